@@ -1,0 +1,45 @@
+"""Provider metadata read by Airflow through the ``apache_airflow_provider`` entry point."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_emrfs_xacct import __version__
+
+
+def get_provider_info() -> dict[str, Any]:
+    """Return the provider's metadata (name, versions, hooks, operators)."""
+    return {
+        "package-name": "airflow-provider-emrfs-xacct",
+        "name": "EMRFS cross-account access",
+        "description": "Provision cross-account EMRFS access (IAM roles, EMRFS role mappings, KMS key users, "
+        "EMR clusters) before a pipeline writes into another AWS account's S3 bucket.",
+        "versions": [__version__],
+        "integrations": [
+            {
+                "integration-name": "EMRFS cross-account access",
+                "external-doc-url": "https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-emrfs-iam-roles.html",
+                "tags": ["aws"],
+            }
+        ],
+        "operators": [
+            {
+                "integration-name": "EMRFS cross-account access",
+                "python-modules": [
+                    "airflow_provider_emrfs_xacct.operators.iam",
+                    "airflow_provider_emrfs_xacct.operators.kms",
+                    "airflow_provider_emrfs_xacct.operators.emr",
+                ],
+            }
+        ],
+        "hooks": [
+            {
+                "integration-name": "EMRFS cross-account access",
+                "python-modules": [
+                    "airflow_provider_emrfs_xacct.hooks.iam",
+                    "airflow_provider_emrfs_xacct.hooks.kms",
+                    "airflow_provider_emrfs_xacct.hooks.emr",
+                ],
+            }
+        ],
+    }

@@ -1,0 +1,96 @@
+"""KMS hook: key users in the key policy of the destination bucket's key."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+from botocore.exceptions import ClientError
+
+from airflow_provider_emrfs_xacct.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.hooks.iam import error_code
+from airflow_provider_emrfs_xacct.policies import documents
+from airflow_provider_emrfs_xacct.policies.merge import (
+    document_size,
+    merged_principals,
+    parse_document,
+    upsert_statement,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from airflow_provider_emrfs_xacct.policies.plan import Change
+
+#: KMS's limit on the size of a key policy.
+MAX_KEY_POLICY_BYTES = 32 * 1024
+
+
+class EmrfsKmsHook(AwsBaseHook):
+    """
+    Interact with AWS KMS key policies, keeping every statement the provider did not write.
+
+    ``PutKeyPolicy`` cannot be called across accounts: use a connection to the key's account.
+    The policy lockout safety check is never bypassed.
+
+    Additional arguments (such as ``aws_conn_id``) may be specified and
+    are passed down to the underlying AwsBaseHook.
+
+    .. seealso::
+        - :class:`airflow.providers.amazon.aws.hooks.base_aws.AwsBaseHook`
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["client_type"] = "kms"
+        super().__init__(*args, **kwargs)
+
+    def get_key_policy(self, key_arn: str) -> dict[str, Any]:
+        """Return the key's ``default`` key policy."""
+        try:
+            response = self.conn.get_key_policy(KeyId=key_arn, PolicyName="default")
+        except ClientError as error:
+            if error_code(error) in ("NotFoundException", "AccessDeniedException"):
+                raise PreconditionError(
+                    f"key_arn: cannot read the key policy of {key_arn} ({error_code(error)}); the key must "
+                    "exist and the connection must act in the key's own account"
+                ) from error
+            raise
+        document = parse_document(response["Policy"])
+        assert document is not None
+        return document
+
+    def ensure_key_users(
+        self,
+        key_arn: str,
+        principal_arns: Iterable[str],
+        *,
+        settings: ConvergeSettings = DEFAULT_SETTINGS,
+        dry_run: bool = False,
+    ) -> list[Change]:
+        """Make the principals key users through the provider's own key-policy statement."""
+        wanted = list(principal_arns)
+
+        def desire(current: dict[str, Any]) -> dict[str, Any]:
+            principals = merged_principals(current, documents.KEY_USERS_SID, wanted)
+            desired = upsert_statement(current, documents.key_users_statement(principals))
+            if document_size(desired) > MAX_KEY_POLICY_BYTES:
+                raise InvalidParameterError(
+                    "principal_arns",
+                    f"the key policy of {key_arn} would be {document_size(desired)} bytes, over KMS's "
+                    f"{MAX_KEY_POLICY_BYTES}-byte limit",
+                )
+            return desired
+
+        def write(_current: Any, desired: dict[str, Any]) -> None:
+            self.conn.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(desired))
+
+        return read_modify_write(
+            resource=f"kms key {key_arn} key policy",
+            read=lambda: self.get_key_policy(key_arn),
+            desire=desire,
+            write=write,
+            settings=settings,
+            dry_run=dry_run,
+        )

@@ -1,0 +1,63 @@
+"""What the provider's operators share: dry run, the convergence settings, the plan in the log and XCom."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Generic
+
+from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
+from airflow.providers.amazon.aws.utils.mixins import AwsHookType
+
+from airflow_provider_emrfs_xacct.converge import ConvergeSettings
+from airflow_provider_emrfs_xacct.policies.plan import Change, render_plan
+from airflow_provider_emrfs_xacct.policies.validation import validate_positive_number
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+#: botocore settings used when the operator is given none: standard retries (throttling, 5xx and
+#: dropped connections are retried with exponential backoff), up to 10 attempts per call.
+DEFAULT_BOTOCORE_CONFIG: dict[str, Any] = {
+    "retries": {"mode": "standard", "max_attempts": 10},
+    "connect_timeout": 10,
+    "read_timeout": 60,
+}
+#: XCom key under which every operator pushes its plan (the list of changes it made or would make).
+PLAN_XCOM_KEY = "plan"
+
+
+class EmrfsXacctBaseOperator(AwsBaseOperator[AwsHookType], Generic[AwsHookType]):
+    """
+    Base of the provider's provisioning operators.
+
+    :param dry_run: only read the current state and log the plan; change nothing. (default: False)
+    :param settle_seconds: after writing a document that other runs may write too, wait this long
+        before reading it back to confirm the change held (see ``converge``). (default: 1.0)
+    :param botocore_config: as for every AWS operator; defaults to :data:`DEFAULT_BOTOCORE_CONFIG`.
+    """
+
+    def __init__(
+        self,
+        *,
+        dry_run: bool = False,
+        settle_seconds: float = 1.0,
+        botocore_config: dict | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            botocore_config=DEFAULT_BOTOCORE_CONFIG if botocore_config is None else botocore_config, **kwargs
+        )
+        self.plan_only = dry_run  # BaseOperator.dry_run is a method
+        self.settle_seconds = settle_seconds
+
+    @property
+    def converge_settings(self) -> ConvergeSettings:
+        return ConvergeSettings(settle_seconds=validate_positive_number(self.settle_seconds, "settle_seconds"))
+
+    def report(self, context: Context, changes: list[Change]) -> list[dict[str, Any]]:
+        """Log the plan, push it to XCom under ``plan`` and return it as plain values."""
+        heading = "Dry run, nothing changed. Plan:" if self.plan_only else "Applied:"
+        self.log.info("%s\n%s", heading, render_plan(changes))
+        plan = [change.to_dict() for change in changes]
+        if self.do_xcom_push:
+            context["ti"].xcom_push(key=PLAN_XCOM_KEY, value=plan)
+        return plan

@@ -1,0 +1,141 @@
+"""Operators for the IAM side: the destination role (step 1) and the EMR EC2 role's permission to assume it (step 4)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
+
+from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator
+from airflow_provider_emrfs_xacct.policies.documents import ASSUME_POLICY_NAME
+from airflow_provider_emrfs_xacct.policies.validation import (
+    parse_s3_location,
+    require_list,
+    validate_iam_path,
+    validate_kms_key_arn,
+    validate_name_prefix,
+    validate_role_arn,
+    validate_role_name,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from airflow.sdk import Context
+
+
+class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
+    """
+    Ensure the destination role in the destination account (the account that owns the bucket).
+
+    Creates the role if missing; otherwise adds the trusted roles to its trust policy, keeping every
+    other statement and principal. Keeps the provider's inline policy ``emrfs-xacct-destination-access``
+    with least-privilege access to the prefixes and, when keys are given, the KMS key-user actions.
+    Prefixes and keys already granted by that policy are kept; revoking is a separate step.
+
+    :param role_name: name of the destination role. (templated)
+    :param trusted_role_arns: ARNs of the EMR EC2 instance-profile roles allowed to assume it. (templated)
+    :param s3_prefixes: ``s3://bucket/prefix/`` locations the role may read, write and delete under. (templated)
+    :param kms_key_arns: ARNs of the customer-managed keys of the destination bucket(s). (templated)
+    :param role_path: IAM path of the role when created. (templated, default: ``/``)
+    :param role_description: description of the role when created.
+    :param max_session_duration: maximum session duration in seconds when created (role chaining caps
+        EMRFS sessions at one hour anyway). (default: 3600)
+    :param dry_run: only log the plan. (default: False)
+    :param aws_conn_id: connection that acts in the destination account.
+    :return: the role's ARN.
+    """
+
+    aws_hook_class = EmrfsIamHook
+    template_fields: Sequence[str] = aws_template_fields(
+        "role_name", "trusted_role_arns", "s3_prefixes", "kms_key_arns", "role_path"
+    )
+    ui_color = "#e7d4f5"
+
+    def __init__(
+        self,
+        *,
+        role_name: str,
+        trusted_role_arns: list[str] | str,
+        s3_prefixes: list[str] | str,
+        kms_key_arns: list[str] | str | None = None,
+        role_path: str = "/",
+        role_description: str = "EMRFS cross-account destination role (managed by airflow-provider-emrfs-xacct)",
+        max_session_duration: int = 3600,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.role_name = role_name
+        self.trusted_role_arns = trusted_role_arns
+        self.s3_prefixes = s3_prefixes
+        self.kms_key_arns = kms_key_arns
+        self.role_path = role_path
+        self.role_description = role_description
+        self.max_session_duration = max_session_duration
+
+    def execute(self, context: Context) -> Any:
+        role_name = validate_role_name(self.role_name, "role_name")
+        trusted = require_list(self.trusted_role_arns, "trusted_role_arns", validate_role_arn)
+        locations = require_list(self.s3_prefixes, "s3_prefixes", parse_s3_location)
+        keys = require_list(self.kms_key_arns or [], "kms_key_arns", validate_kms_key_arn, allow_empty=True)
+        path = validate_iam_path(self.role_path, "role_path")
+        settings = self.converge_settings
+
+        role_arn, changes = self.hook.ensure_role_trusts(
+            role_name,
+            trusted,
+            path=path,
+            description=self.role_description,
+            max_session_duration=self.max_session_duration,
+            settings=settings,
+            dry_run=self.plan_only,
+        )
+        changes += self.hook.ensure_destination_access(
+            role_name, locations, keys, partition=self.hook.conn_partition, settings=settings, dry_run=self.plan_only
+        )
+        plan = self.report(context, changes)
+        return plan if self.plan_only else role_arn
+
+
+class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
+    """
+    Allow the EMR EC2 role to assume the destination roles (in the EMR account).
+
+    Keeps one provider-owned inline policy on the role that allows ``sts:AssumeRole`` on exactly the
+    listed role ARNs plus those already there (other partners' DAGs share the role); never ``*``.
+
+    :param emr_ec2_role_name: the EMR EC2 instance-profile role (the cluster's ``JobFlowRole``). (templated)
+    :param destination_role_arns: ARNs of the destination roles to allow. (templated)
+    :param policy_name: name of the inline policy. (templated, default: ``emrfs-xacct-assume-destination-roles``)
+    :param dry_run: only log the plan. (default: False)
+    :param aws_conn_id: connection that acts in the EMR account.
+    :return: the inline policy's name.
+    """
+
+    aws_hook_class = EmrfsIamHook
+    template_fields: Sequence[str] = aws_template_fields("emr_ec2_role_name", "destination_role_arns", "policy_name")
+    ui_color = "#e7d4f5"
+
+    def __init__(
+        self,
+        *,
+        destination_role_arns: list[str] | str,
+        emr_ec2_role_name: str = "EMR_EC2_DefaultRole",
+        policy_name: str = ASSUME_POLICY_NAME,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.emr_ec2_role_name = emr_ec2_role_name
+        self.destination_role_arns = destination_role_arns
+        self.policy_name = policy_name
+
+    def execute(self, context: Context) -> Any:
+        role_name = validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
+        arns = require_list(self.destination_role_arns, "destination_role_arns", validate_role_arn)
+        policy_name = validate_name_prefix(self.policy_name, "policy_name", max_length=128)
+        changes = self.hook.ensure_assume_role_policy(
+            role_name, arns, policy_name=policy_name, settings=self.converge_settings, dry_run=self.plan_only
+        )
+        plan = self.report(context, changes)
+        return plan if self.plan_only else policy_name

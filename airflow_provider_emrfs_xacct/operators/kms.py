@@ -1,0 +1,51 @@
+"""Operator for the KMS side: the destination role as a key user of the bucket's key."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
+
+from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator
+from airflow_provider_emrfs_xacct.policies.validation import require_list, validate_kms_key_arn, validate_role_arn
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from airflow.sdk import Context
+
+
+class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator[EmrfsKmsHook]):
+    """
+    Make principals key users of a customer-managed KMS key (in the key's account).
+
+    Adds them to one provider-owned key-policy statement (``Sid`` ``EmrfsXacctKeyUsers``); every other
+    statement stays as it was. Never bypasses the policy lockout safety check. After writing, reads
+    the policy back and merges again until the statement holds the principals, so concurrent runs
+    that share the key do not lose one another's principals.
+
+    :param key_arn: ARN of the key (not an alias). (templated)
+    :param principal_arns: role ARNs to make key users. (templated)
+    :param dry_run: only log the plan. (default: False)
+    :param aws_conn_id: connection that acts in the key's account (``PutKeyPolicy`` cannot cross accounts).
+    :return: the key's ARN.
+    """
+
+    aws_hook_class = EmrfsKmsHook
+    template_fields: Sequence[str] = aws_template_fields("key_arn", "principal_arns")
+    ui_color = "#f5e3c4"
+
+    def __init__(self, *, key_arn: str, principal_arns: list[str] | str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.key_arn = key_arn
+        self.principal_arns = principal_arns
+
+    def execute(self, context: Context) -> Any:
+        key_arn = validate_kms_key_arn(self.key_arn, "key_arn")
+        principals = require_list(self.principal_arns, "principal_arns", validate_role_arn)
+        changes = self.hook.ensure_key_users(
+            key_arn, principals, settings=self.converge_settings, dry_run=self.plan_only
+        )
+        plan = self.report(context, changes)
+        return plan if self.plan_only else key_arn

@@ -1,0 +1,171 @@
+"""
+Builders of the policy documents the provider owns.
+
+Pure: standard library only. Builders return dicts; callers ``json.dumps`` them at the AWS call.
+Every statement the provider writes carries a ``Sid`` starting with :data:`SID_PREFIX`; that is
+how it finds its own statements again and leaves every other statement alone.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_emrfs_xacct.policies.validation import S3Location
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+VERSION = "2012-10-17"
+SID_PREFIX = "EmrfsXacct"
+
+TRUST_SID = "EmrfsXacctTrustEmrRoles"
+ASSUME_SID = "EmrfsXacctAssumeDestinationRoles"
+KEY_USERS_SID = "EmrfsXacctKeyUsers"
+OBJECTS_SID = "EmrfsXacctObjects"
+LIST_SID_PREFIX = "EmrfsXacctList"
+BUCKET_LOCATION_SID = "EmrfsXacctBucketLocation"
+KMS_USE_SID = "EmrfsXacctKmsKeyUse"
+
+#: Name of the inline policy on the destination role that grants access to the prefixes.
+DESTINATION_POLICY_NAME = "emrfs-xacct-destination-access"
+#: Name of the inline policy on the EMR EC2 role that allows assuming the destination roles.
+ASSUME_POLICY_NAME = "emrfs-xacct-assume-destination-roles"
+
+#: What a KMS key user needs to read and write SSE-KMS objects (the console's "key users").
+KEY_USER_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
+#: Object actions EMRFS needs to read, write (multipart included) and delete under a prefix.
+OBJECT_ACTIONS = (
+    "s3:AbortMultipartUpload",
+    "s3:DeleteObject",
+    "s3:GetObject",
+    "s3:ListMultipartUploadParts",
+    "s3:PutObject",
+)
+
+
+def s3_arn(partition: str, bucket: str, key: str | None = None) -> str:
+    """Return the ARN of a bucket, or of ``key`` inside it."""
+    return f"arn:{partition}:s3:::{bucket}" if key is None else f"arn:{partition}:s3:::{bucket}/{key}"
+
+
+def object_resources(partition: str, location: S3Location) -> list[str]:
+    """
+    Return the object ARNs of a prefix: everything under it, and EMRFS's folder marker for it.
+
+    EMRFS marks a directory ``a/b/`` with an empty object ``a/b_$folder$``, which lies outside ``a/b/*``.
+    """
+    stem = location.prefix.rstrip("/")
+    return [
+        s3_arn(partition, location.bucket, f"{location.prefix}*"),
+        s3_arn(partition, location.bucket, f"{stem}_$folder$"),
+    ]
+
+
+def list_prefixes(location: S3Location) -> list[str]:
+    """Return the ``s3:prefix`` values a listing may use: the prefix itself and anything below it."""
+    return [location.prefix, f"{location.prefix}*"]
+
+
+def trust_statement(principal_arns: Iterable[str]) -> dict[str, Any]:
+    """Return the trust-policy statement that lets the given roles call ``sts:AssumeRole``."""
+    return {
+        "Sid": TRUST_SID,
+        "Effect": "Allow",
+        "Principal": {"AWS": sorted(set(principal_arns))},
+        "Action": "sts:AssumeRole",
+    }
+
+
+def destination_permissions_policy(
+    partition: str, locations: Iterable[S3Location], kms_key_arns: Iterable[str] = ()
+) -> dict[str, Any]:
+    """
+    Return the least-privilege permissions policy of the destination role.
+
+    Object read/write/delete under each prefix, ``s3:ListBucket`` limited to the prefixes with an
+    ``s3:prefix`` condition, ``s3:GetBucketLocation``, and the key-user actions on the given keys.
+    """
+    locations = sorted(set(locations))
+    buckets = sorted({location.bucket for location in locations})
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": OBJECTS_SID,
+            "Effect": "Allow",
+            "Action": list(OBJECT_ACTIONS),
+            "Resource": [arn for location in locations for arn in object_resources(partition, location)],
+        }
+    ]
+    for index, bucket in enumerate(buckets, start=1):
+        prefixes = [value for location in locations if location.bucket == bucket for value in list_prefixes(location)]
+        statements.append(
+            {
+                "Sid": f"{LIST_SID_PREFIX}{index}",
+                "Effect": "Allow",
+                "Action": "s3:ListBucket",
+                "Resource": s3_arn(partition, bucket),
+                "Condition": {"StringLike": {"s3:prefix": prefixes}},
+            }
+        )
+    statements.append(
+        {
+            "Sid": BUCKET_LOCATION_SID,
+            "Effect": "Allow",
+            "Action": "s3:GetBucketLocation",
+            "Resource": [s3_arn(partition, bucket) for bucket in buckets],
+        }
+    )
+    keys = sorted(set(kms_key_arns))
+    if keys:
+        statements.append({"Sid": KMS_USE_SID, "Effect": "Allow", "Action": list(KEY_USER_ACTIONS), "Resource": keys})
+    return {"Version": VERSION, "Statement": statements}
+
+
+def locations_in_permissions_policy(policy: dict[str, Any] | None) -> tuple[set[S3Location], set[str]]:
+    """Read back the prefixes and key ARNs that :func:`destination_permissions_policy` wrote."""
+    locations: set[S3Location] = set()
+    keys: set[str] = set()
+    for statement in (policy or {}).get("Statement", []):
+        if not isinstance(statement, dict):
+            continue
+        resources = as_list(statement.get("Resource"))
+        if statement.get("Sid") == OBJECTS_SID:
+            for arn in resources:
+                bucket, _, key = arn.split(":::", 1)[-1].partition("/")
+                if key.endswith("/*"):
+                    locations.add(S3Location(bucket, key[:-1]))
+        elif statement.get("Sid") == KMS_USE_SID:
+            keys.update(resources)
+    return locations, keys
+
+
+def assume_role_policy(destination_role_arns: Iterable[str]) -> dict[str, Any]:
+    """Return the EMR EC2 role's inline policy allowing ``sts:AssumeRole`` on exactly these roles."""
+    return {
+        "Version": VERSION,
+        "Statement": [
+            {
+                "Sid": ASSUME_SID,
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Resource": sorted(set(destination_role_arns)),
+            }
+        ],
+    }
+
+
+def key_users_statement(principal_arns: Iterable[str]) -> dict[str, Any]:
+    """Return the key-policy statement making the principals key users (``Resource: *`` is this key)."""
+    return {
+        "Sid": KEY_USERS_SID,
+        "Effect": "Allow",
+        "Principal": {"AWS": sorted(set(principal_arns))},
+        "Action": list(KEY_USER_ACTIONS),
+        "Resource": "*",
+    }
+
+
+def as_list(value: Any) -> list[Any]:
+    """Return a policy element that may be a single value or a list as a list."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]

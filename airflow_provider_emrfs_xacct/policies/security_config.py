@@ -1,0 +1,152 @@
+"""
+EMR security configurations with EMRFS role mappings.
+
+Pure: standard library only. Security configurations are immutable in EMR, so the name is derived
+from the content: the same content gets the same name (and is reused), changed content a new one.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.policies.validation import (
+    parse_s3_location,
+    require_list,
+    require_str,
+    validate_hadoop_principal,
+    validate_name_prefix,
+    validate_role_arn,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+IDENTIFIER_TYPES = ("Prefix", "User", "Group")
+MAPPING_KEYS = {"Role", "IdentifierType", "Identifiers"}
+#: EMR's limit on security configuration names.
+MAX_NAME_LENGTH = 256
+HASH_LENGTH = 12
+
+
+def validate_role_mappings(value: Any, field: str = "role_mappings") -> list[dict[str, Any]]:
+    """
+    Validate role mappings in AWS's shape, in order, and return them normalised.
+
+    ``Prefix`` identifiers become ``s3://bucket/prefix/``. An identifier used by an earlier mapping
+    of the same type is refused: EMRFS evaluates mappings top-down, so the later one never applies.
+    """
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise InvalidParameterError(field, f"must be a non-empty list of role mappings, got {value!r}")
+    result: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for index, mapping in enumerate(value):
+        where = f"{field}[{index}]"
+        if not isinstance(mapping, dict):
+            raise InvalidParameterError(
+                where, f"must be a dict with Role, IdentifierType and Identifiers, got {mapping!r}"
+            )
+        unknown = set(mapping) - MAPPING_KEYS
+        missing = MAPPING_KEYS - set(mapping)
+        if unknown or missing:
+            raise InvalidParameterError(
+                where,
+                f"must have exactly the keys Role, IdentifierType, Identifiers (missing {sorted(missing)}, unknown {sorted(unknown)})",
+            )
+        role = validate_role_arn(mapping["Role"], f"{where}.Role")
+        kind = require_str(mapping["IdentifierType"], f"{where}.IdentifierType")
+        if kind not in IDENTIFIER_TYPES:
+            raise InvalidParameterError(
+                f"{where}.IdentifierType", f"must be one of {', '.join(IDENTIFIER_TYPES)}, got {kind!r}"
+            )
+        if kind == "Prefix":
+            identifiers = require_list(mapping["Identifiers"], f"{where}.Identifiers", _prefix_identifier)
+        else:
+            identifiers = require_list(mapping["Identifiers"], f"{where}.Identifiers", _principal_identifier(kind))
+        for position, identifier in enumerate(identifiers):
+            earlier = seen.get((kind, identifier))
+            if earlier is not None:
+                raise InvalidParameterError(
+                    f"{where}.Identifiers[{position}]",
+                    f"{identifier!r} is already mapped by {field}[{earlier}]; mappings apply top-down, so this one would never be used",
+                )
+            seen[(kind, identifier)] = index
+        result.append({"Role": role, "IdentifierType": kind, "Identifiers": identifiers})
+    return result
+
+
+def _prefix_identifier(value: Any, field: str) -> str:
+    if isinstance(value, str) and not value.startswith("s3://"):
+        raise InvalidParameterError(
+            field,
+            f"a Prefix mapping takes s3://bucket/prefix/ identifiers, got {value!r}; put users and groups in their own mapping",
+        )
+    return parse_s3_location(value, field, allow_bucket_root=True).uri
+
+
+def _principal_identifier(kind: str) -> Callable[[Any, str], str]:
+    def check(value: Any, field: str) -> str:
+        if isinstance(value, str) and value.startswith("s3://"):
+            raise InvalidParameterError(
+                field, f"a {kind} mapping takes Hadoop {kind.lower()} names, got the prefix {value!r}"
+            )
+        return validate_hadoop_principal(value, field)
+
+    return check
+
+
+def build_security_configuration(role_mappings: list[dict[str, Any]], base_configuration: Any = None) -> dict[str, Any]:
+    """
+    Return the security configuration: ``base_configuration`` with the EMRFS role mappings added.
+
+    :param role_mappings: validated mappings (see :func:`validate_role_mappings`).
+    :param base_configuration: other sections (``EncryptionConfiguration`` …), kept as given.
+    """
+    if base_configuration is None:
+        base_configuration = {}
+    if isinstance(base_configuration, str):
+        try:
+            base_configuration = json.loads(base_configuration)
+        except json.JSONDecodeError as error:
+            raise InvalidParameterError("base_configuration", f"is not valid JSON: {error}") from None
+    if not isinstance(base_configuration, dict):
+        raise InvalidParameterError("base_configuration", f"must be a dict, got {type(base_configuration).__name__}")
+    document = copy.deepcopy(base_configuration)
+    authorization = document.setdefault("AuthorizationConfiguration", {})
+    if not isinstance(authorization, dict):
+        raise InvalidParameterError("base_configuration.AuthorizationConfiguration", "must be a dict")
+    emrfs = authorization.setdefault("EmrFsConfiguration", {})
+    if not isinstance(emrfs, dict):
+        raise InvalidParameterError(
+            "base_configuration.AuthorizationConfiguration.EmrFsConfiguration", "must be a dict"
+        )
+    if "RoleMappings" in emrfs:
+        raise InvalidParameterError(
+            "base_configuration.AuthorizationConfiguration.EmrFsConfiguration.RoleMappings",
+            "is set; pass role mappings through role_mappings instead",
+        )
+    emrfs["RoleMappings"] = copy.deepcopy(role_mappings)
+    return document
+
+
+def canonical_json(document: Any) -> str:
+    """Return the canonical JSON text of a document (sorted keys, no spaces)."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"))
+
+
+def security_configuration_name(name_prefix: str, document: dict[str, Any]) -> str:
+    """Return ``<name_prefix>-<hash of the content>``: equal content, equal name."""
+    validate_name_prefix(name_prefix, "name_prefix", max_length=MAX_NAME_LENGTH - HASH_LENGTH - 1)
+    digest = hashlib.sha256(canonical_json(document).encode()).hexdigest()[:HASH_LENGTH]
+    return f"{name_prefix}-{digest}"
+
+
+def role_mappings_of(document: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Return the EMRFS role mappings of a security configuration (empty when it has none)."""
+    emrfs = ((document or {}).get("AuthorizationConfiguration") or {}).get("EmrFsConfiguration") or {}
+    return list(emrfs.get("RoleMappings") or [])

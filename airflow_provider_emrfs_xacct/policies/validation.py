@@ -1,0 +1,252 @@
+"""
+Validation of the values users pass to the operators.
+
+Pure: standard library only. Every function raises
+:class:`~airflow_provider_emrfs_xacct.exceptions.InvalidParameterError` naming the parameter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
+
+T = TypeVar("T")
+
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+# IAM role names: 1-64 characters of letters, digits and ``+=,.@_-``.
+_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
+# IAM paths: ``/`` or ``/seg/seg/`` with printable ASCII but no ``*`` or spaces, at most 512 characters.
+_IAM_PATH = re.compile(r"^/(?:[\x21-\x29\x2b-\x7e]+/)*$")
+_KMS_KEY_ID = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$")
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+# Characters that IAM would read as wildcards or policy variables inside an ARN.
+_IAM_SPECIAL = ("*", "?", "${")
+# Hadoop user and group names (the identifiers of ``User``/``Group`` role mappings).
+_HADOOP_PRINCIPAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.@-]{0,255}$")
+
+
+@dataclass(frozen=True)
+class Arn:
+    """The parts of an ARN."""
+
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+    def __str__(self) -> str:
+        return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
+
+
+@dataclass(frozen=True, order=True)
+class S3Location:
+    """
+    An ``s3://bucket/prefix/`` location; ``prefix`` is empty for the whole bucket, else ends with ``/``.
+    """
+
+    bucket: str
+    prefix: str
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+
+def require_str(value: Any, field: str) -> str:
+    """Return ``value`` if it is a non-empty string without surrounding whitespace."""
+    if not isinstance(value, str):
+        raise InvalidParameterError(field, f"must be a string, got {type(value).__name__} {value!r}")
+    if not value:
+        raise InvalidParameterError(field, "must not be empty")
+    if value != value.strip():
+        raise InvalidParameterError(field, f"has leading or trailing whitespace: {value!r}")
+    return value
+
+
+def require_list(value: Any, field: str, item: Callable[[Any, str], T], *, allow_empty: bool = False) -> list[T]:
+    """
+    Validate a list parameter, each element with ``item``; refuse duplicates.
+
+    A single string stands for a one-element list (what an XCom pull of one ARN renders to).
+    """
+    if isinstance(value, str):
+        if value.lstrip().startswith(("[", "(")):
+            raise InvalidParameterError(
+                field,
+                f"got the string {value!r}, which looks like a rendered list; pass a list, or set "
+                "render_template_as_native_obj=True on the DAG",
+            )
+        value = [value]
+    if not isinstance(value, Sequence) or isinstance(value, (bytes, bytearray)):
+        raise InvalidParameterError(field, f"must be a list, got {type(value).__name__} {value!r}")
+    if not value and not allow_empty:
+        raise InvalidParameterError(field, "must not be empty")
+    result = [item(element, f"{field}[{index}]") for index, element in enumerate(value)]
+    seen: set[Any] = set()
+    for index, element in enumerate(result):
+        if element in seen:
+            raise InvalidParameterError(f"{field}[{index}]", f"duplicates an earlier element: {element}")
+        seen.add(element)
+    return result
+
+
+def validate_account_id(value: Any, field: str) -> str:
+    """Validate a 12-digit AWS account id."""
+    value = require_str(value, field)
+    if not _ACCOUNT_ID.match(value):
+        raise InvalidParameterError(field, f"must be a 12-digit AWS account id, got {value!r}")
+    return value
+
+
+def validate_role_name(value: Any, field: str) -> str:
+    """Validate an IAM role name (1-64 of letters, digits and ``+=,.@_-``)."""
+    value = require_str(value, field)
+    if not _ROLE_NAME.match(value):
+        raise InvalidParameterError(
+            field, f"is not a valid IAM role name (1-64 letters, digits or '+=,.@_-'): {value!r}"
+        )
+    return value
+
+
+def validate_iam_path(value: Any, field: str) -> str:
+    """Validate an IAM path such as ``/`` or ``/partners/``."""
+    value = require_str(value, field)
+    if len(value) > 512 or not _IAM_PATH.match(value):
+        raise InvalidParameterError(
+            field, f"must be an IAM path that starts and ends with '/' (e.g. '/partners/'), got {value!r}"
+        )
+    return value
+
+
+def parse_arn(value: Any, field: str, *, service: str) -> Arn:
+    """Split an ARN, checking its partition, service, account and the absence of wildcards."""
+    value = require_str(value, field)
+    parts = value.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        raise InvalidParameterError(field, f"is not an ARN (arn:partition:service:region:account:resource): {value!r}")
+    arn = Arn(*parts[1:])
+    if arn.partition not in PARTITIONS:
+        raise InvalidParameterError(field, f"has unknown partition {arn.partition!r} in {value!r}")
+    if arn.service != service:
+        raise InvalidParameterError(
+            field, f"must be an ARN of service {service!r}, got service {arn.service!r} in {value!r}"
+        )
+    if not _ACCOUNT_ID.match(arn.account):
+        raise InvalidParameterError(field, f"has account {arn.account!r}, not a 12-digit account id, in {value!r}")
+    if any(special in value for special in _IAM_SPECIAL):
+        raise InvalidParameterError(field, f"must name one resource exactly; wildcards are refused: {value!r}")
+    return arn
+
+
+def validate_role_arn(value: Any, field: str) -> str:
+    """Validate an IAM role ARN such as ``arn:aws:iam::111122223333:role/path/Name``."""
+    arn = parse_arn(value, field, service="iam")
+    if arn.region:
+        raise InvalidParameterError(field, f"IAM ARNs have no region, got {arn.region!r} in {value!r}")
+    kind, _, rest = arn.resource.partition("/")
+    if kind != "role" or not rest:
+        raise InvalidParameterError(field, f"must be a role ARN (…:role/NAME), got resource {arn.resource!r}")
+    path, _, name = rest.rpartition("/")
+    validate_role_name(name, field)
+    if path:
+        validate_iam_path(f"/{path}/", field)
+    return str(arn)
+
+
+def role_name_from_arn(role_arn: str) -> str:
+    """Return the role name (last path segment) of a validated role ARN."""
+    return role_arn.rsplit("/", 1)[1]
+
+
+def validate_kms_key_arn(value: Any, field: str) -> str:
+    """Validate a KMS key ARN (not an alias: key policies and IAM grants need the key itself)."""
+    arn = parse_arn(value, field, service="kms")
+    if not _REGION.match(arn.region):
+        raise InvalidParameterError(field, f"must have a region, got {arn.region!r} in {value!r}")
+    kind, _, key_id = arn.resource.partition("/")
+    if kind == "alias":
+        raise InvalidParameterError(field, f"must be a key ARN, not an alias ARN: {value!r}")
+    if kind != "key" or not _KMS_KEY_ID.match(key_id):
+        raise InvalidParameterError(field, f"must be a key ARN (…:key/KEY-ID), got resource {arn.resource!r}")
+    return str(arn)
+
+
+def validate_bucket_name(value: Any, field: str) -> str:
+    """Validate an S3 bucket name against S3's general-purpose bucket naming rules."""
+    value = require_str(value, field)
+    problem = None
+    if not _BUCKET.match(value):
+        problem = "3-63 lowercase letters, digits, '.' or '-', starting and ending with a letter or digit"
+    elif ".." in value or ".-" in value or "-." in value:
+        problem = "no '..', '.-' or '-.'"
+    elif _IPV4.match(value):
+        problem = "not formatted as an IP address"
+    elif value.startswith(("xn--", "sthree-", "amzn-s3-demo-")):
+        problem = "no reserved prefix 'xn--', 'sthree-' or 'amzn-s3-demo-'"
+    elif value.endswith(("-s3alias", "--ol-s3", "--x-s3", ".mrap", "--table-s3")):
+        problem = "no reserved suffix such as '-s3alias' or '--ol-s3'"
+    if problem:
+        raise InvalidParameterError(field, f"bucket name {value!r} breaks S3 naming rules ({problem})")
+    return value
+
+
+def parse_s3_location(value: Any, field: str, *, allow_bucket_root: bool = False) -> S3Location:
+    """
+    Parse ``s3://bucket/prefix``; the prefix is normalised to end with ``/``.
+
+    The whole bucket (``s3://bucket/``) is refused unless ``allow_bucket_root``.
+    """
+    value = require_str(value, field)
+    if not value.startswith("s3://"):
+        raise InvalidParameterError(field, f"must start with 's3://' (s3://bucket/prefix/), got {value!r}")
+    bucket, _, key = value[len("s3://") :].partition("/")
+    if not bucket:
+        raise InvalidParameterError(field, f"names no bucket: {value!r}")
+    validate_bucket_name(bucket, field)
+    if any(special in key for special in ("*", "?", "$")):
+        raise InvalidParameterError(field, f"must be a literal prefix; wildcards and '$' are refused: {value!r}")
+    if key.startswith("/") or "//" in key or any(part in (".", "..") for part in key.split("/")):
+        raise InvalidParameterError(field, f"has an empty, '.' or '..' path segment: {value!r}")
+    if not key and not allow_bucket_root:
+        raise InvalidParameterError(
+            field, f"must name a prefix inside the bucket (s3://{bucket}/some/prefix/); whole-bucket access is refused"
+        )
+    if len(key) > 1000 or any(ord(char) < 32 for char in key):
+        raise InvalidParameterError(field, f"is not a valid S3 key prefix: {value!r}")
+    if key and not key.endswith("/"):
+        key += "/"
+    return S3Location(bucket, key)
+
+
+def validate_hadoop_principal(value: Any, field: str) -> str:
+    """Validate a Hadoop user or group name."""
+    value = require_str(value, field)
+    if not _HADOOP_PRINCIPAL.match(value):
+        raise InvalidParameterError(field, f"is not a valid Hadoop user or group name: {value!r}")
+    return value
+
+
+def validate_name_prefix(value: Any, field: str, *, max_length: int = 200) -> str:
+    """Validate a name prefix made of letters, digits, ``.``, ``_`` and ``-``."""
+    value = require_str(value, field)
+    if len(value) > max_length or not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", value):
+        raise InvalidParameterError(
+            field,
+            f"must be 1-{max_length} letters, digits, '.', '_' or '-' starting with a letter or digit, got {value!r}",
+        )
+    return value
+
+
+def validate_positive_number(value: Any, field: str) -> float:
+    """Validate a number greater than or equal to zero."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise InvalidParameterError(field, f"must be a number >= 0, got {value!r}")
+    return float(value)

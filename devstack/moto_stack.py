@@ -1,0 +1,238 @@
+"""
+The local AWS stand-in: a moto server over HTTP on loopback with two accounts, seeded like a real setup.
+
+Account A (the EMR account) has the EMR service role, ``EMR_EC2_DefaultRole`` and its instance
+profile. Account B (the destination account) has a bucket whose default encryption is SSE-KMS with
+a customer-managed key whose policy already holds admin statements that must survive.
+
+Airflow reaches each account through a connection that assumes a role in it (moto acts in the
+account of the assumed role's ARN), the same shape as production.
+
+Extension of moto (it has no step runner): steps added to a cluster complete at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from moto.emr.models import Cluster
+from moto.server import ThreadedMotoServer
+
+REGION = "us-east-1"
+EMR_ACCOUNT = "111111111111"
+DESTINATION_ACCOUNT = "222222222222"
+EMR_CONN_ID = "aws_emr_account"
+DESTINATION_CONN_ID = "aws_destination_account"
+#: Roles the two Airflow connections assume; moto selects the account from their ARNs.
+PROVISIONER_ROLE = "airflow-provisioner"
+BUCKET = "partner-results-b"
+KEY_ADMIN_ARN = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/KeyAdmin"
+EMR_EC2_ROLE = "EMR_EC2_DefaultRole"
+EMR_SERVICE_ROLE = "EMR_DefaultRole"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """What :func:`seed` created."""
+
+    url: str
+    emr_ec2_role_arn: str
+    bucket: str
+    kms_key_arn: str
+    key_policy: dict[str, Any]
+
+
+def _complete_steps_at_once() -> None:
+    original = Cluster.add_steps
+    if getattr(original, "completes_at_once", False):
+        return
+
+    def add_steps(self: Cluster, steps: list[dict[str, Any]]) -> list[Any]:
+        added = original(self, steps)
+        for step in self.steps:
+            step.state = "COMPLETED"
+        self.state = "WAITING"
+        return added
+
+    add_steps.completes_at_once = True  # type: ignore[attr-defined]
+    Cluster.add_steps = add_steps  # type: ignore[method-assign]
+
+
+class MotoStack:
+    """A moto server on a free loopback port (or ``port``), in this process."""
+
+    def __init__(self, port: int = 0) -> None:
+        _complete_steps_at_once()
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self.url = ""
+
+    def start(self) -> MotoStack:
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.url = f"http://{host}:{port}"
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> MotoStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def account_session(url: str, account: str, role: str = PROVISIONER_ROLE) -> boto3.Session:
+    """Return a boto3 session acting in ``account`` (by assuming ``role`` there through moto's STS)."""
+    sts = boto3.client(
+        "sts",
+        endpoint_url=url,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName="devstack")[
+        "Credentials"
+    ]
+    return boto3.Session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+        region_name=REGION,
+    )
+
+
+def client(url: str, account: str, service: str) -> Any:
+    """Return a boto3 client for ``service`` acting in ``account``."""
+    return account_session(url, account).client(service, endpoint_url=url)
+
+
+def _ec2_trust() -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+
+
+def seed(url: str) -> Seeded:
+    """Create what a real pair of accounts has before the provider runs."""
+    iam_a = client(url, EMR_ACCOUNT, "iam")
+    iam_a.create_role(
+        RoleName=EMR_SERVICE_ROLE,
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "elasticmapreduce.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )
+    role = iam_a.create_role(RoleName=EMR_EC2_ROLE, AssumeRolePolicyDocument=json.dumps(_ec2_trust()))["Role"]
+    iam_a.put_role_policy(
+        RoleName=EMR_EC2_ROLE,
+        PolicyName="emr-ec2-own-bucket-access",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "OwnLogs",
+                        "Effect": "Allow",
+                        "Action": ["s3:GetObject", "s3:PutObject"],
+                        "Resource": "arn:aws:s3:::emr-logs-a/*",
+                    }
+                ],
+            }
+        ),
+    )
+    iam_a.create_instance_profile(InstanceProfileName=EMR_EC2_ROLE)
+    iam_a.add_role_to_instance_profile(InstanceProfileName=EMR_EC2_ROLE, RoleName=EMR_EC2_ROLE)
+
+    kms_b = client(url, DESTINATION_ACCOUNT, "kms")
+    key_policy = {
+        "Version": "2012-10-17",
+        "Id": "partner-key-policy",
+        "Statement": [
+            {
+                "Sid": "Enable IAM User Permissions",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "Allow access for Key Administrators",
+                "Effect": "Allow",
+                "Principal": {"AWS": KEY_ADMIN_ARN},
+                "Action": [
+                    "kms:Create*",
+                    "kms:Describe*",
+                    "kms:Enable*",
+                    "kms:List*",
+                    "kms:Put*",
+                    "kms:Update*",
+                    "kms:Revoke*",
+                    "kms:Disable*",
+                    "kms:Get*",
+                    "kms:Delete*",
+                    "kms:ScheduleKeyDeletion",
+                    "kms:CancelKeyDeletion",
+                ],
+                "Resource": "*",
+            },
+        ],
+    }
+    key = kms_b.create_key(Description="partner results bucket key", Policy=json.dumps(key_policy))["KeyMetadata"]
+    s3_b = client(url, DESTINATION_ACCOUNT, "s3")
+    s3_b.create_bucket(Bucket=BUCKET)
+    s3_b.put_bucket_encryption(
+        Bucket=BUCKET,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key["Arn"]},
+                    "BucketKeyEnabled": True,
+                }
+            ]
+        },
+    )
+    s3_b.put_bucket_ownership_controls(
+        Bucket=BUCKET, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    )
+    return Seeded(url=url, emr_ec2_role_arn=role["Arn"], bucket=BUCKET, kms_key_arn=key["Arn"], key_policy=key_policy)
+
+
+def connection_uri_json(url: str, account: str) -> str:
+    """Return the JSON form of an Airflow AWS connection that acts in ``account`` through moto."""
+    return json.dumps(
+        {
+            "conn_type": "aws",
+            "login": "testing",
+            "password": "testing",
+            "extra": {
+                "role_arn": f"arn:aws:iam::{account}:role/{PROVISIONER_ROLE}",
+                "region_name": REGION,
+                "endpoint_url": url,
+                "service_config": {"sts": {"endpoint_url": url}},
+            },
+        }
+    )
+
+
+def airflow_environment(url: str) -> dict[str, str]:
+    """Return the environment variables that define the two Airflow connections."""
+    return {
+        f"AIRFLOW_CONN_{EMR_CONN_ID.upper()}": connection_uri_json(url, EMR_ACCOUNT),
+        f"AIRFLOW_CONN_{DESTINATION_CONN_ID.upper()}": connection_uri_json(url, DESTINATION_ACCOUNT),
+        "AWS_DEFAULT_REGION": REGION,
+    }

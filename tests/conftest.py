@@ -1,0 +1,84 @@
+"""
+Shared test fixtures: a real moto server over HTTP with two accounts, and botocore call recording.
+
+Airflow reads the two AWS connections from environment variables; no metadata database is needed
+to run an operator's ``execute``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any
+
+os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="emrfs-xacct-airflow-"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+
+import pytest  # noqa: E402
+import requests  # noqa: E402
+
+from devstack.moto_stack import MotoStack, Seeded, airflow_environment, seed  # noqa: E402
+
+READ_PREFIXES = ("Get", "List", "Describe", "Head")
+
+
+@pytest.fixture(scope="session")
+def moto_stack():
+    """One moto server for the session; each test that uses ``aws`` starts from a reset state."""
+    with MotoStack() as stack:
+        yield stack
+
+
+@pytest.fixture
+def aws(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> Seeded:
+    """Reset moto, seed both accounts, and point the Airflow connections at them."""
+    requests.post(f"{moto_stack.url}/moto-api/reset", timeout=10).raise_for_status()
+    for name, value in airflow_environment(moto_stack.url).items():
+        monkeypatch.setenv(name, value)
+    return seed(moto_stack.url)
+
+
+@dataclass
+class CallRecorder:
+    """Records every AWS operation a botocore client sends, through botocore's event system."""
+
+    calls: list[str] = field(default_factory=list)
+
+    def attach(self, client: Any) -> CallRecorder:
+        client.meta.events.register("before-call", self._record)
+        return self
+
+    def _record(self, model: Any, **_: Any) -> None:
+        self.calls.append(model.name)
+
+    @property
+    def mutating(self) -> list[str]:
+        return [name for name in self.calls if not name.startswith(READ_PREFIXES)]
+
+    @property
+    def reads(self) -> list[str]:
+        return [name for name in self.calls if name.startswith(READ_PREFIXES)]
+
+
+@dataclass
+class RecordingTaskInstance:
+    """The few task-instance attributes an operator's ``execute`` reads, with XComs kept in a dict."""
+
+    dag_id: str = "test_dag"
+    run_id: str = "manual__2026-01-01T00:00:00+00:00"
+    task_id: str = "test_task"
+    map_index: int = -1
+    try_number: int = 1
+    xcoms: dict[str, Any] = field(default_factory=dict)
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.xcoms[key] = value
+
+
+def run_operator(operator: Any, ti: RecordingTaskInstance | None = None) -> tuple[Any, CallRecorder, RecordingTaskInstance]:
+    """Run ``operator.execute`` with its client's calls recorded; return (result, recorder, task instance)."""
+    ti = ti or RecordingTaskInstance(task_id=operator.task_id)
+    recorder = CallRecorder().attach(operator.hook.conn)
+    result = operator.execute({"ti": ti, "task_instance": ti})
+    return result, recorder, ti
