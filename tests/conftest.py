@@ -15,10 +15,10 @@ from typing import Any
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="emrfs-xacct-airflow-"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 
-import pytest  # noqa: E402
-import requests  # noqa: E402
+import pytest
+import requests
 
-from devstack.moto_stack import MotoStack, Seeded, airflow_environment, seed  # noqa: E402
+from devstack.moto_stack import MotoStack, Seeded, airflow_environment, seed
 
 READ_PREFIXES = ("Get", "List", "Describe", "Head")
 
@@ -76,7 +76,9 @@ class RecordingTaskInstance:
         self.xcoms[key] = value
 
 
-def run_operator(operator: Any, ti: RecordingTaskInstance | None = None) -> tuple[Any, CallRecorder, RecordingTaskInstance]:
+def run_operator(
+    operator: Any, ti: RecordingTaskInstance | None = None
+) -> tuple[Any, CallRecorder, RecordingTaskInstance]:
     """Run ``operator.execute`` with its client's calls recorded; return (result, recorder, task instance)."""
     ti = ti or RecordingTaskInstance(task_id=operator.task_id)
     recorder = CallRecorder().attach(operator.hook.conn)

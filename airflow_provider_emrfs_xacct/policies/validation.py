@@ -156,7 +156,7 @@ def validate_role_arn(value: Any, field: str) -> str:
         raise InvalidParameterError(field, f"must be a role ARN (…:role/NAME), got resource {arn.resource!r}")
     path, _, name = rest.rpartition("/")
     validate_role_name(name, field)
-    if path:
+    if "/" in rest:  # a path; ``role//Name`` has an empty one, which IAM refuses
         validate_iam_path(f"/{path}/", field)
     return str(arn)
 

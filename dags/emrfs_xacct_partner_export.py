@@ -1,0 +1,163 @@
+"""
+Example pipeline: provision cross-account EMRFS access for one partner, then write the results there.
+
+Copy this file and adapt the params. It uses two AWS connections:
+
+- ``aws_emr_account``: acts in the account that runs EMR (account A). It needs IAM on the EMR EC2
+  role (``iam:GetRolePolicy``, ``iam:PutRolePolicy``) and EMR (security configurations, clusters).
+- ``aws_destination_account``: acts in the account that owns the partner bucket and its KMS key
+  (account B). It needs IAM on the destination role and ``kms:GetKeyPolicy``/``kms:PutKeyPolicy``.
+
+In production each is an Airflow AWS connection whose extra carries a ``role_arn`` in its account.
+
+The chain follows the AWS article "How do I set up cross-account access for EMRFS?": the
+destination role in B (steps 1-2), the EMR EC2 role's permission to assume it (step 4), the role as
+a key user of the bucket's KMS key, an EMR security configuration with an EMRFS role mapping for the
+partner prefix (step 3), and a cluster launched with it (step 5). Every step is idempotent: a rerun
+changes nothing, and a retried launch returns the cluster it already started.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator, EmrTerminateJobFlowOperator
+from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
+from airflow.sdk import DAG, Param
+
+from airflow_provider_emrfs_xacct.operators.emr import (
+    CreateEmrfsSecurityConfigOperator,
+    LaunchClusterWithSecConfigOperator,
+)
+from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
+from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+
+EMR_CONN_ID = "aws_emr_account"
+DESTINATION_CONN_ID = "aws_destination_account"
+
+with DAG(
+    dag_id="emrfs_xacct_partner_export",
+    description="Provision cross-account EMRFS access, then write results into the partner's bucket",
+    schedule="@daily",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    render_template_as_native_obj=True,
+    max_active_runs=8,
+    tags=["emrfs-xacct", "example"],
+    params={
+        "partner": Param("partner-b", type="string", pattern=r"^[a-z0-9-]{1,40}$", description="Short partner name"),
+        "emr_account_id": Param("111111111111", type="string", pattern=r"^\d{12}$"),
+        "emr_ec2_role_name": Param("EMR_EC2_DefaultRole", type="string"),
+        "destination_prefix": Param(
+            "s3://partner-results-b/exports/", type="string", description="s3://bucket/prefix/ in the partner account"
+        ),
+        "kms_key_arn": Param(
+            "arn:aws:kms:us-east-1:222222222222:key/00000000-0000-0000-0000-000000000000",
+            type="string",
+            description="The partner bucket's customer-managed KMS key",
+        ),
+        "release_label": Param("emr-7.5.0", type="string"),
+    },
+) as dag:
+    emr_ec2_role_arn = "arn:aws:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
+
+    destination_role = EnsureDestinationRoleOperator(
+        task_id="ensure_destination_role",
+        aws_conn_id=DESTINATION_CONN_ID,
+        role_name="emrfs-{{ params.partner }}-writer",
+        trusted_role_arns=[emr_ec2_role_arn],
+        s3_prefixes=["{{ params.destination_prefix }}"],
+        kms_key_arns=["{{ params.kms_key_arn }}"],
+    )
+
+    allow_assume = AttachAssumeRolePolicyOperator(
+        task_id="allow_emr_role_to_assume",
+        aws_conn_id=EMR_CONN_ID,
+        emr_ec2_role_name="{{ params.emr_ec2_role_name }}",
+        destination_role_arns=[destination_role.output],
+    )
+
+    grant_key = GrantKmsKeyUserOperator(
+        task_id="grant_kms_key_user",
+        aws_conn_id=DESTINATION_CONN_ID,
+        key_arn="{{ params.kms_key_arn }}",
+        principal_arns=[destination_role.output],
+    )
+
+    security_configuration = CreateEmrfsSecurityConfigOperator(
+        task_id="create_security_configuration",
+        aws_conn_id=EMR_CONN_ID,
+        name_prefix="emrfs-xacct-{{ params.partner }}",
+        role_mappings=[
+            {
+                "Role": destination_role.output,
+                "IdentifierType": "Prefix",
+                "Identifiers": ["{{ params.destination_prefix }}"],
+            }
+        ],
+    )
+
+    cluster = LaunchClusterWithSecConfigOperator(
+        task_id="launch_cluster",
+        aws_conn_id=EMR_CONN_ID,
+        emr_conn_id=None,
+        security_configuration=security_configuration.output,
+        job_flow_overrides={
+            "Name": "export-{{ params.partner }}-{{ ds }}",
+            "ReleaseLabel": "{{ params.release_label }}",
+            "Applications": [{"Name": "Hadoop"}, {"Name": "Spark"}],
+            "Instances": {
+                "InstanceGroups": [
+                    {"Name": "Primary", "InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1},
+                    {"Name": "Core", "InstanceRole": "CORE", "InstanceType": "m5.xlarge", "InstanceCount": 2},
+                ],
+                "KeepJobFlowAliveWhenNoSteps": True,
+            },
+            "JobFlowRole": "{{ params.emr_ec2_role_name }}",
+            "ServiceRole": "EMR_DefaultRole",
+            "Tags": [{"Key": "partner", "Value": "{{ params.partner }}"}],
+        },
+        wait_for_completion=True,
+        waiter_delay=30,
+        waiter_max_attempts=60,
+    )
+
+    # The job: anything that writes through EMRFS (s3://) under the partner prefix is written with
+    # the destination role's credentials, thanks to the role mapping. Here, a one-line file.
+    write_results = EmrAddStepsOperator(
+        task_id="write_results",
+        aws_conn_id=EMR_CONN_ID,
+        job_flow_id=cluster.output,
+        steps=[
+            {
+                "Name": "write-results-{{ ds }}",
+                "ActionOnFailure": "CONTINUE",
+                "HadoopJarStep": {
+                    "Jar": "command-runner.jar",
+                    "Args": [
+                        "bash",
+                        "-c",
+                        "echo 'results for {{ ds }}' | hadoop fs -put -f - {{ params.destination_prefix }}{{ ds }}/results.txt",
+                    ],
+                },
+            }
+        ],
+    )
+
+    wait_for_results = EmrStepSensor(
+        task_id="wait_for_results",
+        aws_conn_id=EMR_CONN_ID,
+        job_flow_id=cluster.output,
+        step_id="{{ ti.xcom_pull(task_ids='write_results')[0] }}",
+        poke_interval=30,
+        timeout=6 * 60 * 60,
+    )
+
+    terminate = EmrTerminateJobFlowOperator(
+        task_id="terminate_cluster",
+        aws_conn_id=EMR_CONN_ID,
+        job_flow_id=cluster.output,
+        trigger_rule="all_done",
+    )
+
+    [allow_assume, grant_key] >> cluster
+    write_results >> wait_for_results >> terminate
