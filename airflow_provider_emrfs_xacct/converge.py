@@ -16,6 +16,7 @@ while every writer's read-to-write window is shorter than ``settle_seconds``.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from dataclasses import dataclass
@@ -36,13 +37,19 @@ class ConvergeSettings:
 
     :param settle_seconds: wait after each write before reading back.
     :param max_attempts: writes allowed before giving up.
+    :param consistency_wait_seconds: how long in all to keep retrying a write that failed with a
+        transient error (IAM's eventual consistency: a principal or role created seconds ago).
+    :param first_backoff_seconds: the first wait after such an error; each next wait doubles, up to 8 s.
     """
 
     settle_seconds: float = 1.0
     max_attempts: int = 10
+    consistency_wait_seconds: float = 60.0
+    first_backoff_seconds: float = 0.5
 
 
 DEFAULT_SETTINGS = ConvergeSettings()
+log = logging.getLogger(__name__)
 
 
 def read_modify_write(
@@ -53,6 +60,7 @@ def read_modify_write(
     write: Callable[[Any, Any], None],
     settings: ConvergeSettings = DEFAULT_SETTINGS,
     dry_run: bool = False,
+    is_transient: Callable[[Exception], bool] = lambda _error: False,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[Change]:
     """
@@ -63,9 +71,13 @@ def read_modify_write(
     :param desire: returns the desired document given the current one; must keep what it does not own.
     :param write: writes ``desired`` given ``current`` (``current`` is ``None`` for a create).
     :param dry_run: only read and plan.
+    :param is_transient: tells a write error worth retrying after a backoff (bounded by
+        ``settings.consistency_wait_seconds``) from one to raise at once.
     """
     changes: list[Change] = []
-    for _attempt in range(settings.max_attempts + 1):
+    writes = 0
+    waited, backoff = 0.0, settings.first_backoff_seconds
+    while True:
         current = read()
         desired = desire(current)
         if current is not None and same_meaning(current, desired):
@@ -74,9 +86,18 @@ def read_modify_write(
             changes.append(Change(CREATE if current is None else UPDATE, resource, current, desired))
         if dry_run:
             return changes
-        if _attempt == settings.max_attempts:
+        if writes == settings.max_attempts:
             break
-        write(current, desired)
+        try:
+            write(current, desired)
+        except Exception as error:
+            if not is_transient(error) or waited + backoff > settings.consistency_wait_seconds:
+                raise
+            log.info("%s: %s; AWS may not see a new principal yet, retrying in %.1f s", resource, error, backoff)
+            sleep(backoff)
+            waited, backoff = waited + backoff, min(backoff * 2, 8.0)
+            continue
+        writes += 1
         if settings.settle_seconds:
             sleep(settings.settle_seconds * (1 + random.random() / 2))
     raise NotConvergedError(

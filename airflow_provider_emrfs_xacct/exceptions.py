@@ -31,3 +31,7 @@ class NotConvergedError(EmrfsXacctError):
 
 class PreconditionError(EmrfsXacctError):
     """Something the step depends on is missing (e.g. the named security configuration)."""
+
+
+class AccessDeniedError(EmrfsXacctError):
+    """AWS denied a call; the message names the account, the action and the resource."""

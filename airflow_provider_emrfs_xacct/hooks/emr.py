@@ -9,7 +9,7 @@ from airflow.providers.amazon.aws.hooks.emr import EmrHook
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.exceptions import ConflictError
-from airflow_provider_emrfs_xacct.hooks.iam import error_code
+from airflow_provider_emrfs_xacct.hooks.errors import error_code
 from airflow_provider_emrfs_xacct.policies.merge import parse_document
 from airflow_provider_emrfs_xacct.policies.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.policies.security_config import canonical_json

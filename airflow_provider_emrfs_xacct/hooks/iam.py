@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
 from airflow_provider_emrfs_xacct.exceptions import PreconditionError
+from airflow_provider_emrfs_xacct.hooks.errors import error_code
 from airflow_provider_emrfs_xacct.policies import documents
 from airflow_provider_emrfs_xacct.policies.merge import (
     find_statement,
@@ -29,9 +30,15 @@ if TYPE_CHECKING:
 MANAGED_BY_TAG = {"Key": "emrfs-xacct:managed-by", "Value": "airflow-provider-emrfs-xacct"}
 
 
-def error_code(error: ClientError) -> str:
-    """Return the AWS error code of a botocore ``ClientError``."""
-    return str(error.response.get("Error", {}).get("Code", ""))
+def is_eventually_consistent(error: Exception) -> bool:
+    """
+    Return whether an IAM error may be IAM not yet seeing something created seconds ago.
+
+    ``MalformedPolicyDocument`` is what IAM answers for a trusted principal it does not see yet (our
+    documents are validated before they are sent); ``NoSuchEntity`` reaches here only for a role
+    this hook has just created.
+    """
+    return isinstance(error, ClientError) and error_code(error) in ("MalformedPolicyDocument", "NoSuchEntity")
 
 
 class EmrfsIamHook(AwsBaseHook):
@@ -48,6 +55,8 @@ class EmrfsIamHook(AwsBaseHook):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["client_type"] = "iam"
         super().__init__(*args, **kwargs)
+        #: Roles this hook created; IAM may not show them to the next call for a few seconds.
+        self.created_roles: set[str] = set()
 
     # Reads --------------------------------------------------------------------------------------
 
@@ -114,6 +123,7 @@ class EmrfsIamHook(AwsBaseHook):
                         AssumeRolePolicyDocument=json.dumps(desired),
                         Tags=[MANAGED_BY_TAG],
                     )
+                    self.created_roles.add(role_name)
                 except ClientError as error:
                     if error_code(error) != "EntityAlreadyExists":
                         raise
@@ -128,6 +138,7 @@ class EmrfsIamHook(AwsBaseHook):
             write=write,
             settings=settings,
             dry_run=dry_run,
+            is_transient=is_eventually_consistent,
         )
         if seen["role"] is not None:
             return str(seen["role"]["Arn"]), changes
@@ -186,7 +197,7 @@ class EmrfsIamHook(AwsBaseHook):
                     RoleName=role_name, PolicyName=policy_name, PolicyDocument=json.dumps(desired)
                 )
             except ClientError as error:
-                if error_code(error) == "NoSuchEntity":
+                if error_code(error) == "NoSuchEntity" and role_name not in self.created_roles:
                     raise PreconditionError(
                         f"role_name: IAM role {role_name!r} does not exist in this account"
                     ) from error
@@ -199,4 +210,5 @@ class EmrfsIamHook(AwsBaseHook):
             write=write,
             settings=settings,
             dry_run=dry_run,
+            is_transient=is_eventually_consistent,
         )

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
-from airflow_provider_emrfs_xacct.hooks.iam import error_code
+from airflow_provider_emrfs_xacct.hooks.errors import error_code
 from airflow_provider_emrfs_xacct.policies import documents
 from airflow_provider_emrfs_xacct.policies.merge import (
     document_size,
@@ -93,4 +93,8 @@ class EmrfsKmsHook(AwsBaseHook):
             write=write,
             settings=settings,
             dry_run=dry_run,
+            # KMS refuses a principal it does not see yet, e.g. a role created seconds ago.
+            is_transient=lambda error: (
+                isinstance(error, ClientError) and error_code(error) == "MalformedPolicyDocumentException"
+            ),
         )

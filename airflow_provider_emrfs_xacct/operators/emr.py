@@ -12,6 +12,7 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG, EmrfsEmrHook
+from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG, EmrfsXacctBaseOperator
 from airflow_provider_emrfs_xacct.policies.security_config import (
     build_security_configuration,
@@ -65,7 +66,8 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator[EmrfsEmrHook]):
         mappings = validate_role_mappings(self.role_mappings, "role_mappings")
         document = build_security_configuration(mappings, self.base_configuration)
         name = security_configuration_name(self.name_prefix, document)
-        changes = self.hook.ensure_security_configuration(name, document, dry_run=self.plan_only)
+        with explain_access_denied(self.hook):
+            changes = self.hook.ensure_security_configuration(name, document, dry_run=self.plan_only)
         plan = self.report(context, changes)
         return plan if self.plan_only else name
 
@@ -104,11 +106,12 @@ class LaunchClusterWithSecConfigOperator(EmrCreateJobFlowOperator):
             raise InvalidParameterError(
                 "job_flow_overrides.SecurityConfiguration", f"is {given!r} but security_configuration is {name!r}"
             )
-        if cast("EmrfsEmrHook", self.hook).describe_security_configuration(name) is None:
-            raise PreconditionError(
-                f"security_configuration: EMR security configuration {name!r} does not exist in this account "
-                "and region; create it first (CreateEmrfsSecurityConfigOperator)"
-            )
+        with explain_access_denied(self.hook):
+            if cast("EmrfsEmrHook", self.hook).describe_security_configuration(name) is None:
+                raise PreconditionError(
+                    f"security_configuration: EMR security configuration {name!r} does not exist in this account "
+                    "and region; create it first (CreateEmrfsSecurityConfigOperator)"
+                )
         key = idempotency_key(context)
         tags = [tag for tag in overrides.get("Tags", []) if tag.get("Key") != IDEMPOTENCY_TAG]
         self.job_flow_overrides = {
@@ -117,7 +120,8 @@ class LaunchClusterWithSecConfigOperator(EmrCreateJobFlowOperator):
             "Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": key}],
         }
         self.log.info("Launching with security configuration %s, idempotency key %s", name, key)
-        return super().execute(context)
+        with explain_access_denied(self.hook):
+            return super().execute(context)
 
     def _overrides_dict(self) -> dict[str, Any]:
         overrides = self.job_flow_overrides

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
+from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator
 from airflow_provider_emrfs_xacct.policies.documents import ASSUME_POLICY_NAME
@@ -82,18 +83,24 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
         path = validate_iam_path(self.role_path, "role_path")
         settings = self.converge_settings
 
-        role_arn, changes = self.hook.ensure_role_trusts(
-            role_name,
-            trusted,
-            path=path,
-            description=self.role_description,
-            max_session_duration=self.max_session_duration,
-            settings=settings,
-            dry_run=self.plan_only,
-        )
-        changes += self.hook.ensure_destination_access(
-            role_name, locations, keys, partition=self.hook.conn_partition, settings=settings, dry_run=self.plan_only
-        )
+        with explain_access_denied(self.hook):
+            role_arn, changes = self.hook.ensure_role_trusts(
+                role_name,
+                trusted,
+                path=path,
+                description=self.role_description,
+                max_session_duration=self.max_session_duration,
+                settings=settings,
+                dry_run=self.plan_only,
+            )
+            changes += self.hook.ensure_destination_access(
+                role_name,
+                locations,
+                keys,
+                partition=self.hook.conn_partition,
+                settings=settings,
+                dry_run=self.plan_only,
+            )
         plan = self.report(context, changes)
         return plan if self.plan_only else role_arn
 
@@ -134,8 +141,9 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
         role_name = validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         arns = require_list(self.destination_role_arns, "destination_role_arns", validate_role_arn)
         policy_name = validate_name_prefix(self.policy_name, "policy_name", max_length=128)
-        changes = self.hook.ensure_assume_role_policy(
-            role_name, arns, policy_name=policy_name, settings=self.converge_settings, dry_run=self.plan_only
-        )
+        with explain_access_denied(self.hook):
+            changes = self.hook.ensure_assume_role_policy(
+                role_name, arns, policy_name=policy_name, settings=self.converge_settings, dry_run=self.plan_only
+            )
         plan = self.report(context, changes)
         return plan if self.plan_only else policy_name

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
+from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
 from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator
 from airflow_provider_emrfs_xacct.policies.validation import require_list, validate_kms_key_arn, validate_role_arn
@@ -44,8 +45,9 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator[EmrfsKmsHook]):
     def execute(self, context: Context) -> Any:
         key_arn = validate_kms_key_arn(self.key_arn, "key_arn")
         principals = require_list(self.principal_arns, "principal_arns", validate_role_arn)
-        changes = self.hook.ensure_key_users(
-            key_arn, principals, settings=self.converge_settings, dry_run=self.plan_only
-        )
+        with explain_access_denied(self.hook):
+            changes = self.hook.ensure_key_users(
+                key_arn, principals, settings=self.converge_settings, dry_run=self.plan_only
+            )
         plan = self.report(context, changes)
         return plan if self.plan_only else key_arn

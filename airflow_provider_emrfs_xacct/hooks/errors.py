@@ -1,0 +1,61 @@
+"""Reading AWS errors: their codes, and access denials turned into messages that say what to grant."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from airflow_provider_emrfs_xacct.exceptions import AccessDeniedError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Forbidden"})
+# Request parameters that name the resource a call acts on, most specific first.
+RESOURCE_PARAMETERS = ("KeyId", "RoleName", "Name", "ClusterId", "JobFlowId", "JobFlowIds", "Bucket")
+
+
+def error_code(error: ClientError) -> str:
+    """Return the AWS error code of a botocore ``ClientError``."""
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+@contextmanager
+def explain_access_denied(hook: Any) -> Iterator[None]:
+    """
+    Turn an access denial from ``hook``'s client into an :class:`AccessDeniedError` naming the account, action and resource.
+
+    Access denials are not retried: they fail the task at once with a message that says what to grant.
+    """
+    client = hook.conn
+    last: dict[str, Any] = {}
+
+    def remember(params: dict[str, Any], model: Any, **_: Any) -> None:
+        last.update(operation=model.name, params=params)
+
+    client.meta.events.register("provide-client-params", remember)
+    try:
+        yield
+    except ClientError as error:
+        if error_code(error) not in ACCESS_DENIED_CODES:
+            raise
+        action = f"{client.meta.service_model.signing_name}:{error.operation_name}"
+        params = last.get("params", {}) if last.get("operation") == error.operation_name else {}
+        resource = next((f"{key}={params[key]}" for key in RESOURCE_PARAMETERS if key in params), "(unknown)")
+        raise AccessDeniedError(
+            f"{action} on {resource} was denied in account {_account_of(hook)} (connection "
+            f"{hook.aws_conn_id!r}): {error.response.get('Error', {}).get('Message', '')}. Grant {action} on "
+            "that resource to the connection's identity."
+        ) from error
+    finally:
+        client.meta.events.unregister("provide-client-params", remember)
+
+
+def _account_of(hook: Any) -> str:
+    try:
+        return str(hook.account_id)
+    except Exception:
+        role_arn = getattr(hook.conn_config, "role_arn", None) or ""
+        return role_arn.split(":")[4] if role_arn.count(":") >= 5 else "(unknown)"
