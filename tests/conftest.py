@@ -82,5 +82,7 @@ def run_operator(
     """Run ``operator.execute`` with its client's calls recorded; return (result, recorder, task instance)."""
     ti = ti or RecordingTaskInstance(task_id=operator.task_id)
     recorder = CallRecorder().attach(operator.hook.conn)
+    if hasattr(operator.hook, "launch_client"):  # the EMR hook sends RunJobFlow through its own client
+        recorder.attach(operator.hook.launch_client)
     result = operator.execute({"ti": ti, "task_instance": ti})
     return result, recorder, ti

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
+from functools import cached_property
 from typing import Any
 
 from airflow.providers.amazon.aws.hooks.emr import EmrHook
-from botocore.exceptions import ClientError
+from airflow.providers.common.compat.sdk import AirflowNotFoundException
+from botocore.config import Config
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from airflow_provider_emrfs_xacct.exceptions import ConflictError
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
@@ -18,6 +23,9 @@ from airflow_provider_emrfs_xacct.policies.security_config import canonical_json
 IDEMPOTENCY_TAG = "emrfs-xacct:idempotency-key"
 #: Cluster states in which a launched cluster counts as "already there" for a retried task.
 ACTIVE_CLUSTER_STATES = ("STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING")
+#: Attempts at ``RunJobFlow`` when it fails with a throttling, server or connection error.
+LAUNCH_ATTEMPTS = 8
+THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"})
 
 
 class EmrfsEmrHook(EmrHook):
@@ -89,15 +97,53 @@ class EmrfsEmrHook(EmrHook):
         """
         Launch a cluster, unless an active one already carries the same idempotency-key tag.
 
-        ``RunJobFlow`` has no client token, so a retried task would otherwise launch a second cluster.
-        The answer has the shape of ``RunJobFlow``'s either way.
+        ``RunJobFlow`` has no client token: botocore retrying it after a dropped connection, or a
+        retried task, could launch a second cluster. So the call is sent once per attempt, and before
+        each new attempt the hook looks for the cluster the previous one may have launched. The
+        answer has the shape of ``RunJobFlow``'s either way.
         """
         key = next(
             (tag["Value"] for tag in job_flow_overrides.get("Tags", []) if tag.get("Key") == IDEMPOTENCY_TAG), None
         )
-        if key is not None:
-            existing = self.find_cluster_by_idempotency_key(key, job_flow_overrides.get("Name"))
+        if key is None:
+            return super().create_job_flow(job_flow_overrides)
+        name = job_flow_overrides.get("Name")
+        config = {**self._initial_job_flow_config(), **job_flow_overrides}
+        delay = 1.0
+        for attempt in range(1, LAUNCH_ATTEMPTS + 1):
+            existing = self.find_cluster_by_idempotency_key(key, name)
             if existing is not None:
-                self.log.info("Cluster %s was already launched by this task instance; not launching another", existing)
+                self.log.info("Cluster %s was already launched for this task instance; not launching another", existing)
                 return {"JobFlowId": existing, "ResponseMetadata": {"HTTPStatusCode": 200}}
-        return super().create_job_flow(job_flow_overrides)
+            try:
+                return self.launch_client.run_job_flow(**config)
+            except (BotoConnectionError, HTTPClientError, ClientError) as error:
+                if attempt == LAUNCH_ATTEMPTS or not _worth_retrying(error):
+                    raise
+                self.log.warning(
+                    "RunJobFlow attempt %d failed (%s); checking for its cluster before retrying", attempt, error
+                )
+                time.sleep(delay)
+                delay = min(delay * 2, 20.0)
+        raise AssertionError("unreachable")
+
+    @cached_property
+    def launch_client(self) -> Any:
+        """An EMR client that sends each call once: ``create_job_flow`` retries ``RunJobFlow`` itself."""
+        return self.get_client_type(config=(self.config or Config()).merge(Config(retries={"total_max_attempts": 1})))
+
+    def _initial_job_flow_config(self) -> dict[str, Any]:
+        """Return the ``RunJobFlow`` arguments kept in the extra of ``emr_conn_id`` (as the upstream hook reads them)."""
+        if not self.emr_conn_id:
+            return {}
+        try:
+            return dict(self.get_connection(self.emr_conn_id).extra_dejson)
+        except AirflowNotFoundException:
+            return {}
+
+
+def _worth_retrying(error: Exception) -> bool:
+    if not isinstance(error, ClientError):
+        return True  # the connection dropped or timed out
+    status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+    return status >= 500 or error_code(error) in THROTTLING_CODES

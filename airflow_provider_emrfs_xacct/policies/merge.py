@@ -58,7 +58,7 @@ def _normalize_statement(statement: Any) -> Any:
     result = dict(statement)
     for key in _LIST_ELEMENTS:
         if key in result:
-            pass
+            result[key] = sorted(set(as_list(result[key])))
     for key in ("Principal", "NotPrincipal"):
         if isinstance(result.get(key), dict):
             result[key] = {kind: sorted(set(as_list(values))) for kind, values in result[key].items()}
