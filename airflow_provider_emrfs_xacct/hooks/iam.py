@@ -13,10 +13,10 @@ from airflow_provider_emrfs_xacct.exceptions import PreconditionError
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
 from airflow_provider_emrfs_xacct.policies import documents
 from airflow_provider_emrfs_xacct.policies.merge import (
-    find_statement,
     merged_principals,
     merged_resources,
     parse_document,
+    remove_statement,
     upsert_statement,
 )
 
@@ -108,9 +108,10 @@ class EmrfsIamHook(AwsBaseHook):
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
             principals = merged_principals(current, documents.TRUST_SID, trusted, skip_if_granted=True)
-            if current is not None and not principals and find_statement(current, documents.TRUST_SID) is None:
-                return current  # other statements already trust every role asked for
-            return upsert_statement(current, documents.trust_statement(principals))
+            if principals or current is None:
+                return upsert_statement(current, documents.trust_statement(principals))
+            # Other statements trust every role asked for; ours, if there, held only deleted roles.
+            return remove_statement(current, documents.TRUST_SID)
 
         def write(current: dict[str, Any] | None, desired: dict[str, Any]) -> None:
             if current is None:

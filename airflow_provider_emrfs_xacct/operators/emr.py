@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
+from airflow.providers.common.compat.sdk import AirflowNotFoundException
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG, EmrfsEmrHook
@@ -113,7 +114,10 @@ class LaunchClusterWithSecConfigOperator(EmrCreateJobFlowOperator):
                     "and region; create it first (CreateEmrfsSecurityConfigOperator)"
                 )
         key = idempotency_key(context)
-        tags = [tag for tag in overrides.get("Tags", []) if tag.get("Key") != IDEMPOTENCY_TAG]
+        # The hook overlays the overrides on the emr_conn_id extra key by key: keep the connection's
+        # Tags when the overrides have none, or adding the idempotency tag would drop them.
+        user_tags = overrides["Tags"] if "Tags" in overrides else self._emr_connection_tags()
+        tags = [tag for tag in user_tags if tag.get("Key") != IDEMPOTENCY_TAG]
         self.job_flow_overrides = {
             **overrides,
             "SecurityConfiguration": name,
@@ -122,6 +126,21 @@ class LaunchClusterWithSecConfigOperator(EmrCreateJobFlowOperator):
         self.log.info("Launching with security configuration %s, idempotency key %s", name, key)
         with explain_access_denied(self.hook):
             return super().execute(context)
+
+    def _emr_connection_tags(self) -> list[dict[str, Any]]:
+        """Return the ``Tags`` of the ``RunJobFlow`` configuration kept in the ``emr_conn_id`` extra."""
+        if not self.emr_conn_id:
+            return []
+        try:
+            tags = self.hook.get_connection(self.emr_conn_id).extra_dejson.get("Tags") or []
+        except AirflowNotFoundException:
+            return []
+        if not isinstance(tags, list) or not all(isinstance(tag, dict) for tag in tags):
+            raise InvalidParameterError(
+                f"emr_conn_id {self.emr_conn_id!r} extra Tags",
+                f"must be a list of {{'Key', 'Value'}} dicts, got {tags!r}",
+            )
+        return tags
 
     def _overrides_dict(self) -> dict[str, Any]:
         overrides = self.job_flow_overrides

@@ -69,15 +69,29 @@ def validate_role_mappings(value: Any, field: str = "role_mappings") -> list[dic
         else:
             identifiers = require_list(mapping["Identifiers"], f"{where}.Identifiers", _principal_identifier(kind))
         for position, identifier in enumerate(identifiers):
-            earlier = seen.get((kind, identifier))
-            if earlier is not None:
+            shadow = _shadowing(seen, kind, identifier, index)
+            if shadow is not None:
+                earlier_identifier, earlier = shadow
                 raise InvalidParameterError(
                     f"{where}.Identifiers[{position}]",
-                    f"{identifier!r} is already mapped by {field}[{earlier}]; mappings apply top-down, so this one would never be used",
+                    f"{identifier!r} is already covered by {earlier_identifier!r} in {field}[{earlier}]; mappings apply "
+                    "top-down, so this one would never be used (put the narrower mapping first)",
                 )
             seen[(kind, identifier)] = index
         result.append({"Role": role, "IdentifierType": kind, "Identifiers": identifiers})
     return result
+
+
+def _shadowing(seen: dict[tuple[str, str], int], kind: str, identifier: str, index: int) -> tuple[str, int] | None:
+    """Return the identifier of an earlier mapping that matches everything ``identifier`` matches."""
+    for (earlier_kind, earlier_identifier), earlier in seen.items():
+        if earlier_kind != kind:
+            continue
+        if earlier_identifier == identifier or (
+            kind == "Prefix" and earlier != index and identifier.startswith(earlier_identifier)
+        ):
+            return earlier_identifier, earlier
+    return None
 
 
 def _prefix_identifier(value: Any, field: str) -> str:

@@ -1,0 +1,321 @@
+"""Unit tests of the policy document builders: least privilege, and reading back what was written."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.policies.documents import (
+    ASSUME_SID,
+    BUCKET_LOCATION_SID,
+    KEY_USER_ACTIONS,
+    KEY_USERS_SID,
+    KMS_USE_SID,
+    LIST_SID_PREFIX,
+    OBJECT_ACTIONS,
+    OBJECTS_SID,
+    SID_PREFIX,
+    TRUST_SID,
+    VERSION,
+    as_list,
+    assume_role_policy,
+    destination_permissions_policy,
+    key_users_statement,
+    list_prefixes,
+    locations_in_permissions_policy,
+    object_resources,
+    s3_arn,
+    trust_statement,
+)
+from airflow_provider_emrfs_xacct.policies.validation import S3Location, parse_s3_location
+
+ACCOUNT_A = "111111111111"
+ACCOUNT_B = "222222222222"
+EMR_ROLE = f"arn:aws:iam::{ACCOUNT_A}:role/EMR_EC2_DefaultRole"
+JOB_ROLE = f"arn:aws:iam::{ACCOUNT_A}:role/emr/JobFlowRole"
+DEST_ROLE = f"arn:aws:iam::{ACCOUNT_B}:role/partners/PartnerWriter"
+KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT_B}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+KEY_ARN_2 = f"arn:aws:kms:us-east-1:{ACCOUNT_B}:key/mrk-0123456789abcdef0123456789abcdef"
+
+RESULTS = S3Location("partner-b", "results/daily/")
+RAW = S3Location("partner-b", "raw/")
+OTHER = S3Location("partner-c", "in/")
+
+
+def statements_by_sid(policy: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    sids = [statement["Sid"] for statement in policy["Statement"]]
+    assert len(sids) == len(set(sids)), f"duplicate Sids: {sids}"
+    return {statement["Sid"]: statement for statement in policy["Statement"]}
+
+
+def all_resources(policy: dict[str, Any]) -> list[str]:
+    return [resource for statement in policy["Statement"] for resource in as_list(statement.get("Resource"))]
+
+
+class TestHelpers:
+    def test_s3_arn(self):
+        assert s3_arn("aws", "bkt") == "arn:aws:s3:::bkt"
+        assert s3_arn("aws", "bkt", "a/b/*") == "arn:aws:s3:::bkt/a/b/*"
+        assert s3_arn("aws-cn", "bkt", "") == "arn:aws-cn:s3:::bkt/"
+
+    def test_object_resources_are_the_prefix_and_the_emrfs_folder_marker(self):
+        assert object_resources("aws", RESULTS) == [
+            "arn:aws:s3:::partner-b/results/daily/*",
+            "arn:aws:s3:::partner-b/results/daily_$folder$",
+        ]
+
+    def test_object_resources_for_a_top_level_prefix(self):
+        assert object_resources("aws", RAW) == ["arn:aws:s3:::partner-b/raw/*", "arn:aws:s3:::partner-b/raw_$folder$"]
+
+    def test_list_prefixes(self):
+        assert list_prefixes(RESULTS) == ["results/daily/", "results/daily/*"]
+
+    @pytest.mark.parametrize(("value", "expected"), [(None, []), ("a", ["a"]), (["a", "b"], ["a", "b"]), ([], [])])
+    def test_as_list(self, value, expected):
+        assert as_list(value) == expected
+
+    def test_as_list_returns_a_copy(self):
+        original = ["a"]
+        result = as_list(original)
+        result.append("b")
+        assert original == ["a"]
+
+    def test_every_sid_carries_the_prefix(self):
+        sids = [TRUST_SID, ASSUME_SID, KEY_USERS_SID, OBJECTS_SID, LIST_SID_PREFIX, BUCKET_LOCATION_SID, KMS_USE_SID]
+        assert all(sid.startswith(SID_PREFIX) for sid in sids)
+        assert len(set(sids)) == len(sids)
+
+
+class TestTrustStatement:
+    def test_allows_exactly_sts_assume_role_for_the_given_roles(self):
+        statement = trust_statement([JOB_ROLE, EMR_ROLE, EMR_ROLE])
+        assert statement == {
+            "Sid": TRUST_SID,
+            "Effect": "Allow",
+            "Principal": {"AWS": sorted([EMR_ROLE, JOB_ROLE])},
+            "Action": "sts:AssumeRole",
+        }
+        assert "Condition" not in statement
+
+    def test_is_stable_for_any_input_order(self):
+        assert trust_statement([EMR_ROLE, JOB_ROLE]) == trust_statement(iter([JOB_ROLE, EMR_ROLE]))
+
+
+class TestDestinationPermissionsPolicy:
+    def test_exact_document_for_one_prefix_and_one_key(self):
+        policy = destination_permissions_policy("aws", [RESULTS], [KEY_ARN])
+        assert policy == {
+            "Version": VERSION,
+            "Statement": [
+                {
+                    "Sid": OBJECTS_SID,
+                    "Effect": "Allow",
+                    "Action": list(OBJECT_ACTIONS),
+                    "Resource": [
+                        "arn:aws:s3:::partner-b/results/daily/*",
+                        "arn:aws:s3:::partner-b/results/daily_$folder$",
+                    ],
+                },
+                {
+                    "Sid": f"{LIST_SID_PREFIX}1",
+                    "Effect": "Allow",
+                    "Action": "s3:ListBucket",
+                    "Resource": "arn:aws:s3:::partner-b",
+                    "Condition": {"StringLike": {"s3:prefix": ["results/daily/", "results/daily/*"]}},
+                },
+                {
+                    "Sid": BUCKET_LOCATION_SID,
+                    "Effect": "Allow",
+                    "Action": "s3:GetBucketLocation",
+                    "Resource": ["arn:aws:s3:::partner-b"],
+                },
+                {"Sid": KMS_USE_SID, "Effect": "Allow", "Action": list(KEY_USER_ACTIONS), "Resource": [KEY_ARN]},
+            ],
+        }
+
+    def test_version_and_json_serialisable(self):
+        policy = destination_permissions_policy("aws", [RESULTS, OTHER], [KEY_ARN])
+        assert policy["Version"] == "2012-10-17"
+        assert json.loads(json.dumps(policy)) == policy
+
+    def test_object_actions_only_under_the_prefixes_and_their_folder_markers(self):
+        policy = destination_permissions_policy("aws", [RESULTS, RAW, OTHER])
+        objects = statements_by_sid(policy)[OBJECTS_SID]
+        assert sorted(objects["Resource"]) == sorted(
+            [
+                "arn:aws:s3:::partner-b/results/daily/*",
+                "arn:aws:s3:::partner-b/results/daily_$folder$",
+                "arn:aws:s3:::partner-b/raw/*",
+                "arn:aws:s3:::partner-b/raw_$folder$",
+                "arn:aws:s3:::partner-c/in/*",
+                "arn:aws:s3:::partner-c/in_$folder$",
+            ]
+        )
+        # Every object action is an s3 object action, no wildcard actions.
+        assert set(objects["Action"]) == set(OBJECT_ACTIONS)
+        assert all(action.startswith("s3:") and "*" not in action for action in objects["Action"])
+        assert "s3:ListBucket" not in objects["Action"]
+
+    def test_no_statement_grants_objects_bucket_wide(self):
+        policy = destination_permissions_policy("aws", [RESULTS, OTHER], [KEY_ARN])
+        resources = all_resources(policy)
+        assert "*" not in resources
+        for bucket in ("partner-b", "partner-c"):
+            assert f"arn:aws:s3:::{bucket}/*" not in resources
+        for statement in policy["Statement"]:
+            actions = as_list(statement["Action"])
+            assert "*" not in actions
+            assert "s3:*" not in actions
+            assert statement["Effect"] == "Allow"
+            assert "NotResource" not in statement
+            assert "NotAction" not in statement
+            assert "Principal" not in statement  # an identity policy
+
+    def test_list_bucket_is_only_allowed_with_an_s3_prefix_condition_per_bucket(self):
+        policy = destination_permissions_policy("aws", [RESULTS, RAW, OTHER])
+        list_statements = [s for s in policy["Statement"] if "s3:ListBucket" in as_list(s["Action"])]
+        assert len(list_statements) == 2
+        by_bucket = {statement["Resource"]: statement for statement in list_statements}
+        assert set(by_bucket) == {"arn:aws:s3:::partner-b", "arn:aws:s3:::partner-c"}
+        for statement in list_statements:
+            assert as_list(statement["Action"]) == ["s3:ListBucket"]
+            assert statement["Sid"].startswith(LIST_SID_PREFIX)
+            assert list(statement["Condition"]) == ["StringLike"]
+            assert list(statement["Condition"]["StringLike"]) == ["s3:prefix"]
+        assert sorted(by_bucket["arn:aws:s3:::partner-b"]["Condition"]["StringLike"]["s3:prefix"]) == sorted(
+            ["raw/", "raw/*", "results/daily/", "results/daily/*"]
+        )
+        assert by_bucket["arn:aws:s3:::partner-c"]["Condition"]["StringLike"]["s3:prefix"] == ["in/", "in/*"]
+
+    def test_list_prefix_condition_never_matches_the_whole_bucket(self):
+        policy = destination_permissions_policy("aws", [RESULTS, OTHER])
+        for statement in policy["Statement"]:
+            if "Condition" in statement:
+                for value in statement["Condition"]["StringLike"]["s3:prefix"]:
+                    assert value not in ("", "*")
+
+    def test_get_bucket_location_on_each_bucket_once(self):
+        policy = destination_permissions_policy("aws", [RESULTS, RAW, OTHER])
+        statement = statements_by_sid(policy)[BUCKET_LOCATION_SID]
+        assert statement["Action"] == "s3:GetBucketLocation"
+        assert statement["Resource"] == ["arn:aws:s3:::partner-b", "arn:aws:s3:::partner-c"]
+
+    def test_kms_statement_only_when_keys_are_given(self):
+        without = destination_permissions_policy("aws", [RESULTS])
+        assert KMS_USE_SID not in statements_by_sid(without)
+        assert not any(resource.startswith("arn:aws:kms") for resource in all_resources(without))
+        with_keys = destination_permissions_policy("aws", [RESULTS], [KEY_ARN_2, KEY_ARN, KEY_ARN])
+        kms = statements_by_sid(with_keys)[KMS_USE_SID]
+        assert kms["Resource"] == sorted([KEY_ARN, KEY_ARN_2])
+        assert set(kms["Action"]) == {
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncrypt*",
+            "kms:GenerateDataKey*",
+            "kms:DescribeKey",
+        }
+
+    def test_is_deterministic_whatever_the_input_order_and_duplicates(self):
+        first = destination_permissions_policy("aws", [RESULTS, OTHER, RAW], [KEY_ARN, KEY_ARN_2])
+        second = destination_permissions_policy("aws", [OTHER, RAW, RESULTS, RAW], [KEY_ARN_2, KEY_ARN])
+        assert first == second
+        assert json.dumps(first) == json.dumps(second)
+
+    def test_partition_is_used_everywhere(self):
+        policy = destination_permissions_policy("aws-cn", [RESULTS])
+        resources = all_resources(policy)
+        assert resources
+        assert all(resource.startswith("arn:aws-cn:s3:::") for resource in resources)
+
+
+class TestLocationsInPermissionsPolicy:
+    @pytest.mark.parametrize(
+        ("locations", "keys"),
+        [
+            ({RESULTS}, set()),
+            ({RESULTS}, {KEY_ARN}),
+            ({RESULTS, RAW, OTHER}, {KEY_ARN, KEY_ARN_2}),
+            ({S3Location("a.b.c", "x/y/z/"), S3Location("bkt", "with space/dt=2026-01-01/")}, set()),
+        ],
+    )
+    def test_round_trip(self, locations, keys):
+        policy = destination_permissions_policy("aws", locations, keys)
+        assert locations_in_permissions_policy(policy) == (locations, keys)
+
+    def test_round_trip_through_json_and_parsed_locations(self):
+        locations = {parse_s3_location("s3://partner-b/results/daily", "f"), parse_s3_location("s3://bkt/a/", "f")}
+        policy = json.loads(json.dumps(destination_permissions_policy("aws", locations, [KEY_ARN])))
+        assert locations_in_permissions_policy(policy) == (locations, {KEY_ARN})
+
+    def test_rebuilding_from_what_was_read_gives_the_same_document(self):
+        policy = destination_permissions_policy("aws", [RESULTS, OTHER], [KEY_ARN])
+        locations, keys = locations_in_permissions_policy(policy)
+        assert destination_permissions_policy("aws", locations, keys) == policy
+
+    def test_reads_single_value_resources_as_aws_may_return_them(self):
+        policy = destination_permissions_policy("aws", [RESULTS], [KEY_ARN])
+        for statement in policy["Statement"]:
+            if statement["Sid"] == KMS_USE_SID:
+                statement["Resource"] = KEY_ARN
+            if statement["Sid"] == OBJECTS_SID:
+                statement["Resource"] = "arn:aws:s3:::partner-b/results/daily/*"
+        assert locations_in_permissions_policy(policy) == ({RESULTS}, {KEY_ARN})
+
+    @pytest.mark.parametrize("policy", [None, {}, {"Version": VERSION}, {"Statement": []}])
+    def test_nothing_held(self, policy):
+        assert locations_in_permissions_policy(policy) == (set(), set())
+
+    def test_ignores_statements_it_did_not_write(self):
+        policy = destination_permissions_policy("aws", [RESULTS])
+        policy["Statement"].append(
+            {"Sid": "SomeoneElse", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::x-bkt/y/*"}
+        )
+        policy["Statement"].append({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": KEY_ARN_2})
+        policy["Statement"].append("not a statement")
+        assert locations_in_permissions_policy(policy) == ({RESULTS}, set())
+
+    def test_folder_markers_are_not_read_as_locations(self):
+        policy = {
+            "Statement": [
+                {"Sid": OBJECTS_SID, "Resource": ["arn:aws:s3:::bkt/a_$folder$", "arn:aws:s3:::bkt/b/*"]},
+            ]
+        }
+        assert locations_in_permissions_policy(policy) == ({S3Location("bkt", "b/")}, set())
+
+
+class TestAssumeRolePolicy:
+    def test_allows_assume_role_only_on_the_named_roles(self):
+        other = f"arn:aws:iam::{ACCOUNT_B}:role/Other"
+        policy = assume_role_policy([DEST_ROLE, other, DEST_ROLE])
+        assert policy == {
+            "Version": VERSION,
+            "Statement": [
+                {
+                    "Sid": ASSUME_SID,
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Resource": sorted([DEST_ROLE, other]),
+                }
+            ],
+        }
+
+    def test_never_on_star(self):
+        policy = assume_role_policy([DEST_ROLE])
+        assert "*" not in all_resources(policy)
+        assert all(":role/" in resource for resource in all_resources(policy))
+        assert all(statement["Action"] == "sts:AssumeRole" for statement in policy["Statement"])
+
+
+class TestKeyUsersStatement:
+    def test_key_user_actions_for_the_principals(self):
+        statement = key_users_statement([DEST_ROLE, EMR_ROLE, DEST_ROLE])
+        assert statement["Sid"] == KEY_USERS_SID
+        assert statement["Effect"] == "Allow"
+        assert statement["Principal"] == {"AWS": sorted([DEST_ROLE, EMR_ROLE])}
+        assert statement["Action"] == list(KEY_USER_ACTIONS)
+        # In a key policy, ``*`` means this key only.
+        assert statement["Resource"] == "*"
+        assert "kms:PutKeyPolicy" not in statement["Action"]
+        assert not any(action in ("kms:*", "*") for action in statement["Action"])

@@ -1,0 +1,377 @@
+"""Unit tests of merging the provider's statements into shared documents and of comparing by meaning."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from airflow_provider_emrfs_xacct.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.policies.documents import (
+    KEY_USERS_SID,
+    TRUST_SID,
+    VERSION,
+    key_users_statement,
+    trust_statement,
+)
+from airflow_provider_emrfs_xacct.policies.merge import (
+    aws_principals,
+    document_size,
+    find_statement,
+    grants_assume_role,
+    live_principals,
+    merged_principals,
+    merged_resources,
+    normalize,
+    parse_document,
+    remove_statement,
+    same_meaning,
+    upsert_statement,
+)
+
+EMR_ROLE = "arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole"
+JOB_ROLE = "arn:aws:iam::111111111111:role/JobFlowRole"
+THIRD_ROLE = "arn:aws:iam::333333333333:role/Auditor"
+ROOT_B = "arn:aws:iam::222222222222:root"
+DELETED_ROLE_ID = "AROAEXAMPLEID123456"
+DELETED_USER_ID = "AIDACKCEVSQ6C2EXAMPLE"
+
+
+def doc(*statements: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"Version": VERSION, **extra, "Statement": list(statements)}
+
+
+def allow(sid: str | None = None, **fields: Any) -> dict[str, Any]:
+    statement: dict[str, Any] = {"Effect": "Allow", **fields}
+    if sid is not None:
+        statement["Sid"] = sid
+    return statement
+
+
+ADMIN = allow(
+    "Enable IAM User Permissions", Principal={"AWS": ROOT_B}, Action="kms:*", Resource="*"
+)  # a KMS default statement
+OTHER_TRUST = allow("EC2", Principal={"Service": "ec2.amazonaws.com"}, Action="sts:AssumeRole")
+
+
+class TestParseDocument:
+    def test_passes_dicts_and_none_through(self):
+        document = doc(ADMIN)
+        assert parse_document(document) is document
+        assert parse_document(None) is None
+
+    def test_decodes_json_text(self):
+        assert parse_document(json.dumps(doc(ADMIN))) == doc(ADMIN)
+        assert parse_document("  " + json.dumps(doc(ADMIN)) + "\n") == doc(ADMIN)
+
+    @pytest.mark.parametrize("encode", [quote, lambda text: quote(text).replace("%7B", "%7b")])
+    def test_decodes_iam_url_encoded_json(self, encode):
+        document = doc(allow(TRUST_SID, Principal={"AWS": EMR_ROLE}, Action="sts:AssumeRole"))
+        text = encode(json.dumps(document))
+        assert text.lower().startswith("%7b")
+        assert parse_document(text) == document
+
+    @pytest.mark.parametrize("text", ["[]", '"a string"', "1"])
+    def test_refuses_json_that_is_not_an_object(self, text):
+        with pytest.raises(ConflictError, match="not a JSON object"):
+            parse_document(text)
+
+
+class TestNormalizeAndSameMeaning:
+    def test_single_value_and_one_element_list_are_equal(self):
+        left = doc(allow("S", Principal={"AWS": EMR_ROLE}, Action="sts:AssumeRole", Resource="arn:x"))
+        right = doc(allow("S", Principal={"AWS": [EMR_ROLE]}, Action=["sts:AssumeRole"], Resource=["arn:x"]))
+        assert same_meaning(left, right)
+        assert normalize(left) == normalize(right)
+
+    def test_a_single_statement_and_a_one_element_statement_list_are_equal(self):
+        statement = allow("S", Action="s3:GetObject", Resource="arn:aws:s3:::b/k")
+        assert same_meaning({"Version": VERSION, "Statement": statement}, doc(statement))
+
+    def test_reordered_lists_are_equal(self):
+        left = doc(allow("S", Principal={"AWS": [EMR_ROLE, JOB_ROLE]}, Action=["a:B", "a:A"], Resource=["r2", "r1"]))
+        right = doc(allow("S", Principal={"AWS": [JOB_ROLE, EMR_ROLE]}, Action=["a:A", "a:B"], Resource=["r1", "r2"]))
+        assert same_meaning(left, right)
+
+    def test_reordered_condition_values_are_equal(self):
+        left = doc(allow("S", Action="s3:ListBucket", Condition={"StringLike": {"s3:prefix": ["a/", "a/*"]}}))
+        right = doc(allow("S", Action="s3:ListBucket", Condition={"StringLike": {"s3:prefix": ["a/*", "a/"]}}))
+        single = doc(allow("S", Action="s3:ListBucket", Condition={"StringLike": {"s3:prefix": "a/"}}))
+        one = doc(allow("S", Action="s3:ListBucket", Condition={"StringLike": {"s3:prefix": ["a/"]}}))
+        assert same_meaning(left, right)
+        assert same_meaning(single, one)
+        assert not same_meaning(left, one)
+
+    def test_reordered_keys_are_equal(self):
+        left = {"Version": VERSION, "Statement": [{"Sid": "S", "Effect": "Allow", "Action": "a:A", "Resource": "r"}]}
+        right = {"Statement": [{"Resource": "r", "Action": "a:A", "Effect": "Allow", "Sid": "S"}], "Version": VERSION}
+        assert json.dumps(left) != json.dumps(right)
+        assert same_meaning(left, right)
+        assert json.dumps(normalize(left)) == json.dumps(normalize(right))
+
+    def test_iam_url_encoded_json_equals_the_dict(self):
+        document = doc(trust_statement([EMR_ROLE, JOB_ROLE]), OTHER_TRUST)
+        # IAM hands back a single-valued list as a string and reorders keys; then URL-encodes it.
+        returned = {
+            "Statement": [
+                {
+                    "Action": "sts:AssumeRole",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": [JOB_ROLE, EMR_ROLE]},
+                    "Sid": TRUST_SID,
+                },
+                OTHER_TRUST,
+            ],
+            "Version": VERSION,
+        }
+        assert same_meaning(document, quote(json.dumps(returned)))
+        assert same_meaning(json.dumps(document), quote(json.dumps(returned)))
+
+    def test_duplicate_list_values_do_not_matter(self):
+        assert same_meaning(doc(allow("S", Action=["a:A", "a:A"])), doc(allow("S", Action="a:A")))
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            lambda d: d["Statement"][0].__setitem__("Effect", "Deny"),
+            lambda d: d["Statement"][0]["Principal"]["AWS"].append(THIRD_ROLE),
+            lambda d: d["Statement"][0]["Principal"]["AWS"].remove(JOB_ROLE),
+            lambda d: d["Statement"][0].__setitem__("Action", ["sts:AssumeRole", "sts:TagSession"]),
+            lambda d: d["Statement"][0].__setitem__("Condition", {"Bool": {"aws:SecureTransport": "true"}}),
+            lambda d: d["Statement"][0].__setitem__("Sid", "Renamed"),
+            lambda d: d["Statement"].pop(),
+            lambda d: d["Statement"].reverse(),
+            lambda d: d.__setitem__("Version", "2008-10-17"),
+            lambda d: d.__setitem__("Id", "key-policy"),
+            lambda d: d["Statement"][1].__setitem__("Principal", {"Service": "elasticmapreduce.amazonaws.com"}),
+        ],
+    )
+    def test_real_differences_are_different(self, change):
+        original = doc(trust_statement([EMR_ROLE, JOB_ROLE]), OTHER_TRUST)
+        changed = copy.deepcopy(original)
+        change(changed)
+        assert not same_meaning(original, changed)
+        assert not same_meaning(original, quote(json.dumps(changed)))
+
+    def test_principal_kind_matters(self):
+        left = doc(allow("S", Principal={"AWS": EMR_ROLE}, Action="sts:AssumeRole"))
+        right = doc(allow("S", Principal={"Service": EMR_ROLE}, Action="sts:AssumeRole"))
+        assert not same_meaning(left, right)
+
+    def test_none(self):
+        assert normalize(None) is None
+        assert same_meaning(None, None)
+        assert not same_meaning(None, doc())
+        assert not same_meaning(doc(ADMIN), None)
+
+    def test_normalize_does_not_mutate_its_input(self):
+        document = doc(allow("S", Principal={"AWS": [JOB_ROLE, EMR_ROLE]}, Action=["b", "a"]))
+        before = copy.deepcopy(document)
+        normalize(document)
+        assert document == before
+
+
+class TestFindAndUpsert:
+    def test_find_statement(self):
+        ours = trust_statement([EMR_ROLE])
+        document = doc(OTHER_TRUST, ours)
+        assert find_statement(document, TRUST_SID) is ours
+        assert find_statement(document, "Missing") is None
+        assert find_statement(None, TRUST_SID) is None
+        assert find_statement({"Statement": ours}, TRUST_SID) is ours
+
+    def test_upsert_into_nothing_creates_a_document(self):
+        ours = trust_statement([EMR_ROLE])
+        assert upsert_statement(None, ours) == {"Version": VERSION, "Statement": [ours]}
+        assert upsert_statement({}, ours) == {"Version": VERSION, "Statement": [ours]}
+
+    def test_new_statement_goes_last_and_others_are_kept_in_order(self):
+        first = allow("First", Principal={"Service": "ec2.amazonaws.com"}, Action="sts:AssumeRole")
+        no_sid = allow(Principal={"AWS": THIRD_ROLE}, Action="sts:AssumeRole")
+        document = doc(first, no_sid, Id="trust-policy")
+        original = copy.deepcopy(document)
+        ours = trust_statement([EMR_ROLE])
+        result = upsert_statement(document, ours)
+        assert result["Statement"] == [first, no_sid, ours]
+        assert result["Id"] == "trust-policy"
+        assert result["Version"] == VERSION
+        assert document == original  # the input is not changed
+
+    def test_replaces_our_statement_in_place_keeping_every_other_one_identical(self):
+        before = allow(
+            "Before", Principal={"AWS": THIRD_ROLE}, Action="sts:AssumeRole", Condition={"Bool": {"x": "true"}}
+        )
+        after = allow("After", Principal={"Service": "ec2.amazonaws.com"}, Action="sts:AssumeRole")
+        document = {"Id": "custom-id", "Version": VERSION, "Statement": [before, trust_statement([EMR_ROLE]), after]}
+        original = copy.deepcopy(document)
+        result = upsert_statement(document, trust_statement([EMR_ROLE, JOB_ROLE]))
+        assert [statement.get("Sid") for statement in result["Statement"]] == ["Before", TRUST_SID, "After"]
+        assert result["Statement"][0] == original["Statement"][0]
+        assert result["Statement"][2] == original["Statement"][2]
+        assert result["Statement"][1]["Principal"]["AWS"] == sorted([EMR_ROLE, JOB_ROLE])
+        assert result["Id"] == "custom-id"
+        assert list(result) == list(document)  # top-level key order kept
+        assert document == original
+        assert result["Statement"][0] is not document["Statement"][0]  # a copy: later edits cannot leak back
+
+    def test_keeps_a_single_statement_document(self):
+        document = {"Version": VERSION, "Statement": ADMIN}
+        result = upsert_statement(document, key_users_statement([EMR_ROLE]))
+        assert result["Statement"][0] == ADMIN
+        assert result["Statement"][1]["Sid"] == KEY_USERS_SID
+
+    def test_keeps_statements_that_are_not_dicts(self):
+        document = doc(ADMIN)
+        document["Statement"].insert(0, "odd")
+        result = upsert_statement(document, key_users_statement([EMR_ROLE]))
+        assert result["Statement"][:2] == ["odd", ADMIN]
+
+    def test_duplicate_sid_is_a_conflict(self):
+        document = doc(trust_statement([EMR_ROLE]), OTHER_TRUST, trust_statement([JOB_ROLE]))
+        with pytest.raises(ConflictError, match=TRUST_SID):
+            upsert_statement(document, trust_statement([EMR_ROLE]))
+
+    def test_remove_statement(self):
+        document = doc(OTHER_TRUST, trust_statement([EMR_ROLE]), ADMIN, Id="x")
+        result = remove_statement(document, TRUST_SID)
+        assert result == doc(OTHER_TRUST, ADMIN, Id="x")
+        assert len(document["Statement"]) == 3
+        assert remove_statement(result, TRUST_SID) == result
+
+
+class TestPrincipals:
+    def test_aws_principals(self):
+        assert aws_principals(allow(Principal={"AWS": EMR_ROLE})) == [EMR_ROLE]
+        assert aws_principals(allow(Principal={"AWS": [EMR_ROLE, JOB_ROLE]})) == [EMR_ROLE, JOB_ROLE]
+        assert aws_principals(allow(Principal={"Service": "ec2.amazonaws.com"})) == []
+        assert aws_principals(allow(Principal="*")) == []
+        assert aws_principals(None) == []
+
+    def test_live_principals_drops_unique_ids_only(self):
+        principals = [EMR_ROLE, DELETED_ROLE_ID, ROOT_B, DELETED_USER_ID, "111111111111"]
+        assert live_principals(principals) == [EMR_ROLE, ROOT_B, "111111111111"]
+
+    @pytest.mark.parametrize(
+        ("statement", "expected"),
+        [
+            (allow(Principal={"AWS": EMR_ROLE}, Action="sts:AssumeRole"), True),
+            (allow(Principal={"AWS": [JOB_ROLE, EMR_ROLE]}, Action=["sts:TagSession", "sts:AssumeRole"]), True),
+            (allow(Principal={"AWS": EMR_ROLE}, Action="sts:*"), True),
+            (allow(Principal={"AWS": EMR_ROLE}, Action="*"), True),
+            (allow(Principal={"AWS": JOB_ROLE}, Action="sts:AssumeRole"), False),
+            (allow(Principal={"AWS": EMR_ROLE}, Action="sts:TagSession"), False),
+            ({"Effect": "Deny", "Principal": {"AWS": EMR_ROLE}, "Action": "sts:AssumeRole"}, False),
+            (
+                allow(
+                    Principal={"AWS": EMR_ROLE},
+                    Action="sts:AssumeRole",
+                    Condition={"StringEquals": {"sts:ExternalId": "x"}},
+                ),
+                False,
+            ),
+            (allow(Principal={"Service": EMR_ROLE}, Action="sts:AssumeRole"), False),
+            ("not a statement", False),
+        ],
+    )
+    def test_grants_assume_role(self, statement, expected):
+        assert grants_assume_role(statement, EMR_ROLE) is expected
+
+
+class TestMergedPrincipals:
+    def test_no_document_gives_the_wanted_principals(self):
+        assert merged_principals(None, TRUST_SID, [JOB_ROLE, EMR_ROLE, JOB_ROLE]) == sorted([EMR_ROLE, JOB_ROLE])
+
+    def test_keeps_existing_principals(self):
+        document = doc(OTHER_TRUST, trust_statement([THIRD_ROLE, JOB_ROLE]))
+        assert merged_principals(document, TRUST_SID, [EMR_ROLE]) == sorted([THIRD_ROLE, JOB_ROLE, EMR_ROLE])
+
+    def test_keeps_a_single_string_principal(self):
+        document = doc(allow(TRUST_SID, Principal={"AWS": THIRD_ROLE}, Action="sts:AssumeRole"))
+        assert merged_principals(document, TRUST_SID, [EMR_ROLE]) == sorted([THIRD_ROLE, EMR_ROLE])
+
+    def test_already_present_is_unchanged(self):
+        document = doc(trust_statement([EMR_ROLE, JOB_ROLE]))
+        assert merged_principals(document, TRUST_SID, [EMR_ROLE]) == sorted([EMR_ROLE, JOB_ROLE])
+
+    def test_drops_unique_ids_of_deleted_roles_from_our_statement_only(self):
+        others_with_id = allow("Legacy", Principal={"AWS": [DELETED_ROLE_ID, THIRD_ROLE]}, Action="sts:AssumeRole")
+        ours = allow(TRUST_SID, Principal={"AWS": [DELETED_ROLE_ID, JOB_ROLE]}, Action="sts:AssumeRole")
+        document = doc(others_with_id, ours)
+        principals = merged_principals(document, TRUST_SID, [EMR_ROLE])
+        assert principals == sorted([JOB_ROLE, EMR_ROLE])
+        assert DELETED_ROLE_ID not in principals
+        merged = upsert_statement(document, trust_statement(principals))
+        assert merged["Statement"][0] == others_with_id
+        assert DELETED_ROLE_ID in merged["Statement"][0]["Principal"]["AWS"]
+        assert document["Statement"][1]["Principal"]["AWS"] == [DELETED_ROLE_ID, JOB_ROLE]
+
+    def test_a_recreated_role_is_added_back_by_arn(self):
+        # The role was deleted and recreated: IAM shows its old unique id; we write its ARN again.
+        document = doc(allow(TRUST_SID, Principal={"AWS": DELETED_ROLE_ID}, Action="sts:AssumeRole"))
+        assert merged_principals(document, TRUST_SID, [EMR_ROLE]) == [EMR_ROLE]
+
+    def test_skip_if_granted_respects_another_unconditional_allow(self):
+        document = doc(allow("Theirs", Principal={"AWS": [EMR_ROLE]}, Action="sts:AssumeRole"))
+        assert merged_principals(document, TRUST_SID, [EMR_ROLE, JOB_ROLE], skip_if_granted=True) == [JOB_ROLE]
+        assert merged_principals(document, TRUST_SID, [EMR_ROLE], skip_if_granted=True) == []
+        # Without the flag the principal is added to our statement anyway.
+        assert merged_principals(document, TRUST_SID, [EMR_ROLE]) == [EMR_ROLE]
+
+    def test_skip_if_granted_ignores_conditional_statements(self):
+        conditional = allow(
+            "Theirs",
+            Principal={"AWS": EMR_ROLE},
+            Action="sts:AssumeRole",
+            Condition={"StringEquals": {"sts:ExternalId": "secret"}},
+        )
+        assert merged_principals(doc(conditional), TRUST_SID, [EMR_ROLE], skip_if_granted=True) == [EMR_ROLE]
+
+    def test_skip_if_granted_ignores_deny_and_other_actions(self):
+        deny = {"Sid": "D", "Effect": "Deny", "Principal": {"AWS": EMR_ROLE}, "Action": "sts:AssumeRole"}
+        tag = allow("T", Principal={"AWS": EMR_ROLE}, Action="sts:TagSession")
+        assert merged_principals(doc(deny, tag), TRUST_SID, [EMR_ROLE], skip_if_granted=True) == [EMR_ROLE]
+
+    def test_skip_if_granted_keeps_what_our_statement_already_holds(self):
+        document = doc(
+            allow("Theirs", Principal={"AWS": EMR_ROLE}, Action="sts:AssumeRole"), trust_statement([EMR_ROLE])
+        )
+        assert merged_principals(document, TRUST_SID, [EMR_ROLE], skip_if_granted=True) == [EMR_ROLE]
+
+    def test_our_own_statement_does_not_count_as_another_grant(self):
+        document = doc(allow(TRUST_SID, Principal={"AWS": DELETED_ROLE_ID}, Action="sts:AssumeRole"))
+        assert merged_principals(document, TRUST_SID, [EMR_ROLE], skip_if_granted=True) == [EMR_ROLE]
+
+    def test_key_policy_merge_keeps_the_admin_statement(self):
+        document = doc(ADMIN, key_users_statement([THIRD_ROLE]), Id="key-default-1")
+        principals = merged_principals(document, KEY_USERS_SID, [EMR_ROLE])
+        merged = upsert_statement(document, key_users_statement(principals))
+        assert merged["Statement"][0] == ADMIN
+        assert merged["Statement"][1]["Principal"]["AWS"] == sorted([THIRD_ROLE, EMR_ROLE])
+        assert merged["Id"] == "key-default-1"
+        # Merging again changes nothing: the steady state.
+        again = upsert_statement(merged, key_users_statement(merged_principals(merged, KEY_USERS_SID, [EMR_ROLE])))
+        assert same_meaning(again, merged)
+
+
+class TestMergedResources:
+    def test_union_sorted_without_duplicates(self):
+        document = doc(allow("Ours", Action="sts:AssumeRole", Resource=[JOB_ROLE, THIRD_ROLE]))
+        assert merged_resources(document, "Ours", [EMR_ROLE, JOB_ROLE]) == sorted([JOB_ROLE, THIRD_ROLE, EMR_ROLE])
+
+    def test_single_resource_string(self):
+        document = doc(allow("Ours", Action="sts:AssumeRole", Resource=THIRD_ROLE))
+        assert merged_resources(document, "Ours", [EMR_ROLE]) == sorted([THIRD_ROLE, EMR_ROLE])
+
+    def test_only_our_statement_counts(self):
+        document = doc(allow("Theirs", Action="sts:AssumeRole", Resource=THIRD_ROLE))
+        assert merged_resources(document, "Ours", [EMR_ROLE]) == [EMR_ROLE]
+        assert merged_resources(None, "Ours", [JOB_ROLE, EMR_ROLE]) == sorted([EMR_ROLE, JOB_ROLE])
+
+
+def test_document_size_counts_bytes_as_sent():
+    document = doc(allow("S", Action="a:A", Resource="arn:aws:s3:::b/é"))
+    assert document_size(document) == len(json.dumps(document).encode())
+    assert document_size(document) > len(json.dumps(document, ensure_ascii=False))

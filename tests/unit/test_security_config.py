@@ -1,0 +1,359 @@
+"""Unit tests of EMRFS role mappings and content-named security configurations."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.policies.security_config import (
+    HASH_LENGTH,
+    MAX_NAME_LENGTH,
+    build_security_configuration,
+    canonical_json,
+    role_mappings_of,
+    security_configuration_name,
+    validate_role_mappings,
+)
+
+ROLE_B = "arn:aws:iam::222222222222:role/partners/PartnerWriter"
+ROLE_C = "arn:aws:iam::333333333333:role/PartnerC"
+
+ENCRYPTION = {
+    "EncryptionConfiguration": {
+        "EnableInTransitEncryption": False,
+        "EnableAtRestEncryption": True,
+        "AtRestEncryptionConfiguration": {"S3EncryptionConfiguration": {"EncryptionMode": "SSE-S3"}},
+    }
+}
+
+
+def mapping(role: str = ROLE_B, kind: str = "Prefix", identifiers: Any = ("s3://partner-b/results/",)) -> dict:
+    return {
+        "Role": role,
+        "IdentifierType": kind,
+        "Identifiers": list(identifiers) if isinstance(identifiers, tuple) else identifiers,
+    }
+
+
+def refused_mappings(value: Any, field: str, *needles: str) -> InvalidParameterError:
+    with pytest.raises(InvalidParameterError) as excinfo:
+        validate_role_mappings(value)
+    error = excinfo.value
+    assert error.field == field
+    for needle in needles:
+        assert needle in error.problem, f"{needle!r} not in {error.problem!r}"
+    return error
+
+
+class TestValidateRoleMappings:
+    def test_aws_shape_in_order_with_normalised_prefixes(self):
+        value = [
+            mapping(ROLE_B, "Prefix", ["s3://partner-b/results", "s3://partner-b/raw/"]),
+            mapping(ROLE_C, "User", ["etl_user", "alice"]),
+            mapping(ROLE_B, "Group", ["analysts"]),
+        ]
+        original = copy.deepcopy(value)
+        assert validate_role_mappings(value) == [
+            {
+                "Role": ROLE_B,
+                "IdentifierType": "Prefix",
+                "Identifiers": ["s3://partner-b/results/", "s3://partner-b/raw/"],
+            },
+            {"Role": ROLE_C, "IdentifierType": "User", "Identifiers": ["etl_user", "alice"]},
+            {"Role": ROLE_B, "IdentifierType": "Group", "Identifiers": ["analysts"]},
+        ]
+        assert value == original  # input left alone
+
+    def test_order_of_mappings_is_kept(self):
+        first = mapping(ROLE_C, "User", ["zed"])
+        second = mapping(ROLE_B, "Prefix", ["s3://a-bucket/x/"])
+        result = validate_role_mappings([first, second])
+        assert [item["IdentifierType"] for item in result] == ["User", "Prefix"]
+        reversed_result = validate_role_mappings([second, first])
+        assert [item["IdentifierType"] for item in reversed_result] == ["Prefix", "User"]
+
+    def test_a_single_mapping_dict_is_a_one_element_list(self):
+        assert validate_role_mappings(mapping()) == [
+            {"Role": ROLE_B, "IdentifierType": "Prefix", "Identifiers": ["s3://partner-b/results/"]}
+        ]
+
+    def test_a_single_identifier_string_is_a_one_element_list(self):
+        result = validate_role_mappings([mapping(identifiers="s3://partner-b/results")])
+        assert result[0]["Identifiers"] == ["s3://partner-b/results/"]
+
+    def test_a_prefix_mapping_may_name_a_whole_bucket(self):
+        result = validate_role_mappings([mapping(identifiers=["s3://partner-b"])])
+        assert result[0]["Identifiers"] == ["s3://partner-b/"]
+
+    def test_same_identifier_under_different_types_is_fine(self):
+        result = validate_role_mappings([mapping(ROLE_B, "User", ["hadoop"]), mapping(ROLE_C, "Group", ["hadoop"])])
+        assert len(result) == 2
+
+    @pytest.mark.parametrize("value", [[], None, "s3://partner-b/x/", 3, ()])
+    def test_refuses_an_empty_or_non_list_value(self, value):
+        refused_mappings(value, "role_mappings", "non-empty list of role mappings")
+
+    def test_refuses_a_mapping_that_is_not_a_dict(self):
+        refused_mappings([mapping(), ["Role", "x"]], "role_mappings[1]", "must be a dict")
+
+    def test_refuses_unknown_keys(self):
+        value = [{**mapping(), "Priority": 1}]
+        refused_mappings(value, "role_mappings[0]", "unknown ['Priority']", "missing []")
+
+    def test_refuses_missing_keys(self):
+        value = [mapping(), {"Role": ROLE_B, "Identifiers": ["x"]}]
+        refused_mappings(value, "role_mappings[1]", "missing ['IdentifierType']")
+
+    def test_refuses_wrongly_cased_keys(self):
+        value = [{"role": ROLE_B, "IdentifierType": "Prefix", "Identifiers": ["s3://b-b/x/"]}]
+        refused_mappings(value, "role_mappings[0]", "missing ['Role']", "unknown ['role']")
+
+    @pytest.mark.parametrize("kind", ["prefix", "Bucket", "USER", ""])
+    def test_refuses_unknown_identifier_types(self, kind):
+        field = "role_mappings[0].IdentifierType"
+        if kind:
+            refused_mappings([mapping(kind=kind)], field, "must be one of Prefix, User, Group")
+        else:
+            refused_mappings([mapping(kind=kind)], field, "must not be empty")
+
+    def test_refuses_a_bad_role(self):
+        refused_mappings(
+            [mapping(), mapping(role="arn:aws:iam::222222222222:user/bob", identifiers=["s3://partner-b/x/"])],
+            "role_mappings[1].Role",
+            "must be a role ARN",
+        )
+
+    def test_refuses_a_wildcard_role(self):
+        refused_mappings([mapping(role="arn:aws:iam::222222222222:role/*")], "role_mappings[0].Role", "wildcards")
+
+    def test_refuses_a_user_name_in_a_prefix_mapping(self):
+        value = [mapping(), mapping(ROLE_C, "Prefix", ["s3://partner-c/in/", "etl_user"])]
+        refused_mappings(value, "role_mappings[1].Identifiers[1]", "Prefix mapping takes s3://", "'etl_user'")
+
+    def test_refuses_a_prefix_in_a_user_mapping(self):
+        value = [mapping(), mapping(ROLE_C, "User", ["s3://partner-c/in/"])]
+        refused_mappings(value, "role_mappings[1].Identifiers[0]", "User mapping takes Hadoop user names", "prefix")
+
+    def test_refuses_a_prefix_in_a_group_mapping(self):
+        value = [mapping(ROLE_C, "Group", ["analysts", "s3://partner-c/in/"])]
+        refused_mappings(value, "role_mappings[0].Identifiers[1]", "Group mapping takes Hadoop group names")
+
+    def test_refuses_a_bad_prefix(self):
+        refused_mappings([mapping(identifiers=["s3://partner-b/*"])], "role_mappings[0].Identifiers[0]", "wildcards")
+
+    def test_refuses_a_bad_user_name(self):
+        refused_mappings(
+            [mapping(kind="User", identifiers=["ok", "bad name"])],
+            "role_mappings[0].Identifiers[1]",
+            "not a valid Hadoop user or group name",
+        )
+
+    def test_refuses_empty_identifiers(self):
+        refused_mappings([mapping(identifiers=[])], "role_mappings[0].Identifiers", "must not be empty")
+
+    def test_refuses_a_rendered_list_of_identifiers(self):
+        refused_mappings(
+            [mapping(identifiers="['s3://partner-b/x/']")], "role_mappings[0].Identifiers", "rendered list"
+        )
+
+    def test_refuses_duplicates_inside_one_mapping(self):
+        refused_mappings(
+            [mapping(identifiers=["s3://partner-b/x", "s3://partner-b/x/"])],
+            "role_mappings[0].Identifiers[1]",
+            "duplicates",
+        )
+
+    def test_refuses_a_prefix_shadowed_by_an_earlier_mapping(self):
+        value = [
+            mapping(ROLE_B, "Prefix", ["s3://partner-b/a/"]),
+            mapping(ROLE_B, "User", ["alice"]),
+            mapping(ROLE_C, "Prefix", ["s3://partner-b/z/", "s3://partner-b/a"]),
+        ]
+        error = refused_mappings(value, "role_mappings[2].Identifiers[1]", "in role_mappings[0]")
+        assert "never be used" in error.problem
+
+    def test_refuses_a_narrower_prefix_after_a_broader_one(self):
+        value = [mapping(ROLE_B, "Prefix", ["s3://partner-b/a/"]), mapping(ROLE_C, "Prefix", ["s3://partner-b/a/b/"])]
+        error = refused_mappings(value, "role_mappings[1].Identifiers[0]", "covered by 's3://partner-b/a/'")
+        assert "put the narrower mapping first" in error.problem
+
+    def test_accepts_a_narrower_prefix_before_a_broader_one(self):
+        value = [mapping(ROLE_C, "Prefix", ["s3://partner-b/a/b/"]), mapping(ROLE_B, "Prefix", ["s3://partner-b/a/"])]
+        assert [m["Identifiers"] for m in validate_role_mappings(value)] == [
+            ["s3://partner-b/a/b/"],
+            ["s3://partner-b/a/"],
+        ]
+
+    def test_prefixes_that_only_share_leading_characters_do_not_shadow(self):
+        value = [mapping(ROLE_B, "Prefix", ["s3://partner-b/a/"]), mapping(ROLE_C, "Prefix", ["s3://partner-b/ab/"])]
+        assert len(validate_role_mappings(value)) == 2
+
+    def test_refuses_a_user_shadowed_by_an_earlier_mapping(self):
+        value = [mapping(ROLE_B, "User", ["alice"]), mapping(ROLE_C, "User", ["bob", "alice"])]
+        refused_mappings(
+            value, "role_mappings[1].Identifiers[1]", "'alice' is already covered by 'alice' in role_mappings[0]"
+        )
+
+
+class TestBuildSecurityConfiguration:
+    MAPPINGS = [{"Role": ROLE_B, "IdentifierType": "Prefix", "Identifiers": ["s3://partner-b/results/"]}]
+
+    def test_without_base(self):
+        assert build_security_configuration(self.MAPPINGS) == {
+            "AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": self.MAPPINGS}}
+        }
+
+    def test_keeps_other_sections_of_the_base(self):
+        document = build_security_configuration(self.MAPPINGS, ENCRYPTION)
+        assert document["EncryptionConfiguration"] == ENCRYPTION["EncryptionConfiguration"]
+        assert document["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"] == self.MAPPINGS
+
+    def test_keeps_other_authorization_keys(self):
+        base = {
+            "AuthorizationConfiguration": {
+                "IAMConfiguration": {"EnableApplicationScopedIAMRole": True},
+                "LakeFormationConfiguration": {"AuthorizedSessionTagValue": "Amazon EMR"},
+                "EmrFsConfiguration": {"SomeOtherSetting": 1},
+            },
+            **ENCRYPTION,
+        }
+        original = copy.deepcopy(base)
+        document = build_security_configuration(self.MAPPINGS, base)
+        authorization = document["AuthorizationConfiguration"]
+        assert authorization["IAMConfiguration"] == {"EnableApplicationScopedIAMRole": True}
+        assert authorization["LakeFormationConfiguration"] == {"AuthorizedSessionTagValue": "Amazon EMR"}
+        assert authorization["EmrFsConfiguration"] == {"SomeOtherSetting": 1, "RoleMappings": self.MAPPINGS}
+        assert document["EncryptionConfiguration"] == ENCRYPTION["EncryptionConfiguration"]
+        assert base == original  # the base is not mutated
+
+    def test_does_not_share_objects_with_its_inputs(self):
+        mappings = copy.deepcopy(self.MAPPINGS)
+        base = copy.deepcopy(ENCRYPTION)
+        document = build_security_configuration(mappings, base)
+        document["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"][0]["Identifiers"].append("x")
+        document["EncryptionConfiguration"]["EnableAtRestEncryption"] = False
+        assert mappings == self.MAPPINGS
+        assert base == ENCRYPTION
+
+    def test_accepts_base_as_json_text(self):
+        document = build_security_configuration(self.MAPPINGS, json.dumps(ENCRYPTION))
+        assert document["EncryptionConfiguration"] == ENCRYPTION["EncryptionConfiguration"]
+        assert role_mappings_of(document) == self.MAPPINGS
+
+    def test_refuses_invalid_json(self):
+        with pytest.raises(InvalidParameterError) as excinfo:
+            build_security_configuration(self.MAPPINGS, "{not json")
+        assert excinfo.value.field == "base_configuration"
+        assert "not valid JSON" in excinfo.value.problem
+
+    @pytest.mark.parametrize(("base", "type_name"), [([ENCRYPTION], "list"), (3, "int"), ("[1]", "list")])
+    def test_refuses_a_base_that_is_not_a_dict(self, base, type_name):
+        with pytest.raises(InvalidParameterError) as excinfo:
+            build_security_configuration(self.MAPPINGS, base)
+        assert excinfo.value.field == "base_configuration"
+        assert f"must be a dict, got {type_name}" in excinfo.value.problem
+
+    def test_refuses_a_base_that_already_has_role_mappings(self):
+        base: dict[str, Any] = {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": []}}}
+        with pytest.raises(InvalidParameterError) as excinfo:
+            build_security_configuration(self.MAPPINGS, base)
+        assert excinfo.value.field == "base_configuration.AuthorizationConfiguration.EmrFsConfiguration.RoleMappings"
+        assert "role_mappings" in excinfo.value.problem
+
+    @pytest.mark.parametrize(
+        ("base", "field"),
+        [
+            ({"AuthorizationConfiguration": "x"}, "base_configuration.AuthorizationConfiguration"),
+            (
+                {"AuthorizationConfiguration": {"EmrFsConfiguration": ["x"]}},
+                "base_configuration.AuthorizationConfiguration.EmrFsConfiguration",
+            ),
+        ],
+    )
+    def test_refuses_sections_that_are_not_dicts(self, base, field):
+        with pytest.raises(InvalidParameterError) as excinfo:
+            build_security_configuration(self.MAPPINGS, base)
+        assert excinfo.value.field == field
+        assert "must be a dict" in excinfo.value.problem
+
+    def test_role_mappings_of(self):
+        assert role_mappings_of(build_security_configuration(self.MAPPINGS, ENCRYPTION)) == self.MAPPINGS
+        assert role_mappings_of(ENCRYPTION) == []
+        assert role_mappings_of(None) == []
+        assert role_mappings_of({"AuthorizationConfiguration": None}) == []
+
+
+class TestSecurityConfigurationName:
+    MAPPINGS = [{"Role": ROLE_B, "IdentifierType": "Prefix", "Identifiers": ["s3://partner-b/results/"]}]
+
+    def test_shape(self):
+        name = security_configuration_name("emrfs-xacct", build_security_configuration(self.MAPPINGS))
+        assert re.fullmatch(rf"emrfs-xacct-[0-9a-f]{{{HASH_LENGTH}}}", name)
+
+    def test_stable_for_equal_content_regardless_of_key_order(self):
+        first = build_security_configuration(self.MAPPINGS, ENCRYPTION)
+        reordered = json.loads(json.dumps(first, sort_keys=True))
+        reordered = {key: reordered[key] for key in reversed(list(reordered))}
+        reordered["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"] = [
+            {"Identifiers": ["s3://partner-b/results/"], "IdentifierType": "Prefix", "Role": ROLE_B}
+        ]
+        assert json.dumps(first) != json.dumps(reordered)
+        assert security_configuration_name("p", first) == security_configuration_name("p", reordered)
+        assert canonical_json(first) == canonical_json(reordered)
+
+    def test_stable_across_calls(self):
+        document = build_security_configuration(self.MAPPINGS)
+        assert security_configuration_name("p", document) == security_configuration_name("p", copy.deepcopy(document))
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            lambda d: d["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"][0].__setitem__(
+                "Role", ROLE_C
+            ),
+            lambda d: d["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"][0]["Identifiers"].append(
+                "s3://partner-b/other/"
+            ),
+            lambda d: d["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"].append(
+                {"Role": ROLE_C, "IdentifierType": "User", "Identifiers": ["alice"]}
+            ),
+            lambda d: d.update(ENCRYPTION),
+        ],
+    )
+    def test_changes_when_content_changes(self, change):
+        document = build_security_configuration(self.MAPPINGS)
+        changed = copy.deepcopy(document)
+        change(changed)
+        assert security_configuration_name("p", document) != security_configuration_name("p", changed)
+
+    def test_mapping_order_is_content(self):
+        # Mappings apply top-down, so their order changes the meaning and the name.
+        first = {"Role": ROLE_B, "IdentifierType": "User", "Identifiers": ["alice"]}
+        second = {"Role": ROLE_C, "IdentifierType": "Group", "Identifiers": ["analysts"]}
+        one = build_security_configuration([first, second])
+        other = build_security_configuration([second, first])
+        assert security_configuration_name("p", one) != security_configuration_name("p", other)
+
+    def test_prefix_changes_the_name_not_the_hash(self):
+        document = build_security_configuration(self.MAPPINGS)
+        first = security_configuration_name("alpha", document)
+        second = security_configuration_name("beta", document)
+        assert first.startswith("alpha-")
+        assert second.startswith("beta-")
+        assert first.rsplit("-", 1)[1] == second.rsplit("-", 1)[1]
+
+    def test_longest_prefix_fits_emr_limit(self):
+        prefix = "p" * (MAX_NAME_LENGTH - HASH_LENGTH - 1)
+        name = security_configuration_name(prefix, {})
+        assert len(name) == MAX_NAME_LENGTH
+
+    @pytest.mark.parametrize("prefix", ["", " x", "-x", "a b", "a/b", "p" * (MAX_NAME_LENGTH - HASH_LENGTH), None])
+    def test_refuses_bad_prefixes(self, prefix):
+        with pytest.raises(InvalidParameterError) as excinfo:
+            security_configuration_name(prefix, {})
+        assert excinfo.value.field == "name_prefix"

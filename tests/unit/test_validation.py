@@ -1,0 +1,435 @@
+"""Unit tests of the parameter validation (pure: no AWS, no Airflow)."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError, InvalidParameterError
+from airflow_provider_emrfs_xacct.policies.validation import (
+    Arn,
+    S3Location,
+    parse_arn,
+    parse_s3_location,
+    require_list,
+    require_str,
+    role_name_from_arn,
+    validate_account_id,
+    validate_bucket_name,
+    validate_hadoop_principal,
+    validate_iam_path,
+    validate_kms_key_arn,
+    validate_name_prefix,
+    validate_positive_number,
+    validate_role_arn,
+    validate_role_name,
+)
+
+ACCOUNT = "111122223333"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/PartnerWriter"
+KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{KEY_ID}"
+
+
+def refused(function, value, field, *needles, **kwargs) -> InvalidParameterError:
+    """Call ``function(value, field)``, expect an InvalidParameterError naming ``field`` and saying ``needles``."""
+    with pytest.raises(InvalidParameterError) as excinfo:
+        function(value, field, **kwargs)
+    error = excinfo.value
+    assert error.field == field
+    for needle in needles:
+        assert needle in error.problem, f"{needle!r} not in {error.problem!r}"
+    assert str(error) == f"{field}: {error.problem}"
+    return error
+
+
+class TestErrorType:
+    def test_invalid_parameter_error_is_a_value_error_and_a_provider_error(self):
+        error = refused(validate_account_id, "12", "account_id")
+        assert isinstance(error, ValueError)
+        assert isinstance(error, EmrfsXacctError)
+
+
+class TestRequireStr:
+    def test_accepts_a_plain_string(self):
+        assert require_str("abc", "name") == "abc"
+
+    @pytest.mark.parametrize(
+        ("value", "needle"),
+        [
+            (None, "must be a string, got NoneType"),
+            (12, "must be a string, got int"),
+            (["a"], "must be a string, got list"),
+            (b"abc", "must be a string, got bytes"),
+            ("", "must not be empty"),
+            (" abc", "leading or trailing whitespace"),
+            ("abc\n", "leading or trailing whitespace"),
+        ],
+    )
+    def test_refuses(self, value, needle):
+        refused(require_str, value, "name", needle)
+
+
+class TestAccountId:
+    def test_accepts_twelve_digits(self):
+        assert validate_account_id(ACCOUNT, "account_id") == ACCOUNT
+
+    @pytest.mark.parametrize("value", ["11112222333", "1111222233334", "11112222333a", "1111-2222-3333", "*"])
+    def test_refuses_anything_but_twelve_digits(self, value):
+        refused(validate_account_id, value, "account_id", "12-digit AWS account id", repr(value))
+
+    def test_refuses_an_int(self):
+        # An account id with a leading zero cannot survive as an int: it must be passed as a string.
+        refused(validate_account_id, 111122223333, "account_id", "must be a string")
+
+    def test_refuses_surrounding_whitespace(self):
+        refused(validate_account_id, f"{ACCOUNT} ", "account_id", "whitespace")
+
+
+class TestRoleName:
+    @pytest.mark.parametrize("value", ["EMR_EC2_DefaultRole", "a", "a+b=c,d.e@f_g-h", "x" * 64])
+    def test_accepts(self, value):
+        assert validate_role_name(value, "role_name") == value
+
+    @pytest.mark.parametrize("value", ["x" * 65, "bad/name", "bad name", "bad*", "rôle"])
+    def test_refuses(self, value):
+        refused(validate_role_name, value, "role_name", "not a valid IAM role name")
+
+
+class TestIamPath:
+    @pytest.mark.parametrize("value", ["/", "/partners/", "/a/b/c/", "/a-b_c.d/"])
+    def test_accepts(self, value):
+        assert validate_iam_path(value, "path") == value
+
+    @pytest.mark.parametrize("value", ["partners/", "/partners", "//", "/a*/", "/a b/", "/" + "a/" * 256])
+    def test_refuses(self, value):
+        refused(validate_iam_path, value, "path", "must be an IAM path")
+
+
+class TestParseArn:
+    def test_splits_the_parts(self):
+        arn = parse_arn(KEY_ARN, "key_arn", service="kms")
+        assert arn == Arn("aws", "kms", "us-east-1", ACCOUNT, f"key/{KEY_ID}")
+        assert str(arn) == KEY_ARN
+
+    def test_resource_may_contain_colons(self):
+        arn = parse_arn(f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:name:x", "f", service="logs")
+        assert arn.resource == "log-group:name:x"
+
+    @pytest.mark.parametrize("value", ["not-an-arn", "arn:aws:iam", f"urn:aws:iam::{ACCOUNT}:role/x"])
+    def test_refuses_non_arns(self, value):
+        refused(parse_arn, value, "f", "is not an ARN", service="iam")
+
+    @pytest.mark.parametrize("partition", ["aws-cn", "aws-us-gov"])
+    def test_accepts_other_partitions(self, partition):
+        assert parse_arn(f"arn:{partition}:iam::{ACCOUNT}:role/x", "f", service="iam").partition == partition
+
+
+class TestRoleArn:
+    @pytest.mark.parametrize(
+        "value",
+        [
+            ROLE_ARN,
+            f"arn:aws:iam::{ACCOUNT}:role/partners/PartnerWriter",
+            f"arn:aws:iam::{ACCOUNT}:role/a/b/c/PartnerWriter",
+            f"arn:aws-cn:iam::{ACCOUNT}:role/PartnerWriter",
+            f"arn:aws-us-gov:iam::{ACCOUNT}:role/service-role/EMR_EC2_DefaultRole",
+        ],
+    )
+    def test_accepts_role_arns_with_and_without_paths(self, value):
+        assert validate_role_arn(value, "role_arn") == value
+
+    def test_role_name_from_arn_drops_the_path(self):
+        assert role_name_from_arn(f"arn:aws:iam::{ACCOUNT}:role/partners/team/PartnerWriter") == "PartnerWriter"
+        assert role_name_from_arn(ROLE_ARN) == "PartnerWriter"
+
+    @pytest.mark.parametrize(
+        ("value", "needle"),
+        [
+            (f"arn:aws:s3:::{ACCOUNT}-bucket", "must be an ARN of service 'iam', got service 's3'"),
+            (f"arn:aws:sts::{ACCOUNT}:assumed-role/x/y", "got service 'sts'"),
+            (f"arn:aws:iam::{ACCOUNT}:user/alice", "must be a role ARN"),
+            (f"arn:aws:iam::{ACCOUNT}:root", "must be a role ARN"),
+            (f"arn:aws:iam::{ACCOUNT}:role/", "must be a role ARN"),
+            (f"arn:aws:iam::{ACCOUNT}:role", "must be a role ARN"),
+            (f"arn:aws:iam:us-east-1:{ACCOUNT}:role/x", "IAM ARNs have no region"),
+            (f"arn:aws:iam::{ACCOUNT}:role/*", "wildcards are refused"),
+            (f"arn:aws:iam::{ACCOUNT}:role/Partner*", "wildcards are refused"),
+            (f"arn:aws:iam::{ACCOUNT}:role/Partner?", "wildcards are refused"),
+            (f"arn:aws:iam::{ACCOUNT}:role/${{aws:username}}", "wildcards are refused"),
+            ("arn:aws:iam::*:role/x", "not a 12-digit account id"),
+            ("arn:aws:iam::11112222333:role/x", "not a 12-digit account id"),
+            ("arn:aws:iam:::role/x", "not a 12-digit account id"),
+            (f"arn:aws-moon:iam::{ACCOUNT}:role/x", "unknown partition 'aws-moon'"),
+            (f"arn:aws:iam::{ACCOUNT}:role/bad name", "not a valid IAM role name"),
+            (f"arn:aws:iam::{ACCOUNT}:role/{'x' * 65}", "not a valid IAM role name"),
+            (f"arn:aws:iam::{ACCOUNT}:role/a b/Name", "must be an IAM path"),
+            # An empty path (``role//Name``) is not ``role/Name``: IAM refuses it.
+            (f"arn:aws:iam::{ACCOUNT}:role//Name", "must be an IAM path"),
+            (f"arn:aws:iam::{ACCOUNT}:role/path/", "must not be empty"),
+            (f"{ROLE_ARN} ", "whitespace"),
+        ],
+    )
+    def test_refuses(self, value, needle):
+        refused(validate_role_arn, value, "trusted_role_arns[0]", needle)
+
+    def test_refuses_non_strings(self):
+        refused(validate_role_arn, {"Arn": ROLE_ARN}, "role_arn", "must be a string, got dict")
+
+
+class TestKmsKeyArn:
+    @pytest.mark.parametrize(
+        "value",
+        [
+            KEY_ARN,
+            f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/mrk-{'0123456789abcdef' * 2}",
+            f"arn:aws-us-gov:kms:us-gov-west-1:{ACCOUNT}:key/{KEY_ID}",
+            f"arn:aws-cn:kms:cn-north-1:{ACCOUNT}:key/{KEY_ID}",
+        ],
+    )
+    def test_accepts_key_arns(self, value):
+        assert validate_kms_key_arn(value, "kms_key_arns[0]") == value
+
+    @pytest.mark.parametrize(
+        ("value", "needle"),
+        [
+            (f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/partner-key", "not an alias ARN"),
+            ("alias/partner-key", "is not an ARN"),
+            (KEY_ID, "is not an ARN"),
+            (f"arn:aws:kms::{ACCOUNT}:key/{KEY_ID}", "must have a region"),
+            (f"arn:aws:kms:useast1:{ACCOUNT}:key/{KEY_ID}", "must have a region"),
+            (f"arn:aws:kms:us-east-1:{ACCOUNT}:key/*", "wildcards are refused"),
+            (f"arn:aws:kms:*:{ACCOUNT}:key/{KEY_ID}", "wildcards are refused"),
+            (f"arn:aws:kms:us-east-1:{ACCOUNT}:key/", "must be a key ARN"),
+            (f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{KEY_ID.upper()}", "must be a key ARN"),
+            (f"arn:aws:kms:us-east-1:{ACCOUNT}:key/not-a-key-id", "must be a key ARN"),
+            (f"arn:aws:kms:us-east-1:{ACCOUNT}:grant/{KEY_ID}", "must be a key ARN"),
+            (f"arn:aws:iam::{ACCOUNT}:role/x", "must be an ARN of service 'kms'"),
+            (f"arn:aws:kms:us-east-1:1234:key/{KEY_ID}", "not a 12-digit account id"),
+            (f"arn:aws-moon:kms:us-east-1:{ACCOUNT}:key/{KEY_ID}", "unknown partition"),
+        ],
+    )
+    def test_refuses(self, value, needle):
+        refused(validate_kms_key_arn, value, "kms_key_arns[0]", needle)
+
+
+class TestBucketName:
+    @pytest.mark.parametrize("value", ["abc", "partner-b-results", "a.b.c", "0bucket9", "a" * 63, "my.bucket-1"])
+    def test_accepts(self, value):
+        assert validate_bucket_name(value, "bucket") == value
+
+    @pytest.mark.parametrize(
+        ("value", "needle"),
+        [
+            ("ab", "3-63 lowercase"),
+            ("a" * 64, "3-63 lowercase"),
+            ("Partner-Bucket", "3-63 lowercase"),
+            ("bucket_name", "3-63 lowercase"),
+            ("-bucket", "3-63 lowercase"),
+            ("bucket-", "3-63 lowercase"),
+            (".bucket", "3-63 lowercase"),
+            ("bucket.", "3-63 lowercase"),
+            ("my..bucket", "no '..', '.-' or '-.'"),
+            ("my.-bucket", "no '..', '.-' or '-.'"),
+            ("my-.bucket", "no '..', '.-' or '-.'"),
+            ("192.168.5.4", "IP address"),
+            ("xn--bucket", "reserved prefix"),
+            ("sthree-bucket", "reserved prefix"),
+            ("amzn-s3-demo-bucket", "reserved prefix"),
+            ("bucket-s3alias", "reserved suffix"),
+            ("bucket--ol-s3", "reserved suffix"),
+            ("bucket--x-s3", "reserved suffix"),
+            ("bucket.mrap", "reserved suffix"),
+            ("bucket--table-s3", "reserved suffix"),
+        ],
+    )
+    def test_refuses(self, value, needle):
+        error = refused(validate_bucket_name, value, "bucket", "breaks S3 naming rules", needle)
+        assert repr(value) in error.problem
+
+
+class TestParseS3Location:
+    @pytest.mark.parametrize(
+        ("value", "bucket", "prefix"),
+        [
+            ("s3://partner-b/results", "partner-b", "results/"),
+            ("s3://partner-b/results/", "partner-b", "results/"),
+            ("s3://partner-b/a/b/c", "partner-b", "a/b/c/"),
+            ("s3://partner-b/a/b/c/", "partner-b", "a/b/c/"),
+            ("s3://partner-b/with space/", "partner-b", "with space/"),
+            ("s3://partner-b/dt=2026-01-01/", "partner-b", "dt=2026-01-01/"),
+        ],
+    )
+    def test_normalises_the_prefix_to_end_with_a_slash(self, value, bucket, prefix):
+        location = parse_s3_location(value, "s3_prefixes[0]")
+        assert location == S3Location(bucket, prefix)
+        assert location.uri == f"s3://{bucket}/{prefix}"
+
+    def test_with_and_without_trailing_slash_are_equal(self):
+        assert parse_s3_location("s3://bkt/x", "f") == parse_s3_location("s3://bkt/x/", "f")
+        assert hash(parse_s3_location("s3://bkt/x", "f")) == hash(parse_s3_location("s3://bkt/x/", "f"))
+
+    @pytest.mark.parametrize("value", ["s3://partner-b", "s3://partner-b/"])
+    def test_refuses_the_whole_bucket(self, value):
+        refused(parse_s3_location, value, "s3_prefixes[0]", "must name a prefix inside the bucket", "whole-bucket")
+
+    @pytest.mark.parametrize("value", ["s3://partner-b", "s3://partner-b/"])
+    def test_allows_the_whole_bucket_when_asked(self, value):
+        location = parse_s3_location(value, "f", allow_bucket_root=True)
+        assert location == S3Location("partner-b", "")
+        assert location.uri == "s3://partner-b/"
+
+    @pytest.mark.parametrize(
+        ("value", "needle"),
+        [
+            ("s3://", "names no bucket"),
+            ("s3:///prefix/", "names no bucket"),
+            ("partner-b/results/", "must start with 's3://'"),
+            ("s3a://partner-b/results/", "must start with 's3://'"),
+            ("S3://partner-b/results/", "must start with 's3://'"),
+            ("https://partner-b.s3.amazonaws.com/results/", "must start with 's3://'"),
+            ("s3://Partner-B/results/", "breaks S3 naming rules"),
+            ("s3://partner_b/results/", "breaks S3 naming rules"),
+            ("s3://partner-b/results/*", "wildcards and '$' are refused"),
+            ("s3://partner-b/res?lts/", "wildcards and '$' are refused"),
+            ("s3://partner-b/results_$folder$", "wildcards and '$' are refused"),
+            ("s3://partner-b/${aws:username}/", "wildcards and '$' are refused"),
+            ("s3://partner-b//results/", "empty, '.' or '..' path segment"),
+            ("s3://partner-b/a//b/", "empty, '.' or '..' path segment"),
+            ("s3://partner-b/a/../b/", "empty, '.' or '..' path segment"),
+            ("s3://partner-b/./b/", "empty, '.' or '..' path segment"),
+            ("s3://partner-b/a/..", "empty, '.' or '..' path segment"),
+            ("s3://partner-b/a\tb/", "not a valid S3 key prefix"),
+            ("s3://partner-b/a\x00b/", "not a valid S3 key prefix"),
+            ("s3://partner-b/" + "a" * 1001, "not a valid S3 key prefix"),
+            (" s3://partner-b/results/", "whitespace"),
+            ("", "must not be empty"),
+        ],
+    )
+    def test_refuses(self, value, needle):
+        refused(parse_s3_location, value, "s3_prefixes[2]", needle)
+
+    def test_wildcards_are_refused_even_when_the_bucket_root_is_allowed(self):
+        refused(parse_s3_location, "s3://partner-b/*", "f", "wildcards", allow_bucket_root=True)
+
+    def test_refuses_non_strings(self):
+        refused(parse_s3_location, S3Location("partner-b", "x/"), "f", "must be a string, got S3Location")
+
+    def test_locations_order_by_bucket_then_prefix(self):
+        locations = [S3Location("b-bkt", "a/"), S3Location("a-bkt", "z/"), S3Location("a-bkt", "b/")]
+        assert sorted(locations) == [S3Location("a-bkt", "b/"), S3Location("a-bkt", "z/"), S3Location("b-bkt", "a/")]
+
+
+class TestRequireList:
+    def test_validates_each_element_and_keeps_order(self):
+        assert require_list(["s3://bkt/b", "s3://bkt/a/"], "s3_prefixes", parse_s3_location) == [
+            S3Location("bkt", "b/"),
+            S3Location("bkt", "a/"),
+        ]
+
+    def test_a_tuple_is_a_list(self):
+        assert require_list((ROLE_ARN,), "arns", validate_role_arn) == [ROLE_ARN]
+
+    def test_a_single_string_is_a_one_element_list(self):
+        assert require_list(ROLE_ARN, "trusted_role_arns", validate_role_arn) == [ROLE_ARN]
+
+    def test_a_single_string_is_still_validated(self):
+        with pytest.raises(InvalidParameterError) as excinfo:
+            require_list("arn:aws:iam::1:role/x", "trusted_role_arns", validate_role_arn)
+        assert excinfo.value.field == "trusted_role_arns[0]"
+        assert "12-digit" in excinfo.value.problem
+
+    @pytest.mark.parametrize(
+        "value", [f"['{ROLE_ARN}']", f'["{ROLE_ARN}"]', f"  ['{ROLE_ARN}']", f"('{ROLE_ARN}',)", "[]"]
+    )
+    def test_refuses_a_string_that_looks_like_a_rendered_list(self, value):
+        with pytest.raises(InvalidParameterError) as excinfo:
+            require_list(value, "trusted_role_arns", validate_role_arn)
+        assert excinfo.value.field == "trusted_role_arns"
+        assert "looks like a rendered list" in excinfo.value.problem
+        assert "render_template_as_native_obj=True" in excinfo.value.problem
+
+    def test_refuses_duplicates_naming_the_later_element(self):
+        with pytest.raises(InvalidParameterError) as excinfo:
+            require_list([ROLE_ARN, "arn:aws:iam::111122223333:role/Other", ROLE_ARN], "arns", validate_role_arn)
+        assert excinfo.value.field == "arns[2]"
+        assert "duplicates an earlier element" in excinfo.value.problem
+
+    def test_refuses_duplicates_after_normalisation(self):
+        # ``s3://bkt/a`` and ``s3://bkt/a/`` are the same prefix.
+        with pytest.raises(InvalidParameterError) as excinfo:
+            require_list(["s3://bkt/a", "s3://bkt/a/"], "s3_prefixes", parse_s3_location)
+        assert excinfo.value.field == "s3_prefixes[1]"
+        assert "duplicates" in excinfo.value.problem
+
+    @pytest.mark.parametrize(
+        ("value", "type_name"),
+        [
+            ({"a": ROLE_ARN}, "dict"),
+            ({ROLE_ARN}, "set"),
+            (42, "int"),
+            (None, "NoneType"),
+            (b"arn", "bytes"),
+            (bytearray(b"arn"), "bytearray"),
+            (iter([ROLE_ARN]), "list_iterator"),
+        ],
+    )
+    def test_refuses_non_list_types(self, value, type_name):
+        with pytest.raises(InvalidParameterError) as excinfo:
+            require_list(value, "arns", validate_role_arn)
+        assert excinfo.value.field == "arns"
+        assert f"must be a list, got {type_name}" in excinfo.value.problem
+
+    def test_refuses_an_empty_list_unless_allowed(self):
+        with pytest.raises(InvalidParameterError) as excinfo:
+            require_list([], "arns", validate_role_arn)
+        assert excinfo.value.field == "arns"
+        assert "must not be empty" in excinfo.value.problem
+        assert require_list([], "kms_key_arns", validate_kms_key_arn, allow_empty=True) == []
+
+    def test_names_the_index_of_a_bad_element(self):
+        with pytest.raises(InvalidParameterError) as excinfo:
+            require_list([ROLE_ARN, f"arn:aws:iam::{ACCOUNT}:user/bob"], "trusted_role_arns", validate_role_arn)
+        assert excinfo.value.field == "trusted_role_arns[1]"
+        assert "must be a role ARN" in excinfo.value.problem
+
+    def test_a_nested_list_element_is_refused(self):
+        with pytest.raises(InvalidParameterError) as excinfo:
+            require_list([[ROLE_ARN]], "arns", validate_role_arn)
+        assert excinfo.value.field == "arns[0]"
+        assert "must be a string, got list" in excinfo.value.problem
+
+
+class TestHadoopPrincipal:
+    @pytest.mark.parametrize("value", ["hadoop", "etl_user", "_svc", "alice@EXAMPLE.COM", "a.b-c"])
+    def test_accepts(self, value):
+        assert validate_hadoop_principal(value, "f") == value
+
+    @pytest.mark.parametrize("value", ["1user", "-user", "us er", "user/x", "a" * 257])
+    def test_refuses(self, value):
+        refused(validate_hadoop_principal, value, "f", "not a valid Hadoop user or group name")
+
+
+class TestNamePrefix:
+    @pytest.mark.parametrize("value", ["emrfs-xacct", "A", "a.b_c-d", "9x"])
+    def test_accepts(self, value):
+        assert validate_name_prefix(value, "name_prefix") == value
+
+    @pytest.mark.parametrize("value", ["-x", ".x", "a b", "a/b", "a:b", "x" * 201])
+    def test_refuses(self, value):
+        refused(validate_name_prefix, value, "name_prefix", "must be 1-200 letters")
+
+    def test_max_length_is_configurable(self):
+        assert validate_name_prefix("x" * 10, "f", max_length=10) == "x" * 10
+        refused(validate_name_prefix, "x" * 11, "f", "must be 1-10 letters", max_length=10)
+
+
+class TestPositiveNumber:
+    @pytest.mark.parametrize(("value", "expected"), [(0, 0.0), (1, 1.0), (2.5, 2.5)])
+    def test_accepts(self, value, expected):
+        result = validate_positive_number(value, "settle_seconds")
+        assert result == expected
+        assert isinstance(result, float)
+
+    @pytest.mark.parametrize("value", [-1, -0.5, True, False, "1", None])
+    def test_refuses(self, value):
+        refused(validate_positive_number, value, "settle_seconds", "must be a number >= 0")
