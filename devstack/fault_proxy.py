@@ -1,0 +1,213 @@
+"""
+A fault-injecting HTTP proxy on loopback, in front of the moto server.
+
+It adds an AWS-like round trip (``latency_seconds``), and on a share of requests (``fault_rate``)
+answers like a struggling AWS instead of forwarding: throttling errors, HTTP 500 and 503, or a
+dropped connection (before the request reaches moto, or after moto handled it, so the client never
+learns that its call succeeded). It can also play IAM's eventual consistency: for the first
+``consistency_lag`` requests after a role is created that name the role, it answers
+``NoSuchEntity`` (IAM reads and writes on the role) or a malformed-policy error (a trust or key
+policy that names the role as a principal).
+
+STS is left alone: it only supplies the connections' credentials.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import re
+import threading
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+FAULT_KINDS = ("throttle", "http500", "http503", "drop-before", "drop-after")
+_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+_IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
+
+
+class FaultProxy:
+    """
+    Forward HTTP to ``upstream``, injecting faults.
+
+    :param upstream: the moto server's URL.
+    :param fault_rate: share of requests (0-1) answered with a fault instead of moto's answer.
+    :param kinds: the faults to choose from (see :data:`FAULT_KINDS`).
+    :param latency_seconds: added to every request, like the round trip to AWS.
+    :param consistency_lag: requests naming a newly created role that fail before it "appears".
+    :param services: the services whose requests may be faulted (by SigV4 scope).
+    :param seed: seed of the random choice, for repeatable runs.
+    """
+
+    def __init__(
+        self,
+        upstream: str,
+        *,
+        fault_rate: float = 0.0,
+        kinds: tuple[str, ...] = FAULT_KINDS,
+        latency_seconds: float = 0.0,
+        consistency_lag: int = 0,
+        services: tuple[str, ...] = ("iam", "kms", "elasticmapreduce", "s3"),
+        seed: int | None = None,
+    ) -> None:
+        parts = urlsplit(upstream)
+        self.upstream_host, self.upstream_port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.fault_rate, self.kinds, self.latency_seconds = fault_rate, kinds, latency_seconds
+        self.consistency_lag, self.services = consistency_lag, services
+        self.random = random.Random(seed)
+        self.lock = threading.Lock()
+        #: Requests seen and faults injected, by kind (``forwarded``, ``throttle``, ``consistency`` …).
+        self.stats: Counter[str] = Counter()
+        self._lagging: dict[str, int] = {}  # role name -> requests still to fail
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> FaultProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def fault_share(self) -> float:
+        """Share of faultable requests that got a fault (consistency errors not included)."""
+        faults = sum(self.stats[kind] for kind in FAULT_KINDS)
+        return faults / max(1, faults + self.stats["forwarded"])
+
+    # Decisions -------------------------------------------------------------------------------
+
+    def _choose_fault(self, service: str) -> str | None:
+        if service not in self.services or not self.kinds:
+            return None
+        with self.lock:
+            if self.random.random() >= self.fault_rate:
+                return None
+            return self.random.choice(self.kinds)
+
+    def _consistency_error(self, service: str, form: dict[str, str], body: bytes) -> tuple[int, str, str] | None:
+        if not self._lagging:
+            return None
+        with self.lock:
+            for role, remaining in list(self._lagging.items()):
+                if remaining <= 0:
+                    continue
+                if service == "iam" and form.get("RoleName") == role and form.get("Action") != "CreateRole":
+                    self._lagging[role] -= 1
+                    return 404, "NoSuchEntity", f"The role with name {role} cannot be found."
+                if f":role/{role}".encode() in body and form.get("Action") != "CreateRole":
+                    self._lagging[role] -= 1
+                    if service == "kms":
+                        return (
+                            400,
+                            "MalformedPolicyDocumentException",
+                            "Policy contains a statement with one or more invalid principals.",
+                        )
+                    if service == "iam":
+                        return 400, "MalformedPolicyDocument", "Invalid principal in policy"
+        return None
+
+    def _note_created(self, service: str, form: dict[str, str], status: int) -> None:
+        if self.consistency_lag and service == "iam" and form.get("Action") == "CreateRole" and status == 200:
+            with self.lock:
+                self._lagging[form["RoleName"]] = self.consistency_lag
+
+    # HTTP ------------------------------------------------------------------------------------
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet
+                pass
+
+            def _any(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                match = _SCOPE.search(self.headers.get("Authorization", ""))
+                service = match.group(1) if match else ""
+                form = _form(body, self.headers.get("Content-Type", ""))
+                if proxy.latency_seconds:
+                    threading.Event().wait(proxy.latency_seconds)
+                lag = proxy._consistency_error(service, form, body)
+                if lag is not None:
+                    proxy.stats["consistency"] += 1
+                    return self._error(service, *lag)
+                fault = proxy._choose_fault(service)
+                if fault is not None:
+                    proxy.stats[fault] += 1
+                if fault == "throttle":
+                    return self._error(
+                        service, 400, "ThrottlingException" if service != "iam" else "Throttling", "Rate exceeded"
+                    )
+                if fault in ("http500", "http503"):
+                    return self._error(
+                        service,
+                        int(fault[4:]),
+                        "InternalFailure" if fault == "http500" else "ServiceUnavailable",
+                        "injected",
+                    )
+                if fault == "drop-before":
+                    return self._drop()
+                status, headers, answer = proxy._forward(self.command, self.path, self.headers, body)
+                proxy._note_created(service, form, status)
+                if fault == "drop-after":
+                    return self._drop()
+                proxy.stats["forwarded"] += 1
+                self.send_response(status)
+                for name, value in headers:
+                    if name.lower() not in ("transfer-encoding", "connection", "content-length", "server", "date"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _any
+
+            def _drop(self) -> None:
+                self.close_connection = True
+                self.connection.close()
+
+            def _error(self, service: str, status: int, code: str, message: str) -> None:
+                if service in ("iam", "sts"):
+                    body = (
+                        f'<ErrorResponse xmlns="{_IAM_NAMESPACE}"><Error><Type>Sender</Type><Code>{code}</Code>'
+                        f"<Message>{message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
+                    ).encode()
+                    content_type = "text/xml"
+                elif service == "s3":
+                    body = f"<Error><Code>{code}</Code><Message>{message}</Message></Error>".encode()
+                    content_type = "application/xml"
+                else:
+                    body = json.dumps({"__type": code, "message": message}).encode()
+                    content_type = "application/x-amz-json-1.1"
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        return Handler
+
+    def _forward(self, method: str, path: str, headers: Any, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+        connection = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=60)
+        try:
+            forwarded = {name: value for name, value in headers.items() if name.lower() != "connection"}
+            connection.request(method, path, body=body, headers=forwarded)
+            response = connection.getresponse()
+            return response.status, response.getheaders(), response.read()
+        finally:
+            connection.close()
+
+
+def _form(body: bytes, content_type: str) -> dict[str, str]:
+    if "x-www-form-urlencoded" not in content_type:
+        return {}
+    return {key: values[0] for key, values in parse_qs(body.decode(errors="replace")).items()}
