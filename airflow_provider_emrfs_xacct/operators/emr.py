@@ -15,8 +15,10 @@ from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, Preco
 from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG, EmrfsEmrHook
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG, EmrfsXacctBaseOperator
+from airflow_provider_emrfs_xacct.policies.cluster_config import CredentialsProvider, plan_launch
 from airflow_provider_emrfs_xacct.policies.security_config import (
     build_security_configuration,
+    role_mappings_of,
     security_configuration_name,
     validate_role_mappings,
 )
@@ -79,68 +81,114 @@ class LaunchClusterWithSecConfigOperator(EmrCreateJobFlowOperator):
 
     Everything :class:`~airflow.providers.amazon.aws.operators.emr.EmrCreateJobFlowOperator` offers
     (``emr_conn_id``, waiting, deferrable mode, links), plus: sets ``SecurityConfiguration``; refuses
-    to launch when that configuration does not exist; tags the cluster with an idempotency key made
-    from the DAG id, run id, task id and map index, so that a retried task returns the cluster it
-    already launched (while it is active) instead of launching a second one.
+    to launch when that configuration does not exist, or when its role mappings need a newer release;
+    tags the cluster with an idempotency key made from the DAG id, run id, task id and map index, so
+    that a retried task returns the cluster it already launched (while it is active) instead of
+    launching a second one. On EMR 7.10.0 and later, where ``s3://`` goes through S3A by default, it
+    sets ``fs.s3.impl`` so that EMRFS (and so the role mappings) stays in use, unless ``keep_emrfs=False``.
 
     :param security_configuration: name of the security configuration, e.g. the XCom of
-        :class:`CreateEmrfsSecurityConfigOperator`. (templated)
+        :class:`CreateEmrfsSecurityConfigOperator`; ``None`` to launch without one (e.g. with a
+        custom credentials provider only). (templated)
     :param job_flow_overrides: ``RunJobFlow`` arguments, as for the upstream operator. (templated)
+    :param emrfs_credentials_provider: option (b) of the AWS article, a custom EMRFS credentials
+        provider ``{"jar": "s3://bucket/path/provider.jar", "class_name": "com.example.Provider"}``:
+        adds a bootstrap action that copies the JAR into ``/usr/share/aws/emr/emrfs/auxlib`` and the
+        ``emrfs-site`` property ``fs.s3.customAWSCredentialsProvider``. (templated)
+    :param emrfs_site_properties: more ``emrfs-site`` properties, e.g. ``{"fs.s3.canned.acl":
+        "BucketOwnerFullControl"}`` from :class:`GrantBucketAccessOperator`. (templated)
+    :param keep_emrfs: on 7.10.0 and later, keep EMRFS for ``s3://``. (default: True)
     :param botocore_config: defaults to the provider's standard-retry configuration.
     :return: the cluster (job flow) id.
     """
 
     aws_hook_class = EmrfsEmrHook
-    template_fields: Sequence[str] = (*EmrCreateJobFlowOperator.template_fields, "security_configuration")
+    template_fields: Sequence[str] = (
+        *EmrCreateJobFlowOperator.template_fields,
+        "security_configuration",
+        "emrfs_credentials_provider",
+        "emrfs_site_properties",
+    )
 
-    def __init__(self, *, security_configuration: str, botocore_config: dict | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        security_configuration: str | None,
+        emrfs_credentials_provider: dict[str, str] | None = None,
+        emrfs_site_properties: dict[str, str] | None = None,
+        keep_emrfs: bool = True,
+        botocore_config: dict | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(
             botocore_config=DEFAULT_BOTOCORE_CONFIG if botocore_config is None else botocore_config, **kwargs
         )
         self.security_configuration = security_configuration
+        self.emrfs_credentials_provider = emrfs_credentials_provider
+        self.emrfs_site_properties = emrfs_site_properties
+        self.keep_emrfs = keep_emrfs
 
     def execute(self, context: Context) -> str | None:
-        name = validate_name_prefix(self.security_configuration, "security_configuration", max_length=256)
-        overrides = self._overrides_dict()
-        given = overrides.get("SecurityConfiguration")
-        if given not in (None, name):
+        name = None
+        if self.security_configuration is not None:
+            name = validate_name_prefix(self.security_configuration, "security_configuration", max_length=256)
+        provider = None
+        if self.emrfs_credentials_provider is not None:
+            provider = CredentialsProvider.parse(self.emrfs_credentials_provider)
+        site = self.emrfs_site_properties or {}
+        if not isinstance(site, dict) or not all(isinstance(v, str) for v in site.values()):
+            raise InvalidParameterError("emrfs_site_properties", f"must be a dict of strings, got {site!r}")
+        # The hook overlays the overrides on the emr_conn_id extra key by key; work on the merged
+        # arguments, or adding a tag or a classification would drop the connection's own.
+        config = {**self._emr_connection_config(), **self._overrides_dict()}
+        given = config.get("SecurityConfiguration")
+        if name is not None and given not in (None, name):
             raise InvalidParameterError(
                 "job_flow_overrides.SecurityConfiguration", f"is {given!r} but security_configuration is {name!r}"
             )
-        with explain_access_denied(self.hook):
-            if cast("EmrfsEmrHook", self.hook).describe_security_configuration(name) is None:
+        name = name or given
+        uses_role_mappings = False
+        if name is not None:
+            with explain_access_denied(self.hook):
+                document = cast("EmrfsEmrHook", self.hook).describe_security_configuration(name)
+            if document is None:
                 raise PreconditionError(
                     f"security_configuration: EMR security configuration {name!r} does not exist in this account "
                     "and region; create it first (CreateEmrfsSecurityConfigOperator)"
                 )
+            uses_role_mappings = bool(role_mappings_of(document))
+            config["SecurityConfiguration"] = name
+        launch = plan_launch(
+            config,
+            uses_role_mappings=uses_role_mappings,
+            keep_emrfs=self.keep_emrfs,
+            credentials_provider=provider,
+            emrfs_site_properties=site,
+        )
+        for note in launch.notes:
+            self.log.info("%s", note)
         key = idempotency_key(context)
-        # The hook overlays the overrides on the emr_conn_id extra key by key: keep the connection's
-        # Tags when the overrides have none, or adding the idempotency tag would drop them.
-        user_tags = overrides["Tags"] if "Tags" in overrides else self._emr_connection_tags()
-        tags = [tag for tag in user_tags if tag.get("Key") != IDEMPOTENCY_TAG]
-        self.job_flow_overrides = {
-            **overrides,
-            "SecurityConfiguration": name,
-            "Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": key}],
-        }
+        tags = [tag for tag in launch.overrides.get("Tags", []) if tag.get("Key") != IDEMPOTENCY_TAG]
+        self.job_flow_overrides = {**launch.overrides, "Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": key}]}
         self.log.info("Launching with security configuration %s, idempotency key %s", name, key)
         with explain_access_denied(self.hook):
             return super().execute(context)
 
-    def _emr_connection_tags(self) -> list[dict[str, Any]]:
-        """Return the ``Tags`` of the ``RunJobFlow`` configuration kept in the ``emr_conn_id`` extra."""
+    def _emr_connection_config(self) -> dict[str, Any]:
+        """Return the ``RunJobFlow`` arguments kept in the ``emr_conn_id`` extra (empty without one)."""
         if not self.emr_conn_id:
-            return []
+            return {}
         try:
-            tags = self.hook.get_connection(self.emr_conn_id).extra_dejson.get("Tags") or []
+            config = dict(self.hook.get_connection(self.emr_conn_id).extra_dejson)
         except AirflowNotFoundException:
-            return []
+            return {}
+        tags = config.get("Tags") or []
         if not isinstance(tags, list) or not all(isinstance(tag, dict) for tag in tags):
             raise InvalidParameterError(
                 f"emr_conn_id {self.emr_conn_id!r} extra Tags",
                 f"must be a list of {{'Key', 'Value'}} dicts, got {tags!r}",
             )
-        return tags
+        return config
 
     def _overrides_dict(self) -> dict[str, Any]:
         overrides = self.job_flow_overrides
