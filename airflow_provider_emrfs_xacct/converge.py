@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.exceptions import NotConvergedError
 from airflow_provider_emrfs_xacct.policies.merge import same_meaning
-from airflow_provider_emrfs_xacct.policies.plan import CREATE, UPDATE, Change
+from airflow_provider_emrfs_xacct.policies.plan import CREATE, DELETE, UPDATE, Change
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -68,7 +68,8 @@ def read_modify_write(
 
     :param resource: names the document in the plan and in errors.
     :param read: returns the current document, ``None`` when it does not exist.
-    :param desire: returns the desired document given the current one; must keep what it does not own.
+    :param desire: returns the desired document given the current one (``None``: delete it); must keep
+        what it does not own.
     :param write: writes ``desired`` given ``current`` (``current`` is ``None`` for a create).
     :param dry_run: only read and plan.
     :param is_transient: tells a write error worth retrying after a backoff (bounded by
@@ -80,10 +81,11 @@ def read_modify_write(
     while True:
         current = read()
         desired = desire(current)
-        if current is not None and same_meaning(current, desired):
+        if (current is None and desired is None) or (current is not None and same_meaning(current, desired)):
             return changes
         if not changes:
-            changes.append(Change(CREATE if current is None else UPDATE, resource, current, desired))
+            action = CREATE if current is None else DELETE if desired is None else UPDATE
+            changes.append(Change(action, resource, current, desired))
         if dry_run:
             return changes
         if writes == settings.max_attempts:

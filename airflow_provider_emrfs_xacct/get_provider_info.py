@@ -29,6 +29,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_emrfs_xacct.operators.iam",
                     "airflow_provider_emrfs_xacct.operators.kms",
                     "airflow_provider_emrfs_xacct.operators.emr",
+                    "airflow_provider_emrfs_xacct.operators.s3",
                 ],
             }
         ],
@@ -39,6 +40,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_emrfs_xacct.hooks.iam",
                     "airflow_provider_emrfs_xacct.hooks.kms",
                     "airflow_provider_emrfs_xacct.hooks.emr",
+                    "airflow_provider_emrfs_xacct.hooks.s3",
                 ],
             }
         ],

@@ -13,6 +13,7 @@ from typing import Any
 
 CREATE = "create"
 UPDATE = "update"
+DELETE = "delete"
 
 
 @dataclass(frozen=True)
@@ -20,10 +21,10 @@ class Change:
     """
     One change to one AWS resource.
 
-    :param action: ``create`` or ``update``.
+    :param action: ``create``, ``update`` or ``delete``.
     :param resource: what changes, e.g. ``iam role partner-a (account 222233334444) trust policy``.
     :param before: the document before (``None`` when created).
-    :param after: the document after.
+    :param after: the document after (``None`` when deleted).
     """
 
     action: str
@@ -38,7 +39,7 @@ class Change:
     def diff(self) -> str:
         """Return a unified diff of the document, before against after."""
         before = _pretty(self.before).splitlines(keepends=True) if self.before is not None else []
-        after = _pretty(self.after).splitlines(keepends=True)
+        after = _pretty(self.after).splitlines(keepends=True) if self.after is not None else []
         return "".join(difflib.unified_diff(before, after, fromfile="before", tofile="after"))
 
 

@@ -1,0 +1,142 @@
+"""S3 hook: the destination bucket's policy and object ownership (option (a) of the AWS article)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+from botocore.exceptions import ClientError
+
+from airflow_provider_emrfs_xacct.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.hooks.errors import error_code
+from airflow_provider_emrfs_xacct.policies import bucket_policy
+from airflow_provider_emrfs_xacct.policies.merge import document_size, parse_document
+from airflow_provider_emrfs_xacct.policies.plan import UPDATE, Change
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from airflow_provider_emrfs_xacct.policies.validation import S3Location
+
+
+class EmrfsS3Hook(AwsBaseHook):
+    """
+    Interact with the destination bucket's policy and ownership controls, keeping what others wrote.
+
+    Additional arguments (such as ``aws_conn_id``) may be specified and
+    are passed down to the underlying AwsBaseHook.
+
+    .. seealso::
+        - :class:`airflow.providers.amazon.aws.hooks.base_aws.AwsBaseHook`
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["client_type"] = "s3"
+        super().__init__(*args, **kwargs)
+
+    def get_bucket_policy(self, bucket: str) -> dict[str, Any] | None:
+        """Return the bucket policy, or ``None`` if the bucket has none."""
+        try:
+            return parse_document(self.conn.get_bucket_policy(Bucket=bucket)["Policy"])
+        except ClientError as error:
+            if error_code(error) == "NoSuchBucketPolicy":
+                return None
+            raise
+
+    def get_object_ownership(self, bucket: str) -> str:
+        """Return the bucket's object ownership setting (``ObjectWriter`` when it has no ownership controls)."""
+        try:
+            rules = self.conn.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
+        except ClientError as error:
+            if error_code(error) == "OwnershipControlsNotFoundError":
+                return "ObjectWriter"
+            raise
+        return str(rules[0]["ObjectOwnership"])
+
+    def ensure_bucket_access(
+        self,
+        bucket: str,
+        locations: Iterable[S3Location],
+        principal_arns: Iterable[str],
+        *,
+        partition: str = "aws",
+        settings: ConvergeSettings = DEFAULT_SETTINGS,
+        dry_run: bool = False,
+    ) -> list[Change]:
+        """Grant each principal access to the locations through its own bucket-policy statements."""
+        wanted, principals = set(locations), list(principal_arns)
+
+        def desire(current: dict[str, Any] | None) -> dict[str, Any]:
+            policy = current
+            for principal in principals:
+                policy = bucket_policy.grant(policy, partition, principal, wanted)
+            assert policy is not None
+            if document_size(policy) > bucket_policy.MAX_BUCKET_POLICY_BYTES:
+                raise InvalidParameterError(
+                    "principal_arns", f"the policy of bucket {bucket} would exceed S3's 20 KB limit for bucket policies"
+                )
+            return policy
+
+        return self._converge_policy(bucket, desire, settings=settings, dry_run=dry_run)
+
+    def revoke_bucket_access(
+        self,
+        bucket: str,
+        principal_arns: Iterable[str],
+        *,
+        settings: ConvergeSettings = DEFAULT_SETTINGS,
+        dry_run: bool = False,
+    ) -> list[Change]:
+        """Remove the principals' statements; every other statement stays."""
+        principals = list(principal_arns)
+
+        def desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
+            policy = current
+            for principal in principals:
+                policy = bucket_policy.revoke(policy, principal)
+            return policy
+
+        return self._converge_policy(bucket, desire, settings=settings, dry_run=dry_run)
+
+    def ensure_bucket_owner_enforced(
+        self, bucket: str, *, current: str | None = None, dry_run: bool = False
+    ) -> list[Change]:
+        """
+        Switch the bucket to ``BucketOwnerEnforced`` (ACLs disabled, the bucket owner owns every object).
+
+        :param current: the ownership setting if already read.
+        """
+        current = current or self.get_object_ownership(bucket)
+        if current == "BucketOwnerEnforced":
+            return []
+        change = Change(
+            UPDATE,
+            f"s3 bucket {bucket} object ownership",
+            {"ObjectOwnership": current},
+            {"ObjectOwnership": "BucketOwnerEnforced"},
+        )
+        if not dry_run:
+            self.conn.put_bucket_ownership_controls(
+                Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+            )
+        return [change]
+
+    def _converge_policy(self, bucket: str, desire: Any, *, settings: ConvergeSettings, dry_run: bool) -> list[Change]:
+        def write(_current: Any, desired: dict[str, Any] | None) -> None:
+            if desired is None:  # no statement left: S3 refuses an empty policy, so delete it
+                self.conn.delete_bucket_policy(Bucket=bucket)
+            else:
+                self.conn.put_bucket_policy(Bucket=bucket, Policy=json.dumps(desired))
+
+        return read_modify_write(
+            resource=f"s3 bucket {bucket} policy",
+            read=lambda: self.get_bucket_policy(bucket),
+            desire=desire,
+            write=write,
+            settings=settings,
+            dry_run=dry_run,
+            # S3 refuses a principal it does not see yet ("Invalid principal in policy").
+            is_transient=lambda error: isinstance(error, ClientError) and error_code(error) == "MalformedPolicy",
+        )

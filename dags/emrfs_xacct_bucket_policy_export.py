@@ -1,0 +1,128 @@
+"""
+Example pipeline, option (a) of the AWS article: the partner bucket's policy grants the EMR role access.
+
+Choose this instead of role mappings (``emrfs_xacct_partner_export``) when the partner prefers to
+grant access in its bucket policy and no role should be created in its account. It needs no
+security configuration and no KMS key grant through a role: the EMR EC2 role writes with its own
+credentials. (With a customer-managed key, the key policy must then let the EMR EC2 role use it:
+``GrantKmsKeyUserOperator`` with the EMR role's ARN.)
+
+Who owns the written objects depends on the bucket's object ownership setting:
+``GrantBucketAccessOperator`` reads it and returns the EMRFS setting the cluster needs
+(``fs.s3.canned.acl=BucketOwnerFullControl`` for ``BucketOwnerPreferred``), which flows by XCom
+into the launch operator's ``emrfs_site_properties``.
+
+Connections: ``aws_emr_account`` (account A) and ``aws_destination_account`` (account B), as in
+``emrfs_xacct_partner_export``.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator, EmrTerminateJobFlowOperator
+from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
+from airflow.sdk import DAG, Param
+
+from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
+from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator
+
+EMR_CONN_ID = "aws_emr_account"
+DESTINATION_CONN_ID = "aws_destination_account"
+
+with DAG(
+    dag_id="emrfs_xacct_bucket_policy_export",
+    description="Cross-account EMRFS access through the partner's bucket policy (option (a))",
+    schedule="@daily",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    render_template_as_native_obj=True,
+    tags=["emrfs-xacct", "example"],
+    params={
+        "partner": Param("partner-b", type="string", pattern=r"^[a-z0-9-]{1,40}$"),
+        "emr_account_id": Param("111111111111", type="string", pattern=r"^\d{12}$"),
+        "emr_ec2_role_name": Param("EMR_EC2_DefaultRole", type="string"),
+        "destination_prefix": Param("s3://partner-results-b/exports/", type="string"),
+        "kms_key_arn": Param(
+            "arn:aws:kms:us-east-1:222222222222:key/00000000-0000-0000-0000-000000000000", type="string"
+        ),
+        "enforce_bucket_owner": Param(
+            False, type="boolean", description="Switch an ObjectWriter bucket to BucketOwnerEnforced"
+        ),
+        "release_label": Param("emr-7.5.0", type="string"),
+    },
+) as dag:
+    emr_ec2_role_arn = "arn:aws:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
+
+    bucket_access = GrantBucketAccessOperator(
+        task_id="grant_bucket_access",
+        aws_conn_id=DESTINATION_CONN_ID,
+        s3_prefixes=["{{ params.destination_prefix }}"],
+        principal_arns=[emr_ec2_role_arn],
+        enforce_bucket_owner="{{ params.enforce_bucket_owner }}",
+    )
+
+    grant_key = GrantKmsKeyUserOperator(
+        task_id="grant_kms_key_user",
+        aws_conn_id=DESTINATION_CONN_ID,
+        key_arn="{{ params.kms_key_arn }}",
+        principal_arns=[emr_ec2_role_arn],
+    )
+
+    cluster = LaunchClusterWithSecConfigOperator(
+        task_id="launch_cluster",
+        aws_conn_id=EMR_CONN_ID,
+        emr_conn_id=None,
+        security_configuration=None,
+        emrfs_site_properties="{{ ti.xcom_pull(task_ids='grant_bucket_access')['emrfs_site_properties'] }}",
+        job_flow_overrides={
+            "Name": "export-{{ params.partner }}-{{ ds }}",
+            "ReleaseLabel": "{{ params.release_label }}",
+            "Applications": [{"Name": "Hadoop"}, {"Name": "Spark"}],
+            "Instances": {
+                "InstanceGroups": [
+                    {"Name": "Primary", "InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1},
+                ],
+                "KeepJobFlowAliveWhenNoSteps": True,
+            },
+            "JobFlowRole": "{{ params.emr_ec2_role_name }}",
+            "ServiceRole": "EMR_DefaultRole",
+        },
+        wait_for_completion=True,
+        waiter_delay=30,
+    )
+
+    write_results = EmrAddStepsOperator(
+        task_id="write_results",
+        aws_conn_id=EMR_CONN_ID,
+        job_flow_id=cluster.output,
+        steps=[
+            {
+                "Name": "write-results-{{ ds }}",
+                "ActionOnFailure": "CONTINUE",
+                "HadoopJarStep": {
+                    "Jar": "command-runner.jar",
+                    "Args": [
+                        "bash",
+                        "-c",
+                        "echo 'results for {{ ds }}' | hadoop fs -put -f - {{ params.destination_prefix }}{{ ds }}/results.txt",
+                    ],
+                },
+            }
+        ],
+    )
+
+    wait_for_results = EmrStepSensor(
+        task_id="wait_for_results",
+        aws_conn_id=EMR_CONN_ID,
+        job_flow_id=cluster.output,
+        step_id="{{ ti.xcom_pull(task_ids='write_results')[0] }}",
+        poke_interval=30,
+    )
+
+    terminate = EmrTerminateJobFlowOperator(
+        task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster.output, trigger_rule="all_done"
+    )
+
+    [bucket_access, grant_key] >> cluster
+    write_results >> wait_for_results >> terminate

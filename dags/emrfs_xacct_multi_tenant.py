@@ -1,0 +1,95 @@
+"""
+Example: one shared cluster, several tenants, EMRFS role mappings by Hadoop user and group.
+
+On a multi-tenant cluster, who writes decides which role EMRFS uses: jobs run as the Hadoop user
+``partner_b_etl`` use partner B's destination role, members of the group ``finance`` use the
+finance account's role, and everything under partner C's prefix uses partner C's role. Mappings are
+evaluated top-down and the first match wins, so the most specific come first; the provider refuses
+an identifier already covered by an earlier mapping, which would never apply. A request that
+matches nothing uses the EC2 instance-profile role.
+
+Connections: ``aws_emr_account`` (the EMR account) and one connection per destination account;
+this example uses ``aws_destination_account`` for all three destination roles to stay short.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import DAG, Param
+
+from airflow_provider_emrfs_xacct.operators.emr import (
+    CreateEmrfsSecurityConfigOperator,
+    LaunchClusterWithSecConfigOperator,
+)
+from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
+
+EMR_CONN_ID = "aws_emr_account"
+DESTINATION_CONN_ID = "aws_destination_account"
+EMR_EC2_ROLE_ARN = "arn:aws:iam::{{ params.emr_account_id }}:role/EMR_EC2_DefaultRole"
+
+with DAG(
+    dag_id="emrfs_xacct_multi_tenant",
+    description="EMRFS role mappings by Hadoop user and group on a shared cluster",
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    render_template_as_native_obj=True,
+    tags=["emrfs-xacct", "example"],
+    params={
+        "emr_account_id": Param("111111111111", type="string", pattern=r"^\d{12}$"),
+        "bucket": Param("partner-results-b", type="string"),
+        "release_label": Param("emr-7.10.0", type="string"),
+    },
+) as dag:
+    roles = {
+        tenant: EnsureDestinationRoleOperator(
+            task_id=f"ensure_{tenant}_role",
+            aws_conn_id=DESTINATION_CONN_ID,
+            role_name=f"emrfs-{tenant}-writer",
+            trusted_role_arns=[EMR_EC2_ROLE_ARN],
+            s3_prefixes=[f"s3://{{{{ params.bucket }}}}/{tenant}/"],
+        )
+        for tenant in ("partner-b", "finance", "partner-c")
+    }
+
+    allow_assume = AttachAssumeRolePolicyOperator(
+        task_id="allow_emr_role_to_assume",
+        aws_conn_id=EMR_CONN_ID,
+        destination_role_arns=[role.output for role in roles.values()],
+    )
+
+    security_configuration = CreateEmrfsSecurityConfigOperator(
+        task_id="create_security_configuration",
+        aws_conn_id=EMR_CONN_ID,
+        name_prefix="emrfs-xacct-multi-tenant",
+        role_mappings=[
+            {"Role": roles["partner-b"].output, "IdentifierType": "User", "Identifiers": ["partner_b_etl"]},
+            {"Role": roles["finance"].output, "IdentifierType": "Group", "Identifiers": ["finance"]},
+            {
+                "Role": roles["partner-c"].output,
+                "IdentifierType": "Prefix",
+                "Identifiers": ["s3://{{ params.bucket }}/partner-c/"],
+            },
+        ],
+    )
+
+    cluster = LaunchClusterWithSecConfigOperator(
+        task_id="launch_shared_cluster",
+        aws_conn_id=EMR_CONN_ID,
+        emr_conn_id=None,
+        security_configuration=security_configuration.output,
+        job_flow_overrides={
+            "Name": "multi-tenant-{{ ds }}",
+            "ReleaseLabel": "{{ params.release_label }}",
+            "Applications": [{"Name": "Hadoop"}, {"Name": "Spark"}],
+            "Instances": {
+                "InstanceGroups": [
+                    {"Name": "Primary", "InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1},
+                ],
+                "KeepJobFlowAliveWhenNoSteps": True,
+            },
+            "JobFlowRole": "EMR_EC2_DefaultRole",
+            "ServiceRole": "EMR_DefaultRole",
+        },
+    )
+
+    allow_assume >> cluster
