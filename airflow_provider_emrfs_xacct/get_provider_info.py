@@ -30,6 +30,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_emrfs_xacct.operators.kms",
                     "airflow_provider_emrfs_xacct.operators.emr",
                     "airflow_provider_emrfs_xacct.operators.s3",
+                    "airflow_provider_emrfs_xacct.operators.verify",
                 ],
             }
         ],
