@@ -8,7 +8,8 @@ a customer-managed key whose policy already holds admin statements that must sur
 Airflow reaches each account through a connection that assumes a role in it (moto acts in the
 account of the assumed role's ARN), the same shape as production.
 
-Extension of moto (it has no step runner): steps added to a cluster complete at once.
+Extensions of moto, applied in the process that runs the server: steps added to a cluster complete
+at once (moto has no step runner), and ``ListSecurityConfigurations`` (moto lacks it).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+from moto.core.responses import ActionResult
 from moto.emr.models import Cluster
+from moto.emr.responses import ElasticMapReduceResponse
 from moto.server import ThreadedMotoServer
 
 REGION = "us-east-1"
@@ -62,11 +65,23 @@ def _complete_steps_at_once() -> None:
     Cluster.add_steps = add_steps  # type: ignore[method-assign]
 
 
+def _list_security_configurations() -> None:
+    if hasattr(ElasticMapReduceResponse, "list_security_configurations"):
+        return
+
+    def list_security_configurations(self: ElasticMapReduceResponse) -> ActionResult:
+        configurations = sorted(self.backend.security_configurations.values(), key=lambda item: item.name)
+        return ActionResult({"SecurityConfigurations": configurations})
+
+    ElasticMapReduceResponse.list_security_configurations = list_security_configurations  # type: ignore[attr-defined]
+
+
 class MotoStack:
     """A moto server on a free loopback port (or ``port``), in this process."""
 
     def __init__(self, port: int = 0) -> None:
         _complete_steps_at_once()
+        _list_security_configurations()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self.url = ""

@@ -116,7 +116,8 @@ class VerifyCrossAccountAccessOperator(AwsBaseOperator[EmrfsEmrHook]):
         result = report.to_dict()
         if self.probe and report.healthy:
             result["probe"] = self._probe(emr, destination, name)
-        context["ti"].xcom_push(key=REPORT_XCOM_KEY, value=result)
+        if self.do_xcom_push:
+            context["ti"].xcom_push(key=REPORT_XCOM_KEY, value=result)
         broken = [link for link in report.links if link.status == "fail"]
         if self.fail_on_broken and broken:
             raise EmrfsXacctError(

@@ -1,0 +1,206 @@
+"""Operators that remove what the provider granted: one partner's access, and unused security configurations."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
+from botocore.exceptions import ClientError
+
+from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+from airflow_provider_emrfs_xacct.hooks.errors import error_code, explain_access_denied
+from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator
+from airflow_provider_emrfs_xacct.policies.plan import DELETE, Change
+from airflow_provider_emrfs_xacct.policies.security_config import (
+    HASH_LENGTH,
+    build_security_configuration,
+    role_mappings_of,
+    security_configuration_name,
+)
+from airflow_provider_emrfs_xacct.policies.validation import (
+    require_list,
+    role_name_from_arn,
+    validate_kms_key_arn,
+    validate_name_prefix,
+    validate_positive_number,
+    validate_role_arn,
+    validate_role_name,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from airflow.sdk import Context
+
+
+class RevokePartnerAccessOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
+    """
+    Remove one partner's cross-account access; statements the provider did not write stay untouched.
+
+    Removes the destination role's ARN from the EMR EC2 role's assume-role policy (EMR account) and
+    from the key-users statement of each key (destination account); when given the current security
+    configuration, creates a new one without the partner's mappings (configurations cannot change)
+    and returns its name for the next clusters; and, only with ``delete_destination_role=True`` and
+    only if the provider created it (tagged) and nobody added policies to it, deletes the role.
+
+    :param destination_role_arn: the partner's destination role. (templated)
+    :param destination_aws_conn_id: connection that acts in the destination account. (templated)
+    :param emr_ec2_role_name: the EMR EC2 role. (templated, default: ``EMR_EC2_DefaultRole``)
+    :param kms_key_arns: keys whose key-users statement holds the role. (templated)
+    :param security_configuration: the configuration in use, to rebuild without the partner. (templated)
+    :param name_prefix: name prefix of the rebuilt configuration. (templated)
+    :param delete_destination_role: also delete the role (see above). (default: False)
+    :param dry_run: only log the plan. (default: False)
+    :param aws_conn_id: connection that acts in the EMR account.
+    :return: ``{"security_configuration": new name or None, "plan": [...]}``.
+    """
+
+    aws_hook_class = EmrfsIamHook
+    template_fields: Sequence[str] = aws_template_fields(
+        "destination_role_arn",
+        "destination_aws_conn_id",
+        "emr_ec2_role_name",
+        "kms_key_arns",
+        "security_configuration",
+        "name_prefix",
+    )
+    ui_color = "#f5d4d4"
+
+    def __init__(
+        self,
+        *,
+        destination_role_arn: str,
+        destination_aws_conn_id: str,
+        emr_ec2_role_name: str = "EMR_EC2_DefaultRole",
+        kms_key_arns: list[str] | str | None = None,
+        security_configuration: str | None = None,
+        name_prefix: str | None = None,
+        delete_destination_role: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.destination_role_arn = destination_role_arn
+        self.destination_aws_conn_id = destination_aws_conn_id
+        self.emr_ec2_role_name = emr_ec2_role_name
+        self.kms_key_arns = kms_key_arns
+        self.security_configuration = security_configuration
+        self.name_prefix = name_prefix
+        self.delete_destination_role = delete_destination_role
+
+    def _other(self, hook_class: type, conn_id: str | None) -> Any:
+        return hook_class(
+            aws_conn_id=conn_id, region_name=self.region_name, verify=self.verify, config=self.botocore_config
+        )
+
+    def execute(self, context: Context) -> Any:
+        role_arn = validate_role_arn(self.destination_role_arn, "destination_role_arn")
+        emr_role = validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
+        keys = require_list(self.kms_key_arns or [], "kms_key_arns", validate_kms_key_arn, allow_empty=True)
+        configuration = None
+        if self.security_configuration is not None:
+            configuration = validate_name_prefix(self.security_configuration, "security_configuration", max_length=256)
+            validate_name_prefix(self.name_prefix, "name_prefix")
+        settings, dry_run = self.converge_settings, self.plan_only
+        emr_hook = self._other(EmrfsEmrHook, self.aws_conn_id)
+        destination_iam = self._other(EmrfsIamHook, self.destination_aws_conn_id)
+        kms = self._other(EmrfsKmsHook, self.destination_aws_conn_id)
+        new_configuration = None
+        changes: list[Change] = []
+        with explain_access_denied(self.hook):
+            changes += self.hook.revoke_assume_role(emr_role, [role_arn], settings=settings, dry_run=dry_run)
+        with explain_access_denied(kms):
+            for key in keys:
+                changes += kms.revoke_key_users(key, [role_arn], settings=settings, dry_run=dry_run)
+        if configuration is not None:
+            with explain_access_denied(emr_hook):
+                new_configuration, configuration_changes = self._rebuild_configuration(
+                    emr_hook, configuration, role_arn
+                )
+            changes += configuration_changes
+        if self.delete_destination_role:
+            with explain_access_denied(destination_iam):
+                changes += destination_iam.delete_provider_role(role_name_from_arn(role_arn), dry_run=dry_run)
+        plan = self.report(context, changes)
+        return {"security_configuration": new_configuration, "plan": plan}
+
+    def _rebuild_configuration(self, hook: EmrfsEmrHook, name: str, role_arn: str) -> tuple[str | None, list[Change]]:
+        document = hook.describe_security_configuration(name)
+        if document is None:
+            self.log.warning("Security configuration %s not found; nothing to rebuild", name)
+            return None, []
+        kept = [mapping for mapping in role_mappings_of(document) if mapping.get("Role") != role_arn]
+        if len(kept) == len(role_mappings_of(document)):
+            return name, []
+        if not kept:
+            self.log.info(
+                "No role mapping is left without %s: clusters need no security configuration for it", role_arn
+            )
+            return None, []
+        base = {key: value for key, value in document.items()}
+        emrfs = dict(base.get("AuthorizationConfiguration", {}).get("EmrFsConfiguration", {}))
+        emrfs.pop("RoleMappings", None)
+        authorization = {**base.get("AuthorizationConfiguration", {}), "EmrFsConfiguration": emrfs}
+        rebuilt = build_security_configuration(kept, {**base, "AuthorizationConfiguration": authorization})
+        new_name = security_configuration_name(str(self.name_prefix), rebuilt)
+        return new_name, hook.ensure_security_configuration(new_name, rebuilt, dry_run=self.plan_only)
+
+
+class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator[EmrfsEmrHook]):
+    """
+    Delete security configurations this provider created that no active cluster uses.
+
+    Only names of the form ``<name_prefix>-<12 hex digits>`` (what :class:`CreateEmrfsSecurityConfigOperator`
+    makes) are considered; one in use by a cluster that is starting, running or waiting is never
+    deleted, nor one younger than ``min_age_seconds`` (a concurrent run may be about to launch with it).
+
+    :param name_prefix: the prefix given to CreateEmrfsSecurityConfigOperator. (templated)
+    :param min_age_seconds: keep configurations younger than this. (default: one day)
+    :param dry_run: only log what would be deleted. (default: False)
+    :param aws_conn_id: connection that acts in the EMR account.
+    :return: the names deleted (or, in a dry run, that would be).
+    """
+
+    aws_hook_class = EmrfsEmrHook
+    template_fields: Sequence[str] = aws_template_fields("name_prefix")
+    ui_color = "#f5d4d4"
+
+    def __init__(self, *, name_prefix: str, min_age_seconds: float = 86400, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.name_prefix = name_prefix
+        self.min_age_seconds = min_age_seconds
+
+    def execute(self, context: Context) -> list[str]:
+        prefix = validate_name_prefix(self.name_prefix, "name_prefix")
+        min_age = timedelta(seconds=validate_positive_number(self.min_age_seconds, "min_age_seconds"))
+        ours = re.compile(rf"^{re.escape(prefix)}-[0-9a-f]{{{HASH_LENGTH}}}$")
+        now = datetime.now(timezone.utc)
+        deleted: list[str] = []
+        changes: list[Change] = []
+        with explain_access_denied(self.hook):
+            candidates = [item for item in self.hook.list_security_configurations() if ours.match(item["Name"])]
+            in_use = self.hook.security_configurations_in_use()
+            for item in candidates:
+                name = item["Name"]
+                if name in in_use:
+                    self.log.info("Keeping %s: in use by %s", name, ", ".join(in_use[name]))
+                    continue
+                if now - item["CreationDateTime"] < min_age:
+                    self.log.info("Keeping %s: younger than %s", name, min_age)
+                    continue
+                changes.append(Change(DELETE, f"emr security configuration {name}", {"Name": name}, None))
+                if not self.plan_only:
+                    try:
+                        self.hook.conn.delete_security_configuration(Name=name)
+                    except ClientError as error:  # a cluster started with it since we looked
+                        if error_code(error) != "InvalidRequestException":
+                            raise
+                        self.log.info("Keeping %s: EMR refused to delete it (%s)", name, error)
+                        changes.pop()
+                        continue
+                deleted.append(name)
+        self.report(context, changes)
+        return deleted
