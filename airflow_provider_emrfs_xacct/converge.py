@@ -8,7 +8,9 @@ read, merge and write at the same time can lose one another's change. The protoc
 1. read the document and compute the desired one (a merge: what is there plus what we need);
 2. if it already says the same, stop: nothing to write (the steady state);
 3. write, wait ``settle_seconds`` (plus jitter) so that every writer that read before our write has
-   written too, then go back to 1. We stop only once a read made *after* the wait shows our change.
+   written too, then go back to 1. We stop only once a read made *after* the wait shows our change,
+   except after an atomic create (``CreateRole``): nobody wrote before it, and whoever writes after
+   it has read our change and merges into it, so there is nothing to wait for or read back.
 
 A writer whose change was overwritten sees it missing in step 1 and merges it in again. This holds
 while every writer's read-to-write window is shorter than ``settle_seconds``.
@@ -57,7 +59,7 @@ def read_modify_write(
     resource: str,
     read: Callable[[], Any],
     desire: Callable[[Any], Any],
-    write: Callable[[Any, Any], None],
+    write: Callable[[Any, Any], bool | None],
     settings: ConvergeSettings = DEFAULT_SETTINGS,
     dry_run: bool = False,
     is_transient: Callable[[Exception], bool] = lambda _error: False,
@@ -70,7 +72,10 @@ def read_modify_write(
     :param read: returns the current document, ``None`` when it does not exist.
     :param desire: returns the desired document given the current one (``None``: delete it); must keep
         what it does not own.
-    :param write: writes ``desired`` given ``current`` (``current`` is ``None`` for a create).
+    :param write: writes ``desired`` given ``current`` (``current`` is ``None`` for a create). It returns
+        ``True`` when the write itself proves that the document holds the change, so that there is
+        nothing to read back: a create that would have failed had the document existed (after it, a
+        concurrent writer can only change the document by reading it, our change included, first).
     :param dry_run: only read and plan.
     :param is_transient: tells a write error worth retrying after a backoff (bounded by
         ``settings.consistency_wait_seconds``) from one to raise at once.
@@ -91,7 +96,7 @@ def read_modify_write(
         if writes == settings.max_attempts:
             break
         try:
-            write(current, desired)
+            settled = write(current, desired)
         except Exception as error:
             if not is_transient(error) or waited + backoff > settings.consistency_wait_seconds:
                 raise
@@ -100,6 +105,8 @@ def read_modify_write(
             waited, backoff = waited + backoff, min(backoff * 2, 8.0)
             continue
         writes += 1
+        if settled is True:
+            return changes
         if settings.settle_seconds:
             sleep(settings.settle_seconds * (1 + random.random() / 2))
     raise NotConvergedError(

@@ -77,19 +77,20 @@ def _list_security_configurations() -> None:
 
 
 class MotoStack:
-    """A moto server on a free loopback port (or ``port``), in this process."""
+    """A moto server on a free loopback port (or ``host``/``port``), in this process."""
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
         _complete_steps_at_once()
         _list_security_configurations()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
         self.url = ""
 
     def start(self) -> MotoStack:
         self._server.start()
-        host, port = self._server.get_host_and_port()
-        self.url = f"http://{host}:{port}"
+        _, port = self._server.get_host_and_port()
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
         return self
 
     def stop(self) -> None:

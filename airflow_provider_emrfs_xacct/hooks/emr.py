@@ -141,6 +141,21 @@ class EmrfsEmrHook(EmrHook):
         except AirflowNotFoundException:
             return {}
 
+    def list_security_configurations(self) -> list[dict[str, Any]]:
+        """Return every security configuration's ``Name`` and ``CreationDateTime``."""
+        paginator = self.conn.get_paginator("list_security_configurations")
+        return [item for page in paginator.paginate() for item in page.get("SecurityConfigurations", [])]
+
+    def security_configurations_in_use(self) -> dict[str, list[str]]:
+        """Return the security configurations of active clusters, with the ids of the clusters using each."""
+        in_use: dict[str, list[str]] = {}
+        for page in self.conn.get_paginator("list_clusters").paginate(ClusterStates=list(ACTIVE_CLUSTER_STATES)):
+            for summary in page["Clusters"]:
+                name = self.conn.describe_cluster(ClusterId=summary["Id"])["Cluster"].get("SecurityConfiguration")
+                if name:
+                    in_use.setdefault(name, []).append(summary["Id"])
+        return in_use
+
 
 def _worth_retrying(error: Exception) -> bool:
     if not isinstance(error, ClientError):

@@ -23,19 +23,24 @@ def error_code(error: ClientError) -> str:
 
 
 @contextmanager
-def explain_access_denied(hook: Any) -> Iterator[None]:
+def explain_access_denied(hook: Any, *other_clients: Any) -> Iterator[None]:
     """
     Turn an access denial from ``hook``'s client into an :class:`AccessDeniedError` naming the account, action and resource.
 
     Access denials are not retried: they fail the task at once with a message that says what to grant.
+
+    :param other_clients: more clients of the same service whose calls may be denied in the block
+        (e.g. the EMR hook's ``launch_client``, which sends ``RunJobFlow``).
     """
     client = hook.conn
+    clients = (client, *other_clients)
     last: dict[str, Any] = {}
 
     def remember(params: dict[str, Any], model: Any, **_: Any) -> None:
         last.update(operation=model.name, params=params)
 
-    client.meta.events.register("provide-client-params", remember)
+    for watched in clients:
+        watched.meta.events.register("provide-client-params", remember)
     try:
         yield
     except ClientError as error:
@@ -50,7 +55,8 @@ def explain_access_denied(hook: Any) -> Iterator[None]:
             "that resource to the connection's identity."
         ) from error
     finally:
-        client.meta.events.unregister("provide-client-params", remember)
+        for watched in clients:
+            watched.meta.events.unregister("provide-client-params", remember)
 
 
 def _account_of(hook: Any) -> str:

@@ -9,21 +9,25 @@ from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
-from airflow_provider_emrfs_xacct.exceptions import PreconditionError
+from airflow_provider_emrfs_xacct.exceptions import ConflictError, PreconditionError
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
 from airflow_provider_emrfs_xacct.policies import documents
 from airflow_provider_emrfs_xacct.policies.merge import (
+    MAX_ROLE_INLINE_POLICIES_CHARS,
+    MAX_TRUST_POLICY_CHARS,
+    find_statement,
     merged_principals,
     merged_resources,
     parse_document,
     remove_statement,
+    require_iam_policy_length,
     upsert_statement,
 )
+from airflow_provider_emrfs_xacct.policies.plan import DELETE, Change
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from airflow_provider_emrfs_xacct.policies.plan import Change
     from airflow_provider_emrfs_xacct.policies.validation import S3Location
 
 #: Tag put on every role the provider creates (revoke deletes only roles carrying it).
@@ -109,28 +113,35 @@ class EmrfsIamHook(AwsBaseHook):
         def desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
             principals = merged_principals(current, documents.TRUST_SID, trusted, skip_if_granted=True)
             if principals or current is None:
-                return upsert_statement(current, documents.trust_statement(principals))
+                desired = upsert_statement(current, documents.trust_statement(principals))
+                return require_iam_policy_length(
+                    desired, MAX_TRUST_POLICY_CHARS, "trusted_role_arns", f"the trust policy of role {role_name}"
+                )
             # Other statements trust every role asked for; ours, if there, held only deleted roles.
             return remove_statement(current, documents.TRUST_SID)
 
-        def write(current: dict[str, Any] | None, desired: dict[str, Any]) -> None:
+        def write(current: dict[str, Any] | None, desired: dict[str, Any]) -> bool:
             if current is None:
                 try:
-                    self.conn.create_role(
+                    seen["role"] = self.conn.create_role(
                         RoleName=role_name,
                         Path=path,
                         Description=description,
                         MaxSessionDuration=max_session_duration,
                         AssumeRolePolicyDocument=json.dumps(desired),
                         Tags=[MANAGED_BY_TAG],
-                    )
+                    )["Role"]
                     self.created_roles.add(role_name)
                 except ClientError as error:
                     if error_code(error) != "EntityAlreadyExists":
                         raise
                     self.log.info("Role %s was created concurrently; merging into it", role_name)
-                return
+                    return False
+                # CreateRole is atomic: whoever changes this trust policy from now on has read it, our
+                # statement included, and merges into it. No need to wait and read it back.
+                return True
             self.conn.update_assume_role_policy(RoleName=role_name, PolicyDocument=json.dumps(desired))
+            return False
 
         changes = read_modify_write(
             resource=f"iam role {role_name} trust policy",
@@ -169,7 +180,7 @@ class EmrfsIamHook(AwsBaseHook):
             )
 
         return self._ensure_inline_policy(
-            role_name, documents.DESTINATION_POLICY_NAME, desire, settings=settings, dry_run=dry_run
+            role_name, documents.DESTINATION_POLICY_NAME, desire, "s3_prefixes", settings=settings, dry_run=dry_run
         )
 
     def ensure_assume_role_policy(
@@ -181,17 +192,38 @@ class EmrfsIamHook(AwsBaseHook):
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
     ) -> list[Change]:
-        """Keep the provider's inline policy allowing ``sts:AssumeRole`` on the listed roles, and those already there."""
+        """
+        Keep the provider's statement allowing ``sts:AssumeRole`` on the listed roles, and those already there.
+
+        The statement lives in the inline policy ``policy_name``; any other statement in that policy (when
+        ``policy_name`` names a policy someone else wrote) is kept as it is.
+        """
         wanted = list(destination_role_arns)
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
-            return documents.assume_role_policy(merged_resources(current, documents.ASSUME_SID, wanted))
+            [statement] = documents.assume_role_policy(merged_resources(current, documents.ASSUME_SID, wanted))[
+                "Statement"
+            ]
+            return upsert_statement(current, statement)
 
-        return self._ensure_inline_policy(role_name, policy_name, desire, settings=settings, dry_run=dry_run)
+        return self._ensure_inline_policy(
+            role_name, policy_name, desire, "destination_role_arns", settings=settings, dry_run=dry_run
+        )
 
     def _ensure_inline_policy(
-        self, role_name: str, policy_name: str, desire: Any, *, settings: ConvergeSettings, dry_run: bool
+        self, role_name: str, policy_name: str, desire: Any, field: str, *, settings: ConvergeSettings, dry_run: bool
     ) -> list[Change]:
+        """Keep one inline policy at ``desire(current)``; ``field`` is the parameter to blame if it grows too long."""
+
+        def checked_desire(current: dict[str, Any] | None) -> dict[str, Any]:
+            # The limit is on all inline policies of the role together: ours alone must fit at least.
+            return require_iam_policy_length(
+                desire(current),
+                MAX_ROLE_INLINE_POLICIES_CHARS,
+                field,
+                f"the inline policy {policy_name} of role {role_name}",
+            )
+
         def write(_current: Any, desired: dict[str, Any]) -> None:
             try:
                 self.conn.put_role_policy(
@@ -207,9 +239,79 @@ class EmrfsIamHook(AwsBaseHook):
         return read_modify_write(
             resource=f"iam role {role_name} inline policy {policy_name}",
             read=lambda: self.get_inline_policy(role_name, policy_name),
-            desire=desire,
+            desire=checked_desire,
             write=write,
             settings=settings,
             dry_run=dry_run,
             is_transient=is_eventually_consistent,
         )
+
+    # Revoking ------------------------------------------------------------------------------------
+
+    def revoke_assume_role(
+        self,
+        role_name: str,
+        destination_role_arns: Iterable[str],
+        *,
+        policy_name: str = documents.ASSUME_POLICY_NAME,
+        settings: ConvergeSettings = DEFAULT_SETTINGS,
+        dry_run: bool = False,
+    ) -> list[Change]:
+        """Remove roles from the provider's assume-role statement; delete the policy once nothing is left in it."""
+        unwanted = set(destination_role_arns)
+
+        def desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
+            ours = find_statement(current, documents.ASSUME_SID)
+            if current is None or ours is None:
+                return current
+            remaining = [str(arn) for arn in documents.as_list(ours.get("Resource")) if arn not in unwanted]
+            if remaining:
+                return upsert_statement(current, documents.assume_role_policy(remaining)["Statement"][0])
+            policy = remove_statement(current, documents.ASSUME_SID)
+            return policy if policy.get("Statement") else None
+
+        def write(_current: Any, desired: dict[str, Any] | None) -> None:
+            if desired is None:
+                self.conn.delete_role_policy(RoleName=role_name, PolicyName=policy_name)
+            else:
+                self.conn.put_role_policy(
+                    RoleName=role_name, PolicyName=policy_name, PolicyDocument=json.dumps(desired)
+                )
+
+        return read_modify_write(
+            resource=f"iam role {role_name} inline policy {policy_name}",
+            read=lambda: self.get_inline_policy(role_name, policy_name),
+            desire=desire,
+            write=write,
+            settings=settings,
+            dry_run=dry_run,
+        )
+
+    def delete_provider_role(self, role_name: str, *, dry_run: bool = False) -> list[Change]:
+        """
+        Delete a destination role, only if this provider created it (tagged) and nobody added policies to it.
+
+        :raises ConflictError: the role is not the provider's, or carries policies the provider did not write.
+        """
+        role = self.get_role(role_name)
+        if role is None:
+            return []
+        tags = role.get("Tags") or self.conn.list_role_tags(RoleName=role_name).get("Tags", [])
+        if MANAGED_BY_TAG not in tags:
+            raise ConflictError(
+                f"role {role_name} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it; not deleting it"
+            )
+        inline = self.conn.list_role_policies(RoleName=role_name)["PolicyNames"]
+        attached = self.conn.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]
+        foreign = [name for name in inline if name != documents.DESTINATION_POLICY_NAME]
+        foreign += [policy["PolicyName"] for policy in attached]
+        if foreign:
+            raise ConflictError(
+                f"role {role_name} carries policies this provider did not write ({', '.join(foreign)}); not deleting it"
+            )
+        change = Change(DELETE, f"iam role {role_name}", {"Arn": role["Arn"], "InlinePolicies": inline}, None)
+        if not dry_run:
+            for name in inline:
+                self.conn.delete_role_policy(RoleName=role_name, PolicyName=name)
+            self.conn.delete_role(RoleName=role_name)
+        return [change]

@@ -13,9 +13,12 @@ from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, Preco
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
 from airflow_provider_emrfs_xacct.policies import documents
 from airflow_provider_emrfs_xacct.policies.merge import (
+    aws_principals,
     document_size,
+    find_statement,
     merged_principals,
     parse_document,
+    remove_statement,
     upsert_statement,
 )
 
@@ -97,4 +100,36 @@ class EmrfsKmsHook(AwsBaseHook):
             is_transient=lambda error: (
                 isinstance(error, ClientError) and error_code(error) == "MalformedPolicyDocumentException"
             ),
+        )
+
+    def revoke_key_users(
+        self,
+        key_arn: str,
+        principal_arns: Iterable[str],
+        *,
+        settings: ConvergeSettings = DEFAULT_SETTINGS,
+        dry_run: bool = False,
+    ) -> list[Change]:
+        """Remove principals from the provider's key-users statement (dropping it once empty); nothing else changes."""
+        unwanted = set(principal_arns)
+
+        def desire(current: dict[str, Any]) -> dict[str, Any]:
+            ours = find_statement(current, documents.KEY_USERS_SID)
+            if ours is None:
+                return current
+            remaining = [arn for arn in aws_principals(ours) if arn not in unwanted]
+            if remaining:
+                return upsert_statement(current, documents.key_users_statement(remaining))
+            return remove_statement(current, documents.KEY_USERS_SID)
+
+        def write(_current: Any, desired: dict[str, Any]) -> None:
+            self.conn.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(desired))
+
+        return read_modify_write(
+            resource=f"kms key {key_arn} key policy",
+            read=lambda: self.get_key_policy(key_arn),
+            desire=desire,
+            write=write,
+            settings=settings,
+            dry_run=dry_run,
         )

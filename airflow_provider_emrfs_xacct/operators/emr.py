@@ -22,7 +22,7 @@ from airflow_provider_emrfs_xacct.policies.security_config import (
     security_configuration_name,
     validate_role_mappings,
 )
-from airflow_provider_emrfs_xacct.policies.validation import validate_name_prefix
+from airflow_provider_emrfs_xacct.policies.validation import require_partition, validate_name_prefix
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -67,6 +67,14 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator[EmrfsEmrHook]):
 
     def execute(self, context: Context) -> Any:
         mappings = validate_role_mappings(self.role_mappings, "role_mappings")
+        for index, mapping in enumerate(mappings):
+            # The EMR EC2 role (in this connection's partition) cannot assume a role in another one.
+            require_partition(
+                mapping["Role"],
+                self.hook.conn_partition,
+                f"role_mappings[{index}].Role",
+                f"connection {self.aws_conn_id!r}",
+            )
         document = build_security_configuration(mappings, self.base_configuration)
         name = security_configuration_name(self.name_prefix, document)
         with explain_access_denied(self.hook):
@@ -171,7 +179,8 @@ class LaunchClusterWithSecConfigOperator(EmrCreateJobFlowOperator):
         tags = [tag for tag in launch.overrides.get("Tags", []) if tag.get("Key") != IDEMPOTENCY_TAG]
         self.job_flow_overrides = {**launch.overrides, "Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": key}]}
         self.log.info("Launching with security configuration %s, idempotency key %s", name, key)
-        with explain_access_denied(self.hook):
+        hook = cast("EmrfsEmrHook", self.hook)
+        with explain_access_denied(hook, hook.launch_client):  # RunJobFlow goes through launch_client
             return super().execute(context)
 
     def _emr_connection_config(self) -> dict[str, Any]:
@@ -196,7 +205,12 @@ class LaunchClusterWithSecConfigOperator(EmrCreateJobFlowOperator):
             try:
                 overrides = json.loads(overrides)
             except json.JSONDecodeError:
-                overrides = ast.literal_eval(overrides)
+                try:
+                    overrides = ast.literal_eval(overrides)
+                except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                    raise InvalidParameterError(
+                        "job_flow_overrides", f"is a string that is neither JSON nor a Python literal: {overrides!r}"
+                    ) from None
         if not isinstance(overrides, dict):
             raise InvalidParameterError(
                 "job_flow_overrides", f"must be a dict of RunJobFlow arguments, got {overrides!r}"

@@ -9,14 +9,22 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator
-from airflow_provider_emrfs_xacct.policies.documents import ASSUME_POLICY_NAME
+from airflow_provider_emrfs_xacct.policies.documents import (
+    ASSUME_POLICY_NAME,
+    DESTINATION_POLICY_NAME,
+    destination_permissions_policy,
+)
+from airflow_provider_emrfs_xacct.policies.merge import MAX_ROLE_INLINE_POLICIES_CHARS, require_iam_policy_length
 from airflow_provider_emrfs_xacct.policies.validation import (
     parse_s3_location,
     require_list,
+    require_partition,
     validate_iam_path,
     validate_kms_key_arn,
+    validate_max_session_duration,
     validate_name_prefix,
     validate_role_arn,
+    validate_role_description,
     validate_role_name,
 )
 
@@ -81,15 +89,28 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
         locations = require_list(self.s3_prefixes, "s3_prefixes", parse_s3_location)
         keys = require_list(self.kms_key_arns or [], "kms_key_arns", validate_kms_key_arn, allow_empty=True)
         path = validate_iam_path(self.role_path, "role_path")
+        description = validate_role_description(self.role_description, "role_description")
+        max_session_duration = validate_max_session_duration(self.max_session_duration, "max_session_duration")
         settings = self.converge_settings
+        partition = self.hook.conn_partition
+        for field, arns in (("trusted_role_arns", trusted), ("kms_key_arns", keys)):
+            for index, arn in enumerate(arns):
+                require_partition(arn, partition, f"{field}[{index}]", f"connection {self.aws_conn_id!r}")
+        # What was asked must fit on its own (what is there only adds to it): refuse before touching the role.
+        require_iam_policy_length(
+            destination_permissions_policy(partition, locations, keys),
+            MAX_ROLE_INLINE_POLICIES_CHARS,
+            "s3_prefixes",
+            f"the inline policy {DESTINATION_POLICY_NAME} of role {role_name}",
+        )
 
         with explain_access_denied(self.hook):
             role_arn, changes = self.hook.ensure_role_trusts(
                 role_name,
                 trusted,
                 path=path,
-                description=self.role_description,
-                max_session_duration=self.max_session_duration,
+                description=description,
+                max_session_duration=max_session_duration,
                 settings=settings,
                 dry_run=self.plan_only,
             )
@@ -97,7 +118,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
                 role_name,
                 locations,
                 keys,
-                partition=self.hook.conn_partition,
+                partition=partition,
                 settings=settings,
                 dry_run=self.plan_only,
             )
@@ -141,6 +162,10 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
         role_name = validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         arns = require_list(self.destination_role_arns, "destination_role_arns", validate_role_arn)
         policy_name = validate_name_prefix(self.policy_name, "policy_name", max_length=128)
+        for index, arn in enumerate(arns):
+            require_partition(
+                arn, self.hook.conn_partition, f"destination_role_arns[{index}]", f"connection {self.aws_conn_id!r}"
+            )
         with explain_access_denied(self.hook):
             changes = self.hook.ensure_assume_role_policy(
                 role_name, arns, policy_name=policy_name, settings=self.converge_settings, dry_run=self.plan_only

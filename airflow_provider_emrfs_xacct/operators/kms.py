@@ -6,10 +6,16 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
 from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator
-from airflow_provider_emrfs_xacct.policies.validation import require_list, validate_kms_key_arn, validate_role_arn
+from airflow_provider_emrfs_xacct.policies.validation import (
+    require_list,
+    require_partition,
+    validate_kms_key_arn,
+    validate_role_arn,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -45,6 +51,16 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator[EmrfsKmsHook]):
     def execute(self, context: Context) -> Any:
         key_arn = validate_kms_key_arn(self.key_arn, "key_arn")
         principals = require_list(self.principal_arns, "principal_arns", validate_role_arn)
+        # PutKeyPolicy acts on a key of the connection's own partition, region (and account) only.
+        where = f"connection {self.aws_conn_id!r}"
+        require_partition(key_arn, self.hook.conn_partition, "key_arn", where)
+        _, partition, _, region, _ = key_arn.split(":", 4)
+        if region != self.hook.conn_region_name:
+            raise InvalidParameterError(
+                "key_arn", f"is in region {region!r}, but {where} acts in region {self.hook.conn_region_name!r}"
+            )
+        for index, arn in enumerate(principals):
+            require_partition(arn, partition, f"principal_arns[{index}]", "the key")
         with explain_access_denied(self.hook):
             changes = self.hook.ensure_key_users(
                 key_arn, principals, settings=self.converge_settings, dry_run=self.plan_only

@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from airflow_provider_emrfs_xacct.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.exceptions import ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.policies.documents import VERSION, as_list
 
 if TYPE_CHECKING:
@@ -171,3 +171,22 @@ def merged_resources(document: dict[str, Any] | None, sid: str, wanted: Iterable
 def document_size(document: dict[str, Any]) -> int:
     """Return the size in bytes of a document as it will be sent."""
     return len(json.dumps(document).encode())
+
+
+#: IAM quotas, in characters without whitespace. A role's trust policy: 2,048 by default, raisable to
+#: 4,096 (only that ceiling is checked; IAM refuses the rest itself). All inline policies of a role together: 10,240.
+MAX_TRUST_POLICY_CHARS = 4096
+MAX_ROLE_INLINE_POLICIES_CHARS = 10240
+
+
+def iam_policy_length(document: dict[str, Any]) -> int:
+    """Return the length IAM counts against its quotas: the characters sent, whitespace excluded."""
+    return sum(1 for char in json.dumps(document) if not char.isspace())
+
+
+def require_iam_policy_length(document: dict[str, Any], limit: int, field: str, what: str) -> dict[str, Any]:
+    """Refuse (naming ``field``) a policy document that IAM would refuse as too long."""
+    length = iam_policy_length(document)
+    if length > limit:
+        raise InvalidParameterError(field, f"{what} would be {length} characters, over IAM's {limit}-character limit")
+    return document

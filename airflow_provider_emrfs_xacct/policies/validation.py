@@ -17,15 +17,15 @@ from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 T = TypeVar("T")
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+_ACCOUNT_ID = re.compile(r"^\d{12}$", re.ASCII)
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$", re.ASCII)
 # IAM role names: 1-64 characters of letters, digits and ``+=,.@_-``.
 _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
 # IAM paths: ``/`` or ``/seg/seg/`` with printable ASCII but no ``*`` or spaces, at most 512 characters.
 _IAM_PATH = re.compile(r"^/(?:[\x21-\x29\x2b-\x7e]+/)*$")
 _KMS_KEY_ID = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+_IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$", re.ASCII)
 # Characters that IAM would read as wildcards or policy variables inside an ARN.
 _IAM_SPECIAL = ("*", "?", "${")
 # Hadoop user and group names (the identifiers of ``User``/``Group`` role mappings).
@@ -101,7 +101,7 @@ def require_list(value: Any, field: str, item: Callable[[Any, str], T], *, allow
 def validate_account_id(value: Any, field: str) -> str:
     """Validate a 12-digit AWS account id."""
     value = require_str(value, field)
-    if not _ACCOUNT_ID.match(value):
+    if not _ACCOUNT_ID.fullmatch(value):
         raise InvalidParameterError(field, f"must be a 12-digit AWS account id, got {value!r}")
     return value
 
@@ -109,7 +109,7 @@ def validate_account_id(value: Any, field: str) -> str:
 def validate_role_name(value: Any, field: str) -> str:
     """Validate an IAM role name (1-64 of letters, digits and ``+=,.@_-``)."""
     value = require_str(value, field)
-    if not _ROLE_NAME.match(value):
+    if not _ROLE_NAME.fullmatch(value):
         raise InvalidParameterError(
             field, f"is not a valid IAM role name (1-64 letters, digits or '+=,.@_-'): {value!r}"
         )
@@ -119,7 +119,7 @@ def validate_role_name(value: Any, field: str) -> str:
 def validate_iam_path(value: Any, field: str) -> str:
     """Validate an IAM path such as ``/`` or ``/partners/``."""
     value = require_str(value, field)
-    if len(value) > 512 or not _IAM_PATH.match(value):
+    if len(value) > 512 or not _IAM_PATH.fullmatch(value):
         raise InvalidParameterError(
             field, f"must be an IAM path that starts and ends with '/' (e.g. '/partners/'), got {value!r}"
         )
@@ -139,7 +139,7 @@ def parse_arn(value: Any, field: str, *, service: str) -> Arn:
         raise InvalidParameterError(
             field, f"must be an ARN of service {service!r}, got service {arn.service!r} in {value!r}"
         )
-    if not _ACCOUNT_ID.match(arn.account):
+    if not _ACCOUNT_ID.fullmatch(arn.account):
         raise InvalidParameterError(field, f"has account {arn.account!r}, not a 12-digit account id, in {value!r}")
     if any(special in value for special in _IAM_SPECIAL):
         raise InvalidParameterError(field, f"must name one resource exactly; wildcards are refused: {value!r}")
@@ -169,12 +169,12 @@ def role_name_from_arn(role_arn: str) -> str:
 def validate_kms_key_arn(value: Any, field: str) -> str:
     """Validate a KMS key ARN (not an alias: key policies and IAM grants need the key itself)."""
     arn = parse_arn(value, field, service="kms")
-    if not _REGION.match(arn.region):
+    if not _REGION.fullmatch(arn.region):
         raise InvalidParameterError(field, f"must have a region, got {arn.region!r} in {value!r}")
     kind, _, key_id = arn.resource.partition("/")
     if kind == "alias":
         raise InvalidParameterError(field, f"must be a key ARN, not an alias ARN: {value!r}")
-    if kind != "key" or not _KMS_KEY_ID.match(key_id):
+    if kind != "key" or not _KMS_KEY_ID.fullmatch(key_id):
         raise InvalidParameterError(field, f"must be a key ARN (…:key/KEY-ID), got resource {arn.resource!r}")
     return str(arn)
 
@@ -183,11 +183,11 @@ def validate_bucket_name(value: Any, field: str) -> str:
     """Validate an S3 bucket name against S3's general-purpose bucket naming rules."""
     value = require_str(value, field)
     problem = None
-    if not _BUCKET.match(value):
+    if not _BUCKET.fullmatch(value):
         problem = "3-63 lowercase letters, digits, '.' or '-', starting and ending with a letter or digit"
     elif ".." in value or ".-" in value or "-." in value:
         problem = "no '..', '.-' or '-.'"
-    elif _IPV4.match(value):
+    elif _IPV4.fullmatch(value):
         problem = "not formatted as an IP address"
     elif value.startswith(("xn--", "sthree-", "amzn-s3-demo-")):
         problem = "no reserved prefix 'xn--', 'sthree-' or 'amzn-s3-demo-'"
@@ -219,17 +219,58 @@ def parse_s3_location(value: Any, field: str, *, allow_bucket_root: bool = False
         raise InvalidParameterError(
             field, f"must name a prefix inside the bucket (s3://{bucket}/some/prefix/); whole-bucket access is refused"
         )
-    if len(key) > 1000 or any(ord(char) < 32 for char in key):
+    if _utf8_length(key) > 1000 or any(ord(char) < 32 for char in key):
+        # S3 keys are at most 1024 bytes of UTF-8: leave room for the object names under the prefix.
         raise InvalidParameterError(field, f"is not a valid S3 key prefix: {value!r}")
     if key and not key.endswith("/"):
         key += "/"
     return S3Location(bucket, key)
 
 
+def _utf8_length(text: str) -> int:
+    """Return the UTF-8 length of ``text``; a lone surrogate (not encodable) counts as too long."""
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        return 1 << 30
+
+
+def require_partition(arn: str, partition: str, field: str, where: str) -> str:
+    """
+    Refuse a (validated) ARN outside ``partition``: IAM and KMS cannot grant across partitions.
+
+    IAM would answer ``MalformedPolicyDocument``, which is retried as eventual consistency first.
+    """
+    actual = arn.split(":", 2)[1]
+    if actual != partition:
+        raise InvalidParameterError(
+            field, f"is in partition {actual!r}, but {where} is in partition {partition!r}: {arn!r}"
+        )
+    return arn
+
+
+def validate_max_session_duration(value: Any, field: str) -> int:
+    """Validate an IAM role's maximum session duration: whole seconds from 3600 to 43200."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 3600 <= value <= 43200:
+        raise InvalidParameterError(field, f"must be a whole number of seconds from 3600 to 43200, got {value!r}")
+    return value
+
+
+def validate_role_description(value: Any, field: str) -> str:
+    """Validate an IAM role description: at most 1000 characters IAM accepts (tab, newline, Latin-1)."""
+    if not isinstance(value, str):
+        raise InvalidParameterError(field, f"must be a string, got {type(value).__name__} {value!r}")
+    if len(value) > 1000 or not re.fullmatch(r"[\t\n\r\x20-\x7e\xa1-\xff]*", value):
+        raise InvalidParameterError(
+            field, f"must be at most 1000 printable ASCII or Latin-1 characters, got {value[:80]!r}"
+        )
+    return value
+
+
 def validate_hadoop_principal(value: Any, field: str) -> str:
     """Validate a Hadoop user or group name."""
     value = require_str(value, field)
-    if not _HADOOP_PRINCIPAL.match(value):
+    if not _HADOOP_PRINCIPAL.fullmatch(value):
         raise InvalidParameterError(field, f"is not a valid Hadoop user or group name: {value!r}")
     return value
 
@@ -237,7 +278,7 @@ def validate_hadoop_principal(value: Any, field: str) -> str:
 def validate_name_prefix(value: Any, field: str, *, max_length: int = 200) -> str:
     """Validate a name prefix made of letters, digits, ``.``, ``_`` and ``-``."""
     value = require_str(value, field)
-    if len(value) > max_length or not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", value):
+    if len(value) > max_length or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value):
         raise InvalidParameterError(
             field,
             f"must be 1-{max_length} letters, digits, '.', '_' or '-' starting with a letter or digit, got {value!r}",

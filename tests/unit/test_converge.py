@@ -137,6 +137,31 @@ class TestCreateAndUpdate:
         assert change.before is None
         assert change.after == desired
 
+    def test_an_atomic_create_is_neither_waited_for_nor_read_back(self, sleeps):
+        # A write returning True (CreateRole: it fails if the document exists) proves the change holds.
+        store = Store(None)
+
+        def create(current: Any, desired: Any) -> bool:
+            store.write(current, desired)
+            return True
+
+        changes = run(store, sleeps, write=create)
+        assert [change.action for change in changes] == [CREATE]
+        assert len(store.writes) == 1
+        assert store.reads == 1
+        assert sleeps == []
+
+    def test_only_true_ends_the_loop_without_a_read_back(self, sleeps):
+        store = Store(None)
+
+        def write_returning_a_response(current: Any, desired: Any) -> dict[str, Any]:
+            store.write(current, desired)
+            return {"ResponseMetadata": {"HTTPStatusCode": 200}}
+
+        run(store, sleeps, write=write_returning_a_response)
+        assert store.reads == 2
+        assert len(sleeps) == 1
+
     def test_update_keeps_other_statements_and_reports_before_and_after(self, sleeps):
         original = {"Version": VERSION, "Id": "key-default-1", "Statement": [ADMIN]}
         store = Store(original)

@@ -1,0 +1,232 @@
+"""AttachAssumeRolePolicyOperator against moto: the EMR EC2 role may assume the destination roles (step 4)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    EMR_ACCOUNT,
+    EMR_CONN_ID,
+    EMR_EC2_ROLE,
+    MotoStack,
+    Seeded,
+    airflow_environment,
+    client,
+)
+from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+
+POLICY_NAME = "emrfs-xacct-assume-destination-roles"
+SEEDED_POLICY_NAME = "emr-ec2-own-bucket-access"
+PARTNER_A_ROLE = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-a-writer"
+PARTNER_B_ROLE = "arn:aws:iam::333333333333:role/partners/partner-b-writer"
+
+
+def make_operator(**overrides: Any) -> AttachAssumeRolePolicyOperator:
+    arguments: dict[str, Any] = {
+        "task_id": "attach_assume_role_policy",
+        "aws_conn_id": EMR_CONN_ID,
+        "destination_role_arns": [PARTNER_A_ROLE],
+        "settle_seconds": 0,
+    }
+    arguments.update(overrides)
+    return AttachAssumeRolePolicyOperator(**arguments)
+
+
+@pytest.fixture(scope="module")
+def idle_hook(moto_stack: MotoStack) -> Iterator[EmrfsIamHook]:
+    """One hook (client built) shared by the bad-input cases, which must make no call at all."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in airflow_environment(moto_stack.url).items():
+            patch.setenv(name, value)
+        hook = make_operator().hook
+        assert hook.conn is not None
+        yield hook
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def emr_role_state(iam: Any) -> dict[str, Any]:
+    """Everything on the EMR EC2 role that the provider must not touch."""
+    role = iam.get_role(RoleName=EMR_EC2_ROLE)["Role"]
+    return {
+        "trust": role["AssumeRolePolicyDocument"],
+        "seeded": iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=SEEDED_POLICY_NAME)["PolicyDocument"],
+        "attached": iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"],
+        "profiles": [
+            profile["InstanceProfileName"]
+            for profile in iam.list_instance_profiles_for_role(RoleName=EMR_EC2_ROLE)["InstanceProfiles"]
+        ],
+    }
+
+
+def test_first_run_allows_exactly_the_destination_role_and_a_second_run_changes_nothing(aws: Seeded) -> None:
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    untouched = emr_role_state(iam)
+    assert untouched["seeded"]["Statement"][0]["Sid"] == "OwnLogs"  # the seed is what we think it is
+
+    result, recorder, ti = run_operator(make_operator())
+
+    assert result == POLICY_NAME
+    policy = iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=POLICY_NAME)["PolicyDocument"]
+    [allow] = policy["Statement"]
+    assert allow["Effect"] == "Allow"
+    assert as_list(allow["Action"]) == ["sts:AssumeRole"]
+    assert as_list(allow["Resource"]) == [PARTNER_A_ROLE]  # the article's "*" is never written
+    assert "Condition" not in allow
+    assert sorted(iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]) == [SEEDED_POLICY_NAME, POLICY_NAME]
+    assert emr_role_state(iam) == untouched
+    assert recorder.mutating == ["PutRolePolicy"]
+    [change] = ti.xcoms["plan"]
+    assert change["action"] == "create"
+    assert POLICY_NAME in change["resource"]
+    assert change["before"] is None
+    assert change["after"] == policy
+
+    second, recorder, ti = run_operator(make_operator())
+    assert second == POLICY_NAME
+    assert recorder.mutating == []
+    assert recorder.reads == ["GetRolePolicy"]
+    assert ti.xcoms["plan"] == []
+    assert iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=POLICY_NAME)["PolicyDocument"] == policy
+
+
+def test_a_second_destination_role_is_added_to_the_first(aws: Seeded) -> None:
+    run_operator(make_operator())
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    untouched = emr_role_state(iam)
+
+    _, recorder, ti = run_operator(make_operator(destination_role_arns=PARTNER_B_ROLE))  # one ARN as a string
+
+    policy = iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=POLICY_NAME)["PolicyDocument"]
+    [allow] = policy["Statement"]
+    assert sorted(as_list(allow["Resource"])) == sorted([PARTNER_A_ROLE, PARTNER_B_ROLE])
+    assert emr_role_state(iam) == untouched
+    assert recorder.mutating == ["PutRolePolicy"]
+    [change] = ti.xcoms["plan"]
+    assert change["action"] == "update"
+    assert as_list(change["before"]["Statement"][0]["Resource"]) == [PARTNER_A_ROLE]
+
+    # Asking again for the first one alone removes nothing and writes nothing.
+    _, recorder, _ = run_operator(make_operator())
+    assert recorder.mutating == []
+
+
+def test_foreign_statements_in_a_policy_of_the_same_name_are_kept(aws: Seeded) -> None:
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    original = iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=SEEDED_POLICY_NAME)["PolicyDocument"]
+
+    # A DAG author points policy_name at the role's existing inline policy.
+    result, recorder, _ = run_operator(make_operator(policy_name=SEEDED_POLICY_NAME))
+
+    assert result == SEEDED_POLICY_NAME
+    policy = iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=SEEDED_POLICY_NAME)["PolicyDocument"]
+    assert policy["Statement"][0] == original["Statement"][0]  # OwnLogs, exactly as it was
+    assert len(policy["Statement"]) == 2
+    assert as_list(policy["Statement"][1]["Resource"]) == [PARTNER_A_ROLE]
+    assert recorder.mutating == ["PutRolePolicy"]
+    assert iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"] == [SEEDED_POLICY_NAME]
+
+
+def test_another_emr_role_and_policy_name_can_be_chosen(aws: Seeded) -> None:
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    iam.create_role(RoleName="EMR_EC2_PartnerJobs", AssumeRolePolicyDocument=json.dumps({"Statement": []}))
+
+    result, _, _ = run_operator(make_operator(emr_ec2_role_name="EMR_EC2_PartnerJobs", policy_name="partner-a-assume"))
+
+    assert result == "partner-a-assume"
+    assert iam.list_role_policies(RoleName="EMR_EC2_PartnerJobs")["PolicyNames"] == ["partner-a-assume"]
+    assert SEEDED_POLICY_NAME in iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
+    assert POLICY_NAME not in iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
+
+
+def test_missing_emr_role_is_a_precondition_error(aws: Seeded) -> None:
+    operator = make_operator(emr_ec2_role_name="EMR_EC2_NoSuchRole")
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    recorder = CallRecorder().attach(operator.hook.conn)
+
+    with pytest.raises(PreconditionError, match="EMR_EC2_NoSuchRole"):
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert recorder.mutating == ["PutRolePolicy"]  # the attempt that found the role missing
+    assert "CreateRole" not in recorder.calls
+
+
+def test_dry_run_changes_nothing_and_returns_the_plan(aws: Seeded) -> None:
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+
+    result, recorder, ti = run_operator(make_operator(dry_run=True))
+
+    assert recorder.mutating == []
+    assert result == ti.xcoms["plan"]
+    [change] = result
+    assert change["action"] == "create"
+    assert as_list(change["after"]["Statement"][0]["Resource"]) == [PARTNER_A_ROLE]
+    assert POLICY_NAME not in iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        pytest.param({"destination_role_arns": []}, "destination_role_arns", id="empty-list"),
+        pytest.param({"destination_role_arns": ["*"]}, "destination_role_arns[0]", id="star"),
+        pytest.param(
+            {"destination_role_arns": [f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/*"]},
+            "destination_role_arns[0]",
+            id="wildcard-role",
+        ),
+        pytest.param(
+            {"destination_role_arns": [PARTNER_A_ROLE, "arn:aws:iam::2222:role/partner-a-writer"]},
+            "destination_role_arns[1]",
+            id="short-account-id",
+        ),
+        pytest.param(
+            {"destination_role_arns": ["arn:aws:s3:::partner-results-b"]},
+            "destination_role_arns[0]",
+            id="wrong-service",
+        ),
+        pytest.param(
+            {"destination_role_arns": ["arn:aws:iam::222222222222:policy/partner-a-writer"]},
+            "destination_role_arns[0]",
+            id="policy-arn-not-role-arn",
+        ),
+        pytest.param(
+            {"destination_role_arns": f"['{PARTNER_A_ROLE}']"},
+            "destination_role_arns",
+            id="rendered-list-string",
+        ),
+        pytest.param(
+            {"destination_role_arns": [PARTNER_A_ROLE, PARTNER_A_ROLE]},
+            "destination_role_arns[1]",
+            id="duplicate",
+        ),
+        pytest.param({"emr_ec2_role_name": "arn:aws:iam::111111111111:role/X"}, "emr_ec2_role_name", id="arn-as-name"),
+        pytest.param({"policy_name": "has space"}, "policy_name", id="bad-policy-name"),
+    ],
+)
+def test_invalid_input_is_rejected_before_any_aws_call(
+    idle_hook: EmrfsIamHook, overrides: dict[str, Any], field: str
+) -> None:
+    operator = make_operator(**overrides)
+    operator.__dict__["hook"] = idle_hook  # the cached ``hook`` property, already built
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    recorder = CallRecorder().attach(operator.hook.conn)
+
+    with pytest.raises(InvalidParameterError) as excinfo:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert excinfo.value.field == field
+    assert recorder.calls == []
+    assert ti.xcoms == {}

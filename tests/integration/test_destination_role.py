@@ -1,0 +1,368 @@
+"""EnsureDestinationRoleOperator against moto: the destination role in account B (article steps 1 and 2)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.operators.iam import EnsureDestinationRoleOperator
+from devstack.moto_stack import (
+    BUCKET,
+    DESTINATION_ACCOUNT,
+    DESTINATION_CONN_ID,
+    EMR_ACCOUNT,
+    MotoStack,
+    Seeded,
+    airflow_environment,
+    client,
+)
+from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+
+ROLE_NAME = "partner-a-writer"
+ROLE_ARN = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{ROLE_NAME}"
+PREFIX = f"s3://{BUCKET}/exports/partner-a/"
+SECOND_PREFIX = f"s3://{BUCKET}/exports/partner-a-archive/"
+POLICY_NAME = "emrfs-xacct-destination-access"
+EMR_EC2_ROLE_ARN = f"arn:aws:iam::{EMR_ACCOUNT}:role/EMR_EC2_DefaultRole"
+SECOND_EMR_ROLE_ARN = f"arn:aws:iam::{EMR_ACCOUNT}:role/EMR_EC2_PartnerJobs"
+#: A well-formed key ARN for tests that expect no AWS call (the seeded key's id is random).
+SOME_KEY_ARN = f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+KEY_USER_ACTIONS = {"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"}
+OBJECT_ACTIONS = {
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:AbortMultipartUpload",
+    "s3:ListMultipartUploadParts",
+}
+#: Trust statements someone else wrote: another account's auditor behind an external id, and the EMR
+#: EC2 role limited to one session name (a conditional grant, so the provider must still add its own).
+AUDITOR_STATEMENT = {
+    "Sid": "PartnerAuditor",
+    "Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::333333333333:role/Auditor"},
+    "Action": "sts:AssumeRole",
+    "Condition": {"StringEquals": {"sts:ExternalId": "audit-7f3e"}},
+}
+CONDITIONAL_EMR_STATEMENT = {
+    "Sid": "NightlySessionOnly",
+    "Effect": "Allow",
+    "Principal": {"AWS": EMR_EC2_ROLE_ARN},
+    "Action": "sts:AssumeRole",
+    "Condition": {"StringEquals": {"sts:RoleSessionName": "nightly"}},
+}
+#: An inline policy someone else put on the role.
+OTHER_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "ReadReference", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::ref-data/*"}
+    ],
+}
+
+
+def make_operator(aws: Seeded | None, **overrides: Any) -> EnsureDestinationRoleOperator:
+    arguments: dict[str, Any] = {
+        "task_id": "ensure_destination_role",
+        "aws_conn_id": DESTINATION_CONN_ID,
+        "role_name": ROLE_NAME,
+        "trusted_role_arns": [EMR_EC2_ROLE_ARN if aws is None else aws.emr_ec2_role_arn],
+        "s3_prefixes": [PREFIX],
+        "kms_key_arns": [SOME_KEY_ARN if aws is None else aws.kms_key_arn],
+        "settle_seconds": 0,
+    }
+    arguments.update(overrides)
+    return EnsureDestinationRoleOperator(**arguments)
+
+
+@pytest.fixture(scope="module")
+def idle_hook(moto_stack: MotoStack) -> Iterator[EmrfsIamHook]:
+    """
+    One hook (with its client built) for the bad-input cases, which must make no call at all.
+
+    Building a hook costs a botocore session and an STS call; the cases share one to stay fast.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in airflow_environment(moto_stack.url).items():
+            patch.setenv(name, value)
+        hook = make_operator(None).hook
+        assert hook.conn is not None
+        yield hook
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def statement(document: dict[str, Any], sid: str) -> dict[str, Any]:
+    matches = [item for item in document["Statement"] if item.get("Sid") == sid]
+    assert len(matches) == 1, f"expected one statement {sid!r} in {document}"
+    return matches[0]
+
+
+def trust_policy(iam: Any) -> dict[str, Any]:
+    return iam.get_role(RoleName=ROLE_NAME)["Role"]["AssumeRolePolicyDocument"]
+
+
+def permissions_policy(iam: Any) -> dict[str, Any]:
+    return iam.get_role_policy(RoleName=ROLE_NAME, PolicyName=POLICY_NAME)["PolicyDocument"]
+
+
+def object_arns(prefix_uri: str) -> set[str]:
+    key = prefix_uri.removeprefix(f"s3://{BUCKET}/")
+    return {f"arn:aws:s3:::{BUCKET}/{key}*", f"arn:aws:s3:::{BUCKET}/{key.rstrip('/')}_$folder$"}
+
+
+def create_role_by_hand(iam: Any, statements: list[dict[str, Any]]) -> dict[str, Any]:
+    document = {"Version": "2012-10-17", "Statement": statements}
+    iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(document), Description="made by hand")
+    return document
+
+
+def test_first_run_creates_what_the_article_asks_and_a_second_run_changes_nothing(aws: Seeded) -> None:
+    operator = make_operator(aws)
+    result, recorder, ti = run_operator(operator)
+
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    role = iam.get_role(RoleName=ROLE_NAME)["Role"]
+    assert result == ROLE_ARN == role["Arn"]
+    assert {"Key": "emrfs-xacct:managed-by", "Value": "airflow-provider-emrfs-xacct"} in role.get("Tags", [])
+
+    # Trust: exactly the EMR EC2 role may call sts:AssumeRole, unconditionally.
+    trust = trust_policy(iam)
+    [trusted] = trust["Statement"]
+    assert trusted["Effect"] == "Allow"
+    assert as_list(trusted["Principal"]["AWS"]) == [aws.emr_ec2_role_arn]
+    assert as_list(trusted["Action"]) == ["sts:AssumeRole"]
+    assert "Condition" not in trusted
+
+    # Permissions: one provider-owned inline policy, least privilege under the prefix only.
+    assert iam.list_role_policies(RoleName=ROLE_NAME)["PolicyNames"] == [POLICY_NAME]
+    policy = permissions_policy(iam)
+    assert len(policy["Statement"]) == 4
+    objects = statement(policy, "EmrfsXacctObjects")
+    assert objects["Effect"] == "Allow"
+    assert set(as_list(objects["Action"])) == OBJECT_ACTIONS
+    assert set(as_list(objects["Resource"])) == object_arns(PREFIX)
+    listing = statement(policy, "EmrfsXacctList1")
+    assert as_list(listing["Action"]) == ["s3:ListBucket"]
+    assert as_list(listing["Resource"]) == [f"arn:aws:s3:::{BUCKET}"]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["exports/partner-a/", "exports/partner-a/*"]}}
+    location = statement(policy, "EmrfsXacctBucketLocation")
+    assert as_list(location["Action"]) == ["s3:GetBucketLocation"]
+    assert as_list(location["Resource"]) == [f"arn:aws:s3:::{BUCKET}"]
+    kms = statement(policy, "EmrfsXacctKmsKeyUse")
+    assert set(as_list(kms["Action"])) == KEY_USER_ACTIONS
+    assert as_list(kms["Resource"]) == [aws.kms_key_arn]
+    all_resources = [arn for item in policy["Statement"] for arn in as_list(item["Resource"])]
+    assert "*" not in all_resources
+    assert f"arn:aws:s3:::{BUCKET}/*" not in all_resources
+
+    assert recorder.mutating == ["CreateRole", "PutRolePolicy"]
+    plan = ti.xcoms["plan"]
+    assert [change["action"] for change in plan] == ["create", "create"]
+    assert "trust policy" in plan[0]["resource"]
+    assert plan[0]["before"] is None
+    assert plan[0]["after"] == trust
+    assert POLICY_NAME in plan[1]["resource"]
+    assert plan[1]["after"] == policy
+
+    # The same run again (a retry, the next DAG run): reads only, empty plan, same ARN.
+    second, recorder, ti = run_operator(make_operator(aws))
+    assert second == ROLE_ARN
+    assert recorder.mutating == []
+    assert "GetRole" in recorder.reads
+    assert ti.xcoms["plan"] == []
+    assert trust_policy(iam) == trust
+    assert permissions_policy(iam) == policy
+
+
+def test_existing_trust_statements_and_inline_policies_are_kept(aws: Seeded) -> None:
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    create_role_by_hand(iam, [AUDITOR_STATEMENT, CONDITIONAL_EMR_STATEMENT])
+    iam.put_role_policy(
+        RoleName=ROLE_NAME, PolicyName="partner-reference-read", PolicyDocument=json.dumps(OTHER_POLICY)
+    )
+
+    operator = make_operator(aws)
+    result, recorder, ti = run_operator(operator)
+
+    assert result == ROLE_ARN
+    assert recorder.mutating == ["UpdateAssumeRolePolicy", "PutRolePolicy"]  # no CreateRole, no delete
+    trust = trust_policy(iam)
+    assert trust["Statement"][:2] == [AUDITOR_STATEMENT, CONDITIONAL_EMR_STATEMENT]  # first, exactly as written
+    assert len(trust["Statement"]) == 3
+    ours = trust["Statement"][2]
+    assert as_list(ours["Principal"]["AWS"]) == [aws.emr_ec2_role_arn]
+    assert as_list(ours["Action"]) == ["sts:AssumeRole"]
+    assert "Condition" not in ours
+    assert sorted(iam.list_role_policies(RoleName=ROLE_NAME)["PolicyNames"]) == [POLICY_NAME, "partner-reference-read"]
+    assert (
+        iam.get_role_policy(RoleName=ROLE_NAME, PolicyName="partner-reference-read")["PolicyDocument"] == OTHER_POLICY
+    )
+    assert iam.get_role(RoleName=ROLE_NAME)["Role"]["Description"] == "made by hand"
+    assert [change["action"] for change in ti.xcoms["plan"]] == ["update", "create"]
+
+    # The steady state holds with the foreign statements in place.
+    _, again, ti = run_operator(operator)
+    assert again.mutating == []
+    assert ti.xcoms["plan"] == []
+
+
+def test_trust_already_granted_unconditionally_is_left_alone(aws: Seeded) -> None:
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    granted = {
+        "Sid": "HandWrittenEmrTrust",
+        "Effect": "Allow",
+        "Principal": {"AWS": aws.emr_ec2_role_arn},
+        "Action": "sts:AssumeRole",
+    }
+    document = create_role_by_hand(iam, [granted])
+
+    _, recorder, ti = run_operator(make_operator(aws))
+
+    assert trust_policy(iam) == document
+    assert recorder.mutating == ["PutRolePolicy"]
+    assert [POLICY_NAME in change["resource"] for change in ti.xcoms["plan"]] == [True]
+
+
+def test_a_later_run_adds_its_trusted_role_and_prefix_and_keeps_the_earlier_ones(aws: Seeded) -> None:
+    client(aws.url, EMR_ACCOUNT, "iam").create_role(
+        RoleName="EMR_EC2_PartnerJobs",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
+    )
+    run_operator(make_operator(aws))
+
+    # Another DAG: another EMR EC2 role, another prefix, no key named.
+    _, recorder, ti = run_operator(
+        make_operator(aws, trusted_role_arns=[SECOND_EMR_ROLE_ARN], s3_prefixes=[SECOND_PREFIX], kms_key_arns=None)
+    )
+
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    trust = trust_policy(iam)
+    assert len(trust["Statement"]) == 1
+    assert sorted(as_list(trust["Statement"][0]["Principal"]["AWS"])) == sorted(
+        [aws.emr_ec2_role_arn, SECOND_EMR_ROLE_ARN]
+    )
+    policy = permissions_policy(iam)
+    assert set(as_list(statement(policy, "EmrfsXacctObjects")["Resource"])) == object_arns(PREFIX) | object_arns(
+        SECOND_PREFIX
+    )
+    listed = statement(policy, "EmrfsXacctList1")["Condition"]["StringLike"]["s3:prefix"]
+    assert sorted(listed) == sorted(
+        ["exports/partner-a/", "exports/partner-a/*", "exports/partner-a-archive/", "exports/partner-a-archive/*"]
+    )
+    assert as_list(statement(policy, "EmrfsXacctKmsKeyUse")["Resource"]) == [aws.kms_key_arn]  # kept
+    assert recorder.mutating == ["UpdateAssumeRolePolicy", "PutRolePolicy"]
+    trust_change, policy_change = ti.xcoms["plan"]
+    assert (trust_change["action"], policy_change["action"]) == ("update", "update")
+    assert as_list(trust_change["before"]["Statement"][0]["Principal"]["AWS"]) == [aws.emr_ec2_role_arn]
+
+
+def test_dry_run_changes_nothing_and_returns_the_plan(aws: Seeded) -> None:
+    result, recorder, ti = run_operator(make_operator(aws, dry_run=True))
+
+    assert recorder.mutating == []
+    assert result == ti.xcoms["plan"]
+    assert [change["action"] for change in result] == ["create", "create"]
+    assert as_list(result[0]["after"]["Statement"][0]["Principal"]["AWS"]) == [aws.emr_ec2_role_arn]
+    assert {item["Sid"] for item in result[1]["after"]["Statement"]} == {
+        "EmrfsXacctObjects",
+        "EmrfsXacctList1",
+        "EmrfsXacctBucketLocation",
+        "EmrfsXacctKmsKeyUse",
+    }
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    with pytest.raises(ClientError, match="NoSuchEntity"):
+        iam.get_role(RoleName=ROLE_NAME)
+
+    # On an existing role a dry run plans only what is missing, and still writes nothing.
+    run_operator(make_operator(aws))
+    trust_before, policy_before = trust_policy(iam), permissions_policy(iam)
+    result, recorder, _ = run_operator(make_operator(aws, s3_prefixes=[PREFIX, SECOND_PREFIX], dry_run=True))
+
+    assert recorder.mutating == []
+    [change] = result
+    assert change["action"] == "update"
+    assert change["before"] == policy_before
+    assert set(as_list(statement(change["after"], "EmrfsXacctObjects")["Resource"])) == object_arns(
+        PREFIX
+    ) | object_arns(SECOND_PREFIX)
+    assert trust_policy(iam) == trust_before
+    assert permissions_policy(iam) == policy_before
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        pytest.param({"role_name": "partner a"}, "role_name", id="role-name-with-space"),
+        pytest.param({"trusted_role_arns": []}, "trusted_role_arns", id="empty-list"),
+        pytest.param({"trusted_role_arns": ["EMR_EC2_DefaultRole"]}, "trusted_role_arns[0]", id="name-not-arn"),
+        pytest.param(
+            {"trusted_role_arns": ["arn:aws:iam::11111111111:role/EMR_EC2_DefaultRole"]},
+            "trusted_role_arns[0]",
+            id="eleven-digit-account-id",
+        ),
+        pytest.param(
+            {"trusted_role_arns": ["arn:aws:iam::111111111111:user/EMR_EC2_DefaultRole"]},
+            "trusted_role_arns[0]",
+            id="user-arn-not-role-arn",
+        ),
+        pytest.param(
+            {"trusted_role_arns": ["arn:aws:sts::111111111111:assumed-role/EMR_EC2_DefaultRole/i-0abc"]},
+            "trusted_role_arns[0]",
+            id="wrong-service",
+        ),
+        pytest.param({"trusted_role_arns": ["*"]}, "trusted_role_arns[0]", id="wildcard-principal"),
+        pytest.param({"s3_prefixes": [f"{BUCKET}/exports/"]}, "s3_prefixes[0]", id="prefix-without-s3-scheme"),
+        pytest.param({"s3_prefixes": [f"s3://{BUCKET}/"]}, "s3_prefixes[0]", id="whole-bucket"),
+        pytest.param({"s3_prefixes": [PREFIX, f"s3://{BUCKET}/ex*/"]}, "s3_prefixes[1]", id="wildcard-prefix"),
+        pytest.param(
+            {"kms_key_arns": [f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:alias/partner-results"]},
+            "kms_key_arns[0]",
+            id="alias-arn-not-key-arn",
+        ),
+        pytest.param({"role_path": "partners"}, "role_path", id="path-without-slashes"),
+    ],
+)
+def test_invalid_input_is_rejected_before_any_aws_call(
+    idle_hook: EmrfsIamHook, overrides: dict[str, Any], field: str
+) -> None:
+    operator = make_operator(None, **overrides)
+    operator.__dict__["hook"] = idle_hook  # the cached ``hook`` property, already built
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    recorder = CallRecorder().attach(operator.hook.conn)
+
+    with pytest.raises(InvalidParameterError) as excinfo:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert excinfo.value.field == field
+    assert str(excinfo.value).startswith(f"{field}: ")
+    assert recorder.calls == []
+    assert ti.xcoms == {}
+
+
+def test_invalid_input_fails_before_the_hook_is_even_built() -> None:
+    operator = make_operator(None, trusted_role_arns=[EMR_EC2_ROLE_ARN, "arn:aws:iam::111111111111:role/"])
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+
+    with pytest.raises(InvalidParameterError) as excinfo:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert excinfo.value.field == "trusted_role_arns[1]"
+    assert "hook" not in vars(operator)  # no session and no client were made, so not even an STS call

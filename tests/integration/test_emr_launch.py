@@ -1,0 +1,330 @@
+"""LaunchClusterWithSecConfigOperator against moto: security configuration, idempotency tag, retries, waiting."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import requests
+
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.hooks.emr import ACTIVE_CLUSTER_STATES, IDEMPOTENCY_TAG
+from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, idempotency_key
+from devstack.moto_stack import (
+    EMR_ACCOUNT,
+    EMR_CONN_ID,
+    EMR_EC2_ROLE,
+    EMR_SERVICE_ROLE,
+    MotoStack,
+    airflow_environment,
+    client,
+)
+from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+
+SECURITY_CONFIGURATION = "emrfs-xacct-launch-0123456789ab"
+USER_TAGS = [{"Key": "team", "Value": "data-platform"}, {"Key": "cost-center", "Value": "42"}]
+
+
+def overrides(**changes: Any) -> dict[str, Any]:
+    """RunJobFlow arguments for a small cluster; moto keeps it WAITING because it stays alive without steps."""
+    arguments: dict[str, Any] = {
+        "Name": "partner-export",
+        "ReleaseLabel": "emr-6.15.0",
+        "Applications": [{"Name": "Spark"}],
+        "Instances": {
+            "MasterInstanceType": "m5.xlarge",
+            "SlaveInstanceType": "m5.xlarge",
+            "InstanceCount": 3,
+            "KeepJobFlowAliveWhenNoSteps": True,
+        },
+        "JobFlowRole": EMR_EC2_ROLE,
+        "ServiceRole": EMR_SERVICE_ROLE,
+        "Tags": [dict(tag) for tag in USER_TAGS],
+    }
+    arguments.update(changes)
+    return arguments
+
+
+def make_operator(**kwargs: Any) -> LaunchClusterWithSecConfigOperator:
+    arguments: dict[str, Any] = {
+        "task_id": "launch_cluster",
+        "aws_conn_id": EMR_CONN_ID,
+        "emr_conn_id": None,
+        "security_configuration": SECURITY_CONFIGURATION,
+        "job_flow_overrides": overrides(),
+    }
+    arguments.update(kwargs)
+    return LaunchClusterWithSecConfigOperator(**arguments)
+
+
+@pytest.fixture
+def moto_url(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> str:
+    """
+    A reset moto with the two connections pointing at it.
+
+    Unlike ``aws`` it seeds nothing: moto's EMR reads no IAM role, bucket or key, and seeding would be
+    most of each test's time.
+    """
+    requests.post(f"{moto_stack.url}/moto-api/reset", timeout=10).raise_for_status()
+    for name, value in airflow_environment(moto_stack.url).items():
+        monkeypatch.setenv(name, value)
+    return moto_stack.url
+
+
+@pytest.fixture
+def emr(moto_url: str) -> Any:
+    """A plain boto3 EMR client in the EMR account, with the security configuration the launches name."""
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    emr.create_security_configuration(
+        Name=SECURITY_CONFIGURATION,
+        SecurityConfiguration=json.dumps(
+            {
+                "AuthorizationConfiguration": {
+                    "EmrFsConfiguration": {
+                        "RoleMappings": [
+                            {
+                                "Role": "arn:aws:iam::222222222222:role/partner-writer",
+                                "IdentifierType": "Prefix",
+                                "Identifiers": ["s3://partner-results-b/daily/"],
+                            }
+                        ]
+                    }
+                }
+            }
+        ),
+    )
+    return emr
+
+
+@pytest.fixture
+def connections(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the two connections (no reset, no seeding): for tests that must fail before any AWS call."""
+    for name, value in airflow_environment(moto_stack.url).items():
+        monkeypatch.setenv(name, value)
+
+
+def recorder_for(operator: LaunchClusterWithSecConfigOperator) -> CallRecorder:
+    """Record every call of the operator's hook, on each client it has (as ``run_operator`` does)."""
+    recorder = CallRecorder().attach(operator.hook.conn)
+    if hasattr(operator.hook, "launch_client"):
+        recorder.attach(operator.hook.launch_client)
+    return recorder
+
+
+def active_clusters(emr: Any) -> list[str]:
+    return [cluster["Id"] for cluster in emr.list_clusters(ClusterStates=list(ACTIVE_CLUSTER_STATES))["Clusters"]]
+
+
+def tags_of(emr: Any, cluster_id: str) -> list[dict[str, str]]:
+    return emr.describe_cluster(ClusterId=cluster_id)["Cluster"].get("Tags", [])
+
+
+def test_launch_sets_security_configuration_and_idempotency_tag(emr: Any) -> None:
+    ti = RecordingTaskInstance(task_id="launch_cluster")
+
+    cluster_id, recorder, ti = run_operator(make_operator(), ti)
+
+    assert cluster_id.startswith("j-")
+    # Check the configuration, look for a cluster of this task instance, launch, read the log URI for the link.
+    assert recorder.calls == ["DescribeSecurityConfiguration", "ListClusters", "RunJobFlow", "DescribeCluster"]
+    cluster = emr.describe_cluster(ClusterId=cluster_id)["Cluster"]
+    assert cluster["SecurityConfiguration"] == SECURITY_CONFIGURATION
+    assert cluster["Name"] == "partner-export"
+    tags = cluster["Tags"]
+    for tag in USER_TAGS:
+        assert tag in tags
+    assert {"Key": IDEMPOTENCY_TAG, "Value": idempotency_key({"ti": ti})} in tags
+    assert len(tags) == len(USER_TAGS) + 1
+    assert active_clusters(emr) == [cluster_id]
+    # The upstream operator's console links went to XCom with the cluster id.
+    assert ti.xcoms["emr_cluster"]["job_flow_id"] == cluster_id
+
+
+def test_user_idempotency_tag_is_replaced_not_duplicated(emr: Any) -> None:
+    forged = overrides(Tags=[*USER_TAGS, {"Key": IDEMPOTENCY_TAG, "Value": "chosen-by-user"}])
+
+    cluster_id, _, ti = run_operator(make_operator(job_flow_overrides=forged))
+
+    keys = [tag for tag in tags_of(emr, cluster_id) if tag["Key"] == IDEMPOTENCY_TAG]
+    assert keys == [{"Key": IDEMPOTENCY_TAG, "Value": idempotency_key({"ti": ti})}]
+
+
+def test_overrides_as_json_text(emr: Any) -> None:
+    """A templated job_flow_overrides may render to JSON text (true/false, not True/False)."""
+    cluster_id, recorder, _ = run_operator(make_operator(job_flow_overrides=json.dumps(overrides())))
+
+    assert recorder.calls.count("RunJobFlow") == 1
+    cluster = emr.describe_cluster(ClusterId=cluster_id)["Cluster"]
+    assert cluster["SecurityConfiguration"] == SECURITY_CONFIGURATION
+    assert cluster["AutoTerminate"] is False
+
+
+def test_same_security_configuration_in_overrides_is_accepted(emr: Any) -> None:
+    operator = make_operator(job_flow_overrides=overrides(SecurityConfiguration=SECURITY_CONFIGURATION))
+
+    cluster_id, _, _ = run_operator(operator)
+
+    assert emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["SecurityConfiguration"] == SECURITY_CONFIGURATION
+
+
+def test_missing_security_configuration_fails_before_run_job_flow(moto_url: str) -> None:
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    operator = make_operator(security_configuration="does-not-exist-0123456789ab")
+    recorder = recorder_for(operator)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+
+    with pytest.raises(PreconditionError, match="does-not-exist-0123456789ab"):
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert "RunJobFlow" not in recorder.calls
+    assert recorder.mutating == []
+    assert emr.list_clusters()["Clusters"] == []
+
+
+def test_conflicting_security_configuration_in_overrides_is_refused(connections: None) -> None:
+    operator = make_operator(job_flow_overrides=overrides(SecurityConfiguration="someone-elses-config"))
+    recorder = recorder_for(operator)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+
+    with pytest.raises(InvalidParameterError) as caught:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert caught.value.field == "job_flow_overrides.SecurityConfiguration"
+    assert "someone-elses-config" in str(caught.value)
+    assert recorder.calls == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        pytest.param({"security_configuration": "bad name with spaces"}, "security_configuration", id="bad-name"),
+        pytest.param({"security_configuration": ""}, "security_configuration", id="empty-name"),
+        pytest.param({"job_flow_overrides": overrides(Tags={"team": "x"})}, "job_flow_overrides.Tags", id="tags-dict"),
+        pytest.param({"job_flow_overrides": "[1, 2]"}, "job_flow_overrides", id="overrides-not-dict"),
+    ],
+)
+def test_bad_arguments_are_refused_before_any_aws_call(connections: None, kwargs: dict[str, Any], field: str) -> None:
+    operator = make_operator(**kwargs)
+    recorder = recorder_for(operator)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+
+    with pytest.raises(InvalidParameterError) as caught:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert caught.value.field == field
+    assert recorder.calls == []
+
+
+def test_retried_task_returns_same_cluster_without_second_launch(emr: Any) -> None:
+    first_try = RecordingTaskInstance(task_id="launch_cluster", run_id="scheduled__2026-01-02T00:00:00+00:00")
+    first_id, first_recorder, _ = run_operator(make_operator(), first_try)
+    second_try = RecordingTaskInstance(
+        task_id="launch_cluster", run_id="scheduled__2026-01-02T00:00:00+00:00", try_number=2
+    )
+
+    second_id, second_recorder, second_ti = run_operator(make_operator(), second_try)
+
+    assert second_id == first_id
+    assert first_recorder.calls.count("RunJobFlow") == 1
+    assert second_recorder.calls.count("RunJobFlow") == 0
+    assert second_recorder.mutating == []
+    assert active_clusters(emr) == [first_id]
+    assert second_ti.xcoms["emr_cluster"]["job_flow_id"] == first_id
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        pytest.param({"run_id": "scheduled__2026-01-03T00:00:00+00:00"}, id="other-run"),
+        pytest.param({"map_index": 3}, id="other-map-index"),
+        pytest.param({"task_id": "launch_cluster_2"}, id="other-task"),
+        pytest.param({"dag_id": "other_dag"}, id="other-dag"),
+    ],
+)
+def test_other_task_instance_launches_new_cluster(emr: Any, other: dict[str, Any]) -> None:
+    first_id, _, _ = run_operator(make_operator(), RecordingTaskInstance(task_id="launch_cluster"))
+    other_ti = RecordingTaskInstance(**{"task_id": "launch_cluster", **other})
+
+    other_id, recorder, _ = run_operator(make_operator(), other_ti)
+
+    assert other_id != first_id
+    assert recorder.calls.count("RunJobFlow") == 1
+    assert sorted(active_clusters(emr)) == sorted([first_id, other_id])
+    assert {"Key": IDEMPOTENCY_TAG, "Value": idempotency_key({"ti": other_ti})} in tags_of(emr, other_id)
+
+
+def test_terminated_cluster_is_not_reused(emr: Any) -> None:
+    ti = RecordingTaskInstance(task_id="launch_cluster")
+    first_id, _, _ = run_operator(make_operator(), ti)
+    emr.terminate_job_flows(JobFlowIds=[first_id])
+    assert emr.describe_cluster(ClusterId=first_id)["Cluster"]["Status"]["State"] == "TERMINATED"
+
+    second_id, recorder, _ = run_operator(make_operator(), RecordingTaskInstance(task_id="launch_cluster"))
+
+    assert second_id != first_id
+    assert recorder.calls.count("RunJobFlow") == 1
+    assert active_clusters(emr) == [second_id]
+
+
+def test_wait_for_completion_returns_once_cluster_is_waiting(emr: Any) -> None:
+    operator = make_operator(wait_for_completion=True, waiter_delay=1, waiter_max_attempts=3)
+
+    cluster_id, recorder, _ = run_operator(operator)
+
+    assert recorder.calls.count("RunJobFlow") == 1
+    # After the launch: one DescribeCluster for the logs link, then the waiter's poll.
+    assert recorder.calls[recorder.calls.index("RunJobFlow") + 1 :] == ["DescribeCluster", "DescribeCluster"]
+    assert emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"] == "WAITING"
+
+
+def test_retry_with_wait_for_completion_waits_on_existing_cluster(emr: Any) -> None:
+    first_id, _, _ = run_operator(make_operator(), RecordingTaskInstance(task_id="launch_cluster"))
+
+    second_id, recorder, _ = run_operator(
+        make_operator(wait_for_completion=True, waiter_delay=1, waiter_max_attempts=3),
+        RecordingTaskInstance(task_id="launch_cluster", try_number=2),
+    )
+
+    assert second_id == first_id
+    assert "RunJobFlow" not in recorder.calls
+    assert recorder.mutating == []
+    # find the cluster (list + describe), the logs link, the waiter's poll
+    assert recorder.calls == [
+        "DescribeSecurityConfiguration",
+        "ListClusters",
+        "DescribeCluster",
+        "DescribeCluster",
+        "DescribeCluster",
+    ]
+
+
+def test_tags_from_emr_connection_are_kept(emr: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """
+    The upstream hook overlays job_flow_overrides on the EMR connection's extra, replacing whole keys.
+
+    The idempotency tag must not make the connection's own Tags disappear when the overrides have none.
+    """
+    initial = {"Name": "from-connection", "Tags": [{"Key": "cost-center", "Value": "conn-7"}]}
+    monkeypatch.setenv("AIRFLOW_CONN_EMR_WITH_TAGS", json.dumps({"conn_type": "emr", "extra": initial}))
+    without_tags = {key: value for key, value in overrides().items() if key not in ("Tags", "Name")}
+    operator = make_operator(emr_conn_id="emr_with_tags", job_flow_overrides=without_tags)
+
+    cluster_id, _, ti = run_operator(operator)
+
+    cluster = emr.describe_cluster(ClusterId=cluster_id)["Cluster"]
+    assert cluster["Name"] == "from-connection"
+    assert {"Key": "cost-center", "Value": "conn-7"} in cluster["Tags"]
+    assert {"Key": IDEMPOTENCY_TAG, "Value": idempotency_key({"ti": ti})} in cluster["Tags"]
+
+
+def test_tags_in_overrides_replace_connection_tags(emr: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As upstream: Tags given in job_flow_overrides win over the connection's."""
+    initial = {"Tags": [{"Key": "cost-center", "Value": "conn-7"}]}
+    monkeypatch.setenv("AIRFLOW_CONN_EMR_WITH_TAGS", json.dumps({"conn_type": "emr", "extra": initial}))
+
+    cluster_id, _, _ = run_operator(make_operator(emr_conn_id="emr_with_tags"))
+
+    tags = tags_of(emr, cluster_id)
+    assert {"Key": "cost-center", "Value": "conn-7"} not in tags
+    assert {"Key": "cost-center", "Value": "42"} in tags

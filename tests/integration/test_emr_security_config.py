@@ -1,0 +1,342 @@
+"""CreateEmrfsSecurityConfigOperator against moto: content naming, idempotency, dry run, validation, conflicts."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+import requests
+
+from airflow_provider_emrfs_xacct.exceptions import ConflictError, InvalidParameterError
+from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
+from airflow_provider_emrfs_xacct.policies.security_config import (
+    build_security_configuration,
+    security_configuration_name,
+    validate_role_mappings,
+)
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    EMR_ACCOUNT,
+    EMR_CONN_ID,
+    MotoStack,
+    airflow_environment,
+    client,
+)
+from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+
+PREFIX = "emrfs-xacct-test"
+WRITER_ROLE = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-writer"
+READER_ROLE = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-reader"
+MAPPINGS: list[dict[str, Any]] = [
+    {"Role": WRITER_ROLE, "IdentifierType": "Prefix", "Identifiers": ["s3://partner-results-b/daily/"]},
+    {"Role": READER_ROLE, "IdentifierType": "User", "Identifiers": ["hadoop", "analyst"]},
+    {"Role": WRITER_ROLE, "IdentifierType": "Group", "Identifiers": ["etl"]},
+]
+BASE = {
+    "EncryptionConfiguration": {
+        "EnableInTransitEncryption": False,
+        "EnableAtRestEncryption": True,
+        "AtRestEncryptionConfiguration": {"S3EncryptionConfiguration": {"EncryptionMode": "SSE-S3"}},
+    },
+    "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": 2, "HttpPutResponseHopLimit": 1},
+}
+
+
+def make_operator(**kwargs: Any) -> CreateEmrfsSecurityConfigOperator:
+    arguments: dict[str, Any] = {
+        "task_id": "security_config",
+        "aws_conn_id": EMR_CONN_ID,
+        "name_prefix": PREFIX,
+        "role_mappings": MAPPINGS,
+        "base_configuration": BASE,
+    }
+    arguments.update(kwargs)
+    return CreateEmrfsSecurityConfigOperator(**arguments)
+
+
+@pytest.fixture
+def connections(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the two connections (no reset, no seeding): for tests that must fail before any AWS call."""
+    for name, value in airflow_environment(moto_stack.url).items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def moto_url(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> str:
+    """
+    A reset moto with the two connections pointing at it.
+
+    Unlike ``aws`` it seeds nothing: moto's EMR reads no IAM role, bucket or key, and seeding would be
+    most of each test's time.
+    """
+    requests.post(f"{moto_stack.url}/moto-api/reset", timeout=10).raise_for_status()
+    for name, value in airflow_environment(moto_stack.url).items():
+        monkeypatch.setenv(name, value)
+    return moto_stack.url
+
+
+@pytest.fixture
+def emr(moto_url: str) -> Any:
+    """A plain boto3 EMR client acting in the EMR account, for setting up and reading back."""
+    return client(moto_url, EMR_ACCOUNT, "emr")
+
+
+def stored_document(emr: Any, name: str) -> dict[str, Any]:
+    response = emr.describe_security_configuration(Name=name)
+    assert response["Name"] == name
+    return json.loads(response["SecurityConfiguration"])
+
+
+def configuration_exists(emr: Any, name: str) -> bool:
+    try:
+        emr.describe_security_configuration(Name=name)
+    except emr.exceptions.InvalidRequestException:
+        return False
+    return True
+
+
+def execute_expecting_failure(operator: Any, error: type[Exception]) -> tuple[pytest.ExceptionInfo, CallRecorder]:
+    """Run ``operator.execute`` expecting ``error``; return it with the calls the operator's client sent."""
+    recorder = CallRecorder().attach(operator.hook.conn)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    with pytest.raises(error) as caught:
+        operator.execute({"ti": ti, "task_instance": ti})
+    return caught, recorder
+
+
+def test_first_run_creates_configuration_named_by_content(emr: Any) -> None:
+    name, recorder, ti = run_operator(make_operator())
+
+    assert re.fullmatch(rf"{PREFIX}-[0-9a-f]{{12}}", name)
+    assert recorder.mutating == ["CreateSecurityConfiguration"]
+    document = stored_document(emr, name)
+    assert document["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"] == [
+        {"Role": WRITER_ROLE, "IdentifierType": "Prefix", "Identifiers": ["s3://partner-results-b/daily/"]},
+        {"Role": READER_ROLE, "IdentifierType": "User", "Identifiers": ["hadoop", "analyst"]},
+        {"Role": WRITER_ROLE, "IdentifierType": "Group", "Identifiers": ["etl"]},
+    ]
+    for section, content in BASE.items():
+        assert document[section] == content
+    assert set(document) == {*BASE, "AuthorizationConfiguration"}
+    # The plan went to XCom and names the configuration that was created.
+    plan = ti.xcoms["plan"]
+    assert len(plan) == 1
+    assert name in json.dumps(plan)
+
+
+def test_in_account_of_connection_only(moto_url: str) -> None:
+    name, _, _ = run_operator(make_operator())
+
+    other = client(moto_url, DESTINATION_ACCOUNT, "emr")
+    with pytest.raises(other.exceptions.InvalidRequestException):
+        other.describe_security_configuration(Name=name)
+
+
+def test_prefix_is_normalised_before_hashing(moto_url: str) -> None:
+    """``s3://bucket/daily`` and ``s3://bucket/daily/`` are the same prefix, so the same configuration."""
+    first, _, _ = run_operator(make_operator())
+    unnormalised = [dict(MAPPINGS[0], Identifiers=["s3://partner-results-b/daily"]), *MAPPINGS[1:]]
+
+    second, recorder, _ = run_operator(make_operator(role_mappings=unnormalised))
+
+    assert second == first
+    assert recorder.mutating == []
+
+
+def test_second_identical_run_changes_nothing(moto_url: str) -> None:
+    first, _, _ = run_operator(make_operator())
+
+    second, recorder, ti = run_operator(make_operator())
+
+    assert second == first
+    assert recorder.mutating == []
+    assert recorder.reads == ["DescribeSecurityConfiguration"]
+    assert ti.xcoms["plan"] == []
+
+
+def test_changed_mappings_give_new_name_and_keep_old(emr: Any) -> None:
+    old_name, _, _ = run_operator(make_operator())
+    old_document = stored_document(emr, old_name)
+    changed = [MAPPINGS[1], MAPPINGS[0], MAPPINGS[2]]  # same mappings, other order: other meaning
+
+    new_name, recorder, _ = run_operator(make_operator(role_mappings=changed))
+
+    assert new_name != old_name
+    assert new_name.startswith(f"{PREFIX}-")
+    assert recorder.mutating == ["CreateSecurityConfiguration"]
+    assert stored_document(emr, old_name) == old_document
+    new_mappings = stored_document(emr, new_name)["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"]
+    assert [mapping["IdentifierType"] for mapping in new_mappings] == ["User", "Prefix", "Group"]
+
+
+def test_changed_base_configuration_gives_new_name(emr: Any) -> None:
+    old_name, _, _ = run_operator(make_operator())
+
+    new_name, recorder, _ = run_operator(make_operator(base_configuration=None))
+
+    assert new_name != old_name
+    assert recorder.mutating == ["CreateSecurityConfiguration"]
+    assert set(stored_document(emr, new_name)) == {"AuthorizationConfiguration"}
+
+
+def test_base_configuration_as_json_string(moto_url: str) -> None:
+    """A templated base_configuration may arrive as JSON text; it names the same configuration as the dict."""
+    as_dict, _, _ = run_operator(make_operator())
+
+    as_text, recorder, _ = run_operator(make_operator(base_configuration=json.dumps(BASE)))
+
+    assert as_text == as_dict
+    assert recorder.mutating == []
+
+
+def test_dry_run_makes_no_mutating_call(emr: Any) -> None:
+    expected = security_configuration_name(PREFIX, build_security_configuration(validate_role_mappings(MAPPINGS), BASE))
+
+    plan, recorder, ti = run_operator(make_operator(dry_run=True))
+
+    assert recorder.mutating == []
+    assert recorder.reads == ["DescribeSecurityConfiguration"]
+    assert len(plan) == 1
+    assert expected in json.dumps(plan)
+    assert ti.xcoms["plan"] == plan
+    assert not configuration_exists(emr, expected)
+
+
+def test_dry_run_after_creation_plans_nothing(moto_url: str) -> None:
+    run_operator(make_operator())
+
+    plan, recorder, _ = run_operator(make_operator(dry_run=True))
+
+    assert plan == []
+    assert recorder.mutating == []
+
+
+@pytest.mark.parametrize(
+    ("role_mappings", "base_configuration", "field"),
+    [
+        pytest.param(
+            [{"Role": WRITER_ROLE, "IdentifierType": "Prefix", "Identifiers": ["s3://partner-results-b/x/", "hadoop"]}],
+            None,
+            "role_mappings[0].Identifiers[1]",
+            id="user-name-in-prefix-mapping",
+        ),
+        pytest.param(
+            [
+                MAPPINGS[0],
+                {"Role": READER_ROLE, "IdentifierType": "User", "Identifiers": ["s3://partner-results-b/other/"]},
+            ],
+            None,
+            "role_mappings[1].Identifiers[0]",
+            id="prefix-in-user-mapping",
+        ),
+        pytest.param(
+            [
+                {
+                    "Role": "arn:aws:iam::2222:role/partner-writer",
+                    "IdentifierType": "Prefix",
+                    "Identifiers": ["s3://b1/"],
+                }
+            ],
+            None,
+            "role_mappings[0].Role",
+            id="malformed-role-arn",
+        ),
+        pytest.param(
+            [{"Role": f"arn:aws:iam::{DESTINATION_ACCOUNT}:user/bob", "IdentifierType": "User", "Identifiers": ["a"]}],
+            None,
+            "role_mappings[0].Role",
+            id="user-arn-not-role-arn",
+        ),
+        pytest.param(
+            [MAPPINGS[0], {"Role": "partner-reader", "IdentifierType": "User", "Identifiers": ["bob"]}],
+            None,
+            "role_mappings[1].Role",
+            id="role-name-not-arn",
+        ),
+        pytest.param(
+            [{"Role": WRITER_ROLE, "IdentifierType": "Prefix", "Identifiers": ["s3://"]}],
+            None,
+            "role_mappings[0].Identifiers[0]",
+            id="bare-s3-scheme",
+        ),
+        pytest.param(
+            MAPPINGS,
+            {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": MAPPINGS}}},
+            "base_configuration.AuthorizationConfiguration.EmrFsConfiguration.RoleMappings",
+            id="base-has-role-mappings",
+        ),
+        pytest.param(
+            [{"Role": WRITER_ROLE, "IdentifierType": "Bucket", "Identifiers": ["s3://partner-results-b/"]}],
+            None,
+            "role_mappings[0].IdentifierType",
+            id="unknown-identifier-type",
+        ),
+        pytest.param([], None, "role_mappings", id="no-mappings"),
+    ],
+)
+def test_bad_input_is_refused_before_any_aws_call(
+    connections: None, role_mappings: Any, base_configuration: Any, field: str
+) -> None:
+    operator = make_operator(role_mappings=role_mappings, base_configuration=base_configuration)
+
+    caught, recorder = execute_expecting_failure(operator, InvalidParameterError)
+
+    assert caught.value.field == field
+    assert str(caught.value).startswith(f"{field}: ")
+    assert recorder.calls == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        pytest.param({"name_prefix": "bad prefix/with slash"}, "name_prefix", id="bad-name-prefix"),
+        pytest.param({"name_prefix": "x" * 250}, "name_prefix", id="name-prefix-too-long-for-hash"),
+        pytest.param({"base_configuration": "{not json"}, "base_configuration", id="base-not-json"),
+        pytest.param({"base_configuration": ["a"]}, "base_configuration", id="base-not-dict"),
+    ],
+)
+def test_bad_other_arguments_are_refused_before_any_aws_call(
+    connections: None, kwargs: dict[str, Any], field: str
+) -> None:
+    caught, recorder = execute_expecting_failure(make_operator(**kwargs), InvalidParameterError)
+
+    assert caught.value.field == field
+    assert recorder.calls == []
+
+
+def test_bad_input_in_dry_run_is_refused_too(connections: None) -> None:
+    operator = make_operator(
+        dry_run=True, role_mappings=[{"Role": WRITER_ROLE, "IdentifierType": "Prefix", "Identifiers": ["s3://"]}]
+    )
+
+    caught, recorder = execute_expecting_failure(operator, InvalidParameterError)
+
+    assert caught.value.field == "role_mappings[0].Identifiers[0]"
+    assert recorder.calls == []
+
+
+def test_existing_configuration_with_other_content_is_a_conflict(emr: Any) -> None:
+    name = security_configuration_name(PREFIX, build_security_configuration(validate_role_mappings(MAPPINGS), BASE))
+    by_hand = {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": [MAPPINGS[0]]}}}
+    emr.create_security_configuration(Name=name, SecurityConfiguration=json.dumps(by_hand))
+
+    caught, recorder = execute_expecting_failure(make_operator(), ConflictError)
+
+    assert name in str(caught.value)
+    assert recorder.mutating == []
+    assert stored_document(emr, name) == by_hand
+
+
+def test_existing_configuration_with_same_content_in_other_key_order_is_reused(emr: Any) -> None:
+    """A configuration written by someone else with the same meaning (other key order, spacing) is reused."""
+    document = build_security_configuration(validate_role_mappings(MAPPINGS), BASE)
+    name = security_configuration_name(PREFIX, document)
+    reordered = dict(reversed(list(document.items())))
+    emr.create_security_configuration(Name=name, SecurityConfiguration=json.dumps(reordered, indent=4))
+
+    result, recorder, _ = run_operator(make_operator())
+
+    assert result == name
+    assert recorder.mutating == []

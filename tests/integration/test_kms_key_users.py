@@ -1,0 +1,235 @@
+"""GrantKmsKeyUserOperator against moto: the destination role as a key user of the bucket's key."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    DESTINATION_CONN_ID,
+    MotoStack,
+    Seeded,
+    airflow_environment,
+    client,
+)
+from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+
+SID = "EmrfsXacctKeyUsers"
+PARTNER_A_ROLE = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-a-writer"
+PARTNER_B_ROLE = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-b-writer"
+KEY_USER_ACTIONS = {"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"}
+#: Well-formed but unseeded (the seeded key's id is random).
+SOME_KEY_ARN = f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def make_operator(key_arn: str, **overrides: Any) -> GrantKmsKeyUserOperator:
+    arguments: dict[str, Any] = {
+        "task_id": "grant_kms_key_user",
+        "aws_conn_id": DESTINATION_CONN_ID,
+        "key_arn": key_arn,
+        "principal_arns": [PARTNER_A_ROLE],
+        "settle_seconds": 0,
+    }
+    arguments.update(overrides)
+    return GrantKmsKeyUserOperator(**arguments)
+
+
+@pytest.fixture(scope="module")
+def idle_hook(moto_stack: MotoStack) -> Iterator[EmrfsKmsHook]:
+    """One hook (client built) shared by the bad-input cases, which must make no call at all."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in airflow_environment(moto_stack.url).items():
+            patch.setenv(name, value)
+        hook = make_operator(SOME_KEY_ARN).hook
+        assert hook.conn is not None
+        yield hook
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def key_policy(kms: Any, key_arn: str) -> dict[str, Any]:
+    return json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
+
+
+def record_put_key_policy_params(operator: GrantKmsKeyUserOperator) -> list[dict[str, Any]]:
+    """Return a list that receives the parameters of every ``PutKeyPolicy`` the operator sends."""
+    sent: list[dict[str, Any]] = []
+    operator.hook.conn.meta.events.register(
+        "provide-client-params.kms.PutKeyPolicy", lambda params, **_: sent.append(dict(params))
+    )
+    return sent
+
+
+def create_roles(aws: Seeded, *names: str) -> None:
+    """KMS refuses principals that do not exist; moto does not check, but keep the setup honest."""
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    for name in names:
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+
+
+def test_first_run_adds_the_key_user_statement_and_a_second_run_changes_nothing(aws: Seeded) -> None:
+    create_roles(aws, "partner-a-writer")
+    operator = make_operator(aws.kms_key_arn)
+    sent = record_put_key_policy_params(operator)
+
+    result, recorder, ti = run_operator(operator)
+
+    assert result == aws.kms_key_arn
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    policy = key_policy(kms, aws.kms_key_arn)
+    assert policy["Version"] == aws.key_policy["Version"]
+    assert policy["Id"] == aws.key_policy["Id"]
+    assert policy["Statement"][:2] == aws.key_policy["Statement"]  # the admin statements, exactly and first
+    assert len(policy["Statement"]) == 3
+    users = policy["Statement"][2]
+    assert users["Sid"] == SID
+    assert users["Effect"] == "Allow"
+    assert as_list(users["Principal"]["AWS"]) == [PARTNER_A_ROLE]
+    assert set(as_list(users["Action"])) == KEY_USER_ACTIONS
+    assert users["Resource"] == "*"  # in a key policy, "*" is this key
+    assert recorder.mutating == ["PutKeyPolicy"]
+    assert len(sent) == 1
+    assert not sent[0].get("BypassPolicyLockoutSafetyCheck", False)
+    [change] = ti.xcoms["plan"]
+    assert change["action"] == "update"
+    assert change["before"] == aws.key_policy
+    assert change["after"] == policy
+
+    second, recorder, ti = run_operator(make_operator(aws.kms_key_arn))
+    assert second == aws.kms_key_arn
+    assert recorder.mutating == []
+    assert recorder.reads == ["GetKeyPolicy"]
+    assert ti.xcoms["plan"] == []
+    assert key_policy(kms, aws.kms_key_arn) == policy
+
+
+def test_a_second_principal_is_added_and_the_first_and_the_admins_are_kept(aws: Seeded) -> None:
+    create_roles(aws, "partner-a-writer", "partner-b-writer")
+    run_operator(make_operator(aws.kms_key_arn))
+
+    _, recorder, ti = run_operator(make_operator(aws.kms_key_arn, principal_arns=PARTNER_B_ROLE))
+
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    policy = key_policy(kms, aws.kms_key_arn)
+    assert policy["Statement"][:2] == aws.key_policy["Statement"]
+    assert len(policy["Statement"]) == 3
+    assert sorted(as_list(policy["Statement"][2]["Principal"]["AWS"])) == [PARTNER_A_ROLE, PARTNER_B_ROLE]
+    assert recorder.mutating == ["PutKeyPolicy"]
+    [change] = ti.xcoms["plan"]
+    assert as_list(change["before"]["Statement"][2]["Principal"]["AWS"]) == [PARTNER_A_ROLE]
+
+    # Naming only the first again takes nothing away.
+    _, recorder, _ = run_operator(make_operator(aws.kms_key_arn))
+    assert recorder.mutating == []
+
+
+def test_a_key_user_statement_written_earlier_keeps_its_principals_and_place(aws: Seeded) -> None:
+    """A key policy where someone (an earlier version, a colleague) already wrote our Sid, with another principal."""
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    earlier = {
+        "Sid": SID,
+        "Effect": "Allow",
+        "Principal": {"AWS": PARTNER_B_ROLE},
+        "Action": sorted(KEY_USER_ACTIONS),
+        "Resource": "*",
+    }
+    admins_first, admins_second = aws.key_policy["Statement"]
+    existing = {**aws.key_policy, "Statement": [admins_first, earlier, admins_second]}
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(existing))
+
+    run_operator(make_operator(aws.kms_key_arn))
+
+    policy = key_policy(kms, aws.kms_key_arn)
+    assert [item.get("Sid") for item in policy["Statement"]] == [admins_first["Sid"], SID, admins_second["Sid"]]
+    assert policy["Statement"][0] == admins_first
+    assert policy["Statement"][2] == admins_second
+    assert sorted(as_list(policy["Statement"][1]["Principal"]["AWS"])) == [PARTNER_A_ROLE, PARTNER_B_ROLE]
+
+
+def test_unknown_key_is_a_precondition_error_without_a_write(aws: Seeded) -> None:
+    operator = make_operator(SOME_KEY_ARN)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    recorder = CallRecorder().attach(operator.hook.conn)
+
+    with pytest.raises(PreconditionError) as excinfo:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert SOME_KEY_ARN in str(excinfo.value)
+    assert recorder.calls == ["GetKeyPolicy"]
+    assert ti.xcoms == {}
+
+
+def test_dry_run_changes_nothing_and_returns_the_plan(aws: Seeded) -> None:
+    result, recorder, ti = run_operator(make_operator(aws.kms_key_arn, dry_run=True))
+
+    assert recorder.mutating == []
+    assert result == ti.xcoms["plan"]
+    [change] = result
+    assert change["action"] == "update"
+    assert change["before"] == aws.key_policy
+    assert as_list(change["after"]["Statement"][-1]["Principal"]["AWS"]) == [PARTNER_A_ROLE]
+    assert key_policy(client(aws.url, DESTINATION_ACCOUNT, "kms"), aws.kms_key_arn) == aws.key_policy
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        pytest.param(
+            {"key_arn": f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:alias/partner-results"},
+            "key_arn",
+            id="alias-arn-not-key-arn",
+        ),
+        pytest.param({"key_arn": "1234abcd-12ab-34cd-56ef-1234567890ab"}, "key_arn", id="key-id-not-arn"),
+        pytest.param(
+            {"key_arn": f"arn:aws:kms::{DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+            "key_arn",
+            id="no-region",
+        ),
+        pytest.param(
+            {"key_arn": "arn:aws:kms:us-east-1:2222:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+            "key_arn",
+            id="short-account-id",
+        ),
+        pytest.param(
+            {"key_arn": f"arn:aws:s3:::partner-results-b/{DESTINATION_ACCOUNT}"}, "key_arn", id="wrong-service"
+        ),
+        pytest.param({"principal_arns": []}, "principal_arns", id="empty-list"),
+        pytest.param({"principal_arns": ["*"]}, "principal_arns[0]", id="star"),
+        pytest.param(
+            {"principal_arns": [PARTNER_A_ROLE, "arn:aws:iam::222222222222:root"]},
+            "principal_arns[1]",
+            id="account-root-not-role",
+        ),
+        pytest.param(
+            {"principal_arns": ["arn:aws:iam::22222222222x:role/partner-a-writer"]},
+            "principal_arns[0]",
+            id="bad-account-id",
+        ),
+    ],
+)
+def test_invalid_input_is_rejected_before_any_aws_call(
+    idle_hook: EmrfsKmsHook, overrides: dict[str, Any], field: str
+) -> None:
+    operator = make_operator(**{"key_arn": SOME_KEY_ARN, **overrides})
+    operator.__dict__["hook"] = idle_hook  # the cached ``hook`` property, already built
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    recorder = CallRecorder().attach(operator.hook.conn)
+
+    with pytest.raises(InvalidParameterError) as excinfo:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert excinfo.value.field == field
+    assert recorder.calls == []
+    assert ti.xcoms == {}
