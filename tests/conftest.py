@@ -7,6 +7,7 @@ to run an operator's ``execute``.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -15,10 +16,16 @@ from typing import Any
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="emrfs-xacct-airflow-"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 
+import botocore.loaders
+import botocore.session
 import pytest
 import requests
 
 from devstack.moto_stack import MotoStack, Seeded, airflow_environment, seed
+
+# Every boto3 session (each hook makes one) would read and parse botocore's endpoint and service
+# model files again; in tests, where hundreds of sessions are made, share one loader and its cache.
+botocore.session.create_loader = functools.lru_cache(maxsize=None)(botocore.loaders.create_loader)  # type: ignore[attr-defined]
 
 READ_PREFIXES = ("Get", "List", "Describe", "Head")
 
