@@ -1,0 +1,295 @@
+"""
+Security invariants of what the provider actually sends and leaves behind, against the moto stack.
+
+(a) Every AWS call of a full chain of the five operators is recorded with its parameters: no
+    ``PutKeyPolicy`` bypasses the lockout safety check, and no document the provider sent trusts
+    ``"*"`` or grants ``sts:AssumeRole`` on ``"*"``.
+(b) The example DAG run with ``airflow dags test`` leaks no secret: neither the connections' password
+    nor any credential moto issued to the Airflow process appears in the command's output, in any
+    task log, in any XCom value, or anywhere in the metadata database.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from airflow_provider_emrfs_xacct.operators.emr import (
+    CreateEmrfsSecurityConfigOperator,
+    LaunchClusterWithSecConfigOperator,
+)
+from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
+from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from airflow_provider_emrfs_xacct.policies.documents import as_list
+from devstack.__main__ import DAG_ID, airflow_env, run_dag
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    DESTINATION_CONN_ID,
+    EMR_ACCOUNT,
+    EMR_CONN_ID,
+    EMR_EC2_ROLE,
+    EMR_SERVICE_ROLE,
+    MotoStack,
+    Seeded,
+    connection_uri_json,
+)
+from tests.conftest import RecordingTaskInstance
+
+AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+#: Request parameters that carry a policy document.
+DOCUMENT_PARAMETERS = ("PolicyDocument", "AssumeRolePolicyDocument", "Policy")
+ASSUME_ACTIONS = ("sts:AssumeRole", "sts:*", "*")
+#: What moto's STS issues as session tokens and as access key ids of assumed-role sessions.
+MOTO_CREDENTIAL = r"FQoGZXIvYXdzE[A-Za-z0-9+/=]*|ASIA[A-Z0-9]{16}"
+PROVIDER_TASKS = (
+    "ensure_destination_role",
+    "allow_emr_role_to_assume",
+    "grant_kms_key_user",
+    "create_security_configuration",
+    "launch_cluster",
+)
+
+
+# --- (a) every call's parameters during a full chain ---------------------------------------------------
+
+
+class ParameterRecorder:
+    """Keeps (operation, parameters) of every call a client sends (botocore ``provide-client-params``)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def attach(self, client: Any) -> None:
+        client.meta.events.register("provide-client-params", self._record)
+
+    def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        self.calls.append((model.name, copy.deepcopy(params)))
+
+    def of(self, operation: str) -> list[dict[str, Any]]:
+        return [params for name, params in self.calls if name == operation]
+
+
+def run_recorded(operator: Any, recorder: ParameterRecorder) -> Any:
+    recorder.attach(operator.hook.conn)
+    if isinstance(operator, LaunchClusterWithSecConfigOperator):
+        recorder.attach(operator.hook.launch_client)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    return operator.execute({"ti": ti, "task_instance": ti})
+
+
+def wildcard_grants(document: dict[str, Any]) -> list[str]:
+    """Return what in a policy document trusts ``*`` or allows ``sts:AssumeRole`` on ``*``."""
+    problems = []
+    for statement in as_list(document.get("Statement")):
+        principal = statement.get("Principal")
+        principals = [principal] if isinstance(principal, str) else list(principal.values()) if principal else []
+        if any("*" in as_list(value) for value in principals):
+            problems.append(f"'*' principal: {statement}")
+        assumes = any(action in ASSUME_ACTIONS for action in as_list(statement.get("Action")))
+        if assumes and "*" in as_list(statement.get("Resource")):
+            problems.append(f"sts:AssumeRole on '*': {statement}")
+        if assumes and "NotResource" in statement:
+            problems.append(f"sts:AssumeRole on NotResource: {statement}")
+    return problems
+
+
+def test_full_chain_sends_no_lockout_bypass_and_no_wildcard_trust(aws: Seeded) -> None:
+    recorder = ParameterRecorder()
+    fast = {"settle_seconds": 0}
+    role_arn = run_recorded(
+        EnsureDestinationRoleOperator(
+            task_id="ensure_destination_role",
+            aws_conn_id=DESTINATION_CONN_ID,
+            role_name="emrfs-partner-writer",
+            trusted_role_arns=[aws.emr_ec2_role_arn],
+            s3_prefixes=[f"s3://{aws.bucket}/exports/"],
+            kms_key_arns=[aws.kms_key_arn],
+            **fast,
+        ),
+        recorder,
+    )
+    run_recorded(
+        AttachAssumeRolePolicyOperator(
+            task_id="allow_emr_role_to_assume",
+            aws_conn_id=EMR_CONN_ID,
+            emr_ec2_role_name=EMR_EC2_ROLE,
+            destination_role_arns=[role_arn],
+            **fast,
+        ),
+        recorder,
+    )
+    run_recorded(
+        GrantKmsKeyUserOperator(
+            task_id="grant_kms_key_user",
+            aws_conn_id=DESTINATION_CONN_ID,
+            key_arn=aws.kms_key_arn,
+            principal_arns=[role_arn],
+            **fast,
+        ),
+        recorder,
+    )
+    name = run_recorded(
+        CreateEmrfsSecurityConfigOperator(
+            task_id="create_security_configuration",
+            aws_conn_id=EMR_CONN_ID,
+            name_prefix="emrfs-xacct-partner",
+            role_mappings=[
+                {"Role": role_arn, "IdentifierType": "Prefix", "Identifiers": [f"s3://{aws.bucket}/exports/"]}
+            ],
+        ),
+        recorder,
+    )
+    cluster_id = run_recorded(
+        LaunchClusterWithSecConfigOperator(
+            task_id="launch_cluster",
+            aws_conn_id=EMR_CONN_ID,
+            emr_conn_id=None,
+            security_configuration=name,
+            wait_for_completion=False,
+            job_flow_overrides={
+                "Name": "partner-export",
+                "ReleaseLabel": "emr-7.5.0",
+                "Instances": {
+                    "MasterInstanceType": "m5.xlarge",
+                    "InstanceCount": 1,
+                    "KeepJobFlowAliveWhenNoSteps": True,
+                },
+                "JobFlowRole": EMR_EC2_ROLE,
+                "ServiceRole": EMR_SERVICE_ROLE,
+            },
+        ),
+        recorder,
+    )
+    assert role_arn == f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-partner-writer"
+    assert cluster_id.startswith("j-")
+
+    # Every step wrote: the checks below see the real documents, not an empty list.
+    operations = [operation for operation, _ in recorder.calls]
+    for operation in ("CreateRole", "PutRolePolicy", "PutKeyPolicy", "CreateSecurityConfiguration", "RunJobFlow"):
+        assert operation in operations, operations
+    assert len(recorder.of("PutRolePolicy")) == 2  # the destination role's permissions, the EMR role's assume policy
+
+    for params in recorder.of("PutKeyPolicy"):
+        assert "BypassPolicyLockoutSafetyCheck" not in params, params
+    for operation in ("CreateKey", "ReplicateKey"):
+        assert recorder.of(operation) == []  # the other two calls that take the bypass flag are never sent
+
+    documents = [
+        (operation, json.loads(params[key]))
+        for operation, params in recorder.calls
+        for key in DOCUMENT_PARAMETERS
+        if key in params
+    ]
+    assert {operation for operation, _ in documents} == {"CreateRole", "PutRolePolicy", "PutKeyPolicy"}
+    for operation, document in documents:
+        assert wildcard_grants(document) == [], (operation, document)
+    # The EMR EC2 role may assume exactly the destination role, and the destination role trusts exactly it.
+    [assume] = [doc for op, doc in documents if op == "PutRolePolicy" and "sts:AssumeRole" in json.dumps(doc)]
+    assert [as_list(s["Resource"]) for s in assume["Statement"]] == [[role_arn]]
+    [trust] = [doc for op, doc in documents if op == "CreateRole"]
+    assert [s["Principal"] for s in trust["Statement"]] == [{"AWS": [aws.emr_ec2_role_arn]}]
+    # The security configuration maps to the role, not to anything broader.
+    [configuration] = [json.loads(p["SecurityConfiguration"]) for p in recorder.of("CreateSecurityConfiguration")]
+    mappings = configuration["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"]
+    assert [m["Role"] for m in mappings] == [role_arn]
+
+
+def test_the_wildcard_check_finds_what_it_looks_for() -> None:
+    """The check above must be able to fail."""
+    assert wildcard_grants({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt"}]})
+    assert wildcard_grants({"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["a", "*"]}, "Action": "x"}]})
+    assert wildcard_grants({"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]})
+    assert not wildcard_grants({"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": ["arn"]}]})
+
+
+# --- (b) no secret in the output, the task logs, XCom or the metadata DB of a DAG run --------------------
+
+
+@pytest.fixture(scope="module")
+def airflow_home(tmp_path_factory: pytest.TempPathFactory, moto_stack: MotoStack) -> Path:
+    home = tmp_path_factory.mktemp("airflow-home-secrets")
+    subprocess.run([AIRFLOW, "db", "migrate"], env=airflow_env(moto_stack.url, home), check=True, capture_output=True)
+    return home
+
+
+def connection_with_password(url: str, account: str, password: str) -> str:
+    connection = json.loads(connection_uri_json(url, account))
+    connection["password"] = password
+    return json.dumps(connection)
+
+
+XCOM_DUMP = """
+import json
+from airflow.models.xcom import XComModel
+from airflow.utils.session import create_session
+
+with create_session() as session:
+    rows = session.query(XComModel).filter(XComModel.dag_id == {dag_id!r}).all()
+    print(json.dumps([[row.task_id, row.key, row.value] for row in rows], default=str))
+"""
+
+
+def moto_issued_credentials(url: str) -> list[str]:
+    """Every access key, secret key and session token moto's STS issued since the reset."""
+    state = requests.get(f"{url}/moto-api/data.json", timeout=30).json()
+    issued = state.get("sts", {}).get("AssumedRole", [])
+    return [role[key] for role in issued for key in ("access_key_id", "secret_access_key", "session_token")]
+
+
+def test_example_dag_run_leaks_no_secret(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
+    secret = f"Pw-{uuid.uuid4().hex}-do-not-leak"
+    env = {
+        **airflow_env(aws.url, airflow_home),
+        f"AIRFLOW_CONN_{EMR_CONN_ID.upper()}": connection_with_password(aws.url, EMR_ACCOUNT, secret),
+        f"AIRFLOW_CONN_{DESTINATION_CONN_ID.upper()}": connection_with_password(aws.url, DESTINATION_ACCOUNT, secret),
+    }
+    before = set(moto_issued_credentials(aws.url))  # issued to this process while seeding
+    conf = {"partner": "acme", "destination_prefix": f"s3://{aws.bucket}/acme/out/", "kms_key_arn": aws.kms_key_arn}
+
+    output = run_dag(env, conf, tmp_path / "dag-run.log", "2026-05-01")
+
+    # The run went through the provider's operators with these connections, and moto issued them credentials.
+    assert "Applied:" in output
+    issued = [value for value in moto_issued_credentials(aws.url) if value not in before]
+    assert len(issued) >= 3, "expected the Airflow process to assume the connections' roles"
+    secrets = [secret, *issued, *before]
+
+    # ``airflow dags test`` runs the tasks in its own process: their logs are in its output (checked
+    # here), and AIRFLOW_HOME/logs holds only what else Airflow writes there (scanned all the same).
+    for task_id in PROVIDER_TASKS:
+        assert f"starting task_id={task_id} " in output, task_id
+    assert output.count("Applied:") >= len(PROVIDER_TASKS) - 1  # the launch logs no plan
+    logs = {path: path.read_text(errors="replace") for path in (airflow_home / "logs").rglob("*") if path.is_file()}
+
+    dumped = subprocess.run(
+        [sys.executable, "-c", XCOM_DUMP.format(dag_id=DAG_ID)], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    xcoms = json.loads(dumped.strip().splitlines()[-1])
+    keys = {(task_id, key) for task_id, key, _ in xcoms}
+    for task_id in PROVIDER_TASKS:
+        assert (task_id, "return_value") in keys, sorted(keys)
+    xcom_text = json.dumps(xcoms)
+    database = (airflow_home / "airflow.db").read_bytes().decode("utf-8", errors="replace")
+
+    places = {"airflow dags test output": output, "XCom values": xcom_text, "metadata database": database}
+    places.update({f"log {path.relative_to(airflow_home)}": text for path, text in logs.items()})
+    leaks = [
+        f"{where}: {value[:12]}…" for where, text in places.items() for value in secrets if value and value in text
+    ]
+    # Any moto credential at all, also ones issued after the state was read: the patterns match what moto issues.
+    assert all(re.fullmatch(MOTO_CREDENTIAL, value) for value in issued if value.startswith(("ASIA", "FQoG")))
+    leaks += [
+        f"{where}: moto credential pattern {match.group(0)[:12]}…"
+        for where, text in places.items()
+        for match in re.finditer(MOTO_CREDENTIAL, text)
+    ]
+    assert leaks == []
