@@ -1,0 +1,416 @@
+"""
+A real backfill: the Airflow scheduler (LocalExecutor), DAG processor and API server run a backfill of
+several partners at once against moto, and the shared KMS key policy and EMR EC2 role policy lose no
+partner.
+
+The test starts the three Airflow components as subprocesses on a fresh metadata database in a
+temporary ``AIRFLOW_HOME``; moto keeps running in this process (the ``moto_stack`` fixture). It
+backfills :data:`DATES` logical dates of ``backfill_dags/emrfs_xacct_backfill_dag.py`` (one partner
+per date) with ``--max-active-runs`` :data:`MAX_ACTIVE_RUNS`, waits for every run to finish, and then
+reads back from the database and from moto what happened.
+
+The metadata database is SQLite: Airflow 3.3 accepts it with the LocalExecutor (only the scheduler,
+the DAG processor and the API server write to it; tasks go through the Execution API). One race
+needs avoiding: ``airflow backfill create`` makes the runs one by one in nested transactions
+(SAVEPOINTs), which on SQLite commit one by one, and it reads before it writes. When the scheduler
+was working on the DAG at that moment, the command failed with "database is locked" (SQLite refuses
+such a lock upgrade at once rather than wait), its clean-up deleted runs the scheduler had already
+taken up, and the scheduler exited on a ``StaleDataError``. So the backfill is created while the DAG
+is still paused (the scheduler leaves a paused DAG's runs alone), created again if SQLite still says
+"database is locked" (Airflow removes the partial backfill on that error so that it can be retried;
+seen once in three runs with the machine heavily loaded), and the DAG is unpaused afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import requests
+import sqlalchemy
+from sqlalchemy.pool import NullPool
+
+from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
+from airflow_provider_emrfs_xacct.operators.emr import idempotency_key
+from airflow_provider_emrfs_xacct.policies.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
+from devstack.__main__ import airflow_env
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, client, seed
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from devstack.moto_stack import MotoStack, Seeded
+
+pytestmark = pytest.mark.slow
+
+AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+DAGS_FOLDER = Path(__file__).resolve().parent / "backfill_dags"
+DAG_ID = "emrfs_xacct_backfill_test"
+#: Six daily logical dates, at most five runs at once: five start together, the sixth waits for a slot.
+DATES = [f"2024-01-0{day}" for day in range(1, 7)]
+MAX_ACTIVE_RUNS = 5
+#: Bound on the wait for the backfill to finish: it took 130 s on a lightly loaded 2-core machine
+#: and 333 s with other test suites loading it (load average 19).
+RUN_TIMEOUT_SECONDS = 480
+BACKFILL_CREATE_ATTEMPTS = 5
+STARTUP_TIMEOUT_SECONDS = 180
+SEEDED_EMR_EC2_POLICY = "emr-ec2-own-bucket-access"
+COMPONENTS = ("api-server", "scheduler", "dag-processor")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def as_datetime(value: Any) -> datetime:
+    """A timestamp column as an aware datetime (SQLite hands text back to a plain ``text()`` query)."""
+    assert value is not None, "a finished run or task instance has a start and an end"
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def max_overlap(intervals: list[tuple[datetime, datetime]]) -> int:
+    """The largest number of half-open ``[start, end)`` intervals that hold one instant in common."""
+    events = sorted([(start, 1) for start, _ in intervals] + [(end, -1) for _, end in intervals])
+    best = current = 0
+    for _, step in events:  # at equal instants an end (-1) sorts before a start (+1)
+        current += step
+        best = max(best, current)
+    return best
+
+
+@dataclass
+class AirflowStack:
+    """Airflow's API server, scheduler and DAG processor as subprocesses sharing one ``AIRFLOW_HOME``."""
+
+    home: Path
+    env: dict[str, str]
+    db_url: str
+    api_url: str
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def cli(self, *args: str, timeout: float = 180, check: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [AIRFLOW, *args], env=self.env, capture_output=True, text=True, timeout=timeout, check=False
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(self.describe(result))
+        return result
+
+    @staticmethod
+    def describe(result: subprocess.CompletedProcess[str]) -> str:
+        command = " ".join(result.args[1:])
+        return f"airflow {command} exited {result.returncode}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+
+    def start(self, name: str, *args: str) -> None:
+        log = (self.home / f"{name}.log").open("wb")
+        # A session of its own, so that stop() can end the component together with its children.
+        self.processes[name] = subprocess.Popen(
+            [AIRFLOW, *args], env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()
+
+    def assert_alive(self) -> None:
+        for name, process in self.processes.items():
+            if process.poll() is not None:
+                raise AssertionError(f"airflow {name} exited with {process.returncode}\n{self.diagnostics()}")
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+    def query(self, sql: str, **params: Any) -> list[Any]:
+        engine = sqlalchemy.create_engine(self.db_url, poolclass=NullPool)
+        try:
+            with engine.connect() as connection:
+                return list(connection.execute(sqlalchemy.text(sql), params))
+        finally:
+            engine.dispose()
+
+    def diagnostics(self) -> str:
+        """The tails of the components' logs and of the task logs (those with errors, else all), for a failure."""
+        parts = []
+        for name in COMPONENTS:
+            path = self.home / f"{name}.log"
+            if path.exists():
+                parts.append(f"===== {name}.log (tail) =====\n{path.read_text(errors='replace')[-4000:]}")
+        task_logs = sorted((self.home / "logs").glob(f"dag_id={DAG_ID}/**/*.log"))
+        failing = [path for path in task_logs if '"level":"error"' in path.read_text(errors="replace")]
+        for path in failing or task_logs:
+            text = path.read_text(errors="replace")
+            parts.append(f"===== {path.relative_to(self.home)} (tail) =====\n{text[-4000 if failing else -1000 :]}")
+        return "\n".join(parts)
+
+    @contextmanager
+    def diagnosed(self) -> Iterator[None]:
+        """Print the diagnostics when the block fails (pytest shows them with the failure)."""
+        try:
+            yield
+        except BaseException:
+            print(self.diagnostics())
+            raise
+
+
+@pytest.fixture(scope="module")
+def seeded(moto_stack: MotoStack) -> Seeded:
+    requests.post(f"{moto_stack.url}/moto-api/reset", timeout=10).raise_for_status()
+    return seed(moto_stack.url)
+
+
+@pytest.fixture(scope="module")
+def seeded_emr_ec2_role(seeded: Seeded) -> dict[str, Any]:
+    """What the EMR EC2 role held before the backfill: its trust policy and the seeded inline policy."""
+    iam_a = client(seeded.url, EMR_ACCOUNT, "iam")
+    return {
+        "trust": iam_a.get_role(RoleName=EMR_EC2_ROLE)["Role"]["AssumeRolePolicyDocument"],
+        "policy": iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=SEEDED_EMR_EC2_POLICY)["PolicyDocument"],
+    }
+
+
+@pytest.fixture(scope="module")
+def airflow_stack(
+    tmp_path_factory: pytest.TempPathFactory, moto_stack: MotoStack, seeded: Seeded
+) -> Iterator[AirflowStack]:
+    home = tmp_path_factory.mktemp("airflow-backfill-home")
+    port = free_port()
+    db_url = f"sqlite:///{home / 'airflow.db'}"
+    env = {
+        **airflow_env(moto_stack.url, home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db_url,
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        # Room for every task of five runs at once (each run has up to three tasks in parallel).
+        "AIRFLOW__CORE__PARALLELISM": "16",
+        "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": "32",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
+        "AIRFLOW__API__WORKERS": "1",
+        # The scheduler signs the tasks' Execution API tokens, the API server checks them: one secret.
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+        # The scheduler serves task logs on this port (default 8793: taken when two such tests run at once).
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+        # Parse the DAG file once; re-parsing every 30 s only costs CPU here.
+        "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "600",
+    }
+    stack = AirflowStack(home=home, env=env, db_url=db_url, api_url=f"http://127.0.0.1:{port}")
+    stack.cli("db", "migrate", timeout=300)
+    try:
+        stack.start("api-server", "api-server", "--port", str(port), "--host", "127.0.0.1", "--workers", "1")
+        stack.start("scheduler", "scheduler")
+        stack.start("dag-processor", "dag-processor")
+        with stack.diagnosed():
+            wait_until_ready(stack)
+        yield stack
+    finally:
+        stack.stop()
+
+
+def wait_until_ready(stack: AirflowStack) -> None:
+    """Wait until the API server answers and the DAG processor has stored the DAG."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    api_up = dag_stored = False
+    while time.monotonic() < deadline:
+        stack.assert_alive()
+        if not api_up:
+            with suppress(requests.RequestException):
+                api_up = requests.get(f"{stack.api_url}/api/v2/monitor/health", timeout=5).status_code == 200
+        if not dag_stored:
+            dag_stored = bool(stack.query("SELECT 1 FROM serialized_dag WHERE dag_id = :dag_id", dag_id=DAG_ID))
+        if api_up and dag_stored:
+            return
+        time.sleep(2)
+    raise AssertionError(
+        f"not ready after {STARTUP_TIMEOUT_SECONDS} s: api server up {api_up}, DAG stored {dag_stored}"
+    )
+
+
+def create_backfill(stack: AirflowStack, conf: dict[str, Any]) -> None:
+    """
+    ``airflow backfill create`` over :data:`DATES`, tried again when SQLite says "database is locked".
+
+    On that error Airflow deletes the partial backfill so that the user can try again (``models/backfill.py``,
+    ``_cleanup_partial_backfill``); the DAG being paused, no run of it had been taken up yet.
+    """
+    command = ("backfill", "create", "--dag-id", DAG_ID, "--from-date", DATES[0], "--to-date", DATES[-1])
+    options = ("--max-active-runs", str(MAX_ACTIVE_RUNS), "--dag-run-conf", json.dumps(conf))
+    for attempt in range(1, BACKFILL_CREATE_ATTEMPTS + 1):
+        result = stack.cli(*command, *options, check=False)
+        if result.returncode == 0:
+            return
+        if attempt == BACKFILL_CREATE_ATTEMPTS or "database is locked" not in result.stdout + result.stderr:
+            raise AssertionError(stack.describe(result))
+        print(f"airflow backfill create, attempt {attempt}: SQLite said 'database is locked'; trying again")
+        time.sleep(2)
+
+
+@dataclass
+class BackfillResult:
+    runs: list[Any]
+    task_instances: list[Any]
+    polled_max_running: int
+    seconds: float
+
+
+@pytest.fixture(scope="module")
+def backfill(airflow_stack: AirflowStack, seeded: Seeded) -> BackfillResult:
+    stack = airflow_stack
+    with stack.diagnosed():
+        started = time.monotonic()
+        # Create the backfill while the DAG is still paused, so that the scheduler takes up its runs
+        # only once they are all there (see the module docstring on SQLite), then unpause it.
+        create_backfill(stack, {"kms_key_arn": seeded.kms_key_arn, "bucket": seeded.bucket})
+        stack.cli("dags", "unpause", DAG_ID)
+        polled_max_running = 0
+        deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
+        while True:
+            stack.assert_alive()
+            states = [row.state for row in stack.query("SELECT state FROM dag_run WHERE dag_id = :d", d=DAG_ID)]
+            polled_max_running = max(polled_max_running, states.count("running"))
+            if len(states) >= len(DATES) and all(state in ("success", "failed") for state in states):
+                break
+            if time.monotonic() > deadline:
+                raise AssertionError(f"backfill not finished after {RUN_TIMEOUT_SECONDS} s: run states {states}")
+            time.sleep(1)
+        seconds = time.monotonic() - started
+        runs = stack.query(
+            "SELECT run_id, run_type, logical_date, state, start_date, end_date, backfill_id "
+            "FROM dag_run WHERE dag_id = :d ORDER BY logical_date",
+            d=DAG_ID,
+        )
+        task_instances = stack.query(
+            "SELECT run_id, task_id, state, try_number, start_date, end_date FROM task_instance WHERE dag_id = :d",
+            d=DAG_ID,
+        )
+    print(f"backfill of {len(runs)} runs finished in {seconds:.0f} s")
+    return BackfillResult(runs, task_instances, polled_max_running, seconds)
+
+
+def role_arn(logical_date: datetime) -> str:
+    return f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-partner-{logical_date:%Y%m%d}-writer"
+
+
+def test_all_runs_succeed_with_five_active_at_once(airflow_stack: AirflowStack, backfill: BackfillResult) -> None:
+    with airflow_stack.diagnosed():
+        assert [as_datetime(run.logical_date).date().isoformat() for run in backfill.runs] == DATES
+        assert {run.run_type for run in backfill.runs} == {"backfill"}
+        assert len({run.backfill_id for run in backfill.runs}) == 1
+        assert {run.run_id: run.state for run in backfill.runs} == {run.run_id: "success" for run in backfill.runs}
+        assert len(backfill.task_instances) == 6 * len(DATES)
+        failed = [(ti.run_id, ti.task_id, ti.state) for ti in backfill.task_instances if ti.state != "success"]
+        assert failed == []
+
+        # Runs active at once: from the runs' own start and end (the scheduler sets them when a run
+        # leaves the queue and when it finishes), and from their tasks (first task start to last task end).
+        concurrent_runs = max_overlap(
+            [(as_datetime(run.start_date), as_datetime(run.end_date)) for run in backfill.runs]
+        )
+        spans: dict[str, tuple[datetime, datetime]] = {}
+        for ti in backfill.task_instances:
+            start, end = as_datetime(ti.start_date), as_datetime(ti.end_date)
+            first, last = spans.get(ti.run_id, (start, end))
+            spans[ti.run_id] = (min(first, start), max(last, end))
+        concurrent_task_spans = max_overlap(list(spans.values()))
+        # The writers of the shared key policy and of the shared EMR role policy, running at once.
+        writers = {
+            task_id: max_overlap(
+                [
+                    (as_datetime(ti.start_date), as_datetime(ti.end_date))
+                    for ti in backfill.task_instances
+                    if ti.task_id == task_id
+                ]
+            )
+            for task_id in ("grant_kms_key_user", "allow_emr_role_to_assume")
+        }
+        print(
+            f"max runs active at once: {concurrent_runs} (run start/end), {backfill.polled_max_running} (polled "
+            f"states), {concurrent_task_spans} (task start/end); shared-policy writers at once: {writers}"
+        )
+        assert concurrent_runs == MAX_ACTIVE_RUNS  # at least five at once, and no more than the backfill allows
+        assert backfill.polled_max_running <= MAX_ACTIVE_RUNS
+        assert concurrent_task_spans == MAX_ACTIVE_RUNS
+        # The lost-update check below means something only if writers of one document overlapped.
+        assert min(writers.values()) >= 2
+
+
+def test_each_run_launched_exactly_one_cluster(
+    airflow_stack: AirflowStack, backfill: BackfillResult, seeded: Seeded
+) -> None:
+    emr_a = client(seeded.url, EMR_ACCOUNT, "emr")
+    clusters = [
+        emr_a.describe_cluster(ClusterId=summary["Id"])["Cluster"]
+        for page in emr_a.get_paginator("list_clusters").paginate()
+        for summary in page["Clusters"]
+    ]
+    with airflow_stack.diagnosed():
+        assert len(clusters) == len(backfill.runs)
+        for run in backfill.runs:
+            ti = SimpleNamespace(dag_id=DAG_ID, run_id=run.run_id, task_id="launch_cluster", map_index=-1)
+            key = idempotency_key({"ti": ti})  # type: ignore[typeddict-item]
+            tagged = [c for c in clusters if {"Key": IDEMPOTENCY_TAG, "Value": key} in c["Tags"]]
+            assert len(tagged) == 1, f"{run.run_id}: {len(tagged)} clusters with its idempotency key"
+            (cluster,) = tagged
+            partner = f"partner-{as_datetime(run.logical_date):%Y%m%d}"
+            assert cluster["Name"] == f"backfill-{partner}"
+            assert cluster["Status"]["State"] == "TERMINATED"
+            assert cluster["SecurityConfiguration"].startswith(f"emrfs-xacct-{partner}-")
+
+
+def test_shared_key_and_emr_role_hold_every_partner(
+    airflow_stack: AirflowStack, backfill: BackfillResult, seeded: Seeded, seeded_emr_ec2_role: dict[str, Any]
+) -> None:
+    expected = sorted(role_arn(as_datetime(run.logical_date)) for run in backfill.runs)
+    kms_b = client(seeded.url, DESTINATION_ACCOUNT, "kms")
+    iam_a = client(seeded.url, EMR_ACCOUNT, "iam")
+    iam_b = client(seeded.url, DESTINATION_ACCOUNT, "iam")
+    key_policy = json.loads(kms_b.get_key_policy(KeyId=seeded.kms_key_arn, PolicyName="default")["Policy"])
+    assume = iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)["PolicyDocument"]
+    with airflow_stack.diagnosed():
+        # No lost update: the key-user statement and the assume-role policy name every partner's role.
+        key_users = [s for s in key_policy["Statement"] if s.get("Sid") == KEY_USERS_SID]
+        assert len(key_users) == 1
+        assert sorted(key_users[0]["Principal"]["AWS"]) == expected
+        assert len(assume["Statement"]) == 1
+        assert sorted(assume["Statement"][0]["Resource"]) == expected
+        # What the provider did not write is as seeded.
+        assert [s for s in key_policy["Statement"] if s.get("Sid") != KEY_USERS_SID] == seeded.key_policy["Statement"]
+        assert {k: v for k, v in key_policy.items() if k != "Statement"} == {
+            k: v for k, v in seeded.key_policy.items() if k != "Statement"
+        }
+        assert sorted(iam_a.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]) == sorted(
+            [ASSUME_POLICY_NAME, SEEDED_EMR_EC2_POLICY]
+        )
+        role = iam_a.get_role(RoleName=EMR_EC2_ROLE)["Role"]
+        assert role["AssumeRolePolicyDocument"] == seeded_emr_ec2_role["trust"]
+        own = iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=SEEDED_EMR_EC2_POLICY)["PolicyDocument"]
+        assert own == seeded_emr_ec2_role["policy"]
+        # Each partner's destination role trusts the EMR EC2 role.
+        for arn in expected:
+            trust = iam_b.get_role(RoleName=arn.rsplit("/", 1)[1])["Role"]["AssumeRolePolicyDocument"]
+            assert [s["Principal"]["AWS"] for s in trust["Statement"]] == [[seeded.emr_ec2_role_arn]]
