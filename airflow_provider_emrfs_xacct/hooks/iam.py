@@ -59,7 +59,8 @@ class EmrfsIamHook(AwsBaseHook):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["client_type"] = "iam"
         super().__init__(*args, **kwargs)
-        #: Roles this hook created; IAM may not show them to the next call for a few seconds.
+        #: Roles this hook created (or that CreateRole said exist); IAM may not show them to the next
+        #: call for a few seconds.
         self.created_roles: set[str] = set()
 
     # Reads --------------------------------------------------------------------------------------
@@ -135,6 +136,9 @@ class EmrfsIamHook(AwsBaseHook):
                 except ClientError as error:
                     if error_code(error) != "EntityAlreadyExists":
                         raise
+                    # It exists (made concurrently, or by us when the answer to our CreateRole was lost
+                    # and botocore retried it): a NoSuchEntity from IAM for it now is IAM's lag.
+                    self.created_roles.add(role_name)
                     self.log.info("Role %s was created concurrently; merging into it", role_name)
                     return False
                 # CreateRole is atomic: whoever changes this trust policy from now on has read it, our

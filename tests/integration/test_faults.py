@@ -1,0 +1,543 @@
+"""
+The whole chain of five operators against a struggling AWS, with the provider's default retry settings.
+
+A fault-injecting proxy sits between the operators and moto: throttling, HTTP 500 and 503, and
+connections dropped before the request reaches AWS or after AWS handled it (so the client never
+learns that its call succeeded). Then IAM's eventual consistency, and an access denial, which must
+not be retried at all.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import requests
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.core.exceptions import AccessDeniedError as MotoAccessDenied
+from moto.core.exceptions import JsonRESTError
+
+from airflow_provider_emrfs_xacct.exceptions import AccessDeniedError
+from airflow_provider_emrfs_xacct.hooks.emr import ACTIVE_CLUSTER_STATES, IDEMPOTENCY_TAG
+from airflow_provider_emrfs_xacct.operators.emr import (
+    CreateEmrfsSecurityConfigOperator,
+    LaunchClusterWithSecConfigOperator,
+    idempotency_key,
+)
+from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
+from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from airflow_provider_emrfs_xacct.policies import documents
+from devstack.fault_proxy import FAULT_KINDS, FaultProxy
+from devstack.moto_stack import (
+    BUCKET,
+    DESTINATION_ACCOUNT,
+    DESTINATION_CONN_ID,
+    EMR_ACCOUNT,
+    EMR_CONN_ID,
+    EMR_EC2_ROLE,
+    EMR_SERVICE_ROLE,
+    PROVISIONER_ROLE,
+    Seeded,
+    airflow_environment,
+    client,
+)
+from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+SETTLE_SECONDS = 0.05
+SEEDED_EMR_POLICY = "emr-ec2-own-bucket-access"
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def statement(document: Any, sid: str) -> dict[str, Any]:
+    document = json.loads(document) if isinstance(document, str) else document
+    [found] = [item for item in document["Statement"] if item.get("Sid") == sid]
+    return found
+
+
+def role_name(partner: str) -> str:
+    return f"{partner}-writer"
+
+
+def role_arn(partner: str) -> str:
+    return f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{role_name(partner)}"
+
+
+def prefix(partner: str) -> str:
+    return f"s3://{BUCKET}/exports/{partner}/"
+
+
+def task_instance(partner: str, task_id: str) -> RecordingTaskInstance:
+    return RecordingTaskInstance(
+        dag_id=f"export_{partner}", run_id="scheduled__2026-03-01T00:00:00+00:00", task_id=task_id
+    )
+
+
+def job_flow(partner: str) -> dict[str, Any]:
+    return {
+        "Name": f"{partner}-export",
+        "ReleaseLabel": "emr-6.15.0",
+        "Applications": [{"Name": "Spark"}],
+        "Instances": {
+            "MasterInstanceType": "m5.xlarge",
+            "SlaveInstanceType": "m5.xlarge",
+            "InstanceCount": 3,
+            "KeepJobFlowAliveWhenNoSteps": True,
+        },
+        "JobFlowRole": EMR_EC2_ROLE,
+        "ServiceRole": EMR_SERVICE_ROLE,
+    }
+
+
+def run_chain(aws: Seeded, partner: str) -> dict[str, Any]:
+    """Run the five operators for one partner, as a DAG would chain them; return what they returned."""
+    arn, _, _ = run_operator(
+        EnsureDestinationRoleOperator(
+            task_id="ensure_destination_role",
+            aws_conn_id=DESTINATION_CONN_ID,
+            role_name=role_name(partner),
+            trusted_role_arns=[aws.emr_ec2_role_arn],
+            s3_prefixes=[prefix(partner)],
+            kms_key_arns=[aws.kms_key_arn],
+            settle_seconds=SETTLE_SECONDS,
+        ),
+        task_instance(partner, "ensure_destination_role"),
+    )
+    policy, _, _ = run_operator(
+        AttachAssumeRolePolicyOperator(
+            task_id="attach_assume_role_policy",
+            aws_conn_id=EMR_CONN_ID,
+            destination_role_arns=[arn],
+            settle_seconds=SETTLE_SECONDS,
+        ),
+        task_instance(partner, "attach_assume_role_policy"),
+    )
+    key, _, _ = run_operator(
+        GrantKmsKeyUserOperator(
+            task_id="grant_kms_key_user",
+            aws_conn_id=DESTINATION_CONN_ID,
+            key_arn=aws.kms_key_arn,
+            principal_arns=[arn],
+            settle_seconds=SETTLE_SECONDS,
+        ),
+        task_instance(partner, "grant_kms_key_user"),
+    )
+    name, _, _ = run_operator(
+        CreateEmrfsSecurityConfigOperator(
+            task_id="create_security_configuration",
+            aws_conn_id=EMR_CONN_ID,
+            name_prefix=f"emrfs-xacct-{partner}",
+            role_mappings=[{"Role": arn, "IdentifierType": "Prefix", "Identifiers": [prefix(partner)]}],
+            settle_seconds=SETTLE_SECONDS,
+        ),
+        task_instance(partner, "create_security_configuration"),
+    )
+    launch_ti = task_instance(partner, "launch_cluster")
+    cluster_id, _, _ = run_operator(
+        LaunchClusterWithSecConfigOperator(
+            task_id="launch_cluster",
+            aws_conn_id=EMR_CONN_ID,
+            emr_conn_id=None,
+            security_configuration=name,
+            job_flow_overrides=job_flow(partner),
+        ),
+        launch_ti,
+    )
+    return {
+        "role_arn": arn,
+        "policy": policy,
+        "key": key,
+        "security_configuration": name,
+        "cluster_id": cluster_id,
+        "idempotency_key": idempotency_key({"ti": launch_ti}),
+    }
+
+
+def assert_end_state(aws: Seeded, outcomes: dict[str, dict[str, Any]]) -> None:
+    """Read everything back from moto directly (not through the proxy) and check it."""
+    iam_b = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    iam_a = client(aws.url, EMR_ACCOUNT, "iam")
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    for partner, outcome in outcomes.items():
+        assert outcome["role_arn"] == role_arn(partner)
+        role = iam_b.get_role(RoleName=role_name(partner))["Role"]
+        assert role["Arn"] == role_arn(partner)
+        trust = statement(role["AssumeRolePolicyDocument"], documents.TRUST_SID)
+        assert as_list(trust["Principal"]["AWS"]) == [aws.emr_ec2_role_arn]
+        access = iam_b.get_role_policy(RoleName=role_name(partner), PolicyName=documents.DESTINATION_POLICY_NAME)
+        objects = as_list(statement(access["PolicyDocument"], documents.OBJECTS_SID)["Resource"])
+        assert f"arn:aws:s3:::{BUCKET}/exports/{partner}/*" in objects
+        # One partner's role never gets another partner's prefix.
+        assert {arn.split("/exports/")[1].split("/")[0].removesuffix("_$folder$") for arn in objects} == {partner}
+        key_use = statement(access["PolicyDocument"], documents.KMS_USE_SID)
+        assert as_list(key_use["Resource"]) == [aws.kms_key_arn]
+
+        assert outcome["key"] == aws.kms_key_arn
+        configuration = json.loads(
+            emr.describe_security_configuration(Name=outcome["security_configuration"])["SecurityConfiguration"]
+        )
+        mappings = configuration["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"]
+        assert mappings == [{"Role": role_arn(partner), "IdentifierType": "Prefix", "Identifiers": [prefix(partner)]}]
+        cluster = emr.describe_cluster(ClusterId=outcome["cluster_id"])["Cluster"]
+        assert cluster["SecurityConfiguration"] == outcome["security_configuration"]
+        assert {"Key": IDEMPOTENCY_TAG, "Value": outcome["idempotency_key"]} in cluster["Tags"]
+
+    # The EMR EC2 role may assume exactly the partners' roles; its own policy is untouched.
+    assume = iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=documents.ASSUME_POLICY_NAME)
+    allowed = statement(assume["PolicyDocument"], documents.ASSUME_SID)
+    assert sorted(as_list(allowed["Resource"])) == sorted(role_arn(partner) for partner in outcomes)
+    assert sorted(iam_a.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]) == sorted(
+        [SEEDED_EMR_POLICY, documents.ASSUME_POLICY_NAME]
+    )
+    own = iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=SEEDED_EMR_POLICY)["PolicyDocument"]
+    assert (json.loads(own) if isinstance(own, str) else own)["Statement"][0]["Sid"] == "OwnLogs"
+
+    # The key policy: the seeded statements as they were, plus ours with every partner's role.
+    policy = json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"])
+    ours = statement(policy, documents.KEY_USERS_SID)
+    assert sorted(as_list(ours["Principal"]["AWS"])) == sorted(role_arn(partner) for partner in outcomes)
+    assert [item for item in policy["Statement"] if item.get("Sid") != documents.KEY_USERS_SID] == aws.key_policy[
+        "Statement"
+    ]
+
+    # Exactly one cluster per partner, however often RunJobFlow was retried or its answer lost.
+    clusters = emr.list_clusters()["Clusters"]
+    assert sorted(cluster["Id"] for cluster in clusters) == sorted(o["cluster_id"] for o in outcomes.values())
+    assert all(cluster["Status"]["State"] in ACTIVE_CLUSTER_STATES for cluster in clusters)
+
+
+def connections_through(proxy: FaultProxy, aws: Seeded) -> dict[str, str]:
+    """
+    The two connections with every AWS call sent through the proxy, except STS, sent to moto directly.
+
+    STS only supplies the connections' credentials (the proxy never faults it); sending it around
+    the proxy keeps the proxy's counts, and so ``fault_share``, to the calls the operators make.
+    """
+    environment = airflow_environment(proxy.url)
+    for name, value in list(environment.items()):
+        if name.startswith("AIRFLOW_CONN_"):
+            connection = json.loads(value)
+            connection["extra"]["service_config"]["sts"]["endpoint_url"] = aws.url
+            environment[name] = json.dumps(connection)
+    return environment
+
+
+@contextmanager
+def through(proxy: FaultProxy, aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
+    """Point the two Airflow connections at the proxy for the duration."""
+    with proxy, monkeypatch.context() as patch:
+        for name, value in connections_through(proxy, aws).items():
+            patch.setenv(name, value)
+        yield proxy
+
+
+#: Partners whose chains run through the faults: at least two (their grants share the EMR EC2 role's
+#: policy and the key policy), more until every kind of fault has been seen.
+PARTNERS = ["partner-a", "partner-b", "partner-c", "partner-d"]
+
+
+def test_chain_completes_through_faults_with_default_retries(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy = FaultProxy(aws.url, fault_rate=0.4, kinds=FAULT_KINDS, seed=20260301)
+
+    outcomes: dict[str, dict[str, Any]] = {}
+    with through(proxy, aws, monkeypatch):
+        for partner in PARTNERS:
+            outcomes[partner] = run_chain(aws, partner)
+            if len(outcomes) >= 2 and all(proxy.stats[kind] for kind in FAULT_KINDS):
+                break
+
+    assert_end_state(aws, outcomes)
+    # The proxy really made AWS struggle: a large share of faults, and every kind of them.
+    assert proxy.fault_share >= 0.3, proxy.stats
+    assert all(proxy.stats[kind] >= 1 for kind in FAULT_KINDS), proxy.stats
+    # Every call the chains made went through the proxy (none of them around it).
+    assert proxy.stats["forwarded"] >= 15 * len(outcomes), proxy.stats
+
+
+def test_chain_waits_for_eventual_consistency(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """For a while after CreateRole, IAM does not show the new role and refuses it as a principal."""
+    proxy = FaultProxy(aws.url, consistency_lag=3, seed=1)
+
+    with through(proxy, aws, monkeypatch):
+        outcomes = {"partner-new": run_chain(aws, "partner-new")}
+
+    assert proxy.stats["consistency"] == 3, proxy.stats
+    assert_end_state(aws, outcomes)
+
+
+class LostCreateRoleAnswer(FaultProxy):
+    """
+    IAM creates the role but the answer to ``CreateRole`` is lost; then IAM's write path lags.
+
+    botocore's retry of ``CreateRole`` gets ``EntityAlreadyExists``. Reads of the role already see it,
+    but the first ``stale_writes`` ``PutRolePolicy`` calls on it still answer ``NoSuchEntity``
+    (IAM's eventual consistency; the plain ``consistency_lag`` makes reads lag first, so it cannot
+    show a write lagging after a read).
+    """
+
+    def __init__(self, upstream: str, *, stale_writes: int) -> None:
+        super().__init__(upstream)
+        self.stale_writes = stale_writes
+        self.created: set[str] = set()
+        self.answer_lost = False
+        self.request = threading.local()
+
+    def _consistency_error(self, service: str, form: dict[str, str], body: bytes) -> tuple[int, str, str] | None:
+        self.request.action = form.get("Action")
+        if form.get("Action") == "PutRolePolicy" and form.get("RoleName") in self.created and self.stale_writes:
+            with self.lock:
+                self.stale_writes -= 1
+            return 404, "NoSuchEntity", f"The role with name {form['RoleName']} cannot be found."
+        return None
+
+    def _note_created(self, service: str, form: dict[str, str], status: int) -> None:
+        if form.get("Action") == "CreateRole" and status == 200:
+            self.created.add(form["RoleName"])
+
+    def _choose_fault(self, service: str) -> str | None:
+        if getattr(self.request, "action", None) == "CreateRole" and not self.answer_lost:
+            self.answer_lost = True
+            return "drop-after"
+        return None
+
+
+def test_lost_create_role_answer_then_lagging_iam(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """EntityAlreadyExists after a lost answer proves the role exists: a NoSuchEntity after it is IAM's lag."""
+    proxy = LostCreateRoleAnswer(aws.url, stale_writes=2)
+    operator = EnsureDestinationRoleOperator(
+        task_id="ensure_destination_role",
+        aws_conn_id=DESTINATION_CONN_ID,
+        role_name=role_name("partner-new"),
+        trusted_role_arns=[aws.emr_ec2_role_arn],
+        s3_prefixes=[prefix("partner-new")],
+        settle_seconds=SETTLE_SECONDS,
+    )
+
+    with through(proxy, aws, monkeypatch):
+        arn, calls, _ = run_operator(operator, task_instance("partner-new", operator.task_id))
+
+    assert proxy.stats["drop-after"] == 1
+    assert proxy.stats["consistency"] == 2
+    assert calls.mutating.count("PutRolePolicy") == 3  # two refused while IAM lagged, then the one that held
+    assert arn == role_arn("partner-new")
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    trust = statement(
+        iam.get_role(RoleName=role_name("partner-new"))["Role"]["AssumeRolePolicyDocument"], documents.TRUST_SID
+    )
+    assert as_list(trust["Principal"]["AWS"]) == [aws.emr_ec2_role_arn]
+    access = iam.get_role_policy(RoleName=role_name("partner-new"), PolicyName=documents.DESTINATION_POLICY_NAME)
+    objects = as_list(statement(access["PolicyDocument"], documents.OBJECTS_SID)["Resource"])
+    assert f"arn:aws:s3:::{BUCKET}/exports/partner-new/*" in objects
+
+
+# Access denied: fails at once, says what to grant -----------------------------------------------
+
+#: What the connections' identity may do while authorization is on: read, never write.
+READ_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": [
+                "iam:Get*",
+                "iam:List*",
+                "kms:Get*",
+                "kms:Describe*",
+                "kms:List*",
+                "elasticmapreduce:Describe*",
+                "elasticmapreduce:List*",
+            ],
+            "Resource": "*",
+        }
+    ],
+}
+
+
+@pytest.fixture
+def read_only_identity(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """
+    Give the connections' role a read-only policy; yield a switch that turns moto's IAM authorization on.
+
+    moto's ``/moto-api/reset-auth`` takes a plain number: how many more requests go unchecked
+    (``inf``: never check). Authorization is switched off again however the test ends.
+
+    moto answers a denial in XML whatever the protocol (its authorization has service-specific
+    errors only for IAM, S3 and EC2, getmoto/moto#2300), so botocore reads a KMS or EMR denial as
+    error code ``403``. AWS answers JSON-protocol services with ``AccessDeniedException`` in JSON
+    (HTTP 400): the moto server runs in this process, so make it answer that way here.
+    """
+    authorize_action = ActionAuthenticatorMixin._authenticate_and_authorize_normal_action
+
+    def deny_like_aws(self: Any, resource: str = "*") -> None:
+        try:
+            authorize_action(self, resource)
+        except MotoAccessDenied as denial:
+            if not self.headers.get("X-Amz-Target"):  # query protocol (IAM): moto's XML is AWS's
+                raise
+            raise JsonRESTError("AccessDeniedException", denial.message) from denial
+
+    monkeypatch.setattr(ActionAuthenticatorMixin, "_authenticate_and_authorize_normal_action", deny_like_aws)
+    for account in (EMR_ACCOUNT, DESTINATION_ACCOUNT):
+        iam = client(aws.url, account, "iam")
+        iam.create_role(
+            RoleName=PROVISIONER_ROLE,
+            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+        )
+        iam.put_role_policy(RoleName=PROVISIONER_ROLE, PolicyName="read-only", PolicyDocument=json.dumps(READ_ONLY))
+
+    def authorize(unchecked: str) -> None:
+        requests.post(f"{aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
+
+    try:
+        yield lambda: authorize("0")
+    finally:
+        authorize("inf")
+
+
+def denied_operators(aws: Seeded) -> dict[str, tuple[Any, str, str, str]]:
+    """operator, the denied action, the resource the message must name, the account."""
+    partner = "partner-a"
+    arn = role_arn(partner)
+    return {
+        "destination-role": (
+            EnsureDestinationRoleOperator(
+                task_id="ensure_destination_role",
+                aws_conn_id=DESTINATION_CONN_ID,
+                role_name=role_name(partner),
+                trusted_role_arns=[aws.emr_ec2_role_arn],
+                s3_prefixes=[prefix(partner)],
+                settle_seconds=SETTLE_SECONDS,
+            ),
+            "iam:CreateRole",
+            f"RoleName={role_name(partner)}",
+            DESTINATION_ACCOUNT,
+        ),
+        "assume-role-policy": (
+            AttachAssumeRolePolicyOperator(
+                task_id="attach_assume_role_policy",
+                aws_conn_id=EMR_CONN_ID,
+                destination_role_arns=[arn],
+                settle_seconds=SETTLE_SECONDS,
+            ),
+            "iam:PutRolePolicy",
+            f"RoleName={EMR_EC2_ROLE}",
+            EMR_ACCOUNT,
+        ),
+        "kms-key-user": (
+            GrantKmsKeyUserOperator(
+                task_id="grant_kms_key_user",
+                aws_conn_id=DESTINATION_CONN_ID,
+                key_arn=aws.kms_key_arn,
+                principal_arns=[arn],
+                settle_seconds=SETTLE_SECONDS,
+            ),
+            "kms:PutKeyPolicy",
+            f"KeyId={aws.kms_key_arn}",
+            DESTINATION_ACCOUNT,
+        ),
+        "security-configuration": (
+            CreateEmrfsSecurityConfigOperator(
+                task_id="create_security_configuration",
+                aws_conn_id=EMR_CONN_ID,
+                name_prefix="emrfs-xacct-partner-a",
+                role_mappings=[{"Role": arn, "IdentifierType": "Prefix", "Identifiers": [prefix(partner)]}],
+                settle_seconds=SETTLE_SECONDS,
+            ),
+            "elasticmapreduce:CreateSecurityConfiguration",
+            "Name=emrfs-xacct-partner-a-",
+            EMR_ACCOUNT,
+        ),
+        "launch-cluster": (
+            LaunchClusterWithSecConfigOperator(
+                task_id="launch_cluster",
+                aws_conn_id=EMR_CONN_ID,
+                emr_conn_id=None,
+                security_configuration="emrfs-xacct-partner-a-0123456789ab",
+                job_flow_overrides=job_flow(partner),
+            ),
+            "elasticmapreduce:RunJobFlow",
+            f"Name={partner}-export",
+            EMR_ACCOUNT,
+        ),
+    }
+
+
+class AttemptCounter:
+    """Counts the HTTP attempts a client sends (``before-send`` fires once per attempt, retries included)."""
+
+    def __init__(self) -> None:
+        self.attempts: list[str] = []
+
+    def attach(self, client_: Any) -> None:
+        client_.meta.events.register("before-send", self._count)
+
+    def _count(self, event_name: str, **_: Any) -> None:
+        self.attempts.append(event_name.rsplit(".", 1)[-1])
+
+
+@pytest.mark.parametrize(
+    "case", ["destination-role", "assume-role-policy", "kms-key-user", "security-configuration", "launch-cluster"]
+)
+def test_access_denied_fails_fast_and_names_what_to_grant(aws: Seeded, read_only_identity: Any, case: str) -> None:
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    emr.create_security_configuration(
+        Name="emrfs-xacct-partner-a-0123456789ab",
+        SecurityConfiguration=json.dumps({"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": []}}}),
+    )
+    operator, action, resource, account = denied_operators(aws)[case]
+    clients = [operator.hook.conn]
+    if hasattr(operator.hook, "launch_client"):
+        clients.append(operator.hook.launch_client)
+    # Building the clients assumed the connection's role (the hook fetches credentials eagerly), while
+    # moto still let the base credentials through: from now on only the role's own policy counts.
+    calls, attempts = CallRecorder(), AttemptCounter()
+    for client_ in clients:
+        calls.attach(client_)
+        attempts.attach(client_)
+    key_policy_before = client(aws.url, DESTINATION_ACCOUNT, "kms").get_key_policy(
+        KeyId=aws.kms_key_arn, PolicyName="default"
+    )["Policy"]
+    ti = task_instance("partner-a", operator.task_id)
+
+    read_only_identity()
+    started = time.monotonic()
+    with pytest.raises(AccessDeniedError) as caught:
+        operator.execute({"ti": ti, "task_instance": ti})
+    elapsed = time.monotonic() - started
+
+    denied = action.split(":")[1]
+    # Exactly one attempt at the denied call, and no call was retried at all.
+    assert attempts.attempts.count(denied) == 1
+    assert attempts.attempts == calls.calls
+    assert calls.calls[-1] == denied
+    # No backoff either: far below the provider's 60 s consistency wait and botocore's 10 attempts.
+    assert elapsed < 30, elapsed
+    message = str(caught.value)
+    assert action in message
+    assert resource in message
+    assert f"account {account}" in message
+    # Nothing was written.
+    requests.post(f"{aws.url}/moto-api/reset-auth", data="inf", timeout=10).raise_for_status()
+    assert (
+        client(aws.url, DESTINATION_ACCOUNT, "kms").get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")[
+            "Policy"
+        ]
+        == key_policy_before
+    )
+    assert sorted(r["RoleName"] for r in client(aws.url, DESTINATION_ACCOUNT, "iam").list_roles()["Roles"]) == [
+        PROVISIONER_ROLE
+    ]
+    assert client(aws.url, EMR_ACCOUNT, "iam").list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"] == [
+        SEEDED_EMR_POLICY
+    ]
+    assert emr.list_clusters()["Clusters"] == []
