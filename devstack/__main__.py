@@ -45,10 +45,10 @@ def airflow_env(url: str, airflow_home: Path) -> dict[str, str]:
     }
 
 
-def run_dag(env: dict[str, str], conf: dict[str, Any], log_file: Path, logical_date: str) -> str:
-    """Run the example DAG once with ``airflow dags test``; return its output (also kept in ``log_file``)."""
+def run_dag(env: dict[str, str], conf: dict[str, Any], log_file: Path, logical_date: str, dag_id: str = DAG_ID) -> str:
+    """Run an example DAG (the partner export unless ``dag_id``) with ``airflow dags test``; return its output."""
     airflow = str(Path(sys.executable).with_name("airflow"))
-    command = [airflow, "dags", "test", DAG_ID, logical_date, "--conf", json.dumps(conf)]
+    command = [airflow, "dags", "test", dag_id, logical_date, "--conf", json.dumps(conf)]
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     output = result.stdout + result.stderr
     log_file.write_text(output)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
+import shlex
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,7 +70,11 @@ class CredentialsProvider:
             "Name": CREDENTIALS_PROVIDER_ACTION,
             "ScriptBootstrapAction": {
                 "Path": "file:/bin/bash",
-                "Args": ["-c", f"sudo mkdir -p {EMRFS_AUXLIB} && sudo aws s3 cp {self.jar} {EMRFS_AUXLIB}"],
+                # Quoted: the JAR's name is user input, and this line runs as root on every node.
+                "Args": [
+                    "-c",
+                    f"sudo mkdir -p {EMRFS_AUXLIB} && sudo aws s3 cp {shlex.quote(self.jar)} {EMRFS_AUXLIB}",
+                ],
             },
         }
 
@@ -87,6 +92,8 @@ def merge_classification(
         if configuration.get("Classification") != classification:
             continue
         existing = configuration.setdefault("Properties", {})
+        if not isinstance(existing, dict):
+            raise InvalidParameterError(f"{field}[{index}].Properties", f"must be a dict of strings, got {existing!r}")
         for key, value in properties.items():
             if key in existing and existing[key] != value:
                 raise InvalidParameterError(
@@ -144,6 +151,11 @@ def plan_launch(
         raise InvalidParameterError(
             "job_flow_overrides.Configurations", f"must be a list of classifications, got {configurations!r}"
         )
+    actions = result.get("BootstrapActions", [])
+    if not isinstance(actions, list) or not all(isinstance(item, dict) for item in actions):
+        raise InvalidParameterError(
+            "job_flow_overrides.BootstrapActions", f"must be a list of bootstrap actions, got {actions!r}"
+        )
     label = result.get("ReleaseLabel")
     version = parse_release_label(label) if label is not None else None
     if version is None:
@@ -155,9 +167,15 @@ def plan_launch(
         )
     emrfs_site = dict(emrfs_site_properties or {})
     if credentials_provider is not None:
+        given = emrfs_site.get("fs.s3.customAWSCredentialsProvider", credentials_provider.class_name)
+        if given != credentials_provider.class_name:
+            raise InvalidParameterError(
+                "emrfs_site_properties.fs.s3.customAWSCredentialsProvider",
+                f"is {given!r}, but emrfs_credentials_provider names {credentials_provider.class_name!r}",
+            )
         emrfs_site["fs.s3.customAWSCredentialsProvider"] = credentials_provider.class_name
         result["BootstrapActions"] = add_bootstrap_action(
-            result.get("BootstrapActions", []),
+            actions,
             credentials_provider.bootstrap_action(),
             "job_flow_overrides.BootstrapActions",
         )

@@ -1,0 +1,103 @@
+"""
+The other example DAGs, run end to end with ``airflow dags test`` against moto.
+
+``emrfs_xacct_bucket_policy_export`` (option (a): the partner's bucket policy grants the EMR role) and
+``emrfs_xacct_multi_tenant`` (role mappings by Hadoop user and group on one shared cluster).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
+from airflow_provider_emrfs_xacct.policies.bucket_policy import principal_sids
+from airflow_provider_emrfs_xacct.policies.cluster_config import EMRFS_IMPL
+from airflow_provider_emrfs_xacct.policies.documents import KEY_USERS_SID, OBJECT_ACTIONS
+from devstack.__main__ import airflow_env, count_changes, run_dag
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, MotoStack, Seeded, client
+
+AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+
+
+@pytest.fixture(scope="module")
+def airflow_home(tmp_path_factory: pytest.TempPathFactory, moto_stack: MotoStack) -> Path:
+    home = tmp_path_factory.mktemp("airflow-home-more-dags")
+    subprocess.run([AIRFLOW, "db", "migrate"], env=airflow_env(moto_stack.url, home), check=True, capture_output=True)
+    return home
+
+
+def clusters(url: str) -> list[dict[str, Any]]:
+    emr = client(url, EMR_ACCOUNT, "emr")
+    return [emr.describe_cluster(ClusterId=summary["Id"])["Cluster"] for summary in emr.list_clusters()["Clusters"]]
+
+
+def test_bucket_policy_export_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
+    env = airflow_env(aws.url, airflow_home)
+    prefix = f"s3://{aws.bucket}/acme/out/"
+    conf = {"partner": "acme", "destination_prefix": prefix, "kms_key_arn": aws.kms_key_arn}
+
+    output = run_dag(env, conf, tmp_path / "bucket-policy.log", "2026-03-01", dag_id="emrfs_xacct_bucket_policy_export")
+
+    assert count_changes(output) == 2  # the bucket policy, the key policy
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    policy = json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"])
+    objects_sid, list_sid = principal_sids(aws.emr_ec2_role_arn)
+    statements = {statement["Sid"]: statement for statement in policy["Statement"]}
+    assert sorted(statements) == sorted([objects_sid, list_sid])
+    assert statements[objects_sid]["Principal"] == {"AWS": aws.emr_ec2_role_arn}
+    assert statements[objects_sid]["Action"] == list(OBJECT_ACTIONS)
+    assert f"arn:aws:s3:::{aws.bucket}/acme/out/*" in statements[objects_sid]["Resource"]
+    assert statements[list_sid]["Condition"] == {"StringLike": {"s3:prefix": ["acme/out/", "acme/out/*"]}}
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    key_policy = json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"])
+    assert key_policy["Statement"][:2] == aws.key_policy["Statement"]
+    (key_users,) = [statement for statement in key_policy["Statement"] if statement.get("Sid") == KEY_USERS_SID]
+    assert key_users["Principal"]["AWS"] == [aws.emr_ec2_role_arn]
+    # The seeded bucket is BucketOwnerEnforced: no canned ACL, and option (a) needs no security configuration.
+    (cluster,) = clusters(aws.url)
+    assert cluster["Name"] == "export-acme-2026-03-01"
+    assert "SecurityConfiguration" not in cluster
+    assert cluster["ReleaseLabel"] == "emr-7.5.0"
+    assert not [item for item in cluster.get("Configurations", []) if item["Classification"] == "emrfs-site"]
+    assert cluster["Status"]["State"] == "TERMINATED"
+    assert IDEMPOTENCY_TAG in {tag["Key"] for tag in cluster["Tags"]}
+    assert "emr-7.5.0 uses EMRFS for s3://." in output
+    assert "will be owned by the bucket owner (ACLs are disabled)" in output
+
+
+def test_multi_tenant_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
+    env = airflow_env(aws.url, airflow_home)
+
+    output = run_dag(
+        env, {"bucket": aws.bucket}, tmp_path / "multi-tenant.log", "2026-03-01", dag_id="emrfs_xacct_multi_tenant"
+    )
+
+    # three roles (trust+role, permissions each), the assume-role policy, the security configuration
+    assert count_changes(output) == 8
+    role = {
+        tenant: f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-{tenant}-writer"
+        for tenant in ("partner-b", "finance", "partner-c")
+    }
+    (cluster,) = clusters(aws.url)
+    name = cluster["SecurityConfiguration"]
+    assert name.startswith("emrfs-xacct-multi-tenant-")
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    document = json.loads(emr.describe_security_configuration(Name=name)["SecurityConfiguration"])
+    assert document["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"] == [
+        {"Role": role["partner-b"], "IdentifierType": "User", "Identifiers": ["partner_b_etl"]},
+        {"Role": role["finance"], "IdentifierType": "Group", "Identifiers": ["finance"]},
+        {"Role": role["partner-c"], "IdentifierType": "Prefix", "Identifiers": [f"s3://{aws.bucket}/partner-c/"]},
+    ]
+    assert cluster["ReleaseLabel"] == "emr-7.10.0"
+    assert cluster["Configurations"] == [{"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}]
+    assert cluster["Status"]["State"] == "WAITING"  # this example leaves the shared cluster running
+    assert "fs.s3.impl keeps EMRFS" in output
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    assume = iam.get_role_policy(RoleName="EMR_EC2_DefaultRole", PolicyName="emrfs-xacct-assume-destination-roles")
+    assert sorted(assume["PolicyDocument"]["Statement"][0]["Resource"]) == sorted(role.values())

@@ -1,0 +1,352 @@
+"""Option (a): GrantBucketAccessOperator and RevokeBucketAccessOperator against the destination bucket in moto."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, RevokeBucketAccessOperator
+from airflow_provider_emrfs_xacct.policies.bucket_policy import principal_sids
+from airflow_provider_emrfs_xacct.policies.documents import OBJECT_ACTIONS
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    DESTINATION_CONN_ID,
+    EMR_ACCOUNT,
+    EMR_EC2_ROLE,
+    MotoStack,
+    Seeded,
+    airflow_environment,
+    client,
+)
+from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+
+OTHER_EMR_ROLE = f"arn:aws:iam::{EMR_ACCOUNT}:role/emr-ec2-batch"
+DENY_INSECURE = {
+    "Sid": "DenyInsecureTransport",
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:*",
+    "Resource": ["arn:aws:s3:::partner-results-b", "arn:aws:s3:::partner-results-b/*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+ANALYTICS_READ = {
+    "Sid": "AnalyticsRead",
+    "Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::333333333333:root"},
+    "Action": "s3:GetObject",
+    "Resource": "arn:aws:s3:::partner-results-b/reports/*",
+}
+ENFORCED_OWNER = "bucket owner (ACLs are disabled)"
+WRITER_OWNER = "the writing account (the EMR account), not the bucket owner"
+
+
+@pytest.fixture
+def s3(aws: Seeded) -> Any:
+    """The destination account's S3 client; the bucket starts with a policy the provider did not write."""
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.put_bucket_policy(
+        Bucket=aws.bucket,
+        Policy=json.dumps(
+            {"Version": "2012-10-17", "Id": "partner-policy", "Statement": [DENY_INSECURE, ANALYTICS_READ]}
+        ),
+    )
+    return s3
+
+
+@pytest.fixture
+def connections(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> Seeded:
+    """Only the connections, nothing reset or seeded: for arguments refused before any AWS call."""
+    for name, value in airflow_environment(moto_stack.url).items():
+        monkeypatch.setenv(name, value)
+    return Seeded(
+        url=moto_stack.url,
+        emr_ec2_role_arn=f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}",
+        bucket="partner-results-b",
+        kms_key_arn="",
+        key_policy={},
+    )
+
+
+def refused(operator: Any) -> tuple[InvalidParameterError, CallRecorder]:
+    """Run the operator, expecting it to refuse its arguments; return the error and the calls it made."""
+    recorder = CallRecorder().attach(operator.hook.conn)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    with pytest.raises(InvalidParameterError) as caught:
+        operator.execute({"ti": ti, "task_instance": ti})
+    return caught.value, recorder
+
+
+def grant(aws: Seeded, principals: list[str] | None = None, **kwargs: Any) -> GrantBucketAccessOperator:
+    arguments: dict[str, Any] = {
+        "task_id": "grant_bucket_access",
+        "aws_conn_id": DESTINATION_CONN_ID,
+        "s3_prefixes": [f"s3://{aws.bucket}/exports/"],
+        "principal_arns": principals or [aws.emr_ec2_role_arn],
+        "settle_seconds": 0,
+    }
+    arguments.update(kwargs)
+    return GrantBucketAccessOperator(**arguments)
+
+
+def revoke(aws: Seeded, principals: list[str], **kwargs: Any) -> RevokeBucketAccessOperator:
+    return RevokeBucketAccessOperator(
+        task_id="revoke_bucket_access",
+        aws_conn_id=DESTINATION_CONN_ID,
+        bucket=aws.bucket,
+        principal_arns=principals,
+        settle_seconds=0,
+        **kwargs,
+    )
+
+
+def policy_of(s3: Any, bucket: str) -> dict[str, Any] | None:
+    try:
+        return json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "NoSuchBucketPolicy":
+            return None
+        raise
+
+
+def by_sid(policy: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    return {statement.get("Sid"): statement for statement in (policy or {}).get("Statement", [])}
+
+
+def set_ownership(s3: Any, bucket: str, ownership: str | None) -> None:
+    if ownership is None:
+        s3.delete_bucket_ownership_controls(Bucket=bucket)
+    else:
+        s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": ownership}]})
+
+
+def ownership_of(s3: Any, bucket: str) -> str | None:
+    try:
+        return s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"][0]["ObjectOwnership"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "OwnershipControlsNotFoundError":
+            return None
+        raise
+
+
+def test_grant_adds_two_statements_for_the_principal_and_keeps_every_other(aws: Seeded, s3: Any) -> None:
+    result, recorder, ti = run_operator(grant(aws))
+
+    assert result == {
+        "bucket": aws.bucket,
+        "object_ownership": "BucketOwnerEnforced",
+        "objects_owned_by": ENFORCED_OWNER,
+        "emrfs_site_properties": {},
+    }
+    assert recorder.mutating == ["PutBucketPolicy"]
+    policy = policy_of(s3, aws.bucket)
+    assert policy is not None
+    assert policy["Id"] == "partner-policy"
+    assert policy["Statement"][:2] == [DENY_INSECURE, ANALYTICS_READ]
+    objects_sid, list_sid = principal_sids(aws.emr_ec2_role_arn)
+    assert [statement["Sid"] for statement in policy["Statement"][2:]] == [objects_sid, list_sid]
+    objects, listing = policy["Statement"][2:]
+    assert objects == {
+        "Sid": objects_sid,
+        "Effect": "Allow",
+        "Principal": {"AWS": aws.emr_ec2_role_arn},
+        "Action": list(OBJECT_ACTIONS),
+        "Resource": [f"arn:aws:s3:::{aws.bucket}/exports/*", f"arn:aws:s3:::{aws.bucket}/exports_$folder$"],
+    }
+    assert listing == {
+        "Sid": list_sid,
+        "Effect": "Allow",
+        "Principal": {"AWS": aws.emr_ec2_role_arn},
+        "Action": "s3:ListBucket",
+        "Resource": f"arn:aws:s3:::{aws.bucket}",
+        "Condition": {"StringLike": {"s3:prefix": ["exports/", "exports/*"]}},
+    }
+    (change,) = ti.xcoms["plan"]
+    assert change["action"] == "update"
+
+
+def test_second_run_makes_no_mutating_call(aws: Seeded, s3: Any) -> None:
+    run_operator(grant(aws))
+    before = policy_of(s3, aws.bucket)
+
+    result, recorder, ti = run_operator(grant(aws))
+
+    assert recorder.mutating == []
+    assert ti.xcoms["plan"] == []
+    assert policy_of(s3, aws.bucket) == before
+    assert result["object_ownership"] == "BucketOwnerEnforced"
+
+
+def test_a_second_principal_gets_its_own_statements(aws: Seeded, s3: Any) -> None:
+    run_operator(grant(aws))
+    first = by_sid(policy_of(s3, aws.bucket))
+
+    _, recorder, _ = run_operator(grant(aws, [OTHER_EMR_ROLE], s3_prefixes=[f"s3://{aws.bucket}/batch/"]))
+
+    assert recorder.mutating == ["PutBucketPolicy"]
+    statements = by_sid(policy_of(s3, aws.bucket))
+    assert len(statements) == 6
+    for sid, statement in first.items():
+        assert statements[sid] == statement  # the first principal's statements, the Deny and the other Allow
+    objects_sid, list_sid = principal_sids(OTHER_EMR_ROLE)
+    assert statements[objects_sid]["Principal"] == {"AWS": OTHER_EMR_ROLE}
+    assert statements[objects_sid]["Resource"][0] == f"arn:aws:s3:::{aws.bucket}/batch/*"
+    assert statements[list_sid]["Condition"] == {"StringLike": {"s3:prefix": ["batch/", "batch/*"]}}
+
+
+def test_a_new_prefix_for_a_principal_adds_to_what_it_had(aws: Seeded, s3: Any) -> None:
+    run_operator(grant(aws))
+
+    run_operator(grant(aws, s3_prefixes=[f"s3://{aws.bucket}/archive/"]))
+
+    objects_sid, list_sid = principal_sids(aws.emr_ec2_role_arn)
+    statements = by_sid(policy_of(s3, aws.bucket))
+    assert len(statements) == 4
+    assert f"arn:aws:s3:::{aws.bucket}/exports/*" in statements[objects_sid]["Resource"]
+    assert f"arn:aws:s3:::{aws.bucket}/archive/*" in statements[objects_sid]["Resource"]
+    assert sorted(statements[list_sid]["Condition"]["StringLike"]["s3:prefix"]) == [
+        "archive/",
+        "archive/*",
+        "exports/",
+        "exports/*",
+    ]
+
+
+def test_revoke_removes_only_that_principals_statements(aws: Seeded, s3: Any) -> None:
+    run_operator(grant(aws))
+    run_operator(grant(aws, [OTHER_EMR_ROLE]))
+    other = [by_sid(policy_of(s3, aws.bucket))[sid] for sid in principal_sids(OTHER_EMR_ROLE)]
+
+    _, recorder, _ = run_operator(revoke(aws, [aws.emr_ec2_role_arn]))
+
+    assert recorder.mutating == ["PutBucketPolicy"]
+    policy = policy_of(s3, aws.bucket)
+    assert policy is not None
+    assert policy["Statement"] == [DENY_INSECURE, ANALYTICS_READ, *other]
+    assert policy["Id"] == "partner-policy"
+
+    _, again, _ = run_operator(revoke(aws, [aws.emr_ec2_role_arn]))
+    assert again.mutating == []
+
+
+def test_revoke_of_the_last_principal_keeps_the_deny(aws: Seeded, s3: Any) -> None:
+    run_operator(grant(aws))
+
+    run_operator(revoke(aws, [aws.emr_ec2_role_arn]))
+
+    assert policy_of(s3, aws.bucket) == {
+        "Version": "2012-10-17",
+        "Id": "partner-policy",
+        "Statement": [DENY_INSECURE, ANALYTICS_READ],
+    }
+
+
+def test_revoke_deletes_a_policy_left_empty(aws: Seeded) -> None:
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    assert policy_of(s3, aws.bucket) is None  # the seeded bucket has no policy
+    run_operator(grant(aws))
+    assert len(by_sid(policy_of(s3, aws.bucket))) == 2
+
+    plan, recorder, _ = run_operator(revoke(aws, [aws.emr_ec2_role_arn]))
+
+    assert recorder.mutating == ["DeleteBucketPolicy"]
+    assert policy_of(s3, aws.bucket) is None
+    assert [change["action"] for change in plan] == ["delete"]
+
+
+def test_bucket_owner_preferred_returns_the_canned_acl_setting(aws: Seeded, s3: Any) -> None:
+    set_ownership(s3, aws.bucket, "BucketOwnerPreferred")
+
+    result, recorder, _ = run_operator(grant(aws))
+
+    assert result["object_ownership"] == "BucketOwnerPreferred"
+    assert "bucket-owner-full-control" in result["objects_owned_by"]
+    assert result["emrfs_site_properties"] == {"fs.s3.canned.acl": "BucketOwnerFullControl"}
+    assert "PutBucketOwnershipControls" not in recorder.mutating
+    assert ownership_of(s3, aws.bucket) == "BucketOwnerPreferred"
+
+
+@pytest.mark.parametrize("ownership", [None, "ObjectWriter"], ids=["no-controls", "object-writer"])
+def test_object_writer_warns_that_the_writer_owns_the_objects(
+    aws: Seeded, s3: Any, capfd: pytest.CaptureFixture[str], ownership: str | None
+) -> None:
+    set_ownership(s3, aws.bucket, ownership)
+
+    result, recorder, _ = run_operator(grant(aws))
+
+    assert result == {
+        "bucket": aws.bucket,
+        "object_ownership": "ObjectWriter",
+        "objects_owned_by": WRITER_OWNER,
+        "emrfs_site_properties": {},
+    }
+    output = capfd.readouterr().out
+    assert "warning" in output
+    assert "has ObjectWriter ownership" in output
+    assert "enforce_bucket_owner=True" in output
+    assert recorder.mutating == ["PutBucketPolicy"]
+    assert ownership_of(s3, aws.bucket) == ownership
+
+
+@pytest.mark.parametrize("ownership", [None, "ObjectWriter"], ids=["no-controls", "object-writer"])
+def test_enforce_bucket_owner_switches_an_object_writer_bucket(
+    aws: Seeded, s3: Any, capfd: pytest.CaptureFixture[str], ownership: str | None
+) -> None:
+    set_ownership(s3, aws.bucket, ownership)
+
+    result, recorder, ti = run_operator(grant(aws, enforce_bucket_owner=True))
+
+    assert result["object_ownership"] == "BucketOwnerEnforced"
+    assert result["objects_owned_by"] == ENFORCED_OWNER
+    assert ownership_of(s3, aws.bucket) == "BucketOwnerEnforced"
+    assert recorder.mutating == ["PutBucketPolicy", "PutBucketOwnershipControls"]
+    assert "has ObjectWriter ownership" not in capfd.readouterr().out
+    assert len(ti.xcoms["plan"]) == 2
+
+    _, again, _ = run_operator(grant(aws, enforce_bucket_owner=True))
+    assert again.mutating == []
+
+
+def test_prefixes_in_two_buckets_are_refused(connections: Seeded) -> None:
+    bucket = connections.bucket
+    operator = grant(connections, s3_prefixes=[f"s3://{bucket}/exports/", "s3://other-bucket-b/exports/"])
+
+    error, recorder = refused(operator)
+
+    assert error.field == "s3_prefixes"
+    assert "other-bucket-b" in error.problem
+    assert bucket in error.problem
+    assert recorder.calls == []
+
+
+def test_dry_run_makes_no_mutating_call(aws: Seeded, s3: Any) -> None:
+    set_ownership(s3, aws.bucket, None)
+    before = policy_of(s3, aws.bucket)
+
+    result, recorder, ti = run_operator(grant(aws, enforce_bucket_owner=True, dry_run=True))
+
+    assert recorder.mutating == []
+    assert policy_of(s3, aws.bucket) == before
+    assert ownership_of(s3, aws.bucket) is None
+    assert [change["action"] for change in result["plan"]] == ["update", "update"]
+    assert result["plan"] == ti.xcoms["plan"]
+    # It reports what the bucket is now, not what it would become.
+    assert result["object_ownership"] == "ObjectWriter"
+
+    run_operator(grant(aws))
+    plan, revoke_recorder, _ = run_operator(revoke(aws, [aws.emr_ec2_role_arn], dry_run=True))
+    assert revoke_recorder.mutating == []
+    assert [change["action"] for change in plan] == ["update"]
+    assert len(by_sid(policy_of(s3, aws.bucket))) == 4
+
+
+@pytest.mark.parametrize("value", ["true", "False", 1, 0, None, "{{ params.enforce }}"])
+def test_non_bool_enforce_bucket_owner_is_refused_before_any_aws_call(connections: Seeded, value: Any) -> None:
+    error, recorder = refused(grant(connections, enforce_bucket_owner=value))
+
+    assert error.field == "enforce_bucket_owner"
+    assert "True or False" in error.problem
+    assert recorder.calls == []

@@ -1,0 +1,411 @@
+"""
+LaunchClusterWithSecConfigOperator's launch options against moto: option (b), release boundaries, merges.
+
+What the cluster got is read back with ``DescribeCluster`` and ``ListBootstrapActions``: moto 5.2.5
+keeps ``Configurations`` (nested ones included) and ``BootstrapActions`` (name, path, arguments, in
+order) as sent. Each test also captures what ``RunJobFlow`` was sent (botocore's
+``provide-client-params`` event on the hook's ``launch_client``) and checks that moto's answer agrees
+with it, so a moto that dropped something would show up here rather than hide a wrong request.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+import requests
+
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
+from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator
+from airflow_provider_emrfs_xacct.policies.cluster_config import CREDENTIALS_PROVIDER_ACTION, EMRFS_AUXLIB, EMRFS_IMPL
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    DESTINATION_CONN_ID,
+    EMR_ACCOUNT,
+    EMR_CONN_ID,
+    EMR_EC2_ROLE,
+    EMR_SERVICE_ROLE,
+    MotoStack,
+    Seeded,
+    airflow_environment,
+    client,
+)
+from tests.conftest import CallRecorder, RecordingTaskInstance
+
+WITH_MAPPINGS = "emrfs-xacct-options-mappings-0123456789ab"
+WITHOUT_MAPPINGS = "emrfs-xacct-options-encryption-0123456789ab"
+JAR = "s3://emr-artifacts-a/auxlib/partner-credentials-1.0.jar"
+CLASS = "com.example.emrfs.PartnerCredentialsProvider"
+USER_CONFIGURATIONS = [
+    {"Classification": "spark-defaults", "Properties": {"spark.executor.memory": "4g"}},
+    {"Classification": "emrfs-site", "Properties": {"fs.s3.maxRetries": "20"}},
+    {
+        "Classification": "spark-env",
+        "Properties": {},
+        "Configurations": [{"Classification": "export", "Properties": {"PYSPARK_PYTHON": "/usr/bin/python3"}}],
+    },
+]
+USER_BOOTSTRAP_ACTIONS = [
+    {"Name": "install-libs", "ScriptBootstrapAction": {"Path": "s3://emr-artifacts-a/bootstrap/libs.sh"}},
+    {
+        "Name": "tune-yarn",
+        "ScriptBootstrapAction": {"Path": "s3://emr-artifacts-a/bootstrap/yarn.sh", "Args": ["--memory", "8g"]},
+    },
+]
+
+
+def overrides(**changes: Any) -> dict[str, Any]:
+    arguments: dict[str, Any] = {
+        "Name": "launch-options",
+        "ReleaseLabel": "emr-6.15.0",
+        "Applications": [{"Name": "Spark"}],
+        "Instances": {"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
+        "JobFlowRole": EMR_EC2_ROLE,
+        "ServiceRole": EMR_SERVICE_ROLE,
+    }
+    arguments.update(changes)
+    return arguments
+
+
+@pytest.fixture
+def moto_url(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A reset moto with the connections; nothing seeded (moto's EMR reads no role, bucket or key)."""
+    requests.post(f"{moto_stack.url}/moto-api/reset", timeout=10).raise_for_status()
+    for name, value in airflow_environment(moto_stack.url).items():
+        monkeypatch.setenv(name, value)
+    return moto_stack.url
+
+
+def create_security_configurations(emr: Any) -> None:
+    """One configuration with role mappings, one with only encryption settings."""
+    mappings = {
+        "AuthorizationConfiguration": {
+            "EmrFsConfiguration": {
+                "RoleMappings": [
+                    {
+                        "Role": f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-writer",
+                        "IdentifierType": "Prefix",
+                        "Identifiers": ["s3://partner-results-b/daily/"],
+                    }
+                ]
+            }
+        }
+    }
+    encryption = {
+        "EncryptionConfiguration": {
+            "EnableInTransitEncryption": False,
+            "EnableAtRestEncryption": True,
+            "AtRestEncryptionConfiguration": {"S3EncryptionConfiguration": {"EncryptionMode": "SSE-S3"}},
+        }
+    }
+    emr.create_security_configuration(Name=WITH_MAPPINGS, SecurityConfiguration=json.dumps(mappings))
+    emr.create_security_configuration(Name=WITHOUT_MAPPINGS, SecurityConfiguration=json.dumps(encryption))
+
+
+@pytest.fixture
+def emr(moto_url: str) -> Any:
+    """A boto3 EMR client in the EMR account, with the two security configurations."""
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    create_security_configurations(emr)
+    return emr
+
+
+class Launch:
+    """Runs the operator with every call recorded and the ``RunJobFlow`` parameters captured."""
+
+    def __init__(self, operator: LaunchClusterWithSecConfigOperator) -> None:
+        self.operator = operator
+        self.recorder = CallRecorder().attach(operator.hook.conn)
+        self.recorder.attach(operator.hook.launch_client)
+        self.sent: list[dict[str, Any]] = []
+        operator.hook.launch_client.meta.events.register("provide-client-params.emr.RunJobFlow", self._capture)
+        self.ti = RecordingTaskInstance(task_id=operator.task_id)
+
+    def _capture(self, params: dict[str, Any], **_: Any) -> None:
+        self.sent.append(copy.deepcopy(params))
+
+    def run(self) -> Any:
+        return self.operator.execute({"ti": self.ti, "task_instance": self.ti})
+
+
+def make_operator(**kwargs: Any) -> LaunchClusterWithSecConfigOperator:
+    arguments: dict[str, Any] = {
+        "task_id": "launch_cluster",
+        "aws_conn_id": EMR_CONN_ID,
+        "emr_conn_id": None,
+        "security_configuration": WITH_MAPPINGS,
+        "job_flow_overrides": overrides(),
+    }
+    arguments.update(kwargs)
+    return LaunchClusterWithSecConfigOperator(**arguments)
+
+
+def launched(emr: Any, cluster_id: str) -> dict[str, Any]:
+    return emr.describe_cluster(ClusterId=cluster_id)["Cluster"]
+
+
+def bootstrap_actions(emr: Any, cluster_id: str) -> list[dict[str, Any]]:
+    return emr.list_bootstrap_actions(ClusterId=cluster_id)["BootstrapActions"]
+
+
+def as_listed(action: dict[str, Any]) -> dict[str, Any]:
+    """The shape ``ListBootstrapActions`` answers for a ``RunJobFlow`` bootstrap action."""
+    script = action["ScriptBootstrapAction"]
+    return {"Name": action["Name"], "ScriptPath": script["Path"], "Args": script.get("Args", [])}
+
+
+def test_credentials_provider_merges_into_user_configurations_and_bootstrap_actions(emr: Any) -> None:
+    launch = Launch(
+        make_operator(
+            security_configuration=None,
+            emrfs_credentials_provider={"jar": JAR, "class_name": CLASS},
+            job_flow_overrides=overrides(
+                Configurations=copy.deepcopy(USER_CONFIGURATIONS),
+                BootstrapActions=copy.deepcopy(USER_BOOTSTRAP_ACTIONS),
+            ),
+        )
+    )
+
+    cluster_id = launch.run()
+
+    # No security configuration to describe: find this task instance's cluster, launch, read the log URI.
+    assert launch.recorder.calls == ["ListClusters", "RunJobFlow", "DescribeCluster"]
+    expected_configurations = [
+        USER_CONFIGURATIONS[0],
+        {
+            "Classification": "emrfs-site",
+            "Properties": {"fs.s3.maxRetries": "20", "fs.s3.customAWSCredentialsProvider": CLASS},
+        },
+        USER_CONFIGURATIONS[2],
+    ]
+    (sent,) = launch.sent
+    assert sent["Configurations"] == expected_configurations
+    assert "SecurityConfiguration" not in sent
+    ours = {
+        "Name": CREDENTIALS_PROVIDER_ACTION,
+        "ScriptBootstrapAction": {
+            "Path": "file:/bin/bash",
+            "Args": ["-c", f"sudo mkdir -p {EMRFS_AUXLIB} && sudo aws s3 cp {JAR} {EMRFS_AUXLIB}"],
+        },
+    }
+    assert sent["BootstrapActions"] == [*USER_BOOTSTRAP_ACTIONS, ours]
+    # Read back: moto kept what was sent.
+    cluster = launched(emr, cluster_id)
+    assert cluster["Configurations"] == expected_configurations
+    assert "SecurityConfiguration" not in cluster
+    assert bootstrap_actions(emr, cluster_id) == [as_listed(action) for action in sent["BootstrapActions"]]
+    assert [action["Name"] for action in bootstrap_actions(emr, cluster_id)] == [
+        "install-libs",
+        "tune-yarn",
+        CREDENTIALS_PROVIDER_ACTION,
+    ]
+
+
+def test_bad_credentials_provider_is_refused_before_any_aws_call(moto_url: str) -> None:
+    launch = Launch(
+        make_operator(emrfs_credentials_provider={"jar": "s3://emr-artifacts-a/p.zip", "class_name": CLASS})
+    )
+
+    with pytest.raises(InvalidParameterError) as caught:
+        launch.run()
+
+    assert caught.value.field == "emrfs_credentials_provider.jar"
+    assert launch.recorder.calls == []
+
+
+def test_role_mappings_on_5_9_0_are_refused_before_run_job_flow(emr: Any) -> None:
+    launch = Launch(make_operator(job_flow_overrides=overrides(ReleaseLabel="emr-5.9.0")))
+
+    with pytest.raises(InvalidParameterError) as caught:
+        launch.run()
+
+    assert caught.value.field == "job_flow_overrides.ReleaseLabel"
+    assert "emr-5.10.0" in caught.value.problem
+    assert launch.recorder.calls == ["DescribeSecurityConfiguration"]
+    assert launch.sent == []
+    assert emr.list_clusters()["Clusters"] == []
+
+
+def test_role_mappings_on_5_10_0_are_launched(emr: Any) -> None:
+    launch = Launch(make_operator(job_flow_overrides=overrides(ReleaseLabel="emr-5.10.0")))
+
+    cluster_id = launch.run()
+
+    cluster = launched(emr, cluster_id)
+    assert cluster["ReleaseLabel"] == "emr-5.10.0"
+    assert cluster["SecurityConfiguration"] == WITH_MAPPINGS
+    assert "Configurations" not in launch.sent[0]
+
+
+@pytest.mark.parametrize("security_configuration", [None, WITHOUT_MAPPINGS], ids=["none", "without-mappings"])
+def test_5_9_0_without_role_mappings_is_launched(emr: Any, security_configuration: str | None) -> None:
+    launch = Launch(
+        make_operator(
+            security_configuration=security_configuration,
+            emrfs_credentials_provider={"jar": JAR, "class_name": CLASS},
+            job_flow_overrides=overrides(ReleaseLabel="emr-5.9.0"),
+        )
+    )
+
+    cluster_id = launch.run()
+
+    cluster = launched(emr, cluster_id)
+    assert cluster["ReleaseLabel"] == "emr-5.9.0"
+    assert cluster.get("SecurityConfiguration") == security_configuration
+    assert cluster["Configurations"] == [
+        {"Classification": "emrfs-site", "Properties": {"fs.s3.customAWSCredentialsProvider": CLASS}}
+    ]
+    assert [action["Name"] for action in bootstrap_actions(emr, cluster_id)] == [CREDENTIALS_PROVIDER_ACTION]
+
+
+@pytest.mark.parametrize(
+    ("release", "keep_emrfs", "configurations", "note"),
+    [
+        pytest.param("emr-7.9.0", True, None, "emr-7.9.0 uses EMRFS for s3://.", id="7.9.0"),
+        pytest.param(
+            "emr-7.10.0",
+            True,
+            [{"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}],
+            "fs.s3.impl keeps EMRFS",
+            id="7.10.0",
+        ),
+        pytest.param(
+            "emr-7.11.0",
+            True,
+            [{"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}],
+            "fs.s3.impl keeps EMRFS",
+            id="7.11.0",
+        ),
+        pytest.param("emr-7.10.0", False, None, "uses S3A for s3://; EMR translates", id="7.10.0-s3a"),
+    ],
+)
+def test_s3_connector_by_release(
+    emr: Any,
+    capfd: pytest.CaptureFixture[str],
+    release: str,
+    keep_emrfs: bool,
+    configurations: list[dict[str, Any]] | None,
+    note: str,
+) -> None:
+    launch = Launch(make_operator(keep_emrfs=keep_emrfs, job_flow_overrides=overrides(ReleaseLabel=release)))
+
+    cluster_id = launch.run()
+
+    cluster = launched(emr, cluster_id)
+    assert cluster["ReleaseLabel"] == release
+    assert cluster["SecurityConfiguration"] == WITH_MAPPINGS
+    assert launch.sent[0].get("Configurations") == configurations
+    assert (cluster.get("Configurations") or None) == configurations  # moto answers [] for none
+    assert note in capfd.readouterr().out  # the operator's log (Airflow's structlog writes to stdout)
+
+
+def test_grant_bucket_access_canned_acl_flows_into_emrfs_site(aws: Seeded) -> None:
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.put_bucket_ownership_controls(
+        Bucket=aws.bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]}
+    )
+    grant = GrantBucketAccessOperator(
+        task_id="grant_bucket_access",
+        aws_conn_id=DESTINATION_CONN_ID,
+        s3_prefixes=[f"s3://{aws.bucket}/exports/"],
+        principal_arns=[aws.emr_ec2_role_arn],
+        settle_seconds=0,
+    )
+    ti = RecordingTaskInstance(task_id="grant_bucket_access")
+    ownership = grant.execute({"ti": ti, "task_instance": ti})
+    assert ownership["emrfs_site_properties"] == {"fs.s3.canned.acl": "BucketOwnerFullControl"}
+    launch = Launch(
+        make_operator(
+            security_configuration=None,
+            emrfs_site_properties=ownership["emrfs_site_properties"],
+            job_flow_overrides=overrides(Configurations=copy.deepcopy(USER_CONFIGURATIONS)),
+        )
+    )
+
+    cluster_id = launch.run()
+
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    configurations = launched(emr, cluster_id)["Configurations"]
+    assert configurations == launch.sent[0]["Configurations"]
+    assert configurations == [
+        USER_CONFIGURATIONS[0],
+        {
+            "Classification": "emrfs-site",
+            "Properties": {"fs.s3.maxRetries": "20", "fs.s3.canned.acl": "BucketOwnerFullControl"},
+        },
+        USER_CONFIGURATIONS[2],
+    ]
+
+
+def set_emr_connection(monkeypatch: pytest.MonkeyPatch, conn_id: str, extra: dict[str, Any]) -> None:
+    monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps({"conn_type": "emr", "extra": extra}))
+
+
+def test_connection_extra_configurations_are_merged_not_dropped(emr: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The overrides carry no Configurations: what the launch adds joins the connection's, it does not replace them."""
+    set_emr_connection(
+        monkeypatch,
+        "emr_with_configurations",
+        {
+            "ReleaseLabel": "emr-7.10.0",
+            "Configurations": [
+                {"Classification": "spark-defaults", "Properties": {"spark.dynamicAllocation.enabled": "true"}},
+                {"Classification": "core-site", "Properties": {"hadoop.security.groups.cache.secs": "250"}},
+            ],
+        },
+    )
+    without = {key: value for key, value in overrides().items() if key != "ReleaseLabel"}
+    launch = Launch(
+        make_operator(
+            emr_conn_id="emr_with_configurations",
+            job_flow_overrides=without,
+            emrfs_site_properties={"fs.s3.canned.acl": "BucketOwnerFullControl"},
+        )
+    )
+
+    cluster_id = launch.run()
+
+    expected = [
+        {"Classification": "spark-defaults", "Properties": {"spark.dynamicAllocation.enabled": "true"}},
+        {
+            "Classification": "core-site",
+            "Properties": {"hadoop.security.groups.cache.secs": "250", "fs.s3.impl": EMRFS_IMPL},
+        },
+        {"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "BucketOwnerFullControl"}},
+    ]
+    assert launch.sent[0]["Configurations"] == expected
+    cluster = launched(emr, cluster_id)
+    assert cluster["ReleaseLabel"] == "emr-7.10.0"  # from the connection
+    assert cluster["Configurations"] == expected
+
+
+def test_release_from_connection_extra_is_checked(emr: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    set_emr_connection(monkeypatch, "emr_old_release", {"ReleaseLabel": "emr-5.9.0"})
+    without = {key: value for key, value in overrides().items() if key != "ReleaseLabel"}
+    launch = Launch(make_operator(emr_conn_id="emr_old_release", job_flow_overrides=without))
+
+    with pytest.raises(InvalidParameterError) as caught:
+        launch.run()
+
+    assert caught.value.field == "job_flow_overrides.ReleaseLabel"
+    assert "RunJobFlow" not in launch.recorder.calls
+    assert emr.list_clusters()["Clusters"] == []
+
+
+def test_conflicting_user_property_is_refused_before_run_job_flow(emr: Any) -> None:
+    configurations = [
+        {"Classification": "core-site", "Properties": {"fs.s3.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem"}}
+    ]
+    launch = Launch(
+        make_operator(job_flow_overrides=overrides(ReleaseLabel="emr-7.10.0", Configurations=configurations))
+    )
+
+    with pytest.raises(InvalidParameterError) as caught:
+        launch.run()
+
+    assert caught.value.field == "job_flow_overrides.Configurations[0].Properties.fs.s3.impl"
+    assert "RunJobFlow" not in launch.recorder.calls
+    assert emr.list_clusters()["Clusters"] == []

