@@ -21,16 +21,30 @@ from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError
 
 EMR_CONN = "emrfs_xacct_cli_emr"
 DESTINATION_CONN = "emrfs_xacct_cli_destination"
+#: What a partner file must hold, by section (the values are validated by the operators).
+REQUIRED_KEYS = {
+    "emr": ("account_id",),
+    "destination": ("account_id", "role_name", "s3_prefixes"),
+    "security_configuration": ("name_prefix",),
+}
 
 
 def load_partner(path: Path) -> dict[str, Any]:
     """Read a partner file (YAML or JSON) and check its shape."""
-    document = yaml.safe_load(path.read_text())
+    try:
+        document = yaml.safe_load(path.read_text())
+    except OSError as error:
+        raise EmrfsXacctError(f"{path}: cannot read the partner file ({error.strerror or error})") from None
+    except yaml.YAMLError as error:
+        raise EmrfsXacctError(f"{path}: not valid YAML or JSON: {error}") from None
     if not isinstance(document, dict):
         raise EmrfsXacctError(f"{path}: must hold a mapping with 'emr', 'destination' and 'security_configuration'")
-    for section in ("emr", "destination", "security_configuration"):
+    for section, keys in REQUIRED_KEYS.items():
         if not isinstance(document.get(section), dict):
             raise EmrfsXacctError(f"{path}: section {section!r} is missing or not a mapping")
+        for key in keys:
+            if document[section].get(key) in (None, "", []):
+                raise EmrfsXacctError(f"{path}: {section}.{key} is missing")
     return document
 
 

@@ -14,8 +14,9 @@ from airflow.providers.common.compat.sdk import AirflowNotFoundException
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG, EmrfsEmrHook
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG, EmrfsXacctBaseOperator
+from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG, PLAN_XCOM_KEY, EmrfsXacctBaseOperator
 from airflow_provider_emrfs_xacct.policies.cluster_config import CredentialsProvider, plan_launch
+from airflow_provider_emrfs_xacct.policies.plan import CREATE, Change, render_plan
 from airflow_provider_emrfs_xacct.policies.security_config import (
     build_security_configuration,
     role_mappings_of,
@@ -106,8 +107,10 @@ class LaunchClusterWithSecConfigOperator(EmrCreateJobFlowOperator):
     :param emrfs_site_properties: more ``emrfs-site`` properties, e.g. ``{"fs.s3.canned.acl":
         "BucketOwnerFullControl"}`` from :class:`GrantBucketAccessOperator`. (templated)
     :param keep_emrfs: on 7.10.0 and later, keep EMRFS for ``s3://``. (default: True)
+    :param dry_run: only read (the security configuration, an active cluster already launched for
+        this task instance) and log the plan: the ``RunJobFlow`` arguments; launch nothing. (default: False)
     :param botocore_config: defaults to the provider's standard-retry configuration.
-    :return: the cluster (job flow) id.
+    :return: the cluster (job flow) id; in a dry run, the plan.
     """
 
     aws_hook_class = EmrfsEmrHook
@@ -125,6 +128,7 @@ class LaunchClusterWithSecConfigOperator(EmrCreateJobFlowOperator):
         emrfs_credentials_provider: dict[str, str] | None = None,
         emrfs_site_properties: dict[str, str] | None = None,
         keep_emrfs: bool = True,
+        dry_run: bool = False,
         botocore_config: dict | None = None,
         **kwargs: Any,
     ) -> None:
@@ -135,8 +139,9 @@ class LaunchClusterWithSecConfigOperator(EmrCreateJobFlowOperator):
         self.emrfs_credentials_provider = emrfs_credentials_provider
         self.emrfs_site_properties = emrfs_site_properties
         self.keep_emrfs = keep_emrfs
+        self.plan_only = dry_run  # BaseOperator.dry_run is a method
 
-    def execute(self, context: Context) -> str | None:
+    def execute(self, context: Context) -> Any:
         name = None
         if self.security_configuration is not None:
             name = validate_name_prefix(self.security_configuration, "security_configuration", max_length=256)
@@ -178,10 +183,26 @@ class LaunchClusterWithSecConfigOperator(EmrCreateJobFlowOperator):
         key = idempotency_key(context)
         tags = [tag for tag in launch.overrides.get("Tags", []) if tag.get("Key") != IDEMPOTENCY_TAG]
         self.job_flow_overrides = {**launch.overrides, "Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": key}]}
-        self.log.info("Launching with security configuration %s, idempotency key %s", name, key)
         hook = cast("EmrfsEmrHook", self.hook)
+        if self.plan_only:
+            return self._plan(context, hook, key)
+        self.log.info("Launching with security configuration %s, idempotency key %s", name, key)
         with explain_access_denied(hook, hook.launch_client):  # RunJobFlow goes through launch_client
             return super().execute(context)
+
+    def _plan(self, context: Context, hook: EmrfsEmrHook, key: str) -> list[dict[str, Any]]:
+        """Log and return the launch this run would make (none if it launched its cluster already)."""
+        overrides = cast("dict[str, Any]", self.job_flow_overrides)
+        with explain_access_denied(hook):
+            existing = hook.find_cluster_by_idempotency_key(key, overrides.get("Name"))
+        changes = [] if existing else [Change(CREATE, f"emr cluster {overrides.get('Name')}", None, overrides)]
+        if existing:
+            self.log.info("Cluster %s was already launched for this task instance", existing)
+        self.log.info("Dry run, nothing changed. Plan:\n%s", render_plan(changes))
+        plan = [change.to_dict() for change in changes]
+        if self.do_xcom_push:
+            context["ti"].xcom_push(key=PLAN_XCOM_KEY, value=plan)
+        return plan
 
     def _emr_connection_config(self) -> dict[str, Any]:
         """Return the ``RunJobFlow`` arguments kept in the ``emr_conn_id`` extra (empty without one)."""

@@ -110,6 +110,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
         kms = self._other(EmrfsKmsHook, self.destination_aws_conn_id)
         new_configuration = None
         changes: list[Change] = []
+        if self.delete_destination_role:  # refuse a role that is not ours before changing anything
+            with explain_access_denied(destination_iam):
+                destination_iam.delete_provider_role(role_name_from_arn(role_arn), dry_run=True)
         with explain_access_denied(self.hook):
             changes += self.hook.revoke_assume_role(emr_role, [role_arn], settings=settings, dry_run=dry_run)
         with explain_access_denied(kms):

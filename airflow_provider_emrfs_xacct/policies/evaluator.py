@@ -111,6 +111,37 @@ _NEGATED = {
 }
 
 
+#: Operators the evaluator knows (without ``IfExists`` and set qualifiers); any other is unknown.
+_KNOWN = {
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "ArnEquals",
+    "ArnNotEquals",
+    "ArnLike",
+    "ArnNotLike",
+    "Bool",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+}
+_QUALIFIERS = ("", "ForAnyValue", "ForAllValues")
+
+
+def _lookup(context: Mapping[str, Any], key: str) -> Any:
+    """Return the context's value of ``key``: condition key names are not case-sensitive."""
+    if key in context:
+        return context[key]
+    lowered = key.lower()
+    return next((value for name, value in context.items() if name.lower() == lowered), None)
+
+
 def _compare(base: str, wanted: str, actual: str) -> bool | None:
     if base in ("StringEquals", "StringNotEquals", "ArnEquals", "ArnNotEquals"):
         return actual == wanted
@@ -141,14 +172,21 @@ def condition_holds(operator: str, key: str, wanted: Any, context: Mapping[str, 
     qualifier, _, base = operator.rpartition(":")
     if_exists = base.endswith("IfExists")
     base = base.removesuffix("IfExists")
-    present = key in context and context[key] is not None
-    if base == "Null":
-        return any(str(value).lower() == ("false" if present else "true") for value in as_list(wanted))
+    value = _lookup(context, key)
+    present = value is not None
+    if qualifier not in _QUALIFIERS:
+        return None
+    if base == "Null" and not if_exists:
+        return any(str(item).lower() == ("false" if present else "true") for item in as_list(wanted))
+    if base not in _KNOWN:
+        return None  # unknown, whether or not the key is there
     if not present:
-        if if_exists:
+        if if_exists or qualifier == "ForAllValues":
             return True
-        return base in _NEGATED if qualifier != "ForAllValues" else True
-    actual_values = [str(value) for value in as_list(context[key])]
+        if qualifier == "ForAnyValue":
+            return False  # no request value, so none that matches (negated operators included)
+        return base in _NEGATED
+    actual_values = [str(item) for item in as_list(value)]
     wanted_values = [str(value) for value in as_list(wanted)]
     negated = base in _NEGATED
 
@@ -208,13 +246,19 @@ def statement_applies(statement: dict[str, Any], request: Request, *, resource_p
 
 
 def evaluate(
-    policies: Sequence[tuple[str, dict[str, Any] | str | None]], request: Request, *, resource_policy: bool = False
+    policies: Sequence[tuple[str, dict[str, Any] | str | None]],
+    request: Request,
+    *,
+    resource_policy: bool = False,
+    direct_only: bool = False,
 ) -> Decision:
     """
     Evaluate one request against named policies of one kind (identity or resource-based).
 
     :param policies: ``(name, document)`` pairs; documents may be JSON text or ``None``.
     :param resource_policy: the documents are resource-based (their ``Principal`` must match).
+    :param direct_only: count only ``Allow`` statements whose ``Principal`` names the caller itself
+        (or everyone), not its account; ``Deny`` statements count as always.
     """
     allow: Decision | None = None
     for name, document in policies:
@@ -227,13 +271,17 @@ def evaluate(
             if effect == "Deny" and applies is not False:
                 return Decision(False, EXPLICIT_DENY, statement, name)
             if effect == "Allow" and applies is True and allow is None:
+                if direct_only and not names_principal_directly(statement.get("Principal"), request.principal):
+                    continue
                 allow = Decision(True, ALLOWED, statement, name)
     return allow or Decision(False, IMPLICIT_DENY)
 
 
 def names_principal_directly(principal: Any, caller: str) -> bool:
-    """Return whether a ``Principal`` element names the caller's own ARN (not ``*`` nor its account)."""
-    return isinstance(principal, dict) and caller in [str(value) for value in as_list(principal.get("AWS"))]
+    """Return whether a ``Principal`` element names the caller's own ARN or everyone (``*``), not its account."""
+    if principal == "*":
+        return True
+    return isinstance(principal, dict) and bool({caller, "*"} & {str(value) for value in as_list(principal.get("AWS"))})
 
 
 def evaluate_access(
@@ -247,11 +295,13 @@ def evaluate_access(
     """
     Evaluate a request as AWS does across the caller's identity policies and the resource's policy.
 
-    An explicit deny in either wins. For S3 (``resource_policy_required=False``): within the
-    bucket's account an allow in either suffices; across accounts both must allow. For KMS key
-    policies and role trust policies (``resource_policy_required=True``) the resource policy must
-    allow; when it names the caller itself in the same account that is enough, otherwise (it names
-    the account, or the caller is in another account) the identity policies must allow too.
+    An explicit deny in either wins. Within the resource's account, a resource policy naming the
+    caller itself (or everyone) allows on its own; one naming only the caller's account delegates to
+    the identity policies, which must then allow. For S3 (``resource_policy_required=False``):
+    within the bucket's account an allow in the identity policies also suffices; across accounts
+    both must allow. For KMS key policies and role trust policies (``resource_policy_required=True``)
+    the resource policy must allow, and unless it names the caller itself in the same account, the
+    identity policies must allow too.
     """
     identity = evaluate(identity_policies, request)
     resource = evaluate(resource_policies, request, resource_policy=True)
@@ -259,15 +309,14 @@ def evaluate_access(
         if decision.reason == EXPLICIT_DENY:
             return decision
     same_account = _account_of(request.principal) == resource_account
+    if same_account:
+        direct = evaluate(resource_policies, request, resource_policy=True, direct_only=True)
+        if direct.allowed:
+            return direct
     if resource_policy_required:
         if not resource.allowed:
             return resource
-        direct = resource.statement is not None and names_principal_directly(
-            resource.statement.get("Principal"), request.principal
-        )
-        if same_account and direct:
-            return resource
         return identity if not identity.allowed else resource
     if same_account:
-        return identity if identity.allowed or not resource.allowed else resource
+        return identity
     return identity if not identity.allowed else resource if not resource.allowed else identity

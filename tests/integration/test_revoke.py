@@ -1,0 +1,355 @@
+"""
+RevokePartnerAccessOperator and DeleteUnusedSecurityConfigsOperator against two-account moto.
+
+Two partners share the EMR EC2 role's assume-role policy and the bucket key's key-users statement;
+revoking one must leave the other, and every statement the provider did not write, exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from airflow_provider_emrfs_xacct.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.operators.revoke import (
+    DeleteUnusedSecurityConfigsOperator,
+    RevokePartnerAccessOperator,
+)
+from airflow_provider_emrfs_xacct.policies.documents import ASSUME_POLICY_NAME, ASSUME_SID, KEY_USERS_SID
+from airflow_provider_emrfs_xacct.policies.security_config import (
+    build_security_configuration,
+    security_configuration_name,
+)
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    DESTINATION_CONN_ID,
+    EMR_ACCOUNT,
+    EMR_CONN_ID,
+    EMR_EC2_ROLE,
+    EMR_SERVICE_ROLE,
+    Seeded,
+    client,
+)
+from tests.conftest import run_operator
+from tests.integration.partners import (
+    NAME_PREFIX,
+    create_security_configuration,
+    mapping,
+    provision_partner,
+    record_all_calls,
+    role_arn,
+)
+
+PARTNER_1, PREFIX_1 = "partner-1-writer", "s3://partner-results-b/partner-1/"
+PARTNER_2, PREFIX_2 = "partner-2-writer", "s3://partner-results-b/partner-2/"
+SEEDED_EMR_POLICY = "emr-ec2-own-bucket-access"
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def revoker(aws: Seeded, role_name: str, **kwargs: Any) -> RevokePartnerAccessOperator:
+    arguments: dict[str, Any] = {
+        "task_id": "revoke_partner",
+        "aws_conn_id": EMR_CONN_ID,
+        "destination_aws_conn_id": DESTINATION_CONN_ID,
+        "destination_role_arn": role_arn(role_name),
+        "emr_ec2_role_name": EMR_EC2_ROLE,
+        "kms_key_arns": [aws.kms_key_arn],
+        "settle_seconds": 0,
+    }
+    arguments.update(kwargs)
+    return RevokePartnerAccessOperator(**arguments)
+
+
+def assume_policy(aws: Seeded) -> dict[str, Any] | None:
+    try:
+        response = client(aws.url, EMR_ACCOUNT, "iam").get_role_policy(
+            RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "NoSuchEntity":
+            raise
+        return None
+    document = response["PolicyDocument"]
+    return json.loads(document) if isinstance(document, str) else document
+
+
+def assumable(aws: Seeded) -> list[str] | None:
+    policy = assume_policy(aws)
+    if policy is None:
+        return None
+    [statement] = [statement for statement in policy["Statement"] if statement.get("Sid") == ASSUME_SID]
+    return sorted(as_list(statement["Resource"]))
+
+
+def key_policy(aws: Seeded) -> dict[str, Any]:
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    return json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"])
+
+
+def key_users(aws: Seeded) -> list[str] | None:
+    statements = [statement for statement in key_policy(aws)["Statement"] if statement.get("Sid") == KEY_USERS_SID]
+    return sorted(as_list(statements[0]["Principal"]["AWS"])) if statements else None
+
+
+def seeded_emr_policy(aws: Seeded) -> Any:
+    return client(aws.url, EMR_ACCOUNT, "iam").get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=SEEDED_EMR_POLICY)[
+        "PolicyDocument"
+    ]
+
+
+def configuration(aws: Seeded, name: str) -> dict[str, Any] | None:
+    try:
+        text = client(aws.url, EMR_ACCOUNT, "emr").describe_security_configuration(Name=name)["SecurityConfiguration"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "InvalidRequestException":
+            raise
+        return None
+    return json.loads(text)
+
+
+def role_exists(aws: Seeded, name: str) -> bool:
+    try:
+        client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=name)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "NoSuchEntity":
+            raise
+        return False
+    return True
+
+
+def mappings_of(document: dict[str, Any] | None) -> list[dict[str, Any]]:
+    assert document is not None
+    return document["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"]
+
+
+@pytest.fixture
+def two_partners(aws: Seeded) -> str:
+    """Two partners provisioned with the operators, sharing the EMR role and the key; return the configuration."""
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    provision_partner(aws, PARTNER_2, PREFIX_2)
+    assert assumable(aws) == [role_arn(PARTNER_1), role_arn(PARTNER_2)]
+    assert key_users(aws) == [role_arn(PARTNER_1), role_arn(PARTNER_2)]
+    return create_security_configuration([mapping(PARTNER_1, PREFIX_1), mapping(PARTNER_2, PREFIX_2)])
+
+
+def test_revoking_one_partner_keeps_the_other_and_everything_not_ours(aws: Seeded, two_partners: str) -> None:
+    seeded_policy = seeded_emr_policy(aws)
+
+    with record_all_calls() as calls:
+        result, _, ti = run_operator(
+            revoker(aws, PARTNER_1, security_configuration=two_partners, name_prefix=NAME_PREFIX)
+        )
+
+    # The shared documents lose partner 1 only.
+    assert assumable(aws) == [role_arn(PARTNER_2)]
+    assert key_users(aws) == [role_arn(PARTNER_2)]
+    policy = key_policy(aws)
+    assert policy["Statement"][:2] == aws.key_policy["Statement"]  # the seeded statements, exactly and first
+    assert policy["Id"] == aws.key_policy["Id"]
+    assert seeded_emr_policy(aws) == seeded_policy
+    assert role_exists(aws, PARTNER_1)  # not asked to delete it
+    # A new configuration, named by its content, holds only partner 2's mapping; the old one stays
+    # (clusters may still run with it).
+    expected = build_security_configuration([mapping(PARTNER_2, PREFIX_2)])
+    new_name = security_configuration_name(NAME_PREFIX, expected)
+    assert result["security_configuration"] == new_name
+    assert configuration(aws, new_name) == expected
+    assert mappings_of(configuration(aws, two_partners)) == [mapping(PARTNER_1, PREFIX_1), mapping(PARTNER_2, PREFIX_2)]
+    # The plan says what changed, and went to XCom.
+    assert ti.xcoms["plan"] == result["plan"]
+    assert [(change["action"], change["resource"].split()[0]) for change in result["plan"]] == [
+        ("update", "iam"),
+        ("update", "kms"),
+        ("create", "emr"),
+    ]
+    assert sorted(calls.mutating) == ["emr:CreateSecurityConfiguration", "iam:PutRolePolicy", "kms:PutKeyPolicy"]
+
+    # Revoking again changes nothing at all.
+    with record_all_calls() as calls:
+        again, _, _ = run_operator(
+            revoker(aws, PARTNER_1, security_configuration=two_partners, name_prefix=NAME_PREFIX)
+        )
+    assert calls.mutating == []
+    assert again["plan"] == []
+    assert again["security_configuration"] == new_name
+
+    # Revoking the last partner deletes the inline policy and drops the key-users statement.
+    last, _, _ = run_operator(revoker(aws, PARTNER_2, security_configuration=new_name, name_prefix=NAME_PREFIX))
+    assert assume_policy(aws) is None
+    assert key_users(aws) is None
+    assert key_policy(aws) == aws.key_policy
+    assert seeded_emr_policy(aws) == seeded_policy
+    assert last["security_configuration"] is None  # no mapping left: clusters need none for these partners
+    assert configuration(aws, new_name) is not None
+
+
+def test_dry_run_revoke_plans_everything_and_changes_nothing(aws: Seeded, two_partners: str) -> None:
+    before = (assume_policy(aws), key_policy(aws))
+
+    with record_all_calls() as calls:
+        result, _, _ = run_operator(
+            revoker(
+                aws,
+                PARTNER_1,
+                security_configuration=two_partners,
+                name_prefix=NAME_PREFIX,
+                delete_destination_role=True,
+                dry_run=True,
+            )
+        )
+
+    assert calls.mutating == []
+    assert (assume_policy(aws), key_policy(aws)) == before
+    assert role_exists(aws, PARTNER_1)
+    assert configuration(aws, result["security_configuration"]) is None  # named, not created
+    assert [change["action"] for change in result["plan"]] == ["update", "update", "create", "delete"]
+    assert result["plan"][3]["resource"] == f"iam role {PARTNER_1}"
+
+
+def test_delete_destination_role_deletes_a_role_the_provider_created(aws: Seeded) -> None:
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+
+    result, _, _ = run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert not role_exists(aws, PARTNER_1)
+    assert assume_policy(aws) is None
+    assert key_users(aws) is None
+    assert result["plan"][-1]["action"] == "delete"
+    assert result["plan"][-1]["before"]["Arn"] == role_arn(PARTNER_1)
+
+    # Gone already: a rerun has nothing left to do.
+    with record_all_calls() as calls:
+        again, _, _ = run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+    assert calls.mutating == []
+    assert again["plan"] == []
+
+
+def test_delete_destination_role_refuses_a_role_made_by_hand(aws: Seeded) -> None:
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    iam.create_role(
+        RoleName=PARTNER_1,
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+        Tags=[{"Key": "team", "Value": "partner-1"}],
+    )
+
+    with pytest.raises(ConflictError, match=f"role {PARTNER_1} has no emrfs-xacct:managed-by tag"):
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert role_exists(aws, PARTNER_1)
+
+
+def test_delete_destination_role_refuses_a_role_with_another_policy(aws: Seeded) -> None:
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    iam.put_role_policy(
+        RoleName=PARTNER_1,
+        PolicyName="added-by-the-partner",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::elsewhere/*"}],
+            }
+        ),
+    )
+
+    with pytest.raises(ConflictError, match="added-by-the-partner"):
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert role_exists(aws, PARTNER_1)
+    assert sorted(iam.list_role_policies(RoleName=PARTNER_1)["PolicyNames"]) == [
+        "added-by-the-partner",
+        "emrfs-xacct-destination-access",
+    ]
+
+
+# --- DeleteUnusedSecurityConfigsOperator --------------------------------------------------------------
+
+
+def launch(emr: Any, configuration_name: str) -> str:
+    return str(
+        emr.run_job_flow(
+            Name=f"uses-{configuration_name}",
+            ReleaseLabel="emr-6.15.0",
+            Instances={
+                "MasterInstanceType": "m5.xlarge",
+                "SlaveInstanceType": "m5.xlarge",
+                "InstanceCount": 1,
+                "KeepJobFlowAliveWhenNoSteps": True,
+            },
+            JobFlowRole=EMR_EC2_ROLE,
+            ServiceRole=EMR_SERVICE_ROLE,
+            SecurityConfiguration=configuration_name,
+        )["JobFlowId"]
+    )
+
+
+def names(emr: Any) -> set[str]:
+    return {item["Name"] for item in emr.list_security_configurations()["SecurityConfigurations"]}
+
+
+def cleaner(**kwargs: Any) -> DeleteUnusedSecurityConfigsOperator:
+    return DeleteUnusedSecurityConfigsOperator(
+        task_id="delete_unused_security_configurations", aws_conn_id=EMR_CONN_ID, name_prefix=NAME_PREFIX, **kwargs
+    )
+
+
+def test_only_the_providers_unused_configurations_are_deleted(aws: Seeded) -> None:
+    in_use = create_security_configuration([mapping(PARTNER_1, PREFIX_1)])
+    used_by_terminated = create_security_configuration([mapping(PARTNER_2, PREFIX_2)])
+    unused = create_security_configuration([mapping(PARTNER_1, PREFIX_1), mapping(PARTNER_2, PREFIX_2)])
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    by_hand = {"team-made-config", f"{NAME_PREFIX}-handmade", f"{NAME_PREFIX}-0123456789abcdef"}
+    for name in by_hand:  # another name, or our prefix without our content hash
+        emr.create_security_configuration(Name=name, SecurityConfiguration="{}")
+    waiting = launch(emr, in_use)
+    terminated = launch(emr, used_by_terminated)
+    emr.terminate_job_flows(JobFlowIds=[terminated])
+    assert emr.describe_cluster(ClusterId=waiting)["Cluster"]["Status"]["State"] == "WAITING"
+    assert emr.describe_cluster(ClusterId=terminated)["Cluster"]["Status"]["State"] == "TERMINATED"
+    everything = {in_use, used_by_terminated, unused} | by_hand
+    assert names(emr) == everything
+
+    # With the default minimum age (a day), nothing this fresh is deleted.
+    deleted, recorder, _ = run_operator(cleaner())
+    assert deleted == []
+    assert recorder.mutating == []
+    assert names(emr) == everything
+
+    # Without it, the provider's configurations no active cluster uses go; the one in use stays.
+    deleted, recorder, ti = run_operator(cleaner(min_age_seconds=0))
+    assert sorted(deleted) == sorted([used_by_terminated, unused])
+    assert sorted(recorder.mutating) == ["DeleteSecurityConfiguration"] * 2
+    assert names(emr) == {in_use} | by_hand
+    assert [change["resource"] for change in ti.xcoms["plan"]] == [
+        f"emr security configuration {name}" for name in deleted
+    ]
+
+    # Nothing more to do.
+    deleted, recorder, _ = run_operator(cleaner(min_age_seconds=0))
+    assert deleted == []
+    assert recorder.mutating == []
+
+
+def test_dry_run_cleanup_deletes_nothing(aws: Seeded) -> None:
+    unused = create_security_configuration([mapping(PARTNER_1, PREFIX_1)])
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+
+    deleted, recorder, ti = run_operator(cleaner(min_age_seconds=0, dry_run=True))
+
+    assert deleted == [unused]
+    assert recorder.mutating == []
+    assert names(emr) == {unused}
+    assert ti.xcoms["plan"] == [
+        {
+            "action": "delete",
+            "resource": f"emr security configuration {unused}",
+            "before": {"Name": unused},
+            "after": None,
+        }
+    ]

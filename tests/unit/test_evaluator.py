@@ -1,0 +1,1085 @@
+"""
+Table tests of the local IAM policy evaluator against outcomes AWS documents.
+
+Each case cites the rule of AWS's policy evaluation logic it checks (IAM User Guide: "Policy
+evaluation logic", "Condition operators", "Principal", "Cross-account policy evaluation logic").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.policies.evaluator import (
+    ALLOWED,
+    EXPLICIT_DENY,
+    IMPLICIT_DENY,
+    Request,
+    condition_holds,
+    evaluate,
+    evaluate_access,
+    wildcard_match,
+)
+
+ACCOUNT_A = "111111111111"
+ACCOUNT_B = "222222222222"
+ROLE = f"arn:aws:iam::{ACCOUNT_B}:role/partner-writer"
+OTHER_ROLE = f"arn:aws:iam::{ACCOUNT_B}:role/someone-else"
+EMR_ROLE = f"arn:aws:iam::{ACCOUNT_A}:role/EMR_EC2_DefaultRole"
+BUCKET = "arn:aws:s3:::partner-results-b"
+OBJECT = f"{BUCKET}/exports/part-0000"
+KEY = f"arn:aws:kms:us-east-1:{ACCOUNT_B}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def policy(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def allow(action: Any = None, resource: Any = "*", **fields: Any) -> dict[str, Any]:
+    statement: dict[str, Any] = {"Sid": "Allow", "Effect": "Allow", **fields}
+    if action is not None:
+        statement["Action"] = action
+    if resource is not None and "NotResource" not in fields:
+        statement["Resource"] = resource
+    return statement
+
+
+def deny(action: Any = None, resource: Any = "*", **fields: Any) -> dict[str, Any]:
+    return {**allow(action, resource, **fields), "Sid": "Deny", "Effect": "Deny"}
+
+
+def request(action: str = "s3:GetObject", resource: str = OBJECT, principal: str = ROLE, **context: Any) -> Request:
+    return Request(action, resource, principal=principal, context=context)
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    statements: list[dict[str, Any]]
+    request: Request
+    allowed: bool
+    reason: str
+    #: Sid of the deciding statement (None: no statement decided).
+    sid: str | None = None
+    resource_policy: bool = False
+    more_policies: list[dict[str, Any]] = field(default_factory=list)
+
+
+S3_PREFIX_LIST = allow("s3:ListBucket", BUCKET, Condition={"StringLike": {"s3:prefix": ["exports/", "exports/*"]}})
+ANYONE = {"AWS": "*"}
+
+CASES = [
+    # --- Allow, implicit deny, explicit deny ----------------------------------------------------------
+    # An Allow whose Action and Resource match the request allows it.
+    Case("allow-exact", [allow("s3:GetObject", OBJECT)], request(), True, ALLOWED, "Allow"),
+    # By default every request is implicitly denied: no statement at all.
+    Case("implicit-deny-empty-policy", [], request(), False, IMPLICIT_DENY),
+    # An Allow for another action leaves the request implicitly denied.
+    Case("implicit-deny-other-action", [allow("s3:GetObject", OBJECT)], request("s3:PutObject"), False, IMPLICIT_DENY),
+    # An explicit Deny overrides any Allow in the same policy ...
+    Case(
+        "explicit-deny-beats-allow",
+        [allow("s3:*", "*"), deny("s3:PutObject", OBJECT)],
+        request("s3:PutObject"),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+    ),
+    # ... whatever the order of the statements ...
+    Case(
+        "explicit-deny-first-still-wins",
+        [deny("s3:PutObject", OBJECT), allow("s3:*", "*")],
+        request("s3:PutObject"),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+    ),
+    # ... and in another policy of the same principal.
+    Case(
+        "explicit-deny-in-another-policy",
+        [allow("s3:*", "*")],
+        request("s3:PutObject"),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+        more_policies=[policy(deny("s3:Put*", f"{BUCKET}/*"))],
+    ),
+    # A Deny that does not match the request does not affect it.
+    Case(
+        "deny-of-other-action-ignored",
+        [allow("s3:*", "*"), deny("s3:DeleteObject", "*")],
+        request("s3:PutObject"),
+        True,
+        ALLOWED,
+        "Allow",
+    ),
+    # --- Action / NotAction ------------------------------------------------------------------------
+    # "s3:*" matches every S3 action.
+    Case("action-service-wildcard", [allow("s3:*", OBJECT)], request("s3:PutObject"), True, ALLOWED),
+    # "*" matches every action of every service.
+    Case("action-star", [allow("*", "*")], request("kms:Decrypt", KEY), True, ALLOWED),
+    # Action names are case-insensitive.
+    Case("action-case-insensitive", [allow("S3:putobject", OBJECT)], request("s3:PutObject"), True, ALLOWED),
+    # A prefix wildcard matches only actions starting so.
+    Case("action-prefix-wildcard-no-match", [allow("s3:Get*", OBJECT)], request("s3:PutObject"), False, IMPLICIT_DENY),
+    # "?" matches exactly one character.
+    Case("action-question-mark", [allow("s3:?etObject", OBJECT)], request("s3:GetObject"), True, ALLOWED),
+    # A wildcard does not cross the service prefix.
+    Case("action-wildcard-other-service", [allow("s3:*", "*")], request("kms:Decrypt", KEY), False, IMPLICIT_DENY),
+    # Allow with NotAction allows every action except the listed ones ...
+    Case("notaction-allow-others", [allow(NotAction="iam:*")], request("s3:GetObject"), True, ALLOWED),
+    # ... and not the listed ones.
+    Case(
+        "notaction-allow-not-listed",
+        [allow(NotAction="iam:*")],
+        request("iam:CreateRole", f"arn:aws:iam::{ACCOUNT_B}:role/x"),
+        False,
+        IMPLICIT_DENY,
+    ),
+    # Deny with NotAction denies every action except the listed ones ...
+    Case(
+        "notaction-deny-others",
+        [allow("*"), deny(NotAction="s3:*")],
+        request("kms:Decrypt", KEY),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+    ),
+    # ... and leaves the listed ones to the Allow.
+    Case("notaction-deny-spares-listed", [allow("*"), deny(NotAction="s3:*")], request(), True, ALLOWED, "Allow"),
+    # --- Resource / NotResource --------------------------------------------------------------------
+    # A trailing "*" matches any key under the prefix, "/" included.
+    Case("resource-prefix-wildcard", [allow("s3:GetObject", f"{BUCKET}/*")], request(), True, ALLOWED),
+    # A resource under another prefix is not matched.
+    Case(
+        "resource-other-prefix",
+        [allow("s3:GetObject", f"{BUCKET}/exports/*")],
+        request(resource=f"{BUCKET}/private/secret"),
+        False,
+        IMPLICIT_DENY,
+    ),
+    # Resource ARNs are case-sensitive (S3 bucket names and keys are).
+    Case(
+        "resource-case-sensitive",
+        [allow("s3:GetObject", "arn:aws:s3:::Partner-Results-B/*")],
+        request(),
+        False,
+        IMPLICIT_DENY,
+    ),
+    # "?" in a resource matches exactly one character ...
+    Case("resource-question-mark", [allow("s3:GetObject", f"{BUCKET}/exports/part-000?")], request(), True, ALLOWED),
+    # ... not two.
+    Case(
+        "resource-question-mark-one-char-only",
+        [allow("s3:GetObject", f"{BUCKET}/exports/part-000?")],
+        request(resource=f"{BUCKET}/exports/part-00000"),
+        False,
+        IMPLICIT_DENY,
+    ),
+    # Object ARNs (bucket/*) do not cover the bucket itself (ListBucket acts on the bucket ARN).
+    Case(
+        "resource-objects-not-bucket",
+        [allow("s3:*", f"{BUCKET}/*")],
+        request("s3:ListBucket", BUCKET, **{"s3:prefix": "exports/"}),
+        False,
+        IMPLICIT_DENY,
+    ),
+    # Allow with NotResource allows every resource except the listed ones ...
+    Case("notresource-allow-others", [allow("s3:*", NotResource=f"{BUCKET}/private/*")], request(), True, ALLOWED),
+    # ... and not the listed ones.
+    Case(
+        "notresource-allow-not-listed",
+        [allow("s3:*", NotResource=f"{BUCKET}/private/*")],
+        request(resource=f"{BUCKET}/private/x"),
+        False,
+        IMPLICIT_DENY,
+    ),
+    # Deny with NotResource denies everything outside the listed resources.
+    Case(
+        "notresource-deny-outside",
+        [allow("s3:*"), deny("s3:*", NotResource=f"{BUCKET}/exports/*")],
+        request(resource=f"{BUCKET}/private/x"),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+    ),
+    # --- Principal / NotPrincipal (resource-based policies) -----------------------------------------
+    # "Principal": "*" matches everyone.
+    Case("principal-star", [allow("s3:GetObject", Principal="*")], request(), True, ALLOWED, resource_policy=True),
+    # "Principal": {"AWS": "*"} matches everyone too.
+    Case(
+        "principal-aws-star", [allow("s3:GetObject", Principal=ANYONE)], request(), True, ALLOWED, resource_policy=True
+    ),
+    # A role ARN matches that role ...
+    Case(
+        "principal-role-arn",
+        [allow("s3:GetObject", Principal={"AWS": ROLE})],
+        request(),
+        True,
+        ALLOWED,
+        resource_policy=True,
+    ),
+    # ... and no other role of the account.
+    Case(
+        "principal-other-role",
+        [allow("s3:GetObject", Principal={"AWS": OTHER_ROLE})],
+        request(),
+        False,
+        IMPLICIT_DENY,
+        resource_policy=True,
+    ),
+    # The account root ARN names the account: every principal of that account matches.
+    Case(
+        "principal-account-root",
+        [allow("s3:GetObject", Principal={"AWS": f"arn:aws:iam::{ACCOUNT_B}:root"})],
+        request(),
+        True,
+        ALLOWED,
+        resource_policy=True,
+    ),
+    # A bare account id is the same as the account root ARN.
+    Case(
+        "principal-bare-account-id",
+        [allow("s3:GetObject", Principal={"AWS": [ACCOUNT_A, ACCOUNT_B]})],
+        request(),
+        True,
+        ALLOWED,
+        resource_policy=True,
+    ),
+    # Another account's root does not match.
+    Case(
+        "principal-other-account-root",
+        [allow("s3:GetObject", Principal={"AWS": f"arn:aws:iam::{ACCOUNT_A}:root"})],
+        request(),
+        False,
+        IMPLICIT_DENY,
+        resource_policy=True,
+    ),
+    # A service principal is not an IAM role.
+    Case(
+        "principal-service-not-role",
+        [allow("sts:AssumeRole", Principal={"Service": "ec2.amazonaws.com"})],
+        request("sts:AssumeRole", ROLE, EMR_ROLE),
+        False,
+        IMPLICIT_DENY,
+        resource_policy=True,
+    ),
+    # Deny with NotPrincipal does not deny the listed principal ...
+    Case(
+        "notprincipal-deny-spares-listed",
+        [allow("s3:*", Principal="*"), deny("s3:*", NotPrincipal={"AWS": ROLE})],
+        request(),
+        True,
+        ALLOWED,
+        "Allow",
+        resource_policy=True,
+    ),
+    # ... and denies everyone else.
+    Case(
+        "notprincipal-deny-others",
+        [allow("s3:*", Principal="*"), deny("s3:*", NotPrincipal={"AWS": ROLE})],
+        request(principal=OTHER_ROLE),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+        resource_policy=True,
+    ),
+    # --- Conditions --------------------------------------------------------------------------------
+    # StringEquals: exact, case-sensitive match.
+    Case(
+        "stringequals-match",
+        [allow("s3:GetObject", Condition={"StringEquals": {"aws:PrincipalTag/team": "data"}})],
+        request(**{"aws:PrincipalTag/team": "data"}),
+        True,
+        ALLOWED,
+    ),
+    Case(
+        "stringequals-case-sensitive",
+        [allow("s3:GetObject", Condition={"StringEquals": {"aws:PrincipalTag/team": "data"}})],
+        request(**{"aws:PrincipalTag/team": "Data"}),
+        False,
+        IMPLICIT_DENY,
+    ),
+    # Several values for one key are ORed.
+    Case(
+        "stringequals-values-ored",
+        [allow("s3:GetObject", Condition={"StringEquals": {"aws:PrincipalTag/team": ["ops", "data"]}})],
+        request(**{"aws:PrincipalTag/team": "data"}),
+        True,
+        ALLOWED,
+    ),
+    # A key missing from the request context makes a (non-negated) condition false.
+    Case(
+        "stringequals-missing-key",
+        [allow("s3:GetObject", Condition={"StringEquals": {"aws:PrincipalTag/team": "data"}})],
+        request(),
+        False,
+        IMPLICIT_DENY,
+    ),
+    # StringLike: "*" and "?" wildcards, case-sensitive.
+    Case(
+        "stringlike-wildcard",
+        [allow("s3:GetObject", Condition={"StringLike": {"aws:userid": "AROA*:i-0?"}})],
+        request(**{"aws:userid": "AROAEXAMPLE:i-01"}),
+        True,
+        ALLOWED,
+    ),
+    # s3:prefix for ListBucket: listing the prefix itself ...
+    Case(
+        "s3-prefix-list-prefix",
+        [S3_PREFIX_LIST],
+        request("s3:ListBucket", BUCKET, **{"s3:prefix": "exports/"}),
+        True,
+        ALLOWED,
+    ),
+    # ... and below it are allowed ...
+    Case(
+        "s3-prefix-list-below",
+        [S3_PREFIX_LIST],
+        request("s3:ListBucket", BUCKET, **{"s3:prefix": "exports/2026/01/"}),
+        True,
+        ALLOWED,
+    ),
+    # ... another prefix is not ...
+    Case(
+        "s3-prefix-list-other",
+        [S3_PREFIX_LIST],
+        request("s3:ListBucket", BUCKET, **{"s3:prefix": "private/"}),
+        False,
+        IMPLICIT_DENY,
+    ),
+    # ... nor listing the whole bucket (no s3:prefix in the request: the key is missing).
+    Case("s3-prefix-list-whole-bucket", [S3_PREFIX_LIST], request("s3:ListBucket", BUCKET), False, IMPLICIT_DENY),
+    # StringNotEquals on a present key with another value is true: the Deny applies.
+    Case(
+        "stringnotequals-other-value",
+        [allow("s3:*"), deny("s3:*", Condition={"StringNotEquals": {"aws:PrincipalAccount": ACCOUNT_A}})],
+        request(**{"aws:PrincipalAccount": ACCOUNT_B}),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+    ),
+    # Several values of a negated operator are NORed: equal to one of them makes it false.
+    Case(
+        "stringnotequals-values-nored",
+        [allow("s3:*"), deny("s3:*", Condition={"StringNotEquals": {"aws:PrincipalAccount": [ACCOUNT_A, ACCOUNT_B]}})],
+        request(**{"aws:PrincipalAccount": ACCOUNT_B}),
+        True,
+        ALLOWED,
+        "Allow",
+    ),
+    # A negated operator on a key missing from the context is true: the Deny applies.
+    Case(
+        "stringnotequals-missing-key",
+        [
+            allow("s3:*"),
+            deny("s3:PutObject", Condition={"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}),
+        ],
+        request("s3:PutObject"),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+    ),
+    Case(
+        "stringnotlike-missing-key",
+        [
+            allow("s3:*"),
+            deny("s3:*", Condition={"StringNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/partner-*"}}),
+        ],
+        request(),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+    ),
+    # ArnLike: wildcard match of an ARN.
+    Case(
+        "arnlike-match",
+        [allow("s3:GetObject", Condition={"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/partner-*"}})],
+        request(**{"aws:PrincipalArn": ROLE}),
+        True,
+        ALLOWED,
+    ),
+    # ArnNotLike: a matching ARN makes it false, so the Deny does not apply.
+    Case(
+        "arnnotlike-spares-match",
+        [
+            allow("s3:*"),
+            deny("s3:*", Condition={"ArnNotLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT_B}:role/*"}}),
+        ],
+        request(**{"aws:PrincipalArn": ROLE}),
+        True,
+        ALLOWED,
+        "Allow",
+    ),
+    # ArnEquals: exact.
+    Case(
+        "arnequals-other-arn",
+        [allow("s3:GetObject", Condition={"ArnEquals": {"aws:PrincipalArn": OTHER_ROLE}})],
+        request(**{"aws:PrincipalArn": ROLE}),
+        False,
+        IMPLICIT_DENY,
+    ),
+    # Bool: the usual deny-insecure-transport statement does not apply over TLS ...
+    Case(
+        "bool-secure-transport-true",
+        [allow("s3:*"), deny("s3:*", Condition={"Bool": {"aws:SecureTransport": "false"}})],
+        request(**{"aws:SecureTransport": "true"}),
+        True,
+        ALLOWED,
+        "Allow",
+    ),
+    # ... and applies over plain HTTP.
+    Case(
+        "bool-secure-transport-false",
+        [allow("s3:*"), deny("s3:*", Condition={"Bool": {"aws:SecureTransport": "false"}})],
+        request(**{"aws:SecureTransport": "false"}),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+    ),
+    # Bool on a missing key is false (not negated): the Deny does not apply.
+    Case(
+        "bool-missing-key",
+        [allow("s3:*"), deny("s3:*", Condition={"Bool": {"aws:MultiFactorAuthPresent": "false"}})],
+        request(),
+        True,
+        ALLOWED,
+        "Allow",
+    ),
+    # ...IfExists: a missing key makes the condition true (the Deny applies) ...
+    Case(
+        "boolifexists-missing-key",
+        [allow("s3:*"), deny("s3:*", Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}})],
+        request(),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+    ),
+    # ... (the Allow applies) ...
+    Case(
+        "stringequalsifexists-missing-key",
+        [allow("s3:GetObject", Condition={"StringEqualsIfExists": {"aws:PrincipalTag/team": "data"}})],
+        request(),
+        True,
+        ALLOWED,
+    ),
+    # ... and a present key is compared as without IfExists.
+    Case(
+        "stringequalsifexists-present-mismatch",
+        [allow("s3:GetObject", Condition={"StringEqualsIfExists": {"aws:PrincipalTag/team": "data"}})],
+        request(**{"aws:PrincipalTag/team": "ops"}),
+        False,
+        IMPLICIT_DENY,
+    ),
+    # Null "true": true when the key is missing ...
+    Case(
+        "null-true-missing",
+        [allow("s3:*"), deny("s3:PutObject", Condition={"Null": {"s3:x-amz-server-side-encryption": "true"}})],
+        request("s3:PutObject"),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+    ),
+    # ... false when it is present.
+    Case(
+        "null-true-present",
+        [allow("s3:*"), deny("s3:PutObject", Condition={"Null": {"s3:x-amz-server-side-encryption": "true"}})],
+        request("s3:PutObject", **{"s3:x-amz-server-side-encryption": "aws:kms"}),
+        True,
+        ALLOWED,
+        "Allow",
+    ),
+    # Null "false": true when the key is present.
+    Case(
+        "null-false-present",
+        [allow("s3:GetObject", Condition={"Null": {"aws:PrincipalTag/team": "false"}})],
+        request(**{"aws:PrincipalTag/team": "data"}),
+        True,
+        ALLOWED,
+    ),
+    # NumericLessThan compares numbers ...
+    Case(
+        "numericlessthan-true",
+        [allow("s3:ListBucket", BUCKET, Condition={"NumericLessThan": {"s3:max-keys": "10"}})],
+        request("s3:ListBucket", BUCKET, **{"s3:max-keys": "5"}),
+        True,
+        ALLOWED,
+    ),
+    # ... as numbers, not text ("50" > "10").
+    Case(
+        "numericlessthan-false",
+        [allow("s3:ListBucket", BUCKET, Condition={"NumericLessThan": {"s3:max-keys": "10"}})],
+        request("s3:ListBucket", BUCKET, **{"s3:max-keys": "9.5e1"}),
+        False,
+        IMPLICIT_DENY,
+    ),
+    # ForAnyValue: true when any request value matches any policy value.
+    Case(
+        "foranyvalue-one-matches",
+        [allow("s3:GetObject", Condition={"ForAnyValue:StringEquals": {"aws:TagKeys": ["project"]}})],
+        request(**{"aws:TagKeys": ["owner", "project"]}),
+        True,
+        ALLOWED,
+    ),
+    # ForAllValues: false when one request value matches no policy value ...
+    Case(
+        "forallvalues-one-outside",
+        [allow("s3:GetObject", Condition={"ForAllValues:StringEquals": {"aws:TagKeys": ["project", "owner"]}})],
+        request(**{"aws:TagKeys": ["owner", "cost"]}),
+        False,
+        IMPLICIT_DENY,
+    ),
+    # ... true when every request value does ...
+    Case(
+        "forallvalues-all-inside",
+        [allow("s3:GetObject", Condition={"ForAllValues:StringEquals": {"aws:TagKeys": ["project", "owner"]}})],
+        request(**{"aws:TagKeys": ["owner", "project"]}),
+        True,
+        ALLOWED,
+    ),
+    # ... and true when the key is missing from the request.
+    Case(
+        "forallvalues-missing-key",
+        [allow("s3:GetObject", Condition={"ForAllValues:StringEquals": {"aws:TagKeys": ["project"]}})],
+        request(),
+        True,
+        ALLOWED,
+    ),
+    # ForAllValues with a negated operator on a missing key is true too (AWS's aws:TagKeys example).
+    Case(
+        "forallvalues-negated-missing-key",
+        [allow("s3:*"), deny("s3:*", Condition={"ForAllValues:StringNotLike": {"aws:TagKeys": "key1*"}})],
+        request(),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+    ),
+    # ForAnyValue on a missing key is false ...
+    Case(
+        "foranyvalue-missing-key",
+        [allow("s3:GetObject", Condition={"ForAnyValue:StringEquals": {"aws:TagKeys": ["project"]}})],
+        request(),
+        False,
+        IMPLICIT_DENY,
+    ),
+    # ... even with a negated operator (no request value, so none that differs).
+    Case(
+        "foranyvalue-negated-missing-key",
+        [allow("s3:*"), deny("s3:*", Condition={"ForAnyValue:StringNotEquals": {"aws:TagKeys": ["project"]}})],
+        request(),
+        True,
+        ALLOWED,
+        "Allow",
+    ),
+    # Several operators (and several keys) in one Condition are ANDed.
+    Case(
+        "conditions-anded",
+        [
+            allow(
+                "s3:GetObject",
+                Condition={
+                    "StringEquals": {"aws:PrincipalTag/team": "data"},
+                    "Bool": {"aws:SecureTransport": "true"},
+                },
+            )
+        ],
+        request(**{"aws:PrincipalTag/team": "data", "aws:SecureTransport": "false"}),
+        False,
+        IMPLICIT_DENY,
+    ),
+    # Condition key names are not case-sensitive (aws:securetransport is aws:SecureTransport).
+    Case(
+        "condition-key-name-case-insensitive",
+        [allow("s3:*"), deny("s3:*", Condition={"StringNotEquals": {"aws:securetransport": "true"}})],
+        request(**{"aws:SecureTransport": "true"}),
+        True,
+        ALLOWED,
+        "Allow",
+    ),
+    # --- Operators the evaluator does not know: cautious ---------------------------------------------
+    # Such an Allow does not apply ...
+    Case(
+        "unknown-operator-allow-not-applied",
+        [allow("s3:GetObject", Condition={"StringFrobnicates": {"aws:PrincipalTag/team": "data"}})],
+        request(**{"aws:PrincipalTag/team": "data"}),
+        False,
+        IMPLICIT_DENY,
+    ),
+    # ... such a Deny applies ...
+    Case(
+        "unknown-operator-deny-applied",
+        [allow("s3:*"), deny("s3:*", Condition={"StringFrobnicates": {"aws:PrincipalTag/team": "data"}})],
+        request(**{"aws:PrincipalTag/team": "data"}),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+    ),
+    # ... also when its key is not in the context the verifier builds (e.g. aws:CurrentTime) ...
+    Case(
+        "unknown-operator-deny-applied-missing-key",
+        [allow("s3:*"), deny("s3:*", Condition={"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}})],
+        request(),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+    ),
+    # ... unless a known condition of the same statement is false (conditions are ANDed).
+    Case(
+        "unknown-operator-deny-with-false-known-condition",
+        [
+            allow("s3:*"),
+            deny(
+                "s3:*",
+                Condition={
+                    "StringFrobnicates": {"aws:PrincipalTag/team": "data"},
+                    "Bool": {"aws:SecureTransport": "false"},
+                },
+            ),
+        ],
+        request(**{"aws:SecureTransport": "true"}),
+        True,
+        ALLOWED,
+        "Allow",
+    ),
+]
+
+
+def test_the_table_is_broad() -> None:
+    assert len(CASES) >= 40
+    assert len({case.id for case in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_evaluate(case: Case) -> None:
+    policies = [("policy", policy(*case.statements))] + [
+        (f"policy {index}", document) for index, document in enumerate(case.more_policies)
+    ]
+    decision = evaluate(policies, case.request, resource_policy=case.resource_policy)
+    assert (decision.allowed, decision.reason) == (case.allowed, case.reason)
+    if case.sid is not None:
+        assert decision.statement is not None
+        assert decision.statement["Sid"] == case.sid
+    if case.reason == IMPLICIT_DENY:
+        assert decision.statement is None
+
+
+def test_documents_may_be_json_text_or_missing() -> None:
+    # AWS hands policies back as JSON text; a resource without a policy has none.
+    text = '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}'
+    decision = evaluate([("missing", None), ("text", text)], request())
+    assert decision.allowed
+    assert decision.source == "text"
+
+
+# --- evaluate_access: identity and resource-based policies together -----------------------------------
+
+
+@dataclass(frozen=True)
+class AccessCase:
+    id: str
+    identity: list[dict[str, Any]]
+    resource: list[dict[str, Any]]
+    request: Request
+    resource_account: str
+    required: bool
+    allowed: bool
+    reason: str
+    source: str | None = None
+
+
+ROOT_B = f"arn:aws:iam::{ACCOUNT_B}:root"
+ROOT_A = f"arn:aws:iam::{ACCOUNT_A}:root"
+S3_ALLOW = allow("s3:PutObject", f"{BUCKET}/exports/*")
+KMS_REQUEST = request("kms:GenerateDataKey", KEY)
+TRUST_REQUEST = request("sts:AssumeRole", ROLE, EMR_ROLE)
+
+ACCESS_CASES = [
+    # --- S3: within one account an Allow in either the identity or the bucket policy suffices ----------
+    # Same account: the identity policy alone allows.
+    AccessCase(
+        "s3-same-identity-only", [S3_ALLOW], [], request("s3:PutObject"), ACCOUNT_B, False, True, ALLOWED, "identity"
+    ),
+    # Same account: a bucket policy naming the role allows without an identity policy.
+    AccessCase(
+        "s3-same-bucket-names-role",
+        [],
+        [allow("s3:PutObject", f"{BUCKET}/*", Principal={"AWS": ROLE})],
+        request("s3:PutObject"),
+        ACCOUNT_B,
+        False,
+        True,
+        ALLOWED,
+        "resource",
+    ),
+    # Same account: "Principal": "*" names every principal, this role included.
+    AccessCase(
+        "s3-same-bucket-public",
+        [],
+        [allow("s3:GetObject", f"{BUCKET}/*", Principal="*")],
+        request("s3:GetObject"),
+        ACCOUNT_B,
+        False,
+        True,
+        ALLOWED,
+        "resource",
+    ),
+    # Same account: a bucket policy naming the account (root) delegates to IAM: the identity policy must allow.
+    AccessCase(
+        "s3-same-bucket-names-account-only",
+        [],
+        [allow("s3:PutObject", f"{BUCKET}/*", Principal={"AWS": ROOT_B})],
+        request("s3:PutObject"),
+        ACCOUNT_B,
+        False,
+        False,
+        IMPLICIT_DENY,
+    ),
+    AccessCase(
+        "s3-same-bucket-names-account-and-identity",
+        [S3_ALLOW],
+        [allow("s3:PutObject", f"{BUCKET}/*", Principal={"AWS": ROOT_B})],
+        request("s3:PutObject"),
+        ACCOUNT_B,
+        False,
+        True,
+        ALLOWED,
+    ),
+    # An explicit Deny in the bucket policy wins over the identity policy's Allow ...
+    AccessCase(
+        "s3-bucket-deny-wins",
+        [S3_ALLOW],
+        [deny("s3:PutObject", f"{BUCKET}/*", Principal="*")],
+        request("s3:PutObject"),
+        ACCOUNT_B,
+        False,
+        False,
+        EXPLICIT_DENY,
+        "resource",
+    ),
+    # ... and a Deny in the identity policy over the bucket policy's Allow.
+    AccessCase(
+        "s3-identity-deny-wins",
+        [deny("s3:PutObject", "*")],
+        [allow("s3:PutObject", f"{BUCKET}/*", Principal={"AWS": ROLE})],
+        request("s3:PutObject"),
+        ACCOUNT_B,
+        False,
+        False,
+        EXPLICIT_DENY,
+        "identity",
+    ),
+    # Across accounts both must allow: the identity policy alone is not enough ...
+    AccessCase(
+        "s3-cross-identity-only",
+        [S3_ALLOW],
+        [],
+        request("s3:PutObject"),
+        ACCOUNT_A,
+        False,
+        False,
+        IMPLICIT_DENY,
+        "resource",
+    ),
+    # ... nor the bucket policy alone ...
+    AccessCase(
+        "s3-cross-bucket-only",
+        [],
+        [allow("s3:PutObject", f"{BUCKET}/*", Principal={"AWS": ROLE})],
+        request("s3:PutObject"),
+        ACCOUNT_A,
+        False,
+        False,
+        IMPLICIT_DENY,
+        "identity",
+    ),
+    # ... both together are.
+    AccessCase(
+        "s3-cross-both",
+        [S3_ALLOW],
+        [allow("s3:PutObject", f"{BUCKET}/*", Principal={"AWS": ROLE})],
+        request("s3:PutObject"),
+        ACCOUNT_A,
+        False,
+        True,
+        ALLOWED,
+    ),
+    # A bucket policy naming the caller's account (root) counts for the cross-account resource side.
+    AccessCase(
+        "s3-cross-bucket-names-caller-account",
+        [S3_ALLOW],
+        [allow("s3:PutObject", f"{BUCKET}/*", Principal={"AWS": ROOT_B})],
+        request("s3:PutObject"),
+        ACCOUNT_A,
+        False,
+        True,
+        ALLOWED,
+    ),
+    # --- KMS key policies: the key policy must allow -------------------------------------------------
+    # Same account: a key policy naming the role itself suffices, without an IAM policy.
+    AccessCase(
+        "kms-same-key-names-role",
+        [],
+        [allow("kms:GenerateDataKey*", Principal={"AWS": ROLE})],
+        KMS_REQUEST,
+        ACCOUNT_B,
+        True,
+        True,
+        ALLOWED,
+        "resource",
+    ),
+    # Same account: a key policy naming only the account (root) needs the IAM policy too ...
+    AccessCase(
+        "kms-same-root-only",
+        [],
+        [allow("kms:*", Principal={"AWS": ROOT_B})],
+        KMS_REQUEST,
+        ACCOUNT_B,
+        True,
+        False,
+        IMPLICIT_DENY,
+        "identity",
+    ),
+    # ... with which it allows.
+    AccessCase(
+        "kms-same-root-and-identity",
+        [allow("kms:GenerateDataKey*", KEY)],
+        [allow("kms:*", Principal={"AWS": ROOT_B})],
+        KMS_REQUEST,
+        ACCOUNT_B,
+        True,
+        True,
+        ALLOWED,
+    ),
+    # An IAM policy alone never suffices: the key policy must allow (no root delegation, no naming).
+    AccessCase(
+        "kms-identity-without-key-policy",
+        [allow("kms:*", "*")],
+        [allow("kms:*", Principal={"AWS": f"arn:aws:iam::{ACCOUNT_B}:role/KeyAdmin"})],
+        KMS_REQUEST,
+        ACCOUNT_B,
+        True,
+        False,
+        IMPLICIT_DENY,
+        "resource",
+    ),
+    # A key policy with the default root statement first and the role named in a later statement:
+    # the later statement names the role, so no IAM policy is needed.
+    AccessCase(
+        "kms-same-root-first-role-named-later",
+        [],
+        [
+            allow("kms:*", Principal={"AWS": ROOT_B}),
+            {**allow("kms:GenerateDataKey*", Principal={"AWS": [ROLE]}), "Sid": "KeyUsers"},
+        ],
+        KMS_REQUEST,
+        ACCOUNT_B,
+        True,
+        True,
+        ALLOWED,
+        "resource",
+    ),
+    # Across accounts, a key policy naming the role is not enough: its own account's IAM policy must allow ...
+    AccessCase(
+        "kms-cross-key-names-role-only",
+        [],
+        [allow("kms:GenerateDataKey*", Principal={"AWS": ROLE})],
+        request("kms:GenerateDataKey", KEY.replace(ACCOUNT_B, ACCOUNT_A)),
+        ACCOUNT_A,
+        True,
+        False,
+        IMPLICIT_DENY,
+        "identity",
+    ),
+    # ... with which it allows.
+    AccessCase(
+        "kms-cross-both",
+        [allow("kms:GenerateDataKey*", "*")],
+        [allow("kms:GenerateDataKey*", Principal={"AWS": ROLE})],
+        request("kms:GenerateDataKey", KEY.replace(ACCOUNT_B, ACCOUNT_A)),
+        ACCOUNT_A,
+        True,
+        True,
+        ALLOWED,
+    ),
+    # --- Role trust policies -------------------------------------------------------------------------
+    # Cross-account: the trust policy names the EMR role and the EMR role's policy allows sts:AssumeRole.
+    AccessCase(
+        "trust-cross-both",
+        [allow("sts:AssumeRole", ROLE)],
+        [allow("sts:AssumeRole", None, Principal={"AWS": EMR_ROLE})],
+        TRUST_REQUEST,
+        ACCOUNT_B,
+        True,
+        True,
+        ALLOWED,
+    ),
+    # Cross-account: trusted, but the EMR role's own policy does not allow sts:AssumeRole.
+    AccessCase(
+        "trust-cross-no-identity",
+        [],
+        [allow("sts:AssumeRole", None, Principal={"AWS": EMR_ROLE})],
+        TRUST_REQUEST,
+        ACCOUNT_B,
+        True,
+        False,
+        IMPLICIT_DENY,
+        "identity",
+    ),
+    # Cross-account: allowed by its own policy, but the trust policy trusts someone else.
+    AccessCase(
+        "trust-cross-not-trusted",
+        [allow("sts:AssumeRole", ROLE)],
+        [allow("sts:AssumeRole", None, Principal={"AWS": f"arn:aws:iam::{ACCOUNT_A}:role/Other"})],
+        TRUST_REQUEST,
+        ACCOUNT_B,
+        True,
+        False,
+        IMPLICIT_DENY,
+        "resource",
+    ),
+    # Trusting the EMR account (root) delegates to that account's IAM policies.
+    AccessCase(
+        "trust-cross-account-root",
+        [allow("sts:AssumeRole", ROLE)],
+        [allow("sts:AssumeRole", None, Principal={"AWS": ROOT_A})],
+        TRUST_REQUEST,
+        ACCOUNT_B,
+        True,
+        True,
+        ALLOWED,
+    ),
+    # Same account: a trust policy naming the role directly needs no identity policy.
+    AccessCase(
+        "trust-same-names-role",
+        [],
+        [allow("sts:AssumeRole", None, Principal={"AWS": OTHER_ROLE})],
+        request("sts:AssumeRole", ROLE, OTHER_ROLE),
+        ACCOUNT_B,
+        True,
+        True,
+        ALLOWED,
+        "resource",
+    ),
+    # An explicit Deny in the trust policy wins.
+    AccessCase(
+        "trust-deny-wins",
+        [allow("sts:AssumeRole", ROLE)],
+        [
+            allow("sts:AssumeRole", None, Principal={"AWS": EMR_ROLE}),
+            deny("sts:AssumeRole", None, Principal={"AWS": EMR_ROLE}),
+        ],
+        TRUST_REQUEST,
+        ACCOUNT_B,
+        True,
+        False,
+        EXPLICIT_DENY,
+        "resource",
+    ),
+]
+
+
+def test_the_access_table_is_broad() -> None:
+    assert len(ACCESS_CASES) >= 20
+    assert len({case.id for case in ACCESS_CASES}) == len(ACCESS_CASES)
+
+
+@pytest.mark.parametrize("case", ACCESS_CASES, ids=[case.id for case in ACCESS_CASES])
+def test_evaluate_access(case: AccessCase) -> None:
+    decision = evaluate_access(
+        case.request,
+        identity_policies=[("identity", policy(*case.identity))],
+        resource_policies=[("resource", policy(*case.resource))],
+        resource_account=case.resource_account,
+        resource_policy_required=case.required,
+    )
+    assert (decision.allowed, decision.reason) == (case.allowed, case.reason)
+    if case.source is not None:
+        if decision.reason == IMPLICIT_DENY:
+            # An implicit deny has no deciding statement; it comes from the side that failed to allow.
+            assert decision.statement is None
+        else:
+            assert decision.source == case.source
+
+
+def test_kms_decision_cites_the_statement_naming_the_role() -> None:
+    # The deciding statement is the one that grants: the key-users statement, not the root delegation.
+    decision = evaluate_access(
+        KMS_REQUEST,
+        identity_policies=[],
+        resource_policies=[
+            (
+                "key policy",
+                policy(
+                    {**allow("kms:*", Principal={"AWS": ROOT_B}), "Sid": "Root"},
+                    {**allow("kms:GenerateDataKey*", Principal={"AWS": ROLE}), "Sid": "KeyUsers"},
+                ),
+            )
+        ],
+        resource_account=ACCOUNT_B,
+        resource_policy_required=True,
+    )
+    assert decision.allowed
+    assert decision.statement is not None
+    assert decision.statement["Sid"] == "KeyUsers"
+
+
+# --- The building blocks -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "ignore_case", "expected"),
+    [
+        ("s3:*", "s3:PutObject", True, True),  # "*" matches any run of characters
+        ("s3:*Object", "s3:PutObject", True, True),
+        ("s3:Get?bject", "s3:GetObject", True, True),  # "?" matches one character
+        ("s3:Get?bject", "s3:GetOObject", True, False),
+        ("S3:GETOBJECT", "s3:GetObject", True, True),  # actions: case-insensitive
+        ("arn:aws:s3:::B/*", "arn:aws:s3:::b/x", False, False),  # resources: case-sensitive
+        ("arn:aws:s3:::b/a.c", "arn:aws:s3:::b/abc", False, False),  # "." is literal, not a regex
+        ("arn:aws:s3:::b/[x]", "arn:aws:s3:::b/[x]", False, True),
+        ("arn:aws:s3:::b/*", "arn:aws:s3:::b/a/b\nc", False, True),  # "*" spans "/" and newlines
+        ("", "", False, True),
+        ("x", "xy", False, False),  # the whole value must match
+    ],
+)
+def test_wildcard_match(pattern: str, value: str, ignore_case: bool, expected: bool) -> None:
+    assert wildcard_match(pattern, value, ignore_case=ignore_case) is expected
+
+
+@pytest.mark.parametrize(
+    ("operator", "wanted", "context", "expected"),
+    [
+        ("StringEquals", "a", {"k": "a"}, True),
+        ("StringEquals", "a", {}, False),  # missing key: false
+        ("StringNotEquals", "a", {}, True),  # negated on a missing key: true
+        ("StringEqualsIgnoreCase", "ABC", {"k": "abc"}, True),
+        ("StringNotEqualsIgnoreCase", "ABC", {"k": "abc"}, False),
+        ("StringEqualsIfExists", "a", {}, True),  # IfExists on a missing key: true
+        ("StringEquals", "a", {"k": None}, False),  # a key without a value is missing
+        ("Null", "true", {}, True),
+        ("Null", "false", {}, False),
+        ("Null", "true", {"k": "x"}, False),
+        ("NumericGreaterThanEquals", "10", {"k": "10"}, True),
+        ("NumericNotEquals", "10", {"k": "10.0"}, False),
+        ("NumericLessThan", "10", {"k": "ten"}, False),  # not a number: no match
+        ("Bool", "true", {"k": "True"}, True),
+        ("ForAllValues:StringLike", "a*", {"k": []}, True),  # an empty set: ForAllValues true
+        ("ForAnyValue:StringLike", "a*", {"k": []}, False),  # ... ForAnyValue false
+        ("ForAnyValue:StringNotEquals", "a", {}, False),
+        ("ForAllValues:StringNotEquals", "a", {}, True),
+        ("DateLessThan", "2020-01-01T00:00:00Z", {"k": "2019-01-01T00:00:00Z"}, None),  # unknown: None
+        ("DateLessThan", "2020-01-01T00:00:00Z", {}, None),  # unknown even on a missing key
+        ("IpAddress", "10.0.0.0/8", {"k": "10.1.2.3"}, None),
+        ("Frobnicate:StringEquals", "a", {"k": "a"}, None),  # an unknown set qualifier
+    ],
+)
+def test_condition_holds(operator: str, wanted: Any, context: dict[str, Any], expected: bool | None) -> None:
+    assert condition_holds(operator, "k", wanted, context) is expected
+
+
+def test_condition_key_lookup_ignores_case() -> None:
+    assert condition_holds("StringEquals", "AWS:PrincipalTag/Team", "data", {"aws:principaltag/team": "data"}) is True
+    # Values keep the operator's case rule: StringEquals is case-sensitive.
+    assert condition_holds("StringEquals", "aws:principaltag/team", "Data", {"aws:PrincipalTag/team": "data"}) is False
