@@ -8,12 +8,33 @@ read, merge and write at the same time can lose one another's change. The protoc
 1. read the document and compute the desired one (a merge: what is there plus what we need);
 2. if it already says the same, stop: nothing to write (the steady state);
 3. write, wait ``settle_seconds`` (plus jitter) so that every writer that read before our write has
-   written too, then go back to 1. We stop only once a read made *after* the wait shows our change,
-   except after an atomic create (``CreateRole``): nobody wrote before it, and whoever writes after
-   it has read our change and merges into it, so there is nothing to wait for or read back.
+   written too, then go back to 1. We stop only once a read made *after* the wait shows our change
+   *and* the document as we left it (as we wrote it, or as the previous read showed it), except
+   after an atomic create (``CreateRole``): nobody wrote before it, and whoever writes after it has
+   read our change and merges into it, so there is nothing to wait for or read back.
 
-A writer whose change was overwritten sees it missing in step 1 and merges it in again. This holds
-while every writer's read-to-write window is shorter than ``settle_seconds``.
+A writer whose change was overwritten sees it missing in step 1 and merges it in again. Seeing our
+change once is not enough when others wrote after us: writers that read before our write can hand a
+document without our change on to writers that read after it, alternating with writers that carry
+it, and a read can fall on a document with our change while the next writer holds one without it.
+With ``settle_seconds`` 1 and no read-to-write window longer than 0.3 s::
+
+    t=0.00  A writes {A}
+    t=0.20  D writes {D}          (read at -0.10, before A's write)
+    t=0.35  E writes {A,E}        (read at 0.10)
+    t=0.50  F writes {D,F}        (read at 0.25)
+    t=0.65  G writes {A,E,G}      (read at 0.40)
+    t=0.80  H writes {D,F,H}      (read at 0.55)
+    t=0.95  I writes {A,E,G,I}    (read at 0.70)
+    t=1.00  A reads {A,E,G,I}: its change is there (J read {D,F,H} at 0.85)
+    t=1.10  J writes {D,F,H,J}: A's change is lost
+
+So when the document changed after our write, we wait once more and read again, and stop when it
+has held still, with our change, for a whole wait. Alternating two lines of documents takes a write
+every read-to-write window, each from another writer (a writer waits after each of its writes):
+this holds while every window is shorter than ``settle_seconds`` and concurrent writers do not keep
+the document changing for the whole wait. With a great many concurrent writers, serialise them
+with an Airflow pool.
 """
 
 from __future__ import annotations
@@ -38,7 +59,8 @@ class ConvergeSettings:
     How hard to try.
 
     :param settle_seconds: wait after each write before reading back.
-    :param max_attempts: writes allowed before giving up.
+    :param max_attempts: writes allowed before giving up; also the extra waits for a document that
+        others keep changing after our change is in (after those, the change is taken as held).
     :param consistency_wait_seconds: how long in all to keep retrying a write that failed with a
         transient error (IAM's eventual consistency: a principal or role created seconds ago).
     :param first_backoff_seconds: the first wait after such an error; each next wait doubles, up to 8 s.
@@ -52,6 +74,14 @@ class ConvergeSettings:
 
 DEFAULT_SETTINGS = ConvergeSettings()
 log = logging.getLogger(__name__)
+_NOT_WRITTEN = object()
+
+
+def _same(left: Any, right: Any) -> bool:
+    """Return whether two documents (``None``: none) say the same."""
+    if left is None or right is None:
+        return left is right
+    return same_meaning(left, right)
 
 
 def read_modify_write(
@@ -81,13 +111,25 @@ def read_modify_write(
         ``settings.consistency_wait_seconds``) from one to raise at once.
     """
     changes: list[Change] = []
-    writes = 0
+    writes = waits = 0
     waited, backoff = 0.0, settings.first_backoff_seconds
+    left: Any = _NOT_WRITTEN  # the document as we last wrote it, or as the read after that showed it
     while True:
         current = read()
         desired = desire(current)
         if (current is None and desired is None) or (current is not None and same_meaning(current, desired)):
-            return changes
+            if left is _NOT_WRITTEN or _same(current, left):
+                return changes
+            if waits == settings.max_attempts:
+                log.warning("%s: still changed by other writers; our change is in, and taken as held", resource)
+                return changes
+            # Our change is there, but someone wrote after us: a writer that read before that write
+            # may be about to write a document without our change. Wait until the document holds still.
+            log.info("%s: changed by another writer since our write; waiting for it to settle", resource)
+            left, waits = current, waits + 1
+            if settings.settle_seconds:
+                sleep(settings.settle_seconds * (1 + random.random() / 2))
+            continue
         if not changes:
             action = CREATE if current is None else DELETE if desired is None else UPDATE
             changes.append(Change(action, resource, current, desired))
@@ -105,6 +147,7 @@ def read_modify_write(
             waited, backoff = waited + backoff, min(backoff * 2, 8.0)
             continue
         writes += 1
+        left = desired
         if settled is True:
             return changes
         if settings.settle_seconds:

@@ -36,7 +36,8 @@ class FaultProxy:
     :param upstream: the moto server's URL.
     :param fault_rate: share of requests (0-1) answered with a fault instead of moto's answer.
     :param kinds: the faults to choose from (see :data:`FAULT_KINDS`).
-    :param latency_seconds: added to every request, like the round trip to AWS.
+    :param latency_seconds: added to every request, like the round trip to AWS; a ``(low, high)``
+        pair draws it anew for each request.
     :param consistency_lag: requests naming a newly created role that fail before it "appears".
     :param services: the services whose requests may be faulted (by SigV4 scope).
     :param seed: seed of the random choice, for repeatable runs.
@@ -48,7 +49,7 @@ class FaultProxy:
         *,
         fault_rate: float = 0.0,
         kinds: tuple[str, ...] = FAULT_KINDS,
-        latency_seconds: float = 0.0,
+        latency_seconds: float | tuple[float, float] = 0.0,
         consistency_lag: int = 0,
         services: tuple[str, ...] = ("iam", "kms", "elasticmapreduce", "s3"),
         seed: int | None = None,
@@ -62,7 +63,7 @@ class FaultProxy:
         #: Requests seen and faults injected, by kind (``forwarded``, ``throttle``, ``consistency`` …).
         self.stats: Counter[str] = Counter()
         self._lagging: dict[str, int] = {}  # role name -> requests still to fail
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -82,6 +83,12 @@ class FaultProxy:
         return faults / max(1, faults + self.stats["forwarded"])
 
     # Decisions -------------------------------------------------------------------------------
+
+    def _latency(self) -> float:
+        if isinstance(self.latency_seconds, tuple):
+            with self.lock:
+                return self.random.uniform(*self.latency_seconds)
+        return self.latency_seconds
 
     def _choose_fault(self, service: str) -> str | None:
         if service not in self.services or not self.kinds:
@@ -134,8 +141,9 @@ class FaultProxy:
                 match = _SCOPE.search(self.headers.get("Authorization", ""))
                 service = match.group(1) if match else ""
                 form = _form(body, self.headers.get("Content-Type", ""))
-                if proxy.latency_seconds:
-                    threading.Event().wait(proxy.latency_seconds)
+                delay = proxy._latency()
+                if delay:
+                    threading.Event().wait(delay)
                 lag = proxy._consistency_error(service, form, body)
                 if lag is not None:
                     proxy.stats["consistency"] += 1
@@ -205,6 +213,11 @@ class FaultProxy:
             return response.status, response.getheaders(), response.read()
         finally:
             connection.close()
+
+
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 makes a burst of concurrent clients wait a second to reconnect.
+    request_queue_size = 128
 
 
 def _form(body: bytes, content_type: str) -> dict[str, str]:
