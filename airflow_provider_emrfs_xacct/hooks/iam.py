@@ -137,10 +137,11 @@ class EmrfsIamHook(AwsBaseHook):
                     if error_code(error) != "EntityAlreadyExists":
                         raise
                     # It exists (made concurrently, or by us when the answer to our CreateRole was lost
-                    # and botocore retried it): a NoSuchEntity from IAM for it now is IAM's lag.
+                    # and botocore retried it) though our read did not show it: IAM's lag. Back off
+                    # and read again (a NoSuchEntity for it from now on is that lag too).
                     self.created_roles.add(role_name)
-                    self.log.info("Role %s was created concurrently; merging into it", role_name)
-                    return False
+                    self.log.info("Role %s exists already (created concurrently); merging into it", role_name)
+                    raise
                 # CreateRole is atomic: whoever changes this trust policy from now on has read it, our
                 # statement included, and merges into it. No need to wait and read it back.
                 return True
@@ -154,7 +155,10 @@ class EmrfsIamHook(AwsBaseHook):
             write=write,
             settings=settings,
             dry_run=dry_run,
-            is_transient=is_eventually_consistent,
+            is_transient=lambda error: (
+                is_eventually_consistent(error)
+                or (isinstance(error, ClientError) and error_code(error) == "EntityAlreadyExists")
+            ),
         )
         if seen["role"] is not None:
             return str(seen["role"]["Arn"]), changes
