@@ -1,11 +1,12 @@
 # Two entry points: `make demo` runs the example pipeline end to end against the local AWS
-# stand-in (moto, two accounts); `make test` runs lint, type checks and every test.
+# stand-in (moto, two accounts); `make test` runs lint, type checks and every test; `make bench`
+# prints the API-economy benchmark.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck unit integration clean
+.PHONY: install demo test bench lint typecheck clean
 
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,9 @@ typecheck: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.api_economy
 
 clean:
 	rm -rf $(VENV) .airflow .pytest_cache .mypy_cache .ruff_cache

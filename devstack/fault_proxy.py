@@ -34,7 +34,8 @@ class FaultProxy:
     Forward HTTP to ``upstream``, injecting faults.
 
     :param upstream: the moto server's URL.
-    :param fault_rate: share of requests (0-1) answered with a fault instead of moto's answer.
+    :param fault_rate: share of requests (0-1) answered with a fault instead of moto's answer: exactly
+        that share of the faultable requests, spread evenly; the kind of fault is drawn at random.
     :param kinds: the faults to choose from (see :data:`FAULT_KINDS`).
     :param latency_seconds: added to every request, like the round trip to AWS; a ``(low, high)``
         pair draws it anew for each request.
@@ -63,6 +64,7 @@ class FaultProxy:
         #: Requests seen and faults injected, by kind (``forwarded``, ``throttle``, ``consistency`` …).
         self.stats: Counter[str] = Counter()
         self._lagging: dict[str, int] = {}  # role name -> requests still to fail
+        self._faultable = self._faulted = 0
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -94,8 +96,12 @@ class FaultProxy:
         if service not in self.services or not self.kinds:
             return None
         with self.lock:
-            if self.random.random() >= self.fault_rate:
+            # Exactly ``fault_rate`` of the faultable requests, spread evenly (so a short run sees the
+            # share it asked for); which fault, at random.
+            self._faultable += 1
+            if self._faulted + 1 > self.fault_rate * self._faultable:
                 return None
+            self._faulted += 1
             return self.random.choice(self.kinds)
 
     def _consistency_error(self, service: str, form: dict[str, str], body: bytes) -> tuple[int, str, str] | None:
