@@ -221,18 +221,25 @@ class EmrfsIamHook(AwsBaseHook):
     def _ensure_inline_policy(
         self, role_name: str, policy_name: str, desire: Any, field: str, *, settings: ConvergeSettings, dry_run: bool
     ) -> list[Change]:
-        """Keep one inline policy at ``desire(current)``; ``field`` is the parameter to blame if it grows too long."""
+        """
+        Keep one inline policy at ``desire(current)`` (``None``: delete it).
 
-        def checked_desire(current: dict[str, Any] | None) -> dict[str, Any]:
+        ``field`` is the parameter to blame if the policy grows too long.
+        """
+
+        def checked_desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
+            desired = desire(current)
+            if desired is None:
+                return None
             # The limit is on all inline policies of the role together: ours alone must fit at least.
             return require_iam_policy_length(
-                desire(current),
-                MAX_ROLE_INLINE_POLICIES_CHARS,
-                field,
-                f"the inline policy {policy_name} of role {role_name}",
+                desired, MAX_ROLE_INLINE_POLICIES_CHARS, field, f"the inline policy {policy_name} of role {role_name}"
             )
 
-        def write(_current: Any, desired: dict[str, Any]) -> None:
+        def write(_current: Any, desired: dict[str, Any] | None) -> None:
+            if desired is None:
+                self.conn.delete_role_policy(RoleName=role_name, PolicyName=policy_name)
+                return
             try:
                 self.conn.put_role_policy(
                     RoleName=role_name, PolicyName=policy_name, PolicyDocument=json.dumps(desired)
@@ -278,21 +285,8 @@ class EmrfsIamHook(AwsBaseHook):
             policy = remove_statement(current, documents.ASSUME_SID)
             return policy if policy.get("Statement") else None
 
-        def write(_current: Any, desired: dict[str, Any] | None) -> None:
-            if desired is None:
-                self.conn.delete_role_policy(RoleName=role_name, PolicyName=policy_name)
-            else:
-                self.conn.put_role_policy(
-                    RoleName=role_name, PolicyName=policy_name, PolicyDocument=json.dumps(desired)
-                )
-
-        return read_modify_write(
-            resource=f"iam role {role_name} inline policy {policy_name}",
-            read=lambda: self.get_inline_policy(role_name, policy_name),
-            desire=desire,
-            write=write,
-            settings=settings,
-            dry_run=dry_run,
+        return self._ensure_inline_policy(
+            role_name, policy_name, desire, "destination_role_arns", settings=settings, dry_run=dry_run
         )
 
     def delete_provider_role(self, role_name: str, *, dry_run: bool = False) -> list[Change]:

@@ -86,21 +86,7 @@ class EmrfsKmsHook(AwsBaseHook):
                 )
             return desired
 
-        def write(_current: Any, desired: dict[str, Any]) -> None:
-            self.conn.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(desired))
-
-        return read_modify_write(
-            resource=f"kms key {key_arn} key policy",
-            read=lambda: self.get_key_policy(key_arn),
-            desire=desire,
-            write=write,
-            settings=settings,
-            dry_run=dry_run,
-            # KMS refuses a principal it does not see yet, e.g. a role created seconds ago.
-            is_transient=lambda error: (
-                isinstance(error, ClientError) and error_code(error) == "MalformedPolicyDocumentException"
-            ),
-        )
+        return self._converge_key_policy(key_arn, desire, settings=settings, dry_run=dry_run)
 
     def revoke_key_users(
         self,
@@ -122,6 +108,13 @@ class EmrfsKmsHook(AwsBaseHook):
                 return upsert_statement(current, documents.key_users_statement(remaining))
             return remove_statement(current, documents.KEY_USERS_SID)
 
+        return self._converge_key_policy(key_arn, desire, settings=settings, dry_run=dry_run)
+
+    def _converge_key_policy(
+        self, key_arn: str, desire: Any, *, settings: ConvergeSettings, dry_run: bool
+    ) -> list[Change]:
+        """Keep the key policy at ``desire(current)``, never bypassing the lockout safety check."""
+
         def write(_current: Any, desired: dict[str, Any]) -> None:
             self.conn.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(desired))
 
@@ -132,4 +125,8 @@ class EmrfsKmsHook(AwsBaseHook):
             write=write,
             settings=settings,
             dry_run=dry_run,
+            # KMS refuses a principal it does not see yet, e.g. a role created seconds ago.
+            is_transient=lambda error: (
+                isinstance(error, ClientError) and error_code(error) == "MalformedPolicyDocumentException"
+            ),
         )
