@@ -37,13 +37,42 @@ def moto_stack():
         yield stack
 
 
+def use_connections(patch: pytest.MonkeyPatch, url: str) -> None:
+    """Point the two Airflow connections (and the default region) at ``url``."""
+    for name, value in airflow_environment(url).items():
+        patch.setenv(name, value)
+
+
+def reset_moto(url: str) -> None:
+    """Empty every account of the moto server."""
+    requests.post(f"{url}/moto-api/reset", timeout=10).raise_for_status()
+
+
 @pytest.fixture
 def aws(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> Seeded:
     """Reset moto, seed both accounts, and point the Airflow connections at them."""
-    requests.post(f"{moto_stack.url}/moto-api/reset", timeout=10).raise_for_status()
-    for name, value in airflow_environment(moto_stack.url).items():
-        monkeypatch.setenv(name, value)
+    reset_moto(moto_stack.url)
+    use_connections(monkeypatch, moto_stack.url)
     return seed(moto_stack.url)
+
+
+@pytest.fixture
+def moto_url(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> str:
+    """
+    A reset moto with the two connections pointing at it.
+
+    Unlike ``aws`` it seeds nothing: moto's EMR reads no IAM role, bucket or key, and seeding would be
+    most of each test's time.
+    """
+    reset_moto(moto_stack.url)
+    use_connections(monkeypatch, moto_stack.url)
+    return moto_stack.url
+
+
+@pytest.fixture
+def connections(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the two connections (no reset, no seeding): for tests that must fail before any AWS call."""
+    use_connections(monkeypatch, moto_stack.url)
 
 
 @dataclass

@@ -9,6 +9,7 @@ import pytest
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
+from airflow_provider_emrfs_xacct.policies.documents import as_list
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     EMR_ACCOUNT,
@@ -16,10 +17,9 @@ from devstack.moto_stack import (
     EMR_EC2_ROLE,
     MotoStack,
     Seeded,
-    airflow_environment,
     client,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator, use_connections
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -47,15 +47,10 @@ def make_operator(**overrides: Any) -> AttachAssumeRolePolicyOperator:
 def idle_hook(moto_stack: MotoStack) -> Iterator[EmrfsIamHook]:
     """One hook (client built) shared by the bad-input cases, which must make no call at all."""
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in airflow_environment(moto_stack.url).items():
-            patch.setenv(name, value)
+        use_connections(patch, moto_stack.url)
         hook = make_operator().hook
         assert hook.conn is not None
         yield hook
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def emr_role_state(iam: Any) -> dict[str, Any]:

@@ -19,10 +19,9 @@ from devstack.moto_stack import (
     EMR_EC2_ROLE,
     MotoStack,
     Seeded,
-    airflow_environment,
     client,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator, use_connections
 
 OTHER_EMR_ROLE = f"arn:aws:iam::{EMR_ACCOUNT}:role/emr-ec2-batch"
 DENY_INSECURE = {
@@ -60,8 +59,7 @@ def s3(aws: Seeded) -> Any:
 @pytest.fixture
 def connections(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> Seeded:
     """Only the connections, nothing reset or seeded: for arguments refused before any AWS call."""
-    for name, value in airflow_environment(moto_stack.url).items():
-        monkeypatch.setenv(name, value)
+    use_connections(monkeypatch, moto_stack.url)
     return Seeded(
         url=moto_stack.url,
         emr_ec2_role_arn=f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}",

@@ -36,6 +36,7 @@ import boto3
 import pytest
 
 from airflow_provider_emrfs_xacct.policies import documents
+from airflow_provider_emrfs_xacct.policies.documents import as_list
 from airflow_provider_emrfs_xacct.policies.merge import (
     find_statement,
     merged_principals,
@@ -58,7 +59,7 @@ from devstack.moto_stack import (
     airflow_environment,
     client,
 )
-from tests.conftest import RecordingTaskInstance
+from tests.conftest import RecordingTaskInstance, use_connections
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -444,8 +445,7 @@ def workers() -> Iterator[WorkerProcesses]:
 @pytest.fixture
 def via_proxy(aws: Seeded, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch) -> Seeded:
     """Seeded moto (directly, quickly), with this process's connections pointing at the proxy."""
-    for name, value in airflow_environment(proxy.url).items():
-        monkeypatch.setenv(name, value)
+    use_connections(monkeypatch, proxy.url)
     return aws
 
 
@@ -472,10 +472,6 @@ def snapshot(aws: Seeded) -> Snapshot:
         )
         or {},
     )
-
-
-def as_list(value: Any) -> list[Any]:
-    return documents.as_list(value)
 
 
 def key_users(aws: Seeded, before: Snapshot) -> list[str]:

@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.operators.iam import EnsureDestinationRoleOperator
+from airflow_provider_emrfs_xacct.policies.documents import as_list
 from devstack.moto_stack import (
     BUCKET,
     DESTINATION_ACCOUNT,
@@ -17,10 +18,9 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     MotoStack,
     Seeded,
-    airflow_environment,
     client,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator, use_connections
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -91,15 +91,10 @@ def idle_hook(moto_stack: MotoStack) -> Iterator[EmrfsIamHook]:
     Building a hook costs a botocore session and an STS call; the cases share one to stay fast.
     """
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in airflow_environment(moto_stack.url).items():
-            patch.setenv(name, value)
+        use_connections(patch, moto_stack.url)
         hook = make_operator(None).hook
         assert hook.conn is not None
         yield hook
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def statement(document: dict[str, Any], sid: str) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import requests
 import structlog.testing
 from botocore.exceptions import ClientError
 
@@ -37,11 +36,10 @@ from devstack.moto_stack import (
     EMR_SERVICE_ROLE,
     MotoStack,
     Seeded,
-    airflow_environment,
     client,
     seed,
 )
-from tests.conftest import run_operator
+from tests.conftest import reset_moto, run_operator, use_connections
 from tests.integration.partners import (
     NAME_PREFIX,
     create_security_configuration,
@@ -68,9 +66,8 @@ class World:
 def world(moto_stack: MotoStack) -> Iterator[World]:
     """Partner 1 provisioned (chain and bucket-policy option); partner 2 not yet."""
     with pytest.MonkeyPatch.context() as patch:
-        requests.post(f"{moto_stack.url}/moto-api/reset", timeout=10).raise_for_status()
-        for name, value in airflow_environment(moto_stack.url).items():
-            patch.setenv(name, value)
+        reset_moto(moto_stack.url)
+        use_connections(patch, moto_stack.url)
         aws = seed(moto_stack.url)
         provision_partner(aws, PARTNER_1, PREFIX_1)
         configuration = create_security_configuration([mapping(PARTNER_1, PREFIX_1)])

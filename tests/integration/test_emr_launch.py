@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-import requests
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.hooks.emr import ACTIVE_CLUSTER_STATES, IDEMPOTENCY_TAG
@@ -16,8 +15,6 @@ from devstack.moto_stack import (
     EMR_CONN_ID,
     EMR_EC2_ROLE,
     EMR_SERVICE_ROLE,
-    MotoStack,
-    airflow_environment,
     client,
 )
 from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
@@ -59,20 +56,6 @@ def make_operator(**kwargs: Any) -> LaunchClusterWithSecConfigOperator:
 
 
 @pytest.fixture
-def moto_url(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> str:
-    """
-    A reset moto with the two connections pointing at it.
-
-    Unlike ``aws`` it seeds nothing: moto's EMR reads no IAM role, bucket or key, and seeding would be
-    most of each test's time.
-    """
-    requests.post(f"{moto_stack.url}/moto-api/reset", timeout=10).raise_for_status()
-    for name, value in airflow_environment(moto_stack.url).items():
-        monkeypatch.setenv(name, value)
-    return moto_stack.url
-
-
-@pytest.fixture
 def emr(moto_url: str) -> Any:
     """A plain boto3 EMR client in the EMR account, with the security configuration the launches name."""
     emr = client(moto_url, EMR_ACCOUNT, "emr")
@@ -95,13 +78,6 @@ def emr(moto_url: str) -> Any:
         ),
     )
     return emr
-
-
-@pytest.fixture
-def connections(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Only the two connections (no reset, no seeding): for tests that must fail before any AWS call."""
-    for name, value in airflow_environment(moto_stack.url).items():
-        monkeypatch.setenv(name, value)
 
 
 def recorder_for(operator: LaunchClusterWithSecConfigOperator) -> CallRecorder:

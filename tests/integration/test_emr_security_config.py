@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 import pytest
-import requests
 
 from airflow_provider_emrfs_xacct.exceptions import ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
@@ -20,8 +19,6 @@ from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     EMR_ACCOUNT,
     EMR_CONN_ID,
-    MotoStack,
-    airflow_environment,
     client,
 )
 from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
@@ -54,27 +51,6 @@ def make_operator(**kwargs: Any) -> CreateEmrfsSecurityConfigOperator:
     }
     arguments.update(kwargs)
     return CreateEmrfsSecurityConfigOperator(**arguments)
-
-
-@pytest.fixture
-def connections(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Only the two connections (no reset, no seeding): for tests that must fail before any AWS call."""
-    for name, value in airflow_environment(moto_stack.url).items():
-        monkeypatch.setenv(name, value)
-
-
-@pytest.fixture
-def moto_url(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> str:
-    """
-    A reset moto with the two connections pointing at it.
-
-    Unlike ``aws`` it seeds nothing: moto's EMR reads no IAM role, bucket or key, and seeding would be
-    most of each test's time.
-    """
-    requests.post(f"{moto_stack.url}/moto-api/reset", timeout=10).raise_for_status()
-    for name, value in airflow_environment(moto_stack.url).items():
-        monkeypatch.setenv(name, value)
-    return moto_stack.url
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from airflow_provider_emrfs_xacct.operators.emr import (
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.policies import documents
+from airflow_provider_emrfs_xacct.policies.documents import as_list
 from devstack.fault_proxy import FAULT_KINDS, FaultProxy
 from devstack.moto_stack import (
     BUCKET,
@@ -52,10 +53,6 @@ if TYPE_CHECKING:
 
 SETTLE_SECONDS = 0.05
 SEEDED_EMR_POLICY = "emr-ec2-own-bucket-access"
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def statement(document: Any, sid: str) -> dict[str, Any]:

@@ -9,15 +9,15 @@ import pytest
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from airflow_provider_emrfs_xacct.policies.documents import as_list
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
     MotoStack,
     Seeded,
-    airflow_environment,
     client,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator, use_connections
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -48,15 +48,10 @@ def make_operator(key_arn: str, **overrides: Any) -> GrantKmsKeyUserOperator:
 def idle_hook(moto_stack: MotoStack) -> Iterator[EmrfsKmsHook]:
     """One hook (client built) shared by the bad-input cases, which must make no call at all."""
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in airflow_environment(moto_stack.url).items():
-            patch.setenv(name, value)
+        use_connections(patch, moto_stack.url)
         hook = make_operator(SOME_KEY_ARN).hook
         assert hook.conn is not None
         yield hook
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def key_policy(kms: Any, key_arn: str) -> dict[str, Any]:

@@ -15,7 +15,6 @@ import json
 from typing import Any
 
 import pytest
-import requests
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
@@ -28,9 +27,7 @@ from devstack.moto_stack import (
     EMR_CONN_ID,
     EMR_EC2_ROLE,
     EMR_SERVICE_ROLE,
-    MotoStack,
     Seeded,
-    airflow_environment,
     client,
 )
 from tests.conftest import CallRecorder, RecordingTaskInstance
@@ -68,15 +65,6 @@ def overrides(**changes: Any) -> dict[str, Any]:
     }
     arguments.update(changes)
     return arguments
-
-
-@pytest.fixture
-def moto_url(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A reset moto with the connections; nothing seeded (moto's EMR reads no role, bucket or key)."""
-    requests.post(f"{moto_stack.url}/moto-api/reset", timeout=10).raise_for_status()
-    for name, value in airflow_environment(moto_stack.url).items():
-        monkeypatch.setenv(name, value)
-    return moto_stack.url
 
 
 def create_security_configurations(emr: Any) -> None:

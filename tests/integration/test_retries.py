@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.session
 import pytest
-import requests
 from botocore.exceptions import ClientError
 from moto.emr.models import emr_backends
 
@@ -42,7 +41,7 @@ from devstack.moto_stack import (
     Seeded,
     seed,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+from tests.conftest import CallRecorder, RecordingTaskInstance, reset_moto, run_operator
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -419,7 +418,7 @@ def foreign(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def reseed(aws: Seeded) -> Seeded:
-    requests.post(f"{aws.url}/moto-api/reset", timeout=10).raise_for_status()
+    reset_moto(aws.url)
     return seed(aws.url)
 
 

@@ -18,7 +18,7 @@ from airflow_provider_emrfs_xacct.operators.revoke import (
     DeleteUnusedSecurityConfigsOperator,
     RevokePartnerAccessOperator,
 )
-from airflow_provider_emrfs_xacct.policies.documents import ASSUME_POLICY_NAME, ASSUME_SID, KEY_USERS_SID
+from airflow_provider_emrfs_xacct.policies.documents import ASSUME_POLICY_NAME, ASSUME_SID, KEY_USERS_SID, as_list
 from airflow_provider_emrfs_xacct.policies.security_config import (
     build_security_configuration,
     security_configuration_name,
@@ -46,10 +46,6 @@ from tests.integration.partners import (
 PARTNER_1, PREFIX_1 = "partner-1-writer", "s3://partner-results-b/partner-1/"
 PARTNER_2, PREFIX_2 = "partner-2-writer", "s3://partner-results-b/partner-2/"
 SEEDED_EMR_POLICY = "emr-ec2-own-bucket-access"
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def revoker(aws: Seeded, role_name: str, **kwargs: Any) -> RevokePartnerAccessOperator:
