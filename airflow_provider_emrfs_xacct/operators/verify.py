@@ -6,18 +6,11 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
-from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import conf
-from botocore.exceptions import BotoCoreError, ClientError
 
 from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError, InvalidParameterError
-from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
-from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
-from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
-from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
-from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG
-from airflow_provider_emrfs_xacct.policies.chain import OUTSIDE_POLICIES, VERDICT_FAIL, VERDICT_NOT_CHECKED
+from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG, LazyHookClass, LazyHookMixin
 from airflow_provider_emrfs_xacct.policies.security_config import role_mappings_of
 from airflow_provider_emrfs_xacct.policies.validation import (
     parse_s3_location,
@@ -26,26 +19,23 @@ from airflow_provider_emrfs_xacct.policies.validation import (
     validate_positive_number,
     validate_role_name,
 )
-from airflow_provider_emrfs_xacct.verify import (
-    Readers,
-    check_probe_object,
-    expected_key_arn,
-    probe_key,
-    probe_step,
-    read,
-    verify_chain,
-)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from airflow.sdk import Context
 
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook  # noqa: F401 (the operator's Generic argument)
+    from airflow_provider_emrfs_xacct.verify import Readers
+
+# The hooks, the verifier (evaluator, chain checks) and the trigger are imported when the task runs,
+# not when a DAG file is parsed (tests/unit/test_parse_cost.py).
+
 #: XCom key of the report (pushed before the task fails, and before it defers).
 REPORT_XCOM_KEY = "report"
 
 
-class VerifyCrossAccountAccessOperator(AwsBaseOperator[EmrfsEmrHook]):
+class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrHook"]):
     """
     Check every link of the cross-account EMRFS chain, reading the live documents in both accounts.
 
@@ -85,7 +75,7 @@ class VerifyCrossAccountAccessOperator(AwsBaseOperator[EmrfsEmrHook]):
         (plus ``probe``).
     """
 
-    aws_hook_class = EmrfsEmrHook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
     template_fields: Sequence[str] = aws_template_fields(
         "security_configuration",
         "destination_aws_conn_id",
@@ -143,6 +133,11 @@ class VerifyCrossAccountAccessOperator(AwsBaseOperator[EmrfsEmrHook]):
     @cached_property
     def readers(self) -> Readers:
         """The hooks the verifier reads through, in both accounts."""
+        from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+        from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+        from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+        from airflow_provider_emrfs_xacct.verify import Readers
+
         destination = self._hook_arguments(self.destination_aws_conn_id)
         return Readers(
             emr_iam=EmrfsIamHook(**self._hook_arguments(self.aws_conn_id)),
@@ -161,6 +156,8 @@ class VerifyCrossAccountAccessOperator(AwsBaseOperator[EmrfsEmrHook]):
         ]
         if self.probe and not self.cluster_id:
             raise InvalidParameterError("cluster_id", "is needed for probe=True (the probe runs as a step on it)")
+        from airflow_provider_emrfs_xacct.verify import verify_chain
+
         if self.probe:
             validate_positive_number(self.waiter_delay, "waiter_delay")
             validate_positive_number(self.waiter_max_attempts, "waiter_max_attempts")
@@ -179,6 +176,8 @@ class VerifyCrossAccountAccessOperator(AwsBaseOperator[EmrfsEmrHook]):
         if self.probe and report.healthy:
             uris = self._start_probe(name, prefixes)
             if uris and self.deferrable:
+                from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
+
                 self.defer(
                     trigger=EmrAddStepsTrigger(
                         job_flow_id=str(self.cluster_id),
@@ -198,6 +197,8 @@ class VerifyCrossAccountAccessOperator(AwsBaseOperator[EmrfsEmrHook]):
 
     def _start_probe(self, name: str, prefixes: list[str]) -> dict[str, str]:
         """Add one probe step per prefix; without deferring, wait for them. Returns ``{probe uri: step id}``."""
+        from airflow_provider_emrfs_xacct.verify import probe_key, probe_step
+
         document = self.readers.emr.describe_security_configuration(name) or {}
         mapped = [
             str(identifier)
@@ -228,6 +229,11 @@ class VerifyCrossAccountAccessOperator(AwsBaseOperator[EmrfsEmrHook]):
         uris: dict[str, str],
     ) -> dict[str, Any]:
         """Check the probe objects once the steps are done (directly, or when the trigger fires)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from airflow_provider_emrfs_xacct.policies.chain import OUTSIDE_POLICIES
+        from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key_arn, read
+
         probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}}
         if event is not None and event.get("status") != "success":
             probe = {
@@ -269,6 +275,8 @@ class VerifyCrossAccountAccessOperator(AwsBaseOperator[EmrfsEmrHook]):
             context["ti"].xcom_push(key=REPORT_XCOM_KEY, value=result)
 
     def _finish(self, result: dict[str, Any]) -> dict[str, Any]:
+        from airflow_provider_emrfs_xacct.policies.chain import VERDICT_FAIL, VERDICT_NOT_CHECKED
+
         broken = [link for link in result["links"] if link["status"] == "fail"]
         if self.fail_on_broken and result["verdict"] == VERDICT_FAIL:
             raise EmrfsXacctError(

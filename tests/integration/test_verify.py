@@ -21,10 +21,10 @@ from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.exceptions import AccessDeniedError as MotoAccessDenied
 from moto.core.exceptions import JsonRESTError
 
+from airflow_provider_emrfs_xacct import verify as verify_module
 from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError, InvalidParameterError
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
 from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
-from airflow_provider_emrfs_xacct.operators import verify as verify_module
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
