@@ -97,6 +97,7 @@ def authorize(
     resource_policy: dict[str, Any] | None,
     resource_owner: str,
     context: dict[str, str] | None = None,
+    resource_policy_name: str = "resource policy",
 ) -> Decision:
     """
     Decide ``action`` on ``resource`` by ``principal`` as AWS would.
@@ -108,6 +109,7 @@ def authorize(
         resource has none (treated as a policy that grants nothing).
     :param resource_owner: the account that owns the resource.
     :param context: request condition keys (e.g. ``{"s3:prefix": "p/"}``).
+    :param resource_policy_name: how the reason names the resource policy (``trust policy`` …).
     """
     node = principal.node()
     policy = resource_policy or EMPTY_POLICY
@@ -127,7 +129,7 @@ def authorize(
     identity_says = "allow it" if identity else "do not allow it (or a boundary/Deny stops it)"
     reason = (
         f"{'allowed' if allowed else 'denied'}: {action} on {resource} by {principal.arn} ({kind}); "
-        f"resource policy {resource_says}; identity policies {identity_says}"
+        f"{resource_policy_name} {resource_says}; identity policies {identity_says}"
     )
     return Decision(allowed, reason, (f"identity={identity}", f"resource={resource_result.name}", kind))
 
@@ -141,6 +143,12 @@ def missing_key_status(
     A HEAD carries no ``s3:prefix``: the ListBucket check runs with an empty request context.
     """
     decision = authorize(
-        principal, "s3:ListBucket", bucket_arn, resource_policy=bucket_policy, resource_owner=bucket_owner, context={}
+        principal,
+        "s3:ListBucket",
+        bucket_arn,
+        resource_policy=bucket_policy,
+        resource_owner=bucket_owner,
+        context={},
+        resource_policy_name="bucket policy",
     )
     return (404 if decision.allowed else 403), decision

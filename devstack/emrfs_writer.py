@@ -31,7 +31,8 @@ getFileStatus(s3://b/p)       HEAD ``p``, HEAD ``p/``, HEAD ``p_$folder$``,     
                                                                                 Guide "Configure IAM roles…"
                                                                                 notes the marker objects)
 mkdirs(p/_temporary/0)        getFileStatus of ``p/_temporary/0``,              FileOutputCommitter.setupJob
-                              ``p/_temporary``; PUT ``p_$folder$``,
+                              ``p/_temporary``, ``p`` (the walk stops at the
+                              output directory); PUT ``p_$folder$``,
                               ``p/_temporary_$folder$``, ``p/_temporary/0_$folder$``
 create(p/part-i) per task     getFileStatus(``p/part-i``) (404 expected);        EMRFS S3-optimized committer:
                               CreateMultipartUpload, UploadPart                    "multipart uploads are always
@@ -55,7 +56,6 @@ their encryption (read back from moto, which applies the bucket's default encryp
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -66,7 +66,7 @@ import botocore.exceptions
 
 from devstack import aws_judge
 from devstack.aws_judge import Decision, Principal
-from devstack.moto_stack import REGION, client
+from devstack.moto_stack import REGION, account_session
 
 __all__ = ["RequestRecord", "Route", "WriteResult", "WrittenObject", "route", "write_like_emrfs"]
 
@@ -188,10 +188,34 @@ def route(
     return Route(instance_role_arn, INSTANCE_ROLE, None)
 
 
-@functools.lru_cache(maxsize=256)
+_ADMIN_SESSIONS: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}
+
+
 def _admin(url: str, account: str, service: str) -> Any:
-    """A client acting in ``account`` for reading the live state the judge needs (cached: client creation is CPU-bound)."""
-    return client(url, account, service)
+    """
+    A client acting in ``account``, for reading the live state the judge needs.
+
+    Cached per moto server and account (client creation is CPU-bound; the scale tests write for
+    many partners); :func:`_check_admin` renews it when moto was reset since (moto forgets the
+    credentials it issued, and answers unknown keys in its default account).
+    """
+    key = (url, account)
+    if key not in _ADMIN_SESSIONS:
+        _ADMIN_SESSIONS[key] = (account_session(url, account), {})
+    session, clients = _ADMIN_SESSIONS[key]
+    if service not in clients:
+        clients[service] = session.client(service, endpoint_url=url)
+    return clients[service]
+
+
+def _check_admin(url: str, account: str) -> None:
+    """Drop the cached session of ``account`` if its credentials no longer act in that account."""
+    try:
+        acting = _admin(url, account, "sts").get_caller_identity()["Account"]
+    except botocore.exceptions.ClientError:
+        acting = None
+    if acting != account:
+        _ADMIN_SESSIONS.pop((url, account), None)
 
 
 def _role_client(url: str, credentials: dict[str, str], service: str) -> Any:
@@ -292,6 +316,8 @@ def _read_bucket(url: str, bucket: str, owner: str) -> _Bucket:
         default = {}
     if default.get("SSEAlgorithm") in ("aws:kms", "aws:kms:dsse"):
         key_id = default.get("KMSMasterKeyID") or "alias/aws/s3"
+        if key_id.startswith("arn:"):
+            _check_admin(url, _account(key_id))
         kms = _admin(url, _account(key_id) if key_id.startswith("arn:") else owner, "kms")
         if key_id in ("alias/aws/s3", "aws/s3") or key_id.endswith(":alias/aws/s3"):
             aws_managed = True
@@ -379,6 +405,7 @@ class _Writer:
                 target.role_arn,
                 resource_policy=trust,
                 resource_owner=_account(target.role_arn),
+                resource_policy_name="trust policy",
             )
         if not decision.allowed:
             self._record(step, "AssumeRole", target.role_arn, target, decision, 403)
@@ -411,6 +438,7 @@ class _Writer:
             resource_policy=self.bucket.policy,
             resource_owner=self.bucket.owner,
             context=context,
+            resource_policy_name="bucket policy",
         )
         if not decision.allowed or kms_action is None or self.bucket.kms_key_arn is None:
             return decision
@@ -428,6 +456,7 @@ class _Writer:
             self.bucket.kms_key_arn,
             resource_policy=self.bucket.key_policy,
             resource_owner=_account(self.bucket.kms_key_arn),
+            resource_policy_name="key policy",
         )
         if not key_decision.allowed:
             return key_decision
@@ -500,12 +529,20 @@ class _Writer:
         """getFileStatus of a file that is about to be created (create with overwrite=false)."""
         return self.request(f"exists(s3://{self.bucket.name}/{path})", "HeadObject", path) is not None
 
-    def mkdirs(self, path: str) -> None:
-        """EMRFS mkdirs: look at each missing ancestor, then write a ``_$folder$`` marker for each."""
+    def mkdirs(self, path: str, top: str) -> None:
+        """
+        EMRFS mkdirs: look at each missing directory from ``path`` up to ``top`` (the job's output
+        directory), then write a ``_$folder$`` marker for each missing one, top-down.
+
+        The walk stops at the output directory: directories above the output prefix are outside
+        what the provider maps (see the README's limits).
+        """
         parts = path.split("/")
         ancestors = ["/".join(parts[: index + 1]) for index in range(len(parts))]
         missing = []
         for directory in reversed(ancestors):
+            if len(directory) < len(top):
+                break
             if self.get_file_status(directory):
                 break
             missing.append(directory)
@@ -569,6 +606,8 @@ def write_like_emrfs(
     instance_role_arn = (
         instance_role if instance_role.startswith("arn:") else f"arn:aws:iam::{emr_account}:role/{instance_role}"
     )
+    for account in {emr_account, _account(instance_role_arn), *([bucket_account] if bucket_account else [])}:
+        _check_admin(url, account)
     mappings: list[dict[str, Any]] = []
     if security_configuration:
         answer = _admin(url, emr_account, "emr").describe_security_configuration(Name=security_configuration)
@@ -578,6 +617,8 @@ def write_like_emrfs(
     if not output:
         raise ValueError(f"output_uri must name a prefix inside the bucket: {output_uri!r}")
     candidates = (bucket_account,) if bucket_account else (emr_account, *(_account(m["Role"]) for m in mappings))
+    for account in set(candidates) | {_account(m["Role"]) for m in mappings}:
+        _check_admin(url, account)
     owner = _find_bucket_owner(url, bucket_name, candidates)
     writer = _Writer(url, instance_role_arn, mappings, _read_bucket(url, bucket_name, owner), user, tuple(groups))
     with contextlib.suppress(_Stop):  # the job failed at the request recorded last
@@ -593,7 +634,7 @@ def _job(writer: _Writer, output: str, files: int) -> None:
     if writer.get_file_status(output):
         raise _Stop
     temporary = f"{output}/_temporary/0"
-    writer.mkdirs(temporary)
+    writer.mkdirs(temporary, top=output)
     # Tasks: the S3-optimized committer writes each file to its final key as a multipart upload,
     # completed at task commit.
     for task in range(files):

@@ -92,7 +92,7 @@ def test_multi_tenant_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -> No
     assert document["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"] == [
         {"Role": role["partner-b"], "IdentifierType": "User", "Identifiers": ["partner_b_etl"]},
         {"Role": role["finance"], "IdentifierType": "Group", "Identifiers": ["finance"]},
-        {"Role": role["partner-c"], "IdentifierType": "Prefix", "Identifiers": [f"s3://{aws.bucket}/partner-c/"]},
+        {"Role": role["partner-c"], "IdentifierType": "Prefix", "Identifiers": [f"s3://{aws.bucket}/partner-c"]},
     ]
     assert cluster["ReleaseLabel"] == "emr-7.10.0"
     assert cluster["Configurations"] == [{"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}]

@@ -1,9 +1,9 @@
 """
 Proof by disagreement: randomly broken set-ups, each judged by the verifier and by the EMRFS-like writer.
 
-:func:`generate` draws a case from a seed: a write-ready partner (EMR EC2 role, destination role, KMS
-key, bucket, security configuration, each named for the case so that cases share one moto server
-without a reset) with one to three breakages drawn from :data:`BREAKAGES`: a ``Deny`` in any of the
+:func:`generate` draws a case from a seed: a partner as the provider provisions it (its destination
+role policy and role mapping from the provider's builders; EMR EC2 role, KMS key, bucket and
+security configuration named for the case, so that cases share one moto server without a reset) with one to three breakages drawn from :data:`BREAKAGES`: a ``Deny`` in any of the
 documents, a permissions boundary, a missing key user, a wrong ARN in a mapping, a shadowing mapping,
 an ownership setting, the identifier's trailing slash, a listing allowed only with ``s3:prefix`` …
 
@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_emrfs_xacct.policies.documents import as_list, destination_permissions_policy
+from airflow_provider_emrfs_xacct.policies.security_config import validate_role_mappings
+from airflow_provider_emrfs_xacct.policies.validation import S3Location
 from devstack.emrfs_writer import write_like_emrfs
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, KEY_ADMIN_ARN, client
 
@@ -103,38 +106,13 @@ def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
-def write_ready_policy(bucket: str, key_arn: str) -> dict[str, Any]:
-    """The destination role's grants for every request of a write under ``s3://bucket/out`` (identifier without slash)."""
-    return _doc(
-        {
-            "Sid": "Objects",
-            "Effect": "Allow",
-            "Action": [
-                "s3:AbortMultipartUpload",
-                "s3:DeleteObject",
-                "s3:GetObject",
-                "s3:ListMultipartUploadParts",
-                "s3:PutObject",
-            ],
-            "Resource": [
-                f"arn:aws:s3:::{bucket}/out/*",
-                f"arn:aws:s3:::{bucket}/out",
-                f"arn:aws:s3:::{bucket}/out_$folder$",
-            ],
-        },
-        {
-            "Sid": "Bucket",
-            "Effect": "Allow",
-            "Action": ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:GetBucketLocation"],
-            "Resource": f"arn:aws:s3:::{bucket}",
-        },
-        {
-            "Sid": "Key",
-            "Effect": "Allow",
-            "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
-            "Resource": key_arn,
-        },
-    )
+def provider_policy(bucket: str, key_arn: str) -> dict[str, Any]:
+    """The destination role's policy as the provider writes it for ``s3://bucket/out/``."""
+    return destination_permissions_policy("aws", [S3Location(bucket, "out/")], [key_arn])
+
+
+def _statement_with(world: World, action: str) -> dict[str, Any]:
+    return next(statement for statement in world.role_policy["Statement"] if action in as_list(statement["Action"]))
 
 
 # Breakages -------------------------------------------------------------------------------------
@@ -161,20 +139,6 @@ def _deny_in_bucket_policy(world: World) -> str:
     statement = {"Sid": "RandomDeny", "Effect": "Deny", "Principal": principal, "Action": action, "Resource": resource}
     world.bucket_policy = _doc(*((world.bucket_policy or _doc())["Statement"]), statement)
     return f"bucket denies {action} on {resource} to {principal}"
-
-
-def _harmless_bucket_guard(world: World) -> str:
-    bucket = world.case.bucket
-    statement = {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
-    world.bucket_policy = _doc(*((world.bucket_policy or _doc())["Statement"]), statement)
-    return "bucket denies plain HTTP"
 
 
 def _deny_in_key_policy(world: World) -> str:
@@ -287,10 +251,9 @@ def _trailing_slash(world: World) -> str:
 
 
 def _list_only_with_prefix(world: World) -> str:
-    statements = world.role_policy["Statement"]
-    bucket = next(statement for statement in statements if statement["Sid"] == "Bucket")
-    bucket["Action"] = ["s3:ListBucketMultipartUploads", "s3:GetBucketLocation"]
-    statements.append(
+    bucket = _statement_with(world, "s3:ListBucket")
+    bucket["Action"] = [action for action in as_list(bucket["Action"]) if action != "s3:ListBucket"]
+    world.role_policy["Statement"].append(
         {
             "Sid": "List",
             "Effect": "Allow",
@@ -303,7 +266,7 @@ def _list_only_with_prefix(world: World) -> str:
 
 
 def _no_marker_grant(world: World) -> str:
-    objects = next(statement for statement in world.role_policy["Statement"] if statement["Sid"] == "Objects")
+    objects = _statement_with(world, "s3:PutObject")
     objects["Resource"] = [arn for arn in objects["Resource"] if not arn.endswith(("_$folder$", "/out"))]
     return "no grant on the prefix's own key and marker"
 
@@ -373,9 +336,11 @@ def build(url: str, case: Case, seed: int) -> World:
         rng=rng,
         emr_policy=_doc({"Sid": "Assume", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": case.role_arn}),
         trust=_doc({"Effect": "Allow", "Principal": {"AWS": case.emr_role_arn}, "Action": "sts:AssumeRole"}),
-        role_policy=write_ready_policy(case.bucket, key_arn),
+        role_policy=provider_policy(case.bucket, key_arn),
         key_policy=key_policy,
-        mappings=[{"Role": case.role_arn, "IdentifierType": "Prefix", "Identifiers": [f"s3://{case.bucket}/out"]}],
+        mappings=validate_role_mappings(
+            [{"Role": case.role_arn, "IdentifierType": "Prefix", "Identifiers": [case.output]}]
+        ),
         key_arn=key_arn,
     )
     case.details = [BREAKAGES[name](world) for name in case.breakages]

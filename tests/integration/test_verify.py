@@ -1,6 +1,6 @@
 """
-VerifyCrossAccountAccessOperator against two-account moto: a partner set up for every request of a
-write passes; each link broken for real in moto is reported (and the repair makes the chain pass
+VerifyCrossAccountAccessOperator against two-account moto: a partner provisioned by the provider's
+operators passes; each link broken for real in moto is reported (and the repair makes the chain pass
 again); a read moto refuses makes its link "not checked" and the report is still pushed; the mapped
 role is compared by whole ARN; permissions boundaries count; the simulator's absence is detected at
 once; the live probe, waiting and deferrable.
@@ -29,7 +29,7 @@ from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOpe
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
 from airflow_provider_emrfs_xacct.policies.chain import PROBE_KEY
-from airflow_provider_emrfs_xacct.policies.documents import ASSUME_POLICY_NAME, DESTINATION_POLICY_NAME
+from airflow_provider_emrfs_xacct.policies.documents import ASSUME_POLICY_NAME
 from airflow_provider_emrfs_xacct.policies.requests import STEPS
 from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key_arn, probe_key, probe_step
 from devstack.moto_stack import (
@@ -52,8 +52,8 @@ if TYPE_CHECKING:
 
 ROLE_NAME = "partner-b-writer"
 PREFIX = "s3://partner-results-b/exports/"
-#: The mapping's identifier: without the trailing slash, so that the prefix's own key and its
-#: ``_$folder$`` marker go through the destination role too.
+#: The mapping's identifier as the provider writes it: without the trailing slash, so that the
+#: prefix's own key and its ``_$folder$`` marker go through the destination role too.
 IDENTIFIER = "s3://partner-results-b/exports"
 RELEASE = "emr-6.15.0"
 
@@ -75,47 +75,6 @@ class Partner:
     configuration: str
 
 
-def write_ready_policy(bucket: str, key_arn: str) -> dict[str, Any]:
-    """
-    What every request of a write needs (``policies/requests.py``): the provider's operators write the
-    same grants except two, which this test adds by hand until the destination role's shape changes:
-    ``s3:ListBucket`` without an ``s3:prefix`` condition (HEAD of a missing key) and the prefix's own key.
-    """
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "EmrfsXacctObjects",
-                "Effect": "Allow",
-                "Action": [
-                    "s3:AbortMultipartUpload",
-                    "s3:DeleteObject",
-                    "s3:GetObject",
-                    "s3:ListMultipartUploadParts",
-                    "s3:PutObject",
-                ],
-                "Resource": [
-                    f"arn:aws:s3:::{bucket}/exports/*",
-                    f"arn:aws:s3:::{bucket}/exports",
-                    f"arn:aws:s3:::{bucket}/exports_$folder$",
-                ],
-            },
-            {
-                "Sid": "EmrfsXacctBucket",
-                "Effect": "Allow",
-                "Action": ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:GetBucketLocation"],
-                "Resource": f"arn:aws:s3:::{bucket}",
-            },
-            {
-                "Sid": "EmrfsXacctKmsKeyUse",
-                "Effect": "Allow",
-                "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
-                "Resource": key_arn,
-            },
-        ],
-    }
-
-
 def hand_made_configuration(aws: Seeded, name: str, mappings: list[dict[str, Any]]) -> str:
     """A security configuration created directly (the provider's operator adds the trailing slash)."""
     client(aws.url, EMR_ACCOUNT, "emr").create_security_configuration(
@@ -127,22 +86,10 @@ def hand_made_configuration(aws: Seeded, name: str, mappings: list[dict[str, Any
     return name
 
 
-def put_write_ready_policy(aws: Seeded) -> None:
-    client(aws.url, DESTINATION_ACCOUNT, "iam").put_role_policy(
-        RoleName=ROLE_NAME,
-        PolicyName=DESTINATION_POLICY_NAME,
-        PolicyDocument=json.dumps(write_ready_policy(aws.bucket, aws.kms_key_arn)),
-    )
-
-
 @pytest.fixture
 def partner(aws: Seeded) -> Partner:
     role_arn = provision_partner(aws, ROLE_NAME, PREFIX)
-    put_write_ready_policy(aws)
-    configuration = hand_made_configuration(
-        aws, "partner-b-write-ready", [{"Role": role_arn, "IdentifierType": "Prefix", "Identifiers": [IDENTIFIER]}]
-    )
-    return Partner(aws, role_arn, configuration)
+    return Partner(aws, role_arn, create_security_configuration([mapping(ROLE_NAME, PREFIX)]))
 
 
 def verifier(configuration: str, **kwargs: Any) -> VerifyCrossAccountAccessOperator:
@@ -172,7 +119,7 @@ def expect_broken(configuration: str) -> tuple[str, dict[str, Any]]:
     return str(caught.value), report
 
 
-def test_a_write_ready_partner_passes_and_verifying_changes_nothing(partner: Partner) -> None:
+def test_a_provisioned_partner_passes_and_verifying_changes_nothing(partner: Partner) -> None:
     operator = verifier(partner.configuration)
     with record_all_calls() as calls:
         result, _, ti = run_operator(operator)
@@ -222,10 +169,14 @@ def test_the_simulator_is_asked_once_without_retries(partner: Partner) -> None:
     assert sent == ["sent"]  # moto's HTTP 500 is not retried by botocore
 
 
-def test_the_trailing_slash_shape_sends_the_marker_as_the_emr_role(partner: Partner) -> None:
-    # The provider's operators map s3://b/exports/ (with the slash) and list only with s3:prefix: the
-    # prefix's own key and its marker are then sent as the EMR EC2 role (no mapping matches them).
-    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+def test_an_identifier_with_the_trailing_slash_sends_the_marker_as_the_emr_role(partner: Partner) -> None:
+    # Made by hand (the provider writes s3://b/exports): s3://b/exports/ does not match the prefix's
+    # own key nor its marker, so EMRFS sends those as the EMR EC2 role.
+    configuration = hand_made_configuration(
+        partner.aws,
+        "hand-made-trailing-slash",
+        [{"Role": partner.role_arn, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}],
+    )
 
     _, report = expect_broken(configuration)
 
@@ -278,7 +229,6 @@ def _repair_trust(aws: Seeded, role_arn: str) -> None:
             settle_seconds=0,
         )
     )
-    put_write_ready_policy(aws)  # the operator writes its own (trailing-slash) shape of the grants
 
 
 def _deny_writes_in_bucket_policy(aws: Seeded) -> None:

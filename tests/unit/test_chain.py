@@ -2,8 +2,8 @@
 Unit tests of the chain checks: a passing chain, each kind of broken link, and what the verifier
 cannot know ("not checked"), from hand-built state.
 
-The documents are in the shape a write needs (every request of ``policies/requests.py``), then
-broken one at a time the way they break in real accounts.
+The documents are the ones the provider's builders write (the shape every request of
+``policies/requests.py`` needs), then broken one at a time the way they break in real accounts.
 """
 
 from __future__ import annotations
@@ -35,15 +35,16 @@ from airflow_provider_emrfs_xacct.policies.cluster_config import EMRFS_IMPL
 from airflow_provider_emrfs_xacct.policies.documents import (
     ASSUME_POLICY_NAME,
     DESTINATION_POLICY_NAME,
-    KEY_USER_ACTIONS,
     KEY_USERS_SID,
-    KMS_USE_SID,
     OBJECTS_SID,
+    as_list,
     assume_role_policy,
+    destination_permissions_policy,
     key_users_statement,
     trust_statement,
 )
 from airflow_provider_emrfs_xacct.policies.requests import STEPS, WRITE_REQUESTS
+from airflow_provider_emrfs_xacct.policies.security_config import build_security_configuration, validate_role_mappings
 from airflow_provider_emrfs_xacct.policies.validation import parse_s3_location
 
 if TYPE_CHECKING:
@@ -93,45 +94,9 @@ def document(*statements: dict[str, Any]) -> dict[str, Any]:
 
 
 def destination_policy(prefixes: tuple[str, ...] = (IDENTIFIER,), keys: tuple[str, ...] = (KEY,)) -> dict[str, Any]:
-    """
-    The destination role's policy in the shape every request of a write needs (the request table of
-    ``policies/requests.py``): objects under the prefix, the prefix's own key and its ``_$folder$``
-    marker; ``s3:ListBucket`` on the bucket without an ``s3:prefix`` condition (a HEAD of a missing key
-    is 404 only with it, and carries no prefix); multipart listing; the key.
-    """
-    objects, buckets = [], set()
-    for prefix in prefixes:
-        location = parse_s3_location(prefix, "prefix", allow_bucket_root=True)
-        stem = location.prefix.rstrip("/")
-        buckets.add(location.bucket)
-        objects += [f"arn:aws:s3:::{location.bucket}/{location.prefix}*"]
-        if stem:
-            objects += [f"arn:aws:s3:::{location.bucket}/{stem}", f"arn:aws:s3:::{location.bucket}/{stem}_$folder$"]
-    statements = [
-        {
-            "Sid": OBJECTS_SID,
-            "Effect": "Allow",
-            "Action": [
-                "s3:AbortMultipartUpload",
-                "s3:DeleteObject",
-                "s3:GetObject",
-                "s3:ListMultipartUploadParts",
-                "s3:PutObject",
-            ],
-            "Resource": objects,
-        },
-        {
-            "Sid": "EmrfsXacctBucket",
-            "Effect": "Allow",
-            "Action": ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:GetBucketLocation"],
-            "Resource": [f"arn:aws:s3:::{bucket}" for bucket in sorted(buckets)],
-        },
-    ]
-    if keys:
-        statements.append(
-            {"Sid": KMS_USE_SID, "Effect": "Allow", "Action": list(KEY_USER_ACTIONS), "Resource": list(keys)}
-        )
-    return document(*statements)
+    """The destination role's policy as the provider's builder writes it."""
+    locations = [parse_s3_location(prefix, "prefix", allow_bucket_root=True) for prefix in prefixes]
+    return destination_permissions_policy("aws", locations, keys)
 
 
 def destination_role(
@@ -166,7 +131,9 @@ def healthy_state() -> ChainState:
             [(f"inline policy {ASSUME_POLICY_NAME}", assume_role_policy([ROLE]))],
         ),
         security_configuration_name=CONFIGURATION,
-        security_configuration=mappings((ROLE, "Prefix", IDENTIFIER)),
+        security_configuration=build_security_configuration(
+            validate_role_mappings([{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}])
+        ),
         destination_roles={ROLE: destination_role()},
         buckets={
             BUCKET: BucketState(
@@ -359,8 +326,8 @@ def _list_only_with_prefix(state: ChainState) -> None:
     role = state.destination_roles[ROLE]
     assert isinstance(role, RoleState)
     _, policy = role.policies[0]
-    bucket = next(statement for statement in policy["Statement"] if statement["Sid"] == "EmrfsXacctBucket")
-    bucket["Action"] = ["s3:ListBucketMultipartUploads", "s3:GetBucketLocation"]
+    bucket = next(statement for statement in policy["Statement"] if "s3:ListBucket" in as_list(statement["Action"]))
+    bucket["Action"] = [action for action in as_list(bucket["Action"]) if action != "s3:ListBucket"]
     policy["Statement"].append(
         {
             "Sid": "EmrfsXacctList1",
