@@ -1208,3 +1208,41 @@ def test_a_disabled_key_fails() -> None:
     link = by_name(check_chain(state))[KMS]
     assert link.status == FAIL
     assert "PendingDeletion" in link.detail
+
+
+def test_a_mapping_of_the_whole_bucket_checks_the_requests_under_it() -> None:
+    state = healthy_state()
+    whole = f"s3://{BUCKET}/"
+    state.security_configuration = mappings((ROLE, "Prefix", whole))
+    state.destination_roles[ROLE] = destination_role(prefixes=(whole,))
+
+    report = check_chain(state)
+
+    assert report.verdict == VERDICT_PASS, report.table()
+    # No key of "the directory itself" exists for the bucket's root: those requests are not sent.
+    resources = {item.resource for item in report.evaluated if item.principal == ROLE}
+    assert f"arn:aws:s3:::{BUCKET}/part-00000" in resources
+    assert not any(resource.endswith("_$folder$") and "/_temporary" not in resource for resource in resources)
+
+
+def test_the_request_table_names_documented_actions_only() -> None:
+    # Each S3 operation is authorized as the IAM action AWS documents for it (S3 User Guide, "Actions,
+    # resources, and condition keys for Amazon S3"; HeadObject needs s3:GetObject, the multipart
+    # operations s3:PutObject, ListParts s3:ListMultipartUploadParts, ListMultipartUploads
+    # s3:ListBucketMultipartUploads).
+    documented = {
+        "HeadObject": "s3:GetObject",
+        "GetObject": "s3:GetObject",
+        "PutObject": "s3:PutObject",
+        "CreateMultipartUpload": "s3:PutObject",
+        "UploadPart": "s3:PutObject",
+        "CompleteMultipartUpload": "s3:PutObject",
+        "AbortMultipartUpload": "s3:AbortMultipartUpload",
+        "ListParts": "s3:ListMultipartUploadParts",
+        "ListMultipartUploads": "s3:ListBucketMultipartUploads",
+        "ListObjectsV2": "s3:ListBucket",
+        "DeleteObject": "s3:DeleteObject",
+    }
+    for call in WRITE_REQUESTS:
+        assert documented[call.operation] == call.action, call
+        assert (call.key is None) == (call.action in ("s3:ListBucket", "s3:ListBucketMultipartUploads")), call
