@@ -401,11 +401,20 @@ def _or(*values: Tri) -> Tri:
 
 
 def _resource_covered(patterns: Any, resource: str) -> Tri:
-    patterns = as_list(patterns)
-    if any("${" in str(pattern) for pattern in patterns):
-        plain = [p for p in patterns if "${" not in str(p)]
-        return True if any(resource_match(str(p), resource) for p in plain) else None
-    return any(resource_match(str(pattern), resource) for pattern in patterns)
+    """
+    Whether a ``Resource`` list covers the resource. Where matching per ARN segment and matching the
+    whole string disagree (a mid-segment ``*`` before a ``:`` inside the resource, e.g. an S3 key with
+    a colon), or a policy variable is involved, the answer is undetermined.
+    """
+    patterns = [str(pattern) for pattern in as_list(patterns)]
+    plain = [pattern for pattern in patterns if "${" not in pattern]
+    by_segment = any(resource_match(pattern, resource) for pattern in plain)
+    whole = any(pattern == "*" or wildcard_match(pattern, resource) for pattern in plain)
+    if by_segment and whole:
+        return True
+    if by_segment != whole or len(plain) != len(patterns):
+        return None
+    return False
 
 
 def _target_applies(statement: dict[str, Any], request: Request) -> tuple[Tri, str]:

@@ -692,6 +692,17 @@ CASES = [
         IMPLICIT_DENY,
         source=RESOURCE,
     ),
+    # Where the per-segment and the whole-string readings disagree (a key with a colon), the
+    # evaluator does not guess.
+    Case(
+        "resource-colon-in-key-undetermined",
+        [allow("s3:*"), deny("s3:GetObject", f"{BUCKET}/*/secret")],
+        request(resource=f"{BUCKET}/a:b/secret"),
+        False,
+        UNDETERMINED,
+        "Deny",
+        source="design: AWS's page describes wildcards per segment; an S3 key with a colon is not covered by it",
+    ),
     # ... a "*" at the end of a segment may expand beyond it.
     Case(
         "resource-trailing-wildcard-crosses",
