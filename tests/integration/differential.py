@@ -406,6 +406,10 @@ class Outcome:
     writer_success: bool
     writer_failure: str
     objects_owned_by_bucket_owner: bool
+    #: Who refused the write: "judge" (the writer's authorization, principalmapper) or "moto" (the
+    #: judge allowed the request and moto's own, partial, policy checks refused it).
+    refused_by: str = ""
+    refused_role: str = ""
 
     def line(self) -> str:
         return (
@@ -446,4 +450,6 @@ def judge(url: str, readers: Readers, number: int, seed: int) -> Outcome:
         written.success,
         "" if failure is None else f"{failure.operation} {failure.uri} as {failure.role_arn}: {failure.reason}",
         owned,
+        "" if failure is None else "moto" if failure.allowed or failure.reason.startswith("moto") else "judge",
+        "" if failure is None else failure.role_arn,
     )

@@ -6,8 +6,9 @@ principalmapper's policy simulation (``devstack/aws_judge.py``), which shares no
 verifier's evaluator. ``make test`` runs a fixed sample of :data:`SAMPLE` cases; the full study
 (:data:`STUDY` cases) runs with ``EMRFS_XACCT_STUDY=1`` (``make study``).
 
-The claims: no case where the verifier says PASS and the writer is refused; every case where the
-verifier says FAIL and the writer succeeds has one of the explanations in :data:`EXPLAINED`.
+The claims: no case where the verifier says PASS and the writer's judge refuses a request (a refusal
+by moto itself, after the judge allowed it, must be one of :data:`MOTO_ARTIFACTS`); every case where
+the verifier says FAIL and the writer succeeds has one of the explanations in :data:`EXPLAINED`.
 """
 
 from __future__ import annotations
@@ -44,14 +45,39 @@ def readers() -> Readers:
     )
 
 
-#: Why the verifier may say FAIL where the write succeeds, by the failing link's kind.
+#: Why the verifier may say FAIL where the write succeeds.
 EXPLAINED: dict[str, Callable[[Outcome], bool]] = {
     # The write succeeds, but the objects belong to the writer's account, not the bucket owner's: the
     # partner does not own what was written (the chain's promise), so the verifier fails it.
     "ownership": lambda outcome: (
-        outcome.failing
+        bool(outcome.failing)
         and all(link.startswith("owner of objects") for link in outcome.failing)
         and not outcome.objects_owned_by_bucket_owner
+    ),
+    # A boundary without kms:*: the key policy names the role's ARN, and AWS limits such a grant by an
+    # implicit deny in the role's permissions boundary ("How AWS enforcement code logic evaluates
+    # requests to allow or deny access"); S3 calls KMS with the role session's permissions. The
+    # writer's judge (principalmapper) lets a same-account resource-policy grant bypass the boundary,
+    # as the IAM guide's older boundary page said. The verifier follows the current page.
+    "boundary-limits-key-policy-grant": lambda outcome: (
+        bool(outcome.failing)
+        and all(link.startswith("use bucket key") for link in outcome.failing)
+        and any(detail == "boundary: s3 only" for detail in outcome.case.details)
+    ),
+}
+
+#: Why the writer may be refused although the verifier says PASS: only refusals by moto itself, where
+#: the writer's judge allowed the request and moto's partial policy checks did not (never the judge).
+MOTO_ARTIFACTS: dict[str, Callable[[Outcome], bool]] = {
+    # moto 5 (moto/iam/access_control.py, IAMPolicyStatement.is_action_permitted) answers DENIED for a
+    # bucket-policy statement whose Principal names someone other than the caller, whatever its
+    # Effect; AWS skips such a statement. A Deny naming another role thus refuses this one in moto.
+    "moto-applies-statements-of-other-principals": lambda outcome: (
+        outcome.refused_by == "moto"
+        and any(
+            detail.startswith("bucket denies") and "{'AWS': '" in detail and outcome.refused_role not in detail
+            for detail in outcome.case.details
+        )
     ),
 }
 
@@ -68,7 +94,13 @@ def summary(outcomes: list[Outcome]) -> str:
 
 
 def check(outcomes: list[Outcome]) -> None:
-    false_pass = [outcome.line() for outcome in outcomes if outcome.verdict == "PASS" and not outcome.writer_success]
+    false_pass = [
+        outcome.line()
+        for outcome in outcomes
+        if outcome.verdict == "PASS"
+        and not outcome.writer_success
+        and not any(rule(outcome) for rule in MOTO_ARTIFACTS.values())
+    ]
     assert false_pass == [], "\n".join(false_pass)
     unexplained = [
         outcome.line()
