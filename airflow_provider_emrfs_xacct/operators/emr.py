@@ -275,7 +275,9 @@ class TerminateClusterOperator(EmrTerminateJobFlowOperator):
     launch failed (its trigger rule stays ``all_done``): a launch can fail after ``RunJobFlow``,
     e.g. while waiting for the cluster, without returning the cluster id. Without ``job_flow_id`` it
     looks for the active cluster tagged with the launch task instance's idempotency key, and skips
-    when there is none (the launch never produced a cluster).
+    when there is none (the launch never produced a cluster). ``TerminateJobFlows`` is asynchronous
+    (AWS, Amazon EMR API Reference, "TerminateJobFlows"): the cluster goes through ``TERMINATING``,
+    which the search by tag does not count as active.
 
     :param job_flow_id: the cluster id, usually ``launch.output``; empty when the launch returned
         none. (templated)
