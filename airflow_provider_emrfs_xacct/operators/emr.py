@@ -13,10 +13,15 @@ from airflow.providers.common.compat.sdk import AirflowNotFoundException, Airflo
 from airflow.sdk import TriggerRule
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
-from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG, EmrfsEmrHook
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 from airflow_provider_emrfs_xacct.links.console import SecurityConfigurationLink, persist_links
-from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG, PLAN_XCOM_KEY, EmrfsXacctBaseOperator
+from airflow_provider_emrfs_xacct.operators.base import (
+    DEFAULT_BOTOCORE_CONFIG,
+    PLAN_XCOM_KEY,
+    EmrfsXacctBaseOperator,
+    LazyHookClass,
+    LazyHookMixin,
+)
 from airflow_provider_emrfs_xacct.policies.cluster_config import CredentialsProvider, plan_launch
 from airflow_provider_emrfs_xacct.policies.plan import CREATE, Change, render_plan
 from airflow_provider_emrfs_xacct.policies.security_config import (
@@ -32,8 +37,10 @@ if TYPE_CHECKING:
 
     from airflow.sdk import Context
 
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
 
-class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator[EmrfsEmrHook]):
+
+class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
     """
     Create an EMR security configuration with EMRFS role mappings (in the EMR account).
 
@@ -50,7 +57,7 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator[EmrfsEmrHook]):
     :return: the configuration's name.
     """
 
-    aws_hook_class = EmrfsEmrHook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
     template_fields: Sequence[str] = aws_template_fields("name_prefix", "role_mappings", "base_configuration")
     template_fields_renderers = {"role_mappings": "json", "base_configuration": "json"}
     ui_color = "#f9c915"
@@ -88,7 +95,7 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator[EmrfsEmrHook]):
         return plan if self.plan_only else name
 
 
-class LaunchClusterWithSecConfigOperator(EmrCreateJobFlowOperator):
+class LaunchClusterWithSecConfigOperator(LazyHookMixin, EmrCreateJobFlowOperator):
     """
     Launch an EMR cluster with a security configuration, at most once per task instance.
 
@@ -117,7 +124,7 @@ class LaunchClusterWithSecConfigOperator(EmrCreateJobFlowOperator):
     :return: the cluster (job flow) id; in a dry run, the plan.
     """
 
-    aws_hook_class = EmrfsEmrHook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
     template_fields: Sequence[str] = (
         *EmrCreateJobFlowOperator.template_fields,
         "security_configuration",
@@ -186,6 +193,8 @@ class LaunchClusterWithSecConfigOperator(EmrCreateJobFlowOperator):
         )
         for note in launch.notes:
             self.log.info("%s", note)
+        from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
+
         key = idempotency_key(context)
         tags = [tag for tag in launch.overrides.get("Tags", []) if tag.get("Key") != IDEMPOTENCY_TAG]
         self.job_flow_overrides = {**launch.overrides, "Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": key}]}
@@ -261,7 +270,7 @@ def idempotency_key(context: Context, task_id: str | None = None) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 
-class TerminateClusterOperator(EmrTerminateJobFlowOperator):
+class TerminateClusterOperator(LazyHookMixin, EmrTerminateJobFlowOperator):
     """
     Terminate the cluster a launch task started: the teardown of :class:`LaunchClusterWithSecConfigOperator`.
 
@@ -287,7 +296,7 @@ class TerminateClusterOperator(EmrTerminateJobFlowOperator):
     :param aws_conn_id: connection that acts in the EMR account.
     """
 
-    aws_hook_class = EmrfsEmrHook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
 
     def __init__(self, *, job_flow_id: str | None = None, launch_task_id: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("botocore_config", DEFAULT_BOTOCORE_CONFIG)
