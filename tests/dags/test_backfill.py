@@ -218,6 +218,9 @@ def airflow_stack(
         "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
         # Parse the DAG file once; re-parsing every 30 s only costs CPU here.
         "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "600",
+        # Each task parses its DAG file when it starts; with a dozen tasks starting at once on a
+        # loaded 2-core machine that took over the default 30 s ("DagBag import timeout").
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "180",
     }
     stack = AirflowStack(home=home, env=env, db_url=db_url, api_url=f"http://127.0.0.1:{port}")
     stack.cli("db", "migrate", timeout=300)
