@@ -209,6 +209,7 @@ def serve(port: int, host: str, partner_file: Path | None) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)  # also when started in the background, where SIGINT is ignored
     stack = MotoStack(port=port, host=host).start()
     try:
         seeded = seed(stack.url)
