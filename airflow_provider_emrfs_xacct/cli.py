@@ -160,7 +160,8 @@ def validate_partner(partner: dict[str, Any]) -> None:
     )
     for index, key in enumerate(keys):
         # The command line edits key policies through the destination connection, and PutKeyPolicy
-        # acts only on a key of the caller's own account.
+        # acts only on a key of the caller's own account (AWS KMS API Reference, PutKeyPolicy:
+        # "Cross-account use: No. You cannot perform this operation on a KMS key in a different AWS account").
         if key.split(":")[4] != destination["account_id"]:
             raise InvalidParameterError(
                 f"destination.kms_key_arns[{index}]",
@@ -348,9 +349,11 @@ def check_accounts(partner: dict[str, Any]) -> None:
     """
     Refuse to go on when a connection acts in another account than the partner file names.
 
-    One ``sts:GetCallerIdentity`` per connection ("returns details about the IAM user or role whose
-    credentials are used to call the operation", its ``Account`` included: AWS STS API Reference,
-    GetCallerIdentity); it needs no permission, so it cannot fail for lack of one.
+    One ``sts:GetCallerIdentity`` per connection. Its ``Account`` is "the AWS account ID number of the
+    account that owns or contains the calling entity", and "no permissions are required to perform
+    this operation" (AWS STS API Reference, GetCallerIdentity,
+    https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html), so the check
+    cannot fail for lack of a permission the provisioning needs anyway.
     """
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
@@ -493,7 +496,7 @@ def parser() -> argparse.ArgumentParser:
     files = "examples/partner.yaml --emr-profile emr-admin --destination-profile partner-b"
     result = argparse.ArgumentParser(
         prog="emrfs-xacct",
-        description=__doc__,
+        description=(__doc__ or "").replace("``", "`"),
         formatter_class=formatter,
         epilog="Try it locally: `python -m devstack serve` starts a seeded stand-in and prints the options to use.",
     )
@@ -571,9 +574,13 @@ def _quiet(err: TextIO, *, verbose: bool) -> Iterator[None]:
     with warnings.catch_warnings(), contextlib.redirect_stdout(err):
         for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
             warnings.simplefilter("ignore", category)
-        os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-        # Airflow configures its logging when first imported (below, lazily): INFO only with --verbose.
-        os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "INFO" if verbose else "WARNING"
+        settings = {
+            "AIRFLOW__CORE__LOAD_EXAMPLES": os.environ.get("AIRFLOW__CORE__LOAD_EXAMPLES", "False"),
+            # Airflow configures its logging when first imported (below, lazily): INFO only with --verbose.
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO" if verbose else "WARNING",
+        }
+        saved_environment = {name: os.environ.get(name) for name in settings}
+        os.environ.update(settings)
         root = logging.getLogger()
         handler = logging.StreamHandler(err)
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
@@ -585,6 +592,11 @@ def _quiet(err: TextIO, *, verbose: bool) -> Iterator[None]:
         finally:
             root.handlers[:], _ = saved
             root.setLevel(saved[1])
+            for name, value in saved_environment.items():  # when called in-process (tests), leave no trace
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 def main(argv: list[str] | None = None) -> int:
