@@ -34,6 +34,7 @@ docs: $(STAMP)
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 
 bench: $(STAMP)
+	$(BIN)/python -m benchmarks.parse_cost
 	$(BIN)/python -m benchmarks.api_economy
 
 clean:

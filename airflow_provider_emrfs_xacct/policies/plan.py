@@ -9,7 +9,6 @@ an empty plan reads ``No changes.``
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass
@@ -51,6 +50,8 @@ class Change:
 
     def diff(self) -> str:
         """Return a unified diff of the document, before against after."""
+        import difflib  # only when a plan is rendered: DAG files import this module on every parse
+
         return "".join(difflib.unified_diff(_lines(self.before), _lines(self.after), fromfile="before", tofile="after"))
 
     def heading(self) -> str:
@@ -64,6 +65,8 @@ class Change:
         A created document is all ``+`` lines, a deleted one all ``-`` lines; an updated one shows
         each changed line with three lines of context, and ``...`` where unchanged lines are left out.
         """
+        import difflib  # only when a plan is rendered: DAG files import this module on every parse
+
         before, after = _lines(self.before), _lines(self.after)
         lines: list[str] = []
         shown_to = 0  # the last line of ``before`` shown so far (1-based)
