@@ -78,7 +78,7 @@ def test_the_site_builds_and_shows_the_dags_code(site: Path) -> None:
 
 def test_the_api_reference_documents_every_operator(site: Path) -> None:
     api = (site / "api.html").read_text()
-    for module in ("iam", "kms", "emr", "s3", "verify", "revoke"):
+    for module in ("iam", "kms", "emr", "s3", "verify", "revoke", "assets"):
         names = re.findall(
             r"^class (\w+Operator)\(",
             (ROOT / "airflow_provider_emrfs_xacct" / "operators" / f"{module}.py").read_text(),
