@@ -1,4 +1,4 @@
-"""What the provider's operators share: dry run, the convergence settings, the plan in the log and XCom."""
+"""What the provider's operators share: dry run, the account check, the convergence settings, the plan in the log and XCom."""
 
 from __future__ import annotations
 
@@ -8,8 +8,13 @@ from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import AwsHookType
 
 from airflow_provider_emrfs_xacct.converge import ConvergeSettings
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.policies.plan import Change, render_plan
-from airflow_provider_emrfs_xacct.policies.validation import validate_positive_number
+from airflow_provider_emrfs_xacct.policies.validation import (
+    validate_account_id,
+    validate_bool,
+    validate_positive_number,
+)
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -23,22 +28,93 @@ DEFAULT_BOTOCORE_CONFIG: dict[str, Any] = {
 }
 #: XCom key under which every operator pushes its plan (the list of changes it made or would make).
 PLAN_XCOM_KEY = "plan"
+#: Template fields every provider operator adds to its own.
+SAFETY_TEMPLATE_FIELDS = ("dry_run", "expected_account_id")
 
 
-class EmrfsXacctBaseOperator(AwsBaseOperator[AwsHookType], Generic[AwsHookType]):
+class AccountCheckMixin:
+    """
+    The dry-run flag and the account pin, shared by every provider operator (the launch one included).
+
+    ``dry_run`` is a templated field (a DAG param can switch a whole run to a plan): it may arrive as
+    a bool or as the rendered text ``"True"``/``"false"``; anything else is refused.
+    """
+
+    dry_run: Any
+    expected_account_id: str | None
+    last_plan: list[dict[str, Any]] | None
+    log: Any
+
+    def _init_safety(self, dry_run: Any, expected_account_id: str | None) -> None:
+        # BaseOperator.dry_run is a method that only renders templates (and nothing in Airflow calls it);
+        # the attribute shadows it so that ``dry_run`` can be a templated field.
+        self.dry_run = dry_run
+        self.expected_account_id = expected_account_id
+        self.last_plan = None
+
+    @property
+    def plan_only(self) -> bool:
+        """The rendered ``dry_run`` flag as a bool."""
+        return validate_bool(self.dry_run, "dry_run")
+
+    def validate_safety(self) -> None:
+        """Check the dry-run flag and the account pin (no AWS call)."""
+        validate_bool(self.dry_run, "dry_run")
+        if self.expected_account_id is not None:
+            validate_account_id(self.expected_account_id, "expected_account_id")
+
+    def connection_account(self, hook: Any, conn_id: str | None = None) -> str:
+        """
+        Return the account ``hook``'s connection acts in, refusing it if ``expected_account_id`` pins another.
+
+        One ``sts:GetCallerIdentity`` per hook (``AwsBaseHook.account_id`` is cached). STS answers it for
+        any caller: "No permissions are required to perform this operation" (STS API reference,
+        GetCallerIdentity).
+        """
+        account = str(hook.account_id)
+        self.check_expected_account(account, conn_id if conn_id is not None else hook.aws_conn_id)
+        return account
+
+    def check_expected_account(self, account: str, conn_id: str | None) -> None:
+        """Refuse ``account`` if ``expected_account_id`` pins another one."""
+        if self.expected_account_id is not None and account != self.expected_account_id:
+            raise InvalidParameterError(
+                "expected_account_id",
+                f"connection {conn_id!r} acts in account {account}, not in account {self.expected_account_id}; "
+                "nothing was changed",
+            )
+
+    def report(self, context: Context, changes: list[Change]) -> list[dict[str, Any]]:
+        """Log the plan, push it to XCom under ``plan`` (and keep it in ``last_plan``) and return it as plain values."""
+        heading = "Dry run, nothing changed. Plan:" if self.plan_only else "Applied:"
+        self.log.info("%s\n%s", heading, render_plan(changes))
+        plan = [change.to_dict() for change in changes]
+        self.last_plan = plan
+        if getattr(self, "do_xcom_push", False) and context and "ti" in context:
+            context["ti"].xcom_push(key=PLAN_XCOM_KEY, value=plan)
+        return plan
+
+
+class EmrfsXacctBaseOperator(AccountCheckMixin, AwsBaseOperator[AwsHookType], Generic[AwsHookType]):
     """
     Base of the provider's provisioning operators.
 
-    :param dry_run: only read the current state and log the plan; change nothing. (default: False)
+    :param dry_run: only read the current state and log the plan; change nothing. The operator
+        returns the same kind of value as in a real run (what it would be) and pushes the plan to XCom
+        under ``plan``. (templated; ``True``/``False`` or their rendered text; default: False)
+    :param expected_account_id: the account the connection must act in; anything else is refused
+        before any change. (templated)
     :param settle_seconds: after writing a document that other runs may write too, wait this long
-        before reading it back to confirm the change held (see ``converge``). (default: 1.0)
+        before reading it back to confirm the change held (see ``converge``); a finite number >= 0.
+        (default: 1.0)
     :param botocore_config: as for every AWS operator; defaults to :data:`DEFAULT_BOTOCORE_CONFIG`.
     """
 
     def __init__(
         self,
         *,
-        dry_run: bool = False,
+        dry_run: bool | str = False,
+        expected_account_id: str | None = None,
         settle_seconds: float = 1.0,
         botocore_config: dict | None = None,
         **kwargs: Any,
@@ -46,18 +122,14 @@ class EmrfsXacctBaseOperator(AwsBaseOperator[AwsHookType], Generic[AwsHookType])
         super().__init__(
             botocore_config=DEFAULT_BOTOCORE_CONFIG if botocore_config is None else botocore_config, **kwargs
         )
-        self.plan_only = dry_run  # BaseOperator.dry_run is a method
+        self._init_safety(dry_run, expected_account_id)
         self.settle_seconds = settle_seconds
 
     @property
     def converge_settings(self) -> ConvergeSettings:
         return ConvergeSettings(settle_seconds=validate_positive_number(self.settle_seconds, "settle_seconds"))
 
-    def report(self, context: Context, changes: list[Change]) -> list[dict[str, Any]]:
-        """Log the plan, push it to XCom under ``plan`` and return it as plain values."""
-        heading = "Dry run, nothing changed. Plan:" if self.plan_only else "Applied:"
-        self.log.info("%s\n%s", heading, render_plan(changes))
-        plan = [change.to_dict() for change in changes]
-        if self.do_xcom_push:
-            context["ti"].xcom_push(key=PLAN_XCOM_KEY, value=plan)
-        return plan
+    def validate_safety(self) -> None:
+        """Check the dry-run flag, the account pin and ``settle_seconds`` (no AWS call)."""
+        super().validate_safety()
+        validate_positive_number(self.settle_seconds, "settle_seconds")
