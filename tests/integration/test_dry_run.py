@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import structlog.testing
+from airflow.providers.common.compat.sdk import AirflowSkipException
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.operators.emr import (
@@ -39,7 +40,7 @@ from devstack.moto_stack import (
     client,
     seed,
 )
-from tests.conftest import reset_moto, run_operator, use_connections
+from tests.conftest import RecordingTaskInstance, reset_moto, run_operator, use_connections
 from tests.integration.partners import (
     NAME_PREFIX,
     create_security_configuration,
@@ -125,8 +126,11 @@ class DryRun:
     changes: list[tuple[str, str]]
     #: Lines the logged diff must hold ("+"/"-" and the text without indentation), given the world.
     lines: Callable[[World], list[str]]
-    #: How the operator returns its plan (most return it; the clean-up returns the names it would delete).
-    returned_plan: Callable[[Any], Any] = lambda result: result
+    #: What a dry run returns: the same kind of value as a real run (the ARN the role will have, the
+    #: configuration's name …); checked given the world and the plan.
+    returns: Callable[[World, Any, Any], bool] = lambda _w, _result, _plan: True
+    #: The launch cannot know a cluster id before RunJobFlow: a dry run ends the task as skipped.
+    skips: bool = False
 
 
 def _quoted(text: str) -> str:
@@ -150,6 +154,7 @@ CASES = [
             f"+{_quoted(w.aws.emr_ec2_role_arn)}",
             f'+"arn:aws:s3:::{w.aws.bucket}/partner-2/*",',
         ],
+        lambda _w, result, _plan: result == role_arn(PARTNER_2),  # the ARN the role will have
     ),
     DryRun(
         "AttachAssumeRolePolicyOperator",
@@ -165,6 +170,7 @@ CASES = [
             f"+{_quoted(role_arn(PARTNER_1))},",
             f"+{_quoted(role_arn(PARTNER_2))}",
         ],
+        lambda _w, result, _plan: result == "emrfs-xacct-assume-destination-roles",
     ),
     DryRun(
         "GrantKmsKeyUserOperator",
@@ -181,6 +187,7 @@ CASES = [
             f"+{_quoted(role_arn(PARTNER_1))},",
             f"+{_quoted(role_arn(PARTNER_2))}",
         ],
+        lambda w, result, _plan: result == w.aws.kms_key_arn,
     ),
     DryRun(
         "CreateEmrfsSecurityConfigOperator",
@@ -193,6 +200,8 @@ CASES = [
         ),
         [("create", f"emr security configuration {NAME_PREFIX}-")],
         lambda w: [f'+"Role": {_quoted(role_arn(PARTNER_2))}', f"+{_quoted(PREFIX_2)}"],
+        # The content-derived name the configuration will have, the one the plan creates.
+        lambda _w, result, plan: plan[0]["resource"] == f"emr security configuration {result}",
     ),
     DryRun(
         "LaunchClusterWithSecConfigOperator",
@@ -220,6 +229,7 @@ CASES = [
             f'+"SecurityConfiguration": {_quoted(w.configuration)},',
             '+"Key": "emrfs-xacct:idempotency-key",',
         ],
+        skips=True,
     ),
     DryRun(
         "GrantBucketAccessOperator",
@@ -237,7 +247,7 @@ CASES = [
             f'+"arn:aws:s3:::{w.aws.bucket}/partner-2/*",',
             '+"partner-2/*"',
         ],
-        lambda result: result["plan"],
+        lambda w, result, _plan: result["bucket"] == w.aws.bucket and "plan" not in result,
     ),
     DryRun(
         "RevokeBucketAccessOperator",
@@ -250,6 +260,7 @@ CASES = [
         ),
         [("delete", "s3 bucket")],
         lambda w: [f'-"AWS": {_quoted(w.aws.emr_ec2_role_arn)}', "-}"],
+        lambda _w, result, plan: result == plan,
     ),
     DryRun(
         "RevokePartnerAccessOperator",
@@ -271,7 +282,7 @@ CASES = [
             f"-{_quoted(role_arn(PARTNER_1))}",
             f'-"Arn": {_quoted(role_arn(PARTNER_1))},',
         ],
-        lambda result: result["plan"],
+        lambda _w, result, plan: result == {"security_configuration": None, "plan": plan},
     ),
     DryRun(
         "DeleteUnusedSecurityConfigsOperator",
@@ -284,7 +295,7 @@ CASES = [
         ),
         [("delete", "emr security configuration")],
         lambda w: [f'-"Name": {_quoted(w.configuration)}'],
-        lambda result: None,
+        lambda w, result, _plan: result == [w.configuration],
     ),
 ]
 
@@ -312,14 +323,19 @@ def test_dry_run_plans_logs_a_diff_and_changes_nothing(world: World, case: DryRu
     before = snapshot(world.aws)
     operator = case.build(world)
 
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    result = None
     with structlog.testing.capture_logs() as logs, record_all_calls() as calls:
-        result, _, ti = run_operator(operator)
+        if case.skips:
+            with pytest.raises(AirflowSkipException):
+                run_operator(operator, ti)
+        else:
+            result, _, _ = run_operator(operator, ti)
 
     assert calls.mutating == []
     assert snapshot(world.aws) == before
     plan = ti.xcoms["plan"]
-    if case.returned_plan(result) is not None:
-        assert case.returned_plan(result) == plan
+    assert case.returns(world, result, plan)
     assert len(plan) == len(case.changes)
     for change, (action, resource) in zip(plan, case.changes, strict=True):
         assert change["action"] == action
@@ -358,12 +374,17 @@ def test_launch_dry_run_plans_nothing_once_this_task_instance_launched(aws: Seed
 
     cluster_id, _, _ = run_operator(launcher("launch_cluster"))
 
-    plan, recorder, _ = run_operator(launcher("launch_cluster", dry_run=True))
-    assert plan == []
+    # The same task instance: its cluster exists, so the dry run returns its id and plans nothing.
+    same, recorder, ti = run_operator(launcher("launch_cluster", dry_run=True))
+    assert same == cluster_id
+    assert ti.xcoms["plan"] == []
     assert recorder.mutating == []
-    other, recorder, _ = run_operator(launcher("launch_another_cluster", dry_run=True))
-    assert [change["action"] for change in other] == ["create"]
-    assert recorder.mutating == []
+    # Another task instance would launch: the plan says so, and the task skips (no id to return yet).
+    ti = RecordingTaskInstance(task_id="launch_another_cluster")
+    with record_all_calls() as calls, pytest.raises(AirflowSkipException):
+        run_operator(launcher("launch_another_cluster", dry_run=True), ti)
+    assert [change["action"] for change in ti.xcoms["plan"]] == ["create"]
+    assert calls.mutating == []
     assert [cluster["Id"] for cluster in client(aws.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]] == [
         cluster_id
     ]
