@@ -139,10 +139,10 @@ def object_locations(statement: dict[str, Any] | None) -> set[S3Location]:
     for arn in as_list((statement or {}).get("Resource")):
         text = str(arn)
         bucket, _, key = text.split(":::", 1)[-1].partition("/")
-        if not key.endswith("/*"):
+        if not key.endswith("/*") and not any(char in text for char in "*?"):
             continue  # the folder markers: derived from the prefixes again
         prefix = key[:-1]
-        if not prefix.strip("/") or any(char in bucket + prefix for char in "*?"):
+        if not key.endswith("/*") or not prefix.strip("/") or any(char in bucket + prefix for char in "*?"):
             raise ConflictError(
                 f"statement {statement.get('Sid') if statement else None!r} holds the wildcard resource {text!r} "
                 "(a whole bucket or a wildcard prefix); the provider never writes it back: remove it"
