@@ -60,8 +60,21 @@ class AccountCheckMixin:
     def validate_safety(self) -> None:
         """Check the dry-run flag and the account pin (no AWS call)."""
         validate_bool(self.dry_run, "dry_run")
-        if self.expected_account_id is not None:
-            validate_account_id(self.expected_account_id, "expected_account_id")
+        self.expected_account()
+
+    def expected_account(self) -> str | None:
+        """
+        Return the validated ``expected_account_id`` (``None`` when not pinned).
+
+        A DAG rendering templates as native objects turns ``"012345678901"`` into the number
+        12345678901: a whole number below 10**12 is read back as the 12-digit id it came from.
+        """
+        value: Any = self.expected_account_id
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**12:
+            value = f"{value:012d}"
+        return validate_account_id(value, "expected_account_id")
 
     def connection_account(self, hook: Any, conn_id: str | None = None) -> str:
         """
@@ -77,11 +90,11 @@ class AccountCheckMixin:
 
     def check_expected_account(self, account: str, conn_id: str | None) -> None:
         """Refuse ``account`` if ``expected_account_id`` pins another one."""
-        if self.expected_account_id is not None and account != self.expected_account_id:
+        expected = self.expected_account()
+        if expected is not None and account != expected:
             raise InvalidParameterError(
                 "expected_account_id",
-                f"connection {conn_id!r} acts in account {account}, not in account {self.expected_account_id}; "
-                "nothing was changed",
+                f"connection {conn_id!r} acts in account {account}, not in account {expected}; nothing was changed",
             )
 
     def report(self, context: Context, changes: list[Change]) -> list[dict[str, Any]]:
