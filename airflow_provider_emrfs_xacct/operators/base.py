@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any, Generic
 
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import AwsHookType
 
-from airflow_provider_emrfs_xacct.converge import ConvergeSettings
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.policies.plan import Change, render_plan
 from airflow_provider_emrfs_xacct.policies.validation import (
     validate_account_id,
     validate_bool,
@@ -18,6 +17,9 @@ from airflow_provider_emrfs_xacct.policies.validation import (
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_provider_emrfs_xacct.converge import ConvergeSettings
+    from airflow_provider_emrfs_xacct.policies.plan import Change
 
 #: botocore settings used when the operator is given none: standard retries (throttling, 5xx and
 #: dropped connections are retried with exponential backoff), up to 10 attempts per call.
@@ -30,6 +32,33 @@ DEFAULT_BOTOCORE_CONFIG: dict[str, Any] = {
 PLAN_XCOM_KEY = "plan"
 #: Template fields every provider operator adds to its own.
 SAFETY_TEMPLATE_FIELDS = ("dry_run", "expected_account_id")
+
+
+class LazyHookClass:
+    """
+    The ``aws_hook_class`` of an operator, named by import path and imported on first use.
+
+    DAG files are parsed again and again; the hooks (and the policy logic they use) are needed only
+    when a task runs. ``EnsureDestinationRoleOperator.aws_hook_class`` still returns the class.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        module, _, name = self.path.rpartition(".")
+        return getattr(import_module(module), name)
+
+
+class LazyHookMixin:
+    """Check ``aws_hook_class`` without importing it (``AwsBaseHookMixin`` would, in every constructor)."""
+
+    def validate_attributes(self) -> None:
+        declared = next(
+            (vars(cls)["aws_hook_class"] for cls in type(self).__mro__ if "aws_hook_class" in vars(cls)), None
+        )
+        if not isinstance(declared, (LazyHookClass, type)):
+            raise AttributeError(f"Class attribute '{type(self).__name__}.aws_hook_class' should be set.")
 
 
 class AccountCheckMixin:
@@ -99,6 +128,8 @@ class AccountCheckMixin:
 
     def report(self, context: Context, changes: list[Change]) -> list[dict[str, Any]]:
         """Log the plan, push it to XCom under ``plan`` (and keep it in ``last_plan``) and return it as plain values."""
+        from airflow_provider_emrfs_xacct.policies.plan import render_plan
+
         heading = "Dry run, nothing changed. Plan:" if self.plan_only else "Applied:"
         self.log.info("%s\n%s", heading, render_plan(changes))
         plan = [change.to_dict() for change in changes]
@@ -108,7 +139,7 @@ class AccountCheckMixin:
         return plan
 
 
-class EmrfsXacctBaseOperator(AccountCheckMixin, AwsBaseOperator[AwsHookType], Generic[AwsHookType]):
+class EmrfsXacctBaseOperator(AccountCheckMixin, LazyHookMixin, AwsBaseOperator[AwsHookType], Generic[AwsHookType]):
     """
     Base of the provider's provisioning operators.
 
@@ -140,6 +171,8 @@ class EmrfsXacctBaseOperator(AccountCheckMixin, AwsBaseOperator[AwsHookType], Ge
 
     @property
     def converge_settings(self) -> ConvergeSettings:
+        from airflow_provider_emrfs_xacct.converge import ConvergeSettings
+
         return ConvergeSettings(settle_seconds=validate_positive_number(self.settle_seconds, "settle_seconds"))
 
     def validate_safety(self) -> None:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
-from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator
+from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, DestinationRoleLink, persist_links
+from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.policies.documents import (
     ASSUME_POLICY_NAME,
     DESTINATION_POLICY_NAME,
@@ -35,8 +35,10 @@ if TYPE_CHECKING:
 
     from airflow.sdk import Context
 
+    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook  # noqa: F401 (the operator's Generic argument)
 
-class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
+
+class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     """
     Ensure the destination role in the destination account (the account that owns the bucket).
 
@@ -59,11 +61,12 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
     :return: the role's ARN (as ``GetRole`` shows it).
     """
 
-    aws_hook_class = EmrfsIamHook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
     template_fields: Sequence[str] = aws_template_fields(
         "role_name", "trusted_role_arns", "s3_prefixes", "kms_key_arns", "role_path", *SAFETY_TEMPLATE_FIELDS
     )
     ui_color = "#e7d4f5"
+    operator_extra_links = (DestinationRoleLink(), DestinationPrefixLink())
 
     def __init__(
         self,
@@ -110,6 +113,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
             f"the inline policy {DESTINATION_POLICY_NAME} of role {role_name}",
         )
 
+        persist_links(context, self, role_name=role_name, location=locations[0])
         with explain_access_denied(self.hook):
             # 2. Read both documents and learn the account (from the role's ARN, else from STS).
             role = self.hook.get_role(role_name)
@@ -156,7 +160,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
         return role_arn
 
 
-class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
+class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     """
     Allow the EMR EC2 role to assume the destination roles (in the EMR account).
 
@@ -172,7 +176,7 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
     :return: the inline policy's name.
     """
 
-    aws_hook_class = EmrfsIamHook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
     template_fields: Sequence[str] = aws_template_fields(
         "emr_ec2_role_name", "destination_role_arns", "policy_name", *SAFETY_TEMPLATE_FIELDS
     )

@@ -8,8 +8,8 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
-from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator
+from airflow_provider_emrfs_xacct.links.console import KmsKeyLink, persist_links
+from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.policies.validation import (
     require_account,
     require_list,
@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 
     from airflow.sdk import Context
 
+    from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook  # noqa: F401 (the operator's Generic argument)
 
-class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator[EmrfsKmsHook]):
+
+class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
     """
     Make principals key users of a customer-managed KMS key (in the key's account).
 
@@ -41,9 +43,10 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator[EmrfsKmsHook]):
     :return: the key's ARN.
     """
 
-    aws_hook_class = EmrfsKmsHook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.kms.EmrfsKmsHook")
     template_fields: Sequence[str] = aws_template_fields("key_arn", "principal_arns", *SAFETY_TEMPLATE_FIELDS)
     ui_color = "#f5e3c4"
+    operator_extra_links = (KmsKeyLink(),)
 
     def __init__(self, *, key_arn: str, principal_arns: list[str] | str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -65,6 +68,7 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator[EmrfsKmsHook]):
             )
         for index, arn in enumerate(principals):
             require_partition(arn, partition, f"principal_arns[{index}]", "the key")
+        persist_links(context, self, key_arn=key_arn)
         with explain_access_denied(self.hook):
             # PutKeyPolicy cannot act on a key of another account ("Cross-account use: No", KMS API
             # reference, PutKeyPolicy): refuse it here, naming both accounts, before any call on the key.

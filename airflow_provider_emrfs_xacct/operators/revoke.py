@@ -10,11 +10,8 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
 from airflow_provider_emrfs_xacct.hooks.errors import error_code, explain_access_denied
-from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
-from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
-from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator
+from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.policies.plan import DELETE, Change
 from airflow_provider_emrfs_xacct.policies.security_config import (
     HASH_LENGTH,
@@ -39,8 +36,11 @@ if TYPE_CHECKING:
 
     from airflow.sdk import Context
 
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook  # noqa: F401 (the operator's Generic argument)
 
-class RevokePartnerAccessOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
+
+class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     """
     Remove one partner's cross-account access; statements the provider did not write stay untouched.
 
@@ -64,7 +64,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
     :return: ``{"security_configuration": new name or None, "plan": [...]}``.
     """
 
-    aws_hook_class = EmrfsIamHook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
     template_fields: Sequence[str] = aws_template_fields(
         "destination_role_arn",
         "destination_aws_conn_id",
@@ -103,6 +103,10 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
         )
 
     def execute(self, context: Context) -> Any:
+        from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+        from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+        from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+
         # 1. Validate everything (no AWS call).
         self.validate_safety()
         settings, dry_run = self.converge_settings, self.plan_only
@@ -192,7 +196,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
         return new_name, hook.ensure_security_configuration(new_name, rebuilt, dry_run=self.plan_only)
 
 
-class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator[EmrfsEmrHook]):
+class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
     """
     Delete security configurations this provider created that no active cluster uses.
 
@@ -208,7 +212,7 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator[EmrfsEmrHook]):
     :return: the names deleted (or, in a dry run, that would be).
     """
 
-    aws_hook_class = EmrfsEmrHook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
     template_fields: Sequence[str] = aws_template_fields("name_prefix", *SAFETY_TEMPLATE_FIELDS)
     ui_color = "#f5d4d4"
 

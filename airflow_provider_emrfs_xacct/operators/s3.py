@@ -8,8 +8,8 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
-from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator
+from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, persist_links
+from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.policies.bucket_policy import ownership_report
 from airflow_provider_emrfs_xacct.policies.validation import (
     parse_s3_location,
@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 
     from airflow.sdk import Context
 
+    from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook  # noqa: F401 (the operator's Generic argument)
 
-class GrantBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsS3Hook]):
+
+class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     """
     Grant the EMR account's roles access to prefixes through the destination bucket's policy (option (a)).
 
@@ -51,11 +53,12 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsS3Hook]):
     :return: ``{"bucket", "object_ownership", "objects_owned_by", "emrfs_site_properties"}``.
     """
 
-    aws_hook_class = EmrfsS3Hook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.s3.EmrfsS3Hook")
     template_fields: Sequence[str] = aws_template_fields(
         "s3_prefixes", "principal_arns", "enforce_bucket_owner", *SAFETY_TEMPLATE_FIELDS
     )
     ui_color = "#c9e7f5"
+    operator_extra_links = (DestinationPrefixLink(),)
 
     def __init__(
         self,
@@ -84,6 +87,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsS3Hook]):
         for index, arn in enumerate(principals):
             # A bucket policy cannot grant a principal of another partition (S3 answers MalformedPolicy).
             require_partition(arn, partition, f"principal_arns[{index}]", where)
+        persist_links(context, self, location=locations[0])
         with explain_access_denied(self.hook):
             account = self.connection_account(self.hook)
             for index, arn in enumerate(principals):
@@ -115,7 +119,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsS3Hook]):
         return report
 
 
-class RevokeBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsS3Hook]):
+class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     """
     Remove the statements :class:`GrantBucketAccessOperator` wrote for the principals; nothing else.
 
@@ -127,7 +131,7 @@ class RevokeBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsS3Hook]):
     :return: the plan (list of changes).
     """
 
-    aws_hook_class = EmrfsS3Hook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.s3.EmrfsS3Hook")
     template_fields: Sequence[str] = aws_template_fields("bucket", "principal_arns", *SAFETY_TEMPLATE_FIELDS)
     ui_color = "#c9e7f5"
 
