@@ -75,6 +75,7 @@ with DAG(
         "dry_run": "{{ params.dry_run }}",
     }
 
+    # [START howto_operator_ensure_destination_role]
     destination_role = EnsureDestinationRoleOperator(
         task_id="ensure_destination_role",
         aws_conn_id=DESTINATION_CONN_ID,
@@ -84,7 +85,9 @@ with DAG(
         kms_key_arns=["{{ params.kms_key_arn }}"],
         **in_destination_account,
     )
+    # [END howto_operator_ensure_destination_role]
 
+    # [START howto_operator_attach_assume_role_policy]
     allow_assume = AttachAssumeRolePolicyOperator(
         task_id="allow_emr_role_to_assume",
         aws_conn_id=EMR_CONN_ID,
@@ -92,7 +95,9 @@ with DAG(
         destination_role_arns=[destination_role.output],
         **in_emr_account,
     )
+    # [END howto_operator_attach_assume_role_policy]
 
+    # [START howto_operator_grant_kms_key_user]
     grant_key = GrantKmsKeyUserOperator(
         task_id="grant_kms_key_user",
         aws_conn_id=DESTINATION_CONN_ID,
@@ -100,7 +105,9 @@ with DAG(
         principal_arns=[destination_role.output],
         **in_destination_account,
     )
+    # [END howto_operator_grant_kms_key_user]
 
+    # [START howto_operator_create_emrfs_security_config]
     security_configuration = CreateEmrfsSecurityConfigOperator(
         task_id="create_security_configuration",
         aws_conn_id=EMR_CONN_ID,
@@ -114,7 +121,9 @@ with DAG(
         ],
         **in_emr_account,
     )
+    # [END howto_operator_create_emrfs_security_config]
 
+    # [START howto_operator_launch_cluster_with_sec_config]
     cluster = LaunchClusterWithSecConfigOperator(
         task_id="launch_cluster",
         aws_conn_id=EMR_CONN_ID,
@@ -140,6 +149,7 @@ with DAG(
         waiter_max_attempts=60,
         **in_emr_account,
     )
+    # [END howto_operator_launch_cluster_with_sec_config]
 
     # The job: anything that writes through EMRFS (s3://) under the partner prefix is written with
     # the destination role's credentials, thanks to the role mapping. Here, a one-line file.

@@ -128,10 +128,11 @@ class AccountCheckMixin:
 
     def report(self, context: Context, changes: list[Change]) -> list[dict[str, Any]]:
         """Log the plan, push it to XCom under ``plan`` (and keep it in ``last_plan``) and return it as plain values."""
-        from airflow_provider_emrfs_xacct.policies.plan import render_plan
+        from airflow_provider_emrfs_xacct.policies.plan import plan_message
 
-        heading = "Dry run, nothing changed. Plan:" if self.plan_only else "Applied:"
-        self.log.info("%s\n%s", heading, render_plan(changes))
+        # ``No changes.``, or the changes marked +/~/- with their diffs and a summary line
+        # (``Plan: 1 to add, …`` in a dry run, ``Applied: 1 added, …`` otherwise).
+        self.log.info("%s", plan_message(changes, dry_run=self.plan_only))
         plan = [change.to_dict() for change in changes]
         self.last_plan = plan
         if getattr(self, "do_xcom_push", False) and context and "ti" in context:
