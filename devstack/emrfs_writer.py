@@ -30,6 +30,8 @@ getFileStatus(s3://b/p)       HEAD ``p``, HEAD ``p/``, HEAD ``p_$folder$``,     
   (checkOutputSpecs)          LIST ``prefix=p/ delimiter=/ max-keys=1``          (``_$folder$``, EMR Management
                                                                                 Guide "Configure IAM roles…"
                                                                                 notes the marker objects)
+existing output, overwrite     LIST ``prefix=p/``, DeleteObject of each key and   Spark's save mode "overwrite"
+                              of ``p_$folder$``
 mkdirs(p/_temporary/0)        getFileStatus of ``p/_temporary/0``,              FileOutputCommitter.setupJob
                               ``p/_temporary``, ``p`` (the walk stops at the
                               output directory); PUT ``p_$folder$``,
@@ -583,6 +585,7 @@ def write_like_emrfs(
     user: str = "hadoop",
     groups: tuple[str, ...] = ("hadoop",),
     files: int = 2,
+    mode: str = "overwrite",
     bucket_account: str | None = None,
 ) -> WriteResult:
     """
@@ -598,6 +601,9 @@ def write_like_emrfs(
     :param user: the Hadoop user the job runs as (for ``User`` mappings).
     :param groups: that user's Hadoop groups (for ``Group`` mappings).
     :param files: how many tasks write a part file.
+    :param mode: Spark's save mode when the output exists: ``"overwrite"`` (delete it first, the
+        default, so the same prefix can be written again) or ``"errorifexists"`` (the job fails with
+        a ``FileAlreadyExists`` record, HTTP 409, before any write).
     :param bucket_account: the account that owns the bucket; by default the EMR account and the
         accounts of the mapped roles are searched.
     :return: every request with its route, decision and status; the first failure; the objects
@@ -612,6 +618,8 @@ def write_like_emrfs(
     if security_configuration:
         answer = _admin(url, emr_account, "emr").describe_security_configuration(Name=security_configuration)
         mappings = role_mappings(json.loads(answer["SecurityConfiguration"]))
+    if mode not in ("overwrite", "errorifexists"):
+        raise ValueError(f"mode must be 'overwrite' or 'errorifexists', got {mode!r}")
     bucket_name, key = parse_s3_uri(output_uri)
     output = key.rstrip("/")
     if not output:
@@ -622,17 +630,30 @@ def write_like_emrfs(
     owner = _find_bucket_owner(url, bucket_name, candidates)
     writer = _Writer(url, instance_role_arn, mappings, _read_bucket(url, bucket_name, owner), user, tuple(groups))
     with contextlib.suppress(_Stop):  # the job failed at the request recorded last
-        _job(writer, output, files)
+        _job(writer, output, files, mode)
     _read_back(writer, output)
     return writer.result
 
 
-def _job(writer: _Writer, output: str, files: int) -> None:
+def _job(writer: _Writer, output: str, files: int, mode: str) -> None:
     job = uuid.uuid4().hex[:8]
     bucket = writer.bucket.name
-    # Job setup: FileOutputFormat.checkOutputSpecs (the output must not exist), committer setupJob.
+    # Job setup: Spark's save mode on an existing output, FileOutputFormat.checkOutputSpecs, committer setupJob.
     if writer.get_file_status(output):
-        raise _Stop
+        uri = f"s3://{bucket}/{output}"
+        if mode == "errorifexists":
+            target = route(writer.mappings, uri, writer.instance_role_arn, writer.user, writer.groups)
+            writer._record(
+                "checkOutputSpecs", "FileAlreadyExists", uri, target, Decision(True, "the output exists"), 409
+            )
+            raise _Stop
+        # overwrite: delete the output recursively (its keys, then its marker), as Spark does first.
+        listing = writer.request(
+            f"delete({uri}, recursive)", "ListObjectsV2", None, {"s3:prefix": f"{output}/"}, Prefix=f"{output}/"
+        )
+        for item in (listing or {}).get("Contents", []):
+            writer.request(f"delete({uri}, recursive)", "DeleteObject", item["Key"])
+        writer.request(f"delete({uri}, recursive)", "DeleteObject", f"{output}_$folder$")
     temporary = f"{output}/_temporary/0"
     writer.mkdirs(temporary, top=output)
     # Tasks: the S3-optimized committer writes each file to its final key as a multipart upload,

@@ -439,3 +439,20 @@ def test_option_a_without_the_key_policy_grant_fails_at_the_first_encrypted_writ
     assert failure is not None
     assert (failure.operation, failure.uri) == ("PutObject", f"s3://{aws.bucket}/{PREFIX_KEY}_$folder$")
     assert "kms:GenerateDataKey" in failure.reason
+
+
+def test_a_second_write_overwrites_and_errorifexists_stops_before_writing(aws: Seeded) -> None:
+    configuration = chain(aws)
+    first = write(aws, configuration)
+    assert first.success, first.summary()
+
+    second = write(aws, configuration)
+
+    assert second.success, second.summary()
+    deleted = {r.uri for r in second.requests if r.operation == "DeleteObject"}
+    assert {f"s3://{aws.bucket}/{key}" for key in first.objects} <= deleted  # the first output was replaced
+    assert not set(first.objects) & set(second.objects) - {f"{PREFIX_KEY}/_SUCCESS", f"{PREFIX_KEY}_$folder$"}
+    refused = write(aws, configuration, mode="errorifexists")
+    assert refused.first_failure is not None
+    assert (refused.first_failure.operation, refused.first_failure.status) == ("FileAlreadyExists", 409)
+    assert not [r for r in refused.requests if r.operation in ("PutObject", "DeleteObject")]
