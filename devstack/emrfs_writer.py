@@ -9,12 +9,12 @@ committer. Each request is
    (:func:`route`): role mappings top-down across all identifier types, first match wins;
    ``Prefix`` identifiers match as plain string prefixes of ``s3://bucket/key``; ``User``/``Group``
    match the Hadoop user and groups of the job; no match falls back to the instance-profile role
-   (EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3": "the prefix
-   s3://amzn-s3-demo-bucket/ matches s3://amzn-s3-demo-bucket/mydir"; "If no role mapping
-   matches … EMRFS falls back to the EC2 instance profile"; mappings are evaluated in order);
+   (EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3": its example has
+   the prefix ``s3://amzn-s3-demo-bucket/`` match ``s3://amzn-s3-demo-bucket/mydir``; a request
+   that matches no mapping uses the EC2 instance profile; mappings apply in order);
 2. sent with the mapped role's credentials, got through ``sts:AssumeRole`` called with the
-   instance role's credentials (same guide: "the cluster EC2 instances assume the corresponding
-   role"), once per role and write, like EMRFS's credential cache;
+   instance role's credentials (same guide: EMRFS has the cluster's EC2 instances assume the role
+   that matches the request), once per role and write, like a credential cache;
 3. **authorized before it is sent** by :mod:`devstack.aws_judge` (principalmapper's policy
    simulation over the live trust, identity, boundary, bucket and key policies). A denied request
    is not sent; it is recorded with HTTP 403, and the write stops there, as a Hadoop job fails on
@@ -26,10 +26,10 @@ The request list (for output ``s3://b/p/``; ``N`` files; ``p`` is the prefix wit
 ============================  ================================================  ===============================
 Hadoop step                   S3 requests                                       source
 ============================  ================================================  ===============================
-getFileStatus(s3://b/p)       HEAD ``p``, HEAD ``p/``, HEAD ``p_$folder$``,      EMRFS directory markers
-  (checkOutputSpecs)          LIST ``prefix=p/ delimiter=/ max-keys=1``          (``_$folder$``, EMR Management
-                                                                                Guide "Configure IAM roles…"
-                                                                                notes the marker objects)
+getFileStatus(s3://b/p)       HEAD ``p``, HEAD ``p/``, HEAD ``p_$folder$``,      Hadoop getFileStatus; EMRFS's
+  (checkOutputSpecs)          LIST ``prefix=p/ delimiter=/ max-keys=1``          ``_$folder$`` marker convention
+                                                                                (this project's reading: AWS
+                                                                                publishes no request list)
 existing output, overwrite     LIST ``prefix=p/``, DeleteObject of each key and   Spark's save mode "overwrite"
                               of ``p_$folder$``
 mkdirs(p/_temporary/0)        getFileStatus of ``p/_temporary/0``,              FileOutputCommitter.setupJob
