@@ -206,7 +206,7 @@ CASES = [
             dry_run=True,
         ),
         [("create", f"emr security configuration {NAME_PREFIX}-")],
-        lambda w: [f'+"Role": {_quoted(role_arn(PARTNER_2))}', f"+{_quoted(PREFIX_2)}"],
+        lambda w: [f'+"Role": {_quoted(role_arn(PARTNER_2))}', f"+{_quoted(PREFIX_2.rstrip('/'))}"],
         # The content-derived name the configuration will have, the one the plan creates.
         lambda _w, result, plan: plan[0]["resource"] == f"emr security configuration {result}",
     ),
@@ -252,7 +252,8 @@ CASES = [
             f'-"arn:aws:s3:::{w.aws.bucket}/partner-1_$folder$"',
             f'+"arn:aws:s3:::{w.aws.bucket}/partner-1_$folder$",',
             f'+"arn:aws:s3:::{w.aws.bucket}/partner-2/*",',
-            '+"partner-2/*"',
+            f'+"arn:aws:s3:::{w.aws.bucket}/partner-2",',
+            f'+"arn:aws:s3:::{w.aws.bucket}/partner-2_$folder$"',
         ],
         lambda w, result, _plan: result["bucket"] == w.aws.bucket and "plan" not in result,
     ),
