@@ -108,10 +108,10 @@ def test_the_providers_own_condition_keys_win_and_a_persons_other_keys_stay() ->
     merged = merge_owned_statements(current, ours, documents.is_owned_destination_sid)
 
     [merged_listing] = [item for item in merged["Statement"] if item["Sid"] == listing["Sid"]]
-    assert merged_listing["Condition"] == {
-        "StringLike": listing["Condition"]["StringLike"],
-        "Bool": {"aws:SecureTransport": "true"},
-    }
+    # The provider's own condition keys (if its statement sets any) win; the person's other keys stay.
+    expected = {**mine, **(listing.get("Condition") or {})}
+    assert merged_listing["Condition"] == expected
+    assert merged_listing["Condition"]["Bool"] == {"aws:SecureTransport": "true"}
     assert merged["Statement"][-1] == deny
 
 
