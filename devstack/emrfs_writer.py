@@ -9,12 +9,12 @@ committer. Each request is
    (:func:`route`): role mappings top-down across all identifier types, first match wins;
    ``Prefix`` identifiers match as plain string prefixes of ``s3://bucket/key``; ``User``/``Group``
    match the Hadoop user and groups of the job; no match falls back to the instance-profile role
-   (EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3": "the prefix
-   s3://amzn-s3-demo-bucket/ matches s3://amzn-s3-demo-bucket/mydir"; "If no role mapping
-   matches … EMRFS falls back to the EC2 instance profile"; mappings are evaluated in order);
+   (EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3": its example has
+   the prefix ``s3://amzn-s3-demo-bucket/`` match ``s3://amzn-s3-demo-bucket/mydir``; a request
+   that matches no mapping uses the EC2 instance profile; mappings apply in order);
 2. sent with the mapped role's credentials, got through ``sts:AssumeRole`` called with the
-   instance role's credentials (same guide: "the cluster EC2 instances assume the corresponding
-   role"), once per role and write, like EMRFS's credential cache;
+   instance role's credentials (same guide: EMRFS has the cluster's EC2 instances assume the role
+   that matches the request), once per role and write, like a credential cache;
 3. **authorized before it is sent** by :mod:`devstack.aws_judge` (principalmapper's policy
    simulation over the live trust, identity, boundary, bucket and key policies). A denied request
    is not sent; it is recorded with HTTP 403, and the write stops there, as a Hadoop job fails on
@@ -26,10 +26,12 @@ The request list (for output ``s3://b/p/``; ``N`` files; ``p`` is the prefix wit
 ============================  ================================================  ===============================
 Hadoop step                   S3 requests                                       source
 ============================  ================================================  ===============================
-getFileStatus(s3://b/p)       HEAD ``p``, HEAD ``p/``, HEAD ``p_$folder$``,      EMRFS directory markers
-  (checkOutputSpecs)          LIST ``prefix=p/ delimiter=/ max-keys=1``          (``_$folder$``, EMR Management
-                                                                                Guide "Configure IAM roles…"
-                                                                                notes the marker objects)
+getFileStatus(s3://b/p)       HEAD ``p``, HEAD ``p/``, HEAD ``p_$folder$``,      Hadoop getFileStatus; EMRFS's
+  (checkOutputSpecs)          LIST ``prefix=p/ delimiter=/ max-keys=1``          ``_$folder$`` marker convention
+                                                                                (this project's reading: AWS
+                                                                                publishes no request list)
+existing output, overwrite     LIST ``prefix=p/``, DeleteObject of each key and   Spark's save mode "overwrite"
+                              of ``p_$folder$``
 mkdirs(p/_temporary/0)        getFileStatus of ``p/_temporary/0``,              FileOutputCommitter.setupJob
                               ``p/_temporary``, ``p`` (the walk stops at the
                               output directory); PUT ``p_$folder$``,
@@ -583,6 +585,7 @@ def write_like_emrfs(
     user: str = "hadoop",
     groups: tuple[str, ...] = ("hadoop",),
     files: int = 2,
+    mode: str = "overwrite",
     bucket_account: str | None = None,
 ) -> WriteResult:
     """
@@ -598,6 +601,9 @@ def write_like_emrfs(
     :param user: the Hadoop user the job runs as (for ``User`` mappings).
     :param groups: that user's Hadoop groups (for ``Group`` mappings).
     :param files: how many tasks write a part file.
+    :param mode: Spark's save mode when the output exists: ``"overwrite"`` (delete it first, the
+        default, so the same prefix can be written again) or ``"errorifexists"`` (the job fails with
+        a ``FileAlreadyExists`` record, HTTP 409, before any write).
     :param bucket_account: the account that owns the bucket; by default the EMR account and the
         accounts of the mapped roles are searched.
     :return: every request with its route, decision and status; the first failure; the objects
@@ -612,6 +618,8 @@ def write_like_emrfs(
     if security_configuration:
         answer = _admin(url, emr_account, "emr").describe_security_configuration(Name=security_configuration)
         mappings = role_mappings(json.loads(answer["SecurityConfiguration"]))
+    if mode not in ("overwrite", "errorifexists"):
+        raise ValueError(f"mode must be 'overwrite' or 'errorifexists', got {mode!r}")
     bucket_name, key = parse_s3_uri(output_uri)
     output = key.rstrip("/")
     if not output:
@@ -622,17 +630,30 @@ def write_like_emrfs(
     owner = _find_bucket_owner(url, bucket_name, candidates)
     writer = _Writer(url, instance_role_arn, mappings, _read_bucket(url, bucket_name, owner), user, tuple(groups))
     with contextlib.suppress(_Stop):  # the job failed at the request recorded last
-        _job(writer, output, files)
+        _job(writer, output, files, mode)
     _read_back(writer, output)
     return writer.result
 
 
-def _job(writer: _Writer, output: str, files: int) -> None:
+def _job(writer: _Writer, output: str, files: int, mode: str) -> None:
     job = uuid.uuid4().hex[:8]
     bucket = writer.bucket.name
-    # Job setup: FileOutputFormat.checkOutputSpecs (the output must not exist), committer setupJob.
+    # Job setup: Spark's save mode on an existing output, FileOutputFormat.checkOutputSpecs, committer setupJob.
     if writer.get_file_status(output):
-        raise _Stop
+        uri = f"s3://{bucket}/{output}"
+        if mode == "errorifexists":
+            target = route(writer.mappings, uri, writer.instance_role_arn, writer.user, writer.groups)
+            writer._record(
+                "checkOutputSpecs", "FileAlreadyExists", uri, target, Decision(True, "the output exists"), 409
+            )
+            raise _Stop
+        # overwrite: delete the output recursively (its keys, then its marker), as Spark does first.
+        listing = writer.request(
+            f"delete({uri}, recursive)", "ListObjectsV2", None, {"s3:prefix": f"{output}/"}, Prefix=f"{output}/"
+        )
+        for item in (listing or {}).get("Contents", []):
+            writer.request(f"delete({uri}, recursive)", "DeleteObject", item["Key"])
+        writer.request(f"delete({uri}, recursive)", "DeleteObject", f"{output}_$folder$")
     temporary = f"{output}/_temporary/0"
     writer.mkdirs(temporary, top=output)
     # Tasks: the S3-optimized committer writes each file to its final key as a multipart upload,

@@ -41,7 +41,12 @@ def clusters(url: str) -> list[dict[str, Any]]:
 def test_bucket_policy_export_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
     env = airflow_env(aws.url, airflow_home)
     prefix = f"s3://{aws.bucket}/acme/out/"
-    conf = {"partner": "acme", "destination_prefix": prefix, "kms_key_arn": aws.kms_key_arn}
+    conf = {
+        "partner": "acme",
+        "emr_account_id": EMR_ACCOUNT,
+        "destination_prefix": prefix,
+        "kms_key_arn": aws.kms_key_arn,
+    }
 
     output = run_dag(env, conf, tmp_path / "bucket-policy.log", "2026-03-01", dag_id="emrfs_xacct_bucket_policy_export")
 
@@ -54,7 +59,10 @@ def test_bucket_policy_export_dag(aws: Seeded, airflow_home: Path, tmp_path: Pat
     assert statements[objects_sid]["Principal"] == {"AWS": aws.emr_ec2_role_arn}
     assert statements[objects_sid]["Action"] == list(OBJECT_ACTIONS)
     assert f"arn:aws:s3:::{aws.bucket}/acme/out/*" in statements[objects_sid]["Resource"]
-    assert statements[list_sid]["Condition"] == {"StringLike": {"s3:prefix": ["acme/out/", "acme/out/*"]}}
+    # Bucket-level and unconditioned: a HEAD of a missing key carries no s3:prefix (404 only with s3:ListBucket).
+    assert statements[list_sid]["Action"] == ["s3:ListBucket", "s3:ListBucketMultipartUploads"]
+    assert statements[list_sid]["Resource"] == f"arn:aws:s3:::{aws.bucket}"
+    assert "Condition" not in statements[list_sid]
     kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
     key_policy = json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"])
     assert key_policy["Statement"][:2] == aws.key_policy["Statement"]
@@ -76,7 +84,11 @@ def test_multi_tenant_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -> No
     env = airflow_env(aws.url, airflow_home)
 
     output = run_dag(
-        env, {"bucket": aws.bucket}, tmp_path / "multi-tenant.log", "2026-03-01", dag_id="emrfs_xacct_multi_tenant"
+        env,
+        {"bucket": aws.bucket, "emr_account_id": EMR_ACCOUNT},
+        tmp_path / "multi-tenant.log",
+        "2026-03-01",
+        dag_id="emrfs_xacct_multi_tenant",
     )
 
     # three roles (trust+role, permissions each), the assume-role policy, the security configuration

@@ -439,3 +439,49 @@ def test_option_a_without_the_key_policy_grant_fails_at_the_first_encrypted_writ
     assert failure is not None
     assert (failure.operation, failure.uri) == ("PutObject", f"s3://{aws.bucket}/{PREFIX_KEY}_$folder$")
     assert "kms:GenerateDataKey" in failure.reason
+
+
+def test_a_second_write_overwrites_and_errorifexists_stops_before_writing(aws: Seeded) -> None:
+    configuration = chain(aws)
+    first = write(aws, configuration)
+    assert first.success, first.summary()
+
+    second = write(aws, configuration)
+
+    assert second.success, second.summary()
+    deleted = {r.uri for r in second.requests if r.operation == "DeleteObject"}
+    assert {f"s3://{aws.bucket}/{key}" for key in first.objects} <= deleted  # the first output was replaced
+    assert not set(first.objects) & set(second.objects) - {f"{PREFIX_KEY}/_SUCCESS", f"{PREFIX_KEY}_$folder$"}
+    refused = write(aws, configuration, mode="errorifexists")
+    assert refused.first_failure is not None
+    assert (refused.first_failure.operation, refused.first_failure.status) == ("FileAlreadyExists", 409)
+    assert not [r for r in refused.requests if r.operation in ("PutObject", "DeleteObject")]
+
+
+def _configuration(aws: Seeded, name: str, mappings: list[dict[str, Any]]) -> str:
+    """A security configuration written directly (no provider validation), as someone else might have."""
+    document = {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": mappings}}}
+    client(aws.url, EMR_ACCOUNT, "emr").create_security_configuration(
+        Name=name, SecurityConfiguration=json.dumps(document)
+    )
+    return name
+
+
+def test_user_and_group_mappings_route_by_the_hadoop_user_first_match_across_types(aws: Seeded) -> None:
+    chain(aws)
+    own_prefix = mapping(ROLE, f"s3://{aws.bucket}/{PREFIX_KEY}")
+    user = {"Role": role_arn(ROLE), "IdentifierType": "User", "Identifiers": ["partner_a_etl"]}
+    assert write(aws, _configuration(aws, "by-user", [user]), user="partner_a_etl").success
+    # Another Hadoop user matches nothing and falls back to the EC2 role, refused cross-account.
+    fallback = write(aws, "by-user", user="someone_else").first_failure
+    assert fallback is not None
+    assert (fallback.role_arn, fallback.matched) == (aws.emr_ec2_role_arn, "instance role")
+    # An earlier Group mapping to another role captures the group's requests to this prefix (first match
+    # wins across types): that role does not exist here, so AssumeRole is refused.
+    other = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/finance-reader"
+    group_first = [{"Role": other, "IdentifierType": "Group", "Identifiers": ["finance"]}, own_prefix]
+    captured = write(aws, _configuration(aws, "group-first", group_first), groups=("hadoop", "finance"))
+    assert captured.first_failure is not None
+    assert (captured.first_failure.operation, captured.first_failure.uri) == ("AssumeRole", other)
+    assert captured.first_failure.matched == "Group finance"
+    assert write(aws, "group-first", groups=("hadoop",)).success
