@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test bench lint typecheck docs clean
+.PHONY: install demo test bench study lint typecheck docs clean
 
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.parse_cost
 	$(BIN)/python -m benchmarks.api_economy
+
+# The verifier against the EMRFS-like writer on 500 randomly broken set-ups (about 20 minutes).
+study: $(STAMP)
+	EMRFS_XACCT_STUDY=1 $(BIN)/python -m pytest -q -s tests/integration/test_differential.py -k full_study
 
 clean:
 	rm -rf $(VENV) .airflow .pytest_cache .mypy_cache .ruff_cache docs/_build

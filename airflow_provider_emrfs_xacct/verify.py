@@ -1,140 +1,216 @@
 """
-Reading the live chain from both accounts, checking it, and the optional live write probe.
+Reading the live chain from both accounts through the provider's hooks, checking it, and the live probe.
 
-Works with plain boto3 clients, so the same code serves the Airflow operator (clients from hooks)
-and the command line (clients from AWS profiles). The checks themselves are pure
+Every read goes through a hook (:mod:`airflow_provider_emrfs_xacct.hooks`): one place reads a role,
+a bucket, a key. A read AWS refuses never stops the verifier: that part becomes
+:class:`~airflow_provider_emrfs_xacct.policies.chain.Unreadable`, its links "not checked", with the
+denial (account, action, resource) explained as every access denial of the provider is
+(:func:`~airflow_provider_emrfs_xacct.hooks.errors.denial_message`). The checks themselves are pure
 (:mod:`airflow_provider_emrfs_xacct.policies.chain`).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
-from typing import Any
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from airflow_provider_emrfs_xacct.hooks.errors import error_code
+from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError
+from airflow_provider_emrfs_xacct.hooks.errors import account_of, denial_message, error_code, is_access_denied
 from airflow_provider_emrfs_xacct.policies.chain import (
     PROBE_KEY,
     BucketState,
     ChainState,
     Report,
     RoleState,
+    Unreadable,
     check_chain,
 )
 from airflow_provider_emrfs_xacct.policies.merge import parse_document
 from airflow_provider_emrfs_xacct.policies.security_config import role_mappings_of
-from airflow_provider_emrfs_xacct.policies.validation import parse_s3_location, role_name_from_arn
+from airflow_provider_emrfs_xacct.policies.validation import parse_s3_location
 
-#: Returns a boto3 client of the named service (``iam``, ``s3`` …) acting in one account.
-ClientSource = Callable[[str], Any]
-_MISSING = ("NoSuchEntity", "NoSuchBucket", "NotFoundException", "InvalidRequestException")
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+    from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+    from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+
+T = TypeVar("T")
 
 
-def _or_none(call: Callable[[], Any], *missing: str) -> Any:
+@dataclass
+class Readers:
+    """The hooks the verifier reads through: the EMR account's IAM and EMR, the destination's IAM, S3, KMS."""
+
+    emr_iam: EmrfsIamHook
+    emr: EmrfsEmrHook
+    iam: EmrfsIamHook
+    s3: EmrfsS3Hook
+    kms: EmrfsKmsHook
+
+
+def read(hook: Any, action: str, resource: str, call: Callable[[], T]) -> T | Unreadable:
+    """Run one read; a refusal or a failure becomes :class:`Unreadable` with who was refused what, where."""
     try:
         return call()
     except ClientError as error:
-        if error_code(error) in (missing or _MISSING):
-            return None
-        raise
+        account = account_of(hook)
+        if is_access_denied(error):
+            return Unreadable(
+                denial_message(error, action=action, resource=resource, account=account, conn_id=hook.aws_conn_id)
+            )
+        return Unreadable(f"{action} on {resource} failed in account {account}: {error_code(error)} {error}")
+    except (BotoCoreError, EmrfsXacctError) as error:
+        return Unreadable(f"{action} on {resource} failed: {error}")
 
 
-def read_role(iam: Any, role_name: str) -> RoleState | None:
-    """Read a role with its trust policy and every identity policy (inline and attached managed)."""
-    role = _or_none(lambda: iam.get_role(RoleName=role_name)["Role"], "NoSuchEntity")
-    if role is None:
+def read_role(iam: EmrfsIamHook, role_name: str) -> RoleState | Unreadable | None:
+    """Read a role: its ARN, trust policy, identity policies (inline and managed), boundary, tags."""
+    role = read(iam, "iam:GetRole", f"RoleName={role_name}", lambda: iam.get_role(role_name))
+    if role is None or isinstance(role, Unreadable):
+        return role
+    state = RoleState(str(role["Arn"]), parse_document(role.get("AssumeRolePolicyDocument")))
+    policies = read(
+        iam,
+        "iam:ListRolePolicies/GetRolePolicy/ListAttachedRolePolicies/GetPolicyVersion",
+        f"RoleName={role_name}",
+        lambda: iam.get_role_policies(role_name),
+    )
+    if isinstance(policies, Unreadable):
+        state.unreadable = f"its policies could not be read: {policies.detail}"
+    else:
+        state.policies = list(policies)
+    boundary_arn = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+    if boundary_arn:
+        boundary = read(iam, "iam:GetPolicyVersion", boundary_arn, lambda: iam.get_managed_policy(boundary_arn))
+        if isinstance(boundary, Unreadable):
+            state.unreadable = state.unreadable or f"its permissions boundary could not be read: {boundary.detail}"
+        else:
+            state.boundary = (f"permissions boundary {boundary_arn.rsplit('/', 1)[-1]}", boundary)
+    tags = read(iam, "iam:ListRoleTags", f"RoleName={role_name}", lambda: iam.get_role_tags(role))
+    if isinstance(tags, Unreadable):
+        state.unreadable = state.unreadable or f"its tags could not be read: {tags.detail}"
+    else:
+        state.tags = tags
+    return state
+
+
+def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unreadable | None:
+    """Read a bucket's policy, object ownership and default encryption, resolving its key through DescribeKey."""
+    exists = read(s3, "s3:ListBucket (HeadBucket)", f"Bucket={bucket}", lambda: s3.bucket_exists(bucket))
+    if isinstance(exists, Unreadable):
+        return exists
+    if not exists:
         return None
-    policies: list[tuple[str, Any]] = []
-    for page in iam.get_paginator("list_role_policies").paginate(RoleName=role_name):
-        for name in page["PolicyNames"]:
-            document = iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
-            policies.append((f"inline policy {name}", parse_document(document)))
-    for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
-        for attached in page["AttachedPolicies"]:
-            version = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]["DefaultVersionId"]
-            document = iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=version)["PolicyVersion"][
-                "Document"
-            ]
-            policies.append((f"managed policy {attached['PolicyName']}", parse_document(document)))
-    return RoleState(role["Arn"], parse_document(role["AssumeRolePolicyDocument"]), policies)
+    state = BucketState(account=account)
+    policy = read(s3, "s3:GetBucketPolicy", f"Bucket={bucket}", lambda: s3.get_bucket_policy(bucket))
+    if isinstance(policy, Unreadable):
+        state.unreadable["policy"] = policy.detail
+    else:
+        state.policy = policy
+    ownership = read(s3, "s3:GetBucketOwnershipControls", f"Bucket={bucket}", lambda: s3.get_object_ownership(bucket))
+    if isinstance(ownership, Unreadable):
+        state.unreadable["ownership"] = ownership.detail
+    else:
+        state.object_ownership = ownership
+    encryption = read(
+        s3, "s3:GetEncryptionConfiguration", f"Bucket={bucket}", lambda: s3.get_default_encryption(bucket)
+    )
+    if isinstance(encryption, Unreadable):
+        state.unreadable["encryption"] = encryption.detail
+        return state
+    state.sse_algorithm = encryption.get("SSEAlgorithm")
+    state.kms_key_id = encryption.get("KMSMasterKeyID")
+    state.bucket_key_enabled = bool(encryption.get("BucketKeyEnabled"))
+    return state
 
 
-def read_bucket(s3: Any, bucket: str, account: str) -> BucketState | None:
-    """Read a bucket's policy, object ownership and default encryption (``None`` if it is not there)."""
-    if _or_none(lambda: s3.head_bucket(Bucket=bucket), "NoSuchBucket", "404", "403") is None:
-        return None
-    policy = _or_none(lambda: parse_document(s3.get_bucket_policy(Bucket=bucket)["Policy"]), "NoSuchBucketPolicy")
-    controls = _or_none(
-        lambda: s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"][0]["ObjectOwnership"],
-        "OwnershipControlsNotFoundError",
-    )
-    rules = _or_none(
-        lambda: s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"],
-        "ServerSideEncryptionConfigurationNotFoundError",
-    )
-    default = (rules or [{}])[0].get("ApplyServerSideEncryptionByDefault", {})
-    return BucketState(
-        account=account,
-        policy=policy,
-        object_ownership=controls or "ObjectWriter",
-        sse_algorithm=default.get("SSEAlgorithm"),
-        kms_key_arn=default.get("KMSMasterKeyID"),
-    )
+def resolve_key(kms: EmrfsKmsHook, configured: str) -> dict[str, Any] | Unreadable | None:
+    """DescribeKey on the key the bucket names (an id, an ARN or an alias): its ARN, manager and state."""
+    return read(kms, "kms:DescribeKey", configured, lambda: kms.describe_key(configured))
 
 
 def read_chain_state(
+    readers: Readers,
     *,
-    emr: ClientSource,
-    destination: ClientSource,
     security_configuration: str,
     emr_ec2_role_name: str = "EMR_EC2_DefaultRole",
     cluster_id: str | None = None,
     release_label: str | None = None,
     s3_prefixes: Iterable[str] = (),
 ) -> ChainState:
-    """Read everything the checks need: the EMR account through ``emr``, the destination account through ``destination``."""
-    emr_role = read_role(emr("iam"), emr_ec2_role_name)
-    if emr_role is None:
-        raise LookupError(f"emr_ec2_role_name: role {emr_ec2_role_name!r} not found in the EMR account")
-    emr_client = emr("emr")
-    document = _or_none(
-        lambda: parse_document(
-            emr_client.describe_security_configuration(Name=security_configuration)["SecurityConfiguration"]
-        )
+    """Read everything the checks need, from the EMR account and the destination account."""
+    destination_account = account_of(readers.iam)
+    try:
+        region = str(readers.s3.conn_region_name)
+    except Exception:
+        region = readers.s3.region_name or "us-east-1"
+    emr_role = read_role(readers.emr_iam, emr_ec2_role_name)
+    document = read(
+        readers.emr,
+        "elasticmapreduce:DescribeSecurityConfiguration",
+        f"Name={security_configuration}",
+        lambda: readers.emr.describe_security_configuration(security_configuration),
     )
     configurations = None
+    cluster_unreadable = ""
     if cluster_id is not None:
-        cluster = emr_client.describe_cluster(ClusterId=cluster_id)["Cluster"]
-        release_label = release_label or cluster.get("ReleaseLabel")
-        configurations = cluster.get("Configurations", [])
-    mappings = role_mappings_of(document)
+        cluster = read(
+            readers.emr,
+            "elasticmapreduce:DescribeCluster",
+            f"ClusterId={cluster_id}",
+            lambda: readers.emr.describe_cluster(cluster_id),
+        )
+        if isinstance(cluster, Unreadable):
+            cluster_unreadable = cluster.detail
+        else:
+            release_label = release_label or cluster.get("ReleaseLabel")
+            configurations = cluster.get("Configurations", [])
+    mappings = role_mappings_of(document) if isinstance(document, dict) else []
     extra = list(s3_prefixes)
-    iam_b, s3_b, kms_b = destination("iam"), destination("s3"), destination("kms")
-    roles = {str(m["Role"]): read_role(iam_b, role_name_from_arn(str(m["Role"]))) for m in mappings}
-    prefixes = {p for m in mappings if m.get("IdentifierType") == "Prefix" for p in m.get("Identifiers", [])} | set(
-        extra
-    )
-    account = destination("sts").get_caller_identity()["Account"]
-    buckets = {
-        bucket: read_bucket(s3_b, bucket, account)
-        for bucket in sorted({parse_s3_location(p, "prefix", allow_bucket_root=True).bucket for p in prefixes})
-    }
-    key_policies: dict[str, Any] = {}
+    roles: dict[str, RoleState | Unreadable | None] = {}
+    for mapping in mappings:
+        arn = str(mapping.get("Role"))
+        roles[arn] = _read_mapped_role(readers.iam, arn, destination_account)
+    prefixes = {str(p) for m in mappings if m.get("IdentifierType") == "Prefix" for p in m.get("Identifiers", [])}
+    buckets: dict[str, BucketState | Unreadable | None] = {}
+    for prefix in sorted(prefixes | set(extra)):
+        try:
+            name = parse_s3_location(prefix, "prefix", allow_bucket_root=True).bucket
+        except EmrfsXacctError:
+            continue  # the checks report the identifier itself
+        if name not in buckets:
+            buckets[name] = read_bucket(readers.s3, name, destination_account)
+    key_policies: dict[str, dict[str, Any] | Unreadable | None] = {}
+    key_states: dict[str, str] = {}
     for bucket in buckets.values():
-        if bucket is not None and bucket.kms_key_arn:
-            key = _or_none(lambda k=bucket.kms_key_arn: kms_b.describe_key(KeyId=k)["KeyMetadata"])  # type: ignore[misc]
-            if key is None:
-                key_policies[bucket.kms_key_arn] = None
-                continue
-            bucket.kms_key_arn = key["Arn"]
-            if key.get("KeyManager") == "AWS":
-                bucket.kms_key_arn = None  # aws/s3: its policy allows every principal of the account through S3
-                continue
-            key_policies[key["Arn"]] = parse_document(
-                kms_b.get_key_policy(KeyId=key["Arn"], PolicyName="default")["Policy"]
+        if not isinstance(bucket, BucketState) or bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse"):
+            continue
+        if not bucket.kms_key_id:
+            continue  # the AWS managed key aws/s3
+        key = resolve_key(readers.kms, bucket.kms_key_id)
+        if key is None or isinstance(key, Unreadable):
+            bucket.kms_key_arn = bucket.kms_key_id
+            key_policies[bucket.kms_key_id] = key
+            continue
+        if key.get("KeyManager") == "AWS":
+            continue  # aws/s3: its policy allows every principal of the account through S3
+        arn = str(key["Arn"])
+        bucket.kms_key_arn = arn
+        key_states[arn] = str(key.get("KeyState", "Enabled"))
+        if arn.split(":")[4] != destination_account:
+            key_policies[arn] = Unreadable(
+                f"the key is in account {arn.split(':')[4]}; the destination connection acts in account "
+                f"{destination_account} and cannot read its policy"
             )
+        elif arn not in key_policies:
+            key_policies[arn] = read(readers.kms, "kms:GetKeyPolicy", arn, partial(readers.kms.read_key_policy, arn))
     return ChainState(
         emr_role=emr_role,
         security_configuration_name=security_configuration,
@@ -142,15 +218,67 @@ def read_chain_state(
         destination_roles=roles,
         buckets=buckets,
         key_policies=key_policies,
+        key_states=key_states,
         release_label=release_label,
         cluster_configurations=configurations,
         prefixes_for_principal_mappings=extra,
+        region=region,
+        cluster_unreadable=cluster_unreadable,
     )
 
 
-def verify_chain(**kwargs: Any) -> Report:
-    """Read the chain (see :func:`read_chain_state`) and check every link."""
-    return check_chain(read_chain_state(**kwargs))
+def _read_mapped_role(iam: EmrfsIamHook, arn: str, destination_account: str) -> RoleState | Unreadable | None:
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or not parts[5].startswith("role/"):
+        return Unreadable(f"{arn} is not an IAM role ARN")
+    if parts[4] != destination_account:
+        return Unreadable(
+            f"the role is in account {parts[4]}; the destination connection acts in account "
+            f"{destination_account} and cannot read it (give the verifier a connection to that account, or "
+            "run the live probe)"
+        )
+    # Role names are unique in an account whatever their path: GetRole by name finds the role, and the
+    # checks compare its whole ARN (partition, account, path, name) with the mapping's.
+    return read_role(iam, parts[5].rsplit("/", 1)[-1])
+
+
+def second_opinion(readers: Readers, state: ChainState, report: Report) -> None:
+    """
+    Ask ``iam:SimulatePrincipalPolicy`` about the identity side of every request the checks evaluated.
+
+    It stops at the first answer that shows the simulator is not available (moto answers HTTP 500;
+    a connection may not be allowed to call it) and says why in ``state.simulation_note``.
+    """
+    emr_arn = state.emr_role.arn if isinstance(state.emr_role, RoleState) else None
+    answers: dict[tuple[str, str, str], str] = {}
+    for item in report.evaluated:
+        key = (item.principal, item.action, item.resource)
+        if key in answers:
+            continue
+        hook = readers.emr_iam if item.principal == emr_arn else readers.iam
+        try:
+            answers[key] = hook.simulate_principal_policy(item.principal, item.action, item.resource, item.context)
+        except ClientError as error:
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            state.simulation_note = (
+                f"iam:SimulatePrincipalPolicy is not available to this connection ({error_code(error) or status})"
+            )
+            return
+        except Exception as error:  # e.g. botocore cannot parse an HTTP 500 page: no second opinion, no crash
+            state.simulation_note = f"iam:SimulatePrincipalPolicy could not be called ({type(error).__name__})"
+            return
+    state.simulations = answers
+
+
+def verify_chain(readers: Readers, *, simulate: bool = True, **kwargs: Any) -> tuple[Report, ChainState]:
+    """Read the chain (see :func:`read_chain_state`), ask the simulator for a second opinion, check every link."""
+    state = read_chain_state(readers, **kwargs)
+    report = check_chain(state)
+    if simulate and report.evaluated:
+        second_opinion(readers, state, report)
+        if state.simulations is not None:
+            report = check_chain(state)
+    return report, state
 
 
 # The live probe -------------------------------------------------------------------------------
@@ -163,7 +291,10 @@ def probe_key(prefix: str) -> str:
 
 
 def probe_step(probe_uri: str) -> dict[str, Any]:
-    """An EMR step that writes a small object through EMRFS (``hadoop fs``), so the role mapping applies."""
+    """
+    An EMR step that writes a small object through the cluster's ``s3://`` file system, the path the
+    job's own writes take (EMRFS, so the role mappings apply; ``hadoop fs`` resolves ``s3://`` as Spark does).
+    """
     return {
         "Name": "emrfs-xacct-probe",
         "ActionOnFailure": "CONTINUE",
@@ -174,40 +305,37 @@ def probe_step(probe_uri: str) -> dict[str, Any]:
     }
 
 
-def check_probe_object(
-    s3: Any, probe_uri: str, *, expected_key_arn: str | None, owner_account_id: str
-) -> dict[str, Any]:
+def expected_key_arn(kms: EmrfsKmsHook, configured: str | None) -> str | None:
+    """The ARN of the key the bucket's default encryption names (an alias or id resolved through DescribeKey)."""
+    if not configured:
+        return None
+    key = resolve_key(kms, configured)
+    if isinstance(key, dict):
+        return str(key["Arn"])
+    return configured
+
+
+def check_probe_object(s3: EmrfsS3Hook, probe_uri: str, *, expected_key_arn: str | None) -> dict[str, Any]:
     """
     Check, from the destination account, the object the probe step wrote; then delete it.
 
+    :param expected_key_arn: the ARN of the bucket's default key, already resolved through DescribeKey.
     :return: ``{"exists", "encryption", "kms_key", "owner_is_bucket_owner", "ok", "problems"}``.
     """
-    location = parse_s3_location(probe_uri.rsplit("/", 1)[0] + "/", "probe_uri")
-    key = f"{location.prefix}{probe_uri.rsplit('/', 1)[1]}"
-    head = _or_none(lambda: s3.head_object(Bucket=location.bucket, Key=key), "404", "NoSuchKey")
-    problems: list[str] = []
+    bucket, _, key = probe_uri.removeprefix("s3://").partition("/")
+    head = s3.head_object(bucket, key)
     if head is None:
         return {"exists": False, "ok": False, "problems": [f"{probe_uri} was not written"]}
+    problems: list[str] = []
     encryption = head.get("ServerSideEncryption")
     kms_key = head.get("SSEKMSKeyId")
-    if expected_key_arn and (
-        encryption != "aws:kms" or not kms_key or not expected_key_arn.endswith(kms_key.split("/")[-1])
-    ):
+    if expected_key_arn and (encryption not in ("aws:kms", "aws:kms:dsse") or kms_key != expected_key_arn):
         problems.append(f"expected SSE-KMS with {expected_key_arn}, got {encryption} {kms_key}")
-    owner: dict[str, Any] = next(
-        (
-            item.get("Owner", {})
-            for item in s3.list_objects_v2(Bucket=location.bucket, Prefix=key, FetchOwner=True).get("Contents", [])
-        ),
-        {},
-    )
-    bucket_owner = s3.get_bucket_acl(Bucket=location.bucket)["Owner"]
-    owned = owner.get("ID") == bucket_owner.get("ID")
+    owner = s3.object_owner_id(bucket, key)
+    owned = owner == s3.bucket_owner_id(bucket)
     if not owned:
-        problems.append(
-            f"the object is owned by {owner.get('ID')}, not by the bucket owner of account {owner_account_id}"
-        )
-    s3.delete_object(Bucket=location.bucket, Key=key)
+        problems.append(f"the object is owned by {owner}, not by the bucket owner")
+    s3.delete_object(bucket, key)
     return {
         "exists": True,
         "encryption": encryption,

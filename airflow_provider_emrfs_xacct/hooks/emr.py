@@ -49,6 +49,10 @@ class EmrfsEmrHook(EmrHook):
             raise
         return parse_document(response["SecurityConfiguration"])
 
+    def describe_cluster(self, cluster_id: str) -> dict[str, Any]:
+        """Return the cluster as ``DescribeCluster`` describes it."""
+        return dict(self.conn.describe_cluster(ClusterId=cluster_id)["Cluster"])
+
     def ensure_security_configuration(
         self, name: str, document: dict[str, Any], *, dry_run: bool = False
     ) -> list[Change]:

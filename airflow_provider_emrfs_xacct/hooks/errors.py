@@ -22,6 +22,23 @@ def error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
+def is_access_denied(error: BaseException) -> bool:
+    """Return whether an error is AWS refusing the caller (as opposed to a missing resource or a fault)."""
+    return isinstance(error, ClientError) and error_code(error) in ACCESS_DENIED_CODES
+
+
+def denial_message(error: ClientError, *, action: str, resource: str, account: str, conn_id: str | None) -> str:
+    """
+    The one way access denials are explained: who (account, connection) was refused what action on
+    which resource, AWS's message, and what to grant.
+    """
+    return (
+        f"{action} on {resource} was denied in account {account} (connection {conn_id!r}): "
+        f"{error.response.get('Error', {}).get('Message', '')}. Grant {action} on that resource to the "
+        "connection's identity."
+    )
+
+
 @contextmanager
 def explain_access_denied(hook: Any, *other_clients: Any) -> Iterator[None]:
     """
@@ -50,13 +67,16 @@ def explain_access_denied(hook: Any, *other_clients: Any) -> Iterator[None]:
         params = last.get("params", {}) if last.get("operation") == error.operation_name else {}
         resource = next((f"{key}={params[key]}" for key in RESOURCE_PARAMETERS if key in params), "(unknown)")
         raise AccessDeniedError(
-            f"{action} on {resource} was denied in account {_account_of(hook)} (connection "
-            f"{hook.aws_conn_id!r}): {error.response.get('Error', {}).get('Message', '')}. Grant {action} on "
-            "that resource to the connection's identity."
+            denial_message(error, action=action, resource=resource, account=_account_of(hook), conn_id=hook.aws_conn_id)
         ) from error
     finally:
         for watched in clients:
             watched.meta.events.unregister("provide-client-params", remember)
+
+
+def account_of(hook: Any) -> str:
+    """The account a hook acts in (``(unknown)`` when even that cannot be read)."""
+    return _account_of(hook)
 
 
 def _account_of(hook: Any) -> str:

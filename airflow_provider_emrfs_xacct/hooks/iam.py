@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
@@ -107,6 +109,60 @@ class EmrfsIamHook(AwsBaseHook):
                 return None
             raise
         return parse_document(response["PolicyDocument"])
+
+    def get_role_policies(self, role_name: str) -> list[tuple[str, dict[str, Any] | None]]:
+        """Return every identity policy of the role, inline and attached managed, as ``(name, document)``."""
+        policies: list[tuple[str, dict[str, Any] | None]] = []
+        for page in self.conn.get_paginator("list_role_policies").paginate(RoleName=role_name):
+            for name in page["PolicyNames"]:
+                policies.append((f"inline policy {name}", self.get_inline_policy(role_name, name)))
+        for page in self.conn.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
+            for attached in page["AttachedPolicies"]:
+                policies.append(
+                    (f"managed policy {attached['PolicyName']}", self.get_managed_policy(attached["PolicyArn"]))
+                )
+        return policies
+
+    def get_managed_policy(self, policy_arn: str) -> dict[str, Any] | None:
+        """Return the default version's document of a managed policy."""
+        version = self.conn.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
+        document = self.conn.get_policy_version(PolicyArn=policy_arn, VersionId=version)["PolicyVersion"]["Document"]
+        return parse_document(document)
+
+    def get_role_tags(self, role: dict[str, Any]) -> dict[str, str]:
+        """Return the role's tags (``GetRole`` includes them; else ``ListRoleTags``)."""
+        tags = role.get("Tags")
+        if tags is None:
+            tags = [
+                tag
+                for page in self.conn.get_paginator("list_role_tags").paginate(RoleName=role["RoleName"])
+                for tag in page["Tags"]
+            ]
+        return {str(tag["Key"]): str(tag["Value"]) for tag in tags}
+
+    def simulate_principal_policy(self, principal_arn: str, action: str, resource: str, context: dict[str, Any]) -> str:
+        """
+        Ask ``iam:SimulatePrincipalPolicy`` about one request (identity policies and boundary only).
+
+        Sent once, without botocore's retries: where the endpoint does not offer the simulator (moto
+        answers HTTP 500) the caller learns it at once. AWS's documented limits: the simulator does
+        not evaluate a role's trust policy for ``sts:AssumeRole``, and ``CallerArn`` must be a user
+        (so it is not passed). Returns ``EvalDecision``: ``allowed``, ``implicitDeny`` or ``explicitDeny``.
+        """
+        entries = []
+        for key, value in context.items():
+            values = [str(item) for item in value] if isinstance(value, list) else [str(value)]
+            kind = "stringList" if isinstance(value, list) else "string"
+            entries.append({"ContextKeyName": key, "ContextKeyValues": values, "ContextKeyType": kind})
+        response = self.single_attempt_client.simulate_principal_policy(
+            PolicySourceArn=principal_arn, ActionNames=[action], ResourceArns=[resource], ContextEntries=entries
+        )
+        return str(response["EvaluationResults"][0]["EvalDecision"])
+
+    @cached_property
+    def single_attempt_client(self) -> Any:
+        """An IAM client that sends each call once (no retries)."""
+        return self.get_client_type(config=(self.config or Config()).merge(Config(retries={"total_max_attempts": 1})))
 
     # Ensures ------------------------------------------------------------------------------------
 

@@ -82,6 +82,24 @@ class EmrfsKmsHook(AwsBaseHook):
         assert document is not None
         return document
 
+    def describe_key(self, key_id: str) -> dict[str, Any] | None:
+        """Return the key's metadata (``Arn``, ``KeyManager``, ``KeyState`` …); ``key_id`` may be an alias; ``None`` if none."""
+        try:
+            return dict(self.conn.describe_key(KeyId=key_id)["KeyMetadata"])
+        except ClientError as error:
+            if error_code(error) == "NotFoundException":
+                return None
+            raise
+
+    def read_key_policy(self, key_arn: str) -> dict[str, Any] | None:
+        """Return the ``default`` key policy, ``None`` if the key does not exist; other errors are raised as they are."""
+        try:
+            return parse_document(self.conn.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
+        except ClientError as error:
+            if error_code(error) == "NotFoundException":
+                return None
+            raise
+
     def ensure_key_users(
         self,
         key_arn: str,

@@ -63,6 +63,60 @@ class EmrfsS3Hook(AwsBaseHook):
             raise
         return str(rules[0]["ObjectOwnership"])
 
+    def bucket_exists(self, bucket: str) -> bool:
+        """Return whether the bucket exists (``HeadBucket``; a 404 is "no", a refusal is raised)."""
+        try:
+            self.conn.head_bucket(Bucket=bucket)
+        except ClientError as error:
+            if error_code(error) in ("404", "NoSuchBucket", "NotFound"):
+                return False
+            if error_code(error) == "403":
+                # HeadBucket has no body: make the refusal look like every other access denial.
+                error.response.setdefault("Error", {})["Code"] = "AccessDenied"
+            raise
+        return True
+
+    def get_default_encryption(self, bucket: str) -> dict[str, Any]:
+        """
+        Return the bucket's default encryption: ``SSEAlgorithm``, ``KMSMasterKeyID`` (as configured: a key
+        id, ARN or alias), ``BucketKeyEnabled``; empty when the bucket has none.
+        """
+        try:
+            rules = self.conn.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        except ClientError as error:
+            if error_code(error) == "ServerSideEncryptionConfigurationNotFoundError":
+                return {}
+            raise
+        rule = rules[0] if rules else {}
+        return {
+            **rule.get("ApplyServerSideEncryptionByDefault", {}),
+            "BucketKeyEnabled": bool(rule.get("BucketKeyEnabled")),
+        }
+
+    def head_object(self, bucket: str, key: str) -> dict[str, Any] | None:
+        """Return the object's metadata (``HeadObject``), ``None`` if it does not exist."""
+        try:
+            return dict(self.conn.head_object(Bucket=bucket, Key=key))
+        except ClientError as error:
+            if error_code(error) in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+
+    def object_owner_id(self, bucket: str, key: str) -> str | None:
+        """Return the canonical user id owning an object (from a listing with ``FetchOwner``)."""
+        listing = self.conn.list_objects_v2(Bucket=bucket, Prefix=key, FetchOwner=True)
+        return next(
+            (str(item.get("Owner", {}).get("ID")) for item in listing.get("Contents", []) if item["Key"] == key), None
+        )
+
+    def bucket_owner_id(self, bucket: str) -> str:
+        """Return the canonical user id of the bucket's owner."""
+        return str(self.conn.get_bucket_acl(Bucket=bucket)["Owner"]["ID"])
+
+    def delete_object(self, bucket: str, key: str) -> None:
+        """Delete one object (the probe's own)."""
+        self.conn.delete_object(Bucket=bucket, Key=key)
+
     def ensure_bucket_access(
         self,
         bucket: str,

@@ -1,13 +1,13 @@
-"""Operator that proves the cross-account chain works before the job writes."""
+"""Operator that proves the cross-account chain works before the job writes, or says what it could not see."""
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
+from airflow.providers.common.compat.sdk import conf
 
 from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError, InvalidParameterError
 from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG, LazyHookClass, LazyHookMixin
@@ -16,6 +16,7 @@ from airflow_provider_emrfs_xacct.policies.validation import (
     parse_s3_location,
     require_list,
     validate_name_prefix,
+    validate_positive_number,
     validate_role_name,
 )
 
@@ -25,8 +26,12 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook  # noqa: F401 (the operator's Generic argument)
+    from airflow_provider_emrfs_xacct.verify import Readers
 
-#: XCom key of the report (pushed before the task fails on a broken link).
+# The hooks, the verifier (evaluator, chain checks) and the trigger are imported when the task runs,
+# not when a DAG file is parsed (tests/unit/test_parse_cost.py).
+
+#: XCom key of the report (pushed before the task fails, and before it defers).
 REPORT_XCOM_KEY = "report"
 
 
@@ -34,13 +39,19 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
     """
     Check every link of the cross-account EMRFS chain, reading the live documents in both accounts.
 
-    For each role mapping of the security configuration: can the EMR EC2 role assume the destination
-    role (its own policies and the trust policy); can the destination role list, read, write and
-    delete under the prefix (its policies and the bucket policy, ``Deny`` statements included); can
-    it use the bucket's default KMS key; who will own the written objects; does an earlier mapping
-    shadow it; does the release support role mappings (and is EMRFS still used for ``s3://`` on
-    7.10.0 and later). Logs a table (each link: pass/warn/fail, the deciding statement, the fix),
-    pushes the report to XCom under ``report`` and returns it; fails the task when a link is broken.
+    For each role mapping of the security configuration: is the mapped role the real role (whole
+    ARN); can the EMR EC2 role assume it (its own policies within its boundary, the trust policy);
+    is every request of a write allowed (``policies/requests.py``: the prefix's own key and
+    ``_$folder$`` marker, HEAD of missing keys and the 403-versus-404 rule, listings, multipart
+    uploads, deletes), each for the role EMRFS uses for that key, against its policies, its
+    permissions boundary and the bucket policy, with the request context AWS builds; can that role
+    use the bucket's KMS key through S3; who will own the objects; does an earlier mapping shadow it;
+    does the release support role mappings. A read AWS refuses makes its links "not checked", never
+    a crash. Logs a table, pushes the report to XCom under ``report`` (always) and returns it.
+
+    The verdict is ``PASS`` only when every link passed, ``FAIL`` when one failed, ``NOT_CHECKED``
+    when one could not be judged. The report always lists what no policy read can show (SCPs, RCPs,
+    VPC endpoint policies, session policies, object ACLs, KMS grants): the live probe covers them.
 
     :param security_configuration: name of the security configuration. (templated)
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)
@@ -48,12 +59,20 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
     :param cluster_id: a cluster to read the release label and configurations from. (templated)
     :param release_label: the release to check when no cluster is given, e.g. ``emr-7.10.0``. (templated)
     :param s3_prefixes: prefixes to check for ``User``/``Group`` mappings, which name none. (templated)
-    :param probe: also write a small object through EMRFS from the cluster (an EMR step; needs
-        ``cluster_id``), check from the destination account that it exists with the bucket's
-        encryption and owner, and delete it. (default: False)
+    :param probe: also write a small object through the cluster's ``s3://`` file system (an EMR step;
+        needs ``cluster_id``), check from the destination account that it exists with the bucket's key
+        (resolved through DescribeKey) and owner, and delete it. (default: False)
+    :param waiter_delay: seconds between checks of the probe step. (default: 30)
+    :param waiter_max_attempts: checks of the probe step before giving up. (default: 60)
+    :param deferrable: wait for the probe step in the triggerer. (default: the
+        ``operators.default_deferrable`` setting)
+    :param second_opinion: ask ``iam:SimulatePrincipalPolicy`` about the identity side of every
+        request, where the connections may, and report disagreements. (default: True)
     :param fail_on_broken: fail the task when a link fails. (default: True)
+    :param fail_on_not_checked: also fail the task when a link could not be checked. (default: False)
     :param aws_conn_id: connection that acts in the EMR account.
-    :return: the report: ``{"security_configuration", "healthy", "links": [...]}`` (plus ``probe``).
+    :return: the report: ``{"security_configuration", "verdict", "healthy", "links", "not_checked"}``
+        (plus ``probe``).
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
@@ -77,7 +96,12 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
         release_label: str | None = None,
         s3_prefixes: list[str] | str | None = None,
         probe: bool = False,
+        waiter_delay: int = 30,
+        waiter_max_attempts: int = 60,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        second_opinion: bool = True,
         fail_on_broken: bool = True,
+        fail_on_not_checked: bool = False,
         botocore_config: dict | None = None,
         **kwargs: Any,
     ) -> None:
@@ -91,7 +115,37 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
         self.release_label = release_label
         self.s3_prefixes = s3_prefixes
         self.probe = probe
+        self.waiter_delay = waiter_delay
+        self.waiter_max_attempts = waiter_max_attempts
+        self.deferrable = deferrable
+        self.second_opinion = second_opinion
         self.fail_on_broken = fail_on_broken
+        self.fail_on_not_checked = fail_on_not_checked
+
+    def _hook_arguments(self, conn_id: str | None) -> dict[str, Any]:
+        return {
+            "aws_conn_id": conn_id,
+            "region_name": self.region_name,
+            "verify": self.verify,
+            "config": self.botocore_config,
+        }
+
+    @cached_property
+    def readers(self) -> Readers:
+        """The hooks the verifier reads through, in both accounts."""
+        from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+        from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+        from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+        from airflow_provider_emrfs_xacct.verify import Readers
+
+        destination = self._hook_arguments(self.destination_aws_conn_id)
+        return Readers(
+            emr_iam=EmrfsIamHook(**self._hook_arguments(self.aws_conn_id)),
+            emr=self.hook,
+            iam=EmrfsIamHook(**destination),
+            s3=EmrfsS3Hook(**destination),
+            kms=EmrfsKmsHook(**destination),
+        )
 
     def execute(self, context: Context) -> dict[str, Any]:
         name = validate_name_prefix(self.security_configuration, "security_configuration", max_length=256)
@@ -102,12 +156,14 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
         ]
         if self.probe and not self.cluster_id:
             raise InvalidParameterError("cluster_id", "is needed for probe=True (the probe runs as a step on it)")
-        from airflow_provider_emrfs_xacct.verify import verify_chain  # the evaluator: only when the task runs
+        from airflow_provider_emrfs_xacct.verify import verify_chain
 
-        emr, destination = self._clients(self.aws_conn_id), self._clients(self.destination_aws_conn_id)
-        report = verify_chain(
-            emr=emr,
-            destination=destination,
+        if self.probe:
+            validate_positive_number(self.waiter_delay, "waiter_delay")
+            validate_positive_number(self.waiter_max_attempts, "waiter_max_attempts")
+        report, _ = verify_chain(
+            self.readers,
+            simulate=self.second_opinion,
             security_configuration=name,
             emr_ec2_role_name=role_name,
             cluster_id=self.cluster_id,
@@ -116,60 +172,127 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
         )
         self.log.info("\n%s", report.table())
         result = report.to_dict()
+        self._push(context, result)
         if self.probe and report.healthy:
-            result["probe"] = self._probe(emr, destination, name)
-        if self.do_xcom_push:
+            uris = self._start_probe(name, prefixes)
+            if uris and self.deferrable:
+                from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
+
+                self.defer(
+                    trigger=EmrAddStepsTrigger(
+                        job_flow_id=str(self.cluster_id),
+                        step_ids=list(uris.values()),
+                        waiter_delay=int(self.waiter_delay),
+                        waiter_max_attempts=int(self.waiter_max_attempts),
+                        aws_conn_id=self.aws_conn_id,
+                        region_name=self.region_name,
+                        verify=self.verify,
+                        botocore_config=self.botocore_config,
+                    ),
+                    method_name="execute_complete",
+                    kwargs={"result": result, "uris": uris},
+                )
+            return self.execute_complete(context, {"status": "success"}, result=result, uris=uris)
+        return self._finish(result)
+
+    def _start_probe(self, name: str, prefixes: list[str]) -> dict[str, str]:
+        """Add one probe step per prefix; without deferring, wait for them. Returns ``{probe uri: step id}``."""
+        from airflow_provider_emrfs_xacct.verify import probe_key, probe_step
+
+        document = self.readers.emr.describe_security_configuration(name) or {}
+        mapped = [
+            str(identifier)
+            for mapping in role_mappings_of(document)
+            if mapping.get("IdentifierType") == "Prefix"
+            for identifier in mapping.get("Identifiers", [])
+        ]
+        uris = [probe_key(prefix) for prefix in mapped or prefixes]
+        if not uris:
+            return {}
+        step_ids = self.hook.add_job_flow_steps(
+            job_flow_id=str(self.cluster_id),
+            steps=[probe_step(uri) for uri in uris],
+            wait_for_completion=not self.deferrable,
+            waiter_delay=int(self.waiter_delay),
+            waiter_max_attempts=int(self.waiter_max_attempts),
+        )
+        for uri, step_id in zip(uris, step_ids, strict=True):
+            self.log.info("Probe step %s writes %s through the cluster's s3:// file system", step_id, uri)
+        return dict(zip(uris, step_ids, strict=True))
+
+    def execute_complete(
+        self,
+        context: Context,
+        event: dict[str, Any] | None = None,
+        *,
+        result: dict[str, Any],
+        uris: dict[str, str],
+    ) -> dict[str, Any]:
+        """Check the probe objects once the steps are done (directly, or when the trigger fires)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from airflow_provider_emrfs_xacct.policies.chain import OUTSIDE_POLICIES
+        from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key_arn, read
+
+        probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}}
+        if event is not None and event.get("status") != "success":
+            probe = {
+                "ok": False,
+                "problems": [f"the probe step did not complete: {event.get('message')}"],
+                "objects": {},
+            }
+        else:
+            for uri in uris:
+                location = parse_s3_location(uri.rsplit("/", 2)[0] + "/", "probe_uri", allow_bucket_root=True)
+                encryption = read(
+                    self.readers.s3,
+                    "s3:GetEncryptionConfiguration",
+                    f"Bucket={location.bucket}",
+                    partial(self.readers.s3.get_default_encryption, location.bucket),
+                )
+                configured = None if not isinstance(encryption, dict) else encryption.get("KMSMasterKeyID")
+                try:
+                    outcome = check_probe_object(
+                        self.readers.s3, uri, expected_key_arn=expected_key_arn(self.readers.kms, configured)
+                    )
+                except (ClientError, BotoCoreError) as error:
+                    outcome = {"exists": None, "ok": False, "problems": [f"{uri} could not be checked: {error}"]}
+                probe["objects"][uri] = outcome
+                if not outcome["ok"]:
+                    probe["ok"] = False
+                    probe["problems"].extend(outcome["problems"])
+        result = {**result, "probe": probe}
+        if probe["ok"]:
+            # The live write went through everything no policy read shows.
+            result["not_checked"] = [
+                {"what": what, "how": "covered by the live probe, which passed"} for what, _ in OUTSIDE_POLICIES
+            ]
+        self._push(context, result)
+        return self._finish(result)
+
+    def _push(self, context: Context, result: dict[str, Any]) -> None:
+        if self.do_xcom_push and context.get("ti") is not None:
             context["ti"].xcom_push(key=REPORT_XCOM_KEY, value=result)
-        broken = [link for link in report.links if link.status == "fail"]
-        if self.fail_on_broken and broken:
+
+    def _finish(self, result: dict[str, Any]) -> dict[str, Any]:
+        from airflow_provider_emrfs_xacct.policies.chain import VERDICT_FAIL, VERDICT_NOT_CHECKED
+
+        broken = [link for link in result["links"] if link["status"] == "fail"]
+        if self.fail_on_broken and result["verdict"] == VERDICT_FAIL:
             raise EmrfsXacctError(
                 f"{len(broken)} broken link(s) in the cross-account EMRFS chain: "
-                + "; ".join(f"{link.link}: {link.detail} (fix: {link.fix})" for link in broken)
+                + "; ".join(f"{link['link']}: {link['detail']} (fix: {link['fix']})" for link in broken)
             )
         if self.fail_on_broken and not result.get("probe", {}).get("ok", True):
             raise EmrfsXacctError(f"the live probe failed: {result['probe']['problems']}")
-        return result
-
-    def _clients(self, conn_id: str | None) -> Any:
-        @cache
-        def client(service: str) -> Any:
-            return AwsBaseHook(
-                aws_conn_id=conn_id,
-                region_name=self.region_name,
-                verify=self.verify,
-                config=self.botocore_config,
-                client_type=service,
-            ).conn
-
-        return client
-
-    def _probe(self, emr: Any, destination: Any, name: str) -> dict[str, Any]:
-        from airflow_provider_emrfs_xacct.verify import check_probe_object, probe_key, probe_step
-
-        document = self.hook.describe_security_configuration(name)
-        mapped = [m["Identifiers"][0] for m in role_mappings_of(document) if m.get("IdentifierType") == "Prefix"]
-        results: dict[str, Any] = {"ok": True, "problems": [], "objects": {}}
-        for prefix in mapped or list(self.s3_prefixes or []):
-            uri = probe_key(prefix)
-            step_id = emr("emr").add_job_flow_steps(JobFlowId=self.cluster_id, Steps=[probe_step(uri)])["StepIds"][0]
-            self.log.info("Probe step %s writes %s through EMRFS", step_id, uri)
-            emr("emr").get_waiter("step_complete").wait(
-                ClusterId=self.cluster_id, StepId=step_id, WaiterConfig={"Delay": 15, "MaxAttempts": 80}
+        if (
+            self.fail_on_not_checked
+            and result["verdict"] == VERDICT_NOT_CHECKED
+            and not result.get("probe", {}).get("ok")
+        ):
+            unknown = [link for link in result["links"] if link["status"] == "not checked"]
+            raise EmrfsXacctError(
+                f"{len(unknown)} link(s) could not be checked: "
+                + "; ".join(f"{link['link']}: {link['detail']}" for link in unknown)
             )
-            location = parse_s3_location(prefix, "prefix", allow_bucket_root=True)
-            encryption = _bucket_key(destination("s3"), location.bucket)
-            account = destination("sts").get_caller_identity()["Account"]
-            outcome = check_probe_object(destination("s3"), uri, expected_key_arn=encryption, owner_account_id=account)
-            results["objects"][uri] = outcome
-            if not outcome["ok"]:
-                results["ok"] = False
-                results["problems"].extend(outcome["problems"])
-        return results
-
-
-def _bucket_key(s3: Any, bucket: str) -> str | None:
-    try:
-        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
-    except Exception:
-        return None
-    return rules[0].get("ApplyServerSideEncryptionByDefault", {}).get("KMSMasterKeyID")
+        return result

@@ -1,19 +1,27 @@
 """
 A local evaluator of IAM policy logic, for checking the links of the chain without AWS's simulator.
 
-Pure: standard library only. It follows AWS's evaluation logic for the policy features this chain
-meets: an explicit ``Deny`` wins, else an ``Allow`` is needed; ``Action``/``NotAction``,
-``Resource``/``NotResource`` and ``Principal``/``NotPrincipal`` with ``*`` and ``?`` wildcards
-(actions case-insensitively); condition operators on strings, ARNs, booleans and numbers, with
-``IfExists``, ``Null`` and the ``ForAnyValue:``/``ForAllValues:`` set qualifiers. Policy variables
-(``${aws:username}``) are not expanded. A statement with a condition operator the evaluator does
-not know is treated cautiously: such an ``Allow`` does not apply, such a ``Deny`` does.
+Pure: standard library only. It follows AWS's evaluation logic (IAM User Guide, "Policy evaluation
+logic", "How AWS enforcement code logic evaluates requests to allow or deny access", "Cross-account
+policy evaluation logic", "Permissions boundaries for IAM entities") for the policy features this
+chain meets: an explicit ``Deny`` wins, else an ``Allow`` is needed; ``Action``/``NotAction``,
+``Resource``/``NotResource`` and ``Principal``/``NotPrincipal``; condition operators on strings,
+ARNs (per ARN component), booleans, numbers, dates and IP addresses, with ``IfExists``, ``Null`` and
+the ``ForAnyValue:``/``ForAllValues:`` set qualifiers; permissions boundaries.
+
+Every answer is one of four: allowed, explicitly denied, not allowed by any statement, or
+**undetermined**: a statement that could decide depends on something the evaluator cannot know
+(a condition key whose value is only known when the job runs, such as ``aws:SourceIp``; an operator
+it does not know; a policy variable; the name of a role session). It never guesses: the verifier
+reports an undetermined link as "not checked".
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +34,10 @@ if TYPE_CHECKING:
 ALLOWED = "allowed"
 EXPLICIT_DENY = "explicitly denied"
 IMPLICIT_DENY = "not allowed by any statement"
+UNDETERMINED = "undetermined"
+
+#: A three-valued truth: True, False, or None (cannot be known here).
+Tri = bool | None
 
 
 @dataclass(frozen=True)
@@ -35,15 +47,25 @@ class Request:
 
     :param action: e.g. ``s3:PutObject``.
     :param resource: the ARN acted on.
-    :param principal: the caller's ARN (a role ARN for an assumed-role session); needed for
+    :param principal: the caller's ARN: the role's ARN for an assumed-role session; needed for
         resource-based policies (trust, bucket and key policies).
     :param context: condition keys and their values, e.g. ``{"s3:prefix": "out/"}``.
+    :param known_absent: ``None`` (the default): every key not in ``context`` is absent from the
+        request. Otherwise the context is partial: only keys in ``context`` or named here (a name
+        ending in ``/`` names every key below it, e.g. ``aws:RequestTag/``) are known; a condition
+        on any other key is undetermined.
+    :param session_known: whether the role session's name is known. When it is not (EMRFS and EC2
+        choose it), a ``Principal`` or ``NotPrincipal`` naming one session of the role is undetermined.
+    :param has_boundary: the caller's role has a permissions boundary (it changes ``NotPrincipal``).
     """
 
     action: str
     resource: str
     principal: str = ""
-    context: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
+    context: Mapping[str, Any] = field(default_factory=dict)
+    known_absent: frozenset[str] | None = None
+    session_known: bool = False
+    has_boundary: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +76,19 @@ class Decision:
     reason: str
     statement: dict[str, Any] | None = None
     source: str | None = None
+    #: For an undetermined decision: what could not be known.
+    unknown: str = ""
+
+    @property
+    def undetermined(self) -> bool:
+        return self.reason == UNDETERMINED
+
+
+class _Unknown(Exception):
+    """Something a statement depends on cannot be known here."""
+
+
+# Wildcards -------------------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=4096)
@@ -67,6 +102,40 @@ def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bo
     return bool(_pattern(pattern, ignore_case).match(value))
 
 
+@lru_cache(maxsize=4096)
+def _resource_pattern(pattern: str) -> re.Pattern[str]:
+    # AWS, "IAM JSON policy elements: Resource": wildcards work within an ARN segment (the parts
+    # separated by colons); a "*" that is the last character of a segment may expand beyond the
+    # colon boundaries.
+    parts = []
+    for index, char in enumerate(pattern):
+        if char == "*":
+            last_of_segment = index + 1 == len(pattern) or pattern[index + 1] == ":"
+            parts.append(".*" if last_of_segment else "[^:]*")
+        elif char == "?":
+            parts.append("[^:]")
+        else:
+            parts.append(re.escape(char))
+    return re.compile("^" + "".join(parts) + "$", re.DOTALL)
+
+
+def resource_match(pattern: str, arn: str) -> bool:
+    """Return whether a ``Resource`` pattern matches an ARN (``*`` alone matches every resource)."""
+    return pattern == "*" or bool(_resource_pattern(pattern).match(arn))
+
+
+def arn_match(pattern: str, arn: str) -> bool:
+    """
+    ``ArnEquals``/``ArnLike``: each of the six colon-separated components is matched on its own,
+    case-sensitively; wildcards do not cross components (IAM User Guide, "Condition operators":
+    Amazon Resource Name (ARN) condition operators).
+    """
+    wanted, actual = pattern.split(":", 5), arn.split(":", 5)
+    if len(wanted) != 6 or len(actual) != 6:
+        return False
+    return all(wildcard_match(w, a) for w, a in zip(wanted, actual, strict=True))
+
+
 def _matches_any(patterns: Any, value: str, *, ignore_case: bool = False) -> bool:
     return any(wildcard_match(str(pattern), value, ignore_case=ignore_case) for pattern in as_list(patterns))
 
@@ -76,26 +145,65 @@ def _account_of(arn: str) -> str:
     return parts[4] if len(parts) > 4 else ""
 
 
+def _partition_of(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[1] if len(parts) > 1 else "aws"
+
+
+def session_prefix(role_arn: str) -> str:
+    """Return the start of every session ARN of a role: ``arn:aws:sts::ACCOUNT:assumed-role/NAME/``."""
+    name = role_arn.split(":", 5)[-1].rsplit("/", 1)[-1]
+    return f"arn:{_partition_of(role_arn)}:sts::{_account_of(role_arn)}:assumed-role/{name}/"
+
+
+# Principals ------------------------------------------------------------------------------------
+
+#: What a ``Principal`` value names, relative to a caller that is a session of a role.
+ROLE, SESSION, ACCOUNT = "role", "session", "account"
+
+
+def _principal_kind(value: str, caller: str, session_known: bool) -> str | None:
+    """Return which of the caller's identities ``value`` names: its role, one of its sessions, its account, or none."""
+    if value == "*":
+        return ROLE
+    if value == caller:
+        return ROLE
+    if caller and value.startswith(session_prefix(caller)):
+        return SESSION
+    account = _account_of(caller)
+    if account and (value == account or value == f"arn:{_partition_of(caller)}:iam::{account}:root"):
+        return ACCOUNT
+    return None
+
+
+def _named(principal: Any, caller: str, session_known: bool) -> dict[str, Tri]:
+    """Return, for each kind, whether the ``Principal`` element names the caller that way."""
+    found: dict[str, Tri] = {}
+    values = ["*"] if principal == "*" else as_list(principal.get("AWS")) if isinstance(principal, dict) else []
+    for value in values:
+        kind = _principal_kind(str(value), caller, session_known)
+        if kind is None:
+            continue
+        # The caller's own session name is not known: one naming a session may or may not be it.
+        match: Tri = True if kind != SESSION else (None if not session_known else False)
+        if found.get(kind) is not True:
+            found[kind] = match
+    return found
+
+
 def principal_matches(principal: Any, caller: str) -> bool:
     """
-    Return whether a ``Principal`` element names the caller.
+    Return whether a ``Principal`` element names the caller (its role, or its account, or everyone).
 
     ``*`` matches anyone; an account (``123456789012`` or ``arn:aws:iam::123456789012:root``)
     matches every principal of that account (which then still needs its own identity policy).
     """
-    if principal == "*":
-        return True
-    if not isinstance(principal, dict):
-        return False
-    for value in as_list(principal.get("AWS")):
-        value = str(value)
-        if value == "*" or value == caller:
-            return True
-        if re.fullmatch(r"\d{12}", value) and value == _account_of(caller):
-            return True
-        if value.endswith(":root") and _account_of(value) == _account_of(caller):
-            return True
-    return False
+    return any(value is True for kind, value in _named(principal, caller, False).items() if kind != SESSION)
+
+
+def names_principal_directly(principal: Any, caller: str) -> bool:
+    """Return whether a ``Principal`` element names the caller's own ARN or everyone (``*``), not its account."""
+    return _named(principal, caller, False).get(ROLE) is True
 
 
 # Conditions -----------------------------------------------------------------------------------
@@ -107,9 +215,9 @@ _NEGATED = {
     "ArnNotEquals",
     "ArnNotLike",
     "NumericNotEquals",
+    "DateNotEquals",
     "NotIpAddress",
 }
-
 
 #: Operators the evaluator knows (without ``IfExists`` and set qualifiers); any other is unknown.
 _KNOWN = {
@@ -130,56 +238,107 @@ _KNOWN = {
     "NumericLessThanEquals",
     "NumericGreaterThan",
     "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "IpAddress",
+    "NotIpAddress",
 }
 _QUALIFIERS = ("", "ForAnyValue", "ForAllValues")
+_MISSING = object()
 
 
 def _lookup(context: Mapping[str, Any], key: str) -> Any:
-    """Return the context's value of ``key``: condition key names are not case-sensitive."""
+    """Return the context's value of ``key`` (``None`` if absent): condition key names are not case-sensitive."""
     if key in context:
         return context[key]
     lowered = key.lower()
     return next((value for name, value in context.items() if name.lower() == lowered), None)
 
 
+def _known_absent(key: str, known_absent: frozenset[str] | None) -> bool:
+    if known_absent is None:
+        return True
+    lowered = key.lower()
+    return any(
+        lowered == name.lower() or (name.endswith("/") and lowered.startswith(name.lower())) for name in known_absent
+    )
+
+
+def _date(value: str) -> float:
+    text = str(value).strip()
+    if re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return float(text)
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.timestamp()
+
+
 def _compare(base: str, wanted: str, actual: str) -> bool | None:
-    if base in ("StringEquals", "StringNotEquals", "ArnEquals", "ArnNotEquals"):
+    if base in ("StringEquals", "StringNotEquals"):
         return actual == wanted
+    if base in ("ArnEquals", "ArnNotEquals", "ArnLike", "ArnNotLike"):
+        return arn_match(wanted, actual)
     if base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
         return actual.lower() == wanted.lower()
-    if base in ("StringLike", "StringNotLike", "ArnLike", "ArnNotLike"):
+    if base in ("StringLike", "StringNotLike"):
         return wildcard_match(wanted, actual)
     if base == "Bool":
         return actual.lower() == wanted.lower()
-    if base.startswith("Numeric"):
+    if base in ("IpAddress", "NotIpAddress"):
         try:
-            left, right = float(actual), float(wanted)
+            return ipaddress.ip_address(actual) in ipaddress.ip_network(wanted, strict=False)
         except ValueError:
             return False
+    if base.startswith(("Numeric", "Date")):
+        try:
+            left, right = (
+                (float(actual), float(wanted)) if base.startswith("Numeric") else (_date(actual), _date(wanted))
+            )
+        except ValueError:
+            return False
+        operation = base.removeprefix("Numeric").removeprefix("Date")
         return {
-            "NumericEquals": left == right,
-            "NumericNotEquals": left == right,
-            "NumericLessThan": left < right,
-            "NumericLessThanEquals": left <= right,
-            "NumericGreaterThan": left > right,
-            "NumericGreaterThanEquals": left >= right,
-        }.get(base)
+            "Equals": left == right,
+            "NotEquals": left == right,
+            "LessThan": left < right,
+            "LessThanEquals": left <= right,
+            "GreaterThan": left > right,
+            "GreaterThanEquals": left >= right,
+        }.get(operation)
     return None  # an operator this evaluator does not know
 
 
-def condition_holds(operator: str, key: str, wanted: Any, context: Mapping[str, Any]) -> bool | None:
-    """Return whether one condition (operator, key, values) holds; ``None`` when the operator is unknown."""
+def condition_holds(
+    operator: str, key: str, wanted: Any, context: Mapping[str, Any], known_absent: frozenset[str] | None = None
+) -> bool | None:
+    """
+    Return whether one condition (operator, key, values) holds.
+
+    ``None``: it cannot be known here (an operator the evaluator does not know, a key whose value is
+    not known, a policy variable in the wanted values).
+    """
     qualifier, _, base = operator.rpartition(":")
     if_exists = base.endswith("IfExists")
     base = base.removesuffix("IfExists")
-    value = _lookup(context, key)
-    present = value is not None
     if qualifier not in _QUALIFIERS:
         return None
-    if base == "Null" and not if_exists:
-        return any(str(item).lower() == ("false" if present else "true") for item in as_list(wanted))
-    if base not in _KNOWN:
+    if base != "Null" and base not in _KNOWN:
         return None  # unknown, whether or not the key is there
+    value = _lookup(context, key)
+    present = value is not None
+    if not present and not _known_absent(key, known_absent):
+        return None  # the request carries the key, or not, as the job runs: not known here
+    if any("${" in str(item) for item in as_list(wanted)):
+        return None  # policy variables are not expanded
+    if base == "Null":
+        if if_exists:
+            return None
+        return any(str(item).lower() == ("false" if present else "true") for item in as_list(wanted))
     if not present:
         if if_exists or qualifier == "ForAllValues":
             return True
@@ -187,11 +346,11 @@ def condition_holds(operator: str, key: str, wanted: Any, context: Mapping[str, 
             return False  # no request value, so none that matches (negated operators included)
         return base in _NEGATED
     actual_values = [str(item) for item in as_list(value)]
-    wanted_values = [str(value) for value in as_list(wanted)]
+    wanted_values = [str(item) for item in as_list(wanted)]
     negated = base in _NEGATED
 
     def one(actual: str) -> bool | None:
-        results = [_compare(base, value, actual) for value in wanted_values]
+        results = [_compare(base, item, actual) for item in wanted_values]
         if any(result is None for result in results):
             return None
         matched = any(results)
@@ -205,44 +364,167 @@ def condition_holds(operator: str, key: str, wanted: Any, context: Mapping[str, 
     return any(outcomes)
 
 
-def conditions_hold(conditions: Any, context: Mapping[str, Any]) -> bool | None:
-    """Return whether every condition of a statement holds (``None``: an unknown operator)."""
+def conditions_hold(
+    conditions: Any, context: Mapping[str, Any], known_absent: frozenset[str] | None = None
+) -> tuple[Tri, str]:
+    """Return whether every condition of a statement holds (``None``: it cannot be known), and what was not known."""
     if not conditions:
-        return True
+        return True, ""
     if not isinstance(conditions, dict):
-        return None
-    unknown = False
+        return None, "a malformed Condition element"
+    unknown = ""
     for operator, pairs in conditions.items():
         if not isinstance(pairs, dict):
-            return None
+            return None, f"a malformed {operator} condition"
         for key, wanted in pairs.items():
-            result = condition_holds(operator, key, wanted, context)
+            result = condition_holds(operator, key, wanted, context, known_absent)
             if result is None:
-                unknown = True
+                unknown = unknown or f"condition {operator} on {key}"
             elif not result:
-                return False
-    return None if unknown else True
+                return False, ""
+    return (None, unknown) if unknown else (True, "")
 
 
 # Statements and policies ----------------------------------------------------------------------
 
 
-def statement_applies(statement: dict[str, Any], request: Request, *, resource_policy: bool) -> bool | None:
-    """Return whether a statement covers the request (``None``: it depends on an unknown condition)."""
-    if resource_policy:
-        if "Principal" in statement and not principal_matches(statement["Principal"], request.principal):
-            return False
-        if "NotPrincipal" in statement and principal_matches(statement["NotPrincipal"], request.principal):
-            return False
+def _and(*values: Tri) -> Tri:
+    if any(value is False for value in values):
+        return False
+    return None if any(value is None for value in values) else True
+
+
+def _or(*values: Tri) -> Tri:
+    if any(value is True for value in values):
+        return True
+    return None if any(value is None for value in values) else False
+
+
+def _resource_covered(patterns: Any, resource: str) -> Tri:
+    """
+    Whether a ``Resource`` list covers the resource. Where matching per ARN segment and matching the
+    whole string disagree (a mid-segment ``*`` before a ``:`` inside the resource, e.g. an S3 key with
+    a colon), or a policy variable is involved, the answer is undetermined.
+    """
+    patterns = [str(pattern) for pattern in as_list(patterns)]
+    plain = [pattern for pattern in patterns if "${" not in pattern]
+    by_segment = any(resource_match(pattern, resource) for pattern in plain)
+    whole = any(pattern == "*" or wildcard_match(pattern, resource) for pattern in plain)
+    if by_segment and whole:
+        return True
+    if by_segment != whole or len(plain) != len(patterns):
+        return None
+    return False
+
+
+def _target_applies(statement: dict[str, Any], request: Request) -> tuple[Tri, str]:
+    """Whether the statement's action, resource and conditions cover the request (not its principal)."""
     if "Action" in statement and not _matches_any(statement["Action"], request.action, ignore_case=True):
-        return False
+        return False, ""
     if "NotAction" in statement and _matches_any(statement["NotAction"], request.action, ignore_case=True):
-        return False
-    if "Resource" in statement and not _matches_any(statement["Resource"], request.resource):
-        return False
-    if "NotResource" in statement and _matches_any(statement["NotResource"], request.resource):
-        return False
-    return conditions_hold(statement.get("Condition"), request.context)
+        return False, ""
+    unknown = ""
+    covered: Tri = True
+    if "Resource" in statement:
+        covered = _resource_covered(statement["Resource"], request.resource)
+    elif "NotResource" in statement:
+        inside = _resource_covered(statement["NotResource"], request.resource)
+        covered = None if inside is None else not inside
+    if covered is False:
+        return False, ""
+    if covered is None:
+        unknown = "a policy variable in the statement's resources"
+    holds, why = conditions_hold(statement.get("Condition"), request.context, request.known_absent)
+    return _and(covered, holds), unknown or why
+
+
+def _principal_applies(statement: dict[str, Any], request: Request) -> dict[str, Tri]:
+    """
+    For a resource-based policy: by which of the caller's identities the statement applies to it.
+
+    Returns ``{kind: Tri}``; an empty dict means it does not apply. ``NotPrincipal`` in a ``Deny``
+    exempts a role session only when it names the session, its role and its account (IAM User Guide,
+    "AWS JSON policy elements: NotPrincipal"), and never a principal with a permissions boundary
+    ("Permissions boundaries for IAM entities").
+    """
+    if "Principal" in statement:
+        return {
+            kind: value
+            for kind, value in _named(statement["Principal"], request.principal, request.session_known).items()
+            if value is not False
+        }
+    if "NotPrincipal" in statement:
+        named = _named(statement["NotPrincipal"], request.principal, request.session_known)
+        if statement.get("Effect") == "Deny":
+            if request.has_boundary:
+                return {ROLE: True}
+            exempt = _and(named.get(SESSION, False), named.get(ROLE, False), named.get(ACCOUNT, False))
+            return {} if exempt is True else {ROLE: None if exempt is None else True}
+        listed = _or(*named.values()) if named else False
+        return {} if listed is True else {ROLE: None if listed is None else True}
+    return {ROLE: True}
+
+
+def statement_applies(statement: dict[str, Any], request: Request, *, resource_policy: bool) -> bool | None:
+    """Return whether a statement covers the request (``None``: it cannot be known here)."""
+    target, _ = _target_applies(statement, request)
+    if not resource_policy:
+        return target
+    kinds = _principal_applies(statement, request)
+    return _and(target, _or(*kinds.values())) if kinds else False
+
+
+@dataclass
+class _Scan:
+    """What the statements of some policies say about one request."""
+
+    deny: Decision | None = None
+    maybe_deny: Decision | None = None
+    #: By principal kind (identity policies: all under ROLE): the first statement that allows, certainly or maybe.
+    allow: dict[str, Decision] = field(default_factory=dict)
+    maybe_allow: dict[str, Decision] = field(default_factory=dict)
+
+    def allows(self, *kinds: str) -> Tri:
+        if any(kind in self.allow for kind in kinds):
+            return True
+        return None if any(kind in self.maybe_allow for kind in kinds) else False
+
+    def first(self, *kinds: str) -> Decision | None:
+        for table in (self.allow, self.maybe_allow):
+            for kind in kinds:
+                if kind in table:
+                    return table[kind]
+        return None
+
+
+def _scan(policies: Sequence[tuple[str, Any]], request: Request, *, resource_policy: bool) -> _Scan:
+    scan = _Scan()
+    for name, document in policies:
+        parsed = parse_document(document)
+        for statement in as_list((parsed or {}).get("Statement")):
+            if not isinstance(statement, dict):
+                continue
+            target, why = _target_applies(statement, request)
+            if target is False:
+                continue
+            kinds = _principal_applies(statement, request) if resource_policy else {ROLE: True}
+            effect = statement.get("Effect")
+            for kind, principal in kinds.items():
+                applies = _and(target, principal)
+                if applies is False:
+                    continue
+                unknown = why if target is None else "the name of the role session"
+                if effect == "Deny":
+                    if applies is True and scan.deny is None:
+                        scan.deny = Decision(False, EXPLICIT_DENY, statement, name)
+                    elif applies is None and scan.maybe_deny is None:
+                        scan.maybe_deny = Decision(False, UNDETERMINED, statement, name, unknown)
+                elif effect == "Allow":
+                    if applies is True:
+                        scan.allow.setdefault(kind, Decision(True, ALLOWED, statement, name))
+                    else:
+                        scan.maybe_allow.setdefault(kind, Decision(False, UNDETERMINED, statement, name, unknown))
+    return scan
 
 
 def evaluate(
@@ -260,28 +542,18 @@ def evaluate(
     :param direct_only: count only ``Allow`` statements whose ``Principal`` names the caller itself
         (or everyone), not its account; ``Deny`` statements count as always.
     """
-    allow: Decision | None = None
-    for name, document in policies:
-        parsed = parse_document(document)
-        for statement in as_list((parsed or {}).get("Statement")):
-            if not isinstance(statement, dict):
-                continue
-            applies = statement_applies(statement, request, resource_policy=resource_policy)
-            effect = statement.get("Effect")
-            if effect == "Deny" and applies is not False:
-                return Decision(False, EXPLICIT_DENY, statement, name)
-            if effect == "Allow" and applies is True and allow is None:
-                if direct_only and not names_principal_directly(statement.get("Principal"), request.principal):
-                    continue
-                allow = Decision(True, ALLOWED, statement, name)
-    return allow or Decision(False, IMPLICIT_DENY)
-
-
-def names_principal_directly(principal: Any, caller: str) -> bool:
-    """Return whether a ``Principal`` element names the caller's own ARN or everyone (``*``), not its account."""
-    if principal == "*":
-        return True
-    return isinstance(principal, dict) and bool({caller, "*"} & {str(value) for value in as_list(principal.get("AWS"))})
+    scan = _scan(policies, request, resource_policy=resource_policy)
+    kinds = (ROLE, SESSION) if direct_only else (ROLE, SESSION, ACCOUNT)
+    if scan.deny is not None:
+        return scan.deny
+    allowed = scan.allows(*kinds)
+    if allowed is False:
+        return Decision(False, IMPLICIT_DENY)
+    if scan.maybe_deny is not None:
+        return scan.maybe_deny
+    decision = scan.first(*kinds)
+    assert decision is not None
+    return decision
 
 
 def evaluate_access(
@@ -291,32 +563,87 @@ def evaluate_access(
     resource_policies: Sequence[tuple[str, Any]] = (),
     resource_account: str,
     resource_policy_required: bool = False,
+    boundary: tuple[str, Any] | None = None,
 ) -> Decision:
     """
-    Evaluate a request as AWS does across the caller's identity policies and the resource's policy.
+    Evaluate a request of a role session as AWS does across identity policies, boundary and resource policy.
 
-    An explicit deny in either wins. Within the resource's account, a resource policy naming the
-    caller itself (or everyone) allows on its own; one naming only the caller's account delegates to
-    the identity policies, which must then allow. For S3 (``resource_policy_required=False``):
-    within the bucket's account an allow in the identity policies also suffices; across accounts
-    both must allow. For KMS key policies and role trust policies (``resource_policy_required=True``)
-    the resource policy must allow, and unless it names the caller itself in the same account, the
-    identity policies must allow too.
+    An explicit deny in any of them wins. Within the resource's account (IAM User Guide, "How AWS
+    enforcement code logic evaluates requests to allow or deny access"): a resource policy naming
+    the role session itself allows on its own; one naming the role's ARN (or everyone) allows, but is
+    limited by an implicit deny in the role's permissions boundary; one naming only the account
+    delegates to the identity policies, which must then allow, within the boundary. For S3
+    (``resource_policy_required=False``) an identity policy allowing within the boundary also
+    suffices in the same account. For KMS key policies and role trust policies
+    (``resource_policy_required=True``) the resource policy must allow. Across accounts
+    ("Cross-account policy evaluation logic") the identity side (within its boundary) and the
+    resource policy must both allow.
     """
-    identity = evaluate(identity_policies, request)
-    resource = evaluate(resource_policies, request, resource_policy=True)
-    for decision in (identity, resource):
-        if decision.reason == EXPLICIT_DENY:
-            return decision
+    request = (
+        request if request.has_boundary == (boundary is not None) else _with_boundary(request, boundary is not None)
+    )
+    identity = _scan(identity_policies, request, resource_policy=False)
+    resource = _scan(resource_policies, request, resource_policy=True)
+    bound = _scan([boundary], request, resource_policy=False) if boundary is not None else None
+    sources = [identity, resource] + ([bound] if bound is not None else [])
+    for scan in sources:
+        if scan.deny is not None:
+            return scan.deny
+
+    identity_ok = identity.allows(ROLE)
+    boundary_ok: Tri = True if bound is None else bound.allows(ROLE)
     same_account = _account_of(request.principal) == resource_account
-    if same_account:
-        direct = evaluate(resource_policies, request, resource_policy=True, direct_only=True)
-        if direct.allowed:
-            return direct
+    direct, by_role, by_account = resource.allows(SESSION), resource.allows(ROLE), resource.allows(ACCOUNT)
+    if same_account and resource_policy_required:
+        result = _or(direct, _and(by_role, boundary_ok), _and(by_account, identity_ok, boundary_ok))
+    elif same_account:
+        result = _or(direct, _and(by_role, boundary_ok), _and(identity_ok, boundary_ok))
+    else:
+        result = _and(identity_ok, boundary_ok, _or(direct, by_role, by_account))
+
+    if result is False:
+        # Name the side that did not allow.
+        if resource_policy_required and _or(direct, by_role, by_account) is False:
+            return Decision(False, IMPLICIT_DENY, source="resource")
+        if not same_account and _or(direct, by_role, by_account) is False:
+            return Decision(False, IMPLICIT_DENY, source="resource")
+        if boundary_ok is False and (identity_ok is not False or by_role is not False):
+            return Decision(False, IMPLICIT_DENY, source="permissions boundary")
+        return Decision(False, IMPLICIT_DENY, source="identity")
+    maybe_deny = next((scan.maybe_deny for scan in sources if scan.maybe_deny is not None), None)
+    if maybe_deny is not None:
+        return maybe_deny
+    if result is None:
+        undetermined = (
+            resource.first(SESSION, ROLE, ACCOUNT)
+            if _or(direct, by_role, by_account) is None
+            else identity.first(ROLE)
+            if identity_ok is None
+            else bound.first(ROLE)
+            if bound is not None
+            else None
+        )
+        return undetermined or Decision(False, UNDETERMINED, unknown="a statement's principal or condition")
+    # Allowed: cite the statement that grants it.
     if resource_policy_required:
-        if not resource.allowed:
-            return resource
-        return identity if not identity.allowed else resource
-    if same_account:
-        return identity
-    return identity if not identity.allowed else resource if not resource.allowed else identity
+        order = [resource.allow.get(SESSION), resource.allow.get(ROLE), resource.allow.get(ACCOUNT)]
+    elif same_account:
+        order = [resource.allow.get(SESSION), resource.allow.get(ROLE), identity.allow.get(ROLE)]
+    else:
+        order = [identity.allow.get(ROLE)]
+    for decision in order:
+        if decision is not None:
+            return decision
+    raise AssertionError("an allowed request has an allowing statement")
+
+
+def _with_boundary(request: Request, has_boundary: bool) -> Request:
+    return Request(
+        request.action,
+        request.resource,
+        request.principal,
+        request.context,
+        request.known_absent,
+        request.session_known,
+        has_boundary,
+    )

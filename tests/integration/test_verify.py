@@ -1,7 +1,9 @@
 """
-VerifyCrossAccountAccessOperator against two-account moto: a provisioned partner is healthy; each link
-broken for real in moto is reported (and the operator that repairs it makes the chain healthy again);
-the live probe.
+VerifyCrossAccountAccessOperator against two-account moto: a partner provisioned by the provider's
+operators passes; each link broken for real in moto is reported (and the repair makes the chain pass
+again); a read moto refuses makes its link "not checked" and the report is still pushed; the mapped
+role is compared by whole ARN; permissions boundaries count; the simulator's absence is detected at
+once; the live probe, waiting and deferrable.
 """
 
 from __future__ import annotations
@@ -11,16 +13,25 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
+from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
+from airflow.providers.common.compat.sdk import TaskDeferred
 from botocore.exceptions import ClientError
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.core.exceptions import AccessDeniedError as MotoAccessDenied
+from moto.core.exceptions import JsonRESTError
 
 from airflow_provider_emrfs_xacct import verify as verify_module
 from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError, InvalidParameterError
+from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
 from airflow_provider_emrfs_xacct.policies.chain import PROBE_KEY
 from airflow_provider_emrfs_xacct.policies.documents import ASSUME_POLICY_NAME
-from airflow_provider_emrfs_xacct.verify import check_probe_object, probe_key, probe_step
+from airflow_provider_emrfs_xacct.policies.requests import STEPS
+from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key_arn, probe_key, probe_step
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -29,6 +40,7 @@ from devstack.moto_stack import (
     EMR_EC2_ROLE,
     EMR_SERVICE_ROLE,
     KEY_ADMIN_ARN,
+    PROVISIONER_ROLE,
     Seeded,
     client,
 )
@@ -40,12 +52,20 @@ if TYPE_CHECKING:
 
 ROLE_NAME = "partner-b-writer"
 PREFIX = "s3://partner-results-b/exports/"
+#: The mapping's identifier as the provider writes it: without the trailing slash, so that the
+#: prefix's own key and its ``_$folder$`` marker go through the destination role too.
+IDENTIFIER = "s3://partner-results-b/exports"
 RELEASE = "emr-6.15.0"
 
 ASSUME = "EMR role can assume destination role"
-WRITE = f"write {PREFIX}"
+LOOKUP = f"output directory lookup {PREFIX}"
+WRITE = f"write files {PREFIX}"
+MKDIRS = f"mkdirs {PREFIX}"
+COMMIT = f"job commit {PREFIX}"
 KMS = f"use bucket key for {PREFIX}"
 SHADOW = "mapping not shadowed"
+ROLE_LINK = "destination role"
+SECOND_OPINION = "second opinion (iam:SimulatePrincipalPolicy, identity side)"
 
 
 @dataclass(frozen=True)
@@ -53,6 +73,17 @@ class Partner:
     aws: Seeded
     role_arn: str
     configuration: str
+
+
+def hand_made_configuration(aws: Seeded, name: str, mappings: list[dict[str, Any]]) -> str:
+    """A security configuration created directly (the provider's operator adds the trailing slash)."""
+    client(aws.url, EMR_ACCOUNT, "emr").create_security_configuration(
+        Name=name,
+        SecurityConfiguration=json.dumps(
+            {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": mappings}}}
+        ),
+    )
+    return name
 
 
 @pytest.fixture
@@ -88,32 +119,72 @@ def expect_broken(configuration: str) -> tuple[str, dict[str, Any]]:
     return str(caught.value), report
 
 
-def test_a_provisioned_partner_is_healthy_and_verifying_changes_nothing(partner: Partner) -> None:
+def test_a_provisioned_partner_passes_and_verifying_changes_nothing(partner: Partner) -> None:
+    operator = verifier(partner.configuration)
     with record_all_calls() as calls:
-        result, _, ti = run_operator(verifier(partner.configuration))
+        result, _, ti = run_operator(operator)
 
+    assert result["verdict"] == "PASS", json.dumps(result, indent=1)
     assert result["healthy"] is True
     assert result["security_configuration"] == partner.configuration
     assert ti.xcoms["report"] == result
     assert {link["status"] for link in result["links"]} == {"pass"}
     assert {link["link"] for link in result["links"]} >= {
+        ROLE_LINK,
         ASSUME,
-        f"list {PREFIX}",
-        f"read {PREFIX}",
-        WRITE,
-        f"delete {PREFIX}",
+        *(f"{step} {PREFIX}" for step in STEPS),
         KMS,
         f"owner of objects in {PREFIX}",
         SHADOW,
         "release supports role mappings",
     }
+    # What no policy read shows is listed, with how to check it.
+    assert len(result["not_checked"]) == 6
+    assert any("SCP" in item["what"] for item in result["not_checked"])
     json.dumps(result)  # XCom needs plain values
-    # It read both accounts and changed nothing.
-    assert calls.mutating == []
+    # It read both accounts and changed nothing (SimulatePrincipalPolicy only reads).
+    assert [call for call in calls.mutating if call != "iam:SimulatePrincipalPolicy"] == []
     assert "GetRole" in calls.of("iam")
+    assert "DescribeKey" in calls.of("kms")
     assert "GetKeyPolicy" in calls.of("kms")
     assert "GetBucketPolicy" in calls.of("s3")
     assert "DescribeSecurityConfiguration" in calls.of("emr")
+    # moto has no SimulatePrincipalPolicy (HTTP 500): asked once, not retried, and no second-opinion link.
+    assert calls.of("iam").count("SimulatePrincipalPolicy") == 1
+    assert SECOND_OPINION not in {link["link"] for link in result["links"]}
+
+
+def test_the_simulator_is_asked_once_without_retries(partner: Partner) -> None:
+    operator = verifier(partner.configuration)
+    sent: list[str] = []
+    operator.readers.emr_iam.single_attempt_client.meta.events.register(
+        "before-send.iam.SimulatePrincipalPolicy", lambda **_: sent.append("sent")
+    )
+    operator.readers.iam.single_attempt_client.meta.events.register(
+        "before-send.iam.SimulatePrincipalPolicy", lambda **_: sent.append("sent")
+    )
+
+    run_operator(operator)
+
+    assert sent == ["sent"]  # moto's HTTP 500 is not retried by botocore
+
+
+def test_an_identifier_with_the_trailing_slash_sends_the_marker_as_the_emr_role(partner: Partner) -> None:
+    # Made by hand (the provider writes s3://b/exports): s3://b/exports/ does not match the prefix's
+    # own key nor its marker, so EMRFS sends those as the EMR EC2 role.
+    configuration = hand_made_configuration(
+        partner.aws,
+        "hand-made-trailing-slash",
+        [{"Role": partner.role_arn, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}],
+    )
+
+    _, report = expect_broken(configuration)
+
+    lookup = next(link for link in report["links"] if link["link"] == LOOKUP)
+    assert lookup["status"] == "fail"
+    assert f"as arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}" in lookup["detail"]
+    assert "without its trailing slash" in lookup["fix"]
+    assert report["verdict"] == "FAIL"
 
 
 def _delete_assume_policy(aws: Seeded) -> None:
@@ -215,7 +286,7 @@ def _repair_key_users(aws: Seeded, role_arn: str) -> None:
 class Break:
     id: str
     breaks: Callable[[Seeded], None]
-    link: str
+    links: tuple[str, ...]
     #: Text the failing link's deciding statement must contain ("" for an implicit deny).
     statement: str
     fix: str
@@ -226,7 +297,7 @@ BREAKS = [
     Break(
         "assume-role-policy-deleted",
         _delete_assume_policy,
-        ASSUME,
+        (ASSUME,),
         "",
         "AttachAssumeRolePolicyOperator",
         _repair_assume_policy,
@@ -234,7 +305,7 @@ BREAKS = [
     Break(
         "trust-policy-rewritten",
         _trust_someone_else,
-        ASSUME,
+        (ASSUME,),
         "",
         "EnsureDestinationRoleOperator",
         _repair_trust,
@@ -242,7 +313,7 @@ BREAKS = [
     Break(
         "bucket-policy-denies-writes",
         _deny_writes_in_bucket_policy,
-        WRITE,
+        (MKDIRS, WRITE, COMMIT),
         "bucket policy: Sid FreezeExports",
         "the bucket policy denies it",
         _repair_bucket_policy,
@@ -250,7 +321,7 @@ BREAKS = [
     Break(
         "key-users-and-root-removed",
         _drop_key_users_and_root,
-        KMS,
+        (KMS,),
         "",
         "GrantKmsKeyUserOperator",
         _repair_key_users,
@@ -264,36 +335,25 @@ def test_a_link_broken_in_aws_fails_the_task_and_its_fix_repairs_it(partner: Par
 
     message, report = expect_broken(partner.configuration)
 
-    assert failing(report) == [(0, case.link)]
-    [link] = [link for link in report["links"] if link["link"] == case.link]
+    assert failing(report) == [(0, link) for link in case.links]
+    [link] = [link for link in report["links"] if link["link"] == case.links[0]]
     assert link["statement"] == case.statement
     assert case.fix in link["fix"]
-    assert f"{case.link}: " in message
+    assert f"{case.links[0]}: " in message
     assert case.fix in message
 
-    # The fix the report names makes the chain healthy again.
+    # The fix the report names makes the chain pass again.
     case.repair(partner.aws, partner.role_arn)
     result, _, _ = run_operator(verifier(partner.configuration))
-    assert result["healthy"] is True
+    assert result["verdict"] == "PASS"
 
 
 def test_a_shadowing_mapping_in_another_configuration_is_reported(partner: Partner) -> None:
     # The provider refuses to create such a configuration; someone made it by hand.
-    shadowed = "hand-made-shadowed"
-    client(partner.aws.url, EMR_ACCOUNT, "emr").create_security_configuration(
-        Name=shadowed,
-        SecurityConfiguration=json.dumps(
-            {
-                "AuthorizationConfiguration": {
-                    "EmrFsConfiguration": {
-                        "RoleMappings": [
-                            mapping(ROLE_NAME, PREFIX),
-                            mapping(ROLE_NAME, f"{PREFIX}daily/"),
-                        ]
-                    }
-                }
-            }
-        ),
+    shadowed = hand_made_configuration(
+        partner.aws,
+        "hand-made-shadowed",
+        [mapping(ROLE_NAME, IDENTIFIER), mapping(ROLE_NAME, f"{PREFIX}daily/")],
     )
 
     message, report = expect_broken(shadowed)
@@ -301,9 +361,9 @@ def test_a_shadowing_mapping_in_another_configuration_is_reported(partner: Partn
     assert report["security_configuration"] == shadowed
     assert failing(report) == [(1, SHADOW)]
     assert f"{SHADOW}: {PREFIX}daily/ is matched first by mapping 0" in message
-    # The provider's own configuration is untouched and still healthy.
+    # The other configuration is untouched and still passes.
     result, _, _ = run_operator(verifier(partner.configuration))
-    assert result["healthy"] is True
+    assert result["verdict"] == "PASS"
 
 
 def test_fail_on_broken_false_returns_the_report(partner: Partner) -> None:
@@ -312,6 +372,7 @@ def test_fail_on_broken_false_returns_the_report(partner: Partner) -> None:
     result, _, ti = run_operator(verifier(partner.configuration, fail_on_broken=False))
 
     assert result["healthy"] is False
+    assert result["verdict"] == "FAIL"
     assert failing(result) == [(0, ASSUME)]
     assert ti.xcoms["report"] == result
 
@@ -356,18 +417,22 @@ def put(s3: Any, uri: str, **encryption: str) -> None:
     s3.put_object(Bucket=bucket, Key=key, Body=b"emrfs-xacct-probe\n", **encryption)
 
 
+def s3_hook() -> EmrfsS3Hook:
+    return EmrfsS3Hook(aws_conn_id=DESTINATION_CONN_ID)
+
+
 def test_check_probe_object_accepts_an_sse_kms_object_and_deletes_it(aws: Seeded) -> None:
     s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
     uri = probe_key(PREFIX)
     put(s3, uri, ServerSideEncryption="aws:kms", SSEKMSKeyId=aws.kms_key_arn)
 
-    outcome = check_probe_object(s3, uri, expected_key_arn=aws.kms_key_arn, owner_account_id=DESTINATION_ACCOUNT)
+    outcome = check_probe_object(s3_hook(), uri, expected_key_arn=aws.kms_key_arn)
 
     assert outcome["ok"] is True
     assert outcome["problems"] == []
     assert outcome["exists"] is True
     assert outcome["encryption"] == "aws:kms"
-    assert aws.kms_key_arn.endswith(outcome["kms_key"].split("/")[-1])
+    assert outcome["kms_key"] == aws.kms_key_arn
     assert outcome["owner_is_bucket_owner"] is True
     assert head(s3, uri) is None
 
@@ -377,7 +442,7 @@ def test_check_probe_object_reports_an_object_without_the_bucket_key(aws: Seeded
     uri = probe_key(PREFIX)
     put(s3, uri, ServerSideEncryption="AES256")
 
-    outcome = check_probe_object(s3, uri, expected_key_arn=aws.kms_key_arn, owner_account_id=DESTINATION_ACCOUNT)
+    outcome = check_probe_object(s3_hook(), uri, expected_key_arn=aws.kms_key_arn)
 
     assert outcome["ok"] is False
     assert outcome["exists"] is True
@@ -388,10 +453,9 @@ def test_check_probe_object_reports_an_object_without_the_bucket_key(aws: Seeded
 
 
 def test_check_probe_object_reports_a_missing_object(aws: Seeded) -> None:
-    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
     uri = probe_key(PREFIX)
 
-    outcome = check_probe_object(s3, uri, expected_key_arn=aws.kms_key_arn, owner_account_id=DESTINATION_ACCOUNT)
+    outcome = check_probe_object(s3_hook(), uri, expected_key_arn=aws.kms_key_arn)
 
     assert outcome == {"exists": False, "ok": False, "problems": [f"{uri} was not written"]}
 
@@ -466,3 +530,214 @@ def test_the_operator_probe_fails_the_task_when_nothing_was_written(partner: Par
 def test_probe_needs_a_cluster(partner: Partner) -> None:
     with pytest.raises(InvalidParameterError, match="cluster_id"):
         run_operator(verifier(partner.configuration, probe=True))
+
+
+def test_the_deferrable_probe_defers_with_the_waiter_settings_and_the_connection(partner: Partner) -> None:
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(
+        partner.configuration,
+        cluster_id=cluster_id,
+        probe=True,
+        deferrable=True,
+        waiter_delay=7,
+        waiter_max_attempts=11,
+        region_name="us-east-1",
+        verify=False,
+    )
+    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
+
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(operator, ti)
+
+    # The report is pushed before the task defers.
+    assert ti.xcoms["report"]["verdict"] == "PASS"
+    trigger = deferred.value.trigger
+    assert isinstance(trigger, EmrAddStepsTrigger)
+    _, fields = trigger.serialize()
+    assert fields["job_flow_id"] == cluster_id
+    assert fields["waiter_delay"] == 7
+    assert fields["waiter_max_attempts"] == 11
+    assert fields["aws_conn_id"] == EMR_CONN_ID
+    assert fields["region_name"] == "us-east-1"
+    assert fields["verify"] is False
+    assert fields["botocore_config"] == operator.botocore_config
+    [step_id] = fields["step_ids"]
+    [uri] = deferred.value.kwargs["uris"]
+    assert deferred.value.kwargs["uris"][uri] == step_id
+    assert deferred.value.method_name == "execute_complete"
+
+    # moto runs no step: write the object the step would write, then resume as the triggerer would.
+    put(
+        client(partner.aws.url, DESTINATION_ACCOUNT, "s3"),
+        uri,
+        ServerSideEncryption="aws:kms",
+        SSEKMSKeyId=partner.aws.kms_key_arn,
+    )
+    result = operator.execute_complete(
+        {"ti": ti, "task_instance": ti}, {"status": "success", "value": [step_id]}, **deferred.value.kwargs
+    )
+
+    assert result["probe"]["ok"] is True
+    assert ti.xcoms["report"] == result
+    assert {item["how"] for item in result["not_checked"]} == {"covered by the live probe, which passed"}
+
+
+def test_a_failed_probe_step_fails_the_task_after_pushing_the_report(partner: Partner) -> None:
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, deferrable=True)
+    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(operator, ti)
+
+    with pytest.raises(EmrfsXacctError, match="the probe step did not complete: Steps failed"):
+        operator.execute_complete(
+            {"ti": ti, "task_instance": ti}, {"status": "error", "message": "Steps failed"}, **deferred.value.kwargs
+        )
+
+    assert ti.xcoms["report"]["probe"]["ok"] is False
+
+
+def test_the_bucket_may_name_its_key_by_alias(partner: Partner) -> None:
+    # The bucket's default encryption names an alias: the verifier and the probe resolve it through
+    # DescribeKey before comparing.
+    kms = client(partner.aws.url, DESTINATION_ACCOUNT, "kms")
+    kms.create_alias(AliasName="alias/partner-results", TargetKeyId=partner.aws.kms_key_arn)
+    client(partner.aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_encryption(
+        Bucket=partner.aws.bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": "alias/partner-results",
+                    }
+                }
+            ]
+        },
+    )
+
+    result, _, _ = run_operator(verifier(partner.configuration))
+
+    kms_link = next(link for link in result["links"] if link["link"] == KMS)
+    assert kms_link["status"] == "pass"
+    assert partner.aws.kms_key_arn in kms_link["detail"]
+    assert (
+        expected_key_arn(EmrfsKmsHook(aws_conn_id=DESTINATION_CONN_ID), "alias/partner-results")
+        == partner.aws.kms_key_arn
+    )
+
+
+@pytest.mark.parametrize(
+    ("mapped", "status", "words"),
+    [
+        (f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/team/{ROLE_NAME}", "fail", "the role of that name is"),
+        (f"arn:aws:iam::333333333333:role/{ROLE_NAME}", "not checked", "the role is in account 333333333333"),
+    ],
+    ids=["other-path", "other-account"],
+)
+def test_the_mapped_role_is_compared_by_whole_arn(partner: Partner, mapped: str, status: str, words: str) -> None:
+    configuration = hand_made_configuration(
+        partner.aws, "hand-made-other-arn", [{"Role": mapped, "IdentifierType": "Prefix", "Identifiers": [IDENTIFIER]}]
+    )
+
+    result, _, ti = run_operator(verifier(configuration, fail_on_broken=False))
+
+    link = next(link for link in result["links"] if link["link"] == ROLE_LINK)
+    assert link["status"] == status
+    assert words in link["detail"]
+    assert result["verdict"] == ("FAIL" if status == "fail" else "NOT_CHECKED")
+    assert ti.xcoms["report"] == result
+
+
+def test_a_permissions_boundary_is_read_and_counted(partner: Partner) -> None:
+    iam = client(partner.aws.url, DESTINATION_ACCOUNT, "iam")
+    boundary = iam.create_policy(
+        PolicyName="only-sqs",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]}
+        ),
+    )["Policy"]["Arn"]
+    iam.put_role_permissions_boundary(RoleName=ROLE_NAME, PermissionsBoundary=boundary)
+
+    message, report = expect_broken(partner.configuration)
+
+    assert {link for _, link in failing(report)} == {f"{step} {PREFIX}" for step in STEPS} | {KMS}
+    assert "boundary" in message
+
+    iam.delete_role_permissions_boundary(RoleName=ROLE_NAME)
+    result, _, _ = run_operator(verifier(partner.configuration))
+    assert result["verdict"] == "PASS"
+
+
+@pytest.fixture
+def kms_describe_denied(partner: Partner, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """
+    The destination connection's role may do everything but ``kms:DescribeKey``; yield a switch that
+    turns moto's IAM authorization on (off again however the test ends).
+
+    moto answers a denial of a JSON-protocol service in XML; AWS answers ``AccessDeniedException`` in
+    JSON: the moto server runs in this process, so make it answer as AWS does (as tests/integration/
+    test_faults.py does).
+    """
+    authorize_action = ActionAuthenticatorMixin._authenticate_and_authorize_normal_action
+
+    def deny_like_aws(self: Any, resource: str = "*") -> None:
+        try:
+            authorize_action(self, resource)
+        except MotoAccessDenied as denial:
+            if not self.headers.get("X-Amz-Target"):
+                raise
+            raise JsonRESTError("AccessDeniedException", denial.message) from denial
+
+    monkeypatch.setattr(ActionAuthenticatorMixin, "_authenticate_and_authorize_normal_action", deny_like_aws)
+    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    for account, statements in (
+        (EMR_ACCOUNT, [everything]),
+        (DESTINATION_ACCOUNT, [everything, {"Effect": "Deny", "Action": "kms:DescribeKey", "Resource": "*"}]),
+    ):
+        iam = client(partner.aws.url, account, "iam")
+        iam.create_role(
+            RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
+        )
+        iam.put_role_policy(
+            RoleName=PROVISIONER_ROLE,
+            PolicyName="verifier",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+        )
+
+    def authorize(unchecked: str) -> None:
+        requests.post(f"{partner.aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
+
+    try:
+        yield lambda: authorize("0")
+    finally:
+        authorize("inf")
+
+
+def test_a_refused_read_is_not_checked_and_the_report_is_pushed(partner: Partner, kms_describe_denied: Any) -> None:
+    operator = verifier(partner.configuration)
+    readers = operator.readers
+    # The connections get their sessions first (moto checks identity policies of moto-issued credentials).
+    for hook in (readers.emr_iam, readers.emr, readers.iam, readers.s3, readers.kms):
+        assert hook.conn is not None
+    for iam in (readers.emr_iam, readers.iam):
+        assert iam.single_attempt_client is not None
+    assert readers.emr.launch_client is not None
+    kms_describe_denied()
+
+    result, _, ti = run_operator(operator)  # fail_on_broken=True: a link not checked does not fail it
+
+    assert ti.xcoms["report"] == result
+    assert result["verdict"] == "NOT_CHECKED"
+    assert result["healthy"] is True
+    kms_link = next(link for link in result["links"] if link["link"] == KMS)
+    assert kms_link["status"] == "not checked"
+    assert "kms:DescribeKey" in kms_link["detail"]
+    assert f"denied in account {DESTINATION_ACCOUNT}" in kms_link["detail"]
+    assert "probe" in kms_link["fix"]
+    # Everything else was read and judged.
+    assert {link["status"] for link in result["links"] if link["link"] != KMS} == {"pass"}
+
+    operator.fail_on_not_checked = True
+    with pytest.raises(EmrfsXacctError, match="could not be checked"):
+        run_operator(operator)

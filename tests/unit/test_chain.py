@@ -1,8 +1,9 @@
 """
-Unit tests of the chain checks: a healthy chain, and each kind of broken link, from hand-built state.
+Unit tests of the chain checks: a passing chain, each kind of broken link, and what the verifier
+cannot know ("not checked"), from hand-built state.
 
-The documents are the ones the provider's builders write (so a healthy chain is what the operators
-provision), then broken one at a time the way they break in real accounts.
+The documents are the ones the provider's builders write (the shape every request of
+``policies/requests.py`` needs), then broken one at a time the way they break in real accounts.
 """
 
 from __future__ import annotations
@@ -15,13 +16,19 @@ import pytest
 
 from airflow_provider_emrfs_xacct.policies.chain import (
     FAIL,
+    OUTSIDE_POLICIES,
     PASS,
+    UNKNOWN,
+    VERDICT_FAIL,
+    VERDICT_NOT_CHECKED,
+    VERDICT_PASS,
     WARN,
     BucketState,
     ChainState,
     Link,
     Report,
     RoleState,
+    Unreadable,
     check_chain,
 )
 from airflow_provider_emrfs_xacct.policies.cluster_config import EMRFS_IMPL
@@ -36,7 +43,8 @@ from airflow_provider_emrfs_xacct.policies.documents import (
     key_users_statement,
     trust_statement,
 )
-from airflow_provider_emrfs_xacct.policies.security_config import build_security_configuration
+from airflow_provider_emrfs_xacct.policies.requests import STEPS, WRITE_REQUESTS
+from airflow_provider_emrfs_xacct.policies.security_config import build_security_configuration, validate_role_mappings
 from airflow_provider_emrfs_xacct.policies.validation import parse_s3_location
 
 if TYPE_CHECKING:
@@ -49,6 +57,9 @@ EMR_ROLE = f"arn:aws:iam::{EMR_ACCOUNT}:role/EMR_EC2_DefaultRole"
 ROLE = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-writer"
 BROAD_ROLE = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-everything"
 BUCKET = "partner-results-b"
+#: The mapping's identifier, without the trailing slash, so that the prefix's own key and its
+#: ``_$folder$`` marker go through the mapping too.
+IDENTIFIER = f"s3://{BUCKET}/exports"
 PREFIX = f"s3://{BUCKET}/exports/"
 KEY = f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 CONFIGURATION = "emrfs-xacct-partner-b-0123456789ab"
@@ -67,10 +78,9 @@ ADMIN_STATEMENT = {
     "Resource": "*",
 }
 
-LIST = f"list {PREFIX}"
-READ = f"read {PREFIX}"
-WRITE = f"write {PREFIX}"
-DELETE = f"delete {PREFIX}"
+LOOKUP = f"output directory lookup {PREFIX}"
+WRITE = f"write files {PREFIX}"
+ROLE_LINK = "destination role"
 KMS = f"use bucket key for {PREFIX}"
 OWNER = f"owner of objects in {PREFIX}"
 ASSUME = "EMR role can assume destination role"
@@ -83,15 +93,33 @@ def document(*statements: dict[str, Any]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
-def destination_role(
-    arn: str = ROLE, prefixes: tuple[str, ...] = (PREFIX,), keys: tuple[str, ...] = (KEY,)
-) -> RoleState:
+def destination_policy(prefixes: tuple[str, ...] = (IDENTIFIER,), keys: tuple[str, ...] = (KEY,)) -> dict[str, Any]:
+    """The destination role's policy as the provider's builder writes it."""
     locations = [parse_s3_location(prefix, "prefix", allow_bucket_root=True) for prefix in prefixes]
+    return destination_permissions_policy("aws", locations, keys)
+
+
+def destination_role(
+    arn: str = ROLE, prefixes: tuple[str, ...] = (IDENTIFIER,), keys: tuple[str, ...] = (KEY,)
+) -> RoleState:
     return RoleState(
         arn,
         document(trust_statement([EMR_ROLE])),
-        [(f"inline policy {DESTINATION_POLICY_NAME}", destination_permissions_policy("aws", locations, keys))],
+        [(f"inline policy {DESTINATION_POLICY_NAME}", destination_policy(prefixes, keys))],
     )
+
+
+def mappings(*items: tuple[str, str, str]) -> dict[str, Any]:
+    return {
+        "AuthorizationConfiguration": {
+            "EmrFsConfiguration": {
+                "RoleMappings": [
+                    {"Role": role, "IdentifierType": kind, "Identifiers": [identifier]}
+                    for role, kind, identifier in items
+                ]
+            }
+        }
+    }
 
 
 def healthy_state() -> ChainState:
@@ -104,7 +132,7 @@ def healthy_state() -> ChainState:
         ),
         security_configuration_name=CONFIGURATION,
         security_configuration=build_security_configuration(
-            [{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}]
+            validate_role_mappings([{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}])
         ),
         destination_roles={ROLE: destination_role()},
         buckets={
@@ -114,6 +142,7 @@ def healthy_state() -> ChainState:
                 object_ownership="BucketOwnerEnforced",
                 sse_algorithm="aws:kms",
                 kms_key_arn=KEY,
+                kms_key_id=KEY,
             )
         },
         key_policies={KEY: document(ROOT_STATEMENT, ADMIN_STATEMENT, key_users_statement([ROLE]))},
@@ -132,21 +161,24 @@ def statuses(report: Report) -> dict[str, str]:
     return {link.link: link.status for link in report.links}
 
 
+def failing(report: Report) -> list[str]:
+    return [link.link for link in report.links if link.status == FAIL]
+
+
 # --- The healthy chain --------------------------------------------------------------------------------
 
 
-def test_a_provisioned_chain_is_healthy() -> None:
+def test_a_provisioned_chain_passes() -> None:
     report = check_chain(healthy_state())
 
     assert report.healthy
+    assert report.verdict == VERDICT_PASS
     assert statuses(report) == {
         RELEASE: PASS,
         SHADOW: PASS,
+        ROLE_LINK: PASS,
         ASSUME: PASS,
-        LIST: PASS,
-        READ: PASS,
-        WRITE: PASS,
-        DELETE: PASS,
+        **{f"{step} {PREFIX}": PASS for step in STEPS},
         KMS: PASS,
         OWNER: PASS,
     }
@@ -154,30 +186,39 @@ def test_a_provisioned_chain_is_healthy() -> None:
     # Each pass names the statement that grants it.
     assert links[ASSUME].statement == f"trust policy: Sid {trust_statement([EMR_ROLE])['Sid']}"
     assert links[WRITE].statement == f"inline policy {DESTINATION_POLICY_NAME}: Sid {OBJECTS_SID}"
-    assert links[LIST].statement.startswith(f"inline policy {DESTINATION_POLICY_NAME}: Sid EmrfsXacctList")
     assert links[KMS].statement == f"key policy: Sid {KEY_USERS_SID}"  # the statement naming the role
     assert all(link.fix == "" for link in report.links)
     assert all(link.mapping == 0 for link in report.links if link.link != RELEASE)
+    # Every request of the table was evaluated for the role (and the assume-role for the EMR role).
+    actions = {item.action for item in report.evaluated if item.principal == ROLE}
+    assert {call.action for call in WRITE_REQUESTS} <= actions
+    assert {"kms:GenerateDataKey", "kms:Decrypt"} <= actions
+    # What reading policies cannot see is listed, with how to check it.
+    assert [item["what"] for item in report.not_checked] == [what for what, _ in OUTSIDE_POLICIES]
+    assert all("probe" in item["how"] for item in report.not_checked)
 
 
-def test_healthy_report_as_dict_and_table() -> None:
+def test_passing_report_as_dict_and_table() -> None:
     report = check_chain(healthy_state())
 
     as_dict = report.to_dict()
     assert as_dict["security_configuration"] == CONFIGURATION
     assert as_dict["healthy"] is True
+    assert as_dict["verdict"] == "PASS"
     assert [link["link"] for link in as_dict["links"]] == [link.link for link in report.links]
     assert set(as_dict["links"][0]) == {"mapping", "link", "status", "detail", "statement", "fix"}
+    assert len(as_dict["not_checked"]) == len(OUTSIDE_POLICIES)
 
     table = report.table()
-    assert table.splitlines()[0] == f"Cross-account EMRFS chain for {CONFIGURATION}: HEALTHY"
+    assert table.splitlines()[0] == f"Cross-account EMRFS chain for {CONFIGURATION}: PASS"
     for link in report.links:
         assert link.link in table
-    assert "PASS" in table
+    assert "Not checked by reading policies:" in table
+    assert "SCPs" in table
     assert "FAIL" not in table
 
 
-def test_without_a_release_the_chain_is_healthy_with_a_warning() -> None:
+def test_without_a_release_the_chain_passes_with_a_warning() -> None:
     state = healthy_state()
     state.release_label = None
     state.cluster_configurations = None
@@ -221,7 +262,7 @@ def test_a_deny_on_plain_http_does_not_break_the_chain() -> None:
         }
     )
 
-    assert check_chain(state).healthy
+    assert check_chain(state).verdict == VERDICT_PASS
 
 
 # --- Each broken link ---------------------------------------------------------------------------------
@@ -246,7 +287,7 @@ def _trust_denies(state: ChainState) -> None:
 
 def _no_put_object(state: ChainState) -> None:
     role = state.destination_roles[ROLE]
-    assert role is not None
+    assert isinstance(role, RoleState)
     _, policy = role.policies[0]
     objects = next(statement for statement in policy["Statement"] if statement["Sid"] == OBJECTS_SID)
     objects["Action"] = [action for action in objects["Action"] if action != "s3:PutObject"]
@@ -279,12 +320,23 @@ def _bucket_denies_unencrypted_put(state: ChainState) -> None:
     )
 
 
-def _list_other_prefix(state: ChainState) -> None:
+def _list_only_with_prefix(state: ChainState) -> None:
+    # The old shape: s3:ListBucket only with an s3:prefix condition. A HEAD carries no s3:prefix, so a
+    # HEAD of a missing key answers 403, not 404, and Hadoop's getFileStatus fails.
     role = state.destination_roles[ROLE]
-    assert role is not None
+    assert isinstance(role, RoleState)
     _, policy = role.policies[0]
-    listing = next(statement for statement in policy["Statement"] if "s3:ListBucket" in as_list(statement["Action"]))
-    listing["Condition"] = {"StringLike": {"s3:prefix": ["imports/", "imports/*"]}}
+    bucket = next(statement for statement in policy["Statement"] if "s3:ListBucket" in as_list(statement["Action"]))
+    bucket["Action"] = [action for action in as_list(bucket["Action"]) if action != "s3:ListBucket"]
+    policy["Statement"].append(
+        {
+            "Sid": "EmrfsXacctList1",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": f"arn:aws:s3:::{BUCKET}",
+            "Condition": {"StringLike": {"s3:prefix": ["exports/", "exports/*"]}},
+        }
+    )
 
 
 def _key_policy_without_role_or_root(state: ChainState) -> None:
@@ -295,18 +347,21 @@ def _key_policy_without_role_or_root(state: ChainState) -> None:
 class Broken:
     id: str
     breaks: Callable[[ChainState], None]
-    link: str
-    #: Text of the deciding statement ("" when nothing decided: an implicit deny).
+    #: Every link that fails, the first one in the report first.
+    links: tuple[str, ...]
+    #: Text of the first failing link's deciding statement ("" when nothing decided: an implicit deny).
     statement: str
     fix: str
     detail: str
 
 
+WRITE_STEPS = (f"mkdirs {PREFIX}", WRITE, f"job commit {PREFIX}")
+
 BROKEN = [
     Broken(
         "emr-role-lacks-assume-role",
         _no_assume_policy,
-        ASSUME,
+        (ASSUME,),
         "",
         "AttachAssumeRolePolicyOperator",
         "not allowed by any statement",
@@ -314,7 +369,7 @@ BROKEN = [
     Broken(
         "trust-policy-trusts-another-role",
         _trust_other_role,
-        ASSUME,
+        (ASSUME,),
         "",
         "EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns",
         "not allowed by any statement",
@@ -322,7 +377,7 @@ BROKEN = [
     Broken(
         "trust-policy-denies-emr-role",
         _trust_denies,
-        ASSUME,
+        (ASSUME,),
         "trust policy: Sid NoEmr",
         "EnsureDestinationRoleOperator",
         "explicitly denied",
@@ -330,7 +385,7 @@ BROKEN = [
     Broken(
         "destination-role-lacks-put-object",
         _no_put_object,
-        WRITE,
+        WRITE_STEPS,
         "",
         "EnsureDestinationRoleOperator with this prefix in s3_prefixes",
         "s3:PutObject not allowed by any statement",
@@ -338,7 +393,7 @@ BROKEN = [
     Broken(
         "bucket-policy-denies-put-for-role",
         _bucket_denies_put_for_role,
-        WRITE,
+        WRITE_STEPS,
         "bucket policy: Sid NoPartnerWrites",
         "the bucket policy denies it",
         "s3:PutObject explicitly denied",
@@ -346,26 +401,26 @@ BROKEN = [
     Broken(
         "bucket-policy-denies-unencrypted-put",
         _bucket_denies_unencrypted_put,
-        WRITE,
+        WRITE_STEPS,
         "bucket policy: Sid DenyUnencryptedUploads",
         "the bucket policy denies it",
         "s3:PutObject explicitly denied",
     ),
     Broken(
-        "destination-role-lacks-list-for-prefix",
-        _list_other_prefix,
-        LIST,
+        "destination-role-lists-only-with-a-prefix-condition",
+        _list_only_with_prefix,
+        (LOOKUP, f"mkdirs {PREFIX}", WRITE, f"job commit {PREFIX}"),
         "",
-        "EnsureDestinationRoleOperator with this prefix in s3_prefixes",
-        "s3:ListBucket not allowed by any statement",
+        "without an s3:prefix condition",
+        "404 (not 403) for HEAD of missing",
     ),
     Broken(
         "key-policy-lacks-role-and-root",
         _key_policy_without_role_or_root,
-        KMS,
+        (KMS,),
         "",
         "GrantKmsKeyUserOperator",
-        f"kms:GenerateDataKey on {KEY} not allowed by any statement",
+        f"kms:GenerateDataKey on {KEY} as {ROLE} not allowed by any statement",
     ),
 ]
 
@@ -379,29 +434,27 @@ def test_each_broken_link_is_detected(case: Broken) -> None:
     report = check_chain(state)
 
     assert not report.healthy
-    link = by_name(report)[case.link]
-    assert link.status == FAIL
+    assert report.verdict == VERDICT_FAIL
+    assert tuple(failing(report)) == case.links
+    link = by_name(report)[case.links[0]]
     assert link.mapping == 0
     assert case.detail in link.detail
     assert link.statement == case.statement
     assert case.fix in link.fix
-    # Only that link broke: every other check reads as before.
-    assert {name: status for name, status in statuses(report).items() if name != case.link} == {
-        name: status for name, status in healthy.items() if name != case.link
+    # Only those links broke: every other check reads as before.
+    assert {name: status for name, status in statuses(report).items() if name not in case.links} == {
+        name: status for name, status in healthy.items() if name not in case.links
     }
     table = report.table()
-    assert table.splitlines()[0] == f"Cross-account EMRFS chain for {CONFIGURATION}: BROKEN"
-    assert case.link in table
-    assert "FAIL" in table
+    assert table.splitlines()[0] == f"Cross-account EMRFS chain for {CONFIGURATION}: FAIL"
+    assert case.links[0] in table
     if case.statement:
         assert case.statement in table
 
 
 def _writer_in_third_account(state: ChainState, ownership: str) -> ChainState:
     third_role = f"arn:aws:iam::{THIRD_ACCOUNT}:role/partner-writer"
-    state.security_configuration = build_security_configuration(
-        [{"Role": third_role, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}]
-    )
+    state.security_configuration = mappings((third_role, "Prefix", IDENTIFIER))
     state.destination_roles = {third_role: destination_role(third_role)}
     state.buckets[BUCKET].object_ownership = ownership  # type: ignore[union-attr]
     return state
@@ -440,12 +493,7 @@ def test_object_writer_bucket_written_from_its_own_account_passes() -> None:
 
 def test_an_earlier_broader_prefix_shadows_a_later_mapping() -> None:
     state = healthy_state()
-    state.security_configuration = build_security_configuration(
-        [
-            {"Role": BROAD_ROLE, "IdentifierType": "Prefix", "Identifiers": [f"s3://{BUCKET}/"]},
-            {"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": [PREFIX]},
-        ]
-    )
+    state.security_configuration = mappings((BROAD_ROLE, "Prefix", f"s3://{BUCKET}/"), (ROLE, "Prefix", IDENTIFIER))
     state.destination_roles[BROAD_ROLE] = destination_role(BROAD_ROLE, prefixes=(f"s3://{BUCKET}/",))
     state.emr_role.policies = [(f"inline policy {ASSUME_POLICY_NAME}", assume_role_policy([ROLE, BROAD_ROLE]))]
     state.key_policies[KEY] = document(ROOT_STATEMENT, key_users_statement([ROLE, BROAD_ROLE]))
@@ -456,7 +504,7 @@ def test_an_earlier_broader_prefix_shadows_a_later_mapping() -> None:
     assert shadow[0].status == PASS
     assert shadow[1].status == FAIL
     assert f"mapping 0 (s3://{BUCKET}/)" in shadow[1].detail
-    assert PREFIX in shadow[1].detail
+    assert IDENTIFIER in shadow[1].detail
     assert "narrower mapping first" in shadow[1].fix
     assert not report.healthy
     # Only the shadowing fails: both mappings' access is otherwise fine.
@@ -465,12 +513,16 @@ def test_an_earlier_broader_prefix_shadows_a_later_mapping() -> None:
 
 def test_the_same_user_mapped_twice_is_shadowed() -> None:
     state = healthy_state()
-    state.security_configuration = build_security_configuration(
-        [
-            {"Role": BROAD_ROLE, "IdentifierType": "User", "Identifiers": ["etl"]},
-            {"Role": ROLE, "IdentifierType": "User", "Identifiers": ["hadoop", "etl"]},
-        ]
-    )
+    state.security_configuration = {
+        "AuthorizationConfiguration": {
+            "EmrFsConfiguration": {
+                "RoleMappings": [
+                    {"Role": BROAD_ROLE, "IdentifierType": "User", "Identifiers": ["etl"]},
+                    {"Role": ROLE, "IdentifierType": "User", "Identifiers": ["hadoop", "etl"]},
+                ]
+            }
+        }
+    }
     state.destination_roles[BROAD_ROLE] = destination_role(BROAD_ROLE)
 
     report = check_chain(state)
@@ -556,7 +608,7 @@ def test_missing_security_configuration_fails_alone() -> None:
     assert CONFIGURATION in link.detail
     assert "CreateEmrfsSecurityConfigOperator" in link.fix
     assert "security configuration exists" in report.table()
-    assert "BROKEN" in report.table()
+    assert "FAIL" in report.table()
 
 
 def test_security_configuration_without_role_mappings_fails() -> None:
@@ -576,7 +628,7 @@ def test_missing_destination_role_fails() -> None:
 
     report = check_chain(state)
 
-    link = by_name(report)["destination role exists"]
+    link = by_name(report)[ROLE_LINK]
     assert link.status == FAIL
     assert ROLE in link.detail
     assert "EnsureDestinationRoleOperator" in link.fix
@@ -594,13 +646,13 @@ def test_missing_bucket_fails() -> None:
     assert "bucket name" in link.fix
 
 
-def test_unreadable_key_policy_fails() -> None:
+def test_missing_key_fails() -> None:
     state = healthy_state()
     state.key_policies[KEY] = None
 
     link = by_name(check_chain(state))[KMS]
     assert link.status == FAIL
-    assert "kms:GetKeyPolicy" in link.fix
+    assert "does not exist" in link.detail
 
 
 def test_bucket_without_kms_needs_no_key() -> None:
@@ -623,3 +675,574 @@ def test_the_checks_do_not_change_the_state() -> None:
     check_chain(state)
 
     assert state == before
+
+
+# --- The mapped role is the role: whole ARN ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "mapped",
+    [
+        f"arn:aws:iam::{THIRD_ACCOUNT}:role/partner-writer",  # another account
+        f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/team/partner-writer",  # another path
+        f"arn:aws-cn:iam::{DESTINATION_ACCOUNT}:role/partner-writer",  # another partition
+    ],
+    ids=["account", "path", "partition"],
+)
+def test_a_mapping_naming_another_arn_than_the_roles_fails(mapped: str) -> None:
+    # The verifier read the role of that name in the destination account (GetRole returns its Arn).
+    state = healthy_state()
+    state.security_configuration = mappings((mapped, "Prefix", IDENTIFIER))
+    state.destination_roles = {mapped: destination_role()}
+
+    report = check_chain(state)
+
+    link = by_name(report)[ROLE_LINK]
+    assert link.status == FAIL
+    assert mapped in link.detail
+    assert ROLE in link.detail
+    assert ROLE in link.fix
+    assert failing(report) == [ROLE_LINK]  # nothing is judged for a role that is not the mapped one
+
+
+def test_a_role_the_verifier_could_not_read_is_not_checked() -> None:
+    state = healthy_state()
+    state.destination_roles[ROLE] = Unreadable("iam:GetRole on RoleName=partner-writer was denied in account 222")
+
+    report = check_chain(state)
+
+    link = by_name(report)[ROLE_LINK]
+    assert link.status == UNKNOWN
+    assert "iam:GetRole" in link.detail
+    assert report.healthy
+    assert report.verdict == VERDICT_NOT_CHECKED
+
+
+# --- Permissions boundaries --------------------------------------------------------------------------
+
+
+def _boundary(*actions: str) -> tuple[str, dict[str, Any]]:
+    return ("permissions boundary Boundary", document({"Effect": "Allow", "Action": list(actions), "Resource": "*"}))
+
+
+def test_a_boundary_allowing_only_sqs_breaks_every_s3_and_kms_link() -> None:
+    state = healthy_state()
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    role.boundary = _boundary("sqs:*")
+    # The key policy names the role itself: still limited by the boundary (a role ARN, not a session).
+    report = check_chain(state)
+
+    assert report.verdict == VERDICT_FAIL
+    assert set(failing(report)) == {f"{step} {PREFIX}" for step in STEPS} | {KMS}
+    assert "boundary" in by_name(report)[WRITE].fix
+
+
+def test_a_boundary_allowing_s3_and_kms_passes() -> None:
+    state = healthy_state()
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    role.boundary = _boundary("s3:*", "kms:*")
+
+    assert check_chain(state).verdict == VERDICT_PASS
+
+
+def test_a_deny_in_the_boundary_wins() -> None:
+    state = healthy_state()
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    role.boundary = (
+        "permissions boundary Boundary",
+        document(
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Sid": "NoDeletes", "Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"},
+        ),
+    )
+
+    report = check_chain(state)
+
+    assert failing(report) == [f"job commit {PREFIX}"]
+    assert by_name(report)[f"job commit {PREFIX}"].statement == "permissions boundary Boundary: Sid NoDeletes"
+
+
+def test_a_notprincipal_deny_never_spares_a_role_with_a_boundary() -> None:
+    state = healthy_state()
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    role.boundary = _boundary("s3:*", "kms:*")
+    state.buckets[BUCKET].policy = document(  # type: ignore[union-attr]
+        {
+            "Sid": "OnlyPartner",
+            "Effect": "Deny",
+            "NotPrincipal": {"AWS": [ROLE, f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"]},
+            "Action": "s3:*",
+            "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
+        }
+    )
+
+    report = check_chain(state)
+
+    assert by_name(report)[LOOKUP].status == FAIL
+    assert by_name(report)[LOOKUP].statement == "bucket policy: Sid OnlyPartner"
+
+
+# --- The request context AWS sends: common guards ---------------------------------------------------
+
+
+def _key_users_with(condition: dict[str, Any]) -> Callable[[ChainState], None]:
+    def change(state: ChainState) -> None:
+        statement = key_users_statement([ROLE])
+        statement["Condition"] = condition
+        state.key_policies[KEY] = document(ADMIN_STATEMENT, statement)
+
+    return change
+
+
+def _key_policy_extra(statement: dict[str, Any]) -> Callable[[ChainState], None]:
+    def change(state: ChainState) -> None:
+        policy = state.key_policies[KEY]
+        assert isinstance(policy, dict)
+        policy["Statement"].append(statement)
+
+    return change
+
+
+def _bucket_statement(statement: dict[str, Any]) -> Callable[[ChainState], None]:
+    def change(state: ChainState) -> None:
+        state.buckets[BUCKET].policy = document(statement)  # type: ignore[union-attr]
+
+    return change
+
+
+def _tag_role(tags: dict[str, str]) -> Callable[[ChainState], None]:
+    def change(state: ChainState) -> None:
+        role = state.destination_roles[ROLE]
+        assert isinstance(role, RoleState)
+        role.tags = tags
+
+    return change
+
+
+ANY_BUCKET = [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"]
+TEAM_GUARD = {
+    "Sid": "OnlyDataTeam",
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:*",
+    "Resource": ANY_BUCKET,
+    "Condition": {"StringNotEquals": {"aws:PrincipalTag/team": "data"}},
+}
+
+
+@dataclass(frozen=True)
+class Guard:
+    id: str
+    changes: tuple[Callable[[ChainState], None], ...]
+    verdict: str
+    #: A link that must have failed (or not been checked), when the verdict is not PASS.
+    link: str = ""
+    #: Source: the AWS documentation page the outcome follows.
+    source: str = ""
+
+
+GUARDS = [
+    Guard(
+        "key-user-on-regional-via-service",
+        (_key_users_with({"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}),),
+        VERDICT_PASS,
+        source="KMS Developer Guide, kms:ViaService (S3 calls KMS as s3.<region>.amazonaws.com)",
+    ),
+    Guard(
+        "key-user-on-global-via-service-name",
+        (_key_users_with({"StringEquals": {"kms:ViaService": "s3.amazonaws.com"}}),),
+        VERDICT_FAIL,
+        KMS,
+        "KMS Developer Guide, kms:ViaService: the value is the regional endpoint name",
+    ),
+    Guard(
+        "deny-unless-via-s3",
+        (
+            _key_policy_extra(
+                {
+                    "Sid": "OnlyThroughS3",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "kms:*",
+                    "Resource": "*",
+                    "Condition": {"StringNotLike": {"kms:ViaService": "s3.*.amazonaws.com"}},
+                }
+            ),
+        ),
+        VERDICT_PASS,
+        source="KMS Developer Guide, kms:ViaService",
+    ),
+    Guard(
+        "principal-star-with-caller-account",
+        (
+            lambda state: state.key_policies.__setitem__(
+                KEY,
+                document(
+                    {
+                        "Sid": "AccountThroughS3",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "*"},
+                        "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+                        "Resource": "*",
+                        "Condition": {
+                            "StringEquals": {
+                                "kms:CallerAccount": DESTINATION_ACCOUNT,
+                                "kms:ViaService": "s3.us-east-1.amazonaws.com",
+                            }
+                        },
+                    }
+                ),
+            ),
+        ),
+        VERDICT_PASS,
+        source="the aws/s3 key's policy pattern (KMS Developer Guide, kms:CallerAccount)",
+    ),
+    Guard(
+        "principal-star-with-another-caller-account",
+        (
+            lambda state: state.key_policies.__setitem__(
+                KEY,
+                document(
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "*"},
+                        "Action": "kms:*",
+                        "Resource": "*",
+                        "Condition": {"StringEquals": {"kms:CallerAccount": THIRD_ACCOUNT}},
+                    }
+                ),
+            ),
+        ),
+        VERDICT_FAIL,
+        KMS,
+        "KMS Developer Guide, kms:CallerAccount",
+    ),
+    Guard(
+        "deny-on-principal-arn-of-the-role",
+        (
+            _bucket_statement(
+                {
+                    "Sid": "NoPartnerWriter",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:PutObject",
+                    "Resource": ANY_BUCKET,
+                    "Condition": {"ArnEquals": {"aws:PrincipalArn": ROLE}},
+                }
+            ),
+        ),
+        VERDICT_FAIL,
+        f"mkdirs {PREFIX}",
+        "IAM User Guide, aws:PrincipalArn: for a role session it is the role's ARN",
+    ),
+    Guard(
+        "deny-unless-principal-arn-like-partner-roles",
+        (
+            _bucket_statement(
+                {
+                    "Sid": "OnlyPartnerRoles",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": ANY_BUCKET,
+                    "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/partner-*"}},
+                }
+            ),
+        ),
+        VERDICT_PASS,
+        source="IAM User Guide, condition operators: ArnLike per ARN component",
+    ),
+    Guard("bucket-deny-on-missing-principal-tag", (_bucket_statement(TEAM_GUARD),), VERDICT_FAIL, LOOKUP),
+    Guard(
+        "bucket-deny-on-other-principal-tag",
+        (_bucket_statement(TEAM_GUARD), _tag_role({"team": "ops"})),
+        VERDICT_FAIL,
+        LOOKUP,
+        "IAM User Guide, aws:PrincipalTag: the role's tags for a role session",
+    ),
+    Guard(
+        "bucket-deny-spares-the-principal-tag",
+        (_bucket_statement(TEAM_GUARD), _tag_role({"team": "data"})),
+        VERDICT_PASS,
+        source="IAM User Guide, aws:PrincipalTag",
+    ),
+    Guard(
+        "deny-other-resource-accounts",
+        (
+            _bucket_statement(
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": ANY_BUCKET,
+                    "Condition": {"StringNotEquals": {"aws:ResourceAccount": DESTINATION_ACCOUNT}},
+                }
+            ),
+        ),
+        VERDICT_PASS,
+        source="IAM User Guide, aws:ResourceAccount",
+    ),
+    Guard(
+        "deny-outside-a-vpc-endpoint-is-not-known-before-the-job-runs",
+        (
+            _bucket_statement(
+                {
+                    "Sid": "OnlyFromVpce",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": ANY_BUCKET,
+                    "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1234"}},
+                }
+            ),
+        ),
+        VERDICT_NOT_CHECKED,
+        LOOKUP,
+        "design: aws:SourceVpce depends on the cluster's network path, not on any document read",
+    ),
+    Guard(
+        "deny-by-source-ip-is-not-known",
+        (
+            _bucket_statement(
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": ANY_BUCKET,
+                    "Condition": {"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+                }
+            ),
+        ),
+        VERDICT_NOT_CHECKED,
+        LOOKUP,
+        "design: aws:SourceIp is only known when the job runs",
+    ),
+    Guard(
+        "deny-public-acl-with-unknown-cluster-settings",
+        (
+            _bucket_statement(
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:PutObject",
+                    "Resource": ANY_BUCKET,
+                    "Condition": {"StringEquals": {"s3:x-amz-acl": "public-read"}},
+                }
+            ),
+            lambda state: setattr(state, "cluster_configurations", None),
+        ),
+        VERDICT_NOT_CHECKED,
+        f"mkdirs {PREFIX}",
+        "design: the upload headers depend on the cluster's emrfs-site (pass cluster_id)",
+    ),
+    Guard(
+        "deny-unencrypted-upload-denies-upload-part-even-with-emrfs-sse-kms",
+        (
+            _bucket_statement(
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:PutObject",
+                    "Resource": ANY_BUCKET,
+                    "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}},
+                }
+            ),
+            lambda state: setattr(
+                state,
+                "cluster_configurations",
+                [
+                    {
+                        "Classification": "emrfs-site",
+                        "Properties": {
+                            "fs.s3.enableServerSideEncryption": "true",
+                            "fs.s3.serverSideEncryption.kms.keyId": KEY,
+                        },
+                    }
+                ],
+            ),
+        ),
+        VERDICT_FAIL,
+        WRITE,
+        "UploadPart carries no x-amz-server-side-encryption header (boto/botocore#471, aws/aws-cli#4251)",
+    ),
+    Guard(
+        "notprincipal-deny-naming-only-the-role",
+        (
+            _bucket_statement(
+                {
+                    "Sid": "OnlyPartner",
+                    "Effect": "Deny",
+                    "NotPrincipal": {"AWS": [ROLE, f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"]},
+                    "Action": "s3:*",
+                    "Resource": ANY_BUCKET,
+                }
+            ),
+        ),
+        VERDICT_FAIL,
+        LOOKUP,
+        "IAM User Guide, NotPrincipal: a role's sessions are denied unless the session ARN is listed too",
+    ),
+    Guard(
+        "notprincipal-deny-naming-role-session-and-account",
+        (
+            _bucket_statement(
+                {
+                    "Sid": "OnlyPartner",
+                    "Effect": "Deny",
+                    "NotPrincipal": {
+                        "AWS": [
+                            ROLE,
+                            f"arn:aws:sts::{DESTINATION_ACCOUNT}:assumed-role/partner-writer/emrfs",
+                            f"arn:aws:iam::{DESTINATION_ACCOUNT}:root",
+                        ]
+                    },
+                    "Action": "s3:*",
+                    "Resource": ANY_BUCKET,
+                }
+            ),
+        ),
+        VERDICT_NOT_CHECKED,
+        LOOKUP,
+        "design: EMRFS chooses the session name, so whether the listed session is EMRFS's is not known",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", GUARDS, ids=[case.id for case in GUARDS])
+def test_common_guards_are_judged_with_the_context_aws_sends(case: Guard) -> None:
+    state = healthy_state()
+    for change in case.changes:
+        change(state)
+
+    report = check_chain(state)
+
+    assert report.verdict == case.verdict, report.table()
+    if case.link:
+        expected = FAIL if case.verdict == VERDICT_FAIL else UNKNOWN
+        assert by_name(report)[case.link].status == expected
+    if case.verdict == VERDICT_NOT_CHECKED:
+        assert all("probe" in link.fix for link in report.links if link.status == UNKNOWN)
+
+
+# --- What EMRFS sends for the prefix's own key and its marker ---------------------------------------
+
+
+def test_an_identifier_with_a_trailing_slash_leaves_the_marker_to_the_emr_role() -> None:
+    # s3://b/exports/ does not match s3://b/exports nor s3://b/exports_$folder$: EMRFS sends those as
+    # the EC2 instance profile role, which the bucket (in another account) does not allow.
+    state = healthy_state()
+    state.security_configuration = mappings((ROLE, "Prefix", PREFIX))
+
+    report = check_chain(state)
+
+    lookup = by_name(report)[LOOKUP]
+    assert lookup.status == FAIL
+    assert f"HeadObject s3://{BUCKET}/exports as {EMR_ROLE}" in lookup.detail
+    assert "without its trailing slash" in lookup.fix
+
+
+# --- Reads that were refused, and the second opinion -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "link"),
+    [
+        (lambda state: state.key_policies.__setitem__(KEY, Unreadable("kms:GetKeyPolicy denied")), KMS),
+        (lambda state: state.buckets[BUCKET].unreadable.update(policy="s3:GetBucketPolicy denied"), LOOKUP),
+        (
+            lambda state: state.buckets[BUCKET].unreadable.update(ownership="s3:GetBucketOwnershipControls denied"),
+            OWNER,
+        ),
+        (lambda state: setattr(state, "emr_role", Unreadable("iam:GetRole denied")), "EMR EC2 role"),
+        (
+            lambda state: setattr(state, "security_configuration", Unreadable("emr:Describe… denied")),
+            "security configuration exists",
+        ),
+    ],
+    ids=["key-policy", "bucket-policy", "ownership", "emr-role", "security-configuration"],
+)
+def test_a_refused_read_makes_its_link_not_checked(change: Callable[[ChainState], None], link: str) -> None:
+    state = healthy_state()
+    change(state)
+
+    report = check_chain(state)
+
+    assert by_name(report)[link].status == UNKNOWN
+    assert "denied" in by_name(report)[link].detail
+    assert report.verdict == VERDICT_NOT_CHECKED
+    assert report.healthy
+
+
+def test_the_simulator_agreeing_passes_and_disagreeing_is_not_checked() -> None:
+    state = healthy_state()
+    first = check_chain(state)
+    state.simulations = {(item.principal, item.action, item.resource): "allowed" for item in first.evaluated}
+
+    agreeing = check_chain(state)
+    name = "second opinion (iam:SimulatePrincipalPolicy, identity side)"
+    assert by_name(agreeing)[name].status == PASS
+
+    # Our identity side says the EMR role may not write the bucket; the simulator says allowed for all.
+    state.simulations = {(item.principal, item.action, item.resource): "implicitDeny" for item in first.evaluated}
+    disagreeing = check_chain(state)
+    assert by_name(disagreeing)[name].status == UNKNOWN
+    assert "disagreement" in by_name(disagreeing)[name].detail
+    assert disagreeing.verdict == VERDICT_NOT_CHECKED
+
+
+def test_a_passing_probe_covers_what_policies_cannot_show() -> None:
+    state = healthy_state()
+    state.probe_passed = True
+
+    assert {item["how"] for item in check_chain(state).not_checked} == {"covered by the live probe, which passed"}
+
+
+def test_a_disabled_key_fails() -> None:
+    state = healthy_state()
+    state.key_states[KEY] = "PendingDeletion"
+
+    link = by_name(check_chain(state))[KMS]
+    assert link.status == FAIL
+    assert "PendingDeletion" in link.detail
+
+
+def test_a_mapping_of_the_whole_bucket_checks_the_requests_under_it() -> None:
+    state = healthy_state()
+    whole = f"s3://{BUCKET}/"
+    state.security_configuration = mappings((ROLE, "Prefix", whole))
+    state.destination_roles[ROLE] = destination_role(prefixes=(whole,))
+
+    report = check_chain(state)
+
+    assert report.verdict == VERDICT_PASS, report.table()
+    # No key of "the directory itself" exists for the bucket's root: those requests are not sent.
+    resources = {item.resource for item in report.evaluated if item.principal == ROLE}
+    assert f"arn:aws:s3:::{BUCKET}/part-00000" in resources
+    assert not any(resource.endswith("_$folder$") and "/_temporary" not in resource for resource in resources)
+
+
+def test_the_request_table_names_documented_actions_only() -> None:
+    # Each S3 operation is authorized as the IAM action AWS documents for it (S3 User Guide, "Actions,
+    # resources, and condition keys for Amazon S3"; HeadObject needs s3:GetObject, the multipart
+    # operations s3:PutObject, ListParts s3:ListMultipartUploadParts, ListMultipartUploads
+    # s3:ListBucketMultipartUploads).
+    documented = {
+        "HeadObject": "s3:GetObject",
+        "GetObject": "s3:GetObject",
+        "PutObject": "s3:PutObject",
+        "CreateMultipartUpload": "s3:PutObject",
+        "UploadPart": "s3:PutObject",
+        "CompleteMultipartUpload": "s3:PutObject",
+        "AbortMultipartUpload": "s3:AbortMultipartUpload",
+        "ListParts": "s3:ListMultipartUploadParts",
+        "ListMultipartUploads": "s3:ListBucketMultipartUploads",
+        "ListObjectsV2": "s3:ListBucket",
+        "DeleteObject": "s3:DeleteObject",
+    }
+    for call in WRITE_REQUESTS:
+        assert documented[call.operation] == call.action, call
+        assert (call.key is None) == (call.action in ("s3:ListBucket", "s3:ListBucketMultipartUploads")), call

@@ -16,6 +16,7 @@ from airflow_provider_emrfs_xacct.policies.evaluator import (
     ALLOWED,
     EXPLICIT_DENY,
     IMPLICIT_DENY,
+    UNDETERMINED,
     Request,
     condition_holds,
     evaluate,
@@ -65,6 +66,39 @@ class Case:
     sid: str | None = None
     resource_policy: bool = False
     more_policies: list[dict[str, Any]] = field(default_factory=list)
+    #: Where the expected outcome comes from: "AWS: <documentation page>" for a documented AWS
+    #: outcome, "design: <why>" for a choice of this evaluator where AWS's answer is not known here.
+    source: str = ""
+
+
+#: Documentation pages the rows follow (IAM User Guide).
+EVALUATION = "AWS: IAM User Guide, Policy evaluation logic (and: How AWS enforcement code logic evaluates requests)"
+ACTION = "AWS: IAM User Guide, IAM JSON policy elements: Action / NotAction"
+RESOURCE = "AWS: IAM User Guide, IAM JSON policy elements: Resource / NotResource"
+PRINCIPAL = "AWS: IAM User Guide, AWS JSON policy elements: Principal"
+NOTPRINCIPAL = "AWS: IAM User Guide, AWS JSON policy elements: NotPrincipal"
+CONDITIONS = "AWS: IAM User Guide, IAM JSON policy elements: Condition operators"
+MULTIVALUED = "AWS: IAM User Guide, Set operators for multivalued context keys"
+S3_PREFIX = "AWS: Amazon S3 User Guide, Bucket policy examples (s3:prefix)"
+
+
+def _source_of(case_id: str) -> str:
+    """The documentation page a row of the table follows, by its id (rows that set their own keep it)."""
+    if case_id.startswith(("notprincipal",)):
+        return NOTPRINCIPAL
+    if case_id.startswith("principal"):
+        return PRINCIPAL
+    if case_id.startswith(("action", "notaction")):
+        return ACTION
+    if case_id.startswith(("resource", "notresource")):
+        return RESOURCE
+    if case_id.startswith(("foranyvalue", "forallvalues")):
+        return MULTIVALUED
+    if case_id.startswith("s3-prefix"):
+        return S3_PREFIX
+    if case_id.startswith(("allow", "implicit", "explicit", "deny-of")):
+        return EVALUATION
+    return CONDITIONS
 
 
 S3_PREFIX_LIST = allow("s3:ListBucket", BUCKET, Condition={"StringLike": {"s3:prefix": ["exports/", "exports/*"]}})
@@ -266,14 +300,15 @@ CASES = [
         IMPLICIT_DENY,
         resource_policy=True,
     ),
-    # Deny with NotPrincipal does not deny the listed principal ...
+    # Deny with NotPrincipal does not deny the listed principal: for a role's session that takes the
+    # session's ARN; a listed role alone does not spare its sessions (see the rows further down) ...
     Case(
-        "notprincipal-deny-spares-listed",
+        "notprincipal-deny-spares-listed-account-principal",
         [allow("s3:*", Principal="*"), deny("s3:*", NotPrincipal={"AWS": ROLE})],
         request(),
-        True,
-        ALLOWED,
-        "Allow",
+        False,
+        EXPLICIT_DENY,
+        "Deny",
         resource_policy=True,
     ),
     # ... and denies everyone else.
@@ -598,34 +633,209 @@ CASES = [
         ALLOWED,
         "Allow",
     ),
-    # --- Operators the evaluator does not know: cautious ---------------------------------------------
-    # Such an Allow does not apply ...
+    # --- ArnEquals / ArnLike: per ARN component ------------------------------------------------------
+    # Each of the six colon-separated parts is matched on its own: "*" does not cross a colon ...
     Case(
-        "unknown-operator-allow-not-applied",
-        [allow("s3:GetObject", Condition={"StringFrobnicates": {"aws:PrincipalTag/team": "data"}})],
-        request(**{"aws:PrincipalTag/team": "data"}),
+        "arnlike-wildcard-does-not-cross-components",
+        [allow("s3:GetObject", Condition={"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*"}})],
+        request(**{"aws:PrincipalArn": ROLE}),
         False,
         IMPLICIT_DENY,
     ),
-    # ... such a Deny applies ...
+    # ... while the same text as a string pattern would match.
     Case(
-        "unknown-operator-deny-applied",
-        [allow("s3:*"), deny("s3:*", Condition={"StringFrobnicates": {"aws:PrincipalTag/team": "data"}})],
-        request(**{"aws:PrincipalTag/team": "data"}),
-        False,
-        EXPLICIT_DENY,
-        "Deny",
+        "stringlike-wildcard-crosses-colons",
+        [allow("s3:GetObject", Condition={"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*"}})],
+        request(**{"aws:PrincipalArn": ROLE}),
+        True,
+        ALLOWED,
     ),
-    # ... also when its key is not in the context the verifier builds (e.g. aws:CurrentTime) ...
+    # A wildcard in the account component matches any account.
     Case(
-        "unknown-operator-deny-applied-missing-key",
-        [allow("s3:*"), deny("s3:*", Condition={"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}})],
+        "arnlike-account-wildcard",
+        [allow("s3:GetObject", Condition={"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/partner-*"}})],
+        request(**{"aws:PrincipalArn": ROLE}),
+        True,
+        ALLOWED,
+    ),
+    # ArnEquals takes wildcards too (the operators page lists ArnEquals and ArnLike together).
+    Case(
+        "arnequals-with-wildcard",
+        [allow("s3:GetObject", Condition={"ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT_B}:role/*"}})],
+        request(**{"aws:PrincipalArn": ROLE}),
+        True,
+        ALLOWED,
+    ),
+    # A value that is not a six-part ARN matches nothing.
+    Case(
+        "arnlike-not-an-arn",
+        [allow("s3:GetObject", Condition={"ArnLike": {"aws:PrincipalArn": "*"}})],
+        request(**{"aws:PrincipalArn": "partner-writer"}),
+        False,
+        IMPLICIT_DENY,
+    ),
+    # --- Resource wildcards per ARN segment -------------------------------------------------------------
+    # A "*" inside a segment does not cross a colon ...
+    Case(
+        "resource-mid-segment-wildcard-stays-in-segment",
+        [allow("kms:Decrypt", "arn:aws:kms:us-*-1:*:key/*")],
+        request("kms:Decrypt", KEY),
+        True,
+        ALLOWED,
+        source=RESOURCE,
+    ),
+    Case(
+        "resource-mid-segment-wildcard-does-not-cross",
+        [allow("kms:Decrypt", "arn:aws:k*s:us-east-1:*:key/*")],
+        request("kms:Decrypt", KEY.replace("arn:aws:kms", "arn:aws:kms:extra")),
+        False,
+        IMPLICIT_DENY,
+        source=RESOURCE,
+    ),
+    # Where the per-segment and the whole-string readings disagree (a key with a colon), the
+    # evaluator does not guess.
+    Case(
+        "resource-colon-in-key-undetermined",
+        [allow("s3:*"), deny("s3:GetObject", f"{BUCKET}/*/secret")],
+        request(resource=f"{BUCKET}/a:b/secret"),
+        False,
+        UNDETERMINED,
+        "Deny",
+        source="design: AWS's page describes wildcards per segment; an S3 key with a colon is not covered by it",
+    ),
+    # ... a "*" at the end of a segment may expand beyond it.
+    Case(
+        "resource-trailing-wildcard-crosses",
+        [allow("kms:Decrypt", "arn:aws:kms:*")],
+        request("kms:Decrypt", KEY),
+        True,
+        ALLOWED,
+    ),
+    # --- NotPrincipal and role sessions -----------------------------------------------------------------
+    # A Deny with NotPrincipal naming the role (and its account) still denies the role's sessions.
+    Case(
+        "notprincipal-deny-naming-role-denies-its-sessions",
+        [allow("s3:*", Principal="*"), deny("s3:*", NotPrincipal={"AWS": [ROLE, f"arn:aws:iam::{ACCOUNT_B}:root"]})],
         request(),
         False,
         EXPLICIT_DENY,
         "Deny",
+        resource_policy=True,
     ),
-    # ... unless a known condition of the same statement is false (conditions are ANDed).
+    # Naming a session of the role too: whether it is the caller's session depends on its name, which
+    # EMRFS chooses.
+    Case(
+        "notprincipal-deny-naming-a-session-is-undetermined",
+        [
+            allow("s3:*", Principal="*"),
+            deny(
+                "s3:*",
+                NotPrincipal={
+                    "AWS": [
+                        ROLE,
+                        f"arn:aws:sts::{ACCOUNT_B}:assumed-role/partner-writer/emrfs",
+                        f"arn:aws:iam::{ACCOUNT_B}:root",
+                    ]
+                },
+            ),
+        ],
+        request(),
+        False,
+        UNDETERMINED,
+        "Deny",
+        resource_policy=True,
+        source="design: the session name is not known before the job runs (NotPrincipal page: sessions are named exactly)",
+    ),
+    # With the session's own name known, all three named exempt it.
+    Case(
+        "notprincipal-deny-naming-session-role-and-account-spares",
+        [
+            allow("s3:*", Principal="*"),
+            deny(
+                "s3:*",
+                NotPrincipal={
+                    "AWS": [
+                        ROLE,
+                        f"arn:aws:sts::{ACCOUNT_B}:assumed-role/partner-writer/emrfs",
+                        f"arn:aws:iam::{ACCOUNT_B}:root",
+                    ]
+                },
+            ),
+        ],
+        Request("s3:GetObject", OBJECT, principal=ROLE, session_known=True),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+        resource_policy=True,
+        source="design: a known session name other than the listed one is another session",
+    ),
+    # A principal with a permissions boundary is always denied by a NotPrincipal Deny.
+    Case(
+        "notprincipal-deny-with-boundary-always-denies",
+        [allow("s3:*", Principal="*"), deny("s3:*", NotPrincipal={"AWS": [ROLE, f"arn:aws:iam::{ACCOUNT_B}:root"]})],
+        Request("s3:GetObject", OBJECT, principal=ROLE, has_boundary=True),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+        resource_policy=True,
+        source="AWS: IAM User Guide, Permissions boundaries for IAM entities (NotPrincipal with Deny)",
+    ),
+    # --- Dates and IP addresses ---------------------------------------------------------------------------
+    Case(
+        "date-before-deadline",
+        [allow("s3:*"), deny("s3:*", Condition={"DateGreaterThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}})],
+        request(**{"aws:CurrentTime": "2026-11-29T12:00:00Z"}),
+        True,
+        ALLOWED,
+        "Allow",
+        source="design: dates are compared as instants (ISO 8601 or epoch seconds); the verifier does not fill "
+        "aws:CurrentTime, so date conditions on it stay undetermined in the chain",
+    ),
+    Case(
+        "date-epoch-after-deadline",
+        [allow("s3:*"), deny("s3:*", Condition={"DateGreaterThan": {"aws:EpochTime": "1600000000"}})],
+        request(**{"aws:EpochTime": "1700000000"}),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+        source="design: dates are compared as instants (ISO 8601 or epoch seconds)",
+    ),
+    Case(
+        "ip-address-in-range",
+        [allow("s3:GetObject", Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})],
+        request(**{"aws:SourceIp": "10.1.2.3"}),
+        True,
+        ALLOWED,
+    ),
+    Case(
+        "not-ip-address-out-of-range",
+        [allow("s3:*"), deny("s3:*", Condition={"NotIpAddress": {"aws:SourceIp": ["10.0.0.0/8", "192.168.0.0/16"]}})],
+        request(**{"aws:SourceIp": "203.0.113.9"}),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+    ),
+    # --- What the evaluator cannot know: undetermined, never a guess ------------------------------------
+    # An operator it does not know: an Allow or a Deny resting on it is undetermined ...
+    Case(
+        "unknown-operator-allow-undetermined",
+        [allow("s3:GetObject", Condition={"StringFrobnicates": {"aws:PrincipalTag/team": "data"}})],
+        request(**{"aws:PrincipalTag/team": "data"}),
+        False,
+        UNDETERMINED,
+        "Allow",
+        source="design: an unknown operator is reported as not checked rather than guessed",
+    ),
+    Case(
+        "unknown-operator-deny-undetermined",
+        [allow("s3:*"), deny("s3:*", Condition={"StringFrobnicates": {"aws:PrincipalTag/team": "data"}})],
+        request(**{"aws:PrincipalTag/team": "data"}),
+        False,
+        UNDETERMINED,
+        "Deny",
+        source="design: an unknown operator is reported as not checked rather than guessed",
+    ),
+    # ... unless a known condition of the same statement is false (conditions are ANDed) ...
     Case(
         "unknown-operator-deny-with-false-known-condition",
         [
@@ -642,13 +852,73 @@ CASES = [
         True,
         ALLOWED,
         "Allow",
+        source=CONDITIONS + " (conditions are ANDed)",
+    ),
+    # ... and an undetermined Allow does not matter when a Deny certainly applies.
+    Case(
+        "certain-deny-beats-undetermined-allow",
+        [
+            allow("s3:GetObject", Condition={"StringFrobnicates": {"k": "v"}}),
+            deny("s3:GetObject"),
+        ],
+        request(),
+        False,
+        EXPLICIT_DENY,
+        "Deny",
+        source=EVALUATION,
+    ),
+    # A key the request carries but whose value is not known (a partial context): undetermined.
+    Case(
+        "key-of-unknown-value-undetermined",
+        [allow("s3:*"), deny("s3:*", Condition={"StringNotEquals": {"aws:SourceVpce": "vpce-1"}})],
+        Request("s3:GetObject", OBJECT, principal=ROLE, known_absent=frozenset()),
+        False,
+        UNDETERMINED,
+        "Deny",
+        source="design: the verifier names the keys it knows are absent; any other key is not known",
+    ),
+    # A key the partial context names as absent behaves as missing.
+    Case(
+        "key-known-absent-is-missing",
+        [allow("s3:*"), deny("s3:*", Condition={"StringEquals": {"aws:RequestTag/x": "y"}})],
+        Request("s3:GetObject", OBJECT, principal=ROLE, known_absent=frozenset({"aws:RequestTag/"})),
+        True,
+        ALLOWED,
+        "Allow",
+        source=CONDITIONS + " (a missing key makes a non-negated condition false)",
+    ),
+    # Policy variables are not expanded: a statement resting on one is undetermined.
+    Case(
+        "policy-variable-undetermined",
+        [allow("s3:GetObject", f"{BUCKET}/${{aws:PrincipalTag/prefix}}/*")],
+        request(),
+        False,
+        UNDETERMINED,
+        "Allow",
+        source="design: policy variables are not expanded",
     ),
 ]
+
+for _case in CASES:
+    if not _case.source:
+        object.__setattr__(_case, "source", _source_of(_case.id))
 
 
 def test_the_table_is_broad() -> None:
     assert len(CASES) >= 40
     assert len({case.id for case in CASES}) == len(CASES)
+
+
+def test_every_row_says_whether_it_is_aws_documented_or_a_design_choice() -> None:
+    documented = [case for case in CASES if case.source.startswith("AWS: ")]
+    design = [case for case in CASES if case.source.startswith("design: ")]
+    assert len(documented) + len(design) == len(CASES)
+    assert {case.id for case in design} >= {
+        "unknown-operator-allow-undetermined",
+        "unknown-operator-deny-undetermined",
+        "date-before-deadline",
+        "notprincipal-deny-naming-a-session-is-undetermined",
+    }
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
@@ -687,6 +957,8 @@ class AccessCase:
     allowed: bool
     reason: str
     source: str | None = None
+    #: Statements of the caller's permissions boundary (None: it has none).
+    boundary: list[dict[str, Any]] | None = None
 
 
 ROOT_B = f"arn:aws:iam::{ACCOUNT_B}:root"
@@ -694,6 +966,8 @@ ROOT_A = f"arn:aws:iam::{ACCOUNT_A}:root"
 S3_ALLOW = allow("s3:PutObject", f"{BUCKET}/exports/*")
 KMS_REQUEST = request("kms:GenerateDataKey", KEY)
 TRUST_REQUEST = request("sts:AssumeRole", ROLE, EMR_ROLE)
+SQS_ONLY = [allow("sqs:*")]
+SESSION = f"arn:aws:sts::{ACCOUNT_B}:assumed-role/partner-writer/emrfs"
 
 ACCESS_CASES = [
     # --- S3: within one account an Allow in either the identity or the bucket policy suffices ----------
@@ -980,6 +1254,100 @@ ACCESS_CASES = [
 ]
 
 
+ACCESS_CASES += [
+    # --- Permissions boundaries (IAM User Guide, "Permissions boundaries for IAM entities"; "How AWS
+    # enforcement code logic evaluates requests": a resource policy granting a role's ARN is limited by
+    # an implicit deny in its boundary, one granting the role session directly is not) -----------------
+    # The identity policy allows, the boundary does not: denied.
+    AccessCase(
+        "boundary-limits-identity-policy",
+        [S3_ALLOW],
+        [],
+        request("s3:PutObject"),
+        ACCOUNT_B,
+        False,
+        False,
+        IMPLICIT_DENY,
+        "permissions boundary",
+        boundary=SQS_ONLY,
+    ),
+    # Both allow: allowed.
+    AccessCase(
+        "boundary-and-identity-allow",
+        [S3_ALLOW],
+        [],
+        request("s3:PutObject"),
+        ACCOUNT_B,
+        False,
+        True,
+        ALLOWED,
+        boundary=[allow("s3:*")],
+    ),
+    # A bucket policy naming the role's ARN is limited by the boundary too ...
+    AccessCase(
+        "boundary-limits-bucket-policy-naming-role",
+        [],
+        [allow("s3:PutObject", f"{BUCKET}/*", Principal={"AWS": ROLE})],
+        request("s3:PutObject"),
+        ACCOUNT_B,
+        False,
+        False,
+        IMPLICIT_DENY,
+        boundary=SQS_ONLY,
+    ),
+    # ... one naming the role session itself is not.
+    AccessCase(
+        "boundary-does-not-limit-bucket-policy-naming-session",
+        [],
+        [allow("s3:PutObject", f"{BUCKET}/*", Principal={"AWS": SESSION})],
+        Request("s3:PutObject", OBJECT, principal=ROLE, session_known=False),
+        ACCOUNT_B,
+        False,
+        False,
+        UNDETERMINED,
+        boundary=SQS_ONLY,
+    ),
+    # A key policy naming the role, same account: limited by the boundary.
+    AccessCase(
+        "boundary-limits-key-policy-naming-role",
+        [],
+        [allow("kms:GenerateDataKey*", Principal={"AWS": ROLE})],
+        KMS_REQUEST,
+        ACCOUNT_B,
+        True,
+        False,
+        IMPLICIT_DENY,
+        boundary=SQS_ONLY,
+    ),
+    # Across accounts the boundary limits the identity side, which must allow.
+    AccessCase(
+        "boundary-limits-cross-account",
+        [S3_ALLOW],
+        [allow("s3:PutObject", f"{BUCKET}/*", Principal={"AWS": ROLE})],
+        request("s3:PutObject"),
+        ACCOUNT_A,
+        False,
+        False,
+        IMPLICIT_DENY,
+        "permissions boundary",
+        boundary=SQS_ONLY,
+    ),
+    # A Deny in the boundary wins over every allow.
+    AccessCase(
+        "boundary-deny-wins",
+        [S3_ALLOW],
+        [allow("s3:PutObject", f"{BUCKET}/*", Principal={"AWS": ROLE})],
+        request("s3:PutObject"),
+        ACCOUNT_B,
+        False,
+        False,
+        EXPLICIT_DENY,
+        "boundary",
+        boundary=[allow("*"), deny("s3:PutObject")],
+    ),
+]
+
+
 def test_the_access_table_is_broad() -> None:
     assert len(ACCESS_CASES) >= 20
     assert len({case.id for case in ACCESS_CASES}) == len(ACCESS_CASES)
@@ -993,6 +1361,7 @@ def test_evaluate_access(case: AccessCase) -> None:
         resource_policies=[("resource", policy(*case.resource))],
         resource_account=case.resource_account,
         resource_policy_required=case.required,
+        boundary=None if case.boundary is None else ("boundary", policy(*case.boundary)),
     )
     assert (decision.allowed, decision.reason) == (case.allowed, case.reason)
     if case.source is not None:
@@ -1069,9 +1438,15 @@ def test_wildcard_match(pattern: str, value: str, ignore_case: bool, expected: b
         ("ForAnyValue:StringLike", "a*", {"k": []}, False),  # ... ForAnyValue false
         ("ForAnyValue:StringNotEquals", "a", {}, False),
         ("ForAllValues:StringNotEquals", "a", {}, True),
-        ("DateLessThan", "2020-01-01T00:00:00Z", {"k": "2019-01-01T00:00:00Z"}, None),  # unknown: None
-        ("DateLessThan", "2020-01-01T00:00:00Z", {}, None),  # unknown even on a missing key
-        ("IpAddress", "10.0.0.0/8", {"k": "10.1.2.3"}, None),
+        ("DateLessThan", "2020-01-01T00:00:00Z", {"k": "2019-01-01T00:00:00Z"}, True),
+        ("DateLessThan", "2020-01-01T00:00:00Z", {"k": "1577836801"}, False),  # epoch seconds
+        ("DateLessThan", "2020-01-01T00:00:00Z", {}, False),  # missing key: false
+        ("IpAddress", "10.0.0.0/8", {"k": "10.1.2.3"}, True),
+        ("IpAddress", "10.0.0.0/8", {"k": "11.1.2.3"}, False),
+        ("NotIpAddress", "10.0.0.0/8", {"k": "11.1.2.3"}, True),
+        ("ArnLike", "arn:aws:iam::*:role/x", {"k": "arn:aws:iam::123:role/x"}, True),
+        ("ArnLike", "arn:aws:iam::*", {"k": "arn:aws:iam::123:role/x"}, False),  # "*" stays in its component
+        ("BinaryEquals", "QmluYXJ5", {"k": "QmluYXJ5"}, None),  # an operator not known: None
         ("Frobnicate:StringEquals", "a", {"k": "a"}, None),  # an unknown set qualifier
     ],
 )

@@ -1,0 +1,109 @@
+"""
+The S3 requests a Hadoop/Spark write through EMRFS sends for one output prefix: a pure data table.
+
+The verifier checks every one of them, each with the role EMRFS would use for its key (the first
+role mapping whose identifier is a string prefix of ``s3://bucket/key``, else the EC2 instance
+profile role). The table follows the request list of the EMRFS-like writer of the local stand-in
+(``devstack/emrfs_writer.py``): output ``s3://b/p/`` with ``p`` the prefix without its slash.
+
+Pure: standard library only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: A file name the checks use for "a file under the prefix".
+PART = "part-00000"
+
+
+@dataclass(frozen=True)
+class S3Call:
+    """
+    One request of the write.
+
+    :param step: the Hadoop step that sends it (the verifier reports one link per step).
+    :param operation: the S3 API operation.
+    :param action: the IAM action S3 authorizes it as (Amazon S3 User Guide, "Actions, resources,
+        and condition keys for Amazon S3").
+    :param key: the object key, ``{p}`` standing for the prefix without its slash; ``None`` for a
+        request on the bucket.
+    :param list_prefix: the ``prefix`` parameter of a listing (the ``s3:prefix`` condition key).
+    :param missing: a ``HEAD`` of a key that does not exist yet: S3 answers 404 only to a caller
+        allowed ``s3:ListBucket`` on the bucket, 403 otherwise (S3 API Reference, HeadObject:
+        "If you have the s3:ListBucket permission on the bucket, Amazon S3 returns an HTTP status
+        code 404 (Not Found) error. If you don't have the s3:ListBucket permission, Amazon S3
+        returns an HTTP status code 403 (Forbidden) error"); Hadoop fails on the 403.
+    :param kms: the KMS actions S3 calls with the caller's permissions for this request when the
+        bucket's default encryption is SSE-KMS (S3 User Guide, "Using server-side encryption with
+        AWS KMS keys": uploads need ``kms:GenerateDataKey``, reads ``kms:Decrypt``, multipart
+        uploads both).
+    :param required: the write fails without it (``False``: only a warning).
+    """
+
+    step: str
+    operation: str
+    action: str
+    key: str | None
+    list_prefix: str | None = None
+    missing: bool = False
+    kms: tuple[str, ...] = ()
+    required: bool = True
+    headers: bool = False  # carries the upload headers (x-amz-acl, x-amz-server-side-encryption)
+
+
+WRITE_REQUESTS: tuple[S3Call, ...] = (
+    # getFileStatus(s3://b/p) before the job writes (checkOutputSpecs)
+    S3Call("output directory lookup", "HeadObject", "s3:GetObject", "{p}", missing=True),
+    S3Call("output directory lookup", "HeadObject", "s3:GetObject", "{p}/", missing=True),
+    S3Call("output directory lookup", "HeadObject", "s3:GetObject", "{p}_$folder$", missing=True),
+    S3Call("output directory lookup", "ListObjectsV2", "s3:ListBucket", None, list_prefix="{p}/"),
+    # mkdirs(p/_temporary/0): FileOutputCommitter.setupJob
+    S3Call("mkdirs", "HeadObject", "s3:GetObject", "{p}/_temporary/0", missing=True),
+    S3Call("mkdirs", "ListObjectsV2", "s3:ListBucket", None, list_prefix="{p}/_temporary/0/"),
+    S3Call("mkdirs", "PutObject", "s3:PutObject", "{p}_$folder$", kms=("kms:GenerateDataKey",), headers=True),
+    S3Call(
+        "mkdirs", "PutObject", "s3:PutObject", "{p}/_temporary_$folder$", kms=("kms:GenerateDataKey",), headers=True
+    ),
+    # create(p/part-i) and the task's multipart upload (the EMRFS S3-optimized committer)
+    S3Call("write files", "HeadObject", "s3:GetObject", f"{{p}}/{PART}", missing=True),
+    S3Call(
+        "write files",
+        "CreateMultipartUpload",
+        "s3:PutObject",
+        f"{{p}}/{PART}",
+        kms=("kms:GenerateDataKey", "kms:Decrypt"),
+        headers=True,
+    ),
+    S3Call("write files", "UploadPart", "s3:PutObject", f"{{p}}/{PART}", kms=("kms:GenerateDataKey", "kms:Decrypt")),
+    S3Call("write files", "CompleteMultipartUpload", "s3:PutObject", f"{{p}}/{PART}", kms=("kms:Decrypt",)),
+    S3Call("write files", "ListParts", "s3:ListMultipartUploadParts", f"{{p}}/{PART}", required=False),
+    # job cleanup: pending uploads of failed or speculative attempts
+    S3Call("abort pending uploads", "ListMultipartUploads", "s3:ListBucketMultipartUploads", None),
+    S3Call("abort pending uploads", "AbortMultipartUpload", "s3:AbortMultipartUpload", f"{{p}}/{PART}"),
+    # job commit: FileOutputCommitter.commitJob deletes _temporary and writes _SUCCESS
+    S3Call("job commit", "ListObjectsV2", "s3:ListBucket", None, list_prefix="{p}/_temporary"),
+    S3Call("job commit", "DeleteObject", "s3:DeleteObject", "{p}/_temporary_$folder$"),
+    S3Call("job commit", "DeleteObject", "s3:DeleteObject", "{p}_$folder$"),
+    S3Call("job commit", "HeadObject", "s3:GetObject", "{p}/_SUCCESS", missing=True),
+    S3Call("job commit", "PutObject", "s3:PutObject", "{p}/_SUCCESS", kms=("kms:GenerateDataKey",), headers=True),
+    # reading the output back (Spark's listing, a downstream job)
+    S3Call("read back", "ListObjectsV2", "s3:ListBucket", None, list_prefix="{p}/"),
+    S3Call("read back", "GetObject", "s3:GetObject", f"{{p}}/{PART}", kms=("kms:Decrypt",)),
+)
+
+#: The steps, in the order a write sends them.
+STEPS: tuple[str, ...] = tuple(dict.fromkeys(call.step for call in WRITE_REQUESTS))
+
+
+def expand(template: str, stem: str) -> str | None:
+    """
+    Return a key or prefix of the table for one prefix: ``{p}`` is the prefix without its slash.
+
+    For the bucket's root (``stem`` empty) the keys of the directory itself do not exist: ``None``.
+    """
+    if stem:
+        return template.replace("{p}", stem)
+    if template.startswith("{p}/") and len(template) > 4:
+        return template[4:]
+    return None if template.startswith("{p}") else template

@@ -1,0 +1,455 @@
+"""
+Proof by disagreement: randomly broken set-ups, each judged by the verifier and by the EMRFS-like writer.
+
+:func:`generate` draws a case from a seed: a partner as the provider provisions it (its destination
+role policy and role mapping from the provider's builders; EMR EC2 role, KMS key, bucket and
+security configuration named for the case, so that cases share one moto server without a reset) with one to three breakages drawn from :data:`BREAKAGES`: a ``Deny`` in any of the
+documents, a permissions boundary, a missing key user, a wrong ARN in a mapping, a shadowing mapping,
+an ownership setting, the identifier's trailing slash, a listing allowed only with ``s3:prefix`` …
+
+:func:`judge` builds the case in moto, runs the verifier (``verify_chain`` through the provider's
+hooks) and ``devstack.emrfs_writer.write_like_emrfs`` (whose authorization is principalmapper's, not
+the verifier's evaluator), and returns both answers. The claim the tests check: no case where the
+verifier says PASS and the writer is refused; every verifier FAIL with a successful write is listed
+with its explanation.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_emrfs_xacct.policies.documents import as_list, destination_permissions_policy
+from airflow_provider_emrfs_xacct.policies.security_config import validate_role_mappings
+from airflow_provider_emrfs_xacct.policies.validation import S3Location
+from devstack.emrfs_writer import write_like_emrfs
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, KEY_ADMIN_ARN, client
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from airflow_provider_emrfs_xacct.verify import Readers
+
+RELEASE = "emr-6.15.0"
+S3_ACTIONS = (
+    "s3:PutObject",
+    "s3:GetObject",
+    "s3:DeleteObject",
+    "s3:ListBucket",
+    "s3:AbortMultipartUpload",
+    "s3:ListBucketMultipartUploads",
+)
+KMS_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
+
+
+@dataclass
+class Case:
+    """One set-up: its number (names), the breakages applied, and what was built."""
+
+    number: int
+    breakages: list[str]
+    details: list[str] = field(default_factory=list)
+
+    @property
+    def bucket(self) -> str:
+        return f"diff-{self.number}-results"
+
+    @property
+    def emr_role(self) -> str:
+        return f"emr-ec2-{self.number}"
+
+    @property
+    def emr_role_arn(self) -> str:
+        return f"arn:aws:iam::{EMR_ACCOUNT}:role/{self.emr_role}"
+
+    @property
+    def role(self) -> str:
+        return f"writer-{self.number}"
+
+    @property
+    def role_arn(self) -> str:
+        return f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{self.role}"
+
+    @property
+    def configuration(self) -> str:
+        return f"diff-{self.number}"
+
+    @property
+    def output(self) -> str:
+        return f"s3://{self.bucket}/out/"
+
+
+@dataclass
+class World:
+    """The documents of one case before they are written to moto (breakages edit these)."""
+
+    url: str
+    case: Case
+    rng: random.Random
+    emr_policy: dict[str, Any]
+    trust: dict[str, Any]
+    role_policy: dict[str, Any]
+    extra_role_policy: dict[str, Any] | None = None
+    boundary: dict[str, Any] | None = None
+    key_policy: dict[str, Any] = field(default_factory=dict)
+    bucket_policy: dict[str, Any] | None = None
+    ownership: str = "BucketOwnerEnforced"
+    mappings: list[dict[str, Any]] = field(default_factory=list)
+    other_roles: list[str] = field(default_factory=list)
+    key_arn: str = ""
+
+
+def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def provider_policy(bucket: str, key_arn: str) -> dict[str, Any]:
+    """The destination role's policy as the provider writes it for ``s3://bucket/out/``."""
+    return destination_permissions_policy("aws", [S3Location(bucket, "out/")], [key_arn])
+
+
+def _statement_with(world: World, action: str) -> dict[str, Any]:
+    return next(statement for statement in world.role_policy["Statement"] if action in as_list(statement["Action"]))
+
+
+# Breakages -------------------------------------------------------------------------------------
+
+
+def _deny_in_role_policy(world: World) -> str:
+    action = world.rng.choice(S3_ACTIONS + KMS_ACTIONS)
+    world.extra_role_policy = _doc({"Sid": "RandomDeny", "Effect": "Deny", "Action": action, "Resource": "*"})
+    return f"destination role denies {action}"
+
+
+def _deny_in_bucket_policy(world: World) -> str:
+    bucket = world.case.bucket
+    action = world.rng.choice(S3_ACTIONS)
+    resource = world.rng.choice(
+        [
+            [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+            f"arn:aws:s3:::{bucket}/out_$folder$",
+            f"arn:aws:s3:::{bucket}/out/_temporary*",
+            f"arn:aws:s3:::{bucket}/elsewhere/*",
+        ]
+    )
+    principal = world.rng.choice(["*", {"AWS": world.case.role_arn}, {"AWS": world.case.emr_role_arn}])
+    statement = {"Sid": "RandomDeny", "Effect": "Deny", "Principal": principal, "Action": action, "Resource": resource}
+    world.bucket_policy = _doc(*((world.bucket_policy or _doc())["Statement"]), statement)
+    return f"bucket denies {action} on {resource} to {principal}"
+
+
+def _deny_in_key_policy(world: World) -> str:
+    action = world.rng.choice(KMS_ACTIONS)
+    world.key_policy["Statement"].append(
+        {
+            "Sid": "RandomDeny",
+            "Effect": "Deny",
+            "Principal": {"AWS": world.case.role_arn},
+            "Action": action,
+            "Resource": "*",
+        }
+    )
+    return f"key policy denies {action}"
+
+
+def _deny_assume_in_emr_policy(world: World) -> str:
+    world.emr_policy["Statement"].append({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"})
+    return "EMR role denies sts:AssumeRole"
+
+
+def _no_assume_policy(world: World) -> str:
+    world.emr_policy["Statement"] = [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::emr-logs/*"}
+    ]
+    return "EMR role may not assume"
+
+
+def _deny_in_trust(world: World) -> str:
+    world.trust["Statement"].append(
+        {"Effect": "Deny", "Principal": {"AWS": world.case.emr_role_arn}, "Action": "sts:AssumeRole"}
+    )
+    return "trust policy denies the EMR role"
+
+
+def _trust_someone_else(world: World) -> str:
+    world.trust = _doc(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{EMR_ACCOUNT}:root"}, "Action": "sts:AssumeRole"}
+        if world.rng.random() < 0.3
+        else {
+            "Effect": "Allow",
+            "Principal": {"AWS": world.case.emr_role_arn.replace("emr-ec2", "other")},
+            "Action": "sts:AssumeRole",
+        }
+    )
+    return f"trust policy trusts {world.trust['Statement'][0]['Principal']['AWS']}"
+
+
+BOUNDARIES = {
+    "sqs only": _doc({"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}),
+    "s3 only": _doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}),
+    "s3 and kms": _doc({"Effect": "Allow", "Action": ["s3:*", "kms:*"], "Resource": "*"}),
+    "all but deletes": _doc(
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"},
+    ),
+}
+
+
+def _boundary(world: World) -> str:
+    name = world.rng.choice(sorted(BOUNDARIES))
+    world.boundary = json.loads(json.dumps(BOUNDARIES[name]))
+    return f"boundary: {name}"
+
+
+def _drop_key_users(world: World) -> str:
+    also_root = world.rng.random() < 0.5
+    world.key_policy["Statement"] = [
+        statement
+        for statement in world.key_policy["Statement"]
+        if statement.get("Sid") != "KeyUsers" and not (also_root and statement.get("Sid") == "Root")
+    ]
+    return "key users removed" + (" with the root statement" if also_root else "")
+
+
+def _wrong_arn(world: World) -> str:
+    wrong = world.rng.choice(
+        [
+            world.case.role_arn.replace(":role/", ":role/team/"),
+            world.case.role_arn.replace(DESTINATION_ACCOUNT, "333333333333"),
+        ]
+    )
+    world.mappings[0]["Role"] = wrong
+    return f"mapping names {wrong}"
+
+
+def _shadowing_mapping(world: World) -> str:
+    other = f"other-{world.case.number}"
+    world.other_roles.append(other)
+    identifier = world.rng.choice([f"s3://{world.case.bucket}/", f"s3://{world.case.bucket}/o"])
+    world.mappings.insert(
+        0,
+        {
+            "Role": f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{other}",
+            "IdentifierType": "Prefix",
+            "Identifiers": [identifier],
+        },
+    )
+    return f"earlier mapping {identifier} to a role without S3 access"
+
+
+def _ownership(world: World) -> str:
+    world.ownership = world.rng.choice(["ObjectWriter", "BucketOwnerPreferred"])
+    return f"ownership {world.ownership}"
+
+
+def _trailing_slash(world: World) -> str:
+    world.mappings[-1]["Identifiers"] = [f"s3://{world.case.bucket}/out/"]
+    return "identifier with its trailing slash"
+
+
+def _list_only_with_prefix(world: World) -> str:
+    bucket = _statement_with(world, "s3:ListBucket")
+    bucket["Action"] = [action for action in as_list(bucket["Action"]) if action != "s3:ListBucket"]
+    world.role_policy["Statement"].append(
+        {
+            "Sid": "List",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": f"arn:aws:s3:::{world.case.bucket}",
+            "Condition": {"StringLike": {"s3:prefix": ["out/", "out/*"]}},
+        }
+    )
+    return "s3:ListBucket only with an s3:prefix condition"
+
+
+def _no_marker_grant(world: World) -> str:
+    objects = _statement_with(world, "s3:PutObject")
+    objects["Resource"] = [arn for arn in objects["Resource"] if not arn.endswith(("_$folder$", "/out"))]
+    return "no grant on the prefix's own key and marker"
+
+
+BREAKAGES: dict[str, Callable[[World], str]] = {
+    "deny-in-role-policy": _deny_in_role_policy,
+    "deny-in-bucket-policy": _deny_in_bucket_policy,
+    # Not drawn: a bucket policy denying plain HTTP (aws:SecureTransport false). The verifier judges the
+    # request EMRFS sends over HTTPS (allowed); the local stand-in's writer talks to moto over plain HTTP,
+    # and moto applies that statement to it (a refusal that AWS would not give EMRFS).
+    "deny-in-key-policy": _deny_in_key_policy,
+    "deny-assume-in-emr-policy": _deny_assume_in_emr_policy,
+    "no-assume-policy": _no_assume_policy,
+    "deny-in-trust": _deny_in_trust,
+    "trust-someone-else": _trust_someone_else,
+    "boundary": _boundary,
+    "drop-key-users": _drop_key_users,
+    "wrong-arn": _wrong_arn,
+    "shadowing-mapping": _shadowing_mapping,
+    "ownership": _ownership,
+    "trailing-slash": _trailing_slash,
+    "list-only-with-prefix": _list_only_with_prefix,
+    "no-marker-grant": _no_marker_grant,
+}
+
+
+def generate(number: int, seed: int) -> Case:
+    """Draw the breakages of case ``number`` (0 to 3 of them; none is the control)."""
+    rng = random.Random(seed * 100_003 + number)
+    count = rng.choice([0, 1, 1, 1, 2, 2, 3])
+    return Case(number, rng.sample(sorted(BREAKAGES), count))
+
+
+# Building a case in moto -----------------------------------------------------------------------
+
+
+@cache
+def _client(url: str, account: str, service: str) -> Any:
+    return client(url, account, service)
+
+
+def build(url: str, case: Case, seed: int) -> World:
+    """Create the case's resources in moto, its breakages applied."""
+    rng = random.Random(seed * 7_919 + case.number)
+    kms = _client(url, DESTINATION_ACCOUNT, "kms")
+    key_policy = _doc(
+        {
+            "Sid": "Root",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        },
+        {"Sid": "Admins", "Effect": "Allow", "Principal": {"AWS": KEY_ADMIN_ARN}, "Action": "kms:*", "Resource": "*"},
+        {
+            "Sid": "KeyUsers",
+            "Effect": "Allow",
+            "Principal": {"AWS": case.role_arn},
+            "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+            "Resource": "*",
+        },
+    )
+    key_arn = kms.create_key(Description=f"differential case {case.number}")["KeyMetadata"]["Arn"]
+    world = World(
+        url=url,
+        case=case,
+        rng=rng,
+        emr_policy=_doc({"Sid": "Assume", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": case.role_arn}),
+        trust=_doc({"Effect": "Allow", "Principal": {"AWS": case.emr_role_arn}, "Action": "sts:AssumeRole"}),
+        role_policy=provider_policy(case.bucket, key_arn),
+        key_policy=key_policy,
+        mappings=validate_role_mappings(
+            [{"Role": case.role_arn, "IdentifierType": "Prefix", "Identifiers": [case.output]}]
+        ),
+        key_arn=key_arn,
+    )
+    case.details = [BREAKAGES[name](world) for name in case.breakages]
+    kms.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(world.key_policy))
+
+    iam_a, iam_b = _client(url, EMR_ACCOUNT, "iam"), _client(url, DESTINATION_ACCOUNT, "iam")
+    ec2_trust = _doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
+    iam_a.create_role(RoleName=case.emr_role, AssumeRolePolicyDocument=json.dumps(ec2_trust))
+    iam_a.put_role_policy(RoleName=case.emr_role, PolicyName="assume", PolicyDocument=json.dumps(world.emr_policy))
+    arguments: dict[str, Any] = {}
+    if world.boundary is not None:
+        boundary = iam_b.create_policy(PolicyName=f"boundary-{case.number}", PolicyDocument=json.dumps(world.boundary))
+        arguments["PermissionsBoundary"] = boundary["Policy"]["Arn"]
+    iam_b.create_role(RoleName=case.role, AssumeRolePolicyDocument=json.dumps(world.trust), **arguments)
+    iam_b.put_role_policy(RoleName=case.role, PolicyName="access", PolicyDocument=json.dumps(world.role_policy))
+    if world.extra_role_policy is not None:
+        iam_b.put_role_policy(
+            RoleName=case.role, PolicyName="guard", PolicyDocument=json.dumps(world.extra_role_policy)
+        )
+    for other in world.other_roles:
+        iam_b.create_role(RoleName=other, AssumeRolePolicyDocument=json.dumps(world.trust))
+        world.emr_policy["Statement"][0]["Resource"] = [
+            case.role_arn,
+            f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{other}",
+        ]
+        iam_a.put_role_policy(RoleName=case.emr_role, PolicyName="assume", PolicyDocument=json.dumps(world.emr_policy))
+
+    s3 = _client(url, DESTINATION_ACCOUNT, "s3")
+    s3.create_bucket(Bucket=case.bucket)
+    s3.put_bucket_encryption(
+        Bucket=case.bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
+                    "BucketKeyEnabled": rng.random() < 0.5,
+                }
+            ]
+        },
+    )
+    s3.put_bucket_ownership_controls(
+        Bucket=case.bucket, OwnershipControls={"Rules": [{"ObjectOwnership": world.ownership}]}
+    )
+    if world.bucket_policy is not None:
+        s3.put_bucket_policy(Bucket=case.bucket, Policy=json.dumps(world.bucket_policy))
+    _client(url, EMR_ACCOUNT, "emr").create_security_configuration(
+        Name=case.configuration,
+        SecurityConfiguration=json.dumps(
+            {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": world.mappings}}}
+        ),
+    )
+    return world
+
+
+@dataclass
+class Outcome:
+    """Both answers for one case."""
+
+    case: Case
+    verdict: str
+    failing: list[str]
+    not_checked: list[str]
+    writer_success: bool
+    writer_failure: str
+    objects_owned_by_bucket_owner: bool
+    #: Who refused the write: "judge" (the writer's authorization, principalmapper) or "moto" (the
+    #: judge allowed the request and moto's own, partial, policy checks refused it).
+    refused_by: str = ""
+    refused_role: str = ""
+
+    def line(self) -> str:
+        return (
+            f"case {self.case.number} [{'; '.join(self.case.details) or 'no breakage'}]: verifier {self.verdict} "
+            f"{self.failing or self.not_checked or ''}, writer {'succeeds' if self.writer_success else 'refused: ' + self.writer_failure}"
+        )
+
+
+def judge(url: str, readers: Readers, number: int, seed: int) -> Outcome:
+    """Build case ``number`` and ask the verifier and the writer."""
+    from airflow_provider_emrfs_xacct.verify import verify_chain
+
+    case = generate(number, seed)
+    build(url, case, seed)
+    report, _ = verify_chain(
+        readers,
+        simulate=False,
+        security_configuration=case.configuration,
+        emr_ec2_role_name=case.emr_role,
+        release_label=RELEASE,
+    )
+    written = write_like_emrfs(
+        url,
+        emr_account=EMR_ACCOUNT,
+        instance_role=case.emr_role,
+        security_configuration=case.configuration,
+        output_uri=case.output,
+        files=1,
+        bucket_account=DESTINATION_ACCOUNT,
+    )
+    failure = written.first_failure
+    owned = all(item.owner_account == DESTINATION_ACCOUNT for item in written.objects.values())
+    return Outcome(
+        case,
+        report.verdict,
+        [link.link for link in report.links if link.status == "fail"],
+        [link.link for link in report.links if link.status == "not checked"],
+        written.success,
+        "" if failure is None else f"{failure.operation} {failure.uri} as {failure.role_arn}: {failure.reason}",
+        owned,
+        "" if failure is None else "moto" if failure.allowed or failure.reason.startswith("moto") else "judge",
+        "" if failure is None else failure.role_arn,
+    )

@@ -1,0 +1,143 @@
+"""
+Proof by disagreement: the verifier against the EMRFS-like writer on randomly broken set-ups.
+
+The writer (``devstack/emrfs_writer.py``) routes each request of a write as EMRFS does and is judged by
+principalmapper's policy simulation (``devstack/aws_judge.py``), which shares no code with the
+verifier's evaluator. ``make test`` runs a fixed sample of :data:`SAMPLE` cases; the full study
+(:data:`STUDY` cases) runs with ``EMRFS_XACCT_STUDY=1`` (``make study``).
+
+The claims: no case where the verifier says PASS and the writer's judge refuses a request (a refusal
+by moto itself, after the judge allowed it, must be one of :data:`MOTO_ARTIFACTS`); every case where
+the verifier says FAIL and the writer succeeds has one of the explanations in :data:`EXPLAINED`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import pytest
+
+from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+from airflow_provider_emrfs_xacct.verify import Readers
+from devstack.moto_stack import DESTINATION_CONN_ID, EMR_CONN_ID
+from tests.integration.differential import Outcome, judge
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+SEED = 20261129
+SAMPLE = 60
+STUDY = 500
+
+
+def readers() -> Readers:
+    return Readers(
+        emr_iam=EmrfsIamHook(aws_conn_id=EMR_CONN_ID),
+        emr=EmrfsEmrHook(aws_conn_id=EMR_CONN_ID),
+        iam=EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID),
+        s3=EmrfsS3Hook(aws_conn_id=DESTINATION_CONN_ID),
+        kms=EmrfsKmsHook(aws_conn_id=DESTINATION_CONN_ID),
+    )
+
+
+#: Why the verifier may say FAIL where the write succeeds.
+EXPLAINED: dict[str, Callable[[Outcome], bool]] = {
+    # The write succeeds, but the objects belong to the writer's account, not the bucket owner's: the
+    # partner does not own what was written (the chain's promise), so the verifier fails it.
+    "ownership": lambda outcome: (
+        bool(outcome.failing)
+        and all(link.startswith("owner of objects") for link in outcome.failing)
+        and not outcome.objects_owned_by_bucket_owner
+    ),
+    # A boundary without kms:*: the key policy names the role's ARN, and AWS limits such a grant by an
+    # implicit deny in the role's permissions boundary ("How AWS enforcement code logic evaluates
+    # requests to allow or deny access"); S3 calls KMS with the role session's permissions. The
+    # writer's judge (principalmapper) lets a same-account resource-policy grant bypass the boundary,
+    # as the IAM guide's older boundary page said. The verifier follows the current page.
+    "boundary-limits-key-policy-grant": lambda outcome: (
+        bool(outcome.failing)
+        and all(link.startswith("use bucket key") for link in outcome.failing)
+        and any(detail == "boundary: s3 only" for detail in outcome.case.details)
+    ),
+}
+
+#: Why the writer may be refused although the verifier says PASS: only refusals by moto itself, where
+#: the writer's judge allowed the request and moto's partial policy checks did not (never the judge).
+MOTO_ARTIFACTS: dict[str, Callable[[Outcome], bool]] = {
+    # moto 5 (moto/iam/access_control.py, IAMPolicyStatement.is_action_permitted) answers DENIED for a
+    # bucket-policy statement whose Principal names someone other than the caller, whatever its
+    # Effect; AWS skips such a statement. A Deny naming another role thus refuses this one in moto.
+    "moto-applies-statements-of-other-principals": lambda outcome: (
+        outcome.refused_by == "moto"
+        and any(
+            detail.startswith("bucket denies") and "{'AWS': '" in detail and outcome.refused_role not in detail
+            for detail in outcome.case.details
+        )
+    ),
+}
+
+
+def run(count: int) -> list[Outcome]:
+    url = os.environ["EMRFS_XACCT_MOTO_URL"]
+    shared = readers()
+    return [judge(url, shared, number, SEED) for number in range(count)]
+
+
+def summary(outcomes: list[Outcome]) -> str:
+    table = Counter((outcome.verdict, "writes" if outcome.writer_success else "refused") for outcome in outcomes)
+    return ", ".join(f"{verdict}/{writer}: {count}" for (verdict, writer), count in sorted(table.items()))
+
+
+def check(outcomes: list[Outcome]) -> None:
+    false_pass = [
+        outcome.line()
+        for outcome in outcomes
+        if outcome.verdict == "PASS"
+        and not outcome.writer_success
+        and not any(rule(outcome) for rule in MOTO_ARTIFACTS.values())
+    ]
+    assert false_pass == [], "\n".join(false_pass)
+    unexplained = [
+        outcome.line()
+        for outcome in outcomes
+        if outcome.verdict == "FAIL"
+        and outcome.writer_success
+        and not any(rule(outcome) for rule in EXPLAINED.values())
+    ]
+    assert unexplained == [], "\n".join(unexplained)
+
+
+@pytest.fixture
+def moto_env(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("EMRFS_XACCT_MOTO_URL", moto_url)
+    return moto_url
+
+
+def test_a_fixed_sample_of_broken_set_ups(moto_env: str) -> None:
+    outcomes = run(SAMPLE)
+    print(summary(outcomes))
+    for outcome in outcomes:
+        print(outcome.line())
+    check(outcomes)
+    # The sample has every kind of answer: the verifier is not trivially always FAIL or PASS.
+    verdicts = {outcome.verdict for outcome in outcomes}
+    assert {"PASS", "FAIL"} <= verdicts
+    assert any(outcome.writer_success for outcome in outcomes)
+    assert any(not outcome.writer_success for outcome in outcomes)
+
+
+@pytest.mark.skipif(not os.environ.get("EMRFS_XACCT_STUDY"), reason="the full study: EMRFS_XACCT_STUDY=1 (make study)")
+def test_the_full_study(moto_env: str) -> None:
+    outcomes = run(STUDY)
+    report = [summary(outcomes), *(outcome.line() for outcome in outcomes)]
+    path = os.environ.get("EMRFS_XACCT_STUDY_REPORT")
+    if path:
+        with open(path, "w", encoding="utf-8") as file:
+            file.write("\n".join(report) + "\n")
+    print("\n".join(report))
+    check(outcomes)
