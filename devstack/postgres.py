@@ -77,6 +77,27 @@ class PostgresServer:
             entry = pwd.getpwnam(UNPRIVILEGED_USER)
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
             self._user = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+            if not self._can_run(self.bin / "postgres"):
+                # The binaries lie where that user cannot reach them (e.g. under a private home):
+                # use a copy beside the data, readable by everyone, laid out as in site-packages
+                # (the wheel's binaries find their libraries in ``<package>.libs`` by a relative path).
+                install, package = self.bin.parent, self.bin.parent.parent
+                copy = self.root / "site" / package.name
+                shutil.copytree(install, copy / install.name, symlinks=True)
+                libs = package.with_name(f"{package.name}.libs")
+                if libs.is_dir():
+                    shutil.copytree(libs, copy.with_name(libs.name), symlinks=True)
+                for path in [self.root / "site", *(self.root / "site").rglob("*")]:
+                    mode = path.stat().st_mode
+                    path.chmod(mode | 0o444 | (0o111 if path.is_dir() or mode & 0o100 else 0))
+                self.bin = copy / install.name / "bin"
+
+    def _can_run(self, program: Path) -> bool:
+        try:
+            check = subprocess.run([str(program), "--version"], capture_output=True, check=False, **self._user)
+        except OSError:  # e.g. PermissionError: a directory on the way is closed to the user
+            return False
+        return check.returncode == 0
 
     def start(self) -> PostgresServer:
         initdb = subprocess.run(
