@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
 import pytest
@@ -18,6 +18,9 @@ from sqlalchemy.pool import NullPool
 
 import devstack.postgres as postgres
 from devstack.postgres import PostgresServer
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def server_version(url: str) -> int:
@@ -32,7 +35,8 @@ def server_version(url: str) -> int:
 def test_starts_gives_a_database_and_leaves_nothing_behind() -> None:
     with PostgresServer() as server:
         url = server.create_database("airflow_probe")
-        assert url.startswith("postgresql+psycopg2://") and "@127.0.0.1:" in url
+        assert url.startswith("postgresql+psycopg2://")
+        assert "@127.0.0.1:" in url
         # A version Airflow 3 supports ("Set up a Database Backend": PostgreSQL 14 to 18).
         assert 140000 <= server_version(url) < 190000
         assert server.process is not None
