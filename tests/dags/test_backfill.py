@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 import sqlalchemy
-from moto.core.responses import ActionResult
+from moto.core.responses import ActionResult, PaginatedResult
 from moto.core.utils import utcnow
 from moto.emr.responses import ElasticMapReduceResponse
 from sqlalchemy.pool import NullPool
@@ -436,60 +436,75 @@ def test_shared_key_and_emr_role_hold_every_partner(
 #: reference). moto reaches the end state inside the call; then a trigger fires at its first poll,
 #: within a second of the deferral, and Airflow 3.3 can fail the task: the scheduler handles the
 #: trigger's event before the worker's report of the deferral, which then looks like a state changed
-#: externally (apache/airflow issues 66374 and 72716).
-EMR_TRANSITION_SECONDS = 10
+#: externally (apache/airflow issues 66374 and 72716). On a loaded machine the scheduler took 6 s to
+#: handle that report.
+EMR_TRANSITION_SECONDS = 20
 
 
 @pytest.fixture(scope="module")
 def emr_takes_time() -> Iterator[None]:
     """
-    moto's EMR, as seen by DescribeCluster and DescribeStep, takes :data:`EMR_TRANSITION_SECONDS` per transition.
+    moto's EMR, as DescribeCluster, DescribeStep and ListSteps show it, takes :data:`EMR_TRANSITION_SECONDS` per transition.
 
-    Only for the deferred DAG's clusters (named ``deferred-...``), and only in what those two calls
-    answer: moto's own state (what ListClusters and every other call see) is left as it is. moto
-    serves from this process, so patching its response class here changes what the server answers.
+    Only for the deferred DAG's clusters (named ``deferred-...``), and only in what those calls answer:
+    moto's own state (what ListClusters and every other call see) is left as it is. moto serves from
+    this process, so patching its response class here changes what the server answers.
     """
-    describe_cluster, describe_step = ElasticMapReduceResponse.describe_cluster, ElasticMapReduceResponse.describe_step
+    originals = {
+        name: getattr(ElasticMapReduceResponse, name) for name in ("describe_cluster", "describe_step", "list_steps")
+    }
     window = EMR_TRANSITION_SECONDS
 
-    def seen_cluster(self: ElasticMapReduceResponse) -> ActionResult:
+    def young(since: Any) -> bool:
+        return since is not None and (utcnow() - since).total_seconds() < window
+
+    def cluster_as_seen(cluster: Any) -> Any:
+        shown = None
+        if cluster.state in ("WAITING", "RUNNING") and young(cluster.creation_datetime):
+            shown = "STARTING"
+        elif cluster.state == "TERMINATED" and young(cluster.end_datetime):
+            shown = "TERMINATING"
+        if shown is None:
+            return cluster
+        seen = copy.copy(cluster)
+        seen.state = shown
+        return seen
+
+    def step_as_seen(step: Any) -> Any:
+        if step.state != "COMPLETED" or not young(step.creation_date_time):
+            return step
+        seen = copy.copy(step)
+        seen.state = "RUNNING"
+        return seen
+
+    def slow(cluster_id: str, backend: Any) -> bool:
+        return str(backend.describe_cluster(cluster_id).name).startswith("deferred-")
+
+    def describe_cluster(self: ElasticMapReduceResponse) -> ActionResult:
         cluster = self.backend.describe_cluster(self._get_param("ClusterId"))
-        if cluster.name.startswith("deferred-"):
-            now, shown = utcnow(), None
-            if cluster.state in ("WAITING", "RUNNING") and (now - cluster.creation_datetime).total_seconds() < window:
-                shown = "STARTING"
-            elif (
-                cluster.state == "TERMINATED"
-                and cluster.end_datetime is not None
-                and (now - cluster.end_datetime).total_seconds() < window
-            ):
-                shown = "TERMINATING"
-            if shown:
-                cluster = copy.copy(cluster)
-                cluster.state = shown
-        return ActionResult({"Cluster": cluster})
+        return ActionResult({"Cluster": cluster_as_seen(cluster) if slow(cluster.id, self.backend) else cluster})
 
-    def seen_step(self: ElasticMapReduceResponse) -> ActionResult:
-        cluster_id, step_id = self._get_param("ClusterId"), self._get_param("StepId")
-        step = self.backend.describe_step(cluster_id, step_id)
-        cluster = self.backend.describe_cluster(cluster_id)
-        if (
-            step is not None
-            and cluster.name.startswith("deferred-")
-            and step.state == "COMPLETED"
-            and (utcnow() - step.creation_date_time).total_seconds() < window
-        ):
-            step = copy.copy(step)
-            step.state = "RUNNING"
-        return ActionResult({"Step": step})
+    def describe_step(self: ElasticMapReduceResponse) -> ActionResult:
+        cluster_id = self._get_param("ClusterId")
+        step = self.backend.describe_step(cluster_id, self._get_param("StepId"))
+        return ActionResult({"Step": step_as_seen(step) if step and slow(cluster_id, self.backend) else step})
 
-    ElasticMapReduceResponse.describe_cluster = seen_cluster  # type: ignore[method-assign]
-    ElasticMapReduceResponse.describe_step = seen_step  # type: ignore[method-assign]
+    def list_steps(self: ElasticMapReduceResponse) -> PaginatedResult:
+        cluster_id = self._get_param("ClusterId")
+        if not slow(cluster_id, self.backend):
+            return originals["list_steps"](self)
+        states = self._get_param("StepStates", [])
+        steps = [step_as_seen(s) for s in self.backend.list_steps(cluster_id, step_ids=self._get_param("StepIds", []))]
+        return PaginatedResult({"Steps": [s for s in steps if not states or s.state in states]})
+
+    replacements = {"describe_cluster": describe_cluster, "describe_step": describe_step, "list_steps": list_steps}
+    for name, method in replacements.items():
+        setattr(ElasticMapReduceResponse, name, method)
     try:
         yield
     finally:
-        ElasticMapReduceResponse.describe_cluster = describe_cluster  # type: ignore[method-assign]
-        ElasticMapReduceResponse.describe_step = describe_step  # type: ignore[method-assign]
+        for name, method in originals.items():
+            setattr(ElasticMapReduceResponse, name, method)
 
 
 @dataclass
@@ -560,6 +575,11 @@ def test_deferred_tasks_wait_in_the_triggerer(
             assert logs, f"no trigger log for {task_id}: it never deferred, or no triggerer ran its trigger"
             events = [json.loads(line)["event"] for path in logs for line in path.read_text().splitlines()]
             assert "Trigger fired event" in events, events
+            # It polled AWS while the cluster or step was not there yet ("... in progress: STARTING",
+            # "Steps are still in non-terminal state"), then fired.
+            waiting = [e for e in events if "in progress" in e or "non-terminal" in e]
+            assert waiting, events
+            assert events.index(waiting[0]) < events.index("Trigger fired event"), events
         emr_a = client(seeded.url, EMR_ACCOUNT, "emr")
         clusters = [
             emr_a.describe_cluster(ClusterId=summary["Id"])["Cluster"]
