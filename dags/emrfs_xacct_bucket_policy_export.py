@@ -55,6 +55,7 @@ with DAG(
 ) as dag:
     emr_ec2_role_arn = "arn:aws:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
 
+    # [START howto_operator_grant_bucket_access]
     bucket_access = GrantBucketAccessOperator(
         task_id="grant_bucket_access",
         aws_conn_id=DESTINATION_CONN_ID,
@@ -62,6 +63,7 @@ with DAG(
         principal_arns=[emr_ec2_role_arn],
         enforce_bucket_owner="{{ params.enforce_bucket_owner }}",
     )
+    # [END howto_operator_grant_bucket_access]
 
     grant_key = GrantKmsKeyUserOperator(
         task_id="grant_kms_key_user",
@@ -70,6 +72,7 @@ with DAG(
         principal_arns=[emr_ec2_role_arn],
     )
 
+    # [START howto_operator_launch_cluster_bucket_policy]
     cluster = LaunchClusterWithSecConfigOperator(
         task_id="launch_cluster",
         aws_conn_id=EMR_CONN_ID,
@@ -92,6 +95,7 @@ with DAG(
         wait_for_completion=True,
         waiter_delay=30,
     )
+    # [END howto_operator_launch_cluster_bucket_policy]
 
     write_results = EmrAddStepsOperator(
         task_id="write_results",
