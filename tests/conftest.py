@@ -7,21 +7,27 @@ to run an operator's ``execute``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import tempfile
+import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="emrfs-xacct-airflow-"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 
+import botocore.client
 import botocore.loaders
 import botocore.session
 import pytest
 import requests
 
 from devstack.moto_stack import MotoStack, Seeded, airflow_environment, seed
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # Every boto3 session (each hook makes one) would read and parse botocore's endpoint and service
 # model files again; in tests, where hundreds of sessions are made, share one loader and its cache.
@@ -75,15 +81,50 @@ def connections(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> None:
     use_connections(monkeypatch, moto_stack.url)
 
 
+#: Recorders that record every client's calls made in the current thread (see CallRecorder.everything).
+_RECORDING = threading.local()
+_MAKE_API_CALL = botocore.client.BaseClient._make_api_call
+
+
+def _recorded_make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
+    for recorder in getattr(_RECORDING, "recorders", ()):
+        recorder.record_call(self.meta.service_model.service_name, operation_name)
+    return _MAKE_API_CALL(self, operation_name, api_params)
+
+
+# Instrumentation only: every call still goes to moto over HTTP. Recorders are per thread, so
+# operators run concurrently in threads each see their own calls.
+botocore.client.BaseClient._make_api_call = _recorded_make_api_call  # type: ignore[method-assign]
+
+
 @dataclass
 class CallRecorder:
-    """Records every AWS operation a botocore client sends, through botocore's event system."""
+    """
+    Records the AWS operations botocore clients send.
+
+    ``attach`` records one client's calls (botocore's event system); ``everything`` records every
+    client's calls in this thread, including the clients hooks build for another account, with the
+    STS calls (credentials, ``GetCallerIdentity``) kept apart in ``sts_calls``.
+    """
 
     calls: list[str] = field(default_factory=list)
+    sts_calls: list[str] = field(default_factory=list)
 
     def attach(self, client: Any) -> CallRecorder:
         client.meta.events.register("before-call", self._record)
         return self
+
+    @contextlib.contextmanager
+    def everything(self) -> Iterator[CallRecorder]:
+        recorders = getattr(_RECORDING, "recorders", ())
+        _RECORDING.recorders = (*recorders, self)
+        try:
+            yield self
+        finally:
+            _RECORDING.recorders = recorders
+
+    def record_call(self, service: str, operation: str) -> None:
+        (self.sts_calls if service == "sts" else self.calls).append(operation)
 
     def _record(self, model: Any, **_: Any) -> None:
         self.calls.append(model.name)
@@ -115,10 +156,14 @@ class RecordingTaskInstance:
 def run_operator(
     operator: Any, ti: RecordingTaskInstance | None = None
 ) -> tuple[Any, CallRecorder, RecordingTaskInstance]:
-    """Run ``operator.execute`` with its client's calls recorded; return (result, recorder, task instance)."""
+    """
+    Run ``operator.execute`` with the calls of every client it uses recorded; return (result, recorder, task instance).
+
+    Every client: the operator's hook's, the EMR hook's launch client, and those of the hooks an
+    operator builds for the other account (revoke). STS calls are in ``recorder.sts_calls``.
+    """
     ti = ti or RecordingTaskInstance(task_id=operator.task_id)
-    recorder = CallRecorder().attach(operator.hook.conn)
-    if hasattr(operator.hook, "launch_client"):  # the EMR hook sends RunJobFlow through its own client
-        recorder.attach(operator.hook.launch_client)
-    result = operator.execute({"ti": ti, "task_instance": ti})
+    recorder = CallRecorder()
+    with recorder.everything():
+        result = operator.execute({"ti": ti, "task_instance": ti})
     return result, recorder, ti
