@@ -234,6 +234,10 @@ class LaunchClusterWithSecConfigOperator(AccountCheckMixin, LazyHookMixin, EmrCr
         if self.plan_only:
             return self._plan(context, hook, key)
         self.log.info("Launching with security configuration %s, idempotency key %s", name, key)
+        if self.deferrable and self.region_name is None:
+            # The trigger waits in the region the cluster is launched in (the connection's), not in
+            # whatever region the triggerer's environment would pick.
+            self.region_name = hook.conn_region_name
         with explain_access_denied(hook, hook.launch_client):  # RunJobFlow goes through launch_client
             return super().execute(context)
 

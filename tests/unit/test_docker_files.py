@@ -1,7 +1,11 @@
 """
 The Docker stack in docker/ is coherent (no Docker engine runs here: the files are checked, not run).
 
-Parses docker-compose.yml with PyYAML (merge keys resolved) and the Dockerfile line by line.
+Parses docker-compose.yml with PyYAML (merge keys resolved) and the Dockerfile line by line. The
+compose file is checked as Compose would see it with the default profile (LocalExecutor) and with
+the ``celery`` profile (CeleryExecutor, Redis, several workers): services of a profile are enabled
+only when it is active, and ``${VAR:-default}`` takes the variable's value when set, else the default
+(Docker's "Using profiles with Compose" and "Interpolation" in the Compose file reference).
 """
 
 from __future__ import annotations
@@ -35,7 +39,12 @@ REQUIRED_SERVICES = {
     "airflow-api-server",
     "airflow-scheduler",
     "airflow-dag-processor",
+    "airflow-triggerer",
 }
+CELERY_PROFILE = "celery"
+#: The variables with which the README starts each profile: executor per profile.
+PROFILE_VARIABLES = {None: {}, CELERY_PROFILE: {"AIRFLOW_EXECUTOR": "CeleryExecutor"}}
+EXECUTOR_OF_PROFILE = {None: "LocalExecutor", CELERY_PROFILE: "CeleryExecutor"}
 CONNECTIONS = {EMR_CONN_ID: EMR_ACCOUNT, DESTINATION_CONN_ID: DESTINATION_ACCOUNT}
 
 
@@ -43,12 +52,33 @@ def compose() -> dict[str, Any]:
     return yaml.safe_load((DOCKER_DIR / "docker-compose.yml").read_text())
 
 
-def environment(service: dict[str, Any]) -> dict[str, str]:
-    """A service's environment, from either compose form (mapping, or list of KEY=VALUE)."""
+def interpolate(value: str, variables: dict[str, str]) -> str:
+    """Compose's ``${VAR:-default}`` / ``${VAR}`` substitution (``$$`` is a literal ``$``)."""
+
+    def substitute(match: re.Match[str]) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        name, default = match.group(1), match.group(3)
+        return variables.get(name) or (default or "")
+
+    return re.sub(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}", substitute, value)
+
+
+def environment(service: dict[str, Any], variables: dict[str, str] | None = None) -> dict[str, str]:
+    """A service's environment, from either compose form (mapping, or list of KEY=VALUE), interpolated."""
     env = service.get("environment") or {}
     if isinstance(env, list):
         env = dict(item.split("=", 1) for item in env)
-    return {str(key): str(value) for key, value in env.items()}
+    return {str(key): interpolate(str(value), variables or {}) for key, value in env.items()}
+
+
+def enabled(services: dict[str, Any], profile: str | None) -> dict[str, Any]:
+    """The services Compose starts with ``profile`` active (those without profiles always)."""
+    return {
+        name: service
+        for name, service in services.items()
+        if not service.get("profiles") or profile in service["profiles"]
+    }
 
 
 def depends_on(service: dict[str, Any]) -> dict[str, str]:
@@ -181,13 +211,21 @@ def test_airflow_services_wait_for_database_moto_and_migration(services: dict[st
     assert services["airflow-init"]["command"] == ["db", "migrate"]
 
 
-def test_airflow_services_share_local_executor_and_postgres(services: dict[str, Any]) -> None:
+@pytest.mark.parametrize("profile", sorted(PROFILE_VARIABLES, key=str))
+def test_airflow_services_share_one_executor_and_postgres(services: dict[str, Any], profile: str | None) -> None:
     postgres = environment(services["postgres"])
-    airflow = airflow_services(services)
-    assert set(airflow) >= {"airflow-init", "airflow-api-server", "airflow-scheduler", "airflow-dag-processor"}
+    airflow = airflow_services(enabled(services, profile))
+    assert set(airflow) >= {
+        "airflow-init",
+        "airflow-api-server",
+        "airflow-scheduler",
+        "airflow-dag-processor",
+        "airflow-triggerer",
+    }
     for name, service in airflow.items():
-        env = environment(service)
-        assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor", name
+        env = environment(service, PROFILE_VARIABLES[profile])
+        # Every component, the workers included, agrees on the executor of the profile.
+        assert env["AIRFLOW__CORE__EXECUTOR"] == EXECUTOR_OF_PROFILE[profile], name
         database = urlsplit(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
         assert database.scheme.startswith("postgresql"), name
         assert database.hostname in services, name
@@ -286,7 +324,9 @@ def test_dockerfile_installs_with_the_constraints_file() -> None:
     install = re.search(r"pip install(.*?)(?:&&|$)", text.replace("\\\n", " "), re.S)
     assert install is not None
     assert re.search(r"(--constraint|-c)\s+\S*constraints\.txt", install.group(1))
-    assert re.search(r"\s\.(\s|$)", install.group(1)), "the provider is not installed from the repository"
+    assert re.search(r"""\s"?\.(\[[a-z,-]+\])?"?(\s|$)""", install.group(1)), (
+        "the provider is not installed from the repository"
+    )
 
 
 def test_dockerfile_copies_exist_in_the_repository() -> None:
@@ -315,3 +355,68 @@ def test_compose_file_is_plain_yaml_without_unresolved_anchors() -> None:
     raw = (DOCKER_DIR / "docker-compose.yml").read_text()
     data = yaml.safe_load(raw)
     assert "<<" not in json.dumps(data)
+
+
+def test_services_without_a_profile_need_none_of_a_profile(services: dict[str, Any]) -> None:
+    """Compose refuses a dependency on a service that the active profiles leave out."""
+    always = enabled(services, None)
+    for name, service in always.items():
+        assert set(depends_on(service)) <= set(always), f"{name} depends on a service of a profile"
+    assert {"redis", "airflow-worker"} <= set(services) - set(always)
+
+
+def test_triggerer_runs_with_either_executor(services: dict[str, Any]) -> None:
+    triggerer = services["airflow-triggerer"]
+    assert "profiles" not in triggerer
+    assert triggerer["command"] == ["triggerer"]
+    assert "TriggererJob" in " ".join(triggerer["healthcheck"]["test"])
+    needs = depends_on(triggerer)
+    assert needs.get("postgres") == "service_healthy"
+    assert needs.get("airflow-init") == "service_completed_successfully"
+
+
+def test_celery_profile_has_a_broker_and_several_workers(services: dict[str, Any]) -> None:
+    celery = enabled(services, CELERY_PROFILE)
+    redis, worker = celery["redis"], celery["airflow-worker"]
+    assert redis["profiles"] == worker["profiles"] == [CELERY_PROFILE]
+    assert redis["image"].split(":")[0] == "redis"
+    assert redis["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    assert worker["command"] == ["celery", "worker"]
+    assert worker["deploy"]["replicas"] >= 2
+    assert "inspect ping" in " ".join(worker["healthcheck"]["test"])
+    needs = depends_on(worker)
+    assert needs.get("redis") == "service_healthy"
+    assert needs.get("postgres") == "service_healthy"
+    assert needs.get("moto") == "service_healthy"
+    assert needs.get("airflow-init") == "service_completed_successfully"
+    # Workers run the DAGs' tasks: they mount the same DAGs as the scheduler.
+    assert volume_mounts(worker) == volume_mounts(services["airflow-scheduler"])
+    postgres = environment(services["postgres"])
+    for name, service in airflow_services(celery).items():
+        env = environment(service, PROFILE_VARIABLES[CELERY_PROFILE])
+        broker = urlsplit(env["AIRFLOW__CELERY__BROKER_URL"])
+        assert (broker.scheme, broker.hostname, broker.port) == ("redis", "redis", 6379), name
+        backend = urlsplit(env["AIRFLOW__CELERY__RESULT_BACKEND"])
+        assert backend.scheme == "db+postgresql", name
+        assert (backend.hostname, backend.username, backend.password) == (
+            "postgres",
+            postgres["POSTGRES_USER"],
+            postgres["POSTGRES_PASSWORD"],
+        ), name
+
+
+def test_image_has_aiobotocore_for_the_triggerer_and_celery_for_the_workers() -> None:
+    text = (DOCKER_DIR / "Dockerfile").read_text().replace("\\\n", " ")
+    install = re.search(r"pip install(.*?)(?:&&|$)", text, re.S)
+    assert install is not None
+    assert '".[deferrable]"' in install.group(1)
+    assert "apache-airflow-providers-celery" in install.group(1)
+    setup = (ROOT / "setup.cfg").read_text()
+    assert re.search(r"^deferrable =\n\s+apache-airflow-providers-amazon\[aiobotocore\]", setup, re.M)
+
+
+def test_readme_starts_the_celery_profile_with_its_executor() -> None:
+    text = (DOCKER_DIR / "README.md").read_text()
+    command = "AIRFLOW_EXECUTOR=CeleryExecutor docker compose -f docker/docker-compose.yml --profile celery up"
+    assert command in text
+    assert "airflow-triggerer" in text

@@ -1,0 +1,168 @@
+"""
+``deferrable=True``: the launch and the step wait defer to triggers that reach AWS through aiobotocore.
+
+Here the operators run in this process against the moto server: the launch really launches, defers
+with a trigger that carries the region, ``verify`` and ``botocore_config`` (Airflow's "Deferrable
+Operators & Triggers": a trigger is serialised and run elsewhere, so it must carry everything it
+needs), and the trigger itself runs on asyncio with aiobotocore, as the triggerer would run it, until
+it fires. ``tests/dags/test_backfill.py`` runs the same operators in a real triggerer process.
+
+moto moves a new cluster through STARTING and BOOTSTRAPPING to WAITING within ``RunJobFlow`` and a
+terminated one to TERMINATED at once, so the triggers fire at their first poll; on AWS the cluster
+stays in STARTING for minutes ("Understanding the cluster lifecycle" in the EMR management guide) and
+the same waiter polls until WAITING or RUNNING.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
+from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger, EmrCreateJobFlowTrigger, EmrStepSensorTrigger
+from airflow.sdk.exceptions import TaskDeferred
+
+from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG
+from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
+from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, REGION, client
+from tests.conftest import RecordingTaskInstance, run_operator
+
+SECURITY_CONFIGURATION = "emrfs-xacct-deferrable-test"
+ROLE_MAPPING = {
+    "AuthorizationConfiguration": {
+        "EmrFsConfiguration": {
+            "RoleMappings": [
+                {
+                    "Role": "arn:aws:iam::222222222222:role/emrfs-partner-writer",
+                    "IdentifierType": "Prefix",
+                    "Identifiers": ["s3://partner-results-b/exports/"],
+                }
+            ]
+        }
+    }
+}
+OVERRIDES = {
+    "Name": "deferrable-test",
+    "ReleaseLabel": "emr-7.5.0",
+    "Instances": {"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
+    "JobFlowRole": "EMR_EC2_DefaultRole",
+    "ServiceRole": "EMR_DefaultRole",
+}
+
+
+async def first_event(trigger: Any) -> Any:
+    """Run a trigger as the triggerer does (its async ``run``) and return the first event it yields."""
+    async for event in trigger.run():
+        return event
+    raise AssertionError(f"{trigger!r} ended without an event")
+
+
+def run_trigger(trigger: Any) -> Any:
+    """The trigger rebuilt from its serialised form (as the triggerer gets it), run until it fires."""
+    classpath, kwargs = trigger.serialize()
+    assert classpath == f"{type(trigger).__module__}.{type(trigger).__qualname__}"
+    return asyncio.run(asyncio.wait_for(first_event(type(trigger)(**kwargs)), timeout=60))
+
+
+@pytest.fixture
+def security_configuration(moto_url: str) -> str:
+    client(moto_url, EMR_ACCOUNT, "emr").create_security_configuration(
+        Name=SECURITY_CONFIGURATION, SecurityConfiguration=json.dumps(ROLE_MAPPING)
+    )
+    return SECURITY_CONFIGURATION
+
+
+def launch_operator(**kwargs: Any) -> LaunchClusterWithSecConfigOperator:
+    return LaunchClusterWithSecConfigOperator(
+        task_id="launch_cluster",
+        aws_conn_id=EMR_CONN_ID,
+        emr_conn_id=None,
+        security_configuration=SECURITY_CONFIGURATION,
+        job_flow_overrides=OVERRIDES,
+        wait_for_completion=True,
+        deferrable=True,
+        waiter_delay=1,
+        waiter_max_attempts=10,
+        **kwargs,
+    )
+
+
+def test_launch_defers_with_region_verify_and_botocore_config(moto_url: str, security_configuration: str) -> None:
+    operator = launch_operator()
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(operator)
+    trigger = deferred.value.trigger
+    assert isinstance(trigger, EmrCreateJobFlowTrigger)
+    assert deferred.value.method_name == "execute_complete"
+    _, kwargs = trigger.serialize()
+    # The region the cluster was launched in (from the connection), not None left for the
+    # triggerer's environment to guess; the provider's retry configuration; the connection.
+    assert kwargs["region_name"] == REGION
+    assert kwargs["botocore_config"] == DEFAULT_BOTOCORE_CONFIG
+    # verify unset: the connection's own setting applies (the trigger leaves a None out of its form).
+    assert kwargs.get("verify", None) is None
+    assert kwargs["aws_conn_id"] == EMR_CONN_ID
+    assert (kwargs["waiter_delay"], kwargs["waiter_max_attempts"]) == (1, 10)
+
+    # The cluster exists already (the launch happened before the deferral), tagged, with the configuration.
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    (summary,) = emr.list_clusters()["Clusters"]
+    assert summary["Id"] == kwargs["job_flow_id"]
+    assert emr.describe_cluster(ClusterId=summary["Id"])["Cluster"]["SecurityConfiguration"] == SECURITY_CONFIGURATION
+
+    event = run_trigger(trigger)
+    assert event.payload == {"status": "success", "job_flow_id": summary["Id"]}
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    assert operator.execute_complete({"ti": ti, "task_instance": ti}, event.payload) == summary["Id"]
+
+
+def test_launch_keeps_an_explicit_region(moto_url: str, security_configuration: str) -> None:
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(launch_operator(region_name=REGION, verify=False))
+    _, kwargs = deferred.value.trigger.serialize()
+    assert (kwargs["region_name"], kwargs["verify"]) == (REGION, False)
+
+
+def test_step_wait_defers_and_the_triggers_fire_through_aiobotocore(moto_url: str, security_configuration: str) -> None:
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    cluster_id = emr.run_job_flow(**OVERRIDES, SecurityConfiguration=security_configuration)["JobFlowId"]
+    add_steps = EmrAddStepsOperator(
+        task_id="write_results",
+        aws_conn_id=EMR_CONN_ID,
+        job_flow_id=cluster_id,
+        steps=[
+            {
+                "Name": "write-results",
+                "ActionOnFailure": "CONTINUE",
+                "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["echo", "results"]},
+            }
+        ],
+        deferrable=True,
+        waiter_delay=1,
+        waiter_max_attempts=10,
+        botocore_config=DEFAULT_BOTOCORE_CONFIG,
+    )
+    ti = RecordingTaskInstance(task_id=add_steps.task_id)
+    with pytest.raises(TaskDeferred) as deferred:
+        add_steps.execute({"ti": ti, "task_instance": ti})
+    trigger = deferred.value.trigger
+    assert isinstance(trigger, EmrAddStepsTrigger)
+    _, kwargs = trigger.serialize()
+    assert kwargs["botocore_config"] == DEFAULT_BOTOCORE_CONFIG
+    (step_id,) = kwargs["step_ids"]
+    assert run_trigger(trigger).payload == {"status": "success", "value": [step_id]}
+
+    # The sensor's trigger (EmrStepSensor(deferrable=True) defers to it while the step runs).
+    sensor_trigger = EmrStepSensorTrigger(
+        job_flow_id=cluster_id,
+        step_id=step_id,
+        waiter_delay=1,
+        waiter_max_attempts=10,
+        aws_conn_id=EMR_CONN_ID,
+        region_name=REGION,
+        verify=None,
+        botocore_config=DEFAULT_BOTOCORE_CONFIG,
+    )
+    assert run_trigger(sensor_trigger).payload["status"] == "success"
