@@ -93,20 +93,27 @@ class LaunchClusterWithSecConfigOperator(EmrCreateJobFlowOperator):
     to launch when that configuration does not exist, or when its role mappings need a newer release;
     tags the cluster with an idempotency key made from the DAG id, run id, task id and map index, so
     that a retried task returns the cluster it already launched (while it is active) instead of
-    launching a second one. On EMR 7.10.0 and later, where ``s3://`` goes through S3A by default, it
-    sets ``fs.s3.impl`` so that EMRFS (and so the role mappings) stays in use, unless ``keep_emrfs=False``.
+    launching a second one. On EMR 7.10.0 and later ``s3://`` goes through S3A by default; EMR translates
+    the role mappings for S3A, so they apply on either connector. With ``keep_emrfs=True`` (the default)
+    it sets ``fs.s3.impl`` and ``fs.s3n.impl``, as AWS's S3A migration guide does, so that ``s3://`` and
+    ``s3n://`` stay on EMRFS (``s3a://`` URIs always use S3A).
 
     :param security_configuration: name of the security configuration, e.g. the XCom of
         :class:`CreateEmrfsSecurityConfigOperator`; ``None`` to launch without one (e.g. with a
         custom credentials provider only). (templated)
     :param job_flow_overrides: ``RunJobFlow`` arguments, as for the upstream operator. (templated)
-    :param emrfs_credentials_provider: option (b) of the AWS article, a custom EMRFS credentials
-        provider ``{"jar": "s3://bucket/path/provider.jar", "class_name": "com.example.Provider"}``:
-        adds a bootstrap action that copies the JAR into ``/usr/share/aws/emr/emrfs/auxlib`` and the
-        ``emrfs-site`` property ``fs.s3.customAWSCredentialsProvider``. (templated)
+    :param emrfs_credentials_provider: option (b) of the AWS article, a custom credentials provider
+        ``{"jar": "s3://bucket/path/provider.jar", "class_name": "com.example.Provider", "interface":
+        "sdk_v1" | "sdk_v2"}``: adds a bootstrap action that copies the JAR into
+        ``/usr/share/aws/emr/emrfs/auxlib`` and names the class to the connector: EMRFS
+        (``emrfs-site`` ``fs.s3.customAWSCredentialsProvider``) takes an SDK v1
+        ``com.amazonaws.auth.AWSCredentialsProvider``, S3A (``core-site``
+        ``fs.s3a.aws.credentials.provider``) an SDK v2
+        ``software.amazon.awssdk.auth.credentials.AwsCredentialsProvider``. Without ``interface`` it is
+        inferred from the release and ``keep_emrfs``; a mismatch is refused. (templated)
     :param emrfs_site_properties: more ``emrfs-site`` properties, e.g. ``{"fs.s3.canned.acl":
         "BucketOwnerFullControl"}`` from :class:`GrantBucketAccessOperator`. (templated)
-    :param keep_emrfs: on 7.10.0 and later, keep EMRFS for ``s3://``. (default: True)
+    :param keep_emrfs: on 7.10.0 and later, keep EMRFS for ``s3://`` and ``s3n://``. (default: True)
     :param dry_run: only read (the security configuration, an active cluster already launched for
         this task instance) and log the plan: the ``RunJobFlow`` arguments; launch nothing. (default: False)
     :param botocore_config: defaults to the provider's standard-retry configuration.

@@ -95,9 +95,11 @@ def test_multi_tenant_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -> No
         {"Role": role["partner-c"], "IdentifierType": "Prefix", "Identifiers": [f"s3://{aws.bucket}/partner-c/"]},
     ]
     assert cluster["ReleaseLabel"] == "emr-7.10.0"
-    assert cluster["Configurations"] == [{"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}]
+    assert cluster["Configurations"] == [
+        {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL, "fs.s3n.impl": EMRFS_IMPL}}
+    ]
     assert cluster["Status"]["State"] == "WAITING"  # this example leaves the shared cluster running
-    assert "fs.s3.impl keeps EMRFS" in output
+    assert "fs.s3.impl and fs.s3n.impl keep EMRFS" in output
     iam = client(aws.url, EMR_ACCOUNT, "iam")
     assume = iam.get_role_policy(RoleName="EMR_EC2_DefaultRole", PolicyName="emrfs-xacct-assume-destination-roles")
     assert sorted(assume["PolicyDocument"]["Statement"][0]["Resource"]) == sorted(role.values())
