@@ -19,6 +19,7 @@ from airflow_provider_emrfs_xacct.policies.cluster_config import CredentialsProv
 from airflow_provider_emrfs_xacct.policies.plan import CREATE, Change, render_plan
 from airflow_provider_emrfs_xacct.policies.security_config import (
     build_security_configuration,
+    cross_type_shadowing,
     role_mappings_of,
     security_configuration_name,
     validate_role_mappings,
@@ -37,6 +38,12 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator[EmrfsEmrHook]):
 
     Security configurations cannot be changed, so the name is ``<name_prefix>-<hash of the content>``:
     the same content reuses the same configuration, changed content creates a new one.
+
+    EMRFS uses the first mapping that matches, whatever its type. A later identifier of the same type
+    that an earlier one covers is refused (it would never apply); an earlier mapping of another type
+    that captures some of a later one's requests (a ``User`` before a ``Prefix``: that user's requests
+    to the prefix get the user's role) is logged as a warning naming both mappings, since it can be
+    meant. ``User`` identifiers may be Kerberos principal names (``user/host@REALM``).
 
     :param name_prefix: start of the configuration's name. (templated)
     :param role_mappings: EMRFS role mappings in AWS's shape, evaluated top-down:
@@ -76,6 +83,10 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator[EmrfsEmrHook]):
                 f"role_mappings[{index}].Role",
                 f"connection {self.aws_conn_id!r}",
             )
+        # A User/Group mapping before a Prefix (or the reverse) is a legitimate design (a user that must
+        # always act as its own role), so it is a warning naming both mappings, not an error.
+        for shadow in cross_type_shadowing(mappings):
+            self.log.warning("%s", shadow.message("role_mappings"))
         document = build_security_configuration(mappings, self.base_configuration)
         name = security_configuration_name(self.name_prefix, document)
         with explain_access_denied(self.hook):
