@@ -46,7 +46,19 @@ with DAG(
     params={
         "partner": Param("partner-b", type="string", pattern=r"^[a-z0-9-]{1,40}$", description="Short partner name"),
         "emr_account_id": Param("111111111111", type="string", pattern=r"^\d{12}$"),
-        "emr_ec2_role_name": Param("EMR_EC2_DefaultRole", type="string"),
+        # Safer: an EC2 role and instance profile of this pipeline's own (e.g. "emr-ec2-partner-b"), not
+        # the shared EMR_EC2_DefaultRole. EMRFS role mappings isolate applications, not hosts: anyone on
+        # any cluster launched with a profile can assume every role that profile's role may assume.
+        "emr_ec2_role_name": Param(
+            "EMR_EC2_DefaultRole",
+            type="string",
+            description="The cluster's EC2 role; one per pipeline or partner keeps partners apart",
+        ),
+        "emr_instance_profile": Param(
+            "",
+            type="string",
+            description="Instance profile holding that role (the cluster's JobFlowRole); empty: same name as the role",
+        ),
         "destination_prefix": Param(
             "s3://partner-results-b/exports/", type="string", description="s3://bucket/prefix/ in the partner account"
         ),
@@ -112,7 +124,7 @@ with DAG(
                 ],
                 "KeepJobFlowAliveWhenNoSteps": True,
             },
-            "JobFlowRole": "{{ params.emr_ec2_role_name }}",
+            "JobFlowRole": "{{ params.emr_instance_profile or params.emr_ec2_role_name }}",
             "ServiceRole": "EMR_DefaultRole",
             "Tags": [{"Key": "partner", "Value": "{{ params.partner }}"}],
         },
