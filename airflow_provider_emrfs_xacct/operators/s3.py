@@ -9,10 +9,7 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
-from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
-from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
-from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator
+from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.policies.bucket_policy import (
     EMR_ROLE_POLICY_NAME,
     emr_role_bucket_policy,
@@ -34,8 +31,12 @@ if TYPE_CHECKING:
 
     from airflow.sdk import Context
 
+    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook  # noqa: F401 (the operator's Generic argument)
+    from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+    from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook  # noqa: F401 (the operator's Generic argument)
 
-class GrantBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsS3Hook]):
+
+class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     """
     Grant the EMR account's roles access to prefixes through the destination bucket's policy (option (a)).
 
@@ -66,7 +67,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsS3Hook]):
         (``kms_key_arn``: the bucket's default SSE-KMS key, ``None`` without one).
     """
 
-    aws_hook_class = EmrfsS3Hook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.s3.EmrfsS3Hook")
     template_fields: Sequence[str] = aws_template_fields("s3_prefixes", "principal_arns", "enforce_bucket_owner")
     ui_color = "#c9e7f5"
 
@@ -141,6 +142,8 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsS3Hook]):
     @cached_property
     def kms_hook(self) -> EmrfsKmsHook:
         """A KMS hook on the same connection, to tell a customer managed key from the AWS managed one."""
+        from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+
         return EmrfsKmsHook(
             aws_conn_id=self.aws_conn_id,
             region_name=self.region_name,
@@ -149,7 +152,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsS3Hook]):
         )
 
 
-class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
+class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     """
     Option (a): let the EMR EC2 role reach the partner's bucket and key through its own identity policy.
 
@@ -172,7 +175,7 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
     :return: the inline policy's name.
     """
 
-    aws_hook_class = EmrfsIamHook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
     template_fields: Sequence[str] = aws_template_fields(
         "emr_ec2_role_name", "s3_prefixes", "kms_key_arns", "canned_acl"
     )
@@ -223,7 +226,7 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
         return plan if self.plan_only else EMR_ROLE_POLICY_NAME
 
 
-class RevokeBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsS3Hook]):
+class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     """
     Remove the statements :class:`GrantBucketAccessOperator` wrote for the principals; nothing else.
 
@@ -234,7 +237,7 @@ class RevokeBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsS3Hook]):
     :return: the plan (list of changes).
     """
 
-    aws_hook_class = EmrfsS3Hook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.s3.EmrfsS3Hook")
     template_fields: Sequence[str] = aws_template_fields("bucket", "principal_arns")
     ui_color = "#c9e7f5"
 
