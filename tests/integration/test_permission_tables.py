@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import botocore.client
 
-from airflow_provider_emrfs_xacct.operators import verify as verify_module
+from airflow_provider_emrfs_xacct import verify as verify_module
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
     LaunchClusterWithSecConfigOperator,

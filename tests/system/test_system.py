@@ -79,7 +79,7 @@ def test_system_dag_against_moto(moto_stack: MotoStack, monkeypatch: pytest.Monk
     monkeypatch.setenv("EMRFS_XACCT_SYSTEM_EC2_MANAGED_POLICY", "")  # moto has no AWS managed policies
     # moto has no EMR_DefaultRole check and runs no step: write the object the probe step would write,
     # right before the verifier checks it (the same stand-in as tests/integration/test_verify.py).
-    from airflow_provider_emrfs_xacct.operators import verify as verify_module
+    from airflow_provider_emrfs_xacct import verify as verify_module
     from airflow_provider_emrfs_xacct.verify import check_probe_object
 
     writer = client(moto_stack.url, DESTINATION_ACCOUNT, "s3")
