@@ -31,6 +31,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_emrfs_xacct.operators.emr",
                     "airflow_provider_emrfs_xacct.operators.s3",
                     "airflow_provider_emrfs_xacct.operators.verify",
+                    "airflow_provider_emrfs_xacct.operators.assets",
                 ],
             }
         ],
@@ -44,5 +45,11 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_emrfs_xacct.hooks.s3",
                 ],
             }
+        ],
+        "extra-links": [
+            "airflow_provider_emrfs_xacct.links.console.DestinationRoleLink",
+            "airflow_provider_emrfs_xacct.links.console.KmsKeyLink",
+            "airflow_provider_emrfs_xacct.links.console.SecurityConfigurationLink",
+            "airflow_provider_emrfs_xacct.links.console.DestinationPrefixLink",
         ],
     }

@@ -78,7 +78,7 @@ with DAG(
         emr_conn_id=None,
         security_configuration=security_configuration.output,
         job_flow_overrides={
-            "Name": "multi-tenant-{{ ds }}",
+            "Name": "multi-tenant-{{ dag_run.run_after | ts_nodash }}",
             "ReleaseLabel": "{{ params.release_label }}",
             "Applications": [{"Name": "Hadoop"}, {"Name": "Spark"}],
             "Instances": {

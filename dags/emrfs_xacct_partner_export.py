@@ -20,13 +20,15 @@ changes nothing, and a retried launch returns the cluster it already started.
 from __future__ import annotations
 
 import pendulum
-from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator, EmrTerminateJobFlowOperator
+from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
 from airflow.sdk import DAG, Param
 
+from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
     LaunchClusterWithSecConfigOperator,
+    TerminateClusterOperator,
 )
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
@@ -114,7 +116,7 @@ with DAG(
         emr_conn_id=None,
         security_configuration=security_configuration.output,
         job_flow_overrides={
-            "Name": "export-{{ params.partner }}-{{ ds }}",
+            "Name": "export-{{ params.partner }}-{{ dag_run.run_after | ts_nodash }}",
             "ReleaseLabel": "{{ params.release_label }}",
             "Applications": [{"Name": "Hadoop"}, {"Name": "Spark"}],
             "Instances": {
@@ -141,14 +143,14 @@ with DAG(
         job_flow_id=cluster.output,
         steps=[
             {
-                "Name": "write-results-{{ ds }}",
+                "Name": "write-results-{{ dag_run.run_after | ts_nodash }}",
                 "ActionOnFailure": "CONTINUE",
                 "HadoopJarStep": {
                     "Jar": "command-runner.jar",
                     "Args": [
                         "bash",
                         "-c",
-                        "echo 'results for {{ ds }}' | hadoop fs -put -f - {{ params.destination_prefix }}{{ ds }}/results.txt",
+                        "echo 'results for {{ dag_run.run_after | ts_nodash }}' | hadoop fs -put -f - {{ params.destination_prefix }}{{ dag_run.run_after | ts_nodash }}/results.txt",
                     ],
                 },
             }
@@ -164,12 +166,20 @@ with DAG(
         timeout=6 * 60 * 60,
     )
 
-    terminate = EmrTerminateJobFlowOperator(
+    # Downstream DAGs can be scheduled on the partner prefix: Asset("s3://bucket/prefix/"). The
+    # prefix is a param, known only at run time, so it is published through an asset alias once the
+    # step sensor has seen the write finish (not when the step is merely submitted).
+    publish_results = PublishPartnerPrefixOperator(
+        task_id="publish_results", s3_prefix="{{ params.destination_prefix }}"
+    )
+
+    # The cluster's teardown: it runs whatever happened upstream (and skips when no cluster was
+    # launched), and does not decide the run's state: a failed write fails the run.
+    terminate = TerminateClusterOperator(
         task_id="terminate_cluster",
         aws_conn_id=EMR_CONN_ID,
         job_flow_id=cluster.output,
-        trigger_rule="all_done",
     )
 
     [allow_assume, grant_key] >> cluster
-    write_results >> wait_for_results >> terminate
+    write_results >> wait_for_results >> [publish_results, terminate.as_teardown(setups=cluster)]

@@ -45,10 +45,17 @@ def airflow_env(url: str, airflow_home: Path) -> dict[str, str]:
     }
 
 
-def run_dag(env: dict[str, str], conf: dict[str, Any], log_file: Path, logical_date: str, dag_id: str = DAG_ID) -> str:
-    """Run an example DAG (the partner export unless ``dag_id``) with ``airflow dags test``; return its output."""
+def run_dag(
+    env: dict[str, str], conf: dict[str, Any], log_file: Path, logical_date: str | None, dag_id: str = DAG_ID
+) -> str:
+    """
+    Run an example DAG (the partner export unless ``dag_id``) with ``airflow dags test``; return its output.
+
+    Without ``logical_date`` the command is given none (``airflow dags test`` then uses the current time).
+    """
     airflow = str(Path(sys.executable).with_name("airflow"))
-    command = [airflow, "dags", "test", dag_id, logical_date, "--conf", json.dumps(conf)]
+    date = [logical_date] if logical_date else []
+    command = [airflow, "dags", "test", dag_id, *date, "--conf", json.dumps(conf)]
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     output = result.stdout + result.stderr
     log_file.write_text(output)

@@ -30,6 +30,7 @@ from airflow_provider_emrfs_xacct import verify as verify_module
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
     LaunchClusterWithSecConfigOperator,
+    TerminateClusterOperator,
 )
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
@@ -307,7 +308,11 @@ def test_the_readme_tables_list_every_call_of_every_operator(aws: Seeded, monkey
         "DeleteUnusedSecurityConfigsOperator",
         DeleteUnusedSecurityConfigsOperator(task_id="d", name_prefix="perm", min_age_seconds=0, **emr),
     )
-    assert deleted  # the clean-up's DeleteSecurityConfiguration was exercised
+    assert deleted  # the clean-up's DeleteSecurityConfiguration was exercised (the cluster's kept: in use)
+    # The launch's teardown, finding the cluster by the launch's idempotency tag.
+    record(
+        "TerminateClusterOperator", TerminateClusterOperator(task_id="t", launch_task_id="l", aws_conn_id=EMR_CONN_ID)
+    )
 
     table = documented()
     problems = []
