@@ -58,6 +58,7 @@ with DAG(
 ) as dag:
     emr_ec2_role_arn = "arn:aws:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
 
+    # [START howto_operator_grant_bucket_access]
     bucket_access = GrantBucketAccessOperator(
         task_id="grant_bucket_access",
         aws_conn_id=DESTINATION_CONN_ID,
@@ -65,6 +66,7 @@ with DAG(
         principal_arns=[emr_ec2_role_arn],
         enforce_bucket_owner="{{ params.enforce_bucket_owner }}",
     )
+    # [END howto_operator_grant_bucket_access]
 
     # The key the bucket encrypts with by default (an SSE-KMS partner bucket), as read by the first task.
     grant_key = GrantKmsKeyUserOperator(
@@ -83,6 +85,7 @@ with DAG(
         canned_acl="{{ ti.xcom_pull(task_ids='grant_bucket_access')['emrfs_site_properties'] | length > 0 }}",
     )
 
+    # [START howto_operator_launch_cluster_bucket_policy]
     cluster = LaunchClusterWithSecConfigOperator(
         task_id="launch_cluster",
         aws_conn_id=EMR_CONN_ID,
@@ -105,6 +108,7 @@ with DAG(
         wait_for_completion=True,
         waiter_delay=30,
     )
+    # [END howto_operator_launch_cluster_bucket_policy]
 
     write_results = EmrAddStepsOperator(
         task_id="write_results",

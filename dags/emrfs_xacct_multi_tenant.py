@@ -57,6 +57,7 @@ with DAG(
         destination_role_arns=[role.output for role in roles.values()],
     )
 
+    # [START howto_operator_role_mappings_user_group]
     security_configuration = CreateEmrfsSecurityConfigOperator(
         task_id="create_security_configuration",
         aws_conn_id=EMR_CONN_ID,
@@ -71,6 +72,7 @@ with DAG(
             },
         ],
     )
+    # [END howto_operator_role_mappings_user_group]
 
     cluster = LaunchClusterWithSecConfigOperator(
         task_id="launch_shared_cluster",

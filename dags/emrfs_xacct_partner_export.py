@@ -74,6 +74,7 @@ with DAG(
 ) as dag:
     emr_ec2_role_arn = "arn:aws:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
 
+    # [START howto_operator_ensure_destination_role]
     destination_role = EnsureDestinationRoleOperator(
         task_id="ensure_destination_role",
         aws_conn_id=DESTINATION_CONN_ID,
@@ -82,21 +83,27 @@ with DAG(
         s3_prefixes=["{{ params.destination_prefix }}"],
         kms_key_arns=["{{ params.kms_key_arn }}"],
     )
+    # [END howto_operator_ensure_destination_role]
 
+    # [START howto_operator_attach_assume_role_policy]
     allow_assume = AttachAssumeRolePolicyOperator(
         task_id="allow_emr_role_to_assume",
         aws_conn_id=EMR_CONN_ID,
         emr_ec2_role_name="{{ params.emr_ec2_role_name }}",
         destination_role_arns=[destination_role.output],
     )
+    # [END howto_operator_attach_assume_role_policy]
 
+    # [START howto_operator_grant_kms_key_user]
     grant_key = GrantKmsKeyUserOperator(
         task_id="grant_kms_key_user",
         aws_conn_id=DESTINATION_CONN_ID,
         key_arn="{{ params.kms_key_arn }}",
         principal_arns=[destination_role.output],
     )
+    # [END howto_operator_grant_kms_key_user]
 
+    # [START howto_operator_create_emrfs_security_config]
     security_configuration = CreateEmrfsSecurityConfigOperator(
         task_id="create_security_configuration",
         aws_conn_id=EMR_CONN_ID,
@@ -109,7 +116,9 @@ with DAG(
             }
         ],
     )
+    # [END howto_operator_create_emrfs_security_config]
 
+    # [START howto_operator_launch_cluster_with_sec_config]
     cluster = LaunchClusterWithSecConfigOperator(
         task_id="launch_cluster",
         aws_conn_id=EMR_CONN_ID,
@@ -134,6 +143,7 @@ with DAG(
         waiter_delay=30,
         waiter_max_attempts=60,
     )
+    # [END howto_operator_launch_cluster_with_sec_config]
 
     # The job: anything that writes through EMRFS (s3://) under the partner prefix is written with
     # the destination role's credentials, thanks to the role mapping. Here, a one-line file.

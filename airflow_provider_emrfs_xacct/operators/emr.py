@@ -23,7 +23,7 @@ from airflow_provider_emrfs_xacct.operators.base import (
     LazyHookMixin,
 )
 from airflow_provider_emrfs_xacct.policies.cluster_config import CredentialsProvider, plan_launch
-from airflow_provider_emrfs_xacct.policies.plan import CREATE, Change, render_plan
+from airflow_provider_emrfs_xacct.policies.plan import CREATE, Change, plan_message
 from airflow_provider_emrfs_xacct.policies.security_config import (
     build_security_configuration,
     cross_type_shadowing,
@@ -231,7 +231,7 @@ class LaunchClusterWithSecConfigOperator(LazyHookMixin, EmrCreateJobFlowOperator
         changes = [] if existing else [Change(CREATE, f"emr cluster {overrides.get('Name')}", None, overrides)]
         if existing:
             self.log.info("Cluster %s was already launched for this task instance", existing)
-        self.log.info("Dry run, nothing changed. Plan:\n%s", render_plan(changes))
+        self.log.info("%s", plan_message(changes, dry_run=True))
         plan = [change.to_dict() for change in changes]
         if self.do_xcom_push:
             context["ti"].xcom_push(key=PLAN_XCOM_KEY, value=plan)
