@@ -3,9 +3,15 @@ Example pipeline, option (a) of the AWS article: the partner bucket's policy gra
 
 Choose this instead of role mappings (``emrfs_xacct_partner_export``) when the partner prefers to
 grant access in its bucket policy and no role should be created in its account. It needs no
-security configuration and no KMS key grant through a role: the EMR EC2 role writes with its own
-credentials. (With a customer-managed key, the key policy must then let the EMR EC2 role use it:
-``GrantKmsKeyUserOperator`` with the EMR role's ARN.)
+security configuration: the EMR EC2 role writes with its own credentials. A cross-account write is
+allowed only when both accounts allow it, so the chain has three links:
+
+- the partner's bucket policy lets the EMR EC2 role reach the prefix (``GrantBucketAccessOperator``,
+  which also refuses a bucket encrypted with the AWS managed key ``aws/s3``: no other account can use it);
+- the bucket key's policy lets the EMR EC2 role use the key (``GrantKmsKeyUserOperator`` with the
+  EMR role as principal, on the key the bucket really uses, from the first task's result);
+- the EMR EC2 role's own identity policy allows the bucket and key actions
+  (``GrantEmrRoleBucketAccessOperator``, in the EMR account).
 
 Who owns the written objects depends on the bucket's object ownership setting:
 ``GrantBucketAccessOperator`` reads it and returns the EMRFS setting the cluster needs
@@ -26,7 +32,7 @@ from airflow.sdk import DAG, Param
 from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, TerminateClusterOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
-from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator
+from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, GrantEmrRoleBucketAccessOperator
 
 EMR_CONN_ID = "aws_emr_account"
 DESTINATION_CONN_ID = "aws_destination_account"
@@ -45,7 +51,6 @@ with DAG(
         "emr_account_id": Param(type="string", pattern=r"^[0-9]{12}$"),
         "emr_ec2_role_name": Param("EMR_EC2_DefaultRole", type="string"),
         "destination_prefix": Param(type="string"),
-        "kms_key_arn": Param(type="string"),
         "enforce_bucket_owner": Param(
             False, type="boolean", description="Switch an ObjectWriter bucket to BucketOwnerEnforced"
         ),
@@ -64,11 +69,21 @@ with DAG(
     )
     # [END howto_operator_grant_bucket_access]
 
+    # The key the bucket encrypts with by default (an SSE-KMS partner bucket), as read by the first task.
     grant_key = GrantKmsKeyUserOperator(
         task_id="grant_kms_key_user",
         aws_conn_id=DESTINATION_CONN_ID,
-        key_arn="{{ params.kms_key_arn }}",
+        key_arn="{{ ti.xcom_pull(task_ids='grant_bucket_access')['kms_key_arn'] }}",
         principal_arns=[emr_ec2_role_arn],
+    )
+
+    emr_role_access = GrantEmrRoleBucketAccessOperator(
+        task_id="grant_emr_role_bucket_access",
+        aws_conn_id=EMR_CONN_ID,
+        emr_ec2_role_name="{{ params.emr_ec2_role_name }}",
+        s3_prefixes=["{{ params.destination_prefix }}"],
+        kms_key_arns="{{ ti.xcom_pull(task_ids='grant_bucket_access')['kms_key_arn'] or [] }}",
+        canned_acl="{{ ti.xcom_pull(task_ids='grant_bucket_access')['emrfs_site_properties'] | length > 0 }}",
     )
 
     # [START howto_operator_launch_cluster_bucket_policy]
@@ -135,5 +150,5 @@ with DAG(
         task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster.output
     )
 
-    [bucket_access, grant_key] >> cluster
+    bucket_access >> [grant_key, emr_role_access] >> cluster
     write_results >> wait_for_results >> [publish_results, terminate.as_teardown(setups=cluster)]

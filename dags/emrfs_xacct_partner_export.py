@@ -61,7 +61,19 @@ with DAG(
         "destination_account_id": Param(
             type="string", pattern=r"^[0-9]{12}$", description="Account that owns the partner bucket and key"
         ),
-        "emr_ec2_role_name": Param("EMR_EC2_DefaultRole", type="string"),
+        # Safer: an EC2 role and instance profile of this pipeline's own (e.g. "emr-ec2-partner-b"), not
+        # the shared EMR_EC2_DefaultRole. EMRFS role mappings isolate applications, not hosts: anyone on
+        # any cluster launched with a profile can assume every role that profile's role may assume.
+        "emr_ec2_role_name": Param(
+            "EMR_EC2_DefaultRole",
+            type="string",
+            description="The cluster's EC2 role; one per pipeline or partner keeps partners apart",
+        ),
+        "emr_instance_profile": Param(
+            "",
+            type="string",
+            description="Instance profile holding that role (the cluster's JobFlowRole); empty: same name as the role",
+        ),
         "destination_prefix": Param(type="string", description="s3://bucket/prefix/ in the partner account"),
         "kms_key_arn": Param(type="string", description="The partner bucket's customer-managed KMS key"),
         "release_label": Param("emr-7.5.0", type="string"),
@@ -140,7 +152,7 @@ with DAG(
                 ],
                 "KeepJobFlowAliveWhenNoSteps": True,
             },
-            "JobFlowRole": "{{ params.emr_ec2_role_name }}",
+            "JobFlowRole": "{{ params.emr_instance_profile or params.emr_ec2_role_name }}",
             "ServiceRole": "EMR_DefaultRole",
             "Tags": [{"Key": "partner", "Value": "{{ params.partner }}"}],
         },

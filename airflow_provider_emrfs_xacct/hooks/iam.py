@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 from airflow_provider_emrfs_xacct.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
 from airflow_provider_emrfs_xacct.exceptions import ConflictError, PreconditionError
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
-from airflow_provider_emrfs_xacct.policies import documents
+from airflow_provider_emrfs_xacct.policies import bucket_policy, documents
 from airflow_provider_emrfs_xacct.policies.merge import (
     MAX_ROLE_INLINE_POLICIES_CHARS,
     MAX_TRUST_POLICY_CHARS,
@@ -316,6 +316,35 @@ class EmrfsIamHook(AwsBaseHook):
 
         return self._ensure_inline_policy(
             role_name, policy_name, desire, "destination_role_arns", settings=settings, dry_run=dry_run
+        )
+
+    def ensure_emr_role_bucket_access(
+        self,
+        role_name: str,
+        locations: Iterable[S3Location],
+        kms_key_arns: Iterable[str],
+        *,
+        object_acl: bool = False,
+        partition: str = "aws",
+        settings: ConvergeSettings = DEFAULT_SETTINGS,
+        dry_run: bool = False,
+    ) -> list[Change]:
+        """
+        Keep the EMR EC2 role's provider-owned inline policy for option (a): the partner bucket and its key.
+
+        Prefixes, keys and the ``s3:PutObjectAcl`` grant already in the policy are kept (other partners'
+        runs share the role); revoking is a separate step.
+        """
+        wanted_locations, wanted_keys = set(locations), set(kms_key_arns)
+
+        def desire(current: dict[str, Any] | None) -> dict[str, Any]:
+            held_locations, held_keys, held_acl = bucket_policy.emr_role_policy_holds(current)
+            return bucket_policy.emr_role_bucket_policy(
+                partition, held_locations | wanted_locations, held_keys | wanted_keys, object_acl=object_acl or held_acl
+            )
+
+        return self._ensure_inline_policy(
+            role_name, bucket_policy.EMR_ROLE_POLICY_NAME, desire, "s3_prefixes", settings=settings, dry_run=dry_run
         )
 
     def _ensure_inline_policy(

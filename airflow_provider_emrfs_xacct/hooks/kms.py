@@ -67,6 +67,20 @@ class EmrfsKmsHook(AwsBaseHook):
         kwargs["client_type"] = "kms"
         super().__init__(*args, **kwargs)
 
+    def get_key_manager(self, key_arn: str) -> str | None:
+        """
+        Return ``DescribeKey``'s ``KeyManager`` (``AWS`` or ``CUSTOMER``), or ``None`` if it cannot be read.
+
+        ``None`` when this connection may not describe the key (another account's key whose policy does
+        not allow it, or a key that does not exist); the caller then decides from the ARN alone.
+        """
+        try:
+            return str(self.conn.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyManager"])
+        except ClientError as error:
+            if error_code(error) in ("AccessDeniedException", "NotFoundException"):
+                return None
+            raise
+
     def get_key_policy(self, key_arn: str) -> dict[str, Any]:
         """Return the key's ``default`` key policy."""
         try:

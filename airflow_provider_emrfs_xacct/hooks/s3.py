@@ -9,7 +9,7 @@ from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
 from airflow_provider_emrfs_xacct.policies import bucket_policy
 from airflow_provider_emrfs_xacct.policies.merge import document_size, parse_document
@@ -117,6 +117,30 @@ class EmrfsS3Hook(AwsBaseHook):
         """Delete one object (the probe's own)."""
         self.conn.delete_object(Bucket=bucket, Key=key)
 
+    def refuse_acl_grants_to_others(self, bucket: str) -> None:
+        """
+        Refuse to switch a bucket to ``BucketOwnerEnforced`` while its ACL grants anyone but its owner.
+
+        S3 refuses that switch (``InvalidBucketAclWithObjectOwnership``): the grants must move to the
+        bucket policy and the ACL be reset to private first (Amazon S3 User Guide, "Prerequisites for
+        disabling ACLs"). Checked before anything is written, so the bucket policy is not changed either.
+        """
+        acl = self.conn.get_bucket_acl(Bucket=bucket)
+        owner = (acl.get("Owner") or {}).get("ID")
+        others = []
+        for grant in acl.get("Grants", []):
+            grantee = grant.get("Grantee") or {}
+            if grantee.get("Type") == "CanonicalUser" and grantee.get("ID") == owner:
+                continue
+            who = grantee.get("URI") or grantee.get("EmailAddress") or grantee.get("ID") or str(grantee)
+            others.append(f"{grant.get('Permission')} to {who}")
+        if others:
+            raise PreconditionError(
+                f"enforce_bucket_owner: the ACL of bucket {bucket} grants {', '.join(others)}; S3 refuses "
+                "BucketOwnerEnforced while the bucket ACL grants anyone but the owner. Move those grants into the "
+                "bucket policy, reset the ACL (PutBucketAcl with ACL=private), then run again. Nothing was changed"
+            )
+
     def ensure_bucket_access(
         self,
         bucket: str,
@@ -124,16 +148,21 @@ class EmrfsS3Hook(AwsBaseHook):
         principal_arns: Iterable[str],
         *,
         partition: str = "aws",
+        object_acl: bool = False,
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
     ) -> list[Change]:
-        """Grant each principal access to the locations through its own bucket-policy statements."""
+        """
+        Grant each principal access to the locations through its own bucket-policy statements.
+
+        :param object_acl: also grant ``s3:PutObjectAcl`` (the writes carry a canned ACL).
+        """
         wanted, principals = set(locations), list(principal_arns)
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
             policy = current
             for principal in principals:
-                policy = bucket_policy.grant(policy, partition, principal, wanted)
+                policy = bucket_policy.grant(policy, partition, principal, wanted, object_acl=object_acl)
             assert policy is not None
             if document_size(policy) > bucket_policy.MAX_BUCKET_POLICY_BYTES:
                 raise InvalidParameterError(

@@ -27,6 +27,7 @@ from airflow_provider_emrfs_xacct.policies.cluster_config import CredentialsProv
 from airflow_provider_emrfs_xacct.policies.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.policies.security_config import (
     build_security_configuration,
+    cross_type_shadowing,
     role_mappings_of,
     security_configuration_name,
     validate_role_mappings,
@@ -47,6 +48,12 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
 
     Security configurations cannot be changed, so the name is ``<name_prefix>-<hash of the content>``:
     the same content reuses the same configuration, changed content creates a new one.
+
+    EMRFS uses the first mapping that matches, whatever its type. A later identifier of the same type
+    that an earlier one covers is refused (it would never apply); an earlier mapping of another type
+    that captures some of a later one's requests (a ``User`` before a ``Prefix``: that user's requests
+    to the prefix get the user's role) is logged as a warning naming both mappings, since it can be
+    meant. ``User`` identifiers may be Kerberos principal names (``user/host@REALM``).
 
     :param name_prefix: start of the configuration's name. (templated)
     :param role_mappings: EMRFS role mappings in AWS's shape, evaluated top-down:
@@ -88,6 +95,10 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
         for index, mapping in enumerate(mappings):
             # The EMR EC2 role (in this connection's partition) cannot assume a role in another one.
             require_partition(mapping["Role"], self.hook.conn_partition, f"role_mappings[{index}].Role", where)
+        # A User/Group mapping before a Prefix (or the reverse) is a legitimate design (a user that must
+        # always act as its own role), so it is a warning naming both mappings, not an error.
+        for shadow in cross_type_shadowing(mappings):
+            self.log.warning("%s", shadow.message("role_mappings"))
         document = build_security_configuration(mappings, self.base_configuration)
         name = security_configuration_name(self.name_prefix, document)
         persist_links(context, self, security_configuration=name)
@@ -116,20 +127,27 @@ class LaunchClusterWithSecConfigOperator(AccountCheckMixin, LazyHookMixin, EmrCr
     to launch when that configuration does not exist, or when its role mappings need a newer release;
     tags the cluster with an idempotency key made from the DAG id, run id, task id and map index, so
     that a retried task returns the cluster it already launched (while it is active) instead of
-    launching a second one. On EMR 7.10.0 and later, where ``s3://`` goes through S3A by default, it
-    sets ``fs.s3.impl`` so that EMRFS (and so the role mappings) stays in use, unless ``keep_emrfs=False``.
+    launching a second one. On EMR 7.10.0 and later ``s3://`` goes through S3A by default; EMR translates
+    the role mappings for S3A, so they apply on either connector. With ``keep_emrfs=True`` (the default)
+    it sets ``fs.s3.impl`` and ``fs.s3n.impl``, as AWS's S3A migration guide does, so that ``s3://`` and
+    ``s3n://`` stay on EMRFS (``s3a://`` URIs always use S3A).
 
     :param security_configuration: name of the security configuration, e.g. the XCom of
         :class:`CreateEmrfsSecurityConfigOperator`; ``None`` to launch without one (e.g. with a
         custom credentials provider only). (templated)
     :param job_flow_overrides: ``RunJobFlow`` arguments, as for the upstream operator. (templated)
-    :param emrfs_credentials_provider: option (b) of the AWS article, a custom EMRFS credentials
-        provider ``{"jar": "s3://bucket/path/provider.jar", "class_name": "com.example.Provider"}``:
-        adds a bootstrap action that copies the JAR into ``/usr/share/aws/emr/emrfs/auxlib`` and the
-        ``emrfs-site`` property ``fs.s3.customAWSCredentialsProvider``. (templated)
+    :param emrfs_credentials_provider: option (b) of the AWS article, a custom credentials provider
+        ``{"jar": "s3://bucket/path/provider.jar", "class_name": "com.example.Provider", "interface":
+        "sdk_v1" | "sdk_v2"}``: adds a bootstrap action that copies the JAR into
+        ``/usr/share/aws/emr/emrfs/auxlib`` and names the class to the connector: EMRFS
+        (``emrfs-site`` ``fs.s3.customAWSCredentialsProvider``) takes an SDK v1
+        ``com.amazonaws.auth.AWSCredentialsProvider``, S3A (``core-site``
+        ``fs.s3a.aws.credentials.provider``) an SDK v2
+        ``software.amazon.awssdk.auth.credentials.AwsCredentialsProvider``. Without ``interface`` it is
+        inferred from the release and ``keep_emrfs``; a mismatch is refused. (templated)
     :param emrfs_site_properties: more ``emrfs-site`` properties, e.g. ``{"fs.s3.canned.acl":
         "BucketOwnerFullControl"}`` from :class:`GrantBucketAccessOperator`. (templated)
-    :param keep_emrfs: on 7.10.0 and later, keep EMRFS for ``s3://``. (default: True)
+    :param keep_emrfs: on 7.10.0 and later, keep EMRFS for ``s3://`` and ``s3n://``. (default: True)
     :param dry_run: only read (the security configuration, an active cluster already launched for
         this task instance) and log the plan: the ``RunJobFlow`` arguments; launch nothing. A cluster
         id cannot be known before ``RunJobFlow``, so a dry run returns the id of the cluster this task

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
@@ -10,7 +11,13 @@ from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, persist_links
 from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
-from airflow_provider_emrfs_xacct.policies.bucket_policy import ownership_report
+from airflow_provider_emrfs_xacct.policies.bucket_policy import (
+    EMR_ROLE_POLICY_NAME,
+    emr_role_bucket_policy,
+    ownership_report,
+    refuse_unusable_bucket_key,
+)
+from airflow_provider_emrfs_xacct.policies.merge import MAX_ROLE_INLINE_POLICIES_CHARS, require_iam_policy_length
 from airflow_provider_emrfs_xacct.policies.validation import (
     parse_s3_location,
     refuse_account,
@@ -18,7 +25,9 @@ from airflow_provider_emrfs_xacct.policies.validation import (
     require_partition,
     validate_bool,
     validate_bucket_name,
+    validate_kms_key_arn,
     validate_role_arn,
+    validate_role_name,
 )
 
 if TYPE_CHECKING:
@@ -26,6 +35,8 @@ if TYPE_CHECKING:
 
     from airflow.sdk import Context
 
+    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook  # noqa: F401 (the operator's Generic argument)
+    from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
     from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook  # noqa: F401 (the operator's Generic argument)
 
 
@@ -39,7 +50,16 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     ``bucket-owner-full-control`` ACL, so it returns the EMRFS setting ``fs.s3.canned.acl`` for the
     launch operator's ``emrfs_site_properties``; with ``ObjectWriter`` the EMR account keeps
     ownership: it warns, or with ``enforce_bucket_owner=True`` switches the bucket to
-    ``BucketOwnerEnforced`` (which disables ACLs on the bucket).
+    ``BucketOwnerEnforced`` (which disables ACLs on the bucket; refused, before anything is written,
+    while the bucket's ACL grants anyone but its owner, since S3 refuses the switch then).
+
+    A complete option (a) on an SSE-KMS bucket also needs the key policy to let the EMR role use the
+    key (:class:`~airflow_provider_emrfs_xacct.operators.kms.GrantKmsKeyUserOperator` with the EMR
+    role as principal and the returned ``kms_key_arn``) and the EMR role's own identity policy to allow
+    the bucket and key actions (:class:`GrantEmrRoleBucketAccessOperator`). It reads the bucket's
+    default encryption and refuses, before writing, the AWS managed key ``aws/s3`` (its policy cannot
+    be changed, so no other account can use it) and a key named by alias or key id (S3 would resolve
+    it in the writer's account). When writes carry the canned ACL, the grant includes ``s3:PutObjectAcl``.
 
     :param s3_prefixes: ``s3://bucket/prefix/`` locations, all in one bucket. (templated)
     :param principal_arns: the EMR account's role ARNs (the EMR EC2 role). (templated)
@@ -50,7 +70,8 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     :param expected_account_id: the bucket's account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the bucket's account; every S3 call carries it as
         ``ExpectedBucketOwner``, so a bucket of another account is refused by S3.
-    :return: ``{"bucket", "object_ownership", "objects_owned_by", "emrfs_site_properties"}``.
+    :return: ``{"bucket", "object_ownership", "objects_owned_by", "emrfs_site_properties", "kms_key_arn"}``
+        (``kms_key_arn``: the bucket's default SSE-KMS key, ``None`` without one).
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.s3.EmrfsS3Hook")
@@ -100,14 +121,29 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
                     "connections swapped?)",
                 )
             self.hook.expected_bucket_owner = account
-            changes = self.hook.ensure_bucket_access(
-                bucket, locations, principals, partition=partition, settings=settings, dry_run=self.plan_only
-            )
+            # Everything that can refuse is read and checked before the first write.
             ownership = self.hook.get_object_ownership(bucket)
-            if enforce and ownership != "BucketOwnerEnforced":
+            encryption = self.hook.get_default_encryption(bucket)
+            switch = enforce and ownership != "BucketOwnerEnforced"
+            if switch:
+                self.hook.refuse_acl_grants_to_others(bucket)
+        key_arn = self._check_bucket_key(bucket, encryption.get("SSEAlgorithm"), encryption.get("KMSMasterKeyID"))
+        # BucketOwnerPreferred: EMRFS sends the canned ACL, so the writer needs s3:PutObjectAcl too.
+        object_acl = not switch and ownership == "BucketOwnerPreferred"
+        with explain_access_denied(self.hook):
+            changes = self.hook.ensure_bucket_access(
+                bucket,
+                locations,
+                principals,
+                partition=partition,
+                object_acl=object_acl,
+                settings=settings,
+                dry_run=self.plan_only,
+            )
+            if switch:
                 changes += self.hook.ensure_bucket_owner_enforced(bucket, current=ownership, dry_run=self.plan_only)
                 ownership = "BucketOwnerEnforced" if not self.plan_only else ownership
-        report = ownership_report(bucket, ownership)
+        report = {**ownership_report(bucket, ownership), "kms_key_arn": key_arn}
         if ownership == "ObjectWriter":
             self.log.warning(
                 "Bucket %s has ObjectWriter ownership: objects the EMR account writes stay owned by the EMR "
@@ -117,6 +153,102 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         self.log.info("Objects written to %s will be owned by the %s", bucket, report["objects_owned_by"])
         self.report(context, changes)
         return report
+
+    def _check_bucket_key(self, bucket: str, algorithm: str | None, key_id: str | None) -> str | None:
+        """Refuse a default key no other account can use; return the key's ARN (``None`` without SSE-KMS)."""
+        if algorithm not in ("aws:kms", "aws:kms:dsse"):
+            return None
+        manager = None
+        if key_id is not None and key_id.startswith("arn:") and ":key/" in key_id:
+            manager = self.kms_hook.get_key_manager(key_id)
+        refuse_unusable_bucket_key(bucket, algorithm, key_id, manager)
+        return key_id
+
+    @cached_property
+    def kms_hook(self) -> EmrfsKmsHook:
+        """A KMS hook on the same connection, to tell a customer managed key from the AWS managed one."""
+        from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+
+        return EmrfsKmsHook(
+            aws_conn_id=self.aws_conn_id,
+            region_name=self.region_name,
+            verify=self.verify,
+            config=self.botocore_config,
+        )
+
+
+class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
+    """
+    Option (a): let the EMR EC2 role reach the partner's bucket and key through its own identity policy.
+
+    A cross-account request needs both sides: the bucket policy (or key policy) in the partner's account
+    *and* an identity policy of the caller allowing the same actions (IAM User Guide, "Cross-account
+    policy evaluation logic"; KMS Developer Guide, "Allowing users in other accounts to use a KMS key").
+    Keeps one provider-owned inline policy ``emrfs-xacct-bucket-access`` on the role with the objects
+    under the prefixes, listing limited to them, the bucket's location, the key-user actions on the
+    keys, and ``s3:PutObjectAcl`` when writes carry a canned ACL. What it held before is kept (other
+    partners' runs share the role).
+
+    :param emr_ec2_role_name: the EMR EC2 instance-profile role (the cluster's ``JobFlowRole``). (templated)
+    :param s3_prefixes: the partner's ``s3://bucket/prefix/`` locations. (templated)
+    :param kms_key_arns: the bucket's customer managed key(s), e.g. ``kms_key_arn`` of
+        :class:`GrantBucketAccessOperator`'s result. (templated)
+    :param canned_acl: writes carry a canned ACL (``fs.s3.canned.acl``): also allow ``s3:PutObjectAcl``.
+        (templated, default: False)
+    :param dry_run: only log the plan. (default: False)
+    :param aws_conn_id: connection that acts in the EMR account.
+    :return: the inline policy's name.
+    """
+
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
+    template_fields: Sequence[str] = aws_template_fields(
+        "emr_ec2_role_name", "s3_prefixes", "kms_key_arns", "canned_acl"
+    )
+    template_fields_renderers = {"s3_prefixes": "json", "kms_key_arns": "json"}
+    ui_color = "#c9e7f5"
+
+    def __init__(
+        self,
+        *,
+        s3_prefixes: list[str] | str,
+        emr_ec2_role_name: str = "EMR_EC2_DefaultRole",
+        kms_key_arns: list[str] | str | None = None,
+        canned_acl: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.emr_ec2_role_name = emr_ec2_role_name
+        self.s3_prefixes = s3_prefixes
+        self.kms_key_arns = kms_key_arns
+        self.canned_acl = canned_acl
+
+    def execute(self, context: Context) -> Any:
+        role_name = validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
+        locations = require_list(self.s3_prefixes, "s3_prefixes", parse_s3_location)
+        keys = require_list(self.kms_key_arns or [], "kms_key_arns", validate_kms_key_arn, allow_empty=True)
+        if not isinstance(self.canned_acl, bool):
+            raise InvalidParameterError("canned_acl", f"must be True or False, got {self.canned_acl!r}")
+        partition = self.hook.conn_partition
+        for index, arn in enumerate(keys):
+            require_partition(arn, partition, f"kms_key_arns[{index}]", f"connection {self.aws_conn_id!r}")
+        require_iam_policy_length(
+            emr_role_bucket_policy(partition, set(locations), set(keys), object_acl=self.canned_acl),
+            MAX_ROLE_INLINE_POLICIES_CHARS,
+            "s3_prefixes",
+            f"the inline policy {EMR_ROLE_POLICY_NAME} of role {role_name}",
+        )
+        with explain_access_denied(self.hook):
+            changes = self.hook.ensure_emr_role_bucket_access(
+                role_name,
+                locations,
+                keys,
+                object_acl=self.canned_acl,
+                partition=partition,
+                settings=self.converge_settings,
+                dry_run=self.plan_only,
+            )
+        plan = self.report(context, changes)
+        return plan if self.plan_only else EMR_ROLE_POLICY_NAME
 
 
 class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):

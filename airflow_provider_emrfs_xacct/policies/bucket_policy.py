@@ -12,10 +12,14 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_emrfs_xacct.exceptions import PreconditionError
 from airflow_provider_emrfs_xacct.policies.documents import (
     BUCKET_ACTIONS,
     OBJECT_ACTIONS,
     SID_PREFIX,
+    as_list,
+    destination_permissions_policy,
+    locations_in_permissions_policy,
     object_locations,
     object_resources,
     s3_arn,
@@ -35,6 +39,19 @@ OWNERS = {
 }
 #: EMRFS setting that makes every write send ``bucket-owner-full-control``.
 CANNED_ACL_PROPERTIES = {"fs.s3.canned.acl": "BucketOwnerFullControl"}
+#: A PutObject that carries an ACL (``x-amz-acl``, as the canned ACL above makes EMRFS send) needs
+#: ``s3:PutObjectAcl`` besides ``s3:PutObject`` (Amazon S3 API Reference, PutObject, "Permissions").
+OBJECT_ACL_ACTION = "s3:PutObjectAcl"
+#: Inline policy on the EMR EC2 role that lets it reach the partner's bucket and key (option (a)):
+#: cross-account access needs the resource's policy *and* the caller's identity policy (IAM User
+#: Guide, "Cross-account policy evaluation logic"; KMS Developer Guide, "Allowing users in other
+#: accounts to use a KMS key").
+EMR_ROLE_POLICY_NAME = "emrfs-xacct-bucket-access"
+OBJECT_ACL_SID = "EmrfsXacctObjectAcl"
+#: The AWS managed key for S3. Its key policy cannot be changed, so no other account can use it:
+#: a cross-account writer needs a customer managed key (Amazon S3 User Guide, "Using server-side
+#: encryption with AWS KMS keys (SSE-KMS)": cross-account operations need a customer managed key).
+AWS_MANAGED_S3_ALIAS = "alias/aws/s3"
 
 
 def principal_sids(principal_arn: str) -> tuple[str, str]:
@@ -49,20 +66,33 @@ def granted_locations(policy: dict[str, Any] | None, principal_arn: str) -> set[
 
 
 def grant(
-    policy: dict[str, Any] | None, partition: str, principal_arn: str, locations: set[S3Location]
+    policy: dict[str, Any] | None,
+    partition: str,
+    principal_arn: str,
+    locations: set[S3Location],
+    *,
+    object_acl: bool = False,
 ) -> dict[str, Any]:
-    """Return the policy with the principal's statements granting ``locations`` plus what they granted before."""
+    """
+    Return the policy with the principal's statements granting ``locations`` plus what they granted before.
+
+    :param object_acl: also allow ``s3:PutObjectAcl`` (writes carry a canned ACL); once granted it is kept.
+    """
     locations = granted_locations(policy, principal_arn) | locations
     objects_sid, list_sid = principal_sids(principal_arn)
     bucket = next(iter(locations)).bucket
     ordered = sorted(locations)
+    held = find_statement(policy, objects_sid) or {}
+    actions = list(OBJECT_ACTIONS)
+    if object_acl or OBJECT_ACL_ACTION in as_list(held.get("Action")):
+        actions = sorted([*actions, OBJECT_ACL_ACTION])
     policy = upsert_statement(
         policy,
         {
             "Sid": objects_sid,
             "Effect": "Allow",
             "Principal": {"AWS": principal_arn},
-            "Action": list(OBJECT_ACTIONS),
+            "Action": actions,
             "Resource": [arn for location in ordered for arn in object_resources(partition, location)],
         },
     )
@@ -97,3 +127,59 @@ def ownership_report(bucket: str, object_ownership: str) -> dict[str, Any]:
         "objects_owned_by": OWNERS[object_ownership],
         "emrfs_site_properties": dict(CANNED_ACL_PROPERTIES) if object_ownership == "BucketOwnerPreferred" else {},
     }
+
+
+def refuse_unusable_bucket_key(bucket: str, algorithm: str | None, key_id: str | None, key_manager: str | None) -> None:
+    """
+    Refuse a bucket whose default encryption no other account can write with.
+
+    :param algorithm: the default encryption's ``SSEAlgorithm`` (``None`` without default encryption).
+    :param key_id: its ``KMSMasterKeyID`` as stored (``None``: the AWS managed key ``aws/s3``).
+    :param key_manager: ``DescribeKey``'s ``KeyManager`` for the key (``AWS`` or ``CUSTOMER``), if read.
+    :raises PreconditionError: the AWS managed key ``aws/s3`` (by default, alias or ARN), or a key named by
+        alias or bare key id, which S3 resolves in the *writer's* account for a cross-account write
+        (Amazon S3 API Reference, ServerSideEncryptionByDefault, KMSMasterKeyID).
+    """
+    if algorithm not in ("aws:kms", "aws:kms:dsse"):
+        return
+    where = f"s3_prefixes: bucket {bucket} is encrypted by default with"
+    if key_id is None or key_id.endswith(AWS_MANAGED_S3_ALIAS) or key_manager == "AWS":
+        raise PreconditionError(
+            f"{where} the AWS managed key aws/s3 ({key_id or 'no KMSMasterKeyID'}): its key policy cannot be "
+            "changed, so the EMR account can never use it. Encrypt the bucket with a customer managed key "
+            "(PutBucketEncryption with its key ARN) and make the EMR EC2 role a user of that key"
+        )
+    if not key_id.startswith("arn:"):
+        raise PreconditionError(
+            f"{where} KMS key {key_id!r} named by alias or key id: S3 resolves it in the writer's account for a "
+            "cross-account write. Set the bucket's default encryption to the key's full ARN"
+        )
+
+
+def emr_role_bucket_policy(
+    partition: str, locations: set[S3Location], kms_key_arns: set[str], *, object_acl: bool = False
+) -> dict[str, Any]:
+    """
+    Return the EMR EC2 role's identity policy for option (a): the bucket actions and the key's use.
+
+    The same least-privilege shape as the destination role's policy (objects under the prefixes, listing
+    limited to them, the bucket's location, the key-user actions on the keys), plus ``s3:PutObjectAcl``
+    when writes carry a canned ACL.
+    """
+    policy = destination_permissions_policy(partition, locations, kms_key_arns)
+    if object_acl:
+        policy["Statement"].append(
+            {
+                "Sid": OBJECT_ACL_SID,
+                "Effect": "Allow",
+                "Action": OBJECT_ACL_ACTION,
+                "Resource": [arn for location in sorted(locations) for arn in object_resources(partition, location)],
+            }
+        )
+    return policy
+
+
+def emr_role_policy_holds(policy: dict[str, Any] | None) -> tuple[set[S3Location], set[str], bool]:
+    """Read back what :func:`emr_role_bucket_policy` granted (prefixes, keys, whether the ACL action)."""
+    locations, keys = locations_in_permissions_policy(policy)
+    return locations, keys, find_statement(policy, OBJECT_ACL_SID) is not None

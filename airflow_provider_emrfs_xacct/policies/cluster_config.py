@@ -18,9 +18,37 @@ from airflow_provider_emrfs_xacct.policies.validation import parse_s3_location, 
 
 #: Role mappings in security configurations need this release or later.
 ROLE_MAPPINGS_SINCE = (5, 10, 0)
-#: From this release on, ``s3://`` goes through S3A instead of EMRFS unless ``fs.s3.impl`` says otherwise.
+#: From this release on, ``s3://`` (and ``s3n://``, ``s3a://``) go through S3A instead of EMRFS unless
+#: ``fs.s3.impl`` says otherwise. EMR translates ``fs.s3.authorization.roleMapping`` (the security
+#: configuration's role mappings) to ``fs.s3a.authorization.roleMapping``, so role mappings apply on
+#: both connectors (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem").
 S3A_DEFAULT_SINCE = (7, 10, 0)
 EMRFS_IMPL = "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"
+#: What AWS's migration guide sets in ``core-site`` to keep EMRFS for ``s3://`` and ``s3n://``.
+#: ``s3a://`` URIs stay on S3A whatever is set here.
+KEEP_EMRFS_PROPERTIES = {"fs.s3.impl": EMRFS_IMPL, "fs.s3n.impl": EMRFS_IMPL}
+#: EMRFS and S3A read the role session duration from this ``emrfs-site`` property (S3A through EMR's
+#: translation to ``fs.s3a.assumed.role.session.duration``).
+SESSION_DURATION_PROPERTY = "fs.s3.sts.sessionDurationSeconds"
+#: EMRFS assumes the mapped role with the instance profile's own role credentials: role chaining,
+#: which STS caps at one hour ("The requested DurationSeconds exceeds the 1 hour session limit for
+#: roles assumed by role chaining"; AWS STS API Reference, AssumeRole, DurationSeconds). STS's
+#: minimum session is 900 seconds.
+MAX_CHAINED_SESSION_SECONDS = 3600
+MIN_SESSION_SECONDS = 900
+#: The two kinds of custom credentials provider classes (option (b)). EMRFS loads AWS SDK for Java v1
+#: providers (Amazon EMR Release Guide, "Authorizing access to EMRFS data in Amazon S3"); S3A, built
+#: on SDK v2, loads SDK v2 providers (Apache Hadoop, "Upgrading S3A to AWS SDK V2": custom providers
+#: "will need to be updated to now implement software.amazon.awssdk.auth.credentials.AwsCredentialsProvider").
+SDK_V1 = "sdk_v1"
+SDK_V2 = "sdk_v2"
+PROVIDER_INTERFACES = {
+    SDK_V1: "com.amazonaws.auth.AWSCredentialsProvider",
+    SDK_V2: "software.amazon.awssdk.auth.credentials.AwsCredentialsProvider",
+}
+#: Where each connector is told which custom credentials provider to use.
+EMRFS_PROVIDER_PROPERTY = "fs.s3.customAWSCredentialsProvider"
+S3A_PROVIDER_PROPERTY = "fs.s3a.aws.credentials.provider"
 #: Where EMRFS loads extra JARs (custom credentials providers) from.
 EMRFS_AUXLIB = "/usr/share/aws/emr/emrfs/auxlib/"
 CREDENTIALS_PROVIDER_ACTION = "emrfs-xacct-install-credentials-provider"
@@ -44,15 +72,36 @@ def release_text(version: tuple[int, int, int]) -> str:
 
 @dataclass(frozen=True)
 class CredentialsProvider:
-    """A custom EMRFS credentials provider: the JAR's S3 location and the class EMRFS instantiates."""
+    """
+    A custom credentials provider: the JAR's S3 location, the class, and the interface it implements.
+
+    ``interface`` is :data:`SDK_V1` (``com.amazonaws.auth.AWSCredentialsProvider``, what EMRFS loads)
+    or :data:`SDK_V2` (``software.amazon.awssdk.auth.credentials.AwsCredentialsProvider``, what S3A
+    loads); ``None`` lets the launch infer it from the release and ``keep_emrfs``.
+    """
 
     jar: str
     class_name: str
+    interface: str | None = None
 
     @classmethod
     def parse(cls, value: Any, field: str = "emrfs_credentials_provider") -> CredentialsProvider:
-        if not isinstance(value, dict) or set(value) != {"jar", "class_name"}:
-            raise InvalidParameterError(field, f"must be a dict with the keys 'jar' and 'class_name', got {value!r}")
+        if (
+            not isinstance(value, dict)
+            or not {"jar", "class_name"} <= set(value)
+            or not set(value) <= {"jar", "class_name", "interface"}
+        ):
+            raise InvalidParameterError(
+                field,
+                f"must be a dict with the keys 'jar' and 'class_name' (and optionally 'interface'), got {value!r}",
+            )
+        interface = value.get("interface")
+        if interface is not None and interface not in PROVIDER_INTERFACES:
+            raise InvalidParameterError(
+                f"{field}.interface",
+                f"must be {SDK_V1!r} ({PROVIDER_INTERFACES[SDK_V1]}, for EMRFS) or {SDK_V2!r} "
+                f"({PROVIDER_INTERFACES[SDK_V2]}, for S3A), got {interface!r}",
+            )
         jar = require_str(value["jar"], f"{field}.jar")
         parse_s3_location(jar.rsplit("/", 1)[0] + "/", f"{field}.jar", allow_bucket_root=True)
         if not jar.endswith(".jar"):
@@ -62,7 +111,7 @@ class CredentialsProvider:
             raise InvalidParameterError(
                 f"{field}.class_name", f"must be a fully qualified Java class name, got {class_name!r}"
             )
-        return cls(jar, class_name)
+        return cls(jar, class_name, interface)
 
     def bootstrap_action(self) -> dict[str, Any]:
         """The bootstrap action that copies the JAR into EMRFS's auxlib folder on every node."""
@@ -135,13 +184,15 @@ def plan_launch(
     emrfs_site_properties: dict[str, str] | None = None,
 ) -> LaunchPlan:
     """
-    Add what cross-account EMRFS needs to ``RunJobFlow`` arguments, checking the release label.
+    Add what cross-account access needs to ``RunJobFlow`` arguments, checking the release label.
 
     :param uses_role_mappings: the cluster relies on a security configuration's role mappings
         (refused before 5.10.0).
-    :param keep_emrfs: on 7.10.0 and later, set ``fs.s3.impl`` so that ``s3://`` stays on EMRFS
-        (where role mappings and custom credentials providers apply). Otherwise S3A is used.
-    :param credentials_provider: option (b) of the article: a custom EMRFS credentials provider.
+    :param keep_emrfs: on 7.10.0 and later, set ``fs.s3.impl`` and ``fs.s3n.impl`` (what AWS's S3A
+        migration guide sets) so that ``s3://`` and ``s3n://`` stay on EMRFS. Role mappings apply
+        either way (EMR translates them for S3A); ``s3a://`` URIs always use S3A.
+    :param credentials_provider: option (b) of the article: a custom credentials provider. Its
+        interface must match the connector: SDK v1 for EMRFS, SDK v2 for S3A.
     :param emrfs_site_properties: more ``emrfs-site`` settings, e.g. ``fs.s3.canned.acl``.
     """
     notes: list[str] = []
@@ -156,6 +207,8 @@ def plan_launch(
         raise InvalidParameterError(
             "job_flow_overrides.BootstrapActions", f"must be a list of bootstrap actions, got {actions!r}"
         )
+    if not isinstance(keep_emrfs, bool):
+        raise InvalidParameterError("keep_emrfs", f"must be True or False, got {keep_emrfs!r}")
     label = result.get("ReleaseLabel")
     version = parse_release_label(label) if label is not None else None
     if version is None:
@@ -166,32 +219,59 @@ def plan_launch(
             f"{label} does not support EMRFS role mappings; they need {release_text(ROLE_MAPPINGS_SINCE)} or later",
         )
     emrfs_site = dict(emrfs_site_properties or {})
-    if credentials_provider is not None:
-        given = emrfs_site.get("fs.s3.customAWSCredentialsProvider", credentials_provider.class_name)
-        if given != credentials_provider.class_name:
-            raise InvalidParameterError(
-                "emrfs_site_properties.fs.s3.customAWSCredentialsProvider",
-                f"is {given!r}, but emrfs_credentials_provider names {credentials_provider.class_name!r}",
+    check_session_duration(emrfs_site, "emrfs_site_properties")
+    for index, configuration in enumerate(configurations):
+        if configuration.get("Classification") == "emrfs-site" and isinstance(configuration.get("Properties"), dict):
+            check_session_duration(
+                configuration["Properties"], f"job_flow_overrides.Configurations[{index}].Properties"
             )
-        emrfs_site["fs.s3.customAWSCredentialsProvider"] = credentials_provider.class_name
+    connector = s3_connector(version, keep_emrfs)
+    core_site: dict[str, str] = {}
+    if credentials_provider is not None:
+        interface = provider_interface(credentials_provider, connector, label, keep_emrfs)
+        if interface == SDK_V1:
+            given = emrfs_site.get(EMRFS_PROVIDER_PROPERTY, credentials_provider.class_name)
+            if given != credentials_provider.class_name:
+                raise InvalidParameterError(
+                    f"emrfs_site_properties.{EMRFS_PROVIDER_PROPERTY}",
+                    f"is {given!r}, but emrfs_credentials_provider names {credentials_provider.class_name!r}",
+                )
+            emrfs_site[EMRFS_PROVIDER_PROPERTY] = credentials_provider.class_name
+        else:
+            if EMRFS_PROVIDER_PROPERTY in emrfs_site:
+                raise InvalidParameterError(
+                    f"emrfs_site_properties.{EMRFS_PROVIDER_PROPERTY}",
+                    f"names an EMRFS (SDK v1) provider, but s3:// is served by S3A here and "
+                    f"emrfs_credentials_provider names the SDK v2 class {credentials_provider.class_name!r}",
+                )
+            core_site[S3A_PROVIDER_PROPERTY] = credentials_provider.class_name
         result["BootstrapActions"] = add_bootstrap_action(
             actions,
             credentials_provider.bootstrap_action(),
             "job_flow_overrides.BootstrapActions",
         )
         notes.append(
-            f"EMRFS loads credentials provider {credentials_provider.class_name} from {credentials_provider.jar}."
+            f"{connector or 'The S3 connector'} loads credentials provider {credentials_provider.class_name} "
+            f"({PROVIDER_INTERFACES[interface]}) from {credentials_provider.jar}."
         )
     if version is not None and version >= S3A_DEFAULT_SINCE:
         if keep_emrfs:
-            configurations = merge_classification(
-                configurations, "core-site", {"fs.s3.impl": EMRFS_IMPL}, "job_flow_overrides.Configurations"
+            core_site.update(KEEP_EMRFS_PROPERTIES)
+            notes.append(
+                f"{label} uses S3A for s3:// by default; fs.s3.impl and fs.s3n.impl keep EMRFS for s3:// and s3n:// "
+                "(s3a:// URIs stay on S3A). The role mappings apply on both connectors."
             )
-            notes.append(f"{label} uses S3A for s3:// by default; fs.s3.impl keeps EMRFS, so the role mappings apply.")
         else:
-            notes.append(f"{label} uses S3A for s3://; EMR translates the EMRFS settings for it.")
+            notes.append(
+                f"{label} uses S3A for s3://; EMR translates the role mappings (fs.s3.authorization.roleMapping) "
+                "and the other EMRFS settings for it, so the role mappings apply."
+            )
     elif version is not None:
         notes.append(f"{label} uses EMRFS for s3://.")
+    if core_site:
+        configurations = merge_classification(
+            configurations, "core-site", core_site, "job_flow_overrides.Configurations"
+        )
     if emrfs_site:
         configurations = merge_classification(
             configurations, "emrfs-site", emrfs_site, "job_flow_overrides.Configurations"
@@ -199,3 +279,62 @@ def plan_launch(
     if configurations:
         result["Configurations"] = configurations
     return LaunchPlan(result, notes)
+
+
+def s3_connector(version: tuple[int, int, int] | None, keep_emrfs: bool) -> str | None:
+    """Return which connector serves ``s3://``: ``"EMRFS"``, ``"S3A"``, or ``None`` when the release is unknown."""
+    if keep_emrfs or (version is not None and version < S3A_DEFAULT_SINCE):
+        return "EMRFS"
+    return "S3A" if version is not None else None
+
+
+def provider_interface(provider: CredentialsProvider, connector: str | None, label: Any, keep_emrfs: bool) -> str:
+    """
+    Return the interface the custom credentials provider must implement, refusing a mismatch.
+
+    EMRFS loads SDK v1 ``com.amazonaws.auth.AWSCredentialsProvider`` classes, S3A SDK v2
+    ``software.amazon.awssdk.auth.credentials.AwsCredentialsProvider`` classes: a class of the other
+    kind fails on the cluster at its first S3 request, so it is refused here.
+    """
+    field = "emrfs_credentials_provider.interface"
+    if connector is None:
+        if provider.interface is None:
+            raise InvalidParameterError(
+                field,
+                "must be given when ReleaseLabel is not: with keep_emrfs=False the connector (EMRFS before "
+                f"{release_text(S3A_DEFAULT_SINCE)}, S3A from it on) and so the interface cannot be inferred",
+            )
+        return provider.interface
+    required = SDK_V1 if connector == "EMRFS" else SDK_V2
+    if provider.interface is not None and provider.interface != required:
+        why = (
+            f"{label} with keep_emrfs={keep_emrfs} serves s3:// with {connector}, which loads "
+            f"{PROVIDER_INTERFACES[required]} classes ({required!r}), but the class is declared {provider.interface!r} "
+            f"({PROVIDER_INTERFACES[provider.interface]})"
+        )
+        hint = (
+            "; use keep_emrfs=True for an SDK v1 class"
+            if required == SDK_V2
+            else "; use keep_emrfs=False on 7.10.0+ for an SDK v2 class"
+        )
+        raise InvalidParameterError(field, why + hint)
+    return required
+
+
+def check_session_duration(properties: dict[str, Any], field: str) -> None:
+    """
+    Refuse ``fs.s3.sts.sessionDurationSeconds`` outside 900-3600 seconds.
+
+    EMRFS gets the mapped role's credentials by role chaining (the instance profile's role session
+    assumes the destination role), and STS refuses a chained session longer than one hour.
+    """
+    if SESSION_DURATION_PROPERTY not in properties:
+        return
+    value = properties[SESSION_DURATION_PROPERTY]
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not text.isdigit() or not MIN_SESSION_SECONDS <= int(text) <= MAX_CHAINED_SESSION_SECONDS:
+        raise InvalidParameterError(
+            f"{field}.{SESSION_DURATION_PROPERTY}",
+            f"must be whole seconds from {MIN_SESSION_SECONDS} to {MAX_CHAINED_SESSION_SECONDS}, got {value!r}: "
+            "EMRFS assumes the mapped role by role chaining, which STS caps at one hour",
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
@@ -113,9 +114,91 @@ def _principal_identifier(kind: str) -> Callable[[Any, str], str]:
             raise InvalidParameterError(
                 field, f"a {kind} mapping takes Hadoop {kind.lower()} names, got the prefix {value!r}"
             )
-        return validate_hadoop_principal(value, field)
+        return validate_hadoop_principal(value, field, kerberos=kind == "User")
 
     return check
+
+
+@dataclass(frozen=True)
+class CrossTypeShadow:
+    """
+    An earlier mapping of one identifier type that captures some requests a later one of another type names.
+
+    EMRFS tries the mappings top-down across all types and uses the first that matches (Amazon EMR
+    Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"), so a ``User`` or
+    ``Group`` mapping captures every request of that user or group, a later ``Prefix`` included, and
+    a ``Prefix`` mapping captures requests under it of a later ``User`` or ``Group``.
+    """
+
+    earlier: int
+    earlier_type: str
+    earlier_identifier: str
+    earlier_role: str
+    later: int
+    later_type: str
+    later_identifier: str
+    later_role: str
+
+    @property
+    def certain(self) -> bool:
+        """False for ``User`` against ``Group``: it depends on group membership, which is not known here."""
+        return {self.earlier_type, self.later_type} != {"User", "Group"}
+
+    def message(self, field: str = "role_mappings") -> str:
+        earlier = f"{field}[{self.earlier}] ({self.earlier_type} {self.earlier_identifier!r} -> {self.earlier_role})"
+        later = f"{field}[{self.later}] ({self.later_type} {self.later_identifier!r} -> {self.later_role})"
+        if self.earlier_type == "Prefix":
+            what = f"requests of {self.later_type.lower()} {self.later_identifier!r} under {self.earlier_identifier}"
+        elif self.later_type == "Prefix":
+            what = f"requests of {self.earlier_type.lower()} {self.earlier_identifier!r} to {self.later_identifier}"
+        else:
+            what = f"if user {self._user!r} is in group {self._group!r}, its requests"
+        return (
+            f"{earlier} comes first and captures {what}, which {later} names: EMRFS uses the first mapping that "
+            f"matches, whatever its type, so they get {self.earlier_role}, not {self.later_role}"
+        )
+
+    @property
+    def _user(self) -> str:
+        return self.earlier_identifier if self.earlier_type == "User" else self.later_identifier
+
+    @property
+    def _group(self) -> str:
+        return self.earlier_identifier if self.earlier_type == "Group" else self.later_identifier
+
+
+def cross_type_shadowing(mappings: list[dict[str, Any]]) -> list[CrossTypeShadow]:
+    """
+    Return every pair of mappings of different types where the earlier captures requests the later names.
+
+    Pure, for the operator (which warns) and the verifier. Mappings to the same role are not reported
+    (whichever matches, the role is the same). Same-type shadowing is refused by
+    :func:`validate_role_mappings` instead: there the later identifier can never apply.
+
+    :param mappings: role mappings in AWS's shape (as validated, or as read from a live configuration).
+    """
+    found: list[CrossTypeShadow] = []
+    for later, later_mapping in enumerate(mappings):
+        for earlier in range(later):
+            earlier_mapping = mappings[earlier]
+            earlier_type, later_type = earlier_mapping.get("IdentifierType"), later_mapping.get("IdentifierType")
+            if earlier_type == later_type or earlier_mapping.get("Role") == later_mapping.get("Role"):
+                continue
+            for earlier_identifier in earlier_mapping.get("Identifiers") or []:
+                for later_identifier in later_mapping.get("Identifiers") or []:
+                    found.append(
+                        CrossTypeShadow(
+                            earlier,
+                            str(earlier_type),
+                            str(earlier_identifier),
+                            str(earlier_mapping.get("Role")),
+                            later,
+                            str(later_type),
+                            str(later_identifier),
+                            str(later_mapping.get("Role")),
+                        )
+                    )
+    return found
 
 
 def build_security_configuration(role_mappings: list[dict[str, Any]], base_configuration: Any = None) -> dict[str, Any]:

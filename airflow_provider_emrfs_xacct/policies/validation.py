@@ -36,6 +36,10 @@ _IAM_SPECIAL = ("*", "?", "${")
 _HADOOP_PRINCIPAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.@-]{0,255}$", re.ASCII)
 # Two ARNs pasted into one string (``arn:…,arn:…`` or separated by spaces).
 _JOINED_ARNS = re.compile(r"[,;\s]\s*arn:", re.ASCII)
+# Kerberos principal names as users on a Kerberized cluster: ``primary[/instance]@REALM``.
+_KERBEROS_PRINCIPAL = re.compile(
+    r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}(/[A-Za-z0-9_.-]{1,255})?@[A-Za-z0-9._-]{1,255}$", re.ASCII
+)
 
 
 @dataclass(frozen=True)
@@ -295,12 +299,18 @@ def validate_role_description(value: Any, field: str) -> str:
     return value
 
 
-def validate_hadoop_principal(value: Any, field: str) -> str:
-    """Validate a Hadoop user or group name."""
+def validate_hadoop_principal(value: Any, field: str, *, kerberos: bool = False) -> str:
+    """
+    Validate a Hadoop user or group name.
+
+    :param kerberos: also accept Kerberos principal names (``user@REALM``, ``user/host@REALM``), the
+        user names of a Kerberized cluster.
+    """
     value = require_str(value, field)
-    if not _HADOOP_PRINCIPAL.fullmatch(value):
-        raise InvalidParameterError(field, f"is not a valid Hadoop user or group name: {value!r}")
-    return value
+    if _HADOOP_PRINCIPAL.fullmatch(value) or (kerberos and _KERBEROS_PRINCIPAL.fullmatch(value)):
+        return value
+    also = " or Kerberos principal (user@REALM, user/host@REALM)" if kerberos else ""
+    raise InvalidParameterError(field, f"is not a valid Hadoop user or group name{also}: {value!r}")
 
 
 def validate_name_prefix(value: Any, field: str, *, max_length: int = 200) -> str:

@@ -41,16 +41,17 @@ def clusters(url: str) -> list[dict[str, Any]]:
 def test_bucket_policy_export_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
     env = airflow_env(aws.url, airflow_home)
     prefix = f"s3://{aws.bucket}/acme/out/"
-    conf = {
-        "partner": "acme",
-        "emr_account_id": EMR_ACCOUNT,
-        "destination_prefix": prefix,
-        "kms_key_arn": aws.kms_key_arn,
-    }
+    conf = {"partner": "acme", "emr_account_id": EMR_ACCOUNT, "destination_prefix": prefix}
 
     output = run_dag(env, conf, tmp_path / "bucket-policy.log", "2026-03-01", dag_id="emrfs_xacct_bucket_policy_export")
 
-    assert count_changes(output) == 2  # the bucket policy, the key policy
+    assert count_changes(output) == 3  # the bucket policy, the key policy (the bucket's own key), the EMR role's
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    emr_role_policy = iam.get_role_policy(RoleName="EMR_EC2_DefaultRole", PolicyName="emrfs-xacct-bucket-access")
+    statements = {item["Sid"]: item for item in emr_role_policy["PolicyDocument"]["Statement"]}
+    assert f"arn:aws:s3:::{aws.bucket}/acme/out/*" in statements["EmrfsXacctObjects"]["Resource"]
+    assert statements["EmrfsXacctKmsKeyUse"]["Resource"] == [aws.kms_key_arn]
+    assert "EmrfsXacctObjectAcl" not in statements  # BucketOwnerEnforced: no canned ACL
     s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
     policy = json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"])
     objects_sid, list_sid = principal_sids(aws.emr_ec2_role_arn)
@@ -108,9 +109,11 @@ def test_multi_tenant_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -> No
         {"Role": role["partner-c"], "IdentifierType": "Prefix", "Identifiers": [f"s3://{aws.bucket}/partner-c"]},
     ]
     assert cluster["ReleaseLabel"] == "emr-7.10.0"
-    assert cluster["Configurations"] == [{"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}]
+    assert cluster["Configurations"] == [
+        {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL, "fs.s3n.impl": EMRFS_IMPL}}
+    ]
     assert cluster["Status"]["State"] == "WAITING"  # this example leaves the shared cluster running
-    assert "fs.s3.impl keeps EMRFS" in output
+    assert "fs.s3.impl and fs.s3n.impl keep EMRFS" in output
     iam = client(aws.url, EMR_ACCOUNT, "iam")
     assume = iam.get_role_policy(RoleName="EMR_EC2_DefaultRole", PolicyName="emrfs-xacct-assume-destination-roles")
     assert sorted(assume["PolicyDocument"]["Statement"][0]["Resource"]) == sorted(role.values())

@@ -138,6 +138,7 @@ def test_grant_adds_two_statements_for_the_principal_and_keeps_every_other(aws: 
         "object_ownership": "BucketOwnerEnforced",
         "objects_owned_by": ENFORCED_OWNER,
         "emrfs_site_properties": {},
+        "kms_key_arn": aws.kms_key_arn,
     }
     assert recorder.mutating == ["PutBucketPolicy"]
     policy = policy_of(s3, aws.bucket)
@@ -281,6 +282,7 @@ def test_object_writer_warns_that_the_writer_owns_the_objects(
         "object_ownership": "ObjectWriter",
         "objects_owned_by": WRITER_OWNER,
         "emrfs_site_properties": {},
+        "kms_key_arn": aws.kms_key_arn,
     }
     output = capfd.readouterr().out
     assert "warning" in output

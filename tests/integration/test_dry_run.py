@@ -26,7 +26,11 @@ from airflow_provider_emrfs_xacct.operators.revoke import (
     DeleteUnusedSecurityConfigsOperator,
     RevokePartnerAccessOperator,
 )
-from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, RevokeBucketAccessOperator
+from airflow_provider_emrfs_xacct.operators.s3 import (
+    GrantBucketAccessOperator,
+    GrantEmrRoleBucketAccessOperator,
+    RevokeBucketAccessOperator,
+)
 from airflow_provider_emrfs_xacct.policies.plan import (
     DIFF_INDENT,
     DRY_RUN_HEADING,
@@ -256,6 +260,18 @@ CASES = [
             f'+"arn:aws:s3:::{w.aws.bucket}/partner-2_$folder$"',
         ],
         lambda w, result, _plan: result["bucket"] == w.aws.bucket and "plan" not in result,
+    ),
+    DryRun(
+        "GrantEmrRoleBucketAccessOperator",
+        lambda w: GrantEmrRoleBucketAccessOperator(
+            task_id="grant_emr_role_bucket_access",
+            aws_conn_id=EMR_CONN_ID,
+            s3_prefixes=[PREFIX_2],
+            kms_key_arns=[w.aws.kms_key_arn],
+            dry_run=True,
+        ),
+        [("create", f"iam role {EMR_EC2_ROLE}")],
+        lambda w: [f'+"arn:aws:s3:::{w.aws.bucket}/partner-2/*",', f"+{_quoted(w.aws.kms_key_arn)}"],
     ),
     DryRun(
         "RevokeBucketAccessOperator",

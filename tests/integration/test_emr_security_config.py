@@ -322,3 +322,19 @@ def test_existing_configuration_with_same_content_in_other_key_order_is_reused(e
 
     assert result == name
     assert recorder.mutating == []
+
+
+def test_cross_type_shadowing_is_a_warning_naming_both_mappings(
+    emr: Any, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A User mapping before a Prefix is legitimate (a user that always acts as its role): warn, create."""
+    mappings = [
+        {"Role": READER_ROLE, "IdentifierType": "User", "Identifiers": ["etl/ip-10-0-0-1.ec2.internal@EC2.INTERNAL"]},
+        {"Role": WRITER_ROLE, "IdentifierType": "Prefix", "Identifiers": ["s3://partner-results-b/daily/"]},
+    ]
+    name, recorder, _ = run_operator(make_operator(role_mappings=mappings))
+    assert recorder.mutating == ["CreateSecurityConfiguration"]
+    assert configuration_exists(emr, name)
+    output = capfd.readouterr().out + caplog.text
+    assert "role_mappings[0] (User 'etl/ip-10-0-0-1.ec2.internal@EC2.INTERNAL'" in output
+    assert "role_mappings[1] (Prefix 's3://partner-results-b/daily/'" in output

@@ -256,15 +256,15 @@ def test_5_9_0_without_role_mappings_is_launched(emr: Any, security_configuratio
         pytest.param(
             "emr-7.10.0",
             True,
-            [{"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}],
-            "fs.s3.impl keeps EMRFS",
+            [{"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL, "fs.s3n.impl": EMRFS_IMPL}}],
+            "fs.s3.impl and fs.s3n.impl keep EMRFS",
             id="7.10.0",
         ),
         pytest.param(
             "emr-7.11.0",
             True,
-            [{"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}],
-            "fs.s3.impl keeps EMRFS",
+            [{"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL, "fs.s3n.impl": EMRFS_IMPL}}],
+            "fs.s3.impl and fs.s3n.impl keep EMRFS",
             id="7.11.0",
         ),
         pytest.param("emr-7.10.0", False, None, "uses S3A for s3://; EMR translates", id="7.10.0-s3a"),
@@ -360,7 +360,11 @@ def test_connection_extra_configurations_are_merged_not_dropped(emr: Any, monkey
         {"Classification": "spark-defaults", "Properties": {"spark.dynamicAllocation.enabled": "true"}},
         {
             "Classification": "core-site",
-            "Properties": {"hadoop.security.groups.cache.secs": "250", "fs.s3.impl": EMRFS_IMPL},
+            "Properties": {
+                "hadoop.security.groups.cache.secs": "250",
+                "fs.s3.impl": EMRFS_IMPL,
+                "fs.s3n.impl": EMRFS_IMPL,
+            },
         },
         {"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "BucketOwnerFullControl"}},
     ]

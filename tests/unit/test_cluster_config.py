@@ -13,6 +13,7 @@ from airflow_provider_emrfs_xacct.policies.cluster_config import (
     CREDENTIALS_PROVIDER_ACTION,
     EMRFS_AUXLIB,
     EMRFS_IMPL,
+    KEEP_EMRFS_PROPERTIES,
     CredentialsProvider,
     add_bootstrap_action,
     merge_classification,
@@ -134,20 +135,27 @@ class TestReleaseBoundaries:
     @pytest.mark.parametrize("release", ["emr-7.10.0", "emr-7.11.0", "emr-7.11.3"])
     def test_s3a_releases_get_fs_s3_impl_with_keep_emrfs(self, release: str) -> None:
         plan = plan_launch(overrides(release), keep_emrfs=True)
+        # What AWS's S3A migration guide sets to keep EMRFS: fs.s3.impl (and fs.s3n.impl for s3n://).
         assert plan.overrides["Configurations"] == [
-            {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}
+            {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL, "fs.s3n.impl": EMRFS_IMPL}}
         ]
         assert EMRFS_IMPL == "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"
+        assert "fs.s3a.impl" not in KEEP_EMRFS_PROPERTIES  # s3a:// URIs stay on S3A
         (note,) = plan.notes
         assert note.startswith(f"{release} uses S3A for s3:// by default")
-        assert "fs.s3.impl keeps EMRFS" in note
+        assert "fs.s3.impl and fs.s3n.impl keep EMRFS" in note
+        assert "s3a:// URIs stay on S3A" in note
+        assert "role mappings apply on both connectors" in note
 
     @pytest.mark.parametrize("release", ["emr-7.10.0", "emr-7.11.3"])
     def test_s3a_releases_without_keep_emrfs_get_nothing(self, release: str) -> None:
         plan = plan_launch(overrides(release), keep_emrfs=False)
         assert "Configurations" not in plan.overrides
         (note,) = plan.notes
-        assert note == f"{release} uses S3A for s3://; EMR translates the EMRFS settings for it."
+        # AWS's migration guide: fs.s3.authorization.roleMapping -> fs.s3a.authorization.roleMapping.
+        assert note.startswith(f"{release} uses S3A for s3://; EMR translates the role mappings")
+        assert "so the role mappings apply" in note
+        assert "do not apply" not in note
 
     def test_keep_emrfs_false_does_not_touch_a_user_fs_s3_impl(self) -> None:
         user = [{"Classification": "core-site", "Properties": {"fs.s3.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem"}}]
@@ -168,8 +176,10 @@ class TestReleaseBoundaries:
 
     def test_notes_name_the_credentials_provider(self) -> None:
         plan = plan_launch(overrides("emr-7.10.0"), credentials_provider=PROVIDER)
-        assert any(CLASS in note and JAR in note for note in plan.notes)
-        assert any("fs.s3.impl keeps EMRFS" in note for note in plan.notes)
+        assert any(
+            CLASS in note and JAR in note and "com.amazonaws.auth.AWSCredentialsProvider" in note for note in plan.notes
+        )
+        assert any("fs.s3.impl and fs.s3n.impl keep EMRFS" in note for note in plan.notes)
 
 
 class TestMergeWithUserConfigurations:
@@ -191,7 +201,11 @@ class TestMergeWithUserConfigurations:
             {"Classification": "spark-defaults", "Properties": {"spark.executor.memory": "4g"}},
             {
                 "Classification": "core-site",
-                "Properties": {"hadoop.security.groups.cache.secs": "250", "fs.s3.impl": EMRFS_IMPL},
+                "Properties": {
+                    "hadoop.security.groups.cache.secs": "250",
+                    "fs.s3.impl": EMRFS_IMPL,
+                    "fs.s3n.impl": EMRFS_IMPL,
+                },
             },
             {
                 "Classification": "emrfs-site",
@@ -215,12 +229,12 @@ class TestMergeWithUserConfigurations:
         plan = plan_launch(overrides("emr-7.10.0", Configurations=user))
         assert plan.overrides["Configurations"] == [
             *user,
-            {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}},
+            {"Classification": "core-site", "Properties": dict(KEEP_EMRFS_PROPERTIES)},
         ]
 
     def test_the_same_value_set_by_the_user_is_fine(self) -> None:
         user = [
-            {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}},
+            {"Classification": "core-site", "Properties": dict(KEEP_EMRFS_PROPERTIES)},
             {"Classification": "emrfs-site", "Properties": {"fs.s3.customAWSCredentialsProvider": CLASS}},
         ]
         plan = plan_launch(overrides("emr-7.10.0", Configurations=user), credentials_provider=PROVIDER)
@@ -496,3 +510,130 @@ class TestCredentialsProviderParse:
     )
     def test_wrong_shape_or_extra_keys(self, value: Any) -> None:
         refused(lambda: CredentialsProvider.parse(value), "emrfs_credentials_provider", "'jar' and 'class_name'")
+
+
+class TestCredentialsProviderInterface:
+    """
+    EMRFS loads SDK v1 ``com.amazonaws.auth.AWSCredentialsProvider`` classes; S3A (the 7.10.0+
+    default) SDK v2 ``software.amazon.awssdk.auth.credentials.AwsCredentialsProvider`` classes
+    (Apache Hadoop, "Upgrading S3A to AWS SDK V2").
+    """
+
+    V1 = CredentialsProvider(JAR, CLASS, "sdk_v1")
+    V2 = CredentialsProvider(JAR, CLASS, "sdk_v2")
+
+    def test_parse_takes_the_interface(self) -> None:
+        parsed = CredentialsProvider.parse({"jar": JAR, "class_name": CLASS, "interface": "sdk_v2"})
+        assert parsed.interface == "sdk_v2"
+        assert CredentialsProvider.parse({"jar": JAR, "class_name": CLASS}).interface is None
+
+    def test_parse_refuses_an_unknown_interface(self) -> None:
+        refused(
+            lambda: CredentialsProvider.parse({"jar": JAR, "class_name": CLASS, "interface": "v2"}),
+            "emrfs_credentials_provider.interface",
+            "software.amazon.awssdk.auth.credentials.AwsCredentialsProvider",
+        )
+
+    @pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.9.0", "emr-7.10.0", "emr-7.11.0"])
+    def test_emrfs_takes_sdk_v1_in_emrfs_site(self, release: str) -> None:
+        plan = plan_launch(overrides(release), keep_emrfs=True, credentials_provider=self.V1)
+        site = {c["Classification"]: c["Properties"] for c in plan.overrides["Configurations"]}
+        assert site["emrfs-site"] == {"fs.s3.customAWSCredentialsProvider": CLASS}
+        assert "fs.s3a.aws.credentials.provider" not in site.get("core-site", {})
+
+    @pytest.mark.parametrize("release", ["emr-7.10.0", "emr-7.11.0"])
+    def test_s3a_takes_sdk_v2_in_core_site(self, release: str) -> None:
+        plan = plan_launch(overrides(release), keep_emrfs=False, credentials_provider=self.V2)
+        assert plan.overrides["Configurations"] == [
+            {"Classification": "core-site", "Properties": {"fs.s3a.aws.credentials.provider": CLASS}}
+        ]
+        assert plan.overrides["BootstrapActions"] == [self.V2.bootstrap_action()]
+        assert any("software.amazon.awssdk.auth.credentials.AwsCredentialsProvider" in note for note in plan.notes)
+
+    def test_inferred_from_release_and_keep_emrfs(self) -> None:
+        s3a = plan_launch(overrides("emr-7.10.0"), keep_emrfs=False, credentials_provider=PROVIDER)
+        emrfs = plan_launch(overrides("emr-7.10.0"), keep_emrfs=True, credentials_provider=PROVIDER)
+        old = plan_launch(overrides("emr-7.9.0"), keep_emrfs=False, credentials_provider=PROVIDER)
+        assert s3a.overrides["Configurations"][0]["Properties"] == {"fs.s3a.aws.credentials.provider": CLASS}
+        assert {"Classification": "emrfs-site", "Properties": {"fs.s3.customAWSCredentialsProvider": CLASS}} in (
+            emrfs.overrides["Configurations"]
+        )
+        assert old.overrides["Configurations"] == [
+            {"Classification": "emrfs-site", "Properties": {"fs.s3.customAWSCredentialsProvider": CLASS}}
+        ]
+
+    def test_sdk_v1_class_under_s3a_is_refused(self) -> None:
+        error = refused(
+            lambda: plan_launch(overrides("emr-7.10.0"), keep_emrfs=False, credentials_provider=self.V1),
+            "emrfs_credentials_provider.interface",
+            "S3A",
+            "software.amazon.awssdk.auth.credentials.AwsCredentialsProvider",
+            "keep_emrfs=True",
+        )
+        assert "com.amazonaws.auth.AWSCredentialsProvider" in error.problem
+
+    @pytest.mark.parametrize(("release", "keep"), [("emr-6.15.0", False), ("emr-7.10.0", True), ("emr-7.9.0", True)])
+    def test_sdk_v2_class_under_emrfs_is_refused(self, release: str, keep: bool) -> None:
+        refused(
+            lambda: plan_launch(overrides(release), keep_emrfs=keep, credentials_provider=self.V2),
+            "emrfs_credentials_provider.interface",
+            "EMRFS",
+            "com.amazonaws.auth.AWSCredentialsProvider",
+        )
+
+    def test_unknown_release_without_keep_emrfs_needs_the_interface(self) -> None:
+        refused(
+            lambda: plan_launch(overrides(None), keep_emrfs=False, credentials_provider=PROVIDER),
+            "emrfs_credentials_provider.interface",
+            "ReleaseLabel",
+        )
+        plan = plan_launch(overrides(None), keep_emrfs=False, credentials_provider=self.V2)
+        assert plan.overrides["Configurations"][0]["Properties"] == {"fs.s3a.aws.credentials.provider": CLASS}
+
+    def test_an_emrfs_provider_property_with_an_s3a_provider_is_refused(self) -> None:
+        refused(
+            lambda: plan_launch(
+                overrides("emr-7.10.0"),
+                keep_emrfs=False,
+                credentials_provider=self.V2,
+                emrfs_site_properties={"fs.s3.customAWSCredentialsProvider": CLASS},
+            ),
+            "emrfs_site_properties.fs.s3.customAWSCredentialsProvider",
+            "SDK v2",
+        )
+
+    def test_keep_emrfs_must_be_a_bool(self) -> None:
+        refused(lambda: plan_launch(overrides("emr-7.10.0"), keep_emrfs="false"), "keep_emrfs", "True or False")  # type: ignore[arg-type]
+
+
+class TestSessionDuration:
+    """EMRFS assumes the mapped role by role chaining; STS caps a chained session at one hour."""
+
+    @pytest.mark.parametrize("value", ["900", "3600", 1800, " 3600"])
+    def test_up_to_an_hour_is_accepted(self, value: Any) -> None:
+        plan = plan_launch(overrides(), emrfs_site_properties={"fs.s3.sts.sessionDurationSeconds": value})
+        assert plan.overrides["Configurations"][0]["Properties"]["fs.s3.sts.sessionDurationSeconds"] == value
+
+    @pytest.mark.parametrize("value", ["3601", "7200", 43200, "899", "0", "-5", "1h", "", None, True, 3600.0])
+    def test_emrfs_site_properties_outside_900_3600_are_refused(self, value: Any) -> None:
+        refused(
+            lambda: plan_launch(overrides(), emrfs_site_properties={"fs.s3.sts.sessionDurationSeconds": value}),
+            "emrfs_site_properties.fs.s3.sts.sessionDurationSeconds",
+            "one hour",
+        )
+
+    def test_the_users_emrfs_site_classification_is_checked_too(self) -> None:
+        user = [
+            {"Classification": "core-site", "Properties": {}},
+            {"Classification": "emrfs-site", "Properties": {"fs.s3.sts.sessionDurationSeconds": "14400"}},
+        ]
+        refused(
+            lambda: plan_launch(overrides("emr-7.10.0", Configurations=user)),
+            f"{CONFIGURATIONS}[1].Properties.fs.s3.sts.sessionDurationSeconds",
+            "role chaining",
+        )
+
+    def test_other_classifications_are_not_read_for_it(self) -> None:
+        user = [{"Classification": "spark-defaults", "Properties": {"fs.s3.sts.sessionDurationSeconds": "7200"}}]
+        plan = plan_launch(overrides(Configurations=user))
+        assert plan.overrides["Configurations"] == user

@@ -1,0 +1,230 @@
+"""
+Option (a) as a complete chain on an SSE-KMS bucket, against the two-account moto server.
+
+A cross-account write needs the resource side (the bucket policy; the key policy) *and* the caller's
+identity policy (IAM User Guide, "Cross-account policy evaluation logic"; KMS Developer Guide,
+"Allowing users in other accounts to use a KMS key"). The AWS managed key ``aws/s3`` cannot be used
+across accounts (its key policy cannot be changed); moto does not model that (it describes
+``alias/aws/s3`` as a customer managed key), so ``KeyManager == "AWS"`` is shown by the unit test of
+``refuse_unusable_bucket_key``, and the bucket settings S3 stores are shown here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, GrantEmrRoleBucketAccessOperator
+from airflow_provider_emrfs_xacct.policies.bucket_policy import (
+    EMR_ROLE_POLICY_NAME,
+    OBJECT_ACL_SID,
+    principal_sids,
+    refuse_unusable_bucket_key,
+)
+from airflow_provider_emrfs_xacct.policies.documents import KEY_USERS_SID, KMS_USE_SID, OBJECTS_SID
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    DESTINATION_CONN_ID,
+    EMR_ACCOUNT,
+    EMR_CONN_ID,
+    EMR_EC2_ROLE,
+    Seeded,
+    client,
+)
+from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+
+PREFIX = "s3://partner-results-b/exports/"
+
+
+def grant(**kwargs: Any) -> GrantBucketAccessOperator:
+    arguments: dict[str, Any] = {
+        "task_id": "grant_bucket_access",
+        "aws_conn_id": DESTINATION_CONN_ID,
+        "s3_prefixes": [PREFIX],
+        "principal_arns": [f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}"],
+        "settle_seconds": 0,
+    }
+    arguments.update(kwargs)
+    return GrantBucketAccessOperator(**arguments)
+
+
+def emr_role_access(**kwargs: Any) -> GrantEmrRoleBucketAccessOperator:
+    arguments: dict[str, Any] = {
+        "task_id": "grant_emr_role_bucket_access",
+        "aws_conn_id": EMR_CONN_ID,
+        "s3_prefixes": [PREFIX],
+        "settle_seconds": 0,
+    }
+    arguments.update(kwargs)
+    return GrantEmrRoleBucketAccessOperator(**arguments)
+
+
+def failing(operator: Any, error: type[Exception]) -> tuple[Any, CallRecorder]:
+    recorder = CallRecorder().attach(operator.hook.conn)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    with pytest.raises(error) as caught:
+        operator.execute({"ti": ti, "task_instance": ti})
+    return caught.value, recorder
+
+
+def by_sid(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {statement.get("Sid"): statement for statement in document["Statement"]}
+
+
+def test_the_whole_chain_covers_bucket_key_and_emr_role(aws: Seeded) -> None:
+    """Bucket policy (B), key policy (B) and the EMR role's identity policy (A) all name the EMR role."""
+    report, _, _ = run_operator(grant())
+    assert report["kms_key_arn"] == aws.kms_key_arn  # the bucket's default key, for the next two steps
+
+    run_operator(
+        GrantKmsKeyUserOperator(
+            task_id="grant_kms_key_user",
+            aws_conn_id=DESTINATION_CONN_ID,
+            key_arn=report["kms_key_arn"],
+            principal_arns=[aws.emr_ec2_role_arn],
+            settle_seconds=0,
+        )
+    )
+    name, recorder, _ = run_operator(emr_role_access(kms_key_arns=report["kms_key_arn"]))
+
+    assert name == EMR_ROLE_POLICY_NAME
+    assert recorder.mutating == ["PutRolePolicy"]
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    policy = by_sid(iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=EMR_ROLE_POLICY_NAME)["PolicyDocument"])
+    assert "s3:PutObject" in policy[OBJECTS_SID]["Action"]
+    assert f"arn:aws:s3:::{aws.bucket}/exports/*" in policy[OBJECTS_SID]["Resource"]
+    assert policy[KMS_USE_SID]["Resource"] == [aws.kms_key_arn]
+    assert OBJECT_ACL_SID not in policy  # BucketOwnerEnforced: no ACL is sent
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    key_policy = by_sid(json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"]))
+    assert key_policy[KEY_USERS_SID]["Principal"]["AWS"] in ([aws.emr_ec2_role_arn], aws.emr_ec2_role_arn)
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    bucket_policy = by_sid(json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"]))
+    assert principal_sids(aws.emr_ec2_role_arn)[0] in bucket_policy
+    # The seeded policy of the EMR role is kept.
+    assert "emr-ec2-own-bucket-access" in iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
+
+    _, again, _ = run_operator(emr_role_access(kms_key_arns=report["kms_key_arn"]))
+    assert again.mutating == []
+
+
+def test_bucket_owner_preferred_grants_put_object_acl_on_both_sides(aws: Seeded) -> None:
+    """EMRFS sends the canned ACL there; a PutObject with an ACL needs s3:PutObjectAcl (S3 API Reference, PutObject)."""
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.put_bucket_ownership_controls(
+        Bucket=aws.bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]}
+    )
+    report, _, _ = run_operator(grant())
+    assert report["emrfs_site_properties"] == {"fs.s3.canned.acl": "BucketOwnerFullControl"}
+    bucket_policy = by_sid(json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"]))
+    assert "s3:PutObjectAcl" in bucket_policy[principal_sids(aws.emr_ec2_role_arn)[0]]["Action"]
+
+    run_operator(emr_role_access(kms_key_arns=[aws.kms_key_arn], canned_acl=True))
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    policy = by_sid(iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=EMR_ROLE_POLICY_NAME)["PolicyDocument"])
+    assert policy[OBJECT_ACL_SID]["Action"] == "s3:PutObjectAcl"
+    assert f"arn:aws:s3:::{aws.bucket}/exports/*" in policy[OBJECT_ACL_SID]["Resource"]
+
+    # Once granted, a later run without the ACL keeps it (another partner's writes may need it).
+    _, recorder, _ = run_operator(emr_role_access(kms_key_arns=[aws.kms_key_arn]))
+    assert recorder.mutating == []
+
+
+def test_a_second_partner_joins_the_emr_role_policy(aws: Seeded) -> None:
+    run_operator(emr_role_access(kms_key_arns=[aws.kms_key_arn]))
+    run_operator(emr_role_access(s3_prefixes=["s3://partner-results-c/out/"]))
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    policy = by_sid(iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=EMR_ROLE_POLICY_NAME)["PolicyDocument"])
+    assert f"arn:aws:s3:::{aws.bucket}/exports/*" in policy[OBJECTS_SID]["Resource"]
+    assert "arn:aws:s3:::partner-results-c/out/*" in policy[OBJECTS_SID]["Resource"]
+    assert policy[KMS_USE_SID]["Resource"] == [aws.kms_key_arn]
+
+
+@pytest.mark.parametrize(
+    ("key_id", "needle"),
+    [
+        (None, "AWS managed key aws/s3"),
+        ("alias/aws/s3", "AWS managed key aws/s3"),
+        (f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:alias/aws/s3", "AWS managed key aws/s3"),
+        ("alias/partner-key", "named by alias or key id"),
+        ("1234abcd-12ab-34cd-56ef-1234567890ab", "named by alias or key id"),
+    ],
+)
+def test_unusable_default_keys_are_refused_before_any_write(aws: Seeded, key_id: str | None, needle: str) -> None:
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    default: dict[str, Any] = {"SSEAlgorithm": "aws:kms"}
+    if key_id is not None:
+        default["KMSMasterKeyID"] = key_id
+    s3.put_bucket_encryption(
+        Bucket=aws.bucket,
+        ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": default}]},
+    )
+    error, recorder = failing(grant(), PreconditionError)
+    assert str(error).startswith(f"s3_prefixes: bucket {aws.bucket} is encrypted by default with")
+    assert needle in str(error)
+    assert recorder.mutating == []
+    assert "GetBucketEncryption" in recorder.calls
+
+
+def test_sse_s3_bucket_needs_no_key(aws: Seeded) -> None:
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.put_bucket_encryption(
+        Bucket=aws.bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
+    report, _, _ = run_operator(grant())
+    assert report["kms_key_arn"] is None
+
+
+@pytest.mark.parametrize("manager", ["AWS"])
+def test_a_key_arn_kms_describes_as_aws_managed_is_refused(manager: str) -> None:
+    arn = f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    with pytest.raises(PreconditionError, match="AWS managed key aws/s3"):
+        refuse_unusable_bucket_key("partner-results-b", "aws:kms", arn, manager)
+    refuse_unusable_bucket_key("partner-results-b", "aws:kms", arn, "CUSTOMER")
+    refuse_unusable_bucket_key("partner-results-b", "aws:kms", arn, None)  # cannot tell: the ARN decides
+
+
+def test_switching_to_bucket_owner_enforced_is_refused_while_the_acl_grants_others(aws: Seeded) -> None:
+    """S3 refuses BucketOwnerEnforced while the bucket ACL grants others (S3 User Guide, "Prerequisites for disabling ACLs")."""
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.put_bucket_ownership_controls(
+        Bucket=aws.bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
+    )
+    s3.put_bucket_acl(Bucket=aws.bucket, ACL="log-delivery-write")
+    error, recorder = failing(grant(enforce_bucket_owner=True), PreconditionError)
+    assert str(error).startswith("enforce_bucket_owner: the ACL of bucket")
+    assert "http://acs.amazonaws.com/groups/s3/LogDelivery" in str(error)
+    assert "bucket policy" in str(error)
+    assert recorder.mutating == []  # not even the bucket policy
+    assert "GetBucketAcl" in recorder.calls
+    with pytest.raises(Exception, match="NoSuchBucketPolicy"):
+        s3.get_bucket_policy(Bucket=aws.bucket)
+
+    s3.put_bucket_acl(Bucket=aws.bucket, ACL="private")
+    report, recorder, _ = run_operator(grant(enforce_bucket_owner=True))
+    assert report["object_ownership"] == "BucketOwnerEnforced"
+    assert recorder.mutating == ["PutBucketPolicy", "PutBucketOwnershipControls"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"emr_ec2_role_name": "bad role"}, "emr_ec2_role_name"),
+        ({"s3_prefixes": ["s3://partner-results-b/"]}, "s3_prefixes[0]"),
+        ({"kms_key_arns": ["alias/aws/s3"]}, "kms_key_arns[0]"),
+        ({"canned_acl": "true"}, "canned_acl"),
+    ],
+)
+def test_emr_role_access_refuses_bad_input_before_any_call(
+    connections: None, arguments: dict[str, Any], field: str
+) -> None:
+    error, recorder = failing(emr_role_access(**arguments), InvalidParameterError)
+    assert error.field == field
+    assert recorder.calls == []

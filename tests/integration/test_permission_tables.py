@@ -1,0 +1,333 @@
+"""
+The README's tables of what each connection needs list every call every operator makes, and no more.
+
+Each operator runs against the two-account moto server through its branches (create and update,
+grant and revoke, the verifier's live probe, the clean-up deleting a configuration); every botocore
+call any client sends is recorded with the account of the credentials that signed it, turned into the
+IAM action it needs, and compared with the table parsed from the README (between the
+``permissions:start``/``permissions:end`` markers). STS calls are the connections assuming their own
+roles (the usual ``sts:AssumeRole`` on ``role_arn``), listed once under the table, not per operator.
+
+Operation to IAM action: the same name under the service's prefix (``emr`` is ``elasticmapreduce``),
+except where the Service Authorization Reference ("Actions, resources, and condition keys for Amazon
+S3") names another action: ``GetBucketEncryption`` needs ``s3:GetEncryptionConfiguration``,
+``HeadObject`` needs ``s3:GetObject``, ``ListObjectsV2`` needs ``s3:ListBucket``. Permissions a call
+needs besides its own action are listed in :data:`IMPLIED`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import botocore.client
+
+from airflow_provider_emrfs_xacct import verify as verify_module
+from airflow_provider_emrfs_xacct.operators.emr import (
+    CreateEmrfsSecurityConfigOperator,
+    LaunchClusterWithSecConfigOperator,
+    TerminateClusterOperator,
+)
+from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
+from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from airflow_provider_emrfs_xacct.operators.revoke import (
+    DeleteUnusedSecurityConfigsOperator,
+    RevokePartnerAccessOperator,
+)
+from airflow_provider_emrfs_xacct.operators.s3 import (
+    GrantBucketAccessOperator,
+    GrantEmrRoleBucketAccessOperator,
+    RevokeBucketAccessOperator,
+)
+from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
+from airflow_provider_emrfs_xacct.verify import check_probe_object
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    DESTINATION_CONN_ID,
+    EMR_ACCOUNT,
+    EMR_CONN_ID,
+    EMR_EC2_ROLE,
+    EMR_SERVICE_ROLE,
+    REGION,
+    Seeded,
+    client,
+)
+from tests.conftest import RecordingTaskInstance
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import pytest
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+SERVICE_PREFIX = {"emr": "elasticmapreduce"}
+#: Where an operation needs an action of another name (Service Authorization Reference, Amazon S3).
+ACTION_OF = {
+    ("s3", "GetBucketEncryption"): "s3:GetEncryptionConfiguration",
+    ("s3", "HeadObject"): "s3:GetObject",
+    ("s3", "ListObjectsV2"): "s3:ListBucket",
+    ("s3", "HeadBucket"): "s3:ListBucket",
+}
+#: Actions a call needs besides its own, so the table lists them though no call is named so:
+#: RunJobFlow passes the service role and the EC2 role (``iam:PassRole``, Amazon EMR Management Guide,
+#: "Allow users and groups to create and modify roles"); CreateRole with tags needs ``iam:TagRole``
+#: (IAM API Reference, CreateRole: "Tags").
+IMPLIED = {
+    "LaunchClusterWithSecConfigOperator": {"EMR": {"iam:PassRole"}},
+    "EnsureDestinationRoleOperator": {"destination": {"iam:TagRole"}},
+}
+#: Calls made only where AWS answers differently from moto: ``ListRoleTags`` when ``GetRole`` returns
+#: no tags (moto always returns them).
+#: ``DeleteRolePolicy`` once the last partner leaves the assume-role policy, ``PutBucketPolicy`` when other
+#: statements stay in the bucket policy (both shown in test_revoke.py and test_bucket_policy.py).
+SOMETIMES = {
+    "RevokePartnerAccessOperator": {"destination": {"iam:ListRoleTags"}, "EMR": {"iam:DeleteRolePolicy"}},
+    "RevokeBucketAccessOperator": {"destination": {"s3:PutBucketPolicy"}},
+}
+ACCOUNTS = {EMR_ACCOUNT: "EMR", DESTINATION_ACCOUNT: "destination"}
+ROLE = "partner-b-writer"
+PREFIX = "s3://partner-results-b/exports/"
+
+
+def documented() -> dict[str, dict[str, set[str]]]:
+    """Parse the README table: operator -> connection -> actions."""
+    text = README.read_text()
+    assert "<!-- permissions:start -->" in text, "README.md has no permissions table"
+    block = text.split("<!-- permissions:start -->", 1)[1].split("<!-- permissions:end -->", 1)[0]
+    table: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for line in block.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or not cells[0].startswith("`"):
+            continue
+        operator, connection, actions = cells
+        table[operator.strip("`")][connection.split()[0]] |= set(re.findall(r"`([a-z0-9-]+:[A-Za-z0-9*]+)`", actions))
+    return {name: dict(connections) for name, connections in table.items()}
+
+
+class Recorder:
+    """Every call of every botocore client, with the access key that signed it."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, Any]] = []
+        self.ignore: set[str] = set()
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[list[tuple[str, str, Any]]]:
+        original = botocore.client.BaseClient._make_api_call
+        calls: list[tuple[str, str, Any]] = []
+
+        def make_api_call(client_self: Any, operation_name: str, api_params: Any) -> Any:
+            credentials = client_self._request_signer._credentials
+            frozen = credentials.get_frozen_credentials() if credentials is not None else None
+            if frozen is None or frozen.access_key not in self.ignore:
+                calls.append((client_self.meta.service_model.service_name, operation_name, frozen))
+            return original(client_self, operation_name, api_params)
+
+        botocore.client.BaseClient._make_api_call = make_api_call  # type: ignore[method-assign]
+        try:
+            yield calls
+        finally:
+            botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+
+
+def account_of(url: str, frozen: Any, cache: dict[str, str]) -> str:
+    if frozen.access_key not in cache:
+        sts = boto3.client(
+            "sts",
+            endpoint_url=url,
+            region_name=REGION,
+            aws_access_key_id=frozen.access_key,
+            aws_secret_access_key=frozen.secret_key,
+            aws_session_token=frozen.token,
+        )
+        cache[frozen.access_key] = sts.get_caller_identity()["Account"]
+    return cache[frozen.access_key]
+
+
+def action(service: str, operation: str) -> str:
+    return ACTION_OF.get((service, operation), f"{SERVICE_PREFIX.get(service, service)}:{operation}")
+
+
+def run(operator: Any) -> Any:
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    return operator.execute({"ti": ti, "task_instance": ti})
+
+
+def test_the_readme_tables_list_every_call_of_every_operator(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    recorder = Recorder()
+    recorded: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    keys: dict[str, str] = {}
+    emr_role = aws.emr_ec2_role_arn
+    other_emr_role = f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_SERVICE_ROLE}"
+
+    def record(name: str, operator: Any) -> Any:
+        with recorder.recording() as calls:
+            result = run(operator)
+        for service, operation, frozen in calls:
+            if service == "sts":
+                continue  # the connection assuming its own role
+            recorded[name][ACCOUNTS[account_of(aws.url, frozen, keys)]].add(action(service, operation))
+        return result
+
+    dest = {"aws_conn_id": DESTINATION_CONN_ID, "settle_seconds": 0}
+    emr = {"aws_conn_id": EMR_CONN_ID, "settle_seconds": 0}
+    role_kwargs = {"role_name": ROLE, "s3_prefixes": [PREFIX], "kms_key_arns": [aws.kms_key_arn]}
+    # Create, then update the trust (a second trusted role).
+    role_arn = record(
+        "EnsureDestinationRoleOperator",
+        EnsureDestinationRoleOperator(task_id="r1", trusted_role_arns=[emr_role], **role_kwargs, **dest),
+    )
+    record(
+        "EnsureDestinationRoleOperator",
+        EnsureDestinationRoleOperator(
+            task_id="r2", trusted_role_arns=[emr_role, other_emr_role], **role_kwargs, **dest
+        ),
+    )
+    # A second partner, so that revoking the first rewrites (not deletes) the shared documents.
+    other_role_arn = record(
+        "EnsureDestinationRoleOperator",
+        EnsureDestinationRoleOperator(
+            task_id="r3",
+            trusted_role_arns=[emr_role],
+            role_name="partner-c-writer",
+            s3_prefixes=["s3://partner-results-b/partner-c/"],
+            **dest,
+        ),
+    )
+    record(
+        "AttachAssumeRolePolicyOperator",
+        AttachAssumeRolePolicyOperator(task_id="a", destination_role_arns=[role_arn, other_role_arn], **emr),
+    )
+    record(
+        "GrantKmsKeyUserOperator",
+        GrantKmsKeyUserOperator(
+            task_id="k", key_arn=aws.kms_key_arn, principal_arns=[role_arn, other_role_arn], **dest
+        ),
+    )
+    mappings = [
+        {"Role": role_arn, "IdentifierType": "Prefix", "Identifiers": [PREFIX]},
+        {"Role": other_role_arn, "IdentifierType": "Prefix", "Identifiers": ["s3://partner-results-b/partner-c/"]},
+    ]
+    configuration = record(
+        "CreateEmrfsSecurityConfigOperator",
+        CreateEmrfsSecurityConfigOperator(task_id="c", name_prefix="perm", role_mappings=mappings, **emr),
+    )
+    # One more configuration nobody uses, for the clean-up to delete.
+    record(
+        "CreateEmrfsSecurityConfigOperator",
+        CreateEmrfsSecurityConfigOperator(
+            task_id="c2",
+            name_prefix="perm",
+            role_mappings=[
+                {"Role": role_arn, "IdentifierType": "Prefix", "Identifiers": ["s3://partner-results-b/x/"]}
+            ],
+            **emr,
+        ),
+    )
+    overrides = {
+        "Name": "perm",
+        "ReleaseLabel": "emr-6.15.0",
+        "Instances": {"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
+        "JobFlowRole": EMR_EC2_ROLE,
+        "ServiceRole": EMR_SERVICE_ROLE,
+    }
+    cluster_id = record(
+        "LaunchClusterWithSecConfigOperator",
+        LaunchClusterWithSecConfigOperator(
+            task_id="l",
+            aws_conn_id=EMR_CONN_ID,
+            emr_conn_id=None,
+            security_configuration=configuration,
+            job_flow_overrides=overrides,
+            wait_for_completion=True,
+            waiter_delay=1,
+            waiter_max_attempts=5,
+        ),
+    )
+    # The verifier with the live probe: moto runs no step, so the object the step would write is
+    # written (by a client whose calls are not the operator's) just before the operator checks it.
+    writer = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    recorder.ignore.add(writer._request_signer._credentials.get_frozen_credentials().access_key)
+
+    def write_then_check(destination_s3: Any, uri: str, **kwargs: Any) -> dict[str, Any]:
+        bucket, _, key = uri.removeprefix("s3://").partition("/")
+        writer.put_object(
+            Bucket=bucket, Key=key, Body=b"probe", ServerSideEncryption="aws:kms", SSEKMSKeyId=aws.kms_key_arn
+        )
+        return check_probe_object(destination_s3, uri, **kwargs)
+
+    monkeypatch.setattr(verify_module, "check_probe_object", write_then_check)
+    record(
+        "VerifyCrossAccountAccessOperator",
+        VerifyCrossAccountAccessOperator(
+            task_id="v",
+            aws_conn_id=EMR_CONN_ID,
+            destination_aws_conn_id=DESTINATION_CONN_ID,
+            security_configuration=configuration,
+            cluster_id=cluster_id,
+            probe=True,
+        ),
+    )
+    # Option (a): an ObjectWriter bucket switched to BucketOwnerEnforced (ACL read first), its SSE-KMS key described.
+    writer.put_bucket_ownership_controls(
+        Bucket=aws.bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
+    )
+    record(
+        "GrantBucketAccessOperator",
+        GrantBucketAccessOperator(
+            task_id="g", s3_prefixes=[PREFIX], principal_arns=[emr_role], enforce_bucket_owner=True, **dest
+        ),
+    )
+    record(
+        "GrantEmrRoleBucketAccessOperator",
+        GrantEmrRoleBucketAccessOperator(task_id="e", s3_prefixes=[PREFIX], kms_key_arns=[aws.kms_key_arn], **emr),
+    )
+    record(
+        "RevokeBucketAccessOperator",
+        RevokeBucketAccessOperator(task_id="rb", bucket=aws.bucket, principal_arns=[emr_role], **dest),
+    )
+    record(
+        "RevokePartnerAccessOperator",
+        RevokePartnerAccessOperator(
+            task_id="rp",
+            aws_conn_id=EMR_CONN_ID,
+            destination_aws_conn_id=DESTINATION_CONN_ID,
+            destination_role_arn=role_arn,
+            kms_key_arns=[aws.kms_key_arn],
+            security_configuration=configuration,
+            name_prefix="perm",
+            delete_destination_role=True,
+            settle_seconds=0,
+        ),
+    )
+    deleted = record(
+        "DeleteUnusedSecurityConfigsOperator",
+        DeleteUnusedSecurityConfigsOperator(task_id="d", name_prefix="perm", min_age_seconds=0, **emr),
+    )
+    assert deleted  # the clean-up's DeleteSecurityConfiguration was exercised (the cluster's kept: in use)
+    # The launch's teardown, finding the cluster by the launch's idempotency tag.
+    record(
+        "TerminateClusterOperator", TerminateClusterOperator(task_id="t", launch_task_id="l", aws_conn_id=EMR_CONN_ID)
+    )
+
+    table = documented()
+    problems = []
+    for name in sorted(set(recorded) | set(table)):
+        for connection in sorted(set(recorded.get(name, {})) | set(table.get(name, {})) | set(IMPLIED.get(name, {}))):
+            made = recorded.get(name, {}).get(connection, set())
+            implied = IMPLIED.get(name, {}).get(connection, set())
+            sometimes = SOMETIMES.get(name, {}).get(connection, set())
+            listed = table.get(name, {}).get(connection, set())
+            if made - listed:
+                problems.append(f"{name} ({connection}): calls not in the README: {sorted(made - listed)}")
+            if implied - listed:
+                problems.append(f"{name} ({connection}): needed but not in the README: {sorted(implied - listed)}")
+            stale = sorted(listed - made - implied - sometimes)
+            if stale:
+                problems.append(f"{name} ({connection}): in the README but never called: {stale}")
+    recorded_plain = {name: {c: sorted(a) for c, a in conns.items()} for name, conns in recorded.items()}
+    assert not problems, "\n".join(problems) + f"\nrecorded: {recorded_plain}"

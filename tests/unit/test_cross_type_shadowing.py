@@ -1,0 +1,103 @@
+"""
+Shadowing across identifier types, and Kerberos principals as ``User`` identifiers.
+
+AWS (Amazon EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"): EMRFS
+evaluates role mappings top-down and uses the first that matches, whatever its identifier type.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.policies.security_config import cross_type_shadowing, validate_role_mappings
+
+A = "arn:aws:iam::222222222222:role/partner-a-writer"
+B = "arn:aws:iam::222222222222:role/partner-b-writer"
+PREFIX_B = "s3://partner-results-b/exports/"
+
+
+def mapping(role: str, kind: str, *identifiers: str) -> dict[str, Any]:
+    return {"Role": role, "IdentifierType": kind, "Identifiers": list(identifiers)}
+
+
+def test_user_before_prefix_is_reported_with_both_mappings() -> None:
+    mappings = validate_role_mappings([mapping(A, "User", "etl"), mapping(B, "Prefix", PREFIX_B)])
+    (shadow,) = cross_type_shadowing(mappings)
+    assert (shadow.earlier, shadow.later) == (0, 1)
+    assert shadow.certain
+    message = shadow.message()
+    assert "role_mappings[0] (User 'etl'" in message
+    assert f"role_mappings[1] (Prefix '{PREFIX_B}'" in message
+    assert f"requests of user 'etl' to {PREFIX_B}" in message
+    assert f"get {A}, not {B}" in message
+
+
+def test_group_before_prefix_is_reported() -> None:
+    (shadow,) = cross_type_shadowing([mapping(A, "Group", "analysts"), mapping(B, "Prefix", PREFIX_B)])
+    assert "requests of group 'analysts'" in shadow.message()
+
+
+def test_prefix_before_user_captures_that_users_requests_under_the_prefix() -> None:
+    (shadow,) = cross_type_shadowing([mapping(B, "Prefix", PREFIX_B), mapping(A, "User", "etl")])
+    assert shadow.earlier_type == "Prefix"
+    assert f"requests of user 'etl' under {PREFIX_B}" in shadow.message()
+
+
+def test_user_against_group_depends_on_membership() -> None:
+    (shadow,) = cross_type_shadowing([mapping(A, "Group", "etl-team"), mapping(B, "User", "etl")])
+    assert not shadow.certain
+    assert "if user 'etl' is in group 'etl-team'" in shadow.message()
+
+
+def test_every_identifier_pair_is_reported_in_order() -> None:
+    shadows = cross_type_shadowing(
+        [mapping(A, "User", "etl", "ops"), mapping(B, "Prefix", PREFIX_B, "s3://partner-results-b/raw/")]
+    )
+    assert [(s.earlier_identifier, s.later_identifier) for s in shadows] == [
+        ("etl", PREFIX_B),
+        ("etl", "s3://partner-results-b/raw/"),
+        ("ops", PREFIX_B),
+        ("ops", "s3://partner-results-b/raw/"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "mappings",
+    [
+        [mapping(A, "User", "etl"), mapping(A, "Prefix", PREFIX_B)],  # same role: no difference
+        [mapping(A, "Prefix", PREFIX_B), mapping(B, "Prefix", "s3://partner-results-b/other/")],  # same type
+        [mapping(A, "User", "etl")],
+    ],
+)
+def test_nothing_to_report(mappings: list[dict[str, Any]]) -> None:
+    assert cross_type_shadowing(mappings) == []
+
+
+def test_works_on_live_documents_as_read_back() -> None:
+    """The verifier passes mappings read from DescribeSecurityConfiguration: unvalidated, maybe odd."""
+    live = [{"Role": A, "IdentifierType": "User", "Identifiers": ["etl"]}, {"Role": B, "IdentifierType": "Prefix"}]
+    assert cross_type_shadowing(live) == []
+
+
+@pytest.mark.parametrize("name", ["etl@EXAMPLE.COM", "etl/ip-10-0-0-1.ec2.internal@EC2.INTERNAL", "hadoop/_HOST@R"])
+def test_kerberos_principals_are_user_identifiers(name: str) -> None:
+    (result,) = validate_role_mappings([mapping(A, "User", name)])
+    assert result["Identifiers"] == [name]
+
+
+@pytest.mark.parametrize("name", ["etl/host@", "/host@REALM", "etl/host/x@REALM", "etl @REALM", "etl/@R"])
+def test_malformed_kerberos_principals_are_refused(name: str) -> None:
+    with pytest.raises(InvalidParameterError) as caught:
+        validate_role_mappings([mapping(A, "User", name)])
+    assert caught.value.field == "role_mappings[0].Identifiers[0]"
+    assert "Kerberos principal" in caught.value.problem
+
+
+def test_groups_take_no_kerberos_principals() -> None:
+    with pytest.raises(InvalidParameterError) as caught:
+        validate_role_mappings([mapping(A, "Group", "etl/host@REALM")])
+    assert caught.value.field == "role_mappings[0].Identifiers[0]"
+    assert "Kerberos" not in caught.value.problem
