@@ -7,21 +7,26 @@ to run an operator's ``execute``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import tempfile
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="emrfs-xacct-airflow-"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 
+import botocore.client
 import botocore.loaders
 import botocore.session
 import pytest
 import requests
 
 from devstack.moto_stack import MotoStack, Seeded, airflow_environment, seed
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # Every boto3 session (each hook makes one) would read and parse botocore's endpoint and service
 # model files again; in tests, where hundreds of sessions are made, share one loader and its cache.
@@ -75,15 +80,55 @@ def connections(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> None:
     use_connections(monkeypatch, moto_stack.url)
 
 
+#: Recorders listening to every botocore client of the process (see :meth:`CallRecorder.everywhere`).
+_LISTENING: list[CallRecorder] = []
+_MAKE_API_CALL = botocore.client.BaseClient._make_api_call
+
+
+def _make_api_call_recorded(self: Any, operation_name: str, api_params: Any) -> Any:
+    if _LISTENING:
+        service = self.meta.service_model.service_name
+        for recorder in list(_LISTENING):
+            recorder.record(service, operation_name)
+    return _MAKE_API_CALL(self, operation_name, api_params)
+
+
+# Installed once for the whole test session: every client of any session, the ones an operator makes
+# for another account or builds on the fly included, goes through ``BaseClient._make_api_call``
+# (once per API call, paginated pages and waiter polls included; botocore's own retries below it).
+botocore.client.BaseClient._make_api_call = _make_api_call_recorded
+
+
 @dataclass
 class CallRecorder:
-    """Records every AWS operation a botocore client sends, through botocore's event system."""
+    """
+    Records the AWS operations sent, by one client (:meth:`attach`) or by every client (:meth:`everywhere`).
+
+    ``calls`` leaves out STS: the connections assume their roles through it, which changes nothing.
+    """
 
     calls: list[str] = field(default_factory=list)
+    #: Every operation as ``(service, operation)``, STS included (only when recording everywhere).
+    every: list[tuple[str, str]] = field(default_factory=list)
 
     def attach(self, client: Any) -> CallRecorder:
+        """Record the calls of this one client (through botocore's event system)."""
         client.meta.events.register("before-call", self._record)
         return self
+
+    @contextlib.contextmanager
+    def everywhere(self) -> Iterator[CallRecorder]:
+        """Record, for the duration, the calls of every botocore client in the process."""
+        _LISTENING.append(self)
+        try:
+            yield self
+        finally:
+            _LISTENING.remove(self)
+
+    def record(self, service: str, operation: str) -> None:
+        self.every.append((service, operation))
+        if service != "sts":
+            self.calls.append(operation)
 
     def _record(self, model: Any, **_: Any) -> None:
         self.calls.append(model.name)
@@ -115,10 +160,13 @@ class RecordingTaskInstance:
 def run_operator(
     operator: Any, ti: RecordingTaskInstance | None = None
 ) -> tuple[Any, CallRecorder, RecordingTaskInstance]:
-    """Run ``operator.execute`` with its client's calls recorded; return (result, recorder, task instance)."""
+    """
+    Run ``operator.execute`` recording every client's calls; return (result, recorder, task instance).
+
+    Every botocore client of the process is recorded, not only the operator's hook: a call through a
+    client made on the fly, or for the other account, counts too.
+    """
     ti = ti or RecordingTaskInstance(task_id=operator.task_id)
-    recorder = CallRecorder().attach(operator.hook.conn)
-    if hasattr(operator.hook, "launch_client"):  # the EMR hook sends RunJobFlow through its own client
-        recorder.attach(operator.hook.launch_client)
-    result = operator.execute({"ti": ti, "task_instance": ti})
+    with CallRecorder().everywhere() as recorder:
+        result = operator.execute({"ti": ti, "task_instance": ti})
     return result, recorder, ti

@@ -12,14 +12,10 @@ the provider does not own may change.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import botocore.session
 import pytest
-from botocore.exceptions import ClientError
-from moto.emr.models import emr_backends
 
 from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.operators.emr import (
@@ -37,11 +33,11 @@ from devstack.moto_stack import (
     EMR_CONN_ID,
     EMR_EC2_ROLE,
     EMR_SERVICE_ROLE,
-    REGION,
     Seeded,
     seed,
 )
 from tests.conftest import CallRecorder, RecordingTaskInstance, reset_moto, run_operator
+from tests.integration.state import client, snapshot, without_ids
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -77,31 +73,6 @@ OWNED_PATTERNS = (
     f"emr/security-configuration/{CONFIG_PREFIX}-",
     f"emr/cluster/tagged/{IDEMPOTENCY_TAG}",
 )
-CLUSTER_ID = re.compile(r"\bj-[0-9A-Z]+\b")
-
-
-#: One botocore session for the test's own clients: it parses each service model once, not per client.
-_SESSION = botocore.session.get_session()
-_STS: dict[str, Any] = {}
-
-
-def client(url: str, account: str, service: str) -> Any:
-    """A client acting in ``account`` (as ``devstack.moto_stack.client``, but cheap to create)."""
-    if url not in _STS:
-        _STS[url] = _SESSION.create_client(
-            "sts", endpoint_url=url, region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
-        )
-    credentials = _STS[url].assume_role(RoleArn=f"arn:aws:iam::{account}:role/test-reader", RoleSessionName="test")[
-        "Credentials"
-    ]
-    return _SESSION.create_client(
-        service,
-        endpoint_url=url,
-        region_name=REGION,
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
 
 
 class WorkerDied(BaseException):
@@ -281,124 +252,6 @@ def die_once_after(operator: Any, operation: str) -> list[dict[str, Any]]:
 
     client_.meta.events.register(f"after-call.{service}.{operation}", kill)
     return died
-
-
-# Reading the whole state back -------------------------------------------------------------------
-
-
-def normalize(value: Any) -> Any:
-    """Policy elements by meaning: a one-element list and its string are the same; order does not matter."""
-    if isinstance(value, dict):
-        result = {}
-        for key, item in value.items():
-            if key in ("Action", "NotAction", "Resource", "NotResource") and isinstance(item, str):
-                item = [item]
-            if key in ("Principal", "NotPrincipal") and isinstance(item, dict):
-                item = {kind: sorted(ids) if isinstance(ids, list) else [ids] for kind, ids in item.items()}
-            result[key] = normalize(item)
-        return result
-    if isinstance(value, list):
-        return sorted((normalize(item) for item in value), key=lambda item: json.dumps(item, sort_keys=True))
-    return value
-
-
-def statements(path: str, document: Any) -> dict[str, Any]:
-    """Split a policy document into one entry per statement (by Sid, or by content when it has none)."""
-    document = json.loads(document) if isinstance(document, str) else document
-    entries = {f"{path}/document": normalize({k: v for k, v in document.items() if k != "Statement"})}
-    for statement in document.get("Statement", []):
-        statement = normalize(statement)
-        entries[f"{path}/statement/{statement.get('Sid') or json.dumps(statement, sort_keys=True)}"] = statement
-    return entries
-
-
-def iam_state(iam: Any, account: str) -> dict[str, Any]:
-    state: dict[str, Any] = {}
-    for role in iam.list_roles()["Roles"]:
-        name = role["RoleName"]
-        path = f"{account}/iam/role/{name}"
-        detail = iam.get_role(RoleName=name)["Role"]
-        state[path] = {
-            "Path": detail["Path"],
-            "Description": detail.get("Description"),
-            "MaxSessionDuration": detail.get("MaxSessionDuration"),
-            "Tags": normalize(detail.get("Tags", [])),
-            "Attached": sorted(
-                p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
-            ),
-        }
-        state.update(statements(f"{path}/trust", detail["AssumeRolePolicyDocument"]))
-        for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
-            document = iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
-            state[f"{path}/inline/{policy}"] = normalize(
-                json.loads(document) if isinstance(document, str) else document
-            )
-    for profile in iam.list_instance_profiles()["InstanceProfiles"]:
-        state[f"{account}/iam/instance-profile/{profile['InstanceProfileName']}"] = sorted(
-            role["RoleName"] for role in profile["Roles"]
-        )
-    return state
-
-
-def snapshot(aws: Seeded) -> dict[str, Any]:
-    """Everything in both accounts the operators could touch, normalised, with random ids replaced."""
-    state: dict[str, Any] = {}
-    state.update(iam_state(client(aws.url, EMR_ACCOUNT, "iam"), EMR_ACCOUNT))
-    state.update(iam_state(client(aws.url, DESTINATION_ACCOUNT, "iam"), DESTINATION_ACCOUNT))
-
-    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
-    for key in kms.list_keys()["Keys"]:
-        metadata = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
-        path = f"{DESTINATION_ACCOUNT}/kms/key/{key['KeyId']}"
-        state[path] = {name: metadata[name] for name in ("Description", "KeyState", "Enabled") if name in metadata}
-        state.update(
-            statements(f"{path}/policy", kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"])
-        )
-
-    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
-    for bucket in s3.list_buckets()["Buckets"]:
-        path = f"{DESTINATION_ACCOUNT}/s3/{bucket['Name']}"
-        state[f"{path}/encryption"] = s3.get_bucket_encryption(Bucket=bucket["Name"])[
-            "ServerSideEncryptionConfiguration"
-        ]
-        state[f"{path}/ownership"] = s3.get_bucket_ownership_controls(Bucket=bucket["Name"])["OwnershipControls"]
-        try:
-            state[f"{path}/policy"] = json.loads(s3.get_bucket_policy(Bucket=bucket["Name"])["Policy"])
-        except ClientError:
-            state[f"{path}/policy"] = None
-
-    emr = client(aws.url, EMR_ACCOUNT, "emr")
-    # moto's server does not implement ListSecurityConfigurations: take the names from its backend
-    # (same process), the content through the API.
-    for name in sorted(emr_backends[EMR_ACCOUNT][REGION].security_configurations):
-        document = emr.describe_security_configuration(Name=name)["SecurityConfiguration"]
-        state[f"{EMR_ACCOUNT}/emr/security-configuration/{name}"] = json.loads(document)
-    for summary in emr.list_clusters()["Clusters"]:
-        cluster = emr.describe_cluster(ClusterId=summary["Id"])["Cluster"]
-        tagged = any(tag["Key"] == IDEMPOTENCY_TAG for tag in cluster.get("Tags", []))
-        path = f"{EMR_ACCOUNT}/emr/cluster/{'tagged/' + IDEMPOTENCY_TAG if tagged else 'untagged'}/{cluster['Name']}"
-        described = {
-            "State": cluster["Status"]["State"],
-            "ReleaseLabel": cluster.get("ReleaseLabel"),
-            "Applications": normalize([app["Name"] for app in cluster.get("Applications", [])]),
-            "Tags": normalize(cluster.get("Tags", [])),
-            "SecurityConfiguration": cluster.get("SecurityConfiguration"),
-            "Configurations": normalize(cluster.get("Configurations", [])),
-            "ServiceRole": cluster.get("ServiceRole"),
-            "InstanceProfile": cluster.get("Ec2InstanceAttributes", {}).get("IamInstanceProfile"),
-            "BootstrapActions": normalize(
-                emr.list_bootstrap_actions(ClusterId=summary["Id"]).get("BootstrapActions", [])
-            ),
-        }
-        state.setdefault(path, []).append(described)  # a second cluster shows as a second entry
-    return without_ids(state, aws)
-
-
-def without_ids(value: Any, aws: Seeded) -> Any:
-    """Replace what differs between two seedings (the key's random id, cluster ids) by placeholders."""
-    key_id = aws.kms_key_arn.rsplit("/", 1)[1]
-    text = json.dumps(value, sort_keys=True, default=str).replace(key_id, "<seeded-key-id>")
-    return json.loads(CLUSTER_ID.sub("<cluster-id>", text))
 
 
 def owned(path: str) -> bool:
