@@ -26,7 +26,7 @@ import requests
 from devstack.moto_stack import MotoStack, Seeded, airflow_environment, seed
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 # Every boto3 session (each hook makes one) would read and parse botocore's endpoint and service
 # model files again; in tests, where hundreds of sessions are made, share one loader and its cache.
@@ -85,12 +85,18 @@ _LISTENING: list[CallRecorder] = []
 _MAKE_API_CALL = botocore.client.BaseClient._make_api_call
 
 
+#: Called with ``(service, operation, parsed answer)`` after every call that succeeded, by any client.
+AFTER_CALL: list[Callable[[str, str, Any], None]] = []
+
+
 def _make_api_call_recorded(self: Any, operation_name: str, api_params: Any) -> Any:
-    if _LISTENING:
-        service = self.meta.service_model.service_name
-        for recorder in list(_LISTENING):
-            recorder.record(service, operation_name)
-    return _MAKE_API_CALL(self, operation_name, api_params)
+    service = self.meta.service_model.service_name
+    for recorder in list(_LISTENING):
+        recorder.record(service, operation_name)
+    answer = _MAKE_API_CALL(self, operation_name, api_params)
+    for callback in list(AFTER_CALL):
+        callback(service, operation_name, answer)
+    return answer
 
 
 # Installed once for the whole test session: every client of any session, the ones an operator makes

@@ -126,13 +126,15 @@ def s3_state(s3: Any, account: str) -> dict[str, Any]:
         for part, read, field in (
             ("encryption", s3.get_bucket_encryption, "ServerSideEncryptionConfiguration"),
             ("ownership", s3.get_bucket_ownership_controls, "OwnershipControls"),
-            ("policy", s3.get_bucket_policy, "Policy"),
         ):
             try:
-                value = read(Bucket=name)[field]
+                state[f"{path}/{part}"] = read(Bucket=name)[field]
             except ClientError:
-                value = None
-            state[f"{path}/{part}"] = json.loads(value) if isinstance(value, str) else value
+                state[f"{path}/{part}"] = None
+        try:
+            state.update(statements(f"{path}/policy", s3.get_bucket_policy(Bucket=name)["Policy"]))
+        except ClientError:
+            state[f"{path}/policy"] = None  # no bucket policy at all
     return state
 
 
