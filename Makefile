@@ -30,6 +30,7 @@ test: lint typecheck
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
+	$(BIN)/python -m benchmarks.parse_cost
 	$(BIN)/python -m benchmarks.api_economy
 
 clean:

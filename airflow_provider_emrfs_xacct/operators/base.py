@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any, Generic
 
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import AwsHookType
 
-from airflow_provider_emrfs_xacct.converge import ConvergeSettings
-from airflow_provider_emrfs_xacct.policies.plan import Change, render_plan
-from airflow_provider_emrfs_xacct.policies.validation import validate_positive_number
-
 if TYPE_CHECKING:
     from airflow.sdk import Context
+
+    from airflow_provider_emrfs_xacct.converge import ConvergeSettings
+    from airflow_provider_emrfs_xacct.policies.plan import Change
 
 #: botocore settings used when the operator is given none: standard retries (throttling, 5xx and
 #: dropped connections are retried with exponential backoff), up to 10 attempts per call.
@@ -25,7 +25,34 @@ DEFAULT_BOTOCORE_CONFIG: dict[str, Any] = {
 PLAN_XCOM_KEY = "plan"
 
 
-class EmrfsXacctBaseOperator(AwsBaseOperator[AwsHookType], Generic[AwsHookType]):
+class LazyHookClass:
+    """
+    The ``aws_hook_class`` of an operator, named by import path and imported on first use.
+
+    DAG files are parsed again and again; the hooks (and the policy logic they use) are needed only
+    when a task runs. ``EnsureDestinationRoleOperator.aws_hook_class`` still returns the class.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        module, _, name = self.path.rpartition(".")
+        return getattr(import_module(module), name)
+
+
+class LazyHookMixin:
+    """Check ``aws_hook_class`` without importing it (``AwsBaseHookMixin`` would, in every constructor)."""
+
+    def validate_attributes(self) -> None:
+        declared = next(
+            (vars(cls)["aws_hook_class"] for cls in type(self).__mro__ if "aws_hook_class" in vars(cls)), None
+        )
+        if not isinstance(declared, (LazyHookClass, type)):
+            raise AttributeError(f"Class attribute '{type(self).__name__}.aws_hook_class' should be set.")
+
+
+class EmrfsXacctBaseOperator(LazyHookMixin, AwsBaseOperator[AwsHookType], Generic[AwsHookType]):
     """
     Base of the provider's provisioning operators.
 
@@ -51,10 +78,15 @@ class EmrfsXacctBaseOperator(AwsBaseOperator[AwsHookType], Generic[AwsHookType])
 
     @property
     def converge_settings(self) -> ConvergeSettings:
+        from airflow_provider_emrfs_xacct.converge import ConvergeSettings
+        from airflow_provider_emrfs_xacct.policies.validation import validate_positive_number
+
         return ConvergeSettings(settle_seconds=validate_positive_number(self.settle_seconds, "settle_seconds"))
 
     def report(self, context: Context, changes: list[Change]) -> list[dict[str, Any]]:
         """Log the plan, push it to XCom under ``plan`` and return it as plain values."""
+        from airflow_provider_emrfs_xacct.policies.plan import render_plan
+
         heading = "Dry run, nothing changed. Plan:" if self.plan_only else "Applied:"
         self.log.info("%s\n%s", heading, render_plan(changes))
         plan = [change.to_dict() for change in changes]

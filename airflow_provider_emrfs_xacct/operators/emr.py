@@ -12,9 +12,14 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import AirflowNotFoundException
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
-from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG, EmrfsEmrHook
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG, PLAN_XCOM_KEY, EmrfsXacctBaseOperator
+from airflow_provider_emrfs_xacct.operators.base import (
+    DEFAULT_BOTOCORE_CONFIG,
+    PLAN_XCOM_KEY,
+    EmrfsXacctBaseOperator,
+    LazyHookClass,
+    LazyHookMixin,
+)
 from airflow_provider_emrfs_xacct.policies.cluster_config import CredentialsProvider, plan_launch
 from airflow_provider_emrfs_xacct.policies.plan import CREATE, Change, render_plan
 from airflow_provider_emrfs_xacct.policies.security_config import (
@@ -30,8 +35,10 @@ if TYPE_CHECKING:
 
     from airflow.sdk import Context
 
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
 
-class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator[EmrfsEmrHook]):
+
+class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
     """
     Create an EMR security configuration with EMRFS role mappings (in the EMR account).
 
@@ -48,7 +55,7 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator[EmrfsEmrHook]):
     :return: the configuration's name.
     """
 
-    aws_hook_class = EmrfsEmrHook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
     template_fields: Sequence[str] = aws_template_fields("name_prefix", "role_mappings", "base_configuration")
     template_fields_renderers = {"role_mappings": "json", "base_configuration": "json"}
     ui_color = "#f9c915"
@@ -84,7 +91,7 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator[EmrfsEmrHook]):
         return plan if self.plan_only else name
 
 
-class LaunchClusterWithSecConfigOperator(EmrCreateJobFlowOperator):
+class LaunchClusterWithSecConfigOperator(LazyHookMixin, EmrCreateJobFlowOperator):
     """
     Launch an EMR cluster with a security configuration, at most once per task instance.
 
@@ -113,7 +120,7 @@ class LaunchClusterWithSecConfigOperator(EmrCreateJobFlowOperator):
     :return: the cluster (job flow) id; in a dry run, the plan.
     """
 
-    aws_hook_class = EmrfsEmrHook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
     template_fields: Sequence[str] = (
         *EmrCreateJobFlowOperator.template_fields,
         "security_configuration",
@@ -180,6 +187,8 @@ class LaunchClusterWithSecConfigOperator(EmrCreateJobFlowOperator):
         )
         for note in launch.notes:
             self.log.info("%s", note)
+        from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
+
         key = idempotency_key(context)
         tags = [tag for tag in launch.overrides.get("Tags", []) if tag.get("Key") != IDEMPOTENCY_TAG]
         self.job_flow_overrides = {**launch.overrides, "Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": key}]}

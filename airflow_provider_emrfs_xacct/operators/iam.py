@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
-from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator
+from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.policies.documents import (
     ASSUME_POLICY_NAME,
     DESTINATION_POLICY_NAME,
@@ -33,8 +32,10 @@ if TYPE_CHECKING:
 
     from airflow.sdk import Context
 
+    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook  # noqa: F401 (the operator's Generic argument)
 
-class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
+
+class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     """
     Ensure the destination role in the destination account (the account that owns the bucket).
 
@@ -56,7 +57,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
     :return: the role's ARN.
     """
 
-    aws_hook_class = EmrfsIamHook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
     template_fields: Sequence[str] = aws_template_fields(
         "role_name", "trusted_role_arns", "s3_prefixes", "kms_key_arns", "role_path"
     )
@@ -126,7 +127,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
         return plan if self.plan_only else role_arn
 
 
-class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
+class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     """
     Allow the EMR EC2 role to assume the destination roles (in the EMR account).
 
@@ -141,7 +142,7 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
     :return: the inline policy's name.
     """
 
-    aws_hook_class = EmrfsIamHook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
     template_fields: Sequence[str] = aws_template_fields("emr_ec2_role_name", "destination_role_arns", "policy_name")
     ui_color = "#e7d4f5"
 

@@ -8,8 +8,7 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
-from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator
+from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.policies.validation import (
     require_list,
     require_partition,
@@ -22,8 +21,10 @@ if TYPE_CHECKING:
 
     from airflow.sdk import Context
 
+    from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook  # noqa: F401 (the operator's Generic argument)
 
-class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator[EmrfsKmsHook]):
+
+class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
     """
     Make principals key users of a customer-managed KMS key (in the key's account).
 
@@ -39,7 +40,7 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator[EmrfsKmsHook]):
     :return: the key's ARN.
     """
 
-    aws_hook_class = EmrfsKmsHook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.kms.EmrfsKmsHook")
     template_fields: Sequence[str] = aws_template_fields("key_arn", "principal_arns")
     ui_color = "#f5e3c4"
 

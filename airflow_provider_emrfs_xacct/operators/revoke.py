@@ -9,11 +9,8 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
 from airflow_provider_emrfs_xacct.hooks.errors import error_code, explain_access_denied
-from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
-from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
-from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator
+from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.policies.plan import DELETE, Change
 from airflow_provider_emrfs_xacct.policies.security_config import (
     HASH_LENGTH,
@@ -36,8 +33,11 @@ if TYPE_CHECKING:
 
     from airflow.sdk import Context
 
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook  # noqa: F401 (the operator's Generic argument)
 
-class RevokePartnerAccessOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
+
+class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     """
     Remove one partner's cross-account access; statements the provider did not write stay untouched.
 
@@ -59,7 +59,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
     :return: ``{"security_configuration": new name or None, "plan": [...]}``.
     """
 
-    aws_hook_class = EmrfsIamHook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
     template_fields: Sequence[str] = aws_template_fields(
         "destination_role_arn",
         "destination_aws_conn_id",
@@ -104,6 +104,10 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
         if self.security_configuration is not None:
             configuration = validate_name_prefix(self.security_configuration, "security_configuration", max_length=256)
             validate_name_prefix(self.name_prefix, "name_prefix")
+        from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+        from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+        from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+
         settings, dry_run = self.converge_settings, self.plan_only
         emr_hook = self._other(EmrfsEmrHook, self.aws_conn_id)
         destination_iam = self._other(EmrfsIamHook, self.destination_aws_conn_id)
@@ -152,7 +156,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator[EmrfsIamHook]):
         return new_name, hook.ensure_security_configuration(new_name, rebuilt, dry_run=self.plan_only)
 
 
-class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator[EmrfsEmrHook]):
+class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
     """
     Delete security configurations this provider created that no active cluster uses.
 
@@ -167,7 +171,7 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator[EmrfsEmrHook]):
     :return: the names deleted (or, in a dry run, that would be).
     """
 
-    aws_hook_class = EmrfsEmrHook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
     template_fields: Sequence[str] = aws_template_fields("name_prefix")
     ui_color = "#f5d4d4"
 

@@ -8,8 +8,7 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
-from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator
+from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.policies.bucket_policy import ownership_report
 from airflow_provider_emrfs_xacct.policies.validation import parse_s3_location, require_list, validate_role_arn
 
@@ -18,8 +17,10 @@ if TYPE_CHECKING:
 
     from airflow.sdk import Context
 
+    from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook  # noqa: F401 (the operator's Generic argument)
 
-class GrantBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsS3Hook]):
+
+class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     """
     Grant the EMR account's roles access to prefixes through the destination bucket's policy (option (a)).
 
@@ -40,7 +41,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsS3Hook]):
     :return: ``{"bucket", "object_ownership", "objects_owned_by", "emrfs_site_properties"}``.
     """
 
-    aws_hook_class = EmrfsS3Hook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.s3.EmrfsS3Hook")
     template_fields: Sequence[str] = aws_template_fields("s3_prefixes", "principal_arns", "enforce_bucket_owner")
     ui_color = "#c9e7f5"
 
@@ -93,7 +94,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsS3Hook]):
         return {**report, "plan": plan} if self.plan_only else report
 
 
-class RevokeBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsS3Hook]):
+class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     """
     Remove the statements :class:`GrantBucketAccessOperator` wrote for the principals; nothing else.
 
@@ -104,7 +105,7 @@ class RevokeBucketAccessOperator(EmrfsXacctBaseOperator[EmrfsS3Hook]):
     :return: the plan (list of changes).
     """
 
-    aws_hook_class = EmrfsS3Hook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.s3.EmrfsS3Hook")
     template_fields: Sequence[str] = aws_template_fields("bucket", "principal_arns")
     ui_color = "#c9e7f5"
 

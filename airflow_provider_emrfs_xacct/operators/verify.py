@@ -10,8 +10,7 @@ from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
 from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError, InvalidParameterError
-from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
-from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG
+from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG, LazyHookClass, LazyHookMixin
 from airflow_provider_emrfs_xacct.policies.security_config import role_mappings_of
 from airflow_provider_emrfs_xacct.policies.validation import (
     parse_s3_location,
@@ -19,18 +18,19 @@ from airflow_provider_emrfs_xacct.policies.validation import (
     validate_name_prefix,
     validate_role_name,
 )
-from airflow_provider_emrfs_xacct.verify import check_probe_object, probe_key, probe_step, verify_chain
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from airflow.sdk import Context
 
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook  # noqa: F401 (the operator's Generic argument)
+
 #: XCom key of the report (pushed before the task fails on a broken link).
 REPORT_XCOM_KEY = "report"
 
 
-class VerifyCrossAccountAccessOperator(AwsBaseOperator[EmrfsEmrHook]):
+class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrHook"]):
     """
     Check every link of the cross-account EMRFS chain, reading the live documents in both accounts.
 
@@ -56,7 +56,7 @@ class VerifyCrossAccountAccessOperator(AwsBaseOperator[EmrfsEmrHook]):
     :return: the report: ``{"security_configuration", "healthy", "links": [...]}`` (plus ``probe``).
     """
 
-    aws_hook_class = EmrfsEmrHook
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
     template_fields: Sequence[str] = aws_template_fields(
         "security_configuration",
         "destination_aws_conn_id",
@@ -102,6 +102,8 @@ class VerifyCrossAccountAccessOperator(AwsBaseOperator[EmrfsEmrHook]):
         ]
         if self.probe and not self.cluster_id:
             raise InvalidParameterError("cluster_id", "is needed for probe=True (the probe runs as a step on it)")
+        from airflow_provider_emrfs_xacct.verify import verify_chain  # the evaluator: only when the task runs
+
         emr, destination = self._clients(self.aws_conn_id), self._clients(self.destination_aws_conn_id)
         report = verify_chain(
             emr=emr,
@@ -142,6 +144,8 @@ class VerifyCrossAccountAccessOperator(AwsBaseOperator[EmrfsEmrHook]):
         return client
 
     def _probe(self, emr: Any, destination: Any, name: str) -> dict[str, Any]:
+        from airflow_provider_emrfs_xacct.verify import check_probe_object, probe_key, probe_step
+
         document = self.hook.describe_security_configuration(name)
         mapped = [m["Identifiers"][0] for m in role_mappings_of(document) if m.get("IdentifierType") == "Prefix"]
         results: dict[str, Any] = {"ok": True, "problems": [], "objects": {}}

@@ -6,7 +6,6 @@ Pure: standard library only. A dry run stops after the plan; the log shows it as
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +39,8 @@ class Change:
         """Return a unified diff of the document, before against after."""
         before = _pretty(self.before).splitlines(keepends=True) if self.before is not None else []
         after = _pretty(self.after).splitlines(keepends=True) if self.after is not None else []
+        import difflib  # only when a plan is rendered: DAG files import this module on every parse
+
         return "".join(difflib.unified_diff(before, after, fromfile="before", tofile="after"))
 
 

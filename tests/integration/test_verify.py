@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.exceptions import ClientError
 
+from airflow_provider_emrfs_xacct import verify as verify_module
 from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError, InvalidParameterError
-from airflow_provider_emrfs_xacct.operators import verify as verify_module
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator

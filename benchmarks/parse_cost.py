@@ -1,0 +1,142 @@
+"""
+Parse cost: what the provider adds to every parse of a DAG file that uses it.
+
+Run from the repository root: ``python -m benchmarks.parse_cost [--rounds 11]`` (part of ``make bench``).
+
+Airflow's DAG processor parses each DAG file again and again, each time in a fresh process in which
+Airflow is already imported. So each sample here is a fresh interpreter that first imports what the
+DAG processor has loaded anyway (``airflow.sdk`` and the Amazon provider's EMR operators and
+sensors), then times one thing:
+
+- ``import``: importing every module of ``airflow_provider_emrfs_xacct.operators``;
+- ``ours``: executing ``dags/emrfs_xacct_partner_export.py``;
+- ``stock``: executing ``benchmarks/stock_emr_pipeline.py``, the same pipeline written with the
+  Amazon provider's operators only (launch with a security configuration, add steps, step sensor,
+  terminate).
+
+The two DAG files alternate within each round (ours, stock, then stock, ours in the next round), so a
+burst of load on the machine falls on both alike; the ratio is taken per round and its median shown.
+Goals (exit status 1 when one is missed): the operator modules add at most 15 ms, and the example
+DAG's parse is at most 1.3 times the stock pipeline's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OURS = ROOT / "dags" / "emrfs_xacct_partner_export.py"
+STOCK = ROOT / "benchmarks" / "stock_emr_pipeline.py"
+OPERATORS = ROOT / "airflow_provider_emrfs_xacct" / "operators"
+
+#: Goals of the issue: milliseconds the operator modules may add, and the DAG-parse ratio.
+MAX_IMPORT_MS = 15.0
+MAX_PARSE_RATIO = 1.3
+
+#: What the DAG processor has imported before it parses a DAG file that uses EMR.
+PRELUDE = """
+import airflow.sdk
+from airflow.providers.amazon.aws.operators.emr import (
+    EmrAddStepsOperator, EmrCreateJobFlowOperator, EmrTerminateJobFlowOperator,
+)
+from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
+"""
+
+SAMPLE = """
+import gc, importlib, json, runpy, sys, time
+{prelude}
+gc.collect()
+before = set(sys.modules)
+start = time.perf_counter()
+if {modules!r}:
+    for name in {modules!r}:
+        importlib.import_module(name)
+else:
+    runpy.run_path({path!r}, run_name="__dag__")
+elapsed = time.perf_counter() - start
+new = sorted(set(sys.modules) - before)
+print(json.dumps({{"ms": elapsed * 1000, "new_modules": new}}))
+"""
+
+
+def operator_modules() -> list[str]:
+    """Return the names of every module under ``airflow_provider_emrfs_xacct.operators``."""
+    return sorted(
+        f"airflow_provider_emrfs_xacct.operators.{path.stem}"
+        for path in OPERATORS.glob("*.py")
+        if path.stem != "__init__"
+    )
+
+
+def sample(env: dict[str, str], *, modules: list[str] | None = None, path: Path | None = None) -> dict:
+    """Time one import or one DAG-file execution in a fresh interpreter."""
+    code = SAMPLE.format(prelude=PRELUDE, modules=modules or [], path=str(path) if path else "")
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if result.returncode:
+        raise SystemExit(f"sample failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def describe(values: list[float]) -> str:
+    return f"{statistics.median(values):7.1f} ({min(values):.1f}-{max(values):.1f})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=11, help="fresh interpreters per figure (default 11)")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as home:
+        env = {
+            **os.environ,
+            "AIRFLOW_HOME": home,
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+            "PYTHONDONTWRITEBYTECODE": "",
+        }
+        modules = operator_modules()
+        sample(env, modules=modules)  # warm the bytecode caches and the file system once
+        imports, ours, stock, ratios = [], [], [], []
+        new_modules: list[str] = []
+        for round_ in range(args.rounds):
+            imported = sample(env, modules=modules)
+            imports.append(imported["ms"])
+            new_modules = imported["new_modules"]
+            order = (OURS, STOCK) if round_ % 2 == 0 else (STOCK, OURS)
+            times = {path: sample(env, path=path)["ms"] for path in order}
+            ours.append(times[OURS])
+            stock.append(times[STOCK])
+            ratios.append(times[OURS] / times[STOCK])
+
+    own = [name for name in new_modules if name.startswith("airflow_provider_emrfs_xacct")]
+    foreign = [name for name in new_modules if not name.startswith("airflow_provider_emrfs_xacct")]
+    print(f"Parse cost ({args.rounds} fresh interpreters each; median (min-max), ms)")
+    print(f"  import of the {len(modules)} operator modules: {describe(imports)}   goal <= {MAX_IMPORT_MS:.0f} ms")
+    print(f"    modules it adds: {len(own)} of the provider's, {len(foreign)} others {foreign[:8]}")
+    print(f"  parse of dags/emrfs_xacct_partner_export.py:  {describe(ours)}")
+    print(f"  parse of benchmarks/stock_emr_pipeline.py:     {describe(stock)}")
+    ratio = statistics.median(ratios)
+    print(
+        f"  ratio ours/stock (per round): {ratio:.2f} ({min(ratios):.2f}-{max(ratios):.2f})   goal <= {MAX_PARSE_RATIO}"
+    )
+    missed = []
+    if statistics.median(imports) > MAX_IMPORT_MS:
+        missed.append(f"the operator modules add {statistics.median(imports):.1f} ms > {MAX_IMPORT_MS} ms")
+    if ratio > MAX_PARSE_RATIO:
+        missed.append(f"the example DAG parses in {ratio:.2f}x the stock pipeline's time > {MAX_PARSE_RATIO}x")
+    for line in missed:
+        print(f"GOAL MISSED: {line}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

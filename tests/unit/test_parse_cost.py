@@ -1,0 +1,79 @@
+"""
+What a DAG file pays for using the provider: the operator modules import no run-time-only code.
+
+Airflow's DAG processor parses every DAG file again and again, each time in a fresh process. Defining
+an operator needs its class, template fields and docstring; the hooks, the convergence protocol, the
+policy evaluator, the chain checks and the plan's diff rendering are needed only when a task runs, so
+the operator modules load them then. This test fails when such an import moves to module level. The
+time it saves is measured by ``benchmarks/parse_cost.py`` (``make bench``), not here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OPERATOR_MODULES = sorted(
+    f"airflow_provider_emrfs_xacct.operators.{path.stem}"
+    for path in (ROOT / "airflow_provider_emrfs_xacct" / "operators").glob("*.py")
+    if path.stem != "__init__"
+)
+#: Needed only when a task runs: the hooks (service-specific AWS code), the convergence protocol,
+#: the evaluator and chain checks of the verifier, and difflib for rendering plans.
+RUN_TIME_ONLY = (
+    "airflow_provider_emrfs_xacct.hooks.iam",
+    "airflow_provider_emrfs_xacct.hooks.kms",
+    "airflow_provider_emrfs_xacct.hooks.emr",
+    "airflow_provider_emrfs_xacct.hooks.s3",
+    "airflow_provider_emrfs_xacct.converge",
+    "airflow_provider_emrfs_xacct.verify",
+    "airflow_provider_emrfs_xacct.policies.evaluator",
+    "airflow_provider_emrfs_xacct.policies.chain",
+    "difflib",
+)
+
+
+def modules_loaded_by(code: str) -> set[str]:
+    """Run ``code`` in a fresh interpreter (as the DAG processor would) and return what it imported."""
+    script = f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+@pytest.fixture(scope="module")
+def loaded_by_operators() -> set[str]:
+    return modules_loaded_by("\n".join(f"import {name}" for name in OPERATOR_MODULES))
+
+
+def test_every_operator_module_is_covered():
+    assert "airflow_provider_emrfs_xacct.operators.iam" in OPERATOR_MODULES
+    assert len(OPERATOR_MODULES) >= 6
+
+
+@pytest.mark.parametrize("module", RUN_TIME_ONLY)
+def test_operator_modules_do_not_import_run_time_code(loaded_by_operators, module):
+    assert module not in loaded_by_operators, f"importing the operator modules imports {module}"
+
+
+def test_the_run_time_code_is_still_reachable_from_the_operators():
+    # The check above is only meaningful if those modules are what the operators use when they run:
+    # resolving each operator's hook class imports its hook module.
+    loaded = modules_loaded_by(
+        "from airflow_provider_emrfs_xacct.operators.iam import EnsureDestinationRoleOperator\n"
+        "assert EnsureDestinationRoleOperator.aws_hook_class.__name__ == 'EmrfsIamHook'"
+    )
+    assert "airflow_provider_emrfs_xacct.hooks.iam" in loaded
+    assert "airflow_provider_emrfs_xacct.converge" in loaded
+
+
+def test_an_operator_can_be_built_without_loading_its_hook():
+    loaded = modules_loaded_by(
+        "from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator\n"
+        "GrantKmsKeyUserOperator(task_id='t', key_arn='k', principal_arns=['p'])"
+    )
+    assert "airflow_provider_emrfs_xacct.hooks.kms" not in loaded
