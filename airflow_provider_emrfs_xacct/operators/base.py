@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Generic
 
@@ -21,6 +22,18 @@ DEFAULT_BOTOCORE_CONFIG: dict[str, Any] = {
     "connect_timeout": 10,
     "read_timeout": 60,
 }
+
+
+def default_botocore_config() -> dict[str, Any]:
+    """
+    A fresh copy of :data:`DEFAULT_BOTOCORE_CONFIG` for one operator.
+
+    botocore rewrites the ``retries`` dict it is given (``max_attempts`` becomes
+    ``total_max_attempts``), so a shared dict would change under every operator after the first client.
+    """
+    return copy.deepcopy(DEFAULT_BOTOCORE_CONFIG)
+
+
 #: XCom key under which every operator pushes its plan (the list of changes it made or would make).
 PLAN_XCOM_KEY = "plan"
 
@@ -71,7 +84,7 @@ class EmrfsXacctBaseOperator(LazyHookMixin, AwsBaseOperator[AwsHookType], Generi
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            botocore_config=DEFAULT_BOTOCORE_CONFIG if botocore_config is None else botocore_config, **kwargs
+            botocore_config=default_botocore_config() if botocore_config is None else botocore_config, **kwargs
         )
         self.plan_only = dry_run  # BaseOperator.dry_run is a method
         self.settle_seconds = settle_seconds

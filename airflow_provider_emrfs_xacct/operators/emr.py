@@ -14,11 +14,11 @@ from airflow.providers.common.compat.sdk import AirflowNotFoundException
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 from airflow_provider_emrfs_xacct.operators.base import (
-    DEFAULT_BOTOCORE_CONFIG,
     PLAN_XCOM_KEY,
     EmrfsXacctBaseOperator,
     LazyHookClass,
     LazyHookMixin,
+    default_botocore_config,
 )
 from airflow_provider_emrfs_xacct.policies.cluster_config import CredentialsProvider, plan_launch
 from airflow_provider_emrfs_xacct.policies.plan import CREATE, Change, render_plan
@@ -140,7 +140,7 @@ class LaunchClusterWithSecConfigOperator(LazyHookMixin, EmrCreateJobFlowOperator
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            botocore_config=DEFAULT_BOTOCORE_CONFIG if botocore_config is None else botocore_config, **kwargs
+            botocore_config=default_botocore_config() if botocore_config is None else botocore_config, **kwargs
         )
         self.security_configuration = security_configuration
         self.emrfs_credentials_provider = emrfs_credentials_provider

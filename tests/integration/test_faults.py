@@ -361,6 +361,10 @@ def test_default_retry_configuration_is_pinned(aws: Seeded) -> None:
     ).hook.conn.meta.config
     assert client_config.retries == {"mode": "standard", "total_max_attempts": 11}
     assert (client_config.connect_timeout, client_config.read_timeout) == (10, 60)
+    # botocore rewrites the retries dict it is given: the shared default and the next operator's
+    # configuration must not have changed with it (they did, before each operator got its own copy).
+    assert DEFAULT_BOTOCORE_CONFIG == PINNED_DEFAULT
+    assert every_operator(aws)[0].botocore_config == PINNED_DEFAULT
 
 
 @pytest.mark.parametrize(
