@@ -1,12 +1,12 @@
 # Two entry points: `make demo` runs the example pipeline end to end against the local AWS
 # stand-in (moto, two accounts); `make test` runs lint, type checks and every test; `make bench`
-# prints the API-economy benchmark.
+# prints the API-economy benchmark; `make docs` builds the documentation site into docs/_build/html.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test bench lint typecheck clean
+.PHONY: install demo test bench lint typecheck docs clean
 
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,13 @@ typecheck: $(STAMP)
 test: lint typecheck
 	$(BIN)/python -m pytest
 
+# Also built (into a temporary directory) by tests/unit/test_docs.py in `make test`.
+docs: $(STAMP)
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.parse_cost
 	$(BIN)/python -m benchmarks.api_economy
 
 clean:
-	rm -rf $(VENV) .airflow .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .airflow .pytest_cache .mypy_cache .ruff_cache docs/_build

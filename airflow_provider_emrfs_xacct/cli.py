@@ -4,33 +4,91 @@
 The partner is described in a YAML or JSON file (see ``examples/partner.yaml``); the two accounts
 are reached through AWS profiles (``--emr-profile``, ``--destination-profile``) or the environment.
 It runs the very operators the DAGs use, outside Airflow, so what it plans is what a DAG would do.
+
+The result is one JSON document on stdout and nothing else (logs and the readable plan go to
+stderr), so it can be piped. Exit status: 0 done (``verify``: every link holds), 1 ``verify`` found
+a broken link, 2 the input was refused (nothing was changed), 3 AWS or the connection failed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import difflib
+import inspect
 import json
+import logging
 import os
 import sys
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import yaml
 
-from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError
+from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError, InvalidParameterError
+from airflow_provider_emrfs_xacct.policies.plan import Change, Summary, render_changes
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 EMR_CONN = "emrfs_xacct_cli_emr"
 DESTINATION_CONN = "emrfs_xacct_cli_destination"
-#: What a partner file must hold, by section (the values are validated by the operators).
-REQUIRED_KEYS = {
-    "emr": ("account_id",),
-    "destination": ("account_id", "role_name", "s3_prefixes"),
-    "security_configuration": ("name_prefix",),
+DEFAULT_EC2_ROLE = "EMR_EC2_DefaultRole"
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a partner file's section."""
+
+    required: bool = False
+    help: str = ""
+
+
+#: Every key a partner file may hold, by section; any other key is refused (a typo would
+#: otherwise silently fall back to a default). The values are validated by :func:`validate_partner`.
+SCHEMA: dict[str, dict[str, Key]] = {
+    "emr": {
+        "account_id": Key(True, "the EMR account (12 digits)"),
+        "expected_account_id": Key(help="pin: the EMR connection must act in this account (default: account_id)"),
+        "ec2_role_name": Key(help=f"the EMR EC2 instance-profile role (default: {DEFAULT_EC2_ROLE})"),
+        "release_label": Key(help="the clusters' release, e.g. emr-7.5.0 (verify)"),
+    },
+    "destination": {
+        "account_id": Key(True, "the destination account (12 digits)"),
+        "expected_account_id": Key(
+            help="pin: the destination connection must act in this account (default: account_id)"
+        ),
+        "role_name": Key(True, "the destination role to create or update"),
+        "s3_prefixes": Key(True, "s3://bucket/prefix/ locations the role may write under"),
+        "kms_key_arns": Key(help="customer-managed keys of the bucket(s), in the destination account"),
+    },
+    "security_configuration": {
+        "name_prefix": Key(True, "start of the content-named security configuration"),
+        "role_mappings": Key(help="EMRFS role mappings (default: the prefixes to the destination role)"),
+        "base_configuration": Key(help="other sections of the security configuration"),
+    },
 }
+#: Top-level keys besides the sections.
+TOP_LEVEL_KEYS = {"partner": Key(help="a label for the partner")}
+
+
+def _unknown_key(where: str, key: Any, known: Any) -> InvalidParameterError:
+    known = sorted(known)
+    close = difflib.get_close_matches(str(key), known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return InvalidParameterError(f"{where}{key}", f"unknown key (known keys: {', '.join(known)}){hint}")
 
 
 def load_partner(path: Path) -> dict[str, Any]:
-    """Read a partner file (YAML or JSON) and check its shape."""
+    """
+    Read a partner file (YAML or JSON), refuse unknown or missing keys and validate every value.
+
+    :param path: the file.
+    :return: the partner, as read.
+    :raises EmrfsXacctError: the file cannot be read, or names the field that is wrong.
+    """
     try:
         document = yaml.safe_load(path.read_text())
     except OSError as error:
@@ -39,13 +97,102 @@ def load_partner(path: Path) -> dict[str, Any]:
         raise EmrfsXacctError(f"{path}: not valid YAML or JSON: {error}") from None
     if not isinstance(document, dict):
         raise EmrfsXacctError(f"{path}: must hold a mapping with 'emr', 'destination' and 'security_configuration'")
-    for section, keys in REQUIRED_KEYS.items():
-        if not isinstance(document.get(section), dict):
-            raise EmrfsXacctError(f"{path}: section {section!r} is missing or not a mapping")
-        for key in keys:
-            if document[section].get(key) in (None, "", []):
-                raise EmrfsXacctError(f"{path}: {section}.{key} is missing")
+    try:
+        for key in document:
+            if key not in SCHEMA and key not in TOP_LEVEL_KEYS:
+                raise _unknown_key("", key, [*SCHEMA, *TOP_LEVEL_KEYS])
+        for section, keys in SCHEMA.items():
+            if not isinstance(document.get(section), dict):
+                raise EmrfsXacctError(f"section {section!r} is missing or not a mapping")
+            for key in document[section]:
+                if key not in keys:
+                    raise _unknown_key(f"{section}.", key, keys)
+            for key, spec in keys.items():
+                if spec.required and document[section].get(key) in (None, "", []):
+                    raise EmrfsXacctError(f"{section}.{key} is missing")
+        validate_partner(document)
+    except EmrfsXacctError as error:
+        raise EmrfsXacctError(f"{path}: {error}") from None
     return document
+
+
+def validate_partner(partner: dict[str, Any]) -> None:
+    """
+    Validate every value of a partner file, naming the file's field (pure: no AWS call).
+
+    The operators validate their own arguments again; this names the file's fields and checks what
+    only the file knows (the key is in the destination account, the pins match the accounts).
+    """
+    from airflow_provider_emrfs_xacct.policies.cluster_config import parse_release_label
+    from airflow_provider_emrfs_xacct.policies.security_config import (
+        build_security_configuration,
+        validate_role_mappings,
+    )
+    from airflow_provider_emrfs_xacct.policies.validation import (
+        parse_s3_location,
+        require_list,
+        require_str,
+        validate_account_id,
+        validate_kms_key_arn,
+        validate_name_prefix,
+        validate_role_name,
+    )
+
+    if "partner" in partner:
+        require_str(partner["partner"], "partner")
+    emr, destination = partner["emr"], partner["destination"]
+    configuration = partner["security_configuration"]
+    for name, section in (("emr", emr), ("destination", destination)):
+        account = validate_account_id(section["account_id"], f"{name}.account_id")
+        if section.get("expected_account_id") is not None:
+            pinned = validate_account_id(section["expected_account_id"], f"{name}.expected_account_id")
+            if pinned != account:
+                raise InvalidParameterError(
+                    f"{name}.expected_account_id", f"is {pinned} but {name}.account_id is {account}"
+                )
+    validate_role_name(emr.get("ec2_role_name", DEFAULT_EC2_ROLE), "emr.ec2_role_name")
+    if emr.get("release_label") is not None:
+        parse_release_label(emr["release_label"], "emr.release_label")
+    validate_role_name(destination["role_name"], "destination.role_name")
+    require_list(destination["s3_prefixes"], "destination.s3_prefixes", parse_s3_location)
+    keys = require_list(
+        destination.get("kms_key_arns") or [], "destination.kms_key_arns", validate_kms_key_arn, allow_empty=True
+    )
+    for index, key in enumerate(keys):
+        # The command line edits key policies through the destination connection, and PutKeyPolicy
+        # acts only on a key of the caller's own account (AWS KMS API Reference, PutKeyPolicy:
+        # "Cross-account use: No. You cannot perform this operation on a KMS key in a different AWS account").
+        if key.split(":")[4] != destination["account_id"]:
+            raise InvalidParameterError(
+                f"destination.kms_key_arns[{index}]",
+                f"is a key of account {key.split(':')[4]}, but the command line changes key policies through "
+                f"the destination account {destination['account_id']}; grant it with GrantKmsKeyUserOperator "
+                "and a connection to the key's account instead",
+            )
+    validate_name_prefix(configuration["name_prefix"], "security_configuration.name_prefix")
+    mappings = validate_role_mappings(role_mappings(partner), "security_configuration.role_mappings")
+    try:
+        build_security_configuration(mappings, configuration.get("base_configuration"))
+    except InvalidParameterError as error:
+        raise InvalidParameterError(f"security_configuration.{error.field}", error.problem) from None
+
+
+def emr_role_arn(partner: dict[str, Any]) -> str:
+    emr = partner["emr"]
+    return f"arn:aws:iam::{emr['account_id']}:role/{emr.get('ec2_role_name', DEFAULT_EC2_ROLE)}"
+
+
+def destination_role_arn(partner: dict[str, Any]) -> str:
+    destination = partner["destination"]
+    return f"arn:aws:iam::{destination['account_id']}:role/{destination['role_name']}"
+
+
+def role_mappings(partner: dict[str, Any]) -> Any:
+    """The security configuration's role mappings: as given, or the prefixes to the destination role."""
+    configuration, destination = partner["security_configuration"], partner["destination"]
+    return configuration.get("role_mappings") or [
+        {"Role": destination_role_arn(partner), "IdentifierType": "Prefix", "Identifiers": destination["s3_prefixes"]}
+    ]
 
 
 def _connection(profile: str | None, region: str | None, endpoint_url: str | None, role_arn: str | None) -> str:
@@ -72,6 +219,20 @@ def configure_connections(args: argparse.Namespace) -> None:
     )
 
 
+def _accepts(operator_class: type, parameter: str) -> bool:
+    """Whether ``operator_class`` (or a base it passes its keyword arguments to) takes ``parameter``."""
+    for klass in operator_class.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is not None and parameter in inspect.signature(init).parameters:
+            return True
+    return False
+
+
+def _pinned(operator_class: type, account_id: str) -> dict[str, Any]:
+    """``expected_account_id`` for operators that take it (the account check is also done here, once)."""
+    return {"expected_account_id": account_id} if _accepts(operator_class, "expected_account_id") else {}
+
+
 def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[Any]:
     """The chain's provisioning operators for one partner (no cluster launch)."""
     from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
@@ -79,7 +240,8 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
     from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 
     emr, destination, configuration = partner["emr"], partner["destination"], partner["security_configuration"]
-    common: dict[str, Any] = {"dry_run": dry_run, "do_xcom_push": False}
+    # do_xcom_push: the plan is taken from the (recording) task instance's XCom "plan".
+    common: dict[str, Any] = {"dry_run": dry_run, "do_xcom_push": True}
     role_arn = destination_role_arn(partner)
     operators: list[Any] = [
         EnsureDestinationRoleOperator(
@@ -89,13 +251,15 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
             trusted_role_arns=[emr_role_arn(partner)],
             s3_prefixes=destination["s3_prefixes"],
             kms_key_arns=destination.get("kms_key_arns"),
+            **_pinned(EnsureDestinationRoleOperator, destination["account_id"]),
             **common,
         ),
         AttachAssumeRolePolicyOperator(
             task_id="allow_emr_role_to_assume",
             aws_conn_id=EMR_CONN,
-            emr_ec2_role_name=emr.get("ec2_role_name", "EMR_EC2_DefaultRole"),
+            emr_ec2_role_name=emr.get("ec2_role_name", DEFAULT_EC2_ROLE),
             destination_role_arns=[role_arn],
+            **_pinned(AttachAssumeRolePolicyOperator, emr["account_id"]),
             **common,
         ),
     ]
@@ -105,6 +269,7 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
             aws_conn_id=DESTINATION_CONN,
             key_arn=key_arn,
             principal_arns=[role_arn],
+            **_pinned(GrantKmsKeyUserOperator, destination["account_id"]),
             **common,
         )
         for index, key_arn in enumerate(destination.get("kms_key_arns") or [])
@@ -114,33 +279,150 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
             task_id="create_security_configuration",
             aws_conn_id=EMR_CONN,
             name_prefix=configuration["name_prefix"],
-            role_mappings=configuration.get("role_mappings")
-            or [{"Role": role_arn, "IdentifierType": "Prefix", "Identifiers": destination["s3_prefixes"]}],
+            role_mappings=role_mappings(partner),
             base_configuration=configuration.get("base_configuration"),
+            **_pinned(CreateEmrfsSecurityConfigOperator, emr["account_id"]),
             **common,
         )
     )
     return operators
 
 
-def emr_role_arn(partner: dict[str, Any]) -> str:
-    emr = partner["emr"]
-    return f"arn:aws:iam::{emr['account_id']}:role/{emr.get('ec2_role_name', 'EMR_EC2_DefaultRole')}"
+def revoke_operator(partner: dict[str, Any], args: argparse.Namespace, *, dry_run: bool) -> Any:
+    from airflow_provider_emrfs_xacct.operators.revoke import RevokePartnerAccessOperator
+
+    return RevokePartnerAccessOperator(
+        task_id="revoke",
+        aws_conn_id=EMR_CONN,
+        destination_aws_conn_id=DESTINATION_CONN,
+        destination_role_arn=destination_role_arn(partner),
+        emr_ec2_role_name=partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE),
+        kms_key_arns=partner["destination"].get("kms_key_arns"),
+        security_configuration=None if args.keep_security_configuration else args.security_configuration,
+        name_prefix=partner["security_configuration"]["name_prefix"],
+        delete_destination_role=args.delete_role,
+        dry_run=dry_run,
+        do_xcom_push=True,
+        **_pinned(RevokePartnerAccessOperator, partner["emr"]["account_id"]),
+    )
 
 
-def destination_role_arn(partner: dict[str, Any]) -> str:
-    destination = partner["destination"]
-    return f"arn:aws:iam::{destination['account_id']}:role/{destination['role_name']}"
+@dataclass
+class _TaskInstance:
+    """What an operator's ``execute`` reads of its task instance; keeps what it pushes to XCom."""
+
+    task_id: str
+    dag_id: str = "emrfs_xacct_cli"
+    run_id: str = "cli"
+    map_index: int = -1
+    try_number: int = 1
+    xcoms: dict[str, Any] = field(default_factory=dict)
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.xcoms[key] = value
 
 
-def run(args: argparse.Namespace) -> int:
+def execute(operator: Any) -> tuple[Any, list[dict[str, Any]]]:
+    """Run an operator's ``execute`` outside Airflow; return its value and its plan (XCom ``plan``)."""
+    ti = _TaskInstance(task_id=operator.task_id)
+    value = operator.execute({"ti": ti, "task_instance": ti}, **_task_runner_sentinel(operator))
+    plan = ti.xcoms.get("plan")
+    if plan is None:  # an operator that returns its plan in a dry run and pushes nothing
+        plan = value if isinstance(value, list) else []
+    return value, plan
+
+
+def _task_runner_sentinel(operator: Any) -> dict[str, Any]:
+    """
+    The keyword Airflow's task runner passes to ``execute``; without it Airflow logs the warning
+    "… cannot be called outside of the Task Runner!" (``ExecutorSafeguard``), though running an
+    operator's ``execute`` on its own is what this command line means to do.
+    """
+    try:
+        from airflow.sdk.bases.operator import ExecutorSafeguard
+    except ImportError:  # pragma: no cover - another Airflow layout: the warning is harmless
+        return {}
+    return {f"{type(operator).__name__}__sentinel": ExecutorSafeguard.sentinel_value}
+
+
+def check_accounts(partner: dict[str, Any]) -> None:
+    """
+    Refuse to go on when a connection acts in another account than the partner file names.
+
+    One ``sts:GetCallerIdentity`` per connection. Its ``Account`` is "the AWS account ID number of the
+    account that owns or contains the calling entity", and "no permissions are required to perform
+    this operation" (AWS STS API Reference, GetCallerIdentity,
+    https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html), so the check
+    cannot fail for lack of a permission the provisioning needs anyway.
+    """
+    from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+
+    for section, label, conn_id in (("emr", "EMR", EMR_CONN), ("destination", "destination", DESTINATION_CONN)):
+        expected = partner[section].get("expected_account_id") or partner[section]["account_id"]
+        actual = AwsBaseHook(aws_conn_id=conn_id, client_type="sts").account_id
+        if actual != expected:
+            raise EmrfsXacctError(
+                f"the {label} connection acts in account {actual}, but the partner file's "
+                f"{section}.account_id is {expected}: check --{section}-profile / --{section}-role-arn "
+                "(nothing was changed)"
+            )
+
+
+def _show(title: str, plans: dict[str, list[dict[str, Any]]], err: TextIO) -> Summary:
+    """Write a readable plan of every step to ``err``; return its summary."""
+    summary = Summary()
+    print(title, file=err)
+    for task_id, plan in plans.items():
+        changes = [Change(**change) for change in plan]
+        summary += Summary.of(changes)
+        body = render_changes(changes) if changes else "No changes."
+        print(f"\n{task_id}:\n" + "\n".join(f"  {line}" if line else "" for line in body.splitlines()), file=err)
+    return summary
+
+
+def plan_and_apply(operators: Callable[[bool], list[Any]], *, apply: bool, err: TextIO) -> dict[str, Any]:
+    """
+    Dry-run every step (validating every operator's input and reading what is there), show the
+    whole plan, then, when ``apply``, run the steps for real. Nothing is changed unless every step's
+    dry run passed.
+    """
+    plans: dict[str, list[dict[str, Any]]] = {}
+    dry_values: dict[str, Any] = {}
+    for operator in operators(True):
+        try:
+            dry_values[operator.task_id], plans[operator.task_id] = execute(operator)
+        except EmrfsXacctError as error:
+            raise EmrfsXacctError(f"step {operator.task_id}: {error} (nothing was changed)") from error
+    summary = _show("Plan (nothing changed yet):" if apply else "Plan:", plans, err)
+    result: dict[str, Any] = {"plan": plans, "summary": summary.plan_line()}
+    if not apply:
+        print(f"\n{summary.plan_line()}", file=err)
+        result["values"] = {task_id: value for task_id, value in dry_values.items() if not isinstance(value, list)}
+        return result
+    if summary.total:
+        print(f"\n{summary.plan_line()}\nApplying ...", file=err)
+    applied: dict[str, list[dict[str, Any]]] = {}
+    values: dict[str, Any] = {}
+    for operator in operators(False):
+        values[operator.task_id], applied[operator.task_id] = execute(operator)
+    done = Summary()
+    for plan in applied.values():
+        done += Summary.of(plan)
+    print(("" if summary.total else "\n") + done.applied_line(), file=err)
+    result.update(applied=applied, values=values, summary=done.applied_line())
+    return result
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     partner = load_partner(Path(args.partner_file))
     configure_connections(args)
+    check_accounts(partner)
     if args.command in ("plan", "apply"):
-        results = {}
-        for operator in provisioning_operators(partner, dry_run=args.command == "plan"):
-            results[operator.task_id] = operator.execute({})
-        print(json.dumps(results, indent=2, default=str))
+        result = plan_and_apply(
+            lambda dry: provisioning_operators(partner, dry_run=dry), apply=args.command == "apply", err=err
+        )
+        result["partner"] = partner.get("partner")
+        _emit(result, out)
         return 0
     if args.command == "verify":
         from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
@@ -150,32 +432,31 @@ def run(args: argparse.Namespace) -> int:
             aws_conn_id=EMR_CONN,
             destination_aws_conn_id=DESTINATION_CONN,
             security_configuration=args.security_configuration or _current_configuration(partner),
-            emr_ec2_role_name=partner["emr"].get("ec2_role_name", "EMR_EC2_DefaultRole"),
+            emr_ec2_role_name=partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE),
             release_label=partner["emr"].get("release_label"),
             cluster_id=args.cluster_id,
             fail_on_broken=False,
             do_xcom_push=False,
         )
-        report = verifier.execute({})
-        print(json.dumps(report, indent=2, default=str))
+        report = verifier.execute({}, **_task_runner_sentinel(verifier))
+        _emit(report, out)
         return 0 if report["healthy"] else 1
-    from airflow_provider_emrfs_xacct.operators.revoke import RevokePartnerAccessOperator
-
-    revoker = RevokePartnerAccessOperator(
-        task_id="revoke",
-        aws_conn_id=EMR_CONN,
-        destination_aws_conn_id=DESTINATION_CONN,
-        destination_role_arn=destination_role_arn(partner),
-        emr_ec2_role_name=partner["emr"].get("ec2_role_name", "EMR_EC2_DefaultRole"),
-        kms_key_arns=partner["destination"].get("kms_key_arns"),
-        security_configuration=args.security_configuration,
-        name_prefix=partner["security_configuration"]["name_prefix"],
-        delete_destination_role=args.delete_role,
-        dry_run=args.dry_run,
-        do_xcom_push=False,
-    )
-    print(json.dumps(revoker.execute({}), indent=2, default=str))
+    result = plan_and_apply(lambda dry: [revoke_operator(partner, args, dry_run=dry)], apply=not args.dry_run, err=err)
+    new_configuration = (result["values"].get("revoke") or {}).get("security_configuration")
+    result["security_configuration"] = new_configuration
+    if args.keep_security_configuration:
+        print(
+            "Security configuration kept as it is: clusters launched with it still map the partner's prefixes "
+            "to the revoked role (their writes there now fail).",
+            file=err,
+        )
+    _emit(result, out)
     return 0
+
+
+def _emit(result: Any, out: TextIO) -> None:
+    out.write(json.dumps(result, indent=2, default=str) + "\n")
+    out.flush()
 
 
 def _current_configuration(partner: dict[str, Any]) -> str:
@@ -186,42 +467,157 @@ def _current_configuration(partner: dict[str, Any]) -> str:
         validate_role_mappings,
     )
 
-    configuration, destination = partner["security_configuration"], partner["destination"]
-    mappings = configuration.get("role_mappings") or [
-        {"Role": destination_role_arn(partner), "IdentifierType": "Prefix", "Identifiers": destination["s3_prefixes"]}
-    ]
-    document = build_security_configuration(validate_role_mappings(mappings), configuration.get("base_configuration"))
+    configuration = partner["security_configuration"]
+    document = build_security_configuration(
+        validate_role_mappings(role_mappings(partner)), configuration.get("base_configuration")
+    )
     return security_configuration_name(configuration["name_prefix"], document)
 
 
+_CONNECTION_OPTIONS_HELP = """\
+The two accounts: each option pair may be left out to use the environment's credentials.
+"""
+
+
 def parser() -> argparse.ArgumentParser:
+    """The command line's arguments: one sub-command each for plan, apply, verify and revoke."""
+    formatter = argparse.RawDescriptionHelpFormatter
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("partner_file", help="YAML or JSON file describing the partner (see examples/partner.yaml)")
+    accounts = common.add_argument_group("accounts", _CONNECTION_OPTIONS_HELP)
+    accounts.add_argument("--emr-profile", help="AWS profile acting in the EMR account")
+    accounts.add_argument("--destination-profile", help="AWS profile acting in the destination account")
+    accounts.add_argument("--emr-role-arn", help="role to assume in the EMR account (on top of the profile)")
+    accounts.add_argument("--destination-role-arn", help="role to assume in the destination account")
+    accounts.add_argument("--region", help="AWS region (default: the profile's)")
+    accounts.add_argument("--endpoint-url", help="AWS endpoint override, e.g. a local moto server")
+    accounts.add_argument("-v", "--verbose", action="store_true", help="also log each step's details (to stderr)")
+
+    files = "examples/partner.yaml --emr-profile emr-admin --destination-profile partner-b"
     result = argparse.ArgumentParser(
-        prog="emrfs-xacct", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="emrfs-xacct",
+        description=(__doc__ or "").replace("``", "`"),
+        formatter_class=formatter,
+        epilog="Try it locally: `python -m devstack serve` starts a seeded stand-in and prints the options to use.",
     )
-    result.add_argument("command", choices=["plan", "apply", "verify", "revoke"])
-    result.add_argument("partner_file", help="YAML or JSON file describing the partner")
-    result.add_argument("--emr-profile", help="AWS profile acting in the EMR account")
-    result.add_argument("--destination-profile", help="AWS profile acting in the destination account")
-    result.add_argument("--emr-role-arn", help="role to assume in the EMR account (on top of the profile)")
-    result.add_argument("--destination-role-arn", help="role to assume in the destination account")
-    result.add_argument("--region", help="AWS region (default: the profile's)")
-    result.add_argument("--endpoint-url", help="AWS endpoint override, e.g. a local moto server")
-    result.add_argument("--security-configuration", help="verify/revoke: the configuration's name (default: computed)")
-    result.add_argument("--cluster-id", help="verify: read the release and settings from this cluster")
-    result.add_argument(
-        "--delete-role", action="store_true", help="revoke: also delete the destination role if the provider created it"
+    commands = result.add_subparsers(dest="command", required=True, metavar="{plan,apply,verify,revoke}")
+    commands.add_parser(
+        "plan",
+        parents=[common],
+        formatter_class=formatter,
+        help="show what apply would change; change nothing",
+        description="Read both accounts and show what apply would change, step by step; change nothing.\n"
+        "The JSON on stdout holds each step's changes and the summary.",
+        epilog=f"example:\n  emrfs-xacct plan {files}",
     )
-    result.add_argument("--dry-run", action="store_true", help="revoke: only print the plan")
+    commands.add_parser(
+        "apply",
+        parents=[common],
+        formatter_class=formatter,
+        help="validate everything, show the whole plan, then make the changes",
+        description="Validate the partner file and every step's input, check both connections' accounts, "
+        "show the whole plan\n(a dry run of every step), then apply it. When anything is refused, nothing is "
+        "changed.\nA second apply changes nothing.",
+        epilog=f"example:\n  emrfs-xacct apply {files}",
+    )
+    verify = commands.add_parser(
+        "verify",
+        parents=[common],
+        formatter_class=formatter,
+        help="check every link of the chain in both accounts (exit 1 when one is broken)",
+        description="Read the live documents of both accounts and check every link of the chain; print the "
+        "report.\nExit status 1 when a link is broken.",
+        epilog=f"example:\n  emrfs-xacct verify {files} --cluster-id j-2AXXXXXXGAPLF",
+    )
+    verify.add_argument(
+        "--security-configuration", help="the configuration to check (default: the one the partner file gives)"
+    )
+    verify.add_argument("--cluster-id", help="read the release and settings from this cluster")
+    revoke = commands.add_parser(
+        "revoke",
+        parents=[common],
+        formatter_class=formatter,
+        help="remove the partner's access (say what to do with the security configuration)",
+        description="Remove the destination role from the EMR EC2 role's assume-role policy and from the key "
+        "users;\nwith --security-configuration NAME, create a configuration without the partner's mappings "
+        "(printed\nas security_configuration, for the next clusters); with --delete-role, delete the role "
+        "if the\nprovider created it. One of --security-configuration and --keep-security-configuration "
+        "is required.",
+        epilog=f"examples:\n  emrfs-xacct revoke {files} \\\n      --security-configuration "
+        "emrfs-xacct-partner-b-0123456789ab --delete-role\n"
+        f"  emrfs-xacct revoke {files} --keep-security-configuration --dry-run",
+    )
+    choice = revoke.add_mutually_exclusive_group(required=True)
+    choice.add_argument(
+        "--security-configuration",
+        metavar="NAME",
+        help="the configuration in use: rebuild it without the partner's role mappings",
+    )
+    choice.add_argument(
+        "--keep-security-configuration",
+        action="store_true",
+        help="leave the security configuration as it is (its mappings to the revoked role stay)",
+    )
+    revoke.add_argument(
+        "--delete-role", action="store_true", help="also delete the destination role if the provider created it"
+    )
+    revoke.add_argument("--dry-run", action="store_true", help="only show the plan")
     return result
 
 
+@contextlib.contextmanager
+def _quiet(err: TextIO, *, verbose: bool) -> Iterator[None]:
+    """
+    Keep stdout for the result: everything else (Python's and Airflow's logging, stray prints)
+    goes to ``err``; deprecation warnings of the libraries underneath are not shown.
+    """
+    with warnings.catch_warnings(), contextlib.redirect_stdout(err):
+        for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
+            warnings.simplefilter("ignore", category)
+        settings = {
+            "AIRFLOW__CORE__LOAD_EXAMPLES": os.environ.get("AIRFLOW__CORE__LOAD_EXAMPLES", "False"),
+            # Airflow configures its logging when first imported (below, lazily): INFO only with --verbose.
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO" if verbose else "WARNING",
+        }
+        saved_environment = {name: os.environ.get(name) for name in settings}
+        os.environ.update(settings)
+        root = logging.getLogger()
+        handler = logging.StreamHandler(err)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        saved = (root.handlers[:], root.level)
+        root.handlers[:] = [handler]
+        root.setLevel(logging.INFO if verbose else logging.WARNING)
+        try:
+            yield
+        finally:
+            root.handlers[:], _ = saved
+            root.setLevel(saved[1])
+            for name, value in saved_environment.items():  # when called in-process (tests), leave no trace
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
 def main(argv: list[str] | None = None) -> int:
+    out, err = sys.stdout, sys.stderr
     args = parser().parse_args(argv)
-    try:
-        return run(args)
-    except EmrfsXacctError as error:
-        print(f"emrfs-xacct: {error}", file=sys.stderr)
-        return 2
+    with _quiet(err, verbose=args.verbose):
+        try:
+            return run(args, out, err)
+        except EmrfsXacctError as error:
+            print(f"emrfs-xacct: {error}", file=err)
+            return 2
+        except Exception as error:
+            from botocore.exceptions import BotoCoreError, ClientError
+
+            if not isinstance(error, (BotoCoreError, ClientError)) and type(error).__module__.split(".")[0] not in (
+                "airflow",
+                "botocore",
+            ):
+                raise
+            print(f"emrfs-xacct: AWS call failed: {error}", file=err)
+            return 3
 
 
 if __name__ == "__main__":

@@ -6,14 +6,19 @@ from typing import Any
 
 from airflow_provider_emrfs_xacct import __version__
 
+#: Where the documentation lives (also the package's ``Documentation`` project URL, which Airflow 3.3
+#: and later show in Admin > Providers).
+DOCUMENTATION_URL = "https://airflow-provider-emrfs-xacct.readthedocs.io/"
+
 
 def get_provider_info() -> dict[str, Any]:
-    """Return the provider's metadata (name, versions, hooks, operators)."""
+    """Return the provider's metadata (name, versions, documentation, hooks, operators)."""
     return {
         "package-name": "airflow-provider-emrfs-xacct",
         "name": "EMRFS cross-account access",
         "description": "Provision cross-account EMRFS access (IAM roles, EMRFS role mappings, KMS key users, "
         "EMR clusters) before a pipeline writes into another AWS account's S3 bucket.",
+        "documentation-url": DOCUMENTATION_URL,
         "versions": [__version__],
         "integrations": [
             {
@@ -31,6 +36,8 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_emrfs_xacct.operators.emr",
                     "airflow_provider_emrfs_xacct.operators.s3",
                     "airflow_provider_emrfs_xacct.operators.verify",
+                    "airflow_provider_emrfs_xacct.operators.revoke",
+                    "airflow_provider_emrfs_xacct.operators.assets",
                 ],
             }
         ],
@@ -44,5 +51,11 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_emrfs_xacct.hooks.s3",
                 ],
             }
+        ],
+        "extra-links": [
+            "airflow_provider_emrfs_xacct.links.console.DestinationRoleLink",
+            "airflow_provider_emrfs_xacct.links.console.KmsKeyLink",
+            "airflow_provider_emrfs_xacct.links.console.SecurityConfigurationLink",
+            "airflow_provider_emrfs_xacct.links.console.DestinationPrefixLink",
         ],
     }

@@ -19,11 +19,12 @@ Connections: ``aws_emr_account`` (account A) and ``aws_destination_account`` (ac
 from __future__ import annotations
 
 import pendulum
-from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator, EmrTerminateJobFlowOperator
+from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
 from airflow.sdk import DAG, Param
 
-from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
+from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
+from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, TerminateClusterOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator
 
@@ -54,6 +55,7 @@ with DAG(
 ) as dag:
     emr_ec2_role_arn = "arn:aws:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
 
+    # [START howto_operator_grant_bucket_access]
     bucket_access = GrantBucketAccessOperator(
         task_id="grant_bucket_access",
         aws_conn_id=DESTINATION_CONN_ID,
@@ -61,6 +63,7 @@ with DAG(
         principal_arns=[emr_ec2_role_arn],
         enforce_bucket_owner="{{ params.enforce_bucket_owner }}",
     )
+    # [END howto_operator_grant_bucket_access]
 
     grant_key = GrantKmsKeyUserOperator(
         task_id="grant_kms_key_user",
@@ -69,6 +72,7 @@ with DAG(
         principal_arns=[emr_ec2_role_arn],
     )
 
+    # [START howto_operator_launch_cluster_bucket_policy]
     cluster = LaunchClusterWithSecConfigOperator(
         task_id="launch_cluster",
         aws_conn_id=EMR_CONN_ID,
@@ -76,7 +80,7 @@ with DAG(
         security_configuration=None,
         emrfs_site_properties="{{ ti.xcom_pull(task_ids='grant_bucket_access')['emrfs_site_properties'] }}",
         job_flow_overrides={
-            "Name": "export-{{ params.partner }}-{{ ds }}",
+            "Name": "export-{{ params.partner }}-{{ dag_run.run_after | ts_nodash }}",
             "ReleaseLabel": "{{ params.release_label }}",
             "Applications": [{"Name": "Hadoop"}, {"Name": "Spark"}],
             "Instances": {
@@ -91,6 +95,7 @@ with DAG(
         wait_for_completion=True,
         waiter_delay=30,
     )
+    # [END howto_operator_launch_cluster_bucket_policy]
 
     write_results = EmrAddStepsOperator(
         task_id="write_results",
@@ -98,14 +103,14 @@ with DAG(
         job_flow_id=cluster.output,
         steps=[
             {
-                "Name": "write-results-{{ ds }}",
+                "Name": "write-results-{{ dag_run.run_after | ts_nodash }}",
                 "ActionOnFailure": "CONTINUE",
                 "HadoopJarStep": {
                     "Jar": "command-runner.jar",
                     "Args": [
                         "bash",
                         "-c",
-                        "echo 'results for {{ ds }}' | hadoop fs -put -f - {{ params.destination_prefix }}{{ ds }}/results.txt",
+                        "echo 'results for {{ dag_run.run_after | ts_nodash }}' | hadoop fs -put -f - {{ params.destination_prefix }}{{ dag_run.run_after | ts_nodash }}/results.txt",
                     ],
                 },
             }
@@ -120,9 +125,16 @@ with DAG(
         poke_interval=30,
     )
 
-    terminate = EmrTerminateJobFlowOperator(
-        task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster.output, trigger_rule="all_done"
+    # Downstream DAGs can be scheduled on the partner prefix: Asset("s3://bucket/prefix/").
+    publish_results = PublishPartnerPrefixOperator(
+        task_id="publish_results", s3_prefix="{{ params.destination_prefix }}"
+    )
+
+    # The cluster's teardown: it runs whatever happened upstream (and skips when no cluster was
+    # launched), and does not decide the run's state: a failed write fails the run.
+    terminate = TerminateClusterOperator(
+        task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster.output
     )
 
     [bucket_access, grant_key] >> cluster
-    write_results >> wait_for_results >> terminate
+    write_results >> wait_for_results >> [publish_results, terminate.as_teardown(setups=cluster)]

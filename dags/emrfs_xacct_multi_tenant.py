@@ -57,6 +57,7 @@ with DAG(
         destination_role_arns=[role.output for role in roles.values()],
     )
 
+    # [START howto_operator_role_mappings_user_group]
     security_configuration = CreateEmrfsSecurityConfigOperator(
         task_id="create_security_configuration",
         aws_conn_id=EMR_CONN_ID,
@@ -71,6 +72,7 @@ with DAG(
             },
         ],
     )
+    # [END howto_operator_role_mappings_user_group]
 
     cluster = LaunchClusterWithSecConfigOperator(
         task_id="launch_shared_cluster",
@@ -78,7 +80,7 @@ with DAG(
         emr_conn_id=None,
         security_configuration=security_configuration.output,
         job_flow_overrides={
-            "Name": "multi-tenant-{{ ds }}",
+            "Name": "multi-tenant-{{ dag_run.run_after | ts_nodash }}",
             "ReleaseLabel": "{{ params.release_label }}",
             "Applications": [{"Name": "Hadoop"}, {"Name": "Spark"}],
             "Instances": {

@@ -20,13 +20,15 @@ changes nothing, and a retried launch returns the cluster it already started.
 from __future__ import annotations
 
 import pendulum
-from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator, EmrTerminateJobFlowOperator
+from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
 from airflow.sdk import DAG, Param
 
+from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
     LaunchClusterWithSecConfigOperator,
+    TerminateClusterOperator,
 )
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
@@ -60,6 +62,7 @@ with DAG(
 ) as dag:
     emr_ec2_role_arn = "arn:aws:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
 
+    # [START howto_operator_ensure_destination_role]
     destination_role = EnsureDestinationRoleOperator(
         task_id="ensure_destination_role",
         aws_conn_id=DESTINATION_CONN_ID,
@@ -68,21 +71,27 @@ with DAG(
         s3_prefixes=["{{ params.destination_prefix }}"],
         kms_key_arns=["{{ params.kms_key_arn }}"],
     )
+    # [END howto_operator_ensure_destination_role]
 
+    # [START howto_operator_attach_assume_role_policy]
     allow_assume = AttachAssumeRolePolicyOperator(
         task_id="allow_emr_role_to_assume",
         aws_conn_id=EMR_CONN_ID,
         emr_ec2_role_name="{{ params.emr_ec2_role_name }}",
         destination_role_arns=[destination_role.output],
     )
+    # [END howto_operator_attach_assume_role_policy]
 
+    # [START howto_operator_grant_kms_key_user]
     grant_key = GrantKmsKeyUserOperator(
         task_id="grant_kms_key_user",
         aws_conn_id=DESTINATION_CONN_ID,
         key_arn="{{ params.kms_key_arn }}",
         principal_arns=[destination_role.output],
     )
+    # [END howto_operator_grant_kms_key_user]
 
+    # [START howto_operator_create_emrfs_security_config]
     security_configuration = CreateEmrfsSecurityConfigOperator(
         task_id="create_security_configuration",
         aws_conn_id=EMR_CONN_ID,
@@ -95,14 +104,16 @@ with DAG(
             }
         ],
     )
+    # [END howto_operator_create_emrfs_security_config]
 
+    # [START howto_operator_launch_cluster_with_sec_config]
     cluster = LaunchClusterWithSecConfigOperator(
         task_id="launch_cluster",
         aws_conn_id=EMR_CONN_ID,
         emr_conn_id=None,
         security_configuration=security_configuration.output,
         job_flow_overrides={
-            "Name": "export-{{ params.partner }}-{{ ds }}",
+            "Name": "export-{{ params.partner }}-{{ dag_run.run_after | ts_nodash }}",
             "ReleaseLabel": "{{ params.release_label }}",
             "Applications": [{"Name": "Hadoop"}, {"Name": "Spark"}],
             "Instances": {
@@ -120,6 +131,7 @@ with DAG(
         waiter_delay=30,
         waiter_max_attempts=60,
     )
+    # [END howto_operator_launch_cluster_with_sec_config]
 
     # The job: anything that writes through EMRFS (s3://) under the partner prefix is written with
     # the destination role's credentials, thanks to the role mapping. Here, a one-line file.
@@ -129,14 +141,14 @@ with DAG(
         job_flow_id=cluster.output,
         steps=[
             {
-                "Name": "write-results-{{ ds }}",
+                "Name": "write-results-{{ dag_run.run_after | ts_nodash }}",
                 "ActionOnFailure": "CONTINUE",
                 "HadoopJarStep": {
                     "Jar": "command-runner.jar",
                     "Args": [
                         "bash",
                         "-c",
-                        "echo 'results for {{ ds }}' | hadoop fs -put -f - {{ params.destination_prefix }}{{ ds }}/results.txt",
+                        "echo 'results for {{ dag_run.run_after | ts_nodash }}' | hadoop fs -put -f - {{ params.destination_prefix }}{{ dag_run.run_after | ts_nodash }}/results.txt",
                     ],
                 },
             }
@@ -152,12 +164,20 @@ with DAG(
         timeout=6 * 60 * 60,
     )
 
-    terminate = EmrTerminateJobFlowOperator(
+    # Downstream DAGs can be scheduled on the partner prefix: Asset("s3://bucket/prefix/"). The
+    # prefix is a param, known only at run time, so it is published through an asset alias once the
+    # step sensor has seen the write finish (not when the step is merely submitted).
+    publish_results = PublishPartnerPrefixOperator(
+        task_id="publish_results", s3_prefix="{{ params.destination_prefix }}"
+    )
+
+    # The cluster's teardown: it runs whatever happened upstream (and skips when no cluster was
+    # launched), and does not decide the run's state: a failed write fails the run.
+    terminate = TerminateClusterOperator(
         task_id="terminate_cluster",
         aws_conn_id=EMR_CONN_ID,
         job_flow_id=cluster.output,
-        trigger_rule="all_done",
     )
 
     [allow_assume, grant_key] >> cluster
-    write_results >> wait_for_results >> terminate
+    write_results >> wait_for_results >> [publish_results, terminate.as_teardown(setups=cluster)]

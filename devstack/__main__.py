@@ -1,9 +1,13 @@
 """
-``python -m devstack demo``: run the example DAG end to end against the local AWS stand-in.
+The local AWS stand-in's two commands.
 
-Starts a moto server with two seeded accounts, runs the example DAG twice with ``airflow dags test``
-(the second run must change nothing), prints what was provisioned in each account as read back
-from AWS, and stops the server.
+``python -m devstack demo`` runs the example DAG end to end against it: starts a moto server with two
+seeded accounts, runs the example DAG twice with ``airflow dags test``, prints the plan each task
+applied in the first run (its diffs) and each task's summary in the second (which must change
+nothing), prints what was provisioned in each account as read back from AWS, and stops the server.
+
+``python -m devstack serve`` starts the stand-in on its own, seeded, prints its endpoint URL and the
+settings to try the ``emrfs-xacct`` command line against it, and runs until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     EMR_ACCOUNT,
     EMR_EC2_ROLE,
+    PROVISIONER_ROLE,
+    REGION,
     MotoStack,
     Seeded,
     airflow_environment,
@@ -45,10 +51,17 @@ def airflow_env(url: str, airflow_home: Path) -> dict[str, str]:
     }
 
 
-def run_dag(env: dict[str, str], conf: dict[str, Any], log_file: Path, logical_date: str, dag_id: str = DAG_ID) -> str:
-    """Run an example DAG (the partner export unless ``dag_id``) with ``airflow dags test``; return its output."""
+def run_dag(
+    env: dict[str, str], conf: dict[str, Any], log_file: Path, logical_date: str | None, dag_id: str = DAG_ID
+) -> str:
+    """
+    Run an example DAG (the partner export unless ``dag_id``) with ``airflow dags test``; return its output.
+
+    Without ``logical_date`` the command is given none (``airflow dags test`` then uses the current time).
+    """
     airflow = str(Path(sys.executable).with_name("airflow"))
-    command = [airflow, "dags", "test", dag_id, logical_date, "--conf", json.dumps(conf)]
+    date = [logical_date] if logical_date else []
+    command = [airflow, "dags", "test", dag_id, *date, "--conf", json.dumps(conf)]
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     output = result.stdout + result.stderr
     log_file.write_text(output)
@@ -58,9 +71,42 @@ def run_dag(env: dict[str, str], conf: dict[str, Any], log_file: Path, logical_d
     return output
 
 
+#: A task's plan in ``airflow dags test`` output: the message (one or many lines) between the level and the logger.
+_PLAN_MESSAGE = re.compile(
+    r"\[info\s*\] (?P<message>(?:No changes\.|Dry run, nothing changed\. Plan:\n|Changes made:\n).*?)"
+    r" \[airflow\.task\.operators\.airflow_provider_emrfs_xacct\.",
+    re.S,
+)
+_TASK_START = re.compile(r"\[DAG TEST\] starting task_id=(?P<task_id>\S+)")
+_APPLIED = re.compile(r"^Applied: (\d+) added, (\d+) changed, (\d+) destroyed\.$", re.M)
+
+
+def task_plans(output: str) -> list[tuple[str, str]]:
+    """Return ``(task_id, logged plan)`` for each plan the provider's operators logged, in order."""
+    starts = [(match.start(), match["task_id"]) for match in _TASK_START.finditer(output)]
+    plans = []
+    for match in _PLAN_MESSAGE.finditer(output):
+        task_id = next((task for position, task in reversed(starts) if position < match.start()), "?")
+        plans.append((task_id, match["message"].rstrip()))
+    return plans
+
+
 def count_changes(output: str) -> int:
-    """Count the changes the provider's operators applied, from their ``Applied:`` log lines."""
-    return sum(int(n) for n in re.findall(r"Applied:\s*\n(\d+) change\(s\):", output))
+    """Count the changes the provider's operators applied, from their ``Applied: …`` summary lines."""
+    return sum(
+        sum(int(n) for n in applied.groups()) for _, plan in task_plans(output) for applied in _APPLIED.finditer(plan)
+    )
+
+
+def show_plans(output: str, *, diffs: bool) -> str:
+    """Return each task's logged plan (with its diffs, or only its summary line), indented under its task id."""
+    parts = []
+    for task_id, plan in task_plans(output):
+        text = plan if diffs else plan.splitlines()[-1]
+        if diffs and text.startswith("Changes made:\n"):
+            text = text.removeprefix("Changes made:\n")
+        parts.append(f"  {task_id}:\n" + "\n".join(f"    {line}" if line else "" for line in text.splitlines()))
+    return "\n".join(parts)
 
 
 def provisioned_state(seeded: Seeded, role_name: str) -> dict[str, Any]:
@@ -124,17 +170,91 @@ def demo() -> None:
         }
         for run, logical_date in enumerate(("2026-11-01", "2026-11-02"), start=1):
             output = run_dag(env, conf, airflow_home / f"demo-run-{run}.log", logical_date)
-            print(f"Run {run} ({logical_date}) succeeded: the provider applied {count_changes(output)} change(s).")
+            print(f"\nRun {run} ({logical_date}) succeeded: the provider applied {count_changes(output)} change(s).")
+            # The first run shows what each task changed; the second, where nothing changes, each task's summary.
+            print(show_plans(output, diffs=run == 1))
         print("\nProvisioned state, read back from AWS:")
         print(json.dumps(provisioned_state(seeded, f"emrfs-{PARTNER}-writer"), indent=2, default=str))
     print("\nLocal stack stopped. Logs of the two runs are in .airflow/demo-run-*.log")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__)
-    parser.add_argument("command", choices=["demo"])
-    parser.parse_args()
-    demo()
+def try_it(seeded: Seeded, partner_file: Path) -> str:
+    """Return the settings and commands to try the ``emrfs-xacct`` command line against the stand-in."""
+    role = f"role/{PROVISIONER_ROLE}"
+    flags = (
+        f"--endpoint-url {seeded.url} --region {REGION} \\\n"
+        f"      --emr-role-arn arn:aws:iam::{EMR_ACCOUNT}:{role} \\\n"
+        f"      --destination-role-arn arn:aws:iam::{DESTINATION_ACCOUNT}:{role}"
+    )
+    return "\n".join(
+        [
+            f"Local AWS stand-in (moto) running at {seeded.url}",
+            f"  EMR account {EMR_ACCOUNT}: roles {EMR_EC2_ROLE} and EMR_DefaultRole",
+            f"  destination account {DESTINATION_ACCOUNT}: bucket {seeded.bucket}, KMS key {seeded.kms_key_arn}",
+            f"  a partner file for these accounts and this key: {partner_file}",
+            "",
+            "Try the command line in another shell (moto accepts any credentials; the role ARNs pick the account):",
+            "",
+            "  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=" + REGION,
+            f"  emrfs-xacct plan {partner_file} {flags}",
+            "",
+            "and the same with apply, verify, and revoke --keep-security-configuration.",
+            "Stop with Ctrl-C.",
+        ]
+    )
+
+
+def serve(port: int, host: str, partner_file: Path | None) -> None:
+    """Run the seeded stand-in until Ctrl-C (or SIGTERM), printing how to use it."""
+    import signal
+    import tempfile
+    import threading
+
+    import yaml
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)  # also when started in the background, where SIGINT is ignored
+    stack = MotoStack(port=port, host=host).start()
+    try:
+        seeded = seed(stack.url)
+        partner = yaml.safe_load((ROOT / "examples" / "partner.yaml").read_text())
+        partner["destination"]["kms_key_arns"] = [seeded.kms_key_arn]
+        if partner_file is None:
+            partner_file = Path(tempfile.mkdtemp(prefix="emrfs-xacct-")) / "partner.yaml"
+        partner_file.write_text(yaml.safe_dump(partner, sort_keys=False))
+        print(try_it(seeded, partner_file), flush=True)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+        print("Local stack stopped.", flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m devstack", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("demo", help="run the example DAG twice against the local stand-in and show the plans")
+    serving = commands.add_parser(
+        "serve",
+        help="start the seeded local stand-in on its own (until Ctrl-C) to try the command line against",
+        epilog="example: python -m devstack serve --port 5000",
+    )
+    serving.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    serving.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serving.add_argument(
+        "--partner-file", type=Path, help="where to write a partner file for the seeded accounts (default: a temp dir)"
+    )
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        serve(args.port, args.host, args.partner_file)
+    else:
+        demo()
 
 
 if __name__ == "__main__":

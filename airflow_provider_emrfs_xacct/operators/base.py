@@ -97,11 +97,16 @@ class EmrfsXacctBaseOperator(LazyHookMixin, AwsBaseOperator[AwsHookType], Generi
         return ConvergeSettings(settle_seconds=validate_positive_number(self.settle_seconds, "settle_seconds"))
 
     def report(self, context: Context, changes: list[Change]) -> list[dict[str, Any]]:
-        """Log the plan, push it to XCom under ``plan`` and return it as plain values."""
-        from airflow_provider_emrfs_xacct.policies.plan import render_plan
+        """
+        Log the plan, push it to XCom under ``plan`` and return it as plain values.
 
-        heading = "Dry run, nothing changed. Plan:" if self.plan_only else "Applied:"
-        self.log.info("%s\n%s", heading, render_plan(changes))
+        The log reads ``No changes.``, or the changes marked ``+``/``~``/``-`` with their diffs and a
+        summary line (``Plan: 1 to add, 0 to change, 0 to destroy.`` in a dry run, ``Applied: 1 added,
+        0 changed, 0 destroyed.`` otherwise); see :func:`~airflow_provider_emrfs_xacct.policies.plan.plan_message`.
+        """
+        from airflow_provider_emrfs_xacct.policies.plan import plan_message
+
+        self.log.info("%s", plan_message(changes, dry_run=self.plan_only))
         plan = [change.to_dict() for change in changes]
         if self.do_xcom_push:
             context["ti"].xcom_push(key=PLAN_XCOM_KEY, value=plan)

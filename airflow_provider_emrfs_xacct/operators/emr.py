@@ -7,12 +7,14 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any, cast
 
-from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator
+from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator, EmrTerminateJobFlowOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
-from airflow.providers.common.compat.sdk import AirflowNotFoundException
+from airflow.providers.common.compat.sdk import AirflowNotFoundException, AirflowSkipException
+from airflow.sdk import TriggerRule
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+from airflow_provider_emrfs_xacct.links.console import SecurityConfigurationLink, persist_links
 from airflow_provider_emrfs_xacct.operators.base import (
     PLAN_XCOM_KEY,
     EmrfsXacctBaseOperator,
@@ -21,7 +23,7 @@ from airflow_provider_emrfs_xacct.operators.base import (
     default_botocore_config,
 )
 from airflow_provider_emrfs_xacct.policies.cluster_config import CredentialsProvider, plan_launch
-from airflow_provider_emrfs_xacct.policies.plan import CREATE, Change, render_plan
+from airflow_provider_emrfs_xacct.policies.plan import CREATE, Change, plan_message
 from airflow_provider_emrfs_xacct.policies.security_config import (
     build_security_configuration,
     role_mappings_of,
@@ -59,6 +61,7 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
     template_fields: Sequence[str] = aws_template_fields("name_prefix", "role_mappings", "base_configuration")
     template_fields_renderers = {"role_mappings": "json", "base_configuration": "json"}
     ui_color = "#f9c915"
+    operator_extra_links = (SecurityConfigurationLink(),)
 
     def __init__(
         self,
@@ -85,6 +88,7 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
             )
         document = build_security_configuration(mappings, self.base_configuration)
         name = security_configuration_name(self.name_prefix, document)
+        persist_links(context, self, security_configuration=name)
         with explain_access_denied(self.hook):
             changes = self.hook.ensure_security_configuration(name, document, dry_run=self.plan_only)
         plan = self.report(context, changes)
@@ -127,6 +131,7 @@ class LaunchClusterWithSecConfigOperator(LazyHookMixin, EmrCreateJobFlowOperator
         "emrfs_credentials_provider",
         "emrfs_site_properties",
     )
+    operator_extra_links = (*EmrCreateJobFlowOperator.operator_extra_links, SecurityConfigurationLink())  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -178,6 +183,7 @@ class LaunchClusterWithSecConfigOperator(LazyHookMixin, EmrCreateJobFlowOperator
                 )
             uses_role_mappings = bool(role_mappings_of(document))
             config["SecurityConfiguration"] = name
+            persist_links(context, self, security_configuration=name)
         launch = plan_launch(
             config,
             uses_role_mappings=uses_role_mappings,
@@ -207,7 +213,7 @@ class LaunchClusterWithSecConfigOperator(LazyHookMixin, EmrCreateJobFlowOperator
         changes = [] if existing else [Change(CREATE, f"emr cluster {overrides.get('Name')}", None, overrides)]
         if existing:
             self.log.info("Cluster %s was already launched for this task instance", existing)
-        self.log.info("Dry run, nothing changed. Plan:\n%s", render_plan(changes))
+        self.log.info("%s", plan_message(changes, dry_run=True))
         plan = [change.to_dict() for change in changes]
         if self.do_xcom_push:
             context["ti"].xcom_push(key=PLAN_XCOM_KEY, value=plan)
@@ -253,8 +259,70 @@ class LaunchClusterWithSecConfigOperator(LazyHookMixin, EmrCreateJobFlowOperator
         return dict(overrides)
 
 
-def idempotency_key(context: Context) -> str:
-    """Return a key that is the same for every try of one task instance and differs between instances."""
+def idempotency_key(context: Context, task_id: str | None = None) -> str:
+    """
+    Return a key that is the same for every try of one task instance and differs between instances.
+
+    :param task_id: the key of that task (same DAG run and map index) instead of the running one's.
+    """
     ti = context["ti"]
-    identity = json.dumps([ti.dag_id, ti.run_id, ti.task_id, ti.map_index])
+    identity = json.dumps([ti.dag_id, ti.run_id, task_id or ti.task_id, ti.map_index])
     return hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+
+class TerminateClusterOperator(LazyHookMixin, EmrTerminateJobFlowOperator):
+    """
+    Terminate the cluster a launch task started: the teardown of :class:`LaunchClusterWithSecConfigOperator`.
+
+    Use it as Airflow's teardown of the launch, after the tasks that use the cluster::
+
+        terminate = TerminateClusterOperator(task_id="terminate_cluster", job_flow_id=cluster.output)
+        cluster >> write >> terminate.as_teardown(setups=cluster)
+
+    As a teardown it does not decide the run's state, so a run whose write failed ends failed (an
+    ``all_done`` leaf would have made it a success). Unlike other teardowns it also runs when the
+    launch failed (its trigger rule stays ``all_done``): a launch can fail after ``RunJobFlow``,
+    e.g. while waiting for the cluster, without returning the cluster id. Without ``job_flow_id`` it
+    looks for the active cluster tagged with the launch task instance's idempotency key, and skips
+    when there is none (the launch never produced a cluster). ``TerminateJobFlows`` is asynchronous
+    (AWS, Amazon EMR API Reference, "TerminateJobFlows"): the cluster goes through ``TERMINATING``,
+    which the search by tag does not count as active.
+
+    :param job_flow_id: the cluster id, usually ``launch.output``; empty when the launch returned
+        none. (templated)
+    :param launch_task_id: task id of the launch (same DAG run and map index), to find its cluster
+        by its idempotency tag when ``job_flow_id`` is empty; ``as_teardown(setups=launch)`` sets it
+        to the launch's task id. (default: None)
+    :param aws_conn_id: connection that acts in the EMR account.
+    """
+
+    aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
+
+    def __init__(self, *, job_flow_id: str | None = None, launch_task_id: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("botocore_config", DEFAULT_BOTOCORE_CONFIG)
+        super().__init__(job_flow_id=job_flow_id, **kwargs)  # type: ignore[arg-type]
+        self.launch_task_id = launch_task_id
+
+    def as_teardown(
+        self, *, setups: Any = None, on_failure_fail_dagrun: bool | None = None
+    ) -> TerminateClusterOperator:
+        super().as_teardown(setups=setups, on_failure_fail_dagrun=on_failure_fail_dagrun)
+        # Airflow's teardown rule (all_done_setup_success) would not run it after a failed launch.
+        self.trigger_rule = TriggerRule.ALL_DONE
+        launches = list(setups) if isinstance(setups, (list, tuple, set)) else [setups] if setups is not None else []
+        if self.launch_task_id is None and len(launches) == 1:
+            self.launch_task_id = launches[0].task_id
+        return self
+
+    def execute(self, context: Context) -> None:
+        if not self.job_flow_id and self.launch_task_id:
+            key = idempotency_key(context, self.launch_task_id)
+            with explain_access_denied(self.hook):
+                self.job_flow_id = cast("EmrfsEmrHook", self.hook).find_cluster_by_idempotency_key(key)  # type: ignore[assignment]
+            if self.job_flow_id:
+                self.log.info("The launch returned no cluster id; found its cluster %s by its tag", self.job_flow_id)
+        if not self.job_flow_id:
+            raise AirflowSkipException(
+                f"No cluster to terminate: the launch ({self.launch_task_id or 'job_flow_id'}) produced none"
+            )
+        super().execute(context)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, DestinationRoleLink, persist_links
 from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.policies.documents import (
     ASSUME_POLICY_NAME,
@@ -62,6 +63,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         "role_name", "trusted_role_arns", "s3_prefixes", "kms_key_arns", "role_path"
     )
     ui_color = "#e7d4f5"
+    operator_extra_links = (DestinationRoleLink(), DestinationPrefixLink())
 
     def __init__(
         self,
@@ -105,6 +107,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             f"the inline policy {DESTINATION_POLICY_NAME} of role {role_name}",
         )
 
+        persist_links(context, self, role_name=role_name, location=locations[0])
         with explain_access_denied(self.hook):
             role_arn, changes = self.hook.ensure_role_trusts(
                 role_name,

@@ -8,6 +8,7 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+from airflow_provider_emrfs_xacct.links.console import KmsKeyLink, persist_links
 from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.policies.validation import (
     require_list,
@@ -43,6 +44,7 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.kms.EmrfsKmsHook")
     template_fields: Sequence[str] = aws_template_fields("key_arn", "principal_arns")
     ui_color = "#f5e3c4"
+    operator_extra_links = (KmsKeyLink(),)
 
     def __init__(self, *, key_arn: str, principal_arns: list[str] | str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -62,6 +64,7 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
             )
         for index, arn in enumerate(principals):
             require_partition(arn, partition, f"principal_arns[{index}]", "the key")
+        persist_links(context, self, key_arn=key_arn)
         with explain_access_denied(self.hook):
             changes = self.hook.ensure_key_users(
                 key_arn, principals, settings=self.converge_settings, dry_run=self.plan_only

@@ -8,6 +8,7 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, persist_links
 from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.policies.bucket_policy import ownership_report
 from airflow_provider_emrfs_xacct.policies.validation import parse_s3_location, require_list, validate_role_arn
@@ -44,6 +45,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.s3.EmrfsS3Hook")
     template_fields: Sequence[str] = aws_template_fields("s3_prefixes", "principal_arns", "enforce_bucket_owner")
     ui_color = "#c9e7f5"
+    operator_extra_links = (DestinationPrefixLink(),)
 
     def __init__(
         self,
@@ -69,6 +71,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
             raise InvalidParameterError(
                 "enforce_bucket_owner", f"must be True or False, got {self.enforce_bucket_owner!r}"
             )
+        persist_links(context, self, location=locations[0])
         with explain_access_denied(self.hook):
             changes = self.hook.ensure_bucket_access(
                 bucket,

@@ -218,6 +218,9 @@ def airflow_stack(
         "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
         # Parse the DAG file once; re-parsing every 30 s only costs CPU here.
         "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "600",
+        # Each task parses its DAG file when it starts; with a dozen tasks starting at once on a
+        # loaded 2-core machine that took over the default 30 s ("DagBag import timeout").
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "180",
     }
     stack = AirflowStack(home=home, env=env, db_url=db_url, api_url=f"http://127.0.0.1:{port}")
     stack.cli("db", "migrate", timeout=300)
@@ -414,3 +417,159 @@ def test_shared_key_and_emr_role_hold_every_partner(
         for arn in expected:
             trust = iam_b.get_role(RoleName=arn.rsplit("/", 1)[1])["Role"]["AssumeRolePolicyDocument"]
             assert [s["Principal"]["AWS"] for s in trust["Statement"]] == [[seeded.emr_ec2_role_arn]]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Through the API server, as the UI does: runs without a logical date, Extra Links, teardown, assets.
+# These run after the backfill's tests above (the ``ui_runs`` fixture depends on ``backfill``), which
+# count the clusters and partners in moto: the runs below add one partner and two clusters.
+# ---------------------------------------------------------------------------------------------------
+
+UI_DAG_ID = "emrfs_xacct_ui_test"  # backfill_dags/emrfs_xacct_ui_dag.py
+UI_PARTNER = "ui-partner"
+UI_GROUP = "partner_ui_partner"
+CONSOLE = "https://console.aws.amazon.com"
+
+
+@pytest.fixture(scope="module")
+def api(airflow_stack: AirflowStack) -> requests.Session:
+    """A session on the public REST API, signed in as the simple auth manager's generated admin."""
+    passwords = json.loads((airflow_stack.home / "simple_auth_manager_passwords.json.generated").read_text())
+    user, password = next(iter(passwords.items()))
+    response = requests.post(
+        f"{airflow_stack.api_url}/auth/token", json={"username": user, "password": password}, timeout=30
+    )
+    response.raise_for_status()
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+    return session
+
+
+@dataclass
+class UiRuns:
+    ok: dict[str, Any]
+    failing: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def ui_runs(airflow_stack: AirflowStack, backfill: BackfillResult, seeded: Seeded, api: requests.Session) -> UiRuns:
+    """Two runs of the UI test DAG triggered through the REST API with ``logical_date`` null, one failing."""
+    stack = airflow_stack
+    base = f"{stack.api_url}/api/v2/dags/{UI_DAG_ID}"
+    with stack.diagnosed():
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        while not stack.query("SELECT 1 FROM serialized_dag WHERE dag_id = :d", d=UI_DAG_ID):
+            assert time.monotonic() < deadline, f"{UI_DAG_ID} not parsed after {STARTUP_TIMEOUT_SECONDS} s"
+            time.sleep(2)
+        api.patch(base, json={"is_paused": False}, timeout=30).raise_for_status()
+        run_ids = {}
+        for name, fail in (("ok", False), ("failing", True)):
+            body: dict[str, Any] = {
+                "logical_date": None,
+                "conf": {"kms_key_arn": seeded.kms_key_arn, "fail_check": fail},
+            }
+            response = api.post(f"{base}/dagRuns", json=body, timeout=30)
+            assert response.status_code == 200, response.text
+            run_ids[name] = response.json()["dag_run_id"]
+        deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
+        while True:
+            stack.assert_alive()
+            runs = {name: api.get(f"{base}/dagRuns/{run_id}", timeout=30).json() for name, run_id in run_ids.items()}
+            if all(run["state"] in ("success", "failed") for run in runs.values()):
+                break
+            states = {name: run["state"] for name, run in runs.items()}
+            assert time.monotonic() < deadline, f"runs not finished after {RUN_TIMEOUT_SECONDS} s: {states}"
+            time.sleep(2)
+    return UiRuns(ok=runs["ok"], failing=runs["failing"])
+
+
+def task_states(api: requests.Session, stack: AirflowStack, run_id: str) -> dict[str, str]:
+    url = f"{stack.api_url}/api/v2/dags/{UI_DAG_ID}/dagRuns/{run_id}/taskInstances"
+    return {ti["task_id"]: ti["state"] for ti in api.get(url, timeout=30).json()["task_instances"]}
+
+
+def extra_links(api: requests.Session, stack: AirflowStack, run_id: str, task_id: str) -> dict[str, str | None]:
+    url = f"{stack.api_url}/api/v2/dags/{UI_DAG_ID}/dagRuns/{run_id}/taskInstances/{task_id}/links"
+    response = api.get(url, timeout=30)
+    assert response.status_code == 200, response.text
+    return dict(response.json()["extra_links"])
+
+
+def test_a_run_triggered_without_a_logical_date_succeeds(
+    airflow_stack: AirflowStack, ui_runs: UiRuns, api: requests.Session, seeded: Seeded
+) -> None:
+    run = ui_runs.ok
+    with airflow_stack.diagnosed():
+        assert run["logical_date"] is None
+        assert run["run_type"] == "manual"
+        assert run["state"] == "success", task_states(api, airflow_stack, run["dag_run_id"])
+        assert set(task_states(api, airflow_stack, run["dag_run_id"]).values()) == {"success"}
+        # The names come from run_after: the cluster is named after it and tagged with the run id.
+        emr = client(seeded.url, EMR_ACCOUNT, "emr")
+        ours = [
+            emr.describe_cluster(ClusterId=summary["Id"])["Cluster"]
+            for summary in emr.list_clusters()["Clusters"]
+            if summary["Name"].startswith(f"ui-{UI_PARTNER}-")
+        ]
+        (cluster,) = [c for c in ours if {"Key": "run_id", "Value": run["dag_run_id"]} in c["Tags"]]
+        stamp = datetime.fromisoformat(run["run_after"].replace("Z", "+00:00")).strftime("%Y%m%dT%H%M%S")
+        assert cluster["Name"] == f"ui-{UI_PARTNER}-{stamp}"
+        assert cluster["Status"]["State"] == "TERMINATED"  # by the teardown
+
+
+def test_extra_links_through_the_api_server(
+    airflow_stack: AirflowStack, ui_runs: UiRuns, api: requests.Session, seeded: Seeded
+) -> None:
+    run_id = ui_runs.ok["dag_run_id"]
+    region = "us-east-1"
+    key_id = seeded.kms_key_arn.rsplit("/", 1)[1]
+    security_configurations = f"{CONSOLE}/emr/home?region={region}#/securityConfigs"
+    with airflow_stack.diagnosed():
+        assert extra_links(api, airflow_stack, run_id, f"{UI_GROUP}.ensure_destination_role") == {
+            "IAM Destination Role": f"{CONSOLE}/iam/home#/roles/details/emrfs-{UI_PARTNER}-writer",
+            "S3 Destination Prefix": f"{CONSOLE}/s3/buckets/{seeded.bucket}?region={region}"
+            f"&prefix={UI_PARTNER}/&showversions=false",
+        }
+        assert extra_links(api, airflow_stack, run_id, f"{UI_GROUP}.grant_kms_key_user") == {
+            "KMS Key": f"{CONSOLE}/kms/home?region={region}#/kms/keys/{key_id}"
+        }
+        assert extra_links(api, airflow_stack, run_id, f"{UI_GROUP}.create_security_configuration") == {
+            "EMR Security Configurations": security_configurations
+        }
+        launch = extra_links(api, airflow_stack, run_id, "launch_cluster")
+        assert launch["EMR Security Configurations"] == security_configurations
+        assert str(launch["EMR Cluster"]).startswith(f"{CONSOLE}/emr/home?region={region}#/clusterDetails/j-")
+
+
+def test_a_failing_middle_task_fails_the_run_and_the_teardown_still_terminates(
+    airflow_stack: AirflowStack, ui_runs: UiRuns, api: requests.Session, seeded: Seeded
+) -> None:
+    run = ui_runs.failing
+    with airflow_stack.diagnosed():
+        states = task_states(api, airflow_stack, run["dag_run_id"])
+        assert run["logical_date"] is None
+        assert states["check_results"] == "failed"
+        assert states["terminate_cluster"] == "success"
+        assert run["state"] == "failed"  # the teardown's success does not make the run a success
+        emr = client(seeded.url, EMR_ACCOUNT, "emr")
+        tagged = [
+            emr.describe_cluster(ClusterId=summary["Id"])["Cluster"]
+            for summary in emr.list_clusters()["Clusters"]
+            if summary["Name"].startswith(f"ui-{UI_PARTNER}-")
+        ]
+        (cluster,) = [c for c in tagged if {"Key": "run_id", "Value": run["dag_run_id"]} in c["Tags"]]
+        assert cluster["Status"]["State"] == "TERMINATED"
+
+
+def test_the_writing_task_emits_its_asset_event(airflow_stack: AirflowStack, ui_runs: UiRuns) -> None:
+    prefix = f"s3://partner-results-b/{UI_PARTNER}/"
+    with airflow_stack.diagnosed():
+        events = airflow_stack.query(
+            "SELECT a.name, e.source_task_id, e.source_run_id FROM asset_event e JOIN asset a ON a.id = e.asset_id "
+            "WHERE e.source_dag_id = :d ORDER BY e.source_run_id",
+            d=UI_DAG_ID,
+        )
+        # Both runs wrote (the failing one failed after the write), so both emitted the prefix's event.
+        assert sorted((event.name, event.source_task_id, event.source_run_id) for event in events) == sorted(
+            (prefix, "write_results", run["dag_run_id"]) for run in (ui_runs.ok, ui_runs.failing)
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -59,7 +60,8 @@ def test_airflow_dags_test_provisions_both_accounts_and_a_rerun_changes_nothing(
     conf = {"partner": "acme", "destination_prefix": f"s3://{aws.bucket}/acme/out/", "kms_key_arn": aws.kms_key_arn}
 
     first = run_dag(env, conf, tmp_path / "run-1.log", "2026-03-01")
-    second = run_dag(env, conf, tmp_path / "run-2.log", "2026-03-02")
+    # No logical date: the DAG names its cluster and output from values every run has (run_after).
+    second = run_dag(env, conf, tmp_path / "run-2.log", None)
 
     assert count_changes(first) == 5  # trust+role, permissions, assume-role policy, key policy, security configuration
     assert count_changes(second) == 0
@@ -80,8 +82,10 @@ def test_airflow_dags_test_provisions_both_accounts_and_a_rerun_changes_nothing(
     assert configuration["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"] == [
         {"Role": role_arn, "IdentifierType": "Prefix", "Identifiers": [f"s3://{aws.bucket}/acme/out/"]}
     ]
-    assert len(emr["clusters"]) == 2  # one per DAG run, both terminated by the last task
+    assert len(emr["clusters"]) == 2  # one per DAG run, both terminated by the teardown
     for cluster in emr["clusters"]:
         assert cluster["security configuration"] == name
         assert cluster["state"] == "TERMINATED"
         assert "emrfs-xacct:idempotency-key" in cluster["tags"]
+        assert re.fullmatch(r"export-acme-\d{8}T\d{6}", cluster["name"])
+    assert len({cluster["name"] for cluster in emr["clusters"]}) == 2

@@ -8,6 +8,7 @@ The other example DAGs, run end to end with ``airflow dags test`` against moto.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,7 +62,7 @@ def test_bucket_policy_export_dag(aws: Seeded, airflow_home: Path, tmp_path: Pat
     assert key_users["Principal"]["AWS"] == [aws.emr_ec2_role_arn]
     # The seeded bucket is BucketOwnerEnforced: no canned ACL, and option (a) needs no security configuration.
     (cluster,) = clusters(aws.url)
-    assert cluster["Name"] == "export-acme-2026-03-01"
+    assert re.fullmatch(r"export-acme-\d{8}T\d{6}", cluster["Name"])  # from run_after, not the logical date
     assert "SecurityConfiguration" not in cluster
     assert cluster["ReleaseLabel"] == "emr-7.5.0"
     assert not [item for item in cluster.get("Configurations", []) if item["Classification"] == "emrfs-site"]

@@ -85,12 +85,26 @@ def test_plan_apply_verify_revoke(aws: Seeded, partner_file: Path, capsys: pytes
         assert emrfs_xacct("plan", partner_file, aws) == 0
     assert calls.mutating == []
     assert state(aws, role_name) == before
-    out = capsys.readouterr().out
-    assert role_arn in out
-    assert configuration in out
+    captured = capsys.readouterr()
+    planned = json.loads(captured.out)  # stdout is the JSON result and nothing else
+    assert planned["summary"] == "Plan: 4 to add, 1 to change, 0 to destroy."  # role+policy, assume, config; key
+    assert [change["action"] for change in planned["plan"]["ensure_destination_role"]] == ["create", "create"]
+    assert role_arn in captured.out
+    assert configuration in captured.out
+    # stderr shows the same plan to people: marked changes and the summary.
+    assert "+ create iam role emrfs-partner-b-writer trust policy" in captured.err
+    assert f"~ update kms key {aws.kms_key_arn} key policy" in captured.err
+    assert captured.err.rstrip().endswith("Plan: 4 to add, 1 to change, 0 to destroy.")
 
-    # apply: creates everything.
+    # apply: shows the whole plan, then creates everything.
     assert emrfs_xacct("apply", partner_file, aws) == 0
+    captured = capsys.readouterr()
+    applied = json.loads(captured.out)
+    assert applied["plan"] == planned["plan"]
+    assert applied["summary"] == "Applied: 4 added, 1 changed, 0 destroyed."
+    assert applied["values"]["ensure_destination_role"] == role_arn
+    assert applied["values"]["create_security_configuration"] == configuration
+    assert captured.err.index("Plan: 4 to add") < captured.err.index("Applying") < captured.err.index("Applied: 4")
     after = state(aws, role_name)
     assert after["role"] == role_arn
     assert after["inline"] == ["emrfs-xacct-destination-access"]
@@ -105,11 +119,14 @@ def test_plan_apply_verify_revoke(aws: Seeded, partner_file: Path, capsys: pytes
         assert emrfs_xacct("apply", partner_file, aws) == 0
     assert calls.mutating == []
     assert state(aws, role_name) == after
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["summary"] == "No changes."
+    assert captured.err.rstrip().endswith("No changes.")
 
     # verify: healthy, then broken.
     capsys.readouterr()
     assert emrfs_xacct("verify", partner_file, aws) == 0
-    assert '"healthy": true' in capsys.readouterr().out
+    assert json.loads(capsys.readouterr().out)["healthy"] is True
     client(aws.url, EMR_ACCOUNT, "iam").delete_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)
     assert emrfs_xacct("verify", partner_file, aws) == 1
     out = capsys.readouterr().out
@@ -119,10 +136,18 @@ def test_plan_apply_verify_revoke(aws: Seeded, partner_file: Path, capsys: pytes
     assert emrfs_xacct("verify", partner_file, aws) == 0
 
     # revoke (dry run first): the partner's access goes, and with --delete-role its role.
+    capsys.readouterr()
+    revoke = ("--security-configuration", configuration, "--delete-role")
     with record_all_calls() as calls:
-        assert emrfs_xacct("revoke", partner_file, aws, "--delete-role", "--dry-run") == 0
+        assert emrfs_xacct("revoke", partner_file, aws, *revoke, "--dry-run") == 0
     assert calls.mutating == []
-    assert emrfs_xacct("revoke", partner_file, aws, "--delete-role") == 0
+    dry = json.loads(capsys.readouterr().out)
+    assert "- delete iam role" not in json.dumps(dry)  # JSON holds data; the marks are for people
+    assert [change["action"] for change in dry["plan"]["revoke"]] == ["delete", "update", "delete"]
+    assert emrfs_xacct("revoke", partner_file, aws, *revoke) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["summary"] == "Applied: 0 added, 1 changed, 2 destroyed."
+    assert f"- delete iam role {role_name}" in captured.err
     revoked = state(aws, role_name)
     assert revoked["assume"] is None
     assert revoked["role"] is None
@@ -173,3 +198,227 @@ def test_a_missing_partner_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFi
 
     err = capsys.readouterr().err
     assert err.startswith(f"emrfs-xacct: {missing}: cannot read the partner file")
+
+
+def _edited(partner_file: Path, edit: Any) -> dict[str, Any]:
+    partner = yaml.safe_load(partner_file.read_text())
+    edit(partner)
+    partner_file.write_text(yaml.safe_dump(partner))
+    return partner
+
+
+def _other_region_key(partner: dict[str, Any]) -> None:
+    key = partner["destination"]["kms_key_arns"][0]
+    partner["destination"]["kms_key_arns"] = [key.replace(f":{REGION}:", ":eu-west-1:")]
+
+
+def _shadowed(partner: dict[str, Any]) -> None:
+    role = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{partner['destination']['role_name']}"
+    partner["security_configuration"]["role_mappings"] = [
+        {"Role": role, "IdentifierType": "Prefix", "Identifiers": ["s3://partner-results-b/"]},
+        {"Role": role, "IdentifierType": "Prefix", "Identifiers": ["s3://partner-results-b/exports/"]},
+    ]
+
+
+#: Partner files that must be refused before any change, and what the error must say.
+REFUSED = [
+    (
+        "typo-in-emr",
+        lambda p: p["emr"].update(ec2_rolename="JobFlowRole"),
+        "emr.ec2_rolename: unknown key (known keys: account_id, ec2_role_name, expected_account_id, release_label)"
+        "; did you mean 'ec2_role_name'?",
+    ),
+    (
+        "typo-in-destination",
+        lambda p: p["destination"].update(kms_key_arn=p["destination"]["kms_key_arns"][0]),
+        "destination.kms_key_arn: unknown key",
+    ),
+    ("unknown-section", lambda p: p.update(cluster={"release_label": "emr-7.5.0"}), "cluster: unknown key"),
+    (
+        "bad-name-prefix",
+        lambda p: p["security_configuration"].update(name_prefix="-bad prefix"),
+        "security_configuration.name_prefix: must be",
+    ),
+    ("shadowed-mapping", _shadowed, "security_configuration.role_mappings[1]"),
+    (
+        "bad-base-configuration",
+        lambda p: p["security_configuration"].update(base_configuration=["not", "a", "mapping"]),
+        "security_configuration.base_configuration",
+    ),
+    ("key-in-another-region", _other_region_key, "step grant_kms_key_user_0: key_arn: is in region 'eu-west-1'"),
+    (
+        "key-in-another-account",
+        lambda p: p["destination"].update(
+            kms_key_arns=[p["destination"]["kms_key_arns"][0].replace(f":{DESTINATION_ACCOUNT}:", ":333333333333:")]
+        ),
+        "destination.kms_key_arns[0]: is a key of account 333333333333",
+    ),
+    (
+        "pin-contradicts-account",
+        lambda p: p["destination"].update(expected_account_id="333333333333"),
+        "destination.expected_account_id: is 333333333333 but destination.account_id is 222222222222",
+    ),
+    (
+        "wrong-account-in-file",
+        lambda p: p["destination"].update(account_id="333333333333", kms_key_arns=[]),
+        "the destination connection acts in account 222222222222, but the partner file's "
+        "destination.account_id is 333333333333",
+    ),
+    ("bad-release-label", lambda p: p["emr"].update(release_label="7.5.0"), "emr.release_label"),
+]
+
+
+@pytest.mark.parametrize(("edit", "message"), [case[1:] for case in REFUSED], ids=[case[0] for case in REFUSED])
+def test_apply_refuses_before_any_change(
+    aws: Seeded, partner_file: Path, edit: Any, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    partner = _edited(partner_file, edit)
+    before = state(aws, partner["destination"]["role_name"])
+
+    with record_all_calls() as calls:
+        assert emrfs_xacct("apply", partner_file, aws) == 2
+
+    assert calls.mutating == []
+    assert state(aws, partner["destination"]["role_name"]) == before
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no result: nothing on stdout
+    assert message in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_swapped_connections_are_refused_naming_the_accounts(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    swapped = [
+        "apply",
+        str(partner_file),
+        "--emr-role-arn",
+        f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{PROVISIONER_ROLE}",
+        "--destination-role-arn",
+        f"arn:aws:iam::{EMR_ACCOUNT}:role/{PROVISIONER_ROLE}",
+        "--endpoint-url",
+        aws.url,
+        "--region",
+        REGION,
+    ]
+    with record_all_calls() as calls:
+        assert cli.main(swapped) == 2
+
+    assert calls.mutating == []
+    # Stopped at the first connection's account check: its credentials, then who they are.
+    assert calls.calls == [("sts", "AssumeRole"), ("sts", "GetCallerIdentity")]
+    err = capsys.readouterr().err
+    assert f"the EMR connection acts in account {DESTINATION_ACCOUNT}" in err
+    assert f"emr.account_id is {EMR_ACCOUNT}" in err
+
+
+def test_the_account_pin_is_accepted_and_holds(aws: Seeded, partner_file: Path) -> None:
+    partner = _edited(
+        partner_file,
+        lambda p: (
+            p["emr"].update(expected_account_id=EMR_ACCOUNT),
+            p["destination"].update(expected_account_id=DESTINATION_ACCOUNT),
+        ),
+    )
+    operators = cli.provisioning_operators(partner, dry_run=True)
+    for operator in operators:  # passed through to the operators that take it
+        if cli._accepts(type(operator), "expected_account_id"):
+            assert operator.expected_account_id in (EMR_ACCOUNT, DESTINATION_ACCOUNT)
+
+    with record_all_calls() as calls:
+        assert emrfs_xacct("plan", partner_file, aws) == 0
+    assert calls.mutating == []
+
+
+def test_revoke_asks_what_to_do_with_the_security_configuration(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        emrfs_xacct("revoke", partner_file, aws)
+    assert exit_info.value.code == 2
+    assert (
+        "one of the arguments --security-configuration --keep-security-configuration is required"
+        in capsys.readouterr().err
+    )
+    with pytest.raises(SystemExit):
+        emrfs_xacct("revoke", partner_file, aws, "--security-configuration", "x", "--keep-security-configuration")
+    assert "not allowed with argument" in capsys.readouterr().err
+
+    # Keeping it, explicitly: the grants go, the configuration stays and the output says so.
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    partner = cli.load_partner(partner_file)
+    configuration = cli._current_configuration(partner)
+    capsys.readouterr()
+    assert emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration") == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert result["security_configuration"] is None
+    assert "Security configuration kept as it is" in captured.err
+    after = state(aws, partner["destination"]["role_name"])
+    assert after["assume"] is None
+    assert after["key_policy"] == aws.key_policy
+    assert after["configurations"] == [configuration]
+
+
+@pytest.mark.parametrize("command", ["plan", "apply", "verify", "revoke"])
+def test_each_sub_command_has_help_and_an_example(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([command, "--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    assert f"usage: emrfs-xacct {command} " in text
+    assert "example" in text
+    assert f"  emrfs-xacct {command} examples/partner.yaml " in text
+    assert "--endpoint-url" in text
+
+
+def test_serve_then_the_command_line_prints_only_json(tmp_path: Path) -> None:
+    """
+    ``python -m devstack serve`` as documented, then the installed ``emrfs-xacct`` against it, as
+    separate processes: stdout is one JSON document, stderr has no warning or traceback; Ctrl-C stops it.
+    """
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    partner = tmp_path / "partner.yaml"
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "devstack", "serve", "--partner-file", str(partner)],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        banner = []
+        for line in server.stdout:
+            banner.append(line)
+            if line.startswith("Stop with Ctrl-C"):
+                break
+        text = "".join(banner)
+        [url] = re.findall(r"running at (http://127\.0\.0\.1:\d+)", text)
+        assert f"--endpoint-url {url}" in text
+        command = re.search(r"  (emrfs-xacct plan .*?)\n\n", text, re.S)
+        assert command is not None
+        argv = command.group(1).replace("\\\n", " ").split()
+        script = str(Path(sys.executable).with_name("emrfs-xacct"))
+        result = subprocess.run(
+            [script, *argv[1:]], env={**env, "AWS_DEFAULT_REGION": REGION}, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        plan = json.loads(result.stdout)
+        assert plan["summary"] == "Plan: 4 to add, 1 to change, 0 to destroy."
+        assert result.stderr.rstrip().endswith(plan["summary"])
+        for noise in ("Traceback", "warning", "error", "deprecat", "Task Runner"):
+            assert noise.lower() not in result.stderr.lower(), result.stderr
+    finally:
+        server.send_signal(signal.SIGINT)
+        remaining, _ = server.communicate(timeout=60)
+    assert server.returncode == 0
+    assert "Local stack stopped." in remaining

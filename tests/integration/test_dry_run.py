@@ -26,7 +26,14 @@ from airflow_provider_emrfs_xacct.operators.revoke import (
     RevokePartnerAccessOperator,
 )
 from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, RevokeBucketAccessOperator
-from airflow_provider_emrfs_xacct.policies.plan import Change, render_plan
+from airflow_provider_emrfs_xacct.policies.plan import (
+    DIFF_INDENT,
+    DRY_RUN_HEADING,
+    SYMBOLS,
+    Change,
+    Summary,
+    plan_message,
+)
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -325,13 +332,14 @@ def test_dry_run_plans_logs_a_diff_and_changes_nothing(world: World, case: DryRu
         assert change["action"] == action
         assert change["resource"].startswith(resource)
         assert change["before"] != change["after"]
-    # The logged plan is a unified diff of each document, before against after.
-    [logged] = [str(entry["event"]) for entry in logs if "Dry run, nothing changed. Plan:" in str(entry["event"])]
-    assert logged.endswith(render_plan([Change(**change) for change in plan]))
-    assert f"{len(plan)} change(s):" in logged
-    assert logged.count("--- before\n+++ after\n") == len(plan)
-    # Diff lines as "+"/"-"/" " and the text without its indentation.
-    diff_lines = {line[:1] + line[1:].strip() for line in logged.splitlines()}
+    # The logged plan reads like Terraform's: a marked line per change, its diff under it, a summary.
+    [logged] = [str(entry["event"]) for entry in logs if str(entry["event"]).startswith(DRY_RUN_HEADING)]
+    assert logged == plan_message([Change(**change) for change in plan], dry_run=True)
+    assert logged.endswith("\n" + Summary.of(plan).plan_line())
+    for change in plan:
+        assert f"{SYMBOLS[change['action']]} {change['action']} {change['resource']}" in logged.splitlines()
+    # Diff lines (indented under their change) as "+"/"-"/" " and the text without its indentation.
+    diff_lines = {line[4:5] + line[5:].strip() for line in logged.splitlines() if line.startswith(DIFF_INDENT)}
     for line in case.lines(world):
         assert line in diff_lines, f"{line!r} not in the logged diff:\n{logged}"
 

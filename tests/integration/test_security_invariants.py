@@ -258,7 +258,7 @@ def test_example_dag_run_leaks_no_secret(aws: Seeded, airflow_home: Path, tmp_pa
     output = run_dag(env, conf, tmp_path / "dag-run.log", "2026-05-01")
 
     # The run went through the provider's operators with these connections, and moto issued them credentials.
-    assert "Applied:" in output
+    assert "Applied: " in output  # a summary line: "Applied: 2 added, 0 changed, 0 destroyed."
     issued = [value for value in moto_issued_credentials(aws.url) if value not in before]
     assert len(issued) >= 3, "expected the Airflow process to assume the connections' roles"
     secrets = [secret, *issued, *before]
@@ -267,7 +267,7 @@ def test_example_dag_run_leaks_no_secret(aws: Seeded, airflow_home: Path, tmp_pa
     # here), and AIRFLOW_HOME/logs holds only what else Airflow writes there (scanned all the same).
     for task_id in PROVIDER_TASKS:
         assert f"starting task_id={task_id} " in output, task_id
-    assert output.count("Applied:") >= len(PROVIDER_TASKS) - 1  # the launch logs no plan
+    assert output.count("Applied: ") >= len(PROVIDER_TASKS) - 1  # the launch logs no plan
     logs = {path: path.read_text(errors="replace") for path in (airflow_home / "logs").rglob("*") if path.is_file()}
 
     dumped = subprocess.run(

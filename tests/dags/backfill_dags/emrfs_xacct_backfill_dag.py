@@ -14,12 +14,12 @@ not match pytest's ``test_*.py`` / ``*_test.py`` patterns, so pytest does not co
 from __future__ import annotations
 
 import pendulum
-from airflow.providers.amazon.aws.operators.emr import EmrTerminateJobFlowOperator
 from airflow.sdk import DAG, Param
 
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
     LaunchClusterWithSecConfigOperator,
+    TerminateClusterOperator,
 )
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
@@ -111,12 +111,9 @@ with DAG(
         waiter_max_attempts=60,
     )
 
-    terminate = EmrTerminateJobFlowOperator(
-        task_id="terminate_cluster",
-        aws_conn_id=EMR_CONN_ID,
-        job_flow_id=cluster.output,
-        trigger_rule="all_done",
+    terminate = TerminateClusterOperator(
+        task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster.output
     )
 
     [allow_assume, grant_key] >> cluster
-    cluster >> terminate
+    terminate.as_teardown(setups=cluster)

@@ -1,0 +1,176 @@
+"""
+One call per partner: a TaskGroup that provisions and verifies the whole cross-account chain.
+
+:func:`partner_access` builds, in a TaskGroup, the article's chain for one partner: the destination
+role in the destination account, the EMR EC2 role's permission to assume it, the role as a key user
+of the bucket's KMS key, the EMRFS security configuration mapping the partner prefix to the role,
+and the verifier that reads both accounts back. It returns what the launch needs::
+
+    access = partner_access(
+        partner="acme",
+        destination_prefix="s3://partner-results/acme/",
+        kms_key_arn="arn:aws:kms:eu-west-1:222222222222:key/...",
+        emr_ec2_role_arn="arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole",
+    )
+    cluster = LaunchClusterWithSecConfigOperator(
+        task_id="launch_cluster", security_configuration=access.security_configuration, ...
+    )
+    access.task_group >> cluster
+
+Every argument may be a Jinja template, and those the operators take as template fields may also be
+an ``XComArg`` or, inside a mapped task group (``@task_group(...).expand_kwargs(...)``), the
+group's mapped arguments: one call then provisions one partner per map index (see
+``dags/emrfs_xacct_many_partners.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import TaskGroup
+
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
+from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
+from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
+
+if TYPE_CHECKING:
+    from airflow.sdk import BaseOperator, XComArg
+
+DEFAULT_EMR_CONN_ID = "aws_emr_account"
+DEFAULT_DESTINATION_CONN_ID = "aws_destination_account"
+
+
+@dataclass(frozen=True)
+class PartnerAccess:
+    """
+    What :func:`partner_access` built.
+
+    :param task_group: the group; put the launch downstream of it (``access.task_group >> launch``),
+        so that it waits for the verifier and every grant.
+    :param security_configuration: the security configuration's name (XComArg), for the launch.
+    :param destination_role_arn: the destination role's ARN (XComArg).
+    """
+
+    task_group: TaskGroup
+    security_configuration: XComArg
+    destination_role_arn: XComArg
+
+
+def _given(value: Any, field: str) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidParameterError(field, "must be given")
+    return value
+
+
+def partner_access(
+    *,
+    destination_prefix: Any,
+    emr_ec2_role_arn: str,
+    kms_key_arn: Any = None,
+    partner: str | None = None,
+    role_name: Any = None,
+    name_prefix: Any = None,
+    group_id: str | None = None,
+    emr_aws_conn_id: str = DEFAULT_EMR_CONN_ID,
+    destination_aws_conn_id: str = DEFAULT_DESTINATION_CONN_ID,
+    release_label: Any = None,
+    verify_access: bool = True,
+    settle_seconds: float = 1.0,
+) -> PartnerAccess:
+    """
+    Build the provisioning chain of one partner in a TaskGroup and return what the launch needs.
+
+    Inside the group: ``ensure_destination_role`` >> [``allow_emr_role_to_assume``,
+    ``grant_kms_key_user`` (when a key is given), ``create_security_configuration``] >>
+    ``verify_access`` (unless ``verify_access=False``). Bad values fail in the first task
+    that uses them, with the parameter's name, before any AWS call that changes anything.
+
+    :param destination_prefix: ``s3://bucket/prefix/`` in the destination account. (templated)
+    :param emr_ec2_role_arn: ARN of the EMR EC2 instance-profile role (the cluster's
+        ``JobFlowRole``); a string or template, whose last ``/`` part is the role name.
+    :param kms_key_arn: the destination bucket's customer-managed key, or ``None``. (templated)
+    :param partner: short partner name (a plain string): the defaults of ``role_name``
+        (``emrfs-<partner>-writer``), ``name_prefix`` (``emrfs-xacct-<partner>``) and ``group_id``.
+    :param role_name: name of the destination role. (templated; required without ``partner``)
+    :param name_prefix: the security configuration's name prefix. (templated; required without ``partner``)
+    :param group_id: the TaskGroup's id. (default: ``partner_<partner>``, or ``partner_access``)
+    :param emr_aws_conn_id: connection that acts in the EMR account. (default: ``aws_emr_account``)
+    :param destination_aws_conn_id: connection that acts in the destination account (and the key's
+        account). (default: ``aws_destination_account``)
+    :param release_label: the EMR release to check the mappings against, e.g. ``emr-7.5.0``. (templated)
+    :param verify_access: add the verifier, which fails when a link of the chain is broken, so that
+        nothing downstream (the launch) runs. (default: True)
+    :param settle_seconds: the convergence wait of the operators that write shared documents. (default: 1.0)
+    :return: a :class:`PartnerAccess`.
+    """
+    if partner is not None:
+        if not isinstance(partner, str) or not partner or "{{" in partner:
+            raise InvalidParameterError("partner", f"must be a plain string (it names the tasks), got {partner!r}")
+        role_name = f"emrfs-{partner}-writer" if role_name is None else role_name
+        name_prefix = f"emrfs-xacct-{partner}" if name_prefix is None else name_prefix
+        group_id = group_id or f"partner_{partner.replace('-', '_')}"
+    _given(role_name, "role_name")
+    _given(name_prefix, "name_prefix")
+    _given(destination_prefix, "destination_prefix")
+    if not isinstance(emr_ec2_role_arn, str) or "/" not in emr_ec2_role_arn:
+        raise InvalidParameterError(
+            "emr_ec2_role_arn",
+            f"must be a role ARN string (or template) ending in /<role name>, got {emr_ec2_role_arn!r}",
+        )
+    emr_ec2_role_name = emr_ec2_role_arn.rsplit("/", 1)[1]
+    common: dict[str, Any] = {"settle_seconds": settle_seconds}
+
+    with TaskGroup(group_id=group_id or "partner_access", tooltip="Cross-account EMRFS access") as group:
+        role = EnsureDestinationRoleOperator(
+            task_id="ensure_destination_role",
+            aws_conn_id=destination_aws_conn_id,
+            role_name=role_name,
+            trusted_role_arns=[emr_ec2_role_arn],
+            s3_prefixes=[destination_prefix],
+            kms_key_arns=[kms_key_arn] if kms_key_arn is not None else None,
+            **common,
+        )
+        grants: list[BaseOperator] = [
+            AttachAssumeRolePolicyOperator(
+                task_id="allow_emr_role_to_assume",
+                aws_conn_id=emr_aws_conn_id,
+                emr_ec2_role_name=emr_ec2_role_name,
+                destination_role_arns=[role.output],  # type: ignore[list-item]
+                **common,
+            )
+        ]
+        if kms_key_arn is not None:
+            grants.append(
+                GrantKmsKeyUserOperator(
+                    task_id="grant_kms_key_user",
+                    aws_conn_id=destination_aws_conn_id,
+                    key_arn=kms_key_arn,
+                    principal_arns=[role.output],  # type: ignore[list-item]
+                    **common,
+                )
+            )
+        security_configuration = CreateEmrfsSecurityConfigOperator(
+            task_id="create_security_configuration",
+            aws_conn_id=emr_aws_conn_id,
+            name_prefix=name_prefix,
+            role_mappings=[{"Role": role.output, "IdentifierType": "Prefix", "Identifiers": [destination_prefix]}],
+            **common,
+        )
+        role >> grants
+        if verify_access:
+            check = VerifyCrossAccountAccessOperator(
+                task_id="verify_access",
+                aws_conn_id=emr_aws_conn_id,
+                destination_aws_conn_id=destination_aws_conn_id,
+                security_configuration=security_configuration.output,  # type: ignore[arg-type]
+                emr_ec2_role_name=emr_ec2_role_name,
+                release_label=release_label,
+            )
+            for upstream in [*grants, security_configuration]:
+                upstream >> check
+    return PartnerAccess(
+        task_group=group, security_configuration=security_configuration.output, destination_role_arn=role.output
+    )

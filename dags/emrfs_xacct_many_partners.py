@@ -1,0 +1,162 @@
+"""
+Example: provision many partners at once, one call and one cluster per partner, with dynamic task mapping.
+
+The partner list is a param (a run's conf can replace it), so the number of partners is known only
+at run time: ``partner_settings`` turns it into one set of arguments per partner, and the mapped
+task group ``export_partner`` runs once per partner (``.expand_kwargs``). Inside it, one call of
+:func:`~airflow_provider_emrfs_xacct.task_groups.partner_access` builds the partner's chain (the
+destination role, the EMR EC2 role's permission to assume it, the key user, the security
+configuration and the verifier); then a cluster is launched with that partner's security
+configuration, a step writes under the partner prefix, the prefix is published as an Airflow
+Asset, and the cluster is terminated by the launch's teardown.
+
+Partners share the EMR EC2 role's assume-role policy and, here, one KMS key: their map indexes
+write those documents at the same time, which the operators' convergence protocol is made for.
+
+Connections: ``aws_emr_account`` (the EMR account) and ``aws_destination_account`` (the partners'
+account, which holds their bucket and its key; use one DAG per destination account, or per-partner
+connection ids in ``partner_settings``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pendulum
+from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
+from airflow.sdk import DAG, Param, task, task_group
+
+from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
+from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, TerminateClusterOperator
+from airflow_provider_emrfs_xacct.task_groups import partner_access
+
+EMR_CONN_ID = "aws_emr_account"
+DESTINATION_CONN_ID = "aws_destination_account"
+EMR_EC2_ROLE_ARN = "arn:aws:iam::{{ params.emr_account_id }}:role/EMR_EC2_DefaultRole"
+
+with DAG(
+    dag_id="emrfs_xacct_many_partners",
+    description="Cross-account EMRFS access for many partners: a mapped task group, one cluster per partner",
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    render_template_as_native_obj=True,
+    tags=["emrfs-xacct", "example"],
+    params={
+        "emr_account_id": Param("111111111111", type="string", pattern=r"^\d{12}$"),
+        "partners": Param(
+            [
+                {
+                    "name": "partner-b",
+                    "destination_prefix": "s3://partner-results-b/partner-b/",
+                    "kms_key_arn": "arn:aws:kms:us-east-1:222222222222:key/00000000-0000-0000-0000-000000000000",
+                }
+            ],
+            type="array",
+            description="One object per partner: name, destination_prefix (s3://bucket/prefix/), kms_key_arn",
+        ),
+        "release_label": Param("emr-7.5.0", type="string"),
+    },
+) as dag:
+
+    @task
+    def partner_settings(partners: list[dict[str, Any]], release_label: str) -> list[dict[str, Any]]:
+        """One set of arguments of ``export_partner`` per partner (names derived from the partner's)."""
+        settings = []
+        for index, partner in enumerate(partners):
+            unknown = sorted(set(partner) - {"name", "destination_prefix", "kms_key_arn"})
+            if unknown or not partner.get("name") or not partner.get("destination_prefix"):
+                raise ValueError(
+                    f"params.partners[{index}]: needs name and destination_prefix (and kms_key_arn), "
+                    f"got {sorted(partner)}"
+                )
+            name = partner["name"]
+            settings.append(
+                {
+                    "role_name": f"emrfs-{name}-writer",
+                    "name_prefix": f"emrfs-xacct-{name}",
+                    "destination_prefix": partner["destination_prefix"],
+                    "kms_key_arn": partner.get("kms_key_arn"),
+                    "cluster_name": f"export-{name}",
+                    "release_label": release_label,
+                }
+            )
+        return settings
+
+    @task
+    def cluster_overrides(cluster_name: str, release_label: str, run_stamp: str) -> dict[str, Any]:
+        """The partner's ``RunJobFlow`` arguments."""
+        return {
+            "Name": f"{cluster_name}-{run_stamp}",
+            "ReleaseLabel": release_label,
+            "Applications": [{"Name": "Hadoop"}, {"Name": "Spark"}],
+            "Instances": {
+                "InstanceGroups": [
+                    {"Name": "Primary", "InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1},
+                ],
+                "KeepJobFlowAliveWhenNoSteps": True,
+            },
+            "JobFlowRole": "EMR_EC2_DefaultRole",
+            "ServiceRole": "EMR_DefaultRole",
+        }
+
+    @task
+    def write_steps(destination_prefix: str, run_stamp: str) -> list[dict[str, Any]]:
+        """The step that writes the partner's results under its prefix, through EMRFS."""
+        command = f"echo 'results {run_stamp}' | hadoop fs -put -f - {destination_prefix}{run_stamp}/results.txt"
+        return [
+            {
+                "Name": f"write-results-{run_stamp}",
+                "ActionOnFailure": "CONTINUE",
+                "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["bash", "-c", command]},
+            }
+        ]
+
+    @task_group
+    def export_partner(
+        role_name: str,
+        name_prefix: str,
+        destination_prefix: str,
+        kms_key_arn: str,
+        cluster_name: str,
+        release_label: str,
+    ) -> None:
+        # One call builds the partner's whole chain and returns what the launch needs.
+        access = partner_access(
+            group_id="access",
+            role_name=role_name,
+            name_prefix=name_prefix,
+            destination_prefix=destination_prefix,
+            kms_key_arn=kms_key_arn,
+            emr_ec2_role_arn=EMR_EC2_ROLE_ARN,
+            release_label=release_label,
+            emr_aws_conn_id=EMR_CONN_ID,
+            destination_aws_conn_id=DESTINATION_CONN_ID,
+        )
+        run_stamp = "{{ dag_run.run_after | ts_nodash }}"
+        cluster = LaunchClusterWithSecConfigOperator(
+            task_id="launch_cluster",
+            aws_conn_id=EMR_CONN_ID,
+            emr_conn_id=None,
+            security_configuration=access.security_configuration,
+            job_flow_overrides=cluster_overrides(cluster_name, release_label, run_stamp),
+            wait_for_completion=True,
+            waiter_delay=30,
+            waiter_max_attempts=60,
+        )
+        access.task_group >> cluster
+        write_results = EmrAddStepsOperator(
+            task_id="write_results",
+            aws_conn_id=EMR_CONN_ID,
+            job_flow_id=cluster.output,
+            steps=write_steps(destination_prefix, run_stamp),
+            wait_for_completion=True,
+            waiter_delay=30,
+            waiter_max_attempts=720,
+        )
+        publish_results = PublishPartnerPrefixOperator(task_id="publish_results", s3_prefix=destination_prefix)
+        terminate = TerminateClusterOperator(
+            task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster.output
+        )
+        write_results >> [publish_results, terminate.as_teardown(setups=cluster)]
+
+    export_partner.expand_kwargs(partner_settings("{{ params.partners }}", "{{ params.release_label }}"))

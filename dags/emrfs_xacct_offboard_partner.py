@@ -1,0 +1,79 @@
+"""
+Example pipeline: check one partner's cross-account EMRFS access, then remove it.
+
+Triggered by hand (no schedule) with the partner's values; nothing has a default that would be
+written, so unpausing it does nothing. It uses the two connections of ``emrfs_xacct_partner_export``.
+
+1. ``verify_before_offboarding`` reads every link of the chain in both accounts and records the
+   report (``fail_on_broken=False``: a half-broken chain is still to be removed).
+2. ``revoke_partner_access`` removes the destination role from the EMR EC2 role's assume-role policy
+   and from the key users, and rebuilds the security configuration without the partner's mappings
+   (configurations cannot change: the new name, if any mapping is left, is its return value).
+3. ``delete_unused_security_configurations`` deletes this prefix's configurations that no active
+   cluster uses and that are older than a day.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import DAG, Param
+
+from airflow_provider_emrfs_xacct.operators.revoke import (
+    DeleteUnusedSecurityConfigsOperator,
+    RevokePartnerAccessOperator,
+)
+from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
+
+EMR_CONN_ID = "aws_emr_account"
+DESTINATION_CONN_ID = "aws_destination_account"
+
+with DAG(
+    dag_id="emrfs_xacct_offboard_partner",
+    description="Verify, then revoke one partner's cross-account EMRFS access",
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    render_template_as_native_obj=True,
+    tags=["emrfs-xacct", "example"],
+    params={
+        "destination_role_arn": Param(type="string", pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/"),
+        "kms_key_arn": Param(type="string", pattern=r"^arn:aws[a-z-]*:kms:"),
+        "security_configuration": Param(type="string", description="the configuration the partner's clusters use"),
+        "name_prefix": Param(type="string", description="name prefix of the partner's security configurations"),
+        "emr_ec2_role_name": Param("EMR_EC2_DefaultRole", type="string"),
+    },
+) as dag:
+    # [START howto_operator_verify_cross_account_access]
+    verify = VerifyCrossAccountAccessOperator(
+        task_id="verify_before_offboarding",
+        aws_conn_id=EMR_CONN_ID,
+        destination_aws_conn_id=DESTINATION_CONN_ID,
+        security_configuration="{{ params.security_configuration }}",
+        emr_ec2_role_name="{{ params.emr_ec2_role_name }}",
+        fail_on_broken=False,
+    )
+    # [END howto_operator_verify_cross_account_access]
+
+    # [START howto_operator_revoke_partner_access]
+    revoke = RevokePartnerAccessOperator(
+        task_id="revoke_partner_access",
+        aws_conn_id=EMR_CONN_ID,
+        destination_aws_conn_id=DESTINATION_CONN_ID,
+        destination_role_arn="{{ params.destination_role_arn }}",
+        emr_ec2_role_name="{{ params.emr_ec2_role_name }}",
+        kms_key_arns=["{{ params.kms_key_arn }}"],
+        security_configuration="{{ params.security_configuration }}",
+        name_prefix="{{ params.name_prefix }}",
+        delete_destination_role=False,  # True deletes the role too, if the provider created it
+    )
+    # [END howto_operator_revoke_partner_access]
+
+    # [START howto_operator_delete_unused_security_configs]
+    delete_unused = DeleteUnusedSecurityConfigsOperator(
+        task_id="delete_unused_security_configurations",
+        aws_conn_id=EMR_CONN_ID,
+        name_prefix="{{ params.name_prefix }}",
+        min_age_seconds=24 * 60 * 60,
+    )
+    # [END howto_operator_delete_unused_security_configs]
+
+    verify >> revoke >> delete_unused

@@ -1,0 +1,235 @@
+"""
+The example DAGs as Airflow 3 expects them: no logical-date values, the cluster's teardown, assets,
+and many partners through one factory call in a mapped task group (``airflow dags test`` against moto).
+
+The scheduler and API server side (a run triggered without a logical date, the Extra Links endpoint,
+a failing middle task with its teardown) is in ``test_backfill.py``, which has them running.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy
+from airflow.sdk import Asset
+from sqlalchemy.pool import NullPool
+
+from devstack.__main__ import ROOT, airflow_env
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, MotoStack, Seeded, client
+
+AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+#: Context values a run without a logical date lacks (Airflow 3: API-triggered and asset-triggered runs).
+LOGICAL_DATE_VALUES = (
+    "ds",
+    "ds_nodash",
+    "ts",
+    "ts_nodash",
+    "ts_nodash_with_tz",
+    "logical_date",
+    "execution_date",
+    "data_interval_start",
+    "data_interval_end",
+    "prev_data_interval_start_success",
+    "prev_data_interval_end_success",
+)
+
+
+@pytest.fixture(scope="module")
+def airflow_home(tmp_path_factory: pytest.TempPathFactory, moto_stack: MotoStack) -> Path:
+    home = tmp_path_factory.mktemp("airflow-home-native")
+    subprocess.run([AIRFLOW, "db", "migrate"], env=airflow_env(moto_stack.url, home), check=True, capture_output=True)
+    return home
+
+
+def dags_test(env: dict[str, str], dag_id: str, conf: dict[str, Any], log_file: Path) -> str:
+    """``airflow dags test`` without a logical date; return the output (the run may fail)."""
+    result = subprocess.run(
+        [AIRFLOW, "dags", "test", dag_id, "--conf", json.dumps(conf)], env=env, capture_output=True, text=True
+    )
+    output = result.stdout + result.stderr
+    log_file.write_text(output)
+    return output
+
+
+def query(env: dict[str, str], sql: str, **params: Any) -> list[Any]:
+    """Rows from the metadata database these ``airflow`` commands use."""
+    url = env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN") or f"sqlite:///{Path(env['AIRFLOW_HOME']) / 'airflow.db'}"
+    engine = sqlalchemy.create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(sqlalchemy.text(sql), params))
+    finally:
+        engine.dispose()
+
+
+def last_run(env: dict[str, str], dag_id: str) -> tuple[Any, dict[tuple[str, int], str]]:
+    """The DAG's latest run and its task instances' states by (task id, map index)."""
+    runs = query(env, "SELECT run_id, state FROM dag_run WHERE dag_id = :d ORDER BY id DESC", d=dag_id)
+    run = runs[0]
+    states = query(
+        env,
+        "SELECT task_id, map_index, state FROM task_instance WHERE dag_id = :d AND run_id = :r",
+        d=dag_id,
+        r=run.run_id,
+    )
+    return run, {(row.task_id, row.map_index): row.state for row in states}
+
+
+def asset_events(env: dict[str, str], dag_id: str, run_id: str) -> list[Any]:
+    return query(
+        env,
+        "SELECT a.name, a.uri, e.source_task_id, e.source_map_index FROM asset_event e "
+        "JOIN asset a ON a.id = e.asset_id WHERE e.source_dag_id = :d AND e.source_run_id = :r "
+        "ORDER BY e.source_map_index",
+        d=dag_id,
+        r=run_id,
+    )
+
+
+def clusters(url: str) -> list[dict[str, Any]]:
+    emr = client(url, EMR_ACCOUNT, "emr")
+    return [emr.describe_cluster(ClusterId=summary["Id"])["Cluster"] for summary in emr.list_clusters()["Clusters"]]
+
+
+def template_strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in template_strings(item)]
+    if isinstance(value, (list, tuple)):
+        return [s for item in value for s in template_strings(item)]
+    return []
+
+
+def logical_date_names(template: str) -> set[str]:
+    """The logical-date context values a Jinja template reads (a filter such as ``| ts_nodash`` is fine)."""
+    found = set()
+    for expression in re.findall(r"\{\{(.*?)\}\}", template):
+        without_filters = re.sub(r"\|\s*\w+", " ", expression)
+        without_attributes = re.sub(r"\.\s*\w+", " ", without_filters)
+        found |= set(re.findall(r"\b\w+\b", without_attributes)) & set(LOGICAL_DATE_VALUES)
+    return found
+
+
+def test_logical_date_check_sees_what_it_should() -> None:
+    assert logical_date_names("export-{{ ds }}") == {"ds"}
+    assert logical_date_names("{{ params.p }}{{ data_interval_start | ts_nodash }}/x") == {"data_interval_start"}
+    assert logical_date_names("{{ dag_run.run_after | ts_nodash }}-{{ run_id }}") == set()
+
+
+def test_example_dags_need_no_logical_date_and_tear_their_clusters_down() -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    assert bag.import_errors == {}
+    assert "emrfs_xacct_many_partners" in bag.dags
+    teardowns = 0
+    for dag_id, dag in bag.dags.items():
+        for task in dag.tasks:
+            fields = {name: getattr(task, name, None) for name in task.template_fields}
+            fields.update({"op_args": getattr(task, "op_args", None), "op_kwargs": getattr(task, "op_kwargs", None)})
+            if task.is_mapped:
+                fields.update(task.partial_kwargs)
+            used = {
+                name for value in fields.values() for s in template_strings(value) for name in logical_date_names(s)
+            }
+            assert used == set(), f"{dag_id}.{task.task_id} reads {used}, which a run without a logical date lacks"
+            if task.task_type == "TerminateClusterOperator":
+                teardowns += 1
+                (launch,) = [up for up in task.upstream_list if up.task_type == "LaunchClusterWithSecConfigOperator"]
+                assert task.is_teardown, f"{dag_id}.{task.task_id} is not a teardown"
+                assert launch.is_setup, f"{dag_id}.{launch.task_id} is not the teardown's setup"
+                assert task.trigger_rule == "all_done"
+                # The teardown comes after the work on the cluster, and no work task is a leaf after it.
+                assert len(task.upstream_task_ids) >= 2
+                assert not task.downstream_task_ids
+    assert teardowns == 3  # partner export, bucket policy export, many partners
+
+
+def test_a_failed_launch_fails_the_run_and_its_teardown_skips(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
+    env = airflow_env(aws.url, airflow_home)
+    conf = {
+        "partner": "acme",
+        "destination_prefix": f"s3://{aws.bucket}/acme/out/",
+        "kms_key_arn": aws.kms_key_arn,
+        # Role mappings need emr-5.10.0 or later: the launch refuses before RunJobFlow.
+        "release_label": "emr-5.9.0",
+    }
+
+    dags_test(env, "emrfs_xacct_partner_export", conf, tmp_path / "failed-launch.log")
+
+    run, states = last_run(env, "emrfs_xacct_partner_export")
+    assert run.state == "failed"
+    assert states[("create_security_configuration", -1)] == "success"
+    assert states[("launch_cluster", -1)] == "failed"
+    assert states[("write_results", -1)] == "upstream_failed"
+    assert states[("publish_results", -1)] == "upstream_failed"
+    # The teardown ran (all_done), found no cluster id and no cluster tagged for the launch, and skipped.
+    assert states[("terminate_cluster", -1)] == "skipped"
+    assert clusters(aws.url) == []
+    assert asset_events(env, "emrfs_xacct_partner_export", run.run_id) == []
+
+
+def test_many_partners_one_call_and_one_cluster_each(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
+    env = airflow_env(aws.url, airflow_home)
+    names = ["acme", "globex"]
+    prefixes = {name: f"s3://{aws.bucket}/{name}/" for name in names}
+    conf = {
+        "partners": [
+            {"name": name, "destination_prefix": prefixes[name], "kms_key_arn": aws.kms_key_arn} for name in names
+        ]
+    }
+
+    dags_test(env, "emrfs_xacct_many_partners", conf, tmp_path / "many-partners.log")
+
+    run, states = last_run(env, "emrfs_xacct_many_partners")
+    assert run.state == "success"
+    for index in range(len(names)):
+        for task_id in (
+            "access.ensure_destination_role",
+            "access.allow_emr_role_to_assume",
+            "access.grant_kms_key_user",
+            "access.create_security_configuration",
+            "access.verify_access",
+            "launch_cluster",
+            "write_results",
+            "publish_results",
+            "terminate_cluster",
+        ):
+            assert states[(f"export_partner.{task_id}", index)] == "success", (task_id, index)
+    assert len(states) == 1 + 11 * len(names)  # partner_settings, then 11 tasks per partner
+    # One cluster per partner, each with its own security configuration mapping its prefix to its role.
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    by_name = {cluster["Name"].rsplit("-", 1)[0]: cluster for cluster in clusters(aws.url)}
+    assert sorted(by_name) == [f"export-{name}" for name in names]
+    for name in names:
+        cluster = by_name[f"export-{name}"]
+        assert cluster["Status"]["State"] == "TERMINATED"
+        document = json.loads(
+            emr.describe_security_configuration(Name=cluster["SecurityConfiguration"])["SecurityConfiguration"]
+        )
+        assert document["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"] == [
+            {
+                "Role": f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-{name}-writer",
+                "IdentifierType": "Prefix",
+                "Identifiers": [prefixes[name]],
+            }
+        ]
+    # The shared documents hold both partners' roles.
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    assume = iam.get_role_policy(RoleName="EMR_EC2_DefaultRole", PolicyName="emrfs-xacct-assume-destination-roles")
+    assert sorted(assume["PolicyDocument"]["Statement"][0]["Resource"]) == [
+        f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-{name}-writer" for name in names
+    ]
+    # Each map index published its own partner prefix as an asset event.
+    events = asset_events(env, "emrfs_xacct_many_partners", run.run_id)
+    assert [(event.name, event.source_task_id, event.source_map_index) for event in events] == [
+        (prefixes[name], "export_partner.publish_results", index) for index, name in enumerate(names)
+    ]
+    assert [event.uri for event in events] == [Asset(prefixes[name]).uri for name in names]

@@ -1,0 +1,52 @@
+"""Partner prefixes as Airflow Assets (the run-time event is checked in tests/dags/test_airflow_native.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from airflow.sdk import Asset, AssetAlias
+
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.operators.assets import (
+    PARTNER_EXPORTS_ALIAS,
+    PublishPartnerPrefixOperator,
+    prefix_asset,
+)
+
+
+def test_prefix_asset_is_the_normalised_prefix() -> None:
+    assert prefix_asset("s3://partner-results/acme/out").name == "s3://partner-results/acme/out/"
+    assert prefix_asset("s3://partner-results/acme/out/") == Asset("s3://partner-results/acme/out/")
+
+
+@pytest.mark.parametrize("prefix", ["s3://partner-results/", "https://partner-results/acme/", "", None])
+def test_a_bad_prefix_names_the_parameter(prefix: Any) -> None:
+    with pytest.raises(InvalidParameterError, match="s3_prefix"):
+        prefix_asset(prefix)
+
+
+class _Events:
+    def __init__(self) -> None:
+        self.added: list[tuple[Any, Asset]] = []
+
+    def __getitem__(self, key: Any) -> Any:
+        events = self
+
+        class _Accessor:
+            def add(self, asset: Asset) -> None:
+                events.added.append((key, asset))
+
+        return _Accessor()
+
+
+def test_the_operator_adds_the_prefix_to_its_alias() -> None:
+    own = Asset("s3://elsewhere/x/")
+    operator = PublishPartnerPrefixOperator(task_id="publish", s3_prefix="s3://partner-results/acme/", outlets=[own])
+    assert operator.outlets == [own, AssetAlias(PARTNER_EXPORTS_ALIAS)]
+    events = _Events()
+
+    uri = operator.execute({"outlet_events": events})  # type: ignore[typeddict-item]
+
+    assert events.added == [(AssetAlias(PARTNER_EXPORTS_ALIAS), Asset("s3://partner-results/acme/"))]
+    assert uri == Asset("s3://partner-results/acme/").uri

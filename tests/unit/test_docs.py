@@ -1,0 +1,99 @@
+"""
+The documentation site builds with warnings as errors, and its examples are the example DAGs' code.
+
+One build (``sphinx-build -W --keep-going -b html``) per test session, shared by the checks below.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from airflow_provider_emrfs_xacct import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+MARKER = re.compile(r"# \[START (howto_\w+)\]")
+INCLUDE = re.compile(r"```\{literalinclude\} (?P<path>\S+)\n(?P<options>(?::[^\n]*\n)*)```")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("docs-html")
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(DOCS), str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, f"sphinx-build failed:\n{result.stdout}\n{result.stderr}"
+    assert "WARNING" not in result.stderr, result.stderr
+    return out
+
+
+def includes() -> list[tuple[Path, Path, str]]:
+    """Every ``literalinclude`` of a how-to marker: (page, included file, marker)."""
+    found = []
+    for page in DOCS.rglob("*.md"):
+        for match in INCLUDE.finditer(page.read_text()):
+            marker = re.search(r':start-after: "\[START (howto_\w+)\]"', match["options"])
+            if marker:
+                found.append((page, (page.parent / match["path"]).resolve(), marker.group(1)))
+    return found
+
+
+def snippet(path: Path, marker: str) -> str:
+    text = path.read_text()
+    return text.split(f"# [START {marker}]\n", 1)[1].split(f"# [END {marker}]", 1)[0]
+
+
+def page_text(site: Path, page: Path) -> str:
+    built = site / page.relative_to(DOCS).with_suffix(".html")
+    return html.unescape(re.sub(r"<[^>]+>", "", built.read_text()))
+
+
+def test_every_dag_marker_is_shown_and_every_included_marker_exists() -> None:
+    in_dags = {
+        (path.resolve(), marker) for path in (ROOT / "dags").glob("*.py") for marker in MARKER.findall(path.read_text())
+    }
+    included = {(path, marker) for _, path, marker in includes()}
+    assert len(in_dags) >= 10
+    assert included == in_dags
+    for path, marker in in_dags:
+        assert path.read_text().count(f"# [END {marker}]") == 1, marker
+
+
+def test_the_site_builds_and_shows_the_dags_code(site: Path) -> None:
+    assert (site / "index.html").is_file()
+    for page, path, marker in includes():
+        text = page_text(site, page)
+        first_line = snippet(path, marker).strip().splitlines()[0]
+        assert first_line in text, f"{marker} not shown in {page.name}"
+
+
+def test_the_api_reference_documents_every_operator(site: Path) -> None:
+    api = (site / "api.html").read_text()
+    for module in ("iam", "kms", "emr", "s3", "verify", "revoke", "assets"):
+        names = re.findall(
+            r"^class (\w+Operator)\(",
+            (ROOT / "airflow_provider_emrfs_xacct" / "operators" / f"{module}.py").read_text(),
+            re.M,
+        )
+        assert names, module
+        for name in names:
+            assert f'id="airflow_provider_emrfs_xacct.operators.{module}.{name}"' in api, name
+    # The :param: fields are rendered as parameter lists, not as raw text.
+    assert ":param" not in html.unescape(re.sub(r"<[^>]+>", "", api))
+
+
+def test_the_command_line_page_lists_every_partner_file_key(site: Path) -> None:
+    text = (DOCS / "cli.md").read_text()
+    for section, keys in cli.SCHEMA.items():
+        for key in keys:
+            assert f"| `{section}` | `{key}` |" in text, f"{section}.{key}"
+    assert "python -m devstack serve" in page_text(site, DOCS / "cli.md")

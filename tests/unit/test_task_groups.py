@@ -1,0 +1,116 @@
+"""The one-call-per-partner TaskGroup factory: the chain it builds, what it returns, what it refuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from airflow.sdk import DAG
+
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
+from airflow_provider_emrfs_xacct.task_groups import partner_access
+
+EMR_EC2_ROLE_ARN = "arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole"
+KEY_ARN = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+PREFIX = "s3://partner-results/acme/"
+
+
+def build(**kwargs: Any) -> tuple[DAG, Any]:
+    arguments: dict[str, Any] = {
+        "partner": "acme",
+        "destination_prefix": PREFIX,
+        "kms_key_arn": KEY_ARN,
+        "emr_ec2_role_arn": EMR_EC2_ROLE_ARN,
+    }
+    arguments.update(kwargs)
+    with DAG(dag_id="factory", schedule=None) as dag:
+        access = partner_access(**arguments)
+        launch = LaunchClusterWithSecConfigOperator(
+            task_id="launch_cluster", emr_conn_id=None, security_configuration=access.security_configuration
+        )
+        access.task_group >> launch
+    return dag, access
+
+
+def test_one_call_builds_the_chain_and_returns_what_the_launch_needs() -> None:
+    dag, access = build(release_label="emr-7.5.0", settle_seconds=0.5)
+
+    group = "partner_acme"
+    upstream = {task_id: sorted(dag.get_task(task_id).upstream_task_ids) for task_id in dag.task_ids}
+    assert upstream == {
+        f"{group}.ensure_destination_role": [],
+        f"{group}.allow_emr_role_to_assume": [f"{group}.ensure_destination_role"],
+        f"{group}.grant_kms_key_user": [f"{group}.ensure_destination_role"],
+        f"{group}.create_security_configuration": [f"{group}.ensure_destination_role"],
+        f"{group}.verify_access": [
+            f"{group}.allow_emr_role_to_assume",
+            f"{group}.create_security_configuration",
+            f"{group}.grant_kms_key_user",
+        ],
+        # The launch waits for the whole group (the verifier included), not only for its XCom.
+        "launch_cluster": [f"{group}.create_security_configuration", f"{group}.verify_access"],
+    }
+    assert access.task_group.group_id == group
+    assert access.security_configuration.operator.task_id == f"{group}.create_security_configuration"
+    assert access.destination_role_arn.operator.task_id == f"{group}.ensure_destination_role"
+
+    role = dag.get_task(f"{group}.ensure_destination_role")
+    assert role.role_name == "emrfs-acme-writer"
+    assert role.trusted_role_arns == [EMR_EC2_ROLE_ARN]
+    assert role.s3_prefixes == [PREFIX]
+    assert role.kms_key_arns == [KEY_ARN]
+    assert role.aws_conn_id == "aws_destination_account"
+    assume = dag.get_task(f"{group}.allow_emr_role_to_assume")
+    assert assume.emr_ec2_role_name == "EMR_EC2_DefaultRole"
+    assert assume.aws_conn_id == "aws_emr_account"
+    configuration = dag.get_task(f"{group}.create_security_configuration")
+    assert configuration.name_prefix == "emrfs-xacct-acme"
+    (mapping,) = configuration.role_mappings
+    assert mapping["IdentifierType"] == "Prefix"
+    assert mapping["Identifiers"] == [PREFIX]
+    assert mapping["Role"].operator is role
+    verify = dag.get_task(f"{group}.verify_access")
+    assert verify.release_label == "emr-7.5.0"
+    assert verify.destination_aws_conn_id == "aws_destination_account"
+    assert {dag.get_task(t).settle_seconds for t in dag.task_ids if hasattr(dag.get_task(t), "settle_seconds")} == {0.5}
+
+
+def test_without_a_key_or_a_verifier() -> None:
+    dag, _ = build(kms_key_arn=None, verify_access=False, group_id="p")
+    assert sorted(dag.task_ids) == [
+        "launch_cluster",
+        "p.allow_emr_role_to_assume",
+        "p.create_security_configuration",
+        "p.ensure_destination_role",
+    ]
+    assert dag.get_task("p.ensure_destination_role").kms_key_arns is None
+
+
+def test_templates_are_passed_through() -> None:
+    dag, _ = build(
+        partner=None,
+        group_id="templated",
+        role_name="emrfs-{{ params.partner }}-writer",
+        name_prefix="emrfs-xacct-{{ params.partner }}",
+        destination_prefix="{{ params.destination_prefix }}",
+        emr_ec2_role_arn="arn:aws:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}",
+    )
+    assert dag.get_task("templated.ensure_destination_role").role_name == "emrfs-{{ params.partner }}-writer"
+    assert dag.get_task("templated.allow_emr_role_to_assume").emr_ec2_role_name == "{{ params.emr_ec2_role_name }}"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"partner": "{{ params.partner }}"}, "partner"),
+        ({"partner": ""}, "partner"),
+        ({"partner": None}, "role_name"),
+        ({"partner": None, "role_name": "r"}, "name_prefix"),
+        ({"destination_prefix": " "}, "destination_prefix"),
+        ({"emr_ec2_role_arn": "EMR_EC2_DefaultRole"}, "emr_ec2_role_arn"),
+    ],
+)
+def test_refuses_missing_or_unusable_arguments(kwargs: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidParameterError, match=field):
+        build(**kwargs)
