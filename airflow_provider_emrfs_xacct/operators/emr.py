@@ -299,7 +299,7 @@ class TerminateClusterOperator(LazyHookMixin, EmrTerminateJobFlowOperator):
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
 
     def __init__(self, *, job_flow_id: str | None = None, launch_task_id: str | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("botocore_config", DEFAULT_BOTOCORE_CONFIG)
+        kwargs.setdefault("botocore_config", default_botocore_config())
         super().__init__(job_flow_id=job_flow_id, **kwargs)  # type: ignore[arg-type]
         self.launch_task_id = launch_task_id
 
