@@ -428,9 +428,10 @@ def test_lost_run_job_flow_answer_launches_one_cluster(aws: Seeded, monkeypatch:
     """
     moto launches the cluster, and the answer to ``RunJobFlow`` is lost on the way back.
 
-    ``RunJobFlow`` has no client token (its request syntax in the EMR API reference has none, unlike
-    e.g. EC2 ``RunInstances``'s ``ClientToken``): sent again, it launches a second cluster. The launch must
-    look for the cluster its lost attempt started before it tries again.
+    ``RunJobFlow`` has no client token: its input shape in botocore's EMR service model (AWS's API
+    model) has no ``ClientToken`` and no member marked ``idempotencyToken``, and the SDK references'
+    ``RunJobFlowInput`` list none (unlike e.g. EC2 ``RunInstances``). Sent again, it launches a second
+    cluster. The launch must look for the cluster its lost attempt started before it tries again.
     """
     name = "emrfs-xacct-partner-a-0123456789ab"
     client(aws.url, EMR_ACCOUNT, "emr").create_security_configuration(
