@@ -259,7 +259,8 @@ class Partner:
         return f"s3://{BUCKET}/{self.prefix}"
 
     def role_mappings(self) -> list[dict[str, Any]]:
-        return [{"Role": self.role_arn, "IdentifierType": "Prefix", "Identifiers": [self.location]}]
+        # The identifier the provider writes: without the trailing slash (see the README's identifier shape).
+        return [{"Role": self.role_arn, "IdentifierType": "Prefix", "Identifiers": [self.location.rstrip("/")]}]
 
 
 @dataclass
@@ -509,14 +510,17 @@ def destination_access(partner: Partner, key_arn: str) -> dict[str, Any]:
                     "s3:ListMultipartUploadParts",
                     "s3:PutObject",
                 ],
-                "Resource": [f"{bucket}/{partner.prefix}*", f"{bucket}/{partner.prefix.rstrip('/')}_$folder$"],
+                "Resource": [
+                    f"{bucket}/{partner.prefix}*",
+                    f"{bucket}/{partner.prefix.rstrip('/')}",
+                    f"{bucket}/{partner.prefix.rstrip('/')}_$folder$",
+                ],
             },
             {
                 "Sid": "EmrfsXacctList1",
                 "Effect": "Allow",
-                "Action": "s3:ListBucket",
+                "Action": ["s3:ListBucket", "s3:ListBucketMultipartUploads"],
                 "Resource": bucket,
-                "Condition": {"StringLike": {"s3:prefix": [partner.prefix, f"{partner.prefix}*"]}},
             },
             {
                 "Sid": "EmrfsXacctBucketLocation",

@@ -2,7 +2,7 @@
 Option (a) of the AWS article: the destination bucket's policy grants the EMR account's roles access.
 
 Pure: standard library only. Each granted principal gets its own two statements (objects under its
-prefixes; ``s3:ListBucket`` limited to them), with ``Sid``s derived from the principal, so granting
+prefixes; ``s3:ListBucket`` and ``s3:ListBucketMultipartUploads`` on the bucket), with ``Sid``s derived from the principal, so granting
 or revoking one principal never touches another's statements, nor any statement the provider did
 not write (a ``Deny`` included).
 """
@@ -13,10 +13,10 @@ import hashlib
 from typing import Any
 
 from airflow_provider_emrfs_xacct.policies.documents import (
+    BUCKET_ACTIONS,
     OBJECT_ACTIONS,
     SID_PREFIX,
     as_list,
-    list_prefixes,
     object_resources,
     s3_arn,
 )
@@ -76,11 +76,10 @@ def grant(
             "Sid": list_sid,
             "Effect": "Allow",
             "Principal": {"AWS": principal_arn},
-            "Action": "s3:ListBucket",
+            # Unconditioned, as for the destination role (documents.BUCKET_ACTIONS): a HEAD of a missing
+            # key carries no s3:prefix and answers 404 only with s3:ListBucket, else 403.
+            "Action": list(BUCKET_ACTIONS),
             "Resource": s3_arn(partition, bucket),
-            "Condition": {
-                "StringLike": {"s3:prefix": [value for location in ordered for value in list_prefixes(location)]}
-            },
         },
     )
 

@@ -33,13 +33,30 @@ ASSUME_POLICY_NAME = "emrfs-xacct-assume-destination-roles"
 
 #: What a KMS key user needs to read and write SSE-KMS objects (the console's "key users").
 KEY_USER_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
-#: Object actions EMRFS needs to read, write (multipart included) and delete under a prefix.
+#: Object actions a Hadoop/Spark write through EMRFS (or S3A) sends under the prefix, each with its reason
+#: (the requests are listed in the README's "What a write sends" and replayed by devstack/emrfs_writer.py):
 OBJECT_ACTIONS = (
+    # Abort the pending multipart upload of a failed or speculative task attempt (EMRFS S3-optimized
+    # committer: uploads stay incomplete until task commit or abort; S3A committers likewise).
     "s3:AbortMultipartUpload",
+    # Delete the job's ``_temporary/`` keys and folder markers at job commit; overwrite mode.
     "s3:DeleteObject",
+    # HEAD (getFileStatus/exists) and GET of keys and markers; HEAD needs s3:GetObject.
     "s3:GetObject",
+    # List the parts of a pending upload (S3A's and the committers' recovery and abort paths).
     "s3:ListMultipartUploadParts",
+    # PUT of files and ``_$folder$`` markers, CreateMultipartUpload, UploadPart, CompleteMultipartUpload.
     "s3:PutObject",
+)
+#: Bucket actions of the same write, granted on the bucket ARN without an ``s3:prefix`` condition:
+BUCKET_ACTIONS = (
+    # HEAD of a missing key answers 404 only to a caller allowed s3:ListBucket on the bucket, else 403
+    # (S3 API Reference, HeadObject, "Permissions"), and a HEAD carries no s3:prefix: a grant
+    # conditioned on s3:prefix leaves every exists()/getFileStatus() of a new path a 403.
+    "s3:ListBucket",
+    # ListMultipartUploads at job cleanup, to abort what failed tasks left pending (EMRFS
+    # S3-optimized committer; S3A's committers and ``fs.s3a.multipart.purge``).
+    "s3:ListBucketMultipartUploads",
 )
 
 
@@ -50,19 +67,22 @@ def s3_arn(partition: str, bucket: str, key: str | None = None) -> str:
 
 def object_resources(partition: str, location: S3Location) -> list[str]:
     """
-    Return the object ARNs of a prefix: everything under it, and EMRFS's folder marker for it.
+    Return the object ARNs a write under a prefix touches: everything below it, the directory's own
+    key and its EMRFS folder marker.
 
-    EMRFS marks a directory ``a/b/`` with an empty object ``a/b_$folder$``, which lies outside ``a/b/*``.
+    Hadoop's getFileStatus of ``s3://b/a/b`` sends HEAD ``a/b`` (outside ``a/b/*``), and EMRFS marks a
+    directory ``a/b/`` with an empty object ``a/b_$folder$`` (also outside ``a/b/*``). Markers of
+    directories below the prefix are inside ``a/b/*``.
     """
-    stem = location.prefix.rstrip("/")
-    return [
-        s3_arn(partition, location.bucket, f"{location.prefix}*"),
-        s3_arn(partition, location.bucket, f"{stem}_$folder$"),
-    ]
+    stem = location.stem
+    resources = [s3_arn(partition, location.bucket, f"{location.prefix}*")]
+    if stem:
+        resources += [s3_arn(partition, location.bucket, stem), s3_arn(partition, location.bucket, f"{stem}_$folder$")]
+    return resources
 
 
 def list_prefixes(location: S3Location) -> list[str]:
-    """Return the ``s3:prefix`` values a listing may use: the prefix itself and anything below it."""
+    """Return the ``s3:prefix`` values a listing of the prefix may use: the prefix itself and anything below it."""
     return [location.prefix, f"{location.prefix}*"]
 
 
@@ -82,8 +102,11 @@ def destination_permissions_policy(
     """
     Return the least-privilege permissions policy of the destination role.
 
-    Object read/write/delete under each prefix, ``s3:ListBucket`` limited to the prefixes with an
-    ``s3:prefix`` condition, ``s3:GetBucketLocation``, and the key-user actions on the given keys.
+    The object actions of a write (:data:`OBJECT_ACTIONS`) on each prefix's keys, its own key and its
+    folder marker; :data:`BUCKET_ACTIONS` on each bucket, without an ``s3:prefix`` condition (a HEAD
+    of a missing key needs ``s3:ListBucket`` to answer 404, and carries no ``s3:prefix``): the role
+    can therefore list every key name in those buckets, not read them; ``s3:GetBucketLocation``;
+    and the key-user actions on the given keys.
     """
     locations = sorted(set(locations))
     buckets = sorted({location.bucket for location in locations})
@@ -96,14 +119,12 @@ def destination_permissions_policy(
         }
     ]
     for index, bucket in enumerate(buckets, start=1):
-        prefixes = [value for location in locations if location.bucket == bucket for value in list_prefixes(location)]
         statements.append(
             {
                 "Sid": f"{LIST_SID_PREFIX}{index}",
                 "Effect": "Allow",
-                "Action": "s3:ListBucket",
+                "Action": list(BUCKET_ACTIONS),
                 "Resource": s3_arn(partition, bucket),
-                "Condition": {"StringLike": {"s3:prefix": prefixes}},
             }
         )
     statements.append(

@@ -36,8 +36,12 @@ def validate_role_mappings(value: Any, field: str = "role_mappings") -> list[dic
     """
     Validate role mappings in AWS's shape, in order, and return them normalised.
 
-    ``Prefix`` identifiers become ``s3://bucket/prefix/``. An identifier used by an earlier mapping
-    of the same type is refused: EMRFS evaluates mappings top-down, so the later one never applies.
+    ``Prefix`` identifiers (given as ``s3://bucket/prefix/`` or ``s3://bucket/prefix``) are written
+    without the trailing slash, ``s3://bucket/prefix`` (see :attr:`S3Location.mapping_identifier`),
+    so the directory's own key and its ``_$folder$`` marker route to the mapped role too. An
+    identifier that an earlier mapping of the same type already matches is refused: EMRFS evaluates
+    mappings top-down and matches ``Prefix`` identifiers as plain string prefixes, so the later one
+    would never apply (``s3://b/p`` before ``s3://b/p2`` captures ``s3://b/p2/...``).
     """
     if isinstance(value, dict):
         value = [value]
@@ -100,7 +104,7 @@ def _prefix_identifier(value: Any, field: str) -> str:
             field,
             f"a Prefix mapping takes s3://bucket/prefix/ identifiers, got {value!r}; put users and groups in their own mapping",
         )
-    return parse_s3_location(value, field, allow_bucket_root=True).uri
+    return parse_s3_location(value, field, allow_bucket_root=True).mapping_identifier
 
 
 def _principal_identifier(kind: str) -> Callable[[Any, str], str]:

@@ -59,6 +59,26 @@ class S3Location:
     def uri(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}"
 
+    @property
+    def stem(self) -> str:
+        """The prefix without its trailing slash: the key of the directory itself (``""`` for the bucket)."""
+        return self.prefix.rstrip("/")
+
+    @property
+    def mapping_identifier(self) -> str:
+        """
+        The EMRFS role-mapping identifier that routes every request of a write under this location.
+
+        EMRFS matches ``Prefix`` identifiers as plain string prefixes of ``s3://bucket/key`` (EMR
+        Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"). A Hadoop write
+        under ``s3://b/p/`` also requests ``s3://b/p`` (getFileStatus of the directory) and the
+        folder marker ``s3://b/p_$folder$``, which ``s3://b/p/`` does not match, so the identifier
+        is written without the trailing slash: ``s3://b/p``. It also matches ``s3://b/p2/...``; those
+        requests then go to this location's role, which is not allowed there (a deny, never a
+        widening). The whole bucket keeps ``s3://b/`` (``s3://b`` would match other buckets).
+        """
+        return f"s3://{self.bucket}/{self.stem}" if self.prefix else self.uri
+
 
 def require_str(value: Any, field: str) -> str:
     """Return ``value`` if it is a non-empty string without surrounding whitespace."""

@@ -218,7 +218,7 @@ def test_many_partners_one_call_and_one_cluster_each(aws: Seeded, airflow_home: 
             {
                 "Role": f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-{name}-writer",
                 "IdentifierType": "Prefix",
-                "Identifiers": [prefixes[name]],
+                "Identifiers": [prefixes[name].rstrip("/")],  # written without the trailing slash
             }
         ]
     # The shared documents hold both partners' roles.

@@ -80,7 +80,7 @@ def test_airflow_dags_test_provisions_both_accounts_and_a_rerun_changes_nothing(
     (name, configuration), *others = emr["security configurations"].items()
     assert others == []
     assert configuration["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"] == [
-        {"Role": role_arn, "IdentifierType": "Prefix", "Identifiers": [f"s3://{aws.bucket}/acme/out/"]}
+        {"Role": role_arn, "IdentifierType": "Prefix", "Identifiers": [f"s3://{aws.bucket}/acme/out"]}
     ]
     assert len(emr["clusters"]) == 2  # one per DAG run, both terminated by the teardown
     for cluster in emr["clusters"]:

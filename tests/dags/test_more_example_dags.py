@@ -54,7 +54,10 @@ def test_bucket_policy_export_dag(aws: Seeded, airflow_home: Path, tmp_path: Pat
     assert statements[objects_sid]["Principal"] == {"AWS": aws.emr_ec2_role_arn}
     assert statements[objects_sid]["Action"] == list(OBJECT_ACTIONS)
     assert f"arn:aws:s3:::{aws.bucket}/acme/out/*" in statements[objects_sid]["Resource"]
-    assert statements[list_sid]["Condition"] == {"StringLike": {"s3:prefix": ["acme/out/", "acme/out/*"]}}
+    # Bucket-level and unconditioned: a HEAD of a missing key carries no s3:prefix (404 only with s3:ListBucket).
+    assert statements[list_sid]["Action"] == ["s3:ListBucket", "s3:ListBucketMultipartUploads"]
+    assert statements[list_sid]["Resource"] == f"arn:aws:s3:::{aws.bucket}"
+    assert "Condition" not in statements[list_sid]
     kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
     key_policy = json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"])
     assert key_policy["Statement"][:2] == aws.key_policy["Statement"]
@@ -93,7 +96,7 @@ def test_multi_tenant_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -> No
     assert document["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"] == [
         {"Role": role["partner-b"], "IdentifierType": "User", "Identifiers": ["partner_b_etl"]},
         {"Role": role["finance"], "IdentifierType": "Group", "Identifiers": ["finance"]},
-        {"Role": role["partner-c"], "IdentifierType": "Prefix", "Identifiers": [f"s3://{aws.bucket}/partner-c/"]},
+        {"Role": role["partner-c"], "IdentifierType": "Prefix", "Identifiers": [f"s3://{aws.bucket}/partner-c"]},
     ]
     assert cluster["ReleaseLabel"] == "emr-7.10.0"
     assert cluster["Configurations"] == [{"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}]

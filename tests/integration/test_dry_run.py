@@ -199,7 +199,7 @@ CASES = [
             dry_run=True,
         ),
         [("create", f"emr security configuration {NAME_PREFIX}-")],
-        lambda w: [f'+"Role": {_quoted(role_arn(PARTNER_2))}', f"+{_quoted(PREFIX_2)}"],
+        lambda w: [f'+"Role": {_quoted(role_arn(PARTNER_2))}', f"+{_quoted(PREFIX_2.rstrip('/'))}"],
     ),
     DryRun(
         "LaunchClusterWithSecConfigOperator",
@@ -242,7 +242,8 @@ CASES = [
             f'-"arn:aws:s3:::{w.aws.bucket}/partner-1_$folder$"',
             f'+"arn:aws:s3:::{w.aws.bucket}/partner-1_$folder$",',
             f'+"arn:aws:s3:::{w.aws.bucket}/partner-2/*",',
-            '+"partner-2/*"',
+            f'+"arn:aws:s3:::{w.aws.bucket}/partner-2",',
+            f'+"arn:aws:s3:::{w.aws.bucket}/partner-2_$folder$"',
         ],
         lambda result: result["plan"],
     ),

@@ -88,7 +88,11 @@ def test_first_run_creates_configuration_named_by_content(emr: Any) -> None:
     assert recorder.mutating == ["CreateSecurityConfiguration"]
     document = stored_document(emr, name)
     assert document["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"] == [
-        {"Role": WRITER_ROLE, "IdentifierType": "Prefix", "Identifiers": ["s3://partner-results-b/daily/"]},
+        {
+            "Role": WRITER_ROLE,
+            "IdentifierType": "Prefix",
+            "Identifiers": ["s3://partner-results-b/daily"],
+        },  # no trailing slash
         {"Role": READER_ROLE, "IdentifierType": "User", "Identifiers": ["hadoop", "analyst"]},
         {"Role": WRITER_ROLE, "IdentifierType": "Group", "Identifiers": ["etl"]},
     ]

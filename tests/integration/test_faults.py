@@ -195,7 +195,9 @@ def assert_end_state(aws: Seeded, outcomes: dict[str, dict[str, Any]]) -> None:
             emr.describe_security_configuration(Name=outcome["security_configuration"])["SecurityConfiguration"]
         )
         mappings = configuration["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"]
-        assert mappings == [{"Role": role_arn(partner), "IdentifierType": "Prefix", "Identifiers": [prefix(partner)]}]
+        assert mappings == [
+            {"Role": role_arn(partner), "IdentifierType": "Prefix", "Identifiers": [prefix(partner).rstrip("/")]}
+        ]
         cluster = emr.describe_cluster(ClusterId=outcome["cluster_id"])["Cluster"]
         assert cluster["SecurityConfiguration"] == outcome["security_configuration"]
         assert {"Key": IDEMPOTENCY_TAG, "Value": outcome["idempotency_key"]} in cluster["Tags"]

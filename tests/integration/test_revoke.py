@@ -22,6 +22,7 @@ from airflow_provider_emrfs_xacct.policies.documents import ASSUME_POLICY_NAME, 
 from airflow_provider_emrfs_xacct.policies.security_config import (
     build_security_configuration,
     security_configuration_name,
+    validate_role_mappings,
 )
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
@@ -152,11 +153,13 @@ def test_revoking_one_partner_keeps_the_other_and_everything_not_ours(aws: Seede
     assert role_exists(aws, PARTNER_1)  # not asked to delete it
     # A new configuration, named by its content, holds only partner 2's mapping; the old one stays
     # (clusters may still run with it).
-    expected = build_security_configuration([mapping(PARTNER_2, PREFIX_2)])
+    expected = build_security_configuration(validate_role_mappings([mapping(PARTNER_2, PREFIX_2)]))
     new_name = security_configuration_name(NAME_PREFIX, expected)
     assert result["security_configuration"] == new_name
     assert configuration(aws, new_name) == expected
-    assert mappings_of(configuration(aws, two_partners)) == [mapping(PARTNER_1, PREFIX_1), mapping(PARTNER_2, PREFIX_2)]
+    assert mappings_of(configuration(aws, two_partners)) == validate_role_mappings(
+        [mapping(PARTNER_1, PREFIX_1), mapping(PARTNER_2, PREFIX_2)]
+    )
     # The plan says what changed, and went to XCom.
     assert ti.xcoms["plan"] == result["plan"]
     assert [(change["action"], change["resource"].split()[0]) for change in result["plan"]] == [

@@ -30,6 +30,7 @@ from airflow_provider_emrfs_xacct.policies.documents import (
     DESTINATION_POLICY_NAME,
     KEY_USERS_SID,
     OBJECTS_SID,
+    as_list,
     assume_role_policy,
     destination_permissions_policy,
     key_users_statement,
@@ -282,7 +283,7 @@ def _list_other_prefix(state: ChainState) -> None:
     role = state.destination_roles[ROLE]
     assert role is not None
     _, policy = role.policies[0]
-    listing = next(statement for statement in policy["Statement"] if statement["Action"] == "s3:ListBucket")
+    listing = next(statement for statement in policy["Statement"] if "s3:ListBucket" in as_list(statement["Action"]))
     listing["Condition"] = {"StringLike": {"s3:prefix": ["imports/", "imports/*"]}}
 
 

@@ -60,14 +60,26 @@ class TestHelpers:
         assert s3_arn("aws", "bkt", "a/b/*") == "arn:aws:s3:::bkt/a/b/*"
         assert s3_arn("aws-cn", "bkt", "") == "arn:aws-cn:s3:::bkt/"
 
-    def test_object_resources_are_the_prefix_and_the_emrfs_folder_marker(self):
+    def test_object_resources_are_the_prefix_its_own_key_and_the_emrfs_folder_marker(self):
+        # getFileStatus(s3://partner-b/results/daily) sends HEAD results/daily; mkdirs writes results/daily_$folder$.
         assert object_resources("aws", RESULTS) == [
             "arn:aws:s3:::partner-b/results/daily/*",
+            "arn:aws:s3:::partner-b/results/daily",
             "arn:aws:s3:::partner-b/results/daily_$folder$",
         ]
 
     def test_object_resources_for_a_top_level_prefix(self):
-        assert object_resources("aws", RAW) == ["arn:aws:s3:::partner-b/raw/*", "arn:aws:s3:::partner-b/raw_$folder$"]
+        assert object_resources("aws", RAW) == [
+            "arn:aws:s3:::partner-b/raw/*",
+            "arn:aws:s3:::partner-b/raw",
+            "arn:aws:s3:::partner-b/raw_$folder$",
+        ]
+
+    def test_object_resources_never_name_a_sibling_prefix(self):
+        # The role-mapping identifier s3://partner-b/raw also routes s3://partner-b/raw2/...; the policy must not allow it.
+        resources = object_resources("aws", RAW)
+        assert not any(arn.startswith("arn:aws:s3:::partner-b/raw2") for arn in resources)
+        assert all(arn.endswith(("raw/*", "raw", "raw_$folder$")) for arn in resources)
 
     def test_list_prefixes(self):
         assert list_prefixes(RESULTS) == ["results/daily/", "results/daily/*"]
@@ -115,15 +127,15 @@ class TestDestinationPermissionsPolicy:
                     "Action": list(OBJECT_ACTIONS),
                     "Resource": [
                         "arn:aws:s3:::partner-b/results/daily/*",
+                        "arn:aws:s3:::partner-b/results/daily",
                         "arn:aws:s3:::partner-b/results/daily_$folder$",
                     ],
                 },
                 {
                     "Sid": f"{LIST_SID_PREFIX}1",
                     "Effect": "Allow",
-                    "Action": "s3:ListBucket",
+                    "Action": ["s3:ListBucket", "s3:ListBucketMultipartUploads"],
                     "Resource": "arn:aws:s3:::partner-b",
-                    "Condition": {"StringLike": {"s3:prefix": ["results/daily/", "results/daily/*"]}},
                 },
                 {
                     "Sid": BUCKET_LOCATION_SID,
@@ -146,10 +158,13 @@ class TestDestinationPermissionsPolicy:
         assert sorted(objects["Resource"]) == sorted(
             [
                 "arn:aws:s3:::partner-b/results/daily/*",
+                "arn:aws:s3:::partner-b/results/daily",
                 "arn:aws:s3:::partner-b/results/daily_$folder$",
                 "arn:aws:s3:::partner-b/raw/*",
+                "arn:aws:s3:::partner-b/raw",
                 "arn:aws:s3:::partner-b/raw_$folder$",
                 "arn:aws:s3:::partner-c/in/*",
+                "arn:aws:s3:::partner-c/in",
                 "arn:aws:s3:::partner-c/in_$folder$",
             ]
         )
@@ -173,28 +188,28 @@ class TestDestinationPermissionsPolicy:
             assert "NotAction" not in statement
             assert "Principal" not in statement  # an identity policy
 
-    def test_list_bucket_is_only_allowed_with_an_s3_prefix_condition_per_bucket(self):
+    def test_list_bucket_is_unconditioned_on_exactly_the_prefixes_buckets(self):
+        # A HEAD of a missing key is 404 only with s3:ListBucket, and carries no s3:prefix (S3 API
+        # Reference, HeadObject): a condition on s3:prefix would turn every exists() of a new path into 403.
         policy = destination_permissions_policy("aws", [RESULTS, RAW, OTHER])
         list_statements = [s for s in policy["Statement"] if "s3:ListBucket" in as_list(s["Action"])]
         assert len(list_statements) == 2
         by_bucket = {statement["Resource"]: statement for statement in list_statements}
         assert set(by_bucket) == {"arn:aws:s3:::partner-b", "arn:aws:s3:::partner-c"}
         for statement in list_statements:
-            assert as_list(statement["Action"]) == ["s3:ListBucket"]
+            assert as_list(statement["Action"]) == ["s3:ListBucket", "s3:ListBucketMultipartUploads"]
             assert statement["Sid"].startswith(LIST_SID_PREFIX)
-            assert list(statement["Condition"]) == ["StringLike"]
-            assert list(statement["Condition"]["StringLike"]) == ["s3:prefix"]
-        assert sorted(by_bucket["arn:aws:s3:::partner-b"]["Condition"]["StringLike"]["s3:prefix"]) == sorted(
-            ["raw/", "raw/*", "results/daily/", "results/daily/*"]
-        )
-        assert by_bucket["arn:aws:s3:::partner-c"]["Condition"]["StringLike"]["s3:prefix"] == ["in/", "in/*"]
+            assert "Condition" not in statement
+            assert "/" not in statement["Resource"]  # the bucket only: these are bucket actions, no object access
 
-    def test_list_prefix_condition_never_matches_the_whole_bucket(self):
-        policy = destination_permissions_policy("aws", [RESULTS, OTHER])
-        for statement in policy["Statement"]:
-            if "Condition" in statement:
-                for value in statement["Condition"]["StringLike"]["s3:prefix"]:
-                    assert value not in ("", "*")
+    def test_bucket_actions_are_granted_on_no_other_bucket(self):
+        policy = destination_permissions_policy("aws", [RESULTS])
+        bucket_level = [
+            s
+            for s in policy["Statement"]
+            if set(as_list(s["Action"])) & {"s3:ListBucket", "s3:ListBucketMultipartUploads"}
+        ]
+        assert [as_list(s["Resource"]) for s in bucket_level] == [["arn:aws:s3:::partner-b"]]
 
     def test_get_bucket_location_on_each_bucket_once(self):
         policy = destination_permissions_policy("aws", [RESULTS, RAW, OTHER])

@@ -126,7 +126,7 @@ def assert_grants_only_what_was_typed(bucket: str, key: str) -> None:
     The location typed as ``s3://{bucket}/{key}`` was accepted: check its policy against literals built here.
 
     ``asked`` is the prefix as the user meant it (with its trailing slash); the object ARNs may only be
-    ``asked`` followed by ``*`` (everything under it) or the folder marker, and ``s3:prefix`` values only
+    ``asked`` followed by ``*`` (everything under it), the prefix's own key or its folder marker, and ``s3:prefix`` values only
     ``asked`` itself, ``asked`` followed by ``*``, or the prefix without its slash (the "directory").
     """
     asked = key if key.endswith("/") else f"{key}/"
@@ -135,7 +135,12 @@ def assert_grants_only_what_was_typed(bucket: str, key: str) -> None:
     assert asked not in ("", "/")
     stem = asked[:-1]
     bucket_arn = f"arn:aws:s3:::{bucket}"
-    allowed_objects = {f"{bucket_arn}/{asked}{EVERYTHING_UNDER}", f"{bucket_arn}/{stem}{FOLDER_MARKER}"}
+    # Everything under the prefix, the prefix's own key (a directory's getFileStatus) and EMRFS's marker.
+    allowed_objects = {
+        f"{bucket_arn}/{asked}{EVERYTHING_UNDER}",
+        f"{bucket_arn}/{stem}",
+        f"{bucket_arn}/{stem}{FOLDER_MARKER}",
+    }
     allowed_s3_prefixes = {asked, f"{asked}{EVERYTHING_UNDER}", stem}
 
     policy = destination_permissions_policy("aws", [parse_s3_location(f"s3://{bucket}/{key}", "f")], [KEY_ARN])
@@ -236,7 +241,8 @@ def test_several_prefixes_each_get_only_their_own(typed: tuple[str, str, bool]) 
     asked = key if key.endswith("/") else f"{key}/"
     expected = {
         f"arn:aws:s3:::{bucket}/{prefix}{suffix}"
-        for prefix, suffix in ((asked, "*"), (asked[:-1], FOLDER_MARKER), (other, "*"), (other[:-1], FOLDER_MARKER))
+        for given in (asked, other)
+        for prefix, suffix in ((given, "*"), (given[:-1], ""), (given[:-1], FOLDER_MARKER))
     }
     objects = {
         resource

@@ -38,7 +38,7 @@ def test_the_multi_tenant_example_is_kept_in_order() -> None:
     assert validate_role_mappings(value) == [
         mapping(ROLE_B, "User", ["partner_b_etl"]),
         mapping(ROLE_F, "Group", ["finance"]),
-        mapping(ROLE_C, "Prefix", ["s3://partner-results-b/partner-c/"]),
+        mapping(ROLE_C, "Prefix", ["s3://partner-results-b/partner-c"]),
     ]
 
 

@@ -62,7 +62,8 @@ class TestValidateRoleMappings:
             {
                 "Role": ROLE_B,
                 "IdentifierType": "Prefix",
-                "Identifiers": ["s3://partner-b/results/", "s3://partner-b/raw/"],
+                # Without the trailing slash: the directory's own key and its _$folder$ marker route too.
+                "Identifiers": ["s3://partner-b/results", "s3://partner-b/raw"],
             },
             {"Role": ROLE_C, "IdentifierType": "User", "Identifiers": ["etl_user", "alice"]},
             {"Role": ROLE_B, "IdentifierType": "Group", "Identifiers": ["analysts"]},
@@ -79,12 +80,12 @@ class TestValidateRoleMappings:
 
     def test_a_single_mapping_dict_is_a_one_element_list(self):
         assert validate_role_mappings(mapping()) == [
-            {"Role": ROLE_B, "IdentifierType": "Prefix", "Identifiers": ["s3://partner-b/results/"]}
+            {"Role": ROLE_B, "IdentifierType": "Prefix", "Identifiers": ["s3://partner-b/results"]}
         ]
 
     def test_a_single_identifier_string_is_a_one_element_list(self):
-        result = validate_role_mappings([mapping(identifiers="s3://partner-b/results")])
-        assert result[0]["Identifiers"] == ["s3://partner-b/results/"]
+        result = validate_role_mappings([mapping(identifiers="s3://partner-b/results/")])
+        assert result[0]["Identifiers"] == ["s3://partner-b/results"]
 
     def test_a_prefix_mapping_may_name_a_whole_bucket(self):
         result = validate_role_mappings([mapping(identifiers=["s3://partner-b"])])
@@ -179,19 +180,24 @@ class TestValidateRoleMappings:
 
     def test_refuses_a_narrower_prefix_after_a_broader_one(self):
         value = [mapping(ROLE_B, "Prefix", ["s3://partner-b/a/"]), mapping(ROLE_C, "Prefix", ["s3://partner-b/a/b/"])]
-        error = refused_mappings(value, "role_mappings[1].Identifiers[0]", "covered by 's3://partner-b/a/'")
+        error = refused_mappings(value, "role_mappings[1].Identifiers[0]", "covered by 's3://partner-b/a'")
         assert "put the narrower mapping first" in error.problem
 
     def test_accepts_a_narrower_prefix_before_a_broader_one(self):
         value = [mapping(ROLE_C, "Prefix", ["s3://partner-b/a/b/"]), mapping(ROLE_B, "Prefix", ["s3://partner-b/a/"])]
         assert [m["Identifiers"] for m in validate_role_mappings(value)] == [
-            ["s3://partner-b/a/b/"],
-            ["s3://partner-b/a/"],
+            ["s3://partner-b/a/b"],
+            ["s3://partner-b/a"],
         ]
 
-    def test_prefixes_that_only_share_leading_characters_do_not_shadow(self):
+    def test_a_prefix_sharing_leading_characters_with_an_earlier_one_is_shadowed(self):
+        # EMRFS matches plain string prefixes: the identifier s3://partner-b/a captures s3://partner-b/ab/...
         value = [mapping(ROLE_B, "Prefix", ["s3://partner-b/a/"]), mapping(ROLE_C, "Prefix", ["s3://partner-b/ab/"])]
-        assert len(validate_role_mappings(value)) == 2
+        error = refused_mappings(value, "role_mappings[1].Identifiers[0]", "covered by 's3://partner-b/a'")
+        assert "put the narrower mapping first" in error.problem
+        # In the other order each prefix routes to its own role.
+        swapped = validate_role_mappings(list(reversed(value)))
+        assert [m["Identifiers"] for m in swapped] == [["s3://partner-b/ab"], ["s3://partner-b/a"]]
 
     def test_refuses_a_user_shadowed_by_an_earlier_mapping(self):
         value = [mapping(ROLE_B, "User", ["alice"]), mapping(ROLE_C, "User", ["bob", "alice"])]

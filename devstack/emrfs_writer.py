@@ -1,0 +1,717 @@
+"""
+An EMRFS-like writer for the local stand-in: what a Spark job on the EMR cluster sends to S3.
+
+:func:`write_like_emrfs` replays, as real HTTP requests to the moto server, the S3 requests of a
+Hadoop/Spark write of a few files under an output prefix through EMRFS with the EMRFS S3-optimized
+committer. Each request is
+
+1. **routed** as EMRFS routes it, by the security configuration read live from moto's EMR
+   (:func:`route`): role mappings top-down across all identifier types, first match wins;
+   ``Prefix`` identifiers match as plain string prefixes of ``s3://bucket/key``; ``User``/``Group``
+   match the Hadoop user and groups of the job; no match falls back to the instance-profile role
+   (EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3": its example has
+   the prefix ``s3://amzn-s3-demo-bucket/`` match ``s3://amzn-s3-demo-bucket/mydir``; a request
+   that matches no mapping uses the EC2 instance profile; mappings apply in order);
+2. sent with the mapped role's credentials, got through ``sts:AssumeRole`` called with the
+   instance role's credentials (same guide: EMRFS has the cluster's EC2 instances assume the role
+   that matches the request), once per role and write, like a credential cache;
+3. **authorized before it is sent** by :mod:`devstack.aws_judge` (principalmapper's policy
+   simulation over the live trust, identity, boundary, bucket and key policies). A denied request
+   is not sent; it is recorded with HTTP 403, and the write stops there, as a Hadoop job fails on
+   the first ``AccessDeniedException``. For a HEAD of a missing key, moto's 404 stands only when
+   the caller may ``s3:ListBucket`` the bucket, else it becomes 403 (S3 API Reference, HeadObject).
+
+The request list (for output ``s3://b/p/``; ``N`` files; ``p`` is the prefix without its slash):
+
+============================  ================================================  ===============================
+Hadoop step                   S3 requests                                       source
+============================  ================================================  ===============================
+getFileStatus(s3://b/p)       HEAD ``p``, HEAD ``p/``, HEAD ``p_$folder$``,      Hadoop getFileStatus; EMRFS's
+  (checkOutputSpecs)          LIST ``prefix=p/ delimiter=/ max-keys=1``          ``_$folder$`` marker convention
+                                                                                (this project's reading: AWS
+                                                                                publishes no request list)
+existing output, overwrite     LIST ``prefix=p/``, DeleteObject of each key and   Spark's save mode "overwrite"
+                              of ``p_$folder$``
+mkdirs(p/_temporary/0)        getFileStatus of ``p/_temporary/0``,              FileOutputCommitter.setupJob
+                              ``p/_temporary``, ``p`` (the walk stops at the
+                              output directory); PUT ``p_$folder$``,
+                              ``p/_temporary_$folder$``, ``p/_temporary/0_$folder$``
+create(p/part-i) per task     getFileStatus(``p/part-i``) (404 expected);        EMRFS S3-optimized committer:
+                              CreateMultipartUpload, UploadPart                    "multipart uploads are always
+task commit                   CompleteMultipartUpload                            performed"; complete on task
+                                                                                commit (EMR Release Guide)
+speculative attempt           CreateMultipartUpload, UploadPart of a duplicate   same page: uploads stay
+job cleanup                   ListMultipartUploads ``prefix=p/``,                incomplete until commit or
+                              AbortMultipartUpload of what is pending            abort
+job commit                    LIST ``prefix=p/_temporary`` (recursive),          FileOutputCommitter.commitJob
+                              DeleteObject of each, DELETE the markers;          (cleanupJob deletes
+                              getFileStatus(``p/_SUCCESS``), PUT ``p/_SUCCESS``  ``_temporary``, writes _SUCCESS)
+read back                     LIST ``prefix=p/ delimiter=/``, HEAD ``p/part-0``  Spark's listing of the output
+============================  ================================================  ===============================
+
+Objects written are reported with their owner (S3 User Guide, "Controlling ownership of objects":
+``BucketOwnerEnforced`` → the bucket owner; ``ObjectWriter`` → the writer's account;
+``BucketOwnerPreferred`` → the writer unless the upload carried ``bucket-owner-full-control``) and
+their encryption (read back from moto, which applies the bucket's default encryption).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import botocore.exceptions
+
+from devstack import aws_judge
+from devstack.aws_judge import Decision, Principal
+from devstack.moto_stack import REGION, account_session
+
+__all__ = ["RequestRecord", "Route", "WriteResult", "WrittenObject", "route", "write_like_emrfs"]
+
+INSTANCE_ROLE = "instance role"
+
+
+@dataclass(frozen=True)
+class Route:
+    """Which credentials EMRFS uses for one request, and why."""
+
+    role_arn: str
+    #: ``"Prefix s3://b/p"``, ``"User alice"``, ``"Group analysts"`` or ``"instance role"``.
+    matched: str
+    #: Index of the matching mapping in the configuration, ``None`` for the instance-role fallback.
+    mapping_index: int | None
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One request of the write, as routed, judged and answered."""
+
+    step: str
+    operation: str
+    uri: str
+    role_arn: str
+    matched: str
+    allowed: bool
+    reason: str
+    status: int
+
+    @property
+    def failed(self) -> bool:
+        return self.status >= 400 and not (self.status == 404 and self.operation in ("HeadObject", "GetObject"))
+
+
+@dataclass(frozen=True)
+class WrittenObject:
+    """An object the write left under the output prefix."""
+
+    key: str
+    owner_account: str
+    encryption: str | None
+    kms_key_id: str | None
+
+
+@dataclass
+class WriteResult:
+    """What :func:`write_like_emrfs` did."""
+
+    requests: list[RequestRecord] = field(default_factory=list)
+    objects: dict[str, WrittenObject] = field(default_factory=dict)
+
+    @property
+    def success(self) -> bool:
+        return self.first_failure is None
+
+    @property
+    def first_failure(self) -> RequestRecord | None:
+        return next((record for record in self.requests if record.failed), None)
+
+    @property
+    def roles_used(self) -> set[str]:
+        return {record.role_arn for record in self.requests if record.operation != "AssumeRole"}
+
+    def summary(self) -> str:
+        """One line per request (for assertion messages and logs)."""
+        return "\n".join(
+            f"{r.status} {r.operation:<24} {r.uri} as {r.role_arn} [{r.matched}] {'' if r.allowed else r.reason}"
+            for r in self.requests
+        )
+
+
+class _Stop(Exception):
+    """The job fails: a request was denied."""
+
+
+def parse_s3_uri(uri: str) -> tuple[str, str]:
+    if not uri.startswith("s3://"):
+        raise ValueError(f"output_uri must start with s3://, got {uri!r}")
+    bucket, _, key = uri[len("s3://") :].partition("/")
+    if not bucket:
+        raise ValueError(f"output_uri names no bucket: {uri!r}")
+    return bucket, key
+
+
+def role_mappings(configuration: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the EMRFS role mappings of a security configuration document (empty when it has none)."""
+    emrfs = configuration.get("AuthorizationConfiguration", {}).get("EmrFsConfiguration", {})
+    return list(emrfs.get("RoleMappings", []))
+
+
+def route(
+    mappings: list[dict[str, Any]], uri: str, instance_role_arn: str, user: str, groups: tuple[str, ...] = ()
+) -> Route:
+    """
+    Route one request as EMRFS does.
+
+    Mappings are tried in order across all identifier types; the first that matches wins. A
+    ``Prefix`` identifier matches when it is a plain string prefix of ``uri`` (no ``/`` boundary is
+    implied: ``s3://b/p`` matches ``s3://b/p_$folder$`` and ``s3://b/p2/x``); a ``User`` identifier
+    when it equals ``user``; a ``Group`` identifier when it is one of ``groups``. No match: the
+    instance role.
+
+    :param mappings: the ``RoleMappings`` list of the security configuration, in order.
+    :param uri: the request's ``s3://bucket/key``.
+    :param instance_role_arn: the EC2 instance-profile role (the fallback).
+    :param user: the Hadoop user the request runs as.
+    :param groups: the Hadoop groups of that user.
+    """
+    for index, mapping in enumerate(mappings):
+        kind = mapping.get("IdentifierType")
+        for identifier in mapping.get("Identifiers", []):
+            if (
+                (kind == "Prefix" and uri.startswith(identifier))
+                or (kind == "User" and identifier == user)
+                or (kind == "Group" and identifier in groups)
+            ):
+                return Route(mapping["Role"], f"{kind} {identifier}", index)
+    return Route(instance_role_arn, INSTANCE_ROLE, None)
+
+
+_ADMIN_SESSIONS: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}
+
+
+def _admin(url: str, account: str, service: str) -> Any:
+    """
+    A client acting in ``account``, for reading the live state the judge needs.
+
+    Cached per moto server and account (client creation is CPU-bound; the scale tests write for
+    many partners); :func:`_check_admin` renews it when moto was reset since (moto forgets the
+    credentials it issued, and answers unknown keys in its default account).
+    """
+    key = (url, account)
+    if key not in _ADMIN_SESSIONS:
+        _ADMIN_SESSIONS[key] = (account_session(url, account), {})
+    session, clients = _ADMIN_SESSIONS[key]
+    if service not in clients:
+        clients[service] = session.client(service, endpoint_url=url)
+    return clients[service]
+
+
+def _check_admin(url: str, account: str) -> None:
+    """Drop the cached session of ``account`` if its credentials no longer act in that account."""
+    try:
+        acting = _admin(url, account, "sts").get_caller_identity()["Account"]
+    except botocore.exceptions.ClientError:
+        acting = None
+    if acting != account:
+        _ADMIN_SESSIONS.pop((url, account), None)
+
+
+def _role_client(url: str, credentials: dict[str, str], service: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=url,
+        region_name=REGION,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+def _account(arn: str) -> str:
+    return arn.split(":")[4]
+
+
+def read_principal(url: str, role_arn: str) -> Principal | None:
+    """Read a role's unique id, inline and attached policies and permissions boundary from moto (``None`` if missing)."""
+    iam = _admin(url, _account(role_arn), "iam")
+    name = role_arn.rsplit("/", 1)[-1]
+    try:
+        role = iam.get_role(RoleName=name)["Role"]
+    except iam.exceptions.NoSuchEntityException:
+        return None
+    policies: list[tuple[str, dict[str, Any]]] = []
+    for policy_name in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+        policies.append((policy_name, _document(iam.get_role_policy(RoleName=name, PolicyName=policy_name))))
+    for attached in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
+        policies.append((attached["PolicyName"], _managed_document(iam, attached["PolicyArn"])))
+    boundary_arn = role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+    boundary = _managed_document(iam, boundary_arn) if boundary_arn else None
+    return Principal(role_arn, role["RoleId"], tuple(policies), boundary)
+
+
+def _document(answer: dict[str, Any]) -> dict[str, Any]:
+    document = answer["PolicyDocument"]
+    return json.loads(document) if isinstance(document, str) else dict(document)
+
+
+def _managed_document(iam: Any, policy_arn: str) -> dict[str, Any]:
+    version = iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
+    document = iam.get_policy_version(PolicyArn=policy_arn, VersionId=version)["PolicyVersion"]["Document"]
+    return json.loads(document) if isinstance(document, str) else dict(document)
+
+
+def _trust_policy(url: str, role_arn: str) -> dict[str, Any] | None:
+    iam = _admin(url, _account(role_arn), "iam")
+    try:
+        document = iam.get_role(RoleName=role_arn.rsplit("/", 1)[-1])["Role"]["AssumeRolePolicyDocument"]
+    except iam.exceptions.NoSuchEntityException:
+        return None
+    return json.loads(document) if isinstance(document, str) else dict(document)
+
+
+@dataclass(frozen=True)
+class _Bucket:
+    name: str
+    owner: str
+    policy: dict[str, Any] | None
+    ownership: str
+    #: ``None`` (no SSE-KMS default), a key ARN, or ``"aws/s3"`` for the AWS managed key.
+    kms_key_arn: str | None
+    key_policy: dict[str, Any] | None
+    key_is_aws_managed: bool
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:s3:::{self.name}"
+
+
+def _find_bucket_owner(url: str, bucket: str, accounts: tuple[str, ...]) -> str:
+    for account in dict.fromkeys(accounts):
+        names = {item["Name"] for item in _admin(url, account, "s3").list_buckets().get("Buckets", [])}
+        if bucket in names:
+            return account
+    raise ValueError(f"bucket {bucket!r} is in none of the accounts {sorted(set(accounts))}; pass bucket_account")
+
+
+def _read_bucket(url: str, bucket: str, owner: str) -> _Bucket:
+    s3 = _admin(url, owner, "s3")
+    try:
+        policy: dict[str, Any] | None = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    except botocore.exceptions.ClientError:
+        policy = None
+    try:
+        rules = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
+        ownership = rules[0]["ObjectOwnership"]
+    except botocore.exceptions.ClientError:
+        ownership = "ObjectWriter"  # the setting of buckets without ownership controls (before April 2023)
+    key_arn: str | None = None
+    key_policy: dict[str, Any] | None = None
+    aws_managed = False
+    try:
+        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        default = rules[0]["ApplyServerSideEncryptionByDefault"]
+    except (botocore.exceptions.ClientError, KeyError, IndexError):
+        default = {}
+    if default.get("SSEAlgorithm") in ("aws:kms", "aws:kms:dsse"):
+        key_id = default.get("KMSMasterKeyID") or "alias/aws/s3"
+        if key_id.startswith("arn:"):
+            _check_admin(url, _account(key_id))
+        kms = _admin(url, _account(key_id) if key_id.startswith("arn:") else owner, "kms")
+        if key_id in ("alias/aws/s3", "aws/s3") or key_id.endswith(":alias/aws/s3"):
+            aws_managed = True
+            key_arn = "aws/s3"
+        else:
+            metadata = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+            key_arn = metadata["Arn"]
+            aws_managed = metadata.get("KeyManager") == "AWS"
+            key_policy = json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
+    return _Bucket(bucket, owner, policy, ownership, key_arn, key_policy, aws_managed)
+
+
+# S3 operation -> (IAM action, KMS action it needs on an SSE-KMS bucket). Sources: S3 API Reference,
+# "Permissions" of each operation; S3 User Guide, "Required permissions for Amazon S3 API operations".
+_ACTIONS: dict[str, tuple[str, str | None]] = {
+    "HeadObject": ("s3:GetObject", None),
+    "GetObject": ("s3:GetObject", "kms:Decrypt"),
+    "PutObject": ("s3:PutObject", "kms:GenerateDataKey"),
+    "CreateMultipartUpload": ("s3:PutObject", "kms:GenerateDataKey"),
+    "UploadPart": ("s3:PutObject", "kms:Decrypt"),
+    "CompleteMultipartUpload": ("s3:PutObject", None),
+    "AbortMultipartUpload": ("s3:AbortMultipartUpload", None),
+    "DeleteObject": ("s3:DeleteObject", None),
+    "ListObjectsV2": ("s3:ListBucket", None),
+    "ListMultipartUploads": ("s3:ListBucketMultipartUploads", None),
+}
+
+
+class _Writer:
+    def __init__(
+        self,
+        url: str,
+        instance_role_arn: str,
+        mappings: list[dict[str, Any]],
+        bucket: _Bucket,
+        user: str,
+        groups: tuple[str, ...],
+    ) -> None:
+        self.url = url
+        self.instance_role_arn = instance_role_arn
+        self.mappings = mappings
+        self.bucket = bucket
+        self.user = user
+        self.groups = groups
+        self.result = WriteResult()
+        self._principals: dict[str, Principal | None] = {}
+        self._clients: dict[str, Any] = {}
+        self._instance_credentials: dict[str, str] | None = None
+        self._writer_account: dict[str, str] = {}
+
+    # -- credentials ---------------------------------------------------------------------------
+    def principal(self, role_arn: str) -> Principal | None:
+        if role_arn not in self._principals:
+            self._principals[role_arn] = read_principal(self.url, role_arn)
+        return self._principals[role_arn]
+
+    def instance_credentials(self) -> dict[str, str]:
+        # The instance profile's credentials (IMDS); moto acts in the account of the role's ARN.
+        if self._instance_credentials is None:
+            sts = boto3.client(
+                "sts", endpoint_url=self.url, region_name=REGION, aws_access_key_id="imds", aws_secret_access_key="imds"
+            )
+            self._instance_credentials = sts.assume_role(
+                RoleArn=self.instance_role_arn, RoleSessionName="emr-instance-profile"
+            )["Credentials"]
+        return self._instance_credentials
+
+    def s3_for(self, step: str, target: Route) -> Any:
+        """The S3 client with ``target``'s credentials, assuming the role first (judged) if needed."""
+        if target.role_arn in self._clients:
+            return self._clients[target.role_arn]
+        if target.role_arn == self.instance_role_arn:
+            s3 = _role_client(self.url, self.instance_credentials(), "s3")
+            self._clients[target.role_arn] = s3
+            return s3
+        caller = self.principal(self.instance_role_arn)
+        trust = _trust_policy(self.url, target.role_arn)
+        if caller is None or trust is None:
+            missing = self.instance_role_arn if caller is None else target.role_arn
+            decision = Decision(False, f"denied: role {missing} does not exist")
+        else:
+            decision = aws_judge.authorize(
+                caller,
+                "sts:AssumeRole",
+                target.role_arn,
+                resource_policy=trust,
+                resource_owner=_account(target.role_arn),
+                resource_policy_name="trust policy",
+            )
+        if not decision.allowed:
+            self._record(step, "AssumeRole", target.role_arn, target, decision, 403)
+            raise _Stop
+        sts = _role_client(self.url, self.instance_credentials(), "sts")
+        credentials = sts.assume_role(RoleArn=target.role_arn, RoleSessionName="emrfs")["Credentials"]
+        self._record(step, "AssumeRole", target.role_arn, target, decision, 200)
+        s3 = _role_client(self.url, credentials, "s3")
+        self._clients[target.role_arn] = s3
+        return s3
+
+    # -- judging and sending -------------------------------------------------------------------
+    def _record(self, step: str, operation: str, uri: str, target: Route, decision: Decision, status: int) -> None:
+        self.result.requests.append(
+            RequestRecord(
+                step, operation, uri, target.role_arn, target.matched, decision.allowed, decision.reason, status
+            )
+        )
+
+    def judge(self, operation: str, key: str | None, target: Route, context: dict[str, str]) -> Decision:
+        principal = self.principal(target.role_arn)
+        if principal is None:
+            return Decision(False, f"denied: role {target.role_arn} does not exist")
+        action, kms_action = _ACTIONS[operation]
+        resource = self.bucket.arn if key is None else f"{self.bucket.arn}/{key}"
+        decision = aws_judge.authorize(
+            principal,
+            action,
+            resource,
+            resource_policy=self.bucket.policy,
+            resource_owner=self.bucket.owner,
+            context=context,
+            resource_policy_name="bucket policy",
+        )
+        if not decision.allowed or kms_action is None or self.bucket.kms_key_arn is None:
+            return decision
+        if self.bucket.key_is_aws_managed:
+            if principal.account != self.bucket.owner:
+                return Decision(
+                    False,
+                    f"denied: {kms_action} on the AWS managed key aws/s3 of {self.bucket.owner} from account "
+                    f"{principal.account} (AWS managed keys cannot be used across accounts)",
+                )
+            return decision
+        key_decision = aws_judge.authorize(
+            principal,
+            kms_action,
+            self.bucket.kms_key_arn,
+            resource_policy=self.bucket.key_policy,
+            resource_owner=_account(self.bucket.kms_key_arn),
+            resource_policy_name="key policy",
+        )
+        if not key_decision.allowed:
+            return key_decision
+        return Decision(True, f"{decision.reason}; {key_decision.reason}")
+
+    def request(
+        self,
+        step: str,
+        operation: str,
+        key: str | None,
+        context: dict[str, str] | None = None,
+        **params: Any,
+    ) -> dict[str, Any] | None:
+        """Route, judge and send one request; return the answer (``None`` for a 404); raise :class:`_Stop` on denial."""
+        uri = f"s3://{self.bucket.name}/{key if key is not None else params.get('Prefix', '')}"
+        target = route(self.mappings, uri, self.instance_role_arn, self.user, self.groups)
+        s3 = self.s3_for(step, target)
+        decision = self.judge(operation, key, target, context or {})
+        if not decision.allowed:
+            self._record(step, operation, uri, target, decision, 403)
+            raise _Stop
+        method = getattr(s3, _snake(operation))
+        call = dict(params, Bucket=self.bucket.name)
+        if key is not None:
+            call["Key"] = key
+        try:
+            answer: dict[str, Any] = method(**call)
+        except botocore.exceptions.ClientError as error:
+            status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500))
+            if status == 404 and operation in ("HeadObject", "GetObject"):
+                principal = self.principal(target.role_arn)
+                assert principal is not None
+                status, list_decision = aws_judge.missing_key_status(
+                    principal, self.bucket.arn, bucket_policy=self.bucket.policy, bucket_owner=self.bucket.owner
+                )
+                if status == 403:
+                    reason = f"denied: missing key answers 403 without s3:ListBucket ({list_decision.reason})"
+                    self._record(step, operation, uri, target, Decision(False, reason), 403)
+                    raise _Stop from error
+                self._record(step, operation, uri, target, Decision(True, "404: key missing, caller may list"), 404)
+                return None
+            self._record(step, operation, uri, target, Decision(False, f"moto answered {status}: {error}"), status)
+            raise _Stop from error
+        status = int(answer.get("ResponseMetadata", {}).get("HTTPStatusCode", 200))
+        self._record(step, operation, uri, target, decision, status)
+        if operation in ("PutObject", "CompleteMultipartUpload") and key is not None:
+            self._writer_account[key] = _account(target.role_arn)
+        return answer
+
+    # -- Hadoop file-system steps --------------------------------------------------------------
+    def get_file_status(self, path: str) -> bool:
+        """EMRFS getFileStatus: the key, the key with a slash, its folder marker, then a one-key listing."""
+        step = f"getFileStatus(s3://{self.bucket.name}/{path})"
+        for key in (path, f"{path}/", f"{path}_$folder$"):
+            if self.request(step, "HeadObject", key) is not None:
+                return True
+        prefix = f"{path}/"
+        listing = self.request(
+            step,
+            "ListObjectsV2",
+            None,
+            {"s3:prefix": prefix, "s3:delimiter": "/", "s3:max-keys": "1"},
+            Prefix=prefix,
+            Delimiter="/",
+            MaxKeys=1,
+        )
+        return bool(listing and (listing.get("KeyCount") or 0) > 0)
+
+    def exists_file(self, path: str) -> bool:
+        """getFileStatus of a file that is about to be created (create with overwrite=false)."""
+        return self.request(f"exists(s3://{self.bucket.name}/{path})", "HeadObject", path) is not None
+
+    def mkdirs(self, path: str, top: str) -> None:
+        """
+        EMRFS mkdirs: look at each missing directory from ``path`` up to ``top`` (the job's output
+        directory), then write a ``_$folder$`` marker for each missing one, top-down.
+
+        The walk stops at the output directory: directories above the output prefix are outside
+        what the provider maps (see the README's limits).
+        """
+        parts = path.split("/")
+        ancestors = ["/".join(parts[: index + 1]) for index in range(len(parts))]
+        missing = []
+        for directory in reversed(ancestors):
+            if len(directory) < len(top):
+                break
+            if self.get_file_status(directory):
+                break
+            missing.append(directory)
+        for directory in reversed(missing):
+            self.request(f"mkdirs(s3://{self.bucket.name}/{path})", "PutObject", f"{directory}_$folder$", Body=b"")
+
+    def multipart(self, step: str, key: str, complete: bool) -> str:
+        upload = self.request(step, "CreateMultipartUpload", key)
+        assert upload is not None
+        upload_id = upload["UploadId"]
+        parts = []
+        # One part: only the last part of an upload may be under 5 MiB, and one part is the last.
+        answer = self.request(step, "UploadPart", key, UploadId=upload_id, PartNumber=1, Body=b"PAR1 rows PAR1")
+        assert answer is not None
+        parts.append({"ETag": answer["ETag"], "PartNumber": 1})
+        if complete:
+            self.request(
+                f"commitTask({key})",
+                "CompleteMultipartUpload",
+                key,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": parts},
+            )
+        return str(upload_id)
+
+
+def _snake(operation: str) -> str:
+    return "".join(f"_{char.lower()}" if char.isupper() else char for char in operation).lstrip("_")
+
+
+def write_like_emrfs(
+    url: str,
+    *,
+    emr_account: str,
+    instance_role: str,
+    security_configuration: str | None,
+    output_uri: str,
+    user: str = "hadoop",
+    groups: tuple[str, ...] = ("hadoop",),
+    files: int = 2,
+    mode: str = "overwrite",
+    bucket_account: str | None = None,
+) -> WriteResult:
+    """
+    Write ``files`` part files and ``_SUCCESS`` under ``output_uri`` the way EMRFS on the cluster would.
+
+    :param url: the moto server's URL.
+    :param emr_account: the EMR account (where the cluster, its instance role and the security
+        configuration live).
+    :param instance_role: name or ARN of the cluster's EC2 instance-profile role.
+    :param security_configuration: name of the cluster's security configuration, read live from
+        moto's EMR in ``emr_account``; ``None`` for a cluster launched without one.
+    :param output_uri: the output directory, ``s3://bucket/prefix/`` (a trailing slash is optional).
+    :param user: the Hadoop user the job runs as (for ``User`` mappings).
+    :param groups: that user's Hadoop groups (for ``Group`` mappings).
+    :param files: how many tasks write a part file.
+    :param mode: Spark's save mode when the output exists: ``"overwrite"`` (delete it first, the
+        default, so the same prefix can be written again) or ``"errorifexists"`` (the job fails with
+        a ``FileAlreadyExists`` record, HTTP 409, before any write).
+    :param bucket_account: the account that owns the bucket; by default the EMR account and the
+        accounts of the mapped roles are searched.
+    :return: every request with its route, decision and status; the first failure; the objects
+        left under the prefix with their owners and encryption keys.
+    """
+    instance_role_arn = (
+        instance_role if instance_role.startswith("arn:") else f"arn:aws:iam::{emr_account}:role/{instance_role}"
+    )
+    for account in {emr_account, _account(instance_role_arn), *([bucket_account] if bucket_account else [])}:
+        _check_admin(url, account)
+    mappings: list[dict[str, Any]] = []
+    if security_configuration:
+        answer = _admin(url, emr_account, "emr").describe_security_configuration(Name=security_configuration)
+        mappings = role_mappings(json.loads(answer["SecurityConfiguration"]))
+    if mode not in ("overwrite", "errorifexists"):
+        raise ValueError(f"mode must be 'overwrite' or 'errorifexists', got {mode!r}")
+    bucket_name, key = parse_s3_uri(output_uri)
+    output = key.rstrip("/")
+    if not output:
+        raise ValueError(f"output_uri must name a prefix inside the bucket: {output_uri!r}")
+    candidates = (bucket_account,) if bucket_account else (emr_account, *(_account(m["Role"]) for m in mappings))
+    for account in set(candidates) | {_account(m["Role"]) for m in mappings}:
+        _check_admin(url, account)
+    owner = _find_bucket_owner(url, bucket_name, candidates)
+    writer = _Writer(url, instance_role_arn, mappings, _read_bucket(url, bucket_name, owner), user, tuple(groups))
+    with contextlib.suppress(_Stop):  # the job failed at the request recorded last
+        _job(writer, output, files, mode)
+    _read_back(writer, output)
+    return writer.result
+
+
+def _job(writer: _Writer, output: str, files: int, mode: str) -> None:
+    job = uuid.uuid4().hex[:8]
+    bucket = writer.bucket.name
+    # Job setup: Spark's save mode on an existing output, FileOutputFormat.checkOutputSpecs, committer setupJob.
+    if writer.get_file_status(output):
+        uri = f"s3://{bucket}/{output}"
+        if mode == "errorifexists":
+            target = route(writer.mappings, uri, writer.instance_role_arn, writer.user, writer.groups)
+            writer._record(
+                "checkOutputSpecs", "FileAlreadyExists", uri, target, Decision(True, "the output exists"), 409
+            )
+            raise _Stop
+        # overwrite: delete the output recursively (its keys, then its marker), as Spark does first.
+        listing = writer.request(
+            f"delete({uri}, recursive)", "ListObjectsV2", None, {"s3:prefix": f"{output}/"}, Prefix=f"{output}/"
+        )
+        for item in (listing or {}).get("Contents", []):
+            writer.request(f"delete({uri}, recursive)", "DeleteObject", item["Key"])
+        writer.request(f"delete({uri}, recursive)", "DeleteObject", f"{output}_$folder$")
+    temporary = f"{output}/_temporary/0"
+    writer.mkdirs(temporary, top=output)
+    # Tasks: the S3-optimized committer writes each file to its final key as a multipart upload,
+    # completed at task commit.
+    for task in range(files):
+        key = f"{output}/part-{task:05d}-{job}.snappy.parquet"
+        writer.exists_file(key)
+        writer.multipart(f"create(s3://{bucket}/{key})", key, complete=True)
+    # A speculative duplicate of task 0 that loses: its upload stays pending until cleanup.
+    speculative = f"{output}/part-00000-{job}-attempt-1.snappy.parquet"
+    writer.multipart(f"create(s3://{bucket}/{speculative}) speculative", speculative, complete=False)
+    # Job commit: abort what is pending, delete _temporary, write _SUCCESS.
+    uploads = writer.request(
+        "cleanupJob: pending uploads",
+        "ListMultipartUploads",
+        None,
+        {"s3:prefix": f"{output}/"},
+        Prefix=f"{output}/",
+    )
+    for upload in (uploads or {}).get("Uploads", []):
+        writer.request("cleanupJob: abort", "AbortMultipartUpload", upload["Key"], UploadId=upload["UploadId"])
+    listing = writer.request(
+        f"delete(s3://{bucket}/{output}/_temporary, recursive)",
+        "ListObjectsV2",
+        None,
+        {"s3:prefix": f"{output}/_temporary"},
+        Prefix=f"{output}/_temporary",
+    )
+    for item in (listing or {}).get("Contents", []):
+        writer.request(f"delete(s3://{bucket}/{output}/_temporary)", "DeleteObject", item["Key"])
+    writer.exists_file(f"{output}/_SUCCESS")
+    writer.request(f"commitJob: create(s3://{bucket}/{output}/_SUCCESS)", "PutObject", f"{output}/_SUCCESS", Body=b"")
+    # Read back as the next stage would: list the output and look at one file.
+    writer.request(
+        f"listStatus(s3://{bucket}/{output})",
+        "ListObjectsV2",
+        None,
+        {"s3:prefix": f"{output}/", "s3:delimiter": "/"},
+        Prefix=f"{output}/",
+        Delimiter="/",
+    )
+    writer.request(
+        f"getFileStatus(s3://{bucket}/{output}/part-00000-{job}.snappy.parquet)",
+        "HeadObject",
+        f"{output}/part-00000-{job}.snappy.parquet",
+    )
+
+
+def _read_back(writer: _Writer, output: str) -> None:
+    """Report what is stored under the output (and its marker) with owner and encryption, as the bucket owner sees it."""
+    s3 = _admin(writer.url, writer.bucket.owner, "s3")
+    keys = [item["Key"] for item in s3.list_objects_v2(Bucket=writer.bucket.name, Prefix=output).get("Contents", [])]
+    for key in keys:
+        if not (key.startswith(f"{output}/") or key == f"{output}_$folder$"):
+            continue
+        head = s3.head_object(Bucket=writer.bucket.name, Key=key)
+        writer_account = writer._writer_account.get(key, writer.bucket.owner)
+        owner = writer.bucket.owner if writer.bucket.ownership == "BucketOwnerEnforced" else writer_account
+        writer.result.objects[key] = WrittenObject(
+            key, owner, head.get("ServerSideEncryption"), head.get("SSEKMSKeyId")
+        )

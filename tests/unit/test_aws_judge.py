@@ -1,0 +1,143 @@
+"""
+The stand-in's authorization judge against documented AWS outcomes, and proof that it is not the
+provider's own evaluator.
+
+Sources: IAM User Guide "Cross-account policy evaluation logic", "Policy evaluation for requests
+within a single account", "How AWS enforcement code logic evaluates requests to allow or deny
+access"; AWS KMS Developer Guide "Allowing users in other accounts to use a KMS key"; S3 API
+Reference, HeadObject ("Permissions": 404 only with s3:ListBucket).
+"""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+
+import pytest
+
+from devstack import aws_judge
+from devstack.aws_judge import Principal, authorize, missing_key_status
+
+A, B = "111111111111", "222222222222"
+EC2_ROLE = f"arn:aws:iam::{A}:role/EMR_EC2_DefaultRole"
+DEST = f"arn:aws:iam::{B}:role/partner"
+BUCKET = "arn:aws:s3:::bucket-b"
+KEY = f"arn:aws:kms:us-east-1:{B}:key/1234"
+
+
+def policy(*statements: dict[str, object]) -> dict[str, object]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def allow(action: str, resource: str, **extra: object) -> dict[str, object]:
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def trusts(principal: str) -> dict[str, object]:
+    return policy({"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"})
+
+
+ASSUME = policy(allow("sts:AssumeRole", DEST))
+CALLER = Principal(EC2_ROLE, policies=(("assume", ASSUME),))
+BARE_CALLER = Principal(EC2_ROLE)
+
+
+@pytest.mark.parametrize(
+    ("caller", "trust", "allowed"),
+    [
+        (CALLER, trusts(EC2_ROLE), True),  # both sides allow
+        (BARE_CALLER, trusts(EC2_ROLE), False),  # cross-account: the identity side must allow too
+        (CALLER, trusts(f"arn:aws:iam::{A}:role/Other"), False),  # trust names someone else
+        (CALLER, trusts(f"arn:aws:iam::{A}:root"), True),  # trusting the account delegates to its IAM
+        (CALLER, policy(), False),
+        (
+            Principal(
+                EC2_ROLE, policies=(("assume", ASSUME), ("deny", policy({**allow("sts:*", "*"), "Effect": "Deny"})))
+            ),
+            trusts(EC2_ROLE),
+            False,
+        ),  # an explicit Deny wins
+        (
+            Principal(EC2_ROLE, policies=(("assume", ASSUME),), boundary=policy(allow("s3:*", "*"))),
+            trusts(EC2_ROLE),
+            False,
+        ),
+    ],
+)
+def test_cross_account_assume_role(caller: Principal, trust: dict[str, object], allowed: bool) -> None:
+    decision = authorize(caller, "sts:AssumeRole", DEST, resource_policy=trust, resource_owner=B)
+    assert decision.allowed is allowed, decision.reason
+
+
+def test_same_account_identity_policy_alone_suffices_for_s3_but_not_for_kms() -> None:
+    role = Principal(
+        DEST, policies=(("p", policy(allow("s3:PutObject", f"{BUCKET}/p/*"), allow("kms:GenerateDataKey", KEY))),)
+    )
+    assert authorize(role, "s3:PutObject", f"{BUCKET}/p/x", resource_policy=None, resource_owner=B).allowed
+    assert not authorize(role, "s3:PutObject", f"{BUCKET}/q/x", resource_policy=None, resource_owner=B).allowed
+    # KMS: the key policy must allow, at least by delegating to the account (the root statement).
+    no_delegation = policy(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{B}:role/Admin"}, "Action": "kms:*", "Resource": "*"}
+    )
+    delegation = policy(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{B}:root"}, "Action": "kms:*", "Resource": "*"}
+    )
+    assert not authorize(role, "kms:GenerateDataKey", KEY, resource_policy=no_delegation, resource_owner=B).allowed
+    assert authorize(role, "kms:GenerateDataKey", KEY, resource_policy=delegation, resource_owner=B).allowed
+    key_user = policy(
+        {"Effect": "Allow", "Principal": {"AWS": DEST}, "Action": "kms:GenerateDataKey*", "Resource": "*"}
+    )
+    assert authorize(Principal(DEST), "kms:GenerateDataKey", KEY, resource_policy=key_user, resource_owner=B).allowed
+
+
+def test_cross_account_bucket_and_key_need_both_sides() -> None:
+    identity = Principal(
+        EC2_ROLE, policies=(("p", policy(allow("s3:PutObject", f"{BUCKET}/p/*"), allow("kms:GenerateDataKey", KEY))),)
+    )
+    bucket_policy = policy(
+        {"Effect": "Allow", "Principal": {"AWS": EC2_ROLE}, "Action": "s3:PutObject", "Resource": f"{BUCKET}/p/*"}
+    )
+    key_policy = policy(
+        {"Effect": "Allow", "Principal": {"AWS": EC2_ROLE}, "Action": "kms:GenerateDataKey", "Resource": "*"}
+    )
+    assert authorize(identity, "s3:PutObject", f"{BUCKET}/p/x", resource_policy=bucket_policy, resource_owner=B).allowed
+    assert not authorize(identity, "s3:PutObject", f"{BUCKET}/p/x", resource_policy=None, resource_owner=B).allowed
+    assert not authorize(
+        Principal(EC2_ROLE), "s3:PutObject", f"{BUCKET}/p/x", resource_policy=bucket_policy, resource_owner=B
+    ).allowed
+    assert authorize(identity, "kms:GenerateDataKey", KEY, resource_policy=key_policy, resource_owner=B).allowed
+    assert not authorize(
+        Principal(EC2_ROLE), "kms:GenerateDataKey", KEY, resource_policy=key_policy, resource_owner=B
+    ).allowed
+
+
+def test_head_of_a_missing_key_is_404_only_with_unconditioned_list_bucket() -> None:
+    plain = Principal(DEST, policies=(("p", policy(allow("s3:ListBucket", BUCKET))),))
+    conditioned = Principal(
+        DEST,
+        policies=(
+            ("p", policy(allow("s3:ListBucket", BUCKET, Condition={"StringLike": {"s3:prefix": ["p/", "p/*"]}}))),
+        ),
+    )
+    assert missing_key_status(plain, BUCKET, bucket_policy=None, bucket_owner=B)[0] == 404
+    assert (
+        missing_key_status(conditioned, BUCKET, bucket_policy=None, bucket_owner=B)[0] == 403
+    )  # a HEAD has no s3:prefix
+    assert missing_key_status(Principal(DEST), BUCKET, bucket_policy=None, bucket_owner=B)[0] == 403
+    # ...while a listing under the prefix does carry s3:prefix and is allowed.
+    assert authorize(
+        conditioned, "s3:ListBucket", BUCKET, resource_policy=None, resource_owner=B, context={"s3:prefix": "p/"}
+    ).allowed
+    assert not authorize(
+        conditioned, "s3:ListBucket", BUCKET, resource_policy=None, resource_owner=B, context={"s3:prefix": "q/"}
+    ).allowed
+
+
+def test_the_judge_is_not_the_providers_evaluator() -> None:
+    """The stand-in must not share the provider's mistakes: neither it nor the writer imports the provider."""
+    for module in ("aws_judge.py", "emrfs_writer.py"):
+        tree = ast.parse((pathlib.Path(aws_judge.__file__).parent / module).read_text())
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        assert not {name for name in imported if name.startswith("airflow_provider_emrfs_xacct")}, module
+    assert aws_judge._query.__name__ == "principalmapper.querying.query_interface"
