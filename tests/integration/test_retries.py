@@ -31,10 +31,6 @@ from airflow_provider_emrfs_xacct.operators.revoke import (
 )
 from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, RevokeBucketAccessOperator
 from airflow_provider_emrfs_xacct.policies import documents
-from airflow_provider_emrfs_xacct.policies.security_config import (
-    build_security_configuration,
-    security_configuration_name,
-)
 from devstack.moto_stack import (
     BUCKET,
     DESTINATION_ACCOUNT,
@@ -259,12 +255,16 @@ def granted_bucket_only(aws: Seeded) -> None:
     run_operator(grant_bucket_access(aws))
 
 
+#: What a prepare step made that the case's operator names (set before each run of the case).
+_PREPARED: dict[str, str] = {}
+
+
 def two_partners(aws: Seeded) -> None:
     """Two partners provisioned by the provider (sharing the EMR role's and the key's statements), one configuration."""
     foreign_security_configuration(aws)
     provision_partner(aws, ROLE_NAME, PREFIX)
     provision_partner(aws, OTHER_ROLE_NAME, OTHER_PREFIX)
-    create_security_configuration(
+    _PREPARED["security_configuration"] = create_security_configuration(
         [mapping(ROLE_NAME, PREFIX), mapping(OTHER_ROLE_NAME, OTHER_PREFIX)], name_prefix=CONFIG_PREFIX
     )
 
@@ -312,10 +312,7 @@ def revoke_partner(aws: Seeded) -> RevokePartnerAccessOperator:
         destination_role_arn=ROLE_ARN,
         emr_ec2_role_name=EMR_EC2_ROLE,
         kms_key_arns=[aws.kms_key_arn],
-        security_configuration=security_configuration_name(
-            CONFIG_PREFIX,
-            build_security_configuration([mapping(ROLE_NAME, PREFIX), mapping(OTHER_ROLE_NAME, OTHER_PREFIX)]),
-        ),
+        security_configuration=_PREPARED["security_configuration"],  # the one two_partners made
         name_prefix=CONFIG_PREFIX,
         delete_destination_role=True,
         settle_seconds=0,
