@@ -34,19 +34,18 @@ DESTINATION_CONN_ID = "aws_destination_account"
 with DAG(
     dag_id="emrfs_xacct_bucket_policy_export",
     description="Cross-account EMRFS access through the partner's bucket policy (option (a))",
-    schedule="@daily",
+    schedule=None,  # safe to unpause: runs only when triggered with its params
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     render_template_as_native_obj=True,
     tags=["emrfs-xacct", "example"],
     params={
-        "partner": Param("partner-b", type="string", pattern=r"^[a-z0-9-]{1,40}$"),
-        "emr_account_id": Param("111111111111", type="string", pattern=r"^\d{12}$"),
+        # No defaults for what names real resources: a run must be given them.
+        "partner": Param(type="string", pattern=r"^[a-z0-9-]{1,40}$"),
+        "emr_account_id": Param(type="string", pattern=r"^[0-9]{12}$"),
         "emr_ec2_role_name": Param("EMR_EC2_DefaultRole", type="string"),
-        "destination_prefix": Param("s3://partner-results-b/exports/", type="string"),
-        "kms_key_arn": Param(
-            "arn:aws:kms:us-east-1:222222222222:key/00000000-0000-0000-0000-000000000000", type="string"
-        ),
+        "destination_prefix": Param(type="string"),
+        "kms_key_arn": Param(type="string"),
         "enforce_bucket_owner": Param(
             False, type="boolean", description="Switch an ObjectWriter bucket to BucketOwnerEnforced"
         ),

@@ -42,15 +42,9 @@ with DAG(
     render_template_as_native_obj=True,
     tags=["emrfs-xacct", "example"],
     params={
-        "emr_account_id": Param("111111111111", type="string", pattern=r"^\d{12}$"),
+        # No defaults for what names real resources: a run must be given them (safe to unpause).
+        "emr_account_id": Param(type="string", pattern=r"^[0-9]{12}$"),
         "partners": Param(
-            [
-                {
-                    "name": "partner-b",
-                    "destination_prefix": "s3://partner-results-b/partner-b/",
-                    "kms_key_arn": "arn:aws:kms:us-east-1:222222222222:key/00000000-0000-0000-0000-000000000000",
-                }
-            ],
             type="array",
             description="One object per partner: name, destination_prefix (s3://bucket/prefix/), kms_key_arn",
         ),

@@ -35,8 +35,9 @@ with DAG(
     render_template_as_native_obj=True,
     tags=["emrfs-xacct", "example"],
     params={
-        "emr_account_id": Param("111111111111", type="string", pattern=r"^\d{12}$"),
-        "bucket": Param("partner-results-b", type="string"),
+        # No defaults for what names real resources: a run must be given them.
+        "emr_account_id": Param(type="string", pattern=r"^[0-9]{12}$"),
+        "bucket": Param(type="string"),
         "release_label": Param("emr-7.10.0", type="string"),
     },
 ) as dag:

@@ -9,6 +9,15 @@ Copy this file and adapt the params. It uses two AWS connections:
   (account B). It needs IAM on the destination role and ``kms:GetKeyPolicy``/``kms:PutKeyPolicy``.
 
 In production each is an Airflow AWS connection whose extra carries a ``role_arn`` in its account.
+Each operator also gets the account id it must act in (``expected_account_id``), so swapped or
+mistyped connections are refused before anything changes.
+
+Safe to unpause: it has no schedule (trigger it with its params, or give it one in your copy), and
+the values that name real resources (partner, accounts, prefix, key) have no default, so a run
+without them is refused instead of writing a placeholder into a policy. Trigger with
+``{"dry_run": true}`` to plan the whole chain without changing anything: each provisioning task
+returns what it would return (the role's ARN, the configuration's name …) and pushes its plan to
+XCom under ``plan``; the launch logs its plan and is skipped, and so are the tasks after it.
 
 The chain follows the AWS article "How do I set up cross-account access for EMRFS?": the
 destination role in B (steps 1-2), the EMR EC2 role's permission to assume it (step 4), the role as
@@ -39,28 +48,32 @@ DESTINATION_CONN_ID = "aws_destination_account"
 with DAG(
     dag_id="emrfs_xacct_partner_export",
     description="Provision cross-account EMRFS access, then write results into the partner's bucket",
-    schedule="@daily",
+    schedule=None,
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     render_template_as_native_obj=True,
     max_active_runs=8,
     tags=["emrfs-xacct", "example"],
     params={
-        "partner": Param("partner-b", type="string", pattern=r"^[a-z0-9-]{1,40}$", description="Short partner name"),
-        "emr_account_id": Param("111111111111", type="string", pattern=r"^\d{12}$"),
+        # No defaults for what names real resources: a run must be given them.
+        "partner": Param(type="string", pattern=r"^[a-z0-9-]{1,40}$", description="Short partner name"),
+        "emr_account_id": Param(type="string", pattern=r"^[0-9]{12}$", description="Account that runs EMR"),
+        "destination_account_id": Param(
+            type="string", pattern=r"^[0-9]{12}$", description="Account that owns the partner bucket and key"
+        ),
         "emr_ec2_role_name": Param("EMR_EC2_DefaultRole", type="string"),
-        "destination_prefix": Param(
-            "s3://partner-results-b/exports/", type="string", description="s3://bucket/prefix/ in the partner account"
-        ),
-        "kms_key_arn": Param(
-            "arn:aws:kms:us-east-1:222222222222:key/00000000-0000-0000-0000-000000000000",
-            type="string",
-            description="The partner bucket's customer-managed KMS key",
-        ),
+        "destination_prefix": Param(type="string", description="s3://bucket/prefix/ in the partner account"),
+        "kms_key_arn": Param(type="string", description="The partner bucket's customer-managed KMS key"),
         "release_label": Param("emr-7.5.0", type="string"),
+        "dry_run": Param(False, type="boolean", description="Plan every change, make none"),
     },
 ) as dag:
     emr_ec2_role_arn = "arn:aws:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
+    in_emr_account = {"expected_account_id": "{{ params.emr_account_id }}", "dry_run": "{{ params.dry_run }}"}
+    in_destination_account = {
+        "expected_account_id": "{{ params.destination_account_id }}",
+        "dry_run": "{{ params.dry_run }}",
+    }
 
     # [START howto_operator_ensure_destination_role]
     destination_role = EnsureDestinationRoleOperator(
@@ -70,6 +83,7 @@ with DAG(
         trusted_role_arns=[emr_ec2_role_arn],
         s3_prefixes=["{{ params.destination_prefix }}"],
         kms_key_arns=["{{ params.kms_key_arn }}"],
+        **in_destination_account,
     )
     # [END howto_operator_ensure_destination_role]
 
@@ -79,6 +93,7 @@ with DAG(
         aws_conn_id=EMR_CONN_ID,
         emr_ec2_role_name="{{ params.emr_ec2_role_name }}",
         destination_role_arns=[destination_role.output],
+        **in_emr_account,
     )
     # [END howto_operator_attach_assume_role_policy]
 
@@ -88,6 +103,7 @@ with DAG(
         aws_conn_id=DESTINATION_CONN_ID,
         key_arn="{{ params.kms_key_arn }}",
         principal_arns=[destination_role.output],
+        **in_destination_account,
     )
     # [END howto_operator_grant_kms_key_user]
 
@@ -103,6 +119,7 @@ with DAG(
                 "Identifiers": ["{{ params.destination_prefix }}"],
             }
         ],
+        **in_emr_account,
     )
     # [END howto_operator_create_emrfs_security_config]
 
@@ -130,6 +147,7 @@ with DAG(
         wait_for_completion=True,
         waiter_delay=30,
         waiter_max_attempts=60,
+        **in_emr_account,
     )
     # [END howto_operator_launch_cluster_with_sec_config]
 

@@ -165,6 +165,8 @@ def demo() -> None:
         subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
         conf = {
             "partner": PARTNER,
+            "emr_account_id": EMR_ACCOUNT,
+            "destination_account_id": DESTINATION_ACCOUNT,
             "destination_prefix": f"s3://{seeded.bucket}/exports/",
             "kms_key_arn": seeded.kms_key_arn,
         }

@@ -38,7 +38,13 @@ def main() -> None:
         "emr_ec2_role_arn": seeded.emr_ec2_role_arn,
         "bucket": seeded.bucket,
         "kms_key_arn": seeded.kms_key_arn,
-        "dag_conf": {"destination_prefix": f"s3://{BUCKET}/exports/", "kms_key_arn": seeded.kms_key_arn},
+        "dag_conf": {
+            "partner": "partner-b",
+            "emr_account_id": EMR_ACCOUNT,
+            "destination_account_id": DESTINATION_ACCOUNT,
+            "destination_prefix": f"s3://{BUCKET}/exports/",
+            "kms_key_arn": seeded.kms_key_arn,
+        },
     }
     print(f"moto listening on {host}:{bound_port}, accounts seeded:\n{json.dumps(facts, indent=2)}", flush=True)
     ready_file.write_text(json.dumps(facts))

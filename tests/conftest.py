@@ -11,6 +11,7 @@ import contextlib
 import functools
 import os
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -80,41 +81,46 @@ def connections(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> None:
     use_connections(monkeypatch, moto_stack.url)
 
 
-#: Recorders listening to every botocore client of the process (see :meth:`CallRecorder.everywhere`).
+#: Recorders that record every client's calls made in the current thread (see CallRecorder.everything).
+_RECORDING = threading.local()
+#: Recorders listening to every botocore client of the process, any thread (see CallRecorder.everywhere).
 _LISTENING: list[CallRecorder] = []
+#: Called with ``(service, operation, parsed answer)`` after every call that succeeded, by any client.
+AFTER_CALL: list[Callable[[str, str, Any], None]] = []
 _MAKE_API_CALL = botocore.client.BaseClient._make_api_call
 
 
-#: Called with ``(service, operation, parsed answer)`` after every call that succeeded, by any client.
-AFTER_CALL: list[Callable[[str, str, Any], None]] = []
-
-
-def _make_api_call_recorded(self: Any, operation_name: str, api_params: Any) -> Any:
+def _recorded_make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
     service = self.meta.service_model.service_name
-    for recorder in list(_LISTENING):
-        recorder.record(service, operation_name)
+    for recorder in (*getattr(_RECORDING, "recorders", ()), *_LISTENING):
+        recorder.record_call(service, operation_name)
     answer = _MAKE_API_CALL(self, operation_name, api_params)
     for callback in list(AFTER_CALL):
         callback(service, operation_name, answer)
     return answer
 
 
-# Installed once for the whole test session: every client of any session, the ones an operator makes
-# for another account or builds on the fly included, goes through ``BaseClient._make_api_call``
-# (once per API call, paginated pages and waiter polls included; botocore's own retries below it).
-botocore.client.BaseClient._make_api_call = _make_api_call_recorded
+# Instrumentation only: every call still goes to moto over HTTP. Installed once for the whole test
+# session: every client of any session (the ones an operator makes for another account or builds on
+# the fly included) goes through ``BaseClient._make_api_call``, once per API call (paginated pages and
+# waiter polls included; botocore's own retries below it).
+botocore.client.BaseClient._make_api_call = _recorded_make_api_call  # type: ignore[method-assign]
 
 
 @dataclass
 class CallRecorder:
     """
-    Records the AWS operations sent, by one client (:meth:`attach`) or by every client (:meth:`everywhere`).
+    Records the AWS operations botocore clients send.
 
-    ``calls`` leaves out STS: the connections assume their roles through it, which changes nothing.
+    ``attach`` records one client's calls (botocore's event system); ``everything`` records every
+    client's calls in this thread, including the clients hooks build for another account;
+    ``everywhere`` records every client's calls in the whole process, any thread. STS calls
+    (credentials, ``GetCallerIdentity``) are kept apart in ``sts_calls``.
     """
 
     calls: list[str] = field(default_factory=list)
-    #: Every operation as ``(service, operation)``, STS included (only when recording everywhere).
+    sts_calls: list[str] = field(default_factory=list)
+    #: Every operation as ``(service, operation)``, STS included (not for ``attach``).
     every: list[tuple[str, str]] = field(default_factory=list)
 
     def attach(self, client: Any) -> CallRecorder:
@@ -123,18 +129,26 @@ class CallRecorder:
         return self
 
     @contextlib.contextmanager
+    def everything(self) -> Iterator[CallRecorder]:
+        recorders = getattr(_RECORDING, "recorders", ())
+        _RECORDING.recorders = (*recorders, self)
+        try:
+            yield self
+        finally:
+            _RECORDING.recorders = recorders
+
+    @contextlib.contextmanager
     def everywhere(self) -> Iterator[CallRecorder]:
-        """Record, for the duration, the calls of every botocore client in the process."""
+        """Record, for the duration, the calls of every botocore client in the process (any thread)."""
         _LISTENING.append(self)
         try:
             yield self
         finally:
             _LISTENING.remove(self)
 
-    def record(self, service: str, operation: str) -> None:
+    def record_call(self, service: str, operation: str) -> None:
         self.every.append((service, operation))
-        if service != "sts":
-            self.calls.append(operation)
+        (self.sts_calls if service == "sts" else self.calls).append(operation)
 
     def _record(self, model: Any, **_: Any) -> None:
         self.calls.append(model.name)
@@ -167,12 +181,13 @@ def run_operator(
     operator: Any, ti: RecordingTaskInstance | None = None
 ) -> tuple[Any, CallRecorder, RecordingTaskInstance]:
     """
-    Run ``operator.execute`` recording every client's calls; return (result, recorder, task instance).
+    Run ``operator.execute`` with the calls of every client it uses recorded; return (result, recorder, task instance).
 
-    Every botocore client of the process is recorded, not only the operator's hook: a call through a
-    client made on the fly, or for the other account, counts too.
+    Every client: the operator's hook's, the EMR hook's launch client, and those of the hooks an
+    operator builds for the other account (revoke). STS calls are in ``recorder.sts_calls``.
     """
     ti = ti or RecordingTaskInstance(task_id=operator.task_id)
-    with CallRecorder().everywhere() as recorder:
+    recorder = CallRecorder()
+    with recorder.everything():
         result = operator.execute({"ti": ti, "task_instance": ti})
     return result, recorder, ti

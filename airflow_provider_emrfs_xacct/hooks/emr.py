@@ -81,16 +81,32 @@ class EmrfsEmrHook(EmrHook):
             )
         return []
 
-    def find_cluster_by_idempotency_key(self, idempotency_key: str, name: str | None = None) -> str | None:
-        """Return the id of an active cluster tagged with this idempotency key (and with this name, if given)."""
+    def find_cluster_by_idempotency_key(
+        self, idempotency_key: str, security_configuration: str | None = None, *, check: bool = False
+    ) -> str | None:
+        """
+        Return the id of an active cluster tagged with this idempotency key, whatever its name.
+
+        :param security_configuration: the configuration the caller launches with (``None``: none).
+        :param check: refuse (:class:`ConflictError`) an active cluster of this key that uses another
+            security configuration than ``security_configuration``: returning it would hand the task a
+            cluster with the old access (configurations cannot change; a cluster keeps its own).
+        """
         paginator = self.conn.get_paginator("list_clusters")
         for page in paginator.paginate(ClusterStates=list(ACTIVE_CLUSTER_STATES)):
             for summary in page["Clusters"]:
-                if name is not None and summary["Name"] != name:
-                    continue
                 cluster = self.conn.describe_cluster(ClusterId=summary["Id"])["Cluster"]
-                if {"Key": IDEMPOTENCY_TAG, "Value": idempotency_key} in cluster.get("Tags", []):
-                    return str(summary["Id"])
+                if {"Key": IDEMPOTENCY_TAG, "Value": idempotency_key} not in cluster.get("Tags", []):
+                    continue
+                found = cluster.get("SecurityConfiguration")
+                if check and found != security_configuration:
+                    raise ConflictError(
+                        f"security_configuration: cluster {summary['Id']} ({summary.get('Name')!r}), active, was "
+                        f"launched by this task instance with security configuration {found!r}, not "
+                        f"{security_configuration!r}; it still has the access of {found!r}. Terminate it, or "
+                        "clear the task in a new DAG run, to launch with the new configuration"
+                    )
+                return str(summary["Id"])
         return None
 
     def create_job_flow(self, job_flow_overrides: dict[str, Any]) -> dict[str, Any]:
@@ -107,11 +123,12 @@ class EmrfsEmrHook(EmrHook):
         )
         if key is None:
             return super().create_job_flow(job_flow_overrides)
-        name = job_flow_overrides.get("Name")
         config = {**self._initial_job_flow_config(), **job_flow_overrides}
         delay = 1.0
         for attempt in range(1, LAUNCH_ATTEMPTS + 1):
-            existing = self.find_cluster_by_idempotency_key(key, name)
+            # By tag alone: a retried task whose cluster name changed (a template rendering the time,
+            # say) must still find the cluster its first try launched.
+            existing = self.find_cluster_by_idempotency_key(key, config.get("SecurityConfiguration"), check=True)
             if existing is not None:
                 self.log.info("Cluster %s was already launched for this task instance; not launching another", existing)
                 return {"JobFlowId": existing, "ResponseMetadata": {"HTTPStatusCode": 200}}

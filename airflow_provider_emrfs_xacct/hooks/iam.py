@@ -16,6 +16,7 @@ from airflow_provider_emrfs_xacct.policies.merge import (
     MAX_ROLE_INLINE_POLICIES_CHARS,
     MAX_TRUST_POLICY_CHARS,
     find_statement,
+    merge_owned_statements,
     merged_principals,
     merged_resources,
     parse_document,
@@ -34,15 +35,38 @@ if TYPE_CHECKING:
 MANAGED_BY_TAG = {"Key": "emrfs-xacct:managed-by", "Value": "airflow-provider-emrfs-xacct"}
 
 
+#: Marks a document not read in advance (``None`` means "there is none").
+_UNREAD: Any = object()
+
+
 def is_eventually_consistent(error: Exception) -> bool:
     """
     Return whether an IAM error may be IAM not yet seeing something created seconds ago.
 
-    ``MalformedPolicyDocument`` is what IAM answers for a trusted principal it does not see yet (our
-    documents are validated before they are sent); ``NoSuchEntity`` reaches here only for a role
-    this hook has just created.
+    ``MalformedPolicyDocument: Invalid principal in policy`` is what IAM answers for a trusted
+    principal it does not see yet (IAM User Guide, "Troubleshoot IAM": "Changes that I make are not
+    always immediately visible"; and the Knowledge Center article "How do I resolve the IAM trust
+    policy error 'Invalid principal in policy'?"). Any other ``MalformedPolicyDocument`` is a fault in
+    the document, not transient: it is raised at once with what IAM said. (The one place this
+    provider reads an error message rather than its code: IAM has no separate code for this case.)
+    ``NoSuchEntity`` reaches here only for a role this hook has just created.
     """
-    return isinstance(error, ClientError) and error_code(error) in ("MalformedPolicyDocument", "NoSuchEntity")
+    if not isinstance(error, ClientError):
+        return False
+    code = error_code(error)
+    if code == "MalformedPolicyDocument":
+        return "invalid principal" in str(error.response.get("Error", {}).get("Message", "")).lower()
+    return code == "NoSuchEntity"
+
+
+def _read_once(prefetched: Any, read: Any) -> Any:
+    """Return a reader that answers ``prefetched`` first (when given), then reads from AWS."""
+    pending = [] if prefetched is _UNREAD else [prefetched]
+
+    def reader() -> Any:
+        return pending.pop() if pending else read()
+
+    return reader
 
 
 class EmrfsIamHook(AwsBaseHook):
@@ -96,19 +120,28 @@ class EmrfsIamHook(AwsBaseHook):
         max_session_duration: int = 3600,
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
+        role: dict[str, Any] | None = _UNREAD,
+        account_id: str | None = None,
     ) -> tuple[str, list[Change]]:
         """
         Create the role if missing, or add the trusted roles to its trust policy.
 
         Every other trust statement and principal is kept as it was.
 
-        :return: the role's ARN and the change made (or, in a dry run, planned).
+        :param role: the role as ``GetRole`` showed it just before (``None``: missing), to save a read.
+        :param account_id: the account the connection acts in, if known (for the ARN of a role not created yet).
+        :return: the role's ARN (in a dry run, the one it will have) and the change made (or planned).
         """
         trusted = list(trusted_role_arns)
         seen: dict[str, Any] = {}
 
+        def fetch() -> dict[str, Any] | None:
+            return self.get_role(role_name)
+
+        fetch_role = _read_once(role, fetch)
+
         def read() -> dict[str, Any] | None:
-            seen["role"] = self.get_role(role_name)
+            seen["role"] = fetch_role()
             return None if seen["role"] is None else parse_document(seen["role"]["AssumeRolePolicyDocument"])
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -162,7 +195,7 @@ class EmrfsIamHook(AwsBaseHook):
         )
         if seen["role"] is not None:
             return str(seen["role"]["Arn"]), changes
-        return f"arn:{self.conn_partition}:iam::{self.account_id}:role{path}{role_name}", changes
+        return f"arn:{self.conn_partition}:iam::{account_id or self.account_id}:role{path}{role_name}", changes
 
     def ensure_destination_access(
         self,
@@ -173,22 +206,33 @@ class EmrfsIamHook(AwsBaseHook):
         partition: str = "aws",
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
+        current: dict[str, Any] | None = _UNREAD,
     ) -> list[Change]:
         """
         Keep the provider's inline permissions policy on the destination role.
 
-        Prefixes and keys already in the policy are kept (other runs may have added them).
+        Prefixes and keys already in the policy are kept (other runs may have added them), and so is
+        every statement someone else put into the same policy (a ``Deny``, say).
+
+        :param current: the policy as read just before (``None``: none), to save a read.
         """
         wanted_locations, wanted_keys = set(locations), set(kms_key_arns)
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
             held_locations, held_keys = documents.locations_in_permissions_policy(current)
-            return documents.destination_permissions_policy(
+            ours = documents.destination_permissions_policy(
                 partition, held_locations | wanted_locations, held_keys | wanted_keys
             )
+            return merge_owned_statements(current, ours, documents.is_owned_destination_sid)
 
         return self._ensure_inline_policy(
-            role_name, documents.DESTINATION_POLICY_NAME, desire, "s3_prefixes", settings=settings, dry_run=dry_run
+            role_name,
+            documents.DESTINATION_POLICY_NAME,
+            desire,
+            "s3_prefixes",
+            settings=settings,
+            dry_run=dry_run,
+            current=current,
         )
 
     def ensure_assume_role_policy(
@@ -219,7 +263,15 @@ class EmrfsIamHook(AwsBaseHook):
         )
 
     def _ensure_inline_policy(
-        self, role_name: str, policy_name: str, desire: Any, field: str, *, settings: ConvergeSettings, dry_run: bool
+        self,
+        role_name: str,
+        policy_name: str,
+        desire: Any,
+        field: str,
+        *,
+        settings: ConvergeSettings,
+        dry_run: bool,
+        current: dict[str, Any] | None = _UNREAD,
     ) -> list[Change]:
         """
         Keep one inline policy at ``desire(current)`` (``None``: delete it).
@@ -247,13 +299,14 @@ class EmrfsIamHook(AwsBaseHook):
             except ClientError as error:
                 if error_code(error) == "NoSuchEntity" and role_name not in self.created_roles:
                     raise PreconditionError(
-                        f"role_name: IAM role {role_name!r} does not exist in this account"
+                        f"role_name: IAM role {role_name!r} does not exist in account {self.account_id} "
+                        f"(connection {self.aws_conn_id!r})"
                     ) from error
                 raise
 
         return read_modify_write(
             resource=f"iam role {role_name} inline policy {policy_name}",
-            read=lambda: self.get_inline_policy(role_name, policy_name),
+            read=_read_once(current, lambda: self.get_inline_policy(role_name, policy_name)),
             desire=checked_desire,
             write=write,
             settings=settings,
@@ -279,9 +332,12 @@ class EmrfsIamHook(AwsBaseHook):
             ours = find_statement(current, documents.ASSUME_SID)
             if current is None or ours is None:
                 return current
-            remaining = [str(arn) for arn in documents.as_list(ours.get("Resource")) if arn not in unwanted]
+            held = merged_resources(current, documents.ASSUME_SID, [])  # refuses a wildcard someone added
+            remaining = [arn for arn in held if arn not in unwanted]
             if remaining:
-                return upsert_statement(current, documents.assume_role_policy(remaining)["Statement"][0])
+                return upsert_statement(
+                    current, documents.assume_role_policy(remaining)["Statement"][0], dropping=unwanted
+                )
             policy = remove_statement(current, documents.ASSUME_SID)
             return policy if policy.get("Statement") else None
 
@@ -289,15 +345,25 @@ class EmrfsIamHook(AwsBaseHook):
             role_name, policy_name, desire, "destination_role_arns", settings=settings, dry_run=dry_run
         )
 
-    def delete_provider_role(self, role_name: str, *, dry_run: bool = False) -> list[Change]:
+    def delete_provider_role(self, role_arn: str, *, dry_run: bool = False) -> list[Change]:
         """
         Delete a destination role, only if this provider created it (tagged) and nobody added policies to it.
 
-        :raises ConflictError: the role is not the provider's, or carries policies the provider did not write.
+        The role is found by name and must have exactly ``role_arn`` (partition, account, path and name)
+        as ``GetRole`` shows it: a role of the same name elsewhere is never touched.
+
+        :raises ConflictError: the role is not the one named, not the provider's, or carries policies
+            the provider did not write.
         """
+        role_name = role_arn.rsplit("/", 1)[1]
         role = self.get_role(role_name)
         if role is None:
             return []
+        if role["Arn"] != role_arn:
+            raise ConflictError(
+                f"destination_role_arn: the role named {role_name} that connection {self.aws_conn_id!r} sees is "
+                f"{role['Arn']}, not {role_arn}; not deleting it"
+            )
         tags = role.get("Tags") or self.conn.list_role_tags(RoleName=role_name).get("Tags", [])
         if MANAGED_BY_TAG not in tags:
             raise ConflictError(

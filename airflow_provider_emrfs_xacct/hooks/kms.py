@@ -31,6 +31,24 @@ if TYPE_CHECKING:
 MAX_KEY_POLICY_BYTES = 32 * 1024
 
 
+def is_invalid_principal(error: Exception) -> bool:
+    """
+    Return whether KMS refused the policy only because it does not see a principal yet.
+
+    The KMS API reference (PutKeyPolicy, ``Policy``): "The principals in the key policy must exist and
+    be visible to KMS. When you create a new Amazon Web Services principal, you might need to enforce a
+    delay before including the new principal in a key policy"; KMS then answers
+    ``MalformedPolicyDocumentException`` "Policy contains a statement with one or more invalid
+    principals" (Knowledge Center, "kms-policy-error-invalid-principals"). That one is retried with a
+    bounded backoff; any other ``MalformedPolicyDocumentException`` is raised at once.
+    """
+    return (
+        isinstance(error, ClientError)
+        and error_code(error) == "MalformedPolicyDocumentException"
+        and "invalid principal" in str(error.response.get("Error", {}).get("Message", "")).lower()
+    )
+
+
 class EmrfsKmsHook(AwsBaseHook):
     """
     Interact with AWS KMS key policies, keeping every statement the provider did not write.
@@ -125,8 +143,5 @@ class EmrfsKmsHook(AwsBaseHook):
             write=write,
             settings=settings,
             dry_run=dry_run,
-            # KMS refuses a principal it does not see yet, e.g. a role created seconds ago.
-            is_transient=lambda error: (
-                isinstance(error, ClientError) and error_code(error) == "MalformedPolicyDocumentException"
-            ),
+            is_transient=is_invalid_principal,
         )

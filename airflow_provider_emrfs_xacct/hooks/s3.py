@@ -35,11 +35,17 @@ class EmrfsS3Hook(AwsBaseHook):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["client_type"] = "s3"
         super().__init__(*args, **kwargs)
+        #: When set, every call carries ``ExpectedBucketOwner``: S3 refuses it with 403 when another
+        #: account owns the bucket (S3 API reference, ``ExpectedBucketOwner``).
+        self.expected_bucket_owner: str | None = None
+
+    def _owner(self) -> dict[str, str]:
+        return {"ExpectedBucketOwner": self.expected_bucket_owner} if self.expected_bucket_owner else {}
 
     def get_bucket_policy(self, bucket: str) -> dict[str, Any] | None:
         """Return the bucket policy, or ``None`` if the bucket has none."""
         try:
-            return parse_document(self.conn.get_bucket_policy(Bucket=bucket)["Policy"])
+            return parse_document(self.conn.get_bucket_policy(Bucket=bucket, **self._owner())["Policy"])
         except ClientError as error:
             if error_code(error) == "NoSuchBucketPolicy":
                 return None
@@ -48,7 +54,9 @@ class EmrfsS3Hook(AwsBaseHook):
     def get_object_ownership(self, bucket: str) -> str:
         """Return the bucket's object ownership setting (``ObjectWriter`` when it has no ownership controls)."""
         try:
-            rules = self.conn.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
+            rules = self.conn.get_bucket_ownership_controls(Bucket=bucket, **self._owner())["OwnershipControls"][
+                "Rules"
+            ]
         except ClientError as error:
             if error_code(error) == "OwnershipControlsNotFoundError":
                 return "ObjectWriter"
@@ -119,16 +127,18 @@ class EmrfsS3Hook(AwsBaseHook):
         )
         if not dry_run:
             self.conn.put_bucket_ownership_controls(
-                Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+                Bucket=bucket,
+                OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+                **self._owner(),
             )
         return [change]
 
     def _converge_policy(self, bucket: str, desire: Any, *, settings: ConvergeSettings, dry_run: bool) -> list[Change]:
         def write(_current: Any, desired: dict[str, Any] | None) -> None:
             if desired is None:  # no statement left: S3 refuses an empty policy, so delete it
-                self.conn.delete_bucket_policy(Bucket=bucket)
+                self.conn.delete_bucket_policy(Bucket=bucket, **self._owner())
             else:
-                self.conn.put_bucket_policy(Bucket=bucket, Policy=json.dumps(desired))
+                self.conn.put_bucket_policy(Bucket=bucket, Policy=json.dumps(desired), **self._owner())
 
         return read_modify_write(
             resource=f"s3 bucket {bucket} policy",
@@ -137,6 +147,5 @@ class EmrfsS3Hook(AwsBaseHook):
             write=write,
             settings=settings,
             dry_run=dry_run,
-            # S3 refuses a principal it does not see yet ("Invalid principal in policy").
-            is_transient=lambda error: isinstance(error, ClientError) and error_code(error) == "MalformedPolicy",
+            # S3's MalformedPolicy is a fault in the document: raised at once with what S3 said, not retried.
         )

@@ -1,4 +1,4 @@
-"""What the provider's operators share: dry run, the convergence settings, the plan in the log and XCom."""
+"""What the provider's operators share: dry run, the account check, the convergence settings, the plan in the log and XCom."""
 
 from __future__ import annotations
 
@@ -8,6 +8,13 @@ from typing import TYPE_CHECKING, Any, Generic
 
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import AwsHookType
+
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.policies.validation import (
+    validate_account_id,
+    validate_bool,
+    validate_positive_number,
+)
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -36,6 +43,8 @@ def default_botocore_config() -> dict[str, Any]:
 
 #: XCom key under which every operator pushes its plan (the list of changes it made or would make).
 PLAN_XCOM_KEY = "plan"
+#: Template fields every provider operator adds to its own.
+SAFETY_TEMPLATE_FIELDS = ("dry_run", "expected_account_id")
 
 
 class LazyHookClass:
@@ -65,20 +74,105 @@ class LazyHookMixin:
             raise AttributeError(f"Class attribute '{type(self).__name__}.aws_hook_class' should be set.")
 
 
-class EmrfsXacctBaseOperator(LazyHookMixin, AwsBaseOperator[AwsHookType], Generic[AwsHookType]):
+class AccountCheckMixin:
+    """
+    The dry-run flag and the account pin, shared by every provider operator (the launch one included).
+
+    ``dry_run`` is a templated field (a DAG param can switch a whole run to a plan): it may arrive as
+    a bool or as the rendered text ``"True"``/``"false"``; anything else is refused.
+    """
+
+    dry_run: Any
+    expected_account_id: str | None
+    last_plan: list[dict[str, Any]] | None
+    log: Any
+
+    def _init_safety(self, dry_run: Any, expected_account_id: str | None) -> None:
+        # BaseOperator.dry_run is a method that only renders templates (and nothing in Airflow calls it);
+        # the attribute shadows it so that ``dry_run`` can be a templated field.
+        self.dry_run = dry_run
+        self.expected_account_id = expected_account_id
+        self.last_plan = None
+
+    @property
+    def plan_only(self) -> bool:
+        """The rendered ``dry_run`` flag as a bool."""
+        return validate_bool(self.dry_run, "dry_run")
+
+    def validate_safety(self) -> None:
+        """Check the dry-run flag and the account pin (no AWS call)."""
+        validate_bool(self.dry_run, "dry_run")
+        self.expected_account()
+
+    def expected_account(self) -> str | None:
+        """
+        Return the validated ``expected_account_id`` (``None`` when not pinned).
+
+        A DAG rendering templates as native objects turns ``"012345678901"`` into the number
+        12345678901: a whole number below 10**12 is read back as the 12-digit id it came from.
+        """
+        value: Any = self.expected_account_id
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**12:
+            value = f"{value:012d}"
+        return validate_account_id(value, "expected_account_id")
+
+    def connection_account(self, hook: Any, conn_id: str | None = None) -> str:
+        """
+        Return the account ``hook``'s connection acts in, refusing it if ``expected_account_id`` pins another.
+
+        One ``sts:GetCallerIdentity`` per hook (``AwsBaseHook.account_id`` is cached). STS answers it for
+        any caller: "No permissions are required to perform this operation" (STS API reference,
+        GetCallerIdentity).
+        """
+        account = str(hook.account_id)
+        self.check_expected_account(account, conn_id if conn_id is not None else hook.aws_conn_id)
+        return account
+
+    def check_expected_account(self, account: str, conn_id: str | None) -> None:
+        """Refuse ``account`` if ``expected_account_id`` pins another one."""
+        expected = self.expected_account()
+        if expected is not None and account != expected:
+            raise InvalidParameterError(
+                "expected_account_id",
+                f"connection {conn_id!r} acts in account {account}, not in account {expected}; nothing was changed",
+            )
+
+    def report(self, context: Context, changes: list[Change]) -> list[dict[str, Any]]:
+        """Log the plan, push it to XCom under ``plan`` (and keep it in ``last_plan``) and return it as plain values."""
+        from airflow_provider_emrfs_xacct.policies.plan import plan_message
+
+        # ``No changes.``, or the changes marked +/~/- with their diffs and a summary line
+        # (``Plan: 1 to add, …`` in a dry run, ``Applied: 1 added, …`` otherwise).
+        self.log.info("%s", plan_message(changes, dry_run=self.plan_only))
+        plan = [change.to_dict() for change in changes]
+        self.last_plan = plan
+        if getattr(self, "do_xcom_push", False) and context and "ti" in context:
+            context["ti"].xcom_push(key=PLAN_XCOM_KEY, value=plan)
+        return plan
+
+
+class EmrfsXacctBaseOperator(AccountCheckMixin, LazyHookMixin, AwsBaseOperator[AwsHookType], Generic[AwsHookType]):
     """
     Base of the provider's provisioning operators.
 
-    :param dry_run: only read the current state and log the plan; change nothing. (default: False)
+    :param dry_run: only read the current state and log the plan; change nothing. The operator
+        returns the same kind of value as in a real run (what it would be) and pushes the plan to XCom
+        under ``plan``. (templated; ``True``/``False`` or their rendered text; default: False)
+    :param expected_account_id: the account the connection must act in; anything else is refused
+        before any change. (templated)
     :param settle_seconds: after writing a document that other runs may write too, wait this long
-        before reading it back to confirm the change held (see ``converge``). (default: 1.0)
+        before reading it back to confirm the change held (see ``converge``); a finite number >= 0.
+        (default: 1.0)
     :param botocore_config: as for every AWS operator; defaults to :data:`DEFAULT_BOTOCORE_CONFIG`.
     """
 
     def __init__(
         self,
         *,
-        dry_run: bool = False,
+        dry_run: bool | str = False,
+        expected_account_id: str | None = None,
         settle_seconds: float = 1.0,
         botocore_config: dict | None = None,
         **kwargs: Any,
@@ -86,28 +180,16 @@ class EmrfsXacctBaseOperator(LazyHookMixin, AwsBaseOperator[AwsHookType], Generi
         super().__init__(
             botocore_config=default_botocore_config() if botocore_config is None else botocore_config, **kwargs
         )
-        self.plan_only = dry_run  # BaseOperator.dry_run is a method
+        self._init_safety(dry_run, expected_account_id)
         self.settle_seconds = settle_seconds
 
     @property
     def converge_settings(self) -> ConvergeSettings:
         from airflow_provider_emrfs_xacct.converge import ConvergeSettings
-        from airflow_provider_emrfs_xacct.policies.validation import validate_positive_number
 
         return ConvergeSettings(settle_seconds=validate_positive_number(self.settle_seconds, "settle_seconds"))
 
-    def report(self, context: Context, changes: list[Change]) -> list[dict[str, Any]]:
-        """
-        Log the plan, push it to XCom under ``plan`` and return it as plain values.
-
-        The log reads ``No changes.``, or the changes marked ``+``/``~``/``-`` with their diffs and a
-        summary line (``Plan: 1 to add, 0 to change, 0 to destroy.`` in a dry run, ``Applied: 1 added,
-        0 changed, 0 destroyed.`` otherwise); see :func:`~airflow_provider_emrfs_xacct.policies.plan.plan_message`.
-        """
-        from airflow_provider_emrfs_xacct.policies.plan import plan_message
-
-        self.log.info("%s", plan_message(changes, dry_run=self.plan_only))
-        plan = [change.to_dict() for change in changes]
-        if self.do_xcom_push:
-            context["ti"].xcom_push(key=PLAN_XCOM_KEY, value=plan)
-        return plan
+    def validate_safety(self) -> None:
+        """Check the dry-run flag, the account pin and ``settle_seconds`` (no AWS call)."""
+        super().validate_safety()
+        validate_positive_number(self.settle_seconds, "settle_seconds")

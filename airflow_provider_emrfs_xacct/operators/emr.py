@@ -16,21 +16,22 @@ from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, Preco
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 from airflow_provider_emrfs_xacct.links.console import SecurityConfigurationLink, persist_links
 from airflow_provider_emrfs_xacct.operators.base import (
-    PLAN_XCOM_KEY,
+    SAFETY_TEMPLATE_FIELDS,
+    AccountCheckMixin,
     EmrfsXacctBaseOperator,
     LazyHookClass,
     LazyHookMixin,
     default_botocore_config,
 )
 from airflow_provider_emrfs_xacct.policies.cluster_config import CredentialsProvider, plan_launch
-from airflow_provider_emrfs_xacct.policies.plan import CREATE, Change, plan_message
+from airflow_provider_emrfs_xacct.policies.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.policies.security_config import (
     build_security_configuration,
     role_mappings_of,
     security_configuration_name,
     validate_role_mappings,
 )
-from airflow_provider_emrfs_xacct.policies.validation import require_partition, validate_name_prefix
+from airflow_provider_emrfs_xacct.policies.validation import refuse_account, require_partition, validate_name_prefix
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -52,13 +53,17 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
         ``[{"Role": arn, "IdentifierType": "Prefix" | "User" | "Group", "Identifiers": [...]}]``. (templated)
     :param base_configuration: other sections of the configuration (``EncryptionConfiguration`` …),
         combined with the role mappings. (templated)
-    :param dry_run: only log the plan. (default: False)
+    :param dry_run: only log the plan; the name returned is the one the configuration will have. (templated,
+        default: False)
+    :param expected_account_id: the EMR account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the EMR account.
     :return: the configuration's name.
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
-    template_fields: Sequence[str] = aws_template_fields("name_prefix", "role_mappings", "base_configuration")
+    template_fields: Sequence[str] = aws_template_fields(
+        "name_prefix", "role_mappings", "base_configuration", *SAFETY_TEMPLATE_FIELDS
+    )
     template_fields_renderers = {"role_mappings": "json", "base_configuration": "json"}
     ui_color = "#f9c915"
     operator_extra_links = (SecurityConfigurationLink(),)
@@ -77,25 +82,32 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
         self.base_configuration = base_configuration
 
     def execute(self, context: Context) -> Any:
+        self.validate_safety()
         mappings = validate_role_mappings(self.role_mappings, "role_mappings")
+        where = f"connection {self.aws_conn_id!r}"
         for index, mapping in enumerate(mappings):
             # The EMR EC2 role (in this connection's partition) cannot assume a role in another one.
-            require_partition(
-                mapping["Role"],
-                self.hook.conn_partition,
-                f"role_mappings[{index}].Role",
-                f"connection {self.aws_conn_id!r}",
-            )
+            require_partition(mapping["Role"], self.hook.conn_partition, f"role_mappings[{index}].Role", where)
         document = build_security_configuration(mappings, self.base_configuration)
         name = security_configuration_name(self.name_prefix, document)
         persist_links(context, self, security_configuration=name)
         with explain_access_denied(self.hook):
+            account = self.connection_account(self.hook)
+            for index, mapping in enumerate(mappings):
+                refuse_account(
+                    mapping["Role"],
+                    account,
+                    f"role_mappings[{index}].Role",
+                    where,
+                    "a destination role must be in another account than the EMR cluster (are the two "
+                    "connections swapped?)",
+                )
             changes = self.hook.ensure_security_configuration(name, document, dry_run=self.plan_only)
-        plan = self.report(context, changes)
-        return plan if self.plan_only else name
+        self.report(context, changes)
+        return name
 
 
-class LaunchClusterWithSecConfigOperator(LazyHookMixin, EmrCreateJobFlowOperator):
+class LaunchClusterWithSecConfigOperator(AccountCheckMixin, LazyHookMixin, EmrCreateJobFlowOperator):
     """
     Launch an EMR cluster with a security configuration, at most once per task instance.
 
@@ -119,9 +131,14 @@ class LaunchClusterWithSecConfigOperator(LazyHookMixin, EmrCreateJobFlowOperator
         "BucketOwnerFullControl"}`` from :class:`GrantBucketAccessOperator`. (templated)
     :param keep_emrfs: on 7.10.0 and later, keep EMRFS for ``s3://``. (default: True)
     :param dry_run: only read (the security configuration, an active cluster already launched for
-        this task instance) and log the plan: the ``RunJobFlow`` arguments; launch nothing. (default: False)
+        this task instance) and log the plan: the ``RunJobFlow`` arguments; launch nothing. A cluster
+        id cannot be known before ``RunJobFlow``, so a dry run returns the id of the cluster this task
+        instance already launched if there is one; otherwise it pushes the plan to XCom under ``plan``
+        and ends the task as *skipped*, so that the tasks that need the cluster skip too. (templated,
+        default: False)
+    :param expected_account_id: the EMR account; the connection must act in it. (templated)
     :param botocore_config: defaults to the provider's standard-retry configuration.
-    :return: the cluster (job flow) id; in a dry run, the plan.
+    :return: the cluster (job flow) id.
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
@@ -130,6 +147,7 @@ class LaunchClusterWithSecConfigOperator(LazyHookMixin, EmrCreateJobFlowOperator
         "security_configuration",
         "emrfs_credentials_provider",
         "emrfs_site_properties",
+        *SAFETY_TEMPLATE_FIELDS,
     )
     operator_extra_links = (*EmrCreateJobFlowOperator.operator_extra_links, SecurityConfigurationLink())  # type: ignore[assignment]
 
@@ -140,7 +158,8 @@ class LaunchClusterWithSecConfigOperator(LazyHookMixin, EmrCreateJobFlowOperator
         emrfs_credentials_provider: dict[str, str] | None = None,
         emrfs_site_properties: dict[str, str] | None = None,
         keep_emrfs: bool = True,
-        dry_run: bool = False,
+        dry_run: bool | str = False,
+        expected_account_id: str | None = None,
         botocore_config: dict | None = None,
         **kwargs: Any,
     ) -> None:
@@ -151,9 +170,12 @@ class LaunchClusterWithSecConfigOperator(LazyHookMixin, EmrCreateJobFlowOperator
         self.emrfs_credentials_provider = emrfs_credentials_provider
         self.emrfs_site_properties = emrfs_site_properties
         self.keep_emrfs = keep_emrfs
-        self.plan_only = dry_run  # BaseOperator.dry_run is a method
+        self._init_safety(dry_run, expected_account_id)
 
     def execute(self, context: Context) -> Any:
+        from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
+
+        self.validate_safety()
         name = None
         if self.security_configuration is not None:
             name = validate_name_prefix(self.security_configuration, "security_configuration", max_length=256)
@@ -173,13 +195,25 @@ class LaunchClusterWithSecConfigOperator(LazyHookMixin, EmrCreateJobFlowOperator
             )
         name = name or given
         uses_role_mappings = False
+        if self.expected_account_id is not None:
+            with explain_access_denied(self.hook):
+                self.connection_account(self.hook)
         if name is not None:
             with explain_access_denied(self.hook):
                 document = cast("EmrfsEmrHook", self.hook).describe_security_configuration(name)
+            if document is None and self.plan_only:
+                # A dry run of the whole chain: the configuration is only planned upstream. Check the
+                # release as if it had role mappings (the stricter case) and plan the launch.
+                self.log.warning(
+                    "Security configuration %s does not exist (yet): planning the launch as if it had role mappings",
+                    name,
+                )
+                document = {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": [{}]}}}
             if document is None:
                 raise PreconditionError(
-                    f"security_configuration: EMR security configuration {name!r} does not exist in this account "
-                    "and region; create it first (CreateEmrfsSecurityConfigOperator)"
+                    f"security_configuration: EMR security configuration {name!r} does not exist in account "
+                    f"{self.hook.account_id} and region {self.hook.conn_region_name}; create it first "
+                    "(CreateEmrfsSecurityConfigOperator)"
                 )
             uses_role_mappings = bool(role_mappings_of(document))
             config["SecurityConfiguration"] = name
@@ -193,8 +227,6 @@ class LaunchClusterWithSecConfigOperator(LazyHookMixin, EmrCreateJobFlowOperator
         )
         for note in launch.notes:
             self.log.info("%s", note)
-        from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
-
         key = idempotency_key(context)
         tags = [tag for tag in launch.overrides.get("Tags", []) if tag.get("Key") != IDEMPOTENCY_TAG]
         self.job_flow_overrides = {**launch.overrides, "Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": key}]}
@@ -205,19 +237,20 @@ class LaunchClusterWithSecConfigOperator(LazyHookMixin, EmrCreateJobFlowOperator
         with explain_access_denied(hook, hook.launch_client):  # RunJobFlow goes through launch_client
             return super().execute(context)
 
-    def _plan(self, context: Context, hook: EmrfsEmrHook, key: str) -> list[dict[str, Any]]:
-        """Log and return the launch this run would make (none if it launched its cluster already)."""
+    def _plan(self, context: Context, hook: EmrfsEmrHook, key: str) -> str:
+        """Return the cluster this task instance launched already; else log and push the launch it would make, and skip."""
         overrides = cast("dict[str, Any]", self.job_flow_overrides)
         with explain_access_denied(hook):
-            existing = hook.find_cluster_by_idempotency_key(key, overrides.get("Name"))
-        changes = [] if existing else [Change(CREATE, f"emr cluster {overrides.get('Name')}", None, overrides)]
+            existing = hook.find_cluster_by_idempotency_key(key, overrides.get("SecurityConfiguration"), check=True)
         if existing:
             self.log.info("Cluster %s was already launched for this task instance", existing)
-        self.log.info("%s", plan_message(changes, dry_run=True))
-        plan = [change.to_dict() for change in changes]
-        if self.do_xcom_push:
-            context["ti"].xcom_push(key=PLAN_XCOM_KEY, value=plan)
-        return plan
+            self.report(context, [])
+            return existing
+        self.report(context, [Change(CREATE, f"emr cluster {overrides.get('Name')}", None, overrides)])
+        raise AirflowSkipException(
+            "Dry run: the cluster was not launched (its id exists only once RunJobFlow answers); the plan is in "
+            "XCom under 'plan'. Tasks that need the cluster skip too."
+        )
 
     def _emr_connection_config(self) -> dict[str, Any]:
         """Return the ``RunJobFlow`` arguments kept in the ``emr_conn_id`` extra (empty without one)."""

@@ -8,7 +8,7 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, DestinationRoleLink, persist_links
-from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator, LazyHookClass
+from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.policies.documents import (
     ASSUME_POLICY_NAME,
     DESTINATION_POLICY_NAME,
@@ -16,7 +16,9 @@ from airflow_provider_emrfs_xacct.policies.documents import (
 )
 from airflow_provider_emrfs_xacct.policies.merge import MAX_ROLE_INLINE_POLICIES_CHARS, require_iam_policy_length
 from airflow_provider_emrfs_xacct.policies.validation import (
+    account_of_arn,
     parse_s3_location,
+    refuse_account,
     require_list,
     require_partition,
     validate_iam_path,
@@ -53,14 +55,15 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param role_description: description of the role when created.
     :param max_session_duration: maximum session duration in seconds when created (role chaining caps
         EMRFS sessions at one hour anyway). (default: 3600)
-    :param dry_run: only log the plan. (default: False)
+    :param dry_run: only log the plan and return the ARN the role has, or will have. (templated, default: False)
+    :param expected_account_id: the destination account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the destination account.
-    :return: the role's ARN.
+    :return: the role's ARN (as ``GetRole`` shows it).
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
     template_fields: Sequence[str] = aws_template_fields(
-        "role_name", "trusted_role_arns", "s3_prefixes", "kms_key_arns", "role_path"
+        "role_name", "trusted_role_arns", "s3_prefixes", "kms_key_arns", "role_path", *SAFETY_TEMPLATE_FIELDS
     )
     ui_color = "#e7d4f5"
     operator_extra_links = (DestinationRoleLink(), DestinationPrefixLink())
@@ -87,6 +90,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.max_session_duration = max_session_duration
 
     def execute(self, context: Context) -> Any:
+        # 1. Validate everything (no AWS call).
+        self.validate_safety()
         role_name = validate_role_name(self.role_name, "role_name")
         trusted = require_list(self.trusted_role_arns, "trusted_role_arns", validate_role_arn)
         locations = require_list(self.s3_prefixes, "s3_prefixes", parse_s3_location)
@@ -96,9 +101,10 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         max_session_duration = validate_max_session_duration(self.max_session_duration, "max_session_duration")
         settings = self.converge_settings
         partition = self.hook.conn_partition
+        where = f"connection {self.aws_conn_id!r}"
         for field, arns in (("trusted_role_arns", trusted), ("kms_key_arns", keys)):
             for index, arn in enumerate(arns):
-                require_partition(arn, partition, f"{field}[{index}]", f"connection {self.aws_conn_id!r}")
+                require_partition(arn, partition, f"{field}[{index}]", where)
         # What was asked must fit on its own (what is there only adds to it): refuse before touching the role.
         require_iam_policy_length(
             destination_permissions_policy(partition, locations, keys),
@@ -109,25 +115,49 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
         persist_links(context, self, role_name=role_name, location=locations[0])
         with explain_access_denied(self.hook):
+            # 2. Read both documents and learn the account (from the role's ARN, else from STS).
+            role = self.hook.get_role(role_name)
+            account = account_of_arn(role["Arn"]) if role else self.hook.account_id
+            self.check_expected_account(account, self.aws_conn_id)
+            for index, arn in enumerate(trusted):
+                refuse_account(
+                    arn,
+                    account,
+                    f"trusted_role_arns[{index}]",
+                    where,
+                    "the destination role must be in another account than the EMR EC2 role it trusts (are the "
+                    "two connections swapped?)",
+                )
+            if role is not None and role.get("Path", path) != path:
+                self.log.warning(
+                    "Role %s exists with path %s (role_path %s is used only when creating it)",
+                    role["Arn"],
+                    role["Path"],
+                    path,
+                )
+            inline = self.hook.get_inline_policy(role_name, DESTINATION_POLICY_NAME) if role else None
+            # 3. Plan both documents: every size and conflict is found before the first write.
+            trust: dict[str, Any] = {
+                "path": path,
+                "description": description,
+                "max_session_duration": max_session_duration,
+            }
             role_arn, changes = self.hook.ensure_role_trusts(
-                role_name,
-                trusted,
-                path=path,
-                description=description,
-                max_session_duration=max_session_duration,
-                settings=settings,
-                dry_run=self.plan_only,
+                role_name, trusted, **trust, settings=settings, dry_run=True, role=role, account_id=account
             )
             changes += self.hook.ensure_destination_access(
-                role_name,
-                locations,
-                keys,
-                partition=partition,
-                settings=settings,
-                dry_run=self.plan_only,
+                role_name, locations, keys, partition=partition, settings=settings, dry_run=True, current=inline
             )
-        plan = self.report(context, changes)
-        return plan if self.plan_only else role_arn
+            # 4. Apply.
+            if not self.plan_only and changes:
+                role_arn, changes = self.hook.ensure_role_trusts(
+                    role_name, trusted, **trust, settings=settings, role=role, account_id=account
+                )
+                changes += self.hook.ensure_destination_access(
+                    role_name, locations, keys, partition=partition, settings=settings, current=inline
+                )
+        self.report(context, changes)
+        return role_arn
 
 
 class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
@@ -140,13 +170,16 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param emr_ec2_role_name: the EMR EC2 instance-profile role (the cluster's ``JobFlowRole``). (templated)
     :param destination_role_arns: ARNs of the destination roles to allow. (templated)
     :param policy_name: name of the inline policy. (templated, default: ``emrfs-xacct-assume-destination-roles``)
-    :param dry_run: only log the plan. (default: False)
+    :param dry_run: only log the plan. (templated, default: False)
+    :param expected_account_id: the EMR account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the EMR account.
     :return: the inline policy's name.
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
-    template_fields: Sequence[str] = aws_template_fields("emr_ec2_role_name", "destination_role_arns", "policy_name")
+    template_fields: Sequence[str] = aws_template_fields(
+        "emr_ec2_role_name", "destination_role_arns", "policy_name", *SAFETY_TEMPLATE_FIELDS
+    )
     ui_color = "#e7d4f5"
 
     def __init__(
@@ -163,16 +196,27 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.policy_name = policy_name
 
     def execute(self, context: Context) -> Any:
+        self.validate_safety()
         role_name = validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         arns = require_list(self.destination_role_arns, "destination_role_arns", validate_role_arn)
         policy_name = validate_name_prefix(self.policy_name, "policy_name", max_length=128)
+        settings = self.converge_settings
+        where = f"connection {self.aws_conn_id!r}"
         for index, arn in enumerate(arns):
-            require_partition(
-                arn, self.hook.conn_partition, f"destination_role_arns[{index}]", f"connection {self.aws_conn_id!r}"
-            )
+            require_partition(arn, self.hook.conn_partition, f"destination_role_arns[{index}]", where)
         with explain_access_denied(self.hook):
+            account = self.connection_account(self.hook)
+            for index, arn in enumerate(arns):
+                refuse_account(
+                    arn,
+                    account,
+                    f"destination_role_arns[{index}]",
+                    where,
+                    "a destination role must be in another account than the EMR EC2 role (are the two "
+                    "connections swapped?)",
+                )
             changes = self.hook.ensure_assume_role_policy(
-                role_name, arns, policy_name=policy_name, settings=self.converge_settings, dry_run=self.plan_only
+                role_name, arns, policy_name=policy_name, settings=settings, dry_run=self.plan_only
             )
-        plan = self.report(context, changes)
-        return plan if self.plan_only else policy_name
+        self.report(context, changes)
+        return policy_name

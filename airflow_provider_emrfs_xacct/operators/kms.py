@@ -9,8 +9,9 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 from airflow_provider_emrfs_xacct.links.console import KmsKeyLink, persist_links
-from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator, LazyHookClass
+from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.policies.validation import (
+    require_account,
     require_list,
     require_partition,
     validate_kms_key_arn,
@@ -36,13 +37,14 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
 
     :param key_arn: ARN of the key (not an alias). (templated)
     :param principal_arns: role ARNs to make key users. (templated)
-    :param dry_run: only log the plan. (default: False)
+    :param dry_run: only log the plan. (templated, default: False)
+    :param expected_account_id: the key's account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the key's account (``PutKeyPolicy`` cannot cross accounts).
     :return: the key's ARN.
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.kms.EmrfsKmsHook")
-    template_fields: Sequence[str] = aws_template_fields("key_arn", "principal_arns")
+    template_fields: Sequence[str] = aws_template_fields("key_arn", "principal_arns", *SAFETY_TEMPLATE_FIELDS)
     ui_color = "#f5e3c4"
     operator_extra_links = (KmsKeyLink(),)
 
@@ -52,6 +54,8 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
         self.principal_arns = principal_arns
 
     def execute(self, context: Context) -> Any:
+        self.validate_safety()
+        settings = self.converge_settings
         key_arn = validate_kms_key_arn(self.key_arn, "key_arn")
         principals = require_list(self.principal_arns, "principal_arns", validate_role_arn)
         # PutKeyPolicy acts on a key of the connection's own partition, region (and account) only.
@@ -66,8 +70,9 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
             require_partition(arn, partition, f"principal_arns[{index}]", "the key")
         persist_links(context, self, key_arn=key_arn)
         with explain_access_denied(self.hook):
-            changes = self.hook.ensure_key_users(
-                key_arn, principals, settings=self.converge_settings, dry_run=self.plan_only
-            )
-        plan = self.report(context, changes)
-        return plan if self.plan_only else key_arn
+            # PutKeyPolicy cannot act on a key of another account ("Cross-account use: No", KMS API
+            # reference, PutKeyPolicy): refuse it here, naming both accounts, before any call on the key.
+            require_account(key_arn, self.connection_account(self.hook), "key_arn", where)
+            changes = self.hook.ensure_key_users(key_arn, principals, settings=settings, dry_run=self.plan_only)
+        self.report(context, changes)
+        return key_arn

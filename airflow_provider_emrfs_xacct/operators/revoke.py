@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from botocore.exceptions import ClientError
 
+from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.hooks.errors import error_code, explain_access_denied
-from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator, LazyHookClass
+from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.policies.plan import DELETE, Change
 from airflow_provider_emrfs_xacct.policies.security_config import (
     HASH_LENGTH,
@@ -19,8 +20,10 @@ from airflow_provider_emrfs_xacct.policies.security_config import (
     security_configuration_name,
 )
 from airflow_provider_emrfs_xacct.policies.validation import (
+    refuse_account,
+    require_account,
     require_list,
-    role_name_from_arn,
+    require_partition,
     validate_kms_key_arn,
     validate_name_prefix,
     validate_positive_number,
@@ -53,8 +56,10 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param kms_key_arns: keys whose key-users statement holds the role. (templated)
     :param security_configuration: the configuration in use, to rebuild without the partner. (templated)
     :param name_prefix: name prefix of the rebuilt configuration. (templated)
-    :param delete_destination_role: also delete the role (see above). (default: False)
-    :param dry_run: only log the plan. (default: False)
+    :param delete_destination_role: also delete the role (see above); only the role with exactly
+        ``destination_role_arn`` (partition, account, path, name) as IAM shows it. (default: False)
+    :param dry_run: only log the plan. (templated, default: False)
+    :param expected_account_id: the EMR account; ``aws_conn_id`` must act in it. (templated)
     :param aws_conn_id: connection that acts in the EMR account.
     :return: ``{"security_configuration": new name or None, "plan": [...]}``.
     """
@@ -67,6 +72,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         "kms_key_arns",
         "security_configuration",
         "name_prefix",
+        *SAFETY_TEMPLATE_FIELDS,
     )
     ui_color = "#f5d4d4"
 
@@ -97,6 +103,13 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         )
 
     def execute(self, context: Context) -> Any:
+        from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+        from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+        from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+
+        # 1. Validate everything (no AWS call).
+        self.validate_safety()
+        settings, dry_run = self.converge_settings, self.plan_only
         role_arn = validate_role_arn(self.destination_role_arn, "destination_role_arn")
         emr_role = validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         keys = require_list(self.kms_key_arns or [], "kms_key_arns", validate_kms_key_arn, allow_empty=True)
@@ -104,19 +117,46 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         if self.security_configuration is not None:
             configuration = validate_name_prefix(self.security_configuration, "security_configuration", max_length=256)
             validate_name_prefix(self.name_prefix, "name_prefix")
-        from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
-        from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
-        from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
-
-        settings, dry_run = self.converge_settings, self.plan_only
+        if not isinstance(self.delete_destination_role, bool):
+            raise InvalidParameterError(
+                "delete_destination_role", f"must be True or False, got {self.delete_destination_role!r}"
+            )
         emr_hook = self._other(EmrfsEmrHook, self.aws_conn_id)
         destination_iam = self._other(EmrfsIamHook, self.destination_aws_conn_id)
         kms = self._other(EmrfsKmsHook, self.destination_aws_conn_id)
+        destination = f"connection {self.destination_aws_conn_id!r}"
+        require_partition(role_arn, destination_iam.conn_partition, "destination_role_arn", destination)
+        for index, key in enumerate(keys):
+            require_partition(key, kms.conn_partition, f"kms_key_arns[{index}]", destination)
+            region = key.split(":")[3]
+            if region != kms.conn_region_name:
+                raise InvalidParameterError(
+                    f"kms_key_arns[{index}]",
+                    f"is in region {region!r}, but {destination} acts in region {kms.conn_region_name!r}",
+                )
+        # 2. The accounts: the role and keys must be in the destination connection's, not in the EMR one's.
+        with explain_access_denied(self.hook):
+            emr_account = self.connection_account(self.hook)
+        with explain_access_denied(destination_iam):
+            destination_account = str(destination_iam.account_id)
+        require_account(role_arn, destination_account, "destination_role_arn", destination)
+        refuse_account(
+            role_arn,
+            emr_account,
+            "destination_role_arn",
+            f"connection {self.aws_conn_id!r}",
+            "the destination role must be in another account than the EMR EC2 role",
+        )
+        for index, key in enumerate(keys):
+            require_account(key, destination_account, f"kms_key_arns[{index}]", destination)
         new_configuration = None
         changes: list[Change] = []
-        if self.delete_destination_role:  # refuse a role that is not ours before changing anything
+        if (
+            self.delete_destination_role
+        ):  # refuse a role that is not ours, or not this very ARN, before changing anything
             with explain_access_denied(destination_iam):
-                destination_iam.delete_provider_role(role_name_from_arn(role_arn), dry_run=True)
+                destination_iam.delete_provider_role(role_arn, dry_run=True)
+        # 3. Apply.
         with explain_access_denied(self.hook):
             changes += self.hook.revoke_assume_role(emr_role, [role_arn], settings=settings, dry_run=dry_run)
         with explain_access_denied(kms):
@@ -130,7 +170,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             changes += configuration_changes
         if self.delete_destination_role:
             with explain_access_denied(destination_iam):
-                changes += destination_iam.delete_provider_role(role_name_from_arn(role_arn), dry_run=dry_run)
+                changes += destination_iam.delete_provider_role(role_arn, dry_run=dry_run)
         plan = self.report(context, changes)
         return {"security_configuration": new_configuration, "plan": plan}
 
@@ -166,13 +206,14 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
 
     :param name_prefix: the prefix given to CreateEmrfsSecurityConfigOperator. (templated)
     :param min_age_seconds: keep configurations younger than this. (default: one day)
-    :param dry_run: only log what would be deleted. (default: False)
+    :param dry_run: only log what would be deleted. (templated, default: False)
+    :param expected_account_id: the EMR account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the EMR account.
     :return: the names deleted (or, in a dry run, that would be).
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
-    template_fields: Sequence[str] = aws_template_fields("name_prefix")
+    template_fields: Sequence[str] = aws_template_fields("name_prefix", *SAFETY_TEMPLATE_FIELDS)
     ui_color = "#f5d4d4"
 
     def __init__(self, *, name_prefix: str, min_age_seconds: float = 86400, **kwargs: Any) -> None:
@@ -181,8 +222,12 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
         self.min_age_seconds = min_age_seconds
 
     def execute(self, context: Context) -> list[str]:
+        self.validate_safety()
         prefix = validate_name_prefix(self.name_prefix, "name_prefix")
         min_age = timedelta(seconds=validate_positive_number(self.min_age_seconds, "min_age_seconds"))
+        if self.expected_account_id is not None:
+            with explain_access_denied(self.hook):
+                self.connection_account(self.hook)
         ours = re.compile(rf"^{re.escape(prefix)}-[0-9a-f]{{{HASH_LENGTH}}}$")
         now = datetime.now(timezone.utc)
         deleted: list[str] = []

@@ -9,9 +9,17 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, persist_links
-from airflow_provider_emrfs_xacct.operators.base import EmrfsXacctBaseOperator, LazyHookClass
+from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.policies.bucket_policy import ownership_report
-from airflow_provider_emrfs_xacct.policies.validation import parse_s3_location, require_list, validate_role_arn
+from airflow_provider_emrfs_xacct.policies.validation import (
+    parse_s3_location,
+    refuse_account,
+    require_list,
+    require_partition,
+    validate_bool,
+    validate_bucket_name,
+    validate_role_arn,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -37,13 +45,18 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     :param principal_arns: the EMR account's role ARNs (the EMR EC2 role). (templated)
     :param enforce_bucket_owner: switch an ``ObjectWriter`` or ``BucketOwnerPreferred`` bucket to
         ``BucketOwnerEnforced``. (templated, default: False)
-    :param dry_run: only log the plan. (default: False)
-    :param aws_conn_id: connection that acts in the bucket's account.
+    :param dry_run: only log the plan; the report says what ownership the bucket has now. (templated,
+        default: False)
+    :param expected_account_id: the bucket's account; the connection must act in it. (templated)
+    :param aws_conn_id: connection that acts in the bucket's account; every S3 call carries it as
+        ``ExpectedBucketOwner``, so a bucket of another account is refused by S3.
     :return: ``{"bucket", "object_ownership", "objects_owned_by", "emrfs_site_properties"}``.
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.s3.EmrfsS3Hook")
-    template_fields: Sequence[str] = aws_template_fields("s3_prefixes", "principal_arns", "enforce_bucket_owner")
+    template_fields: Sequence[str] = aws_template_fields(
+        "s3_prefixes", "principal_arns", "enforce_bucket_owner", *SAFETY_TEMPLATE_FIELDS
+    )
     ui_color = "#c9e7f5"
     operator_extra_links = (DestinationPrefixLink(),)
 
@@ -61,28 +74,37 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         self.enforce_bucket_owner = enforce_bucket_owner
 
     def execute(self, context: Context) -> Any:
+        self.validate_safety()
+        settings = self.converge_settings
         locations = require_list(self.s3_prefixes, "s3_prefixes", parse_s3_location)
         buckets = sorted({location.bucket for location in locations})
         if len(buckets) > 1:
             raise InvalidParameterError("s3_prefixes", f"must all be in one bucket, got {', '.join(buckets)}")
         bucket = buckets[0]
         principals = require_list(self.principal_arns, "principal_arns", validate_role_arn)
-        if not isinstance(self.enforce_bucket_owner, bool):
-            raise InvalidParameterError(
-                "enforce_bucket_owner", f"must be True or False, got {self.enforce_bucket_owner!r}"
-            )
+        enforce = validate_bool(self.enforce_bucket_owner, "enforce_bucket_owner")
+        partition, where = self.hook.conn_partition, f"connection {self.aws_conn_id!r}"
+        for index, arn in enumerate(principals):
+            # A bucket policy cannot grant a principal of another partition (S3 answers MalformedPolicy).
+            require_partition(arn, partition, f"principal_arns[{index}]", where)
         persist_links(context, self, location=locations[0])
         with explain_access_denied(self.hook):
+            account = self.connection_account(self.hook)
+            for index, arn in enumerate(principals):
+                refuse_account(
+                    arn,
+                    account,
+                    f"principal_arns[{index}]",
+                    where,
+                    "option (a) grants the EMR account's role access to another account's bucket (are the "
+                    "connections swapped?)",
+                )
+            self.hook.expected_bucket_owner = account
             changes = self.hook.ensure_bucket_access(
-                bucket,
-                locations,
-                principals,
-                partition=self.hook.conn_partition,
-                settings=self.converge_settings,
-                dry_run=self.plan_only,
+                bucket, locations, principals, partition=partition, settings=settings, dry_run=self.plan_only
             )
             ownership = self.hook.get_object_ownership(bucket)
-            if self.enforce_bucket_owner and ownership != "BucketOwnerEnforced":
+            if enforce and ownership != "BucketOwnerEnforced":
                 changes += self.hook.ensure_bucket_owner_enforced(bucket, current=ownership, dry_run=self.plan_only)
                 ownership = "BucketOwnerEnforced" if not self.plan_only else ownership
         report = ownership_report(bucket, ownership)
@@ -93,8 +115,8 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
                 bucket,
             )
         self.log.info("Objects written to %s will be owned by the %s", bucket, report["objects_owned_by"])
-        plan = self.report(context, changes)
-        return {**report, "plan": plan} if self.plan_only else report
+        self.report(context, changes)
+        return report
 
 
 class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
@@ -103,13 +125,14 @@ class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
 
     :param bucket: the destination bucket. (templated)
     :param principal_arns: the role ARNs whose access to remove. (templated)
-    :param dry_run: only log the plan. (default: False)
-    :param aws_conn_id: connection that acts in the bucket's account.
+    :param dry_run: only log the plan. (templated, default: False)
+    :param expected_account_id: the bucket's account; the connection must act in it. (templated)
+    :param aws_conn_id: connection that acts in the bucket's account (sent as ``ExpectedBucketOwner``).
     :return: the plan (list of changes).
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.s3.EmrfsS3Hook")
-    template_fields: Sequence[str] = aws_template_fields("bucket", "principal_arns")
+    template_fields: Sequence[str] = aws_template_fields("bucket", "principal_arns", *SAFETY_TEMPLATE_FIELDS)
     ui_color = "#c9e7f5"
 
     def __init__(self, *, bucket: str, principal_arns: list[str] | str, **kwargs: Any) -> None:
@@ -118,10 +141,11 @@ class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         self.principal_arns = principal_arns
 
     def execute(self, context: Context) -> Any:
-        bucket = parse_s3_location(f"s3://{self.bucket}/", "bucket", allow_bucket_root=True).bucket
+        self.validate_safety()
+        settings = self.converge_settings
+        bucket = validate_bucket_name(self.bucket, "bucket")
         principals = require_list(self.principal_arns, "principal_arns", validate_role_arn)
         with explain_access_denied(self.hook):
-            changes = self.hook.revoke_bucket_access(
-                bucket, principals, settings=self.converge_settings, dry_run=self.plan_only
-            )
+            self.hook.expected_bucket_owner = self.connection_account(self.hook)
+            changes = self.hook.revoke_bucket_access(bucket, principals, settings=settings, dry_run=self.plan_only)
         return self.report(context, changes)

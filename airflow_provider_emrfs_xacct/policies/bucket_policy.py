@@ -10,18 +10,20 @@ not write (a ``Deny`` included).
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.policies.documents import (
     BUCKET_ACTIONS,
     OBJECT_ACTIONS,
     SID_PREFIX,
-    as_list,
+    object_locations,
     object_resources,
     s3_arn,
 )
 from airflow_provider_emrfs_xacct.policies.merge import find_statement, remove_statement, upsert_statement
-from airflow_provider_emrfs_xacct.policies.validation import S3Location
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.policies.validation import S3Location
 
 #: S3's limit on the size of a bucket policy.
 MAX_BUCKET_POLICY_BYTES = 20 * 1024
@@ -43,13 +45,7 @@ def principal_sids(principal_arn: str) -> tuple[str, str]:
 
 def granted_locations(policy: dict[str, Any] | None, principal_arn: str) -> set[S3Location]:
     """Read back the locations the principal's object statement grants."""
-    statement = find_statement(policy, principal_sids(principal_arn)[0])
-    locations = set()
-    for arn in as_list((statement or {}).get("Resource")):
-        bucket, _, key = str(arn).split(":::", 1)[-1].partition("/")
-        if key.endswith("/*"):
-            locations.add(S3Location(bucket, key[:-1]))
-    return locations
+    return object_locations(find_statement(policy, principal_sids(principal_arn)[0]))
 
 
 def grant(

@@ -24,14 +24,14 @@ EMRFS_IMPL = "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"
 #: Where EMRFS loads extra JARs (custom credentials providers) from.
 EMRFS_AUXLIB = "/usr/share/aws/emr/emrfs/auxlib/"
 CREDENTIALS_PROVIDER_ACTION = "emrfs-xacct-install-credentials-provider"
-_RELEASE = re.compile(r"^emr-(\d+)\.(\d+)\.(\d+)$")
+_RELEASE = re.compile(r"^emr-([0-9]+)\.([0-9]+)\.([0-9]+)$", re.ASCII)
 _JAVA_CLASS = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$")
 
 
 def parse_release_label(value: Any, field: str = "job_flow_overrides.ReleaseLabel") -> tuple[int, int, int]:
     """Return the version of a release label such as ``emr-7.10.0``."""
     value = require_str(value, field)
-    match = _RELEASE.match(value)
+    match = _RELEASE.fullmatch(value)
     if not match:
         raise InvalidParameterError(field, f"must be an EMR release label such as 'emr-7.5.0', got {value!r}")
     major, minor, patch = (int(part) for part in match.groups())

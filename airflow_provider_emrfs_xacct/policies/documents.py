@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_emrfs_xacct.exceptions import ConflictError
 from airflow_provider_emrfs_xacct.policies.validation import S3Location
 
 if TYPE_CHECKING:
@@ -141,6 +142,36 @@ def destination_permissions_policy(
     return {"Version": VERSION, "Statement": statements}
 
 
+def is_owned_destination_sid(sid: str) -> bool:
+    """Return whether a ``Sid`` in the destination role's inline policy is one the provider writes."""
+    return sid in (OBJECTS_SID, BUCKET_LOCATION_SID, KMS_USE_SID) or (
+        sid.startswith(LIST_SID_PREFIX) and sid[len(LIST_SID_PREFIX) :].isdigit()
+    )
+
+
+def object_locations(statement: dict[str, Any] | None) -> set[S3Location]:
+    """
+    Read back the prefixes of a provider-owned object statement (``arn:…:s3:::bucket/prefix/*``).
+
+    A resource widened to a whole bucket or a wildcard prefix (``bucket/*``, ``bucket/a*/*``) is a
+    :class:`ConflictError`: the provider never writes it back.
+    """
+    locations: set[S3Location] = set()
+    for arn in as_list((statement or {}).get("Resource")):
+        text = str(arn)
+        bucket, _, key = text.split(":::", 1)[-1].partition("/")
+        if not key.endswith("/*") and not any(char in text for char in "*?"):
+            continue  # the folder markers: derived from the prefixes again
+        prefix = key[:-1]
+        if not key.endswith("/*") or not prefix.strip("/") or any(char in bucket + prefix for char in "*?"):
+            raise ConflictError(
+                f"statement {statement.get('Sid') if statement else None!r} holds the wildcard resource {text!r} "
+                "(a whole bucket or a wildcard prefix); the provider never writes it back: remove it"
+            )
+        locations.add(S3Location(bucket, prefix))
+    return locations
+
+
 def locations_in_permissions_policy(policy: dict[str, Any] | None) -> tuple[set[S3Location], set[str]]:
     """Read back the prefixes and key ARNs that :func:`destination_permissions_policy` wrote."""
     locations: set[S3Location] = set()
@@ -150,11 +181,14 @@ def locations_in_permissions_policy(policy: dict[str, Any] | None) -> tuple[set[
             continue
         resources = as_list(statement.get("Resource"))
         if statement.get("Sid") == OBJECTS_SID:
-            for arn in resources:
-                bucket, _, key = arn.split(":::", 1)[-1].partition("/")
-                if key.endswith("/*"):
-                    locations.add(S3Location(bucket, key[:-1]))
+            locations |= object_locations(statement)
         elif statement.get("Sid") == KMS_USE_SID:
+            for arn in resources:
+                if not isinstance(arn, str) or any(char in arn for char in "*?"):
+                    raise ConflictError(
+                        f"statement {KMS_USE_SID!r} holds the wildcard resource {arn!r}; the provider never "
+                        "writes it back: remove it"
+                    )
             keys.update(resources)
     return locations, keys
 

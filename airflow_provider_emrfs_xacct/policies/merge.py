@@ -17,11 +17,17 @@ from airflow_provider_emrfs_xacct.exceptions import ConflictError, InvalidParame
 from airflow_provider_emrfs_xacct.policies.documents import VERSION, as_list
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
 _LIST_ELEMENTS = ("Action", "NotAction", "Resource", "NotResource")
 # Unique ids IAM shows in place of a principal that was deleted (roles AROA…, users AIDA…).
-_UNIQUE_ID = re.compile(r"^A[A-Z]{3}[A-Z0-9]{12,}$")
+_UNIQUE_ID = re.compile(r"^A[A-Z]{3}[A-Z0-9]{12,}$", re.ASCII)
+# Principals that stand for a whole account: ``arn:PARTITION:iam::ACCOUNT:root`` or a bare account id.
+_ACCOUNT_PRINCIPAL = re.compile(r"^(?:arn:[a-z-]+:iam::[0-9]{12}:root|[0-9]{12})$", re.ASCII)
+#: Characters that make a policy value match more than one thing.
+WILDCARD_CHARS = ("*", "?")
+#: Statement keys that invert what they name: in a statement the provider owns, each widens it.
+_INVERTED_KEYS = ("NotPrincipal", "NotAction", "NotResource")
 
 
 def parse_document(document: str | dict[str, Any] | None) -> dict[str, Any] | None:
@@ -58,18 +64,40 @@ def _normalize_statement(statement: Any) -> Any:
     result = dict(statement)
     for key in _LIST_ELEMENTS:
         if key in result:
-            result[key] = sorted(set(as_list(result[key])))
+            result[key] = _canonical_set(as_list(result[key]))
     for key in ("Principal", "NotPrincipal"):
         if isinstance(result.get(key), dict):
-            result[key] = {kind: sorted(set(as_list(values))) for kind, values in result[key].items()}
+            result[key] = {kind: _canonical_set(as_list(values)) for kind, values in result[key].items()}
     if isinstance(result.get("Condition"), dict):
         result["Condition"] = {
-            operator: {name: sorted(set(as_list(values))) for name, values in pairs.items()}
+            operator: {
+                name: _canonical_set([_condition_value(v) for v in as_list(values)]) for name, values in pairs.items()
+            }
             if isinstance(pairs, dict)
             else pairs
             for operator, pairs in result["Condition"].items()
         }
     return result
+
+
+def _condition_value(value: Any) -> Any:
+    """IAM compares condition values as text: ``1`` and ``"1"``, ``true`` and ``"true"`` mean the same."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    return value
+
+
+def _canonical_set(values: Iterable[Any]) -> list[Any]:
+    """
+    Return ``values`` without duplicates, in a canonical order, whatever their types.
+
+    Sorted by their canonical JSON text, so that a foreign statement mixing numbers, strings or
+    objects in one list compares without ``TypeError``.
+    """
+    unique = {json.dumps(value, sort_keys=True, default=str): value for value in values}
+    return [unique[key] for key in sorted(unique)]
 
 
 def _sorted_keys(value: Any) -> Any:
@@ -89,22 +117,134 @@ def find_statement(document: dict[str, Any] | None, sid: str) -> dict[str, Any] 
     return None
 
 
-def upsert_statement(document: dict[str, Any] | None, statement: dict[str, Any]) -> dict[str, Any]:
+def upsert_statement(
+    document: dict[str, Any] | None, statement: dict[str, Any], *, dropping: Iterable[str] = ()
+) -> dict[str, Any]:
     """
     Return a copy of ``document`` with ``statement`` in place of the one with the same ``Sid``.
 
-    A new statement goes last. Every other statement, and every other top-level key, is kept.
+    A new statement goes last. Every other statement, and every other top-level key, is kept. The
+    statement is the provider's: what a person added to restrict it is carried over and a widening
+    is refused (see :func:`owned_statement`).
+
+    :param dropping: values the caller removes on purpose (a revoked role ARN), not a conflict.
     """
     result = copy.deepcopy(document) if document else {"Version": VERSION, "Statement": []}
     statements = as_list(result.get("Statement"))
     sids = [item.get("Sid") if isinstance(item, dict) else None for item in statements]
     if sids.count(statement["Sid"]) > 1:
         raise ConflictError(f"the policy holds several statements with Sid {statement['Sid']!r}; fix it by hand")
+    statement = owned_statement(document, statement, dropping=dropping)
     if statement["Sid"] in sids:
         statements[sids.index(statement["Sid"])] = statement
     else:
         statements.append(statement)
     result["Statement"] = statements
+    return result
+
+
+def merge_owned_statements(
+    document: dict[str, Any] | None, desired: dict[str, Any], owns: Callable[[str], bool]
+) -> dict[str, Any]:
+    """
+    Return ``document`` with the provider's statements of ``desired`` in it; every other statement kept.
+
+    The provider's statements (those whose ``Sid`` ``owns``) that ``desired`` no longer has are
+    dropped; a statement someone else wrote into the same document (a ``Deny``, say) stays in place.
+    """
+    result = copy.deepcopy(document) if document else {"Version": desired.get("Version", VERSION), "Statement": []}
+    wanted = {statement["Sid"] for statement in desired["Statement"]}
+    result["Statement"] = [
+        item
+        for item in as_list(result.get("Statement"))
+        if not (isinstance(item, dict) and isinstance(item.get("Sid"), str) and owns(item["Sid"]))
+        or item.get("Sid") in wanted
+    ]
+    for statement in desired["Statement"]:
+        result = upsert_statement(result, statement)
+    return result
+
+
+def is_wildcard(value: Any) -> bool:
+    """Return whether a policy value matches more than one thing (holds ``*`` or ``?``)."""
+    return isinstance(value, str) and any(char in value for char in WILDCARD_CHARS)
+
+
+def widens_principal(value: Any) -> bool:
+    """Return whether a principal stands for more than one role: a wildcard, a whole account, not text."""
+    return not isinstance(value, str) or is_wildcard(value) or bool(_ACCOUNT_PRINCIPAL.match(value))
+
+
+def _principal_values(principal: Any) -> dict[str, list[Any]]:
+    if principal is None:
+        return {}
+    if isinstance(principal, dict):
+        return {str(kind): as_list(values) for kind, values in principal.items()}
+    return {"*": as_list(principal)}  # ``"Principal": "*"``: everyone
+
+
+def owned_statement(
+    document: dict[str, Any] | None, statement: dict[str, Any], *, dropping: Iterable[str] = ()
+) -> dict[str, Any]:
+    """
+    Return the provider's ``statement`` with what a person added to restrict its current version.
+
+    The rule for a statement the provider owns (found by its ``Sid``):
+
+    - a restriction someone added is kept: its ``Condition`` (the provider's own condition keys win
+      where both set the same key), a principal type other than ``AWS``;
+    - a widening is never written back: a wildcard or whole-account principal (``"*"``,
+      ``arn:aws:iam::*:role/*``, ``…:root``), an action or resource the provider does not write, a
+      ``NotPrincipal``/``NotAction``/``NotResource``, or an ``Effect`` changed away from the
+      provider's. Each is a :class:`ConflictError` naming the statement and the value.
+
+    :param dropping: values the caller removes on purpose (a revoked role ARN), not a conflict.
+    """
+    sid = statement["Sid"]
+    current = find_statement(document, sid)
+    if current is None:
+        return statement
+    name = f"statement {sid!r}"
+    fix = "move it into a statement of your own, or restrict the provider's with a Condition or a Deny beside it"
+    if current.get("Effect") != statement.get("Effect"):
+        raise ConflictError(
+            f"{name} has Effect {current.get('Effect')!r}, the provider writes {statement.get('Effect')!r}; "
+            "not writing it back: fix it by hand"
+        )
+    for key in _INVERTED_KEYS:
+        if key in current:
+            raise ConflictError(f"{name} has {key} {current[key]!r}, which widens it; not writing it back: {fix}")
+    result = dict(statement)
+    current_principals = _principal_values(current.get("Principal"))
+    for kind, values in current_principals.items():
+        for value in values:
+            if kind == "*" or widens_principal(value):
+                raise ConflictError(
+                    f"{name} holds the wildcard principal {value!r}; the provider never writes a wildcard or "
+                    f"whole-account principal back: {fix}"
+                )
+    desired_principals = _principal_values(statement.get("Principal"))
+    extra_kinds = {kind: values for kind, values in current_principals.items() if kind not in desired_principals}
+    if extra_kinds:
+        result["Principal"] = {**desired_principals, **extra_kinds}
+    dropped = set(dropping)
+    for key in ("Action", "Resource"):
+        allowed = {json.dumps(value) for value in as_list(statement.get(key))} | {
+            json.dumps(value) for value in dropped
+        }
+        for value in as_list(current.get(key)):
+            if json.dumps(value) not in allowed:
+                kind = "wildcard " if is_wildcard(value) else ""
+                raise ConflictError(
+                    f"{name} holds the {kind}{key.lower()} {value!r}, which the provider does not write; not "
+                    f"writing it back: {fix}"
+                )
+    if isinstance(current.get("Condition"), dict):
+        condition = copy.deepcopy(current["Condition"])
+        for operator, pairs in (statement.get("Condition") or {}).items():
+            held = condition.get(operator)
+            condition[operator] = {**(held if isinstance(held, dict) else {}), **pairs}
+        result["Condition"] = condition
     return result
 
 
@@ -151,6 +291,12 @@ def merged_principals(
     """
     ours = find_statement(document, sid)
     current = live_principals(aws_principals(ours))
+    for value in current:
+        if widens_principal(value):
+            raise ConflictError(
+                f"statement {sid!r} holds the wildcard principal {value!r}; the provider never writes a wildcard "
+                "or whole-account principal back: remove it, or restrict the statement with a Condition"
+            )
     others = [item for item in as_list((document or {}).get("Statement")) if item is not ours]
     result = list(current)
     for arn in wanted:
@@ -165,7 +311,14 @@ def merged_principals(
 def merged_resources(document: dict[str, Any] | None, sid: str, wanted: Iterable[str]) -> list[str]:
     """Return the provider's statement's resources plus ``wanted``, sorted and without duplicates."""
     ours = find_statement(document, sid)
-    return sorted({str(value) for value in as_list((ours or {}).get("Resource"))} | set(wanted))
+    held = as_list((ours or {}).get("Resource"))
+    for value in held:
+        if not isinstance(value, str) or is_wildcard(value):
+            raise ConflictError(
+                f"statement {sid!r} holds the wildcard resource {value!r}; the provider never writes it back: "
+                "remove it, or allow it in a statement of your own"
+            )
+    return sorted(set(held) | set(wanted))
 
 
 def document_size(document: dict[str, Any]) -> int:

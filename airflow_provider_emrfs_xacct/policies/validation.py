@@ -7,6 +7,7 @@ Pure: standard library only. Every function raises
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,15 +22,20 @@ _ACCOUNT_ID = re.compile(r"^\d{12}$", re.ASCII)
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$", re.ASCII)
 # IAM role names: 1-64 characters of letters, digits and ``+=,.@_-``.
 _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
-# IAM paths: ``/`` or ``/seg/seg/`` with printable ASCII but no ``*`` or spaces, at most 512 characters.
-_IAM_PATH = re.compile(r"^/(?:[\x21-\x29\x2b-\x7e]+/)*$")
-_KMS_KEY_ID = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$")
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+# IAM paths: ``/`` or ``/seg/seg/`` with printable ASCII but no ``*``, spaces or empty segment (``//``),
+# at most 512 characters.
+_IAM_PATH = re.compile(r"^/(?:[\x21-\x29\x2b-\x2e\x30-\x7e]+/)*$", re.ASCII)
+_KMS_KEY_ID = re.compile(
+    r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$", re.ASCII
+)
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", re.ASCII)
 _IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$", re.ASCII)
 # Characters that IAM would read as wildcards or policy variables inside an ARN.
 _IAM_SPECIAL = ("*", "?", "${")
 # Hadoop user and group names (the identifiers of ``User``/``Group`` role mappings).
-_HADOOP_PRINCIPAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.@-]{0,255}$")
+_HADOOP_PRINCIPAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.@-]{0,255}$", re.ASCII)
+# Two ARNs pasted into one string (``arn:…,arn:…`` or separated by spaces).
+_JOINED_ARNS = re.compile(r"[,;\s]\s*arn:", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,8 @@ def validate_iam_path(value: Any, field: str) -> str:
 def parse_arn(value: Any, field: str, *, service: str) -> Arn:
     """Split an ARN, checking its partition, service, account and the absence of wildcards."""
     value = require_str(value, field)
+    if _JOINED_ARNS.search(value) or value.count("arn:") > 1:
+        raise InvalidParameterError(field, f"must be one ARN; this looks like several joined together: {value!r}")
     parts = value.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn":
         raise InvalidParameterError(field, f"is not an ARN (arn:partition:service:region:account:resource): {value!r}")
@@ -307,7 +315,44 @@ def validate_name_prefix(value: Any, field: str, *, max_length: int = 200) -> st
 
 
 def validate_positive_number(value: Any, field: str) -> float:
-    """Validate a number greater than or equal to zero."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise InvalidParameterError(field, f"must be a number >= 0, got {value!r}")
+    """Validate a finite number greater than or equal to zero (``nan`` and ``inf`` are refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise InvalidParameterError(field, f"must be a finite number >= 0, got {value!r}")
     return float(value)
+
+
+def validate_bool(value: Any, field: str) -> bool:
+    """
+    Validate a flag that may arrive rendered by a template: a bool, or ``"true"``/``"false"`` in any case.
+
+    Anything else (``"yes"``, ``1``, ``"Flase"``) is refused rather than guessed.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise InvalidParameterError(field, f"must be True or False, got {type(value).__name__} {value!r}")
+
+
+def account_of_arn(arn: str) -> str:
+    """Return the account id of a validated ARN."""
+    return arn.split(":", 5)[4]
+
+
+def require_account(arn: str, account: str, field: str, where: str) -> str:
+    """
+    Refuse a (validated) ARN outside ``account``: the resource must be in the account ``where`` acts in.
+
+    The message names both accounts, so that swapped connections are obvious.
+    """
+    actual = account_of_arn(arn)
+    if actual != account:
+        raise InvalidParameterError(field, f"is in account {actual}, but {where} acts in account {account}: {arn!r}")
+    return arn
+
+
+def refuse_account(arn: str, account: str, field: str, where: str, why: str) -> str:
+    """Refuse a (validated) ARN inside ``account`` (e.g. a destination role in the EMR account)."""
+    if account_of_arn(arn) == account:
+        raise InvalidParameterError(field, f"is in account {account}, the account {where} acts in; {why}: {arn!r}")
+    return arn

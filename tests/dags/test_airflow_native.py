@@ -156,6 +156,8 @@ def test_a_failed_launch_fails_the_run_and_its_teardown_skips(aws: Seeded, airfl
     env = airflow_env(aws.url, airflow_home)
     conf = {
         "partner": "acme",
+        "emr_account_id": EMR_ACCOUNT,
+        "destination_account_id": DESTINATION_ACCOUNT,
         "destination_prefix": f"s3://{aws.bucket}/acme/out/",
         "kms_key_arn": aws.kms_key_arn,
         # Role mappings need emr-5.10.0 or later: the launch refuses before RunJobFlow.
@@ -181,9 +183,10 @@ def test_many_partners_one_call_and_one_cluster_each(aws: Seeded, airflow_home: 
     names = ["acme", "globex"]
     prefixes = {name: f"s3://{aws.bucket}/{name}/" for name in names}
     conf = {
+        "emr_account_id": EMR_ACCOUNT,
         "partners": [
             {"name": name, "destination_prefix": prefixes[name], "kms_key_arn": aws.kms_key_arn} for name in names
-        ]
+        ],
     }
 
     dags_test(env, "emrfs_xacct_many_partners", conf, tmp_path / "many-partners.log")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from devstack.__main__ import DAG_ID, ROOT, airflow_env, count_changes, provisioned_state, run_dag
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, MotoStack, Seeded
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, MotoStack, Seeded, client
 
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 
@@ -57,7 +57,13 @@ def test_airflow_dags_test_provisions_both_accounts_and_a_rerun_changes_nothing(
     aws: Seeded, airflow_home: Path, tmp_path: Path
 ) -> None:
     env = airflow_env(aws.url, airflow_home)
-    conf = {"partner": "acme", "destination_prefix": f"s3://{aws.bucket}/acme/out/", "kms_key_arn": aws.kms_key_arn}
+    conf = {
+        "partner": "acme",
+        "emr_account_id": EMR_ACCOUNT,
+        "destination_account_id": DESTINATION_ACCOUNT,
+        "destination_prefix": f"s3://{aws.bucket}/acme/out/",
+        "kms_key_arn": aws.kms_key_arn,
+    }
 
     first = run_dag(env, conf, tmp_path / "run-1.log", "2026-03-01")
     # No logical date: the DAG names its cluster and output from values every run has (run_after).
@@ -89,3 +95,84 @@ def test_airflow_dags_test_provisions_both_accounts_and_a_rerun_changes_nothing(
         assert "emrfs-xacct:idempotency-key" in cluster["tags"]
         assert re.fullmatch(r"export-acme-\d{8}T\d{6}", cluster["name"])
     assert len({cluster["name"] for cluster in emr["clusters"]}) == 2
+
+
+# Safe to unpause, and a whole run as a plan (issue 10) --------------------------------------------
+
+#: Params that name real resources: the example DAGs give them no default.
+REQUIRED = {
+    "emrfs_xacct_partner_export": {
+        "partner",
+        "emr_account_id",
+        "destination_account_id",
+        "destination_prefix",
+        "kms_key_arn",
+    },
+    "emrfs_xacct_bucket_policy_export": {"partner", "emr_account_id", "destination_prefix", "kms_key_arn"},
+    "emrfs_xacct_multi_tenant": {"emr_account_id", "bucket"},
+    "emrfs_xacct_many_partners": {"emr_account_id", "partners"},
+}
+
+
+def test_every_example_dag_is_safe_to_unpause() -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    assert bag.import_errors == {}
+    assert set(REQUIRED) <= set(bag.dags)
+    for dag_id, required in REQUIRED.items():
+        dag = bag.dags[dag_id]
+        assert not dag.timetable.can_be_scheduled, dag_id  # schedule=None: nothing runs on unpausing
+        defaults = dag.params.dump()
+        for name in required:
+            assert defaults[name] is None, (dag_id, name)  # no placeholder that a run could write
+        for name, value in defaults.items():  # and no other default names an account, an ARN or a bucket
+            assert not (isinstance(value, str) and ("arn:" in value or "s3://" in value)), (dag_id, name)
+
+
+def test_a_run_without_the_required_params_is_refused(moto_stack: MotoStack, airflow_home: Path) -> None:
+    result = subprocess.run(
+        [AIRFLOW, "dags", "test", DAG_ID, "2026-03-03"],
+        env=airflow_env(moto_stack.url, airflow_home),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 or "state=failed" in output or "ParamValidationError" in output
+    assert "partner" in output or "destination_account_id" in output or "Invalid input" in output
+
+
+def test_the_whole_example_dag_as_a_dry_run_plans_every_step_and_changes_nothing(
+    aws: Seeded, airflow_home: Path, tmp_path: Path
+) -> None:
+    env = airflow_env(aws.url, airflow_home)
+    conf = {
+        "partner": "planned",
+        "emr_account_id": EMR_ACCOUNT,
+        "destination_account_id": DESTINATION_ACCOUNT,
+        "destination_prefix": f"s3://{aws.bucket}/planned/out/",
+        "kms_key_arn": aws.kms_key_arn,
+        "dry_run": True,
+    }
+
+    output = run_dag(env, conf, tmp_path / "dry-run.log", "2026-03-04")
+
+    assert count_changes(output) == 0
+    # Four provisioning tasks and the launch each logged a plan.
+    assert output.count("Dry run, nothing changed. Plan:") == 5
+    # Each provisioning task returned what a real run returns, so the next one could use it.
+    assert f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-planned-writer" in output
+    assert "emrfs-xacct-planned-" in output  # the configuration's content-derived name, in the launch plan
+    assert "state=failed" not in output
+    # Nothing exists in either account that the run would have made.
+    iam_b = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    assert "emrfs-planned-writer" not in {role["RoleName"] for role in iam_b.list_roles()["Roles"]}
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    assert emr.list_clusters()["Clusters"] == []
+    assert emr.list_security_configurations()["SecurityConfigurations"] == []
+    iam_a = client(aws.url, EMR_ACCOUNT, "iam")
+    assert (
+        "emrfs-xacct-assume-destination-roles"
+        not in iam_a.list_role_policies(RoleName="EMR_EC2_DefaultRole")["PolicyNames"]
+    )

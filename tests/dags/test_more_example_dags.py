@@ -41,7 +41,12 @@ def clusters(url: str) -> list[dict[str, Any]]:
 def test_bucket_policy_export_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
     env = airflow_env(aws.url, airflow_home)
     prefix = f"s3://{aws.bucket}/acme/out/"
-    conf = {"partner": "acme", "destination_prefix": prefix, "kms_key_arn": aws.kms_key_arn}
+    conf = {
+        "partner": "acme",
+        "emr_account_id": EMR_ACCOUNT,
+        "destination_prefix": prefix,
+        "kms_key_arn": aws.kms_key_arn,
+    }
 
     output = run_dag(env, conf, tmp_path / "bucket-policy.log", "2026-03-01", dag_id="emrfs_xacct_bucket_policy_export")
 
@@ -79,7 +84,11 @@ def test_multi_tenant_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -> No
     env = airflow_env(aws.url, airflow_home)
 
     output = run_dag(
-        env, {"bucket": aws.bucket}, tmp_path / "multi-tenant.log", "2026-03-01", dag_id="emrfs_xacct_multi_tenant"
+        env,
+        {"bucket": aws.bucket, "emr_account_id": EMR_ACCOUNT},
+        tmp_path / "multi-tenant.log",
+        "2026-03-01",
+        dag_id="emrfs_xacct_multi_tenant",
     )
 
     # three roles (trust+role, permissions each), the assume-role policy, the security configuration

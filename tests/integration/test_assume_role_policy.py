@@ -163,8 +163,8 @@ def test_dry_run_changes_nothing_and_returns_the_plan(aws: Seeded) -> None:
     result, recorder, ti = run_operator(make_operator(dry_run=True))
 
     assert recorder.mutating == []
-    assert result == ti.xcoms["plan"]
-    [change] = result
+    assert result == POLICY_NAME
+    [change] = ti.xcoms["plan"]
     assert change["action"] == "create"
     assert as_list(change["after"]["Statement"][0]["Resource"]) == [PARTNER_A_ROLE]
     assert POLICY_NAME not in iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]

@@ -166,7 +166,11 @@ CASES: list[Case] = [
     c("max-session-too-short", "role", "max_session_duration", 60, "max_session_duration", "3600"),
     c("max-session-string", "role", "max_session_duration", "3600", "max_session_duration", "whole number"),
     c("description-too-long", "role", "role_description", "d" * 1001, "role_description", "1000"),
-    c("settle-negative", "role", "settle_seconds", -1, "settle_seconds", "must be a number >= 0"),
+    c("settle-negative", "role", "settle_seconds", -1, "settle_seconds", "must be a finite number >= 0"),
+    c("settle-nan", "role", "settle_seconds", float("nan"), "settle_seconds", "must be a finite number >= 0"),
+    c("settle-inf", "kms", "settle_seconds", float("inf"), "settle_seconds", "must be a finite number >= 0"),
+    c("dry-run-text", "assume", "dry_run", "yes", "dry_run", "must be True or False"),
+    c("expected-account-short", "secconf", "expected_account_id", "1234", "expected_account_id", "12-digit"),
     # --- trusted_role_arns ------------------------------------------------------------------------
     c("trusted-empty-list", "role", "trusted_role_arns", [], "trusted_role_arns", EMPTY),
     c(

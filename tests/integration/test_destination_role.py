@@ -271,11 +271,12 @@ def test_a_later_run_adds_its_trusted_role_and_prefix_and_keeps_the_earlier_ones
     assert as_list(trust_change["before"]["Statement"][0]["Principal"]["AWS"]) == [aws.emr_ec2_role_arn]
 
 
-def test_dry_run_changes_nothing_and_returns_the_plan(aws: Seeded) -> None:
-    result, recorder, ti = run_operator(make_operator(aws, dry_run=True))
+def test_dry_run_changes_nothing_and_returns_the_arn_the_role_will_have(aws: Seeded) -> None:
+    arn, recorder, ti = run_operator(make_operator(aws, dry_run=True))
 
     assert recorder.mutating == []
-    assert result == ti.xcoms["plan"]
+    assert arn == f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{ROLE_NAME}"
+    result = ti.xcoms["plan"]
     assert [change["action"] for change in result] == ["create", "create"]
     assert as_list(result[0]["after"]["Statement"][0]["Principal"]["AWS"]) == [aws.emr_ec2_role_arn]
     assert {item["Sid"] for item in result[1]["after"]["Statement"]} == {
@@ -291,10 +292,11 @@ def test_dry_run_changes_nothing_and_returns_the_plan(aws: Seeded) -> None:
     # On an existing role a dry run plans only what is missing, and still writes nothing.
     run_operator(make_operator(aws))
     trust_before, policy_before = trust_policy(iam), permissions_policy(iam)
-    result, recorder, _ = run_operator(make_operator(aws, s3_prefixes=[PREFIX, SECOND_PREFIX], dry_run=True))
+    arn, recorder, ti = run_operator(make_operator(aws, s3_prefixes=[PREFIX, SECOND_PREFIX], dry_run=True))
 
     assert recorder.mutating == []
-    [change] = result
+    assert arn == f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{ROLE_NAME}"
+    [change] = ti.xcoms["plan"]
     assert change["action"] == "update"
     assert change["before"] == policy_before
     assert set(as_list(statement(change["after"], "EmrfsXacctObjects")["Resource"])) == object_arns(

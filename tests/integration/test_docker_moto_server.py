@@ -55,7 +55,13 @@ def test_moto_service_seeds_both_accounts_and_stops_on_sigterm(moto_service) -> 
 
     assert facts["emr_account"] == EMR_ACCOUNT
     assert facts["destination_account"] == DESTINATION_ACCOUNT
-    assert facts["dag_conf"] == {"destination_prefix": f"s3://{BUCKET}/exports/", "kms_key_arn": facts["kms_key_arn"]}
+    assert facts["dag_conf"] == {
+        "partner": "partner-b",
+        "emr_account_id": facts["emr_account"],
+        "destination_account_id": facts["destination_account"],
+        "destination_prefix": f"s3://{BUCKET}/exports/",
+        "kms_key_arn": facts["kms_key_arn"],
+    }
     kms = client(url, DESTINATION_ACCOUNT, "kms")
     assert kms.describe_key(KeyId=facts["kms_key_arn"])["KeyMetadata"]["Arn"] == facts["kms_key_arn"]
     iam = client(url, EMR_ACCOUNT, "iam")

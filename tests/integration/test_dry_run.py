@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import structlog.testing
+from airflow.providers.common.compat.sdk import AirflowSkipException
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.operators.emr import (
@@ -46,7 +47,7 @@ from devstack.moto_stack import (
     client,
     seed,
 )
-from tests.conftest import reset_moto, run_operator, use_connections
+from tests.conftest import RecordingTaskInstance, reset_moto, run_operator, use_connections
 from tests.integration.partners import (
     NAME_PREFIX,
     create_security_configuration,
@@ -132,8 +133,11 @@ class DryRun:
     changes: list[tuple[str, str]]
     #: Lines the logged diff must hold ("+"/"-" and the text without indentation), given the world.
     lines: Callable[[World], list[str]]
-    #: How the operator returns its plan (most return it; the clean-up returns the names it would delete).
-    returned_plan: Callable[[Any], Any] = lambda result: result
+    #: What a dry run returns: the same kind of value as a real run (the ARN the role will have, the
+    #: configuration's name …); checked given the world and the plan.
+    returns: Callable[[World, Any, Any], bool] = lambda _w, _result, _plan: True
+    #: The launch cannot know a cluster id before RunJobFlow: a dry run ends the task as skipped.
+    skips: bool = False
 
 
 def _quoted(text: str) -> str:
@@ -157,6 +161,7 @@ CASES = [
             f"+{_quoted(w.aws.emr_ec2_role_arn)}",
             f'+"arn:aws:s3:::{w.aws.bucket}/partner-2/*",',
         ],
+        lambda _w, result, _plan: result == role_arn(PARTNER_2),  # the ARN the role will have
     ),
     DryRun(
         "AttachAssumeRolePolicyOperator",
@@ -172,6 +177,7 @@ CASES = [
             f"+{_quoted(role_arn(PARTNER_1))},",
             f"+{_quoted(role_arn(PARTNER_2))}",
         ],
+        lambda _w, result, _plan: result == "emrfs-xacct-assume-destination-roles",
     ),
     DryRun(
         "GrantKmsKeyUserOperator",
@@ -188,6 +194,7 @@ CASES = [
             f"+{_quoted(role_arn(PARTNER_1))},",
             f"+{_quoted(role_arn(PARTNER_2))}",
         ],
+        lambda w, result, _plan: result == w.aws.kms_key_arn,
     ),
     DryRun(
         "CreateEmrfsSecurityConfigOperator",
@@ -200,6 +207,8 @@ CASES = [
         ),
         [("create", f"emr security configuration {NAME_PREFIX}-")],
         lambda w: [f'+"Role": {_quoted(role_arn(PARTNER_2))}', f"+{_quoted(PREFIX_2.rstrip('/'))}"],
+        # The content-derived name the configuration will have, the one the plan creates.
+        lambda _w, result, plan: plan[0]["resource"] == f"emr security configuration {result}",
     ),
     DryRun(
         "LaunchClusterWithSecConfigOperator",
@@ -227,6 +236,7 @@ CASES = [
             f'+"SecurityConfiguration": {_quoted(w.configuration)},',
             '+"Key": "emrfs-xacct:idempotency-key",',
         ],
+        skips=True,
     ),
     DryRun(
         "GrantBucketAccessOperator",
@@ -245,7 +255,7 @@ CASES = [
             f'+"arn:aws:s3:::{w.aws.bucket}/partner-2",',
             f'+"arn:aws:s3:::{w.aws.bucket}/partner-2_$folder$"',
         ],
-        lambda result: result["plan"],
+        lambda w, result, _plan: result["bucket"] == w.aws.bucket and "plan" not in result,
     ),
     DryRun(
         "RevokeBucketAccessOperator",
@@ -258,6 +268,7 @@ CASES = [
         ),
         [("delete", "s3 bucket")],
         lambda w: [f'-"AWS": {_quoted(w.aws.emr_ec2_role_arn)}', "-}"],
+        lambda _w, result, plan: result == plan,
     ),
     DryRun(
         "RevokePartnerAccessOperator",
@@ -279,7 +290,7 @@ CASES = [
             f"-{_quoted(role_arn(PARTNER_1))}",
             f'-"Arn": {_quoted(role_arn(PARTNER_1))},',
         ],
-        lambda result: result["plan"],
+        lambda _w, result, plan: result == {"security_configuration": None, "plan": plan},
     ),
     DryRun(
         "DeleteUnusedSecurityConfigsOperator",
@@ -292,7 +303,7 @@ CASES = [
         ),
         [("delete", "emr security configuration")],
         lambda w: [f'-"Name": {_quoted(w.configuration)}'],
-        lambda result: None,
+        lambda w, result, _plan: result == [w.configuration],
     ),
 ]
 
@@ -312,6 +323,9 @@ def test_every_operator_that_changes_anything_is_covered() -> None:
         if name.endswith("Operator") and getattr(value, "__module__", "") == module.__name__
     }
     assert VerifyCrossAccountAccessOperator.__name__ not in operators  # it only reads
+    # The launch's teardown terminates only the cluster its run launched: in a dry run the launch
+    # launched none and skipped, and the teardown finds none and skips too.
+    operators.discard("TerminateClusterOperator")
     assert operators == {case.id for case in CASES}
 
 
@@ -320,14 +334,19 @@ def test_dry_run_plans_logs_a_diff_and_changes_nothing(world: World, case: DryRu
     before = snapshot(world.aws)
     operator = case.build(world)
 
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    result = None
     with structlog.testing.capture_logs() as logs, record_all_calls() as calls:
-        result, _, ti = run_operator(operator)
+        if case.skips:
+            with pytest.raises(AirflowSkipException):
+                run_operator(operator, ti)
+        else:
+            result, _, _ = run_operator(operator, ti)
 
     assert calls.mutating == []
     assert snapshot(world.aws) == before
     plan = ti.xcoms["plan"]
-    if case.returned_plan(result) is not None:
-        assert case.returned_plan(result) == plan
+    assert case.returns(world, result, plan)
     assert len(plan) == len(case.changes)
     for change, (action, resource) in zip(plan, case.changes, strict=True):
         assert change["action"] == action
@@ -367,12 +386,17 @@ def test_launch_dry_run_plans_nothing_once_this_task_instance_launched(aws: Seed
 
     cluster_id, _, _ = run_operator(launcher("launch_cluster"))
 
-    plan, recorder, _ = run_operator(launcher("launch_cluster", dry_run=True))
-    assert plan == []
+    # The same task instance: its cluster exists, so the dry run returns its id and plans nothing.
+    same, recorder, ti = run_operator(launcher("launch_cluster", dry_run=True))
+    assert same == cluster_id
+    assert ti.xcoms["plan"] == []
     assert recorder.mutating == []
-    other, recorder, _ = run_operator(launcher("launch_another_cluster", dry_run=True))
-    assert [change["action"] for change in other] == ["create"]
-    assert recorder.mutating == []
+    # Another task instance would launch: the plan says so, and the task skips (no id to return yet).
+    ti = RecordingTaskInstance(task_id="launch_another_cluster")
+    with record_all_calls() as calls, pytest.raises(AirflowSkipException):
+        run_operator(launcher("launch_another_cluster", dry_run=True), ti)
+    assert [change["action"] for change in ti.xcoms["plan"]] == ["create"]
+    assert calls.mutating == []
     assert [cluster["Id"] for cluster in client(aws.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]] == [
         cluster_id
     ]

@@ -173,22 +173,24 @@ def test_base_configuration_as_json_string(moto_url: str) -> None:
 def test_dry_run_makes_no_mutating_call(emr: Any) -> None:
     expected = security_configuration_name(PREFIX, build_security_configuration(validate_role_mappings(MAPPINGS), BASE))
 
-    plan, recorder, ti = run_operator(make_operator(dry_run=True))
+    name, recorder, ti = run_operator(make_operator(dry_run=True))
 
     assert recorder.mutating == []
     assert recorder.reads == ["DescribeSecurityConfiguration"]
+    assert name == expected  # the content-derived name it will have
+    plan = ti.xcoms["plan"]
     assert len(plan) == 1
     assert expected in json.dumps(plan)
-    assert ti.xcoms["plan"] == plan
     assert not configuration_exists(emr, expected)
 
 
 def test_dry_run_after_creation_plans_nothing(moto_url: str) -> None:
     run_operator(make_operator())
 
-    plan, recorder, _ = run_operator(make_operator(dry_run=True))
+    name, recorder, ti = run_operator(make_operator(dry_run=True))
 
-    assert plan == []
+    assert ti.xcoms["plan"] == []
+    assert name.startswith(PREFIX)
     assert recorder.mutating == []
 
 

@@ -713,6 +713,9 @@ def test_access_denied_fails_fast_and_names_what_to_grant(aws: Seeded, read_only
         clients.append(operator.hook.launch_client)
     # Building the clients assumed the connection's role (the hook fetches credentials eagerly), while
     # moto still let the base credentials through: from now on only the role's own policy counts.
+    # The account check's GetCallerIdentity builds one more session (so one more AssumeRole with the
+    # base credentials): learn the account now too. (GetCallerIdentity itself needs no permission.)
+    operator.hook.account_id  # noqa: B018
     calls, attempts = CallRecorder(), AttemptCounter()
     for client_ in clients:
         calls.attach(client_)

@@ -164,12 +164,12 @@ def test_unknown_key_is_a_precondition_error_without_a_write(aws: Seeded) -> Non
     assert ti.xcoms == {}
 
 
-def test_dry_run_changes_nothing_and_returns_the_plan(aws: Seeded) -> None:
+def test_dry_run_changes_nothing_and_returns_the_key_arn(aws: Seeded) -> None:
     result, recorder, ti = run_operator(make_operator(aws.kms_key_arn, dry_run=True))
 
     assert recorder.mutating == []
-    assert result == ti.xcoms["plan"]
-    [change] = result
+    assert result == aws.kms_key_arn
+    [change] = ti.xcoms["plan"]
     assert change["action"] == "update"
     assert change["before"] == aws.key_policy
     assert as_list(change["after"]["Statement"][-1]["Principal"]["AWS"]) == [PARTNER_A_ROLE]

@@ -253,7 +253,13 @@ def test_example_dag_run_leaks_no_secret(aws: Seeded, airflow_home: Path, tmp_pa
         f"AIRFLOW_CONN_{DESTINATION_CONN_ID.upper()}": connection_with_password(aws.url, DESTINATION_ACCOUNT, secret),
     }
     before = set(moto_issued_credentials(aws.url))  # issued to this process while seeding
-    conf = {"partner": "acme", "destination_prefix": f"s3://{aws.bucket}/acme/out/", "kms_key_arn": aws.kms_key_arn}
+    conf = {
+        "partner": "acme",
+        "emr_account_id": EMR_ACCOUNT,
+        "destination_account_id": DESTINATION_ACCOUNT,
+        "destination_prefix": f"s3://{aws.bucket}/acme/out/",
+        "kms_key_arn": aws.kms_key_arn,
+    }
 
     output = run_dag(env, conf, tmp_path / "dag-run.log", "2026-05-01")
 

@@ -430,6 +430,6 @@ class TestPositiveNumber:
         assert result == expected
         assert isinstance(result, float)
 
-    @pytest.mark.parametrize("value", [-1, -0.5, True, False, "1", None])
+    @pytest.mark.parametrize("value", [-1, -0.5, True, False, "1", None, float("nan"), float("inf"), float("-inf")])
     def test_refuses(self, value):
-        refused(validate_positive_number, value, "settle_seconds", "must be a number >= 0")
+        refused(validate_positive_number, value, "settle_seconds", "must be a finite number >= 0")

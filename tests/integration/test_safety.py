@@ -1,0 +1,519 @@
+"""
+Nothing can hurt the accounts (issue 10), against two-account moto, counting the mutating calls of
+every client in the process (the hooks an operator builds for the other account included):
+
+- the account check: each operator learns the account its connection acts in and refuses, before any
+  change, an input naming another account where it must be this one, and an ``expected_account_id``
+  that is not it; every error names the accounts;
+- whole ARNs: revoke deletes only the role with exactly the ARN given;
+- provider-owned statements keep what a person added to restrict them and refuse a wildcard;
+- everything is validated and planned before the first write (``settle_seconds=nan``, merged sizes);
+- at most one cluster per task instance, found by its tag whatever its name, and never one launched
+  with another security configuration.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.exceptions import ConflictError, EmrfsXacctError, InvalidParameterError
+from airflow_provider_emrfs_xacct.operators.emr import (
+    CreateEmrfsSecurityConfigOperator,
+    LaunchClusterWithSecConfigOperator,
+)
+from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
+from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from airflow_provider_emrfs_xacct.operators.revoke import (
+    DeleteUnusedSecurityConfigsOperator,
+    RevokePartnerAccessOperator,
+)
+from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, RevokeBucketAccessOperator
+from airflow_provider_emrfs_xacct.policies.documents import (
+    ASSUME_POLICY_NAME,
+    DESTINATION_POLICY_NAME,
+    KEY_USERS_SID,
+    TRUST_SID,
+)
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    DESTINATION_CONN_ID,
+    EMR_ACCOUNT,
+    EMR_CONN_ID,
+    EMR_EC2_ROLE,
+    EMR_SERVICE_ROLE,
+    Seeded,
+    client,
+)
+from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+from tests.integration.partners import create_security_configuration, mapping, provision_partner, role_arn
+
+PARTNER, PREFIX = "partner-1-writer", "s3://partner-results-b/partner-1/"
+OTHER_ACCOUNT = "333333333333"
+
+
+def refused(operator: Any, error: type[Exception] = EmrfsXacctError) -> tuple[Exception, CallRecorder]:
+    """Run the operator, expect ``error``; return it with every call any client made."""
+    recorder = CallRecorder()
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    with recorder.everything(), pytest.raises(error) as excinfo:
+        operator.execute({"ti": ti, "task_instance": ti})
+    return excinfo.value, recorder
+
+
+def ensure(aws: Seeded, **kwargs: Any) -> EnsureDestinationRoleOperator:
+    arguments: dict[str, Any] = {
+        "task_id": "ensure_destination_role",
+        "aws_conn_id": DESTINATION_CONN_ID,
+        "role_name": PARTNER,
+        "trusted_role_arns": [aws.emr_ec2_role_arn],
+        "s3_prefixes": [PREFIX],
+        "kms_key_arns": [aws.kms_key_arn],
+        "settle_seconds": 0,
+    }
+    return EnsureDestinationRoleOperator(**{**arguments, **kwargs})
+
+
+def operators(aws: Seeded, **kwargs: Any) -> dict[str, Any]:
+    """One of each operator, with valid input for the seeded accounts."""
+    launch_overrides = {
+        "Name": "export",
+        "ReleaseLabel": "emr-7.5.0",
+        "Instances": {"InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
+        "JobFlowRole": EMR_EC2_ROLE,
+        "ServiceRole": EMR_SERVICE_ROLE,
+    }
+    common = {"settle_seconds": 0, **kwargs}
+    return {
+        "ensure": ensure(aws, **kwargs),
+        "attach": AttachAssumeRolePolicyOperator(
+            task_id="attach", aws_conn_id=EMR_CONN_ID, destination_role_arns=[role_arn(PARTNER)], **common
+        ),
+        "kms": GrantKmsKeyUserOperator(
+            task_id="kms",
+            aws_conn_id=DESTINATION_CONN_ID,
+            key_arn=aws.kms_key_arn,
+            principal_arns=[role_arn(PARTNER)],
+            **common,
+        ),
+        "configuration": CreateEmrfsSecurityConfigOperator(
+            task_id="configuration",
+            aws_conn_id=EMR_CONN_ID,
+            name_prefix="emrfs-xacct-safety",
+            role_mappings=[mapping(PARTNER, PREFIX)],
+            **common,
+        ),
+        "launch": LaunchClusterWithSecConfigOperator(
+            task_id="launch",
+            aws_conn_id=EMR_CONN_ID,
+            emr_conn_id=None,
+            security_configuration=None,
+            job_flow_overrides=launch_overrides,
+            **{key: value for key, value in kwargs.items() if key != "settle_seconds"},
+        ),
+        "grant_bucket": GrantBucketAccessOperator(
+            task_id="grant_bucket",
+            aws_conn_id=DESTINATION_CONN_ID,
+            s3_prefixes=[PREFIX],
+            principal_arns=[aws.emr_ec2_role_arn],
+            **common,
+        ),
+        "revoke_bucket": RevokeBucketAccessOperator(
+            task_id="revoke_bucket",
+            aws_conn_id=DESTINATION_CONN_ID,
+            bucket=aws.bucket,
+            principal_arns=[aws.emr_ec2_role_arn],
+            **common,
+        ),
+        "revoke": RevokePartnerAccessOperator(
+            task_id="revoke",
+            aws_conn_id=EMR_CONN_ID,
+            destination_aws_conn_id=DESTINATION_CONN_ID,
+            destination_role_arn=role_arn(PARTNER),
+            kms_key_arns=[aws.kms_key_arn],
+            **common,
+        ),
+        "clean_up": DeleteUnusedSecurityConfigsOperator(
+            task_id="clean_up", aws_conn_id=EMR_CONN_ID, name_prefix="emrfs-xacct-safety", **common
+        ),
+    }
+
+
+def test_every_operator_takes_a_templated_expected_account_id_and_dry_run(connections: None) -> None:
+    from tests.integration.test_dry_run import CASES
+
+    built = operators(Seeded("", "", "", "", {}))
+    assert {type(operator).__name__ for operator in built.values()} == {case.id for case in CASES}
+    for operator in built.values():
+        assert "expected_account_id" in operator.template_fields
+        assert "dry_run" in operator.template_fields
+
+
+# The account check -------------------------------------------------------------------------------
+
+
+def test_an_expected_account_that_is_not_the_connections_is_refused_by_every_operator_before_any_change(
+    aws: Seeded,
+) -> None:
+    for name, operator in operators(aws, expected_account_id=OTHER_ACCOUNT).items():
+        error, recorder = refused(operator, InvalidParameterError)
+
+        assert error.field == "expected_account_id", name
+        assert OTHER_ACCOUNT in error.problem, name
+        assert (EMR_ACCOUNT in error.problem) or (DESTINATION_ACCOUNT in error.problem), name
+        assert recorder.mutating == [], name
+        assert recorder.sts_calls.count("GetCallerIdentity") <= 2, name  # one per hook, cached
+    # The right accounts pass (and a whole chain runs with them); a DAG rendering templates as native
+    # objects hands the id over as a number, which is read back as the 12-digit id.
+    for name, account in [("ensure", DESTINATION_ACCOUNT), ("attach", EMR_ACCOUNT), ("kms", int(DESTINATION_ACCOUNT))]:
+        operator = operators(aws, expected_account_id=account)[name]
+        _, recorder, _ = run_operator(operator)
+        assert recorder.mutating, name
+
+
+def test_swapped_connections_are_refused_before_any_change_naming_the_account(aws: Seeded) -> None:
+    """The destination connection given the EMR account's connection, and the other way round."""
+    cases = [
+        ensure(aws, aws_conn_id=EMR_CONN_ID),
+        AttachAssumeRolePolicyOperator(
+            task_id="attach", aws_conn_id=DESTINATION_CONN_ID, destination_role_arns=[role_arn(PARTNER)]
+        ),
+        GrantKmsKeyUserOperator(
+            task_id="kms", aws_conn_id=EMR_CONN_ID, key_arn=aws.kms_key_arn, principal_arns=[role_arn(PARTNER)]
+        ),
+        CreateEmrfsSecurityConfigOperator(
+            task_id="configuration",
+            aws_conn_id=DESTINATION_CONN_ID,
+            name_prefix="emrfs-xacct-safety",
+            role_mappings=[mapping(PARTNER, PREFIX)],
+        ),
+        GrantBucketAccessOperator(
+            task_id="grant_bucket",
+            aws_conn_id=EMR_CONN_ID,
+            s3_prefixes=[PREFIX],
+            principal_arns=[aws.emr_ec2_role_arn],
+        ),
+    ]
+    for operator in cases:
+        error, recorder = refused(operator, InvalidParameterError)
+
+        assert recorder.mutating == [], operator.task_id
+        assert "account" in error.problem, operator.task_id
+        assert EMR_ACCOUNT in error.problem or DESTINATION_ACCOUNT in error.problem, operator.task_id
+    # Nothing was created in the EMR account.
+    assert PARTNER not in {role["RoleName"] for role in client(aws.url, EMR_ACCOUNT, "iam").list_roles()["Roles"]}
+
+
+def test_a_key_of_another_account_is_refused_before_reading_or_writing_its_policy(aws: Seeded) -> None:
+    foreign_key = aws.kms_key_arn.replace(DESTINATION_ACCOUNT, OTHER_ACCOUNT)
+    operator = GrantKmsKeyUserOperator(
+        task_id="kms", aws_conn_id=DESTINATION_CONN_ID, key_arn=foreign_key, principal_arns=[role_arn(PARTNER)]
+    )
+
+    error, recorder = refused(operator, InvalidParameterError)
+
+    assert error.field == "key_arn"
+    assert f"is in account {OTHER_ACCOUNT}, but connection" in error.problem
+    assert DESTINATION_ACCOUNT in error.problem
+    assert recorder.calls == []  # not even GetKeyPolicy
+    assert recorder.sts_calls.count("GetCallerIdentity") == 1
+
+
+def test_a_missing_emr_role_error_names_the_account(aws: Seeded) -> None:
+    operator = AttachAssumeRolePolicyOperator(
+        task_id="attach",
+        aws_conn_id=EMR_CONN_ID,
+        emr_ec2_role_name="NoSuchRole",
+        destination_role_arns=[role_arn(PARTNER)],
+        settle_seconds=0,
+    )
+
+    error, recorder = refused(operator)
+
+    assert f"does not exist in account {EMR_ACCOUNT}" in str(error)
+    assert recorder.mutating == ["PutRolePolicy"]  # refused by IAM: nothing was written
+
+
+# Whole ARNs: revoke ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("arn", "error", "needle"),
+    [
+        pytest.param(
+            f"arn:aws:iam::{OTHER_ACCOUNT}:role/{PARTNER}",
+            InvalidParameterError,
+            f"is in account {OTHER_ACCOUNT}, but connection 'aws_destination_account' acts in account "
+            f"{DESTINATION_ACCOUNT}",
+            id="other-account",
+        ),
+        pytest.param(
+            f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/other-path/{PARTNER}",
+            ConflictError,
+            f"is arn:aws:iam::{DESTINATION_ACCOUNT}:role/{PARTNER}, not",
+            id="other-path",
+        ),
+        pytest.param(
+            f"arn:aws-cn:iam::{DESTINATION_ACCOUNT}:role/{PARTNER}",
+            InvalidParameterError,
+            "partition 'aws-cn'",
+            id="other-partition",
+        ),
+    ],
+)
+def test_revoke_with_delete_refuses_a_role_arn_that_is_not_the_roles_before_any_change(
+    aws: Seeded, arn: str, error: type[Exception], needle: str
+) -> None:
+    provisioned = provision_partner(aws, PARTNER, PREFIX)
+    operator = RevokePartnerAccessOperator(
+        task_id="revoke",
+        aws_conn_id=EMR_CONN_ID,
+        destination_aws_conn_id=DESTINATION_CONN_ID,
+        destination_role_arn=arn,
+        kms_key_arns=[aws.kms_key_arn],
+        delete_destination_role=True,
+        settle_seconds=0,
+    )
+
+    raised, recorder = refused(operator, error)
+
+    assert needle in str(raised)
+    assert recorder.mutating == []
+    iam_b = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    assert iam_b.get_role(RoleName=PARTNER)["Role"]["Arn"] == provisioned
+    assume = client(aws.url, EMR_ACCOUNT, "iam").get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)
+    assert assume["PolicyDocument"]["Statement"][0]["Resource"] in ([provisioned], provisioned)
+
+
+def test_revoke_bucket_access_refuses_a_bucket_name_with_a_key(connections: None) -> None:
+    operator = RevokeBucketAccessOperator(
+        task_id="revoke_bucket",
+        aws_conn_id=DESTINATION_CONN_ID,
+        bucket="partner-results-b/x",
+        principal_arns=[f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}"],
+    )
+
+    error, recorder = refused(operator, InvalidParameterError)
+
+    assert error.field == "bucket"
+    assert recorder.calls == []
+    assert recorder.sts_calls == []
+
+
+# Provider-owned statements ----------------------------------------------------------------------
+
+
+def _edit_statement(document: dict[str, Any], sid: str, **fields: Any) -> dict[str, Any]:
+    for statement in document["Statement"]:
+        if statement.get("Sid") == sid:
+            statement.update(fields)
+    return document
+
+
+RESTRICTION = {"StringEquals": {"aws:PrincipalTag/team": "exports"}}
+
+
+def test_what_a_person_adds_to_restrict_provider_statements_survives_the_next_change(aws: Seeded) -> None:
+    provision_partner(aws, PARTNER, PREFIX)
+    iam_a, iam_b = client(aws.url, EMR_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "iam")
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    # A person restricts the trust statement and the key-users statement, and adds a Deny to the
+    # destination role's inline policy and to the assume-role policy.
+    trust = _edit_statement(iam_b.get_role(RoleName=PARTNER)["Role"]["AssumeRolePolicyDocument"], TRUST_SID)
+    trust = _edit_statement(trust, TRUST_SID, Condition=RESTRICTION)
+    iam_b.update_assume_role_policy(RoleName=PARTNER, PolicyDocument=json.dumps(trust))
+    key_policy = json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"])
+    key_policy = _edit_statement(key_policy, KEY_USERS_SID, Condition=RESTRICTION)
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(key_policy))
+    deny = {"Sid": "NoDeletes", "Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}
+    access = iam_b.get_role_policy(RoleName=PARTNER, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
+    access["Statement"].append(deny)
+    iam_b.put_role_policy(RoleName=PARTNER, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(access))
+
+    # The next runs change each document (a second EMR role, a second prefix, a second key user).
+    second_emr_role = f"arn:aws:iam::{EMR_ACCOUNT}:role/JobFlowRole"
+    _, recorder, _ = run_operator(
+        ensure(aws, trusted_role_arns=[aws.emr_ec2_role_arn, second_emr_role], s3_prefixes=[PREFIX, PREFIX + "more/"])
+    )
+    assert recorder.mutating == ["UpdateAssumeRolePolicy", "PutRolePolicy"]
+    run_operator(
+        GrantKmsKeyUserOperator(
+            task_id="kms",
+            aws_conn_id=DESTINATION_CONN_ID,
+            key_arn=aws.kms_key_arn,
+            principal_arns=[role_arn("partner-2-writer")],
+            settle_seconds=0,
+        )
+    )
+
+    trust = iam_b.get_role(RoleName=PARTNER)["Role"]["AssumeRolePolicyDocument"]
+    [ours] = [statement for statement in trust["Statement"] if statement.get("Sid") == TRUST_SID]
+    assert ours["Condition"] == RESTRICTION
+    assert sorted(ours["Principal"]["AWS"]) == sorted([aws.emr_ec2_role_arn, second_emr_role])
+    access = iam_b.get_role_policy(RoleName=PARTNER, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
+    assert deny in access["Statement"]
+    key_policy = json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"])
+    [users] = [statement for statement in key_policy["Statement"] if statement.get("Sid") == KEY_USERS_SID]
+    assert users["Condition"] == RESTRICTION
+    assert role_arn("partner-2-writer") in users["Principal"]["AWS"]
+    assert iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)  # untouched, still there
+
+
+@pytest.mark.parametrize("where", ["trust", "key-users", "assume-role", "destination", "bucket"])
+def test_a_wildcard_someone_put_into_a_provider_statement_is_refused_not_written_back(aws: Seeded, where: str) -> None:
+    provision_partner(aws, PARTNER, PREFIX)
+    iam_a, iam_b = client(aws.url, EMR_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "iam")
+    kms, s3 = client(aws.url, DESTINATION_ACCOUNT, "kms"), client(aws.url, DESTINATION_ACCOUNT, "s3")
+    new_role = role_arn("partner-2-writer")
+    if where == "trust":
+        trust = iam_b.get_role(RoleName=PARTNER)["Role"]["AssumeRolePolicyDocument"]
+        trust = _edit_statement(trust, TRUST_SID, Principal={"AWS": [aws.emr_ec2_role_arn, "*"]})
+        iam_b.update_assume_role_policy(RoleName=PARTNER, PolicyDocument=json.dumps(trust))
+        operator, wildcard = ensure(aws, trusted_role_arns=[f"arn:aws:iam::{EMR_ACCOUNT}:role/JobFlowRole"]), "'*'"
+    elif where == "key-users":
+        key_policy = json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"])
+        key_policy = _edit_statement(key_policy, KEY_USERS_SID, Principal={"AWS": "*"})
+        kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(key_policy))
+        operator = operators(aws)["kms"]
+        operator.principal_arns = [new_role]
+        wildcard = "'*'"
+    elif where == "assume-role":
+        document = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "EmrfsXacctAssumeDestinationRoles",
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Resource": [role_arn(PARTNER), "arn:aws:iam::*:role/*"],
+                }
+            ],
+        }
+        iam_a.put_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME, PolicyDocument=json.dumps(document))
+        operator = operators(aws)["attach"]
+        operator.destination_role_arns = [new_role]
+        wildcard = "'arn:aws:iam::*:role/*'"
+    elif where == "destination":
+        access = iam_b.get_role_policy(RoleName=PARTNER, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
+        access = _edit_statement(access, "EmrfsXacctObjects", Resource=["arn:aws:s3:::partner-results-b/*"])
+        iam_b.put_role_policy(RoleName=PARTNER, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(access))
+        operator, wildcard = ensure(aws, s3_prefixes=[PREFIX + "more/"]), "'arn:aws:s3:::partner-results-b/*'"
+    else:
+        run_operator(operators(aws)["grant_bucket"])
+        bucket = json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"])
+        for statement in bucket["Statement"]:
+            statement["Principal"] = {"AWS": "*"}
+        s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(bucket))
+        operator = operators(aws)["grant_bucket"]
+        operator.s3_prefixes = [PREFIX + "more/"]
+        wildcard = "'*'"
+
+    error, recorder = refused(operator, ConflictError)
+
+    assert "EmrfsXacct" in str(error)  # names the statement
+    assert wildcard in str(error)
+    assert recorder.mutating == []
+
+
+# Validate and plan everything before the first write ---------------------------------------------
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), "1"])
+def test_settle_seconds_that_is_not_a_finite_number_is_refused_by_every_operator_before_any_call(
+    connections: None, value: Any
+) -> None:
+    for name, operator in operators(
+        Seeded(
+            "",
+            "arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole",
+            "partner-results-b",
+            "arn:aws:kms:us-east-1:222222222222:key/00000000-0000-0000-0000-000000000000",
+            {},
+        ),
+        settle_seconds=value,
+    ).items():
+        if name == "launch":
+            continue  # waits with waiter_delay, not settle_seconds
+        error, recorder = refused(operator, InvalidParameterError)
+        assert error.field == "settle_seconds", name
+        assert recorder.calls == [], name
+        assert recorder.sts_calls == [], name
+
+
+def test_the_merged_inline_policy_too_long_is_refused_before_the_trust_policy_changes(aws: Seeded) -> None:
+    provision_partner(aws, PARTNER, PREFIX)
+    iam_b = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    access = iam_b.get_role_policy(RoleName=PARTNER, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
+    # Someone's own statement makes the policy nearly full; the provider keeps it, so adding a prefix overflows.
+    filler = [f"arn:aws:s3:::partner-results-b/someone-else/{index:04d}/x" for index in range(180)]
+    access["Statement"].append({"Sid": "TheirOwn", "Effect": "Allow", "Action": "s3:GetObject", "Resource": filler})
+    iam_b.put_role_policy(RoleName=PARTNER, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(access))
+    trust_before = iam_b.get_role(RoleName=PARTNER)["Role"]["AssumeRolePolicyDocument"]
+    operator = ensure(
+        aws,
+        trusted_role_arns=[aws.emr_ec2_role_arn, f"arn:aws:iam::{EMR_ACCOUNT}:role/JobFlowRole"],
+        s3_prefixes=[PREFIX, *(f"s3://partner-results-b/p{index}/" for index in range(20))],
+    )
+
+    error, recorder = refused(operator, InvalidParameterError)
+
+    assert error.field == "s3_prefixes"
+    assert "10240" in error.problem
+    assert recorder.mutating == []  # the trust policy was planned, not written
+    assert iam_b.get_role(RoleName=PARTNER)["Role"]["AssumeRolePolicyDocument"] == trust_before
+
+
+def test_a_rendered_dry_run_flag_plans_and_a_bad_one_is_refused(aws: Seeded) -> None:
+    arn, recorder, ti = run_operator(ensure(aws, dry_run="True"))
+    assert arn == role_arn(PARTNER)
+    assert recorder.mutating == []
+    assert [change["action"] for change in ti.xcoms["plan"]] == ["create", "create"]
+
+    error, recorder = refused(ensure(aws, dry_run="ture"), InvalidParameterError)
+    assert error.field == "dry_run"
+    assert recorder.calls == []
+
+
+# At most one cluster per task instance --------------------------------------------------------
+
+
+def launcher(configuration: str, name: str) -> LaunchClusterWithSecConfigOperator:
+    return LaunchClusterWithSecConfigOperator(
+        task_id="launch_cluster",
+        aws_conn_id=EMR_CONN_ID,
+        emr_conn_id=None,
+        security_configuration=configuration,
+        job_flow_overrides={
+            "Name": name,
+            "ReleaseLabel": "emr-7.5.0",
+            "Instances": {"InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
+            "JobFlowRole": EMR_EC2_ROLE,
+            "ServiceRole": EMR_SERVICE_ROLE,
+        },
+    )
+
+
+def test_a_retry_finds_its_cluster_by_tag_whatever_its_name_and_refuses_one_of_another_configuration(
+    moto_url: str,
+) -> None:
+    first = create_security_configuration([mapping(PARTNER, PREFIX)])
+    second = create_security_configuration(
+        [mapping(PARTNER, PREFIX), mapping("partner-2-writer", "s3://partner-results-b/partner-2/")]
+    )
+    cluster_id, _, _ = run_operator(launcher(first, "export-2026-01-01T00:00:00"))
+
+    # A retry whose name rendered differently (a timestamp in it) returns the same cluster.
+    again, recorder, _ = run_operator(launcher(first, "export-2026-01-01T00:05:00"))
+    assert again == cluster_id
+    assert "RunJobFlow" not in recorder.mutating
+
+    # The same task instance asked for another configuration: refused, not handed the old access.
+    error, recorder = refused(launcher(second, "export"), ConflictError)
+    assert cluster_id in str(error)
+    assert first in str(error)
+    assert second in str(error)
+    assert recorder.mutating == []
+    clusters = client(moto_url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]
+    assert [cluster["Id"] for cluster in clusters] == [cluster_id]
