@@ -9,6 +9,15 @@ learns that its call succeeded). It can also play IAM's eventual consistency: fo
 ``NoSuchEntity`` (IAM reads and writes on the role) or a malformed-policy error (a trust or key
 policy that names the role as a principal).
 
+Faults come spaced evenly (``spacing="even"``: exactly the asked share, never two in a row unless
+the share is over one half) or at random (``spacing="random"``, seeded: each request starts a fault
+with probability ``fault_rate``), and in bursts: a fault goes on for ``burst`` requests in a row, all
+of one kind (a throttling storm, an outage answering 503). A ``storm`` puts one such burst at a
+chosen request. Requests are sent one after another by a chain of tasks, so a burst of ``n`` hits one
+call ``n`` times in a row: a client needs ``n + 1`` attempts to get through. ``drop_answers`` loses
+the answer to the first requests of an operation after moto handled them (e.g. ``RunJobFlow``).
+``requests`` counts every request the proxy saw, by operation, whatever it answered.
+
 STS is left alone: it only supplies the connections' credentials.
 """
 
@@ -42,6 +51,13 @@ class FaultProxy:
     :param consistency_lag: requests naming a newly created role that fail before it "appears".
     :param services: the services whose requests may be faulted (by SigV4 scope).
     :param seed: seed of the random choice, for repeatable runs.
+    :param spacing: ``"even"`` (exactly ``fault_rate`` of the requests, spread evenly) or ``"random"``
+        (each request not already in a burst starts one with probability ``fault_rate``).
+    :param burst: ``(shortest, longest)`` run of consecutive faults, all of one kind, drawn per burst.
+    :param storm: ``(request, kind, length)``: a burst of ``length`` faults of ``kind`` starting at the
+        ``request``-th faultable request (1-based), whatever ``fault_rate`` says.
+    :param drop_answers: ``{operation: n}``: the answers to the first ``n`` requests of the operation
+        (``Action`` or ``X-Amz-Target`` name) are dropped after moto handled them.
     """
 
     def __init__(
@@ -54,7 +70,13 @@ class FaultProxy:
         consistency_lag: int = 0,
         services: tuple[str, ...] = ("iam", "kms", "elasticmapreduce", "s3"),
         seed: int | None = None,
+        spacing: str = "even",
+        burst: tuple[int, int] = (1, 1),
+        storm: tuple[int, str, int] | None = None,
+        drop_answers: dict[str, int] | None = None,
     ) -> None:
+        if spacing not in ("even", "random"):
+            raise ValueError(f"spacing must be 'even' or 'random', got {spacing!r}")
         parts = urlsplit(upstream)
         self.upstream_host, self.upstream_port = parts.hostname or "127.0.0.1", parts.port or 80
         self.fault_rate, self.kinds, self.latency_seconds = fault_rate, kinds, latency_seconds
@@ -65,6 +87,14 @@ class FaultProxy:
         self.stats: Counter[str] = Counter()
         self._lagging: dict[str, int] = {}  # role name -> requests still to fail
         self._faultable = self._faulted = 0
+        self.spacing, self.burst, self.storm = spacing, burst, storm
+        self.drop_answers = dict(drop_answers or {})
+        #: Every request seen, by operation (``Action`` or the ``X-Amz-Target`` operation; S3: ``s3 METHOD``).
+        self.requests: Counter[str] = Counter()
+        #: Lengths of the bursts of consecutive faults injected, in order.
+        self.bursts: list[int] = []
+        self._burst_kind: str | None = None
+        self._burst_left = 0
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -96,13 +126,39 @@ class FaultProxy:
         if service not in self.services or not self.kinds:
             return None
         with self.lock:
-            # Exactly ``fault_rate`` of the faultable requests, spread evenly (so a short run sees the
-            # share it asked for); which fault, at random.
             self._faultable += 1
-            if self._faulted + 1 > self.fault_rate * self._faultable:
-                return None
+            if self.storm is not None and self._faultable == self.storm[0]:
+                _, kind, length = self.storm  # the storm comes whatever else is going on
+            elif self._burst_left:  # a burst goes on, with the same kind of fault
+                self._burst_left -= 1
+                self._faulted += 1
+                self.bursts[-1] += 1
+                return self._burst_kind
+            elif self.spacing == "random":
+                if self.random.random() >= self.fault_rate:
+                    return None
+                kind, length = self.random.choice(self.kinds), self._burst_length()
+            else:
+                # Exactly ``fault_rate`` of the faultable requests, spread evenly (so a short run sees
+                # the share it asked for); which fault, at random.
+                if self._faulted + 1 > self.fault_rate * self._faultable:
+                    return None
+                kind, length = self.random.choice(self.kinds), self._burst_length()
             self._faulted += 1
-            return self.random.choice(self.kinds)
+            self._burst_kind, self._burst_left = kind, length - 1
+            self.bursts.append(1)
+            return kind
+
+    def _burst_length(self) -> int:
+        shortest, longest = self.burst
+        return shortest if shortest == longest else self.random.randint(shortest, longest)
+
+    def _drop_answer(self, operation: str) -> bool:
+        with self.lock:
+            if self.drop_answers.get(operation, 0) > 0:
+                self.drop_answers[operation] -= 1
+                return True
+        return False
 
     def _consistency_error(self, service: str, form: dict[str, str], body: bytes) -> tuple[int, str, str] | None:
         if not self._lagging:
@@ -147,6 +203,9 @@ class FaultProxy:
                 match = _SCOPE.search(self.headers.get("Authorization", ""))
                 service = match.group(1) if match else ""
                 form = _form(body, self.headers.get("Content-Type", ""))
+                operation = _operation(service, self.command, self.headers, form)
+                with proxy.lock:
+                    proxy.requests[operation] += 1
                 delay = proxy._latency()
                 if delay:
                     threading.Event().wait(delay)
@@ -173,6 +232,9 @@ class FaultProxy:
                 status, headers, answer = proxy._forward(self.command, self.path, self.headers, body)
                 proxy._note_created(service, form, status)
                 if fault == "drop-after":
+                    return self._drop()
+                if proxy._drop_answer(operation):
+                    proxy.stats["dropped-answer"] += 1
                     return self._drop()
                 proxy.stats["forwarded"] += 1
                 self.send_response(status)
@@ -224,6 +286,16 @@ class FaultProxy:
 class _Server(ThreadingHTTPServer):
     # The default backlog of 5 makes a burst of concurrent clients wait a second to reconnect.
     request_queue_size = 128
+
+
+def _operation(service: str, method: str, headers: Any, form: dict[str, str]) -> str:
+    """The operation a request calls: the query protocol's ``Action``, the JSON protocol's target, else the method."""
+    if form.get("Action"):
+        return form["Action"]
+    target = headers.get("X-Amz-Target")
+    if target:
+        return str(target).rsplit(".", 1)[-1]
+    return f"{service} {method}"
 
 
 def _form(body: bytes, content_type: str) -> dict[str, str]:

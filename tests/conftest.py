@@ -27,7 +27,7 @@ import requests
 from devstack.moto_stack import MotoStack, Seeded, airflow_environment, seed
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 # Every boto3 session (each hook makes one) would read and parse botocore's endpoint and service
 # model files again; in tests, where hundreds of sessions are made, share one loader and its cache.
@@ -83,17 +83,27 @@ def connections(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> None:
 
 #: Recorders that record every client's calls made in the current thread (see CallRecorder.everything).
 _RECORDING = threading.local()
+#: Recorders listening to every botocore client of the process, any thread (see CallRecorder.everywhere).
+_LISTENING: list[CallRecorder] = []
+#: Called with ``(service, operation, parsed answer)`` after every call that succeeded, by any client.
+AFTER_CALL: list[Callable[[str, str, Any], None]] = []
 _MAKE_API_CALL = botocore.client.BaseClient._make_api_call
 
 
 def _recorded_make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
-    for recorder in getattr(_RECORDING, "recorders", ()):
-        recorder.record_call(self.meta.service_model.service_name, operation_name)
-    return _MAKE_API_CALL(self, operation_name, api_params)
+    service = self.meta.service_model.service_name
+    for recorder in (*getattr(_RECORDING, "recorders", ()), *_LISTENING):
+        recorder.record_call(service, operation_name)
+    answer = _MAKE_API_CALL(self, operation_name, api_params)
+    for callback in list(AFTER_CALL):
+        callback(service, operation_name, answer)
+    return answer
 
 
-# Instrumentation only: every call still goes to moto over HTTP. Recorders are per thread, so
-# operators run concurrently in threads each see their own calls.
+# Instrumentation only: every call still goes to moto over HTTP. Installed once for the whole test
+# session: every client of any session (the ones an operator makes for another account or builds on
+# the fly included) goes through ``BaseClient._make_api_call``, once per API call (paginated pages and
+# waiter polls included; botocore's own retries below it).
 botocore.client.BaseClient._make_api_call = _recorded_make_api_call  # type: ignore[method-assign]
 
 
@@ -103,14 +113,18 @@ class CallRecorder:
     Records the AWS operations botocore clients send.
 
     ``attach`` records one client's calls (botocore's event system); ``everything`` records every
-    client's calls in this thread, including the clients hooks build for another account, with the
-    STS calls (credentials, ``GetCallerIdentity``) kept apart in ``sts_calls``.
+    client's calls in this thread, including the clients hooks build for another account;
+    ``everywhere`` records every client's calls in the whole process, any thread. STS calls
+    (credentials, ``GetCallerIdentity``) are kept apart in ``sts_calls``.
     """
 
     calls: list[str] = field(default_factory=list)
     sts_calls: list[str] = field(default_factory=list)
+    #: Every operation as ``(service, operation)``, STS included (not for ``attach``).
+    every: list[tuple[str, str]] = field(default_factory=list)
 
     def attach(self, client: Any) -> CallRecorder:
+        """Record the calls of this one client (through botocore's event system)."""
         client.meta.events.register("before-call", self._record)
         return self
 
@@ -123,7 +137,17 @@ class CallRecorder:
         finally:
             _RECORDING.recorders = recorders
 
+    @contextlib.contextmanager
+    def everywhere(self) -> Iterator[CallRecorder]:
+        """Record, for the duration, the calls of every botocore client in the process (any thread)."""
+        _LISTENING.append(self)
+        try:
+            yield self
+        finally:
+            _LISTENING.remove(self)
+
     def record_call(self, service: str, operation: str) -> None:
+        self.every.append((service, operation))
         (self.sts_calls if service == "sts" else self.calls).append(operation)
 
     def _record(self, model: Any, **_: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Generic
 
@@ -28,6 +29,18 @@ DEFAULT_BOTOCORE_CONFIG: dict[str, Any] = {
     "connect_timeout": 10,
     "read_timeout": 60,
 }
+
+
+def default_botocore_config() -> dict[str, Any]:
+    """
+    A fresh copy of :data:`DEFAULT_BOTOCORE_CONFIG` for one operator.
+
+    botocore rewrites the ``retries`` dict it is given (``max_attempts`` becomes
+    ``total_max_attempts``), so a shared dict would change under every operator after the first client.
+    """
+    return copy.deepcopy(DEFAULT_BOTOCORE_CONFIG)
+
+
 #: XCom key under which every operator pushes its plan (the list of changes it made or would make).
 PLAN_XCOM_KEY = "plan"
 #: Template fields every provider operator adds to its own.
@@ -165,7 +178,7 @@ class EmrfsXacctBaseOperator(AccountCheckMixin, LazyHookMixin, AwsBaseOperator[A
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            botocore_config=DEFAULT_BOTOCORE_CONFIG if botocore_config is None else botocore_config, **kwargs
+            botocore_config=default_botocore_config() if botocore_config is None else botocore_config, **kwargs
         )
         self._init_safety(dry_run, expected_account_id)
         self.settle_seconds = settle_seconds

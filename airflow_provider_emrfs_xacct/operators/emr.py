@@ -16,12 +16,12 @@ from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, Preco
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 from airflow_provider_emrfs_xacct.links.console import SecurityConfigurationLink, persist_links
 from airflow_provider_emrfs_xacct.operators.base import (
-    DEFAULT_BOTOCORE_CONFIG,
     SAFETY_TEMPLATE_FIELDS,
     AccountCheckMixin,
     EmrfsXacctBaseOperator,
     LazyHookClass,
     LazyHookMixin,
+    default_botocore_config,
 )
 from airflow_provider_emrfs_xacct.policies.cluster_config import CredentialsProvider, plan_launch
 from airflow_provider_emrfs_xacct.policies.plan import CREATE, Change
@@ -182,7 +182,7 @@ class LaunchClusterWithSecConfigOperator(AccountCheckMixin, LazyHookMixin, EmrCr
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            botocore_config=DEFAULT_BOTOCORE_CONFIG if botocore_config is None else botocore_config, **kwargs
+            botocore_config=default_botocore_config() if botocore_config is None else botocore_config, **kwargs
         )
         self.security_configuration = security_configuration
         self.emrfs_credentials_provider = emrfs_credentials_provider
@@ -354,7 +354,7 @@ class TerminateClusterOperator(LazyHookMixin, EmrTerminateJobFlowOperator):
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
 
     def __init__(self, *, job_flow_id: str | None = None, launch_task_id: str | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("botocore_config", DEFAULT_BOTOCORE_CONFIG)
+        kwargs.setdefault("botocore_config", default_botocore_config())
         super().__init__(job_flow_id=job_flow_id, **kwargs)  # type: ignore[arg-type]
         self.launch_task_id = launch_task_id
 

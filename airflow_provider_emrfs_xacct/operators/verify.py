@@ -10,7 +10,7 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import conf
 
 from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError, InvalidParameterError
-from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG, LazyHookClass, LazyHookMixin
+from airflow_provider_emrfs_xacct.operators.base import LazyHookClass, LazyHookMixin, default_botocore_config
 from airflow_provider_emrfs_xacct.policies.security_config import role_mappings_of
 from airflow_provider_emrfs_xacct.policies.validation import (
     parse_s3_location,
@@ -106,7 +106,7 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            botocore_config=DEFAULT_BOTOCORE_CONFIG if botocore_config is None else botocore_config, **kwargs
+            botocore_config=default_botocore_config() if botocore_config is None else botocore_config, **kwargs
         )
         self.security_configuration = security_configuration
         self.destination_aws_conn_id = destination_aws_conn_id

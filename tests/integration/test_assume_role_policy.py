@@ -150,9 +150,7 @@ def test_another_emr_role_and_policy_name_can_be_chosen(aws: Seeded) -> None:
 def test_missing_emr_role_is_a_precondition_error(aws: Seeded) -> None:
     operator = make_operator(emr_ec2_role_name="EMR_EC2_NoSuchRole")
     ti = RecordingTaskInstance(task_id=operator.task_id)
-    recorder = CallRecorder().attach(operator.hook.conn)
-
-    with pytest.raises(PreconditionError, match="EMR_EC2_NoSuchRole"):
+    with CallRecorder().everywhere() as recorder, pytest.raises(PreconditionError, match="EMR_EC2_NoSuchRole"):
         operator.execute({"ti": ti, "task_instance": ti})
 
     assert recorder.mutating == ["PutRolePolicy"]  # the attempt that found the role missing

@@ -2,6 +2,13 @@
 Malformed inputs, one table across all five operators: each is refused with a typed error naming the
 parameter, and nothing is changed in AWS (no call at all, unless the refusal depends on what is there).
 
+"Nothing is changed" is checked twice, independently: every botocore client of the process is
+recorded (``CallRecorder.everywhere``, which patches ``BaseClient._make_api_call``), so a write sent
+through a client made on the fly counts too; and the whole state of both accounts (IAM roles and
+their policies, instance profiles, key policies, bucket policies, security configurations,
+clusters) is read from moto's records after each refused case, and through the API before and
+after the whole table (``tests/integration/state.py``), and compared with the state before.
+
 Every operator is built with valid defaults and exactly one argument overridden per row. The defaults
 themselves are checked first (they pass validation), so a row cannot pass by tripping over another
 argument: the error must name the row's field.
@@ -32,6 +39,7 @@ from devstack.moto_stack import (
     Seeded,
 )
 from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+from tests.integration.state import changes, moto_state, snapshot
 
 EMR_ROLE_ARN = f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}"
 DEST_ROLE_ARN = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-partner-writer"
@@ -689,21 +697,13 @@ def build(seeded: Seeded, hooks: dict[Any, Any], operator: str, **override: Any)
 
 
 def execute_recorded(op: Any) -> tuple[CallRecorder, Exception | None]:
-    """Run ``op.execute`` recording its clients' calls; return the recorder and what it raised (if anything)."""
-    clients = [op.hook.conn]
-    if isinstance(op, LaunchClusterWithSecConfigOperator):
-        clients.append(op.hook.launch_client)
-    recorder = CallRecorder()
-    for client in clients:
-        recorder.attach(client)
+    """Run ``op.execute`` recording every client's calls (not only the operator's); return them and the error."""
     ti = RecordingTaskInstance(task_id=op.task_id)
-    try:
-        op.execute({"ti": ti, "task_instance": ti})
-    except Exception as error:
-        return recorder, error
-    finally:
-        for client in clients:
-            client.meta.events.unregister("before-call", recorder._record)
+    with CallRecorder().everywhere() as recorder:
+        try:
+            op.execute({"ti": ti, "task_instance": ti})
+        except Exception as error:
+            return recorder, error
     return recorder, None
 
 
@@ -724,6 +724,7 @@ def test_malformed_inputs_are_refused_before_any_change(aws: Seeded, subtests: p
         assert recorder.mutating == [], name
     with pytest.raises(PreconditionError, match="does not exist"):
         run_operator(build(aws, hooks, "launch"))
+    before, records = snapshot(aws), moto_state()
 
     for case in CASES:
         with subtests.test(msg=case.id, field=case.field):
@@ -737,3 +738,6 @@ def test_malformed_inputs_are_refused_before_any_change(aws: Seeded, subtests: p
                 assert recorder.reads, f"{case.id}: the refusal should come after reading the current document"
             else:
                 assert recorder.calls == [], f"{case.id}: validation should precede every call, got {recorder.calls}"
+            # And nothing changed in either account, whichever client might have sent a write.
+            assert changes(records, moto_state()) == {}, f"{case.id} changed the stand-in's records"
+    assert changes(before, snapshot(aws)) == {}

@@ -71,9 +71,8 @@ def connections(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> Seede
 
 def refused(operator: Any) -> tuple[InvalidParameterError, CallRecorder]:
     """Run the operator, expecting it to refuse its arguments; return the error and the calls it made."""
-    recorder = CallRecorder().attach(operator.hook.conn)
     ti = RecordingTaskInstance(task_id=operator.task_id)
-    with pytest.raises(InvalidParameterError) as caught:
+    with CallRecorder().everywhere() as recorder, pytest.raises(InvalidParameterError) as caught:
         operator.execute({"ti": ti, "task_instance": ti})
     return caught.value, recorder
 

@@ -345,9 +345,7 @@ def test_invalid_input_is_rejected_before_any_aws_call(
     operator = make_operator(None, **overrides)
     operator.__dict__["hook"] = idle_hook  # the cached ``hook`` property, already built
     ti = RecordingTaskInstance(task_id=operator.task_id)
-    recorder = CallRecorder().attach(operator.hook.conn)
-
-    with pytest.raises(InvalidParameterError) as excinfo:
+    with CallRecorder().everywhere() as recorder, pytest.raises(InvalidParameterError) as excinfo:
         operator.execute({"ti": ti, "task_instance": ti})
 
     assert excinfo.value.field == field

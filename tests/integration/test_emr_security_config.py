@@ -74,10 +74,9 @@ def configuration_exists(emr: Any, name: str) -> bool:
 
 
 def execute_expecting_failure(operator: Any, error: type[Exception]) -> tuple[pytest.ExceptionInfo, CallRecorder]:
-    """Run ``operator.execute`` expecting ``error``; return it with the calls the operator's client sent."""
-    recorder = CallRecorder().attach(operator.hook.conn)
+    """Run ``operator.execute`` expecting ``error``; return it with the calls every client sent."""
     ti = RecordingTaskInstance(task_id=operator.task_id)
-    with pytest.raises(error) as caught:
+    with CallRecorder().everywhere() as recorder, pytest.raises(error) as caught:
         operator.execute({"ti": ti, "task_instance": ti})
     return caught, recorder
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
+from botocore.exceptions import BotoCoreError, ClientError
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.exceptions import AccessDeniedError as MotoAccessDenied
 from moto.core.exceptions import JsonRESTError
@@ -45,8 +46,9 @@ from devstack.moto_stack import (
     Seeded,
     airflow_environment,
     client,
+    seed,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+from tests.conftest import CallRecorder, RecordingTaskInstance, reset_moto, run_operator
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -95,8 +97,12 @@ def job_flow(partner: str) -> dict[str, Any]:
     }
 
 
-def run_chain(aws: Seeded, partner: str) -> dict[str, Any]:
-    """Run the five operators for one partner, as a DAG would chain them; return what they returned."""
+def run_chain(aws: Seeded, partner: str, botocore_config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """
+    Run the five operators for one partner, as a DAG would chain them; return what they returned.
+
+    ``botocore_config`` is given to every operator (``None``: the provider's default).
+    """
     arn, _, _ = run_operator(
         EnsureDestinationRoleOperator(
             task_id="ensure_destination_role",
@@ -106,6 +112,7 @@ def run_chain(aws: Seeded, partner: str) -> dict[str, Any]:
             s3_prefixes=[prefix(partner)],
             kms_key_arns=[aws.kms_key_arn],
             settle_seconds=SETTLE_SECONDS,
+            botocore_config=botocore_config,
         ),
         task_instance(partner, "ensure_destination_role"),
     )
@@ -115,6 +122,7 @@ def run_chain(aws: Seeded, partner: str) -> dict[str, Any]:
             aws_conn_id=EMR_CONN_ID,
             destination_role_arns=[arn],
             settle_seconds=SETTLE_SECONDS,
+            botocore_config=botocore_config,
         ),
         task_instance(partner, "attach_assume_role_policy"),
     )
@@ -125,6 +133,7 @@ def run_chain(aws: Seeded, partner: str) -> dict[str, Any]:
             key_arn=aws.kms_key_arn,
             principal_arns=[arn],
             settle_seconds=SETTLE_SECONDS,
+            botocore_config=botocore_config,
         ),
         task_instance(partner, "grant_kms_key_user"),
     )
@@ -135,6 +144,7 @@ def run_chain(aws: Seeded, partner: str) -> dict[str, Any]:
             name_prefix=f"emrfs-xacct-{partner}",
             role_mappings=[{"Role": arn, "IdentifierType": "Prefix", "Identifiers": [prefix(partner)]}],
             settle_seconds=SETTLE_SECONDS,
+            botocore_config=botocore_config,
         ),
         task_instance(partner, "create_security_configuration"),
     )
@@ -146,6 +156,7 @@ def run_chain(aws: Seeded, partner: str) -> dict[str, Any]:
             emr_conn_id=None,
             security_configuration=name,
             job_flow_overrides=job_flow(partner),
+            botocore_config=botocore_config,
         ),
         launch_ti,
     )
@@ -261,6 +272,209 @@ def test_chain_completes_through_faults_with_default_retries(aws: Seeded, monkey
     assert all(proxy.stats[kind] >= 1 for kind in FAULT_KINDS), proxy.stats
     # Every call the chains made went through the proxy (none of them around it).
     assert proxy.stats["forwarded"] >= 15 * len(outcomes), proxy.stats
+
+
+# The retry configuration, pinned and measured ---------------------------------------------------
+
+#: What the operators use unless given a ``botocore_config``.
+PINNED_DEFAULT = {"retries": {"mode": "standard", "max_attempts": 10}, "connect_timeout": 10, "read_timeout": 60}
+
+
+def every_operator(aws: Seeded) -> list[Any]:
+    """One instance of each of the provider's operators that talks to AWS, with its defaults."""
+    from airflow_provider_emrfs_xacct.operators.revoke import (
+        DeleteUnusedSecurityConfigsOperator,
+        RevokePartnerAccessOperator,
+    )
+    from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, RevokeBucketAccessOperator
+    from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
+
+    arn = role_arn("partner-a")
+    return [
+        EnsureDestinationRoleOperator(
+            task_id="a",
+            aws_conn_id=DESTINATION_CONN_ID,
+            role_name="w",
+            trusted_role_arns=[aws.emr_ec2_role_arn],
+            s3_prefixes=[prefix("partner-a")],
+        ),
+        AttachAssumeRolePolicyOperator(task_id="b", aws_conn_id=EMR_CONN_ID, destination_role_arns=[arn]),
+        GrantKmsKeyUserOperator(
+            task_id="c", aws_conn_id=DESTINATION_CONN_ID, key_arn=aws.kms_key_arn, principal_arns=[arn]
+        ),
+        CreateEmrfsSecurityConfigOperator(
+            task_id="d",
+            aws_conn_id=EMR_CONN_ID,
+            name_prefix="p",
+            role_mappings=[{"Role": arn, "IdentifierType": "Prefix", "Identifiers": [prefix("partner-a")]}],
+        ),
+        LaunchClusterWithSecConfigOperator(
+            task_id="e",
+            aws_conn_id=EMR_CONN_ID,
+            emr_conn_id=None,
+            security_configuration="s",
+            job_flow_overrides=job_flow("partner-a"),
+        ),
+        GrantBucketAccessOperator(
+            task_id="f",
+            aws_conn_id=DESTINATION_CONN_ID,
+            s3_prefixes=[prefix("partner-a")],
+            principal_arns=[aws.emr_ec2_role_arn],
+        ),
+        RevokeBucketAccessOperator(
+            task_id="g", aws_conn_id=DESTINATION_CONN_ID, bucket=BUCKET, principal_arns=[aws.emr_ec2_role_arn]
+        ),
+        RevokePartnerAccessOperator(
+            task_id="h",
+            aws_conn_id=EMR_CONN_ID,
+            destination_aws_conn_id=DESTINATION_CONN_ID,
+            destination_role_arn=arn,
+        ),
+        DeleteUnusedSecurityConfigsOperator(task_id="i", aws_conn_id=EMR_CONN_ID, name_prefix="p"),
+        VerifyCrossAccountAccessOperator(
+            task_id="j",
+            aws_conn_id=EMR_CONN_ID,
+            destination_aws_conn_id=DESTINATION_CONN_ID,
+            security_configuration="s",
+        ),
+    ]
+
+
+def test_default_retry_configuration_is_pinned(aws: Seeded) -> None:
+    """
+    Every operator defaults to standard retries with ``max_attempts`` 10, which botocore takes as retries.
+
+    botocore's ``Config`` documents ``retries["max_attempts"]`` as "the maximum number of retry attempts
+    that will be made on a single request" (2: retried at most twice after the initial request) and
+    ``total_max_attempts`` as attempts including the initial request; the client turns the first into
+    the second by adding one (``botocore/args.py``, ``_compute_retry_max_attempts``). So 11 attempts.
+    """
+    from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG
+
+    assert DEFAULT_BOTOCORE_CONFIG == PINNED_DEFAULT
+    for operator in every_operator(aws):
+        assert operator.botocore_config == PINNED_DEFAULT, type(operator).__name__
+    client_config = EnsureDestinationRoleOperator(
+        task_id="a",
+        aws_conn_id=DESTINATION_CONN_ID,
+        role_name="w",
+        trusted_role_arns=[aws.emr_ec2_role_arn],
+        s3_prefixes=[prefix("partner-a")],
+    ).hook.conn.meta.config
+    assert client_config.retries == {"mode": "standard", "total_max_attempts": 11}
+    assert (client_config.connect_timeout, client_config.read_timeout) == (10, 60)
+    # botocore rewrites the retries dict it is given: the shared default and the next operator's
+    # configuration must not have changed with it (they did, before each operator got its own copy).
+    assert DEFAULT_BOTOCORE_CONFIG == PINNED_DEFAULT
+    assert every_operator(aws)[0].botocore_config == PINNED_DEFAULT
+
+
+@pytest.mark.parametrize(
+    ("botocore_config", "attempts"),
+    [
+        pytest.param(None, 11, id="default-max_attempts-10"),
+        pytest.param({"retries": {"mode": "standard", "max_attempts": 2}}, 3, id="max_attempts-2"),
+        pytest.param({"retries": {"mode": "standard", "total_max_attempts": 2}}, 2, id="total_max_attempts-2"),
+    ],
+)
+def test_attempts_per_call_counted_at_the_proxy(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, botocore_config: dict[str, Any] | None, attempts: int
+) -> None:
+    """An IAM that answers every request with HTTP 503: the proxy counts the attempts of one call."""
+    proxy = FaultProxy(aws.url, fault_rate=1.0, kinds=("http503",), services=("iam",), seed=1)
+    with through(proxy, aws, monkeypatch):
+        operator = EnsureDestinationRoleOperator(
+            task_id="ensure_destination_role",
+            aws_conn_id=DESTINATION_CONN_ID,
+            role_name="w",
+            trusted_role_arns=[aws.emr_ec2_role_arn],
+            s3_prefixes=[prefix("partner-a")],
+            botocore_config=botocore_config,
+        )
+        with pytest.raises(ClientError) as caught:
+            operator.hook.conn.get_role(RoleName="w")
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+    assert proxy.requests["GetRole"] == attempts
+    assert caught.value.response["ResponseMetadata"]["RetryAttempts"] == attempts - 1
+
+
+#: Faults at random (seeded), in bursts of 2 to 4 of one kind, and a throttling storm of 5 in a row on
+#: the chain's third request. A burst of n needs n + 1 attempts of the call it hits.
+BURSTS = {"fault_rate": 0.06, "spacing": "random", "burst": (2, 4), "storm": (3, "throttle", 5), "seed": 11}
+TWO_ATTEMPTS = {"retries": {"mode": "standard", "total_max_attempts": 2}, "connect_timeout": 10, "read_timeout": 60}
+
+
+def test_default_retries_survive_bursts_that_two_attempts_do_not(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy = FaultProxy(aws.url, **BURSTS)  # type: ignore[arg-type]
+    outcomes: dict[str, dict[str, Any]] = {}
+    with through(proxy, aws, monkeypatch):
+        for partner in ("partner-a", "partner-b"):
+            outcomes[partner] = run_chain(aws, partner)
+    assert_end_state(aws, outcomes)
+    # The faults really came in bursts, a storm of 5 among them.
+    assert 5 in proxy.bursts, proxy.bursts
+    assert sum(length >= 3 for length in proxy.bursts) >= 2, proxy.bursts
+    assert len(proxy.bursts) >= 4, proxy.bursts
+
+    # The control: the same faults, the same chain, a client with 2 attempts per call. It fails.
+    reset_moto(aws.url)
+    aws = seed(aws.url)
+    control = FaultProxy(aws.url, **BURSTS)  # type: ignore[arg-type]
+    with through(control, aws, monkeypatch), pytest.raises((ClientError, BotoCoreError)) as caught:
+        run_chain(aws, "partner-a", botocore_config=TWO_ATTEMPTS)
+    if isinstance(caught.value, ClientError):
+        assert caught.value.response["ResponseMetadata"]["RetryAttempts"] == 1
+
+
+def test_lost_run_job_flow_answer_launches_one_cluster(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """
+    moto launches the cluster, and the answer to ``RunJobFlow`` is lost on the way back.
+
+    ``RunJobFlow`` has no client token: its input shape in botocore's EMR service model (AWS's API
+    model) has no ``ClientToken`` and no member marked ``idempotencyToken``, and the SDK references'
+    ``RunJobFlowInput`` list none (unlike e.g. EC2 ``RunInstances``). Sent again, it launches a second
+    cluster. The launch must look for the cluster its lost attempt started before it tries again.
+    """
+    name = "emrfs-xacct-partner-a-0123456789ab"
+    client(aws.url, EMR_ACCOUNT, "emr").create_security_configuration(
+        Name=name,
+        SecurityConfiguration=json.dumps(
+            {
+                "AuthorizationConfiguration": {
+                    "EmrFsConfiguration": {
+                        "RoleMappings": [
+                            {
+                                "Role": role_arn("partner-a"),
+                                "IdentifierType": "Prefix",
+                                "Identifiers": [prefix("partner-a")],
+                            }
+                        ]
+                    }
+                }
+            }
+        ),
+    )
+    proxy = FaultProxy(aws.url, drop_answers={"RunJobFlow": 1})
+    ti = task_instance("partner-a", "launch_cluster")
+    with through(proxy, aws, monkeypatch):
+        cluster_id, calls, _ = run_operator(
+            LaunchClusterWithSecConfigOperator(
+                task_id="launch_cluster",
+                aws_conn_id=EMR_CONN_ID,
+                emr_conn_id=None,
+                security_configuration=name,
+                job_flow_overrides=job_flow("partner-a"),
+            ),
+            ti,
+        )
+
+    assert proxy.stats["dropped-answer"] == 1
+    assert proxy.requests["RunJobFlow"] == 1  # moto was asked to launch once, and did
+    assert calls.mutating == ["RunJobFlow"]
+    clusters = client(aws.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]
+    assert [cluster["Id"] for cluster in clusters] == [cluster_id]
+    tags = client(aws.url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Tags"]
+    assert {"Key": IDEMPOTENCY_TAG, "Value": idempotency_key({"ti": ti})} in tags  # type: ignore[typeddict-item]
 
 
 def test_chain_waits_for_eventual_consistency(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -156,9 +156,7 @@ def test_a_key_user_statement_written_earlier_keeps_its_principals_and_place(aws
 def test_unknown_key_is_a_precondition_error_without_a_write(aws: Seeded) -> None:
     operator = make_operator(SOME_KEY_ARN)
     ti = RecordingTaskInstance(task_id=operator.task_id)
-    recorder = CallRecorder().attach(operator.hook.conn)
-
-    with pytest.raises(PreconditionError) as excinfo:
+    with CallRecorder().everywhere() as recorder, pytest.raises(PreconditionError) as excinfo:
         operator.execute({"ti": ti, "task_instance": ti})
 
     assert SOME_KEY_ARN in str(excinfo.value)
