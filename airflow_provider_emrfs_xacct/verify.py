@@ -30,6 +30,7 @@ from airflow_provider_emrfs_xacct.policies.chain import (
     check_chain,
 )
 from airflow_provider_emrfs_xacct.policies.merge import parse_document
+from airflow_provider_emrfs_xacct.policies.network import StsReachability, sts_endpoint_check
 from airflow_provider_emrfs_xacct.policies.security_config import role_mappings_of
 from airflow_provider_emrfs_xacct.policies.validation import parse_s3_location
 
@@ -160,6 +161,7 @@ def read_chain_state(
     )
     configurations = None
     cluster_unreadable = ""
+    sts: StsReachability | Unreadable | None = None
     if cluster_id is not None:
         cluster = read(
             readers.emr,
@@ -172,6 +174,18 @@ def read_chain_state(
         else:
             release_label = release_label or cluster.get("ReleaseLabel")
             configurations = cluster.get("Configurations", [])
+            subnet = (cluster.get("Ec2InstanceAttributes") or {}).get("Ec2SubnetId")
+            if subnet and release_label:
+                facts = read(
+                    readers.emr, "ec2:DescribeSubnets", f"SubnetId={subnet}", partial(readers.emr.subnet_facts, subnet)
+                )
+                site = {
+                    key: value
+                    for item in configurations
+                    if item.get("Classification") == "emrfs-site"
+                    for key, value in (item.get("Properties") or {}).items()
+                }
+                sts = facts if isinstance(facts, Unreadable) else sts_endpoint_check(release_label, facts, site)
     mappings = role_mappings_of(document) if isinstance(document, dict) else []
     extra = list(s3_prefixes)
     roles: dict[str, RoleState | Unreadable | None] = {}
@@ -224,6 +238,7 @@ def read_chain_state(
         prefixes_for_principal_mappings=extra,
         region=region,
         cluster_unreadable=cluster_unreadable,
+        sts_reachability=sts,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.hooks.emr import EmrHook
 from airflow.providers.common.compat.sdk import AirflowNotFoundException
@@ -18,6 +18,9 @@ from airflow_provider_emrfs_xacct.hooks.errors import error_code
 from airflow_provider_emrfs_xacct.policies.merge import parse_document
 from airflow_provider_emrfs_xacct.policies.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.policies.security_config import canonical_json
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.policies.network import SubnetFacts
 
 #: Tag holding the idempotency key of the task instance that launched a cluster.
 IDEMPOTENCY_TAG = "emrfs-xacct:idempotency-key"
@@ -176,6 +179,25 @@ class EmrfsEmrHook(EmrHook):
                 if name:
                     in_use.setdefault(name, []).append(summary["Id"])
         return in_use
+
+    def subnet_facts(self, subnet_id: str) -> SubnetFacts:
+        """
+        Read whether a cluster's subnet reaches STS: its routes and its VPC's STS interface endpoint.
+
+        Calls EC2 ``DescribeSubnets``, ``DescribeRouteTables`` and ``DescribeVpcEndpoints`` in the EMR account.
+        """
+        from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+
+        from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
+
+        ec2 = AwsBaseHook(
+            aws_conn_id=self.aws_conn_id,
+            region_name=self.region_name,
+            verify=self.verify,
+            config=self.config,
+            client_type="ec2",
+        ).conn
+        return read_subnet_facts(ec2, subnet_id)
 
 
 def _worth_retrying(error: Exception) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.policies.cluster_config import (
@@ -29,8 +29,11 @@ from airflow_provider_emrfs_xacct.policies.evaluator import (
     evaluate_access,
 )
 from airflow_provider_emrfs_xacct.policies.requests import STEPS, WRITE_REQUESTS, S3Call, expand
-from airflow_provider_emrfs_xacct.policies.security_config import role_mappings_of
+from airflow_provider_emrfs_xacct.policies.security_config import cross_type_shadowing, role_mappings_of
 from airflow_provider_emrfs_xacct.policies.validation import S3Location, parse_s3_location
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.policies.network import StsReachability
 
 PASS, WARN, FAIL, UNKNOWN = "pass", "warn", "fail", "not checked"
 VERDICT_PASS, VERDICT_FAIL, VERDICT_NOT_CHECKED = "PASS", "FAIL", "NOT_CHECKED"
@@ -125,6 +128,8 @@ class ChainState:
     cluster_unreadable: str = ""
     #: Whether the live probe wrote and checked an object under every prefix.
     probe_passed: bool = False
+    #: Whether the cluster's subnet reaches the STS endpoint EMRFS calls (``None``: no cluster subnet read).
+    sts_reachability: StsReachability | Unreadable | None = None
 
 
 @dataclass
@@ -251,6 +256,7 @@ def check_chain(state: ChainState) -> Report:
         )
     links.extend(_emr_role_links(state))
     links.extend(_release_links(state))
+    links.extend(_sts_links(state))
     for index, mapping in enumerate(mappings):
         links.extend(_mapping_links(state, index, mapping, mappings, evaluated))
     links.extend(_second_opinion_links(state, evaluated))
@@ -329,12 +335,29 @@ def _release_links(state: ChainState) -> list[Link]:
                 Link(
                     None,
                     "s3:// connector",
-                    WARN,
-                    f"{state.release_label} uses S3A for s3://; EMR translates the EMRFS role mappings",
-                    fix=f"set core-site fs.s3.impl={EMRFS_IMPL} to keep EMRFS",
+                    PASS,
+                    # Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": EMR translates
+                    # fs.s3.authorization.roleMapping to fs.s3a.authorization.roleMapping.
+                    f"{state.release_label} uses S3A for s3://; EMR translates the EMRFS role mappings to S3A",
                 )
             )
     return links
+
+
+def _sts_links(state: ChainState) -> list[Link]:
+    """
+    The cluster reaches the STS endpoint EMRFS calls for the mapped roles' credentials.
+
+    Releases 5.31.0/6.1.0 and later call the Regional endpoint (Amazon EMR Release Guide, "Managing the
+    default AWS Security Token Service endpoint"): a cluster in a private subnet needs an STS interface
+    endpoint or a NAT route, or every mapped request fails.
+    """
+    found = state.sts_reachability
+    if found is None:
+        return []
+    if isinstance(found, Unreadable):
+        return [Link(None, "cluster reaches STS", UNKNOWN, found.detail, fix="allow ec2:Describe* to check it")]
+    return [Link(None, "cluster reaches STS", found.status.lower(), f"{found.endpoint}: {found.detail}", fix=found.fix)]
 
 
 def _site_property(state: ChainState, classification: str, name: str) -> str | None:
@@ -357,6 +380,7 @@ def _mapping_links(
     identifiers = [str(value) for value in mapping.get("Identifiers", [])]
     links: list[Link] = []
     links.extend(_shadow_links(index, kind, identifiers, mappings))
+    links.extend(_cross_type_shadow_links(index, mappings))
     role = state.destination_roles.get(role_arn)
     role_link = _role_link(index, role_arn, role)
     links.append(role_link)
@@ -431,6 +455,21 @@ def _shadow_links(index: int, kind: Any, identifiers: list[str], mappings: list[
                         )
                     ]
     return [Link(index, "mapping not shadowed", PASS, "no earlier mapping matches its identifiers first")]
+
+
+def _cross_type_shadow_links(index: int, mappings: list[dict[str, Any]]) -> list[Link]:
+    """An earlier mapping of another type captures some of this mapping's requests (first match wins)."""
+    return [
+        Link(
+            index,
+            "mapping not captured by another type",
+            WARN,
+            shadow.message("mappings"),
+            fix="put the narrower mapping first, or map both to the same role",
+        )
+        for shadow in cross_type_shadowing(mappings)
+        if shadow.later == index
+    ]
 
 
 # Request contexts ------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from airflow_provider_emrfs_xacct.policies.documents import (
     key_users_statement,
     trust_statement,
 )
+from airflow_provider_emrfs_xacct.policies.network import SubnetFacts, sts_endpoint_check
 from airflow_provider_emrfs_xacct.policies.requests import STEPS, WRITE_REQUESTS
 from airflow_provider_emrfs_xacct.policies.security_config import build_security_configuration, validate_role_mappings
 from airflow_provider_emrfs_xacct.policies.validation import parse_s3_location
@@ -572,7 +573,9 @@ def test_s3a_release_with_emrfs_kept_passes() -> None:
     assert report.healthy
 
 
-def test_s3a_release_without_fs_s3_impl_warns() -> None:
+def test_s3a_release_without_fs_s3_impl_passes() -> None:
+    # AWS, Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": EMR translates
+    # fs.s3.authorization.roleMapping to the S3A setting, so role mappings apply under S3A too.
     state = healthy_state()
     state.release_label = "emr-7.10.0"
     state.cluster_configurations = [{"Classification": "core-site", "Properties": {"fs.defaultFS": "hdfs:///"}}]
@@ -580,10 +583,64 @@ def test_s3a_release_without_fs_s3_impl_warns() -> None:
     report = check_chain(state)
 
     connector = by_name(report)[CONNECTOR]
-    assert connector.status == WARN
+    assert connector.status == PASS
     assert "S3A" in connector.detail
-    assert f"fs.s3.impl={EMRFS_IMPL}" in connector.fix
-    assert report.healthy  # a warning, not a failure: EMR translates the mappings
+    assert "translates" in connector.detail
+    assert report.healthy
+
+
+def test_a_user_mapping_before_a_prefix_mapping_warns_in_the_verifier() -> None:
+    # AWS, EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3": mappings are
+    # tried top-down across all types; the first match wins.
+    state = healthy_state()
+    other = ROLE.replace("writer", "analyst") if "writer" in ROLE else ROLE + "-analyst"
+    state.security_configuration = build_security_configuration(
+        validate_role_mappings(
+            [
+                {"Role": other, "IdentifierType": "User", "Identifiers": ["analyst"]},
+                {"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": [PREFIX]},
+            ]
+        )
+    )
+
+    links = [link for link in check_chain(state).links if link.link == "mapping not captured by another type"]
+
+    assert [(link.mapping, link.status) for link in links] == [(1, WARN)]
+    assert "'analyst'" in links[0].detail
+    assert "first mapping that matches" in links[0].detail
+
+
+def test_the_verifier_reports_no_cross_type_capture_for_a_single_mapping() -> None:
+    report = check_chain(healthy_state())
+    assert "mapping not captured by another type" not in by_name(report)
+
+
+@pytest.mark.parametrize(
+    ("facts", "status"),
+    [
+        (SubnetFacts("subnet-1", "eu-west-1", False, False, False, False), FAIL),
+        (SubnetFacts("subnet-1", "eu-west-1", False, False, False, True), PASS),
+        (SubnetFacts("subnet-1", "eu-west-1", True, False, False, False), PASS),
+    ],
+    ids=["private-no-endpoint", "sts-interface-endpoint", "nat-route"],
+)
+def test_the_cluster_must_reach_the_regional_sts_endpoint(facts: SubnetFacts, status: str) -> None:
+    # AWS, Amazon EMR Release Guide, "Managing the default AWS Security Token Service endpoint":
+    # 5.31.0/6.1.0 and later call the Regional endpoint.
+    state = healthy_state()
+    state.sts_reachability = sts_endpoint_check("emr-6.15.0", facts)
+
+    link = by_name(check_chain(state))["cluster reaches STS"]
+
+    assert link.status == status
+    assert "sts.eu-west-1.amazonaws.com" in link.detail
+    if status == FAIL:
+        assert "com.amazonaws.eu-west-1.sts" in link.fix
+        assert not check_chain(state).healthy
+
+
+def test_without_a_cluster_subnet_there_is_no_sts_link() -> None:
+    assert "cluster reaches STS" not in by_name(check_chain(healthy_state()))
 
 
 def test_s3a_release_with_unknown_cluster_settings_warns() -> None:

@@ -29,9 +29,13 @@ def test_user_before_prefix_is_reported_with_both_mappings() -> None:
     assert (shadow.earlier, shadow.later) == (0, 1)
     assert shadow.certain
     message = shadow.message()
+    # Validation writes a prefix identifier without its trailing slash (the prefix's own key and its
+    # folder marker must route too), so the message names that identifier.
+    written = PREFIX_B.rstrip("/")
+    assert mappings[1]["Identifiers"] == [written]
     assert "role_mappings[0] (User 'etl'" in message
-    assert f"role_mappings[1] (Prefix '{PREFIX_B}'" in message
-    assert f"requests of user 'etl' to {PREFIX_B}" in message
+    assert f"role_mappings[1] (Prefix '{written}'" in message
+    assert f"requests of user 'etl' to {written}" in message
     assert f"get {A}, not {B}" in message
 
 
