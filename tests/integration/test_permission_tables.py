@@ -87,6 +87,10 @@ IMPLIED = {
 SOMETIMES = {
     "RevokePartnerAccessOperator": {"destination": {"iam:ListRoleTags"}, "EMR": {"iam:DeleteRolePolicy"}},
     "RevokeBucketAccessOperator": {"destination": {"s3:PutBucketPolicy"}},
+    # Only for a cluster in a VPC subnet (test_verify.py's private-subnet test exercises them).
+    "VerifyCrossAccountAccessOperator": {
+        "EMR": {"ec2:DescribeSubnets", "ec2:DescribeRouteTables", "ec2:DescribeVpcEndpoints"}
+    },
 }
 ACCOUNTS = {EMR_ACCOUNT: "EMR", DESTINATION_ACCOUNT: "destination"}
 ROLE = "partner-b-writer"

@@ -41,6 +41,7 @@ from devstack.moto_stack import (
     EMR_SERVICE_ROLE,
     KEY_ADMIN_ARN,
     PROVISIONER_ROLE,
+    REGION,
     Seeded,
     client,
 )
@@ -741,3 +742,49 @@ def test_a_refused_read_is_not_checked_and_the_report_is_pushed(partner: Partner
     operator.fail_on_not_checked = True
     with pytest.raises(EmrfsXacctError, match="could not be checked"):
         run_operator(operator)
+
+
+def test_a_cluster_in_a_private_subnet_without_an_sts_endpoint_fails_and_an_endpoint_fixes_it(
+    partner: Partner,
+) -> None:
+    """
+    EMR 5.31.0/6.1.0 and later call the Regional STS endpoint for the mapped roles' credentials
+    (Amazon EMR Release Guide, "Managing the default AWS Security Token Service endpoint"): a cluster in
+    a subnet with neither a NAT route nor an STS interface endpoint cannot get them.
+    """
+    ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.1.0/24")["Subnet"]["SubnetId"]
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    cluster_id = emr.run_job_flow(
+        Name="private-export",
+        ReleaseLabel=RELEASE,
+        Instances={
+            "MasterInstanceType": "m5.xlarge",
+            "SlaveInstanceType": "m5.xlarge",
+            "InstanceCount": 1,
+            "KeepJobFlowAliveWhenNoSteps": True,
+            "Ec2SubnetId": subnet,
+        },
+        JobFlowRole=EMR_EC2_ROLE,
+        ServiceRole=EMR_SERVICE_ROLE,
+        SecurityConfiguration=partner.configuration,
+    )["JobFlowId"]
+
+    report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    sts = [link for link in report["links"] if link["link"] == "cluster reaches STS"]
+    assert [(link["status"], subnet in link["fix"]) for link in sts] == [("fail", True)], sts
+    assert report["healthy"] is False
+
+    ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        ServiceName=f"com.amazonaws.{REGION}.sts",
+        VpcEndpointType="Interface",
+        SubnetIds=[subnet],
+        PrivateDnsEnabled=True,
+    )
+    report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    sts = [link for link in report["links"] if link["link"] == "cluster reaches STS"]
+    assert [link["status"] for link in sts] == ["pass"], sts
