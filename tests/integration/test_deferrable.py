@@ -89,6 +89,28 @@ def launch_operator(**kwargs: Any) -> LaunchClusterWithSecConfigOperator:
     )
 
 
+def same_retry_settings(given: dict, expected: dict) -> bool:
+    """
+    Whether two botocore configurations mean the same.
+
+    botocore rewrites the ``retries`` dict a client is built with: ``max_attempts`` (retries after the
+    first attempt) becomes ``total_max_attempts`` (attempts in all), so 10 becomes 11.
+    """
+
+    def attempts(config: dict) -> int:
+        retries = config["retries"]
+        return (
+            int(retries["total_max_attempts"]) if "total_max_attempts" in retries else int(retries["max_attempts"]) + 1
+        )
+
+    rest = lambda config: {k: v for k, v in config.items() if k != "retries"}  # noqa: E731
+    return (
+        given["retries"]["mode"] == expected["retries"]["mode"]
+        and attempts(given) == attempts(expected)
+        and rest(given) == rest(expected)
+    )
+
+
 def test_launch_defers_with_region_verify_and_botocore_config(moto_url: str, security_configuration: str) -> None:
     operator = launch_operator()
     with pytest.raises(TaskDeferred) as deferred:
@@ -100,7 +122,7 @@ def test_launch_defers_with_region_verify_and_botocore_config(moto_url: str, sec
     # The region the cluster was launched in (from the connection), not None left for the
     # triggerer's environment to guess; the provider's retry configuration; the connection.
     assert kwargs["region_name"] == REGION
-    assert kwargs["botocore_config"] == DEFAULT_BOTOCORE_CONFIG
+    assert same_retry_settings(kwargs["botocore_config"], DEFAULT_BOTOCORE_CONFIG)
     # verify unset: the connection's own setting applies (the trigger leaves a None out of its form).
     assert kwargs.get("verify", None) is None
     assert kwargs["aws_conn_id"] == EMR_CONN_ID
@@ -150,7 +172,7 @@ def test_step_wait_defers_and_the_triggers_fire_through_aiobotocore(moto_url: st
     trigger = deferred.value.trigger
     assert isinstance(trigger, EmrAddStepsTrigger)
     _, kwargs = trigger.serialize()
-    assert kwargs["botocore_config"] == DEFAULT_BOTOCORE_CONFIG
+    assert same_retry_settings(kwargs["botocore_config"], DEFAULT_BOTOCORE_CONFIG)
     (step_id,) = kwargs["step_ids"]
     assert run_trigger(trigger).payload == {"status": "success", "value": [step_id]}
 
