@@ -24,7 +24,7 @@ from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger, EmrCreateJobFlowTrigger, EmrStepSensorTrigger
 from airflow.sdk.exceptions import TaskDeferred
 
-from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG
+from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG, default_botocore_config
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
 from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, REGION, client
 from tests.conftest import RecordingTaskInstance, run_operator
@@ -164,7 +164,7 @@ def test_step_wait_defers_and_the_triggers_fire_through_aiobotocore(moto_url: st
         deferrable=True,
         waiter_delay=1,
         waiter_max_attempts=10,
-        botocore_config=DEFAULT_BOTOCORE_CONFIG,
+        botocore_config=default_botocore_config(),
     )
     ti = RecordingTaskInstance(task_id=add_steps.task_id)
     with pytest.raises(TaskDeferred) as deferred:
@@ -185,6 +185,6 @@ def test_step_wait_defers_and_the_triggers_fire_through_aiobotocore(moto_url: st
         aws_conn_id=EMR_CONN_ID,
         region_name=REGION,
         verify=None,
-        botocore_config=DEFAULT_BOTOCORE_CONFIG,
+        botocore_config=default_botocore_config(),
     )
     assert run_trigger(sensor_trigger).payload["status"] == "success"
