@@ -195,14 +195,15 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         :class:`GrantBucketAccessOperator`'s result. (templated)
     :param canned_acl: writes carry a canned ACL (``fs.s3.canned.acl``): also allow ``s3:PutObjectAcl``.
         (templated, default: False)
-    :param dry_run: only log the plan. (default: False)
+    :param dry_run: only log the plan. (templated, default: False)
+    :param expected_account_id: the EMR account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the EMR account.
     :return: the inline policy's name.
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
     template_fields: Sequence[str] = aws_template_fields(
-        "emr_ec2_role_name", "s3_prefixes", "kms_key_arns", "canned_acl"
+        "emr_ec2_role_name", "s3_prefixes", "kms_key_arns", "canned_acl", *SAFETY_TEMPLATE_FIELDS
     )
     template_fields_renderers = {"s3_prefixes": "json", "kms_key_arns": "json"}
     ui_color = "#c9e7f5"
@@ -223,6 +224,7 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.canned_acl = canned_acl
 
     def execute(self, context: Context) -> Any:
+        self.validate_safety()
         role_name = validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         locations = require_list(self.s3_prefixes, "s3_prefixes", parse_s3_location)
         keys = require_list(self.kms_key_arns or [], "kms_key_arns", validate_kms_key_arn, allow_empty=True)
@@ -238,6 +240,7 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             f"the inline policy {EMR_ROLE_POLICY_NAME} of role {role_name}",
         )
         with explain_access_denied(self.hook):
+            self.connection_account(self.hook)  # the EMR EC2 role is in this connection's account
             changes = self.hook.ensure_emr_role_bucket_access(
                 role_name,
                 locations,
@@ -247,8 +250,8 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 settings=self.converge_settings,
                 dry_run=self.plan_only,
             )
-        plan = self.report(context, changes)
-        return plan if self.plan_only else EMR_ROLE_POLICY_NAME
+        self.report(context, changes)
+        return EMR_ROLE_POLICY_NAME  # in a dry run too: the plan is under the XCom key "plan"
 
 
 class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):

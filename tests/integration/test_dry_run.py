@@ -272,6 +272,7 @@ CASES = [
         ),
         [("create", f"iam role {EMR_EC2_ROLE}")],
         lambda w: [f'+"arn:aws:s3:::{w.aws.bucket}/partner-2/*",', f"+{_quoted(w.aws.kms_key_arn)}"],
+        lambda _w, result, _plan: result == "emrfs-xacct-bucket-access",
     ),
     DryRun(
         "RevokeBucketAccessOperator",

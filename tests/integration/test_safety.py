@@ -30,7 +30,11 @@ from airflow_provider_emrfs_xacct.operators.revoke import (
     DeleteUnusedSecurityConfigsOperator,
     RevokePartnerAccessOperator,
 )
-from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, RevokeBucketAccessOperator
+from airflow_provider_emrfs_xacct.operators.s3 import (
+    GrantBucketAccessOperator,
+    GrantEmrRoleBucketAccessOperator,
+    RevokeBucketAccessOperator,
+)
 from airflow_provider_emrfs_xacct.policies.documents import (
     ASSUME_POLICY_NAME,
     DESTINATION_POLICY_NAME,
@@ -118,6 +122,13 @@ def operators(aws: Seeded, **kwargs: Any) -> dict[str, Any]:
             aws_conn_id=DESTINATION_CONN_ID,
             s3_prefixes=[PREFIX],
             principal_arns=[aws.emr_ec2_role_arn],
+            **common,
+        ),
+        "emr_role_bucket": GrantEmrRoleBucketAccessOperator(
+            task_id="emr_role_bucket",
+            aws_conn_id=EMR_CONN_ID,
+            s3_prefixes=[PREFIX],
+            kms_key_arns=[aws.kms_key_arn] if aws.kms_key_arn else [],
             **common,
         ),
         "revoke_bucket": RevokeBucketAccessOperator(
