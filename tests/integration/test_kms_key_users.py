@@ -161,7 +161,9 @@ def test_unknown_key_is_a_precondition_error_without_a_write(aws: Seeded) -> Non
 
     assert SOME_KEY_ARN in str(excinfo.value)
     assert recorder.calls == ["GetKeyPolicy"]
-    assert ti.xcoms == {}
+    # Only the console link, persisted before any AWS call; no plan, no value.
+    assert set(ti.xcoms) <= {"emrfs_xacct_kms_key"}
+    assert "plan" not in ti.xcoms
 
 
 def test_dry_run_changes_nothing_and_returns_the_key_arn(aws: Seeded) -> None:
