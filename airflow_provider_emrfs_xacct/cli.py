@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import yaml
 
-from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError, InvalidParameterError
-from airflow_provider_emrfs_xacct.policies.plan import Change, Summary, render_changes
+from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError, InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.plan import Change, Summary, render_changes
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -123,12 +123,12 @@ def validate_partner(partner: dict[str, Any]) -> None:
     The operators validate their own arguments again; this names the file's fields and checks what
     only the file knows (the key is in the destination account, the pins match the accounts).
     """
-    from airflow_provider_emrfs_xacct.policies.cluster_config import parse_release_label
-    from airflow_provider_emrfs_xacct.policies.security_config import (
+    from airflow_provider_emrfs_xacct.pure.cluster_config import parse_release_label
+    from airflow_provider_emrfs_xacct.pure.security_config import (
         build_security_configuration,
         validate_role_mappings,
     )
-    from airflow_provider_emrfs_xacct.policies.validation import (
+    from airflow_provider_emrfs_xacct.pure.validation import (
         parse_s3_location,
         require_list,
         require_str,
@@ -461,7 +461,7 @@ def _emit(result: Any, out: TextIO) -> None:
 
 def _current_configuration(partner: dict[str, Any]) -> str:
     """The name the partner's security configuration has (content-named, so computed, not looked up)."""
-    from airflow_provider_emrfs_xacct.policies.security_config import (
+    from airflow_provider_emrfs_xacct.pure.security_config import (
         build_security_configuration,
         security_configuration_name,
         validate_role_mappings,

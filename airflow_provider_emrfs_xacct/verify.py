@@ -3,10 +3,10 @@ Reading the live chain from both accounts through the provider's hooks, checking
 
 Every read goes through a hook (:mod:`airflow_provider_emrfs_xacct.hooks`): one place reads a role,
 a bucket, a key. A read AWS refuses never stops the verifier: that part becomes
-:class:`~airflow_provider_emrfs_xacct.policies.chain.Unreadable`, its links "not checked", with the
+:class:`~airflow_provider_emrfs_xacct.pure.chain.Unreadable`, its links "not checked", with the
 denial (account, action, resource) explained as every access denial of the provider is
 (:func:`~airflow_provider_emrfs_xacct.hooks.errors.denial_message`). The checks themselves are pure
-(:mod:`airflow_provider_emrfs_xacct.policies.chain`).
+(:mod:`airflow_provider_emrfs_xacct.pure.chain`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.hooks.errors import account_of, denial_message, error_code, is_access_denied
-from airflow_provider_emrfs_xacct.policies.chain import (
+from airflow_provider_emrfs_xacct.pure.chain import (
     PROBE_KEY,
     BucketState,
     ChainState,
@@ -29,10 +28,11 @@ from airflow_provider_emrfs_xacct.policies.chain import (
     Unreadable,
     check_chain,
 )
-from airflow_provider_emrfs_xacct.policies.merge import parse_document
-from airflow_provider_emrfs_xacct.policies.network import StsReachability, sts_endpoint_check
-from airflow_provider_emrfs_xacct.policies.security_config import role_mappings_of
-from airflow_provider_emrfs_xacct.policies.validation import parse_s3_location
+from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+from airflow_provider_emrfs_xacct.pure.merge import parse_document
+from airflow_provider_emrfs_xacct.pure.network import StsReachability, sts_endpoint_check
+from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
+from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable

@@ -11,7 +11,7 @@ only feeds it the live documents read from moto and adds the few S3/KMS rules it
 each with its AWS documentation source.
 
 It deliberately imports nothing from ``airflow_provider_emrfs_xacct``: a test checks that, so the
-judge and the provider's ``policies/evaluator.py`` cannot share the same mistakes.
+judge and the provider's ``pure/evaluator.py`` cannot share the same mistakes.
 
 AWS rules applied, with their sources:
 

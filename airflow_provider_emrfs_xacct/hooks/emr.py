@@ -13,14 +13,14 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from airflow_provider_emrfs_xacct.exceptions import ConflictError
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
-from airflow_provider_emrfs_xacct.policies.merge import parse_document
-from airflow_provider_emrfs_xacct.policies.plan import CREATE, Change
-from airflow_provider_emrfs_xacct.policies.security_config import canonical_json
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.pure.merge import parse_document
+from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
+from airflow_provider_emrfs_xacct.pure.security_config import canonical_json
 
 if TYPE_CHECKING:
-    from airflow_provider_emrfs_xacct.policies.network import SubnetFacts
+    from airflow_provider_emrfs_xacct.pure.network import SubnetFacts
 
 #: Tag holding the idempotency key of the task instance that launched a cluster.
 IDEMPOTENCY_TAG = "emrfs-xacct:idempotency-key"

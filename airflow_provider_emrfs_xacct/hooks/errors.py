@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.exceptions import AccessDeniedError
+from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -10,11 +10,11 @@ from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
-from airflow_provider_emrfs_xacct.exceptions import ConflictError, PreconditionError
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
-from airflow_provider_emrfs_xacct.policies import bucket_policy, documents
-from airflow_provider_emrfs_xacct.policies.merge import (
+from airflow_provider_emrfs_xacct.pure import bucket_policy, documents
+from airflow_provider_emrfs_xacct.pure.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.merge import (
     MAX_ROLE_INLINE_POLICIES_CHARS,
     MAX_TRUST_POLICY_CHARS,
     find_statement,
@@ -26,12 +26,12 @@ from airflow_provider_emrfs_xacct.policies.merge import (
     require_iam_policy_length,
     upsert_statement,
 )
-from airflow_provider_emrfs_xacct.policies.plan import DELETE, Change
+from airflow_provider_emrfs_xacct.pure.plan import DELETE, Change
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from airflow_provider_emrfs_xacct.policies.validation import S3Location
+    from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 #: Tag put on every role the provider creates (revoke deletes only roles carrying it).
 MANAGED_BY_TAG = {"Key": "emrfs-xacct:managed-by", "Value": "airflow-provider-emrfs-xacct"}

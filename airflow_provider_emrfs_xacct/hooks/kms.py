@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
-from airflow_provider_emrfs_xacct.policies import documents
-from airflow_provider_emrfs_xacct.policies.merge import (
+from airflow_provider_emrfs_xacct.pure import documents
+from airflow_provider_emrfs_xacct.pure.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.merge import (
     aws_principals,
     document_size,
     find_statement,
@@ -25,7 +25,7 @@ from airflow_provider_emrfs_xacct.policies.merge import (
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from airflow_provider_emrfs_xacct.policies.plan import Change
+    from airflow_provider_emrfs_xacct.pure.plan import Change
 
 #: KMS's limit on the size of a key policy.
 MAX_KEY_POLICY_BYTES = 32 * 1024

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_emrfs_xacct.policies.network import SubnetFacts
+from airflow_provider_emrfs_xacct.pure.network import SubnetFacts
 
 
 def read_subnet_facts(ec2: Any, subnet_id: str) -> SubnetFacts:

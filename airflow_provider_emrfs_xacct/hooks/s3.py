@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
-from airflow_provider_emrfs_xacct.policies import bucket_policy
-from airflow_provider_emrfs_xacct.policies.merge import document_size, parse_document
-from airflow_provider_emrfs_xacct.policies.plan import UPDATE, Change
+from airflow_provider_emrfs_xacct.pure import bucket_policy
+from airflow_provider_emrfs_xacct.pure.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.merge import document_size, parse_document
+from airflow_provider_emrfs_xacct.pure.plan import UPDATE, Change
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from airflow_provider_emrfs_xacct.policies.validation import S3Location
+    from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 
 class EmrfsS3Hook(AwsBaseHook):

@@ -24,7 +24,7 @@ from airflow.providers.amazon.aws.links.base_aws import BASE_AWS_CONSOLE_LINK, B
 if TYPE_CHECKING:
     from airflow.sdk import BaseOperator, Context
 
-    from airflow_provider_emrfs_xacct.policies.validation import S3Location
+    from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 
 class _QuotingLink(BaseAwsLink):

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Asset, AssetAlias, BaseOperator
 
-from airflow_provider_emrfs_xacct.policies.validation import parse_s3_location
+from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

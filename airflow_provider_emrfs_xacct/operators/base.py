@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, Generic
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import AwsHookType
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.policies.validation import (
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.validation import (
     validate_account_id,
     validate_bool,
     validate_positive_number,
@@ -19,8 +19,8 @@ from airflow_provider_emrfs_xacct.policies.validation import (
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_emrfs_xacct.converge import ConvergeSettings
-    from airflow_provider_emrfs_xacct.policies.plan import Change
+    from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
+    from airflow_provider_emrfs_xacct.pure.plan import Change
 
 #: botocore settings used when the operator is given none: standard retries (throttling, 5xx and
 #: dropped connections are retried with exponential backoff), up to 10 attempts per call.
@@ -141,7 +141,7 @@ class AccountCheckMixin:
 
     def report(self, context: Context, changes: list[Change]) -> list[dict[str, Any]]:
         """Log the plan, push it to XCom under ``plan`` (and keep it in ``last_plan``) and return it as plain values."""
-        from airflow_provider_emrfs_xacct.policies.plan import plan_message
+        from airflow_provider_emrfs_xacct.pure.plan import plan_message
 
         # ``No changes.``, or the changes marked +/~/- with their diffs and a summary line
         # (``Plan: 1 to add, …`` in a dry run, ``Applied: 1 added, …`` otherwise).
@@ -185,7 +185,7 @@ class EmrfsXacctBaseOperator(AccountCheckMixin, LazyHookMixin, AwsBaseOperator[A
 
     @property
     def converge_settings(self) -> ConvergeSettings:
-        from airflow_provider_emrfs_xacct.converge import ConvergeSettings
+        from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
 
         return ConvergeSettings(settle_seconds=validate_positive_number(self.settle_seconds, "settle_seconds"))
 

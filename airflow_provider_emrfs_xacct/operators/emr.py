@@ -12,7 +12,6 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import AirflowNotFoundException, AirflowSkipException
 from airflow.sdk import TriggerRule
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 from airflow_provider_emrfs_xacct.links.console import SecurityConfigurationLink, persist_links
 from airflow_provider_emrfs_xacct.operators.base import (
@@ -23,16 +22,17 @@ from airflow_provider_emrfs_xacct.operators.base import (
     LazyHookMixin,
     default_botocore_config,
 )
-from airflow_provider_emrfs_xacct.policies.cluster_config import CredentialsProvider, plan_launch
-from airflow_provider_emrfs_xacct.policies.plan import CREATE, Change
-from airflow_provider_emrfs_xacct.policies.security_config import (
+from airflow_provider_emrfs_xacct.pure.cluster_config import CredentialsProvider, plan_launch
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
+from airflow_provider_emrfs_xacct.pure.security_config import (
     build_security_configuration,
     cross_type_shadowing,
     role_mappings_of,
     security_configuration_name,
     validate_role_mappings,
 )
-from airflow_provider_emrfs_xacct.policies.validation import refuse_account, require_partition, validate_name_prefix
+from airflow_provider_emrfs_xacct.pure.validation import refuse_account, require_partition, validate_name_prefix
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -9,13 +9,13 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, DestinationRoleLink, persist_links
 from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
-from airflow_provider_emrfs_xacct.policies.documents import (
+from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_POLICY_NAME,
     DESTINATION_POLICY_NAME,
     destination_permissions_policy,
 )
-from airflow_provider_emrfs_xacct.policies.merge import MAX_ROLE_INLINE_POLICIES_CHARS, require_iam_policy_length
-from airflow_provider_emrfs_xacct.policies.validation import (
+from airflow_provider_emrfs_xacct.pure.merge import MAX_ROLE_INLINE_POLICIES_CHARS, require_iam_policy_length
+from airflow_provider_emrfs_xacct.pure.validation import (
     account_of_arn,
     parse_s3_location,
     refuse_account,

@@ -9,17 +9,17 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.hooks.errors import error_code, explain_access_denied
 from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
-from airflow_provider_emrfs_xacct.policies.plan import DELETE, Change
-from airflow_provider_emrfs_xacct.policies.security_config import (
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.plan import DELETE, Change
+from airflow_provider_emrfs_xacct.pure.security_config import (
     HASH_LENGTH,
     build_security_configuration,
     role_mappings_of,
     security_configuration_name,
 )
-from airflow_provider_emrfs_xacct.policies.validation import (
+from airflow_provider_emrfs_xacct.pure.validation import (
     refuse_account,
     require_account,
     require_list,

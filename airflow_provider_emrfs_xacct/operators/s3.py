@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, persist_links
 from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
-from airflow_provider_emrfs_xacct.policies.bucket_policy import (
+from airflow_provider_emrfs_xacct.pure.bucket_policy import (
     EMR_ROLE_POLICY_NAME,
     emr_role_bucket_policy,
     ownership_report,
     refuse_unusable_bucket_key,
 )
-from airflow_provider_emrfs_xacct.policies.merge import MAX_ROLE_INLINE_POLICIES_CHARS, require_iam_policy_length
-from airflow_provider_emrfs_xacct.policies.validation import (
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.merge import MAX_ROLE_INLINE_POLICIES_CHARS, require_iam_policy_length
+from airflow_provider_emrfs_xacct.pure.validation import (
     parse_s3_location,
     refuse_account,
     require_list,

@@ -9,10 +9,10 @@ from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import conf
 
-from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError, InvalidParameterError
 from airflow_provider_emrfs_xacct.operators.base import LazyHookClass, LazyHookMixin, default_botocore_config
-from airflow_provider_emrfs_xacct.policies.security_config import role_mappings_of
-from airflow_provider_emrfs_xacct.policies.validation import (
+from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError, InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
+from airflow_provider_emrfs_xacct.pure.validation import (
     parse_s3_location,
     require_list,
     validate_name_prefix,
@@ -41,7 +41,7 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
 
     For each role mapping of the security configuration: is the mapped role the real role (whole
     ARN); can the EMR EC2 role assume it (its own policies within its boundary, the trust policy);
-    is every request of a write allowed (``policies/requests.py``: the prefix's own key and
+    is every request of a write allowed (``pure/requests.py``: the prefix's own key and
     ``_$folder$`` marker, HEAD of missing keys and the 403-versus-404 rule, listings, multipart
     uploads, deletes), each for the role EMRFS uses for that key, against its policies, its
     permissions boundary and the bucket policy, with the request context AWS builds; can that role
@@ -231,7 +231,7 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
         """Check the probe objects once the steps are done (directly, or when the trigger fires)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        from airflow_provider_emrfs_xacct.policies.chain import OUTSIDE_POLICIES
+        from airflow_provider_emrfs_xacct.pure.chain import OUTSIDE_POLICIES
         from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key_arn, read
 
         probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}}
@@ -275,7 +275,7 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
             context["ti"].xcom_push(key=REPORT_XCOM_KEY, value=result)
 
     def _finish(self, result: dict[str, Any]) -> dict[str, Any]:
-        from airflow_provider_emrfs_xacct.policies.chain import VERDICT_FAIL, VERDICT_NOT_CHECKED
+        from airflow_provider_emrfs_xacct.pure.chain import VERDICT_FAIL, VERDICT_NOT_CHECKED
 
         broken = [link for link in result["links"] if link["status"] == "fail"]
         if self.fail_on_broken and result["verdict"] == VERDICT_FAIL:

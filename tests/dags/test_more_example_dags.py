@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
-from airflow_provider_emrfs_xacct.policies.bucket_policy import principal_sids
-from airflow_provider_emrfs_xacct.policies.cluster_config import EMRFS_IMPL
-from airflow_provider_emrfs_xacct.policies.documents import KEY_USERS_SID, OBJECT_ACTIONS
+from airflow_provider_emrfs_xacct.pure.bucket_policy import principal_sids
+from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL
+from airflow_provider_emrfs_xacct.pure.documents import KEY_USERS_SID, OBJECT_ACTIONS
 from devstack.__main__ import airflow_env, count_changes, run_dag
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, MotoStack, Seeded, client
 

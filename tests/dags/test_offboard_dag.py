@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from airflow_provider_emrfs_xacct.policies.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
+from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
 from devstack.__main__ import airflow_env, count_changes, run_dag
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, MotoStack, Seeded, client
 from tests.integration.partners import NAME_PREFIX, create_security_configuration, mapping, provision_partner

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.policies.documents import as_list, destination_permissions_policy
-from airflow_provider_emrfs_xacct.policies.security_config import validate_role_mappings
-from airflow_provider_emrfs_xacct.policies.validation import S3Location
+from airflow_provider_emrfs_xacct.pure.documents import as_list, destination_permissions_policy
+from airflow_provider_emrfs_xacct.pure.security_config import validate_role_mappings
+from airflow_provider_emrfs_xacct.pure.validation import S3Location
 from devstack.emrfs_writer import write_like_emrfs
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, KEY_ADMIN_ARN, client
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, RevokeBucketAccessOperator
-from airflow_provider_emrfs_xacct.policies.bucket_policy import principal_sids
-from airflow_provider_emrfs_xacct.policies.documents import OBJECT_ACTIONS
+from airflow_provider_emrfs_xacct.pure.bucket_policy import principal_sids
+from airflow_provider_emrfs_xacct.pure.documents import OBJECT_ACTIONS
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,

@@ -11,7 +11,7 @@ import yaml
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct import cli
-from airflow_provider_emrfs_xacct.policies.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
+from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, PROVISIONER_ROLE, REGION, Seeded, client
 from tests.integration.partners import record_all_calls
 

@@ -35,9 +35,9 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
-from airflow_provider_emrfs_xacct.policies import documents
-from airflow_provider_emrfs_xacct.policies.documents import as_list
-from airflow_provider_emrfs_xacct.policies.merge import (
+from airflow_provider_emrfs_xacct.pure import documents
+from airflow_provider_emrfs_xacct.pure.documents import as_list
+from airflow_provider_emrfs_xacct.pure.merge import (
     find_statement,
     merged_principals,
     merged_resources,

@@ -19,7 +19,7 @@ from airflow_provider_emrfs_xacct.operators.emr import (
 )
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
-from airflow_provider_emrfs_xacct.policies.documents import ASSUME_POLICY_NAME, TRUST_SID
+from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, TRUST_SID
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,

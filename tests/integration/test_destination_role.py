@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.operators.iam import EnsureDestinationRoleOperator
-from airflow_provider_emrfs_xacct.policies.documents import as_list
+from airflow_provider_emrfs_xacct.pure.documents import as_list
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from devstack.moto_stack import (
     BUCKET,
     DESTINATION_ACCOUNT,

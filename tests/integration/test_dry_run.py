@@ -31,7 +31,7 @@ from airflow_provider_emrfs_xacct.operators.s3 import (
     GrantEmrRoleBucketAccessOperator,
     RevokeBucketAccessOperator,
 )
-from airflow_provider_emrfs_xacct.policies.plan import (
+from airflow_provider_emrfs_xacct.pure.plan import (
     DIFF_INDENT,
     DRY_RUN_HEADING,
     SYMBOLS,

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.hooks.emr import ACTIVE_CLUSTER_STATES, IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, idempotency_key
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
 from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.exceptions import ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
-from airflow_provider_emrfs_xacct.policies.security_config import (
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.security_config import (
     build_security_configuration,
     security_configuration_name,
     validate_role_mappings,

@@ -18,7 +18,7 @@ import pytest
 
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator
-from airflow_provider_emrfs_xacct.policies.documents import (
+from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_POLICY_NAME,
     DESTINATION_POLICY_NAME,
     KEY_USERS_SID,

@@ -22,7 +22,6 @@ from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.exceptions import AccessDeniedError as MotoAccessDenied
 from moto.core.exceptions import JsonRESTError
 
-from airflow_provider_emrfs_xacct.exceptions import AccessDeniedError
 from airflow_provider_emrfs_xacct.hooks.emr import ACTIVE_CLUSTER_STATES, IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
@@ -31,8 +30,9 @@ from airflow_provider_emrfs_xacct.operators.emr import (
 )
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
-from airflow_provider_emrfs_xacct.policies import documents
-from airflow_provider_emrfs_xacct.policies.documents import as_list
+from airflow_provider_emrfs_xacct.pure import documents
+from airflow_provider_emrfs_xacct.pure.documents import as_list
+from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError
 from devstack.fault_proxy import FAULT_KINDS, FaultProxy
 from devstack.moto_stack import (
     BUCKET,

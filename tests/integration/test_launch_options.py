@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
 from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator
-from airflow_provider_emrfs_xacct.policies.cluster_config import CREDENTIALS_PROVIDER_ACTION, EMRFS_AUXLIB, EMRFS_IMPL
+from airflow_provider_emrfs_xacct.pure.cluster_config import CREDENTIALS_PROVIDER_ACTION, EMRFS_AUXLIB, EMRFS_IMPL
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,

@@ -16,16 +16,16 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, GrantEmrRoleBucketAccessOperator
-from airflow_provider_emrfs_xacct.policies.bucket_policy import (
+from airflow_provider_emrfs_xacct.pure.bucket_policy import (
     EMR_ROLE_POLICY_NAME,
     OBJECT_ACL_SID,
     principal_sids,
     refuse_unusable_bucket_key,
 )
-from airflow_provider_emrfs_xacct.policies.documents import KEY_USERS_SID, KMS_USE_SID, OBJECTS_SID
+from airflow_provider_emrfs_xacct.pure.documents import KEY_USERS_SID, KMS_USE_SID, OBJECTS_SID
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,

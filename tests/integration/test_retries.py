@@ -30,7 +30,7 @@ from airflow_provider_emrfs_xacct.operators.revoke import (
     RevokePartnerAccessOperator,
 )
 from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, RevokeBucketAccessOperator
-from airflow_provider_emrfs_xacct.policies import documents
+from airflow_provider_emrfs_xacct.pure import documents
 from devstack.moto_stack import (
     BUCKET,
     DESTINATION_ACCOUNT,

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.exceptions import ConflictError
 from airflow_provider_emrfs_xacct.operators.revoke import (
     DeleteUnusedSecurityConfigsOperator,
     RevokePartnerAccessOperator,
 )
-from airflow_provider_emrfs_xacct.policies.documents import ASSUME_POLICY_NAME, ASSUME_SID, KEY_USERS_SID, as_list
-from airflow_provider_emrfs_xacct.policies.security_config import (
+from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, ASSUME_SID, KEY_USERS_SID, as_list
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.pure.security_config import (
     build_security_configuration,
     security_configuration_name,
     validate_role_mappings,

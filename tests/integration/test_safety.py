@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.exceptions import ConflictError, EmrfsXacctError, InvalidParameterError
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
     LaunchClusterWithSecConfigOperator,
@@ -35,12 +34,13 @@ from airflow_provider_emrfs_xacct.operators.s3 import (
     GrantEmrRoleBucketAccessOperator,
     RevokeBucketAccessOperator,
 )
-from airflow_provider_emrfs_xacct.policies.documents import (
+from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_POLICY_NAME,
     DESTINATION_POLICY_NAME,
     KEY_USERS_SID,
     TRUST_SID,
 )
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, EmrfsXacctError, InvalidParameterError
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,

@@ -29,7 +29,7 @@ from airflow_provider_emrfs_xacct.operators.emr import (
 )
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
-from airflow_provider_emrfs_xacct.policies.documents import as_list
+from airflow_provider_emrfs_xacct.pure.documents import as_list
 from devstack.__main__ import DAG_ID, airflow_env, run_dag
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,

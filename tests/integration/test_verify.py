@@ -22,15 +22,15 @@ from moto.core.exceptions import AccessDeniedError as MotoAccessDenied
 from moto.core.exceptions import JsonRESTError
 
 from airflow_provider_emrfs_xacct import verify as verify_module
-from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError, InvalidParameterError
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
 from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
-from airflow_provider_emrfs_xacct.policies.chain import PROBE_KEY
-from airflow_provider_emrfs_xacct.policies.documents import ASSUME_POLICY_NAME
-from airflow_provider_emrfs_xacct.policies.requests import STEPS
+from airflow_provider_emrfs_xacct.pure.chain import PROBE_KEY
+from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
+from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError, InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.requests import STEPS
 from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key_arn, probe_key, probe_step
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from airflow.sdk import Asset, AssetAlias
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.operators.assets import (
     PARTNER_EXPORTS_ALIAS,
     PublishPartnerPrefixOperator,
     prefix_asset,
 )
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 
 
 def test_prefix_asset_is_the_normalised_prefix() -> None:

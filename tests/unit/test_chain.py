@@ -3,7 +3,7 @@ Unit tests of the chain checks: a passing chain, each kind of broken link, and w
 cannot know ("not checked"), from hand-built state.
 
 The documents are the ones the provider's builders write (the shape every request of
-``policies/requests.py`` needs), then broken one at a time the way they break in real accounts.
+``pure/requests.py`` needs), then broken one at a time the way they break in real accounts.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.policies.chain import (
+from airflow_provider_emrfs_xacct.pure.chain import (
     FAIL,
     OUTSIDE_POLICIES,
     PASS,
@@ -31,8 +31,8 @@ from airflow_provider_emrfs_xacct.policies.chain import (
     Unreadable,
     check_chain,
 )
-from airflow_provider_emrfs_xacct.policies.cluster_config import EMRFS_IMPL
-from airflow_provider_emrfs_xacct.policies.documents import (
+from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL
+from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_POLICY_NAME,
     DESTINATION_POLICY_NAME,
     KEY_USERS_SID,
@@ -43,10 +43,10 @@ from airflow_provider_emrfs_xacct.policies.documents import (
     key_users_statement,
     trust_statement,
 )
-from airflow_provider_emrfs_xacct.policies.network import SubnetFacts, sts_endpoint_check
-from airflow_provider_emrfs_xacct.policies.requests import STEPS, WRITE_REQUESTS
-from airflow_provider_emrfs_xacct.policies.security_config import build_security_configuration, validate_role_mappings
-from airflow_provider_emrfs_xacct.policies.validation import parse_s3_location
+from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
+from airflow_provider_emrfs_xacct.pure.requests import STEPS, WRITE_REQUESTS
+from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration, validate_role_mappings
+from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
 
 if TYPE_CHECKING:
     from collections.abc import Callable

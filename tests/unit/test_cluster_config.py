@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.policies.cluster_config import (
+from airflow_provider_emrfs_xacct.pure.cluster_config import (
     CREDENTIALS_PROVIDER_ACTION,
     EMRFS_AUXLIB,
     EMRFS_IMPL,
@@ -20,6 +19,7 @@ from airflow_provider_emrfs_xacct.policies.cluster_config import (
     parse_release_label,
     plan_launch,
 )
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 
 JAR = "s3://emr-artifacts-a/auxlib/xacct-provider-1.2.jar"
 CLASS = "com.example.emrfs.PartnerCredentialsProvider"

@@ -9,16 +9,16 @@ from urllib.parse import quote
 
 import pytest
 
-from airflow_provider_emrfs_xacct.converge import ConvergeSettings, read_modify_write
-from airflow_provider_emrfs_xacct.exceptions import NotConvergedError
-from airflow_provider_emrfs_xacct.policies.documents import KEY_USERS_SID, VERSION, key_users_statement
-from airflow_provider_emrfs_xacct.policies.merge import (
+from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings, read_modify_write
+from airflow_provider_emrfs_xacct.pure.documents import KEY_USERS_SID, VERSION, key_users_statement
+from airflow_provider_emrfs_xacct.pure.exceptions import NotConvergedError
+from airflow_provider_emrfs_xacct.pure.merge import (
     find_statement,
     merged_principals,
     parse_document,
     upsert_statement,
 )
-from airflow_provider_emrfs_xacct.policies.plan import CREATE, UPDATE
+from airflow_provider_emrfs_xacct.pure.plan import CREATE, UPDATE
 
 OURS = "arn:aws:iam::222222222222:role/PartnerWriter"
 THEIRS = "arn:aws:iam::333333333333:role/OtherPipeline"

@@ -12,9 +12,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from airflow_provider_emrfs_xacct.converge import ConvergeSettings, read_modify_write
-from airflow_provider_emrfs_xacct.policies.documents import KEY_USERS_SID, VERSION, key_users_statement
-from airflow_provider_emrfs_xacct.policies.merge import find_statement, merged_principals, upsert_statement
+from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings, read_modify_write
+from airflow_provider_emrfs_xacct.pure.documents import KEY_USERS_SID, VERSION, key_users_statement
+from airflow_provider_emrfs_xacct.pure.merge import find_statement, merged_principals, upsert_statement
 
 ADMIN = {
     "Sid": "Enable IAM User Permissions",

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.policies.security_config import cross_type_shadowing, validate_role_mappings
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.security_config import cross_type_shadowing, validate_role_mappings
 
 A = "arn:aws:iam::222222222222:role/partner-a-writer"
 B = "arn:aws:iam::222222222222:role/partner-b-writer"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_provider_emrfs_xacct.policies.plan import CREATE, UPDATE, Change, plan_message
+from airflow_provider_emrfs_xacct.pure.plan import CREATE, UPDATE, Change, plan_message
 from devstack.__main__ import count_changes, show_plans, task_plans
 
 LOGGER = (

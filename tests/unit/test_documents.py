@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.policies.documents import (
+from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_SID,
     BUCKET_LOCATION_SID,
     KEY_USER_ACTIONS,
@@ -29,7 +29,7 @@ from airflow_provider_emrfs_xacct.policies.documents import (
     s3_arn,
     trust_statement,
 )
-from airflow_provider_emrfs_xacct.policies.validation import S3Location, parse_s3_location
+from airflow_provider_emrfs_xacct.pure.validation import S3Location, parse_s3_location
 
 ACCOUNT_A = "111111111111"
 ACCOUNT_B = "222222222222"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.policies.evaluator import (
+from airflow_provider_emrfs_xacct.pure.evaluator import (
     ALLOWED,
     EXPLICIT_DENY,
     IMPLICIT_DENY,

@@ -16,7 +16,7 @@ from airflow_provider_emrfs_xacct.links.console import (
     SecurityConfigurationLink,
     persist_links,
 )
-from airflow_provider_emrfs_xacct.policies.validation import S3Location
+from airflow_provider_emrfs_xacct.pure.validation import S3Location
 from tests.conftest import RecordingTaskInstance
 
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"

@@ -9,15 +9,15 @@ from urllib.parse import quote
 
 import pytest
 
-from airflow_provider_emrfs_xacct.exceptions import ConflictError
-from airflow_provider_emrfs_xacct.policies.documents import (
+from airflow_provider_emrfs_xacct.pure.documents import (
     KEY_USERS_SID,
     TRUST_SID,
     VERSION,
     key_users_statement,
     trust_statement,
 )
-from airflow_provider_emrfs_xacct.policies.merge import (
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.pure.merge import (
     aws_principals,
     document_size,
     find_statement,

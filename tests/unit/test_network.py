@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.policies.network import SubnetFacts, sts_endpoint_check, uses_regional_sts
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check, uses_regional_sts
 
 
 def facts(**changes: bool) -> SubnetFacts:

@@ -8,16 +8,16 @@ from typing import Any
 import parliament
 import pytest
 
-from airflow_provider_emrfs_xacct.policies.bucket_policy import (
+from airflow_provider_emrfs_xacct.pure.bucket_policy import (
     OBJECT_ACL_SID,
     emr_role_bucket_policy,
     emr_role_policy_holds,
     grant,
     principal_sids,
 )
-from airflow_provider_emrfs_xacct.policies.documents import OBJECT_ACTIONS
-from airflow_provider_emrfs_xacct.policies.merge import find_statement
-from airflow_provider_emrfs_xacct.policies.validation import parse_s3_location
+from airflow_provider_emrfs_xacct.pure.documents import OBJECT_ACTIONS
+from airflow_provider_emrfs_xacct.pure.merge import find_statement
+from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
 
 KEY = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 EMR_ROLE = "arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole"

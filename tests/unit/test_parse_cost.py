@@ -30,10 +30,10 @@ RUN_TIME_ONLY = (
     "airflow_provider_emrfs_xacct.hooks.kms",
     "airflow_provider_emrfs_xacct.hooks.emr",
     "airflow_provider_emrfs_xacct.hooks.s3",
-    "airflow_provider_emrfs_xacct.converge",
+    "airflow_provider_emrfs_xacct.pure.converge",
     "airflow_provider_emrfs_xacct.verify",
-    "airflow_provider_emrfs_xacct.policies.evaluator",
-    "airflow_provider_emrfs_xacct.policies.chain",
+    "airflow_provider_emrfs_xacct.pure.evaluator",
+    "airflow_provider_emrfs_xacct.pure.chain",
     "difflib",
 )
 
@@ -68,7 +68,7 @@ def test_the_run_time_code_is_still_reachable_from_the_operators():
         "assert EnsureDestinationRoleOperator.aws_hook_class.__name__ == 'EmrfsIamHook'"
     )
     assert "airflow_provider_emrfs_xacct.hooks.iam" in loaded
-    assert "airflow_provider_emrfs_xacct.converge" in loaded
+    assert "airflow_provider_emrfs_xacct.pure.converge" in loaded
 
 
 def test_an_operator_can_be_built_without_loading_its_hook():

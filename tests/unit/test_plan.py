@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from airflow_provider_emrfs_xacct.policies.documents import trust_statement
-from airflow_provider_emrfs_xacct.policies.merge import upsert_statement
-from airflow_provider_emrfs_xacct.policies.plan import (
+from airflow_provider_emrfs_xacct.pure.documents import trust_statement
+from airflow_provider_emrfs_xacct.pure.merge import upsert_statement
+from airflow_provider_emrfs_xacct.pure.plan import (
     CREATE,
     DELETE,
     DIFF_INDENT,

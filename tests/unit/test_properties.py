@@ -22,14 +22,14 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.policies.documents import (
+from airflow_provider_emrfs_xacct.pure.documents import (
     as_list,
     destination_permissions_policy,
     locations_in_permissions_policy,
 )
-from airflow_provider_emrfs_xacct.policies.merge import normalize, same_meaning
-from airflow_provider_emrfs_xacct.policies.validation import S3Location, parse_s3_location
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.merge import normalize, same_meaning
+from airflow_provider_emrfs_xacct.pure.validation import S3Location, parse_s3_location
 
 PROPERTY_SETTINGS = settings(max_examples=100, deadline=None, database=None)
 KEY_ARN = "arn:aws:kms:us-east-1:222222222222:key/0123abcd-0123-4567-89ab-0123456789ab"

@@ -11,7 +11,7 @@ import pytest
 import airflow_provider_emrfs_xacct
 
 PACKAGE = Path(airflow_provider_emrfs_xacct.__file__).parent
-PURE_MODULES = sorted([*PACKAGE.joinpath("policies").glob("*.py"), PACKAGE / "converge.py", PACKAGE / "exceptions.py"])
+PURE_MODULES = sorted(PACKAGE.joinpath("pure").rglob("*.py"))
 
 
 def imported_top_level_modules(path: Path) -> set[str]:

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.policies.security_config import validate_role_mappings
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.security_config import validate_role_mappings
 
 ROLE_B = "arn:aws:iam::222222222222:role/emrfs-partner-b-writer"
 ROLE_F = "arn:aws:iam::444444444444:role/emrfs-finance-writer"

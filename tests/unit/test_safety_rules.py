@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.converge import ConvergeSettings, read_modify_write
-from airflow_provider_emrfs_xacct.exceptions import ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.hooks.iam import is_eventually_consistent
 from airflow_provider_emrfs_xacct.hooks.kms import is_invalid_principal
-from airflow_provider_emrfs_xacct.policies import bucket_policy, documents
-from airflow_provider_emrfs_xacct.policies.cluster_config import parse_release_label
-from airflow_provider_emrfs_xacct.policies.merge import (
+from airflow_provider_emrfs_xacct.pure import bucket_policy, documents
+from airflow_provider_emrfs_xacct.pure.cluster_config import parse_release_label
+from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings, read_modify_write
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.merge import (
     merge_owned_statements,
     merged_principals,
     merged_resources,
@@ -26,7 +26,7 @@ from airflow_provider_emrfs_xacct.policies.merge import (
     same_meaning,
     upsert_statement,
 )
-from airflow_provider_emrfs_xacct.policies.validation import (
+from airflow_provider_emrfs_xacct.pure.validation import (
     S3Location,
     refuse_account,
     require_account,

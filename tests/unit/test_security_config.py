@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.policies.security_config import (
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.security_config import (
     HASH_LENGTH,
     MAX_NAME_LENGTH,
     build_security_configuration,

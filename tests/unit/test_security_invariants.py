@@ -26,8 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.policies.documents import (
+from airflow_provider_emrfs_xacct.pure.documents import (
     BUCKET_ACTIONS,
     KEY_USER_ACTIONS,
     KEY_USERS_SID,
@@ -42,7 +41,8 @@ from airflow_provider_emrfs_xacct.policies.documents import (
     locations_in_permissions_policy,
     trust_statement,
 )
-from airflow_provider_emrfs_xacct.policies.merge import (
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.merge import (
     MAX_ROLE_INLINE_POLICIES_CHARS,
     MAX_TRUST_POLICY_CHARS,
     merged_principals,
@@ -50,8 +50,8 @@ from airflow_provider_emrfs_xacct.policies.merge import (
     same_meaning,
     upsert_statement,
 )
-from airflow_provider_emrfs_xacct.policies.security_config import build_security_configuration, validate_role_mappings
-from airflow_provider_emrfs_xacct.policies.validation import (
+from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration, validate_role_mappings
+from airflow_provider_emrfs_xacct.pure.validation import (
     S3Location,
     parse_s3_location,
     require_list,

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from airflow.sdk import DAG
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.task_groups import partner_access
 
 EMR_EC2_ROLE_ARN = "arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError, InvalidParameterError
-from airflow_provider_emrfs_xacct.policies.validation import (
+from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError, InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.validation import (
     Arn,
     S3Location,
     parse_arn,

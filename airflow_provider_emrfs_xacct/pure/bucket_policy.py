@@ -12,8 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.exceptions import PreconditionError
-from airflow_provider_emrfs_xacct.policies.documents import (
+from airflow_provider_emrfs_xacct.pure.documents import (
     BUCKET_ACTIONS,
     OBJECT_ACTIONS,
     SID_PREFIX,
@@ -24,10 +23,11 @@ from airflow_provider_emrfs_xacct.policies.documents import (
     object_resources,
     s3_arn,
 )
-from airflow_provider_emrfs_xacct.policies.merge import find_statement, remove_statement, upsert_statement
+from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+from airflow_provider_emrfs_xacct.pure.merge import find_statement, remove_statement, upsert_statement
 
 if TYPE_CHECKING:
-    from airflow_provider_emrfs_xacct.policies.validation import S3Location
+    from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 #: S3's limit on the size of a bucket policy.
 MAX_BUCKET_POLICY_BYTES = 20 * 1024

@@ -13,8 +13,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.policies.validation import parse_s3_location, require_str
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location, require_str
 
 #: Role mappings in security configurations need this release or later.
 ROLE_MAPPINGS_SINCE = (5, 10, 0)

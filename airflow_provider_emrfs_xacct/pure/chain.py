@@ -14,26 +14,26 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.exceptions import EmrfsXacctError
-from airflow_provider_emrfs_xacct.policies.cluster_config import (
+from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_IMPL,
     ROLE_MAPPINGS_SINCE,
     S3A_DEFAULT_SINCE,
     parse_release_label,
     release_text,
 )
-from airflow_provider_emrfs_xacct.policies.evaluator import (
+from airflow_provider_emrfs_xacct.pure.evaluator import (
     IMPLICIT_DENY,
     Decision,
     Request,
     evaluate_access,
 )
-from airflow_provider_emrfs_xacct.policies.requests import STEPS, WRITE_REQUESTS, S3Call, expand
-from airflow_provider_emrfs_xacct.policies.security_config import cross_type_shadowing, role_mappings_of
-from airflow_provider_emrfs_xacct.policies.validation import S3Location, parse_s3_location
+from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+from airflow_provider_emrfs_xacct.pure.requests import STEPS, WRITE_REQUESTS, S3Call, expand
+from airflow_provider_emrfs_xacct.pure.security_config import cross_type_shadowing, role_mappings_of
+from airflow_provider_emrfs_xacct.pure.validation import S3Location, parse_s3_location
 
 if TYPE_CHECKING:
-    from airflow_provider_emrfs_xacct.policies.network import StsReachability
+    from airflow_provider_emrfs_xacct.pure.network import StsReachability
 
 PASS, WARN, FAIL, UNKNOWN = "pass", "warn", "fail", "not checked"
 VERDICT_PASS, VERDICT_FAIL, VERDICT_NOT_CHECKED = "PASS", "FAIL", "NOT_CHECKED"

@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.policies.validation import (
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.validation import (
     parse_s3_location,
     require_list,
     require_str,

@@ -45,9 +45,9 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.exceptions import NotConvergedError
-from airflow_provider_emrfs_xacct.policies.merge import same_meaning
-from airflow_provider_emrfs_xacct.policies.plan import CREATE, DELETE, UPDATE, Change
+from airflow_provider_emrfs_xacct.pure.exceptions import NotConvergedError
+from airflow_provider_emrfs_xacct.pure.merge import same_meaning
+from airflow_provider_emrfs_xacct.pure.plan import CREATE, DELETE, UPDATE, Change
 
 if TYPE_CHECKING:
     from collections.abc import Callable

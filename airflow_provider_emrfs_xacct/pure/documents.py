@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.exceptions import ConflictError
-from airflow_provider_emrfs_xacct.policies.validation import S3Location
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from airflow_provider_emrfs_xacct.policies.cluster_config import parse_release_label
+from airflow_provider_emrfs_xacct.pure.cluster_config import parse_release_label
 
 #: The first releases of each line that call the Regional STS endpoint.
 REGIONAL_STS_SINCE = {5: (5, 31, 0), 6: (6, 1, 0)}

@@ -25,8 +25,8 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.policies.documents import as_list
-from airflow_provider_emrfs_xacct.policies.merge import parse_document
+from airflow_provider_emrfs_xacct.pure.documents import as_list
+from airflow_provider_emrfs_xacct.pure.merge import parse_document
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

@@ -13,8 +13,8 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from airflow_provider_emrfs_xacct.exceptions import ConflictError, InvalidParameterError
-from airflow_provider_emrfs_xacct.policies.documents import VERSION, as_list
+from airflow_provider_emrfs_xacct.pure.documents import VERSION, as_list
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable

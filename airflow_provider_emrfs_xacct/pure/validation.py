@@ -2,7 +2,7 @@
 Validation of the values users pass to the operators.
 
 Pure: standard library only. Every function raises
-:class:`~airflow_provider_emrfs_xacct.exceptions.InvalidParameterError` naming the parameter.
+:class:`~airflow_provider_emrfs_xacct.pure.exceptions.InvalidParameterError` naming the parameter.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from airflow_provider_emrfs_xacct.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 
 T = TypeVar("T")
 

@@ -1,1 +1,0 @@
-"""Pure policy logic: validation, document builders, merges and plans. Imports neither boto3 nor Airflow."""
