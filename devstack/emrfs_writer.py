@@ -538,7 +538,7 @@ class _Writer:
         directory), then write a ``_$folder$`` marker for each missing one, top-down.
 
         The walk stops at the output directory: directories above the output prefix are outside
-        what the provider maps (see the README's limits).
+        what the provider maps (see docs/stand_in.md, what the stand-in cannot prove).
         """
         parts = path.split("/")
         ancestors = ["/".join(parts[: index + 1]) for index in range(len(parts))]

@@ -1,10 +1,10 @@
 """
-The README's tables of what each connection needs list every call every operator makes, and no more.
+The documented tables of what each connection needs (docs/permissions.md) list every call every operator makes, and no more.
 
 Each operator runs against the two-account moto server through its branches (create and update,
 grant and revoke, the verifier's live probe, the clean-up deleting a configuration); every botocore
 call any client sends is recorded with the account of the credentials that signed it, turned into the
-IAM action it needs, and compared with the table parsed from the README (between the
+IAM action it needs, and compared with the table parsed from ``docs/permissions.md`` (between the
 ``permissions:start``/``permissions:end`` markers). STS calls are the connections assuming their own
 roles (the usual ``sts:AssumeRole`` on ``role_arn``), listed once under the table, not per operator.
 
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+PERMISSIONS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 SERVICE_PREFIX = {"emr": "elasticmapreduce"}
 #: Where an operation needs an action of another name (Service Authorization Reference, Amazon S3).
 ACTION_OF = {
@@ -96,9 +96,9 @@ PREFIX = "s3://partner-results-b/exports/"
 
 
 def documented() -> dict[str, dict[str, set[str]]]:
-    """Parse the README table: operator -> connection -> actions."""
-    text = README.read_text()
-    assert "<!-- permissions:start -->" in text, "README.md has no permissions table"
+    """Parse the documented table: operator -> connection -> actions."""
+    text = PERMISSIONS_PAGE.read_text()
+    assert "<!-- permissions:start -->" in text, "docs/permissions.md has no permissions table"
     block = text.split("<!-- permissions:start -->", 1)[1].split("<!-- permissions:end -->", 1)[0]
     table: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for line in block.splitlines():
@@ -166,7 +166,7 @@ def run(operator: Any) -> Any:
     return operator.execute({"ti": ti, "task_instance": ti})
 
 
-def test_the_readme_tables_list_every_call_of_every_operator(aws: Seeded) -> None:
+def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) -> None:
     recorder = Recorder()
     recorded: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     keys: dict[str, str] = {}
@@ -323,11 +323,13 @@ def test_the_readme_tables_list_every_call_of_every_operator(aws: Seeded) -> Non
             sometimes = SOMETIMES.get(name, {}).get(connection, set())
             listed = table.get(name, {}).get(connection, set())
             if made - listed:
-                problems.append(f"{name} ({connection}): calls not in the README: {sorted(made - listed)}")
+                problems.append(f"{name} ({connection}): calls not in docs/permissions.md: {sorted(made - listed)}")
             if implied - listed:
-                problems.append(f"{name} ({connection}): needed but not in the README: {sorted(implied - listed)}")
+                problems.append(
+                    f"{name} ({connection}): needed but not in docs/permissions.md: {sorted(implied - listed)}"
+                )
             stale = sorted(listed - made - implied - sometimes)
             if stale:
-                problems.append(f"{name} ({connection}): in the README but never called: {stale}")
+                problems.append(f"{name} ({connection}): in docs/permissions.md but never called: {stale}")
     recorded_plain = {name: {c: sorted(a) for c, a in conns.items()} for name, conns in recorded.items()}
     assert not problems, "\n".join(problems) + f"\nrecorded: {recorded_plain}"
