@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
+from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -140,20 +141,10 @@ def _matches_any(patterns: Any, value: str, *, ignore_case: bool = False) -> boo
     return any(wildcard_match(str(pattern), value, ignore_case=ignore_case) for pattern in as_list(patterns))
 
 
-def _account_of(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 4 else ""
-
-
-def _partition_of(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[1] if len(parts) > 1 else "aws"
-
-
 def session_prefix(role_arn: str) -> str:
     """Return the start of every session ARN of a role: ``arn:aws:sts::ACCOUNT:assumed-role/NAME/``."""
     name = role_arn.split(":", 5)[-1].rsplit("/", 1)[-1]
-    return f"arn:{_partition_of(role_arn)}:sts::{_account_of(role_arn)}:assumed-role/{name}/"
+    return f"arn:{partition_of_arn(role_arn)}:sts::{account_of_arn(role_arn)}:assumed-role/{name}/"
 
 
 # Principals ------------------------------------------------------------------------------------
@@ -170,8 +161,8 @@ def _principal_kind(value: str, caller: str, session_known: bool) -> str | None:
         return ROLE
     if caller and value.startswith(session_prefix(caller)):
         return SESSION
-    account = _account_of(caller)
-    if account and (value == account or value == f"arn:{_partition_of(caller)}:iam::{account}:root"):
+    account = account_of_arn(caller)
+    if account and (value == account or value == f"arn:{partition_of_arn(caller)}:iam::{account}:root"):
         return ACCOUNT
     return None
 
@@ -592,7 +583,7 @@ def evaluate_access(
 
     identity_ok = identity.allows(ROLE)
     boundary_ok: Tri = True if bound is None else bound.allows(ROLE)
-    same_account = _account_of(request.principal) == resource_account
+    same_account = account_of_arn(request.principal) == resource_account
     direct, by_role, by_account = resource.allows(SESSION), resource.allows(ROLE), resource.allows(ACCOUNT)
     if same_account and resource_policy_required:
         result = _or(direct, _and(by_role, boundary_ok), _and(by_account, identity_ok, boundary_ok))
