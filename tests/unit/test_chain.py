@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.pure.chain import (
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.findings import (
     FAIL,
     OUTSIDE_POLICIES,
     PASS,
@@ -23,14 +24,10 @@ from airflow_provider_emrfs_xacct.pure.chain import (
     VERDICT_NOT_CHECKED,
     VERDICT_PASS,
     WARN,
-    BucketState,
-    ChainState,
     Link,
     Report,
-    RoleState,
-    Unreadable,
-    check_chain,
 )
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL
 from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_POLICY_NAME,
