@@ -51,27 +51,8 @@ def validate_role_mappings(value: Any, field: str = "role_mappings") -> list[dic
     result: list[dict[str, Any]] = []
     for index, mapping in enumerate(value):
         where = f"{field}[{index}]"
-        if not isinstance(mapping, dict):
-            raise InvalidParameterError(
-                where, f"must be a dict with Role, IdentifierType and Identifiers, got {mapping!r}"
-            )
-        unknown = set(mapping) - MAPPING_KEYS
-        missing = MAPPING_KEYS - set(mapping)
-        if unknown or missing:
-            raise InvalidParameterError(
-                where,
-                f"must have exactly the keys Role, IdentifierType, Identifiers (missing {sorted(missing)}, unknown {sorted(unknown)})",
-            )
-        role = validate_role_arn(mapping["Role"], f"{where}.Role")
-        kind = require_str(mapping["IdentifierType"], f"{where}.IdentifierType")
-        if kind not in IDENTIFIER_TYPES:
-            raise InvalidParameterError(
-                f"{where}.IdentifierType", f"must be one of {', '.join(IDENTIFIER_TYPES)}, got {kind!r}"
-            )
-        if kind == "Prefix":
-            identifiers = require_list(mapping["Identifiers"], f"{where}.Identifiers", _prefix_identifier)
-        else:
-            identifiers = require_list(mapping["Identifiers"], f"{where}.Identifiers", _principal_identifier(kind))
+        checked = _validate_mapping(mapping, where)
+        kind, identifiers = checked["IdentifierType"], checked["Identifiers"]
         for position, identifier in enumerate(identifiers):
             shadow = shadowed_by(result, kind, identifier)
             if shadow is None and identifier in identifiers[:position]:
@@ -83,8 +64,32 @@ def validate_role_mappings(value: Any, field: str = "role_mappings") -> list[dic
                     f"{identifier!r} is already covered by {earlier_identifier!r} in {field}[{earlier}]; mappings apply "
                     "top-down, so this one would never be used (put the narrower mapping first)",
                 )
-        result.append({"Role": role, "IdentifierType": kind, "Identifiers": identifiers})
+        result.append(checked)
     return result
+
+
+def _validate_mapping(mapping: Any, where: str) -> dict[str, Any]:
+    """Validate one role mapping (``where`` names it in errors) and return it normalised."""
+    if not isinstance(mapping, dict):
+        raise InvalidParameterError(where, f"must be a dict with Role, IdentifierType and Identifiers, got {mapping!r}")
+    unknown = set(mapping) - MAPPING_KEYS
+    missing = MAPPING_KEYS - set(mapping)
+    if unknown or missing:
+        raise InvalidParameterError(
+            where,
+            f"must have exactly the keys Role, IdentifierType, Identifiers (missing {sorted(missing)}, unknown {sorted(unknown)})",
+        )
+    role = validate_role_arn(mapping["Role"], f"{where}.Role")
+    kind = require_str(mapping["IdentifierType"], f"{where}.IdentifierType")
+    if kind not in IDENTIFIER_TYPES:
+        raise InvalidParameterError(
+            f"{where}.IdentifierType", f"must be one of {', '.join(IDENTIFIER_TYPES)}, got {kind!r}"
+        )
+    if kind == "Prefix":
+        identifiers = require_list(mapping["Identifiers"], f"{where}.Identifiers", _prefix_identifier)
+    else:
+        identifiers = require_list(mapping["Identifiers"], f"{where}.Identifiers", _principal_identifier(kind))
+    return {"Role": role, "IdentifierType": kind, "Identifiers": identifiers}
 
 
 def shadowed_by(earlier_mappings: list[dict[str, Any]], kind: Any, identifier: str) -> tuple[int, str] | None:
