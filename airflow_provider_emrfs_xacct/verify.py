@@ -25,7 +25,7 @@ from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
 from airflow_provider_emrfs_xacct.pure.network import StsReachability, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
-from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
+from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, parse_s3_location
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -212,9 +212,9 @@ def read_chain_state(
         arn = str(key["Arn"])
         bucket.kms_key_arn = arn
         key_states[arn] = str(key.get("KeyState", "Enabled"))
-        if arn.split(":")[4] != destination_account:
+        if account_of_arn(arn) != destination_account:
             key_policies[arn] = Unreadable(
-                f"the key is in account {arn.split(':')[4]}; the destination connection acts in account "
+                f"the key is in account {account_of_arn(arn)}; the destination connection acts in account "
                 f"{destination_account} and cannot read its policy"
             )
         elif arn not in key_policies:

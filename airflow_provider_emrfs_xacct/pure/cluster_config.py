@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location, require_str
+from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location, require_dicts, require_str
 
 #: Role mappings in security configurations need this release or later.
 ROLE_MAPPINGS_SINCE = (5, 10, 0)
@@ -236,17 +236,12 @@ def plan_launch(
 
 def _launch_lists(overrides: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Return the ``Configurations`` and ``BootstrapActions`` of ``RunJobFlow`` arguments, refusing other shapes."""
-    configurations = overrides.get("Configurations", [])
-    if not isinstance(configurations, list) or not all(isinstance(item, dict) for item in configurations):
-        raise InvalidParameterError(
-            "job_flow_overrides.Configurations", f"must be a list of classifications, got {configurations!r}"
-        )
-    actions = overrides.get("BootstrapActions", [])
-    if not isinstance(actions, list) or not all(isinstance(item, dict) for item in actions):
-        raise InvalidParameterError(
-            "job_flow_overrides.BootstrapActions", f"must be a list of bootstrap actions, got {actions!r}"
-        )
-    return configurations, actions
+    return (
+        require_dicts(overrides.get("Configurations", []), "job_flow_overrides.Configurations", "classifications"),
+        require_dicts(
+            overrides.get("BootstrapActions", []), "job_flow_overrides.BootstrapActions", "bootstrap actions"
+        ),
+    )
 
 
 def _release_version(label: Any, uses_role_mappings: bool, notes: list[str]) -> tuple[int, int, int] | None:

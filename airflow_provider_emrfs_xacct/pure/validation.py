@@ -128,6 +128,13 @@ def require_list(value: Any, field: str, item: Callable[[Any, str], T], *, allow
     return result
 
 
+def require_dicts(value: Any, field: str, what: str) -> list[dict[str, Any]]:
+    """Return ``value`` if it is a list of dicts; else refuse it, naming ``field`` and ``what`` it must hold."""
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise InvalidParameterError(field, f"must be a list of {what}, got {value!r}")
+    return value
+
+
 def validate_account_id(value: Any, field: str) -> str:
     """Validate a 12-digit AWS account id."""
     value = require_str(value, field)
