@@ -531,6 +531,28 @@ def test_the_same_user_mapped_twice_is_shadowed() -> None:
     assert {link.status for link in report.links if link.link == "access to prefixes"} == {WARN}
 
 
+def test_of_several_shadowed_identifiers_the_earliest_shadowing_mapping_is_named() -> None:
+    state = healthy_state()
+    state.security_configuration = {
+        "AuthorizationConfiguration": {
+            "EmrFsConfiguration": {
+                "RoleMappings": [
+                    {"Role": BROAD_ROLE, "IdentifierType": "User", "Identifiers": ["bob"]},
+                    {"Role": BROAD_ROLE, "IdentifierType": "User", "Identifiers": ["alice"]},
+                    {"Role": ROLE, "IdentifierType": "User", "Identifiers": ["alice", "bob"]},
+                ]
+            }
+        }
+    }
+    state.destination_roles[BROAD_ROLE] = destination_role(BROAD_ROLE)
+
+    shadow = [link for link in check_chain(state).links if link.link == SHADOW]
+
+    assert [link.status for link in shadow] == [PASS, PASS, FAIL]
+    # alice comes first in the mapping, but bob's mapping 0 is the one EMRFS reaches first.
+    assert shadow[2].detail == "bob is matched first by mapping 0 (bob)"
+
+
 def test_release_without_role_mappings_fails() -> None:
     state = healthy_state()
     state.release_label = "emr-5.9.0"
