@@ -25,7 +25,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 import botocore.exceptions
@@ -217,7 +217,11 @@ def account_session(url: str, account: str, role: str = PROVISIONER_ROLE) -> bot
     )
 
 
-def client(url: str, account: str, service: str) -> Any:
+#: The AWS services the stand-in serves to the provider, the tests and the demo.
+Service = Literal["ec2", "emr", "iam", "kms", "s3", "sts"]
+
+
+def client(url: str, account: str, service: Service) -> Any:
     """Return a boto3 client for ``service`` acting in ``account``."""
     return account_session(url, account).client(service, endpoint_url=url)
 
