@@ -174,8 +174,8 @@ class EmrfsEmrHook(EmrHook):
         """
         Delete a security configuration; return ``False`` (and log why) when EMR refuses because it is in use.
 
-        EMR answers ``InvalidRequestException`` for a configuration a cluster still uses (Amazon EMR API
-        Reference, DeleteSecurityConfiguration, "Errors").
+        EMR refuses a configuration a cluster still uses with ``InvalidRequestException``, the only
+        client error the Amazon EMR API Reference lists for DeleteSecurityConfiguration ("Errors").
 
         .. seealso::
             - :py:meth:`EMR.Client.delete_security_configuration`

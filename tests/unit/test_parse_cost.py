@@ -85,9 +85,7 @@ def test_the_partner_access_factory_imports_no_run_time_code():
 
 def test_parsing_the_example_dag_loads_no_run_time_code():
     # Parsing also builds every operator: the constructors must not load what execute needs.
-    loaded = modules_loaded_by(
-        "import runpy\nrunpy.run_path('dags/emrfs_xacct_partner_export.py', run_name='__dag__')"
-    )
+    loaded = modules_loaded_by("import runpy\nrunpy.run_path('dags/emrfs_xacct_partner_export.py', run_name='__dag__')")
     assert "airflow_provider_emrfs_xacct.operators.emr" in loaded
     assert run_time_only_among(loaded) == []
 
