@@ -229,7 +229,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctOperatorMixin, AwsBaseOperator[
         """Check the probe objects once the steps are done (directly, or when the trigger fires)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        from airflow_provider_emrfs_xacct.pure.chain import OUTSIDE_POLICIES
+        from airflow_provider_emrfs_xacct.pure.checks.findings import OUTSIDE_POLICIES
         from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
         from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key_arn, read
 
@@ -270,7 +270,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctOperatorMixin, AwsBaseOperator[
         return self._finish(result)
 
     def _finish(self, result: dict[str, Any]) -> dict[str, Any]:
-        from airflow_provider_emrfs_xacct.pure.chain import VERDICT_FAIL, VERDICT_NOT_CHECKED
+        from airflow_provider_emrfs_xacct.pure.checks.findings import VERDICT_FAIL, VERDICT_NOT_CHECKED
         from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 
         broken = [link for link in result["links"] if link["status"] == "fail"]

@@ -44,6 +44,7 @@ RUN_TIME_ONLY = (
     "airflow_provider_emrfs_xacct.pure.converge",
     "airflow_provider_emrfs_xacct.pure.evaluator",
     "airflow_provider_emrfs_xacct.pure.validation",
+    "airflow_provider_emrfs_xacct.pure.checks",
     "difflib",
 )
 
@@ -94,8 +95,8 @@ def test_parsing_the_example_dag_loads_no_run_time_code():
     "module",
     [
         "airflow_provider_emrfs_xacct.pure.validation",
-        "airflow_provider_emrfs_xacct.pure.chain",
-        "airflow_provider_emrfs_xacct.pure.checks.trust",
+        "airflow_provider_emrfs_xacct.pure.checks",
+        "airflow_provider_emrfs_xacct.pure.checks.assume",
         "airflow_provider_emrfs_xacct.hooks.errors",
         "difflib",
     ],
