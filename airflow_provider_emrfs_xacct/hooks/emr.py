@@ -178,6 +178,25 @@ class EmrfsEmrHook(EmrHook):
         paginator = self.conn.get_paginator("list_security_configurations")
         return [dict(item) for page in paginator.paginate() for item in page.get("SecurityConfigurations", [])]
 
+    def delete_security_configuration(self, name: str) -> bool:
+        """
+        Delete a security configuration; return ``False`` (and log why) when EMR refuses because it is in use.
+
+        EMR refuses a configuration a cluster still uses with ``InvalidRequestException``, the only
+        client error the Amazon EMR API Reference lists for DeleteSecurityConfiguration ("Errors").
+
+        .. seealso::
+            - :py:meth:`EMR.Client.delete_security_configuration`
+        """
+        try:
+            self.conn.delete_security_configuration(Name=name)
+        except ClientError as error:
+            if error_code(error) != "InvalidRequestException":
+                raise
+            self.log.info("EMR refused to delete security configuration %s: %s", name, error)
+            return False
+        return True
+
     def security_configurations_in_use(self) -> dict[str, list[str]]:
         """Return the security configurations of active clusters, with the ids of the clusters using each."""
         in_use: dict[str, list[str]] = {}
