@@ -11,19 +11,17 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy
 from airflow.sdk import Asset
 from sqlalchemy.pool import NullPool
 
-from devstack.__main__ import ROOT, airflow_env
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, MotoStack, Seeded, client
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
+from devstack.testing import ROOT, airflow_cli, airflow_env
 
-AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+AIRFLOW = airflow_cli()
 #: Context values a run without a logical date lacks (Airflow 3: API-triggered and asset-triggered runs).
 LOGICAL_DATE_VALUES = (
     "ds",
@@ -38,13 +36,6 @@ LOGICAL_DATE_VALUES = (
     "prev_data_interval_start_success",
     "prev_data_interval_end_success",
 )
-
-
-@pytest.fixture(scope="module")
-def airflow_home(tmp_path_factory: pytest.TempPathFactory, moto_stack: MotoStack) -> Path:
-    home = tmp_path_factory.mktemp("airflow-home-native")
-    subprocess.run([AIRFLOW, "db", "migrate"], env=airflow_env(moto_stack.url, home), check=True, capture_output=True)
-    return home
 
 
 def dags_test(env: dict[str, str], dag_id: str, conf: dict[str, Any], log_file: Path) -> str:

@@ -5,22 +5,15 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pytest
-
-from devstack.__main__ import DAG_ID, ROOT, airflow_env, count_changes, provisioned_state, run_dag
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, MotoStack, Seeded, client
+from devstack.testing import DAG_ID, ROOT, airflow_cli, airflow_env, count_changes, provisioned_state, run_dag
 
-AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+if TYPE_CHECKING:
+    from pathlib import Path
 
-
-@pytest.fixture(scope="module")
-def airflow_home(tmp_path_factory: pytest.TempPathFactory, moto_stack: MotoStack) -> Path:
-    home = tmp_path_factory.mktemp("airflow-home")
-    subprocess.run([AIRFLOW, "db", "migrate"], env=airflow_env(moto_stack.url, home), check=True, capture_output=True)
-    return home
+AIRFLOW = airflow_cli()
 
 
 def test_example_dag_parses_with_the_chain_in_order() -> None:

@@ -38,7 +38,7 @@ from devstack.moto_stack import (
     EMR_SERVICE_ROLE,
     Seeded,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
 from tests.integration.state import changes, moto_state, snapshot
 
 EMR_ROLE_ARN = f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}"

@@ -59,7 +59,8 @@ from devstack.moto_stack import (
     airflow_environment,
     client,
 )
-from tests.conftest import RecordingTaskInstance, use_connections
+from devstack.testing import RecordingTaskInstance
+from tests.conftest import use_connections
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

@@ -30,7 +30,7 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from tests.conftest import run_operator
+from devstack.testing import run_operator
 
 PIPELINE_ROLE = "emr-ec2-partner-b"
 PIPELINE_PROFILE = "emr-ec2-partner-b-profile"

@@ -27,7 +27,7 @@ from airflow.sdk.exceptions import TaskDeferred
 from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG, default_botocore_config
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
 from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, REGION, client
-from tests.conftest import RecordingTaskInstance, run_operator
+from devstack.testing import RecordingTaskInstance, run_operator
 
 SECURITY_CONFIGURATION = "emrfs-xacct-deferrable-test"
 ROLE_MAPPING = {

@@ -17,7 +17,7 @@ from devstack.moto_stack import (
     EMR_SERVICE_ROLE,
     client,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
 
 SECURITY_CONFIGURATION = "emrfs-xacct-launch-0123456789ab"
 USER_TAGS = [{"Key": "team", "Value": "data-platform"}, {"Key": "cost-center", "Value": "42"}]

@@ -21,7 +21,7 @@ from devstack.moto_stack import (
     EMR_CONN_ID,
     client,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
 
 PREFIX = "emrfs-xacct-test"
 WRITER_ROLE = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-writer"

@@ -48,7 +48,8 @@ from devstack.moto_stack import (
     client,
     seed,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, reset_moto, run_operator
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
+from tests.conftest import reset_moto
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -30,7 +30,7 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance
+from devstack.testing import CallRecorder, RecordingTaskInstance
 
 WITH_MAPPINGS = "emrfs-xacct-options-mappings-0123456789ab"
 WITHOUT_MAPPINGS = "emrfs-xacct-options-encryption-0123456789ab"

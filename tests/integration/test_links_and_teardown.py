@@ -34,7 +34,7 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from tests.conftest import RecordingTaskInstance, run_operator
+from devstack.testing import RecordingTaskInstance, run_operator
 
 RUN_ID = "manual__2026-05-01T00:00:00+00:00"
 CONSOLE = "https://console.aws.amazon.com"

@@ -56,7 +56,7 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from tests.conftest import RecordingTaskInstance
+from devstack.testing import RecordingTaskInstance
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -42,7 +42,8 @@ from devstack.moto_stack import (
     Seeded,
     seed,
 )
-from tests.conftest import AFTER_CALL, CallRecorder, RecordingTaskInstance, reset_moto, run_operator
+from devstack.testing import AFTER_CALL, CallRecorder, RecordingTaskInstance, run_operator
+from tests.conftest import reset_moto
 from tests.integration.partners import create_security_configuration, mapping, provision_partner
 from tests.integration.state import client, snapshot, without_ids
 

@@ -17,10 +17,8 @@ import re
 import subprocess
 import sys
 import uuid
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pytest
 import requests
 
 from airflow_provider_emrfs_xacct.operators.emr import (
@@ -30,7 +28,6 @@ from airflow_provider_emrfs_xacct.operators.emr import (
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.pure.documents import as_list
-from devstack.__main__ import DAG_ID, airflow_env, run_dag
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -38,13 +35,15 @@ from devstack.moto_stack import (
     EMR_CONN_ID,
     EMR_EC2_ROLE,
     EMR_SERVICE_ROLE,
-    MotoStack,
     Seeded,
     connection_uri_json,
 )
-from tests.conftest import RecordingTaskInstance
+from devstack.testing import DAG_ID, RecordingTaskInstance, airflow_cli, airflow_env, run_dag
 
-AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+if TYPE_CHECKING:
+    from pathlib import Path
+
+AIRFLOW = airflow_cli()
 #: Request parameters that carry a policy document.
 DOCUMENT_PARAMETERS = ("PolicyDocument", "AssumeRolePolicyDocument", "Policy")
 ASSUME_ACTIONS = ("sts:AssumeRole", "sts:*", "*")
@@ -212,13 +211,6 @@ def test_the_wildcard_check_finds_what_it_looks_for() -> None:
 
 
 # --- (b) no secret in the output, the task logs, XCom or the metadata DB of a DAG run --------------------
-
-
-@pytest.fixture(scope="module")
-def airflow_home(tmp_path_factory: pytest.TempPathFactory, moto_stack: MotoStack) -> Path:
-    home = tmp_path_factory.mktemp("airflow-home-secrets")
-    subprocess.run([AIRFLOW, "db", "migrate"], env=airflow_env(moto_stack.url, home), check=True, capture_output=True)
-    return home
 
 
 def connection_with_password(url: str, account: str, password: str) -> str:
