@@ -35,10 +35,9 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
-    EMR_SERVICE_ROLE,
     Seeded,
 )
-from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator, small_cluster
 from tests.integration.state import changes, moto_state, snapshot
 
 EMR_ROLE_ARN = f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}"
@@ -61,14 +60,7 @@ def mapping(**changes: Any) -> list[dict[str, Any]]:
 
 
 def job_flow_overrides(**changes: Any) -> dict[str, Any]:
-    arguments: dict[str, Any] = {
-        "Name": "partner-export",
-        "ReleaseLabel": "emr-7.5.0",
-        "Instances": {"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
-        "JobFlowRole": EMR_EC2_ROLE,
-        "ServiceRole": EMR_SERVICE_ROLE,
-        "Tags": [{"Key": "partner", "Value": "b"}],
-    }
+    arguments: dict[str, Any] = small_cluster("partner-export", "emr-7.5.0", Tags=[{"Key": "partner", "Value": "b"}])
     arguments.update(changes)
     return arguments
 

@@ -51,7 +51,7 @@ from devstack.moto_stack import (
     client,
     seed,
 )
-from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator, small_cluster
 from tests.conftest import reset_moto, use_connections
 from tests.integration.partners import (
     NAME_PREFIX,
@@ -221,18 +221,7 @@ CASES = [
             aws_conn_id=EMR_CONN_ID,
             emr_conn_id=None,
             security_configuration=w.configuration,
-            job_flow_overrides={
-                "Name": "partner-export",
-                "ReleaseLabel": "emr-6.15.0",
-                "Instances": {
-                    "MasterInstanceType": "m5.xlarge",
-                    "SlaveInstanceType": "m5.xlarge",
-                    "InstanceCount": 1,
-                    "KeepJobFlowAliveWhenNoSteps": True,
-                },
-                "JobFlowRole": EMR_EC2_ROLE,
-                "ServiceRole": EMR_SERVICE_ROLE,
-            },
+            job_flow_overrides=small_cluster("partner-export"),
             dry_run=True,
         ),
         [("create", "emr cluster partner-export")],

@@ -30,11 +30,10 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
-    EMR_SERVICE_ROLE,
     Seeded,
     client,
 )
-from devstack.testing import CallRecorder, run_operator
+from devstack.testing import CallRecorder, run_operator, small_cluster
 from tests.integration.partners import (
     NAME_PREFIX,
     create_security_configuration,
@@ -272,16 +271,7 @@ def test_delete_destination_role_refuses_a_role_with_another_policy(aws: Seeded)
 def launch(emr: Any, configuration_name: str) -> str:
     return str(
         emr.run_job_flow(
-            Name=f"uses-{configuration_name}",
-            ReleaseLabel="emr-6.15.0",
-            Instances={
-                "MasterInstanceType": "m5.xlarge",
-                "SlaveInstanceType": "m5.xlarge",
-                "InstanceCount": 1,
-                "KeepJobFlowAliveWhenNoSteps": True,
-            },
-            JobFlowRole=EMR_EC2_ROLE,
-            ServiceRole=EMR_SERVICE_ROLE,
+            **small_cluster(f"uses-{configuration_name}", "emr-6.15.0"),
             SecurityConfiguration=configuration_name,
         )["JobFlowId"]
     )

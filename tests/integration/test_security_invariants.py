@@ -34,11 +34,10 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
-    EMR_SERVICE_ROLE,
     Seeded,
     connection_uri_json,
 )
-from devstack.testing import DAG_ID, RecordingTaskInstance, airflow_cli, airflow_env, run_dag
+from devstack.testing import DAG_ID, RecordingTaskInstance, airflow_cli, airflow_env, run_dag, small_cluster
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -154,17 +153,7 @@ def test_full_chain_sends_no_lockout_bypass_and_no_wildcard_trust(aws: Seeded) -
             emr_conn_id=None,
             security_configuration=name,
             wait_for_completion=False,
-            job_flow_overrides={
-                "Name": "partner-export",
-                "ReleaseLabel": "emr-7.5.0",
-                "Instances": {
-                    "MasterInstanceType": "m5.xlarge",
-                    "InstanceCount": 1,
-                    "KeepJobFlowAliveWhenNoSteps": True,
-                },
-                "JobFlowRole": EMR_EC2_ROLE,
-                "ServiceRole": EMR_SERVICE_ROLE,
-            },
+            job_flow_overrides=small_cluster("partner-export", "emr-7.5.0"),
         ),
         recorder,
     )

@@ -38,14 +38,13 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
-    EMR_SERVICE_ROLE,
     KEY_ADMIN_ARN,
     PROVISIONER_ROLE,
     REGION,
     Seeded,
     client,
 )
-from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator, small_cluster
 from tests.integration.partners import create_security_configuration, mapping, provision_partner
 
 if TYPE_CHECKING:
@@ -466,16 +465,7 @@ def launch_cluster(aws: Seeded, configuration: str) -> str:
     emr = client(aws.url, EMR_ACCOUNT, "emr")
     return str(
         emr.run_job_flow(
-            Name="partner-export",
-            ReleaseLabel=RELEASE,
-            Instances={
-                "MasterInstanceType": "m5.xlarge",
-                "SlaveInstanceType": "m5.xlarge",
-                "InstanceCount": 1,
-                "KeepJobFlowAliveWhenNoSteps": True,
-            },
-            JobFlowRole=EMR_EC2_ROLE,
-            ServiceRole=EMR_SERVICE_ROLE,
+            **small_cluster("partner-export", RELEASE),
             SecurityConfiguration=configuration,
         )["JobFlowId"]
     )
@@ -757,17 +747,7 @@ def test_a_cluster_in_a_private_subnet_without_an_sts_endpoint_fails_and_an_endp
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.1.0/24")["Subnet"]["SubnetId"]
     emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
     cluster_id = emr.run_job_flow(
-        Name="private-export",
-        ReleaseLabel=RELEASE,
-        Instances={
-            "MasterInstanceType": "m5.xlarge",
-            "SlaveInstanceType": "m5.xlarge",
-            "InstanceCount": 1,
-            "KeepJobFlowAliveWhenNoSteps": True,
-            "Ec2SubnetId": subnet,
-        },
-        JobFlowRole=EMR_EC2_ROLE,
-        ServiceRole=EMR_SERVICE_ROLE,
+        **small_cluster("private-export", RELEASE, Instances={**small_cluster()["Instances"], "Ec2SubnetId": subnet}),
         SecurityConfiguration=partner.configuration,
     )["JobFlowId"]
 
