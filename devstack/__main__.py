@@ -27,7 +27,16 @@ from devstack.moto_stack import (
     Seeded,
     seed,
 )
-from devstack.testing import ROOT, airflow_cli, airflow_env, count_changes, provisioned_state, run_dag, show_plans
+from devstack.testing import (
+    ROOT,
+    airflow_cli,
+    airflow_env,
+    count_changes,
+    partner_export_conf,
+    provisioned_state,
+    run_dag,
+    show_plans,
+)
 
 PARTNER = "partner-b"
 
@@ -42,13 +51,7 @@ def demo() -> None:
         )
         env = airflow_env(stack.url, airflow_home)
         subprocess.run([airflow_cli(), "db", "migrate"], env=env, check=True, capture_output=True)
-        conf = {
-            "partner": PARTNER,
-            "emr_account_id": EMR_ACCOUNT,
-            "destination_account_id": DESTINATION_ACCOUNT,
-            "destination_prefix": f"s3://{seeded.bucket}/exports/",
-            "kms_key_arn": seeded.kms_key_arn,
-        }
+        conf = partner_export_conf(seeded, PARTNER, destination_prefix=f"s3://{seeded.bucket}/exports/")
         for run, logical_date in enumerate(("2026-11-01", "2026-11-02"), start=1):
             output = run_dag(env, conf, airflow_home / f"demo-run-{run}.log", logical_date)
             print(f"\nRun {run} ({logical_date}) succeeded: the provider applied {count_changes(output)} change(s).")

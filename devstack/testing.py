@@ -7,8 +7,9 @@ The support the tests, the benchmarks and the demo share (one of each).
 - :class:`RecordingTaskInstance` and :func:`run_operator`: an operator's ``execute`` without Airflow's
   metadata database, XComs kept in a dict.
 - :func:`small_cluster`: ``job_flow_overrides`` for a small cluster of the seeded EMR account.
-- :func:`airflow_env`, :func:`run_dag`, :func:`count_changes`, :func:`show_plans`,
-  :func:`provisioned_state`: the example DAGs run with ``airflow dags test`` and what they changed.
+- :func:`airflow_env`, :func:`partner_export_conf`, :func:`run_dag`, :func:`count_changes`,
+  :func:`show_plans`, :func:`provisioned_state`: the example DAGs run with ``airflow dags test`` and
+  what they changed.
 """
 
 from __future__ import annotations
@@ -204,6 +205,18 @@ def airflow_env(url: str, airflow_home: Path) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+    }
+
+
+def partner_export_conf(seeded: Seeded, partner: str, **changes: Any) -> dict[str, Any]:
+    """The run configuration of the example DAG (``DAG_ID``) for ``partner`` in the seeded accounts."""
+    return {
+        "partner": partner,
+        "emr_account_id": EMR_ACCOUNT,
+        "destination_account_id": DESTINATION_ACCOUNT,
+        "destination_prefix": f"s3://{seeded.bucket}/{partner}/out/",
+        "kms_key_arn": seeded.kms_key_arn,
+        **changes,
     }
 
 

@@ -19,7 +19,7 @@ from airflow.sdk import Asset
 from sqlalchemy.pool import NullPool
 
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
-from devstack.testing import ROOT, airflow_cli, airflow_env
+from devstack.testing import ROOT, airflow_cli, airflow_env, partner_export_conf
 
 AIRFLOW = airflow_cli()
 #: Context values a run without a logical date lacks (Airflow 3: API-triggered and asset-triggered runs).
@@ -145,15 +145,8 @@ def test_example_dags_need_no_logical_date_and_tear_their_clusters_down() -> Non
 
 def test_a_failed_launch_fails_the_run_and_its_teardown_skips(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
     env = airflow_env(aws.url, airflow_home)
-    conf = {
-        "partner": "acme",
-        "emr_account_id": EMR_ACCOUNT,
-        "destination_account_id": DESTINATION_ACCOUNT,
-        "destination_prefix": f"s3://{aws.bucket}/acme/out/",
-        "kms_key_arn": aws.kms_key_arn,
-        # Role mappings need emr-5.10.0 or later: the launch refuses before RunJobFlow.
-        "release_label": "emr-5.9.0",
-    }
+    # Role mappings need emr-5.10.0 or later: the launch refuses before RunJobFlow.
+    conf = partner_export_conf(aws, "acme", release_label="emr-5.9.0")
 
     dags_test(env, "emrfs_xacct_partner_export", conf, tmp_path / "failed-launch.log")
 

@@ -8,7 +8,16 @@ import subprocess
 from typing import TYPE_CHECKING
 
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, MotoStack, Seeded, client
-from devstack.testing import DAG_ID, ROOT, airflow_cli, airflow_env, count_changes, provisioned_state, run_dag
+from devstack.testing import (
+    DAG_ID,
+    ROOT,
+    airflow_cli,
+    airflow_env,
+    count_changes,
+    partner_export_conf,
+    provisioned_state,
+    run_dag,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -50,13 +59,7 @@ def test_airflow_dags_test_provisions_both_accounts_and_a_rerun_changes_nothing(
     aws: Seeded, airflow_home: Path, tmp_path: Path
 ) -> None:
     env = airflow_env(aws.url, airflow_home)
-    conf = {
-        "partner": "acme",
-        "emr_account_id": EMR_ACCOUNT,
-        "destination_account_id": DESTINATION_ACCOUNT,
-        "destination_prefix": f"s3://{aws.bucket}/acme/out/",
-        "kms_key_arn": aws.kms_key_arn,
-    }
+    conf = partner_export_conf(aws, "acme")
 
     first = run_dag(env, conf, tmp_path / "run-1.log", "2026-03-01")
     # No logical date: the DAG names its cluster and output from values every run has (run_after).
@@ -140,14 +143,7 @@ def test_the_whole_example_dag_as_a_dry_run_plans_every_step_and_changes_nothing
     aws: Seeded, airflow_home: Path, tmp_path: Path
 ) -> None:
     env = airflow_env(aws.url, airflow_home)
-    conf = {
-        "partner": "planned",
-        "emr_account_id": EMR_ACCOUNT,
-        "destination_account_id": DESTINATION_ACCOUNT,
-        "destination_prefix": f"s3://{aws.bucket}/planned/out/",
-        "kms_key_arn": aws.kms_key_arn,
-        "dry_run": True,
-    }
+    conf = partner_export_conf(aws, "planned", dry_run=True)
 
     output = run_dag(env, conf, tmp_path / "dry-run.log", "2026-03-04")
 

@@ -37,7 +37,15 @@ from devstack.moto_stack import (
     Seeded,
     connection_uri_json,
 )
-from devstack.testing import DAG_ID, RecordingTaskInstance, airflow_cli, airflow_env, run_dag, small_cluster
+from devstack.testing import (
+    DAG_ID,
+    RecordingTaskInstance,
+    airflow_cli,
+    airflow_env,
+    partner_export_conf,
+    run_dag,
+    small_cluster,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -234,13 +242,7 @@ def test_example_dag_run_leaks_no_secret(aws: Seeded, airflow_home: Path, tmp_pa
         f"AIRFLOW_CONN_{DESTINATION_CONN_ID.upper()}": connection_with_password(aws.url, DESTINATION_ACCOUNT, secret),
     }
     before = set(moto_issued_credentials(aws.url))  # issued to this process while seeding
-    conf = {
-        "partner": "acme",
-        "emr_account_id": EMR_ACCOUNT,
-        "destination_account_id": DESTINATION_ACCOUNT,
-        "destination_prefix": f"s3://{aws.bucket}/acme/out/",
-        "kms_key_arn": aws.kms_key_arn,
-    }
+    conf = partner_export_conf(aws, "acme")
 
     output = run_dag(env, conf, tmp_path / "dag-run.log", "2026-05-01")
 
