@@ -9,7 +9,10 @@ Airflow reaches each account through a connection that assumes a role in it (mot
 account of the assumed role's ARN), the same shape as production.
 
 Extensions of moto, applied in the process that runs the server: steps added to a cluster complete
-at once (moto has no step runner), and ``ListSecurityConfigurations`` (moto lacks it).
+at once (moto has no step runner), and ``ListSecurityConfigurations`` (moto lacks it). And one saving:
+moto makes an RSA-2048 private key for every KMS key, symmetric ones included (``Key.__init__``,
+``moto/kms/utils.py`` ``generate_private_key``); here it is made on first use only (signing and
+``GetPublicKey`` use it; a symmetric key never does), which takes most of the time of seeding.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import moto.kms.models
 from moto.core.responses import ActionResult
 from moto.emr.models import Cluster
 from moto.emr.responses import ElasticMapReduceResponse
@@ -76,12 +80,37 @@ def _list_security_configurations() -> None:
     ElasticMapReduceResponse.list_security_configurations = list_security_configurations  # type: ignore[attr-defined]
 
 
+class _PrivateKeyOnFirstUse:
+    """Stands for moto's private key of a KMS key; makes it when first used."""
+
+    def __init__(self, key_spec: str, generate: Any) -> None:
+        self._key_spec, self._generate, self._key = key_spec, generate, None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._key is None:
+            self._key = self._generate(self._key_spec)
+        return getattr(self._key, name)
+
+
+def _private_keys_on_first_use() -> None:
+    original = moto.kms.models.generate_private_key
+    if getattr(original, "on_first_use", False):
+        return
+
+    def generate_private_key(key_spec: str) -> Any:
+        return _PrivateKeyOnFirstUse(key_spec, original)
+
+    generate_private_key.on_first_use = True  # type: ignore[attr-defined]
+    moto.kms.models.generate_private_key = generate_private_key
+
+
 class MotoStack:
     """A moto server on a free loopback port (or ``host``/``port``), in this process."""
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
         _complete_steps_at_once()
         _list_security_configurations()
+        _private_keys_on_first_use()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
         self.url = ""
@@ -174,7 +203,8 @@ def seed(url: str) -> Seeded:
     iam_a.create_instance_profile(InstanceProfileName=EMR_EC2_ROLE)
     iam_a.add_role_to_instance_profile(InstanceProfileName=EMR_EC2_ROLE, RoleName=EMR_EC2_ROLE)
 
-    kms_b = client(url, DESTINATION_ACCOUNT, "kms")
+    destination = account_session(url, DESTINATION_ACCOUNT)  # one role session for both clients
+    kms_b = destination.client("kms", endpoint_url=url)
     key_policy = {
         "Version": "2012-10-17",
         "Id": "partner-key-policy",
@@ -209,7 +239,7 @@ def seed(url: str) -> Seeded:
         ],
     }
     key = kms_b.create_key(Description="partner results bucket key", Policy=json.dumps(key_policy))["KeyMetadata"]
-    s3_b = client(url, DESTINATION_ACCOUNT, "s3")
+    s3_b = destination.client("s3", endpoint_url=url)
     s3_b.create_bucket(Bucket=BUCKET)
     s3_b.put_bucket_encryption(
         Bucket=BUCKET,
