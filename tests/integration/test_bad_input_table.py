@@ -220,14 +220,6 @@ CASES: list[Case] = [
     c("trusted-account-id", "role", "trusted_role_arns", [EMR_ACCOUNT], T0, NOT_ARN),
     c("trusted-role-name", "role", "trusted_role_arns", [EMR_EC2_ROLE], T0, NOT_ARN),
     c(
-        "trusted-user-arn",
-        "role",
-        "trusted_role_arns",
-        [f"arn:aws:iam::{EMR_ACCOUNT}:user/EMR"],
-        T0,
-        "must be a role ARN",
-    ),
-    c(
         "trusted-assumed-role-arn",
         "role",
         "trusted_role_arns",
