@@ -47,9 +47,9 @@ from sqlalchemy.pool import NullPool
 from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.operators.emr import idempotency_key
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
-from devstack.__main__ import airflow_env
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, client, seed
 from devstack.postgres import PostgresServer
+from devstack.testing import airflow_env
 from tests.dags.backfill_dags.emrfs_xacct_deferred_dag import DAG_ID as DEFERRED_DAG_ID
 from tests.dags.backfill_dags.emrfs_xacct_deferred_dag import DEFERRED_TASKS
 from tests.dags.backfill_dags.emrfs_xacct_deferred_dag import EMR_EC2_ROLE as DEFERRED_EMR_EC2_ROLE
