@@ -54,7 +54,8 @@ _RECORDING = threading.local()
 _LISTENING: list[CallRecorder] = []
 #: Called with ``(service, operation, parsed answer)`` after every call that succeeded, by any client.
 AFTER_CALL: list[Callable[[str, str, Any], None]] = []
-_MAKE_API_CALL = botocore.client.BaseClient._make_api_call
+# botocore-stubs do not declare this private method; it exists in every botocore release.
+_MAKE_API_CALL = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
 
 
 def _recorded_make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
@@ -74,7 +75,7 @@ def install_call_recording() -> None:
     Every client of any session (those an operator builds for another account included) goes through
     it once per API call: paginated pages and waiter polls included, botocore's own retries below it.
     """
-    botocore.client.BaseClient._make_api_call = _recorded_make_api_call
+    botocore.client.BaseClient._make_api_call = _recorded_make_api_call  # type: ignore[attr-defined]
 
 
 @dataclass
