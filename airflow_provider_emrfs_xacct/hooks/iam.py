@@ -10,7 +10,7 @@ from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.hooks.errors import error_code
+from airflow_provider_emrfs_xacct.hooks.errors import acting_account, error_code
 from airflow_provider_emrfs_xacct.pure import bucket_policy, documents
 from airflow_provider_emrfs_xacct.pure.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, PreconditionError
@@ -255,7 +255,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         )
         if seen["role"] is not None:
             return str(seen["role"]["Arn"]), changes
-        return f"arn:{self.conn_partition}:iam::{account_id or self.account_id}:role{path}{role_name}", changes
+        return f"arn:{self.conn_partition}:iam::{account_id or acting_account(self)}:role{path}{role_name}", changes
 
     def ensure_destination_access(
         self,
@@ -388,7 +388,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             except ClientError as error:
                 if error_code(error) == "NoSuchEntity" and role_name not in self.created_roles:
                     raise PreconditionError(
-                        f"role_name: IAM role {role_name!r} does not exist in account {self.account_id} "
+                        f"role_name: IAM role {role_name!r} does not exist in account {acting_account(self)} "
                         f"(connection {self.aws_conn_id!r})"
                     ) from error
                 raise

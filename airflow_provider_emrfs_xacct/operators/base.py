@@ -142,11 +142,13 @@ class EmrfsXacctOperatorMixin(BaseOperator):
         """
         Return the account ``hook``'s connection acts in, refusing it if ``expected_account_id`` pins another.
 
-        One ``sts:GetCallerIdentity`` per hook (``AwsBaseHook.account_id`` is cached). STS answers it for
-        any caller: "No permissions are required to perform this operation" (STS API reference,
-        GetCallerIdentity).
+        Read from the connection's ``role_arn`` when it assumes a role, else one
+        ``sts:GetCallerIdentity`` per hook, which STS answers for any caller: "No permissions are
+        required to perform this operation" (STS API reference, GetCallerIdentity).
         """
-        account = str(hook.account_id)
+        from airflow_provider_emrfs_xacct.hooks.errors import acting_account
+
+        account = acting_account(hook)
         self.check_expected_account(account, conn_id if conn_id is not None else hook.aws_conn_id)
         return account
 

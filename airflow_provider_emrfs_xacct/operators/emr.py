@@ -255,7 +255,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
 
     def _uses_role_mappings(self, hook: EmrfsEmrHook, name: str) -> bool:
         """Whether the configuration has role mappings; refuse a configuration that does not exist (outside a dry run)."""
-        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.hooks.errors import account_of, explain_access_denied
         from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
         from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
 
@@ -272,7 +272,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         if document is None:
             raise PreconditionError(
                 f"security_configuration: EMR security configuration {name!r} does not exist in account "
-                f"{hook.account_id} and region {hook.conn_region_name}; create it first "
+                f"{account_of(hook)} and region {hook.conn_region_name}; create it first "
                 "(CreateEmrfsSecurityConfigOperator)"
             )
         return bool(role_mappings_of(document))

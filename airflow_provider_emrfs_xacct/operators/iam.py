@@ -70,7 +70,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.max_session_duration = max_session_duration
 
     def execute(self, context: Context) -> str:
-        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.hooks.errors import acting_account, explain_access_denied
         from airflow_provider_emrfs_xacct.links.console import persist_links
         from airflow_provider_emrfs_xacct.pure.documents import DESTINATION_POLICY_NAME, destination_permissions_policy
         from airflow_provider_emrfs_xacct.pure.merge import MAX_ROLE_INLINE_POLICIES_CHARS, require_iam_policy_length
@@ -115,7 +115,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         with explain_access_denied(self.hook):
             # 2. Read both documents and learn the account (from the role's ARN, else from STS).
             role = self.hook.get_role(role_name)
-            account = account_of_arn(role["Arn"]) if role else self.hook.account_id
+            account = account_of_arn(role["Arn"]) if role else acting_account(self.hook)
             self.check_expected_account(account, self.aws_conn_id)
             for index, arn in enumerate(trusted):
                 refuse_account(

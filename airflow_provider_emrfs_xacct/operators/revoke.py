@@ -77,7 +77,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
-        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.hooks.errors import acting_account, explain_access_denied
         from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
         from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
@@ -123,7 +123,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         with explain_access_denied(self.hook):
             emr_account = self.connection_account(self.hook)
         with explain_access_denied(destination_iam):
-            destination_account = str(destination_iam.account_id)
+            destination_account = acting_account(destination_iam)
         require_account(role_arn, destination_account, "destination_role_arn", destination)
         refuse_account(
             role_arn,

@@ -48,6 +48,7 @@ from devstack.moto_stack import (
     EMR_CONN_ID,
     EMR_EC2_ROLE,
     EMR_SERVICE_ROLE,
+    REGION,
     Seeded,
     client,
 )
@@ -229,7 +230,30 @@ def test_a_key_of_another_account_is_refused_before_reading_or_writing_its_polic
     assert f"is in account {OTHER_ACCOUNT}, but connection" in error.problem
     assert DESTINATION_ACCOUNT in error.problem
     assert recorder.calls == []  # not even GetKeyPolicy
+    # The connection assumes a role: its account is read from the role's ARN, without a call.
+    assert recorder.sts_calls.count("GetCallerIdentity") == 0
+
+
+def test_a_connection_without_a_role_is_checked_by_sts(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Static keys, no role_arn: the account comes from sts:GetCallerIdentity (moto's account for
+    # unknown keys is 123456789012), and a pin on another account is refused before any write.
+    extra = {"region_name": REGION, "endpoint_url": aws.url, "service_config": {"sts": {"endpoint_url": aws.url}}}
+    connection = {"conn_type": "aws", "login": "testing", "password": "testing", "extra": extra}
+    monkeypatch.setenv("AIRFLOW_CONN_STATIC_KEYS", json.dumps(connection))
+    operator = GrantKmsKeyUserOperator(
+        task_id="kms",
+        aws_conn_id="static_keys",
+        key_arn=aws.kms_key_arn,
+        principal_arns=[role_arn(PARTNER)],
+        expected_account_id=DESTINATION_ACCOUNT,
+    )
+
+    error, recorder = refused(operator, InvalidParameterError)
+
+    assert error.field == "expected_account_id"
+    assert "acts in account 123456789012" in error.problem
     assert recorder.sts_calls.count("GetCallerIdentity") == 1
+    assert recorder.calls == []
 
 
 def test_a_missing_emr_role_error_names_the_account(aws: Seeded) -> None:
