@@ -12,7 +12,12 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
 from airflow_provider_emrfs_xacct.pure import bucket_policy, documents, spill
-from airflow_provider_emrfs_xacct.pure.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
+from airflow_provider_emrfs_xacct.pure.converge import (
+    DEFAULT_SETTINGS,
+    ConvergeSettings,
+    guard_writes,
+    read_modify_write,
+)
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, NotConvergedError, PreconditionError
 from airflow_provider_emrfs_xacct.pure.merge import (
     MAX_MANAGED_POLICY_CHARS,
@@ -230,6 +235,7 @@ class EmrfsIamHook(AwsBaseHook):
             return remove_statement(current, documents.TRUST_SID)
 
         def write(current: dict[str, Any] | None, desired: dict[str, Any]) -> bool:
+            guard_writes(self.conn)
             if current is None:
                 try:
                     seen["role"] = self.conn.create_role(
@@ -391,8 +397,7 @@ class EmrfsIamHook(AwsBaseHook):
                 "destination_role_arns",
                 settings=settings,
                 dry_run=dry_run,
-                current=inline,
-            )
+            )  # read again: the read above came before other reads, too long ago to write on (converge.py)
         for name, arns in placement.managed.items():
             changes += self._ensure_spill_policy(role_name, name, ours[name], arns, settings, dry_run, attached=True)
         taken = set(ours)
@@ -476,6 +481,7 @@ class EmrfsIamHook(AwsBaseHook):
         """
 
         def write(current: Any, desired: dict[str, Any] | None) -> bool:
+            guard_writes(self.conn)
             if desired is None:
                 self._delete_spill_policy(policy_arn)
                 return False
@@ -580,6 +586,7 @@ class EmrfsIamHook(AwsBaseHook):
             )
 
         def write(_current: Any, desired: dict[str, Any] | None) -> None:
+            guard_writes(self.conn)
             if desired is None:
                 self.conn.delete_role_policy(RoleName=role_name, PolicyName=policy_name)
                 return

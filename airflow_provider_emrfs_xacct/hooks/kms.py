@@ -10,7 +10,12 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
 from airflow_provider_emrfs_xacct.pure import documents
-from airflow_provider_emrfs_xacct.pure.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
+from airflow_provider_emrfs_xacct.pure.converge import (
+    DEFAULT_SETTINGS,
+    ConvergeSettings,
+    guard_writes,
+    read_modify_write,
+)
 from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
 from airflow_provider_emrfs_xacct.pure.merge import (
     aws_principals,
@@ -162,6 +167,7 @@ class EmrfsKmsHook(AwsBaseHook):
         """Keep the key policy at ``desire(current)``, never bypassing the lockout safety check."""
 
         def write(_current: Any, desired: dict[str, Any]) -> None:
+            guard_writes(self.conn)
             self.conn.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(desired))
 
         return read_modify_write(
