@@ -1,6 +1,6 @@
 # Two entry points: `make demo` runs the example pipeline end to end against the local AWS
 # stand-in (moto, two accounts); `make test` runs lint, type checks and every test; `make bench`
-# prints the API-economy benchmark; `make docs` builds the documentation site into docs/_build/html.
+# prints the API-economy and scale benchmarks; `make docs` builds the documentation site into docs/_build/html.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -36,6 +36,7 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.parse_cost
 	$(BIN)/python -m benchmarks.api_economy
+	$(BIN)/python -m benchmarks.scale
 
 # The verifier against the EMRFS-like writer on 500 randomly broken set-ups (about 20 minutes).
 study: $(STAMP)
