@@ -3,10 +3,10 @@ Reading the live chain from both accounts through the provider's hooks, checking
 
 Every read goes through a hook (:mod:`airflow_provider_emrfs_xacct.hooks`): one place reads a role,
 a bucket, a key. A read AWS refuses never stops the verifier: that part becomes
-:class:`~airflow_provider_emrfs_xacct.pure.chain.Unreadable`, its links "not checked", with the
+:class:`~airflow_provider_emrfs_xacct.pure.checks.state.Unreadable`, its links "not checked", with the
 denial (account, action, resource) explained as every access denial of the provider is
 (:func:`~airflow_provider_emrfs_xacct.hooks.errors.denial_message`). The checks themselves are pure
-(:mod:`airflow_provider_emrfs_xacct.pure.chain`).
+(:mod:`airflow_provider_emrfs_xacct.pure.checks`, one module per link).
 """
 
 from __future__ import annotations
@@ -19,20 +19,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import account_of, denial_message, error_code, is_access_denied
-from airflow_provider_emrfs_xacct.pure.chain import (
-    PROBE_KEY,
-    BucketState,
-    ChainState,
-    Report,
-    RoleState,
-    Unreadable,
-    check_chain,
-)
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY, BucketState, ChainState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
 from airflow_provider_emrfs_xacct.pure.network import StsReachability, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
-from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
+from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, parse_s3_location
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -41,6 +34,7 @@ if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
     from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
     from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+    from airflow_provider_emrfs_xacct.pure.checks.findings import Report
 
 T = TypeVar("T")
 
@@ -218,9 +212,9 @@ def read_chain_state(
         arn = str(key["Arn"])
         bucket.kms_key_arn = arn
         key_states[arn] = str(key.get("KeyState", "Enabled"))
-        if arn.split(":")[4] != destination_account:
+        if account_of_arn(arn) != destination_account:
             key_policies[arn] = Unreadable(
-                f"the key is in account {arn.split(':')[4]}; the destination connection acts in account "
+                f"the key is in account {account_of_arn(arn)}; the destination connection acts in account "
                 f"{destination_account} and cannot read its policy"
             )
         elif arn not in key_policies:

@@ -231,7 +231,7 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
         """Check the probe objects once the steps are done (directly, or when the trigger fires)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        from airflow_provider_emrfs_xacct.pure.chain import OUTSIDE_POLICIES
+        from airflow_provider_emrfs_xacct.pure.checks.findings import OUTSIDE_POLICIES
         from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key_arn, read
 
         probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}}
@@ -275,7 +275,7 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
             context["ti"].xcom_push(key=REPORT_XCOM_KEY, value=result)
 
     def _finish(self, result: dict[str, Any]) -> dict[str, Any]:
-        from airflow_provider_emrfs_xacct.pure.chain import VERDICT_FAIL, VERDICT_NOT_CHECKED
+        from airflow_provider_emrfs_xacct.pure.checks.findings import VERDICT_FAIL, VERDICT_NOT_CHECKED
 
         broken = [link for link in result["links"] if link["status"] == "fail"]
         if self.fail_on_broken and result["verdict"] == VERDICT_FAIL:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location, require_str
+from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location, require_dicts, require_str
 
 #: Role mappings in security configurations need this release or later.
 ROLE_MAPPINGS_SINCE = (5, 10, 0)
@@ -197,27 +197,11 @@ def plan_launch(
     """
     notes: list[str] = []
     result = copy.deepcopy(overrides)
-    configurations = result.get("Configurations", [])
-    if not isinstance(configurations, list) or not all(isinstance(item, dict) for item in configurations):
-        raise InvalidParameterError(
-            "job_flow_overrides.Configurations", f"must be a list of classifications, got {configurations!r}"
-        )
-    actions = result.get("BootstrapActions", [])
-    if not isinstance(actions, list) or not all(isinstance(item, dict) for item in actions):
-        raise InvalidParameterError(
-            "job_flow_overrides.BootstrapActions", f"must be a list of bootstrap actions, got {actions!r}"
-        )
+    configurations, actions = _launch_lists(result)
     if not isinstance(keep_emrfs, bool):
         raise InvalidParameterError("keep_emrfs", f"must be True or False, got {keep_emrfs!r}")
     label = result.get("ReleaseLabel")
-    version = parse_release_label(label) if label is not None else None
-    if version is None:
-        notes.append("No ReleaseLabel given: the release (and so the S3 connector) comes from the EMR connection.")
-    elif uses_role_mappings and version < ROLE_MAPPINGS_SINCE:
-        raise InvalidParameterError(
-            "job_flow_overrides.ReleaseLabel",
-            f"{label} does not support EMRFS role mappings; they need {release_text(ROLE_MAPPINGS_SINCE)} or later",
-        )
+    version = _release_version(label, uses_role_mappings, notes)
     emrfs_site = dict(emrfs_site_properties or {})
     check_session_duration(emrfs_site, "emrfs_site_properties")
     for index, configuration in enumerate(configurations):
@@ -229,22 +213,7 @@ def plan_launch(
     core_site: dict[str, str] = {}
     if credentials_provider is not None:
         interface = provider_interface(credentials_provider, connector, label, keep_emrfs)
-        if interface == SDK_V1:
-            given = emrfs_site.get(EMRFS_PROVIDER_PROPERTY, credentials_provider.class_name)
-            if given != credentials_provider.class_name:
-                raise InvalidParameterError(
-                    f"emrfs_site_properties.{EMRFS_PROVIDER_PROPERTY}",
-                    f"is {given!r}, but emrfs_credentials_provider names {credentials_provider.class_name!r}",
-                )
-            emrfs_site[EMRFS_PROVIDER_PROPERTY] = credentials_provider.class_name
-        else:
-            if EMRFS_PROVIDER_PROPERTY in emrfs_site:
-                raise InvalidParameterError(
-                    f"emrfs_site_properties.{EMRFS_PROVIDER_PROPERTY}",
-                    f"names an EMRFS (SDK v1) provider, but s3:// is served by S3A here and "
-                    f"emrfs_credentials_provider names the SDK v2 class {credentials_provider.class_name!r}",
-                )
-            core_site[S3A_PROVIDER_PROPERTY] = credentials_provider.class_name
+        _set_provider_property(credentials_provider, interface, emrfs_site, core_site)
         result["BootstrapActions"] = add_bootstrap_action(
             actions,
             credentials_provider.bootstrap_action(),
@@ -254,31 +223,80 @@ def plan_launch(
             f"{connector or 'The S3 connector'} loads credentials provider {credentials_provider.class_name} "
             f"({PROVIDER_INTERFACES[interface]}) from {credentials_provider.jar}."
         )
-    if version is not None and version >= S3A_DEFAULT_SINCE:
-        if keep_emrfs:
-            core_site.update(KEEP_EMRFS_PROPERTIES)
-            notes.append(
-                f"{label} uses S3A for s3:// by default; fs.s3.impl and fs.s3n.impl keep EMRFS for s3:// and s3n:// "
-                "(s3a:// URIs stay on S3A). The role mappings apply on both connectors."
+    notes.extend(_connector_notes(version, label, keep_emrfs, core_site))
+    for classification, properties in (("core-site", core_site), ("emrfs-site", emrfs_site)):
+        if properties:
+            configurations = merge_classification(
+                configurations, classification, properties, "job_flow_overrides.Configurations"
             )
-        else:
-            notes.append(
-                f"{label} uses S3A for s3://; EMR translates the role mappings (fs.s3.authorization.roleMapping) "
-                "and the other EMRFS settings for it, so the role mappings apply."
-            )
-    elif version is not None:
-        notes.append(f"{label} uses EMRFS for s3://.")
-    if core_site:
-        configurations = merge_classification(
-            configurations, "core-site", core_site, "job_flow_overrides.Configurations"
-        )
-    if emrfs_site:
-        configurations = merge_classification(
-            configurations, "emrfs-site", emrfs_site, "job_flow_overrides.Configurations"
-        )
     if configurations:
         result["Configurations"] = configurations
     return LaunchPlan(result, notes)
+
+
+def _launch_lists(overrides: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return the ``Configurations`` and ``BootstrapActions`` of ``RunJobFlow`` arguments, refusing other shapes."""
+    return (
+        require_dicts(overrides.get("Configurations", []), "job_flow_overrides.Configurations", "classifications"),
+        require_dicts(
+            overrides.get("BootstrapActions", []), "job_flow_overrides.BootstrapActions", "bootstrap actions"
+        ),
+    )
+
+
+def _release_version(label: Any, uses_role_mappings: bool, notes: list[str]) -> tuple[int, int, int] | None:
+    """Parse the release label (``None``: not given), refusing a release without role mappings when they are used."""
+    version = parse_release_label(label) if label is not None else None
+    if version is None:
+        notes.append("No ReleaseLabel given: the release (and so the S3 connector) comes from the EMR connection.")
+    elif uses_role_mappings and version < ROLE_MAPPINGS_SINCE:
+        raise InvalidParameterError(
+            "job_flow_overrides.ReleaseLabel",
+            f"{label} does not support EMRFS role mappings; they need {release_text(ROLE_MAPPINGS_SINCE)} or later",
+        )
+    return version
+
+
+def _set_provider_property(
+    provider: CredentialsProvider, interface: str, emrfs_site: dict[str, str], core_site: dict[str, str]
+) -> None:
+    """Name the credentials provider in the connector's setting: emrfs-site for SDK v1 (EMRFS), core-site for S3A."""
+    if interface == SDK_V1:
+        given = emrfs_site.get(EMRFS_PROVIDER_PROPERTY, provider.class_name)
+        if given != provider.class_name:
+            raise InvalidParameterError(
+                f"emrfs_site_properties.{EMRFS_PROVIDER_PROPERTY}",
+                f"is {given!r}, but emrfs_credentials_provider names {provider.class_name!r}",
+            )
+        emrfs_site[EMRFS_PROVIDER_PROPERTY] = provider.class_name
+        return
+    if EMRFS_PROVIDER_PROPERTY in emrfs_site:
+        raise InvalidParameterError(
+            f"emrfs_site_properties.{EMRFS_PROVIDER_PROPERTY}",
+            f"names an EMRFS (SDK v1) provider, but s3:// is served by S3A here and "
+            f"emrfs_credentials_provider names the SDK v2 class {provider.class_name!r}",
+        )
+    core_site[S3A_PROVIDER_PROPERTY] = provider.class_name
+
+
+def _connector_notes(
+    version: tuple[int, int, int] | None, label: Any, keep_emrfs: bool, core_site: dict[str, str]
+) -> list[str]:
+    """Say which connector serves ``s3://``; on S3A releases with ``keep_emrfs``, add the settings that keep EMRFS."""
+    if version is None:
+        return []
+    if version < S3A_DEFAULT_SINCE:
+        return [f"{label} uses EMRFS for s3://."]
+    if keep_emrfs:
+        core_site.update(KEEP_EMRFS_PROPERTIES)
+        return [
+            f"{label} uses S3A for s3:// by default; fs.s3.impl and fs.s3n.impl keep EMRFS for s3:// and s3n:// "
+            "(s3a:// URIs stay on S3A). The role mappings apply on both connectors."
+        ]
+    return [
+        f"{label} uses S3A for s3://; EMR translates the role mappings (fs.s3.authorization.roleMapping) "
+        "and the other EMRFS settings for it, so the role mappings apply."
+    ]
 
 
 def s3_connector(version: tuple[int, int, int] | None, keep_emrfs: bool) -> str | None:

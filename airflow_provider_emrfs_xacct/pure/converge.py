@@ -117,6 +117,62 @@ def _same(left: Any, right: Any) -> bool:
     return same_meaning(left, right)
 
 
+def _settle(settings: ConvergeSettings, sleep: Callable[[float], None]) -> None:
+    """Wait for the document to settle after a write (with jitter, so that racing writers spread out)."""
+    if settings.settle_seconds:
+        sleep(settings.settle_seconds * (1 + random.random() / 2))
+
+
+@dataclass
+class _Attempts:
+    """What one :func:`read_modify_write` has done so far."""
+
+    settings: ConvergeSettings
+    resource: str
+    writes: int = 0
+    #: Reads that found our change in, but the document changed since: waits for other writers.
+    waits: int = 0
+    #: Time spent backing off after transient write errors, and the next backoff.
+    waited: float = 0.0
+    backoff: float = 0.0
+    #: The document as we last wrote it, or as the read after that showed it.
+    left: Any = _NOT_WRITTEN
+
+    def held(self, current: Any) -> bool:
+        """
+        Whether our change, found in ``current``, is taken as held.
+
+        When someone wrote after us, a writer that read before that write may be about to write a
+        document without our change: return ``False`` to wait until the document holds still.
+        """
+        if self.left is _NOT_WRITTEN or _same(current, self.left):
+            return True
+        if self.waits == self.settings.max_attempts:
+            log.warning("%s: still changed by other writers; our change is in, and taken as held", self.resource)
+            return True
+        log.info("%s: changed by another writer since our write; waiting for it to settle", self.resource)
+        self.left, self.waits = current, self.waits + 1
+        return False
+
+    def stale(self, error: Exception, sleep: Callable[[float], None]) -> bool:
+        """Wait a moment (at random, up to the backoff) before reading again after a write dropped as too late."""
+        if self.waited + self.backoff > self.settings.consistency_wait_seconds:
+            return False
+        log.info("%s: %s", self.resource, error)
+        sleep(self.backoff * random.random())
+        self.waited += self.backoff
+        return True
+
+    def back_off(self, error: Exception, sleep: Callable[[float], None]) -> bool:
+        """Wait before retrying a transient write error; ``False`` when the time for that is spent."""
+        if self.waited + self.backoff > self.settings.consistency_wait_seconds:
+            return False
+        log.info("%s: %s; AWS may not see a new principal yet, retrying in %.1f s", self.resource, error, self.backoff)
+        sleep(self.backoff)
+        self.waited, self.backoff = self.waited + self.backoff, min(self.backoff * 2, 8.0)
+        return True
+
+
 def read_modify_write(
     *,
     resource: str,
@@ -144,53 +200,36 @@ def read_modify_write(
         ``settings.consistency_wait_seconds``) from one to raise at once.
     """
     changes: list[Change] = []
-    writes = waits = 0
-    waited, backoff = 0.0, settings.first_backoff_seconds
-    left: Any = _NOT_WRITTEN  # the document as we last wrote it, or as the read after that showed it
+    attempts = _Attempts(settings, resource, backoff=settings.first_backoff_seconds)
     while True:
         read_at = time.monotonic()
         current = read()
         desired = desire(current)
         if (current is None and desired is None) or (current is not None and same_meaning(current, desired)):
-            if left is _NOT_WRITTEN or _same(current, left):
+            if attempts.held(current):
                 return changes
-            if waits == settings.max_attempts:
-                log.warning("%s: still changed by other writers; our change is in, and taken as held", resource)
-                return changes
-            # Our change is there, but someone wrote after us: a writer that read before that write
-            # may be about to write a document without our change. Wait until the document holds still.
-            log.info("%s: changed by another writer since our write; waiting for it to settle", resource)
-            left, waits = current, waits + 1
-            if settings.settle_seconds:
-                sleep(settings.settle_seconds * (1 + random.random() / 2))
+            _settle(settings, sleep)
             continue
         if not changes:
             action = CREATE if current is None else DELETE if desired is None else UPDATE
             changes.append(Change(action, resource, current, desired))
         if dry_run:
             return changes
-        if writes == settings.max_attempts:
+        if attempts.writes == settings.max_attempts:
             break
         try:
             settled = _write_in_time(write, current, desired, read_at, settings.settle_seconds)
         except Exception as error:
-            if isinstance(error, StaleReadError) and waited + backoff <= settings.consistency_wait_seconds:
-                log.info("%s: %s", resource, error)
-                sleep(backoff * random.random())
-                waited += backoff
+            if isinstance(error, StaleReadError) and attempts.stale(error, sleep):
                 continue
-            if not is_transient(error) or waited + backoff > settings.consistency_wait_seconds:
+            if not is_transient(error) or not attempts.back_off(error, sleep):
                 raise
-            log.info("%s: %s; AWS may not see a new principal yet, retrying in %.1f s", resource, error, backoff)
-            sleep(backoff)
-            waited, backoff = waited + backoff, min(backoff * 2, 8.0)
             continue
-        writes += 1
-        left = desired
+        attempts.writes += 1
+        attempts.left = desired
         if settled is True:
             return changes
-        if settings.settle_seconds:
-            sleep(settings.settle_seconds * (1 + random.random() / 2))
+        _settle(settings, sleep)
     raise NotConvergedError(
         f"{resource}: our change was overwritten {settings.max_attempts} times in a row by concurrent "
         "writers; retry the task, or serialise the writers with an Airflow pool"

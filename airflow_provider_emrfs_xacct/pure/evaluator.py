@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
+from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -140,20 +141,10 @@ def _matches_any(patterns: Any, value: str, *, ignore_case: bool = False) -> boo
     return any(wildcard_match(str(pattern), value, ignore_case=ignore_case) for pattern in as_list(patterns))
 
 
-def _account_of(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 4 else ""
-
-
-def _partition_of(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[1] if len(parts) > 1 else "aws"
-
-
 def session_prefix(role_arn: str) -> str:
     """Return the start of every session ARN of a role: ``arn:aws:sts::ACCOUNT:assumed-role/NAME/``."""
     name = role_arn.split(":", 5)[-1].rsplit("/", 1)[-1]
-    return f"arn:{_partition_of(role_arn)}:sts::{_account_of(role_arn)}:assumed-role/{name}/"
+    return f"arn:{partition_of_arn(role_arn)}:sts::{account_of_arn(role_arn)}:assumed-role/{name}/"
 
 
 # Principals ------------------------------------------------------------------------------------
@@ -170,8 +161,8 @@ def _principal_kind(value: str, caller: str, session_known: bool) -> str | None:
         return ROLE
     if caller and value.startswith(session_prefix(caller)):
         return SESSION
-    account = _account_of(caller)
-    if account and (value == account or value == f"arn:{_partition_of(caller)}:iam::{account}:root"):
+    account = account_of_arn(caller)
+    if account and (value == account or value == f"arn:{partition_of_arn(caller)}:iam::{account}:root"):
         return ACCOUNT
     return None
 
@@ -325,10 +316,8 @@ def condition_holds(
     qualifier, _, base = operator.rpartition(":")
     if_exists = base.endswith("IfExists")
     base = base.removesuffix("IfExists")
-    if qualifier not in _QUALIFIERS:
-        return None
-    if base != "Null" and base not in _KNOWN:
-        return None  # unknown, whether or not the key is there
+    if qualifier not in _QUALIFIERS or (base != "Null" and base not in _KNOWN):
+        return None  # an operator this evaluator does not know, whether or not the key is there
     value = _lookup(context, key)
     present = value is not None
     if not present and not _known_absent(key, known_absent):
@@ -340,13 +329,21 @@ def condition_holds(
             return None
         return any(str(item).lower() == ("false" if present else "true") for item in as_list(wanted))
     if not present:
-        if if_exists or qualifier == "ForAllValues":
-            return True
-        if qualifier == "ForAnyValue":
-            return False  # no request value, so none that matches (negated operators included)
-        return base in _NEGATED
-    actual_values = [str(item) for item in as_list(value)]
-    wanted_values = [str(item) for item in as_list(wanted)]
+        return _holds_without_value(base, qualifier, if_exists)
+    return _holds_for_values(base, qualifier, [str(item) for item in as_list(value)], [str(w) for w in as_list(wanted)])
+
+
+def _holds_without_value(base: str, qualifier: str, if_exists: bool) -> bool:
+    """Whether a condition holds on a request known not to carry its key."""
+    if if_exists or qualifier == "ForAllValues":
+        return True
+    if qualifier == "ForAnyValue":
+        return False  # no request value, so none that matches (negated operators included)
+    return base in _NEGATED
+
+
+def _holds_for_values(base: str, qualifier: str, actual_values: list[str], wanted_values: list[str]) -> bool | None:
+    """Whether a condition holds for the request's values of its key (``None``: cannot be known here)."""
     negated = base in _NEGATED
 
     def one(actual: str) -> bool | None:
@@ -496,35 +493,42 @@ class _Scan:
                     return table[kind]
         return None
 
+    def record(self, kind: str, applies: Tri, statement: dict[str, Any], name: str, unknown: str) -> None:
+        """Note a statement that applies to the request (``applies``: certainly, or ``None``: maybe)."""
+        effect = statement.get("Effect")
+        if effect == "Deny":
+            if applies is True and self.deny is None:
+                self.deny = Decision(False, EXPLICIT_DENY, statement, name)
+            elif applies is None and self.maybe_deny is None:
+                self.maybe_deny = Decision(False, UNDETERMINED, statement, name, unknown)
+        elif effect == "Allow":
+            if applies is True:
+                self.allow.setdefault(kind, Decision(True, ALLOWED, statement, name))
+            else:
+                self.maybe_allow.setdefault(kind, Decision(False, UNDETERMINED, statement, name, unknown))
+
 
 def _scan(policies: Sequence[tuple[str, Any]], request: Request, *, resource_policy: bool) -> _Scan:
     scan = _Scan()
     for name, document in policies:
         parsed = parse_document(document)
         for statement in as_list((parsed or {}).get("Statement")):
-            if not isinstance(statement, dict):
-                continue
-            target, why = _target_applies(statement, request)
-            if target is False:
-                continue
-            kinds = _principal_applies(statement, request) if resource_policy else {ROLE: True}
-            effect = statement.get("Effect")
-            for kind, principal in kinds.items():
-                applies = _and(target, principal)
-                if applies is False:
-                    continue
-                unknown = why if target is None else "the name of the role session"
-                if effect == "Deny":
-                    if applies is True and scan.deny is None:
-                        scan.deny = Decision(False, EXPLICIT_DENY, statement, name)
-                    elif applies is None and scan.maybe_deny is None:
-                        scan.maybe_deny = Decision(False, UNDETERMINED, statement, name, unknown)
-                elif effect == "Allow":
-                    if applies is True:
-                        scan.allow.setdefault(kind, Decision(True, ALLOWED, statement, name))
-                    else:
-                        scan.maybe_allow.setdefault(kind, Decision(False, UNDETERMINED, statement, name, unknown))
+            if isinstance(statement, dict):
+                _scan_statement(scan, name, statement, request, resource_policy=resource_policy)
     return scan
+
+
+def _scan_statement(
+    scan: _Scan, name: str, statement: dict[str, Any], request: Request, *, resource_policy: bool
+) -> None:
+    target, why = _target_applies(statement, request)
+    if target is False:
+        return
+    kinds = _principal_applies(statement, request) if resource_policy else {ROLE: True}
+    for kind, principal in kinds.items():
+        applies = _and(target, principal)
+        if applies is not False:
+            scan.record(kind, applies, statement, name, why if target is None else "the name of the role session")
 
 
 def evaluate(
@@ -592,20 +596,19 @@ def evaluate_access(
 
     identity_ok = identity.allows(ROLE)
     boundary_ok: Tri = True if bound is None else bound.allows(ROLE)
-    same_account = _account_of(request.principal) == resource_account
+    same_account = account_of_arn(request.principal) == resource_account
     direct, by_role, by_account = resource.allows(SESSION), resource.allows(ROLE), resource.allows(ACCOUNT)
+    resource_ok = _or(direct, by_role, by_account)
     if same_account and resource_policy_required:
         result = _or(direct, _and(by_role, boundary_ok), _and(by_account, identity_ok, boundary_ok))
     elif same_account:
         result = _or(direct, _and(by_role, boundary_ok), _and(identity_ok, boundary_ok))
     else:
-        result = _and(identity_ok, boundary_ok, _or(direct, by_role, by_account))
+        result = _and(identity_ok, boundary_ok, resource_ok)
 
     if result is False:
         # Name the side that did not allow.
-        if resource_policy_required and _or(direct, by_role, by_account) is False:
-            return Decision(False, IMPLICIT_DENY, source="resource")
-        if not same_account and _or(direct, by_role, by_account) is False:
+        if resource_ok is False and (resource_policy_required or not same_account):
             return Decision(False, IMPLICIT_DENY, source="resource")
         if boundary_ok is False and (identity_ok is not False or by_role is not False):
             return Decision(False, IMPLICIT_DENY, source="permissions boundary")
@@ -614,17 +617,28 @@ def evaluate_access(
     if maybe_deny is not None:
         return maybe_deny
     if result is None:
-        undetermined = (
-            resource.first(SESSION, ROLE, ACCOUNT)
-            if _or(direct, by_role, by_account) is None
-            else identity.first(ROLE)
-            if identity_ok is None
-            else bound.first(ROLE)
-            if bound is not None
-            else None
-        )
-        return undetermined or Decision(False, UNDETERMINED, unknown="a statement's principal or condition")
-    # Allowed: cite the statement that grants it.
+        return _undetermined(identity, resource, bound, resource_ok=resource_ok, identity_ok=identity_ok)
+    return _granting(identity, resource, resource_policy_required=resource_policy_required, same_account=same_account)
+
+
+def _undetermined(
+    identity: _Scan, resource: _Scan, bound: _Scan | None, *, resource_ok: Tri, identity_ok: Tri
+) -> Decision:
+    """The statement an undetermined answer depends on: the resource side's, else the identity's, else the boundary's."""
+    undetermined = (
+        resource.first(SESSION, ROLE, ACCOUNT)
+        if resource_ok is None
+        else identity.first(ROLE)
+        if identity_ok is None
+        else bound.first(ROLE)
+        if bound is not None
+        else None
+    )
+    return undetermined or Decision(False, UNDETERMINED, unknown="a statement's principal or condition")
+
+
+def _granting(identity: _Scan, resource: _Scan, *, resource_policy_required: bool, same_account: bool) -> Decision:
+    """The statement that grants an allowed request."""
     if resource_policy_required:
         order = [resource.allow.get(SESSION), resource.allow.get(ROLE), resource.allow.get(ACCOUNT)]
     elif same_account:

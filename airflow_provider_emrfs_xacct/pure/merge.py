@@ -210,7 +210,24 @@ def owned_statement(
     current = find_statement(document, sid)
     if current is None:
         return statement
-    name = f"statement {sid!r}"
+    _refuse_widening(current, statement, f"statement {sid!r}", set(dropping))
+    result = dict(statement)
+    current_principals = _principal_values(current.get("Principal"))
+    desired_principals = _principal_values(statement.get("Principal"))
+    extra_kinds = {kind: values for kind, values in current_principals.items() if kind not in desired_principals}
+    if extra_kinds:
+        result["Principal"] = {**desired_principals, **extra_kinds}
+    if isinstance(current.get("Condition"), dict):
+        condition = copy.deepcopy(current["Condition"])
+        for operator, pairs in (statement.get("Condition") or {}).items():
+            held = condition.get(operator)
+            condition[operator] = {**(held if isinstance(held, dict) else {}), **pairs}
+        result["Condition"] = condition
+    return result
+
+
+def _refuse_widening(current: dict[str, Any], statement: dict[str, Any], name: str, dropped: set[Any]) -> None:
+    """Raise :class:`ConflictError` when ``current`` is wider than the provider's ``statement`` (see :func:`owned_statement`)."""
     fix = "move it into a statement of your own, or restrict the provider's with a Condition or a Deny beside it"
     if current.get("Effect") != statement.get("Effect"):
         raise ConflictError(
@@ -220,20 +237,13 @@ def owned_statement(
     for key in _INVERTED_KEYS:
         if key in current:
             raise ConflictError(f"{name} has {key} {current[key]!r}, which widens it; not writing it back: {fix}")
-    result = dict(statement)
-    current_principals = _principal_values(current.get("Principal"))
-    for kind, values in current_principals.items():
+    for kind, values in _principal_values(current.get("Principal")).items():
         for value in values:
             if kind == "*" or widens_principal(value):
                 raise ConflictError(
                     f"{name} holds the wildcard principal {value!r}; the provider never writes a wildcard or "
                     f"whole-account principal back: {fix}"
                 )
-    desired_principals = _principal_values(statement.get("Principal"))
-    extra_kinds = {kind: values for kind, values in current_principals.items() if kind not in desired_principals}
-    if extra_kinds:
-        result["Principal"] = {**desired_principals, **extra_kinds}
-    dropped = set(dropping)
     for key in ("Action", "Resource"):
         allowed = {json.dumps(value) for value in as_list(statement.get(key))} | {
             json.dumps(value) for value in dropped
@@ -245,13 +255,6 @@ def owned_statement(
                     f"{name} holds the {kind}{key.lower()} {value!r}, which the provider does not write; not "
                     f"writing it back: {fix}"
                 )
-    if isinstance(current.get("Condition"), dict):
-        condition = copy.deepcopy(current["Condition"])
-        for operator, pairs in (statement.get("Condition") or {}).items():
-            held = condition.get(operator)
-            condition[operator] = {**(held if isinstance(held, dict) else {}), **pairs}
-        result["Condition"] = condition
-    return result
 
 
 def remove_statement(document: dict[str, Any], sid: str) -> dict[str, Any]:

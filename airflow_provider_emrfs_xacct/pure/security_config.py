@@ -49,53 +49,69 @@ def validate_role_mappings(value: Any, field: str = "role_mappings") -> list[dic
     if not isinstance(value, list) or not value:
         raise InvalidParameterError(field, f"must be a non-empty list of role mappings, got {value!r}")
     result: list[dict[str, Any]] = []
-    seen: dict[tuple[str, str], int] = {}
     for index, mapping in enumerate(value):
         where = f"{field}[{index}]"
-        if not isinstance(mapping, dict):
-            raise InvalidParameterError(
-                where, f"must be a dict with Role, IdentifierType and Identifiers, got {mapping!r}"
-            )
-        unknown = set(mapping) - MAPPING_KEYS
-        missing = MAPPING_KEYS - set(mapping)
-        if unknown or missing:
-            raise InvalidParameterError(
-                where,
-                f"must have exactly the keys Role, IdentifierType, Identifiers (missing {sorted(missing)}, unknown {sorted(unknown)})",
-            )
-        role = validate_role_arn(mapping["Role"], f"{where}.Role")
-        kind = require_str(mapping["IdentifierType"], f"{where}.IdentifierType")
-        if kind not in IDENTIFIER_TYPES:
-            raise InvalidParameterError(
-                f"{where}.IdentifierType", f"must be one of {', '.join(IDENTIFIER_TYPES)}, got {kind!r}"
-            )
-        if kind == "Prefix":
-            identifiers = require_list(mapping["Identifiers"], f"{where}.Identifiers", _prefix_identifier)
-        else:
-            identifiers = require_list(mapping["Identifiers"], f"{where}.Identifiers", _principal_identifier(kind))
+        checked = _validate_mapping(mapping, where)
+        kind, identifiers = checked["IdentifierType"], checked["Identifiers"]
         for position, identifier in enumerate(identifiers):
-            shadow = _shadowing(seen, kind, identifier, index)
+            shadow = shadowed_by(result, kind, identifier)
+            if shadow is None and identifier in identifiers[:position]:
+                shadow = index, identifier
             if shadow is not None:
-                earlier_identifier, earlier = shadow
+                earlier, earlier_identifier = shadow
                 raise InvalidParameterError(
                     f"{where}.Identifiers[{position}]",
                     f"{identifier!r} is already covered by {earlier_identifier!r} in {field}[{earlier}]; mappings apply "
                     "top-down, so this one would never be used (put the narrower mapping first)",
                 )
-            seen[(kind, identifier)] = index
-        result.append({"Role": role, "IdentifierType": kind, "Identifiers": identifiers})
+        result.append(checked)
     return result
 
 
-def _shadowing(seen: dict[tuple[str, str], int], kind: str, identifier: str, index: int) -> tuple[str, int] | None:
-    """Return the identifier of an earlier mapping that matches everything ``identifier`` matches."""
-    for (earlier_kind, earlier_identifier), earlier in seen.items():
-        if earlier_kind != kind:
+def _validate_mapping(mapping: Any, where: str) -> dict[str, Any]:
+    """Validate one role mapping (``where`` names it in errors) and return it normalised."""
+    if not isinstance(mapping, dict):
+        raise InvalidParameterError(where, f"must be a dict with Role, IdentifierType and Identifiers, got {mapping!r}")
+    unknown = set(mapping) - MAPPING_KEYS
+    missing = MAPPING_KEYS - set(mapping)
+    if unknown or missing:
+        raise InvalidParameterError(
+            where,
+            f"must have exactly the keys Role, IdentifierType, Identifiers (missing {sorted(missing)}, unknown {sorted(unknown)})",
+        )
+    role = validate_role_arn(mapping["Role"], f"{where}.Role")
+    kind = require_str(mapping["IdentifierType"], f"{where}.IdentifierType")
+    if kind not in IDENTIFIER_TYPES:
+        raise InvalidParameterError(
+            f"{where}.IdentifierType", f"must be one of {', '.join(IDENTIFIER_TYPES)}, got {kind!r}"
+        )
+    if kind == "Prefix":
+        identifiers = require_list(mapping["Identifiers"], f"{where}.Identifiers", _prefix_identifier)
+    else:
+        identifiers = require_list(mapping["Identifiers"], f"{where}.Identifiers", _principal_identifier(kind))
+    return {"Role": role, "IdentifierType": kind, "Identifiers": identifiers}
+
+
+def shadowed_by(earlier_mappings: list[dict[str, Any]], kind: Any, identifier: str) -> tuple[int, str] | None:
+    """
+    Return the first earlier mapping of the same type that matches every request ``identifier`` matches.
+
+    EMRFS tries the mappings top-down and uses the first that matches; a ``Prefix`` identifier matches
+    as a plain string prefix of ``s3://bucket/key`` (Amazon EMR Management Guide, "Configure IAM roles
+    for EMRFS requests to Amazon S3"), so ``s3://b/p`` captures ``s3://b/p2`` too. Used by
+    :func:`validate_role_mappings` (which refuses it) and the verifier's check (which fails the link).
+
+    :param earlier_mappings: the mappings before the one ``identifier`` belongs to, in order.
+    :param kind: the ``IdentifierType`` of that mapping.
+    :param identifier: one of its identifiers.
+    :return: the earlier mapping's index and its identifier that matches first, or ``None``.
+    """
+    for earlier, mapping in enumerate(earlier_mappings):
+        if mapping.get("IdentifierType") != kind:
             continue
-        if earlier_identifier == identifier or (
-            kind == "Prefix" and earlier != index and identifier.startswith(earlier_identifier)
-        ):
-            return earlier_identifier, earlier
+        for earlier_identifier in (str(value) for value in mapping.get("Identifiers", [])):
+            if identifier == earlier_identifier or (kind == "Prefix" and identifier.startswith(earlier_identifier)):
+                return earlier, earlier_identifier
     return None
 
 

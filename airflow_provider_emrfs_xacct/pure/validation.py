@@ -128,6 +128,13 @@ def require_list(value: Any, field: str, item: Callable[[Any, str], T], *, allow
     return result
 
 
+def require_dicts(value: Any, field: str, what: str) -> list[dict[str, Any]]:
+    """Return ``value`` if it is a list of dicts; else refuse it, naming ``field`` and ``what`` it must hold."""
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise InvalidParameterError(field, f"must be a list of {what}, got {value!r}")
+    return value
+
+
 def validate_account_id(value: Any, field: str) -> str:
     """Validate a 12-digit AWS account id."""
     value = require_str(value, field)
@@ -273,7 +280,7 @@ def require_partition(arn: str, partition: str, field: str, where: str) -> str:
 
     IAM would answer ``MalformedPolicyDocument``, which is retried as eventual consistency first.
     """
-    actual = arn.split(":", 2)[1]
+    actual = partition_of_arn(arn)
     if actual != partition:
         raise InvalidParameterError(
             field, f"is in partition {actual!r}, but {where} is in partition {partition!r}: {arn!r}"
@@ -345,8 +352,15 @@ def validate_bool(value: Any, field: str) -> bool:
 
 
 def account_of_arn(arn: str) -> str:
-    """Return the account id of a validated ARN."""
-    return arn.split(":", 5)[4]
+    """Return the account id of an ARN (``""`` when ``arn`` has no account field)."""
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) > 4 else ""
+
+
+def partition_of_arn(arn: str) -> str:
+    """Return the partition of an ARN (``aws`` when ``arn`` has no partition field)."""
+    parts = arn.split(":", 2)
+    return parts[1] if len(parts) > 1 else "aws"
 
 
 def require_account(arn: str, account: str, field: str, where: str) -> str:

@@ -27,7 +27,7 @@ from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
-from airflow_provider_emrfs_xacct.pure.chain import PROBE_KEY
+from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.requests import STEPS

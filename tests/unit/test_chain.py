@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.pure.chain import (
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.findings import (
     FAIL,
     OUTSIDE_POLICIES,
     PASS,
@@ -23,14 +24,10 @@ from airflow_provider_emrfs_xacct.pure.chain import (
     VERDICT_NOT_CHECKED,
     VERDICT_PASS,
     WARN,
-    BucketState,
-    ChainState,
     Link,
     Report,
-    RoleState,
-    Unreadable,
-    check_chain,
 )
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL
 from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_POLICY_NAME,
@@ -532,6 +529,28 @@ def test_the_same_user_mapped_twice_is_shadowed() -> None:
     assert (shadow[0].status, shadow[1].status) == (PASS, FAIL)
     # User mappings name no prefix: without s3_prefixes the access checks only warn.
     assert {link.status for link in report.links if link.link == "access to prefixes"} == {WARN}
+
+
+def test_of_several_shadowed_identifiers_the_earliest_shadowing_mapping_is_named() -> None:
+    state = healthy_state()
+    state.security_configuration = {
+        "AuthorizationConfiguration": {
+            "EmrFsConfiguration": {
+                "RoleMappings": [
+                    {"Role": BROAD_ROLE, "IdentifierType": "User", "Identifiers": ["bob"]},
+                    {"Role": BROAD_ROLE, "IdentifierType": "User", "Identifiers": ["alice"]},
+                    {"Role": ROLE, "IdentifierType": "User", "Identifiers": ["alice", "bob"]},
+                ]
+            }
+        }
+    }
+    state.destination_roles[BROAD_ROLE] = destination_role(BROAD_ROLE)
+
+    shadow = [link for link in check_chain(state).links if link.link == SHADOW]
+
+    assert [link.status for link in shadow] == [PASS, PASS, FAIL]
+    # alice comes first in the mapping, but bob's mapping 0 is the one EMRFS reaches first.
+    assert shadow[2].detail == "bob is matched first by mapping 0 (bob)"
 
 
 def test_release_without_role_mappings_fails() -> None:

@@ -33,7 +33,7 @@ RUN_TIME_ONLY = (
     "airflow_provider_emrfs_xacct.pure.converge",
     "airflow_provider_emrfs_xacct.verify",
     "airflow_provider_emrfs_xacct.pure.evaluator",
-    "airflow_provider_emrfs_xacct.pure.chain",
+    "airflow_provider_emrfs_xacct.pure.checks",
     "difflib",
 )
 

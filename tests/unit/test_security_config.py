@@ -17,6 +17,7 @@ from airflow_provider_emrfs_xacct.pure.security_config import (
     canonical_json,
     role_mappings_of,
     security_configuration_name,
+    shadowed_by,
     validate_role_mappings,
 )
 
@@ -204,6 +205,35 @@ class TestValidateRoleMappings:
         refused_mappings(
             value, "role_mappings[1].Identifiers[1]", "'alice' is already covered by 'alice' in role_mappings[0]"
         )
+
+
+@pytest.mark.parametrize(
+    ("earlier", "kind", "identifier", "expected"),
+    [
+        # A Prefix identifier matches as a plain string prefix, so a shorter earlier one captures it.
+        ([mapping(identifiers=["s3://partner-b/a"])], "Prefix", "s3://partner-b/ab", (0, "s3://partner-b/a")),
+        ([mapping(identifiers=["s3://partner-b/a"])], "Prefix", "s3://partner-b/a", (0, "s3://partner-b/a")),
+        ([mapping(identifiers=["s3://partner-b/ab"])], "Prefix", "s3://partner-b/a", None),
+        # The first earlier mapping that matches is named, whichever of its identifiers matches.
+        (
+            [
+                mapping(identifiers=["s3://partner-b/z"]),
+                mapping(identifiers=["s3://partner-b/q", "s3://partner-b/a"]),
+                mapping(identifiers=["s3://partner-b/"]),
+            ],
+            "Prefix",
+            "s3://partner-b/a/b",
+            (1, "s3://partner-b/a"),
+        ),
+        # Users and groups match by name only, and only within their own type.
+        ([mapping(kind="User", identifiers=["alice"])], "User", "alice", (0, "alice")),
+        ([mapping(kind="User", identifiers=["alice"])], "User", "alicea", None),
+        ([mapping(kind="Group", identifiers=["alice"])], "User", "alice", None),
+        ([mapping(identifiers=["s3://partner-b/"])], "User", "s3://partner-b/x", None),
+    ],
+)
+def test_one_shadowing_rule_for_validation_and_the_verifier(earlier, kind, identifier, expected):
+    assert shadowed_by(earlier, kind, identifier) == expected
 
 
 class TestBuildSecurityConfiguration:

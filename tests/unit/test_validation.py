@@ -8,8 +8,10 @@ from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError, Invali
 from airflow_provider_emrfs_xacct.pure.validation import (
     Arn,
     S3Location,
+    account_of_arn,
     parse_arn,
     parse_s3_location,
+    partition_of_arn,
     require_list,
     require_str,
     role_name_from_arn,
@@ -433,3 +435,20 @@ class TestPositiveNumber:
     @pytest.mark.parametrize("value", [-1, -0.5, True, False, "1", None, float("nan"), float("inf"), float("-inf")])
     def test_refuses(self, value):
         refused(validate_positive_number, value, "settle_seconds", "must be a finite number >= 0")
+
+
+@pytest.mark.parametrize(
+    ("arn", "account", "partition"),
+    [
+        (ROLE_ARN, ACCOUNT, "aws"),
+        (KEY_ARN, ACCOUNT, "aws"),
+        ("arn:aws-cn:s3:::bucket/key:with:colons", "", "aws-cn"),
+        ("arn:aws-us-gov:iam::123456789012:role/a:b", "123456789012", "aws-us-gov"),
+        # What the verifier may meet in a live document it did not write: no account, no partition.
+        ("not-an-arn", "", "aws"),
+        ("", "", "aws"),
+    ],
+)
+def test_account_and_partition_of_an_arn(arn, account, partition):
+    assert account_of_arn(arn) == account
+    assert partition_of_arn(arn) == partition

@@ -1,0 +1,48 @@
+"""The EMR EC2 role may assume the destination role: its identity policies and the role's trust policy."""
+
+from __future__ import annotations
+
+from airflow_provider_emrfs_xacct.pure.checks.contexts import assume_request, identity_side
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, PROBE_FIX, UNKNOWN, Evaluated, Link, cite
+from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, RoleState
+from airflow_provider_emrfs_xacct.pure.evaluator import evaluate_access
+from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
+
+
+def audit(state: ChainState, index: int, role: RoleState, evaluated: list[Evaluated]) -> Link:
+    """
+    Evaluate EMRFS's ``sts:AssumeRole`` on the destination role of mapping ``index``.
+
+    :param evaluated: the identity-side request is appended here, for the simulator's second opinion.
+    """
+    name = "EMR role can assume destination role"
+    emr_role = state.emr_role
+    if not isinstance(emr_role, RoleState) or emr_role.unreadable:
+        return Link(index, name, UNKNOWN, "the EMR EC2 role could not be read (see above)")
+    request = assume_request(emr_role, role)
+    decision = evaluate_access(
+        request,
+        identity_policies=emr_role.policies,
+        resource_policies=[("trust policy", role.trust_policy)],
+        resource_account=account_of_arn(role.arn),
+        resource_policy_required=True,
+        boundary=emr_role.boundary,
+    )
+    evaluated.append(
+        Evaluated(
+            emr_role.arn, request.action, request.resource, dict(request.context), identity_side(request, emr_role)
+        )
+    )
+    if decision.allowed:
+        return Link(index, name, PASS, f"{emr_role.arn} may assume {role.arn}", cite(decision))
+    if decision.undetermined:
+        return Link(index, name, UNKNOWN, f"sts:AssumeRole depends on {decision.unknown}", cite(decision), PROBE_FIX)
+    if decision.statement is not None and decision.source != "trust policy":
+        fix = f"a Deny in {decision.source} blocks it: change that statement"
+    elif decision.source == "permissions boundary":
+        fix = "the EMR EC2 role's permissions boundary must allow sts:AssumeRole on this role"
+    elif decision.source == "identity":
+        fix = "AttachAssumeRolePolicyOperator with this role in destination_role_arns"
+    else:
+        fix = "EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns"
+    return Link(index, name, FAIL, f"sts:AssumeRole {decision.reason}", cite(decision), fix)

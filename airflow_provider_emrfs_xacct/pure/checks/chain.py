@@ -1,0 +1,121 @@
+"""
+The whole chain: every check in order, for every role mapping of the security configuration.
+
+Each link is one check module's ``audit``; this module only walks the chain (the configuration,
+the EMR EC2 role, the release, the route to STS, then per mapping its role, the assume permission and
+each prefix's bucket, steps, key and objects' owner) and collects the :class:`Report`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_emrfs_xacct.pure.checks import (
+    assume,
+    bucket,
+    configuration,
+    cross_type,
+    destination_role,
+    emr_role,
+    key_user,
+    ownership,
+    release,
+    s3_access,
+    second_opinion,
+    shadowing,
+    sts_route,
+)
+from airflow_provider_emrfs_xacct.pure.checks.findings import (
+    OUTSIDE_POLICIES,
+    PASS,
+    UNKNOWN,
+    WARN,
+    Evaluated,
+    Link,
+    Report,
+)
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState
+from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
+from airflow_provider_emrfs_xacct.pure.validation import S3Location, parse_s3_location
+
+
+def check_chain(state: ChainState) -> Report:
+    """Check every link of the chain for every role mapping of the security configuration."""
+    links: list[Link] = []
+    evaluated: list[Evaluated] = []
+    report = Report(state.security_configuration_name, links, _outside(state), evaluated)
+    links.extend(configuration.audit(state))
+    if not isinstance(state.security_configuration, dict):
+        return report
+    mappings = role_mappings_of(state.security_configuration)
+    links.extend(emr_role.audit(state))
+    links.extend(release.audit(state))
+    links.extend(sts_route.audit(state))
+    for index, mapping in enumerate(mappings):
+        links.extend(_mapping_links(state, index, mapping, mappings, evaluated))
+    links.extend(second_opinion.audit(state, evaluated))
+    return report
+
+
+def _outside(state: ChainState) -> list[dict[str, str]]:
+    if state.probe_passed:
+        return [{"what": what, "how": "covered by the live probe, which passed"} for what, _ in OUTSIDE_POLICIES]
+    return [{"what": what, "how": how} for what, how in OUTSIDE_POLICIES]
+
+
+def _mapping_links(
+    state: ChainState,
+    index: int,
+    mapping: dict[str, Any],
+    mappings: list[dict[str, Any]],
+    evaluated: list[Evaluated],
+) -> list[Link]:
+    role_arn = str(mapping.get("Role"))
+    kind = mapping.get("IdentifierType")
+    identifiers = [str(value) for value in mapping.get("Identifiers", [])]
+    links = [shadowing.audit(index, mappings), *cross_type.audit(index, mappings)]
+    role = state.destination_roles.get(role_arn)
+    role_link = destination_role.audit(index, role_arn, role)
+    links.append(role_link)
+    if role_link.status != PASS:
+        return links
+    assert isinstance(role, RoleState)
+    links.append(assume.audit(state, index, role, evaluated))
+    prefixes = identifiers if kind == "Prefix" else state.prefixes_for_principal_mappings
+    if not prefixes:
+        links.append(
+            Link(
+                index,
+                "access to prefixes",
+                WARN,
+                f"a {kind} mapping names no prefix to check",
+                fix="pass s3_prefixes to the verifier",
+            )
+        )
+    for prefix in prefixes:
+        try:
+            location = parse_s3_location(prefix, "prefix", allow_bucket_root=True)
+        except EmrfsXacctError as error:
+            links.append(Link(index, f"access to {prefix}", UNKNOWN, f"cannot check this identifier: {error}"))
+            continue
+        links.extend(_prefix_links(state, index, mappings, location, evaluated))
+    return links
+
+
+def _prefix_links(
+    state: ChainState,
+    index: int,
+    mappings: list[dict[str, Any]],
+    location: S3Location,
+    evaluated: list[Evaluated],
+) -> list[Link]:
+    found = state.buckets.get(location.bucket)
+    if not isinstance(found, BucketState):
+        return [bucket.audit(index, location, found)]
+    access = s3_access.audit(state, index, mappings, location, found, evaluated)
+    return [
+        *access.links,
+        key_user.audit(state, index, found, location, access.kms_uses, evaluated),
+        ownership.audit(index, list(access.writers.values()), found, location),
+    ]

@@ -1,0 +1,237 @@
+"""
+The requests AWS builds for EMRFS: the S3 calls of a role session, the KMS calls S3 makes for it, and
+EMRFS's ``sts:AssumeRole``, each with the condition keys it carries and those it is known not to carry.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate_access
+from airflow_provider_emrfs_xacct.pure.requests import S3Call, expand
+from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState
+
+#: Condition keys a request from EMRFS is known not to carry (every other key not in the context
+#: is unknown to the verifier, so a condition on it is "not checked").
+_ABSENT_ALWAYS = frozenset(
+    {
+        # The role's tags are all read (GetRole): a tag it does not have is absent. EMRFS passes no
+        # session tags.
+        "aws:PrincipalTag/",
+        "aws:RequestTag/",
+        "aws:TagKeys",
+        "aws:FederatedProvider",
+        "s3:RequestObjectTag/",
+        "s3:RequestObjectTagKeys",
+        "s3:x-amz-copy-source",
+        "s3:x-amz-metadata-directive",
+        "s3:x-amz-grant-full-control",
+        "s3:x-amz-grant-read",
+        "s3:x-amz-grant-read-acp",
+        "s3:x-amz-grant-write",
+        "s3:x-amz-grant-write-acp",
+        "s3:x-amz-storage-class",
+        "s3:x-amz-website-redirect-location",
+        "s3:object-lock-mode",
+        "s3:object-lock-retain-until-date",
+        "s3:object-lock-remaining-retention-days",
+        "s3:object-lock-legal-hold",
+        "s3:DataAccessPointArn",
+        "s3:DataAccessPointAccount",
+        "s3:AccessPointNetworkOrigin",
+        "s3:versionid",
+        "sts:ExternalId",
+        "sts:TransitiveTagKeys",
+        "kms:GrantIsForAWSResource",
+        "kms:GrantOperations",
+        "kms:GrantConstraintType",
+        "kms:ReEncryptOnSameKey",
+        "kms:DataKeyPairSpec",
+        "kms:MacAlgorithm",
+    }
+)
+
+#: emrfs-site's canned ACL names and the x-amz-acl header EMRFS sends for them.
+_CANNED_ACLS = {
+    "Private": "private",
+    "PublicRead": "public-read",
+    "PublicReadWrite": "public-read-write",
+    "AuthenticatedRead": "authenticated-read",
+    "LogDeliveryWrite": "log-delivery-write",
+    "BucketOwnerRead": "bucket-owner-read",
+    "BucketOwnerFullControl": "bucket-owner-full-control",
+    "AwsExecRead": "aws-exec-read",
+}
+
+
+def _upload_headers(state: ChainState) -> dict[str, str | None] | None:
+    """
+    The headers EMRFS puts on uploads that policies test (``s3:x-amz-acl``, ``s3:x-amz-server-side-encryption``).
+
+    ``None`` when the cluster's settings are not known; a ``None`` value: the header is not sent.
+    """
+    if state.cluster_configurations is None:
+        return None
+    acl = site_property(state, "emrfs-site", "fs.s3.canned.acl")
+    sse: str | None = None
+    configuration = state.security_configuration if isinstance(state.security_configuration, dict) else {}
+    encryption = configuration.get("EncryptionConfiguration") or {}
+    if encryption.get("EnableAtRestEncryption"):
+        mode = ((encryption.get("AtRestEncryptionConfiguration") or {}).get("S3EncryptionConfiguration") or {}).get(
+            "EncryptionMode"
+        )
+        sse = {"SSE-S3": "AES256", "SSE-KMS": "aws:kms"}.get(str(mode))
+    if sse is None and str(site_property(state, "emrfs-site", "fs.s3.enableServerSideEncryption")).lower() == "true":
+        sse = "aws:kms" if site_property(state, "emrfs-site", "fs.s3.serverSideEncryption.kms.keyId") else "AES256"
+    return {"s3:x-amz-acl": _CANNED_ACLS.get(str(acl)) if acl else None, "s3:x-amz-server-side-encryption": sse}
+
+
+def _principal_context(role: RoleState) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "aws:PrincipalArn": role.arn,
+        "aws:PrincipalAccount": account_of_arn(role.arn),
+        "aws:PrincipalType": "AssumedRole",
+        "aws:PrincipalIsAWSService": "false",
+    }
+    for key, value in role.tags.items():
+        context[f"aws:PrincipalTag/{key}"] = value
+    return context
+
+
+def s3_request(
+    state: ChainState, role: RoleState, call: S3Call, bucket: BucketState, bucket_name: str, stem: str
+) -> Request | None:
+    """The request context AWS builds for one S3 call of a role session (``None``: not sent for this prefix)."""
+    bucket_arn = f"arn:{partition_of_arn(role.arn)}:s3:::{bucket_name}"
+    key = expand(call.key, stem) if call.key is not None else ""
+    if key is None:
+        return None
+    absent = set(_ABSENT_ALWAYS)
+    context = {
+        **_principal_context(role),
+        "aws:ResourceAccount": bucket.account,
+        "aws:SecureTransport": "true",
+        "aws:RequestedRegion": state.region,
+        "aws:ViaAWSService": "false",
+    }
+    if not _add_listing(call, stem, context, absent):
+        return None
+    _add_upload_headers(state, call, context, absent)
+    return Request(
+        call.action,
+        f"{bucket_arn}/{key}" if call.key is not None else bucket_arn,
+        principal=role.arn,
+        context=context,
+        known_absent=frozenset(absent),
+        has_boundary=role.boundary is not None,
+    )
+
+
+def _add_listing(call: S3Call, stem: str, context: dict[str, Any], absent: set[str]) -> bool:
+    """Add the ``s3:prefix``/``s3:delimiter`` of a listing (``False``: this listing is not sent)."""
+    if call.list_prefix is None:
+        absent.update({"s3:prefix", "s3:delimiter", "s3:max-keys"})
+        return True
+    prefix = expand(call.list_prefix, stem)
+    if prefix is None:
+        return False
+    if prefix:
+        context["s3:prefix"] = prefix
+    else:
+        absent.add("s3:prefix")
+    context["s3:delimiter"] = "/"
+    return True
+
+
+def _add_upload_headers(state: ChainState, call: S3Call, context: dict[str, Any], absent: set[str]) -> None:
+    """Add the upload headers a call carries, or mark them absent."""
+    if not call.headers:
+        # UploadPart and the others carry no upload headers: a bucket policy denying s3:PutObject
+        # without x-amz-server-side-encryption or x-amz-acl denies UploadPart (boto/botocore#471,
+        # aws/aws-cli#1674).
+        absent.update(
+            {"s3:x-amz-acl", "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id"}
+        )
+        return
+    headers = _upload_headers(state)
+    if headers is None:
+        return
+    for name, value in headers.items():
+        if value is None:
+            absent.add(name)
+        else:
+            context[name] = value
+    if headers.get("s3:x-amz-server-side-encryption") != "aws:kms":
+        absent.add("s3:x-amz-server-side-encryption-aws-kms-key-id")
+
+
+def kms_request(state: ChainState, role: RoleState, action: str, bucket: BucketState, resource_arn: str) -> Request:
+    """The request S3 sends to KMS with the role session's permissions (forward access)."""
+    key_arn = str(bucket.kms_key_arn)
+    context: dict[str, Any] = {
+        **_principal_context(role),
+        # KMS Developer Guide, "kms:ViaService": S3 calls KMS as s3.<region>.amazonaws.com.
+        "kms:ViaService": f"s3.{state.region}.amazonaws.com",
+        "kms:CallerAccount": account_of_arn(role.arn),
+        "aws:ResourceAccount": account_of_arn(key_arn),
+        "aws:RequestedRegion": state.region,
+        # S3 User Guide, "Using server-side encryption with AWS KMS keys": the encryption context is
+        # the object's ARN, or the bucket's with an S3 Bucket Key.
+        "kms:EncryptionContext:aws:s3:arn": resource_arn,
+        "kms:EncryptionContextKeys": ["aws:s3:arn"],
+    }
+    configured = bucket.kms_key_id or ""
+    absent = set(_ABSENT_ALWAYS)
+    if "alias/" in configured:
+        context["kms:RequestAlias"] = "alias/" + configured.split("alias/", 1)[1]
+    else:
+        absent.add("kms:RequestAlias")
+    return Request(
+        action,
+        key_arn,
+        principal=role.arn,
+        context=context,
+        known_absent=frozenset(absent),
+        has_boundary=role.boundary is not None,
+    )
+
+
+def assume_request(emr_role: RoleState, role: RoleState) -> Request:
+    """``sts:AssumeRole`` on the destination role, sent by EMRFS with the EC2 instance profile's session."""
+    context = {
+        **_principal_context(emr_role),
+        "aws:ResourceAccount": account_of_arn(role.arn),
+        "aws:SecureTransport": "true",
+        "aws:ViaAWSService": "false",
+    }
+    return Request(
+        "sts:AssumeRole",
+        role.arn,
+        principal=emr_role.arn,
+        context=context,
+        known_absent=_ABSENT_ALWAYS,
+        has_boundary=emr_role.boundary is not None,
+    )
+
+
+def site_property(state: ChainState, classification: str, name: str) -> str | None:
+    """The last value of a cluster setting (``classification`` property ``name``), or ``None``."""
+    value = None
+    for configuration in state.cluster_configurations or []:
+        if configuration.get("Classification") == classification:
+            value = (configuration.get("Properties") or {}).get(name, value)
+    return value
+
+
+def identity_side(request: Request, role: RoleState) -> bool | None:
+    """Whether the role's identity policies within its boundary allow ``request`` (``None``: undetermined)."""
+    decision = evaluate_access(
+        request,
+        identity_policies=role.policies,
+        resource_account=account_of_arn(request.principal),
+        boundary=role.boundary,
+    )
+    return None if decision.undetermined else decision.allowed

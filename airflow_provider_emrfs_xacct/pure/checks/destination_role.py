@@ -1,0 +1,39 @@
+"""The role a mapping names exists at exactly that ARN and could be read."""
+
+from __future__ import annotations
+
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.checks.state import RoleState, Unreadable
+
+
+def audit(index: int, role_arn: str, role: RoleState | Unreadable | None) -> Link:
+    """
+    Check the destination role of mapping ``index``.
+
+    :param role_arn: the ARN the mapping names.
+    :param role: the role of that name as read from the destination account.
+    """
+    name = "destination role"
+    if isinstance(role, Unreadable):
+        return Link(index, name, UNKNOWN, f"{role_arn}: {role.detail}")
+    if role is None:
+        return Link(
+            index,
+            name,
+            FAIL,
+            f"{role_arn} not found: EMRFS's AssumeRole on it will fail",
+            fix="create it with EnsureDestinationRoleOperator, or name an existing role in the mapping",
+        )
+    if role.arn != role_arn:
+        # EMRFS calls AssumeRole on the mapping's ARN: partition, account, path and name must all be the role's.
+        return Link(
+            index,
+            name,
+            FAIL,
+            f"the mapping names {role_arn}, but the role of that name is {role.arn}: EMRFS's AssumeRole on the "
+            "mapping's ARN will fail",
+            fix=f"put {role.arn} in the mapping (CreateEmrfsSecurityConfigOperator)",
+        )
+    if role.unreadable:
+        return Link(index, name, UNKNOWN, f"{role_arn}: {role.unreadable}")
+    return Link(index, name, PASS, f"{role.arn} exists")

@@ -1,0 +1,123 @@
+"""
+What the checks find: one :class:`Link` per check, and the :class:`Report` with its verdict.
+
+The report's verdict is ``PASS`` only when every link passed; it always lists what reading policies
+cannot see (:data:`OUTSIDE_POLICIES`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.evaluator import Decision
+
+PASS, WARN, FAIL, UNKNOWN = "pass", "warn", "fail", "not checked"
+VERDICT_PASS, VERDICT_FAIL, VERDICT_NOT_CHECKED = "PASS", "FAIL", "NOT_CHECKED"
+#: The fix of a link whose answer depends on what only the job knows.
+PROBE_FIX = "the answer is only known when the job runs: run the live probe (probe=True)"
+
+#: What no policy the verifier reads can show, and how to check it. Listed in every report.
+OUTSIDE_POLICIES: tuple[tuple[str, str], ...] = (
+    (
+        "AWS Organizations service control policies (SCPs) of both accounts",
+        "run the live probe (probe=True); or, from the management account or a delegated administrator, "
+        "organizations:ListPoliciesForTarget and DescribePolicy for both accounts",
+    ),
+    (
+        "AWS Organizations resource control policies (RCPs) on the bucket and the key",
+        "run the live probe; or organizations:ListPoliciesForTarget (type RESOURCE_CONTROL_POLICY) for the "
+        "destination account",
+    ),
+    (
+        "VPC endpoint policies of the cluster's S3, STS and KMS endpoints",
+        "run the live probe; or ec2:DescribeVpcEndpoints in the EMR account and read each PolicyDocument",
+    ),
+    ("session policies passed when a role is assumed", "run the live probe (EMRFS passes none by default)"),
+    ("object ACLs of objects that already exist under the prefix", "run the live probe (it checks the owner)"),
+    ("KMS grants on the bucket's key", "run the live probe; or kms:ListGrants on the key"),
+)
+
+
+@dataclass
+class Link:
+    """The result of one check."""
+
+    mapping: int | None
+    link: str
+    status: str
+    detail: str
+    statement: str = ""
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """One request the checks evaluated for a role: what the simulator is asked as a second opinion."""
+
+    principal: str
+    action: str
+    resource: str
+    context: dict[str, Any]
+    #: Our identity-side answer (identity policies within the boundary): True, False or None.
+    identity_allowed: bool | None
+
+
+@dataclass
+class Report:
+    """All links, the verdict, and what reading policies cannot see."""
+
+    security_configuration: str
+    links: list[Link]
+    not_checked: list[dict[str, str]] = field(default_factory=list)
+    #: The identity-side requests evaluated (for the simulator's second opinion); not in the XCom.
+    evaluated: list[Evaluated] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        """No link failed (links may still be "not checked": see :attr:`verdict`)."""
+        return all(link.status != FAIL for link in self.links)
+
+    @property
+    def verdict(self) -> str:
+        """``FAIL`` if a link failed, else ``NOT_CHECKED`` if one could not be checked, else ``PASS``."""
+        if not self.healthy:
+            return VERDICT_FAIL
+        if any(link.status == UNKNOWN for link in self.links):
+            return VERDICT_NOT_CHECKED
+        return VERDICT_PASS
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "security_configuration": self.security_configuration,
+            "verdict": self.verdict,
+            "healthy": self.healthy,
+            "links": [asdict(link) for link in self.links],
+            "not_checked": list(self.not_checked),
+        }
+
+    def table(self) -> str:
+        """A readable table: one row per link, with the deciding statement and the fix."""
+        rows = [("#", "link", "status", "detail", "deciding statement", "fix")]
+        for link in self.links:
+            where = "-" if link.mapping is None else str(link.mapping)
+            rows.append((where, link.link, link.status.upper(), link.detail, link.statement or "-", link.fix or "-"))
+        widths = [min(90, max(len(row[column]) for row in rows)) for column in range(len(rows[0]))]
+        lines = [" | ".join(cell[:90].ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
+        lines.insert(1, "-+-".join("-" * width for width in widths))
+        outside = [f"  - {item['what']}: {item['how']}" for item in self.not_checked]
+        tail = ["Not checked by reading policies:", *outside] if outside else []
+        return f"Cross-account EMRFS chain for {self.security_configuration}: {self.verdict}\n" + "\n".join(
+            lines + tail
+        )
+
+
+def cite(decision: Decision) -> str:
+    """The statement that decided ``decision``, as "source: Sid name" (or its start), or ``""``."""
+    if decision.statement is None:
+        return ""
+    sid = decision.statement.get("Sid")
+    text = f"Sid {sid}" if sid else json.dumps(decision.statement, sort_keys=True)[:120]
+    return f"{decision.source}: {text}"

@@ -1,0 +1,113 @@
+"""The roles that write may use the bucket's default KMS key through S3: the key policy and their own."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_emrfs_xacct.pure.checks.contexts import identity_side, kms_request
+from airflow_provider_emrfs_xacct.pure.checks.findings import (
+    FAIL,
+    PASS,
+    PROBE_FIX,
+    UNKNOWN,
+    Evaluated,
+    Link,
+    cite,
+)
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
+from airflow_provider_emrfs_xacct.pure.evaluator import Decision, evaluate_access
+from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.validation import S3Location
+
+
+def audit(
+    state: ChainState,
+    index: int,
+    bucket: BucketState,
+    location: S3Location,
+    uses: list[tuple[RoleState, str, str]],
+    evaluated: list[Evaluated],
+) -> Link:
+    """
+    Evaluate each KMS call S3 makes for the writers under ``location`` against the key policy.
+
+    :param uses: (role, KMS action, object ARN) for every request that makes S3 call KMS.
+    :param evaluated: each identity-side request is appended here, for the simulator's second opinion.
+    """
+    name = f"use bucket key for {location.uri}"
+    key = _key(state, index, name, bucket)
+    if isinstance(key, Link):
+        return key
+    key_arn, key_policy = key
+    bucket_arn = f"arn:{partition_of_arn(key_arn)}:s3:::{location.bucket}"
+    last: Decision | None = None
+    seen: set[tuple[str, str]] = set()
+    for role, action, object_arn in uses:
+        if (role.arn, action) in seen:
+            continue
+        seen.add((role.arn, action))
+        request = kms_request(state, role, action, bucket, bucket_arn if bucket.bucket_key_enabled else object_arn)
+        decision = evaluate_access(
+            request,
+            identity_policies=role.policies,
+            resource_policies=[("key policy", key_policy)],
+            resource_account=account_of_arn(key_arn),
+            resource_policy_required=True,
+            boundary=role.boundary,
+        )
+        evaluated.append(Evaluated(role.arn, action, key_arn, dict(request.context), identity_side(request, role)))
+        refused = _refused(index, name, f"{action} on {key_arn} as {role.arn}", decision)
+        if refused is not None:
+            return refused
+        last = decision
+    roles = sorted({role.arn for role, _, _ in uses})
+    return Link(
+        index,
+        name,
+        PASS,
+        f"{', '.join(roles)} may use {key_arn} through S3 ({', '.join(sorted({a for _, a, _ in uses}))})",
+        cite(last) if last is not None else "",
+    )
+
+
+def _key(state: ChainState, index: int, name: str, bucket: BucketState) -> Link | tuple[str, dict[str, Any]]:
+    """Return the key's ARN and policy, or the link when no customer managed key is there to check."""
+    if "encryption" in bucket.unreadable:
+        return Link(index, name, UNKNOWN, bucket.unreadable["encryption"], fix=PROBE_FIX)
+    if bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse"):
+        return Link(index, name, PASS, f"default encryption is {bucket.sse_algorithm or 'none'}; no KMS key involved")
+    key_arn = bucket.kms_key_arn
+    if key_arn is None:
+        return Link(index, name, PASS, "SSE-KMS with the AWS managed key aws/s3: usable within the account")
+    key_policy = state.key_policies.get(key_arn)
+    if isinstance(key_policy, Unreadable):
+        return Link(index, name, UNKNOWN, f"key policy of {key_arn}: {key_policy.detail}", fix=PROBE_FIX)
+    if key_policy is None:
+        return Link(
+            index,
+            name,
+            FAIL,
+            f"the key {key_arn} of the bucket's default encryption does not exist",
+            fix="check the bucket's default encryption",
+        )
+    key_state = state.key_states.get(key_arn, "Enabled")
+    if key_state != "Enabled":
+        return Link(index, name, FAIL, f"the key {key_arn} is {key_state}", fix="enable the key (kms:EnableKey)")
+    return key_arn, key_policy
+
+
+def _refused(index: int, name: str, what: str, decision: Decision) -> Link | None:
+    """The link of a KMS call that is not allowed (or depends on the job), or ``None``."""
+    if decision.undetermined:
+        return Link(index, name, UNKNOWN, f"{what} depends on {decision.unknown}", cite(decision), PROBE_FIX)
+    if decision.allowed:
+        return None
+    if decision.source == "permissions boundary":
+        fix = "the role's permissions boundary must allow the key"
+    elif decision.statement is not None:
+        fix = f"a Deny in the {decision.source} blocks it: change that statement"
+    else:
+        fix = "GrantKmsKeyUserOperator with the destination role"
+    return Link(index, name, FAIL, f"{what} {decision.reason}", cite(decision), fix)

@@ -1,0 +1,49 @@
+"""Which role EMRFS sends a request as: the first role mapping that matches, else the EC2 instance profile role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, RoleState
+
+
+def route(mappings: list[dict[str, Any]], uri: str, checking: int) -> int | None:
+    """
+    Return the index of the mapping EMRFS uses for ``uri`` (``None``: the EC2 instance profile role).
+
+    Mappings apply top-down, the first match wins; a ``Prefix`` identifier matches as a plain string
+    prefix of ``s3://bucket/key`` (EMR Management Guide, "Configure IAM roles for EMRFS requests to
+    Amazon S3"). ``User``/``Group`` mappings are taken to match only when they are the mapping being
+    checked (``checking``): the job is assumed to run as that user or group.
+    """
+    for index, mapping in enumerate(mappings):
+        kind = mapping.get("IdentifierType")
+        identifiers = [str(value) for value in mapping.get("Identifiers", [])]
+        if kind == "Prefix" and any(uri.startswith(identifier) for identifier in identifiers):
+            return index
+        if kind in ("User", "Group") and index == checking:
+            return index
+    return None
+
+
+def routed_role(
+    state: ChainState, mappings: list[dict[str, Any]], uri: str, checking: int
+) -> tuple[RoleState | None, str, str]:
+    """
+    Return the role EMRFS sends ``uri``'s request as, why that role, and why it cannot be checked.
+
+    :return: (the role as read, or ``None`` when it could not be read; "mapping N" or why the EC2
+        instance profile role; the problem when the role is ``None``).
+    """
+    routed = route(mappings, uri, checking)
+    if routed is None:
+        role = state.emr_role
+        why = "no mapping matches this key: the EC2 instance profile role"
+        if isinstance(role, RoleState) and not role.unreadable:
+            return role, why, ""
+        return None, why, "sent as the EMR EC2 role, which could not be read"
+    arn = str(mappings[routed].get("Role"))
+    target = state.destination_roles.get(arn)
+    if isinstance(target, RoleState) and target.arn == arn and not target.unreadable:
+        return target, f"mapping {routed}", ""
+    return None, f"mapping {routed}", f"sent as {arn} (mapping {routed}), which could not be checked (see its links)"

@@ -1,0 +1,201 @@
+"""
+Each step of an EMRFS write under a prefix is allowed: the destination permissions and the bucket policy.
+
+Every request of :data:`~airflow_provider_emrfs_xacct.pure.requests.WRITE_REQUESTS` is sent as the role
+EMRFS routes it to (:mod:`~airflow_provider_emrfs_xacct.pure.checks.routing`) and evaluated against that
+role's identity policies, its boundary and the bucket policy; one link per step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_emrfs_xacct.pure.checks.contexts import identity_side, s3_request
+from airflow_provider_emrfs_xacct.pure.checks.findings import (
+    FAIL,
+    PASS,
+    PROBE_FIX,
+    UNKNOWN,
+    WARN,
+    Evaluated,
+    Link,
+    cite,
+)
+from airflow_provider_emrfs_xacct.pure.checks.routing import routed_role
+from airflow_provider_emrfs_xacct.pure.evaluator import IMPLICIT_DENY, Decision, Request, evaluate_access
+from airflow_provider_emrfs_xacct.pure.requests import STEPS, WRITE_REQUESTS, S3Call, expand
+from airflow_provider_emrfs_xacct.pure.validation import S3Location, partition_of_arn
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState
+
+
+@dataclass
+class PrefixAccess:
+    """What the steps found under one prefix: a link per step, the roles that write, their KMS uses."""
+
+    links: list[Link] = field(default_factory=list)
+    #: The roles that put objects, by ARN (for the objects' owner).
+    writers: dict[str, RoleState] = field(default_factory=dict)
+    #: (role, KMS action, object ARN) for every request that makes S3 call KMS.
+    kms_uses: list[tuple[RoleState, str, str]] = field(default_factory=list)
+
+
+def audit(
+    state: ChainState,
+    index: int,
+    mappings: list[dict[str, Any]],
+    location: S3Location,
+    bucket: BucketState,
+    evaluated: list[Evaluated],
+) -> PrefixAccess:
+    """
+    Evaluate every request of an EMRFS write under ``location`` for mapping ``index``.
+
+    :param evaluated: each identity-side request is appended here, for the simulator's second opinion.
+    """
+    prefix = _Prefix(state, index, mappings, location, bucket, location.prefix.rstrip("/"), evaluated)
+    access = PrefixAccess()
+    for step in STEPS:
+        outcomes: list[_Outcome] = []
+        blocked = [prefix.send(call, outcomes, access) for call in WRITE_REQUESTS if call.step == step]
+        first_blocked = next((reason for reason in blocked if reason), "")
+        access.links.append(_step_link(index, f"{step} {location.uri}", outcomes, first_blocked))
+    return access
+
+
+@dataclass
+class _Outcome:
+    """The outcome of one request in a step."""
+
+    call: str
+    action: str
+    decision: Decision
+    role: str
+    required: bool
+    why_role: str
+
+
+@dataclass
+class _Prefix:
+    """One prefix of one mapping being checked."""
+
+    state: ChainState
+    index: int
+    mappings: list[dict[str, Any]]
+    location: S3Location
+    bucket: BucketState
+    stem: str
+    evaluated: list[Evaluated]
+
+    def send(self, call: S3Call, outcomes: list[_Outcome], access: PrefixAccess) -> str:
+        """Evaluate one call (and the listing a 404 needs); return why it could not be checked, or ``""``."""
+        key = expand(call.key, self.stem) if call.key is not None else None
+        if call.key is not None and key is None:
+            return ""
+        bucket = self.location.bucket
+        uri = f"s3://{bucket}/{key}" if key is not None else f"s3://{bucket}/{self.stem}/"
+        role, why_role, problem = routed_role(self.state, self.mappings, uri, self.index)
+        if role is None:
+            return f"{call.operation} {uri}: {problem}"
+        if "policy" in self.bucket.unreadable:
+            return self.bucket.unreadable["policy"]
+        request = s3_request(self.state, role, call, self.bucket, bucket, self.stem)
+        if request is None:
+            return ""
+        outcomes.append(self._evaluate(role, request, f"{call.operation} {uri}", call.required, why_role))
+        self.evaluated.append(
+            Evaluated(role.arn, request.action, request.resource, dict(request.context), identity_side(request, role))
+        )
+        if call.missing:
+            what = f"404 (not 403) for HEAD of missing {uri}: s3:ListBucket without s3:prefix"
+            outcomes.append(self._evaluate(role, _listing(request, role, bucket), what, True, why_role))
+        if call.action == "s3:PutObject":
+            access.writers[role.arn] = role
+        access.kms_uses.extend((role, action, request.resource) for action in call.kms)
+        return ""
+
+    def _evaluate(self, role: RoleState, request: Request, what: str, required: bool, why: str) -> _Outcome:
+        decision = evaluate_access(
+            request,
+            identity_policies=role.policies,
+            resource_policies=[("bucket policy", self.bucket.policy)],
+            resource_account=self.bucket.account,
+            boundary=role.boundary,
+        )
+        return _Outcome(what, request.action, decision, role.arn, required, why)
+
+
+def _listing(request: Request, role: RoleState, bucket: str) -> Request:
+    """The ``s3:ListBucket`` S3 checks before answering 404 (not 403) to a HEAD of a missing key."""
+    return Request(
+        "s3:ListBucket",
+        f"arn:{partition_of_arn(role.arn)}:s3:::{bucket}",
+        principal=role.arn,
+        context=dict(request.context),
+        known_absent=(request.known_absent or frozenset()) | {"s3:prefix", "s3:delimiter", "s3:max-keys"},
+        has_boundary=request.has_boundary,
+    )
+
+
+def _step_link(index: int, name: str, outcomes: list[_Outcome], blocked: str) -> Link:
+    refused = [o for o in outcomes if not o.decision.allowed and not o.decision.undetermined]
+    hard = [o for o in refused if o.required]
+    unknown = [o for o in outcomes if o.decision.undetermined]
+    if hard:
+        first = hard[0]
+        return Link(
+            index,
+            name,
+            FAIL,
+            f"{first.call} as {first.role} ({first.why_role}): {first.action} {first.decision.reason}"
+            + (f" ({len(hard)} requests refused)" if len(hard) > 1 else ""),
+            cite(first.decision),
+            _s3_fix(first),
+        )
+    if blocked:
+        return Link(index, name, UNKNOWN, blocked, fix=PROBE_FIX)
+    if unknown:
+        first = unknown[0]
+        return Link(
+            index,
+            name,
+            UNKNOWN,
+            f"{first.call} as {first.role}: depends on {first.decision.unknown}",
+            cite(first.decision),
+            PROBE_FIX,
+        )
+    if refused:
+        first = refused[0]
+        return Link(
+            index,
+            name,
+            WARN,
+            f"{first.call} as {first.role}: {first.action} {first.decision.reason}",
+            cite(first.decision),
+            _s3_fix(first),
+        )
+    cited = next((cite(o.decision) for o in outcomes if o.decision.statement), "")
+    return Link(index, name, PASS, f"{len(outcomes)} requests allowed", cited)
+
+
+def _s3_fix(outcome: _Outcome) -> str:
+    decision = outcome.decision
+    if decision.statement is not None and decision.source == "bucket policy":
+        return "the bucket policy denies it: change or narrow that statement (it is not the provider's)"
+    if decision.statement is not None:
+        return f"a Deny in {decision.source} blocks it: change that statement"
+    if outcome.why_role.startswith("no mapping"):
+        return (
+            "this key is not covered by any mapping, so EMRFS sends it as the EMR EC2 role: map the prefix "
+            "without its trailing slash (s3://bucket/prefix) so the prefix's own key and its _$folder$ marker "
+            "go through the destination role"
+        )
+    if decision.source == "permissions boundary":
+        return "the role's permissions boundary does not allow it: widen the boundary"
+    if "404" in outcome.call:
+        return "allow s3:ListBucket on the bucket without an s3:prefix condition (a HEAD carries none)"
+    if decision.source == "resource" and decision.reason == IMPLICIT_DENY:
+        return "the bucket policy must allow this role (it is in another account)"
+    return "EnsureDestinationRoleOperator with this prefix in s3_prefixes"

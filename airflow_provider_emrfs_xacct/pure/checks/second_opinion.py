@@ -1,0 +1,38 @@
+"""The IAM policy simulator agrees with the local evaluation of the identity side."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from airflow_provider_emrfs_xacct.pure.checks.findings import PASS, PROBE_FIX, UNKNOWN, Evaluated, Link
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
+
+
+def audit(state: ChainState, evaluated: list[Evaluated]) -> list[Link]:
+    """Compare the identity side with ``iam:SimulatePrincipalPolicy`` where the connection could ask it."""
+    if state.simulations is None:
+        return []
+    disagreements = []
+    for item in evaluated:
+        answer = state.simulations.get((item.principal, item.action, item.resource))
+        if answer is None or item.identity_allowed is None:
+            continue
+        if (answer == "allowed") != item.identity_allowed:
+            ours = "allowed" if item.identity_allowed else "denied"
+            disagreements.append(
+                f"{item.action} on {item.resource} as {item.principal}: simulator {answer}, local {ours}"
+            )
+    name = "second opinion (iam:SimulatePrincipalPolicy, identity side)"
+    if disagreements:
+        return [
+            Link(
+                None,
+                name,
+                UNKNOWN,
+                f"{len(disagreements)} disagreement(s): " + "; ".join(disagreements[:5]),
+                fix=PROBE_FIX,
+            )
+        ]
+    return [Link(None, name, PASS, f"the simulator agrees on {len(state.simulations)} request(s)")]

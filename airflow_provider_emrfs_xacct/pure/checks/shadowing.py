@@ -1,0 +1,34 @@
+"""No earlier mapping of the same type matches every request a mapping names (it would never apply)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, Link
+from airflow_provider_emrfs_xacct.pure.security_config import shadowed_by
+
+
+def audit(index: int, mappings: list[dict[str, Any]]) -> Link:
+    """
+    Fail the mapping ``index`` when an earlier mapping of its type matches one of its identifiers first.
+
+    :param index: the mapping checked.
+    :param mappings: all role mappings of the security configuration, in order.
+    """
+    mapping = mappings[index]
+    kind = mapping.get("IdentifierType")
+    hits = [
+        (shadow, identifier)
+        for identifier in (str(value) for value in mapping.get("Identifiers", []))
+        if (shadow := shadowed_by(mappings[:index], kind, identifier)) is not None
+    ]
+    if not hits:
+        return Link(index, "mapping not shadowed", PASS, "no earlier mapping matches its identifiers first")
+    (earlier_index, earlier_identifier), identifier = min(hits, key=lambda hit: hit[0][0])
+    return Link(
+        index,
+        "mapping not shadowed",
+        FAIL,
+        f"{identifier} is matched first by mapping {earlier_index} ({earlier_identifier})",
+        fix="put the narrower mapping first",
+    )

@@ -1,0 +1,82 @@
+"""What the verifier read from both accounts: the input of every check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.network import StsReachability
+
+#: Name of the object the live probe writes under each prefix.
+PROBE_KEY = "_emrfs_xacct_probe"
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A part of the chain the verifier could not read: who was refused what, where (or why not)."""
+
+    detail: str
+
+
+@dataclass
+class RoleState:
+    """
+    A role as read from IAM: its ARN, trust policy, identity policies (inline and managed) by name,
+    permissions boundary (name, document), tags.
+    """
+
+    arn: str
+    trust_policy: dict[str, Any] | None = None
+    policies: list[tuple[str, Any]] = field(default_factory=list)
+    boundary: tuple[str, Any] | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    #: A part of the role that could not be read (its policies or boundary): its checks are "not checked".
+    unreadable: str = ""
+
+
+@dataclass
+class BucketState:
+    """A bucket as read from S3: owning account, policy, object ownership, default encryption key."""
+
+    account: str
+    policy: dict[str, Any] | None = None
+    object_ownership: str = "ObjectWriter"
+    sse_algorithm: str | None = None
+    #: The key's ARN, resolved through DescribeKey (the bucket may name an alias or a key id).
+    kms_key_arn: str | None = None
+    #: The key as the bucket's encryption names it.
+    kms_key_id: str | None = None
+    bucket_key_enabled: bool = False
+    #: Parts that could not be read ("policy", "ownership", "encryption") and why.
+    unreadable: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ChainState:
+    """Everything the checks need, read from both accounts."""
+
+    emr_role: RoleState | Unreadable | None
+    security_configuration_name: str
+    security_configuration: dict[str, Any] | Unreadable | None
+    destination_roles: dict[str, RoleState | Unreadable | None]
+    buckets: dict[str, BucketState | Unreadable | None]
+    key_policies: dict[str, dict[str, Any] | Unreadable | None] = field(default_factory=dict)
+    #: KeyState from DescribeKey (``Enabled``, ``Disabled``, ``PendingDeletion`` …) by key ARN.
+    key_states: dict[str, str] = field(default_factory=dict)
+    release_label: str | None = None
+    cluster_configurations: list[dict[str, Any]] | None = None
+    #: Prefixes to check for ``User``/``Group`` mappings, which name no prefix themselves.
+    prefixes_for_principal_mappings: list[str] = field(default_factory=list)
+    region: str = "us-east-1"
+    #: ``iam:SimulatePrincipalPolicy`` answers by (principal ARN, action, resource): ``allowed``,
+    #: ``implicitDeny`` or ``explicitDeny``; ``None`` when not asked.
+    simulations: dict[tuple[str, str, str], str] | None = None
+    #: Why there is no second opinion (e.g. the endpoint does not offer the simulator).
+    simulation_note: str = ""
+    #: A cluster read that was refused.
+    cluster_unreadable: str = ""
+    #: Whether the live probe wrote and checked an object under every prefix.
+    probe_passed: bool = False
+    #: Whether the cluster's subnet reaches the STS endpoint EMRFS calls (``None``: no cluster subnet read).
+    sts_reachability: StsReachability | Unreadable | None = None

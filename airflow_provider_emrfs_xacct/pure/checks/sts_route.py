@@ -1,0 +1,22 @@
+"""The cluster reaches the STS endpoint EMRFS calls for the mapped roles' credentials."""
+
+from __future__ import annotations
+
+from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, Unreadable
+
+
+def audit(state: ChainState) -> list[Link]:
+    """
+    The cluster reaches the STS endpoint EMRFS calls for the mapped roles' credentials.
+
+    Releases 5.31.0/6.1.0 and later call the Regional endpoint (Amazon EMR Release Guide, "Managing the
+    default AWS Security Token Service endpoint"): a cluster in a private subnet needs an STS interface
+    endpoint or a NAT route, or every mapped request fails.
+    """
+    found = state.sts_reachability
+    if found is None:
+        return []
+    if isinstance(found, Unreadable):
+        return [Link(None, "cluster reaches STS", UNKNOWN, found.detail, fix="allow ec2:Describe* to check it")]
+    return [Link(None, "cluster reaches STS", found.status.lower(), f"{found.endpoint}: {found.detail}", fix=found.fix)]
