@@ -10,9 +10,10 @@ Part 1, growth. Partners are added one after another, each by its DAG's chain::
 
 All partners share the EMR account's ``EMR_EC2_DefaultRole`` (its assume-role grants pass the inline
 policies' 10,240-character wall at about 170 partners and spill into provider-owned managed policies).
-In production each partner has its own bucket and key; the stand-in has one destination account and
-bucket, so partners use one key per group of 100 (a key policy holds about 530 key users, KMS's 32 KB)
-and one security configuration per group of 100 (its role mappings; created once the group is in).
+In production each partner has its own bucket and key; the stand-in has one destination account, so
+each group of 100 partners has a bucket whose default key is the group's (a key policy holds about
+530 key users, KMS's 32 KB), and one security configuration (its role mappings; created once the
+group is in).
 Then every chain runs again (the steady state: 0 mutating calls expected), and the EMRFS-like writer
 (``devstack.emrfs_writer.write_like_emrfs``) writes as every partner. Calls are counted per partner;
 wall time per partner is the first run's.
@@ -133,8 +134,13 @@ class Partner:
         return f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{self.role_name}"
 
     @property
+    def bucket(self) -> str:
+        group = self.index // GROUP
+        return BUCKET if group == 0 else f"{BUCKET}-g{group}"
+
+    @property
     def location(self) -> str:
-        return f"s3://{BUCKET}/partners/{self.index:04d}/"
+        return f"s3://{self.bucket}/partners/{self.index:04d}/"
 
 
 @dataclass
@@ -173,10 +179,21 @@ def fresh(url: str, size: int) -> tuple[Seeded, list[str]]:
     requests.post(f"{url}/moto-api/reset", timeout=30).raise_for_status()
     _HOOKS.__dict__.clear()  # moto forgets the credentials the hooks' clients assumed: build them again
     seeded = seed(url)
-    kms = account_session(url, DESTINATION_ACCOUNT).client("kms", endpoint_url=url)
+    session = account_session(url, DESTINATION_ACCOUNT)
+    kms, s3 = session.client("kms", endpoint_url=url), session.client("s3", endpoint_url=url)
     keys = [seeded.kms_key_arn]
-    for _ in range(1, -(-size // GROUP)):
+    for group in range(1, -(-size // GROUP)):
         keys.append(kms.create_key(Policy=json.dumps(seeded.key_policy))["KeyMetadata"]["Arn"])
+        bucket = Partner(group * GROUP).bucket
+        s3.create_bucket(Bucket=bucket)
+        default = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": keys[-1]}
+        s3.put_bucket_encryption(
+            Bucket=bucket,
+            ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": default}]},
+        )
+        s3.put_bucket_ownership_controls(
+            Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+        )
     return seeded, keys
 
 
