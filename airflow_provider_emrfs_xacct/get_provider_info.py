@@ -7,8 +7,9 @@ from typing import Any
 from airflow_provider_emrfs_xacct import __version__
 
 #: Where the documentation lives (also the package's ``Documentation`` project URL, which Airflow 3.3
-#: and later show in Admin > Providers).
-DOCUMENTATION_URL = "https://airflow-provider-emrfs-xacct.readthedocs.io/"
+#: and later show in Admin > Providers): the package's own page, whose description is the README
+#: (no documentation host exists yet; docs/development.md, "Where the project lives").
+DOCUMENTATION_URL = "https://pypi.org/project/airflow-provider-emrfs-xacct/"
 
 
 def get_provider_info() -> dict[str, Any]:

@@ -23,7 +23,10 @@ The chain follows the AWS article "How do I set up cross-account access for EMRF
 destination role in B (steps 1-2), the EMR EC2 role's permission to assume it (step 4), the role as
 a key user of the bucket's KMS key, an EMR security configuration with an EMRFS role mapping for the
 partner prefix (step 3), and a cluster launched with it (step 5). Every step is idempotent: a rerun
-changes nothing, and a retried launch returns the cluster it already started.
+changes nothing, and a retried launch returns the cluster it already started. Before the job writes,
+the verifier proves the chain: it reads every link in both accounts, then writes a probe object
+through the cluster (``probe=True``); a broken link fails the run before any result is written, and
+the cluster is still terminated (its teardown).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from airflow_provider_emrfs_xacct.operators.emr import (
 )
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
 
 EMR_CONN_ID = "aws_emr_account"
 DESTINATION_CONN_ID = "aws_destination_account"
@@ -163,6 +167,22 @@ with DAG(
     )
     # [END howto_operator_launch_cluster_with_sec_config]
 
+    # [START howto_operator_verify_with_probe]
+    # Before the job writes: every link of the chain, read in both accounts, then a live write through
+    # the cluster's s3:// file system (an EMR step), checked from the destination account and deleted.
+    verify = VerifyCrossAccountAccessOperator(
+        task_id="verify_cross_account_access",
+        aws_conn_id=EMR_CONN_ID,
+        destination_aws_conn_id=DESTINATION_CONN_ID,
+        security_configuration=security_configuration.output,
+        emr_ec2_role_name="{{ params.emr_ec2_role_name }}",
+        cluster_id=cluster.output,
+        probe=True,
+        waiter_delay=30,
+        waiter_max_attempts=60,
+    )
+    # [END howto_operator_verify_with_probe]
+
     # The job: anything that writes through EMRFS (s3://) under the partner prefix is written with
     # the destination role's credentials, thanks to the role mapping. Here, a one-line file.
     write_results = EmrAddStepsOperator(
@@ -210,4 +230,5 @@ with DAG(
     )
 
     [allow_assume, grant_key] >> cluster
+    verify >> write_results
     write_results >> wait_for_results >> [publish_results, terminate.as_teardown(setups=cluster)]

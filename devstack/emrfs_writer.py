@@ -343,6 +343,7 @@ _ACTIONS: dict[str, tuple[str, str | None]] = {
     "CompleteMultipartUpload": ("s3:PutObject", None),
     "AbortMultipartUpload": ("s3:AbortMultipartUpload", None),
     "DeleteObject": ("s3:DeleteObject", None),
+    "CopyObject": ("s3:PutObject", "kms:GenerateDataKey"),
     "ListObjectsV2": ("s3:ListBucket", None),
     "ListMultipartUploads": ("s3:ListBucketMultipartUploads", None),
 }
@@ -537,7 +538,7 @@ class _Writer:
         directory), then write a ``_$folder$`` marker for each missing one, top-down.
 
         The walk stops at the output directory: directories above the output prefix are outside
-        what the provider maps (see the README's limits).
+        what the provider maps (see docs/stand_in.md, what the stand-in cannot prove).
         """
         parts = path.split("/")
         ancestors = ["/".join(parts[: index + 1]) for index in range(len(parts))]
@@ -550,6 +551,17 @@ class _Writer:
             missing.append(directory)
         for directory in reversed(missing):
             self.request(f"mkdirs(s3://{self.bucket.name}/{path})", "PutObject", f"{directory}_$folder$", Body=b"")
+
+    def copy(self, step: str, source: str, key: str) -> None:
+        """CopyObject ``source`` to ``key``: sent with the target's route, judged for reading the source too."""
+        uri = f"s3://{self.bucket.name}/{source}"
+        target = route(self.mappings, f"s3://{self.bucket.name}/{key}", self.instance_role_arn, self.user, self.groups)
+        self.s3_for(step, target)
+        decision = self.judge("GetObject", source, target, {})
+        if not decision.allowed:
+            self._record(step, "CopyObject", uri, target, decision, 403)
+            raise _Stop
+        self.request(step, "CopyObject", key, CopySource={"Bucket": self.bucket.name, "Key": source})
 
     def multipart(self, step: str, key: str, complete: bool) -> str:
         upload = self.request(step, "CreateMultipartUpload", key)
@@ -609,6 +621,28 @@ def write_like_emrfs(
     :return: every request with its route, decision and status; the first failure; the objects
         left under the prefix with their owners and encryption keys.
     """
+    if mode not in ("overwrite", "errorifexists"):
+        raise ValueError(f"mode must be 'overwrite' or 'errorifexists', got {mode!r}")
+    writer, output = _writer_for(
+        url, emr_account, instance_role, security_configuration, output_uri, user, groups, bucket_account
+    )
+    with contextlib.suppress(_Stop):  # the job failed at the request recorded last
+        _job(writer, output, files, mode)
+    _read_back(writer, output)
+    return writer.result
+
+
+def _writer_for(
+    url: str,
+    emr_account: str,
+    instance_role: str,
+    security_configuration: str | None,
+    output_uri: str,
+    user: str,
+    groups: tuple[str, ...],
+    bucket_account: str | None,
+) -> tuple[_Writer, str]:
+    """The writer for ``output_uri`` with the live role mappings and bucket; and the output key without its slash."""
     instance_role_arn = (
         instance_role if instance_role.startswith("arn:") else f"arn:aws:iam::{emr_account}:role/{instance_role}"
     )
@@ -618,8 +652,6 @@ def write_like_emrfs(
     if security_configuration:
         answer = _admin(url, emr_account, "emr").describe_security_configuration(Name=security_configuration)
         mappings = role_mappings(json.loads(answer["SecurityConfiguration"]))
-    if mode not in ("overwrite", "errorifexists"):
-        raise ValueError(f"mode must be 'overwrite' or 'errorifexists', got {mode!r}")
     bucket_name, key = parse_s3_uri(output_uri)
     output = key.rstrip("/")
     if not output:
@@ -629,9 +661,48 @@ def write_like_emrfs(
         _check_admin(url, account)
     owner = _find_bucket_owner(url, bucket_name, candidates)
     writer = _Writer(url, instance_role_arn, mappings, _read_bucket(url, bucket_name, owner), user, tuple(groups))
-    with contextlib.suppress(_Stop):  # the job failed at the request recorded last
-        _job(writer, output, files, mode)
-    _read_back(writer, output)
+    return writer, output
+
+
+def put_like_emrfs(
+    url: str,
+    *,
+    emr_account: str,
+    instance_role: str,
+    security_configuration: str | None,
+    uri: str,
+    body: bytes,
+    user: str = "hadoop",
+    groups: tuple[str, ...] = ("hadoop",),
+) -> WriteResult:
+    """
+    Write one object the way ``hadoop fs -put -f - <uri>`` on the cluster does (the verifier's probe step).
+
+    The requests, routed and judged like :func:`write_like_emrfs`'s: getFileStatus of ``uri`` (it
+    may exist: ``-f`` overwrites); PUT ``<key>._COPYING_``; rename to ``<key>``, which on S3 is a
+    CopyObject (``s3:GetObject`` on the source, ``s3:PutObject`` on the target) and a DeleteObject of
+    the source (Hadoop FileSystem Shell, "put": the copy goes through a temporary file with the
+    suffix ``._COPYING_`` unless ``-d`` is given; S3 API Reference, CopyObject: the permissions).
+
+    :param url: the moto server's URL.
+    :param emr_account: the EMR account (where the cluster, its instance role and the security
+        configuration live).
+    :param instance_role: name or ARN of the cluster's EC2 instance-profile role.
+    :param security_configuration: name of the cluster's security configuration (``None``: none).
+    :param uri: the object to write, ``s3://bucket/key``.
+    :param body: its content.
+    :param user: the Hadoop user the step runs as (for ``User`` mappings).
+    :param groups: that user's Hadoop groups (for ``Group`` mappings).
+    :return: every request with its route, decision and status; the first failure.
+    """
+    writer, key = _writer_for(url, emr_account, instance_role, security_configuration, uri, user, groups, None)
+    bucket = writer.bucket.name
+    temporary = f"{key}._COPYING_"
+    with contextlib.suppress(_Stop):  # the step failed at the request recorded last
+        writer.get_file_status(key)
+        writer.request(f"create(s3://{bucket}/{temporary})", "PutObject", temporary, Body=body)
+        writer.copy(f"rename(s3://{bucket}/{temporary}, s3://{bucket}/{key})", temporary, key)
+        writer.request(f"rename(s3://{bucket}/{temporary}, s3://{bucket}/{key})", "DeleteObject", temporary)
     return writer.result
 
 

@@ -8,20 +8,29 @@ a customer-managed key whose policy already holds admin statements that must sur
 Airflow reaches each account through a connection that assumes a role in it (moto acts in the
 account of the assumed role's ARN), the same shape as production.
 
-Extensions of moto, applied in the process that runs the server: steps added to a cluster complete
-at once (moto has no step runner), and ``ListSecurityConfigurations`` (moto lacks it).
+Extensions of moto, applied in the process that runs the server: ``ListSecurityConfigurations``
+(moto lacks it), and a step runner (moto has none). Steps added to a cluster complete at once,
+except the verifier's probe step (``echo emrfs-xacct-probe | hadoop fs -put -f - s3://...``, see
+``airflow_provider_emrfs_xacct.verify.probe_step``): the stand-in performs its write as EMRFS on the
+cluster would (:func:`devstack.emrfs_writer.put_like_emrfs`: routed by the cluster's live security
+configuration, with the cluster's instance-profile role as the instance role, every request judged
+against the live policies) before the step is reported ``COMPLETED``, or ``FAILED`` with the denied
+request in its ``FailureDetails`` (EMR API Reference, StepStatus and FailureDetails). So the probe
+passes on the stand-in when the chain is right and fails where AWS would refuse the write.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import botocore.exceptions
 from moto.core.responses import ActionResult
-from moto.emr.models import Cluster
+from moto.emr.models import Cluster, Step
 from moto.emr.responses import ElasticMapReduceResponse
 from moto.server import ThreadedMotoServer
 
@@ -49,20 +58,103 @@ class Seeded:
     key_policy: dict[str, Any]
 
 
-def _complete_steps_at_once() -> None:
+#: The verifier's probe step, as ``airflow_provider_emrfs_xacct.verify.probe_step`` writes its command.
+PROBE_COMMAND = re.compile(r"echo (?P<body>emrfs-xacct-probe) \| hadoop fs -put -f - (?P<uri>s3://\S+)")
+#: The server URL the step runner writes through (set when a :class:`MotoStack` starts).
+_step_runner_url: str | None = None
+
+
+def probe_uri(args: list[str]) -> str | None:
+    """The S3 location a step's arguments write, when they are the verifier's probe; else ``None``."""
+    if len(args) == 3 and args[:2] == ["bash", "-c"]:
+        match = PROBE_COMMAND.fullmatch(args[2])
+        if match:
+            return match["uri"]
+    return None
+
+
+def _instance_role_arn(url: str, cluster: Cluster) -> str:
+    """The role of the cluster's instance profile (its ``JobFlowRole``), read from IAM as EC2 would."""
+    from devstack.emrfs_writer import _admin
+
+    account = cluster.emr_backend.account_id
+    try:
+        profile = _admin(url, account, "iam").get_instance_profile(InstanceProfileName=cluster.role)
+    except botocore.exceptions.ClientError:  # no such profile: the role of the same name
+        return f"arn:aws:iam::{account}:role/{cluster.role}"
+    roles = profile["InstanceProfile"]["Roles"]
+    return str(roles[0]["Arn"]) if roles else f"arn:aws:iam::{account}:role/{cluster.role}"
+
+
+def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
+    """Write the probe object as EMRFS on ``cluster`` would; mark ``step`` COMPLETED or FAILED."""
+    from devstack.emrfs_writer import put_like_emrfs
+
+    url = _step_runner_url
+    failure: str | None
+    if url is None:
+        failure = "the stand-in's step runner has no server URL (start the server through MotoStack)"
+    else:
+        try:
+            result = put_like_emrfs(
+                url,
+                emr_account=cluster.emr_backend.account_id,
+                instance_role=_instance_role_arn(url, cluster),
+                security_configuration=cluster.security_configuration,
+                uri=uri,
+                body=b"emrfs-xacct-probe\n",
+            )
+            record = result.first_failure
+            failure = (
+                None
+                if record is None
+                else f"{record.status} {record.operation} {record.uri} as {record.role_arn}: {record.reason}"
+            )
+        except Exception as error:  # any error fails the step, as a crashed job would
+            failure = f"{type(error).__name__}: {error}"
+    step.start_date_time = step.creation_date_time
+    step.end_date_time = step.creation_date_time
+    if failure is None:
+        step.state = "COMPLETED"
+        return
+    step.state = "FAILED"
+    step.last_state_change_reason = "Step failed"
+    step.failure_details = {"Reason": "The probe's write through EMRFS was refused", "Message": failure}
+
+
+def _run_steps() -> None:
     original = Cluster.add_steps
-    if getattr(original, "completes_at_once", False):
+    if getattr(original, "runs_steps", False):
         return
 
     def add_steps(self: Cluster, steps: list[dict[str, Any]]) -> list[Any]:
         added = original(self, steps)
         for step in self.steps:
-            step.state = "COMPLETED"
+            if step.state in ("PENDING", "RUNNING"):
+                step.state = "COMPLETED"
+        for step in added:
+            uri = probe_uri(step.args)
+            if uri is not None:
+                _run_probe(self, step, uri)
         self.state = "WAITING"
         return added
 
-    add_steps.completes_at_once = True  # type: ignore[attr-defined]
+    add_steps.runs_steps = True  # type: ignore[attr-defined]
     Cluster.add_steps = add_steps  # type: ignore[method-assign]
+
+    original_status = Step.__dict__["status"].fget
+    if getattr(original_status, "has_failure_details", False):
+        return
+
+    def status(self: Any) -> dict[str, Any]:
+        answer = dict(original_status(self))
+        if getattr(self, "failure_details", None):
+            answer["FailureDetails"] = self.failure_details
+        return answer
+
+    status.has_failure_details = True  # type: ignore[attr-defined]
+    status_property = property(status)
+    Step.status = status_property  # type: ignore[assignment,method-assign]
 
 
 def _list_security_configurations() -> None:
@@ -80,7 +172,7 @@ class MotoStack:
     """A moto server on a free loopback port (or ``host``/``port``), in this process."""
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
-        _complete_steps_at_once()
+        _run_steps()
         _list_security_configurations()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
@@ -91,6 +183,8 @@ class MotoStack:
         _, port = self._server.get_host_and_port()
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
+        global _step_runner_url
+        _step_runner_url = self.url
         return self
 
     def stop(self) -> None:

@@ -1,7 +1,8 @@
 """
 The ``moto`` service of ``docker-compose.yml``: the local AWS stand-in, seeded with the two accounts.
 
-It is the test suite's stand-in (``devstack.moto_stack``: EMR steps complete at once, the same
+It is the test suite's stand-in (``devstack.moto_stack``: EMR steps complete at once, the verifier's
+probe step writes through EMRFS's routing or fails where AWS would refuse it; the same
 seeded roles, bucket and KMS key) but listening on all of the container's interfaces, so that the
 Airflow containers reach it as ``http://moto:5000``. Once the accounts are seeded it prints what the
 example DAG needs (the KMS key ARN is new on every start) and writes it as JSON to the ready file,

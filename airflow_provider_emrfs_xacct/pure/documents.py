@@ -35,7 +35,7 @@ ASSUME_POLICY_NAME = "emrfs-xacct-assume-destination-roles"
 #: What a KMS key user needs to read and write SSE-KMS objects (the console's "key users").
 KEY_USER_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
 #: Object actions a Hadoop/Spark write through EMRFS (or S3A) sends under the prefix, each with its reason
-#: (the requests are listed in the README's "What a write sends" and replayed by devstack/emrfs_writer.py):
+#: (the requests are listed in docs/stand_in.md, "What a write sends", and replayed by devstack/emrfs_writer.py):
 OBJECT_ACTIONS = (
     # Abort the pending multipart upload of a failed or speculative task attempt (EMRFS S3-optimized
     # committer: uploads stay incomplete until task commit or abort; S3A committers likewise).

@@ -52,6 +52,7 @@ from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, 
 from devstack.postgres import PostgresServer
 from tests.dags.backfill_dags.emrfs_xacct_deferred_dag import DAG_ID as DEFERRED_DAG_ID
 from tests.dags.backfill_dags.emrfs_xacct_deferred_dag import DEFERRED_TASKS
+from tests.dags.backfill_dags.emrfs_xacct_deferred_dag import EMR_EC2_ROLE as DEFERRED_EMR_EC2_ROLE
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -69,7 +70,7 @@ MAX_ACTIVE_RUNS = 5
 #: Bound on the wait for the backfill to finish: it took 130 s on a lightly loaded 2-core machine
 #: and 333 s with other test suites loading it (load average 19).
 RUN_TIMEOUT_SECONDS = 480
-#: Bound on the wait for the deferred DAG's run (launch, step and terminate each wait in the triggerer).
+#: Bound on the wait for the deferred DAG's run (launch, step, probe and terminate each wait in the triggerer).
 DEFERRED_RUN_TIMEOUT_SECONDS = 300
 STARTUP_TIMEOUT_SECONDS = 180
 SEEDED_EMR_EC2_POLICY = "emr-ec2-own-bucket-access"
@@ -513,19 +514,36 @@ class DeferredRun:
     states_seen: dict[str, set[str]]
 
 
+def create_instance_role(seeded: Seeded, name: str) -> None:
+    """An EC2 role with its instance profile (same name) in the EMR account, as a cluster's JobFlowRole."""
+    iam_a = client(seeded.url, EMR_ACCOUNT, "iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+    iam_a.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
+    iam_a.create_instance_profile(InstanceProfileName=name)
+    iam_a.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
+
+
 @pytest.fixture(scope="module")
-def deferred_run(airflow_stack: AirflowStack, emr_takes_time: None, api: requests.Session) -> DeferredRun:
+def deferred_run(
+    airflow_stack: AirflowStack, emr_takes_time: None, api: requests.Session, seeded: Seeded
+) -> DeferredRun:
     """
     One run of the deferred DAG, triggered through the REST API without a logical date.
 
-    The API is polled for the run's task instances until the run ends; what the triggerer did is
-    read from its logs afterwards.
+    Its cluster's EC2 role is created first (the seeded one is the backfill's). The API is polled for
+    the run's task instances until the run ends; what the triggerer did is read from its logs afterwards.
     """
     stack = airflow_stack
+    create_instance_role(seeded, DEFERRED_EMR_EC2_ROLE)
     base = f"{stack.api_url}/api/v2/dags/{DEFERRED_DAG_ID}"
     with stack.diagnosed():
         api.patch(base, json={"is_paused": False}, timeout=30).raise_for_status()
-        created = api.post(f"{base}/dagRuns", json={"logical_date": None}, timeout=30)
+        created = api.post(
+            f"{base}/dagRuns", json={"logical_date": None, "conf": {"kms_key_arn": seeded.kms_key_arn}}, timeout=30
+        )
         assert created.status_code == 200, created.text
         run_id = created.json()["dag_run_id"]
         states_seen: dict[str, set[str]] = {}
@@ -552,7 +570,7 @@ def trigger_logs(stack: AirflowStack, run_id: str, task_id: str) -> list[Path]:
 
 
 def test_deferred_tasks_wait_in_the_triggerer(
-    airflow_stack: AirflowStack, deferred_run: DeferredRun, seeded: Seeded
+    airflow_stack: AirflowStack, deferred_run: DeferredRun, seeded: Seeded, api: requests.Session
 ) -> None:
     stack, run = airflow_stack, deferred_run.run
     with stack.diagnosed():
@@ -590,7 +608,21 @@ def test_deferred_tasks_wait_in_the_triggerer(
         assert cluster["Status"]["State"] == "TERMINATED"
         assert cluster["SecurityConfiguration"].startswith("emrfs-xacct-deferred-")
         steps = emr_a.list_steps(ClusterId=cluster["Id"])["Steps"]
-        assert [(step["Name"], step["Status"]["State"]) for step in steps] == [("write-results", "COMPLETED")]
+        assert sorted((step["Name"], step["Status"]["State"]) for step in steps) == [
+            ("emrfs-xacct-probe", "COMPLETED"),
+            ("write-results", "COMPLETED"),
+        ]
+        # The verifier's probe went through the stand-in's EMRFS routing and its object was checked.
+        verified = api.get(
+            f"{stack.api_url}/api/v2/dags/{DEFERRED_DAG_ID}/dagRuns/{run['dag_run_id']}/taskInstances/"
+            "verify_cross_account_access/xcomEntries/report",
+            timeout=30,
+        )
+        assert verified.status_code == 200, verified.text
+        report = verified.json()["value"]
+        report = json.loads(report) if isinstance(report, str) else report
+        assert report["verdict"] == "PASS", report
+        assert report["probe"]["ok"] is True, report["probe"]
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -38,6 +38,10 @@ def test_example_dag_parses_with_the_chain_in_order() -> None:
         "create_security_configuration",
         "grant_kms_key_user",
     ]
+    # The verifier (with the live probe, on the launched cluster) stands between the launch and the job.
+    assert upstream["verify_cross_account_access"] == ["create_security_configuration", "launch_cluster"]
+    assert dag.get_task("verify_cross_account_access").probe is True
+    assert upstream["write_results"] == ["launch_cluster", "verify_cross_account_access"]
     assert upstream["terminate_cluster"] == ["launch_cluster", "wait_for_results"]
 
 
@@ -95,6 +99,19 @@ def test_airflow_dags_test_provisions_both_accounts_and_a_rerun_changes_nothing(
         assert "emrfs-xacct:idempotency-key" in cluster["tags"]
         assert re.fullmatch(r"export-acme-\d{8}T\d{6}", cluster["name"])
     assert len({cluster["name"] for cluster in emr["clusters"]}) == 2
+    # Each run's verifier probed its cluster: the stand-in ran the probe step through EMRFS's routing
+    # (devstack/moto_stack.py), the verifier found the object and deleted it.
+    emr_a = client(aws.url, EMR_ACCOUNT, "emr")
+    for summary in emr_a.list_clusters()["Clusters"]:
+        steps = {step["Name"]: step["Status"]["State"] for step in emr_a.list_steps(ClusterId=summary["Id"])["Steps"]}
+        assert steps.pop("emrfs-xacct-probe") == "COMPLETED", steps
+        assert list(steps.values()) == ["COMPLETED"]  # the job's step, after the probe
+    for output in (first, second):
+        # The verifier added its probe step (and fails the run when the probe fails: run_dag checks it succeeded).
+        assert "through the cluster's s3:// file system" in output
+    s3_b = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    left = [item["Key"] for item in s3_b.list_objects_v2(Bucket=aws.bucket, Prefix="acme/out/").get("Contents", [])]
+    assert not [key for key in left if "probe" in key], left  # every probe object was deleted
 
 
 # Safe to unpause, and a whole run as a plan (issue 10) --------------------------------------------

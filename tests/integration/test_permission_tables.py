@@ -1,10 +1,10 @@
 """
-The README's tables of what each connection needs list every call every operator makes, and no more.
+The documented tables of what each connection needs (docs/permissions.md) list every call every operator makes, and no more.
 
 Each operator runs against the two-account moto server through its branches (create and update,
 grant and revoke, the verifier's live probe, the clean-up deleting a configuration); every botocore
 call any client sends is recorded with the account of the credentials that signed it, turned into the
-IAM action it needs, and compared with the table parsed from the README (between the
+IAM action it needs, and compared with the table parsed from ``docs/permissions.md`` (between the
 ``permissions:start``/``permissions:end`` markers). STS calls are the connections assuming their own
 roles (the usual ``sts:AssumeRole`` on ``role_arn``), listed once under the table, not per operator.
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import botocore.client
 
-from airflow_provider_emrfs_xacct import verify as verify_module
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
     LaunchClusterWithSecConfigOperator,
@@ -44,7 +44,6 @@ from airflow_provider_emrfs_xacct.operators.s3 import (
     RevokeBucketAccessOperator,
 )
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
-from airflow_provider_emrfs_xacct.verify import check_probe_object
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -61,9 +60,8 @@ from tests.conftest import RecordingTaskInstance
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    import pytest
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+PERMISSIONS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 SERVICE_PREFIX = {"emr": "elasticmapreduce"}
 #: Where an operation needs an action of another name (Service Authorization Reference, Amazon S3).
 ACTION_OF = {
@@ -120,9 +118,9 @@ PREFIX = "s3://partner-results-b/exports/"
 
 
 def documented() -> dict[str, dict[str, set[str]]]:
-    """Parse the README table: operator -> connection -> actions."""
-    text = README.read_text()
-    assert "<!-- permissions:start -->" in text, "README.md has no permissions table"
+    """Parse the documented table: operator -> connection -> actions."""
+    text = PERMISSIONS_PAGE.read_text()
+    assert "<!-- permissions:start -->" in text, "docs/permissions.md has no permissions table"
     block = text.split("<!-- permissions:start -->", 1)[1].split("<!-- permissions:end -->", 1)[0]
     table: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for line in block.splitlines():
@@ -135,7 +133,13 @@ def documented() -> dict[str, dict[str, set[str]]]:
 
 
 class Recorder:
-    """Every call of every botocore client, with the access key that signed it."""
+    """
+    Every call of every botocore client in the recording thread, with the access key that signed it.
+
+    Only that thread: the stand-in's step runner writes the verifier's probe object from the moto
+    server's threads, with the cluster's roles, as EMRFS on the cluster does; those calls are the
+    cluster's, not the operator's.
+    """
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, Any]] = []
@@ -145,11 +149,12 @@ class Recorder:
     def recording(self) -> Iterator[list[tuple[str, str, Any]]]:
         original = botocore.client.BaseClient._make_api_call
         calls: list[tuple[str, str, Any]] = []
+        thread = threading.get_ident()
 
         def make_api_call(client_self: Any, operation_name: str, api_params: Any) -> Any:
             credentials = client_self._request_signer._credentials
             frozen = credentials.get_frozen_credentials() if credentials is not None else None
-            if frozen is None or frozen.access_key not in self.ignore:
+            if threading.get_ident() == thread and (frozen is None or frozen.access_key not in self.ignore):
                 calls.append((client_self.meta.service_model.service_name, operation_name, frozen))
             return original(client_self, operation_name, api_params)
 
@@ -183,7 +188,7 @@ def run(operator: Any) -> Any:
     return operator.execute({"ti": ti, "task_instance": ti})
 
 
-def test_the_readme_tables_list_every_call_of_every_operator(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) -> None:
     recorder = Recorder()
     recorded: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     keys: dict[str, str] = {}
@@ -274,20 +279,10 @@ def test_the_readme_tables_list_every_call_of_every_operator(aws: Seeded, monkey
             waiter_max_attempts=5,
         ),
     )
-    # The verifier with the live probe: moto runs no step, so the object the step would write is
-    # written (by a client whose calls are not the operator's) just before the operator checks it.
+    # The verifier with the live probe: the stand-in runs the probe step (devstack/moto_stack.py), writing
+    # the object through EMRFS's routing with the cluster's roles; the operator then checks and deletes it.
     writer = client(aws.url, DESTINATION_ACCOUNT, "s3")
-    recorder.ignore.add(writer._request_signer._credentials.get_frozen_credentials().access_key)
-
-    def write_then_check(destination_s3: Any, uri: str, **kwargs: Any) -> dict[str, Any]:
-        bucket, _, key = uri.removeprefix("s3://").partition("/")
-        writer.put_object(
-            Bucket=bucket, Key=key, Body=b"probe", ServerSideEncryption="aws:kms", SSEKMSKeyId=aws.kms_key_arn
-        )
-        return check_probe_object(destination_s3, uri, **kwargs)
-
-    monkeypatch.setattr(verify_module, "check_probe_object", write_then_check)
-    record(
+    verified = record(
         "VerifyCrossAccountAccessOperator",
         VerifyCrossAccountAccessOperator(
             task_id="v",
@@ -298,6 +293,7 @@ def test_the_readme_tables_list_every_call_of_every_operator(aws: Seeded, monkey
             probe=True,
         ),
     )
+    assert verified["probe"]["ok"] is True  # the probe step wrote, the operator checked and deleted
     # Option (a): an ObjectWriter bucket switched to BucketOwnerEnforced (ACL read first), its SSE-KMS key described.
     writer.put_bucket_ownership_controls(
         Bucket=aws.bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
@@ -349,11 +345,13 @@ def test_the_readme_tables_list_every_call_of_every_operator(aws: Seeded, monkey
             sometimes = SOMETIMES.get(name, {}).get(connection, set())
             listed = table.get(name, {}).get(connection, set())
             if made - listed:
-                problems.append(f"{name} ({connection}): calls not in the README: {sorted(made - listed)}")
+                problems.append(f"{name} ({connection}): calls not in docs/permissions.md: {sorted(made - listed)}")
             if implied - listed:
-                problems.append(f"{name} ({connection}): needed but not in the README: {sorted(implied - listed)}")
+                problems.append(
+                    f"{name} ({connection}): needed but not in docs/permissions.md: {sorted(implied - listed)}"
+                )
             stale = sorted(listed - made - implied - sometimes)
             if stale:
-                problems.append(f"{name} ({connection}): in the README but never called: {stale}")
+                problems.append(f"{name} ({connection}): in docs/permissions.md but never called: {stale}")
     recorded_plain = {name: {c: sorted(a) for c, a in conns.items()} for name, conns in recorded.items()}
     assert not problems, "\n".join(problems) + f"\nrecorded: {recorded_plain}"

@@ -485,19 +485,19 @@ def test_the_operator_probe_adds_the_step_checks_the_object_and_deletes_it(
     partner: Partner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """
-    moto runs no step: the test writes the object the step would write, after the step was added and
-    before the operator checks it, by wrapping the check the operator calls.
+    The stand-in runs the probe step (devstack/moto_stack.py): the object is there when the operator
+    checks it (the check is wrapped only to see which object it was given).
     """
     cluster_id = launch_cluster(partner.aws, partner.configuration)
     s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
     checked: list[str] = []
 
-    def write_then_check(destination_s3: Any, uri: str, **kwargs: Any) -> dict[str, Any]:
-        put(s3, uri, ServerSideEncryption="aws:kms", SSEKMSKeyId=partner.aws.kms_key_arn)
+    def see_then_check(destination_s3: Any, uri: str, **kwargs: Any) -> dict[str, Any]:
         checked.append(uri)
+        assert head(s3, uri) is not None  # written by the step, not by this test
         return check_probe_object(destination_s3, uri, **kwargs)
 
-    monkeypatch.setattr(verify_module, "check_probe_object", write_then_check)
+    monkeypatch.setattr(verify_module, "check_probe_object", see_then_check)
 
     result, _, ti = run_operator(verifier(partner.configuration, cluster_id=cluster_id, probe=True))
 
@@ -516,16 +516,27 @@ def test_the_operator_probe_adds_the_step_checks_the_object_and_deletes_it(
     assert head(s3, uri) is None  # the probe object is deleted afterwards
 
 
-def test_the_operator_probe_fails_the_task_when_nothing_was_written(partner: Partner) -> None:
+def test_the_operator_probe_fails_the_task_when_nothing_was_written(
+    partner: Partner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The object is gone by the time the operator looks (removed here, as a lifecycle rule or a cleaner could)."""
     cluster_id = launch_cluster(partner.aws, partner.configuration)
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
     ti = RecordingTaskInstance(task_id="verify_cross_account_access")
+
+    def remove_then_check(destination_s3: Any, uri: str, **kwargs: Any) -> dict[str, Any]:
+        bucket, _, key = uri.removeprefix("s3://").partition("/")
+        s3.delete_object(Bucket=bucket, Key=key)
+        return check_probe_object(destination_s3, uri, **kwargs)
+
+    monkeypatch.setattr(verify_module, "check_probe_object", remove_then_check)
 
     with pytest.raises(EmrfsXacctError, match=r"the live probe failed: .*was not written"):
         run_operator(verifier(partner.configuration, cluster_id=cluster_id, probe=True), ti)
 
     report = ti.xcoms["report"]
     assert report["healthy"] is True  # every link checks out on paper ...
-    assert report["probe"]["ok"] is False  # ... but the live write did not happen
+    assert report["probe"]["ok"] is False  # ... but the object is not there
 
 
 def test_probe_needs_a_cluster(partner: Partner) -> None:
@@ -567,13 +578,8 @@ def test_the_deferrable_probe_defers_with_the_waiter_settings_and_the_connection
     assert deferred.value.kwargs["uris"][uri] == step_id
     assert deferred.value.method_name == "execute_complete"
 
-    # moto runs no step: write the object the step would write, then resume as the triggerer would.
-    put(
-        client(partner.aws.url, DESTINATION_ACCOUNT, "s3"),
-        uri,
-        ServerSideEncryption="aws:kms",
-        SSEKMSKeyId=partner.aws.kms_key_arn,
-    )
+    # The stand-in ran the step when it was added (devstack/moto_stack.py): resume as the triggerer would.
+    assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is not None
     result = operator.execute_complete(
         {"ti": ti, "task_instance": ti}, {"status": "success", "value": [step_id]}, **deferred.value.kwargs
     )

@@ -70,7 +70,13 @@ def test_the_documentation_url_is_the_packages_documentation_project_url() -> No
         for line in config["metadata"]["project_urls"].strip().splitlines()
     )
     assert get_provider_info()["documentation-url"] == DOCUMENTATION_URL == urls["Documentation"]
-    assert DOCUMENTATION_URL.startswith("https://")
+    # No placeholder: the project has no repository or documentation host of its own yet, so every URL
+    # is its package page (docs/development.md, "Where the project lives").
+    assert config["metadata"]["url"] == DOCUMENTATION_URL == "https://pypi.org/project/airflow-provider-emrfs-xacct/"
+    assert all(url.startswith(DOCUMENTATION_URL) for url in urls.values()), urls
+    # The source distribution the "Source Code" URL lists holds the docs and the examples.
+    manifest = (ROOT / "MANIFEST.in").read_text().splitlines()
+    assert {"graft docs", "graft dags", "graft tests"} <= set(manifest)
 
 
 def test_airflow_sees_the_provider_with_its_documentation_url() -> None:
@@ -106,4 +112,4 @@ def test_authors_and_project_urls_are_in_the_package_metadata() -> None:
     metadata = distribution(PACKAGE).metadata
     assert metadata["Author"]
     urls = {entry.split(",", 1)[0].strip(): entry.split(",", 1)[1].strip() for entry in metadata.get_all("Project-URL")}
-    assert {"Documentation", "Source Code", "Bug Tracker"} <= set(urls)
+    assert {"Documentation", "Source Code"} <= set(urls)

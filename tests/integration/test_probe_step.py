@@ -1,0 +1,156 @@
+"""
+The stand-in runs the verifier's probe step as EMR would: the probe passes with the chain, fails with a broken link.
+
+moto has no step runner; ``devstack/moto_stack.py`` performs the probe step's write
+(``hadoop fs -put -f - s3://...``) with the EMRFS-like writer, routed by the cluster's live security
+configuration from its instance-profile role, before it reports the step ``COMPLETED``, or
+``FAILED`` with the refused request in the step's ``FailureDetails`` (EMR API Reference,
+"FailureDetails": the reason and message of a failed step). Nothing here writes the probe object
+for the step.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from airflow.sdk.exceptions import TaskDeferred
+
+from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY
+from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
+from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+from airflow_provider_emrfs_xacct.verify import probe_key, probe_step
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, client, probe_uri
+from tests.conftest import RecordingTaskInstance, run_operator
+from tests.integration.test_deferrable import run_trigger
+from tests.integration.test_verify import PREFIX, Partner, head, launch_cluster, partner, verifier
+
+__all__ = ["partner"]  # the fixture, imported for the tests below
+
+
+def add_probe_step(partner: Partner, cluster_id: str, uri: str) -> dict[str, Any]:
+    """Add the verifier's probe step (as the operator builds it) and return the step as EMR describes it."""
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    [step_id] = emr.add_job_flow_steps(JobFlowId=cluster_id, Steps=[probe_step(uri)])["StepIds"]
+    return dict(emr.describe_step(ClusterId=cluster_id, StepId=step_id)["Step"])
+
+
+def test_the_stand_in_recognises_the_probe_step_and_nothing_else() -> None:
+    uri = probe_key(PREFIX)
+
+    assert probe_uri(probe_step(uri)["HadoopJarStep"]["Args"]) == uri
+    assert probe_uri(["bash", "-c", f"echo results | hadoop fs -put -f - {uri}"]) is None
+    assert probe_uri(["spark-submit", uri]) is None
+
+
+def test_with_the_chain_the_probe_step_writes_through_the_destination_role(partner: Partner) -> None:
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    uri = probe_key(PREFIX)
+
+    step = add_probe_step(partner, cluster_id, uri)
+
+    assert step["Status"]["State"] == "COMPLETED", step["Status"]
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    written = head(s3, uri)
+    assert written is not None
+    # The bucket's default encryption applied: the write used the destination role's key access.
+    assert written["ServerSideEncryption"] == "aws:kms"
+    assert written["SSEKMSKeyId"] == partner.aws.kms_key_arn
+    # hadoop fs -put wrote through a ._COPYING_ file and renamed it: nothing of it is left.
+    assert head(s3, f"{uri}._COPYING_") is None
+
+
+def test_the_verifier_probe_passes_with_the_chain(partner: Partner) -> None:
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+
+    result, _, ti = run_operator(verifier(partner.configuration, cluster_id=cluster_id, probe=True))
+
+    assert result["probe"]["ok"] is True, result["probe"]
+    [uri] = result["probe"]["objects"]
+    assert uri.startswith(f"{PREFIX}{PROBE_KEY}/")
+    assert result["probe"]["objects"][uri]["owner_is_bucket_owner"] is True
+    assert ti.xcoms["report"] == result
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]
+    assert step["Status"]["State"] == "COMPLETED"
+    assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None  # checked, then deleted
+
+
+def test_the_deferred_probe_passes_with_the_chain_through_the_trigger(partner: Partner) -> None:
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, deferrable=True, waiter_delay=1)
+    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(operator, ti)
+
+    event = run_trigger(deferred.value.trigger)
+    result = operator.execute_complete({"ti": ti, "task_instance": ti}, event.payload, **deferred.value.kwargs)
+
+    assert event.payload["status"] == "success", event.payload
+    assert result["probe"]["ok"] is True, result["probe"]
+
+
+def remove_assume_permission(partner: Partner) -> str:
+    client(partner.aws.url, EMR_ACCOUNT, "iam").delete_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)
+    return "AssumeRole"
+
+
+def distrust_the_emr_role(partner: Partner) -> str:
+    iam = client(partner.aws.url, DESTINATION_ACCOUNT, "iam")
+    other = f"arn:aws:iam::{EMR_ACCOUNT}:role/EMR_DefaultRole"
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": other}, "Action": "sts:AssumeRole"}],
+    }
+    iam.update_assume_role_policy(RoleName=partner.role_arn.rsplit("/", 1)[1], PolicyDocument=json.dumps(trust))
+    return "trust policy"
+
+
+def remove_prefix_permissions(partner: Partner) -> str:
+    iam = client(partner.aws.url, DESTINATION_ACCOUNT, "iam")
+    role_name = partner.role_arn.rsplit("/", 1)[1]
+    for name in iam.list_role_policies(RoleName=role_name)["PolicyNames"]:
+        iam.delete_role_policy(RoleName=role_name, PolicyName=name)
+    return "s3:"
+
+
+@pytest.mark.parametrize("breakage", [remove_assume_permission, distrust_the_emr_role, remove_prefix_permissions])
+def test_with_a_broken_link_the_probe_step_fails_where_aws_would(partner: Partner, breakage: Any) -> None:
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    denied = breakage(partner)
+    uri = probe_key(PREFIX)
+
+    step = add_probe_step(partner, cluster_id, uri)
+
+    assert step["Status"]["State"] == "FAILED", step["Status"]
+    details = step["Status"]["FailureDetails"]
+    assert "refused" in details["Reason"]
+    assert "403" in details["Message"]
+    assert denied in details["Message"]
+    assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
+
+
+def test_a_refused_probe_fails_the_deferred_verifier_with_the_step_failure(partner: Partner) -> None:
+    """
+    The verifier only probes a chain that checks out on paper; here the link breaks between its
+    reading and the step (a concurrent revoke): the trigger reports the failed step, the task fails.
+    """
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, deferrable=True, waiter_delay=1)
+    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
+    start_probe = operator._start_probe
+
+    def break_then_start(name: str, prefixes: list[str]) -> dict[str, str]:
+        remove_assume_permission(partner)
+        return start_probe(name, prefixes)
+
+    operator._start_probe = break_then_start  # type: ignore[method-assign]
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(operator, ti)
+
+    event = run_trigger(deferred.value.trigger)
+    assert event.payload["status"] == "error", event.payload
+    with pytest.raises(EmrfsXacctError, match=r"the probe step did not complete: .*AssumeRole"):
+        operator.execute_complete({"ti": ti, "task_instance": ti}, event.payload, **deferred.value.kwargs)
+    assert ti.xcoms["report"]["probe"]["ok"] is False
