@@ -1,6 +1,7 @@
 # Two entry points: `make demo` runs the example pipeline end to end against the local AWS
 # stand-in (moto, two accounts); `make test` runs lint, type checks and every test; `make bench`
-# prints the API-economy and scale benchmarks; `make docs` builds the documentation site into docs/_build/html.
+# prints the benchmarks (API economy, scale) and runs their checks (tests/perf); `make docs` builds the documentation
+# site into docs/_build/html.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -33,9 +34,10 @@ test: lint typecheck
 docs: $(STAMP)
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 
+# The API-economy figures, then its checks (tests/perf, marker perf); also: python -m benchmarks.api_economy.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.parse_cost
-	$(BIN)/python -m benchmarks.api_economy
+	$(BIN)/python -m pytest -q -s -p no:cacheprovider -m perf tests/perf
 	$(BIN)/python -m benchmarks.scale
 
 # The verifier against the EMRFS-like writer on 500 randomly broken set-ups (about 20 minutes).

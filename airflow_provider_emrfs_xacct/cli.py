@@ -89,6 +89,17 @@ def load_partner(path: Path) -> dict[str, Any]:
     :return: the partner, as read.
     :raises EmrfsXacctError: the file cannot be read, or names the field that is wrong.
     """
+    document = _read_partner_file(path)
+    try:
+        _check_keys(document)
+        validate_partner(document)
+    except EmrfsXacctError as error:
+        raise EmrfsXacctError(f"{path}: {error}") from None
+    return document
+
+
+def _read_partner_file(path: Path) -> dict[str, Any]:
+    """Parse the file as YAML (which reads JSON too); it must hold a mapping."""
     try:
         document = yaml.safe_load(path.read_text())
     except OSError as error:
@@ -97,23 +108,28 @@ def load_partner(path: Path) -> dict[str, Any]:
         raise EmrfsXacctError(f"{path}: not valid YAML or JSON: {error}") from None
     if not isinstance(document, dict):
         raise EmrfsXacctError(f"{path}: must hold a mapping with 'emr', 'destination' and 'security_configuration'")
-    try:
-        for key in document:
-            if key not in SCHEMA and key not in TOP_LEVEL_KEYS:
-                raise _unknown_key("", key, [*SCHEMA, *TOP_LEVEL_KEYS])
-        for section, keys in SCHEMA.items():
-            if not isinstance(document.get(section), dict):
-                raise EmrfsXacctError(f"section {section!r} is missing or not a mapping")
-            for key in document[section]:
-                if key not in keys:
-                    raise _unknown_key(f"{section}.", key, keys)
-            for key, spec in keys.items():
-                if spec.required and document[section].get(key) in (None, "", []):
-                    raise EmrfsXacctError(f"{section}.{key} is missing")
-        validate_partner(document)
-    except EmrfsXacctError as error:
-        raise EmrfsXacctError(f"{path}: {error}") from None
     return document
+
+
+def _check_keys(document: dict[str, Any]) -> None:
+    """Refuse unknown top-level keys, then check each section's keys against :data:`SCHEMA`."""
+    for key in document:
+        if key not in SCHEMA and key not in TOP_LEVEL_KEYS:
+            raise _unknown_key("", key, [*SCHEMA, *TOP_LEVEL_KEYS])
+    for section, keys in SCHEMA.items():
+        _check_section_keys(section, document.get(section), keys)
+
+
+def _check_section_keys(section: str, values: Any, keys: dict[str, Key]) -> None:
+    """Refuse a section that is not a mapping, holds an unknown key or lacks a required one."""
+    if not isinstance(values, dict):
+        raise EmrfsXacctError(f"section {section!r} is missing or not a mapping")
+    for key in values:
+        if key not in keys:
+            raise _unknown_key(f"{section}.", key, keys)
+    for key, spec in keys.items():
+        if spec.required and values.get(key) in (None, "", []):
+            raise EmrfsXacctError(f"{section}.{key} is missing")
 
 
 def validate_partner(partner: dict[str, Any]) -> None:

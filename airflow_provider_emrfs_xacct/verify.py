@@ -142,10 +142,7 @@ def read_chain_state(
 ) -> ChainState:
     """Read everything the checks need, from the EMR account and the destination account."""
     destination_account = account_of(readers.iam)
-    try:
-        region = str(readers.s3.conn_region_name)
-    except Exception:
-        region = readers.s3.region_name or "us-east-1"
+    region = _region(readers.s3)
     emr_role = read_role(readers.emr_iam, emr_ec2_role_name)
     document = read(
         readers.emr,
@@ -153,33 +150,7 @@ def read_chain_state(
         f"Name={security_configuration}",
         lambda: readers.emr.describe_security_configuration(security_configuration),
     )
-    configurations = None
-    cluster_unreadable = ""
-    sts: StsReachability | Unreadable | None = None
-    if cluster_id is not None:
-        cluster = read(
-            readers.emr,
-            "elasticmapreduce:DescribeCluster",
-            f"ClusterId={cluster_id}",
-            lambda: readers.emr.describe_cluster(cluster_id),
-        )
-        if isinstance(cluster, Unreadable):
-            cluster_unreadable = cluster.detail
-        else:
-            release_label = release_label or cluster.get("ReleaseLabel")
-            configurations = cluster.get("Configurations", [])
-            subnet = (cluster.get("Ec2InstanceAttributes") or {}).get("Ec2SubnetId")
-            if subnet and release_label:
-                facts = read(
-                    readers.emr, "ec2:DescribeSubnets", f"SubnetId={subnet}", partial(readers.emr.subnet_facts, subnet)
-                )
-                site = {
-                    key: value
-                    for item in configurations
-                    if item.get("Classification") == "emrfs-site"
-                    for key, value in (item.get("Properties") or {}).items()
-                }
-                sts = facts if isinstance(facts, Unreadable) else sts_endpoint_check(release_label, facts, site)
+    cluster = _read_cluster(readers.emr, cluster_id, release_label)
     mappings = role_mappings_of(document) if isinstance(document, dict) else []
     extra = list(s3_prefixes)
     roles: dict[str, RoleState | Unreadable | None] = {}
@@ -187,38 +158,12 @@ def read_chain_state(
         arn = str(mapping.get("Role"))
         roles[arn] = _read_mapped_role(readers.iam, arn, destination_account)
     prefixes = {str(p) for m in mappings if m.get("IdentifierType") == "Prefix" for p in m.get("Identifiers", [])}
-    buckets: dict[str, BucketState | Unreadable | None] = {}
-    for prefix in sorted(prefixes | set(extra)):
-        try:
-            name = parse_s3_location(prefix, "prefix", allow_bucket_root=True).bucket
-        except EmrfsXacctError:
-            continue  # the checks report the identifier itself
-        if name not in buckets:
-            buckets[name] = read_bucket(readers.s3, name, destination_account)
+    buckets = _read_buckets(readers.s3, sorted(prefixes | set(extra)), destination_account)
     key_policies: dict[str, dict[str, Any] | Unreadable | None] = {}
     key_states: dict[str, str] = {}
     for bucket in buckets.values():
-        if not isinstance(bucket, BucketState) or bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse"):
-            continue
-        if not bucket.kms_key_id:
-            continue  # the AWS managed key aws/s3
-        key = resolve_key(readers.kms, bucket.kms_key_id)
-        if key is None or isinstance(key, Unreadable):
-            bucket.kms_key_arn = bucket.kms_key_id
-            key_policies[bucket.kms_key_id] = key
-            continue
-        if key.get("KeyManager") == "AWS":
-            continue  # aws/s3: its policy allows every principal of the account through S3
-        arn = str(key["Arn"])
-        bucket.kms_key_arn = arn
-        key_states[arn] = str(key.get("KeyState", "Enabled"))
-        if account_of_arn(arn) != destination_account:
-            key_policies[arn] = Unreadable(
-                f"the key is in account {account_of_arn(arn)}; the destination connection acts in account "
-                f"{destination_account} and cannot read its policy"
-            )
-        elif arn not in key_policies:
-            key_policies[arn] = read(readers.kms, "kms:GetKeyPolicy", arn, partial(readers.kms.read_key_policy, arn))
+        if isinstance(bucket, BucketState):
+            _read_bucket_key(readers.kms, bucket, destination_account, key_policies, key_states)
     return ChainState(
         emr_role=emr_role,
         security_configuration_name=security_configuration,
@@ -227,13 +172,112 @@ def read_chain_state(
         buckets=buckets,
         key_policies=key_policies,
         key_states=key_states,
-        release_label=release_label,
-        cluster_configurations=configurations,
+        release_label=cluster.release_label,
+        cluster_configurations=cluster.configurations,
         prefixes_for_principal_mappings=extra,
         region=region,
-        cluster_unreadable=cluster_unreadable,
-        sts_reachability=sts,
+        cluster_unreadable=cluster.unreadable,
+        sts_reachability=cluster.sts,
     )
+
+
+def _region(s3: EmrfsS3Hook) -> str:
+    """The destination connection's region (the connection's, else the hook's, else us-east-1)."""
+    try:
+        return str(s3.conn_region_name)
+    except Exception:
+        return s3.region_name or "us-east-1"
+
+
+@dataclass
+class _ClusterFacts:
+    """What the checks take from a running cluster: its release, configurations and route to STS."""
+
+    release_label: str | None
+    configurations: list[dict[str, Any]] | None = None
+    unreadable: str = ""
+    sts: StsReachability | Unreadable | None = None
+
+
+def _read_cluster(emr: EmrfsEmrHook, cluster_id: str | None, release_label: str | None) -> _ClusterFacts:
+    """DescribeCluster (when a cluster is named) and, when it has a subnet, its route to STS."""
+    facts = _ClusterFacts(release_label)
+    if cluster_id is None:
+        return facts
+    cluster = read(
+        emr,
+        "elasticmapreduce:DescribeCluster",
+        f"ClusterId={cluster_id}",
+        lambda: emr.describe_cluster(cluster_id),
+    )
+    if isinstance(cluster, Unreadable):
+        facts.unreadable = cluster.detail
+        return facts
+    facts.release_label = release_label or cluster.get("ReleaseLabel")
+    facts.configurations = cluster.get("Configurations", [])
+    subnet = (cluster.get("Ec2InstanceAttributes") or {}).get("Ec2SubnetId")
+    if subnet and facts.release_label:
+        subnet_facts = read(emr, "ec2:DescribeSubnets", f"SubnetId={subnet}", partial(emr.subnet_facts, subnet))
+        facts.sts = (
+            subnet_facts
+            if isinstance(subnet_facts, Unreadable)
+            else sts_endpoint_check(facts.release_label, subnet_facts, _emrfs_site(facts.configurations))
+        )
+    return facts
+
+
+def _emrfs_site(configurations: list[dict[str, Any]]) -> dict[str, Any]:
+    """The properties of the cluster's ``emrfs-site`` classification(s)."""
+    return {
+        key: value
+        for item in configurations
+        if item.get("Classification") == "emrfs-site"
+        for key, value in (item.get("Properties") or {}).items()
+    }
+
+
+def _read_buckets(
+    s3: EmrfsS3Hook, prefixes: list[str], destination_account: str
+) -> dict[str, BucketState | Unreadable | None]:
+    """Read each bucket the prefixes name, once."""
+    buckets: dict[str, BucketState | Unreadable | None] = {}
+    for prefix in prefixes:
+        try:
+            name = parse_s3_location(prefix, "prefix", allow_bucket_root=True).bucket
+        except EmrfsXacctError:
+            continue  # the checks report the identifier itself
+        if name not in buckets:
+            buckets[name] = read_bucket(s3, name, destination_account)
+    return buckets
+
+
+def _read_bucket_key(
+    kms: EmrfsKmsHook,
+    bucket: BucketState,
+    destination_account: str,
+    key_policies: dict[str, dict[str, Any] | Unreadable | None],
+    key_states: dict[str, str],
+) -> None:
+    """Resolve the bucket's default KMS key and read its policy into ``key_policies`` (its state into ``key_states``)."""
+    if bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse") or not bucket.kms_key_id:
+        return  # no KMS key, or the AWS managed key aws/s3
+    key = resolve_key(kms, bucket.kms_key_id)
+    if key is None or isinstance(key, Unreadable):
+        bucket.kms_key_arn = bucket.kms_key_id
+        key_policies[bucket.kms_key_id] = key
+        return
+    if key.get("KeyManager") == "AWS":
+        return  # aws/s3: its policy allows every principal of the account through S3
+    arn = str(key["Arn"])
+    bucket.kms_key_arn = arn
+    key_states[arn] = str(key.get("KeyState", "Enabled"))
+    if account_of_arn(arn) != destination_account:
+        key_policies[arn] = Unreadable(
+            f"the key is in account {account_of_arn(arn)}; the destination connection acts in account "
+            f"{destination_account} and cannot read its policy"
+        )
+    elif arn not in key_policies:
+        key_policies[arn] = read(kms, "kms:GetKeyPolicy", arn, partial(kms.read_key_policy, arn))
 
 
 def _read_mapped_role(iam: EmrfsIamHook, arn: str, destination_account: str) -> RoleState | Unreadable | None:

@@ -16,6 +16,9 @@ sensors), then times one thing:
 
 The two DAG files alternate within each round (ours, stock, then stock, ours in the next round), so a
 burst of load on the machine falls on both alike; the ratio is taken per round and its median shown.
+The goals are judged on the CPU time of the sampling process (``time.process_time``): parsing is CPU
+work, and on a machine shared with other jobs the wall time also counts the time spent waiting for a
+core (on an idle machine the two are about equal; both are printed, with the load average).
 Goals (exit status 1 when one is missed): the operator modules add at most 15 ms, and the example
 DAG's parse is at most 1.3 times the stock pipeline's.
 """
@@ -52,17 +55,20 @@ from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
 SAMPLE = """
 import gc, importlib, json, runpy, sys, time
 {prelude}
+for name in {preload!r}:
+    importlib.import_module(name)
 gc.collect()
 before = set(sys.modules)
-start = time.perf_counter()
+start, cpu_start = time.perf_counter(), time.process_time()
 if {modules!r}:
     for name in {modules!r}:
         importlib.import_module(name)
 else:
-    runpy.run_path({path!r}, run_name="__dag__")
-elapsed = time.perf_counter() - start
+    namespace = runpy.run_path({path!r}, run_name="__dag__")
+elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
 new = sorted(set(sys.modules) - before)
-print(json.dumps({{"ms": elapsed * 1000, "new_modules": new}}))
+tasks = sum(len(value.tasks) for value in namespace.values() if hasattr(value, "task_dict")) if not {modules!r} else 0
+print(json.dumps({{"ms": elapsed * 1000, "cpu_ms": cpu * 1000, "new_modules": new, "tasks": tasks}}))
 """
 
 
@@ -75,9 +81,11 @@ def operator_modules() -> list[str]:
     )
 
 
-def sample(env: dict[str, str], *, modules: list[str] | None = None, path: Path | None = None) -> dict:
-    """Time one import or one DAG-file execution in a fresh interpreter."""
-    code = SAMPLE.format(prelude=PRELUDE, modules=modules or [], path=str(path) if path else "")
+def sample(
+    env: dict[str, str], *, modules: list[str] | None = None, path: Path | None = None, preload: list[str] | None = None
+) -> dict:
+    """Time one import or one DAG-file execution in a fresh interpreter (``preload``: imported before timing)."""
+    code = SAMPLE.format(prelude=PRELUDE, modules=modules or [], path=str(path) if path else "", preload=preload or [])
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=False
     )
@@ -105,32 +113,60 @@ def main(argv: list[str] | None = None) -> int:
         }
         modules = operator_modules()
         sample(env, modules=modules)  # warm the bytecode caches and the file system once
-        imports, ours, stock, ratios = [], [], [], []
+        load_before = os.getloadavg()[0]
+        figures: dict[str, list[float]] = {
+            name: [] for name in ("import", "ours", "stock", "ratio", "wall_ratio", "ours_preloaded")
+        }
+        tasks: dict[Path, int] = {}
+        walls: dict[str, list[float]] = {"import": [], "ours": [], "stock": []}
         new_modules: list[str] = []
         for round_ in range(args.rounds):
             imported = sample(env, modules=modules)
-            imports.append(imported["ms"])
+            figures["import"].append(imported["cpu_ms"])
+            walls["import"].append(imported["ms"])
             new_modules = imported["new_modules"]
             order = (OURS, STOCK) if round_ % 2 == 0 else (STOCK, OURS)
-            times = {path: sample(env, path=path)["ms"] for path in order}
-            ours.append(times[OURS])
-            stock.append(times[STOCK])
-            ratios.append(times[OURS] / times[STOCK])
+            times = {path: sample(env, path=path) for path in order}
+            figures["ours_preloaded"].append(sample(env, path=OURS, preload=modules)["cpu_ms"])
+            for name, path in (("ours", OURS), ("stock", STOCK)):
+                tasks[path] = times[path]["tasks"]
+                figures[name].append(times[path]["cpu_ms"])
+                walls[name].append(times[path]["ms"])
+            figures["ratio"].append(times[OURS]["cpu_ms"] / times[STOCK]["cpu_ms"])
+            figures["wall_ratio"].append(times[OURS]["ms"] / times[STOCK]["ms"])
+        load_after = os.getloadavg()[0]
 
     own = [name for name in new_modules if name.startswith("airflow_provider_emrfs_xacct")]
     foreign = [name for name in new_modules if not name.startswith("airflow_provider_emrfs_xacct")]
-    print(f"Parse cost ({args.rounds} fresh interpreters each; median (min-max), ms)")
-    print(f"  import of the {len(modules)} operator modules: {describe(imports)}   goal <= {MAX_IMPORT_MS:.0f} ms")
+    print(
+        f"Parse cost ({args.rounds} fresh interpreters each; CPU ms, median (min-max); wall ms median; "
+        f"load average {load_before:.1f} -> {load_after:.1f})"
+    )
+    print(
+        f"  import of the {len(modules)} operator modules: {describe(figures['import'])}"
+        f"   wall {statistics.median(walls['import']):.1f}   goal <= {MAX_IMPORT_MS:.0f} ms"
+    )
     print(f"    modules it adds: {len(own)} of the provider's, {len(foreign)} others {foreign[:8]}")
-    print(f"  parse of dags/emrfs_xacct_partner_export.py:  {describe(ours)}")
-    print(f"  parse of benchmarks/stock_emr_pipeline.py:     {describe(stock)}")
+    print(
+        f"  parse of dags/emrfs_xacct_partner_export.py:  {describe(figures['ours'])}   wall {statistics.median(walls['ours']):.1f}"
+    )
+    print(
+        f"  parse of benchmarks/stock_emr_pipeline.py:     {describe(figures['stock'])}   wall {statistics.median(walls['stock']):.1f}"
+    )
+    print(
+        f"  the example DAG with the provider's modules already imported: {describe(figures['ours_preloaded'])}"
+        f"   ({tasks[OURS]} tasks against the stock pipeline's {tasks[STOCK]}: the rest of the difference is"
+        " Airflow's own cost of each task and param)"
+    )
+    ratios, import_ms = figures["ratio"], statistics.median(figures["import"])
     ratio = statistics.median(ratios)
     print(
-        f"  ratio ours/stock (per round): {ratio:.2f} ({min(ratios):.2f}-{max(ratios):.2f})   goal <= {MAX_PARSE_RATIO}"
+        f"  ratio ours/stock (per round): {ratio:.2f} ({min(ratios):.2f}-{max(ratios):.2f})   "
+        f"wall {statistics.median(figures['wall_ratio']):.2f}   goal <= {MAX_PARSE_RATIO}"
     )
     missed = []
-    if statistics.median(imports) > MAX_IMPORT_MS:
-        missed.append(f"the operator modules add {statistics.median(imports):.1f} ms > {MAX_IMPORT_MS} ms")
+    if import_ms > MAX_IMPORT_MS:
+        missed.append(f"the operator modules add {import_ms:.1f} ms > {MAX_IMPORT_MS} ms")
     if ratio > MAX_PARSE_RATIO:
         missed.append(f"the example DAG parses in {ratio:.2f}x the stock pipeline's time > {MAX_PARSE_RATIO}x")
     for line in missed:

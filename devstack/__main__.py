@@ -14,12 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
 import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
@@ -29,127 +25,20 @@ from devstack.moto_stack import (
     REGION,
     MotoStack,
     Seeded,
-    airflow_environment,
-    client,
     seed,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
-DAG_ID = "emrfs_xacct_partner_export"
-PARTNER = "partner-b"
-
-
-def airflow_env(url: str, airflow_home: Path) -> dict[str, str]:
-    """Return the environment for an Airflow CLI that uses the repo's DAGs and the local stack."""
-    return {
-        **os.environ,
-        **airflow_environment(url),
-        "AIRFLOW_HOME": str(airflow_home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
-    }
-
-
-def run_dag(
-    env: dict[str, str], conf: dict[str, Any], log_file: Path, logical_date: str | None, dag_id: str = DAG_ID
-) -> str:
-    """
-    Run an example DAG (the partner export unless ``dag_id``) with ``airflow dags test``; return its output.
-
-    Without ``logical_date`` the command is given none (``airflow dags test`` then uses the current time).
-    """
-    airflow = str(Path(sys.executable).with_name("airflow"))
-    date = [logical_date] if logical_date else []
-    command = [airflow, "dags", "test", dag_id, *date, "--conf", json.dumps(conf)]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    output = result.stdout + result.stderr
-    log_file.write_text(output)
-    if result.returncode != 0 or "state=failed" in output or "DagRunState.FAILED" in output:
-        sys.stderr.write(output[-6000:])
-        raise SystemExit(f"airflow dags test failed (exit {result.returncode}); full log: {log_file}")
-    return output
-
-
-#: A task's plan in ``airflow dags test`` output: the message (one or many lines) between the level and the logger.
-_PLAN_MESSAGE = re.compile(
-    r"\[info\s*\] (?P<message>(?:No changes\.|Dry run, nothing changed\. Plan:\n|Changes made:\n).*?)"
-    r" \[airflow\.task\.operators\.airflow_provider_emrfs_xacct\.",
-    re.S,
+from devstack.testing import (
+    ROOT,
+    airflow_cli,
+    airflow_env,
+    count_changes,
+    partner_export_conf,
+    provisioned_state,
+    run_dag,
+    show_plans,
 )
-_TASK_START = re.compile(r"\[DAG TEST\] starting task_id=(?P<task_id>\S+)")
-_APPLIED = re.compile(r"^Applied: (\d+) added, (\d+) changed, (\d+) destroyed\.$", re.M)
 
-
-def task_plans(output: str) -> list[tuple[str, str]]:
-    """Return ``(task_id, logged plan)`` for each plan the provider's operators logged, in order."""
-    starts = [(match.start(), match["task_id"]) for match in _TASK_START.finditer(output)]
-    plans = []
-    for match in _PLAN_MESSAGE.finditer(output):
-        task_id = next((task for position, task in reversed(starts) if position < match.start()), "?")
-        plans.append((task_id, match["message"].rstrip()))
-    return plans
-
-
-def count_changes(output: str) -> int:
-    """Count the changes the provider's operators applied, from their ``Applied: …`` summary lines."""
-    return sum(
-        sum(int(n) for n in applied.groups()) for _, plan in task_plans(output) for applied in _APPLIED.finditer(plan)
-    )
-
-
-def show_plans(output: str, *, diffs: bool) -> str:
-    """Return each task's logged plan (with its diffs, or only its summary line), indented under its task id."""
-    parts = []
-    for task_id, plan in task_plans(output):
-        text = plan if diffs else plan.splitlines()[-1]
-        if diffs and text.startswith("Changes made:\n"):
-            text = text.removeprefix("Changes made:\n")
-        parts.append(f"  {task_id}:\n" + "\n".join(f"    {line}" if line else "" for line in text.splitlines()))
-    return "\n".join(parts)
-
-
-def provisioned_state(seeded: Seeded, role_name: str) -> dict[str, Any]:
-    """Read back from AWS what the provider provisioned in each account."""
-    url = seeded.url
-    iam_b, kms_b = client(url, DESTINATION_ACCOUNT, "iam"), client(url, DESTINATION_ACCOUNT, "kms")
-    iam_a, emr_a = client(url, EMR_ACCOUNT, "iam"), client(url, EMR_ACCOUNT, "emr")
-    role = iam_b.get_role(RoleName=role_name)["Role"]
-    clusters = [
-        emr_a.describe_cluster(ClusterId=summary["Id"])["Cluster"] for summary in emr_a.list_clusters()["Clusters"]
-    ]
-    security_configurations = {
-        name: json.loads(emr_a.describe_security_configuration(Name=name)["SecurityConfiguration"])
-        for name in sorted({cluster["SecurityConfiguration"] for cluster in clusters})
-    }
-    return {
-        f"destination account {DESTINATION_ACCOUNT}": {
-            "role": role["Arn"],
-            "trust policy": role["AssumeRolePolicyDocument"],
-            "inline policies": {
-                name: iam_b.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
-                for name in iam_b.list_role_policies(RoleName=role_name)["PolicyNames"]
-            },
-            "key policy": json.loads(kms_b.get_key_policy(KeyId=seeded.kms_key_arn, PolicyName="default")["Policy"]),
-        },
-        f"EMR account {EMR_ACCOUNT}": {
-            f"{EMR_EC2_ROLE} inline policies": {
-                name: iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=name)["PolicyDocument"]
-                for name in iam_a.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
-            },
-            "security configurations": security_configurations,
-            "clusters": [
-                {
-                    "id": cluster["Id"],
-                    "name": cluster["Name"],
-                    "state": cluster["Status"]["State"],
-                    "security configuration": cluster["SecurityConfiguration"],
-                    "tags": {tag["Key"]: tag["Value"] for tag in cluster["Tags"]},
-                }
-                for cluster in clusters
-            ],
-        },
-    }
+PARTNER = "partner-b"
 
 
 def demo() -> None:
@@ -161,15 +50,8 @@ def demo() -> None:
             f"Local AWS stand-in (moto) at {stack.url}: EMR account {EMR_ACCOUNT}, destination account {DESTINATION_ACCOUNT}"
         )
         env = airflow_env(stack.url, airflow_home)
-        airflow = str(Path(sys.executable).with_name("airflow"))
-        subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
-        conf = {
-            "partner": PARTNER,
-            "emr_account_id": EMR_ACCOUNT,
-            "destination_account_id": DESTINATION_ACCOUNT,
-            "destination_prefix": f"s3://{seeded.bucket}/exports/",
-            "kms_key_arn": seeded.kms_key_arn,
-        }
+        subprocess.run([airflow_cli(), "db", "migrate"], env=env, check=True, capture_output=True)
+        conf = partner_export_conf(seeded, PARTNER, destination_prefix=f"s3://{seeded.bucket}/exports/")
         for run, logical_date in enumerate(("2026-11-01", "2026-11-02"), start=1):
             output = run_dag(env, conf, airflow_home / f"demo-run-{run}.log", logical_date)
             print(f"\nRun {run} ({logical_date}) succeeded: the provider applied {count_changes(output)} change(s).")

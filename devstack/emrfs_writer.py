@@ -61,7 +61,7 @@ import contextlib
 import json
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore.exceptions
@@ -69,6 +69,11 @@ import botocore.exceptions
 from devstack import aws_judge
 from devstack.aws_judge import Decision, Principal
 from devstack.moto_stack import REGION, account_session
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from devstack.moto_stack import Service
 
 __all__ = ["RequestRecord", "Route", "WriteResult", "WrittenObject", "route", "write_like_emrfs"]
 
@@ -220,7 +225,7 @@ def _check_admin(url: str, account: str) -> None:
         _ADMIN_SESSIONS.pop((url, account), None)
 
 
-def _role_client(url: str, credentials: dict[str, str], service: str) -> Any:
+def _role_client(url: str, credentials: Mapping[str, Any], service: Service) -> Any:
     return boto3.client(
         service,
         endpoint_url=url,
@@ -368,7 +373,7 @@ class _Writer:
         self.result = WriteResult()
         self._principals: dict[str, Principal | None] = {}
         self._clients: dict[str, Any] = {}
-        self._instance_credentials: dict[str, str] | None = None
+        self._instance_credentials: Mapping[str, Any] | None = None
         self._writer_account: dict[str, str] = {}
 
     # -- credentials ---------------------------------------------------------------------------
@@ -377,7 +382,7 @@ class _Writer:
             self._principals[role_arn] = read_principal(self.url, role_arn)
         return self._principals[role_arn]
 
-    def instance_credentials(self) -> dict[str, str]:
+    def instance_credentials(self) -> Mapping[str, Any]:
         # The instance profile's credentials (IMDS); moto acts in the account of the role's ARN.
         if self._instance_credentials is None:
             sts = boto3.client(

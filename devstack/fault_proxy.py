@@ -232,92 +232,7 @@ class FaultProxy:
     # HTTP ------------------------------------------------------------------------------------
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:  # quiet
-                pass
-
-            def _any(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                match = _SCOPE.search(self.headers.get("Authorization", ""))
-                service = match.group(1) if match else ""
-                form = _form(body, self.headers.get("Content-Type", ""))
-                operation = _operation(service, self.command, self.headers, form)
-                with proxy.lock:
-                    proxy.requests[operation] += 1
-                delay = proxy._latency()
-                if delay:
-                    threading.Event().wait(delay)
-                key = _ACCESS_KEY.search(self.headers.get("Authorization", ""))
-                if proxy._over_rate(service, key.group(1) if key else "", operation):
-                    proxy.stats["rate-limited"] += 1
-                    code = "Throttling" if service in ("iam", "sts") else "ThrottlingException"
-                    return self._error(service, 400, code, "Rate exceeded")
-                lag = proxy._consistency_error(service, form, body)
-                if lag is not None:
-                    proxy.stats["consistency"] += 1
-                    return self._error(service, *lag)
-                fault = proxy._choose_fault(service)
-                if fault is not None:
-                    proxy.stats[fault] += 1
-                if fault == "throttle":
-                    return self._error(
-                        service, 400, "ThrottlingException" if service != "iam" else "Throttling", "Rate exceeded"
-                    )
-                if fault in ("http500", "http503"):
-                    return self._error(
-                        service,
-                        int(fault[4:]),
-                        "InternalFailure" if fault == "http500" else "ServiceUnavailable",
-                        "injected",
-                    )
-                if fault == "drop-before":
-                    return self._drop()
-                status, headers, answer = proxy._forward(self.command, self.path, self.headers, body)
-                proxy._note_created(service, form, status)
-                if fault == "drop-after":
-                    return self._drop()
-                if proxy._drop_answer(operation):
-                    proxy.stats["dropped-answer"] += 1
-                    return self._drop()
-                proxy.stats["forwarded"] += 1
-                self.send_response(status)
-                for name, value in headers:
-                    if name.lower() not in ("transfer-encoding", "connection", "content-length", "server", "date"):
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _any
-
-            def _drop(self) -> None:
-                self.close_connection = True
-                self.connection.close()
-
-            def _error(self, service: str, status: int, code: str, message: str) -> None:
-                if service in ("iam", "sts"):
-                    body = (
-                        f'<ErrorResponse xmlns="{_IAM_NAMESPACE}"><Error><Type>Sender</Type><Code>{code}</Code>'
-                        f"<Message>{message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
-                    ).encode()
-                    content_type = "text/xml"
-                elif service == "s3":
-                    body = f"<Error><Code>{code}</Code><Message>{message}</Message></Error>".encode()
-                    content_type = "application/xml"
-                else:
-                    body = json.dumps({"__type": code, "message": message}).encode()
-                    content_type = "application/x-amz-json-1.1"
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        return Handler
+        return type("Handler", (_FaultHandler,), {"proxy": self})
 
     def _forward(self, method: str, path: str, headers: Any, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         connection = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=60)
@@ -328,6 +243,98 @@ class FaultProxy:
             return response.status, response.getheaders(), response.read()
         finally:
             connection.close()
+
+
+class _FaultHandler(BaseHTTPRequestHandler):
+    """Relays one request to moto, or answers it with the fault the proxy chose."""
+
+    protocol_version = "HTTP/1.1"
+    proxy: FaultProxy
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    def _any(self) -> None:
+        proxy = self.proxy
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        match = _SCOPE.search(self.headers.get("Authorization", ""))
+        service = match.group(1) if match else ""
+        form = _form(body, self.headers.get("Content-Type", ""))
+        operation = _operation(service, self.command, self.headers, form)
+        with proxy.lock:
+            proxy.requests[operation] += 1
+        delay = proxy._latency()
+        if delay:
+            threading.Event().wait(delay)
+        key = _ACCESS_KEY.search(self.headers.get("Authorization", ""))
+        if proxy._over_rate(service, key.group(1) if key else "", operation):
+            proxy.stats["rate-limited"] += 1
+            code = "Throttling" if service in ("iam", "sts") else "ThrottlingException"
+            return self._error(service, 400, code, "Rate exceeded")
+        lag = proxy._consistency_error(service, form, body)
+        if lag is not None:
+            proxy.stats["consistency"] += 1
+            return self._error(service, *lag)
+        fault = proxy._choose_fault(service)
+        if fault is not None:
+            proxy.stats[fault] += 1
+        injected = _injected_error(service, fault)
+        if injected is not None:
+            return self._error(service, *injected)
+        if fault == "drop-before":
+            return self._drop()
+        status, headers, answer = proxy._forward(self.command, self.path, self.headers, body)
+        proxy._note_created(service, form, status)
+        if fault == "drop-after":
+            return self._drop()
+        if proxy._drop_answer(operation):
+            proxy.stats["dropped-answer"] += 1
+            return self._drop()
+        proxy.stats["forwarded"] += 1
+        return self._relay(status, headers, answer)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _any
+
+    def _relay(self, status: int, headers: list[tuple[str, str]], answer: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            if name.lower() not in ("transfer-encoding", "connection", "content-length", "server", "date"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        self.connection.close()
+
+    def _error(self, service: str, status: int, code: str, message: str) -> None:
+        if service in ("iam", "sts"):
+            body = (
+                f'<ErrorResponse xmlns="{_IAM_NAMESPACE}"><Error><Type>Sender</Type><Code>{code}</Code>'
+                f"<Message>{message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
+            ).encode()
+            content_type = "text/xml"
+        elif service == "s3":
+            body = f"<Error><Code>{code}</Code><Message>{message}</Message></Error>".encode()
+            content_type = "application/xml"
+        else:
+            body = json.dumps({"__type": code, "message": message}).encode()
+            content_type = "application/x-amz-json-1.1"
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _injected_error(service: str, fault: str | None) -> tuple[int, str, str] | None:
+    """The status, code and message of an injected throttle or server error (``None`` for other faults)."""
+    if fault == "throttle":
+        return 400, "ThrottlingException" if service != "iam" else "Throttling", "Rate exceeded"
+    if fault in ("http500", "http503"):
+        return int(fault[4:]), "InternalFailure" if fault == "http500" else "ServiceUnavailable", "injected"
+    return None
 
 
 class _Server(ThreadingHTTPServer):

@@ -17,6 +17,10 @@ configuration, with the cluster's instance-profile role as the instance role, ev
 against the live policies) before the step is reported ``COMPLETED``, or ``FAILED`` with the denied
 request in its ``FailureDetails`` (EMR API Reference, StepStatus and FailureDetails). So the probe
 passes on the stand-in when the chain is right and fails where AWS would refuse the write.
+
+And one saving: moto makes an RSA-2048 private key for every KMS key, symmetric ones included
+(``Key.__init__``, ``moto/kms/utils.py`` ``generate_private_key``); here it is made on first use only
+(signing and ``GetPublicKey`` use it; a symmetric key never does), which took most of seeding's time.
 """
 
 from __future__ import annotations
@@ -25,10 +29,11 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 import botocore.exceptions
+import moto.kms.models
 from moto.core.responses import ActionResult
 from moto.emr.models import Cluster, Step
 from moto.emr.responses import ElasticMapReduceResponse
@@ -168,12 +173,37 @@ def _list_security_configurations() -> None:
     ElasticMapReduceResponse.list_security_configurations = list_security_configurations  # type: ignore[attr-defined]
 
 
+class _PrivateKeyOnFirstUse:
+    """Stands for moto's private key of a KMS key; makes it when first used."""
+
+    def __init__(self, key_spec: str, generate: Any) -> None:
+        self._key_spec, self._generate, self._key = key_spec, generate, None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._key is None:
+            self._key = self._generate(self._key_spec)
+        return getattr(self._key, name)
+
+
+def _private_keys_on_first_use() -> None:
+    original = moto.kms.models.generate_private_key
+    if getattr(original, "on_first_use", False):
+        return
+
+    def generate_private_key(key_spec: str) -> Any:
+        return _PrivateKeyOnFirstUse(key_spec, original)
+
+    generate_private_key.on_first_use = True  # type: ignore[attr-defined]
+    moto.kms.models.generate_private_key = generate_private_key
+
+
 class MotoStack:
     """A moto server on a free loopback port (or ``host``/``port``), in this process."""
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
         _run_steps()
         _list_security_configurations()
+        _private_keys_on_first_use()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
         self.url = ""
@@ -217,7 +247,11 @@ def account_session(url: str, account: str, role: str = PROVISIONER_ROLE) -> bot
     )
 
 
-def client(url: str, account: str, service: str) -> Any:
+#: The AWS services the stand-in serves to the provider, the tests and the demo.
+Service = Literal["ec2", "emr", "iam", "kms", "s3", "sts"]
+
+
+def client(url: str, account: str, service: Service) -> Any:
     """Return a boto3 client for ``service`` acting in ``account``."""
     return account_session(url, account).client(service, endpoint_url=url)
 
@@ -268,7 +302,8 @@ def seed(url: str) -> Seeded:
     iam_a.create_instance_profile(InstanceProfileName=EMR_EC2_ROLE)
     iam_a.add_role_to_instance_profile(InstanceProfileName=EMR_EC2_ROLE, RoleName=EMR_EC2_ROLE)
 
-    kms_b = client(url, DESTINATION_ACCOUNT, "kms")
+    destination = account_session(url, DESTINATION_ACCOUNT)  # one role session for both clients
+    kms_b = destination.client("kms", endpoint_url=url)
     key_policy = {
         "Version": "2012-10-17",
         "Id": "partner-key-policy",
@@ -303,7 +338,7 @@ def seed(url: str) -> Seeded:
         ],
     }
     key = kms_b.create_key(Description="partner results bucket key", Policy=json.dumps(key_policy))["KeyMetadata"]
-    s3_b = client(url, DESTINATION_ACCOUNT, "s3")
+    s3_b = destination.client("s3", endpoint_url=url)
     s3_b.create_bucket(Bucket=BUCKET)
     s3_b.put_bucket_encryption(
         Bucket=BUCKET,

@@ -20,12 +20,15 @@ from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.security_config import canonical_json
 
 if TYPE_CHECKING:
+    from mypy_boto3_emr import EMRClient
+    from mypy_boto3_emr.literals import ClusterStateType
+
     from airflow_provider_emrfs_xacct.pure.network import SubnetFacts
 
 #: Tag holding the idempotency key of the task instance that launched a cluster.
 IDEMPOTENCY_TAG = "emrfs-xacct:idempotency-key"
 #: Cluster states in which a launched cluster counts as "already there" for a retried task.
-ACTIVE_CLUSTER_STATES = ("STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING")
+ACTIVE_CLUSTER_STATES: tuple[ClusterStateType, ...] = ("STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING")
 #: Attempts at ``RunJobFlow`` when it fails with a throttling, server or connection error.
 LAUNCH_ATTEMPTS = 8
 THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"})
@@ -41,6 +44,11 @@ class EmrfsEmrHook(EmrHook):
     .. seealso::
         - :class:`airflow.providers.amazon.aws.hooks.emr.EmrHook`
     """
+
+    if TYPE_CHECKING:  # the client's type from the stubs (EmrHook's base types it only as boto3.client)
+
+        @cached_property
+        def conn(self) -> EMRClient: ...
 
     def describe_security_configuration(self, name: str) -> dict[str, Any] | None:
         """Return the security configuration's document, or ``None`` if there is none by that name."""
@@ -168,7 +176,26 @@ class EmrfsEmrHook(EmrHook):
     def list_security_configurations(self) -> list[dict[str, Any]]:
         """Return every security configuration's ``Name`` and ``CreationDateTime``."""
         paginator = self.conn.get_paginator("list_security_configurations")
-        return [item for page in paginator.paginate() for item in page.get("SecurityConfigurations", [])]
+        return [dict(item) for page in paginator.paginate() for item in page.get("SecurityConfigurations", [])]
+
+    def delete_security_configuration(self, name: str) -> bool:
+        """
+        Delete a security configuration; return ``False`` (and log why) when EMR refuses because it is in use.
+
+        EMR refuses a configuration a cluster still uses with ``InvalidRequestException``, the only
+        client error the Amazon EMR API Reference lists for DeleteSecurityConfiguration ("Errors").
+
+        .. seealso::
+            - :py:meth:`EMR.Client.delete_security_configuration`
+        """
+        try:
+            self.conn.delete_security_configuration(Name=name)
+        except ClientError as error:
+            if error_code(error) != "InvalidRequestException":
+                raise
+            self.log.info("EMR refused to delete security configuration %s: %s", name, error)
+            return False
+        return True
 
     def security_configurations_in_use(self) -> dict[str, list[str]]:
         """Return the security configurations of active clusters, with the ids of the clusters using each."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -39,10 +39,13 @@ from airflow_provider_emrfs_xacct.pure.quotas import MANAGED_POLICIES_PER_ROLE, 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from mypy_boto3_iam import IAMClient  # noqa: F401 (the hook's client type, named as a string below)
+    from mypy_boto3_iam.type_defs import TagTypeDef
+
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 #: Tag put on every role the provider creates (revoke deletes only roles carrying it).
-MANAGED_BY_TAG = {"Key": "emrfs-xacct:managed-by", "Value": "airflow-provider-emrfs-xacct"}
+MANAGED_BY_TAG: TagTypeDef = {"Key": "emrfs-xacct:managed-by", "Value": "airflow-provider-emrfs-xacct"}
 
 
 #: Marks a document not read in advance (``None`` means "there is none").
@@ -95,7 +98,7 @@ def _adding(role_arns: list[str], room: int, what: str) -> Any:
     return desire
 
 
-class EmrfsIamHook(AwsBaseHook):
+class EmrfsIamHook(AwsGenericHook["IAMClient"]):
     """
     Interact with AWS IAM for cross-account EMRFS access, with idempotent ``ensure_*`` methods.
 
@@ -118,7 +121,7 @@ class EmrfsIamHook(AwsBaseHook):
     def get_role(self, role_name: str) -> dict[str, Any] | None:
         """Return the role as ``GetRole`` describes it, or ``None`` if there is none."""
         try:
-            return self.conn.get_role(RoleName=role_name)["Role"]
+            return dict(self.conn.get_role(RoleName=role_name)["Role"])
         except ClientError as error:
             if error_code(error) == "NoSuchEntity":
                 return None
@@ -132,7 +135,8 @@ class EmrfsIamHook(AwsBaseHook):
             if error_code(error) == "NoSuchEntity":
                 return None
             raise
-        return parse_document(response["PolicyDocument"])
+        # The stubs type the document as text or a TypedDict; parse_document takes either.
+        return parse_document(cast("str | dict[str, Any]", response["PolicyDocument"]))
 
     def get_role_policies(self, role_name: str) -> list[tuple[str, dict[str, Any] | None]]:
         """Return every identity policy of the role, inline and attached managed, as ``(name, document)``."""
@@ -140,8 +144,8 @@ class EmrfsIamHook(AwsBaseHook):
         for page in self.conn.get_paginator("list_role_policies").paginate(RoleName=role_name):
             for name in page["PolicyNames"]:
                 policies.append((f"inline policy {name}", self.get_inline_policy(role_name, name)))
-        for page in self.conn.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
-            for attached in page["AttachedPolicies"]:
+        for attached_page in self.conn.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
+            for attached in attached_page["AttachedPolicies"]:
                 policies.append(
                     (f"managed policy {attached['PolicyName']}", self.get_managed_policy(attached["PolicyArn"]))
                 )
@@ -151,7 +155,7 @@ class EmrfsIamHook(AwsBaseHook):
         """Return the default version's document of a managed policy."""
         version = self.conn.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
         document = self.conn.get_policy_version(PolicyArn=policy_arn, VersionId=version)["PolicyVersion"]["Document"]
-        return parse_document(document)
+        return parse_document(cast("str | dict[str, Any]", document))
 
     def get_role_tags(self, role: dict[str, Any]) -> dict[str, str]:
         """Return the role's tags (``GetRole`` includes them; else ``ListRoleTags``)."""

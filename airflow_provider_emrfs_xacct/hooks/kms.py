@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
@@ -31,6 +31,8 @@ from airflow_provider_emrfs_xacct.pure.quotas import KEY_POLICY_BYTES, require_w
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from mypy_boto3_kms import KMSClient  # noqa: F401 (the hook's client type, named as a string below)
+
     from airflow_provider_emrfs_xacct.pure.plan import Change
 
 #: KMS's limit on the size of a key policy (see :data:`~airflow_provider_emrfs_xacct.pure.quotas.KEY_POLICY_BYTES`).
@@ -55,7 +57,7 @@ def is_invalid_principal(error: Exception) -> bool:
     )
 
 
-class EmrfsKmsHook(AwsBaseHook):
+class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
     """
     Interact with AWS KMS key policies, keeping every statement the provider did not write.
 

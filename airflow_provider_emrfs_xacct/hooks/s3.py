@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
@@ -16,12 +16,20 @@ from airflow_provider_emrfs_xacct.pure.merge import document_size, parse_documen
 from airflow_provider_emrfs_xacct.pure.plan import UPDATE, Change
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
+
+    from mypy_boto3_s3 import S3Client  # noqa: F401 (the hook's client type, named as a string below)
 
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 
-class EmrfsS3Hook(AwsBaseHook):
+class _ExpectedOwner(TypedDict, total=False):
+    """The ``ExpectedBucketOwner`` argument of S3's bucket calls, when the hook pins the owner."""
+
+    ExpectedBucketOwner: str
+
+
+class EmrfsS3Hook(AwsGenericHook["S3Client"]):
     """
     Interact with the destination bucket's policy and ownership controls, keeping what others wrote.
 
@@ -39,7 +47,7 @@ class EmrfsS3Hook(AwsBaseHook):
         #: account owns the bucket (S3 API reference, ``ExpectedBucketOwner``).
         self.expected_bucket_owner: str | None = None
 
-    def _owner(self) -> dict[str, str]:
+    def _owner(self) -> _ExpectedOwner:
         return {"ExpectedBucketOwner": self.expected_bucket_owner} if self.expected_bucket_owner else {}
 
     def get_bucket_policy(self, bucket: str) -> dict[str, Any] | None:
@@ -129,7 +137,7 @@ class EmrfsS3Hook(AwsBaseHook):
         owner = (acl.get("Owner") or {}).get("ID")
         others = []
         for grant in acl.get("Grants", []):
-            grantee = grant.get("Grantee") or {}
+            grantee: Mapping[str, Any] = grant.get("Grantee") or {}
             if grantee.get("Type") == "CanonicalUser" and grantee.get("ID") == owner:
                 continue
             who = grantee.get("URI") or grantee.get("EmailAddress") or grantee.get("ID") or str(grantee)

@@ -6,8 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Asset, AssetAlias, BaseOperator
 
-from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
-
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -19,6 +17,8 @@ PARTNER_EXPORTS_ALIAS = "emrfs-xacct-partner-exports"
 
 def prefix_asset(s3_prefix: str) -> Asset:
     """The Airflow Asset of a partner prefix: ``Asset("s3://bucket/prefix/")`` (the prefix ends with ``/``)."""
+    from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
+
     return Asset(parse_s3_location(s3_prefix, "s3_prefix").uri)
 
 

@@ -1,20 +1,20 @@
-"""What the provider's operators share: dry run, the account check, the convergence settings, the plan in the log and XCom."""
+"""
+The contract every provider operator follows: retry default, dry run, account pin, plan in XCom, hooks.
+
+This module is imported whenever a DAG file that uses the provider is parsed, so it imports nothing
+that only a running task needs: validation, the plan's rendering and the hooks are imported inside
+the methods that use them (``tests/unit/test_parse_cost.py``).
+"""
 
 from __future__ import annotations
 
 import copy
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, Generic
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import AwsHookType
-
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.pure.validation import (
-    validate_account_id,
-    validate_bool,
-    validate_positive_number,
-)
+from airflow.sdk import BaseOperator
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -30,6 +30,13 @@ DEFAULT_BOTOCORE_CONFIG: dict[str, Any] = {
     "read_timeout": 60,
 }
 
+#: XCom key under which every operator pushes its plan (the list of changes it made or would make).
+PLAN_XCOM_KEY = "plan"
+#: Template fields every provider operator adds to its own.
+SAFETY_TEMPLATE_FIELDS = ("dry_run", "expected_account_id")
+
+HookT = TypeVar("HookT")
+
 
 def default_botocore_config() -> dict[str, Any]:
     """
@@ -39,12 +46,6 @@ def default_botocore_config() -> dict[str, Any]:
     ``total_max_attempts``), so a shared dict would change under every operator after the first client.
     """
     return copy.deepcopy(DEFAULT_BOTOCORE_CONFIG)
-
-
-#: XCom key under which every operator pushes its plan (the list of changes it made or would make).
-PLAN_XCOM_KEY = "plan"
-#: Template fields every provider operator adds to its own.
-SAFETY_TEMPLATE_FIELDS = ("dry_run", "expected_account_id")
 
 
 class LazyHookClass:
@@ -63,45 +64,62 @@ class LazyHookClass:
         return getattr(import_module(module), name)
 
 
-class LazyHookMixin:
-    """Check ``aws_hook_class`` without importing it (``AwsBaseHookMixin`` would, in every constructor)."""
+class EmrfsXacctOperatorMixin(BaseOperator):
+    """
+    The provider's operator contract, mixed in before an Amazon-provider operator class.
+
+    Every provider operator that calls AWS has it: ``class X(EmrfsXacctOperatorMixin, EmrCreateJobFlowOperator)``
+    or, for the provisioning operators, :class:`EmrfsXacctBaseOperator`. It gives them the botocore
+    retry default, the dry-run flag, the account pin, the plan pushed under ``plan``, and one way to
+    build a hook of another connection. (It subclasses ``BaseOperator`` so that Airflow applies
+    ``default_args`` to its parameters too, e.g. ``default_args={"dry_run": True}``.)
+
+    ``dry_run`` is a templated field (a DAG param can switch a whole run to a plan): it may arrive as a
+    bool or as the rendered text ``"True"``/``"false"``; :meth:`validate_safety`, the first thing every
+    ``execute`` does, turns it into a bool or refuses it.
+
+    :param dry_run: only read the current state and log the plan; change nothing. (templated; default: False)
+    :param expected_account_id: the account the connection must act in; anything else is refused
+        before any change. (templated)
+    :param botocore_config: as for every AWS operator; defaults to :data:`DEFAULT_BOTOCORE_CONFIG`.
+    """
+
+    dry_run: Any  # the attribute shadows BaseOperator.dry_run (a method nothing calls)
+    expected_account_id: str | None
+    last_plan: list[dict[str, Any]] | None
+    aws_conn_id: str | None
+    region_name: str | None
+    verify: bool | str | None
+    botocore_config: dict | None
+
+    def __init__(
+        self,
+        *,
+        dry_run: bool | str = False,
+        expected_account_id: str | None = None,
+        botocore_config: dict | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            botocore_config=default_botocore_config() if botocore_config is None else botocore_config, **kwargs
+        )
+        self.dry_run = dry_run
+        self.expected_account_id = expected_account_id
+        self.last_plan = None
 
     def validate_attributes(self) -> None:
+        """Check ``aws_hook_class`` without importing it (``AwsBaseHookMixin`` would, in every constructor)."""
         declared = next(
             (vars(cls)["aws_hook_class"] for cls in type(self).__mro__ if "aws_hook_class" in vars(cls)), None
         )
         if not isinstance(declared, (LazyHookClass, type)):
             raise AttributeError(f"Class attribute '{type(self).__name__}.aws_hook_class' should be set.")
 
-
-class AccountCheckMixin:
-    """
-    The dry-run flag and the account pin, shared by every provider operator (the launch one included).
-
-    ``dry_run`` is a templated field (a DAG param can switch a whole run to a plan): it may arrive as
-    a bool or as the rendered text ``"True"``/``"false"``; anything else is refused.
-    """
-
-    dry_run: Any
-    expected_account_id: str | None
-    last_plan: list[dict[str, Any]] | None
-    log: Any
-
-    def _init_safety(self, dry_run: Any, expected_account_id: str | None) -> None:
-        # BaseOperator.dry_run is a method that only renders templates (and nothing in Airflow calls it);
-        # the attribute shadows it so that ``dry_run`` can be a templated field.
-        self.dry_run = dry_run
-        self.expected_account_id = expected_account_id
-        self.last_plan = None
-
-    @property
-    def plan_only(self) -> bool:
-        """The rendered ``dry_run`` flag as a bool."""
-        return validate_bool(self.dry_run, "dry_run")
-
     def validate_safety(self) -> None:
-        """Check the dry-run flag and the account pin (no AWS call)."""
-        validate_bool(self.dry_run, "dry_run")
+        """Turn the rendered ``dry_run`` into a bool and check the account pin (no AWS call)."""
+        from airflow_provider_emrfs_xacct.pure.validation import validate_bool
+
+        self.dry_run = validate_bool(self.dry_run, "dry_run")
         self.expected_account()
 
     def expected_account(self) -> str | None:
@@ -111,6 +129,8 @@ class AccountCheckMixin:
         A DAG rendering templates as native objects turns ``"012345678901"`` into the number
         12345678901: a whole number below 10**12 is read back as the 12-digit id it came from.
         """
+        from airflow_provider_emrfs_xacct.pure.validation import validate_account_id
+
         value: Any = self.expected_account_id
         if value is None:
             return None
@@ -132,6 +152,8 @@ class AccountCheckMixin:
 
     def check_expected_account(self, account: str, conn_id: str | None) -> None:
         """Refuse ``account`` if ``expected_account_id`` pins another one."""
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
         expected = self.expected_account()
         if expected is not None and account != expected:
             raise InvalidParameterError(
@@ -139,21 +161,31 @@ class AccountCheckMixin:
                 f"connection {conn_id!r} acts in account {account}, not in account {expected}; nothing was changed",
             )
 
+    def push_xcom(self, context: Context, key: str, value: Any) -> None:
+        """Push ``value`` under ``key`` (the plan, the verifier's report), unless ``do_xcom_push`` is off."""
+        if self.do_xcom_push and context and context.get("ti") is not None:
+            context["ti"].xcom_push(key=key, value=value)
+
     def report(self, context: Context, changes: list[Change]) -> list[dict[str, Any]]:
         """Log the plan, push it to XCom under ``plan`` (and keep it in ``last_plan``) and return it as plain values."""
         from airflow_provider_emrfs_xacct.pure.plan import plan_message
 
         # ``No changes.``, or the changes marked +/~/- with their diffs and a summary line
         # (``Plan: 1 to add, …`` in a dry run, ``Applied: 1 added, …`` otherwise).
-        self.log.info("%s", plan_message(changes, dry_run=self.plan_only))
+        self.log.info("%s", plan_message(changes, dry_run=bool(self.dry_run)))
         plan = [change.to_dict() for change in changes]
         self.last_plan = plan
-        if getattr(self, "do_xcom_push", False) and context and "ti" in context:
-            context["ti"].xcom_push(key=PLAN_XCOM_KEY, value=plan)
+        self.push_xcom(context, PLAN_XCOM_KEY, plan)
         return plan
 
+    def other_hook(self, hook_class: type[HookT], conn_id: str | None) -> HookT:
+        """A hook of ``hook_class`` on another connection (or service), with this operator's region, TLS and botocore settings."""
+        return hook_class(  # type: ignore[call-arg]
+            aws_conn_id=conn_id, region_name=self.region_name, verify=self.verify, config=self.botocore_config
+        )
 
-class EmrfsXacctBaseOperator(AccountCheckMixin, LazyHookMixin, AwsBaseOperator[AwsHookType], Generic[AwsHookType]):
+
+class EmrfsXacctBaseOperator(EmrfsXacctOperatorMixin, AwsBaseOperator[AwsHookType], Generic[AwsHookType]):
     """
     Base of the provider's provisioning operators.
 
@@ -168,28 +200,20 @@ class EmrfsXacctBaseOperator(AccountCheckMixin, LazyHookMixin, AwsBaseOperator[A
     :param botocore_config: as for every AWS operator; defaults to :data:`DEFAULT_BOTOCORE_CONFIG`.
     """
 
-    def __init__(
-        self,
-        *,
-        dry_run: bool | str = False,
-        expected_account_id: str | None = None,
-        settle_seconds: float = 1.0,
-        botocore_config: dict | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(
-            botocore_config=default_botocore_config() if botocore_config is None else botocore_config, **kwargs
-        )
-        self._init_safety(dry_run, expected_account_id)
+    def __init__(self, *, settle_seconds: float = 1.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.settle_seconds = settle_seconds
 
     @property
     def converge_settings(self) -> ConvergeSettings:
         from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
+        from airflow_provider_emrfs_xacct.pure.validation import validate_positive_number
 
         return ConvergeSettings(settle_seconds=validate_positive_number(self.settle_seconds, "settle_seconds"))
 
     def validate_safety(self) -> None:
         """Check the dry-run flag, the account pin and ``settle_seconds`` (no AWS call)."""
+        from airflow_provider_emrfs_xacct.pure.validation import validate_positive_number
+
         super().validate_safety()
         validate_positive_number(self.settle_seconds, "settle_seconds")

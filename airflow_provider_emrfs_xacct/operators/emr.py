@@ -12,27 +12,13 @@ from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import AirflowNotFoundException, AirflowSkipException
 from airflow.sdk import TriggerRule
 
-from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-from airflow_provider_emrfs_xacct.links.console import SecurityConfigurationLink, persist_links
+from airflow_provider_emrfs_xacct.links.console import SecurityConfigurationLink
 from airflow_provider_emrfs_xacct.operators.base import (
     SAFETY_TEMPLATE_FIELDS,
-    AccountCheckMixin,
     EmrfsXacctBaseOperator,
+    EmrfsXacctOperatorMixin,
     LazyHookClass,
-    LazyHookMixin,
-    default_botocore_config,
 )
-from airflow_provider_emrfs_xacct.pure.cluster_config import CredentialsProvider, plan_launch
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
-from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
-from airflow_provider_emrfs_xacct.pure.security_config import (
-    build_security_configuration,
-    cross_type_shadowing,
-    role_mappings_of,
-    security_configuration_name,
-    validate_role_mappings,
-)
-from airflow_provider_emrfs_xacct.pure.validation import refuse_account, require_partition, validate_name_prefix
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -40,6 +26,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+    from airflow_provider_emrfs_xacct.pure.cluster_config import CredentialsProvider
 
 
 class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
@@ -88,7 +75,17 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
         self.role_mappings = role_mappings
         self.base_configuration = base_configuration
 
-    def execute(self, context: Context) -> Any:
+    def execute(self, context: Context) -> str:
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.links.console import persist_links
+        from airflow_provider_emrfs_xacct.pure.security_config import (
+            build_security_configuration,
+            cross_type_shadowing,
+            security_configuration_name,
+            validate_role_mappings,
+        )
+        from airflow_provider_emrfs_xacct.pure.validation import refuse_account, require_partition
+
         self.validate_safety()
         mappings = validate_role_mappings(self.role_mappings, "role_mappings")
         where = f"connection {self.aws_conn_id!r}"
@@ -113,12 +110,12 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
                     "a destination role must be in another account than the EMR cluster (are the two "
                     "connections swapped?)",
                 )
-            changes = self.hook.ensure_security_configuration(name, document, dry_run=self.plan_only)
+            changes = self.hook.ensure_security_configuration(name, document, dry_run=self.dry_run)
         self.report(context, changes)
         return name
 
 
-class LaunchClusterWithSecConfigOperator(AccountCheckMixin, LazyHookMixin, EmrCreateJobFlowOperator):
+class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFlowOperator):
     """
     Launch an EMR cluster with a security configuration, at most once per task instance.
 
@@ -176,64 +173,33 @@ class LaunchClusterWithSecConfigOperator(AccountCheckMixin, LazyHookMixin, EmrCr
         emrfs_credentials_provider: dict[str, str] | None = None,
         emrfs_site_properties: dict[str, str] | None = None,
         keep_emrfs: bool = True,
-        dry_run: bool | str = False,
-        expected_account_id: str | None = None,
-        botocore_config: dict | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            botocore_config=default_botocore_config() if botocore_config is None else botocore_config, **kwargs
-        )
+        super().__init__(**kwargs)
         self.security_configuration = security_configuration
         self.emrfs_credentials_provider = emrfs_credentials_provider
         self.emrfs_site_properties = emrfs_site_properties
         self.keep_emrfs = keep_emrfs
-        self._init_safety(dry_run, expected_account_id)
 
-    def execute(self, context: Context) -> Any:
+    def execute(self, context: Context) -> str | None:
         from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.links.console import persist_links
+        from airflow_provider_emrfs_xacct.pure.cluster_config import plan_launch
 
         self.validate_safety()
-        name = None
-        if self.security_configuration is not None:
-            name = validate_name_prefix(self.security_configuration, "security_configuration", max_length=256)
-        provider = None
-        if self.emrfs_credentials_provider is not None:
-            provider = CredentialsProvider.parse(self.emrfs_credentials_provider)
-        site = self.emrfs_site_properties or {}
-        if not isinstance(site, dict) or not all(isinstance(v, str) for v in site.values()):
-            raise InvalidParameterError("emrfs_site_properties", f"must be a dict of strings, got {site!r}")
+        hook = cast("EmrfsEmrHook", self.hook)
+        name, provider, site = self._validated_arguments()
         # The hook overlays the overrides on the emr_conn_id extra key by key; work on the merged
         # arguments, or adding a tag or a classification would drop the connection's own.
         config = {**self._emr_connection_config(), **self._overrides_dict()}
-        given = config.get("SecurityConfiguration")
-        if name is not None and given not in (None, name):
-            raise InvalidParameterError(
-                "job_flow_overrides.SecurityConfiguration", f"is {given!r} but security_configuration is {name!r}"
-            )
-        name = name or given
-        uses_role_mappings = False
+        name = self._security_configuration_name(config, name)
         if self.expected_account_id is not None:
-            with explain_access_denied(self.hook):
-                self.connection_account(self.hook)
+            with explain_access_denied(hook):
+                self.connection_account(hook)
+        uses_role_mappings = False
         if name is not None:
-            with explain_access_denied(self.hook):
-                document = cast("EmrfsEmrHook", self.hook).describe_security_configuration(name)
-            if document is None and self.plan_only:
-                # A dry run of the whole chain: the configuration is only planned upstream. Check the
-                # release as if it had role mappings (the stricter case) and plan the launch.
-                self.log.warning(
-                    "Security configuration %s does not exist (yet): planning the launch as if it had role mappings",
-                    name,
-                )
-                document = {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": [{}]}}}
-            if document is None:
-                raise PreconditionError(
-                    f"security_configuration: EMR security configuration {name!r} does not exist in account "
-                    f"{self.hook.account_id} and region {self.hook.conn_region_name}; create it first "
-                    "(CreateEmrfsSecurityConfigOperator)"
-                )
-            uses_role_mappings = bool(role_mappings_of(document))
+            uses_role_mappings = self._uses_role_mappings(hook, name)
             config["SecurityConfiguration"] = name
             persist_links(context, self, security_configuration=name)
         launch = plan_launch(
@@ -248,8 +214,7 @@ class LaunchClusterWithSecConfigOperator(AccountCheckMixin, LazyHookMixin, EmrCr
         key = idempotency_key(context)
         tags = [tag for tag in launch.overrides.get("Tags", []) if tag.get("Key") != IDEMPOTENCY_TAG]
         self.job_flow_overrides = {**launch.overrides, "Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": key}]}
-        hook = cast("EmrfsEmrHook", self.hook)
-        if self.plan_only:
+        if self.dry_run:
             return self._plan(context, hook, key)
         self.log.info("Launching with security configuration %s, idempotency key %s", name, key)
         if self.deferrable and self.region_name is None:
@@ -259,8 +224,64 @@ class LaunchClusterWithSecConfigOperator(AccountCheckMixin, LazyHookMixin, EmrCr
         with explain_access_denied(hook, hook.launch_client):  # RunJobFlow goes through launch_client
             return super().execute(context)
 
+    def _validated_arguments(self) -> tuple[str | None, CredentialsProvider | None, dict[str, str]]:
+        """Return the validated security configuration name, credentials provider and ``emrfs-site`` properties."""
+        from airflow_provider_emrfs_xacct.pure.cluster_config import CredentialsProvider
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+        from airflow_provider_emrfs_xacct.pure.validation import validate_name_prefix
+
+        name = None
+        if self.security_configuration is not None:
+            name = validate_name_prefix(self.security_configuration, "security_configuration", max_length=256)
+        provider = None
+        if self.emrfs_credentials_provider is not None:
+            provider = CredentialsProvider.parse(self.emrfs_credentials_provider)
+        site = self.emrfs_site_properties or {}
+        if not isinstance(site, dict) or not all(isinstance(v, str) for v in site.values()):
+            raise InvalidParameterError("emrfs_site_properties", f"must be a dict of strings, got {site!r}")
+        return name, provider, site
+
+    @staticmethod
+    def _security_configuration_name(config: dict[str, Any], name: str | None) -> str | None:
+        """The configuration to launch with: ``security_configuration``, else the overrides' own (they must agree)."""
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+        given = config.get("SecurityConfiguration")
+        if name is not None and given not in (None, name):
+            raise InvalidParameterError(
+                "job_flow_overrides.SecurityConfiguration", f"is {given!r} but security_configuration is {name!r}"
+            )
+        return name or given
+
+    def _uses_role_mappings(self, hook: EmrfsEmrHook, name: str) -> bool:
+        """Whether the configuration has role mappings; refuse a configuration that does not exist (outside a dry run)."""
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+        from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
+
+        with explain_access_denied(hook):
+            document = hook.describe_security_configuration(name)
+        if document is None and self.dry_run:
+            # A dry run of the whole chain: the configuration is only planned upstream. Check the
+            # release as if it had role mappings (the stricter case) and plan the launch.
+            self.log.warning(
+                "Security configuration %s does not exist (yet): planning the launch as if it had role mappings",
+                name,
+            )
+            return True
+        if document is None:
+            raise PreconditionError(
+                f"security_configuration: EMR security configuration {name!r} does not exist in account "
+                f"{hook.account_id} and region {hook.conn_region_name}; create it first "
+                "(CreateEmrfsSecurityConfigOperator)"
+            )
+        return bool(role_mappings_of(document))
+
     def _plan(self, context: Context, hook: EmrfsEmrHook, key: str) -> str:
         """Return the cluster this task instance launched already; else log and push the launch it would make, and skip."""
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
+
         overrides = cast("dict[str, Any]", self.job_flow_overrides)
         with explain_access_denied(hook):
             existing = hook.find_cluster_by_idempotency_key(key, overrides.get("SecurityConfiguration"), check=True)
@@ -276,6 +297,8 @@ class LaunchClusterWithSecConfigOperator(AccountCheckMixin, LazyHookMixin, EmrCr
 
     def _emr_connection_config(self) -> dict[str, Any]:
         """Return the ``RunJobFlow`` arguments kept in the ``emr_conn_id`` extra (empty without one)."""
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
         if not self.emr_conn_id:
             return {}
         try:
@@ -291,6 +314,8 @@ class LaunchClusterWithSecConfigOperator(AccountCheckMixin, LazyHookMixin, EmrCr
         return config
 
     def _overrides_dict(self) -> dict[str, Any]:
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
         overrides = self.job_flow_overrides
         if isinstance(overrides, str):
             try:
@@ -325,7 +350,7 @@ def idempotency_key(context: Context, task_id: str | None = None) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 
-class TerminateClusterOperator(LazyHookMixin, EmrTerminateJobFlowOperator):
+class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOperator):
     """
     Terminate the cluster a launch task started: the teardown of :class:`LaunchClusterWithSecConfigOperator`.
 
@@ -348,14 +373,17 @@ class TerminateClusterOperator(LazyHookMixin, EmrTerminateJobFlowOperator):
     :param launch_task_id: task id of the launch (same DAG run and map index), to find its cluster
         by its idempotency tag when ``job_flow_id`` is empty; ``as_teardown(setups=launch)`` sets it
         to the launch's task id. (default: None)
+    :param dry_run: find the cluster and log the plan (its termination); terminate nothing. (templated,
+        default: False)
+    :param expected_account_id: the EMR account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the EMR account.
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
+    template_fields: Sequence[str] = (*EmrTerminateJobFlowOperator.template_fields, *SAFETY_TEMPLATE_FIELDS)
 
     def __init__(self, *, job_flow_id: str | None = None, launch_task_id: str | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("botocore_config", default_botocore_config())
-        super().__init__(job_flow_id=job_flow_id, **kwargs)  # type: ignore[arg-type]
+        super().__init__(job_flow_id=job_flow_id, **kwargs)
         self.launch_task_id = launch_task_id
 
     def as_teardown(
@@ -370,6 +398,13 @@ class TerminateClusterOperator(LazyHookMixin, EmrTerminateJobFlowOperator):
         return self
 
     def execute(self, context: Context) -> None:
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.pure.plan import DELETE, Change
+
+        self.validate_safety()
+        if self.expected_account_id is not None:
+            with explain_access_denied(self.hook):
+                self.connection_account(self.hook)
         if not self.job_flow_id and self.launch_task_id:
             key = idempotency_key(context, self.launch_task_id)
             with explain_access_denied(self.hook):
@@ -380,4 +415,8 @@ class TerminateClusterOperator(LazyHookMixin, EmrTerminateJobFlowOperator):
             raise AirflowSkipException(
                 f"No cluster to terminate: the launch ({self.launch_task_id or 'job_flow_id'}) produced none"
             )
+        if self.dry_run:
+            cluster = {"ClusterId": self.job_flow_id}
+            self.report(context, [Change(DELETE, f"emr cluster {self.job_flow_id}", cluster, None)])
+            return
         super().execute(context)

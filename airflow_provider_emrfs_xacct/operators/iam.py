@@ -6,29 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
-from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, DestinationRoleLink, persist_links
+from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, DestinationRoleLink
 from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
-from airflow_provider_emrfs_xacct.pure.documents import (
-    ASSUME_POLICY_NAME,
-    DESTINATION_POLICY_NAME,
-    destination_permissions_policy,
-)
-from airflow_provider_emrfs_xacct.pure.merge import MAX_ROLE_INLINE_POLICIES_CHARS, require_iam_policy_length
-from airflow_provider_emrfs_xacct.pure.validation import (
-    account_of_arn,
-    parse_s3_location,
-    refuse_account,
-    require_list,
-    require_partition,
-    validate_iam_path,
-    validate_kms_key_arn,
-    validate_max_session_duration,
-    validate_name_prefix,
-    validate_role_arn,
-    validate_role_description,
-    validate_role_name,
-)
+from airflow_provider_emrfs_xacct.pure.names import ASSUME_POLICY_NAME
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -89,7 +69,25 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.role_description = role_description
         self.max_session_duration = max_session_duration
 
-    def execute(self, context: Context) -> Any:
+    def execute(self, context: Context) -> str:
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.links.console import persist_links
+        from airflow_provider_emrfs_xacct.pure.documents import DESTINATION_POLICY_NAME, destination_permissions_policy
+        from airflow_provider_emrfs_xacct.pure.merge import MAX_ROLE_INLINE_POLICIES_CHARS, require_iam_policy_length
+        from airflow_provider_emrfs_xacct.pure.validation import (
+            account_of_arn,
+            parse_s3_location,
+            refuse_account,
+            require_list,
+            require_partition,
+            validate_iam_path,
+            validate_kms_key_arn,
+            validate_max_session_duration,
+            validate_role_arn,
+            validate_role_description,
+            validate_role_name,
+        )
+
         # 1. Validate everything (no AWS call).
         self.validate_safety()
         role_name = validate_role_name(self.role_name, "role_name")
@@ -149,7 +147,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 role_name, locations, keys, partition=partition, settings=settings, dry_run=True, current=inline
             )
             # 4. Apply.
-            if not self.plan_only and changes:
+            if not self.dry_run and changes:
                 role_arn, changes = self.hook.ensure_role_trusts(
                     role_name, trusted, **trust, settings=settings, role=role, account_id=account
                 )
@@ -200,7 +198,17 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.policy_name = policy_name
         self.managed_policies_per_role = managed_policies_per_role
 
-    def execute(self, context: Context) -> Any:
+    def execute(self, context: Context) -> str:
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.pure.validation import (
+            refuse_account,
+            require_list,
+            require_partition,
+            validate_name_prefix,
+            validate_role_arn,
+            validate_role_name,
+        )
+
         self.validate_safety()
         role_name = validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         arns = require_list(self.destination_role_arns, "destination_role_arns", validate_role_arn)
@@ -225,7 +233,7 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 arns,
                 policy_name=policy_name,
                 settings=settings,
-                dry_run=self.plan_only,
+                dry_run=self.dry_run,
                 managed_policies_per_role=self.managed_policies_per_role,
             )
         self.report(context, changes)

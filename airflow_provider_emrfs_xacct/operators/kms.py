@@ -6,17 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
-from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-from airflow_provider_emrfs_xacct.links.console import KmsKeyLink, persist_links
+from airflow_provider_emrfs_xacct.links.console import KmsKeyLink
 from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.pure.validation import (
-    require_account,
-    require_list,
-    require_partition,
-    validate_kms_key_arn,
-    validate_role_arn,
-)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -53,7 +44,18 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
         self.key_arn = key_arn
         self.principal_arns = principal_arns
 
-    def execute(self, context: Context) -> Any:
+    def execute(self, context: Context) -> str:
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.links.console import persist_links
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+        from airflow_provider_emrfs_xacct.pure.validation import (
+            require_account,
+            require_list,
+            require_partition,
+            validate_kms_key_arn,
+            validate_role_arn,
+        )
+
         self.validate_safety()
         settings = self.converge_settings
         key_arn = validate_kms_key_arn(self.key_arn, "key_arn")
@@ -73,6 +75,6 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
             # PutKeyPolicy cannot act on a key of another account ("Cross-account use: No", KMS API
             # reference, PutKeyPolicy): refuse it here, naming both accounts, before any call on the key.
             require_account(key_arn, self.connection_account(self.hook), "key_arn", where)
-            changes = self.hook.ensure_key_users(key_arn, principals, settings=settings, dry_run=self.plan_only)
+            changes = self.hook.ensure_key_users(key_arn, principals, settings=settings, dry_run=self.dry_run)
         self.report(context, changes)
         return key_arn

@@ -2,34 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
-from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.hooks.errors import error_code, explain_access_denied
 from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.pure.plan import DELETE, Change
-from airflow_provider_emrfs_xacct.pure.security_config import (
-    HASH_LENGTH,
-    build_security_configuration,
-    role_mappings_of,
-    security_configuration_name,
-)
-from airflow_provider_emrfs_xacct.pure.validation import (
-    refuse_account,
-    require_account,
-    require_list,
-    require_partition,
-    validate_kms_key_arn,
-    validate_name_prefix,
-    validate_positive_number,
-    validate_role_arn,
-    validate_role_name,
-)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -38,6 +15,7 @@ if TYPE_CHECKING:
 
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
     from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook  # noqa: F401 (the operator's Generic argument)
+    from airflow_provider_emrfs_xacct.pure.plan import Change
 
 
 class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
@@ -97,19 +75,26 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.name_prefix = name_prefix
         self.delete_destination_role = delete_destination_role
 
-    def _other(self, hook_class: type, conn_id: str | None) -> Any:
-        return hook_class(
-            aws_conn_id=conn_id, region_name=self.region_name, verify=self.verify, config=self.botocore_config
-        )
-
-    def execute(self, context: Context) -> Any:
+    def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
         from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+        from airflow_provider_emrfs_xacct.pure.validation import (
+            refuse_account,
+            require_account,
+            require_list,
+            require_partition,
+            validate_kms_key_arn,
+            validate_name_prefix,
+            validate_role_arn,
+            validate_role_name,
+        )
 
         # 1. Validate everything (no AWS call).
         self.validate_safety()
-        settings, dry_run = self.converge_settings, self.plan_only
+        settings, dry_run = self.converge_settings, self.dry_run
         role_arn = validate_role_arn(self.destination_role_arn, "destination_role_arn")
         emr_role = validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         keys = require_list(self.kms_key_arns or [], "kms_key_arns", validate_kms_key_arn, allow_empty=True)
@@ -121,9 +106,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             raise InvalidParameterError(
                 "delete_destination_role", f"must be True or False, got {self.delete_destination_role!r}"
             )
-        emr_hook = self._other(EmrfsEmrHook, self.aws_conn_id)
-        destination_iam = self._other(EmrfsIamHook, self.destination_aws_conn_id)
-        kms = self._other(EmrfsKmsHook, self.destination_aws_conn_id)
+        emr_hook = self.other_hook(EmrfsEmrHook, self.aws_conn_id)
+        destination_iam = self.other_hook(EmrfsIamHook, self.destination_aws_conn_id)
+        kms = self.other_hook(EmrfsKmsHook, self.destination_aws_conn_id)
         destination = f"connection {self.destination_aws_conn_id!r}"
         require_partition(role_arn, destination_iam.conn_partition, "destination_role_arn", destination)
         for index, key in enumerate(keys):
@@ -175,6 +160,12 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         return {"security_configuration": new_configuration, "plan": plan}
 
     def _rebuild_configuration(self, hook: EmrfsEmrHook, name: str, role_arn: str) -> tuple[str | None, list[Change]]:
+        from airflow_provider_emrfs_xacct.pure.security_config import (
+            build_security_configuration,
+            role_mappings_of,
+            security_configuration_name,
+        )
+
         document = hook.describe_security_configuration(name)
         if document is None:
             self.log.warning("Security configuration %s not found; nothing to rebuild", name)
@@ -193,7 +184,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         authorization = {**base.get("AuthorizationConfiguration", {}), "EmrFsConfiguration": emrfs}
         rebuilt = build_security_configuration(kept, {**base, "AuthorizationConfiguration": authorization})
         new_name = security_configuration_name(str(self.name_prefix), rebuilt)
-        return new_name, hook.ensure_security_configuration(new_name, rebuilt, dry_run=self.plan_only)
+        return new_name, hook.ensure_security_configuration(new_name, rebuilt, dry_run=self.dry_run)
 
 
 class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
@@ -222,6 +213,14 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
         self.min_age_seconds = min_age_seconds
 
     def execute(self, context: Context) -> list[str]:
+        import re
+        from datetime import datetime, timedelta, timezone
+
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.pure.plan import DELETE, Change
+        from airflow_provider_emrfs_xacct.pure.security_config import HASH_LENGTH
+        from airflow_provider_emrfs_xacct.pure.validation import validate_name_prefix, validate_positive_number
+
         self.validate_safety()
         prefix = validate_name_prefix(self.name_prefix, "name_prefix")
         min_age = timedelta(seconds=validate_positive_number(self.min_age_seconds, "min_age_seconds"))
@@ -244,15 +243,11 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
                     self.log.info("Keeping %s: younger than %s", name, min_age)
                     continue
                 changes.append(Change(DELETE, f"emr security configuration {name}", {"Name": name}, None))
-                if not self.plan_only:
-                    try:
-                        self.hook.conn.delete_security_configuration(Name=name)
-                    except ClientError as error:  # a cluster started with it since we looked
-                        if error_code(error) != "InvalidRequestException":
-                            raise
-                        self.log.info("Keeping %s: EMR refused to delete it (%s)", name, error)
-                        changes.pop()
-                        continue
+                if not self.dry_run and not self.hook.delete_security_configuration(name):
+                    # A cluster started with it since we looked.
+                    self.log.info("Keeping %s: EMR refused to delete it (in use)", name)
+                    changes.pop()
+                    continue
                 deleted.append(name)
         self.report(context, changes)
         return deleted

@@ -7,28 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
-from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, persist_links
+from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink
 from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
-from airflow_provider_emrfs_xacct.pure.bucket_policy import (
-    EMR_ROLE_POLICY_NAME,
-    emr_role_bucket_policy,
-    ownership_report,
-    refuse_unusable_bucket_key,
-)
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.pure.merge import MAX_ROLE_INLINE_POLICIES_CHARS, require_iam_policy_length
-from airflow_provider_emrfs_xacct.pure.validation import (
-    parse_s3_location,
-    refuse_account,
-    require_list,
-    require_partition,
-    validate_bool,
-    validate_bucket_name,
-    validate_kms_key_arn,
-    validate_role_arn,
-    validate_role_name,
-)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -94,7 +74,20 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         self.principal_arns = principal_arns
         self.enforce_bucket_owner = enforce_bucket_owner
 
-    def execute(self, context: Context) -> Any:
+    def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.links.console import persist_links
+        from airflow_provider_emrfs_xacct.pure.bucket_policy import ownership_report
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+        from airflow_provider_emrfs_xacct.pure.validation import (
+            parse_s3_location,
+            refuse_account,
+            require_list,
+            require_partition,
+            validate_bool,
+            validate_role_arn,
+        )
+
         self.validate_safety()
         settings = self.converge_settings
         locations = require_list(self.s3_prefixes, "s3_prefixes", parse_s3_location)
@@ -138,11 +131,11 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
                 partition=partition,
                 object_acl=object_acl,
                 settings=settings,
-                dry_run=self.plan_only,
+                dry_run=self.dry_run,
             )
             if switch:
-                changes += self.hook.ensure_bucket_owner_enforced(bucket, current=ownership, dry_run=self.plan_only)
-                ownership = "BucketOwnerEnforced" if not self.plan_only else ownership
+                changes += self.hook.ensure_bucket_owner_enforced(bucket, current=ownership, dry_run=self.dry_run)
+                ownership = "BucketOwnerEnforced" if not self.dry_run else ownership
         report = {**ownership_report(bucket, ownership), "kms_key_arn": key_arn}
         if ownership == "ObjectWriter":
             self.log.warning(
@@ -156,6 +149,8 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
 
     def _check_bucket_key(self, bucket: str, algorithm: str | None, key_id: str | None) -> str | None:
         """Refuse a default key no other account can use; return the key's ARN (``None`` without SSE-KMS)."""
+        from airflow_provider_emrfs_xacct.pure.bucket_policy import refuse_unusable_bucket_key
+
         if algorithm not in ("aws:kms", "aws:kms:dsse"):
             return None
         manager = None
@@ -169,12 +164,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         """A KMS hook on the same connection, to tell a customer managed key from the AWS managed one."""
         from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
 
-        return EmrfsKmsHook(
-            aws_conn_id=self.aws_conn_id,
-            region_name=self.region_name,
-            verify=self.verify,
-            config=self.botocore_config,
-        )
+        return self.other_hook(EmrfsKmsHook, self.aws_conn_id)
 
 
 class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
@@ -223,7 +213,19 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.kms_key_arns = kms_key_arns
         self.canned_acl = canned_acl
 
-    def execute(self, context: Context) -> Any:
+    def execute(self, context: Context) -> str:
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.pure.bucket_policy import EMR_ROLE_POLICY_NAME, emr_role_bucket_policy
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+        from airflow_provider_emrfs_xacct.pure.merge import MAX_ROLE_INLINE_POLICIES_CHARS, require_iam_policy_length
+        from airflow_provider_emrfs_xacct.pure.validation import (
+            parse_s3_location,
+            require_list,
+            require_partition,
+            validate_kms_key_arn,
+            validate_role_name,
+        )
+
         self.validate_safety()
         role_name = validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         locations = require_list(self.s3_prefixes, "s3_prefixes", parse_s3_location)
@@ -248,7 +250,7 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 object_acl=self.canned_acl,
                 partition=partition,
                 settings=self.converge_settings,
-                dry_run=self.plan_only,
+                dry_run=self.dry_run,
             )
         self.report(context, changes)
         return EMR_ROLE_POLICY_NAME  # in a dry run too: the plan is under the XCom key "plan"
@@ -275,12 +277,15 @@ class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         self.bucket = bucket
         self.principal_arns = principal_arns
 
-    def execute(self, context: Context) -> Any:
+    def execute(self, context: Context) -> list[dict[str, Any]]:
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.pure.validation import require_list, validate_bucket_name, validate_role_arn
+
         self.validate_safety()
         settings = self.converge_settings
         bucket = validate_bucket_name(self.bucket, "bucket")
         principals = require_list(self.principal_arns, "principal_arns", validate_role_arn)
         with explain_access_denied(self.hook):
             self.hook.expected_bucket_owner = self.connection_account(self.hook)
-            changes = self.hook.revoke_bucket_access(bucket, principals, settings=settings, dry_run=self.plan_only)
+            changes = self.hook.revoke_bucket_access(bucket, principals, settings=settings, dry_run=self.dry_run)
         return self.report(context, changes)

@@ -9,16 +9,7 @@ from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import conf
 
-from airflow_provider_emrfs_xacct.operators.base import LazyHookClass, LazyHookMixin, default_botocore_config
-from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError, InvalidParameterError
-from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
-from airflow_provider_emrfs_xacct.pure.validation import (
-    parse_s3_location,
-    require_list,
-    validate_name_prefix,
-    validate_positive_number,
-    validate_role_name,
-)
+from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctOperatorMixin, LazyHookClass
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -35,7 +26,7 @@ if TYPE_CHECKING:
 REPORT_XCOM_KEY = "report"
 
 
-class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrHook"]):
+class VerifyCrossAccountAccessOperator(EmrfsXacctOperatorMixin, AwsBaseOperator["EmrfsEmrHook"]):
     """
     Check every link of the cross-account EMRFS chain, reading the live documents in both accounts.
 
@@ -70,6 +61,9 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
         request, where the connections may, and report disagreements. (default: True)
     :param fail_on_broken: fail the task when a link fails. (default: True)
     :param fail_on_not_checked: also fail the task when a link could not be checked. (default: False)
+    :param dry_run: the verifier only reads, except for the probe: a dry run reads and reports as
+        usual but does not run the probe (which writes an object). (templated, default: False)
+    :param expected_account_id: the EMR account; ``aws_conn_id`` must act in it. (templated)
     :param aws_conn_id: connection that acts in the EMR account.
     :return: the report: ``{"security_configuration", "verdict", "healthy", "links", "not_checked"}``
         (plus ``probe``).
@@ -83,6 +77,7 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
         "cluster_id",
         "release_label",
         "s3_prefixes",
+        *SAFETY_TEMPLATE_FIELDS,
     )
     ui_color = "#d4f5d9"
 
@@ -102,12 +97,9 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
         second_opinion: bool = True,
         fail_on_broken: bool = True,
         fail_on_not_checked: bool = False,
-        botocore_config: dict | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            botocore_config=default_botocore_config() if botocore_config is None else botocore_config, **kwargs
-        )
+        super().__init__(**kwargs)
         self.security_configuration = security_configuration
         self.destination_aws_conn_id = destination_aws_conn_id
         self.emr_ec2_role_name = emr_ec2_role_name
@@ -122,14 +114,6 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
         self.fail_on_broken = fail_on_broken
         self.fail_on_not_checked = fail_on_not_checked
 
-    def _hook_arguments(self, conn_id: str | None) -> dict[str, Any]:
-        return {
-            "aws_conn_id": conn_id,
-            "region_name": self.region_name,
-            "verify": self.verify,
-            "config": self.botocore_config,
-        }
-
     @cached_property
     def readers(self) -> Readers:
         """The hooks the verifier reads through, in both accounts."""
@@ -138,16 +122,27 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
         from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
         from airflow_provider_emrfs_xacct.verify import Readers
 
-        destination = self._hook_arguments(self.destination_aws_conn_id)
+        destination = self.destination_aws_conn_id
         return Readers(
-            emr_iam=EmrfsIamHook(**self._hook_arguments(self.aws_conn_id)),
+            emr_iam=self.other_hook(EmrfsIamHook, self.aws_conn_id),
             emr=self.hook,
-            iam=EmrfsIamHook(**destination),
-            s3=EmrfsS3Hook(**destination),
-            kms=EmrfsKmsHook(**destination),
+            iam=self.other_hook(EmrfsIamHook, destination),
+            s3=self.other_hook(EmrfsS3Hook, destination),
+            kms=self.other_hook(EmrfsKmsHook, destination),
         )
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+        from airflow_provider_emrfs_xacct.pure.validation import (
+            parse_s3_location,
+            require_list,
+            validate_name_prefix,
+            validate_positive_number,
+            validate_role_name,
+        )
+        from airflow_provider_emrfs_xacct.verify import verify_chain
+
+        self.validate_safety()
         name = validate_name_prefix(self.security_configuration, "security_configuration", max_length=256)
         role_name = validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         prefixes = [
@@ -156,11 +151,11 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
         ]
         if self.probe and not self.cluster_id:
             raise InvalidParameterError("cluster_id", "is needed for probe=True (the probe runs as a step on it)")
-        from airflow_provider_emrfs_xacct.verify import verify_chain
-
         if self.probe:
             validate_positive_number(self.waiter_delay, "waiter_delay")
             validate_positive_number(self.waiter_max_attempts, "waiter_max_attempts")
+        if self.expected_account_id is not None:
+            self.connection_account(self.hook)
         report, _ = verify_chain(
             self.readers,
             simulate=self.second_opinion,
@@ -172,8 +167,10 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
         )
         self.log.info("\n%s", report.table())
         result = report.to_dict()
-        self._push(context, result)
-        if self.probe and report.healthy:
+        self.push_xcom(context, REPORT_XCOM_KEY, result)
+        if self.probe and self.dry_run:
+            self.log.info("Dry run: the probe (one object written under each prefix) is not run")
+        if self.probe and report.healthy and not self.dry_run:
             uris = self._start_probe(name, prefixes)
             if uris and self.deferrable:
                 from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
@@ -197,6 +194,7 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
 
     def _start_probe(self, name: str, prefixes: list[str]) -> dict[str, str]:
         """Add one probe step per prefix; without deferring, wait for them. Returns ``{probe uri: step id}``."""
+        from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
         from airflow_provider_emrfs_xacct.verify import probe_key, probe_step
 
         document = self.readers.emr.describe_security_configuration(name) or {}
@@ -232,6 +230,7 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
         from botocore.exceptions import BotoCoreError, ClientError
 
         from airflow_provider_emrfs_xacct.pure.checks.findings import OUTSIDE_POLICIES
+        from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
         from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key_arn, read
 
         probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}}
@@ -267,15 +266,12 @@ class VerifyCrossAccountAccessOperator(LazyHookMixin, AwsBaseOperator["EmrfsEmrH
             result["not_checked"] = [
                 {"what": what, "how": "covered by the live probe, which passed"} for what, _ in OUTSIDE_POLICIES
             ]
-        self._push(context, result)
+        self.push_xcom(context, REPORT_XCOM_KEY, result)
         return self._finish(result)
-
-    def _push(self, context: Context, result: dict[str, Any]) -> None:
-        if self.do_xcom_push and context.get("ti") is not None:
-            context["ti"].xcom_push(key=REPORT_XCOM_KEY, value=result)
 
     def _finish(self, result: dict[str, Any]) -> dict[str, Any]:
         from airflow_provider_emrfs_xacct.pure.checks.findings import VERDICT_FAIL, VERDICT_NOT_CHECKED
+        from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 
         broken = [link for link in result["links"] if link["status"] == "fail"]
         if self.fail_on_broken and result["verdict"] == VERDICT_FAIL:

@@ -154,6 +154,14 @@ class _Attempts:
         self.left, self.waits = current, self.waits + 1
         return False
 
+    def recover(
+        self, error: Exception, is_transient: Callable[[Exception], bool], sleep: Callable[[float], None]
+    ) -> bool:
+        """Wait before reading again after a failed write; ``False`` when the error is to be raised."""
+        if isinstance(error, StaleReadError):
+            return self.stale(error, sleep)
+        return is_transient(error) and self.back_off(error, sleep)
+
     def stale(self, error: Exception, sleep: Callable[[float], None]) -> bool:
         """Wait a moment (at random, up to the backoff) before reading again after a write dropped as too late."""
         if self.waited + self.backoff > self.settings.consistency_wait_seconds:
@@ -220,9 +228,7 @@ def read_modify_write(
         try:
             settled = _write_in_time(write, current, desired, read_at, settings.settle_seconds)
         except Exception as error:
-            if isinstance(error, StaleReadError) and attempts.stale(error, sleep):
-                continue
-            if not is_transient(error) or not attempts.back_off(error, sleep):
+            if not attempts.recover(error, is_transient, sleep):
                 raise
             continue
         attempts.writes += 1

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.pure.names import ASSUME_POLICY_NAME as ASSUME_POLICY_NAME
+from airflow_provider_emrfs_xacct.pure.names import DESTINATION_POLICY_NAME as DESTINATION_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 if TYPE_CHECKING:
@@ -27,10 +29,6 @@ LIST_SID_PREFIX = "EmrfsXacctList"
 BUCKET_LOCATION_SID = "EmrfsXacctBucketLocation"
 KMS_USE_SID = "EmrfsXacctKmsKeyUse"
 
-#: Name of the inline policy on the destination role that grants access to the prefixes.
-DESTINATION_POLICY_NAME = "emrfs-xacct-destination-access"
-#: Name of the inline policy on the EMR EC2 role that allows assuming the destination roles.
-ASSUME_POLICY_NAME = "emrfs-xacct-assume-destination-roles"
 
 #: What a KMS key user needs to read and write SSE-KMS objects (the console's "key users").
 KEY_USER_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")

@@ -11,19 +11,17 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy
 from airflow.sdk import Asset
 from sqlalchemy.pool import NullPool
 
-from devstack.__main__ import ROOT, airflow_env
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, MotoStack, Seeded, client
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
+from devstack.testing import ROOT, airflow_cli, airflow_env, partner_export_conf
 
-AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+AIRFLOW = airflow_cli()
 #: Context values a run without a logical date lacks (Airflow 3: API-triggered and asset-triggered runs).
 LOGICAL_DATE_VALUES = (
     "ds",
@@ -38,13 +36,6 @@ LOGICAL_DATE_VALUES = (
     "prev_data_interval_start_success",
     "prev_data_interval_end_success",
 )
-
-
-@pytest.fixture(scope="module")
-def airflow_home(tmp_path_factory: pytest.TempPathFactory, moto_stack: MotoStack) -> Path:
-    home = tmp_path_factory.mktemp("airflow-home-native")
-    subprocess.run([AIRFLOW, "db", "migrate"], env=airflow_env(moto_stack.url, home), check=True, capture_output=True)
-    return home
 
 
 def dags_test(env: dict[str, str], dag_id: str, conf: dict[str, Any], log_file: Path) -> str:
@@ -154,15 +145,8 @@ def test_example_dags_need_no_logical_date_and_tear_their_clusters_down() -> Non
 
 def test_a_failed_launch_fails_the_run_and_its_teardown_skips(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
     env = airflow_env(aws.url, airflow_home)
-    conf = {
-        "partner": "acme",
-        "emr_account_id": EMR_ACCOUNT,
-        "destination_account_id": DESTINATION_ACCOUNT,
-        "destination_prefix": f"s3://{aws.bucket}/acme/out/",
-        "kms_key_arn": aws.kms_key_arn,
-        # Role mappings need emr-5.10.0 or later: the launch refuses before RunJobFlow.
-        "release_label": "emr-5.9.0",
-    }
+    # Role mappings need emr-5.10.0 or later: the launch refuses before RunJobFlow.
+    conf = partner_export_conf(aws, "acme", release_label="emr-5.9.0")
 
     dags_test(env, "emrfs_xacct_partner_export", conf, tmp_path / "failed-launch.log")
 

@@ -47,9 +47,9 @@ from sqlalchemy.pool import NullPool
 from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.operators.emr import idempotency_key
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
-from devstack.__main__ import airflow_env
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, client, seed
 from devstack.postgres import PostgresServer
+from devstack.testing import airflow_env
 from tests.dags.backfill_dags.emrfs_xacct_deferred_dag import DAG_ID as DEFERRED_DAG_ID
 from tests.dags.backfill_dags.emrfs_xacct_deferred_dag import DEFERRED_TASKS
 from tests.dags.backfill_dags.emrfs_xacct_deferred_dag import EMR_EC2_ROLE as DEFERRED_EMR_EC2_ROLE
@@ -440,6 +440,64 @@ def test_shared_key_and_emr_role_hold_every_partner(
 EMR_TRANSITION_SECONDS = 20
 
 
+def _young(since: Any) -> bool:
+    return since is not None and (utcnow() - since).total_seconds() < EMR_TRANSITION_SECONDS
+
+
+def _cluster_as_seen(cluster: Any) -> Any:
+    """A young cluster still STARTING, a just-terminated one still TERMINATING."""
+    shown = None
+    if cluster.state in ("WAITING", "RUNNING") and _young(cluster.creation_datetime):
+        shown = "STARTING"
+    elif cluster.state == "TERMINATED" and _young(cluster.end_datetime):
+        shown = "TERMINATING"
+    if shown is None:
+        return cluster
+    seen = copy.copy(cluster)
+    seen.state = shown
+    return seen
+
+
+def _step_as_seen(step: Any) -> Any:
+    """A young completed step still RUNNING."""
+    if step.state != "COMPLETED" or not _young(step.creation_date_time):
+        return step
+    seen = copy.copy(step)
+    seen.state = "RUNNING"
+    return seen
+
+
+def _slow(cluster_id: str, backend: Any) -> bool:
+    return str(backend.describe_cluster(cluster_id).name).startswith("deferred-")
+
+
+def _describe_cluster(self: ElasticMapReduceResponse) -> ActionResult:
+    cluster = self.backend.describe_cluster(self._get_param("ClusterId"))
+    return ActionResult({"Cluster": _cluster_as_seen(cluster) if _slow(cluster.id, self.backend) else cluster})
+
+
+def _describe_step(self: ElasticMapReduceResponse) -> ActionResult:
+    cluster_id = self._get_param("ClusterId")
+    step = self.backend.describe_step(cluster_id, self._get_param("StepId"))
+    return ActionResult({"Step": _step_as_seen(step) if step and _slow(cluster_id, self.backend) else step})
+
+
+_MOTO_LIST_STEPS = ElasticMapReduceResponse.list_steps
+
+
+def _list_steps(self: ElasticMapReduceResponse) -> PaginatedResult:
+    cluster_id = self._get_param("ClusterId")
+    if not _slow(cluster_id, self.backend):
+        return _MOTO_LIST_STEPS(self)
+    states = self._get_param("StepStates", [])
+    steps = [_step_as_seen(s) for s in self.backend.list_steps(cluster_id, step_ids=self._get_param("StepIds", []))]
+    return PaginatedResult({"Steps": [s for s in steps if not states or s.state in states]})
+
+
+#: The answers of moto's EMR that :func:`emr_takes_time` replaces.
+_SLOW_EMR_ANSWERS = {"describe_cluster": _describe_cluster, "describe_step": _describe_step, "list_steps": _list_steps}
+
+
 @pytest.fixture(scope="module")
 def emr_takes_time() -> Iterator[None]:
     """
@@ -449,55 +507,8 @@ def emr_takes_time() -> Iterator[None]:
     moto's own state (what ListClusters and every other call see) is left as it is. moto serves from
     this process, so patching its response class here changes what the server answers.
     """
-    originals = {
-        name: getattr(ElasticMapReduceResponse, name) for name in ("describe_cluster", "describe_step", "list_steps")
-    }
-    window = EMR_TRANSITION_SECONDS
-
-    def young(since: Any) -> bool:
-        return since is not None and (utcnow() - since).total_seconds() < window
-
-    def cluster_as_seen(cluster: Any) -> Any:
-        shown = None
-        if cluster.state in ("WAITING", "RUNNING") and young(cluster.creation_datetime):
-            shown = "STARTING"
-        elif cluster.state == "TERMINATED" and young(cluster.end_datetime):
-            shown = "TERMINATING"
-        if shown is None:
-            return cluster
-        seen = copy.copy(cluster)
-        seen.state = shown
-        return seen
-
-    def step_as_seen(step: Any) -> Any:
-        if step.state != "COMPLETED" or not young(step.creation_date_time):
-            return step
-        seen = copy.copy(step)
-        seen.state = "RUNNING"
-        return seen
-
-    def slow(cluster_id: str, backend: Any) -> bool:
-        return str(backend.describe_cluster(cluster_id).name).startswith("deferred-")
-
-    def describe_cluster(self: ElasticMapReduceResponse) -> ActionResult:
-        cluster = self.backend.describe_cluster(self._get_param("ClusterId"))
-        return ActionResult({"Cluster": cluster_as_seen(cluster) if slow(cluster.id, self.backend) else cluster})
-
-    def describe_step(self: ElasticMapReduceResponse) -> ActionResult:
-        cluster_id = self._get_param("ClusterId")
-        step = self.backend.describe_step(cluster_id, self._get_param("StepId"))
-        return ActionResult({"Step": step_as_seen(step) if step and slow(cluster_id, self.backend) else step})
-
-    def list_steps(self: ElasticMapReduceResponse) -> PaginatedResult:
-        cluster_id = self._get_param("ClusterId")
-        if not slow(cluster_id, self.backend):
-            return originals["list_steps"](self)
-        states = self._get_param("StepStates", [])
-        steps = [step_as_seen(s) for s in self.backend.list_steps(cluster_id, step_ids=self._get_param("StepIds", []))]
-        return PaginatedResult({"Steps": [s for s in steps if not states or s.state in states]})
-
-    replacements = {"describe_cluster": describe_cluster, "describe_step": describe_step, "list_steps": list_steps}
-    for name, method in replacements.items():
+    originals = {name: getattr(ElasticMapReduceResponse, name) for name in _SLOW_EMR_ANSWERS}
+    for name, method in _SLOW_EMR_ANSWERS.items():
         setattr(ElasticMapReduceResponse, name, method)
     try:
         yield

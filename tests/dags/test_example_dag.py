@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-import json
+import copy
 import re
-import subprocess
-import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from devstack.__main__ import DAG_ID, ROOT, airflow_env, count_changes, provisioned_state, run_dag
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, MotoStack, Seeded, client
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
+from devstack.testing import (
+    DAG_ID,
+    ROOT,
+    airflow_cli,
+    airflow_env,
+    count_changes,
+    partner_export_conf,
+    provisioned_state,
+    run_dag,
+)
 
-AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+if TYPE_CHECKING:
+    from pathlib import Path
 
-
-@pytest.fixture(scope="module")
-def airflow_home(tmp_path_factory: pytest.TempPathFactory, moto_stack: MotoStack) -> Path:
-    home = tmp_path_factory.mktemp("airflow-home")
-    subprocess.run([AIRFLOW, "db", "migrate"], env=airflow_env(moto_stack.url, home), check=True, capture_output=True)
-    return home
+AIRFLOW = airflow_cli()
 
 
 def test_example_dag_parses_with_the_chain_in_order() -> None:
@@ -45,29 +48,19 @@ def test_example_dag_parses_with_the_chain_in_order() -> None:
     assert upstream["terminate_cluster"] == ["launch_cluster", "wait_for_results"]
 
 
-def test_provider_is_registered_with_airflow(moto_stack: MotoStack, airflow_home: Path) -> None:
-    result = subprocess.run(
-        [AIRFLOW, "providers", "list", "--output", "json"],
-        env=airflow_env(moto_stack.url, airflow_home),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    packages = {provider["package_name"] for provider in json.loads(result.stdout)}
-    assert "airflow-provider-emrfs-xacct" in packages
+def test_provider_is_registered_with_airflow() -> None:
+    # What ``airflow providers list`` shows: the providers Airflow's ProvidersManager finds through the
+    # ``apache_airflow_provider`` entry point.
+    from airflow.providers_manager import ProvidersManager
+
+    assert "airflow-provider-emrfs-xacct" in ProvidersManager().providers
 
 
 def test_airflow_dags_test_provisions_both_accounts_and_a_rerun_changes_nothing(
     aws: Seeded, airflow_home: Path, tmp_path: Path
 ) -> None:
     env = airflow_env(aws.url, airflow_home)
-    conf = {
-        "partner": "acme",
-        "emr_account_id": EMR_ACCOUNT,
-        "destination_account_id": DESTINATION_ACCOUNT,
-        "destination_prefix": f"s3://{aws.bucket}/acme/out/",
-        "kms_key_arn": aws.kms_key_arn,
-    }
+    conf = partner_export_conf(aws, "acme")
 
     first = run_dag(env, conf, tmp_path / "run-1.log", "2026-03-01")
     # No logical date: the DAG names its cluster and output from values every run has (run_after).
@@ -147,31 +140,35 @@ def test_every_example_dag_is_safe_to_unpause() -> None:
             assert not (isinstance(value, str) and ("arn:" in value or "s3://" in value)), (dag_id, name)
 
 
-def test_a_run_without_the_required_params_is_refused(moto_stack: MotoStack, airflow_home: Path) -> None:
-    result = subprocess.run(
-        [AIRFLOW, "dags", "test", DAG_ID, "2026-03-03"],
-        env=airflow_env(moto_stack.url, airflow_home),
-        capture_output=True,
-        text=True,
-        check=False,
+def test_a_run_without_the_required_params_is_refused() -> None:
+    """
+    Airflow creates no run whose params fail validation: ``create_dagrun`` (``airflow dags test``, the
+    scheduler, the API) merges the run's conf into the DAG's params and validates them first.
+    """
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(ROOT / "dags")).dags[DAG_ID]
+    with pytest.raises(ValueError, match="Invalid input for param"):  # ParamValidationError
+        copy.deepcopy(dag.params).validate()
+    # The same params with every required value given validate.
+    params = copy.deepcopy(dag.params)
+    params.update(
+        {
+            "partner": "acme",
+            "emr_account_id": "111111111111",
+            "destination_account_id": "222222222222",
+            "destination_prefix": "s3://partner-results-b/acme/out/",
+            "kms_key_arn": "arn:aws:kms:us-east-1:222222222222:key/0123abcd-0123-4567-89ab-0123456789ab",
+        }
     )
-    output = result.stdout + result.stderr
-    assert result.returncode != 0 or "state=failed" in output or "ParamValidationError" in output
-    assert "partner" in output or "destination_account_id" in output or "Invalid input" in output
+    params.validate()
 
 
 def test_the_whole_example_dag_as_a_dry_run_plans_every_step_and_changes_nothing(
     aws: Seeded, airflow_home: Path, tmp_path: Path
 ) -> None:
     env = airflow_env(aws.url, airflow_home)
-    conf = {
-        "partner": "planned",
-        "emr_account_id": EMR_ACCOUNT,
-        "destination_account_id": DESTINATION_ACCOUNT,
-        "destination_prefix": f"s3://{aws.bucket}/planned/out/",
-        "kms_key_arn": aws.kms_key_arn,
-        "dry_run": True,
-    }
+    conf = partner_export_conf(aws, "planned", dry_run=True)
 
     output = run_dag(env, conf, tmp_path / "dry-run.log", "2026-03-04")
 

@@ -9,28 +9,19 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
-from typing import Any
-
-import pytest
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.pure.bucket_policy import principal_sids
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL
 from airflow_provider_emrfs_xacct.pure.documents import KEY_USERS_SID, OBJECT_ACTIONS
-from devstack.__main__ import airflow_env, count_changes, run_dag
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, MotoStack, Seeded, client
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
+from devstack.testing import airflow_cli, airflow_env, count_changes, run_dag
 
-AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+if TYPE_CHECKING:
+    from pathlib import Path
 
-
-@pytest.fixture(scope="module")
-def airflow_home(tmp_path_factory: pytest.TempPathFactory, moto_stack: MotoStack) -> Path:
-    home = tmp_path_factory.mktemp("airflow-home-more-dags")
-    subprocess.run([AIRFLOW, "db", "migrate"], env=airflow_env(moto_stack.url, home), check=True, capture_output=True)
-    return home
+AIRFLOW = airflow_cli()
 
 
 def clusters(url: str) -> list[dict[str, Any]]:

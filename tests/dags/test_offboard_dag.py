@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
+from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
-from devstack.__main__ import airflow_env, count_changes, run_dag
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, MotoStack, Seeded, client
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client
+from devstack.testing import airflow_cli, airflow_env, count_changes, run_dag
 from tests.integration.partners import NAME_PREFIX, create_security_configuration, mapping, provision_partner
 
-AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+if TYPE_CHECKING:
+    from pathlib import Path
+
+AIRFLOW = airflow_cli()
 DAG_ID = "emrfs_xacct_offboard_partner"
-
-
-@pytest.fixture(scope="module")
-def airflow_home(tmp_path_factory: pytest.TempPathFactory, moto_stack: MotoStack) -> Path:
-    home = tmp_path_factory.mktemp("airflow-home-offboard")
-    subprocess.run([AIRFLOW, "db", "migrate"], env=airflow_env(moto_stack.url, home), check=True, capture_output=True)
-    return home
 
 
 def test_offboard_partner_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:

@@ -1,24 +1,17 @@
 """
-Helpers shared by the verifier, revoke, command-line and dry-run tests: provisioning one partner
-with the provider's operators, and recording every AWS call any client in the process sends.
+Helpers shared by the verifier, revoke and offboarding tests: provisioning one partner with the
+provider's operators. (Recording every AWS call: ``CallRecorder().everywhere()``, devstack/testing.py.)
 """
 
 from __future__ import annotations
 
-import contextlib
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-import botocore.client
+from typing import Any
 
 from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from devstack.moto_stack import DESTINATION_ACCOUNT, DESTINATION_CONN_ID, EMR_CONN_ID, EMR_EC2_ROLE, Seeded
-from tests.conftest import READ_PREFIXES, run_operator
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+from devstack.testing import run_operator
 
 NAME_PREFIX = "emrfs-xacct-test"
 
@@ -77,44 +70,3 @@ def create_security_configuration(mappings: list[dict[str, Any]], name_prefix: s
         )
     )
     return str(name)
-
-
-@dataclass
-class AllCalls:
-    """Every AWS operation sent by any botocore client while recording, as ``(service, operation)``."""
-
-    calls: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def mutating(self) -> list[str]:
-        """Operations that may change something; STS (the connections assuming their roles) excluded."""
-        return [
-            f"{service}:{name}"
-            for service, name in self.calls
-            if service != "sts" and not name.startswith(READ_PREFIXES)
-        ]
-
-    def of(self, service: str) -> list[str]:
-        return [name for called, name in self.calls if called == service]
-
-
-@contextlib.contextmanager
-def record_all_calls() -> Iterator[AllCalls]:
-    """
-    Record the calls of every client, including those an operator's hooks make for other accounts.
-
-    Patches ``BaseClient._make_api_call`` for the duration: the test's own clients must not be used
-    inside the block, or their calls are recorded too.
-    """
-    recorded = AllCalls()
-    original = botocore.client.BaseClient._make_api_call
-
-    def make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
-        recorded.calls.append((self.meta.service_model.service_name, operation_name))
-        return original(self, operation_name, api_params)
-
-    botocore.client.BaseClient._make_api_call = make_api_call  # type: ignore[method-assign]
-    try:
-        yield recorded
-    finally:
-        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]

@@ -215,55 +215,85 @@ def moto_state() -> dict[str, Any]:
     (documents as stored, nothing normalised) that costs a fraction of a :func:`snapshot`, cheap enough
     to take after each of a table's many cases. Tests that use it take a full :func:`snapshot` too.
     """
-    from moto.emr.models import emr_backends
-    from moto.iam.models import iam_backends
-    from moto.kms.models import kms_backends
-    from moto.s3.models import s3_backends
-
     state: dict[str, Any] = {}
     for account in ACCOUNTS:
-        iam = iam_backends[account]["global"]
-        for role in iam.roles.values():
-            state[f"{account}/iam/role/{role.name}"] = {
-                "path": role.path,
-                "description": role.description,
-                "max_session_duration": role.max_session_duration,
-                "trust": role.assume_role_policy_document,
-                "inline": dict(role.policies),
-                "attached": sorted(role.managed_policies),
-                "tags": role.tags,
-                "permissions_boundary": role.permissions_boundary_arn,
-            }
-        for name, profile in iam.instance_profiles.items():
-            state[f"{account}/iam/instance-profile/{name}"] = sorted(role.name for role in profile.roles)
-        for arn in iam.managed_policies:
-            if f":{account}:" in arn:
-                policy = iam.managed_policies[arn]
-                state[f"{account}/iam/policy/{arn}"] = [(v.version_id, v.document) for v in policy.versions]
-        if REGION in kms_backends[account]:
-            for key in kms_backends[account][REGION].keys.values():
-                state[f"{account}/kms/key/{key.id}"] = {
-                    "policy": key.policy,
-                    "state": key.key_state,
-                    "enabled": key.enabled,
-                    "description": key.description,
-                }
-        for name, bucket in s3_backends[account]["aws"].buckets.items():
-            state[f"{account}/s3/{name}"] = {
-                "policy": bucket.policy,
-                "ownership": bucket.ownership_rule,
-                "encryption": bucket.encryption,
-                "public_access_block": repr(bucket.public_access_block),
-            }
-        if REGION in emr_backends[account]:
-            emr = emr_backends[account][REGION]
-            for name, configuration in emr.security_configurations.items():
-                state[f"{account}/emr/security-configuration/{name}"] = configuration.security_configuration
-            for cluster_id, cluster in emr.clusters.items():
-                state[f"{account}/emr/cluster/{cluster_id}"] = {
-                    "name": cluster.name,
-                    "state": cluster.state,
-                    "tags": dict(cluster.tags),
-                    "security_configuration": cluster.security_configuration,
-                }
+        state.update(_moto_iam(account))
+        state.update(_moto_kms(account))
+        state.update(_moto_s3(account))
+        state.update(_moto_emr(account))
+    return state
+
+
+def _moto_iam(account: str) -> dict[str, Any]:
+    from moto.iam.models import iam_backends
+
+    state: dict[str, Any] = {}
+    iam = iam_backends[account]["global"]
+    for role in iam.roles.values():
+        state[f"{account}/iam/role/{role.name}"] = {
+            "path": role.path,
+            "description": role.description,
+            "max_session_duration": role.max_session_duration,
+            "trust": role.assume_role_policy_document,
+            "inline": dict(role.policies),
+            "attached": sorted(role.managed_policies),
+            "tags": role.tags,
+            "permissions_boundary": role.permissions_boundary_arn,
+        }
+    for name, profile in iam.instance_profiles.items():
+        state[f"{account}/iam/instance-profile/{name}"] = sorted(role.name for role in profile.roles)
+    for arn in iam.managed_policies:
+        if f":{account}:" in arn:
+            policy = iam.managed_policies[arn]
+            state[f"{account}/iam/policy/{arn}"] = [(v.version_id, v.document) for v in policy.versions]
+    return state
+
+
+def _moto_kms(account: str) -> dict[str, Any]:
+    from moto.kms.models import kms_backends
+
+    if REGION not in kms_backends[account]:
+        return {}
+    return {
+        f"{account}/kms/key/{key.id}": {
+            "policy": key.policy,
+            "state": key.key_state,
+            "enabled": key.enabled,
+            "description": key.description,
+        }
+        for key in kms_backends[account][REGION].keys.values()
+    }
+
+
+def _moto_s3(account: str) -> dict[str, Any]:
+    from moto.s3.models import s3_backends
+
+    return {
+        f"{account}/s3/{name}": {
+            "policy": bucket.policy,
+            "ownership": bucket.ownership_rule,
+            "encryption": bucket.encryption,
+            "public_access_block": repr(bucket.public_access_block),
+        }
+        for name, bucket in s3_backends[account]["aws"].buckets.items()
+    }
+
+
+def _moto_emr(account: str) -> dict[str, Any]:
+    from moto.emr.models import emr_backends
+
+    if REGION not in emr_backends[account]:
+        return {}
+    emr = emr_backends[account][REGION]
+    state: dict[str, Any] = {
+        f"{account}/emr/security-configuration/{name}": configuration.security_configuration
+        for name, configuration in emr.security_configurations.items()
+    }
+    for cluster_id, cluster in emr.clusters.items():
+        state[f"{account}/emr/cluster/{cluster_id}"] = {
+            "name": cluster.name,
+            "state": cluster.state,
+            "tags": dict(cluster.tags),
+            "security_configuration": cluster.security_configuration,
+        }
     return state

@@ -19,7 +19,8 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator, use_connections
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
+from tests.conftest import use_connections
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -35,10 +35,9 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
-    EMR_SERVICE_ROLE,
     Seeded,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator, small_cluster
 from tests.integration.state import changes, moto_state, snapshot
 
 EMR_ROLE_ARN = f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}"
@@ -61,14 +60,7 @@ def mapping(**changes: Any) -> list[dict[str, Any]]:
 
 
 def job_flow_overrides(**changes: Any) -> dict[str, Any]:
-    arguments: dict[str, Any] = {
-        "Name": "partner-export",
-        "ReleaseLabel": "emr-7.5.0",
-        "Instances": {"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
-        "JobFlowRole": EMR_EC2_ROLE,
-        "ServiceRole": EMR_SERVICE_ROLE,
-        "Tags": [{"Key": "partner", "Value": "b"}],
-    }
+    arguments: dict[str, Any] = small_cluster("partner-export", "emr-7.5.0", Tags=[{"Key": "partner", "Value": "b"}])
     arguments.update(changes)
     return arguments
 
@@ -226,6 +218,15 @@ CASES: list[Case] = [
     c("trusted-root", "role", "trusted_role_arns", [f"arn:aws:iam::{EMR_ACCOUNT}:root"], T0, "must be a role ARN"),
     c("trusted-star", "role", "trusted_role_arns", ["*"], T0, NOT_ARN),
     c("trusted-account-id", "role", "trusted_role_arns", [EMR_ACCOUNT], T0, NOT_ARN),
+    c("trusted-role-name", "role", "trusted_role_arns", [EMR_EC2_ROLE], T0, NOT_ARN),
+    c(
+        "trusted-assumed-role-arn",
+        "role",
+        "trusted_role_arns",
+        [f"arn:aws:sts::{EMR_ACCOUNT}:assumed-role/{EMR_EC2_ROLE}/i-0abc"],
+        T0,
+        "must be an ARN of service 'iam'",
+    ),
     c(
         "trusted-unknown-partition",
         "role",
@@ -580,6 +581,23 @@ CASES: list[Case] = [
         WILDCARD,
     ),
     c("mapping-role-none", "secconf", "role_mappings", mapping(Role=None), f"{M0}.Role", NOT_STRING),
+    c("mapping-role-name", "secconf", "role_mappings", mapping(Role="partner-reader"), f"{M0}.Role", NOT_ARN),
+    c(
+        "mapping-role-short-account",
+        "secconf",
+        "role_mappings",
+        mapping(Role="arn:aws:iam::2222:role/partner-writer"),
+        f"{M0}.Role",
+        ACCOUNT,
+    ),
+    c(
+        "mapping-role-is-user",
+        "secconf",
+        "role_mappings",
+        mapping(Role=f"arn:aws:iam::{DESTINATION_ACCOUNT}:user/bob", IdentifierType="User", Identifiers=["a"]),
+        f"{M0}.Role",
+        "must be a role ARN",
+    ),
     c(
         "mapping-role-rendered-list",
         "secconf",

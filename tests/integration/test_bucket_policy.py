@@ -21,7 +21,8 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator, use_connections
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
+from tests.conftest import use_connections
 
 OTHER_EMR_ROLE = f"arn:aws:iam::{EMR_ACCOUNT}:role/emr-ec2-batch"
 DENY_INSECURE = {

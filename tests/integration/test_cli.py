@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 from airflow_provider_emrfs_xacct import cli
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, PROVISIONER_ROLE, REGION, Seeded, client
-from tests.integration.partners import record_all_calls
+from devstack.testing import CallRecorder
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "partner.yaml"
 
@@ -81,7 +81,7 @@ def test_plan_apply_verify_revoke(aws: Seeded, partner_file: Path, capsys: pytes
     assert before["role"] is None
 
     # plan: reads, prints the plan, changes nothing.
-    with record_all_calls() as calls:
+    with CallRecorder().everywhere() as calls:
         assert emrfs_xacct("plan", partner_file, aws) == 0
     assert calls.mutating == []
     assert state(aws, role_name) == before
@@ -115,7 +115,7 @@ def test_plan_apply_verify_revoke(aws: Seeded, partner_file: Path, capsys: pytes
 
     # A second apply changes nothing.
     capsys.readouterr()
-    with record_all_calls() as calls:
+    with CallRecorder().everywhere() as calls:
         assert emrfs_xacct("apply", partner_file, aws) == 0
     assert calls.mutating == []
     assert state(aws, role_name) == after
@@ -138,7 +138,7 @@ def test_plan_apply_verify_revoke(aws: Seeded, partner_file: Path, capsys: pytes
     # revoke (dry run first): the partner's access goes, and with --delete-role its role.
     capsys.readouterr()
     revoke = ("--security-configuration", configuration, "--delete-role")
-    with record_all_calls() as calls:
+    with CallRecorder().everywhere() as calls:
         assert emrfs_xacct("revoke", partner_file, aws, *revoke, "--dry-run") == 0
     assert calls.mutating == []
     dry = json.loads(capsys.readouterr().out)
@@ -181,7 +181,7 @@ def test_a_bad_partner_file_exits_2_with_a_clear_message(
 ) -> None:
     partner_file.write_text(content)
 
-    with record_all_calls() as calls:
+    with CallRecorder().everywhere() as calls:
         assert emrfs_xacct("apply", partner_file, aws) == 2
 
     assert calls.mutating == []
@@ -275,7 +275,7 @@ def test_apply_refuses_before_any_change(
     partner = _edited(partner_file, edit)
     before = state(aws, partner["destination"]["role_name"])
 
-    with record_all_calls() as calls:
+    with CallRecorder().everywhere() as calls:
         assert emrfs_xacct("apply", partner_file, aws) == 2
 
     assert calls.mutating == []
@@ -301,12 +301,12 @@ def test_swapped_connections_are_refused_naming_the_accounts(
         "--region",
         REGION,
     ]
-    with record_all_calls() as calls:
+    with CallRecorder().everywhere() as calls:
         assert cli.main(swapped) == 2
 
     assert calls.mutating == []
     # Stopped at the first connection's account check: its credentials, then who they are.
-    assert calls.calls == [("sts", "AssumeRole"), ("sts", "GetCallerIdentity")]
+    assert calls.every == [("sts", "AssumeRole"), ("sts", "GetCallerIdentity")]
     err = capsys.readouterr().err
     assert f"the EMR connection acts in account {DESTINATION_ACCOUNT}" in err
     assert f"emr.account_id is {EMR_ACCOUNT}" in err
@@ -325,7 +325,7 @@ def test_the_account_pin_is_accepted_and_holds(aws: Seeded, partner_file: Path) 
         if cli._accepts(type(operator), "expected_account_id"):
             assert operator.expected_account_id in (EMR_ACCOUNT, DESTINATION_ACCOUNT)
 
-    with record_all_calls() as calls:
+    with CallRecorder().everywhere() as calls:
         assert emrfs_xacct("plan", partner_file, aws) == 0
     assert calls.mutating == []
 

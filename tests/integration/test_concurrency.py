@@ -52,14 +52,14 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
-    EMR_SERVICE_ROLE,
     REGION,
     MotoStack,
     Seeded,
     airflow_environment,
     client,
 )
-from tests.conftest import RecordingTaskInstance, use_connections
+from devstack.testing import RecordingTaskInstance, small_cluster
+from tests.conftest import use_connections
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -218,19 +218,7 @@ def _prepare_chain(job: Job, outcome: Outcome) -> Callable[[], None]:
         aws_conn_id=EMR_CONN_ID,
         emr_conn_id=None,
         security_configuration=None,  # the security configuration step's XCom, set below
-        job_flow_overrides={
-            "Name": f"partner-{partner:02d}-export",
-            "ReleaseLabel": "emr-6.15.0",
-            "Applications": [{"Name": "Spark"}],
-            "Instances": {
-                "MasterInstanceType": "m5.xlarge",
-                "SlaveInstanceType": "m5.xlarge",
-                "InstanceCount": 3,
-                "KeepJobFlowAliveWhenNoSteps": True,
-            },
-            "JobFlowRole": EMR_EC2_ROLE,
-            "ServiceRole": EMR_SERVICE_ROLE,
-        },
+        job_flow_overrides=small_cluster(f"partner-{partner:02d}-export"),
     )
     steps: list[tuple[str, Any]] = [
         ("role_arn", destination),

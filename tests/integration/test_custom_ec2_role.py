@@ -26,11 +26,10 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
-    EMR_SERVICE_ROLE,
     Seeded,
     client,
 )
-from tests.conftest import run_operator
+from devstack.testing import run_operator, small_cluster
 
 PIPELINE_ROLE = "emr-ec2-partner-b"
 PIPELINE_PROFILE = "emr-ec2-partner-b-profile"
@@ -98,17 +97,7 @@ def test_the_chain_with_a_pipeline_role_touches_only_that_role(aws: Seeded) -> N
             aws_conn_id=EMR_CONN_ID,
             emr_conn_id=None,
             security_configuration=configuration,
-            job_flow_overrides={
-                "Name": "export-partner-b",
-                "ReleaseLabel": "emr-7.10.0",
-                "Instances": {
-                    "MasterInstanceType": "m5.xlarge",
-                    "InstanceCount": 1,
-                    "KeepJobFlowAliveWhenNoSteps": True,
-                },
-                "JobFlowRole": PIPELINE_PROFILE,
-                "ServiceRole": EMR_SERVICE_ROLE,
-            },
+            job_flow_overrides=small_cluster("export-partner-b", "emr-7.10.0", JobFlowRole=PIPELINE_PROFILE),
             wait_for_completion=False,
         )
     )

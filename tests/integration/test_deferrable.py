@@ -27,7 +27,7 @@ from airflow.sdk.exceptions import TaskDeferred
 from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG, default_botocore_config
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
 from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, REGION, client
-from tests.conftest import RecordingTaskInstance, run_operator
+from devstack.testing import RecordingTaskInstance, run_operator, small_cluster
 
 SECURITY_CONFIGURATION = "emrfs-xacct-deferrable-test"
 ROLE_MAPPING = {
@@ -43,13 +43,7 @@ ROLE_MAPPING = {
         }
     }
 }
-OVERRIDES = {
-    "Name": "deferrable-test",
-    "ReleaseLabel": "emr-7.5.0",
-    "Instances": {"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
-    "JobFlowRole": "EMR_EC2_DefaultRole",
-    "ServiceRole": "EMR_DefaultRole",
-}
+OVERRIDES = small_cluster("deferrable-test", "emr-7.5.0")
 
 
 async def first_event(trigger: Any) -> Any:

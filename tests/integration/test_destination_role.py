@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -16,16 +16,10 @@ from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
     EMR_ACCOUNT,
-    MotoStack,
     Seeded,
     client,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator, use_connections
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+from devstack.testing import RecordingTaskInstance, run_operator
 
 ROLE_NAME = "partner-a-writer"
 ROLE_ARN = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{ROLE_NAME}"
@@ -81,20 +75,6 @@ def make_operator(aws: Seeded | None, **overrides: Any) -> EnsureDestinationRole
     }
     arguments.update(overrides)
     return EnsureDestinationRoleOperator(**arguments)
-
-
-@pytest.fixture(scope="module")
-def idle_hook(moto_stack: MotoStack) -> Iterator[EmrfsIamHook]:
-    """
-    One hook (with its client built) for the bad-input cases, which must make no call at all.
-
-    Building a hook costs a botocore session and an STS call; the cases share one to stay fast.
-    """
-    with pytest.MonkeyPatch.context() as patch:
-        use_connections(patch, moto_stack.url)
-        hook = make_operator(None).hook
-        assert hook.conn is not None
-        yield hook
 
 
 def statement(document: dict[str, Any], sid: str) -> dict[str, Any]:
@@ -306,52 +286,7 @@ def test_dry_run_changes_nothing_and_returns_the_arn_the_role_will_have(aws: See
     assert permissions_policy(iam) == policy_before
 
 
-@pytest.mark.parametrize(
-    ("overrides", "field"),
-    [
-        pytest.param({"role_name": "partner a"}, "role_name", id="role-name-with-space"),
-        pytest.param({"trusted_role_arns": []}, "trusted_role_arns", id="empty-list"),
-        pytest.param({"trusted_role_arns": ["EMR_EC2_DefaultRole"]}, "trusted_role_arns[0]", id="name-not-arn"),
-        pytest.param(
-            {"trusted_role_arns": ["arn:aws:iam::11111111111:role/EMR_EC2_DefaultRole"]},
-            "trusted_role_arns[0]",
-            id="eleven-digit-account-id",
-        ),
-        pytest.param(
-            {"trusted_role_arns": ["arn:aws:iam::111111111111:user/EMR_EC2_DefaultRole"]},
-            "trusted_role_arns[0]",
-            id="user-arn-not-role-arn",
-        ),
-        pytest.param(
-            {"trusted_role_arns": ["arn:aws:sts::111111111111:assumed-role/EMR_EC2_DefaultRole/i-0abc"]},
-            "trusted_role_arns[0]",
-            id="wrong-service",
-        ),
-        pytest.param({"trusted_role_arns": ["*"]}, "trusted_role_arns[0]", id="wildcard-principal"),
-        pytest.param({"s3_prefixes": [f"{BUCKET}/exports/"]}, "s3_prefixes[0]", id="prefix-without-s3-scheme"),
-        pytest.param({"s3_prefixes": [f"s3://{BUCKET}/"]}, "s3_prefixes[0]", id="whole-bucket"),
-        pytest.param({"s3_prefixes": [PREFIX, f"s3://{BUCKET}/ex*/"]}, "s3_prefixes[1]", id="wildcard-prefix"),
-        pytest.param(
-            {"kms_key_arns": [f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:alias/partner-results"]},
-            "kms_key_arns[0]",
-            id="alias-arn-not-key-arn",
-        ),
-        pytest.param({"role_path": "partners"}, "role_path", id="path-without-slashes"),
-    ],
-)
-def test_invalid_input_is_rejected_before_any_aws_call(
-    idle_hook: EmrfsIamHook, overrides: dict[str, Any], field: str
-) -> None:
-    operator = make_operator(None, **overrides)
-    operator.__dict__["hook"] = idle_hook  # the cached ``hook`` property, already built
-    ti = RecordingTaskInstance(task_id=operator.task_id)
-    with CallRecorder().everywhere() as recorder, pytest.raises(InvalidParameterError) as excinfo:
-        operator.execute({"ti": ti, "task_instance": ti})
-
-    assert excinfo.value.field == field
-    assert str(excinfo.value).startswith(f"{field}: ")
-    assert recorder.calls == []
-    assert ti.xcoms == {}
+# Malformed arguments, one per row: tests/integration/test_bad_input_table.py.
 
 
 def test_invalid_input_fails_before_the_hook_is_even_built() -> None:

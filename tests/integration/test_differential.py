@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 SEED = 20261129
-SAMPLE = 60
+SAMPLE = 24
 STUDY = 500
 
 

@@ -51,13 +51,13 @@ from devstack.moto_stack import (
     client,
     seed,
 )
-from tests.conftest import RecordingTaskInstance, reset_moto, run_operator, use_connections
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator, small_cluster
+from tests.conftest import reset_moto, use_connections
 from tests.integration.partners import (
     NAME_PREFIX,
     create_security_configuration,
     mapping,
     provision_partner,
-    record_all_calls,
     role_arn,
 )
 
@@ -221,18 +221,7 @@ CASES = [
             aws_conn_id=EMR_CONN_ID,
             emr_conn_id=None,
             security_configuration=w.configuration,
-            job_flow_overrides={
-                "Name": "partner-export",
-                "ReleaseLabel": "emr-6.15.0",
-                "Instances": {
-                    "MasterInstanceType": "m5.xlarge",
-                    "SlaveInstanceType": "m5.xlarge",
-                    "InstanceCount": 1,
-                    "KeepJobFlowAliveWhenNoSteps": True,
-                },
-                "JobFlowRole": EMR_EC2_ROLE,
-                "ServiceRole": EMR_SERVICE_ROLE,
-            },
+            job_flow_overrides=small_cluster("partner-export"),
             dry_run=True,
         ),
         [("create", "emr cluster partner-export")],
@@ -353,7 +342,7 @@ def test_dry_run_plans_logs_a_diff_and_changes_nothing(world: World, case: DryRu
 
     ti = RecordingTaskInstance(task_id=operator.task_id)
     result = None
-    with structlog.testing.capture_logs() as logs, record_all_calls() as calls:
+    with structlog.testing.capture_logs() as logs, CallRecorder().everywhere() as calls:
         if case.skips:
             with pytest.raises(AirflowSkipException):
                 run_operator(operator, ti)
@@ -410,7 +399,7 @@ def test_launch_dry_run_plans_nothing_once_this_task_instance_launched(aws: Seed
     assert recorder.mutating == []
     # Another task instance would launch: the plan says so, and the task skips (no id to return yet).
     ti = RecordingTaskInstance(task_id="launch_another_cluster")
-    with record_all_calls() as calls, pytest.raises(AirflowSkipException):
+    with CallRecorder().everywhere() as calls, pytest.raises(AirflowSkipException):
         run_operator(launcher("launch_another_cluster", dry_run=True), ti)
     assert [change["action"] for change in ti.xcoms["plan"]] == ["create"]
     assert calls.mutating == []

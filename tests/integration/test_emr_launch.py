@@ -13,11 +13,9 @@ from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, 
 from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
-    EMR_EC2_ROLE,
-    EMR_SERVICE_ROLE,
     client,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator, small_cluster
 
 SECURITY_CONFIGURATION = "emrfs-xacct-launch-0123456789ab"
 USER_TAGS = [{"Key": "team", "Value": "data-platform"}, {"Key": "cost-center", "Value": "42"}]
@@ -25,20 +23,7 @@ USER_TAGS = [{"Key": "team", "Value": "data-platform"}, {"Key": "cost-center", "
 
 def overrides(**changes: Any) -> dict[str, Any]:
     """RunJobFlow arguments for a small cluster; moto keeps it WAITING because it stays alive without steps."""
-    arguments: dict[str, Any] = {
-        "Name": "partner-export",
-        "ReleaseLabel": "emr-6.15.0",
-        "Applications": [{"Name": "Spark"}],
-        "Instances": {
-            "MasterInstanceType": "m5.xlarge",
-            "SlaveInstanceType": "m5.xlarge",
-            "InstanceCount": 3,
-            "KeepJobFlowAliveWhenNoSteps": True,
-        },
-        "JobFlowRole": EMR_EC2_ROLE,
-        "ServiceRole": EMR_SERVICE_ROLE,
-        "Tags": [dict(tag) for tag in USER_TAGS],
-    }
+    arguments: dict[str, Any] = small_cluster("partner-export", Tags=[dict(tag) for tag in USER_TAGS])
     arguments.update(changes)
     return arguments
 

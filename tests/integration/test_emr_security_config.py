@@ -21,7 +21,7 @@ from devstack.moto_stack import (
     EMR_CONN_ID,
     client,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
 
 PREFIX = "emrfs-xacct-test"
 WRITER_ROLE = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-writer"
@@ -194,97 +194,7 @@ def test_dry_run_after_creation_plans_nothing(moto_url: str) -> None:
     assert recorder.mutating == []
 
 
-@pytest.mark.parametrize(
-    ("role_mappings", "base_configuration", "field"),
-    [
-        pytest.param(
-            [{"Role": WRITER_ROLE, "IdentifierType": "Prefix", "Identifiers": ["s3://partner-results-b/x/", "hadoop"]}],
-            None,
-            "role_mappings[0].Identifiers[1]",
-            id="user-name-in-prefix-mapping",
-        ),
-        pytest.param(
-            [
-                MAPPINGS[0],
-                {"Role": READER_ROLE, "IdentifierType": "User", "Identifiers": ["s3://partner-results-b/other/"]},
-            ],
-            None,
-            "role_mappings[1].Identifiers[0]",
-            id="prefix-in-user-mapping",
-        ),
-        pytest.param(
-            [
-                {
-                    "Role": "arn:aws:iam::2222:role/partner-writer",
-                    "IdentifierType": "Prefix",
-                    "Identifiers": ["s3://b1/"],
-                }
-            ],
-            None,
-            "role_mappings[0].Role",
-            id="malformed-role-arn",
-        ),
-        pytest.param(
-            [{"Role": f"arn:aws:iam::{DESTINATION_ACCOUNT}:user/bob", "IdentifierType": "User", "Identifiers": ["a"]}],
-            None,
-            "role_mappings[0].Role",
-            id="user-arn-not-role-arn",
-        ),
-        pytest.param(
-            [MAPPINGS[0], {"Role": "partner-reader", "IdentifierType": "User", "Identifiers": ["bob"]}],
-            None,
-            "role_mappings[1].Role",
-            id="role-name-not-arn",
-        ),
-        pytest.param(
-            [{"Role": WRITER_ROLE, "IdentifierType": "Prefix", "Identifiers": ["s3://"]}],
-            None,
-            "role_mappings[0].Identifiers[0]",
-            id="bare-s3-scheme",
-        ),
-        pytest.param(
-            MAPPINGS,
-            {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": MAPPINGS}}},
-            "base_configuration.AuthorizationConfiguration.EmrFsConfiguration.RoleMappings",
-            id="base-has-role-mappings",
-        ),
-        pytest.param(
-            [{"Role": WRITER_ROLE, "IdentifierType": "Bucket", "Identifiers": ["s3://partner-results-b/"]}],
-            None,
-            "role_mappings[0].IdentifierType",
-            id="unknown-identifier-type",
-        ),
-        pytest.param([], None, "role_mappings", id="no-mappings"),
-    ],
-)
-def test_bad_input_is_refused_before_any_aws_call(
-    connections: None, role_mappings: Any, base_configuration: Any, field: str
-) -> None:
-    operator = make_operator(role_mappings=role_mappings, base_configuration=base_configuration)
-
-    caught, recorder = execute_expecting_failure(operator, InvalidParameterError)
-
-    assert caught.value.field == field
-    assert str(caught.value).startswith(f"{field}: ")
-    assert recorder.calls == []
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "field"),
-    [
-        pytest.param({"name_prefix": "bad prefix/with slash"}, "name_prefix", id="bad-name-prefix"),
-        pytest.param({"name_prefix": "x" * 250}, "name_prefix", id="name-prefix-too-long-for-hash"),
-        pytest.param({"base_configuration": "{not json"}, "base_configuration", id="base-not-json"),
-        pytest.param({"base_configuration": ["a"]}, "base_configuration", id="base-not-dict"),
-    ],
-)
-def test_bad_other_arguments_are_refused_before_any_aws_call(
-    connections: None, kwargs: dict[str, Any], field: str
-) -> None:
-    caught, recorder = execute_expecting_failure(make_operator(**kwargs), InvalidParameterError)
-
-    assert caught.value.field == field
-    assert recorder.calls == []
+# Malformed role mappings, names and base configurations: tests/integration/test_bad_input_table.py.
 
 
 def test_bad_input_in_dry_run_is_refused_too(connections: None) -> None:

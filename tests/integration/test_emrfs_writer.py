@@ -34,7 +34,7 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from tests.conftest import run_operator
+from devstack.testing import run_operator
 from tests.integration.partners import create_security_configuration, mapping, provision_partner, role_arn
 
 if TYPE_CHECKING:

@@ -41,14 +41,14 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
-    EMR_SERVICE_ROLE,
     PROVISIONER_ROLE,
     Seeded,
     airflow_environment,
     client,
     seed,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, reset_moto, run_operator
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator, small_cluster
+from tests.conftest import reset_moto
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -82,19 +82,7 @@ def task_instance(partner: str, task_id: str) -> RecordingTaskInstance:
 
 
 def job_flow(partner: str) -> dict[str, Any]:
-    return {
-        "Name": f"{partner}-export",
-        "ReleaseLabel": "emr-6.15.0",
-        "Applications": [{"Name": "Spark"}],
-        "Instances": {
-            "MasterInstanceType": "m5.xlarge",
-            "SlaveInstanceType": "m5.xlarge",
-            "InstanceCount": 3,
-            "KeepJobFlowAliveWhenNoSteps": True,
-        },
-        "JobFlowRole": EMR_EC2_ROLE,
-        "ServiceRole": EMR_SERVICE_ROLE,
-    }
+    return small_cluster(f"{partner}-export")
 
 
 def run_chain(aws: Seeded, partner: str, botocore_config: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from tests.conftest import run_operator
+from devstack.testing import run_operator
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

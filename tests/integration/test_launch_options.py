@@ -25,12 +25,10 @@ from devstack.moto_stack import (
     DESTINATION_CONN_ID,
     EMR_ACCOUNT,
     EMR_CONN_ID,
-    EMR_EC2_ROLE,
-    EMR_SERVICE_ROLE,
     Seeded,
     client,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance
+from devstack.testing import CallRecorder, RecordingTaskInstance, small_cluster
 
 WITH_MAPPINGS = "emrfs-xacct-options-mappings-0123456789ab"
 WITHOUT_MAPPINGS = "emrfs-xacct-options-encryption-0123456789ab"
@@ -55,14 +53,7 @@ USER_BOOTSTRAP_ACTIONS = [
 
 
 def overrides(**changes: Any) -> dict[str, Any]:
-    arguments: dict[str, Any] = {
-        "Name": "launch-options",
-        "ReleaseLabel": "emr-6.15.0",
-        "Applications": [{"Name": "Spark"}],
-        "Instances": {"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
-        "JobFlowRole": EMR_EC2_ROLE,
-        "ServiceRole": EMR_SERVICE_ROLE,
-    }
+    arguments: dict[str, Any] = small_cluster("launch-options")
     arguments.update(changes)
     return arguments
 

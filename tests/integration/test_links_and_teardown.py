@@ -29,12 +29,11 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
-    EMR_SERVICE_ROLE,
     REGION,
     Seeded,
     client,
 )
-from tests.conftest import RecordingTaskInstance, run_operator
+from devstack.testing import RecordingTaskInstance, run_operator, small_cluster
 
 RUN_ID = "manual__2026-05-01T00:00:00+00:00"
 CONSOLE = "https://console.aws.amazon.com"
@@ -55,13 +54,7 @@ def launch(security_configuration: str, ti: RecordingTaskInstance) -> str:
         aws_conn_id=EMR_CONN_ID,
         emr_conn_id=None,
         security_configuration=security_configuration,
-        job_flow_overrides={
-            "Name": "links-test",
-            "ReleaseLabel": "emr-7.5.0",
-            "Instances": {"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
-            "JobFlowRole": EMR_EC2_ROLE,
-            "ServiceRole": EMR_SERVICE_ROLE,
-        },
+        job_flow_overrides=small_cluster("links-test", "emr-7.5.0"),
     )
     cluster_id, _, _ = run_operator(operator, ti)
     return str(cluster_id)

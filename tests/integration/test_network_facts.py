@@ -9,7 +9,7 @@ import pytest
 from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
 from airflow_provider_emrfs_xacct.pure.network import sts_endpoint_check
 from devstack.moto_stack import EMR_ACCOUNT, REGION, client
-from tests.conftest import CallRecorder
+from devstack.testing import CallRecorder
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
 
 PREFIX = "s3://partner-results-b/exports/"
 

@@ -49,13 +49,12 @@ from devstack.moto_stack import (
     DESTINATION_CONN_ID,
     EMR_ACCOUNT,
     EMR_CONN_ID,
-    EMR_EC2_ROLE,
     EMR_SERVICE_ROLE,
     REGION,
     Seeded,
     client,
 )
-from tests.conftest import RecordingTaskInstance
+from devstack.testing import RecordingTaskInstance, small_cluster
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -259,13 +258,7 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
             **emr,
         ),
     )
-    overrides = {
-        "Name": "perm",
-        "ReleaseLabel": "emr-6.15.0",
-        "Instances": {"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
-        "JobFlowRole": EMR_EC2_ROLE,
-        "ServiceRole": EMR_SERVICE_ROLE,
-    }
+    overrides = small_cluster("perm")
     cluster_id = record(
         "LaunchClusterWithSecConfigOperator",
         LaunchClusterWithSecConfigOperator(

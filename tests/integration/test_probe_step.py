@@ -22,7 +22,7 @@ from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.verify import probe_key, probe_step
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, client, probe_uri
-from tests.conftest import RecordingTaskInstance, run_operator
+from devstack.testing import RecordingTaskInstance, run_operator
 from tests.integration.test_deferrable import run_trigger
 from tests.integration.test_verify import PREFIX, Partner, head, launch_cluster, partner, verifier
 

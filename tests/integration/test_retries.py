@@ -38,11 +38,11 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
-    EMR_SERVICE_ROLE,
     Seeded,
     seed,
 )
-from tests.conftest import AFTER_CALL, CallRecorder, RecordingTaskInstance, reset_moto, run_operator
+from devstack.testing import AFTER_CALL, CallRecorder, RecordingTaskInstance, run_operator, small_cluster
+from tests.conftest import reset_moto
 from tests.integration.partners import create_security_configuration, mapping, provision_partner
 from tests.integration.state import client, snapshot, without_ids
 
@@ -154,20 +154,7 @@ def launch_prerequisites(aws: Seeded) -> None:
 
 
 def job_flow(**changes: Any) -> dict[str, Any]:
-    arguments: dict[str, Any] = {
-        "Name": "partner-a-export",
-        "ReleaseLabel": "emr-6.15.0",
-        "Applications": [{"Name": "Spark"}],
-        "Instances": {
-            "MasterInstanceType": "m5.xlarge",
-            "SlaveInstanceType": "m5.xlarge",
-            "InstanceCount": 3,
-            "KeepJobFlowAliveWhenNoSteps": True,
-        },
-        "JobFlowRole": EMR_EC2_ROLE,
-        "ServiceRole": EMR_SERVICE_ROLE,
-        "Tags": [{"Key": "team", "Value": "partner-exports"}],
-    }
+    arguments: dict[str, Any] = small_cluster("partner-a-export", Tags=[{"Key": "team", "Value": "partner-exports"}])
     arguments.update(changes)
     return arguments
 

@@ -51,7 +51,7 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from tests.conftest import CallRecorder, RecordingTaskInstance, run_operator
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
 from tests.integration.partners import create_security_configuration, mapping, provision_partner, role_arn
 
 PARTNER, PREFIX = "partner-1-writer", "s3://partner-results-b/partner-1/"

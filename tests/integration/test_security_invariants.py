@@ -17,10 +17,8 @@ import re
 import subprocess
 import sys
 import uuid
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pytest
 import requests
 
 from airflow_provider_emrfs_xacct.operators.emr import (
@@ -30,21 +28,29 @@ from airflow_provider_emrfs_xacct.operators.emr import (
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.pure.documents import as_list
-from devstack.__main__ import DAG_ID, airflow_env, run_dag
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
-    EMR_SERVICE_ROLE,
-    MotoStack,
     Seeded,
     connection_uri_json,
 )
-from tests.conftest import RecordingTaskInstance
+from devstack.testing import (
+    DAG_ID,
+    RecordingTaskInstance,
+    airflow_cli,
+    airflow_env,
+    partner_export_conf,
+    run_dag,
+    small_cluster,
+)
 
-AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+if TYPE_CHECKING:
+    from pathlib import Path
+
+AIRFLOW = airflow_cli()
 #: Request parameters that carry a policy document.
 DOCUMENT_PARAMETERS = ("PolicyDocument", "AssumeRolePolicyDocument", "Policy")
 ASSUME_ACTIONS = ("sts:AssumeRole", "sts:*", "*")
@@ -155,17 +161,7 @@ def test_full_chain_sends_no_lockout_bypass_and_no_wildcard_trust(aws: Seeded) -
             emr_conn_id=None,
             security_configuration=name,
             wait_for_completion=False,
-            job_flow_overrides={
-                "Name": "partner-export",
-                "ReleaseLabel": "emr-7.5.0",
-                "Instances": {
-                    "MasterInstanceType": "m5.xlarge",
-                    "InstanceCount": 1,
-                    "KeepJobFlowAliveWhenNoSteps": True,
-                },
-                "JobFlowRole": EMR_EC2_ROLE,
-                "ServiceRole": EMR_SERVICE_ROLE,
-            },
+            job_flow_overrides=small_cluster("partner-export", "emr-7.5.0"),
         ),
         recorder,
     )
@@ -214,13 +210,6 @@ def test_the_wildcard_check_finds_what_it_looks_for() -> None:
 # --- (b) no secret in the output, the task logs, XCom or the metadata DB of a DAG run --------------------
 
 
-@pytest.fixture(scope="module")
-def airflow_home(tmp_path_factory: pytest.TempPathFactory, moto_stack: MotoStack) -> Path:
-    home = tmp_path_factory.mktemp("airflow-home-secrets")
-    subprocess.run([AIRFLOW, "db", "migrate"], env=airflow_env(moto_stack.url, home), check=True, capture_output=True)
-    return home
-
-
 def connection_with_password(url: str, account: str, password: str) -> str:
     connection = json.loads(connection_uri_json(url, account))
     connection["password"] = password
@@ -253,13 +242,7 @@ def test_example_dag_run_leaks_no_secret(aws: Seeded, airflow_home: Path, tmp_pa
         f"AIRFLOW_CONN_{DESTINATION_CONN_ID.upper()}": connection_with_password(aws.url, DESTINATION_ACCOUNT, secret),
     }
     before = set(moto_issued_credentials(aws.url))  # issued to this process while seeding
-    conf = {
-        "partner": "acme",
-        "emr_account_id": EMR_ACCOUNT,
-        "destination_account_id": DESTINATION_ACCOUNT,
-        "destination_prefix": f"s3://{aws.bucket}/acme/out/",
-        "kms_key_arn": aws.kms_key_arn,
-    }
+    conf = partner_export_conf(aws, "acme")
 
     output = run_dag(env, conf, tmp_path / "dag-run.log", "2026-05-01")
 

@@ -38,15 +38,14 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
-    EMR_SERVICE_ROLE,
     KEY_ADMIN_ARN,
     PROVISIONER_ROLE,
     REGION,
     Seeded,
     client,
 )
-from tests.conftest import RecordingTaskInstance, run_operator
-from tests.integration.partners import create_security_configuration, mapping, provision_partner, record_all_calls
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator, small_cluster
+from tests.integration.partners import create_security_configuration, mapping, provision_partner
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -122,7 +121,7 @@ def expect_broken(configuration: str) -> tuple[str, dict[str, Any]]:
 
 def test_a_provisioned_partner_passes_and_verifying_changes_nothing(partner: Partner) -> None:
     operator = verifier(partner.configuration)
-    with record_all_calls() as calls:
+    with CallRecorder().everywhere() as calls:
         result, _, ti = run_operator(operator)
 
     assert result["verdict"] == "PASS", json.dumps(result, indent=1)
@@ -144,7 +143,7 @@ def test_a_provisioned_partner_passes_and_verifying_changes_nothing(partner: Par
     assert any("SCP" in item["what"] for item in result["not_checked"])
     json.dumps(result)  # XCom needs plain values
     # It read both accounts and changed nothing (SimulatePrincipalPolicy only reads).
-    assert [call for call in calls.mutating if call != "iam:SimulatePrincipalPolicy"] == []
+    assert [call for call in calls.mutating if call != "SimulatePrincipalPolicy"] == []
     assert "GetRole" in calls.of("iam")
     assert "DescribeKey" in calls.of("kms")
     assert "GetKeyPolicy" in calls.of("kms")
@@ -466,16 +465,7 @@ def launch_cluster(aws: Seeded, configuration: str) -> str:
     emr = client(aws.url, EMR_ACCOUNT, "emr")
     return str(
         emr.run_job_flow(
-            Name="partner-export",
-            ReleaseLabel=RELEASE,
-            Instances={
-                "MasterInstanceType": "m5.xlarge",
-                "SlaveInstanceType": "m5.xlarge",
-                "InstanceCount": 1,
-                "KeepJobFlowAliveWhenNoSteps": True,
-            },
-            JobFlowRole=EMR_EC2_ROLE,
-            ServiceRole=EMR_SERVICE_ROLE,
+            **small_cluster("partner-export", RELEASE),
             SecurityConfiguration=configuration,
         )["JobFlowId"]
     )
@@ -763,17 +753,7 @@ def test_a_cluster_in_a_private_subnet_without_an_sts_endpoint_fails_and_an_endp
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.1.0/24")["Subnet"]["SubnetId"]
     emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
     cluster_id = emr.run_job_flow(
-        Name="private-export",
-        ReleaseLabel=RELEASE,
-        Instances={
-            "MasterInstanceType": "m5.xlarge",
-            "SlaveInstanceType": "m5.xlarge",
-            "InstanceCount": 1,
-            "KeepJobFlowAliveWhenNoSteps": True,
-            "Ec2SubnetId": subnet,
-        },
-        JobFlowRole=EMR_EC2_ROLE,
-        ServiceRole=EMR_SERVICE_ROLE,
+        **small_cluster("private-export", RELEASE, Instances={**small_cluster()["Instances"], "Ec2SubnetId": subnet}),
         SecurityConfiguration=partner.configuration,
     )["JobFlowId"]
 

@@ -79,6 +79,48 @@ def _ignore_missing(call: Any, **kwargs: Any) -> None:
             raise
 
 
+def _delete_bucket() -> None:
+    """Empty the test's bucket (every version) and delete it."""
+    s3 = _client(DESTINATION_CONN_ID, "s3")
+    try:
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=NAME):
+            for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                s3.delete_object(Bucket=NAME, Key=item["Key"], VersionId=item["VersionId"])
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "NoSuchBucket":
+            raise
+    _ignore_missing(s3.delete_bucket, Bucket=NAME)
+
+
+def _schedule_key_deletion() -> None:
+    """Schedule the deletion of the test's KMS key (found by its tag)."""
+    kms = _client(DESTINATION_CONN_ID, "kms")
+    for key in kms.list_keys()["Keys"]:
+        tags = kms.list_resource_tags(KeyId=key["KeyId"]).get("Tags", [])
+        if {"TagKey": "emrfs-xacct", "TagValue": NAME} in tags:
+            _ignore_missing(kms.schedule_key_deletion, KeyId=key["KeyId"], PendingWindowInDays=7)
+
+
+def _delete_role(conn_id: str) -> None:
+    """Delete the test's role of one account, its policies and (in the EMR account) its instance profile."""
+    iam = _client(conn_id, "iam")
+    try:
+        names = iam.list_role_policies(RoleName=NAME)["PolicyNames"]
+        attached = iam.list_attached_role_policies(RoleName=NAME)["AttachedPolicies"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "NoSuchEntity":
+            raise
+        return
+    for policy in names:
+        _ignore_missing(iam.delete_role_policy, RoleName=NAME, PolicyName=policy)
+    for policy in attached:
+        _ignore_missing(iam.detach_role_policy, RoleName=NAME, PolicyArn=policy["PolicyArn"])
+    if conn_id == EMR_CONN_ID:
+        _ignore_missing(iam.remove_role_from_instance_profile, InstanceProfileName=NAME, RoleName=NAME)
+        _ignore_missing(iam.delete_instance_profile, InstanceProfileName=NAME)
+    _ignore_missing(iam.delete_role, RoleName=NAME)
+
+
 with DAG(
     dag_id=DAG_ID,
     schedule=None,
@@ -229,37 +271,10 @@ with DAG(
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def remove_fixtures() -> None:
         """Delete everything the test made, whatever step failed: bucket, key, roles, instance profile."""
-        s3 = _client(DESTINATION_CONN_ID, "s3")
-        try:
-            for page in s3.get_paginator("list_object_versions").paginate(Bucket=NAME):
-                for item in page.get("Versions", []) + page.get("DeleteMarkers", []):
-                    s3.delete_object(Bucket=NAME, Key=item["Key"], VersionId=item["VersionId"])
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "NoSuchBucket":
-                raise
-        _ignore_missing(s3.delete_bucket, Bucket=NAME)
-        kms = _client(DESTINATION_CONN_ID, "kms")
-        for key in kms.list_keys()["Keys"]:
-            tags = kms.list_resource_tags(KeyId=key["KeyId"]).get("Tags", [])
-            if {"TagKey": "emrfs-xacct", "TagValue": NAME} in tags:
-                _ignore_missing(kms.schedule_key_deletion, KeyId=key["KeyId"], PendingWindowInDays=7)
+        _delete_bucket()
+        _schedule_key_deletion()
         for conn_id in (DESTINATION_CONN_ID, EMR_CONN_ID):
-            iam = _client(conn_id, "iam")
-            try:
-                names = iam.list_role_policies(RoleName=NAME)["PolicyNames"]
-                attached = iam.list_attached_role_policies(RoleName=NAME)["AttachedPolicies"]
-            except ClientError as error:
-                if error.response["Error"]["Code"] != "NoSuchEntity":
-                    raise
-                continue
-            for policy in names:
-                _ignore_missing(iam.delete_role_policy, RoleName=NAME, PolicyName=policy)
-            for policy in attached:
-                _ignore_missing(iam.detach_role_policy, RoleName=NAME, PolicyArn=policy["PolicyArn"])
-            if conn_id == EMR_CONN_ID:
-                _ignore_missing(iam.remove_role_from_instance_profile, InstanceProfileName=NAME, RoleName=NAME)
-                _ignore_missing(iam.delete_instance_profile, InstanceProfileName=NAME)
-            _ignore_missing(iam.delete_role, RoleName=NAME)
+            _delete_role(conn_id)
 
     @task(trigger_rule=TriggerRule.ONE_FAILED, retries=0)
     def watcher() -> None:

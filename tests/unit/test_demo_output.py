@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, UPDATE, Change, plan_message
-from devstack.__main__ import count_changes, show_plans, task_plans
+from devstack.testing import count_changes, show_plans, task_plans
 
 LOGGER = (
     "[airflow.task.operators.airflow_provider_emrfs_xacct.operators.iam.EnsureDestinationRoleOperator] loc=base.py:96"

@@ -17,7 +17,7 @@ from airflow_provider_emrfs_xacct.links.console import (
     persist_links,
 )
 from airflow_provider_emrfs_xacct.pure.validation import S3Location
-from tests.conftest import RecordingTaskInstance
+from devstack.testing import RecordingTaskInstance
 
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 

@@ -23,7 +23,7 @@ PACKAGE = "airflow-provider-emrfs-xacct"
 
 
 def modules_defining(package: object, base: type) -> set[str]:
-    """Modules of ``package`` that define a concrete (non-base) subclass of ``base``."""
+    """Modules of ``package`` that define a concrete (non-base, non-mixin) subclass of ``base``."""
     found = set()
     for info in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):  # type: ignore[attr-defined]
         module = importlib.import_module(info.name)
@@ -33,6 +33,7 @@ def modules_defining(package: object, base: type) -> set[str]:
                 and issubclass(value, base)
                 and value.__module__ == module.__name__
                 and "Base" not in name
+                and not name.endswith("Mixin")
             ):
                 found.add(module.__name__)
     return found

@@ -1,0 +1,326 @@
+"""
+The support the tests, the benchmarks and the demo share (one of each).
+
+- :class:`CallRecorder`: the AWS operations botocore clients send, recorded by a wrapper of
+  ``BaseClient._make_api_call`` (:func:`install_call_recording`); instrumentation only, every call
+  still goes to moto over HTTP.
+- :class:`RecordingTaskInstance` and :func:`run_operator`: an operator's ``execute`` without Airflow's
+  metadata database, XComs kept in a dict.
+- :func:`small_cluster`: ``job_flow_overrides`` for a small cluster of the seeded EMR account.
+- :func:`airflow_env`, :func:`partner_export_conf`, :func:`run_dag`, :func:`count_changes`,
+  :func:`show_plans`, :func:`provisioned_state`: the example DAGs run with ``airflow dags test`` and
+  what they changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import botocore.client
+
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    EMR_ACCOUNT,
+    EMR_EC2_ROLE,
+    EMR_SERVICE_ROLE,
+    Seeded,
+    airflow_environment,
+    client,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The example DAG the demo runs.
+DAG_ID = "emrfs_xacct_partner_export"
+#: Operation names that only read.
+READ_PREFIXES = ("Get", "List", "Describe", "Head")
+
+# Call recording ----------------------------------------------------------------------------------
+
+#: Recorders that record every client's calls made in the current thread (see CallRecorder.everything).
+_RECORDING = threading.local()
+#: Recorders listening to every botocore client of the process, any thread (see CallRecorder.everywhere).
+_LISTENING: list[CallRecorder] = []
+#: Called with ``(service, operation, parsed answer)`` after every call that succeeded, by any client.
+AFTER_CALL: list[Callable[[str, str, Any], None]] = []
+# botocore-stubs do not declare this private method; it exists in every botocore release.
+_MAKE_API_CALL = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
+
+
+def _recorded_make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
+    service = self.meta.service_model.service_name
+    for recorder in (*getattr(_RECORDING, "recorders", ()), *_LISTENING):
+        recorder.record_call(service, operation_name, api_params)
+    answer = _MAKE_API_CALL(self, operation_name, api_params)
+    for callback in list(AFTER_CALL):
+        callback(service, operation_name, answer)
+    return answer
+
+
+def install_call_recording() -> None:
+    """
+    Wrap ``BaseClient._make_api_call`` once for the process (idempotent).
+
+    Every client of any session (those an operator builds for another account included) goes through
+    it once per API call: paginated pages and waiter polls included, botocore's own retries below it.
+    """
+    botocore.client.BaseClient._make_api_call = _recorded_make_api_call  # type: ignore[attr-defined]
+
+
+@dataclass
+class CallRecorder:
+    """
+    Records the AWS operations botocore clients send.
+
+    ``attach`` records one client's calls (botocore's event system); ``everything`` records every
+    client's calls in this thread, including the clients hooks build for another account;
+    ``everywhere`` records every client's calls in the whole process, any thread. STS calls
+    (credentials, ``GetCallerIdentity``) are kept apart in ``sts_calls``.
+    """
+
+    calls: list[str] = field(default_factory=list)
+    sts_calls: list[str] = field(default_factory=list)
+    #: Every operation as ``(service, operation)``, STS included (not for ``attach``).
+    every: list[tuple[str, str]] = field(default_factory=list)
+    #: The parameters of each call in ``every``, in the same order.
+    params: list[dict[str, Any]] = field(default_factory=list)
+
+    def attach(self, client: Any) -> CallRecorder:
+        """Record the calls of this one client (through botocore's event system)."""
+        client.meta.events.register("before-call", self._record)
+        return self
+
+    @contextlib.contextmanager
+    def everything(self) -> Iterator[CallRecorder]:
+        """Record, for the duration, the calls of every botocore client used in this thread."""
+        install_call_recording()
+        recorders = getattr(_RECORDING, "recorders", ())
+        _RECORDING.recorders = (*recorders, self)
+        try:
+            yield self
+        finally:
+            _RECORDING.recorders = recorders
+
+    @contextlib.contextmanager
+    def everywhere(self) -> Iterator[CallRecorder]:
+        """Record, for the duration, the calls of every botocore client in the process (any thread)."""
+        install_call_recording()
+        _LISTENING.append(self)
+        try:
+            yield self
+        finally:
+            _LISTENING.remove(self)
+
+    def record_call(self, service: str, operation: str, params: dict[str, Any] | None = None) -> None:
+        self.every.append((service, operation))
+        self.params.append(params or {})
+        (self.sts_calls if service == "sts" else self.calls).append(operation)
+
+    def _record(self, model: Any, **_: Any) -> None:
+        self.calls.append(model.name)
+
+    @property
+    def mutating(self) -> list[str]:
+        """Operations that may change something; STS (the connections assuming their roles) excluded."""
+        return [name for name in self.calls if not name.startswith(READ_PREFIXES)]
+
+    @property
+    def reads(self) -> list[str]:
+        return [name for name in self.calls if name.startswith(READ_PREFIXES)]
+
+    def of(self, service: str) -> list[str]:
+        """The operations sent to ``service``, in order (not for ``attach``)."""
+        return [name for called, name in self.every if called == service]
+
+
+# Operators without Airflow's database ------------------------------------------------------------
+
+
+@dataclass
+class RecordingTaskInstance:
+    """The few task-instance attributes an operator's ``execute`` reads, with XComs kept in a dict."""
+
+    dag_id: str = "test_dag"
+    run_id: str = "manual__2026-01-01T00:00:00+00:00"
+    task_id: str = "test_task"
+    map_index: int = -1
+    try_number: int = 1
+    xcoms: dict[str, Any] = field(default_factory=dict)
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.xcoms[key] = value
+
+
+def run_operator(
+    operator: Any, ti: RecordingTaskInstance | None = None
+) -> tuple[Any, CallRecorder, RecordingTaskInstance]:
+    """
+    Run ``operator.execute`` with the calls of every client it uses recorded; return (result, recorder, task instance).
+
+    Every client: the operator's hook's, the EMR hook's launch client, and those of the hooks an
+    operator builds for the other account (revoke). STS calls are in ``recorder.sts_calls``.
+    """
+    ti = ti or RecordingTaskInstance(task_id=operator.task_id)
+    recorder = CallRecorder()
+    with recorder.everything():
+        result = operator.execute({"ti": ti, "task_instance": ti})
+    return result, recorder, ti
+
+
+def small_cluster(name: str = "partner-export", release_label: str = "emr-6.15.0", **changes: Any) -> dict[str, Any]:
+    """
+    ``job_flow_overrides`` (``RunJobFlow`` arguments) for a one-node cluster with the seeded EMR roles.
+
+    moto keeps it ``WAITING``: it stays alive without steps. ``changes`` replace top-level arguments.
+    """
+    return {
+        "Name": name,
+        "ReleaseLabel": release_label,
+        "Instances": {"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
+        "JobFlowRole": EMR_EC2_ROLE,
+        "ServiceRole": EMR_SERVICE_ROLE,
+        **changes,
+    }
+
+
+# The example DAGs with ``airflow dags test`` -----------------------------------------------------
+
+
+def airflow_env(url: str, airflow_home: Path) -> dict[str, str]:
+    """Return the environment for an Airflow CLI that uses the repo's DAGs and the local stack."""
+    return {
+        **os.environ,
+        **airflow_environment(url),
+        "AIRFLOW_HOME": str(airflow_home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+    }
+
+
+def partner_export_conf(seeded: Seeded, partner: str, **changes: Any) -> dict[str, Any]:
+    """The run configuration of the example DAG (``DAG_ID``) for ``partner`` in the seeded accounts."""
+    return {
+        "partner": partner,
+        "emr_account_id": EMR_ACCOUNT,
+        "destination_account_id": DESTINATION_ACCOUNT,
+        "destination_prefix": f"s3://{seeded.bucket}/{partner}/out/",
+        "kms_key_arn": seeded.kms_key_arn,
+        **changes,
+    }
+
+
+def airflow_cli() -> str:
+    """The ``airflow`` command of this Python environment."""
+    return str(Path(sys.executable).with_name("airflow"))
+
+
+def run_dag(
+    env: dict[str, str], conf: dict[str, Any], log_file: Path, logical_date: str | None, dag_id: str = DAG_ID
+) -> str:
+    """
+    Run an example DAG (the partner export unless ``dag_id``) with ``airflow dags test``; return its output.
+
+    Without ``logical_date`` the command is given none (``airflow dags test`` then uses the current time).
+    """
+    date = [logical_date] if logical_date else []
+    command = [airflow_cli(), "dags", "test", dag_id, *date, "--conf", json.dumps(conf)]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    output = result.stdout + result.stderr
+    log_file.write_text(output)
+    if result.returncode != 0 or "state=failed" in output or "DagRunState.FAILED" in output:
+        sys.stderr.write(output[-6000:])
+        raise SystemExit(f"airflow dags test failed (exit {result.returncode}); full log: {log_file}")
+    return output
+
+
+#: A task's plan in ``airflow dags test`` output: the message (one or many lines) between the level and the logger.
+_PLAN_MESSAGE = re.compile(
+    r"\[info\s*\] (?P<message>(?:No changes\.|Dry run, nothing changed\. Plan:\n|Changes made:\n).*?)"
+    r" \[airflow\.task\.operators\.airflow_provider_emrfs_xacct\.",
+    re.S,
+)
+_TASK_START = re.compile(r"\[DAG TEST\] starting task_id=(?P<task_id>\S+)")
+_APPLIED = re.compile(r"^Applied: (\d+) added, (\d+) changed, (\d+) destroyed\.$", re.M)
+
+
+def task_plans(output: str) -> list[tuple[str, str]]:
+    """Return ``(task_id, logged plan)`` for each plan the provider's operators logged, in order."""
+    starts = [(match.start(), match["task_id"]) for match in _TASK_START.finditer(output)]
+    plans = []
+    for match in _PLAN_MESSAGE.finditer(output):
+        task_id = next((task for position, task in reversed(starts) if position < match.start()), "?")
+        plans.append((task_id, match["message"].rstrip()))
+    return plans
+
+
+def count_changes(output: str) -> int:
+    """Count the changes the provider's operators applied, from their ``Applied: …`` summary lines."""
+    return sum(
+        sum(int(n) for n in applied.groups()) for _, plan in task_plans(output) for applied in _APPLIED.finditer(plan)
+    )
+
+
+def show_plans(output: str, *, diffs: bool) -> str:
+    """Return each task's logged plan (with its diffs, or only its summary line), indented under its task id."""
+    parts = []
+    for task_id, plan in task_plans(output):
+        text = plan if diffs else plan.splitlines()[-1]
+        if diffs and text.startswith("Changes made:\n"):
+            text = text.removeprefix("Changes made:\n")
+        parts.append(f"  {task_id}:\n" + "\n".join(f"    {line}" if line else "" for line in text.splitlines()))
+    return "\n".join(parts)
+
+
+def provisioned_state(seeded: Seeded, role_name: str) -> dict[str, Any]:
+    """Read back from AWS what the provider provisioned in each account."""
+    url = seeded.url
+    iam_b, kms_b = client(url, DESTINATION_ACCOUNT, "iam"), client(url, DESTINATION_ACCOUNT, "kms")
+    iam_a, emr_a = client(url, EMR_ACCOUNT, "iam"), client(url, EMR_ACCOUNT, "emr")
+    role = iam_b.get_role(RoleName=role_name)["Role"]
+    clusters = [
+        emr_a.describe_cluster(ClusterId=summary["Id"])["Cluster"] for summary in emr_a.list_clusters()["Clusters"]
+    ]
+    security_configurations = {
+        name: json.loads(emr_a.describe_security_configuration(Name=name)["SecurityConfiguration"])
+        for name in sorted({cluster["SecurityConfiguration"] for cluster in clusters})
+    }
+    return {
+        f"destination account {DESTINATION_ACCOUNT}": {
+            "role": role["Arn"],
+            "trust policy": role["AssumeRolePolicyDocument"],
+            "inline policies": {
+                name: iam_b.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
+                for name in iam_b.list_role_policies(RoleName=role_name)["PolicyNames"]
+            },
+            "key policy": json.loads(kms_b.get_key_policy(KeyId=seeded.kms_key_arn, PolicyName="default")["Policy"]),
+        },
+        f"EMR account {EMR_ACCOUNT}": {
+            f"{EMR_EC2_ROLE} inline policies": {
+                name: iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=name)["PolicyDocument"]
+                for name in iam_a.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
+            },
+            "security configurations": security_configurations,
+            "clusters": [
+                {
+                    "id": cluster["Id"],
+                    "name": cluster["Name"],
+                    "state": cluster["Status"]["State"],
+                    "security configuration": cluster["SecurityConfiguration"],
+                    "tags": {tag["Key"]: tag["Value"] for tag in cluster["Tags"]},
+                }
+                for cluster in clusters
+            ],
+        },
+    }

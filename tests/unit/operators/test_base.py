@@ -1,0 +1,125 @@
+"""The contract every provider operator shares (``operators/base.py``), checked on each of them."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from airflow.sdk import DAG, BaseOperator
+
+from airflow_provider_emrfs_xacct.operators.base import (
+    DEFAULT_BOTOCORE_CONFIG,
+    EmrfsXacctOperatorMixin,
+    default_botocore_config,
+)
+from airflow_provider_emrfs_xacct.operators.emr import (
+    CreateEmrfsSecurityConfigOperator,
+    LaunchClusterWithSecConfigOperator,
+    TerminateClusterOperator,
+)
+from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
+from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from airflow_provider_emrfs_xacct.operators.revoke import (
+    DeleteUnusedSecurityConfigsOperator,
+    RevokePartnerAccessOperator,
+)
+from airflow_provider_emrfs_xacct.operators.s3 import (
+    GrantBucketAccessOperator,
+    GrantEmrRoleBucketAccessOperator,
+    RevokeBucketAccessOperator,
+)
+from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from tests.conftest import RecordingTaskInstance
+from tests.unit.operators.template_fields import SAFETY_FIELDS, validate_template_fields
+
+ROLE_ARN = "arn:aws:iam::222222222222:role/emrfs-acme-writer"
+#: One instance of every operator that calls AWS, with its required arguments only.
+OPERATORS: dict[type[BaseOperator], dict] = {
+    EnsureDestinationRoleOperator: {"role_name": "r", "trusted_role_arns": [ROLE_ARN], "s3_prefixes": ["s3://b/p/"]},
+    AttachAssumeRolePolicyOperator: {"destination_role_arns": [ROLE_ARN]},
+    GrantKmsKeyUserOperator: {"key_arn": "k", "principal_arns": [ROLE_ARN]},
+    CreateEmrfsSecurityConfigOperator: {"name_prefix": "p", "role_mappings": []},
+    LaunchClusterWithSecConfigOperator: {"security_configuration": "c"},
+    TerminateClusterOperator: {"job_flow_id": "j-1"},
+    VerifyCrossAccountAccessOperator: {"security_configuration": "c", "destination_aws_conn_id": "d"},
+    GrantBucketAccessOperator: {"s3_prefixes": ["s3://b/p/"], "principal_arns": [ROLE_ARN]},
+    GrantEmrRoleBucketAccessOperator: {"s3_prefixes": ["s3://b/p/"]},
+    RevokeBucketAccessOperator: {"bucket": "b", "principal_arns": [ROLE_ARN]},
+    RevokePartnerAccessOperator: {"destination_role_arn": ROLE_ARN, "destination_aws_conn_id": "d"},
+    DeleteUnusedSecurityConfigsOperator: {"name_prefix": "p"},
+}
+CASES = pytest.mark.parametrize("operator_class", list(OPERATORS), ids=lambda cls: cls.__name__)
+
+
+def build(operator_class: type[BaseOperator], **kwargs: object) -> BaseOperator:
+    return operator_class(task_id="t", **{**OPERATORS[operator_class], **kwargs})
+
+
+@CASES
+def test_every_operator_has_the_contract(operator_class):
+    operator = build(operator_class)
+    assert isinstance(operator, EmrfsXacctOperatorMixin)
+    validate_template_fields(operator)
+    assert set(SAFETY_FIELDS) <= set(operator.template_fields)
+    assert operator.dry_run is False
+    assert operator.expected_account_id is None
+
+
+@CASES
+def test_the_retry_default_is_a_fresh_copy_per_operator(operator_class):
+    first, second = build(operator_class), build(operator_class)
+    assert first.botocore_config == DEFAULT_BOTOCORE_CONFIG
+    assert first.botocore_config is not second.botocore_config
+    assert first.botocore_config["retries"] is not second.botocore_config["retries"]
+
+
+@CASES
+def test_a_given_botocore_config_is_kept(operator_class):
+    given = {"retries": {"mode": "adaptive", "max_attempts": 3}}
+    assert build(operator_class, botocore_config=given).botocore_config is given
+
+
+@CASES
+def test_execute_has_a_typed_return_value(operator_class):
+    annotation = inspect.signature(operator_class.execute).return_annotation
+    assert annotation not in (inspect.Signature.empty, "Any")
+
+
+@CASES
+def test_default_args_reach_the_contract_parameters(operator_class):
+    with DAG("d", schedule=None, default_args={"dry_run": True, "expected_account_id": "111111111111"}):
+        operator = build(operator_class)
+    assert operator.dry_run is True
+    assert operator.expected_account_id == "111111111111"
+
+
+@pytest.mark.parametrize(("given", "read"), [(True, True), ("False", False), ("true", True), (False, False)])
+def test_validate_safety_turns_the_rendered_dry_run_into_a_bool(given, read):
+    operator = build(GrantKmsKeyUserOperator, dry_run=given)
+    operator.validate_safety()
+    assert operator.dry_run is read
+
+
+def test_validate_safety_names_a_bad_dry_run():
+    operator = build(GrantKmsKeyUserOperator, dry_run="maybe")
+    with pytest.raises(InvalidParameterError, match="dry_run"):
+        operator.validate_safety()
+
+
+def test_push_xcom_respects_do_xcom_push():
+    ti = RecordingTaskInstance()
+    build(GrantKmsKeyUserOperator).push_xcom({"ti": ti}, "plan", [1])  # type: ignore[attr-defined,arg-type]
+    build(GrantKmsKeyUserOperator, do_xcom_push=False).push_xcom({"ti": ti}, "other", [2])  # type: ignore[attr-defined,arg-type]
+    assert ti.xcoms == {"plan": [1]}
+
+
+def test_other_hook_carries_the_operator_settings():
+    from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+
+    config = default_botocore_config()
+    operator = build(GrantKmsKeyUserOperator, region_name="eu-west-1", verify=False, botocore_config=config)
+    hook = operator.other_hook(EmrfsKmsHook, "aws_destination_account")  # type: ignore[attr-defined]
+    assert isinstance(hook, EmrfsKmsHook)
+    assert (hook.aws_conn_id, hook.region_name, hook.verify) == ("aws_destination_account", "eu-west-1", False)
+    assert (hook.config.connect_timeout, hook.config.read_timeout) == (10, 60)  # the botocore_config, as a Config

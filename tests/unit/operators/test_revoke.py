@@ -1,0 +1,63 @@
+"""The revoking operators: template fields, defaults, XCom shape."""
+
+from __future__ import annotations
+
+import json
+
+from airflow_provider_emrfs_xacct.operators.base import PLAN_XCOM_KEY
+from airflow_provider_emrfs_xacct.operators.revoke import (
+    DeleteUnusedSecurityConfigsOperator,
+    RevokePartnerAccessOperator,
+)
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_CONN_ID, client
+from tests.conftest import run_operator
+from tests.unit.operators.template_fields import SAFETY_FIELDS, validate_template_fields
+
+
+def test_revoke_partner_access_template_fields_and_defaults():
+    operator = RevokePartnerAccessOperator(
+        task_id="r",
+        destination_role_arn=f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/w",
+        destination_aws_conn_id="aws_destination_account",
+    )
+    validate_template_fields(operator)
+    assert {"destination_role_arn", "destination_aws_conn_id", "kms_key_arns", *SAFETY_FIELDS} <= set(
+        operator.template_fields
+    )
+    assert operator.emr_ec2_role_name == "EMR_EC2_DefaultRole"
+    assert operator.delete_destination_role is False
+    assert operator.security_configuration is None
+
+
+def test_delete_unused_template_fields_and_defaults():
+    operator = DeleteUnusedSecurityConfigsOperator(task_id="d", name_prefix="p")
+    validate_template_fields(operator)
+    assert {"name_prefix", *SAFETY_FIELDS} <= set(operator.template_fields)
+    assert operator.min_age_seconds == 86400
+
+
+def test_delete_unused_xcom_shape_and_the_hook_method(moto_url):
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    ours, other = "emrfs-xacct-acme-0123456789ab", "hand-made"
+    for name in (ours, other):
+        emr.create_security_configuration(Name=name, SecurityConfiguration=json.dumps({}))
+
+    def delete(**kwargs: object) -> DeleteUnusedSecurityConfigsOperator:
+        return DeleteUnusedSecurityConfigsOperator(
+            task_id="delete_unused",
+            aws_conn_id=EMR_CONN_ID,
+            name_prefix="emrfs-xacct-acme",
+            min_age_seconds=0,
+            **kwargs,
+        )
+
+    deleted, recorder, ti = run_operator(delete(dry_run=True))
+    assert deleted == [ours]
+    assert [entry["action"] for entry in ti.xcoms[PLAN_XCOM_KEY]] == ["delete"]
+    assert recorder.mutating == []
+
+    deleted, recorder, ti = run_operator(delete())
+    assert deleted == [ours]
+    assert recorder.mutating == ["DeleteSecurityConfiguration"]
+    names = [item["Name"] for item in emr.list_security_configurations()["SecurityConfigurations"]]
+    assert names == [other]

@@ -1,0 +1,47 @@
+"""VerifyCrossAccountAccessOperator: template fields, defaults, XCom shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_emrfs_xacct.operators.verify import REPORT_XCOM_KEY, VerifyCrossAccountAccessOperator
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from devstack.moto_stack import DESTINATION_CONN_ID, EMR_ACCOUNT, EMR_CONN_ID
+from tests.conftest import run_operator
+from tests.unit.operators.template_fields import SAFETY_FIELDS, validate_template_fields
+
+
+def verifier(**kwargs: object) -> VerifyCrossAccountAccessOperator:
+    return VerifyCrossAccountAccessOperator(
+        task_id="verify_access",
+        aws_conn_id=EMR_CONN_ID,
+        destination_aws_conn_id=DESTINATION_CONN_ID,
+        security_configuration="emrfs-xacct-acme-0123456789ab",
+        release_label="emr-7.5.0",
+        **kwargs,
+    )
+
+
+def test_template_fields_and_defaults():
+    operator = verifier()
+    validate_template_fields(operator)
+    assert {"security_configuration", "destination_aws_conn_id", "cluster_id", *SAFETY_FIELDS} <= set(
+        operator.template_fields
+    )
+    assert (operator.probe, operator.waiter_delay, operator.waiter_max_attempts) == (False, 30, 60)
+    assert (operator.second_opinion, operator.fail_on_broken, operator.fail_on_not_checked) == (True, True, False)
+    assert operator.emr_ec2_role_name == "EMR_EC2_DefaultRole"
+
+
+def test_xcom_shape(aws):
+    # No security configuration: the verdict is FAIL, reported (and pushed) without failing the task.
+    report, _, ti = run_operator(verifier(fail_on_broken=False, expected_account_id=EMR_ACCOUNT))
+    assert set(report) >= {"security_configuration", "verdict", "healthy", "links", "not_checked"}
+    assert report["verdict"] == "FAIL"
+    assert report["healthy"] is False
+    assert ti.xcoms == {REPORT_XCOM_KEY: report}
+
+
+def test_a_wrong_account_pin_is_refused_before_any_read(aws):
+    with pytest.raises(InvalidParameterError, match="expected_account_id"):
+        run_operator(verifier(expected_account_id="999999999999"))
