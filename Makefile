@@ -1,6 +1,6 @@
 # Two entry points: `make demo` runs the example pipeline end to end against the local AWS
 # stand-in (moto, two accounts); `make test` runs lint, type checks and every test; `make bench`
-# prints the benchmarks and runs their checks (tests/perf); `make docs` builds the documentation
+# prints the benchmarks (API economy, scale) and runs their checks (tests/perf); `make docs` builds the documentation
 # site into docs/_build/html.
 PYTHON ?= python3
 VENV := .venv
@@ -38,6 +38,7 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.parse_cost
 	$(BIN)/python -m pytest -q -s -p no:cacheprovider -m perf tests/perf
+	$(BIN)/python -m benchmarks.scale
 
 # The verifier against the EMRFS-like writer on 500 randomly broken set-ups (about 20 minutes).
 study: $(STAMP)

@@ -18,7 +18,17 @@ call ``n`` times in a row: a client needs ``n + 1`` attempts to get through. ``d
 the answer to the first requests of an operation after moto handled them (e.g. ``RunJobFlow``).
 ``requests`` counts every request the proxy saw, by operation, whatever it answered.
 
-STS is left alone: it only supplies the connections' credentials.
+STS is left alone by the faults: it only supplies the connections' credentials.
+
+Rate-limited mode (``rate_limits=True``): AWS throttles control-plane APIs per account and Region
+with token buckets. The proxy keeps one bucket per (access key, service, API), so per account as the
+connections use one key per account, with the burst and refill figures of
+:data:`airflow_provider_emrfs_xacct.pure.quotas.REQUEST_RATES` (AWS's documented figures where they
+exist, stated assumptions elsewhere), times ``rate_scale``. A request finding its bucket empty gets the
+service's own throttling answer: IAM and STS ``Throttling`` (HTTP 400, the query protocol's XML error),
+KMS and EMR ``ThrottlingException`` (HTTP 400, JSON), codes that botocore's retry handler counts as
+throttling (``botocore/retries/standard.py``, ``_THROTTLED_ERROR_CODES``) and retries with backoff.
+S3 is not rate-limited here (its request rates are per prefix, thousands per second).
 """
 
 from __future__ import annotations
@@ -28,13 +38,19 @@ import json
 import random
 import re
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from airflow_provider_emrfs_xacct.pure.quotas import request_rate
+
 FAULT_KINDS = ("throttle", "http500", "http503", "drop-before", "drop-after")
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+_ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
+#: The services the rate-limited mode throttles.
+RATE_LIMITED_SERVICES = ("iam", "sts", "kms", "elasticmapreduce")
 _IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
 
 
@@ -58,6 +74,8 @@ class FaultProxy:
         ``request``-th faultable request (1-based), whatever ``fault_rate`` says.
     :param drop_answers: ``{operation: n}``: the answers to the first ``n`` requests of the operation
         (``Action`` or ``X-Amz-Target`` name) are dropped after moto handled them.
+    :param rate_limits: throttle each (account, service, API) with a token bucket (see the module's docstring).
+    :param rate_scale: multiplies every bucket's burst and refill rate (1: AWS's figures; more: a shorter run).
     """
 
     def __init__(
@@ -74,6 +92,8 @@ class FaultProxy:
         burst: tuple[int, int] = (1, 1),
         storm: tuple[int, str, int] | None = None,
         drop_answers: dict[str, int] | None = None,
+        rate_limits: bool = False,
+        rate_scale: float = 1.0,
     ) -> None:
         if spacing not in ("even", "random"):
             raise ValueError(f"spacing must be 'even' or 'random', got {spacing!r}")
@@ -95,6 +115,10 @@ class FaultProxy:
         self.bursts: list[int] = []
         self._burst_kind: str | None = None
         self._burst_left = 0
+        self.rate_limits, self.rate_scale = rate_limits, rate_scale
+        #: Requests answered with a throttling error by the rate-limited mode, by operation.
+        self.throttled: Counter[str] = Counter()
+        self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}  # key -> (tokens, when)
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -152,6 +176,24 @@ class FaultProxy:
     def _burst_length(self) -> int:
         shortest, longest = self.burst
         return shortest if shortest == longest else self.random.randint(shortest, longest)
+
+    def _over_rate(self, service: str, access_key: str, operation: str) -> bool:
+        """Take a token from the (account, service, API) bucket; ``True`` when it is empty (throttle)."""
+        if not self.rate_limits or service not in RATE_LIMITED_SERVICES:
+            return False
+        figure = request_rate(service, operation)
+        burst, refill = figure.burst * self.rate_scale, figure.rate * self.rate_scale
+        key = (access_key, service, operation)
+        with self.lock:
+            now = time.monotonic()
+            tokens, when = self._buckets.get(key, (burst, now))
+            tokens = min(burst, tokens + (now - when) * refill)
+            if tokens >= 1:
+                self._buckets[key] = (tokens - 1, now)
+                return False
+            self._buckets[key] = (tokens, now)
+            self.throttled[operation] += 1
+            return True
 
     def _drop_answer(self, operation: str) -> bool:
         with self.lock:
@@ -224,6 +266,11 @@ class _FaultHandler(BaseHTTPRequestHandler):
         delay = proxy._latency()
         if delay:
             threading.Event().wait(delay)
+        key = _ACCESS_KEY.search(self.headers.get("Authorization", ""))
+        if proxy._over_rate(service, key.group(1) if key else "", operation):
+            proxy.stats["rate-limited"] += 1
+            code = "Throttling" if service in ("iam", "sts") else "ThrottlingException"
+            return self._error(service, 400, code, "Rate exceeded")
         lag = proxy._consistency_error(service, form, body)
         if lag is not None:
             proxy.stats["consistency"] += 1

@@ -11,13 +11,20 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import acting_account, error_code
-from airflow_provider_emrfs_xacct.pure import bucket_policy, documents
-from airflow_provider_emrfs_xacct.pure.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
-from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, PreconditionError
+from airflow_provider_emrfs_xacct.pure import bucket_policy, documents, spill
+from airflow_provider_emrfs_xacct.pure.converge import (
+    DEFAULT_SETTINGS,
+    ConvergeSettings,
+    guard_writes,
+    read_modify_write,
+)
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, NotConvergedError, PreconditionError
 from airflow_provider_emrfs_xacct.pure.merge import (
+    MAX_MANAGED_POLICY_CHARS,
     MAX_ROLE_INLINE_POLICIES_CHARS,
     MAX_TRUST_POLICY_CHARS,
     find_statement,
+    iam_policy_length,
     merge_owned_statements,
     merged_principals,
     merged_resources,
@@ -26,7 +33,8 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     require_iam_policy_length,
     upsert_statement,
 )
-from airflow_provider_emrfs_xacct.pure.plan import DELETE, Change
+from airflow_provider_emrfs_xacct.pure.plan import CREATE, DELETE, Change
+from airflow_provider_emrfs_xacct.pure.quotas import MANAGED_POLICIES_PER_ROLE, POLICY_VERSIONS, require_valid_limit
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -72,6 +80,22 @@ def _read_once(prefetched: Any, read: Any) -> Any:
         return pending.pop() if pending else read()
 
     return reader
+
+
+class _NoRoom(Exception):
+    """The document chosen for new grants filled up (a concurrent writer) since it was read."""
+
+
+def _adding(role_arns: list[str], room: int, what: str) -> Any:
+    """Return a ``desire`` adding ``role_arns`` to the provider's assume-role statement, within ``room`` characters."""
+
+    def desire(current: dict[str, Any] | None) -> dict[str, Any]:
+        desired = spill.with_roles(current, role_arns)
+        if iam_policy_length(desired) > room:
+            raise _NoRoom(what)
+        return desired
+
+    return desire
 
 
 class EmrfsIamHook(AwsGenericHook["IAMClient"]):
@@ -215,6 +239,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             return remove_statement(current, documents.TRUST_SID)
 
         def write(current: dict[str, Any] | None, desired: dict[str, Any]) -> bool:
+            guard_writes(self.conn)
             if current is None:
                 try:
                     seen["role"] = self.conn.create_role(
@@ -303,24 +328,211 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         policy_name: str = documents.ASSUME_POLICY_NAME,
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
+        managed_policies_per_role: int = int(MANAGED_POLICIES_PER_ROLE.value or 0),
     ) -> list[Change]:
         """
         Keep the provider's statement allowing ``sts:AssumeRole`` on the listed roles, and those already there.
 
         The statement lives in the inline policy ``policy_name``; any other statement in that policy (when
-        ``policy_name`` names a policy someone else wrote) is kept as it is.
+        ``policy_name`` names a policy someone else wrote) is kept as it is. Roles that no longer fit into
+        the role's inline policies (IAM's 10,240 characters for all of them together) go into the
+        provider's managed policies ``<policy_name>-2``, ``-3`` … attached to the role (see
+        :mod:`~airflow_provider_emrfs_xacct.pure.spill`); past the managed-policy quota the request is
+        refused before any write.
+
+        :param managed_policies_per_role: the role's managed-policy quota in force (10 by default, up to 20).
         """
-        wanted = list(destination_role_arns)
-
-        def desire(current: dict[str, Any] | None) -> dict[str, Any]:
-            [statement] = documents.assume_role_policy(merged_resources(current, documents.ASSUME_SID, wanted))[
-                "Statement"
-            ]
-            return upsert_statement(current, statement)
-
-        return self._ensure_inline_policy(
-            role_name, policy_name, desire, "destination_role_arns", settings=settings, dry_run=dry_run
+        wanted = sorted(set(destination_role_arns))
+        slots = require_valid_limit(MANAGED_POLICIES_PER_ROLE, managed_policies_per_role, "managed_policies_per_role")
+        changes: list[Change] = []
+        for _attempt in range(settings.max_attempts):
+            try:
+                self._spread_assume_roles(role_name, policy_name, wanted, slots, changes, settings, dry_run)
+                return changes
+            except _NoRoom as full:
+                # A concurrent writer filled the document we chose since we read it: read and place again.
+                self.log.info("%s filled up concurrently; placing the remaining roles again", full)
+        raise NotConvergedError(
+            f"iam role {role_name} assume-role policies kept filling up under concurrent writers; retry the task, "
+            "or serialise the writers with an Airflow pool"
         )
+
+    def _spread_assume_roles(
+        self,
+        role_name: str,
+        policy_name: str,
+        wanted: list[str],
+        slots: int,
+        changes: list[Change],
+        settings: ConvergeSettings,
+        dry_run: bool,
+    ) -> None:
+        """Read every document that holds the grants, place the missing ones (or refuse), then write them."""
+        inline = self.get_inline_policy(role_name, policy_name)
+        pending = [arn for arn in wanted if arn not in spill.held(inline)]
+        if not pending:
+            return  # the steady state: one read
+        attached = self.list_attached_policies(role_name)
+        ours = {
+            item["PolicyName"]: item["PolicyArn"]
+            for item in attached
+            if spill.is_spill_arn(item["PolicyArn"], policy_name)
+        }
+        managed = {name: self.read_managed_policy(arn) for name, arn in ours.items()}
+        for document in managed.values():
+            pending = [arn for arn in pending if arn not in spill.held(document)]
+        if not pending:
+            return
+        room = MAX_ROLE_INLINE_POLICIES_CHARS - self._other_inline_chars(role_name, policy_name)
+        placement = spill.place(
+            pending,
+            inline=inline,
+            inline_room=room,
+            managed=managed,
+            free_slots=slots - len(attached),
+            role_name=role_name,
+            slots_limit=slots,
+        )
+        if placement.inline:
+            changes += self._ensure_inline_policy(
+                role_name,
+                policy_name,
+                _adding(placement.inline, room, f"inline policy {policy_name}"),
+                "destination_role_arns",
+                settings=settings,
+                dry_run=dry_run,
+            )  # read again: the read above came before other reads, too long ago to write on (converge.py)
+        for name, arns in placement.managed.items():
+            changes += self._ensure_spill_policy(role_name, name, ours[name], arns, settings, dry_run, attached=True)
+        taken = set(ours)
+        for arns in placement.new:
+            index = next(number for number in range(2, 10_000) if spill.spill_name(policy_name, number) not in taken)
+            name = spill.spill_name(policy_name, index)
+            taken.add(name)
+            arn = f"arn:{self.conn_partition}:iam::{acting_account(self)}:policy{spill.SPILL_PATH}{name}"
+            changes += self._ensure_spill_policy(role_name, name, arn, arns, settings, dry_run, attached=False)
+
+    def list_attached_policies(self, role_name: str) -> list[dict[str, str]]:
+        """Return the role's attached managed policies as ``{"PolicyName", "PolicyArn"}``."""
+        try:
+            return [
+                {"PolicyName": str(item["PolicyName"]), "PolicyArn": str(item["PolicyArn"])}
+                for page in self.conn.get_paginator("list_attached_role_policies").paginate(RoleName=role_name)
+                for item in page["AttachedPolicies"]
+            ]
+        except ClientError as error:
+            if error_code(error) == "NoSuchEntity" and role_name not in self.created_roles:
+                raise PreconditionError(
+                    f"role_name: IAM role {role_name!r} does not exist in account {acting_account(self)} "
+                    f"(connection {self.aws_conn_id!r})"
+                ) from error
+            raise
+
+    def read_managed_policy(self, policy_arn: str) -> dict[str, Any] | None:
+        """Return a managed policy's default document, ``None`` if the policy does not exist."""
+        try:
+            return self.get_managed_policy(policy_arn)
+        except ClientError as error:
+            if error_code(error) == "NoSuchEntity":
+                return None
+            raise
+
+    def _other_inline_chars(self, role_name: str, policy_name: str) -> int:
+        """Return the characters IAM counts for the role's inline policies other than ``policy_name``."""
+        total = 0
+        for page in self.conn.get_paginator("list_role_policies").paginate(RoleName=role_name):
+            for name in page["PolicyNames"]:
+                if name != policy_name:
+                    total += iam_policy_length(self.get_inline_policy(role_name, name) or {})
+        return total
+
+    def _ensure_spill_policy(
+        self,
+        role_name: str,
+        name: str,
+        policy_arn: str,
+        arns: list[str],
+        settings: ConvergeSettings,
+        dry_run: bool,
+        *,
+        attached: bool,
+    ) -> list[Change]:
+        """Add roles to one of the provider's managed policies (creating it if missing), and attach it to the role."""
+        what = f"managed policy {name}"
+        changes = self._converge_spill_policy(
+            policy_arn, name, _adding(arns, MAX_MANAGED_POLICY_CHARS, what), settings, dry_run
+        )
+        if not attached:
+            changes.append(
+                Change(CREATE, f"iam role {role_name} attached policy {name}", None, {"PolicyArn": policy_arn})
+            )
+            if not dry_run:
+                # AttachRolePolicy is idempotent: attaching an attached policy changes nothing.
+                self.conn.attach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
+        return changes
+
+    def _converge_spill_policy(
+        self, policy_arn: str, name: str, desire: Any, settings: ConvergeSettings, dry_run: bool
+    ) -> list[Change]:
+        """
+        Keep one of the provider's managed policies at ``desire(current)`` (``None``: delete it).
+
+        A managed policy changes by a new default version (IAM API Reference, "CreatePolicyVersion": "A
+        managed policy can have up to five versions. If the policy has five versions, you must delete an
+        existing version using DeletePolicyVersion before you create a new version"), so the oldest
+        non-default version is deleted first when there are five. ``CreatePolicy`` is atomic like
+        ``CreateRole``: a concurrent create answers ``EntityAlreadyExists`` and this run merges into it.
+        """
+
+        def write(current: Any, desired: dict[str, Any] | None) -> bool:
+            guard_writes(self.conn)
+            if desired is None:
+                self._delete_spill_policy(policy_arn)
+                return False
+            if current is None:
+                self.conn.create_policy(
+                    PolicyName=name,
+                    Path=spill.SPILL_PATH,
+                    PolicyDocument=json.dumps(desired),
+                    Description="emrfs-xacct: sts:AssumeRole on destination roles that no longer fit the inline policy",
+                    Tags=[MANAGED_BY_TAG],
+                )
+                return True
+            versions = self.conn.list_policy_versions(PolicyArn=policy_arn)["Versions"]
+            if len(versions) >= int(POLICY_VERSIONS.value or 0):
+                oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
+                self.conn.delete_policy_version(PolicyArn=policy_arn, VersionId=oldest["VersionId"])
+            self.conn.create_policy_version(PolicyArn=policy_arn, PolicyDocument=json.dumps(desired), SetAsDefault=True)
+            return False
+
+        return read_modify_write(
+            resource=f"iam managed policy {name}",
+            read=lambda: self.read_managed_policy(policy_arn),
+            desire=desire,
+            write=write,
+            settings=settings,
+            dry_run=dry_run,
+            is_transient=lambda error: (
+                isinstance(error, ClientError)
+                and error_code(error) in ("EntityAlreadyExists", "LimitExceeded", "NoSuchEntity")
+            ),
+        )
+
+    def _delete_spill_policy(self, policy_arn: str) -> None:
+        """Detach an emptied managed policy from every role and delete it, only if this provider created it."""
+        tags = self.conn.list_policy_tags(PolicyArn=policy_arn).get("Tags", [])
+        if MANAGED_BY_TAG not in tags:
+            raise ConflictError(
+                f"managed policy {policy_arn} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it; "
+                "not deleting it (remove its last statement by hand)"
+            )
+        for page in self.conn.get_paginator("list_entities_for_policy").paginate(PolicyArn=policy_arn):
+            for role in page["PolicyRoles"]:
+                self.conn.detach_role_policy(RoleName=role["RoleName"], PolicyArn=policy_arn)
+        for version in self.conn.list_policy_versions(PolicyArn=policy_arn)["Versions"]:
+            if not version["IsDefaultVersion"]:
+                self.conn.delete_policy_version(PolicyArn=policy_arn, VersionId=version["VersionId"])
+        self.conn.delete_policy(PolicyArn=policy_arn)
 
     def ensure_emr_role_bucket_access(
         self,
@@ -378,6 +590,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             )
 
         def write(_current: Any, desired: dict[str, Any] | None) -> None:
+            guard_writes(self.conn)
             if desired is None:
                 self.conn.delete_role_policy(RoleName=role_name, PolicyName=policy_name)
                 return
@@ -414,7 +627,11 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
     ) -> list[Change]:
-        """Remove roles from the provider's assume-role statement; delete the policy once nothing is left in it."""
+        """
+        Remove roles from the provider's assume-role statements, inline and in its managed policies.
+
+        A document is deleted once nothing is left in it (a managed policy only if this provider created it).
+        """
         unwanted = set(destination_role_arns)
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -430,9 +647,16 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             policy = remove_statement(current, documents.ASSUME_SID)
             return policy if policy.get("Statement") else None
 
-        return self._ensure_inline_policy(
+        changes = self._ensure_inline_policy(
             role_name, policy_name, desire, "destination_role_arns", settings=settings, dry_run=dry_run
         )
+        for attached in self.list_attached_policies(role_name):
+            arn, name = attached["PolicyArn"], attached["PolicyName"]
+            if spill.is_spill_arn(arn, policy_name) and unwanted & spill.held(self.read_managed_policy(arn)):
+                changes += self._converge_spill_policy(
+                    arn, name, lambda current: spill.without_roles(current, unwanted), settings, dry_run
+                )
+        return changes
 
     def delete_provider_role(self, role_arn: str, *, dry_run: bool = False) -> list[Change]:
         """

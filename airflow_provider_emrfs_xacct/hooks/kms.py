@@ -10,8 +10,13 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
 from airflow_provider_emrfs_xacct.pure import documents
-from airflow_provider_emrfs_xacct.pure.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.converge import (
+    DEFAULT_SETTINGS,
+    ConvergeSettings,
+    guard_writes,
+    read_modify_write,
+)
+from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
 from airflow_provider_emrfs_xacct.pure.merge import (
     aws_principals,
     document_size,
@@ -21,6 +26,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     remove_statement,
     upsert_statement,
 )
+from airflow_provider_emrfs_xacct.pure.quotas import KEY_POLICY_BYTES, require_within
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -29,8 +35,8 @@ if TYPE_CHECKING:
 
     from airflow_provider_emrfs_xacct.pure.plan import Change
 
-#: KMS's limit on the size of a key policy.
-MAX_KEY_POLICY_BYTES = 32 * 1024
+#: KMS's limit on the size of a key policy (see :data:`~airflow_provider_emrfs_xacct.pure.quotas.KEY_POLICY_BYTES`).
+MAX_KEY_POLICY_BYTES = int(KEY_POLICY_BYTES.value or 0)
 
 
 def is_invalid_principal(error: Exception) -> bool:
@@ -130,12 +136,7 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
         def desire(current: dict[str, Any]) -> dict[str, Any]:
             principals = merged_principals(current, documents.KEY_USERS_SID, wanted)
             desired = upsert_statement(current, documents.key_users_statement(principals))
-            if document_size(desired) > MAX_KEY_POLICY_BYTES:
-                raise InvalidParameterError(
-                    "principal_arns",
-                    f"the key policy of {key_arn} would be {document_size(desired)} bytes, over KMS's "
-                    f"{MAX_KEY_POLICY_BYTES}-byte limit",
-                )
+            require_within(KEY_POLICY_BYTES, document_size(desired), "principal_arns", f"the key policy of {key_arn}")
             return desired
 
         return self._converge_key_policy(key_arn, desire, settings=settings, dry_run=dry_run)
@@ -168,6 +169,7 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
         """Keep the key policy at ``desire(current)``, never bypassing the lockout safety check."""
 
         def write(_current: Any, desired: dict[str, Any]) -> None:
+            guard_writes(self.conn)
             self.conn.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(desired))
 
         return read_modify_write(

@@ -168,6 +168,9 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param emr_ec2_role_name: the EMR EC2 instance-profile role (the cluster's ``JobFlowRole``). (templated)
     :param destination_role_arns: ARNs of the destination roles to allow. (templated)
     :param policy_name: name of the inline policy. (templated, default: ``emrfs-xacct-assume-destination-roles``)
+    :param managed_policies_per_role: the role's "managed policies per role" quota in force; roles that no
+        longer fit the inline policies go into provider-owned managed policies up to it (default: 10, AWS's
+        default; at most 20). See docs/scale.md.
     :param dry_run: only log the plan. (templated, default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the EMR account.
@@ -186,12 +189,14 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         destination_role_arns: list[str] | str,
         emr_ec2_role_name: str = "EMR_EC2_DefaultRole",
         policy_name: str = ASSUME_POLICY_NAME,
+        managed_policies_per_role: int = 10,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.emr_ec2_role_name = emr_ec2_role_name
         self.destination_role_arns = destination_role_arns
         self.policy_name = policy_name
+        self.managed_policies_per_role = managed_policies_per_role
 
     def execute(self, context: Context) -> str:
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
@@ -224,7 +229,12 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     "connections swapped?)",
                 )
             changes = self.hook.ensure_assume_role_policy(
-                role_name, arns, policy_name=policy_name, settings=settings, dry_run=self.dry_run
+                role_name,
+                arns,
+                policy_name=policy_name,
+                settings=settings,
+                dry_run=self.dry_run,
+                managed_policies_per_role=self.managed_policies_per_role,
             )
         self.report(context, changes)
         return policy_name

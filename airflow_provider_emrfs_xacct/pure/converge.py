@@ -30,7 +30,14 @@ With ``settle_seconds`` 1 and no read-to-write window longer than 0.3 s::
     t=1.10  J writes {D,F,H,J}: A's change is lost
 
 So when the document changed after our write, we wait once more and read again, and stop when it
-has held still, with our change, for a whole wait. Alternating two lines of documents takes a write
+has held still, with our change, for a whole wait.
+
+The read-to-write window must stay shorter than the wait. An SDK that retries a throttled write with
+backoff (AWS throttles per API; botocore's standard retries back off up to 20 s) would stretch it:
+the write would land seconds after its read, over changes that other writers already saw held, and
+those would be lost. So a write is not sent later than half the wait after its read
+(:func:`guard_writes` installs the check on a client): it is dropped (a throttled request changed
+nothing) and the document read again, as after any transient error. Alternating two lines of documents takes a write
 every read-to-write window, each from another writer (a writer waits after each of its writes):
 this holds while every window is shorter than ``settle_seconds`` and concurrent writers do not keep
 the document changing for the whole wait. With a great many concurrent writers, serialise them
@@ -41,11 +48,12 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.pure.exceptions import NotConvergedError
+from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError, NotConvergedError
 from airflow_provider_emrfs_xacct.pure.merge import same_meaning
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, DELETE, UPDATE, Change
 
@@ -75,6 +83,31 @@ class ConvergeSettings:
 DEFAULT_SETTINGS = ConvergeSettings()
 log = logging.getLogger(__name__)
 _NOT_WRITTEN = object()
+#: The latest time (``time.monotonic``) the current thread's write may be sent, while a write runs.
+_WRITE_DEADLINE = threading.local()
+
+
+class StaleReadError(EmrfsXacctError):
+    """A write would have been sent too long after the read it is based on (throttled, retried): read again."""
+
+
+def guard_writes(client: Any) -> Any:
+    """
+    Make an AWS SDK client refuse to send a request after the current write's deadline; return the client.
+
+    Registered once per client on botocore's ``before-send`` event (emitted before every attempt, the
+    retries included); outside a write there is no deadline and nothing is checked.
+    """
+    if not getattr(client.meta, "emrfs_xacct_guarded", False):
+        client.meta.events.register("before-send", _refuse_stale_send)
+        client.meta.emrfs_xacct_guarded = True
+    return client
+
+
+def _refuse_stale_send(**_: Any) -> None:
+    deadline = getattr(_WRITE_DEADLINE, "at", None)
+    if deadline is not None and time.monotonic() > deadline:
+        raise StaleReadError("the write came too late after its read (throttled and retried); reading again")
 
 
 def _same(left: Any, right: Any) -> bool:
@@ -121,6 +154,23 @@ class _Attempts:
         self.left, self.waits = current, self.waits + 1
         return False
 
+    def recover(
+        self, error: Exception, is_transient: Callable[[Exception], bool], sleep: Callable[[float], None]
+    ) -> bool:
+        """Wait before reading again after a failed write; ``False`` when the error is to be raised."""
+        if isinstance(error, StaleReadError):
+            return self.stale(error, sleep)
+        return is_transient(error) and self.back_off(error, sleep)
+
+    def stale(self, error: Exception, sleep: Callable[[float], None]) -> bool:
+        """Wait a moment (at random, up to the backoff) before reading again after a write dropped as too late."""
+        if self.waited + self.backoff > self.settings.consistency_wait_seconds:
+            return False
+        log.info("%s: %s", self.resource, error)
+        sleep(self.backoff * random.random())
+        self.waited += self.backoff
+        return True
+
     def back_off(self, error: Exception, sleep: Callable[[float], None]) -> bool:
         """Wait before retrying a transient write error; ``False`` when the time for that is spent."""
         if self.waited + self.backoff > self.settings.consistency_wait_seconds:
@@ -160,6 +210,7 @@ def read_modify_write(
     changes: list[Change] = []
     attempts = _Attempts(settings, resource, backoff=settings.first_backoff_seconds)
     while True:
+        read_at = time.monotonic()
         current = read()
         desired = desire(current)
         if (current is None and desired is None) or (current is not None and same_meaning(current, desired)):
@@ -175,9 +226,9 @@ def read_modify_write(
         if attempts.writes == settings.max_attempts:
             break
         try:
-            settled = write(current, desired)
+            settled = _write_in_time(write, current, desired, read_at, settings.settle_seconds)
         except Exception as error:
-            if not is_transient(error) or not attempts.back_off(error, sleep):
+            if not attempts.recover(error, is_transient, sleep):
                 raise
             continue
         attempts.writes += 1
@@ -189,3 +240,14 @@ def read_modify_write(
         f"{resource}: our change was overwritten {settings.max_attempts} times in a row by concurrent "
         "writers; retry the task, or serialise the writers with an Airflow pool"
     )
+
+
+def _write_in_time(
+    write: Callable[[Any, Any], bool | None], current: Any, desired: Any, read_at: float, settle: float
+) -> bool | None:
+    """Run ``write`` with the current thread's send deadline at half the settle wait after the read (none if 0)."""
+    _WRITE_DEADLINE.at = read_at + settle / 2 if settle else None
+    try:
+        return write(current, desired)
+    finally:
+        _WRITE_DEADLINE.at = None

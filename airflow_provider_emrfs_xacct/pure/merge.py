@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from airflow_provider_emrfs_xacct.pure.documents import VERSION, as_list
-from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.pure.quotas import (
+    MANAGED_POLICY_CHARS,
+    ROLE_INLINE_POLICIES_CHARS,
+    TRUST_POLICY_CHARS,
+    require_within,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -329,10 +335,17 @@ def document_size(document: dict[str, Any]) -> int:
     return len(json.dumps(document).encode())
 
 
-#: IAM quotas, in characters without whitespace. A role's trust policy: 2,048 by default, raisable to
-#: 4,096 (only that ceiling is checked; IAM refuses the rest itself). All inline policies of a role together: 10,240.
-MAX_TRUST_POLICY_CHARS = 4096
-MAX_ROLE_INLINE_POLICIES_CHARS = 10240
+#: IAM quotas, in characters without whitespace (the figures and their sources are in :mod:`.quotas`).
+#: A role's trust policy: 2,048 by default, raisable to 4,096 (only that ceiling is checked; IAM refuses
+#: the rest itself). All inline policies of a role together: 10,240. A managed policy: 6,144.
+MAX_TRUST_POLICY_CHARS = int(TRUST_POLICY_CHARS.maximum or 0)
+MAX_ROLE_INLINE_POLICIES_CHARS = int(ROLE_INLINE_POLICIES_CHARS.value or 0)
+MAX_MANAGED_POLICY_CHARS = int(MANAGED_POLICY_CHARS.value or 0)
+_SIZE_QUOTAS = {
+    MAX_TRUST_POLICY_CHARS: TRUST_POLICY_CHARS,
+    MAX_ROLE_INLINE_POLICIES_CHARS: ROLE_INLINE_POLICIES_CHARS,
+    MAX_MANAGED_POLICY_CHARS: MANAGED_POLICY_CHARS,
+}
 
 
 def iam_policy_length(document: dict[str, Any]) -> int:
@@ -341,8 +354,6 @@ def iam_policy_length(document: dict[str, Any]) -> int:
 
 
 def require_iam_policy_length(document: dict[str, Any], limit: int, field: str, what: str) -> dict[str, Any]:
-    """Refuse (naming ``field``) a policy document that IAM would refuse as too long."""
-    length = iam_policy_length(document)
-    if length > limit:
-        raise InvalidParameterError(field, f"{what} would be {length} characters, over IAM's {limit}-character limit")
+    """Refuse (naming ``field``, the IAM quota and the remedy) a policy document that IAM would refuse as too long."""
+    require_within(_SIZE_QUOTAS[limit], iam_policy_length(document), field, what, limit=limit)
     return document

@@ -154,7 +154,7 @@ def test_missing_emr_role_is_a_precondition_error(aws: Seeded) -> None:
     with CallRecorder().everywhere() as recorder, pytest.raises(PreconditionError, match="EMR_EC2_NoSuchRole"):
         operator.execute({"ti": ti, "task_instance": ti})
 
-    assert recorder.mutating == ["PutRolePolicy"]  # the attempt that found the role missing
+    assert recorder.mutating == []  # ListAttachedRolePolicies (read before placing the grants) finds it missing
     assert "CreateRole" not in recorder.calls
 
 

@@ -402,9 +402,9 @@ CASES: list[Case] = [
         "assume-policy-over-limit",
         "assume",
         "destination_role_arns",
-        roles(200),
+        roles(1000),  # past the inline policies and ten managed policies (the excess spills, see test_scale.py)
         "destination_role_arns",
-        "limit",
+        "Managed policies attached to an IAM role",
         reads=True,
     ),
     c("policy-name-space", "assume", "policy_name", "assume role", "policy_name", "must be 1-128"),
@@ -477,7 +477,15 @@ CASES: list[Case] = [
         P0,
         PARTITION,
     ),
-    c("key-policy-over-32kb", "kms", "principal_arns", roles(400), "principal_arns", "32768-byte limit", reads=True),
+    c(
+        "key-policy-over-32kb",
+        "kms",
+        "principal_arns",
+        roles(400),
+        "principal_arns",
+        "limit of 32768 set by AWS's quota 'Key policy document size'",
+        reads=True,
+    ),
     # --- CreateEmrfsSecurityConfigOperator --------------------------------------------------------------------
     c("mappings-empty", "secconf", "role_mappings", [], "role_mappings", "must be a non-empty list"),
     c("mappings-none", "secconf", "role_mappings", None, "role_mappings", "must be a non-empty list"),

@@ -81,8 +81,30 @@ IMPLIED = {
 #: no tags (moto always returns them).
 #: ``DeleteRolePolicy`` once the last partner leaves the assume-role policy, ``PutBucketPolicy`` when other
 #: statements stay in the bucket policy (both shown in test_revoke.py and test_bucket_policy.py).
+#: The calls on the provider's managed policies happen only past the EMR EC2 role's inline-policy wall
+#: (the grants spill into them; exercised in test_scale.py).
+SPILL_CALLS = {
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
+    "iam:ListPolicyVersions",
+    "iam:DeletePolicyVersion",
+    "iam:CreatePolicyVersion",
+}
 SOMETIMES = {
-    "RevokePartnerAccessOperator": {"destination": {"iam:ListRoleTags"}, "EMR": {"iam:DeleteRolePolicy"}},
+    "AttachAssumeRolePolicyOperator": {
+        "EMR": SPILL_CALLS | {"iam:CreatePolicy", "iam:TagPolicy", "iam:AttachRolePolicy"}
+    },
+    "RevokePartnerAccessOperator": {
+        "destination": {"iam:ListRoleTags"},
+        "EMR": SPILL_CALLS
+        | {
+            "iam:DeleteRolePolicy",
+            "iam:ListPolicyTags",
+            "iam:ListEntitiesForPolicy",
+            "iam:DetachRolePolicy",
+            "iam:DeletePolicy",
+        },
+    },
     "RevokeBucketAccessOperator": {"destination": {"s3:PutBucketPolicy"}},
     # Only for a cluster in a VPC subnet (test_verify.py's private-subnet test exercises them).
     "VerifyCrossAccountAccessOperator": {

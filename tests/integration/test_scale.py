@@ -1,0 +1,207 @@
+"""
+Growing past the EMR EC2 role's inline-policy wall, and refusing at each hard quota before any write.
+
+Against the two-account moto server. Documents are prefilled near their limit (one ``PutRolePolicy``
+of a long list) rather than grown partner by partner, to stay fast. The quotas and their AWS pages
+are in ``airflow_provider_emrfs_xacct/pure/quotas.py``: a role's inline policies share 10,240
+characters and a managed policy holds 6,144 (IAM User Guide, "IAM and AWS STS quotas"); a role takes
+10 managed policies by default; a managed policy keeps 5 versions (IAM API Reference, "CreatePolicyVersion").
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
+from airflow_provider_emrfs_xacct.operators.revoke import RevokePartnerAccessOperator
+from airflow_provider_emrfs_xacct.pure import documents, spill
+from airflow_provider_emrfs_xacct.pure.merge import iam_policy_length
+from airflow_provider_emrfs_xacct.pure.quotas import QuotaExceededError
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    DESTINATION_CONN_ID,
+    EMR_ACCOUNT,
+    EMR_CONN_ID,
+    EMR_EC2_ROLE,
+    Seeded,
+    client,
+)
+from tests.conftest import CallRecorder, run_operator
+
+POLICY = documents.ASSUME_POLICY_NAME
+SPILL_ARN = f"arn:aws:iam::{EMR_ACCOUNT}:policy{spill.SPILL_PATH}{POLICY}-2"
+
+
+def partners(start: int, count: int) -> list[str]:
+    """``count`` destination role ARNs, spread over partner accounts (one account per ten partners)."""
+    return [
+        f"arn:aws:iam::{900000000000 + index // 10:012d}:role/emrfs-partner-writer-{index:04d}"
+        for index in range(start, start + count)
+    ]
+
+
+def attach(**overrides: Any) -> AttachAssumeRolePolicyOperator:
+    arguments: dict[str, Any] = {"task_id": "attach", "aws_conn_id": EMR_CONN_ID, "settle_seconds": 0}
+    arguments.update(overrides)
+    return AttachAssumeRolePolicyOperator(**arguments)
+
+
+def fill_inline(iam: Any, count: int) -> list[str]:
+    """Put ``count`` partners straight into the provider's inline policy (as earlier runs would have)."""
+    arns = partners(0, count)
+    iam.put_role_policy(
+        RoleName=EMR_EC2_ROLE, PolicyName=POLICY, PolicyDocument=json.dumps(documents.assume_role_policy(arns))
+    )
+    return arns
+
+
+def granted(iam: Any) -> dict[str, set[str]]:
+    """Every document on the EMR EC2 role granting sts:AssumeRole through the provider's statement."""
+    result = {"inline": spill.held(json.loads(json.dumps(_inline(iam))))}
+    for item in iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"]:
+        policy = iam.get_policy(PolicyArn=item["PolicyArn"])["Policy"]
+        version = iam.get_policy_version(PolicyArn=item["PolicyArn"], VersionId=policy["DefaultVersionId"])
+        result[item["PolicyName"]] = spill.held(version["PolicyVersion"]["Document"])
+    return result
+
+
+def _inline(iam: Any) -> dict[str, Any] | None:
+    names = iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
+    return iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=POLICY)["PolicyDocument"] if POLICY in names else None
+
+
+def test_roles_past_the_inline_wall_go_into_a_managed_policy_and_a_second_run_writes_nothing(aws: Seeded) -> None:
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    held = fill_inline(iam, 160)
+    others = iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
+    assert len(others) >= 2  # the seeded policy of the role's own shares the 10,240 characters
+    new = partners(160, 40)
+
+    _, recorder, _ = run_operator(attach(destination_role_arns=new))
+
+    grants = granted(iam)
+    assert set(held) <= grants["inline"]
+    assert f"{POLICY}-2" in grants, grants.keys()
+    assert set(new) <= grants["inline"] | grants[f"{POLICY}-2"]
+    assert set(new) & grants[f"{POLICY}-2"]  # some did not fit the inline policy
+    # The role's inline policies together stay within IAM's 10,240 characters.
+    total = sum(
+        iam_policy_length(iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=name)["PolicyDocument"])
+        for name in iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
+    )
+    assert total <= 10240
+    assert "CreatePolicy" in recorder.mutating
+    assert "AttachRolePolicy" in recorder.mutating
+    policy = iam.get_policy(PolicyArn=SPILL_ARN)["Policy"]
+    assert policy["Path"] == spill.SPILL_PATH
+
+    _, again, _ = run_operator(attach(destination_role_arns=new + held[:5]))
+
+    assert again.mutating == []
+
+
+def test_a_full_managed_policy_starts_another_and_versions_stay_within_five(aws: Seeded) -> None:
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, 170)
+    for start in range(170, 176):  # six runs: six versions of the spill policy asked for
+        run_operator(attach(destination_role_arns=partners(start, 1)))
+    versions = iam.list_policy_versions(PolicyArn=SPILL_ARN)["Versions"]
+    assert len(versions) <= 5
+    assert set(partners(170, 6)) <= granted(iam)[f"{POLICY}-2"]
+
+    run_operator(attach(destination_role_arns=partners(176, 150)))
+
+    grants = granted(iam)
+    assert f"{POLICY}-3" in grants
+    assert set(partners(0, 326)) == set().union(*grants.values())
+
+
+def test_refused_at_the_managed_policy_quota_with_no_write_naming_the_remedy(aws: Seeded) -> None:
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, 170)
+    attached = len(iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"])
+    for index in range(10 - attached - 1):  # others' policies leave one slot free
+        arn = iam.create_policy(
+            PolicyName=f"team-policy-{index}",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}],
+                }
+            ),
+        )["Policy"]["Arn"]
+        iam.attach_role_policy(RoleName=EMR_EC2_ROLE, PolicyArn=arn)
+
+    with pytest.raises(QuotaExceededError) as refused:
+        run_operator(attach(destination_role_arns=partners(170, 300)))  # needs about three managed policies
+
+    message = str(refused.value)
+    assert refused.value.field == "destination_role_arns"
+    assert "Managed policies attached to an IAM role" in message
+    assert "instance-profile role" in message
+    assert "Service Quotas" in message
+    assert "reference_iam-quotas" in message
+    assert f"{POLICY}-2" not in granted(iam)
+
+    # With the quota raised (and said so), the same request goes through.
+    with pytest.raises(QuotaExceededError):
+        run_operator(attach(destination_role_arns=partners(170, 300), managed_policies_per_role=11))
+    run_operator(attach(destination_role_arns=partners(170, 300), managed_policies_per_role=20))
+    assert set(partners(0, 470)) == set().union(*granted(iam).values())
+
+
+def test_the_refusal_comes_before_any_write(aws: Seeded) -> None:
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, 170)
+    operator = attach(destination_role_arns=partners(170, 2000))
+    recorder = CallRecorder()
+    with recorder.everything(), pytest.raises(QuotaExceededError):
+        operator.execute({"ti": None})
+    assert recorder.mutating == []
+    assert recorder.reads  # it read what is there before deciding
+
+
+@pytest.mark.parametrize("quota", [0, 21, "10", True])
+def test_an_impossible_managed_policy_quota_is_refused_naming_the_field(connections: None, quota: Any) -> None:
+    with pytest.raises(ValueError, match="managed_policies_per_role"):
+        attach(destination_role_arns=partners(0, 1), managed_policies_per_role=quota).hook.ensure_assume_role_policy(
+            EMR_EC2_ROLE, partners(0, 1), managed_policies_per_role=quota
+        )
+
+
+def test_dry_run_shows_the_spill_and_writes_nothing(aws: Seeded) -> None:
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, 170)
+
+    _, recorder, ti = run_operator(attach(destination_role_arns=partners(170, 20), dry_run=True))
+
+    assert recorder.mutating == []
+    text = json.dumps(ti.xcoms, default=str)
+    assert f"iam managed policy {POLICY}-2" in text
+    assert f"attached policy {POLICY}-2" in text
+
+
+def test_revoke_removes_a_partner_from_the_managed_policy_and_deletes_it_once_empty(aws: Seeded) -> None:
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, 170)
+    spilled = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-partner-spilled"
+    run_operator(attach(destination_role_arns=[spilled]))
+    assert spilled in granted(iam)[f"{POLICY}-2"]
+
+    run_operator(
+        RevokePartnerAccessOperator(
+            task_id="revoke",
+            aws_conn_id=EMR_CONN_ID,
+            destination_role_arn=spilled,
+            destination_aws_conn_id=DESTINATION_CONN_ID,
+            settle_seconds=0,
+        )
+    )
+
+    grants = granted(iam)
+    assert f"{POLICY}-2" not in grants  # emptied, detached and deleted (the provider created it)
+    assert not any(policy["PolicyName"] == f"{POLICY}-2" for policy in iam.list_policies(Scope="Local")["Policies"])
+    assert len(grants["inline"]) == 170

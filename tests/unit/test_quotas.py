@@ -1,0 +1,141 @@
+"""The quota table, the refusals it drives, and the placement of assume-role grants past the inline wall."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure import documents, quotas, spill
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.merge import (
+    MAX_MANAGED_POLICY_CHARS,
+    MAX_ROLE_INLINE_POLICIES_CHARS,
+    MAX_TRUST_POLICY_CHARS,
+    iam_policy_length,
+    require_iam_policy_length,
+)
+
+
+def arns(start: int, count: int) -> list[str]:
+    return [
+        f"arn:aws:iam::{900000000000 + i:012d}:role/emrfs-partner-writer-{i:04d}" for i in range(start, start + count)
+    ]
+
+
+def test_every_quota_names_its_aws_page_and_a_remedy() -> None:
+    assert len(quotas.QUOTAS) == 10
+    for quota in quotas.QUOTAS:
+        assert "https://docs.aws.amazon.com/" in quota.source or "https://repost.aws/" in quota.source, quota
+        assert quota.remedy, quota
+        assert quota.adjustable or quota.maximum is None, quota
+    for rate in quotas.REQUEST_RATES:
+        assert rate.burst > 0, rate
+        assert rate.rate > 0, rate
+        assert "https://" in rate.basis, rate
+        assert rate.documented or "assum" in rate.basis, rate
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "burst", "rate"),
+    [("kms", "PutKeyPolicy", 15, 15), ("kms", "GetKeyPolicy", 1000, 1000), ("elasticmapreduce", "RunJobFlow", 5, 0.5)],
+)
+def test_request_rates_fall_back_to_the_service_figure(service: str, operation: str, burst: float, rate: float) -> None:
+    entry = quotas.request_rate(service, operation)
+    assert (entry.burst, entry.rate) == (burst, rate)
+
+
+def test_the_figures_the_provider_checks_come_from_the_table() -> None:
+    assert MAX_ROLE_INLINE_POLICIES_CHARS == 10240
+    assert MAX_MANAGED_POLICY_CHARS == 6144
+    assert MAX_TRUST_POLICY_CHARS == 4096  # the trust policy's raised ceiling (2,048 by default)
+    assert quotas.KEY_POLICY_BYTES.value == 32768
+    assert quotas.POLICY_VERSIONS.value == 5
+    assert quotas.MANAGED_POLICIES_PER_ROLE.value == 10
+
+
+@pytest.mark.parametrize(
+    ("limit", "name"),
+    [
+        (MAX_ROLE_INLINE_POLICIES_CHARS, "Role policy size"),
+        (MAX_TRUST_POLICY_CHARS, "Role trust policy length"),
+        (MAX_MANAGED_POLICY_CHARS, "Managed policy size"),
+    ],
+)
+def test_a_too_long_policy_is_refused_naming_the_field_the_quota_and_the_remedy(limit: int, name: str) -> None:
+    document = documents.assume_role_policy(arns(0, 300))
+    with pytest.raises(quotas.QuotaExceededError) as refused:
+        require_iam_policy_length(document, limit, "destination_role_arns", "the policy")
+    assert refused.value.field == "destination_role_arns"
+    assert name in str(refused.value)
+    assert "Remedy:" in str(refused.value)
+    assert f"limit of {limit}" in str(refused.value)
+    assert isinstance(refused.value, InvalidParameterError)  # callers catching the old error still do
+
+
+def test_require_within_passes_at_the_limit_and_refuses_past_it() -> None:
+    quotas.require_within(quotas.KEY_POLICY_BYTES, 32768, "principal_arns", "the key policy")
+    with pytest.raises(quotas.QuotaExceededError, match="Key policy document size"):
+        quotas.require_within(quotas.KEY_POLICY_BYTES, 32769, "principal_arns", "the key policy")
+
+
+@pytest.mark.parametrize("limit", [0, 21, True, "10", 2.5])
+def test_an_impossible_quota_value_is_refused(limit: object) -> None:
+    with pytest.raises(InvalidParameterError, match="managed_policies_per_role"):
+        quotas.require_valid_limit(quotas.MANAGED_POLICIES_PER_ROLE, limit, "managed_policies_per_role")  # type: ignore[arg-type]
+
+
+def test_fill_takes_what_fits_exactly() -> None:
+    chosen = spill.fill(None, arns(0, 500), MAX_MANAGED_POLICY_CHARS)
+    assert 50 < len(chosen) < 500
+    assert iam_policy_length(spill.with_roles(None, chosen)) <= MAX_MANAGED_POLICY_CHARS
+    assert iam_policy_length(spill.with_roles(None, arns(0, len(chosen) + 1))) > MAX_MANAGED_POLICY_CHARS
+
+
+def test_place_fills_the_inline_policy_then_existing_managed_ones_then_new_ones() -> None:
+    inline = documents.assume_role_policy(arns(0, 150))
+    existing = documents.assume_role_policy(arns(150, 80))
+    placement = spill.place(
+        arns(230, 200),
+        inline=inline,
+        inline_room=MAX_ROLE_INLINE_POLICIES_CHARS,
+        managed={"p-2": existing},
+        free_slots=5,
+        role_name="EMR_EC2_DefaultRole",
+        slots_limit=10,
+    )
+    placed = placement.inline + placement.managed["p-2"] + [arn for batch in placement.new for arn in batch]
+    assert sorted(placed) == sorted(arns(230, 200))
+    assert placement.inline  # the inline policy had room for some
+    assert placement.new  # and new managed policies the rest
+    for batch in placement.new:
+        assert iam_policy_length(spill.with_roles(None, batch)) <= MAX_MANAGED_POLICY_CHARS
+
+
+def test_place_refuses_past_the_managed_policy_quota_naming_the_remedy() -> None:
+    with pytest.raises(quotas.QuotaExceededError) as refused:
+        spill.place(
+            arns(0, 400),
+            inline=None,
+            inline_room=MAX_ROLE_INLINE_POLICIES_CHARS,
+            managed={},
+            free_slots=1,
+            role_name="EMR_EC2_DefaultRole",
+            slots_limit=10,
+        )
+    assert "Managed policies attached to an IAM role" in str(refused.value)
+    assert "instance-profile role" in str(refused.value)
+
+
+def test_spill_policies_are_recognised_by_path_and_name_only() -> None:
+    name = documents.ASSUME_POLICY_NAME
+    assert spill.is_spill_arn(f"arn:aws:iam::111111111111:policy/emrfs-xacct/{name}-2", name)
+    assert not spill.is_spill_arn(f"arn:aws:iam::111111111111:policy/{name}-2", name)
+    assert not spill.is_spill_arn(f"arn:aws:iam::111111111111:policy/emrfs-xacct/{name}-x", name)
+    assert not spill.is_spill_arn(f"arn:aws:iam::111111111111:policy/emrfs-xacct/other-{name}-2", name)
+
+
+def test_without_roles_keeps_other_statements_and_drops_an_emptied_document() -> None:
+    other = {"Sid": "Mine", "Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}
+    document = spill.with_roles({"Version": documents.VERSION, "Statement": [other]}, arns(0, 2))
+    left = spill.without_roles(document, set(arns(0, 2)))
+    assert left == {"Version": documents.VERSION, "Statement": [other]}
+    assert spill.without_roles(documents.assume_role_policy(arns(0, 1)), set(arns(0, 1))) is None

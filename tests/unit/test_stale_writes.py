@@ -1,0 +1,124 @@
+"""A write sent too long after its read (throttled and retried by the SDK) is dropped and the document read again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure import converge
+from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings, StaleReadError, guard_writes, read_modify_write
+
+
+def doc(*statements: str) -> dict[str, Any]:
+    return {"Statement": list(statements)}
+
+
+def adding(current: dict[str, Any], statement: str) -> dict[str, Any]:
+    held = current["Statement"]
+    return current if statement in held else doc(*held, statement)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Events:
+    def __init__(self) -> None:
+        self.handlers: list[Any] = []
+
+    def register(self, name: str, handler: Any) -> None:
+        assert name == "before-send"
+        self.handlers.append(handler)
+
+
+class Meta:
+    def __init__(self) -> None:
+        self.events = Events()
+
+
+class Client:
+    """Stands for a botocore client: ``send`` runs the ``before-send`` handlers as botocore does per attempt."""
+
+    def __init__(self) -> None:
+        self.meta = Meta()
+        self.sent: list[Any] = []
+
+    def send(self, document: Any) -> None:
+        for handler in self.meta.events.handlers:
+            handler(request=None)
+        self.sent.append(document)
+
+
+def test_guard_registers_once() -> None:
+    client = Client()
+    guard_writes(client)
+    guard_writes(client)
+    assert len(client.meta.events.handlers) == 1
+
+
+def test_a_late_write_is_not_sent_and_the_document_is_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock()
+    monkeypatch.setattr(converge.time, "monotonic", clock)
+    client = guard_writes(Client())
+    store: dict[str, Any] = {"doc": doc("a")}
+    reads: list[Any] = []
+
+    def read() -> Any:
+        reads.append(store["doc"])
+        return store["doc"]
+
+    def write(_current: Any, desired: Any) -> None:
+        if len(client.sent) == 0 and len(reads) == 1:
+            clock.now += 0.6  # throttled: the SDK's retry would go out 0.6 s after the read (settle 1 s)
+        client.send(desired)
+        store["doc"] = desired
+
+    changes = read_modify_write(
+        resource="doc",
+        read=read,
+        desire=lambda current: adding(current, "b"),
+        write=write,
+        settings=ConvergeSettings(settle_seconds=1.0),
+        sleep=lambda seconds: None,
+    )
+
+    assert changes  # the change was made
+    assert store["doc"] == doc("a", "b")
+    assert len(client.sent) == 1  # the late attempt was never sent
+    assert len(reads) == 3  # read, (dropped write), read again, write, read back (unguarded: 2)
+
+
+def test_without_a_settle_wait_nothing_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock()
+    monkeypatch.setattr(converge.time, "monotonic", clock)
+    client = guard_writes(Client())
+
+    def write(_current: Any, desired: Any) -> None:
+        clock.now += 100
+        client.send(desired)
+
+    read_modify_write(
+        resource="doc",
+        read=lambda: doc() if not client.sent else client.sent[-1],
+        desire=lambda current: adding(current, "b"),
+        write=write,
+        settings=ConvergeSettings(settle_seconds=0),
+    )
+    assert client.sent == [doc("b")]
+
+
+def test_outside_a_write_there_is_no_deadline() -> None:
+    client = guard_writes(Client())
+    client.send("read")  # a read: no deadline set, nothing refused
+    assert client.sent == ["read"]
+    converge._WRITE_DEADLINE.at = 0.0
+    try:
+        with pytest.raises(StaleReadError):
+            client.send("late")
+    finally:
+        converge._WRITE_DEADLINE.at = None
