@@ -372,6 +372,20 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         pending = [arn for arn in wanted if arn not in spill.held(inline)]
         if not pending:
             return  # the steady state: one read
+        room = MAX_ROLE_INLINE_POLICIES_CHARS - self._other_inline_chars(role_name, policy_name)
+        if iam_policy_length(spill.with_roles(inline, pending)) <= room:
+            # Everything fits inline: the spill policies need not be read. A grant one of them already
+            # holds is then held twice, which grants nothing more (revoke removes it from both).
+            changes += self._ensure_inline_policy(
+                role_name,
+                policy_name,
+                _adding(pending, room, f"inline policy {policy_name}"),
+                "destination_role_arns",
+                settings=settings,
+                dry_run=dry_run,
+                current=inline,
+            )
+            return
         attached = self.list_attached_policies(role_name)
         ours = {
             item["PolicyName"]: item["PolicyArn"]
@@ -383,7 +397,6 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             pending = [arn for arn in pending if arn not in spill.held(document)]
         if not pending:
             return
-        room = MAX_ROLE_INLINE_POLICIES_CHARS - self._other_inline_chars(role_name, policy_name)
         placement = spill.place(
             pending,
             inline=inline,
@@ -421,12 +434,16 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 for item in page["AttachedPolicies"]
             ]
         except ClientError as error:
-            if error_code(error) == "NoSuchEntity" and role_name not in self.created_roles:
-                raise PreconditionError(
-                    f"role_name: IAM role {role_name!r} does not exist in account {acting_account(self)} "
-                    f"(connection {self.aws_conn_id!r})"
-                ) from error
-            raise
+            raise self._missing_role(error, role_name) from error
+
+    def _missing_role(self, error: ClientError, role_name: str) -> Exception:
+        """Return the error to raise for ``error``: a clear precondition error when the role does not exist."""
+        if error_code(error) == "NoSuchEntity" and role_name not in self.created_roles:
+            return PreconditionError(
+                f"role_name: IAM role {role_name!r} does not exist in account {acting_account(self)} "
+                f"(connection {self.aws_conn_id!r})"
+            )
+        return error
 
     def read_managed_policy(self, policy_arn: str) -> dict[str, Any] | None:
         """Return a managed policy's default document, ``None`` if the policy does not exist."""
@@ -439,12 +456,17 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
 
     def _other_inline_chars(self, role_name: str, policy_name: str) -> int:
         """Return the characters IAM counts for the role's inline policies other than ``policy_name``."""
-        total = 0
-        for page in self.conn.get_paginator("list_role_policies").paginate(RoleName=role_name):
-            for name in page["PolicyNames"]:
-                if name != policy_name:
-                    total += iam_policy_length(self.get_inline_policy(role_name, name) or {})
-        return total
+        try:
+            names = [
+                name
+                for page in self.conn.get_paginator("list_role_policies").paginate(RoleName=role_name)
+                for name in page["PolicyNames"]
+            ]
+        except ClientError as error:
+            raise self._missing_role(error, role_name) from error
+        return sum(
+            iam_policy_length(self.get_inline_policy(role_name, name) or {}) for name in names if name != policy_name
+        )
 
     def _ensure_spill_policy(
         self,

@@ -84,6 +84,7 @@ IMPLIED = {
 #: The calls on the provider's managed policies happen only past the EMR EC2 role's inline-policy wall
 #: (the grants spill into them; exercised in test_scale.py).
 SPILL_CALLS = {
+    "iam:ListAttachedRolePolicies",  # read only when a grant does not fit inline
     "iam:GetPolicy",
     "iam:GetPolicyVersion",
     "iam:ListPolicyVersions",
