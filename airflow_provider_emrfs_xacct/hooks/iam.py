@@ -112,11 +112,17 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["client_type"] = "iam"
         super().__init__(*args, **kwargs)
-        #: Roles this hook created (or that CreateRole said exist); IAM may not show them to the next
-        #: call for a few seconds.
+        #: Roles this hook created or saw exist (CreateRole or a read said so); IAM may not show them to
+        #: the next call for a few seconds.
         self.created_roles: set[str] = set()
 
     # Reads --------------------------------------------------------------------------------------
+
+    def _known_if_found(self, role_name: str, role: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Return ``role``; when it was found, a NoSuchEntity for it from now on is IAM's lag (``created_roles``)."""
+        if role is not None:
+            self.created_roles.add(role_name)  # e.g. made by our CreateRole whose answer was lost
+        return role
 
     def get_role(self, role_name: str) -> dict[str, Any] | None:
         """Return the role as ``GetRole`` describes it, or ``None`` if there is none."""
@@ -225,7 +231,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         fetch_role = _read_once(role, fetch)
 
         def read() -> dict[str, Any] | None:
-            seen["role"] = fetch_role()
+            seen["role"] = self._known_if_found(role_name, fetch_role())
             return None if seen["role"] is None else parse_document(seen["role"]["AssumeRolePolicyDocument"])
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any] | None:

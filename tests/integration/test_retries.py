@@ -154,7 +154,9 @@ def launch_prerequisites(aws: Seeded) -> None:
 
 
 def job_flow(**changes: Any) -> dict[str, Any]:
-    arguments: dict[str, Any] = small_cluster("partner-a-export", Tags=[{"Key": "team", "Value": "partner-exports"}])
+    arguments: dict[str, Any] = small_cluster(
+        "partner-a-export", Applications=[{"Name": "Spark"}], Tags=[{"Key": "team", "Value": "partner-exports"}]
+    )
     arguments.update(changes)
     return arguments
 
