@@ -40,7 +40,7 @@ docs: $(STAMP)
 bench: $(STAMP)
 	@status=0; \
 	$(BIN)/python -m benchmarks.parse_cost || status=1; \
-	$(BIN)/python -m pytest -q -s -p no:cacheprovider -m perf tests/perf || status=1; \
+	$(BIN)/python -m pytest -q -s -p no:cacheprovider -m perf tests || status=1; \
 	$(BIN)/python -m benchmarks.scale || status=1; \
 	if [ $$status -ne 0 ]; then echo "make bench: a section missed its goal (see above)"; fi; \
 	exit $$status

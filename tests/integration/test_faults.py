@@ -369,6 +369,9 @@ def test_attempts_per_call_counted_at_the_proxy(
     aws: Seeded, monkeypatch: pytest.MonkeyPatch, botocore_config: dict[str, Any] | None, attempts: int
 ) -> None:
     """An IAM that answers every request with HTTP 503: the proxy counts the attempts of one call."""
+    # The attempts are real requests; only the waits between them are skipped (ten backoffs of up
+    # to 20 s each would be most of a minute of sleeping).
+    monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda self, context: 0.0)
     proxy = FaultProxy(aws.url, fault_rate=1.0, kinds=("http503",), services=("iam",), seed=1)
     with through(proxy, aws, monkeypatch):
         operator = EnsureDestinationRoleOperator(
