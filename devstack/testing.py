@@ -161,6 +161,10 @@ class CallRecorder:
         """The operations sent to ``service``, in order (not for ``attach``)."""
         return [name for called, name in self.every if called == service]
 
+    def params_of(self, operation: str) -> list[dict[str, Any]]:
+        """The parameters of each ``operation`` sent, in order (not for ``attach``)."""
+        return [params for (_, name), params in zip(self.every, self.params, strict=True) if name == operation]
+
 
 # Operators without Airflow's database ------------------------------------------------------------
 

@@ -166,9 +166,9 @@ def test_full_chain_sends_no_lockout_bypass_and_no_wildcard_trust(aws: Seeded) -
     for operation in ("CreateRole", "PutRolePolicy", "PutKeyPolicy", "CreateSecurityConfiguration", "RunJobFlow"):
         assert operation in operations, operations
     # The destination role's permissions, the EMR role's assume policy.
-    assert len([params for name, params in calls if name == "PutRolePolicy"]) == 2
+    assert len(recorder.params_of("PutRolePolicy")) == 2
 
-    for params in [p for op, p in calls if op == "PutKeyPolicy"]:
+    for params in recorder.params_of("PutKeyPolicy"):
         assert "BypassPolicyLockoutSafetyCheck" not in params, params
     for operation in ("CreateKey", "ReplicateKey"):
         assert operation not in operations  # the other two calls that take the bypass flag are never sent
@@ -188,7 +188,9 @@ def test_full_chain_sends_no_lockout_bypass_and_no_wildcard_trust(aws: Seeded) -
     [trust] = [doc for op, doc in documents if op == "CreateRole"]
     assert [s["Principal"] for s in trust["Statement"]] == [{"AWS": [aws.emr_ec2_role_arn]}]
     # The security configuration maps to the role, not to anything broader.
-    [configuration] = [json.loads(p["SecurityConfiguration"]) for op, p in calls if op == "CreateSecurityConfiguration"]
+    [configuration] = [
+        json.loads(p["SecurityConfiguration"]) for p in recorder.params_of("CreateSecurityConfiguration")
+    ]
     mappings = configuration["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"]
     assert [m["Role"] for m in mappings] == [role_arn]
 
