@@ -58,10 +58,19 @@ AFTER_CALL: list[Callable[[str, str, Any], None]] = []
 _MAKE_API_CALL = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
 
 
+def _signer(client: Any) -> Any:
+    """The frozen credentials (access key, secret, token) that sign this client's requests, or None."""
+    credentials = client._request_signer._credentials
+    return credentials.get_frozen_credentials() if credentials is not None else None
+
+
 def _recorded_make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
     service = self.meta.service_model.service_name
-    for recorder in (*getattr(_RECORDING, "recorders", ()), *_LISTENING):
-        recorder.record_call(service, operation_name, api_params)
+    recorders = (*getattr(_RECORDING, "recorders", ()), *_LISTENING)
+    # Only when asked: freezing refreshable credentials may itself call STS before this call.
+    signer = _signer(self) if any(recorder.record_signers for recorder in recorders) else None
+    for recorder in recorders:
+        recorder.record_call(service, operation_name, api_params, signer)
     answer = _MAKE_API_CALL(self, operation_name, api_params)
     for callback in list(AFTER_CALL):
         callback(service, operation_name, answer)
@@ -87,6 +96,8 @@ class CallRecorder:
     client's calls in this thread, including the clients hooks build for another account;
     ``everywhere`` records every client's calls in the whole process, any thread. STS calls
     (credentials, ``GetCallerIdentity``) are kept apart in ``sts_calls``.
+
+    :param record_signers: also keep, in ``signers``, the frozen credentials that signed each call.
     """
 
     calls: list[str] = field(default_factory=list)
@@ -95,6 +106,9 @@ class CallRecorder:
     every: list[tuple[str, str]] = field(default_factory=list)
     #: The parameters of each call in ``every``, in the same order.
     params: list[dict[str, Any]] = field(default_factory=list)
+    record_signers: bool = False
+    #: With ``record_signers``: the frozen credentials (``access_key`` ...) of each call in ``every``.
+    signers: list[Any] = field(default_factory=list)
 
     def attach(self, client: Any) -> CallRecorder:
         """Record the calls of this one client (through botocore's event system)."""
@@ -122,9 +136,13 @@ class CallRecorder:
         finally:
             _LISTENING.remove(self)
 
-    def record_call(self, service: str, operation: str, params: dict[str, Any] | None = None) -> None:
+    def record_call(
+        self, service: str, operation: str, params: dict[str, Any] | None = None, signer: Any = None
+    ) -> None:
         self.every.append((service, operation))
         self.params.append(params or {})
+        if self.record_signers:
+            self.signers.append(signer)
         (self.sts_calls if service == "sts" else self.calls).append(operation)
 
     def _record(self, model: Any, **_: Any) -> None:
@@ -142,6 +160,10 @@ class CallRecorder:
     def of(self, service: str) -> list[str]:
         """The operations sent to ``service``, in order (not for ``attach``)."""
         return [name for called, name in self.every if called == service]
+
+    def params_of(self, operation: str) -> list[dict[str, Any]]:
+        """The parameters of each ``operation`` sent, in order (not for ``attach``)."""
+        return [params for (_, name), params in zip(self.every, self.params, strict=True) if name == operation]
 
 
 # Operators without Airflow's database ------------------------------------------------------------

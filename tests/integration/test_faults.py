@@ -85,69 +85,65 @@ def job_flow(partner: str) -> dict[str, Any]:
     return small_cluster(f"{partner}-export")
 
 
+def launch(
+    partner: str, security_configuration: str, botocore_config: dict[str, Any] | None = None
+) -> LaunchClusterWithSecConfigOperator:
+    """The launch of the partner's cluster with ``security_configuration``."""
+    return LaunchClusterWithSecConfigOperator(
+        task_id="launch_cluster",
+        aws_conn_id=EMR_CONN_ID,
+        emr_conn_id=None,
+        security_configuration=security_configuration,
+        job_flow_overrides=job_flow(partner),
+        botocore_config=botocore_config,
+    )
+
+
 def run_chain(aws: Seeded, partner: str, botocore_config: dict[str, Any] | None = None) -> dict[str, Any]:
     """
     Run the five operators for one partner, as a DAG would chain them; return what they returned.
 
     ``botocore_config`` is given to every operator (``None``: the provider's default).
     """
-    arn, _, _ = run_operator(
-        EnsureDestinationRoleOperator(
-            task_id="ensure_destination_role",
-            aws_conn_id=DESTINATION_CONN_ID,
-            role_name=role_name(partner),
-            trusted_role_arns=[aws.emr_ec2_role_arn],
-            s3_prefixes=[prefix(partner)],
-            kms_key_arns=[aws.kms_key_arn],
-            settle_seconds=SETTLE_SECONDS,
-            botocore_config=botocore_config,
-        ),
-        task_instance(partner, "ensure_destination_role"),
+
+    def step(operator_class: Any, task_id: str, **arguments: Any) -> Any:
+        operator = operator_class(
+            task_id=task_id, settle_seconds=SETTLE_SECONDS, botocore_config=botocore_config, **arguments
+        )
+        result, _, _ = run_operator(operator, task_instance(partner, task_id))
+        return result
+
+    arn = step(
+        EnsureDestinationRoleOperator,
+        "ensure_destination_role",
+        aws_conn_id=DESTINATION_CONN_ID,
+        role_name=role_name(partner),
+        trusted_role_arns=[aws.emr_ec2_role_arn],
+        s3_prefixes=[prefix(partner)],
+        kms_key_arns=[aws.kms_key_arn],
     )
-    policy, _, _ = run_operator(
-        AttachAssumeRolePolicyOperator(
-            task_id="attach_assume_role_policy",
-            aws_conn_id=EMR_CONN_ID,
-            destination_role_arns=[arn],
-            settle_seconds=SETTLE_SECONDS,
-            botocore_config=botocore_config,
-        ),
-        task_instance(partner, "attach_assume_role_policy"),
+    policy = step(
+        AttachAssumeRolePolicyOperator,
+        "attach_assume_role_policy",
+        aws_conn_id=EMR_CONN_ID,
+        destination_role_arns=[arn],
     )
-    key, _, _ = run_operator(
-        GrantKmsKeyUserOperator(
-            task_id="grant_kms_key_user",
-            aws_conn_id=DESTINATION_CONN_ID,
-            key_arn=aws.kms_key_arn,
-            principal_arns=[arn],
-            settle_seconds=SETTLE_SECONDS,
-            botocore_config=botocore_config,
-        ),
-        task_instance(partner, "grant_kms_key_user"),
+    key = step(
+        GrantKmsKeyUserOperator,
+        "grant_kms_key_user",
+        aws_conn_id=DESTINATION_CONN_ID,
+        key_arn=aws.kms_key_arn,
+        principal_arns=[arn],
     )
-    name, _, _ = run_operator(
-        CreateEmrfsSecurityConfigOperator(
-            task_id="create_security_configuration",
-            aws_conn_id=EMR_CONN_ID,
-            name_prefix=f"emrfs-xacct-{partner}",
-            role_mappings=[{"Role": arn, "IdentifierType": "Prefix", "Identifiers": [prefix(partner)]}],
-            settle_seconds=SETTLE_SECONDS,
-            botocore_config=botocore_config,
-        ),
-        task_instance(partner, "create_security_configuration"),
+    name = step(
+        CreateEmrfsSecurityConfigOperator,
+        "create_security_configuration",
+        aws_conn_id=EMR_CONN_ID,
+        name_prefix=f"emrfs-xacct-{partner}",
+        role_mappings=[{"Role": arn, "IdentifierType": "Prefix", "Identifiers": [prefix(partner)]}],
     )
     launch_ti = task_instance(partner, "launch_cluster")
-    cluster_id, _, _ = run_operator(
-        LaunchClusterWithSecConfigOperator(
-            task_id="launch_cluster",
-            aws_conn_id=EMR_CONN_ID,
-            emr_conn_id=None,
-            security_configuration=name,
-            job_flow_overrides=job_flow(partner),
-            botocore_config=botocore_config,
-        ),
-        launch_ti,
-    )
+    cluster_id, _, _ = run_operator(launch(partner, name, botocore_config), launch_ti)
     return {
         "role_arn": arn,
         "policy": policy,
@@ -448,16 +444,7 @@ def test_lost_run_job_flow_answer_launches_one_cluster(aws: Seeded, monkeypatch:
     proxy = FaultProxy(aws.url, drop_answers={"RunJobFlow": 1})
     ti = task_instance("partner-a", "launch_cluster")
     with through(proxy, aws, monkeypatch):
-        cluster_id, calls, _ = run_operator(
-            LaunchClusterWithSecConfigOperator(
-                task_id="launch_cluster",
-                aws_conn_id=EMR_CONN_ID,
-                emr_conn_id=None,
-                security_configuration=name,
-                job_flow_overrides=job_flow("partner-a"),
-            ),
-            ti,
-        )
+        cluster_id, calls, _ = run_operator(launch("partner-a", name), ti)
 
     assert proxy.stats["dropped-answer"] == 1
     assert proxy.requests["RunJobFlow"] == 1  # moto was asked to launch once, and did

@@ -59,15 +59,6 @@ def key_policy(kms: Any, key_arn: str) -> dict[str, Any]:
     return json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
 
 
-def record_put_key_policy_params(operator: GrantKmsKeyUserOperator) -> list[dict[str, Any]]:
-    """Return a list that receives the parameters of every ``PutKeyPolicy`` the operator sends."""
-    sent: list[dict[str, Any]] = []
-    operator.hook.conn.meta.events.register(
-        "provide-client-params.kms.PutKeyPolicy", lambda params, **_: sent.append(dict(params))
-    )
-    return sent
-
-
 def create_roles(aws: Seeded, *names: str) -> None:
     """KMS refuses principals that do not exist; moto does not check, but keep the setup honest."""
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
@@ -78,9 +69,9 @@ def create_roles(aws: Seeded, *names: str) -> None:
 def test_first_run_adds_the_key_user_statement_and_a_second_run_changes_nothing(aws: Seeded) -> None:
     create_roles(aws, "partner-a-writer")
     operator = make_operator(aws.kms_key_arn)
-    sent = record_put_key_policy_params(operator)
 
     result, recorder, ti = run_operator(operator)
+    sent = recorder.params_of("PutKeyPolicy")
 
     assert result == aws.kms_key_arn
     kms = client(aws.url, DESTINATION_ACCOUNT, "kms")

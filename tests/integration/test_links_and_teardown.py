@@ -33,7 +33,7 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from devstack.testing import RecordingTaskInstance, run_operator, small_cluster
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator, small_cluster
 
 RUN_ID = "manual__2026-05-01T00:00:00+00:00"
 CONSOLE = "https://console.aws.amazon.com"
@@ -169,13 +169,12 @@ def test_terminate_skips_when_the_launch_produced_no_cluster(moto_url: str, job_
     operator = TerminateClusterOperator(
         task_id=ti.task_id, aws_conn_id=EMR_CONN_ID, job_flow_id=job_flow_id, launch_task_id="launch_cluster"
     )
-    calls: list[str] = []
-    operator.hook.conn.meta.events.register("before-call", lambda model, **_: calls.append(model.name))
+    recorder = CallRecorder().attach(operator.hook.conn)
 
     with pytest.raises(AirflowSkipException, match="No cluster to terminate"):
         operator.execute({"ti": ti, "task_instance": ti})  # type: ignore[arg-type]
 
-    assert calls == ["ListClusters"]  # looked for a tagged cluster; terminated nothing
+    assert recorder.calls == ["ListClusters"]  # looked for a tagged cluster; terminated nothing
 
 
 def test_as_teardown_of_the_launch_runs_even_after_a_failed_launch() -> None:

@@ -17,15 +17,12 @@ needs besides its own action are listed in :data:`IMPLIED`.
 
 from __future__ import annotations
 
-import contextlib
 import re
-import threading
 from collections import defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import boto3
-import botocore.client
 
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
@@ -54,11 +51,7 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from devstack.testing import RecordingTaskInstance, small_cluster
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
+from devstack.testing import CallRecorder, RecordingTaskInstance, small_cluster
 
 PERMISSIONS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 SERVICE_PREFIX = {"emr": "elasticmapreduce"}
@@ -132,39 +125,6 @@ def documented() -> dict[str, dict[str, set[str]]]:
     return {name: dict(connections) for name, connections in table.items()}
 
 
-class Recorder:
-    """
-    Every call of every botocore client in the recording thread, with the access key that signed it.
-
-    Only that thread: the stand-in's step runner writes the verifier's probe object from the moto
-    server's threads, with the cluster's roles, as EMRFS on the cluster does; those calls are the
-    cluster's, not the operator's.
-    """
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str, Any]] = []
-        self.ignore: set[str] = set()
-
-    @contextlib.contextmanager
-    def recording(self) -> Iterator[list[tuple[str, str, Any]]]:
-        original = botocore.client.BaseClient._make_api_call
-        calls: list[tuple[str, str, Any]] = []
-        thread = threading.get_ident()
-
-        def make_api_call(client_self: Any, operation_name: str, api_params: Any) -> Any:
-            credentials = client_self._request_signer._credentials
-            frozen = credentials.get_frozen_credentials() if credentials is not None else None
-            if threading.get_ident() == thread and (frozen is None or frozen.access_key not in self.ignore):
-                calls.append((client_self.meta.service_model.service_name, operation_name, frozen))
-            return original(client_self, operation_name, api_params)
-
-        botocore.client.BaseClient._make_api_call = make_api_call  # type: ignore[method-assign]
-        try:
-            yield calls
-        finally:
-            botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
-
-
 def account_of(url: str, frozen: Any, cache: dict[str, str]) -> str:
     if frozen.access_key not in cache:
         sts = boto3.client(
@@ -189,16 +149,18 @@ def run(operator: Any) -> Any:
 
 
 def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) -> None:
-    recorder = Recorder()
     recorded: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     keys: dict[str, str] = {}
     emr_role = aws.emr_ec2_role_arn
     other_emr_role = f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_SERVICE_ROLE}"
 
     def record(name: str, operator: Any) -> Any:
-        with recorder.recording() as calls:
+        # Only this thread: the stand-in's step runner writes the verifier's probe object from the
+        # moto server's threads, with the cluster's roles, as EMRFS on the cluster does; those calls
+        # are the cluster's, not the operator's.
+        with CallRecorder(record_signers=True).everything() as recorder:
             result = run(operator)
-        for service, operation, frozen in calls:
+        for (service, operation), frozen in zip(recorder.every, recorder.signers, strict=True):
             if service == "sts":
                 continue  # the connection assuming its own role
             recorded[name][ACCOUNTS[account_of(aws.url, frozen, keys)]].add(action(service, operation))

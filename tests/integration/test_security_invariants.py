@@ -11,7 +11,6 @@ Security invariants of what the provider actually sends and leaves behind, again
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import subprocess
@@ -39,6 +38,7 @@ from devstack.moto_stack import (
 )
 from devstack.testing import (
     DAG_ID,
+    CallRecorder,
     RecordingTaskInstance,
     airflow_cli,
     airflow_env,
@@ -68,28 +68,20 @@ PROVIDER_TASKS = (
 # --- (a) every call's parameters during a full chain ---------------------------------------------------
 
 
-class ParameterRecorder:
-    """Keeps (operation, parameters) of every call a client sends (botocore ``provide-client-params``)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-
-    def attach(self, client: Any) -> None:
-        client.meta.events.register("provide-client-params", self._record)
-
-    def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
-        self.calls.append((model.name, copy.deepcopy(params)))
-
-    def of(self, operation: str) -> list[dict[str, Any]]:
-        return [params for name, params in self.calls if name == operation]
-
-
-def run_recorded(operator: Any, recorder: ParameterRecorder) -> Any:
-    recorder.attach(operator.hook.conn)
-    if isinstance(operator, LaunchClusterWithSecConfigOperator):
-        recorder.attach(operator.hook.launch_client)
+def run_recorded(operator: Any, recorder: CallRecorder) -> Any:
+    """Run the operator with every call of every client it uses (in this thread) recorded."""
     ti = RecordingTaskInstance(task_id=operator.task_id)
-    return operator.execute({"ti": ti, "task_instance": ti})
+    with recorder.everything():
+        return operator.execute({"ti": ti, "task_instance": ti})
+
+
+def service_calls(recorder: CallRecorder) -> list[tuple[str, dict[str, Any]]]:
+    """(operation, parameters) of every call but STS's (the connections assuming their own roles)."""
+    return [
+        (operation, params)
+        for (service, operation), params in zip(recorder.every, recorder.params, strict=True)
+        if service != "sts"
+    ]
 
 
 def wildcard_grants(document: dict[str, Any]) -> list[str]:
@@ -109,7 +101,7 @@ def wildcard_grants(document: dict[str, Any]) -> list[str]:
 
 
 def test_full_chain_sends_no_lockout_bypass_and_no_wildcard_trust(aws: Seeded) -> None:
-    recorder = ParameterRecorder()
+    recorder = CallRecorder()
     fast = {"settle_seconds": 0}
     role_arn = run_recorded(
         EnsureDestinationRoleOperator(
@@ -169,19 +161,21 @@ def test_full_chain_sends_no_lockout_bypass_and_no_wildcard_trust(aws: Seeded) -
     assert cluster_id.startswith("j-")
 
     # Every step wrote: the checks below see the real documents, not an empty list.
-    operations = [operation for operation, _ in recorder.calls]
+    calls = service_calls(recorder)
+    operations = [operation for operation, _ in calls]
     for operation in ("CreateRole", "PutRolePolicy", "PutKeyPolicy", "CreateSecurityConfiguration", "RunJobFlow"):
         assert operation in operations, operations
-    assert len(recorder.of("PutRolePolicy")) == 2  # the destination role's permissions, the EMR role's assume policy
+    # The destination role's permissions, the EMR role's assume policy.
+    assert len(recorder.params_of("PutRolePolicy")) == 2
 
-    for params in recorder.of("PutKeyPolicy"):
+    for params in recorder.params_of("PutKeyPolicy"):
         assert "BypassPolicyLockoutSafetyCheck" not in params, params
     for operation in ("CreateKey", "ReplicateKey"):
-        assert recorder.of(operation) == []  # the other two calls that take the bypass flag are never sent
+        assert operation not in operations  # the other two calls that take the bypass flag are never sent
 
     documents = [
         (operation, json.loads(params[key]))
-        for operation, params in recorder.calls
+        for operation, params in calls
         for key in DOCUMENT_PARAMETERS
         if key in params
     ]
@@ -194,7 +188,9 @@ def test_full_chain_sends_no_lockout_bypass_and_no_wildcard_trust(aws: Seeded) -
     [trust] = [doc for op, doc in documents if op == "CreateRole"]
     assert [s["Principal"] for s in trust["Statement"]] == [{"AWS": [aws.emr_ec2_role_arn]}]
     # The security configuration maps to the role, not to anything broader.
-    [configuration] = [json.loads(p["SecurityConfiguration"]) for p in recorder.of("CreateSecurityConfiguration")]
+    [configuration] = [
+        json.loads(p["SecurityConfiguration"]) for p in recorder.params_of("CreateSecurityConfiguration")
+    ]
     mappings = configuration["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"]
     assert [m["Role"] for m in mappings] == [role_arn]
 

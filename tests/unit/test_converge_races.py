@@ -84,11 +84,9 @@ def script(world: World) -> None:
     world.after_read = {2: j}  # A's read after its wait is the 2nd; J's write lands right after it
 
 
-def test_a_change_seen_once_while_others_alternate_is_not_lost() -> None:
-    world = World()
-    script(world)
-
-    changes = read_modify_write(
+def converge(world: World) -> Any:
+    """Writer A adds its statement to the world's document; return the changes."""
+    return read_modify_write(
         resource="kms key k key policy",
         read=world.read,
         desire=lambda current: add("A", current),
@@ -96,6 +94,13 @@ def test_a_change_seen_once_while_others_alternate_is_not_lost() -> None:
         settings=SETTINGS,
         sleep=world.sleep,
     )
+
+
+def test_a_change_seen_once_while_others_alternate_is_not_lost() -> None:
+    world = World()
+    script(world)
+
+    changes = converge(world)
 
     assert len(changes) == 1
     assert "A" in writers_in(world.document)  # stopping at the 2nd read would have lost it to J
@@ -110,14 +115,7 @@ def test_a_change_seen_once_while_others_alternate_is_not_lost() -> None:
 def test_no_extra_wait_when_nobody_wrote_after_us() -> None:
     world = World()
 
-    read_modify_write(
-        resource="kms key k key policy",
-        read=world.read,
-        desire=lambda current: add("A", current),
-        write=world.write,
-        settings=SETTINGS,
-        sleep=world.sleep,
-    )
+    converge(world)
 
     assert (world.reads, world.writes) == (2, 1)
 
@@ -126,14 +124,7 @@ def test_a_merge_by_another_writer_after_ours_costs_one_more_wait_then_stops() -
     world = World()
     world.during_wait = [[add("B", add("A", BASE))]]  # B read our document and merged into it
 
-    read_modify_write(
-        resource="kms key k key policy",
-        read=world.read,
-        desire=lambda current: add("A", current),
-        write=world.write,
-        settings=SETTINGS,
-        sleep=world.sleep,
-    )
+    converge(world)
 
     assert (world.reads, world.writes) == (3, 1)
     assert writers_in(world.document) == {"A", "B"}
@@ -143,14 +134,7 @@ def test_a_document_that_never_holds_still_is_taken_as_held_after_max_attempts_w
     world = World()
     world.during_wait = [[add(str(n), add("A", BASE))] for n in range(SETTINGS.max_attempts + 1)]
 
-    changes = read_modify_write(
-        resource="kms key k key policy",
-        read=world.read,
-        desire=lambda current: add("A", current),
-        write=world.write,
-        settings=SETTINGS,
-        sleep=world.sleep,
-    )
+    changes = converge(world)
 
     assert len(changes) == 1
     assert world.writes == 1
