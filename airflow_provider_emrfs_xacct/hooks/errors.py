@@ -68,7 +68,7 @@ def explain_access_denied(hook: Any, *other_clients: Any) -> Iterator[None]:
         params = last.get("params", {}) if last.get("operation") == error.operation_name else {}
         resource = next((f"{key}={params[key]}" for key in RESOURCE_PARAMETERS if key in params), "(unknown)")
         raise AccessDeniedError(
-            denial_message(error, action=action, resource=resource, account=_account_of(hook), conn_id=hook.aws_conn_id)
+            denial_message(error, action=action, resource=resource, account=account_of(hook), conn_id=hook.aws_conn_id)
         ) from error
     finally:
         for watched in clients:
@@ -91,10 +91,6 @@ def acting_account(hook: Any) -> str:
 
 def account_of(hook: Any) -> str:
     """The account a hook acts in, for messages (``(unknown)`` when even that cannot be read)."""
-    return _account_of(hook)
-
-
-def _account_of(hook: Any) -> str:
     try:
         return acting_account(hook)
     except Exception:

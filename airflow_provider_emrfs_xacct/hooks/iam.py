@@ -440,16 +440,16 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 for item in page["AttachedPolicies"]
             ]
         except ClientError as error:
-            raise self._missing_role(error, role_name) from error
+            self._refuse_missing_role(error, role_name)
+            raise
 
-    def _missing_role(self, error: ClientError, role_name: str) -> Exception:
-        """Return the error to raise for ``error``: a clear precondition error when the role does not exist."""
+    def _refuse_missing_role(self, error: ClientError, role_name: str) -> None:
+        """Raise a clear precondition error when ``error`` says the role does not exist (and it is not IAM's lag)."""
         if error_code(error) == "NoSuchEntity" and role_name not in self.created_roles:
-            return PreconditionError(
+            raise PreconditionError(
                 f"role_name: IAM role {role_name!r} does not exist in account {acting_account(self)} "
                 f"(connection {self.aws_conn_id!r})"
-            )
-        return error
+            ) from error
 
     def read_managed_policy(self, policy_arn: str) -> dict[str, Any] | None:
         """Return a managed policy's default document, ``None`` if the policy does not exist."""
@@ -469,7 +469,8 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 for name in page["PolicyNames"]
             ]
         except ClientError as error:
-            raise self._missing_role(error, role_name) from error
+            self._refuse_missing_role(error, role_name)
+            raise
         return sum(
             iam_policy_length(self.get_inline_policy(role_name, name) or {}) for name in names if name != policy_name
         )
@@ -627,11 +628,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                     RoleName=role_name, PolicyName=policy_name, PolicyDocument=json.dumps(desired)
                 )
             except ClientError as error:
-                if error_code(error) == "NoSuchEntity" and role_name not in self.created_roles:
-                    raise PreconditionError(
-                        f"role_name: IAM role {role_name!r} does not exist in account {acting_account(self)} "
-                        f"(connection {self.aws_conn_id!r})"
-                    ) from error
+                self._refuse_missing_role(error, role_name)
                 raise
 
         return read_modify_write(
