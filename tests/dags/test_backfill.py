@@ -750,6 +750,18 @@ def extra_links(api: requests.Session, stack: AirflowStack, run_id: str, task_id
     return dict(response.json()["extra_links"])
 
 
+def ui_cluster(seeded: Seeded, run_id: str) -> dict[str, Any]:
+    """The one cluster of the UI test DAG tagged with ``run_id``."""
+    emr = client(seeded.url, EMR_ACCOUNT, "emr")
+    ours = [
+        emr.describe_cluster(ClusterId=summary["Id"])["Cluster"]
+        for summary in emr.list_clusters()["Clusters"]
+        if summary["Name"].startswith(f"ui-{UI_PARTNER}-")
+    ]
+    (cluster,) = [c for c in ours if {"Key": "run_id", "Value": run_id} in c["Tags"]]
+    return cluster
+
+
 def test_a_run_triggered_without_a_logical_date_succeeds(
     airflow_stack: AirflowStack, ui_runs: UiRuns, api: requests.Session, seeded: Seeded
 ) -> None:
@@ -760,13 +772,7 @@ def test_a_run_triggered_without_a_logical_date_succeeds(
         assert run["state"] == "success", task_states(api, airflow_stack, run["dag_run_id"])
         assert set(task_states(api, airflow_stack, run["dag_run_id"]).values()) == {"success"}
         # The names come from run_after: the cluster is named after it and tagged with the run id.
-        emr = client(seeded.url, EMR_ACCOUNT, "emr")
-        ours = [
-            emr.describe_cluster(ClusterId=summary["Id"])["Cluster"]
-            for summary in emr.list_clusters()["Clusters"]
-            if summary["Name"].startswith(f"ui-{UI_PARTNER}-")
-        ]
-        (cluster,) = [c for c in ours if {"Key": "run_id", "Value": run["dag_run_id"]} in c["Tags"]]
+        cluster = ui_cluster(seeded, run["dag_run_id"])
         stamp = datetime.fromisoformat(run["run_after"].replace("Z", "+00:00")).strftime("%Y%m%dT%H%M%S")
         assert cluster["Name"] == f"ui-{UI_PARTNER}-{stamp}"
         assert cluster["Status"]["State"] == "TERMINATED"  # by the teardown
@@ -806,14 +812,7 @@ def test_a_failing_middle_task_fails_the_run_and_the_teardown_still_terminates(
         assert states["check_results"] == "failed"
         assert states["terminate_cluster"] == "success"
         assert run["state"] == "failed"  # the teardown's success does not make the run a success
-        emr = client(seeded.url, EMR_ACCOUNT, "emr")
-        tagged = [
-            emr.describe_cluster(ClusterId=summary["Id"])["Cluster"]
-            for summary in emr.list_clusters()["Clusters"]
-            if summary["Name"].startswith(f"ui-{UI_PARTNER}-")
-        ]
-        (cluster,) = [c for c in tagged if {"Key": "run_id", "Value": run["dag_run_id"]} in c["Tags"]]
-        assert cluster["Status"]["State"] == "TERMINATED"
+        assert ui_cluster(seeded, run["dag_run_id"])["Status"]["State"] == "TERMINATED"
 
 
 def test_the_writing_task_emits_its_asset_event(airflow_stack: AirflowStack, ui_runs: UiRuns) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pendulum
 from airflow.sdk import DAG, Param
-from emrfs_xacct_test_tasks import kms_key_param, launch_cluster, partner_chain, teardown
+from emrfs_xacct_test_tasks import DAG_ARGS, kms_key_param, launch_cluster, partner_chain, teardown
 
 DAG_ID = "emrfs_xacct_backfill_test"
 PARTNER = "partner-{{ ds_nodash }}"
@@ -25,16 +25,13 @@ with DAG(
     dag_id=DAG_ID,
     description="Backfill test: one partner per logical date, all sharing one KMS key and one EMR EC2 role",
     schedule="@daily",
-    start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     # Past end_date and no catchup: the scheduler creates no run of its own, only the backfill's.
     end_date=pendulum.datetime(2024, 1, 31, tz="UTC"),
     catchup=False,
     max_active_runs=8,
     max_active_tasks=32,
-    render_template_as_native_obj=True,
-    default_args={"retries": 0},
-    tags=["emrfs-xacct", "test"],
     params={"kms_key_arn": kms_key_param(), "bucket": Param("partner-results-b", type="string")},
+    **DAG_ARGS,
 ) as dag:
     chain = partner_chain(PARTNER, PREFIX)
     cluster = launch_cluster("backfill-" + PARTNER, chain.security_configuration.output, tags={"partner": PARTNER})

@@ -20,10 +20,17 @@ starts with ``deferred-``, the backfill's with ``backfill-``.
 
 from __future__ import annotations
 
-import pendulum
 from airflow.providers.amazon.aws.operators.emr import EmrTerminateJobFlowOperator
 from airflow.sdk import DAG, Param
-from emrfs_xacct_test_tasks import DESTINATION_CONN_ID, EMR_CONN_ID, WAITS, launch_cluster, partner_chain, write_results
+from emrfs_xacct_test_tasks import (
+    DAG_ARGS,
+    DESTINATION_CONN_ID,
+    EMR_CONN_ID,
+    WAITS,
+    launch_cluster,
+    partner_chain,
+    write_results,
+)
 
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
 
@@ -40,13 +47,10 @@ with DAG(
     dag_id=DAG_ID,
     description="Deferred-task test: launch, step, probe and terminate wait in the triggerer",
     schedule=None,
-    start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,
-    render_template_as_native_obj=True,
-    default_args={"retries": 0},
-    tags=["emrfs-xacct", "test"],
     # The seeded key's ARN: the test's run conf gives it (moto gives the key a random id).
     params={"kms_key_arn": Param(type="string")},
+    **DAG_ARGS,
 ) as dag:
     chain = partner_chain("deferred-partner", PREFIX, emr_ec2_role=EMR_EC2_ROLE, grant_key=False)
     # run_id in the name: every run has one, with or without a logical date.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import pendulum
 from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.sdk import Param
 
@@ -29,6 +30,13 @@ EMR_ACCOUNT = "111111111111"
 EMR_EC2_ROLE = "EMR_EC2_DefaultRole"
 #: Short waits after a shared-document write: the tests want speed; the default (1 s) is for real AWS.
 SETTLE_SECONDS = 0.2
+#: What every test DAG here is built with (``DAG(..., **DAG_ARGS)``): no retry hides a failure.
+DAG_ARGS: dict[str, Any] = {
+    "start_date": pendulum.datetime(2024, 1, 1, tz="UTC"),
+    "render_template_as_native_obj": True,
+    "default_args": {"retries": 0},
+    "tags": ["emrfs-xacct", "test"],
+}
 #: The EMR waits poll every second: moto answers at once (AWS needs minutes).
 WAITS = {"waiter_delay": 1, "waiter_max_attempts": 60}
 
@@ -109,9 +117,10 @@ def launch_cluster(
     :param tags: the cluster's tags.
     :param waits: more arguments of the launch (``deferrable`` ...), over :data:`WAITS`.
     """
-    instances: dict[str, Any] = {"MasterInstanceType": "m5.xlarge", "InstanceCount": instance_count}
+    instances: dict[str, Any] = {"MasterInstanceType": "m5.xlarge"}
     if instance_count > 1:
         instances["SlaveInstanceType"] = "m5.xlarge"
+    instances["InstanceCount"] = instance_count
     overrides: dict[str, Any] = {
         "Name": name,
         "ReleaseLabel": "emr-7.5.0",

@@ -14,9 +14,16 @@ known when the file is parsed.
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import DAG, Asset, Param, task
-from emrfs_xacct_test_tasks import EMR_ACCOUNT, EMR_EC2_ROLE, kms_key_param, launch_cluster, teardown, write_results
+from emrfs_xacct_test_tasks import (
+    DAG_ARGS,
+    EMR_ACCOUNT,
+    EMR_EC2_ROLE,
+    kms_key_param,
+    launch_cluster,
+    teardown,
+    write_results,
+)
 
 from airflow_provider_emrfs_xacct.task_groups import partner_access
 
@@ -29,11 +36,8 @@ with DAG(
     dag_id=DAG_ID,
     description="Airflow-native test: factory, links, teardown, asset, runs without a logical date",
     schedule=None,
-    start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
-    render_template_as_native_obj=True,
-    default_args={"retries": 0},
-    tags=["emrfs-xacct", "test"],
     params={"kms_key_arn": kms_key_param(), "fail_check": Param(False, type="boolean")},
+    **DAG_ARGS,
 ) as dag:
     access = partner_access(
         partner=PARTNER,
