@@ -24,14 +24,20 @@ def mapping(role_name: str, prefix: str) -> dict[str, Any]:
     return {"Role": role_arn(role_name), "IdentifierType": "Prefix", "Identifiers": [prefix]}
 
 
-def provision_partner(aws: Seeded, role_name: str, prefix: str) -> str:
-    """Run the chain's IAM and KMS operators for one partner (no security configuration); return the role ARN."""
+def provision_partner(aws: Seeded, role_name: str, prefix: str, emr_ec2_role: tuple[str, str] | None = None) -> str:
+    """
+    Run the chain's IAM and KMS operators for one partner (no security configuration); return the role ARN.
+
+    :param emr_ec2_role: the EMR EC2 role to trust and grant, as ``(name, ARN)``; the seeded
+        ``EMR_EC2_DefaultRole`` by default.
+    """
+    emr_role_name, emr_role_arn = emr_ec2_role or (EMR_EC2_ROLE, aws.emr_ec2_role_arn)
     arn, _, _ = run_operator(
         EnsureDestinationRoleOperator(
             task_id="ensure_destination_role",
             aws_conn_id=DESTINATION_CONN_ID,
             role_name=role_name,
-            trusted_role_arns=[aws.emr_ec2_role_arn],
+            trusted_role_arns=[emr_role_arn],
             s3_prefixes=[prefix],
             kms_key_arns=[aws.kms_key_arn],
             settle_seconds=0,
@@ -41,7 +47,7 @@ def provision_partner(aws: Seeded, role_name: str, prefix: str) -> str:
         AttachAssumeRolePolicyOperator(
             task_id="allow_emr_role_to_assume",
             aws_conn_id=EMR_CONN_ID,
-            emr_ec2_role_name=EMR_EC2_ROLE,
+            emr_ec2_role_name=emr_role_name,
             destination_role_arns=[arn],
             settle_seconds=0,
         )
