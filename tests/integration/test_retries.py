@@ -44,7 +44,7 @@ from devstack.moto_stack import (
 )
 from devstack.testing import AFTER_CALL, CallRecorder, RecordingTaskInstance, run_operator, small_cluster
 from tests.conftest import reset_moto
-from tests.integration.partners import create_security_configuration, mapping, provision_partner
+from tests.integration.partners import AUDITOR_STATEMENT, create_security_configuration, mapping, provision_partner
 from tests.integration.state import client, snapshot, without_ids
 
 if TYPE_CHECKING:
@@ -71,13 +71,6 @@ OTHER_ROLE_NAME = "partner-b-writer"
 OTHER_PREFIX = f"s3://{BUCKET}/exports/partner-b/"
 UNUSED_CONFIGS = (f"{CONFIG_PREFIX}-0123456789ab", f"{CONFIG_PREFIX}-abcdef012345")
 IN_USE_CONFIG = f"{CONFIG_PREFIX}-fedcba987654"
-AUDITOR_STATEMENT = {
-    "Sid": "PartnerAuditor",
-    "Effect": "Allow",
-    "Principal": {"AWS": "arn:aws:iam::333333333333:role/Auditor"},
-    "Action": "sts:AssumeRole",
-    "Condition": {"StringEquals": {"sts:ExternalId": "audit-7f3e"}},
-}
 FOREIGN_ROLE_POLICY = {
     "Version": "2012-10-17",
     "Statement": [
