@@ -495,6 +495,42 @@ The two accounts: each option pair may be left out to use the environment's cred
 """
 
 
+_FILES = "examples/partner.yaml --emr-profile emr-admin --destination-profile partner-b"
+#: Each sub-command's help, description and epilog (its examples).
+_COMMANDS = {
+    "plan": (
+        "show what apply would change; change nothing",
+        "Read both accounts and show what apply would change, step by step; change nothing.\n"
+        "The JSON on stdout holds each step's changes and the summary.",
+        f"example:\n  emrfs-xacct plan {_FILES}",
+    ),
+    "apply": (
+        "validate everything, show the whole plan, then make the changes",
+        "Validate the partner file and every step's input, check both connections' accounts, "
+        "show the whole plan\n(a dry run of every step), then apply it. When anything is refused, nothing is "
+        "changed.\nA second apply changes nothing.",
+        f"example:\n  emrfs-xacct apply {_FILES}",
+    ),
+    "verify": (
+        "check every link of the chain in both accounts (exit 1 when one is broken)",
+        "Read the live documents of both accounts and check every link of the chain; print the "
+        "report.\nExit status 1 when a link is broken.",
+        f"example:\n  emrfs-xacct verify {_FILES} --cluster-id j-2AXXXXXXGAPLF",
+    ),
+    "revoke": (
+        "remove the partner's access (say what to do with the security configuration)",
+        "Remove the destination role from the EMR EC2 role's assume-role policy and from the key "
+        "users;\nwith --security-configuration NAME, create a configuration without the partner's mappings "
+        "(printed\nas security_configuration, for the next clusters); with --delete-role, delete the role "
+        "if the\nprovider created it. One of --security-configuration and --keep-security-configuration "
+        "is required.",
+        f"examples:\n  emrfs-xacct revoke {_FILES} \\\n      --security-configuration "
+        "emrfs-xacct-partner-b-0123456789ab --delete-role\n"
+        f"  emrfs-xacct revoke {_FILES} --keep-security-configuration --dry-run",
+    ),
+}
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line's arguments: one sub-command each for plan, apply, verify and revoke."""
     formatter = argparse.RawDescriptionHelpFormatter
@@ -509,7 +545,6 @@ def parser() -> argparse.ArgumentParser:
     accounts.add_argument("--endpoint-url", help="AWS endpoint override, e.g. a local moto server")
     accounts.add_argument("-v", "--verbose", action="store_true", help="also log each step's details (to stderr)")
 
-    files = "examples/partner.yaml --emr-profile emr-admin --destination-profile partner-b"
     result = argparse.ArgumentParser(
         prog="emrfs-xacct",
         description=(__doc__ or "").replace("``", "`"),
@@ -517,52 +552,18 @@ def parser() -> argparse.ArgumentParser:
         epilog="Try it locally: `python -m devstack serve` starts a seeded stand-in and prints the options to use.",
     )
     commands = result.add_subparsers(dest="command", required=True, metavar="{plan,apply,verify,revoke}")
-    commands.add_parser(
-        "plan",
-        parents=[common],
-        formatter_class=formatter,
-        help="show what apply would change; change nothing",
-        description="Read both accounts and show what apply would change, step by step; change nothing.\n"
-        "The JSON on stdout holds each step's changes and the summary.",
-        epilog=f"example:\n  emrfs-xacct plan {files}",
-    )
-    commands.add_parser(
-        "apply",
-        parents=[common],
-        formatter_class=formatter,
-        help="validate everything, show the whole plan, then make the changes",
-        description="Validate the partner file and every step's input, check both connections' accounts, "
-        "show the whole plan\n(a dry run of every step), then apply it. When anything is refused, nothing is "
-        "changed.\nA second apply changes nothing.",
-        epilog=f"example:\n  emrfs-xacct apply {files}",
-    )
-    verify = commands.add_parser(
-        "verify",
-        parents=[common],
-        formatter_class=formatter,
-        help="check every link of the chain in both accounts (exit 1 when one is broken)",
-        description="Read the live documents of both accounts and check every link of the chain; print the "
-        "report.\nExit status 1 when a link is broken.",
-        epilog=f"example:\n  emrfs-xacct verify {files} --cluster-id j-2AXXXXXXGAPLF",
-    )
+    parsers = {
+        name: commands.add_parser(
+            name, parents=[common], formatter_class=formatter, help=help_, description=description, epilog=epilog
+        )
+        for name, (help_, description, epilog) in _COMMANDS.items()
+    }
+    verify = parsers["verify"]
     verify.add_argument(
         "--security-configuration", help="the configuration to check (default: the one the partner file gives)"
     )
     verify.add_argument("--cluster-id", help="read the release and settings from this cluster")
-    revoke = commands.add_parser(
-        "revoke",
-        parents=[common],
-        formatter_class=formatter,
-        help="remove the partner's access (say what to do with the security configuration)",
-        description="Remove the destination role from the EMR EC2 role's assume-role policy and from the key "
-        "users;\nwith --security-configuration NAME, create a configuration without the partner's mappings "
-        "(printed\nas security_configuration, for the next clusters); with --delete-role, delete the role "
-        "if the\nprovider created it. One of --security-configuration and --keep-security-configuration "
-        "is required.",
-        epilog=f"examples:\n  emrfs-xacct revoke {files} \\\n      --security-configuration "
-        "emrfs-xacct-partner-b-0123456789ab --delete-role\n"
-        f"  emrfs-xacct revoke {files} --keep-security-configuration --dry-run",
-    )
+    revoke = parsers["revoke"]
     choice = revoke.add_mutually_exclusive_group(required=True)
     choice.add_argument(
         "--security-configuration",

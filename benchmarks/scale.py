@@ -37,20 +37,13 @@ or the backfill loses a partner.
 
 from __future__ import annotations
 
-import atexit
-import os
-import shutil
-import tempfile
+import benchmarks.airflow_home  # noqa: F401  (before Airflow is imported: a temporary AIRFLOW_HOME)
 
-if "AIRFLOW_HOME" not in os.environ:
-    _AIRFLOW_HOME = tempfile.mkdtemp(prefix="emrfs-xacct-scale-airflow-")
-    os.environ["AIRFLOW_HOME"] = _AIRFLOW_HOME
-    atexit.register(shutil.rmtree, _AIRFLOW_HOME, ignore_errors=True)
-os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "ERROR")
+# isort: split
 
 import argparse
 import json
+import os
 import sys
 import threading
 import time
@@ -59,7 +52,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import botocore.client
 import requests
 
 from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
@@ -82,6 +74,7 @@ from devstack.moto_stack import (
     airflow_environment,
     seed,
 )
+from devstack.testing import CallRecorder, RecordingTaskInstance
 
 SIZES = (10, 100, 1000)
 GROUP = 100  # partners per key and per security configuration
@@ -92,33 +85,11 @@ WORKERS = 8
 #: near AWS: at AWS's own figures nothing is throttled. The buckets are scaled down to a tenth so that a
 #: backfill meets the limits as a fast client would (IAM: burst 2, refill 1 per second per API).
 RATE_SCALE = 0.1
-READ_PREFIXES = ("Get", "List", "Describe", "Head")
 
 
-class Calls:
-    """Counts every botocore API call of the process (retries below it are not counted again)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.counts: Counter[str] = Counter()
-        original = botocore.client.BaseClient._make_api_call
-
-        def counted(client: Any, operation: str, params: Any) -> Any:
-            if client.meta.service_model.service_name != "sts":
-                kind = "read" if operation.startswith(READ_PREFIXES) else "write"
-                with self.lock:
-                    self.counts[kind] += 1
-            return original(client, operation, params)
-
-        botocore.client.BaseClient._make_api_call = counted  # type: ignore[method-assign]
-
-    def take(self) -> Counter[str]:
-        with self.lock:
-            counts, self.counts = self.counts, Counter()
-        return counts
-
-
-CALLS = Calls()
+def counts(recorder: CallRecorder) -> Counter[str]:
+    """The writes and reads a recorder saw (STS, the connections assuming their roles, apart)."""
+    return Counter(write=len(recorder.mutating), read=len(recorder.reads))
 
 
 @dataclass
@@ -157,21 +128,8 @@ class Growth:
 
 
 def execute(operator: Any) -> Any:
-    ti = _TaskInstance(operator.task_id)
+    ti = RecordingTaskInstance(dag_id="emrfs_xacct_scale", task_id=operator.task_id)
     return operator.execute({"ti": ti, "task_instance": ti})
-
-
-@dataclass
-class _TaskInstance:
-    task_id: str
-    dag_id: str = "emrfs_xacct_scale"
-    run_id: str = "manual__2026-01-01T00:00:00+00:00"
-    map_index: int = -1
-    try_number: int = 1
-    xcoms: dict[str, Any] = field(default_factory=dict)
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.xcoms[key] = value
 
 
 def fresh(url: str, size: int) -> tuple[Seeded, list[str]]:
@@ -283,15 +241,16 @@ def grow(url: str, size: int) -> Growth:
     seeded, keys = fresh(url, size)
     partners = [Partner(index) for index in range(size)]
     batch = 1 if size <= 100 else SAMPLE_EVERY
-    CALLS.take()
-    start = time.perf_counter()
-    wall = provision(partners, seeded, keys, 0, batch)
-    seconds = time.perf_counter() - start
-    result = Growth(size, CALLS.take(), Counter(), seconds, wall=wall)
+    with CallRecorder().everywhere() as first:
+        start = time.perf_counter()
+        wall = provision(partners, seeded, keys, 0, batch)
+        seconds = time.perf_counter() - start
+    result = Growth(size, counts(first), Counter(), seconds, wall=wall)
     if wall:
         return result
-    provision(partners, seeded, keys, 0, batch)
-    result.steady = CALLS.take()
+    with CallRecorder().everywhere() as steady:
+        provision(partners, seeded, keys, 0, batch)
+    result.steady = counts(steady)
     configurations = [group_configuration(partners[i : i + GROUP]) for i in range(0, size, GROUP)]
     sample = partners if size <= 100 else partners[::SAMPLE_EVERY]
     result.sampled = len(sample)
@@ -333,12 +292,12 @@ def backfill(url: str, size: int) -> Backfill:
         saved = {name: os.environ.get(name) for name in airflow_environment(proxy.url)}
         os.environ.update(airflow_environment(proxy.url))
         try:
-            CALLS.take()
-            start = time.perf_counter()
-            with ThreadPoolExecutor(WORKERS) as pool:
-                list(pool.map(lambda p: provision([p], seeded, keys, 1.0), partners))
-            seconds = time.perf_counter() - start
-            calls = sum(CALLS.take().values())
+            with CallRecorder().everywhere() as recorder:
+                start = time.perf_counter()
+                with ThreadPoolExecutor(WORKERS) as pool:
+                    list(pool.map(lambda p: provision([p], seeded, keys, 1.0), partners))
+                seconds = time.perf_counter() - start
+            calls = len(recorder.calls)
         finally:
             for name, value in saved.items():
                 if value is None:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import copy
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import AwsHookType
-from airflow.sdk import BaseOperator
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -64,15 +63,40 @@ class LazyHookClass:
         return getattr(import_module(module), name)
 
 
-class EmrfsXacctOperatorMixin(BaseOperator):
+# Type checkers see the contract as an AWS operator (it is only ever mixed into one); at run time it
+# is a plain class, so that Airflow does not wrap its ``__init__`` (see the class docstring).
+if TYPE_CHECKING:
+    _OperatorBase = AwsBaseOperator[Any]
+else:
+    _OperatorBase = object
+
+
+def take_contract_arguments(kwargs: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """
+    Pop each contract parameter out of ``kwargs``: the value given, else ``default_args``'s, else the default.
+
+    The same precedence as Airflow's for the parameters of an operator's own ``__init__``: the
+    ``default_args`` an operator's constructor receives are the DAG's, its task group's and its own, merged.
+    """
+    default_args = kwargs.get("default_args") or {}
+    return {name: kwargs.pop(name, default_args.get(name, default)) for name, default in defaults.items()}
+
+
+class EmrfsXacctOperatorMixin(_OperatorBase):
     """
     The provider's operator contract, mixed in before an Amazon-provider operator class.
 
     Every provider operator that calls AWS has it: ``class X(EmrfsXacctOperatorMixin, EmrCreateJobFlowOperator)``
     or, for the provisioning operators, :class:`EmrfsXacctBaseOperator`. It gives them the botocore
     retry default, the dry-run flag, the account pin, the plan pushed under ``plan``, and one way to
-    build a hook of another connection. (It subclasses ``BaseOperator`` so that Airflow applies
-    ``default_args`` to its parameters too, e.g. ``default_args={"dry_run": True}``.)
+    build a hook of another connection.
+
+    It is a plain mixin, not a ``BaseOperator``: Airflow wraps the ``__init__`` of every operator
+    class in the hierarchy, and each wrapped level deep-copies the DAG's params again
+    (``BaseOperatorMeta._apply_defaults``), which is most of what a DAG file's parse spends on its
+    tasks. So each operator has the wrapped levels of its Amazon-provider parent plus its own, and the
+    contract applies ``default_args`` to its parameters itself, with Airflow's precedence
+    (:func:`take_contract_arguments`); ``partial()`` accepts them as it accepts any other parameter.
 
     ``dry_run`` is a templated field (a DAG param can switch a whole run to a plan): it may arrive as a
     bool or as the rendered text ``"True"``/``"false"``; :meth:`validate_safety`, the first thing every
@@ -84,27 +108,21 @@ class EmrfsXacctOperatorMixin(BaseOperator):
     :param botocore_config: as for every AWS operator; defaults to :data:`DEFAULT_BOTOCORE_CONFIG`.
     """
 
+    #: The contract's parameters and their defaults; each becomes an attribute of the same name.
+    contract_parameters: ClassVar[dict[str, Any]] = {"dry_run": False, "expected_account_id": None}
+
     dry_run: Any  # the attribute shadows BaseOperator.dry_run (a method nothing calls)
     expected_account_id: str | None
     last_plan: list[dict[str, Any]] | None
-    aws_conn_id: str | None
-    region_name: str | None
-    verify: bool | str | None
-    botocore_config: dict | None
 
-    def __init__(
-        self,
-        *,
-        dry_run: bool | str = False,
-        expected_account_id: str | None = None,
-        botocore_config: dict | None = None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, **kwargs: Any) -> None:
+        contract = take_contract_arguments(kwargs, {**self.contract_parameters, "botocore_config": None})
+        botocore_config = contract.pop("botocore_config")
         super().__init__(
             botocore_config=default_botocore_config() if botocore_config is None else botocore_config, **kwargs
         )
-        self.dry_run = dry_run
-        self.expected_account_id = expected_account_id
+        for name, value in contract.items():
+            setattr(self, name, value)
         self.last_plan = None
 
     def validate_attributes(self) -> None:
@@ -202,9 +220,11 @@ class EmrfsXacctBaseOperator(EmrfsXacctOperatorMixin, AwsBaseOperator[AwsHookTyp
     :param botocore_config: as for every AWS operator; defaults to :data:`DEFAULT_BOTOCORE_CONFIG`.
     """
 
-    def __init__(self, *, settle_seconds: float = 1.0, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.settle_seconds = settle_seconds
+    contract_parameters: ClassVar[dict[str, Any]] = {
+        **EmrfsXacctOperatorMixin.contract_parameters,
+        "settle_seconds": 1.0,
+    }
+    settle_seconds: float
 
     @property
     def converge_settings(self) -> ConvergeSettings:
@@ -219,3 +239,14 @@ class EmrfsXacctBaseOperator(EmrfsXacctOperatorMixin, AwsBaseOperator[AwsHookTyp
 
         super().validate_safety()
         validate_positive_number(self.settle_seconds, "settle_seconds")
+
+
+# ``Operator.partial(...)`` checks its arguments against the parameter names Airflow records on each
+# ``__init__`` it wraps (``validate_mapping_kwargs`` in ``airflow.sdk.definitions.mappedoperator``);
+# the contract's ``__init__`` is not wrapped, so it records its own. ``tests/unit/operators/test_base.py``
+# maps every operator with them.
+setattr(  # noqa: B010 (a name-mangled attribute of Airflow's metaclass)
+    EmrfsXacctOperatorMixin.__init__,
+    "_BaseOperatorMeta__param_names",
+    {*EmrfsXacctBaseOperator.contract_parameters, "botocore_config"},
+)

@@ -72,37 +72,29 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     def execute(self, context: Context) -> str:
         from airflow_provider_emrfs_xacct.hooks.errors import acting_account, explain_access_denied
         from airflow_provider_emrfs_xacct.links.console import persist_links
+        from airflow_provider_emrfs_xacct.pure import validation
         from airflow_provider_emrfs_xacct.pure.documents import DESTINATION_POLICY_NAME, destination_permissions_policy
         from airflow_provider_emrfs_xacct.pure.merge import MAX_ROLE_INLINE_POLICIES_CHARS, require_iam_policy_length
-        from airflow_provider_emrfs_xacct.pure.validation import (
-            account_of_arn,
-            parse_s3_location,
-            refuse_account,
-            require_list,
-            require_partition,
-            validate_iam_path,
-            validate_kms_key_arn,
-            validate_max_session_duration,
-            validate_role_arn,
-            validate_role_description,
-            validate_role_name,
-        )
 
         # 1. Validate everything (no AWS call).
         self.validate_safety()
-        role_name = validate_role_name(self.role_name, "role_name")
-        trusted = require_list(self.trusted_role_arns, "trusted_role_arns", validate_role_arn)
-        locations = require_list(self.s3_prefixes, "s3_prefixes", parse_s3_location)
-        keys = require_list(self.kms_key_arns or [], "kms_key_arns", validate_kms_key_arn, allow_empty=True)
-        path = validate_iam_path(self.role_path, "role_path")
-        description = validate_role_description(self.role_description, "role_description")
-        max_session_duration = validate_max_session_duration(self.max_session_duration, "max_session_duration")
+        role_name = validation.validate_role_name(self.role_name, "role_name")
+        trusted = validation.require_list(self.trusted_role_arns, "trusted_role_arns", validation.validate_role_arn)
+        locations = validation.require_list(self.s3_prefixes, "s3_prefixes", validation.parse_s3_location)
+        keys = validation.require_list(
+            self.kms_key_arns or [], "kms_key_arns", validation.validate_kms_key_arn, allow_empty=True
+        )
+        path = validation.validate_iam_path(self.role_path, "role_path")
+        description = validation.validate_role_description(self.role_description, "role_description")
+        max_session_duration = validation.validate_max_session_duration(
+            self.max_session_duration, "max_session_duration"
+        )
         settings = self.converge_settings
         partition = self.hook.conn_partition
         where = f"connection {self.aws_conn_id!r}"
         for field, arns in (("trusted_role_arns", trusted), ("kms_key_arns", keys)):
             for index, arn in enumerate(arns):
-                require_partition(arn, partition, f"{field}[{index}]", where)
+                validation.require_partition(arn, partition, f"{field}[{index}]", where)
         # What was asked must fit on its own (what is there only adds to it): refuse before touching the role.
         require_iam_policy_length(
             destination_permissions_policy(partition, locations, keys),
@@ -115,10 +107,10 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         with explain_access_denied(self.hook):
             # 2. Read both documents and learn the account (from the role's ARN, else from STS).
             role = self.hook.get_role(role_name)
-            account = account_of_arn(role["Arn"]) if role else acting_account(self.hook)
+            account = validation.account_of_arn(role["Arn"]) if role else acting_account(self.hook)
             self.check_expected_account(account, self.aws_conn_id)
             for index, arn in enumerate(trusted):
-                refuse_account(
+                validation.refuse_account(
                     arn,
                     account,
                     f"trusted_role_arns[{index}]",
@@ -200,27 +192,22 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
     def execute(self, context: Context) -> str:
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-        from airflow_provider_emrfs_xacct.pure.validation import (
-            refuse_account,
-            require_list,
-            require_partition,
-            validate_name_prefix,
-            validate_role_arn,
-            validate_role_name,
-        )
+        from airflow_provider_emrfs_xacct.pure import validation
 
         self.validate_safety()
-        role_name = validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
-        arns = require_list(self.destination_role_arns, "destination_role_arns", validate_role_arn)
-        policy_name = validate_name_prefix(self.policy_name, "policy_name", max_length=128)
+        role_name = validation.validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
+        arns = validation.require_list(
+            self.destination_role_arns, "destination_role_arns", validation.validate_role_arn
+        )
+        policy_name = validation.validate_name_prefix(self.policy_name, "policy_name", max_length=128)
         settings = self.converge_settings
         where = f"connection {self.aws_conn_id!r}"
         for index, arn in enumerate(arns):
-            require_partition(arn, self.hook.conn_partition, f"destination_role_arns[{index}]", where)
+            validation.require_partition(arn, self.hook.conn_partition, f"destination_role_arns[{index}]", where)
         with explain_access_denied(self.hook):
             account = self.connection_account(self.hook)
             for index, arn in enumerate(arns):
-                refuse_account(
+                validation.refuse_account(
                     arn,
                     account,
                     f"destination_role_arns[{index}]",

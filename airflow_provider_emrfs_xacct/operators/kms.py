@@ -47,34 +47,28 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
     def execute(self, context: Context) -> str:
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.links.console import persist_links
+        from airflow_provider_emrfs_xacct.pure import validation
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-        from airflow_provider_emrfs_xacct.pure.validation import (
-            require_account,
-            require_list,
-            require_partition,
-            validate_kms_key_arn,
-            validate_role_arn,
-        )
 
         self.validate_safety()
         settings = self.converge_settings
-        key_arn = validate_kms_key_arn(self.key_arn, "key_arn")
-        principals = require_list(self.principal_arns, "principal_arns", validate_role_arn)
+        key_arn = validation.validate_kms_key_arn(self.key_arn, "key_arn")
+        principals = validation.require_list(self.principal_arns, "principal_arns", validation.validate_role_arn)
         # PutKeyPolicy acts on a key of the connection's own partition, region (and account) only.
         where = f"connection {self.aws_conn_id!r}"
-        require_partition(key_arn, self.hook.conn_partition, "key_arn", where)
+        validation.require_partition(key_arn, self.hook.conn_partition, "key_arn", where)
         _, partition, _, region, _ = key_arn.split(":", 4)
         if region != self.hook.conn_region_name:
             raise InvalidParameterError(
                 "key_arn", f"is in region {region!r}, but {where} acts in region {self.hook.conn_region_name!r}"
             )
         for index, arn in enumerate(principals):
-            require_partition(arn, partition, f"principal_arns[{index}]", "the key")
+            validation.require_partition(arn, partition, f"principal_arns[{index}]", "the key")
         persist_links(context, self, key_arn=key_arn)
         with explain_access_denied(self.hook):
             # PutKeyPolicy cannot act on a key of another account ("Cross-account use: No", KMS API
             # reference, PutKeyPolicy): refuse it here, naming both accounts, before any call on the key.
-            require_account(key_arn, self.connection_account(self.hook), "key_arn", where)
+            validation.require_account(key_arn, self.connection_account(self.hook), "key_arn", where)
             changes = self.hook.ensure_key_users(key_arn, principals, settings=settings, dry_run=self.dry_run)
         self.report(context, changes)
         return key_arn

@@ -80,28 +80,23 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.hooks.errors import acting_account, explain_access_denied
         from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
         from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+        from airflow_provider_emrfs_xacct.pure import validation
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-        from airflow_provider_emrfs_xacct.pure.validation import (
-            refuse_account,
-            require_account,
-            require_list,
-            require_partition,
-            validate_kms_key_arn,
-            validate_name_prefix,
-            validate_role_arn,
-            validate_role_name,
-        )
 
         # 1. Validate everything (no AWS call).
         self.validate_safety()
         settings, dry_run = self.converge_settings, self.dry_run
-        role_arn = validate_role_arn(self.destination_role_arn, "destination_role_arn")
-        emr_role = validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
-        keys = require_list(self.kms_key_arns or [], "kms_key_arns", validate_kms_key_arn, allow_empty=True)
+        role_arn = validation.validate_role_arn(self.destination_role_arn, "destination_role_arn")
+        emr_role = validation.validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
+        keys = validation.require_list(
+            self.kms_key_arns or [], "kms_key_arns", validation.validate_kms_key_arn, allow_empty=True
+        )
         configuration = None
         if self.security_configuration is not None:
-            configuration = validate_name_prefix(self.security_configuration, "security_configuration", max_length=256)
-            validate_name_prefix(self.name_prefix, "name_prefix")
+            configuration = validation.validate_name_prefix(
+                self.security_configuration, "security_configuration", max_length=256
+            )
+            validation.validate_name_prefix(self.name_prefix, "name_prefix")
         if not isinstance(self.delete_destination_role, bool):
             raise InvalidParameterError(
                 "delete_destination_role", f"must be True or False, got {self.delete_destination_role!r}"
@@ -110,9 +105,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         destination_iam = self.other_hook(EmrfsIamHook, self.destination_aws_conn_id)
         kms = self.other_hook(EmrfsKmsHook, self.destination_aws_conn_id)
         destination = f"connection {self.destination_aws_conn_id!r}"
-        require_partition(role_arn, destination_iam.conn_partition, "destination_role_arn", destination)
+        validation.require_partition(role_arn, destination_iam.conn_partition, "destination_role_arn", destination)
         for index, key in enumerate(keys):
-            require_partition(key, kms.conn_partition, f"kms_key_arns[{index}]", destination)
+            validation.require_partition(key, kms.conn_partition, f"kms_key_arns[{index}]", destination)
             region = key.split(":")[3]
             if region != kms.conn_region_name:
                 raise InvalidParameterError(
@@ -124,8 +119,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             emr_account = self.connection_account(self.hook)
         with explain_access_denied(destination_iam):
             destination_account = acting_account(destination_iam)
-        require_account(role_arn, destination_account, "destination_role_arn", destination)
-        refuse_account(
+        validation.require_account(role_arn, destination_account, "destination_role_arn", destination)
+        validation.refuse_account(
             role_arn,
             emr_account,
             "destination_role_arn",
@@ -133,7 +128,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             "the destination role must be in another account than the EMR EC2 role",
         )
         for index, key in enumerate(keys):
-            require_account(key, destination_account, f"kms_key_arns[{index}]", destination)
+            validation.require_account(key, destination_account, f"kms_key_arns[{index}]", destination)
         new_configuration = None
         changes: list[Change] = []
         if (

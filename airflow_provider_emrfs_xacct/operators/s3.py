@@ -77,35 +77,28 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.links.console import persist_links
+        from airflow_provider_emrfs_xacct.pure import validation
         from airflow_provider_emrfs_xacct.pure.bucket_policy import ownership_report
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-        from airflow_provider_emrfs_xacct.pure.validation import (
-            parse_s3_location,
-            refuse_account,
-            require_list,
-            require_partition,
-            validate_bool,
-            validate_role_arn,
-        )
 
         self.validate_safety()
         settings = self.converge_settings
-        locations = require_list(self.s3_prefixes, "s3_prefixes", parse_s3_location)
+        locations = validation.require_list(self.s3_prefixes, "s3_prefixes", validation.parse_s3_location)
         buckets = sorted({location.bucket for location in locations})
         if len(buckets) > 1:
             raise InvalidParameterError("s3_prefixes", f"must all be in one bucket, got {', '.join(buckets)}")
         bucket = buckets[0]
-        principals = require_list(self.principal_arns, "principal_arns", validate_role_arn)
-        enforce = validate_bool(self.enforce_bucket_owner, "enforce_bucket_owner")
+        principals = validation.require_list(self.principal_arns, "principal_arns", validation.validate_role_arn)
+        enforce = validation.validate_bool(self.enforce_bucket_owner, "enforce_bucket_owner")
         partition, where = self.hook.conn_partition, f"connection {self.aws_conn_id!r}"
         for index, arn in enumerate(principals):
             # A bucket policy cannot grant a principal of another partition (S3 answers MalformedPolicy).
-            require_partition(arn, partition, f"principal_arns[{index}]", where)
+            validation.require_partition(arn, partition, f"principal_arns[{index}]", where)
         persist_links(context, self, location=locations[0])
         with explain_access_denied(self.hook):
             account = self.connection_account(self.hook)
             for index, arn in enumerate(principals):
-                refuse_account(
+                validation.refuse_account(
                     arn,
                     account,
                     f"principal_arns[{index}]",
@@ -215,26 +208,22 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
     def execute(self, context: Context) -> str:
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.pure import validation
         from airflow_provider_emrfs_xacct.pure.bucket_policy import EMR_ROLE_POLICY_NAME, emr_role_bucket_policy
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
         from airflow_provider_emrfs_xacct.pure.merge import MAX_ROLE_INLINE_POLICIES_CHARS, require_iam_policy_length
-        from airflow_provider_emrfs_xacct.pure.validation import (
-            parse_s3_location,
-            require_list,
-            require_partition,
-            validate_kms_key_arn,
-            validate_role_name,
-        )
 
         self.validate_safety()
-        role_name = validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
-        locations = require_list(self.s3_prefixes, "s3_prefixes", parse_s3_location)
-        keys = require_list(self.kms_key_arns or [], "kms_key_arns", validate_kms_key_arn, allow_empty=True)
+        role_name = validation.validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
+        locations = validation.require_list(self.s3_prefixes, "s3_prefixes", validation.parse_s3_location)
+        keys = validation.require_list(
+            self.kms_key_arns or [], "kms_key_arns", validation.validate_kms_key_arn, allow_empty=True
+        )
         if not isinstance(self.canned_acl, bool):
             raise InvalidParameterError("canned_acl", f"must be True or False, got {self.canned_acl!r}")
         partition = self.hook.conn_partition
         for index, arn in enumerate(keys):
-            require_partition(arn, partition, f"kms_key_arns[{index}]", f"connection {self.aws_conn_id!r}")
+            validation.require_partition(arn, partition, f"kms_key_arns[{index}]", f"connection {self.aws_conn_id!r}")
         require_iam_policy_length(
             emr_role_bucket_policy(partition, set(locations), set(keys), object_acl=self.canned_acl),
             MAX_ROLE_INLINE_POLICIES_CHARS,

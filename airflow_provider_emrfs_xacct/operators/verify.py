@@ -132,28 +132,24 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctOperatorMixin, AwsBaseOperator[
         )
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_emrfs_xacct.pure import validation
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-        from airflow_provider_emrfs_xacct.pure.validation import (
-            parse_s3_location,
-            require_list,
-            validate_name_prefix,
-            validate_positive_number,
-            validate_role_name,
-        )
         from airflow_provider_emrfs_xacct.verify import verify_chain
 
         self.validate_safety()
-        name = validate_name_prefix(self.security_configuration, "security_configuration", max_length=256)
-        role_name = validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
+        name = validation.validate_name_prefix(self.security_configuration, "security_configuration", max_length=256)
+        role_name = validation.validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         prefixes = [
             location.uri
-            for location in require_list(self.s3_prefixes or [], "s3_prefixes", parse_s3_location, allow_empty=True)
+            for location in validation.require_list(
+                self.s3_prefixes or [], "s3_prefixes", validation.parse_s3_location, allow_empty=True
+            )
         ]
         if self.probe and not self.cluster_id:
             raise InvalidParameterError("cluster_id", "is needed for probe=True (the probe runs as a step on it)")
         if self.probe:
-            validate_positive_number(self.waiter_delay, "waiter_delay")
-            validate_positive_number(self.waiter_max_attempts, "waiter_max_attempts")
+            validation.validate_positive_number(self.waiter_delay, "waiter_delay")
+            validation.validate_positive_number(self.waiter_max_attempts, "waiter_max_attempts")
         if self.expected_account_id is not None:
             self.connection_account(self.hook)
         report, _ = verify_chain(

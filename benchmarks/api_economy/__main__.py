@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import atexit
-import os
-import shutil
-import tempfile
+import benchmarks.airflow_home  # noqa: F401  (before Airflow is imported: a temporary AIRFLOW_HOME)
 
-if "AIRFLOW_HOME" not in os.environ:
-    _AIRFLOW_HOME = tempfile.mkdtemp(prefix="emrfs-xacct-bench-airflow-")
-    os.environ["AIRFLOW_HOME"] = _AIRFLOW_HOME
-    atexit.register(shutil.rmtree, _AIRFLOW_HOME, ignore_errors=True)
-os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "ERROR")
+# isort: split
 
 import argparse
 import sys

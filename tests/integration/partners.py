@@ -1,19 +1,29 @@
 """
-Helpers shared by the verifier, revoke and offboarding tests: provisioning one partner with the
-provider's operators. (Recording every AWS call: ``CallRecorder().everywhere()``, devstack/testing.py.)
+Helpers shared by the integration tests: provisioning one partner with the provider's operators (whole, or
+one step), a permissions boundary on its role, a trust statement someone else wrote. (Recording every AWS
+call: ``CallRecorder().everywhere()``, devstack/testing.py.)
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
-from devstack.moto_stack import DESTINATION_ACCOUNT, DESTINATION_CONN_ID, EMR_CONN_ID, EMR_EC2_ROLE, Seeded
+from devstack.moto_stack import DESTINATION_ACCOUNT, DESTINATION_CONN_ID, EMR_CONN_ID, EMR_EC2_ROLE, Seeded, client
 from devstack.testing import run_operator
 
 NAME_PREFIX = "emrfs-xacct-test"
+#: A trust statement someone else wrote on a destination role: another account's auditor, behind an external id.
+AUDITOR_STATEMENT = {
+    "Sid": "PartnerAuditor",
+    "Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::333333333333:role/Auditor"},
+    "Action": "sts:AssumeRole",
+    "Condition": {"StringEquals": {"sts:ExternalId": "audit-7f3e"}},
+}
 
 
 def role_arn(name: str) -> str:
@@ -24,39 +34,56 @@ def mapping(role_name: str, prefix: str) -> dict[str, Any]:
     return {"Role": role_arn(role_name), "IdentifierType": "Prefix", "Identifiers": [prefix]}
 
 
-def provision_partner(aws: Seeded, role_name: str, prefix: str) -> str:
-    """Run the chain's IAM and KMS operators for one partner (no security configuration); return the role ARN."""
+def ensure_destination_role(aws: Seeded, role_name: str, prefix: str, trusted_role_arn: str | None = None) -> str:
+    """Run EnsureDestinationRoleOperator (trusting the seeded EMR EC2 role unless told); return the role ARN."""
     arn, _, _ = run_operator(
         EnsureDestinationRoleOperator(
             task_id="ensure_destination_role",
             aws_conn_id=DESTINATION_CONN_ID,
             role_name=role_name,
-            trusted_role_arns=[aws.emr_ec2_role_arn],
+            trusted_role_arns=[trusted_role_arn or aws.emr_ec2_role_arn],
             s3_prefixes=[prefix],
             kms_key_arns=[aws.kms_key_arn],
             settle_seconds=0,
         )
     )
-    run_operator(
-        AttachAssumeRolePolicyOperator(
-            task_id="allow_emr_role_to_assume",
-            aws_conn_id=EMR_CONN_ID,
-            emr_ec2_role_name=EMR_EC2_ROLE,
-            destination_role_arns=[arn],
-            settle_seconds=0,
-        )
-    )
+    return str(arn)
+
+
+def grant_key_users(aws: Seeded, principal_arns: list[str], key_arn: str | None = None) -> None:
+    """Run GrantKmsKeyUserOperator on ``key_arn`` (the seeded key unless told)."""
     run_operator(
         GrantKmsKeyUserOperator(
             task_id="grant_kms_key_user",
             aws_conn_id=DESTINATION_CONN_ID,
-            key_arn=aws.kms_key_arn,
-            principal_arns=[arn],
+            key_arn=key_arn or aws.kms_key_arn,
+            principal_arns=principal_arns,
             settle_seconds=0,
         )
     )
+
+
+def provision_partner(aws: Seeded, role_name: str, prefix: str, emr_ec2_role: tuple[str, str] | None = None) -> str:
+    """
+    Run the chain's IAM and KMS operators for one partner (no security configuration); return the role ARN.
+
+    :param emr_ec2_role: the EMR EC2 role to trust and grant, as ``(name, ARN)``; the seeded
+        ``EMR_EC2_DefaultRole`` by default.
+    """
+    emr_role_name, emr_role_arn = emr_ec2_role or (EMR_EC2_ROLE, aws.emr_ec2_role_arn)
+    arn = ensure_destination_role(aws, role_name, prefix, emr_role_arn)
+    run_operator(
+        AttachAssumeRolePolicyOperator(
+            task_id="allow_emr_role_to_assume",
+            aws_conn_id=EMR_CONN_ID,
+            emr_ec2_role_name=emr_role_name,
+            destination_role_arns=[arn],
+            settle_seconds=0,
+        )
+    )
+    grant_key_users(aws, [arn])
     assert arn == role_arn(role_name)
-    return str(arn)
+    return arn
 
 
 def create_security_configuration(mappings: list[dict[str, Any]], name_prefix: str = NAME_PREFIX) -> str:
@@ -70,3 +97,20 @@ def create_security_configuration(mappings: list[dict[str, Any]], name_prefix: s
         )
     )
     return str(name)
+
+
+def set_permissions_boundary(aws: Seeded, role_name: str, policy_name: str, action: str) -> Any:
+    """
+    Create a managed policy allowing only ``action`` and set it as the destination role's permissions boundary.
+
+    Return the destination account's IAM client.
+    """
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    boundary = iam.create_policy(
+        PolicyName=policy_name,
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]}
+        ),
+    )["Policy"]["Arn"]
+    iam.put_role_permissions_boundary(RoleName=role_name, PermissionsBoundary=boundary)
+    return iam

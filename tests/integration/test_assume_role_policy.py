@@ -3,29 +3,22 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
 from airflow_provider_emrfs_xacct.pure.documents import as_list
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
-    MotoStack,
     Seeded,
     client,
 )
 from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
-from tests.conftest import use_connections
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 
 POLICY_NAME = "emrfs-xacct-assume-destination-roles"
 SEEDED_POLICY_NAME = "emr-ec2-own-bucket-access"
@@ -42,16 +35,6 @@ def make_operator(**overrides: Any) -> AttachAssumeRolePolicyOperator:
     }
     arguments.update(overrides)
     return AttachAssumeRolePolicyOperator(**arguments)
-
-
-@pytest.fixture(scope="module")
-def idle_hook(moto_stack: MotoStack) -> Iterator[EmrfsIamHook]:
-    """One hook (client built) shared by the bad-input cases, which must make no call at all."""
-    with pytest.MonkeyPatch.context() as patch:
-        use_connections(patch, moto_stack.url)
-        hook = make_operator().hook
-        assert hook.conn is not None
-        yield hook
 
 
 def emr_role_state(iam: Any) -> dict[str, Any]:
@@ -169,58 +152,3 @@ def test_dry_run_changes_nothing_and_returns_the_plan(aws: Seeded) -> None:
     assert change["action"] == "create"
     assert as_list(change["after"]["Statement"][0]["Resource"]) == [PARTNER_A_ROLE]
     assert POLICY_NAME not in iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
-
-
-@pytest.mark.parametrize(
-    ("overrides", "field"),
-    [
-        pytest.param({"destination_role_arns": []}, "destination_role_arns", id="empty-list"),
-        pytest.param({"destination_role_arns": ["*"]}, "destination_role_arns[0]", id="star"),
-        pytest.param(
-            {"destination_role_arns": [f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/*"]},
-            "destination_role_arns[0]",
-            id="wildcard-role",
-        ),
-        pytest.param(
-            {"destination_role_arns": [PARTNER_A_ROLE, "arn:aws:iam::2222:role/partner-a-writer"]},
-            "destination_role_arns[1]",
-            id="short-account-id",
-        ),
-        pytest.param(
-            {"destination_role_arns": ["arn:aws:s3:::partner-results-b"]},
-            "destination_role_arns[0]",
-            id="wrong-service",
-        ),
-        pytest.param(
-            {"destination_role_arns": ["arn:aws:iam::222222222222:policy/partner-a-writer"]},
-            "destination_role_arns[0]",
-            id="policy-arn-not-role-arn",
-        ),
-        pytest.param(
-            {"destination_role_arns": f"['{PARTNER_A_ROLE}']"},
-            "destination_role_arns",
-            id="rendered-list-string",
-        ),
-        pytest.param(
-            {"destination_role_arns": [PARTNER_A_ROLE, PARTNER_A_ROLE]},
-            "destination_role_arns[1]",
-            id="duplicate",
-        ),
-        pytest.param({"emr_ec2_role_name": "arn:aws:iam::111111111111:role/X"}, "emr_ec2_role_name", id="arn-as-name"),
-        pytest.param({"policy_name": "has space"}, "policy_name", id="bad-policy-name"),
-    ],
-)
-def test_invalid_input_is_rejected_before_any_aws_call(
-    idle_hook: EmrfsIamHook, overrides: dict[str, Any], field: str
-) -> None:
-    operator = make_operator(**overrides)
-    operator.__dict__["hook"] = idle_hook  # the cached ``hook`` property, already built
-    ti = RecordingTaskInstance(task_id=operator.task_id)
-    recorder = CallRecorder().attach(operator.hook.conn)
-
-    with pytest.raises(InvalidParameterError) as excinfo:
-        operator.execute({"ti": ti, "task_instance": ti})
-
-    assert excinfo.value.field == field
-    assert recorder.calls == []
-    assert ti.xcoms == {}

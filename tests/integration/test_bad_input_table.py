@@ -354,6 +354,23 @@ CASES: list[Case] = [
     c("emr-role-name-empty", "assume", "emr_ec2_role_name", "", "emr_ec2_role_name", EMPTY),
     c("emr-role-name-list", "assume", "emr_ec2_role_name", [EMR_EC2_ROLE], "emr_ec2_role_name", NOT_STRING),
     c("destination-star", "assume", "destination_role_arns", "*", D0, NOT_ARN),
+    c("destination-star-in-list", "assume", "destination_role_arns", ["*"], D0, NOT_ARN),
+    c(
+        "destination-short-account-second",
+        "assume",
+        "destination_role_arns",
+        [DEST_ROLE_ARN, "arn:aws:iam::2222:role/partner-a-writer"],
+        "destination_role_arns[1]",
+        ACCOUNT,
+    ),
+    c(
+        "destination-wrong-service",
+        "assume",
+        "destination_role_arns",
+        ["arn:aws:s3:::partner-results-b"],
+        D0,
+        "must be an ARN of service 'iam'",
+    ),
     c(
         "destination-wildcard",
         "assume",
@@ -418,6 +435,23 @@ CASES: list[Case] = [
         "not an alias",
     ),
     c("key-arn-alias-name", "kms", "key_arn", "alias/partner", "key_arn", NOT_ARN),
+    c("key-arn-bare-id", "kms", "key_arn", KEY_ID, "key_arn", NOT_ARN),
+    c(
+        "key-arn-no-region",
+        "kms",
+        "key_arn",
+        f"arn:aws:kms::{DESTINATION_ACCOUNT}:key/{KEY_ID}",
+        "key_arn",
+        "must have a region",
+    ),
+    c(
+        "key-arn-wrong-service",
+        "kms",
+        "key_arn",
+        f"arn:aws:s3:::partner-results-b/{DESTINATION_ACCOUNT}",
+        "key_arn",
+        "must be an ARN of service 'kms'",
+    ),
     c(
         "key-arn-uppercase-id",
         "kms",
@@ -466,6 +500,15 @@ CASES: list[Case] = [
         P0,
         "must be a role ARN",
     ),
+    c(
+        "principals-root-second",
+        "kms",
+        "principal_arns",
+        [DEST_ROLE_ARN, f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"],
+        "principal_arns[1]",
+        "must be a role ARN",
+    ),
+    c("principals-account-letter", "kms", "principal_arns", ["arn:aws:iam::22222222222x:role/w"], P0, ACCOUNT),
     c("principals-star", "kms", "principal_arns", ["*"], P0, NOT_ARN),
     c("principals-rendered-list", "kms", "principal_arns", f"['{DEST_ROLE_ARN}']", "principal_arns", RENDERED),
     c("principals-int", "kms", "principal_arns", 222222222222, "principal_arns", NOT_LIST),
@@ -722,15 +765,15 @@ def build(seeded: Seeded, hooks: dict[Any, Any], operator: str, **override: Any)
     return op
 
 
-def execute_recorded(op: Any) -> tuple[CallRecorder, Exception | None]:
-    """Run ``op.execute`` recording every client's calls (not only the operator's); return them and the error."""
+def execute_recorded(op: Any) -> tuple[CallRecorder, RecordingTaskInstance, Exception | None]:
+    """Run ``op.execute`` recording every client's calls (not only the operator's); return them, its XComs, the error."""
     ti = RecordingTaskInstance(task_id=op.task_id)
     with CallRecorder().everywhere() as recorder:
         try:
             op.execute({"ti": ti, "task_instance": ti})
         except Exception as error:
-            return recorder, error
-    return recorder, None
+            return recorder, ti, error
+    return recorder, ti, None
 
 
 def test_the_table_is_broad() -> None:
@@ -755,7 +798,7 @@ def test_malformed_inputs_are_refused_before_any_change(aws: Seeded, subtests: p
     for case in CASES:
         with subtests.test(msg=case.id, field=case.field):
             op = build(aws, hooks, case.operator, **{case.argument: case.value})
-            recorder, error = execute_recorded(op)
+            recorder, ti, error = execute_recorded(op)
             assert isinstance(error, InvalidParameterError), f"{case.id}: accepted or failed otherwise: {error!r}"
             assert error.field == case.field, f"{case.id}: {error}"
             assert case.fragment in error.problem, f"{case.id}: {error}"
@@ -764,6 +807,7 @@ def test_malformed_inputs_are_refused_before_any_change(aws: Seeded, subtests: p
                 assert recorder.reads, f"{case.id}: the refusal should come after reading the current document"
             else:
                 assert recorder.calls == [], f"{case.id}: validation should precede every call, got {recorder.calls}"
+                assert ti.xcoms == {}, f"{case.id}: validation should precede every XCom, got {ti.xcoms}"
             # And nothing changed in either account, whichever client might have sent a write.
             assert changes(records, moto_state()) == {}, f"{case.id} changed the stand-in's records"
     assert changes(before, snapshot(aws)) == {}

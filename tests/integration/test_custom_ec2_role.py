@@ -13,16 +13,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from airflow_provider_emrfs_xacct.operators.emr import (
-    CreateEmrfsSecurityConfigOperator,
-    LaunchClusterWithSecConfigOperator,
-)
-from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
-from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, TRUST_SID
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
-    DESTINATION_CONN_ID,
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
@@ -30,6 +24,7 @@ from devstack.moto_stack import (
     client,
 )
 from devstack.testing import run_operator, small_cluster
+from tests.integration.partners import create_security_configuration, mapping, provision_partner
 
 PIPELINE_ROLE = "emr-ec2-partner-b"
 PIPELINE_PROFILE = "emr-ec2-partner-b-profile"
@@ -54,42 +49,11 @@ def test_the_chain_with_a_pipeline_role_touches_only_that_role(aws: Seeded) -> N
     iam_a = client(aws.url, EMR_ACCOUNT, "iam")
     default_policies_before = iam_a.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
 
-    destination_role, _, _ = run_operator(
-        EnsureDestinationRoleOperator(
-            task_id="ensure_destination_role",
-            aws_conn_id=DESTINATION_CONN_ID,
-            role_name="emrfs-partner-b-writer",
-            trusted_role_arns=[pipeline_role_arn],
-            s3_prefixes=[PREFIX],
-            kms_key_arns=[aws.kms_key_arn],
-            settle_seconds=0,
-        )
+    destination_role = provision_partner(
+        aws, "emrfs-partner-b-writer", PREFIX, emr_ec2_role=(PIPELINE_ROLE, pipeline_role_arn)
     )
-    run_operator(
-        AttachAssumeRolePolicyOperator(
-            task_id="allow_emr_role_to_assume",
-            aws_conn_id=EMR_CONN_ID,
-            emr_ec2_role_name=PIPELINE_ROLE,
-            destination_role_arns=[destination_role],
-            settle_seconds=0,
-        )
-    )
-    run_operator(
-        GrantKmsKeyUserOperator(
-            task_id="grant_kms_key_user",
-            aws_conn_id=DESTINATION_CONN_ID,
-            key_arn=aws.kms_key_arn,
-            principal_arns=[destination_role],
-            settle_seconds=0,
-        )
-    )
-    configuration, _, _ = run_operator(
-        CreateEmrfsSecurityConfigOperator(
-            task_id="create_security_configuration",
-            aws_conn_id=EMR_CONN_ID,
-            name_prefix="emrfs-xacct-partner-b",
-            role_mappings=[{"Role": destination_role, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}],
-        )
+    configuration = create_security_configuration(
+        [mapping("emrfs-partner-b-writer", PREFIX)], name_prefix="emrfs-xacct-partner-b"
     )
     cluster_id, launch, _ = run_operator(
         LaunchClusterWithSecConfigOperator(

@@ -20,6 +20,7 @@ from devstack.moto_stack import (
     client,
 )
 from devstack.testing import RecordingTaskInstance, run_operator
+from tests.integration.partners import AUDITOR_STATEMENT
 
 ROLE_NAME = "partner-a-writer"
 ROLE_ARN = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{ROLE_NAME}"
@@ -38,15 +39,9 @@ OBJECT_ACTIONS = {
     "s3:AbortMultipartUpload",
     "s3:ListMultipartUploadParts",
 }
-#: Trust statements someone else wrote: another account's auditor behind an external id, and the EMR
-#: EC2 role limited to one session name (a conditional grant, so the provider must still add its own).
-AUDITOR_STATEMENT = {
-    "Sid": "PartnerAuditor",
-    "Effect": "Allow",
-    "Principal": {"AWS": "arn:aws:iam::333333333333:role/Auditor"},
-    "Action": "sts:AssumeRole",
-    "Condition": {"StringEquals": {"sts:ExternalId": "audit-7f3e"}},
-}
+#: Trust statements someone else wrote: another account's auditor behind an external id
+#: (``AUDITOR_STATEMENT``), and the EMR EC2 role limited to one session name (a conditional grant, so the
+#: provider must still add its own).
 CONDITIONAL_EMR_STATEMENT = {
     "Sid": "NightlySessionOnly",
     "Effect": "Allow",

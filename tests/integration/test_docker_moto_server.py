@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from devstack.moto_stack import BUCKET, DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, EMR_SERVICE_ROLE, client
+from devstack.moto_stack import BUCKET, DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, client
+from devstack.testing import small_cluster
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,13 +69,7 @@ def test_moto_service_seeds_both_accounts_and_stops_on_sigterm(moto_service) -> 
     assert iam.get_role(RoleName=EMR_EC2_ROLE)["Role"]["Arn"] == facts["emr_ec2_role_arn"]
     # devstack's moto extension is on: a step completes at once (the example DAG waits for one).
     emr = client(url, EMR_ACCOUNT, "emr")
-    cluster_id = emr.run_job_flow(
-        Name="probe",
-        ReleaseLabel="emr-7.5.0",
-        Instances={"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
-        JobFlowRole=EMR_EC2_ROLE,
-        ServiceRole=EMR_SERVICE_ROLE,
-    )["JobFlowId"]
+    cluster_id = emr.run_job_flow(**small_cluster("probe", "emr-7.5.0"))["JobFlowId"]
     step_id = emr.add_job_flow_steps(
         JobFlowId=cluster_id,
         Steps=[{"Name": "s", "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["true"]}}],

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator
 from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_POLICY_NAME,
@@ -35,7 +34,14 @@ from devstack.moto_stack import (
     client,
 )
 from devstack.testing import run_operator
-from tests.integration.partners import create_security_configuration, mapping, provision_partner, role_arn
+from tests.integration.partners import (
+    create_security_configuration,
+    grant_key_users,
+    mapping,
+    provision_partner,
+    role_arn,
+    set_permissions_boundary,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -242,14 +248,7 @@ def _deny_in_bucket_policy(aws: Seeded) -> None:
 
 
 def _read_only_boundary(aws: Seeded) -> None:
-    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
-    boundary = iam.create_policy(
-        PolicyName="read-only-boundary",
-        PolicyDocument=json.dumps(
-            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
-        ),
-    )["Policy"]["Arn"]
-    iam.put_role_permissions_boundary(RoleName=ROLE, PermissionsBoundary=boundary)
+    set_permissions_boundary(aws, ROLE, "read-only-boundary", "s3:GetObject")
 
 
 def _no_mapping(aws: Seeded) -> str:
@@ -362,15 +361,7 @@ def _option_a(aws: Seeded) -> None:
             settle_seconds=0,
         )
     )
-    run_operator(
-        GrantKmsKeyUserOperator(
-            task_id="grant_kms_key_user",
-            aws_conn_id=DESTINATION_CONN_ID,
-            key_arn=aws.kms_key_arn,
-            principal_arns=[aws.emr_ec2_role_arn],
-            settle_seconds=0,
-        )
-    )
+    grant_key_users(aws, [aws.emr_ec2_role_arn])
     # Cross-account, the EMR role's own identity policy must allow the same actions (IAM User Guide,
     # "Cross-account policy evaluation logic"); written here by hand.
     bucket = f"arn:aws:s3:::{aws.bucket}"

@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.pure.documents import as_list
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
-    MotoStack,
     Seeded,
     client,
 )
 from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
-from tests.conftest import use_connections
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
 
 SID = "EmrfsXacctKeyUsers"
 PARTNER_A_ROLE = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-a-writer"
@@ -43,16 +36,6 @@ def make_operator(key_arn: str, **overrides: Any) -> GrantKmsKeyUserOperator:
     }
     arguments.update(overrides)
     return GrantKmsKeyUserOperator(**arguments)
-
-
-@pytest.fixture(scope="module")
-def idle_hook(moto_stack: MotoStack) -> Iterator[EmrfsKmsHook]:
-    """One hook (client built) shared by the bad-input cases, which must make no call at all."""
-    with pytest.MonkeyPatch.context() as patch:
-        use_connections(patch, moto_stack.url)
-        hook = make_operator(SOME_KEY_ARN).hook
-        assert hook.conn is not None
-        yield hook
 
 
 def key_policy(kms: Any, key_arn: str) -> dict[str, Any]:
@@ -168,55 +151,3 @@ def test_dry_run_changes_nothing_and_returns_the_key_arn(aws: Seeded) -> None:
     assert change["before"] == aws.key_policy
     assert as_list(change["after"]["Statement"][-1]["Principal"]["AWS"]) == [PARTNER_A_ROLE]
     assert key_policy(client(aws.url, DESTINATION_ACCOUNT, "kms"), aws.kms_key_arn) == aws.key_policy
-
-
-@pytest.mark.parametrize(
-    ("overrides", "field"),
-    [
-        pytest.param(
-            {"key_arn": f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:alias/partner-results"},
-            "key_arn",
-            id="alias-arn-not-key-arn",
-        ),
-        pytest.param({"key_arn": "1234abcd-12ab-34cd-56ef-1234567890ab"}, "key_arn", id="key-id-not-arn"),
-        pytest.param(
-            {"key_arn": f"arn:aws:kms::{DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
-            "key_arn",
-            id="no-region",
-        ),
-        pytest.param(
-            {"key_arn": "arn:aws:kms:us-east-1:2222:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
-            "key_arn",
-            id="short-account-id",
-        ),
-        pytest.param(
-            {"key_arn": f"arn:aws:s3:::partner-results-b/{DESTINATION_ACCOUNT}"}, "key_arn", id="wrong-service"
-        ),
-        pytest.param({"principal_arns": []}, "principal_arns", id="empty-list"),
-        pytest.param({"principal_arns": ["*"]}, "principal_arns[0]", id="star"),
-        pytest.param(
-            {"principal_arns": [PARTNER_A_ROLE, "arn:aws:iam::222222222222:root"]},
-            "principal_arns[1]",
-            id="account-root-not-role",
-        ),
-        pytest.param(
-            {"principal_arns": ["arn:aws:iam::22222222222x:role/partner-a-writer"]},
-            "principal_arns[0]",
-            id="bad-account-id",
-        ),
-    ],
-)
-def test_invalid_input_is_rejected_before_any_aws_call(
-    idle_hook: EmrfsKmsHook, overrides: dict[str, Any], field: str
-) -> None:
-    operator = make_operator(**{"key_arn": SOME_KEY_ARN, **overrides})
-    operator.__dict__["hook"] = idle_hook  # the cached ``hook`` property, already built
-    ti = RecordingTaskInstance(task_id=operator.task_id)
-    recorder = CallRecorder().attach(operator.hook.conn)
-
-    with pytest.raises(InvalidParameterError) as excinfo:
-        operator.execute({"ti": ti, "task_instance": ti})
-
-    assert excinfo.value.field == field
-    assert recorder.calls == []
-    assert ti.xcoms == {}

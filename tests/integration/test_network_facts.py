@@ -17,10 +17,22 @@ def ec2(moto_url: str) -> Any:
     return client(moto_url, EMR_ACCOUNT, "ec2")
 
 
-def private_subnet(ec2: Any) -> tuple[str, str]:
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+def private_subnet(ec2: Any, network: str = "10.0") -> tuple[str, str]:
+    """A new VPC (``<network>.0.0/16``) and a subnet in it with no route out; return their ids."""
+    vpc = ec2.create_vpc(CidrBlock=f"{network}.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=f"{network}.1.0/24")["Subnet"]["SubnetId"]
     return vpc, subnet
+
+
+def add_sts_interface_endpoint(ec2: Any, vpc: str, subnet: str) -> None:
+    """An STS interface endpoint with private DNS in the subnet (the Regional STS endpoint resolves to it)."""
+    ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        ServiceName=f"com.amazonaws.{REGION}.sts",
+        VpcEndpointType="Interface",
+        SubnetIds=[subnet],
+        PrivateDnsEnabled=True,
+    )
 
 
 def test_private_subnet_has_no_way_to_sts(ec2: Any) -> None:
@@ -36,13 +48,7 @@ def test_private_subnet_has_no_way_to_sts(ec2: Any) -> None:
 
 def test_sts_interface_endpoint_with_private_dns(ec2: Any) -> None:
     vpc, subnet = private_subnet(ec2)
-    ec2.create_vpc_endpoint(
-        VpcId=vpc,
-        ServiceName=f"com.amazonaws.{REGION}.sts",
-        VpcEndpointType="Interface",
-        SubnetIds=[subnet],
-        PrivateDnsEnabled=True,
-    )
+    add_sts_interface_endpoint(ec2, vpc, subnet)
     facts = read_subnet_facts(ec2, subnet)
     assert facts.sts_interface_endpoint
     assert sts_endpoint_check("emr-6.15.0", facts).status == "PASS"

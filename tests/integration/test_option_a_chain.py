@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, GrantEmrRoleBucketAccessOperator
 from airflow_provider_emrfs_xacct.pure.bucket_policy import (
     EMR_ROLE_POLICY_NAME,
@@ -36,6 +35,7 @@ from devstack.moto_stack import (
     client,
 )
 from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
+from tests.integration.partners import grant_key_users
 
 PREFIX = "s3://partner-results-b/exports/"
 
@@ -80,15 +80,7 @@ def test_the_whole_chain_covers_bucket_key_and_emr_role(aws: Seeded) -> None:
     report, _, _ = run_operator(grant())
     assert report["kms_key_arn"] == aws.kms_key_arn  # the bucket's default key, for the next two steps
 
-    run_operator(
-        GrantKmsKeyUserOperator(
-            task_id="grant_kms_key_user",
-            aws_conn_id=DESTINATION_CONN_ID,
-            key_arn=report["kms_key_arn"],
-            principal_arns=[aws.emr_ec2_role_arn],
-            settle_seconds=0,
-        )
-    )
+    grant_key_users(aws, [aws.emr_ec2_role_arn], report["kms_key_arn"])
     name, recorder, _ = run_operator(emr_role_access(kms_key_arns=report["kms_key_arn"]))
 
     assert name == EMR_ROLE_POLICY_NAME

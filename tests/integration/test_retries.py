@@ -12,6 +12,7 @@ the provider does not own may change.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -43,7 +44,7 @@ from devstack.moto_stack import (
 )
 from devstack.testing import AFTER_CALL, CallRecorder, RecordingTaskInstance, run_operator, small_cluster
 from tests.conftest import reset_moto
-from tests.integration.partners import create_security_configuration, mapping, provision_partner
+from tests.integration.partners import AUDITOR_STATEMENT, create_security_configuration, mapping, provision_partner
 from tests.integration.state import client, snapshot, without_ids
 
 if TYPE_CHECKING:
@@ -70,13 +71,6 @@ OTHER_ROLE_NAME = "partner-b-writer"
 OTHER_PREFIX = f"s3://{BUCKET}/exports/partner-b/"
 UNUSED_CONFIGS = (f"{CONFIG_PREFIX}-0123456789ab", f"{CONFIG_PREFIX}-abcdef012345")
 IN_USE_CONFIG = f"{CONFIG_PREFIX}-fedcba987654"
-AUDITOR_STATEMENT = {
-    "Sid": "PartnerAuditor",
-    "Effect": "Allow",
-    "Principal": {"AWS": "arn:aws:iam::333333333333:role/Auditor"},
-    "Action": "sts:AssumeRole",
-    "Condition": {"StringEquals": {"sts:ExternalId": "audit-7f3e"}},
-}
 FOREIGN_ROLE_POLICY = {
     "Version": "2012-10-17",
     "Statement": [
@@ -163,56 +157,129 @@ def job_flow(**changes: Any) -> dict[str, Any]:
 
 # The operators ----------------------------------------------------------------------------------
 
-
-def destination_role(aws: Seeded) -> EnsureDestinationRoleOperator:
-    return EnsureDestinationRoleOperator(
-        task_id="ensure_destination_role",
-        aws_conn_id=DESTINATION_CONN_ID,
-        role_name=ROLE_NAME,
-        trusted_role_arns=[aws.emr_ec2_role_arn],
-        s3_prefixes=[PREFIX],
-        kms_key_arns=[aws.kms_key_arn],
-        settle_seconds=0,
-    )
+#: What a prepare step made that the case's operator names (set before each run of the case).
+_PREPARED: dict[str, str] = {}
 
 
-def assume_role_policy(_aws: Seeded) -> AttachAssumeRolePolicyOperator:
-    return AttachAssumeRolePolicyOperator(
-        task_id="attach_assume_role_policy",
-        aws_conn_id=EMR_CONN_ID,
-        destination_role_arns=[ROLE_ARN],
-        settle_seconds=0,
-    )
+#: Stand-ins in the operators' arguments, filled in when an operator is built: the seeded key and
+#: EMR EC2 role (random or per seeding), and the security configuration a prepare step made.
+KEY, EMR_ROLE, PREPARED_CONFIG = "<seeded-kms-key-arn>", "<seeded-emr-ec2-role-arn>", "<prepared-configuration>"
+
+#: Each operator the cases run, with its arguments.
+OPERATORS: dict[str, tuple[type, dict[str, Any]]] = {
+    "destination-role": (
+        EnsureDestinationRoleOperator,
+        {
+            "task_id": "ensure_destination_role",
+            "aws_conn_id": DESTINATION_CONN_ID,
+            "role_name": ROLE_NAME,
+            "trusted_role_arns": [EMR_ROLE],
+            "s3_prefixes": [PREFIX],
+            "kms_key_arns": [KEY],
+            "settle_seconds": 0,
+        },
+    ),
+    "assume-role-policy": (
+        AttachAssumeRolePolicyOperator,
+        {
+            "task_id": "attach_assume_role_policy",
+            "aws_conn_id": EMR_CONN_ID,
+            "destination_role_arns": [ROLE_ARN],
+            "settle_seconds": 0,
+        },
+    ),
+    "kms-key-user": (
+        GrantKmsKeyUserOperator,
+        {
+            "task_id": "grant_kms_key_user",
+            "aws_conn_id": DESTINATION_CONN_ID,
+            "key_arn": KEY,
+            "principal_arns": [ROLE_ARN],
+            "settle_seconds": 0,
+        },
+    ),
+    "security-configuration": (
+        CreateEmrfsSecurityConfigOperator,
+        {
+            "task_id": "create_security_configuration",
+            "aws_conn_id": EMR_CONN_ID,
+            "name_prefix": CONFIG_PREFIX,
+            "role_mappings": [{"Role": ROLE_ARN, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}],
+            "settle_seconds": 0,
+        },
+    ),
+    "launch-cluster": (
+        LaunchClusterWithSecConfigOperator,
+        {
+            "task_id": "launch_cluster",
+            "aws_conn_id": EMR_CONN_ID,
+            "emr_conn_id": None,
+            "security_configuration": LAUNCH_CONFIG,
+            "job_flow_overrides": job_flow(),
+        },
+    ),
+    "grant-bucket-access": (
+        GrantBucketAccessOperator,
+        {
+            "task_id": "grant_bucket_access",
+            "aws_conn_id": DESTINATION_CONN_ID,
+            "s3_prefixes": [PREFIX],
+            "principal_arns": [EMR_ROLE],
+            "settle_seconds": 0,
+        },
+    ),
+    "revoke-bucket-access": (
+        RevokeBucketAccessOperator,
+        {
+            "task_id": "revoke_bucket_access",
+            "aws_conn_id": DESTINATION_CONN_ID,
+            "bucket": BUCKET,
+            "principal_arns": [EMR_ROLE],
+            "settle_seconds": 0,
+        },
+    ),
+    "revoke-partner": (
+        RevokePartnerAccessOperator,
+        {
+            "task_id": "revoke_partner",
+            "aws_conn_id": EMR_CONN_ID,
+            "destination_aws_conn_id": DESTINATION_CONN_ID,
+            "destination_role_arn": ROLE_ARN,
+            "emr_ec2_role_name": EMR_EC2_ROLE,
+            "kms_key_arns": [KEY],
+            "security_configuration": PREPARED_CONFIG,  # the one two_partners made
+            "name_prefix": CONFIG_PREFIX,
+            "delete_destination_role": True,
+            "settle_seconds": 0,
+        },
+    ),
+    "delete-unused": (
+        DeleteUnusedSecurityConfigsOperator,
+        {
+            "task_id": "delete_unused_security_configurations",
+            "aws_conn_id": EMR_CONN_ID,
+            "name_prefix": CONFIG_PREFIX,
+            "min_age_seconds": 0,
+        },
+    ),
+}
 
 
-def key_user(aws: Seeded) -> GrantKmsKeyUserOperator:
-    return GrantKmsKeyUserOperator(
-        task_id="grant_kms_key_user",
-        aws_conn_id=DESTINATION_CONN_ID,
-        key_arn=aws.kms_key_arn,
-        principal_arns=[ROLE_ARN],
-        settle_seconds=0,
-    )
+def build(name: str, aws: Seeded, **changes: Any) -> Any:
+    """A new instance of the operator ``name`` of :data:`OPERATORS`, its stand-ins filled in, ``changes`` applied."""
+    cls, arguments = OPERATORS[name]
+    known = {
+        KEY: aws.kms_key_arn,
+        EMR_ROLE: aws.emr_ec2_role_arn,
+        PREPARED_CONFIG: _PREPARED.get("security_configuration"),
+    }
 
+    def fill(value: Any) -> Any:
+        if isinstance(value, list):
+            return [fill(item) for item in value]
+        return known.get(value, value) if isinstance(value, str) else copy.deepcopy(value)
 
-def security_configuration(_aws: Seeded) -> CreateEmrfsSecurityConfigOperator:
-    return CreateEmrfsSecurityConfigOperator(
-        task_id="create_security_configuration",
-        aws_conn_id=EMR_CONN_ID,
-        name_prefix=CONFIG_PREFIX,
-        role_mappings=[{"Role": ROLE_ARN, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}],
-        settle_seconds=0,
-    )
-
-
-def launch(_aws: Seeded) -> LaunchClusterWithSecConfigOperator:
-    return LaunchClusterWithSecConfigOperator(
-        task_id="launch_cluster",
-        aws_conn_id=EMR_CONN_ID,
-        emr_conn_id=None,
-        security_configuration=LAUNCH_CONFIG,
-        job_flow_overrides=job_flow(),
-    )
+    return cls(**{key: fill(value) for key, value in {**arguments, **changes}.items()})
 
 
 def foreign_bucket_statement(aws: Seeded) -> None:
@@ -235,17 +302,13 @@ def object_writer_bucket(aws: Seeded) -> None:
 def granted_bucket(aws: Seeded) -> None:
     """The EMR role was granted bucket access before (by the provider), next to someone else's statement."""
     foreign_bucket_statement(aws)
-    run_operator(grant_bucket_access(aws))
+    run_operator(build("grant-bucket-access", aws))
 
 
 def granted_bucket_only(aws: Seeded) -> None:
     """The EMR role was granted bucket access before, and the bucket policy holds nothing else."""
     foreign_security_configuration(aws)
-    run_operator(grant_bucket_access(aws))
-
-
-#: What a prepare step made that the case's operator names (set before each run of the case).
-_PREPARED: dict[str, str] = {}
+    run_operator(build("grant-bucket-access", aws))
 
 
 def two_partners(aws: Seeded) -> None:
@@ -268,55 +331,6 @@ def unused_configurations(aws: Seeded) -> None:
     emr.run_job_flow(**job_flow(Name="partner-a-running", SecurityConfiguration=IN_USE_CONFIG))
 
 
-def grant_bucket_access(aws: Seeded, **kwargs: Any) -> GrantBucketAccessOperator:
-    return GrantBucketAccessOperator(
-        task_id="grant_bucket_access",
-        aws_conn_id=DESTINATION_CONN_ID,
-        s3_prefixes=[PREFIX],
-        principal_arns=[aws.emr_ec2_role_arn],
-        settle_seconds=0,
-        **kwargs,
-    )
-
-
-def enforcing_grant(aws: Seeded) -> GrantBucketAccessOperator:
-    return grant_bucket_access(aws, enforce_bucket_owner=True)
-
-
-def revoke_bucket_access(aws: Seeded) -> RevokeBucketAccessOperator:
-    return RevokeBucketAccessOperator(
-        task_id="revoke_bucket_access",
-        aws_conn_id=DESTINATION_CONN_ID,
-        bucket=BUCKET,
-        principal_arns=[aws.emr_ec2_role_arn],
-        settle_seconds=0,
-    )
-
-
-def revoke_partner(aws: Seeded) -> RevokePartnerAccessOperator:
-    return RevokePartnerAccessOperator(
-        task_id="revoke_partner",
-        aws_conn_id=EMR_CONN_ID,
-        destination_aws_conn_id=DESTINATION_CONN_ID,
-        destination_role_arn=ROLE_ARN,
-        emr_ec2_role_name=EMR_EC2_ROLE,
-        kms_key_arns=[aws.kms_key_arn],
-        security_configuration=_PREPARED["security_configuration"],  # the one two_partners made
-        name_prefix=CONFIG_PREFIX,
-        delete_destination_role=True,
-        settle_seconds=0,
-    )
-
-
-def delete_unused(_aws: Seeded) -> DeleteUnusedSecurityConfigsOperator:
-    return DeleteUnusedSecurityConfigsOperator(
-        task_id="delete_unused_security_configurations",
-        aws_conn_id=EMR_CONN_ID,
-        name_prefix=CONFIG_PREFIX,
-        min_age_seconds=0,
-    )
-
-
 def without_plan(result: Any) -> Any:
     """A return value without the plan: the plan lists what this try changed, not what the task achieved."""
     if isinstance(result, dict):
@@ -332,35 +346,43 @@ def without_plan(result: Any) -> Any:
 class Case:
     """One operator, from one starting state."""
 
-    make: Callable[[Seeded], Any]
+    #: The operator (a key of :data:`OPERATORS`) and what its arguments change.
+    operator: str
     prepare: Callable[[Seeded], None] = foreign_security_configuration
+    changes: tuple[tuple[str, Any], ...] = ()
     #: What else the case's operator owns and may change or delete (paths of the snapshot).
     owns: tuple[str, ...] = ()
     #: The part of the operator's return value that a retry must give back as an undisturbed run does.
     comparable: Callable[[Any], Any] = lambda result: without_plan(result)
 
+    def make(self, aws: Seeded) -> Any:
+        return build(self.operator, aws, **dict(self.changes))
+
 
 CASES = {
-    "destination-role-new": Case(destination_role),
-    "destination-role-existing": Case(destination_role, existing_destination_role),
-    "assume-role-policy": Case(assume_role_policy),
-    "kms-key-user": Case(key_user, plain_destination_role),
-    "security-configuration": Case(security_configuration),
-    "launch-cluster": Case(launch, launch_prerequisites),
-    "grant-bucket-access": Case(grant_bucket_access, foreign_bucket_statement),
+    "destination-role-new": Case("destination-role"),
+    "destination-role-existing": Case("destination-role", existing_destination_role),
+    "assume-role-policy": Case("assume-role-policy"),
+    "kms-key-user": Case("kms-key-user", plain_destination_role),
+    "security-configuration": Case("security-configuration"),
+    "launch-cluster": Case("launch-cluster", launch_prerequisites),
+    "grant-bucket-access": Case("grant-bucket-access", foreign_bucket_statement),
     # Asked to switch the bucket to BucketOwnerEnforced: the ownership setting is the operator's to change.
     "grant-bucket-access-enforce-owner": Case(
-        enforcing_grant, object_writer_bucket, owns=(f"{DESTINATION_ACCOUNT}/s3/{BUCKET}/ownership",)
+        "grant-bucket-access",
+        object_writer_bucket,
+        changes=(("enforce_bucket_owner", True),),
+        owns=(f"{DESTINATION_ACCOUNT}/s3/{BUCKET}/ownership",),
     ),
-    "revoke-bucket-access": Case(revoke_bucket_access, granted_bucket),
+    "revoke-bucket-access": Case("revoke-bucket-access", granted_bucket),
     # Its statements were the only ones: the policy itself goes, as the undisturbed run removes it.
     "revoke-bucket-access-last-statement": Case(
-        revoke_bucket_access, granted_bucket_only, owns=(f"{DESTINATION_ACCOUNT}/s3/{BUCKET}/policy",)
+        "revoke-bucket-access", granted_bucket_only, owns=(f"{DESTINATION_ACCOUNT}/s3/{BUCKET}/policy",)
     ),
     # The destination role the provider created (tagged as such) is the revoke's to delete.
-    "revoke-partner": Case(revoke_partner, two_partners, owns=(f"{DESTINATION_ACCOUNT}/iam/role/{ROLE_NAME}",)),
+    "revoke-partner": Case("revoke-partner", two_partners, owns=(f"{DESTINATION_ACCOUNT}/iam/role/{ROLE_NAME}",)),
     # It returns the names this try deleted: the state shows that the retry deleted the rest.
-    "delete-unused-configurations": Case(delete_unused, unused_configurations, comparable=lambda _names: "<names>"),
+    "delete-unused-configurations": Case("delete-unused", unused_configurations, comparable=lambda _names: "<names>"),
 }
 KILLS = [
     ("destination-role-new", "CreateRole"),

@@ -53,7 +53,13 @@ from devstack.moto_stack import (
     client,
 )
 from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
-from tests.integration.partners import create_security_configuration, mapping, provision_partner, role_arn
+from tests.integration.partners import (
+    create_security_configuration,
+    grant_key_users,
+    mapping,
+    provision_partner,
+    role_arn,
+)
 
 PARTNER, PREFIX = "partner-1-writer", "s3://partner-results-b/partner-1/"
 OTHER_ACCOUNT = "333333333333"
@@ -373,15 +379,7 @@ def test_what_a_person_adds_to_restrict_provider_statements_survives_the_next_ch
         ensure(aws, trusted_role_arns=[aws.emr_ec2_role_arn, second_emr_role], s3_prefixes=[PREFIX, PREFIX + "more/"])
     )
     assert recorder.mutating == ["UpdateAssumeRolePolicy", "PutRolePolicy"]
-    run_operator(
-        GrantKmsKeyUserOperator(
-            task_id="kms",
-            aws_conn_id=DESTINATION_CONN_ID,
-            key_arn=aws.kms_key_arn,
-            principal_arns=[role_arn("partner-2-writer")],
-            settle_seconds=0,
-        )
-    )
+    grant_key_users(aws, [role_arn("partner-2-writer")])
 
     trust = iam_b.get_role(RoleName=PARTNER)["Role"]["AssumeRolePolicyDocument"]
     [ours] = [statement for statement in trust["Statement"] if statement.get("Sid") == TRUST_SID]

@@ -24,8 +24,7 @@ from moto.core.exceptions import JsonRESTError
 from airflow_provider_emrfs_xacct import verify as verify_module
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
 from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
-from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
-from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
 from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
@@ -40,12 +39,19 @@ from devstack.moto_stack import (
     EMR_EC2_ROLE,
     KEY_ADMIN_ARN,
     PROVISIONER_ROLE,
-    REGION,
     Seeded,
     client,
 )
 from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator, small_cluster
-from tests.integration.partners import create_security_configuration, mapping, provision_partner
+from tests.integration.partners import (
+    create_security_configuration,
+    ensure_destination_role,
+    grant_key_users,
+    mapping,
+    provision_partner,
+    set_permissions_boundary,
+)
+from tests.integration.test_network_facts import add_sts_interface_endpoint, private_subnet
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -218,17 +224,7 @@ def _trust_someone_else(aws: Seeded) -> None:
 
 
 def _repair_trust(aws: Seeded, role_arn: str) -> None:
-    run_operator(
-        EnsureDestinationRoleOperator(
-            task_id="repair",
-            aws_conn_id=DESTINATION_CONN_ID,
-            role_name=ROLE_NAME,
-            trusted_role_arns=[aws.emr_ec2_role_arn],
-            s3_prefixes=[PREFIX],
-            kms_key_arns=[aws.kms_key_arn],
-            settle_seconds=0,
-        )
-    )
+    ensure_destination_role(aws, ROLE_NAME, PREFIX)
 
 
 def _deny_writes_in_bucket_policy(aws: Seeded) -> None:
@@ -271,15 +267,7 @@ def _drop_key_users_and_root(aws: Seeded) -> None:
 
 
 def _repair_key_users(aws: Seeded, role_arn: str) -> None:
-    run_operator(
-        GrantKmsKeyUserOperator(
-            task_id="repair",
-            aws_conn_id=DESTINATION_CONN_ID,
-            key_arn=aws.kms_key_arn,
-            principal_arns=[role_arn],
-            settle_seconds=0,
-        )
-    )
+    grant_key_users(aws, [role_arn])
 
 
 @dataclass(frozen=True)
@@ -647,14 +635,7 @@ def test_the_mapped_role_is_compared_by_whole_arn(partner: Partner, mapped: str,
 
 
 def test_a_permissions_boundary_is_read_and_counted(partner: Partner) -> None:
-    iam = client(partner.aws.url, DESTINATION_ACCOUNT, "iam")
-    boundary = iam.create_policy(
-        PolicyName="only-sqs",
-        PolicyDocument=json.dumps(
-            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]}
-        ),
-    )["Policy"]["Arn"]
-    iam.put_role_permissions_boundary(RoleName=ROLE_NAME, PermissionsBoundary=boundary)
+    iam = set_permissions_boundary(partner.aws, ROLE_NAME, "only-sqs", "sqs:*")
 
     message, report = expect_broken(partner.configuration)
 
@@ -749,8 +730,7 @@ def test_a_cluster_in_a_private_subnet_without_an_sts_endpoint_fails_and_an_endp
     a subnet with neither a NAT route nor an STS interface endpoint cannot get them.
     """
     ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.1.0/24")["Subnet"]["SubnetId"]
+    vpc, subnet = private_subnet(ec2, "10.7")
     emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
     cluster_id = emr.run_job_flow(
         **small_cluster("private-export", RELEASE, Instances={**small_cluster()["Instances"], "Ec2SubnetId": subnet}),
@@ -763,13 +743,7 @@ def test_a_cluster_in_a_private_subnet_without_an_sts_endpoint_fails_and_an_endp
     assert [(link["status"], subnet in link["fix"]) for link in sts] == [("fail", True)], sts
     assert report["healthy"] is False
 
-    ec2.create_vpc_endpoint(
-        VpcId=vpc,
-        ServiceName=f"com.amazonaws.{REGION}.sts",
-        VpcEndpointType="Interface",
-        SubnetIds=[subnet],
-        PrivateDnsEnabled=True,
-    )
+    add_sts_interface_endpoint(ec2, vpc, subnet)
     report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
 
     sts = [link for link in report["links"] if link["link"] == "cluster reaches STS"]

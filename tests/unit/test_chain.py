@@ -107,13 +107,14 @@ def destination_role(
     )
 
 
-def mappings(*items: tuple[str, str, str]) -> dict[str, Any]:
+def mappings(*items: tuple[str, str, str | list[str]]) -> dict[str, Any]:
+    """A security configuration with these ``(role, identifier type, identifier or identifiers)`` mappings."""
     return {
         "AuthorizationConfiguration": {
             "EmrFsConfiguration": {
                 "RoleMappings": [
-                    {"Role": role, "IdentifierType": kind, "Identifiers": [identifier]}
-                    for role, kind, identifier in items
+                    {"Role": role, "IdentifierType": kind, "Identifiers": [ids] if isinstance(ids, str) else ids}
+                    for role, kind, ids in items
                 ]
             }
         }
@@ -511,16 +512,7 @@ def test_an_earlier_broader_prefix_shadows_a_later_mapping() -> None:
 
 def test_the_same_user_mapped_twice_is_shadowed() -> None:
     state = healthy_state()
-    state.security_configuration = {
-        "AuthorizationConfiguration": {
-            "EmrFsConfiguration": {
-                "RoleMappings": [
-                    {"Role": BROAD_ROLE, "IdentifierType": "User", "Identifiers": ["etl"]},
-                    {"Role": ROLE, "IdentifierType": "User", "Identifiers": ["hadoop", "etl"]},
-                ]
-            }
-        }
-    }
+    state.security_configuration = mappings((BROAD_ROLE, "User", "etl"), (ROLE, "User", ["hadoop", "etl"]))
     state.destination_roles[BROAD_ROLE] = destination_role(BROAD_ROLE)
 
     report = check_chain(state)
@@ -533,17 +525,9 @@ def test_the_same_user_mapped_twice_is_shadowed() -> None:
 
 def test_of_several_shadowed_identifiers_the_earliest_shadowing_mapping_is_named() -> None:
     state = healthy_state()
-    state.security_configuration = {
-        "AuthorizationConfiguration": {
-            "EmrFsConfiguration": {
-                "RoleMappings": [
-                    {"Role": BROAD_ROLE, "IdentifierType": "User", "Identifiers": ["bob"]},
-                    {"Role": BROAD_ROLE, "IdentifierType": "User", "Identifiers": ["alice"]},
-                    {"Role": ROLE, "IdentifierType": "User", "Identifiers": ["alice", "bob"]},
-                ]
-            }
-        }
-    }
+    state.security_configuration = mappings(
+        (BROAD_ROLE, "User", "bob"), (BROAD_ROLE, "User", "alice"), (ROLE, "User", ["alice", "bob"])
+    )
     state.destination_roles[BROAD_ROLE] = destination_role(BROAD_ROLE)
 
     shadow = [link for link in check_chain(state).links if link.link == SHADOW]

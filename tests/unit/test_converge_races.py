@@ -15,14 +15,8 @@ from typing import Any
 from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings, read_modify_write
 from airflow_provider_emrfs_xacct.pure.documents import KEY_USERS_SID, VERSION, key_users_statement
 from airflow_provider_emrfs_xacct.pure.merge import find_statement, merged_principals, upsert_statement
+from tests.unit.test_converge import ADMIN  # the key's administrators, as in a default key policy
 
-ADMIN = {
-    "Sid": "Enable IAM User Permissions",
-    "Effect": "Allow",
-    "Principal": {"AWS": "arn:aws:iam::222222222222:root"},
-    "Action": "kms:*",
-    "Resource": "*",
-}
 BASE = {"Version": VERSION, "Statement": [ADMIN]}
 SETTINGS = ConvergeSettings(settle_seconds=1.0, max_attempts=4)
 

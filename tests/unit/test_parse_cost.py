@@ -124,3 +124,20 @@ def test_an_operator_can_be_built_without_loading_its_hook():
         "GrantKmsKeyUserOperator(task_id='t', key_arn='k', principal_arns=['p'])"
     )
     assert "airflow_provider_emrfs_xacct.hooks.kms" not in loaded
+
+
+def test_the_hand_written_yardstick_has_the_example_dags_shape():
+    # benchmarks/parse_cost.py compares the example DAG with the same pipeline written by hand: that
+    # comparison means something only while both have the same tasks, edges and params.
+    import runpy
+
+    def shape(path: Path) -> tuple:
+        dag = runpy.run_path(str(path), run_name="__shape__")["dag"]
+        edges = {(task.task_id, downstream) for task in dag.tasks for downstream in task.downstream_task_ids}
+        return set(dag.task_dict), edges, set(dag.params)
+
+    example = shape(ROOT / "dags" / "emrfs_xacct_partner_export.py")
+    by_hand = shape(ROOT / "benchmarks" / "handwritten_pipeline.py")
+    assert by_hand[0] == example[0]
+    assert by_hand[2] == example[2]
+    assert by_hand[1] == example[1]

@@ -9,6 +9,7 @@ from airflow.sdk import DAG, BaseOperator
 
 from airflow_provider_emrfs_xacct.operators.base import (
     DEFAULT_BOTOCORE_CONFIG,
+    EmrfsXacctBaseOperator,
     EmrfsXacctOperatorMixin,
     default_botocore_config,
 )
@@ -49,6 +50,8 @@ OPERATORS: dict[type[BaseOperator], dict] = {
     RevokePartnerAccessOperator: {"destination_role_arn": ROLE_ARN, "destination_aws_conn_id": "d"},
     DeleteUnusedSecurityConfigsOperator: {"name_prefix": "p"},
 }
+#: The operators that write documents other runs may write too (``settle_seconds``).
+PROVISIONING = [cls for cls in OPERATORS if issubclass(cls, EmrfsXacctBaseOperator)]
 CASES = pytest.mark.parametrize("operator_class", list(OPERATORS), ids=lambda cls: cls.__name__)
 
 
@@ -86,12 +89,53 @@ def test_execute_has_a_typed_return_value(operator_class):
     assert annotation not in (inspect.Signature.empty, "Any")
 
 
+def wrapped_init_levels(cls: type) -> list[type]:
+    """The classes of ``cls``'s hierarchy whose own ``__init__`` Airflow wraps (``BaseOperatorMeta``)."""
+    return [klass for klass in cls.__mro__ if hasattr(vars(klass).get("__init__"), "__wrapped__")]
+
+
 @CASES
-def test_default_args_reach_the_contract_parameters(operator_class):
-    with DAG("d", schedule=None, default_args={"dry_run": True, "expected_account_id": "111111111111"}):
-        operator = build(operator_class)
-    assert operator.dry_run is True
-    assert operator.expected_account_id == "111111111111"
+def test_the_contract_adds_no_wrapped_init_level(operator_class):
+    # Each wrapped level deep-copies the DAG's params again (``_get_parent_defaults`` in
+    # ``airflow.sdk.bases.operator``): an operator costs its Airflow parent's levels plus its own.
+    airflow_parent = next(klass for klass in operator_class.__mro__ if klass.__module__.startswith("airflow."))
+    levels = wrapped_init_levels(operator_class)
+    assert levels[0] is operator_class
+    assert levels[1:] == wrapped_init_levels(airflow_parent)
+
+
+@CASES
+def test_default_args_follow_airflows_precedence(operator_class):
+    config = {"retries": {"mode": "adaptive", "max_attempts": 2}}
+    dag_args = {"dry_run": True, "expected_account_id": "111111111111", "botocore_config": config}
+    with DAG("d", schedule=None, default_args=dag_args):
+        from_dag = build(operator_class)
+    with DAG("e", schedule=None, default_args=dag_args):
+        # A task's own default_args beat the DAG's, and a given argument beats both.
+        own = build(operator_class, default_args={"expected_account_id": "222222222222"}, dry_run=False)
+    assert (from_dag.dry_run, from_dag.expected_account_id, from_dag.botocore_config) == (True, "111111111111", config)
+    assert (own.dry_run, own.expected_account_id) == (False, "222222222222")
+
+
+@pytest.mark.parametrize("operator_class", PROVISIONING, ids=lambda cls: cls.__name__)
+def test_default_args_reach_settle_seconds(operator_class):
+    assert build(operator_class).settle_seconds == 1.0
+    with DAG("d", schedule=None, default_args={"settle_seconds": 0}):
+        assert build(operator_class).settle_seconds == 0
+
+
+@CASES
+def test_partial_takes_the_contract_parameters_and_still_refuses_unknown_ones(operator_class):
+    contract = {"dry_run": True, "expected_account_id": "111111111111", "botocore_config": {}}
+    if operator_class in PROVISIONING:
+        contract["settle_seconds"] = 0
+    with DAG("d", schedule=None):
+        mapped = operator_class.partial(task_id="t", **OPERATORS[operator_class], **contract).expand(
+            aws_conn_id=["a", "b"]
+        )
+        with pytest.raises(TypeError, match="dry_rnu"):
+            operator_class.partial(task_id="u", dry_rnu=True)
+    assert {name: mapped.partial_kwargs[name] for name in contract} == contract
 
 
 @pytest.mark.parametrize(("given", "read"), [(True, True), ("False", False), ("true", True), (False, False)])

@@ -10,8 +10,8 @@ from airflow_provider_emrfs_xacct.operators.emr import (
     LaunchClusterWithSecConfigOperator,
     TerminateClusterOperator,
 )
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_CONN_ID, EMR_EC2_ROLE, EMR_SERVICE_ROLE, client
-from tests.conftest import run_operator
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_CONN_ID, client
+from devstack.testing import run_operator, small_cluster
 from tests.unit.operators.template_fields import SAFETY_FIELDS, validate_template_fields
 
 ROLE_ARN = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-acme-writer"
@@ -66,13 +66,7 @@ def test_terminate_template_fields_and_defaults():
 
 def test_terminate_dry_run_plans_the_termination_and_terminates_nothing(moto_url):
     emr = client(moto_url, EMR_ACCOUNT, "emr")
-    cluster_id = emr.run_job_flow(
-        Name="export",
-        ReleaseLabel="emr-7.5.0",
-        Instances={"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
-        JobFlowRole=EMR_EC2_ROLE,
-        ServiceRole=EMR_SERVICE_ROLE,
-    )["JobFlowId"]
+    cluster_id = emr.run_job_flow(**small_cluster("export", "emr-7.5.0"))["JobFlowId"]
 
     def terminate(**kwargs: object) -> TerminateClusterOperator:
         return TerminateClusterOperator(
