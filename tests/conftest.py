@@ -52,6 +52,7 @@ from devstack.testing import (
     partner_export_conf,
     provisioned_state,
     run_dag,
+    share_botocore_loader,
 )
 from devstack.testing import run_operator as run_operator
 
@@ -128,6 +129,7 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory, migrated_airflow_db: 
     """An ``AIRFLOW_HOME`` of the test module's own, with a copy of the migrated database."""
     home = tmp_path_factory.mktemp("airflow-home")
     shutil.copy(migrated_airflow_db, home / "airflow.db")
+    share_botocore_loader(home)
     return home
 
 
@@ -192,6 +194,7 @@ def example_dag_runs(
     seeded = seed(moto_stack.url)
     home = tmp_path_factory.mktemp("airflow-home-example-dag")
     shutil.copy(migrated_airflow_db, home / "airflow.db")
+    share_botocore_loader(home)
     secret = f"Pw-{uuid.uuid4().hex}-do-not-leak"
     env = {
         **airflow_env(moto_stack.url, home),

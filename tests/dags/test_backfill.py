@@ -50,7 +50,7 @@ from airflow_provider_emrfs_xacct.operators.emr import idempotency_key
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, client, seed
 from devstack.postgres import PostgresServer
-from devstack.testing import airflow_env
+from devstack.testing import airflow_env, share_botocore_loader
 from tests.dags.backfill_dags.emrfs_xacct_deferred_dag import DAG_ID as DEFERRED_DAG_ID
 from tests.dags.backfill_dags.emrfs_xacct_deferred_dag import DEFERRED_TASKS
 from tests.dags.backfill_dags.emrfs_xacct_deferred_dag import EMR_EC2_ROLE as DEFERRED_EMR_EC2_ROLE
@@ -244,6 +244,7 @@ def airflow_stack(
         "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "180",
     }
     stack = AirflowStack(home=home, env=env, db_url=db_url, api_url=f"http://127.0.0.1:{port}")
+    share_botocore_loader(home)
     stack.cli("db", "migrate", timeout=300)
     try:
         stack.start("api-server", "api-server", "--port", str(port), "--host", "127.0.0.1", "--workers", "1")
