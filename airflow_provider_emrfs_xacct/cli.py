@@ -325,7 +325,11 @@ def revoke_operator(partner: dict[str, Any], args: argparse.Namespace, *, dry_ru
 
 @dataclass
 class _TaskInstance:
-    """What an operator's ``execute`` reads of its task instance; keeps what it pushes to XCom."""
+    """
+    What an operator's ``execute`` reads of its task instance; keeps what it pushes to XCom.
+
+    The tests and benchmarks use it too (``devstack.testing.RecordingTaskInstance``, other defaults).
+    """
 
     task_id: str
     dag_id: str = "emrfs_xacct_cli"

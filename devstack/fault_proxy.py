@@ -21,8 +21,10 @@ the answer to the first requests of an operation after moto handled them (e.g. `
 STS is left alone by the faults: it only supplies the connections' credentials.
 
 Rate-limited mode (``rate_limits=True``): AWS throttles control-plane APIs per account and Region
-with token buckets. The proxy keeps one bucket per (access key, service, API), so per account as the
-connections use one key per account, with the burst and refill figures of
+with token buckets. The proxy keeps one bucket per (account, service, API): the account of the
+request's access key, as moto routes the request (``moto.iam.models.get_account_id_from``: the proxy
+runs in the moto server's process, see ``devstack.moto_stack``), so every assumed-role session of an
+account draws on the account's buckets, as on AWS. With the burst and refill figures of
 :data:`airflow_provider_emrfs_xacct.pure.quotas.REQUEST_RATES` (AWS's documented figures where they
 exist, stated assumptions elsewhere), times ``rate_scale``. A request finding its bucket empty gets the
 service's own throttling answer: IAM and STS ``Throttling`` (HTTP 400, the query protocol's XML error),
@@ -33,6 +35,7 @@ S3 is not rate-limited here (its request rates are per prefix, thousands per sec
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import random
@@ -49,6 +52,16 @@ from airflow_provider_emrfs_xacct.pure.quotas import request_rate
 FAULT_KINDS = ("throttle", "http500", "http503", "drop-before", "drop-after")
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 _ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
+
+
+@functools.lru_cache(maxsize=4096)
+def account_of_access_key(access_key: str) -> str:
+    """The account moto serves ``access_key``'s requests in (a key never changes account)."""
+    from moto.iam.models import get_account_id_from
+
+    return get_account_id_from(access_key)
+
+
 #: The services the rate-limited mode throttles.
 RATE_LIMITED_SERVICES = ("iam", "sts", "kms", "elasticmapreduce")
 _IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
@@ -183,7 +196,7 @@ class FaultProxy:
             return False
         figure = request_rate(service, operation)
         burst, refill = figure.burst * self.rate_scale, figure.rate * self.rate_scale
-        key = (access_key, service, operation)
+        key = (account_of_access_key(access_key), service, operation)
         with self.lock:
             now = time.monotonic()
             tokens, when = self._buckets.get(key, (burst, now))

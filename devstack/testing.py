@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.client
 
+from airflow_provider_emrfs_xacct.cli import _TaskInstance
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     EMR_ACCOUNT,
@@ -170,18 +171,15 @@ class CallRecorder:
 
 
 @dataclass
-class RecordingTaskInstance:
-    """The few task-instance attributes an operator's ``execute`` reads, with XComs kept in a dict."""
+class RecordingTaskInstance(_TaskInstance):
+    """
+    The command line's task instance (the few attributes an operator's ``execute`` reads, XComs kept
+    in ``xcoms``), with a test DAG run's names as defaults.
+    """
 
+    task_id: str = "test_task"
     dag_id: str = "test_dag"
     run_id: str = "manual__2026-01-01T00:00:00+00:00"
-    task_id: str = "test_task"
-    map_index: int = -1
-    try_number: int = 1
-    xcoms: dict[str, Any] = field(default_factory=dict)
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.xcoms[key] = value
 
 
 def run_operator(

@@ -1,0 +1,76 @@
+"""
+The stand-in's rate-limited mode throttles per account, as AWS does, not per set of credentials.
+
+AWS applies API request quotas per account and Region ("IAM and AWS STS quotas", IAM User Guide;
+https://repost.aws/knowledge-center/iam-sts-throttling-error): every assumed-role session of one
+account draws on the same token buckets. In a backfill each Airflow task assumes its connection's role
+and so signs with its own temporary key; a proxy counting per key would never throttle them. Which
+account a key belongs to is moto's own answer (the account it serves the key's requests in).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from airflow_provider_emrfs_xacct.pure.quotas import request_rate
+from devstack.fault_proxy import FaultProxy, account_of_access_key
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, account_session
+
+if TYPE_CHECKING:
+    import boto3
+
+#: ListRoles's bucket, scaled down to hold this many requests and half a token (its refill scales
+#: alike: a bucket refills in the same time whatever the scale, so a small one leaves more time
+#: between the requests below before a token comes back).
+BURST = 1
+
+
+def iam_through(proxy: FaultProxy, session: boto3.Session) -> Any:
+    """An IAM client of ``session`` that sends through ``proxy`` and does not retry (a throttle shows)."""
+    return session.client(
+        "iam", endpoint_url=proxy.url, config=Config(retries={"mode": "standard", "total_max_attempts": 1})
+    )
+
+
+def throttled(iam: Any) -> bool:
+    """Send one ``ListRoles``; ``True`` when IAM's throttling answer came back (any other error raises)."""
+    try:
+        iam.list_roles(MaxItems=1)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "Throttling":
+            raise
+        return True
+    return False
+
+
+def test_sessions_of_one_account_share_its_buckets_and_the_other_account_has_its_own(aws, moto_url):
+    figure = request_rate("iam", "ListRoles")
+    scale = (BURST + 0.5) / figure.burst
+    # Half a token is left after the burst: the next request must come within this many seconds.
+    assert 0.5 / (figure.rate * scale) > 0.5
+    first, second = account_session(moto_url, EMR_ACCOUNT), account_session(moto_url, EMR_ACCOUNT)
+    other = account_session(moto_url, DESTINATION_ACCOUNT)
+    keys = [session.get_credentials().access_key for session in (first, second, other)]
+    assert len(set(keys)) == 3
+    assert [account_of_access_key(key) for key in keys] == [EMR_ACCOUNT, EMR_ACCOUNT, DESTINATION_ACCOUNT]
+
+    with FaultProxy(moto_url, rate_limits=True, rate_scale=scale) as proxy:
+        clients = [iam_through(proxy, session) for session in (first, second, other)]
+        for _ in range(BURST):
+            assert not throttled(clients[0])
+        # The second session of the same account finds the account's bucket empty ...
+        assert throttled(clients[1])
+        # ... and the other account's sessions are not slowed by it.
+        assert not throttled(clients[2])
+    assert proxy.throttled["ListRoles"] == 1
+
+
+@pytest.mark.parametrize("account", [EMR_ACCOUNT, DESTINATION_ACCOUNT])
+def test_moto_names_the_account_of_an_assumed_role_key(aws, moto_url, account):
+    key = account_session(moto_url, account).get_credentials().access_key
+    assert key.startswith("ASIA")
+    assert account_of_access_key(key) == account
