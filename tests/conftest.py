@@ -9,10 +9,14 @@ to run an operator's ``execute``.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import subprocess
 import tempfile
+import uuid
+from dataclasses import dataclass
+from typing import Any
 
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="emrfs-xacct-airflow-"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
@@ -24,13 +28,32 @@ import botocore.session
 import pytest
 import requests
 
-from devstack.moto_stack import MotoStack, Seeded, airflow_environment, seed
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    DESTINATION_CONN_ID,
+    EMR_ACCOUNT,
+    EMR_CONN_ID,
+    MotoStack,
+    Seeded,
+    airflow_environment,
+    client,
+    connection_uri_json,
+    seed,
+)
 
 # The test-support layer lives in devstack/testing.py (shared with the benchmarks and the demo); these
 # names stay importable from here for tests written against the older location.
 from devstack.testing import CallRecorder as CallRecorder
 from devstack.testing import RecordingTaskInstance as RecordingTaskInstance
-from devstack.testing import airflow_cli, airflow_env, install_call_recording
+from devstack.testing import (
+    airflow_cli,
+    airflow_env,
+    install_call_recording,
+    partner_export_conf,
+    provisioned_state,
+    run_dag,
+    share_botocore_loader,
+)
 from devstack.testing import run_operator as run_operator
 
 if TYPE_CHECKING:
@@ -106,4 +129,103 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory, migrated_airflow_db: 
     """An ``AIRFLOW_HOME`` of the test module's own, with a copy of the migrated database."""
     home = tmp_path_factory.mktemp("airflow-home")
     shutil.copy(migrated_airflow_db, home / "airflow.db")
+    share_botocore_loader(home)
     return home
+
+
+# The example DAG's runs, made once: tests/dags checks what they provisioned, the security invariants
+# check that they leaked no secret ---------------------------------------------------------------------
+
+
+def connection_with_password(url: str, account: str, password: str) -> str:
+    """The JSON form of a connection to ``account`` through moto, with ``password`` as its secret key."""
+    connection = json.loads(connection_uri_json(url, account))
+    connection["password"] = password
+    return json.dumps(connection)
+
+
+def moto_issued_credentials(url: str) -> list[str]:
+    """Every access key, secret key and session token moto's STS issued since the reset."""
+    state = requests.get(f"{url}/moto-api/data.json", timeout=30).json()
+    issued = state.get("sts", {}).get("AssumedRole", [])
+    return [role[key] for role in issued for key in ("access_key_id", "secret_access_key", "session_token")]
+
+
+@dataclass
+class ExampleDagRuns:
+    """
+    Two runs of the example DAG (``DAG_ID``) for partner ``acme`` with ``airflow dags test``, and what they left.
+
+    The first run has a logical date, the rerun none. moto's state is read right after the runs (other
+    tests reset moto afterwards); the ``AIRFLOW_HOME`` (logs, metadata database) stays for the session.
+    """
+
+    seeded: Seeded
+    home: Path
+    #: The environment of both runs: connections whose password is :attr:`secret`.
+    env: dict[str, str]
+    secret: str
+    #: The output of the first run and of the rerun.
+    outputs: list[str]
+    #: Credentials moto issued before the runs (to the test process, seeding) and during them.
+    issued_before: list[str]
+    issued: list[str]
+    #: ``provisioned_state(seeded, "emrfs-acme-writer")`` after both runs.
+    state: dict[str, Any]
+    #: Each cluster's steps (name: state), by cluster id.
+    steps: dict[str, dict[str, str]]
+    #: The keys left under the partner's prefix.
+    left: list[str]
+
+
+@pytest.fixture(scope="session")
+def example_dag_runs(
+    moto_stack: MotoStack, migrated_airflow_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> ExampleDagRuns:
+    """
+    The example DAG run twice (:class:`ExampleDagRuns`), once for the session.
+
+    ``tests/dags/test_example_dag.py`` checks what the runs provisioned and that the rerun changed
+    nothing; ``tests/integration/test_security_invariants.py`` checks that the connections' password
+    and moto's credentials appear nowhere the runs wrote. The connections carry a password of their
+    own (moto accepts any secret key), so that there is a secret to look for.
+    """
+    reset_moto(moto_stack.url)
+    seeded = seed(moto_stack.url)
+    home = tmp_path_factory.mktemp("airflow-home-example-dag")
+    shutil.copy(migrated_airflow_db, home / "airflow.db")
+    share_botocore_loader(home)
+    secret = f"Pw-{uuid.uuid4().hex}-do-not-leak"
+    env = {
+        **airflow_env(moto_stack.url, home),
+        f"AIRFLOW_CONN_{EMR_CONN_ID.upper()}": connection_with_password(moto_stack.url, EMR_ACCOUNT, secret),
+        f"AIRFLOW_CONN_{DESTINATION_CONN_ID.upper()}": connection_with_password(
+            moto_stack.url, DESTINATION_ACCOUNT, secret
+        ),
+    }
+    before = moto_issued_credentials(moto_stack.url)  # issued to this process while seeding
+    conf = partner_export_conf(seeded, "acme")
+    first = run_dag(env, conf, home / "run-1.log", "2026-03-01")
+    # No logical date: the DAG names its cluster and output from values every run has (run_after).
+    second = run_dag(env, conf, home / "run-2.log", None)
+    emr_a = client(seeded.url, EMR_ACCOUNT, "emr")
+    steps = {
+        summary["Id"]: {
+            step["Name"]: step["Status"]["State"] for step in emr_a.list_steps(ClusterId=summary["Id"])["Steps"]
+        }
+        for summary in emr_a.list_clusters()["Clusters"]
+    }
+    s3_b = client(seeded.url, DESTINATION_ACCOUNT, "s3")
+    listed = s3_b.list_objects_v2(Bucket=seeded.bucket, Prefix="acme/out/").get("Contents", [])
+    return ExampleDagRuns(
+        seeded=seeded,
+        home=home,
+        env=env,
+        secret=secret,
+        outputs=[first, second],
+        issued_before=before,
+        issued=[value for value in moto_issued_credentials(moto_stack.url) if value not in before],
+        state=provisioned_state(seeded, "emrfs-acme-writer"),
+        steps=steps,
+        left=[item["Key"] for item in listed],
+    )

@@ -16,12 +16,13 @@ from devstack.testing import (
     airflow_env,
     count_changes,
     partner_export_conf,
-    provisioned_state,
     run_dag,
 )
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from tests.conftest import ExampleDagRuns
 
 AIRFLOW = airflow_cli()
 
@@ -57,18 +58,20 @@ def test_provider_is_registered_with_airflow() -> None:
 
 
 def test_airflow_dags_test_provisions_both_accounts_and_a_rerun_changes_nothing(
-    aws: Seeded, airflow_home: Path, tmp_path: Path
+    example_dag_runs: ExampleDagRuns,
 ) -> None:
-    env = airflow_env(aws.url, airflow_home)
-    conf = partner_export_conf(aws, "acme")
+    """
+    The example DAG run with ``airflow dags test``, then rerun without a logical date.
 
-    first = run_dag(env, conf, tmp_path / "run-1.log", "2026-03-01")
-    # No logical date: the DAG names its cluster and output from values every run has (run_after).
-    second = run_dag(env, conf, tmp_path / "run-2.log", None)
+    The runs are the session's :func:`~tests.conftest.example_dag_runs` (the security invariants check
+    the same runs for leaked secrets); what they left in moto was read right after them.
+    """
+    runs, aws = example_dag_runs, example_dag_runs.seeded
+    first, second = runs.outputs
 
     assert count_changes(first) == 5  # trust+role, permissions, assume-role policy, key policy, security configuration
     assert count_changes(second) == 0
-    state = provisioned_state(aws, "emrfs-acme-writer")
+    state = runs.state
     destination = state[f"destination account {DESTINATION_ACCOUNT}"]
     emr = state[f"EMR account {EMR_ACCOUNT}"]
     role_arn = destination["role"]
@@ -94,17 +97,15 @@ def test_airflow_dags_test_provisions_both_accounts_and_a_rerun_changes_nothing(
     assert len({cluster["name"] for cluster in emr["clusters"]}) == 2
     # Each run's verifier probed its cluster: the stand-in ran the probe step through EMRFS's routing
     # (devstack/moto_stack.py), the verifier found the object and deleted it.
-    emr_a = client(aws.url, EMR_ACCOUNT, "emr")
-    for summary in emr_a.list_clusters()["Clusters"]:
-        steps = {step["Name"]: step["Status"]["State"] for step in emr_a.list_steps(ClusterId=summary["Id"])["Steps"]}
+    assert sorted(runs.steps) == sorted(cluster["id"] for cluster in emr["clusters"])
+    for cluster_steps in runs.steps.values():
+        steps = dict(cluster_steps)
         assert steps.pop("emrfs-xacct-probe") == "COMPLETED", steps
         assert list(steps.values()) == ["COMPLETED"]  # the job's step, after the probe
     for output in (first, second):
         # The verifier added its probe step (and fails the run when the probe fails: run_dag checks it succeeded).
         assert "through the cluster's s3:// file system" in output
-    s3_b = client(aws.url, DESTINATION_ACCOUNT, "s3")
-    left = [item["Key"] for item in s3_b.list_objects_v2(Bucket=aws.bucket, Prefix="acme/out/").get("Contents", [])]
-    assert not [key for key in left if "probe" in key], left  # every probe object was deleted
+    assert not [key for key in runs.left if "probe" in key], runs.left  # every probe object was deleted
 
 
 # Safe to unpause, and a whole run as a plan (issue 10) --------------------------------------------

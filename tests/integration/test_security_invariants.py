@@ -15,10 +15,7 @@ import json
 import re
 import subprocess
 import sys
-import uuid
 from typing import TYPE_CHECKING, Any
-
-import requests
 
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
@@ -30,25 +27,20 @@ from airflow_provider_emrfs_xacct.pure.documents import as_list
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
-    EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
     Seeded,
-    connection_uri_json,
 )
 from devstack.testing import (
     DAG_ID,
     CallRecorder,
     RecordingTaskInstance,
     airflow_cli,
-    airflow_env,
-    partner_export_conf,
-    run_dag,
     small_cluster,
 )
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from tests.conftest import ExampleDagRuns
 
 AIRFLOW = airflow_cli()
 #: Request parameters that carry a policy document.
@@ -206,12 +198,6 @@ def test_the_wildcard_check_finds_what_it_looks_for() -> None:
 # --- (b) no secret in the output, the task logs, XCom or the metadata DB of a DAG run --------------------
 
 
-def connection_with_password(url: str, account: str, password: str) -> str:
-    connection = json.loads(connection_uri_json(url, account))
-    connection["password"] = password
-    return json.dumps(connection)
-
-
 XCOM_DUMP = """
 import json
 from airflow.models.xcom import XComModel
@@ -223,55 +209,47 @@ with create_session() as session:
 """
 
 
-def moto_issued_credentials(url: str) -> list[str]:
-    """Every access key, secret key and session token moto's STS issued since the reset."""
-    state = requests.get(f"{url}/moto-api/data.json", timeout=30).json()
-    issued = state.get("sts", {}).get("AssumedRole", [])
-    return [role[key] for role in issued for key in ("access_key_id", "secret_access_key", "session_token")]
+def test_example_dag_run_leaks_no_secret(example_dag_runs: ExampleDagRuns) -> None:
+    """
+    The example DAG's runs of the session (:func:`~tests.conftest.example_dag_runs`: a run and a rerun,
+    with connections that carry a password) leak neither that password nor any credential moto issued.
+    """
+    runs = example_dag_runs
+    home, output = runs.home, "\n".join(runs.outputs)
 
-
-def test_example_dag_run_leaks_no_secret(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
-    secret = f"Pw-{uuid.uuid4().hex}-do-not-leak"
-    env = {
-        **airflow_env(aws.url, airflow_home),
-        f"AIRFLOW_CONN_{EMR_CONN_ID.upper()}": connection_with_password(aws.url, EMR_ACCOUNT, secret),
-        f"AIRFLOW_CONN_{DESTINATION_CONN_ID.upper()}": connection_with_password(aws.url, DESTINATION_ACCOUNT, secret),
-    }
-    before = set(moto_issued_credentials(aws.url))  # issued to this process while seeding
-    conf = partner_export_conf(aws, "acme")
-
-    output = run_dag(env, conf, tmp_path / "dag-run.log", "2026-05-01")
-
-    # The run went through the provider's operators with these connections, and moto issued them credentials.
+    # The runs went through the provider's operators with these connections, and moto issued them credentials.
     assert "Applied: " in output  # a summary line: "Applied: 2 added, 0 changed, 0 destroyed."
-    issued = [value for value in moto_issued_credentials(aws.url) if value not in before]
-    assert len(issued) >= 3, "expected the Airflow process to assume the connections' roles"
-    secrets = [secret, *issued, *before]
+    assert len(runs.issued) >= 3, "expected the Airflow process to assume the connections' roles"
+    secrets = [runs.secret, *runs.issued, *runs.issued_before]
 
     # ``airflow dags test`` runs the tasks in its own process: their logs are in its output (checked
     # here), and AIRFLOW_HOME/logs holds only what else Airflow writes there (scanned all the same).
     for task_id in PROVIDER_TASKS:
         assert f"starting task_id={task_id} " in output, task_id
     assert output.count("Applied: ") >= len(PROVIDER_TASKS) - 1  # the launch logs no plan
-    logs = {path: path.read_text(errors="replace") for path in (airflow_home / "logs").rglob("*") if path.is_file()}
+    logs = {path: path.read_text(errors="replace") for path in (home / "logs").rglob("*") if path.is_file()}
 
     dumped = subprocess.run(
-        [sys.executable, "-c", XCOM_DUMP.format(dag_id=DAG_ID)], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", XCOM_DUMP.format(dag_id=DAG_ID)],
+        env=runs.env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     xcoms = json.loads(dumped.strip().splitlines()[-1])
     keys = {(task_id, key) for task_id, key, _ in xcoms}
     for task_id in PROVIDER_TASKS:
         assert (task_id, "return_value") in keys, sorted(keys)
     xcom_text = json.dumps(xcoms)
-    database = (airflow_home / "airflow.db").read_bytes().decode("utf-8", errors="replace")
+    database = (home / "airflow.db").read_bytes().decode("utf-8", errors="replace")
 
     places = {"airflow dags test output": output, "XCom values": xcom_text, "metadata database": database}
-    places.update({f"log {path.relative_to(airflow_home)}": text for path, text in logs.items()})
+    places.update({f"log {path.relative_to(home)}": text for path, text in logs.items()})
     leaks = [
         f"{where}: {value[:12]}…" for where, text in places.items() for value in secrets if value and value in text
     ]
     # Any moto credential at all, also ones issued after the state was read: the patterns match what moto issues.
-    assert all(re.fullmatch(MOTO_CREDENTIAL, value) for value in issued if value.startswith(("ASIA", "FQoG")))
+    assert all(re.fullmatch(MOTO_CREDENTIAL, value) for value in runs.issued if value.startswith(("ASIA", "FQoG")))
     leaks += [
         f"{where}: moto credential pattern {match.group(0)[:12]}…"
         for where, text in places.items()

@@ -20,26 +20,26 @@ starts with ``deferred-``, the backfill's with ``backfill-``.
 
 from __future__ import annotations
 
-import pendulum
-from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator, EmrTerminateJobFlowOperator
+from airflow.providers.amazon.aws.operators.emr import EmrTerminateJobFlowOperator
 from airflow.sdk import DAG, Param
-
-from airflow_provider_emrfs_xacct.operators.emr import (
-    CreateEmrfsSecurityConfigOperator,
-    LaunchClusterWithSecConfigOperator,
+from emrfs_xacct_test_tasks import (
+    DAG_ARGS,
+    DESTINATION_CONN_ID,
+    EMR_CONN_ID,
+    WAITS,
+    launch_cluster,
+    partner_chain,
+    write_results,
 )
-from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
+
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
 
 DAG_ID = "emrfs_xacct_deferred_test"
-EMR_CONN_ID = "aws_emr_account"
-DESTINATION_CONN_ID = "aws_destination_account"
 #: The cluster's EC2 role and instance profile (same name), created by the test before the run.
 EMR_EC2_ROLE = "EMR_EC2_DeferredRole"
-EMR_EC2_ROLE_ARN = f"arn:aws:iam::111111111111:role/{EMR_EC2_ROLE}"
 PREFIX = "s3://partner-results-b/deferred-partner/"
-#: The triggers poll every second: moto answers at once, the test wants speed (AWS needs minutes).
-POLL_SECONDS = 1
+#: Every wait deferred to the triggerer, which polls every second (:data:`~emrfs_xacct_test_tasks.WAITS`).
+DEFERRED = {"deferrable": True, **WAITS}
 #: Task ids that must go through the ``deferred`` state in the test.
 DEFERRED_TASKS = ("launch_cluster", "write_results", "verify_cross_account_access", "terminate_cluster")
 
@@ -47,106 +47,33 @@ with DAG(
     dag_id=DAG_ID,
     description="Deferred-task test: launch, step, probe and terminate wait in the triggerer",
     schedule=None,
-    start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,
-    render_template_as_native_obj=True,
-    default_args={"retries": 0},
-    tags=["emrfs-xacct", "test"],
     # The seeded key's ARN: the test's run conf gives it (moto gives the key a random id).
     params={"kms_key_arn": Param(type="string")},
+    **DAG_ARGS,
 ) as dag:
-    destination_role = EnsureDestinationRoleOperator(
-        task_id="ensure_destination_role",
-        aws_conn_id=DESTINATION_CONN_ID,
-        role_name="emrfs-deferred-partner-writer",
-        trusted_role_arns=[EMR_EC2_ROLE_ARN],
-        s3_prefixes=[PREFIX],
-        kms_key_arns=["{{ params.kms_key_arn }}"],
-        settle_seconds=0.2,
+    chain = partner_chain("deferred-partner", PREFIX, emr_ec2_role=EMR_EC2_ROLE, grant_key=False)
+    # run_id in the name: every run has one, with or without a logical date.
+    cluster = launch_cluster(
+        "deferred-{{ run_id }}", chain.security_configuration.output, job_flow_role=EMR_EC2_ROLE, **DEFERRED
     )
-
-    allow_assume = AttachAssumeRolePolicyOperator(
-        task_id="allow_emr_role_to_assume",
-        aws_conn_id=EMR_CONN_ID,
-        emr_ec2_role_name=EMR_EC2_ROLE,
-        destination_role_arns=[destination_role.output],
-        settle_seconds=0.2,
-    )
-
-    security_configuration = CreateEmrfsSecurityConfigOperator(
-        task_id="create_security_configuration",
-        aws_conn_id=EMR_CONN_ID,
-        name_prefix="emrfs-xacct-deferred",
-        role_mappings=[{"Role": destination_role.output, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}],
-        settle_seconds=0.2,
-    )
-
-    cluster = LaunchClusterWithSecConfigOperator(
-        task_id="launch_cluster",
-        aws_conn_id=EMR_CONN_ID,
-        emr_conn_id=None,
-        security_configuration=security_configuration.output,
-        job_flow_overrides={
-            # run_id: every run has one, with or without a logical date.
-            "Name": "deferred-{{ run_id }}",
-            "ReleaseLabel": "emr-7.5.0",
-            "Applications": [{"Name": "Spark"}],
-            "Instances": {
-                "MasterInstanceType": "m5.xlarge",
-                "SlaveInstanceType": "m5.xlarge",
-                "InstanceCount": 3,
-                "KeepJobFlowAliveWhenNoSteps": True,
-            },
-            "JobFlowRole": EMR_EC2_ROLE,
-            "ServiceRole": "EMR_DefaultRole",
-        },
-        wait_for_completion=True,
-        deferrable=True,
-        waiter_delay=POLL_SECONDS,
-        waiter_max_attempts=60,
-    )
-
-    write_results = EmrAddStepsOperator(
-        task_id="write_results",
-        aws_conn_id=EMR_CONN_ID,
-        job_flow_id=cluster.output,
-        steps=[
-            {
-                "Name": "write-results",
-                "ActionOnFailure": "CONTINUE",
-                "HadoopJarStep": {
-                    "Jar": "command-runner.jar",
-                    "Args": ["bash", "-c", f"echo results | hadoop fs -put -f - {PREFIX}results.txt"],
-                },
-            }
-        ],
-        deferrable=True,
-        waiter_delay=POLL_SECONDS,
-        waiter_max_attempts=60,
-    )
+    write = write_results(cluster, "write-results", "results", f"{PREFIX}results.txt", **DEFERRED)
 
     # The live probe: a step that writes through EMRFS, its wait deferred to the triggerer.
     verify = VerifyCrossAccountAccessOperator(
         task_id="verify_cross_account_access",
         aws_conn_id=EMR_CONN_ID,
         destination_aws_conn_id=DESTINATION_CONN_ID,
-        security_configuration=security_configuration.output,
+        security_configuration=chain.security_configuration.output,
         emr_ec2_role_name=EMR_EC2_ROLE,
         cluster_id=cluster.output,
         probe=True,
-        deferrable=True,
-        waiter_delay=POLL_SECONDS,
-        waiter_max_attempts=60,
+        **DEFERRED,
     )
 
     terminate = EmrTerminateJobFlowOperator(
-        task_id="terminate_cluster",
-        aws_conn_id=EMR_CONN_ID,
-        job_flow_id=cluster.output,
-        deferrable=True,
-        waiter_delay=POLL_SECONDS,
-        waiter_max_attempts=60,
+        task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster.output, **DEFERRED
     )
 
-    allow_assume >> cluster
-    write_results >> verify >> terminate
+    chain.allow_assume >> cluster
+    write >> verify >> terminate

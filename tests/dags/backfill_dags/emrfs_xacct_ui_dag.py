@@ -14,16 +14,20 @@ known when the file is parsed.
 
 from __future__ import annotations
 
-import pendulum
-from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.sdk import DAG, Asset, Param, task
+from emrfs_xacct_test_tasks import (
+    DAG_ARGS,
+    EMR_ACCOUNT,
+    EMR_EC2_ROLE,
+    kms_key_param,
+    launch_cluster,
+    teardown,
+    write_results,
+)
 
-from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, TerminateClusterOperator
 from airflow_provider_emrfs_xacct.task_groups import partner_access
 
 DAG_ID = "emrfs_xacct_ui_test"
-EMR_CONN_ID = "aws_emr_account"
-EMR_EC2_ROLE_ARN = "arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole"
 PARTNER = "ui-partner"
 PREFIX = f"s3://partner-results-b/{PARTNER}/"
 RUN_STAMP = "{{ dag_run.run_after | ts_nodash }}"
@@ -32,59 +36,32 @@ with DAG(
     dag_id=DAG_ID,
     description="Airflow-native test: factory, links, teardown, asset, runs without a logical date",
     schedule=None,
-    start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
-    render_template_as_native_obj=True,
-    default_args={"retries": 0},
-    tags=["emrfs-xacct", "test"],
-    params={
-        "kms_key_arn": Param(
-            "arn:aws:kms:us-east-1:222222222222:key/00000000-0000-0000-0000-000000000000", type="string"
-        ),
-        "fail_check": Param(False, type="boolean"),
-    },
+    params={"kms_key_arn": kms_key_param(), "fail_check": Param(False, type="boolean")},
+    **DAG_ARGS,
 ) as dag:
     access = partner_access(
         partner=PARTNER,
         destination_prefix=PREFIX,
         kms_key_arn="{{ params.kms_key_arn }}",
-        emr_ec2_role_arn=EMR_EC2_ROLE_ARN,
+        emr_ec2_role_arn=f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}",
         release_label="emr-7.5.0",
         settle_seconds=0.2,
     )
 
-    cluster = LaunchClusterWithSecConfigOperator(
-        task_id="launch_cluster",
-        aws_conn_id=EMR_CONN_ID,
-        emr_conn_id=None,
-        security_configuration=access.security_configuration,
-        job_flow_overrides={
-            "Name": f"ui-{PARTNER}-{RUN_STAMP}",
-            "ReleaseLabel": "emr-7.5.0",
-            "Applications": [{"Name": "Hadoop"}],
-            "Instances": {"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
-            "JobFlowRole": "EMR_EC2_DefaultRole",
-            "ServiceRole": "EMR_DefaultRole",
-            "Tags": [{"Key": "run_id", "Value": "{{ run_id }}"}],
-        },
-        wait_for_completion=True,
-        waiter_delay=1,
+    cluster = launch_cluster(
+        f"ui-{PARTNER}-{RUN_STAMP}",
+        access.security_configuration,
+        instance_count=1,
+        application="Hadoop",
+        tags={"run_id": "{{ run_id }}"},
     )
     access.task_group >> cluster
 
-    write_results = EmrAddStepsOperator(
-        task_id="write_results",
-        aws_conn_id=EMR_CONN_ID,
-        job_flow_id=cluster.output,
-        steps=[
-            {
-                "Name": f"write-{RUN_STAMP}",
-                "ActionOnFailure": "CONTINUE",
-                "HadoopJarStep": {
-                    "Jar": "command-runner.jar",
-                    "Args": ["bash", "-c", f"echo ok | hadoop fs -put -f - {PREFIX}{RUN_STAMP}/results.txt"],
-                },
-            }
-        ],
+    write = write_results(
+        cluster,
+        f"write-{RUN_STAMP}",
+        "ok",
+        f"{PREFIX}{RUN_STAMP}/results.txt",
         wait_for_completion=True,
         waiter_delay=1,
         outlets=[Asset(PREFIX)],
@@ -95,8 +72,4 @@ with DAG(
         if fail:
             raise RuntimeError("the check failed, as the run's conf asked (fail_check)")
 
-    terminate = TerminateClusterOperator(
-        task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster.output
-    )
-
-    write_results >> check_results("{{ params.fail_check }}") >> terminate.as_teardown(setups=cluster)
+    write >> check_results("{{ params.fail_check }}") >> teardown(cluster)
