@@ -83,7 +83,7 @@ BACKFILL_SIZES = (10, 20, 40)
 WORKERS = 8
 #: The stand-in answers a call in tens of milliseconds on a loaded laptop, far slower than a client
 #: near AWS: at AWS's own figures nothing is throttled. The buckets are scaled down to a tenth so that a
-#: backfill meets the limits as a fast client would (IAM: burst 2, refill 1 per second per API).
+#: backfill meets the limits as a fast client would (IAM: burst 2, refill 1 per second per API and account).
 RATE_SCALE = 0.1
 
 
@@ -284,11 +284,11 @@ class Backfill:
     lost: list[str]
 
 
-def backfill(url: str, size: int) -> Backfill:
-    """Part 2 for ``size`` partners: concurrent chains through the rate-limited proxy at AWS's figures."""
+def backfill(url: str, size: int, rate_scale: float = RATE_SCALE) -> Backfill:
+    """Part 2 for ``size`` partners: concurrent chains through the rate-limited proxy (AWS's figures x ``rate_scale``)."""
     seeded, keys = fresh(url, size)
     partners = [Partner(index) for index in range(size)]
-    with FaultProxy(url, rate_limits=True, rate_scale=RATE_SCALE) as proxy:
+    with FaultProxy(url, rate_limits=True, rate_scale=rate_scale) as proxy:
         saved = {name: os.environ.get(name) for name in airflow_environment(proxy.url)}
         os.environ.update(airflow_environment(proxy.url))
         try:

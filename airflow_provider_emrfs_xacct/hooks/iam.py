@@ -15,6 +15,7 @@ from airflow_provider_emrfs_xacct.pure import bucket_policy, documents, spill
 from airflow_provider_emrfs_xacct.pure.converge import (
     DEFAULT_SETTINGS,
     ConvergeSettings,
+    Prefetched,
     guard_writes,
     read_modify_write,
 )
@@ -49,7 +50,6 @@ MANAGED_BY_TAG: TagTypeDef = {"Key": "emrfs-xacct:managed-by", "Value": "airflow
 
 
 #: Marks a document not read in advance (``None`` means "there is none").
-_UNREAD: Any = object()
 
 
 def is_eventually_consistent(error: Exception) -> bool:
@@ -70,16 +70,6 @@ def is_eventually_consistent(error: Exception) -> bool:
     if code == "MalformedPolicyDocument":
         return "invalid principal" in str(error.response.get("Error", {}).get("Message", "")).lower()
     return code == "NoSuchEntity"
-
-
-def _read_once(prefetched: Any, read: Any) -> Any:
-    """Return a reader that answers ``prefetched`` first (when given), then reads from AWS."""
-    pending = [] if prefetched is _UNREAD else [prefetched]
-
-    def reader() -> Any:
-        return pending.pop() if pending else read()
-
-    return reader
 
 
 class _NoRoom(Exception):
@@ -210,7 +200,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         max_session_duration: int = 3600,
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
-        role: dict[str, Any] | None = _UNREAD,
+        role: Prefetched | None = None,
         account_id: str | None = None,
     ) -> tuple[str, list[Change]]:
         """
@@ -218,20 +208,16 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
 
         Every other trust statement and principal is kept as it was.
 
-        :param role: the role as ``GetRole`` showed it just before (``None``: missing), to save a read.
+        :param role: the role as a ``GetRole`` just before showed it (its document ``None``: missing), to
+            save a read while a write based on it is still in time.
         :param account_id: the account the connection acts in, if known (for the ARN of a role not created yet).
         :return: the role's ARN (in a dry run, the one it will have) and the change made (or planned).
         """
         trusted = list(trusted_role_arns)
         seen: dict[str, Any] = {}
 
-        def fetch() -> dict[str, Any] | None:
-            return self.get_role(role_name)
-
-        fetch_role = _read_once(role, fetch)
-
-        def read() -> dict[str, Any] | None:
-            seen["role"] = self._known_if_found(role_name, fetch_role())
+        def trust_of(found: dict[str, Any] | None) -> dict[str, Any] | None:
+            seen["role"] = self._known_if_found(role_name, found)
             return None if seen["role"] is None else parse_document(seen["role"]["AssumeRolePolicyDocument"])
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -274,7 +260,8 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
 
         changes = read_modify_write(
             resource=f"iam role {role_name} trust policy",
-            read=read,
+            read=lambda: trust_of(self.get_role(role_name)),
+            prefetched=None if role is None else Prefetched(trust_of(role.document), role.read_at),
             desire=desire,
             write=write,
             settings=settings,
@@ -297,7 +284,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         partition: str = "aws",
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
-        current: dict[str, Any] | None = _UNREAD,
+        current: Prefetched | None = None,
     ) -> list[Change]:
         """
         Keep the provider's inline permissions policy on the destination role.
@@ -305,7 +292,8 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         Prefixes and keys already in the policy are kept (other runs may have added them), and so is
         every statement someone else put into the same policy (a ``Deny``, say).
 
-        :param current: the policy as read just before (``None``: none), to save a read.
+        :param current: the policy as a read just before showed it (its document ``None``: none), to
+            save a read while a write based on it is still in time.
         """
         wanted_locations, wanted_keys = set(locations), set(kms_key_arns)
 
@@ -374,14 +362,17 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         dry_run: bool,
     ) -> None:
         """Read every document that holds the grants, place the missing ones (or refuse), then write them."""
-        inline = self.get_inline_policy(role_name, policy_name)
+        first = Prefetched.now(lambda: self.get_inline_policy(role_name, policy_name))
+        inline = first.document
         pending = [arn for arn in wanted if arn not in spill.held(inline)]
         if not pending:
             return  # the steady state: one read
         room = MAX_ROLE_INLINE_POLICIES_CHARS - self._other_inline_chars(role_name, policy_name)
         if iam_policy_length(spill.with_roles(inline, pending)) <= room:
             # Everything fits inline: the spill policies need not be read. A grant one of them already
-            # holds is then held twice, which grants nothing more (revoke removes it from both).
+            # holds is then held twice, which grants nothing more (revoke removes it from both). The
+            # first read is written on only while still in time (the quota read above may have been
+            # throttled and retried for seconds): else it is read again (converge.py).
             changes += self._ensure_inline_policy(
                 role_name,
                 policy_name,
@@ -389,7 +380,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 "destination_role_arns",
                 settings=settings,
                 dry_run=dry_run,
-                current=inline,
+                current=first,
             )
             return
         attached = self.list_attached_policies(role_name)
@@ -601,7 +592,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         *,
         settings: ConvergeSettings,
         dry_run: bool,
-        current: dict[str, Any] | None = _UNREAD,
+        current: Prefetched | None = None,
     ) -> list[Change]:
         """
         Keep one inline policy at ``desire(current)`` (``None``: delete it).
@@ -633,7 +624,8 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
 
         return read_modify_write(
             resource=f"iam role {role_name} inline policy {policy_name}",
-            read=_read_once(current, lambda: self.get_inline_policy(role_name, policy_name)),
+            read=lambda: self.get_inline_policy(role_name, policy_name),
+            prefetched=current,
             desire=checked_desire,
             write=write,
             settings=settings,

@@ -73,6 +73,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.hooks.errors import acting_account, explain_access_denied
         from airflow_provider_emrfs_xacct.links.console import persist_links
         from airflow_provider_emrfs_xacct.pure import validation
+        from airflow_provider_emrfs_xacct.pure.converge import Prefetched
         from airflow_provider_emrfs_xacct.pure.documents import DESTINATION_POLICY_NAME, destination_permissions_policy
         from airflow_provider_emrfs_xacct.pure.merge import MAX_ROLE_INLINE_POLICIES_CHARS, require_iam_policy_length
 
@@ -106,7 +107,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         persist_links(context, self, role_name=role_name, location=locations[0])
         with explain_access_denied(self.hook):
             # 2. Read both documents and learn the account (from the role's ARN, else from STS).
-            role = self.hook.get_role(role_name)
+            read_role = Prefetched.now(lambda: self.hook.get_role(role_name))
+            role = read_role.document
             account = validation.account_of_arn(role["Arn"]) if role else acting_account(self.hook)
             self.check_expected_account(account, self.aws_conn_id)
             for index, arn in enumerate(trusted):
@@ -125,7 +127,11 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     role["Path"],
                     path,
                 )
-            inline = self.hook.get_inline_policy(role_name, DESTINATION_POLICY_NAME) if role else None
+            # Each apply below writes on these reads only while still in time (converge.py): the
+            # trust policy's write and its settle wait come before the permissions policy's.
+            inline = Prefetched.now(
+                lambda: self.hook.get_inline_policy(role_name, DESTINATION_POLICY_NAME) if role else None
+            )
             # 3. Plan both documents: every size and conflict is found before the first write.
             trust: dict[str, Any] = {
                 "path": path,
@@ -133,7 +139,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 "max_session_duration": max_session_duration,
             }
             role_arn, changes = self.hook.ensure_role_trusts(
-                role_name, trusted, **trust, settings=settings, dry_run=True, role=role, account_id=account
+                role_name, trusted, **trust, settings=settings, dry_run=True, role=read_role, account_id=account
             )
             changes += self.hook.ensure_destination_access(
                 role_name, locations, keys, partition=partition, settings=settings, dry_run=True, current=inline
@@ -141,7 +147,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             # 4. Apply.
             if not self.dry_run and changes:
                 role_arn, changes = self.hook.ensure_role_trusts(
-                    role_name, trusted, **trust, settings=settings, role=role, account_id=account
+                    role_name, trusted, **trust, settings=settings, role=read_role, account_id=account
                 )
                 changes += self.hook.ensure_destination_access(
                     role_name, locations, keys, partition=partition, settings=settings, current=inline

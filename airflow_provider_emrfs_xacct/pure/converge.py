@@ -37,7 +37,9 @@ backoff (AWS throttles per API; botocore's standard retries back off up to 20 s)
 the write would land seconds after its read, over changes that other writers already saw held, and
 those would be lost. So a write is not sent later than half the wait after its read
 (:func:`guard_writes` installs the check on a client): it is dropped (a throttled request changed
-nothing) and the document read again, as after any transient error. Alternating two lines of documents takes a write
+nothing) and the document read again, as after any transient error. The deadline counts from the read the
+write is based on, also when that read was made before the protocol started (:class:`Prefetched`,
+read to plan or beside a quota check): a prefetched document past its deadline is read again. Alternating two lines of documents takes a write
 every read-to-write window, each from another writer (a writer waits after each of its writes):
 this holds while every window is shorter than ``settle_seconds`` and concurrent writers do not keep
 the document changing for the whole wait. With a great many concurrent writers, serialise them
@@ -85,6 +87,27 @@ log = logging.getLogger(__name__)
 _NOT_WRITTEN = object()
 #: The latest time (``time.monotonic``) the current thread's write may be sent, while a write runs.
 _WRITE_DEADLINE = threading.local()
+
+
+@dataclass(frozen=True)
+class Prefetched:
+    """
+    A document read before :func:`read_modify_write` started (to plan, or to check a quota), and when.
+
+    :param document: what the read returned (``None``: no document).
+    :param read_at: ``time.monotonic()`` when that read began. A write may be based on it only within
+        the same deadline as on any read (half the settle wait after it); once that has passed, the
+        document is read again instead.
+    """
+
+    document: Any
+    read_at: float
+
+    @classmethod
+    def now(cls, read: Callable[[], Any]) -> Prefetched:
+        """Read with ``read`` and note when the read began."""
+        read_at = time.monotonic()
+        return cls(read(), read_at)
 
 
 class StaleReadError(EmrfsXacctError):
@@ -191,6 +214,7 @@ def read_modify_write(
     dry_run: bool = False,
     is_transient: Callable[[Exception], bool] = lambda _error: False,
     sleep: Callable[[float], None] = time.sleep,
+    prefetched: Prefetched | None = None,
 ) -> list[Change]:
     """
     Bring one document to ``desire(current)`` and return the change made (empty when none was needed).
@@ -206,12 +230,14 @@ def read_modify_write(
     :param dry_run: only read and plan.
     :param is_transient: tells a write error worth retrying after a backoff (bounded by
         ``settings.consistency_wait_seconds``) from one to raise at once.
+    :param prefetched: the document as a read just before showed it, used instead of the first read
+        while a write based on it would still be in time (the write's deadline counts from that read).
     """
     changes: list[Change] = []
     attempts = _Attempts(settings, resource, backoff=settings.first_backoff_seconds)
     while True:
-        read_at = time.monotonic()
-        current = read()
+        read_at, current = _read(read, prefetched, settings.settle_seconds)
+        prefetched = None
         desired = desire(current)
         if (current is None and desired is None) or (current is not None and same_meaning(current, desired)):
             if attempts.held(current):
@@ -240,6 +266,19 @@ def read_modify_write(
         f"{resource}: our change was overwritten {settings.max_attempts} times in a row by concurrent "
         "writers; retry the task, or serialise the writers with an Airflow pool"
     )
+
+
+def _read(read: Callable[[], Any], prefetched: Prefetched | None, settle: float) -> tuple[float, Any]:
+    """Return when the read began and the document: the prefetched one while still in time, else a new read."""
+    if prefetched is not None and _in_time(prefetched.read_at, settle):
+        return prefetched.read_at, prefetched.document
+    read_at = time.monotonic()
+    return read_at, read()
+
+
+def _in_time(read_at: float, settle: float) -> bool:
+    """Whether a write based on a read begun at ``read_at`` may still be sent (always, without a settle wait)."""
+    return not settle or time.monotonic() <= read_at + settle / 2
 
 
 def _write_in_time(

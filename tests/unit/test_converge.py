@@ -387,3 +387,68 @@ class TestTransientWriteErrors:
         with pytest.raises(TransientError):
             run(Store(None), sleeps, write=write)
         assert sleeps == []
+
+
+# A document read before the protocol starts (to plan, or for a quota check) is written on only
+# while a write based on it is in time; the write's deadline counts from that read, not from when
+# the protocol started. Without this, a read followed by throttled, retried reads was written on
+# seconds later, over changes that other writers had already seen held (the rate-limited backfill
+# lost partners from the shared assume-role policy: tests/integration/test_rate_limits.py).
+
+
+def _adding_ours(current: Any) -> dict[str, Any]:
+    return {**(current or {}), "ours": True}
+
+
+def test_a_prefetched_read_too_old_to_write_on_is_read_again():
+    import time
+
+    from airflow_provider_emrfs_xacct.pure.converge import Prefetched
+
+    reads: list[str] = []
+    written_on: list[Any] = []
+
+    def read() -> dict[str, Any]:
+        reads.append("read")
+        return {"others": "newer"}
+
+    def write(current: Any, desired: Any) -> bool:
+        written_on.append(current)
+        return True
+
+    old = Prefetched({"others": "older"}, time.monotonic() - 0.6)  # past half of the 1 s settle wait
+    read_modify_write(
+        resource="doc",
+        read=read,
+        desire=_adding_ours,
+        write=write,
+        settings=ConvergeSettings(settle_seconds=1.0),
+        sleep=lambda _seconds: None,
+        prefetched=old,
+    )
+    assert reads == ["read"]
+    assert written_on == [{"others": "newer"}]
+
+
+def test_a_fresh_prefetched_read_saves_a_read_and_its_write_deadline_counts_from_it():
+    import time
+
+    from airflow_provider_emrfs_xacct.pure import converge
+
+    deadlines: list[float] = []
+
+    def write(current: Any, desired: Any) -> bool:
+        deadlines.append(converge._WRITE_DEADLINE.at)
+        return True
+
+    fresh = converge.Prefetched({"others": "now"}, time.monotonic() - 0.1)
+    read_modify_write(
+        resource="doc",
+        read=lambda: pytest.fail("the prefetched read was still in time"),
+        desire=_adding_ours,
+        write=write,
+        settings=ConvergeSettings(settle_seconds=1.0),
+        sleep=lambda _seconds: None,
+        prefetched=fresh,
+    )
+    assert deadlines == [fresh.read_at + 0.5]
