@@ -515,11 +515,13 @@ def test_lost_create_role_answer_then_lagging_iam(aws: Seeded, monkeypatch: pyte
     )
 
     with through(proxy, aws, monkeypatch):
-        arn, calls, _ = run_operator(operator, task_instance("partner-new", operator.task_id))
+        arn, _calls, _ = run_operator(operator, task_instance("partner-new", operator.task_id))
 
     assert proxy.stats["drop-after"] == 1
     assert proxy.stats["consistency"] == 2
-    assert calls.mutating.count("PutRolePolicy") == 3  # two refused while IAM lagged, then the one that held
+    # What IAM received: two refused while it lagged, then the one that held. (The client may also have
+    # dropped a write before sending it, as too late after its read on a loaded machine: not sent, not counted.)
+    assert proxy.requests["PutRolePolicy"] == 3
     assert arn == role_arn("partner-new")
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
     trust = statement(
