@@ -49,9 +49,6 @@ if TYPE_CHECKING:
 MANAGED_BY_TAG: TagTypeDef = {"Key": "emrfs-xacct:managed-by", "Value": "airflow-provider-emrfs-xacct"}
 
 
-#: Marks a document not read in advance (``None`` means "there is none").
-
-
 def is_eventually_consistent(error: Exception) -> bool:
     """
     Return whether an IAM error may be IAM not yet seeing something created seconds ago.

@@ -276,16 +276,22 @@ def _read(read: Callable[[], Any], prefetched: Prefetched | None, settle: float)
     return read_at, read()
 
 
+def _deadline(read_at: float, settle: float) -> float | None:
+    """The latest time a write based on a read begun at ``read_at`` may be sent (none without a settle wait)."""
+    return read_at + settle / 2 if settle else None
+
+
 def _in_time(read_at: float, settle: float) -> bool:
-    """Whether a write based on a read begun at ``read_at`` may still be sent (always, without a settle wait)."""
-    return not settle or time.monotonic() <= read_at + settle / 2
+    """Whether a write based on a read begun at ``read_at`` may still be sent."""
+    deadline = _deadline(read_at, settle)
+    return deadline is None or time.monotonic() <= deadline
 
 
 def _write_in_time(
     write: Callable[[Any, Any], bool | None], current: Any, desired: Any, read_at: float, settle: float
 ) -> bool | None:
     """Run ``write`` with the current thread's send deadline at half the settle wait after the read (none if 0)."""
-    _WRITE_DEADLINE.at = read_at + settle / 2 if settle else None
+    _WRITE_DEADLINE.at = _deadline(read_at, settle)
     try:
         return write(current, desired)
     finally:
