@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -229,29 +230,15 @@ def airflow_env(url: str, airflow_home: Path) -> dict[str, str]:
     }
 
 
-#: An Airflow process's ``airflow_local_settings`` for a test ``AIRFLOW_HOME``: every boto3 session
-#: (each hook makes one, each task several) shares one botocore loader, which reads and parses the
-#: service model files once instead of once per session (about 4 s of each ``airflow dags test``),
-#: as ``tests/conftest.py`` does for the test process. The models read are the same.
-SHARED_LOADER_SETTINGS = """\
-import functools
-
-import botocore.loaders
-import botocore.session
-
-botocore.session.create_loader = functools.lru_cache(maxsize=None)(botocore.loaders.create_loader)
-"""
-
-
 def share_botocore_loader(airflow_home: Path) -> None:
     """
-    Give the Airflow processes of ``airflow_home`` one botocore loader each (:data:`SHARED_LOADER_SETTINGS`).
+    Give the Airflow processes of ``airflow_home`` one botocore loader each (``devstack/shared_botocore_loader.py``).
 
     Airflow imports ``airflow_local_settings`` from ``$AIRFLOW_HOME/config``, which it puts on ``sys.path``.
     """
     config = airflow_home / "config"
     config.mkdir(parents=True, exist_ok=True)
-    (config / "airflow_local_settings.py").write_text(SHARED_LOADER_SETTINGS)
+    shutil.copyfile(Path(__file__).with_name("shared_botocore_loader.py"), config / "airflow_local_settings.py")
 
 
 def partner_export_conf(seeded: Seeded, partner: str, **changes: Any) -> dict[str, Any]:

@@ -8,7 +8,6 @@ to run an operator's ``execute``.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import shutil
@@ -23,11 +22,10 @@ os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 
 from typing import TYPE_CHECKING
 
-import botocore.loaders
-import botocore.session
 import pytest
 import requests
 
+import devstack.shared_botocore_loader  # noqa: F401  (every boto3 session of the tests shares one loader)
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -58,10 +56,6 @@ from devstack.testing import run_operator as run_operator
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-# Every boto3 session (each hook makes one) would read and parse botocore's endpoint and service
-# model files again; in tests, where hundreds of sessions are made, share one loader and its cache.
-botocore.session.create_loader = functools.lru_cache(maxsize=None)(botocore.loaders.create_loader)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")
