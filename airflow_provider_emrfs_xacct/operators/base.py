@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import copy
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
-from airflow.providers.amazon.aws.utils.mixins import AwsHookType
+from airflow.providers.amazon.aws.utils.mixins import AwsBaseHookMixin, AwsHookParams, AwsHookType
+from airflow.sdk import BaseOperator
 
 if TYPE_CHECKING:
+    from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
     from airflow.sdk import Context
 
     from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
@@ -67,8 +68,9 @@ class LazyHookClass:
 # is a plain class, so that Airflow does not wrap its ``__init__`` (see the class docstring).
 if TYPE_CHECKING:
     _OperatorBase = AwsBaseOperator[Any]
+    _AwsHookMixinBase = AwsBaseHookMixin[Any]
 else:
-    _OperatorBase = object
+    _OperatorBase = _AwsHookMixinBase = object
 
 
 def take_contract_arguments(kwargs: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
@@ -87,15 +89,16 @@ class EmrfsXacctOperatorMixin(_OperatorBase):
     The provider's operator contract, mixed in before an Amazon-provider operator class.
 
     Every provider operator that calls AWS has it: ``class X(EmrfsXacctOperatorMixin, EmrCreateJobFlowOperator)``
-    or, for the provisioning operators, :class:`EmrfsXacctBaseOperator`. It gives them the botocore
+    on an Amazon-provider operator, else through :class:`EmrfsXacctAwsBaseOperator` (and
+    :class:`EmrfsXacctBaseOperator` for the provisioning operators). It gives them the botocore
     retry default, the dry-run flag, the account pin, the plan pushed under ``plan``, and one way to
     build a hook of another connection.
 
     It is a plain mixin, not a ``BaseOperator``: Airflow wraps the ``__init__`` of every operator
     class in the hierarchy, and each wrapped level deep-copies the DAG's params again
     (``BaseOperatorMeta._apply_defaults``), which is most of what a DAG file's parse spends on its
-    tasks. So each operator has the wrapped levels of its Amazon-provider parent plus its own, and the
-    contract applies ``default_args`` to its parameters itself, with Airflow's precedence
+    tasks. So an operator has the wrapped levels of its Airflow parent operator plus its own, and
+    the contract applies ``default_args`` to its parameters itself, with Airflow's precedence
     (:func:`take_contract_arguments`); ``partial()`` accepts them as it accepts any other parameter.
 
     ``dry_run`` is a templated field (a DAG param can switch a whole run to a plan): it may arrive as a
@@ -108,21 +111,25 @@ class EmrfsXacctOperatorMixin(_OperatorBase):
     :param botocore_config: as for every AWS operator; defaults to :data:`DEFAULT_BOTOCORE_CONFIG`.
     """
 
-    #: The contract's parameters and their defaults; each becomes an attribute of the same name.
-    contract_parameters: ClassVar[dict[str, Any]] = {"dry_run": False, "expected_account_id": None}
+    #: The contract's parameters and their defaults (``None``: :data:`DEFAULT_BOTOCORE_CONFIG`).
+    contract_parameters: ClassVar[dict[str, Any]] = {
+        "dry_run": False,
+        "expected_account_id": None,
+        "botocore_config": None,
+    }
 
     dry_run: Any  # the attribute shadows BaseOperator.dry_run (a method nothing calls)
     expected_account_id: str | None
     last_plan: list[dict[str, Any]] | None
 
     def __init__(self, **kwargs: Any) -> None:
-        contract = take_contract_arguments(kwargs, {**self.contract_parameters, "botocore_config": None})
+        contract = take_contract_arguments(kwargs, EmrfsXacctOperatorMixin.contract_parameters)
         botocore_config = contract.pop("botocore_config")
         super().__init__(
             botocore_config=default_botocore_config() if botocore_config is None else botocore_config, **kwargs
         )
-        for name, value in contract.items():
-            setattr(self, name, value)
+        self.dry_run = contract["dry_run"]
+        self.expected_account_id = contract["expected_account_id"]
         self.last_plan = None
 
     def validate_attributes(self) -> None:
@@ -205,7 +212,58 @@ class EmrfsXacctOperatorMixin(_OperatorBase):
         )
 
 
-class EmrfsXacctBaseOperator(EmrfsXacctOperatorMixin, AwsBaseOperator[AwsHookType], Generic[AwsHookType]):
+class AwsConnectionMixin(_AwsHookMixinBase):
+    """
+    The AWS connection parameters of an operator built on ``BaseOperator``, as ``AwsBaseOperator`` takes them.
+
+    ``aws_conn_id``, ``region_name``, ``verify`` and ``botocore_config``, resolved with
+    ``AwsHookParams.from_constructor`` (the Amazon provider's way for operators that are not an
+    ``AwsBaseOperator``, see its docstring), then ``validate_attributes()``. A plain mixin like
+    :class:`EmrfsXacctOperatorMixin`, so the operator pays no ``AwsBaseOperator`` level for them.
+    """
+
+    #: ``AwsBaseOperator``'s parameters and their defaults.
+    aws_parameters: ClassVar[dict[str, Any]] = {
+        "aws_conn_id": "aws_default",
+        "region_name": None,
+        "verify": None,
+        "botocore_config": None,
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        given = take_contract_arguments(kwargs, AwsConnectionMixin.aws_parameters)
+        params = AwsHookParams.from_constructor(**given, additional_params=kwargs)
+        super().__init__(**kwargs)
+        self.aws_conn_id = params.aws_conn_id
+        self.region_name = params.region_name
+        self.verify = params.verify
+        self.botocore_config = params.botocore_config
+        self.validate_attributes()
+
+
+class EmrfsXacctAwsBaseOperator(
+    EmrfsXacctOperatorMixin, AwsConnectionMixin, BaseOperator, AwsBaseHookMixin[AwsHookType]
+):
+    """
+    Base of the provider's own AWS operators: the contract on ``BaseOperator`` and ``AwsBaseHookMixin``.
+
+    It is what ``AwsBaseOperator`` is (the Amazon provider's base of its operators) with one wrapped
+    ``__init__`` level fewer: an operator of it has two, ``BaseOperator``'s and its own.
+    """
+
+
+class SettleSecondsMixin(_OperatorBase):
+    """``settle_seconds``, the convergence wait of the operators that write shared documents (a plain mixin)."""
+
+    settle_parameters: ClassVar[dict[str, Any]] = {"settle_seconds": 1.0}
+
+    def __init__(self, **kwargs: Any) -> None:
+        settle_seconds = take_contract_arguments(kwargs, SettleSecondsMixin.settle_parameters)["settle_seconds"]
+        super().__init__(**kwargs)
+        self.settle_seconds = settle_seconds
+
+
+class EmrfsXacctBaseOperator(SettleSecondsMixin, EmrfsXacctAwsBaseOperator[AwsHookType]):
     """
     Base of the provider's provisioning operators.
 
@@ -219,12 +277,6 @@ class EmrfsXacctBaseOperator(EmrfsXacctOperatorMixin, AwsBaseOperator[AwsHookTyp
         (default: 1.0)
     :param botocore_config: as for every AWS operator; defaults to :data:`DEFAULT_BOTOCORE_CONFIG`.
     """
-
-    contract_parameters: ClassVar[dict[str, Any]] = {
-        **EmrfsXacctOperatorMixin.contract_parameters,
-        "settle_seconds": 1.0,
-    }
-    settle_seconds: float
 
     @property
     def converge_settings(self) -> ConvergeSettings:
@@ -243,10 +295,11 @@ class EmrfsXacctBaseOperator(EmrfsXacctOperatorMixin, AwsBaseOperator[AwsHookTyp
 
 # ``Operator.partial(...)`` checks its arguments against the parameter names Airflow records on each
 # ``__init__`` it wraps (``validate_mapping_kwargs`` in ``airflow.sdk.definitions.mappedoperator``);
-# the contract's ``__init__`` is not wrapped, so it records its own. ``tests/unit/operators/test_base.py``
-# maps every operator with them.
-setattr(  # noqa: B010 (a name-mangled attribute of Airflow's metaclass)
-    EmrfsXacctOperatorMixin.__init__,
-    "_BaseOperatorMeta__param_names",
-    {*EmrfsXacctBaseOperator.contract_parameters, "botocore_config"},
-)
+# the plain mixins' ``__init__`` are not wrapped, so each records its own table's names.
+# ``tests/unit/operators/test_base.py`` maps every operator with them.
+for _init, _parameters in (
+    (EmrfsXacctOperatorMixin.__init__, EmrfsXacctOperatorMixin.contract_parameters),
+    (SettleSecondsMixin.__init__, SettleSecondsMixin.settle_parameters),
+    (AwsConnectionMixin.__init__, AwsConnectionMixin.aws_parameters),
+):
+    setattr(_init, "_BaseOperatorMeta__param_names", set(_parameters))  # noqa: B010 (name-mangled by Airflow)

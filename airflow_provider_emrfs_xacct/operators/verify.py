@@ -5,11 +5,10 @@ from __future__ import annotations
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import conf
 
-from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctOperatorMixin, LazyHookClass
+from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctAwsBaseOperator, LazyHookClass
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
 REPORT_XCOM_KEY = "report"
 
 
-class VerifyCrossAccountAccessOperator(EmrfsXacctOperatorMixin, AwsBaseOperator["EmrfsEmrHook"]):
+class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]):
     """
     Check every link of the cross-account EMRFS chain, reading the live documents in both accounts.
 

@@ -141,3 +141,24 @@ def test_the_hand_written_yardstick_has_the_example_dags_shape():
     assert by_hand[0] == example[0]
     assert by_hand[2] == example[2]
     assert by_hand[1] == example[1]
+
+
+def test_the_dag_processor_sampler_loads_a_dag_file_as_airflow_does_and_times_it_in_a_fork():
+    # benchmarks/dag_processor_sampler.py: the file is loaded under Airflow's module name for it (as
+    # python_importer.py does), and a forked child's CPU time comes back; the parent loads nothing.
+    from airflow.utils.file import get_unique_dag_module_name
+
+    from benchmarks.dag_processor_sampler import in_forked_child, load_dag_file
+
+    stock = str(ROOT / "benchmarks" / "stock_emr_pipeline.py")
+    name = get_unique_dag_module_name(stock)
+    assert name not in sys.modules
+    assert in_forked_child(lambda: load_dag_file(stock)) > 0
+    assert name not in sys.modules
+    load_dag_file(stock)
+    try:
+        assert sys.modules[name].dag.dag_id == "stock_emr_partner_export"
+    finally:
+        del sys.modules[name]
+    with pytest.raises(SystemExit, match="forked sample failed"):
+        in_forked_child(lambda: 1 / 0)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import inspect
 
 import pytest
+from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
+from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
 from airflow.sdk import DAG, BaseOperator
 
 from airflow_provider_emrfs_xacct.operators.base import (
     DEFAULT_BOTOCORE_CONFIG,
+    EmrfsXacctAwsBaseOperator,
     EmrfsXacctBaseOperator,
     EmrfsXacctOperatorMixin,
     default_botocore_config,
@@ -56,7 +59,7 @@ CASES = pytest.mark.parametrize("operator_class", list(OPERATORS), ids=lambda cl
 
 
 def build(operator_class: type[BaseOperator], **kwargs: object) -> BaseOperator:
-    return operator_class(task_id="t", **{**OPERATORS[operator_class], **kwargs})
+    return operator_class(**{"task_id": "t", **OPERATORS[operator_class], **kwargs})
 
 
 @CASES
@@ -97,11 +100,44 @@ def wrapped_init_levels(cls: type) -> list[type]:
 @CASES
 def test_the_contract_adds_no_wrapped_init_level(operator_class):
     # Each wrapped level deep-copies the DAG's params again (``_get_parent_defaults`` in
-    # ``airflow.sdk.bases.operator``): an operator costs its Airflow parent's levels plus its own.
-    airflow_parent = next(klass for klass in operator_class.__mro__ if klass.__module__.startswith("airflow."))
+    # ``airflow.sdk.bases.operator``): an operator costs its Airflow parent operator's levels plus its own.
+    airflow_parent = next(
+        klass
+        for klass in operator_class.__mro__
+        if klass.__module__.startswith("airflow.") and issubclass(klass, BaseOperator)
+    )
     levels = wrapped_init_levels(operator_class)
     assert levels[0] is operator_class
     assert levels[1:] == wrapped_init_levels(airflow_parent)
+
+
+def test_the_provisioning_operators_and_the_verifier_have_two_levels():
+    # Built on BaseOperator and AwsBaseHookMixin, not on AwsBaseOperator (one wrapped level more).
+    own = [cls for cls in OPERATORS if issubclass(cls, EmrfsXacctAwsBaseOperator)]
+    assert len(own) == len(OPERATORS) - 2  # all but the launch and the terminate, built on the Amazon EMR operators
+    for operator_class in own:
+        assert wrapped_init_levels(operator_class) == [operator_class, BaseOperator]
+
+
+@pytest.mark.parametrize("operator_class", [cls for cls in OPERATORS if issubclass(cls, EmrfsXacctAwsBaseOperator)])
+def test_the_aws_parameters_are_taken_as_aws_base_operator_takes_them(operator_class):
+    # Same defaults, same default_args precedence, same hook: what an AwsBaseOperator would do.
+    reference = AwsBaseOperator.__init__.__wrapped__.__kwdefaults__  # type: ignore[attr-defined]
+    default = build(operator_class)
+    for name in ("aws_conn_id", "region_name", "verify"):
+        assert getattr(default, name) == reference[name]
+    with DAG("d", schedule=None, default_args={"aws_conn_id": "from_dag", "region_name": "eu-west-1", "verify": False}):
+        from_dag = build(operator_class)
+        given = build(operator_class, task_id="u", aws_conn_id="given", default_args={"region_name": "us-east-2"})
+    assert (from_dag.aws_conn_id, from_dag.region_name, from_dag.verify) == ("from_dag", "eu-west-1", False)
+    assert (given.aws_conn_id, given.region_name, given.verify) == ("given", "us-east-2", False)
+    hook_class = operator_class.aws_hook_class
+    assert issubclass(hook_class, AwsGenericHook)
+    hook = given.hook  # type: ignore[attr-defined]
+    assert isinstance(hook, hook_class)
+    assert (hook.aws_conn_id, hook.region_name, hook.verify) == ("given", "us-east-2", False)
+    with pytest.raises(TypeError, match="aws_conn_idd"):
+        build(operator_class, aws_conn_idd="typo")
 
 
 @CASES
@@ -136,6 +172,14 @@ def test_partial_takes_the_contract_parameters_and_still_refuses_unknown_ones(op
         with pytest.raises(TypeError, match="dry_rnu"):
             operator_class.partial(task_id="u", dry_rnu=True)
     assert {name: mapped.partial_kwargs[name] for name in contract} == contract
+
+
+@pytest.mark.parametrize("operator_class", [cls for cls in OPERATORS if cls not in PROVISIONING])
+def test_partial_refuses_settle_seconds_where_the_operator_has_none(operator_class):
+    # The plain mixins record their own parameters each, so settle_seconds belongs to the provisioning
+    # operators only: elsewhere partial() refuses it while the DAG is parsed, as Airflow does.
+    with DAG("d", schedule=None), pytest.raises(TypeError, match="settle_seconds"):
+        operator_class.partial(task_id="t", **OPERATORS[operator_class], settle_seconds=0)
 
 
 @pytest.mark.parametrize(("given", "read"), [(True, True), ("False", False), ("true", True), (False, False)])
