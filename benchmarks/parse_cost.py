@@ -119,6 +119,11 @@ def describe(values: list[float]) -> str:
     return f"{statistics.median(values):7.1f} ({min(values):.1f}-{max(values):.1f})"
 
 
+def describe_ratio(values: list[float]) -> str:
+    """Median (min-max) of per-round ratios."""
+    return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+
+
 def in_the_dag_processor(env: dict[str, str], rounds: int, modules: list[str]) -> dict[str, list[float]]:
     """Samples of ``benchmarks/dag_processor_sampler.py``: each file parsed in a fork, as Airflow's DAG processor does."""
     command = [
@@ -140,8 +145,7 @@ def print_processor_figures(samples: dict[str, list[float]], rounds: int, ours_t
     """Print the figures of :func:`in_the_dag_processor` (informative: the goals are judged above)."""
 
     def ratio(top: str, bottom: str) -> str:
-        values = [a / b for a, b in zip(samples[top], samples[bottom], strict=True)]
-        return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+        return describe_ratio([a / b for a, b in zip(samples[top], samples[bottom], strict=True)])
 
     print(
         f"As the DAG processor parses ({rounds} forks of a process with Airflow's DAG processor loaded; CPU ms, "
@@ -237,13 +241,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     by_hand = figures["by_hand_ratio"]
     print(
-        f"  ratio ours/by hand (per round): {statistics.median(by_hand):.2f} ({min(by_hand):.2f}-{max(by_hand):.2f})"
+        f"  ratio ours/by hand (per round): {describe_ratio(by_hand)}"
         f"   (the same {tasks[BY_HAND]} tasks and params without the provider)"
     )
     ratios, import_ms = figures["ratio"], statistics.median(figures["import"])
     ratio = statistics.median(ratios)
     print(
-        f"  ratio ours/stock (per round): {ratio:.2f} ({min(ratios):.2f}-{max(ratios):.2f})   "
+        f"  ratio ours/stock (per round): {describe_ratio(ratios)}   "
         f"wall {statistics.median(figures['wall_ratio']):.2f}   goal <= {MAX_PARSE_RATIO}"
     )
     print_processor_figures(processor, args.processor_rounds, tasks[OURS], tasks[STOCK])
