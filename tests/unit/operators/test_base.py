@@ -55,6 +55,8 @@ OPERATORS: dict[type[BaseOperator], dict] = {
 }
 #: The operators that write documents other runs may write too (``settle_seconds``).
 PROVISIONING = [cls for cls in OPERATORS if issubclass(cls, EmrfsXacctBaseOperator)]
+#: The operators built on the provider's own base (``BaseOperator`` and ``AwsBaseHookMixin``).
+ON_OWN_BASE = [cls for cls in OPERATORS if issubclass(cls, EmrfsXacctAwsBaseOperator)]
 CASES = pytest.mark.parametrize("operator_class", list(OPERATORS), ids=lambda cls: cls.__name__)
 
 
@@ -113,13 +115,12 @@ def test_the_contract_adds_no_wrapped_init_level(operator_class):
 
 def test_the_provisioning_operators_and_the_verifier_have_two_levels():
     # Built on BaseOperator and AwsBaseHookMixin, not on AwsBaseOperator (one wrapped level more).
-    own = [cls for cls in OPERATORS if issubclass(cls, EmrfsXacctAwsBaseOperator)]
-    assert len(own) == len(OPERATORS) - 2  # all but the launch and the terminate, built on the Amazon EMR operators
-    for operator_class in own:
+    assert len(ON_OWN_BASE) == len(OPERATORS) - 2  # all but the launch and the terminate (Amazon EMR operators)
+    for operator_class in ON_OWN_BASE:
         assert wrapped_init_levels(operator_class) == [operator_class, BaseOperator]
 
 
-@pytest.mark.parametrize("operator_class", [cls for cls in OPERATORS if issubclass(cls, EmrfsXacctAwsBaseOperator)])
+@pytest.mark.parametrize("operator_class", ON_OWN_BASE, ids=lambda cls: cls.__name__)
 def test_the_aws_parameters_are_taken_as_aws_base_operator_takes_them(operator_class):
     # Same defaults, same default_args precedence, same hook: what an AwsBaseOperator would do.
     reference = AwsBaseOperator.__init__.__wrapped__.__kwdefaults__  # type: ignore[attr-defined]
