@@ -19,7 +19,7 @@ from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOpe
 from airflow_provider_emrfs_xacct.operators.revoke import RevokePartnerAccessOperator
 from airflow_provider_emrfs_xacct.pure import documents, spill
 from airflow_provider_emrfs_xacct.pure.merge import iam_policy_length
-from airflow_provider_emrfs_xacct.pure.quotas import QuotaExceededError
+from airflow_provider_emrfs_xacct.pure.quotas import QuotaExceededError, QuotaRefusedByAwsError
 from devstack.aws_quotas import raise_iam_quota
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
@@ -160,6 +160,30 @@ def test_refused_at_the_managed_policy_quota_with_no_write_naming_the_remedy(aws
         run_operator(attach(destination_role_arns=partners(FULL, 300), managed_policies_per_role=11))
     run_operator(attach(destination_role_arns=partners(FULL, 300), managed_policies_per_role=20))
     assert set(partners(0, FULL + 300)) == set().union(*granted(iam).values())
+
+
+def test_a_managed_policy_quota_said_higher_than_iam_s_is_refused_by_iam_leaving_no_policy_attached_to_nothing(
+    aws: Seeded,
+) -> None:
+    """IAM refuses an 11th managed policy on the role (``LimitExceeded``, "AttachRolePolicy") whatever the task says."""
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+
+    with pytest.raises(QuotaRefusedByAwsError) as refused:  # about 12 managed policies needed
+        run_operator(attach(destination_role_arns=partners(FULL, 1300), managed_policies_per_role=20))
+
+    assert refused.value.field == "managed_policies_per_role"
+    assert "PoliciesPerRole: 10" in str(refused.value)
+    made = {item["Arn"] for item in iam.list_policies(Scope="Local")["Policies"]}
+    attached = {
+        item["PolicyArn"] for item in iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"]
+    }
+    assert len(attached) == 10
+    assert made == attached  # the policy made for the refused attach was deleted again
+
+    raise_iam_quota(EMR_ACCOUNT, "AttachedPoliciesPerRoleQuota", 20)
+    run_operator(attach(destination_role_arns=partners(FULL, 1300), managed_policies_per_role=20))
+    assert set(partners(0, FULL + 1300)) == set().union(*granted(iam).values())
 
 
 def test_the_refusal_comes_before_any_write(aws: Seeded) -> None:
