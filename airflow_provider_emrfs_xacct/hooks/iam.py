@@ -10,7 +10,7 @@ from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.hooks.errors import acting_account, error_code
+from airflow_provider_emrfs_xacct.hooks.errors import acting_account, error_code, error_message
 from airflow_provider_emrfs_xacct.pure import bucket_policy, documents, spill
 from airflow_provider_emrfs_xacct.pure.converge import (
     DEFAULT_SETTINGS,
@@ -71,7 +71,7 @@ def is_eventually_consistent(error: Exception) -> bool:
         return False
     code = error_code(error)
     if code == "MalformedPolicyDocument":
-        return "invalid principal" in str(error.response.get("Error", {}).get("Message", "")).lower()
+        return "invalid principal" in error_message(error).lower()
     return code == "NoSuchEntity"
 
 
@@ -94,7 +94,7 @@ def _refuse_at_trust_quota(error: ClientError, desired: dict[str, Any], role_nam
             "trusted_role_arns",
             TRUST_POLICY_CHARS,
             f"the trust policy of role {role_name} ({iam_policy_length(desired)} characters without whitespace)",
-            str(error.response.get("Error", {}).get("Message", error)),
+            error_message(error),
         ) from error
 
 
@@ -538,7 +538,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 "managed_policies_per_role",
                 MANAGED_POLICIES_PER_ROLE,
                 f"attaching managed policy {name} to role {role_name} (the quota given is higher than the one in force)",
-                str(error.response.get("Error", {}).get("Message", error)),
+                error_message(error),
             ) from error
 
     def _converge_spill_policy(
