@@ -9,7 +9,8 @@ Airflow reaches each account through a connection that assumes a role in it (mot
 account of the assumed role's ARN), the same shape as production.
 
 Extensions of moto, applied in the process that runs the server: ``ListSecurityConfigurations``
-(moto lacks it), and a step runner (moto has none). Steps added to a cluster complete at once,
+(moto lacks it), the size and count quotas of IAM and KMS on the documents the provider writes (moto
+enforces none of them; :mod:`devstack.aws_quotas`), and a step runner (moto has none). Steps added to a cluster complete at once,
 except the verifier's probe step (``echo emrfs-xacct-probe | hadoop fs -put -f - s3://...``, see
 ``airflow_provider_emrfs_xacct.verify.probe_step``): the stand-in performs its write as EMRFS on the
 cluster would (:func:`devstack.emrfs_writer.put_like_emrfs`: routed by the cluster's live security
@@ -38,6 +39,8 @@ from moto.core.responses import ActionResult
 from moto.emr.models import Cluster, Step
 from moto.emr.responses import ElasticMapReduceResponse
 from moto.server import ThreadedMotoServer
+
+from devstack import aws_quotas
 
 REGION = "us-east-1"
 EMR_ACCOUNT = "111111111111"
@@ -203,6 +206,7 @@ class MotoStack:
     def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
         _run_steps()
         _list_security_configurations()
+        aws_quotas.install()
         _private_keys_on_first_use()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)

@@ -23,6 +23,11 @@ def error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
+def error_message(error: ClientError) -> str:
+    """Return the AWS error message of a botocore ``ClientError`` (empty when it has none)."""
+    return str(error.response.get("Error", {}).get("Message", ""))
+
+
 def is_access_denied(error: BaseException) -> bool:
     """Return whether an error is AWS refusing the caller (as opposed to a missing resource or a fault)."""
     return isinstance(error, ClientError) and error_code(error) in ACCESS_DENIED_CODES

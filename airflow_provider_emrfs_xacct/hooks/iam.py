@@ -10,7 +10,7 @@ from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.hooks.errors import acting_account, error_code
+from airflow_provider_emrfs_xacct.hooks.errors import acting_account, error_code, error_message
 from airflow_provider_emrfs_xacct.pure import bucket_policy, documents, spill
 from airflow_provider_emrfs_xacct.pure.converge import (
     DEFAULT_SETTINGS,
@@ -35,7 +35,13 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     upsert_statement,
 )
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, DELETE, Change
-from airflow_provider_emrfs_xacct.pure.quotas import MANAGED_POLICIES_PER_ROLE, POLICY_VERSIONS, require_valid_limit
+from airflow_provider_emrfs_xacct.pure.quotas import (
+    MANAGED_POLICIES_PER_ROLE,
+    POLICY_VERSIONS,
+    TRUST_POLICY_CHARS,
+    QuotaRefusedByAwsError,
+    require_valid_limit,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -65,12 +71,31 @@ def is_eventually_consistent(error: Exception) -> bool:
         return False
     code = error_code(error)
     if code == "MalformedPolicyDocument":
-        return "invalid principal" in str(error.response.get("Error", {}).get("Message", "")).lower()
+        return "invalid principal" in error_message(error).lower()
     return code == "NoSuchEntity"
 
 
 class _NoRoom(Exception):
     """The document chosen for new grants filled up (a concurrent writer) since it was read."""
+
+
+def _refuse_at_trust_quota(error: ClientError, desired: dict[str, Any], role_name: str) -> None:
+    """
+    Turn IAM's ``LimitExceeded`` for a trust policy longer than the default quota into a clear refusal.
+
+    The provider refuses past 4,096 characters (the quota's ceiling) itself; between 2,048 (the
+    default) and that, only IAM knows the value in force, and refuses a longer document with
+    ``LimitExceeded``, changing nothing (IAM API Reference, "CreateRole", "UpdateAssumeRolePolicy";
+    "IAM and AWS STS quotas"). A shorter document cannot be refused for its length: that error is
+    another quota (e.g. roles per account) and is left as it is.
+    """
+    if error_code(error) == "LimitExceeded" and iam_policy_length(desired) > int(TRUST_POLICY_CHARS.value or 0):
+        raise QuotaRefusedByAwsError(
+            "trusted_role_arns",
+            TRUST_POLICY_CHARS,
+            f"the trust policy of role {role_name} ({iam_policy_length(desired)} characters without whitespace)",
+            error_message(error),
+        ) from error
 
 
 def _adding(role_arns: list[str], room: int, what: str) -> Any:
@@ -241,6 +266,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                     )["Role"]
                     self.created_roles.add(role_name)
                 except ClientError as error:
+                    _refuse_at_trust_quota(error, desired, role_name)
                     if error_code(error) != "EntityAlreadyExists":
                         raise
                     # It exists (made concurrently, or by us when the answer to our CreateRole was lost
@@ -252,7 +278,11 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 # CreateRole is atomic: whoever changes this trust policy from now on has read it, our
                 # statement included, and merges into it. No need to wait and read it back.
                 return True
-            self.conn.update_assume_role_policy(RoleName=role_name, PolicyDocument=json.dumps(desired))
+            try:
+                self.conn.update_assume_role_policy(RoleName=role_name, PolicyDocument=json.dumps(desired))
+            except ClientError as error:
+                _refuse_at_trust_quota(error, desired, role_name)
+                raise
             return False
 
         changes = read_modify_write(
@@ -484,9 +514,32 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 Change(CREATE, f"iam role {role_name} attached policy {name}", None, {"PolicyArn": policy_arn})
             )
             if not dry_run:
-                # AttachRolePolicy is idempotent: attaching an attached policy changes nothing.
-                self.conn.attach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
+                self._attach_spill_policy(role_name, name, policy_arn, created=any(c.action == CREATE for c in changes))
         return changes
+
+    def _attach_spill_policy(self, role_name: str, name: str, policy_arn: str, *, created: bool) -> None:
+        """
+        Attach one of the provider's managed policies to the role; at IAM's quota, refuse (deleting it if just made).
+
+        ``managed_policies_per_role`` is what the user says the role's quota is; IAM refuses an attach past
+        the value really in force with ``LimitExceeded``, changing nothing (IAM API Reference,
+        "AttachRolePolicy"). A policy this call has just created is then deleted again, so that no
+        grant is left in a policy attached to nothing.
+        """
+        try:
+            # AttachRolePolicy is idempotent: attaching an attached policy changes nothing.
+            self.conn.attach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
+        except ClientError as error:
+            if error_code(error) != "LimitExceeded":
+                raise
+            if created:
+                self._delete_spill_policy(policy_arn)
+            raise QuotaRefusedByAwsError(
+                "managed_policies_per_role",
+                MANAGED_POLICIES_PER_ROLE,
+                f"attaching managed policy {name} to role {role_name} (the quota given is higher than the one in force)",
+                error_message(error),
+            ) from error
 
     def _converge_spill_policy(
         self, policy_arn: str, name: str, desire: Any, settings: ConvergeSettings, dry_run: bool

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.hooks.errors import error_code
+from airflow_provider_emrfs_xacct.hooks.errors import error_code, error_message
 from airflow_provider_emrfs_xacct.pure import documents
 from airflow_provider_emrfs_xacct.pure.converge import (
     DEFAULT_SETTINGS,
@@ -53,7 +53,7 @@ def is_invalid_principal(error: Exception) -> bool:
     return (
         isinstance(error, ClientError)
         and error_code(error) == "MalformedPolicyDocumentException"
-        and "invalid principal" in str(error.response.get("Error", {}).get("Message", "")).lower()
+        and "invalid principal" in error_message(error).lower()
     )
 
 

@@ -263,19 +263,44 @@ def request_rate(service: str, operation: str) -> RequestRate:
     raise KeyError(f"no request rate for {service}:{operation}")
 
 
+def _kind(quota: Quota) -> str:
+    if quota.adjustable:
+        return f"adjustable up to {quota.maximum:g}" if quota.maximum else "adjustable"
+    return "a hard limit"
+
+
 class QuotaExceededError(InvalidParameterError):
     """A request would cross an AWS quota; raised before any write, naming the quota and the remedy."""
 
     def __init__(self, field: str, quota: Quota, amount: float, what: str, limit: float | None = None) -> None:
         self.quota = quota
-        self.amount = amount
+        self.amount: float | None = amount
         limit = quota.value if limit is None else limit
-        kind = f"adjustable up to {quota.maximum:g}" if quota.adjustable and quota.maximum else "a hard limit"
-        kind = "adjustable" if quota.adjustable and not quota.maximum else kind
         super().__init__(
             field,
             f"{what} would be {amount:g} {quota.unit}, over the limit of {limit:g} set by AWS's quota "
-            f"'{quota.name}' ({kind}; {quota.source}). Remedy: {quota.remedy}",
+            f"'{quota.name}' ({_kind(quota)}; {quota.source}). Remedy: {quota.remedy}",
+        )
+
+
+class QuotaRefusedByAwsError(QuotaExceededError):
+    """
+    AWS itself refused a write at one of its quotas, at the value in force in the account; nothing changed.
+
+    Raised where the provider cannot know the value in force before writing (an adjustable quota
+    someone may have raised, or not): IAM refuses such a write with ``LimitExceeded`` and changes
+    nothing (IAM API Reference, the "Errors" of CreateRole, UpdateAssumeRolePolicy and AttachRolePolicy).
+    """
+
+    def __init__(self, field: str, quota: Quota, what: str, aws_message: str) -> None:
+        self.quota = quota
+        self.amount = None
+        InvalidParameterError.__init__(
+            self,
+            field,
+            f"AWS refused {what}: {aws_message!r}, at its quota '{quota.name}' as set in this account "
+            f"(default {quota.value:g} {quota.unit}, {_kind(quota)}; {quota.source}). That write changed "
+            f"nothing. Remedy: {quota.remedy}",
         )
 
 

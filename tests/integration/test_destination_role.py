@@ -9,8 +9,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.operators.iam import EnsureDestinationRoleOperator
-from airflow_provider_emrfs_xacct.pure.documents import as_list
+from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID, as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.quotas import QuotaRefusedByAwsError
+from devstack.aws_quotas import raise_iam_quota
 from devstack.moto_stack import (
     BUCKET,
     DESTINATION_ACCOUNT,
@@ -293,3 +295,34 @@ def test_invalid_input_fails_before_the_hook_is_even_built() -> None:
 
     assert excinfo.value.field == "trusted_role_arns[1]"
     assert "hook" not in vars(operator)  # no session and no client were made, so not even an STS call
+
+
+def test_a_trust_policy_past_the_quota_in_force_is_refused_naming_the_field_and_goes_through_once_raised(
+    aws: Seeded,
+) -> None:
+    """
+    Between IAM's default 2,048 characters and the 4,096 ceiling only IAM knows the quota in force.
+
+    IAM refuses a longer trust policy with ``LimitExceeded`` and changes nothing ("IAM and AWS STS
+    quotas"; CreateRole, UpdateAssumeRolePolicy); the stand-in plays that (``devstack/aws_quotas.py``).
+    """
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    many = [f"arn:aws:iam::{EMR_ACCOUNT}:role/emr-ec2-pipeline-{index:03d}" for index in range(40)]
+
+    with pytest.raises(QuotaRefusedByAwsError) as refused:
+        run_operator(make_operator(aws, trusted_role_arns=many))  # a new role: CreateRole
+    assert refused.value.field == "trusted_role_arns"
+    assert "ACLSizePerRole: 2048" in str(refused.value)
+    assert "Role trust policy length" in str(refused.value)
+    assert ROLE_NAME not in [role["RoleName"] for role in iam.list_roles()["Roles"]]
+
+    run_operator(make_operator(aws))  # the role exists, trusting one role
+    before = trust_policy(iam)
+    with pytest.raises(QuotaRefusedByAwsError) as refused:
+        run_operator(make_operator(aws, trusted_role_arns=many))  # UpdateAssumeRolePolicy
+    assert refused.value.field == "trusted_role_arns"
+    assert trust_policy(iam) == before
+
+    raise_iam_quota(DESTINATION_ACCOUNT, "AssumeRolePolicySizeQuota", 4096)
+    run_operator(make_operator(aws, trusted_role_arns=many))
+    assert set(many) <= set(as_list(statement(trust_policy(iam), TRUST_SID)["Principal"]["AWS"]))

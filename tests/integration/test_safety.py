@@ -479,8 +479,9 @@ def test_the_merged_inline_policy_too_long_is_refused_before_the_trust_policy_ch
     provision_partner(aws, PARTNER, PREFIX)
     iam_b = client(aws.url, DESTINATION_ACCOUNT, "iam")
     access = iam_b.get_role_policy(RoleName=PARTNER, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
-    # Someone's own statement makes the policy nearly full; the provider keeps it, so adding a prefix overflows.
-    filler = [f"arn:aws:s3:::partner-results-b/someone-else/{index:04d}/x" for index in range(180)]
+    # Someone's own statement makes the policy nearly full (within IAM's 10,240 characters, which the
+    # stand-in enforces); the provider keeps it, so adding the prefixes overflows.
+    filler = [f"arn:aws:s3:::partner-results-b/someone-else/{index:04d}/x" for index in range(160)]
     access["Statement"].append({"Sid": "TheirOwn", "Effect": "Allow", "Action": "s3:GetObject", "Resource": filler})
     iam_b.put_role_policy(RoleName=PARTNER, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(access))
     trust_before = iam_b.get_role(RoleName=PARTNER)["Role"]["AssumeRolePolicyDocument"]

@@ -19,7 +19,8 @@ from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOpe
 from airflow_provider_emrfs_xacct.operators.revoke import RevokePartnerAccessOperator
 from airflow_provider_emrfs_xacct.pure import documents, spill
 from airflow_provider_emrfs_xacct.pure.merge import iam_policy_length
-from airflow_provider_emrfs_xacct.pure.quotas import QuotaExceededError
+from airflow_provider_emrfs_xacct.pure.quotas import QuotaExceededError, QuotaRefusedByAwsError
+from devstack.aws_quotas import raise_iam_quota
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -47,6 +48,13 @@ def attach(**overrides: Any) -> AttachAssumeRolePolicyOperator:
     arguments: dict[str, Any] = {"task_id": "attach", "aws_conn_id": EMR_CONN_ID, "settle_seconds": 0}
     arguments.update(overrides)
     return AttachAssumeRolePolicyOperator(**arguments)
+
+
+#: Partners in a full inline policy: as many as fit beside the role's seeded policy within IAM's
+#: 10,240 characters for all of a role's inline policies, leaving less room than one more partner
+#: takes (170 would not fit: the stand-in refuses them, as IAM does, see
+#: ``tests/integration/test_stand_in_quotas.py``).
+FULL = 168
 
 
 def fill_inline(iam: Any, count: int) -> list[str]:
@@ -105,23 +113,23 @@ def test_roles_past_the_inline_wall_go_into_a_managed_policy_and_a_second_run_wr
 
 def test_a_full_managed_policy_starts_another_and_versions_stay_within_five(aws: Seeded) -> None:
     iam = client(aws.url, EMR_ACCOUNT, "iam")
-    fill_inline(iam, 170)
-    for start in range(170, 176):  # six runs: six versions of the spill policy asked for
+    fill_inline(iam, FULL)
+    for start in range(FULL, FULL + 6):  # six runs: six versions of the spill policy asked for
         run_operator(attach(destination_role_arns=partners(start, 1)))
     versions = iam.list_policy_versions(PolicyArn=SPILL_ARN)["Versions"]
     assert len(versions) <= 5
-    assert set(partners(170, 6)) <= granted(iam)[f"{POLICY}-2"]
+    assert set(partners(FULL, 6)) <= granted(iam)[f"{POLICY}-2"]
 
-    run_operator(attach(destination_role_arns=partners(176, 150)))
+    run_operator(attach(destination_role_arns=partners(FULL + 6, 150)))
 
     grants = granted(iam)
     assert f"{POLICY}-3" in grants
-    assert set(partners(0, 326)) == set().union(*grants.values())
+    assert set(partners(0, FULL + 156)) == set().union(*grants.values())
 
 
 def test_refused_at_the_managed_policy_quota_with_no_write_naming_the_remedy(aws: Seeded) -> None:
     iam = client(aws.url, EMR_ACCOUNT, "iam")
-    fill_inline(iam, 170)
+    fill_inline(iam, FULL)
     attached = len(iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"])
     for index in range(10 - attached - 1):  # others' policies leave one slot free
         arn = iam.create_policy(
@@ -136,7 +144,7 @@ def test_refused_at_the_managed_policy_quota_with_no_write_naming_the_remedy(aws
         iam.attach_role_policy(RoleName=EMR_EC2_ROLE, PolicyArn=arn)
 
     with pytest.raises(QuotaExceededError) as refused:
-        run_operator(attach(destination_role_arns=partners(170, 300)))  # needs about three managed policies
+        run_operator(attach(destination_role_arns=partners(FULL, 300)))  # needs about three managed policies
 
     message = str(refused.value)
     assert refused.value.field == "destination_role_arns"
@@ -146,17 +154,42 @@ def test_refused_at_the_managed_policy_quota_with_no_write_naming_the_remedy(aws
     assert "reference_iam-quotas" in message
     assert f"{POLICY}-2" not in granted(iam)
 
-    # With the quota raised (and said so), the same request goes through.
+    # With the quota raised in IAM (played by the stand-in) and said so, the same request goes through.
+    raise_iam_quota(EMR_ACCOUNT, "AttachedPoliciesPerRoleQuota", 20)
     with pytest.raises(QuotaExceededError):
-        run_operator(attach(destination_role_arns=partners(170, 300), managed_policies_per_role=11))
-    run_operator(attach(destination_role_arns=partners(170, 300), managed_policies_per_role=20))
-    assert set(partners(0, 470)) == set().union(*granted(iam).values())
+        run_operator(attach(destination_role_arns=partners(FULL, 300), managed_policies_per_role=11))
+    run_operator(attach(destination_role_arns=partners(FULL, 300), managed_policies_per_role=20))
+    assert set(partners(0, FULL + 300)) == set().union(*granted(iam).values())
+
+
+def test_a_managed_policy_quota_said_higher_than_iam_s_is_refused_by_iam_leaving_no_policy_attached_to_nothing(
+    aws: Seeded,
+) -> None:
+    """IAM refuses an 11th managed policy on the role (``LimitExceeded``, "AttachRolePolicy") whatever the task says."""
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+
+    with pytest.raises(QuotaRefusedByAwsError) as refused:  # about 12 managed policies needed
+        run_operator(attach(destination_role_arns=partners(FULL, 1300), managed_policies_per_role=20))
+
+    assert refused.value.field == "managed_policies_per_role"
+    assert "PoliciesPerRole: 10" in str(refused.value)
+    made = {item["Arn"] for item in iam.list_policies(Scope="Local")["Policies"]}
+    attached = {
+        item["PolicyArn"] for item in iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"]
+    }
+    assert len(attached) == 10
+    assert made == attached  # the policy made for the refused attach was deleted again
+
+    raise_iam_quota(EMR_ACCOUNT, "AttachedPoliciesPerRoleQuota", 20)
+    run_operator(attach(destination_role_arns=partners(FULL, 1300), managed_policies_per_role=20))
+    assert set(partners(0, FULL + 1300)) == set().union(*granted(iam).values())
 
 
 def test_the_refusal_comes_before_any_write(aws: Seeded) -> None:
     iam = client(aws.url, EMR_ACCOUNT, "iam")
-    fill_inline(iam, 170)
-    operator = attach(destination_role_arns=partners(170, 2000))
+    fill_inline(iam, FULL)
+    operator = attach(destination_role_arns=partners(FULL, 2000))
     recorder = CallRecorder()
     with recorder.everything(), pytest.raises(QuotaExceededError):
         operator.execute({"ti": None})
@@ -174,9 +207,9 @@ def test_an_impossible_managed_policy_quota_is_refused_naming_the_field(connecti
 
 def test_dry_run_shows_the_spill_and_writes_nothing(aws: Seeded) -> None:
     iam = client(aws.url, EMR_ACCOUNT, "iam")
-    fill_inline(iam, 170)
+    fill_inline(iam, FULL)
 
-    _, recorder, ti = run_operator(attach(destination_role_arns=partners(170, 20), dry_run=True))
+    _, recorder, ti = run_operator(attach(destination_role_arns=partners(FULL, 20), dry_run=True))
 
     assert recorder.mutating == []
     text = json.dumps(ti.xcoms, default=str)
@@ -186,7 +219,7 @@ def test_dry_run_shows_the_spill_and_writes_nothing(aws: Seeded) -> None:
 
 def test_revoke_removes_a_partner_from_the_managed_policy_and_deletes_it_once_empty(aws: Seeded) -> None:
     iam = client(aws.url, EMR_ACCOUNT, "iam")
-    fill_inline(iam, 170)
+    fill_inline(iam, FULL)
     spilled = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-partner-spilled"
     run_operator(attach(destination_role_arns=[spilled]))
     assert spilled in granted(iam)[f"{POLICY}-2"]
@@ -204,4 +237,4 @@ def test_revoke_removes_a_partner_from_the_managed_policy_and_deletes_it_once_em
     grants = granted(iam)
     assert f"{POLICY}-2" not in grants  # emptied, detached and deleted (the provider created it)
     assert not any(policy["PolicyName"] == f"{POLICY}-2" for policy in iam.list_policies(Scope="Local")["Policies"])
-    assert len(grants["inline"]) == 170
+    assert len(grants["inline"]) == FULL
