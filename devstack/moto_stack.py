@@ -10,8 +10,8 @@ account of the assumed role's ARN), the same shape as production.
 
 Extensions of moto, applied in the process that runs the server: ``ListSecurityConfigurations``
 (moto lacks it), the size and count quotas of IAM and KMS on the documents the provider writes (moto
-enforces none of them; :mod:`devstack.aws_quotas`), and a step runner (moto has none). Steps added to a cluster complete at once,
-except the verifier's probe step (``echo emrfs-xacct-probe | hadoop fs -put -f - s3://...``, see
+enforces none of them; :mod:`devstack.aws_quotas`), and a step runner (moto has none). Steps added
+to a cluster complete at once, except the verifier's probe step (``echo emrfs-xacct-probe | hadoop fs -put -f - s3://...``, see
 ``airflow_provider_emrfs_xacct.verify.probe_step``): the stand-in performs its write as EMRFS on the
 cluster would (:func:`devstack.emrfs_writer.put_like_emrfs`: routed by the cluster's live security
 configuration, with the cluster's instance-profile role as the instance role, every request judged

@@ -89,11 +89,12 @@ def _refuse_at_trust_quota(error: ClientError, desired: dict[str, Any], role_nam
     "IAM and AWS STS quotas"). A shorter document cannot be refused for its length: that error is
     another quota (e.g. roles per account) and is left as it is.
     """
-    if error_code(error) == "LimitExceeded" and iam_policy_length(desired) > int(TRUST_POLICY_CHARS.value or 0):
+    length = iam_policy_length(desired)
+    if error_code(error) == "LimitExceeded" and length > int(TRUST_POLICY_CHARS.value or 0):
         raise QuotaRefusedByAwsError(
             "trusted_role_arns",
             TRUST_POLICY_CHARS,
-            f"the trust policy of role {role_name} ({iam_policy_length(desired)} characters without whitespace)",
+            f"the trust policy of role {role_name} ({length} characters without whitespace)",
             error_message(error),
         ) from error
 

@@ -274,7 +274,7 @@ class QuotaExceededError(InvalidParameterError):
 
     def __init__(self, field: str, quota: Quota, amount: float, what: str, limit: float | None = None) -> None:
         self.quota = quota
-        self.amount: float | None = amount
+        self.amount = amount
         limit = quota.value if limit is None else limit
         super().__init__(
             field,
@@ -283,20 +283,19 @@ class QuotaExceededError(InvalidParameterError):
         )
 
 
-class QuotaRefusedByAwsError(QuotaExceededError):
+class QuotaRefusedByAwsError(InvalidParameterError):
     """
     AWS itself refused a write at one of its quotas, at the value in force in the account; nothing changed.
 
     Raised where the provider cannot know the value in force before writing (an adjustable quota
     someone may have raised, or not): IAM refuses such a write with ``LimitExceeded`` and changes
     nothing (IAM API Reference, the "Errors" of CreateRole, UpdateAssumeRolePolicy and AttachRolePolicy).
+    Unlike :class:`QuotaExceededError`, it comes after the refused write, and knows no amount or limit.
     """
 
     def __init__(self, field: str, quota: Quota, what: str, aws_message: str) -> None:
         self.quota = quota
-        self.amount = None
-        InvalidParameterError.__init__(
-            self,
+        super().__init__(
             field,
             f"AWS refused {what}: {aws_message!r}, at its quota '{quota.name}' as set in this account "
             f"(default {quota.value:g} {quota.unit}, {_kind(quota)}; {quota.source}). That write changed "
