@@ -74,7 +74,7 @@ from devstack.moto_stack import (
     airflow_environment,
     seed,
 )
-from devstack.testing import CallRecorder, RecordingTaskInstance
+from devstack.testing import CallRecorder, RecordingTaskInstance, execute_as_task
 
 SIZES = (10, 100, 1000)
 GROUP = 100  # partners per key and per security configuration
@@ -131,7 +131,7 @@ class Growth:
 
 def execute(operator: Any) -> Any:
     ti = RecordingTaskInstance(dag_id="emrfs_xacct_scale", task_id=operator.task_id)
-    return operator.execute({"ti": ti, "task_instance": ti})
+    return execute_as_task(operator, {"ti": ti, "task_instance": ti})
 
 
 def fresh(url: str, size: int) -> tuple[Seeded, list[str]]:

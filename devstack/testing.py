@@ -4,8 +4,8 @@ The support the tests, the benchmarks and the demo share (one of each).
 - :class:`CallRecorder`: the AWS operations botocore clients send, recorded by a wrapper of
   ``BaseClient._make_api_call`` (:func:`install_call_recording`); instrumentation only, every call
   still goes to moto over HTTP.
-- :class:`RecordingTaskInstance` and :func:`run_operator`: an operator's ``execute`` without Airflow's
-  metadata database, XComs kept in a dict.
+- :class:`RecordingTaskInstance`, :func:`execute_as_task` and :func:`run_operator`: an operator's
+  ``execute`` without Airflow's metadata database, XComs kept in a dict.
 - :func:`small_cluster`: ``job_flow_overrides`` for a small cluster of the seeded EMR account.
 - :func:`airflow_env`, :func:`partner_export_conf`, :func:`run_dag`, :func:`count_changes`,
   :func:`show_plans`, :func:`provisioned_state`: the example DAGs run with ``airflow dags test`` and
@@ -15,6 +15,7 @@ The support the tests, the benchmarks and the demo share (one of each).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 import os
 import re
@@ -183,6 +184,22 @@ class RecordingTaskInstance(_TaskInstance):
     run_id: str = "manual__2026-01-01T00:00:00+00:00"
 
 
+def execute_as_task(operator: Any, context: Any) -> Any:
+    """
+    Run ``operator.execute(context)`` as Airflow's task runner runs it.
+
+    The runner sets ``ExecutorSafeguard``'s tracker to the task in a copy of the context
+    (``_run_execute_callable`` in ``airflow/sdk/execution_time/task_runner.py``); without it Airflow
+    logs "... cannot be called outside of the Task Runner!" on every call, work a real task never
+    does and that the benchmarks would otherwise time on the provider's side only.
+    """
+    from airflow.sdk.bases.operator import ExecutorSafeguard
+
+    task_context = contextvars.copy_context()
+    task_context.run(ExecutorSafeguard.tracker.set, operator)
+    return task_context.run(operator.execute, context)
+
+
 def run_operator(
     operator: Any, ti: RecordingTaskInstance | None = None
 ) -> tuple[Any, CallRecorder, RecordingTaskInstance]:
@@ -195,7 +212,7 @@ def run_operator(
     ti = ti or RecordingTaskInstance(task_id=operator.task_id)
     recorder = CallRecorder()
     with recorder.everything():
-        result = operator.execute({"ti": ti, "task_instance": ti})
+        result = execute_as_task(operator, {"ti": ti, "task_instance": ti})
     return result, recorder, ti
 
 

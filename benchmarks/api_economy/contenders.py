@@ -24,7 +24,7 @@ from devstack.moto_stack import (
     Seeded,
     account_session,
 )
-from devstack.testing import RecordingTaskInstance
+from devstack.testing import RecordingTaskInstance, execute_as_task
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -120,7 +120,7 @@ class ProviderChain(Contender):
             result = None
             for operator in operators:
                 ti = RecordingTaskInstance(dag_id="emrfs_xacct_bench", task_id=operator.task_id)
-                result = operator.execute({"ti": ti, "task_instance": ti})
+                result = execute_as_task(operator, {"ti": ti, "task_instance": ti})
             return str(result)
 
         return chain

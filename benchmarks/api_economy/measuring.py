@@ -23,7 +23,7 @@ from benchmarks.api_economy.accounts import check_end_state, fresh_accounts
 from benchmarks.api_economy.contenders import Contender, MinimalBoto3, ProviderChain
 from benchmarks.api_economy.scenario import PHASES, ROUNDS, Partner
 from devstack.moto_stack import EMR_CONN_ID, MotoStack, airflow_environment
-from devstack.testing import READ_PREFIXES, CallRecorder, RecordingTaskInstance, small_cluster
+from devstack.testing import READ_PREFIXES, CallRecorder, RecordingTaskInstance, execute_as_task, small_cluster
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -259,7 +259,7 @@ def measure_launch(url: str) -> LaunchFigures:
             job_flow_overrides=small_cluster("partner-p000-export"),
         )
         with recording() as calls:
-            ids.append(operator.execute(context))
+            ids.append(execute_as_task(operator, context))
         records.append(calls)
     return LaunchFigures(records[0], records[1], ids[0] == ids[1])
 
