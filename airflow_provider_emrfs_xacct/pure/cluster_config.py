@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
@@ -169,10 +169,11 @@ def add_bootstrap_action(actions: list[dict[str, Any]], action: dict[str, Any], 
 
 @dataclass(frozen=True)
 class LaunchPlan:
-    """The ``RunJobFlow`` arguments to send, and what the log should say about them."""
+    """The ``RunJobFlow`` arguments to send, and what the log should say about them (``warnings`` as warnings)."""
 
     overrides: dict[str, Any]
     notes: list[str]
+    warnings: list[str] = field(default_factory=list)
 
 
 def plan_launch(
@@ -231,7 +232,25 @@ def plan_launch(
             )
     if configurations:
         result["Configurations"] = configurations
-    return LaunchPlan(result, notes)
+    return LaunchPlan(result, notes, _termination_warnings(result))
+
+
+def _termination_warnings(overrides: dict[str, Any]) -> list[str]:
+    """
+    Warn about ``Instances.TerminationProtected``: EMR then refuses ``TerminateJobFlows``.
+
+    Amazon EMR Management Guide, "Using termination protection": "With termination protection
+    enabled, the TerminateJobFlows action in the Amazon EMR API does not work ... The API returns an error".
+    """
+    instances = overrides.get("Instances")
+    protected = instances.get("TerminationProtected") if isinstance(instances, dict) else None
+    if str(protected).lower() != "true":
+        return []
+    return [
+        "Instances.TerminationProtected is true: EMR will refuse to terminate this cluster, so its teardown "
+        "(TerminateClusterOperator) cannot end it and fails, leaving it running and billing, unless the teardown "
+        "sets disable_termination_protection=True."
+    ]
 
 
 def _launch_lists(overrides: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

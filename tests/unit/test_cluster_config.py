@@ -637,3 +637,23 @@ class TestSessionDuration:
         user = [{"Classification": "spark-defaults", "Properties": {"fs.s3.sts.sessionDurationSeconds": "7200"}}]
         plan = plan_launch(overrides(Configurations=user))
         assert plan.overrides["Configurations"] == user
+
+
+@pytest.mark.parametrize("protected", [True, "true", "True"])
+def test_termination_protection_is_a_warning_naming_the_teardown_opt_in(protected: Any) -> None:
+    # Amazon EMR Management Guide, "Using termination protection": TerminateJobFlows "does not work".
+    arguments = overrides(Instances={"InstanceCount": 1, "TerminationProtected": protected})
+
+    plan = plan_launch(arguments)
+
+    (warning,) = plan.warnings
+    assert "TerminationProtected" in warning
+    assert "TerminateClusterOperator" in warning
+    assert "disable_termination_protection=True" in warning
+    assert plan.overrides["Instances"]["TerminationProtected"] == protected  # passed through as written
+
+
+@pytest.mark.parametrize("protected", [False, "false", None])
+def test_no_warning_without_termination_protection(protected: Any) -> None:
+    instances = {"InstanceCount": 1} if protected is None else {"InstanceCount": 1, "TerminationProtected": protected}
+    assert plan_launch(overrides(Instances=instances)).warnings == []
