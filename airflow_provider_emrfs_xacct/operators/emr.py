@@ -189,13 +189,21 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.links.console import persist_links
         from airflow_provider_emrfs_xacct.pure.cluster_config import plan_launch
+        from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
 
         self.validate_safety()
         hook = cast("EmrfsEmrHook", self.hook)
         name, provider, site = self._validated_arguments()
         # The hook overlays the overrides on the emr_conn_id extra key by key; work on the merged
         # arguments, or adding a tag or a classification would drop the connection's own.
-        config = {**self._emr_connection_config(), **self._overrides_dict()}
+        extra, overrides = self._emr_connection_config(), self._overrides_dict()
+        for given, field in (
+            (overrides, "job_flow_overrides.SecurityConfiguration"),
+            (extra, f"emr_conn_id {self.emr_conn_id!r} extra SecurityConfiguration"),
+        ):
+            if given.get("SecurityConfiguration") is not None:
+                validate_security_configuration_name(given["SecurityConfiguration"], field)
+        config = {**extra, **overrides}
         name = self._security_configuration_name(config, name)
         if self.expected_account_id is not None:
             with explain_access_denied(hook):
@@ -234,11 +242,13 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         """Return the validated security configuration name, credentials provider and ``emrfs-site`` properties."""
         from airflow_provider_emrfs_xacct.pure.cluster_config import CredentialsProvider
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-        from airflow_provider_emrfs_xacct.pure.validation import validate_name_prefix
+        from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
 
         name = None
         if self.security_configuration is not None:
-            name = validate_name_prefix(self.security_configuration, "security_configuration", max_length=256)
+            # An existing configuration, maybe not made by this provider: EMR's own constraint, not
+            # the provider's stricter pattern for the names it makes.
+            name = validate_security_configuration_name(self.security_configuration, "security_configuration")
         provider = None
         if self.emrfs_credentials_provider is not None:
             provider = CredentialsProvider.parse(self.emrfs_credentials_provider)
