@@ -145,10 +145,16 @@ with DAG(
     )
 
     # The cluster's teardown: it runs whatever happened upstream (and skips when no cluster was
-    # launched), and does not decide the run's state: a failed write fails the run.
+    # launched). on_failure_fail_dagrun=True: a cluster it could not terminate (e.g. termination
+    # protected) fails the run instead of leaving a green run and a billing cluster. A failed write
+    # still fails the run: publish_results, not the teardown, is the leaf after the work.
     terminate = TerminateClusterOperator(
         task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster.output
     )
 
     bucket_access >> [grant_key, emr_role_access] >> cluster
-    write_results >> wait_for_results >> [publish_results, terminate.as_teardown(setups=cluster)]
+    (
+        write_results
+        >> wait_for_results
+        >> [publish_results, terminate.as_teardown(setups=cluster, on_failure_fail_dagrun=True)]
+    )

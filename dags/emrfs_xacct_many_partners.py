@@ -151,6 +151,8 @@ with DAG(
         terminate = TerminateClusterOperator(
             task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster.output
         )
-        write_results >> [publish_results, terminate.as_teardown(setups=cluster)]
+        # A cluster the teardown could not terminate fails the run; publish_results stays the leaf
+        # after the write, so a failed write fails it too.
+        write_results >> [publish_results, terminate.as_teardown(setups=cluster, on_failure_fail_dagrun=True)]
 
     export_partner.expand_kwargs(partner_settings("{{ params.partners }}", "{{ params.release_label }}"))

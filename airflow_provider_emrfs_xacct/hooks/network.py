@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_emrfs_xacct.pure.network import SubnetFacts
+from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_services
+
+#: ``DescribeRouteTables`` route targets other than a NAT or an internet gateway (Amazon EC2 API
+#: Reference, "Route"), as the check names them: a default route to one of them is egress not seen.
+OTHER_TARGETS = (
+    ("TransitGatewayId", "transit gateway"),
+    ("CoreNetworkArn", "Cloud WAN core network"),
+    ("VpcPeeringConnectionId", "VPC peering connection"),
+    ("NetworkInterfaceId", "network interface"),
+    ("LocalGatewayId", "local gateway"),
+    ("CarrierGatewayId", "carrier gateway"),
+)
+#: ``GatewayId`` prefixes: a Gateway Load Balancer (Network Firewall) endpoint, a virtual private gateway.
+OTHER_GATEWAYS = (("vpce-", "Gateway Load Balancer endpoint"), ("vgw-", "virtual private gateway"))
 
 
 def read_subnet_facts(ec2: Any, subnet_id: str) -> SubnetFacts:
@@ -35,10 +48,11 @@ def read_subnet_facts(ec2: Any, subnet_id: str) -> SubnetFacts:
     ]
     nat = any(route.get("NatGatewayId") or route.get("InstanceId") for route in default_routes)
     igw = any(str(route.get("GatewayId", "")).startswith("igw-") for route in default_routes)
+    other = next((target for route in default_routes if (target := _other_target(route))), "")
     endpoints = ec2.describe_vpc_endpoints(
         Filters=[
             {"Name": "vpc-id", "Values": [vpc_id]},
-            {"Name": "service-name", "Values": [f"com.amazonaws.{region}.sts"]},
+            {"Name": "service-name", "Values": sts_endpoint_services(region)},
         ]
     )["VpcEndpoints"]
     sts = any(
@@ -54,4 +68,14 @@ def read_subnet_facts(ec2: Any, subnet_id: str) -> SubnetFacts:
         internet_gateway_route=igw,
         public_ip_on_launch=bool(subnet.get("MapPublicIpOnLaunch")),
         sts_interface_endpoint=sts,
+        other_default_route=other,
     )
+
+
+def _other_target(route: dict[str, Any]) -> str:
+    """Name a route's target when it is neither a NAT nor an internet gateway (empty otherwise)."""
+    for key, kind in OTHER_TARGETS:
+        if route.get(key):
+            return f"{kind} {route[key]}"
+    gateway = str(route.get("GatewayId", ""))
+    return next((f"{kind} {gateway}" for prefix, kind in OTHER_GATEWAYS if gateway.startswith(prefix)), "")

@@ -125,9 +125,12 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
     tags the cluster with an idempotency key made from the DAG id, run id, task id and map index, so
     that a retried task returns the cluster it already launched (while it is active) instead of
     launching a second one. On EMR 7.10.0 and later ``s3://`` goes through S3A by default; EMR translates
-    the role mappings for S3A, so they apply on either connector. With ``keep_emrfs=True`` (the default)
+    the role mappings for S3A, so they apply on either connector, unless ``core-site``
+    ``fs.s3a.emrfs.compatibility.enable`` is false (then ``keep_emrfs=False`` is refused). With ``keep_emrfs=True`` (the default)
     it sets ``fs.s3.impl`` and ``fs.s3n.impl``, as AWS's S3A migration guide does, so that ``s3://`` and
-    ``s3n://`` stay on EMRFS (``s3a://`` URIs always use S3A).
+    ``s3n://`` stay on EMRFS (``s3a://`` URIs always use S3A). ``Instances.TerminationProtected: true``
+    is logged as a warning: EMR then refuses to terminate the cluster, so its teardown
+    (:class:`TerminateClusterOperator`) fails unless it sets ``disable_termination_protection``.
 
     :param security_configuration: name of the security configuration, e.g. the XCom of
         :class:`CreateEmrfsSecurityConfigOperator`; ``None`` to launch without one (e.g. with a
@@ -186,13 +189,21 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.links.console import persist_links
         from airflow_provider_emrfs_xacct.pure.cluster_config import plan_launch
+        from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
 
         self.validate_safety()
         hook = cast("EmrfsEmrHook", self.hook)
         name, provider, site = self._validated_arguments()
         # The hook overlays the overrides on the emr_conn_id extra key by key; work on the merged
         # arguments, or adding a tag or a classification would drop the connection's own.
-        config = {**self._emr_connection_config(), **self._overrides_dict()}
+        extra, overrides = self._emr_connection_config(), self._overrides_dict()
+        for given, field in (
+            (overrides, "job_flow_overrides.SecurityConfiguration"),
+            (extra, f"emr_conn_id {self.emr_conn_id!r} extra SecurityConfiguration"),
+        ):
+            if given.get("SecurityConfiguration") is not None:
+                validate_security_configuration_name(given["SecurityConfiguration"], field)
+        config = {**extra, **overrides}
         name = self._security_configuration_name(config, name)
         if self.expected_account_id is not None:
             with explain_access_denied(hook):
@@ -210,7 +221,10 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             emrfs_site_properties=site,
         )
         for note in launch.notes:
-            self.log.info("%s", note)
+            if note not in launch.warnings:
+                self.log.info("%s", note)
+        for warning in launch.warnings:
+            self.log.warning("%s", warning)
         key = idempotency_key(context)
         tags = [tag for tag in launch.overrides.get("Tags", []) if tag.get("Key") != IDEMPOTENCY_TAG]
         self.job_flow_overrides = {**launch.overrides, "Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": key}]}
@@ -228,11 +242,13 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         """Return the validated security configuration name, credentials provider and ``emrfs-site`` properties."""
         from airflow_provider_emrfs_xacct.pure.cluster_config import CredentialsProvider
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-        from airflow_provider_emrfs_xacct.pure.validation import validate_name_prefix
+        from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
 
         name = None
         if self.security_configuration is not None:
-            name = validate_name_prefix(self.security_configuration, "security_configuration", max_length=256)
+            # An existing configuration, maybe not made by this provider: EMR's own constraint, not
+            # the provider's stricter pattern for the names it makes.
+            name = validate_security_configuration_name(self.security_configuration, "security_configuration")
         provider = None
         if self.emrfs_credentials_provider is not None:
             provider = CredentialsProvider.parse(self.emrfs_credentials_provider)
@@ -368,11 +384,21 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     (AWS, Amazon EMR API Reference, "TerminateJobFlows"): the cluster goes through ``TERMINATING``,
     which the search by tag does not count as active.
 
+    A cluster launched with ``Instances.TerminationProtected: true`` refuses ``TerminateJobFlows``
+    (Amazon EMR Management Guide, "Using termination protection"): the task then fails, naming the
+    cluster, unless ``disable_termination_protection`` lets it turn protection off first. Make that
+    failure fail the run: ``as_teardown(setups=launch, on_failure_fail_dagrun=True)``, with a
+    non-teardown task after the work (so that a failed write still fails the run).
+
     :param job_flow_id: the cluster id, usually ``launch.output``; empty when the launch returned
         none. (templated)
     :param launch_task_id: task id of the launch (same DAG run and map index), to find its cluster
         by its idempotency tag when ``job_flow_id`` is empty; ``as_teardown(setups=launch)`` sets it
         to the launch's task id. (default: None)
+    :param disable_termination_protection: when EMR refuses because the cluster is termination
+        protected, turn protection off (``SetTerminationProtection``) and terminate it; only for a
+        cluster this provider launched (it carries the idempotency tag, of ``launch_task_id``'s task
+        instance when that is known). (default: False: fail and leave the cluster protected)
     :param dry_run: find the cluster and log the plan (its termination); terminate nothing. (templated,
         default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
@@ -382,9 +408,17 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
     template_fields: Sequence[str] = (*EmrTerminateJobFlowOperator.template_fields, *SAFETY_TEMPLATE_FIELDS)
 
-    def __init__(self, *, job_flow_id: str | None = None, launch_task_id: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        job_flow_id: str | None = None,
+        launch_task_id: str | None = None,
+        disable_termination_protection: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(job_flow_id=job_flow_id, **kwargs)
         self.launch_task_id = launch_task_id
+        self.disable_termination_protection = disable_termination_protection
 
     def as_teardown(
         self, *, setups: Any = None, on_failure_fail_dagrun: bool | None = None
@@ -398,10 +432,17 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
         return self
 
     def execute(self, context: Context) -> None:
-        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from botocore.exceptions import ClientError
+
+        from airflow_provider_emrfs_xacct.hooks.errors import error_code, explain_access_denied
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
         from airflow_provider_emrfs_xacct.pure.plan import DELETE, Change
 
         self.validate_safety()
+        if not isinstance(self.disable_termination_protection, bool):
+            raise InvalidParameterError(
+                "disable_termination_protection", f"must be True or False, got {self.disable_termination_protection!r}"
+            )
         if self.expected_account_id is not None:
             with explain_access_denied(self.hook):
                 self.connection_account(self.hook)
@@ -419,4 +460,50 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
             cluster = {"ClusterId": self.job_flow_id}
             self.report(context, [Change(DELETE, f"emr cluster {self.job_flow_id}", cluster, None)])
             return
-        super().execute(context)
+        try:
+            super().execute(context)
+        except ClientError as error:
+            # EMR refuses to terminate a protected cluster with ValidationException (moto too); the
+            # cluster's own TerminationProtected says whether that was the reason, not the message.
+            if error_code(error) != "ValidationException":
+                raise
+            with explain_access_denied(self.hook):
+                cluster = cast("EmrfsEmrHook", self.hook).describe_cluster(self.job_flow_id)
+            if not cluster.get("TerminationProtected"):
+                raise
+            self._turn_protection_off(context, cluster, error)
+            super().execute(context)
+
+    def _turn_protection_off(self, context: Context, cluster: dict[str, Any], refusal: Exception) -> None:
+        """Turn off the termination protection of a cluster this provider launched, or refuse naming the cluster."""
+        from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+
+        described = f"cluster {self.job_flow_id} ({cluster.get('Name')!r})"
+        if not self.disable_termination_protection:
+            raise PreconditionError(
+                f"{described} has termination protection on (Instances.TerminationProtected in the launch's "
+                "job_flow_overrides or emr_conn_id extra), so EMR refused to terminate it: it is still running and "
+                "billing. Turn protection off and terminate it (EMR console, or aws emr modify-cluster-attributes "
+                f"--cluster-id {self.job_flow_id} --no-termination-protected, then aws emr terminate-clusters), or set "
+                "disable_termination_protection=True on this task to let it do that for the clusters it launched"
+            ) from refusal
+        key = idempotency_key(context, self.launch_task_id) if self.launch_task_id else None
+        tags = cluster.get("Tags", [])
+        if not any(tag.get("Key") == IDEMPOTENCY_TAG and key in (None, tag.get("Value")) for tag in tags):
+            launch = f"launch task {self.launch_task_id!r} of this run" if key else "this provider"
+            raise PreconditionError(
+                f"{described} has termination protection on and was not launched by {launch} (no {IDEMPOTENCY_TAG} "
+                "tag of it): disable_termination_protection only applies to the clusters this provider launched; "
+                "it was left protected and running"
+            ) from refusal
+        self.log.warning(
+            "%s has termination protection on; turning it off to terminate it (disable_termination_protection=True)",
+            described,
+        )
+        # Amazon EMR API Reference, "SetTerminationProtection": "To terminate a cluster that has been
+        # locked by setting SetTerminationProtection to true, you must first unlock the job flow by a
+        # subsequent call to SetTerminationProtection in which you set the value to false."
+        with explain_access_denied(self.hook):
+            self.hook.conn.set_termination_protection(JobFlowIds=[self.job_flow_id], TerminationProtected=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
@@ -24,6 +24,10 @@ ROLE_MAPPINGS_SINCE = (5, 10, 0)
 #: both connectors (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem").
 S3A_DEFAULT_SINCE = (7, 10, 0)
 EMRFS_IMPL = "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"
+#: ``core-site`` switch of that translation. Same guide: "By default, this configuration mapping feature
+#: is automatically activated. To disable this automatic translation, add the following property to
+#: core-site.xml: fs.s3a.emrfs.compatibility.enable = false". Off, S3A gets no role mappings.
+EMRFS_COMPATIBILITY_PROPERTY = "fs.s3a.emrfs.compatibility.enable"
 #: What AWS's migration guide sets in ``core-site`` to keep EMRFS for ``s3://`` and ``s3n://``.
 #: ``s3a://`` URIs stay on S3A whatever is set here.
 KEEP_EMRFS_PROPERTIES = {"fs.s3.impl": EMRFS_IMPL, "fs.s3n.impl": EMRFS_IMPL}
@@ -169,10 +173,11 @@ def add_bootstrap_action(actions: list[dict[str, Any]], action: dict[str, Any], 
 
 @dataclass(frozen=True)
 class LaunchPlan:
-    """The ``RunJobFlow`` arguments to send, and what the log should say about them."""
+    """The ``RunJobFlow`` arguments to send, and what the log should say about them (``warnings`` as warnings)."""
 
     overrides: dict[str, Any]
     notes: list[str]
+    warnings: list[str] = field(default_factory=list)
 
 
 def plan_launch(
@@ -190,7 +195,9 @@ def plan_launch(
         (refused before 5.10.0).
     :param keep_emrfs: on 7.10.0 and later, set ``fs.s3.impl`` and ``fs.s3n.impl`` (what AWS's S3A
         migration guide sets) so that ``s3://`` and ``s3n://`` stay on EMRFS. Role mappings apply
-        either way (EMR translates them for S3A); ``s3a://`` URIs always use S3A.
+        either way (EMR translates them for S3A) unless ``core-site``
+        ``fs.s3a.emrfs.compatibility.enable`` is false: then, with role mappings, ``keep_emrfs=False``
+        is refused, and with ``keep_emrfs=True`` ``s3a://`` URIs (always S3A) get no mapping.
     :param credentials_provider: option (b) of the article: a custom credentials provider. Its
         interface must match the connector: SDK v1 for EMRFS, SDK v2 for S3A.
     :param emrfs_site_properties: more ``emrfs-site`` settings, e.g. ``fs.s3.canned.acl``.
@@ -223,7 +230,20 @@ def plan_launch(
             f"{connector or 'The S3 connector'} loads credentials provider {credentials_provider.class_name} "
             f"({PROVIDER_INTERFACES[interface]}) from {credentials_provider.jar}."
         )
-    notes.extend(_connector_notes(version, label, keep_emrfs, core_site))
+    translation_off = emrfs_translation_off(configurations) if uses_role_mappings else None
+    if translation_off is not None and version is not None and version >= S3A_DEFAULT_SINCE and not keep_emrfs:
+        raise InvalidParameterError(
+            f"job_flow_overrides.Configurations[{translation_off}].Properties.{EMRFS_COMPATIBILITY_PROPERTY}",
+            f"is false, which turns off EMR's translation of the EMRFS settings to S3A, role mappings included "
+            f"(fs.s3.authorization.roleMapping); with keep_emrfs=False {label} serves s3:// with S3A, so the "
+            "security configuration's role mappings would not apply to any write (they would go out as the EC2 "
+            "instance profile). Remove the property, or keep EMRFS for s3:// (keep_emrfs=True)",
+        )
+    connector_notes = _connector_notes(version, label, keep_emrfs, core_site, translation_off is not None)
+    notes.extend(connector_notes)
+    warnings = _termination_warnings(result)
+    if translation_off is not None and version is not None and version >= S3A_DEFAULT_SINCE:
+        warnings.extend(connector_notes)  # keep_emrfs: s3a:// URIs get no role mapping
     for classification, properties in (("core-site", core_site), ("emrfs-site", emrfs_site)):
         if properties:
             configurations = merge_classification(
@@ -231,7 +251,25 @@ def plan_launch(
             )
     if configurations:
         result["Configurations"] = configurations
-    return LaunchPlan(result, notes)
+    return LaunchPlan(result, notes, warnings)
+
+
+def _termination_warnings(overrides: dict[str, Any]) -> list[str]:
+    """
+    Warn about ``Instances.TerminationProtected``: EMR then refuses ``TerminateJobFlows``.
+
+    Amazon EMR Management Guide, "Using termination protection": "With termination protection
+    enabled, the TerminateJobFlows action in the Amazon EMR API does not work ... The API returns an error".
+    """
+    instances = overrides.get("Instances")
+    protected = instances.get("TerminationProtected") if isinstance(instances, dict) else None
+    if str(protected).lower() != "true":
+        return []
+    return [
+        "Instances.TerminationProtected is true: EMR will refuse to terminate this cluster, so its teardown "
+        "(TerminateClusterOperator) cannot end it and fails, leaving it running and billing, unless the teardown "
+        "sets disable_termination_protection=True."
+    ]
 
 
 def _launch_lists(overrides: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -279,8 +317,23 @@ def _set_provider_property(
     core_site[S3A_PROVIDER_PROPERTY] = provider.class_name
 
 
+def emrfs_translation_off(configurations: list[dict[str, Any]]) -> int | None:
+    """Return the index of the ``core-site`` that sets ``fs.s3a.emrfs.compatibility.enable`` to false (any case), or ``None``."""
+    for index, configuration in enumerate(configurations):
+        properties = configuration.get("Properties")
+        if configuration.get("Classification") == "core-site" and isinstance(properties, dict):
+            value = properties.get(EMRFS_COMPATIBILITY_PROPERTY)
+            if value is not None and str(value).strip().lower() == "false":
+                return index
+    return None
+
+
 def _connector_notes(
-    version: tuple[int, int, int] | None, label: Any, keep_emrfs: bool, core_site: dict[str, str]
+    version: tuple[int, int, int] | None,
+    label: Any,
+    keep_emrfs: bool,
+    core_site: dict[str, str],
+    translation_off: bool = False,
 ) -> list[str]:
     """Say which connector serves ``s3://``; on S3A releases with ``keep_emrfs``, add the settings that keep EMRFS."""
     if version is None:
@@ -289,9 +342,15 @@ def _connector_notes(
         return [f"{label} uses EMRFS for s3://."]
     if keep_emrfs:
         core_site.update(KEEP_EMRFS_PROPERTIES)
+        applies = (
+            f"The role mappings apply to s3:// and s3n:// only: {EMRFS_COMPATIBILITY_PROPERTY}=false turns off "
+            "their translation to S3A, so s3a:// URIs get no role mapping (they go out as the EC2 instance profile)."
+            if translation_off
+            else "The role mappings apply on both connectors."
+        )
         return [
             f"{label} uses S3A for s3:// by default; fs.s3.impl and fs.s3n.impl keep EMRFS for s3:// and s3n:// "
-            "(s3a:// URIs stay on S3A). The role mappings apply on both connectors."
+            f"(s3a:// URIs stay on S3A). {applies}"
         ]
     return [
         f"{label} uses S3A for s3://; EMR translates the role mappings (fs.s3.authorization.roleMapping) "

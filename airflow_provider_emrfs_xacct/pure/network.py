@@ -12,6 +12,13 @@ without a route to the internet (a private subnet without a NAT gateway) reaches
 endpoint only through an STS interface VPC endpoint with private DNS (AWS PrivateLink, "AWS services
 that integrate with AWS PrivateLink": ``com.amazonaws.REGION.sts``); the global endpoint has no VPC
 endpoint, so it needs the internet route.
+
+A default route to anything else (a transit gateway, a Gateway Load Balancer or Network Firewall
+endpoint, a Cloud WAN core network, a peering connection, a network interface, a local gateway) may
+well reach the internet beyond this VPC: centralised egress through a transit gateway is AWS's own
+layout (AWS Prescriptive Guidance, "Transit gateway configuration": a static route 0.0.0.0/0 to the
+egress VPC's attachment). That is "egress not seen", a WARN, never a FAIL. So is an STS endpoint
+shared from a hub VPC through a Route 53 private hosted zone: the check sees only this VPC's endpoints.
 """
 
 from __future__ import annotations
@@ -25,6 +32,40 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import parse_release_label
 REGIONAL_STS_SINCE = {5: (5, 31, 0), 6: (6, 1, 0)}
 STS_ENDPOINT_PROPERTY = "fs.s3.sts.endpoint"
 PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
+#: The DNS suffix of Regional endpoints outside the ``aws`` partition (``amazonaws.com``), by Region
+#: prefix: botocore's ``data/partitions.json`` ("dnsSuffix" and "regionRegex" of each partition),
+#: e.g. ``sts.cn-north-1.amazonaws.com.cn`` in ``aws-cn``.
+DNS_SUFFIXES = (
+    ("cn-", "amazonaws.com.cn"),
+    ("eusc-", "amazonaws.eu"),
+    ("us-isob-", "sc2s.sgov.gov"),
+    ("us-isof-", "csp.hci.ic.gov"),
+    ("us-iso-", "c2s.ic.gov"),
+    ("eu-isoe-", "cloud.adc-e.uk"),
+)
+NOT_IN_THIS_VPC = "none in this VPC (one shared through Route 53 from another VPC is not checked)"
+
+
+def dns_suffix(region: str) -> str:
+    """Return the DNS suffix of the Region's partition (``amazonaws.com`` for ``aws`` and ``aws-us-gov``)."""
+    return next((suffix for prefix, suffix in DNS_SUFFIXES if region.startswith(prefix)), "amazonaws.com")
+
+
+def regional_sts_endpoint(region: str) -> str:
+    """Return the Regional STS endpoint URL, e.g. ``https://sts.cn-north-1.amazonaws.com.cn``."""
+    return f"https://sts.{region}.{dns_suffix(region)}"
+
+
+def sts_endpoint_services(region: str) -> list[str]:
+    """
+    Return the names the STS interface endpoint service may have in ``region``.
+
+    ``com.amazonaws.REGION.sts`` (AWS PrivateLink, "AWS services that integrate with AWS
+    PrivateLink"); the China Regions name many services ``cn.com.amazonaws.REGION.SERVICE``
+    (``DescribeVpcEndpointServices`` there), which form STS has is not confirmed here, so both count.
+    """
+    names = [f"com.amazonaws.{region}.sts"]
+    return [*names, f"cn.com.amazonaws.{region}.sts"] if region.startswith("cn-") else names
 
 
 @dataclass(frozen=True)
@@ -40,6 +81,8 @@ class SubnetFacts:
     :param public_ip_on_launch: the subnet gives instances a public IPv4 address.
     :param sts_interface_endpoint: the VPC has an available ``com.amazonaws.REGION.sts`` interface
         endpoint with private DNS enabled.
+    :param other_default_route: the target of a ``0.0.0.0/0`` route to neither a NAT nor an internet
+        gateway (e.g. ``"transit gateway tgw-0abc"``): egress this check cannot see past; empty if none.
     """
 
     subnet_id: str
@@ -48,6 +91,7 @@ class SubnetFacts:
     internet_gateway_route: bool
     public_ip_on_launch: bool
     sts_interface_endpoint: bool
+    other_default_route: str = ""
 
     @property
     def internet(self) -> bool:
@@ -85,9 +129,9 @@ def sts_endpoint_check(
     region = facts.region if facts else "REGION"
     if override:
         endpoint = str(override)
-        regional = endpoint.rstrip("/").endswith(f"sts.{region}.amazonaws.com")
+        regional = endpoint.rstrip("/").endswith(f"sts.{region}.{dns_suffix(region)}")
     elif uses_regional_sts(release_label):
-        endpoint, regional = f"https://sts.{region}.amazonaws.com", True
+        endpoint, regional = regional_sts_endpoint(region), True
     else:
         endpoint, regional = "https://sts.amazonaws.com", False
     if facts is None:
@@ -99,9 +143,19 @@ def sts_endpoint_check(
         return StsReachability(
             PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through the VPC's STS interface endpoint"
         )
+    endpoints = f"STS interface endpoint: {NOT_IN_THIS_VPC}" if regional else "the global endpoint has none"
+    if facts.other_default_route:
+        return StsReachability(
+            WARN,
+            endpoint,
+            f"egress not seen: subnet {facts.subnet_id} sends 0.0.0.0/0 to {facts.other_default_route}, whose way "
+            f"on (e.g. a central egress VPC's NAT) is not checked; {endpoints}",
+            "the live probe (probe=True) proves it; or check that the egress path reaches " + endpoint,
+        )
+    service = " or ".join(sts_endpoint_services(facts.region))
     if regional:
         fix = (
-            f"add an interface VPC endpoint com.amazonaws.{facts.region}.sts with private DNS to the VPC, "
+            f"add an interface VPC endpoint {service} with private DNS to the VPC, "
             f"or a NAT gateway route to subnet {facts.subnet_id}"
         )
     else:
@@ -112,7 +166,9 @@ def sts_endpoint_check(
     return StsReachability(
         FAIL,
         endpoint,
-        f"subnet {facts.subnet_id} has no route to the internet and no way to {endpoint}: every AssumeRole "
-        "of a role mapping, and so every mapped S3 request, fails",
+        f"subnet {facts.subnet_id} has no default route (0.0.0.0/0) out of the VPC"
+        + (" usable without public IP addresses" if facts.internet_gateway_route else "")
+        + f" and no way to {endpoint} ({endpoints}): every AssumeRole of a role mapping, and so every mapped "
+        "S3 request, fails",
         fix,
     )

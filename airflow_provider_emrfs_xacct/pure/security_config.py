@@ -28,9 +28,39 @@ if TYPE_CHECKING:
 
 IDENTIFIER_TYPES = ("Prefix", "User", "Group")
 MAPPING_KEYS = {"Role", "IdentifierType", "Identifiers"}
-#: EMR's limit on security configuration names.
+#: The provider's own cap on the names it makes (``<name_prefix>-<hash>``); EMR allows longer ones.
 MAX_NAME_LENGTH = 256
 HASH_LENGTH = 12
+#: EMR's limit on security configuration names: Amazon EMR API Reference, CreateSecurityConfiguration,
+#: ``Name``: "Maximum length of 10280. Pattern: [\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\r\n\t]*"
+#: (RunJobFlow's ``SecurityConfiguration`` has the same constraints).
+EMR_MAX_NAME_LENGTH = 10280
+
+
+def validate_security_configuration_name(value: Any, field: str) -> str:
+    """
+    Validate the name of an existing security configuration as EMR constrains it.
+
+    1 to 10280 characters, none outside EMR's pattern (control characters other than tab, CR and LF,
+    lone surrogates, U+FFFE, U+FFFF). Leading or trailing whitespace, which EMR would accept, is
+    refused too: a name pasted with a stray space or newline names another configuration.
+    """
+    value = require_str(value, field)
+    if len(value) > EMR_MAX_NAME_LENGTH:
+        raise InvalidParameterError(
+            field, f"must be at most {EMR_MAX_NAME_LENGTH} characters (EMR's limit), got {len(value)}"
+        )
+    bad = next((char for char in value if not _emr_name_char(char)), None)
+    if bad is not None:
+        raise InvalidParameterError(field, f"has the character {bad!r}, which EMR refuses in names, in {value!r}")
+    if value != value.strip():
+        raise InvalidParameterError(field, f"has leading or trailing whitespace (likely a mistake): {value!r}")
+    return value
+
+
+def _emr_name_char(char: str) -> bool:
+    code = ord(char)
+    return char in "\t\r\n" or (0x20 <= code <= 0xD7FF) or (0xE000 <= code <= 0xFFFD) or code >= 0x10000
 
 
 def validate_role_mappings(value: Any, field: str = "role_mappings") -> list[dict[str, Any]]:

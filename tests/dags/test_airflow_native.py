@@ -143,6 +143,51 @@ def test_example_dags_need_no_logical_date_and_tear_their_clusters_down() -> Non
     assert teardowns == 3  # partner export, bucket policy export, many partners
 
 
+def run_state(dag: Any, failed: str) -> str:
+    """
+    The state Airflow gives a finished run of ``dag`` where ``failed`` failed, the tasks after it were
+    upstream_failed and every other task succeeded (Airflow's own choice of the tasks that decide).
+    """
+    from collections import namedtuple
+
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.state import State
+
+    after = dag.get_task(failed).get_flat_relative_ids(upstream=False)
+    states = {
+        task.task_id: "failed" if task.task_id == failed else "upstream_failed" if task.task_id in after else "success"
+        for task in dag.tasks
+    }
+    teardown = next(task for task in dag.tasks if task.task_type == "TerminateClusterOperator")
+    if teardown.task_id != failed:
+        states[teardown.task_id] = "success"  # all_done: it runs, and terminates the cluster
+    ti = namedtuple("ti", "task_id state")  # the two fields Airflow reads (hashable, as it needs)
+    tis = [ti(task_id, state) for task_id, state in states.items()]
+    deciding = DagRun._tis_for_dagrun_state(None, dag=dag, tis=tis)  # type: ignore[arg-type]
+    return "failed" if any(ti.state in State.failed_states for ti in deciding) else "success"
+
+
+def test_a_teardown_that_cannot_terminate_fails_the_run_and_a_failed_task_still_does() -> None:
+    """
+    ``as_teardown(on_failure_fail_dagrun=True)``: a cluster left running (e.g. termination protected)
+    is not a green run, and the work tasks still decide too (a leaf after them is not the teardown).
+    """
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    checked = 0
+    for dag in bag.dags.values():
+        teardowns = [task for task in dag.tasks if task.task_type == "TerminateClusterOperator"]
+        if not teardowns:
+            continue
+        checked += 1
+        assert run_state(dag, teardowns[0].task_id) == "failed", dag.dag_id
+        for task in dag.tasks:
+            if task not in teardowns:
+                assert run_state(dag, task.task_id) == "failed", f"{dag.dag_id}: {task.task_id} failed, run green"
+    assert checked == 3
+
+
 def test_a_failed_launch_fails_the_run_and_its_teardown_skips(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
     env = airflow_env(aws.url, airflow_home)
     # Role mappings need emr-5.10.0 or later: the launch refuses before RunJobFlow.

@@ -159,7 +159,13 @@ def test_conflicting_security_configuration_in_overrides_is_refused(connections:
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
-        pytest.param({"security_configuration": "bad name with spaces"}, "security_configuration", id="bad-name"),
+        pytest.param({"security_configuration": "bad\tname\x1f"}, "security_configuration", id="bad-name"),
+        pytest.param({"security_configuration": " Prod EMRFS roles"}, "security_configuration", id="leading-space"),
+        pytest.param(
+            {"security_configuration": None, "job_flow_overrides": overrides(SecurityConfiguration="x\x00")},
+            "job_flow_overrides.SecurityConfiguration",
+            id="overrides-name-control-character",
+        ),
         pytest.param({"security_configuration": ""}, "security_configuration", id="empty-name"),
         pytest.param({"job_flow_overrides": overrides(Tags={"team": "x"})}, "job_flow_overrides.Tags", id="tags-dict"),
         pytest.param({"job_flow_overrides": "[1, 2]"}, "job_flow_overrides", id="overrides-not-dict"),
@@ -289,3 +295,21 @@ def test_tags_in_overrides_replace_connection_tags(emr: Any, monkeypatch: pytest
     tags = tags_of(emr, cluster_id)
     assert {"Key": "cost-center", "Value": "conn-7"} not in tags
     assert {"Key": "cost-center", "Value": "42"} in tags
+
+
+@pytest.mark.parametrize("where", ["security_configuration", "job_flow_overrides"])
+def test_a_name_emr_accepts_is_launched_with(emr: Any, where: str) -> None:
+    """
+    Amazon EMR API Reference, CreateSecurityConfiguration, Name: up to 10280 characters of
+    [\\u0020-\\uD7FF...\\r\\n\\t]*, so an organisation's "Prod EMRFS roles" is a valid name.
+    """
+    name = "Prod EMRFS roles (ünïcode, 2026)"
+    emr.create_security_configuration(Name=name, SecurityConfiguration="{}")
+    if where == "security_configuration":
+        operator = make_operator(security_configuration=name)
+    else:
+        operator = make_operator(security_configuration=None, job_flow_overrides=overrides(SecurityConfiguration=name))
+
+    cluster_id, _, _ = run_operator(operator)
+
+    assert emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["SecurityConfiguration"] == name

@@ -392,3 +392,56 @@ def test_conflicting_user_property_is_refused_before_run_job_flow(emr: Any) -> N
     assert caught.value.field == "job_flow_overrides.Configurations[0].Properties.fs.s3.impl"
     assert "RunJobFlow" not in launch.recorder.calls
     assert emr.list_clusters()["Clusters"] == []
+
+
+# Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": core-site
+# fs.s3a.emrfs.compatibility.enable=false turns off the translation of fs.s3.authorization.roleMapping to S3A.
+TRANSLATION_OFF = [{"Classification": "core-site", "Properties": {"fs.s3a.emrfs.compatibility.enable": "False"}}]
+
+
+def test_s3a_without_the_emrfs_translation_is_refused_before_run_job_flow(emr: Any) -> None:
+    launch = Launch(
+        make_operator(
+            keep_emrfs=False, job_flow_overrides=overrides(ReleaseLabel="emr-7.10.0", Configurations=TRANSLATION_OFF)
+        )
+    )
+
+    with pytest.raises(InvalidParameterError) as caught:
+        launch.run()
+
+    assert caught.value.field == "job_flow_overrides.Configurations[0].Properties.fs.s3a.emrfs.compatibility.enable"
+    assert launch.recorder.mutating == []
+    assert emr.list_clusters()["Clusters"] == []
+
+
+@pytest.mark.parametrize("security_configuration", [WITHOUT_MAPPINGS, None])
+def test_the_emrfs_translation_switch_without_role_mappings_is_launched(
+    emr: Any, security_configuration: str | None
+) -> None:
+    launch = Launch(
+        make_operator(
+            security_configuration=security_configuration,
+            keep_emrfs=False,
+            job_flow_overrides=overrides(ReleaseLabel="emr-7.10.0", Configurations=TRANSLATION_OFF),
+        )
+    )
+
+    cluster_id = launch.run()
+
+    assert launched(emr, cluster_id)["Configurations"] == TRANSLATION_OFF
+
+
+def test_keeping_emrfs_with_the_translation_off_warns_for_s3a_uris(emr: Any, capfd: pytest.CaptureFixture[str]) -> None:
+    launch = Launch(
+        make_operator(job_flow_overrides=overrides(ReleaseLabel="emr-7.10.0", Configurations=TRANSLATION_OFF))
+    )
+
+    cluster_id = launch.run()
+
+    properties = launched(emr, cluster_id)["Configurations"][0]["Properties"]
+    assert properties == {
+        "fs.s3a.emrfs.compatibility.enable": "False",
+        "fs.s3.impl": EMRFS_IMPL,
+        "fs.s3n.impl": EMRFS_IMPL,
+    }
+    assert "s3a:// URIs get no role mapping" in capfd.readouterr().out

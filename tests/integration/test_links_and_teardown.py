@@ -22,7 +22,7 @@ from airflow_provider_emrfs_xacct.operators.emr import (
 )
 from airflow_provider_emrfs_xacct.operators.iam import EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -48,13 +48,16 @@ def rendered_links(operator: Any, ti: RecordingTaskInstance) -> dict[str, str]:
     }
 
 
-def launch(security_configuration: str, ti: RecordingTaskInstance) -> str:
+def launch(security_configuration: str, ti: RecordingTaskInstance, *, protected: bool = False) -> str:
+    job = small_cluster("links-test", "emr-7.5.0")
+    if protected:
+        job["Instances"] = {**job["Instances"], "TerminationProtected": True}
     operator = LaunchClusterWithSecConfigOperator(
         task_id=ti.task_id,
         aws_conn_id=EMR_CONN_ID,
         emr_conn_id=None,
         security_configuration=security_configuration,
-        job_flow_overrides=small_cluster("links-test", "emr-7.5.0"),
+        job_flow_overrides=job,
     )
     cluster_id, _, _ = run_operator(operator, ti)
     return str(cluster_id)
@@ -191,3 +194,129 @@ def test_as_teardown_of_the_launch_runs_even_after_a_failed_launch() -> None:
     assert teardown.trigger_rule == "all_done"
     assert teardown.launch_task_id == "launch_cluster"
     assert sorted(teardown.upstream_task_ids) == ["launch_cluster", "unrelated"]
+
+
+# Termination protection. Amazon EMR Management Guide, "Using termination protection": "With termination
+# protection enabled, the TerminateJobFlows action in the Amazon EMR API does not work ... The API
+# returns an error"; Amazon EMR API Reference, "SetTerminationProtection": to terminate such a cluster
+# "you must first unlock the job flow by a subsequent call to SetTerminationProtection in which you set
+# the value to false". moto enforces both (TerminateJobFlows answers ValidationException).
+
+
+def protection_of(url: str, cluster_id: str) -> bool:
+    return bool(
+        client(url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["TerminationProtected"]
+    )
+
+
+def test_a_protected_launch_warns_that_its_teardown_cannot_end_it(
+    moto_url: str, security_configuration: str, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    cluster_id = launch(
+        security_configuration, RecordingTaskInstance(task_id="launch_cluster", run_id=RUN_ID), protected=True
+    )
+
+    output = capfd.readouterr().out + caplog.text
+    assert "Instances.TerminationProtected is true" in output
+    assert "disable_termination_protection=True" in output
+    assert protection_of(moto_url, cluster_id)
+
+
+def test_terminating_a_protected_cluster_fails_naming_the_cluster_and_the_setting(
+    moto_url: str, security_configuration: str
+) -> None:
+    cluster_id = launch(
+        security_configuration, RecordingTaskInstance(task_id="launch_cluster", run_id=RUN_ID), protected=True
+    )
+    ti = RecordingTaskInstance(task_id="terminate_cluster", run_id=RUN_ID)
+    operator = TerminateClusterOperator(task_id=ti.task_id, aws_conn_id=EMR_CONN_ID, job_flow_id=cluster_id)
+    recorder = CallRecorder().attach(operator.hook.conn)
+
+    with pytest.raises(PreconditionError) as caught:
+        operator.execute({"ti": ti, "task_instance": ti})  # type: ignore[arg-type]
+
+    message = str(caught.value)
+    assert cluster_id in message
+    assert "TerminationProtected" in message
+    assert "disable_termination_protection=True" in message
+    assert "still running" in message
+    assert recorder.mutating == ["TerminateJobFlows"]  # refused by EMR; protection left as it was
+    assert cluster_state(moto_url, cluster_id) == "WAITING"
+    assert protection_of(moto_url, cluster_id)
+
+
+@pytest.mark.parametrize("launch_task_id", [None, "launch_cluster"])
+def test_disable_termination_protection_terminates_the_provider_s_protected_cluster(
+    moto_url: str, security_configuration: str, launch_task_id: str | None
+) -> None:
+    cluster_id = launch(
+        security_configuration, RecordingTaskInstance(task_id="launch_cluster", run_id=RUN_ID), protected=True
+    )
+    ti = RecordingTaskInstance(task_id="terminate_cluster", run_id=RUN_ID)
+    operator = TerminateClusterOperator(
+        task_id=ti.task_id,
+        aws_conn_id=EMR_CONN_ID,
+        job_flow_id=cluster_id,
+        launch_task_id=launch_task_id,
+        disable_termination_protection=True,
+    )
+    recorder = CallRecorder().attach(operator.hook.conn)
+
+    operator.execute({"ti": ti, "task_instance": ti})  # type: ignore[arg-type]
+
+    assert recorder.mutating == ["TerminateJobFlows", "SetTerminationProtection", "TerminateJobFlows"]
+    assert cluster_state(moto_url, cluster_id) == "TERMINATED"
+
+
+@pytest.mark.parametrize(
+    ("tags", "run_id"),
+    [
+        pytest.param([], RUN_ID, id="not-launched-by-the-provider"),
+        pytest.param(None, "manual__another-run", id="another-run-s-launch"),
+    ],
+)
+def test_disable_termination_protection_leaves_other_clusters_protected(
+    moto_url: str, security_configuration: str, tags: list[dict[str, str]] | None, run_id: str
+) -> None:
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    if tags is None:  # launched by the provider, for the launch task of another run
+        cluster_id = launch(
+            security_configuration, RecordingTaskInstance(task_id="launch_cluster", run_id=run_id), protected=True
+        )
+    else:  # someone else's protected cluster
+        job = small_cluster("not-ours", "emr-7.5.0")
+        job["Instances"] = {**job["Instances"], "TerminationProtected": True}
+        cluster_id = emr.run_job_flow(**job, Tags=tags)["JobFlowId"]
+    ti = RecordingTaskInstance(task_id="terminate_cluster", run_id=RUN_ID)
+    operator = TerminateClusterOperator(
+        task_id=ti.task_id,
+        aws_conn_id=EMR_CONN_ID,
+        job_flow_id=cluster_id,
+        launch_task_id="launch_cluster",
+        disable_termination_protection=True,
+    )
+    recorder = CallRecorder().attach(operator.hook.conn)
+
+    with pytest.raises(PreconditionError, match=f"{cluster_id}.*was not launched by launch task 'launch_cluster'"):
+        operator.execute({"ti": ti, "task_instance": ti})  # type: ignore[arg-type]
+
+    assert "SetTerminationProtection" not in recorder.mutating
+    assert protection_of(moto_url, cluster_id)
+    assert cluster_state(moto_url, cluster_id) == "WAITING"
+
+
+def test_disable_termination_protection_must_be_a_bool(connections: None) -> None:
+    ti = RecordingTaskInstance(task_id="terminate_cluster", run_id=RUN_ID)
+    operator = TerminateClusterOperator(
+        task_id=ti.task_id,
+        aws_conn_id=EMR_CONN_ID,
+        job_flow_id="j-1",
+        disable_termination_protection="yes",  # type: ignore[arg-type]
+    )
+    recorder = CallRecorder().attach(operator.hook.conn)
+
+    with pytest.raises(InvalidParameterError) as caught:
+        operator.execute({"ti": ti, "task_instance": ti})  # type: ignore[arg-type]
+
+    assert caught.value.field == "disable_termination_protection"
+    assert recorder.calls == []

@@ -90,3 +90,69 @@ def test_internet_gateway_in_the_main_table_needs_public_ips(ec2: Any) -> None:
     assert sts_endpoint_check("emr-6.15.0", facts).status == "FAIL"
     ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
     assert sts_endpoint_check("emr-6.15.0", read_subnet_facts(ec2, subnet)).status == "PASS"
+
+
+# Centralised egress (AWS Prescriptive Guidance, "Transit gateway configuration": 0.0.0.0/0 to the
+# transit gateway attachment, NAT in the egress VPC) and the other targets moto's EC2 routes to. The
+# check cannot see past them: a WARN, not the FAIL of a subnet with no default route at all.
+
+
+def default_route_table(ec2: Any, vpc: str, subnet: str) -> str:
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    return str(table)
+
+
+def to_transit_gateway(ec2: Any, vpc: str, subnet: str) -> tuple[dict[str, str], str]:
+    tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=vpc, SubnetIds=[subnet])
+    return {"TransitGatewayId": tgw}, f"transit gateway {tgw}"
+
+
+def to_gateway_load_balancer_endpoint(ec2: Any, vpc: str, subnet: str) -> tuple[dict[str, str], str]:
+    vpce = ec2.create_vpc_endpoint(
+        VpcId=vpc, ServiceName="com.amazonaws.vpce.eu-west-1.vpce-svc-0abc", VpcEndpointType="GatewayLoadBalancer"
+    )["VpcEndpoint"]["VpcEndpointId"]
+    return {"VpcEndpointId": vpce}, f"Gateway Load Balancer endpoint {vpce}"
+
+
+def to_peering(ec2: Any, vpc: str, subnet: str) -> tuple[dict[str, str], str]:
+    hub = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    pcx = ec2.create_vpc_peering_connection(VpcId=vpc, PeerVpcId=hub)["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    return {"VpcPeeringConnectionId": pcx}, f"VPC peering connection {pcx}"
+
+
+def to_network_interface(ec2: Any, vpc: str, subnet: str) -> tuple[dict[str, str], str]:
+    eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    return {"NetworkInterfaceId": eni}, f"network interface {eni}"
+
+
+@pytest.mark.parametrize(
+    "target", [to_transit_gateway, to_gateway_load_balancer_endpoint, to_peering, to_network_interface]
+)
+def test_a_default_route_past_the_vpc_is_egress_not_seen(ec2: Any, target: Any) -> None:
+    vpc, subnet = private_subnet(ec2)
+    table = default_route_table(ec2, vpc, subnet)
+    route, named = target(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", **route)
+
+    facts = read_subnet_facts(ec2, subnet)
+    result = sts_endpoint_check("emr-6.15.0", facts)
+
+    assert not facts.internet
+    assert facts.other_default_route == named
+    assert result.status == "WARN"
+    assert named in result.detail
+    assert "none in this VPC (one shared through Route 53 from another VPC is not checked)" in result.detail
+
+
+def test_a_transit_gateway_route_that_is_not_the_default_route_is_no_egress(ec2: Any) -> None:
+    vpc, subnet = private_subnet(ec2)
+    table = default_route_table(ec2, vpc, subnet)
+    route, _ = to_transit_gateway(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="172.16.0.0/12", **route)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert facts.other_default_route == ""
+    assert sts_endpoint_check("emr-6.15.0", facts).status == "FAIL"

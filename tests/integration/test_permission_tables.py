@@ -100,6 +100,9 @@ SOMETIMES = {
         },
     },
     "RevokeBucketAccessOperator": {"destination": {"s3:PutBucketPolicy"}},
+    # Only for a termination-protected cluster with disable_termination_protection=True
+    # (test_links_and_teardown.py exercises it).
+    "TerminateClusterOperator": {"EMR": {"elasticmapreduce:SetTerminationProtection"}},
     # Only for a cluster in a VPC subnet (test_verify.py's private-subnet test exercises them).
     "VerifyCrossAccountAccessOperator": {
         "EMR": {"ec2:DescribeSubnets", "ec2:DescribeRouteTables", "ec2:DescribeVpcEndpoints"}

@@ -592,6 +592,64 @@ def test_s3a_release_without_fs_s3_impl_passes() -> None:
     assert report.healthy
 
 
+@pytest.mark.parametrize("value", ["false", "FALSE", " False"])
+def test_s3a_release_with_the_emrfs_translation_off_fails(value: str) -> None:
+    # Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": core-site
+    # fs.s3a.emrfs.compatibility.enable=false disables the translation of fs.s3.authorization.roleMapping.
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [
+        {"Classification": "core-site", "Properties": {"fs.s3a.emrfs.compatibility.enable": value}}
+    ]
+
+    report = check_chain(state)
+
+    connector = by_name(report)[CONNECTOR]
+    assert connector.status == FAIL
+    assert "fs.s3a.emrfs.compatibility.enable=false" in connector.detail
+    assert "keep_emrfs=True" in connector.fix
+    assert not report.healthy
+
+
+def test_emrfs_kept_with_the_translation_off_warns_for_s3a_uris() -> None:
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [
+        {
+            "Classification": "core-site",
+            "Properties": {"fs.s3.impl": EMRFS_IMPL, "fs.s3a.emrfs.compatibility.enable": "false"},
+        }
+    ]
+
+    links = by_name(check_chain(state))
+
+    assert links[CONNECTOR].status == PASS
+    assert links["s3a:// connector"].status == WARN
+    assert "s3a:// URIs" in links["s3a:// connector"].detail
+
+
+@pytest.mark.parametrize(
+    ("release", "value", "status"),
+    [
+        pytest.param("emr-7.10.0", "true", PASS, id="7.10.0-on"),
+        pytest.param("emr-7.9.0", "false", None, id="7.9.0-off-emrfs-anyway"),
+    ],
+)
+def test_the_emrfs_translation_switch_matters_only_when_off_on_s3a(
+    release: str, value: str, status: str | None
+) -> None:
+    state = healthy_state()
+    state.release_label = release
+    state.cluster_configurations = [
+        {"Classification": "core-site", "Properties": {"fs.s3a.emrfs.compatibility.enable": value}}
+    ]
+
+    links = by_name(check_chain(state))
+
+    assert (links[CONNECTOR].status if CONNECTOR in links else None) == status
+    assert "s3a:// connector" not in links
+
+
 def test_a_user_mapping_before_a_prefix_mapping_warns_in_the_verifier() -> None:
     # AWS, EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3": mappings are
     # tried top-down across all types; the first match wins.

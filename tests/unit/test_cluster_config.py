@@ -637,3 +637,86 @@ class TestSessionDuration:
         user = [{"Classification": "spark-defaults", "Properties": {"fs.s3.sts.sessionDurationSeconds": "7200"}}]
         plan = plan_launch(overrides(Configurations=user))
         assert plan.overrides["Configurations"] == user
+
+
+@pytest.mark.parametrize("protected", [True, "true", "True"])
+def test_termination_protection_is_a_warning_naming_the_teardown_opt_in(protected: Any) -> None:
+    # Amazon EMR Management Guide, "Using termination protection": TerminateJobFlows "does not work".
+    arguments = overrides(Instances={"InstanceCount": 1, "TerminationProtected": protected})
+
+    plan = plan_launch(arguments)
+
+    (warning,) = plan.warnings
+    assert "TerminationProtected" in warning
+    assert "TerminateClusterOperator" in warning
+    assert "disable_termination_protection=True" in warning
+    assert plan.overrides["Instances"]["TerminationProtected"] == protected  # passed through as written
+
+
+@pytest.mark.parametrize("protected", [False, "false", None])
+def test_no_warning_without_termination_protection(protected: Any) -> None:
+    instances = {"InstanceCount": 1} if protected is None else {"InstanceCount": 1, "TerminationProtected": protected}
+    assert plan_launch(overrides(Instances=instances)).warnings == []
+
+
+class TestEmrfsTranslationSwitch:
+    """
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": from 7.10.0 EMR translates
+    the EMRFS settings (fs.s3.authorization.roleMapping among them) to S3A, and "To disable this
+    automatic translation", core-site fs.s3a.emrfs.compatibility.enable = false.
+    """
+
+    PROPERTY = "fs.s3a.emrfs.compatibility.enable"
+
+    def configurations(self, value: Any) -> list[dict[str, Any]]:
+        return [
+            {"Classification": "spark-defaults", "Properties": {"spark.executor.memory": "4g"}},
+            {"Classification": "core-site", "Properties": {self.PROPERTY: value}},
+        ]
+
+    @pytest.mark.parametrize("value", ["false", "FALSE", " False ", False])
+    @pytest.mark.parametrize("release", ["emr-7.10.0", "emr-7.12.0", "emr-8.0.0"])
+    def test_role_mappings_on_s3a_without_translation_are_refused(self, value: Any, release: str) -> None:
+        arguments = overrides(release, Configurations=self.configurations(value))
+
+        with pytest.raises(InvalidParameterError) as caught:
+            plan_launch(arguments, uses_role_mappings=True, keep_emrfs=False)
+
+        assert caught.value.field == f"{CONFIGURATIONS}[1].Properties.{self.PROPERTY}"
+        assert "role mappings" in caught.value.problem
+        assert "keep_emrfs=True" in caught.value.problem
+
+    @pytest.mark.parametrize("value", ["false", "FALSE"])
+    def test_keeping_emrfs_warns_that_s3a_uris_get_no_mapping(self, value: str) -> None:
+        plan = plan_launch(overrides("emr-7.10.0", Configurations=self.configurations(value)), keep_emrfs=True)
+
+        (note,) = plan.notes
+        assert "s3a:// URIs get no role mapping" in note
+        assert "apply on both connectors" not in note
+        assert note in plan.warnings
+        core_site = plan.overrides["Configurations"][1]["Properties"]
+        assert core_site[self.PROPERTY] == value  # the user's setting is kept as written
+        assert core_site["fs.s3.impl"] == EMRFS_IMPL
+
+    @pytest.mark.parametrize("value", ["true", "TRUE", None])
+    @pytest.mark.parametrize("keep_emrfs", [True, False])
+    def test_translation_on_or_absent_keeps_the_mappings(self, value: str | None, keep_emrfs: bool) -> None:
+        configurations = None if value is None else self.configurations(value)
+        arguments = overrides("emr-7.10.0", **({"Configurations": configurations} if configurations else {}))
+
+        plan = plan_launch(arguments, keep_emrfs=keep_emrfs)
+
+        assert "no role mapping" not in " ".join(plan.notes)
+        assert plan.warnings == []
+
+    @pytest.mark.parametrize("release", ["emr-7.9.0", "emr-6.15.0"])
+    def test_releases_before_s3a_are_unaffected(self, release: str) -> None:
+        plan = plan_launch(overrides(release, Configurations=self.configurations("false")), keep_emrfs=False)
+
+        assert plan.notes == [f"{release} uses EMRFS for s3://."]
+        assert plan.warnings == []
+
+    def test_without_role_mappings_the_switch_is_the_user_s_business(self) -> None:
+        arguments = overrides("emr-7.10.0", Configurations=self.configurations("false"))
+        plan = plan_launch(arguments, uses_role_mappings=False, keep_emrfs=False)
+        assert plan.warnings == []

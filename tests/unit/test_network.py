@@ -92,3 +92,76 @@ def test_bad_release_label_names_the_field() -> None:
     with pytest.raises(InvalidParameterError) as caught:
         sts_endpoint_check("6.15.0", facts())
     assert caught.value.field == "release_label"
+
+
+# AWS Prescriptive Guidance, "Transit gateway configuration": spoke VPCs send 0.0.0.0/0 to the
+# transit gateway and the egress VPC's NAT does the rest; the check cannot see past the VPC.
+@pytest.mark.parametrize(
+    "target",
+    [
+        "transit gateway tgw-0abc",
+        "Gateway Load Balancer endpoint vpce-0abc",
+        "Cloud WAN core network arn:aws:networkmanager::111122223333:core-network/core-network-0abc",
+        "VPC peering connection pcx-0abc",
+        "network interface eni-0abc",
+        "local gateway lgw-0abc",
+    ],
+)
+def test_a_default_route_to_another_target_is_egress_not_seen(target: str) -> None:
+    result = sts_endpoint_check("emr-6.15.0", facts(other_default_route=target))  # type: ignore[arg-type]
+
+    assert result.status == "WARN"
+    assert result.detail.startswith("egress not seen")
+    assert target in result.detail
+    assert "none in this VPC (one shared through Route 53 from another VPC is not checked)" in result.detail
+
+
+def test_no_default_route_and_no_endpoint_in_the_vpc_is_still_a_fail_worded_for_shared_endpoints() -> None:
+    result = sts_endpoint_check("emr-6.15.0", facts())
+
+    assert result.status == "FAIL"
+    assert "no default route" in result.detail
+    assert "none in this VPC (one shared through Route 53 from another VPC is not checked)" in result.detail
+
+
+@pytest.mark.parametrize(
+    ("region", "endpoint", "services"),
+    [
+        # botocore data/partitions.json: aws-cn's dnsSuffix is amazonaws.com.cn
+        (
+            "cn-north-1",
+            "https://sts.cn-north-1.amazonaws.com.cn",
+            ["com.amazonaws.cn-north-1.sts", "cn.com.amazonaws.cn-north-1.sts"],
+        ),
+        ("cn-northwest-1", "https://sts.cn-northwest-1.amazonaws.com.cn", None),
+        ("us-gov-west-1", "https://sts.us-gov-west-1.amazonaws.com", ["com.amazonaws.us-gov-west-1.sts"]),
+        ("eu-west-1", "https://sts.eu-west-1.amazonaws.com", ["com.amazonaws.eu-west-1.sts"]),
+    ],
+)
+def test_the_regional_sts_host_follows_the_partition(region: str, endpoint: str, services: list[str] | None) -> None:
+    from airflow_provider_emrfs_xacct.pure.network import sts_endpoint_services
+
+    china = SubnetFacts("subnet-0a", region, False, False, False, False)
+    assert sts_endpoint_check("emr-6.15.0", china).endpoint == endpoint
+    if services:
+        assert sts_endpoint_services(region) == services
+    # A Regional override in that partition is recognised as Regional (an STS endpoint works with it).
+    with_endpoint = SubnetFacts("subnet-0a", region, False, False, False, True)
+    assert sts_endpoint_check("emr-5.30.0", with_endpoint, {"fs.s3.sts.endpoint": endpoint}).status == "PASS"
+
+
+def test_the_dns_suffixes_match_botocore_s_partitions() -> None:
+    import json
+    import re
+    from pathlib import Path
+
+    import botocore
+
+    from airflow_provider_emrfs_xacct.pure.network import dns_suffix
+
+    data = json.loads((Path(botocore.__file__).parent / "data" / "partitions.json").read_text())
+    for partition in data["partitions"]:
+        for region in partition["regions"]:
+            if not re.match(partition["regionRegex"], region):
+                continue  # a pseudo-Region such as aws-global
+            assert dns_suffix(region) == partition["outputs"]["dnsSuffix"], (partition["id"], region)

@@ -393,3 +393,50 @@ class TestSecurityConfigurationName:
         with pytest.raises(InvalidParameterError) as excinfo:
             security_configuration_name(prefix, {})
         assert excinfo.value.field == "name_prefix"
+
+
+class TestExistingConfigurationName:
+    """
+    Names of existing configurations, as EMR constrains them (Amazon EMR API Reference,
+    CreateSecurityConfiguration, Name: "Maximum length of 10280. Pattern:
+    [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*").
+    """
+
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "Prod EMRFS roles",
+            "a",
+            "x" * 10280,
+            "roles/partner:b (v2)",
+            "équipe-données",
+            "emoji \U0001f600",
+            "tab\tinside",
+        ],
+    )
+    def test_names_emr_accepts(self, name: str) -> None:
+        from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
+
+        assert validate_security_configuration_name(name, "security_configuration") == name
+
+    @pytest.mark.parametrize(
+        ("name", "problem"),
+        [
+            ("", "must not be empty"),
+            ("x" * 10281, "at most 10280"),
+            ("nul\x00inside", "which EMR refuses"),
+            ("bell\x07", "which EMR refuses"),
+            ("lone\ud800surrogate", "which EMR refuses"),
+            ("non\ufffecharacter", "which EMR refuses"),
+            (" leading", "leading or trailing whitespace"),
+            ("trailing\n", "leading or trailing whitespace"),
+            (["a list"], "string"),
+        ],
+    )
+    def test_names_refused_name_the_field(self, name: object, problem: str) -> None:
+        from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
+
+        with pytest.raises(InvalidParameterError) as caught:
+            validate_security_configuration_name(name, "job_flow_overrides.SecurityConfiguration")
+        assert caught.value.field == "job_flow_overrides.SecurityConfiguration"
+        assert problem in caught.value.problem

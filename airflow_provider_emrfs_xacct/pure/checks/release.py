@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from airflow_provider_emrfs_xacct.pure.checks.contexts import site_property
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
+    EMRFS_COMPATIBILITY_PROPERTY,
     EMRFS_IMPL,
     ROLE_MAPPINGS_SINCE,
     S3A_DEFAULT_SINCE,
@@ -49,9 +50,37 @@ def audit(state: ChainState) -> list[Link]:
     links = [Link(None, "release supports role mappings", PASS, f"{state.release_label} supports role mappings")]
     if version >= S3A_DEFAULT_SINCE:
         impl = site_property(state, "core-site", "fs.s3.impl")
+        # Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": core-site
+        # fs.s3a.emrfs.compatibility.enable=false disables the translation of the EMRFS settings
+        # (fs.s3.authorization.roleMapping among them) to S3A.
+        compatibility = site_property(state, "core-site", EMRFS_COMPATIBILITY_PROPERTY)
+        translation_off = compatibility is not None and str(compatibility).strip().lower() == "false"
+        off = f"core-site {EMRFS_COMPATIBILITY_PROPERTY}=false turns off EMR's translation of the role mappings to S3A"
         if impl == EMRFS_IMPL:
             links.append(
                 Link(None, "s3:// connector", PASS, f"{state.release_label} defaults to S3A; fs.s3.impl keeps EMRFS")
+            )
+            if translation_off:
+                links.append(
+                    Link(
+                        None,
+                        "s3a:// connector",
+                        WARN,
+                        f"{off}: s3a:// URIs (always S3A) get no role mapping and go out as the EC2 instance profile",
+                        fix=f"write through s3:// only, or remove {EMRFS_COMPATIBILITY_PROPERTY}=false",
+                    )
+                )
+        elif translation_off:
+            links.append(
+                Link(
+                    None,
+                    "s3:// connector",
+                    FAIL,
+                    f"{state.release_label} uses S3A for s3:// and {off}: no write gets the mapped role "
+                    "(they go out as the EC2 instance profile)",
+                    fix=f"launch without {EMRFS_COMPATIBILITY_PROPERTY}=false, or keep EMRFS for s3:// "
+                    "(LaunchClusterWithSecConfigOperator keep_emrfs=True)",
+                )
             )
         elif state.cluster_configurations is None:
             links.append(

@@ -12,7 +12,8 @@ def audit(state: ChainState) -> list[Link]:
 
     Releases 5.31.0/6.1.0 and later call the Regional endpoint (Amazon EMR Release Guide, "Managing the
     default AWS Security Token Service endpoint"): a cluster in a private subnet needs an STS interface
-    endpoint or a NAT route, or every mapped request fails.
+    endpoint or a NAT route, or every mapped request fails. A default route to a transit gateway, a
+    Gateway Load Balancer endpoint and the like is egress not seen: a WARN (``pure/network.py``).
     """
     found = state.sts_reachability
     if found is None:
