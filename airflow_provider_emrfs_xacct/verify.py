@@ -266,8 +266,9 @@ def _read_bucket_key(
         bucket.kms_key_arn = bucket.kms_key_id
         key_policies[bucket.kms_key_id] = key
         return
+    bucket.kms_key_manager = key.get("KeyManager")
     if key.get("KeyManager") == "AWS":
-        return  # aws/s3: its policy allows every principal of the account through S3
+        return  # aws/s3: its policy allows the principals of its own account only (checks/key_user.py)
     arn = str(key["Arn"])
     bucket.kms_key_arn = arn
     key_states[arn] = str(key.get("KeyState", "Enabled"))

@@ -288,6 +288,9 @@ class _Bucket:
     kms_key_arn: str | None
     key_policy: dict[str, Any] | None
     key_is_aws_managed: bool
+    #: The key as the default encryption names it (an ARN, or an alias or key id, which S3 resolves in
+    #: the requester's account: S3 API Reference, ServerSideEncryptionByDefault, KMSMasterKeyID).
+    key_named_by_arn: bool = True
 
     @property
     def arn(self) -> str:
@@ -334,7 +337,8 @@ def _read_bucket(url: str, bucket: str, owner: str) -> _Bucket:
             key_arn = metadata["Arn"]
             aws_managed = metadata.get("KeyManager") == "AWS"
             key_policy = json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
-    return _Bucket(bucket, owner, policy, ownership, key_arn, key_policy, aws_managed)
+    named_by_arn = str(default.get("KMSMasterKeyID") or "").startswith("arn:")
+    return _Bucket(bucket, owner, policy, ownership, key_arn, key_policy, aws_managed, named_by_arn)
 
 
 # S3 operation -> (IAM action, KMS action it needs on an SSE-KMS bucket). Sources: S3 API Reference,
@@ -458,6 +462,12 @@ class _Writer:
                     f"{principal.account} (AWS managed keys cannot be used across accounts)",
                 )
             return decision
+        if not self.bucket.key_named_by_arn and principal.account != self.bucket.owner:
+            return Decision(
+                False,
+                f"denied: the bucket names its key by alias or key id, which S3 resolves in the requester's "
+                f"account {principal.account}, where no such key is (a key ARN is needed across accounts)",
+            )
         key_decision = aws_judge.authorize(
             principal,
             kms_action,

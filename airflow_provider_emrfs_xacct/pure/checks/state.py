@@ -47,6 +47,8 @@ class BucketState:
     kms_key_arn: str | None = None
     #: The key as the bucket's encryption names it.
     kms_key_id: str | None = None
+    #: DescribeKey's ``KeyManager`` (``AWS`` for ``aws/s3``, ``CUSTOMER``), when read.
+    kms_key_manager: str | None = None
     bucket_key_enabled: bool = False
     #: Parts that could not be read ("policy", "ownership", "encryption") and why.
     unreadable: dict[str, str] = field(default_factory=dict)

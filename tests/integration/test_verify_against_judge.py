@@ -1,0 +1,104 @@
+"""
+The verifier's verdict against the stand-in's judge, which shares no code with it.
+
+Each case sets up a chain in the two-account moto server, runs VerifyCrossAccountAccessOperator, and
+replays the write with the EMRFS-like writer (``devstack/emrfs_writer.py``), whose requests are judged
+by ``devstack/aws_judge.py``: where the verifier says FAIL the write is refused, and the fix it names
+makes both agree on success.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devstack.emrfs_writer import WriteResult, write_like_emrfs
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client
+from devstack.testing import run_operator
+from tests.integration.partners import grant_key_users, provision_partner
+from tests.integration.test_option_a_chain import emr_role_access, grant
+from tests.integration.test_verify import KMS, PREFIX, ROLE_NAME, hand_made_configuration, verifier
+
+
+def link(report: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(item for item in report["links"] if item["link"] == name)
+
+
+def write(aws: Seeded, configuration: str, **kwargs: Any) -> WriteResult:
+    return write_like_emrfs(
+        aws.url,
+        emr_account=EMR_ACCOUNT,
+        instance_role=EMR_EC2_ROLE,
+        security_configuration=configuration,
+        output_uri=PREFIX,
+        **kwargs,
+    )
+
+
+def set_default_encryption(aws: Seeded, **default: str) -> None:
+    client(aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_encryption(
+        Bucket=aws.bucket,
+        ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": default}]},
+    )
+
+
+def emr_role_writes_unmapped_keys(aws: Seeded) -> str:
+    """
+    Option (a) for the EMR EC2 role, and a mapping written with its trailing slash (as the AWS article
+    writes it): the prefix's own key and its ``_$folder$`` marker go through the EMR EC2 role of account A.
+    """
+    role_arn = provision_partner(aws, ROLE_NAME, PREFIX)
+    run_operator(grant())
+    grant_key_users(aws, [aws.emr_ec2_role_arn])
+    run_operator(emr_role_access(kms_key_arns=[aws.kms_key_arn]))
+    return hand_made_configuration(
+        aws, "hand-made-trailing-slash", [{"Role": role_arn, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}]
+    )
+
+
+def test_the_aws_managed_key_fails_a_writer_of_another_account_as_aws_refuses_it(aws: Seeded) -> None:
+    """
+    aws/s3 is usable only within its account (S3 User Guide, "Using server-side encryption with AWS KMS
+    keys (SSE-KMS)"; the judge: "AWS managed keys cannot be used across accounts").
+    """
+    configuration = emr_role_writes_unmapped_keys(aws)
+    before, _, _ = run_operator(verifier(configuration))
+    assert before["verdict"] == "PASS", before
+    assert write(aws, configuration).success
+
+    set_default_encryption(aws, SSEAlgorithm="aws:kms")  # no KMSMasterKeyID: the AWS managed key aws/s3
+
+    report, _, _ = run_operator(verifier(configuration, fail_on_broken=False))
+    key = link(report, KMS)
+    assert key["status"] == "fail", key
+    assert f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}" in key["detail"]
+    assert "aws/s3" in key["detail"]
+    assert "customer managed key" in key["fix"]
+    assert report["verdict"] == "FAIL"
+    refused = write(aws, configuration).first_failure
+    assert refused is not None
+    assert refused.role_arn == aws.emr_ec2_role_arn
+    assert "AWS managed key aws/s3" in refused.reason
+
+    set_default_encryption(aws, SSEAlgorithm="aws:kms", KMSMasterKeyID=aws.kms_key_arn)  # the fix: the key's ARN
+    after, _, _ = run_operator(verifier(configuration))
+    assert after["verdict"] == "PASS"
+    assert write(aws, configuration).success
+
+
+def test_a_key_named_by_alias_fails_a_writer_of_another_account_as_aws_refuses_it(aws: Seeded) -> None:
+    """S3 resolves an alias in the requester's account (S3 API Reference, ServerSideEncryptionByDefault)."""
+    configuration = emr_role_writes_unmapped_keys(aws)
+    client(aws.url, DESTINATION_ACCOUNT, "kms").create_alias(
+        AliasName="alias/partner-results", TargetKeyId=aws.kms_key_arn
+    )
+    set_default_encryption(aws, SSEAlgorithm="aws:kms", KMSMasterKeyID="alias/partner-results")
+
+    report, _, _ = run_operator(verifier(configuration, fail_on_broken=False))
+    key = link(report, KMS)
+    assert key["status"] == "fail", key
+    assert "alias or key id" in key["detail"]
+    assert "full ARN" in key["fix"]
+    refused = write(aws, configuration).first_failure
+    assert refused is not None
+    assert refused.role_arn == aws.emr_ec2_role_arn
+    assert "requester's account" in refused.reason

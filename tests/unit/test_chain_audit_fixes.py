@@ -1,0 +1,106 @@
+"""
+Unit tests of the chain checks for verdicts the audit of the verifier found wrong (false PASS): the
+bucket's key for writers of another account, canned ACLs, S3 Block Public Access, the cluster's own
+security configuration and instance profile. The state is :func:`tests.unit.test_chain.healthy_state`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure.bucket_policy import emr_role_bucket_policy, grant
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState
+from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, assume_role_policy
+from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
+from tests.unit.test_chain import BUCKET, EMR_ROLE, KEY, PREFIX, ROLE, by_name, healthy_state, mappings
+
+KMS = f"use bucket key for {PREFIX}"
+LOCATION = parse_s3_location(PREFIX, "prefix", allow_bucket_root=True)
+
+
+def bucket_of(state: ChainState) -> BucketState:
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    return bucket
+
+
+def emr_role_writes_unmapped_keys(state: ChainState) -> ChainState:
+    """
+    Option (a) for the EMR EC2 role and a mapping with its trailing slash (as the AWS article writes
+    it): ``exports`` and ``exports_$folder$`` match no mapping and go through the EMR EC2 role.
+    """
+    state.security_configuration = mappings((ROLE, "Prefix", PREFIX))
+    assert isinstance(state.emr_role, RoleState)
+    state.emr_role.policies = [
+        (f"inline policy {ASSUME_POLICY_NAME}", assume_role_policy([ROLE])),
+        ("inline policy emrfs-xacct-bucket-access", emr_role_bucket_policy("aws", {LOCATION}, {KEY})),
+    ]
+    bucket_of(state).policy = grant(None, "aws", EMR_ROLE, {LOCATION})
+    state.key_policies[KEY]["Statement"].append(  # type: ignore[index]
+        {"Sid": "EmrRole", "Effect": "Allow", "Principal": {"AWS": EMR_ROLE}, "Action": "kms:*", "Resource": "*"}
+    )
+    return state
+
+
+# 1. The bucket's key for writers of another account ----------------------------------------------
+
+
+def test_a_writer_of_another_account_with_the_customer_key_by_arn_passes() -> None:
+    report = check_chain(emr_role_writes_unmapped_keys(healthy_state()))
+
+    assert by_name(report)[KMS].status == PASS
+    assert report.verdict == "PASS"
+
+
+@pytest.mark.parametrize(
+    ("key_id", "key_arn", "manager", "words", "fix"),
+    [
+        (None, None, None, "AWS managed key aws/s3", "customer managed key"),
+        ("alias/aws/s3", None, "AWS", "AWS managed key aws/s3", "customer managed key"),
+        (KEY, None, "AWS", "AWS managed key aws/s3", "customer managed key"),  # aws/s3 named by its ARN
+        ("alias/partner-results", KEY, "CUSTOMER", "alias or key id", "full ARN"),
+        (KEY.rsplit("/", 1)[1], KEY, "CUSTOMER", "alias or key id", "full ARN"),
+    ],
+    ids=["aws-s3-default", "aws-s3-alias", "aws-s3-arn", "alias", "bare-key-id"],
+)
+def test_a_key_a_writer_of_another_account_cannot_use_fails(
+    key_id: str | None, key_arn: str | None, manager: str | None, words: str, fix: str
+) -> None:
+    state = emr_role_writes_unmapped_keys(healthy_state())
+    bucket = bucket_of(state)
+    bucket.kms_key_id, bucket.kms_key_arn, bucket.kms_key_manager = key_id, key_arn, manager
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == FAIL
+    assert EMR_ROLE in link.detail
+    assert ROLE not in link.detail  # the destination role is in the bucket's account
+    assert words in link.detail
+    assert fix in link.fix
+
+
+@pytest.mark.parametrize(
+    ("key_id", "key_arn", "manager"),
+    [(None, None, None), ("alias/partner-results", KEY, "CUSTOMER"), (KEY.rsplit("/", 1)[1], KEY, "CUSTOMER")],
+    ids=["aws-s3", "alias", "bare-key-id"],
+)
+def test_writers_of_the_buckets_account_may_use_its_aws_managed_or_aliased_key(
+    key_id: str | None, key_arn: str | None, manager: str | None
+) -> None:
+    state = healthy_state()  # every key goes through the destination role, in the bucket's account
+    bucket = bucket_of(state)
+    bucket.kms_key_id, bucket.kms_key_arn, bucket.kms_key_manager = key_id, key_arn, manager
+
+    report = check_chain(state)
+
+    assert by_name(report)[KMS].status == PASS
+    assert report.verdict == "PASS"
+
+
+def test_an_unreadable_default_encryption_is_not_judged_for_writers_of_another_account() -> None:
+    state = emr_role_writes_unmapped_keys(healthy_state())
+    bucket_of(state).unreadable["encryption"] = "s3:GetEncryptionConfiguration denied"
+
+    assert by_name(check_chain(state))[KMS].status == "not checked"
