@@ -9,12 +9,13 @@ makes both agree on success.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from devstack.emrfs_writer import WriteResult, write_like_emrfs
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client
-from devstack.testing import run_operator
-from tests.integration.partners import grant_key_users, provision_partner
+from devstack.testing import run_operator, small_cluster
+from tests.integration.partners import create_security_configuration, grant_key_users, mapping, provision_partner
 from tests.integration.test_option_a_chain import emr_role_access, grant
 from tests.integration.test_verify import KMS, PREFIX, ROLE_NAME, hand_made_configuration, verifier
 
@@ -32,6 +33,12 @@ def write(aws: Seeded, configuration: str, **kwargs: Any) -> WriteResult:
         output_uri=PREFIX,
         **kwargs,
     )
+
+
+def launch_cluster(aws: Seeded, configuration: str, **changes: Any) -> str:
+    """A cluster of the EMR account with the security configuration; moto keeps it WAITING."""
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    return str(emr.run_job_flow(**small_cluster(**changes), SecurityConfiguration=configuration)["JobFlowId"])
 
 
 def set_default_encryption(aws: Seeded, **default: str) -> None:
@@ -102,3 +109,80 @@ def test_a_key_named_by_alias_fails_a_writer_of_another_account_as_aws_refuses_i
     assert refused is not None
     assert refused.role_arn == aws.emr_ec2_role_arn
     assert "requester's account" in refused.reason
+
+
+# Canned ACLs (emrfs-site fs.s3.canned.acl) -------------------------------------------------------
+
+
+def cluster_with_canned_acl(aws: Seeded, configuration: str, acl: str) -> str:
+    """A cluster whose EMRFS puts ``acl`` on every upload."""
+    site = [{"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": acl}}]
+    return launch_cluster(aws, configuration, Configurations=site)
+
+
+def set_ownership(aws: Seeded, ownership: str) -> None:
+    client(aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_ownership_controls(
+        Bucket=aws.bucket, OwnershipControls={"Rules": [{"ObjectOwnership": ownership}]}
+    )
+
+
+def allow_put_object_acl(aws: Seeded) -> None:
+    """What EnsureDestinationRoleOperator does not grant: s3:PutObjectAcl on the prefix, in a policy of one's own."""
+    client(aws.url, DESTINATION_ACCOUNT, "iam").put_role_policy(
+        RoleName=ROLE_NAME,
+        PolicyName="object-acl",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "s3:PutObjectAcl", "Resource": f"arn:aws:s3:::{aws.bucket}/exports*"}
+                ],
+            }
+        ),
+    )
+
+
+def test_a_canned_acl_needs_put_object_acl_as_aws_requires(aws: Seeded) -> None:
+    """S3 API Reference, PutObject, "Permissions": changing the object's ACL needs s3:PutObjectAcl."""
+    role_arn = provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    set_ownership(aws, "BucketOwnerPreferred")
+    cluster_id = cluster_with_canned_acl(aws, configuration, "BucketOwnerFullControl")
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    assert report["verdict"] == "FAIL"
+    mkdirs = link(report, f"mkdirs {PREFIX}")
+    assert mkdirs["status"] == "fail", mkdirs
+    assert "s3:PutObjectAcl" in mkdirs["detail"]
+    assert "s3:PutObjectAcl" in mkdirs["fix"]
+    refused = write(aws, configuration, canned_acl="bucket-owner-full-control").first_failure
+    assert refused is not None
+    assert refused.role_arn == role_arn
+    assert "s3:PutObjectAcl" in refused.reason
+
+    allow_put_object_acl(aws)
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id))
+    assert report["verdict"] == "PASS", report
+    result = write(aws, configuration, canned_acl="bucket-owner-full-control")
+    assert result.success, result.summary()
+    assert {item.owner_account for item in result.objects.values()} == {DESTINATION_ACCOUNT}
+
+
+def test_a_bucket_owner_enforced_bucket_refuses_another_canned_acl_as_aws_does(aws: Seeded) -> None:
+    """S3 User Guide, Object Ownership "Troubleshooting": AccessControlListNotSupported."""
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    allow_put_object_acl(aws)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    cluster_id = cluster_with_canned_acl(aws, configuration, "BucketOwnerRead")  # the bucket is BucketOwnerEnforced
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    owner = link(report, f"owner of objects in {PREFIX}")
+    assert owner["status"] == "fail", owner
+    assert "AccessControlListNotSupported" in owner["detail"]
+    assert [item["link"] for item in report["links"] if item["status"] == "fail"] == [owner["link"]]
+    refused = write(aws, configuration, canned_acl="bucket-owner-read").first_failure
+    assert refused is not None
+    assert refused.status == 400
+    assert "AccessControlListNotSupported" in refused.reason

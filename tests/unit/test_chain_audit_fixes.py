@@ -104,3 +104,75 @@ def test_an_unreadable_default_encryption_is_not_judged_for_writers_of_another_a
     bucket_of(state).unreadable["encryption"] = "s3:GetEncryptionConfiguration denied"
 
     assert by_name(check_chain(state))[KMS].status == "not checked"
+
+
+# 2. Canned ACLs ----------------------------------------------------------------------------------
+
+OWNER = f"owner of objects in {PREFIX}"
+UPLOAD_STEPS = (f"mkdirs {PREFIX}", f"write files {PREFIX}", f"job commit {PREFIX}")
+
+
+def with_canned_acl(state: ChainState, acl: str, *, object_acl_allowed: bool) -> ChainState:
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": acl}}]
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    if object_acl_allowed:
+        role.policies.append(
+            (
+                "inline policy object-acl",
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Action": "s3:PutObjectAcl", "Resource": f"arn:aws:s3:::{BUCKET}/exports*"}
+                    ],
+                },
+            )
+        )
+    return state
+
+
+def test_uploads_with_a_canned_acl_need_put_object_acl() -> None:
+    state = healthy_state()
+    bucket_of(state).object_ownership = "BucketOwnerPreferred"
+
+    report = check_chain(with_canned_acl(state, "BucketOwnerFullControl", object_acl_allowed=False))
+
+    links = by_name(report)
+    for step in UPLOAD_STEPS:
+        assert links[step].status == FAIL, links[step]
+        assert "s3:PutObjectAcl" in links[step].detail
+        assert "EnsureDestinationRoleOperator does not grant it" in links[step].fix
+    assert links[OWNER].status == PASS  # bucket-owner-full-control on BucketOwnerPreferred: the bucket owner owns it
+    assert "s3:PutObjectAcl" in {item.action for item in report.evaluated}
+
+
+def test_uploads_with_a_canned_acl_and_put_object_acl_pass() -> None:
+    state = healthy_state()
+    bucket_of(state).object_ownership = "BucketOwnerPreferred"
+
+    report = check_chain(with_canned_acl(state, "BucketOwnerFullControl", object_acl_allowed=True))
+
+    assert report.verdict == "PASS", [link for link in report.links if link.status != PASS]
+
+
+@pytest.mark.parametrize(("acl", "status"), [("BucketOwnerRead", FAIL), ("BucketOwnerFullControl", PASS)])
+def test_a_bucket_owner_enforced_bucket_refuses_any_canned_acl_but_bucket_owner_full_control(
+    acl: str, status: str
+) -> None:
+    report = check_chain(with_canned_acl(healthy_state(), acl, object_acl_allowed=True))  # BucketOwnerEnforced
+
+    link = by_name(report)[OWNER]
+    assert link.status == status
+    if status == FAIL:
+        assert "AccessControlListNotSupported" in link.detail
+        assert "fs.s3.canned.acl" in link.fix
+
+
+def test_without_the_cluster_settings_the_report_says_the_canned_acl_was_not_seen() -> None:
+    state = healthy_state()
+    state.cluster_configurations = None
+
+    unseen = " ".join(item["what"] for item in check_chain(state).not_checked)
+
+    assert "fs.s3.canned.acl" in unseen
+    assert "fs.s3.canned.acl" not in " ".join(item["what"] for item in check_chain(healthy_state()).not_checked)

@@ -25,7 +25,9 @@ from airflow_provider_emrfs_xacct.pure.checks import (
     shadowing,
     sts_route,
 )
+from airflow_provider_emrfs_xacct.pure.checks.contexts import canned_acl
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
+    CLUSTER_SETTINGS,
     OUTSIDE_POLICIES,
     PASS,
     UNKNOWN,
@@ -59,9 +61,12 @@ def check_chain(state: ChainState) -> Report:
 
 
 def _outside(state: ChainState) -> list[dict[str, str]]:
+    unseen = list(OUTSIDE_POLICIES)
+    if state.cluster_configurations is None:
+        unseen.append(CLUSTER_SETTINGS)
     if state.probe_passed:
-        return [{"what": what, "how": "covered by the live probe, which passed"} for what, _ in OUTSIDE_POLICIES]
-    return [{"what": what, "how": how} for what, how in OUTSIDE_POLICIES]
+        return [{"what": what, "how": "covered by the live probe, which passed"} for what, _ in unseen]
+    return [{"what": what, "how": how} for what, how in unseen]
 
 
 def _mapping_links(
@@ -117,5 +122,5 @@ def _prefix_links(
     return [
         *access.links,
         key_user.audit(state, index, found, location, access.kms_uses, evaluated),
-        ownership.audit(index, list(access.writers.values()), found, location),
+        ownership.audit(index, list(access.writers.values()), found, location, canned_acl(state)),
     ]

@@ -39,6 +39,12 @@ OUTSIDE_POLICIES: tuple[tuple[str, str], ...] = (
     ("object ACLs of objects that already exist under the prefix", "run the live probe (it checks the owner)"),
     ("KMS grants on the bucket's key", "run the live probe; or kms:ListGrants on the key"),
 )
+#: Listed when no cluster was read: what the cluster's settings change (the upload headers).
+CLUSTER_SETTINGS: tuple[str, str] = (
+    "the cluster's emrfs-site settings: with fs.s3.canned.acl every upload carries x-amz-acl, which also needs "
+    "s3:PutObjectAcl, and a BucketOwnerEnforced bucket refuses any ACL but bucket-owner-full-control",
+    "pass cluster_id (the verifier reads the cluster's configurations)",
+)
 
 
 @dataclass
