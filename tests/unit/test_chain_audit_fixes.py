@@ -176,3 +176,19 @@ def test_without_the_cluster_settings_the_report_says_the_canned_acl_was_not_see
 
     assert "fs.s3.canned.acl" in unseen
     assert "fs.s3.canned.acl" not in " ".join(item["what"] for item in check_chain(healthy_state()).not_checked)
+
+
+# 3. S3 Block Public Access -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("probe_passed", [False, True])
+def test_block_public_access_is_listed_as_not_seen_even_after_the_probe(probe_passed: bool) -> None:
+    state = healthy_state()
+    state.probe_passed = probe_passed
+
+    unseen = {item["what"]: item["how"] for item in check_chain(state).not_checked}
+
+    [(what, how)] = [(what, how) for what, how in unseen.items() if "Block Public Access" in what]
+    assert "RestrictPublicBuckets" in what
+    assert "s3:GetPublicAccessBlock" in how
+    assert "covered" not in how

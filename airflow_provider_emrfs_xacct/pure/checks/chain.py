@@ -27,6 +27,7 @@ from airflow_provider_emrfs_xacct.pure.checks import (
 )
 from airflow_provider_emrfs_xacct.pure.checks.contexts import canned_acl
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
+    BLOCK_PUBLIC_ACCESS,
     CLUSTER_SETTINGS,
     OUTSIDE_POLICIES,
     PASS,
@@ -61,12 +62,12 @@ def check_chain(state: ChainState) -> Report:
 
 
 def _outside(state: ChainState) -> list[dict[str, str]]:
-    unseen = list(OUTSIDE_POLICIES)
+    probed = "covered by the live probe, which passed"
+    unseen = [{"what": what, "how": probed if state.probe_passed else how} for what, how in OUTSIDE_POLICIES]
     if state.cluster_configurations is None:
-        unseen.append(CLUSTER_SETTINGS)
-    if state.probe_passed:
-        return [{"what": what, "how": "covered by the live probe, which passed"} for what, _ in unseen]
-    return [{"what": what, "how": how} for what, how in unseen]
+        unseen.append(dict(zip(("what", "how"), CLUSTER_SETTINGS, strict=True)))
+    unseen.append(dict(zip(("what", "how"), BLOCK_PUBLIC_ACCESS, strict=True)))  # the probe does not cover it
+    return unseen
 
 
 def _mapping_links(
