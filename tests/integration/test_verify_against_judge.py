@@ -186,3 +186,54 @@ def test_a_bucket_owner_enforced_bucket_refuses_another_canned_acl_as_aws_does(a
     assert refused is not None
     assert refused.status == 400
     assert "AccessControlListNotSupported" in refused.reason
+
+
+# The cluster's own security configuration and instance profile -----------------------------------
+
+
+def test_a_cluster_running_another_security_configuration_fails_and_is_not_probed(aws: Seeded) -> None:
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    other = hand_made_configuration(aws, "hand-made-no-mappings", [])
+    cluster_id = launch_cluster(aws, other)
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, probe=True, fail_on_broken=False))
+
+    found = link(report, "cluster runs the security configuration")
+    assert found["status"] == "fail", found
+    assert other in found["detail"]
+    assert "probe" not in report
+    assert client(aws.url, EMR_ACCOUNT, "emr").list_steps(ClusterId=cluster_id)["Steps"] == []
+
+
+def test_a_cluster_with_another_instance_profile_role_fails(aws: Seeded) -> None:
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    iam.create_role(RoleName="OtherJobFlowRole", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17"}))
+    iam.create_instance_profile(InstanceProfileName="OtherJobFlowProfile")
+    iam.add_role_to_instance_profile(InstanceProfileName="OtherJobFlowProfile", RoleName="OtherJobFlowRole")
+    cluster_id = launch_cluster(aws, configuration, JobFlowRole="OtherJobFlowProfile")
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    found = link(report, "cluster's instance profile role")
+    assert found["status"] == "fail", found
+    assert found["fix"] == "run the verifier with emr_ec2_role_name=OtherJobFlowRole"
+    assert report["verdict"] == "FAIL"
+
+
+def test_an_instance_profile_that_cannot_be_read_is_not_checked_and_the_probe_is_not_run(aws: Seeded) -> None:
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    cluster_id = launch_cluster(aws, configuration, JobFlowRole="NoSuchProfile")  # moto does not check it
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, probe=True))
+
+    found = link(report, "cluster's instance profile role")
+    assert found["status"] == "not checked", found
+    assert "iam:GetInstanceProfile" in found["detail"]
+    assert report["verdict"] == "NOT_CHECKED"
+    assert report["probe"]["ok"] is None
+    assert "cluster's instance profile role" in report["probe"]["skipped"]
+    assert client(aws.url, EMR_ACCOUNT, "emr").list_steps(ClusterId=cluster_id)["Steps"] == []

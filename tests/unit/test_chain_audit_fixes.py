@@ -10,11 +10,22 @@ import pytest
 
 from airflow_provider_emrfs_xacct.pure.bucket_policy import emr_role_bucket_policy, grant
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.cluster import probe_blocker
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS
-from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, ClusterState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, assume_role_policy
 from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
-from tests.unit.test_chain import BUCKET, EMR_ROLE, KEY, PREFIX, ROLE, by_name, healthy_state, mappings
+from tests.unit.test_chain import (
+    BUCKET,
+    CONFIGURATION,
+    EMR_ROLE,
+    KEY,
+    PREFIX,
+    ROLE,
+    by_name,
+    healthy_state,
+    mappings,
+)
 
 KMS = f"use bucket key for {PREFIX}"
 LOCATION = parse_s3_location(PREFIX, "prefix", allow_bucket_root=True)
@@ -192,3 +203,62 @@ def test_block_public_access_is_listed_as_not_seen_even_after_the_probe(probe_pa
     assert "RestrictPublicBuckets" in what
     assert "s3:GetPublicAccessBlock" in how
     assert "covered" not in how
+
+
+# 4. The cluster's own security configuration and instance profile ----------------------------------
+
+CLUSTER_CONFIGURATION = "cluster runs the security configuration"
+CLUSTER_ROLE = "cluster's instance profile role"
+
+
+def on_cluster(configuration: str | None, role: str | Unreadable | None) -> ChainState:
+    state = healthy_state()
+    state.cluster = ClusterState("j-1", configuration, "EMR_EC2_DefaultRole", role)
+    return state
+
+
+def test_a_cluster_running_the_verified_configuration_and_role_passes() -> None:
+    state = on_cluster(CONFIGURATION, "EMR_EC2_DefaultRole")
+
+    report = check_chain(state)
+
+    assert by_name(report)[CLUSTER_CONFIGURATION].status == PASS
+    assert by_name(report)[CLUSTER_ROLE].status == PASS
+    assert report.verdict == "PASS"
+    assert probe_blocker(state) == ""
+
+
+@pytest.mark.parametrize("configuration", ["some-other-configuration", None])
+def test_a_cluster_running_another_security_configuration_fails(configuration: str | None) -> None:
+    state = on_cluster(configuration, "EMR_EC2_DefaultRole")
+
+    link = by_name(check_chain(state))[CLUSTER_CONFIGURATION]
+
+    assert link.status == FAIL
+    assert (configuration or "no security configuration") in link.detail
+    assert probe_blocker(state)
+
+
+def test_a_cluster_with_another_instance_profile_role_fails() -> None:
+    state = on_cluster(CONFIGURATION, "OtherJobFlowRole")
+
+    link = by_name(check_chain(state))[CLUSTER_ROLE]
+
+    assert link.status == FAIL
+    assert "OtherJobFlowRole" in link.detail
+    assert link.fix == "run the verifier with emr_ec2_role_name=OtherJobFlowRole"
+    assert probe_blocker(state)
+
+
+def test_an_unreadable_instance_profile_is_not_checked_and_blocks_the_probe() -> None:
+    state = on_cluster(CONFIGURATION, Unreadable("iam:GetInstanceProfile denied"))
+
+    report = check_chain(state)
+
+    assert by_name(report)[CLUSTER_ROLE].status == "not checked"
+    assert report.verdict == "NOT_CHECKED"
+    assert "iam:GetInstanceProfile denied" in probe_blocker(state)
+
+
+def test_without_a_cluster_there_are_no_cluster_links() -> None:
+    assert CLUSTER_ROLE not in by_name(check_chain(healthy_state()))

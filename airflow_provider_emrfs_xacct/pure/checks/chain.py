@@ -13,6 +13,7 @@ from typing import Any
 from airflow_provider_emrfs_xacct.pure.checks import (
     assume,
     bucket,
+    cluster,
     configuration,
     cross_type,
     destination_role,
@@ -53,6 +54,7 @@ def check_chain(state: ChainState) -> Report:
         return report
     mappings = role_mappings_of(state.security_configuration)
     links.extend(emr_role.audit(state))
+    links.extend(cluster.audit(state))
     links.extend(release.audit(state))
     links.extend(sts_route.audit(state))
     for index, mapping in enumerate(mappings):

@@ -55,6 +55,17 @@ class BucketState:
 
 
 @dataclass
+class ClusterState:
+    """What DescribeCluster says the cluster runs: its security configuration and instance profile's role."""
+
+    cluster_id: str
+    security_configuration: str | None
+    instance_profile: str | None
+    #: The role name in the instance profile (iam:GetInstanceProfile); ``None``: the profile has none.
+    role: str | Unreadable | None
+
+
+@dataclass
 class ChainState:
     """Everything the checks need, read from both accounts."""
 
@@ -78,6 +89,10 @@ class ChainState:
     simulation_note: str = ""
     #: A cluster read that was refused.
     cluster_unreadable: str = ""
+    #: The cluster named by ``cluster_id`` (``None``: none named).
+    cluster: ClusterState | Unreadable | None = None
+    #: The EMR EC2 role the verifier read (``emr_ec2_role_name``).
+    emr_ec2_role_name: str = "EMR_EC2_DefaultRole"
     #: Whether the live probe wrote and checked an object under every prefix.
     probe_passed: bool = False
     #: Whether the cluster's subnet reaches the STS endpoint EMRFS calls (``None``: no cluster subnet read).
