@@ -20,7 +20,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import account_of, denial_message, error_code, is_access_denied
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
-from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY, BucketState, ChainState, RoleState, Unreadable
+from airflow_provider_emrfs_xacct.pure.checks.state import (
+    PROBE_KEY,
+    BucketState,
+    ChainState,
+    ClusterState,
+    RoleState,
+    Unreadable,
+)
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
 from airflow_provider_emrfs_xacct.pure.network import StsReachability, sts_endpoint_check
@@ -150,7 +157,7 @@ def read_chain_state(
         f"Name={security_configuration}",
         lambda: readers.emr.describe_security_configuration(security_configuration),
     )
-    cluster = _read_cluster(readers.emr, cluster_id, release_label)
+    cluster = _read_cluster(readers.emr, cluster_id, release_label, readers.emr_iam)
     mappings = role_mappings_of(document) if isinstance(document, dict) else []
     extra = list(s3_prefixes)
     roles: dict[str, RoleState | Unreadable | None] = {}
@@ -178,6 +185,8 @@ def read_chain_state(
         region=region,
         cluster_unreadable=cluster.unreadable,
         sts_reachability=cluster.sts,
+        cluster=cluster.identity,
+        emr_ec2_role_name=emr_ec2_role_name,
     )
 
 
@@ -197,10 +206,16 @@ class _ClusterFacts:
     configurations: list[dict[str, Any]] | None = None
     unreadable: str = ""
     sts: StsReachability | Unreadable | None = None
+    identity: ClusterState | Unreadable | None = None
 
 
-def _read_cluster(emr: EmrfsEmrHook, cluster_id: str | None, release_label: str | None) -> _ClusterFacts:
-    """DescribeCluster (when a cluster is named) and, when it has a subnet, its route to STS."""
+def _read_cluster(
+    emr: EmrfsEmrHook, cluster_id: str | None, release_label: str | None, emr_iam: EmrfsIamHook
+) -> _ClusterFacts:
+    """
+    DescribeCluster (when a cluster is named): its release, configurations, security configuration and
+    instance profile's role (iam:GetInstanceProfile in the EMR account) and, with a subnet, its route to STS.
+    """
     facts = _ClusterFacts(release_label)
     if cluster_id is None:
         return facts
@@ -212,7 +227,12 @@ def _read_cluster(emr: EmrfsEmrHook, cluster_id: str | None, release_label: str 
     )
     if isinstance(cluster, Unreadable):
         facts.unreadable = cluster.detail
+        facts.identity = cluster
         return facts
+    profile = (cluster.get("Ec2InstanceAttributes") or {}).get("IamInstanceProfile")
+    facts.identity = ClusterState(
+        cluster_id, cluster.get("SecurityConfiguration"), profile, _profile_role(emr_iam, profile)
+    )
     facts.release_label = release_label or cluster.get("ReleaseLabel")
     facts.configurations = cluster.get("Configurations", [])
     subnet = (cluster.get("Ec2InstanceAttributes") or {}).get("Ec2SubnetId")
@@ -224,6 +244,23 @@ def _read_cluster(emr: EmrfsEmrHook, cluster_id: str | None, release_label: str 
             else sts_endpoint_check(facts.release_label, subnet_facts, _emrfs_site(facts.configurations))
         )
     return facts
+
+
+def _profile_role(iam: EmrfsIamHook, profile: str | None) -> str | Unreadable | None:
+    """The name of the role in an instance profile (named by name or ARN), read with iam:GetInstanceProfile."""
+    if not profile:
+        return None
+    name = profile.rsplit("/", 1)[-1]
+    answer = read(
+        iam,
+        "iam:GetInstanceProfile",
+        f"InstanceProfileName={name}",
+        lambda: iam.conn.get_instance_profile(InstanceProfileName=name),
+    )
+    if isinstance(answer, Unreadable):
+        return answer
+    roles = answer["InstanceProfile"].get("Roles") or []
+    return str(roles[0]["RoleName"]) if roles else None
 
 
 def _emrfs_site(configurations: list[dict[str, Any]]) -> dict[str, Any]:
@@ -266,8 +303,9 @@ def _read_bucket_key(
         bucket.kms_key_arn = bucket.kms_key_id
         key_policies[bucket.kms_key_id] = key
         return
+    bucket.kms_key_manager = key.get("KeyManager")
     if key.get("KeyManager") == "AWS":
-        return  # aws/s3: its policy allows every principal of the account through S3
+        return  # aws/s3: its policy allows the principals of its own account only (checks/key_user.py)
     arn = str(key["Arn"])
     bucket.kms_key_arn = arn
     key_states[arn] = str(key.get("KeyState", "Enabled"))

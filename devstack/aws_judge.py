@@ -34,6 +34,11 @@ AWS rules applied, with their sources:
   encryption with AWS KMS keys (SSE-KMS)"). An AWS managed key (``aws/s3``) cannot be used from
   another account (AWS KMS Developer Guide, "AWS managed keys": their key policies cannot be
   changed and allow only the owning account).
+* An upload carrying a canned ACL (``x-amz-acl``) also needs ``s3:PutObjectAcl`` (S3 API Reference,
+  PutObject, "Permissions"); a ``BucketOwnerEnforced`` bucket refuses any ACL but
+  ``bucket-owner-full-control`` with 400 ``AccessControlListNotSupported`` (S3 User Guide,
+  "Troubleshooting" of Object Ownership: "All S3 PUT requests must either specify the
+  bucket-owner-full-control canned ACL or not specify an ACL"). moto enforces neither.
 """
 
 from __future__ import annotations
@@ -152,3 +157,13 @@ def missing_key_status(
         resource_policy_name="bucket policy",
     )
     return (404 if decision.allowed else 403), decision
+
+
+def acl_refusal(object_ownership: str, acl: str | None) -> Decision | None:
+    """
+    Return S3's refusal of an upload carrying the canned ACL ``acl`` on a bucket with this Object
+    Ownership setting (400 ``AccessControlListNotSupported``), or ``None`` when S3 accepts it.
+    """
+    if object_ownership == "BucketOwnerEnforced" and acl not in (None, "bucket-owner-full-control"):
+        return Decision(False, f"400 AccessControlListNotSupported: the bucket is BucketOwnerEnforced, x-amz-acl {acl}")
+    return None

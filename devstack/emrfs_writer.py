@@ -288,6 +288,9 @@ class _Bucket:
     kms_key_arn: str | None
     key_policy: dict[str, Any] | None
     key_is_aws_managed: bool
+    #: The key as the default encryption names it (an ARN, or an alias or key id, which S3 resolves in
+    #: the requester's account: S3 API Reference, ServerSideEncryptionByDefault, KMSMasterKeyID).
+    key_named_by_arn: bool = True
 
     @property
     def arn(self) -> str:
@@ -334,7 +337,8 @@ def _read_bucket(url: str, bucket: str, owner: str) -> _Bucket:
             key_arn = metadata["Arn"]
             aws_managed = metadata.get("KeyManager") == "AWS"
             key_policy = json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
-    return _Bucket(bucket, owner, policy, ownership, key_arn, key_policy, aws_managed)
+    named_by_arn = str(default.get("KMSMasterKeyID") or "").startswith("arn:")
+    return _Bucket(bucket, owner, policy, ownership, key_arn, key_policy, aws_managed, named_by_arn)
 
 
 # S3 operation -> (IAM action, KMS action it needs on an SSE-KMS bucket). Sources: S3 API Reference,
@@ -354,6 +358,10 @@ _ACTIONS: dict[str, tuple[str, str | None]] = {
 }
 
 
+#: The operations that carry the upload headers, the canned ACL included.
+_ACL_CARRYING = frozenset({"PutObject", "CreateMultipartUpload", "CopyObject"})
+
+
 class _Writer:
     def __init__(
         self,
@@ -363,8 +371,10 @@ class _Writer:
         bucket: _Bucket,
         user: str,
         groups: tuple[str, ...],
+        canned_acl: str | None = None,
     ) -> None:
         self.url = url
+        self.canned_acl = canned_acl
         self.instance_role_arn = instance_role_arn
         self.mappings = mappings
         self.bucket = bucket
@@ -448,6 +458,16 @@ class _Writer:
             context=context,
             resource_policy_name="bucket policy",
         )
+        if decision.allowed and "s3:x-amz-acl" in context:
+            decision = aws_judge.authorize(
+                principal,
+                "s3:PutObjectAcl",
+                resource,
+                resource_policy=self.bucket.policy,
+                resource_owner=self.bucket.owner,
+                context=context,
+                resource_policy_name="bucket policy",
+            )
         if not decision.allowed or kms_action is None or self.bucket.kms_key_arn is None:
             return decision
         if self.bucket.key_is_aws_managed:
@@ -458,6 +478,12 @@ class _Writer:
                     f"{principal.account} (AWS managed keys cannot be used across accounts)",
                 )
             return decision
+        if not self.bucket.key_named_by_arn and principal.account != self.bucket.owner:
+            return Decision(
+                False,
+                f"denied: the bucket names its key by alias or key id, which S3 resolves in the requester's "
+                f"account {principal.account}, where no such key is (a key ARN is needed across accounts)",
+            )
         key_decision = aws_judge.authorize(
             principal,
             kms_action,
@@ -482,9 +508,16 @@ class _Writer:
         uri = f"s3://{self.bucket.name}/{key if key is not None else params.get('Prefix', '')}"
         target = route(self.mappings, uri, self.instance_role_arn, self.user, self.groups)
         s3 = self.s3_for(step, target)
+        if self.canned_acl and operation in _ACL_CARRYING:  # EMRFS puts fs.s3.canned.acl on every upload
+            params = {**params, "ACL": self.canned_acl}
+            context = {**(context or {}), "s3:x-amz-acl": self.canned_acl}
         decision = self.judge(operation, key, target, context or {})
         if not decision.allowed:
             self._record(step, operation, uri, target, decision, 403)
+            raise _Stop
+        refusal = aws_judge.acl_refusal(self.bucket.ownership, params.get("ACL"))
+        if refusal is not None:
+            self._record(step, operation, uri, target, refusal, 400)
             raise _Stop
         method = getattr(s3, _snake(operation))
         call = dict(params, Bucket=self.bucket.name)
@@ -604,6 +637,7 @@ def write_like_emrfs(
     files: int = 2,
     mode: str = "overwrite",
     bucket_account: str | None = None,
+    canned_acl: str | None = None,
 ) -> WriteResult:
     """
     Write ``files`` part files and ``_SUCCESS`` under ``output_uri`` the way EMRFS on the cluster would.
@@ -623,6 +657,8 @@ def write_like_emrfs(
         a ``FileAlreadyExists`` record, HTTP 409, before any write).
     :param bucket_account: the account that owns the bucket; by default the EMR account and the
         accounts of the mapped roles are searched.
+    :param canned_acl: the ``x-amz-acl`` every upload carries (``emrfs-site`` ``fs.s3.canned.acl``,
+        e.g. ``bucket-owner-full-control``); ``None``: none.
     :return: every request with its route, decision and status; the first failure; the objects
         left under the prefix with their owners and encryption keys.
     """
@@ -631,6 +667,7 @@ def write_like_emrfs(
     writer, output = _writer_for(
         url, emr_account, instance_role, security_configuration, output_uri, user, groups, bucket_account
     )
+    writer.canned_acl = canned_acl
     with contextlib.suppress(_Stop):  # the job failed at the request recorded last
         _job(writer, output, files, mode)
     _read_back(writer, output)
@@ -787,7 +824,10 @@ def _read_back(writer: _Writer, output: str) -> None:
             continue
         head = s3.head_object(Bucket=writer.bucket.name, Key=key)
         writer_account = writer._writer_account.get(key, writer.bucket.owner)
-        owner = writer.bucket.owner if writer.bucket.ownership == "BucketOwnerEnforced" else writer_account
+        owned_by_bucket_owner = writer.bucket.ownership == "BucketOwnerEnforced" or (
+            writer.bucket.ownership == "BucketOwnerPreferred" and writer.canned_acl == "bucket-owner-full-control"
+        )
+        owner = writer.bucket.owner if owned_by_bucket_owner else writer_account
         writer.result.objects[key] = WrittenObject(
             key, owner, head.get("ServerSideEncryption"), head.get("SSEKMSKeyId")
         )

@@ -46,12 +46,14 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     :param security_configuration: name of the security configuration. (templated)
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)
     :param emr_ec2_role_name: the EMR EC2 instance-profile role. (templated, default: ``EMR_EC2_DefaultRole``)
-    :param cluster_id: a cluster to read the release label and configurations from. (templated)
+    :param cluster_id: a cluster to read the release label and configurations from; its security
+        configuration and instance profile's role must be the verified ones. (templated)
     :param release_label: the release to check when no cluster is given, e.g. ``emr-7.10.0``. (templated)
     :param s3_prefixes: prefixes to check for ``User``/``Group`` mappings, which name none. (templated)
     :param probe: also write a small object through the cluster's ``s3://`` file system (an EMR step;
         needs ``cluster_id``), check from the destination account that it exists with the bucket's key
-        (resolved through DescribeKey) and owner, and delete it. (default: False)
+        (resolved through DescribeKey) and owner, and delete it. Not run unless the cluster runs
+        ``security_configuration`` and its instance profile's role is ``emr_ec2_role_name``. (default: False)
     :param waiter_delay: seconds between checks of the probe step. (default: 30)
     :param waiter_max_attempts: checks of the probe step before giving up. (default: 60)
     :param deferrable: wait for the probe step in the triggerer. (default: the
@@ -151,7 +153,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             validation.validate_positive_number(self.waiter_max_attempts, "waiter_max_attempts")
         if self.expected_account_id is not None:
             self.connection_account(self.hook)
-        report, _ = verify_chain(
+        report, state = verify_chain(
             self.readers,
             simulate=self.second_opinion,
             security_configuration=name,
@@ -166,6 +168,14 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         if self.probe and self.dry_run:
             self.log.info("Dry run: the probe (one object written under each prefix) is not run")
         if self.probe and report.healthy and not self.dry_run:
+            from airflow_provider_emrfs_xacct.pure.checks.cluster import probe_blocker
+
+            blocked = probe_blocker(state)
+            if blocked:  # a write on that cluster would not go through the verified mappings and role
+                self.log.warning("The live probe is not run: %s", blocked)
+                result["probe"] = {"ok": None, "skipped": blocked, "problems": [], "objects": {}}
+                self.push_xcom(context, REPORT_XCOM_KEY, result)
+                return self._finish(result)
             uris = self._start_probe(name, prefixes)
             if uris and self.deferrable:
                 from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
@@ -257,9 +267,11 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                     probe["problems"].extend(outcome["problems"])
         result = {**result, "probe": probe}
         if probe["ok"]:
-            # The live write went through everything no policy read shows.
+            # The live write went through the policies no read shows; the other unseen items stay listed.
+            covered = {what for what, _ in OUTSIDE_POLICIES}
             result["not_checked"] = [
-                {"what": what, "how": "covered by the live probe, which passed"} for what, _ in OUTSIDE_POLICIES
+                {**item, "how": "covered by the live probe, which passed"} if item["what"] in covered else item
+                for item in result["not_checked"]
             ]
         self.push_xcom(context, REPORT_XCOM_KEY, result)
         return self._finish(result)
@@ -274,7 +286,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 f"{len(broken)} broken link(s) in the cross-account EMRFS chain: "
                 + "; ".join(f"{link['link']}: {link['detail']} (fix: {link['fix']})" for link in broken)
             )
-        if self.fail_on_broken and not result.get("probe", {}).get("ok", True):
+        if self.fail_on_broken and result.get("probe", {}).get("ok") is False:
             raise EmrfsXacctError(f"the live probe failed: {result['probe']['problems']}")
         if (
             self.fail_on_not_checked

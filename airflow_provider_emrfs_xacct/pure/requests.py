@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: The action an upload carrying ``x-amz-acl`` also needs (see :attr:`S3Call.headers`).
+OBJECT_ACL_ACTION = "s3:PutObjectAcl"
 #: A file name the checks use for "a file under the prefix".
 PART = "part-00000"
 
@@ -49,7 +51,11 @@ class S3Call:
     missing: bool = False
     kms: tuple[str, ...] = ()
     required: bool = True
-    headers: bool = False  # carries the upload headers (x-amz-acl, x-amz-server-side-encryption)
+    #: Carries the upload headers (x-amz-acl, x-amz-server-side-encryption). With ``x-amz-acl`` (a
+    #: canned ACL) the request also needs :data:`OBJECT_ACL_ACTION` on the object (S3 API Reference,
+    #: PutObject, "Permissions": "To successfully change the objects ACL of your PutObject request,
+    #: you must have the s3:PutObjectAcl").
+    headers: bool = False
 
 
 WRITE_REQUESTS: tuple[S3Call, ...] = (

@@ -141,3 +141,26 @@ def test_the_judge_is_not_the_providers_evaluator() -> None:
         imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
         assert not {name for name in imported if name.startswith("airflow_provider_emrfs_xacct")}, module
     assert aws_judge._query.__name__ == "principalmapper.querying.query_interface"
+
+
+@pytest.mark.parametrize(
+    ("ownership", "acl", "refused"),
+    [
+        ("BucketOwnerEnforced", None, False),
+        ("BucketOwnerEnforced", "bucket-owner-full-control", False),
+        ("BucketOwnerEnforced", "bucket-owner-read", True),
+        ("BucketOwnerEnforced", "public-read", True),
+        ("BucketOwnerPreferred", "bucket-owner-read", False),
+        ("ObjectWriter", "private", False),
+    ],
+)
+def test_a_bucket_owner_enforced_bucket_refuses_any_acl_but_bucket_owner_full_control(
+    ownership: str, acl: str | None, refused: bool
+) -> None:
+    """S3 User Guide, Object Ownership "Troubleshooting": AccessControlListNotSupported (HTTP 400)."""
+    decision = aws_judge.acl_refusal(ownership, acl)
+
+    assert (decision is not None) is refused
+    if decision is not None:
+        assert not decision.allowed
+        assert "AccessControlListNotSupported" in decision.reason

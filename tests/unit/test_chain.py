@@ -16,6 +16,7 @@ import pytest
 
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
+    BLOCK_PUBLIC_ACCESS,
     FAIL,
     OUTSIDE_POLICIES,
     PASS,
@@ -193,7 +194,10 @@ def test_a_provisioned_chain_passes() -> None:
     assert {call.action for call in WRITE_REQUESTS} <= actions
     assert {"kms:GenerateDataKey", "kms:Decrypt"} <= actions
     # What reading policies cannot see is listed, with how to check it.
-    assert [item["what"] for item in report.not_checked] == [what for what, _ in OUTSIDE_POLICIES]
+    assert [item["what"] for item in report.not_checked] == [
+        *(what for what, _ in OUTSIDE_POLICIES),
+        BLOCK_PUBLIC_ACCESS[0],
+    ]
     assert all("probe" in item["how"] for item in report.not_checked)
 
 
@@ -206,7 +210,7 @@ def test_passing_report_as_dict_and_table() -> None:
     assert as_dict["verdict"] == "PASS"
     assert [link["link"] for link in as_dict["links"]] == [link.link for link in report.links]
     assert set(as_dict["links"][0]) == {"mapping", "link", "status", "detail", "statement", "fix"}
-    assert len(as_dict["not_checked"]) == len(OUTSIDE_POLICIES)
+    assert len(as_dict["not_checked"]) == len(OUTSIDE_POLICIES) + 1  # and S3 Block Public Access
 
     table = report.table()
     assert table.splitlines()[0] == f"Cross-account EMRFS chain for {CONFIGURATION}: PASS"
@@ -1316,7 +1320,10 @@ def test_a_passing_probe_covers_what_policies_cannot_show() -> None:
     state = healthy_state()
     state.probe_passed = True
 
-    assert {item["how"] for item in check_chain(state).not_checked} == {"covered by the live probe, which passed"}
+    unseen = {item["what"]: item["how"] for item in check_chain(state).not_checked}
+    assert {unseen[what] for what, _ in OUTSIDE_POLICIES} == {"covered by the live probe, which passed"}
+    # The probe writes through the mapped role only: S3 Block Public Access stays unseen.
+    assert unseen[BLOCK_PUBLIC_ACCESS[0]] == BLOCK_PUBLIC_ACCESS[1]
 
 
 def test_a_disabled_key_fails() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from airflow_provider_emrfs_xacct.pure.checks import (
     assume,
     bucket,
+    cluster,
     configuration,
     cross_type,
     destination_role,
@@ -25,7 +26,10 @@ from airflow_provider_emrfs_xacct.pure.checks import (
     shadowing,
     sts_route,
 )
+from airflow_provider_emrfs_xacct.pure.checks.contexts import canned_acl
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
+    BLOCK_PUBLIC_ACCESS,
+    CLUSTER_SETTINGS,
     OUTSIDE_POLICIES,
     PASS,
     UNKNOWN,
@@ -50,6 +54,7 @@ def check_chain(state: ChainState) -> Report:
         return report
     mappings = role_mappings_of(state.security_configuration)
     links.extend(emr_role.audit(state))
+    links.extend(cluster.audit(state))
     links.extend(release.audit(state))
     links.extend(sts_route.audit(state))
     for index, mapping in enumerate(mappings):
@@ -59,9 +64,12 @@ def check_chain(state: ChainState) -> Report:
 
 
 def _outside(state: ChainState) -> list[dict[str, str]]:
-    if state.probe_passed:
-        return [{"what": what, "how": "covered by the live probe, which passed"} for what, _ in OUTSIDE_POLICIES]
-    return [{"what": what, "how": how} for what, how in OUTSIDE_POLICIES]
+    probed = "covered by the live probe, which passed"
+    unseen = [{"what": what, "how": probed if state.probe_passed else how} for what, how in OUTSIDE_POLICIES]
+    if state.cluster_configurations is None:
+        unseen.append(dict(zip(("what", "how"), CLUSTER_SETTINGS, strict=True)))
+    unseen.append(dict(zip(("what", "how"), BLOCK_PUBLIC_ACCESS, strict=True)))  # the probe does not cover it
+    return unseen
 
 
 def _mapping_links(
@@ -117,5 +125,5 @@ def _prefix_links(
     return [
         *access.links,
         key_user.audit(state, index, found, location, access.kms_uses, evaluated),
-        ownership.audit(index, list(access.writers.values()), found, location),
+        ownership.audit(index, list(access.writers.values()), found, location, canned_acl(state)),
     ]

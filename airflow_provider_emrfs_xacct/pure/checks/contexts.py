@@ -75,7 +75,6 @@ def _upload_headers(state: ChainState) -> dict[str, str | None] | None:
     """
     if state.cluster_configurations is None:
         return None
-    acl = site_property(state, "emrfs-site", "fs.s3.canned.acl")
     sse: str | None = None
     configuration = state.security_configuration if isinstance(state.security_configuration, dict) else {}
     encryption = configuration.get("EncryptionConfiguration") or {}
@@ -86,7 +85,13 @@ def _upload_headers(state: ChainState) -> dict[str, str | None] | None:
         sse = {"SSE-S3": "AES256", "SSE-KMS": "aws:kms"}.get(str(mode))
     if sse is None and str(site_property(state, "emrfs-site", "fs.s3.enableServerSideEncryption")).lower() == "true":
         sse = "aws:kms" if site_property(state, "emrfs-site", "fs.s3.serverSideEncryption.kms.keyId") else "AES256"
-    return {"s3:x-amz-acl": _CANNED_ACLS.get(str(acl)) if acl else None, "s3:x-amz-server-side-encryption": sse}
+    return {"s3:x-amz-acl": canned_acl(state), "s3:x-amz-server-side-encryption": sse}
+
+
+def canned_acl(state: ChainState) -> str | None:
+    """The ``x-amz-acl`` header EMRFS puts on uploads (``emrfs-site`` ``fs.s3.canned.acl``), or ``None``."""
+    acl = site_property(state, "emrfs-site", "fs.s3.canned.acl")
+    return _CANNED_ACLS.get(str(acl), str(acl)) if acl else None
 
 
 def _principal_context(role: RoleState) -> dict[str, Any]:

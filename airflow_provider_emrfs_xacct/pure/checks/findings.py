@@ -39,6 +39,22 @@ OUTSIDE_POLICIES: tuple[tuple[str, str], ...] = (
     ("object ACLs of objects that already exist under the prefix", "run the live probe (it checks the owner)"),
     ("KMS grants on the bucket's key", "run the live probe; or kms:ListGrants on the key"),
 )
+#: Not read, and not covered by the live probe (it writes through the mapped role only): with
+#: RestrictPublicBuckets on (bucket or account), a public bucket policy grants no cross-account access,
+#: "including non-public delegation to specific accounts" (S3 API Reference,
+#: PublicAccessBlockConfiguration). Listed in every report.
+BLOCK_PUBLIC_ACCESS: tuple[str, str] = (
+    "S3 Block Public Access (bucket and account): with RestrictPublicBuckets on and a public bucket policy, the "
+    "policy's cross-account grants (e.g. to the EMR EC2 role) do not apply",
+    "s3:GetBucketPolicyStatus and s3:GetPublicAccessBlock on the bucket, s3control:GetPublicAccessBlock for the "
+    "destination account; the live probe writes through the mapped role only and does not cover it",
+)
+#: Listed when no cluster was read: what the cluster's settings change (the upload headers).
+CLUSTER_SETTINGS: tuple[str, str] = (
+    "the cluster's emrfs-site settings: with fs.s3.canned.acl every upload carries x-amz-acl, which also needs "
+    "s3:PutObjectAcl, and a BucketOwnerEnforced bucket refuses any ACL but bucket-owner-full-control",
+    "pass cluster_id (the verifier reads the cluster's configurations)",
+)
 
 
 @dataclass

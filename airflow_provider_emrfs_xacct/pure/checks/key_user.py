@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_emrfs_xacct.pure.bucket_policy import refuse_unusable_bucket_key
 from airflow_provider_emrfs_xacct.pure.checks.contexts import identity_side, kms_request
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     FAIL,
@@ -16,6 +17,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
 )
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.evaluator import Decision, evaluate_access
+from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn
 
 if TYPE_CHECKING:
@@ -37,6 +39,9 @@ def audit(
     :param evaluated: each identity-side request is appended here, for the simulator's second opinion.
     """
     name = f"use bucket key for {location.uri}"
+    foreign = _foreign_writers(index, name, bucket, location, uses)
+    if foreign is not None:
+        return foreign
     key = _key(state, index, name, bucket)
     if isinstance(key, Link):
         return key
@@ -72,6 +77,36 @@ def audit(
     )
 
 
+def _foreign_writers(
+    index: int, name: str, bucket: BucketState, location: S3Location, uses: list[tuple[RoleState, str, str]]
+) -> Link | None:
+    """
+    The link of writers from another account when the bucket's key is one they cannot use, or ``None``.
+
+    The AWS managed key ``aws/s3`` is usable only within its account, and a key named by alias or bare
+    key id is resolved in the *requester's* account (Amazon S3 API Reference,
+    ServerSideEncryptionByDefault, KMSMasterKeyID; Amazon S3 User Guide, "Using server-side encryption
+    with AWS KMS keys (SSE-KMS)"): :func:`refuse_unusable_bucket_key` encodes both rules.
+    """
+    if "encryption" in bucket.unreadable:
+        return None
+    roles = sorted({role.arn for role, _, _ in uses if account_of_arn(role.arn) != bucket.account})
+    if not roles:
+        return None
+    try:
+        refuse_unusable_bucket_key(location.bucket, bucket.sse_algorithm, bucket.kms_key_id, bucket.kms_key_manager)
+    except PreconditionError as error:
+        what, _, fix = str(error).removeprefix("s3_prefixes: ").partition(". ")
+        return Link(
+            index,
+            name,
+            FAIL,
+            f"{', '.join(roles)} (not in the bucket's account {bucket.account}) cannot use it: {what}",
+            fix=fix,
+        )
+    return None
+
+
 def _key(state: ChainState, index: int, name: str, bucket: BucketState) -> Link | tuple[str, dict[str, Any]]:
     """Return the key's ARN and policy, or the link when no customer managed key is there to check."""
     if "encryption" in bucket.unreadable:
@@ -80,7 +115,12 @@ def _key(state: ChainState, index: int, name: str, bucket: BucketState) -> Link 
         return Link(index, name, PASS, f"default encryption is {bucket.sse_algorithm or 'none'}; no KMS key involved")
     key_arn = bucket.kms_key_arn
     if key_arn is None:
-        return Link(index, name, PASS, "SSE-KMS with the AWS managed key aws/s3: usable within the account")
+        return Link(
+            index,
+            name,
+            PASS,
+            f"SSE-KMS with the AWS managed key aws/s3: every writer is in its account {bucket.account}",
+        )
     key_policy = state.key_policies.get(key_arn)
     if isinstance(key_policy, Unreadable):
         return Link(index, name, UNKNOWN, f"key policy of {key_arn}: {key_policy.detail}", fix=PROBE_FIX)

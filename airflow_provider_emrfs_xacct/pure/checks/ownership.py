@@ -12,11 +12,31 @@ if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 
-def audit(index: int, writers: list[RoleState], bucket: BucketState, location: S3Location) -> Link:
-    """Check who owns what ``writers`` put under ``location``, given the bucket's Object Ownership setting."""
+#: The only ACL a BucketOwnerEnforced bucket accepts on a PUT (besides none).
+OWNER_FULL_CONTROL = "bucket-owner-full-control"
+
+
+def audit(
+    index: int, writers: list[RoleState], bucket: BucketState, location: S3Location, acl: str | None = None
+) -> Link:
+    """
+    Check who owns what ``writers`` put under ``location``, given the bucket's Object Ownership setting.
+
+    :param acl: the ``x-amz-acl`` header the uploads carry (``emrfs-site`` ``fs.s3.canned.acl``), if any.
+    """
     name = f"owner of objects in {location.uri}"
     if "ownership" in bucket.unreadable:
         return Link(index, name, UNKNOWN, bucket.unreadable["ownership"], fix=PROBE_FIX)
+    if writers and bucket.object_ownership == "BucketOwnerEnforced" and acl not in (None, OWNER_FULL_CONTROL):
+        # S3 User Guide, "Troubleshooting" (Object Ownership): with Bucket owner enforced, PUT requests must
+        # specify bucket-owner-full-control or no ACL, else they fail with 400 AccessControlListNotSupported.
+        return Link(
+            index,
+            name,
+            FAIL,
+            f"BucketOwnerEnforced: uploads carry x-amz-acl {acl}, which S3 refuses (400 AccessControlListNotSupported)",
+            fix="remove emrfs-site fs.s3.canned.acl (or set it to BucketOwnerFullControl)",
+        )
     foreign = sorted({account_of_arn(role.arn) for role in writers} - {bucket.account})
     if not foreign:
         return Link(
@@ -28,6 +48,8 @@ def audit(index: int, writers: list[RoleState], bucket: BucketState, location: S
         )
     if bucket.object_ownership == "BucketOwnerEnforced":
         return Link(index, name, PASS, "BucketOwnerEnforced: the bucket owner owns every object")
+    if bucket.object_ownership == "BucketOwnerPreferred" and acl == OWNER_FULL_CONTROL:
+        return Link(index, name, PASS, "BucketOwnerPreferred, and the uploads carry bucket-owner-full-control")
     if bucket.object_ownership == "BucketOwnerPreferred":
         return Link(
             index,

@@ -8,7 +8,7 @@ role's identity policies, its boundary and the bucket policy; one link per step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import identity_side, s3_request
@@ -24,7 +24,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
 )
 from airflow_provider_emrfs_xacct.pure.checks.routing import routed_role
 from airflow_provider_emrfs_xacct.pure.evaluator import IMPLICIT_DENY, Decision, Request, evaluate_access
-from airflow_provider_emrfs_xacct.pure.requests import STEPS, WRITE_REQUESTS, S3Call, expand
+from airflow_provider_emrfs_xacct.pure.requests import OBJECT_ACL_ACTION, STEPS, WRITE_REQUESTS, S3Call, expand
 from airflow_provider_emrfs_xacct.pure.validation import S3Location, partition_of_arn
 
 if TYPE_CHECKING:
@@ -104,10 +104,17 @@ class _Prefix:
         request = s3_request(self.state, role, call, self.bucket, bucket, self.stem)
         if request is None:
             return ""
-        outcomes.append(self._evaluate(role, request, f"{call.operation} {uri}", call.required, why_role))
-        self.evaluated.append(
-            Evaluated(role.arn, request.action, request.resource, dict(request.context), identity_side(request, role))
-        )
+        requests = [(request, f"{call.operation} {uri}")]
+        acl = request.context.get("s3:x-amz-acl")
+        if acl is not None:
+            requests.append(
+                (replace(request, action=OBJECT_ACL_ACTION), f"{call.operation} {uri} with x-amz-acl {acl}")
+            )
+        for sent, what in requests:
+            outcomes.append(self._evaluate(role, sent, what, call.required, why_role))
+            self.evaluated.append(
+                Evaluated(role.arn, sent.action, sent.resource, dict(sent.context), identity_side(sent, role))
+            )
         if call.missing:
             what = f"404 (not 403) for HEAD of missing {uri}: s3:ListBucket without s3:prefix"
             outcomes.append(self._evaluate(role, _listing(request, role, bucket), what, True, why_role))
@@ -186,6 +193,14 @@ def _s3_fix(outcome: _Outcome) -> str:
         return "the bucket policy denies it: change or narrow that statement (it is not the provider's)"
     if decision.statement is not None:
         return f"a Deny in {decision.source} blocks it: change that statement"
+    if outcome.action == OBJECT_ACL_ACTION:
+        return (
+            "uploads carry x-amz-acl (emrfs-site fs.s3.canned.acl), so they also need s3:PutObjectAcl on the "
+            "prefix's objects: allow it to this role (and, for a role of another account, in the bucket policy: "
+            "GrantBucketAccessOperator on a BucketOwnerPreferred bucket, GrantEmrRoleBucketAccessOperator "
+            "canned_acl=True); EnsureDestinationRoleOperator does not grant it. Or drop fs.s3.canned.acl where the "
+            "bucket is BucketOwnerEnforced (it needs no ACL)"
+        )
     if outcome.why_role.startswith("no mapping"):
         return (
             "this key is not covered by any mapping, so EMRFS sends it as the EMR EC2 role: map the prefix "

@@ -47,9 +47,22 @@ class BucketState:
     kms_key_arn: str | None = None
     #: The key as the bucket's encryption names it.
     kms_key_id: str | None = None
+    #: DescribeKey's ``KeyManager`` (``AWS`` for ``aws/s3``, ``CUSTOMER``), when read.
+    kms_key_manager: str | None = None
     bucket_key_enabled: bool = False
     #: Parts that could not be read ("policy", "ownership", "encryption") and why.
     unreadable: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ClusterState:
+    """What DescribeCluster says the cluster runs: its security configuration and instance profile's role."""
+
+    cluster_id: str
+    security_configuration: str | None
+    instance_profile: str | None
+    #: The role name in the instance profile (iam:GetInstanceProfile); ``None``: the profile has none.
+    role: str | Unreadable | None
 
 
 @dataclass
@@ -76,6 +89,10 @@ class ChainState:
     simulation_note: str = ""
     #: A cluster read that was refused.
     cluster_unreadable: str = ""
+    #: The cluster named by ``cluster_id`` (``None``: none named).
+    cluster: ClusterState | Unreadable | None = None
+    #: The EMR EC2 role the verifier read (``emr_ec2_role_name``).
+    emr_ec2_role_name: str = "EMR_EC2_DefaultRole"
     #: Whether the live probe wrote and checked an object under every prefix.
     probe_passed: bool = False
     #: Whether the cluster's subnet reaches the STS endpoint EMRFS calls (``None``: no cluster subnet read).

@@ -1,0 +1,81 @@
+"""
+The cluster named by ``cluster_id`` runs the verified security configuration and EMR EC2 role.
+
+Role mappings apply only on a cluster launched with that security configuration, and EMRFS assumes the
+mapped roles (and sends the keys no mapping covers) as the role of the cluster's instance profile (EMR
+Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"). DescribeCluster gives both:
+``Cluster.SecurityConfiguration`` ("The name of the security configuration applied to the cluster")
+and ``Ec2InstanceAttributes.IamInstanceProfile`` (EMR API Reference, Cluster, Ec2InstanceAttributes).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
+
+CONFIGURATION_LINK = "cluster runs the security configuration"
+ROLE_LINK = "cluster's instance profile role"
+
+
+def audit(state: ChainState) -> list[Link]:
+    """Compare the cluster's security configuration and instance-profile role with the verified ones."""
+    cluster = state.cluster
+    if cluster is None:
+        return []
+    if isinstance(cluster, Unreadable):
+        return [Link(None, CONFIGURATION_LINK, UNKNOWN, cluster.detail), Link(None, ROLE_LINK, UNKNOWN, cluster.detail)]
+    links = []
+    if cluster.security_configuration == state.security_configuration_name:
+        links.append(
+            Link(None, CONFIGURATION_LINK, PASS, f"{cluster.cluster_id} runs {cluster.security_configuration}")
+        )
+    else:
+        links.append(
+            Link(
+                None,
+                CONFIGURATION_LINK,
+                FAIL,
+                f"{cluster.cluster_id} runs {cluster.security_configuration or 'no security configuration'}, not "
+                f"{state.security_configuration_name}: its EMRFS applies none of the verified role mappings",
+                fix="verify the configuration the cluster runs, or launch a cluster with this one "
+                "(LaunchClusterWithSecConfigOperator; a running cluster's configuration cannot be changed)",
+            )
+        )
+    profile = cluster.instance_profile or "no instance profile"
+    if isinstance(cluster.role, Unreadable):
+        links.append(
+            Link(
+                None,
+                ROLE_LINK,
+                UNKNOWN,
+                f"the role of instance profile {profile}: {cluster.role.detail}",
+                fix=f"allow iam:GetInstanceProfile to the EMR connection (the verifier checked {state.emr_ec2_role_name})",
+            )
+        )
+    elif cluster.role == state.emr_ec2_role_name:
+        links.append(Link(None, ROLE_LINK, PASS, f"instance profile {profile} has the role {cluster.role}"))
+    else:
+        links.append(
+            Link(
+                None,
+                ROLE_LINK,
+                FAIL,
+                f"instance profile {profile} has {('the role ' + cluster.role) if cluster.role else 'no role'}, not "
+                f"emr_ec2_role_name {state.emr_ec2_role_name}: EMRFS on this cluster calls AWS as that role",
+                fix=f"run the verifier with emr_ec2_role_name={cluster.role}" if cluster.role else "",
+            )
+        )
+    return links
+
+
+def probe_blocker(state: ChainState) -> str:
+    """Why the live probe must not run on the cluster (it would not prove this chain), or ``""``."""
+    refused = [link for link in audit(state) if link.status != PASS]
+    if state.cluster is None:
+        return "no cluster was read"
+    return "; ".join(f"{link.link}: {link.detail}" for link in refused)

@@ -1,0 +1,239 @@
+"""
+The verifier's verdict against the stand-in's judge, which shares no code with it.
+
+Each case sets up a chain in the two-account moto server, runs VerifyCrossAccountAccessOperator, and
+replays the write with the EMRFS-like writer (``devstack/emrfs_writer.py``), whose requests are judged
+by ``devstack/aws_judge.py``: where the verifier says FAIL the write is refused, and the fix it names
+makes both agree on success.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from devstack.emrfs_writer import WriteResult, write_like_emrfs
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client
+from devstack.testing import run_operator, small_cluster
+from tests.integration.partners import create_security_configuration, grant_key_users, mapping, provision_partner
+from tests.integration.test_option_a_chain import emr_role_access, grant
+from tests.integration.test_verify import KMS, PREFIX, ROLE_NAME, hand_made_configuration, verifier
+
+
+def link(report: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(item for item in report["links"] if item["link"] == name)
+
+
+def write(aws: Seeded, configuration: str, **kwargs: Any) -> WriteResult:
+    return write_like_emrfs(
+        aws.url,
+        emr_account=EMR_ACCOUNT,
+        instance_role=EMR_EC2_ROLE,
+        security_configuration=configuration,
+        output_uri=PREFIX,
+        **kwargs,
+    )
+
+
+def launch_cluster(aws: Seeded, configuration: str, **changes: Any) -> str:
+    """A cluster of the EMR account with the security configuration; moto keeps it WAITING."""
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    return str(emr.run_job_flow(**small_cluster(**changes), SecurityConfiguration=configuration)["JobFlowId"])
+
+
+def set_default_encryption(aws: Seeded, **default: str) -> None:
+    client(aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_encryption(
+        Bucket=aws.bucket,
+        ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": default}]},
+    )
+
+
+def emr_role_writes_unmapped_keys(aws: Seeded) -> str:
+    """
+    Option (a) for the EMR EC2 role, and a mapping written with its trailing slash (as the AWS article
+    writes it): the prefix's own key and its ``_$folder$`` marker go through the EMR EC2 role of account A.
+    """
+    role_arn = provision_partner(aws, ROLE_NAME, PREFIX)
+    run_operator(grant())
+    grant_key_users(aws, [aws.emr_ec2_role_arn])
+    run_operator(emr_role_access(kms_key_arns=[aws.kms_key_arn]))
+    return hand_made_configuration(
+        aws, "hand-made-trailing-slash", [{"Role": role_arn, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}]
+    )
+
+
+def test_the_aws_managed_key_fails_a_writer_of_another_account_as_aws_refuses_it(aws: Seeded) -> None:
+    """
+    aws/s3 is usable only within its account (S3 User Guide, "Using server-side encryption with AWS KMS
+    keys (SSE-KMS)"; the judge: "AWS managed keys cannot be used across accounts").
+    """
+    configuration = emr_role_writes_unmapped_keys(aws)
+    before, _, _ = run_operator(verifier(configuration))
+    assert before["verdict"] == "PASS", before
+    assert write(aws, configuration).success
+
+    set_default_encryption(aws, SSEAlgorithm="aws:kms")  # no KMSMasterKeyID: the AWS managed key aws/s3
+
+    report, _, _ = run_operator(verifier(configuration, fail_on_broken=False))
+    key = link(report, KMS)
+    assert key["status"] == "fail", key
+    assert f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}" in key["detail"]
+    assert "aws/s3" in key["detail"]
+    assert "customer managed key" in key["fix"]
+    assert report["verdict"] == "FAIL"
+    refused = write(aws, configuration).first_failure
+    assert refused is not None
+    assert refused.role_arn == aws.emr_ec2_role_arn
+    assert "AWS managed key aws/s3" in refused.reason
+
+    set_default_encryption(aws, SSEAlgorithm="aws:kms", KMSMasterKeyID=aws.kms_key_arn)  # the fix: the key's ARN
+    after, _, _ = run_operator(verifier(configuration))
+    assert after["verdict"] == "PASS"
+    assert write(aws, configuration).success
+
+
+def test_a_key_named_by_alias_fails_a_writer_of_another_account_as_aws_refuses_it(aws: Seeded) -> None:
+    """S3 resolves an alias in the requester's account (S3 API Reference, ServerSideEncryptionByDefault)."""
+    configuration = emr_role_writes_unmapped_keys(aws)
+    client(aws.url, DESTINATION_ACCOUNT, "kms").create_alias(
+        AliasName="alias/partner-results", TargetKeyId=aws.kms_key_arn
+    )
+    set_default_encryption(aws, SSEAlgorithm="aws:kms", KMSMasterKeyID="alias/partner-results")
+
+    report, _, _ = run_operator(verifier(configuration, fail_on_broken=False))
+    key = link(report, KMS)
+    assert key["status"] == "fail", key
+    assert "alias or key id" in key["detail"]
+    assert "full ARN" in key["fix"]
+    refused = write(aws, configuration).first_failure
+    assert refused is not None
+    assert refused.role_arn == aws.emr_ec2_role_arn
+    assert "requester's account" in refused.reason
+
+
+# Canned ACLs (emrfs-site fs.s3.canned.acl) -------------------------------------------------------
+
+
+def cluster_with_canned_acl(aws: Seeded, configuration: str, acl: str) -> str:
+    """A cluster whose EMRFS puts ``acl`` on every upload."""
+    site = [{"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": acl}}]
+    return launch_cluster(aws, configuration, Configurations=site)
+
+
+def set_ownership(aws: Seeded, ownership: str) -> None:
+    client(aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_ownership_controls(
+        Bucket=aws.bucket, OwnershipControls={"Rules": [{"ObjectOwnership": ownership}]}
+    )
+
+
+def allow_put_object_acl(aws: Seeded) -> None:
+    """What EnsureDestinationRoleOperator does not grant: s3:PutObjectAcl on the prefix, in a policy of one's own."""
+    client(aws.url, DESTINATION_ACCOUNT, "iam").put_role_policy(
+        RoleName=ROLE_NAME,
+        PolicyName="object-acl",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "s3:PutObjectAcl", "Resource": f"arn:aws:s3:::{aws.bucket}/exports*"}
+                ],
+            }
+        ),
+    )
+
+
+def test_a_canned_acl_needs_put_object_acl_as_aws_requires(aws: Seeded) -> None:
+    """S3 API Reference, PutObject, "Permissions": changing the object's ACL needs s3:PutObjectAcl."""
+    role_arn = provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    set_ownership(aws, "BucketOwnerPreferred")
+    cluster_id = cluster_with_canned_acl(aws, configuration, "BucketOwnerFullControl")
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    assert report["verdict"] == "FAIL"
+    mkdirs = link(report, f"mkdirs {PREFIX}")
+    assert mkdirs["status"] == "fail", mkdirs
+    assert "s3:PutObjectAcl" in mkdirs["detail"]
+    assert "s3:PutObjectAcl" in mkdirs["fix"]
+    refused = write(aws, configuration, canned_acl="bucket-owner-full-control").first_failure
+    assert refused is not None
+    assert refused.role_arn == role_arn
+    assert "s3:PutObjectAcl" in refused.reason
+
+    allow_put_object_acl(aws)
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id))
+    assert report["verdict"] == "PASS", report
+    result = write(aws, configuration, canned_acl="bucket-owner-full-control")
+    assert result.success, result.summary()
+    assert {item.owner_account for item in result.objects.values()} == {DESTINATION_ACCOUNT}
+
+
+def test_a_bucket_owner_enforced_bucket_refuses_another_canned_acl_as_aws_does(aws: Seeded) -> None:
+    """S3 User Guide, Object Ownership "Troubleshooting": AccessControlListNotSupported."""
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    allow_put_object_acl(aws)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    cluster_id = cluster_with_canned_acl(aws, configuration, "BucketOwnerRead")  # the bucket is BucketOwnerEnforced
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    owner = link(report, f"owner of objects in {PREFIX}")
+    assert owner["status"] == "fail", owner
+    assert "AccessControlListNotSupported" in owner["detail"]
+    assert [item["link"] for item in report["links"] if item["status"] == "fail"] == [owner["link"]]
+    refused = write(aws, configuration, canned_acl="bucket-owner-read").first_failure
+    assert refused is not None
+    assert refused.status == 400
+    assert "AccessControlListNotSupported" in refused.reason
+
+
+# The cluster's own security configuration and instance profile -----------------------------------
+
+
+def test_a_cluster_running_another_security_configuration_fails_and_is_not_probed(aws: Seeded) -> None:
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    other = hand_made_configuration(aws, "hand-made-no-mappings", [])
+    cluster_id = launch_cluster(aws, other)
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, probe=True, fail_on_broken=False))
+
+    found = link(report, "cluster runs the security configuration")
+    assert found["status"] == "fail", found
+    assert other in found["detail"]
+    assert "probe" not in report
+    assert client(aws.url, EMR_ACCOUNT, "emr").list_steps(ClusterId=cluster_id)["Steps"] == []
+
+
+def test_a_cluster_with_another_instance_profile_role_fails(aws: Seeded) -> None:
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    iam.create_role(RoleName="OtherJobFlowRole", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17"}))
+    iam.create_instance_profile(InstanceProfileName="OtherJobFlowProfile")
+    iam.add_role_to_instance_profile(InstanceProfileName="OtherJobFlowProfile", RoleName="OtherJobFlowRole")
+    cluster_id = launch_cluster(aws, configuration, JobFlowRole="OtherJobFlowProfile")
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    found = link(report, "cluster's instance profile role")
+    assert found["status"] == "fail", found
+    assert found["fix"] == "run the verifier with emr_ec2_role_name=OtherJobFlowRole"
+    assert report["verdict"] == "FAIL"
+
+
+def test_an_instance_profile_that_cannot_be_read_is_not_checked_and_the_probe_is_not_run(aws: Seeded) -> None:
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    cluster_id = launch_cluster(aws, configuration, JobFlowRole="NoSuchProfile")  # moto does not check it
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, probe=True))
+
+    found = link(report, "cluster's instance profile role")
+    assert found["status"] == "not checked", found
+    assert "iam:GetInstanceProfile" in found["detail"]
+    assert report["verdict"] == "NOT_CHECKED"
+    assert report["probe"]["ok"] is None
+    assert "cluster's instance profile role" in report["probe"]["skipped"]
+    assert client(aws.url, EMR_ACCOUNT, "emr").list_steps(ClusterId=cluster_id)["Steps"] == []

@@ -1,0 +1,264 @@
+"""
+Unit tests of the chain checks for verdicts the audit of the verifier found wrong (false PASS): the
+bucket's key for writers of another account, canned ACLs, S3 Block Public Access, the cluster's own
+security configuration and instance profile. The state is :func:`tests.unit.test_chain.healthy_state`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure.bucket_policy import emr_role_bucket_policy, grant
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.cluster import probe_blocker
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, ClusterState, RoleState, Unreadable
+from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, assume_role_policy
+from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
+from tests.unit.test_chain import (
+    BUCKET,
+    CONFIGURATION,
+    EMR_ROLE,
+    KEY,
+    PREFIX,
+    ROLE,
+    by_name,
+    healthy_state,
+    mappings,
+)
+
+KMS = f"use bucket key for {PREFIX}"
+LOCATION = parse_s3_location(PREFIX, "prefix", allow_bucket_root=True)
+
+
+def bucket_of(state: ChainState) -> BucketState:
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    return bucket
+
+
+def emr_role_writes_unmapped_keys(state: ChainState) -> ChainState:
+    """
+    Option (a) for the EMR EC2 role and a mapping with its trailing slash (as the AWS article writes
+    it): ``exports`` and ``exports_$folder$`` match no mapping and go through the EMR EC2 role.
+    """
+    state.security_configuration = mappings((ROLE, "Prefix", PREFIX))
+    assert isinstance(state.emr_role, RoleState)
+    state.emr_role.policies = [
+        (f"inline policy {ASSUME_POLICY_NAME}", assume_role_policy([ROLE])),
+        ("inline policy emrfs-xacct-bucket-access", emr_role_bucket_policy("aws", {LOCATION}, {KEY})),
+    ]
+    bucket_of(state).policy = grant(None, "aws", EMR_ROLE, {LOCATION})
+    state.key_policies[KEY]["Statement"].append(  # type: ignore[index]
+        {"Sid": "EmrRole", "Effect": "Allow", "Principal": {"AWS": EMR_ROLE}, "Action": "kms:*", "Resource": "*"}
+    )
+    return state
+
+
+# 1. The bucket's key for writers of another account ----------------------------------------------
+
+
+def test_a_writer_of_another_account_with_the_customer_key_by_arn_passes() -> None:
+    report = check_chain(emr_role_writes_unmapped_keys(healthy_state()))
+
+    assert by_name(report)[KMS].status == PASS
+    assert report.verdict == "PASS"
+
+
+@pytest.mark.parametrize(
+    ("key_id", "key_arn", "manager", "words", "fix"),
+    [
+        (None, None, None, "AWS managed key aws/s3", "customer managed key"),
+        ("alias/aws/s3", None, "AWS", "AWS managed key aws/s3", "customer managed key"),
+        (KEY, None, "AWS", "AWS managed key aws/s3", "customer managed key"),  # aws/s3 named by its ARN
+        ("alias/partner-results", KEY, "CUSTOMER", "alias or key id", "full ARN"),
+        (KEY.rsplit("/", 1)[1], KEY, "CUSTOMER", "alias or key id", "full ARN"),
+    ],
+    ids=["aws-s3-default", "aws-s3-alias", "aws-s3-arn", "alias", "bare-key-id"],
+)
+def test_a_key_a_writer_of_another_account_cannot_use_fails(
+    key_id: str | None, key_arn: str | None, manager: str | None, words: str, fix: str
+) -> None:
+    state = emr_role_writes_unmapped_keys(healthy_state())
+    bucket = bucket_of(state)
+    bucket.kms_key_id, bucket.kms_key_arn, bucket.kms_key_manager = key_id, key_arn, manager
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == FAIL
+    assert EMR_ROLE in link.detail
+    assert ROLE not in link.detail  # the destination role is in the bucket's account
+    assert words in link.detail
+    assert fix in link.fix
+
+
+@pytest.mark.parametrize(
+    ("key_id", "key_arn", "manager"),
+    [(None, None, None), ("alias/partner-results", KEY, "CUSTOMER"), (KEY.rsplit("/", 1)[1], KEY, "CUSTOMER")],
+    ids=["aws-s3", "alias", "bare-key-id"],
+)
+def test_writers_of_the_buckets_account_may_use_its_aws_managed_or_aliased_key(
+    key_id: str | None, key_arn: str | None, manager: str | None
+) -> None:
+    state = healthy_state()  # every key goes through the destination role, in the bucket's account
+    bucket = bucket_of(state)
+    bucket.kms_key_id, bucket.kms_key_arn, bucket.kms_key_manager = key_id, key_arn, manager
+
+    report = check_chain(state)
+
+    assert by_name(report)[KMS].status == PASS
+    assert report.verdict == "PASS"
+
+
+def test_an_unreadable_default_encryption_is_not_judged_for_writers_of_another_account() -> None:
+    state = emr_role_writes_unmapped_keys(healthy_state())
+    bucket_of(state).unreadable["encryption"] = "s3:GetEncryptionConfiguration denied"
+
+    assert by_name(check_chain(state))[KMS].status == "not checked"
+
+
+# 2. Canned ACLs ----------------------------------------------------------------------------------
+
+OWNER = f"owner of objects in {PREFIX}"
+UPLOAD_STEPS = (f"mkdirs {PREFIX}", f"write files {PREFIX}", f"job commit {PREFIX}")
+
+
+def with_canned_acl(state: ChainState, acl: str, *, object_acl_allowed: bool) -> ChainState:
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": acl}}]
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    if object_acl_allowed:
+        role.policies.append(
+            (
+                "inline policy object-acl",
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Action": "s3:PutObjectAcl", "Resource": f"arn:aws:s3:::{BUCKET}/exports*"}
+                    ],
+                },
+            )
+        )
+    return state
+
+
+def test_uploads_with_a_canned_acl_need_put_object_acl() -> None:
+    state = healthy_state()
+    bucket_of(state).object_ownership = "BucketOwnerPreferred"
+
+    report = check_chain(with_canned_acl(state, "BucketOwnerFullControl", object_acl_allowed=False))
+
+    links = by_name(report)
+    for step in UPLOAD_STEPS:
+        assert links[step].status == FAIL, links[step]
+        assert "s3:PutObjectAcl" in links[step].detail
+        assert "EnsureDestinationRoleOperator does not grant it" in links[step].fix
+    assert links[OWNER].status == PASS  # bucket-owner-full-control on BucketOwnerPreferred: the bucket owner owns it
+    assert "s3:PutObjectAcl" in {item.action for item in report.evaluated}
+
+
+def test_uploads_with_a_canned_acl_and_put_object_acl_pass() -> None:
+    state = healthy_state()
+    bucket_of(state).object_ownership = "BucketOwnerPreferred"
+
+    report = check_chain(with_canned_acl(state, "BucketOwnerFullControl", object_acl_allowed=True))
+
+    assert report.verdict == "PASS", [link for link in report.links if link.status != PASS]
+
+
+@pytest.mark.parametrize(("acl", "status"), [("BucketOwnerRead", FAIL), ("BucketOwnerFullControl", PASS)])
+def test_a_bucket_owner_enforced_bucket_refuses_any_canned_acl_but_bucket_owner_full_control(
+    acl: str, status: str
+) -> None:
+    report = check_chain(with_canned_acl(healthy_state(), acl, object_acl_allowed=True))  # BucketOwnerEnforced
+
+    link = by_name(report)[OWNER]
+    assert link.status == status
+    if status == FAIL:
+        assert "AccessControlListNotSupported" in link.detail
+        assert "fs.s3.canned.acl" in link.fix
+
+
+def test_without_the_cluster_settings_the_report_says_the_canned_acl_was_not_seen() -> None:
+    state = healthy_state()
+    state.cluster_configurations = None
+
+    unseen = " ".join(item["what"] for item in check_chain(state).not_checked)
+
+    assert "fs.s3.canned.acl" in unseen
+    assert "fs.s3.canned.acl" not in " ".join(item["what"] for item in check_chain(healthy_state()).not_checked)
+
+
+# 3. S3 Block Public Access -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("probe_passed", [False, True])
+def test_block_public_access_is_listed_as_not_seen_even_after_the_probe(probe_passed: bool) -> None:
+    state = healthy_state()
+    state.probe_passed = probe_passed
+
+    unseen = {item["what"]: item["how"] for item in check_chain(state).not_checked}
+
+    [(what, how)] = [(what, how) for what, how in unseen.items() if "Block Public Access" in what]
+    assert "RestrictPublicBuckets" in what
+    assert "s3:GetPublicAccessBlock" in how
+    assert "covered" not in how
+
+
+# 4. The cluster's own security configuration and instance profile ----------------------------------
+
+CLUSTER_CONFIGURATION = "cluster runs the security configuration"
+CLUSTER_ROLE = "cluster's instance profile role"
+
+
+def on_cluster(configuration: str | None, role: str | Unreadable | None) -> ChainState:
+    state = healthy_state()
+    state.cluster = ClusterState("j-1", configuration, "EMR_EC2_DefaultRole", role)
+    return state
+
+
+def test_a_cluster_running_the_verified_configuration_and_role_passes() -> None:
+    state = on_cluster(CONFIGURATION, "EMR_EC2_DefaultRole")
+
+    report = check_chain(state)
+
+    assert by_name(report)[CLUSTER_CONFIGURATION].status == PASS
+    assert by_name(report)[CLUSTER_ROLE].status == PASS
+    assert report.verdict == "PASS"
+    assert probe_blocker(state) == ""
+
+
+@pytest.mark.parametrize("configuration", ["some-other-configuration", None])
+def test_a_cluster_running_another_security_configuration_fails(configuration: str | None) -> None:
+    state = on_cluster(configuration, "EMR_EC2_DefaultRole")
+
+    link = by_name(check_chain(state))[CLUSTER_CONFIGURATION]
+
+    assert link.status == FAIL
+    assert (configuration or "no security configuration") in link.detail
+    assert probe_blocker(state)
+
+
+def test_a_cluster_with_another_instance_profile_role_fails() -> None:
+    state = on_cluster(CONFIGURATION, "OtherJobFlowRole")
+
+    link = by_name(check_chain(state))[CLUSTER_ROLE]
+
+    assert link.status == FAIL
+    assert "OtherJobFlowRole" in link.detail
+    assert link.fix == "run the verifier with emr_ec2_role_name=OtherJobFlowRole"
+    assert probe_blocker(state)
+
+
+def test_an_unreadable_instance_profile_is_not_checked_and_blocks_the_probe() -> None:
+    state = on_cluster(CONFIGURATION, Unreadable("iam:GetInstanceProfile denied"))
+
+    report = check_chain(state)
+
+    assert by_name(report)[CLUSTER_ROLE].status == "not checked"
+    assert report.verdict == "NOT_CHECKED"
+    assert "iam:GetInstanceProfile denied" in probe_blocker(state)
+
+
+def test_without_a_cluster_there_are_no_cluster_links() -> None:
+    assert CLUSTER_ROLE not in by_name(check_chain(healthy_state()))
