@@ -272,7 +272,7 @@ def grow(url: str, size: int) -> Growth:
     iam = account_session(url, EMR_ACCOUNT).client("iam", endpoint_url=url)
     attached = iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"]
     result.spill_policies = sum(
-        spill.is_spill_arn(a["PolicyArn"], "emrfs-xacct-assume-destination-roles") for a in attached
+        spill.is_spill_arn(a["PolicyArn"], "emrfs-xacct-assume-destination-roles", EMR_EC2_ROLE) for a in attached
     )
     return result
 

@@ -358,9 +358,10 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         The statement lives in the inline policy ``policy_name``; any other statement in that policy (when
         ``policy_name`` names a policy someone else wrote) is kept as it is. Roles that no longer fit into
         the role's inline policies (IAM's 10,240 characters for all of them together) go into the
-        provider's managed policies ``<policy_name>-2``, ``-3`` … attached to the role (see
-        :mod:`~airflow_provider_emrfs_xacct.pure.spill`); past the managed-policy quota the request is
-        refused before any write.
+        provider's managed policies ``<policy_name>-<role_name>-2``, ``-3`` … attached to this role alone (see
+        :mod:`~airflow_provider_emrfs_xacct.pure.spill`); past the managed-policy quota, or when a spill
+        policy to write is attached to another role too (``ConflictError``), the request is refused before
+        any write.
 
         :param managed_policies_per_role: the role's managed-policy quota in force (10 by default, up to 20).
         """
@@ -415,7 +416,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         ours = {
             item["PolicyName"]: item["PolicyArn"]
             for item in attached
-            if spill.is_spill_arn(item["PolicyArn"], policy_name)
+            if spill.is_spill_arn(item["PolicyArn"], policy_name, role_name)
         }
         managed = {name: self.read_managed_policy(arn) for name, arn in ours.items()}
         for document in managed.values():
@@ -431,6 +432,18 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             role_name=role_name,
             slots_limit=slots,
         )
+        taken = set(ours)
+        new: list[tuple[str, str, list[str]]] = []
+        for arns in placement.new:
+            index = next(n for n in range(2, 10_000) if spill.spill_name(policy_name, role_name, n) not in taken)
+            name = spill.spill_name(policy_name, role_name, index)
+            taken.add(name)
+            new.append(
+                (name, f"arn:{self.conn_partition}:iam::{acting_account(self)}:policy{spill.SPILL_PATH}{name}", arns)
+            )
+        # Before any write: every spill policy about to be written is this role's alone.
+        for arn in [ours[name] for name in placement.managed] + [arn for _, arn, _ in new]:
+            self._refuse_shared_spill_policy(arn, role_name)
         if placement.inline:
             changes += self._ensure_inline_policy(
                 role_name,
@@ -442,12 +455,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             )  # read again: the read above came before other reads, too long ago to write on (converge.py)
         for name, arns in placement.managed.items():
             changes += self._ensure_spill_policy(role_name, name, ours[name], arns, settings, dry_run, attached=True)
-        taken = set(ours)
-        for arns in placement.new:
-            index = next(number for number in range(2, 10_000) if spill.spill_name(policy_name, number) not in taken)
-            name = spill.spill_name(policy_name, index)
-            taken.add(name)
-            arn = f"arn:{self.conn_partition}:iam::{acting_account(self)}:policy{spill.SPILL_PATH}{name}"
+        for name, arn, arns in new:
             changes += self._ensure_spill_policy(role_name, name, arn, arns, settings, dry_run, attached=False)
 
     def list_attached_policies(self, role_name: str) -> list[dict[str, str]]:
@@ -508,7 +516,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         """Add roles to one of the provider's managed policies (creating it if missing), and attach it to the role."""
         what = f"managed policy {name}"
         changes = self._converge_spill_policy(
-            policy_arn, name, _adding(arns, MAX_MANAGED_POLICY_CHARS, what), settings, dry_run
+            role_name, policy_arn, name, _adding(arns, MAX_MANAGED_POLICY_CHARS, what), settings, dry_run
         )
         if not attached:
             changes.append(
@@ -534,7 +542,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             if error_code(error) != "LimitExceeded":
                 raise
             if created:
-                self._delete_spill_policy(policy_arn)
+                self._delete_spill_policy(policy_arn, role_name)
             raise QuotaRefusedByAwsError(
                 "managed_policies_per_role",
                 MANAGED_POLICIES_PER_ROLE,
@@ -543,7 +551,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             ) from error
 
     def _converge_spill_policy(
-        self, policy_arn: str, name: str, desire: Any, settings: ConvergeSettings, dry_run: bool
+        self, role_name: str, policy_arn: str, name: str, desire: Any, settings: ConvergeSettings, dry_run: bool
     ) -> list[Change]:
         """
         Keep one of the provider's managed policies at ``desire(current)`` (``None``: delete it).
@@ -558,7 +566,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         def write(current: Any, desired: dict[str, Any] | None) -> bool:
             guard_writes(self.conn)
             if desired is None:
-                self._delete_spill_policy(policy_arn)
+                self._delete_spill_policy(policy_arn, role_name)
                 return False
             if current is None:
                 self.conn.create_policy(
@@ -589,17 +597,55 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             ),
         )
 
-    def _delete_spill_policy(self, policy_arn: str) -> None:
-        """Detach an emptied managed policy from every role and delete it, only if this provider created it."""
+    def _attached_elsewhere(self, policy_arn: str, role_name: str) -> list[str]:
+        """
+        Return the users, groups and roles but ``role_name`` a managed policy is attached to (none if it is missing).
+
+        IAM API Reference, "ListEntitiesForPolicy": "Lists all IAM users, groups, and roles that the
+        specified managed policy is attached to". Role names are not distinguished by case (IAM User
+        Guide, "IAM and AWS STS quotas").
+        """
+        others: list[str] = []
+        try:
+            for page in self.conn.get_paginator("list_entities_for_policy").paginate(PolicyArn=policy_arn):
+                others += [
+                    f"role {r['RoleName']}" for r in page["PolicyRoles"] if r["RoleName"].lower() != role_name.lower()
+                ]
+                others += [f"user {u['UserName']}" for u in page["PolicyUsers"]]
+                others += [f"group {g['GroupName']}" for g in page["PolicyGroups"]]
+        except ClientError as error:
+            if error_code(error) != "NoSuchEntity":
+                raise
+        return others
+
+    def _refuse_shared_spill_policy(self, policy_arn: str, role_name: str) -> None:
+        """
+        Refuse to write to a spill policy attached to anything but ``role_name`` (it would grant to others too).
+
+        :raises ConflictError: naming the policy and what else it is attached to.
+        """
+        others = self._attached_elsewhere(policy_arn, role_name)
+        if others:
+            raise ConflictError(
+                f"emr_ec2_role_name: managed policy {policy_arn} is attached to {', '.join(others)}, not to role "
+                f"{role_name} alone: a spill policy must belong to one EMR EC2 role, or each role may assume the "
+                'others\' destination roles; not writing to it (see docs/scale.md, "Spill policies shared by several roles")'
+            )
+
+    def _delete_spill_policy(self, policy_arn: str, role_name: str) -> None:
+        """Detach an emptied managed policy from ``role_name`` and delete it: only the provider's, attached to no other."""
         tags = self.conn.list_policy_tags(PolicyArn=policy_arn).get("Tags", [])
         if MANAGED_BY_TAG not in tags:
             raise ConflictError(
                 f"managed policy {policy_arn} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it; "
                 "not deleting it (remove its last statement by hand)"
             )
-        for page in self.conn.get_paginator("list_entities_for_policy").paginate(PolicyArn=policy_arn):
-            for role in page["PolicyRoles"]:
-                self.conn.detach_role_policy(RoleName=role["RoleName"], PolicyArn=policy_arn)
+        self._refuse_shared_spill_policy(policy_arn, role_name)
+        try:
+            self.conn.detach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
+        except ClientError as error:
+            if error_code(error) != "NoSuchEntity":  # not attached (a policy just made for a refused attach)
+                raise
         for version in self.conn.list_policy_versions(PolicyArn=policy_arn)["Versions"]:
             if not version["IsDefaultVersion"]:
                 self.conn.delete_policy_version(PolicyArn=policy_arn, VersionId=version["VersionId"])
@@ -699,6 +745,8 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         Remove roles from the provider's assume-role statements, inline and in its managed policies.
 
         A document is deleted once nothing is left in it (a managed policy only if this provider created it).
+        Only this role's spill policies are changed: one attached to anything else as well is refused
+        (``ConflictError``) before any write.
         """
         unwanted = set(destination_role_arns)
 
@@ -715,15 +763,21 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             policy = remove_statement(current, documents.ASSUME_SID)
             return policy if policy.get("Statement") else None
 
+        spilled = [
+            (item["PolicyArn"], item["PolicyName"])
+            for item in self.list_attached_policies(role_name)
+            if spill.is_spill_arn(item["PolicyArn"], policy_name, role_name)
+            and unwanted & spill.held(self.read_managed_policy(item["PolicyArn"]))
+        ]
+        for arn, _name in spilled:  # before any write: only this role's spill policies are changed
+            self._refuse_shared_spill_policy(arn, role_name)
         changes = self._ensure_inline_policy(
             role_name, policy_name, desire, "destination_role_arns", settings=settings, dry_run=dry_run
         )
-        for attached in self.list_attached_policies(role_name):
-            arn, name = attached["PolicyArn"], attached["PolicyName"]
-            if spill.is_spill_arn(arn, policy_name) and unwanted & spill.held(self.read_managed_policy(arn)):
-                changes += self._converge_spill_policy(
-                    arn, name, lambda current: spill.without_roles(current, unwanted), settings, dry_run
-                )
+        for arn, name in spilled:
+            changes += self._converge_spill_policy(
+                role_name, arn, name, lambda current: spill.without_roles(current, unwanted), settings, dry_run
+            )
         return changes
 
     def delete_provider_role(self, role_arn: str, *, dry_run: bool = False) -> list[Change]:

@@ -289,7 +289,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             raise PreconditionError(
                 f"security_configuration: EMR security configuration {name!r} does not exist in account "
                 f"{account_of(hook)} and region {hook.conn_region_name}; create it first "
-                "(CreateEmrfsSecurityConfigOperator)"
+                "(CreateEmrfsSecurityConfigOperator). If this run's create task returned it, "
+                "DeleteUnusedSecurityConfigsOperator may have deleted it since: clear the create task"
             )
         return bool(role_mappings_of(document))
 

@@ -10,6 +10,7 @@ from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, 
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import datetime
 
     from airflow.sdk import Context
 
@@ -184,14 +185,18 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
 class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
     """
-    Delete security configurations this provider created that no active cluster uses.
+    Delete security configurations this provider created that no active or recent cluster uses.
 
     Only names of the form ``<name_prefix>-<12 hex digits>`` (what :class:`CreateEmrfsSecurityConfigOperator`
-    makes) are considered; one in use by a cluster that is starting, running or waiting is never
-    deleted, nor one younger than ``min_age_seconds`` (a concurrent run may be about to launch with it).
+    makes) are considered. Kept: one used by a cluster that is starting, running or waiting; one used
+    by a cluster created within ``min_age_seconds``, in any state; one created within ``min_age_seconds``.
+    A run that has ensured its configuration but not launched yet leaves no trace in AWS (names come
+    from content, so later runs reuse an old one): it is protected only by an earlier run's cluster
+    created within ``min_age_seconds``, so set it above the longest interval between a pipeline's
+    launches. A launch whose configuration was deleted fails naming this operator: clear its create task.
 
     :param name_prefix: the prefix given to CreateEmrfsSecurityConfigOperator. (templated)
-    :param min_age_seconds: keep configurations younger than this. (default: one day)
+    :param min_age_seconds: keep configurations created, or used by a cluster created, within this. (default: one day)
     :param dry_run: only log what would be deleted. (templated, default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the EMR account.
@@ -229,10 +234,12 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
         with explain_access_denied(self.hook):
             candidates = [item for item in self.hook.list_security_configurations() if ours.match(item["Name"])]
             in_use = self.hook.security_configurations_in_use()
+            for name, clusters in self._used_by_clusters_created_after(now - min_age, in_use).items():
+                in_use.setdefault(name, []).extend(clusters)
             for item in candidates:
                 name = item["Name"]
                 if name in in_use:
-                    self.log.info("Keeping %s: in use by %s", name, ", ".join(in_use[name]))
+                    self.log.info("Keeping %s: used by active or recent cluster %s", name, ", ".join(in_use[name]))
                     continue
                 if now - item["CreationDateTime"] < min_age:
                     self.log.info("Keeping %s: younger than %s", name, min_age)
@@ -246,3 +253,21 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
                 deleted.append(name)
         self.report(context, changes)
         return deleted
+
+    def _used_by_clusters_created_after(self, since: datetime, known: dict[str, list[str]]) -> dict[str, list[str]]:
+        """
+        Return the configurations of clusters created after ``since`` in any state, with their ids.
+
+        ``ListClusters`` with ``CreatedAfter`` and no ``ClusterStates`` filter (Amazon EMR API Reference,
+        "ListClusters"); the clusters in ``known`` (already described) are skipped.
+        """
+        seen = {cluster for clusters in known.values() for cluster in clusters}
+        used: dict[str, list[str]] = {}
+        for page in self.hook.conn.get_paginator("list_clusters").paginate(CreatedAfter=since):
+            for summary in page["Clusters"]:
+                if summary["Id"] in seen:
+                    continue
+                cluster = self.hook.conn.describe_cluster(ClusterId=summary["Id"])["Cluster"]
+                if cluster.get("SecurityConfiguration"):
+                    used.setdefault(cluster["SecurityConfiguration"], []).append(summary["Id"])
+        return used

@@ -3,10 +3,16 @@ Where the EMR EC2 role's ``sts:AssumeRole`` grants go once its inline policies a
 
 Pure: standard library only. A role's inline policies share 10,240 characters (about 170 destination
 role ARNs); past that, the provider puts the ARNs that do not fit into customer managed policies of
-its own (6,144 characters each, about 100 ARNs), named ``<policy_name>-2``, ``-3`` … under the path
-:data:`SPILL_PATH` and attached to the role, as many as the role's managed-policy quota leaves free
-(10 by default, counting the policies others attached). Each document keeps the provider's one
-statement (:data:`~.documents.ASSUME_SID`) listing exact role ARNs, never ``*``.
+its own (6,144 characters each, about 100 ARNs), named ``<policy_name>-<role_name>-2``, ``-3`` … (:func:`spill_name`)
+under the path :data:`SPILL_PATH` and attached to the role, as many as the role's managed-policy quota
+leaves free (10 by default, counting the policies others attached). Each document keeps the provider's
+one statement (:data:`~.documents.ASSUME_SID`) listing exact role ARNs, never ``*``.
+
+Each spill policy belongs to one role: IAM policy names are unique in an account whatever their path
+(IAM API Reference, "CreatePolicy": "IAM user, group, role, and policy names must be unique within the
+account"), so the role is in the name. Policies of the earlier, shared names ``<policy_name>-2`` …
+(:func:`is_legacy_spill_name`) are still recognised; the hook writes to any of them only while it is
+attached to this role alone (``ListEntitiesForPolicy``).
 
 :func:`place` decides, before any write, which document takes which new ARN, and refuses with the
 quota and the remedy when they all would not fit.
@@ -14,12 +20,12 @@ quota and the remedy when they all would not fit.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure import documents
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.merge import (
     MAX_MANAGED_POLICY_CHARS,
     find_statement,
@@ -34,25 +40,48 @@ if TYPE_CHECKING:
 
 #: The IAM path of the provider's managed policies (their ARNs read ``…:policy/emrfs-xacct/<name>``).
 SPILL_PATH = "/emrfs-xacct/"
-#: IAM's limit on a policy name.
+#: IAM's limit on a managed policy's name, ``[\w+=,.@-]{1,128}`` (IAM API Reference, "CreatePolicy";
+#: IAM User Guide, "IAM and AWS STS quotas").
 MAX_POLICY_NAME = 128
+#: Room kept at the end of a name for ``-<index>`` (a role takes at most 20 managed policies).
+INDEX_ROOM = 3
 
 
-def spill_name(policy_name: str, index: int) -> str:
-    """Return the name of the provider's ``index``-th managed policy (the inline policy is the first)."""
-    name = f"{policy_name}-{index}"
-    if len(name) > MAX_POLICY_NAME:
-        raise InvalidParameterError(
-            "policy_name", f"too long to name the managed policies the grants move into ({name!r} > 128 characters)"
-        )
-    return name
+def spill_stem(policy_name: str, role_name: str) -> str:
+    """
+    Return the stem of ``role_name``'s managed-policy names: ``<policy_name>-<role_name>``.
+
+    A stem that would leave no room for ``-<index>`` within 128 characters (a role name has up to 64)
+    is cut and ends with 12 hex digits of its SHA-256 instead, so that it stays one role's.
+    """
+    stem = f"{policy_name}-{role_name}"
+    if len(stem) + INDEX_ROOM > MAX_POLICY_NAME:
+        digest = hashlib.sha256(stem.encode()).hexdigest()[:12]
+        stem = f"{stem[: MAX_POLICY_NAME - INDEX_ROOM - len(digest) - 1]}-{digest}"
+    return stem
 
 
-def is_spill_arn(policy_arn: str, policy_name: str) -> bool:
-    """Return whether an attached policy's ARN is one of the provider's managed policies for ``policy_name``."""
+def spill_name(policy_name: str, role_name: str, index: int) -> str:
+    """Return the name of ``role_name``'s ``index``-th managed policy (the inline policy is the first)."""
+    return f"{spill_stem(policy_name, role_name)}-{index}"
+
+
+def is_legacy_spill_name(name: str, policy_name: str) -> bool:
+    """Return whether ``name`` is an earlier, role-less spill name ``<policy_name>-<n>`` (shared by every role)."""
+    return name.startswith(f"{policy_name}-") and name[len(policy_name) + 1 :].isdigit()
+
+
+def is_spill_arn(policy_arn: str, policy_name: str, role_name: str) -> bool:
+    """
+    Return whether an attached policy's ARN is one of the provider's managed policies for ``role_name``.
+
+    True for ``role_name``'s own names and for the earlier shared names; whether the policy is attached
+    to this role alone is for the caller to check.
+    """
     head, _, name = policy_arn.rpartition("/")
-    suffix = name[len(policy_name) + 1 :] if name.startswith(f"{policy_name}-") else ""
-    return head.endswith(f":policy{SPILL_PATH.rstrip('/')}") and suffix.isdigit()
+    stem = spill_stem(policy_name, role_name)
+    own = name.startswith(f"{stem}-") and name[len(stem) + 1 :].isdigit()
+    return head.endswith(f":policy{SPILL_PATH.rstrip('/')}") and (own or is_legacy_spill_name(name, policy_name))
 
 
 def held(document: dict[str, Any] | None) -> set[str]:

@@ -86,7 +86,7 @@ SPILL_CALLS = {
 }
 SOMETIMES = {
     "AttachAssumeRolePolicyOperator": {
-        "EMR": SPILL_CALLS | {"iam:CreatePolicy", "iam:TagPolicy", "iam:AttachRolePolicy"}
+        "EMR": SPILL_CALLS | {"iam:CreatePolicy", "iam:TagPolicy", "iam:AttachRolePolicy", "iam:ListEntitiesForPolicy"}
     },
     "RevokePartnerAccessOperator": {
         "destination": {"iam:ListRoleTags"},

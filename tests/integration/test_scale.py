@@ -33,7 +33,9 @@ from devstack.moto_stack import (
 from tests.conftest import CallRecorder, run_operator
 
 POLICY = documents.ASSUME_POLICY_NAME
-SPILL_ARN = f"arn:aws:iam::{EMR_ACCOUNT}:policy{spill.SPILL_PATH}{POLICY}-2"
+#: The role's first and second spill policies (named for the role: ``<policy>-<role>-2``).
+SPILL_2, SPILL_3 = (spill.spill_name(POLICY, EMR_EC2_ROLE, index) for index in (2, 3))
+SPILL_ARN = f"arn:aws:iam::{EMR_ACCOUNT}:policy{spill.SPILL_PATH}{SPILL_2}"
 
 
 def partners(start: int, count: int) -> list[str]:
@@ -92,9 +94,9 @@ def test_roles_past_the_inline_wall_go_into_a_managed_policy_and_a_second_run_wr
 
     grants = granted(iam)
     assert set(held) <= grants["inline"]
-    assert f"{POLICY}-2" in grants, grants.keys()
-    assert set(new) <= grants["inline"] | grants[f"{POLICY}-2"]
-    assert set(new) & grants[f"{POLICY}-2"]  # some did not fit the inline policy
+    assert SPILL_2 in grants, grants.keys()
+    assert set(new) <= grants["inline"] | grants[SPILL_2]
+    assert set(new) & grants[SPILL_2]  # some did not fit the inline policy
     # The role's inline policies together stay within IAM's 10,240 characters.
     total = sum(
         iam_policy_length(iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=name)["PolicyDocument"])
@@ -118,12 +120,12 @@ def test_a_full_managed_policy_starts_another_and_versions_stay_within_five(aws:
         run_operator(attach(destination_role_arns=partners(start, 1)))
     versions = iam.list_policy_versions(PolicyArn=SPILL_ARN)["Versions"]
     assert len(versions) <= 5
-    assert set(partners(FULL, 6)) <= granted(iam)[f"{POLICY}-2"]
+    assert set(partners(FULL, 6)) <= granted(iam)[SPILL_2]
 
     run_operator(attach(destination_role_arns=partners(FULL + 6, 150)))
 
     grants = granted(iam)
-    assert f"{POLICY}-3" in grants
+    assert SPILL_3 in grants
     assert set(partners(0, FULL + 156)) == set().union(*grants.values())
 
 
@@ -152,7 +154,7 @@ def test_refused_at_the_managed_policy_quota_with_no_write_naming_the_remedy(aws
     assert "instance-profile role" in message
     assert "Service Quotas" in message
     assert "reference_iam-quotas" in message
-    assert f"{POLICY}-2" not in granted(iam)
+    assert SPILL_2 not in granted(iam)
 
     # With the quota raised in IAM (played by the stand-in) and said so, the same request goes through.
     raise_iam_quota(EMR_ACCOUNT, "AttachedPoliciesPerRoleQuota", 20)
@@ -213,8 +215,8 @@ def test_dry_run_shows_the_spill_and_writes_nothing(aws: Seeded) -> None:
 
     assert recorder.mutating == []
     text = json.dumps(ti.xcoms, default=str)
-    assert f"iam managed policy {POLICY}-2" in text
-    assert f"attached policy {POLICY}-2" in text
+    assert f"iam managed policy {SPILL_2}" in text
+    assert f"attached policy {SPILL_2}" in text
 
 
 def test_revoke_removes_a_partner_from_the_managed_policy_and_deletes_it_once_empty(aws: Seeded) -> None:
@@ -222,7 +224,7 @@ def test_revoke_removes_a_partner_from_the_managed_policy_and_deletes_it_once_em
     fill_inline(iam, FULL)
     spilled = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-partner-spilled"
     run_operator(attach(destination_role_arns=[spilled]))
-    assert spilled in granted(iam)[f"{POLICY}-2"]
+    assert spilled in granted(iam)[SPILL_2]
 
     run_operator(
         RevokePartnerAccessOperator(
@@ -235,6 +237,6 @@ def test_revoke_removes_a_partner_from_the_managed_policy_and_deletes_it_once_em
     )
 
     grants = granted(iam)
-    assert f"{POLICY}-2" not in grants  # emptied, detached and deleted (the provider created it)
-    assert not any(policy["PolicyName"] == f"{POLICY}-2" for policy in iam.list_policies(Scope="Local")["Policies"])
+    assert SPILL_2 not in grants  # emptied, detached and deleted (the provider created it)
+    assert not any(policy["PolicyName"] == SPILL_2 for policy in iam.list_policies(Scope="Local")["Policies"])
     assert len(grants["inline"]) == FULL

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from airflow_provider_emrfs_xacct.pure import documents, quotas, spill
@@ -126,11 +128,28 @@ def test_place_refuses_past_the_managed_policy_quota_naming_the_remedy() -> None
 
 
 def test_spill_policies_are_recognised_by_path_and_name_only() -> None:
+    name, role = documents.ASSUME_POLICY_NAME, "EMR_EC2_DefaultRole"
+    head = "arn:aws:iam::111111111111:policy"
+    assert spill.is_spill_arn(f"{head}/emrfs-xacct/{name}-{role}-2", name, role)
+    assert spill.is_spill_arn(f"{head}/emrfs-xacct/{name}-2", name, role)  # the earlier, shared name
+    assert not spill.is_spill_arn(f"{head}/{name}-{role}-2", name, role)
+    assert not spill.is_spill_arn(f"{head}/emrfs-xacct/{name}-{role}-x", name, role)
+    assert not spill.is_spill_arn(f"{head}/emrfs-xacct/other-{name}-2", name, role)
+
+
+def test_spill_names_are_one_role_s_and_within_iam_s_128_characters() -> None:
     name = documents.ASSUME_POLICY_NAME
-    assert spill.is_spill_arn(f"arn:aws:iam::111111111111:policy/emrfs-xacct/{name}-2", name)
-    assert not spill.is_spill_arn(f"arn:aws:iam::111111111111:policy/{name}-2", name)
-    assert not spill.is_spill_arn(f"arn:aws:iam::111111111111:policy/emrfs-xacct/{name}-x", name)
-    assert not spill.is_spill_arn(f"arn:aws:iam::111111111111:policy/emrfs-xacct/other-{name}-2", name)
+    head = "arn:aws:iam::111111111111:policy/emrfs-xacct"
+    assert spill.spill_name(name, "emr-a", 2) == f"{name}-emr-a-2"
+    # Another role's names are not this role's, even where one role's name extends the other's.
+    for mine, other in (("emr-a", "emr-b"), ("emr-a", "emr-a-2"), ("emr-a-2", "emr-a")):
+        assert not spill.is_spill_arn(f"{head}/{spill.spill_name(name, other, 3)}", name, mine)
+    long_role = "r" * 64  # IAM's longest role name
+    for policy_name in (name, "p" * 128):
+        names = {spill.spill_name(policy_name, role, 21) for role in (long_role, long_role[:-1] + "s")}
+        assert len(names) == 2
+        assert all(len(item) <= 128 and re.fullmatch(r"[\w+=,.@-]+", item) for item in names)
+        assert spill.is_spill_arn(f"{head}/{spill.spill_name(policy_name, long_role, 21)}", policy_name, long_role)
 
 
 def test_without_roles_keeps_other_statements_and_drops_an_emptied_document() -> None:
