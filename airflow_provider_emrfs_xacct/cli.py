@@ -7,7 +7,8 @@ It runs the very operators the DAGs use, outside Airflow, so what it plans is wh
 
 The result is one JSON document on stdout and nothing else (logs and the readable plan go to
 stderr), so it can be piped. Exit status: 0 done (``verify``: every link holds), 1 ``verify`` found
-a broken link, 2 the input was refused (nothing was changed), 3 AWS or the connection failed.
+a broken link, 2 the input was refused (nothing was changed), 3 AWS or the connection failed
+(nothing was changed), 4 a step failed while applying (partially applied: the JSON says what was).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import json
 import logging
 import os
 import sys
+import traceback
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -404,7 +406,7 @@ def plan_and_apply(operators: Callable[[bool], list[Any]], *, apply: bool, err: 
     """
     Dry-run every step (validating every operator's input and reading what is there), show the
     whole plan, then, when ``apply``, run the steps for real. Nothing is changed unless every step's
-    dry run passed.
+    dry run passed; a step that fails after that raises :class:`PartiallyAppliedError` with what was applied.
     """
     plans: dict[str, list[dict[str, Any]]] = {}
     dry_values: dict[str, Any] = {}
@@ -424,13 +426,36 @@ def plan_and_apply(operators: Callable[[bool], list[Any]], *, apply: bool, err: 
     applied: dict[str, list[dict[str, Any]]] = {}
     values: dict[str, Any] = {}
     for operator in operators(False):
-        values[operator.task_id], applied[operator.task_id] = execute(operator)
+        try:
+            values[operator.task_id], applied[operator.task_id] = execute(operator)
+        except Exception as error:
+            result.update(applied=applied, values=values, summary=_applied_line(applied))
+            result["failed"] = {"step": operator.task_id, "error": str(error)}
+            raise PartiallyAppliedError(result, operator.task_id, error) from error
+    print(("" if summary.total else "\n") + _applied_line(applied), file=err)
+    result.update(applied=applied, values=values, summary=_applied_line(applied))
+    return result
+
+
+def _applied_line(applied: dict[str, list[dict[str, Any]]]) -> str:
     done = Summary()
     for plan in applied.values():
         done += Summary.of(plan)
-    print(("" if summary.total else "\n") + done.applied_line(), file=err)
-    result.update(applied=applied, values=values, summary=done.applied_line())
-    return result
+    return done.applied_line()
+
+
+class PartiallyAppliedError(Exception):
+    """
+    A step failed in the apply phase: the steps before it were applied, and it may have made part of its changes.
+
+    :param result: the JSON result so far (``applied``: each step applied before, ``failed``: the step and its error).
+    :param step: the task id of the step that failed.
+    :param error: what it raised.
+    """
+
+    def __init__(self, result: dict[str, Any], step: str, error: BaseException) -> None:
+        super().__init__(f"step {step}: {error}")
+        self.result, self.step, self.error = result, step, error
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -620,12 +645,34 @@ def _quiet(err: TextIO, *, verbose: bool) -> Iterator[None]:
                     os.environ[name] = value
 
 
+#: Exit status of a failure in the apply phase, after changes may have been made.
+PARTIALLY_APPLIED = 4
+
+
+def _partially_applied(failure: PartiallyAppliedError, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Emit what was applied before the failed step, name the step and its error; return 4."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if not isinstance(failure.error, (EmrfsXacctError, BotoCoreError, ClientError)):  # a bug: show where
+        traceback.print_exception(failure.error, file=err)
+    _emit(failure.result, out)
+    print(
+        f"emrfs-xacct: {args.command} failed at step {failure.step}, partially applied (before it: "
+        f"{failure.result['summary']}; the step itself may have made part of its changes): {failure.error}\n"
+        f"Fix the cause and run {args.command} again: it changes only what is still missing.",
+        file=err,
+    )
+    return PARTIALLY_APPLIED
+
+
 def main(argv: list[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     args = parser().parse_args(argv)
     with _quiet(err, verbose=args.verbose):
         try:
             return run(args, out, err)
+        except PartiallyAppliedError as failure:
+            return _partially_applied(failure, args, out, err)
         except EmrfsXacctError as error:
             print(f"emrfs-xacct: {error}", file=err)
             return 2
