@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
-import inspect
 import json
 import logging
 import os
@@ -237,18 +236,12 @@ def configure_connections(args: argparse.Namespace) -> None:
     )
 
 
-def _accepts(operator_class: type, parameter: str) -> bool:
-    """Whether ``operator_class`` (or a base it passes its keyword arguments to) takes ``parameter``."""
-    for klass in operator_class.__mro__:
-        init = klass.__dict__.get("__init__")
-        if init is not None and parameter in inspect.signature(init).parameters:
-            return True
-    return False
-
-
-def _pinned(operator_class: type, account_id: str) -> dict[str, Any]:
-    """``expected_account_id`` for operators that take it (the account check is also done here, once)."""
-    return {"expected_account_id": account_id} if _accepts(operator_class, "expected_account_id") else {}
+def _pinned(section: dict[str, Any]) -> dict[str, Any]:
+    """
+    The account pin of an operator acting through the section's connection (``check_accounts`` checked it
+    once already; each operator checks it again before it changes anything).
+    """
+    return {"expected_account_id": section.get("expected_account_id") or section["account_id"]}
 
 
 def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[Any]:
@@ -269,7 +262,7 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
             trusted_role_arns=[emr_role_arn(partner)],
             s3_prefixes=destination["s3_prefixes"],
             kms_key_arns=destination.get("kms_key_arns"),
-            **_pinned(EnsureDestinationRoleOperator, destination["account_id"]),
+            **_pinned(destination),
             **common,
         ),
         AttachAssumeRolePolicyOperator(
@@ -277,7 +270,7 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
             aws_conn_id=EMR_CONN,
             emr_ec2_role_name=emr.get("ec2_role_name", DEFAULT_EC2_ROLE),
             destination_role_arns=[role_arn],
-            **_pinned(AttachAssumeRolePolicyOperator, emr["account_id"]),
+            **_pinned(emr),
             **common,
         ),
     ]
@@ -287,7 +280,7 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
             aws_conn_id=DESTINATION_CONN,
             key_arn=key_arn,
             principal_arns=[role_arn],
-            **_pinned(GrantKmsKeyUserOperator, destination["account_id"]),
+            **_pinned(destination),
             **common,
         )
         for index, key_arn in enumerate(destination.get("kms_key_arns") or [])
@@ -299,7 +292,7 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
             name_prefix=configuration["name_prefix"],
             role_mappings=role_mappings(partner),
             base_configuration=configuration.get("base_configuration"),
-            **_pinned(CreateEmrfsSecurityConfigOperator, emr["account_id"]),
+            **_pinned(emr),
             **common,
         )
     )
@@ -321,7 +314,7 @@ def revoke_operator(partner: dict[str, Any], args: argparse.Namespace, *, dry_ru
         delete_destination_role=args.delete_role,
         dry_run=dry_run,
         do_xcom_push=True,
-        **_pinned(RevokePartnerAccessOperator, partner["emr"]["account_id"]),
+        **_pinned(partner["emr"]),
     )
 
 
@@ -482,6 +475,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             cluster_id=args.cluster_id,
             fail_on_broken=False,
             do_xcom_push=False,
+            **_pinned(partner["emr"]),
         )
         report = verifier.execute({}, **_task_runner_sentinel(verifier))
         _emit(report, out)

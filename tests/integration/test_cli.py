@@ -319,6 +319,20 @@ def test_swapped_connections_are_refused_naming_the_accounts(
     assert f"emr.account_id is {EMR_ACCOUNT}" in err
 
 
+def assert_pinned(partner: dict[str, Any]) -> None:
+    """Every operator the command line builds pins the account of the connection it acts through."""
+    revoke = cli.parser().parse_args(["revoke", "p.yaml", "--keep-security-configuration"])
+    operators = [*cli.provisioning_operators(partner, dry_run=True), cli.revoke_operator(partner, revoke, dry_run=True)]
+    accounts = {cli.EMR_CONN: EMR_ACCOUNT, cli.DESTINATION_CONN: DESTINATION_ACCOUNT}
+    assert len(operators) == 5  # role, assume, one key, configuration; revoke
+    for operator in operators:
+        assert operator.expected_account_id == accounts[operator.aws_conn_id], operator.task_id
+
+
+def test_every_operator_is_pinned_to_the_files_accounts(partner_file: Path) -> None:
+    assert_pinned(cli.load_partner(partner_file))  # no expected_account_id in the file: account_id
+
+
 def test_the_account_pin_is_accepted_and_holds(aws: Seeded, partner_file: Path) -> None:
     partner = _edited(
         partner_file,
@@ -327,10 +341,7 @@ def test_the_account_pin_is_accepted_and_holds(aws: Seeded, partner_file: Path) 
             p["destination"].update(expected_account_id=DESTINATION_ACCOUNT),
         ),
     )
-    operators = cli.provisioning_operators(partner, dry_run=True)
-    for operator in operators:  # passed through to the operators that take it
-        if cli._accepts(type(operator), "expected_account_id"):
-            assert operator.expected_account_id in (EMR_ACCOUNT, DESTINATION_ACCOUNT)
+    assert_pinned(partner)
 
     with CallRecorder().everywhere() as calls:
         assert emrfs_xacct("plan", partner_file, aws) == 0
