@@ -150,7 +150,6 @@ def validate_partner(partner: dict[str, Any]) -> None:
         require_list,
         require_str,
         validate_account_id,
-        validate_kms_key_arn,
         validate_name_prefix,
         validate_role_name,
     )
@@ -172,10 +171,7 @@ def validate_partner(partner: dict[str, Any]) -> None:
         parse_release_label(emr["release_label"], "emr.release_label")
     validate_role_name(destination["role_name"], "destination.role_name")
     require_list(destination["s3_prefixes"], "destination.s3_prefixes", parse_s3_location)
-    keys = require_list(
-        destination.get("kms_key_arns") or [], "destination.kms_key_arns", validate_kms_key_arn, allow_empty=True
-    )
-    for index, key in enumerate(keys):
+    for index, key in enumerate(kms_key_arns(partner)):
         # The command line edits key policies through the destination connection, and PutKeyPolicy
         # acts only on a key of the caller's own account (AWS KMS API Reference, PutKeyPolicy:
         # "Cross-account use: No. You cannot perform this operation on a KMS key in a different AWS account").
@@ -192,6 +188,15 @@ def validate_partner(partner: dict[str, Any]) -> None:
         build_security_configuration(mappings, configuration.get("base_configuration"))
     except InvalidParameterError as error:
         raise InvalidParameterError(f"security_configuration.{error.field}", error.problem) from None
+
+
+def kms_key_arns(partner: dict[str, Any]) -> list[str]:
+    """The destination's keys, validated: none when not given (or ``[]``); a string stands for one key."""
+    from airflow_provider_emrfs_xacct.pure.validation import require_list, validate_kms_key_arn
+
+    keys = partner["destination"].get("kms_key_arns")
+    keys = [] if keys is None else keys
+    return require_list(keys, "destination.kms_key_arns", validate_kms_key_arn, allow_empty=True)
 
 
 def emr_role_arn(partner: dict[str, Any]) -> str:
@@ -261,7 +266,7 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
             role_name=destination["role_name"],
             trusted_role_arns=[emr_role_arn(partner)],
             s3_prefixes=destination["s3_prefixes"],
-            kms_key_arns=destination.get("kms_key_arns"),
+            kms_key_arns=kms_key_arns(partner),
             **_pinned(destination),
             **common,
         ),
@@ -283,7 +288,7 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
             **_pinned(destination),
             **common,
         )
-        for index, key_arn in enumerate(destination.get("kms_key_arns") or [])
+        for index, key_arn in enumerate(kms_key_arns(partner))
     ]
     operators.append(
         CreateEmrfsSecurityConfigOperator(
@@ -308,7 +313,7 @@ def revoke_operator(partner: dict[str, Any], args: argparse.Namespace, *, dry_ru
         destination_aws_conn_id=DESTINATION_CONN,
         destination_role_arn=destination_role_arn(partner),
         emr_ec2_role_name=partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE),
-        kms_key_arns=partner["destination"].get("kms_key_arns"),
+        kms_key_arns=kms_key_arns(partner),
         security_configuration=None if args.keep_security_configuration else args.security_configuration,
         name_prefix=partner["security_configuration"]["name_prefix"],
         delete_destination_role=args.delete_role,

@@ -272,6 +272,7 @@ REFUSED = [
         "destination.account_id is 333333333333",
     ),
     ("bad-release-label", lambda p: p["emr"].update(release_label="7.5.0"), "emr.release_label"),
+    ("keys-empty-string", lambda p: p["destination"].update(kms_key_arns=""), "destination.kms_key_arns[0]: must not"),
 ]
 
 
@@ -331,6 +332,13 @@ def assert_pinned(partner: dict[str, Any]) -> None:
 
 def test_every_operator_is_pinned_to_the_files_accounts(partner_file: Path) -> None:
     assert_pinned(cli.load_partner(partner_file))  # no expected_account_id in the file: account_id
+
+
+def test_one_key_given_as_a_string_is_one_key(aws: Seeded, partner_file: Path) -> None:
+    partner = _edited(partner_file, lambda p: p["destination"].update(kms_key_arns=aws.kms_key_arn))
+    operators = cli.provisioning_operators(cli.load_partner(partner_file), dry_run=True)
+    assert [op.key_arn for op in operators if op.task_id.startswith("grant_kms")] == [aws.kms_key_arn]
+    assert partner["destination"]["kms_key_arns"] == aws.kms_key_arn
 
 
 def test_the_account_pin_is_accepted_and_holds(aws: Seeded, partner_file: Path) -> None:
