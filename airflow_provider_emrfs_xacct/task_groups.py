@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import TaskGroup
+from airflow.sdk import TaskGroup, TriggerRule
 
 from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
@@ -88,10 +88,17 @@ def partner_access(
     ``verify_access`` (unless ``verify_access=False``). Bad values fail in the first task
     that uses them, with the parameter's name, before any AWS call that changes anything.
 
+    A key known only at run time (an XComArg, a mapped argument, a template) may resolve to ``None``
+    (a partner whose bucket uses SSE-S3): the role then gets no key actions and ``grant_kms_key_user``
+    skips. The task after it (``verify_access``, or ``create_security_configuration`` without the
+    verifier) runs when none of its upstream tasks failed and one succeeded
+    (``none_failed_min_one_success``), so the skip does not skip the launch.
+
     :param destination_prefix: ``s3://bucket/prefix/`` in the destination account. (templated)
     :param emr_ec2_role_arn: ARN of the EMR EC2 instance-profile role (the cluster's
         ``JobFlowRole``); a string or template, whose last ``/`` part is the role name.
-    :param kms_key_arn: the destination bucket's customer-managed key, or ``None``. (templated)
+    :param kms_key_arn: the destination bucket's customer-managed key, or ``None`` (also when it
+        resolves to ``None`` at run time). (templated)
     :param partner: short partner name (a plain string): the defaults of ``role_name``
         (``emrfs-<partner>-writer``), ``name_prefix`` (``emrfs-xacct-<partner>``) and ``group_id``.
     :param role_name: name of the destination role. (templated; required without ``partner``)
@@ -130,7 +137,7 @@ def partner_access(
             role_name=role_name,
             trusted_role_arns=[emr_ec2_role_arn],
             s3_prefixes=[destination_prefix],
-            kms_key_arns=[kms_key_arn] if kms_key_arn is not None else None,
+            kms_key_arns=kms_key_arn,  # one key; None (also at run time): none
             **common,
         )
         grants: list[BaseOperator] = [
@@ -149,6 +156,7 @@ def partner_access(
                     aws_conn_id=destination_aws_conn_id,
                     key_arn=kms_key_arn,
                     principal_arns=[role.output],  # type: ignore[list-item]
+                    skip_without_key=True,
                     **common,
                 )
             )
@@ -168,9 +176,13 @@ def partner_access(
                 security_configuration=security_configuration.output,  # type: ignore[arg-type]
                 emr_ec2_role_name=emr_ec2_role_name,
                 release_label=release_label,
+                trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,
             )
             for upstream in [*grants, security_configuration]:
                 upstream >> check
+        elif len(grants) > 1:  # no verifier: the configuration comes after the key grant, which may skip
+            security_configuration.trigger_rule = TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS
+            grants[1] >> security_configuration
     return PartnerAccess(
         task_group=group, security_configuration=security_configuration.output, destination_role_arn=role.output
     )

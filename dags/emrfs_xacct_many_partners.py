@@ -11,7 +11,9 @@ configuration, a step writes under the partner prefix, the prefix is published a
 Asset, and the cluster is terminated by the launch's teardown.
 
 Partners share the EMR EC2 role's assume-role policy and, here, one KMS key: their map indexes
-write those documents at the same time, which the operators' convergence protocol is made for.
+write those documents at the same time, which the operators' convergence protocol is made for. A
+partner whose bucket has no customer-managed key (SSE-S3) leaves ``kms_key_arn`` out: its key grant
+skips.
 
 Connections: ``aws_emr_account`` (the EMR account) and ``aws_destination_account`` (the partners'
 account, which holds their bucket and its key; use one DAG per destination account, or per-partner
@@ -46,7 +48,8 @@ with DAG(
         "emr_account_id": Param(type="string", pattern=r"^[0-9]{12}$"),
         "partners": Param(
             type="array",
-            description="One object per partner: name, destination_prefix (s3://bucket/prefix/), kms_key_arn",
+            description="One object per partner: name, destination_prefix (s3://bucket/prefix/), "
+            "kms_key_arn (optional: none for an SSE-S3 bucket)",
         ),
         "release_label": Param("emr-7.5.0", type="string"),
     },
@@ -60,7 +63,7 @@ with DAG(
             unknown = sorted(set(partner) - {"name", "destination_prefix", "kms_key_arn"})
             if unknown or not partner.get("name") or not partner.get("destination_prefix"):
                 raise ValueError(
-                    f"params.partners[{index}]: needs name and destination_prefix (and kms_key_arn), "
+                    f"params.partners[{index}]: needs name and destination_prefix (kms_key_arn is optional), "
                     f"got {sorted(partner)}"
                 )
             name = partner["name"]
@@ -110,7 +113,7 @@ with DAG(
         role_name: str,
         name_prefix: str,
         destination_prefix: str,
-        kms_key_arn: str,
+        kms_key_arn: str | None,
         cluster_name: str,
         release_label: str,
     ) -> None:
