@@ -11,6 +11,8 @@ and the verifier that reads both accounts back. It returns what the launch needs
         destination_prefix="s3://partner-results/acme/",
         kms_key_arn="arn:aws:kms:eu-west-1:222222222222:key/...",
         emr_ec2_role_arn="arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole",
+        emr_account_id="111111111111",
+        destination_account_id="222222222222",
     )
     cluster = LaunchClusterWithSecConfigOperator(
         task_id="launch_cluster", security_configuration=access.security_configuration, ...
@@ -65,6 +67,12 @@ def _given(value: Any, field: str) -> Any:
     return value
 
 
+def _safety(dry_run: Any, account_id: Any) -> dict[str, Any]:
+    """The contract arguments given (those not given stay the operators' own, e.g. from ``default_args``)."""
+    given = {"dry_run": dry_run, "expected_account_id": account_id}
+    return {name: value for name, value in given.items() if value is not None}
+
+
 def partner_access(
     *,
     destination_prefix: Any,
@@ -79,6 +87,9 @@ def partner_access(
     release_label: Any = None,
     verify_access: bool = True,
     settle_seconds: float = 1.0,
+    emr_account_id: Any = None,
+    destination_account_id: Any = None,
+    dry_run: Any = None,
 ) -> PartnerAccess:
     """
     Build the provisioning chain of one partner in a TaskGroup and return what the launch needs.
@@ -111,6 +122,11 @@ def partner_access(
     :param verify_access: add the verifier, which fails when a link of the chain is broken, so that
         nothing downstream (the launch) runs. (default: True)
     :param settle_seconds: the convergence wait of the operators that write shared documents. (default: 1.0)
+    :param emr_account_id: the EMR account: each task on ``emr_aws_conn_id`` gets it as
+        ``expected_account_id`` and refuses another account before any change. (templated)
+    :param destination_account_id: the same for the tasks on ``destination_aws_conn_id``. (templated)
+    :param dry_run: passed to every task: plan every change, make none (the verifier then reads what
+        is there now). (templated; default: the tasks' own, e.g. from ``default_args``)
     :return: a :class:`PartnerAccess`.
     """
     if partner is not None:
@@ -128,6 +144,7 @@ def partner_access(
             f"must be a role ARN string (or template) ending in /<role name>, got {emr_ec2_role_arn!r}",
         )
     emr_ec2_role_name = emr_ec2_role_arn.rsplit("/", 1)[1]
+    in_emr, in_destination = _safety(dry_run, emr_account_id), _safety(dry_run, destination_account_id)
     common: dict[str, Any] = {"settle_seconds": settle_seconds}
 
     with TaskGroup(group_id=group_id or "partner_access", tooltip="Cross-account EMRFS access") as group:
@@ -139,6 +156,7 @@ def partner_access(
             s3_prefixes=[destination_prefix],
             kms_key_arns=kms_key_arn,  # one key; None (also at run time): none
             **common,
+            **in_destination,
         )
         grants: list[BaseOperator] = [
             AttachAssumeRolePolicyOperator(
@@ -147,6 +165,7 @@ def partner_access(
                 emr_ec2_role_name=emr_ec2_role_name,
                 destination_role_arns=[role.output],  # type: ignore[list-item]
                 **common,
+                **in_emr,
             )
         ]
         if kms_key_arn is not None:
@@ -158,6 +177,7 @@ def partner_access(
                     principal_arns=[role.output],  # type: ignore[list-item]
                     skip_without_key=True,
                     **common,
+                    **in_destination,
                 )
             )
         security_configuration = CreateEmrfsSecurityConfigOperator(
@@ -166,6 +186,7 @@ def partner_access(
             name_prefix=name_prefix,
             role_mappings=[{"Role": role.output, "IdentifierType": "Prefix", "Identifiers": [destination_prefix]}],
             **common,
+            **in_emr,
         )
         role >> grants
         if verify_access:
@@ -177,6 +198,7 @@ def partner_access(
                 emr_ec2_role_name=emr_ec2_role_name,
                 release_label=release_label,
                 trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,
+                **in_emr,
             )
             for upstream in [*grants, security_configuration]:
                 upstream >> check

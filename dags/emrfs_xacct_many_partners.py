@@ -13,7 +13,8 @@ Asset, and the cluster is terminated by the launch's teardown.
 Partners share the EMR EC2 role's assume-role policy and, here, one KMS key: their map indexes
 write those documents at the same time, which the operators' convergence protocol is made for. A
 partner whose bucket has no customer-managed key (SSE-S3) leaves ``kms_key_arn`` out: its key grant
-skips.
+skips. Every provider task is pinned to its account (``emr_account_id``, ``destination_account_id``),
+so swapped connections are refused before any change.
 
 Connections: ``aws_emr_account`` (the EMR account) and ``aws_destination_account`` (the partners'
 account, which holds their bucket and its key; use one DAG per destination account, or per-partner
@@ -46,6 +47,9 @@ with DAG(
     params={
         # No defaults for what names real resources: a run must be given them (safe to unpause).
         "emr_account_id": Param(type="string", pattern=r"^[0-9]{12}$"),
+        "destination_account_id": Param(
+            type="string", pattern=r"^[0-9]{12}$", description="Account that owns the partners' bucket and key"
+        ),
         "partners": Param(
             type="array",
             description="One object per partner: name, destination_prefix (s3://bucket/prefix/), "
@@ -128,6 +132,8 @@ with DAG(
             release_label=release_label,
             emr_aws_conn_id=EMR_CONN_ID,
             destination_aws_conn_id=DESTINATION_CONN_ID,
+            emr_account_id="{{ params.emr_account_id }}",
+            destination_account_id="{{ params.destination_account_id }}",
         )
         run_stamp = "{{ dag_run.run_after | ts_nodash }}"
         cluster = LaunchClusterWithSecConfigOperator(
@@ -139,6 +145,7 @@ with DAG(
             wait_for_completion=True,
             waiter_delay=30,
             waiter_max_attempts=60,
+            expected_account_id="{{ params.emr_account_id }}",
         )
         access.task_group >> cluster
         write_results = EmrAddStepsOperator(
@@ -152,7 +159,10 @@ with DAG(
         )
         publish_results = PublishPartnerPrefixOperator(task_id="publish_results", s3_prefix=destination_prefix)
         terminate = TerminateClusterOperator(
-            task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster.output
+            task_id="terminate_cluster",
+            aws_conn_id=EMR_CONN_ID,
+            job_flow_id=cluster.output,
+            expected_account_id="{{ params.emr_account_id }}",
         )
         write_results >> [publish_results, terminate.as_teardown(setups=cluster)]
 

@@ -163,7 +163,7 @@ def test_a_failed_launch_fails_the_run_and_its_teardown_skips(aws: Seeded, airfl
 
 
 def test_many_partners_one_call_and_one_cluster_each(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
-    """Two partners; globex's bucket has no customer-managed key (SSE-S3)."""
+    """Two partners, pinned to their accounts; globex's bucket has no customer-managed key (SSE-S3)."""
     env = airflow_env(aws.url, airflow_home)
     names = ["acme", "globex"]
     s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
@@ -177,6 +177,7 @@ def test_many_partners_one_call_and_one_cluster_each(aws: Seeded, airflow_home: 
     prefixes = {"acme": f"s3://{aws.bucket}/acme/", "globex": "s3://globex-results/globex/"}
     conf = {
         "emr_account_id": EMR_ACCOUNT,
+        "destination_account_id": DESTINATION_ACCOUNT,
         "partners": [
             {"name": "acme", "destination_prefix": prefixes["acme"], "kms_key_arn": aws.kms_key_arn},
             {"name": "globex", "destination_prefix": prefixes["globex"]},

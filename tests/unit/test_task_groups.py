@@ -116,6 +116,28 @@ def test_refuses_missing_or_unusable_arguments(kwargs: dict[str, Any], field: st
         build(**kwargs)
 
 
+def test_accounts_are_pinned_on_each_side_and_dry_run_reaches_every_task() -> None:
+    dag, _ = build(emr_account_id="{{ params.emr_account_id }}", destination_account_id="222222222222", dry_run=True)
+
+    pins = {task_id.split(".")[-1]: dag.get_task(task_id).expected_account_id for task_id in dag.task_ids}
+    assert pins == {
+        "ensure_destination_role": "222222222222",
+        "grant_kms_key_user": "222222222222",
+        "allow_emr_role_to_assume": "{{ params.emr_account_id }}",
+        "create_security_configuration": "{{ params.emr_account_id }}",
+        "verify_access": "{{ params.emr_account_id }}",
+        "launch_cluster": None,  # the caller's own task
+    }
+    assert {dag.get_task(t).dry_run for t in dag.task_ids if t.startswith("partner_acme.")} == {True}
+
+
+def test_not_given_the_pins_and_dry_run_stay_the_tasks_own() -> None:
+    with DAG(dag_id="factory", schedule=None, default_args={"dry_run": True}) as dag:
+        partner_access(partner="acme", destination_prefix=PREFIX, emr_ec2_role_arn=EMR_EC2_ROLE_ARN)
+
+    assert {(dag.get_task(t).dry_run, dag.get_task(t).expected_account_id) for t in dag.task_ids} == {(True, None)}
+
+
 @pytest.mark.parametrize("verify_access", [True, False])
 def test_a_key_known_only_at_run_time_may_be_none_without_skipping_the_launch(verify_access: bool) -> None:
     from airflow.sdk import task
