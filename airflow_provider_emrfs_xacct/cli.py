@@ -7,7 +7,8 @@ It runs the very operators the DAGs use, outside Airflow, so what it plans is wh
 
 The result is one JSON document on stdout and nothing else (logs and the readable plan go to
 stderr), so it can be piped. Exit status: 0 done (``verify``: every link holds), 1 ``verify`` found
-a broken link, 2 the input was refused (nothing was changed), 3 AWS or the connection failed.
+a broken link, 2 the input was refused (nothing was changed), 3 AWS or the connection failed
+(nothing was changed), 4 a step failed while applying (partially applied: the JSON says what was).
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
-import inspect
 import json
 import logging
 import os
 import sys
+import traceback
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,7 +150,6 @@ def validate_partner(partner: dict[str, Any]) -> None:
         require_list,
         require_str,
         validate_account_id,
-        validate_kms_key_arn,
         validate_name_prefix,
         validate_role_name,
     )
@@ -171,10 +171,7 @@ def validate_partner(partner: dict[str, Any]) -> None:
         parse_release_label(emr["release_label"], "emr.release_label")
     validate_role_name(destination["role_name"], "destination.role_name")
     require_list(destination["s3_prefixes"], "destination.s3_prefixes", parse_s3_location)
-    keys = require_list(
-        destination.get("kms_key_arns") or [], "destination.kms_key_arns", validate_kms_key_arn, allow_empty=True
-    )
-    for index, key in enumerate(keys):
+    for index, key in enumerate(kms_key_arns(partner)):
         # The command line edits key policies through the destination connection, and PutKeyPolicy
         # acts only on a key of the caller's own account (AWS KMS API Reference, PutKeyPolicy:
         # "Cross-account use: No. You cannot perform this operation on a KMS key in a different AWS account").
@@ -191,6 +188,15 @@ def validate_partner(partner: dict[str, Any]) -> None:
         build_security_configuration(mappings, configuration.get("base_configuration"))
     except InvalidParameterError as error:
         raise InvalidParameterError(f"security_configuration.{error.field}", error.problem) from None
+
+
+def kms_key_arns(partner: dict[str, Any]) -> list[str]:
+    """The destination's keys, validated: none when not given (or ``[]``); a string stands for one key."""
+    from airflow_provider_emrfs_xacct.pure.validation import require_list, validate_kms_key_arn
+
+    keys = partner["destination"].get("kms_key_arns")
+    keys = [] if keys is None else keys
+    return require_list(keys, "destination.kms_key_arns", validate_kms_key_arn, allow_empty=True)
 
 
 def emr_role_arn(partner: dict[str, Any]) -> str:
@@ -235,18 +241,12 @@ def configure_connections(args: argparse.Namespace) -> None:
     )
 
 
-def _accepts(operator_class: type, parameter: str) -> bool:
-    """Whether ``operator_class`` (or a base it passes its keyword arguments to) takes ``parameter``."""
-    for klass in operator_class.__mro__:
-        init = klass.__dict__.get("__init__")
-        if init is not None and parameter in inspect.signature(init).parameters:
-            return True
-    return False
-
-
-def _pinned(operator_class: type, account_id: str) -> dict[str, Any]:
-    """``expected_account_id`` for operators that take it (the account check is also done here, once)."""
-    return {"expected_account_id": account_id} if _accepts(operator_class, "expected_account_id") else {}
+def _pinned(section: dict[str, Any]) -> dict[str, Any]:
+    """
+    The account pin of an operator acting through the section's connection (``check_accounts`` checked it
+    once already; each operator checks it again before it changes anything).
+    """
+    return {"expected_account_id": section.get("expected_account_id") or section["account_id"]}
 
 
 def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[Any]:
@@ -266,8 +266,8 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
             role_name=destination["role_name"],
             trusted_role_arns=[emr_role_arn(partner)],
             s3_prefixes=destination["s3_prefixes"],
-            kms_key_arns=destination.get("kms_key_arns"),
-            **_pinned(EnsureDestinationRoleOperator, destination["account_id"]),
+            kms_key_arns=kms_key_arns(partner),
+            **_pinned(destination),
             **common,
         ),
         AttachAssumeRolePolicyOperator(
@@ -275,7 +275,7 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
             aws_conn_id=EMR_CONN,
             emr_ec2_role_name=emr.get("ec2_role_name", DEFAULT_EC2_ROLE),
             destination_role_arns=[role_arn],
-            **_pinned(AttachAssumeRolePolicyOperator, emr["account_id"]),
+            **_pinned(emr),
             **common,
         ),
     ]
@@ -285,10 +285,10 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
             aws_conn_id=DESTINATION_CONN,
             key_arn=key_arn,
             principal_arns=[role_arn],
-            **_pinned(GrantKmsKeyUserOperator, destination["account_id"]),
+            **_pinned(destination),
             **common,
         )
-        for index, key_arn in enumerate(destination.get("kms_key_arns") or [])
+        for index, key_arn in enumerate(kms_key_arns(partner))
     ]
     operators.append(
         CreateEmrfsSecurityConfigOperator(
@@ -297,7 +297,7 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
             name_prefix=configuration["name_prefix"],
             role_mappings=role_mappings(partner),
             base_configuration=configuration.get("base_configuration"),
-            **_pinned(CreateEmrfsSecurityConfigOperator, emr["account_id"]),
+            **_pinned(emr),
             **common,
         )
     )
@@ -313,13 +313,13 @@ def revoke_operator(partner: dict[str, Any], args: argparse.Namespace, *, dry_ru
         destination_aws_conn_id=DESTINATION_CONN,
         destination_role_arn=destination_role_arn(partner),
         emr_ec2_role_name=partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE),
-        kms_key_arns=partner["destination"].get("kms_key_arns"),
+        kms_key_arns=kms_key_arns(partner),
         security_configuration=None if args.keep_security_configuration else args.security_configuration,
         name_prefix=partner["security_configuration"]["name_prefix"],
         delete_destination_role=args.delete_role,
         dry_run=dry_run,
         do_xcom_push=True,
-        **_pinned(RevokePartnerAccessOperator, partner["emr"]["account_id"]),
+        **_pinned(partner["emr"]),
     )
 
 
@@ -404,7 +404,7 @@ def plan_and_apply(operators: Callable[[bool], list[Any]], *, apply: bool, err: 
     """
     Dry-run every step (validating every operator's input and reading what is there), show the
     whole plan, then, when ``apply``, run the steps for real. Nothing is changed unless every step's
-    dry run passed.
+    dry run passed; a step that fails after that raises :class:`PartiallyAppliedError` with what was applied.
     """
     plans: dict[str, list[dict[str, Any]]] = {}
     dry_values: dict[str, Any] = {}
@@ -424,13 +424,36 @@ def plan_and_apply(operators: Callable[[bool], list[Any]], *, apply: bool, err: 
     applied: dict[str, list[dict[str, Any]]] = {}
     values: dict[str, Any] = {}
     for operator in operators(False):
-        values[operator.task_id], applied[operator.task_id] = execute(operator)
+        try:
+            values[operator.task_id], applied[operator.task_id] = execute(operator)
+        except Exception as error:
+            result.update(applied=applied, values=values, summary=_applied_line(applied))
+            result["failed"] = {"step": operator.task_id, "error": str(error)}
+            raise PartiallyAppliedError(result, operator.task_id, error) from error
+    print(("" if summary.total else "\n") + _applied_line(applied), file=err)
+    result.update(applied=applied, values=values, summary=_applied_line(applied))
+    return result
+
+
+def _applied_line(applied: dict[str, list[dict[str, Any]]]) -> str:
     done = Summary()
     for plan in applied.values():
         done += Summary.of(plan)
-    print(("" if summary.total else "\n") + done.applied_line(), file=err)
-    result.update(applied=applied, values=values, summary=done.applied_line())
-    return result
+    return done.applied_line()
+
+
+class PartiallyAppliedError(Exception):
+    """
+    A step failed in the apply phase: the steps before it were applied, and it may have made part of its changes.
+
+    :param result: the JSON result so far (``applied``: each step applied before, ``failed``: the step and its error).
+    :param step: the task id of the step that failed.
+    :param error: what it raised.
+    """
+
+    def __init__(self, result: dict[str, Any], step: str, error: BaseException) -> None:
+        super().__init__(f"step {step}: {error}")
+        self.result, self.step, self.error = result, step, error
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -457,6 +480,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             cluster_id=args.cluster_id,
             fail_on_broken=False,
             do_xcom_push=False,
+            **_pinned(partner["emr"]),
         )
         report = verifier.execute({}, **_task_runner_sentinel(verifier))
         _emit(report, out)
@@ -620,12 +644,34 @@ def _quiet(err: TextIO, *, verbose: bool) -> Iterator[None]:
                     os.environ[name] = value
 
 
+#: Exit status of a failure in the apply phase, after changes may have been made.
+PARTIALLY_APPLIED = 4
+
+
+def _partially_applied(failure: PartiallyAppliedError, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Emit what was applied before the failed step, name the step and its error; return 4."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if not isinstance(failure.error, (EmrfsXacctError, BotoCoreError, ClientError)):  # a bug: show where
+        traceback.print_exception(failure.error, file=err)
+    _emit(failure.result, out)
+    print(
+        f"emrfs-xacct: {args.command} failed at step {failure.step}, partially applied (before it: "
+        f"{failure.result['summary']}; the step itself may have made part of its changes): {failure.error}\n"
+        f"Fix the cause and run {args.command} again: it changes only what is still missing.",
+        file=err,
+    )
+    return PARTIALLY_APPLIED
+
+
 def main(argv: list[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     args = parser().parse_args(argv)
     with _quiet(err, verbose=args.verbose):
         try:
             return run(args, out, err)
+        except PartiallyAppliedError as failure:
+            return _partially_applied(failure, args, out, err)
         except EmrfsXacctError as error:
             print(f"emrfs-xacct: {error}", file=err)
             return 2

@@ -11,6 +11,8 @@ and the verifier that reads both accounts back. It returns what the launch needs
         destination_prefix="s3://partner-results/acme/",
         kms_key_arn="arn:aws:kms:eu-west-1:222222222222:key/...",
         emr_ec2_role_arn="arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole",
+        emr_account_id="111111111111",
+        destination_account_id="222222222222",
     )
     cluster = LaunchClusterWithSecConfigOperator(
         task_id="launch_cluster", security_configuration=access.security_configuration, ...
@@ -28,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import TaskGroup
+from airflow.sdk import TaskGroup, TriggerRule
 
 from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
@@ -65,6 +67,12 @@ def _given(value: Any, field: str) -> Any:
     return value
 
 
+def _safety(dry_run: Any, account_id: Any) -> dict[str, Any]:
+    """The contract arguments given (those not given stay the operators' own, e.g. from ``default_args``)."""
+    given = {"dry_run": dry_run, "expected_account_id": account_id}
+    return {name: value for name, value in given.items() if value is not None}
+
+
 def partner_access(
     *,
     destination_prefix: Any,
@@ -79,6 +87,9 @@ def partner_access(
     release_label: Any = None,
     verify_access: bool = True,
     settle_seconds: float = 1.0,
+    emr_account_id: Any = None,
+    destination_account_id: Any = None,
+    dry_run: Any = None,
 ) -> PartnerAccess:
     """
     Build the provisioning chain of one partner in a TaskGroup and return what the launch needs.
@@ -88,10 +99,17 @@ def partner_access(
     ``verify_access`` (unless ``verify_access=False``). Bad values fail in the first task
     that uses them, with the parameter's name, before any AWS call that changes anything.
 
+    A key known only at run time (an XComArg, a mapped argument, a template) may resolve to ``None``
+    (a partner whose bucket uses SSE-S3): the role then gets no key actions and ``grant_kms_key_user``
+    skips. The task after it (``verify_access``, or ``create_security_configuration`` without the
+    verifier) runs when none of its upstream tasks failed and one succeeded
+    (``none_failed_min_one_success``), so the skip does not skip the launch.
+
     :param destination_prefix: ``s3://bucket/prefix/`` in the destination account. (templated)
     :param emr_ec2_role_arn: ARN of the EMR EC2 instance-profile role (the cluster's
         ``JobFlowRole``); a string or template, whose last ``/`` part is the role name.
-    :param kms_key_arn: the destination bucket's customer-managed key, or ``None``. (templated)
+    :param kms_key_arn: the destination bucket's customer-managed key, or ``None`` (also when it
+        resolves to ``None`` at run time). (templated)
     :param partner: short partner name (a plain string): the defaults of ``role_name``
         (``emrfs-<partner>-writer``), ``name_prefix`` (``emrfs-xacct-<partner>``) and ``group_id``.
     :param role_name: name of the destination role. (templated; required without ``partner``)
@@ -104,6 +122,11 @@ def partner_access(
     :param verify_access: add the verifier, which fails when a link of the chain is broken, so that
         nothing downstream (the launch) runs. (default: True)
     :param settle_seconds: the convergence wait of the operators that write shared documents. (default: 1.0)
+    :param emr_account_id: the EMR account: each task on ``emr_aws_conn_id`` gets it as
+        ``expected_account_id`` and refuses another account before any change. (templated)
+    :param destination_account_id: the same for the tasks on ``destination_aws_conn_id``. (templated)
+    :param dry_run: passed to every task: plan every change, make none (the verifier then reads what
+        is there now). (templated; default: the tasks' own, e.g. from ``default_args``)
     :return: a :class:`PartnerAccess`.
     """
     if partner is not None:
@@ -121,6 +144,7 @@ def partner_access(
             f"must be a role ARN string (or template) ending in /<role name>, got {emr_ec2_role_arn!r}",
         )
     emr_ec2_role_name = emr_ec2_role_arn.rsplit("/", 1)[1]
+    in_emr, in_destination = _safety(dry_run, emr_account_id), _safety(dry_run, destination_account_id)
     common: dict[str, Any] = {"settle_seconds": settle_seconds}
 
     with TaskGroup(group_id=group_id or "partner_access", tooltip="Cross-account EMRFS access") as group:
@@ -130,8 +154,9 @@ def partner_access(
             role_name=role_name,
             trusted_role_arns=[emr_ec2_role_arn],
             s3_prefixes=[destination_prefix],
-            kms_key_arns=[kms_key_arn] if kms_key_arn is not None else None,
+            kms_key_arns=kms_key_arn,  # one key; None (also at run time): none
             **common,
+            **in_destination,
         )
         grants: list[BaseOperator] = [
             AttachAssumeRolePolicyOperator(
@@ -140,6 +165,7 @@ def partner_access(
                 emr_ec2_role_name=emr_ec2_role_name,
                 destination_role_arns=[role.output],  # type: ignore[list-item]
                 **common,
+                **in_emr,
             )
         ]
         if kms_key_arn is not None:
@@ -149,7 +175,9 @@ def partner_access(
                     aws_conn_id=destination_aws_conn_id,
                     key_arn=kms_key_arn,
                     principal_arns=[role.output],  # type: ignore[list-item]
+                    skip_without_key=True,
                     **common,
+                    **in_destination,
                 )
             )
         security_configuration = CreateEmrfsSecurityConfigOperator(
@@ -158,6 +186,7 @@ def partner_access(
             name_prefix=name_prefix,
             role_mappings=[{"Role": role.output, "IdentifierType": "Prefix", "Identifiers": [destination_prefix]}],
             **common,
+            **in_emr,
         )
         role >> grants
         if verify_access:
@@ -168,9 +197,14 @@ def partner_access(
                 security_configuration=security_configuration.output,  # type: ignore[arg-type]
                 emr_ec2_role_name=emr_ec2_role_name,
                 release_label=release_label,
+                trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,
+                **in_emr,
             )
             for upstream in [*grants, security_configuration]:
                 upstream >> check
+        elif len(grants) > 1:  # no verifier: the configuration comes after the key grant, which may skip
+            security_configuration.trigger_rule = TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS
+            grants[1] >> security_configuration
     return PartnerAccess(
         task_group=group, security_configuration=security_configuration.output, destination_role_arn=role.output
     )

@@ -11,7 +11,10 @@ configuration, a step writes under the partner prefix, the prefix is published a
 Asset, and the cluster is terminated by the launch's teardown.
 
 Partners share the EMR EC2 role's assume-role policy and, here, one KMS key: their map indexes
-write those documents at the same time, which the operators' convergence protocol is made for.
+write those documents at the same time, which the operators' convergence protocol is made for. A
+partner whose bucket has no customer-managed key (SSE-S3) leaves ``kms_key_arn`` out: its key grant
+skips. Every provider task is pinned to its account (``emr_account_id``, ``destination_account_id``),
+so swapped connections are refused before any change.
 
 Connections: ``aws_emr_account`` (the EMR account) and ``aws_destination_account`` (the partners'
 account, which holds their bucket and its key; use one DAG per destination account, or per-partner
@@ -44,9 +47,13 @@ with DAG(
     params={
         # No defaults for what names real resources: a run must be given them (safe to unpause).
         "emr_account_id": Param(type="string", pattern=r"^[0-9]{12}$"),
+        "destination_account_id": Param(
+            type="string", pattern=r"^[0-9]{12}$", description="Account that owns the partners' bucket and key"
+        ),
         "partners": Param(
             type="array",
-            description="One object per partner: name, destination_prefix (s3://bucket/prefix/), kms_key_arn",
+            description="One object per partner: name, destination_prefix (s3://bucket/prefix/), "
+            "kms_key_arn (optional: none for an SSE-S3 bucket)",
         ),
         "release_label": Param("emr-7.5.0", type="string"),
     },
@@ -60,7 +67,7 @@ with DAG(
             unknown = sorted(set(partner) - {"name", "destination_prefix", "kms_key_arn"})
             if unknown or not partner.get("name") or not partner.get("destination_prefix"):
                 raise ValueError(
-                    f"params.partners[{index}]: needs name and destination_prefix (and kms_key_arn), "
+                    f"params.partners[{index}]: needs name and destination_prefix (kms_key_arn is optional), "
                     f"got {sorted(partner)}"
                 )
             name = partner["name"]
@@ -110,7 +117,7 @@ with DAG(
         role_name: str,
         name_prefix: str,
         destination_prefix: str,
-        kms_key_arn: str,
+        kms_key_arn: str | None,
         cluster_name: str,
         release_label: str,
     ) -> None:
@@ -125,6 +132,8 @@ with DAG(
             release_label=release_label,
             emr_aws_conn_id=EMR_CONN_ID,
             destination_aws_conn_id=DESTINATION_CONN_ID,
+            emr_account_id="{{ params.emr_account_id }}",
+            destination_account_id="{{ params.destination_account_id }}",
         )
         run_stamp = "{{ dag_run.run_after | ts_nodash }}"
         cluster = LaunchClusterWithSecConfigOperator(
@@ -136,6 +145,7 @@ with DAG(
             wait_for_completion=True,
             waiter_delay=30,
             waiter_max_attempts=60,
+            expected_account_id="{{ params.emr_account_id }}",
         )
         access.task_group >> cluster
         write_results = EmrAddStepsOperator(
@@ -149,7 +159,10 @@ with DAG(
         )
         publish_results = PublishPartnerPrefixOperator(task_id="publish_results", s3_prefix=destination_prefix)
         terminate = TerminateClusterOperator(
-            task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster.output
+            task_id="terminate_cluster",
+            aws_conn_id=EMR_CONN_ID,
+            job_flow_id=cluster.output,
+            expected_account_id="{{ params.emr_account_id }}",
         )
         # A cluster the teardown could not terminate fails the run; publish_results stays the leaf
         # after the write, so a failed write fails it too.

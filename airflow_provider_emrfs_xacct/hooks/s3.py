@@ -90,7 +90,9 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
         id, ARN or alias), ``BucketKeyEnabled``; empty when the bucket has none.
         """
         try:
-            rules = self.conn.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+            rules = self.conn.get_bucket_encryption(Bucket=bucket, **self._owner())[
+                "ServerSideEncryptionConfiguration"
+            ]["Rules"]
         except ClientError as error:
             if error_code(error) == "ServerSideEncryptionConfigurationNotFoundError":
                 return {}
@@ -119,7 +121,7 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
 
     def bucket_owner_id(self, bucket: str) -> str:
         """Return the canonical user id of the bucket's owner."""
-        return str(self.conn.get_bucket_acl(Bucket=bucket)["Owner"]["ID"])
+        return str(self.conn.get_bucket_acl(Bucket=bucket, **self._owner())["Owner"]["ID"])
 
     def delete_object(self, bucket: str, key: str) -> None:
         """Delete one object (the probe's own)."""
@@ -133,7 +135,7 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
         bucket policy and the ACL be reset to private first (Amazon S3 User Guide, "Prerequisites for
         disabling ACLs"). Checked before anything is written, so the bucket policy is not changed either.
         """
-        acl = self.conn.get_bucket_acl(Bucket=bucket)
+        acl = self.conn.get_bucket_acl(Bucket=bucket, **self._owner())
         owner = (acl.get("Owner") or {}).get("ID")
         others = []
         for grant in acl.get("Grants", []):

@@ -83,7 +83,10 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         trusted = validation.require_list(self.trusted_role_arns, "trusted_role_arns", validation.validate_role_arn)
         locations = validation.require_list(self.s3_prefixes, "s3_prefixes", validation.parse_s3_location)
         keys = validation.require_list(
-            self.kms_key_arns or [], "kms_key_arns", validation.validate_kms_key_arn, allow_empty=True
+            [] if self.kms_key_arns is None else self.kms_key_arns,
+            "kms_key_arns",
+            validation.validate_kms_key_arn,
+            allow_empty=True,
         )
         path = validation.validate_iam_path(self.role_path, "role_path")
         description = validation.validate_role_description(self.role_description, "role_description")

@@ -28,6 +28,9 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
 
     :param key_arn: ARN of the key (not an alias). (templated)
     :param principal_arns: role ARNs to make key users. (templated)
+    :param skip_without_key: skip the task (``AirflowSkipException``) when ``key_arn`` resolves to ``None``,
+        e.g. an XCom or mapped argument of a partner whose bucket has no customer-managed key; otherwise
+        ``None`` is refused. (default: False)
     :param dry_run: only log the plan. (templated, default: False)
     :param expected_account_id: the key's account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the key's account (``PutKeyPolicy`` cannot cross accounts).
@@ -39,10 +42,13 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
     ui_color = "#f5e3c4"
     operator_extra_links = (KmsKeyLink(),)
 
-    def __init__(self, *, key_arn: str, principal_arns: list[str] | str, **kwargs: Any) -> None:
+    def __init__(
+        self, *, key_arn: str | None, principal_arns: list[str] | str, skip_without_key: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.key_arn = key_arn
         self.principal_arns = principal_arns
+        self.skip_without_key = skip_without_key
 
     def execute(self, context: Context) -> str:
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
@@ -50,6 +56,10 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
         from airflow_provider_emrfs_xacct.pure import validation
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 
+        if self.key_arn is None and self.skip_without_key is True:
+            from airflow.providers.common.compat.sdk import AirflowSkipException
+
+            raise AirflowSkipException("No KMS key (key_arn is None): nothing to grant")
         self.validate_safety()
         settings = self.converge_settings
         key_arn = validation.validate_kms_key_arn(self.key_arn, "key_arn")

@@ -90,7 +90,10 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         role_arn = validation.validate_role_arn(self.destination_role_arn, "destination_role_arn")
         emr_role = validation.validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         keys = validation.require_list(
-            self.kms_key_arns or [], "kms_key_arns", validation.validate_kms_key_arn, allow_empty=True
+            [] if self.kms_key_arns is None else self.kms_key_arns,
+            "kms_key_arns",
+            validation.validate_kms_key_arn,
+            allow_empty=True,
         )
         configuration = None
         if self.security_configuration is not None:

@@ -217,7 +217,10 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         role_name = validation.validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         locations = validation.require_list(self.s3_prefixes, "s3_prefixes", validation.parse_s3_location)
         keys = validation.require_list(
-            self.kms_key_arns or [], "kms_key_arns", validation.validate_kms_key_arn, allow_empty=True
+            [] if self.kms_key_arns is None else self.kms_key_arns,
+            "kms_key_arns",
+            validation.validate_kms_key_arn,
+            allow_empty=True,
         )
         if not isinstance(self.canned_acl, bool):
             raise InvalidParameterError("canned_acl", f"must be True or False, got {self.canned_acl!r}")

@@ -143,7 +143,10 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         prefixes = [
             location.uri
             for location in validation.require_list(
-                self.s3_prefixes or [], "s3_prefixes", validation.parse_s3_location, allow_empty=True
+                [] if self.s3_prefixes is None else self.s3_prefixes,
+                "s3_prefixes",
+                validation.parse_s3_location,
+                allow_empty=True,
             )
         ]
         if self.probe and not self.cluster_id:

@@ -208,13 +208,24 @@ def test_a_failed_launch_fails_the_run_and_its_teardown_skips(aws: Seeded, airfl
 
 
 def test_many_partners_one_call_and_one_cluster_each(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
+    """Two partners, pinned to their accounts; globex's bucket has no customer-managed key (SSE-S3)."""
     env = airflow_env(aws.url, airflow_home)
     names = ["acme", "globex"]
-    prefixes = {name: f"s3://{aws.bucket}/{name}/" for name in names}
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.create_bucket(Bucket="globex-results")
+    s3.put_bucket_encryption(
+        Bucket="globex-results",
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
+    prefixes = {"acme": f"s3://{aws.bucket}/acme/", "globex": "s3://globex-results/globex/"}
     conf = {
         "emr_account_id": EMR_ACCOUNT,
+        "destination_account_id": DESTINATION_ACCOUNT,
         "partners": [
-            {"name": name, "destination_prefix": prefixes[name], "kms_key_arn": aws.kms_key_arn} for name in names
+            {"name": "acme", "destination_prefix": prefixes["acme"], "kms_key_arn": aws.kms_key_arn},
+            {"name": "globex", "destination_prefix": prefixes["globex"]},
         ],
     }
 
@@ -234,8 +245,13 @@ def test_many_partners_one_call_and_one_cluster_each(aws: Seeded, airflow_home: 
             "publish_results",
             "terminate_cluster",
         ):
-            assert states[(f"export_partner.{task_id}", index)] == "success", (task_id, index)
+            # globex has no key: its key grant skips, and the verifier and the launch still run.
+            expected = "skipped" if (task_id, index) == ("access.grant_kms_key_user", 1) else "success"
+            assert states[(f"export_partner.{task_id}", index)] == expected, (task_id, index)
     assert len(states) == 1 + 11 * len(names)  # partner_settings, then 11 tasks per partner
+    key_policy = client(aws.url, DESTINATION_ACCOUNT, "kms").get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")
+    assert "emrfs-acme-writer" in key_policy["Policy"]
+    assert "emrfs-globex-writer" not in key_policy["Policy"]
     # One cluster per partner, each with its own security configuration mapping its prefix to its role.
     emr = client(aws.url, EMR_ACCOUNT, "emr")
     by_name = {cluster["Name"].rsplit("-", 1)[0]: cluster for cluster in clusters(aws.url)}

@@ -351,3 +351,23 @@ def test_non_bool_enforce_bucket_owner_is_refused_before_any_aws_call(connection
     assert error.field == "enforce_bucket_owner"
     assert "True or False" in error.problem
     assert recorder.calls == []
+
+
+def test_every_s3_call_of_grant_and_revoke_carries_the_expected_bucket_owner(aws: Seeded, s3: Any) -> None:
+    """
+    S3 refuses a call whose ``ExpectedBucketOwner`` is not the bucket's owner with 403 (Amazon S3 User Guide,
+    "Verifying bucket ownership with bucket owner condition"); docs/safety.md promises every call carries it.
+    """
+    set_ownership(s3, aws.bucket, "ObjectWriter")  # the switch reads the ACL too
+
+    _, granting, _ = run_operator(grant(aws, enforce_bucket_owner=True))
+    _, revoking, _ = run_operator(revoke(aws, [aws.emr_ec2_role_arn]))
+
+    sent = [
+        (name, params.get("ExpectedBucketOwner"))
+        for recorder in (granting, revoking)
+        for (service, name), params in zip(recorder.every, recorder.params, strict=True)
+        if service == "s3"
+    ]
+    assert {"GetBucketEncryption", "GetBucketAcl", "PutBucketPolicy"} <= {name for name, _ in sent}
+    assert [name for name, owner in sent if owner != DESTINATION_ACCOUNT] == []

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 import yaml
 from botocore.exceptions import ClientError
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.core.exceptions import AccessDeniedError as MotoAccessDenied
+from moto.core.exceptions import JsonRESTError
 
 from airflow_provider_emrfs_xacct import cli
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, PROVISIONER_ROLE, REGION, Seeded, client
 from devstack.testing import CallRecorder
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "partner.yaml"
 
@@ -265,6 +272,7 @@ REFUSED = [
         "destination.account_id is 333333333333",
     ),
     ("bad-release-label", lambda p: p["emr"].update(release_label="7.5.0"), "emr.release_label"),
+    ("keys-empty-string", lambda p: p["destination"].update(kms_key_arns=""), "destination.kms_key_arns[0]: must not"),
 ]
 
 
@@ -312,6 +320,27 @@ def test_swapped_connections_are_refused_naming_the_accounts(
     assert f"emr.account_id is {EMR_ACCOUNT}" in err
 
 
+def assert_pinned(partner: dict[str, Any]) -> None:
+    """Every operator the command line builds pins the account of the connection it acts through."""
+    revoke = cli.parser().parse_args(["revoke", "p.yaml", "--keep-security-configuration"])
+    operators = [*cli.provisioning_operators(partner, dry_run=True), cli.revoke_operator(partner, revoke, dry_run=True)]
+    accounts = {cli.EMR_CONN: EMR_ACCOUNT, cli.DESTINATION_CONN: DESTINATION_ACCOUNT}
+    assert len(operators) == 5  # role, assume, one key, configuration; revoke
+    for operator in operators:
+        assert operator.expected_account_id == accounts[operator.aws_conn_id], operator.task_id
+
+
+def test_every_operator_is_pinned_to_the_files_accounts(partner_file: Path) -> None:
+    assert_pinned(cli.load_partner(partner_file))  # no expected_account_id in the file: account_id
+
+
+def test_one_key_given_as_a_string_is_one_key(aws: Seeded, partner_file: Path) -> None:
+    partner = _edited(partner_file, lambda p: p["destination"].update(kms_key_arns=aws.kms_key_arn))
+    operators = cli.provisioning_operators(cli.load_partner(partner_file), dry_run=True)
+    assert [op.key_arn for op in operators if op.task_id.startswith("grant_kms")] == [aws.kms_key_arn]
+    assert partner["destination"]["kms_key_arns"] == aws.kms_key_arn
+
+
 def test_the_account_pin_is_accepted_and_holds(aws: Seeded, partner_file: Path) -> None:
     partner = _edited(
         partner_file,
@@ -320,10 +349,7 @@ def test_the_account_pin_is_accepted_and_holds(aws: Seeded, partner_file: Path) 
             p["destination"].update(expected_account_id=DESTINATION_ACCOUNT),
         ),
     )
-    operators = cli.provisioning_operators(partner, dry_run=True)
-    for operator in operators:  # passed through to the operators that take it
-        if cli._accepts(type(operator), "expected_account_id"):
-            assert operator.expected_account_id in (EMR_ACCOUNT, DESTINATION_ACCOUNT)
+    assert_pinned(partner)
 
     with CallRecorder().everywhere() as calls:
         assert emrfs_xacct("plan", partner_file, aws) == 0
@@ -422,3 +448,113 @@ def test_serve_then_the_command_line_prints_only_json(tmp_path: Path) -> None:
         remaining, _ = server.communicate(timeout=60)
     assert server.returncode == 0
     assert "Local stack stopped." in remaining
+
+
+@pytest.fixture
+def denied(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """
+    The laptop's credentials are an IAM user's; yield a switch that denies ``action`` to the destination
+    connection's role and turns moto's IAM authorization on (off again however the test ends).
+
+    moto checks the identity policies of credentials it issued once ``/moto-api/reset-auth`` is ``0``.
+    It answers a denial in XML whatever the protocol; AWS answers JSON-protocol services (KMS) with
+    ``AccessDeniedException`` in JSON: the server runs in this process, so make it answer as AWS does.
+    """
+    authorize_action = ActionAuthenticatorMixin._authenticate_and_authorize_normal_action
+
+    def deny_like_aws(self: Any, resource: str = "*") -> None:
+        try:
+            authorize_action(self, resource)
+        except MotoAccessDenied as denial:
+            if not self.headers.get("X-Amz-Target"):  # query protocol (IAM): moto's XML is AWS's
+                raise
+            raise JsonRESTError("AccessDeniedException", denial.message) from denial
+
+    monkeypatch.setattr(ActionAuthenticatorMixin, "_authenticate_and_authorize_normal_action", deny_like_aws)
+    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    user = iam.create_user(UserName="laptop")["User"]["Arn"]
+    iam.put_user_policy(
+        UserName="laptop",
+        PolicyName="all",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [everything]}),
+    )
+    key = iam.create_access_key(UserName="laptop")["AccessKey"]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
+    trust = {"Effect": "Allow", "Principal": {"AWS": user}, "Action": "sts:AssumeRole"}
+
+    def deny(action: str) -> None:
+        for account, statements in (
+            (EMR_ACCOUNT, [everything]),
+            (DESTINATION_ACCOUNT, [everything, {"Effect": "Deny", "Action": action, "Resource": "*"}]),
+        ):
+            iam = client(aws.url, account, "iam")
+            iam.create_role(
+                RoleName=PROVISIONER_ROLE,
+                AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}),
+            )
+            iam.put_role_policy(
+                RoleName=PROVISIONER_ROLE,
+                PolicyName="provisioner",
+                PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+            )
+        authorize("0")
+
+    def authorize(unchecked: str) -> None:
+        requests.post(f"{aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
+
+    try:
+        yield deny
+    finally:
+        authorize("inf")
+
+
+def test_apply_failing_after_changes_exits_4_with_what_was_applied(
+    aws: Seeded, partner_file: Path, denied: Callable[[str], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``kms:PutKeyPolicy`` denied (``GetKeyPolicy`` allowed, so the plan passes): the role and grant stay made."""
+    partner = cli.load_partner(partner_file)
+    role_arn = cli.destination_role_arn(partner)
+    denied("kms:PutKeyPolicy")
+
+    assert emrfs_xacct("apply", partner_file, aws) == cli.PARTIALLY_APPLIED
+
+    requests.post(f"{aws.url}/moto-api/reset-auth", data="inf", timeout=10).raise_for_status()
+    after = state(aws, partner["destination"]["role_name"])
+    assert after["role"] == role_arn
+    assert role_arn in json.dumps(after["assume"])
+    assert after["key_policy"] == aws.key_policy
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)  # what was applied, for a script
+    assert list(result["applied"]) == ["ensure_destination_role", "allow_emr_role_to_assume"]
+    assert result["values"]["ensure_destination_role"] == role_arn
+    assert result["summary"] == "Applied: 3 added, 0 changed, 0 destroyed."
+    assert result["failed"]["step"] == "grant_kms_key_user_0"
+    assert f"kms:PutKeyPolicy on KeyId={aws.kms_key_arn} was denied" in result["failed"]["error"]
+    assert "emrfs-xacct: apply failed at step grant_kms_key_user_0, partially applied" in captured.err
+    assert "nothing was changed" not in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_revoke_failing_after_a_change_exits_4(
+    aws: Seeded, partner_file: Path, denied: Callable[[str], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The assume-role grant is removed, then the key policy write is denied: partially applied, not refused."""
+    partner = cli.load_partner(partner_file)
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    capsys.readouterr()
+    denied("kms:PutKeyPolicy")
+
+    assert emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration") == cli.PARTIALLY_APPLIED
+
+    requests.post(f"{aws.url}/moto-api/reset-auth", data="inf", timeout=10).raise_for_status()
+    after = state(aws, partner["destination"]["role_name"])
+    assert after["assume"] is None  # removed before the denied write
+    assert cli.destination_role_arn(partner) in json.dumps(after["key_policy"])
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert result["applied"] == {}
+    assert result["failed"]["step"] == "revoke"
+    assert "kms:PutKeyPolicy" in result["failed"]["error"]
+    assert "emrfs-xacct: revoke failed at step revoke, partially applied" in captured.err

@@ -59,7 +59,7 @@ def test_one_call_builds_the_chain_and_returns_what_the_launch_needs() -> None:
     assert role.role_name == "emrfs-acme-writer"
     assert role.trusted_role_arns == [EMR_EC2_ROLE_ARN]
     assert role.s3_prefixes == [PREFIX]
-    assert role.kms_key_arns == [KEY_ARN]
+    assert role.kms_key_arns == KEY_ARN  # one key (a string stands for a one-element list)
     assert role.aws_conn_id == "aws_destination_account"
     assume = dag.get_task(f"{group}.allow_emr_role_to_assume")
     assert assume.emr_ec2_role_name == "EMR_EC2_DefaultRole"
@@ -114,3 +114,55 @@ def test_templates_are_passed_through() -> None:
 def test_refuses_missing_or_unusable_arguments(kwargs: dict[str, Any], field: str) -> None:
     with pytest.raises(InvalidParameterError, match=field):
         build(**kwargs)
+
+
+def test_accounts_are_pinned_on_each_side_and_dry_run_reaches_every_task() -> None:
+    dag, _ = build(emr_account_id="{{ params.emr_account_id }}", destination_account_id="222222222222", dry_run=True)
+
+    pins = {task_id.split(".")[-1]: dag.get_task(task_id).expected_account_id for task_id in dag.task_ids}
+    assert pins == {
+        "ensure_destination_role": "222222222222",
+        "grant_kms_key_user": "222222222222",
+        "allow_emr_role_to_assume": "{{ params.emr_account_id }}",
+        "create_security_configuration": "{{ params.emr_account_id }}",
+        "verify_access": "{{ params.emr_account_id }}",
+        "launch_cluster": None,  # the caller's own task
+    }
+    assert {dag.get_task(t).dry_run for t in dag.task_ids if t.startswith("partner_acme.")} == {True}
+
+
+def test_not_given_the_pins_and_dry_run_stay_the_tasks_own() -> None:
+    with DAG(dag_id="factory", schedule=None, default_args={"dry_run": True}) as dag:
+        partner_access(partner="acme", destination_prefix=PREFIX, emr_ec2_role_arn=EMR_EC2_ROLE_ARN)
+
+    assert {(dag.get_task(t).dry_run, dag.get_task(t).expected_account_id) for t in dag.task_ids} == {(True, None)}
+
+
+@pytest.mark.parametrize("verify_access", [True, False])
+def test_a_key_known_only_at_run_time_may_be_none_without_skipping_the_launch(verify_access: bool) -> None:
+    from airflow.sdk import task
+
+    with DAG(dag_id="factory", schedule=None) as dag:
+
+        @task
+        def partner_key() -> str | None:
+            return None  # e.g. a partner whose bucket uses SSE-S3
+
+        key = partner_key()
+        access = partner_access(
+            partner="acme",
+            destination_prefix=PREFIX,
+            kms_key_arn=key,
+            emr_ec2_role_arn=EMR_EC2_ROLE_ARN,
+            verify_access=verify_access,
+        )
+
+    role = dag.get_task("partner_acme.ensure_destination_role")
+    assert role.kms_key_arns is key  # not [key]: a run-time None is "no key", not a list holding None
+    grant = dag.get_task("partner_acme.grant_kms_key_user")
+    assert grant.skip_without_key is True
+    # The task after the grant runs when it skipped; the group's leaves (before the launch) never skip for it.
+    after = "partner_acme.verify_access" if verify_access else "partner_acme.create_security_configuration"
+    assert grant.task_id in dag.get_task(after).upstream_task_ids
+    assert dag.get_task(after).trigger_rule == "none_failed_min_one_success"
+    assert grant.task_id not in {leaf.task_id for leaf in access.task_group.get_leaves()}

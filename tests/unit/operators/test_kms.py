@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from airflow_provider_emrfs_xacct.operators.base import PLAN_XCOM_KEY
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from devstack.moto_stack import DESTINATION_ACCOUNT, DESTINATION_CONN_ID, KEY_ADMIN_ARN
@@ -35,3 +37,22 @@ def test_xcom_shape(aws):
     assert KEY_ADMIN_ARN in str(change["before"])  # the statements the provider did not write are in the plan
     assert principal in str(change["after"])
     assert recorder.mutating == []
+
+
+def test_a_key_resolved_to_none_skips_only_when_asked(connections):
+    from airflow.providers.common.compat.sdk import AirflowSkipException
+
+    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+    from devstack.testing import CallRecorder
+
+    def grant(**kwargs):
+        return GrantKmsKeyUserOperator(
+            task_id="grant_kms_key_user", aws_conn_id=DESTINATION_CONN_ID, key_arn=None, principal_arns=["p"], **kwargs
+        )
+
+    with CallRecorder().everywhere() as calls:
+        with pytest.raises(AirflowSkipException, match="No KMS key"):
+            run_operator(grant(skip_without_key=True))
+        with pytest.raises(InvalidParameterError, match="key_arn: must be a string"):
+            run_operator(grant())
+    assert calls.every == []
