@@ -326,6 +326,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         wanted_locations, wanted_keys = set(locations), set(kms_key_arns)
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
+            documents.refuse_restricted_legacy_statements(current)
             held_locations, held_keys = documents.locations_in_permissions_policy(current)
             ours = documents.destination_permissions_policy(
                 partition, held_locations | wanted_locations, held_keys | wanted_keys
@@ -625,6 +626,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         wanted_locations, wanted_keys = set(locations), set(kms_key_arns)
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
+            documents.refuse_restricted_legacy_statements(current)
             held_locations, held_keys, held_acl = bucket_policy.emr_role_policy_holds(current)
             return bucket_policy.emr_role_bucket_policy(
                 partition, held_locations | wanted_locations, held_keys | wanted_keys, object_acl=object_acl or held_acl

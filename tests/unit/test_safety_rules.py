@@ -98,7 +98,7 @@ def test_a_condition_a_person_added_to_a_provider_statement_is_kept(ours, merge)
 def test_the_providers_own_condition_keys_win_and_a_persons_other_keys_stay() -> None:
     location = S3Location("bucket-b", "exports/")
     ours = documents.destination_permissions_policy("aws", [location])
-    [listing] = [item for item in ours["Statement"] if item["Sid"].startswith(documents.LIST_SID_PREFIX)]
+    [listing] = [item for item in ours["Statement"] if item["Sid"] == documents.LIST_SID]
     mine = {"StringLike": {"s3:prefix": ["narrowed/"]}, "Bool": {"aws:SecureTransport": "true"}}
     current = merge_owned_statements(None, ours, documents.is_owned_destination_sid)
     current["Statement"][1]["Condition"] = mine
