@@ -21,6 +21,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     aws_principals,
     document_size,
     find_statement,
+    live_principals,
     merged_principals,
     parse_document,
     remove_statement,
@@ -149,14 +150,20 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
     ) -> list[Change]:
-        """Remove principals from the provider's key-users statement (dropping it once empty); nothing else changes."""
+        """
+        Remove principals from the provider's key-users statement (dropping it once empty); nothing else changes.
+
+        Unique IDs of deleted principals in that statement are removed too.
+        """
         unwanted = set(principal_arns)
 
         def desire(current: dict[str, Any]) -> dict[str, Any]:
             ours = find_statement(current, documents.KEY_USERS_SID)
             if ours is None:
                 return current
-            remaining = [arn for arn in aws_principals(ours) if arn not in unwanted]
+            # A deleted principal shows as its unique ID, which KMS refuses to be written back (Knowledge
+            # Center, kms-policy-error-invalid-principals): dropped, as on the grant path.
+            remaining = [arn for arn in live_principals(aws_principals(ours)) if arn not in unwanted]
             if remaining:
                 return upsert_statement(current, documents.key_users_statement(remaining))
             return remove_statement(current, documents.KEY_USERS_SID)
