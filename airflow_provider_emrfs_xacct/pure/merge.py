@@ -279,6 +279,30 @@ def live_principals(principals: Iterable[str]) -> list[str]:
     return [value for value in principals if not _UNIQUE_ID.match(value)]
 
 
+def refuse_orphaned_ids(document: dict[str, Any] | None, own_sid: str, what: str) -> None:
+    """
+    Refuse a key policy whose statements, other than the provider's, name a deleted principal's unique ID.
+
+    KMS refuses every key policy that still names one ("Policy contains a statement with one or more
+    invalid principals"; AWS Knowledge Center, kms-policy-error-invalid-principals), and the provider
+    never edits a statement it did not write: only a person can remove it.
+    """
+    for index, statement in enumerate(as_list((document or {}).get("Statement"))):
+        if not isinstance(statement, dict) or statement.get("Sid") == own_sid:
+            continue
+        for kind, values in _principal_values(statement.get("Principal")).items():
+            orphaned = [
+                value for value in values if kind == "AWS" and isinstance(value, str) and _UNIQUE_ID.match(value)
+            ]
+            if orphaned:
+                name = f"statement {statement['Sid']!r}" if statement.get("Sid") else f"statement [{index}] (no Sid)"
+                raise ConflictError(
+                    f"{what}: {name} names {orphaned[0]!r}, the unique ID AWS shows for a deleted principal; "
+                    "KMS refuses every key policy that still names it, and the provider does not edit statements "
+                    f"it did not write: remove {orphaned[0]!r} from that statement by hand, then run again"
+                )
+
+
 def grants_assume_role(statement: Any, principal_arn: str) -> bool:
     """Return whether a trust statement unconditionally lets ``principal_arn`` call ``sts:AssumeRole``."""
     if not isinstance(statement, dict) or statement.get("Effect") != "Allow" or "Condition" in statement:

@@ -23,6 +23,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     merged_principals,
     merged_resources,
     normalize,
+    refuse_orphaned_ids,
     same_meaning,
     upsert_statement,
 )
@@ -324,3 +325,14 @@ def test_a_malformed_policy_is_raised_at_once_without_waiting_or_a_second_write(
         )
     assert len(writes) == 1
     assert sleeps == []
+
+
+def test_an_orphaned_id_is_refused_only_in_statements_the_provider_did_not_write() -> None:
+    orphan = "AROADBQP57FF2AEXAMPLE"
+    ours = documents.key_users_statement([PARTNER, orphan])
+    service = {"Sid": "Logs", "Effect": "Allow", "Principal": {"Service": "logs.amazonaws.com"}, "Action": "kms:*"}
+    refuse_orphaned_ids(policy(ours, service), documents.KEY_USERS_SID, "the key policy")  # ours: dropped, not refused
+
+    foreign = {"Sid": "Console", "Effect": "Allow", "Principal": {"AWS": [PARTNER, orphan]}, "Action": "kms:Decrypt"}
+    with pytest.raises(ConflictError, match=rf"the key policy: statement 'Console' names '{orphan}'.*remove"):
+        refuse_orphaned_ids(policy(ours, foreign), documents.KEY_USERS_SID, "the key policy")
