@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from airflow_provider_emrfs_xacct.operators.iam import EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID, as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.pure.quotas import QuotaRefusedByAwsError
+from airflow_provider_emrfs_xacct.pure.quotas import QuotaExceededError, QuotaRefusedByAwsError
 from devstack.aws_quotas import raise_iam_quota
 from devstack.moto_stack import (
     BUCKET,
@@ -21,7 +21,7 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from devstack.testing import RecordingTaskInstance, run_operator
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
 from tests.integration.partners import AUDITOR_STATEMENT
 
 ROLE_NAME = "partner-a-writer"
@@ -383,3 +383,34 @@ def test_a_policy_in_the_numbered_form_of_earlier_versions_converges(aws: Seeded
     assert recorder.mutating == ["PutRolePolicy"]
     _, again, _ = run_operator(make_operator(aws, s3_prefixes=prefixes))
     assert again.mutating == []
+
+
+def test_the_roles_inline_policies_together_past_the_quota_are_refused_before_any_write(aws: Seeded) -> None:
+    """
+    IAM counts all inline policies of a role together against 10,240 characters ("IAM and AWS STS
+    quotas", role policy size) and refuses a PutRolePolicy past it (the stand-in plays that,
+    devstack/aws_quotas.py). Earlier, the trust policy was written first and then PutRolePolicy was
+    refused: the role trusted the EMR role and granted nothing.
+    """
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    create_role_by_hand(iam, [AUDITOR_STATEMENT])
+    # Another team's inline policy takes 9,500 of the role's 10,240 characters.
+    extra = {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "", "Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}],
+    }
+    extra["Statement"][0]["Sid"] = "P" * (9500 - len(json.dumps(extra, separators=(",", ":"))))
+    iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="team-extra", PolicyDocument=json.dumps(extra))
+    before = trust_policy(iam)
+    operator = make_operator(aws)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+
+    with CallRecorder().everywhere() as recorder, pytest.raises(QuotaExceededError) as refused:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert refused.value.field == "s3_prefixes"
+    assert "other inline policies (9500)" in str(refused.value)
+    assert "Role policy size (all inline policies of a role together)" in str(refused.value)
+    assert recorder.mutating == []
+    assert trust_policy(iam) == before
+    assert iam.list_role_policies(RoleName=ROLE_NAME)["PolicyNames"] == ["team-extra"]
