@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.operators.iam import EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID, as_list
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.quotas import QuotaExceededError, QuotaRefusedByAwsError
 from devstack.aws_quotas import raise_iam_quota
 from devstack.moto_stack import (
@@ -414,3 +414,25 @@ def test_the_roles_inline_policies_together_past_the_quota_are_refused_before_an
     assert recorder.mutating == []
     assert trust_policy(iam) == before
     assert iam.list_role_policies(RoleName=ROLE_NAME)["PolicyNames"] == ["team-extra"]
+
+
+def test_a_service_principal_someone_added_to_the_providers_trust_statement_is_refused(aws: Seeded) -> None:
+    """
+    Each principal of a trust statement may assume the role (IAM User Guide, "AWS JSON policy elements:
+    Principal"): ``ec2.amazonaws.com`` there lets any EC2 instance profile of the account use the partner
+    role. Earlier it was written back on every update as if it restricted the statement.
+    """
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    run_operator(make_operator(aws))
+    trust = trust_policy(iam)
+    statement(trust, TRUST_SID)["Principal"]["Service"] = "ec2.amazonaws.com"
+    iam.update_assume_role_policy(RoleName=ROLE_NAME, PolicyDocument=json.dumps(trust))
+    operator = make_operator(aws, trusted_role_arns=[SECOND_EMR_ROLE_ARN])
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+
+    with CallRecorder().everywhere() as recorder, pytest.raises(ConflictError) as refused:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert f"statement {TRUST_SID!r} holds the Service principal 'ec2.amazonaws.com'" in str(refused.value)
+    assert recorder.mutating == []
+    assert trust_policy(iam) == trust

@@ -188,6 +188,25 @@ def test_a_bucket_policy_statement_widened_to_everyone_is_refused_and_a_conditio
         bucket_policy.grant(granted, "aws", EMR_ROLE, location)
 
 
+@pytest.mark.parametrize(
+    ("sid", "make", "kind", "value"),
+    [
+        (documents.TRUST_SID, documents.trust_statement, "Service", "ec2.amazonaws.com"),
+        (documents.TRUST_SID, documents.trust_statement, "Federated", "cognito-identity.amazonaws.com"),
+        (documents.KEY_USERS_SID, documents.key_users_statement, "Service", "s3.amazonaws.com"),
+    ],
+)
+def test_a_principal_of_another_type_added_to_a_provider_statement_is_refused(sid, make, kind, value) -> None:
+    # Principals in one statement are alternatives: a Service or Federated one is one more who may assume
+    # the role or use the key (IAM User Guide, "AWS JSON policy elements: Principal").
+    ours = make([EMR_ROLE])
+    ours["Principal"][kind] = value
+    current = policy(ours)
+
+    with pytest.raises(ConflictError, match=rf"statement '{sid}' holds the {kind} principal '{value}'.*widens it"):
+        upsert_statement(current, make(merged_principals(current, sid, [OTHER])))
+
+
 def test_an_effect_turned_to_deny_or_a_not_element_is_never_written_back() -> None:
     current = policy(with_extra(documents.trust_statement([EMR_ROLE]), Effect="Deny"))
     with pytest.raises(ConflictError, match="Effect 'Deny'"):
