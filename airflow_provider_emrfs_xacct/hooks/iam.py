@@ -32,19 +32,22 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     parse_document,
     remove_statement,
     require_iam_policy_length,
+    same_meaning,
     upsert_statement,
 )
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, DELETE, Change
 from airflow_provider_emrfs_xacct.pure.quotas import (
     MANAGED_POLICIES_PER_ROLE,
     POLICY_VERSIONS,
+    ROLE_INLINE_POLICIES_CHARS,
     TRUST_POLICY_CHARS,
     QuotaRefusedByAwsError,
     require_valid_limit,
+    require_within,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from mypy_boto3_iam import IAMClient  # noqa: F401 (the hook's client type, named as a string below)
     from mypy_boto3_iam.type_defs import TagTypeDef
@@ -313,19 +316,24 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
         current: Prefetched | None = None,
+        role_exists: bool = True,
     ) -> list[Change]:
         """
         Keep the provider's inline permissions policy on the destination role.
 
         Prefixes and keys already in the policy are kept (other runs may have added them), and so is
-        every statement someone else put into the same policy (a ``Deny``, say).
+        every statement someone else put into the same policy (a ``Deny``, say). A change that would
+        take the role's inline policies together past IAM's quota is refused before the write.
 
         :param current: the policy as a read just before showed it (its document ``None``: none), to
             save a read while a write based on it is still in time.
+        :param role_exists: ``False`` when a read just before found no role (a plan for a role still to be
+            created): it has no other inline policies, so they are not read.
         """
         wanted_locations, wanted_keys = set(locations), set(kms_key_arns)
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
+            documents.refuse_restricted_legacy_statements(current)
             held_locations, held_keys = documents.locations_in_permissions_policy(current)
             ours = documents.destination_permissions_policy(
                 partition, held_locations | wanted_locations, held_keys | wanted_keys
@@ -340,6 +348,11 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             settings=settings,
             dry_run=dry_run,
             current=current,
+            other_chars=lambda: (
+                self._other_inline_chars(role_name, documents.DESTINATION_POLICY_NAME, missing_ok=True)
+                if role_exists
+                else 0
+            ),
         )
 
     def ensure_assume_role_policy(
@@ -487,8 +500,12 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 return None
             raise
 
-    def _other_inline_chars(self, role_name: str, policy_name: str) -> int:
-        """Return the characters IAM counts for the role's inline policies other than ``policy_name``."""
+    def _other_inline_chars(self, role_name: str, policy_name: str, *, missing_ok: bool = False) -> int:
+        """
+        Return the characters IAM counts for the role's inline policies other than ``policy_name``.
+
+        :param missing_ok: a role that does not exist (yet) has none, rather than being an error.
+        """
         try:
             names = [
                 name
@@ -496,6 +513,8 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 for name in page["PolicyNames"]
             ]
         except ClientError as error:
+            if missing_ok and error_code(error) == "NoSuchEntity":
+                return 0
             self._refuse_missing_role(error, role_name)
             raise
         return sum(
@@ -671,13 +690,20 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         wanted_locations, wanted_keys = set(locations), set(kms_key_arns)
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
+            documents.refuse_restricted_legacy_statements(current)
             held_locations, held_keys, held_acl = bucket_policy.emr_role_policy_holds(current)
             return bucket_policy.emr_role_bucket_policy(
                 partition, held_locations | wanted_locations, held_keys | wanted_keys, object_acl=object_acl or held_acl
             )
 
         return self._ensure_inline_policy(
-            role_name, bucket_policy.EMR_ROLE_POLICY_NAME, desire, "s3_prefixes", settings=settings, dry_run=dry_run
+            role_name,
+            bucket_policy.EMR_ROLE_POLICY_NAME,
+            desire,
+            "s3_prefixes",
+            settings=settings,
+            dry_run=dry_run,
+            other_chars=lambda: self._other_inline_chars(role_name, bucket_policy.EMR_ROLE_POLICY_NAME),
         )
 
     def _ensure_inline_policy(
@@ -690,21 +716,34 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         settings: ConvergeSettings,
         dry_run: bool,
         current: Prefetched | None = None,
+        other_chars: Callable[[], int] | None = None,
     ) -> list[Change]:
         """
         Keep one inline policy at ``desire(current)`` (``None``: delete it).
 
         ``field`` is the parameter to blame if the policy grows too long.
+
+        :param other_chars: returns the characters of the role's other inline policies; when given, a
+            change is refused (:class:`QuotaExceededError`) if all of them together would pass IAM's
+            10,240 ("IAM and AWS STS quotas", role policy size), which IAM would refuse at PutRolePolicy.
         """
 
         def checked_desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
             desired = desire(current)
             if desired is None:
                 return None
+            what = f"the inline policy {policy_name} of role {role_name}"
             # The limit is on all inline policies of the role together: ours alone must fit at least.
-            return require_iam_policy_length(
-                desired, MAX_ROLE_INLINE_POLICIES_CHARS, field, f"the inline policy {policy_name} of role {role_name}"
-            )
+            require_iam_policy_length(desired, MAX_ROLE_INLINE_POLICIES_CHARS, field, what)
+            if other_chars is not None and not same_meaning(current, desired):
+                ours, others = iam_policy_length(desired), other_chars()
+                require_within(
+                    ROLE_INLINE_POLICIES_CHARS,
+                    ours + others,
+                    field,
+                    f"{what} ({ours} characters) with the role's other inline policies ({others})",
+                )
+            return desired
 
         def write(_current: Any, desired: dict[str, Any] | None) -> None:
             guard_writes(self.conn)

@@ -21,9 +21,12 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     aws_principals,
     document_size,
     find_statement,
+    live_principals,
     merged_principals,
     parse_document,
+    refuse_orphaned_ids,
     remove_statement,
+    same_meaning,
     upsert_statement,
 )
 from airflow_provider_emrfs_xacct.pure.quotas import KEY_POLICY_BYTES, require_within
@@ -149,14 +152,20 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
     ) -> list[Change]:
-        """Remove principals from the provider's key-users statement (dropping it once empty); nothing else changes."""
+        """
+        Remove principals from the provider's key-users statement (dropping it once empty); nothing else changes.
+
+        Unique IDs of deleted principals in that statement are removed too.
+        """
         unwanted = set(principal_arns)
 
         def desire(current: dict[str, Any]) -> dict[str, Any]:
             ours = find_statement(current, documents.KEY_USERS_SID)
             if ours is None:
                 return current
-            remaining = [arn for arn in aws_principals(ours) if arn not in unwanted]
+            # A deleted principal shows as its unique ID, which KMS refuses to be written back (Knowledge
+            # Center, kms-policy-error-invalid-principals): dropped, as on the grant path.
+            remaining = [arn for arn in live_principals(aws_principals(ours)) if arn not in unwanted]
             if remaining:
                 return upsert_statement(current, documents.key_users_statement(remaining))
             return remove_statement(current, documents.KEY_USERS_SID)
@@ -166,7 +175,18 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
     def _converge_key_policy(
         self, key_arn: str, desire: Any, *, settings: ConvergeSettings, dry_run: bool
     ) -> list[Change]:
-        """Keep the key policy at ``desire(current)``, never bypassing the lockout safety check."""
+        """
+        Keep the key policy at ``desire(current)``, never bypassing the lockout safety check.
+
+        A change to a policy that KMS would refuse for an orphaned unique ID in a statement the provider
+        did not write is a :class:`ConflictError` before the write (see :func:`refuse_orphaned_ids`).
+        """
+
+        def checked_desire(current: dict[str, Any]) -> dict[str, Any]:
+            desired = desire(current)
+            if not same_meaning(desired, current):
+                refuse_orphaned_ids(current, documents.KEY_USERS_SID, f"the key policy of {key_arn}")
+            return desired
 
         def write(_current: Any, desired: dict[str, Any]) -> None:
             guard_writes(self.conn)
@@ -175,7 +195,7 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
         return read_modify_write(
             resource=f"kms key {key_arn} key policy",
             read=lambda: self.get_key_policy(key_arn),
-            desire=desire,
+            desire=checked_desire,
             write=write,
             settings=settings,
             dry_run=dry_run,

@@ -145,7 +145,14 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 role_name, trusted, **trust, settings=settings, dry_run=True, role=read_role, account_id=account
             )
             changes += self.hook.ensure_destination_access(
-                role_name, locations, keys, partition=partition, settings=settings, dry_run=True, current=inline
+                role_name,
+                locations,
+                keys,
+                partition=partition,
+                settings=settings,
+                dry_run=True,
+                current=inline,
+                role_exists=role is not None,
             )
             # 4. Apply.
             if not self.dry_run and changes:

@@ -25,7 +25,7 @@ TRUST_SID = "EmrfsXacctTrustEmrRoles"
 ASSUME_SID = "EmrfsXacctAssumeDestinationRoles"
 KEY_USERS_SID = "EmrfsXacctKeyUsers"
 OBJECTS_SID = "EmrfsXacctObjects"
-LIST_SID_PREFIX = "EmrfsXacctList"
+LIST_SID = "EmrfsXacctList"
 BUCKET_LOCATION_SID = "EmrfsXacctBucketLocation"
 KMS_USE_SID = "EmrfsXacctKmsKeyUse"
 
@@ -117,15 +117,14 @@ def destination_permissions_policy(
             "Resource": [arn for location in locations for arn in object_resources(partition, location)],
         }
     ]
-    for index, bucket in enumerate(buckets, start=1):
-        statements.append(
-            {
-                "Sid": f"{LIST_SID_PREFIX}{index}",
-                "Effect": "Allow",
-                "Action": list(BUCKET_ACTIONS),
-                "Resource": s3_arn(partition, bucket),
-            }
-        )
+    statements.append(
+        {
+            "Sid": LIST_SID,
+            "Effect": "Allow",
+            "Action": list(BUCKET_ACTIONS),
+            "Resource": [s3_arn(partition, bucket) for bucket in buckets],
+        }
+    )
     statements.append(
         {
             "Sid": BUCKET_LOCATION_SID,
@@ -140,11 +139,36 @@ def destination_permissions_policy(
     return {"Version": VERSION, "Statement": statements}
 
 
+def is_legacy_list_sid(sid: str) -> bool:
+    """Return whether ``sid`` is one of the per-bucket ``EmrfsXacctList1``, ``2`` … that earlier versions wrote."""
+    number = sid[len(LIST_SID) :]
+    return sid.startswith(LIST_SID) and number.isascii() and number.isdigit()
+
+
 def is_owned_destination_sid(sid: str) -> bool:
-    """Return whether a ``Sid`` in the destination role's inline policy is one the provider writes."""
-    return sid in (OBJECTS_SID, BUCKET_LOCATION_SID, KMS_USE_SID) or (
-        sid.startswith(LIST_SID_PREFIX) and sid[len(LIST_SID_PREFIX) :].isdigit()
-    )
+    """Return whether a ``Sid`` in the destination role's inline policy is one the provider writes or wrote."""
+    return sid in (OBJECTS_SID, LIST_SID, BUCKET_LOCATION_SID, KMS_USE_SID) or is_legacy_list_sid(sid)
+
+
+def refuse_restricted_legacy_statements(policy: dict[str, Any] | None) -> None:
+    """
+    Refuse to replace an old per-bucket ``EmrfsXacctList<n>`` statement that someone restricted.
+
+    The provider now writes one :data:`LIST_SID` statement for all buckets and drops the old ones.
+    Dropping one that carries a ``Condition``, a changed ``Effect`` or any other key a person added
+    would widen the grant, so it is a :class:`ConflictError` naming the statement instead.
+    """
+    for statement in as_list((policy or {}).get("Statement")):
+        if not isinstance(statement, dict) or not is_legacy_list_sid(str(statement.get("Sid"))):
+            continue
+        added = sorted(set(statement) - {"Sid", "Effect", "Action", "Resource"})
+        if statement.get("Effect") != "Allow" or added:
+            raise ConflictError(
+                f"statement {statement['Sid']!r} (written by an older version of the provider) carries "
+                f"{', '.join(added) or 'Effect ' + repr(statement.get('Effect'))}, which the provider did not write; "
+                f"it now writes one statement {LIST_SID!r} for all buckets and would drop this one: move the "
+                "restriction into a statement of your own (a Deny beside it), then remove the statement"
+            )
 
 
 def object_locations(statement: dict[str, Any] | None) -> set[S3Location]:

@@ -198,9 +198,11 @@ def owned_statement(
     The rule for a statement the provider owns (found by its ``Sid``):
 
     - a restriction someone added is kept: its ``Condition`` (the provider's own condition keys win
-      where both set the same key), a principal type other than ``AWS``;
+      where both set the same key);
     - a widening is never written back: a wildcard or whole-account principal (``"*"``,
-      ``arn:aws:iam::*:role/*``, ``…:root``), an action or resource the provider does not write, a
+      ``arn:aws:iam::*:role/*``, ``…:root``), a principal of a type the provider does not write
+      (``Service``, ``Federated`` …: principals in one statement are alternatives, so each is one
+      more who is allowed), an action or resource the provider does not write, a
       ``NotPrincipal``/``NotAction``/``NotResource``, or an ``Effect`` changed away from the
       provider's. Each is a :class:`ConflictError` naming the statement and the value.
 
@@ -212,11 +214,6 @@ def owned_statement(
         return statement
     _refuse_widening(current, statement, f"statement {sid!r}", set(dropping))
     result = dict(statement)
-    current_principals = _principal_values(current.get("Principal"))
-    desired_principals = _principal_values(statement.get("Principal"))
-    extra_kinds = {kind: values for kind, values in current_principals.items() if kind not in desired_principals}
-    if extra_kinds:
-        result["Principal"] = {**desired_principals, **extra_kinds}
     if isinstance(current.get("Condition"), dict):
         condition = copy.deepcopy(current["Condition"])
         for operator, pairs in (statement.get("Condition") or {}).items():
@@ -237,13 +234,7 @@ def _refuse_widening(current: dict[str, Any], statement: dict[str, Any], name: s
     for key in _INVERTED_KEYS:
         if key in current:
             raise ConflictError(f"{name} has {key} {current[key]!r}, which widens it; not writing it back: {fix}")
-    for kind, values in _principal_values(current.get("Principal")).items():
-        for value in values:
-            if kind == "*" or widens_principal(value):
-                raise ConflictError(
-                    f"{name} holds the wildcard principal {value!r}; the provider never writes a wildcard or "
-                    f"whole-account principal back: {fix}"
-                )
+    _refuse_wider_principals(current, statement, name, fix)
     for key in ("Action", "Resource"):
         allowed = {json.dumps(value) for value in as_list(statement.get(key))} | {
             json.dumps(value) for value in dropped
@@ -254,6 +245,28 @@ def _refuse_widening(current: dict[str, Any], statement: dict[str, Any], name: s
                 raise ConflictError(
                     f"{name} holds the {kind}{key.lower()} {value!r}, which the provider does not write; not "
                     f"writing it back: {fix}"
+                )
+
+
+def _refuse_wider_principals(current: dict[str, Any], statement: dict[str, Any], name: str, fix: str) -> None:
+    """
+    Refuse a wildcard or whole-account principal, or a principal of a type the provider does not write.
+
+    IAM User Guide, "AWS JSON policy elements: Principal": each principal listed is one who may use the
+    statement (in a trust policy, who can assume the role); none narrows another.
+    """
+    written = _principal_values(statement.get("Principal"))
+    for kind, values in _principal_values(current.get("Principal")).items():
+        if kind != "*" and kind not in written:
+            raise ConflictError(
+                f"{name} holds the {kind} principal {values[0] if len(values) == 1 else values!r}, which the "
+                f"provider does not write and which widens it; not writing it back: {fix}"
+            )
+        for value in values:
+            if kind == "*" or widens_principal(value):
+                raise ConflictError(
+                    f"{name} holds the wildcard principal {value!r}; the provider never writes a wildcard or "
+                    f"whole-account principal back: {fix}"
                 )
 
 
@@ -277,6 +290,30 @@ def aws_principals(statement: dict[str, Any] | None) -> list[str]:
 def live_principals(principals: Iterable[str]) -> list[str]:
     """Drop unique ids (``AROA…``) that IAM shows in place of principals that were deleted."""
     return [value for value in principals if not _UNIQUE_ID.match(value)]
+
+
+def refuse_orphaned_ids(document: dict[str, Any] | None, own_sid: str, what: str) -> None:
+    """
+    Refuse a key policy whose statements, other than the provider's, name a deleted principal's unique ID.
+
+    KMS refuses every key policy that still names one ("Policy contains a statement with one or more
+    invalid principals"; AWS Knowledge Center, kms-policy-error-invalid-principals), and the provider
+    never edits a statement it did not write: only a person can remove it.
+    """
+    for index, statement in enumerate(as_list((document or {}).get("Statement"))):
+        if not isinstance(statement, dict) or statement.get("Sid") == own_sid:
+            continue
+        for kind, values in _principal_values(statement.get("Principal")).items():
+            orphaned = [
+                value for value in values if kind == "AWS" and isinstance(value, str) and _UNIQUE_ID.match(value)
+            ]
+            if orphaned:
+                name = f"statement {statement['Sid']!r}" if statement.get("Sid") else f"statement [{index}] (no Sid)"
+                raise ConflictError(
+                    f"{what}: {name} names {orphaned[0]!r}, the unique ID AWS shows for a deleted principal; "
+                    "KMS refuses every key policy that still names it, and the provider does not edit statements "
+                    f"it did not write: remove {orphaned[0]!r} from that statement by hand, then run again"
+                )
 
 
 def grants_assume_role(statement: Any, principal_arn: str) -> bool:

@@ -19,7 +19,10 @@ T = TypeVar("T")
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
 _ACCOUNT_ID = re.compile(r"^\d{12}$", re.ASCII)
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$", re.ASCII)
+# Region names of every partition above, as botocore's partition data (botocore/data/partitions.json,
+# ``regionRegex``) describes them: ``us-east-1``, ``us-isob-east-1``, and the European Sovereign
+# Cloud's ``eusc-de-east-1`` (four letters first).
+_REGION = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$", re.ASCII)
 # IAM role names: 1-64 characters of letters, digits and ``+=,.@_-``.
 _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
 # IAM paths: ``/`` or ``/seg/seg/`` with printable ASCII but no ``*``, spaces or empty segment (``//``),

@@ -10,8 +10,8 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.operators.iam import EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID, as_list
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.pure.quotas import QuotaRefusedByAwsError
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.quotas import QuotaExceededError, QuotaRefusedByAwsError
 from devstack.aws_quotas import raise_iam_quota
 from devstack.moto_stack import (
     BUCKET,
@@ -21,7 +21,7 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from devstack.testing import RecordingTaskInstance, run_operator
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
 from tests.integration.partners import AUDITOR_STATEMENT
 
 ROLE_NAME = "partner-a-writer"
@@ -126,7 +126,7 @@ def test_first_run_creates_what_the_article_asks_and_a_second_run_changes_nothin
     assert objects["Effect"] == "Allow"
     assert set(as_list(objects["Action"])) == OBJECT_ACTIONS
     assert set(as_list(objects["Resource"])) == object_arns(PREFIX)
-    listing = statement(policy, "EmrfsXacctList1")
+    listing = statement(policy, "EmrfsXacctList")
     # Unconditioned on the bucket: a HEAD of a missing key needs s3:ListBucket to answer 404 and has no s3:prefix.
     assert as_list(listing["Action"]) == ["s3:ListBucket", "s3:ListBucketMultipartUploads"]
     assert as_list(listing["Resource"]) == [f"arn:aws:s3:::{BUCKET}"]
@@ -238,7 +238,7 @@ def test_a_later_run_adds_its_trusted_role_and_prefix_and_keeps_the_earlier_ones
     assert set(as_list(statement(policy, "EmrfsXacctObjects")["Resource"])) == object_arns(PREFIX) | object_arns(
         SECOND_PREFIX
     )
-    listing = statement(policy, "EmrfsXacctList1")
+    listing = statement(policy, "EmrfsXacctList")
     assert as_list(listing["Resource"]) == [f"arn:aws:s3:::{BUCKET}"]  # one bucket, one statement
     assert "Condition" not in listing
     assert as_list(statement(policy, "EmrfsXacctKmsKeyUse")["Resource"]) == [aws.kms_key_arn]  # kept
@@ -258,7 +258,7 @@ def test_dry_run_changes_nothing_and_returns_the_arn_the_role_will_have(aws: See
     assert as_list(result[0]["after"]["Statement"][0]["Principal"]["AWS"]) == [aws.emr_ec2_role_arn]
     assert {item["Sid"] for item in result[1]["after"]["Statement"]} == {
         "EmrfsXacctObjects",
-        "EmrfsXacctList1",
+        "EmrfsXacctList",
         "EmrfsXacctBucketLocation",
         "EmrfsXacctKmsKeyUse",
     }
@@ -326,3 +326,113 @@ def test_a_trust_policy_past_the_quota_in_force_is_refused_naming_the_field_and_
     raise_iam_quota(DESTINATION_ACCOUNT, "AssumeRolePolicySizeQuota", 4096)
     run_operator(make_operator(aws, trusted_role_arns=many))
     assert set(many) <= set(as_list(statement(trust_policy(iam), TRUST_SID)["Principal"]["AWS"]))
+
+
+def test_a_prefix_in_a_bucket_sorting_first_is_added_and_a_rerun_changes_nothing(aws: Seeded) -> None:
+    """Earlier the ListBucket statements were numbered by sorted bucket: this run was a ConflictError forever."""
+    run_operator(make_operator(aws))
+    first = f"aaa-{BUCKET}"[:63]
+    assert first < BUCKET
+    prefixes = [PREFIX, f"s3://{first}/exports/partner-a/"]
+
+    _, recorder, _ = run_operator(make_operator(aws, s3_prefixes=prefixes))
+
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    policy = permissions_policy(iam)
+    assert as_list(statement(policy, "EmrfsXacctList")["Resource"]) == [
+        f"arn:aws:s3:::{first}",
+        f"arn:aws:s3:::{BUCKET}",
+    ]
+    assert recorder.mutating == ["PutRolePolicy"]
+    _, again, ti = run_operator(make_operator(aws, s3_prefixes=prefixes))
+    assert again.mutating == []
+    assert ti.xcoms["plan"] == []
+    assert permissions_policy(iam) == policy
+
+
+def test_a_policy_in_the_numbered_form_of_earlier_versions_converges(aws: Seeded) -> None:
+    """``EmrfsXacctList1``, ``2`` … (one per bucket) are the provider's own: replaced by one statement, no conflict."""
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    run_operator(make_operator(aws))
+    other, first = f"zzz-{BUCKET}"[:63], f"aaa-{BUCKET}"[:63]
+    legacy = permissions_policy(iam)
+    legacy["Statement"] = [item for item in legacy["Statement"] if not item["Sid"].startswith("EmrfsXacctList")]
+    legacy["Statement"][1:1] = [
+        {
+            "Sid": f"EmrfsXacctList{index}",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": f"arn:aws:s3:::{bucket}",
+        }
+        for index, bucket in enumerate([BUCKET, other], start=1)
+    ]
+    legacy["Statement"].append(OTHER_POLICY["Statement"][0])  # someone else's statement in the same policy
+    iam.put_role_policy(RoleName=ROLE_NAME, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(legacy))
+    prefixes = [PREFIX, f"s3://{other}/in/", f"s3://{first}/in/"]
+
+    _, recorder, _ = run_operator(make_operator(aws, s3_prefixes=prefixes))
+
+    policy = permissions_policy(iam)
+    assert not [item["Sid"] for item in policy["Statement"] if item["Sid"][len("EmrfsXacctList") :].isdigit()]
+    assert as_list(statement(policy, "EmrfsXacctList")["Resource"]) == [
+        f"arn:aws:s3:::{first}",
+        f"arn:aws:s3:::{BUCKET}",
+        f"arn:aws:s3:::{other}",
+    ]
+    assert statement(policy, "ReadReference") == OTHER_POLICY["Statement"][0]
+    assert recorder.mutating == ["PutRolePolicy"]
+    _, again, _ = run_operator(make_operator(aws, s3_prefixes=prefixes))
+    assert again.mutating == []
+
+
+def test_the_roles_inline_policies_together_past_the_quota_are_refused_before_any_write(aws: Seeded) -> None:
+    """
+    IAM counts all inline policies of a role together against 10,240 characters ("IAM and AWS STS
+    quotas", role policy size) and refuses a PutRolePolicy past it (the stand-in plays that,
+    devstack/aws_quotas.py). Earlier, the trust policy was written first and then PutRolePolicy was
+    refused: the role trusted the EMR role and granted nothing.
+    """
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    create_role_by_hand(iam, [AUDITOR_STATEMENT])
+    # Another team's inline policy takes 9,500 of the role's 10,240 characters.
+    extra = {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "", "Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}],
+    }
+    extra["Statement"][0]["Sid"] = "P" * (9500 - len(json.dumps(extra, separators=(",", ":"))))
+    iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="team-extra", PolicyDocument=json.dumps(extra))
+    before = trust_policy(iam)
+    operator = make_operator(aws)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+
+    with CallRecorder().everywhere() as recorder, pytest.raises(QuotaExceededError) as refused:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert refused.value.field == "s3_prefixes"
+    assert "other inline policies (9500)" in str(refused.value)
+    assert "Role policy size (all inline policies of a role together)" in str(refused.value)
+    assert recorder.mutating == []
+    assert trust_policy(iam) == before
+    assert iam.list_role_policies(RoleName=ROLE_NAME)["PolicyNames"] == ["team-extra"]
+
+
+def test_a_service_principal_someone_added_to_the_providers_trust_statement_is_refused(aws: Seeded) -> None:
+    """
+    Each principal of a trust statement may assume the role (IAM User Guide, "AWS JSON policy elements:
+    Principal"): ``ec2.amazonaws.com`` there lets any EC2 instance profile of the account use the partner
+    role. Earlier it was written back on every update as if it restricted the statement.
+    """
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    run_operator(make_operator(aws))
+    trust = trust_policy(iam)
+    statement(trust, TRUST_SID)["Principal"]["Service"] = "ec2.amazonaws.com"
+    iam.update_assume_role_policy(RoleName=ROLE_NAME, PolicyDocument=json.dumps(trust))
+    operator = make_operator(aws, trusted_role_arns=[SECOND_EMR_ROLE_ARN])
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+
+    with CallRecorder().everywhere() as recorder, pytest.raises(ConflictError) as refused:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert f"statement {TRUST_SID!r} holds the Service principal 'ec2.amazonaws.com'" in str(refused.value)
+    assert recorder.mutating == []
+    assert trust_policy(iam) == trust

@@ -21,7 +21,7 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_POLICY_NAME,
     DESTINATION_POLICY_NAME,
     KEY_USERS_SID,
-    LIST_SID_PREFIX,
+    LIST_SID,
     as_list,
 )
 from devstack.emrfs_writer import WriteResult, write_like_emrfs
@@ -187,7 +187,7 @@ def _list_conditioned_on_prefix(aws: Seeded) -> None:
     """The earlier shape: ListBucket only with s3:prefix, which a HEAD does not carry."""
     policy = destination_policy(aws)
     for statement in policy["Statement"]:
-        if statement["Sid"].startswith(LIST_SID_PREFIX):
+        if statement["Sid"].startswith(LIST_SID):
             statement["Condition"] = {"StringLike": {"s3:prefix": [f"{PREFIX_KEY}/", f"{PREFIX_KEY}/*"]}}
     put_destination_policy(aws, policy)
 
@@ -269,7 +269,7 @@ FIRST_MARKER = ("PutObject", f"{PREFIX_KEY}_$folder$")
         pytest.param(
             _without_key_user_nor_delegation, *FIRST_MARKER, ROLE, "kms:GenerateDataKey", id="key-user-and-root"
         ),
-        pytest.param(_without_statement(LIST_SID_PREFIX), *HEAD_OWN_KEY, ROLE, "s3:ListBucket", id="list-bucket"),
+        pytest.param(_without_statement(LIST_SID), *HEAD_OWN_KEY, ROLE, "s3:ListBucket", id="list-bucket"),
         pytest.param(_list_conditioned_on_prefix, *HEAD_OWN_KEY, ROLE, "s3:ListBucket", id="list-only-with-prefix"),
         pytest.param(_without_own_key, *HEAD_OWN_KEY, ROLE, "s3:GetObject", id="prefix-own-key"),
         pytest.param(

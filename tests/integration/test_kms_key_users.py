@@ -9,7 +9,7 @@ import pytest
 
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.pure.documents import as_list
-from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, PreconditionError
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -151,3 +151,41 @@ def test_dry_run_changes_nothing_and_returns_the_key_arn(aws: Seeded) -> None:
     assert change["before"] == aws.key_policy
     assert as_list(change["after"]["Statement"][-1]["Principal"]["AWS"]) == [PARTNER_A_ROLE]
     assert key_policy(client(aws.url, DESTINATION_ACCOUNT, "kms"), aws.kms_key_arn) == aws.key_policy
+
+
+@pytest.mark.parametrize("sid", ["AllowUseOfTheKey", None])
+def test_a_deleted_principal_in_a_statement_not_ours_is_a_conflict_before_any_write(
+    aws: Seeded, sid: str | None
+) -> None:
+    """
+    KMS shows a deleted role as its unique ID and refuses every key policy still naming it (Knowledge
+    Center, kms-policy-error-invalid-principals; the stand-in plays both, devstack/aws_principals.py).
+    The provider must not edit that statement: it names it and the ID at once, rather than retrying
+    about a minute as if IAM were slow and then raising KMS's error.
+    """
+    create_roles(aws, "partner-a-writer", "partner-b-writer", "console-user")
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    console_user = iam.get_role(RoleName="console-user")["Role"]
+    theirs = {"Effect": "Allow", "Principal": {"AWS": [console_user["Arn"]]}, "Action": "kms:Decrypt", "Resource": "*"}
+    if sid:
+        theirs = {"Sid": sid, **theirs}
+    existing = {**aws.key_policy, "Statement": [*aws.key_policy["Statement"], theirs]}
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(existing))
+    run_operator(make_operator(aws.kms_key_arn))
+    iam.delete_role(RoleName="console-user")
+    before = key_policy(kms, aws.kms_key_arn)
+    # Nothing to change: the rerun reads and writes nothing, whatever the other statements hold.
+    _, recorder, _ = run_operator(make_operator(aws.kms_key_arn))
+    assert recorder.mutating == []
+    operator = make_operator(aws.kms_key_arn, principal_arns=[PARTNER_B_ROLE])
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+
+    with CallRecorder().everywhere() as recorder, pytest.raises(ConflictError) as excinfo:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    named = f"statement {sid!r}" if sid else "statement [2] (no Sid)"
+    assert f"{named} names {console_user['RoleId']!r}" in str(excinfo.value)
+    assert "remove" in str(excinfo.value)
+    assert recorder.mutating == []
+    assert key_policy(kms, aws.kms_key_arn) == before

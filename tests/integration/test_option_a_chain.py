@@ -25,6 +25,7 @@ from airflow_provider_emrfs_xacct.pure.bucket_policy import (
 )
 from airflow_provider_emrfs_xacct.pure.documents import KEY_USERS_SID, KMS_USE_SID, OBJECTS_SID
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.quotas import QuotaExceededError
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -220,3 +221,37 @@ def test_emr_role_access_refuses_bad_input_before_any_call(
     error, recorder = failing(emr_role_access(**arguments), InvalidParameterError)
     assert error.field == field
     assert recorder.calls == []
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_emr_role_access_past_the_roles_inline_policy_quota_is_refused_before_the_write(
+    aws: Seeded, dry_run: bool
+) -> None:
+    """
+    IAM counts all inline policies of a role together against 10,240 characters ("IAM and AWS STS
+    quotas", role policy size; the stand-in plays it, devstack/aws_quotas.py). The plan now counts the
+    role's other inline policies, so a dry run says so too, and no PutRolePolicy meets IAM's raw LimitExceeded.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    used = sum(
+        len(
+            json.dumps(
+                iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=name)["PolicyDocument"], separators=(",", ":")
+            )
+        )
+        for name in iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
+    )
+    extra = {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "", "Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}],
+    }
+    extra["Statement"][0]["Sid"] = "P" * (9800 - used - len(json.dumps(extra, separators=(",", ":"))))
+    iam.put_role_policy(RoleName=EMR_EC2_ROLE, PolicyName="team-extra", PolicyDocument=json.dumps(extra))
+    names = sorted(iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"])
+
+    error, recorder = failing(emr_role_access(dry_run=dry_run), QuotaExceededError)
+
+    assert error.field == "s3_prefixes"
+    assert "with the role's other inline policies (9800)" in str(error)
+    assert recorder.mutating == []
+    assert sorted(iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]) == names

@@ -37,6 +37,7 @@ from devstack.testing import CallRecorder, run_operator, small_cluster
 from tests.integration.partners import (
     NAME_PREFIX,
     create_security_configuration,
+    grant_key_users,
     mapping,
     provision_partner,
     role_arn,
@@ -45,6 +46,7 @@ from tests.integration.partners import (
 PARTNER_1, PREFIX_1 = "partner-1-writer", "s3://partner-results-b/partner-1/"
 PARTNER_2, PREFIX_2 = "partner-2-writer", "s3://partner-results-b/partner-2/"
 SEEDED_EMR_POLICY = "emr-ec2-own-bucket-access"
+TRUST_NOBODY = {"Version": "2012-10-17", "Statement": []}
 
 
 def revoker(aws: Seeded, role_name: str, **kwargs: Any) -> RevokePartnerAccessOperator:
@@ -184,6 +186,27 @@ def test_revoking_one_partner_keeps_the_other_and_everything_not_ours(aws: Seede
     assert seeded_emr_policy(aws) == seeded_policy
     assert last["security_configuration"] is None  # no mapping left: clusters need none for these partners
     assert configuration(aws, new_name) is not None
+
+
+def test_a_key_user_deleted_meanwhile_is_not_written_back(aws: Seeded, two_partners: str) -> None:
+    """
+    KMS shows a deleted role as its unique ID and refuses a key policy still naming it (Knowledge Center,
+    kms-policy-error-invalid-principals; the stand-in plays both, devstack/aws_principals.py).
+    """
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    reader = iam.create_role(RoleName="partner-3-reader", AssumeRolePolicyDocument=json.dumps(TRUST_NOBODY))["Role"]
+    grant_key_users(aws, [reader["Arn"]])
+    # Partner 1's role is deleted outside the provider (its inline policy first, as IAM requires).
+    deleted = iam.get_role(RoleName=PARTNER_1)["Role"]
+    for name in iam.list_role_policies(RoleName=PARTNER_1)["PolicyNames"]:
+        iam.delete_role_policy(RoleName=PARTNER_1, PolicyName=name)
+    iam.delete_role(RoleName=PARTNER_1)
+    assert key_users(aws) == sorted([deleted["RoleId"], role_arn(PARTNER_2), reader["Arn"]])
+
+    run_operator(revoker(aws, PARTNER_2, security_configuration=two_partners, name_prefix=NAME_PREFIX))
+
+    assert key_users(aws) == [reader["Arn"]]
+    assert key_policy(aws)["Statement"][:2] == aws.key_policy["Statement"]
 
 
 def test_dry_run_revoke_plans_everything_and_changes_nothing(aws: Seeded, two_partners: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -13,7 +14,7 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     KEY_USER_ACTIONS,
     KEY_USERS_SID,
     KMS_USE_SID,
-    LIST_SID_PREFIX,
+    LIST_SID,
     OBJECT_ACTIONS,
     OBJECTS_SID,
     SID_PREFIX,
@@ -22,13 +23,17 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     as_list,
     assume_role_policy,
     destination_permissions_policy,
+    is_owned_destination_sid,
     key_users_statement,
     list_prefixes,
     locations_in_permissions_policy,
     object_resources,
+    refuse_restricted_legacy_statements,
     s3_arn,
     trust_statement,
 )
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.pure.merge import merge_owned_statements
 from airflow_provider_emrfs_xacct.pure.validation import S3Location, parse_s3_location
 
 ACCOUNT_A = "111111111111"
@@ -95,7 +100,7 @@ class TestHelpers:
         assert original == ["a"]
 
     def test_every_sid_carries_the_prefix(self):
-        sids = [TRUST_SID, ASSUME_SID, KEY_USERS_SID, OBJECTS_SID, LIST_SID_PREFIX, BUCKET_LOCATION_SID, KMS_USE_SID]
+        sids = [TRUST_SID, ASSUME_SID, KEY_USERS_SID, OBJECTS_SID, LIST_SID, BUCKET_LOCATION_SID, KMS_USE_SID]
         assert all(sid.startswith(SID_PREFIX) for sid in sids)
         assert len(set(sids)) == len(sids)
 
@@ -132,10 +137,10 @@ class TestDestinationPermissionsPolicy:
                     ],
                 },
                 {
-                    "Sid": f"{LIST_SID_PREFIX}1",
+                    "Sid": LIST_SID,
                     "Effect": "Allow",
                     "Action": ["s3:ListBucket", "s3:ListBucketMultipartUploads"],
-                    "Resource": "arn:aws:s3:::partner-b",
+                    "Resource": ["arn:aws:s3:::partner-b"],
                 },
                 {
                     "Sid": BUCKET_LOCATION_SID,
@@ -192,15 +197,13 @@ class TestDestinationPermissionsPolicy:
         # A HEAD of a missing key is 404 only with s3:ListBucket, and carries no s3:prefix (S3 API
         # Reference, HeadObject): a condition on s3:prefix would turn every exists() of a new path into 403.
         policy = destination_permissions_policy("aws", [RESULTS, RAW, OTHER])
-        list_statements = [s for s in policy["Statement"] if "s3:ListBucket" in as_list(s["Action"])]
-        assert len(list_statements) == 2
-        by_bucket = {statement["Resource"]: statement for statement in list_statements}
-        assert set(by_bucket) == {"arn:aws:s3:::partner-b", "arn:aws:s3:::partner-c"}
-        for statement in list_statements:
-            assert as_list(statement["Action"]) == ["s3:ListBucket", "s3:ListBucketMultipartUploads"]
-            assert statement["Sid"].startswith(LIST_SID_PREFIX)
-            assert "Condition" not in statement
-            assert "/" not in statement["Resource"]  # the bucket only: these are bucket actions, no object access
+        [statement] = [s for s in policy["Statement"] if "s3:ListBucket" in as_list(s["Action"])]
+        assert statement["Resource"] == ["arn:aws:s3:::partner-b", "arn:aws:s3:::partner-c"]
+        assert as_list(statement["Action"]) == ["s3:ListBucket", "s3:ListBucketMultipartUploads"]
+        assert statement["Sid"] == LIST_SID
+        assert "Condition" not in statement
+        # The buckets only: these are bucket actions, no object access.
+        assert not any("/" in arn for arn in statement["Resource"])
 
     def test_bucket_actions_are_granted_on_no_other_bucket(self):
         policy = destination_permissions_policy("aws", [RESULTS])
@@ -334,3 +337,88 @@ class TestKeyUsersStatement:
         assert statement["Resource"] == "*"
         assert "kms:PutKeyPolicy" not in statement["Action"]
         assert not any(action in ("kms:*", "*") for action in statement["Action"])
+
+
+def _merged(current: dict[str, Any] | None, locations: list[S3Location]) -> dict[str, Any]:
+    """What the destination hook writes: ``locations`` plus what ``current`` grants, merged into ``current``."""
+    refuse_restricted_legacy_statements(current)
+    held, keys = locations_in_permissions_policy(current)
+    ours = destination_permissions_policy("aws", held | set(locations), keys)
+    return merge_owned_statements(current, ours, is_owned_destination_sid)
+
+
+#: The form earlier versions wrote: one s3:ListBucket statement per bucket, numbered by sorted position.
+LEGACY_POLICY = {
+    "Version": VERSION,
+    "Statement": [
+        {
+            "Sid": OBJECTS_SID,
+            "Effect": "Allow",
+            "Action": list(OBJECT_ACTIONS),
+            "Resource": ["arn:aws:s3:::partner-b/raw/*"],
+        },
+        {
+            "Sid": "EmrfsXacctList1",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": "arn:aws:s3:::partner-b",
+        },
+        {
+            "Sid": "EmrfsXacctList2",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": "arn:aws:s3:::partner-c",
+        },
+        {"Sid": "TeamDeny", "Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"},
+    ],
+}
+
+
+class TestListStatement:
+    """The ``s3:ListBucket`` grant is one statement for all buckets, so its ``Sid`` never moves."""
+
+    def test_adding_a_bucket_sorting_first_converges(self):
+        # Earlier, partner-b was EmrfsXacctList1 and then became 2: a ConflictError on every run.
+        current = _merged(None, [RAW])
+        merged = _merged(current, [S3Location("aaa-first", "in/")])
+        listing = statements_by_sid(merged)[LIST_SID]
+        assert listing["Resource"] == ["arn:aws:s3:::aaa-first", "arn:aws:s3:::partner-b"]
+        assert _merged(merged, []) == merged  # a rerun changes nothing
+
+    def test_the_numbered_form_of_earlier_versions_converges_keeping_foreign_statements(self):
+        merged = _merged(copy.deepcopy(LEGACY_POLICY), [S3Location("aaa-first", "in/")])
+        sids = [statement["Sid"] for statement in merged["Statement"]]
+        assert sids == [OBJECTS_SID, "TeamDeny", LIST_SID, BUCKET_LOCATION_SID]
+        assert statements_by_sid(merged)["TeamDeny"] == LEGACY_POLICY["Statement"][3]
+        assert statements_by_sid(merged)[LIST_SID]["Resource"] == [
+            "arn:aws:s3:::aaa-first",
+            "arn:aws:s3:::partner-b",
+        ]
+        assert _merged(merged, []) == merged
+
+    @pytest.mark.parametrize(
+        ("change", "named"),
+        [
+            ({"Condition": {"Bool": {"aws:SecureTransport": "true"}}}, "Condition"),
+            ({"Effect": "Deny"}, "Effect 'Deny'"),
+        ],
+    )
+    def test_a_restricted_numbered_statement_is_a_conflict_not_dropped(self, change, named):
+        current = copy.deepcopy(LEGACY_POLICY)
+        current["Statement"][2].update(change)
+        with pytest.raises(ConflictError, match=rf"'EmrfsXacctList2' .*carries {named}"):
+            _merged(current, [])
+
+    @pytest.mark.parametrize(
+        ("sid", "owned"),
+        [
+            (LIST_SID, True),
+            ("EmrfsXacctList1", True),
+            ("EmrfsXacctList12", True),
+            ("EmrfsXacctListMine", False),
+            ("EmrfsXacctList\u00b2", False),  # a superscript digit: not a number IAM or the provider writes
+            ("XEmrfsXacctList1", False),
+        ],
+    )
+    def test_owned_sids(self, sid, owned):
+        assert is_owned_destination_sid(sid) is owned

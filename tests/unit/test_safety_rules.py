@@ -23,6 +23,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     merged_principals,
     merged_resources,
     normalize,
+    refuse_orphaned_ids,
     same_meaning,
     upsert_statement,
 )
@@ -98,7 +99,7 @@ def test_a_condition_a_person_added_to_a_provider_statement_is_kept(ours, merge)
 def test_the_providers_own_condition_keys_win_and_a_persons_other_keys_stay() -> None:
     location = S3Location("bucket-b", "exports/")
     ours = documents.destination_permissions_policy("aws", [location])
-    [listing] = [item for item in ours["Statement"] if item["Sid"].startswith(documents.LIST_SID_PREFIX)]
+    [listing] = [item for item in ours["Statement"] if item["Sid"] == documents.LIST_SID]
     mine = {"StringLike": {"s3:prefix": ["narrowed/"]}, "Bool": {"aws:SecureTransport": "true"}}
     current = merge_owned_statements(None, ours, documents.is_owned_destination_sid)
     current["Statement"][1]["Condition"] = mine
@@ -185,6 +186,25 @@ def test_a_bucket_policy_statement_widened_to_everyone_is_refused_and_a_conditio
     granted["Statement"][0]["Principal"] = "*"
     with pytest.raises(ConflictError, match=r"wildcard principal '\*'"):
         bucket_policy.grant(granted, "aws", EMR_ROLE, location)
+
+
+@pytest.mark.parametrize(
+    ("sid", "make", "kind", "value"),
+    [
+        (documents.TRUST_SID, documents.trust_statement, "Service", "ec2.amazonaws.com"),
+        (documents.TRUST_SID, documents.trust_statement, "Federated", "cognito-identity.amazonaws.com"),
+        (documents.KEY_USERS_SID, documents.key_users_statement, "Service", "s3.amazonaws.com"),
+    ],
+)
+def test_a_principal_of_another_type_added_to_a_provider_statement_is_refused(sid, make, kind, value) -> None:
+    # Principals in one statement are alternatives: a Service or Federated one is one more who may assume
+    # the role or use the key (IAM User Guide, "AWS JSON policy elements: Principal").
+    ours = make([EMR_ROLE])
+    ours["Principal"][kind] = value
+    current = policy(ours)
+
+    with pytest.raises(ConflictError, match=rf"statement '{sid}' holds the {kind} principal '{value}'.*widens it"):
+        upsert_statement(current, make(merged_principals(current, sid, [OTHER])))
 
 
 def test_an_effect_turned_to_deny_or_a_not_element_is_never_written_back() -> None:
@@ -324,3 +344,14 @@ def test_a_malformed_policy_is_raised_at_once_without_waiting_or_a_second_write(
         )
     assert len(writes) == 1
     assert sleeps == []
+
+
+def test_an_orphaned_id_is_refused_only_in_statements_the_provider_did_not_write() -> None:
+    orphan = "AROADBQP57FF2AEXAMPLE"
+    ours = documents.key_users_statement([PARTNER, orphan])
+    service = {"Sid": "Logs", "Effect": "Allow", "Principal": {"Service": "logs.amazonaws.com"}, "Action": "kms:*"}
+    refuse_orphaned_ids(policy(ours, service), documents.KEY_USERS_SID, "the key policy")  # ours: dropped, not refused
+
+    foreign = {"Sid": "Console", "Effect": "Allow", "Principal": {"AWS": [PARTNER, orphan]}, "Action": "kms:Decrypt"}
+    with pytest.raises(ConflictError, match=rf"the key policy: statement 'Console' names '{orphan}'.*remove"):
+        refuse_orphaned_ids(policy(ours, foreign), documents.KEY_USERS_SID, "the key policy")

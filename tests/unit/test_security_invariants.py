@@ -241,9 +241,8 @@ def assert_identity_policy_least_privilege(policy: dict[str, Any], locations: se
             assert set(resources) == allowed_objects
         if set(actions) & set(BUCKET_ACTIONS):
             assert actions == list(BUCKET_ACTIONS)
-            [bucket_arn] = resources
-            bucket = bucket_arn.removeprefix(f"arn:{PARTITION}:s3:::")
-            assert bucket in buckets  # an asked prefix's bucket, never an object ARN or another bucket
+            # The asked prefixes' buckets (one statement for all), never an object ARN or another bucket.
+            assert {resource.removeprefix(f"arn:{PARTITION}:s3:::") for resource in resources} == buckets
             assert "Condition" not in statement, statement
         if "s3:GetBucketLocation" in actions:
             assert {resource.removeprefix(f"arn:{PARTITION}:s3:::") for resource in resources} == buckets

@@ -6,6 +6,7 @@ import pytest
 
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.validation import (
+    PARTITIONS,
     Arn,
     S3Location,
     account_of_arn,
@@ -186,6 +187,7 @@ class TestKmsKeyArn:
             f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/mrk-{'0123456789abcdef' * 2}",
             f"arn:aws-us-gov:kms:us-gov-west-1:{ACCOUNT}:key/{KEY_ID}",
             f"arn:aws-cn:kms:cn-north-1:{ACCOUNT}:key/{KEY_ID}",
+            f"arn:aws-eusc:kms:eusc-de-east-1:{ACCOUNT}:key/{KEY_ID}",  # the European Sovereign Cloud
         ],
     )
     def test_accepts_key_arns(self, value):
@@ -199,6 +201,12 @@ class TestKmsKeyArn:
             (KEY_ID, "is not an ARN"),
             (f"arn:aws:kms::{ACCOUNT}:key/{KEY_ID}", "must have a region"),
             (f"arn:aws:kms:useast1:{ACCOUNT}:key/{KEY_ID}", "must have a region"),
+            (f"arn:aws:kms:europe-west-1:{ACCOUNT}:key/{KEY_ID}", "must have a region"),
+            (f"arn:aws:kms:e-west-1:{ACCOUNT}:key/{KEY_ID}", "must have a region"),
+            (f"arn:aws:kms:us-east:{ACCOUNT}:key/{KEY_ID}", "must have a region"),
+            (f"arn:aws:kms:us-east-100:{ACCOUNT}:key/{KEY_ID}", "must have a region"),
+            (f"arn:aws:kms:US-EAST-1:{ACCOUNT}:key/{KEY_ID}", "must have a region"),
+            (f"arn:aws:kms:aws-global:{ACCOUNT}:key/{KEY_ID}", "must have a region"),
             (f"arn:aws:kms:us-east-1:{ACCOUNT}:key/*", "wildcards are refused"),
             (f"arn:aws:kms:*:{ACCOUNT}:key/{KEY_ID}", "wildcards are refused"),
             (f"arn:aws:kms:us-east-1:{ACCOUNT}:key/", "must be a key ARN"),
@@ -452,3 +460,24 @@ class TestPositiveNumber:
 def test_account_and_partition_of_an_arn(arn, account, partition):
     assert account_of_arn(arn) == account
     assert partition_of_arn(arn) == partition
+
+
+def test_every_region_of_every_supported_partition_in_botocores_data_is_accepted():
+    """botocore's partition data (botocore/data/partitions.json) lists the regions of each partition."""
+    import json
+    import pathlib
+
+    import botocore
+
+    data = json.loads((pathlib.Path(botocore.__file__).parent / "data" / "partitions.json").read_text())
+    regions = {
+        (partition["id"], region)
+        for partition in data["partitions"]
+        if partition["id"] in PARTITIONS
+        for region in partition["regions"]
+        if not region.endswith("-global")  # the partition's global endpoint, no key lives there
+    }
+    assert ("aws-eusc", "eusc-de-east-1") in regions
+    for partition, region in sorted(regions):
+        arn = f"arn:{partition}:kms:{region}:{ACCOUNT}:key/{KEY_ID}"
+        assert validate_kms_key_arn(arn, "key_arn") == arn

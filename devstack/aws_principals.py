@@ -1,0 +1,122 @@
+"""
+KMS's refusal of a key policy that names a deleted principal, played in the stand-in (moto has none).
+
+AWS stores a key policy's principals by their unique IDs. Once a role named there is deleted,
+``GetKeyPolicy`` shows its unique ID (``AROA…``) in place of its ARN (IAM User Guide, "AWS JSON
+policy elements: Principal": if you delete the role, "the principal ID shows up"). KMS then refuses
+every ``PutKeyPolicy`` (and ``CreateKey``) whose policy still holds such an orphaned ID with
+``MalformedPolicyDocumentException`` "Policy contains a statement with one or more invalid
+principals" and changes nothing (AWS Knowledge Center, "How do I resolve the AWS KMS key policy error
+'Policy contains a statement with one or more invalid principals'?", kms-policy-error-invalid-principals:
+"Remove orphaned unique IDs from the key policy"; AWS KMS API Reference, "PutKeyPolicy": "The principals
+in the key policy must exist and be visible to KMS").
+
+moto does neither. These judges do both, with their own code (not the provider's): ``DeleteRole``
+rewrites the role's ARN to its unique ID in every key policy of the stand-in, and ``PutKeyPolicy``/
+``CreateKey`` refuse a policy naming a unique ID of a user (``AIDA…``) or role (``AROA…``; IAM User
+Guide, "IAM identifiers", "Unique identifiers").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import moto.iam.models
+import moto.kms.models
+from moto.core.exceptions import JsonRESTError
+
+INVALID_PRINCIPALS = "Policy contains a statement with one or more invalid principals."
+_USER_OR_ROLE_ID = re.compile(r"(AIDA|AROA)[A-Z0-9]{12,}")
+
+
+def _aws_principals(statement: Any) -> list[Any]:
+    principal = statement.get("Principal") if isinstance(statement, dict) else None
+    if not isinstance(principal, dict):
+        return []
+    values = principal.get("AWS")
+    return values if isinstance(values, list) else [values]
+
+
+def _statements(policy: dict[str, Any]) -> list[Any]:
+    statements = policy.get("Statement")
+    return statements if isinstance(statements, list) else [statements]
+
+
+def orphaned_ids(policy: str | None) -> list[str]:
+    """The user and role unique IDs a key policy names as ``Principal.AWS``."""
+    try:
+        document = json.loads(policy or "{}")
+    except ValueError:
+        return []
+    if not isinstance(document, dict):
+        return []
+    return [
+        value
+        for statement in _statements(document)
+        for value in _aws_principals(statement)
+        if isinstance(value, str) and _USER_OR_ROLE_ID.fullmatch(value)
+    ]
+
+
+def _check_principals(policy: str | None) -> None:
+    if orphaned_ids(policy):
+        raise JsonRESTError("MalformedPolicyDocumentException", INVALID_PRINCIPALS)
+
+
+def _show_deleted(policy: str, arn: str, unique_id: str) -> str:
+    """The key policy as KMS shows it once the principal ``arn`` is deleted."""
+    try:
+        document = json.loads(policy)
+    except ValueError:
+        return policy
+    changed = False
+    for statement in _statements(document) if isinstance(document, dict) else []:
+        values = _aws_principals(statement)
+        if arn in values:
+            replaced = [unique_id if value == arn else value for value in values]
+            single = not isinstance(statement["Principal"]["AWS"], list)
+            statement["Principal"]["AWS"] = replaced[0] if single else replaced
+            changed = True
+    return json.dumps(document) if changed else policy
+
+
+#: moto's own methods, by name, called once a judge lets a request through.
+_moto: dict[str, Any] = {}
+
+
+def create_key(self: Any, policy: str | None, *args: Any, **kwargs: Any) -> Any:
+    _check_principals(policy)
+    return _moto["create_key"](self, policy, *args, **kwargs)
+
+
+def put_key_policy(self: Any, key_id: str, policy: str) -> None:
+    _check_principals(policy)
+    _moto["put_key_policy"](self, key_id, policy)
+
+
+def delete_role(self: Any, role_name: str) -> None:
+    role = self.get_role(role_name)
+    arn, unique_id = role.arn, role.id
+    _moto["delete_role"](self, role_name)
+    for regions in moto.kms.models.kms_backends.values():
+        for backend in regions.values():
+            for key in backend.keys.values():
+                if key.policy:
+                    key.policy = _show_deleted(key.policy, arn, unique_id)
+
+
+_JUDGES = {
+    moto.iam.models.IAMBackend: (delete_role,),
+    moto.kms.models.KmsBackend: (create_key, put_key_policy),
+}
+
+
+def install() -> None:
+    """Put the judges in front of moto's IAM and KMS backends (once per process)."""
+    for backend, judges in _JUDGES.items():
+        for judge in judges:
+            if getattr(backend, judge.__name__) is not judge:
+                _moto[judge.__name__] = getattr(backend, judge.__name__)
+                setattr(backend, judge.__name__, judge)

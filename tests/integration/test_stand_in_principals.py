@@ -1,0 +1,75 @@
+"""
+The stand-in shows and refuses a deleted principal in a key policy as KMS does, which moto alone does not.
+
+These are the judges of ``devstack/aws_principals.py``: once a role named in a key policy is deleted,
+``GetKeyPolicy`` shows its unique ID (IAM User Guide, "AWS JSON policy elements: Principal"), and
+``PutKeyPolicy``/``CreateKey`` with such an orphaned ID are refused with
+``MalformedPolicyDocumentException`` "Policy contains a statement with one or more invalid principals",
+nothing changed (AWS Knowledge Center, kms-policy-error-invalid-principals). Both sides are tried:
+the same policy with live ARNs only is accepted.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from devstack.moto_stack import DESTINATION_ACCOUNT, Seeded, client
+
+ROOT = {
+    "Sid": "EnableIamPolicies",
+    "Effect": "Allow",
+    "Principal": {"AWS": f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"},
+    "Action": "kms:*",
+    "Resource": "*",
+}
+
+
+def users_statement(*principals: str) -> dict[str, Any]:
+    return {
+        "Sid": "Users",
+        "Effect": "Allow",
+        "Principal": {"AWS": list(principals)},
+        "Action": "kms:Decrypt",
+        "Resource": "*",
+    }
+
+
+def policy_of(kms: Any, key: str) -> dict[str, Any]:
+    return json.loads(kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])
+
+
+def test_a_deleted_role_shows_as_its_unique_id_and_a_policy_still_naming_it_is_refused(aws: Seeded) -> None:
+    iam, kms = client(aws.url, DESTINATION_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "kms")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": []})
+    gone = iam.create_role(RoleName="gone", AssumeRolePolicyDocument=trust)["Role"]
+    kept = iam.create_role(RoleName="kept", AssumeRolePolicyDocument=trust)["Role"]
+    live = {"Version": "2012-10-17", "Statement": [ROOT, users_statement(gone["Arn"], kept["Arn"])]}
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(live))  # live ARNs: accepted
+
+    iam.delete_role(RoleName="gone")
+
+    shown = policy_of(kms, aws.kms_key_arn)
+    assert shown["Statement"][1]["Principal"]["AWS"] == [gone["RoleId"], kept["Arn"]]
+    assert gone["RoleId"].startswith("AROA")
+    assert shown["Statement"][0] == ROOT
+    with pytest.raises(ClientError) as refused:
+        kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(shown))
+    assert refused.value.response["Error"]["Code"] == "MalformedPolicyDocumentException"
+    assert (
+        refused.value.response["Error"]["Message"] == "Policy contains a statement with one or more invalid principals."
+    )
+    assert policy_of(kms, aws.kms_key_arn) == shown  # nothing changed
+
+    # Without the orphaned ID the same policy is accepted; so is a new key's, and refused with it.
+    shown["Statement"][1]["Principal"]["AWS"] = [kept["Arn"]]
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(shown))
+    assert policy_of(kms, aws.kms_key_arn) == shown
+    with pytest.raises(ClientError, match="invalid principals"):
+        kms.create_key(
+            Policy=json.dumps({"Version": "2012-10-17", "Statement": [ROOT, users_statement("AIDACKCEVSQ6C2EXAMPLE")]})
+        )
+    kms.create_key(Policy=json.dumps({"Version": "2012-10-17", "Statement": [ROOT, users_statement(kept["Arn"])]}))
