@@ -15,7 +15,13 @@ from typing import Any
 from devstack.emrfs_writer import WriteResult, write_like_emrfs
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client
 from devstack.testing import CallRecorder, run_operator, small_cluster
-from tests.integration.partners import create_security_configuration, grant_key_users, mapping, provision_partner
+from tests.integration.partners import (
+    create_security_configuration,
+    ensure_destination_role,
+    grant_key_users,
+    mapping,
+    provision_partner,
+)
 from tests.integration.test_option_a_chain import emr_role_access, grant
 from tests.integration.test_verify import KMS, PREFIX, ROLE_NAME, hand_made_configuration, verifier
 
@@ -167,6 +173,30 @@ def test_a_canned_acl_needs_put_object_acl_as_aws_requires(aws: Seeded) -> None:
     result = write(aws, configuration, canned_acl="bucket-owner-full-control")
     assert result.success, result.summary()
     assert {item.owner_account for item in result.objects.values()} == {DESTINATION_ACCOUNT}
+
+
+def test_ensure_destination_role_object_acl_lets_canned_acl_uploads_through_as_aws_requires(aws: Seeded) -> None:
+    """S3 API Reference, PutObject, "Permissions"; the fix the verifier names is the operator's object_acl."""
+    role_arn = provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    set_ownership(aws, "BucketOwnerPreferred")
+    cluster_id = cluster_with_canned_acl(aws, configuration, "BucketOwnerFullControl")
+
+    ensure_destination_role(aws, ROLE_NAME, PREFIX, object_acl=True)
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id))
+    assert report["verdict"] == "PASS", report
+    result = write(aws, configuration, canned_acl="bucket-owner-full-control")
+    assert result.success, result.summary()
+
+    ensure_destination_role(aws, ROLE_NAME, PREFIX)  # a later run without it takes the grant back
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
+    mkdirs = link(report, f"mkdirs {PREFIX}")
+    assert mkdirs["status"] == "fail", mkdirs
+    assert "EnsureDestinationRoleOperator object_acl=True" in mkdirs["fix"]
+    refused = write(aws, configuration, canned_acl="bucket-owner-full-control").first_failure
+    assert refused is not None
+    assert refused.role_arn == role_arn
+    assert "s3:PutObjectAcl" in refused.reason
 
 
 def test_a_bucket_owner_enforced_bucket_refuses_another_canned_acl_as_aws_does(aws: Seeded) -> None:

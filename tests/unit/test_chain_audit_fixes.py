@@ -152,7 +152,7 @@ def test_uploads_with_a_canned_acl_need_put_object_acl() -> None:
     for step in UPLOAD_STEPS:
         assert links[step].status == FAIL, links[step]
         assert "s3:PutObjectAcl" in links[step].detail
-        assert "EnsureDestinationRoleOperator does not grant it" in links[step].fix
+        assert "EnsureDestinationRoleOperator object_acl=True" in links[step].fix
     assert links[OWNER].status == PASS  # bucket-owner-full-control on BucketOwnerPreferred: the bucket owner owns it
     assert "s3:PutObjectAcl" in {item.action for item in report.evaluated}
 

@@ -242,10 +242,10 @@ def _s3_fix(outcome: _Outcome) -> str:
     if outcome.action == OBJECT_ACL_ACTION:
         return (
             "uploads carry x-amz-acl (emrfs-site fs.s3.canned.acl), so they also need s3:PutObjectAcl on the "
-            "prefix's objects: allow it to this role (and, for a role of another account, in the bucket policy: "
-            "GrantBucketAccessOperator on a BucketOwnerPreferred bucket, GrantEmrRoleBucketAccessOperator "
-            "canned_acl=True); EnsureDestinationRoleOperator does not grant it. Or drop fs.s3.canned.acl where the "
-            "bucket is BucketOwnerEnforced (it needs no ACL)"
+            "prefix's objects: for the destination role, EnsureDestinationRoleOperator object_acl=True; for a role "
+            "of another account also the bucket policy (GrantBucketAccessOperator on a BucketOwnerPreferred bucket, "
+            "GrantEmrRoleBucketAccessOperator canned_acl=True). Or drop fs.s3.canned.acl where the bucket is "
+            "BucketOwnerEnforced (it needs no ACL)"
         )
     if outcome.why_role.startswith("no mapping"):
         return (
