@@ -64,6 +64,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "role_name": Key(True, "the destination role to create or update"),
         "s3_prefixes": Key(True, "s3://bucket/prefix/ locations the role may write under"),
         "kms_key_arns": Key(help="customer-managed keys of the bucket(s), in the destination account"),
+        "object_acl": Key(
+            help="true when the clusters set emrfs-site fs.s3.canned.acl: the role may also s3:PutObjectAcl "
+            "(default: false)"
+        ),
     },
     "security_configuration": {
         "name_prefix": Key(True, "start of the content-named security configuration"),
@@ -171,6 +175,7 @@ def validate_partner(partner: dict[str, Any]) -> None:
         parse_release_label(emr["release_label"], "emr.release_label")
     validate_role_name(destination["role_name"], "destination.role_name")
     require_list(destination["s3_prefixes"], "destination.s3_prefixes", parse_s3_location)
+    object_acl(partner)
     for index, key in enumerate(kms_key_arns(partner)):
         # The command line edits key policies through the destination connection, and PutKeyPolicy
         # acts only on a key of the caller's own account (AWS KMS API Reference, PutKeyPolicy:
@@ -197,6 +202,13 @@ def kms_key_arns(partner: dict[str, Any]) -> list[str]:
     keys = partner["destination"].get("kms_key_arns")
     keys = [] if keys is None else keys
     return require_list(keys, "destination.kms_key_arns", validate_kms_key_arn, allow_empty=True)
+
+
+def object_acl(partner: dict[str, Any]) -> bool:
+    """Whether the destination role may also ``s3:PutObjectAcl`` (``destination.object_acl``; default: no)."""
+    from airflow_provider_emrfs_xacct.pure.validation import validate_bool
+
+    return validate_bool(partner["destination"].get("object_acl", False), "destination.object_acl")
 
 
 def emr_role_arn(partner: dict[str, Any]) -> str:
@@ -267,6 +279,7 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
             trusted_role_arns=[emr_role_arn(partner)],
             s3_prefixes=destination["s3_prefixes"],
             kms_key_arns=kms_key_arns(partner),
+            object_acl=object_acl(partner),
             **_pinned(destination),
             **common,
         ),

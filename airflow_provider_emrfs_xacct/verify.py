@@ -104,7 +104,10 @@ def read_role(iam: EmrfsIamHook, role_name: str) -> RoleState | Unreadable | Non
 
 
 def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unreadable | None:
-    """Read a bucket's policy, object ownership and default encryption, resolving its key through DescribeKey."""
+    """
+    Read a bucket's policy, object ownership, Block Public Access (RestrictPublicBuckets, whether its policy is
+    public) and default encryption, resolving its key through DescribeKey.
+    """
     exists = read(s3, "s3:ListBucket (HeadBucket)", f"Bucket={bucket}", lambda: s3.bucket_exists(bucket))
     if isinstance(exists, Unreadable):
         return exists
@@ -121,6 +124,24 @@ def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unr
         state.unreadable["ownership"] = ownership.detail
     else:
         state.object_ownership = ownership
+    # Bucket-level Block Public Access: RestrictPublicBuckets and a public policy void its cross-account grants.
+    restrict = read(
+        s3,
+        "s3:GetBucketPublicAccessBlock",
+        f"Bucket={bucket}",
+        lambda: s3.restricts_public_buckets(bucket, owner=account),
+    )
+    if isinstance(restrict, Unreadable):
+        state.unreadable["public access block"] = restrict.detail
+    else:
+        state.restrict_public_buckets = restrict
+    public = read(
+        s3, "s3:GetBucketPolicyStatus", f"Bucket={bucket}", lambda: s3.bucket_policy_is_public(bucket, owner=account)
+    )
+    if isinstance(public, Unreadable):
+        state.unreadable["policy status"] = public.detail
+    else:
+        state.policy_is_public = public
     encryption = read(
         s3, "s3:GetEncryptionConfiguration", f"Bucket={bucket}", lambda: s3.get_default_encryption(bucket)
     )

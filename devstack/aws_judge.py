@@ -39,6 +39,11 @@ AWS rules applied, with their sources:
   ``bucket-owner-full-control`` with 400 ``AccessControlListNotSupported`` (S3 User Guide,
   "Troubleshooting" of Object Ownership: "All S3 PUT requests must either specify the
   bucket-owner-full-control canned ACL or not specify an ACL"). moto enforces neither.
+* S3 Block Public Access, bucket level: with ``RestrictPublicBuckets`` on and a public bucket policy
+  (S3's own ``GetBucketPolicyStatus`` answer), the policy grants nothing to another account; its Deny
+  statements still apply (S3 API Reference, PublicAccessBlockConfiguration: "public and cross-account
+  access within any public bucket policy, including non-public delegation to specific accounts, is
+  blocked"). moto does not enforce it. The account-level setting is not modelled.
 """
 
 from __future__ import annotations
@@ -167,3 +172,25 @@ def acl_refusal(object_ownership: str, acl: str | None) -> Decision | None:
     if object_ownership == "BucketOwnerEnforced" and acl not in (None, "bucket-owner-full-control"):
         return Decision(False, f"400 AccessControlListNotSupported: the bucket is BucketOwnerEnforced, x-amz-acl {acl}")
     return None
+
+
+def bucket_policy_in_force(
+    policy: dict[str, Any] | None,
+    *,
+    caller_account: str,
+    bucket_owner: str,
+    restrict_public_buckets: bool,
+    policy_is_public: bool,
+) -> tuple[dict[str, Any] | None, str]:
+    """
+    Return the bucket policy S3 applies to a caller of ``caller_account``, and how a reason names it.
+
+    Under ``RestrictPublicBuckets`` a public policy keeps only its Deny statements for other accounts.
+    """
+    if not (restrict_public_buckets and policy_is_public and policy) or caller_account == bucket_owner:
+        return policy, "bucket policy"
+    statements = policy.get("Statement", [])
+    denies = [
+        item for item in (statements if isinstance(statements, list) else [statements]) if item.get("Effect") == "Deny"
+    ]
+    return {**policy, "Statement": denies}, "public bucket policy (RestrictPublicBuckets: no grant to another account)"

@@ -291,6 +291,19 @@ class _Bucket:
     #: The key as the default encryption names it (an ARN, or an alias or key id, which S3 resolves in
     #: the requester's account: S3 API Reference, ServerSideEncryptionByDefault, KMSMasterKeyID).
     key_named_by_arn: bool = True
+    #: Bucket-level Block Public Access RestrictPublicBuckets, and S3's GetBucketPolicyStatus IsPublic.
+    restrict_public_buckets: bool = False
+    policy_is_public: bool = False
+
+    def policy_for(self, caller_account: str) -> tuple[dict[str, Any] | None, str]:
+        """The bucket policy S3 applies to a caller of this account, and its name for the reasons."""
+        return aws_judge.bucket_policy_in_force(
+            self.policy,
+            caller_account=caller_account,
+            bucket_owner=self.owner,
+            restrict_public_buckets=self.restrict_public_buckets,
+            policy_is_public=self.policy_is_public,
+        )
 
     @property
     def arn(self) -> str:
@@ -338,7 +351,17 @@ def _read_bucket(url: str, bucket: str, owner: str) -> _Bucket:
             aws_managed = metadata.get("KeyManager") == "AWS"
             key_policy = json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
     named_by_arn = str(default.get("KMSMasterKeyID") or "").startswith("arn:")
-    return _Bucket(bucket, owner, policy, ownership, key_arn, key_policy, aws_managed, named_by_arn)
+    try:
+        restrict = bool(
+            s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"]
+        )
+    except botocore.exceptions.ClientError:  # NoSuchPublicAccessBlockConfiguration: no bucket-level setting
+        restrict = False
+    try:
+        public = bool(s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]["IsPublic"])
+    except botocore.exceptions.ClientError:  # NoSuchBucketPolicy
+        public = False
+    return _Bucket(bucket, owner, policy, ownership, key_arn, key_policy, aws_managed, named_by_arn, restrict, public)
 
 
 # S3 operation -> (IAM action, KMS action it needs on an SSE-KMS bucket). Sources: S3 API Reference,
@@ -449,24 +472,25 @@ class _Writer:
             return Decision(False, f"denied: role {target.role_arn} does not exist")
         action, kms_action = _ACTIONS[operation]
         resource = self.bucket.arn if key is None else f"{self.bucket.arn}/{key}"
+        policy, policy_name = self.bucket.policy_for(principal.account)
         decision = aws_judge.authorize(
             principal,
             action,
             resource,
-            resource_policy=self.bucket.policy,
+            resource_policy=policy,
             resource_owner=self.bucket.owner,
             context=context,
-            resource_policy_name="bucket policy",
+            resource_policy_name=policy_name,
         )
         if decision.allowed and "s3:x-amz-acl" in context:
             decision = aws_judge.authorize(
                 principal,
                 "s3:PutObjectAcl",
                 resource,
-                resource_policy=self.bucket.policy,
+                resource_policy=policy,
                 resource_owner=self.bucket.owner,
                 context=context,
-                resource_policy_name="bucket policy",
+                resource_policy_name=policy_name,
             )
         if not decision.allowed or kms_action is None or self.bucket.kms_key_arn is None:
             return decision
@@ -531,7 +555,10 @@ class _Writer:
                 principal = self.principal(target.role_arn)
                 assert principal is not None
                 status, list_decision = aws_judge.missing_key_status(
-                    principal, self.bucket.arn, bucket_policy=self.bucket.policy, bucket_owner=self.bucket.owner
+                    principal,
+                    self.bucket.arn,
+                    bucket_policy=self.bucket.policy_for(principal.account)[0],
+                    bucket_owner=self.bucket.owner,
                 )
                 if status == 403:
                     reason = f"denied: missing key answers 403 without s3:ListBucket ({list_decision.reason})"

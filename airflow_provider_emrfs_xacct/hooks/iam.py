@@ -312,6 +312,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         locations: Iterable[S3Location],
         kms_key_arns: Iterable[str],
         *,
+        object_acl: bool = False,
         partition: str = "aws",
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
@@ -325,6 +326,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         every statement someone else put into the same policy (a ``Deny``, say). A change that would
         take the role's inline policies together past IAM's quota is refused before the write.
 
+        :param object_acl: also allow ``s3:PutObjectAcl`` on the prefixes' objects; a run without it removes it.
         :param current: the policy as a read just before showed it (its document ``None``: none), to
             save a read while a write based on it is still in time.
         :param role_exists: ``False`` when a read just before found no role (a plan for a role still to be
@@ -336,7 +338,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             documents.refuse_restricted_legacy_statements(current)
             held_locations, held_keys = documents.locations_in_permissions_policy(current)
             ours = documents.destination_permissions_policy(
-                partition, held_locations | wanted_locations, held_keys | wanted_keys
+                partition, held_locations | wanted_locations, held_keys | wanted_keys, object_acl=object_acl
             )
             return merge_owned_statements(current, ours, documents.is_owned_destination_sid)
 

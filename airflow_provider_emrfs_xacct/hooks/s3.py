@@ -47,8 +47,9 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
         #: account owns the bucket (S3 API reference, ``ExpectedBucketOwner``).
         self.expected_bucket_owner: str | None = None
 
-    def _owner(self) -> _ExpectedOwner:
-        return {"ExpectedBucketOwner": self.expected_bucket_owner} if self.expected_bucket_owner else {}
+    def _owner(self, account: str | None = None) -> _ExpectedOwner:
+        account = account or self.expected_bucket_owner
+        return {"ExpectedBucketOwner": account} if account else {}
 
     def get_bucket_policy(self, bucket: str) -> dict[str, Any] | None:
         """Return the bucket policy, or ``None`` if the bucket has none."""
@@ -70,6 +71,38 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
                 return "ObjectWriter"
             raise
         return str(rules[0]["ObjectOwnership"])
+
+    def restricts_public_buckets(self, bucket: str, *, owner: str | None = None) -> bool:
+        """
+        Return the bucket-level Block Public Access setting ``RestrictPublicBuckets`` (``False`` without one).
+
+        :param owner: the account expected to own the bucket (sent as ``ExpectedBucketOwner``).
+        """
+        # S3 API Reference, GetPublicAccessBlock (s3:GetBucketPublicAccessBlock); a bucket without a
+        # configuration answers NoSuchPublicAccessBlockConfiguration.
+        try:
+            answer = self.conn.get_public_access_block(Bucket=bucket, **self._owner(owner))
+        except ClientError as error:
+            if error_code(error) == "NoSuchPublicAccessBlockConfiguration":
+                return False
+            raise
+        return bool(answer["PublicAccessBlockConfiguration"].get("RestrictPublicBuckets"))
+
+    def bucket_policy_is_public(self, bucket: str, *, owner: str | None = None) -> bool:
+        """
+        Return whether S3 considers the bucket policy public (``GetBucketPolicyStatus`` ``IsPublic``).
+
+        :param owner: the account expected to own the bucket (sent as ``ExpectedBucketOwner``).
+        """
+        # S3 API Reference, GetBucketPolicyStatus (s3:GetBucketPolicyStatus); S3 User Guide, "Blocking
+        # public access to your Amazon S3 storage", "The meaning of 'public'". No policy: nothing public.
+        try:
+            answer = self.conn.get_bucket_policy_status(Bucket=bucket, **self._owner(owner))
+        except ClientError as error:
+            if error_code(error) == "NoSuchBucketPolicy":
+                return False
+            raise
+        return bool(answer["PolicyStatus"].get("IsPublic"))
 
     def bucket_exists(self, bucket: str) -> bool:
         """Return whether the bucket exists (``HeadBucket``; a 404 is "no", a refusal is raised)."""

@@ -26,11 +26,15 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     other statement and principal. Keeps the provider's inline policy ``emrfs-xacct-destination-access``
     with least-privilege access to the prefixes and, when keys are given, the KMS key-user actions.
     Prefixes and keys already granted by that policy are kept; revoking is a separate step.
+    ``s3:PutObjectAcl`` follows ``object_acl`` of the latest run.
 
     :param role_name: name of the destination role. (templated)
     :param trusted_role_arns: ARNs of the EMR EC2 instance-profile roles allowed to assume it. (templated)
     :param s3_prefixes: ``s3://bucket/prefix/`` locations the role may read, write and delete under. (templated)
     :param kms_key_arns: ARNs of the customer-managed keys of the destination bucket(s). (templated)
+    :param object_acl: the cluster sets ``emrfs-site`` ``fs.s3.canned.acl``, so every upload carries
+        ``x-amz-acl`` and also needs ``s3:PutObjectAcl``: grant it on the prefixes' objects. A run without
+        it removes it. (templated, default: False)
     :param role_path: IAM path of the role when created. (templated, default: ``/``)
     :param role_description: description of the role when created.
     :param max_session_duration: maximum session duration in seconds when created (role chaining caps
@@ -43,7 +47,13 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
     template_fields: Sequence[str] = aws_template_fields(
-        "role_name", "trusted_role_arns", "s3_prefixes", "kms_key_arns", "role_path", *SAFETY_TEMPLATE_FIELDS
+        "role_name",
+        "trusted_role_arns",
+        "s3_prefixes",
+        "kms_key_arns",
+        "role_path",
+        "object_acl",
+        *SAFETY_TEMPLATE_FIELDS,
     )
     ui_color = "#e7d4f5"
     operator_extra_links = (DestinationRoleLink(), DestinationPrefixLink())
@@ -55,6 +65,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         trusted_role_arns: list[str] | str,
         s3_prefixes: list[str] | str,
         kms_key_arns: list[str] | str | None = None,
+        object_acl: bool | str = False,
         role_path: str = "/",
         role_description: str = "EMRFS cross-account destination role (managed by airflow-provider-emrfs-xacct)",
         max_session_duration: int = 3600,
@@ -65,6 +76,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.trusted_role_arns = trusted_role_arns
         self.s3_prefixes = s3_prefixes
         self.kms_key_arns = kms_key_arns
+        self.object_acl = object_acl
         self.role_path = role_path
         self.role_description = role_description
         self.max_session_duration = max_session_duration
@@ -88,6 +100,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             validation.validate_kms_key_arn,
             allow_empty=True,
         )
+        object_acl = validation.validate_bool(self.object_acl, "object_acl")
         path = validation.validate_iam_path(self.role_path, "role_path")
         description = validation.validate_role_description(self.role_description, "role_description")
         max_session_duration = validation.validate_max_session_duration(
@@ -101,7 +114,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 validation.require_partition(arn, partition, f"{field}[{index}]", where)
         # What was asked must fit on its own (what is there only adds to it): refuse before touching the role.
         require_iam_policy_length(
-            destination_permissions_policy(partition, locations, keys),
+            destination_permissions_policy(partition, locations, keys, object_acl=object_acl),
             MAX_ROLE_INLINE_POLICIES_CHARS,
             "s3_prefixes",
             f"the inline policy {DESTINATION_POLICY_NAME} of role {role_name}",
@@ -148,6 +161,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 role_name,
                 locations,
                 keys,
+                object_acl=object_acl,
                 partition=partition,
                 settings=settings,
                 dry_run=True,
@@ -160,7 +174,13 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     role_name, trusted, **trust, settings=settings, role=read_role, account_id=account
                 )
                 changes += self.hook.ensure_destination_access(
-                    role_name, locations, keys, partition=partition, settings=settings, current=inline
+                    role_name,
+                    locations,
+                    keys,
+                    object_acl=object_acl,
+                    partition=partition,
+                    settings=settings,
+                    current=inline,
                 )
         self.report(context, changes)
         return role_arn

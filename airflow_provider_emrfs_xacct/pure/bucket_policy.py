@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.documents import (
     BUCKET_ACTIONS,
+    OBJECT_ACL_ACTION,
+    OBJECT_ACL_SID,
     OBJECT_ACTIONS,
     SID_PREFIX,
     as_list,
@@ -39,15 +41,11 @@ OWNERS = {
 }
 #: EMRFS setting that makes every write send ``bucket-owner-full-control``.
 CANNED_ACL_PROPERTIES = {"fs.s3.canned.acl": "BucketOwnerFullControl"}
-#: A PutObject that carries an ACL (``x-amz-acl``, as the canned ACL above makes EMRFS send) needs
-#: ``s3:PutObjectAcl`` besides ``s3:PutObject`` (Amazon S3 API Reference, PutObject, "Permissions").
-OBJECT_ACL_ACTION = "s3:PutObjectAcl"
 #: Inline policy on the EMR EC2 role that lets it reach the partner's bucket and key (option (a)):
 #: cross-account access needs the resource's policy *and* the caller's identity policy (IAM User
 #: Guide, "Cross-account policy evaluation logic"; KMS Developer Guide, "Allowing users in other
 #: accounts to use a KMS key").
 EMR_ROLE_POLICY_NAME = "emrfs-xacct-bucket-access"
-OBJECT_ACL_SID = "EmrfsXacctObjectAcl"
 #: The AWS managed key for S3. Its key policy cannot be changed, so no other account can use it:
 #: a cross-account writer needs a customer managed key (Amazon S3 User Guide, "Using server-side
 #: encryption with AWS KMS keys (SSE-KMS)": cross-account operations need a customer managed key).
@@ -166,17 +164,7 @@ def emr_role_bucket_policy(
     limited to them, the bucket's location, the key-user actions on the keys), plus ``s3:PutObjectAcl``
     when writes carry a canned ACL.
     """
-    policy = destination_permissions_policy(partition, locations, kms_key_arns)
-    if object_acl:
-        policy["Statement"].append(
-            {
-                "Sid": OBJECT_ACL_SID,
-                "Effect": "Allow",
-                "Action": OBJECT_ACL_ACTION,
-                "Resource": [arn for location in sorted(locations) for arn in object_resources(partition, location)],
-            }
-        )
-    return policy
+    return destination_permissions_policy(partition, locations, kms_key_arns, object_acl=object_acl)
 
 
 def emr_role_policy_holds(policy: dict[str, Any] | None) -> tuple[set[S3Location], set[str], bool]:

@@ -28,6 +28,12 @@ OBJECTS_SID = "EmrfsXacctObjects"
 LIST_SID = "EmrfsXacctList"
 BUCKET_LOCATION_SID = "EmrfsXacctBucketLocation"
 KMS_USE_SID = "EmrfsXacctKmsKeyUse"
+OBJECT_ACL_SID = "EmrfsXacctObjectAcl"
+#: A PutObject that carries an ACL (``x-amz-acl``, as ``emrfs-site`` ``fs.s3.canned.acl`` makes EMRFS
+#: send) needs ``s3:PutObjectAcl`` besides ``s3:PutObject`` (Amazon S3 API Reference, PutObject,
+#: "Permissions": "To successfully change the objects ACL of your PutObject request, you must have the
+#: s3:PutObjectAcl").
+OBJECT_ACL_ACTION = "s3:PutObjectAcl"
 
 
 #: What a KMS key user needs to read and write SSE-KMS objects (the console's "key users").
@@ -96,7 +102,7 @@ def trust_statement(principal_arns: Iterable[str]) -> dict[str, Any]:
 
 
 def destination_permissions_policy(
-    partition: str, locations: Iterable[S3Location], kms_key_arns: Iterable[str] = ()
+    partition: str, locations: Iterable[S3Location], kms_key_arns: Iterable[str] = (), *, object_acl: bool = False
 ) -> dict[str, Any]:
     """
     Return the least-privilege permissions policy of the destination role.
@@ -105,7 +111,8 @@ def destination_permissions_policy(
     folder marker; :data:`BUCKET_ACTIONS` on each bucket, without an ``s3:prefix`` condition (a HEAD
     of a missing key needs ``s3:ListBucket`` to answer 404, and carries no ``s3:prefix``): the role
     can therefore list every key name in those buckets, not read them; ``s3:GetBucketLocation``;
-    and the key-user actions on the given keys.
+    the key-user actions on the given keys; with ``object_acl``, :data:`OBJECT_ACL_ACTION` on the
+    prefixes' objects in a statement of its own (:data:`OBJECT_ACL_SID`), for uploads carrying a canned ACL.
     """
     locations = sorted(set(locations))
     buckets = sorted({location.bucket for location in locations})
@@ -136,6 +143,15 @@ def destination_permissions_policy(
     keys = sorted(set(kms_key_arns))
     if keys:
         statements.append({"Sid": KMS_USE_SID, "Effect": "Allow", "Action": list(KEY_USER_ACTIONS), "Resource": keys})
+    if object_acl:
+        statements.append(
+            {
+                "Sid": OBJECT_ACL_SID,
+                "Effect": "Allow",
+                "Action": OBJECT_ACL_ACTION,
+                "Resource": [arn for location in locations for arn in object_resources(partition, location)],
+            }
+        )
     return {"Version": VERSION, "Statement": statements}
 
 
@@ -147,7 +163,7 @@ def is_legacy_list_sid(sid: str) -> bool:
 
 def is_owned_destination_sid(sid: str) -> bool:
     """Return whether a ``Sid`` in the destination role's inline policy is one the provider writes or wrote."""
-    return sid in (OBJECTS_SID, LIST_SID, BUCKET_LOCATION_SID, KMS_USE_SID) or is_legacy_list_sid(sid)
+    return sid in (OBJECTS_SID, LIST_SID, BUCKET_LOCATION_SID, KMS_USE_SID, OBJECT_ACL_SID) or is_legacy_list_sid(sid)
 
 
 def refuse_restricted_legacy_statements(policy: dict[str, Any] | None) -> None:

@@ -6,15 +6,16 @@ role mapping whose identifier is a string prefix of ``s3://bucket/key``, else th
 profile role). The table follows the request list of the EMRFS-like writer of the local stand-in
 (``devstack/emrfs_writer.py``): output ``s3://b/p/`` with ``p`` the prefix without its slash.
 
-Pure: standard library only.
+Pure: standard library and the provider's pure modules only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: The action an upload carrying ``x-amz-acl`` also needs (see :attr:`S3Call.headers`).
-OBJECT_ACL_ACTION = "s3:PutObjectAcl"
+# The action an upload carrying ``x-amz-acl`` also needs (see :attr:`S3Call.headers`).
+from airflow_provider_emrfs_xacct.pure.documents import OBJECT_ACL_ACTION as OBJECT_ACL_ACTION
+
 #: A file name the checks use for "a file under the prefix".
 PART = "part-00000"
 

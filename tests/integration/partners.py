@@ -34,7 +34,9 @@ def mapping(role_name: str, prefix: str) -> dict[str, Any]:
     return {"Role": role_arn(role_name), "IdentifierType": "Prefix", "Identifiers": [prefix]}
 
 
-def ensure_destination_role(aws: Seeded, role_name: str, prefix: str, trusted_role_arn: str | None = None) -> str:
+def ensure_destination_role(
+    aws: Seeded, role_name: str, prefix: str, trusted_role_arn: str | None = None, **extra: Any
+) -> str:
     """Run EnsureDestinationRoleOperator (trusting the seeded EMR EC2 role unless told); return the role ARN."""
     arn, _, _ = run_operator(
         EnsureDestinationRoleOperator(
@@ -45,6 +47,7 @@ def ensure_destination_role(aws: Seeded, role_name: str, prefix: str, trusted_ro
             s3_prefixes=[prefix],
             kms_key_arns=[aws.kms_key_arn],
             settle_seconds=0,
+            **extra,
         )
     )
     return str(arn)

@@ -558,3 +558,31 @@ def test_revoke_failing_after_a_change_exits_4(
     assert result["failed"]["step"] == "revoke"
     assert "kms:PutKeyPolicy" in result["failed"]["error"]
     assert "emrfs-xacct: revoke failed at step revoke, partially applied" in captured.err
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, False), (True, True), ("false", False)])
+def test_the_partner_files_object_acl_reaches_the_destination_role(
+    partner_file: Path, value: Any, expected: bool
+) -> None:
+    if value is not None:
+        _edited(partner_file, lambda p: p["destination"].update(object_acl=value))
+
+    [role] = [
+        op
+        for op in cli.provisioning_operators(cli.load_partner(partner_file), dry_run=True)
+        if op.task_id == "ensure_destination_role"
+    ]
+
+    assert role.object_acl is expected
+
+
+def test_a_bad_object_acl_in_the_partner_file_exits_2_naming_it(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _edited(partner_file, lambda p: p["destination"].update(object_acl="yes"))
+
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("apply", partner_file, aws) == 2
+
+    assert calls.mutating == []
+    assert "destination.object_acl: must be True or False" in capsys.readouterr().err

@@ -436,3 +436,52 @@ def test_a_service_principal_someone_added_to_the_providers_trust_statement_is_r
     assert f"statement {TRUST_SID!r} holds the Service principal 'ec2.amazonaws.com'" in str(refused.value)
     assert recorder.mutating == []
     assert trust_policy(iam) == trust
+
+
+# object_acl: s3:PutObjectAcl for uploads carrying a canned ACL (emrfs-site fs.s3.canned.acl) -----------
+
+
+@pytest.mark.parametrize("value", ["yes", 1, None, ""], ids=["yes", "one", "none", "empty"])
+def test_object_acl_must_be_a_flag_and_is_refused_before_any_aws_call(value: Any) -> None:
+    operator = make_operator(None, object_acl=value)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+
+    with pytest.raises(InvalidParameterError) as excinfo:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert excinfo.value.field == "object_acl"
+    assert "hook" not in vars(operator)  # no client was made, so no AWS call at all
+
+
+def test_object_acl_adds_put_object_acl_on_the_prefix_and_a_run_without_it_removes_it(aws: Seeded) -> None:
+    """S3 API Reference, PutObject, "Permissions": a PutObject carrying an ACL also needs s3:PutObjectAcl."""
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    run_operator(make_operator(aws))
+    iam.put_role_policy(  # a statement the provider did not write, in its own policy: it must stay
+        RoleName=ROLE_NAME,
+        PolicyName=POLICY_NAME,
+        PolicyDocument=json.dumps(
+            {
+                **permissions_policy(iam),
+                "Statement": [
+                    *permissions_policy(iam)["Statement"],
+                    {"Sid": "NoDeletes", "Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"},
+                ],
+            }
+        ),
+    )
+
+    run_operator(make_operator(aws, object_acl="true"))  # the rendered text of a template
+
+    granted = statement(permissions_policy(iam), "EmrfsXacctObjectAcl")
+    assert as_list(granted["Action"]) == ["s3:PutObjectAcl"]
+    assert set(as_list(granted["Resource"])) == object_arns(PREFIX)
+    _, recorder, _ = run_operator(make_operator(aws, object_acl=True))
+    assert "PutRolePolicy" not in recorder.calls  # a second run with it changes nothing
+
+    run_operator(make_operator(aws))  # object_acl=False: the provider's grant goes, the rest stays
+
+    sids = [item.get("Sid") for item in permissions_policy(iam)["Statement"]]
+    assert "EmrfsXacctObjectAcl" not in sids
+    assert "NoDeletes" in sids
+    assert "EmrfsXacctObjects" in sids

@@ -11,7 +11,8 @@ roles (the usual ``sts:AssumeRole`` on ``role_arn``), listed once under the tabl
 Operation to IAM action: the same name under the service's prefix (``emr`` is ``elasticmapreduce``),
 except where the Service Authorization Reference ("Actions, resources, and condition keys for Amazon
 S3") names another action: ``GetBucketEncryption`` needs ``s3:GetEncryptionConfiguration``,
-``HeadObject`` needs ``s3:GetObject``, ``ListObjectsV2`` needs ``s3:ListBucket``. Permissions a call
+``HeadObject`` needs ``s3:GetObject``, ``ListObjectsV2`` needs ``s3:ListBucket``, ``GetPublicAccessBlock``
+(on a bucket) needs ``s3:GetBucketPublicAccessBlock``. Permissions a call
 needs besides its own action are listed in :data:`IMPLIED`.
 """
 
@@ -61,6 +62,7 @@ ACTION_OF = {
     ("s3", "HeadObject"): "s3:GetObject",
     ("s3", "ListObjectsV2"): "s3:ListBucket",
     ("s3", "HeadBucket"): "s3:ListBucket",
+    ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",  # S3 API Reference, GetPublicAccessBlock
 }
 #: Actions a call needs besides its own, so the table lists them though no call is named so:
 #: RunJobFlow passes the service role and the EC2 role (``iam:PassRole``, Amazon EMR Management Guide,

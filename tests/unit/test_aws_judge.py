@@ -164,3 +164,58 @@ def test_a_bucket_owner_enforced_bucket_refuses_any_acl_but_bucket_owner_full_co
     if decision is not None:
         assert not decision.allowed
         assert "AccessControlListNotSupported" in decision.reason
+
+
+PUBLIC_AND_EMR_ROLE = policy(
+    {**allow("s3:PutObject", f"{BUCKET}/out/*"), "Principal": {"AWS": EC2_ROLE}},
+    {**allow("s3:GetObject", f"{BUCKET}/public/*"), "Principal": "*"},
+    {**allow("s3:DeleteObject", f"{BUCKET}/out/*"), "Principal": "*", "Effect": "Deny"},
+)
+WRITER = Principal(EC2_ROLE, policies=(("write", policy(allow("s3:*", f"{BUCKET}/out/*"))),))
+
+
+@pytest.mark.parametrize(
+    ("caller_account", "restrict", "public", "kept"),
+    [
+        (A, True, True, ["Deny"]),  # another account under RestrictPublicBuckets: only the Deny is left
+        (B, True, True, ["Allow", "Allow", "Deny"]),  # the bucket's own account: untouched
+        (A, False, True, ["Allow", "Allow", "Deny"]),  # the setting off
+        (A, True, False, ["Allow", "Allow", "Deny"]),  # a policy S3 does not call public
+    ],
+)
+def test_restrict_public_buckets_leaves_other_accounts_only_the_public_policys_denies(
+    caller_account: str, restrict: bool, public: bool, kept: list[str]
+) -> None:
+    """S3 API Reference, PublicAccessBlockConfiguration, RestrictPublicBuckets."""
+    in_force, _ = aws_judge.bucket_policy_in_force(
+        PUBLIC_AND_EMR_ROLE,
+        caller_account=caller_account,
+        bucket_owner=B,
+        restrict_public_buckets=restrict,
+        policy_is_public=public,
+    )
+
+    assert in_force is not None
+    assert [item["Effect"] for item in in_force["Statement"]] == kept
+
+
+@pytest.mark.parametrize(("restrict", "allowed"), [(False, True), (True, False)])
+def test_a_cross_account_write_granted_by_a_public_policy_is_refused_under_restrict_public_buckets(
+    restrict: bool, allowed: bool
+) -> None:
+    """Even the statement naming the EMR role's ARN ("non-public delegation to specific accounts") is void."""
+    in_force, name = aws_judge.bucket_policy_in_force(
+        PUBLIC_AND_EMR_ROLE, caller_account=A, bucket_owner=B, restrict_public_buckets=restrict, policy_is_public=True
+    )
+
+    decision = authorize(
+        WRITER,
+        "s3:PutObject",
+        f"{BUCKET}/out/part-0",
+        resource_policy=in_force,
+        resource_owner=B,
+        resource_policy_name=name,
+    )
+
+    assert decision.allowed is allowed
+    assert ("RestrictPublicBuckets" in decision.reason) is restrict

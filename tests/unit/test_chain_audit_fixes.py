@@ -152,7 +152,7 @@ def test_uploads_with_a_canned_acl_need_put_object_acl() -> None:
     for step in UPLOAD_STEPS:
         assert links[step].status == FAIL, links[step]
         assert "s3:PutObjectAcl" in links[step].detail
-        assert "EnsureDestinationRoleOperator does not grant it" in links[step].fix
+        assert "EnsureDestinationRoleOperator object_acl=True" in links[step].fix
     assert links[OWNER].status == PASS  # bucket-owner-full-control on BucketOwnerPreferred: the bucket owner owns it
     assert "s3:PutObjectAcl" in {item.action for item in report.evaluated}
 
@@ -201,7 +201,7 @@ def test_block_public_access_is_listed_as_not_seen_even_after_the_probe(probe_pa
 
     [(what, how)] = [(what, how) for what, how in unseen.items() if "Block Public Access" in what]
     assert "RestrictPublicBuckets" in what
-    assert "s3:GetPublicAccessBlock" in how
+    assert "s3control:GetPublicAccessBlock" in how  # the account-level setting; the bucket's is read
     assert "covered" not in how
 
 
@@ -262,3 +262,90 @@ def test_an_unreadable_instance_profile_is_not_checked_and_blocks_the_probe() ->
 
 def test_without_a_cluster_there_are_no_cluster_links() -> None:
     assert CLUSTER_ROLE not in by_name(check_chain(healthy_state()))
+
+
+# 3b. Bucket-level Block Public Access, read -------------------------------------------------------
+
+PUBLIC_STATEMENT = {
+    "Sid": "PublicReports",
+    "Effect": "Allow",
+    "Principal": "*",
+    "Action": "s3:GetObject",
+    "Resource": f"arn:aws:s3:::{BUCKET}/public/*",
+}
+MKDIRS = f"mkdirs {PREFIX}"
+
+
+def public_policy_under(state: ChainState, *, restrict: bool) -> ChainState:
+    """The option-(a) grant to the EMR role plus one public statement; RestrictPublicBuckets as given."""
+    bucket = bucket_of(state)
+    assert bucket.policy is not None
+    bucket.policy["Statement"].append(PUBLIC_STATEMENT)
+    bucket.policy_is_public = True  # what GetBucketPolicyStatus says of such a policy
+    bucket.restrict_public_buckets = restrict
+    return state
+
+
+def test_restrict_public_buckets_voids_a_public_policys_grants_to_another_account() -> None:
+    """S3 API Reference, PublicAccessBlockConfiguration: "… including non-public delegation … is blocked"."""
+    report = check_chain(public_policy_under(emr_role_writes_unmapped_keys(healthy_state()), restrict=True))
+
+    links = by_name(report)
+    assert links[MKDIRS].status == FAIL, links[MKDIRS]
+    assert EMR_ROLE in links[MKDIRS].detail
+    assert "RestrictPublicBuckets" in links[MKDIRS].detail
+    assert "non-public" in links[MKDIRS].fix
+    assert "RestrictPublicBuckets" in links[MKDIRS].fix
+    # The destination role is in the bucket's account: its grants still count.
+    assert links[f"write files {PREFIX}"].status == PASS
+    assert report.verdict == "FAIL"
+
+
+@pytest.mark.parametrize(("restrict", "public"), [(False, True), (True, False)])
+def test_without_both_restrict_public_buckets_and_a_public_policy_the_grants_count(
+    restrict: bool, public: bool
+) -> None:
+    state = public_policy_under(emr_role_writes_unmapped_keys(healthy_state()), restrict=restrict)
+    bucket_of(state).policy_is_public = public
+
+    assert check_chain(state).verdict == "PASS"
+
+
+def test_a_deny_in_a_restricted_public_policy_still_counts() -> None:
+    state = public_policy_under(emr_role_writes_unmapped_keys(healthy_state()), restrict=True)
+    bucket_of(state).policy["Statement"].append(  # type: ignore[index]
+        {"Sid": "NoDeletes", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "*"}
+    )
+
+    link = by_name(check_chain(state))[f"job commit {PREFIX}"]
+
+    assert link.status == FAIL
+    assert "NoDeletes" in link.statement
+
+
+@pytest.mark.parametrize("part", ["public access block", "policy status"])
+def test_an_unread_block_public_access_setting_leaves_other_accounts_links_not_checked(part: str) -> None:
+    state = public_policy_under(emr_role_writes_unmapped_keys(healthy_state()), restrict=True)
+    bucket_of(state).unreadable[part] = "s3:GetBucketPublicAccessBlock denied"
+
+    report = check_chain(state)
+
+    links = by_name(report)
+    assert links[MKDIRS].status == "not checked", links[MKDIRS]
+    assert "Block Public Access" in links[MKDIRS].detail
+    assert links[f"write files {PREFIX}"].status == PASS  # the destination role's own account
+    assert report.verdict == "NOT_CHECKED"
+
+
+def test_an_unread_setting_does_not_matter_when_the_other_one_rules_it_out() -> None:
+    state = public_policy_under(emr_role_writes_unmapped_keys(healthy_state()), restrict=True)
+    bucket_of(state).policy_is_public = False
+    bucket_of(state).unreadable["public access block"] = "s3:GetBucketPublicAccessBlock denied"
+
+    assert check_chain(state).verdict == "PASS"
+
+
+def test_the_account_level_setting_is_listed_as_not_seen() -> None:
+    unseen = [item["what"] for item in check_chain(healthy_state()).not_checked]
+
+    assert any(what.startswith("the account-level Block Public Access setting") for what in unseen)

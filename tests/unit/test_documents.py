@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_emrfs_xacct.pure.bucket_policy import emr_role_bucket_policy
 from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_SID,
     BUCKET_LOCATION_SID,
@@ -15,6 +16,7 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     KEY_USERS_SID,
     KMS_USE_SID,
     LIST_SID,
+    OBJECT_ACL_SID,
     OBJECT_ACTIONS,
     OBJECTS_SID,
     SID_PREFIX,
@@ -422,3 +424,39 @@ class TestListStatement:
     )
     def test_owned_sids(self, sid, owned):
         assert is_owned_destination_sid(sid) is owned
+
+
+class TestObjectAcl:
+    """``object_acl``: ``s3:PutObjectAcl`` for uploads carrying a canned ACL (S3 API Reference, PutObject, "Permissions")."""
+
+    def test_the_grant_is_its_own_statement_on_the_prefixes_objects(self):
+        policy = destination_permissions_policy("aws", [RESULTS], [KEY_ARN], object_acl=True)
+
+        [granted] = [item for item in policy["Statement"] if item["Sid"] == OBJECT_ACL_SID]
+        assert granted["Action"] == "s3:PutObjectAcl"
+        assert granted["Resource"] == object_resources("aws", RESULTS)
+        assert policy["Statement"][:-1] == destination_permissions_policy("aws", [RESULTS], [KEY_ARN])["Statement"]
+
+    def test_the_provider_owns_it_so_a_run_without_it_removes_it_and_keeps_the_rest(self):
+        assert is_owned_destination_sid(OBJECT_ACL_SID)
+        theirs = {"Sid": "NoDeletes", "Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}
+        with_acl = merge_owned_statements(
+            None, destination_permissions_policy("aws", [RESULTS], object_acl=True), is_owned_destination_sid
+        )
+        with_acl["Statement"].append(theirs)
+
+        without = merge_owned_statements(
+            with_acl, destination_permissions_policy("aws", [RESULTS]), is_owned_destination_sid
+        )
+
+        assert [item["Sid"] for item in without["Statement"]] == [
+            OBJECTS_SID,
+            LIST_SID,
+            BUCKET_LOCATION_SID,
+            "NoDeletes",
+        ]
+
+    def test_option_a_uses_the_same_statement(self):
+        emr_role = emr_role_bucket_policy("aws", {RESULTS}, {KEY_ARN}, object_acl=True)
+
+        assert emr_role == destination_permissions_policy("aws", [RESULTS], [KEY_ARN], object_acl=True)

@@ -39,15 +39,15 @@ OUTSIDE_POLICIES: tuple[tuple[str, str], ...] = (
     ("object ACLs of objects that already exist under the prefix", "run the live probe (it checks the owner)"),
     ("KMS grants on the bucket's key", "run the live probe; or kms:ListGrants on the key"),
 )
-#: Not read, and not covered by the live probe (it writes through the mapped role only): with
-#: RestrictPublicBuckets on (bucket or account), a public bucket policy grants no cross-account access,
-#: "including non-public delegation to specific accounts" (S3 API Reference,
-#: PublicAccessBlockConfiguration). Listed in every report.
+#: Not read (s3control:GetPublicAccessBlock is an account-level call), and not covered by the live probe
+#: (it writes through the mapped role only): with RestrictPublicBuckets on, a public bucket policy grants
+#: no cross-account access, "including non-public delegation to specific accounts" (S3 API Reference,
+#: PublicAccessBlockConfiguration). The bucket-level setting is read and checked (checks/s3_access.py).
 BLOCK_PUBLIC_ACCESS: tuple[str, str] = (
-    "S3 Block Public Access (bucket and account): with RestrictPublicBuckets on and a public bucket policy, the "
-    "policy's cross-account grants (e.g. to the EMR EC2 role) do not apply",
-    "s3:GetBucketPolicyStatus and s3:GetPublicAccessBlock on the bucket, s3control:GetPublicAccessBlock for the "
-    "destination account; the live probe writes through the mapped role only and does not cover it",
+    "the account-level Block Public Access setting of the destination account: with RestrictPublicBuckets on "
+    "there and a public bucket policy, the policy's grants to other accounts (e.g. to the EMR EC2 role) do not apply",
+    "s3control:GetPublicAccessBlock for the destination account (it matters only while s3:GetBucketPolicyStatus "
+    "says the bucket policy is public); the live probe writes through the mapped role only and does not cover it",
 )
 #: Listed when no cluster was read: what the cluster's settings change (the upload headers).
 CLUSTER_SETTINGS: tuple[str, str] = (

@@ -23,9 +23,10 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     cite,
 )
 from airflow_provider_emrfs_xacct.pure.checks.routing import routed_role
+from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.evaluator import IMPLICIT_DENY, Decision, Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.requests import OBJECT_ACL_ACTION, STEPS, WRITE_REQUESTS, S3Call, expand
-from airflow_provider_emrfs_xacct.pure.validation import S3Location, partition_of_arn
+from airflow_provider_emrfs_xacct.pure.validation import S3Location, account_of_arn, partition_of_arn
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState
@@ -75,6 +76,23 @@ class _Outcome:
     role: str
     required: bool
     why_role: str
+    #: Refused because RestrictPublicBuckets voids the public bucket policy's grants to other accounts.
+    restricted: bool = False
+
+
+def public_policy_restricted(bucket: BucketState) -> bool | None:
+    """
+    Whether the bucket's policy grants nothing to other accounts: RestrictPublicBuckets (bucket level) is on
+    and S3 says the policy is public. ``None``: a setting that matters could not be read.
+
+    S3 API Reference, PublicAccessBlockConfiguration, RestrictPublicBuckets: "public and cross-account access
+    within any public bucket policy, including non-public delegation to specific accounts, is blocked".
+    """
+    restrict = None if "public access block" in bucket.unreadable else bucket.restrict_public_buckets
+    public = None if "policy status" in bucket.unreadable else bucket.policy_is_public
+    if restrict is False or public is False:
+        return False
+    return True if restrict and public else None
 
 
 @dataclass
@@ -101,6 +119,10 @@ class _Prefix:
             return f"{call.operation} {uri}: {problem}"
         if "policy" in self.bucket.unreadable:
             return self.bucket.unreadable["policy"]
+        restricted = account_of_arn(role.arn) != self.bucket.account and public_policy_restricted(self.bucket)
+        if restricted is None:
+            unread = self.bucket.unreadable.get("public access block") or self.bucket.unreadable["policy status"]
+            return f"{call.operation} {uri} as {role.arn} (another account): Block Public Access unread: {unread}"
         request = s3_request(self.state, role, call, self.bucket, bucket, self.stem)
         if request is None:
             return ""
@@ -111,27 +133,37 @@ class _Prefix:
                 (replace(request, action=OBJECT_ACL_ACTION), f"{call.operation} {uri} with x-amz-acl {acl}")
             )
         for sent, what in requests:
-            outcomes.append(self._evaluate(role, sent, what, call.required, why_role))
+            outcomes.append(self._evaluate(role, sent, what, call.required, why_role, restricted))
             self.evaluated.append(
                 Evaluated(role.arn, sent.action, sent.resource, dict(sent.context), identity_side(sent, role))
             )
         if call.missing:
             what = f"404 (not 403) for HEAD of missing {uri}: s3:ListBucket without s3:prefix"
-            outcomes.append(self._evaluate(role, _listing(request, role, bucket), what, True, why_role))
+            outcomes.append(self._evaluate(role, _listing(request, role, bucket), what, True, why_role, restricted))
         if call.action == "s3:PutObject":
             access.writers[role.arn] = role
         access.kms_uses.extend((role, action, request.resource) for action in call.kms)
         return ""
 
-    def _evaluate(self, role: RoleState, request: Request, what: str, required: bool, why: str) -> _Outcome:
+    def _evaluate(
+        self, role: RoleState, request: Request, what: str, required: bool, why: str, restricted: bool = False
+    ) -> _Outcome:
+        policy = self.bucket.policy
+        if restricted and policy is not None:  # its grants do not count for this caller; its Denies still do
+            policy = {**policy, "Statement": [s for s in as_list(policy.get("Statement")) if _is_deny(s)]}
         decision = evaluate_access(
             request,
             identity_policies=role.policies,
-            resource_policies=[("bucket policy", self.bucket.policy)],
+            resource_policies=[("bucket policy", policy)],
             resource_account=self.bucket.account,
             boundary=role.boundary,
         )
-        return _Outcome(what, request.action, decision, role.arn, required, why)
+        refused_by_bucket = not decision.allowed and decision.source == "resource" and decision.statement is None
+        return _Outcome(what, request.action, decision, role.arn, required, why, restricted and refused_by_bucket)
+
+
+def _is_deny(statement: Any) -> bool:
+    return isinstance(statement, dict) and statement.get("Effect") == "Deny"
 
 
 def _listing(request: Request, role: RoleState, bucket: str) -> Request:
@@ -157,6 +189,7 @@ def _step_link(index: int, name: str, outcomes: list[_Outcome], blocked: str) ->
             name,
             FAIL,
             f"{first.call} as {first.role} ({first.why_role}): {first.action} {first.decision.reason}"
+            + (f" ({RESTRICTED})" if first.restricted else "")
             + (f" ({len(hard)} requests refused)" if len(hard) > 1 else ""),
             cite(first.decision),
             _s3_fix(first),
@@ -187,8 +220,21 @@ def _step_link(index: int, name: str, outcomes: list[_Outcome], blocked: str) ->
     return Link(index, name, PASS, f"{len(outcomes)} requests allowed", cited)
 
 
+#: Why a request of another account is refused although the bucket policy may name it.
+RESTRICTED = (
+    "Block Public Access: RestrictPublicBuckets is on for the bucket and S3 says its policy is public "
+    "(GetBucketPolicyStatus), so the policy grants nothing to other accounts"
+)
+
+
 def _s3_fix(outcome: _Outcome) -> str:
     decision = outcome.decision
+    if outcome.restricted:
+        return (
+            "make the bucket policy non-public (remove or condition its statements that allow everyone, see "
+            "S3 User Guide, \"The meaning of 'public'\"), or turn RestrictPublicBuckets off for the bucket "
+            "(PutPublicAccessBlock); or map this key to the destination role"
+        )
     if decision.statement is not None and decision.source == "bucket policy":
         return "the bucket policy denies it: change or narrow that statement (it is not the provider's)"
     if decision.statement is not None:
@@ -196,10 +242,10 @@ def _s3_fix(outcome: _Outcome) -> str:
     if outcome.action == OBJECT_ACL_ACTION:
         return (
             "uploads carry x-amz-acl (emrfs-site fs.s3.canned.acl), so they also need s3:PutObjectAcl on the "
-            "prefix's objects: allow it to this role (and, for a role of another account, in the bucket policy: "
-            "GrantBucketAccessOperator on a BucketOwnerPreferred bucket, GrantEmrRoleBucketAccessOperator "
-            "canned_acl=True); EnsureDestinationRoleOperator does not grant it. Or drop fs.s3.canned.acl where the "
-            "bucket is BucketOwnerEnforced (it needs no ACL)"
+            "prefix's objects: for the destination role, EnsureDestinationRoleOperator object_acl=True; for a role "
+            "of another account also the bucket policy (GrantBucketAccessOperator on a BucketOwnerPreferred bucket, "
+            "GrantEmrRoleBucketAccessOperator canned_acl=True). Or drop fs.s3.canned.acl where the bucket is "
+            "BucketOwnerEnforced (it needs no ACL)"
         )
     if outcome.why_role.startswith("no mapping"):
         return (

@@ -50,7 +50,12 @@ class BucketState:
     #: DescribeKey's ``KeyManager`` (``AWS`` for ``aws/s3``, ``CUSTOMER``), when read.
     kms_key_manager: str | None = None
     bucket_key_enabled: bool = False
-    #: Parts that could not be read ("policy", "ownership", "encryption") and why.
+    #: The bucket-level Block Public Access setting RestrictPublicBuckets (GetPublicAccessBlock; none: False).
+    restrict_public_buckets: bool = False
+    #: S3's own answer whether the bucket policy is public (GetBucketPolicyStatus ``IsPublic``).
+    policy_is_public: bool = False
+    #: Parts that could not be read ("policy", "ownership", "encryption", "public access block",
+    #: "policy status") and why.
     unreadable: dict[str, str] = field(default_factory=dict)
 
 
