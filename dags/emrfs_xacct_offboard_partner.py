@@ -2,7 +2,10 @@
 Example pipeline: check one partner's cross-account EMRFS access, then remove it.
 
 Triggered by hand (no schedule) with the partner's values; nothing has a default that would be
-written, so unpausing it does nothing. It uses the two connections of ``emrfs_xacct_partner_export``.
+written, so unpausing it does nothing. It uses the two connections of ``emrfs_xacct_partner_export``,
+and pins each to its account as that DAG does (``emr_account_id``, ``destination_account_id``): swapped
+or mistyped connections are refused before anything changes. ``kms_key_arn`` is empty for a partner
+whose bucket uses SSE-S3 (no key to revoke).
 
 1. ``verify_before_offboarding`` reads every link of the chain in both accounts and records the
    report (``fail_on_broken=False``: a half-broken chain is still to be removed).
@@ -36,12 +39,23 @@ with DAG(
     tags=["emrfs-xacct", "example"],
     params={
         "destination_role_arn": Param(type="string", pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/"),
-        "kms_key_arn": Param(type="string", pattern=r"^arn:aws[a-z-]*:kms:"),
+        "emr_account_id": Param(type="string", pattern=r"^[0-9]{12}$", description="Account that runs EMR"),
+        "destination_account_id": Param(
+            type="string", pattern=r"^[0-9]{12}$", description="Account that owns the partner bucket and key"
+        ),
+        "kms_key_arn": Param(
+            "",
+            type="string",
+            pattern=r"^$|^arn:aws[a-z-]*:kms:",
+            description="The partner bucket's KMS key; empty when the bucket uses SSE-S3 (no key)",
+        ),
         "security_configuration": Param(type="string", description="the configuration the partner's clusters use"),
         "name_prefix": Param(type="string", description="name prefix of the partner's security configurations"),
         "emr_ec2_role_name": Param("EMR_EC2_DefaultRole", type="string"),
     },
 ) as dag:
+    in_emr_account = {"expected_account_id": "{{ params.emr_account_id }}"}
+
     # [START howto_operator_verify_cross_account_access]
     verify = VerifyCrossAccountAccessOperator(
         task_id="verify_before_offboarding",
@@ -50,6 +64,7 @@ with DAG(
         security_configuration="{{ params.security_configuration }}",
         emr_ec2_role_name="{{ params.emr_ec2_role_name }}",
         fail_on_broken=False,
+        **in_emr_account,
     )
     # [END howto_operator_verify_cross_account_access]
 
@@ -60,10 +75,13 @@ with DAG(
         destination_aws_conn_id=DESTINATION_CONN_ID,
         destination_role_arn="{{ params.destination_role_arn }}",
         emr_ec2_role_name="{{ params.emr_ec2_role_name }}",
-        kms_key_arns=["{{ params.kms_key_arn }}"],
+        # Rendered as a native list: no key (SSE-S3) is [], not [""] (which is refused).
+        kms_key_arns="{{ [params.kms_key_arn] if params.kms_key_arn else [] }}",
         security_configuration="{{ params.security_configuration }}",
         name_prefix="{{ params.name_prefix }}",
         delete_destination_role=False,  # True deletes the role too, if the provider created it
+        expected_destination_account_id="{{ params.destination_account_id }}",
+        **in_emr_account,
     )
     # [END howto_operator_revoke_partner_access]
 
@@ -73,6 +91,7 @@ with DAG(
         aws_conn_id=EMR_CONN_ID,
         name_prefix="{{ params.name_prefix }}",
         min_age_seconds=24 * 60 * 60,
+        **in_emr_account,
     )
     # [END howto_operator_delete_unused_security_configs]
 

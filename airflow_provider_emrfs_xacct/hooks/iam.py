@@ -131,6 +131,8 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         #: Roles this hook created or saw exist (CreateRole or a read said so); IAM may not show them to
         #: the next call for a few seconds.
         self.created_roles: set[str] = set()
+        #: ``(role, policy)``: the characters of the role's other inline policies, as a plan read them.
+        self._other_inline_reads: dict[tuple[str, str], Prefetched] = {}
 
     # Reads --------------------------------------------------------------------------------------
 
@@ -351,7 +353,9 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             dry_run=dry_run,
             current=current,
             other_chars=lambda: (
-                self._other_inline_chars(role_name, documents.DESTINATION_POLICY_NAME, missing_ok=True)
+                self._other_inline_chars_in_time(
+                    role_name, documents.DESTINATION_POLICY_NAME, settings, missing_ok=True
+                )
                 if role_exists
                 else 0
             ),
@@ -522,6 +526,25 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         return sum(
             iam_policy_length(self.get_inline_policy(role_name, name) or {}) for name in names if name != policy_name
         )
+
+    def _other_inline_chars_in_time(
+        self, role_name: str, policy_name: str, settings: ConvergeSettings, *, missing_ok: bool = False
+    ) -> int:
+        """
+        :meth:`_other_inline_chars`, read once per run: the apply reuses the plan's read while a write
+        based on it is still in time (as it reuses a :class:`Prefetched` document), and reads again
+        after that, or once this hook has written an inline policy of the role.
+        """
+        key = (role_name, policy_name)
+        read = self._other_inline_reads.get(key)
+        if read is None or not read.in_time(settings.settle_seconds):
+            read = Prefetched.now(lambda: self._other_inline_chars(role_name, policy_name, missing_ok=missing_ok))
+            self._other_inline_reads[key] = read
+        return int(read.document)
+
+    def _forget_inline_reads(self, role_name: str) -> None:
+        """Drop the reads of the role's inline policy sizes: this hook is about to change one."""
+        self._other_inline_reads = {key: read for key, read in self._other_inline_reads.items() if key[0] != role_name}
 
     def _ensure_spill_policy(
         self,
@@ -705,7 +728,9 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             "s3_prefixes",
             settings=settings,
             dry_run=dry_run,
-            other_chars=lambda: self._other_inline_chars(role_name, bucket_policy.EMR_ROLE_POLICY_NAME),
+            other_chars=lambda: self._other_inline_chars_in_time(
+                role_name, bucket_policy.EMR_ROLE_POLICY_NAME, settings
+            ),
         )
 
     def _ensure_inline_policy(
@@ -749,6 +774,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
 
         def write(_current: Any, desired: dict[str, Any] | None) -> None:
             guard_writes(self.conn)
+            self._forget_inline_reads(role_name)
             if desired is None:
                 self.conn.delete_role_policy(RoleName=role_name, PolicyName=policy_name)
                 return
@@ -855,6 +881,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             )
         change = Change(DELETE, f"iam role {role_name}", {"Arn": role["Arn"], "InlinePolicies": inline}, None)
         if not dry_run:
+            self._forget_inline_reads(role_name)
             for name in inline:
                 self.conn.delete_role_policy(RoleName=role_name, PolicyName=name)
             self.conn.delete_role(RoleName=role_name)

@@ -35,6 +35,23 @@ PLAN_XCOM_KEY = "plan"
 #: Template fields every provider operator adds to its own.
 SAFETY_TEMPLATE_FIELDS = ("dry_run", "expected_account_id")
 
+
+def pinned_account(value: Any, field: str) -> str | None:
+    """
+    Return the validated account id of a pin such as ``expected_account_id`` (``None`` when not pinned).
+
+    A DAG rendering templates as native objects turns ``"012345678901"`` into the number
+    12345678901: a whole number below 10**12 is read back as the 12-digit id it came from.
+    """
+    from airflow_provider_emrfs_xacct.pure.validation import validate_account_id
+
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**12:
+        value = f"{value:012d}"
+    return validate_account_id(value, field)
+
+
 HookT = TypeVar("HookT")
 
 
@@ -148,20 +165,8 @@ class EmrfsXacctOperatorMixin(_OperatorBase):
         self.expected_account()
 
     def expected_account(self) -> str | None:
-        """
-        Return the validated ``expected_account_id`` (``None`` when not pinned).
-
-        A DAG rendering templates as native objects turns ``"012345678901"`` into the number
-        12345678901: a whole number below 10**12 is read back as the 12-digit id it came from.
-        """
-        from airflow_provider_emrfs_xacct.pure.validation import validate_account_id
-
-        value: Any = self.expected_account_id
-        if value is None:
-            return None
-        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**12:
-            value = f"{value:012d}"
-        return validate_account_id(value, "expected_account_id")
+        """Return the validated ``expected_account_id`` (``None`` when not pinned; see :func:`pinned_account`)."""
+        return pinned_account(self.expected_account_id, "expected_account_id")
 
     def connection_account(self, hook: Any, conn_id: str | None = None) -> str:
         """

@@ -131,6 +131,10 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
     ``s3n://`` stay on EMRFS (``s3a://`` URIs always use S3A). ``Instances.TerminationProtected: true``
     is logged as a warning: EMR then refuses to terminate the cluster, so its teardown
     (:class:`TerminateClusterOperator`) fails unless it sets ``disable_termination_protection``.
+    A launch with no ``Steps`` and without ``Instances.KeepJobFlowAliveWhenNoSteps: true`` (EMR's
+    default is false) is refused before ``RunJobFlow``: that cluster would terminate as soon as it has
+    started, before the steps other tasks add. Keep it alive and end it with
+    :class:`TerminateClusterOperator` as the teardown.
 
     :param security_configuration: name of the security configuration, e.g. the XCom of
         :class:`CreateEmrfsSecurityConfigOperator`; ``None`` to launch without one (e.g. with a

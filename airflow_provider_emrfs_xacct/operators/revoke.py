@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
-from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
+from airflow_provider_emrfs_xacct.operators.base import (
+    SAFETY_TEMPLATE_FIELDS,
+    EmrfsXacctBaseOperator,
+    LazyHookClass,
+    pinned_account,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -15,7 +20,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
-    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook  # noqa: F401 (the operator's Generic argument)
+    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
     from airflow_provider_emrfs_xacct.pure.plan import Change
 
 
@@ -39,6 +44,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         ``destination_role_arn`` (partition, account, path, name) as IAM shows it. (default: False)
     :param dry_run: only log the plan. (templated, default: False)
     :param expected_account_id: the EMR account; ``aws_conn_id`` must act in it. (templated)
+    :param expected_destination_account_id: the destination account; ``destination_aws_conn_id`` must
+        act in it. (templated)
     :param aws_conn_id: connection that acts in the EMR account.
     :return: ``{"security_configuration": new name or None, "plan": [...]}``.
     """
@@ -51,6 +58,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         "kms_key_arns",
         "security_configuration",
         "name_prefix",
+        "expected_destination_account_id",
         *SAFETY_TEMPLATE_FIELDS,
     )
     ui_color = "#f5d4d4"
@@ -65,9 +73,11 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         security_configuration: str | None = None,
         name_prefix: str | None = None,
         delete_destination_role: bool = False,
+        expected_destination_account_id: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.expected_destination_account_id = expected_destination_account_id
         self.destination_role_arn = destination_role_arn
         self.destination_aws_conn_id = destination_aws_conn_id
         self.emr_ec2_role_name = emr_ec2_role_name
@@ -78,7 +88,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
-        from airflow_provider_emrfs_xacct.hooks.errors import acting_account, explain_access_denied
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
         from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
         from airflow_provider_emrfs_xacct.pure import validation
@@ -89,6 +99,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         settings, dry_run = self.converge_settings, self.dry_run
         role_arn = validation.validate_role_arn(self.destination_role_arn, "destination_role_arn")
         emr_role = validation.validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
+        pinned_account(self.expected_destination_account_id, "expected_destination_account_id")
         keys = validation.require_list(
             [] if self.kms_key_arns is None else self.kms_key_arns,
             "kms_key_arns",
@@ -121,8 +132,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         # 2. The accounts: the role and keys must be in the destination connection's, not in the EMR one's.
         with explain_access_denied(self.hook):
             emr_account = self.connection_account(self.hook)
-        with explain_access_denied(destination_iam):
-            destination_account = acting_account(destination_iam)
+        destination_account = self._destination_account(destination_iam)
         validation.require_account(role_arn, destination_account, "destination_role_arn", destination)
         validation.refuse_account(
             role_arn,
@@ -157,6 +167,22 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 changes += destination_iam.delete_provider_role(role_arn, dry_run=dry_run)
         plan = self.report(context, changes)
         return {"security_configuration": new_configuration, "plan": plan}
+
+    def _destination_account(self, destination_iam: EmrfsIamHook) -> str:
+        """Return the account ``destination_aws_conn_id`` acts in, refusing it if ``expected_destination_account_id`` pins another."""
+        from airflow_provider_emrfs_xacct.hooks.errors import acting_account, explain_access_denied
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+        with explain_access_denied(destination_iam):
+            account = acting_account(destination_iam)
+        pinned = pinned_account(self.expected_destination_account_id, "expected_destination_account_id")
+        if pinned is not None and account != pinned:
+            raise InvalidParameterError(
+                "expected_destination_account_id",
+                f"connection {self.destination_aws_conn_id!r} acts in account {account}, not in account {pinned}; "
+                "nothing was changed",
+            )
+        return account
 
     def _rebuild_configuration(self, hook: EmrfsEmrHook, name: str, role_arn: str) -> tuple[str | None, list[Change]]:
         from airflow_provider_emrfs_xacct.pure.security_config import (

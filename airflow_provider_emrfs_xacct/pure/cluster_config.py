@@ -56,6 +56,11 @@ S3A_PROVIDER_PROPERTY = "fs.s3a.aws.credentials.provider"
 #: Where EMRFS loads extra JARs (custom credentials providers) from.
 EMRFS_AUXLIB = "/usr/share/aws/emr/emrfs/auxlib/"
 CREDENTIALS_PROVIDER_ACTION = "emrfs-xacct-install-credentials-provider"
+#: ``RunJobFlow``'s keep-alive switch. Amazon EMR API Reference, "JobFlowInstancesConfig":
+#: "KeepJobFlowAliveWhenNoSteps: Specifies whether the cluster should remain available after
+#: completing all steps. Defaults to false." Without it a cluster launched with no steps terminates
+#: as soon as it has started.
+KEEP_ALIVE_FIELD = "job_flow_overrides.Instances.KeepJobFlowAliveWhenNoSteps"
 _RELEASE = re.compile(r"^emr-([0-9]+)\.([0-9]+)\.([0-9]+)$", re.ASCII)
 _JAVA_CLASS = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$")
 
@@ -191,6 +196,11 @@ def plan_launch(
     """
     Add what cross-account access needs to ``RunJobFlow`` arguments, checking the release label.
 
+    A cluster that would terminate as soon as it has started (no ``Steps`` and
+    ``Instances.KeepJobFlowAliveWhenNoSteps`` not true) is refused: the steps other tasks add later
+    would never run. With ``Steps`` it terminates after them, as meant (a note says so).
+
+    :param overrides: the ``RunJobFlow`` arguments (``job_flow_overrides`` over the ``emr_conn_id`` extra).
     :param uses_role_mappings: the cluster relies on a security configuration's role mappings
         (refused before 5.10.0).
     :param keep_emrfs: on 7.10.0 and later, set ``fs.s3.impl`` and ``fs.s3n.impl`` (what AWS's S3A
@@ -205,6 +215,7 @@ def plan_launch(
     notes: list[str] = []
     result = copy.deepcopy(overrides)
     configurations, actions = _launch_lists(result)
+    _check_keep_alive(result, notes)
     if not isinstance(keep_emrfs, bool):
         raise InvalidParameterError("keep_emrfs", f"must be True or False, got {keep_emrfs!r}")
     label = result.get("ReleaseLabel")
@@ -270,6 +281,31 @@ def _termination_warnings(overrides: dict[str, Any]) -> list[str]:
         "(TerminateClusterOperator) cannot end it and fails, leaving it running and billing, unless the teardown "
         "sets disable_termination_protection=True."
     ]
+
+
+def _check_keep_alive(overrides: dict[str, Any], notes: list[str]) -> None:
+    """Refuse a cluster that would terminate once started: no ``Steps`` and no keep-alive (EMR defaults it to false)."""
+    instances = overrides.get("Instances")
+    keep_alive = instances.get("KeepJobFlowAliveWhenNoSteps") if isinstance(instances, dict) else None
+    if keep_alive is not None and not isinstance(keep_alive, bool):
+        raise InvalidParameterError(KEEP_ALIVE_FIELD, f"must be True or False, got {keep_alive!r}")
+    if keep_alive:
+        return
+    if require_dicts(overrides.get("Steps", []), "job_flow_overrides.Steps", "steps"):
+        notes.append(
+            "Instances.KeepJobFlowAliveWhenNoSteps is not true: the cluster terminates after its last step "
+            "(job_flow_overrides.Steps); steps other tasks add must be added before then."
+        )
+        return
+    raise InvalidParameterError(
+        KEEP_ALIVE_FIELD,
+        f"is {'false' if keep_alive is False else 'not set (EMR defaults it to false)'} and there are no Steps, so "
+        "EMR would terminate the cluster as soon as it has started: the steps other tasks add later "
+        "(EmrAddStepsOperator, the verifier's probe) would never run, and wait_for_completion would fail after the "
+        "startup cost. Set it to True and end the cluster with TerminateClusterOperator as the teardown, or give "
+        "the work as job_flow_overrides.Steps (an Instances in job_flow_overrides replaces the whole Instances "
+        "of the emr_conn_id extra)",
+    )
 
 
 def _launch_lists(overrides: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -109,6 +109,10 @@ class Prefetched:
         read_at = time.monotonic()
         return cls(read(), read_at)
 
+    def in_time(self, settle_seconds: float) -> bool:
+        """Whether a write based on this read may still be sent (half the settle wait after it)."""
+        return _in_time(self.read_at, settle_seconds)
+
 
 class StaleReadError(EmrfsXacctError):
     """A write would have been sent too long after the read it is based on (throttled, retried): read again."""

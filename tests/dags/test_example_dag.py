@@ -122,6 +122,13 @@ REQUIRED = {
     "emrfs_xacct_bucket_policy_export": {"partner", "emr_account_id", "destination_prefix"},
     "emrfs_xacct_multi_tenant": {"emr_account_id", "bucket"},
     "emrfs_xacct_many_partners": {"emr_account_id", "destination_account_id", "partners"},
+    "emrfs_xacct_offboard_partner": {
+        "emr_account_id",
+        "destination_account_id",
+        "destination_role_arn",
+        "security_configuration",
+        "name_prefix",
+    },
 }
 
 

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import pytest
+
+from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client
-from devstack.testing import airflow_cli, airflow_env, count_changes, run_dag
-from tests.integration.partners import NAME_PREFIX, create_security_configuration, mapping, provision_partner
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_CONN_ID, EMR_EC2_ROLE, Seeded, client
+from devstack.testing import airflow_cli, airflow_env, count_changes, run_dag, run_operator
+from tests.integration.partners import (
+    NAME_PREFIX,
+    create_security_configuration,
+    ensure_destination_role,
+    mapping,
+    provision_partner,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -17,16 +26,23 @@ AIRFLOW = airflow_cli()
 DAG_ID = "emrfs_xacct_offboard_partner"
 
 
+def offboard_conf(role_arn: str, configuration: str, **changes: Any) -> dict[str, Any]:
+    """The run configuration of the offboarding DAG, both accounts pinned."""
+    return {
+        "emr_account_id": EMR_ACCOUNT,
+        "destination_account_id": DESTINATION_ACCOUNT,
+        "destination_role_arn": role_arn,
+        "security_configuration": configuration,
+        "name_prefix": NAME_PREFIX,
+        **changes,
+    }
+
+
 def test_offboard_partner_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
     prefix = f"s3://{aws.bucket}/acme/"
     role_arn = provision_partner(aws, "emrfs-acme-writer", prefix)
     configuration = create_security_configuration([mapping("emrfs-acme-writer", prefix)])
-    conf = {
-        "destination_role_arn": role_arn,
-        "kms_key_arn": aws.kms_key_arn,
-        "security_configuration": configuration,
-        "name_prefix": NAME_PREFIX,
-    }
+    conf = offboard_conf(role_arn, configuration, kms_key_arn=aws.kms_key_arn)
 
     output = run_dag(airflow_env(aws.url, airflow_home), conf, tmp_path / "offboard.log", "2026-04-01", dag_id=DAG_ID)
 
@@ -47,3 +63,58 @@ def test_offboard_partner_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -
         for item in client(aws.url, EMR_ACCOUNT, "emr").list_security_configurations()["SecurityConfigurations"]
     ]
     assert names == [configuration]
+
+
+def test_offboard_a_partner_without_a_kms_key(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
+    """An SSE-S3 partner: no kms_key_arn (the param's default, empty) revokes with no key and no KMS call."""
+    prefix = f"s3://{aws.bucket}/keyless/"
+    role_arn = ensure_destination_role(aws, "emrfs-keyless-writer", prefix)
+    run_operator(
+        AttachAssumeRolePolicyOperator(
+            task_id="allow_emr_role_to_assume",
+            aws_conn_id=EMR_CONN_ID,
+            emr_ec2_role_name=EMR_EC2_ROLE,
+            destination_role_arns=[role_arn],
+            settle_seconds=0,
+        )
+    )
+    configuration = create_security_configuration([mapping("emrfs-keyless-writer", prefix)])
+
+    output = run_dag(
+        airflow_env(aws.url, airflow_home),
+        offboard_conf(role_arn, configuration),
+        tmp_path / "offboard-keyless.log",
+        "2026-04-02",
+        dag_id=DAG_ID,
+    )
+
+    assert "starting task_id=delete_unused_security_configurations " in output
+    assert count_changes(output) == 1  # the assume-role policy (deleted: empty); no key
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    assert ASSUME_POLICY_NAME not in iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    assert json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"]) == aws.key_policy
+
+
+@pytest.mark.parametrize("pin", ["emr_account_id", "destination_account_id"])
+def test_a_connection_in_another_account_is_refused_before_any_change(
+    aws: Seeded, airflow_home: Path, tmp_path: Path, pin: str
+) -> None:
+    prefix = f"s3://{aws.bucket}/pinned/"
+    role_arn = provision_partner(aws, "emrfs-pinned-writer", prefix)
+    configuration = create_security_configuration([mapping("emrfs-pinned-writer", prefix)])
+    conf = offboard_conf(role_arn, configuration, kms_key_arn=aws.kms_key_arn, **{pin: "333333333333"})
+    log = tmp_path / "offboard-pinned.log"
+
+    with pytest.raises(SystemExit):  # run_dag: the run failed
+        run_dag(airflow_env(aws.url, airflow_home), conf, log, "2026-04-03", dag_id=DAG_ID)
+
+    output = log.read_text()
+    field = "expected_account_id" if pin == "emr_account_id" else "expected_destination_account_id"
+    assert f"{field}: connection " in output
+    assert "not in account 333333333333; nothing was changed" in output
+    assert count_changes(output) == 0
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    assert ASSUME_POLICY_NAME in iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    assert KEY_USERS_SID in kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"]

@@ -21,7 +21,7 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
+from devstack.testing import AFTER_CALL, READ_PREFIXES, CallRecorder, RecordingTaskInstance, run_operator
 from tests.integration.partners import AUDITOR_STATEMENT
 
 ROLE_NAME = "partner-a-writer"
@@ -485,3 +485,81 @@ def test_object_acl_adds_put_object_acl_on_the_prefix_and_a_run_without_it_remov
     assert "EmrfsXacctObjectAcl" not in sids
     assert "NoDeletes" in sids
     assert "EmrfsXacctObjects" in sids
+
+
+def repeated_reads(recorder: CallRecorder) -> list[tuple[str, str]]:
+    """The reads sent again, same operation and parameters, with no write between (STS aside)."""
+    seen: set[str] = set()
+    repeated = []
+    for (service, operation), params in zip(recorder.every, recorder.params, strict=True):
+        if service == "sts":
+            continue
+        if not operation.startswith(READ_PREFIXES):
+            seen.clear()
+            continue
+        key = json.dumps([service, operation, params], sort_keys=True, default=str)
+        if key in seen:
+            repeated.append((operation, json.dumps(params, sort_keys=True, default=str)))
+        seen.add(key)
+    return repeated
+
+
+def big_inline_policy(size: int) -> dict[str, Any]:
+    """Another team's inline policy of ``size`` characters (as IAM counts them: no whitespace)."""
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "", "Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}],
+    }
+    document["Statement"][0]["Sid"] = "P" * (size - len(json.dumps(document, separators=(",", ":"))))
+    return document
+
+
+def test_the_plans_read_of_the_other_inline_policies_is_reused_while_in_time_and_read_again_after_a_write(
+    aws: Seeded,
+) -> None:
+    """
+    A run that changes only the permissions policy reads ListRolePolicies (and the other inline
+    policies) once: the plan's read, reused by the apply as a Prefetched document is. When the trust
+    policy is written first (and settled), the apply reads them again, so a policy another writer added
+    meanwhile still stops the write before IAM would refuse it.
+    """
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    run_operator(make_operator(aws, settle_seconds=1))
+    iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="team-small", PolicyDocument=json.dumps(OTHER_POLICY))
+
+    _, recorder, ti = run_operator(make_operator(aws, s3_prefixes=[PREFIX, SECOND_PREFIX], settle_seconds=1))
+
+    assert [change["action"] for change in ti.xcoms["plan"]] == ["update"]  # the permissions policy only
+    assert recorder.mutating == ["PutRolePolicy"]
+    assert recorder.calls.count("ListRolePolicies") == 1
+    assert recorder.params_of("GetRolePolicy").count({"RoleName": ROLE_NAME, "PolicyName": "team-small"}) == 1
+    assert repeated_reads(recorder) == []
+
+    # Trust and permissions change; another writer adds a big inline policy right after the plan's read.
+    client(aws.url, EMR_ACCOUNT, "iam").create_role(RoleName="EMR_EC2_PartnerJobs", AssumeRolePolicyDocument="{}")
+    third_prefix = f"s3://{BUCKET}/exports/partner-a-third/"
+    added: list[str] = []
+
+    def another_writer(service: str, operation: str, _answer: Any) -> None:
+        if service == "iam" and operation == "ListRolePolicies" and not added:
+            added.append("team-big")
+            document = json.dumps(big_inline_policy(9000))
+            iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="team-big", PolicyDocument=document)
+
+    operator = make_operator(aws, trusted_role_arns=[SECOND_EMR_ROLE_ARN], s3_prefixes=[third_prefix], settle_seconds=1)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    AFTER_CALL.append(another_writer)
+    try:
+        with CallRecorder().everything() as recorder, pytest.raises(QuotaExceededError) as refused:
+            operator.execute({"ti": ti, "task_instance": ti})
+    finally:
+        AFTER_CALL.remove(another_writer)
+
+    assert added == ["team-big"]
+    assert refused.value.field == "s3_prefixes"
+    # The trust (planned before team-big came) was written; the permissions policy was not sent.
+    assert recorder.mutating == ["PutRolePolicy", "UpdateAssumeRolePolicy"]
+    assert [params["PolicyName"] for params in recorder.params_of("PutRolePolicy")] == [
+        "team-big"
+    ]  # the other writer's
+    assert recorder.calls.count("ListRolePolicies") == 2  # the plan's, and the apply's after the trust write

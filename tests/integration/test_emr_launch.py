@@ -15,7 +15,7 @@ from devstack.moto_stack import (
     EMR_CONN_ID,
     client,
 )
-from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator, small_cluster
+from devstack.testing import CallRecorder, RecordingTaskInstance, execute_as_task, run_operator, small_cluster
 
 SECURITY_CONFIGURATION = "emrfs-xacct-launch-0123456789ab"
 USER_TAGS = [{"Key": "team", "Value": "data-platform"}, {"Key": "cost-center", "Value": "42"}]
@@ -313,3 +313,82 @@ def test_a_name_emr_accepts_is_launched_with(emr: Any, where: str) -> None:
     cluster_id, _, _ = run_operator(operator)
 
     assert emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["SecurityConfiguration"] == name
+
+
+KEEP_ALIVE_FIELD = "job_flow_overrides.Instances.KeepJobFlowAliveWhenNoSteps"
+INSTANCES = {"MasterInstanceType": "m5.xlarge", "InstanceCount": 1}
+STEP = {
+    "Name": "export",
+    "ActionOnFailure": "TERMINATE_CLUSTER",
+    "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["true"]},
+}
+
+
+def keep_alive(arguments: dict[str, Any]) -> dict[str, Any]:
+    return {**arguments, "Instances": {**arguments["Instances"], "KeepJobFlowAliveWhenNoSteps": True}}
+
+
+def with_steps(arguments: dict[str, Any]) -> dict[str, Any]:
+    return {**arguments, "Steps": [STEP]}
+
+
+def without_instances(arguments: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in arguments.items() if key != "Instances"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "instances", "fix", "auto_terminate"),
+    [
+        pytest.param(None, INSTANCES, keep_alive, False, id="not-set"),
+        pytest.param(None, {**INSTANCES, "KeepJobFlowAliveWhenNoSteps": False}, keep_alive, False, id="false"),
+        # With Steps, EMR terminates the cluster after them: a transient cluster, launched as asked.
+        pytest.param(None, INSTANCES, with_steps, True, id="steps-given"),
+        # The overrides' Instances replaces the extra's whole Instances (the hook's merge is shallow).
+        pytest.param(
+            {"Instances": {**INSTANCES, "KeepJobFlowAliveWhenNoSteps": True}},
+            INSTANCES,
+            without_instances,
+            False,
+            id="extra-replaced",
+        ),
+    ],
+)
+def test_a_cluster_that_would_end_once_started_is_refused_before_run_job_flow(
+    emr: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    extra: dict[str, Any] | None,
+    instances: dict[str, Any],
+    fix: Any,
+    auto_terminate: bool,
+) -> None:
+    """
+    Amazon EMR API Reference, "JobFlowInstancesConfig": KeepJobFlowAliveWhenNoSteps "Defaults to false";
+    moto, like EMR, then terminates a cluster without steps once it has started. What the error says to
+    do is then launched.
+    """
+    if extra is not None:
+        monkeypatch.setenv("AIRFLOW_CONN_EMR_KEEP_ALIVE", json.dumps({"conn_type": "emr", "extra": extra}))
+    emr_conn_id = "emr_keep_alive" if extra is not None else None
+    refused = overrides(Instances=instances)
+    wait = {"wait_for_completion": True, "waiter_delay": 1, "waiter_max_attempts": 3}
+    operator = make_operator(emr_conn_id=emr_conn_id, job_flow_overrides=refused, **wait)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    recorder = CallRecorder()
+
+    with recorder.everything(), pytest.raises(InvalidParameterError) as caught:
+        execute_as_task(operator, {"ti": ti, "task_instance": ti})
+
+    assert caught.value.field == KEEP_ALIVE_FIELD
+    assert "TerminateClusterOperator" in caught.value.problem
+    assert "RunJobFlow" not in recorder.calls
+    assert recorder.mutating == []
+    assert emr.list_clusters()["Clusters"] == []
+
+    fixed = make_operator(emr_conn_id=emr_conn_id, job_flow_overrides=fix(refused), **({} if auto_terminate else wait))
+    cluster_id, recorder, _ = run_operator(fixed)
+
+    assert recorder.calls.count("RunJobFlow") == 1
+    cluster = emr.describe_cluster(ClusterId=cluster_id)["Cluster"]
+    assert cluster["AutoTerminate"] is auto_terminate
+    if not auto_terminate:
+        assert cluster["Status"]["State"] == "WAITING"

@@ -25,6 +25,7 @@ JAR = "s3://emr-artifacts-a/auxlib/xacct-provider-1.2.jar"
 CLASS = "com.example.emrfs.PartnerCredentialsProvider"
 PROVIDER = CredentialsProvider(JAR, CLASS)
 CONFIGURATIONS = "job_flow_overrides.Configurations"
+KEEP_ALIVE = {"KeepJobFlowAliveWhenNoSteps": True}
 USER_ACTIONS = [
     {"Name": "install-python-libs", "ScriptBootstrapAction": {"Path": "s3://emr-artifacts-a/bootstrap/pip.sh"}},
     {
@@ -35,7 +36,7 @@ USER_ACTIONS = [
 
 
 def overrides(release: str | None = "emr-6.15.0", **changes: Any) -> dict[str, Any]:
-    arguments: dict[str, Any] = {"Name": "partner-export", "Instances": {"InstanceCount": 1}}
+    arguments: dict[str, Any] = {"Name": "partner-export", "Instances": {"InstanceCount": 1, **KEEP_ALIVE}}
     if release is not None:
         arguments["ReleaseLabel"] = release
     arguments.update(changes)
@@ -642,7 +643,7 @@ class TestSessionDuration:
 @pytest.mark.parametrize("protected", [True, "true", "True"])
 def test_termination_protection_is_a_warning_naming_the_teardown_opt_in(protected: Any) -> None:
     # Amazon EMR Management Guide, "Using termination protection": TerminateJobFlows "does not work".
-    arguments = overrides(Instances={"InstanceCount": 1, "TerminationProtected": protected})
+    arguments = overrides(Instances={"InstanceCount": 1, **KEEP_ALIVE, "TerminationProtected": protected})
 
     plan = plan_launch(arguments)
 
@@ -655,8 +656,66 @@ def test_termination_protection_is_a_warning_naming_the_teardown_opt_in(protecte
 
 @pytest.mark.parametrize("protected", [False, "false", None])
 def test_no_warning_without_termination_protection(protected: Any) -> None:
-    instances = {"InstanceCount": 1} if protected is None else {"InstanceCount": 1, "TerminationProtected": protected}
+    instances: dict[str, Any] = {"InstanceCount": 1, **KEEP_ALIVE}
+    if protected is not None:
+        instances["TerminationProtected"] = protected
     assert plan_launch(overrides(Instances=instances)).warnings == []
+
+
+class TestKeepAlive:
+    """
+    Amazon EMR API Reference, "JobFlowInstancesConfig": KeepJobFlowAliveWhenNoSteps "Specifies whether
+    the cluster should remain available after completing all steps. Defaults to false."
+    """
+
+    FIELD = "job_flow_overrides.Instances.KeepJobFlowAliveWhenNoSteps"
+    STEP = {"Name": "export", "ActionOnFailure": "TERMINATE_CLUSTER", "HadoopJarStep": {"Jar": "command-runner.jar"}}
+
+    @pytest.mark.parametrize(
+        "instances", [{"InstanceCount": 1}, {"InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": False}]
+    )
+    @pytest.mark.parametrize("steps", [None, []])
+    def test_no_steps_and_no_keep_alive_is_refused(self, instances: dict[str, Any], steps: Any) -> None:
+        arguments = overrides(Instances=instances)
+        if steps is not None:
+            arguments["Steps"] = steps
+
+        error = refused(lambda: plan_launch(arguments), self.FIELD, "no Steps", "terminate", "TerminateClusterOperator")
+
+        assert "Set it to True" in error.problem
+        assert "emr_conn_id extra" in error.problem
+        # What the error says to do is launched as given, without a note.
+        arguments["Instances"] = {**instances, "KeepJobFlowAliveWhenNoSteps": True}
+        plan = plan_launch(arguments)
+        assert plan.overrides["Instances"]["KeepJobFlowAliveWhenNoSteps"] is True
+        assert not any("KeepJobFlowAliveWhenNoSteps" in note for note in plan.notes)
+
+    def test_no_instances_at_all_is_refused(self) -> None:
+        arguments = {key: value for key, value in overrides().items() if key != "Instances"}
+        refused(lambda: plan_launch(arguments), self.FIELD, "defaults it to false")
+
+    @pytest.mark.parametrize("value", ["true", "True", 1])
+    def test_a_value_that_is_not_a_boolean_is_refused(self, value: Any) -> None:
+        arguments = overrides(Instances={"InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": value})
+        refused(lambda: plan_launch(arguments), self.FIELD, "must be True or False", repr(value))
+
+    @pytest.mark.parametrize("keep_alive", [None, False])
+    def test_steps_without_keep_alive_terminate_after_them_with_a_note(self, keep_alive: bool | None) -> None:
+        instances: dict[str, Any] = {"InstanceCount": 1}
+        if keep_alive is not None:
+            instances["KeepJobFlowAliveWhenNoSteps"] = keep_alive
+        arguments = overrides(Instances=instances, Steps=[self.STEP])
+
+        plan = plan_launch(arguments)
+
+        assert plan.overrides["Instances"] == instances
+        assert plan.overrides["Steps"] == [self.STEP]
+        assert any("terminates after its last step" in note for note in plan.notes)
+        assert plan.warnings == []
+
+    def test_steps_must_be_a_list_of_steps(self) -> None:
+        arguments = overrides(Instances={"InstanceCount": 1}, Steps="export")
+        refused(lambda: plan_launch(arguments), "job_flow_overrides.Steps", "list of steps")
 
 
 class TestEmrfsTranslationSwitch:
