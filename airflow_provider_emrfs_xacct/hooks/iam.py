@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, cast
 
 from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
@@ -755,6 +755,12 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             10,240 ("IAM and AWS STS quotas", role policy size), which IAM would refuse at PutRolePolicy.
         """
 
+        # The other policies are read between this policy's read and its write, where every moment
+        # counts against the write's deadline: read them once per call, so that an attempt dropped as
+        # too late (throttled, retried) is followed by one that reads only this policy again. They are
+        # not the provider's to race on; one added meanwhile past the quota, IAM itself refuses.
+        others_once = cache(other_chars) if other_chars is not None else None
+
         def checked_desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
             desired = desire(current)
             if desired is None:
@@ -762,8 +768,8 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             what = f"the inline policy {policy_name} of role {role_name}"
             # The limit is on all inline policies of the role together: ours alone must fit at least.
             require_iam_policy_length(desired, MAX_ROLE_INLINE_POLICIES_CHARS, field, what)
-            if other_chars is not None and not same_meaning(current, desired):
-                ours, others = iam_policy_length(desired), other_chars()
+            if others_once is not None and not same_meaning(current, desired):
+                ours, others = iam_policy_length(desired), others_once()
                 require_within(
                     ROLE_INLINE_POLICIES_CHARS,
                     ours + others,
