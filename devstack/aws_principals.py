@@ -27,6 +27,8 @@ import moto.iam.models
 import moto.kms.models
 from moto.core.exceptions import JsonRESTError
 
+from devstack import backend_judges
+
 INVALID_PRINCIPALS = "Policy contains a statement with one or more invalid principals."
 _USER_OR_ROLE_ID = re.compile(r"(AIDA|AROA)[A-Z0-9]{12,}")
 
@@ -115,8 +117,4 @@ _JUDGES = {
 
 def install() -> None:
     """Put the judges in front of moto's IAM and KMS backends (once per process)."""
-    for backend, judges in _JUDGES.items():
-        for judge in judges:
-            if getattr(backend, judge.__name__) is not judge:
-                _moto[judge.__name__] = getattr(backend, judge.__name__)
-                setattr(backend, judge.__name__, judge)
+    backend_judges.install(_JUDGES, _moto)

@@ -44,6 +44,8 @@ import moto.kms.models
 from moto.core.exceptions import JsonRESTError
 from moto.iam.exceptions import LimitExceededException
 
+from devstack import backend_judges
+
 #: The key policy size quota, in bytes (not adjustable).
 KEY_POLICY_BYTES = 32768
 #: The IAM quotas a test may raise, by the name ``GetAccountSummary`` gives them.
@@ -152,8 +154,4 @@ _JUDGES = {
 
 def install() -> None:
     """Put the judges in front of moto's IAM and KMS backends (once per process)."""
-    for backend, judges in _JUDGES.items():
-        for judge in judges:
-            if getattr(backend, judge.__name__) is not judge:
-                _moto[judge.__name__] = getattr(backend, judge.__name__)
-                setattr(backend, judge.__name__, judge)
+    backend_judges.install(_JUDGES, _moto)

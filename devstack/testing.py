@@ -184,6 +184,32 @@ class RecordingTaskInstance(_TaskInstance):
     run_id: str = "manual__2026-01-01T00:00:00+00:00"
 
 
+def answer_denials_like_aws(monkeypatch: Any) -> None:
+    """
+    Make the in-process moto server answer a denied JSON-protocol request (KMS, EMR) as AWS does.
+
+    moto answers a denial in XML whatever the protocol (its authorization has service-specific errors
+    only for IAM, S3 and EC2, getmoto/moto#2300), so botocore would read a KMS or EMR denial as error
+    code ``403``; AWS answers ``AccessDeniedException`` in JSON (HTTP 400). Query-protocol denials
+    (IAM) are left as moto writes them, which is AWS's form. ``monkeypatch`` undoes it after the test.
+    """
+    from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.core.exceptions import AccessDeniedError as MotoAccessDenied
+    from moto.core.exceptions import JsonRESTError
+
+    authorize_action = ActionAuthenticatorMixin._authenticate_and_authorize_normal_action
+
+    def deny_like_aws(self: Any, resource: str = "*") -> None:
+        try:
+            authorize_action(self, resource)
+        except MotoAccessDenied as denial:
+            if not self.headers.get("X-Amz-Target"):  # query protocol (IAM): moto's XML is AWS's
+                raise
+            raise JsonRESTError("AccessDeniedException", denial.message) from denial
+
+    monkeypatch.setattr(ActionAuthenticatorMixin, "_authenticate_and_authorize_normal_action", deny_like_aws)
+
+
 def execute_as_task(operator: Any, context: Any) -> Any:
     """
     Run ``operator.execute(context)`` as Airflow's task runner runs it.

@@ -10,14 +10,11 @@ import pytest
 import requests
 import yaml
 from botocore.exceptions import ClientError
-from moto.core.authorization import ActionAuthenticatorMixin
-from moto.core.exceptions import AccessDeniedError as MotoAccessDenied
-from moto.core.exceptions import JsonRESTError
 
 from airflow_provider_emrfs_xacct import cli
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, PROVISIONER_ROLE, REGION, Seeded, client
-from devstack.testing import CallRecorder
+from devstack.testing import CallRecorder, answer_denials_like_aws
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -460,17 +457,7 @@ def denied(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[s
     It answers a denial in XML whatever the protocol; AWS answers JSON-protocol services (KMS) with
     ``AccessDeniedException`` in JSON: the server runs in this process, so make it answer as AWS does.
     """
-    authorize_action = ActionAuthenticatorMixin._authenticate_and_authorize_normal_action
-
-    def deny_like_aws(self: Any, resource: str = "*") -> None:
-        try:
-            authorize_action(self, resource)
-        except MotoAccessDenied as denial:
-            if not self.headers.get("X-Amz-Target"):  # query protocol (IAM): moto's XML is AWS's
-                raise
-            raise JsonRESTError("AccessDeniedException", denial.message) from denial
-
-    monkeypatch.setattr(ActionAuthenticatorMixin, "_authenticate_and_authorize_normal_action", deny_like_aws)
+    answer_denials_like_aws(monkeypatch)
     everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
     iam = client(aws.url, EMR_ACCOUNT, "iam")
     user = iam.create_user(UserName="laptop")["User"]["Arn"]

@@ -18,9 +18,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 from botocore.exceptions import BotoCoreError, ClientError
-from moto.core.authorization import ActionAuthenticatorMixin
-from moto.core.exceptions import AccessDeniedError as MotoAccessDenied
-from moto.core.exceptions import JsonRESTError
 
 from airflow_provider_emrfs_xacct.hooks.emr import ACTIVE_CLUSTER_STATES, IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.operators.emr import (
@@ -47,7 +44,7 @@ from devstack.moto_stack import (
     client,
     seed,
 )
-from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator, small_cluster
+from devstack.testing import CallRecorder, RecordingTaskInstance, answer_denials_like_aws, run_operator, small_cluster
 from tests.conftest import reset_moto
 
 if TYPE_CHECKING:
@@ -569,17 +566,7 @@ def read_only_identity(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator
     error code ``403``. AWS answers JSON-protocol services with ``AccessDeniedException`` in JSON
     (HTTP 400): the moto server runs in this process, so make it answer that way here.
     """
-    authorize_action = ActionAuthenticatorMixin._authenticate_and_authorize_normal_action
-
-    def deny_like_aws(self: Any, resource: str = "*") -> None:
-        try:
-            authorize_action(self, resource)
-        except MotoAccessDenied as denial:
-            if not self.headers.get("X-Amz-Target"):  # query protocol (IAM): moto's XML is AWS's
-                raise
-            raise JsonRESTError("AccessDeniedException", denial.message) from denial
-
-    monkeypatch.setattr(ActionAuthenticatorMixin, "_authenticate_and_authorize_normal_action", deny_like_aws)
+    answer_denials_like_aws(monkeypatch)
     for account in (EMR_ACCOUNT, DESTINATION_ACCOUNT):
         iam = client(aws.url, account, "iam")
         iam.create_role(

@@ -17,9 +17,6 @@ import requests
 from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
 from airflow.providers.common.compat.sdk import TaskDeferred
 from botocore.exceptions import ClientError
-from moto.core.authorization import ActionAuthenticatorMixin
-from moto.core.exceptions import AccessDeniedError as MotoAccessDenied
-from moto.core.exceptions import JsonRESTError
 
 from airflow_provider_emrfs_xacct import verify as verify_module
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
@@ -42,7 +39,7 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator, small_cluster
+from devstack.testing import CallRecorder, RecordingTaskInstance, answer_denials_like_aws, run_operator, small_cluster
 from tests.integration.partners import (
     create_security_configuration,
     ensure_destination_role,
@@ -659,17 +656,7 @@ def kms_describe_denied(partner: Partner, monkeypatch: pytest.MonkeyPatch) -> An
     JSON: the moto server runs in this process, so make it answer as AWS does (as tests/integration/
     test_faults.py does).
     """
-    authorize_action = ActionAuthenticatorMixin._authenticate_and_authorize_normal_action
-
-    def deny_like_aws(self: Any, resource: str = "*") -> None:
-        try:
-            authorize_action(self, resource)
-        except MotoAccessDenied as denial:
-            if not self.headers.get("X-Amz-Target"):
-                raise
-            raise JsonRESTError("AccessDeniedException", denial.message) from denial
-
-    monkeypatch.setattr(ActionAuthenticatorMixin, "_authenticate_and_authorize_normal_action", deny_like_aws)
+    answer_denials_like_aws(monkeypatch)
     everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
     for account, statements in (
         (EMR_ACCOUNT, [everything]),
