@@ -181,6 +181,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     partition=partition,
                     settings=settings,
                     current=inline,
+                    # A role this run has just created has no other inline policies to count.
+                    role_exists=role is not None,
                 )
         self.report(context, changes)
         return role_arn
