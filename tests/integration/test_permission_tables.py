@@ -174,7 +174,8 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
     dest = {"aws_conn_id": DESTINATION_CONN_ID, "settle_seconds": 0}
     emr = {"aws_conn_id": EMR_CONN_ID, "settle_seconds": 0}
     role_kwargs = {"role_name": ROLE, "s3_prefixes": [PREFIX], "kms_key_arns": [aws.kms_key_arn]}
-    # Create, then update the trust (a second trusted role).
+    # Create, then update the trust (a second trusted role) and the permissions of the existing role
+    # (a second prefix: its other inline policies are counted, iam:ListRolePolicies).
     role_arn = record(
         "EnsureDestinationRoleOperator",
         EnsureDestinationRoleOperator(task_id="r1", trusted_role_arns=[emr_role], **role_kwargs, **dest),
@@ -182,7 +183,10 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
     record(
         "EnsureDestinationRoleOperator",
         EnsureDestinationRoleOperator(
-            task_id="r2", trusted_role_arns=[emr_role, other_emr_role], **role_kwargs, **dest
+            task_id="r2",
+            trusted_role_arns=[emr_role, other_emr_role],
+            **{**role_kwargs, "s3_prefixes": [PREFIX, "s3://partner-results-b/archive/"]},
+            **dest,
         ),
     )
     # A second partner, so that revoking the first rewrites (not deletes) the shared documents.
