@@ -157,33 +157,21 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             role_arn, changes = self.hook.ensure_role_trusts(
                 role_name, trusted, **trust, settings=settings, dry_run=True, role=read_role, account_id=account
             )
-            changes += self.hook.ensure_destination_access(
-                role_name,
-                locations,
-                keys,
-                object_acl=object_acl,
-                partition=partition,
-                settings=settings,
-                dry_run=True,
-                current=inline,
-                role_exists=role is not None,
-            )
+            # A role this run is about to create has no other inline policies to count (role_exists).
+            access: dict[str, Any] = {
+                "object_acl": object_acl,
+                "partition": partition,
+                "settings": settings,
+                "current": inline,
+                "role_exists": role is not None,
+            }
+            changes += self.hook.ensure_destination_access(role_name, locations, keys, **access, dry_run=True)
             # 4. Apply.
             if not self.dry_run and changes:
                 role_arn, changes = self.hook.ensure_role_trusts(
                     role_name, trusted, **trust, settings=settings, role=read_role, account_id=account
                 )
-                changes += self.hook.ensure_destination_access(
-                    role_name,
-                    locations,
-                    keys,
-                    object_acl=object_acl,
-                    partition=partition,
-                    settings=settings,
-                    current=inline,
-                    # A role this run has just created has no other inline policies to count.
-                    role_exists=role is not None,
-                )
+                changes += self.hook.ensure_destination_access(role_name, locations, keys, **access)
         self.report(context, changes)
         return role_arn
 
