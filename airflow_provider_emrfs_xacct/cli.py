@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 EMR_CONN = "emrfs_xacct_cli_emr"
 DESTINATION_CONN = "emrfs_xacct_cli_destination"
 DEFAULT_EC2_ROLE = "EMR_EC2_DefaultRole"
+#: Where :func:`run` keeps the connections' partition in the loaded partner (not a key of the file).
+PARTITION_KEY = "_partition"
 
 
 @dataclass(frozen=True)
@@ -211,14 +213,22 @@ def object_acl(partner: dict[str, Any]) -> bool:
     return validate_bool(partner["destination"].get("object_acl", False), "destination.object_acl")
 
 
+def partition(partner: dict[str, Any]) -> str:
+    """
+    The AWS partition the role ARNs are built in: the connections' own (``aws``, ``aws-cn``,
+    ``aws-us-gov`` …), which :func:`run` sets from :func:`check_accounts`; ``aws`` before that.
+    """
+    return str(partner.get(PARTITION_KEY, "aws"))
+
+
 def emr_role_arn(partner: dict[str, Any]) -> str:
     emr = partner["emr"]
-    return f"arn:aws:iam::{emr['account_id']}:role/{emr.get('ec2_role_name', DEFAULT_EC2_ROLE)}"
+    return f"arn:{partition(partner)}:iam::{emr['account_id']}:role/{emr.get('ec2_role_name', DEFAULT_EC2_ROLE)}"
 
 
 def destination_role_arn(partner: dict[str, Any]) -> str:
     destination = partner["destination"]
-    return f"arn:aws:iam::{destination['account_id']}:role/{destination['role_name']}"
+    return f"arn:{partition(partner)}:iam::{destination['account_id']}:role/{destination['role_name']}"
 
 
 def role_mappings(partner: dict[str, Any]) -> Any:
@@ -378,27 +388,48 @@ def _task_runner_sentinel(operator: Any) -> dict[str, Any]:
     return {f"{type(operator).__name__}__sentinel": ExecutorSafeguard.sentinel_value}
 
 
-def check_accounts(partner: dict[str, Any]) -> None:
+def check_accounts(partner: dict[str, Any]) -> str:
     """
-    Refuse to go on when a connection acts in another account than the partner file names.
+    Refuse to go on when a connection acts in another account than the partner file names; return their partition.
 
     One ``sts:GetCallerIdentity`` per connection. Its ``Account`` is "the AWS account ID number of the
     account that owns or contains the calling entity", and "no permissions are required to perform
     this operation" (AWS STS API Reference, GetCallerIdentity,
     https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html), so the check
     cannot fail for lack of a permission the provisioning needs anyway.
+
+    The partition is the one of the caller's ARN (``arn:aws-cn:sts::…``): the roles the command line
+    names are in it, and a key of another partition is refused, naming the field. Partitions "have
+    independent instances of AWS Identity and Access Management (IAM)"; "you cannot use IAM credentials
+    from one partition to interact with resources in a different partition" (AWS Fault Isolation
+    Boundaries, "Partitions"), so both connections must act in the same one.
     """
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
+    partitions: dict[str, str] = {}
     for section, label, conn_id in (("emr", "EMR", EMR_CONN), ("destination", "destination", DESTINATION_CONN)):
         expected = partner[section].get("expected_account_id") or partner[section]["account_id"]
-        actual = AwsBaseHook(aws_conn_id=conn_id, client_type="sts").account_id
+        sts: Any = AwsBaseHook(aws_conn_id=conn_id, client_type="sts").conn
+        identity = sts.get_caller_identity()
+        actual, partitions[label] = identity["Account"], identity["Arn"].split(":")[1]
         if actual != expected:
             raise EmrfsXacctError(
                 f"the {label} connection acts in account {actual}, but the partner file's "
                 f"{section}.account_id is {expected}: check --{section}-profile / --{section}-role-arn "
                 "(nothing was changed)"
             )
+    if partitions["EMR"] != partitions["destination"]:
+        raise EmrfsXacctError(
+            f"the EMR connection acts in partition {partitions['EMR']} and the destination connection in "
+            f"{partitions['destination']}: cross-account access works within one partition (nothing was changed)"
+        )
+    for index, key in enumerate(kms_key_arns(partner)):
+        if key.split(":")[1] != partitions["EMR"]:
+            raise InvalidParameterError(
+                f"destination.kms_key_arns[{index}]",
+                f"is a key of partition {key.split(':')[1]}, but the connections act in {partitions['EMR']}",
+            )
+    return partitions["EMR"]
 
 
 def _show(title: str, plans: dict[str, list[dict[str, Any]]], err: TextIO) -> Summary:
@@ -472,7 +503,7 @@ class PartiallyAppliedError(Exception):
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     partner = load_partner(Path(args.partner_file))
     configure_connections(args)
-    check_accounts(partner)
+    partner[PARTITION_KEY] = check_accounts(partner)
     if args.command in ("plan", "apply"):
         result = plan_and_apply(
             lambda dry: provisioning_operators(partner, dry_run=dry), apply=args.command == "apply", err=err

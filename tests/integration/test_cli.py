@@ -573,3 +573,36 @@ def test_a_bad_object_acl_in_the_partner_file_exits_2_naming_it(
 
     assert calls.mutating == []
     assert "destination.object_acl: must be True or False" in capsys.readouterr().err
+
+
+def test_the_role_arns_are_built_in_the_connections_partition(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    In the China regions the stand-in's callers are ``arn:aws-cn:…``: the roles the command line names
+    are built there, and a key of the ``aws`` partition is refused, naming the field, before any change.
+    """
+    in_china = [
+        "plan",
+        str(partner_file),
+        "--emr-role-arn",
+        f"arn:aws-cn:iam::{EMR_ACCOUNT}:role/{PROVISIONER_ROLE}",
+        "--destination-role-arn",
+        f"arn:aws-cn:iam::{DESTINATION_ACCOUNT}:role/{PROVISIONER_ROLE}",
+        "--endpoint-url",
+        aws.url,
+        "--region",
+        "cn-north-1",
+    ]
+    with CallRecorder().everywhere() as calls:
+        assert cli.main(in_china) == 2
+    assert calls.mutating == []
+    err = capsys.readouterr().err
+    assert "destination.kms_key_arns[0]: is a key of partition aws, but the connections act in aws-cn" in err
+
+    partner = cli.load_partner(partner_file)
+    partner[cli.PARTITION_KEY] = "aws-cn"
+    role, assume, *_ = cli.provisioning_operators(partner, dry_run=True)
+    assert role.trusted_role_arns == [f"arn:aws-cn:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}"]
+    assert assume.destination_role_arns == [f"arn:aws-cn:iam::{DESTINATION_ACCOUNT}:role/emrfs-partner-b-writer"]
+    assert cli.destination_role_arn(partner) in json.dumps(cli.role_mappings(partner))
