@@ -11,13 +11,17 @@ revoke took away, once attached again.
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import pytest
 
+from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.pure import documents, spill
-from devstack.moto_stack import EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client
-from tests.conftest import run_operator
+from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
+from devstack.fault_proxy import FaultProxy
+from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, EMR_EC2_ROLE, MotoStack, Seeded, client
+from tests.conftest import run_operator, use_connections
 from tests.integration.test_retries import WorkerDied, die_once_after
 from tests.integration.test_scale import FULL, SPILL_2, SPILL_ARN, attach, fill_inline
 from tests.integration.test_spill_isolation import assumable, partners, revoke
@@ -82,4 +86,39 @@ def test_a_grant_killed_between_spill_writes_converges_on_retry_and_leaks_nothin
         item["PolicyName"] for item in iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"]
     ]
     assert attached == [SPILL_2]
+    assert len(iam.list_policy_versions(PolicyArn=SPILL_ARN)["Versions"]) <= 5
+
+
+def test_concurrent_grants_past_the_inline_wall_share_one_spill_policy_and_lose_none(
+    moto_stack: MotoStack, aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """8 writers at once through AWS's round trip: one creates the spill policy, the others merge into it."""
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    newcomers = partners(0, 8)
+    with FaultProxy(moto_stack.url, latency_seconds=(0.05, 0.10)) as proxy:
+        use_connections(monkeypatch, proxy.url)
+        hooks = [EmrfsIamHook(aws_conn_id=EMR_CONN_ID) for _ in newcomers]
+        for hook in hooks:
+            assert hook.conn
+        barrier, errors = threading.Barrier(len(hooks)), []
+
+        def grant(index: int) -> None:
+            barrier.wait(60)
+            try:
+                hooks[index].ensure_assume_role_policy(
+                    EMR_EC2_ROLE, [newcomers[index]], settings=ConvergeSettings(settle_seconds=1.5)
+                )
+            except Exception as error:
+                errors.append(f"writer {index}: {type(error).__name__}: {error}")
+
+        threads = [threading.Thread(target=grant, args=(index,)) for index in range(len(hooks))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(300)
+
+    assert errors == []
+    assert set(newcomers) <= assumable(iam, EMR_EC2_ROLE)
+    assert list(spill_policies(iam)) == [SPILL_2]
     assert len(iam.list_policy_versions(PolicyArn=SPILL_ARN)["Versions"]) <= 5
