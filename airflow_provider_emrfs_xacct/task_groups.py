@@ -90,6 +90,7 @@ def partner_access(
     emr_account_id: Any = None,
     destination_account_id: Any = None,
     dry_run: Any = None,
+    shared_documents_pool: str | None = None,
 ) -> PartnerAccess:
     """
     Build the provisioning chain of one partner in a TaskGroup and return what the launch needs.
@@ -127,6 +128,12 @@ def partner_access(
     :param destination_account_id: the same for the tasks on ``destination_aws_conn_id``. (templated)
     :param dry_run: passed to every task: plan every change, make none (the verifier then reads what
         is there now). (templated; default: the tasks' own, e.g. from ``default_args``)
+    :param shared_documents_pool: an Airflow pool (created beforehand, e.g. ``airflow pools set
+        emrfs_xacct_shared_documents 1 "..."``) for the two tasks that write documents every partner
+        shares: ``allow_emr_role_to_assume`` (the EMR EC2 role's policies) and ``grant_kms_key_user``
+        (the key policy). With one slot, no two partners write them at once, which is what keeps every
+        partner's grant while IAM and KMS reads lag behind writes (see the docs' "Safe under backfills").
+        (default: none)
     :return: a :class:`PartnerAccess`.
     """
     if partner is not None:
@@ -144,8 +151,16 @@ def partner_access(
             f"must be a role ARN string (or template) ending in /<role name>, got {emr_ec2_role_arn!r}",
         )
     emr_ec2_role_name = emr_ec2_role_arn.rsplit("/", 1)[1]
+    if shared_documents_pool is not None and (
+        not isinstance(shared_documents_pool, str) or not shared_documents_pool.strip() or "{{" in shared_documents_pool
+    ):
+        raise InvalidParameterError(
+            "shared_documents_pool",
+            f"must be the name of an Airflow pool (a plain string), got {shared_documents_pool!r}",
+        )
     in_emr, in_destination = _safety(dry_run, emr_account_id), _safety(dry_run, destination_account_id)
     common: dict[str, Any] = {"settle_seconds": settle_seconds}
+    shared: dict[str, Any] = {"pool": shared_documents_pool} if shared_documents_pool is not None else {}
 
     with TaskGroup(group_id=group_id or "partner_access", tooltip="Cross-account EMRFS access") as group:
         role = EnsureDestinationRoleOperator(
@@ -165,6 +180,7 @@ def partner_access(
                 emr_ec2_role_name=emr_ec2_role_name,
                 destination_role_arns=[role.output],  # type: ignore[list-item]
                 **common,
+                **shared,
                 **in_emr,
             )
         ]
@@ -177,6 +193,7 @@ def partner_access(
                     principal_arns=[role.output],  # type: ignore[list-item]
                     skip_without_key=True,
                     **common,
+                    **shared,
                     **in_destination,
                 )
             )

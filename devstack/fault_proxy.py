@@ -31,6 +31,19 @@ service's own throttling answer: IAM and STS ``Throttling`` (HTTP 400, the query
 KMS and EMR ``ThrottlingException`` (HTTP 400, JSON), codes that botocore's retry handler counts as
 throttling (``botocore/retries/standard.py``, ``_THROTTLED_ERROR_CODES``) and retries with backoff.
 S3 is not rate-limited here (its request rates are per prefix, thousands per second).
+
+Stale reads (``stale_read_seconds``): IAM and KMS are eventually consistent (IAM User Guide,
+"Troubleshoot IAM", "Changes that I make are not always immediately visible": a change "must be
+replicated across IAM, which can take some time"; AWS KMS Developer Guide, "AWS KMS eventual
+consistency": a change "generally takes less than a few seconds" to propagate, "in some cases, it can
+take several minutes"), so a read right after a write may return the document as it was before. The
+proxy plays one replica that lags ``stale_read_seconds`` behind, for the shared documents a
+read-modify-write can lose changes to: a key policy (``GetKeyPolicy``) and a role's inline policy
+(``GetRolePolicy``). It keeps each document's versions as the writes through it set them
+(``PutKeyPolicy``, ``PutRolePolicy``, ``DeleteRolePolicy``) and answers a read with the version in
+force ``stale_read_seconds`` before it (the oldest it knows, if none is that old); a document nobody
+wrote lately is answered as moto has it. The lag is the same for every reader and reads never go
+back in time, so this is a kind lag: AWS promises neither (its replicas may lag differently).
 """
 
 from __future__ import annotations
@@ -45,7 +58,8 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+from xml.sax.saxutils import escape, unescape
 
 from airflow_provider_emrfs_xacct.pure.quotas import request_rate
 
@@ -65,6 +79,7 @@ def account_of_access_key(access_key: str) -> str:
 #: The services the rate-limited mode throttles.
 RATE_LIMITED_SERVICES = ("iam", "sts", "kms", "elasticmapreduce")
 _IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
+_POLICY_DOCUMENT = re.compile(rb"<PolicyDocument>(.*?)</PolicyDocument>", re.DOTALL)
 
 
 class FaultProxy:
@@ -89,6 +104,8 @@ class FaultProxy:
         (``Action`` or ``X-Amz-Target`` name) are dropped after moto handled them.
     :param rate_limits: throttle each (account, service, API) with a token bucket (see the module's docstring).
     :param rate_scale: multiplies every bucket's burst and refill rate (1: AWS's figures; more: a shorter run).
+    :param stale_read_seconds: how far behind the writes the reads of key policies and inline role
+        policies lag (see the module's docstring); 0: none.
     """
 
     def __init__(
@@ -107,6 +124,7 @@ class FaultProxy:
         drop_answers: dict[str, int] | None = None,
         rate_limits: bool = False,
         rate_scale: float = 1.0,
+        stale_read_seconds: float = 0.0,
     ) -> None:
         if spacing not in ("even", "random"):
             raise ValueError(f"spacing must be 'even' or 'random', got {spacing!r}")
@@ -132,6 +150,9 @@ class FaultProxy:
         #: Requests answered with a throttling error by the rate-limited mode, by operation.
         self.throttled: Counter[str] = Counter()
         self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}  # key -> (tokens, when)
+        self.stale_read_seconds = stale_read_seconds
+        #: Each shared document's versions, ``(when it was set, the document or None)``, oldest first.
+        self._versions: dict[tuple[str, ...], list[tuple[float, str | None]]] = {}
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -242,6 +263,56 @@ class FaultProxy:
             with self.lock:
                 self._lagging[form["RoleName"]] = self.consistency_lag
 
+    def _note_version(
+        self, service: str, operation: str, account: str, form: dict[str, str], body: bytes, status: int
+    ) -> None:
+        """Keep the version a successful write of a shared document set (for stale reads)."""
+        if not self.stale_read_seconds or status != 200:
+            return
+        key: tuple[str, ...]
+        if service == "kms" and operation == "PutKeyPolicy":
+            request = json.loads(body or b"{}")
+            key, document = ("kms", account, request.get("KeyId", "")), request.get("Policy")
+        elif service == "iam" and operation in ("PutRolePolicy", "DeleteRolePolicy"):
+            key = ("iam", account, form.get("RoleName", ""), form.get("PolicyName", ""))
+            document = form.get("PolicyDocument") if operation == "PutRolePolicy" else None
+        else:
+            return
+        with self.lock:
+            self._versions.setdefault(key, []).append((time.monotonic(), document))
+
+    def _stale_answer(
+        self, service: str, operation: str, account: str, form: dict[str, str], body: bytes, answer: bytes
+    ) -> bytes | None:
+        """The answer a replica ``stale_read_seconds`` behind gives to a successful read (``None``: moto's own)."""
+        if not self.stale_read_seconds:
+            return None
+        if service == "kms" and operation == "GetKeyPolicy":
+            key: tuple[str, ...] = ("kms", account, json.loads(body or b"{}").get("KeyId", ""))
+            fresh = json.loads(answer).get("Policy")
+        elif service == "iam" and operation == "GetRolePolicy":
+            key = ("iam", account, form.get("RoleName", ""), form.get("PolicyName", ""))
+            match = _POLICY_DOCUMENT.search(answer)
+            fresh = unquote(unescape(match.group(1).decode())) if match else None
+        else:
+            return None
+        now = time.monotonic()
+        with self.lock:
+            versions = self._versions.setdefault(key, [])
+            if not versions:
+                versions.append((now, fresh))  # the oldest version known: as moto has it at the first read
+            if versions[-1][0] <= now - self.stale_read_seconds:
+                return None  # nobody wrote it lately: every replica has caught up
+            in_force = [document for when, document in versions if when <= now - self.stale_read_seconds]
+            document = in_force[-1] if in_force else versions[0][1]
+        if document is None or fresh is None or document == fresh:
+            return None  # a deleted (or not yet created) policy is answered as moto has it
+        self.stats["stale-read"] += 1
+        if service == "kms":
+            return json.dumps({**json.loads(answer), "Policy": document}).encode()
+        replaced = f"<PolicyDocument>{escape(quote(document))}</PolicyDocument>".encode()
+        return _POLICY_DOCUMENT.sub(lambda _match: replaced, answer, count=1)
+
     # HTTP ------------------------------------------------------------------------------------
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -298,6 +369,11 @@ class _FaultHandler(BaseHTTPRequestHandler):
             return self._drop()
         status, headers, answer = proxy._forward(self.command, self.path, self.headers, body)
         proxy._note_created(service, form, status)
+        if proxy.stale_read_seconds:
+            account = account_of_access_key(key.group(1)) if key else ""
+            proxy._note_version(service, operation, account, form, body, status)
+            stale = proxy._stale_answer(service, operation, account, form, body, answer) if status == 200 else None
+            answer = answer if stale is None else stale
         if fault == "drop-after":
             return self._drop()
         if proxy._drop_answer(operation):

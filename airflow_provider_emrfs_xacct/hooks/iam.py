@@ -836,11 +836,15 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             policy = remove_statement(current, documents.ASSUME_SID)
             return policy if policy.get("Statement") else None
 
-        spilled = [
+        attached = [
             (item["PolicyArn"], item["PolicyName"])
             for item in self.list_attached_policies(role_name)
             if spill.is_spill_arn(item["PolicyArn"], policy_name, role_name)
-            and unwanted & spill.held(self.read_managed_policy(item["PolicyArn"]))
+        ]
+        spilled = [
+            (arn, name)
+            for arn, name in attached + self._detached_spill_policies(role_name, policy_name, {a for a, _ in attached})
+            if unwanted & spill.held(self.read_managed_policy(arn))
         ]
         for arn, _name in spilled:  # before any write: only this role's spill policies are changed
             self._refuse_shared_spill_policy(arn, role_name)
@@ -852,6 +856,25 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 role_name, arn, name, lambda current: spill.without_roles(current, unwanted), settings, dry_run
             )
         return changes
+
+    def _detached_spill_policies(self, role_name: str, policy_name: str, attached: set[str]) -> list[tuple[str, str]]:
+        """
+        Return ``(arn, name)`` of ``role_name``'s own spill policies that exist but are attached to it no more.
+
+        A managed policy is deleted only after it is detached and its other versions deleted (IAM API
+        Reference, "DeletePolicy"); a revoke killed in between leaves it detached, its default version
+        still granting the revoked role, and the next grant past the inline wall would take that name
+        again, merge into it and attach it. So a revoke also looks among the provider's policies
+        (``ListPolicies`` with ``Scope=Local`` and ``PathPrefix``, IAM API Reference, "ListPolicies") for
+        this role's names that are not attached to it; a policy made for an attach killed before it
+        is found the same way.
+        """
+        return [
+            (str(policy["Arn"]), str(policy["PolicyName"]))
+            for page in self.conn.get_paginator("list_policies").paginate(Scope="Local", PathPrefix=spill.SPILL_PATH)
+            for policy in page["Policies"]
+            if spill.is_own_spill_name(policy["PolicyName"], policy_name, role_name) and policy["Arn"] not in attached
+        ]
 
     def delete_provider_role(self, role_arn: str, *, dry_run: bool = False) -> list[Change]:
         """

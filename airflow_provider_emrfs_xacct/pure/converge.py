@@ -44,6 +44,13 @@ every read-to-write window, each from another writer (a writer waits after each 
 this holds while every window is shorter than ``settle_seconds`` and concurrent writers do not keep
 the document changing for the whole wait. With a great many concurrent writers, serialise them
 with an Airflow pool.
+
+All of this assumes that a read shows every write made before it. IAM and KMS are eventually
+consistent (AWS KMS Developer Guide, "AWS KMS eventual consistency"; IAM User Guide, "Troubleshoot
+IAM", "Changes that I make are not always immediately visible"): a read may lag behind the writes, by
+an amount AWS does not bound. A lag adds to every read-to-write window, so the protocol keeps every
+change only while the lag stays below the wait (``tests/integration/test_stale_reads.py``). Writers
+serialised by a pool need less: each stops only once a read shows its own change.
 """
 
 from __future__ import annotations

@@ -71,6 +71,12 @@ def is_legacy_spill_name(name: str, policy_name: str) -> bool:
     return name.startswith(f"{policy_name}-") and name[len(policy_name) + 1 :].isdigit()
 
 
+def is_own_spill_name(name: str, policy_name: str, role_name: str) -> bool:
+    """Return whether ``name`` is one of ``role_name``'s own spill-policy names (``<stem>-<n>``), not an earlier shared one."""
+    stem = spill_stem(policy_name, role_name)
+    return name.startswith(f"{stem}-") and name[len(stem) + 1 :].isdigit()
+
+
 def is_spill_arn(policy_arn: str, policy_name: str, role_name: str) -> bool:
     """
     Return whether an attached policy's ARN is one of the provider's managed policies for ``role_name``.
@@ -79,8 +85,7 @@ def is_spill_arn(policy_arn: str, policy_name: str, role_name: str) -> bool:
     to this role alone is for the caller to check.
     """
     head, _, name = policy_arn.rpartition("/")
-    stem = spill_stem(policy_name, role_name)
-    own = name.startswith(f"{stem}-") and name[len(stem) + 1 :].isdigit()
+    own = is_own_spill_name(name, policy_name, role_name)
     return head.endswith(f":policy{SPILL_PATH.rstrip('/')}") and (own or is_legacy_spill_name(name, policy_name))
 
 

@@ -109,11 +109,23 @@ def test_templates_are_passed_through() -> None:
         ({"partner": None, "role_name": "r"}, "name_prefix"),
         ({"destination_prefix": " "}, "destination_prefix"),
         ({"emr_ec2_role_arn": "EMR_EC2_DefaultRole"}, "emr_ec2_role_arn"),
+        ({"shared_documents_pool": " "}, "shared_documents_pool"),
+        ({"shared_documents_pool": "{{ params.pool }}"}, "shared_documents_pool"),
     ],
 )
 def test_refuses_missing_or_unusable_arguments(kwargs: dict[str, Any], field: str) -> None:
     with pytest.raises(InvalidParameterError, match=field):
         build(**kwargs)
+
+
+def test_the_writers_of_shared_documents_take_the_pool_given_and_the_others_do_not() -> None:
+    dag, _ = build(shared_documents_pool="emrfs_xacct_shared_documents")
+    default, _ = build()
+
+    pools = {task_id.split(".")[-1]: dag.get_task(task_id).pool for task_id in dag.task_ids}
+    shared = {"allow_emr_role_to_assume", "grant_kms_key_user"}
+    assert {task for task, pool in pools.items() if pool == "emrfs_xacct_shared_documents"} == shared
+    assert {default.get_task(task_id).pool for task_id in default.task_ids} == {dag.get_task("launch_cluster").pool}
 
 
 def test_accounts_are_pinned_on_each_side_and_dry_run_reaches_every_task() -> None:

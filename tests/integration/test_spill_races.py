@@ -1,0 +1,124 @@
+"""
+The provider's spill policies (``docs/scale.md``) under a killed task and concurrent writers.
+
+Against the two-account moto server. A managed policy can only be deleted once detached from every
+role and stripped of its non-default versions (IAM API Reference, "DeletePolicy"), so a revoke that
+empties one makes several calls; a worker killed between them (``WorkerDied`` after the call
+succeeded, as in ``test_retries.py``) leaves a policy attached to nothing that still grants what the
+revoke took away, once attached again.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+from airflow_provider_emrfs_xacct.pure import documents, spill
+from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
+from devstack.fault_proxy import FaultProxy
+from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, EMR_EC2_ROLE, MotoStack, Seeded, client
+from tests.conftest import run_operator, use_connections
+from tests.integration.test_retries import WorkerDied, die_once_after
+from tests.integration.test_scale import FULL, SPILL_2, SPILL_ARN, attach, fill_inline
+from tests.integration.test_spill_isolation import assumable, partners, revoke
+
+
+def spill_policies(iam: Any) -> dict[str, set[str]]:
+    """Every policy under the provider's path, attached or not, with the role ARNs its default version grants."""
+    out = {}
+    for policy in iam.list_policies(Scope="Local", PathPrefix=spill.SPILL_PATH)["Policies"]:
+        version = iam.get_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])
+        out[policy["PolicyName"]] = spill.held(version["PolicyVersion"]["Document"])
+    return out
+
+
+@pytest.mark.parametrize("operation", ["DetachRolePolicy", "DeletePolicyVersion"])
+def test_a_revoke_killed_while_deleting_an_emptied_spill_policy_is_finished_by_its_retry(
+    aws: Seeded, operation: str
+) -> None:
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    victim, newcomer = partners(0, 2)
+    run_operator(attach(destination_role_arns=[victim]))
+    assert spill_policies(iam) == {SPILL_2: {victim}}
+    for _ in range(2):  # more versions, which the revoke deletes before the policy (IAM, "DeletePolicy")
+        iam.create_policy_version(
+            PolicyArn=SPILL_ARN, PolicyDocument=json.dumps(documents.assume_role_policy([victim])), SetAsDefault=True
+        )
+
+    with die_once_after(operation), pytest.raises(WorkerDied):
+        run_operator(revoke(victim))
+    run_operator(revoke(victim))  # Airflow's retry of the task
+
+    assert victim not in assumable(iam, EMR_EC2_ROLE)
+    assert all(victim not in held for held in spill_policies(iam).values()), spill_policies(iam)
+
+    # The next partner past the wall gets a spill policy again: the revoked one must not come back with it.
+    run_operator(attach(destination_role_arns=[newcomer]))
+    assert newcomer in assumable(iam, EMR_EC2_ROLE)
+    assert victim not in assumable(iam, EMR_EC2_ROLE)
+
+
+@pytest.mark.parametrize("operation", ["CreatePolicy", "DeletePolicyVersion", "CreatePolicyVersion"])
+def test_a_grant_killed_between_spill_writes_converges_on_retry_and_leaks_nothing(aws: Seeded, operation: str) -> None:
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    first, second = partners(0, 2)
+    if operation != "CreatePolicy":  # a spill policy at IAM's five versions: the next write deletes one first
+        run_operator(attach(destination_role_arns=[first]))
+        for _ in range(4):
+            iam.create_policy_version(
+                PolicyArn=SPILL_ARN, PolicyDocument=json.dumps(documents.assume_role_policy([first])), SetAsDefault=True
+            )
+
+    with die_once_after(operation), pytest.raises(WorkerDied):
+        run_operator(attach(destination_role_arns=[second]))
+    run_operator(attach(destination_role_arns=[second]))  # Airflow's retry of the task
+
+    expected = {second} if operation == "CreatePolicy" else {first, second}
+    assert expected <= assumable(iam, EMR_EC2_ROLE)
+    assert list(spill_policies(iam)) == [SPILL_2]  # no second policy, none left detached
+    attached = [
+        item["PolicyName"] for item in iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"]
+    ]
+    assert attached == [SPILL_2]
+    assert len(iam.list_policy_versions(PolicyArn=SPILL_ARN)["Versions"]) <= 5
+
+
+def test_concurrent_grants_past_the_inline_wall_share_one_spill_policy_and_lose_none(
+    moto_stack: MotoStack, aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """8 writers at once through AWS's round trip: one creates the spill policy, the others merge into it."""
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    newcomers = partners(0, 8)
+    with FaultProxy(moto_stack.url, latency_seconds=(0.05, 0.10)) as proxy:
+        use_connections(monkeypatch, proxy.url)
+        hooks = [EmrfsIamHook(aws_conn_id=EMR_CONN_ID) for _ in newcomers]
+        for hook in hooks:
+            assert hook.conn
+        barrier, errors = threading.Barrier(len(hooks)), []
+
+        def grant(index: int) -> None:
+            barrier.wait(60)
+            try:
+                hooks[index].ensure_assume_role_policy(
+                    EMR_EC2_ROLE, [newcomers[index]], settings=ConvergeSettings(settle_seconds=1.5)
+                )
+            except Exception as error:
+                errors.append(f"writer {index}: {type(error).__name__}: {error}")
+
+        threads = [threading.Thread(target=grant, args=(index,)) for index in range(len(hooks))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(300)
+
+    assert errors == []
+    assert set(newcomers) <= assumable(iam, EMR_EC2_ROLE)
+    assert list(spill_policies(iam)) == [SPILL_2]
+    assert len(iam.list_policy_versions(PolicyArn=SPILL_ARN)["Versions"]) <= 5
