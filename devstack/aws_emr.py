@@ -10,8 +10,9 @@ moto launches one anyway (``Cluster.__init__``: "ToDo: Raise if doesn't already 
 RunJobFlow lists no error of its own for it ("Errors": InternalServerError only), so the judge answers
 with the common client error for input that fails the service's constraints, ``ValidationException``
 (HTTP 400; Amazon EMR API Reference, "Common Errors"), and launches nothing. AWS's exact code and message
-for this case are not documented: the provider does not rely on them (it reads the configuration again
-after any client error of ``RunJobFlow``), and the stand-in cannot prove them.
+for this case are not documented, and the stand-in cannot prove them: the provider reads the
+configuration again after ``RunJobFlow``'s input errors (``ValidationException``,
+``InvalidRequestException``), whatever their message.
 """
 
 from __future__ import annotations

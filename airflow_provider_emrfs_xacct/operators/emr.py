@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.cluster_config import CredentialsProvider
 
 
+#: The error codes EMR answers invalid input with (Amazon EMR API Reference, "Common Errors";
+#: InvalidRequestException: "something wrong with user input").
+INPUT_ERROR_CODES = frozenset({"ValidationException", "InvalidRequestException"})
 #: XCom key under which :class:`CreateEmrfsSecurityConfigOperator` pushes the document it ensured.
 DOCUMENT_XCOM_KEY = "security_configuration_document"
 
@@ -365,14 +368,15 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         After ``RunJobFlow`` was refused: whether the refusal was the configuration deleted since the check, now restored.
 
         RunJobFlow lists no error of its own for a missing configuration (Amazon EMR API Reference,
-        "RunJobFlow", "Errors": InternalServerError only); an invalid input is answered with a client
-        error (HTTP 400, "Common Errors": ValidationException). So the configuration itself is read
-        again, whatever the code: only a configuration that is gone is created again, once.
+        "RunJobFlow", "Errors": InternalServerError only); invalid input is answered with
+        ``ValidationException`` ("Common Errors") or EMR's ``InvalidRequestException`` ("something
+        wrong with user input"). After either, the configuration itself is read again, since the
+        message is not documented: only a configuration that is gone is created again, once. Other
+        errors (a denial, throttling) are not input errors and are raised as they are.
         """
-        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.hooks.errors import error_code, explain_access_denied
 
-        status = int(refusal.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-        if not 400 <= status < 500:
+        if error_code(refusal) not in INPUT_ERROR_CODES:
             return False
         with explain_access_denied(hook):
             if hook.describe_security_configuration(name) is not None:
