@@ -11,6 +11,7 @@ from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator,
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import AirflowNotFoundException, AirflowSkipException
 from airflow.sdk import TriggerRule
+from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.links.console import SecurityConfigurationLink
 from airflow_provider_emrfs_xacct.operators.base import (
@@ -27,6 +28,13 @@ if TYPE_CHECKING:
 
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
     from airflow_provider_emrfs_xacct.pure.cluster_config import CredentialsProvider
+
+
+#: The error codes EMR answers invalid input with (Amazon EMR API Reference, "Common Errors";
+#: InvalidRequestException: "something wrong with user input").
+INPUT_ERROR_CODES = frozenset({"ValidationException", "InvalidRequestException"})
+#: XCom key under which :class:`CreateEmrfsSecurityConfigOperator` pushes the document it ensured.
+DOCUMENT_XCOM_KEY = "security_configuration_document"
 
 
 class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
@@ -51,7 +59,9 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
         default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the EMR account.
-    :return: the configuration's name.
+    :return: the configuration's name; its document is pushed to XCom under
+        ``security_configuration_document`` (also in a dry run), for a launch that finds the
+        configuration deleted (:class:`LaunchClusterWithSecConfigOperator`).
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
@@ -112,6 +122,7 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
                 )
             changes = self.hook.ensure_security_configuration(name, document, dry_run=self.dry_run)
         self.report(context, changes)
+        self.push_xcom(context, DOCUMENT_XCOM_KEY, document)
         return name
 
 
@@ -136,9 +147,20 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
     started, before the steps other tasks add. Keep it alive and end it with
     :class:`TerminateClusterOperator` as the teardown.
 
+    A security configuration deleted since its create task ran (by
+    :class:`~airflow_provider_emrfs_xacct.operators.revoke.DeleteUnusedSecurityConfigsOperator` in
+    another DAG, say) is created again from its document before ``RunJobFlow``, and once more if
+    ``RunJobFlow`` is refused because it was deleted in between: the document is
+    ``security_configuration_document``, or, when ``security_configuration`` is a create task's
+    ``.output``, the document that task instance pushed. It is re-created only under the name of its
+    content (``<prefix>-<hash>``); without a document, the launch is refused naming the configuration.
+
     :param security_configuration: name of the security configuration, e.g. the XCom of
         :class:`CreateEmrfsSecurityConfigOperator`; ``None`` to launch without one (e.g. with a
         custom credentials provider only). (templated)
+    :param security_configuration_document: the configuration's document, to create it again if it
+        was deleted; its name must be its content's (``<prefix>-<hash>``). Not needed when
+        ``security_configuration`` is a create task's ``.output``. (templated, default: None)
     :param job_flow_overrides: ``RunJobFlow`` arguments, as for the upstream operator. (templated)
     :param emrfs_credentials_provider: option (b) of the AWS article, a custom credentials provider
         ``{"jar": "s3://bucket/path/provider.jar", "class_name": "com.example.Provider", "interface":
@@ -167,6 +189,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
     template_fields: Sequence[str] = (
         *EmrCreateJobFlowOperator.template_fields,
         "security_configuration",
+        "security_configuration_document",
         "emrfs_credentials_provider",
         "emrfs_site_properties",
         *SAFETY_TEMPLATE_FIELDS,
@@ -177,6 +200,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         self,
         *,
         security_configuration: str | None,
+        security_configuration_document: dict[str, Any] | None = None,
         emrfs_credentials_provider: dict[str, str] | None = None,
         emrfs_site_properties: dict[str, str] | None = None,
         keep_emrfs: bool = True,
@@ -184,6 +208,9 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
     ) -> None:
         super().__init__(**kwargs)
         self.security_configuration = security_configuration
+        self.security_configuration_document = security_configuration_document
+        # ``security_configuration=create.output``: the document is that task instance's XCom.
+        self._document_xcom = _document_xcom(security_configuration)
         self.emrfs_credentials_provider = emrfs_credentials_provider
         self.emrfs_site_properties = emrfs_site_properties
         self.keep_emrfs = keep_emrfs
@@ -209,12 +236,13 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 validate_security_configuration_name(given["SecurityConfiguration"], field)
         config = {**extra, **overrides}
         name = self._security_configuration_name(config, name)
+        self._validate_document(name)
         if self.expected_account_id is not None:
             with explain_access_denied(hook):
                 self.connection_account(hook)
         uses_role_mappings = False
         if name is not None:
-            uses_role_mappings = self._uses_role_mappings(hook, name)
+            uses_role_mappings = self._uses_role_mappings(context, hook, name)
             config["SecurityConfiguration"] = name
             persist_links(context, self, security_configuration=name)
         launch = plan_launch(
@@ -239,8 +267,19 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             # The trigger waits in the region the cluster is launched in (the connection's), not in
             # whatever region the triggerer's environment would pick.
             self.region_name = hook.conn_region_name
+        return self._launch(context, hook, name)
+
+    def _launch(self, context: Context, hook: EmrfsEmrHook, name: str | None) -> str | None:
+        """Launch (the upstream operator's ``execute``); once more if the configuration was deleted meanwhile."""
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+
         with explain_access_denied(hook, hook.launch_client):  # RunJobFlow goes through launch_client
-            return super().execute(context)
+            try:
+                return super().execute(context)
+            except ClientError as refusal:
+                if name is None or not self._restored_after_refusal(context, hook, name, refusal):
+                    raise
+                return super().execute(context)
 
     def _validated_arguments(self) -> tuple[str | None, CredentialsProvider | None, dict[str, str]]:
         """Return the validated security configuration name, credentials provider and ``emrfs-site`` properties."""
@@ -273,29 +312,117 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             )
         return name or given
 
-    def _uses_role_mappings(self, hook: EmrfsEmrHook, name: str) -> bool:
-        """Whether the configuration has role mappings; refuse a configuration that does not exist (outside a dry run)."""
-        from airflow_provider_emrfs_xacct.hooks.errors import account_of, explain_access_denied
+    def _validate_document(self, name: str | None) -> None:
+        """Refuse a ``security_configuration_document`` that is not the content of the configuration's name."""
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+        from airflow_provider_emrfs_xacct.pure.security_config import names_content
+
+        document = self.security_configuration_document
+        if document is None:
+            return
+        if name is None:
+            raise InvalidParameterError("security_configuration_document", "is given without security_configuration")
+        if not names_content(name, document):
+            raise InvalidParameterError(
+                "security_configuration_document",
+                f"is not the content of {name!r}: a content-named configuration ends in the hash of its document "
+                "(the one CreateEmrfsSecurityConfigOperator ensured for that name)",
+            )
+
+    def _known_document(self, context: Context, name: str) -> dict[str, Any] | None:
+        """The document to create ``name`` again from: the given one, else the create task's XCom (if it is ``name``'s)."""
+        from airflow.providers.common.compat.sdk import XComNotFound
+
+        from airflow_provider_emrfs_xacct.pure.security_config import names_content
+
+        if self.security_configuration_document is not None or self._document_xcom is None:
+            return self.security_configuration_document
+        try:
+            document = self._document_xcom.resolve(context)
+        except XComNotFound:
+            return None
+        if document is not None and not names_content(name, document):
+            self.log.warning("The XCom %s is not the content of %s; not using it", DOCUMENT_XCOM_KEY, name)
+            return None
+        return cast("dict[str, Any] | None", document)
+
+    def _restore(self, context: Context, hook: EmrfsEmrHook, name: str) -> dict[str, Any] | None:
+        """Create the deleted configuration ``name`` again from its known document; return it (``None``: unknown)."""
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+
+        document = self._known_document(context, name)
+        if document is None:
+            return None
+        self.log.warning(
+            "Security configuration %s was deleted since its create task ran (DeleteUnusedSecurityConfigsOperator?); "
+            "creating it again from its document",
+            name,
+        )
+        with explain_access_denied(hook):
+            # Same name, same content (the name is the content's hash); a concurrent create is no conflict.
+            hook.ensure_security_configuration(name, document)
+        return document
+
+    def _restored_after_refusal(self, context: Context, hook: EmrfsEmrHook, name: str, refusal: ClientError) -> bool:
+        """
+        After ``RunJobFlow`` was refused: whether the refusal was the configuration deleted since the check, now restored.
+
+        RunJobFlow lists no error of its own for a missing configuration (Amazon EMR API Reference,
+        "RunJobFlow", "Errors": InternalServerError only); invalid input is answered with
+        ``ValidationException`` ("Common Errors") or EMR's ``InvalidRequestException`` ("something
+        wrong with user input"). After either, the configuration itself is read again, since the
+        message is not documented: only a configuration that is gone is created again, once. Other
+        errors (a denial, throttling) are not input errors and are raised as they are.
+        """
+        from airflow_provider_emrfs_xacct.hooks.errors import error_code, explain_access_denied
+
+        if error_code(refusal) not in INPUT_ERROR_CODES:
+            return False
+        with explain_access_denied(hook):
+            if hook.describe_security_configuration(name) is not None:
+                return False
+        if self._restore(context, hook, name) is None:
+            raise self._missing(hook, name) from refusal
+        self.log.warning("RunJobFlow was refused (%s); launching again with %s created again", refusal, name)
+        return True
+
+    def _missing(self, hook: EmrfsEmrHook, name: str) -> Exception:
+        from airflow_provider_emrfs_xacct.hooks.errors import account_of
         from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+
+        return PreconditionError(
+            f"security_configuration: EMR security configuration {name!r} does not exist in account "
+            f"{account_of(hook)} and region {hook.conn_region_name}, and its document is not known here (give "
+            "security_configuration_document, or the create task's .output as security_configuration); create it "
+            "first (CreateEmrfsSecurityConfigOperator). If this run's create task returned it, "
+            "DeleteUnusedSecurityConfigsOperator may have deleted it since: clear the create task"
+        )
+
+    def _uses_role_mappings(self, context: Context, hook: EmrfsEmrHook, name: str) -> bool:
+        """
+        Whether the configuration has role mappings; create it again if it was deleted and its document is
+        known; refuse a configuration that does not exist (outside a dry run).
+        """
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
 
         with explain_access_denied(hook):
             document = hook.describe_security_configuration(name)
         if document is None and self.dry_run:
-            # A dry run of the whole chain: the configuration is only planned upstream. Check the
-            # release as if it had role mappings (the stricter case) and plan the launch.
+            # A dry run of the whole chain: the configuration is only planned upstream (the create task's
+            # plan has it). Plan the launch with its create task's document, else as if it had role
+            # mappings (the stricter case for the release).
+            known = self._known_document(context, name)
             self.log.warning(
-                "Security configuration %s does not exist (yet): planning the launch as if it had role mappings",
+                "Security configuration %s does not exist (yet): planning the launch %s",
                 name,
+                "with its create task's document" if known is not None else "as if it had role mappings",
             )
-            return True
+            return bool(role_mappings_of(known)) if known is not None else True
         if document is None:
-            raise PreconditionError(
-                f"security_configuration: EMR security configuration {name!r} does not exist in account "
-                f"{account_of(hook)} and region {hook.conn_region_name}; create it first "
-                "(CreateEmrfsSecurityConfigOperator). If this run's create task returned it, "
-                "DeleteUnusedSecurityConfigsOperator may have deleted it since: clear the create task"
-            )
+            document = self._restore(context, hook, name)
+        if document is None:
+            raise self._missing(hook, name)
         return bool(role_mappings_of(document))
 
     def _plan(self, context: Context, hook: EmrfsEmrHook, key: str) -> str:
@@ -358,6 +485,15 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 "job_flow_overrides.Tags", f"must be a list of {{'Key', 'Value'}} dicts, got {tags!r}"
             )
         return dict(overrides)
+
+
+def _document_xcom(security_configuration: Any) -> Any:
+    """The XCom of the document beside a task's return value given as the name (``create.output``), else ``None``."""
+    from airflow.providers.common.compat.sdk import XComArg
+
+    if isinstance(security_configuration, XComArg) and getattr(security_configuration, "key", None) == "return_value":
+        return security_configuration[DOCUMENT_XCOM_KEY]  # type: ignore[index]
+    return None
 
 
 def idempotency_key(context: Context, task_id: str | None = None) -> str:

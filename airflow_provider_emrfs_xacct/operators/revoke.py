@@ -220,9 +220,11 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
     makes) are considered. Kept: one used by a cluster that is starting, running or waiting; one used
     by a cluster created within ``min_age_seconds``, in any state; one created within ``min_age_seconds``.
     A run that has ensured its configuration but not launched yet leaves no trace in AWS (names come
-    from content, so later runs reuse an old one): it is protected only by an earlier run's cluster
-    created within ``min_age_seconds``, so set it above the longest interval between a pipeline's
-    launches. A launch whose configuration was deleted fails naming this operator: clear its create task.
+    from content, so later runs reuse an old one): its launch creates the configuration again from
+    the create task's document (:class:`~airflow_provider_emrfs_xacct.operators.emr.LaunchClusterWithSecConfigOperator`
+    given the create task's ``.output`` or ``security_configuration_document``); a launch given only a
+    name fails naming this operator (clear its create task). Set ``min_age_seconds`` above the longest
+    interval between a pipeline's launches.
 
     :param name_prefix: the prefix given to CreateEmrfsSecurityConfigOperator. (templated)
     :param min_age_seconds: keep configurations created, or used by a cluster created, within this. (default: one day)

@@ -293,6 +293,22 @@ def security_configuration_name(name_prefix: str, document: dict[str, Any]) -> s
     return f"{name_prefix}-{digest}"
 
 
+def names_content(name: str, document: Any) -> bool:
+    """
+    Whether ``name`` is the content-addressed name of ``document``: ``<prefix>-<hash of the document>``.
+
+    A configuration is re-created under a name only if this holds, so a name never gets other content
+    than the one it was made from.
+    """
+    prefix, _, _ = name.rpartition("-")
+    if not isinstance(document, dict) or not prefix:
+        return False
+    try:
+        return security_configuration_name(prefix, document) == name
+    except (InvalidParameterError, TypeError, ValueError):
+        return False
+
+
 def role_mappings_of(document: dict[str, Any] | None) -> list[dict[str, Any]]:
     """Return the EMRFS role mappings of a security configuration (empty when it has none)."""
     emrfs = ((document or {}).get("AuthorizationConfiguration") or {}).get("EmrFsConfiguration") or {}

@@ -15,6 +15,7 @@ from airflow_provider_emrfs_xacct.pure.security_config import (
     MAX_NAME_LENGTH,
     build_security_configuration,
     canonical_json,
+    names_content,
     role_mappings_of,
     security_configuration_name,
     shadowed_by,
@@ -440,3 +441,23 @@ class TestExistingConfigurationName:
             validate_security_configuration_name(name, "job_flow_overrides.SecurityConfiguration")
         assert caught.value.field == "job_flow_overrides.SecurityConfiguration"
         assert problem in caught.value.problem
+
+
+def test_a_name_names_only_the_content_it_was_made_from() -> None:
+    """The launch re-creates a deleted configuration only under its content's name."""
+    document = build_security_configuration(
+        validate_role_mappings([{"Role": ROLE_B, "IdentifierType": "Prefix", "Identifiers": ["s3://bucket-b/p/"]}])
+    )
+    name = security_configuration_name("emrfs-xacct-acme", document)
+    other = build_security_configuration(
+        validate_role_mappings([{"Role": ROLE_C, "IdentifierType": "Prefix", "Identifiers": ["s3://bucket-b/p/"]}])
+    )
+
+    assert names_content(name, document)
+    assert names_content(name, json.loads(json.dumps(document)))  # as XCom gives it back
+    assert not names_content(name, other)
+    assert names_content(name.replace("acme", "globex"), document)  # the hash is of the content, any prefix
+    assert not names_content(name[:-1] + ("0" if name[-1] != "0" else "1"), document)
+    assert not names_content("no-hash-here", document)
+    assert not names_content(name, None)
+    assert not names_content(name, [document])
