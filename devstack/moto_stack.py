@@ -11,7 +11,8 @@ account of the assumed role's ARN), the same shape as production.
 Extensions of moto, applied in the process that runs the server: ``ListSecurityConfigurations``
 (moto lacks it), the size and count quotas of IAM and KMS on the documents the provider writes (moto
 enforces none of them; :mod:`devstack.aws_quotas`), KMS's refusal of a key policy naming a deleted
-principal (:mod:`devstack.aws_principals`), and a step runner (moto has none). Steps added
+principal (:mod:`devstack.aws_principals`), S3's bucket owner condition (``ExpectedBucketOwner``,
+:mod:`devstack.aws_bucket_owner`), and a step runner (moto has none). Steps added
 to a cluster complete at once, except the verifier's probe step (``echo emrfs-xacct-probe | hadoop fs -put -f - s3://...``, see
 ``airflow_provider_emrfs_xacct.verify.probe_step``): the stand-in performs its write as EMRFS on the
 cluster would (:func:`devstack.emrfs_writer.put_like_emrfs`: routed by the cluster's live security
@@ -41,7 +42,7 @@ from moto.emr.models import Cluster, Step
 from moto.emr.responses import ElasticMapReduceResponse
 from moto.server import ThreadedMotoServer
 
-from devstack import aws_principals, aws_quotas
+from devstack import aws_bucket_owner, aws_principals, aws_quotas
 
 REGION = "us-east-1"
 EMR_ACCOUNT = "111111111111"
@@ -209,6 +210,7 @@ class MotoStack:
         _list_security_configurations()
         aws_quotas.install()
         aws_principals.install()
+        aws_bucket_owner.install()
         _private_keys_on_first_use()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)

@@ -104,10 +104,15 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
             raise
         return bool(answer["PolicyStatus"].get("IsPublic"))
 
-    def bucket_exists(self, bucket: str) -> bool:
-        """Return whether the bucket exists (``HeadBucket``; a 404 is "no", a refusal is raised)."""
+    def bucket_exists(self, bucket: str, *, any_owner: bool = False) -> bool:
+        """
+        Return whether the bucket exists (``HeadBucket``; a 404 is "no", a refusal is raised).
+
+        :param any_owner: do not send ``ExpectedBucketOwner`` (to tell a bucket of another account from a
+            refusal).
+        """
         try:
-            self.conn.head_bucket(Bucket=bucket)
+            self.conn.head_bucket(Bucket=bucket, **({} if any_owner else self._owner()))
         except ClientError as error:
             if error_code(error) in ("404", "NoSuchBucket", "NotFound"):
                 return False
@@ -139,7 +144,7 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
     def head_object(self, bucket: str, key: str) -> dict[str, Any] | None:
         """Return the object's metadata (``HeadObject``), ``None`` if it does not exist."""
         try:
-            return dict(self.conn.head_object(Bucket=bucket, Key=key))
+            return dict(self.conn.head_object(Bucket=bucket, Key=key, **self._owner()))
         except ClientError as error:
             if error_code(error) in ("404", "NoSuchKey", "NotFound"):
                 return None
@@ -147,7 +152,7 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
 
     def object_owner_id(self, bucket: str, key: str) -> str | None:
         """Return the canonical user id owning an object (from a listing with ``FetchOwner``)."""
-        listing = self.conn.list_objects_v2(Bucket=bucket, Prefix=key, FetchOwner=True)
+        listing = self.conn.list_objects_v2(Bucket=bucket, Prefix=key, FetchOwner=True, **self._owner())
         return next(
             (str(item.get("Owner", {}).get("ID")) for item in listing.get("Contents", []) if item["Key"] == key), None
         )
@@ -158,7 +163,7 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
 
     def delete_object(self, bucket: str, key: str) -> None:
         """Delete one object (the probe's own)."""
-        self.conn.delete_object(Bucket=bucket, Key=key)
+        self.conn.delete_object(Bucket=bucket, Key=key, **self._owner())
 
     def refuse_acl_grants_to_others(self, bucket: str) -> None:
         """

@@ -239,7 +239,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
 
         from airflow_provider_emrfs_xacct.pure.checks.findings import OUTSIDE_POLICIES
         from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
-        from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key_arn, read
+        from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key_arn, pin_bucket_owner, read
 
         probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}}
         if event is not None and event.get("status") != "success":
@@ -249,6 +249,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 "objects": {},
             }
         else:
+            pin_bucket_owner(self.readers)  # every probe read and the delete carry ExpectedBucketOwner
             for uri in uris:
                 location = parse_s3_location(uri.rsplit("/", 2)[0] + "/", "probe_uri", allow_bucket_root=True)
                 encryption = read(
