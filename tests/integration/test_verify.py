@@ -813,3 +813,33 @@ def test_every_s3_call_of_the_verifier_and_its_probe_carries_the_expected_bucket
         operation for operation, _ in sent
     }
     assert [operation for operation, owner in sent if owner != DESTINATION_ACCOUNT] == []
+
+
+# The destination account pin ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pin", ["333333333333", 333333333333])  # a native-rendered template gives a number
+def test_a_destination_connection_in_another_account_is_refused_before_any_read(
+    partner: Partner, pin: str | int
+) -> None:
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(verifier(partner.configuration, expected_destination_account_id=pin))
+
+    assert refused.value.field == "expected_destination_account_id"
+    assert f"{DESTINATION_CONN_ID!r} acts in account {DESTINATION_ACCOUNT}, not in account 333333333333" in str(
+        refused.value
+    )
+    assert [service for service, _ in calls.every if service in ("iam", "s3", "kms")] == []
+
+
+def test_a_malformed_destination_pin_is_refused_before_any_aws_call(partner: Partner) -> None:
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(verifier(partner.configuration, expected_destination_account_id="2222"))
+
+    assert refused.value.field == "expected_destination_account_id"
+    assert calls.every == []
+
+
+def test_the_destination_connection_in_the_pinned_account_is_verified(partner: Partner) -> None:
+    result, _, _ = run_operator(verifier(partner.configuration, expected_destination_account_id=DESTINATION_ACCOUNT))
+    assert result["verdict"] == "PASS"
