@@ -221,6 +221,7 @@ def read_chain_state(
         roles[arn] = _read_mapped_role(readers.iam, arn, destination_account)
     prefixes = {str(p) for m in mappings if m.get("IdentifierType") == "Prefix" for p in m.get("Identifiers", [])}
     buckets = _read_buckets(readers.s3, sorted(prefixes | set(extra)), destination_account)
+    account_restrict = _read_account_restrict(readers.s3, destination_account) if buckets else None
     key_policies: dict[str, dict[str, Any] | Unreadable | None] = {}
     key_states: dict[str, str] = {}
     for bucket in buckets.values():
@@ -242,6 +243,22 @@ def read_chain_state(
         sts_reachability=cluster.sts,
         cluster=cluster.identity,
         emr_ec2_role_name=emr_ec2_role_name,
+        account_restrict_public_buckets=account_restrict,
+    )
+
+
+def _read_account_restrict(s3: EmrfsS3Hook, account: str) -> bool | Unreadable | None:
+    """
+    The destination account's Block Public Access RestrictPublicBuckets (s3control GetPublicAccessBlock): S3
+    applies the most restrictive of it and the bucket's own (S3 API Reference, GetPublicAccessBlock).
+    """
+    if not (account.isdigit() and len(account) == 12):
+        return None
+    return read(
+        s3,
+        "s3:GetAccountPublicAccessBlock",
+        f"AccountId={account}",
+        lambda: s3.account_restricts_public_buckets(account),
     )
 
 

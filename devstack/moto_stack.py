@@ -264,6 +264,24 @@ def client(url: str, account: str, service: Service) -> Any:
     return account_session(url, account).client(service, endpoint_url=url)
 
 
+def s3control_on_one_host(params: dict[str, Any], **_: Any) -> None:
+    """
+    botocore ``before-call`` handler: drop the ``{AccountId}.`` label botocore's endpoint rules put in front of
+    the S3 Control host; moto serves S3 Control for every account on its one host (``/v20180820/`` paths).
+    """
+    scheme, _, rest = params["url"].partition("://")
+    label = f"{params['headers'].get('x-amz-account-id', '')}."
+    if label != "." and rest.startswith(label):
+        params["url"] = f"{scheme}://{rest[len(label) :]}"
+
+
+def s3control_client(url: str, account: str) -> Any:
+    """Return an S3 Control client acting in ``account`` (see :func:`s3control_on_one_host`)."""
+    control = account_session(url, account).client("s3control", endpoint_url=url)
+    control.meta.events.register("before-call.s3-control", s3control_on_one_host)
+    return control
+
+
 def _ec2_trust() -> dict[str, Any]:
     return {
         "Version": "2012-10-17",
@@ -376,7 +394,8 @@ def connection_uri_json(url: str, account: str) -> str:
                 "role_arn": f"arn:aws:iam::{account}:role/{PROVISIONER_ROLE}",
                 "region_name": REGION,
                 "endpoint_url": url,
-                "service_config": {"sts": {"endpoint_url": url}},
+                # S3 Control: every account on this one host (airflow_provider_emrfs_xacct.hooks.s3, ``control``).
+                "service_config": {"sts": {"endpoint_url": url}, "s3control": {"account_id_in_host": False}},
             },
         }
     )

@@ -141,9 +141,9 @@ def test_a_provisioned_partner_passes_and_verifying_changes_nothing(partner: Par
         SHADOW,
         "release supports role mappings",
     }
-    # What no policy read shows is listed, with how to check it.
-    # ... and, unread, S3 Block Public Access; without a cluster its emrfs-site settings too.
-    assert len(result["not_checked"]) == 8
+    # What no policy read shows is listed, with how to check it; without a cluster its emrfs-site settings too.
+    # (The account-level Block Public Access setting was read: not listed.)
+    assert len(result["not_checked"]) == 7
     assert any("SCP" in item["what"] for item in result["not_checked"])
     json.dumps(result)  # XCom needs plain values
     # It read both accounts and changed nothing (SimulatePrincipalPolicy only reads).
@@ -562,8 +562,9 @@ def test_the_deferrable_probe_defers_with_the_waiter_settings_and_the_connection
 
     assert result["probe"]["ok"] is True
     assert ti.xcoms["report"] == result
-    assert [item["how"] for item in result["not_checked"]][:-1] == ["covered by the live probe, which passed"] * 6
-    assert "Block Public Access" in result["not_checked"][-1]["what"]  # the probe does not cover it
+    assert [item["how"] for item in result["not_checked"]] == ["covered by the live probe, which passed"] * 6
+    # The account-level Block Public Access setting (which the probe does not cover) was read: not listed.
+    assert not [item for item in result["not_checked"] if "Block Public Access" in item["what"]]
 
 
 def test_a_failed_probe_step_fails_the_task_after_pushing_the_report(partner: Partner) -> None:
@@ -690,6 +691,7 @@ def test_a_refused_read_is_not_checked_and_the_report_is_pushed(partner: Partner
     for iam in (readers.emr_iam, readers.iam):
         assert iam.single_attempt_client is not None
     assert readers.emr.launch_client is not None
+    assert readers.s3.control is not None  # the S3 Control client (account-level Block Public Access)
     kms_describe_denied()
 
     result, _, ti = run_operator(operator)  # fail_on_broken=True: a link not checked does not fail it

@@ -349,3 +349,46 @@ def test_the_account_level_setting_is_listed_as_not_seen() -> None:
     unseen = [item["what"] for item in check_chain(healthy_state()).not_checked]
 
     assert any(what.startswith("the account-level Block Public Access setting") for what in unseen)
+
+
+# The account-level Block Public Access setting (S3 Control GetPublicAccessBlock) ---------------------
+
+
+def test_the_accounts_restrict_public_buckets_voids_a_public_policys_grants_like_the_buckets() -> None:
+    """S3 API Reference, GetPublicAccessBlock: "the most restrictive combination of the bucket-level and account-level"."""
+    state = public_policy_under(emr_role_writes_unmapped_keys(healthy_state()), restrict=False)
+    state.account_restrict_public_buckets = True
+
+    report = check_chain(state)
+
+    links = by_name(report)
+    assert links[MKDIRS].status == FAIL, links[MKDIRS]
+    assert "RestrictPublicBuckets is on for the destination account" in links[MKDIRS].detail
+    assert "off for the destination account" in links[MKDIRS].fix
+    assert links[f"write files {PREFIX}"].status == PASS  # the destination role's own account
+    assert not [item for item in report.not_checked if "account-level Block Public Access" in item["what"]]
+
+
+def test_the_accounts_setting_read_as_off_is_no_longer_listed_as_unseen() -> None:
+    state = public_policy_under(emr_role_writes_unmapped_keys(healthy_state()), restrict=False)
+    state.account_restrict_public_buckets = False
+
+    report = check_chain(state)
+
+    assert report.verdict == "PASS"
+    assert not [item for item in report.not_checked if "account-level Block Public Access" in item["what"]]
+
+
+def test_the_accounts_setting_refused_is_a_warning_and_stays_listed_as_unseen() -> None:
+    state = public_policy_under(emr_role_writes_unmapped_keys(healthy_state()), restrict=False)
+    state.account_restrict_public_buckets = Unreadable("s3:GetAccountPublicAccessBlock denied")
+
+    report = check_chain(state)
+
+    links = by_name(report)
+    assert links["account-level Block Public Access"].status == "warn"
+    assert "s3:GetAccountPublicAccessBlock denied" in links["account-level Block Public Access"].detail
+    assert links[MKDIRS].status == PASS  # not seen is not a failure
+    assert report.verdict == "PASS"
+    [unseen] = [item for item in report.not_checked if "account-level Block Public Access" in item["what"]]
+    assert "refused: s3:GetAccountPublicAccessBlock denied" in unseen["how"]
