@@ -845,3 +845,31 @@ def test_a_malformed_destination_pin_is_refused_before_any_aws_call(partner: Par
 def test_the_destination_connection_in_the_pinned_account_is_verified(partner: Partner) -> None:
     result, _, _ = run_operator(verifier(partner.configuration, expected_destination_account_id=DESTINATION_ACCOUNT))
     assert result["verdict"] == "PASS"
+
+
+# The bucket key's state ---------------------------------------------------------------------------
+
+
+def test_a_key_pending_deletion_fails_with_the_fix_that_works(partner: Partner) -> None:
+    """
+    A key pending deletion cannot be enabled: CancelKeyDeletion leaves it Disabled, then EnableKey (AWS KMS
+    Developer Guide, "Cancel key deletion"; AWS KMS API Reference, CancelKeyDeletion).
+    """
+    kms = client(partner.aws.url, DESTINATION_ACCOUNT, "kms")
+    key_id = partner.aws.kms_key_arn.rsplit("/", 1)[1]  # moto's ScheduleKeyDeletion takes no ARN (HTTP 500)
+    kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+
+    report, _, _ = run_operator(verifier(partner.configuration, fail_on_broken=False))
+
+    key = next(item for item in report["links"] if item["link"] == KMS)
+    assert key["status"] == "fail", key
+    assert "PendingDeletion" in key["detail"]
+    assert "kms:CancelKeyDeletion" in key["fix"]
+
+    kms.cancel_key_deletion(KeyId=key_id)  # the fix, step by step
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Disabled"
+    report, _, _ = run_operator(verifier(partner.configuration, fail_on_broken=False))
+    key = next(item for item in report["links"] if item["link"] == KMS)
+    assert (key["status"], key["fix"]) == ("fail", "enable the key (kms:EnableKey)")
+    kms.enable_key(KeyId=key_id)
+    assert run_operator(verifier(partner.configuration))[0]["verdict"] == "PASS"

@@ -134,8 +134,22 @@ def _key(state: ChainState, index: int, name: str, bucket: BucketState) -> Link 
         )
     key_state = state.key_states.get(key_arn, "Enabled")
     if key_state != "Enabled":
-        return Link(index, name, FAIL, f"the key {key_arn} is {key_state}", fix="enable the key (kms:EnableKey)")
+        return Link(index, name, FAIL, f"the key {key_arn} is {key_state}", fix=_enable_fix(key_state))
     return key_arn, key_policy
+
+
+def _enable_fix(key_state: str) -> str:
+    """
+    How to make the key usable again. A key pending deletion cannot be enabled: cancelling its deletion
+    leaves it Disabled, then it must be enabled (AWS KMS Developer Guide, "Cancel key deletion"; AWS KMS API
+    Reference, CancelKeyDeletion: "the key state of the KMS key is Disabled. To enable the KMS key, use
+    EnableKey").
+    """
+    if key_state == "PendingDeletion":
+        return "cancel the key's deletion (kms:CancelKeyDeletion; it is then Disabled), then enable it (kms:EnableKey)"
+    if key_state == "Disabled":
+        return "enable the key (kms:EnableKey)"
+    return 'the key must be Enabled to encrypt and decrypt (AWS KMS Developer Guide, "Key states of AWS KMS keys")'
 
 
 def _refused(index: int, name: str, what: str, decision: Decision) -> Link | None:
