@@ -125,7 +125,8 @@ def partner_access(
     :param settle_seconds: the convergence wait of the operators that write shared documents. (default: 1.0)
     :param emr_account_id: the EMR account: each task on ``emr_aws_conn_id`` gets it as
         ``expected_account_id`` and refuses another account before any change. (templated)
-    :param destination_account_id: the same for the tasks on ``destination_aws_conn_id``. (templated)
+    :param destination_account_id: the same for the tasks on ``destination_aws_conn_id``, and the
+        verifier's ``expected_destination_account_id``. (templated)
     :param dry_run: passed to every task: plan every change, make none (the verifier then reads what
         is there now). (templated; default: the tasks' own, e.g. from ``default_args``)
     :param shared_documents_pool: an Airflow pool (created beforehand, e.g. ``airflow pools set
@@ -215,6 +216,7 @@ def partner_access(
                 emr_ec2_role_name=emr_ec2_role_name,
                 release_label=release_label,
                 trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,
+                expected_destination_account_id=destination_account_id,
                 **in_emr,
             )
             for upstream in [*grants, security_configuration]:

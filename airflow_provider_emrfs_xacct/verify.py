@@ -25,6 +25,7 @@ from airflow_provider_emrfs_xacct.pure.checks.state import (
     BucketState,
     ChainState,
     ClusterState,
+    OtherOwner,
     RoleState,
     Unreadable,
 )
@@ -103,13 +104,48 @@ def read_role(iam: EmrfsIamHook, role_name: str) -> RoleState | Unreadable | Non
     return state
 
 
-def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unreadable | None:
+def pin_bucket_owner(readers: Readers) -> str:
+    """
+    Make every S3 call of ``readers.s3`` carry ``ExpectedBucketOwner``: the destination account.
+
+    S3 refuses a request on a bucket another account owns with 403 (Amazon S3 User Guide, "Verifying bucket
+    ownership with bucket owner condition"), so a mistyped or re-created bucket name of another account is
+    never read as if it were the destination's. Returns the account (``(unknown)``, and no pin, when even
+    that cannot be read).
+    """
+    account = account_of(readers.iam)
+    if account.isdigit() and len(account) == 12:
+        readers.s3.expected_bucket_owner = account
+    return account
+
+
+def _bucket_exists(s3: EmrfsS3Hook, bucket: str) -> bool | OtherOwner:
+    """
+    HeadBucket with the owner condition; when S3 refuses it, HeadBucket again without: a bucket that answers
+    then is another account's (the condition is all that differs), else the refusal stands.
+    """
+    try:
+        return s3.bucket_exists(bucket)
+    except ClientError as error:
+        if not (s3.expected_bucket_owner and is_access_denied(error)):
+            raise
+        try:
+            found = s3.bucket_exists(bucket, any_owner=True)
+        except ClientError:
+            raise error from None
+        if found:
+            return OtherOwner(s3.expected_bucket_owner)
+        raise
+
+
+def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unreadable | OtherOwner | None:
     """
     Read a bucket's policy, object ownership, Block Public Access (RestrictPublicBuckets, whether its policy is
-    public) and default encryption, resolving its key through DescribeKey.
+    public) and default encryption, resolving its key through DescribeKey. A bucket another account owns
+    (:func:`pin_bucket_owner`) is not read: :class:`OtherOwner`.
     """
-    exists = read(s3, "s3:ListBucket (HeadBucket)", f"Bucket={bucket}", lambda: s3.bucket_exists(bucket))
-    if isinstance(exists, Unreadable):
+    exists = read(s3, "s3:ListBucket (HeadBucket)", f"Bucket={bucket}", partial(_bucket_exists, s3, bucket))
+    if isinstance(exists, (Unreadable, OtherOwner)):
         return exists
     if not exists:
         return None
@@ -129,15 +165,13 @@ def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unr
         s3,
         "s3:GetBucketPublicAccessBlock",
         f"Bucket={bucket}",
-        lambda: s3.restricts_public_buckets(bucket, owner=account),
+        lambda: s3.restricts_public_buckets(bucket),
     )
     if isinstance(restrict, Unreadable):
         state.unreadable["public access block"] = restrict.detail
     else:
         state.restrict_public_buckets = restrict
-    public = read(
-        s3, "s3:GetBucketPolicyStatus", f"Bucket={bucket}", lambda: s3.bucket_policy_is_public(bucket, owner=account)
-    )
+    public = read(s3, "s3:GetBucketPolicyStatus", f"Bucket={bucket}", lambda: s3.bucket_policy_is_public(bucket))
     if isinstance(public, Unreadable):
         state.unreadable["policy status"] = public.detail
     else:
@@ -169,7 +203,7 @@ def read_chain_state(
     s3_prefixes: Iterable[str] = (),
 ) -> ChainState:
     """Read everything the checks need, from the EMR account and the destination account."""
-    destination_account = account_of(readers.iam)
+    destination_account = pin_bucket_owner(readers)
     region = _region(readers.s3)
     emr_role = read_role(readers.emr_iam, emr_ec2_role_name)
     document = read(
@@ -187,6 +221,7 @@ def read_chain_state(
         roles[arn] = _read_mapped_role(readers.iam, arn, destination_account)
     prefixes = {str(p) for m in mappings if m.get("IdentifierType") == "Prefix" for p in m.get("Identifiers", [])}
     buckets = _read_buckets(readers.s3, sorted(prefixes | set(extra)), destination_account)
+    account_restrict = _read_account_restrict(readers.s3, destination_account) if buckets else None
     key_policies: dict[str, dict[str, Any] | Unreadable | None] = {}
     key_states: dict[str, str] = {}
     for bucket in buckets.values():
@@ -208,6 +243,22 @@ def read_chain_state(
         sts_reachability=cluster.sts,
         cluster=cluster.identity,
         emr_ec2_role_name=emr_ec2_role_name,
+        account_restrict_public_buckets=account_restrict,
+    )
+
+
+def _read_account_restrict(s3: EmrfsS3Hook, account: str) -> bool | Unreadable | None:
+    """
+    The destination account's Block Public Access RestrictPublicBuckets (s3control GetPublicAccessBlock): S3
+    applies the most restrictive of it and the bucket's own (S3 API Reference, GetPublicAccessBlock).
+    """
+    if not (account.isdigit() and len(account) == 12):
+        return None
+    return read(
+        s3,
+        "s3:GetAccountPublicAccessBlock",
+        f"AccountId={account}",
+        lambda: s3.account_restricts_public_buckets(account),
     )
 
 
@@ -296,9 +347,9 @@ def _emrfs_site(configurations: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _read_buckets(
     s3: EmrfsS3Hook, prefixes: list[str], destination_account: str
-) -> dict[str, BucketState | Unreadable | None]:
+) -> dict[str, BucketState | Unreadable | OtherOwner | None]:
     """Read each bucket the prefixes name, once."""
-    buckets: dict[str, BucketState | Unreadable | None] = {}
+    buckets: dict[str, BucketState | Unreadable | OtherOwner | None] = {}
     for prefix in prefixes:
         try:
             name = parse_s3_location(prefix, "prefix", allow_bucket_root=True).bucket

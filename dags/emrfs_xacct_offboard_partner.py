@@ -64,6 +64,7 @@ with DAG(
         security_configuration="{{ params.security_configuration }}",
         emr_ec2_role_name="{{ params.emr_ec2_role_name }}",
         fail_on_broken=False,
+        expected_destination_account_id="{{ params.destination_account_id }}",
         **in_emr_account,
     )
     # [END howto_operator_verify_cross_account_access]

@@ -180,6 +180,7 @@ with DAG(
         probe=True,
         waiter_delay=30,
         waiter_max_attempts=60,
+        expected_destination_account_id="{{ params.destination_account_id }}",
         **in_emr_account,
     )
     # [END howto_operator_verify_with_probe]

@@ -43,7 +43,9 @@ AWS rules applied, with their sources:
   (S3's own ``GetBucketPolicyStatus`` answer), the policy grants nothing to another account; its Deny
   statements still apply (S3 API Reference, PublicAccessBlockConfiguration: "public and cross-account
   access within any public bucket policy, including non-public delegation to specific accounts, is
-  blocked"). moto does not enforce it. The account-level setting is not modelled.
+  blocked"). moto does not enforce it. The bucket owner's account-level setting (S3 Control
+  GetPublicAccessBlock) counts as well: S3 "uses the most restrictive combination of the bucket-level and
+  account-level settings" (S3 API Reference, GetPublicAccessBlock); the writer combines the two.
 """
 
 from __future__ import annotations

@@ -68,7 +68,7 @@ import botocore.exceptions
 
 from devstack import aws_judge
 from devstack.aws_judge import Decision, Principal
-from devstack.moto_stack import REGION, account_session
+from devstack.moto_stack import REGION, account_session, s3control_on_one_host
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -225,6 +225,19 @@ def _check_admin(url: str, account: str) -> None:
         _ADMIN_SESSIONS.pop((url, account), None)
 
 
+def _account_restricts_public_buckets(url: str, account: str) -> bool:
+    """The account-level Block Public Access RestrictPublicBuckets of ``account`` (S3 Control GetPublicAccessBlock)."""
+    control = _admin(url, account, "s3control")
+    if not getattr(control, "same_host", False):
+        control.meta.events.register("before-call.s3-control", s3control_on_one_host)
+        control.same_host = True
+    try:
+        answer = control.get_public_access_block(AccountId=account)
+    except botocore.exceptions.ClientError:  # NoSuchPublicAccessBlockConfiguration: no account-level setting
+        return False
+    return bool(answer["PublicAccessBlockConfiguration"].get("RestrictPublicBuckets"))
+
+
 def _role_client(url: str, credentials: Mapping[str, Any], service: Service) -> Any:
     return boto3.client(
         service,
@@ -357,6 +370,9 @@ def _read_bucket(url: str, bucket: str, owner: str) -> _Bucket:
         )
     except botocore.exceptions.ClientError:  # NoSuchPublicAccessBlockConfiguration: no bucket-level setting
         restrict = False
+    # S3 applies "the most restrictive combination of the bucket-level and account-level settings" (S3 API
+    # Reference, GetPublicAccessBlock): the bucket owner's account setting counts too.
+    restrict = restrict or _account_restricts_public_buckets(url, owner)
     try:
         public = bool(s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]["IsPublic"])
     except botocore.exceptions.ClientError:  # NoSuchBucketPolicy

@@ -11,8 +11,13 @@ account of the assumed role's ARN), the same shape as production.
 Extensions of moto, applied in the process that runs the server: ``ListSecurityConfigurations``
 (moto lacks it), the size and count quotas of IAM and KMS on the documents the provider writes (moto
 enforces none of them; :mod:`devstack.aws_quotas`), KMS's refusal of a key policy naming a deleted
+<<<<<<< HEAD
 principal (:mod:`devstack.aws_principals`), EMR's refusal of a launch with a security configuration
 that does not exist (:mod:`devstack.aws_emr`), and a step runner (moto has none). Steps added
+=======
+principal (:mod:`devstack.aws_principals`), S3's bucket owner condition (``ExpectedBucketOwner``,
+:mod:`devstack.aws_bucket_owner`), and a step runner (moto has none). Steps added
+>>>>>>> verifier2
 to a cluster complete at once, except the verifier's probe step (``echo emrfs-xacct-probe | hadoop fs -put -f - s3://...``, see
 ``airflow_provider_emrfs_xacct.verify.probe_step``): the stand-in performs its write as EMRFS on the
 cluster would (:func:`devstack.emrfs_writer.put_like_emrfs`: routed by the cluster's live security
@@ -42,7 +47,7 @@ from moto.emr.models import Cluster, Step
 from moto.emr.responses import ElasticMapReduceResponse
 from moto.server import ThreadedMotoServer
 
-from devstack import aws_emr, aws_principals, aws_quotas
+from devstack import aws_bucket_owner, aws_emr, aws_principals, aws_quotas
 
 REGION = "us-east-1"
 EMR_ACCOUNT = "111111111111"
@@ -211,6 +216,7 @@ class MotoStack:
         aws_quotas.install()
         aws_principals.install()
         aws_emr.install()
+        aws_bucket_owner.install()
         _private_keys_on_first_use()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
@@ -262,6 +268,24 @@ Service = Literal["ec2", "emr", "iam", "kms", "s3", "sts"]
 def client(url: str, account: str, service: Service) -> Any:
     """Return a boto3 client for ``service`` acting in ``account``."""
     return account_session(url, account).client(service, endpoint_url=url)
+
+
+def s3control_on_one_host(params: dict[str, Any], **_: Any) -> None:
+    """
+    botocore ``before-call`` handler: drop the ``{AccountId}.`` label botocore's endpoint rules put in front of
+    the S3 Control host; moto serves S3 Control for every account on its one host (``/v20180820/`` paths).
+    """
+    scheme, _, rest = params["url"].partition("://")
+    label = f"{params['headers'].get('x-amz-account-id', '')}."
+    if label != "." and rest.startswith(label):
+        params["url"] = f"{scheme}://{rest[len(label) :]}"
+
+
+def s3control_client(url: str, account: str) -> Any:
+    """Return an S3 Control client acting in ``account`` (see :func:`s3control_on_one_host`)."""
+    control = account_session(url, account).client("s3control", endpoint_url=url)
+    control.meta.events.register("before-call.s3-control", s3control_on_one_host)
+    return control
 
 
 def _ec2_trust() -> dict[str, Any]:
@@ -376,7 +400,8 @@ def connection_uri_json(url: str, account: str) -> str:
                 "role_arn": f"arn:aws:iam::{account}:role/{PROVISIONER_ROLE}",
                 "region_name": REGION,
                 "endpoint_url": url,
-                "service_config": {"sts": {"endpoint_url": url}},
+                # S3 Control: every account on this one host (airflow_provider_emrfs_xacct.hooks.s3, ``control``).
+                "service_config": {"sts": {"endpoint_url": url}, "s3control": {"account_id_in_host": False}},
             },
         }
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypedDict
+from urllib.parse import urlsplit, urlunsplit
 
 from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
 from botocore.exceptions import ClientError
@@ -21,6 +23,14 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client  # noqa: F401 (the hook's client type, named as a string below)
 
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
+
+
+def _drop_account_label(params: dict[str, Any], **_: Any) -> None:
+    """Drop the ``{AccountId}.`` label botocore put in front of an S3 Control host (see ``EmrfsS3Hook.control``)."""
+    parts = urlsplit(params["url"])
+    label = f"{params.get('headers', {}).get('x-amz-account-id', '')}."
+    if label != "." and parts.netloc.startswith(label):
+        params["url"] = urlunsplit(parts._replace(netloc=parts.netloc[len(label) :]))
 
 
 class _ExpectedOwner(TypedDict, total=False):
@@ -104,10 +114,52 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
             raise
         return bool(answer["PolicyStatus"].get("IsPublic"))
 
-    def bucket_exists(self, bucket: str) -> bool:
-        """Return whether the bucket exists (``HeadBucket``; a 404 is "no", a refusal is raised)."""
+    @cached_property
+    def control(self) -> Any:
+        """
+        An S3 Control client of the same connection (session, region, botocore config), for account-level reads.
+
+        S3 Control puts the account in the host name (``{AccountId}.s3-control.<region>.amazonaws.com``, from
+        botocore's endpoint rules; ``inject_host_prefix`` does not change that). A local stand-in that serves
+        every account on one host sets ``service_config: {"s3control": {"account_id_in_host": false}}`` in the
+        connection's extra: the label is then dropped from the URL before the request is signed. Not set (AWS),
+        nothing changes.
+        """
+        session = self.get_session(region_name=self.region_name)
+        client = session.client(
+            "s3control",
+            endpoint_url=self.conn_config.get_service_endpoint_url("s3control"),
+            config=self.config,
+            verify=self.verify,
+        )
+        if self.conn_config.get_service_config("s3control").get("account_id_in_host") is False:
+            client.meta.events.register("before-call.s3-control", _drop_account_label)
+        return client
+
+    def account_restricts_public_buckets(self, account: str) -> bool:
+        """
+        Return the account-level Block Public Access setting ``RestrictPublicBuckets`` (``False`` without one).
+
+        S3 Control API Reference, GetPublicAccessBlock (``s3:GetAccountPublicAccessBlock``): "the effective
+        account-level configuration"; an account without one answers NoSuchPublicAccessBlockConfiguration.
+        """
         try:
-            self.conn.head_bucket(Bucket=bucket)
+            answer = self.control.get_public_access_block(AccountId=account)
+        except ClientError as error:
+            if error_code(error) == "NoSuchPublicAccessBlockConfiguration":
+                return False
+            raise
+        return bool(answer["PublicAccessBlockConfiguration"].get("RestrictPublicBuckets"))
+
+    def bucket_exists(self, bucket: str, *, any_owner: bool = False) -> bool:
+        """
+        Return whether the bucket exists (``HeadBucket``; a 404 is "no", a refusal is raised).
+
+        :param any_owner: do not send ``ExpectedBucketOwner`` (to tell a bucket of another account from a
+            refusal).
+        """
+        try:
+            self.conn.head_bucket(Bucket=bucket, **({} if any_owner else self._owner()))
         except ClientError as error:
             if error_code(error) in ("404", "NoSuchBucket", "NotFound"):
                 return False
@@ -139,7 +191,7 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
     def head_object(self, bucket: str, key: str) -> dict[str, Any] | None:
         """Return the object's metadata (``HeadObject``), ``None`` if it does not exist."""
         try:
-            return dict(self.conn.head_object(Bucket=bucket, Key=key))
+            return dict(self.conn.head_object(Bucket=bucket, Key=key, **self._owner()))
         except ClientError as error:
             if error_code(error) in ("404", "NoSuchKey", "NotFound"):
                 return None
@@ -147,7 +199,7 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
 
     def object_owner_id(self, bucket: str, key: str) -> str | None:
         """Return the canonical user id owning an object (from a listing with ``FetchOwner``)."""
-        listing = self.conn.list_objects_v2(Bucket=bucket, Prefix=key, FetchOwner=True)
+        listing = self.conn.list_objects_v2(Bucket=bucket, Prefix=key, FetchOwner=True, **self._owner())
         return next(
             (str(item.get("Owner", {}).get("ID")) for item in listing.get("Contents", []) if item["Key"] == key), None
         )
@@ -158,7 +210,7 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
 
     def delete_object(self, bucket: str, key: str) -> None:
         """Delete one object (the probe's own)."""
-        self.conn.delete_object(Bucket=bucket, Key=key)
+        self.conn.delete_object(Bucket=bucket, Key=key, **self._owner())
 
     def refuse_acl_grants_to_others(self, bucket: str) -> None:
         """

@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import conf
 
-from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctAwsBaseOperator, LazyHookClass
+from airflow_provider_emrfs_xacct.operators.base import (
+    SAFETY_TEMPLATE_FIELDS,
+    EmrfsXacctAwsBaseOperator,
+    LazyHookClass,
+    pinned_account,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -65,6 +70,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     :param dry_run: the verifier only reads, except for the probe: a dry run reads and reports as
         usual but does not run the probe (which writes an object). (templated, default: False)
     :param expected_account_id: the EMR account; ``aws_conn_id`` must act in it. (templated)
+    :param expected_destination_account_id: the destination account; ``destination_aws_conn_id`` must act
+        in it, checked before anything is read. (templated)
     :param aws_conn_id: connection that acts in the EMR account.
     :return: the report: ``{"security_configuration", "verdict", "healthy", "links", "not_checked"}``
         (plus ``probe``).
@@ -78,6 +85,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         "cluster_id",
         "release_label",
         "s3_prefixes",
+        "expected_destination_account_id",
         *SAFETY_TEMPLATE_FIELDS,
     )
     ui_color = "#d4f5d9"
@@ -98,9 +106,11 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         second_opinion: bool = True,
         fail_on_broken: bool = True,
         fail_on_not_checked: bool = False,
+        expected_destination_account_id: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.expected_destination_account_id = expected_destination_account_id
         self.security_configuration = security_configuration
         self.destination_aws_conn_id = destination_aws_conn_id
         self.emr_ec2_role_name = emr_ec2_role_name
@@ -154,8 +164,11 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         if self.probe:
             validation.validate_positive_number(self.waiter_delay, "waiter_delay")
             validation.validate_positive_number(self.waiter_max_attempts, "waiter_max_attempts")
+        destination_pin = pinned_account(self.expected_destination_account_id, "expected_destination_account_id")
         if self.expected_account_id is not None:
             self.connection_account(self.hook)
+        if destination_pin is not None:
+            self._check_destination_account(destination_pin)
         report, state = verify_chain(
             self.readers,
             simulate=self.second_opinion,
@@ -200,6 +213,20 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             return self.execute_complete(context, {"status": "success"}, result=result, uris=uris)
         return self._finish(result)
 
+    def _check_destination_account(self, pinned: str) -> None:
+        """Refuse ``destination_aws_conn_id`` unless it acts in ``pinned`` (before anything is read there)."""
+        from airflow_provider_emrfs_xacct.hooks.errors import acting_account, explain_access_denied
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+        with explain_access_denied(self.readers.iam):
+            account = acting_account(self.readers.iam)
+        if account != pinned:
+            raise InvalidParameterError(
+                "expected_destination_account_id",
+                f"connection {self.destination_aws_conn_id!r} acts in account {account}, not in account {pinned}; "
+                "nothing was read",
+            )
+
     def _start_probe(self, name: str, prefixes: list[str]) -> dict[str, str]:
         """Add one probe step per prefix; without deferring, wait for them. Returns ``{probe uri: step id}``."""
         from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
@@ -239,7 +266,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
 
         from airflow_provider_emrfs_xacct.pure.checks.findings import OUTSIDE_POLICIES
         from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
-        from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key_arn, read
+        from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key_arn, pin_bucket_owner, read
 
         probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}}
         if event is not None and event.get("status") != "success":
@@ -249,6 +276,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 "objects": {},
             }
         else:
+            pin_bucket_owner(self.readers)  # every probe read and the delete carry ExpectedBucketOwner
             for uri in uris:
                 location = parse_s3_location(uri.rsplit("/", 2)[0] + "/", "probe_uri", allow_bucket_root=True)
                 encryption = read(

@@ -112,7 +112,10 @@ def test_a_connection_in_another_account_is_refused_before_any_change(
     output = log.read_text()
     field = "expected_account_id" if pin == "emr_account_id" else "expected_destination_account_id"
     assert f"{field}: connection " in output
-    assert "not in account 333333333333; nothing was changed" in output
+    assert "not in account 333333333333; nothing was" in output
+    # The verifier, the first task, is refused itself: it reads nothing in an account it was not pinned to.
+    assert "starting task_id=verify_before_offboarding " in output
+    assert "starting task_id=revoke_partner_access " not in output
     assert count_changes(output) == 0
     iam = client(aws.url, EMR_ACCOUNT, "iam")
     assert ASSUME_POLICY_NAME in iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]

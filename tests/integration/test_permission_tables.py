@@ -12,7 +12,8 @@ Operation to IAM action: the same name under the service's prefix (``emr`` is ``
 except where the Service Authorization Reference ("Actions, resources, and condition keys for Amazon
 S3") names another action: ``GetBucketEncryption`` needs ``s3:GetEncryptionConfiguration``,
 ``HeadObject`` needs ``s3:GetObject``, ``ListObjectsV2`` needs ``s3:ListBucket``, ``GetPublicAccessBlock``
-(on a bucket) needs ``s3:GetBucketPublicAccessBlock``. Permissions a call
+(on a bucket) needs ``s3:GetBucketPublicAccessBlock`` and S3 Control's (on an account)
+``s3:GetAccountPublicAccessBlock``. Permissions a call
 needs besides its own action are listed in :data:`IMPLIED`.
 """
 
@@ -63,6 +64,8 @@ ACTION_OF = {
     ("s3", "ListObjectsV2"): "s3:ListBucket",
     ("s3", "HeadBucket"): "s3:ListBucket",
     ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",  # S3 API Reference, GetPublicAccessBlock
+    # The account's: S3 Control GetPublicAccessBlock (Service Authorization Reference, Amazon S3).
+    ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
 }
 #: Actions a call needs besides its own, so the table lists them though no call is named so:
 #: RunJobFlow passes the service role and the EC2 role (``iam:PassRole``, Amazon EMR Management Guide,

@@ -10,10 +10,13 @@ makes both agree on success.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
+from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
 from devstack.emrfs_writer import WriteResult, write_like_emrfs
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client, s3control_client
 from devstack.testing import CallRecorder, run_operator, small_cluster
 from tests.integration.partners import (
     create_security_configuration,
@@ -24,6 +27,9 @@ from tests.integration.partners import (
 )
 from tests.integration.test_option_a_chain import emr_role_access, grant
 from tests.integration.test_verify import KMS, PREFIX, ROLE_NAME, hand_made_configuration, verifier
+
+if TYPE_CHECKING:
+    import pytest
 
 
 def link(report: dict[str, Any], name: str) -> dict[str, Any]:
@@ -333,6 +339,85 @@ def test_the_verifier_reads_block_public_access_with_the_expected_bucket_owner(a
     with CallRecorder().everything() as recorder:
         run_operator(verifier(configuration))
 
-    sent = {operation: params for (_, operation), params in zip(recorder.every, recorder.params, strict=True)}
+    sent = {
+        operation: params
+        for (service, operation), params in zip(recorder.every, recorder.params, strict=True)
+        if service == "s3"
+    }
     for operation in ("GetPublicAccessBlock", "GetBucketPolicyStatus"):
         assert sent[operation].get("ExpectedBucketOwner") == DESTINATION_ACCOUNT, sent.get(operation)
+
+
+# S3 Block Public Access (account level) -----------------------------------------------------------
+
+
+def set_account_restrict_public_buckets(aws: Seeded, on: bool) -> None:
+    """The destination account's Block Public Access (S3 Control PutPublicAccessBlock / DeletePublicAccessBlock)."""
+    control = s3control_client(aws.url, DESTINATION_ACCOUNT)
+    if not on:
+        control.delete_public_access_block(AccountId=DESTINATION_ACCOUNT)
+        return
+    control.put_public_access_block(
+        AccountId=DESTINATION_ACCOUNT,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": False,
+            "IgnorePublicAcls": False,
+            "BlockPublicPolicy": False,
+            "RestrictPublicBuckets": True,
+        },
+    )
+
+
+def test_account_level_restrict_public_buckets_voids_a_public_policys_grant_as_aws_does(aws: Seeded) -> None:
+    """
+    S3 API Reference, GetPublicAccessBlock: S3 "uses the most restrictive combination of the bucket-level and
+    account-level settings"; PublicAccessBlockConfiguration, RestrictPublicBuckets. The bucket has no setting of
+    its own: only the account's restricts it.
+    """
+    configuration = emr_role_writes_unmapped_keys(aws)
+    set_bucket_policy(aws, public=True)
+    before, _, _ = run_operator(verifier(configuration))
+    assert before["verdict"] == "PASS", before  # no Block Public Access anywhere: the public policy's grants count
+    assert "account-level Block Public Access" not in json.dumps(before["not_checked"])  # it was read
+    assert write(aws, configuration).success
+
+    set_account_restrict_public_buckets(aws, on=True)
+
+    report, _, _ = run_operator(verifier(configuration, fail_on_broken=False))
+    mkdirs = link(report, f"mkdirs {PREFIX}")
+    assert mkdirs["status"] == "fail", mkdirs
+    assert aws.emr_ec2_role_arn in mkdirs["detail"]
+    assert "RestrictPublicBuckets is on for the destination account" in mkdirs["detail"]
+    assert "the destination account (PutPublicAccessBlock)" in mkdirs["fix"]
+    assert report["verdict"] == "FAIL"
+    refused = write(aws, configuration).first_failure
+    assert refused is not None
+    assert refused.role_arn == aws.emr_ec2_role_arn
+    assert "RestrictPublicBuckets" in refused.reason
+
+    set_account_restrict_public_buckets(aws, on=False)  # one of the fixes the verifier names
+    after, _, _ = run_operator(verifier(configuration))
+    assert after["verdict"] == "PASS", after
+    assert write(aws, configuration).success
+
+
+def test_an_account_level_setting_that_cannot_be_read_is_a_warning_not_a_failure(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused s3:GetAccountPublicAccessBlock (S3 answers 403 AccessDenied): listed as not seen, the rest checked."""
+    configuration = emr_role_writes_unmapped_keys(aws)
+    set_account_restrict_public_buckets(aws, on=True)
+
+    def refuse(self: EmrfsS3Hook, account: str) -> bool:
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "GetPublicAccessBlock")
+
+    monkeypatch.setattr(EmrfsS3Hook, "account_restricts_public_buckets", refuse)
+
+    report, _, _ = run_operator(verifier(configuration))
+
+    warning = link(report, "account-level Block Public Access")
+    assert warning["status"] == "warn", warning
+    assert "s3:GetAccountPublicAccessBlock" in warning["detail"]
+    assert report["verdict"] == "PASS"  # the bucket policy is not public: the setting would change nothing
+    [unseen] = [item for item in report["not_checked"] if "account-level Block Public Access" in item["what"]]
+    assert "refused" in unseen["how"]

@@ -6,6 +6,8 @@ security configuration and instance profile. The state is :func:`tests.unit.test
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from airflow_provider_emrfs_xacct.pure.bucket_policy import emr_role_bucket_policy, grant
@@ -26,6 +28,9 @@ from tests.unit.test_chain import (
     healthy_state,
     mappings,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 KMS = f"use bucket key for {PREFIX}"
 LOCATION = parse_s3_location(PREFIX, "prefix", allow_bucket_root=True)
@@ -349,3 +354,113 @@ def test_the_account_level_setting_is_listed_as_not_seen() -> None:
     unseen = [item["what"] for item in check_chain(healthy_state()).not_checked]
 
     assert any(what.startswith("the account-level Block Public Access setting") for what in unseen)
+
+
+# The account-level Block Public Access setting (S3 Control GetPublicAccessBlock) ---------------------
+
+
+def test_the_accounts_restrict_public_buckets_voids_a_public_policys_grants_like_the_buckets() -> None:
+    """S3 API Reference, GetPublicAccessBlock: "the most restrictive combination of the bucket-level and account-level"."""
+    state = public_policy_under(emr_role_writes_unmapped_keys(healthy_state()), restrict=False)
+    state.account_restrict_public_buckets = True
+
+    report = check_chain(state)
+
+    links = by_name(report)
+    assert links[MKDIRS].status == FAIL, links[MKDIRS]
+    assert "RestrictPublicBuckets is on for the destination account" in links[MKDIRS].detail
+    assert "off for the destination account" in links[MKDIRS].fix
+    assert links[f"write files {PREFIX}"].status == PASS  # the destination role's own account
+    assert not [item for item in report.not_checked if "account-level Block Public Access" in item["what"]]
+
+
+def test_the_accounts_setting_read_as_off_is_no_longer_listed_as_unseen() -> None:
+    state = public_policy_under(emr_role_writes_unmapped_keys(healthy_state()), restrict=False)
+    state.account_restrict_public_buckets = False
+
+    report = check_chain(state)
+
+    assert report.verdict == "PASS"
+    assert not [item for item in report.not_checked if "account-level Block Public Access" in item["what"]]
+
+
+def test_the_accounts_setting_refused_is_a_warning_and_stays_listed_as_unseen() -> None:
+    state = public_policy_under(emr_role_writes_unmapped_keys(healthy_state()), restrict=False)
+    state.account_restrict_public_buckets = Unreadable("s3:GetAccountPublicAccessBlock denied")
+
+    report = check_chain(state)
+
+    links = by_name(report)
+    assert links["account-level Block Public Access"].status == "warn"
+    assert "s3:GetAccountPublicAccessBlock denied" in links["account-level Block Public Access"].detail
+    assert links[MKDIRS].status == PASS  # not seen is not a failure
+    assert report.verdict == "PASS"
+    [unseen] = [item for item in report.not_checked if "account-level Block Public Access" in item["what"]]
+    assert "refused: s3:GetAccountPublicAccessBlock denied" in unseen["how"]
+
+
+# The encryption the uploads ask for (not the bucket's default) -------------------------------------------
+
+OTHER_KEY = KEY.replace("1234abcd", "9999ffff")
+
+
+def with_at_rest_s3_encryption(state: ChainState, mode: str, key: str | None = None) -> ChainState:
+    """The security configuration's at-rest S3 encryption, which EMRFS sends on every upload."""
+    s3 = {"EncryptionMode": mode, **({"AwsKmsKey": key} if key else {})}
+    assert isinstance(state.security_configuration, dict)
+    state.security_configuration["EncryptionConfiguration"] = {
+        "EnableAtRestEncryption": True,
+        "EnableInTransitEncryption": False,
+        "AtRestEncryptionConfiguration": {"S3EncryptionConfiguration": s3},
+    }
+    return state
+
+
+def test_uploads_asking_for_another_kms_key_are_not_judged_on_the_bucket_key() -> None:
+    """
+    S3 applies the bucket's default only to a request that "doesn't specify any server-side encryption" (S3 API
+    Reference, ServerSideEncryptionRule): with SSE-KMS and AwsKmsKey in the security configuration, the
+    uploads use that key, whose policy the verifier did not read. It was a PASS on the bucket key.
+    """
+    state = with_at_rest_s3_encryption(healthy_state(), "SSE-KMS", OTHER_KEY)
+
+    report = check_chain(state)
+
+    link = by_name(report)[KMS]
+    assert link.status == "not checked", link
+    assert OTHER_KEY in link.detail
+    assert "instead of the bucket's default key" in link.detail
+    assert report.verdict == "NOT_CHECKED"
+
+
+def test_uploads_asking_for_the_bucket_key_itself_are_judged_on_it() -> None:
+    state = with_at_rest_s3_encryption(healthy_state(), "SSE-KMS", KEY)
+    bucket_of(state).bucket_key_enabled = False
+
+    assert by_name(check_chain(state))[KMS].status == PASS
+    state.key_policies[KEY] = {"Version": "2012-10-17", "Statement": []}  # nobody may use it
+    assert by_name(check_chain(state))[KMS].status == FAIL
+
+
+@pytest.mark.parametrize(
+    "ask",
+    [
+        lambda state: with_at_rest_s3_encryption(state, "SSE-S3"),
+        lambda state: setattr(
+            state,
+            "cluster_configurations",
+            [{"Classification": "emrfs-site", "Properties": {"fs.s3.enableServerSideEncryption": "true"}}],
+        ),
+    ],
+    ids=["security-configuration", "emrfs-site"],
+)
+def test_uploads_asking_for_sse_s3_need_no_key(ask: Callable[[ChainState], object]) -> None:
+    """x-amz-server-side-encryption: AES256 on every upload: S3 makes no KMS call. It was a FAIL on the bucket key."""
+    state = healthy_state()
+    state.key_policies[KEY] = {"Version": "2012-10-17", "Statement": []}  # the bucket key lets nobody in
+    ask(state)
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == PASS, link
+    assert "SSE-S3" in link.detail

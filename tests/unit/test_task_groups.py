@@ -140,6 +140,8 @@ def test_accounts_are_pinned_on_each_side_and_dry_run_reaches_every_task() -> No
         "verify_access": "{{ params.emr_account_id }}",
         "launch_cluster": None,  # the caller's own task
     }
+    # The verifier reads both accounts: its destination side is pinned too.
+    assert dag.get_task("partner_acme.verify_access").expected_destination_account_id == "222222222222"
     assert {dag.get_task(t).dry_run for t in dag.task_ids if t.startswith("partner_acme.")} == {True}
 
 

@@ -38,7 +38,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Link,
     Report,
 )
-from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
 from airflow_provider_emrfs_xacct.pure.validation import S3Location, parse_s3_location
@@ -57,6 +57,7 @@ def check_chain(state: ChainState) -> Report:
     links.extend(cluster.audit(state))
     links.extend(release.audit(state))
     links.extend(sts_route.audit(state))
+    links.extend(_account_block_public_access(state))
     for index, mapping in enumerate(mappings):
         links.extend(_mapping_links(state, index, mapping, mappings, evaluated))
     links.extend(second_opinion.audit(state, evaluated))
@@ -68,8 +69,28 @@ def _outside(state: ChainState) -> list[dict[str, str]]:
     unseen = [{"what": what, "how": probed if state.probe_passed else how} for what, how in OUTSIDE_POLICIES]
     if state.cluster_configurations is None:
         unseen.append(dict(zip(("what", "how"), CLUSTER_SETTINGS, strict=True)))
-    unseen.append(dict(zip(("what", "how"), BLOCK_PUBLIC_ACCESS, strict=True)))  # the probe does not cover it
+    account = state.account_restrict_public_buckets
+    if not isinstance(account, bool):  # not read, or refused; the probe does not cover it
+        what, how = BLOCK_PUBLIC_ACCESS
+        unseen.append({"what": what, "how": how + (f"; the read was refused: {account.detail}" if account else "")})
     return unseen
+
+
+def _account_block_public_access(state: ChainState) -> list[Link]:
+    """A WARN link when the destination account's Block Public Access setting could not be read."""
+    account = state.account_restrict_public_buckets
+    if not isinstance(account, Unreadable):
+        return []
+    return [
+        Link(
+            None,
+            "account-level Block Public Access",
+            WARN,
+            f"not seen: {account.detail}. With RestrictPublicBuckets on for the account, a public bucket policy "
+            "grants nothing to other accounts",
+            fix="allow s3:GetAccountPublicAccessBlock to the destination connection",
+        )
+    ]
 
 
 def _mapping_links(

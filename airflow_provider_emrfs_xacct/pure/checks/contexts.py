@@ -67,6 +67,33 @@ _CANNED_ACLS = {
 }
 
 
+def requested_encryption(state: ChainState) -> tuple[str | None, str | None] | None:
+    """
+    The server-side encryption every EMRFS upload asks for: ``(x-amz-server-side-encryption, key id)``.
+
+    From the security configuration's at-rest S3 encryption, which overrides the cluster's ``emrfs-site``
+    (Amazon EMR Release Guide, "Specifying Amazon S3 encryption using EMRFS properties"), else from
+    ``emrfs-site``. ``(None, None)``: no header, the bucket's default applies; ``None``: not known (no
+    cluster read). S3 applies the bucket's default only to a request that "doesn't specify any server-side
+    encryption" (S3 API Reference, ServerSideEncryptionRule, ApplyServerSideEncryptionByDefault).
+    """
+    configuration = state.security_configuration if isinstance(state.security_configuration, dict) else {}
+    encryption = configuration.get("EncryptionConfiguration") or {}
+    if encryption.get("EnableAtRestEncryption"):
+        s3 = (encryption.get("AtRestEncryptionConfiguration") or {}).get("S3EncryptionConfiguration") or {}
+        mode = str(s3.get("EncryptionMode"))
+        if mode == "SSE-S3":
+            return "AES256", None
+        if mode == "SSE-KMS":
+            return "aws:kms", s3.get("AwsKmsKey")
+    if state.cluster_configurations is None:
+        return None
+    if str(site_property(state, "emrfs-site", "fs.s3.enableServerSideEncryption")).lower() == "true":
+        key = site_property(state, "emrfs-site", "fs.s3.serverSideEncryption.kms.keyId")
+        return ("aws:kms", key) if key else ("AES256", None)
+    return None, None
+
+
 def _upload_headers(state: ChainState) -> dict[str, str | None] | None:
     """
     The headers EMRFS puts on uploads that policies test (``s3:x-amz-acl``, ``s3:x-amz-server-side-encryption``).
@@ -75,16 +102,7 @@ def _upload_headers(state: ChainState) -> dict[str, str | None] | None:
     """
     if state.cluster_configurations is None:
         return None
-    sse: str | None = None
-    configuration = state.security_configuration if isinstance(state.security_configuration, dict) else {}
-    encryption = configuration.get("EncryptionConfiguration") or {}
-    if encryption.get("EnableAtRestEncryption"):
-        mode = ((encryption.get("AtRestEncryptionConfiguration") or {}).get("S3EncryptionConfiguration") or {}).get(
-            "EncryptionMode"
-        )
-        sse = {"SSE-S3": "AES256", "SSE-KMS": "aws:kms"}.get(str(mode))
-    if sse is None and str(site_property(state, "emrfs-site", "fs.s3.enableServerSideEncryption")).lower() == "true":
-        sse = "aws:kms" if site_property(state, "emrfs-site", "fs.s3.serverSideEncryption.kms.keyId") else "AES256"
+    sse, _ = requested_encryption(state) or (None, None)
     return {"s3:x-amz-acl": canned_acl(state), "s3:x-amz-server-side-encryption": sse}
 
 

@@ -39,10 +39,11 @@ OUTSIDE_POLICIES: tuple[tuple[str, str], ...] = (
     ("object ACLs of objects that already exist under the prefix", "run the live probe (it checks the owner)"),
     ("KMS grants on the bucket's key", "run the live probe; or kms:ListGrants on the key"),
 )
-#: Not read (s3control:GetPublicAccessBlock is an account-level call), and not covered by the live probe
-#: (it writes through the mapped role only): with RestrictPublicBuckets on, a public bucket policy grants
-#: no cross-account access, "including non-public delegation to specific accounts" (S3 API Reference,
-#: PublicAccessBlockConfiguration). The bucket-level setting is read and checked (checks/s3_access.py).
+#: Listed when the destination account's setting (s3control:GetPublicAccessBlock) was not read or was
+#: refused; not covered by the live probe (it writes through the mapped role only): with RestrictPublicBuckets
+#: on, a public bucket policy grants no cross-account access, "including non-public delegation to specific
+#: accounts" (S3 API Reference, PublicAccessBlockConfiguration). Once read, it is checked with the bucket's
+#: own setting (checks/s3_access.py).
 BLOCK_PUBLIC_ACCESS: tuple[str, str] = (
     "the account-level Block Public Access setting of the destination account: with RestrictPublicBuckets on "
     "there and a public bucket policy, the policy's grants to other accounts (e.g. to the EMR EC2 role) do not apply",

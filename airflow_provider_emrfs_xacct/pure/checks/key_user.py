@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.bucket_policy import refuse_unusable_bucket_key
-from airflow_provider_emrfs_xacct.pure.checks.contexts import identity_side, kms_request
+from airflow_provider_emrfs_xacct.pure.checks.contexts import identity_side, kms_request, requested_encryption
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     FAIL,
     PASS,
@@ -39,6 +39,9 @@ def audit(
     :param evaluated: each identity-side request is appended here, for the simulator's second opinion.
     """
     name = f"use bucket key for {location.uri}"
+    requested = _requested_key(state, index, name, bucket)
+    if requested is not None:
+        return requested
     foreign = _foreign_writers(index, name, bucket, location, uses)
     if foreign is not None:
         return foreign
@@ -134,8 +137,53 @@ def _key(state: ChainState, index: int, name: str, bucket: BucketState) -> Link 
         )
     key_state = state.key_states.get(key_arn, "Enabled")
     if key_state != "Enabled":
-        return Link(index, name, FAIL, f"the key {key_arn} is {key_state}", fix="enable the key (kms:EnableKey)")
+        return Link(index, name, FAIL, f"the key {key_arn} is {key_state}", fix=_enable_fix(key_state))
     return key_arn, key_policy
+
+
+def _requested_key(state: ChainState, index: int, name: str, bucket: BucketState) -> Link | None:
+    """
+    The link when the uploads ask for their own encryption, which S3 uses instead of the bucket's default
+    (S3 API Reference, ServerSideEncryptionRule: the default applies when a request "doesn't specify any
+    server-side encryption"); ``None`` when the bucket's default key is the one to check.
+    """
+    requested = requested_encryption(state)
+    if requested is None or requested[0] is None:
+        return None
+    sse, key = requested
+    if sse == "AES256":
+        return Link(
+            index,
+            name,
+            PASS,
+            "every upload asks for SSE-S3 (x-amz-server-side-encryption: AES256, from the security configuration "
+            "or emrfs-site), which S3 applies instead of the bucket's default: no KMS key involved",
+        )
+    if key and key in (bucket.kms_key_arn, bucket.kms_key_id):
+        return None
+    return Link(
+        index,
+        name,
+        UNKNOWN,
+        f"every upload asks for SSE-KMS with {key or 'no key id (S3 then uses the AWS managed key aws/s3)'} "
+        f"(the security configuration or emrfs-site), which S3 uses instead of the bucket's default key "
+        f"{bucket.kms_key_arn or bucket.sse_algorithm or 'none'}; that key's policy is not read",
+        fix=PROBE_FIX,
+    )
+
+
+def _enable_fix(key_state: str) -> str:
+    """
+    How to make the key usable again. A key pending deletion cannot be enabled: cancelling its deletion
+    leaves it Disabled, then it must be enabled (AWS KMS Developer Guide, "Cancel key deletion"; AWS KMS API
+    Reference, CancelKeyDeletion: "the key state of the KMS key is Disabled. To enable the KMS key, use
+    EnableKey").
+    """
+    if key_state == "PendingDeletion":
+        return "cancel the key's deletion (kms:CancelKeyDeletion; it is then Disabled), then enable it (kms:EnableKey)"
+    if key_state == "Disabled":
+        return "enable the key (kms:EnableKey)"
+    return 'the key must be Enabled to encrypt and decrypt (AWS KMS Developer Guide, "Key states of AWS KMS keys")'
 
 
 def _refused(index: int, name: str, what: str, decision: Decision) -> Link | None:

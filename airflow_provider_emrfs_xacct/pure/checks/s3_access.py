@@ -76,23 +76,34 @@ class _Outcome:
     role: str
     required: bool
     why_role: str
-    #: Refused because RestrictPublicBuckets voids the public bucket policy's grants to other accounts.
-    restricted: bool = False
+    #: Refused because RestrictPublicBuckets voids the public bucket policy's grants to other accounts: where
+    #: it is on (``""``: not refused for that).
+    restricted: str = ""
 
 
-def public_policy_restricted(bucket: BucketState) -> bool | None:
+def public_policy_restricted(bucket: BucketState, account_restricts: bool = False) -> bool | None:
     """
-    Whether the bucket's policy grants nothing to other accounts: RestrictPublicBuckets (bucket level) is on
-    and S3 says the policy is public. ``None``: a setting that matters could not be read.
+    Whether the bucket's policy grants nothing to other accounts: RestrictPublicBuckets is on for the bucket or
+    for its account, and S3 says the policy is public. ``None``: a setting that matters could not be read.
 
     S3 API Reference, PublicAccessBlockConfiguration, RestrictPublicBuckets: "public and cross-account access
-    within any public bucket policy, including non-public delegation to specific accounts, is blocked".
+    within any public bucket policy, including non-public delegation to specific accounts, is blocked";
+    GetPublicAccessBlock: S3 "uses the most restrictive combination of the bucket-level and account-level
+    settings".
     """
     restrict = None if "public access block" in bucket.unreadable else bucket.restrict_public_buckets
     public = None if "policy status" in bucket.unreadable else bucket.policy_is_public
-    if restrict is False or public is False:
+    if public is False:
         return False
-    return True if restrict and public else None
+    if restrict or account_restricts:
+        return True if public else None
+    return False if restrict is False else None
+
+
+def restricted_where(bucket: BucketState, account_restricts: bool) -> str:
+    """Where RestrictPublicBuckets is on: ``the bucket``, ``the destination account`` or both."""
+    places = [("the bucket", bucket.restrict_public_buckets), ("the destination account", account_restricts)]
+    return " and ".join(place for place, on in places if on)
 
 
 @dataclass
@@ -119,7 +130,11 @@ class _Prefix:
             return f"{call.operation} {uri}: {problem}"
         if "policy" in self.bucket.unreadable:
             return self.bucket.unreadable["policy"]
-        restricted = account_of_arn(role.arn) != self.bucket.account and public_policy_restricted(self.bucket)
+        account_restricts = self.state.account_restrict_public_buckets is True
+        restricted = account_of_arn(role.arn) != self.bucket.account and public_policy_restricted(
+            self.bucket, account_restricts
+        )
+        where = restricted_where(self.bucket, account_restricts) if restricted else ""
         if restricted is None:
             unread = self.bucket.unreadable.get("public access block") or self.bucket.unreadable["policy status"]
             return f"{call.operation} {uri} as {role.arn} (another account): Block Public Access unread: {unread}"
@@ -133,20 +148,20 @@ class _Prefix:
                 (replace(request, action=OBJECT_ACL_ACTION), f"{call.operation} {uri} with x-amz-acl {acl}")
             )
         for sent, what in requests:
-            outcomes.append(self._evaluate(role, sent, what, call.required, why_role, restricted))
+            outcomes.append(self._evaluate(role, sent, what, call.required, why_role, where))
             self.evaluated.append(
                 Evaluated(role.arn, sent.action, sent.resource, dict(sent.context), identity_side(sent, role))
             )
         if call.missing:
             what = f"404 (not 403) for HEAD of missing {uri}: s3:ListBucket without s3:prefix"
-            outcomes.append(self._evaluate(role, _listing(request, role, bucket), what, True, why_role, restricted))
+            outcomes.append(self._evaluate(role, _listing(request, role, bucket), what, True, why_role, where))
         if call.action == "s3:PutObject":
             access.writers[role.arn] = role
         access.kms_uses.extend((role, action, request.resource) for action in call.kms)
         return ""
 
     def _evaluate(
-        self, role: RoleState, request: Request, what: str, required: bool, why: str, restricted: bool = False
+        self, role: RoleState, request: Request, what: str, required: bool, why: str, restricted: str = ""
     ) -> _Outcome:
         policy = self.bucket.policy
         if restricted and policy is not None:  # its grants do not count for this caller; its Denies still do
@@ -159,7 +174,9 @@ class _Prefix:
             boundary=role.boundary,
         )
         refused_by_bucket = not decision.allowed and decision.source == "resource" and decision.statement is None
-        return _Outcome(what, request.action, decision, role.arn, required, why, restricted and refused_by_bucket)
+        return _Outcome(
+            what, request.action, decision, role.arn, required, why, restricted if refused_by_bucket else ""
+        )
 
 
 def _is_deny(statement: Any) -> bool:
@@ -189,7 +206,7 @@ def _step_link(index: int, name: str, outcomes: list[_Outcome], blocked: str) ->
             name,
             FAIL,
             f"{first.call} as {first.role} ({first.why_role}): {first.action} {first.decision.reason}"
-            + (f" ({RESTRICTED})" if first.restricted else "")
+            + (f" ({restricted_reason(first.restricted)})" if first.restricted else "")
             + (f" ({len(hard)} requests refused)" if len(hard) > 1 else ""),
             cite(first.decision),
             _s3_fix(first),
@@ -221,10 +238,12 @@ def _step_link(index: int, name: str, outcomes: list[_Outcome], blocked: str) ->
 
 
 #: Why a request of another account is refused although the bucket policy may name it.
-RESTRICTED = (
-    "Block Public Access: RestrictPublicBuckets is on for the bucket and S3 says its policy is public "
-    "(GetBucketPolicyStatus), so the policy grants nothing to other accounts"
-)
+def restricted_reason(where: str) -> str:
+    """Why a public bucket policy granted nothing: RestrictPublicBuckets on ``where``."""
+    return (
+        f"Block Public Access: RestrictPublicBuckets is on for {where} and S3 says the bucket policy is public "
+        "(GetBucketPolicyStatus), so the policy grants nothing to other accounts"
+    )
 
 
 def _s3_fix(outcome: _Outcome) -> str:
@@ -232,8 +251,8 @@ def _s3_fix(outcome: _Outcome) -> str:
     if outcome.restricted:
         return (
             "make the bucket policy non-public (remove or condition its statements that allow everyone, see "
-            "S3 User Guide, \"The meaning of 'public'\"), or turn RestrictPublicBuckets off for the bucket "
-            "(PutPublicAccessBlock); or map this key to the destination role"
+            "S3 User Guide, \"The meaning of 'public'\"), or turn RestrictPublicBuckets off for "
+            f"{outcome.restricted} (PutPublicAccessBlock); or map this key to the destination role"
         )
     if decision.statement is not None and decision.source == "bucket policy":
         return "the bucket policy denies it: change or narrow that statement (it is not the provider's)"

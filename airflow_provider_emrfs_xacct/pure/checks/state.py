@@ -19,6 +19,16 @@ class Unreadable:
     detail: str
 
 
+@dataclass(frozen=True)
+class OtherOwner:
+    """
+    A bucket that another account owns: S3 refused it with ``ExpectedBucketOwner`` set to the destination
+    account (403), and answers for it without that condition.
+    """
+
+    expected_account: str
+
+
 @dataclass
 class RoleState:
     """
@@ -78,7 +88,7 @@ class ChainState:
     security_configuration_name: str
     security_configuration: dict[str, Any] | Unreadable | None
     destination_roles: dict[str, RoleState | Unreadable | None]
-    buckets: dict[str, BucketState | Unreadable | None]
+    buckets: dict[str, BucketState | Unreadable | OtherOwner | None]
     key_policies: dict[str, dict[str, Any] | Unreadable | None] = field(default_factory=dict)
     #: KeyState from DescribeKey (``Enabled``, ``Disabled``, ``PendingDeletion`` …) by key ARN.
     key_states: dict[str, str] = field(default_factory=dict)
@@ -100,5 +110,8 @@ class ChainState:
     emr_ec2_role_name: str = "EMR_EC2_DefaultRole"
     #: Whether the live probe wrote and checked an object under every prefix.
     probe_passed: bool = False
+    #: The destination account's Block Public Access RestrictPublicBuckets (s3control GetPublicAccessBlock, the
+    #: effective account-level setting; none: False). ``None``: not read, listed as unseen.
+    account_restrict_public_buckets: bool | Unreadable | None = None
     #: Whether the cluster's subnet reaches the STS endpoint EMRFS calls (``None``: no cluster subnet read).
     sts_reachability: StsReachability | Unreadable | None = None
