@@ -35,6 +35,12 @@ UNIT_MERGE = [
 UNIT_CONVERGE = ["tests/unit/test_converge.py", "tests/unit/test_converge_races.py", "tests/unit/test_stale_writes.py"]
 UNIT_VALIDATION = ["tests/unit/test_validation.py", "tests/unit/test_safety_rules.py"]
 UNIT_CHAIN = ["tests/unit/test_chain.py", "tests/unit/test_chain_audit_fixes.py"]
+UNIT_QUOTAS = ["tests/unit/test_quotas.py"]
+UNIT_SECCONF = [
+    "tests/unit/test_security_config.py",
+    "tests/unit/test_role_mappings_user_group.py",
+    "tests/unit/test_cross_type_shadowing.py",
+]
 INT_TRUST = ["tests/integration/test_destination_role.py", "tests/integration/test_safety.py"]
 INT_ASSUME = ["tests/integration/test_assume_role_policy.py"]
 INT_KMS = ["tests/integration/test_kms_key_users.py"]
@@ -795,6 +801,81 @@ MUTATIONS = [
         "cross-account writers with aws/s3 pass",
         UNIT_CHAIN,
         INT_VERIFY,
+    ),
+    # Second round: quotas, spill policies, security configurations, operator-level account checks.
+    m(
+        "P01",
+        "pure/spill.py",
+        "        if len(placement.new) == free_slots:",
+        "        if False:",
+        "managed-policy quota not refused before the write",
+        UNIT_QUOTAS,
+    ),
+    m(
+        "P02",
+        "pure/spill.py",
+        "        return upsert_statement(document, statement, dropping=unwanted)",
+        "        return upsert_statement(document, statement)",
+        "revoking from a spill policy is taken as a conflict",
+        UNIT_QUOTAS,
+        ["tests/integration/test_spill_isolation.py"],
+    ),
+    m(
+        "Q01",
+        "pure/quotas.py",
+        "    if ceiling is not None and amount > ceiling:",
+        "    if ceiling is not None and amount > ceiling + 1:",
+        "a quota passed by one accepted",
+        UNIT_QUOTAS,
+    ),
+    m(
+        "SC01",
+        "pure/security_config.py",
+        "            if shadow is not None:\n",
+        "            if False:\n",
+        "a role mapping shadowed by an earlier one accepted",
+        UNIT_SECCONF,
+    ),
+    m(
+        "SC02",
+        "pure/security_config.py",
+        '    if "RoleMappings" in emrfs:',
+        "    if False:",
+        "RoleMappings in base_configuration silently replaced",
+        UNIT_SECCONF,
+    ),
+    m(
+        "SC03",
+        "pure/security_config.py",
+        ' or (kind == "Prefix" and identifier.startswith(earlier_identifier))',
+        "",
+        "a longer prefix after a shorter one accepted",
+        UNIT_SECCONF,
+    ),
+    m(
+        "V12",
+        "pure/validation.py",
+        "    if not _REGION.fullmatch(arn.region):",
+        "    if False:",
+        "KMS key ARN without a region accepted",
+        UNIT_VALIDATION,
+    ),
+    m(
+        "R01",
+        "operators/revoke.py",
+        "        validation.refuse_account(\n            role_arn,",
+        "        (lambda *_: None)(\n            role_arn,",
+        "revoke accepts a destination role in the EMR account",
+        ["tests/integration/test_safety.py", "tests/unit/operators/test_revoke.py"],
+    ),
+    m(
+        "OK01",
+        "operators/kms.py",
+        "        if region != self.hook.conn_region_name:",
+        "        if False:",
+        "a key of another region accepted by GrantKmsKeyUser",
+        INT_KMS,
+        ["tests/integration/test_bad_input_table.py"],
     ),
 ]
 
