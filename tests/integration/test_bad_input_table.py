@@ -156,6 +156,7 @@ CASES: list[Case] = [
     c("role-path-wildcard", "role", "role_path", "/a*/", "role_path", IAM_PATH),
     c("role-path-513-chars", "role", "role_path", "/" + "p/" * 256, "role_path", IAM_PATH),
     c("max-session-too-short", "role", "max_session_duration", 60, "max_session_duration", "3600"),
+    c("max-session-too-long", "role", "max_session_duration", 43201, "max_session_duration", "43200"),
     c("max-session-string", "role", "max_session_duration", "3600", "max_session_duration", "whole number"),
     c("description-too-long", "role", "role_description", "d" * 1001, "role_description", "1000"),
     c("settle-negative", "role", "settle_seconds", -1, "settle_seconds", "must be a finite number >= 0"),

@@ -323,6 +323,20 @@ def test_prefixes_in_two_buckets_are_refused(connections: Seeded) -> None:
     assert recorder.calls == []
 
 
+def test_a_bucket_policy_past_20_kb_is_refused_before_the_write(aws: Seeded, s3: Any) -> None:
+    """Amazon S3 User Guide, "Bucket policies and user policies": "Bucket policies are limited to 20 KB in size"."""
+    before = policy_of(s3, aws.bucket)
+    principals = [f"arn:aws:iam::{EMR_ACCOUNT}:role/emr-ec2-writer-{n:02d}" for n in range(40)]
+
+    error, recorder = refused(grant(aws, principals))
+
+    assert error.field == "principal_arns"
+    assert "20 KB" in error.problem
+    assert recorder.reads  # the current policy was read to plan
+    assert recorder.mutating == []
+    assert policy_of(s3, aws.bucket) == before
+
+
 def test_dry_run_makes_no_mutating_call(aws: Seeded, s3: Any) -> None:
     set_ownership(s3, aws.bucket, None)
     before = policy_of(s3, aws.bucket)

@@ -9,7 +9,7 @@ import pytest
 
 from airflow_provider_emrfs_xacct.hooks.emr import ACTIVE_CLUSTER_STATES, IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, idempotency_key
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError, PreconditionError
 from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
@@ -198,6 +198,25 @@ def test_retried_task_returns_same_cluster_without_second_launch(emr: Any) -> No
     assert second_recorder.mutating == []
     assert active_clusters(emr) == [first_id]
     assert second_ti.xcoms["emr_cluster"]["job_flow_id"] == first_id
+
+
+def test_a_retry_with_another_security_configuration_is_refused_not_handed_the_old_cluster(emr: Any) -> None:
+    """
+    A cluster keeps the security configuration it was launched with (it is a RunJobFlow parameter; EMR
+    Management Guide, "Use security configurations to set up cluster security"): returning it would hand
+    the task the old configuration's access.
+    """
+    emr.create_security_configuration(
+        Name="emrfs-xacct-launch-fedcba987654",
+        SecurityConfiguration=emr.describe_security_configuration(Name=SECURITY_CONFIGURATION)["SecurityConfiguration"],
+    )
+    first_id, _, _ = run_operator(make_operator(), RecordingTaskInstance(task_id="launch_cluster"))
+    second_try = RecordingTaskInstance(task_id="launch_cluster", try_number=2)
+
+    with pytest.raises(ConflictError, match=f"security_configuration: cluster {first_id}"):
+        run_operator(make_operator(security_configuration="emrfs-xacct-launch-fedcba987654"), second_try)
+
+    assert active_clusters(emr) == [first_id]
 
 
 @pytest.mark.parametrize(

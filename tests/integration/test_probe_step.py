@@ -77,6 +77,18 @@ def test_the_verifier_probe_passes_with_the_chain(partner: Partner) -> None:
     assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None  # checked, then deleted
 
 
+def test_a_dry_run_verifier_reads_and_reports_but_runs_no_probe(partner: Partner) -> None:
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+
+    result, recorder, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, probe=True, dry_run=True))
+
+    assert result["healthy"] is True  # the probe would run outside a dry run
+    assert "probe" not in result
+    # Only reads (and the policy simulator's second opinion): no probe step, no object written.
+    assert [call for call in recorder.mutating if call != "SimulatePrincipalPolicy"] == []
+    assert client(partner.aws.url, EMR_ACCOUNT, "emr").list_steps(ClusterId=cluster_id)["Steps"] == []
+
+
 def test_the_deferred_probe_passes_with_the_chain_through_the_trigger(partner: Partner) -> None:
     cluster_id = launch_cluster(partner.aws, partner.configuration)
     operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, deferrable=True, waiter_delay=1)

@@ -264,6 +264,26 @@ def test_delete_destination_role_refuses_a_role_made_by_hand(aws: Seeded) -> Non
     assert role_exists(aws, PARTNER_1)
 
 
+def test_delete_destination_role_refuses_a_role_of_that_name_at_another_path(aws: Seeded) -> None:
+    """
+    Role names are unique in an account whatever the path ("IAM user, group, role, and policy names must be
+    unique within the account", IAM API Reference, CreateRole): ``GetRole`` finds this one by its name.
+    """
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    iam.create_role(
+        RoleName=PARTNER_1,
+        Path="/elsewhere/",
+        AssumeRolePolicyDocument=json.dumps(TRUST_NOBODY),
+        Tags=[{"Key": "emrfs-xacct:managed-by", "Value": "airflow-provider-emrfs-xacct"}],
+    )
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError, match="/elsewhere/"):
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert calls.mutating == []
+    assert role_exists(aws, PARTNER_1)
+
+
 def test_delete_destination_role_refuses_a_role_with_another_policy(aws: Seeded) -> None:
     provision_partner(aws, PARTNER_1, PREFIX_1)
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")

@@ -213,6 +213,15 @@ def test_swapped_connections_are_refused_before_any_change_naming_the_account(aw
             s3_prefixes=[PREFIX],
             principal_arns=[aws.emr_ec2_role_arn],
         ),
+        # The EMR side given the destination connection too: the destination role is then in "the EMR account".
+        RevokePartnerAccessOperator(
+            task_id="revoke",
+            aws_conn_id=DESTINATION_CONN_ID,
+            destination_aws_conn_id=DESTINATION_CONN_ID,
+            destination_role_arn=role_arn(PARTNER),
+            kms_key_arns=[aws.kms_key_arn],
+            settle_seconds=0,
+        ),
     ]
     for operator in cases:
         error, recorder = refused(operator, InvalidParameterError)

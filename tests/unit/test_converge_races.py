@@ -133,3 +133,41 @@ def test_a_document_that_never_holds_still_is_taken_as_held_after_max_attempts_w
     assert len(changes) == 1
     assert world.writes == 1
     assert world.reads == 2 + SETTINGS.max_attempts
+
+
+def statement(sid: str) -> dict[str, Any]:
+    return {"Sid": sid, "Effect": "Allow", "Principal": {"AWS": arn(sid)}, "Action": "s3:GetObject", "Resource": "*"}
+
+
+def without_a(document: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A revoke of A as a bucket policy's: drop A's statement, delete the policy once nothing is left."""
+    if document is None:
+        return None
+    left = [item for item in document["Statement"] if item["Sid"] != "A"]
+    return {"Version": VERSION, "Statement": left} if left else None
+
+
+def test_a_delete_seen_once_while_others_alternate_is_not_lost() -> None:
+    # A deletes the policy that held only its statement. D read before the delete and writes A's statement
+    # back with its own; E read after it and writes a new policy without A's. A's read after its wait
+    # falls on E's policy (A's change is in) while J, who read D's, is about to write A's statement back.
+    world = World()
+    world.document = {"Version": VERSION, "Statement": [statement("A")]}
+    d = {"Version": VERSION, "Statement": [statement("A"), statement("D")]}
+    e = {"Version": VERSION, "Statement": [statement("E")]}
+    j = {"Version": VERSION, "Statement": [statement("A"), statement("D"), statement("J")]}
+    world.during_wait = [[d, e]]
+    world.after_read = {2: j}
+
+    read_modify_write(
+        resource="s3 bucket b policy",
+        read=world.read,
+        desire=without_a,
+        write=world.write,
+        settings=SETTINGS,
+        sleep=world.sleep,
+    )
+
+    # The document changed after A's delete: A waited, read J's policy, and removed its statement again.
+    assert world.document == {"Version": VERSION, "Statement": [statement("D"), statement("J")]}
+    assert world.writes == 2

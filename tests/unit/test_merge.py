@@ -105,6 +105,14 @@ class TestNormalizeAndSameMeaning:
         assert same_meaning(single, one)
         assert not same_meaning(left, one)
 
+    @pytest.mark.parametrize(("value", "text"), [(10, "10"), (7.5, "7.5"), (True, "true"), (False, "false")])
+    def test_a_number_or_boolean_condition_value_equals_its_text(self, value, text):
+        # A foreign statement a person wrote with a JSON number or boolean may come back as text: the same
+        # policy, so a rerun must see no change (nothing to write back, no wait for it to settle).
+        written = doc(allow("S", Action="s3:ListBucket", Condition={"NumericLessThan": {"s3:max-keys": value}}))
+        read = doc(allow("S", Action="s3:ListBucket", Condition={"NumericLessThan": {"s3:max-keys": [text]}}))
+        assert same_meaning(written, read)
+
     def test_reordered_keys_are_equal(self):
         left = {"Version": VERSION, "Statement": [{"Sid": "S", "Effect": "Allow", "Action": "a:A", "Resource": "r"}]}
         right = {"Statement": [{"Resource": "r", "Action": "a:A", "Effect": "Allow", "Sid": "S"}], "Version": VERSION}
@@ -364,6 +372,14 @@ class TestMergedResources:
     def test_single_resource_string(self):
         document = doc(allow("Ours", Action="sts:AssumeRole", Resource=THIRD_ROLE))
         assert merged_resources(document, "Ours", [EMR_ROLE]) == sorted([THIRD_ROLE, EMR_ROLE])
+
+    @pytest.mark.parametrize("wildcard", ["arn:aws:iam::333333333333:role/*", "arn:aws:iam::333333333333:role/Audit?r"])
+    def test_a_wildcard_resource_in_our_statement_is_refused(self, wildcard):
+        # "You can use wildcard characters (* and ?) within the individual segments of an ARN" (IAM User
+        # Guide, "IAM JSON policy elements: Resource"): ``?`` widens a resource as ``*`` does.
+        document = doc(allow("Ours", Action="sts:AssumeRole", Resource=[JOB_ROLE, wildcard]))
+        with pytest.raises(ConflictError, match="wildcard resource"):
+            merged_resources(document, "Ours", [])
 
     def test_only_our_statement_counts(self):
         document = doc(allow("Theirs", Action="sts:AssumeRole", Resource=THIRD_ROLE))

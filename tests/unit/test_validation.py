@@ -21,6 +21,7 @@ from airflow_provider_emrfs_xacct.pure.validation import (
     validate_hadoop_principal,
     validate_iam_path,
     validate_kms_key_arn,
+    validate_max_session_duration,
     validate_name_prefix,
     validate_positive_number,
     validate_role_arn,
@@ -443,6 +444,18 @@ class TestPositiveNumber:
     @pytest.mark.parametrize("value", [-1, -0.5, True, False, "1", None, float("nan"), float("inf"), float("-inf")])
     def test_refuses(self, value):
         refused(validate_positive_number, value, "settle_seconds", "must be a finite number >= 0")
+
+
+class TestMaxSessionDuration:
+    # IAM API Reference, CreateRole, MaxSessionDuration: "Valid Range: Minimum value of 3600. Maximum value
+    # of 43200." (1 to 12 hours).
+    @pytest.mark.parametrize("value", [3600, 43200])
+    def test_accepts_the_bounds(self, value):
+        assert validate_max_session_duration(value, "max_session_duration") == value
+
+    @pytest.mark.parametrize("value", [3599, 43201, 86400, True, 3600.0, "3600"])
+    def test_refuses(self, value):
+        refused(validate_max_session_duration, value, "max_session_duration", "from 3600 to 43200")
 
 
 @pytest.mark.parametrize(
