@@ -201,8 +201,15 @@ def read_chain_state(
     cluster_id: str | None = None,
     release_label: str | None = None,
     s3_prefixes: Iterable[str] = (),
+    created_document: Callable[[], dict[str, Any] | None] | None = None,
 ) -> ChainState:
-    """Read everything the checks need, from the EMR account and the destination account."""
+    """
+    Read everything the checks need, from the EMR account and the destination account.
+
+    :param created_document: when no cluster is named, returns the document the configuration's create
+        task pushed (``None``: none), read only if the configuration is gone: the launch creates it again
+        from that document, so the chain is checked with it (and a WARN says so).
+    """
     destination_account = pin_bucket_owner(readers)
     region = _region(readers.s3)
     emr_role = read_role(readers.emr_iam, emr_ec2_role_name)
@@ -212,6 +219,10 @@ def read_chain_state(
         f"Name={security_configuration}",
         lambda: readers.emr.describe_security_configuration(security_configuration),
     )
+    from_create_task = False
+    if document is None and cluster_id is None and created_document is not None:
+        document = created_document()
+        from_create_task = document is not None
     cluster = _read_cluster(readers.emr, cluster_id, release_label, readers.emr_iam)
     mappings = role_mappings_of(document) if isinstance(document, dict) else []
     extra = list(s3_prefixes)
@@ -244,6 +255,7 @@ def read_chain_state(
         cluster=cluster.identity,
         emr_ec2_role_name=emr_ec2_role_name,
         account_restrict_public_buckets=account_restrict,
+        security_configuration_from_create_task=from_create_task,
     )
 
 

@@ -36,6 +36,38 @@ PLAN_XCOM_KEY = "plan"
 SAFETY_TEMPLATE_FIELDS = ("dry_run", "expected_account_id")
 
 
+#: XCom key under which ``CreateEmrfsSecurityConfigOperator`` pushes the document it ensured.
+DOCUMENT_XCOM_KEY = "security_configuration_document"
+
+
+def document_xcom_of(security_configuration: Any) -> Any:
+    """The XCom of the document beside a task's return value given as the name (``create.output``), else ``None``."""
+    from airflow.providers.common.compat.sdk import XComArg
+
+    if isinstance(security_configuration, XComArg) and getattr(security_configuration, "key", None) == "return_value":
+        return security_configuration[DOCUMENT_XCOM_KEY]  # type: ignore[index]
+    return None
+
+
+def created_document(document_xcom: Any, context: Context, name: str) -> dict[str, Any] | None:
+    """
+    Return the document the create task pushed beside ``name`` (see :func:`document_xcom_of`), if it is ``name``'s content.
+
+    ``None`` without such an XCom, or when the document is not the content the name was made from.
+    """
+    from airflow.providers.common.compat.sdk import XComNotFound
+
+    from airflow_provider_emrfs_xacct.pure.security_config import names_content
+
+    if document_xcom is None:
+        return None
+    try:
+        document = document_xcom.resolve(context)
+    except XComNotFound:
+        return None
+    return document if names_content(name, document) else None
+
+
 def pinned_account(value: Any, field: str) -> str | None:
     """
     Return the validated account id of a pin such as ``expected_account_id`` (``None`` when not pinned).

@@ -15,10 +15,13 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.links.console import SecurityConfigurationLink
 from airflow_provider_emrfs_xacct.operators.base import (
+    DOCUMENT_XCOM_KEY,
     SAFETY_TEMPLATE_FIELDS,
     EmrfsXacctBaseOperator,
     EmrfsXacctOperatorMixin,
     LazyHookClass,
+    created_document,
+    document_xcom_of,
 )
 
 if TYPE_CHECKING:
@@ -33,8 +36,6 @@ if TYPE_CHECKING:
 #: The error codes EMR answers invalid input with (Amazon EMR API Reference, "Common Errors";
 #: InvalidRequestException: "something wrong with user input").
 INPUT_ERROR_CODES = frozenset({"ValidationException", "InvalidRequestException"})
-#: XCom key under which :class:`CreateEmrfsSecurityConfigOperator` pushes the document it ensured.
-DOCUMENT_XCOM_KEY = "security_configuration_document"
 
 
 class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
@@ -210,7 +211,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         self.security_configuration = security_configuration
         self.security_configuration_document = security_configuration_document
         # ``security_configuration=create.output``: the document is that task instance's XCom.
-        self._document_xcom = _document_xcom(security_configuration)
+        self._document_xcom = document_xcom_of(security_configuration)
         self.emrfs_credentials_provider = emrfs_credentials_provider
         self.emrfs_site_properties = emrfs_site_properties
         self.keep_emrfs = keep_emrfs
@@ -331,20 +332,12 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
 
     def _known_document(self, context: Context, name: str) -> dict[str, Any] | None:
         """The document to create ``name`` again from: the given one, else the create task's XCom (if it is ``name``'s)."""
-        from airflow.providers.common.compat.sdk import XComNotFound
-
-        from airflow_provider_emrfs_xacct.pure.security_config import names_content
-
-        if self.security_configuration_document is not None or self._document_xcom is None:
+        if self.security_configuration_document is not None:
             return self.security_configuration_document
-        try:
-            document = self._document_xcom.resolve(context)
-        except XComNotFound:
-            return None
-        if document is not None and not names_content(name, document):
-            self.log.warning("The XCom %s is not the content of %s; not using it", DOCUMENT_XCOM_KEY, name)
-            return None
-        return cast("dict[str, Any] | None", document)
+        document = created_document(self._document_xcom, context, name)
+        if document is None and self._document_xcom is not None:
+            self.log.warning("No document of %s in the XCom %s of its create task", name, DOCUMENT_XCOM_KEY)
+        return document
 
     def _restore(self, context: Context, hook: EmrfsEmrHook, name: str) -> dict[str, Any] | None:
         """Create the deleted configuration ``name`` again from its known document; return it (``None``: unknown)."""
@@ -485,15 +478,6 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 "job_flow_overrides.Tags", f"must be a list of {{'Key', 'Value'}} dicts, got {tags!r}"
             )
         return dict(overrides)
-
-
-def _document_xcom(security_configuration: Any) -> Any:
-    """The XCom of the document beside a task's return value given as the name (``create.output``), else ``None``."""
-    from airflow.providers.common.compat.sdk import XComArg
-
-    if isinstance(security_configuration, XComArg) and getattr(security_configuration, "key", None) == "return_value":
-        return security_configuration[DOCUMENT_XCOM_KEY]  # type: ignore[index]
-    return None
 
 
 def idempotency_key(context: Context, task_id: str | None = None) -> str:

@@ -12,6 +12,8 @@ from airflow_provider_emrfs_xacct.operators.base import (
     SAFETY_TEMPLATE_FIELDS,
     EmrfsXacctAwsBaseOperator,
     LazyHookClass,
+    created_document,
+    document_xcom_of,
     pinned_account,
 )
 
@@ -48,7 +50,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     when one could not be judged. The report always lists what no policy read can show (SCPs, RCPs,
     VPC endpoint policies, session policies, object ACLs, KMS grants): the live probe covers them.
 
-    :param security_configuration: name of the security configuration. (templated)
+    :param security_configuration: name of the security configuration; given as a create task's
+        ``.output`` with no ``cluster_id``, a configuration deleted since that task ran is checked as the
+        document it pushed (which the launch creates again), with a WARN. (templated)
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)
     :param emr_ec2_role_name: the EMR EC2 instance-profile role. (templated, default: ``EMR_EC2_DefaultRole``)
     :param cluster_id: a cluster to read the release label and configurations from; its security
@@ -112,6 +116,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         super().__init__(**kwargs)
         self.expected_destination_account_id = expected_destination_account_id
         self.security_configuration = security_configuration
+        # ``security_configuration=create.output``: a configuration deleted since is checked as that task's document.
+        self._document_xcom = document_xcom_of(security_configuration)
         self.destination_aws_conn_id = destination_aws_conn_id
         self.emr_ec2_role_name = emr_ec2_role_name
         self.cluster_id = cluster_id
@@ -177,6 +183,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             cluster_id=self.cluster_id,
             release_label=self.release_label,
             s3_prefixes=prefixes,
+            created_document=(
+                None if self._document_xcom is None else partial(created_document, self._document_xcom, context, name)
+            ),
         )
         self.log.info("\n%s", report.table())
         result = report.to_dict()

@@ -26,8 +26,9 @@ from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
     LaunchClusterWithSecConfigOperator,
 )
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
-from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, Seeded, client
+from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
+from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError, InvalidParameterError, PreconditionError
+from devstack.moto_stack import DESTINATION_CONN_ID, EMR_ACCOUNT, EMR_CONN_ID, Seeded, client
 from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator, small_cluster
 from tests.integration.partners import create_security_configuration, mapping, provision_partner
 from tests.integration.test_revoke import (
@@ -258,3 +259,65 @@ def test_a_launch_given_the_name_and_its_document_creates_it_again(aws: Seeded) 
 
     assert emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["SecurityConfiguration"] == name
     assert json.loads(emr.describe_security_configuration(Name=name)["SecurityConfiguration"]) == document
+
+
+def create_then_verify() -> tuple[CreateEmrfsSecurityConfigOperator, VerifyCrossAccountAccessOperator]:
+    """``partner_access``'s wiring: the verifier, before the launch, takes the create task's ``.output``."""
+    with DAG("cleanup_between_create_and_verify", schedule=None, start_date=pendulum.datetime(2026, 1, 1)):
+        create = CreateEmrfsSecurityConfigOperator(
+            task_id="create_security_configuration",
+            aws_conn_id=EMR_CONN_ID,
+            name_prefix=NAME_PREFIX,
+            role_mappings=[mapping(PARTNER_1, PREFIX_1)],
+        )
+        verify = VerifyCrossAccountAccessOperator(
+            task_id="verify_access",
+            aws_conn_id=EMR_CONN_ID,
+            destination_aws_conn_id=DESTINATION_CONN_ID,
+            security_configuration=create.output,
+            release_label="emr-7.5.0",
+        )
+    return create, verify
+
+
+def test_a_cleanup_between_the_create_and_the_verifier_checks_the_document_the_launch_will_restore(
+    aws: Seeded,
+) -> None:
+    """
+    The verifier between the create and the launch (``partner_access``) finds the configuration gone: it checks
+    the create task's document, which the launch creates again under the same name, and says so (WARN, not FAIL).
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    day_1 = create_security_configuration([mapping(PARTNER_1, PREFIX_1)])
+    create, verify = create_then_verify()
+    run: dict[tuple[str, str], Any] = {}
+    assert run_create(create, run) == day_1
+    deleted, _, _ = run_operator(cleaner(min_age_seconds=0))
+    assert deleted == [day_1]
+
+    ti = RunTaskInstance(task_id=verify.task_id, run=run)
+    context: Any = {"ti": ti, "task_instance": ti}
+    verify.render_template_fields(context)
+    report, recorder, _ = run_operator(verify, ti)
+
+    assert report["healthy"], report
+    [existence] = [link for link in report["links"] if link["link"] == "security configuration exists"]
+    assert existence["status"] == "warn"
+    assert "deleted after its create task ran" in existence["detail"]
+    passed = {link["link"] for link in report["links"] if link["status"] == "pass"}
+    assert {"destination role", "EMR role can assume destination role"} <= passed  # checked with the document
+    assert "CreateSecurityConfiguration" not in recorder.mutating  # the verifier reads; the launch creates it again
+    assert day_1 not in names(emr)
+
+    # Given the name alone, the verifier cannot know the document: the configuration is missing (FAIL).
+    with pytest.raises(EmrfsXacctError):
+        run_operator(
+            VerifyCrossAccountAccessOperator(
+                task_id="verify_access",
+                aws_conn_id=EMR_CONN_ID,
+                destination_aws_conn_id=DESTINATION_CONN_ID,
+                security_configuration=day_1,
+                release_label="emr-7.5.0",
+            )
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, UNKNOWN, WARN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, Unreadable
 from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
 
@@ -22,14 +22,28 @@ def audit(state: ChainState) -> list[Link]:
                 fix="create it with CreateEmrfsSecurityConfigOperator",
             )
         ]
+    links = []
+    if state.security_configuration_from_create_task:
+        links.append(
+            Link(
+                None,
+                "security configuration exists",
+                WARN,
+                f"{state.security_configuration_name} was deleted after its create task ran (by "
+                "DeleteUnusedSecurityConfigsOperator?); checked as the document that task pushed, which "
+                "LaunchClusterWithSecConfigOperator creates again under the same name before it launches",
+                fix="nothing for a launch given the create task's .output; launching by name alone, clear the create task",
+            )
+        )
     if not role_mappings_of(configuration):
         return [
+            *links,
             Link(
                 None,
                 "role mappings",
                 FAIL,
                 "the security configuration has no EMRFS role mappings",
                 fix="add AuthorizationConfiguration.EmrFsConfiguration.RoleMappings",
-            )
+            ),
         ]
-    return []
+    return links

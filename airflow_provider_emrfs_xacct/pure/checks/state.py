@@ -113,5 +113,8 @@ class ChainState:
     #: The destination account's Block Public Access RestrictPublicBuckets (s3control GetPublicAccessBlock, the
     #: effective account-level setting; none: False). ``None``: not read, listed as unseen.
     account_restrict_public_buckets: bool | Unreadable | None = None
+    #: The configuration was gone and ``security_configuration`` is its create task's document instead (no
+    #: cluster named): the launch creates it again from that document, same name and content.
+    security_configuration_from_create_task: bool = False
     #: Whether the cluster's subnet reaches the STS endpoint EMRFS calls (``None``: no cluster subnet read).
     sts_reachability: StsReachability | Unreadable | None = None
