@@ -249,7 +249,9 @@ def _connection(profile: str | None, region: str | None, endpoint_url: str | Non
         extra["role_arn"] = role_arn
     if endpoint_url:
         extra["endpoint_url"] = endpoint_url
-        extra["service_config"] = {"sts": {"endpoint_url": endpoint_url}}
+        # One endpoint for every service (a local stand-in): STS too, and S3 Control without the account
+        # label botocore puts in front of its host (see EmrfsS3Hook.control).
+        extra["service_config"] = {"sts": {"endpoint_url": endpoint_url}, "s3control": {"account_id_in_host": False}}
     return json.dumps({"conn_type": "aws", "extra": extra})
 
 
@@ -614,7 +616,9 @@ def parser() -> argparse.ArgumentParser:
     accounts.add_argument("--emr-role-arn", help="role to assume in the EMR account (on top of the profile)")
     accounts.add_argument("--destination-role-arn", help="role to assume in the destination account")
     accounts.add_argument("--region", help="AWS region (default: the profile's)")
-    accounts.add_argument("--endpoint-url", help="AWS endpoint override, e.g. a local moto server")
+    accounts.add_argument(
+        "--endpoint-url", help="one endpoint for every AWS service, e.g. a local moto server (not for AWS itself)"
+    )
     accounts.add_argument("-v", "--verbose", action="store_true", help="also log each step's details (to stderr)")
 
     result = argparse.ArgumentParser(

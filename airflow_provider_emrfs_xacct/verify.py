@@ -490,11 +490,17 @@ def expected_key_arn(kms: EmrfsKmsHook, configured: str | None) -> str | None:
     return configured
 
 
-def check_probe_object(s3: EmrfsS3Hook, probe_uri: str, *, expected_key_arn: str | None) -> dict[str, Any]:
+def check_probe_object(
+    s3: EmrfsS3Hook, probe_uri: str, *, expected_key_arn: str | None, expected_sse: str | None = None
+) -> dict[str, Any]:
     """
     Check, from the destination account, the object the probe step wrote; then delete it.
 
-    :param expected_key_arn: the ARN of the bucket's default key, already resolved through DescribeKey.
+    :param expected_key_arn: the ARN of the key the object must be encrypted with (the bucket's default key,
+        or the one the uploads ask for), already resolved; ``None``: no key to compare.
+    :param expected_sse: the encryption the uploads ask for (``AES256`` or ``aws:kms``, see
+        :func:`~airflow_provider_emrfs_xacct.pure.checks.contexts.requested_encryption`), which S3 applies instead
+        of the bucket's default; ``None``: they ask for none.
     :return: ``{"exists", "encryption", "kms_key", "owner_is_bucket_owner", "ok", "problems"}``.
     """
     bucket, _, key = probe_uri.removeprefix("s3://").partition("/")
@@ -504,8 +510,13 @@ def check_probe_object(s3: EmrfsS3Hook, probe_uri: str, *, expected_key_arn: str
     problems: list[str] = []
     encryption = head.get("ServerSideEncryption")
     kms_key = head.get("SSEKMSKeyId")
-    if expected_key_arn and (encryption not in ("aws:kms", "aws:kms:dsse") or kms_key != expected_key_arn):
+    kms = encryption in ("aws:kms", "aws:kms:dsse")
+    if expected_sse == "AES256" and encryption != "AES256":
+        problems.append(f"expected SSE-S3 (AES256, as the uploads ask), got {encryption} {kms_key}")
+    elif expected_key_arn and (not kms or kms_key != expected_key_arn):
         problems.append(f"expected SSE-KMS with {expected_key_arn}, got {encryption} {kms_key}")
+    elif expected_sse == "aws:kms" and not kms:
+        problems.append(f"expected SSE-KMS (as the uploads ask), got {encryption}")
     owner = s3.object_owner_id(bucket, key)
     owned = owner == s3.bucket_owner_id(bucket)
     if not owned:

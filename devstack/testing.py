@@ -46,8 +46,9 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 #: The example DAG the demo runs.
 DAG_ID = "emrfs_xacct_partner_export"
-#: Operation names that only read.
-READ_PREFIXES = ("Get", "List", "Describe", "Head")
+#: Operation names that only read (``Simulate``: IAM's policy simulator evaluates, it changes nothing;
+#: IAM API Reference, SimulatePrincipalPolicy).
+READ_PREFIXES = ("Get", "List", "Describe", "Head", "Simulate")
 
 # Call recording ----------------------------------------------------------------------------------
 

@@ -150,6 +150,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_emrfs_xacct.pure import validation
+        from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
         from airflow_provider_emrfs_xacct.verify import verify_chain
 
@@ -202,6 +203,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 self.push_xcom(context, REPORT_XCOM_KEY, result)
                 return self._finish(result)
             uris = self._start_probe(name, prefixes)
+            # The encryption the uploads ask for (security configuration, emrfs-site), which S3 applies
+            # instead of the bucket's default (S3 API Reference, ServerSideEncryptionRule).
+            encryption = list(requested_encryption(state) or (None, None))
             if uris and self.deferrable:
                 from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
 
@@ -217,9 +221,11 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                         botocore_config=self.botocore_config,
                     ),
                     method_name="execute_complete",
-                    kwargs={"result": result, "uris": uris},
+                    kwargs={"result": result, "uris": uris, "encryption": encryption},
                 )
-            return self.execute_complete(context, {"status": "success"}, result=result, uris=uris)
+            return self.execute_complete(
+                context, {"status": "success"}, result=result, uris=uris, encryption=encryption
+            )
         return self._finish(result)
 
     def _check_destination_account(self, pinned: str) -> None:
@@ -269,13 +275,18 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         *,
         result: dict[str, Any],
         uris: dict[str, str],
+        encryption: list[str | None] | None = None,
     ) -> dict[str, Any]:
-        """Check the probe objects once the steps are done (directly, or when the trigger fires)."""
+        """
+        Check the probe objects once the steps are done (directly, or when the trigger fires).
+
+        :param encryption: ``[x-amz-server-side-encryption, key id]`` the uploads ask for (``[None, None]``:
+            none, the bucket's default applies).
+        """
         from botocore.exceptions import BotoCoreError, ClientError
 
         from airflow_provider_emrfs_xacct.pure.checks.findings import OUTSIDE_POLICIES
-        from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
-        from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key_arn, pin_bucket_owner, read
+        from airflow_provider_emrfs_xacct.verify import check_probe_object, pin_bucket_owner
 
         probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}}
         if event is not None and event.get("status") != "success":
@@ -287,18 +298,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         else:
             pin_bucket_owner(self.readers)  # every probe read and the delete carry ExpectedBucketOwner
             for uri in uris:
-                location = parse_s3_location(uri.rsplit("/", 2)[0] + "/", "probe_uri", allow_bucket_root=True)
-                encryption = read(
-                    self.readers.s3,
-                    "s3:GetEncryptionConfiguration",
-                    f"Bucket={location.bucket}",
-                    partial(self.readers.s3.get_default_encryption, location.bucket),
-                )
-                configured = None if not isinstance(encryption, dict) else encryption.get("KMSMasterKeyID")
                 try:
-                    outcome = check_probe_object(
-                        self.readers.s3, uri, expected_key_arn=expected_key_arn(self.readers.kms, configured)
-                    )
+                    outcome = check_probe_object(self.readers.s3, uri, **self._expected_encryption(uri, encryption))
                 except (ClientError, BotoCoreError) as error:
                     outcome = {"exists": None, "ok": False, "problems": [f"{uri} could not be checked: {error}"]}
                 probe["objects"][uri] = outcome
@@ -315,6 +316,26 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             ]
         self.push_xcom(context, REPORT_XCOM_KEY, result)
         return self._finish(result)
+
+    def _expected_encryption(self, uri: str, encryption: list[str | None] | None) -> dict[str, Any]:
+        """What the probe object must be encrypted with: what the uploads ask for, else the bucket's default key."""
+        from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
+        from airflow_provider_emrfs_xacct.verify import expected_key_arn, read
+
+        sse, key = encryption or (None, None)
+        if sse is not None:
+            # A key ARN is compared as it is; an alias or key id is resolved by S3 in the writer's account,
+            # which a DescribeKey here (the destination account) would not do: the key is then not compared.
+            return {"expected_sse": sse, "expected_key_arn": key if key and key.startswith("arn:") else None}
+        location = parse_s3_location(uri.rsplit("/", 2)[0] + "/", "probe_uri", allow_bucket_root=True)
+        default = read(
+            self.readers.s3,
+            "s3:GetEncryptionConfiguration",
+            f"Bucket={location.bucket}",
+            partial(self.readers.s3.get_default_encryption, location.bucket),
+        )
+        configured = None if not isinstance(default, dict) else default.get("KMSMasterKeyID")
+        return {"expected_key_arn": expected_key_arn(self.readers.kms, configured)}
 
     def _finish(self, result: dict[str, Any]) -> dict[str, Any]:
         from airflow_provider_emrfs_xacct.pure.checks.findings import VERDICT_FAIL, VERDICT_NOT_CHECKED

@@ -130,7 +130,10 @@ def test_plan_apply_verify_revoke(aws: Seeded, partner_file: Path, capsys: pytes
     # verify: healthy, then broken.
     capsys.readouterr()
     assert emrfs_xacct("verify", partner_file, aws) == 0
-    assert json.loads(capsys.readouterr().out)["healthy"] is True
+    report = json.loads(capsys.readouterr().out)
+    assert report["healthy"] is True
+    # --endpoint-url serves S3 Control too: the account-level Block Public Access setting was read.
+    assert "Block Public Access" not in json.dumps([report["links"], report["not_checked"]])
     client(aws.url, EMR_ACCOUNT, "iam").delete_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)
     assert emrfs_xacct("verify", partner_file, aws) == 1
     out = capsys.readouterr().out

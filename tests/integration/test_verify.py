@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 from airflow_provider_emrfs_xacct import verify as verify_module
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
 from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
 from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY
@@ -147,7 +148,7 @@ def test_a_provisioned_partner_passes_and_verifying_changes_nothing(partner: Par
     assert any("SCP" in item["what"] for item in result["not_checked"])
     json.dumps(result)  # XCom needs plain values
     # It read both accounts and changed nothing (SimulatePrincipalPolicy only reads).
-    assert [call for call in calls.mutating if call != "SimulatePrincipalPolicy"] == []
+    assert calls.mutating == []
     assert "GetRole" in calls.of("iam")
     assert "DescribeKey" in calls.of("kms")
     assert "GetKeyPolicy" in calls.of("kms")
@@ -438,6 +439,26 @@ def test_check_probe_object_reports_an_object_without_the_bucket_key(aws: Seeded
     assert head(s3, uri) is None  # deleted even when the check failed
 
 
+def test_check_probe_object_expects_the_encryption_the_uploads_ask_for(aws: Seeded) -> None:
+    """
+    Uploads that ask for SSE-S3 or SSE-KMS get it instead of the bucket's default (S3 API Reference,
+    ServerSideEncryptionRule: the default applies to a request that "doesn't specify any server-side encryption").
+    """
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    sse_s3, sse_kms = probe_key(PREFIX), probe_key(PREFIX)
+    put(s3, sse_s3, ServerSideEncryption="AES256")
+    put(s3, sse_kms, ServerSideEncryption="aws:kms", SSEKMSKeyId=aws.kms_key_arn)
+
+    assert check_probe_object(s3_hook(), sse_s3, expected_key_arn=None, expected_sse="AES256")["ok"] is True
+    asked_s3_got_kms = check_probe_object(s3_hook(), sse_kms, expected_key_arn=None, expected_sse="AES256")
+    assert asked_s3_got_kms["ok"] is False
+    assert "expected SSE-S3 (AES256, as the uploads ask), got aws:kms" in asked_s3_got_kms["problems"][0]
+
+    put(s3, sse_s3, ServerSideEncryption="AES256")
+    asked_kms_got_s3 = check_probe_object(s3_hook(), sse_s3, expected_key_arn=None, expected_sse="aws:kms")
+    assert asked_kms_got_s3["problems"] == ["expected SSE-KMS (as the uploads ask), got AES256"]
+
+
 def test_check_probe_object_reports_a_missing_object(aws: Seeded) -> None:
     uri = probe_key(PREFIX)
 
@@ -490,6 +511,48 @@ def test_the_operator_probe_adds_the_step_checks_the_object_and_deletes_it(
     assert step["Name"] == "emrfs-xacct-probe"
     assert step["Config"]["Args"][-1].endswith(f"hadoop fs -put -f - {uri}")
     assert head(s3, uri) is None  # the probe object is deleted afterwards
+
+
+def test_the_probe_expects_sse_s3_when_the_security_configuration_asks_for_it(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    A security configuration with at-rest SSE-S3 makes EMRFS upload with x-amz-server-side-encryption: AES256,
+    which S3 applies instead of the bucket's default KMS key (Amazon EMR Management Guide, "Specifying Amazon
+    S3 encryption using a security configuration"; S3 API Reference, ServerSideEncryptionRule). The
+    stand-in's writer sends no encryption header, so the object is written here as EMRFS would on AWS.
+    """
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    at_rest_sse_s3 = {
+        "EncryptionConfiguration": {
+            "EnableInTransitEncryption": False,
+            "EnableAtRestEncryption": True,
+            "AtRestEncryptionConfiguration": {"S3EncryptionConfiguration": {"EncryptionMode": "SSE-S3"}},
+        }
+    }
+    name, _, _ = run_operator(
+        CreateEmrfsSecurityConfigOperator(
+            task_id="create_security_configuration",
+            aws_conn_id=EMR_CONN_ID,
+            name_prefix="emrfs-xacct-sse-s3",
+            role_mappings=[mapping(ROLE_NAME, PREFIX)],
+            base_configuration=at_rest_sse_s3,
+        )
+    )
+    cluster_id = launch_cluster(aws, name)
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+
+    def as_emrfs_would_then_check(destination_s3: Any, uri: str, **kwargs: Any) -> dict[str, Any]:
+        put(s3, uri, ServerSideEncryption="AES256")
+        return check_probe_object(destination_s3, uri, **kwargs)
+
+    monkeypatch.setattr(verify_module, "check_probe_object", as_emrfs_would_then_check)
+
+    result, _, _ = run_operator(verifier(name, cluster_id=cluster_id, probe=True))
+
+    assert result["probe"]["ok"] is True, result["probe"]
+    [outcome] = result["probe"]["objects"].values()
+    assert outcome["encryption"] == "AES256"
 
 
 def test_the_operator_probe_fails_the_task_when_nothing_was_written(
