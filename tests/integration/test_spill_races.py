@@ -89,6 +89,8 @@ def test_a_grant_killed_between_spill_writes_converges_on_retry_and_leaks_nothin
     assert len(iam.list_policy_versions(PolicyArn=SPILL_ARN)["Versions"]) <= 5
 
 
+# A long concurrency study (8 writers through the fault proxy, about 17 s): make bench (pytest -m perf tests).
+@pytest.mark.perf
 def test_concurrent_grants_past_the_inline_wall_share_one_spill_policy_and_lose_none(
     moto_stack: MotoStack, aws: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
