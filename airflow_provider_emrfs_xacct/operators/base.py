@@ -68,6 +68,26 @@ def created_document(document_xcom: Any, context: Context, name: str) -> dict[st
     return document if names_content(name, document) else None
 
 
+def pinned_destination_account(hook: Any, conn_id: str | None, pin: Any, nothing: str) -> str:
+    """
+    Return the account ``hook`` (on ``conn_id``) acts in, refusing it if ``pin`` (``expected_destination_account_id``) names another.
+
+    :param nothing: what the refusal says was not done, e.g. ``"changed"`` or ``"read"``.
+    """
+    from airflow_provider_emrfs_xacct.hooks.errors import acting_account, explain_access_denied
+    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+    with explain_access_denied(hook):
+        account = acting_account(hook)
+    pinned = pinned_account(pin, "expected_destination_account_id")
+    if pinned is not None and account != pinned:
+        raise InvalidParameterError(
+            "expected_destination_account_id",
+            f"connection {conn_id!r} acts in account {account}, not in account {pinned}; nothing was {nothing}",
+        )
+    return account
+
+
 def pinned_account(value: Any, field: str) -> str | None:
     """
     Return the validated account id of a pin such as ``expected_account_id`` (``None`` when not pinned).

@@ -11,6 +11,7 @@ from airflow_provider_emrfs_xacct.operators.base import (
     EmrfsXacctBaseOperator,
     LazyHookClass,
     pinned_account,
+    pinned_destination_account,
 )
 
 if TYPE_CHECKING:
@@ -170,19 +171,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
     def _destination_account(self, destination_iam: EmrfsIamHook) -> str:
         """Return the account ``destination_aws_conn_id`` acts in, refusing it if ``expected_destination_account_id`` pins another."""
-        from airflow_provider_emrfs_xacct.hooks.errors import acting_account, explain_access_denied
-        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-
-        with explain_access_denied(destination_iam):
-            account = acting_account(destination_iam)
-        pinned = pinned_account(self.expected_destination_account_id, "expected_destination_account_id")
-        if pinned is not None and account != pinned:
-            raise InvalidParameterError(
-                "expected_destination_account_id",
-                f"connection {self.destination_aws_conn_id!r} acts in account {account}, not in account {pinned}; "
-                "nothing was changed",
-            )
-        return account
+        return pinned_destination_account(
+            destination_iam, self.destination_aws_conn_id, self.expected_destination_account_id, "changed"
+        )
 
     def _rebuild_configuration(self, hook: EmrfsEmrHook, name: str, role_arn: str) -> tuple[str | None, list[Change]]:
         from airflow_provider_emrfs_xacct.pure.security_config import (

@@ -15,6 +15,7 @@ from airflow_provider_emrfs_xacct.operators.base import (
     created_document,
     document_xcom_of,
     pinned_account,
+    pinned_destination_account,
 )
 
 if TYPE_CHECKING:
@@ -174,8 +175,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         destination_pin = pinned_account(self.expected_destination_account_id, "expected_destination_account_id")
         if self.expected_account_id is not None:
             self.connection_account(self.hook)
-        if destination_pin is not None:
-            self._check_destination_account(destination_pin)
+        if destination_pin is not None:  # before anything is read there
+            pinned_destination_account(self.readers.iam, self.destination_aws_conn_id, destination_pin, "read")
         report, state = verify_chain(
             self.readers,
             simulate=self.second_opinion,
@@ -227,20 +228,6 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 context, {"status": "success"}, result=result, uris=uris, encryption=encryption
             )
         return self._finish(result)
-
-    def _check_destination_account(self, pinned: str) -> None:
-        """Refuse ``destination_aws_conn_id`` unless it acts in ``pinned`` (before anything is read there)."""
-        from airflow_provider_emrfs_xacct.hooks.errors import acting_account, explain_access_denied
-        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-
-        with explain_access_denied(self.readers.iam):
-            account = acting_account(self.readers.iam)
-        if account != pinned:
-            raise InvalidParameterError(
-                "expected_destination_account_id",
-                f"connection {self.destination_aws_conn_id!r} acts in account {account}, not in account {pinned}; "
-                "nothing was read",
-            )
 
     def _start_probe(self, name: str, prefixes: list[str]) -> dict[str, str]:
         """Add one probe step per prefix; without deferring, wait for them. Returns ``{probe uri: step id}``."""
