@@ -11,13 +11,9 @@ account of the assumed role's ARN), the same shape as production.
 Extensions of moto, applied in the process that runs the server: ``ListSecurityConfigurations``
 (moto lacks it), the size and count quotas of IAM and KMS on the documents the provider writes (moto
 enforces none of them; :mod:`devstack.aws_quotas`), KMS's refusal of a key policy naming a deleted
-<<<<<<< HEAD
 principal (:mod:`devstack.aws_principals`), EMR's refusal of a launch with a security configuration
-that does not exist (:mod:`devstack.aws_emr`), and a step runner (moto has none). Steps added
-=======
-principal (:mod:`devstack.aws_principals`), S3's bucket owner condition (``ExpectedBucketOwner``,
+that does not exist (:mod:`devstack.aws_emr`), S3's bucket owner condition (``ExpectedBucketOwner``,
 :mod:`devstack.aws_bucket_owner`), and a step runner (moto has none). Steps added
->>>>>>> verifier2
 to a cluster complete at once, except the verifier's probe step (``echo emrfs-xacct-probe | hadoop fs -put -f - s3://...``, see
 ``airflow_provider_emrfs_xacct.verify.probe_step``): the stand-in performs its write as EMRFS on the
 cluster would (:func:`devstack.emrfs_writer.put_like_emrfs`: routed by the cluster's live security
