@@ -621,11 +621,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                     Tags=[MANAGED_BY_TAG],
                 )
                 return True
-            versions = self.conn.list_policy_versions(PolicyArn=policy_arn)["Versions"]
-            if len(versions) >= int(POLICY_VERSIONS.value or 0):
-                oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
-                self.conn.delete_policy_version(PolicyArn=policy_arn, VersionId=oldest["VersionId"])
-            self.conn.create_policy_version(PolicyArn=policy_arn, PolicyDocument=json.dumps(desired), SetAsDefault=True)
+            self._create_default_version(policy_arn, desired)
             return False
 
         return read_modify_write(
@@ -640,6 +636,46 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 and error_code(error) in ("EntityAlreadyExists", "LimitExceeded", "NoSuchEntity")
             ),
         )
+
+    def _create_default_version(self, policy_arn: str, desired: dict[str, Any]) -> None:
+        """
+        Make ``desired`` a managed policy's new default version, deleting the oldest other version at five.
+
+        ``CreatePolicyVersion`` with ``SetAsDefault`` makes the new version the default at once, and the
+        default version cannot be deleted (IAM API Reference, "CreatePolicyVersion", "DeletePolicyVersion"),
+        so no writer deletes another's version before it is in force. Concurrent writers race for the
+        room: the oldest version may be gone already (``NoSuchEntity``: deleted by another writer, which
+        made room all the same), or another writer may have taken the room made (``LimitExceeded``, "A
+        managed policy can have up to five versions"). Neither is IAM's lag, so neither waits: list again,
+        delete the oldest version not tried yet (also when the listing, lagging, shows fewer than five),
+        and create again. A ``LimitExceeded`` left after that is raised to the protocol, which reads again.
+        """
+        limit = int(POLICY_VERSIONS.value or 0)
+        tried: set[str] = set()
+        full = False
+        for attempt in range(limit + 1):
+            versions = self.conn.list_policy_versions(PolicyArn=policy_arn)["Versions"]
+            older = sorted(
+                (v for v in versions if not v["IsDefaultVersion"] and v["VersionId"] not in tried),
+                key=lambda v: v["CreateDate"],
+            )
+            if older and (full or len(versions) >= limit):
+                tried.add(older[0]["VersionId"])
+                try:
+                    self.conn.delete_policy_version(PolicyArn=policy_arn, VersionId=older[0]["VersionId"])
+                except ClientError as error:
+                    if error_code(error) != "NoSuchEntity":
+                        raise
+            try:
+                self.conn.create_policy_version(
+                    PolicyArn=policy_arn, PolicyDocument=json.dumps(desired), SetAsDefault=True
+                )
+                return
+            except ClientError as error:
+                if error_code(error) != "LimitExceeded" or attempt == limit:
+                    raise
+                self.log.info("%s: another writer took the room for a new version; making room again", policy_arn)
+                full = True
 
     def _attached_elsewhere(self, policy_arn: str, role_name: str) -> list[str]:
         """
