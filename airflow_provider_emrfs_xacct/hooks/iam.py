@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, cast
 
@@ -56,6 +57,8 @@ if TYPE_CHECKING:
 
 #: Tag put on every role the provider creates (revoke deletes only roles carrying it).
 MANAGED_BY_TAG: TagTypeDef = {"Key": "emrfs-xacct:managed-by", "Value": "airflow-provider-emrfs-xacct"}
+#: The waits before reading a managed policy's default version again when the version named is not found.
+MANAGED_VERSION_REREAD_WAITS = (0.0, 0.5, 1.0, 2.0)
 
 
 def is_eventually_consistent(error: Exception) -> bool:
@@ -498,13 +501,35 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             ) from error
 
     def read_managed_policy(self, policy_arn: str) -> dict[str, Any] | None:
-        """Return a managed policy's default document, ``None`` if the policy does not exist."""
-        try:
-            return self.get_managed_policy(policy_arn)
-        except ClientError as error:
-            if error_code(error) == "NoSuchEntity":
-                return None
-            raise
+        """
+        Return a managed policy's default document, ``None`` if the policy does not exist.
+
+        ``GetPolicy`` names the default version and ``GetPolicyVersion`` reads it: between the two,
+        another writer may make a new default and delete the one named (IAM API Reference,
+        "DeletePolicyVersion": any version but the default), or the version read may come from a copy
+        that has not seen it yet (IAM User Guide, "Changes that I make are not always immediately
+        visible"). Either way the policy exists, so its version's ``NoSuchEntity`` is never read as
+        "no policy" (a revoke would then skip a policy that still grants): the pair is read again, a
+        few times, and the error raised if it persists.
+        """
+        waits = MANAGED_VERSION_REREAD_WAITS
+        for attempt in range(len(waits) + 1):
+            try:
+                version = self.conn.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
+            except ClientError as error:
+                if error_code(error) == "NoSuchEntity":
+                    return None
+                raise
+            try:
+                answer = self.conn.get_policy_version(PolicyArn=policy_arn, VersionId=version)
+            except ClientError as error:
+                if error_code(error) != "NoSuchEntity" or attempt == len(waits):
+                    raise
+                self.log.info("%s: default version %s not found; reading the policy again", policy_arn, version)
+                time.sleep(waits[attempt])
+                continue
+            return parse_document(cast("str | dict[str, Any]", answer["PolicyVersion"]["Document"]))
+        raise AssertionError("unreachable")
 
     def _other_inline_chars(self, role_name: str, policy_name: str, *, missing_ok: bool = False) -> int:
         """

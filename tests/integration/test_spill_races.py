@@ -166,3 +166,36 @@ def test_the_loser_of_the_five_version_race_makes_room_again_without_waiting(aws
     assert raced == [operation]
     assert {first, second} <= assumable(iam, EMR_EC2_ROLE)
     assert len(iam.list_policy_versions(PolicyArn=SPILL_ARN)["Versions"]) == 5
+
+
+def test_a_revoke_whose_spill_version_is_replaced_while_it_reads_still_takes_the_grant_away(aws: Seeded) -> None:
+    """
+    Between the revoke's ``GetPolicy`` (naming the default version) and its ``GetPolicyVersion``, another
+    writer makes a new default version and deletes the one named (IAM API Reference, "DeletePolicyVersion":
+    any version but the default). The version's ``NoSuchEntity`` does not mean the policy is gone: the
+    revoke reads again and still removes the grant, where it used to skip the policy and leave it.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    victim, other = partners(0, 2)
+    run_operator(attach(destination_role_arns=[victim]))
+    hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+    raced: list[str] = []
+
+    def other_writer_first(params: dict[str, Any], **_: Any) -> None:
+        if raced or params["PolicyArn"] != SPILL_ARN:
+            return
+        raced.append(params["VersionId"])
+        iam.create_policy_version(
+            PolicyArn=SPILL_ARN,
+            PolicyDocument=json.dumps(documents.assume_role_policy([victim, other])),
+            SetAsDefault=True,
+        )
+        iam.delete_policy_version(PolicyArn=SPILL_ARN, VersionId=params["VersionId"])
+
+    hook.conn.meta.events.register("before-parameter-build.iam.GetPolicyVersion", other_writer_first)
+    hook.revoke_assume_role(EMR_EC2_ROLE, [victim], settings=ConvergeSettings(settle_seconds=0))
+
+    assert len(raced) == 1
+    assert victim not in assumable(iam, EMR_EC2_ROLE)
+    assert other in assumable(iam, EMR_EC2_ROLE)  # the other writer's grant stays
