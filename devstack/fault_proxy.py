@@ -38,11 +38,18 @@ replicated across IAM, which can take some time"; AWS KMS Developer Guide, "AWS 
 consistency": a change "generally takes less than a few seconds" to propagate, "in some cases, it can
 take several minutes"), so a read right after a write may return the document as it was before. The
 proxy plays one replica that lags ``stale_read_seconds`` behind, for the shared documents a
-read-modify-write can lose changes to: a key policy (``GetKeyPolicy``) and a role's inline policy
-(``GetRolePolicy``). It keeps each document's versions as the writes through it set them
-(``PutKeyPolicy``, ``PutRolePolicy``, ``DeleteRolePolicy``) and answers a read with the version in
+read-modify-write can lose changes to: a key policy (``GetKeyPolicy``), a role's inline policy
+(``GetRolePolicy``), a bucket policy (``GetBucketPolicy``; S3 User Guide, "Amazon S3 data consistency
+model": "Bucket configurations have an eventual consistency model") and a customer managed policy
+(the provider's spill policies: ``GetPolicy``'s ``DefaultVersionId``, ``GetPolicyVersion``, which
+answers ``NoSuchEntity`` for a version the replica does not have yet and the document of one it still
+has, and ``ListPolicyVersions``). It keeps each document's versions as the writes through it set them
+(``PutKeyPolicy``, ``PutRolePolicy``, ``DeleteRolePolicy``, ``PutBucketPolicy``, ``DeleteBucketPolicy``;
+for a managed policy, its default version and versions as moto holds them right after each
+``CreatePolicy``, ``CreatePolicyVersion``, ``DeletePolicyVersion``, ``SetDefaultPolicyVersion`` or
+``DeletePolicy``, read from moto's backend in this process) and answers a read with the version in
 force ``stale_read_seconds`` before it (the oldest it knows, if none is that old); a document nobody
-wrote lately is answered as moto has it. The lag is the same for every reader and reads never go
+wrote lately is answered as moto has it, and so is one that did not exist (or no longer exists) then. The lag is the same for every reader and reads never go
 back in time, so this is a kind lag: AWS promises neither (its replicas may lag differently).
 """
 
@@ -80,6 +87,18 @@ def account_of_access_key(access_key: str) -> str:
 RATE_LIMITED_SERVICES = ("iam", "sts", "kms", "elasticmapreduce")
 _IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
 _POLICY_DOCUMENT = re.compile(rb"<PolicyDocument>(.*?)</PolicyDocument>", re.DOTALL)
+_DEFAULT_VERSION = re.compile(rb"<DefaultVersionId>(.*?)</DefaultVersionId>")
+#: The managed-policy calls whose reads lag (stale reads), and those of them that write.
+_MANAGED_POLICY_WRITES = (
+    "CreatePolicy",
+    "CreatePolicyVersion",
+    "DeletePolicyVersion",
+    "SetDefaultPolicyVersion",
+    "DeletePolicy",
+)
+_MANAGED_POLICY_OPERATIONS = (*_MANAGED_POLICY_WRITES, "GetPolicy", "GetPolicyVersion", "ListPolicyVersions")
+#: "Answer as moto has it" (no stale version to play).
+_FRESH = object()
 
 
 class FaultProxy:
@@ -104,8 +123,8 @@ class FaultProxy:
         (``Action`` or ``X-Amz-Target`` name) are dropped after moto handled them.
     :param rate_limits: throttle each (account, service, API) with a token bucket (see the module's docstring).
     :param rate_scale: multiplies every bucket's burst and refill rate (1: AWS's figures; more: a shorter run).
-    :param stale_read_seconds: how far behind the writes the reads of key policies and inline role
-        policies lag (see the module's docstring); 0: none.
+    :param stale_read_seconds: how far behind the writes the reads of key policies, inline role
+        policies, managed policies and bucket policies lag (see the module's docstring); 0: none.
     """
 
     def __init__(
@@ -263,60 +282,163 @@ class FaultProxy:
             with self.lock:
                 self._lagging[form["RoleName"]] = self.consistency_lag
 
+    def _document_key(
+        self, service: str, operation: str, account: str, form: dict[str, str], body: bytes, path: str
+    ) -> tuple[str, ...] | None:
+        """The shared document a request reads or writes (for stale reads), ``None`` for any other request."""
+        if service == "kms" and operation in ("GetKeyPolicy", "PutKeyPolicy"):
+            return ("kms", account, json.loads(body or b"{}").get("KeyId", ""))
+        if service == "iam" and operation in ("GetRolePolicy", "PutRolePolicy", "DeleteRolePolicy"):
+            return ("iam", account, form.get("RoleName", ""), form.get("PolicyName", ""))
+        if service == "iam" and operation in _MANAGED_POLICY_OPERATIONS:
+            arn = (
+                form.get("PolicyArn") or f"arn:aws:iam::{account}:policy{form.get('Path', '/')}{form.get('PolicyName')}"
+            )
+            return ("iam-managed", account, arn)
+        if service == "s3" and operation in ("s3 GET", "s3 PUT", "s3 DELETE"):
+            parts = urlsplit(path)
+            if "policy" in parse_qs(parts.query, keep_blank_values=True):
+                return ("s3", parts.path.strip("/").split("/", 1)[0])
+        return None
+
+    def _current(self, key: tuple[str, ...]) -> Any:
+        """A managed policy as moto holds it now (its default version and versions), ``None`` if there is none."""
+        from moto.iam.models import iam_backends
+
+        _, account, arn = key
+        policy = iam_backends[account][arn.split(":")[1]].managed_policies.get(arn)
+        if policy is None:
+            return None
+        versions = {version.version_id: (version.document, version.create_date) for version in list(policy.versions)}
+        return {"default": policy.default_version_id, "versions": versions}
+
+    def _before_write(self, key: tuple[str, ...] | None, operation: str) -> None:
+        """Keep a managed policy's state before the first write to it the proxy sees (its oldest version)."""
+        if key is None or key[0] != "iam-managed" or operation not in _MANAGED_POLICY_WRITES:
+            return
+        with self.lock:
+            if not self._versions.get(key):
+                self._versions[key] = [(time.monotonic(), self._current(key))]
+
     def _note_version(
-        self, service: str, operation: str, account: str, form: dict[str, str], body: bytes, status: int
+        self, key: tuple[str, ...] | None, operation: str, form: dict[str, str], body: bytes, status: int
     ) -> None:
         """Keep the version a successful write of a shared document set (for stale reads)."""
-        if not self.stale_read_seconds or status != 200:
+        if key is None or status not in (200, 204):
             return
-        key: tuple[str, ...]
-        if service == "kms" and operation == "PutKeyPolicy":
-            request = json.loads(body or b"{}")
-            key, document = ("kms", account, request.get("KeyId", "")), request.get("Policy")
-        elif service == "iam" and operation in ("PutRolePolicy", "DeleteRolePolicy"):
-            key = ("iam", account, form.get("RoleName", ""), form.get("PolicyName", ""))
-            document = form.get("PolicyDocument") if operation == "PutRolePolicy" else None
+        if operation in ("PutKeyPolicy",):
+            document = json.loads(body or b"{}").get("Policy")
+        elif operation == "PutRolePolicy":
+            document = form.get("PolicyDocument")
+        elif operation == "s3 PUT":
+            document = body.decode()
+        elif operation in ("DeleteRolePolicy", "s3 DELETE"):
+            document = None
+        elif operation in _MANAGED_POLICY_WRITES:
+            with self.lock:  # the state right after the write, taken in order with the other writers'
+                self._versions.setdefault(key, []).append((time.monotonic(), self._current(key)))
+            return
         else:
-            return
+            return  # a read
         with self.lock:
             self._versions.setdefault(key, []).append((time.monotonic(), document))
 
-    def _stale_answer(
-        self, service: str, operation: str, account: str, form: dict[str, str], body: bytes, answer: bytes
-    ) -> bytes | None:
-        """The answer a replica ``stale_read_seconds`` behind gives to a successful read (``None``: moto's own)."""
-        if not self.stale_read_seconds:
-            return None
-        if service == "kms" and operation == "GetKeyPolicy":
-            key: tuple[str, ...] = ("kms", account, json.loads(body or b"{}").get("KeyId", ""))
-            fresh = json.loads(answer).get("Policy")
-        elif service == "iam" and operation == "GetRolePolicy":
-            key = ("iam", account, form.get("RoleName", ""), form.get("PolicyName", ""))
-            match = _POLICY_DOCUMENT.search(answer)
-            fresh = unquote(unescape(match.group(1).decode())) if match else None
-        else:
-            return None
+    def _in_force(self, key: tuple[str, ...], fresh: Any) -> Any:
+        """The version in force ``stale_read_seconds`` ago (``_FRESH``: answer as moto has it)."""
         now = time.monotonic()
         with self.lock:
             versions = self._versions.setdefault(key, [])
             if not versions:
                 versions.append((now, fresh))  # the oldest version known: as moto has it at the first read
             if versions[-1][0] <= now - self.stale_read_seconds:
-                return None  # nobody wrote it lately: every replica has caught up
+                return _FRESH  # nobody wrote it lately: every replica has caught up
             in_force = [document for when, document in versions if when <= now - self.stale_read_seconds]
             document = in_force[-1] if in_force else versions[0][1]
         if document is None or fresh is None or document == fresh:
-            return None  # a deleted (or not yet created) policy is answered as moto has it
+            return _FRESH  # a deleted (or not yet created) document is answered as moto has it
+        return document
+
+    def _stale_answer(
+        self, key: tuple[str, ...] | None, operation: str, form: dict[str, str], status: int, answer: bytes
+    ) -> tuple[int, bytes] | None:
+        """The answer a replica ``stale_read_seconds`` behind gives to a read (``None``: moto's own)."""
+        if not self.stale_read_seconds or key is None:
+            return None
+        if key[0] == "iam-managed" and operation in ("GetPolicy", "GetPolicyVersion", "ListPolicyVersions"):
+            return self._stale_managed_answer(key, operation, form, status, answer)
+        if status != 200:
+            return None
+        if operation == "GetKeyPolicy":
+            document = self._in_force(key, json.loads(answer).get("Policy"))
+            stale = None if document is _FRESH else json.dumps({**json.loads(answer), "Policy": document}).encode()
+        elif operation == "GetRolePolicy":
+            match = _POLICY_DOCUMENT.search(answer)
+            document = self._in_force(key, unquote(unescape(match.group(1).decode())) if match else None)
+            replaced = f"<PolicyDocument>{escape(quote(str(document)))}</PolicyDocument>".encode()
+            stale = None if document is _FRESH else _POLICY_DOCUMENT.sub(lambda _match: replaced, answer, count=1)
+        elif operation == "s3 GET":
+            document = self._in_force(key, answer.decode())
+            stale = None if document is _FRESH else str(document).encode()
+        else:
+            return None
+        if stale is None:
+            return None
         self.stats["stale-read"] += 1
-        if service == "kms":
-            return json.dumps({**json.loads(answer), "Policy": document}).encode()
-        replaced = f"<PolicyDocument>{escape(quote(document))}</PolicyDocument>".encode()
-        return _POLICY_DOCUMENT.sub(lambda _match: replaced, answer, count=1)
+        return status, stale
+
+    def _stale_managed_answer(
+        self, key: tuple[str, ...], operation: str, form: dict[str, str], status: int, answer: bytes
+    ) -> tuple[int, bytes] | None:
+        """A managed policy's default version, one version or its version list, as the lagging replica has them."""
+        fresh = self._current(key)
+        state = self._in_force(key, fresh)
+        if state is _FRESH:
+            return None
+        version_id = form.get("VersionId", "")
+        if operation == "GetPolicy":
+            if status != 200 or state["default"] == fresh["default"]:
+                return None
+            default = f"<DefaultVersionId>{state['default']}</DefaultVersionId>".encode()
+            stale = status, _DEFAULT_VERSION.sub(lambda _match: default, answer, count=1)
+        elif operation == "ListPolicyVersions":
+            if (state["default"], list(state["versions"])) == (fresh["default"], list(fresh["versions"])):
+                return None
+            members = "".join(f"<member>{_version_xml(state, version)}</member>" for version in state["versions"])
+            stale = 200, _iam_answer(operation, f"<Versions>{members}</Versions><IsTruncated>false</IsTruncated>")
+        elif (version_id in state["versions"], version_id == state["default"]) == (
+            version_id in fresh["versions"],
+            version_id == fresh["default"],
+        ):
+            return None
+        elif version_id not in state["versions"]:  # not created yet, or deleted already, on that replica
+            stale = 404, _iam_error("NoSuchEntity", f"Policy {key[2]} version {version_id} does not exist.")
+        else:
+            stale = 200, _iam_answer(operation, f"<PolicyVersion>{_version_xml(state, version_id)}</PolicyVersion>")
+        self.stats["stale-read"] += 1
+        return stale
 
     # HTTP ------------------------------------------------------------------------------------
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         return type("Handler", (_FaultHandler,), {"proxy": self})
+
+    def _forward_to_replica(
+        self, service: str, operation: str, access_key: str, form: dict[str, str], request: tuple[str, str, Any, bytes]
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """
+        :meth:`_forward` ``(method, path, headers, body)``; with stale reads on, note the writes of the
+        shared documents and answer their reads as the lagging replica.
+        """
+        if not self.stale_read_seconds:
+            return self._forward(*request)
+        body, path = request[3], request[1]
+        account = account_of_access_key(access_key) if access_key else ""
+        document = self._document_key(service, operation, account, form, body, path)
+        self._before_write(document, operation)
+        status, headers, answer = self._forward(*request)
+        self._note_version(document, operation, form, body, status)
+        stale = self._stale_answer(document, operation, form, status, answer)
+        return (status, headers, answer) if stale is None else (stale[0], headers, stale[1])
 
     def _forward(self, method: str, path: str, headers: Any, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         connection = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=60)
@@ -367,13 +489,10 @@ class _FaultHandler(BaseHTTPRequestHandler):
             return self._error(service, *injected)
         if fault == "drop-before":
             return self._drop()
-        status, headers, answer = proxy._forward(self.command, self.path, self.headers, body)
+        status, headers, answer = proxy._forward_to_replica(
+            service, operation, key.group(1) if key else "", form, (self.command, self.path, self.headers, body)
+        )
         proxy._note_created(service, form, status)
-        if proxy.stale_read_seconds:
-            account = account_of_access_key(key.group(1)) if key else ""
-            proxy._note_version(service, operation, account, form, body, status)
-            stale = proxy._stale_answer(service, operation, account, form, body, answer) if status == 200 else None
-            answer = answer if stale is None else stale
         if fault == "drop-after":
             return self._drop()
         if proxy._drop_answer(operation):
@@ -424,6 +543,30 @@ def _injected_error(service: str, fault: str | None) -> tuple[int, str, str] | N
     if fault in ("http500", "http503"):
         return int(fault[4:]), "InternalFailure" if fault == "http500" else "ServiceUnavailable", "injected"
     return None
+
+
+def _version_xml(state: dict[str, Any], version_id: str) -> str:
+    """One policy version as IAM's query protocol shows it (the document URL-encoded, as IAM sends it)."""
+    document, created = state["versions"][version_id]
+    default = "true" if version_id == state["default"] else "false"
+    return (
+        f"<Document>{escape(quote(document))}</Document><VersionId>{version_id}</VersionId>"
+        f"<IsDefaultVersion>{default}</IsDefaultVersion><CreateDate>{created.isoformat().replace('+00:00', '')}Z</CreateDate>"
+    )
+
+
+def _iam_answer(operation: str, result: str) -> bytes:
+    return (
+        f'<{operation}Response xmlns="{_IAM_NAMESPACE}"><{operation}Result>{result}</{operation}Result>'
+        f"<ResponseMetadata><RequestId>fault-proxy</RequestId></ResponseMetadata></{operation}Response>"
+    ).encode()
+
+
+def _iam_error(code: str, message: str) -> bytes:
+    return (
+        f'<ErrorResponse xmlns="{_IAM_NAMESPACE}"><Error><Type>Sender</Type><Code>{code}</Code>'
+        f"<Message>{escape(message)}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
+    ).encode()
 
 
 class _Server(ThreadingHTTPServer):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, cast
 
@@ -56,6 +57,8 @@ if TYPE_CHECKING:
 
 #: Tag put on every role the provider creates (revoke deletes only roles carrying it).
 MANAGED_BY_TAG: TagTypeDef = {"Key": "emrfs-xacct:managed-by", "Value": "airflow-provider-emrfs-xacct"}
+#: The waits before reading a managed policy's default version again when the version named is not found.
+MANAGED_VERSION_REREAD_WAITS = (0.0, 0.5, 1.0, 2.0)
 
 
 def is_eventually_consistent(error: Exception) -> bool:
@@ -498,13 +501,35 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             ) from error
 
     def read_managed_policy(self, policy_arn: str) -> dict[str, Any] | None:
-        """Return a managed policy's default document, ``None`` if the policy does not exist."""
-        try:
-            return self.get_managed_policy(policy_arn)
-        except ClientError as error:
-            if error_code(error) == "NoSuchEntity":
-                return None
-            raise
+        """
+        Return a managed policy's default document, ``None`` if the policy does not exist.
+
+        ``GetPolicy`` names the default version and ``GetPolicyVersion`` reads it: between the two,
+        another writer may make a new default and delete the one named (IAM API Reference,
+        "DeletePolicyVersion": any version but the default), or the version read may come from a copy
+        that has not seen it yet (IAM User Guide, "Changes that I make are not always immediately
+        visible"). Either way the policy exists, so its version's ``NoSuchEntity`` is never read as
+        "no policy" (a revoke would then skip a policy that still grants): the pair is read again, a
+        few times, and the error raised if it persists.
+        """
+        waits = MANAGED_VERSION_REREAD_WAITS
+        for attempt in range(len(waits) + 1):
+            try:
+                version = self.conn.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
+            except ClientError as error:
+                if error_code(error) == "NoSuchEntity":
+                    return None
+                raise
+            try:
+                answer = self.conn.get_policy_version(PolicyArn=policy_arn, VersionId=version)
+            except ClientError as error:
+                if error_code(error) != "NoSuchEntity" or attempt == len(waits):
+                    raise
+                self.log.info("%s: default version %s not found; reading the policy again", policy_arn, version)
+                time.sleep(waits[attempt])
+                continue
+            return parse_document(cast("str | dict[str, Any]", answer["PolicyVersion"]["Document"]))
+        raise AssertionError("unreachable")
 
     def _other_inline_chars(self, role_name: str, policy_name: str, *, missing_ok: bool = False) -> int:
         """
@@ -621,11 +646,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                     Tags=[MANAGED_BY_TAG],
                 )
                 return True
-            versions = self.conn.list_policy_versions(PolicyArn=policy_arn)["Versions"]
-            if len(versions) >= int(POLICY_VERSIONS.value or 0):
-                oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
-                self.conn.delete_policy_version(PolicyArn=policy_arn, VersionId=oldest["VersionId"])
-            self.conn.create_policy_version(PolicyArn=policy_arn, PolicyDocument=json.dumps(desired), SetAsDefault=True)
+            self._create_default_version(policy_arn, desired)
             return False
 
         return read_modify_write(
@@ -640,6 +661,46 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 and error_code(error) in ("EntityAlreadyExists", "LimitExceeded", "NoSuchEntity")
             ),
         )
+
+    def _create_default_version(self, policy_arn: str, desired: dict[str, Any]) -> None:
+        """
+        Make ``desired`` a managed policy's new default version, deleting the oldest other version at five.
+
+        ``CreatePolicyVersion`` with ``SetAsDefault`` makes the new version the default at once, and the
+        default version cannot be deleted (IAM API Reference, "CreatePolicyVersion", "DeletePolicyVersion"),
+        so no writer deletes another's version before it is in force. Concurrent writers race for the
+        room: the oldest version may be gone already (``NoSuchEntity``: deleted by another writer, which
+        made room all the same), or another writer may have taken the room made (``LimitExceeded``, "A
+        managed policy can have up to five versions"). Neither is IAM's lag, so neither waits: list again,
+        delete the oldest version not tried yet (also when the listing, lagging, shows fewer than five),
+        and create again. A ``LimitExceeded`` left after that is raised to the protocol, which reads again.
+        """
+        limit = int(POLICY_VERSIONS.value or 0)
+        tried: set[str] = set()
+        full = False
+        for attempt in range(limit + 1):
+            versions = self.conn.list_policy_versions(PolicyArn=policy_arn)["Versions"]
+            older = sorted(
+                (v for v in versions if not v["IsDefaultVersion"] and v["VersionId"] not in tried),
+                key=lambda v: v["CreateDate"],
+            )
+            if older and (full or len(versions) >= limit):
+                tried.add(older[0]["VersionId"])
+                try:
+                    self.conn.delete_policy_version(PolicyArn=policy_arn, VersionId=older[0]["VersionId"])
+                except ClientError as error:
+                    if error_code(error) != "NoSuchEntity":
+                        raise
+            try:
+                self.conn.create_policy_version(
+                    PolicyArn=policy_arn, PolicyDocument=json.dumps(desired), SetAsDefault=True
+                )
+                return
+            except ClientError as error:
+                if error_code(error) != "LimitExceeded" or attempt == limit:
+                    raise
+                self.log.info("%s: another writer took the room for a new version; making room again", policy_arn)
+                full = True
 
     def _attached_elsewhere(self, policy_arn: str, role_name: str) -> list[str]:
         """

@@ -12,7 +12,12 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
 from airflow_provider_emrfs_xacct.pure import bucket_policy
-from airflow_provider_emrfs_xacct.pure.converge import DEFAULT_SETTINGS, ConvergeSettings, read_modify_write
+from airflow_provider_emrfs_xacct.pure.converge import (
+    DEFAULT_SETTINGS,
+    ConvergeSettings,
+    guard_writes,
+    read_modify_write,
+)
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.pure.merge import document_size, parse_document
 from airflow_provider_emrfs_xacct.pure.plan import UPDATE, Change
@@ -313,6 +318,7 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
 
     def _converge_policy(self, bucket: str, desire: Any, *, settings: ConvergeSettings, dry_run: bool) -> list[Change]:
         def write(_current: Any, desired: dict[str, Any] | None) -> None:
+            guard_writes(self.conn)  # a write throttled and retried past its deadline is dropped and read again
             if desired is None:  # no statement left: S3 refuses an empty policy, so delete it
                 self.conn.delete_bucket_policy(Bucket=bucket, **self._owner())
             else:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
+from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
 from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, RevokeBucketAccessOperator
 from airflow_provider_emrfs_xacct.pure.bucket_policy import principal_sids
+from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
 from airflow_provider_emrfs_xacct.pure.documents import OBJECT_ACTIONS
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -385,3 +389,40 @@ def test_every_s3_call_of_grant_and_revoke_carries_the_expected_bucket_owner(aws
     ]
     assert {"GetBucketEncryption", "GetBucketAcl", "PutBucketPolicy"} <= {name for name, _ in sent}
     assert [name for name, owner in sent if owner != DESTINATION_ACCOUNT] == []
+
+
+def test_a_bucket_policy_write_held_back_past_its_deadline_is_read_again_and_loses_no_statement(
+    aws: Seeded, s3: Any
+) -> None:
+    """
+    A ``PutBucketPolicy`` that S3 throttles (503 SlowDown) is retried by botocore with backoff, so it
+    may be sent long after its read; a statement another writer put meanwhile would be overwritten.
+    As for IAM and KMS, a write later than half the settle wait after its read is dropped and the
+    policy read again (``pure/converge.py``): the other writer's statement stays.
+    """
+    audit = {**ANALYTICS_READ, "Sid": "AuditRead", "Resource": "arn:aws:s3:::partner-results-b/audit/*"}
+    hook = EmrfsS3Hook(aws_conn_id=DESTINATION_CONN_ID)
+    held_back: list[str] = []
+
+    def other_writer_then_backoff(request: Any, **_: Any) -> None:
+        if held_back or "policy" not in request.url or request.method != "PUT":
+            return
+        held_back.append(request.url)
+        current = json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"])
+        s3.put_bucket_policy(
+            Bucket=aws.bucket, Policy=json.dumps({**current, "Statement": [*current["Statement"], audit]})
+        )
+        time.sleep(0.6)  # past the write's deadline (half the settle wait after its read)
+
+    hook.conn.meta.events.register_first("before-send.s3.PutBucketPolicy", other_writer_then_backoff)
+    hook.ensure_bucket_access(
+        aws.bucket,
+        [parse_s3_location(f"s3://{aws.bucket}/exports/", "destination_prefix")],
+        [OTHER_EMR_ROLE],
+        settings=ConvergeSettings(settle_seconds=1.0),
+    )
+
+    assert len(held_back) == 1
+    statements = json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"])["Statement"]
+    assert {"DenyInsecureTransport", "AnalyticsRead", "AuditRead"} <= {statement.get("Sid") for statement in statements}
+    assert any(OTHER_EMR_ROLE in json.dumps(statement) for statement in statements)

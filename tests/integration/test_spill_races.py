@@ -124,3 +124,78 @@ def test_concurrent_grants_past_the_inline_wall_share_one_spill_policy_and_lose_
     assert set(newcomers) <= assumable(iam, EMR_EC2_ROLE)
     assert list(spill_policies(iam)) == [SPILL_2]
     assert len(iam.list_policy_versions(PolicyArn=SPILL_ARN)["Versions"]) <= 5
+
+
+@pytest.mark.parametrize("operation", ["DeletePolicyVersion", "CreatePolicyVersion"])
+def test_the_loser_of_the_five_version_race_makes_room_again_without_waiting(aws: Seeded, operation: str) -> None:
+    """
+    Two writers of a spill policy at IAM's five versions each delete the oldest and create a new one.
+
+    Just before our writer's call, the other writer deletes that same version (``DeletePolicyVersion``
+    then answers ``NoSuchEntity``) or takes the room made with its own new version (``CreatePolicyVersion``
+    answers ``LimitExceeded``). Neither is IAM's lag: with no time allowed for waiting it out
+    (``consistency_wait_seconds=0``), the write still goes through.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    first, second = partners(0, 2)
+    run_operator(attach(destination_role_arns=[first]))
+    for _ in range(4):
+        iam.create_policy_version(
+            PolicyArn=SPILL_ARN, PolicyDocument=json.dumps(documents.assume_role_policy([first])), SetAsDefault=True
+        )
+    hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+    raced: list[str] = []
+
+    def other_writer_first(params: dict[str, Any], **_: Any) -> None:
+        if raced:
+            return
+        raced.append(operation)
+        if operation == "DeletePolicyVersion":
+            iam.delete_policy_version(PolicyArn=SPILL_ARN, VersionId=params["VersionId"])
+        else:
+            iam.create_policy_version(
+                PolicyArn=SPILL_ARN, PolicyDocument=json.dumps(documents.assume_role_policy([first])), SetAsDefault=True
+            )
+
+    hook.conn.meta.events.register(f"before-parameter-build.iam.{operation}", other_writer_first)
+    hook.ensure_assume_role_policy(
+        EMR_EC2_ROLE, [second], settings=ConvergeSettings(settle_seconds=0, consistency_wait_seconds=0)
+    )
+
+    assert raced == [operation]
+    assert {first, second} <= assumable(iam, EMR_EC2_ROLE)
+    assert len(iam.list_policy_versions(PolicyArn=SPILL_ARN)["Versions"]) == 5
+
+
+def test_a_revoke_whose_spill_version_is_replaced_while_it_reads_still_takes_the_grant_away(aws: Seeded) -> None:
+    """
+    Between the revoke's ``GetPolicy`` (naming the default version) and its ``GetPolicyVersion``, another
+    writer makes a new default version and deletes the one named (IAM API Reference, "DeletePolicyVersion":
+    any version but the default). The version's ``NoSuchEntity`` does not mean the policy is gone: the
+    revoke reads again and still removes the grant, where it used to skip the policy and leave it.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    victim, other = partners(0, 2)
+    run_operator(attach(destination_role_arns=[victim]))
+    hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+    raced: list[str] = []
+
+    def other_writer_first(params: dict[str, Any], **_: Any) -> None:
+        if raced or params["PolicyArn"] != SPILL_ARN:
+            return
+        raced.append(params["VersionId"])
+        iam.create_policy_version(
+            PolicyArn=SPILL_ARN,
+            PolicyDocument=json.dumps(documents.assume_role_policy([victim, other])),
+            SetAsDefault=True,
+        )
+        iam.delete_policy_version(PolicyArn=SPILL_ARN, VersionId=params["VersionId"])
+
+    hook.conn.meta.events.register("before-parameter-build.iam.GetPolicyVersion", other_writer_first)
+    hook.revoke_assume_role(EMR_EC2_ROLE, [victim], settings=ConvergeSettings(settle_seconds=0))
+
+    assert len(raced) == 1
+    assert victim not in assumable(iam, EMR_EC2_ROLE)
+    assert other in assumable(iam, EMR_EC2_ROLE)  # the other writer's grant stays

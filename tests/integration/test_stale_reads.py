@@ -22,27 +22,38 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from botocore.exceptions import ClientError
 
+from airflow_provider_emrfs_xacct.hooks.iam import MANAGED_BY_TAG, EmrfsIamHook
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
-from airflow_provider_emrfs_xacct.pure import documents
+from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+from airflow_provider_emrfs_xacct.pure import documents, spill
+from airflow_provider_emrfs_xacct.pure.bucket_policy import granted_locations
 from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
 from airflow_provider_emrfs_xacct.pure.merge import aws_principals, find_statement, parse_document
+from airflow_provider_emrfs_xacct.pure.validation import S3Location
 from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
     EMR_ACCOUNT,
+    EMR_CONN_ID,
     EMR_EC2_ROLE,
     MotoStack,
     Seeded,
     client,
 )
 from tests.conftest import use_connections
+from tests.integration.test_bucket_policy import DENY_INSECURE
+from tests.integration.test_scale import FULL, SPILL_2, SPILL_ARN, fill_inline, partners
+from tests.integration.test_spill_isolation import assumable, managed_document
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 LATENCY_RANGE = (0.05, 0.10)
+#: Concurrent writers of a spill policy or of the bucket policy.
+WRITERS = 3
 
 
 def principal(writer: int) -> str:
@@ -150,3 +161,122 @@ def test_the_proxy_answers_reads_with_the_version_in_force_the_lag_ago(aws: Seed
     assert inline() == versions[1]
     assert key_policy() == changed
     assert lagging.stats["stale-read"] == 2
+
+
+@pytest.mark.parametrize("lagging", [2.0], indirect=True)
+def test_the_proxy_answers_managed_policy_and_bucket_policy_reads_as_they_were_the_lag_ago(
+    aws: Seeded, lagging: FaultProxy
+) -> None:
+    """
+    The stand-in itself: a new default version and a new bucket policy are not visible for the lag.
+
+    The lag is long enough (2 s) for the four reads after the writes to land inside it on a busy machine.
+    """
+    iam = client(lagging.url, EMR_ACCOUNT, "iam")
+    s3 = client(lagging.url, DESTINATION_ACCOUNT, "s3")
+    versions = [documents.assume_role_policy([principal(index)]) for index in range(2)]
+    bucket_policies = [{"Version": "2012-10-17", "Statement": [{**DENY_INSECURE, "Sid": f"Deny{n}"}]} for n in range(2)]
+    arn = iam.create_policy(PolicyName="stale-probe", PolicyDocument=json.dumps(versions[0]))["Policy"]["Arn"]
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(bucket_policies[0]))
+    time.sleep(2.1)
+
+    iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(versions[1]), SetAsDefault=True)
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(bucket_policies[1]))
+
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == "v1"
+    assert [v["VersionId"] for v in iam.list_policy_versions(PolicyArn=arn)["Versions"]] == ["v1"]
+    with pytest.raises(ClientError, match="NoSuchEntity"):
+        iam.get_policy_version(PolicyArn=arn, VersionId="v2")
+    assert parse_document(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"]) == bucket_policies[0]
+    time.sleep(2.1)
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == "v2"
+    assert iam.get_policy_version(PolicyArn=arn, VersionId="v2")["PolicyVersion"]["Document"] == versions[1]
+    assert parse_document(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"]) == bucket_policies[1]
+    assert lagging.stats["stale-read"] == 4
+
+
+# The provider's spill policies and the destination bucket policy ----------------------------------
+
+
+def at_once(writers: int, work: Callable[[int], object]) -> list[str]:
+    """Run ``work(index)`` on ``writers`` threads released together; return the errors."""
+    barrier, errors = threading.Barrier(writers), []
+
+    def run(index: int) -> None:
+        barrier.wait(60)
+        try:
+            work(index)
+        except Exception as error:
+            errors.append(f"writer {index}: {type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    return errors
+
+
+def spill_at_five_versions(iam: Any) -> str:
+    """A full inline policy and the provider's spill policy at IAM's five versions; return the partner it holds."""
+    fill_inline(iam, FULL)
+    first = partners(FULL, 1)[0]
+    document = json.dumps(documents.assume_role_policy([first]))
+    iam.create_policy(PolicyName=SPILL_2, Path=spill.SPILL_PATH, PolicyDocument=document, Tags=[MANAGED_BY_TAG])
+    iam.attach_role_policy(RoleName=EMR_EC2_ROLE, PolicyArn=SPILL_ARN)
+    for _ in range(4):
+        iam.create_policy_version(
+            PolicyArn=SPILL_ARN, PolicyDocument=json.dumps(documents.assume_role_policy([first])), SetAsDefault=True
+        )
+    return first
+
+
+@pytest.mark.parametrize("lagging", [0.3], indirect=True)
+def test_spill_policy_writers_at_five_versions_lose_no_grant_while_reads_lag_less_than_the_settle_wait(
+    aws: Seeded, lagging: FaultProxy
+) -> None:
+    """Writers past the inline wall at once: CreatePolicyVersion with the five-version delete, reads lagging."""
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    first = spill_at_five_versions(iam)
+    newcomers = partners(FULL + 1, WRITERS)
+    hooks = [EmrfsIamHook(aws_conn_id=EMR_CONN_ID) for _ in newcomers]
+    for hook in hooks:
+        assert hook.conn
+
+    errors = at_once(
+        WRITERS,
+        lambda index: hooks[index].ensure_assume_role_policy(
+            EMR_EC2_ROLE, [newcomers[index]], settings=ConvergeSettings(settle_seconds=1.0)
+        ),
+    )
+
+    assert errors == []
+    assert {first, *newcomers} <= assumable(iam, EMR_EC2_ROLE)
+    assert {first, *newcomers} <= spill.held(managed_document(iam, SPILL_ARN))
+    assert len(iam.list_policy_versions(PolicyArn=SPILL_ARN)["Versions"]) <= 5
+    assert lagging.stats["stale-read"] > 0
+
+
+@pytest.mark.parametrize("lagging", [0.3], indirect=True)
+def test_bucket_policy_writers_for_different_partners_lose_no_grant_while_reads_lag_less_than_the_settle_wait(
+    aws: Seeded, lagging: FaultProxy
+) -> None:
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [DENY_INSECURE]}))
+    location = S3Location(aws.bucket, "results/")
+    hooks = [EmrfsS3Hook(aws_conn_id=DESTINATION_CONN_ID) for _ in range(WRITERS)]
+    for hook in hooks:
+        assert hook.conn
+
+    errors = at_once(
+        WRITERS,
+        lambda index: hooks[index].ensure_bucket_access(
+            aws.bucket, [location], [principal(index)], settings=ConvergeSettings(settle_seconds=1.0)
+        ),
+    )
+
+    assert errors == []
+    policy = parse_document(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"])
+    assert all(granted_locations(policy, principal(index)) == {location} for index in range(WRITERS))
+    assert find_statement(policy, DENY_INSECURE["Sid"]) == DENY_INSECURE
+    assert lagging.stats["stale-read"] > 0
