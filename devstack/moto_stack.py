@@ -11,13 +11,11 @@ account of the assumed role's ARN), the same shape as production.
 Extensions of moto, applied in the process that runs the server: ``ListSecurityConfigurations``
 (moto lacks it), the size and count quotas of IAM and KMS on the documents the provider writes (moto
 enforces none of them; :mod:`devstack.aws_quotas`), KMS's refusal of a key policy naming a deleted
-<<<<<<< HEAD
 principal (:mod:`devstack.aws_principals`), EMR's refusal of a launch with a security configuration
-that does not exist (:mod:`devstack.aws_emr`), and a step runner (moto has none). Steps added
-=======
-principal (:mod:`devstack.aws_principals`), S3's bucket owner condition (``ExpectedBucketOwner``,
-:mod:`devstack.aws_bucket_owner`), and a step runner (moto has none). Steps added
->>>>>>> verifier2
+that does not exist (:mod:`devstack.aws_emr`), S3's bucket owner condition (``ExpectedBucketOwner``,
+:mod:`devstack.aws_bucket_owner`), IAM's refusal to delete a managed policy still attached or with other
+versions (:mod:`devstack.aws_deletes`), IAM's short pages on demand (:mod:`devstack.aws_pages`), and a step
+runner (moto has none). Steps added
 to a cluster complete at once, except the verifier's probe step (``echo emrfs-xacct-probe | hadoop fs -put -f - s3://...``, see
 ``airflow_provider_emrfs_xacct.verify.probe_step``): the stand-in performs its write as EMRFS on the
 cluster would (:func:`devstack.emrfs_writer.put_like_emrfs`: routed by the cluster's live security
@@ -47,7 +45,7 @@ from moto.emr.models import Cluster, Step
 from moto.emr.responses import ElasticMapReduceResponse
 from moto.server import ThreadedMotoServer
 
-from devstack import aws_bucket_owner, aws_emr, aws_principals, aws_quotas
+from devstack import aws_bucket_owner, aws_deletes, aws_emr, aws_pages, aws_principals, aws_quotas
 
 REGION = "us-east-1"
 EMR_ACCOUNT = "111111111111"
@@ -217,6 +215,8 @@ class MotoStack:
         aws_principals.install()
         aws_emr.install()
         aws_bucket_owner.install()
+        aws_pages.install()
+        aws_deletes.install()
         _private_keys_on_first_use()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
