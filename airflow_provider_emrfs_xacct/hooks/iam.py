@@ -477,6 +477,21 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         for name, arn, arns in new:
             changes += self._ensure_spill_policy(role_name, name, arn, arns, settings, dry_run, attached=False)
 
+    def _every(self, operation: str, key: str, **arguments: Any) -> list[Any]:
+        """
+        Return the items under ``key`` of every page of an IAM list call.
+
+        IAM may cut any page short: "IAM might return fewer than the MaxItems number of results even when
+        there are more results available. We recommend that you check IsTruncated after every call" (IAM
+        API Reference, ``IsTruncated`` of e.g. "ListRolePolicies", "ListPolicyVersions", "ListPolicyTags").
+        """
+        paginator = cast("Any", self.conn).get_paginator(operation)
+        return [item for page in paginator.paginate(**arguments) for item in page[key]]
+
+    def _policy_versions(self, policy_arn: str) -> list[Any]:
+        """Return every version of a managed policy (``ListPolicyVersions``, all pages)."""
+        return self._every("list_policy_versions", "Versions", PolicyArn=policy_arn)
+
     def list_attached_policies(self, role_name: str) -> list[dict[str, str]]:
         """Return the role's attached managed policies as ``{"PolicyName", "PolicyArn"}``."""
         try:
@@ -621,7 +636,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                     Tags=[MANAGED_BY_TAG],
                 )
                 return True
-            versions = self.conn.list_policy_versions(PolicyArn=policy_arn)["Versions"]
+            versions = self._policy_versions(policy_arn)
             if len(versions) >= int(POLICY_VERSIONS.value or 0):
                 oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
                 self.conn.delete_policy_version(PolicyArn=policy_arn, VersionId=oldest["VersionId"])
@@ -678,7 +693,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
 
     def _delete_spill_policy(self, policy_arn: str, role_name: str) -> None:
         """Detach an emptied managed policy from ``role_name`` and delete it: only the provider's, attached to no other."""
-        tags = self.conn.list_policy_tags(PolicyArn=policy_arn).get("Tags", [])
+        tags = self._every("list_policy_tags", "Tags", PolicyArn=policy_arn)
         if MANAGED_BY_TAG not in tags:
             raise ConflictError(
                 f"managed policy {policy_arn} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it; "
@@ -690,7 +705,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         except ClientError as error:
             if error_code(error) != "NoSuchEntity":  # not attached (a policy just made for a refused attach)
                 raise
-        for version in self.conn.list_policy_versions(PolicyArn=policy_arn)["Versions"]:
+        for version in self._policy_versions(policy_arn):
             if not version["IsDefaultVersion"]:
                 self.conn.delete_policy_version(PolicyArn=policy_arn, VersionId=version["VersionId"])
         self.conn.delete_policy(PolicyArn=policy_arn)
@@ -895,15 +910,14 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 f"destination_role_arn: the role named {role_name} that connection {self.aws_conn_id!r} sees is "
                 f"{role['Arn']}, not {role_arn}; not deleting it"
             )
-        tags = role.get("Tags") or self.conn.list_role_tags(RoleName=role_name).get("Tags", [])
+        tags = role.get("Tags") or self._every("list_role_tags", "Tags", RoleName=role_name)
         if MANAGED_BY_TAG not in tags:
             raise ConflictError(
                 f"role {role_name} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it; not deleting it"
             )
-        inline = self.conn.list_role_policies(RoleName=role_name)["PolicyNames"]
-        attached = self.conn.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]
+        inline = [str(name) for name in self._every("list_role_policies", "PolicyNames", RoleName=role_name)]
         foreign = [name for name in inline if name != documents.DESTINATION_POLICY_NAME]
-        foreign += [policy["PolicyName"] for policy in attached]
+        foreign += [policy["PolicyName"] for policy in self.list_attached_policies(role_name)]
         if foreign:
             raise ConflictError(
                 f"role {role_name} carries policies this provider did not write ({', '.join(foreign)}); not deleting it"
