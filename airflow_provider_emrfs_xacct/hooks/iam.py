@@ -30,6 +30,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     merged_principals,
     merged_resources,
     parse_document,
+    refuse_orphaned_ids,
     remove_statement,
     require_iam_policy_length,
     same_meaning,
@@ -100,6 +101,22 @@ def _refuse_at_trust_quota(error: ClientError, desired: dict[str, Any], role_nam
             f"the trust policy of role {role_name} ({length} characters without whitespace)",
             error_message(error),
         ) from error
+
+
+def _refuse_orphaned_trust(current: dict[str, Any] | None, desired: dict[str, Any], role_name: str) -> None:
+    """
+    Refuse a change to a trust policy whose other statements name a deleted principal's unique ID.
+
+    IAM refuses to save such a policy with ``MalformedPolicyDocument`` "Invalid principal in policy" (AWS
+    Knowledge Center, iam-trust-policy-error), which would otherwise be waited out as IAM's lag.
+    """
+    if not same_meaning(desired, current):
+        refuse_orphaned_ids(
+            current,
+            documents.TRUST_SID,
+            f"the trust policy of role {role_name}",
+            refused_by="IAM refuses every trust policy ('Invalid principal in policy')",
+        )
 
 
 def _adding(role_arns: list[str], room: int, what: str) -> Any:
@@ -252,11 +269,13 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             principals = merged_principals(current, documents.TRUST_SID, trusted, skip_if_granted=True)
             if principals or current is None:
                 desired = upsert_statement(current, documents.trust_statement(principals))
-                return require_iam_policy_length(
+                require_iam_policy_length(
                     desired, MAX_TRUST_POLICY_CHARS, "trusted_role_arns", f"the trust policy of role {role_name}"
                 )
-            # Other statements trust every role asked for; ours, if there, held only deleted roles.
-            return remove_statement(current, documents.TRUST_SID)
+            else:  # other statements trust every role asked for; ours, if there, held only deleted roles
+                desired = remove_statement(current, documents.TRUST_SID)
+            _refuse_orphaned_trust(current, desired, role_name)
+            return desired
 
         def write(current: dict[str, Any] | None, desired: dict[str, Any]) -> bool:
             guard_writes(self.conn)
