@@ -1,5 +1,5 @@
 """
-KMS's refusal of a key policy that names a deleted principal, played in the stand-in (moto has none).
+KMS's and IAM's refusal of a key or trust policy that names a deleted principal, played in the stand-in (moto has none).
 
 AWS stores a key policy's principals by their unique IDs. Once a role named there is deleted,
 ``GetKeyPolicy`` shows its unique ID (``AROA…``) in place of its ARN (IAM User Guide, "AWS JSON
@@ -11,10 +11,16 @@ principals" and changes nothing (AWS Knowledge Center, "How do I resolve the AWS
 "Remove orphaned unique IDs from the key policy"; AWS KMS API Reference, "PutKeyPolicy": "The principals
 in the key policy must exist and be visible to KMS").
 
-moto does neither. These judges do both, with their own code (not the provider's): ``DeleteRole``
-rewrites the role's ARN to its unique ID in every key policy of the stand-in, and ``PutKeyPolicy``/
-``CreateKey`` refuse a policy naming a unique ID of a user (``AIDA…``) or role (``AROA…``; IAM User
-Guide, "IAM identifiers", "Unique identifiers").
+IAM does the same with role trust policies: the deleted role shows as its unique ID, and saving a trust
+policy that still names it fails with ``MalformedPolicyDocument`` "Invalid principal in policy" (AWS
+Knowledge Center, "How do I resolve the IAM trust policy error 'Failed to update trust policy. Invalid
+principal in policy'?", iam-trust-policy-error: "confirm that the user or role wasn't deleted").
+
+moto does none of this. These judges do, with their own code (not the provider's): ``DeleteRole``
+rewrites the role's ARN to its unique ID in every key policy and every role's trust policy of the
+stand-in; ``PutKeyPolicy``/``CreateKey`` and ``CreateRole``/``UpdateAssumeRolePolicy`` refuse a policy
+naming a unique ID of a user (``AIDA…``) or role (``AROA…``; IAM User Guide, "IAM identifiers",
+"Unique identifiers").
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from typing import Any
 import moto.iam.models
 import moto.kms.models
 from moto.core.exceptions import JsonRESTError
+from moto.iam.exceptions import MalformedPolicyDocument
 
 from devstack import backend_judges
 
@@ -98,6 +105,22 @@ def put_key_policy(self: Any, key_id: str, policy: str) -> None:
     _moto["put_key_policy"](self, key_id, policy)
 
 
+def _check_trust(policy: str | None) -> None:
+    orphaned = orphaned_ids(policy)
+    if orphaned:
+        raise MalformedPolicyDocument(f'Invalid principal in policy: "AWS":"{orphaned[0]}"')
+
+
+def create_role(self: Any, role_name: str, assume_role_policy_document: str, *args: Any, **kwargs: Any) -> Any:
+    _check_trust(assume_role_policy_document)
+    return _moto["create_role"](self, role_name, assume_role_policy_document, *args, **kwargs)
+
+
+def update_assume_role_policy(self: Any, role_name: str, policy_document: str) -> None:
+    _check_trust(policy_document)
+    _moto["update_assume_role_policy"](self, role_name, policy_document)
+
+
 def delete_role(self: Any, role_name: str) -> None:
     role = self.get_role(role_name)
     arn, unique_id = role.arn, role.id
@@ -107,10 +130,15 @@ def delete_role(self: Any, role_name: str) -> None:
             for key in backend.keys.values():
                 if key.policy:
                     key.policy = _show_deleted(key.policy, arn, unique_id)
+    for partitions in moto.iam.models.iam_backends.values():
+        for iam in partitions.values():
+            for other in iam.roles.values():
+                if other.assume_role_policy_document:
+                    other.assume_role_policy_document = _show_deleted(other.assume_role_policy_document, arn, unique_id)
 
 
 _JUDGES = {
-    moto.iam.models.IAMBackend: (delete_role,),
+    moto.iam.models.IAMBackend: (delete_role, create_role, update_assume_role_policy),
     moto.kms.models.KmsBackend: (create_key, put_key_policy),
 }
 

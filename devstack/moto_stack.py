@@ -13,7 +13,9 @@ Extensions of moto, applied in the process that runs the server: ``ListSecurityC
 enforces none of them; :mod:`devstack.aws_quotas`), KMS's refusal of a key policy naming a deleted
 principal (:mod:`devstack.aws_principals`), EMR's refusal of a launch with a security configuration
 that does not exist (:mod:`devstack.aws_emr`), S3's bucket owner condition (``ExpectedBucketOwner``,
-:mod:`devstack.aws_bucket_owner`), and a step runner (moto has none). Steps added
+:mod:`devstack.aws_bucket_owner`), IAM's refusal to delete a managed policy still attached or with other
+versions (:mod:`devstack.aws_deletes`), IAM's short pages on demand (:mod:`devstack.aws_pages`), and a step
+runner (moto has none). Steps added
 to a cluster complete at once, except the verifier's probe step (``echo emrfs-xacct-probe | hadoop fs -put -f - s3://...``, see
 ``airflow_provider_emrfs_xacct.verify.probe_step``): the stand-in performs its write as EMRFS on the
 cluster would (:func:`devstack.emrfs_writer.put_like_emrfs`: routed by the cluster's live security
@@ -43,7 +45,7 @@ from moto.emr.models import Cluster, Step
 from moto.emr.responses import ElasticMapReduceResponse
 from moto.server import ThreadedMotoServer
 
-from devstack import aws_bucket_owner, aws_emr, aws_principals, aws_quotas
+from devstack import aws_bucket_owner, aws_deletes, aws_emr, aws_pages, aws_principals, aws_quotas
 
 REGION = "us-east-1"
 EMR_ACCOUNT = "111111111111"
@@ -213,6 +215,8 @@ class MotoStack:
         aws_principals.install()
         aws_emr.install()
         aws_bucket_owner.install()
+        aws_pages.install()
+        aws_deletes.install()
         _private_keys_on_first_use()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)

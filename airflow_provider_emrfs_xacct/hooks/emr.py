@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 #: Tag holding the idempotency key of the task instance that launched a cluster.
 IDEMPOTENCY_TAG = "emrfs-xacct:idempotency-key"
+#: Tags a cluster may carry: "Restrictions that apply to Amazon EC2 resources apply to Amazon EMR as well"
+#: (Amazon EMR Management Guide, "Restrictions that apply to tagging resources in Amazon EMR"), and EC2
+#: allows 50 user tags per resource (Amazon EC2 User Guide, "Tag restrictions").
+MAX_CLUSTER_TAGS = 50
 #: Cluster states in which a launched cluster counts as "already there" for a retried task.
 ACTIVE_CLUSTER_STATES: tuple[ClusterStateType, ...] = ("STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING")
 #: Attempts at ``RunJobFlow`` when it fails with a throttling, server or connection error.

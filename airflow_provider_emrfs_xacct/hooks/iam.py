@@ -31,6 +31,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     merged_principals,
     merged_resources,
     parse_document,
+    refuse_orphaned_ids,
     remove_statement,
     require_iam_policy_length,
     same_meaning,
@@ -103,6 +104,22 @@ def _refuse_at_trust_quota(error: ClientError, desired: dict[str, Any], role_nam
             f"the trust policy of role {role_name} ({length} characters without whitespace)",
             error_message(error),
         ) from error
+
+
+def _refuse_orphaned_trust(current: dict[str, Any] | None, desired: dict[str, Any], role_name: str) -> None:
+    """
+    Refuse a change to a trust policy whose other statements name a deleted principal's unique ID.
+
+    IAM refuses to save such a policy with ``MalformedPolicyDocument`` "Invalid principal in policy" (AWS
+    Knowledge Center, iam-trust-policy-error), which would otherwise be waited out as IAM's lag.
+    """
+    if not same_meaning(desired, current):
+        refuse_orphaned_ids(
+            current,
+            documents.TRUST_SID,
+            f"the trust policy of role {role_name}",
+            refused_by="IAM refuses every trust policy ('Invalid principal in policy')",
+        )
 
 
 def _adding(role_arns: list[str], room: int, what: str) -> Any:
@@ -255,11 +272,13 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             principals = merged_principals(current, documents.TRUST_SID, trusted, skip_if_granted=True)
             if principals or current is None:
                 desired = upsert_statement(current, documents.trust_statement(principals))
-                return require_iam_policy_length(
+                require_iam_policy_length(
                     desired, MAX_TRUST_POLICY_CHARS, "trusted_role_arns", f"the trust policy of role {role_name}"
                 )
-            # Other statements trust every role asked for; ours, if there, held only deleted roles.
-            return remove_statement(current, documents.TRUST_SID)
+            else:  # other statements trust every role asked for; ours, if there, held only deleted roles
+                desired = remove_statement(current, documents.TRUST_SID)
+            _refuse_orphaned_trust(current, desired, role_name)
+            return desired
 
         def write(current: dict[str, Any] | None, desired: dict[str, Any]) -> bool:
             guard_writes(self.conn)
@@ -480,6 +499,21 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         for name, arn, arns in new:
             changes += self._ensure_spill_policy(role_name, name, arn, arns, settings, dry_run, attached=False)
 
+    def _every(self, operation: str, key: str, **arguments: Any) -> list[Any]:
+        """
+        Return the items under ``key`` of every page of an IAM list call.
+
+        IAM may cut any page short: "IAM might return fewer than the MaxItems number of results even when
+        there are more results available. We recommend that you check IsTruncated after every call" (IAM
+        API Reference, ``IsTruncated`` of e.g. "ListRolePolicies", "ListPolicyVersions", "ListPolicyTags").
+        """
+        paginator = cast("Any", self.conn).get_paginator(operation)
+        return [item for page in paginator.paginate(**arguments) for item in page[key]]
+
+    def _policy_versions(self, policy_arn: str) -> list[Any]:
+        """Return every version of a managed policy (``ListPolicyVersions``, all pages)."""
+        return self._every("list_policy_versions", "Versions", PolicyArn=policy_arn)
+
     def list_attached_policies(self, role_name: str) -> list[dict[str, str]]:
         """Return the role's attached managed policies as ``{"PolicyName", "PolicyArn"}``."""
         try:
@@ -679,7 +713,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         tried: set[str] = set()
         full = False
         for attempt in range(limit + 1):
-            versions = self.conn.list_policy_versions(PolicyArn=policy_arn)["Versions"]
+            versions = self._policy_versions(policy_arn)
             older = sorted(
                 (v for v in versions if not v["IsDefaultVersion"] and v["VersionId"] not in tried),
                 key=lambda v: v["CreateDate"],
@@ -739,7 +773,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
 
     def _delete_spill_policy(self, policy_arn: str, role_name: str) -> None:
         """Detach an emptied managed policy from ``role_name`` and delete it: only the provider's, attached to no other."""
-        tags = self.conn.list_policy_tags(PolicyArn=policy_arn).get("Tags", [])
+        tags = self._every("list_policy_tags", "Tags", PolicyArn=policy_arn)
         if MANAGED_BY_TAG not in tags:
             raise ConflictError(
                 f"managed policy {policy_arn} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it; "
@@ -751,7 +785,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         except ClientError as error:
             if error_code(error) != "NoSuchEntity":  # not attached (a policy just made for a refused attach)
                 raise
-        for version in self.conn.list_policy_versions(PolicyArn=policy_arn)["Versions"]:
+        for version in self._policy_versions(policy_arn):
             if not version["IsDefaultVersion"]:
                 self.conn.delete_policy_version(PolicyArn=policy_arn, VersionId=version["VersionId"])
         self.conn.delete_policy(PolicyArn=policy_arn)
@@ -956,15 +990,14 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 f"destination_role_arn: the role named {role_name} that connection {self.aws_conn_id!r} sees is "
                 f"{role['Arn']}, not {role_arn}; not deleting it"
             )
-        tags = role.get("Tags") or self.conn.list_role_tags(RoleName=role_name).get("Tags", [])
+        tags = role.get("Tags") or self._every("list_role_tags", "Tags", RoleName=role_name)
         if MANAGED_BY_TAG not in tags:
             raise ConflictError(
                 f"role {role_name} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it; not deleting it"
             )
-        inline = self.conn.list_role_policies(RoleName=role_name)["PolicyNames"]
-        attached = self.conn.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]
+        inline = [str(name) for name in self._every("list_role_policies", "PolicyNames", RoleName=role_name)]
         foreign = [name for name in inline if name != documents.DESTINATION_POLICY_NAME]
-        foreign += [policy["PolicyName"] for policy in attached]
+        foreign += [policy["PolicyName"] for policy in self.list_attached_policies(role_name)]
         if foreign:
             raise ConflictError(
                 f"role {role_name} carries policies this provider did not write ({', '.join(foreign)}); not deleting it"

@@ -136,7 +136,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
     to launch when that configuration does not exist, or when its role mappings need a newer release;
     tags the cluster with an idempotency key made from the DAG id, run id, task id and map index, so
     that a retried task returns the cluster it already launched (while it is active) instead of
-    launching a second one. On EMR 7.10.0 and later ``s3://`` goes through S3A by default; EMR translates
+    launching a second one (so the cluster's own tags may be 49 at most: EMR allows 50). On EMR 7.10.0 and later ``s3://`` goes through S3A by default; EMR translates
     the role mappings for S3A, so they apply on either connector, unless ``core-site``
     ``fs.s3a.emrfs.compatibility.enable`` is false (then ``keep_emrfs=False`` is refused). With ``keep_emrfs=True`` (the default)
     it sets ``fs.s3.impl`` and ``fs.s3n.impl``, as AWS's S3A migration guide does, so that ``s3://`` and
@@ -236,6 +236,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             if given.get("SecurityConfiguration") is not None:
                 validate_security_configuration_name(given["SecurityConfiguration"], field)
         config = {**extra, **overrides}
+        self._refuse_too_many_tags(config, "Tags" in overrides)
         name = self._security_configuration_name(config, name)
         self._validate_document(name)
         if self.expected_account_id is not None:
@@ -453,6 +454,19 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 f"must be a list of {{'Key', 'Value'}} dicts, got {tags!r}",
             )
         return config
+
+    def _refuse_too_many_tags(self, config: dict[str, Any], from_overrides: bool) -> None:
+        """Refuse more tags than a cluster takes beside the idempotency tag (EMR would refuse ``RunJobFlow``)."""
+        from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG, MAX_CLUSTER_TAGS
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+        tags = [tag for tag in config.get("Tags") or [] if tag.get("Key") != IDEMPOTENCY_TAG]
+        if len(tags) >= MAX_CLUSTER_TAGS:
+            raise InvalidParameterError(
+                "job_flow_overrides.Tags" if from_overrides else f"emr_conn_id {self.emr_conn_id!r} extra Tags",
+                f"has {len(tags)} tags; a cluster takes at most {MAX_CLUSTER_TAGS - 1} besides the provider's "
+                f"{IDEMPOTENCY_TAG} ({MAX_CLUSTER_TAGS} in all, the EC2 tag limit EMR applies)",
+            )
 
     def _overrides_dict(self) -> dict[str, Any]:
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError

@@ -292,13 +292,18 @@ def live_principals(principals: Iterable[str]) -> list[str]:
     return [value for value in principals if not _UNIQUE_ID.match(value)]
 
 
-def refuse_orphaned_ids(document: dict[str, Any] | None, own_sid: str, what: str) -> None:
+def refuse_orphaned_ids(
+    document: dict[str, Any] | None, own_sid: str, what: str, *, refused_by: str = "KMS refuses every key policy"
+) -> None:
     """
-    Refuse a key policy whose statements, other than the provider's, name a deleted principal's unique ID.
+    Refuse a key or trust policy whose statements, other than the provider's, name a deleted principal's unique ID.
 
     KMS refuses every key policy that still names one ("Policy contains a statement with one or more
-    invalid principals"; AWS Knowledge Center, kms-policy-error-invalid-principals), and the provider
-    never edits a statement it did not write: only a person can remove it.
+    invalid principals"; AWS Knowledge Center, kms-policy-error-invalid-principals), IAM every trust
+    policy ("Invalid principal in policy"; AWS Knowledge Center, iam-trust-policy-error), and the
+    provider never edits a statement it did not write: only a person can remove it.
+
+    :param refused_by: who refuses what, for the message.
     """
     for index, statement in enumerate(as_list((document or {}).get("Statement"))):
         if not isinstance(statement, dict) or statement.get("Sid") == own_sid:
@@ -311,7 +316,7 @@ def refuse_orphaned_ids(document: dict[str, Any] | None, own_sid: str, what: str
                 name = f"statement {statement['Sid']!r}" if statement.get("Sid") else f"statement [{index}] (no Sid)"
                 raise ConflictError(
                     f"{what}: {name} names {orphaned[0]!r}, the unique ID AWS shows for a deleted principal; "
-                    "KMS refuses every key policy that still names it, and the provider does not edit statements "
+                    f"{refused_by} that still names it, and the provider does not edit statements "
                     f"it did not write: remove {orphaned[0]!r} from that statement by hand, then run again"
                 )
 

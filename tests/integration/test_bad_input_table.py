@@ -761,6 +761,14 @@ CASES: list[Case] = [
         NOT_LIST,
     ),
     c(
+        "overrides-tags-past-the-cluster-limit",
+        "launch",
+        "job_flow_overrides",
+        job_flow_overrides(Tags=[{"Key": f"team-{index}", "Value": "b"} for index in range(50)]),
+        "job_flow_overrides.Tags",
+        "at most 49 besides",
+    ),
+    c(
         "overrides-tags-strings",
         "launch",
         "job_flow_overrides",

@@ -563,3 +563,32 @@ def test_the_plans_read_of_the_other_inline_policies_is_reused_while_in_time_and
         "team-big"
     ]  # the other writer's
     assert recorder.calls.count("ListRolePolicies") == 2  # the plan's, and the apply's after the trust write
+
+
+def test_a_foreign_trust_statement_naming_a_deleted_role_is_refused_before_any_write(aws: Seeded) -> None:
+    """
+    IAM refuses to save a trust policy that still names a deleted role's unique ID ("Invalid principal in
+    policy", AWS Knowledge Center, iam-trust-policy-error): the provider names the statement at once,
+    instead of waiting that refusal out as IAM's lag.
+    """
+    iam_a, iam_b = client(aws.url, EMR_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "iam")
+    nobody = json.dumps({"Version": "2012-10-17", "Statement": []})
+    gone = iam_a.create_role(RoleName="EMR_EC2_Retired", AssumeRolePolicyDocument=nobody)["Role"]
+    iam_a.create_role(RoleName="EMR_EC2_PartnerJobs", AssumeRolePolicyDocument=nobody)
+    run_operator(make_operator(aws))
+    trust = iam_b.get_role(RoleName=ROLE_NAME)["Role"]["AssumeRolePolicyDocument"]
+    retired = {"Sid": "Retired", "Effect": "Allow", "Principal": {"AWS": gone["Arn"]}, "Action": "sts:AssumeRole"}
+    iam_b.update_assume_role_policy(
+        RoleName=ROLE_NAME, PolicyDocument=json.dumps({**trust, "Statement": [*trust["Statement"], retired]})
+    )
+    iam_a.delete_role(RoleName="EMR_EC2_Retired")
+    before = iam_b.get_role(RoleName=ROLE_NAME)["Role"]["AssumeRolePolicyDocument"]
+
+    with (
+        CallRecorder().everywhere() as calls,
+        pytest.raises(ConflictError, match=rf"statement 'Retired' names '{gone['RoleId']}'.*Invalid principal"),
+    ):
+        run_operator(make_operator(aws, trusted_role_arns=[aws.emr_ec2_role_arn, SECOND_EMR_ROLE_ARN]))
+
+    assert calls.mutating == []
+    assert iam_b.get_role(RoleName=ROLE_NAME)["Role"]["AssumeRolePolicyDocument"] == before

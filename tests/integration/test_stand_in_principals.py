@@ -73,3 +73,34 @@ def test_a_deleted_role_shows_as_its_unique_id_and_a_policy_still_naming_it_is_r
             Policy=json.dumps({"Version": "2012-10-17", "Statement": [ROOT, users_statement("AIDACKCEVSQ6C2EXAMPLE")]})
         )
     kms.create_key(Policy=json.dumps({"Version": "2012-10-17", "Statement": [ROOT, users_statement(kept["Arn"])]}))
+
+
+def test_a_deleted_role_shows_as_its_unique_id_in_trust_policies_and_iam_refuses_to_save_it(aws: Seeded) -> None:
+    """AWS Knowledge Center, iam-trust-policy-error: "Invalid principal in policy" once a trusted role is deleted."""
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    gone = iam.create_role(
+        RoleName="gone", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
+    )
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Gone", "Effect": "Allow", "Principal": {"AWS": gone["Role"]["Arn"]}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    iam.create_role(RoleName="trusting", AssumeRolePolicyDocument=json.dumps(trust))
+
+    iam.delete_role(RoleName="gone")
+
+    shown = iam.get_role(RoleName="trusting")["Role"]["AssumeRolePolicyDocument"]
+    assert shown["Statement"][0]["Principal"]["AWS"] == gone["Role"]["RoleId"]
+    for call in (
+        lambda: iam.update_assume_role_policy(RoleName="trusting", PolicyDocument=json.dumps(shown)),
+        lambda: iam.create_role(RoleName="another", AssumeRolePolicyDocument=json.dumps(shown)),
+    ):
+        with pytest.raises(ClientError) as refused:
+            call()
+        assert refused.value.response["Error"]["Code"] == "MalformedPolicyDocument"
+        assert "Invalid principal in policy" in refused.value.response["Error"]["Message"]
+    assert iam.get_role(RoleName="trusting")["Role"]["AssumeRolePolicyDocument"] == shown
+    shown["Statement"][0]["Principal"]["AWS"] = f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"
+    iam.update_assume_role_policy(RoleName="trusting", PolicyDocument=json.dumps(shown))  # live: accepted
