@@ -13,6 +13,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encrypti
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import key_users_statement
+from devstack import emrfs_writer
 from tests.unit.test_chain import (
     ADMIN_STATEMENT,
     BUCKET,
@@ -185,3 +186,21 @@ def test_a_bucket_policy_requiring_the_bucket_key_refuses_uploads_naming_another
     assert "CreateMultipartUpload" in refused.detail
     with_at_rest_s3_encryption(state, "SSE-KMS", KEY)
     assert by_name(check_chain(state))[WRITE].status == PASS
+
+
+def test_the_stand_ins_writer_asks_for_what_the_verifier_expects() -> None:
+    """The writer (devstack, sharing no code with the verifier) reads the same settings the same way."""
+    state = with_at_rest_s3_encryption(healthy_state(), "SSE-KMS", OTHER_KEY)
+    with_override(state, "some-other-bucket", "SSE-S3")
+    with_override(state, "a-third-bucket", "SSE-KMS", KEY)
+    document = state.security_configuration
+    assert isinstance(document, dict)
+    for bucket in (BUCKET, "some-other-bucket", "a-third-bucket"):
+        assert emrfs_writer.requested_encryption(document, {}, bucket) == requested_encryption(state, bucket)
+
+    site = {"fs.s3.enableServerSideEncryption": "true", "fs.s3.serverSideEncryption.kms.keyId": OTHER_KEY}
+    state = healthy_state()
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": site}]
+    assert emrfs_writer.requested_encryption({}, site, BUCKET) == requested_encryption(state, BUCKET)
+    assert emrfs_writer.requested_encryption({}, site, BUCKET) == ("aws:kms", OTHER_KEY)
+    assert emrfs_writer.requested_encryption({}, {}, BUCKET) == (None, None)
