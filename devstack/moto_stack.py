@@ -11,17 +11,14 @@ account of the assumed role's ARN), the same shape as production.
 Extensions of moto, applied in the process that runs the server: ``ListSecurityConfigurations``
 (moto lacks it), the size and count quotas of IAM and KMS on the documents the provider writes (moto
 enforces none of them; :mod:`devstack.aws_quotas`), KMS's refusal of a key policy naming a deleted
-<<<<<<< HEAD
 principal (:mod:`devstack.aws_principals`), EMR's refusal of a launch with a security configuration
-that does not exist (:mod:`devstack.aws_emr`), and a step runner (moto has none). Steps added
-=======
-principal (:mod:`devstack.aws_principals`), S3's bucket owner condition (``ExpectedBucketOwner``,
+that does not exist (:mod:`devstack.aws_emr`), S3's bucket owner condition (``ExpectedBucketOwner``,
 :mod:`devstack.aws_bucket_owner`), and a step runner (moto has none). Steps added
->>>>>>> verifier2
 to a cluster complete at once, except the verifier's probe step (``echo emrfs-xacct-probe | hadoop fs -put -f - s3://...``, see
 ``airflow_provider_emrfs_xacct.verify.probe_step``): the stand-in performs its write as EMRFS on the
 cluster would (:func:`devstack.emrfs_writer.put_like_emrfs`: routed by the cluster's live security
-configuration, with the cluster's instance-profile role as the instance role, every request judged
+configuration, with the cluster's instance-profile role as the instance role, the encryption its
+security configuration and ``emrfs-site`` ask for, every request judged
 against the live policies) before the step is reported ``COMPLETED``, or ``FAILED`` with the denied
 request in its ``FailureDetails`` (EMR API Reference, StepStatus and FailureDetails). So the probe
 passes on the stand-in when the chain is right and fails where AWS would refuse the write.
@@ -118,6 +115,7 @@ def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
                 security_configuration=cluster.security_configuration,
                 uri=uri,
                 body=b"emrfs-xacct-probe\n",
+                cluster_id=cluster.id,
             )
             record = result.first_failure
             failure = (
