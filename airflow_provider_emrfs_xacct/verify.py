@@ -20,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import account_of, denial_message, error_code, is_access_denied
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
 from airflow_provider_emrfs_xacct.pure.checks.state import (
     PROBE_KEY,
     BucketState,
@@ -238,7 +239,7 @@ def read_chain_state(
     for bucket in buckets.values():
         if isinstance(bucket, BucketState):
             _read_bucket_key(readers.kms, bucket, destination_account, key_policies, key_states)
-    return ChainState(
+    state = ChainState(
         emr_role=emr_role,
         security_configuration_name=security_configuration,
         security_configuration=document,
@@ -257,6 +258,43 @@ def read_chain_state(
         account_restrict_public_buckets=account_restrict,
         security_configuration_from_create_task=from_create_task,
     )
+    for name, bucket in buckets.items():
+        if isinstance(bucket, BucketState):
+            _read_requested_key(readers.kms, state, name, bucket, destination_account)
+    return state
+
+
+def _read_requested_key(
+    kms: EmrfsKmsHook, state: ChainState, bucket_name: str, bucket: BucketState, destination_account: str
+) -> None:
+    """
+    Resolve the key the uploads to the bucket ask for, when it is not the bucket's default key, and read its
+    policy and state into ``state`` (:attr:`ChainState.requested_keys`).
+
+    DescribeKey takes a key id, key ARN, alias name or alias ARN; a key of another account only by ARN (AWS
+    KMS API Reference, DescribeKey, KeyId). A key ARN or alias ARN of another account than the destination
+    connection's is not read; an alias or key id is resolved here in the destination account, which is where
+    S3 resolves it for writers of that account (S3 API Reference, PutObject,
+    x-amz-server-side-encryption-aws-kms-key-id); the check says when writers are in another account.
+    """
+    sse, key = requested_encryption(state, bucket_name) or (None, None)
+    if sse != "aws:kms" or not key or key in (bucket.kms_key_arn, bucket.kms_key_id) or key in state.requested_keys:
+        return
+    if key.startswith("arn:") and account_of_arn(key) != destination_account:
+        state.requested_keys[key] = Unreadable(
+            f"the key is in account {account_of_arn(key)}; the destination connection acts in account "
+            f"{destination_account} and cannot read it"
+        )
+        return
+    described = resolve_key(kms, key)
+    if not isinstance(described, dict):
+        state.requested_keys[key] = described
+        return
+    arn = str(described["Arn"])
+    state.requested_keys[key] = arn
+    state.key_states[arn] = str(described.get("KeyState", "Enabled"))
+    if arn not in state.key_policies:
+        state.key_policies[arn] = read(kms, "kms:GetKeyPolicy", arn, partial(kms.read_key_policy, arn))
 
 
 def _read_account_restrict(s3: EmrfsS3Hook, account: str) -> bool | Unreadable | None:

@@ -75,7 +75,15 @@ if TYPE_CHECKING:
 
     from devstack.moto_stack import Service
 
-__all__ = ["RequestRecord", "Route", "WriteResult", "WrittenObject", "route", "write_like_emrfs"]
+__all__ = [
+    "RequestRecord",
+    "Route",
+    "WriteResult",
+    "WrittenObject",
+    "requested_encryption",
+    "route",
+    "write_like_emrfs",
+]
 
 INSTANCE_ROLE = "instance role"
 
@@ -195,6 +203,36 @@ def route(
     return Route(instance_role_arn, INSTANCE_ROLE, None)
 
 
+def requested_encryption(
+    configuration: dict[str, Any], emrfs_site: Mapping[str, str], bucket: str
+) -> tuple[str | None, str | None]:
+    """
+    What EMRFS puts on every upload to ``bucket``: ``(x-amz-server-side-encryption, its KMS key id)``.
+
+    The security configuration's at-rest S3 encryption, where an ``Overrides`` entry of ``bucket`` wins (EMR
+    Management Guide, "Create a security configuration": ``Overrides`` of ``BucketName``, ``EncryptionMode``,
+    ``AwsKmsKey``), overrides the cluster's ``emrfs-site`` ``fs.s3.enableServerSideEncryption`` and
+    ``fs.s3.serverSideEncryption.kms.keyId`` (EMR Release Guide, "Specifying Amazon S3 encryption using EMRFS
+    properties": "If no key is specified, SSE-S3 is used"). ``(None, None)``: no header, the bucket's default
+    applies. Client-side modes (CSE-*) are not replayed.
+    """
+    encryption = configuration.get("EncryptionConfiguration") or {}
+    if encryption.get("EnableAtRestEncryption"):
+        s3 = (encryption.get("AtRestEncryptionConfiguration") or {}).get("S3EncryptionConfiguration") or {}
+        for override in s3.get("Overrides") or []:
+            if override.get("BucketName") == bucket:
+                s3 = override
+                break
+        if s3.get("EncryptionMode") == "SSE-S3":
+            return "AES256", None
+        if s3.get("EncryptionMode") == "SSE-KMS":
+            return "aws:kms", s3.get("AwsKmsKey")
+    if str(emrfs_site.get("fs.s3.enableServerSideEncryption", "false")).lower() == "true":
+        key = emrfs_site.get("fs.s3.serverSideEncryption.kms.keyId")
+        return ("aws:kms", key) if key else ("AES256", None)
+    return None, None
+
+
 _ADMIN_SESSIONS: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}
 
 
@@ -307,6 +345,8 @@ class _Bucket:
     #: Bucket-level Block Public Access RestrictPublicBuckets, and S3's GetBucketPolicyStatus IsPublic.
     restrict_public_buckets: bool = False
     policy_is_public: bool = False
+    #: DescribeKey's KeyState of the default key (``Enabled``, ``Disabled``, ``PendingDeletion`` …).
+    key_state: str = "Enabled"
 
     def policy_for(self, caller_account: str) -> tuple[dict[str, Any] | None, str]:
         """The bucket policy S3 applies to a caller of this account, and its name for the reasons."""
@@ -345,6 +385,7 @@ def _read_bucket(url: str, bucket: str, owner: str) -> _Bucket:
     key_arn: str | None = None
     key_policy: dict[str, Any] | None = None
     aws_managed = False
+    key_state = "Enabled"
     try:
         rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
         default = rules[0]["ApplyServerSideEncryptionByDefault"]
@@ -362,6 +403,7 @@ def _read_bucket(url: str, bucket: str, owner: str) -> _Bucket:
             metadata = kms.describe_key(KeyId=key_id)["KeyMetadata"]
             key_arn = metadata["Arn"]
             aws_managed = metadata.get("KeyManager") == "AWS"
+            key_state = str(metadata.get("KeyState", "Enabled"))
             key_policy = json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
     named_by_arn = str(default.get("KMSMasterKeyID") or "").startswith("arn:")
     try:
@@ -377,7 +419,61 @@ def _read_bucket(url: str, bucket: str, owner: str) -> _Bucket:
         public = bool(s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]["IsPublic"])
     except botocore.exceptions.ClientError:  # NoSuchBucketPolicy
         public = False
-    return _Bucket(bucket, owner, policy, ownership, key_arn, key_policy, aws_managed, named_by_arn, restrict, public)
+    return _Bucket(
+        bucket, owner, policy, ownership, key_arn, key_policy, aws_managed, named_by_arn, restrict, public, key_state
+    )
+
+
+@dataclass(frozen=True)
+class _Key:
+    """A customer managed key as S3 uses it: its ARN, key policy and state."""
+
+    arn: str
+    policy: dict[str, Any] | None
+    state: str = "Enabled"
+
+
+def _resolve_key(url: str, key_id: str, requester_account: str) -> _Key | Decision:
+    """
+    Resolve the key an upload names (x-amz-server-side-encryption-aws-kms-key-id): a key or alias ARN in its
+    own account, a key id or alias name in the requester's account (S3 API Reference, PutObject: "If the KMS
+    key doesn't exist in the same account that's issuing the command, you must use the full Key ARN not the
+    Key ID"). A key that is not there: S3 refuses the upload (the judge's denial).
+    """
+    account = _account(key_id) if key_id.startswith("arn:") else requester_account
+    _check_admin(url, account)
+    kms = _admin(url, account, "kms")
+    try:
+        metadata = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+    except botocore.exceptions.ClientError:
+        return Decision(
+            False,
+            f"denied: KMS.NotFoundException: no key {key_id} in account {account} (S3 resolves a key id or alias "
+            "in the requester's account, a key ARN in the key's)",
+        )
+    policy = json.loads(kms.get_key_policy(KeyId=metadata["Arn"], PolicyName="default")["Policy"])
+    return _Key(metadata["Arn"], policy, str(metadata.get("KeyState", "Enabled")))
+
+
+def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decision) -> Decision:
+    """
+    The KMS call S3 makes with the requester's permissions: the key must be Enabled (AWS KMS Developer Guide,
+    "Key states of AWS KMS keys": a disabled key or one pending deletion cannot be used in cryptographic
+    operations), and its key policy and the requester's policies must allow it.
+    """
+    if key.state != "Enabled":
+        return Decision(False, f"denied: {kms_action} on {key.arn}: KMSInvalidStateException, the key is {key.state}")
+    key_decision = aws_judge.authorize(
+        principal,
+        kms_action,
+        key.arn,
+        resource_policy=key.policy,
+        resource_owner=_account(key.arn),
+        resource_policy_name="key policy",
+    )
+    if not key_decision.allowed:
+        return key_decision
+    return Decision(True, f"{decision.reason}; {key_decision.reason}")
 
 
 # S3 operation -> (IAM action, KMS action it needs on an SSE-KMS bucket). Sources: S3 API Reference,
@@ -424,6 +520,10 @@ class _Writer:
         self._clients: dict[str, Any] = {}
         self._instance_credentials: Mapping[str, Any] | None = None
         self._writer_account: dict[str, str] = {}
+        #: What every upload asks for: (x-amz-server-side-encryption, its KMS key id), see
+        #: :func:`requested_encryption`.
+        self.encryption: tuple[str | None, str | None] = (None, None)
+        self._keys: dict[tuple[str, str], _Key | Decision] = {}
 
     # -- credentials ---------------------------------------------------------------------------
     def principal(self, role_arn: str) -> Principal | None:
@@ -508,9 +608,22 @@ class _Writer:
                 context=context,
                 resource_policy_name=policy_name,
             )
-        if not decision.allowed or kms_action is None or self.bucket.kms_key_arn is None:
+        if not decision.allowed or kms_action is None:
             return decision
-        if self.bucket.key_is_aws_managed:
+        return self.judge_kms(principal, kms_action, decision)
+
+    def judge_kms(self, principal: Principal, kms_action: str, decision: Decision) -> Decision:
+        """The KMS call S3 makes for an allowed request: on the key the upload asks for, else the bucket's default."""
+        sse, key_id = self.encryption
+        if sse == "AES256":  # SSE-S3 asked for: S3 calls no KMS, whatever the bucket's default
+            return decision
+        if sse == "aws:kms" and key_id:
+            key = self.requested_key(key_id, principal.account)
+            if isinstance(key, Decision):
+                return key
+            return _judge_key(principal, kms_action, key, decision)
+        # SSE-KMS asked for without a key id, or by the bucket's default: the AWS managed key aws/s3.
+        if sse == "aws:kms" or (self.bucket.kms_key_arn is not None and self.bucket.key_is_aws_managed):
             if principal.account != self.bucket.owner:
                 return Decision(
                     False,
@@ -518,23 +631,38 @@ class _Writer:
                     f"{principal.account} (AWS managed keys cannot be used across accounts)",
                 )
             return decision
+        if self.bucket.kms_key_arn is None:
+            return decision
         if not self.bucket.key_named_by_arn and principal.account != self.bucket.owner:
             return Decision(
                 False,
                 f"denied: the bucket names its key by alias or key id, which S3 resolves in the requester's "
                 f"account {principal.account}, where no such key is (a key ARN is needed across accounts)",
             )
-        key_decision = aws_judge.authorize(
-            principal,
-            kms_action,
-            self.bucket.kms_key_arn,
-            resource_policy=self.bucket.key_policy,
-            resource_owner=_account(self.bucket.kms_key_arn),
-            resource_policy_name="key policy",
-        )
-        if not key_decision.allowed:
-            return key_decision
-        return Decision(True, f"{decision.reason}; {key_decision.reason}")
+        default = _Key(self.bucket.kms_key_arn, self.bucket.key_policy, self.bucket.key_state)
+        return _judge_key(principal, kms_action, default, decision)
+
+    def requested_key(self, key_id: str, requester_account: str) -> _Key | Decision:
+        """The key an upload names, resolved as S3 does (cached per requester account)."""
+        cache = (key_id, "" if key_id.startswith("arn:") else requester_account)
+        if cache not in self._keys:
+            self._keys[cache] = _resolve_key(self.url, key_id, requester_account)
+        return self._keys[cache]
+
+    def upload_headers(self, params: dict[str, Any], context: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+        """Add what EMRFS puts on every upload: ``fs.s3.canned.acl`` and the encryption it asks for."""
+        params, context = dict(params), dict(context)
+        if self.canned_acl:
+            params["ACL"] = self.canned_acl
+            context["s3:x-amz-acl"] = self.canned_acl
+        sse, key_id = self.encryption
+        if sse:
+            params["ServerSideEncryption"] = sse
+            context["s3:x-amz-server-side-encryption"] = sse
+        if sse and key_id:
+            params["SSEKMSKeyId"] = key_id
+            context["s3:x-amz-server-side-encryption-aws-kms-key-id"] = key_id
+        return params, context
 
     def request(
         self,
@@ -548,9 +676,8 @@ class _Writer:
         uri = f"s3://{self.bucket.name}/{key if key is not None else params.get('Prefix', '')}"
         target = route(self.mappings, uri, self.instance_role_arn, self.user, self.groups)
         s3 = self.s3_for(step, target)
-        if self.canned_acl and operation in _ACL_CARRYING:  # EMRFS puts fs.s3.canned.acl on every upload
-            params = {**params, "ACL": self.canned_acl}
-            context = {**(context or {}), "s3:x-amz-acl": self.canned_acl}
+        if operation in _ACL_CARRYING:
+            params, context = self.upload_headers(params, context or {})
         decision = self.judge(operation, key, target, context or {})
         if not decision.allowed:
             self._record(step, operation, uri, target, decision, 403)
@@ -681,6 +808,7 @@ def write_like_emrfs(
     mode: str = "overwrite",
     bucket_account: str | None = None,
     canned_acl: str | None = None,
+    cluster_id: str | None = None,
 ) -> WriteResult:
     """
     Write ``files`` part files and ``_SUCCESS`` under ``output_uri`` the way EMRFS on the cluster would.
@@ -702,13 +830,15 @@ def write_like_emrfs(
         accounts of the mapped roles are searched.
     :param canned_acl: the ``x-amz-acl`` every upload carries (``emrfs-site`` ``fs.s3.canned.acl``,
         e.g. ``bucket-owner-full-control``); ``None``: none.
+    :param cluster_id: the cluster of the EMR account whose ``emrfs-site`` the uploads follow for their
+        encryption (:func:`requested_encryption`); ``None``: only the security configuration's.
     :return: every request with its route, decision and status; the first failure; the objects
         left under the prefix with their owners and encryption keys.
     """
     if mode not in ("overwrite", "errorifexists"):
         raise ValueError(f"mode must be 'overwrite' or 'errorifexists', got {mode!r}")
     writer, output = _writer_for(
-        url, emr_account, instance_role, security_configuration, output_uri, user, groups, bucket_account
+        url, emr_account, instance_role, security_configuration, output_uri, user, groups, bucket_account, cluster_id
     )
     writer.canned_acl = canned_acl
     with contextlib.suppress(_Stop):  # the job failed at the request recorded last
@@ -726,17 +856,28 @@ def _writer_for(
     user: str,
     groups: tuple[str, ...],
     bucket_account: str | None,
+    cluster_id: str | None = None,
 ) -> tuple[_Writer, str]:
-    """The writer for ``output_uri`` with the live role mappings and bucket; and the output key without its slash."""
+    """
+    The writer for ``output_uri`` with the live role mappings, bucket and requested encryption; and the output
+    key without its slash.
+    """
     instance_role_arn = (
         instance_role if instance_role.startswith("arn:") else f"arn:aws:iam::{emr_account}:role/{instance_role}"
     )
     for account in {emr_account, _account(instance_role_arn), *([bucket_account] if bucket_account else [])}:
         _check_admin(url, account)
-    mappings: list[dict[str, Any]] = []
+    document: dict[str, Any] = {}
     if security_configuration:
         answer = _admin(url, emr_account, "emr").describe_security_configuration(Name=security_configuration)
-        mappings = role_mappings(json.loads(answer["SecurityConfiguration"]))
+        document = json.loads(answer["SecurityConfiguration"])
+    mappings = role_mappings(document)
+    site: dict[str, str] = {}
+    if cluster_id:
+        cluster = _admin(url, emr_account, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]
+        for item in cluster.get("Configurations") or []:
+            if item.get("Classification") == "emrfs-site":
+                site.update(item.get("Properties") or {})
     bucket_name, key = parse_s3_uri(output_uri)
     output = key.rstrip("/")
     if not output:
@@ -746,6 +887,7 @@ def _writer_for(
         _check_admin(url, account)
     owner = _find_bucket_owner(url, bucket_name, candidates)
     writer = _Writer(url, instance_role_arn, mappings, _read_bucket(url, bucket_name, owner), user, tuple(groups))
+    writer.encryption = requested_encryption(document, site, bucket_name)
     return writer, output
 
 
@@ -759,6 +901,7 @@ def put_like_emrfs(
     body: bytes,
     user: str = "hadoop",
     groups: tuple[str, ...] = ("hadoop",),
+    cluster_id: str | None = None,
 ) -> WriteResult:
     """
     Write one object the way ``hadoop fs -put -f - <uri>`` on the cluster does (the verifier's probe step).
@@ -778,9 +921,12 @@ def put_like_emrfs(
     :param body: its content.
     :param user: the Hadoop user the step runs as (for ``User`` mappings).
     :param groups: that user's Hadoop groups (for ``Group`` mappings).
+    :param cluster_id: the cluster whose ``emrfs-site`` the upload follows for its encryption.
     :return: every request with its route, decision and status; the first failure.
     """
-    writer, key = _writer_for(url, emr_account, instance_role, security_configuration, uri, user, groups, None)
+    writer, key = _writer_for(
+        url, emr_account, instance_role, security_configuration, uri, user, groups, None, cluster_id
+    )
     bucket = writer.bucket.name
     temporary = f"{key}._COPYING_"
     with contextlib.suppress(_Stop):  # the step failed at the request recorded last

@@ -19,7 +19,8 @@ runner (moto has none). Steps added
 to a cluster complete at once, except the verifier's probe step (``echo emrfs-xacct-probe | hadoop fs -put -f - s3://...``, see
 ``airflow_provider_emrfs_xacct.verify.probe_step``): the stand-in performs its write as EMRFS on the
 cluster would (:func:`devstack.emrfs_writer.put_like_emrfs`: routed by the cluster's live security
-configuration, with the cluster's instance-profile role as the instance role, every request judged
+configuration, with the cluster's instance-profile role as the instance role, the encryption its
+security configuration and ``emrfs-site`` ask for, every request judged
 against the live policies) before the step is reported ``COMPLETED``, or ``FAILED`` with the denied
 request in its ``FailureDetails`` (EMR API Reference, StepStatus and FailureDetails). So the probe
 passes on the stand-in when the chain is right and fails where AWS would refuse the write.
@@ -116,6 +117,7 @@ def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
                 security_configuration=cluster.security_configuration,
                 uri=uri,
                 body=b"emrfs-xacct-probe\n",
+                cluster_id=cluster.id,
             )
             record = result.first_failure
             failure = (

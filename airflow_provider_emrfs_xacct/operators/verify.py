@@ -204,9 +204,12 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 self.push_xcom(context, REPORT_XCOM_KEY, result)
                 return self._finish(result)
             uris = self._start_probe(name, prefixes)
-            # The encryption the uploads ask for (security configuration, emrfs-site), which S3 applies
-            # instead of the bucket's default (S3 API Reference, ServerSideEncryptionRule).
-            encryption = list(requested_encryption(state) or (None, None))
+            # The encryption the uploads to each bucket ask for (security configuration, emrfs-site), which S3
+            # applies instead of the bucket's default (S3 API Reference, ServerSideEncryptionRule).
+            encryption = {
+                uri: list(requested_encryption(state, uri.removeprefix("s3://").split("/", 1)[0]) or (None, None))
+                for uri in uris
+            }
             if uris and self.deferrable:
                 from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
 
@@ -262,13 +265,13 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         *,
         result: dict[str, Any],
         uris: dict[str, str],
-        encryption: list[str | None] | None = None,
+        encryption: dict[str, list[str | None]] | None = None,
     ) -> dict[str, Any]:
         """
         Check the probe objects once the steps are done (directly, or when the trigger fires).
 
-        :param encryption: ``[x-amz-server-side-encryption, key id]`` the uploads ask for (``[None, None]``:
-            none, the bucket's default applies).
+        :param encryption: by probe URI, ``[x-amz-server-side-encryption, key id]`` the uploads to its bucket
+            ask for (``[None, None]``: none, the bucket's default applies).
         """
         from botocore.exceptions import BotoCoreError, ClientError
 
@@ -286,7 +289,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             pin_bucket_owner(self.readers)  # every probe read and the delete carry ExpectedBucketOwner
             for uri in uris:
                 try:
-                    outcome = check_probe_object(self.readers.s3, uri, **self._expected_encryption(uri, encryption))
+                    outcome = check_probe_object(
+                        self.readers.s3, uri, **self._expected_encryption(uri, (encryption or {}).get(uri))
+                    )
                 except (ClientError, BotoCoreError) as error:
                     outcome = {"exists": None, "ok": False, "problems": [f"{uri} could not be checked: {error}"]}
                 probe["objects"][uri] = outcome

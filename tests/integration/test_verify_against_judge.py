@@ -10,13 +10,23 @@ makes both agree on success.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import pytest
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
 from devstack.emrfs_writer import WriteResult, write_like_emrfs
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client, s3control_client
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    EMR_ACCOUNT,
+    EMR_CONN_ID,
+    EMR_EC2_ROLE,
+    Seeded,
+    client,
+    s3control_client,
+)
 from devstack.testing import CallRecorder, run_operator, small_cluster
 from tests.integration.partners import (
     create_security_configuration,
@@ -27,9 +37,6 @@ from tests.integration.partners import (
 )
 from tests.integration.test_option_a_chain import emr_role_access, grant
 from tests.integration.test_verify import KMS, PREFIX, ROLE_NAME, hand_made_configuration, verifier
-
-if TYPE_CHECKING:
-    import pytest
 
 
 def link(report: dict[str, Any], name: str) -> dict[str, Any]:
@@ -421,3 +428,93 @@ def test_an_account_level_setting_that_cannot_be_read_is_a_warning_not_a_failure
     assert report["verdict"] == "PASS"  # the bucket policy is not public: the setting would change nothing
     [unseen] = [item for item in report["not_checked"] if "account-level Block Public Access" in item["what"]]
     assert "refused" in unseen["how"]
+
+
+# The key the uploads ask for (not the bucket's default) ------------------------------------------------
+
+#: Two ways a cluster asks for its own SSE-KMS key on every upload: the security configuration's at-rest S3
+#: encryption (its per-bucket Overrides: tests/unit/test_requested_encryption.py), the cluster's emrfs-site
+#: (Amazon EMR Release Guide, "Specifying Amazon S3 encryption using EMRFS properties").
+ASK_FOR_KEY = ["security configuration", "emrfs-site"]
+
+
+def other_key(aws: Seeded) -> str:
+    """A second customer managed key of the destination account, whose key users are nobody yet."""
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    return str(kms.create_key(Description="uploads key", Policy=json.dumps(aws.key_policy))["KeyMetadata"]["Arn"])
+
+
+def asking_for(aws: Seeded, how: str, key_arn: str) -> tuple[str, str | None]:
+    """A security configuration (and a cluster) whose uploads ask for SSE-KMS with ``key_arn``."""
+    s3 = {"EncryptionMode": "SSE-KMS", "AwsKmsKey": key_arn}
+    at_rest = {
+        "EncryptionConfiguration": {
+            "EnableInTransitEncryption": False,
+            "EnableAtRestEncryption": True,
+            "AtRestEncryptionConfiguration": {"S3EncryptionConfiguration": s3},
+        }
+    }
+    name, _, _ = run_operator(
+        CreateEmrfsSecurityConfigOperator(
+            task_id="create_security_configuration",
+            aws_conn_id=EMR_CONN_ID,
+            name_prefix="emrfs-xacct-sse-kms",
+            role_mappings=[mapping(ROLE_NAME, PREFIX)],
+            base_configuration=None if how == "emrfs-site" else at_rest,
+        )
+    )
+    if how != "emrfs-site":
+        return str(name), None
+    site = {"fs.s3.enableServerSideEncryption": "true", "fs.s3.serverSideEncryption.kms.keyId": key_arn}
+    return str(name), launch_cluster(
+        aws, str(name), Configurations=[{"Classification": "emrfs-site", "Properties": site}]
+    )
+
+
+@pytest.mark.parametrize("how", ASK_FOR_KEY)
+def test_uploads_asking_for_another_key_are_judged_on_it_as_aws_does(aws: Seeded, how: str) -> None:
+    """
+    S3 encrypts with the key the upload names (S3 API Reference, ServerSideEncryptionRule: the default applies
+    only when a request "doesn't specify any server-side encryption"), with the requester's permissions on it
+    (S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)").
+    """
+    role_arn = provision_partner(aws, ROLE_NAME, PREFIX)  # a key user of the bucket's default key only
+    key_arn = other_key(aws)
+    configuration, cluster_id = asking_for(aws, how, key_arn)
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
+    key = link(report, KMS)
+    assert key["status"] == "fail", key
+    assert f"on {key_arn} as {role_arn}" in key["detail"]
+    assert key["fix"] == "GrantKmsKeyUserOperator with the destination role"
+    refused = write(aws, configuration, cluster_id=cluster_id, files=1).first_failure
+    assert refused is not None
+    assert refused.role_arn == role_arn
+    assert f"on {key_arn}" in refused.reason
+
+    grant_key_users(aws, [role_arn], key_arn)  # the fix the verifier names
+    after, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id))
+    assert after["verdict"] == "PASS", after
+    assert "the key every upload asks for" in link(after, KMS)["detail"]
+    result = write(aws, configuration, cluster_id=cluster_id, files=1)
+    assert result.success, result.summary()
+    assert {item.kms_key_id for item in result.objects.values()} == {key_arn}  # S3 used the key asked for
+
+
+def test_uploads_asking_for_a_key_pending_deletion_fail_as_aws_refuses_them(aws: Seeded) -> None:
+    """AWS KMS Developer Guide, "Key states of AWS KMS keys": a key pending deletion encrypts nothing."""
+    role_arn = provision_partner(aws, ROLE_NAME, PREFIX)
+    key_arn = other_key(aws)
+    grant_key_users(aws, [role_arn], key_arn)
+    configuration, _ = asking_for(aws, "security configuration", key_arn)
+    client(aws.url, DESTINATION_ACCOUNT, "kms").schedule_key_deletion(
+        KeyId=key_arn.rsplit("/", 1)[1], PendingWindowInDays=7
+    )
+
+    report, _, _ = run_operator(verifier(configuration, fail_on_broken=False))
+    key = link(report, KMS)
+    assert key["status"] == "fail", key
+    assert f"the key {key_arn} is PendingDeletion" in key["detail"]
+    refused = write(aws, configuration, files=1).first_failure
+    assert refused is not None
+    assert "PendingDeletion" in refused.reason

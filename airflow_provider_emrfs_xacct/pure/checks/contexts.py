@@ -67,20 +67,29 @@ _CANNED_ACLS = {
 }
 
 
-def requested_encryption(state: ChainState) -> tuple[str | None, str | None] | None:
+def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, str | None] | None:
     """
-    The server-side encryption every EMRFS upload asks for: ``(x-amz-server-side-encryption, key id)``.
+    The server-side encryption every EMRFS upload to ``bucket`` asks for: ``(x-amz-server-side-encryption, key id)``.
 
     From the security configuration's at-rest S3 encryption, which overrides the cluster's ``emrfs-site``
-    (Amazon EMR Release Guide, "Specifying Amazon S3 encryption using EMRFS properties"), else from
-    ``emrfs-site``. ``(None, None)``: no header, the bucket's default applies; ``None``: not known (no
-    cluster read). S3 applies the bucket's default only to a request that "doesn't specify any server-side
-    encryption" (S3 API Reference, ServerSideEncryptionRule, ApplyServerSideEncryptionByDefault).
+    (Amazon EMR Release Guide, "Specifying Amazon S3 encryption using EMRFS properties"); its ``Overrides``
+    entry for ``bucket``, if any, wins over its own mode and key (Amazon EMR Management Guide, "Create a
+    security configuration", the example where "encryption exceptions are applied to individual S3
+    buckets": ``Overrides`` of ``BucketName``, ``EncryptionMode``, ``AwsKmsKey``); else from ``emrfs-site``
+    (``fs.s3.enableServerSideEncryption``, ``fs.s3.serverSideEncryption.kms.keyId``; AWS documents no
+    per-bucket form of these). ``(None, None)``: no header, the bucket's default applies; ``None``: not
+    known (no cluster read). S3 applies the bucket's default only to a request that "doesn't specify any
+    server-side encryption" (S3 API Reference, ServerSideEncryptionRule, ApplyServerSideEncryptionByDefault).
     """
     configuration = state.security_configuration if isinstance(state.security_configuration, dict) else {}
     encryption = configuration.get("EncryptionConfiguration") or {}
     if encryption.get("EnableAtRestEncryption"):
         s3 = (encryption.get("AtRestEncryptionConfiguration") or {}).get("S3EncryptionConfiguration") or {}
+        override = next(
+            (item for item in s3.get("Overrides") or [] if isinstance(item, dict) and item.get("BucketName") == bucket),
+            None,
+        )
+        s3 = override or s3
         mode = str(s3.get("EncryptionMode"))
         if mode == "SSE-S3":
             return "AES256", None
@@ -94,16 +103,21 @@ def requested_encryption(state: ChainState) -> tuple[str | None, str | None] | N
     return None, None
 
 
-def _upload_headers(state: ChainState) -> dict[str, str | None] | None:
+def _upload_headers(state: ChainState, bucket: str) -> dict[str, str | None] | None:
     """
-    The headers EMRFS puts on uploads that policies test (``s3:x-amz-acl``, ``s3:x-amz-server-side-encryption``).
+    The headers EMRFS puts on uploads to ``bucket`` that policies test (``s3:x-amz-acl``,
+    ``s3:x-amz-server-side-encryption``, ``s3:x-amz-server-side-encryption-aws-kms-key-id``).
 
     ``None`` when the cluster's settings are not known; a ``None`` value: the header is not sent.
     """
     if state.cluster_configurations is None:
         return None
-    sse, _ = requested_encryption(state) or (None, None)
-    return {"s3:x-amz-acl": canned_acl(state), "s3:x-amz-server-side-encryption": sse}
+    sse, key = requested_encryption(state, bucket) or (None, None)
+    return {
+        "s3:x-amz-acl": canned_acl(state),
+        "s3:x-amz-server-side-encryption": sse,
+        "s3:x-amz-server-side-encryption-aws-kms-key-id": key if sse == "aws:kms" else None,
+    }
 
 
 def canned_acl(state: ChainState) -> str | None:
@@ -142,7 +156,7 @@ def s3_request(
     }
     if not _add_listing(call, stem, context, absent):
         return None
-    _add_upload_headers(state, call, context, absent)
+    _add_upload_headers(state, call, bucket_name, context, absent)
     return Request(
         call.action,
         f"{bucket_arn}/{key}" if call.key is not None else bucket_arn,
@@ -169,7 +183,9 @@ def _add_listing(call: S3Call, stem: str, context: dict[str, Any], absent: set[s
     return True
 
 
-def _add_upload_headers(state: ChainState, call: S3Call, context: dict[str, Any], absent: set[str]) -> None:
+def _add_upload_headers(
+    state: ChainState, call: S3Call, bucket: str, context: dict[str, Any], absent: set[str]
+) -> None:
     """Add the upload headers a call carries, or mark them absent."""
     if not call.headers:
         # UploadPart and the others carry no upload headers: a bucket policy denying s3:PutObject
@@ -179,7 +195,7 @@ def _add_upload_headers(state: ChainState, call: S3Call, context: dict[str, Any]
             {"s3:x-amz-acl", "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id"}
         )
         return
-    headers = _upload_headers(state)
+    headers = _upload_headers(state, bucket)
     if headers is None:
         return
     for name, value in headers.items():
@@ -187,13 +203,16 @@ def _add_upload_headers(state: ChainState, call: S3Call, context: dict[str, Any]
             absent.add(name)
         else:
             context[name] = value
-    if headers.get("s3:x-amz-server-side-encryption") != "aws:kms":
-        absent.add("s3:x-amz-server-side-encryption-aws-kms-key-id")
 
 
-def kms_request(state: ChainState, role: RoleState, action: str, bucket: BucketState, resource_arn: str) -> Request:
-    """The request S3 sends to KMS with the role session's permissions (forward access)."""
-    key_arn = str(bucket.kms_key_arn)
+def kms_request(state: ChainState, role: RoleState, action: str, key: tuple[str, str], resource_arn: str) -> Request:
+    """
+    The request S3 sends to KMS with the role session's permissions (forward access).
+
+    :param key: the key's ARN, and the key as the upload or the bucket's default names it (an alias there
+        sets ``kms:RequestAlias``).
+    """
+    key_arn, configured = key
     context: dict[str, Any] = {
         **_principal_context(role),
         # KMS Developer Guide, "kms:ViaService": S3 calls KMS as s3.<region>.amazonaws.com.
@@ -202,11 +221,11 @@ def kms_request(state: ChainState, role: RoleState, action: str, bucket: BucketS
         "aws:ResourceAccount": account_of_arn(key_arn),
         "aws:RequestedRegion": state.region,
         # S3 User Guide, "Using server-side encryption with AWS KMS keys": the encryption context is
-        # the object's ARN, or the bucket's with an S3 Bucket Key.
+        # the object's ARN, or the bucket's with an S3 Bucket Key (which the bucket's setting turns on for
+        # uploads that ask for SSE-KMS too: "Configuring an S3 Bucket Key at the object level").
         "kms:EncryptionContext:aws:s3:arn": resource_arn,
         "kms:EncryptionContextKeys": ["aws:s3:arn"],
     }
-    configured = bucket.kms_key_id or ""
     absent = set(_ABSENT_ALWAYS)
     if "alias/" in configured:
         context["kms:RequestAlias"] = "alias/" + configured.split("alias/", 1)[1]

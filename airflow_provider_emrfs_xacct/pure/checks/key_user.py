@@ -1,4 +1,4 @@
-"""The roles that write may use the bucket's default KMS key through S3: the key policy and their own."""
+"""The roles that write may use the KMS key S3 encrypts with (the bucket's default, or the one the uploads ask for)."""
 
 from __future__ import annotations
 
@@ -39,16 +39,20 @@ def audit(
     :param evaluated: each identity-side request is appended here, for the simulator's second opinion.
     """
     name = f"use bucket key for {location.uri}"
-    requested = _requested_key(state, index, name, bucket)
-    if requested is not None:
+    requested = _requested_key(state, index, name, bucket, location, uses)
+    if isinstance(requested, Link):
         return requested
-    foreign = _foreign_writers(index, name, bucket, location, uses)
-    if foreign is not None:
-        return foreign
-    key = _key(state, index, name, bucket)
-    if isinstance(key, Link):
-        return key
-    key_arn, key_policy = key
+    if requested is None:
+        foreign = _foreign_writers(index, name, bucket, location, uses)
+        if foreign is not None:
+            return foreign
+        key = _key(state, index, name, bucket)
+        if isinstance(key, Link):
+            return key
+        key_arn, key_policy = key
+        configured = bucket.kms_key_id or ""
+    else:
+        key_arn, key_policy, configured = requested
     bucket_arn = f"arn:{partition_of_arn(key_arn)}:s3:::{location.bucket}"
     last: Decision | None = None
     seen: set[tuple[str, str]] = set()
@@ -56,7 +60,8 @@ def audit(
         if (role.arn, action) in seen:
             continue
         seen.add((role.arn, action))
-        request = kms_request(state, role, action, bucket, bucket_arn if bucket.bucket_key_enabled else object_arn)
+        resource = bucket_arn if bucket.bucket_key_enabled else object_arn
+        request = kms_request(state, role, action, (key_arn, configured), resource)
         decision = evaluate_access(
             request,
             identity_policies=role.policies,
@@ -75,7 +80,8 @@ def audit(
         index,
         name,
         PASS,
-        f"{', '.join(roles)} may use {key_arn} through S3 ({', '.join(sorted({a for _, a, _ in uses}))})",
+        f"{', '.join(roles)} may use {key_arn}{'' if requested is None else ' (the key every upload asks for)'} "
+        f"through S3 ({', '.join(sorted({a for _, a, _ in uses}))})",
         cite(last) if last is not None else "",
     )
 
@@ -141,13 +147,21 @@ def _key(state: ChainState, index: int, name: str, bucket: BucketState) -> Link 
     return key_arn, key_policy
 
 
-def _requested_key(state: ChainState, index: int, name: str, bucket: BucketState) -> Link | None:
+def _requested_key(
+    state: ChainState,
+    index: int,
+    name: str,
+    bucket: BucketState,
+    location: S3Location,
+    uses: list[tuple[RoleState, str, str]],
+) -> Link | tuple[str, dict[str, Any], str] | None:
     """
-    The link when the uploads ask for their own encryption, which S3 uses instead of the bucket's default
-    (S3 API Reference, ServerSideEncryptionRule: the default applies when a request "doesn't specify any
-    server-side encryption"); ``None`` when the bucket's default key is the one to check.
+    The key the uploads ask for, which S3 uses instead of the bucket's default (S3 API Reference,
+    ServerSideEncryptionRule: the default applies when a request "doesn't specify any server-side
+    encryption"): its ARN, policy and name as asked; the link when it is not to be checked or cannot be
+    used; ``None`` when the bucket's default key is the one to check.
     """
-    requested = requested_encryption(state)
+    requested = requested_encryption(state, location.bucket)
     if requested is None or requested[0] is None:
         return None
     sse, key = requested
@@ -161,15 +175,51 @@ def _requested_key(state: ChainState, index: int, name: str, bucket: BucketState
         )
     if key and key in (bucket.kms_key_arn, bucket.kms_key_id):
         return None
-    return Link(
-        index,
-        name,
-        UNKNOWN,
-        f"every upload asks for SSE-KMS with {key or 'no key id (S3 then uses the AWS managed key aws/s3)'} "
-        f"(the security configuration or emrfs-site), which S3 uses instead of the bucket's default key "
-        f"{bucket.kms_key_arn or bucket.sse_algorithm or 'none'}; that key's policy is not read",
-        fix=PROBE_FIX,
-    )
+    asked = f"every upload asks for SSE-KMS with {key or 'no key id'} (the security configuration or emrfs-site)"
+    if not key:
+        return Link(
+            index,
+            name,
+            UNKNOWN,
+            f"{asked}: S3 then uses an AWS managed key aws/s3, whose policy is not read",
+            fix=PROBE_FIX,
+        )
+    if not key.startswith("arn:"):
+        # S3 API Reference, PutObject, x-amz-server-side-encryption-aws-kms-key-id: "If the KMS key doesn't
+        # exist in the same account that's issuing the command, you must use the full Key ARN not the Key
+        # ID"; an alias or key id is resolved in the requester's account.
+        foreign = sorted({role.arn for role, _, _ in uses if account_of_arn(role.arn) != bucket.account})
+        if foreign:
+            return Link(
+                index,
+                name,
+                UNKNOWN,
+                f"{asked}: S3 resolves an alias or key id in the writer's account, and {', '.join(foreign)} "
+                f"write from another account than {bucket.account}, where the verifier reads no key",
+                fix="name the key by its ARN in the security configuration or emrfs-site, or " + PROBE_FIX,
+            )
+    return _resolved_key(state, index, name, asked, key, bucket.account)
+
+
+def _resolved_key(
+    state: ChainState, index: int, name: str, asked: str, key: str, account: str
+) -> Link | tuple[str, dict[str, Any], str]:
+    """The requested key's ARN, policy and name as asked, or the link when it cannot be read or used."""
+    resolved = state.requested_keys.get(key, Unreadable("the key was not read"))
+    if isinstance(resolved, Unreadable):
+        return Link(index, name, UNKNOWN, f"{asked}: {resolved.detail}", fix=PROBE_FIX)
+    missing = "name an existing key (its ARN) in the security configuration or emrfs-site"
+    if resolved is None:
+        return Link(index, name, FAIL, f"{asked}: no such key in account {account}", fix=missing)
+    key_policy = state.key_policies.get(resolved)
+    if isinstance(key_policy, Unreadable):
+        return Link(index, name, UNKNOWN, f"{asked}: key policy of {resolved}: {key_policy.detail}", fix=PROBE_FIX)
+    if key_policy is None:
+        return Link(index, name, FAIL, f"{asked}: the key {resolved} does not exist", fix=missing)
+    key_state = state.key_states.get(resolved, "Enabled")
+    if key_state != "Enabled":
+        return Link(index, name, FAIL, f"{asked}: the key {resolved} is {key_state}", fix=_enable_fix(key_state))
+    return resolved, key_policy, key
 
 
 def _enable_fix(key_state: str) -> str:

@@ -92,6 +92,10 @@ class ChainState:
     key_policies: dict[str, dict[str, Any] | Unreadable | None] = field(default_factory=dict)
     #: KeyState from DescribeKey (``Enabled``, ``Disabled``, ``PendingDeletion`` …) by key ARN.
     key_states: dict[str, str] = field(default_factory=dict)
+    #: The keys the uploads ask for (security configuration, emrfs-site) other than a bucket's default key, as
+    #: named there, resolved by DescribeKey in the destination account: the key's ARN (its policy and state
+    #: in ``key_policies``, ``key_states``), ``None`` when no such key is there, or why it was not read.
+    requested_keys: dict[str, str | Unreadable | None] = field(default_factory=dict)
     release_label: str | None = None
     cluster_configurations: list[dict[str, Any]] | None = None
     #: Prefixes to check for ``User``/``Group`` mappings, which name no prefix themselves.

@@ -1,0 +1,206 @@
+"""
+The KMS link judged on the key the uploads ask for (security configuration, its per-bucket overrides,
+emrfs-site) rather than the bucket's default key, when the verifier could read it; "not checked" with the
+reason when it could not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN
+from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, Unreadable
+from airflow_provider_emrfs_xacct.pure.documents import key_users_statement
+from devstack import emrfs_writer
+from tests.unit.test_chain import (
+    ADMIN_STATEMENT,
+    BUCKET,
+    DESTINATION_ACCOUNT,
+    EMR_ROLE,
+    KEY,
+    PREFIX,
+    ROLE,
+    ROOT_STATEMENT,
+    WRITE,
+    by_name,
+    document,
+    healthy_state,
+)
+from tests.unit.test_chain_audit_fixes import OTHER_KEY, emr_role_writes_unmapped_keys, with_at_rest_s3_encryption
+
+KMS = f"use bucket key for {PREFIX}"
+NOBODY: dict[str, Any] = {"Version": "2012-10-17", "Statement": []}
+
+
+def asking_for_other_key(state: ChainState, *, users: list[str], key: str = OTHER_KEY) -> ChainState:
+    """Uploads ask for ``key``; the verifier read it (DescribeKey, GetKeyPolicy) with these key users."""
+    with_at_rest_s3_encryption(state, "SSE-KMS", key)
+    state.requested_keys[key] = OTHER_KEY
+    state.key_policies[OTHER_KEY] = document(ROOT_STATEMENT, ADMIN_STATEMENT, key_users_statement(users))
+    state.key_states[OTHER_KEY] = "Enabled"
+    state.key_policies[KEY] = NOBODY  # the bucket's default key does not count
+    return state
+
+
+def test_the_requested_key_read_and_allowing_the_writer_passes() -> None:
+    link = by_name(check_chain(asking_for_other_key(healthy_state(), users=[ROLE])))[KMS]
+
+    assert link.status == PASS, link
+    assert f"{ROLE} may use {OTHER_KEY} (the key every upload asks for)" in link.detail
+
+
+def test_the_requested_key_not_allowing_the_writer_fails_with_the_key_user_fix() -> None:
+    """S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)": uploads need kms:GenerateDataKey."""
+    link = by_name(check_chain(asking_for_other_key(healthy_state(), users=[])))[KMS]
+
+    assert link.status == FAIL, link
+    assert f"kms:GenerateDataKey on {OTHER_KEY} as {ROLE}" in link.detail
+    assert link.fix == "GrantKmsKeyUserOperator with the destination role"
+
+
+def test_the_requested_key_pending_deletion_fails_with_the_fix_that_works() -> None:
+    state = asking_for_other_key(healthy_state(), users=[ROLE])
+    state.key_states[OTHER_KEY] = "PendingDeletion"
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == FAIL, link
+    assert f"the key {OTHER_KEY} is PendingDeletion" in link.detail
+    assert "kms:CancelKeyDeletion" in link.fix
+
+
+def test_a_requested_key_that_does_not_exist_fails() -> None:
+    state = asking_for_other_key(healthy_state(), users=[ROLE])
+    state.requested_keys[OTHER_KEY] = None
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == FAIL, link
+    assert f"no such key in account {DESTINATION_ACCOUNT}" in link.detail
+
+
+def test_a_requested_key_in_an_account_the_verifier_cannot_read_is_not_checked_with_the_reason() -> None:
+    state = asking_for_other_key(healthy_state(), users=[ROLE])
+    state.requested_keys[OTHER_KEY] = Unreadable("the key is in account 333333333333; the destination ...")
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == UNKNOWN, link
+    assert "the key is in account 333333333333" in link.detail
+
+
+def test_a_key_id_asked_for_by_a_writer_of_another_account_is_not_checked() -> None:
+    """S3 API Reference, PutObject: a key id or alias is resolved in the account that sends the request."""
+    state = emr_role_writes_unmapped_keys(healthy_state())
+    asking_for_other_key(state, users=[ROLE, EMR_ROLE], key="alias/partner-results")
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == UNKNOWN, link
+    assert "S3 resolves an alias or key id in the writer's account" in link.detail
+    assert EMR_ROLE in link.detail
+    assert "ARN" in link.fix
+
+
+def test_a_key_alias_asked_for_by_writers_of_the_destination_account_is_judged() -> None:
+    state = asking_for_other_key(healthy_state(), users=[ROLE], key="alias/partner-results")
+
+    assert by_name(check_chain(state))[KMS].status == PASS
+
+
+def test_a_writer_of_another_account_needs_its_own_policy_for_a_requested_key_by_arn() -> None:
+    """AWS KMS Developer Guide, "Allowing users in other accounts to use a KMS key": key policy and IAM policy."""
+    state = emr_role_writes_unmapped_keys(healthy_state())
+    asking_for_other_key(state, users=[ROLE, EMR_ROLE])  # the EMR role's own policy names KEY only
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == FAIL, link
+    assert f"on {OTHER_KEY} as {EMR_ROLE}" in link.detail
+
+
+# Per-bucket overrides (Amazon EMR Management Guide, "Create a security configuration") -------------------
+
+
+def with_override(state: ChainState, bucket: str, mode: str, key: str | None = None) -> ChainState:
+    encryption = state.security_configuration["EncryptionConfiguration"]  # type: ignore[index]
+    s3 = encryption["AtRestEncryptionConfiguration"]["S3EncryptionConfiguration"]
+    s3.setdefault("Overrides", []).append(
+        {"BucketName": bucket, "EncryptionMode": mode, **({"AwsKmsKey": key} if key else {})}
+    )
+    return state
+
+
+def test_the_override_for_the_destination_bucket_wins() -> None:
+    state = with_override(asking_for_other_key(healthy_state(), users=[]), BUCKET, "SSE-S3")
+
+    assert requested_encryption(state, BUCKET) == ("AES256", None)
+    link = by_name(check_chain(state))[KMS]
+    assert link.status == PASS, link
+    assert "SSE-S3" in link.detail
+
+
+def test_an_override_naming_a_key_is_judged_on_that_key() -> None:
+    state = with_at_rest_s3_encryption(healthy_state(), "SSE-S3")
+    with_override(state, BUCKET, "SSE-KMS", OTHER_KEY)
+    state.requested_keys[OTHER_KEY] = OTHER_KEY
+    state.key_policies[OTHER_KEY] = NOBODY
+
+    assert requested_encryption(state, BUCKET) == ("aws:kms", OTHER_KEY)
+    link = by_name(check_chain(state))[KMS]
+    assert link.status == FAIL, link
+    assert OTHER_KEY in link.detail
+
+
+def test_an_override_for_another_bucket_changes_nothing_here() -> None:
+    state = with_override(asking_for_other_key(healthy_state(), users=[]), "some-other-bucket", "SSE-S3")
+
+    assert requested_encryption(state, BUCKET) == ("aws:kms", OTHER_KEY)
+    assert requested_encryption(state, "some-other-bucket") == ("AES256", None)
+    assert by_name(check_chain(state))[KMS].status == FAIL
+
+
+def test_a_bucket_policy_requiring_the_bucket_key_refuses_uploads_naming_another() -> None:
+    """EMRFS sends x-amz-server-side-encryption-aws-kms-key-id with the key it asks for (s3: condition key)."""
+    state = asking_for_other_key(healthy_state(), users=[ROLE])
+    state.key_policies[KEY] = document(ROOT_STATEMENT, key_users_statement([ROLE]))
+    bucket = state.buckets[BUCKET]
+    bucket.policy = document(  # type: ignore[union-attr]
+        {
+            "Sid": "OnlyTheBucketKey",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:PutObject",
+            "Resource": f"arn:aws:s3:::{BUCKET}/*",
+            "Condition": {  # a header naming another key: UploadPart carries none
+                "StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": KEY},
+                "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"},
+            },
+        }
+    )
+
+    refused = by_name(check_chain(state))[WRITE]
+    assert refused.status == FAIL, refused
+    assert "CreateMultipartUpload" in refused.detail
+    with_at_rest_s3_encryption(state, "SSE-KMS", KEY)
+    assert by_name(check_chain(state))[WRITE].status == PASS
+
+
+def test_the_stand_ins_writer_asks_for_what_the_verifier_expects() -> None:
+    """The writer (devstack, sharing no code with the verifier) reads the same settings the same way."""
+    state = with_at_rest_s3_encryption(healthy_state(), "SSE-KMS", OTHER_KEY)
+    with_override(state, "some-other-bucket", "SSE-S3")
+    with_override(state, "a-third-bucket", "SSE-KMS", KEY)
+    document = state.security_configuration
+    assert isinstance(document, dict)
+    for bucket in (BUCKET, "some-other-bucket", "a-third-bucket"):
+        assert emrfs_writer.requested_encryption(document, {}, bucket) == requested_encryption(state, bucket)
+
+    site = {"fs.s3.enableServerSideEncryption": "true", "fs.s3.serverSideEncryption.kms.keyId": OTHER_KEY}
+    state = healthy_state()
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": site}]
+    assert emrfs_writer.requested_encryption({}, site, BUCKET) == requested_encryption(state, BUCKET)
+    assert emrfs_writer.requested_encryption({}, site, BUCKET) == ("aws:kms", OTHER_KEY)
+    assert emrfs_writer.requested_encryption({}, {}, BUCKET) == (None, None)
