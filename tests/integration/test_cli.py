@@ -320,6 +320,29 @@ def test_swapped_connections_are_refused_naming_the_accounts(
     assert f"emr.account_id is {EMR_ACCOUNT}" in err
 
 
+def test_a_connection_that_fails_exits_3_and_changes_nothing(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exit 3, not 2 (the input was fine) nor 4 (nothing was applied): nothing answers at the endpoint."""
+    import dataclasses
+    import socket
+
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # botocore's setting: no retries of the refused connection
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    partner = cli.load_partner(partner_file)
+    before = state(aws, partner["destination"]["role_name"])
+
+    assert emrfs_xacct("apply", partner_file, dataclasses.replace(aws, url=nowhere)) == 3
+
+    assert state(aws, partner["destination"]["role_name"]) == before
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f'emrfs-xacct: AWS call failed: Could not connect to the endpoint URL: "{nowhere}/')
+    assert "Traceback" not in captured.err
+
+
 def assert_pinned(partner: dict[str, Any]) -> None:
     """Every operator the command line builds pins the account of the connection it acts through."""
     revoke = cli.parser().parse_args(["revoke", "p.yaml", "--keep-security-configuration"])
