@@ -424,7 +424,8 @@ def test_each_sub_command_has_help_and_an_example(command: str, capsys: pytest.C
 def test_serve_then_the_command_line_prints_only_json(tmp_path: Path) -> None:
     """
     ``python -m devstack serve`` as documented, then the installed ``emrfs-xacct`` against it, as
-    separate processes: stdout is one JSON document, stderr has no warning or traceback; Ctrl-C stops it.
+    separate processes: stdout is one JSON document, stderr has no warning or traceback nor each step's
+    details (those are for ``-v``); Ctrl-C stops it.
     """
     import os
     import re
@@ -464,13 +465,40 @@ def test_serve_then_the_command_line_prints_only_json(tmp_path: Path) -> None:
         plan = json.loads(result.stdout)
         assert plan["summary"] == "Plan: 4 to add, 1 to change, 0 to destroy."
         assert result.stderr.rstrip().endswith(plan["summary"])
-        for noise in ("Traceback", "warning", "error", "deprecat", "Task Runner"):
+        for noise in ("Traceback", "warning", "error", "deprecat", "Task Runner", "Dry run, nothing changed"):
             assert noise.lower() not in result.stderr.lower(), result.stderr
     finally:
         server.send_signal(signal.SIGINT)
         remaining, _ = server.communicate(timeout=60)
     assert server.returncode == 0
     assert "Local stack stopped." in remaining
+
+
+@pytest.mark.perf  # a fresh process (Airflow sets its log level once, when first imported): about 7 s
+def test_verbose_logs_each_steps_details(aws: Seeded, partner_file: Path) -> None:
+    """``-v`` also logs each step's details (docs/cli.md), here each operator's log of its plan; stdout is the same."""
+    import subprocess
+    import sys
+
+    script = str(Path(sys.executable).with_name("emrfs-xacct"))
+    arguments = [
+        "plan",
+        str(partner_file),
+        "--emr-role-arn",
+        f"arn:aws:iam::{EMR_ACCOUNT}:role/{PROVISIONER_ROLE}",
+        "--destination-role-arn",
+        f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{PROVISIONER_ROLE}",
+        "--endpoint-url",
+        aws.url,
+        "--region",
+        REGION,
+    ]
+
+    verbose = subprocess.run([script, *arguments, "-v"], capture_output=True, text=True, check=False)
+
+    assert verbose.returncode == 0, verbose.stderr
+    assert json.loads(verbose.stdout)["summary"] == "Plan: 4 to add, 1 to change, 0 to destroy."
+    assert "Dry run, nothing changed. Plan:" in verbose.stderr
 
 
 @pytest.fixture
