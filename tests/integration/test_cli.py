@@ -578,6 +578,26 @@ def test_apply_failing_after_changes_exits_4_with_what_was_applied(
     assert "Traceback" not in captured.err
 
 
+def test_a_read_aws_denies_while_planning_exits_3_and_changes_nothing(
+    aws: Seeded, partner_file: Path, denied: Callable[[str], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A denied call is an AWS call that failed (exit 3), not a refused input (2): the partner file is fine."""
+    partner = cli.load_partner(partner_file)
+    before = state(aws, partner["destination"]["role_name"])
+    denied("iam:GetRole")
+
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("apply", partner_file, aws) == 3
+
+    requests.post(f"{aws.url}/moto-api/reset-auth", data="inf", timeout=10).raise_for_status()
+    assert calls.mutating == []
+    assert state(aws, partner["destination"]["role_name"]) == before
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "step ensure_destination_role: iam:GetRole on RoleName=emrfs-partner-b-writer was denied" in captured.err
+    assert "(nothing was changed)" in captured.err
+
+
 def test_revoke_failing_after_a_change_exits_4(
     aws: Seeded, partner_file: Path, denied: Callable[[str], None], capsys: pytest.CaptureFixture[str]
 ) -> None:
