@@ -343,6 +343,42 @@ def test_a_connection_that_fails_exits_3_and_changes_nothing(
     assert "Traceback" not in captured.err
 
 
+def test_the_documented_profiles_reach_their_accounts_and_swapped_ones_are_refused(
+    aws: Seeded, partner_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    ``--emr-profile emr-admin --destination-profile partner-b`` (docs/cli.md), without role ARNs: each
+    profile's credentials are an IAM user's of its account (moto acts in the account of the key's user).
+    """
+    profiles = []
+    for name, account in (("emr-admin", EMR_ACCOUNT), ("partner-b", DESTINATION_ACCOUNT)):
+        iam = client(aws.url, account, "iam")
+        iam.create_user(UserName="laptop")
+        key = iam.create_access_key(UserName="laptop")["AccessKey"]
+        profiles.append(
+            f"[{name}]\naws_access_key_id = {key['AccessKeyId']}\naws_secret_access_key = {key['SecretAccessKey']}\n"
+        )
+    credentials = tmp_path / "credentials"
+    credentials.write_text("\n".join(profiles))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))  # none: nothing of this machine's
+    for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(variable)
+    common = ["--endpoint-url", aws.url, "--region", REGION]
+
+    assert (
+        cli.main(
+            ["plan", str(partner_file), "--emr-profile", "emr-admin", "--destination-profile", "partner-b", *common]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["summary"] == "Plan: 4 to add, 1 to change, 0 to destroy."
+
+    swapped = ["--emr-profile", "partner-b", "--destination-profile", "emr-admin"]
+    assert cli.main(["plan", str(partner_file), *swapped, *common]) == 2
+    assert f"the EMR connection acts in account {DESTINATION_ACCOUNT}" in capsys.readouterr().err
+
+
 def assert_pinned(partner: dict[str, Any]) -> None:
     """Every operator the command line builds pins the account of the connection it acts through."""
     revoke = cli.parser().parse_args(["revoke", "p.yaml", "--keep-security-configuration"])
