@@ -7,8 +7,9 @@ It runs the very operators the DAGs use, outside Airflow, so what it plans is wh
 
 The result is one JSON document on stdout and nothing else (logs and the readable plan go to
 stderr), so it can be piped. Exit status: 0 done (``verify``: every link holds), 1 ``verify`` found
-a broken link, 2 the input was refused (nothing was changed), 3 AWS or the connection failed
-(nothing was changed), 4 a step failed while applying (partially applied: the JSON says what was).
+a broken link, 2 the input was refused (nothing was changed), 3 an AWS call failed (denied too) or
+the connection did (nothing was changed), 4 a step failed while applying (partially applied: the
+JSON says what was).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import yaml
 
-from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError, InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, EmrfsXacctError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.plan import Change, Summary, render_changes
 
 if TYPE_CHECKING:
@@ -458,7 +459,9 @@ def plan_and_apply(operators: Callable[[bool], list[Any]], *, apply: bool, err: 
         try:
             dry_values[operator.task_id], plans[operator.task_id] = execute(operator)
         except EmrfsXacctError as error:
-            raise EmrfsXacctError(f"step {operator.task_id}: {error} (nothing was changed)") from error
+            # A denial keeps its kind: an AWS call that failed (exit 3), not a refused input (exit 2).
+            kind = AccessDeniedError if isinstance(error, AccessDeniedError) else EmrfsXacctError
+            raise kind(f"step {operator.task_id}: {error} (nothing was changed)") from error
     summary = _show("Plan (nothing changed yet):" if apply else "Plan:", plans, err)
     result: dict[str, Any] = {"plan": plans, "summary": summary.plan_line()}
     if not apply:
@@ -720,6 +723,9 @@ def main(argv: list[str] | None = None) -> int:
             return run(args, out, err)
         except PartiallyAppliedError as failure:
             return _partially_applied(failure, args, out, err)
+        except AccessDeniedError as error:
+            print(f"emrfs-xacct: {error}", file=err)
+            return 3
         except EmrfsXacctError as error:
             print(f"emrfs-xacct: {error}", file=err)
             return 2

@@ -48,7 +48,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param expected_destination_account_id: the destination account; ``destination_aws_conn_id`` must
         act in it. (templated)
     :param aws_conn_id: connection that acts in the EMR account.
-    :return: ``{"security_configuration": new name or None, "plan": [...]}``.
+    :return: ``{"security_configuration": new name or None, "plan": [...]}``; ``None`` only when the
+        configuration held nothing but the partner's mappings (its other sections are kept).
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
@@ -189,16 +190,24 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         kept = [mapping for mapping in role_mappings_of(document) if mapping.get("Role") != role_arn]
         if len(kept) == len(role_mappings_of(document)):
             return name, []
-        if not kept:
-            self.log.info(
-                "No role mapping is left without %s: clusters need no security configuration for it", role_arn
-            )
-            return None, []
-        base = {key: value for key, value in document.items()}
-        emrfs = dict(base.get("AuthorizationConfiguration", {}).get("EmrFsConfiguration", {}))
+        emrfs = dict(document.get("AuthorizationConfiguration", {}).get("EmrFsConfiguration", {}))
         emrfs.pop("RoleMappings", None)
-        authorization = {**base.get("AuthorizationConfiguration", {}), "EmrFsConfiguration": emrfs}
-        rebuilt = build_security_configuration(kept, {**base, "AuthorizationConfiguration": authorization})
+        authorization = {**document.get("AuthorizationConfiguration", {}), "EmrFsConfiguration": emrfs}
+        if kept:
+            rebuilt = build_security_configuration(kept, {**document, "AuthorizationConfiguration": authorization})
+        else:
+            # The other sections (encryption, IMDS, Kerberos ...) stand on their own, and the next
+            # clusters still need them (CloudFormation User Guide, "AWS::EMR::SecurityConfiguration").
+            if not emrfs:
+                del authorization["EmrFsConfiguration"]
+            rebuilt = {key: value for key, value in document.items() if key != "AuthorizationConfiguration"}
+            if authorization:
+                rebuilt["AuthorizationConfiguration"] = authorization
+            if not rebuilt:
+                self.log.info(
+                    "No role mapping is left without %s: clusters need no security configuration for it", role_arn
+                )
+                return None, []
         new_name = security_configuration_name(str(self.name_prefix), rebuilt)
         return new_name, hook.ensure_security_configuration(new_name, rebuilt, dry_run=self.dry_run)
 

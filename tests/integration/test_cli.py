@@ -320,6 +320,65 @@ def test_swapped_connections_are_refused_naming_the_accounts(
     assert f"emr.account_id is {EMR_ACCOUNT}" in err
 
 
+def test_a_connection_that_fails_exits_3_and_changes_nothing(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exit 3, not 2 (the input was fine) nor 4 (nothing was applied): nothing answers at the endpoint."""
+    import dataclasses
+    import socket
+
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # botocore's setting: no retries of the refused connection
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    partner = cli.load_partner(partner_file)
+    before = state(aws, partner["destination"]["role_name"])
+
+    assert emrfs_xacct("apply", partner_file, dataclasses.replace(aws, url=nowhere)) == 3
+
+    assert state(aws, partner["destination"]["role_name"]) == before
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f'emrfs-xacct: AWS call failed: Could not connect to the endpoint URL: "{nowhere}/')
+    assert "Traceback" not in captured.err
+
+
+def test_the_documented_profiles_reach_their_accounts_and_swapped_ones_are_refused(
+    aws: Seeded, partner_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    ``--emr-profile emr-admin --destination-profile partner-b`` (docs/cli.md), without role ARNs: each
+    profile's credentials are an IAM user's of its account (moto acts in the account of the key's user).
+    """
+    profiles = []
+    for name, account in (("emr-admin", EMR_ACCOUNT), ("partner-b", DESTINATION_ACCOUNT)):
+        iam = client(aws.url, account, "iam")
+        iam.create_user(UserName="laptop")
+        key = iam.create_access_key(UserName="laptop")["AccessKey"]
+        profiles.append(
+            f"[{name}]\naws_access_key_id = {key['AccessKeyId']}\naws_secret_access_key = {key['SecretAccessKey']}\n"
+        )
+    credentials = tmp_path / "credentials"
+    credentials.write_text("\n".join(profiles))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))  # none: nothing of this machine's
+    for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(variable)
+    common = ["--endpoint-url", aws.url, "--region", REGION]
+
+    assert (
+        cli.main(
+            ["plan", str(partner_file), "--emr-profile", "emr-admin", "--destination-profile", "partner-b", *common]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["summary"] == "Plan: 4 to add, 1 to change, 0 to destroy."
+
+    swapped = ["--emr-profile", "partner-b", "--destination-profile", "emr-admin"]
+    assert cli.main(["plan", str(partner_file), *swapped, *common]) == 2
+    assert f"the EMR connection acts in account {DESTINATION_ACCOUNT}" in capsys.readouterr().err
+
+
 def assert_pinned(partner: dict[str, Any]) -> None:
     """Every operator the command line builds pins the account of the connection it acts through."""
     revoke = cli.parser().parse_args(["revoke", "p.yaml", "--keep-security-configuration"])
@@ -401,7 +460,8 @@ def test_each_sub_command_has_help_and_an_example(command: str, capsys: pytest.C
 def test_serve_then_the_command_line_prints_only_json(tmp_path: Path) -> None:
     """
     ``python -m devstack serve`` as documented, then the installed ``emrfs-xacct`` against it, as
-    separate processes: stdout is one JSON document, stderr has no warning or traceback; Ctrl-C stops it.
+    separate processes: stdout is one JSON document, stderr has no warning or traceback nor each step's
+    details (those are for ``-v``); Ctrl-C stops it.
     """
     import os
     import re
@@ -441,13 +501,40 @@ def test_serve_then_the_command_line_prints_only_json(tmp_path: Path) -> None:
         plan = json.loads(result.stdout)
         assert plan["summary"] == "Plan: 4 to add, 1 to change, 0 to destroy."
         assert result.stderr.rstrip().endswith(plan["summary"])
-        for noise in ("Traceback", "warning", "error", "deprecat", "Task Runner"):
+        for noise in ("Traceback", "warning", "error", "deprecat", "Task Runner", "Dry run, nothing changed"):
             assert noise.lower() not in result.stderr.lower(), result.stderr
     finally:
         server.send_signal(signal.SIGINT)
         remaining, _ = server.communicate(timeout=60)
     assert server.returncode == 0
     assert "Local stack stopped." in remaining
+
+
+@pytest.mark.perf  # a fresh process (Airflow sets its log level once, when first imported): about 7 s
+def test_verbose_logs_each_steps_details(aws: Seeded, partner_file: Path) -> None:
+    """``-v`` also logs each step's details (docs/cli.md), here each operator's log of its plan; stdout is the same."""
+    import subprocess
+    import sys
+
+    script = str(Path(sys.executable).with_name("emrfs-xacct"))
+    arguments = [
+        "plan",
+        str(partner_file),
+        "--emr-role-arn",
+        f"arn:aws:iam::{EMR_ACCOUNT}:role/{PROVISIONER_ROLE}",
+        "--destination-role-arn",
+        f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{PROVISIONER_ROLE}",
+        "--endpoint-url",
+        aws.url,
+        "--region",
+        REGION,
+    ]
+
+    verbose = subprocess.run([script, *arguments, "-v"], capture_output=True, text=True, check=False)
+
+    assert verbose.returncode == 0, verbose.stderr
+    assert json.loads(verbose.stdout)["summary"] == "Plan: 4 to add, 1 to change, 0 to destroy."
+    assert "Dry run, nothing changed. Plan:" in verbose.stderr
 
 
 @pytest.fixture
@@ -525,6 +612,26 @@ def test_apply_failing_after_changes_exits_4_with_what_was_applied(
     assert "emrfs-xacct: apply failed at step grant_kms_key_user_0, partially applied" in captured.err
     assert "nothing was changed" not in captured.err
     assert "Traceback" not in captured.err
+
+
+def test_a_read_aws_denies_while_planning_exits_3_and_changes_nothing(
+    aws: Seeded, partner_file: Path, denied: Callable[[str], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A denied call is an AWS call that failed (exit 3), not a refused input (2): the partner file is fine."""
+    partner = cli.load_partner(partner_file)
+    before = state(aws, partner["destination"]["role_name"])
+    denied("iam:GetRole")
+
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("apply", partner_file, aws) == 3
+
+    requests.post(f"{aws.url}/moto-api/reset-auth", data="inf", timeout=10).raise_for_status()
+    assert calls.mutating == []
+    assert state(aws, partner["destination"]["role_name"]) == before
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "step ensure_destination_role: iam:GetRole on RoleName=emrfs-partner-b-writer was denied" in captured.err
+    assert "(nothing was changed)" in captured.err
 
 
 def test_revoke_failing_after_a_change_exits_4(

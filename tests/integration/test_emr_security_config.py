@@ -182,6 +182,10 @@ def test_dry_run_makes_no_mutating_call(emr: Any) -> None:
     assert len(plan) == 1
     assert expected in json.dumps(plan)
     assert not configuration_exists(emr, expected)
+    # The document is pushed in a dry run too: a launch planned after it needs it (docs/howto/security_configuration.md).
+    assert ti.xcoms["security_configuration_document"] == build_security_configuration(
+        validate_role_mappings(MAPPINGS), BASE
+    )
 
 
 def test_dry_run_after_creation_plans_nothing(moto_url: str) -> None:

@@ -95,12 +95,17 @@ def test_the_deferred_probe_passes_with_the_chain_through_the_trigger(partner: P
     ti = RecordingTaskInstance(task_id="verify_cross_account_access")
     with pytest.raises(TaskDeferred) as deferred:
         run_operator(operator, ti)
+    # The report is in XCom before the task defers (docs/howto/verify.md): the reads' verdict, no probe yet.
+    before_probe = ti.xcoms["report"]
+    assert before_probe["healthy"] is True
+    assert "probe" not in before_probe or before_probe["probe"] is None
 
     event = run_trigger(deferred.value.trigger)
     result = operator.execute_complete({"ti": ti, "task_instance": ti}, event.payload, **deferred.value.kwargs)
 
     assert event.payload["status"] == "success", event.payload
     assert result["probe"]["ok"] is True, result["probe"]
+    assert before_probe["links"] == result["links"]
 
 
 def remove_assume_permission(partner: Partner) -> str:

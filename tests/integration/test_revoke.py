@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
 from airflow_provider_emrfs_xacct.operators.revoke import (
     DeleteUnusedSecurityConfigsOperator,
     RevokePartnerAccessOperator,
@@ -207,6 +208,43 @@ def test_a_key_user_deleted_meanwhile_is_not_written_back(aws: Seeded, two_partn
 
     assert key_users(aws) == [reader["Arn"]]
     assert key_policy(aws)["Statement"][:2] == aws.key_policy["Statement"]
+
+
+def test_revoking_the_last_mapping_keeps_the_configurations_other_sections(aws: Seeded) -> None:
+    """
+    A configuration also sets encryption and IMDS: without the last mapping, the next clusters still
+    need those sections, so the rebuilt configuration keeps them (its sections are independent:
+    CloudFormation User Guide, "AWS::EMR::SecurityConfiguration"; Amazon EMR Management Guide, "Use
+    security configurations to set up cluster security").
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    base = {
+        "EncryptionConfiguration": {
+            "EnableInTransitEncryption": False,
+            "EnableAtRestEncryption": True,
+            "AtRestEncryptionConfiguration": {"S3EncryptionConfiguration": {"EncryptionMode": "SSE-S3"}},
+        },
+        "InstanceMetadataServiceConfiguration": {
+            "MinimumInstanceMetadataServiceVersion": 2,
+            "HttpPutResponseHopLimit": 1,
+        },
+    }
+    name, _, _ = run_operator(
+        CreateEmrfsSecurityConfigOperator(
+            task_id="create_security_configuration",
+            aws_conn_id=EMR_CONN_ID,
+            name_prefix=NAME_PREFIX,
+            role_mappings=[mapping(PARTNER_1, PREFIX_1)],
+            base_configuration=base,
+        )
+    )
+
+    result, _, _ = run_operator(revoker(aws, PARTNER_1, security_configuration=name, name_prefix=NAME_PREFIX))
+
+    assert result["security_configuration"] == security_configuration_name(NAME_PREFIX, base)
+    assert configuration(aws, result["security_configuration"]) == base
+    assert [change["action"] for change in result["plan"]][-1] == "create"
+    assert configuration(aws, name) is not None  # clusters may still run with it
 
 
 def test_dry_run_revoke_plans_everything_and_changes_nothing(aws: Seeded, two_partners: str) -> None:

@@ -97,3 +97,28 @@ def test_the_command_line_page_lists_every_partner_file_key(site: Path) -> None:
         for key in keys:
             assert f"| `{section}` | `{key}` |" in text, f"{section}.{key}"
     assert "python -m devstack serve" in page_text(site, DOCS / "cli.md")
+
+
+def test_the_readmes_minimal_example_builds_the_pinned_chain_before_the_launch() -> None:
+    """The README's example, as written (``{...}`` stands for the cluster's arguments), in a DAG."""
+    from airflow.sdk import DAG
+
+    [example] = re.findall(r"## A minimal example\n\n```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    namespace: dict[str, object] = {}
+    with DAG(dag_id="readme_example", schedule=None) as dag:
+        exec(compile(example, "README.md", "exec"), namespace)
+
+    launch = dag.get_task("launch_cluster")
+    group = [task for task in dag.tasks if task.task_id.startswith("partner_partner_b.")]
+    assert {task.task_id.split(".", 1)[1] for task in group} >= {
+        "ensure_destination_role",
+        "allow_emr_role_to_assume",
+        "grant_kms_key_user",
+        "create_security_configuration",
+        "verify_access",
+    }
+    assert launch.upstream_task_ids >= {"partner_partner_b.verify_access"}
+    # "each side's tasks refuse another account": every task is pinned to its connection's account.
+    accounts = {"aws_emr_account": "111111111111", "aws_destination_account": "222222222222"}
+    for task in [*group, launch]:
+        assert task.expected_account_id == accounts[task.aws_conn_id], task.task_id
