@@ -217,7 +217,7 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
     Delete security configurations this provider created that no active or recent cluster uses.
 
     Only names of the form ``<name_prefix>-<12 hex digits>`` (what :class:`CreateEmrfsSecurityConfigOperator`
-    makes) are considered. Kept: one used by a cluster that is starting, running or waiting; one used
+    makes) whose content hashes to that name are considered (one made by hand under such a name is kept). Kept: one used by a cluster that is starting, running or waiting; one used
     by a cluster created within ``min_age_seconds``, in any state; one created within ``min_age_seconds``.
     A run that has ensured its configuration but not launched yet leaves no trace in AWS (names come
     from content, so later runs reuse an old one): its launch creates the configuration again from
@@ -249,7 +249,7 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
 
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.plan import DELETE, Change
-        from airflow_provider_emrfs_xacct.pure.security_config import HASH_LENGTH
+        from airflow_provider_emrfs_xacct.pure.security_config import HASH_LENGTH, names_content
         from airflow_provider_emrfs_xacct.pure.validation import validate_name_prefix, validate_positive_number
 
         self.validate_safety()
@@ -274,6 +274,11 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
                     continue
                 if now - item["CreationDateTime"] < min_age:
                     self.log.info("Keeping %s: younger than %s", name, min_age)
+                    continue
+                if not names_content(name, self.hook.describe_security_configuration(name)):
+                    self.log.warning(
+                        "Keeping %s: its content does not hash to its name; this provider did not make it", name
+                    )
                     continue
                 changes.append(Change(DELETE, f"emr security configuration {name}", {"Name": name}, None))
                 if not self.dry_run and not self.hook.delete_security_configuration(name):

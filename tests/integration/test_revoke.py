@@ -373,8 +373,13 @@ def test_only_the_providers_unused_configurations_are_deleted(aws: Seeded) -> No
     used_by_terminated = create_security_configuration([mapping(PARTNER_2, PREFIX_2)])
     unused = create_security_configuration([mapping(PARTNER_1, PREFIX_1), mapping(PARTNER_2, PREFIX_2)])
     emr = client(aws.url, EMR_ACCOUNT, "emr")
-    by_hand = {"team-made-config", f"{NAME_PREFIX}-handmade", f"{NAME_PREFIX}-0123456789abcdef"}
-    for name in by_hand:  # another name, or our prefix without our content hash
+    by_hand = {
+        "team-made-config",
+        f"{NAME_PREFIX}-handmade",
+        f"{NAME_PREFIX}-0123456789abcdef",
+        f"{NAME_PREFIX}-{'0' * 12}",
+    }
+    for name in by_hand:  # another name, our prefix without a content hash, or one whose hash is not its content's
         emr.create_security_configuration(Name=name, SecurityConfiguration="{}")
     waiting = launch(emr, in_use)
     terminated = launch(emr, used_by_terminated)

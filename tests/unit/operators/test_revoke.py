@@ -9,6 +9,7 @@ from airflow_provider_emrfs_xacct.operators.revoke import (
     DeleteUnusedSecurityConfigsOperator,
     RevokePartnerAccessOperator,
 )
+from airflow_provider_emrfs_xacct.pure.security_config import security_configuration_name
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_CONN_ID, client
 from tests.conftest import run_operator
 from tests.unit.operators.template_fields import SAFETY_FIELDS, validate_template_fields
@@ -38,7 +39,7 @@ def test_delete_unused_template_fields_and_defaults():
 
 def test_delete_unused_xcom_shape_and_the_hook_method(moto_url):
     emr = client(moto_url, EMR_ACCOUNT, "emr")
-    ours, other = "emrfs-xacct-acme-0123456789ab", "hand-made"
+    ours, other = security_configuration_name("emrfs-xacct-acme", {}), "hand-made"
     for name in (ours, other):
         emr.create_security_configuration(Name=name, SecurityConfiguration=json.dumps({}))
 
