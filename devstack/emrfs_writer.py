@@ -214,7 +214,7 @@ def requested_encryption(
     ``AwsKmsKey``), overrides the cluster's ``emrfs-site`` ``fs.s3.enableServerSideEncryption`` and
     ``fs.s3.serverSideEncryption.kms.keyId`` (EMR Release Guide, "Specifying Amazon S3 encryption using EMRFS
     properties": "If no key is specified, SSE-S3 is used"). ``(None, None)``: no header, the bucket's default
-    applies. Client-side modes (CSE-*) are not replayed.
+    applies. A client-side mode (CSE-*) sends no server-side header; its client-side encryption is not replayed.
     """
     encryption = configuration.get("EncryptionConfiguration") or {}
     if encryption.get("EnableAtRestEncryption"):
@@ -227,6 +227,8 @@ def requested_encryption(
             return "AES256", None
         if s3.get("EncryptionMode") == "SSE-KMS":
             return "aws:kms", s3.get("AwsKmsKey")
+        if str(s3.get("EncryptionMode", "")).startswith("CSE-"):
+            return None, None  # client-side, and "SSE and CSE are mutually exclusive" (same Release Guide page)
     if str(emrfs_site.get("fs.s3.enableServerSideEncryption", "false")).lower() == "true":
         key = emrfs_site.get("fs.s3.serverSideEncryption.kms.keyId")
         return ("aws:kms", key) if key else ("AES256", None)

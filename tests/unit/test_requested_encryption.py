@@ -204,3 +204,22 @@ def test_the_stand_ins_writer_asks_for_what_the_verifier_expects() -> None:
     assert emrfs_writer.requested_encryption({}, site, BUCKET) == requested_encryption(state, BUCKET)
     assert emrfs_writer.requested_encryption({}, site, BUCKET) == ("aws:kms", OTHER_KEY)
     assert emrfs_writer.requested_encryption({}, {}, BUCKET) == (None, None)
+
+
+def test_client_side_encryption_in_the_security_configuration_asks_for_no_server_side_encryption() -> None:
+    """
+    Amazon EMR Release Guide, "Specifying Amazon S3 encryption using EMRFS properties": S3 SSE and CSE "are
+    mutually exclusive", and the security configuration overrides the cluster configuration: with CSE-KMS
+    there, an ``emrfs-site`` asking for SSE-KMS is not what the uploads send; the bucket's default applies.
+    """
+    site = {"fs.s3.enableServerSideEncryption": "true", "fs.s3.serverSideEncryption.kms.keyId": OTHER_KEY}
+    state = with_at_rest_s3_encryption(healthy_state(), "CSE-KMS", OTHER_KEY)
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": site}]
+    document = state.security_configuration
+    assert isinstance(document, dict)
+
+    assert requested_encryption(state, BUCKET) == (None, None)
+    assert emrfs_writer.requested_encryption(document, site, BUCKET) == (None, None)
+    link = by_name(check_chain(state))[KMS]
+    assert link.status == PASS, link  # judged on the bucket's default key, which the writer may use
+    assert OTHER_KEY not in link.detail

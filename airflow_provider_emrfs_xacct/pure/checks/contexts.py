@@ -77,7 +77,8 @@ def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, st
     security configuration", the example where "encryption exceptions are applied to individual S3
     buckets": ``Overrides`` of ``BucketName``, ``EncryptionMode``, ``AwsKmsKey``); else from ``emrfs-site``
     (``fs.s3.enableServerSideEncryption``, ``fs.s3.serverSideEncryption.kms.keyId``; AWS documents no
-    per-bucket form of these). ``(None, None)``: no header, the bucket's default applies; ``None``: not
+    per-bucket form of these). A client-side mode (``CSE-KMS``, ``CSE-Custom``) sends no server-side
+    header; its own key is not checked. ``(None, None)``: no header, the bucket's default applies; ``None``: not
     known (no cluster read). S3 applies the bucket's default only to a request that "doesn't specify any
     server-side encryption" (S3 API Reference, ServerSideEncryptionRule, ApplyServerSideEncryptionByDefault).
     """
@@ -95,6 +96,11 @@ def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, st
             return "AES256", None
         if mode == "SSE-KMS":
             return "aws:kms", s3.get("AwsKmsKey")
+        if mode.startswith("CSE-"):
+            # Client-side: EMRFS encrypts before it uploads and asks for no server-side encryption ("SSE and
+            # CSE are mutually exclusive"), and the security configuration overrides emrfs-site (Amazon EMR
+            # Release Guide, "Specifying Amazon S3 encryption using EMRFS properties").
+            return None, None
     if state.cluster_configurations is None:
         return None
     if str(site_property(state, "emrfs-site", "fs.s3.enableServerSideEncryption")).lower() == "true":
