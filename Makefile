@@ -31,8 +31,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The tests run in TEST_WORKERS processes (pytest-xdist), a test file per work unit (--dist loadfile:
+# a file's module fixtures are built once); --no-loadscope-reorder keeps the collection order, which
+# starts with the longest files (tests/dags). `make test TEST_WORKERS=0` runs them in this one process.
+TEST_WORKERS ?= 2
+
 test: lint typecheck
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # Also built (into a temporary directory) by tests/unit/test_docs.py in `make test`.
 docs: $(STAMP)

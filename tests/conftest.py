@@ -17,7 +17,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="emrfs-xacct-airflow-"))
+# An AIRFLOW_HOME of each test process's own: pytest-xdist's workers (make test runs two) inherit the
+# controller's environment, so each worker takes a new one instead of sharing the controller's.
+if "PYTEST_XDIST_WORKER" in os.environ or "AIRFLOW_HOME" not in os.environ:
+    os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="emrfs-xacct-airflow-")
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 
 from typing import TYPE_CHECKING
@@ -56,6 +59,25 @@ from devstack.testing import run_operator as run_operator
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+#: Test files that use a costly session fixture of another file (``example_dag_runs``: two ``airflow
+#: dags test`` runs), by the file they run with: one worker runs both, so the fixture is built once.
+RUN_WITH = {"tests/integration/test_security_invariants.py": "tests/dags/test_example_dag.py"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With pytest-xdist's ``--dist loadfile``: one work unit per test file, the files of :data:`RUN_WITH` joined."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class JoinedFileScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = super()._split_scope(nodeid)
+            return RUN_WITH.get(path, path)
+
+    return JoinedFileScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
