@@ -588,13 +588,6 @@ def read_only_identity(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator
         authorize("inf")
 
 
-#: The settle wait of :func:`denied_operators`. Their first write is refused, so no settle wait is
-#: spent; but a write may be sent only within half the settle wait after its read
-#: (``pure/converge.py``), and at ``SETTLE_SECONDS`` (25 ms) a loaded machine missed that: the write
-#: was read again and sent again, and "exactly one attempt" failed. 5 s leaves room for any load.
-DENIED_SETTLE_SECONDS = 10.0
-
-
 def denied_operators(aws: Seeded) -> dict[str, tuple[Any, str, str, str]]:
     """operator, the denied action, the resource the message must name, the account."""
     partner = "partner-a"
