@@ -32,6 +32,7 @@ from airflow_provider_emrfs_xacct.operators.revoke import (
 )
 from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, RevokeBucketAccessOperator
 from airflow_provider_emrfs_xacct.pure import documents
+from airflow_provider_emrfs_xacct.pure.security_config import security_configuration_name
 from devstack.moto_stack import (
     BUCKET,
     DESTINATION_ACCOUNT,
@@ -69,8 +70,13 @@ FOREIGN_BUCKET_STATEMENT = {
 #: A second partner, provisioned next to the first: revoking the first must leave it as it was.
 OTHER_ROLE_NAME = "partner-b-writer"
 OTHER_PREFIX = f"s3://{BUCKET}/exports/partner-b/"
-UNUSED_CONFIGS = (f"{CONFIG_PREFIX}-0123456789ab", f"{CONFIG_PREFIX}-abcdef012345")
-IN_USE_CONFIG = f"{CONFIG_PREFIX}-fedcba987654"
+#: The provider's configurations, named by their content: two unused, one used by a running cluster.
+CONFIG_DOCUMENTS = [
+    {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": [mapping(f"partner-{n}", PREFIX)]}}}
+    for n in "xyz"
+]
+UNUSED_CONFIGS = tuple(security_configuration_name(CONFIG_PREFIX, document) for document in CONFIG_DOCUMENTS[:2])
+IN_USE_CONFIG = security_configuration_name(CONFIG_PREFIX, CONFIG_DOCUMENTS[2])
 FOREIGN_ROLE_POLICY = {
     "Version": "2012-10-17",
     "Statement": [
@@ -325,9 +331,8 @@ def unused_configurations(aws: Seeded) -> None:
     """Two of the provider's configurations nobody uses, one a running cluster uses, and a foreign one."""
     foreign_security_configuration(aws)
     emr = client(aws.url, EMR_ACCOUNT, "emr")
-    document = json.dumps({"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": []}}})
-    for name in (*UNUSED_CONFIGS, IN_USE_CONFIG):
-        emr.create_security_configuration(Name=name, SecurityConfiguration=document)
+    for name, document in zip((*UNUSED_CONFIGS, IN_USE_CONFIG), CONFIG_DOCUMENTS, strict=True):
+        emr.create_security_configuration(Name=name, SecurityConfiguration=json.dumps(document))
     emr.run_job_flow(**job_flow(Name="partner-a-running", SecurityConfiguration=IN_USE_CONFIG))
 
 
