@@ -37,22 +37,25 @@ def partner_file(aws: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     return path
 
 
+def cli_arguments(command: str, path: Path, aws: Seeded, *extra: str) -> list[str]:
+    """The command line's arguments for ``command`` on ``path``, through the two provisioner roles on the stand-in."""
+    return [
+        command,
+        str(path),
+        "--emr-role-arn",
+        f"arn:aws:iam::{EMR_ACCOUNT}:role/{PROVISIONER_ROLE}",
+        "--destination-role-arn",
+        f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{PROVISIONER_ROLE}",
+        "--endpoint-url",
+        aws.url,
+        "--region",
+        REGION,
+        *extra,
+    ]
+
+
 def emrfs_xacct(command: str, path: Path, aws: Seeded, *extra: str) -> int:
-    return cli.main(
-        [
-            command,
-            str(path),
-            "--emr-role-arn",
-            f"arn:aws:iam::{EMR_ACCOUNT}:role/{PROVISIONER_ROLE}",
-            "--destination-role-arn",
-            f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{PROVISIONER_ROLE}",
-            "--endpoint-url",
-            aws.url,
-            "--region",
-            REGION,
-            *extra,
-        ]
-    )
+    return cli.main(cli_arguments(command, path, aws, *extra))
 
 
 def state(aws: Seeded, role_name: str) -> dict[str, Any]:
@@ -517,18 +520,7 @@ def test_verbose_logs_each_steps_details(aws: Seeded, partner_file: Path) -> Non
     import sys
 
     script = str(Path(sys.executable).with_name("emrfs-xacct"))
-    arguments = [
-        "plan",
-        str(partner_file),
-        "--emr-role-arn",
-        f"arn:aws:iam::{EMR_ACCOUNT}:role/{PROVISIONER_ROLE}",
-        "--destination-role-arn",
-        f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{PROVISIONER_ROLE}",
-        "--endpoint-url",
-        aws.url,
-        "--region",
-        REGION,
-    ]
+    arguments = cli_arguments("plan", partner_file, aws)
 
     verbose = subprocess.run([script, *arguments, "-v"], capture_output=True, text=True, check=False)
 

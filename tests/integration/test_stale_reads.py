@@ -16,6 +16,7 @@ serialised (an Airflow pool of one slot) lose none, since each stops only once a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -73,25 +74,13 @@ def grant_all(aws: Seeded, writers: int, settle: float, *, serialised: bool) -> 
     hooks = [EmrfsKmsHook(aws_conn_id=DESTINATION_CONN_ID) for _ in range(writers)]
     for hook in hooks:
         assert hook.conn  # built now (credentials included), so that the writers start together
-    barrier, one_slot, errors = threading.Barrier(writers), threading.Lock(), []
+    one_slot = threading.Lock()
 
     def write(index: int) -> None:
-        barrier.wait(60)
-        try:
-            if serialised:
-                with one_slot:
-                    hooks[index].ensure_key_users(aws.kms_key_arn, [principal(index)], settings=settings)
-            else:
-                hooks[index].ensure_key_users(aws.kms_key_arn, [principal(index)], settings=settings)
-        except Exception as error:
-            errors.append(f"writer {index}: {type(error).__name__}: {error}")
+        with one_slot if serialised else contextlib.nullcontext():
+            hooks[index].ensure_key_users(aws.kms_key_arn, [principal(index)], settings=settings)
 
-    threads = [threading.Thread(target=write, args=(index,)) for index in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(300)
-    return errors
+    return at_once(writers, write)
 
 
 @pytest.fixture
