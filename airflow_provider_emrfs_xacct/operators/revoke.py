@@ -217,8 +217,9 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
     Delete security configurations this provider created that no active or recent cluster uses.
 
     Only names of the form ``<name_prefix>-<12 hex digits>`` (what :class:`CreateEmrfsSecurityConfigOperator`
-    makes) whose content hashes to that name are considered (one made by hand under such a name is kept). Kept: one used by a cluster that is starting, running or waiting; one used
-    by a cluster created within ``min_age_seconds``, in any state; one created within ``min_age_seconds``.
+    makes) whose content hashes to that name are considered (one made by hand under such a name is kept).
+    Kept: one used by a cluster that is starting, running or waiting; one used by a cluster created
+    within ``min_age_seconds``, in any state; one created within ``min_age_seconds``.
     A run that has ensured its configuration but not launched yet leaves no trace in AWS (names come
     from content, so later runs reuse an old one): its launch creates the configuration again from
     the create task's document (:class:`~airflow_provider_emrfs_xacct.operators.emr.LaunchClusterWithSecConfigOperator`
