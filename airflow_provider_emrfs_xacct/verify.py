@@ -290,11 +290,9 @@ def _read_requested_key(
     if not isinstance(described, dict):
         state.requested_keys[key] = described
         return
-    arn = str(described["Arn"])
-    state.requested_keys[key] = arn
-    state.key_states[arn] = str(described.get("KeyState", "Enabled"))
-    if arn not in state.key_policies:
-        state.key_policies[arn] = read(kms, "kms:GetKeyPolicy", arn, partial(kms.read_key_policy, arn))
+    state.requested_keys[key] = _read_described_key(
+        kms, described, destination_account, state.key_policies, state.key_states
+    )
 
 
 def _read_account_restrict(s3: EmrfsS3Hook, account: str) -> bool | Unreadable | None:
@@ -428,9 +426,22 @@ def _read_bucket_key(
     bucket.kms_key_manager = key.get("KeyManager")
     if key.get("KeyManager") == "AWS":
         return  # aws/s3: its policy allows the principals of its own account only (checks/key_user.py)
-    arn = str(key["Arn"])
-    bucket.kms_key_arn = arn
-    key_states[arn] = str(key.get("KeyState", "Enabled"))
+    bucket.kms_key_arn = _read_described_key(kms, key, destination_account, key_policies, key_states)
+
+
+def _read_described_key(
+    kms: EmrfsKmsHook,
+    described: dict[str, Any],
+    destination_account: str,
+    key_policies: dict[str, dict[str, Any] | Unreadable | None],
+    key_states: dict[str, str],
+) -> str:
+    """
+    Record a key DescribeKey returned (its state into ``key_states``) and read its policy once into
+    ``key_policies`` (a key of another account than the destination connection's cannot be read); return its ARN.
+    """
+    arn = str(described["Arn"])
+    key_states[arn] = str(described.get("KeyState", "Enabled"))
     if account_of_arn(arn) != destination_account:
         key_policies[arn] = Unreadable(
             f"the key is in account {account_of_arn(arn)}; the destination connection acts in account "
@@ -438,6 +449,7 @@ def _read_bucket_key(
         )
     elif arn not in key_policies:
         key_policies[arn] = read(kms, "kms:GetKeyPolicy", arn, partial(kms.read_key_policy, arn))
+    return arn
 
 
 def _read_mapped_role(iam: EmrfsIamHook, arn: str, destination_account: str) -> RoleState | Unreadable | None:
