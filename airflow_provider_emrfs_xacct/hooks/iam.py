@@ -49,7 +49,7 @@ from airflow_provider_emrfs_xacct.pure.quotas import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Sequence
 
     from mypy_boto3_iam import IAMClient  # noqa: F401 (the hook's client type, named as a string below)
     from mypy_boto3_iam.type_defs import TagTypeDef
@@ -195,11 +195,25 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 )
         return policies
 
-    def get_managed_policy(self, policy_arn: str) -> dict[str, Any] | None:
-        """Return the default version's document of a managed policy."""
-        version = self.conn.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
-        document = self.conn.get_policy_version(PolicyArn=policy_arn, VersionId=version)["PolicyVersion"]["Document"]
-        return parse_document(cast("str | dict[str, Any]", document))
+    def get_managed_policy(self, policy_arn: str, *, reread_waits: Sequence[float] = ()) -> dict[str, Any] | None:
+        """
+        Return the default version's document of a managed policy.
+
+        :param reread_waits: the waits before reading ``GetPolicy`` and ``GetPolicyVersion`` again when the
+            version ``GetPolicy`` named is not found (see :meth:`read_managed_policy`); none: raise at once.
+        """
+        for attempt in range(len(reread_waits) + 1):
+            version = self.conn.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
+            try:
+                answer = self.conn.get_policy_version(PolicyArn=policy_arn, VersionId=version)
+            except ClientError as error:
+                if error_code(error) != "NoSuchEntity" or attempt == len(reread_waits):
+                    raise
+                self.log.info("%s: default version %s not found; reading the policy again", policy_arn, version)
+                time.sleep(reread_waits[attempt])
+                continue
+            return parse_document(cast("str | dict[str, Any]", answer["PolicyVersion"]["Document"]))
+        raise AssertionError("unreachable")
 
     def get_role_tags(self, role: dict[str, Any]) -> dict[str, str]:
         """Return the role's tags (``GetRole`` includes them; else ``ListRoleTags``)."""
@@ -546,24 +560,12 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         "no policy" (a revoke would then skip a policy that still grants): the pair is read again, a
         few times, and the error raised if it persists.
         """
-        waits = MANAGED_VERSION_REREAD_WAITS
-        for attempt in range(len(waits) + 1):
-            try:
-                version = self.conn.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
-            except ClientError as error:
-                if error_code(error) == "NoSuchEntity":
-                    return None
-                raise
-            try:
-                answer = self.conn.get_policy_version(PolicyArn=policy_arn, VersionId=version)
-            except ClientError as error:
-                if error_code(error) != "NoSuchEntity" or attempt == len(waits):
-                    raise
-                self.log.info("%s: default version %s not found; reading the policy again", policy_arn, version)
-                time.sleep(waits[attempt])
-                continue
-            return parse_document(cast("str | dict[str, Any]", answer["PolicyVersion"]["Document"]))
-        raise AssertionError("unreachable")
+        try:
+            return self.get_managed_policy(policy_arn, reread_waits=MANAGED_VERSION_REREAD_WAITS)
+        except ClientError as error:
+            if error_code(error) == "NoSuchEntity" and error.operation_name == "GetPolicy":
+                return None
+            raise
 
     def _other_inline_chars(self, role_name: str, policy_name: str, *, missing_ok: bool = False) -> int:
         """
