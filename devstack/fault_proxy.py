@@ -518,10 +518,7 @@ class _FaultHandler(BaseHTTPRequestHandler):
 
     def _error(self, service: str, status: int, code: str, message: str) -> None:
         if service in ("iam", "sts"):
-            body = (
-                f'<ErrorResponse xmlns="{_IAM_NAMESPACE}"><Error><Type>Sender</Type><Code>{code}</Code>'
-                f"<Message>{message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
-            ).encode()
+            body = _iam_error(code, message)
             content_type = "text/xml"
         elif service == "s3":
             body = f"<Error><Code>{code}</Code><Message>{message}</Message></Error>".encode()
@@ -563,6 +560,7 @@ def _iam_answer(operation: str, result: str) -> bytes:
 
 
 def _iam_error(code: str, message: str) -> bytes:
+    """An error as IAM's (and STS's) query protocol sends it."""
     return (
         f'<ErrorResponse xmlns="{_IAM_NAMESPACE}"><Error><Type>Sender</Type><Code>{code}</Code>'
         f"<Message>{escape(message)}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
