@@ -172,6 +172,9 @@ class FaultProxy:
         self.stale_read_seconds = stale_read_seconds
         #: Each shared document's versions, ``(when it was set, the document or None)``, oldest first.
         self._versions: dict[tuple[str, ...], list[tuple[float, str | None]]] = {}
+        #: Set once a write of a shared document has gone through (with stale reads on): a test can
+        #: start other writers then, so that their first reads fall inside the lag.
+        self.shared_document_written = threading.Event()
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -337,11 +340,13 @@ class FaultProxy:
         elif operation in _MANAGED_POLICY_WRITES:
             with self.lock:  # the state right after the write, taken in order with the other writers'
                 self._versions.setdefault(key, []).append((time.monotonic(), self._current(key)))
+            self.shared_document_written.set()
             return
         else:
             return  # a read
         with self.lock:
             self._versions.setdefault(key, []).append((time.monotonic(), document))
+        self.shared_document_written.set()
 
     def _in_force(self, key: tuple[str, ...], fresh: Any) -> Any:
         """The version in force ``stale_read_seconds`` ago (``_FRESH``: answer as moto has it)."""

@@ -48,9 +48,14 @@ with an Airflow pool.
 All of this assumes that a read shows every write made before it. IAM and KMS are eventually
 consistent (AWS KMS Developer Guide, "AWS KMS eventual consistency"; IAM User Guide, "Troubleshoot
 IAM", "Changes that I make are not always immediately visible"): a read may lag behind the writes, by
-an amount AWS does not bound. A lag adds to every read-to-write window, so the protocol keeps every
-change only while the lag stays below the wait (``tests/integration/test_stale_reads.py``). Writers
-serialised by a pool need less: each stops only once a read shows its own change.
+an amount AWS does not bound. A lag counts twice: a writer whose read does not show our write yet
+may write over it up to lag + its read-to-write window after it, and our read-back after the wait
+shows the document as it was up to lag before. So the protocol keeps every change only while
+``2 x lag + window < settle_seconds``, the window being at most half the wait (the deadline) plus a
+write's trip: with ``settle_seconds`` 1 and 50 ms trips, reads lagging up to about 0.2 s
+(``tests/unit/test_converge_lag.py`` studies it in simulated time, ``tests/integration/test_stale_reads.py``
+through the stand-in). Writers serialised by a pool need less: each stops only once a read shows its
+own change.
 """
 
 from __future__ import annotations
