@@ -55,7 +55,9 @@ shows the document as it was up to lag before. So the protocol keeps every chang
 write's trip: with ``settle_seconds`` 1 and 50 ms trips, reads lagging up to about 0.2 s
 (``tests/unit/test_converge_lag.py`` studies it in simulated time, ``tests/integration/test_stale_reads.py``
 through the stand-in). Writers serialised by a pool need less: each stops only once a read shows its
-own change.
+own change, and the next one reads at least ``settle_seconds`` after the last write; so while reads
+lag less than ``settle_seconds``, even from replicas that lag independently, the next one's read shows
+it (``tests/unit/test_converge_serialised.py``).
 """
 
 from __future__ import annotations

@@ -146,11 +146,8 @@ class World:
 
     # The writers ------------------------------------------------------------------------------
 
-    def writer(self, index: int) -> None:
-        name = str(index)
-        self.local.writer = index
-        with self.condition:
-            self._wait_for_turn(index)
+    def grant(self, name: str) -> None:
+        """Writer ``name`` adds itself to the document with the real protocol (noted: returned, or raised)."""
         try:
             read_modify_write(
                 resource="kms key k key policy",
@@ -163,6 +160,17 @@ class World:
             self.returned.add(name)
         except Exception as error:
             self.errors[name] = f"{type(error).__name__}: {error}"
+
+    def work(self, index: int) -> None:
+        """What the thread of writer ``index`` does: its grant."""
+        self.grant(str(index))
+
+    def writer(self, index: int) -> None:
+        self.local.writer = index
+        with self.condition:
+            self._wait_for_turn(index)
+        try:
+            self.work(index)
         finally:
             with self.condition:
                 self.wakes.pop(index, None)
