@@ -37,11 +37,11 @@ backoff (AWS throttles per API; botocore's standard retries back off up to 20 s)
 the write would land seconds after its read, over changes that other writers already saw held, and
 those would be lost. So a write is not sent later than half the wait after its read
 (:func:`guard_writes` installs the check on a client): it is dropped and the document read again.
-When no request of the write was sent (throttled: AWS changed nothing), that is at once; when one
-was, its answer may have been lost after AWS applied it (botocore resends after a read timeout or a
-dropped connection), so the write may have landed: the read waits ``settle_seconds`` first and the
-document is checked as after a write (stopping at once on a read that shows our change can lose it,
-as above). The deadline is checked before each request is sent; what comes after it (opening a
+When none of the write's requests was sent yet, that is at once; once one was, its answer may have
+been lost after AWS applied it (botocore resends after a read timeout or a dropped connection, as
+after throttling, which is not told apart here), so the write may have landed: the read waits
+``settle_seconds`` first and the document is checked as after a write (stopping at once on a read
+that shows our change can lose it, as above). The deadline is checked before each request is sent; what comes after it (opening a
 connection, up to the 10 s connect timeout, and AWS's own processing) is the write's trip, which
 the limit below assumes short beside the wait. The deadline counts from the read the
 write is based on, also when that read was made before the protocol started (:class:`Prefetched`,
