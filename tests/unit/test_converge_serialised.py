@@ -8,9 +8,10 @@ change, so the next one reads after that; whether that read shows it too depends
 
 - one replica lagging the same for every reader (what the stand-in's fault proxy plays): reads are
   never older than a read before them, so nothing is lost whatever the lag;
-- replicas lagging independently, each read its own lag (AWS promises no more: a change "takes time
-  to become visible from all possible endpoints", IAM User Guide, "Troubleshoot IAM", "Changes that
-  I make are not always immediately visible"): the next writer's read may come from a replica that
+- replicas lagging independently, each read its own lag (AWS promises no more: IAM User Guide,
+  "Troubleshoot IAM", "Changes that I make are not always immediately visible"; AWS CloudTrail User
+  Guide, "Managing data consistency in CloudTrail": a change "(or other AWS services) ... takes time
+  to become visible from all possible endpoints"): the next writer's read may come from a replica that
   has not seen the change the writer before saw held, and write over it. From one writer's last
   write to the next writer's first read there is at least the settle wait, so nothing is lost while
   reads lag less than ``settle_seconds``; past it, changes are lost.
