@@ -132,8 +132,9 @@ def partner_access(
     :param shared_documents_pool: an Airflow pool (created beforehand, e.g. ``airflow pools set
         emrfs_xacct_shared_documents 1 "..."``) for the two tasks that write documents every partner
         shares: ``allow_emr_role_to_assume`` (the EMR EC2 role's policies) and ``grant_kms_key_user``
-        (the key policy). With one slot, no two partners write them at once, which is what keeps every
-        partner's grant while IAM and KMS reads lag behind writes (see the docs' "Safe under backfills").
+        (the key policy). With one slot, no two partners write them at once, which keeps every partner's
+        grant while IAM and KMS reads lag behind writes by less than ``settle_seconds`` (about four times
+        what concurrent writers bear; see the docs' "Safe under backfills").
         (default: none)
     :return: a :class:`PartnerAccess`.
     """

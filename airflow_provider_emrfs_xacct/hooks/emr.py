@@ -135,7 +135,9 @@ class EmrfsEmrHook(EmrHook):
         ``RunJobFlow`` has no client token: botocore retrying it after a dropped connection, or a
         retried task, could launch a second cluster. So the call is sent once per attempt, and before
         each new attempt the hook looks for the cluster the previous one may have launched. The
-        answer has the shape of ``RunJobFlow``'s either way.
+        answer has the shape of ``RunJobFlow``'s either way. That look-up relies on ``ListClusters``
+        showing the cluster by then (1 s after the first failure, then 2, 4 … s; AWS does not promise
+        it) and on no other try of the task instance launching at the same time.
         """
         key = next(
             (tag["Value"] for tag in job_flow_overrides.get("Tags", []) if tag.get("Key") == IDEMPOTENCY_TAG), None

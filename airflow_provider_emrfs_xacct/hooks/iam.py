@@ -618,17 +618,29 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         *,
         attached: bool,
     ) -> list[Change]:
-        """Add roles to one of the provider's managed policies (creating it if missing), and attach it to the role."""
+        """
+        Add roles to one of the provider's managed policies (creating it if missing), and attach it to the role.
+
+        Also attached when found attached but created again: a concurrent revoke that emptied it may
+        have deleted it (with this write in it) since the plan read it.
+        """
         what = f"managed policy {name}"
+        created: list[bool] = []
         changes = self._converge_spill_policy(
-            role_name, policy_arn, name, _adding(arns, MAX_MANAGED_POLICY_CHARS, what), settings, dry_run
+            role_name,
+            policy_arn,
+            name,
+            _adding(arns, MAX_MANAGED_POLICY_CHARS, what),
+            settings,
+            dry_run,
+            on_create=lambda: created.append(True),
         )
-        if not attached:
+        if not attached or created:
             changes.append(
                 Change(CREATE, f"iam role {role_name} attached policy {name}", None, {"PolicyArn": policy_arn})
             )
             if not dry_run:
-                self._attach_spill_policy(role_name, name, policy_arn, created=any(c.action == CREATE for c in changes))
+                self._attach_spill_policy(role_name, name, policy_arn, created=bool(created))
         return changes
 
     def _attach_spill_policy(self, role_name: str, name: str, policy_arn: str, *, created: bool) -> None:
@@ -656,7 +668,15 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             ) from error
 
     def _converge_spill_policy(
-        self, role_name: str, policy_arn: str, name: str, desire: Any, settings: ConvergeSettings, dry_run: bool
+        self,
+        role_name: str,
+        policy_arn: str,
+        name: str,
+        desire: Any,
+        settings: ConvergeSettings,
+        dry_run: bool,
+        *,
+        on_create: Callable[[], None] | None = None,
     ) -> list[Change]:
         """
         Keep one of the provider's managed policies at ``desire(current)`` (``None``: delete it).
@@ -681,6 +701,8 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                     Description="emrfs-xacct: sts:AssumeRole on destination roles that no longer fit the inline policy",
                     Tags=[MANAGED_BY_TAG],
                 )
+                if on_create is not None:
+                    on_create()
                 return True
             self._create_default_version(policy_arn, desired)
             return False

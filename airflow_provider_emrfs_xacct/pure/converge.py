@@ -36,8 +36,14 @@ The read-to-write window must stay shorter than the wait. An SDK that retries a 
 backoff (AWS throttles per API; botocore's standard retries back off up to 20 s) would stretch it:
 the write would land seconds after its read, over changes that other writers already saw held, and
 those would be lost. So a write is not sent later than half the wait after its read
-(:func:`guard_writes` installs the check on a client): it is dropped (a throttled request changed
-nothing) and the document read again, as after any transient error. The deadline counts from the read the
+(:func:`guard_writes` installs the check on a client): it is dropped and the document read again.
+When none of the write's requests was sent yet, that is at once; once one was, its answer may have
+been lost after AWS applied it (botocore resends after a read timeout or a dropped connection, as
+after throttling, which is not told apart here), so the write may have landed: the read waits
+``settle_seconds`` first and the document is checked as after a write (stopping at once on a read
+that shows our change can lose it, as above). The deadline is checked before each request is sent; what comes after it (opening a
+connection, up to the 10 s connect timeout, and AWS's own processing) is the write's trip, which
+the limit below assumes short beside the wait. The deadline counts from the read the
 write is based on, also when that read was made before the protocol started (:class:`Prefetched`,
 read to plan or beside a quota check): a prefetched document past its deadline is read again. Alternating two lines of documents takes a write
 every read-to-write window, each from another writer (a writer waits after each of its writes):
@@ -55,7 +61,9 @@ shows the document as it was up to lag before. So the protocol keeps every chang
 write's trip: with ``settle_seconds`` 1 and 50 ms trips, reads lagging up to about 0.2 s
 (``tests/unit/test_converge_lag.py`` studies it in simulated time, ``tests/integration/test_stale_reads.py``
 through the stand-in). Writers serialised by a pool need less: each stops only once a read shows its
-own change.
+own change, and the next one reads at least ``settle_seconds`` after the last write; so while reads
+lag less than ``settle_seconds``, even from replicas that lag independently, the next one's read shows
+it (``tests/unit/test_converge_serialised.py``).
 """
 
 from __future__ import annotations
@@ -127,7 +135,18 @@ class Prefetched:
 
 
 class StaleReadError(EmrfsXacctError):
-    """A write would have been sent too long after the read it is based on (throttled, retried): read again."""
+    """
+    A write would have been sent too long after the read it is based on (throttled, retried): read again.
+
+    :param sent: whether an earlier request of the same write was sent: its answer may have been lost
+        after AWS applied it (botocore's standard retries resend after a read timeout or a dropped
+        connection: Boto3 guide, "Retries", transient errors ``ConnectionError``, ``HTTPClientError``),
+        so the write may have landed.
+    """
+
+    def __init__(self, message: str, *, sent: bool = False) -> None:
+        super().__init__(message)
+        self.sent = sent
 
 
 def guard_writes(client: Any) -> Any:
@@ -145,8 +164,14 @@ def guard_writes(client: Any) -> Any:
 
 def _refuse_stale_send(**_: Any) -> None:
     deadline = getattr(_WRITE_DEADLINE, "at", None)
-    if deadline is not None and time.monotonic() > deadline:
-        raise StaleReadError("the write came too late after its read (throttled and retried); reading again")
+    if deadline is None:
+        return
+    if time.monotonic() > deadline:
+        raise StaleReadError(
+            "the write came too late after its read (throttled and retried); reading again",
+            sent=getattr(_WRITE_DEADLINE, "sent", False),
+        )
+    _WRITE_DEADLINE.sent = True
 
 
 def _same(left: Any, right: Any) -> bool:
@@ -194,19 +219,27 @@ class _Attempts:
         return False
 
     def recover(
-        self, error: Exception, is_transient: Callable[[Exception], bool], sleep: Callable[[float], None]
+        self, error: Exception, is_transient: Callable[[Exception], bool], sleep: Callable[[float], None], desired: Any
     ) -> bool:
         """Wait before reading again after a failed write; ``False`` when the error is to be raised."""
         if isinstance(error, StaleReadError):
-            return self.stale(error, sleep)
+            return self.stale(error, sleep, desired)
         return is_transient(error) and self.back_off(error, sleep)
 
-    def stale(self, error: Exception, sleep: Callable[[float], None]) -> bool:
-        """Wait a moment (at random, up to the backoff) before reading again after a write dropped as too late."""
+    def stale(self, error: StaleReadError, sleep: Callable[[float], None], desired: Any) -> bool:
+        """
+        Wait before reading again after a write dropped as too late: a moment (at random, up to the
+        backoff) when nothing of it was sent; else the settle wait, as after a write, since an earlier
+        request of it may have landed (its answer lost) and a read showing it is then no proof that it held.
+        """
         if self.waited + self.backoff > self.settings.consistency_wait_seconds:
             return False
         log.info("%s: %s", self.resource, error)
-        sleep(self.backoff * random.random())
+        if error.sent:
+            self.left = desired
+            _settle(self.settings, sleep)
+        else:
+            sleep(self.backoff * random.random())
         self.waited += self.backoff
         return True
 
@@ -270,7 +303,7 @@ def read_modify_write(
         try:
             settled = _write_in_time(write, current, desired, read_at, settings.settle_seconds)
         except Exception as error:
-            if not attempts.recover(error, is_transient, sleep):
+            if not attempts.recover(error, is_transient, sleep, desired):
                 raise
             continue
         attempts.writes += 1
@@ -307,7 +340,7 @@ def _write_in_time(
     write: Callable[[Any, Any], bool | None], current: Any, desired: Any, read_at: float, settle: float
 ) -> bool | None:
     """Run ``write`` with the current thread's send deadline at half the settle wait after the read (none if 0)."""
-    _WRITE_DEADLINE.at = _deadline(read_at, settle)
+    _WRITE_DEADLINE.at, _WRITE_DEADLINE.sent = _deadline(read_at, settle), False
     try:
         return write(current, desired)
     finally:

@@ -199,3 +199,33 @@ def test_a_revoke_whose_spill_version_is_replaced_while_it_reads_still_takes_the
     assert len(raced) == 1
     assert victim not in assumable(iam, EMR_EC2_ROLE)
     assert other in assumable(iam, EMR_EC2_ROLE)  # the other writer's grant stays
+
+
+def test_a_grant_whose_spill_policy_a_concurrent_revoke_deleted_attaches_the_one_it_creates_again(
+    aws: Seeded, connections: None
+) -> None:
+    """
+    A revoke of the only partner in a spill policy read it before a grant's write into it, and deletes
+    it (detach, versions, policy) after: the grant's read-back finds no policy and creates it again
+    (``CreatePolicy``), and must attach it too. Before, the grant attached only policies it had planned
+    as new, so this one stayed detached: the task succeeded and its partner could not assume its role.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    revoked, granted_now = partners(0, 2)
+    run_operator(attach(destination_role_arns=[revoked]))
+    assert spill_policies(iam) == {SPILL_2: {revoked}}
+    grant, concurrent_revoke = EmrfsIamHook(aws_conn_id=EMR_CONN_ID), EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+    deleted: list[str] = []
+
+    def revoke_lands(**_: Any) -> None:
+        if not deleted:  # the revoke's delete, based on its read of {revoked} before this write
+            deleted.append(SPILL_ARN)
+            concurrent_revoke._delete_spill_policy(SPILL_ARN, EMR_EC2_ROLE)
+
+    grant.conn.meta.events.register("after-call.iam.CreatePolicyVersion", revoke_lands)
+    grant.ensure_assume_role_policy(EMR_EC2_ROLE, [granted_now], settings=ConvergeSettings(settle_seconds=0.2))
+
+    assert deleted == [SPILL_ARN]
+    assert spill_policies(iam) == {SPILL_2: {granted_now}}
+    assert granted_now in assumable(iam, EMR_EC2_ROLE)

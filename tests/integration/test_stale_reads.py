@@ -14,7 +14,9 @@ What these tests pin is the limit ``docs/safety.md`` states: the settle-and-read
 (``pure/converge.py``) keeps every change while twice the lag plus the read-to-write window (at most
 half the settle wait plus a write's trip) stays below ``settle_seconds``; when reads lag more,
 concurrent writers lose changes or give up, and writers serialised (an Airflow pool of one slot)
-lose none, since each stops only once a read shows its change. ``tests/unit/test_converge_lag.py``
+lose none, since each stops only once a read shows its change (the proxy is one replica lagging the
+same for every reader; with replicas lagging independently, serialised writers need reads to lag
+less than ``settle_seconds``: ``tests/unit/test_converge_serialised.py``). ``tests/unit/test_converge_lag.py``
 studies the same limit in simulated time, over thousands of races. The cases here stay well inside
 it: reads 0.3 s behind with ``settle_seconds`` 2 leave 0.4 s for a write's trip and a busy machine's
 delays (with ``settle_seconds`` 1, as before, a CI run lost a grant: 2 x 0.3 + 0.5 is 1.1 s).

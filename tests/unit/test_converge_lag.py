@@ -146,11 +146,8 @@ class World:
 
     # The writers ------------------------------------------------------------------------------
 
-    def writer(self, index: int) -> None:
-        name = str(index)
-        self.local.writer = index
-        with self.condition:
-            self._wait_for_turn(index)
+    def grant(self, name: str) -> None:
+        """Writer ``name`` adds itself to the document with the real protocol (noted: returned, or raised)."""
         try:
             read_modify_write(
                 resource="kms key k key policy",
@@ -163,6 +160,17 @@ class World:
             self.returned.add(name)
         except Exception as error:
             self.errors[name] = f"{type(error).__name__}: {error}"
+
+    def work(self, index: int) -> None:
+        """What the thread of writer ``index`` does: its grant."""
+        self.grant(str(index))
+
+    def writer(self, index: int) -> None:
+        self.local.writer = index
+        with self.condition:
+            self._wait_for_turn(index)
+        try:
+            self.work(index)
         finally:
             with self.condition:
                 self.wakes.pop(index, None)
@@ -303,3 +311,50 @@ def test_the_full_study() -> None:
         print(f"\nsettle 1 s, reads lagging {name}: {dict(tally)}", end="")
     assert (inside["lost"], inside["raised"], slow_inside["lost"], slow_inside["raised"]) == (0, 0, 0, 0)
     assert past["lost"] > 0
+
+
+class LostAnswerWorld(World):
+    """Writer 0's first write lands but its answer is lost; the SDK resends it just past its deadline."""
+
+    lost = False
+
+    def write(self, current: Any, desired: dict[str, Any]) -> None:
+        deadline = converge._WRITE_DEADLINE.at
+        if self.local.writer != 0 or self.lost or deadline is None:
+            return super().write(current, desired)
+        self.lost = True
+        converge._refuse_stale_send()
+        self.trip()
+        self.history.append((self.now, copy.deepcopy(desired)))  # AWS applied it; the answer never came
+        self.sleep(deadline - self.now + 0.001)  # botocore's backoff before resending (Boto3 guide, "Retries")
+        converge._refuse_stale_send()  # too late: StaleReadError
+        raise AssertionError("the resend past the deadline was not refused")
+
+
+def test_a_write_whose_answer_was_lost_is_read_back_after_the_settle_wait() -> None:
+    """
+    Reads do not lag here. Writer 0 reads at 0 and writes; AWS applies it at 0.075 but the answer is
+    lost, and botocore's standard retries resend it at 0.501, past the deadline (0.5): the protocol drops
+    it. Writer 1 read at 0.04 (before writer 0's write landed) and writes at its deadline, landing at
+    0.565. Before, a dropped write was taken as never sent: writer 0 read again at once, saw its change
+    (0.526), and stopped; writer 1's write then landed over it. A write of which a request was sent is
+    now waited for and read back like any write.
+    """
+    case = Case(
+        seed=1,
+        settle=1.0,
+        lag=0.0,
+        starts=(0.0, 0.04),
+        held=1.0,
+        hold=(0.999, 0.999),
+        trip=(0.025, 0.025),
+        jitter=0.0,
+    )
+    world = LostAnswerWorld(case)
+
+    with simulated_clock(world):
+        lost = world.run()
+
+    assert world.errors == {}
+    assert world.returned == {"0", "1"}
+    assert lost == set(), world.history
