@@ -524,10 +524,13 @@ def test_the_plans_read_of_the_other_inline_policies_is_reused_while_in_time_and
     meanwhile still stops the write before IAM would refuse it.
     """
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
-    run_operator(make_operator(aws, settle_seconds=1))
+    run_operator(make_operator(aws))
     iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="team-small", PolicyDocument=json.dumps(OTHER_POLICY))
 
-    _, recorder, ti = run_operator(make_operator(aws, s3_prefixes=[PREFIX, SECOND_PREFIX], settle_seconds=1))
+    # The plan's read is reused while a write on it may still be sent: half the settle wait. From that
+    # read to the write took 0.02-0.07 s idle and up to 0.16 s with both cores loaded; a 2 s wait leaves
+    # 1 s (with 1 s, 0.5 s: three times the loaded figure, and a busier machine read it again).
+    _, recorder, ti = run_operator(make_operator(aws, s3_prefixes=[PREFIX, SECOND_PREFIX], settle_seconds=2))
 
     assert [change["action"] for change in ti.xcoms["plan"]] == ["update"]  # the permissions policy only
     assert recorder.mutating == ["PutRolePolicy"]

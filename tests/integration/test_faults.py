@@ -50,7 +50,13 @@ from tests.conftest import reset_moto
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-SETTLE_SECONDS = 0.05
+#: The operators' settle wait. A write is dropped and read again when sent later than half of it after
+#: its read (``pure/converge.py``). From a read's start to its write's send, without a retry, took
+#: 5-25 ms idle and 10-35 ms with two CPU burners on two cores: at 0.05 s (a 25 ms deadline) half the
+#: writes under load were dropped and read again, and a call whose every attempt came late would give
+#: up (after its consistency wait). 0.5 s leaves a 250 ms deadline, seven times the slowest; writes
+#: that botocore retries after a backoff still come late and are dropped, as designed.
+SETTLE_SECONDS = 0.5
 #: For the operators whose first write is denied: a write is dropped and read again when sent later than
 #: half the settle wait after its read (``pure/converge.py``), which a busy machine can take at 0.05 s and
 #: which would show as a second attempt; the denied write fails before any settle wait, so this costs nothing.

@@ -441,14 +441,16 @@ def test_a_fresh_prefetched_read_saves_a_read_and_its_write_deadline_counts_from
         deadlines.append(converge._WRITE_DEADLINE.at)
         return True
 
+    # Read 0.1 s ago, with a 10 s settle wait: in time for 4.9 s more, however busy the machine (with
+    # a 1 s wait, a 0.4 s stall between these lines would have made it stale).
     fresh = converge.Prefetched({"others": "now"}, time.monotonic() - 0.1)
     read_modify_write(
         resource="doc",
         read=lambda: pytest.fail("the prefetched read was still in time"),
         desire=_adding_ours,
         write=write,
-        settings=ConvergeSettings(settle_seconds=1.0),
+        settings=ConvergeSettings(settle_seconds=10.0),
         sleep=lambda _seconds: None,
         prefetched=fresh,
     )
-    assert deadlines == [fresh.read_at + 0.5]
+    assert deadlines == [fresh.read_at + 5.0]
