@@ -48,7 +48,11 @@ def main() -> None:
         },
     }
     print(f"moto listening on {host}:{bound_port}, accounts seeded:\n{json.dumps(facts, indent=2)}", flush=True)
-    ready_file.write_text(json.dumps(facts))
+    # Written whole or not at all: a reader polling for the file (the tests, the compose healthcheck)
+    # never sees it empty or half written (os.replace is atomic on POSIX within one file system).
+    partial = ready_file.with_name(ready_file.name + ".partial")
+    partial.write_text(json.dumps(facts))
+    os.replace(partial, ready_file)
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
