@@ -73,6 +73,33 @@ def _safety(dry_run: Any, account_id: Any) -> dict[str, Any]:
     return {name: value for name, value in given.items() if value is not None}
 
 
+def partner_names(partner: str, field: str = "partner") -> tuple[str, str]:
+    """
+    Return the destination role's name (``emrfs-<partner>-writer``) and the security configurations'
+    name prefix (``emrfs-xacct-<partner>``) made from a partner's name; refuse a name that makes either invalid.
+
+    Checked where the partner's name is given: the task that uses a derived name would find it only
+    after the tasks before it changed AWS (the role before the configuration's prefix). IAM takes role
+    names of 1-64 letters, digits and ``+=,.@_-`` (IAM API Reference, "CreateRole": ``RoleName``), so a
+    partner's name has at most 51 characters.
+
+    :param field: the name of the user's field, for the error.
+    """
+    from airflow_provider_emrfs_xacct.pure.security_config import HASH_LENGTH, MAX_NAME_LENGTH
+    from airflow_provider_emrfs_xacct.pure.validation import validate_name_prefix, validate_role_name
+
+    role_name, name_prefix = f"emrfs-{partner}-writer", f"emrfs-xacct-{partner}"
+    for name, validate in (
+        (role_name, validate_role_name),
+        (name_prefix, lambda value, at: validate_name_prefix(value, at, max_length=MAX_NAME_LENGTH - HASH_LENGTH - 1)),
+    ):
+        try:
+            validate(name, field)
+        except InvalidParameterError as error:
+            raise InvalidParameterError(field, f"makes the name {name!r}, which is refused: {error.problem}") from None
+    return role_name, name_prefix
+
+
 def partner_access(
     *,
     destination_prefix: Any,
@@ -141,8 +168,9 @@ def partner_access(
     if partner is not None:
         if not isinstance(partner, str) or not partner or "{{" in partner:
             raise InvalidParameterError("partner", f"must be a plain string (it names the tasks), got {partner!r}")
-        role_name = f"emrfs-{partner}-writer" if role_name is None else role_name
-        name_prefix = f"emrfs-xacct-{partner}" if name_prefix is None else name_prefix
+        derived_role_name, derived_name_prefix = partner_names(partner)
+        role_name = derived_role_name if role_name is None else role_name
+        name_prefix = derived_name_prefix if name_prefix is None else name_prefix
         group_id = group_id or f"partner_{partner.replace('-', '_')}"
     _given(role_name, "role_name")
     _given(name_prefix, "name_prefix")

@@ -31,7 +31,7 @@ from airflow.sdk import DAG, Param, task, task_group
 
 from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, TerminateClusterOperator
-from airflow_provider_emrfs_xacct.task_groups import partner_access
+from airflow_provider_emrfs_xacct.task_groups import partner_access, partner_names
 
 EMR_CONN_ID = "aws_emr_account"
 DESTINATION_CONN_ID = "aws_destination_account"
@@ -71,10 +71,12 @@ with DAG(
                     f"got {sorted(partner)}"
                 )
             name = partner["name"]
+            # Before any task changes AWS: a name that makes an invalid role name or name prefix is refused here.
+            role_name, name_prefix = partner_names(name, f"params.partners[{index}].name")
             settings.append(
                 {
-                    "role_name": f"emrfs-{name}-writer",
-                    "name_prefix": f"emrfs-xacct-{name}",
+                    "role_name": role_name,
+                    "name_prefix": name_prefix,
                     "destination_prefix": partner["destination_prefix"],
                     "kms_key_arn": partner.get("kms_key_arn"),
                     "cluster_name": f"export-{name}",

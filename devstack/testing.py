@@ -276,13 +276,15 @@ def airflow_env(url: str, airflow_home: Path) -> dict[str, str]:
 
 def share_botocore_loader(airflow_home: Path) -> None:
     """
-    Give the Airflow processes of ``airflow_home`` one botocore loader each (``devstack/shared_botocore_loader.py``).
+    Give the Airflow processes of ``airflow_home`` one botocore loader each (``devstack/shared_botocore_loader.py``)
+    and the request-shape judge (``devstack/aws_shapes.py``).
 
     Airflow imports ``airflow_local_settings`` from ``$AIRFLOW_HOME/config``, which it puts on ``sys.path``.
     """
     config = airflow_home / "config"
     config.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(Path(__file__).with_name("shared_botocore_loader.py"), config / "airflow_local_settings.py")
+    shutil.copyfile(Path(__file__).with_name("aws_shapes.py"), config / "aws_shapes.py")
 
 
 def partner_export_conf(seeded: Seeded, partner: str, **changes: Any) -> dict[str, Any]:

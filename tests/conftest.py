@@ -29,6 +29,7 @@ import pytest
 import requests
 
 import devstack.shared_botocore_loader  # noqa: F401  (every boto3 session of the tests shares one loader)
+from devstack import aws_shapes
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -128,6 +129,9 @@ def connections(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> None:
 # Instrumentation only: every call still goes to moto over HTTP. Installed once for the whole test
 # session (see devstack/testing.py).
 install_call_recording()
+# AWS's server-side checks of request shapes (lengths, patterns, enums), which moto does not make
+# (devstack/aws_shapes.py); Airflow processes get it through share_botocore_loader.
+aws_shapes.install()
 
 
 @pytest.fixture(scope="session")

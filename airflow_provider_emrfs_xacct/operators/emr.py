@@ -221,7 +221,6 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.links.console import persist_links
         from airflow_provider_emrfs_xacct.pure.cluster_config import plan_launch
-        from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
 
         self.validate_safety()
         hook = cast("EmrfsEmrHook", self.hook)
@@ -229,12 +228,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         # The hook overlays the overrides on the emr_conn_id extra key by key; work on the merged
         # arguments, or adding a tag or a classification would drop the connection's own.
         extra, overrides = self._emr_connection_config(), self._overrides_dict()
-        for given, field in (
-            (overrides, "job_flow_overrides.SecurityConfiguration"),
-            (extra, f"emr_conn_id {self.emr_conn_id!r} extra SecurityConfiguration"),
-        ):
-            if given.get("SecurityConfiguration") is not None:
-                validate_security_configuration_name(given["SecurityConfiguration"], field)
+        self._validate_names(extra, overrides)
         config = {**extra, **overrides}
         self._refuse_too_many_tags(config, "Tags" in overrides)
         name = self._security_configuration_name(config, name)
@@ -454,6 +448,25 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 f"must be a list of {{'Key', 'Value'}} dicts, got {tags!r}",
             )
         return config
+
+    def _validate_names(self, extra: dict[str, Any], overrides: dict[str, Any]) -> None:
+        """
+        Refuse a ``SecurityConfiguration`` or cluster ``Name`` that ``RunJobFlow`` would refuse, naming where it came from.
+
+        A cluster name comes from user input (the example DAGs make it from the partner's name); EMR
+        refuses one past 256 characters (Amazon EMR API Reference, RunJobFlow) after the tasks before
+        this one changed AWS.
+        """
+        from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_name
+        from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
+
+        for key, validate in (
+            ("SecurityConfiguration", validate_security_configuration_name),
+            ("Name", validate_cluster_name),
+        ):
+            for given, field in ((overrides, "job_flow_overrides"), (extra, f"emr_conn_id {self.emr_conn_id!r} extra")):
+                if given.get(key) is not None:
+                    validate(given[key], f"{field}.{key}" if given is overrides else f"{field} {key}")
 
     def _refuse_too_many_tags(self, config: dict[str, Any], from_overrides: bool) -> None:
         """Refuse more tags than a cluster takes beside the idempotency tag (EMR would refuse ``RunJobFlow``)."""

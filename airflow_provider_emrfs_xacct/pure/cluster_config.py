@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.security_config import emr_name_char
 from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location, require_dicts, require_str
 
 #: Role mappings in security configurations need this release or later.
@@ -61,6 +62,9 @@ CREDENTIALS_PROVIDER_ACTION = "emrfs-xacct-install-credentials-provider"
 #: completing all steps. Defaults to false." Without it a cluster launched with no steps terminates
 #: as soon as it has started.
 KEEP_ALIVE_FIELD = "job_flow_overrides.Instances.KeepJobFlowAliveWhenNoSteps"
+#: EMR's limit on a cluster's name: Amazon EMR API Reference, RunJobFlow, ``Name``: "Maximum length of
+#: 256", with the pattern of every EMR name (``XmlStringMaxLen256``).
+MAX_CLUSTER_NAME_LENGTH = 256
 _RELEASE = re.compile(r"^emr-([0-9]+)\.([0-9]+)\.([0-9]+)$", re.ASCII)
 _JAVA_CLASS = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$")
 
@@ -73,6 +77,19 @@ def parse_release_label(value: Any, field: str = "job_flow_overrides.ReleaseLabe
         raise InvalidParameterError(field, f"must be an EMR release label such as 'emr-7.5.0', got {value!r}")
     major, minor, patch = (int(part) for part in match.groups())
     return major, minor, patch
+
+
+def validate_cluster_name(value: Any, field: str) -> str:
+    """Validate a cluster's ``Name`` as ``RunJobFlow`` constrains it: at most 256 characters of EMR's name pattern."""
+    value = require_str(value, field)
+    if len(value) > MAX_CLUSTER_NAME_LENGTH:
+        raise InvalidParameterError(
+            field, f"must be at most {MAX_CLUSTER_NAME_LENGTH} characters (RunJobFlow's limit), got {len(value)}"
+        )
+    bad = next((char for char in value if not emr_name_char(char)), None)
+    if bad is not None:
+        raise InvalidParameterError(field, f"has the character {bad!r}, which EMR refuses in names, in {value!r}")
+    return value
 
 
 def release_text(version: tuple[int, int, int]) -> str:

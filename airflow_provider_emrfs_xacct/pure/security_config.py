@@ -50,7 +50,7 @@ def validate_security_configuration_name(value: Any, field: str) -> str:
         raise InvalidParameterError(
             field, f"must be at most {EMR_MAX_NAME_LENGTH} characters (EMR's limit), got {len(value)}"
         )
-    bad = next((char for char in value if not _emr_name_char(char)), None)
+    bad = next((char for char in value if not emr_name_char(char)), None)
     if bad is not None:
         raise InvalidParameterError(field, f"has the character {bad!r}, which EMR refuses in names, in {value!r}")
     if value != value.strip():
@@ -58,7 +58,8 @@ def validate_security_configuration_name(value: Any, field: str) -> str:
     return value
 
 
-def _emr_name_char(char: str) -> bool:
+def emr_name_char(char: str) -> bool:
+    """Whether EMR's name pattern (``[\u0020-\ud7ff\ue000-\ufffd\ud800\udc00-\udbff\udfff\r\n\t]``) allows ``char``."""
     code = ord(char)
     return char in "\t\r\n" or (0x20 <= code <= 0xD7FF) or (0xE000 <= code <= 0xFFFD) or code >= 0x10000
 

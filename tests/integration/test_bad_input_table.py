@@ -768,6 +768,24 @@ CASES: list[Case] = [
         "job_flow_overrides.Tags",
         "at most 49 besides",
     ),
+    # Amazon EMR API Reference, RunJobFlow: Name at most 256 characters of EMR's name pattern. The DAGs
+    # make it from user input; EMR would refuse it after the tasks before the launch changed AWS.
+    c(
+        "overrides-cluster-name-257-chars",
+        "launch",
+        "job_flow_overrides",
+        job_flow_overrides(Name="n" * 257),
+        "job_flow_overrides.Name",
+        "must be at most 256",
+    ),
+    c(
+        "overrides-cluster-name-control-character",
+        "launch",
+        "job_flow_overrides",
+        job_flow_overrides(Name="export\x00partner"),
+        "job_flow_overrides.Name",
+        "which EMR refuses in names",
+    ),
     c(
         "overrides-tags-strings",
         "launch",

@@ -180,3 +180,48 @@ def test_a_key_known_only_at_run_time_may_be_none_without_skipping_the_launch(ve
     assert grant.task_id in dag.get_task(after).upstream_task_ids
     assert dag.get_task(after).trigger_rule == "none_failed_min_one_success"
     assert grant.task_id not in {leaf.task_id for leaf in access.task_group.get_leaves()}
+
+
+@pytest.mark.parametrize(
+    ("partner", "problem"),
+    [
+        # IAM API Reference, CreateRole: RoleName at most 64 characters: "emrfs-" + 52 + "-writer" is 65.
+        ("p" * 52, "'emrfs-" + "p" * 52 + "-writer', which is refused"),
+        # A valid role name ("+" is one of IAM's characters) but not a valid name prefix: the role would
+        # be created before the security configuration's task refused its prefix.
+        ("acme+b", "'emrfs-xacct-acme+b', which is refused"),
+    ],
+)
+def test_a_partner_name_that_makes_an_invalid_name_is_refused_when_the_dag_is_built(partner: str, problem: str) -> None:
+    with pytest.raises(InvalidParameterError) as refused, DAG(dag_id="factory", schedule=None):
+        partner_access(partner=partner, destination_prefix=PREFIX, emr_ec2_role_arn=EMR_EC2_ROLE_ARN)
+
+    assert refused.value.field == "partner"
+    assert problem in refused.value.problem
+
+
+def test_the_longest_partner_name_makes_valid_names() -> None:
+    dag, _ = build(partner="p" * 51)
+
+    assert dag.get_task(f"partner_{'p' * 51}.ensure_destination_role").role_name == f"emrfs-{'p' * 51}-writer"
+
+
+def test_the_many_partners_dag_refuses_a_partner_name_before_any_task_changes_aws() -> None:
+    """``partner_settings`` runs first; a name refused there names the run configuration's field."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "dags" / "emrfs_xacct_many_partners.py"
+    spec = importlib.util.spec_from_file_location("emrfs_xacct_many_partners_under_test", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    settings = module.dag.get_task("partner_settings").python_callable
+    partners = [{"name": "acme", "destination_prefix": PREFIX}, {"name": "b" * 60, "destination_prefix": PREFIX}]
+
+    with pytest.raises(InvalidParameterError) as refused:
+        settings(partners, "emr-7.5.0")
+
+    assert refused.value.field == "params.partners[1].name"
+    assert settings(partners[:1], "emr-7.5.0")[0]["role_name"] == "emrfs-acme-writer"
