@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.pure.security_config import emr_name_char
+from airflow_provider_emrfs_xacct.pure.security_config import validate_emr_name
 from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location, require_dicts, require_str
 
 #: Role mappings in security configurations need this release or later.
@@ -81,15 +81,7 @@ def parse_release_label(value: Any, field: str = "job_flow_overrides.ReleaseLabe
 
 def validate_cluster_name(value: Any, field: str) -> str:
     """Validate a cluster's ``Name`` as ``RunJobFlow`` constrains it: at most 256 characters of EMR's name pattern."""
-    value = require_str(value, field)
-    if len(value) > MAX_CLUSTER_NAME_LENGTH:
-        raise InvalidParameterError(
-            field, f"must be at most {MAX_CLUSTER_NAME_LENGTH} characters (RunJobFlow's limit), got {len(value)}"
-        )
-    bad = next((char for char in value if not emr_name_char(char)), None)
-    if bad is not None:
-        raise InvalidParameterError(field, f"has the character {bad!r}, which EMR refuses in names, in {value!r}")
-    return value
+    return validate_emr_name(value, field, MAX_CLUSTER_NAME_LENGTH, "RunJobFlow's limit")
 
 
 def release_text(version: tuple[int, int, int]) -> str:

@@ -45,20 +45,24 @@ def validate_security_configuration_name(value: Any, field: str) -> str:
     lone surrogates, U+FFFE, U+FFFF). Leading or trailing whitespace, which EMR would accept, is
     refused too: a name pasted with a stray space or newline names another configuration.
     """
-    value = require_str(value, field)
-    if len(value) > EMR_MAX_NAME_LENGTH:
-        raise InvalidParameterError(
-            field, f"must be at most {EMR_MAX_NAME_LENGTH} characters (EMR's limit), got {len(value)}"
-        )
-    bad = next((char for char in value if not emr_name_char(char)), None)
-    if bad is not None:
-        raise InvalidParameterError(field, f"has the character {bad!r}, which EMR refuses in names, in {value!r}")
+    value = validate_emr_name(value, field, EMR_MAX_NAME_LENGTH, "EMR's limit")
     if value != value.strip():
         raise InvalidParameterError(field, f"has leading or trailing whitespace (likely a mistake): {value!r}")
     return value
 
 
-def emr_name_char(char: str) -> bool:
+def validate_emr_name(value: Any, field: str, max_length: int, limit: str) -> str:
+    """Validate a name as EMR constrains names: a string of at most ``max_length`` characters of EMR's pattern."""
+    value = require_str(value, field)
+    if len(value) > max_length:
+        raise InvalidParameterError(field, f"must be at most {max_length} characters ({limit}), got {len(value)}")
+    bad = next((char for char in value if not _emr_name_char(char)), None)
+    if bad is not None:
+        raise InvalidParameterError(field, f"has the character {bad!r}, which EMR refuses in names, in {value!r}")
+    return value
+
+
+def _emr_name_char(char: str) -> bool:
     """Whether EMR's name pattern (``[\u0020-\ud7ff\ue000-\ufffd\ud800\udc00-\udbff\udfff\r\n\t]``) allows ``char``."""
     code = ord(char)
     return char in "\t\r\n" or (0x20 <= code <= 0xD7FF) or (0xE000 <= code <= 0xFFFD) or code >= 0x10000
