@@ -155,8 +155,12 @@ def _size(rule: _Rule, value: Any) -> Any:
     """What ``min`` and ``max`` bound: a string's characters, a blob's bytes, a list's items, a number itself."""
     if rule.kind in ("string", "list", "map"):
         return len(value)
-    if rule.kind == "blob":
-        return len(value.encode() if isinstance(value, str) else value)
+    if rule.kind == "blob":  # a file-like body (PutObject's, streamed) is not measured
+        return (
+            len(value.encode() if isinstance(value, str) else value)
+            if isinstance(value, (str, bytes, bytearray))
+            else None
+        )
     return value if rule.kind in ("integer", "long", "float", "double") else None
 
 

@@ -6,6 +6,7 @@ accepts or refuses, each limit cited from the operation's page of the service's 
 from __future__ import annotations
 
 import ast
+import io
 import pathlib
 from typing import Any
 
@@ -138,6 +139,15 @@ def test_enums_are_checked_where_the_service_checks_them() -> None:
     # Amazon S3 User Guide, "Access control list (ACL) overview", "Canned ACL": log-delivery-write is a
     # bucket's canned ACL, which PutBucketAcl's model enum does not list.
     assert refusal("s3", "PutBucketAcl", Bucket="b", ACL="log-delivery-write") is None
+
+
+def test_a_file_like_body_is_not_measured_and_bytes_are() -> None:
+    """S3 PutObject's ``Body`` is a blob: bytes are measured, a stream (what EMRFS-like writers send) passes."""
+    assert refusal("s3", "PutObject", Bucket="b", Key="k", Body=io.BytesIO(b"results")) is None
+    assert refusal("s3", "PutObject", Bucket="b", Key="k", Body=b"results") is None
+    # A blob with limits: AWS KMS API Reference, Encrypt, Plaintext "Minimum length of 1. Maximum length of 4096".
+    assert refusal("kms", "Encrypt", KeyId="alias/k", Plaintext=b"x" * 4096) is None
+    assert "at 'plaintext'" in message("kms", "Encrypt", KeyId="alias/k", Plaintext=b"x" * 4097)
 
 
 def test_every_pattern_of_the_services_used_compiles() -> None:
