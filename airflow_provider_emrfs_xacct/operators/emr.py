@@ -532,7 +532,10 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     launch failed (its trigger rule stays ``all_done``): a launch can fail after ``RunJobFlow``,
     e.g. while waiting for the cluster, without returning the cluster id. Without ``job_flow_id`` it
     looks for the active cluster tagged with the launch task instance's idempotency key, and skips
-    when there is none (the launch never produced a cluster). ``TerminateJobFlows`` is asynchronous
+    when there is none (the launch never produced a cluster). That search relies on ``ListClusters``
+    showing a cluster launched seconds before, which AWS does not promise: after a launch that failed
+    right after ``RunJobFlow``, a cluster the search missed keeps running (find it by its
+    ``emrfs-xacct:idempotency-key`` tag). ``TerminateJobFlows`` is asynchronous
     (AWS, Amazon EMR API Reference, "TerminateJobFlows"): the cluster goes through ``TERMINATING``,
     which the search by tag does not count as active.
 
