@@ -233,15 +233,19 @@ def study(
     """Run the races; count the cases, the changes lost, the cases with a loss, the writers that raised."""
     tally: Counter[str] = Counter()
     for case in cases(count, seed, settle, lags, holding):
-        world = World(case)
-        with simulated_clock(world):
-            lost = world.run()
-        tally["cases"] += 1
+        race(World(case), tally)
         tally["changes"] += len(case.starts)
-        tally["lost"] += len(lost)
-        tally["cases with a loss"] += bool(lost)
-        tally["raised"] += len(world.errors)
     return tally
+
+
+def race(world: World, tally: Counter[str]) -> None:
+    """Run one race in simulated time; count it, the changes lost, whether any was, and the writers that raised."""
+    with simulated_clock(world):
+        lost = world.run()
+    tally["cases"] += 1
+    tally["lost"] += len(lost)
+    tally["cases with a loss"] += bool(lost)
+    tally["raised"] += len(world.errors)
 
 
 @pytest.mark.parametrize(("lag", "lost"), [(0.2, set()), (0.3, {"0"})])

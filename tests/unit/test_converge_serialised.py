@@ -22,7 +22,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from tests.unit.test_converge_lag import Case, World, simulated_clock
+from tests.unit.test_converge_lag import Case, World, race
 
 SETTLE = 1.0
 #: Cases of each study (fast: simulated time).
@@ -47,13 +47,7 @@ def study(seed: int, lags: tuple[float, float], full_lag: float) -> Counter[str]
     tally: Counter[str] = Counter()
     for _ in range(SAMPLE):
         case = Case(draw.randrange(2**32), SETTLE, draw.uniform(*lags), (0.0,), full_lag=full_lag)
-        world = SerialisedWorld(case, draw.randint(2, 5))
-        with simulated_clock(world):
-            lost = world.run()
-        tally["cases"] += 1
-        tally["lost"] += len(lost)
-        tally["cases with a loss"] += bool(lost)
-        tally["raised"] += len(world.errors)
+        race(SerialisedWorld(case, draw.randint(2, 5)), tally)
     return tally
 
 
