@@ -111,7 +111,7 @@ def list_entities_for_policy(self: IamResponse) -> ActionResult:
         return _moto["list_entities_for_policy"](self)
     with _whole_list(self):
         everything = _moto["list_entities_for_policy"](self)
-    return _one_page(self, everything, "PolicyGroups|PolicyUsers|PolicyRoles", limit="MaxItems")
+    return _one_page(self, everything, "PolicyRoles|PolicyUsers|PolicyGroups", limit="MaxItems")
 
 
 def list_clusters(self: ElasticMapReduceResponse) -> ActionResult:

@@ -46,7 +46,10 @@ def read_subnet_facts(ec2: Any, subnet_id: str) -> SubnetFacts:
     igw = any(str(route.get("GatewayId", "")).startswith("igw-") for route in default_routes)
     other = next((target for route in default_routes if (target := _other_target(route))), "")
     endpoints = _every(
-        ec2, "describe_vpc_endpoints", "VpcEndpoints", [("vpc-id", vpc_id), ("service-name", sts_endpoint_services(region))]
+        ec2,
+        "describe_vpc_endpoints",
+        "VpcEndpoints",
+        [("vpc-id", vpc_id), ("service-name", sts_endpoint_services(region))],
     )
     sts = any(
         endpoint.get("VpcEndpointType") == "Interface"
