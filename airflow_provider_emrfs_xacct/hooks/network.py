@@ -25,7 +25,7 @@ def read_subnet_facts(ec2: Any, subnet_id: str) -> SubnetFacts:
     Read a subnet's routes and its VPC's STS interface endpoint with an EC2 client of the EMR account.
 
     Calls ``DescribeSubnets``, ``DescribeRouteTables`` (the subnet's own table, else the VPC's main
-    table, as EC2 routes it) and ``DescribeVpcEndpoints``.
+    table, as EC2 routes it) and ``DescribeVpcEndpoints``, the last two to their last page (:func:`_every`).
 
     :param ec2: a boto3 EC2 client in the cluster's account and Region.
     :param subnet_id: the cluster's ``Ec2InstanceAttributes.Ec2SubnetId``.
@@ -33,13 +33,9 @@ def read_subnet_facts(ec2: Any, subnet_id: str) -> SubnetFacts:
     region = ec2.meta.region_name
     subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
     vpc_id = subnet["VpcId"]
-    tables = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}])[
-        "RouteTables"
-    ]
+    tables = _every(ec2, "describe_route_tables", "RouteTables", [("association.subnet-id", subnet_id)])
     if not tables:  # no explicit association: the VPC's main route table applies
-        tables = ec2.describe_route_tables(
-            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "association.main", "Values": ["true"]}]
-        )["RouteTables"]
+        tables = _every(ec2, "describe_route_tables", "RouteTables", [("vpc-id", vpc_id), ("association.main", "true")])
     default_routes = [
         route
         for table in tables
@@ -49,12 +45,12 @@ def read_subnet_facts(ec2: Any, subnet_id: str) -> SubnetFacts:
     nat = any(route.get("NatGatewayId") or route.get("InstanceId") for route in default_routes)
     igw = any(str(route.get("GatewayId", "")).startswith("igw-") for route in default_routes)
     other = next((target for route in default_routes if (target := _other_target(route))), "")
-    endpoints = ec2.describe_vpc_endpoints(
-        Filters=[
-            {"Name": "vpc-id", "Values": [vpc_id]},
-            {"Name": "service-name", "Values": sts_endpoint_services(region)},
-        ]
-    )["VpcEndpoints"]
+    endpoints = _every(
+        ec2,
+        "describe_vpc_endpoints",
+        "VpcEndpoints",
+        [("vpc-id", vpc_id), ("service-name", sts_endpoint_services(region))],
+    )
     sts = any(
         endpoint.get("VpcEndpointType") == "Interface"
         and endpoint.get("PrivateDnsEnabled")
@@ -70,6 +66,19 @@ def read_subnet_facts(ec2: Any, subnet_id: str) -> SubnetFacts:
         sts_interface_endpoint=sts,
         other_default_route=other,
     )
+
+
+def _every(ec2: Any, operation: str, key: str, filters: list[tuple[str, str | list[str]]]) -> list[Any]:
+    """
+    Return the items under ``key`` of every page of an EC2 describe call with these filters.
+
+    EC2 answers a ``NextToken`` while results are left, filters or not ("The token to use to retrieve the
+    next page of results. This value is null when there are no more results to return", Amazon EC2 API
+    Reference, "DescribeRouteTables", "DescribeVpcEndpoints"; Amazon EC2 Developer Guide, "Pagination in
+    the Amazon EC2 API"): one answer read alone misses what the next pages hold.
+    """
+    arguments = [{"Name": name, "Values": value if isinstance(value, list) else [value]} for name, value in filters]
+    return [item for page in ec2.get_paginator(operation).paginate(Filters=arguments) for item in page[key]]
 
 
 def _other_target(route: dict[str, Any]) -> str:

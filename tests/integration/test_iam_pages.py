@@ -13,14 +13,21 @@ import json
 
 import pytest
 
-from airflow_provider_emrfs_xacct.pure import documents
+from airflow_provider_emrfs_xacct.pure import documents, spill
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
 from devstack.aws_pages import short_pages
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client
 from devstack.testing import run_operator
 from tests.integration.partners import provision_partner
 from tests.integration.test_revoke import PARTNER_1, PREFIX_1, revoker, role_exists
 from tests.integration.test_scale import FULL, SPILL_2, SPILL_ARN, attach, fill_inline, granted, partners
+from tests.integration.test_spill_isolation import (
+    LEGACY_ARN,
+    legacy_policy,
+    managed_document,
+)
+from tests.integration.test_spill_isolation import partners as destination_roles
+from tests.integration.test_spill_isolation import revoke as isolation_revoke
 
 EXTRA = {
     "Version": "2012-10-17",
@@ -100,3 +107,48 @@ def test_a_revoke_deletes_an_emptied_spill_policy_with_versions_past_the_first_p
 
     assert SPILL_2 not in granted(iam)
     assert SPILL_2 not in [policy["PolicyName"] for policy in iam.list_policies(Scope="Local")["Policies"]]
+
+
+def test_a_spill_policy_attached_to_a_user_past_the_first_page_is_refused(aws: Seeded) -> None:
+    """
+    ``ListEntitiesForPolicy`` pages its roles, users and groups together (IAM API Reference,
+    "ListEntitiesForPolicy", ``IsTruncated``; the stand-in lists roles first): a user past the first page
+    still shares the policy.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    legacy_policy(iam, destination_roles(FULL, 5), EMR_EC2_ROLE)
+    iam.create_user(UserName="analyst")
+    iam.attach_user_policy(UserName="analyst", PolicyArn=LEGACY_ARN)
+
+    with short_pages(1):
+        first = iam.list_entities_for_policy(PolicyArn=LEGACY_ARN)
+        with pytest.raises(ConflictError, match="user analyst"):
+            run_operator(attach(destination_role_arns=destination_roles(FULL + 5, 5)))
+
+    assert [role["RoleName"] for role in first["PolicyRoles"]] == [EMR_EC2_ROLE]
+    assert first["PolicyUsers"] == []
+    assert spill.held(managed_document(iam, LEGACY_ARN)) == set(destination_roles(FULL, 5))
+
+
+def test_a_revoke_finds_a_detached_spill_policy_past_the_first_page(aws: Seeded) -> None:
+    """
+    A revoke killed after ``DetachRolePolicy`` leaves the role's spill policy detached, still granting; the
+    retry finds it with ``ListPolicies`` (IAM API Reference, "ListPolicies", ``IsTruncated``) and empties it.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    iam.create_policy(  # an earlier policy under the provider's path, not this role's
+        PolicyName="aaa-not-a-spill-policy", Path=spill.SPILL_PATH, PolicyDocument=json.dumps(EXTRA)
+    )
+    fill_inline(iam, FULL)
+    victim = destination_roles(0, 1)[0]
+    run_operator(attach(destination_role_arns=[victim]))
+    iam.detach_role_policy(RoleName=EMR_EC2_ROLE, PolicyArn=SPILL_ARN)  # where the killed revoke stopped
+
+    with short_pages(1):
+        first = iam.list_policies(Scope="Local", PathPrefix=spill.SPILL_PATH)
+        run_operator(isolation_revoke(victim))
+
+    assert [policy["PolicyName"] for policy in first["Policies"]] == ["aaa-not-a-spill-policy"]
+    remaining = [policy["Arn"] for policy in iam.list_policies(Scope="Local", PathPrefix=spill.SPILL_PATH)["Policies"]]
+    assert SPILL_ARN not in remaining or victim not in spill.held(managed_document(iam, SPILL_ARN))

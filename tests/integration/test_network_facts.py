@@ -8,6 +8,7 @@ import pytest
 
 from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
 from airflow_provider_emrfs_xacct.pure.network import sts_endpoint_check
+from devstack.aws_pages import short_pages
 from devstack.moto_stack import EMR_ACCOUNT, REGION, client
 from devstack.testing import CallRecorder
 
@@ -53,6 +54,31 @@ def test_sts_interface_endpoint_with_private_dns(ec2: Any) -> None:
     assert facts.sts_interface_endpoint
     assert sts_endpoint_check("emr-6.15.0", facts).status == "PASS"
     assert sts_endpoint_check("emr-5.30.0", facts).status == "FAIL"  # global endpoint
+
+
+def test_an_sts_endpoint_past_the_first_page_counts(ec2: Any) -> None:
+    """
+    EC2 answers a ``NextToken`` while results are left (Amazon EC2 API Reference, "DescribeVpcEndpoints",
+    "DescribeRouteTables"); the stand-in answers one item a page here, so a single call sees only the first.
+    """
+    vpc, subnet = private_subnet(ec2)
+    ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        ServiceName=f"com.amazonaws.{REGION}.sts",
+        VpcEndpointType="Interface",
+        SubnetIds=[subnet],
+        PrivateDnsEnabled=False,
+    )
+    add_sts_interface_endpoint(ec2, vpc, subnet)
+
+    with short_pages(1):
+        first = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])
+        facts = read_subnet_facts(ec2, subnet)
+
+    assert len(first["VpcEndpoints"]) == 1
+    assert first["NextToken"]
+    assert facts.sts_interface_endpoint
+    assert sts_endpoint_check("emr-6.15.0", facts).status == "PASS"
 
 
 def test_an_endpoint_for_another_service_does_not_count(ec2: Any) -> None:
