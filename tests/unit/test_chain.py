@@ -981,6 +981,47 @@ GUARDS = [
         KMS,
         "KMS Developer Guide, kms:ViaService: the value is the regional endpoint name",
     ),
+    # The key (and so the bucket, which S3 only encrypts with a key of its own Region: S3 User Guide, "Using
+    # server-side encryption with AWS KMS keys (SSE-KMS)") is in us-east-1; the destination connection is in
+    # eu-west-1. S3 of us-east-1 calls KMS, so kms:ViaService is s3.us-east-1.amazonaws.com.
+    Guard(
+        "key-user-on-the-keys-region-with-a-connection-of-another-region",
+        (
+            _key_users_with({"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}),
+            lambda state: setattr(state, "region", "eu-west-1"),
+        ),
+        VERDICT_PASS,
+        source="KMS Developer Guide, kms:ViaService; S3 User Guide, SSE-KMS: the key is in the bucket's Region",
+    ),
+    Guard(
+        "key-user-on-the-connections-region-not-the-keys",
+        (
+            _key_users_with({"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}}),
+            lambda state: setattr(state, "region", "eu-west-1"),
+        ),
+        VERDICT_FAIL,
+        KMS,
+        "KMS Developer Guide, kms:ViaService; S3 User Guide, SSE-KMS: the key is in the bucket's Region",
+    ),
+    Guard(
+        "key-deny-outside-the-keys-region",
+        (
+            _key_policy_extra(
+                {
+                    "Sid": "OnlyInRegion",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "kms:*",
+                    "Resource": "*",
+                    "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}},
+                }
+            ),
+            lambda state: setattr(state, "region", "eu-west-1"),
+        ),
+        VERDICT_FAIL,
+        KMS,
+        "IAM User Guide, aws:RequestedRegion: the Region of the endpoint called (KMS of the key's Region)",
+    ),
     Guard(
         "deny-unless-via-s3",
         (

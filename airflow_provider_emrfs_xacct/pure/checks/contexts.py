@@ -219,13 +219,18 @@ def kms_request(state: ChainState, role: RoleState, action: str, key: tuple[str,
         sets ``kms:RequestAlias``).
     """
     key_arn, configured = key
+    # The Region is the key's, not the connection's: S3 uses a KMS key only in the bucket's own Region
+    # (Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)": the key must be in
+    # the same Region as the bucket), so S3 of that Region calls KMS of that Region. A bucket of another
+    # Region than the destination connection's would otherwise be judged as s3.<connection's region>.
+    region = _region_of_arn(key_arn) or state.region
     context: dict[str, Any] = {
         **_principal_context(role),
         # KMS Developer Guide, "kms:ViaService": S3 calls KMS as s3.<region>.amazonaws.com.
-        "kms:ViaService": f"s3.{state.region}.amazonaws.com",
+        "kms:ViaService": f"s3.{region}.amazonaws.com",
         "kms:CallerAccount": account_of_arn(role.arn),
         "aws:ResourceAccount": account_of_arn(key_arn),
-        "aws:RequestedRegion": state.region,
+        "aws:RequestedRegion": region,
         # S3 User Guide, "Using server-side encryption with AWS KMS keys": the encryption context is
         # the object's ARN, or the bucket's with an S3 Bucket Key (which the bucket's setting turns on for
         # uploads that ask for SSE-KMS too: "Configuring an S3 Bucket Key at the object level").
@@ -245,6 +250,12 @@ def kms_request(state: ChainState, role: RoleState, action: str, key: tuple[str,
         known_absent=frozenset(absent),
         has_boundary=role.boundary is not None,
     )
+
+
+def _region_of_arn(arn: str) -> str:
+    """The Region component of an ARN (``arn:partition:service:region:account:resource``), or ``""``."""
+    parts = arn.split(":", 5)
+    return parts[3] if len(parts) == 6 else ""
 
 
 def assume_request(emr_role: RoleState, role: RoleState) -> Request:
