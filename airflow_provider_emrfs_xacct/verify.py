@@ -120,37 +120,38 @@ def pin_bucket_owner(readers: Readers) -> str:
     return account
 
 
-def _bucket_exists(s3: EmrfsS3Hook, bucket: str) -> bool | OtherOwner:
+def _bucket_region(s3: EmrfsS3Hook, bucket: str) -> str | OtherOwner | None:
     """
-    HeadBucket with the owner condition; when S3 refuses it, HeadBucket again without: a bucket that answers
-    then is another account's (the condition is all that differs), else the refusal stands.
+    HeadBucket with the owner condition: the bucket's Region (``""``: not said), ``None`` when there is no such
+    bucket. When S3 refuses it, HeadBucket again without: a bucket that answers then is another account's (the
+    condition is all that differs), else the refusal stands.
     """
     try:
-        return s3.bucket_exists(bucket)
+        return s3.bucket_region(bucket)
     except ClientError as error:
         if not (s3.expected_bucket_owner and is_access_denied(error)):
             raise
         try:
-            found = s3.bucket_exists(bucket, any_owner=True)
+            found = s3.bucket_region(bucket, any_owner=True)
         except ClientError:
             raise error from None
-        if found:
+        if found is not None:
             return OtherOwner(s3.expected_bucket_owner)
         raise
 
 
 def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unreadable | OtherOwner | None:
     """
-    Read a bucket's policy, object ownership, Block Public Access (RestrictPublicBuckets, whether its policy is
-    public) and default encryption, resolving its key through DescribeKey. A bucket another account owns
-    (:func:`pin_bucket_owner`) is not read: :class:`OtherOwner`.
+    Read a bucket's Region, policy, object ownership, Block Public Access (RestrictPublicBuckets, whether its
+    policy is public) and default encryption, resolving its key through DescribeKey. A bucket another account
+    owns (:func:`pin_bucket_owner`) is not read: :class:`OtherOwner`.
     """
-    exists = read(s3, "s3:ListBucket (HeadBucket)", f"Bucket={bucket}", partial(_bucket_exists, s3, bucket))
-    if isinstance(exists, (Unreadable, OtherOwner)):
-        return exists
-    if not exists:
+    region = read(s3, "s3:ListBucket (HeadBucket)", f"Bucket={bucket}", partial(_bucket_region, s3, bucket))
+    if isinstance(region, (Unreadable, OtherOwner)):
+        return region
+    if region is None:
         return None
-    state = BucketState(account=account)
+    state = BucketState(account=account, region=region or None)
     policy = read(s3, "s3:GetBucketPolicy", f"Bucket={bucket}", lambda: s3.get_bucket_policy(bucket))
     if isinstance(policy, Unreadable):
         state.unreadable["policy"] = policy.detail

@@ -143,6 +143,7 @@ def healthy_state() -> ChainState:
                 sse_algorithm="aws:kms",
                 kms_key_arn=KEY,
                 kms_key_id=KEY,
+                region="us-east-1",
             )
         },
         key_policies={KEY: document(ROOT_STATEMENT, ADMIN_STATEMENT, key_users_statement([ROLE]))},
@@ -945,6 +946,31 @@ def _tag_role(tags: dict[str, str]) -> Callable[[ChainState], None]:
     return change
 
 
+def _role_statement(statement: dict[str, Any]) -> Callable[[ChainState], None]:
+    def change(state: ChainState) -> None:
+        role = state.destination_roles[ROLE]
+        assert isinstance(role, RoleState)
+        role.policies.append(("inline policy guard", document(statement)))
+
+    return change
+
+
+def _bucket_region(region: str | None) -> Callable[[ChainState], None]:
+    def change(state: ChainState) -> None:
+        state.buckets[BUCKET].region = region  # type: ignore[union-attr]
+
+    return change
+
+
+REGION_GUARD = {
+    "Sid": "DenyOutsideApprovedRegions",
+    "Effect": "Deny",
+    "NotAction": ["iam:*", "sts:*", "organizations:*", "support:*"],
+    "Resource": "*",
+    "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1"]}},
+}
+
+
 ANY_BUCKET = [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"]
 TEAM_GUARD = {
     "Sid": "OnlyDataTeam",
@@ -1021,6 +1047,37 @@ GUARDS = [
         VERDICT_FAIL,
         KMS,
         "IAM User Guide, aws:RequestedRegion: the Region of the endpoint called (KMS of the key's Region)",
+    ),
+    # The common "deny outside the approved Regions" statement (IAM User Guide, "AWS: Denies access to AWS based
+    # on the requested Region"), here in the destination role's own policy. aws:RequestedRegion of an S3
+    # request is the bucket's Region (HeadBucket x-amz-bucket-region), not the destination connection's.
+    Guard(
+        "region-deny-with-the-bucket-in-another-region-than-the-connection",
+        (
+            _role_statement(REGION_GUARD),
+            _bucket_region("eu-west-1"),
+            lambda state: setattr(state.buckets[BUCKET], "sse_algorithm", "AES256"),
+        ),
+        VERDICT_FAIL,
+        LOOKUP,
+        "IAM User Guide, aws:RequestedRegion; S3 API Reference, HeadBucket (x-amz-bucket-region)",
+    ),
+    Guard(
+        "region-deny-with-the-bucket-in-the-approved-region",
+        (
+            _role_statement(REGION_GUARD),
+            _bucket_region("us-east-1"),
+            lambda state: setattr(state, "region", "eu-west-1"),
+        ),
+        VERDICT_PASS,
+        source="IAM User Guide, aws:RequestedRegion; S3 API Reference, HeadBucket (x-amz-bucket-region)",
+    ),
+    Guard(
+        "region-deny-with-the-buckets-region-not-read",
+        (_role_statement(REGION_GUARD), _bucket_region(None)),
+        VERDICT_NOT_CHECKED,
+        LOOKUP,
+        "design: without the bucket's Region the Region S3 authorizes the request in is not known",
     ),
     Guard(
         "deny-unless-via-s3",

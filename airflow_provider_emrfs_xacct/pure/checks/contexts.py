@@ -157,9 +157,13 @@ def s3_request(
         **_principal_context(role),
         "aws:ResourceAccount": bucket.account,
         "aws:SecureTransport": "true",
-        "aws:RequestedRegion": state.region,
         "aws:ViaAWSService": "false",
     }
+    if bucket.region:
+        # IAM User Guide, aws:RequestedRegion: the Region the request is made to. S3 serves a bucket only in
+        # its own Region (a request sent elsewhere is answered with the bucket's Region to send it to), so
+        # it is the bucket's, not the destination connection's; when not known, a condition on it is "not checked".
+        context["aws:RequestedRegion"] = bucket.region
     if not _add_listing(call, stem, context, absent):
         return None
     _add_upload_headers(state, call, bucket_name, context, absent)

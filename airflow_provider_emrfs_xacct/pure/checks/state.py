@@ -51,6 +51,8 @@ class BucketState:
 
     account: str
     policy: dict[str, Any] | None = None
+    #: The bucket's Region (HeadBucket ``x-amz-bucket-region``), where S3 authorizes its requests; ``None``: not known.
+    region: str | None = None
     object_ownership: str = "ObjectWriter"
     sse_algorithm: str | None = None
     #: The key's ARN, resolved through DescribeKey (the bucket may name an alias or a key id).
