@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import account_of, denial_message, error_code, is_access_denied
+from airflow_provider_emrfs_xacct.pure.bucket_policy import AWS_MANAGED_S3_ALIAS
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
 from airflow_provider_emrfs_xacct.pure.checks.state import (
@@ -417,8 +418,19 @@ def _read_bucket_key(
     key_states: dict[str, str],
 ) -> None:
     """Resolve the bucket's default KMS key and read its policy into ``key_policies`` (its state into ``key_states``)."""
-    if bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse") or not bucket.kms_key_id:
-        return  # no KMS key, or the AWS managed key aws/s3
+    if bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse"):
+        return  # no KMS key
+    if not bucket.kms_key_id:
+        # The AWS managed key aws/s3: its ARN, for judging the writers' own policies on it (checks/key_user.py).
+        # AWS KMS API Reference, DescribeKey: on a predefined AWS alias with no key yet, KMS creates the AWS
+        # managed key and returns its ARN.
+        managed = resolve_key(kms, AWS_MANAGED_S3_ALIAS)
+        bucket.aws_managed_key_arn = (
+            str(managed["Arn"])
+            if isinstance(managed, dict)
+            else managed or Unreadable(f"kms:DescribeKey found no {AWS_MANAGED_S3_ALIAS}")
+        )
+        return
     key = resolve_key(kms, bucket.kms_key_id)
     if key is None or isinstance(key, Unreadable):
         bucket.kms_key_arn = bucket.kms_key_id
@@ -426,7 +438,8 @@ def _read_bucket_key(
         return
     bucket.kms_key_manager = key.get("KeyManager")
     if key.get("KeyManager") == "AWS":
-        return  # aws/s3: its policy allows the principals of its own account only (checks/key_user.py)
+        bucket.aws_managed_key_arn = str(key["Arn"])  # aws/s3: its policy is AWS's own (checks/key_user.py)
+        return
     bucket.kms_key_arn = _read_described_key(kms, key, destination_account, key_policies, key_states)
 
 

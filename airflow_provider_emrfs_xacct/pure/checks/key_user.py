@@ -124,12 +124,11 @@ def _key(state: ChainState, index: int, name: str, bucket: BucketState) -> Link 
         return Link(index, name, PASS, f"default encryption is {bucket.sse_algorithm or 'none'}; no KMS key involved")
     key_arn = bucket.kms_key_arn
     if key_arn is None:
-        return Link(
-            index,
-            name,
-            PASS,
-            f"SSE-KMS with the AWS managed key aws/s3: every writer is in its account {bucket.account}",
-        )
+        managed = bucket.aws_managed_key_arn
+        if not isinstance(managed, str):
+            why = managed.detail if isinstance(managed, Unreadable) else "its ARN was not read"
+            return Link(index, name, UNKNOWN, f"SSE-KMS with the AWS managed key aws/s3: {why}", fix=PROBE_FIX)
+        return managed, aws_managed_key_policy(bucket.account, managed)
     key_policy = state.key_policies.get(key_arn)
     if isinstance(key_policy, Unreadable):
         return Link(index, name, UNKNOWN, f"key policy of {key_arn}: {key_policy.detail}", fix=PROBE_FIX)
@@ -145,6 +144,39 @@ def _key(state: ChainState, index: int, name: str, bucket: BucketState) -> Link 
     if key_state != "Enabled":
         return Link(index, name, FAIL, f"the key {key_arn} is {key_state}", fix=_enable_fix(key_state))
     return key_arn, key_policy
+
+
+def aws_managed_key_policy(account: str, key_arn: str) -> dict[str, Any]:
+    """
+    The key policy of the AWS managed key ``aws/s3``, which nobody can change: every principal of its account
+    may use it through S3, and nobody else (the policy AWS gives its managed keys: AWS KMS Developer Guide,
+    "kms:CallerAccount", the statement "taken from the key policy of an AWS managed key", there for EBS,
+    here with ``kms:ViaService`` S3 of the key's Region). The writers' own policies and boundaries still count:
+    an explicit ``Deny`` on KMS in them refuses it.
+    """
+    region = key_arn.split(":", 5)[3] if key_arn.count(":") >= 5 else ""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "Allow access through S3 for all principals in the account that are authorized to use S3",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"kms:CallerAccount": account, "kms:ViaService": f"s3.{region}.amazonaws.com"}
+                },
+            },
+            {
+                "Sid": "Allow direct access to key metadata to the account",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{partition_of_arn(key_arn)}:iam::{account}:root"},
+                "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
+                "Resource": "*",
+            },
+        ],
+    }
 
 
 def _requested_key(
