@@ -82,15 +82,8 @@ def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, st
     known (no cluster read). S3 applies the bucket's default only to a request that "doesn't specify any
     server-side encryption" (S3 API Reference, ServerSideEncryptionRule, ApplyServerSideEncryptionByDefault).
     """
-    configuration = state.security_configuration if isinstance(state.security_configuration, dict) else {}
-    encryption = configuration.get("EncryptionConfiguration") or {}
-    if encryption.get("EnableAtRestEncryption"):
-        s3 = (encryption.get("AtRestEncryptionConfiguration") or {}).get("S3EncryptionConfiguration") or {}
-        override = next(
-            (item for item in s3.get("Overrides") or [] if isinstance(item, dict) and item.get("BucketName") == bucket),
-            None,
-        )
-        s3 = override or s3
+    s3 = _at_rest_s3_encryption(state, bucket)
+    if s3 is not None:
         mode = str(s3.get("EncryptionMode"))
         if mode == "SSE-S3":
             return "AES256", None
@@ -107,6 +100,42 @@ def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, st
         key = site_property(state, "emrfs-site", "fs.s3.serverSideEncryption.kms.keyId")
         return ("aws:kms", key) if key else ("AES256", None)
     return None, None
+
+
+def _at_rest_s3_encryption(state: ChainState, bucket: str) -> dict[str, Any] | None:
+    """The security configuration's at-rest S3 encryption for ``bucket`` (its ``Overrides`` entry winning), or ``None``."""
+    configuration = state.security_configuration if isinstance(state.security_configuration, dict) else {}
+    encryption = configuration.get("EncryptionConfiguration") or {}
+    if not encryption.get("EnableAtRestEncryption"):
+        return None
+    s3 = (encryption.get("AtRestEncryptionConfiguration") or {}).get("S3EncryptionConfiguration") or {}
+    override = next(
+        (item for item in s3.get("Overrides") or [] if isinstance(item, dict) and item.get("BucketName") == bucket),
+        None,
+    )
+    return override or s3
+
+
+def client_side_encryption(state: ChainState, bucket: str) -> str:
+    """
+    How EMRFS encrypts uploads to ``bucket`` client-side, and with which key, as a phrase; ``""``: it does not.
+
+    The security configuration's ``CSE-KMS``/``CSE-Custom`` (with its ``Overrides`` for the bucket), or, without
+    at-rest S3 encryption there, ``emrfs-site`` ``fs.s3.cse.enabled`` with ``fs.s3.cse.kms.keyId`` (Amazon EMR
+    Release Guide, "Specifying Amazon S3 encryption using EMRFS properties"). EMRFS then calls KMS itself (or
+    the custom provider), not through S3: that key is not judged here.
+    """
+    s3 = _at_rest_s3_encryption(state, bucket)
+    if s3 is not None:
+        mode = str(s3.get("EncryptionMode"))
+        if not mode.startswith("CSE-"):
+            return ""
+        key = s3.get("AwsKmsKey") or s3.get("EncryptionKeyProviderClass")
+        return f"{mode} with {key} (the security configuration)" if key else f"{mode} (the security configuration)"
+    if str(site_property(state, "emrfs-site", "fs.s3.cse.enabled")).lower() != "true":
+        return ""
+    key = site_property(state, "emrfs-site", "fs.s3.cse.kms.keyId")
+    return f"client-side encryption{f' with {key}' if key else ''} (emrfs-site fs.s3.cse.enabled)"
 
 
 def _upload_headers(state: ChainState, bucket: str) -> dict[str, str | None] | None:

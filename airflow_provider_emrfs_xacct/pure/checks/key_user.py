@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.bucket_policy import refuse_unusable_bucket_key
-from airflow_provider_emrfs_xacct.pure.checks.contexts import identity_side, kms_request, requested_encryption
+from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    client_side_encryption,
+    identity_side,
+    kms_request,
+    requested_encryption,
+)
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     FAIL,
     PASS,
@@ -35,9 +40,36 @@ def audit(
     """
     Evaluate each KMS call S3 makes for the writers under ``location`` against the key policy.
 
+    A pass is only "not checked" when the uploads are also encrypted client-side: EMRFS then uses that key
+    itself, which is not judged here.
+
     :param uses: (role, KMS action, object ARN) for every request that makes S3 call KMS.
     :param evaluated: each identity-side request is appended here, for the simulator's second opinion.
     """
+    link = _server_side(state, index, bucket, location, uses, evaluated)
+    client_side = client_side_encryption(state, location.bucket)
+    if link.status != PASS or not client_side:
+        return link
+    return Link(
+        index,
+        link.link,
+        UNKNOWN,
+        f"{link.detail}; but uploads are also encrypted client-side, {client_side}: EMRFS uses that key itself, "
+        "not through S3, and it is not checked",
+        link.statement,
+        PROBE_FIX,
+    )
+
+
+def _server_side(
+    state: ChainState,
+    index: int,
+    bucket: BucketState,
+    location: S3Location,
+    uses: list[tuple[RoleState, str, str]],
+    evaluated: list[Evaluated],
+) -> Link:
+    """The link of the key S3 encrypts with (the bucket's default, or the one the uploads ask for)."""
     name = f"use bucket key for {location.uri}"
     requested = _requested_key(state, index, name, bucket, location, uses)
     if isinstance(requested, Link):
