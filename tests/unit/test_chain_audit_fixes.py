@@ -520,3 +520,22 @@ def test_uploads_asking_for_sse_s3_need_no_key(ask: Callable[[ChainState], objec
 
     assert link.status == PASS, link
     assert "SSE-S3" in link.detail
+
+
+def test_a_boundary_without_kms_leaves_the_aws_managed_key_not_checked() -> None:
+    """
+    The aws/s3 key policy grants to everyone ("*"); whether a permissions boundary limits such a grant is not
+    documented (IAM User Guide, "Permissions boundaries for IAM entities" names the role ARN and the session).
+    """
+    state = aws_s3_bucket(healthy_state())
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    role.boundary = (
+        "permissions boundary s3-only",
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]},
+    )
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == "not checked", link
+    assert "grant to everyone" in link.detail
