@@ -1079,6 +1079,29 @@ GUARDS = [
         LOOKUP,
         "design: without the bucket's Region the Region S3 authorizes the request in is not known",
     ),
+    # The data perimeter's key policy statement: deny outside the network unless an AWS service calls on the
+    # principal's behalf. S3's calls to KMS are forward access sessions, aws:ViaAWSService true (IAM User Guide,
+    # "Forward access sessions"), so the Deny does not apply whatever aws:SourceVpce would be.
+    Guard(
+        "key-deny-outside-the-network-spares-calls-via-s3",
+        (
+            _key_policy_extra(
+                {
+                    "Sid": "NetworkPerimeter",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "kms:*",
+                    "Resource": "*",
+                    "Condition": {
+                        "StringNotEqualsIfExists": {"aws:SourceVpce": "vpce-1234"},
+                        "BoolIfExists": {"aws:ViaAWSService": "false"},
+                    },
+                }
+            ),
+        ),
+        VERDICT_PASS,
+        source='IAM User Guide, "Forward access sessions": aws:ViaAWSService is true on FAS requests',
+    ),
     Guard(
         "deny-unless-via-s3",
         (

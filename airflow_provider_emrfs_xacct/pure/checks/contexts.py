@@ -264,6 +264,9 @@ def kms_request(state: ChainState, role: RoleState, action: str, key: tuple[str,
         "kms:CallerAccount": account_of_arn(role.arn),
         "aws:ResourceAccount": account_of_arn(key_arn),
         "aws:RequestedRegion": region,
+        # IAM User Guide, "Forward access sessions": S3 calls KMS for SSE-KMS with a forward access session,
+        # and "the aws:ViaAWSService condition key is set to true whenever FAS requests are made".
+        "aws:ViaAWSService": "true",
         # S3 User Guide, "Using server-side encryption with AWS KMS keys": the encryption context is
         # the object's ARN, or the bucket's with an S3 Bucket Key (which the bucket's setting turns on for
         # uploads that ask for SSE-KMS too: "Configuring an S3 Bucket Key at the object level").
