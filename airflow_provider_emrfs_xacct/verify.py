@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import account_of, denial_message, error_code, is_access_denied
+from airflow_provider_emrfs_xacct.pure.bucket_policy import AWS_MANAGED_S3_ALIAS
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
 from airflow_provider_emrfs_xacct.pure.checks.state import (
@@ -120,37 +121,38 @@ def pin_bucket_owner(readers: Readers) -> str:
     return account
 
 
-def _bucket_exists(s3: EmrfsS3Hook, bucket: str) -> bool | OtherOwner:
+def _bucket_region(s3: EmrfsS3Hook, bucket: str) -> str | OtherOwner | None:
     """
-    HeadBucket with the owner condition; when S3 refuses it, HeadBucket again without: a bucket that answers
-    then is another account's (the condition is all that differs), else the refusal stands.
+    HeadBucket with the owner condition: the bucket's Region (``""``: not said), ``None`` when there is no such
+    bucket. When S3 refuses it, HeadBucket again without: a bucket that answers then is another account's (the
+    condition is all that differs), else the refusal stands.
     """
     try:
-        return s3.bucket_exists(bucket)
+        return s3.bucket_region(bucket)
     except ClientError as error:
         if not (s3.expected_bucket_owner and is_access_denied(error)):
             raise
         try:
-            found = s3.bucket_exists(bucket, any_owner=True)
+            found = s3.bucket_region(bucket, any_owner=True)
         except ClientError:
             raise error from None
-        if found:
+        if found is not None:
             return OtherOwner(s3.expected_bucket_owner)
         raise
 
 
 def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unreadable | OtherOwner | None:
     """
-    Read a bucket's policy, object ownership, Block Public Access (RestrictPublicBuckets, whether its policy is
-    public) and default encryption, resolving its key through DescribeKey. A bucket another account owns
-    (:func:`pin_bucket_owner`) is not read: :class:`OtherOwner`.
+    Read a bucket's Region, policy, object ownership, Block Public Access (RestrictPublicBuckets, whether its
+    policy is public) and default encryption, resolving its key through DescribeKey. A bucket another account
+    owns (:func:`pin_bucket_owner`) is not read: :class:`OtherOwner`.
     """
-    exists = read(s3, "s3:ListBucket (HeadBucket)", f"Bucket={bucket}", partial(_bucket_exists, s3, bucket))
-    if isinstance(exists, (Unreadable, OtherOwner)):
-        return exists
-    if not exists:
+    region = read(s3, "s3:ListBucket (HeadBucket)", f"Bucket={bucket}", partial(_bucket_region, s3, bucket))
+    if isinstance(region, (Unreadable, OtherOwner)):
+        return region
+    if region is None:
         return None
-    state = BucketState(account=account)
+    state = BucketState(account=account, region=region or None)
     policy = read(s3, "s3:GetBucketPolicy", f"Bucket={bucket}", lambda: s3.get_bucket_policy(bucket))
     if isinstance(policy, Unreadable):
         state.unreadable["policy"] = policy.detail
@@ -416,8 +418,19 @@ def _read_bucket_key(
     key_states: dict[str, str],
 ) -> None:
     """Resolve the bucket's default KMS key and read its policy into ``key_policies`` (its state into ``key_states``)."""
-    if bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse") or not bucket.kms_key_id:
-        return  # no KMS key, or the AWS managed key aws/s3
+    if bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse"):
+        return  # no KMS key
+    if not bucket.kms_key_id:
+        # The AWS managed key aws/s3: its ARN, for judging the writers' own policies on it (checks/key_user.py).
+        # AWS KMS API Reference, DescribeKey: on a predefined AWS alias with no key yet, KMS creates the AWS
+        # managed key and returns its ARN.
+        managed = resolve_key(kms, AWS_MANAGED_S3_ALIAS)
+        bucket.aws_managed_key_arn = (
+            str(managed["Arn"])
+            if isinstance(managed, dict)
+            else managed or Unreadable(f"kms:DescribeKey found no {AWS_MANAGED_S3_ALIAS}")
+        )
+        return
     key = resolve_key(kms, bucket.kms_key_id)
     if key is None or isinstance(key, Unreadable):
         bucket.kms_key_arn = bucket.kms_key_id
@@ -425,7 +438,8 @@ def _read_bucket_key(
         return
     bucket.kms_key_manager = key.get("KeyManager")
     if key.get("KeyManager") == "AWS":
-        return  # aws/s3: its policy allows the principals of its own account only (checks/key_user.py)
+        bucket.aws_managed_key_arn = str(key["Arn"])  # aws/s3: its policy is AWS's own (checks/key_user.py)
+        return
     bucket.kms_key_arn = _read_described_key(kms, key, destination_account, key_policies, key_states)
 
 

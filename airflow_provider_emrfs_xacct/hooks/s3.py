@@ -156,23 +156,28 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
             raise
         return bool(answer["PublicAccessBlockConfiguration"].get("RestrictPublicBuckets"))
 
-    def bucket_exists(self, bucket: str, *, any_owner: bool = False) -> bool:
+    def bucket_region(self, bucket: str, *, any_owner: bool = False) -> str | None:
         """
-        Return whether the bucket exists (``HeadBucket``; a 404 is "no", a refusal is raised).
+        Return the Region of the bucket, ``""`` when S3 does not say it, ``None`` when there is no such bucket
+        (``HeadBucket``; a 404 is "no bucket", a refusal is raised).
+
+        S3 API Reference, HeadBucket: the response's ``x-amz-bucket-region`` (``BucketRegion``) is "the Region
+        where the bucket is located".
 
         :param any_owner: do not send ``ExpectedBucketOwner`` (to tell a bucket of another account from a
             refusal).
         """
         try:
-            self.conn.head_bucket(Bucket=bucket, **({} if any_owner else self._owner()))
+            response = self.conn.head_bucket(Bucket=bucket, **({} if any_owner else self._owner()))
         except ClientError as error:
             if error_code(error) in ("404", "NoSuchBucket", "NotFound"):
-                return False
+                return None
             if error_code(error) == "403":
                 # HeadBucket has no body: make the refusal look like every other access denial.
                 error.response.setdefault("Error", {})["Code"] = "AccessDenied"
             raise
-        return True
+        headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+        return str(response.get("BucketRegion") or headers.get("x-amz-bucket-region") or "")
 
     def get_default_encryption(self, bucket: str) -> dict[str, Any]:
         """

@@ -149,14 +149,14 @@ def session_prefix(role_arn: str) -> str:
 
 # Principals ------------------------------------------------------------------------------------
 
-#: What a ``Principal`` value names, relative to a caller that is a session of a role.
-ROLE, SESSION, ACCOUNT = "role", "session", "account"
+#: What a ``Principal`` value names, relative to a caller that is a session of a role (``*``: everyone).
+ROLE, SESSION, ACCOUNT, ANYONE = "role", "session", "account", "anyone"
 
 
 def _principal_kind(value: str, caller: str, session_known: bool) -> str | None:
     """Return which of the caller's identities ``value`` names: its role, one of its sessions, its account, or none."""
     if value == "*":
-        return ROLE
+        return ANYONE
     if value == caller:
         return ROLE
     if caller and value.startswith(session_prefix(caller)):
@@ -194,7 +194,8 @@ def principal_matches(principal: Any, caller: str) -> bool:
 
 def names_principal_directly(principal: Any, caller: str) -> bool:
     """Return whether a ``Principal`` element names the caller's own ARN or everyone (``*``), not its account."""
-    return _named(principal, caller, False).get(ROLE) is True
+    named = _named(principal, caller, False)
+    return named.get(ROLE) is True or named.get(ANYONE) is True
 
 
 # Conditions -----------------------------------------------------------------------------------
@@ -455,7 +456,8 @@ def _principal_applies(statement: dict[str, Any], request: Request) -> dict[str,
         if statement.get("Effect") == "Deny":
             if request.has_boundary:
                 return {ROLE: True}
-            exempt = _and(named.get(SESSION, False), named.get(ROLE, False), named.get(ACCOUNT, False))
+            everyone = named.get(ANYONE, False)
+            exempt = _or(everyone, _and(named.get(SESSION, False), named.get(ROLE, False), named.get(ACCOUNT, False)))
             return {} if exempt is True else {ROLE: None if exempt is None else True}
         listed = _or(*named.values()) if named else False
         return {} if listed is True else {ROLE: None if listed is None else True}
@@ -547,7 +549,7 @@ def evaluate(
         (or everyone), not its account; ``Deny`` statements count as always.
     """
     scan = _scan(policies, request, resource_policy=resource_policy)
-    kinds = (ROLE, SESSION) if direct_only else (ROLE, SESSION, ACCOUNT)
+    kinds = (ROLE, SESSION, ANYONE) if direct_only else (ROLE, SESSION, ANYONE, ACCOUNT)
     if scan.deny is not None:
         return scan.deny
     allowed = scan.allows(*kinds)
@@ -598,11 +600,15 @@ def evaluate_access(
     boundary_ok: Tri = True if bound is None else bound.allows(ROLE)
     same_account = account_of_arn(request.principal) == resource_account
     direct, by_role, by_account = resource.allows(SESSION), resource.allows(ROLE), resource.allows(ACCOUNT)
-    resource_ok = _or(direct, by_role, by_account)
+    by_anyone = resource.allows(ANYONE)
+    resource_ok = _or(direct, by_role, by_account, by_anyone)
+    # AWS documents that a boundary limits a grant to the role's ARN and not one to the session, but not
+    # which of the two a grant to everyone ("*") is: with a boundary that does not allow, it is not known.
+    anyone_ok = _and(by_anyone, True if boundary_ok is True else None)
     if same_account and resource_policy_required:
-        result = _or(direct, _and(by_role, boundary_ok), _and(by_account, identity_ok, boundary_ok))
+        result = _or(direct, anyone_ok, _and(by_role, boundary_ok), _and(by_account, identity_ok, boundary_ok))
     elif same_account:
-        result = _or(direct, _and(by_role, boundary_ok), _and(identity_ok, boundary_ok))
+        result = _or(direct, anyone_ok, _and(by_role, boundary_ok), _and(identity_ok, boundary_ok))
     else:
         result = _and(identity_ok, boundary_ok, resource_ok)
 
@@ -617,16 +623,26 @@ def evaluate_access(
     if maybe_deny is not None:
         return maybe_deny
     if result is None:
-        return _undetermined(identity, resource, bound, resource_ok=resource_ok, identity_ok=identity_ok)
+        anyone_capped = same_account and by_anyone is True and anyone_ok is None
+        return _undetermined(
+            identity, resource, bound, resource_ok=resource_ok, identity_ok=identity_ok, anyone_capped=anyone_capped
+        )
     return _granting(identity, resource, resource_policy_required=resource_policy_required, same_account=same_account)
 
 
 def _undetermined(
-    identity: _Scan, resource: _Scan, bound: _Scan | None, *, resource_ok: Tri, identity_ok: Tri
+    identity: _Scan, resource: _Scan, bound: _Scan | None, *, resource_ok: Tri, identity_ok: Tri, anyone_capped: bool
 ) -> Decision:
-    """The statement an undetermined answer depends on: the resource side's, else the identity's, else the boundary's."""
+    """
+    The statement an undetermined answer depends on: a grant to everyone a boundary may limit, else the resource
+    side's, else the identity's, else the boundary's.
+    """
+    granted = resource.allow.get(ANYONE)
+    if anyone_capped and granted is not None:
+        why = 'whether the permissions boundary limits a grant to everyone ("*")'
+        return Decision(False, UNDETERMINED, granted.statement, granted.source, why)
     undetermined = (
-        resource.first(SESSION, ROLE, ACCOUNT)
+        resource.first(SESSION, ROLE, ANYONE, ACCOUNT)
         if resource_ok is None
         else identity.first(ROLE)
         if identity_ok is None
@@ -640,9 +656,9 @@ def _undetermined(
 def _granting(identity: _Scan, resource: _Scan, *, resource_policy_required: bool, same_account: bool) -> Decision:
     """The statement that grants an allowed request."""
     if resource_policy_required:
-        order = [resource.allow.get(SESSION), resource.allow.get(ROLE), resource.allow.get(ACCOUNT)]
+        order = [resource.allow.get(kind) for kind in (SESSION, ROLE, ANYONE, ACCOUNT)]
     elif same_account:
-        order = [resource.allow.get(SESSION), resource.allow.get(ROLE), identity.allow.get(ROLE)]
+        order = [resource.allow.get(kind) for kind in (SESSION, ROLE, ANYONE)] + [identity.allow.get(ROLE)]
     else:
         order = [identity.allow.get(ROLE)]
     for decision in order:

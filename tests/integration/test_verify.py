@@ -844,10 +844,10 @@ def test_a_refused_head_bucket_of_the_destinations_own_bucket_stays_not_checked(
 ) -> None:
     """A 403 that is not the owner condition's (HeadBucket refused either way) is a refusal, not another owner."""
 
-    def refuse(self: EmrfsS3Hook, bucket: str, *, any_owner: bool = False) -> bool:
+    def refuse(self: EmrfsS3Hook, bucket: str, *, any_owner: bool = False) -> str | None:
         raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "HeadBucket")
 
-    monkeypatch.setattr(EmrfsS3Hook, "bucket_exists", refuse)
+    monkeypatch.setattr(EmrfsS3Hook, "bucket_region", refuse)
 
     report, _, _ = run_operator(verifier(partner.configuration, fail_on_broken=False))
 
@@ -927,3 +927,80 @@ def test_a_key_pending_deletion_fails_with_the_fix_that_works(partner: Partner) 
     assert (key["status"], key["fix"]) == ("fail", "enable the key (kms:EnableKey)")
     kms.enable_key(KeyId=key_id)
     assert run_operator(verifier(partner.configuration))[0]["verdict"] == "PASS"
+
+
+def test_the_bucket_region_is_read_and_a_region_guard_is_judged_with_it(partner: Partner) -> None:
+    """
+    aws:RequestedRegion of an S3 request is the bucket's Region (IAM User Guide, aws:RequestedRegion), read from
+    HeadBucket's x-amz-bucket-region (S3 API Reference, HeadBucket), not the destination connection's Region.
+    """
+    client(partner.aws.url, DESTINATION_ACCOUNT, "s3").create_bucket(
+        Bucket="partner-results-eu", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+
+    far = verify_module.read_bucket(s3_hook(), "partner-results-eu", DESTINATION_ACCOUNT)
+    near = verify_module.read_bucket(s3_hook(), "partner-results-b", DESTINATION_ACCOUNT)
+
+    assert isinstance(far, verify_module.BucketState)
+    assert isinstance(near, verify_module.BucketState)
+    assert (far.region, near.region) == ("eu-west-1", "us-east-1")
+    # The common "deny outside the approved Regions" statement, approving only the bucket's Region: it passes.
+    client(partner.aws.url, DESTINATION_ACCOUNT, "iam").put_role_policy(
+        RoleName=ROLE_NAME,
+        PolicyName="approved-regions",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Deny",
+                        "NotAction": ["iam:*", "sts:*"],
+                        "Resource": "*",
+                        "Condition": {"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}},
+                    }
+                ],
+            }
+        ),
+    )
+    result, _, _ = run_operator(verifier(partner.configuration))
+    assert result["verdict"] == "PASS", result
+
+
+def test_the_aws_managed_key_is_judged_with_the_writers_own_policies(partner: Partner) -> None:
+    """
+    A bucket encrypting with aws/s3 (SSE-KMS, no key id): the verifier resolves the key (AWS KMS API Reference,
+    DescribeKey on the predefined alias) and judges the writers' policies with the policy AWS gives it; an
+    explicit Deny on KMS in the destination role's own policy refuses it (IAM User Guide, "Policy evaluation
+    logic"), as it does on AWS.
+    """
+    client(partner.aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_encryption(
+        Bucket=partner.aws.bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
+        },
+    )
+    result, _, _ = run_operator(verifier(partner.configuration))
+    assert result["verdict"] == "PASS", result
+    assert "alias/aws/s3" not in json.dumps(result["links"])  # the key is named by its ARN
+
+    client(partner.aws.url, DESTINATION_ACCOUNT, "iam").put_role_policy(
+        RoleName=ROLE_NAME,
+        PolicyName="only-approved-keys",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "OnlyApprovedKeys",
+                        "Effect": "Deny",
+                        "Action": "kms:*",
+                        "NotResource": [partner.aws.kms_key_arn],
+                    }
+                ],
+            }
+        ),
+    )
+    report, _, _ = run_operator(verifier(partner.configuration, fail_on_broken=False))
+    key = next(item for item in report["links"] if item["link"] == KMS)
+    assert key["status"] == "fail", key
+    assert key["statement"] == "inline policy only-approved-keys: Sid OnlyApprovedKeys"

@@ -143,6 +143,7 @@ def healthy_state() -> ChainState:
                 sse_algorithm="aws:kms",
                 kms_key_arn=KEY,
                 kms_key_id=KEY,
+                region="us-east-1",
             )
         },
         key_policies={KEY: document(ROOT_STATEMENT, ADMIN_STATEMENT, key_users_statement([ROLE]))},
@@ -945,6 +946,31 @@ def _tag_role(tags: dict[str, str]) -> Callable[[ChainState], None]:
     return change
 
 
+def _role_statement(statement: dict[str, Any]) -> Callable[[ChainState], None]:
+    def change(state: ChainState) -> None:
+        role = state.destination_roles[ROLE]
+        assert isinstance(role, RoleState)
+        role.policies.append(("inline policy guard", document(statement)))
+
+    return change
+
+
+def _bucket_region(region: str | None) -> Callable[[ChainState], None]:
+    def change(state: ChainState) -> None:
+        state.buckets[BUCKET].region = region  # type: ignore[union-attr]
+
+    return change
+
+
+REGION_GUARD = {
+    "Sid": "DenyOutsideApprovedRegions",
+    "Effect": "Deny",
+    "NotAction": ["iam:*", "sts:*", "organizations:*", "support:*"],
+    "Resource": "*",
+    "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1"]}},
+}
+
+
 ANY_BUCKET = [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"]
 TEAM_GUARD = {
     "Sid": "OnlyDataTeam",
@@ -980,6 +1006,101 @@ GUARDS = [
         VERDICT_FAIL,
         KMS,
         "KMS Developer Guide, kms:ViaService: the value is the regional endpoint name",
+    ),
+    # The key (and so the bucket, which S3 only encrypts with a key of its own Region: S3 User Guide, "Using
+    # server-side encryption with AWS KMS keys (SSE-KMS)") is in us-east-1; the destination connection is in
+    # eu-west-1. S3 of us-east-1 calls KMS, so kms:ViaService is s3.us-east-1.amazonaws.com.
+    Guard(
+        "key-user-on-the-keys-region-with-a-connection-of-another-region",
+        (
+            _key_users_with({"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}),
+            lambda state: setattr(state, "region", "eu-west-1"),
+        ),
+        VERDICT_PASS,
+        source="KMS Developer Guide, kms:ViaService; S3 User Guide, SSE-KMS: the key is in the bucket's Region",
+    ),
+    Guard(
+        "key-user-on-the-connections-region-not-the-keys",
+        (
+            _key_users_with({"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}}),
+            lambda state: setattr(state, "region", "eu-west-1"),
+        ),
+        VERDICT_FAIL,
+        KMS,
+        "KMS Developer Guide, kms:ViaService; S3 User Guide, SSE-KMS: the key is in the bucket's Region",
+    ),
+    Guard(
+        "key-deny-outside-the-keys-region",
+        (
+            _key_policy_extra(
+                {
+                    "Sid": "OnlyInRegion",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "kms:*",
+                    "Resource": "*",
+                    "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}},
+                }
+            ),
+            lambda state: setattr(state, "region", "eu-west-1"),
+        ),
+        VERDICT_FAIL,
+        KMS,
+        "IAM User Guide, aws:RequestedRegion: the Region of the endpoint called (KMS of the key's Region)",
+    ),
+    # The common "deny outside the approved Regions" statement (IAM User Guide, "AWS: Denies access to AWS based
+    # on the requested Region"), here in the destination role's own policy. aws:RequestedRegion of an S3
+    # request is the bucket's Region (HeadBucket x-amz-bucket-region), not the destination connection's.
+    Guard(
+        "region-deny-with-the-bucket-in-another-region-than-the-connection",
+        (
+            _role_statement(REGION_GUARD),
+            _bucket_region("eu-west-1"),
+            lambda state: setattr(state.buckets[BUCKET], "sse_algorithm", "AES256"),
+        ),
+        VERDICT_FAIL,
+        LOOKUP,
+        "IAM User Guide, aws:RequestedRegion; S3 API Reference, HeadBucket (x-amz-bucket-region)",
+    ),
+    Guard(
+        "region-deny-with-the-bucket-in-the-approved-region",
+        (
+            _role_statement(REGION_GUARD),
+            _bucket_region("us-east-1"),
+            lambda state: setattr(state, "region", "eu-west-1"),
+        ),
+        VERDICT_PASS,
+        source="IAM User Guide, aws:RequestedRegion; S3 API Reference, HeadBucket (x-amz-bucket-region)",
+    ),
+    Guard(
+        "region-deny-with-the-buckets-region-not-read",
+        (_role_statement(REGION_GUARD), _bucket_region(None)),
+        VERDICT_NOT_CHECKED,
+        LOOKUP,
+        "design: without the bucket's Region the Region S3 authorizes the request in is not known",
+    ),
+    # The data perimeter's key policy statement: deny outside the network unless an AWS service calls on the
+    # principal's behalf. S3's calls to KMS are forward access sessions, aws:ViaAWSService true (IAM User Guide,
+    # "Forward access sessions"), so the Deny does not apply whatever aws:SourceVpce would be.
+    Guard(
+        "key-deny-outside-the-network-spares-calls-via-s3",
+        (
+            _key_policy_extra(
+                {
+                    "Sid": "NetworkPerimeter",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "kms:*",
+                    "Resource": "*",
+                    "Condition": {
+                        "StringNotEqualsIfExists": {"aws:SourceVpce": "vpce-1234"},
+                        "BoolIfExists": {"aws:ViaAWSService": "false"},
+                    },
+                }
+            ),
+        ),
+        VERDICT_PASS,
+        source='IAM User Guide, "Forward access sessions": aws:ViaAWSService is true on FAS requests',
     ),
     Guard(
         "deny-unless-via-s3",

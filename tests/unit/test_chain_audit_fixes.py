@@ -108,11 +108,68 @@ def test_writers_of_the_buckets_account_may_use_its_aws_managed_or_aliased_key(
     state = healthy_state()  # every key goes through the destination role, in the bucket's account
     bucket = bucket_of(state)
     bucket.kms_key_id, bucket.kms_key_arn, bucket.kms_key_manager = key_id, key_arn, manager
+    bucket.aws_managed_key_arn = AWS_S3_KEY if key_arn is None else None
 
     report = check_chain(state)
 
     assert by_name(report)[KMS].status == PASS
     assert report.verdict == "PASS"
+
+
+#: The AWS managed key aws/s3 of the destination account, as DescribeKey names it.
+AWS_S3_KEY = KEY.replace("1234abcd-12ab-34cd-56ef-1234567890ab", "0aaaaaaa-1111-2222-3333-444444444444")
+#: A common guard in a role's own policy: KMS only on the approved customer managed keys.
+ONLY_APPROVED_KEYS = {
+    "Sid": "OnlyApprovedKeys",
+    "Effect": "Deny",
+    "Action": "kms:*",
+    "NotResource": [KEY],
+}
+
+
+def aws_s3_bucket(state: ChainState) -> ChainState:
+    bucket = bucket_of(state)
+    bucket.kms_key_id, bucket.kms_key_arn, bucket.kms_key_manager = None, None, None
+    bucket.aws_managed_key_arn = AWS_S3_KEY
+    return state
+
+
+def test_a_deny_in_the_writers_own_policy_refuses_the_aws_managed_key() -> None:
+    """
+    IAM User Guide, "Policy evaluation logic": an explicit Deny in any policy wins, the key policy's Allow of
+    AWS managed keys included (that policy allows every principal of the account through S3: KMS Developer
+    Guide, kms:CallerAccount).
+    """
+    state = aws_s3_bucket(healthy_state())
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    role.policies.append(("inline policy guard", {"Version": "2012-10-17", "Statement": [ONLY_APPROVED_KEYS]}))
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == FAIL
+    assert AWS_S3_KEY in link.detail
+    assert link.statement == "inline policy guard: Sid OnlyApprovedKeys"
+
+
+def test_the_aws_managed_key_is_allowed_through_s3_of_its_region_only() -> None:
+    """KMS Developer Guide, kms:ViaService: AWS managed keys are usable only through their service."""
+    state = aws_s3_bucket(healthy_state())
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == PASS
+    assert link.statement.startswith("key policy: Sid Allow access through S3")
+
+
+def test_an_unread_aws_managed_key_is_not_checked() -> None:
+    state = aws_s3_bucket(healthy_state())
+    bucket_of(state).aws_managed_key_arn = Unreadable("kms:DescribeKey on alias/aws/s3 denied")
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == "not checked"
+    assert "kms:DescribeKey on alias/aws/s3 denied" in link.detail
 
 
 def test_an_unreadable_default_encryption_is_not_judged_for_writers_of_another_account() -> None:
@@ -463,3 +520,22 @@ def test_uploads_asking_for_sse_s3_need_no_key(ask: Callable[[ChainState], objec
 
     assert link.status == PASS, link
     assert "SSE-S3" in link.detail
+
+
+def test_a_boundary_without_kms_leaves_the_aws_managed_key_not_checked() -> None:
+    """
+    The aws/s3 key policy grants to everyone ("*"); whether a permissions boundary limits such a grant is not
+    documented (IAM User Guide, "Permissions boundaries for IAM entities" names the role ARN and the session).
+    """
+    state = aws_s3_bucket(healthy_state())
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    role.boundary = (
+        "permissions boundary s3-only",
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]},
+    )
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == "not checked", link
+    assert "grant to everyone" in link.detail

@@ -1332,6 +1332,47 @@ ACCESS_CASES += [
         "permissions boundary",
         boundary=SQS_ONLY,
     ),
+    # A grant to everyone ("*"), same account, with a boundary that does not allow: AWS documents that a boundary
+    # limits a grant to the role's ARN and not one to the role session ("Permissions boundaries for IAM
+    # entities"), not which of the two "*" is. The aws/s3 key policy is such a grant (KMS Developer Guide,
+    # kms:CallerAccount). Design: not known, never a guess either way.
+    AccessCase(
+        "boundary-and-key-policy-naming-everyone-undetermined",
+        [],
+        [allow("kms:GenerateDataKey*", Principal={"AWS": "*"})],
+        KMS_REQUEST,
+        ACCOUNT_B,
+        True,
+        False,
+        UNDETERMINED,
+        "resource",
+        boundary=SQS_ONLY,
+    ),
+    AccessCase(
+        "boundary-and-bucket-policy-naming-everyone-undetermined",
+        [],
+        [allow("s3:PutObject", f"{BUCKET}/*", Principal="*")],
+        request("s3:PutObject"),
+        ACCOUNT_B,
+        False,
+        False,
+        UNDETERMINED,
+        "resource",
+        boundary=SQS_ONLY,
+    ),
+    # ... and with a boundary that allows, the grant to everyone allows (either reading gives it).
+    AccessCase(
+        "boundary-allowing-and-key-policy-naming-everyone",
+        [],
+        [allow("kms:GenerateDataKey*", Principal={"AWS": "*"})],
+        KMS_REQUEST,
+        ACCOUNT_B,
+        True,
+        True,
+        ALLOWED,
+        "resource",
+        boundary=[allow("kms:*")],
+    ),
     # A Deny in the boundary wins over every allow.
     AccessCase(
         "boundary-deny-wins",

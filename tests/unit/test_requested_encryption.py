@@ -221,5 +221,28 @@ def test_client_side_encryption_in_the_security_configuration_asks_for_no_server
     assert requested_encryption(state, BUCKET) == (None, None)
     assert emrfs_writer.requested_encryption(document, site, BUCKET) == (None, None)
     link = by_name(check_chain(state))[KMS]
-    assert link.status == PASS, link  # judged on the bucket's default key, which the writer may use
-    assert OTHER_KEY not in link.detail
+    # Judged on the bucket's default key, which the writer may use; but EMRFS also calls KMS itself with the
+    # client-side key, which the verifier does not judge: said, not a silent pass.
+    assert link.status == UNKNOWN, link
+    assert f"may use {KEY}" in link.detail
+    assert f"CSE-KMS with {OTHER_KEY} (the security configuration)" in link.detail
+    assert "probe" in link.fix
+
+
+def test_client_side_encryption_in_emrfs_site_is_said_not_checked() -> None:
+    """Amazon EMR Release Guide, "Specifying Amazon S3 encryption using EMRFS properties": fs.s3.cse.enabled."""
+    state = healthy_state()
+    site = {"fs.s3.cse.enabled": "true", "fs.s3.cse.kms.keyId": OTHER_KEY}
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": site}]
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == UNKNOWN, link
+    assert f"with {OTHER_KEY} (emrfs-site fs.s3.cse.enabled)" in link.detail
+
+
+def test_client_side_encryption_leaves_a_refused_bucket_key_failed() -> None:
+    state = with_at_rest_s3_encryption(healthy_state(), "CSE-KMS", OTHER_KEY)
+    state.key_policies[KEY] = NOBODY
+
+    assert by_name(check_chain(state))[KMS].status == FAIL

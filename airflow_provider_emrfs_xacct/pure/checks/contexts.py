@@ -82,15 +82,8 @@ def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, st
     known (no cluster read). S3 applies the bucket's default only to a request that "doesn't specify any
     server-side encryption" (S3 API Reference, ServerSideEncryptionRule, ApplyServerSideEncryptionByDefault).
     """
-    configuration = state.security_configuration if isinstance(state.security_configuration, dict) else {}
-    encryption = configuration.get("EncryptionConfiguration") or {}
-    if encryption.get("EnableAtRestEncryption"):
-        s3 = (encryption.get("AtRestEncryptionConfiguration") or {}).get("S3EncryptionConfiguration") or {}
-        override = next(
-            (item for item in s3.get("Overrides") or [] if isinstance(item, dict) and item.get("BucketName") == bucket),
-            None,
-        )
-        s3 = override or s3
+    s3 = _at_rest_s3_encryption(state, bucket)
+    if s3 is not None:
         mode = str(s3.get("EncryptionMode"))
         if mode == "SSE-S3":
             return "AES256", None
@@ -107,6 +100,42 @@ def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, st
         key = site_property(state, "emrfs-site", "fs.s3.serverSideEncryption.kms.keyId")
         return ("aws:kms", key) if key else ("AES256", None)
     return None, None
+
+
+def _at_rest_s3_encryption(state: ChainState, bucket: str) -> dict[str, Any] | None:
+    """The security configuration's at-rest S3 encryption for ``bucket`` (its ``Overrides`` entry winning), or ``None``."""
+    configuration = state.security_configuration if isinstance(state.security_configuration, dict) else {}
+    encryption = configuration.get("EncryptionConfiguration") or {}
+    if not encryption.get("EnableAtRestEncryption"):
+        return None
+    s3 = (encryption.get("AtRestEncryptionConfiguration") or {}).get("S3EncryptionConfiguration") or {}
+    override = next(
+        (item for item in s3.get("Overrides") or [] if isinstance(item, dict) and item.get("BucketName") == bucket),
+        None,
+    )
+    return override or s3
+
+
+def client_side_encryption(state: ChainState, bucket: str) -> str:
+    """
+    How EMRFS encrypts uploads to ``bucket`` client-side, and with which key, as a phrase; ``""``: it does not.
+
+    The security configuration's ``CSE-KMS``/``CSE-Custom`` (with its ``Overrides`` for the bucket), or, without
+    at-rest S3 encryption there, ``emrfs-site`` ``fs.s3.cse.enabled`` with ``fs.s3.cse.kms.keyId`` (Amazon EMR
+    Release Guide, "Specifying Amazon S3 encryption using EMRFS properties"). EMRFS then calls KMS itself (or
+    the custom provider), not through S3: that key is not judged here.
+    """
+    s3 = _at_rest_s3_encryption(state, bucket)
+    if s3 is not None:
+        mode = str(s3.get("EncryptionMode"))
+        if not mode.startswith("CSE-"):
+            return ""
+        key = s3.get("AwsKmsKey") or s3.get("EncryptionKeyProviderClass")
+        return f"{mode} with {key} (the security configuration)" if key else f"{mode} (the security configuration)"
+    if str(site_property(state, "emrfs-site", "fs.s3.cse.enabled")).lower() != "true":
+        return ""
+    key = site_property(state, "emrfs-site", "fs.s3.cse.kms.keyId")
+    return f"client-side encryption{f' with {key}' if key else ''} (emrfs-site fs.s3.cse.enabled)"
 
 
 def _upload_headers(state: ChainState, bucket: str) -> dict[str, str | None] | None:
@@ -157,9 +186,13 @@ def s3_request(
         **_principal_context(role),
         "aws:ResourceAccount": bucket.account,
         "aws:SecureTransport": "true",
-        "aws:RequestedRegion": state.region,
         "aws:ViaAWSService": "false",
     }
+    if bucket.region:
+        # IAM User Guide, aws:RequestedRegion: the Region the request is made to. S3 serves a bucket only in
+        # its own Region (a request sent elsewhere is answered with the bucket's Region to send it to), so
+        # it is the bucket's, not the destination connection's; when not known, a condition on it is "not checked".
+        context["aws:RequestedRegion"] = bucket.region
     if not _add_listing(call, stem, context, absent):
         return None
     _add_upload_headers(state, call, bucket_name, context, absent)
@@ -219,13 +252,21 @@ def kms_request(state: ChainState, role: RoleState, action: str, key: tuple[str,
         sets ``kms:RequestAlias``).
     """
     key_arn, configured = key
+    # The Region is the key's, not the connection's: S3 uses a KMS key only in the bucket's own Region
+    # (Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)": the key must be in
+    # the same Region as the bucket), so S3 of that Region calls KMS of that Region. A bucket of another
+    # Region than the destination connection's would otherwise be judged as s3.<connection's region>.
+    region = _region_of_arn(key_arn) or state.region
     context: dict[str, Any] = {
         **_principal_context(role),
         # KMS Developer Guide, "kms:ViaService": S3 calls KMS as s3.<region>.amazonaws.com.
-        "kms:ViaService": f"s3.{state.region}.amazonaws.com",
+        "kms:ViaService": f"s3.{region}.amazonaws.com",
         "kms:CallerAccount": account_of_arn(role.arn),
         "aws:ResourceAccount": account_of_arn(key_arn),
-        "aws:RequestedRegion": state.region,
+        "aws:RequestedRegion": region,
+        # IAM User Guide, "Forward access sessions": S3 calls KMS for SSE-KMS with a forward access session,
+        # and "the aws:ViaAWSService condition key is set to true whenever FAS requests are made".
+        "aws:ViaAWSService": "true",
         # S3 User Guide, "Using server-side encryption with AWS KMS keys": the encryption context is
         # the object's ARN, or the bucket's with an S3 Bucket Key (which the bucket's setting turns on for
         # uploads that ask for SSE-KMS too: "Configuring an S3 Bucket Key at the object level").
@@ -245,6 +286,12 @@ def kms_request(state: ChainState, role: RoleState, action: str, key: tuple[str,
         known_absent=frozenset(absent),
         has_boundary=role.boundary is not None,
     )
+
+
+def _region_of_arn(arn: str) -> str:
+    """The Region component of an ARN (``arn:partition:service:region:account:resource``), or ``""``."""
+    parts = arn.split(":", 5)
+    return parts[3] if len(parts) == 6 else ""
 
 
 def assume_request(emr_role: RoleState, role: RoleState) -> Request:

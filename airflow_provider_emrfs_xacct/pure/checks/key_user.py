@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.bucket_policy import refuse_unusable_bucket_key
-from airflow_provider_emrfs_xacct.pure.checks.contexts import identity_side, kms_request, requested_encryption
+from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    client_side_encryption,
+    identity_side,
+    kms_request,
+    requested_encryption,
+)
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     FAIL,
     PASS,
@@ -35,9 +40,36 @@ def audit(
     """
     Evaluate each KMS call S3 makes for the writers under ``location`` against the key policy.
 
+    A pass is only "not checked" when the uploads are also encrypted client-side: EMRFS then uses that key
+    itself, which is not judged here.
+
     :param uses: (role, KMS action, object ARN) for every request that makes S3 call KMS.
     :param evaluated: each identity-side request is appended here, for the simulator's second opinion.
     """
+    link = _server_side(state, index, bucket, location, uses, evaluated)
+    client_side = client_side_encryption(state, location.bucket)
+    if link.status != PASS or not client_side:
+        return link
+    return Link(
+        index,
+        link.link,
+        UNKNOWN,
+        f"{link.detail}; but uploads are also encrypted client-side, {client_side}: EMRFS uses that key itself, "
+        "not through S3, and it is not checked",
+        link.statement,
+        PROBE_FIX,
+    )
+
+
+def _server_side(
+    state: ChainState,
+    index: int,
+    bucket: BucketState,
+    location: S3Location,
+    uses: list[tuple[RoleState, str, str]],
+    evaluated: list[Evaluated],
+) -> Link:
+    """The link of the key S3 encrypts with (the bucket's default, or the one the uploads ask for)."""
     name = f"use bucket key for {location.uri}"
     requested = _requested_key(state, index, name, bucket, location, uses)
     if isinstance(requested, Link):
@@ -124,12 +156,11 @@ def _key(state: ChainState, index: int, name: str, bucket: BucketState) -> Link 
         return Link(index, name, PASS, f"default encryption is {bucket.sse_algorithm or 'none'}; no KMS key involved")
     key_arn = bucket.kms_key_arn
     if key_arn is None:
-        return Link(
-            index,
-            name,
-            PASS,
-            f"SSE-KMS with the AWS managed key aws/s3: every writer is in its account {bucket.account}",
-        )
+        managed = bucket.aws_managed_key_arn
+        if not isinstance(managed, str):
+            why = managed.detail if isinstance(managed, Unreadable) else "its ARN was not read"
+            return Link(index, name, UNKNOWN, f"SSE-KMS with the AWS managed key aws/s3: {why}", fix=PROBE_FIX)
+        return managed, aws_managed_key_policy(bucket.account, managed)
     key_policy = state.key_policies.get(key_arn)
     if isinstance(key_policy, Unreadable):
         return Link(index, name, UNKNOWN, f"key policy of {key_arn}: {key_policy.detail}", fix=PROBE_FIX)
@@ -145,6 +176,39 @@ def _key(state: ChainState, index: int, name: str, bucket: BucketState) -> Link 
     if key_state != "Enabled":
         return Link(index, name, FAIL, f"the key {key_arn} is {key_state}", fix=_enable_fix(key_state))
     return key_arn, key_policy
+
+
+def aws_managed_key_policy(account: str, key_arn: str) -> dict[str, Any]:
+    """
+    The key policy of the AWS managed key ``aws/s3``, which nobody can change: every principal of its account
+    may use it through S3, and nobody else (the policy AWS gives its managed keys: AWS KMS Developer Guide,
+    "kms:CallerAccount", the statement "taken from the key policy of an AWS managed key", there for EBS,
+    here with ``kms:ViaService`` S3 of the key's Region). The writers' own policies and boundaries still count:
+    an explicit ``Deny`` on KMS in them refuses it.
+    """
+    region = key_arn.split(":", 5)[3] if key_arn.count(":") >= 5 else ""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "Allow access through S3 for all principals in the account that are authorized to use S3",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"kms:CallerAccount": account, "kms:ViaService": f"s3.{region}.amazonaws.com"}
+                },
+            },
+            {
+                "Sid": "Allow direct access to key metadata to the account",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{partition_of_arn(key_arn)}:iam::{account}:root"},
+                "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
+                "Resource": "*",
+            },
+        ],
+    }
 
 
 def _requested_key(

@@ -51,6 +51,8 @@ class BucketState:
 
     account: str
     policy: dict[str, Any] | None = None
+    #: The bucket's Region (HeadBucket ``x-amz-bucket-region``), where S3 authorizes its requests; ``None``: not known.
+    region: str | None = None
     object_ownership: str = "ObjectWriter"
     sse_algorithm: str | None = None
     #: The key's ARN, resolved through DescribeKey (the bucket may name an alias or a key id).
@@ -59,6 +61,9 @@ class BucketState:
     kms_key_id: str | None = None
     #: DescribeKey's ``KeyManager`` (``AWS`` for ``aws/s3``, ``CUSTOMER``), when read.
     kms_key_manager: str | None = None
+    #: The ARN of the AWS managed key ``aws/s3`` when the default encryption uses it (DescribeKey), or why it
+    #: was not read; ``None``: not read.
+    aws_managed_key_arn: str | Unreadable | None = None
     bucket_key_enabled: bool = False
     #: The bucket-level Block Public Access setting RestrictPublicBuckets (GetPublicAccessBlock; none: False).
     restrict_public_buckets: bool = False
