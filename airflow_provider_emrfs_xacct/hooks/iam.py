@@ -30,12 +30,14 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     merge_owned_statements,
     merged_principals,
     merged_resources,
+    names_any,
     parse_document,
     refuse_orphaned_ids,
     remove_statement,
     require_iam_policy_length,
     same_meaning,
     upsert_statement,
+    without_identities,
 )
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, DELETE, Change
 from airflow_provider_emrfs_xacct.pure.quotas import (
@@ -947,10 +949,13 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             if current is None or ours is None:
                 return current
             held = merged_resources(current, documents.ASSUME_SID, [])  # refuses a wildcard someone added
-            remaining = [arn for arn in held if arn not in unwanted]
+            # Every spelling of a revoked role's name goes: IAM names are not distinguished by case (identity_key).
+            remaining = without_identities(held, unwanted)
             if remaining:
                 return upsert_statement(
-                    current, documents.assume_role_policy(remaining)["Statement"][0], dropping=unwanted
+                    current,
+                    documents.assume_role_policy(remaining)["Statement"][0],
+                    dropping=set(held) - set(remaining),
                 )
             policy = remove_statement(current, documents.ASSUME_SID)
             return policy if policy.get("Statement") else None
@@ -963,7 +968,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         spilled = [
             (arn, name)
             for arn, name in attached + self._detached_spill_policies(role_name, policy_name, {a for a, _ in attached})
-            if unwanted & spill.held(self.read_managed_policy(arn))
+            if names_any(spill.held(self.read_managed_policy(arn)), unwanted)
         ]
         for arn, _name in spilled:  # before any write: only this role's spill policies are changed
             self._refuse_shared_spill_policy(arn, role_name)

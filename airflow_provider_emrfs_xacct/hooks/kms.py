@@ -28,6 +28,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     remove_statement,
     same_meaning,
     upsert_statement,
+    without_identities,
 )
 from airflow_provider_emrfs_xacct.pure.quotas import KEY_POLICY_BYTES, require_within
 
@@ -165,7 +166,8 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
                 return current
             # A deleted principal shows as its unique ID, which KMS refuses to be written back (Knowledge
             # Center, kms-policy-error-invalid-principals): dropped, as on the grant path.
-            remaining = [arn for arn in live_principals(aws_principals(ours)) if arn not in unwanted]
+            # Every spelling of a revoked role's name goes: IAM names are not distinguished by case (identity_key).
+            remaining = without_identities(live_principals(aws_principals(ours)), unwanted)
             if remaining:
                 return upsert_statement(current, documents.key_users_statement(remaining))
             return remove_statement(current, documents.KEY_USERS_SID)

@@ -10,6 +10,7 @@ not write (a ``Deny`` included).
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.documents import (
@@ -26,7 +27,13 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     s3_arn,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
-from airflow_provider_emrfs_xacct.pure.merge import find_statement, remove_statement, upsert_statement
+from airflow_provider_emrfs_xacct.pure.merge import (
+    aws_principals,
+    find_statement,
+    identity_key,
+    remove_statement,
+    upsert_statement,
+)
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
@@ -52,15 +59,41 @@ EMR_ROLE_POLICY_NAME = "emrfs-xacct-bucket-access"
 AWS_MANAGED_S3_ALIAS = "alias/aws/s3"
 
 
+_OBJECTS_PREFIX = f"{SID_PREFIX}Objects"
+_OBJECTS_SID = re.compile(rf"{_OBJECTS_PREFIX}[0-9a-f]{{12}}", re.ASCII)
+
+
 def principal_sids(principal_arn: str) -> tuple[str, str]:
     """Return the ``Sid``s of the objects and list statements of one principal."""
     digest = hashlib.sha256(principal_arn.encode()).hexdigest()[:12]
     return f"{SID_PREFIX}Objects{digest}", f"{SID_PREFIX}List{digest}"
 
 
+def _held_as(policy: dict[str, Any] | None, principal_arn: str) -> list[tuple[str, tuple[str, str]]]:
+    """
+    Return ``(spelling, sids)`` of the principal's statements already in the policy, under any spelling of its name.
+
+    IAM names are not distinguished by case, and the policy shows the role's own spelling once saved (see
+    :func:`~.merge.identity_key`): ``…:role/emr_ec2_defaultrole`` finds the statements written for
+    ``…:role/EMR_EC2_DefaultRole``, whose ``Sid`` comes from that spelling.
+    """
+    found = []
+    for statement in as_list((policy or {}).get("Statement")):
+        sid = statement.get("Sid") if isinstance(statement, dict) else None
+        if not (isinstance(sid, str) and _OBJECTS_SID.fullmatch(sid)):
+            continue
+        held = aws_principals(statement)
+        if len(held) == 1 and identity_key(held[0]) == identity_key(principal_arn):
+            digest = sid[len(_OBJECTS_PREFIX) :]
+            found.append((held[0], (sid, f"{SID_PREFIX}List{digest}")))
+    return found
+
+
 def granted_locations(policy: dict[str, Any] | None, principal_arn: str) -> set[S3Location]:
     """Read back the locations the principal's object statement grants."""
-    return object_locations(find_statement(policy, principal_sids(principal_arn)[0]))
+    held = _held_as(policy, principal_arn)
+    sid = held[0][1][0] if held else principal_sids(principal_arn)[0]
+    return object_locations(find_statement(policy, sid))
 
 
 def grant(
@@ -77,7 +110,11 @@ def grant(
     :param object_acl: also allow ``s3:PutObjectAcl`` (writes carry a canned ACL); once granted it is kept.
     """
     locations = granted_locations(policy, principal_arn) | locations
-    objects_sid, list_sid = principal_sids(principal_arn)
+    spellings = _held_as(policy, principal_arn)
+    # The statements already there for the role, under its spelling there: a second pair would grant it twice.
+    principal_arn, (objects_sid, list_sid) = (
+        spellings[0] if spellings else (principal_arn, principal_sids(principal_arn))
+    )
     bucket = next(iter(locations)).bucket
     ordered = sorted(locations)
     held = find_statement(policy, objects_sid) or {}
@@ -112,7 +149,8 @@ def revoke(policy: dict[str, Any] | None, principal_arn: str) -> dict[str, Any] 
     """Return the policy without the principal's statements (``None`` when no statement is left)."""
     if policy is None:
         return None
-    for sid in principal_sids(principal_arn):
+    sids = {*principal_sids(principal_arn), *(sid for _, pair in _held_as(policy, principal_arn) for sid in pair)}
+    for sid in sorted(sids):  # every spelling of the role's name (see _held_as)
         policy = remove_statement(policy, sid)
     return policy if policy.get("Statement") else None
 

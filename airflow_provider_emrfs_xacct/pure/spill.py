@@ -32,6 +32,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     iam_policy_length,
     merged_resources,
     upsert_statement,
+    without_identities,
 )
 from airflow_provider_emrfs_xacct.pure.quotas import MANAGED_POLICIES_PER_ROLE, QuotaExceededError
 
@@ -184,10 +185,11 @@ def without_roles(document: dict[str, Any] | None, unwanted: set[str]) -> dict[s
     """
     if document is None or find_statement(document, documents.ASSUME_SID) is None:
         return document
-    remaining = sorted(held(document) - unwanted)
+    holds = held(document)
+    remaining = sorted(without_identities(holds, unwanted))  # every spelling of the name (identity_key)
     if remaining:
         [statement] = documents.assume_role_policy(remaining)["Statement"]
-        return upsert_statement(document, statement, dropping=unwanted)
+        return upsert_statement(document, statement, dropping=holds - set(remaining))
     statements = [
         item
         for item in documents.as_list(document.get("Statement"))
