@@ -489,12 +489,14 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             role_name=role_name,
             slots_limit=slots,
         )
-        taken = set(ours)
+        taken = {name.lower() for name in ours}  # IAM policy names are not distinguished by case ("CreatePolicy")
         new: list[tuple[str, str, list[str]]] = []
         for arns in placement.new:
-            index = next(n for n in range(2, 10_000) if spill.spill_name(policy_name, role_name, n) not in taken)
+            index = next(
+                n for n in range(2, 10_000) if spill.spill_name(policy_name, role_name, n).lower() not in taken
+            )
             name = spill.spill_name(policy_name, role_name, index)
-            taken.add(name)
+            taken.add(name.lower())
             new.append(
                 (name, f"arn:{self.conn_partition}:iam::{acting_account(self)}:policy{spill.SPILL_PATH}{name}", arns)
             )

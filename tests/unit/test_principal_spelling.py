@@ -109,3 +109,19 @@ def test_a_bucket_revoke_of_another_spelling_removes_the_roles_statements_only()
         *bucket_policy.principal_sids(OTHER_EMR_ROLE),
     ]
     assert revoked["Statement"][1:] == policy["Statement"][3:]
+
+
+def test_the_emr_roles_spill_policies_are_found_under_any_spelling_of_its_name() -> None:
+    """
+    A grant made with ``EMR_EC2_DefaultRole`` and a revoke given ``emr_ec2_defaultrole`` (one role: IAM
+    names are not distinguished by case) must find the same spill policies, or the revoke leaves their
+    grants in place; policy names are not distinguished by case either ("CreatePolicy").
+    """
+    head = "arn:aws:iam::111111111111:policy/emrfs-xacct"
+    name = spill.spill_name(documents.ASSUME_POLICY_NAME, "EMR_EC2_DefaultRole", 2)
+
+    assert spill.is_spill_arn(f"{head}/{name}", documents.ASSUME_POLICY_NAME, "emr_ec2_defaultrole")
+    assert spill.is_own_spill_name(name, documents.ASSUME_POLICY_NAME, "emr_ec2_defaultrole")
+    assert spill.is_spill_arn(f"{head}/{documents.ASSUME_POLICY_NAME.upper()}-3", documents.ASSUME_POLICY_NAME, "x")
+    other = spill.spill_name(documents.ASSUME_POLICY_NAME, "EMR_EC2_DefaultRole2", 2)
+    assert not spill.is_own_spill_name(other, documents.ASSUME_POLICY_NAME, "emr_ec2_defaultrole")
