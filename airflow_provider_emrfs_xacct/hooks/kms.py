@@ -167,9 +167,12 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
             # A deleted principal shows as its unique ID, which KMS refuses to be written back (Knowledge
             # Center, kms-policy-error-invalid-principals): dropped, as on the grant path.
             # Every spelling of a revoked role's name goes: IAM names are not distinguished by case (identity_key).
-            remaining = without_identities(live_principals(aws_principals(ours)), unwanted)
+            held = live_principals(aws_principals(ours))
+            remaining = without_identities(held, unwanted)
             if remaining:
-                return upsert_statement(current, documents.key_users_statement(remaining))
+                return upsert_statement(
+                    current, documents.key_users_statement(remaining), dropping=set(held) - set(remaining)
+                )
             return remove_statement(current, documents.KEY_USERS_SID)
 
         return self._converge_key_policy(key_arn, desire, settings=settings, dry_run=dry_run)

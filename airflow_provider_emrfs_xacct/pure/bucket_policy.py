@@ -26,7 +26,7 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     object_resources,
     s3_arn,
 )
-from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, PreconditionError
 from airflow_provider_emrfs_xacct.pure.merge import (
     aws_principals,
     find_statement,
@@ -61,6 +61,8 @@ AWS_MANAGED_S3_ALIAS = "alias/aws/s3"
 
 _OBJECTS_PREFIX = f"{SID_PREFIX}Objects"
 _OBJECTS_SID = re.compile(rf"{_OBJECTS_PREFIX}[0-9a-f]{{12}}", re.ASCII)
+# Unique IDs AWS shows in place of a deleted principal (roles AROA…, users AIDA…): no one's access any more.
+_UNIQUE_ID = re.compile(r"A[A-Z]{3}[A-Z0-9]{12,}", re.ASCII)
 
 
 def principal_sids(principal_arn: str) -> tuple[str, str]:
@@ -151,8 +153,26 @@ def revoke(policy: dict[str, Any] | None, principal_arn: str) -> dict[str, Any] 
         return None
     sids = {*principal_sids(principal_arn), *(sid for _, pair in _held_as(policy, principal_arn) for sid in pair)}
     for sid in sorted(sids):  # every spelling of the role's name (see _held_as)
+        _refuse_others_in(find_statement(policy, sid), principal_arn)
         policy = remove_statement(policy, sid)
     return policy if policy.get("Statement") else None
+
+
+def _refuse_others_in(statement: dict[str, Any] | None, principal_arn: str) -> None:
+    """Refuse to remove a statement of the principal's that someone gave another principal too (it would lose access)."""
+    if statement is None:
+        return
+    principal = statement.get("Principal")
+    others = [
+        value
+        for value in (as_list(principal.get("AWS")) if isinstance(principal, dict) else [principal])
+        if identity_key(value) != identity_key(principal_arn) and not _UNIQUE_ID.match(str(value))
+    ]
+    if others or (isinstance(principal, dict) and set(principal) - {"AWS"}):
+        raise ConflictError(
+            f"statement {statement.get('Sid')!r} grants {principal!r}, not {principal_arn} alone: revoking it would "
+            "take the others' access away; move them into a statement of your own, then revoke again"
+        )
 
 
 def ownership_report(bucket: str, object_ownership: str) -> dict[str, Any]:

@@ -237,6 +237,7 @@ def _refuse_widening(current: dict[str, Any], statement: dict[str, Any], name: s
         if key in current:
             raise ConflictError(f"{name} has {key} {current[key]!r}, which widens it; not writing it back: {fix}")
     _refuse_wider_principals(current, statement, name, fix)
+    _refuse_dropped_principals(current, statement, name, dropped)
     for key in ("Action", "Resource"):
         allowed = {json.dumps(value) for value in as_list(statement.get(key))} | {
             json.dumps(value) for value in dropped
@@ -269,6 +270,27 @@ def _refuse_wider_principals(current: dict[str, Any], statement: dict[str, Any],
                 raise ConflictError(
                     f"{name} holds the wildcard principal {value!r}; the provider never writes a wildcard or "
                     f"whole-account principal back: {fix}"
+                )
+
+
+def _refuse_dropped_principals(
+    current: dict[str, Any], statement: dict[str, Any], name: str, dropped: set[Any]
+) -> None:
+    """
+    Refuse to write the provider's statement without a principal its current version holds, unless dropped on purpose.
+
+    A principal someone added to the provider's statement (a second role beside the one a bucket-policy
+    statement names) has access through it; writing the statement without it would take that away
+    silently. Unique IDs of deleted principals (``AROA…``) are not principals any more and may go.
+    """
+    written = _principal_values(statement.get("Principal"))
+    for kind, values in _principal_values(current.get("Principal")).items():
+        for value in values:
+            lost = value not in written.get(kind, []) and value not in dropped
+            if lost and not (isinstance(value, str) and _UNIQUE_ID.match(value)):
+                raise ConflictError(
+                    f"{name} holds the principal {value!r}, which the provider did not write; writing the "
+                    "statement without it would take its access away: move it into a statement of your own"
                 )
 
 

@@ -137,7 +137,10 @@ def test_resource_policy_writers_keep_every_foreign_statement(document: dict[str
 
     granted = key_users_grant(document, PARTNERS[:2])
     assert foreign(granted) == before
-    assert foreign(upsert_statement(granted, documents.key_users_statement([PARTNERS[1]]))) == before
+    assert (
+        foreign(upsert_statement(granted, documents.key_users_statement([PARTNERS[1]]), dropping={PARTNERS[0]}))
+        == before
+    )
     assert foreign(remove_statement(granted, documents.KEY_USERS_SID)) == before
 
     assert foreign(trust_grant(document, [EMR_ROLE])) == before

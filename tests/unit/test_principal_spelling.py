@@ -10,11 +10,13 @@ a grant that adds the other spelling would never read back what it wrote.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
 
 from airflow_provider_emrfs_xacct.pure import bucket_policy, documents, spill
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
 from airflow_provider_emrfs_xacct.pure.merge import (
     grants_assume_role,
     identity_key,
@@ -125,3 +127,31 @@ def test_the_emr_roles_spill_policies_are_found_under_any_spelling_of_its_name()
     assert spill.is_spill_arn(f"{head}/{documents.ASSUME_POLICY_NAME.upper()}-3", documents.ASSUME_POLICY_NAME, "x")
     other = spill.spill_name(documents.ASSUME_POLICY_NAME, "EMR_EC2_DefaultRole2", 2)
     assert not spill.is_own_spill_name(other, documents.ASSUME_POLICY_NAME, "emr_ec2_defaultrole")
+
+
+def test_a_principal_added_to_the_providers_bucket_statement_is_never_dropped() -> None:
+    """
+    A second role someone put into the provider's per-role bucket statement has access through it: a
+    grant that rewrites the statement, or a revoke that removes it, would take that away silently. Both
+    are refused (ConflictError naming the statement and the principal) and the policy is left as it was.
+    """
+    policy = grant({"Version": "2012-10-17", "Statement": [DENY]}, EMR_ROLE, "a/")
+    for statement in policy["Statement"][1:]:
+        statement["Principal"] = {"AWS": [EMR_ROLE, OTHER_EMR_ROLE]}
+    before = copy.deepcopy(policy)
+
+    with pytest.raises(ConflictError, match="JobFlowRole"):
+        grant(policy, EMR_ROLE, "b/")
+    with pytest.raises(ConflictError, match="JobFlowRole"):
+        bucket_policy.revoke(policy, EMR_ROLE)
+    assert policy == before
+
+
+def test_a_key_user_revoke_drops_only_whom_it_names() -> None:
+    """Writing the key-users statement without a principal it holds is refused unless that principal is dropped on purpose."""
+    held = {"Version": "2012-10-17", "Statement": [documents.key_users_statement([PARTNER, OTHER_EMR_ROLE])]}
+
+    with pytest.raises(ConflictError, match="Partner-Writer"):
+        upsert_statement(held, documents.key_users_statement([OTHER_EMR_ROLE]))
+    kept = upsert_statement(held, documents.key_users_statement([OTHER_EMR_ROLE]), dropping={PARTNER})
+    assert kept["Statement"][0]["Principal"] == {"AWS": [OTHER_EMR_ROLE]}
