@@ -833,16 +833,19 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         Keep the EMR EC2 role's provider-owned inline policy for option (a): the partner bucket and its key.
 
         Prefixes, keys and the ``s3:PutObjectAcl`` grant already in the policy are kept (other partners'
-        runs share the role); revoking is a separate step.
+        runs share the role), and so is every statement someone else put into the same policy (a ``Deny``,
+        say) or onto the provider's (a ``Condition``); revoking is a separate step.
         """
         wanted_locations, wanted_keys = set(locations), set(kms_key_arns)
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
             documents.refuse_restricted_legacy_statements(current)
             held_locations, held_keys, held_acl = bucket_policy.emr_role_policy_holds(current)
-            return bucket_policy.emr_role_bucket_policy(
+            ours = bucket_policy.emr_role_bucket_policy(
                 partition, held_locations | wanted_locations, held_keys | wanted_keys, object_acl=object_acl or held_acl
             )
+            # Same statements as the destination role's: what others put beside or onto them is kept.
+            return merge_owned_statements(current, ours, documents.is_owned_destination_sid)
 
         return self._ensure_inline_policy(
             role_name,
