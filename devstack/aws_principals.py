@@ -16,6 +16,9 @@ policy that still names it fails with ``MalformedPolicyDocument`` "Invalid princ
 Knowledge Center, "How do I resolve the IAM trust policy error 'Failed to update trust policy. Invalid
 principal in policy'?", iam-trust-policy-error: "confirm that the user or role wasn't deleted").
 
+AWS also shows a role principal in the role's own spelling, whatever case it was given in (stored as
+the unique ID, shown as the ARN; IAM names are not distinguished by case): :func:`show_as_saved`.
+
 moto does none of this. These judges do, with their own code (not the provider's): ``DeleteRole``
 rewrites the role's ARN to its unique ID in every key policy and every role's trust policy of the
 stand-in; ``PutKeyPolicy``/``CreateKey`` and ``CreateRole``/``UpdateAssumeRolePolicy`` refuse a policy
@@ -91,18 +94,57 @@ def _show_deleted(policy: str, arn: str, unique_id: str) -> str:
     return json.dumps(document) if changed else policy
 
 
+_ROLE_ARN = re.compile(r"arn:([a-z-]+):iam::([0-9]{12}):role/(?:[^/]*/)*([^/]+)", re.ASCII)
+
+
+def _role_as_saved(value: Any) -> Any:
+    """A role ARN as AWS shows it once saved: the existing role's own ARN, whatever the case of the name given."""
+    match = _ROLE_ARN.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        return value
+    partition, account, name = match.groups()
+    backend = moto.iam.models.iam_backends[account][partition]
+    # The judge's own look-up, not the provider's: IAM names are unique without regard to case.
+    found = [role for role in backend.roles.values() if role.name.lower() == name.lower()]
+    return found[0].arn if found and found[0].arn.lower() == value.lower() else value
+
+
+def show_as_saved(policy: str | None) -> str | None:
+    """
+    The policy as AWS shows it after saving: each role principal in the role's own spelling.
+
+    AWS stores a role named in a ``Principal`` as the role's unique ID and shows it back as the role's
+    ARN (IAM User Guide, "AWS JSON policy elements: Principal"); IAM names are not distinguished by
+    case (IAM API Reference, "CreateRole"), so ``…:role/emr_ec2_defaultrole`` comes back as
+    ``…:role/EMR_EC2_DefaultRole``. moto keeps the text as sent.
+    """
+    try:
+        document = json.loads(policy or "")
+    except ValueError:
+        return policy
+    changed = False
+    for statement in _statements(document) if isinstance(document, dict) else []:
+        values = _aws_principals(statement)
+        shown = [_role_as_saved(value) for value in values]
+        if shown != values:
+            single = not isinstance(statement["Principal"]["AWS"], list)
+            statement["Principal"]["AWS"] = shown[0] if single else shown
+            changed = True
+    return json.dumps(document) if changed else policy
+
+
 #: moto's own methods, by name, called once a judge lets a request through.
 _moto: dict[str, Any] = {}
 
 
 def create_key(self: Any, policy: str | None, *args: Any, **kwargs: Any) -> Any:
     _check_principals(policy)
-    return _moto["create_key"](self, policy, *args, **kwargs)
+    return _moto["create_key"](self, show_as_saved(policy), *args, **kwargs)
 
 
 def put_key_policy(self: Any, key_id: str, policy: str) -> None:
     _check_principals(policy)
-    _moto["put_key_policy"](self, key_id, policy)
+    _moto["put_key_policy"](self, key_id, show_as_saved(policy))
 
 
 def _check_trust(policy: str | None) -> None:
@@ -113,12 +155,12 @@ def _check_trust(policy: str | None) -> None:
 
 def create_role(self: Any, role_name: str, assume_role_policy_document: str, *args: Any, **kwargs: Any) -> Any:
     _check_trust(assume_role_policy_document)
-    return _moto["create_role"](self, role_name, assume_role_policy_document, *args, **kwargs)
+    return _moto["create_role"](self, role_name, show_as_saved(assume_role_policy_document), *args, **kwargs)
 
 
 def update_assume_role_policy(self: Any, role_name: str, policy_document: str) -> None:
     _check_trust(policy_document)
-    _moto["update_assume_role_policy"](self, role_name, policy_document)
+    _moto["update_assume_role_policy"](self, role_name, show_as_saved(policy_document))
 
 
 def delete_role(self: Any, role_name: str) -> None:

@@ -30,12 +30,14 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     merge_owned_statements,
     merged_principals,
     merged_resources,
+    names_any,
     parse_document,
     refuse_orphaned_ids,
     remove_statement,
     require_iam_policy_length,
     same_meaning,
     upsert_statement,
+    without_identities,
 )
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, DELETE, Change
 from airflow_provider_emrfs_xacct.pure.quotas import (
@@ -487,12 +489,14 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             role_name=role_name,
             slots_limit=slots,
         )
-        taken = set(ours)
+        taken = {name.lower() for name in ours}  # IAM policy names are not distinguished by case ("CreatePolicy")
         new: list[tuple[str, str, list[str]]] = []
         for arns in placement.new:
-            index = next(n for n in range(2, 10_000) if spill.spill_name(policy_name, role_name, n) not in taken)
+            index = next(
+                n for n in range(2, 10_000) if spill.spill_name(policy_name, role_name, n).lower() not in taken
+            )
             name = spill.spill_name(policy_name, role_name, index)
-            taken.add(name)
+            taken.add(name.lower())
             new.append(
                 (name, f"arn:{self.conn_partition}:iam::{acting_account(self)}:policy{spill.SPILL_PATH}{name}", arns)
             )
@@ -829,16 +833,19 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         Keep the EMR EC2 role's provider-owned inline policy for option (a): the partner bucket and its key.
 
         Prefixes, keys and the ``s3:PutObjectAcl`` grant already in the policy are kept (other partners'
-        runs share the role); revoking is a separate step.
+        runs share the role), and so is every statement someone else put into the same policy (a ``Deny``,
+        say) or onto the provider's (a ``Condition``); revoking is a separate step.
         """
         wanted_locations, wanted_keys = set(locations), set(kms_key_arns)
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
             documents.refuse_restricted_legacy_statements(current)
             held_locations, held_keys, held_acl = bucket_policy.emr_role_policy_holds(current)
-            return bucket_policy.emr_role_bucket_policy(
+            ours = bucket_policy.emr_role_bucket_policy(
                 partition, held_locations | wanted_locations, held_keys | wanted_keys, object_acl=object_acl or held_acl
             )
+            # Same statements as the destination role's: what others put beside or onto them is kept.
+            return merge_owned_statements(current, ours, documents.is_owned_destination_sid)
 
         return self._ensure_inline_policy(
             role_name,
@@ -947,10 +954,13 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             if current is None or ours is None:
                 return current
             held = merged_resources(current, documents.ASSUME_SID, [])  # refuses a wildcard someone added
-            remaining = [arn for arn in held if arn not in unwanted]
+            # Every spelling of a revoked role's name goes: IAM names are not distinguished by case (identity_key).
+            remaining = without_identities(held, unwanted)
             if remaining:
                 return upsert_statement(
-                    current, documents.assume_role_policy(remaining)["Statement"][0], dropping=unwanted
+                    current,
+                    documents.assume_role_policy(remaining)["Statement"][0],
+                    dropping=set(held) - set(remaining),
                 )
             policy = remove_statement(current, documents.ASSUME_SID)
             return policy if policy.get("Statement") else None
@@ -963,7 +973,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         spilled = [
             (arn, name)
             for arn, name in attached + self._detached_spill_policies(role_name, policy_name, {a for a, _ in attached})
-            if unwanted & spill.held(self.read_managed_policy(arn))
+            if names_any(spill.held(self.read_managed_policy(arn)), unwanted)
         ]
         for arn, _name in spilled:  # before any write: only this role's spill policies are changed
             self._refuse_shared_spill_policy(arn, role_name)

@@ -28,6 +28,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     remove_statement,
     same_meaning,
     upsert_statement,
+    without_identities,
 )
 from airflow_provider_emrfs_xacct.pure.quotas import KEY_POLICY_BYTES, require_within
 
@@ -165,9 +166,13 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
                 return current
             # A deleted principal shows as its unique ID, which KMS refuses to be written back (Knowledge
             # Center, kms-policy-error-invalid-principals): dropped, as on the grant path.
-            remaining = [arn for arn in live_principals(aws_principals(ours)) if arn not in unwanted]
+            # Every spelling of a revoked role's name goes: IAM names are not distinguished by case (identity_key).
+            held = live_principals(aws_principals(ours))
+            remaining = without_identities(held, unwanted)
             if remaining:
-                return upsert_statement(current, documents.key_users_statement(remaining))
+                return upsert_statement(
+                    current, documents.key_users_statement(remaining), dropping=set(held) - set(remaining)
+                )
             return remove_statement(current, documents.KEY_USERS_SID)
 
         return self._converge_key_policy(key_arn, desire, settings=settings, dry_run=dry_run)

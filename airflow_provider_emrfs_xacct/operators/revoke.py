@@ -177,6 +177,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         )
 
     def _rebuild_configuration(self, hook: EmrfsEmrHook, name: str, role_arn: str) -> tuple[str | None, list[Change]]:
+        from airflow_provider_emrfs_xacct.pure.merge import names_any
         from airflow_provider_emrfs_xacct.pure.security_config import (
             build_security_configuration,
             role_mappings_of,
@@ -187,7 +188,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         if document is None:
             self.log.warning("Security configuration %s not found; nothing to rebuild", name)
             return None, []
-        kept = [mapping for mapping in role_mappings_of(document) if mapping.get("Role") != role_arn]
+        # A mapping to the role under another spelling of its name goes too (IAM names are not distinguished by case).
+        kept = [mapping for mapping in role_mappings_of(document) if not names_any([mapping.get("Role")], [role_arn])]
         if len(kept) == len(role_mappings_of(document)):
             return name, []
         emrfs = dict(document.get("AuthorizationConfiguration", {}).get("EmrFsConfiguration", {}))

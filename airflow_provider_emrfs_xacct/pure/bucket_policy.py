@@ -10,6 +10,7 @@ not write (a ``Deny`` included).
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.documents import (
@@ -25,8 +26,14 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     object_resources,
     s3_arn,
 )
-from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
-from airflow_provider_emrfs_xacct.pure.merge import find_statement, remove_statement, upsert_statement
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.merge import (
+    aws_principals,
+    find_statement,
+    identity_key,
+    remove_statement,
+    upsert_statement,
+)
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
@@ -52,15 +59,43 @@ EMR_ROLE_POLICY_NAME = "emrfs-xacct-bucket-access"
 AWS_MANAGED_S3_ALIAS = "alias/aws/s3"
 
 
+_OBJECTS_PREFIX = f"{SID_PREFIX}Objects"
+_OBJECTS_SID = re.compile(rf"{_OBJECTS_PREFIX}[0-9a-f]{{12}}", re.ASCII)
+# Unique IDs AWS shows in place of a deleted principal (roles AROA…, users AIDA…): no one's access any more.
+_UNIQUE_ID = re.compile(r"A[A-Z]{3}[A-Z0-9]{12,}", re.ASCII)
+
+
 def principal_sids(principal_arn: str) -> tuple[str, str]:
     """Return the ``Sid``s of the objects and list statements of one principal."""
     digest = hashlib.sha256(principal_arn.encode()).hexdigest()[:12]
     return f"{SID_PREFIX}Objects{digest}", f"{SID_PREFIX}List{digest}"
 
 
+def _held_as(policy: dict[str, Any] | None, principal_arn: str) -> list[tuple[str, tuple[str, str]]]:
+    """
+    Return ``(spelling, sids)`` of the principal's statements already in the policy, under any spelling of its name.
+
+    IAM names are not distinguished by case, and the policy shows the role's own spelling once saved (see
+    :func:`~.merge.identity_key`): ``…:role/emr_ec2_defaultrole`` finds the statements written for
+    ``…:role/EMR_EC2_DefaultRole``, whose ``Sid`` comes from that spelling.
+    """
+    found = []
+    for statement in as_list((policy or {}).get("Statement")):
+        sid = statement.get("Sid") if isinstance(statement, dict) else None
+        if not (isinstance(sid, str) and _OBJECTS_SID.fullmatch(sid)):
+            continue
+        held = aws_principals(statement)
+        if len(held) == 1 and identity_key(held[0]) == identity_key(principal_arn):
+            digest = sid[len(_OBJECTS_PREFIX) :]
+            found.append((held[0], (sid, f"{SID_PREFIX}List{digest}")))
+    return found
+
+
 def granted_locations(policy: dict[str, Any] | None, principal_arn: str) -> set[S3Location]:
     """Read back the locations the principal's object statement grants."""
-    return object_locations(find_statement(policy, principal_sids(principal_arn)[0]))
+    held = _held_as(policy, principal_arn)
+    sid = held[0][1][0] if held else principal_sids(principal_arn)[0]
+    return object_locations(find_statement(policy, sid))
 
 
 def grant(
@@ -77,7 +112,11 @@ def grant(
     :param object_acl: also allow ``s3:PutObjectAcl`` (writes carry a canned ACL); once granted it is kept.
     """
     locations = granted_locations(policy, principal_arn) | locations
-    objects_sid, list_sid = principal_sids(principal_arn)
+    spellings = _held_as(policy, principal_arn)
+    # The statements already there for the role, under its spelling there: a second pair would grant it twice.
+    principal_arn, (objects_sid, list_sid) = (
+        spellings[0] if spellings else (principal_arn, principal_sids(principal_arn))
+    )
     bucket = next(iter(locations)).bucket
     ordered = sorted(locations)
     held = find_statement(policy, objects_sid) or {}
@@ -112,9 +151,28 @@ def revoke(policy: dict[str, Any] | None, principal_arn: str) -> dict[str, Any] 
     """Return the policy without the principal's statements (``None`` when no statement is left)."""
     if policy is None:
         return None
-    for sid in principal_sids(principal_arn):
+    sids = {*principal_sids(principal_arn), *(sid for _, pair in _held_as(policy, principal_arn) for sid in pair)}
+    for sid in sorted(sids):  # every spelling of the role's name (see _held_as)
+        _refuse_others_in(find_statement(policy, sid), principal_arn)
         policy = remove_statement(policy, sid)
     return policy if policy.get("Statement") else None
+
+
+def _refuse_others_in(statement: dict[str, Any] | None, principal_arn: str) -> None:
+    """Refuse to remove a statement of the principal's that someone gave another principal too (it would lose access)."""
+    if statement is None:
+        return
+    principal = statement.get("Principal")
+    others = [
+        value
+        for value in (as_list(principal.get("AWS")) if isinstance(principal, dict) else [principal])
+        if identity_key(value) != identity_key(principal_arn) and not _UNIQUE_ID.match(str(value))
+    ]
+    if others or (isinstance(principal, dict) and set(principal) - {"AWS"}):
+        raise ConflictError(
+            f"statement {statement.get('Sid')!r} grants {principal!r}, not {principal_arn} alone: revoking it would "
+            "take the others' access away; move them into a statement of your own, then revoke again"
+        )
 
 
 def ownership_report(bucket: str, object_ownership: str) -> dict[str, Any]:

@@ -214,7 +214,7 @@ def locations_in_permissions_policy(policy: dict[str, Any] | None) -> tuple[set[
     """Read back the prefixes and key ARNs that :func:`destination_permissions_policy` wrote."""
     locations: set[S3Location] = set()
     keys: set[str] = set()
-    for statement in (policy or {}).get("Statement", []):
+    for statement in as_list((policy or {}).get("Statement")):  # one statement may stand alone, not in a list
         if not isinstance(statement, dict):
             continue
         resources = as_list(statement.get("Resource"))

@@ -30,6 +30,8 @@ _LIST_ELEMENTS = ("Action", "NotAction", "Resource", "NotResource")
 _UNIQUE_ID = re.compile(r"^A[A-Z]{3}[A-Z0-9]{12,}$", re.ASCII)
 # Principals that stand for a whole account: ``arn:PARTITION:iam::ACCOUNT:root`` or a bare account id.
 _ACCOUNT_PRINCIPAL = re.compile(r"^(?:arn:[a-z-]+:iam::[0-9]{12}:root|[0-9]{12})$", re.ASCII)
+# A user's or role's ARN: the name (after the path) is what IAM does not distinguish by case.
+_USER_OR_ROLE_ARN = re.compile(r"^(arn:[a-z-]+:iam::[0-9]{12}:(?:role|user)/(?:[^/]*/)*)([^/]+)$", re.ASCII)
 #: Characters that make a policy value match more than one thing.
 WILDCARD_CHARS = ("*", "?")
 #: Statement keys that invert what they name: in a statement the provider owns, each widens it.
@@ -235,6 +237,7 @@ def _refuse_widening(current: dict[str, Any], statement: dict[str, Any], name: s
         if key in current:
             raise ConflictError(f"{name} has {key} {current[key]!r}, which widens it; not writing it back: {fix}")
     _refuse_wider_principals(current, statement, name, fix)
+    _refuse_dropped_principals(current, statement, name, dropped)
     for key in ("Action", "Resource"):
         allowed = {json.dumps(value) for value in as_list(statement.get(key))} | {
             json.dumps(value) for value in dropped
@@ -267,6 +270,27 @@ def _refuse_wider_principals(current: dict[str, Any], statement: dict[str, Any],
                 raise ConflictError(
                     f"{name} holds the wildcard principal {value!r}; the provider never writes a wildcard or "
                     f"whole-account principal back: {fix}"
+                )
+
+
+def _refuse_dropped_principals(
+    current: dict[str, Any], statement: dict[str, Any], name: str, dropped: set[Any]
+) -> None:
+    """
+    Refuse to write the provider's statement without a principal its current version holds, unless dropped on purpose.
+
+    A principal someone added to the provider's statement (a second role beside the one a bucket-policy
+    statement names) has access through it; writing the statement without it would take that away
+    silently. Unique IDs of deleted principals (``AROA…``) are not principals any more and may go.
+    """
+    written = _principal_values(statement.get("Principal"))
+    for kind, values in _principal_values(current.get("Principal")).items():
+        for value in values:
+            lost = value not in written.get(kind, []) and value not in dropped
+            if lost and not (isinstance(value, str) and _UNIQUE_ID.match(value)):
+                raise ConflictError(
+                    f"{name} holds the principal {value!r}, which the provider did not write; writing the "
+                    "statement without it would take its access away: move it into a statement of your own"
                 )
 
 
@@ -321,14 +345,41 @@ def refuse_orphaned_ids(
                 )
 
 
+def identity_key(value: Any) -> Any:
+    """
+    Return what tells IAM users and roles apart in an ARN: the ARN with the name's case folded.
+
+    IAM names are unique without regard to case (IAM API Reference, "CreateRole", ``RoleName``: "Names
+    are not distinguished by case. For example, you cannot create resources named both "MyResource"
+    and "myresource""), so ``…:role/EMR_EC2_DefaultRole`` and ``…:role/emr_ec2_defaultrole`` name the
+    same role, and a resource policy shows the role's own spelling once saved (IAM User Guide, "AWS
+    JSON policy elements: Principal": the ARN is transformed to the role's unique ID when the policy is
+    saved, and back to the ARN when it is displayed). Anything else is returned as it is.
+    """
+    if not isinstance(value, str):
+        return value
+    match = _USER_OR_ROLE_ARN.match(value)
+    return value if match is None else match.group(1) + match.group(2).lower()
+
+
+def without_identities(values: Iterable[Any], unwanted: Iterable[Any]) -> list[Any]:
+    """Return ``values`` without those naming the same user or role as one of ``unwanted`` (see :func:`identity_key`)."""
+    dropped = {identity_key(value) for value in unwanted}
+    return [value for value in values if identity_key(value) not in dropped]
+
+
+def names_any(values: Iterable[Any], wanted: Iterable[Any]) -> bool:
+    """Return whether ``values`` name one of the users or roles ``wanted`` names, in any spelling (see :func:`identity_key`)."""
+    return bool({identity_key(value) for value in values} & {identity_key(value) for value in wanted})
+
+
 def grants_assume_role(statement: Any, principal_arn: str) -> bool:
     """Return whether a trust statement unconditionally lets ``principal_arn`` call ``sts:AssumeRole``."""
     if not isinstance(statement, dict) or statement.get("Effect") != "Allow" or "Condition" in statement:
         return False
     actions = as_list(statement.get("Action"))
-    return principal_arn in aws_principals(statement) and any(
-        action in ("sts:AssumeRole", "sts:*", "*") for action in actions
-    )
+    held = {identity_key(value) for value in aws_principals(statement)}
+    return identity_key(principal_arn) in held and any(action in ("sts:AssumeRole", "sts:*", "*") for action in actions)
 
 
 def merged_principals(
@@ -337,8 +388,9 @@ def merged_principals(
     """
     Return the principals the provider's statement should hold: what it holds now plus ``wanted``.
 
-    With ``skip_if_granted``, a wanted principal that another statement already trusts
-    unconditionally is not added again.
+    A wanted principal already held under another spelling of its name is not added again (see
+    :func:`identity_key`). With ``skip_if_granted``, a wanted principal that another statement already
+    trusts unconditionally is not added either.
     """
     ours = find_statement(document, sid)
     current = live_principals(aws_principals(ours))
@@ -350,12 +402,14 @@ def merged_principals(
             )
     others = [item for item in as_list((document or {}).get("Statement")) if item is not ours]
     result = list(current)
+    held = {identity_key(value) for value in result}
     for arn in wanted:
-        if arn in result:
+        if identity_key(arn) in held:
             continue
         if skip_if_granted and any(grants_assume_role(statement, arn) for statement in others):
             continue
         result.append(arn)
+        held.add(identity_key(arn))
     return sorted(set(result))
 
 

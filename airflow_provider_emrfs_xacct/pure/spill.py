@@ -32,6 +32,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     iam_policy_length,
     merged_resources,
     upsert_statement,
+    without_identities,
 )
 from airflow_provider_emrfs_xacct.pure.quotas import MANAGED_POLICIES_PER_ROLE, QuotaExceededError
 
@@ -67,14 +68,20 @@ def spill_name(policy_name: str, role_name: str, index: int) -> str:
 
 
 def is_legacy_spill_name(name: str, policy_name: str) -> bool:
-    """Return whether ``name`` is an earlier, role-less spill name ``<policy_name>-<n>`` (shared by every role)."""
-    return name.startswith(f"{policy_name}-") and name[len(policy_name) + 1 :].isdigit()
+    """Return whether ``name`` is an earlier, role-less spill name ``<policy_name>-<n>`` (shared by every role), in any case."""
+    return name.lower().startswith(f"{policy_name.lower()}-") and name[len(policy_name) + 1 :].isdigit()
 
 
 def is_own_spill_name(name: str, policy_name: str, role_name: str) -> bool:
-    """Return whether ``name`` is one of ``role_name``'s own spill-policy names (``<stem>-<n>``), not an earlier shared one."""
+    """
+    Return whether ``name`` is one of ``role_name``'s own spill-policy names (``<stem>-<n>``), not an earlier shared one.
+
+    Compared without case: IAM role and policy names are not distinguished by case (IAM API Reference,
+    "CreateRole", "CreatePolicy"), so ``EMR_EC2_DefaultRole`` and ``emr_ec2_defaultrole`` are one role
+    with one set of names. (A stem cut to fit, ending in a hash, is recognised only under the spelling it was made from.)
+    """
     stem = spill_stem(policy_name, role_name)
-    return name.startswith(f"{stem}-") and name[len(stem) + 1 :].isdigit()
+    return name.lower().startswith(f"{stem.lower()}-") and name[len(stem) + 1 :].isdigit()
 
 
 def is_spill_arn(policy_arn: str, policy_name: str, role_name: str) -> bool:
@@ -184,10 +191,11 @@ def without_roles(document: dict[str, Any] | None, unwanted: set[str]) -> dict[s
     """
     if document is None or find_statement(document, documents.ASSUME_SID) is None:
         return document
-    remaining = sorted(held(document) - unwanted)
+    holds = held(document)
+    remaining = sorted(without_identities(holds, unwanted))  # every spelling of the name (identity_key)
     if remaining:
         [statement] = documents.assume_role_policy(remaining)["Statement"]
-        return upsert_statement(document, statement, dropping=unwanted)
+        return upsert_statement(document, statement, dropping=holds - set(remaining))
     statements = [
         item
         for item in documents.as_list(document.get("Statement"))

@@ -595,3 +595,20 @@ def test_a_foreign_trust_statement_naming_a_deleted_role_is_refused_before_any_w
 
     assert calls.mutating == []
     assert iam_b.get_role(RoleName=ROLE_NAME)["Role"]["AssumeRolePolicyDocument"] == before
+
+
+def test_a_trusted_role_named_in_another_spelling_is_held_already(aws: Seeded) -> None:
+    """
+    IAM names are not distinguished by case (IAM API Reference, "CreateRole"), and a trust policy shows a
+    role principal as the role's own ARN (IAM User Guide, "AWS JSON policy elements: Principal"; the
+    stand-in plays it, devstack/aws_principals.py). A run naming ``emr_ec2_defaultrole`` finds
+    ``EMR_EC2_DefaultRole`` trusted and writes nothing; adding it would never read back as written.
+    """
+    run_operator(make_operator(aws))
+    head, name = aws.emr_ec2_role_arn.rsplit("/", 1)
+
+    _, recorder, _ = run_operator(make_operator(aws, trusted_role_arns=[f"{head}/{name.lower()}"]))
+
+    assert recorder.mutating == []
+    [trusted] = trust_policy(client(aws.url, DESTINATION_ACCOUNT, "iam"))["Statement"]
+    assert as_list(trusted["Principal"]["AWS"]) == [aws.emr_ec2_role_arn]

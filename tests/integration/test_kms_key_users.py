@@ -189,3 +189,27 @@ def test_a_deleted_principal_in_a_statement_not_ours_is_a_conflict_before_any_wr
     assert "remove" in str(excinfo.value)
     assert recorder.mutating == []
     assert key_policy(kms, aws.kms_key_arn) == before
+
+
+def test_a_key_user_named_in_another_spelling_is_held_already(aws: Seeded) -> None:
+    """
+    A key policy shows a role principal as the role's own ARN (IAM User Guide, "AWS JSON policy elements:
+    Principal"; IAM names are not distinguished by case, "CreateRole"; the stand-in plays it). A grant
+    naming ``Partner-A-Writer`` for the key user ``partner-a-writer`` writes nothing.
+    """
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    iam.create_role(RoleName="partner-a-writer", AssumeRolePolicyDocument=json.dumps({"Statement": []}))
+    run_operator(make_operator(aws.kms_key_arn))
+
+    _, recorder, _ = run_operator(
+        make_operator(aws.kms_key_arn, principal_arns=[PARTNER_A_ROLE.replace("partner-a-writer", "Partner-A-Writer")])
+    )
+
+    assert recorder.mutating == []
+    policy = json.loads(
+        client(aws.url, DESTINATION_ACCOUNT, "kms").get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")[
+            "Policy"
+        ]
+    )
+    [users] = [statement for statement in policy["Statement"] if statement.get("Sid") == SID]
+    assert as_list(users["Principal"]["AWS"]) == [PARTNER_A_ROLE]

@@ -255,3 +255,31 @@ def test_emr_role_access_past_the_roles_inline_policy_quota_is_refused_before_th
     assert "with the role's other inline policies (9800)" in str(error)
     assert recorder.mutating == []
     assert sorted(iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]) == names
+
+
+def test_the_emr_role_policy_keeps_what_others_put_into_it(aws: Seeded) -> None:
+    """
+    A ``Deny`` beside the provider's statements and a ``Condition`` on one of them (a person restricting
+    the EMR role's access) stay when another partner's prefix is added, as in every document the provider
+    shares (docs/safety.md, "The rule for the statements the provider owns").
+    """
+    run_operator(emr_role_access(kms_key_arns=[aws.kms_key_arn]))
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    policy = iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=EMR_ROLE_POLICY_NAME)["PolicyDocument"]
+    vpc_only = {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}
+    no_deletes = {
+        "Sid": "NoDeletesByHand",
+        "Effect": "Deny",
+        "Action": "s3:DeleteObject",
+        "Resource": f"arn:aws:s3:::{aws.bucket}/*",
+    }
+    by_sid(policy)[OBJECTS_SID]["Condition"] = vpc_only
+    policy["Statement"].insert(0, no_deletes)
+    iam.put_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=EMR_ROLE_POLICY_NAME, PolicyDocument=json.dumps(policy))
+
+    run_operator(emr_role_access(s3_prefixes=["s3://partner-results-c/out/"]))
+
+    after = iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=EMR_ROLE_POLICY_NAME)["PolicyDocument"]
+    assert after["Statement"][0] == no_deletes
+    assert by_sid(after)[OBJECTS_SID]["Condition"] == vpc_only
+    assert "arn:aws:s3:::partner-results-c/out/*" in by_sid(after)[OBJECTS_SID]["Resource"]

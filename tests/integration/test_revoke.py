@@ -427,3 +427,33 @@ def test_dry_run_cleanup_deletes_nothing(aws: Seeded) -> None:
             "after": None,
         }
     ]
+
+
+def test_revoking_a_role_by_another_spelling_of_its_name_removes_it_everywhere(aws: Seeded, two_partners: str) -> None:
+    """
+    IAM names are not distinguished by case (IAM API Reference, "CreateRole", ``RoleName``): a revoke
+    naming ``partner-3-writer`` is about the role ``Partner-3-Writer``. Its grants (the EMR role's
+    sts:AssumeRole, the key users, the role mapping) go; the other partners' stay as they were.
+    """
+    mixed, prefix = "Partner-3-Writer", "s3://partner-results-b/partner-3/"
+    provision_partner(aws, mixed, prefix)
+    configuration_name = create_security_configuration(
+        [mapping(PARTNER_1, PREFIX_1), mapping(mixed, prefix), mapping(PARTNER_2, PREFIX_2)]
+    )
+    assert role_arn(mixed) in (assumable(aws) or [])
+    assert role_arn(mixed) in (key_users(aws) or [])
+
+    result, _, _ = run_operator(
+        revoker(
+            aws,
+            mixed.lower(),
+            security_configuration=configuration_name,
+            name_prefix=NAME_PREFIX,
+        )
+    )
+
+    assert assumable(aws) == [role_arn(PARTNER_1), role_arn(PARTNER_2)]
+    assert key_users(aws) == [role_arn(PARTNER_1), role_arn(PARTNER_2)]
+    assert mappings_of(configuration(aws, result["security_configuration"])) == validate_role_mappings(
+        [mapping(PARTNER_1, PREFIX_1), mapping(PARTNER_2, PREFIX_2)]
+    )

@@ -104,3 +104,35 @@ def test_a_deleted_role_shows_as_its_unique_id_in_trust_policies_and_iam_refuses
     assert iam.get_role(RoleName="trusting")["Role"]["AssumeRolePolicyDocument"] == shown
     shown["Statement"][0]["Principal"]["AWS"] = f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"
     iam.update_assume_role_policy(RoleName="trusting", PolicyDocument=json.dumps(shown))  # live: accepted
+
+
+def test_a_role_principal_shows_in_the_roles_own_spelling(aws: Seeded) -> None:
+    """
+    AWS stores a role principal as the role's unique ID and shows it as the role's ARN (IAM User Guide,
+    "AWS JSON policy elements: Principal"); IAM names are not distinguished by case (IAM API Reference,
+    "CreateRole"). So another spelling of an existing role's name comes back as the role's own; a name
+    of no role, and a role of another path, are kept as sent.
+    """
+    iam, kms = client(aws.url, DESTINATION_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "kms")
+    lower = aws.emr_ec2_role_arn.rsplit("/", 1)[0] + "/" + aws.emr_ec2_role_arn.rsplit("/", 1)[1].lower()
+    assert lower != aws.emr_ec2_role_arn
+    nobody = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/No-Such-Role"
+    other_path = lower.replace(":role/", ":role/elsewhere/")
+    trust = {"Version": "2012-10-17", "Statement": [users_statement(lower, nobody, other_path)]}
+    trust["Statement"][0]["Action"] = "sts:AssumeRole"
+    trust["Statement"][0].pop("Resource")
+
+    role = iam.create_role(RoleName="spelling-judge", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    shown = iam.get_role(RoleName=role["RoleName"])["Role"]["AssumeRolePolicyDocument"]
+    assert shown["Statement"][0]["Principal"]["AWS"] == [aws.emr_ec2_role_arn, nobody, other_path]
+
+    iam.update_assume_role_policy(RoleName=role["RoleName"], PolicyDocument=json.dumps(trust))
+    shown = iam.get_role(RoleName=role["RoleName"])["Role"]["AssumeRolePolicyDocument"]
+    assert shown["Statement"][0]["Principal"]["AWS"][0] == aws.emr_ec2_role_arn
+
+    kms.put_key_policy(
+        KeyId=aws.kms_key_arn,
+        PolicyName="default",
+        Policy=json.dumps({"Version": "2012-10-17", "Statement": [ROOT, users_statement(lower)]}),
+    )
+    assert policy_of(kms, aws.kms_key_arn)["Statement"][1]["Principal"]["AWS"] == [aws.emr_ec2_role_arn]
