@@ -9,6 +9,7 @@ not write (a ``Deny`` included).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from typing import TYPE_CHECKING, Any
@@ -148,31 +149,55 @@ def grant(
 
 
 def revoke(policy: dict[str, Any] | None, principal_arn: str) -> dict[str, Any] | None:
-    """Return the policy without the principal's statements (``None`` when no statement is left)."""
+    """
+    Return the policy without the principal's statements (``None`` when no statement is left).
+
+    A statement of the principal's that someone gave other principals too keeps them: only the revoked
+    principal (in every spelling of its name) is taken out of it, so the revoke cuts the partner's access
+    and nobody else's.
+    """
     if policy is None:
         return None
     sids = {*principal_sids(principal_arn), *(sid for _, pair in _held_as(policy, principal_arn) for sid in pair)}
     for sid in sorted(sids):  # every spelling of the role's name (see _held_as)
-        _refuse_others_in(find_statement(policy, sid), principal_arn)
-        policy = remove_statement(policy, sid)
+        statement = find_statement(policy, sid)
+        remaining = _principal_without(statement, principal_arn)
+        if statement is None or not remaining:
+            policy = remove_statement(policy, sid)
+            continue
+        policy = copy.deepcopy(policy)
+        statements = as_list(policy["Statement"])
+        statements[statements.index(statement)] = {**copy.deepcopy(statement), "Principal": remaining}
+        policy["Statement"] = statements
     return policy if policy.get("Statement") else None
 
 
-def _refuse_others_in(statement: dict[str, Any] | None, principal_arn: str) -> None:
-    """Refuse to remove a statement of the principal's that someone gave another principal too (it would lose access)."""
+def _principal_without(statement: dict[str, Any] | None, principal_arn: str) -> dict[str, Any]:
+    """
+    The ``Principal`` of ``statement`` without ``principal_arn`` (any spelling) and deleted principals' IDs.
+
+    Empty when nobody else is left. A ``Principal`` that is not a mapping (``"*"``, put there by hand) is
+    refused: the provider writes its statements for one role, and cannot tell what revoking would mean.
+    """
     if statement is None:
-        return
+        return {}
     principal = statement.get("Principal")
-    others = [
-        value
-        for value in (as_list(principal.get("AWS")) if isinstance(principal, dict) else [principal])
-        if identity_key(value) != identity_key(principal_arn) and not _UNIQUE_ID.match(str(value))
-    ]
-    if others or (isinstance(principal, dict) and set(principal) - {"AWS"}):
+    if not isinstance(principal, dict):
         raise ConflictError(
             f"statement {statement.get('Sid')!r} grants {principal!r}, not {principal_arn} alone: revoking it would "
             "take the others' access away; move them into a statement of your own, then revoke again"
         )
+    remaining = dict(principal)
+    others = [
+        value
+        for value in as_list(principal.get("AWS"))
+        if identity_key(value) != identity_key(principal_arn) and not _UNIQUE_ID.match(str(value))
+    ]
+    if others:
+        remaining["AWS"] = others if len(others) > 1 else others[0]
+    else:
+        remaining.pop("AWS", None)
+    return remaining
 
 
 def ownership_report(bucket: str, object_ownership: str) -> dict[str, Any]:

@@ -132,8 +132,9 @@ def test_the_emr_roles_spill_policies_are_found_under_any_spelling_of_its_name()
 def test_a_principal_added_to_the_providers_bucket_statement_is_never_dropped() -> None:
     """
     A second role someone put into the provider's per-role bucket statement has access through it: a
-    grant that rewrites the statement, or a revoke that removes it, would take that away silently. Both
-    are refused (ConflictError naming the statement and the principal) and the policy is left as it was.
+    grant that rewrites the statement would take that away silently, so it is refused (ConflictError
+    naming the principal) and the policy is left as it was. A revoke of the provider's role takes only
+    that role out of the statements, and the other role keeps them.
     """
     policy = grant({"Version": "2012-10-17", "Statement": [DENY]}, EMR_ROLE, "a/")
     for statement in policy["Statement"][1:]:
@@ -142,9 +143,29 @@ def test_a_principal_added_to_the_providers_bucket_statement_is_never_dropped() 
 
     with pytest.raises(ConflictError, match="JobFlowRole"):
         grant(policy, EMR_ROLE, "b/")
-    with pytest.raises(ConflictError, match="JobFlowRole"):
-        bucket_policy.revoke(policy, EMR_ROLE)
     assert policy == before
+
+    revoked = bucket_policy.revoke(policy, EMR_ROLE)
+    assert policy == before
+    assert revoked is not None
+    assert revoked["Statement"][0] == DENY
+    assert [statement["Principal"] for statement in revoked["Statement"][1:]] == [{"AWS": OTHER_EMR_ROLE}] * 2
+    for kept, held in zip(revoked["Statement"][1:], before["Statement"][1:], strict=True):
+        assert {key: value for key, value in kept.items() if key != "Principal"} == {
+            key: value for key, value in held.items() if key != "Principal"
+        }
+
+
+def test_a_bucket_revoke_keeps_other_kinds_of_principal_and_refuses_a_principal_that_is_not_a_mapping() -> None:
+    """A ``Service`` someone added beside the role stays; ``Principal: "*"`` cannot be split, so it is refused."""
+    policy = grant(None, EMR_ROLE, "a/")
+    policy["Statement"][0]["Principal"] = {"AWS": EMR_ROLE, "Service": "logging.s3.amazonaws.com"}
+    revoked = bucket_policy.revoke(policy, EMR_ROLE)
+    assert revoked is not None
+    assert [statement["Principal"] for statement in revoked["Statement"]] == [{"Service": "logging.s3.amazonaws.com"}]
+    policy["Statement"][0]["Principal"] = "*"
+    with pytest.raises(ConflictError, match="move them into a statement of your own"):
+        bucket_policy.revoke(policy, EMR_ROLE)
 
 
 def test_a_key_user_revoke_drops_only_whom_it_names() -> None:
