@@ -11,7 +11,7 @@ from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator,
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import AirflowNotFoundException, AirflowSkipException
 from airflow.sdk import TriggerRule
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from airflow_provider_emrfs_xacct.links.console import SecurityConfigurationLink
 from airflow_provider_emrfs_xacct.operators.base import (
@@ -215,6 +215,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         self.emrfs_credentials_provider = emrfs_credentials_provider
         self.emrfs_site_properties = emrfs_site_properties
         self.keep_emrfs = keep_emrfs
+        #: The idempotency key of the launch this try sent (or is about to send); ``None`` before, and in a dry run.
+        self._launch_key: str | None = None
 
     def execute(self, context: Context) -> str | None:
         from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
@@ -263,7 +265,42 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             # The trigger waits in the region the cluster is launched in (the connection's), not in
             # whatever region the triggerer's environment would pick.
             self.region_name = hook.conn_region_name
+        self._launch_key = key
         return self._launch(context, hook, name)
+
+    def on_kill(self) -> None:
+        """
+        Terminate the cluster this try launched: the one ``RunJobFlow`` answered with, else the one its key tags.
+
+        Airflow calls it when the task is killed (marked failed, cleared while running) and past its
+        ``execution_timeout``: as the upstream operator, the cluster is terminated, not left billing in a DAG
+        without a teardown (a retry launches a new one). The upstream operator knows the cluster only once
+        ``RunJobFlow`` has answered; a timeout while ``RunJobFlow`` is under way or being retried finds the
+        cluster by its idempotency tag instead. Nothing before ``RunJobFlow`` is sent, nothing in a dry run.
+        A refusal (termination protection, a denial) is logged, not raised: it would replace the kill's own
+        exception.
+        """
+        if self._launch_key is None:
+            return
+        hook = cast("EmrfsEmrHook", self.hook)
+        cluster_id = getattr(self, "_job_flow_id", None)
+        try:
+            cluster_id = cluster_id or hook.find_cluster_by_idempotency_key(self._launch_key)
+            if cluster_id is None:
+                self.log.info("Killed before a cluster was launched for idempotency key %s", self._launch_key)
+                return
+            self.log.warning("Killed: terminating cluster %s, launched by this task", cluster_id)
+            hook.conn.terminate_job_flows(JobFlowIds=[cluster_id])
+        except (ClientError, BotoCoreError) as error:
+            from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
+
+            self.log.error(
+                "Killed, but could not terminate cluster %s (%s): it may still be running; find it by its tag %s=%s",
+                cluster_id or "(not found)",
+                error,
+                IDEMPOTENCY_TAG,
+                self._launch_key,
+            )
 
     def _launch(self, context: Context, hook: EmrfsEmrHook, name: str | None) -> str | None:
         """Launch (the upstream operator's ``execute``); once more if the configuration was deleted meanwhile."""

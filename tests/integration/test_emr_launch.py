@@ -411,3 +411,43 @@ def test_a_cluster_that_would_end_once_started_is_refused_before_run_job_flow(
     assert cluster["AutoTerminate"] is auto_terminate
     if not auto_terminate:
         assert cluster["Status"]["State"] == "WAITING"
+
+
+def cluster_state(emr: Any, cluster_id: str) -> str:
+    return str(emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"])
+
+
+def test_a_kill_before_the_launch_or_in_a_dry_run_terminates_nothing(emr: Any) -> None:
+    """``on_kill`` (Airflow's SIGTERM handler, ``execution_timeout``) before ``RunJobFlow`` is sent: no error, no call."""
+    first_id, _, _ = run_operator(make_operator(), RecordingTaskInstance(task_id="launch_cluster"))
+    untouched = make_operator()
+    recorder = recorder_for(untouched)
+    untouched.on_kill()  # killed before execute: the upstream operator raised AttributeError here
+    # A dry run of a retry returns the cluster the first try launched; killing it must not end that cluster.
+    dry_run = make_operator(dry_run=True)
+    result, dry_recorder, _ = run_operator(dry_run, RecordingTaskInstance(task_id="launch_cluster", try_number=2))
+    assert result == first_id
+    dry_recorder.attach(dry_run.hook.conn)
+
+    dry_run.on_kill()
+
+    assert recorder.calls == []
+    assert dry_recorder.mutating == []
+    assert cluster_state(emr, first_id) == "WAITING"
+
+
+def test_a_killed_launch_terminates_its_cluster_and_logs_a_refusal(emr: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """As the upstream operator: the cluster the task launched is terminated; a protected one is logged, not raised."""
+    launched = make_operator()
+    cluster_id, _, _ = run_operator(launched, RecordingTaskInstance(task_id="launch_cluster"))
+    protected = make_operator(
+        job_flow_overrides=overrides(Instances={**overrides()["Instances"], "TerminationProtected": True})
+    )
+    protected_id, _, _ = run_operator(protected, RecordingTaskInstance(task_id="launch_cluster", run_id="other"))
+
+    launched.on_kill()
+    protected.on_kill()  # EMR refuses TerminateJobFlows for it (moto: ValidationException)
+
+    assert cluster_state(emr, cluster_id) in {"TERMINATING", "TERMINATED"}
+    assert cluster_state(emr, protected_id) == "WAITING"
+    assert f"could not terminate cluster {protected_id}" in capsys.readouterr().out
