@@ -218,6 +218,37 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         #: The idempotency key of the launch this try sent (or is about to send); ``None`` before, and in a dry run.
         self._launch_key: str | None = None
 
+    def resolve_template_files(self) -> None:
+        """Read ``job_flow_overrides`` from its file when it names one (``.json``); no other field names a file."""
+        overrides = self.job_flow_overrides
+        if isinstance(overrides, str) and overrides.endswith(tuple(self.template_ext)):
+            env = self.get_template_env()
+            try:
+                self.job_flow_overrides = env.loader.get_source(env, overrides)[0]  # type: ignore[union-attr]
+            except Exception:
+                self.log.exception("Failed to resolve template field 'job_flow_overrides'")
+        self.prepare_template()
+
+    def render_template(
+        self, content: Any, context: Context, jinja_env: Any = None, seen_oids: set[int] | None = None
+    ) -> Any:
+        """
+        Render as Airflow does, except that only the whole ``job_flow_overrides`` may name a template file.
+
+        The upstream operator's ``template_ext`` (``.json``, for ``job_flow_overrides="overrides.json"``)
+        makes Airflow read every string that ends in ``.json``, in every template field and at any depth, as
+        a template file's name: a step argument ``s3://bucket/job.json`` failed the task with
+        ``TemplateNotFound``. Any other string is rendered as text, as Airflow renders a string.
+        """
+        if (
+            isinstance(content, str)
+            and content is not self.job_flow_overrides
+            and content.endswith(tuple(self.template_ext))
+        ):
+            env = jinja_env or self.get_template_env()
+            return self._render(env.from_string(content), context)
+        return super().render_template(content, context, jinja_env, seen_oids)
+
     def execute(self, context: Context) -> str | None:
         from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied

@@ -436,7 +436,9 @@ def test_a_kill_before_the_launch_or_in_a_dry_run_terminates_nothing(emr: Any) -
     assert cluster_state(emr, first_id) == "WAITING"
 
 
-def test_a_killed_launch_terminates_its_cluster_and_logs_a_refusal(emr: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_killed_launch_terminates_its_cluster_and_logs_a_refusal(
+    emr: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     """As the upstream operator: the cluster the task launched is terminated; a protected one is logged, not raised."""
     launched = make_operator()
     cluster_id, _, _ = run_operator(launched, RecordingTaskInstance(task_id="launch_cluster"))
