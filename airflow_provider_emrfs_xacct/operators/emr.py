@@ -483,6 +483,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
 
     def _plan(self, context: Context, hook: EmrfsEmrHook, key: str) -> str:
         """Return the cluster this task instance launched already; else log and push the launch it would make, and skip."""
+        from airflow.providers.common.compat.sdk import redact
+
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 
@@ -493,7 +495,10 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             self.log.info("Cluster %s was already launched for this task instance", existing)
             self.report(context, [])
             return existing
-        self.report(context, [Change(CREATE, f"emr cluster {overrides.get('Name')}", None, overrides)])
+        # Values under a sensitive key (a Hive metastore's ConnectionPassword) masked, as Airflow masks the
+        # rendered job_flow_overrides: the plan is logged and pushed to XCom.
+        planned = redact(overrides)
+        self.report(context, [Change(CREATE, f"emr cluster {overrides.get('Name')}", None, planned)])
         raise AirflowSkipException(
             "Dry run: the cluster was not launched (its id exists only once RunJobFlow answers); the plan is in "
             "XCom under 'plan'. Tasks that need the cluster skip too."

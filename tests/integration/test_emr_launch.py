@@ -453,3 +453,35 @@ def test_a_killed_launch_terminates_its_cluster_and_logs_a_refusal(
     assert cluster_state(emr, cluster_id) in {"TERMINATING", "TERMINATED"}
     assert cluster_state(emr, protected_id) == "WAITING"
     assert f"could not terminate cluster {protected_id}" in capsys.readouterr().out
+
+
+def test_a_dry_run_plan_masks_secret_values_of_the_launch_arguments(
+    emr: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The plan (log and XCom) masks what Airflow masks in the rendered fields: values under a sensitive key.
+
+    A Hive metastore password in ``hive-site`` (``javax.jdo.option.ConnectionPassword``) is a ``RunJobFlow``
+    argument many clusters carry; Airflow's secrets masker hides it in the rendered ``job_flow_overrides``,
+    and a dry run's plan must not show it to whoever reads the task's log or XCom.
+    """
+    from airflow.providers.common.compat.sdk import AirflowSkipException
+
+    secret = "metastore-password-0123"
+    hive_site = {
+        "Classification": "hive-site",
+        "Properties": {"javax.jdo.option.ConnectionUserName": "hive", "javax.jdo.option.ConnectionPassword": secret},
+    }
+    ti = RecordingTaskInstance(task_id="launch_cluster")
+
+    with pytest.raises(AirflowSkipException):
+        run_operator(make_operator(job_flow_overrides=overrides(Configurations=[hive_site]), dry_run=True), ti)
+
+    (change,) = ti.xcoms["plan"]
+    (planned,) = [item for item in change["after"]["Configurations"] if item["Classification"] == "hive-site"]
+    assert planned["Properties"]["javax.jdo.option.ConnectionUserName"] == "hive"
+    assert secret not in json.dumps(ti.xcoms["plan"])
+    output = capsys.readouterr().out
+    assert "javax.jdo.option.ConnectionPassword" in output  # the plan was logged ...
+    assert secret not in output  # ... without the password
+    assert active_clusters(emr) == []
