@@ -308,12 +308,15 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         without a teardown (a retry launches a new one). The upstream operator knows the cluster only once
         ``RunJobFlow`` has answered; a timeout while ``RunJobFlow`` is under way or being retried finds the
         cluster by its idempotency tag instead. Nothing before ``RunJobFlow`` is sent, nothing in a dry run.
-        A refusal (termination protection, a denial) is logged, not raised: it would replace the kill's own
-        exception.
+        Airflow's SIGTERM handler returns into the task until it is killed: the launch then sends no further
+        ``RunJobFlow``. A refusal (termination protection, a denial) is logged, not raised: it would replace
+        the kill's own exception.
         """
         if self._launch_key is None:
             return
         hook = cast("EmrfsEmrHook", self.hook)
+        # Airflow's SIGTERM handler returns into the launch: it must not send RunJobFlow again after this.
+        hook.launch_cancelled = True
         cluster_id = getattr(self, "_job_flow_id", None)
         try:
             cluster_id = cluster_id or hook.find_cluster_by_idempotency_key(self._launch_key)

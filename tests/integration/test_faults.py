@@ -772,3 +772,31 @@ def test_access_denied_fails_fast_and_names_what_to_grant(aws: Seeded, read_only
         SEEDED_EMR_POLICY
     ]
     assert emr.list_clusters()["Clusters"] == []
+
+
+def test_a_sigterm_while_run_job_flow_is_retried_terminates_its_cluster_and_launches_no_other(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    The task is killed (marked failed, cleared) after ``RunJobFlow`` launched a cluster whose answer was lost.
+
+    Airflow's SIGTERM handler calls ``on_kill`` and returns into the task (``_on_term`` in
+    ``airflow/sdk/execution_time/task_runner.py``), which runs on until the supervisor's SIGKILL: the launch
+    must not send ``RunJobFlow`` again after ``on_kill`` terminated the cluster of the lost answer.
+    """
+    from airflow_provider_emrfs_xacct.hooks.emr import LaunchCancelledError
+
+    name = partner_a_configuration(aws)
+    proxy = FaultProxy(aws.url, drop_answers={"RunJobFlow": 1})
+    operator = launch("partner-a", name)
+    with through(proxy, aws, monkeypatch):
+        # The signal arrives in the launch's one wait: the handler runs there, then the wait returns.
+        monkeypatch.setattr(
+            "airflow_provider_emrfs_xacct.hooks.emr.time", SimpleNamespace(sleep=lambda seconds: operator.on_kill())
+        )
+        with pytest.raises(LaunchCancelledError):
+            run_operator(operator, task_instance("partner-a", "launch_cluster"))
+
+    assert proxy.requests["RunJobFlow"] == 1
+    (cluster,) = client(aws.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]
+    assert cluster["Status"]["State"] in {"TERMINATING", "TERMINATED"}
