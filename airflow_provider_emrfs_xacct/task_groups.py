@@ -111,6 +111,26 @@ def partner_group_id(partner: str) -> str:
     return "partner_" + partner.replace("-", "_").replace(".", "_")
 
 
+def _partner_group(group_id: str, partner: str | None) -> TaskGroup:
+    """
+    The group of one ``partner_access`` call.
+
+    :param partner: the partner whose name made ``group_id`` (``None``: the caller gave it): a group id
+        already in use is then refused naming ``partner``.
+    """
+    try:
+        return TaskGroup(group_id=group_id, tooltip="Cross-account EMRFS access")
+    except DuplicateTaskIdFound:
+        if partner is None:
+            raise
+        raise InvalidParameterError(
+            "partner",
+            f"{partner!r} makes the group id {group_id!r}, which another group of this DAG (or of its enclosing "
+            "group) already has (a partner_access call for this partner, or one whose name differs only in '-', "
+            "'.' or '_'): give group_id",
+        ) from None
+
+
 def partner_access(
     *,
     destination_prefix: Any,
@@ -206,18 +226,7 @@ def partner_access(
     common: dict[str, Any] = {"settle_seconds": settle_seconds}
     shared: dict[str, Any] = {"pool": shared_documents_pool} if shared_documents_pool is not None else {}
 
-    try:
-        group = TaskGroup(group_id=group_id or "partner_access", tooltip="Cross-account EMRFS access")
-    except DuplicateTaskIdFound:
-        if not derived_group_id:
-            raise
-        raise InvalidParameterError(
-            "partner",
-            f"{partner!r} makes the group id {group_id!r}, which another group of this DAG (or of its enclosing "
-            "group) already has (a partner_access call for this partner, or one whose name differs only in '-', "
-            "'.' or '_'): give group_id",
-        ) from None
-    with group:
+    with _partner_group(group_id or "partner_access", partner if derived_group_id else None) as group:
         role = EnsureDestinationRoleOperator(
             task_id="ensure_destination_role",
             aws_conn_id=destination_aws_conn_id,

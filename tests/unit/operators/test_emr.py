@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator, EmrTerminateJobFlowOperator
@@ -19,6 +18,9 @@ from airflow_provider_emrfs_xacct.operators.emr import (
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_CONN_ID, client
 from devstack.testing import run_operator, small_cluster
 from tests.unit.operators.template_fields import SAFETY_FIELDS, validate_template_fields
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ROLE_ARN = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-acme-writer"
 
