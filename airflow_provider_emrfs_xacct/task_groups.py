@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import TaskGroup, TriggerRule
+from airflow.sdk.exceptions import DuplicateTaskIdFound
 
 from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
@@ -100,6 +101,36 @@ def partner_names(partner: str, field: str = "partner") -> tuple[str, str]:
     return role_name, name_prefix
 
 
+def partner_group_id(partner: str) -> str:
+    """
+    The id of a partner's group: ``partner_<partner>`` with ``-`` and ``.`` as ``_``.
+
+    Airflow takes group ids of letters, digits, ``-`` and ``_`` only; a partner's name may also hold a ``.``
+    (its role name and name prefix take one).
+    """
+    return "partner_" + partner.replace("-", "_").replace(".", "_")
+
+
+def _partner_group(group_id: str, partner: str | None) -> TaskGroup:
+    """
+    The group of one ``partner_access`` call.
+
+    :param partner: the partner whose name made ``group_id`` (``None``: the caller gave it): a group id
+        already in use is then refused naming ``partner``.
+    """
+    try:
+        return TaskGroup(group_id=group_id, tooltip="Cross-account EMRFS access")
+    except DuplicateTaskIdFound:
+        if partner is None:
+            raise
+        raise InvalidParameterError(
+            "partner",
+            f"{partner!r} makes the group id {group_id!r}, which another group of this DAG (or of its enclosing "
+            "group) already has (a partner_access call for this partner, or one whose name differs only in '-', "
+            "'.' or '_'): give group_id",
+        ) from None
+
+
 def partner_access(
     *,
     destination_prefix: Any,
@@ -142,7 +173,8 @@ def partner_access(
         (``emrfs-<partner>-writer``), ``name_prefix`` (``emrfs-xacct-<partner>``) and ``group_id``.
     :param role_name: name of the destination role. (templated; required without ``partner``)
     :param name_prefix: the security configuration's name prefix. (templated; required without ``partner``)
-    :param group_id: the TaskGroup's id. (default: ``partner_<partner>``, or ``partner_access``)
+    :param group_id: the TaskGroup's id. (default: ``partner_<partner>`` with ``-`` and ``.`` as ``_``, or
+        ``partner_access``; two partners whose names make the same id are refused: give each its own)
     :param emr_aws_conn_id: connection that acts in the EMR account. (default: ``aws_emr_account``)
     :param destination_aws_conn_id: connection that acts in the destination account (and the key's
         account). (default: ``aws_destination_account``)
@@ -165,13 +197,15 @@ def partner_access(
         (default: none)
     :return: a :class:`PartnerAccess`.
     """
+    derived_group_id = False
     if partner is not None:
         if not isinstance(partner, str) or not partner or "{{" in partner:
             raise InvalidParameterError("partner", f"must be a plain string (it names the tasks), got {partner!r}")
         derived_role_name, derived_name_prefix = partner_names(partner)
         role_name = derived_role_name if role_name is None else role_name
         name_prefix = derived_name_prefix if name_prefix is None else name_prefix
-        group_id = group_id or f"partner_{partner.replace('-', '_')}"
+        derived_group_id = group_id is None
+        group_id = group_id or partner_group_id(partner)
     _given(role_name, "role_name")
     _given(name_prefix, "name_prefix")
     _given(destination_prefix, "destination_prefix")
@@ -192,7 +226,7 @@ def partner_access(
     common: dict[str, Any] = {"settle_seconds": settle_seconds}
     shared: dict[str, Any] = {"pool": shared_documents_pool} if shared_documents_pool is not None else {}
 
-    with TaskGroup(group_id=group_id or "partner_access", tooltip="Cross-account EMRFS access") as group:
+    with _partner_group(group_id or "partner_access", partner if derived_group_id else None) as group:
         role = EnsureDestinationRoleOperator(
             task_id="ensure_destination_role",
             aws_conn_id=destination_aws_conn_id,

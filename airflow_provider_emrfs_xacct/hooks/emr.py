@@ -38,6 +38,10 @@ LAUNCH_ATTEMPTS = 8
 THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"})
 
 
+class LaunchCancelledError(Exception):
+    """The task was killed while its launch waited to send ``RunJobFlow`` again."""
+
+
 class EmrfsEmrHook(EmrHook):
     """
     Interact with Amazon EMR: security configurations by content, and launches that a retry does not repeat.
@@ -48,6 +52,9 @@ class EmrfsEmrHook(EmrHook):
     .. seealso::
         - :class:`airflow.providers.amazon.aws.hooks.emr.EmrHook`
     """
+
+    #: Set by the launch's ``on_kill``: ``create_job_flow`` sends no further ``RunJobFlow``.
+    launch_cancelled = False
 
     if TYPE_CHECKING:  # the client's type from the stubs (EmrHook's base types it only as boto3.client)
 
@@ -147,6 +154,10 @@ class EmrfsEmrHook(EmrHook):
         config = {**self._initial_job_flow_config(), **job_flow_overrides}
         delay = 1.0
         for attempt in range(1, LAUNCH_ATTEMPTS + 1):
+            if self.launch_cancelled:
+                # The task was killed (``on_kill``) while this loop waited: a new attempt would launch a cluster
+                # after on_kill terminated the one the lost attempt launched.
+                raise LaunchCancelledError(f"the launch of idempotency key {key} was cancelled: the task was killed")
             # By tag alone: a retried task whose cluster name changed (a template rendering the time,
             # say) must still find the cluster its first try launched.
             existing = self.find_cluster_by_idempotency_key(key, config.get("SecurityConfiguration"), check=True)

@@ -43,8 +43,9 @@ class PublishPartnerPrefixOperator(BaseOperator):
     ui_color = "#d4e7f5"
 
     def __init__(self, *, s3_prefix: str, alias: str = PARTNER_EXPORTS_ALIAS, **kwargs: Any) -> None:
-        outlets = [*kwargs.pop("outlets", []), AssetAlias(alias)]
-        super().__init__(outlets=outlets, **kwargs)
+        super().__init__(**kwargs)
+        # After Airflow took the task's own outlets (one or a list, given or from default_args).
+        self.add_outlets([AssetAlias(alias)])
         self.s3_prefix = s3_prefix
         self.alias = alias
 

@@ -11,7 +11,7 @@ from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator,
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import AirflowNotFoundException, AirflowSkipException
 from airflow.sdk import TriggerRule
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from airflow_provider_emrfs_xacct.links.console import SecurityConfigurationLink
 from airflow_provider_emrfs_xacct.operators.base import (
@@ -215,6 +215,39 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         self.emrfs_credentials_provider = emrfs_credentials_provider
         self.emrfs_site_properties = emrfs_site_properties
         self.keep_emrfs = keep_emrfs
+        #: The idempotency key of the launch this try sent (or is about to send); ``None`` before, and in a dry run.
+        self._launch_key: str | None = None
+
+    def resolve_template_files(self) -> None:
+        """Read ``job_flow_overrides`` from its file when it names one (``.json``); no other field names a file."""
+        overrides = self.job_flow_overrides
+        if isinstance(overrides, str) and overrides.endswith(tuple(self.template_ext)):
+            env = self.get_template_env()
+            try:
+                self.job_flow_overrides = env.loader.get_source(env, overrides)[0]  # type: ignore[union-attr]
+            except Exception:
+                self.log.exception("Failed to resolve template field 'job_flow_overrides'")
+        self.prepare_template()
+
+    def render_template(
+        self, content: Any, context: Context, jinja_env: Any = None, seen_oids: set[int] | None = None
+    ) -> Any:
+        """
+        Render as Airflow does, except that only the whole ``job_flow_overrides`` may name a template file.
+
+        The upstream operator's ``template_ext`` (``.json``, for ``job_flow_overrides="overrides.json"``)
+        makes Airflow read every string that ends in ``.json``, in every template field and at any depth, as
+        a template file's name: a step argument ``s3://bucket/job.json`` failed the task with
+        ``TemplateNotFound``. Any other string is rendered as text, as Airflow renders a string.
+        """
+        if (
+            isinstance(content, str)
+            and content is not self.job_flow_overrides
+            and content.endswith(tuple(self.template_ext))
+        ):
+            env = jinja_env or self.get_template_env()
+            return self._render(env.from_string(content), context)
+        return super().render_template(content, context, jinja_env, seen_oids)
 
     def execute(self, context: Context) -> str | None:
         from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
@@ -263,7 +296,45 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             # The trigger waits in the region the cluster is launched in (the connection's), not in
             # whatever region the triggerer's environment would pick.
             self.region_name = hook.conn_region_name
+        self._launch_key = key
         return self._launch(context, hook, name)
+
+    def on_kill(self) -> None:
+        """
+        Terminate the cluster this try launched: the one ``RunJobFlow`` answered with, else the one its key tags.
+
+        Airflow calls it when the task is killed (marked failed, cleared while running) and past its
+        ``execution_timeout``: as the upstream operator, the cluster is terminated, not left billing in a DAG
+        without a teardown (a retry launches a new one). The upstream operator knows the cluster only once
+        ``RunJobFlow`` has answered; a timeout while ``RunJobFlow`` is under way or being retried finds the
+        cluster by its idempotency tag instead. Nothing before ``RunJobFlow`` is sent, nothing in a dry run.
+        Airflow's SIGTERM handler returns into the task until it is killed: the launch then sends no further
+        ``RunJobFlow``. A refusal (termination protection, a denial) is logged, not raised: it would replace
+        the kill's own exception.
+        """
+        if self._launch_key is None:
+            return
+        hook = cast("EmrfsEmrHook", self.hook)
+        # Airflow's SIGTERM handler returns into the launch: it must not send RunJobFlow again after this.
+        hook.launch_cancelled = True
+        cluster_id = getattr(self, "_job_flow_id", None)
+        try:
+            cluster_id = cluster_id or hook.find_cluster_by_idempotency_key(self._launch_key)
+            if cluster_id is None:
+                self.log.info("Killed before a cluster was launched for idempotency key %s", self._launch_key)
+                return
+            self.log.warning("Killed: terminating cluster %s, launched by this task", cluster_id)
+            hook.conn.terminate_job_flows(JobFlowIds=[cluster_id])
+        except (ClientError, BotoCoreError) as error:
+            from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
+
+            self.log.error(
+                "Killed, but could not terminate cluster %s (%s): it may still be running; find it by its tag %s=%s",
+                cluster_id or "(not found)",
+                error,
+                IDEMPOTENCY_TAG,
+                self._launch_key,
+            )
 
     def _launch(self, context: Context, hook: EmrfsEmrHook, name: str | None) -> str | None:
         """Launch (the upstream operator's ``execute``); once more if the configuration was deleted meanwhile."""
@@ -415,6 +486,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
 
     def _plan(self, context: Context, hook: EmrfsEmrHook, key: str) -> str:
         """Return the cluster this task instance launched already; else log and push the launch it would make, and skip."""
+        from airflow.providers.common.compat.sdk import redact
+
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 
@@ -425,7 +498,10 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             self.log.info("Cluster %s was already launched for this task instance", existing)
             self.report(context, [])
             return existing
-        self.report(context, [Change(CREATE, f"emr cluster {overrides.get('Name')}", None, overrides)])
+        # Values under a sensitive key (a Hive metastore's ConnectionPassword) masked, as Airflow masks the
+        # rendered job_flow_overrides: the plan is logged and pushed to XCom.
+        planned = redact(overrides)
+        self.report(context, [Change(CREATE, f"emr cluster {overrides.get('Name')}", None, planned)])
         raise AirflowSkipException(
             "Dry run: the cluster was not launched (its id exists only once RunJobFlow answers); the plan is in "
             "XCom under 'plan'. Tasks that need the cluster skip too."

@@ -211,6 +211,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 for uri in uris
             }
             if uris and self.deferrable:
+                from datetime import timedelta
+
                 from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
 
                 self.defer(
@@ -226,6 +228,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                     ),
                     method_name="execute_complete",
                     kwargs={"result": result, "uris": uris, "encryption": encryption},
+                    # As the Amazon provider's EMR operators: a trigger restarted (triggerer restart) waits its
+                    # attempts again, so the deferral's own deadline bounds the wait (60 s to fire its event).
+                    timeout=timedelta(seconds=int(self.waiter_max_attempts) * int(self.waiter_delay) + 60),
                 )
             return self.execute_complete(
                 context, {"status": "success"}, result=result, uris=uris, encryption=encryption

@@ -411,3 +411,77 @@ def test_a_cluster_that_would_end_once_started_is_refused_before_run_job_flow(
     assert cluster["AutoTerminate"] is auto_terminate
     if not auto_terminate:
         assert cluster["Status"]["State"] == "WAITING"
+
+
+def cluster_state(emr: Any, cluster_id: str) -> str:
+    return str(emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"])
+
+
+def test_a_kill_before_the_launch_or_in_a_dry_run_terminates_nothing(emr: Any) -> None:
+    """``on_kill`` (Airflow's SIGTERM handler, ``execution_timeout``) before ``RunJobFlow`` is sent: no error, no call."""
+    first_id, _, _ = run_operator(make_operator(), RecordingTaskInstance(task_id="launch_cluster"))
+    untouched = make_operator()
+    recorder = recorder_for(untouched)
+    untouched.on_kill()  # killed before execute: the upstream operator raised AttributeError here
+    # A dry run of a retry returns the cluster the first try launched; killing it must not end that cluster.
+    dry_run = make_operator(dry_run=True)
+    result, dry_recorder, _ = run_operator(dry_run, RecordingTaskInstance(task_id="launch_cluster", try_number=2))
+    assert result == first_id
+    dry_recorder.attach(dry_run.hook.conn)
+
+    dry_run.on_kill()
+
+    assert recorder.calls == []
+    assert dry_recorder.mutating == []
+    assert cluster_state(emr, first_id) == "WAITING"
+
+
+def test_a_killed_launch_terminates_its_cluster_and_logs_a_refusal(
+    emr: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As the upstream operator: the cluster the task launched is terminated; a protected one is logged, not raised."""
+    launched = make_operator()
+    cluster_id, _, _ = run_operator(launched, RecordingTaskInstance(task_id="launch_cluster"))
+    protected = make_operator(
+        job_flow_overrides=overrides(Instances={**overrides()["Instances"], "TerminationProtected": True})
+    )
+    protected_id, _, _ = run_operator(protected, RecordingTaskInstance(task_id="launch_cluster", run_id="other"))
+
+    launched.on_kill()
+    protected.on_kill()  # EMR refuses TerminateJobFlows for it (moto: ValidationException)
+
+    assert cluster_state(emr, cluster_id) in {"TERMINATING", "TERMINATED"}
+    assert cluster_state(emr, protected_id) == "WAITING"
+    assert f"could not terminate cluster {protected_id}" in capsys.readouterr().out
+
+
+def test_a_dry_run_plan_masks_secret_values_of_the_launch_arguments(
+    emr: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The plan (log and XCom) masks what Airflow masks in the rendered fields: values under a sensitive key.
+
+    A Hive metastore password in ``hive-site`` (``javax.jdo.option.ConnectionPassword``) is a ``RunJobFlow``
+    argument many clusters carry; Airflow's secrets masker hides it in the rendered ``job_flow_overrides``,
+    and a dry run's plan must not show it to whoever reads the task's log or XCom.
+    """
+    from airflow.providers.common.compat.sdk import AirflowSkipException
+
+    secret = "metastore-password-0123"
+    hive_site = {
+        "Classification": "hive-site",
+        "Properties": {"javax.jdo.option.ConnectionUserName": "hive", "javax.jdo.option.ConnectionPassword": secret},
+    }
+    ti = RecordingTaskInstance(task_id="launch_cluster")
+
+    with pytest.raises(AirflowSkipException):
+        run_operator(make_operator(job_flow_overrides=overrides(Configurations=[hive_site]), dry_run=True), ti)
+
+    (change,) = ti.xcoms["plan"]
+    (planned,) = [item for item in change["after"]["Configurations"] if item["Classification"] == "hive-site"]
+    assert planned["Properties"]["javax.jdo.option.ConnectionUserName"] == "hive"
+    assert secret not in json.dumps(ti.xcoms["plan"])
+    output = capsys.readouterr().out
+    assert "javax.jdo.option.ConnectionPassword" in output  # the plan was logged ...
+    assert secret not in output  # ... without the password
+    assert active_clusters(emr) == []

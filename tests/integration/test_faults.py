@@ -13,6 +13,7 @@ import json
 import threading
 import time
 from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -420,15 +421,8 @@ def test_default_retries_survive_bursts_that_two_attempts_do_not(aws: Seeded, mo
         assert caught.value.response["ResponseMetadata"]["RetryAttempts"] == 1
 
 
-def test_lost_run_job_flow_answer_launches_one_cluster(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
-    """
-    moto launches the cluster, and the answer to ``RunJobFlow`` is lost on the way back.
-
-    ``RunJobFlow`` has no client token: its input shape in botocore's EMR service model (AWS's API
-    model) has no ``ClientToken`` and no member marked ``idempotencyToken``, and the SDK references'
-    ``RunJobFlowInput`` list none (unlike e.g. EC2 ``RunInstances``). Sent again, it launches a second
-    cluster. The launch must look for the cluster its lost attempt started before it tries again.
-    """
+def partner_a_configuration(aws: Seeded) -> str:
+    """Create partner-a's security configuration in the EMR account; return its name."""
     name = "emrfs-xacct-partner-a-0123456789ab"
     client(aws.url, EMR_ACCOUNT, "emr").create_security_configuration(
         Name=name,
@@ -448,6 +442,19 @@ def test_lost_run_job_flow_answer_launches_one_cluster(aws: Seeded, monkeypatch:
             }
         ),
     )
+    return name
+
+
+def test_lost_run_job_flow_answer_launches_one_cluster(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """
+    moto launches the cluster, and the answer to ``RunJobFlow`` is lost on the way back.
+
+    ``RunJobFlow`` has no client token: its input shape in botocore's EMR service model (AWS's API
+    model) has no ``ClientToken`` and no member marked ``idempotencyToken``, and the SDK references'
+    ``RunJobFlowInput`` list none (unlike e.g. EC2 ``RunInstances``). Sent again, it launches a second
+    cluster. The launch must look for the cluster its lost attempt started before it tries again.
+    """
+    name = partner_a_configuration(aws)
     proxy = FaultProxy(aws.url, drop_answers={"RunJobFlow": 1})
     ti = task_instance("partner-a", "launch_cluster")
     with through(proxy, aws, monkeypatch):
@@ -460,6 +467,37 @@ def test_lost_run_job_flow_answer_launches_one_cluster(aws: Seeded, monkeypatch:
     assert [cluster["Id"] for cluster in clusters] == [cluster_id]
     tags = client(aws.url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Tags"]
     assert {"Key": IDEMPOTENCY_TAG, "Value": idempotency_key({"ti": ti})} in tags  # type: ignore[typeddict-item]
+
+
+def test_a_timeout_while_run_job_flow_is_retried_terminates_the_cluster_it_launched(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    ``execution_timeout`` strikes after ``RunJobFlow`` launched a cluster whose answer was lost.
+
+    Airflow's timeout raises ``AirflowTaskTimeout`` wherever the task is (a SIGALRM; here in the
+    launch's wait before it looks for the cluster again) and then calls ``on_kill``
+    (``_run_execute_callable`` in ``airflow/sdk/execution_time/task_runner.py``). The cluster id was
+    never answered: ``on_kill`` finds the cluster by its idempotency tag and terminates it.
+    """
+    from airflow.sdk.exceptions import AirflowTaskTimeout
+
+    def alarm(seconds: float) -> None:
+        raise AirflowTaskTimeout("Timeout")
+
+    name = partner_a_configuration(aws)
+    proxy = FaultProxy(aws.url, drop_answers={"RunJobFlow": 1})
+    operator = launch("partner-a", name)
+    with through(proxy, aws, monkeypatch):
+        # A real SIGALRM would make the test timed: the timeout is raised from the launch's one wait.
+        monkeypatch.setattr("airflow_provider_emrfs_xacct.hooks.emr.time", SimpleNamespace(sleep=alarm))
+        with pytest.raises(AirflowTaskTimeout):
+            run_operator(operator, task_instance("partner-a", "launch_cluster"))
+        operator.on_kill()
+
+    assert proxy.stats["dropped-answer"] == 1
+    (cluster,) = client(aws.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]
+    assert cluster["Status"]["State"] in {"TERMINATING", "TERMINATED"}
 
 
 def test_chain_waits_for_eventual_consistency(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -734,3 +772,31 @@ def test_access_denied_fails_fast_and_names_what_to_grant(aws: Seeded, read_only
         SEEDED_EMR_POLICY
     ]
     assert emr.list_clusters()["Clusters"] == []
+
+
+def test_a_sigterm_while_run_job_flow_is_retried_terminates_its_cluster_and_launches_no_other(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    The task is killed (marked failed, cleared) after ``RunJobFlow`` launched a cluster whose answer was lost.
+
+    Airflow's SIGTERM handler calls ``on_kill`` and returns into the task (``_on_term`` in
+    ``airflow/sdk/execution_time/task_runner.py``), which runs on until the supervisor's SIGKILL: the launch
+    must not send ``RunJobFlow`` again after ``on_kill`` terminated the cluster of the lost answer.
+    """
+    from airflow_provider_emrfs_xacct.hooks.emr import LaunchCancelledError
+
+    name = partner_a_configuration(aws)
+    proxy = FaultProxy(aws.url, drop_answers={"RunJobFlow": 1})
+    operator = launch("partner-a", name)
+    with through(proxy, aws, monkeypatch):
+        # The signal arrives in the launch's one wait: the handler runs there, then the wait returns.
+        monkeypatch.setattr(
+            "airflow_provider_emrfs_xacct.hooks.emr.time", SimpleNamespace(sleep=lambda seconds: operator.on_kill())
+        )
+        with pytest.raises(LaunchCancelledError):
+            run_operator(operator, task_instance("partner-a", "launch_cluster"))
+
+    assert proxy.requests["RunJobFlow"] == 1
+    (cluster,) = client(aws.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]
+    assert cluster["Status"]["State"] in {"TERMINATING", "TERMINATED"}

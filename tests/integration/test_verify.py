@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -607,6 +608,9 @@ def test_the_deferrable_probe_defers_with_the_waiter_settings_and_the_connection
     [uri] = deferred.value.kwargs["uris"]
     assert deferred.value.kwargs["uris"][uri] == step_id
     assert deferred.value.method_name == "execute_complete"
+    # A deadline of its own, as the Amazon provider's deferrals have: a trigger restarted with the triggerer
+    # waits its attempts again, and without one the task would stay deferred for good.
+    assert deferred.value.timeout == timedelta(seconds=7 * 11 + 60)
 
     # The stand-in ran the step when it was added (devstack/moto_stack.py): resume as the triggerer would.
     assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is not None

@@ -50,3 +50,17 @@ def test_the_operator_adds_the_prefix_to_its_alias() -> None:
 
     assert events.added == [(AssetAlias(PARTNER_EXPORTS_ALIAS), Asset("s3://partner-results/acme/"))]
     assert uri == Asset("s3://partner-results/acme/").uri
+
+
+@pytest.mark.parametrize("how", ["one", "default_args"])
+def test_the_alias_is_added_to_outlets_given_as_airflow_takes_them(how: str) -> None:
+    """``outlets`` may be one asset, or come from ``default_args`` (Airflow's ``BaseOperator``)."""
+    from airflow.sdk import DAG
+
+    own = Asset("s3://elsewhere/x/")
+    with DAG("assets", schedule=None, default_args={"outlets": [own]} if how == "default_args" else {}):
+        operator = PublishPartnerPrefixOperator(
+            task_id="publish", s3_prefix="s3://partner-results/acme/", **({"outlets": own} if how == "one" else {})
+        )
+
+    assert operator.outlets == [own, AssetAlias(PARTNER_EXPORTS_ALIAS)]

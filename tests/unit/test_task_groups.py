@@ -225,3 +225,43 @@ def test_the_many_partners_dag_refuses_a_partner_name_before_any_task_changes_aw
 
     assert refused.value.field == "params.partners[1].name"
     assert settings(partners[:1], "emr-7.5.0")[0]["role_name"] == "emrfs-acme-writer"
+
+
+def test_a_partner_name_with_a_dot_makes_a_group_airflow_takes() -> None:
+    """IAM role names and the name prefixes take a '.'; Airflow's group ids do not (letters, digits, '-', '_')."""
+    dag, access = build(partner="acme.eu")
+
+    assert access.task_group.group_id == "partner_acme_eu"
+    assert dag.get_task("partner_acme_eu.ensure_destination_role").role_name == "emrfs-acme.eu-writer"
+    assert dag.get_task("partner_acme_eu.create_security_configuration").name_prefix == "emrfs-xacct-acme.eu"
+
+
+@pytest.mark.parametrize(("first", "second"), [("acme", "acme"), ("a-b", "a_b"), ("a.b", "a_b")])
+def test_two_partners_making_one_group_id_are_refused_naming_the_partner(first: str, second: str) -> None:
+    with DAG(dag_id="factory", schedule=None):
+        partner_access(partner=first, destination_prefix=PREFIX, emr_ec2_role_arn=EMR_EC2_ROLE_ARN)
+        with pytest.raises(InvalidParameterError) as refused:
+            partner_access(partner=second, destination_prefix=PREFIX, emr_ec2_role_arn=EMR_EC2_ROLE_ARN)
+
+    assert refused.value.field == "partner"
+    assert "give group_id" in refused.value.problem
+
+
+def test_the_same_partner_twice_in_one_dag_and_inside_another_group() -> None:
+    """With its own group_id, or in another enclosing group, one partner's chain may be built twice."""
+    from airflow.sdk import TaskGroup
+
+    with DAG(dag_id="factory", schedule=None) as dag:
+        with TaskGroup("eu"):
+            nested = partner_access(partner="acme", destination_prefix=PREFIX, emr_ec2_role_arn=EMR_EC2_ROLE_ARN)
+        top = partner_access(partner="acme", destination_prefix=PREFIX, emr_ec2_role_arn=EMR_EC2_ROLE_ARN)
+        again = partner_access(
+            partner="acme", group_id="acme_again", destination_prefix=PREFIX, emr_ec2_role_arn=EMR_EC2_ROLE_ARN
+        )
+
+    assert [access.security_configuration.operator.task_id for access in (nested, top, again)] == [
+        "eu.partner_acme.create_security_configuration",
+        "partner_acme.create_security_configuration",
+        "acme_again.create_security_configuration",
+    ]
+    assert len(dag.task_ids) == 3 * 4  # role, assume, configuration, verifier (no key given)

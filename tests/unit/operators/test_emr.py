@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+import pytest
 from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator, EmrTerminateJobFlowOperator
 
 from airflow_provider_emrfs_xacct.operators.base import PLAN_XCOM_KEY
@@ -13,6 +18,9 @@ from airflow_provider_emrfs_xacct.operators.emr import (
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_CONN_ID, client
 from devstack.testing import run_operator, small_cluster
 from tests.unit.operators.template_fields import SAFETY_FIELDS, validate_template_fields
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ROLE_ARN = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-acme-writer"
 
@@ -93,3 +101,68 @@ def test_terminate_dry_run_plans_the_termination_and_terminates_nothing(moto_url
     _, recorder, _ = run_operator(terminate())
     assert recorder.mutating == ["TerminateJobFlows"]
     assert emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"] in ("TERMINATING", "TERMINATED")
+
+
+def render_launch(task: Any, dag: Any) -> Any:
+    """Render ``task``'s template fields as the task runner does (a mapped task: its map index 1); return the task rendered."""
+    context: dict[str, Any] = {
+        "dag": dag,
+        "dag_run": SimpleNamespace(conf={}),
+        "params": {"partner": "acme"},
+        "ti": SimpleNamespace(map_index=1, run_id="manual__1", dag_id=dag.dag_id, task_id=task.task_id),
+    }
+    task.render_template_fields(context)
+    return context.get("task", task)
+
+
+@pytest.mark.parametrize("native", [False, True], ids=["strings", "native"])
+@pytest.mark.parametrize("mapped", [False, True], ids=["plain", "mapped"])
+def test_a_launch_renders_strings_ending_in_json_as_text(native: bool, mapped: bool) -> None:
+    """
+    The upstream ``template_ext`` (``.json``) reads a ``job_flow_overrides`` that names a file; any other string
+    ending in ``.json`` (a step argument, a configuration name, an ``emrfs-site`` value) is text, not a file name.
+    """
+    from airflow.sdk import DAG
+
+    steps = [
+        {
+            "Name": "run",
+            "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["s3://b/job.json", "{{ params.partner }}"]},
+        }
+    ]
+    arguments = {
+        "security_configuration": "emrfs-xacct-{{ params.partner }}.json",
+        "emrfs_site_properties": {"fs.s3.example": "s3://b/{{ params.partner }}/settings.json"},
+    }
+    with DAG(
+        f"render_{native}_{mapped}", schedule=None, render_template_as_native_obj=native, params={"partner": "acme"}
+    ) as dag:
+        if mapped:
+            task: Any = LaunchClusterWithSecConfigOperator.partial(task_id="launch", **arguments).expand(
+                job_flow_overrides=[{"Name": "a", "Steps": steps}, {"Name": "b", "Steps": steps}]
+            )
+        else:
+            task = LaunchClusterWithSecConfigOperator(
+                task_id="launch", job_flow_overrides={"Name": "b", "Steps": steps}, **arguments
+            )
+
+    rendered = render_launch(task, dag)
+
+    assert rendered.job_flow_overrides["Name"] == "b"
+    assert rendered.job_flow_overrides["Steps"][0]["HadoopJarStep"]["Args"] == ["s3://b/job.json", "acme"]
+    assert rendered.security_configuration == "emrfs-xacct-acme.json"
+    assert rendered.emrfs_site_properties == {"fs.s3.example": "s3://b/acme/settings.json"}
+
+
+def test_a_launch_still_reads_job_flow_overrides_from_a_json_file(tmp_path: Path) -> None:
+    from airflow.sdk import DAG
+
+    (tmp_path / "overrides.json").write_text('{"Name": "export-{{ params.partner }}", "Steps": []}')
+    with DAG("render_file", schedule=None, template_searchpath=str(tmp_path), params={"partner": "acme"}) as dag:
+        task = LaunchClusterWithSecConfigOperator(
+            task_id="launch", security_configuration="c", job_flow_overrides="overrides.json"
+        )
+
+    rendered = render_launch(task, dag)
+
+    assert json.loads(rendered.job_flow_overrides) == {"Name": "export-acme", "Steps": []}
