@@ -16,6 +16,7 @@ import error, or a timeout) kills the mutant. Not part of ``make test``; run it 
     python -m benchmarks.auto_mutants merge                 # one target (see TARGETS)
     python -m benchmarks.auto_mutants merge spill --list    # the mutants, without running them
     python -m benchmarks.auto_mutants checks/contexts --only 12 40   # some mutants by number
+    python -m benchmarks.auto_mutants validation --tests tests/unit/test_validation.py   # other tests
 
 It prints each survivor (line, change) and a summary line per target. Survivors are not all test
 gaps: an equivalent mutant changes nothing observable (a message, a redundant guard); judge each.
@@ -295,6 +296,7 @@ def main() -> None:
     parser.add_argument("targets", nargs="+", choices=sorted(TARGETS))
     parser.add_argument("--list", action="store_true", help="list the mutants without running them")
     parser.add_argument("--only", nargs="*", type=int, help="run only these mutant numbers")
+    parser.add_argument("--tests", nargs="*", help="run these test files instead of the target's own")
     args = parser.parse_args()
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
@@ -305,14 +307,15 @@ def main() -> None:
         mutants = list_mutants(target)
         if args.only:
             mutants = [m for m in mutants if m.number in args.only]
-        if not args.list and run_mutant(target, -1, TARGETS[target]) != "survived":
+        tests = args.tests or TARGETS[target]
+        if not args.list and run_mutant(target, -1, tests) != "survived":
             raise SystemExit(f"{target}: the tests fail on the unmutated module; fix that first")
         survived = []
         for mutant in mutants:
             if args.list:
                 print(f"{target} #{mutant.number} line {mutant.line}: {mutant.change}")
                 continue
-            outcome = run_mutant(target, mutant.number, TARGETS[target])
+            outcome = run_mutant(target, mutant.number, tests)
             if outcome != "killed":
                 survived.append(mutant)
                 print(f"{target} #{mutant.number} line {mutant.line} {outcome}: {mutant.change}", flush=True)

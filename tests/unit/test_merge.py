@@ -96,6 +96,22 @@ class TestNormalizeAndSameMeaning:
         right = doc(allow("S", Principal={"AWS": [JOB_ROLE, EMR_ROLE]}, Action=["a:A", "a:B"], Resource=["r1", "r2"]))
         assert same_meaning(left, right)
 
+    def test_reordered_not_elements_are_equal(self):
+        # A foreign statement's NotAction, NotResource and NotPrincipal lists are sets as much as Action's
+        # (IAM User Guide, "AWS JSON policy elements: NotAction / NotResource / NotPrincipal"), and IAM may
+        # hand a one-element list back as a single value: a rerun must see the same policy.
+        left = doc(
+            allow("S", NotPrincipal={"AWS": [EMR_ROLE, JOB_ROLE]}, NotAction=["a:B", "a:A"], NotResource=["r2", "r1"])
+        )
+        right = doc(
+            allow("S", NotPrincipal={"AWS": [JOB_ROLE, EMR_ROLE]}, NotAction=["a:A", "a:B"], NotResource=["r1", "r2"])
+        )
+        assert same_meaning(left, right)
+        assert same_meaning(
+            doc(allow("S", NotAction="a:A", NotResource="r")), doc(allow("S", NotAction=["a:A"], NotResource=["r"]))
+        )
+        assert not same_meaning(doc(allow("S", NotAction="a:A")), doc(allow("S", NotAction=["a:A", "a:B"])))
+
     def test_reordered_condition_values_are_equal(self):
         left = doc(allow("S", Action="s3:ListBucket", Condition={"StringLike": {"s3:prefix": ["a/", "a/*"]}}))
         right = doc(allow("S", Action="s3:ListBucket", Condition={"StringLike": {"s3:prefix": ["a/*", "a/"]}}))

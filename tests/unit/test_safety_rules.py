@@ -216,6 +216,18 @@ def test_an_effect_turned_to_deny_or_a_not_element_is_never_written_back() -> No
         upsert_statement(current, documents.key_users_statement([PARTNER, OTHER]))
 
 
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("NotPrincipal", {"AWS": "arn:aws:iam::999999999999:role/x"}), ("NotAction", "iam:*"), ("NotResource", "x")],
+)
+def test_each_not_element_added_to_a_provider_statement_is_refused(key: str, value: Any) -> None:
+    # NotPrincipal, NotAction and NotResource match everything except what they list (IAM User Guide,
+    # "AWS JSON policy elements: NotPrincipal / NotAction / NotResource"): in an Allow, each widens it.
+    current = policy(with_extra(documents.trust_statement([EMR_ROLE]), **{key: value}))
+    with pytest.raises(ConflictError, match=rf"statement '{documents.TRUST_SID}' has {key} .*widens it"):
+        upsert_statement(current, documents.trust_statement([EMR_ROLE, OTHER]))
+
+
 def test_revoking_a_role_is_not_a_conflict_but_a_wildcard_left_beside_it_is() -> None:
     current = documents.assume_role_policy([PARTNER, OTHER])
     revoked = upsert_statement(current, documents.assume_role_policy([OTHER])["Statement"][0], dropping={PARTNER})
