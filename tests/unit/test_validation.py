@@ -137,6 +137,11 @@ class TestRoleArn:
             f"arn:aws:iam::{ACCOUNT}:role/a/b/c/PartnerWriter",
             f"arn:aws-cn:iam::{ACCOUNT}:role/PartnerWriter",
             f"arn:aws-us-gov:iam::{ACCOUNT}:role/service-role/EMR_EC2_DefaultRole",
+            # IAM role names take ',' (IAM API Reference, CreateRole, RoleName: [\w+=,.@-]+): a name
+            # holding ",arn" is one ARN, not two joined; a path takes any printable ASCII but '*'
+            # (CreateRole, Path), '$' included: only "${" opens a policy variable.
+            f"arn:aws:iam::{ACCOUNT}:role/team,arnold",
+            f"arn:aws:iam::{ACCOUNT}:role/cost$center/PartnerWriter",
         ],
     )
     def test_accepts_role_arns_with_and_without_paths(self, value):
@@ -483,10 +488,11 @@ def test_every_region_of_every_supported_partition_in_botocores_data_is_accepted
     import botocore
 
     data = json.loads((pathlib.Path(botocore.__file__).parent / "data" / "partitions.json").read_text())
+    # Every partition botocore knows is supported (a partition left out of PARTITIONS is not skipped here).
+    assert {partition["id"] for partition in data["partitions"]} <= set(PARTITIONS)
     regions = {
         (partition["id"], region)
         for partition in data["partitions"]
-        if partition["id"] in PARTITIONS
         for region in partition["regions"]
         if not region.endswith("-global")  # the partition's global endpoint, no key lives there
     }
