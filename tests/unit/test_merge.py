@@ -199,6 +199,30 @@ class TestNormalizeAndSameMeaning:
 
 
 class TestFindAndUpsert:
+    def test_a_person_s_condition_is_kept_and_the_provider_s_condition_keys_are_added_to_it(self):
+        # Condition operators and keys in one statement all must hold (IAM User Guide, "IAM JSON policy
+        # elements: Condition"): keeping the person's and adding the provider's only narrows it; the
+        # provider's value wins where both set the same key.
+        held = allow(
+            "Ours",
+            Action="s3:ListBucket",
+            Resource="arn:aws:s3:::b",
+            Condition={"Bool": {"aws:SecureTransport": "true"}, "StringLike": {"s3:prefix": "old/*"}},
+        )
+        wanted = allow(
+            "Ours",
+            Action="s3:ListBucket",
+            Resource="arn:aws:s3:::b",
+            Condition={"StringLike": {"s3:prefix": "new/*"}, "StringEquals": {"aws:PrincipalAccount": "111111111111"}},
+        )
+        written = find_statement(upsert_statement(doc(held), wanted), "Ours")
+        assert written is not None
+        assert written["Condition"] == {
+            "Bool": {"aws:SecureTransport": "true"},
+            "StringLike": {"s3:prefix": "new/*"},
+            "StringEquals": {"aws:PrincipalAccount": "111111111111"},
+        }
+
     def test_find_statement(self):
         ours = trust_statement([EMR_ROLE])
         document = doc(OTHER_TRUST, ours)
