@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 from typing import Any
@@ -383,6 +384,22 @@ class TestSecurityConfigurationName:
         assert first.startswith("alpha-")
         assert second.startswith("beta-")
         assert first.rsplit("-", 1)[1] == second.rsplit("-", 1)[1]
+
+    def test_the_name_scheme_stays_what_earlier_versions_wrote(self):
+        # Equal content, equal name, across versions too: a rerun after an upgrade reuses the configuration
+        # an earlier version made, and the cleanup (names_content) still recognises it as the provider's.
+        document = build_security_configuration(self.MAPPINGS)
+        text = json.dumps(document, sort_keys=True, separators=(",", ":"))
+        digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+        assert security_configuration_name("emrfs-xacct", document) == f"emrfs-xacct-{digest}"
+        assert names_content(f"emrfs-xacct-{digest}", document)
+
+    def test_names_are_at_most_256_characters(self):
+        # The provider's own cap on the names it makes (EMR allows 10280): a 243-character prefix, the
+        # dash and 12 hex digits; one more character of prefix is refused.
+        assert len(security_configuration_name("p" * 243, {})) == 256
+        with pytest.raises(InvalidParameterError):
+            security_configuration_name("p" * 244, {})
 
     def test_longest_prefix_fits_emr_limit(self):
         prefix = "p" * (MAX_NAME_LENGTH - HASH_LENGTH - 1)
