@@ -430,6 +430,14 @@ class TestExistingConfigurationName:
             "équipe-données",
             "emoji \U0001f600",
             "tab\tinside",
+            # Each end of each range of EMR's pattern, and its CR and LF.
+            "line\r\nbreak",
+            "space inside",
+            "a\ud7ffb",
+            "a\ue000b",
+            "a\ufffdb",
+            "a\U00010000b",
+            "a\U0010ffffb",
         ],
     )
     def test_names_emr_accepts(self, name: str) -> None:
@@ -444,6 +452,8 @@ class TestExistingConfigurationName:
             ("x" * 10281, "at most 10280"),
             ("nul\x00inside", "which EMR refuses"),
             ("bell\x07", "which EMR refuses"),
+            ("unit\x1fseparator", "which EMR refuses"),
+            ("a\udfffb", "which EMR refuses"),
             ("lone\ud800surrogate", "which EMR refuses"),
             ("non\ufffecharacter", "which EMR refuses"),
             (" leading", "leading or trailing whitespace"),
