@@ -188,6 +188,17 @@ def test_a_bucket_policy_statement_widened_to_everyone_is_refused_and_a_conditio
         bucket_policy.grant(granted, "aws", EMR_ROLE, location)
 
 
+@pytest.mark.parametrize("widened", ["*", "arn:aws:iam::111111111111:root", "111111111111", "arn:aws:iam::*:role/*"])
+def test_a_bucket_policy_statement_widened_within_its_aws_principal_is_refused(widened: str) -> None:
+    # {"AWS": "*"} is everyone, {"AWS": "<account>:root"} or a bare account id the whole account (IAM
+    # User Guide, "AWS JSON policy elements: Principal"): grant writes the statement without going
+    # through merged_principals, so upsert itself must refuse it.
+    granted = bucket_policy.grant(None, "aws", EMR_ROLE, {S3Location("bucket-b", "exports/")})
+    granted["Statement"][0]["Principal"] = {"AWS": [EMR_ROLE, widened]}
+    with pytest.raises(ConflictError, match="wildcard principal"):
+        bucket_policy.grant(granted, "aws", EMR_ROLE, {S3Location("bucket-b", "more/")})
+
+
 @pytest.mark.parametrize(
     ("sid", "make", "kind", "value"),
     [
