@@ -207,3 +207,9 @@ def test_the_spill_path_is_one_iam_accepts_and_its_arns_are_recognised() -> None
     name, role = documents.ASSUME_POLICY_NAME, "EMR_EC2_DefaultRole"
     arn = f"arn:aws:iam::111111111111:policy{spill.SPILL_PATH}{spill.spill_name(name, role, 2)}"
     assert spill.is_spill_arn(arn, name, role)
+
+
+def test_iam_counts_a_policy_s_characters_without_whitespace() -> None:
+    # IAM User Guide, "IAM and AWS STS quotas": IAM does not count white space against a policy's size quota.
+    document = {"Version": "2012-10-17", "Statement": []}
+    assert iam_policy_length(document) == len('{"Version":"2012-10-17","Statement":[]}')

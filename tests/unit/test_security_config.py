@@ -488,3 +488,8 @@ def test_a_name_names_only_the_content_it_was_made_from() -> None:
     assert not names_content("no-hash-here", document)
     assert not names_content(name, None)
     assert not names_content(name, [document])
+    # A name whose prefix the provider never makes (a space in it, or longer than its 256-character cap)
+    # is someone else's configuration, whatever its last 12 characters: the cleanup must never take it.
+    digest = name.rsplit("-", 1)[1]
+    assert not names_content(f"Prod roles-{digest}", document)
+    assert not names_content(f"{'p' * 300}-{digest}", document)
