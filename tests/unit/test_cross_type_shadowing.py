@@ -54,6 +54,9 @@ def test_user_against_group_depends_on_membership() -> None:
     (shadow,) = cross_type_shadowing([mapping(A, "Group", "etl-team"), mapping(B, "User", "etl")])
     assert not shadow.certain
     assert "if user 'etl' is in group 'etl-team'" in shadow.message()
+    (shadow,) = cross_type_shadowing([mapping(A, "User", "etl"), mapping(B, "Group", "etl-team")])
+    assert not shadow.certain
+    assert "if user 'etl' is in group 'etl-team'" in shadow.message()
 
 
 def test_every_identifier_pair_is_reported_in_order() -> None:

@@ -460,3 +460,14 @@ class TestObjectAcl:
         emr_role = emr_role_bucket_policy("aws", {RESULTS}, {KEY_ARN}, object_acl=True)
 
         assert emr_role == destination_permissions_policy("aws", [RESULTS], [KEY_ARN], object_acl=True)
+
+
+def test_a_new_permissions_policy_holds_only_version_and_statements() -> None:
+    # A policy document's top-level elements are Version, Id and Statement (IAM User Guide, "IAM JSON
+    # policy element reference"); without Version, IAM reads it as 2008-10-17, which has no policy
+    # variables ("IAM JSON policy elements: Version").
+    desired = destination_permissions_policy("aws", [S3Location("partner-b", "raw/")])
+    written = merge_owned_statements(None, desired, is_owned_destination_sid)
+    assert set(written) == {"Version", "Statement"}
+    assert written["Version"] == VERSION == "2012-10-17"
+    assert written["Statement"] == desired["Statement"]

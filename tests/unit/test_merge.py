@@ -96,6 +96,22 @@ class TestNormalizeAndSameMeaning:
         right = doc(allow("S", Principal={"AWS": [JOB_ROLE, EMR_ROLE]}, Action=["a:A", "a:B"], Resource=["r1", "r2"]))
         assert same_meaning(left, right)
 
+    def test_reordered_not_elements_are_equal(self):
+        # A foreign statement's NotAction, NotResource and NotPrincipal lists are sets as much as Action's
+        # (IAM User Guide, "AWS JSON policy elements: NotAction / NotResource / NotPrincipal"), and IAM may
+        # hand a one-element list back as a single value: a rerun must see the same policy.
+        left = doc(
+            allow("S", NotPrincipal={"AWS": [EMR_ROLE, JOB_ROLE]}, NotAction=["a:B", "a:A"], NotResource=["r2", "r1"])
+        )
+        right = doc(
+            allow("S", NotPrincipal={"AWS": [JOB_ROLE, EMR_ROLE]}, NotAction=["a:A", "a:B"], NotResource=["r1", "r2"])
+        )
+        assert same_meaning(left, right)
+        assert same_meaning(
+            doc(allow("S", NotAction="a:A", NotResource="r")), doc(allow("S", NotAction=["a:A"], NotResource=["r"]))
+        )
+        assert not same_meaning(doc(allow("S", NotAction="a:A")), doc(allow("S", NotAction=["a:A", "a:B"])))
+
     def test_reordered_condition_values_are_equal(self):
         left = doc(allow("S", Action="s3:ListBucket", Condition={"StringLike": {"s3:prefix": ["a/", "a/*"]}}))
         right = doc(allow("S", Action="s3:ListBucket", Condition={"StringLike": {"s3:prefix": ["a/*", "a/"]}}))
@@ -183,6 +199,30 @@ class TestNormalizeAndSameMeaning:
 
 
 class TestFindAndUpsert:
+    def test_a_person_s_condition_is_kept_and_the_provider_s_condition_keys_are_added_to_it(self):
+        # Condition operators and keys in one statement all must hold (IAM User Guide, "IAM JSON policy
+        # elements: Condition"): keeping the person's and adding the provider's only narrows it; the
+        # provider's value wins where both set the same key.
+        held = allow(
+            "Ours",
+            Action="s3:ListBucket",
+            Resource="arn:aws:s3:::b",
+            Condition={"Bool": {"aws:SecureTransport": "true"}, "StringLike": {"s3:prefix": "old/*"}},
+        )
+        wanted = allow(
+            "Ours",
+            Action="s3:ListBucket",
+            Resource="arn:aws:s3:::b",
+            Condition={"StringLike": {"s3:prefix": "new/*"}, "StringEquals": {"aws:PrincipalAccount": "111111111111"}},
+        )
+        written = find_statement(upsert_statement(doc(held), wanted), "Ours")
+        assert written is not None
+        assert written["Condition"] == {
+            "Bool": {"aws:SecureTransport": "true"},
+            "StringLike": {"s3:prefix": "new/*"},
+            "StringEquals": {"aws:PrincipalAccount": "111111111111"},
+        }
+
     def test_find_statement(self):
         ours = trust_statement([EMR_ROLE])
         document = doc(OTHER_TRUST, ours)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -158,3 +159,57 @@ def test_without_roles_keeps_other_statements_and_drops_an_emptied_document() ->
     left = spill.without_roles(document, set(arns(0, 2)))
     assert left == {"Version": documents.VERSION, "Statement": [other]}
     assert spill.without_roles(documents.assume_role_policy(arns(0, 1)), set(arns(0, 1))) is None
+
+
+def test_a_spill_stem_is_kept_whole_while_its_longest_name_fits_iam_s_128_characters() -> None:
+    # IAM API Reference, "CreatePolicy": PolicyName matches [\w+=,.@-]{1,128}; a role takes at most 20
+    # managed policies (IAM User Guide, "IAM and AWS STS quotas"), so "-20" is the longest suffix.
+    role = "emr-role"
+    fits = "p" * (128 - len("-20") - len(f"-{role}"))
+    assert spill.spill_stem(fits, role) == f"{fits}-{role}"
+    assert len(spill.spill_name(fits, role, 20)) == 128
+    too_long = fits + "p"
+    stem = spill.spill_stem(too_long, role)
+    digest = stem.rsplit("-", 1)[1]
+    assert digest == hashlib.sha256(f"{too_long}-{role}".encode()).hexdigest()[:12]
+    assert len(spill.spill_name(too_long, role, 20)) <= 128
+
+
+def test_fill_takes_an_arn_that_fits_to_the_last_character() -> None:
+    exact = iam_policy_length(spill.with_roles(None, arns(0, 3)))
+    assert spill.fill(None, arns(0, 5), exact) == arns(0, 3)
+    assert spill.fill(None, arns(0, 5), exact - 1) == arns(0, 2)
+
+
+def test_held_is_empty_for_a_document_without_the_provider_s_statement() -> None:
+    other = {"Sid": "Mine", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": arns(0, 1)}
+    assert spill.held(None) == set()
+    assert spill.held({"Version": documents.VERSION, "Statement": [other]}) == set()
+    assert spill.held(spill.with_roles(None, arns(0, 2))) == set(arns(0, 2))
+
+
+def test_without_roles_keeps_the_arns_not_revoked_and_leaves_other_documents_alone() -> None:
+    other = {"Sid": "Mine", "Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}
+    document = spill.with_roles({"Version": documents.VERSION, "Statement": [other]}, arns(0, 3))
+    left = spill.without_roles(document, {arns(0, 3)[1]})
+    assert left is not None
+    assert spill.held(left) == {arns(0, 3)[0], arns(0, 3)[2]}
+    assert other in left["Statement"]
+    untouched = {"Version": documents.VERSION, "Statement": [other]}
+    assert spill.without_roles(untouched, set(arns(0, 1))) == untouched
+    assert spill.without_roles(None, set(arns(0, 1))) is None
+
+
+def test_the_spill_path_is_one_iam_accepts_and_its_arns_are_recognised() -> None:
+    # IAM API Reference, "CreatePolicy", Path: "/" alone or a string that begins and ends with "/",
+    # of ASCII characters from "!" through DEL.
+    assert re.fullmatch(r"/|/[\x21-\x7f]+/", spill.SPILL_PATH)
+    name, role = documents.ASSUME_POLICY_NAME, "EMR_EC2_DefaultRole"
+    arn = f"arn:aws:iam::111111111111:policy{spill.SPILL_PATH}{spill.spill_name(name, role, 2)}"
+    assert spill.is_spill_arn(arn, name, role)
+
+
+def test_iam_counts_a_policy_s_characters_without_whitespace() -> None:
+    # IAM User Guide, "IAM and AWS STS quotas": IAM does not count white space against a policy's size quota.
+    document = {"Version": "2012-10-17", "Statement": []}
+    assert iam_policy_length(document) == len('{"Version":"2012-10-17","Statement":[]}')

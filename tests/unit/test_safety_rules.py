@@ -188,6 +188,17 @@ def test_a_bucket_policy_statement_widened_to_everyone_is_refused_and_a_conditio
         bucket_policy.grant(granted, "aws", EMR_ROLE, location)
 
 
+@pytest.mark.parametrize("widened", ["*", "arn:aws:iam::111111111111:root", "111111111111", "arn:aws:iam::*:role/*"])
+def test_a_bucket_policy_statement_widened_within_its_aws_principal_is_refused(widened: str) -> None:
+    # {"AWS": "*"} is everyone, {"AWS": "<account>:root"} or a bare account id the whole account (IAM
+    # User Guide, "AWS JSON policy elements: Principal"): grant writes the statement without going
+    # through merged_principals, so upsert itself must refuse it.
+    granted = bucket_policy.grant(None, "aws", EMR_ROLE, {S3Location("bucket-b", "exports/")})
+    granted["Statement"][0]["Principal"] = {"AWS": [EMR_ROLE, widened]}
+    with pytest.raises(ConflictError, match="wildcard principal"):
+        bucket_policy.grant(granted, "aws", EMR_ROLE, {S3Location("bucket-b", "more/")})
+
+
 @pytest.mark.parametrize(
     ("sid", "make", "kind", "value"),
     [
@@ -214,6 +225,18 @@ def test_an_effect_turned_to_deny_or_a_not_element_is_never_written_back() -> No
     current = policy(with_extra(documents.key_users_statement([PARTNER]), NotResource="x"))
     with pytest.raises(ConflictError, match="NotResource"):
         upsert_statement(current, documents.key_users_statement([PARTNER, OTHER]))
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("NotPrincipal", {"AWS": "arn:aws:iam::999999999999:role/x"}), ("NotAction", "iam:*"), ("NotResource", "x")],
+)
+def test_each_not_element_added_to_a_provider_statement_is_refused(key: str, value: Any) -> None:
+    # NotPrincipal, NotAction and NotResource match everything except what they list (IAM User Guide,
+    # "AWS JSON policy elements: NotPrincipal / NotAction / NotResource"): in an Allow, each widens it.
+    current = policy(with_extra(documents.trust_statement([EMR_ROLE]), **{key: value}))
+    with pytest.raises(ConflictError, match=rf"statement '{documents.TRUST_SID}' has {key} .*widens it"):
+        upsert_statement(current, documents.trust_statement([EMR_ROLE, OTHER]))
 
 
 def test_revoking_a_role_is_not_a_conflict_but_a_wildcard_left_beside_it_is() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 from typing import Any
@@ -384,6 +385,22 @@ class TestSecurityConfigurationName:
         assert second.startswith("beta-")
         assert first.rsplit("-", 1)[1] == second.rsplit("-", 1)[1]
 
+    def test_the_name_scheme_stays_what_earlier_versions_wrote(self):
+        # Equal content, equal name, across versions too: a rerun after an upgrade reuses the configuration
+        # an earlier version made, and the cleanup (names_content) still recognises it as the provider's.
+        document = build_security_configuration(self.MAPPINGS)
+        text = json.dumps(document, sort_keys=True, separators=(",", ":"))
+        digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+        assert security_configuration_name("emrfs-xacct", document) == f"emrfs-xacct-{digest}"
+        assert names_content(f"emrfs-xacct-{digest}", document)
+
+    def test_names_are_at_most_256_characters(self):
+        # The provider's own cap on the names it makes (EMR allows 10280): a 243-character prefix, the
+        # dash and 12 hex digits; one more character of prefix is refused.
+        assert len(security_configuration_name("p" * 243, {})) == 256
+        with pytest.raises(InvalidParameterError):
+            security_configuration_name("p" * 244, {})
+
     def test_longest_prefix_fits_emr_limit(self):
         prefix = "p" * (MAX_NAME_LENGTH - HASH_LENGTH - 1)
         name = security_configuration_name(prefix, {})
@@ -413,6 +430,14 @@ class TestExistingConfigurationName:
             "équipe-données",
             "emoji \U0001f600",
             "tab\tinside",
+            # Each end of each range of EMR's pattern, and its CR and LF.
+            "line\r\nbreak",
+            "space inside",
+            "a\ud7ffb",
+            "a\ue000b",
+            "a\ufffdb",
+            "a\U00010000b",
+            "a\U0010ffffb",
         ],
     )
     def test_names_emr_accepts(self, name: str) -> None:
@@ -427,6 +452,8 @@ class TestExistingConfigurationName:
             ("x" * 10281, "at most 10280"),
             ("nul\x00inside", "which EMR refuses"),
             ("bell\x07", "which EMR refuses"),
+            ("unit\x1fseparator", "which EMR refuses"),
+            ("a\udfffb", "which EMR refuses"),
             ("lone\ud800surrogate", "which EMR refuses"),
             ("non\ufffecharacter", "which EMR refuses"),
             (" leading", "leading or trailing whitespace"),
@@ -461,3 +488,8 @@ def test_a_name_names_only_the_content_it_was_made_from() -> None:
     assert not names_content("no-hash-here", document)
     assert not names_content(name, None)
     assert not names_content(name, [document])
+    # A name whose prefix the provider never makes (a space in it, or longer than its 256-character cap)
+    # is someone else's configuration, whatever its last 12 characters: the cleanup must never take it.
+    digest = name.rsplit("-", 1)[1]
+    assert not names_content(f"Prod roles-{digest}", document)
+    assert not names_content(f"{'p' * 300}-{digest}", document)

@@ -13,6 +13,7 @@ from airflow_provider_emrfs_xacct.pure.validation import (
     parse_arn,
     parse_s3_location,
     partition_of_arn,
+    require_dicts,
     require_list,
     require_str,
     role_name_from_arn,
@@ -100,9 +101,14 @@ class TestRoleName:
 
 
 class TestIamPath:
-    @pytest.mark.parametrize("value", ["/", "/partners/", "/a/b/c/", "/a-b_c.d/"])
+    # IAM API Reference, CreateRole, Path: 1 to 512 characters.
+    @pytest.mark.parametrize("value", ["/", "/partners/", "/a/b/c/", "/a-b_c.d/", "/" + "a" * 510 + "/"])
     def test_accepts(self, value):
         assert validate_iam_path(value, "path") == value
+
+    @pytest.mark.parametrize("value", [None, 5, ["/partners/"]])
+    def test_refuses_a_non_string_naming_the_field(self, value):
+        refused(validate_iam_path, value, "path", "must be a string")
 
     @pytest.mark.parametrize("value", ["partners/", "/partners", "//", "/a*/", "/a b/", "/" + "a/" * 256])
     def test_refuses(self, value):
@@ -137,6 +143,11 @@ class TestRoleArn:
             f"arn:aws:iam::{ACCOUNT}:role/a/b/c/PartnerWriter",
             f"arn:aws-cn:iam::{ACCOUNT}:role/PartnerWriter",
             f"arn:aws-us-gov:iam::{ACCOUNT}:role/service-role/EMR_EC2_DefaultRole",
+            # IAM role names take ',' (IAM API Reference, CreateRole, RoleName: [\w+=,.@-]+): a name
+            # holding ",arn" is one ARN, not two joined; a path takes any printable ASCII but '*'
+            # (CreateRole, Path), '$' included: only "${" opens a policy variable.
+            f"arn:aws:iam::{ACCOUNT}:role/team,arnold",
+            f"arn:aws:iam::{ACCOUNT}:role/cost$center/PartnerWriter",
         ],
     )
     def test_accepts_role_arns_with_and_without_paths(self, value):
@@ -483,10 +494,11 @@ def test_every_region_of_every_supported_partition_in_botocores_data_is_accepted
     import botocore
 
     data = json.loads((pathlib.Path(botocore.__file__).parent / "data" / "partitions.json").read_text())
+    # Every partition botocore knows is supported (a partition left out of PARTITIONS is not skipped here).
+    assert {partition["id"] for partition in data["partitions"]} <= set(PARTITIONS)
     regions = {
         (partition["id"], region)
         for partition in data["partitions"]
-        if partition["id"] in PARTITIONS
         for region in partition["regions"]
         if not region.endswith("-global")  # the partition's global endpoint, no key lives there
     }
@@ -494,3 +506,14 @@ def test_every_region_of_every_supported_partition_in_botocores_data_is_accepted
     for partition, region in sorted(regions):
         arn = f"arn:{partition}:kms:{region}:{ACCOUNT}:key/{KEY_ID}"
         assert validate_kms_key_arn(arn, "key_arn") == arn
+
+
+@pytest.mark.parametrize("value", [None, {"Name": "step"}, [{"Name": "step"}, "step"], "step"])
+def test_require_dicts_refuses_anything_but_a_list_of_dicts_naming_the_field(value):
+    refused(require_dicts, value, "job_flow_overrides.Steps", "must be a list of steps", what="steps")
+
+
+def test_require_dicts_returns_a_list_of_dicts_as_given():
+    steps = [{"Name": "a"}, {"Name": "b"}]
+    assert require_dicts(steps, "job_flow_overrides.Steps", "steps") is steps
+    assert require_dicts([], "job_flow_overrides.Steps", "steps") == []
