@@ -22,6 +22,7 @@ from tests.dags.race_dags.emrfs_xacct_mapped_launch_dag import (
     DAG_ID,
     EXPAND_KWARGS_PREFIX,
     EXPAND_PREFIX,
+    PARTIAL_PREFIX,
     PARTNERS,
     prefix,
     role_mappings,
@@ -44,6 +45,7 @@ def test_mapped_launches_and_verifiers_restore_the_configuration_and_a_mapped_pu
 
     run, states = last_run(env, DAG_ID)
     assert run.state == "success", output[-4000:]
+    assert states[("launch_partial", 0)] == "success"
     for task_id in ("verify_expand", "launch_expand", "launch_expand_kwargs", "publish_results"):
         for index in range(len(PARTNERS)):
             assert states[(task_id, index)] == "success", (task_id, index)
@@ -73,7 +75,22 @@ def test_mapped_launches_and_verifiers_restore_the_configuration_and_a_mapped_pu
             assert document["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"] == [
                 {**mapping, "Identifiers": [prefix(partner).rstrip("/")]} for mapping in role_mappings(partner)
             ]
-    assert output.count("creating it again from its document") == 2 * len(PARTNERS)
+    # .partial(security_configuration=create.output) of an unmapped create task, mapped over the overrides.
+    [(created,)] = query(
+        env,
+        "SELECT value FROM xcom WHERE run_id = :r AND key = 'return_value' AND task_id = :t",
+        r=run.run_id,
+        t=f"create_{PARTIAL_PREFIX}",
+    )
+    [(cluster,)] = query(
+        env,
+        "SELECT value FROM xcom WHERE run_id = :r AND key = 'return_value' AND task_id = 'launch_partial'",
+        r=run.run_id,
+    )
+    assert emr.describe_cluster(ClusterId=json.loads(cluster))["Cluster"]["SecurityConfiguration"] == json.loads(
+        created
+    )
+    assert output.count("creating it again from its document") == 2 * len(PARTNERS) + 1
     # The mapped verifier checked each partner's document (WARN: deleted after its create task ran).
     reports = query(
         env,

@@ -4,7 +4,8 @@ Mapped launches and verifiers after a cleanup, and a mapped publish: ``tests/dag
 Each create task is mapped over two partners; a cleanup then deletes the configurations it has just
 ensured (``min_age_seconds`` tiny: no cluster uses them yet). The verifier and one launch are mapped
 with ``.expand(security_configuration=create.output)``, another launch with ``.expand_kwargs(...)``
-over the other create task's output: Airflow gives each instance's ``__init__`` the resolved name,
+over the other create task's output, a third with ``.partial(security_configuration=create.output)``
+of an unmapped create task: Airflow gives the first two each instance's ``__init__`` the resolved name,
 not ``create.output``, and each must still find its create task's document and go on with it. The
 publish task is mapped over the partners' prefixes.
 """
@@ -34,6 +35,7 @@ PARTNERS = ["mapped-a", "mapped-b"]
 #: The name prefix of each create task's configurations (the cleanup after it deletes that prefix's).
 EXPAND_PREFIX = "emrfs-xacct-expand"
 EXPAND_KWARGS_PREFIX = "emrfs-xacct-expand-kwargs"
+PARTIAL_PREFIX = "emrfs-xacct-partial"
 CLUSTER = {
     "Name": "mapped",
     "ReleaseLabel": "emr-6.15.0",
@@ -104,7 +106,27 @@ with DAG(
     ).expand_kwargs(create_for_kwargs.output.map(launch_arguments))
     cleanup_for_kwargs >> launch_for_kwargs
 
+    # Mapped over something else, given an unmapped create task's output in .partial(): the instance
+    # gets create.output itself (MappedOperator.unmap passes the partial arguments as they are).
+    create_one = CreateEmrfsSecurityConfigOperator(
+        task_id=f"create_{PARTIAL_PREFIX}",
+        aws_conn_id=EMR_CONN_ID,
+        name_prefix=PARTIAL_PREFIX,
+        role_mappings=role_mappings(PARTNERS[0]),
+    )
+    cleanup_one = DeleteUnusedSecurityConfigsOperator(
+        task_id=f"cleanup_{PARTIAL_PREFIX}", aws_conn_id=EMR_CONN_ID, name_prefix=PARTIAL_PREFIX, min_age_seconds=0.001
+    )
+    launch_partial = LaunchClusterWithSecConfigOperator.partial(
+        task_id="launch_partial",
+        aws_conn_id=EMR_CONN_ID,
+        emr_conn_id=None,
+        security_configuration=create_one.output,
+        wait_for_completion=False,
+    ).expand(job_flow_overrides=[CLUSTER])
+    create_one >> cleanup_one >> launch_partial
+
     publish = PublishPartnerPrefixOperator.partial(task_id="publish_results").expand(
         s3_prefix=[prefix(partner) for partner in PARTNERS]
     )
-    [launch, launch_for_kwargs] >> publish
+    [launch, launch_for_kwargs, launch_partial] >> publish
