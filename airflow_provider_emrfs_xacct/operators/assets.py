@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from airflow.sdk import Context
+    from airflow.sdk.definitions.mappedoperator import OperatorPartial
 
 #: The alias through which partner prefixes are published when they are known only at run time.
 PARTNER_EXPORTS_ALIAS = "emrfs-xacct-partner-exports"
@@ -34,6 +35,10 @@ class PublishPartnerPrefixOperator(BaseOperator):
     task), which emits an event for that asset: a DAG with ``schedule=[Asset("s3://bucket/prefix/")]``
     or ``schedule=[AssetAlias(alias)]`` is then triggered.
 
+    Mapped (``.partial(...).expand(s3_prefix=...)``), the alias is declared when ``.partial()`` is
+    called, since Airflow runs no ``__init__`` for a mapped task when it parses the DAG: give
+    ``alias`` to ``.partial()``, not to ``.expand()``.
+
     :param s3_prefix: ``s3://bucket/prefix/`` the results were written under. (templated)
     :param alias: name of the asset alias. (default: ``emrfs-xacct-partner-exports``)
     :return: the asset's URI.
@@ -44,10 +49,35 @@ class PublishPartnerPrefixOperator(BaseOperator):
 
     def __init__(self, *, s3_prefix: str, alias: str = PARTNER_EXPORTS_ALIAS, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        # After Airflow took the task's own outlets (one or a list, given or from default_args).
-        self.add_outlets([AssetAlias(alias)])
+        # After Airflow took the task's own outlets (one or a list, given or from default_args); a mapped
+        # task's instance already has it from ``partial``.
+        if AssetAlias(alias) not in self.outlets:
+            self.add_outlets([AssetAlias(alias)])
         self.s3_prefix = s3_prefix
         self.alias = alias
+
+    @classmethod
+    def partial(cls, **kwargs: Any) -> OperatorPartial:
+        """
+        Declare the alias as an outlet of the mapped task too, as ``__init__`` does for a task that is not mapped.
+
+        The serialised DAG holds a mapped task's outlets as ``.partial()`` got them: without the alias
+        there, its dependencies (the UI's DAG dependencies and asset graph) lack this DAG producing the
+        alias. The events of a run are accepted either way: Airflow takes them from the outlets of the
+        task instance, built by ``__init__`` (``tests/dags/test_mapped_launch.py``).
+        """
+        alias = kwargs.get("alias", PARTNER_EXPORTS_ALIAS)
+        if not isinstance(alias, str):
+            from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+            raise InvalidParameterError(
+                "alias", f"must be the asset alias's name (a str) given to .partial(), not {alias!r}"
+            )
+        partial = super().partial(**kwargs)
+        outlets = partial.kwargs.get("outlets")  # given, from default_args, or Airflow's default (shared: not changed)
+        outlets = [] if outlets is None else list(outlets) if isinstance(outlets, (list, tuple)) else [outlets]
+        partial.kwargs["outlets"] = [*outlets, AssetAlias(alias)]
+        return partial
 
     def execute(self, context: Context) -> str:
         asset = prefix_asset(self.s3_prefix)

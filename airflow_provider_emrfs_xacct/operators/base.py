@@ -49,23 +49,63 @@ def document_xcom_of(security_configuration: Any) -> Any:
     return None
 
 
-def created_document(document_xcom: Any, context: Context, name: str) -> dict[str, Any] | None:
+def expanded_name_sources(task: Any) -> list[str]:
     """
-    Return the document the create task pushed beside ``name`` (see :func:`document_xcom_of`), if it is ``name``'s content.
+    The ids of the tasks whose return value a mapped ``task`` takes its ``security_configuration`` from.
 
-    ``None`` without such an XCom, or when the document is not the content the name was made from.
+    Airflow builds each instance of ``Op.partial(...).expand(security_configuration=create.output)``
+    (or ``.expand_kwargs(...)``) from the resolved value: the instance's ``__init__`` never sees
+    ``create.output``, but the mapped operator the DAG holds under the same task id still does.
+    ``.expand(**kwargs)`` names the field's own argument; ``.expand_kwargs(...)`` may set it from any of
+    its references. Empty for a task that is not mapped.
+    """
+    from airflow.providers.common.compat.sdk import XComArg
+
+    dag = task.get_dag()
+    mapped = None if dag is None else dag.task_dict.get(task.task_id)
+    if mapped is None or mapped is task or not getattr(mapped, "is_mapped", False):
+        return []
+    expand_input = getattr(mapped, "expand_input", None)
+    arguments = getattr(expand_input, "value", None)
+    if getattr(expand_input, "EXPAND_INPUT_TYPE", None) == "dict-of-lists":
+        arguments = arguments.get("security_configuration")  # type: ignore[union-attr]
+    return sorted(
+        {operator.task_id for operator, key in XComArg.iter_xcom_references(arguments) if key == "return_value"}
+    )
+
+
+def knows_create_task(task: Any, document_xcom: Any) -> bool:
+    """Whether ``task`` has its ``security_configuration`` from another task's return value (see :func:`created_document`)."""
+    return document_xcom is not None or bool(expanded_name_sources(task))
+
+
+def created_document(task: Any, document_xcom: Any, context: Context, name: str) -> dict[str, Any] | None:
+    """
+    Return the document a create task pushed beside ``name`` (see :func:`document_xcom_of`), if it is ``name``'s content.
+
+    ``document_xcom`` is that task instance's XCom when ``task`` was given ``create.output``; a mapped
+    ``task`` (``.expand(security_configuration=create.output)``, ``.expand_kwargs(...)``) reads the
+    documents every instance of the tasks it expands over pushed in this run
+    (:func:`expanded_name_sources`) and takes the one whose content ``name`` is: the name is the hash of
+    its content, so that is the instance that returned ``name``, whatever map index it had.
+    ``None`` without such an XCom, or when no document is the content the name was made from.
     """
     from airflow.providers.common.compat.sdk import XComNotFound
 
     from airflow_provider_emrfs_xacct.pure.security_config import names_content
 
-    if document_xcom is None:
-        return None
-    try:
-        document = document_xcom.resolve(context)
-    except XComNotFound:
-        return None
-    return document if names_content(name, document) else None
+    if document_xcom is not None:
+        try:
+            documents = [document_xcom.resolve(context)]
+        except XComNotFound:
+            return None
+    else:
+        sources = expanded_name_sources(task)
+        if not sources:
+            return None
+        # A list of task ids and no map index: every instance's XCom of each (a list, also for one task).
+        documents = context["ti"].xcom_pull(task_ids=sources, key=DOCUMENT_XCOM_KEY)
+    return next((document for document in documents if names_content(name, document)), None)
 
 
 def pinned_destination_account(hook: Any, conn_id: str | None, pin: Any, nothing: str) -> str:

@@ -22,6 +22,7 @@ from airflow_provider_emrfs_xacct.operators.base import (
     LazyHookClass,
     created_document,
     document_xcom_of,
+    knows_create_task,
 )
 
 if TYPE_CHECKING:
@@ -153,8 +154,10 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
     another DAG, say) is created again from its document before ``RunJobFlow``, and once more if
     ``RunJobFlow`` is refused because it was deleted in between: the document is
     ``security_configuration_document``, or, when ``security_configuration`` is a create task's
-    ``.output``, the document that task instance pushed. It is re-created only under the name of its
-    content (``<prefix>-<hash>``); without a document, the launch is refused naming the configuration.
+    ``.output``, the document that task instance pushed; mapped over a mapped create task's
+    ``.output`` (``.expand``, ``.expand_kwargs``), the document of its instance that returned the name.
+    It is re-created only under the name of its content (``<prefix>-<hash>``); without a document, the
+    launch is refused naming the configuration.
 
     :param security_configuration: name of the security configuration, e.g. the XCom of
         :class:`CreateEmrfsSecurityConfigOperator`; ``None`` to launch without one (e.g. with a
@@ -400,8 +403,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         """The document to create ``name`` again from: the given one, else the create task's XCom (if it is ``name``'s)."""
         if self.security_configuration_document is not None:
             return self.security_configuration_document
-        document = created_document(self._document_xcom, context, name)
-        if document is None and self._document_xcom is not None:
+        document = created_document(self, self._document_xcom, context, name)
+        if document is None and knows_create_task(self, self._document_xcom):
             self.log.warning("No document of %s in the XCom %s of its create task", name, DOCUMENT_XCOM_KEY)
         return document
 
@@ -452,7 +455,9 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         return PreconditionError(
             f"security_configuration: EMR security configuration {name!r} does not exist in account "
             f"{account_of(hook)} and region {hook.conn_region_name}, and its document is not known here (give "
-            "security_configuration_document, or the create task's .output as security_configuration); create it "
+            "security_configuration_document, or the create task's .output as security_configuration, or map the "
+            "launch over a mapped create task's .output: a name from a task of your own leaves no create task "
+            "to read); create it "
             "first (CreateEmrfsSecurityConfigOperator). If this run's create task returned it, "
             "DeleteUnusedSecurityConfigsOperator may have deleted it since: clear the create task"
         )

@@ -14,6 +14,7 @@ from airflow_provider_emrfs_xacct.operators.base import (
     LazyHookClass,
     created_document,
     document_xcom_of,
+    knows_create_task,
     pinned_account,
     pinned_destination_account,
 )
@@ -52,7 +53,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     VPC endpoint policies, session policies, object ACLs, KMS grants): the live probe covers them.
 
     :param security_configuration: name of the security configuration; given as a create task's
-        ``.output`` with no ``cluster_id``, a configuration deleted since that task ran is checked as the
+        ``.output`` (or mapped over a mapped create task's) with no ``cluster_id``, a configuration deleted since that task ran is checked as the
         document it pushed (which the launch creates again), with a WARN. (templated)
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)
     :param emr_ec2_role_name: the EMR EC2 instance-profile role. (templated, default: ``EMR_EC2_DefaultRole``)
@@ -186,7 +187,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             release_label=self.release_label,
             s3_prefixes=prefixes,
             created_document=(
-                None if self._document_xcom is None else partial(created_document, self._document_xcom, context, name)
+                partial(created_document, self, self._document_xcom, context, name)
+                if knows_create_task(self, self._document_xcom)
+                else None
             ),
         )
         self.log.info("\n%s", report.table())

@@ -64,3 +64,21 @@ def test_the_alias_is_added_to_outlets_given_as_airflow_takes_them(how: str) -> 
         )
 
     assert operator.outlets == [own, AssetAlias(PARTNER_EXPORTS_ALIAS)]
+
+
+def test_a_mapped_task_declares_its_alias_at_parse_time_and_its_instances_once() -> None:
+    """Airflow runs no ``__init__`` for a mapped task when parsing: ``partial`` declares the alias (given there)."""
+    import pendulum
+    from airflow.sdk import DAG
+
+    own = Asset("s3://elsewhere/x/")
+    with DAG("mapped_publish", schedule=None, start_date=pendulum.datetime(2026, 1, 1), default_args={"outlets": own}):
+        default = PublishPartnerPrefixOperator.partial(task_id="default").expand(s3_prefix=["s3://b/a/", "s3://b/b/"])
+        named = PublishPartnerPrefixOperator.partial(task_id="named", alias="exports").expand(s3_prefix=["s3://b/a/"])
+
+    assert default.outlets == [own, AssetAlias(PARTNER_EXPORTS_ALIAS)]
+    assert named.outlets == [own, AssetAlias("exports")]
+    # The instance Airflow builds to run (MappedOperator.unmap) has the alias once.
+    assert default.unmap({"s3_prefix": "s3://b/a/"}).outlets == [own, AssetAlias(PARTNER_EXPORTS_ALIAS)]
+    with pytest.raises(InvalidParameterError, match="alias"):
+        PublishPartnerPrefixOperator.partial(task_id="bad", alias=AssetAlias("exports"))
