@@ -20,6 +20,8 @@ from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.security_config import canonical_json
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from mypy_boto3_emr import EMRClient
     from mypy_boto3_emr.literals import ClusterStateType
 
@@ -55,6 +57,9 @@ class EmrfsEmrHook(EmrHook):
 
     #: Set by the launch's ``on_kill``: ``create_job_flow`` sends no further ``RunJobFlow``.
     launch_cancelled = False
+    #: Set by the launch: ``create_job_flow`` looks for its key among the clusters created after this time
+    #: only (``find_cluster_by_idempotency_key``'s ``created_after``); ``None``: among every active cluster.
+    launch_created_after: datetime | None = None
 
     if TYPE_CHECKING:  # the client's type from the stubs (EmrHook's base types it only as boto3.client)
 
@@ -108,31 +113,50 @@ class EmrfsEmrHook(EmrHook):
         return []
 
     def find_cluster_by_idempotency_key(
-        self, idempotency_key: str, security_configuration: str | None = None, *, check: bool = False
+        self,
+        idempotency_key: str,
+        security_configuration: str | None = None,
+        *,
+        check: bool = False,
+        created_after: datetime | None = None,
+        name: str | None = None,
     ) -> str | None:
         """
         Return the id of an active cluster tagged with this idempotency key, whatever its name.
+
+        ``ListClusters`` has no tags, so each active cluster listed is described (``DescribeCluster``)
+        until one carries the key.
 
         :param security_configuration: the configuration the caller launches with (``None``: none).
         :param check: refuse (:class:`ConflictError`) an active cluster of this key that uses another
             security configuration than ``security_configuration``: returning it would hand the task a
             cluster with the old access (configurations cannot change; a cluster keeps its own).
+        :param created_after: list only the clusters created after this time (``ListClusters``'
+            ``CreatedAfter``, "the creation date and time beginning value filter for listing clusters",
+            Amazon EMR API Reference, "ListClusters"): a time before which no cluster of this key can have
+            been launched (see ``launch_search_bound``). ``None``: every active cluster.
+        :param name: describe the clusters of this ``Name`` first: a cluster a retried launch finds is
+            likely to have its name (it may not: the name can be a template). Only an order; all are read.
         """
+        arguments: dict[str, Any] = {"ClusterStates": list(ACTIVE_CLUSTER_STATES)}
+        if created_after is not None:
+            arguments["CreatedAfter"] = created_after
         paginator = self.conn.get_paginator("list_clusters")
-        for page in paginator.paginate(ClusterStates=list(ACTIVE_CLUSTER_STATES)):
-            for summary in page["Clusters"]:
-                cluster = self.conn.describe_cluster(ClusterId=summary["Id"])["Cluster"]
-                if {"Key": IDEMPOTENCY_TAG, "Value": idempotency_key} not in cluster.get("Tags", []):
-                    continue
-                found = cluster.get("SecurityConfiguration")
-                if check and found != security_configuration:
-                    raise ConflictError(
-                        f"security_configuration: cluster {summary['Id']} ({summary.get('Name')!r}), active, was "
-                        f"launched by this task instance with security configuration {found!r}, not "
-                        f"{security_configuration!r}; it still has the access of {found!r}. Terminate it, or "
-                        "clear the task in a new DAG run, to launch with the new configuration"
-                    )
-                return str(summary["Id"])
+        summaries = [summary for page in paginator.paginate(**arguments) for summary in page["Clusters"]]
+        summaries.sort(key=lambda summary: name is None or summary.get("Name") != name)  # stable: an order only
+        for summary in summaries:
+            cluster = self.conn.describe_cluster(ClusterId=summary["Id"])["Cluster"]
+            if {"Key": IDEMPOTENCY_TAG, "Value": idempotency_key} not in cluster.get("Tags", []):
+                continue
+            found = cluster.get("SecurityConfiguration")
+            if check and found != security_configuration:
+                raise ConflictError(
+                    f"security_configuration: cluster {summary['Id']} ({summary.get('Name')!r}), active, was "
+                    f"launched by this task instance with security configuration {found!r}, not "
+                    f"{security_configuration!r}; it still has the access of {found!r}. Terminate it, or "
+                    "clear the task in a new DAG run, to launch with the new configuration"
+                )
+            return str(summary["Id"])
         return None
 
     def create_job_flow(self, job_flow_overrides: dict[str, Any]) -> dict[str, Any]:
@@ -160,7 +184,13 @@ class EmrfsEmrHook(EmrHook):
                 raise LaunchCancelledError(f"the launch of idempotency key {key} was cancelled: the task was killed")
             # By tag alone: a retried task whose cluster name changed (a template rendering the time,
             # say) must still find the cluster its first try launched.
-            existing = self.find_cluster_by_idempotency_key(key, config.get("SecurityConfiguration"), check=True)
+            existing = self.find_cluster_by_idempotency_key(
+                key,
+                config.get("SecurityConfiguration"),
+                check=True,
+                created_after=self.launch_created_after,
+                name=config.get("Name"),
+            )
             if existing is not None:
                 self.log.info("Cluster %s was already launched for this task instance; not launching another", existing)
                 return {"JobFlowId": existing, "ResponseMetadata": {"HTTPStatusCode": 200}}

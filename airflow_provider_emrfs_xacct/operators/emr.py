@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, cast
 
 from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator, EmrTerminateJobFlowOperator
@@ -220,6 +221,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         self.keep_emrfs = keep_emrfs
         #: The idempotency key of the launch this try sent (or is about to send); ``None`` before, and in a dry run.
         self._launch_key: str | None = None
+        #: The time before which no cluster of ``_launch_key`` was launched (``launch_search_bound``).
+        self._launch_created_after: datetime | None = None
 
     def resolve_template_files(self) -> None:
         """Read ``job_flow_overrides`` from its file when it names one (``.json``); no other field names a file."""
@@ -290,6 +293,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         for warning in launch.warnings:
             self.log.warning("%s", warning)
         key = idempotency_key(context)
+        self._launch_created_after = launch_search_bound(context)
         tags = [tag for tag in launch.overrides.get("Tags", []) if tag.get("Key") != IDEMPOTENCY_TAG]
         self.job_flow_overrides = {**launch.overrides, "Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": key}]}
         if self.dry_run:
@@ -300,6 +304,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             # whatever region the triggerer's environment would pick.
             self.region_name = hook.conn_region_name
         self._launch_key = key
+        hook.launch_created_after = self._launch_created_after
         return self._launch(context, hook, name)
 
     def on_kill(self) -> None:
@@ -322,7 +327,11 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         hook.launch_cancelled = True
         cluster_id = getattr(self, "_job_flow_id", None)
         try:
-            cluster_id = cluster_id or hook.find_cluster_by_idempotency_key(self._launch_key)
+            cluster_id = cluster_id or hook.find_cluster_by_idempotency_key(
+                self._launch_key,
+                created_after=self._launch_created_after,
+                name=cast("dict[str, Any]", self.job_flow_overrides).get("Name"),
+            )
             if cluster_id is None:
                 self.log.info("Killed before a cluster was launched for idempotency key %s", self._launch_key)
                 return
@@ -498,7 +507,13 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
 
         overrides = cast("dict[str, Any]", self.job_flow_overrides)
         with explain_access_denied(hook):
-            existing = hook.find_cluster_by_idempotency_key(key, overrides.get("SecurityConfiguration"), check=True)
+            existing = hook.find_cluster_by_idempotency_key(
+                key,
+                overrides.get("SecurityConfiguration"),
+                check=True,
+                created_after=self._launch_created_after,
+                name=overrides.get("Name"),
+            )
         if existing:
             self.log.info("Cluster %s was already launched for this task instance", existing)
             self.report(context, [])
@@ -599,6 +614,43 @@ def idempotency_key(context: Context, task_id: str | None = None) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 
+#: Subtracted from a DAG run's times before they bound a search by creation time. They come from Airflow's
+#: clocks (the scheduler's or API server's ``utcnow``, the metadata database's ``now()``), the cluster's
+#: ``CreationDateTime`` from AWS's. AWS bounds only the clocks that sign its requests ("a request must reach
+#: AWS within five minutes of the time stamp in the request", IAM User Guide, "AWS Signature Version 4 for
+#: API requests"), not the scheduler's or the database's: an hour leaves room for a host whose clock is off
+#: by more than that, at the cost of describing the clusters created in the hour before the run.
+CLOCK_SKEW_MARGIN = timedelta(hours=1)
+
+
+def launch_search_bound(context: Context) -> datetime | None:
+    """
+    Return a time before which no try of any task of this DAG run launched a cluster, less ``CLOCK_SKEW_MARGIN``.
+
+    ``None`` outside a DAG run (the search then reads every active cluster). The run's ``run_after`` is
+    set once, when the run is created (``DagRun.__init__``; ``clear_task_instances`` and ``set_state``
+    in ``airflow/models/dagrun.py`` and ``taskinstance.py`` never change it), and the scheduler starts a
+    run, and schedules its tasks, only once ``DagRun.run_after <= func.now()``
+    (``get_queued_dag_runs_to_set_running``, ``get_running_dag_runs_to_examine``): so every try, those
+    of a task cleared later included, runs after it. It is the data interval's end for a scheduled run
+    and for a backfill's (``models/backfill.py``: ``run_after=info.run_after``; a backfill of old dates
+    thus narrows little), the trigger time for a manual run (``api/common/trigger_dag.py``:
+    ``run_after or utcnow()``), whatever its logical date. The run's ``start_date`` is no such bound
+    alone: clearing a finished run resets it (``clear_task_instances``: ``dr.start_date = None``, then a
+    new one when it runs again), and so do ``queued_at`` and a run set to queued by hand (``set_state``),
+    while a cleared task's earlier cluster may still run. It is kept as a second bound for runs started
+    outside the scheduler (``dag.test``: ``start_date=logical_date or run_after``; ``airflow tasks
+    test`` with a future date: ``run_after`` is that date's interval end, and no start date): the earliest of
+    the two and now. The logical date is none: it can be absent, or later than the run (a manual run with
+    a future date).
+    """
+    dag_run = context.get("dag_run")
+    if dag_run is None:
+        return None
+    times = [time for time in (getattr(dag_run, "run_after", None), getattr(dag_run, "start_date", None)) if time]
+    return min([*times, datetime.now(timezone.utc)]) - CLOCK_SKEW_MARGIN
+
+
 class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOperator):
     """
     Terminate the cluster a launch task started: the teardown of :class:`LaunchClusterWithSecConfigOperator`.
@@ -612,8 +664,9 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     ``all_done`` leaf would have made it a success). Unlike other teardowns it also runs when the
     launch failed (its trigger rule stays ``all_done``): a launch can fail after ``RunJobFlow``,
     e.g. while waiting for the cluster, without returning the cluster id. Without ``job_flow_id`` it
-    looks for the active cluster tagged with the launch task instance's idempotency key, and skips
-    when there is none (the launch never produced a cluster). That search relies on ``ListClusters``
+    looks for the active cluster tagged with the launch task instance's idempotency key, among those
+    created since the DAG run became runnable (``launch_search_bound``), and skips when there is none
+    (the launch never produced a cluster). That search relies on ``ListClusters``
     showing a cluster launched seconds before, which AWS does not promise: after a launch that failed
     right after ``RunJobFlow``, a cluster the search missed keeps running (find it by its
     ``emrfs-xacct:idempotency-key`` tag). ``TerminateJobFlows`` is asynchronous
@@ -685,7 +738,9 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
         if not self.job_flow_id and self.launch_task_id:
             key = idempotency_key(context, self.launch_task_id)
             with explain_access_denied(self.hook):
-                self.job_flow_id = cast("EmrfsEmrHook", self.hook).find_cluster_by_idempotency_key(key)  # type: ignore[assignment]
+                self.job_flow_id = cast("EmrfsEmrHook", self.hook).find_cluster_by_idempotency_key(  # type: ignore[assignment]
+                    key, created_after=launch_search_bound(context)
+                )
             if self.job_flow_id:
                 self.log.info("The launch returned no cluster id; found its cluster %s by its tag", self.job_flow_id)
         if not self.job_flow_id:

@@ -1,0 +1,191 @@
+"""
+The search by idempotency key reads only the clusters created since the task's DAG run became runnable.
+
+``ListClusters`` returns no tags, so the search describes each cluster it lists (``DescribeCluster``). In a
+busy account every launch would describe every active cluster: the search lists only those created after
+the run's bound (``CreatedAfter``, "the creation date and time beginning value filter for listing clusters",
+Amazon EMR API Reference, "ListClusters"), and describes those named as the launch first. moto honours
+``CreatedAfter`` (``ElasticMapReduceBackend.list_clusters``): the first test checks it, not the provider.
+
+The clusters of other runs are made older by setting their creation time in the in-process moto backend:
+clusters launched hours before, still running.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from airflow.sdk.api.datamodels._generated import DagRun, DagRunState, DagRunType
+
+from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
+from airflow_provider_emrfs_xacct.operators.emr import (
+    LaunchClusterWithSecConfigOperator,
+    TerminateClusterOperator,
+    idempotency_key,
+)
+from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, REGION, client
+from devstack.testing import CallRecorder, RecordingTaskInstance, execute_as_task, run_operator, small_cluster
+
+SECURITY_CONFIGURATION = "emrfs-xacct-search-0123456789ab"
+RUN_ID = "scheduled__2026-01-02T00:00:00+00:00"
+#: Active clusters of the account launched before the run (other DAGs, earlier runs).
+OLDER_CLUSTERS = 30
+
+
+def dag_run(run_after: datetime, start_date: datetime | None = None) -> DagRun:
+    """The DAG run of a task's context, as the Task SDK gives it (``TIRunContext.dag_run``)."""
+    return DagRun(
+        dag_id="test_dag",
+        run_id=RUN_ID,
+        logical_date=None,
+        data_interval_start=None,
+        data_interval_end=None,
+        run_after=run_after,
+        start_date=start_date or run_after,
+        end_date=None,
+        run_type=DagRunType.SCHEDULED,
+        state=DagRunState.RUNNING,
+        consumed_asset_events=[],
+        partition_key=None,
+    )
+
+
+def backdate(cluster_id: str, age: timedelta) -> None:
+    """Make the cluster as old as ``age``: its creation time in moto, which ``ListClusters`` filters on."""
+    from moto.emr.models import emr_backends
+
+    cluster = emr_backends[EMR_ACCOUNT][REGION].clusters[cluster_id]
+    cluster.creation_datetime = cluster.creation_datetime - age
+
+
+@pytest.fixture
+def emr(moto_url: str) -> Any:
+    """An EMR client with the launch's security configuration and 30 active clusters launched 3 hours ago."""
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    emr.create_security_configuration(Name=SECURITY_CONFIGURATION, SecurityConfiguration=json.dumps({}))
+    for index in range(OLDER_CLUSTERS):
+        tags = [{"Key": IDEMPOTENCY_TAG, "Value": f"older-{index}"}]
+        backdate(emr.run_job_flow(**small_cluster(f"older-{index}", Tags=tags))["JobFlowId"], timedelta(hours=3))
+    return emr
+
+
+def launch_operator(name: str = "partner-export") -> LaunchClusterWithSecConfigOperator:
+    return LaunchClusterWithSecConfigOperator(
+        task_id="launch_cluster",
+        aws_conn_id=EMR_CONN_ID,
+        emr_conn_id=None,
+        security_configuration=SECURITY_CONFIGURATION,
+        job_flow_overrides=small_cluster(name),
+    )
+
+
+def run_in(operator: Any, run: DagRun, try_number: int = 1) -> tuple[Any, list[str]]:
+    """Run the operator in a task of ``run`` (its context has the DAG run, as the task runner's); return the calls."""
+    ti = RecordingTaskInstance(task_id=operator.task_id, run_id=RUN_ID, try_number=try_number)
+    recorder = CallRecorder()
+    with recorder.everything():
+        result = execute_as_task(operator, {"ti": ti, "task_instance": ti, "dag_run": run})
+    return result, recorder.calls
+
+
+def launch(run: DagRun, try_number: int = 1, name: str = "partner-export") -> tuple[str, list[str]]:
+    return run_in(launch_operator(name), run, try_number)
+
+
+def test_moto_lists_only_the_clusters_created_after_the_bound(emr: Any) -> None:
+    young = emr.run_job_flow(**small_cluster("young"))["JobFlowId"]
+
+    listed = emr.list_clusters(CreatedAfter=datetime.now(timezone.utc) - timedelta(hours=1))["Clusters"]
+
+    assert [cluster["Id"] for cluster in listed] == [young]
+    assert len(emr.list_clusters()["Clusters"]) == OLDER_CLUSTERS + 1
+
+
+def test_a_launch_and_its_retry_describe_only_the_clusters_of_their_run(emr: Any) -> None:
+    """30 older active clusters: neither try describes them (before, each try sent 30 more DescribeCluster)."""
+    run = dag_run(run_after=datetime.now(timezone.utc) - timedelta(minutes=5))
+
+    first, first_calls = launch(run)
+    again, retry_calls = launch(run, try_number=2)
+
+    assert again == first
+    assert first_calls.count("RunJobFlow") == 1
+    assert retry_calls.count("RunJobFlow") == 0
+    # The search's one (the retry's own cluster) and the upstream operator's, for its logs link.
+    assert first_calls.count("DescribeCluster") <= 1
+    assert retry_calls.count("DescribeCluster") <= 2
+
+
+def test_a_task_cleared_in_an_old_run_finds_its_still_active_cluster(emr: Any) -> None:
+    """
+    Clearing a finished run sets its start date anew (``clear_task_instances``): the run's ``run_after``
+    still bounds the cluster its first try launched, two hours ago, and still running.
+    """
+    now = datetime.now(timezone.utc)
+    first, _ = launch(dag_run(run_after=now))
+    backdate(first, timedelta(hours=2))
+    cleared = dag_run(run_after=now - timedelta(hours=2, minutes=5), start_date=now)
+
+    again, calls = launch(cleared, try_number=2)
+
+    assert again == first
+    assert calls.count("RunJobFlow") == 0
+
+
+def test_the_launch_describes_the_clusters_of_its_name_first(emr: Any) -> None:
+    """Other launches of the same run (a backfill of many partners) are listed too; the retry reads its own first."""
+    run = dag_run(run_after=datetime.now(timezone.utc) - timedelta(minutes=5))
+    ours, _ = launch(run, name="partner-export-b")
+    siblings = [
+        emr.run_job_flow(**small_cluster(f"partner-export-{index}", Tags=[{"Key": IDEMPOTENCY_TAG, "Value": "x"}]))
+        for index in range(5)
+    ]
+    while all(sibling["JobFlowId"] > ours for sibling in siblings):  # moto lists by id: one must come before ours
+        siblings.append(emr.run_job_flow(**small_cluster("partner-export-z")))
+
+    again, calls = launch(run, try_number=2, name="partner-export-b")
+
+    assert again == ours
+    assert calls.count("DescribeCluster") == 2  # its own, then the upstream operator's for the logs link
+
+
+def test_the_teardown_finds_the_launch_cluster_among_the_run_clusters_only(emr: Any) -> None:
+    run = dag_run(run_after=datetime.now(timezone.utc) - timedelta(minutes=5))
+    ours, _ = launch(run)
+    teardown = TerminateClusterOperator(
+        task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=None, launch_task_id="launch_cluster"
+    )
+
+    _, calls = run_in(teardown, run)
+
+    assert calls.count("DescribeCluster") <= 2  # the search's (its cluster) and the upstream operator's
+    assert "TerminateJobFlows" in calls
+    assert emr.describe_cluster(ClusterId=ours)["Cluster"]["Status"]["State"] in ("TERMINATING", "TERMINATED")
+
+
+def test_outside_a_dag_run_every_active_cluster_is_searched(emr: Any) -> None:
+    """No DAG run in the context (the command line): no bound, as before; the older cluster of the key is found."""
+    key = idempotency_key({"ti": RecordingTaskInstance(task_id="launch_cluster")})  # type: ignore[typeddict-item]
+    tags = [{"Key": IDEMPOTENCY_TAG, "Value": key}]
+    older = emr.run_job_flow(**small_cluster("older", SecurityConfiguration=SECURITY_CONFIGURATION, Tags=tags))
+    backdate(older["JobFlowId"], timedelta(hours=3))
+
+    found, _, _ = run_operator(launch_operator())
+
+    assert found == older["JobFlowId"]
+
+
+def test_a_run_after_in_the_future_does_not_bound_a_try_running_now() -> None:
+    """``airflow tasks test`` with a future date: ``run_after`` is that date's interval end, and no start date."""
+    from airflow_provider_emrfs_xacct.operators.emr import CLOCK_SKEW_MARGIN, launch_search_bound
+
+    future = dag_run(run_after=datetime.now(timezone.utc) + timedelta(days=30))
+    future.start_date = None
+
+    bound = launch_search_bound({"dag_run": future})  # type: ignore[typeddict-item]
+
+    assert bound is not None
+    assert bound <= datetime.now(timezone.utc) - CLOCK_SKEW_MARGIN
