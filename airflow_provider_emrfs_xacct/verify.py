@@ -275,8 +275,8 @@ def _read_requested_key(
 
     DescribeKey takes a key id, key ARN, alias name or alias ARN; a key of another account only by ARN (AWS
     KMS API Reference, DescribeKey, KeyId). A key ARN or alias ARN of another account than the destination
-    connection's is not read; an alias or key id is resolved here in the destination account, which is where
-    S3 resolves it for writers of that account (S3 API Reference, PutObject,
+    connection's is not read; an alias or key id is resolved here in the destination account and the bucket's
+    Region, which is where S3 resolves it for writers of that account (S3 API Reference, PutObject,
     x-amz-server-side-encryption-aws-kms-key-id); the check says when writers are in another account.
     """
     sse, key = requested_encryption(state, bucket_name) or (None, None)
@@ -288,6 +288,7 @@ def _read_requested_key(
             f"{destination_account} and cannot read it"
         )
         return
+    kms = kms_in_region(kms, bucket.region)  # S3 of the bucket's Region resolves and uses it (_read_bucket_key)
     described = resolve_key(kms, key)
     if not isinstance(described, dict):
         state.requested_keys[key] = described
@@ -417,9 +418,15 @@ def _read_bucket_key(
     key_policies: dict[str, dict[str, Any] | Unreadable | None],
     key_states: dict[str, str],
 ) -> None:
-    """Resolve the bucket's default KMS key and read its policy into ``key_policies`` (its state into ``key_states``)."""
+    """
+    Resolve the bucket's default KMS key and read its policy into ``key_policies`` (its state into ``key_states``),
+    with KMS of the bucket's Region: S3 uses a key of the bucket's own Region only (Amazon S3 User Guide, "Using
+    server-side encryption with AWS KMS keys (SSE-KMS)"), and ``alias/aws/s3`` or a key id names a key of the
+    Region the request is sent to (AWS KMS Developer Guide, "AWS managed keys": one per service and Region).
+    """
     if bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse"):
         return  # no KMS key
+    kms = kms_in_region(kms, bucket.region)
     if not bucket.kms_key_id:
         # The AWS managed key aws/s3: its ARN, for judging the writers' own policies on it (checks/key_user.py).
         # AWS KMS API Reference, DescribeKey: on a predefined AWS alias with no key yet, KMS creates the AWS
@@ -441,6 +448,15 @@ def _read_bucket_key(
         bucket.aws_managed_key_arn = str(key["Arn"])  # aws/s3: its policy is AWS's own (checks/key_user.py)
         return
     bucket.kms_key_arn = _read_described_key(kms, key, destination_account, key_policies, key_states)
+
+
+def kms_in_region(kms: EmrfsKmsHook, region: str | None) -> EmrfsKmsHook:
+    """``kms``, or a hook of the same connection in ``region`` when that is known and another Region."""
+    if not region or region == kms.conn_region_name:
+        return kms
+    from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+
+    return EmrfsKmsHook(aws_conn_id=kms.aws_conn_id, region_name=region, verify=kms.verify, config=kms.config)
 
 
 def _read_described_key(
