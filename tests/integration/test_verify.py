@@ -1034,3 +1034,43 @@ def test_a_bucket_key_is_read_in_the_buckets_own_region(partner: Partner) -> Non
 
     assert isinstance(bucket.aws_managed_key_arn, str)
     assert bucket.aws_managed_key_arn.startswith(f"arn:aws:kms:eu-west-1:{DESTINATION_ACCOUNT}:key/")
+
+
+def test_the_probe_expects_the_key_of_the_buckets_own_region(partner: Partner) -> None:
+    """
+    The probe object of a bucket of another Region than the destination connection's, whose default encryption
+    names its key by alias: the alias is resolved in the bucket's Region, where S3 resolves it (AWS KMS Developer
+    Guide: aliases are Regional; Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)":
+    the key must be in the bucket's Region), not in the connection's, where the same alias may name another key.
+    """
+    from devstack.moto_stack import account_session
+
+    def key_with_alias(region: str) -> str:
+        kms = account_session(partner.aws.url, DESTINATION_ACCOUNT).client(
+            "kms", endpoint_url=partner.aws.url, region_name=region
+        )
+        arn = str(kms.create_key()["KeyMetadata"]["Arn"])
+        kms.create_alias(AliasName="alias/partner-exports", TargetKeyId=arn)
+        return arn
+
+    key_with_alias("us-east-1")  # the connection's Region: the same alias, another key
+    eu_key = key_with_alias("eu-west-1")
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.create_bucket(Bucket="partner-results-eu", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3.put_bucket_encryption(
+        Bucket="partner-results-eu",
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": "alias/partner-exports",
+                    }
+                }
+            ]
+        },
+    )
+
+    expected = verifier(partner.configuration)._expected_encryption("s3://partner-results-eu/exports/probe", None)
+
+    assert expected == {"expected_key_arn": eu_key}
