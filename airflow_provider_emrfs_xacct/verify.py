@@ -288,7 +288,7 @@ def _read_requested_key(
             f"{destination_account} and cannot read it"
         )
         return
-    kms = kms_in_region(kms, bucket.region)  # S3 of the bucket's Region resolves and uses it (_read_bucket_key)
+    kms = kms.in_region(bucket.region)  # S3 of the bucket's Region resolves and uses it (_read_bucket_key)
     described = resolve_key(kms, key)
     if not isinstance(described, dict):
         state.requested_keys[key] = described
@@ -426,7 +426,7 @@ def _read_bucket_key(
     """
     if bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse"):
         return  # no KMS key
-    kms = kms_in_region(kms, bucket.region)
+    kms = kms.in_region(bucket.region)
     if not bucket.kms_key_id:
         # The AWS managed key aws/s3: its ARN, for judging the writers' own policies on it (checks/key_user.py).
         # AWS KMS API Reference, DescribeKey: on a predefined AWS alias with no key yet, KMS creates the AWS
@@ -448,15 +448,6 @@ def _read_bucket_key(
         bucket.aws_managed_key_arn = str(key["Arn"])  # aws/s3: its policy is AWS's own (checks/key_user.py)
         return
     bucket.kms_key_arn = _read_described_key(kms, key, destination_account, key_policies, key_states)
-
-
-def kms_in_region(kms: EmrfsKmsHook, region: str | None) -> EmrfsKmsHook:
-    """``kms``, or a hook of the same connection in ``region`` when that is known and another Region."""
-    if not region or region == kms.conn_region_name:
-        return kms
-    from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
-
-    return EmrfsKmsHook(aws_conn_id=kms.aws_conn_id, region_name=region, verify=kms.verify, config=kms.config)
 
 
 def _read_described_key(

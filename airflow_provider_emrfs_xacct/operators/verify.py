@@ -320,7 +320,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     def _expected_encryption(self, uri: str, encryption: list[str | None] | None) -> dict[str, Any]:
         """What the probe object must be encrypted with: what the uploads ask for, else the bucket's default key."""
         from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
-        from airflow_provider_emrfs_xacct.verify import expected_key_arn, kms_in_region, read
+        from airflow_provider_emrfs_xacct.verify import expected_key_arn, read
 
         sse, key = encryption or (None, None)
         if sse is not None:
@@ -337,14 +337,14 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         configured = None if not isinstance(default, dict) else default.get("KMSMasterKeyID")
         if not configured:
             return {"expected_key_arn": None}
-        # Resolved with KMS of the bucket's Region, where S3 resolves it (verify.kms_in_region).
+        # Resolved with KMS of the bucket's Region, where S3 resolves it (EmrfsKmsHook.in_region).
         region = read(
             self.readers.s3,
             "s3:ListBucket (HeadBucket)",
             f"Bucket={location.bucket}",
             partial(self.readers.s3.bucket_region, location.bucket),
         )
-        kms = kms_in_region(self.readers.kms, region if isinstance(region, str) else None)
+        kms = self.readers.kms.in_region(region if isinstance(region, str) else None)
         return {"expected_key_arn": expected_key_arn(kms, configured)}
 
     def _finish(self, result: dict[str, Any]) -> dict[str, Any]:
