@@ -291,14 +291,11 @@ def test_the_aws_managed_key_of_another_region_is_refused_by_its_arn(aws: Seeded
     described in its own Region (KMS keys are Regional: AWS KMS Developer Guide, "AWS KMS keys"), so it is
     told from a customer managed key and refused, as in the connection's Region.
     """
-    from moto.kms.models import kms_backends
-
     from devstack.moto_stack import account_session
 
     kms = account_session(aws.url, DESTINATION_ACCOUNT).client("kms", endpoint_url=aws.url, region_name="eu-west-1")
     managed = str(kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["Arn"])
-    # moto describes every key as CUSTOMER; AWS describes aws/s3 as AWS (AWS KMS API Reference, DescribeKey, KeyManager).
-    kms_backends[DESTINATION_ACCOUNT]["eu-west-1"].keys[managed.rsplit("/", 1)[1]].key_manager = "AWS"
+    assert kms.describe_key(KeyId=managed)["KeyMetadata"]["KeyManager"] == "AWS"  # the stand-in, as KMS
     s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
     s3.create_bucket(Bucket="partner-results-eu", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     s3.put_bucket_encryption(
