@@ -275,8 +275,8 @@ def _read_requested_key(
 
     DescribeKey takes a key id, key ARN, alias name or alias ARN; a key of another account only by ARN (AWS
     KMS API Reference, DescribeKey, KeyId). A key ARN or alias ARN of another account than the destination
-    connection's is not read; an alias or key id is resolved here in the destination account, which is where
-    S3 resolves it for writers of that account (S3 API Reference, PutObject,
+    connection's is not read; an alias or key id is resolved here in the destination account and the bucket's
+    Region, which is where S3 resolves it for writers of that account (S3 API Reference, PutObject,
     x-amz-server-side-encryption-aws-kms-key-id); the check says when writers are in another account.
     """
     sse, key = requested_encryption(state, bucket_name) or (None, None)
@@ -288,6 +288,7 @@ def _read_requested_key(
             f"{destination_account} and cannot read it"
         )
         return
+    kms = kms.in_region(bucket.region)  # S3 of the bucket's Region resolves and uses it (_read_bucket_key)
     described = resolve_key(kms, key)
     if not isinstance(described, dict):
         state.requested_keys[key] = described
@@ -417,9 +418,15 @@ def _read_bucket_key(
     key_policies: dict[str, dict[str, Any] | Unreadable | None],
     key_states: dict[str, str],
 ) -> None:
-    """Resolve the bucket's default KMS key and read its policy into ``key_policies`` (its state into ``key_states``)."""
+    """
+    Resolve the bucket's default KMS key and read its policy into ``key_policies`` (its state into ``key_states``),
+    with KMS of the bucket's Region: S3 uses a key of the bucket's own Region only (Amazon S3 User Guide, "Using
+    server-side encryption with AWS KMS keys (SSE-KMS)"), and ``alias/aws/s3`` or a key id names a key of the
+    Region the request is sent to (AWS KMS Developer Guide, "AWS managed keys": one per service and Region).
+    """
     if bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse"):
         return  # no KMS key
+    kms = kms.in_region(bucket.region)
     if not bucket.kms_key_id:
         # The AWS managed key aws/s3: its ARN, for judging the writers' own policies on it (checks/key_user.py).
         # AWS KMS API Reference, DescribeKey: on a predefined AWS alias with no key yet, KMS creates the AWS

@@ -14,7 +14,8 @@ enforces none of them; :mod:`devstack.aws_quotas`), KMS's refusal of a key polic
 principal (:mod:`devstack.aws_principals`), EMR's refusal of a launch with a security configuration
 that does not exist (:mod:`devstack.aws_emr`), S3's bucket owner condition (``ExpectedBucketOwner``,
 :mod:`devstack.aws_bucket_owner`), IAM's refusal to delete a managed policy still attached or with other
-versions (:mod:`devstack.aws_deletes`), IAM's short pages on demand (:mod:`devstack.aws_pages`), and a step
+versions (:mod:`devstack.aws_deletes`), IAM's short pages on demand (:mod:`devstack.aws_pages`), the AWS
+managed keys KMS makes for ``alias/aws/…`` described as AWS's (:mod:`devstack.aws_managed_keys`), and a step
 runner (moto has none). Steps added
 to a cluster complete at once, except the verifier's probe step (``echo emrfs-xacct-probe | hadoop fs -put -f - s3://...``, see
 ``airflow_provider_emrfs_xacct.verify.probe_step``): the stand-in performs its write as EMRFS on the
@@ -46,7 +47,7 @@ from moto.emr.models import Cluster, Step
 from moto.emr.responses import ElasticMapReduceResponse
 from moto.server import ThreadedMotoServer
 
-from devstack import aws_bucket_owner, aws_deletes, aws_emr, aws_pages, aws_principals, aws_quotas
+from devstack import aws_bucket_owner, aws_deletes, aws_emr, aws_managed_keys, aws_pages, aws_principals, aws_quotas
 
 REGION = "us-east-1"
 EMR_ACCOUNT = "111111111111"
@@ -219,6 +220,7 @@ class MotoStack:
         aws_bucket_owner.install()
         aws_pages.install()
         aws_deletes.install()
+        aws_managed_keys.install()
         _private_keys_on_first_use()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)

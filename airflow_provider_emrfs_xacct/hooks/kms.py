@@ -79,6 +79,17 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
         kwargs["client_type"] = "kms"
         super().__init__(*args, **kwargs)
 
+    def in_region(self, region: str | None) -> EmrfsKmsHook:
+        """
+        This hook, or one of the same connection in ``region`` when that is known and another Region.
+
+        KMS keys and aliases are Regional: a key is described, and an alias or key id resolved, only by KMS of
+        its own Region (AWS KMS Developer Guide, "AWS KMS keys"; "Aliases in AWS KMS").
+        """
+        if not region or region == self.conn_region_name:
+            return self
+        return EmrfsKmsHook(aws_conn_id=self.aws_conn_id, region_name=region, verify=self.verify, config=self.config)
+
     def get_key_manager(self, key_arn: str) -> str | None:
         """
         Return ``DescribeKey``'s ``KeyManager`` (``AWS`` or ``CUSTOMER``), or ``None`` if it cannot be read.

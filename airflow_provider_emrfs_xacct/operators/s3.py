@@ -148,7 +148,8 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
             return None
         manager = None
         if key_id is not None and key_id.startswith("arn:") and ":key/" in key_id:
-            manager = self.kms_hook.get_key_manager(key_id)
+            # Described in the key's own Region (the bucket's): KMS of another Region does not know it.
+            manager = self.kms_hook.in_region(key_id.split(":")[3]).get_key_manager(key_id)
         refuse_unusable_bucket_key(bucket, algorithm, key_id, manager)
         return key_id
 

@@ -335,7 +335,17 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             partial(self.readers.s3.get_default_encryption, location.bucket),
         )
         configured = None if not isinstance(default, dict) else default.get("KMSMasterKeyID")
-        return {"expected_key_arn": expected_key_arn(self.readers.kms, configured)}
+        if not configured:
+            return {"expected_key_arn": None}
+        # Resolved with KMS of the bucket's Region, where S3 resolves it (EmrfsKmsHook.in_region).
+        region = read(
+            self.readers.s3,
+            "s3:ListBucket (HeadBucket)",
+            f"Bucket={location.bucket}",
+            partial(self.readers.s3.bucket_region, location.bucket),
+        )
+        kms = self.readers.kms.in_region(region if isinstance(region, str) else None)
+        return {"expected_key_arn": expected_key_arn(kms, configured)}
 
     def _finish(self, result: dict[str, Any]) -> dict[str, Any]:
         from airflow_provider_emrfs_xacct.pure.checks.findings import VERDICT_FAIL, VERDICT_NOT_CHECKED

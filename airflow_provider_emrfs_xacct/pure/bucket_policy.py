@@ -72,23 +72,34 @@ def principal_sids(principal_arn: str) -> tuple[str, str]:
     return f"{SID_PREFIX}Objects{digest}", f"{SID_PREFIX}List{digest}"
 
 
+def _objects_sid(principal_arn: str) -> str:
+    return principal_sids(principal_arn)[0]
+
+
 def _held_as(policy: dict[str, Any] | None, principal_arn: str) -> list[tuple[str, tuple[str, str]]]:
     """
     Return ``(spelling, sids)`` of the principal's statements already in the policy, under any spelling of its name.
 
     IAM names are not distinguished by case, and the policy shows the role's own spelling once saved (see
     :func:`~.merge.identity_key`): ``…:role/emr_ec2_defaultrole`` finds the statements written for
-    ``…:role/EMR_EC2_DefaultRole``, whose ``Sid`` comes from that spelling.
+    ``…:role/EMR_EC2_DefaultRole``, whose ``Sid`` comes from that spelling, also when someone added other
+    principals to them (a revoke must still take the role out).
     """
     found = []
+    wanted = identity_key(principal_arn)
     for statement in as_list((policy or {}).get("Statement")):
         sid = statement.get("Sid") if isinstance(statement, dict) else None
         if not (isinstance(sid, str) and _OBJECTS_SID.fullmatch(sid)):
             continue
-        held = aws_principals(statement)
-        if len(held) == 1 and identity_key(held[0]) == identity_key(principal_arn):
+        principals = aws_principals(statement)
+        spelling = next((held for held in principals if identity_key(held) == wanted), None)
+        # The role's own statement, alone in it or beside principals someone added (its Sid made from its name):
+        # not another role's statement someone added this role to.
+        if spelling is not None and (
+            len(principals) == 1 or sid in (_objects_sid(spelling), _objects_sid(principal_arn))
+        ):
             digest = sid[len(_OBJECTS_PREFIX) :]
-            found.append((held[0], (sid, f"{SID_PREFIX}List{digest}")))
+            found.append((spelling, (sid, f"{SID_PREFIX}List{digest}")))
     return found
 
 

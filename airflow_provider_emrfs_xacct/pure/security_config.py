@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.merge import names_any
 from airflow_provider_emrfs_xacct.pure.validation import (
     parse_s3_location,
     require_list,
@@ -222,8 +223,8 @@ def cross_type_shadowing(mappings: list[dict[str, Any]]) -> list[CrossTypeShadow
     """
     Return every pair of mappings of different types where the earlier captures requests the later names.
 
-    Pure, for the operator (which warns) and the verifier. Mappings to the same role are not reported
-    (whichever matches, the role is the same). Same-type shadowing is refused by
+    Pure, for the operator (which warns) and the verifier. Mappings to the same role, in any spelling of its
+    name (:func:`~.merge.identity_key`), are not reported (whichever matches, the role is the same). Same-type shadowing is refused by
     :func:`validate_role_mappings` instead: there the later identifier can never apply.
 
     :param mappings: role mappings in AWS's shape (as validated, or as read from a live configuration).
@@ -233,7 +234,7 @@ def cross_type_shadowing(mappings: list[dict[str, Any]]) -> list[CrossTypeShadow
         for earlier in range(later):
             earlier_mapping = mappings[earlier]
             earlier_type, later_type = earlier_mapping.get("IdentifierType"), later_mapping.get("IdentifierType")
-            if earlier_type == later_type or earlier_mapping.get("Role") == later_mapping.get("Role"):
+            if earlier_type == later_type or names_any([earlier_mapping.get("Role")], [later_mapping.get("Role")]):
                 continue
             for earlier_identifier in earlier_mapping.get("Identifiers") or []:
                 for later_identifier in later_mapping.get("Identifiers") or []:

@@ -283,3 +283,29 @@ def test_the_emr_role_policy_keeps_what_others_put_into_it(aws: Seeded) -> None:
     assert after["Statement"][0] == no_deletes
     assert by_sid(after)[OBJECTS_SID]["Condition"] == vpc_only
     assert "arn:aws:s3:::partner-results-c/out/*" in by_sid(after)[OBJECTS_SID]["Resource"]
+
+
+def test_the_aws_managed_key_of_another_region_is_refused_by_its_arn(aws: Seeded) -> None:
+    """
+    A bucket of another Region than the connection's whose default names aws/s3 by its key ARN: the key is
+    described in its own Region (KMS keys are Regional: AWS KMS Developer Guide, "AWS KMS keys"), so it is
+    told from a customer managed key and refused, as in the connection's Region.
+    """
+    from devstack.moto_stack import account_session
+
+    kms = account_session(aws.url, DESTINATION_ACCOUNT).client("kms", endpoint_url=aws.url, region_name="eu-west-1")
+    managed = str(kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["Arn"])
+    assert kms.describe_key(KeyId=managed)["KeyMetadata"]["KeyManager"] == "AWS"  # the stand-in, as KMS
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.create_bucket(Bucket="partner-results-eu", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3.put_bucket_encryption(
+        Bucket="partner-results-eu",
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": managed}}]
+        },
+    )
+
+    error, recorder = failing(grant(s3_prefixes=["s3://partner-results-eu/exports/"]), PreconditionError)
+
+    assert "the AWS managed key aws/s3" in str(error)
+    assert recorder.mutating == []

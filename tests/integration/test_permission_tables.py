@@ -162,12 +162,12 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
     emr_role = aws.emr_ec2_role_arn
     other_emr_role = f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_SERVICE_ROLE}"
 
-    def record(name: str, operator: Any) -> Any:
+    def record(name: str, operator: Any, call: Any = None) -> Any:
         # Only this thread: the stand-in's step runner writes the verifier's probe object from the
         # moto server's threads, with the cluster's roles, as EMRFS on the cluster does; those calls
-        # are the cluster's, not the operator's.
+        # are the cluster's, not the operator's. ``call``: another entry point than execute (on_kill).
         with CallRecorder(record_signers=True).everything() as recorder:
-            result = run(operator)
+            result = run(operator) if call is None else call()
         for (service, operation), frozen in zip(recorder.every, recorder.signers, strict=True):
             if service == "sts":
                 continue  # the connection assuming its own role
@@ -234,19 +234,17 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
         ),
     )
     overrides = small_cluster("perm")
-    cluster_id = record(
-        "LaunchClusterWithSecConfigOperator",
-        LaunchClusterWithSecConfigOperator(
-            task_id="l",
-            aws_conn_id=EMR_CONN_ID,
-            emr_conn_id=None,
-            security_configuration=configuration,
-            job_flow_overrides=overrides,
-            wait_for_completion=True,
-            waiter_delay=1,
-            waiter_max_attempts=5,
-        ),
+    launch = LaunchClusterWithSecConfigOperator(
+        task_id="l",
+        aws_conn_id=EMR_CONN_ID,
+        emr_conn_id=None,
+        security_configuration=configuration,
+        job_flow_overrides=overrides,
+        wait_for_completion=True,
+        waiter_delay=1,
+        waiter_max_attempts=5,
     )
+    cluster_id = record("LaunchClusterWithSecConfigOperator", launch)
     # The verifier with the live probe: the stand-in runs the probe step (devstack/moto_stack.py), writing
     # the object through EMRFS's routing with the cluster's roles; the operator then checks and deletes it.
     writer = client(aws.url, DESTINATION_ACCOUNT, "s3")
@@ -303,6 +301,8 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
     record(
         "TerminateClusterOperator", TerminateClusterOperator(task_id="t", launch_task_id="l", aws_conn_id=EMR_CONN_ID)
     )
+    # The launch killed (on_kill, as Airflow calls it): it terminates the cluster it launched.
+    record("LaunchClusterWithSecConfigOperator", launch, call=launch.on_kill)
 
     table = documented()
     problems = []

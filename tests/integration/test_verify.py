@@ -1008,3 +1008,69 @@ def test_the_aws_managed_key_is_judged_with_the_writers_own_policies(partner: Pa
     key = next(item for item in report["links"] if item["link"] == KMS)
     assert key["status"] == "fail", key
     assert key["statement"] == "inline policy only-approved-keys: Sid OnlyApprovedKeys"
+
+
+def test_a_bucket_key_is_read_in_the_buckets_own_region(partner: Partner) -> None:
+    """
+    A bucket of another Region than the destination connection's, encrypting with aws/s3: DescribeKey on the
+    alias resolves it in the Region it is sent to (AWS KMS Developer Guide, "AWS managed keys": one per service
+    per Region; "KMS keys are Regional"), and S3 uses a key of the bucket's own Region only (Amazon S3 User
+    Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)"). The key judged is the bucket Region's.
+    """
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.create_bucket(Bucket="partner-results-eu", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3.put_bucket_encryption(
+        Bucket="partner-results-eu",
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
+        },
+    )
+    bucket = verify_module.read_bucket(s3_hook(), "partner-results-eu", DESTINATION_ACCOUNT)
+    assert isinstance(bucket, verify_module.BucketState)
+    kms = EmrfsKmsHook(aws_conn_id=DESTINATION_CONN_ID)
+    assert kms.conn_region_name == "us-east-1"
+
+    verify_module._read_bucket_key(kms, bucket, DESTINATION_ACCOUNT, {}, {})
+
+    assert isinstance(bucket.aws_managed_key_arn, str)
+    assert bucket.aws_managed_key_arn.startswith(f"arn:aws:kms:eu-west-1:{DESTINATION_ACCOUNT}:key/")
+
+
+def test_the_probe_expects_the_key_of_the_buckets_own_region(partner: Partner) -> None:
+    """
+    The probe object of a bucket of another Region than the destination connection's, whose default encryption
+    names its key by alias: the alias is resolved in the bucket's Region, where S3 resolves it (AWS KMS Developer
+    Guide: aliases are Regional; Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)":
+    the key must be in the bucket's Region), not in the connection's, where the same alias may name another key.
+    """
+    from devstack.moto_stack import account_session
+
+    def key_with_alias(region: str) -> str:
+        kms = account_session(partner.aws.url, DESTINATION_ACCOUNT).client(
+            "kms", endpoint_url=partner.aws.url, region_name=region
+        )
+        arn = str(kms.create_key()["KeyMetadata"]["Arn"])
+        kms.create_alias(AliasName="alias/partner-exports", TargetKeyId=arn)
+        return arn
+
+    key_with_alias("us-east-1")  # the connection's Region: the same alias, another key
+    eu_key = key_with_alias("eu-west-1")
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.create_bucket(Bucket="partner-results-eu", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3.put_bucket_encryption(
+        Bucket="partner-results-eu",
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": "alias/partner-exports",
+                    }
+                }
+            ]
+        },
+    )
+
+    expected = verifier(partner.configuration)._expected_encryption("s3://partner-results-eu/exports/probe", None)
+
+    assert expected == {"expected_key_arn": eu_key}

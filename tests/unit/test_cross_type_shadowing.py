@@ -108,3 +108,9 @@ def test_groups_take_no_kerberos_principals() -> None:
         validate_role_mappings([mapping(A, "Group", "etl/host@REALM")])
     assert caught.value.field == "role_mappings[0].Identifiers[0]"
     assert "Kerberos" not in caught.value.problem
+
+
+def test_mappings_to_one_role_under_two_spellings_of_its_name_are_not_reported() -> None:
+    """IAM names are not distinguished by case (IAM API Reference, "CreateRole"): both mappings give one role."""
+    upper = A.replace("partner-a-writer", "Partner-A-Writer")
+    assert cross_type_shadowing([mapping(A, "User", "etl"), mapping(upper, "Prefix", PREFIX_B)]) == []

@@ -176,3 +176,37 @@ def test_a_key_user_revoke_drops_only_whom_it_names() -> None:
         upsert_statement(held, documents.key_users_statement([OTHER_EMR_ROLE]))
     kept = upsert_statement(held, documents.key_users_statement([OTHER_EMR_ROLE]), dropping={PARTNER})
     assert kept["Statement"][0]["Principal"] == {"AWS": [OTHER_EMR_ROLE]}
+
+
+def test_a_shared_bucket_statement_is_found_under_another_spelling_of_the_roles_name() -> None:
+    """
+    The provider's statements of a role someone added a second principal to are still that role's: a revoke
+    given another spelling of its name takes it out of them (or the partner keeps its access), and a grant
+    given another spelling is refused as under the first (not a second pair of statements for one role).
+    """
+    policy = grant({"Version": "2012-10-17", "Statement": [DENY]}, EMR_ROLE, "a/")
+    for statement in policy["Statement"][1:]:
+        statement["Principal"] = {"AWS": [EMR_ROLE, OTHER_EMR_ROLE]}
+
+    revoked = bucket_policy.revoke(policy, EMR_ROLE_LOWER)
+
+    assert revoked is not None
+    assert [statement["Principal"] for statement in revoked["Statement"][1:]] == [{"AWS": OTHER_EMR_ROLE}] * 2
+    assert bucket_policy.granted_locations(policy, EMR_ROLE_LOWER) == {S3Location("partner-bucket", "a/")}
+    with pytest.raises(ConflictError, match="JobFlowRole"):
+        grant(policy, EMR_ROLE_LOWER, "b/")
+
+
+def test_a_role_added_to_another_roles_bucket_statement_keeps_its_own_statements() -> None:
+    """A grant of a role someone also added to another role's statement extends its own pair, not that one."""
+    policy = grant(grant(None, EMR_ROLE, "a/"), OTHER_EMR_ROLE, "c/")
+    for statement in policy["Statement"][:2]:
+        statement["Principal"] = {"AWS": [EMR_ROLE, OTHER_EMR_ROLE]}
+
+    again = grant(policy, OTHER_EMR_ROLE, "d/")
+
+    assert again["Statement"][:2] == policy["Statement"][:2]
+    assert bucket_policy.granted_locations(again, OTHER_EMR_ROLE) == {
+        S3Location("partner-bucket", "c/"),
+        S3Location("partner-bucket", "d/"),
+    }
