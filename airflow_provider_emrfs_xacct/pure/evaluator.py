@@ -192,12 +192,6 @@ def principal_matches(principal: Any, caller: str) -> bool:
     return any(value is True for kind, value in _named(principal, caller, False).items() if kind != SESSION)
 
 
-def names_principal_directly(principal: Any, caller: str) -> bool:
-    """Return whether a ``Principal`` element names the caller's own ARN or everyone (``*``), not its account."""
-    named = _named(principal, caller, False)
-    return named.get(ROLE) is True or named.get(ANYONE) is True
-
-
 # Conditions -----------------------------------------------------------------------------------
 
 _NEGATED = {
