@@ -182,16 +182,6 @@ def _named(principal: Any, caller: str, session_known: bool) -> dict[str, Tri]:
     return found
 
 
-def principal_matches(principal: Any, caller: str) -> bool:
-    """
-    Return whether a ``Principal`` element names the caller (its role, or its account, or everyone).
-
-    ``*`` matches anyone; an account (``123456789012`` or ``arn:aws:iam::123456789012:root``)
-    matches every principal of that account (which then still needs its own identity policy).
-    """
-    return any(value is True for kind, value in _named(principal, caller, False).items() if kind != SESSION)
-
-
 # Conditions -----------------------------------------------------------------------------------
 
 _NEGATED = {
@@ -234,7 +224,6 @@ _KNOWN = {
     "NotIpAddress",
 }
 _QUALIFIERS = ("", "ForAnyValue", "ForAllValues")
-_MISSING = object()
 
 
 def _lookup(context: Mapping[str, Any], key: str) -> Any:
@@ -456,15 +445,6 @@ def _principal_applies(statement: dict[str, Any], request: Request) -> dict[str,
         listed = _or(*named.values()) if named else False
         return {} if listed is True else {ROLE: None if listed is None else True}
     return {ROLE: True}
-
-
-def statement_applies(statement: dict[str, Any], request: Request, *, resource_policy: bool) -> bool | None:
-    """Return whether a statement covers the request (``None``: it cannot be known here)."""
-    target, _ = _target_applies(statement, request)
-    if not resource_policy:
-        return target
-    kinds = _principal_applies(statement, request)
-    return _and(target, _or(*kinds.values())) if kinds else False
 
 
 @dataclass

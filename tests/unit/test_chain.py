@@ -1405,8 +1405,21 @@ def test_an_identifier_with_a_trailing_slash_leaves_the_marker_to_the_emr_role()
             lambda state: setattr(state, "security_configuration", Unreadable("emr:Describe… denied")),
             "security configuration exists",
         ),
+        (
+            lambda state: setattr(state.destination_roles[ROLE], "unreadable", "iam:ListRolePolicies denied"),
+            ROLE_LINK,
+        ),
+        (lambda state: state.buckets.__setitem__(BUCKET, Unreadable("s3:HeadBucket denied")), f"bucket {BUCKET}"),
     ],
-    ids=["key-policy", "bucket-policy", "ownership", "emr-role", "security-configuration"],
+    ids=[
+        "key-policy",
+        "bucket-policy",
+        "ownership",
+        "emr-role",
+        "security-configuration",
+        "destination-role-part",
+        "bucket",
+    ],
 )
 def test_a_refused_read_makes_its_link_not_checked(change: Callable[[ChainState], None], link: str) -> None:
     state = healthy_state()

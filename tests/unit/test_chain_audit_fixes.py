@@ -539,3 +539,27 @@ def test_a_boundary_without_kms_leaves_the_aws_managed_key_not_checked() -> None
 
     assert link.status == "not checked", link
     assert "grant to everyone" in link.detail
+
+
+def test_with_an_s3_bucket_key_the_key_policy_sees_the_bucket_arn() -> None:
+    """
+    Amazon S3 User Guide, "Reducing the cost of SSE-KMS with Amazon S3 Bucket Keys": with a bucket key the
+    encryption context is the bucket's ARN, not the object's; a key policy pinned to object ARNs refuses it.
+    """
+    state = healthy_state()
+    state.key_policies[KEY] = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": ROLE},
+                "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+                "Resource": "*",
+                "Condition": {"StringLike": {"kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{BUCKET}/*"}},
+            }
+        ],
+    }
+    bucket_of(state).bucket_key_enabled = False
+    assert by_name(check_chain(state))[KMS].status == PASS
+    bucket_of(state).bucket_key_enabled = True
+    assert by_name(check_chain(state))[KMS].status == FAIL
