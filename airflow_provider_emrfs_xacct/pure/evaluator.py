@@ -426,7 +426,8 @@ def _principal_applies(statement: dict[str, Any], request: Request) -> dict[str,
     Returns ``{kind: Tri}``; an empty dict means it does not apply. ``NotPrincipal`` in a ``Deny``
     exempts a role session only when it names the session, its role and its account (IAM User Guide,
     "AWS JSON policy elements: NotPrincipal"), and never a principal with a permissions boundary
-    ("Permissions boundaries for IAM entities").
+    ("Permissions boundaries for IAM entities"); in an ``Allow`` (which AWS does not support) it grants
+    no one for sure.
     """
     if "Principal" in statement:
         return {
@@ -442,8 +443,11 @@ def _principal_applies(statement: dict[str, Any], request: Request) -> dict[str,
             everyone = named.get(ANYONE, False)
             exempt = _or(everyone, _and(named.get(SESSION, False), named.get(ROLE, False), named.get(ACCOUNT, False)))
             return {} if exempt is True else {ROLE: None if exempt is None else True}
+        # An Allow: "NotPrincipal must be used with "Effect":"Deny". Using it with "Effect":"Allow" is not
+        # supported" (the NotPrincipal page): what AWS makes of it is not said, so it grants nobody for sure:
+        # the principals it lists not at all, any other one maybe (undetermined, never a pass).
         listed = _or(*named.values()) if named else False
-        return {} if listed is True else {ROLE: None if listed is None else True}
+        return {} if listed is True else {ROLE: None}
     return {ROLE: True}
 
 

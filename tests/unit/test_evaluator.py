@@ -817,6 +817,18 @@ CASES = [
         IMPLICIT_DENY,
         resource_policy=True,
     ),
+    # ... nor, for sure, anyone else: "Using it with "Effect":"Allow" is not supported" (the NotPrincipal
+    # page), and what AWS then does is not said, so a role it does not list is undetermined, not allowed.
+    Case(
+        "notprincipal-allow-grants-an-unlisted-role-undetermined",
+        [allow("s3:*", NotPrincipal={"AWS": OTHER_ROLE})],
+        request(),
+        False,
+        UNDETERMINED,
+        "Allow",
+        resource_policy=True,
+        source=NOTPRINCIPAL,
+    ),
     # --- Dates and IP addresses ---------------------------------------------------------------------------
     Case(
         "date-before-deadline",
