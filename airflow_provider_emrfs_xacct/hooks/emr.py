@@ -159,6 +159,21 @@ class EmrfsEmrHook(EmrHook):
             return str(summary["Id"])
         return None
 
+    def find_launched_cluster(self, idempotency_key: str, config: dict[str, Any]) -> str | None:
+        """
+        Return the active cluster a launch of ``config`` (``RunJobFlow``'s arguments) with this key started already.
+
+        Among the clusters created after :attr:`launch_created_after`, its ``Name`` first; one with another
+        security configuration is refused (see :meth:`find_cluster_by_idempotency_key`).
+        """
+        return self.find_cluster_by_idempotency_key(
+            idempotency_key,
+            config.get("SecurityConfiguration"),
+            check=True,
+            created_after=self.launch_created_after,
+            name=config.get("Name"),
+        )
+
     def create_job_flow(self, job_flow_overrides: dict[str, Any]) -> dict[str, Any]:
         """
         Launch a cluster, unless an active one already carries the same idempotency-key tag.
@@ -184,13 +199,7 @@ class EmrfsEmrHook(EmrHook):
                 raise LaunchCancelledError(f"the launch of idempotency key {key} was cancelled: the task was killed")
             # By tag alone: a retried task whose cluster name changed (a template rendering the time,
             # say) must still find the cluster its first try launched.
-            existing = self.find_cluster_by_idempotency_key(
-                key,
-                config.get("SecurityConfiguration"),
-                check=True,
-                created_after=self.launch_created_after,
-                name=config.get("Name"),
-            )
+            existing = self.find_launched_cluster(key, config)
             if existing is not None:
                 self.log.info("Cluster %s was already launched for this task instance; not launching another", existing)
                 return {"JobFlowId": existing, "ResponseMetadata": {"HTTPStatusCode": 200}}

@@ -293,7 +293,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         for warning in launch.warnings:
             self.log.warning("%s", warning)
         key = idempotency_key(context)
-        self._launch_created_after = launch_search_bound(context)
+        self._launch_created_after = hook.launch_created_after = launch_search_bound(context)
         tags = [tag for tag in launch.overrides.get("Tags", []) if tag.get("Key") != IDEMPOTENCY_TAG]
         self.job_flow_overrides = {**launch.overrides, "Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": key}]}
         if self.dry_run:
@@ -304,7 +304,6 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             # whatever region the triggerer's environment would pick.
             self.region_name = hook.conn_region_name
         self._launch_key = key
-        hook.launch_created_after = self._launch_created_after
         return self._launch(context, hook, name)
 
     def on_kill(self) -> None:
@@ -507,13 +506,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
 
         overrides = cast("dict[str, Any]", self.job_flow_overrides)
         with explain_access_denied(hook):
-            existing = hook.find_cluster_by_idempotency_key(
-                key,
-                overrides.get("SecurityConfiguration"),
-                check=True,
-                created_after=self._launch_created_after,
-                name=overrides.get("Name"),
-            )
+            existing = hook.find_launched_cluster(key, overrides)
         if existing:
             self.log.info("Cluster %s was already launched for this task instance", existing)
             self.report(context, [])
