@@ -30,6 +30,7 @@ from airflow_provider_emrfs_xacct.pure.checks.state import (
     OtherOwner,
     RoleState,
     Unreadable,
+    requested_key_entry,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
@@ -280,10 +281,13 @@ def _read_requested_key(
     x-amz-server-side-encryption-aws-kms-key-id); the check says when writers are in another account.
     """
     sse, key = requested_encryption(state, bucket_name) or (None, None)
-    if sse != "aws:kms" or not key or key in (bucket.kms_key_arn, bucket.kms_key_id) or key in state.requested_keys:
+    if sse != "aws:kms" or not key or key in (bucket.kms_key_arn, bucket.kms_key_id):
+        return
+    entry = requested_key_entry(key, bucket)
+    if entry in state.requested_keys:
         return
     if key.startswith("arn:") and account_of_arn(key) != destination_account:
-        state.requested_keys[key] = Unreadable(
+        state.requested_keys[entry] = Unreadable(
             f"the key is in account {account_of_arn(key)}; the destination connection acts in account "
             f"{destination_account} and cannot read it"
         )
@@ -291,9 +295,9 @@ def _read_requested_key(
     kms = kms.in_region(bucket.region)  # S3 of the bucket's Region resolves and uses it (_read_bucket_key)
     described = resolve_key(kms, key)
     if not isinstance(described, dict):
-        state.requested_keys[key] = described
+        state.requested_keys[entry] = described
         return
-    state.requested_keys[key] = _read_described_key(
+    state.requested_keys[entry] = _read_described_key(
         kms, described, destination_account, state.key_policies, state.key_states
     )
 

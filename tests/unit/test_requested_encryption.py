@@ -11,7 +11,7 @@ from typing import Any
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN
-from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, Unreadable
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, Unreadable, requested_key_entry
 from airflow_provider_emrfs_xacct.pure.documents import key_users_statement
 from devstack import emrfs_writer
 from tests.unit.test_chain import (
@@ -37,7 +37,7 @@ NOBODY: dict[str, Any] = {"Version": "2012-10-17", "Statement": []}
 def asking_for_other_key(state: ChainState, *, users: list[str], key: str = OTHER_KEY) -> ChainState:
     """Uploads ask for ``key``; the verifier read it (DescribeKey, GetKeyPolicy) with these key users."""
     with_at_rest_s3_encryption(state, "SSE-KMS", key)
-    state.requested_keys[key] = OTHER_KEY
+    state.requested_keys[requested_key_entry(key, state.buckets[BUCKET])] = OTHER_KEY
     state.key_policies[OTHER_KEY] = document(ROOT_STATEMENT, ADMIN_STATEMENT, key_users_statement(users))
     state.key_states[OTHER_KEY] = "Enabled"
     state.key_policies[KEY] = NOBODY  # the bucket's default key does not count
@@ -108,6 +108,26 @@ def test_a_key_alias_asked_for_by_writers_of_the_destination_account_is_judged()
     state = asking_for_other_key(healthy_state(), users=[ROLE], key="alias/partner-results")
 
     assert by_name(check_chain(state))[KMS].status == PASS
+
+
+def test_an_alias_read_in_another_region_does_not_judge_a_buckets_uploads() -> None:
+    """
+    An alias names a key of one Region (KMS Developer Guide, "Aliases in AWS KMS"), and S3 uses only a key of
+    the bucket's own Region (S3 User Guide, SSE-KMS): the alias read for a bucket of us-east-1 is not the key
+    uploads to a bucket of eu-west-1 ask for, so that bucket's link is "not checked", not passed on it.
+    """
+    state = healthy_state()
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    bucket.region = "us-east-1"
+    asking_for_other_key(state, users=[ROLE], key="alias/partner-results")
+    assert by_name(check_chain(state))[KMS].status == PASS  # read in the bucket's own Region: judged
+
+    bucket.region = "eu-west-1"
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == UNKNOWN, link
+    assert "the key was not read" in link.detail
 
 
 def test_a_writer_of_another_account_needs_its_own_policy_for_a_requested_key_by_arn() -> None:

@@ -20,7 +20,13 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Link,
     cite,
 )
-from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
+from airflow_provider_emrfs_xacct.pure.checks.state import (
+    BucketState,
+    ChainState,
+    RoleState,
+    Unreadable,
+    requested_key_entry,
+)
 from airflow_provider_emrfs_xacct.pure.evaluator import Decision, evaluate_access
 from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn
@@ -262,14 +268,15 @@ def _requested_key(
                 f"write from another account than {bucket.account}, where the verifier reads no key",
                 fix="name the key by its ARN in the security configuration or emrfs-site, or " + PROBE_FIX,
             )
-    return _resolved_key(state, index, name, asked, key, bucket.account)
+    return _resolved_key(state, index, name, asked, key, bucket)
 
 
 def _resolved_key(
-    state: ChainState, index: int, name: str, asked: str, key: str, account: str
+    state: ChainState, index: int, name: str, asked: str, key: str, bucket: BucketState
 ) -> Link | tuple[str, dict[str, Any], str]:
     """The requested key's ARN, policy and name as asked, or the link when it cannot be read or used."""
-    resolved = state.requested_keys.get(key, Unreadable("the key was not read"))
+    account = bucket.account
+    resolved = state.requested_keys.get(requested_key_entry(key, bucket), Unreadable("the key was not read"))
     if isinstance(resolved, Unreadable):
         return Link(index, name, UNKNOWN, f"{asked}: {resolved.detail}", fix=PROBE_FIX)
     missing = "name an existing key (its ARN) in the security configuration or emrfs-site"

@@ -98,8 +98,9 @@ class ChainState:
     #: KeyState from DescribeKey (``Enabled``, ``Disabled``, ``PendingDeletion`` …) by key ARN.
     key_states: dict[str, str] = field(default_factory=dict)
     #: The keys the uploads ask for (security configuration, emrfs-site) other than a bucket's default key, as
-    #: named there, resolved by DescribeKey in the destination account: the key's ARN (its policy and state
-    #: in ``key_policies``, ``key_states``), ``None`` when no such key is there, or why it was not read.
+    #: named there (by :func:`requested_key_entry`), resolved by DescribeKey in the destination account: the
+    #: key's ARN (its policy and state in ``key_policies``, ``key_states``), ``None`` when no such key is there,
+    #: or why it was not read.
     requested_keys: dict[str, str | Unreadable | None] = field(default_factory=dict)
     release_label: str | None = None
     cluster_configurations: list[dict[str, Any]] | None = None
@@ -127,3 +128,15 @@ class ChainState:
     security_configuration_from_create_task: bool = False
     #: Whether the cluster's subnet reaches the STS endpoint EMRFS calls (``None``: no cluster subnet read).
     sts_reachability: StsReachability | Unreadable | None = None
+
+
+def requested_key_entry(key: str, bucket: BucketState) -> str:
+    """
+    The entry of :attr:`ChainState.requested_keys` for ``key`` asked for by uploads to ``bucket``.
+
+    A key ARN names one key. An alias or key id names a key of the Region S3 resolves it in, the bucket's (S3
+    uses only a key of the bucket's Region: S3 User Guide, "Using server-side encryption with AWS KMS keys
+    (SSE-KMS)"; aliases are per Region: KMS Developer Guide, "Aliases in AWS KMS"): one alias asked for by
+    buckets of two Regions is two keys.
+    """
+    return key if key.startswith("arn:") else f"{key} in {bucket.region or 'an unknown Region'}"
