@@ -10,28 +10,38 @@ answer a short list in one page; here the stand-in answers one item a page
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG, EmrfsEmrHook
+from airflow_provider_emrfs_xacct.hooks.emr import ACTIVE_CLUSTER_STATES, IDEMPOTENCY_TAG, EmrfsEmrHook
 from devstack.aws_pages import short_pages
 from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, Seeded, client
 from devstack.testing import run_operator, small_cluster
 from tests.integration.partners import create_security_configuration, mapping
 from tests.integration.test_revoke import PARTNER_1, PARTNER_2, PREFIX_1, PREFIX_2, cleaner, launch, names
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
-def bury(emr: Any, cluster_id: str) -> None:
-    """
-    Launch other clusters until ``cluster_id`` is not on the first one-item page of ``ListClusters``.
 
-    EMR lists clusters "in unsorted order" (Amazon EMR API Reference, "ListClusters"); moto sorts them by id.
+def past_the_first_page(emr: Any, make: Callable[[], str]) -> str:
     """
-    for index in range(10):
+    Return a cluster ``make`` launched that is not on the first one-item page of ``ListClusters`` (active ones).
+
+    EMR lists clusters "in unsorted order" (Amazon EMR API Reference, "ListClusters"); moto sorts them by
+    their random ids. So three other clusters are launched first, and a cluster of ``make`` that comes first
+    is terminated (no longer active, so no longer listed by the searches under test) and made again: each
+    try comes first with a chance of one in four, so thirty tries leave no chance that counts.
+    """
+    for index in range(3):
         emr.run_job_flow(**small_cluster(f"other-{index}"))
+    for _ in range(30):
+        cluster_id = make()
         with short_pages(1):
-            if cluster_id not in [item["Id"] for item in emr.list_clusters()["Clusters"]]:
-                return
-    raise AssertionError(f"cluster {cluster_id} stays on the first page")
+            first = emr.list_clusters(ClusterStates=list(ACTIVE_CLUSTER_STATES))["Clusters"]
+        if cluster_id not in [item["Id"] for item in first]:
+            return cluster_id
+        emr.terminate_job_flows(JobFlowIds=[cluster_id])
+    raise AssertionError("every cluster made came first on the first page")
 
 
 def test_the_stand_in_cuts_emr_lists_short_and_continues_from_the_marker(aws: Seeded) -> None:
@@ -64,7 +74,7 @@ def test_cleanup_sees_every_configuration_and_every_active_cluster(aws: Seeded) 
         create_security_configuration([mapping(PARTNER_1, PREFIX_1), mapping(PARTNER_2, PREFIX_2)]),
     }
     emr = client(aws.url, EMR_ACCOUNT, "emr")
-    bury(emr, launch(emr, in_use))
+    past_the_first_page(emr, lambda: launch(emr, in_use))
 
     with short_pages(1):
         deleted, _, _ = run_operator(cleaner(min_age_seconds=0))
@@ -76,8 +86,12 @@ def test_cleanup_sees_every_configuration_and_every_active_cluster(aws: Seeded) 
 def test_a_retried_launch_finds_its_cluster_past_the_first_page(aws: Seeded) -> None:
     """The idempotency look-up (``create_job_flow``) must not launch a second cluster for a key it did not see."""
     emr = client(aws.url, EMR_ACCOUNT, "emr")
-    ours = emr.run_job_flow(**small_cluster("ours", Tags=[{"Key": IDEMPOTENCY_TAG, "Value": "key-1"}]))["JobFlowId"]
-    bury(emr, ours)
+    ours = past_the_first_page(
+        emr,
+        lambda: emr.run_job_flow(**small_cluster("ours", Tags=[{"Key": IDEMPOTENCY_TAG, "Value": "key-1"}]))[
+            "JobFlowId"
+        ],
+    )
     hook = EmrfsEmrHook(aws_conn_id=EMR_CONN_ID, emr_conn_id=None)
 
     with short_pages(1):
