@@ -78,6 +78,7 @@ TARGETS: dict[str, list[str]] = {
 for _path in sorted((ROOT / PKG / "pure" / "checks").glob("*.py")):
     if _path.stem != "__init__":
         TARGETS["checks/" + _path.stem] = _CHECK_TESTS
+TARGETS["checks/contexts"] = [*_CHECK_TESTS, _U + "test_request_contexts.py"]
 
 _COMPARE_SWAPS: dict[type, type] = {
     ast.Lt: ast.LtE,
