@@ -16,6 +16,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     assume_request,
     canned_acl,
     kms_request,
+    requested_encryption,
     s3_request,
     site_property,
 )
@@ -393,3 +394,11 @@ def test_each_canned_acl_setting_sends_its_header(setting: str, header: str) -> 
 
     assert request is not None
     assert request.context["s3:x-amz-acl"] == header
+
+
+def test_requested_encryption_tells_no_header_from_not_known() -> None:
+    state = healthy_state()
+    state.cluster_configurations = []  # read, nothing set: no header, the bucket's default applies
+    assert requested_encryption(state, BUCKET) == (None, None)
+    state.cluster_configurations = None  # the cluster was not read
+    assert requested_encryption(state, BUCKET) is None
