@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
-from airflow_provider_emrfs_xacct.pure.checks.findings import VERDICT_PASS
+from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, VERDICT_PASS
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     assume_request,
     canned_acl,
@@ -28,11 +28,14 @@ from tests.unit.test_chain import (
     EMR_ACCOUNT,
     EMR_ROLE,
     KEY,
+    PREFIX,
     ROLE,
     THIRD_ACCOUNT,
+    by_name,
     document,
     healthy_state,
 )
+from tests.unit.test_chain_audit_fixes import with_at_rest_s3_encryption
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -402,3 +405,14 @@ def test_requested_encryption_tells_no_header_from_not_known() -> None:
     assert requested_encryption(state, BUCKET) == (None, None)
     state.cluster_configurations = None  # the cluster was not read
     assert requested_encryption(state, BUCKET) is None
+
+
+def test_uploads_asking_for_sse_kms_without_a_key_id_are_not_judged_on_the_bucket_key() -> None:
+    # S3 API Reference, PutObject, x-amz-server-side-encryption-aws-kms-key-id: with aws:kms and no key id,
+    # "Amazon S3 uses the AWS managed key (aws/s3) to protect the data", not the bucket's default key.
+    state = with_at_rest_s3_encryption(healthy_state(), "SSE-KMS")
+
+    link = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
+
+    assert link.status == UNKNOWN
+    assert "aws/s3" in link.detail
