@@ -20,7 +20,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     s3_request,
     site_property,
 )
-from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.requests import WRITE_REQUESTS, S3Call
 from tests.unit.test_chain import (
     BUCKET,
@@ -35,7 +35,8 @@ from tests.unit.test_chain import (
     document,
     healthy_state,
 )
-from tests.unit.test_chain_audit_fixes import with_at_rest_s3_encryption
+from tests.unit.test_chain_audit_fixes import OTHER_KEY, with_at_rest_s3_encryption
+from tests.unit.test_requested_encryption import asking_for_other_key
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -416,3 +417,13 @@ def test_uploads_asking_for_sse_kms_without_a_key_id_are_not_judged_on_the_bucke
 
     assert link.status == UNKNOWN
     assert "aws/s3" in link.detail
+
+
+def test_a_requested_key_whose_policy_cannot_be_read_is_not_checked_with_the_reason() -> None:
+    state = asking_for_other_key(healthy_state(), users=[ROLE])
+    state.key_policies[OTHER_KEY] = Unreadable("kms:GetKeyPolicy denied")
+
+    link = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
+
+    assert link.status == UNKNOWN, link
+    assert f"key policy of {OTHER_KEY}: kms:GetKeyPolicy denied" in link.detail
