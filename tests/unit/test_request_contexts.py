@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
-from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, VERDICT_PASS
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, VERDICT_PASS
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     assume_request,
     canned_acl,
@@ -427,3 +427,20 @@ def test_a_requested_key_whose_policy_cannot_be_read_is_not_checked_with_the_rea
 
     assert link.status == UNKNOWN, link
     assert f"key policy of {OTHER_KEY}: kms:GetKeyPolicy denied" in link.detail
+
+
+def test_a_requested_key_without_a_policy_read_back_fails_as_missing() -> None:
+    state = asking_for_other_key(healthy_state(), users=[ROLE])
+    del state.key_policies[OTHER_KEY]
+
+    link = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
+
+    assert link.status == FAIL, link
+    assert f"the key {OTHER_KEY} does not exist" in link.detail
+
+
+def test_a_requested_key_without_a_state_read_is_judged_by_its_policy() -> None:
+    state = asking_for_other_key(healthy_state(), users=[ROLE])
+    del state.key_states[OTHER_KEY]
+
+    assert by_name(check_chain(state))[f"use bucket key for {PREFIX}"].status == PASS
