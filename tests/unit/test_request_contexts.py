@@ -30,6 +30,7 @@ from tests.unit.test_chain import (
     KEY,
     PREFIX,
     ROLE,
+    ROOT_STATEMENT,
     THIRD_ACCOUNT,
     by_name,
     document,
@@ -444,3 +445,36 @@ def test_a_requested_key_without_a_state_read_is_judged_by_its_policy() -> None:
     del state.key_states[OTHER_KEY]
 
     assert by_name(check_chain(state))[f"use bucket key for {PREFIX}"].status == PASS
+
+
+@pytest.mark.parametrize(
+    ("key_state", "fix"),
+    [
+        # AWS KMS Developer Guide, "Key states of AWS KMS keys": only an Enabled key encrypts and decrypts;
+        # AWS KMS API Reference, EnableKey (a Disabled key) and CancelKeyDeletion (then Disabled).
+        ("Disabled", "enable the key (kms:EnableKey)"),
+        ("PendingDeletion", "cancel the key's deletion (kms:CancelKeyDeletion; it is then Disabled), then enable it"),
+        ("PendingImport", "the key must be Enabled to encrypt and decrypt"),
+    ],
+)
+def test_a_key_not_enabled_fails_with_the_fix_for_its_state(key_state: str, fix: str) -> None:
+    state = healthy_state()
+    state.key_states[KEY] = key_state
+
+    link = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
+
+    assert link.status == FAIL, link
+    assert link.fix.startswith(fix)
+
+
+def test_a_boundary_without_kms_fails_the_key_with_the_boundary_fix() -> None:
+    # IAM User Guide, "Permissions boundaries for IAM entities": the effective permissions are the
+    # intersection of the identity policies and the boundary (the key policy naming the role aside).
+    state = healthy_state()
+    state.key_policies[KEY] = document(ROOT_STATEMENT)  # the key trusts the account's IAM policies only
+    _role(state).boundary = ("boundary", document({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}))
+
+    link = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
+
+    assert link.status == FAIL, link
+    assert link.fix == "the role's permissions boundary must allow the key"
