@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
-from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, VERDICT_PASS
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     assume_request,
     canned_acl,
@@ -20,6 +19,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     s3_request,
     site_property,
 )
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, VERDICT_PASS
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.requests import WRITE_REQUESTS, S3Call
 from tests.unit.test_chain import (
