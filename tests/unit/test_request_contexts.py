@@ -317,16 +317,21 @@ def test_the_kms_call_s3_makes_is_a_forward_access_session_through_s3_of_the_key
 
 
 @pytest.mark.parametrize(
-    "configured",
-    ["alias/partner-data", f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:alias/partner-data"],
+    ("configured", "alias"),
+    [
+        ("alias/partner-data", "alias/partner-data"),
+        (f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:alias/partner-data", "alias/partner-data"),
+        # An alias name may hold slashes (KMS API Reference, CreateAlias: AliasName "^alias/[a-zA-Z0-9/_-]+$").
+        ("alias/team/alias/data", "alias/team/alias/data"),
+    ],
 )
-def test_a_key_named_by_its_alias_sets_the_request_alias(configured: str) -> None:
+def test_a_key_named_by_its_alias_sets_the_request_alias(configured: str, alias: str) -> None:
     # KMS Developer Guide, kms:RequestAlias: the alias in the request, compared as its name ("alias/...").
     state = healthy_state()
 
     request = kms_request(state, _role(state), "kms:Decrypt", (KEY, configured), "arn:aws:s3:::b/k")
 
-    assert request.context["kms:RequestAlias"] == "alias/partner-data"
+    assert request.context["kms:RequestAlias"] == alias
     assert "kms:RequestAlias" not in request.known_absent
 
 
