@@ -35,6 +35,7 @@ from tests.unit.test_chain import (
     by_name,
     document,
     healthy_state,
+    mappings,
 )
 from tests.unit.test_chain_audit_fixes import OTHER_KEY, with_at_rest_s3_encryption
 from tests.unit.test_requested_encryption import asking_for_other_key
@@ -483,3 +484,16 @@ def test_a_boundary_without_kms_fails_the_key_with_the_boundary_fix() -> None:
 
     assert link.status == FAIL, link
     assert link.fix == "the role's permissions boundary must allow the key"
+
+
+def test_a_request_sent_as_a_role_that_could_not_be_read_leaves_its_step_not_checked() -> None:
+    # With the mapping's trailing slash, EMRFS sends s3://b/exports (the directory's own key) as the EC2
+    # instance profile role, which here could not be read.
+    state = healthy_state()
+    state.security_configuration = mappings((ROLE, "Prefix", PREFIX))
+    state.emr_role = Unreadable("iam:GetRole denied")
+
+    link = by_name(check_chain(state))[f"output directory lookup {PREFIX}"]
+
+    assert link.status == UNKNOWN, link
+    assert "sent as the EMR EC2 role, which could not be read" in link.detail
