@@ -46,6 +46,7 @@ _CHECK_TESTS = [
     _U + "test_chain_audit_fixes.py",
     _U + "test_requested_encryption.py",
     _U + "test_cross_type_shadowing.py",
+    _U + "test_request_contexts.py",
 ]
 # Each target module and the unit tests that cover it (found with grep: the tests that import it,
 # directly or through documents.py).

@@ -1,0 +1,499 @@
+"""
+Unit tests of the request contexts the verifier builds for EMRFS (``pure/checks/contexts.py``): each
+condition key's value, or its absence, as AWS documents it for the request, judged through the
+policies that test it. The state is :func:`tests.unit.test_chain.healthy_state`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    assume_request,
+    canned_acl,
+    kms_request,
+    requested_encryption,
+    s3_request,
+    site_property,
+)
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, VERDICT_PASS
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
+from airflow_provider_emrfs_xacct.pure.requests import WRITE_REQUESTS, S3Call
+from tests.unit.test_chain import (
+    BUCKET,
+    DESTINATION_ACCOUNT,
+    EMR_ACCOUNT,
+    EMR_ROLE,
+    KEY,
+    PREFIX,
+    ROLE,
+    ROOT_STATEMENT,
+    THIRD_ACCOUNT,
+    by_name,
+    document,
+    healthy_state,
+    mappings,
+)
+from tests.unit.test_chain_audit_fixes import OTHER_KEY, with_at_rest_s3_encryption
+from tests.unit.test_requested_encryption import asking_for_other_key
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+#: Sources of the keys a request from EMRFS does not carry.
+GLOBAL_KEYS = "IAM User Guide, AWS global condition context keys"
+S3_KEYS = 'Amazon S3 Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3"'
+KMS_KEYS = "AWS KMS Developer Guide, AWS KMS condition keys"
+STS_KEYS = 'Service Authorization Reference, "Actions, resources, and condition keys for AWS STS"'
+
+
+def _deny_when_present(key: str, action: str | list[str]) -> dict[str, Any]:
+    """A Deny that applies when the request carries ``key`` (``Null`` false: the key is there)."""
+    return {
+        "Sid": "DenyWhenPresent",
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": action,
+        "Resource": "*",
+        "Condition": {"Null": {key: "false"}},
+    }
+
+
+def _in_bucket_policy(statement: dict[str, Any]) -> Callable[[ChainState], None]:
+    def change(state: ChainState) -> None:
+        bucket = state.buckets[BUCKET]
+        assert isinstance(bucket, BucketState)
+        bucket.policy = document(statement)
+
+    return change
+
+
+def _in_key_policy(statement: dict[str, Any]) -> Callable[[ChainState], None]:
+    def change(state: ChainState) -> None:
+        policy = state.key_policies[KEY]
+        assert isinstance(policy, dict)
+        policy["Statement"].append(statement)
+
+    return change
+
+
+def _in_trust_policy(statement: dict[str, Any]) -> Callable[[ChainState], None]:
+    def change(state: ChainState) -> None:
+        role = state.destination_roles[ROLE]
+        assert isinstance(role, RoleState)
+        assert isinstance(role.trust_policy, dict)
+        role.trust_policy["Statement"].append(statement)
+
+    return change
+
+
+#: (policy, condition key, why EMRFS's requests do not carry it). A Deny on the key's presence must
+#: leave the chain passing: known absent, not "not checked".
+ABSENT = [
+    ("bucket", "aws:RequestTag/team", f"{GLOBAL_KEYS}, aws:RequestTag: present when tags are passed in the request"),
+    ("bucket", "aws:TagKeys", f"{GLOBAL_KEYS}, aws:TagKeys: present when tags are passed in the request"),
+    ("bucket", "aws:FederatedProvider", f"{GLOBAL_KEYS}, aws:FederatedProvider: web identity (OIDC) sessions only"),
+    ("bucket", "s3:RequestObjectTag/team", f"{S3_KEYS}: the x-amz-tagging header, which EMRFS does not send"),
+    ("bucket", "s3:RequestObjectTagKeys", f"{S3_KEYS}: the x-amz-tagging header, which EMRFS does not send"),
+    ("bucket", "s3:x-amz-copy-source", f"{S3_KEYS}: CopyObject and UploadPartCopy only"),
+    ("bucket", "s3:x-amz-metadata-directive", f"{S3_KEYS}: CopyObject only"),
+    ("bucket", "s3:x-amz-grant-full-control", f"{S3_KEYS}: the x-amz-grant-* headers; EMRFS sends a canned ACL"),
+    ("bucket", "s3:x-amz-grant-read", f"{S3_KEYS}: the x-amz-grant-* headers; EMRFS sends a canned ACL"),
+    ("bucket", "s3:x-amz-grant-read-acp", f"{S3_KEYS}: the x-amz-grant-* headers; EMRFS sends a canned ACL"),
+    ("bucket", "s3:x-amz-grant-write", f"{S3_KEYS}: the x-amz-grant-* headers; EMRFS sends a canned ACL"),
+    ("bucket", "s3:x-amz-grant-write-acp", f"{S3_KEYS}: the x-amz-grant-* headers; EMRFS sends a canned ACL"),
+    ("bucket", "s3:x-amz-storage-class", f"{S3_KEYS}: the x-amz-storage-class header"),
+    ("bucket", "s3:x-amz-website-redirect-location", f"{S3_KEYS}: the x-amz-website-redirect-location header"),
+    ("bucket", "s3:object-lock-mode", f"{S3_KEYS}: the x-amz-object-lock-mode header"),
+    ("bucket", "s3:object-lock-retain-until-date", f"{S3_KEYS}: the x-amz-object-lock-retain-until-date header"),
+    ("bucket", "s3:object-lock-remaining-retention-days", f"{S3_KEYS}: the object lock retention headers"),
+    ("bucket", "s3:object-lock-legal-hold", f"{S3_KEYS}: the x-amz-object-lock-legal-hold header"),
+    ("bucket", "s3:DataAccessPointArn", f"{S3_KEYS}: requests through an access point only"),
+    ("bucket", "s3:DataAccessPointAccount", f"{S3_KEYS}: requests through an access point only"),
+    ("bucket", "s3:AccessPointNetworkOrigin", f"{S3_KEYS}: requests through an access point only"),
+    ("bucket", "s3:versionid", f"{S3_KEYS}: the versionId parameter, which EMRFS does not send"),
+    # Listings may carry max-keys (its value is EMRFS's): only the requests on objects are known not to.
+    ("objects", "s3:max-keys", f"{S3_KEYS}: s3:ListBucket's max-keys; only listings carry it"),
+    ("trust", "sts:ExternalId", f"{STS_KEYS}: AssumeRole's ExternalId, which EMRFS does not pass"),
+    ("trust", "sts:TransitiveTagKeys", f"{STS_KEYS}: AssumeRole's TransitiveTagKeys, which EMRFS does not pass"),
+    ("key", "kms:GrantIsForAWSResource", f"{KMS_KEYS}: grant operations only"),
+    ("key", "kms:GrantOperations", f"{KMS_KEYS}: CreateGrant only"),
+    ("key", "kms:GrantConstraintType", f"{KMS_KEYS}: CreateGrant only"),
+    ("key", "kms:ReEncryptOnSameKey", f"{KMS_KEYS}: ReEncrypt only"),
+    ("key", "kms:DataKeyPairSpec", f"{KMS_KEYS}: GenerateDataKeyPair and its variants only"),
+    ("key", "kms:MacAlgorithm", f"{KMS_KEYS}: GenerateMac and VerifyMac only"),
+    ("key", "aws:RequestTag/team", f"{GLOBAL_KEYS}, aws:RequestTag: present when tags are passed in the request"),
+]
+
+_WHERE = {
+    "bucket": (_in_bucket_policy, "s3:*"),
+    "objects": (_in_bucket_policy, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]),
+    "key": (_in_key_policy, "kms:*"),
+    "trust": (_in_trust_policy, "sts:AssumeRole"),
+}
+
+
+@pytest.mark.parametrize(("where", "key", "source"), ABSENT, ids=[f"{where}-{key}" for where, key, _ in ABSENT])
+def test_a_deny_on_a_key_emrfs_does_not_send_leaves_the_chain_passing(where: str, key: str, source: str) -> None:
+    assert source
+    change, action = _WHERE[where]
+    state = healthy_state()
+    change(_deny_when_present(key, action))(state)
+
+    report = check_chain(state)
+
+    assert report.verdict == VERDICT_PASS, report.table()
+
+
+# --- The values each request carries ---------------------------------------------------------------
+
+PRINCIPAL = {
+    # IAM User Guide, AWS global condition context keys: aws:PrincipalArn ("For IAM roles, the request
+    # context returns the ARN of the role, not the ARN of the user that assumed the role"), aws:PrincipalAccount
+    # (the account the principal belongs to), aws:PrincipalType ("AssumedRole" for a role session),
+    # aws:PrincipalIsAWSService (true only for a service principal's own calls; a forward access session is
+    # the role's).
+    "aws:PrincipalArn": ROLE,
+    "aws:PrincipalAccount": DESTINATION_ACCOUNT,
+    "aws:PrincipalType": "AssumedRole",
+    "aws:PrincipalIsAWSService": "false",
+}
+
+
+def _role(state: ChainState, arn: str = ROLE) -> RoleState:
+    role = state.emr_role if arn == EMR_ROLE else state.destination_roles[arn]
+    assert isinstance(role, RoleState)
+    return role
+
+
+def _bucket(state: ChainState) -> BucketState:
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    return bucket
+
+
+def _call(operation: str, step: str = "write files") -> S3Call:
+    return next(call for call in WRITE_REQUESTS if call.operation == operation and call.step == step)
+
+
+def test_an_upload_carries_the_principal_the_region_and_the_headers_emrfs_sends() -> None:
+    state = healthy_state()
+    state.cluster_configurations = [
+        {
+            "Classification": "emrfs-site",
+            "Properties": {
+                "fs.s3.enableServerSideEncryption": "true",
+                "fs.s3.serverSideEncryption.kms.keyId": KEY,
+                "fs.s3.canned.acl": "BucketOwnerFullControl",
+            },
+        }
+    ]
+    _bucket(state).region = "eu-west-1"
+
+    request = s3_request(state, _role(state), _call("CreateMultipartUpload"), _bucket(state), BUCKET, "exports")
+
+    assert request is not None
+    assert request.action == "s3:PutObject"
+    assert request.resource == f"arn:aws:s3:::{BUCKET}/exports/part-00000"
+    assert request.principal == ROLE
+    assert dict(request.context) == {
+        **PRINCIPAL,
+        # IAM User Guide: aws:ResourceAccount, the account that owns the resource (the bucket's).
+        "aws:ResourceAccount": DESTINATION_ACCOUNT,
+        # IAM User Guide: aws:SecureTransport (EMRFS calls S3 over HTTPS), aws:ViaAWSService (false: EMRFS
+        # calls S3 itself), aws:RequestedRegion (the Region called: S3 serves a bucket in its own Region).
+        "aws:SecureTransport": "true",
+        "aws:ViaAWSService": "false",
+        "aws:RequestedRegion": "eu-west-1",
+        # S3 condition keys: s3:x-amz-acl (the canned ACL header), s3:x-amz-server-side-encryption and
+        # s3:x-amz-server-side-encryption-aws-kms-key-id (the SSE headers of the upload).
+        "s3:x-amz-acl": "bucket-owner-full-control",
+        "s3:x-amz-server-side-encryption": "aws:kms",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY,
+    }
+    assert {"s3:prefix", "s3:delimiter", "s3:max-keys"} <= request.known_absent
+    assert not request.has_boundary
+
+
+def test_an_upload_part_carries_none_of_the_upload_headers() -> None:
+    # S3 API Reference, UploadPart: no x-amz-acl nor x-amz-server-side-encryption request header (only the
+    # SSE-C ones); boto/botocore#471.
+    state = healthy_state()
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "Private"}}]
+
+    request = s3_request(state, _role(state), _call("UploadPart"), _bucket(state), BUCKET, "exports")
+
+    assert request is not None
+    headers = {"s3:x-amz-acl", "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id"}
+    assert headers <= request.known_absent
+    assert not headers & set(request.context)
+
+
+def test_an_sse_s3_upload_sends_no_key_id_header() -> None:
+    # S3 condition keys, s3:x-amz-server-side-encryption-aws-kms-key-id: only with SSE-KMS (AES256 names no key).
+    state = healthy_state()
+    state.cluster_configurations = [
+        {"Classification": "emrfs-site", "Properties": {"fs.s3.enableServerSideEncryption": "true"}}
+    ]
+
+    request = s3_request(state, _role(state), _call("PutObject", "job commit"), _bucket(state), BUCKET, "exports")
+
+    assert request is not None
+    assert request.context["s3:x-amz-server-side-encryption"] == "AES256"
+    assert "s3:x-amz-server-side-encryption-aws-kms-key-id" in request.known_absent
+    assert "s3:x-amz-acl" in request.known_absent  # no fs.s3.canned.acl: no x-amz-acl header
+
+
+def test_a_listing_carries_its_prefix_and_delimiter() -> None:
+    # S3 condition keys: s3:prefix and s3:delimiter, ListObjectsV2's prefix and delimiter parameters.
+    state = healthy_state()
+    _bucket(state).region = None  # not read: aws:RequestedRegion is not known
+
+    request = s3_request(
+        state, _role(state), _call("ListObjectsV2", "output directory lookup"), _bucket(state), BUCKET, "exports"
+    )
+
+    assert request is not None
+    assert request.resource == f"arn:aws:s3:::{BUCKET}"
+    assert request.context["s3:prefix"] == "exports/"
+    assert request.context["s3:delimiter"] == "/"
+    assert "aws:RequestedRegion" not in request.context
+    assert "aws:RequestedRegion" not in request.known_absent
+    assert "s3:prefix" not in request.known_absent
+
+
+def test_the_requests_of_the_directory_itself_are_not_sent_for_the_bucket_root() -> None:
+    # No key and no listing of "the directory itself" exists for the bucket's root.
+    state = healthy_state()
+    for call in (_call("HeadObject", "output directory lookup"), _call("ListObjectsV2", "output directory lookup")):
+        assert s3_request(state, _role(state), call, _bucket(state), BUCKET, "") is None
+    listing = s3_request(state, _role(state), _call("ListObjectsV2", "job commit"), _bucket(state), BUCKET, "")
+    assert listing is not None
+    assert listing.context["s3:prefix"] == "_temporary"
+
+
+def test_a_role_with_a_boundary_is_said_to_have_one() -> None:
+    state = healthy_state()
+    role = _role(state)
+    role.boundary = ("boundary", document({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+
+    request = s3_request(state, role, _call("GetObject", "read back"), _bucket(state), BUCKET, "exports")
+
+    assert request is not None
+    assert request.has_boundary
+    assert kms_request(state, role, "kms:Decrypt", (KEY, KEY), "arn:aws:s3:::b/k").has_boundary
+
+
+def test_the_kms_call_s3_makes_is_a_forward_access_session_through_s3_of_the_keys_region() -> None:
+    state = healthy_state()
+    state.region = "eu-west-1"  # the destination connection's Region is not the key's
+    key = f"arn:aws:kms:ap-south-1:{THIRD_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    obj = f"arn:aws:s3:::{BUCKET}/exports/part-00000"
+
+    request = kms_request(state, _role(state), "kms:GenerateDataKey", (key, key), obj)
+
+    assert request.action == "kms:GenerateDataKey"
+    assert request.resource == key
+    assert request.principal == ROLE
+    assert dict(request.context) == {
+        **PRINCIPAL,
+        # KMS Developer Guide, kms:ViaService: "s3.<region>.amazonaws.com"; kms:CallerAccount: the account of
+        # the caller (the role's, not the service's).
+        "kms:ViaService": "s3.ap-south-1.amazonaws.com",
+        "kms:CallerAccount": DESTINATION_ACCOUNT,
+        # IAM User Guide: aws:ResourceAccount (the key's account), aws:RequestedRegion (the KMS endpoint
+        # called: the key's Region), aws:ViaAWSService ("set to true whenever FAS requests are made").
+        "aws:ResourceAccount": THIRD_ACCOUNT,
+        "aws:RequestedRegion": "ap-south-1",
+        "aws:ViaAWSService": "true",
+        # S3 User Guide, SSE-KMS, "Encryption context": aws:s3:arn, the object's ARN.
+        "kms:EncryptionContext:aws:s3:arn": obj,
+        "kms:EncryptionContextKeys": ["aws:s3:arn"],
+    }
+    assert "kms:RequestAlias" in request.known_absent
+    assert "kms:GrantOperations" in request.known_absent
+
+
+@pytest.mark.parametrize(
+    ("configured", "alias"),
+    [
+        ("alias/partner-data", "alias/partner-data"),
+        (f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:alias/partner-data", "alias/partner-data"),
+        # An alias name may hold slashes (KMS API Reference, CreateAlias: AliasName "^alias/[a-zA-Z0-9/_-]+$").
+        ("alias/team/alias/data", "alias/team/alias/data"),
+    ],
+)
+def test_a_key_named_by_its_alias_sets_the_request_alias(configured: str, alias: str) -> None:
+    # KMS Developer Guide, kms:RequestAlias: the alias in the request, compared as its name ("alias/...").
+    state = healthy_state()
+
+    request = kms_request(state, _role(state), "kms:Decrypt", (KEY, configured), "arn:aws:s3:::b/k")
+
+    assert request.context["kms:RequestAlias"] == alias
+    assert "kms:RequestAlias" not in request.known_absent
+
+
+def test_a_key_arn_without_a_region_falls_back_to_the_connections() -> None:
+    state = healthy_state()
+    state.region = "eu-west-1"
+
+    request = kms_request(state, _role(state), "kms:Decrypt", ("not-an-arn", "not-an-arn"), "arn:aws:s3:::b/k")
+
+    assert request.context["kms:ViaService"] == "s3.eu-west-1.amazonaws.com"
+    assert request.context["aws:RequestedRegion"] == "eu-west-1"
+
+
+def test_the_assume_role_carries_the_emr_roles_principal_keys() -> None:
+    state = healthy_state()
+    emr_role = _role(state, EMR_ROLE)
+
+    request = assume_request(emr_role, _role(state))
+
+    assert (request.action, request.resource, request.principal) == ("sts:AssumeRole", ROLE, EMR_ROLE)
+    assert dict(request.context) == {
+        **PRINCIPAL,
+        "aws:PrincipalArn": EMR_ROLE,
+        "aws:PrincipalAccount": EMR_ACCOUNT,
+        # IAM User Guide: aws:ResourceAccount, the account of the role assumed.
+        "aws:ResourceAccount": DESTINATION_ACCOUNT,
+        "aws:SecureTransport": "true",
+        "aws:ViaAWSService": "false",
+    }
+    assert "sts:ExternalId" in request.known_absent
+    assert not request.has_boundary
+
+
+def test_the_last_setting_of_a_classification_wins() -> None:
+    state = healthy_state()
+    state.cluster_configurations = [
+        {"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "Private"}},
+        {"Classification": "core-site", "Properties": {"fs.s3.canned.acl": "PublicRead"}},
+        {"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "AuthenticatedRead"}},
+        {"Classification": "emrfs-site"},
+    ]
+
+    assert site_property(state, "emrfs-site", "fs.s3.canned.acl") == "AuthenticatedRead"
+    assert canned_acl(state) == "authenticated-read"
+    state.cluster_configurations = None
+    assert site_property(state, "emrfs-site", "fs.s3.canned.acl") is None
+
+
+@pytest.mark.parametrize(
+    ("setting", "header"),
+    [
+        # emrfs-site fs.s3.canned.acl takes the AWS SDK for Java's CannedAccessControlList names; the header is
+        # the S3 canned ACL (S3 User Guide, "Access control list (ACL) overview", "Canned ACL").
+        ("Private", "private"),
+        ("PublicRead", "public-read"),
+        ("PublicReadWrite", "public-read-write"),
+        ("AuthenticatedRead", "authenticated-read"),
+        ("LogDeliveryWrite", "log-delivery-write"),
+        ("BucketOwnerRead", "bucket-owner-read"),
+        ("BucketOwnerFullControl", "bucket-owner-full-control"),
+        ("AwsExecRead", "aws-exec-read"),
+        ("bucket-owner-full-control", "bucket-owner-full-control"),
+    ],
+)
+def test_each_canned_acl_setting_sends_its_header(setting: str, header: str) -> None:
+    state = healthy_state()
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": setting}}]
+
+    request = s3_request(state, _role(state), _call("PutObject", "job commit"), _bucket(state), BUCKET, "exports")
+
+    assert request is not None
+    assert request.context["s3:x-amz-acl"] == header
+
+
+def test_requested_encryption_tells_no_header_from_not_known() -> None:
+    state = healthy_state()
+    state.cluster_configurations = []  # read, nothing set: no header, the bucket's default applies
+    assert requested_encryption(state, BUCKET) == (None, None)
+    state.cluster_configurations = None  # the cluster was not read
+    assert requested_encryption(state, BUCKET) is None
+
+
+def test_uploads_asking_for_sse_kms_without_a_key_id_are_not_judged_on_the_bucket_key() -> None:
+    # S3 API Reference, PutObject, x-amz-server-side-encryption-aws-kms-key-id: with aws:kms and no key id,
+    # "Amazon S3 uses the AWS managed key (aws/s3) to protect the data", not the bucket's default key.
+    state = with_at_rest_s3_encryption(healthy_state(), "SSE-KMS")
+
+    link = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
+
+    assert link.status == UNKNOWN
+    assert "aws/s3" in link.detail
+
+
+def test_a_requested_key_whose_policy_cannot_be_read_is_not_checked_with_the_reason() -> None:
+    state = asking_for_other_key(healthy_state(), users=[ROLE])
+    state.key_policies[OTHER_KEY] = Unreadable("kms:GetKeyPolicy denied")
+
+    link = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
+
+    assert link.status == UNKNOWN, link
+    assert f"key policy of {OTHER_KEY}: kms:GetKeyPolicy denied" in link.detail
+
+
+def test_a_requested_key_without_a_policy_read_back_fails_as_missing() -> None:
+    state = asking_for_other_key(healthy_state(), users=[ROLE])
+    del state.key_policies[OTHER_KEY]
+
+    link = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
+
+    assert link.status == FAIL, link
+    assert f"the key {OTHER_KEY} does not exist" in link.detail
+
+
+def test_a_requested_key_without_a_state_read_is_judged_by_its_policy() -> None:
+    state = asking_for_other_key(healthy_state(), users=[ROLE])
+    del state.key_states[OTHER_KEY]
+
+    assert by_name(check_chain(state))[f"use bucket key for {PREFIX}"].status == PASS
+
+
+@pytest.mark.parametrize(
+    ("key_state", "fix"),
+    [
+        # AWS KMS Developer Guide, "Key states of AWS KMS keys": only an Enabled key encrypts and decrypts;
+        # AWS KMS API Reference, EnableKey (a Disabled key) and CancelKeyDeletion (then Disabled).
+        ("Disabled", "enable the key (kms:EnableKey)"),
+        ("PendingDeletion", "cancel the key's deletion (kms:CancelKeyDeletion; it is then Disabled), then enable it"),
+        ("PendingImport", "the key must be Enabled to encrypt and decrypt"),
+    ],
+)
+def test_a_key_not_enabled_fails_with_the_fix_for_its_state(key_state: str, fix: str) -> None:
+    state = healthy_state()
+    state.key_states[KEY] = key_state
+
+    link = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
+
+    assert link.status == FAIL, link
+    assert link.fix.startswith(fix)
+
+
+def test_a_boundary_without_kms_fails_the_key_with_the_boundary_fix() -> None:
+    # IAM User Guide, "Permissions boundaries for IAM entities": the effective permissions are the
+    # intersection of the identity policies and the boundary (the key policy naming the role aside).
+    state = healthy_state()
+    state.key_policies[KEY] = document(ROOT_STATEMENT)  # the key trusts the account's IAM policies only
+    _role(state).boundary = ("boundary", document({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}))
+
+    link = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
+
+    assert link.status == FAIL, link
+    assert link.fix == "the role's permissions boundary must allow the key"
+
+
+def test_a_request_sent_as_a_role_that_could_not_be_read_leaves_its_step_not_checked() -> None:
+    # With the mapping's trailing slash, EMRFS sends s3://b/exports (the directory's own key) as the EC2
+    # instance profile role, which here could not be read.
+    state = healthy_state()
+    state.security_configuration = mappings((ROLE, "Prefix", PREFIX))
+    state.emr_role = Unreadable("iam:GetRole denied")
+
+    link = by_name(check_chain(state))[f"output directory lookup {PREFIX}"]
+
+    assert link.status == UNKNOWN, link
+    assert "sent as the EMR EC2 role, which could not be read" in link.detail
