@@ -143,13 +143,14 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     def _check_bucket_key(self, bucket: str, algorithm: str | None, key_id: str | None) -> str | None:
         """Refuse a default key no other account can use; return the key's ARN (``None`` without SSE-KMS)."""
         from airflow_provider_emrfs_xacct.pure.bucket_policy import refuse_unusable_bucket_key
+        from airflow_provider_emrfs_xacct.pure.validation import region_of_arn
 
         if algorithm not in ("aws:kms", "aws:kms:dsse"):
             return None
         manager = None
         if key_id is not None and key_id.startswith("arn:") and ":key/" in key_id:
             # Described in the key's own Region (the bucket's): KMS of another Region does not know it.
-            manager = self.kms_hook.in_region(key_id.split(":")[3]).get_key_manager(key_id)
+            manager = self.kms_hook.in_region(region_of_arn(key_id)).get_key_manager(key_id)
         refuse_unusable_bucket_key(bucket, algorithm, key_id, manager)
         return key_id
 

@@ -360,6 +360,12 @@ def account_of_arn(arn: str) -> str:
     return parts[4] if len(parts) > 4 else ""
 
 
+def region_of_arn(arn: str) -> str:
+    """Return the Region of an ARN (``arn:partition:service:region:account:resource``; ``""`` when it has none)."""
+    parts = arn.split(":", 5)
+    return parts[3] if len(parts) == 6 else ""
+
+
 def partition_of_arn(arn: str) -> str:
     """Return the partition of an ARN (``aws`` when ``arn`` has no partition field)."""
     parts = arn.split(":", 2)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.requests import S3Call, expand
-from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn
+from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn, region_of_arn
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState
@@ -256,7 +256,7 @@ def kms_request(state: ChainState, role: RoleState, action: str, key: tuple[str,
     # (Amazon S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)": the key must be in
     # the same Region as the bucket), so S3 of that Region calls KMS of that Region. A bucket of another
     # Region than the destination connection's would otherwise be judged as s3.<connection's region>.
-    region = _region_of_arn(key_arn) or state.region
+    region = region_of_arn(key_arn) or state.region
     context: dict[str, Any] = {
         **_principal_context(role),
         # KMS Developer Guide, "kms:ViaService": S3 calls KMS as s3.<region>.amazonaws.com.
@@ -286,12 +286,6 @@ def kms_request(state: ChainState, role: RoleState, action: str, key: tuple[str,
         known_absent=frozenset(absent),
         has_boundary=role.boundary is not None,
     )
-
-
-def _region_of_arn(arn: str) -> str:
-    """The Region component of an ARN (``arn:partition:service:region:account:resource``), or ``""``."""
-    parts = arn.split(":", 5)
-    return parts[3] if len(parts) == 6 else ""
 
 
 def assume_request(emr_role: RoleState, role: RoleState) -> Request:

@@ -29,7 +29,7 @@ from airflow_provider_emrfs_xacct.pure.checks.state import (
 )
 from airflow_provider_emrfs_xacct.pure.evaluator import Decision, evaluate_access
 from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
-from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn
+from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn, region_of_arn
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
@@ -192,7 +192,7 @@ def aws_managed_key_policy(account: str, key_arn: str) -> dict[str, Any]:
     here with ``kms:ViaService`` S3 of the key's Region). The writers' own policies and boundaries still count:
     an explicit ``Deny`` on KMS in them refuses it.
     """
-    region = key_arn.split(":", 5)[3] if key_arn.count(":") >= 5 else ""
+    region = region_of_arn(key_arn)
     return {
         "Version": "2012-10-17",
         "Statement": [
