@@ -32,8 +32,10 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     aws_principals,
     find_statement,
     identity_key,
+    live_principals,
     remove_statement,
     upsert_statement,
+    without_identities,
 )
 
 if TYPE_CHECKING:
@@ -62,8 +64,6 @@ AWS_MANAGED_S3_ALIAS = "alias/aws/s3"
 
 _OBJECTS_PREFIX = f"{SID_PREFIX}Objects"
 _OBJECTS_SID = re.compile(rf"{_OBJECTS_PREFIX}[0-9a-f]{{12}}", re.ASCII)
-# Unique IDs AWS shows in place of a deleted principal (roles AROA…, users AIDA…): no one's access any more.
-_UNIQUE_ID = re.compile(r"A[A-Z]{3}[A-Z0-9]{12,}", re.ASCII)
 
 
 def principal_sids(principal_arn: str) -> tuple[str, str]:
@@ -199,11 +199,7 @@ def _principal_without(statement: dict[str, Any] | None, principal_arn: str) -> 
             "take the others' access away; move them into a statement of your own, then revoke again"
         )
     remaining = dict(principal)
-    others = [
-        value
-        for value in as_list(principal.get("AWS"))
-        if identity_key(value) != identity_key(principal_arn) and not _UNIQUE_ID.match(str(value))
-    ]
+    others = live_principals(without_identities(as_list(principal.get("AWS")), [principal_arn]))
     if others:
         remaining["AWS"] = others if len(others) > 1 else others[0]
     else:
