@@ -221,8 +221,6 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         self.keep_emrfs = keep_emrfs
         #: The idempotency key of the launch this try sent (or is about to send); ``None`` before, and in a dry run.
         self._launch_key: str | None = None
-        #: The time before which no cluster of ``_launch_key`` was launched (``launch_search_bound``).
-        self._launch_created_after: datetime | None = None
 
     def resolve_template_files(self) -> None:
         """Read ``job_flow_overrides`` from its file when it names one (``.json``); no other field names a file."""
@@ -293,7 +291,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         for warning in launch.warnings:
             self.log.warning("%s", warning)
         key = idempotency_key(context)
-        self._launch_created_after = hook.launch_created_after = launch_search_bound(context)
+        hook.launch_created_after = launch_search_bound(context)
         tags = [tag for tag in launch.overrides.get("Tags", []) if tag.get("Key") != IDEMPOTENCY_TAG]
         self.job_flow_overrides = {**launch.overrides, "Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": key}]}
         if self.dry_run:
@@ -328,7 +326,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         try:
             cluster_id = cluster_id or hook.find_cluster_by_idempotency_key(
                 self._launch_key,
-                created_after=self._launch_created_after,
+                created_after=hook.launch_created_after,
                 name=cast("dict[str, Any]", self.job_flow_overrides).get("Name"),
             )
             if cluster_id is None:
