@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import moto.iam.models
 import moto.kms.models
@@ -38,6 +38,9 @@ from moto.core.exceptions import JsonRESTError
 from moto.iam.exceptions import MalformedPolicyDocument
 
 from devstack import backend_judges
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 INVALID_PRINCIPALS = "Policy contains a statement with one or more invalid principals."
 _USER_OR_ROLE_ID = re.compile(r"(AIDA|AROA)[A-Z0-9]{12,}")
@@ -79,19 +82,7 @@ def _check_principals(policy: str | None) -> None:
 
 def _show_deleted(policy: str, arn: str, unique_id: str) -> str:
     """The key policy as KMS shows it once the principal ``arn`` is deleted."""
-    try:
-        document = json.loads(policy)
-    except ValueError:
-        return policy
-    changed = False
-    for statement in _statements(document) if isinstance(document, dict) else []:
-        values = _aws_principals(statement)
-        if arn in values:
-            replaced = [unique_id if value == arn else value for value in values]
-            single = not isinstance(statement["Principal"]["AWS"], list)
-            statement["Principal"]["AWS"] = replaced[0] if single else replaced
-            changed = True
-    return json.dumps(document) if changed else policy
+    return _rewrite_principals(policy, lambda value: unique_id if value == arn else value) or policy
 
 
 _ROLE_ARN = re.compile(r"arn:([a-z-]+):iam::([0-9]{12}):role/(?:[^/]*/)*([^/]+)", re.ASCII)
@@ -118,6 +109,11 @@ def show_as_saved(policy: str | None) -> str | None:
     case (IAM API Reference, "CreateRole"), so ``…:role/emr_ec2_defaultrole`` comes back as
     ``…:role/EMR_EC2_DefaultRole``. moto keeps the text as sent.
     """
+    return _rewrite_principals(policy, _role_as_saved)
+
+
+def _rewrite_principals(policy: str | None, show: Callable[[Any], Any]) -> str | None:
+    """The policy with each ``Principal.AWS`` value shown as ``show`` gives it (as it was when nothing changes)."""
     try:
         document = json.loads(policy or "")
     except ValueError:
@@ -125,7 +121,7 @@ def show_as_saved(policy: str | None) -> str | None:
     changed = False
     for statement in _statements(document) if isinstance(document, dict) else []:
         values = _aws_principals(statement)
-        shown = [_role_as_saved(value) for value in values]
+        shown = [show(value) for value in values]
         if shown != values:
             single = not isinstance(statement["Principal"]["AWS"], list)
             statement["Principal"]["AWS"] = shown[0] if single else shown
