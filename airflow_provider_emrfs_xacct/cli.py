@@ -256,6 +256,57 @@ def _connection(profile: str | None, region: str | None, endpoint_url: str | Non
     return json.dumps({"conn_type": "aws", "extra": extra})
 
 
+def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
+    """
+    Refuse a bad command-line option, naming it, before any AWS call (pure but for reading the AWS config files).
+
+    Each ``--*-role-arn`` must be a role of the account the partner file names for its connection (the
+    connection acts as that role, and :func:`check_accounts` would refuse it only after assuming it);
+    ``--endpoint-url``, ``--region`` and the profiles as botocore would refuse them when it makes the first
+    client, which names no option (``Invalid endpoint: …``, ``The config profile (…) could not be found``).
+    """
+    import botocore.session
+    from botocore.exceptions import InvalidRegionError
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url, validate_region_name
+
+    from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, validate_role_arn
+
+    for section in ("emr", "destination"):
+        option = f"--{section}-role-arn"
+        role_arn = getattr(args, f"{section}_role_arn")
+        if role_arn is not None:
+            validate_role_arn(role_arn, option)
+            account = partner[section]["account_id"]
+            if account_of_arn(role_arn) != account:
+                raise InvalidParameterError(
+                    option,
+                    f"is a role of account {account_of_arn(role_arn)}, but the partner file's {section}.account_id "
+                    f"is {account}: {role_arn!r}",
+                )
+    profiles = None
+    for section in ("emr", "destination"):
+        profile = getattr(args, f"{section}_profile")
+        if profile is not None:
+            profiles = botocore.session.Session().available_profiles if profiles is None else profiles
+            if profile not in profiles:
+                known = ", ".join(sorted(profiles)) or "none"
+                raise InvalidParameterError(
+                    f"--{section}-profile",
+                    f"no profile {profile!r} in the AWS config or credentials files (profiles there: {known})",
+                )
+    if args.endpoint_url is not None and not (
+        args.endpoint_url.split("://", 1)[0] in ("http", "https")
+        and (is_valid_endpoint_url(args.endpoint_url) or is_valid_ipv6_endpoint_url(args.endpoint_url))
+    ):
+        raise InvalidParameterError(
+            "--endpoint-url", f"must be an http:// or https:// URL with a host, got {args.endpoint_url!r}"
+        )
+    try:
+        validate_region_name(args.region)
+    except InvalidRegionError:
+        raise InvalidParameterError("--region", f"is not a Region name such as us-east-1: {args.region!r}") from None
+
+
 def configure_connections(args: argparse.Namespace) -> None:
     """Define the two connections the operators use, from the command line's profiles."""
     os.environ[f"AIRFLOW_CONN_{EMR_CONN.upper()}"] = _connection(
@@ -507,6 +558,7 @@ class PartiallyAppliedError(Exception):
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     partner = load_partner(Path(args.partner_file))
+    validate_options(args, partner)
     configure_connections(args)
     partner[PARTITION_KEY] = check_accounts(partner)
     if args.command in ("plan", "apply"):

@@ -315,12 +315,56 @@ def test_swapped_connections_are_refused_naming_the_accounts(
     with CallRecorder().everywhere() as calls:
         assert cli.main(swapped) == 2
 
-    assert calls.mutating == []
-    # Stopped at the first connection's account check: its credentials, then who they are.
-    assert calls.every == [("sts", "AssumeRole"), ("sts", "GetCallerIdentity")]
+    # The role ARNs name their accounts: refused before any call (swapped profiles, which name none,
+    # are refused by each connection's sts:GetCallerIdentity: see the test of the documented profiles).
+    assert calls.every == []
     err = capsys.readouterr().err
-    assert f"the EMR connection acts in account {DESTINATION_ACCOUNT}" in err
+    assert f"--emr-role-arn: is a role of account {DESTINATION_ACCOUNT}" in err
     assert f"emr.account_id is {EMR_ACCOUNT}" in err
+
+
+#: Command-line options that must be refused, naming the option, before any AWS call (exit 2, as input).
+BAD_OPTIONS = [
+    ("role-arn-not-an-arn", ["--emr-role-arn", "not-an-arn"], "--emr-role-arn: is not an ARN"),
+    (
+        "role-arn-of-the-other-account",
+        ["--destination-role-arn", f"arn:aws:iam::{EMR_ACCOUNT}:role/{PROVISIONER_ROLE}"],
+        f"--destination-role-arn: is a role of account {EMR_ACCOUNT}, but the partner file's "
+        f"destination.account_id is {DESTINATION_ACCOUNT}",
+    ),
+    ("role-arn-not-a-role", ["--emr-role-arn", f"arn:aws:iam::{EMR_ACCOUNT}:user/me"], "--emr-role-arn: must be a role"),
+    ("unknown-profile", ["--destination-profile", "partner-c"], "--destination-profile: no profile 'partner-c'"),
+    ("endpoint-without-scheme", ["--endpoint-url", "127.0.0.1:5000"], "--endpoint-url: must be an http:// or https://"),
+    ("region-not-a-name", ["--region", "us east 1"], "--region: is not a Region name"),
+]
+
+
+@pytest.mark.parametrize(("options", "message"), [case[1:] for case in BAD_OPTIONS], ids=[case[0] for case in BAD_OPTIONS])
+def test_a_bad_option_exits_2_naming_it_before_any_aws_call(
+    aws: Seeded,
+    partner_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    options: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """
+    Refused as input (2), not as an AWS call that failed (3) nor with a traceback: botocore's own
+    errors (``Parameter validation failed``, ``Invalid endpoint``, ``The config profile (…) could not
+    be found``) name no option.
+    """
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))  # none: nothing of this machine's
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+
+    with CallRecorder().everywhere() as calls:
+        assert cli.main([*cli_arguments("apply", partner_file, aws), *options]) == 2
+
+    assert calls.every == []
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"emrfs-xacct: {message}"), captured.err
+    assert "Traceback" not in captured.err
 
 
 def test_a_connection_that_fails_exits_3_and_changes_nothing(
