@@ -9,7 +9,7 @@ The result is one JSON document on stdout and nothing else (logs and the readabl
 stderr), so it can be piped. Exit status: 0 done (``verify``: every link holds), 1 ``verify`` found
 a broken link, 2 the input was refused (nothing was changed), 3 an AWS call failed (denied too) or
 the connection did (nothing was changed), 4 a step failed while applying (partially applied: the
-JSON says what was).
+JSON says what was), 5 ``verify`` found no broken link but could not check one (verdict ``NOT_CHECKED``).
 """
 
 from __future__ import annotations
@@ -570,6 +570,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 0
     if args.command == "verify":
         from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
+        from airflow_provider_emrfs_xacct.pure.checks.findings import VERDICT_FAIL, VERDICT_PASS
 
         verifier = VerifyCrossAccountAccessOperator(
             task_id="verify",
@@ -585,7 +586,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         report = verifier.execute({}, **_task_runner_sentinel(verifier))
         _emit(report, out)
-        return 0 if report["healthy"] else 1
+        return {VERDICT_PASS: 0, VERDICT_FAIL: 1}.get(report["verdict"], NOT_CHECKED)
     result = plan_and_apply(lambda dry: [revoke_operator(partner, args, dry_run=dry)], apply=not args.dry_run, err=err)
     new_configuration = (result["values"].get("revoke") or {}).get("security_configuration")
     result["security_configuration"] = new_configuration
@@ -641,9 +642,9 @@ _COMMANDS = {
         f"example:\n  emrfs-xacct apply {_FILES}",
     ),
     "verify": (
-        "check every link of the chain in both accounts (exit 1 when one is broken)",
+        "check every link of the chain in both accounts (exit 1 when one is broken, 5 when one is not checked)",
         "Read the live documents of both accounts and check every link of the chain; print the "
-        "report.\nExit status 1 when a link is broken.",
+        "report.\nExit status 1 when a link is broken, 5 when none is but one could not be checked.",
         f"example:\n  emrfs-xacct verify {_FILES} --cluster-id j-2AXXXXXXGAPLF",
     ),
     "revoke": (
@@ -749,6 +750,9 @@ def _quiet(err: TextIO, *, verbose: bool) -> Iterator[None]:
 
 #: Exit status of a failure in the apply phase, after changes may have been made.
 PARTIALLY_APPLIED = 4
+#: Exit status of ``verify`` when no link failed but one could not be checked (verdict ``NOT_CHECKED``):
+#: not 0, which says every link holds.
+NOT_CHECKED = 5
 
 
 def _partially_applied(failure: PartiallyAppliedError, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -492,6 +492,27 @@ def test_revoke_asks_what_to_do_with_the_security_configuration(
     assert after["configurations"] == [configuration]
 
 
+def test_verify_exits_0_only_when_every_link_was_checked_and_holds(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A cluster id that names no cluster (a typo) leaves the cluster's links "not checked": the verdict is
+    NOT_CHECKED, and the exit status says so (5), not 0 ("every link holds"), which a CI gate would pass.
+    """
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    assert emrfs_xacct("verify", partner_file, aws) == 0
+    capsys.readouterr()
+
+    assert emrfs_xacct("verify", partner_file, aws, "--cluster-id", "j-0000000000000") == cli.NOT_CHECKED
+
+    report = json.loads(capsys.readouterr().out)
+    assert report["verdict"] == "NOT_CHECKED"
+    assert report["healthy"] is True  # no link failed
+    assert "cluster runs the security configuration" in [
+        link["link"] for link in report["links"] if link["status"] == "not checked"
+    ]
+
+
 @pytest.mark.parametrize("command", ["plan", "apply", "verify", "revoke"])
 def test_each_sub_command_has_help_and_an_example(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
