@@ -269,7 +269,7 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
     from botocore.exceptions import InvalidRegionError
     from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url, validate_region_name
 
-    from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, validate_role_arn
+    from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, validate_name_prefix, validate_role_arn
 
     for section in ("emr", "destination"):
         option = f"--{section}-role-arn"
@@ -301,6 +301,8 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
         raise InvalidParameterError(
             "--endpoint-url", f"must be an http:// or https:// URL with a host, got {args.endpoint_url!r}"
         )
+    if getattr(args, "security_configuration", None) is not None:  # verify, revoke: as the operators check it
+        validate_name_prefix(args.security_configuration, "--security-configuration", max_length=256)
     try:
         validate_region_name(args.region)
     except InvalidRegionError:
@@ -587,6 +589,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         report = verifier.execute({}, **_task_runner_sentinel(verifier))
         _emit(report, out)
         return {VERDICT_PASS: 0, VERDICT_FAIL: 1}.get(report["verdict"], NOT_CHECKED)
+    if args.security_configuration is not None:
+        _require_configuration(args.security_configuration, partner)
     result = plan_and_apply(lambda dry: [revoke_operator(partner, args, dry_run=dry)], apply=not args.dry_run, err=err)
     new_configuration = (result["values"].get("revoke") or {}).get("security_configuration")
     result["security_configuration"] = new_configuration
@@ -598,6 +602,29 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     _emit(result, out)
     return 0
+
+
+def _require_configuration(name: str, partner: dict[str, Any]) -> None:
+    """
+    Refuse ``revoke --security-configuration NAME`` when the EMR account has no configuration by that name.
+
+    The revoke operator skips a missing one with a warning (a DAG's retry after a cleanup must not
+    fail), and its result, no configuration, would read as "it held nothing but the partner's mappings":
+    a mistyped name would tell the user the next clusters need none.
+    """
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+    from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+
+    hook = EmrfsEmrHook(aws_conn_id=EMR_CONN)
+    with explain_access_denied(hook):
+        document = hook.describe_security_configuration(name)
+    if document is None:
+        raise InvalidParameterError(
+            "--security-configuration",
+            f"the EMR account {partner['emr']['account_id']} has no security configuration named {name!r}: "
+            "give the one the partner's clusters use (aws emr list-security-configurations), or "
+            "--keep-security-configuration (nothing was changed)",
+        )
 
 
 def _emit(result: Any, out: TextIO) -> None:

@@ -492,6 +492,33 @@ def test_revoke_asks_what_to_do_with_the_security_configuration(
     assert after["configurations"] == [configuration]
 
 
+def test_revoke_refuses_a_security_configuration_that_does_not_exist_before_any_change(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A mistyped ``--security-configuration`` is refused (2), naming it: it used to revoke the grants,
+    skip the configuration with a logged warning and print ``security_configuration: null``, which
+    docs/cli.md reads as "it held nothing but the partner's mappings" (the next clusters need none).
+    """
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    partner = cli.load_partner(partner_file)
+    typo = cli._current_configuration(partner) + "x"
+    before = state(aws, partner["destination"]["role_name"])
+    capsys.readouterr()
+
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("revoke", partner_file, aws, "--security-configuration", typo) == 2
+
+    assert calls.mutating == []
+    assert state(aws, partner["destination"]["role_name"]) == before
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(
+        f"emrfs-xacct: --security-configuration: the EMR account {EMR_ACCOUNT} has no security configuration "
+        f"named {typo!r}"
+    )
+
+
 def test_verify_exits_0_only_when_every_link_was_checked_and_holds(
     aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
