@@ -327,6 +327,11 @@ def _pinned(section: dict[str, Any]) -> dict[str, Any]:
     return {"expected_account_id": section.get("expected_account_id") or section["account_id"]}
 
 
+def _pinned_destination(partner: dict[str, Any]) -> dict[str, Any]:
+    """The destination account pin of an operator that acts through both connections (revoke, verify)."""
+    return {"expected_destination_account_id": _pinned(partner["destination"])["expected_account_id"]}
+
+
 def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[Any]:
     """The chain's provisioning operators for one partner (no cluster launch)."""
     from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
@@ -399,6 +404,25 @@ def revoke_operator(partner: dict[str, Any], args: argparse.Namespace, *, dry_ru
         dry_run=dry_run,
         do_xcom_push=True,
         **_pinned(partner["emr"]),
+        **_pinned_destination(partner),
+    )
+
+
+def verify_operator(partner: dict[str, Any], args: argparse.Namespace) -> Any:
+    from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
+
+    return VerifyCrossAccountAccessOperator(
+        task_id="verify",
+        aws_conn_id=EMR_CONN,
+        destination_aws_conn_id=DESTINATION_CONN,
+        security_configuration=args.security_configuration or _current_configuration(partner),
+        emr_ec2_role_name=partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE),
+        release_label=partner["emr"].get("release_label"),
+        cluster_id=args.cluster_id,
+        fail_on_broken=False,
+        do_xcom_push=False,
+        **_pinned(partner["emr"]),
+        **_pinned_destination(partner),
     )
 
 
@@ -571,21 +595,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _emit(result, out)
         return 0
     if args.command == "verify":
-        from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
         from airflow_provider_emrfs_xacct.pure.checks.findings import VERDICT_FAIL, VERDICT_PASS
 
-        verifier = VerifyCrossAccountAccessOperator(
-            task_id="verify",
-            aws_conn_id=EMR_CONN,
-            destination_aws_conn_id=DESTINATION_CONN,
-            security_configuration=args.security_configuration or _current_configuration(partner),
-            emr_ec2_role_name=partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE),
-            release_label=partner["emr"].get("release_label"),
-            cluster_id=args.cluster_id,
-            fail_on_broken=False,
-            do_xcom_push=False,
-            **_pinned(partner["emr"]),
-        )
+        verifier = verify_operator(partner, args)
         report = verifier.execute({}, **_task_runner_sentinel(verifier))
         _emit(report, out)
         return {VERDICT_PASS: 0, VERDICT_FAIL: 1}.get(report["verdict"], NOT_CHECKED)

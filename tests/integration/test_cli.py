@@ -429,11 +429,16 @@ def test_the_documented_profiles_reach_their_accounts_and_swapped_ones_are_refus
 def assert_pinned(partner: dict[str, Any]) -> None:
     """Every operator the command line builds pins the account of the connection it acts through."""
     revoke = cli.parser().parse_args(["revoke", "p.yaml", "--keep-security-configuration"])
-    operators = [*cli.provisioning_operators(partner, dry_run=True), cli.revoke_operator(partner, revoke, dry_run=True)]
+    verify = cli.parser().parse_args(["verify", "p.yaml"])
+    both = [cli.revoke_operator(partner, revoke, dry_run=True), cli.verify_operator(partner, verify)]
+    operators = [*cli.provisioning_operators(partner, dry_run=True), *both]
     accounts = {cli.EMR_CONN: EMR_ACCOUNT, cli.DESTINATION_CONN: DESTINATION_ACCOUNT}
-    assert len(operators) == 5  # role, assume, one key, configuration; revoke
+    assert len(operators) == 6  # role, assume, one key, configuration; revoke, verify
     for operator in operators:
         assert operator.expected_account_id == accounts[operator.aws_conn_id], operator.task_id
+    for operator in both:  # they act through both connections: the destination one is pinned too
+        assert operator.destination_aws_conn_id == cli.DESTINATION_CONN
+        assert operator.expected_destination_account_id == DESTINATION_ACCOUNT, operator.task_id
 
 
 def test_every_operator_is_pinned_to_the_files_accounts(partner_file: Path) -> None:
