@@ -106,10 +106,39 @@ def load_partner(path: Path) -> dict[str, Any]:
     return document
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """
+    YAML's safe loader, refusing a key given twice in one mapping (PyYAML keeps the last one silently).
+
+    YAML 1.2.2, 3.2.1.1 Nodes: "The content of a mapping node is an unordered set of key/value node
+    pairs, with the restriction that each of the keys is unique"; JSON (RFC 8259, 4. Objects): "The
+    names within an object SHOULD be unique". A second ``role_name`` or ``s3_prefixes`` is a mistake
+    either way, and taking one of the two silently would provision something else than was read.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Mark] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # ``<<: *defaults`` may be overridden
+                continue
+            key = self.construct_object(key_node, deep=True)
+            with contextlib.suppress(TypeError):  # an unhashable key: the constructor refuses it itself
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping",
+                        node.start_mark,
+                        f"found the key {key!r} twice (first on line {seen[key].line + 1})",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
+
+
 def _read_partner_file(path: Path) -> dict[str, Any]:
-    """Parse the file as YAML (which reads JSON too); it must hold a mapping."""
+    """Parse the file as YAML (which reads JSON too); it must hold a mapping, each key once."""
     try:
-        document = yaml.safe_load(path.read_text())
+        with path.open() as stream:  # a stream: YAML's errors name the file
+            document = yaml.load(stream, Loader=_UniqueKeyLoader)  # a SafeLoader: no arbitrary objects
     except OSError as error:
         raise EmrfsXacctError(f"{path}: cannot read the partner file ({error.strerror or error})") from None
     except yaml.YAMLError as error:

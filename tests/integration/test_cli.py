@@ -183,8 +183,24 @@ def test_plan_apply_verify_revoke(aws: Seeded, partner_file: Path, capsys: pytes
             "security_configuration: {name_prefix: emrfs-xacct-partner-b}\n",
             "s3_prefixes[0]: must start with 's3://'",
         ),
+        (  # PyYAML keeps the last of two equal keys: the role would be 'second'
+            "emr: {account_id: '111111111111'}\n"
+            "destination:\n"
+            "  account_id: '222222222222'\n"
+            "  role_name: first\n"
+            "  s3_prefixes: ['s3://partner-results-b/exports/']\n"
+            "  role_name: second\n"
+            "security_configuration: {name_prefix: emrfs-xacct-partner-b}\n",
+            "found the key 'role_name' twice (first on line 4)",
+        ),
+        (
+            '{"emr": {"account_id": "111111111111"}, "destination": {"account_id": "222222222222", '
+            '"role_name": "w", "s3_prefixes": ["s3://partner-results-b/exports/"]}, '
+            '"security_configuration": {"name_prefix": "a"}, "security_configuration": {"name_prefix": "b"}}\n',
+            "found the key 'security_configuration' twice",
+        ),
     ],
-    ids=["not-a-mapping", "missing-section", "not-yaml", "missing-key", "bad-prefix"],
+    ids=["not-a-mapping", "missing-section", "not-yaml", "missing-key", "bad-prefix", "key-twice", "json-key-twice"],
 )
 def test_a_bad_partner_file_exits_2_with_a_clear_message(
     aws: Seeded, partner_file: Path, content: str, message: str, capsys: pytest.CaptureFixture[str]
@@ -332,14 +348,20 @@ BAD_OPTIONS = [
         f"--destination-role-arn: is a role of account {EMR_ACCOUNT}, but the partner file's "
         f"destination.account_id is {DESTINATION_ACCOUNT}",
     ),
-    ("role-arn-not-a-role", ["--emr-role-arn", f"arn:aws:iam::{EMR_ACCOUNT}:user/me"], "--emr-role-arn: must be a role"),
+    (
+        "role-arn-not-a-role",
+        ["--emr-role-arn", f"arn:aws:iam::{EMR_ACCOUNT}:user/me"],
+        "--emr-role-arn: must be a role",
+    ),
     ("unknown-profile", ["--destination-profile", "partner-c"], "--destination-profile: no profile 'partner-c'"),
     ("endpoint-without-scheme", ["--endpoint-url", "127.0.0.1:5000"], "--endpoint-url: must be an http:// or https://"),
     ("region-not-a-name", ["--region", "us east 1"], "--region: is not a Region name"),
 ]
 
 
-@pytest.mark.parametrize(("options", "message"), [case[1:] for case in BAD_OPTIONS], ids=[case[0] for case in BAD_OPTIONS])
+@pytest.mark.parametrize(
+    ("options", "message"), [case[1:] for case in BAD_OPTIONS], ids=[case[0] for case in BAD_OPTIONS]
+)
 def test_a_bad_option_exits_2_naming_it_before_any_aws_call(
     aws: Seeded,
     partner_file: Path,
