@@ -294,7 +294,6 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
     ``--endpoint-url``, ``--region`` and the profiles as botocore would refuse them when it makes the first
     client, which names no option (``Invalid endpoint: …``, ``The config profile (…) could not be found``).
     """
-    import botocore.session
     from botocore.exceptions import InvalidRegionError
     from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url, validate_region_name
 
@@ -312,17 +311,8 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
                     f"is a role of account {account_of_arn(role_arn)}, but the partner file's {section}.account_id "
                     f"is {account}: {role_arn!r}",
                 )
-    profiles = None
     for section in ("emr", "destination"):
-        profile = getattr(args, f"{section}_profile")
-        if profile is not None:
-            profiles = botocore.session.Session().available_profiles if profiles is None else profiles
-            if profile not in profiles:
-                known = ", ".join(sorted(profiles)) or "none"
-                raise InvalidParameterError(
-                    f"--{section}-profile",
-                    f"no profile {profile!r} in the AWS config or credentials files (profiles there: {known})",
-                )
+        _check_profile_and_region(section, getattr(args, f"{section}_profile"), args.region)
     if args.endpoint_url is not None and not (
         args.endpoint_url.split("://", 1)[0] in ("http", "https")
         and (is_valid_endpoint_url(args.endpoint_url) or is_valid_ipv6_endpoint_url(args.endpoint_url))
@@ -336,6 +326,37 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
         validate_region_name(args.region)
     except InvalidRegionError:
         raise InvalidParameterError("--region", f"is not a Region name such as us-east-1: {args.region!r}") from None
+
+
+def _check_profile_and_region(section: str, profile: str | None, region: str | None) -> None:
+    """
+    Refuse a profile the AWS config and credentials files do not hold, and a connection with no Region.
+
+    Without ``--region`` the connection's Region is botocore's (``AWS_DEFAULT_REGION``, then the profile's
+    ``region``); when there is none, botocore fails only at the first call, with "You must specify a region".
+    """
+    import botocore.session
+    from botocore.exceptions import ProfileNotFound
+
+    option = f"--{section}-profile"
+    if profile is not None:
+        profiles = botocore.session.Session().available_profiles
+        if profile not in profiles:
+            known = ", ".join(sorted(profiles)) or "none"
+            raise InvalidParameterError(
+                option, f"no profile {profile!r} in the AWS config or credentials files (profiles there: {known})"
+            )
+    if region is not None:
+        return
+    try:
+        configured = botocore.session.Session(profile=profile).get_config_variable("region")
+    except ProfileNotFound as error:  # AWS_PROFILE names none
+        raise InvalidParameterError("AWS_PROFILE", str(error)) from None
+    if not configured:
+        where = f"profile {profile!r} ({option})" if profile else "the default profile"
+        raise InvalidParameterError(
+            "--region", f"is needed: neither AWS_DEFAULT_REGION nor {where} sets a Region for the {section} connection"
+        )
 
 
 def configure_connections(args: argparse.Namespace) -> None:

@@ -389,6 +389,25 @@ def test_a_bad_option_exits_2_naming_it_before_any_aws_call(
     assert "Traceback" not in captured.err
 
 
+def test_no_region_anywhere_exits_2_naming_the_option(
+    aws: Seeded, partner_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No ``--region``, no ``AWS_DEFAULT_REGION``, no config file: botocore fails only at the first call (it was exit 3)."""
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    arguments = cli_arguments("apply", partner_file, aws)
+    del arguments[arguments.index("--region") : arguments.index("--region") + 2]
+
+    with CallRecorder().everywhere() as calls:
+        assert cli.main(arguments) == 2
+
+    assert calls.every == []
+    assert capsys.readouterr().err.startswith(
+        "emrfs-xacct: --region: is needed: neither AWS_DEFAULT_REGION nor the default profile sets a Region "
+        "for the emr connection"
+    )
+
+
 def test_a_connection_that_fails_exits_3_and_changes_nothing(
     aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
