@@ -9,7 +9,8 @@ The result is one JSON document on stdout and nothing else (logs and the readabl
 stderr), so it can be piped. Exit status: 0 done (``verify``: every link holds), 1 ``verify`` found
 a broken link, 2 the input was refused (nothing was changed), 3 an AWS call failed (denied too) or
 the connection did (nothing was changed), 4 a step failed while applying (partially applied: the
-JSON says what was), 5 ``verify`` found no broken link but could not check one (verdict ``NOT_CHECKED``).
+JSON says what was), 5 ``verify`` found no broken link but could not check one (verdict ``NOT_CHECKED``),
+70 an unexpected error (a bug: the traceback is on stderr).
 """
 
 from __future__ import annotations
@@ -842,6 +843,8 @@ PARTIALLY_APPLIED = 4
 #: Exit status of ``verify`` when no link failed but one could not be checked (verdict ``NOT_CHECKED``):
 #: not 0, which says every link holds.
 NOT_CHECKED = 5
+#: Exit status of an unexpected error (a bug), with its traceback on stderr: sysexits.h's EX_SOFTWARE.
+INTERNAL_ERROR = 70
 
 
 def _partially_applied(failure: PartiallyAppliedError, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -881,7 +884,10 @@ def main(argv: list[str] | None = None) -> int:
                 "airflow",
                 "botocore",
             ):
-                raise
+                # A bug: show where, and exit with a status of its own (Python's own, 1, is verify's "broken link").
+                traceback.print_exception(error, file=err)
+                print(f"emrfs-xacct: unexpected error (a bug; please report it): {error!r}", file=err)
+                return INTERNAL_ERROR
             print(f"emrfs-xacct: AWS call failed: {error}", file=err)
             return 3
 

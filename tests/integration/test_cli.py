@@ -129,6 +129,9 @@ def test_plan_apply_verify_revoke(aws: Seeded, partner_file: Path, capsys: pytes
     captured = capsys.readouterr()
     assert json.loads(captured.out)["summary"] == "No changes."
     assert captured.err.rstrip().endswith("No changes.")
+    # plan says so too, with the same exit status (docs/cli.md: scripts read .summary).
+    assert emrfs_xacct("plan", partner_file, aws) == 0
+    assert json.loads(capsys.readouterr().out)["summary"] == "No changes."
 
     # verify: healthy, then broken.
     capsys.readouterr()
@@ -429,6 +432,24 @@ def test_a_connection_that_fails_exits_3_and_changes_nothing(
     assert captured.out == ""
     assert captured.err.startswith(f'emrfs-xacct: AWS call failed: Could not connect to the endpoint URL: "{nowhere}/')
     assert "Traceback" not in captured.err
+
+
+def test_a_bug_exits_with_its_own_status_not_verifys_broken_link(
+    aws: Seeded, partner_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Python's own exit status for an uncaught exception, 1, would read as "verify found a broken link"."""
+
+    def bug(*_: Any, **__: Any) -> None:
+        raise KeyError("links")  # what a bug in the report could raise
+
+    monkeypatch.setattr(cli, "verify_operator", bug)  # a stand-in for a bug: nothing real raises one on purpose
+
+    assert emrfs_xacct("verify", partner_file, aws) == cli.INTERNAL_ERROR
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "Traceback" in captured.err
+    assert "emrfs-xacct: unexpected error (a bug; please report it): KeyError('links')" in captured.err
 
 
 def test_the_documented_profiles_reach_their_accounts_and_swapped_ones_are_refused(
