@@ -290,7 +290,9 @@ REFUSED = [
     (
         "wrong-account-in-file",
         lambda p: p["destination"].update(account_id="333333333333", kms_key_arns=[]),
-        "the destination connection acts in account 222222222222, but the partner file's "
+        # The role ARN names its account: refused before any call (a profile's account, which nothing
+        # names, is checked by sts:GetCallerIdentity: see the test of the documented profiles).
+        "--destination-role-arn: is a role of account 222222222222, but the partner file's "
         "destination.account_id is 333333333333",
     ),
     ("bad-release-label", lambda p: p["emr"].update(release_label="7.5.0"), "emr.release_label"),
