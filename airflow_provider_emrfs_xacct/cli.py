@@ -538,9 +538,12 @@ def check_accounts(partner: dict[str, Any]) -> str:
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
     partitions: dict[str, str] = {}
+    regions: dict[str, str | None] = {}
     for section, label, conn_id in (("emr", "EMR", EMR_CONN), ("destination", "destination", DESTINATION_CONN)):
         expected = partner[section].get("expected_account_id") or partner[section]["account_id"]
-        sts: Any = AwsBaseHook(aws_conn_id=conn_id, client_type="sts").conn
+        hook = AwsBaseHook(aws_conn_id=conn_id, client_type="sts")
+        sts: Any = hook.conn
+        regions[label] = hook.conn_region_name
         identity = sts.get_caller_identity()
         actual, partitions[label] = identity["Account"], identity["Arn"].split(":")[1]
         if actual != expected:
@@ -559,6 +562,24 @@ def check_accounts(partner: dict[str, Any]) -> str:
             raise InvalidParameterError(
                 f"destination.kms_key_arns[{index}]",
                 f"is a key of partition {key.split(':')[1]}, but the connections act in {partitions['EMR']}",
+            )
+        # The key policy is edited through the destination connection's KMS endpoint, of its Region, as
+        # GrantKmsKeyUserOperator checks again: "KMS keys are specific to the Amazon Web Services Region that
+        # they are created in, and you can't use KMS keys from one Amazon Web Services Region in another"
+        # (Amazon RDS API Reference, CreateDBInstanceReadReplica, KmsKeyId; multi-Region keys are
+        # separate keys, each with its own ARN and key policy: AWS KMS Developer Guide, "Multi-Region keys").
+        if key.split(":")[3] != regions["destination"]:
+            raise InvalidParameterError(
+                f"destination.kms_key_arns[{index}]",
+                f"is a key of Region {key.split(':')[3]}, but the destination connection acts in "
+                f"{regions['destination']} (--region)",
+            )
+    for index, mapping in enumerate(partner["security_configuration"].get("role_mappings") or []):
+        role = str(mapping["Role"])
+        if role.split(":")[1] != partitions["EMR"]:
+            raise InvalidParameterError(
+                f"security_configuration.role_mappings[{index}].Role",
+                f"is a role of partition {role.split(':')[1]}, but the connections act in {partitions['EMR']}: {role!r}",
             )
     return partitions["EMR"]
 

@@ -274,7 +274,24 @@ REFUSED = [
         lambda p: p["security_configuration"].update(base_configuration=["not", "a", "mapping"]),
         "security_configuration.base_configuration",
     ),
-    ("key-in-another-region", _other_region_key, "step grant_kms_key_user_0: key_arn: is in region 'eu-west-1'"),
+    (
+        "key-in-another-region",
+        _other_region_key,
+        f"destination.kms_key_arns[0]: is a key of Region eu-west-1, but the destination connection acts in {REGION}",
+    ),
+    (
+        "mapping-in-another-partition",
+        lambda p: p["security_configuration"].update(
+            role_mappings=[
+                {
+                    "Role": f"arn:aws-cn:iam::{DESTINATION_ACCOUNT}:role/{p['destination']['role_name']}",
+                    "IdentifierType": "Prefix",
+                    "Identifiers": p["destination"]["s3_prefixes"],
+                }
+            ]
+        ),
+        "security_configuration.role_mappings[0].Role: is a role of partition aws-cn, but the connections act in aws",
+    ),
     (
         "key-in-another-account",
         lambda p: p["destination"].update(
