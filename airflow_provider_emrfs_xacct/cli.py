@@ -186,7 +186,6 @@ def validate_partner(partner: dict[str, Any]) -> None:
         parse_s3_location,
         require_list,
         require_str,
-        validate_account_id,
         validate_name_prefix,
         validate_role_name,
     )
@@ -196,13 +195,7 @@ def validate_partner(partner: dict[str, Any]) -> None:
     emr, destination = partner["emr"], partner["destination"]
     configuration = partner["security_configuration"]
     for name, section in (("emr", emr), ("destination", destination)):
-        account = validate_account_id(section["account_id"], f"{name}.account_id")
-        if section.get("expected_account_id") is not None:
-            pinned = validate_account_id(section["expected_account_id"], f"{name}.expected_account_id")
-            if pinned != account:
-                raise InvalidParameterError(
-                    f"{name}.expected_account_id", f"is {pinned} but {name}.account_id is {account}"
-                )
+        _validate_accounts(name, section)
     validate_role_name(emr.get("ec2_role_name", DEFAULT_EC2_ROLE), "emr.ec2_role_name")
     if emr.get("release_label") is not None:
         parse_release_label(emr["release_label"], "emr.release_label")
@@ -226,6 +219,25 @@ def validate_partner(partner: dict[str, Any]) -> None:
         build_security_configuration(mappings, configuration.get("base_configuration"))
     except InvalidParameterError as error:
         raise InvalidParameterError(f"security_configuration.{error.field}", error.problem) from None
+
+
+def _validate_accounts(name: str, section: dict[str, Any]) -> None:
+    """Validate a section's ``account_id`` and its pin ``expected_account_id``, which must equal it."""
+    from airflow_provider_emrfs_xacct.pure.validation import validate_account_id
+
+    for key in ("account_id", "expected_account_id"):
+        if isinstance(section.get(key), int) and not isinstance(section[key], bool):
+            # YAML 1.1 (PyYAML) reads 111122223333 as a number, and 012345670123 as octal (another number).
+            raise InvalidParameterError(
+                f"{name}.{key}", f"must be quoted ('123456789012'): YAML read it as the number {section[key]}"
+            )
+    account = validate_account_id(section["account_id"], f"{name}.account_id")
+    if section.get("expected_account_id") is not None:
+        pinned = validate_account_id(section["expected_account_id"], f"{name}.expected_account_id")
+        if pinned != account:
+            raise InvalidParameterError(
+                f"{name}.expected_account_id", f"is {pinned} but {name}.account_id is {account}"
+            )
 
 
 def kms_key_arns(partner: dict[str, Any]) -> list[str]:

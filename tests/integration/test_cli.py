@@ -313,6 +313,11 @@ REFUSED = [
         "destination.account_id is 333333333333",
     ),
     ("bad-release-label", lambda p: p["emr"].update(release_label="7.5.0"), "emr.release_label"),
+    (  # written unquoted, as 012345670123: YAML reads an octal number (1402433619), not the account
+        "account-read-as-a-number",
+        lambda p: p["emr"].update(account_id=0o12345670123),
+        "emr.account_id: must be quoted ('123456789012'): YAML read it as the number 1402433619",
+    ),
     ("keys-empty-string", lambda p: p["destination"].update(kms_key_arns=""), "destination.kms_key_arns[0]: must not"),
 ]
 
