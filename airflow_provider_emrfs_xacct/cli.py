@@ -690,6 +690,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     result = plan_and_apply(lambda dry: [revoke_operator(partner, args, dry_run=dry)], apply=not args.dry_run, err=err)
     new_configuration = (result["values"].get("revoke") or {}).get("security_configuration")
     result["security_configuration"] = new_configuration
+    result["partner"] = partner.get("partner")
     if args.keep_security_configuration:
         print(
             "Security configuration kept as it is: clusters launched with it still map the partner's prefixes "

@@ -576,6 +576,7 @@ def test_revoke_asks_what_to_do_with_the_security_configuration(
     captured = capsys.readouterr()
     result = json.loads(captured.out)
     assert result["security_configuration"] is None
+    assert result["partner"] == "partner-b"  # as apply's JSON (docs/cli.md)
     assert "Security configuration kept as it is" in captured.err
     after = state(aws, partner["destination"]["role_name"])
     assert after["assume"] is None
