@@ -349,7 +349,6 @@ def _check_profile_and_region(section: str, profile: str | None, region: str | N
     ``region``); when there is none, botocore fails only at the first call, with "You must specify a region".
     """
     import botocore.session
-    from botocore.exceptions import ProfileNotFound
 
     option = f"--{section}-profile"
     if profile is not None:
@@ -359,13 +358,13 @@ def _check_profile_and_region(section: str, profile: str | None, region: str | N
             raise InvalidParameterError(
                 option, f"no profile {profile!r} in the AWS config or credentials files (profiles there: {known})"
             )
-    if region is not None:
-        return
-    try:
-        configured = botocore.session.Session(profile=profile).get_config_variable("region")
-    except ProfileNotFound as error:  # AWS_PROFILE names none
-        raise InvalidParameterError("AWS_PROFILE", str(error)) from None
-    if not configured:
+    session = botocore.session.Session(profile=profile)
+    if profile is None and session.profile is not None and session.profile not in session.available_profiles:
+        # No option given, and the environment's AWS_PROFILE names no profile.
+        raise InvalidParameterError(
+            "AWS_PROFILE", f"no profile {session.profile!r} in the AWS config or credentials files (or give {option})"
+        )
+    if region is None and not session.get_config_variable("region"):
         where = f"profile {profile!r} ({option})" if profile else "the default profile"
         raise InvalidParameterError(
             "--region", f"is needed: neither AWS_DEFAULT_REGION nor {where} sets a Region for the {section} connection"

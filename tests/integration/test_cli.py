@@ -435,6 +435,22 @@ def test_no_region_anywhere_exits_2_naming_the_option(
     )
 
 
+def test_an_aws_profile_of_the_environment_that_does_not_exist_exits_2_naming_it(
+    aws: Seeded, partner_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without ``--*-profile`` botocore takes ``AWS_PROFILE``; one that names no profile failed at the first call (3)."""
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_PROFILE", "partner-c")
+
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("apply", partner_file, aws) == 2
+
+    assert calls.every == []
+    assert capsys.readouterr().err.startswith(
+        "emrfs-xacct: AWS_PROFILE: no profile 'partner-c' in the AWS config or credentials files (or give --emr-profile)"
+    )
+
+
 def test_a_connection_that_fails_exits_3_and_changes_nothing(
     aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
