@@ -6,7 +6,7 @@ are reached through AWS profiles (``--emr-profile``, ``--destination-profile``) 
 It runs the very operators the DAGs use, outside Airflow, so what it plans is what a DAG would do.
 
 The result is one JSON document on stdout and nothing else (logs and the readable plan go to
-stderr), so it can be piped. Exit status: 0 done (``verify``: every link holds), 1 ``verify`` found
+stderr), so it can be piped. Exit status: 0 done (``verify``: every link was checked and holds), 1 ``verify`` found
 a broken link, 2 the input was refused (nothing was changed), 3 an AWS call failed (denied too) or
 the connection did (nothing was changed), 4 a step failed while applying (partially applied: the
 JSON says what was), 5 ``verify`` found no broken link but could not check one (verdict ``NOT_CHECKED``),
