@@ -6,10 +6,11 @@ are reached through AWS profiles (``--emr-profile``, ``--destination-profile``) 
 It runs the very operators the DAGs use, outside Airflow, so what it plans is what a DAG would do.
 
 The result is one JSON document on stdout and nothing else (logs and the readable plan go to
-stderr), so it can be piped. Exit status: 0 done (``verify``: every link holds), 1 ``verify`` found
+stderr), so it can be piped. Exit status: 0 done (``verify``: every link was checked and holds), 1 ``verify`` found
 a broken link, 2 the input was refused (nothing was changed), 3 an AWS call failed (denied too) or
 the connection did (nothing was changed), 4 a step failed while applying (partially applied: the
-JSON says what was).
+JSON says what was), 5 ``verify`` found no broken link but could not check one (verdict ``NOT_CHECKED``),
+70 an unexpected error (a bug: the traceback is on stderr).
 """
 
 from __future__ import annotations
@@ -106,10 +107,39 @@ def load_partner(path: Path) -> dict[str, Any]:
     return document
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """
+    YAML's safe loader, refusing a key given twice in one mapping (PyYAML keeps the last one silently).
+
+    YAML 1.2.2, 3.2.1.1 Nodes: "The content of a mapping node is an unordered set of key/value node
+    pairs, with the restriction that each of the keys is unique"; JSON (RFC 8259, 4. Objects): "The
+    names within an object SHOULD be unique". A second ``role_name`` or ``s3_prefixes`` is a mistake
+    either way, and taking one of the two silently would provision something else than was read.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Mark] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # ``<<: *defaults`` may be overridden
+                continue
+            key = self.construct_object(key_node, deep=True)
+            with contextlib.suppress(TypeError):  # an unhashable key: the constructor refuses it itself
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping",
+                        node.start_mark,
+                        f"found the key {key!r} twice (first on line {seen[key].line + 1})",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
+
+
 def _read_partner_file(path: Path) -> dict[str, Any]:
-    """Parse the file as YAML (which reads JSON too); it must hold a mapping."""
+    """Parse the file as YAML (which reads JSON too); it must hold a mapping, each key once."""
     try:
-        document = yaml.safe_load(path.read_text())
+        with path.open() as stream:  # a stream: YAML's errors name the file
+            document = yaml.load(stream, Loader=_UniqueKeyLoader)  # a SafeLoader: no arbitrary objects
     except OSError as error:
         raise EmrfsXacctError(f"{path}: cannot read the partner file ({error.strerror or error})") from None
     except yaml.YAMLError as error:
@@ -156,7 +186,6 @@ def validate_partner(partner: dict[str, Any]) -> None:
         parse_s3_location,
         require_list,
         require_str,
-        validate_account_id,
         validate_name_prefix,
         validate_role_name,
     )
@@ -166,13 +195,7 @@ def validate_partner(partner: dict[str, Any]) -> None:
     emr, destination = partner["emr"], partner["destination"]
     configuration = partner["security_configuration"]
     for name, section in (("emr", emr), ("destination", destination)):
-        account = validate_account_id(section["account_id"], f"{name}.account_id")
-        if section.get("expected_account_id") is not None:
-            pinned = validate_account_id(section["expected_account_id"], f"{name}.expected_account_id")
-            if pinned != account:
-                raise InvalidParameterError(
-                    f"{name}.expected_account_id", f"is {pinned} but {name}.account_id is {account}"
-                )
+        _validate_accounts(name, section)
     validate_role_name(emr.get("ec2_role_name", DEFAULT_EC2_ROLE), "emr.ec2_role_name")
     if emr.get("release_label") is not None:
         parse_release_label(emr["release_label"], "emr.release_label")
@@ -196,6 +219,25 @@ def validate_partner(partner: dict[str, Any]) -> None:
         build_security_configuration(mappings, configuration.get("base_configuration"))
     except InvalidParameterError as error:
         raise InvalidParameterError(f"security_configuration.{error.field}", error.problem) from None
+
+
+def _validate_accounts(name: str, section: dict[str, Any]) -> None:
+    """Validate a section's ``account_id`` and its pin ``expected_account_id``, which must equal it."""
+    from airflow_provider_emrfs_xacct.pure.validation import validate_account_id
+
+    for key in ("account_id", "expected_account_id"):
+        if isinstance(section.get(key), int) and not isinstance(section[key], bool):
+            # YAML 1.1 (PyYAML) reads 111122223333 as a number, and 012345670123 as octal (another number).
+            raise InvalidParameterError(
+                f"{name}.{key}", f"must be quoted ('123456789012'): YAML read it as the number {section[key]}"
+            )
+    account = validate_account_id(section["account_id"], f"{name}.account_id")
+    if section.get("expected_account_id") is not None:
+        pinned = validate_account_id(section["expected_account_id"], f"{name}.expected_account_id")
+        if pinned != account:
+            raise InvalidParameterError(
+                f"{name}.expected_account_id", f"is {pinned} but {name}.account_id is {account}"
+            )
 
 
 def kms_key_arns(partner: dict[str, Any]) -> list[str]:
@@ -256,6 +298,79 @@ def _connection(profile: str | None, region: str | None, endpoint_url: str | Non
     return json.dumps({"conn_type": "aws", "extra": extra})
 
 
+def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
+    """
+    Refuse a bad command-line option, naming it, before any AWS call (pure but for reading the AWS config files).
+
+    Each ``--*-role-arn`` must be a role of the account the partner file names for its connection (the
+    connection acts as that role, and :func:`check_accounts` would refuse it only after assuming it);
+    ``--endpoint-url``, ``--region`` and the profiles as botocore would refuse them when it makes the first
+    client, which names no option (``Invalid endpoint: …``, ``The config profile (…) could not be found``).
+    """
+    from botocore.exceptions import InvalidRegionError
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url, validate_region_name
+
+    from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, validate_name_prefix, validate_role_arn
+
+    for section in ("emr", "destination"):
+        option = f"--{section}-role-arn"
+        role_arn = getattr(args, f"{section}_role_arn")
+        if role_arn is not None:
+            validate_role_arn(role_arn, option)
+            account = partner[section]["account_id"]
+            if account_of_arn(role_arn) != account:
+                raise InvalidParameterError(
+                    option,
+                    f"is a role of account {account_of_arn(role_arn)}, but the partner file's {section}.account_id "
+                    f"is {account}: {role_arn!r}",
+                )
+    for section in ("emr", "destination"):
+        _check_profile_and_region(section, getattr(args, f"{section}_profile"), args.region)
+    if args.endpoint_url is not None and not (
+        args.endpoint_url.split("://", 1)[0] in ("http", "https")
+        and (is_valid_endpoint_url(args.endpoint_url) or is_valid_ipv6_endpoint_url(args.endpoint_url))
+    ):
+        raise InvalidParameterError(
+            "--endpoint-url", f"must be an http:// or https:// URL with a host, got {args.endpoint_url!r}"
+        )
+    if getattr(args, "security_configuration", None) is not None:  # verify, revoke: as the operators check it
+        validate_name_prefix(args.security_configuration, "--security-configuration", max_length=256)
+    try:
+        validate_region_name(args.region)
+    except InvalidRegionError:
+        raise InvalidParameterError("--region", f"is not a Region name such as us-east-1: {args.region!r}") from None
+
+
+def _check_profile_and_region(section: str, profile: str | None, region: str | None) -> None:
+    """
+    Refuse a profile the AWS config and credentials files do not hold, and a connection with no Region.
+
+    Without ``--region`` the connection's Region is botocore's (``AWS_DEFAULT_REGION``, then the profile's
+    ``region``); when there is none, botocore fails only at the first call, with "You must specify a region".
+    """
+    import botocore.session
+
+    option = f"--{section}-profile"
+    if profile is not None:
+        profiles = botocore.session.Session().available_profiles
+        if profile not in profiles:
+            known = ", ".join(sorted(profiles)) or "none"
+            raise InvalidParameterError(
+                option, f"no profile {profile!r} in the AWS config or credentials files (profiles there: {known})"
+            )
+    session = botocore.session.Session(profile=profile)
+    if profile is None and session.profile is not None and session.profile not in session.available_profiles:
+        # No option given, and the environment's AWS_PROFILE names no profile.
+        raise InvalidParameterError(
+            "AWS_PROFILE", f"no profile {session.profile!r} in the AWS config or credentials files (or give {option})"
+        )
+    if region is None and not session.get_config_variable("region"):
+        where = f"profile {profile!r} ({option})" if profile else "the default profile"
+        raise InvalidParameterError(
+            "--region", f"is needed: neither AWS_DEFAULT_REGION nor {where} sets a Region for the {section} connection"
+        )
+
+
 def configure_connections(args: argparse.Namespace) -> None:
     """Define the two connections the operators use, from the command line's profiles."""
     os.environ[f"AIRFLOW_CONN_{EMR_CONN.upper()}"] = _connection(
@@ -272,6 +387,11 @@ def _pinned(section: dict[str, Any]) -> dict[str, Any]:
     once already; each operator checks it again before it changes anything).
     """
     return {"expected_account_id": section.get("expected_account_id") or section["account_id"]}
+
+
+def _pinned_destination(partner: dict[str, Any]) -> dict[str, Any]:
+    """The destination account pin of an operator that acts through both connections (revoke, verify)."""
+    return {"expected_destination_account_id": _pinned(partner["destination"])["expected_account_id"]}
 
 
 def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[Any]:
@@ -346,6 +466,25 @@ def revoke_operator(partner: dict[str, Any], args: argparse.Namespace, *, dry_ru
         dry_run=dry_run,
         do_xcom_push=True,
         **_pinned(partner["emr"]),
+        **_pinned_destination(partner),
+    )
+
+
+def verify_operator(partner: dict[str, Any], args: argparse.Namespace) -> Any:
+    from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
+
+    return VerifyCrossAccountAccessOperator(
+        task_id="verify",
+        aws_conn_id=EMR_CONN,
+        destination_aws_conn_id=DESTINATION_CONN,
+        security_configuration=args.security_configuration or _current_configuration(partner),
+        emr_ec2_role_name=partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE),
+        release_label=partner["emr"].get("release_label"),
+        cluster_id=args.cluster_id,
+        fail_on_broken=False,
+        do_xcom_push=False,
+        **_pinned(partner["emr"]),
+        **_pinned_destination(partner),
     )
 
 
@@ -410,9 +549,12 @@ def check_accounts(partner: dict[str, Any]) -> str:
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
     partitions: dict[str, str] = {}
+    regions: dict[str, str | None] = {}
     for section, label, conn_id in (("emr", "EMR", EMR_CONN), ("destination", "destination", DESTINATION_CONN)):
         expected = partner[section].get("expected_account_id") or partner[section]["account_id"]
-        sts: Any = AwsBaseHook(aws_conn_id=conn_id, client_type="sts").conn
+        hook = AwsBaseHook(aws_conn_id=conn_id, client_type="sts")
+        sts: Any = hook.conn
+        regions[label] = hook.conn_region_name
         identity = sts.get_caller_identity()
         actual, partitions[label] = identity["Account"], identity["Arn"].split(":")[1]
         if actual != expected:
@@ -431,6 +573,24 @@ def check_accounts(partner: dict[str, Any]) -> str:
             raise InvalidParameterError(
                 f"destination.kms_key_arns[{index}]",
                 f"is a key of partition {key.split(':')[1]}, but the connections act in {partitions['EMR']}",
+            )
+        # The key policy is edited through the destination connection's KMS endpoint, of its Region, as
+        # GrantKmsKeyUserOperator checks again: "KMS keys are specific to the Amazon Web Services Region that
+        # they are created in, and you can't use KMS keys from one Amazon Web Services Region in another"
+        # (Amazon RDS API Reference, CreateDBInstanceReadReplica, KmsKeyId; multi-Region keys are
+        # separate keys, each with its own ARN and key policy: AWS KMS Developer Guide, "Multi-Region keys").
+        if key.split(":")[3] != regions["destination"]:
+            raise InvalidParameterError(
+                f"destination.kms_key_arns[{index}]",
+                f"is a key of Region {key.split(':')[3]}, but the destination connection acts in "
+                f"{regions['destination']} (--region)",
+            )
+    for index, mapping in enumerate(partner["security_configuration"].get("role_mappings") or []):
+        role = str(mapping["Role"])
+        if role.split(":")[1] != partitions["EMR"]:
+            raise InvalidParameterError(
+                f"security_configuration.role_mappings[{index}].Role",
+                f"is a role of partition {role.split(':')[1]}, but the connections act in {partitions['EMR']}: {role!r}",
             )
     return partitions["EMR"]
 
@@ -507,6 +667,7 @@ class PartiallyAppliedError(Exception):
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     partner = load_partner(Path(args.partner_file))
+    validate_options(args, partner)
     configure_connections(args)
     partner[PARTITION_KEY] = check_accounts(partner)
     if args.command in ("plan", "apply"):
@@ -517,26 +678,18 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _emit(result, out)
         return 0
     if args.command == "verify":
-        from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
+        from airflow_provider_emrfs_xacct.pure.checks.findings import VERDICT_FAIL, VERDICT_PASS
 
-        verifier = VerifyCrossAccountAccessOperator(
-            task_id="verify",
-            aws_conn_id=EMR_CONN,
-            destination_aws_conn_id=DESTINATION_CONN,
-            security_configuration=args.security_configuration or _current_configuration(partner),
-            emr_ec2_role_name=partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE),
-            release_label=partner["emr"].get("release_label"),
-            cluster_id=args.cluster_id,
-            fail_on_broken=False,
-            do_xcom_push=False,
-            **_pinned(partner["emr"]),
-        )
+        verifier = verify_operator(partner, args)
         report = verifier.execute({}, **_task_runner_sentinel(verifier))
         _emit(report, out)
-        return 0 if report["healthy"] else 1
+        return {VERDICT_PASS: 0, VERDICT_FAIL: 1}.get(report["verdict"], NOT_CHECKED)
+    if args.security_configuration is not None:
+        _require_configuration(args.security_configuration, partner)
     result = plan_and_apply(lambda dry: [revoke_operator(partner, args, dry_run=dry)], apply=not args.dry_run, err=err)
     new_configuration = (result["values"].get("revoke") or {}).get("security_configuration")
     result["security_configuration"] = new_configuration
+    result["partner"] = partner.get("partner")
     if args.keep_security_configuration:
         print(
             "Security configuration kept as it is: clusters launched with it still map the partner's prefixes "
@@ -545,6 +698,29 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     _emit(result, out)
     return 0
+
+
+def _require_configuration(name: str, partner: dict[str, Any]) -> None:
+    """
+    Refuse ``revoke --security-configuration NAME`` when the EMR account has no configuration by that name.
+
+    The revoke operator skips a missing one with a warning (a DAG's retry after a cleanup must not
+    fail), and its result, no configuration, would read as "it held nothing but the partner's mappings":
+    a mistyped name would tell the user the next clusters need none.
+    """
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+    from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+
+    hook = EmrfsEmrHook(aws_conn_id=EMR_CONN)
+    with explain_access_denied(hook):
+        document = hook.describe_security_configuration(name)
+    if document is None:
+        raise InvalidParameterError(
+            "--security-configuration",
+            f"the EMR account {partner['emr']['account_id']} has no security configuration named {name!r}: "
+            "give the one the partner's clusters use (aws emr list-security-configurations), or "
+            "--keep-security-configuration (nothing was changed)",
+        )
 
 
 def _emit(result: Any, out: TextIO) -> None:
@@ -589,9 +765,9 @@ _COMMANDS = {
         f"example:\n  emrfs-xacct apply {_FILES}",
     ),
     "verify": (
-        "check every link of the chain in both accounts (exit 1 when one is broken)",
+        "check every link of the chain in both accounts (exit 1 when one is broken, 5 when one is not checked)",
         "Read the live documents of both accounts and check every link of the chain; print the "
-        "report.\nExit status 1 when a link is broken.",
+        "report.\nExit status 1 when a link is broken, 5 when none is but one could not be checked.",
         f"example:\n  emrfs-xacct verify {_FILES} --cluster-id j-2AXXXXXXGAPLF",
     ),
     "revoke": (
@@ -697,6 +873,11 @@ def _quiet(err: TextIO, *, verbose: bool) -> Iterator[None]:
 
 #: Exit status of a failure in the apply phase, after changes may have been made.
 PARTIALLY_APPLIED = 4
+#: Exit status of ``verify`` when no link failed but one could not be checked (verdict ``NOT_CHECKED``):
+#: not 0, which says every link holds.
+NOT_CHECKED = 5
+#: Exit status of an unexpected error (a bug), with its traceback on stderr: sysexits.h's EX_SOFTWARE.
+INTERNAL_ERROR = 70
 
 
 def _partially_applied(failure: PartiallyAppliedError, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -736,7 +917,10 @@ def main(argv: list[str] | None = None) -> int:
                 "airflow",
                 "botocore",
             ):
-                raise
+                # A bug: show where, and exit with a status of its own (Python's own, 1, is verify's "broken link").
+                traceback.print_exception(error, file=err)
+                print(f"emrfs-xacct: unexpected error (a bug; please report it): {error!r}", file=err)
+                return INTERNAL_ERROR
             print(f"emrfs-xacct: AWS call failed: {error}", file=err)
             return 3
 

@@ -129,6 +129,9 @@ def test_plan_apply_verify_revoke(aws: Seeded, partner_file: Path, capsys: pytes
     captured = capsys.readouterr()
     assert json.loads(captured.out)["summary"] == "No changes."
     assert captured.err.rstrip().endswith("No changes.")
+    # plan says so too, with the same exit status (docs/cli.md: scripts read .summary).
+    assert emrfs_xacct("plan", partner_file, aws) == 0
+    assert json.loads(capsys.readouterr().out)["summary"] == "No changes."
 
     # verify: healthy, then broken.
     capsys.readouterr()
@@ -183,8 +186,24 @@ def test_plan_apply_verify_revoke(aws: Seeded, partner_file: Path, capsys: pytes
             "security_configuration: {name_prefix: emrfs-xacct-partner-b}\n",
             "s3_prefixes[0]: must start with 's3://'",
         ),
+        (  # PyYAML keeps the last of two equal keys: the role would be 'second'
+            "emr: {account_id: '111111111111'}\n"
+            "destination:\n"
+            "  account_id: '222222222222'\n"
+            "  role_name: first\n"
+            "  s3_prefixes: ['s3://partner-results-b/exports/']\n"
+            "  role_name: second\n"
+            "security_configuration: {name_prefix: emrfs-xacct-partner-b}\n",
+            "found the key 'role_name' twice (first on line 4)",
+        ),
+        (
+            '{"emr": {"account_id": "111111111111"}, "destination": {"account_id": "222222222222", '
+            '"role_name": "w", "s3_prefixes": ["s3://partner-results-b/exports/"]}, '
+            '"security_configuration": {"name_prefix": "a"}, "security_configuration": {"name_prefix": "b"}}\n',
+            "found the key 'security_configuration' twice",
+        ),
     ],
-    ids=["not-a-mapping", "missing-section", "not-yaml", "missing-key", "bad-prefix"],
+    ids=["not-a-mapping", "missing-section", "not-yaml", "missing-key", "bad-prefix", "key-twice", "json-key-twice"],
 )
 def test_a_bad_partner_file_exits_2_with_a_clear_message(
     aws: Seeded, partner_file: Path, content: str, message: str, capsys: pytest.CaptureFixture[str]
@@ -255,7 +274,24 @@ REFUSED = [
         lambda p: p["security_configuration"].update(base_configuration=["not", "a", "mapping"]),
         "security_configuration.base_configuration",
     ),
-    ("key-in-another-region", _other_region_key, "step grant_kms_key_user_0: key_arn: is in region 'eu-west-1'"),
+    (
+        "key-in-another-region",
+        _other_region_key,
+        f"destination.kms_key_arns[0]: is a key of Region eu-west-1, but the destination connection acts in {REGION}",
+    ),
+    (
+        "mapping-in-another-partition",
+        lambda p: p["security_configuration"].update(
+            role_mappings=[
+                {
+                    "Role": f"arn:aws-cn:iam::{DESTINATION_ACCOUNT}:role/{p['destination']['role_name']}",
+                    "IdentifierType": "Prefix",
+                    "Identifiers": p["destination"]["s3_prefixes"],
+                }
+            ]
+        ),
+        "security_configuration.role_mappings[0].Role: is a role of partition aws-cn, but the connections act in aws",
+    ),
     (
         "key-in-another-account",
         lambda p: p["destination"].update(
@@ -271,10 +307,17 @@ REFUSED = [
     (
         "wrong-account-in-file",
         lambda p: p["destination"].update(account_id="333333333333", kms_key_arns=[]),
-        "the destination connection acts in account 222222222222, but the partner file's "
+        # The role ARN names its account: refused before any call (a profile's account, which nothing
+        # names, is checked by sts:GetCallerIdentity: see the test of the documented profiles).
+        "--destination-role-arn: is a role of account 222222222222, but the partner file's "
         "destination.account_id is 333333333333",
     ),
     ("bad-release-label", lambda p: p["emr"].update(release_label="7.5.0"), "emr.release_label"),
+    (  # written unquoted, as 012345670123: YAML reads an octal number (1402433619), not the account
+        "account-read-as-a-number",
+        lambda p: p["emr"].update(account_id=0o12345670123),
+        "emr.account_id: must be quoted ('123456789012'): YAML read it as the number 1402433619",
+    ),
     ("keys-empty-string", lambda p: p["destination"].update(kms_key_arns=""), "destination.kms_key_arns[0]: must not"),
 ]
 
@@ -315,12 +358,97 @@ def test_swapped_connections_are_refused_naming_the_accounts(
     with CallRecorder().everywhere() as calls:
         assert cli.main(swapped) == 2
 
-    assert calls.mutating == []
-    # Stopped at the first connection's account check: its credentials, then who they are.
-    assert calls.every == [("sts", "AssumeRole"), ("sts", "GetCallerIdentity")]
+    # The role ARNs name their accounts: refused before any call (swapped profiles, which name none,
+    # are refused by each connection's sts:GetCallerIdentity: see the test of the documented profiles).
+    assert calls.every == []
     err = capsys.readouterr().err
-    assert f"the EMR connection acts in account {DESTINATION_ACCOUNT}" in err
+    assert f"--emr-role-arn: is a role of account {DESTINATION_ACCOUNT}" in err
     assert f"emr.account_id is {EMR_ACCOUNT}" in err
+
+
+#: Command-line options that must be refused, naming the option, before any AWS call (exit 2, as input).
+BAD_OPTIONS = [
+    ("role-arn-not-an-arn", ["--emr-role-arn", "not-an-arn"], "--emr-role-arn: is not an ARN"),
+    (
+        "role-arn-of-the-other-account",
+        ["--destination-role-arn", f"arn:aws:iam::{EMR_ACCOUNT}:role/{PROVISIONER_ROLE}"],
+        f"--destination-role-arn: is a role of account {EMR_ACCOUNT}, but the partner file's "
+        f"destination.account_id is {DESTINATION_ACCOUNT}",
+    ),
+    (
+        "role-arn-not-a-role",
+        ["--emr-role-arn", f"arn:aws:iam::{EMR_ACCOUNT}:user/me"],
+        "--emr-role-arn: must be a role",
+    ),
+    ("unknown-profile", ["--destination-profile", "partner-c"], "--destination-profile: no profile 'partner-c'"),
+    ("endpoint-without-scheme", ["--endpoint-url", "127.0.0.1:5000"], "--endpoint-url: must be an http:// or https://"),
+    ("region-not-a-name", ["--region", "us east 1"], "--region: is not a Region name"),
+]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"), [case[1:] for case in BAD_OPTIONS], ids=[case[0] for case in BAD_OPTIONS]
+)
+def test_a_bad_option_exits_2_naming_it_before_any_aws_call(
+    aws: Seeded,
+    partner_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    options: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """
+    Refused as input (2), not as an AWS call that failed (3) nor with a traceback: botocore's own
+    errors (``Parameter validation failed``, ``Invalid endpoint``, ``The config profile (…) could not
+    be found``) name no option.
+    """
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))  # none: nothing of this machine's
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+
+    with CallRecorder().everywhere() as calls:
+        assert cli.main([*cli_arguments("apply", partner_file, aws), *options]) == 2
+
+    assert calls.every == []
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"emrfs-xacct: {message}"), captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_no_region_anywhere_exits_2_naming_the_option(
+    aws: Seeded, partner_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No ``--region``, no ``AWS_DEFAULT_REGION``, no config file: botocore fails only at the first call (it was exit 3)."""
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    arguments = cli_arguments("apply", partner_file, aws)
+    del arguments[arguments.index("--region") : arguments.index("--region") + 2]
+
+    with CallRecorder().everywhere() as calls:
+        assert cli.main(arguments) == 2
+
+    assert calls.every == []
+    assert capsys.readouterr().err.startswith(
+        "emrfs-xacct: --region: is needed: neither AWS_DEFAULT_REGION nor the default profile sets a Region "
+        "for the emr connection"
+    )
+
+
+def test_an_aws_profile_of_the_environment_that_does_not_exist_exits_2_naming_it(
+    aws: Seeded, partner_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without ``--*-profile`` botocore takes ``AWS_PROFILE``; one that names no profile failed at the first call (3)."""
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_PROFILE", "partner-c")
+
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("apply", partner_file, aws) == 2
+
+    assert calls.every == []
+    assert capsys.readouterr().err.startswith(
+        "emrfs-xacct: AWS_PROFILE: no profile 'partner-c' in the AWS config or credentials files (or give --emr-profile)"
+    )
 
 
 def test_a_connection_that_fails_exits_3_and_changes_nothing(
@@ -344,6 +472,24 @@ def test_a_connection_that_fails_exits_3_and_changes_nothing(
     assert captured.out == ""
     assert captured.err.startswith(f'emrfs-xacct: AWS call failed: Could not connect to the endpoint URL: "{nowhere}/')
     assert "Traceback" not in captured.err
+
+
+def test_a_bug_exits_with_its_own_status_not_verifys_broken_link(
+    aws: Seeded, partner_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Python's own exit status for an uncaught exception, 1, would read as "verify found a broken link"."""
+
+    def bug(*_: Any, **__: Any) -> None:
+        raise KeyError("links")  # what a bug in the report could raise
+
+    monkeypatch.setattr(cli, "verify_operator", bug)  # a stand-in for a bug: nothing real raises one on purpose
+
+    assert emrfs_xacct("verify", partner_file, aws) == cli.INTERNAL_ERROR
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "Traceback" in captured.err
+    assert "emrfs-xacct: unexpected error (a bug; please report it): KeyError('links')" in captured.err
 
 
 def test_the_documented_profiles_reach_their_accounts_and_swapped_ones_are_refused(
@@ -385,11 +531,16 @@ def test_the_documented_profiles_reach_their_accounts_and_swapped_ones_are_refus
 def assert_pinned(partner: dict[str, Any]) -> None:
     """Every operator the command line builds pins the account of the connection it acts through."""
     revoke = cli.parser().parse_args(["revoke", "p.yaml", "--keep-security-configuration"])
-    operators = [*cli.provisioning_operators(partner, dry_run=True), cli.revoke_operator(partner, revoke, dry_run=True)]
+    verify = cli.parser().parse_args(["verify", "p.yaml"])
+    both = [cli.revoke_operator(partner, revoke, dry_run=True), cli.verify_operator(partner, verify)]
+    operators = [*cli.provisioning_operators(partner, dry_run=True), *both]
     accounts = {cli.EMR_CONN: EMR_ACCOUNT, cli.DESTINATION_CONN: DESTINATION_ACCOUNT}
-    assert len(operators) == 5  # role, assume, one key, configuration; revoke
+    assert len(operators) == 6  # role, assume, one key, configuration; revoke, verify
     for operator in operators:
         assert operator.expected_account_id == accounts[operator.aws_conn_id], operator.task_id
+    for operator in both:  # they act through both connections: the destination one is pinned too
+        assert operator.destination_aws_conn_id == cli.DESTINATION_CONN
+        assert operator.expected_destination_account_id == DESTINATION_ACCOUNT, operator.task_id
 
 
 def test_every_operator_is_pinned_to_the_files_accounts(partner_file: Path) -> None:
@@ -441,11 +592,60 @@ def test_revoke_asks_what_to_do_with_the_security_configuration(
     captured = capsys.readouterr()
     result = json.loads(captured.out)
     assert result["security_configuration"] is None
+    assert result["partner"] == "partner-b"  # as apply's JSON (docs/cli.md)
     assert "Security configuration kept as it is" in captured.err
     after = state(aws, partner["destination"]["role_name"])
     assert after["assume"] is None
     assert after["key_policy"] == aws.key_policy
     assert after["configurations"] == [configuration]
+
+
+def test_revoke_refuses_a_security_configuration_that_does_not_exist_before_any_change(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A mistyped ``--security-configuration`` is refused (2), naming it: it used to revoke the grants,
+    skip the configuration with a logged warning and print ``security_configuration: null``, which
+    docs/cli.md reads as "it held nothing but the partner's mappings" (the next clusters need none).
+    """
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    partner = cli.load_partner(partner_file)
+    typo = cli._current_configuration(partner) + "x"
+    before = state(aws, partner["destination"]["role_name"])
+    capsys.readouterr()
+
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("revoke", partner_file, aws, "--security-configuration", typo) == 2
+
+    assert calls.mutating == []
+    assert state(aws, partner["destination"]["role_name"]) == before
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(
+        f"emrfs-xacct: --security-configuration: the EMR account {EMR_ACCOUNT} has no security configuration "
+        f"named {typo!r}"
+    )
+
+
+def test_verify_exits_0_only_when_every_link_was_checked_and_holds(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A cluster id that names no cluster (a typo) leaves the cluster's links "not checked": the verdict is
+    NOT_CHECKED, and the exit status says so (5), not 0 ("every link holds"), which a CI gate would pass.
+    """
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    assert emrfs_xacct("verify", partner_file, aws) == 0
+    capsys.readouterr()
+
+    assert emrfs_xacct("verify", partner_file, aws, "--cluster-id", "j-0000000000000") == cli.NOT_CHECKED
+
+    report = json.loads(capsys.readouterr().out)
+    assert report["verdict"] == "NOT_CHECKED"
+    assert report["healthy"] is True  # no link failed
+    assert "cluster runs the security configuration" in [
+        link["link"] for link in report["links"] if link["status"] == "not checked"
+    ]
 
 
 @pytest.mark.parametrize("command", ["plan", "apply", "verify", "revoke"])
