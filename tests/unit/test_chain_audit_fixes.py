@@ -756,3 +756,17 @@ def test_a_listing_deny_that_needs_a_listing_key_spares_heads_of_missing_keys(co
 
     assert link.status == PASS, link
 
+
+
+def test_a_refused_upload_under_a_prefix_named_404_gets_the_upload_fix() -> None:
+    """The fix of the 404 check was chosen by "404" in the request's text, which a prefix may hold too."""
+    prefix = f"s3://{BUCKET}/404-reports"
+    state = healthy_state()
+    state.security_configuration = mappings((ROLE, "Prefix", prefix))
+    state.destination_roles = {ROLE: destination_role_reading_only(ROLE, (prefix,))}
+
+    link = by_name(check_chain(state))[f"write files {prefix}/"]
+
+    assert link.status == FAIL
+    assert "s3:PutObject" in link.detail
+    assert link.fix == "EnsureDestinationRoleOperator with this prefix in s3_prefixes"
