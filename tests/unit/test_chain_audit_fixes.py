@@ -770,3 +770,19 @@ def test_a_refused_upload_under_a_prefix_named_404_gets_the_upload_fix() -> None
     assert link.status == FAIL
     assert "s3:PutObject" in link.detail
     assert link.fix == "EnsureDestinationRoleOperator with this prefix in s3_prefixes"
+
+
+def test_a_deny_of_recursive_listings_fails_the_job_commit() -> None:
+    """
+    The job commit's recursive delete of ``_temporary`` lists without a delimiter, so it carries no
+    ``s3:delimiter`` (S3 condition keys; Null: "true" when the key is absent, IAM User Guide, "Condition
+    operators"). A Deny of such listings under the prefix refuses it; it was a PASS, judged as ``delimiter=/``.
+    """
+    state = bucket_denies_listing({"Null": {"s3:delimiter": "true", "s3:prefix": "false"}})
+
+    links = by_name(check_chain(state))
+
+    assert links[JOB_COMMIT].status == FAIL, links[JOB_COMMIT]
+    assert "ListObjectsV2" in links[JOB_COMMIT].detail
+    assert "ListingRule" in links[JOB_COMMIT].statement
+    assert links[WRITE_FILES].status == PASS  # its HEADs' 404 check carries no s3:prefix: the Deny does not hold
