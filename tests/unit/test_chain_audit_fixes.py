@@ -757,7 +757,6 @@ def test_a_listing_deny_that_needs_a_listing_key_spares_heads_of_missing_keys(co
     assert link.status == PASS, link
 
 
-
 def test_a_refused_upload_under_a_prefix_named_404_gets_the_upload_fix() -> None:
     """The fix of the 404 check was chosen by "404" in the request's text, which a prefix may hold too."""
     prefix = f"s3://{BUCKET}/404-reports"
