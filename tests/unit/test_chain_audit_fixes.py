@@ -785,3 +785,17 @@ def test_a_deny_of_recursive_listings_fails_the_job_commit() -> None:
     assert "ListObjectsV2" in links[JOB_COMMIT].detail
     assert "ListingRule" in links[JOB_COMMIT].statement
     assert links[WRITE_FILES].status == PASS  # its HEADs' 404 check carries no s3:prefix: the Deny does not hold
+
+
+def test_a_deny_in_the_roles_own_policy_names_that_policy_in_the_fix() -> None:
+    state = healthy_state()
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    deny = {"Sid": "NoDeletes", "Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}
+    role.policies.append(("inline policy guard", {"Version": "2012-10-17", "Statement": [deny]}))
+
+    link = by_name(check_chain(state))[JOB_COMMIT]
+
+    assert link.status == FAIL
+    assert link.statement == "inline policy guard: Sid NoDeletes"
+    assert link.fix == "a Deny in inline policy guard blocks it: change that statement"
