@@ -32,6 +32,9 @@ class S3Call:
     :param key: the object key, ``{p}`` standing for the prefix without its slash; ``None`` for a
         request on the bucket.
     :param list_prefix: the ``prefix`` parameter of a listing (the ``s3:prefix`` condition key).
+    :param delimiter: the ``delimiter`` parameter of a listing (the ``s3:delimiter`` condition key); ``None``
+        for a recursive listing, which sends none (a recursive ``delete``: Hadoop lists every key under the
+        path, not one level; the stand-in's writer sends none either).
     :param missing: a ``HEAD`` of a key that does not exist yet: S3 answers 404 only to a caller
         allowed ``s3:ListBucket`` on the bucket, 403 otherwise (S3 API Reference, HeadObject:
         "If you have the s3:ListBucket permission on the bucket, Amazon S3 returns an HTTP status
@@ -49,6 +52,7 @@ class S3Call:
     action: str
     key: str | None
     list_prefix: str | None = None
+    delimiter: str | None = "/"
     missing: bool = False
     kms: tuple[str, ...] = ()
     required: bool = True
@@ -89,7 +93,7 @@ WRITE_REQUESTS: tuple[S3Call, ...] = (
     S3Call("abort pending uploads", "ListMultipartUploads", "s3:ListBucketMultipartUploads", None),
     S3Call("abort pending uploads", "AbortMultipartUpload", "s3:AbortMultipartUpload", f"{{p}}/{PART}"),
     # job commit: FileOutputCommitter.commitJob deletes _temporary and writes _SUCCESS
-    S3Call("job commit", "ListObjectsV2", "s3:ListBucket", None, list_prefix="{p}/_temporary"),
+    S3Call("job commit", "ListObjectsV2", "s3:ListBucket", None, list_prefix="{p}/_temporary", delimiter=None),
     S3Call("job commit", "DeleteObject", "s3:DeleteObject", "{p}/_temporary_$folder$"),
     S3Call("job commit", "DeleteObject", "s3:DeleteObject", "{p}_$folder$"),
     S3Call("job commit", "HeadObject", "s3:GetObject", "{p}/_SUCCESS", missing=True),

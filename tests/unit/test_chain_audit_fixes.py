@@ -6,7 +6,7 @@ security configuration and instance profile. The state is :func:`tests.unit.test
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -21,10 +21,13 @@ from tests.unit.test_chain import (
     BUCKET,
     CONFIGURATION,
     EMR_ROLE,
+    IDENTIFIER,
     KEY,
     PREFIX,
     ROLE,
+    THIRD_ACCOUNT,
     by_name,
+    destination_role,
     healthy_state,
     mappings,
 )
@@ -563,3 +566,236 @@ def test_with_an_s3_bucket_key_the_key_policy_sees_the_bucket_arn() -> None:
     assert by_name(check_chain(state))[KMS].status == PASS
     bucket_of(state).bucket_key_enabled = True
     assert by_name(check_chain(state))[KMS].status == FAIL
+
+
+# S3 access: the optional request, who counts as a writer, the 404 check's listing -----------------------
+
+WRITE_FILES = f"write files {PREFIX}"
+LOOKUP = f"output directory lookup {PREFIX}"
+JOB_COMMIT = f"job commit {PREFIX}"
+
+
+def test_a_role_that_may_not_list_parts_gets_a_warning_not_a_failure() -> None:
+    """
+    ``ListParts`` (``s3:ListMultipartUploadParts``) is no step of a successful write: Hadoop's S3A documentation
+    ("Working with IAM Assumed Roles", "Write Access Permissions") lists what "must all be granted for write
+    access" without it (``s3:Get*``, ``s3:Delete*``, ``s3:Put*``, ``s3:ListBucket``,
+    ``s3:ListBucketMultipartUploads``, ``s3:AbortMultipartUpload``); S3 needs it only to list a pending upload's
+    parts (S3 API Reference, ListParts). Refused, the write goes on: a warning with the fix, the verdict PASS.
+    """
+    state = healthy_state()
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    objects = role.policies[0][1]["Statement"][0]
+    objects["Action"] = [action for action in objects["Action"] if action != "s3:ListMultipartUploadParts"]
+
+    report = check_chain(state)
+
+    link = by_name(report)[WRITE_FILES]
+    assert link.status == "warn", link
+    assert "ListParts" in link.detail
+    assert "s3:ListMultipartUploadParts not allowed by any statement" in link.detail
+    assert "EnsureDestinationRoleOperator" in link.fix
+    assert [item.status for item in report.links if item.status not in (PASS, "warn")] == []
+    assert report.verdict == "PASS"
+
+
+def test_a_bucket_policy_deny_of_list_parts_is_a_warning_naming_the_statement() -> None:
+    state = healthy_state()
+    bucket_of(state).policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "NoPartListing",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:ListMultipartUploadParts",
+                "Resource": f"arn:aws:s3:::{BUCKET}/*",
+            }
+        ],
+    }
+
+    link = by_name(check_chain(state))[WRITE_FILES]
+
+    assert link.status == "warn", link
+    assert "NoPartListing" in link.statement
+    assert "the bucket policy denies it" in link.fix
+
+
+def test_a_role_that_is_refused_an_upload_still_counts_as_the_writer() -> None:
+    """
+    Every upload of the write (PutObject, CreateMultipartUpload, UploadPart, CompleteMultipartUpload) is
+    authorized as ``s3:PutObject`` (S3 User Guide, "Multipart upload and permissions": "You must be allowed to
+    perform the s3:PutObject action on an object to create multipart upload request"), so the role EMRFS routes
+    them to is the writer whether or not it may write yet: once it may, S3 makes its account the objects' owner
+    on an ObjectWriter bucket (S3 User Guide, "Controlling ownership of objects"). Both links fail.
+    """
+    state = healthy_state()
+    third_role = f"arn:aws:iam::{THIRD_ACCOUNT}:role/partner-writer"
+    state.security_configuration = mappings((third_role, "Prefix", IDENTIFIER))
+    state.destination_roles = {third_role: destination_role_reading_only(third_role)}
+    bucket_of(state).object_ownership = "ObjectWriter"
+    bucket_of(state).policy = grant(None, "aws", third_role, {LOCATION})
+
+    links = by_name(check_chain(state))
+
+    assert links[WRITE_FILES].status == FAIL
+    assert "s3:PutObject" in links[WRITE_FILES].detail
+    assert links[OWNER].status == FAIL
+    assert THIRD_ACCOUNT in links[OWNER].detail
+
+
+def test_a_role_that_only_reads_under_the_prefix_is_not_a_writer() -> None:
+    """
+    Only the roles of the uploads own what the write leaves: a role of another account that a narrower mapping
+    routes one HEAD to (``exports/_temporary/0``, which the write never puts) owns nothing, so the ObjectWriter
+    bucket's objects are the destination role's account's.
+    """
+    state = healthy_state()
+    reader = f"arn:aws:iam::{THIRD_ACCOUNT}:role/partner-reader"
+    state.security_configuration = mappings(
+        (reader, "Prefix", f"s3://{BUCKET}/exports/_temporary/0"), (ROLE, "Prefix", IDENTIFIER)
+    )
+    state.destination_roles[reader] = destination_role_reading_only(reader)
+    bucket_of(state).object_ownership = "ObjectWriter"
+
+    report = check_chain(state)
+
+    [owner] = [link for link in report.links if link.mapping == 1 and link.link == OWNER]
+    assert owner.status == PASS, owner
+    assert reader not in owner.detail
+    # The reader's HEAD was judged for mapping 1 (it is refused: the bucket policy grants it nothing).
+    [mkdirs] = [link for link in report.links if link.mapping == 1 and link.link == MKDIRS]
+    assert reader in mkdirs.detail
+
+
+def test_the_fix_for_a_role_of_another_account_the_bucket_policy_does_not_name_is_the_bucket_policy() -> None:
+    """Cross-account, both sides must allow (IAM User Guide, "Cross-account policy evaluation logic")."""
+    state = healthy_state()
+    third_role = f"arn:aws:iam::{THIRD_ACCOUNT}:role/partner-writer"
+    state.security_configuration = mappings((third_role, "Prefix", IDENTIFIER))
+    state.destination_roles = {third_role: destination_role(third_role)}
+
+    link = by_name(check_chain(state))[LOOKUP]
+
+    assert link.status == FAIL
+    assert third_role in link.detail
+    assert link.fix == "the bucket policy must allow this role (it is in another account)"
+
+
+def destination_role_reading_only(arn: str, prefixes: tuple[str, ...] = (IDENTIFIER,)) -> RoleState:
+    """The provider's destination role without ``s3:PutObject``: it may read and list, not upload."""
+    role = destination_role(arn, prefixes)
+    objects = role.policies[0][1]["Statement"][0]
+    objects["Action"] = [action for action in objects["Action"] if action != "s3:PutObject"]
+    return role
+
+
+def bucket_denies_listing(condition: dict[str, Any]) -> ChainState:
+    state = healthy_state()
+    bucket_of(state).policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ListingRule",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:ListBucket",
+                "Resource": f"arn:aws:s3:::{BUCKET}",
+                "Condition": condition,
+            }
+        ],
+    }
+    return state
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        # S3 User Guide, "Bucket policy examples": a Deny of listings outside a home prefix. A negated operator
+        # holds on a request without its key (IAM User Guide, "Condition operators": "If the key that you
+        # specify in a policy condition is not present in the request context, the values do not match ... the
+        # condition can return true" for StringNotLike and the other negated operators).
+        {"StringNotLike": {"s3:prefix": ["", "exports/*"]}},
+        # IAM User Guide, "Condition operators", Null: "true" when the key is absent from the request.
+        {"Null": {"s3:prefix": "true"}},
+        {"StringNotEquals": {"s3:delimiter": "/"}},
+        {"Null": {"s3:max-keys": "true"}},
+    ],
+    ids=["prefix-not-like", "prefix-null", "delimiter-not-equals", "max-keys-null"],
+)
+def test_a_listing_deny_that_holds_without_the_listing_keys_makes_heads_of_missing_keys_fail(
+    condition: dict[str, Any],
+) -> None:
+    """
+    The 404 of a HEAD of a missing key needs ``s3:ListBucket`` (S3 API Reference, HeadObject, "Permissions"),
+    and a HEAD carries none of ListObjects' parameters, so none of the S3 condition keys ``s3:prefix``,
+    ``s3:delimiter``, ``s3:max-keys`` (Service Authorization Reference, Amazon S3: they are ListBucket's
+    "prefix", "delimiter" and "max-keys" parameters). A bucket-policy Deny that holds on a request without them
+    refuses it: 403, and Hadoop's getFileStatus fails.
+    """
+    link = by_name(check_chain(bucket_denies_listing(condition)))[WRITE_FILES]
+
+    assert link.status == FAIL, link
+    assert "404 (not 403) for HEAD of missing" in link.detail
+    assert "ListingRule" in link.statement
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringLike": {"s3:prefix": "private/*"}},
+        {"StringEquals": {"s3:delimiter": "|"}},
+        {"NumericGreaterThan": {"s3:max-keys": "100"}},
+    ],
+    ids=["prefix-like", "delimiter-equals", "max-keys-greater"],
+)
+def test_a_listing_deny_that_needs_a_listing_key_spares_heads_of_missing_keys(condition: dict[str, Any]) -> None:
+    """A non-negated operator on a key the request does not carry does not hold (IAM User Guide, "Condition operators")."""
+    link = by_name(check_chain(bucket_denies_listing(condition)))[WRITE_FILES]
+
+    assert link.status == PASS, link
+
+
+def test_a_refused_upload_under_a_prefix_named_404_gets_the_upload_fix() -> None:
+    """The fix of the 404 check was chosen by "404" in the request's text, which a prefix may hold too."""
+    prefix = f"s3://{BUCKET}/404-reports"
+    state = healthy_state()
+    state.security_configuration = mappings((ROLE, "Prefix", prefix))
+    state.destination_roles = {ROLE: destination_role_reading_only(ROLE, (prefix,))}
+
+    link = by_name(check_chain(state))[f"write files {prefix}/"]
+
+    assert link.status == FAIL
+    assert "s3:PutObject" in link.detail
+    assert link.fix == "EnsureDestinationRoleOperator with this prefix in s3_prefixes"
+
+
+def test_a_deny_of_recursive_listings_fails_the_job_commit() -> None:
+    """
+    The job commit's recursive delete of ``_temporary`` lists without a delimiter, so it carries no
+    ``s3:delimiter`` (S3 condition keys; Null: "true" when the key is absent, IAM User Guide, "Condition
+    operators"). A Deny of such listings under the prefix refuses it; it was a PASS, judged as ``delimiter=/``.
+    """
+    state = bucket_denies_listing({"Null": {"s3:delimiter": "true", "s3:prefix": "false"}})
+
+    links = by_name(check_chain(state))
+
+    assert links[JOB_COMMIT].status == FAIL, links[JOB_COMMIT]
+    assert "ListObjectsV2" in links[JOB_COMMIT].detail
+    assert "ListingRule" in links[JOB_COMMIT].statement
+    assert links[WRITE_FILES].status == PASS  # its HEADs' 404 check carries no s3:prefix: the Deny does not hold
+
+
+def test_a_deny_in_the_roles_own_policy_names_that_policy_in_the_fix() -> None:
+    state = healthy_state()
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    deny = {"Sid": "NoDeletes", "Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}
+    role.policies.append(("inline policy guard", {"Version": "2012-10-17", "Statement": [deny]}))
+
+    link = by_name(check_chain(state))[JOB_COMMIT]
+
+    assert link.status == FAIL
+    assert link.statement == "inline policy guard: Sid NoDeletes"
+    assert link.fix == "a Deny in inline policy guard blocks it: change that statement"

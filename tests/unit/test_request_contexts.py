@@ -265,6 +265,22 @@ def test_a_listing_carries_its_prefix_and_delimiter() -> None:
     assert "s3:prefix" not in request.known_absent
 
 
+def test_the_recursive_listing_of_job_commit_carries_no_delimiter() -> None:
+    """
+    S3 condition keys, s3:delimiter: ListObjects' ``delimiter`` parameter. The job commit deletes ``_temporary``
+    recursively, which lists every key under it (no delimiter), as the stand-in's writer does; the listings of
+    one level (getFileStatus, listStatus) send ``delimiter=/``.
+    """
+    state = healthy_state()
+
+    listing = s3_request(state, _role(state), _call("ListObjectsV2", "job commit"), _bucket(state), BUCKET, "exports")
+
+    assert listing is not None
+    assert listing.context["s3:prefix"] == "exports/_temporary"
+    assert "s3:delimiter" not in listing.context
+    assert "s3:delimiter" in listing.known_absent
+
+
 def test_the_requests_of_the_directory_itself_are_not_sent_for_the_bucket_root() -> None:
     # No key and no listing of "the directory itself" exists for the bucket's root.
     state = healthy_state()

@@ -207,7 +207,7 @@ def s3_request(
 
 
 def _add_listing(call: S3Call, stem: str, context: dict[str, Any], absent: set[str]) -> bool:
-    """Add the ``s3:prefix``/``s3:delimiter`` of a listing (``False``: this listing is not sent)."""
+    """Add the ``s3:prefix``/``s3:delimiter`` of a listing, or mark them absent (``False``: this listing is not sent)."""
     if call.list_prefix is None:
         absent.update({"s3:prefix", "s3:delimiter", "s3:max-keys"})
         return True
@@ -218,7 +218,10 @@ def _add_listing(call: S3Call, stem: str, context: dict[str, Any], absent: set[s
         context["s3:prefix"] = prefix
     else:
         absent.add("s3:prefix")
-    context["s3:delimiter"] = "/"
+    if call.delimiter is not None:
+        context["s3:delimiter"] = call.delimiter
+    else:
+        absent.add("s3:delimiter")
     return True
 
 

@@ -79,6 +79,8 @@ class _Outcome:
     #: Refused because RestrictPublicBuckets voids the public bucket policy's grants to other accounts: where
     #: it is on (``""``: not refused for that).
     restricted: str = ""
+    #: The ``s3:ListBucket`` S3 checks before a 404 for a HEAD of a missing key (not a listing the job sends).
+    for_404: bool = False
 
 
 def public_policy_restricted(bucket: BucketState, account_restricts: bool = False) -> bool | None:
@@ -154,7 +156,8 @@ class _Prefix:
             )
         if call.missing:
             what = f"404 (not 403) for HEAD of missing {uri}: s3:ListBucket without s3:prefix"
-            outcomes.append(self._evaluate(role, _listing(request, role, bucket), what, True, why_role, where))
+            outcome = self._evaluate(role, _listing(request, role, bucket), what, True, why_role, where)
+            outcomes.append(replace(outcome, for_404=True))
         if call.action == "s3:PutObject":
             access.writers[role.arn] = role
         access.kms_uses.extend((role, action, request.resource) for action in call.kms)
@@ -274,7 +277,7 @@ def _s3_fix(outcome: _Outcome) -> str:
         )
     if decision.source == "permissions boundary":
         return "the role's permissions boundary does not allow it: widen the boundary"
-    if "404" in outcome.call:
+    if outcome.for_404:
         return "allow s3:ListBucket on the bucket without an s3:prefix condition (a HEAD carries none)"
     if decision.source == "resource" and decision.reason == IMPLICIT_DENY:
         return "the bucket policy must allow this role (it is in another account)"
