@@ -22,6 +22,7 @@ import pytest
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
     LaunchClusterWithSecConfigOperator,
+    TerminateClusterOperator,
 )
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
@@ -284,6 +285,65 @@ def test_a_missing_emr_role_error_names_the_account(aws: Seeded) -> None:
 
     assert f"does not exist in account {EMR_ACCOUNT}" in str(error)
     assert recorder.mutating == []  # found missing by the inline-quota read, before any write
+
+
+@pytest.mark.parametrize(
+    ("partition", "region", "account", "needle"),
+    [
+        pytest.param(
+            "aws", REGION, OTHER_ACCOUNT, f"is in account {OTHER_ACCOUNT}, but connection", id="other-account"
+        ),
+        pytest.param("aws", "eu-west-1", DESTINATION_ACCOUNT, "is in region 'eu-west-1'", id="other-region"),
+        pytest.param("aws-cn", "cn-north-1", DESTINATION_ACCOUNT, "partition 'aws-cn'", id="other-partition"),
+    ],
+)
+def test_revoke_refuses_a_key_arn_its_destination_connection_cannot_change_before_any_change(
+    aws: Seeded, partition: str, region: str, account: str, needle: str
+) -> None:
+    """``PutKeyPolicy`` acts on a key of the connection's own account, region and partition only (safety table)."""
+    provisioned = provision_partner(aws, PARTNER, PREFIX)
+    key_id = aws.kms_key_arn.rsplit("/", 1)[1]
+    operator = RevokePartnerAccessOperator(
+        task_id="revoke",
+        aws_conn_id=EMR_CONN_ID,
+        destination_aws_conn_id=DESTINATION_CONN_ID,
+        destination_role_arn=provisioned,
+        kms_key_arns=[aws.kms_key_arn, f"arn:{partition}:kms:{region}:{account}:key/{key_id}"],
+        settle_seconds=0,
+    )
+
+    error, recorder = refused(operator, InvalidParameterError)
+
+    assert error.field == "kms_key_arns[1]"
+    assert needle in error.problem
+    assert recorder.mutating == []
+    assume = client(aws.url, EMR_ACCOUNT, "iam").get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)
+    assert assume["PolicyDocument"]["Statement"][0]["Resource"] in ([provisioned], provisioned)
+
+
+def test_terminate_refuses_an_expected_account_that_is_not_the_connections_and_leaves_the_cluster(
+    aws: Seeded,
+) -> None:
+    """The teardown pins its account like every other operator: a wrong pin terminates nothing."""
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    cluster_id = emr.run_job_flow(
+        Name="export",
+        ReleaseLabel="emr-7.5.0",
+        Instances={"InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
+        JobFlowRole=EMR_EC2_ROLE,
+        ServiceRole=EMR_SERVICE_ROLE,
+    )["JobFlowId"]
+    operator = TerminateClusterOperator(
+        task_id="terminate", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster_id, expected_account_id=OTHER_ACCOUNT
+    )
+
+    error, recorder = refused(operator, InvalidParameterError)
+
+    assert error.field == "expected_account_id"
+    assert OTHER_ACCOUNT in error.problem
+    assert EMR_ACCOUNT in error.problem
+    assert recorder.mutating == []
+    assert emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"] == "WAITING"
 
 
 # Whole ARNs: revoke ------------------------------------------------------------------------------
