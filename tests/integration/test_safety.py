@@ -224,12 +224,23 @@ def test_swapped_connections_are_refused_before_any_change_naming_the_account(aw
             settle_seconds=0,
         ),
     ]
+    fields = {}
     for operator in cases:
         error, recorder = refused(operator, InvalidParameterError)
 
         assert recorder.mutating == [], operator.task_id
         assert "account" in error.problem, operator.task_id
         assert EMR_ACCOUNT in error.problem or DESTINATION_ACCOUNT in error.problem, operator.task_id
+        fields[operator.task_id] = error.field
+    # Each error names the field that holds the misplaced ARN (the table's "naming the field").
+    assert fields == {
+        "ensure_destination_role": "trusted_role_arns[0]",
+        "attach": "destination_role_arns[0]",
+        "kms": "key_arn",
+        "configuration": "role_mappings[0].Role",
+        "grant_bucket": "principal_arns[0]",
+        "revoke": "destination_role_arn",
+    }
     # Nothing was created in the EMR account.
     assert PARTNER not in {role["RoleName"] for role in client(aws.url, EMR_ACCOUNT, "iam").list_roles()["Roles"]}
 
