@@ -1,5 +1,5 @@
 """
-A worker dies right after a mutating call succeeded; the task is retried.
+A worker dies right after a mutating call succeeded; the task is retried. (And a whole run, rerun: nothing changes.)
 
 For each operator and each of its mutating calls, the call is let through to moto and then a
 botocore ``after-call`` handler raises, as if the worker had been killed before it could record
@@ -550,3 +550,28 @@ def test_retry_after_worker_died_after_mutating_call(aws: Seeded, case_name: str
             )
         ]
         assert ours == [launched]
+
+
+@pytest.mark.parametrize("case_name", list(CASES))
+def test_a_rerun_after_a_whole_run_sends_no_mutating_call_and_changes_nothing(aws: Seeded, case_name: str) -> None:
+    """
+    The README's "a rerun makes no mutating call", for every operator that changes anything: after an
+    undisturbed run, the same task run again (a new operator instance, the next try) sends no mutating
+    call through any client of the process, and both accounts read back exactly as the first run left
+    them (a launch returns the cluster the first run launched).
+    """
+    case = CASES[case_name]
+    case.prepare(aws)
+    first = case.make(aws)
+    result, first_calls, _ = run_operator(first, task_instance(first, 1))
+    assert first_calls.mutating, f"{case_name} changed nothing on its first run; the case tests nothing"
+    after_first = snapshot(aws)
+
+    rerun = case.make(aws)
+    with CallRecorder().everywhere() as calls:
+        again, _, _ = run_operator(rerun, task_instance(rerun, 2))
+
+    assert calls.mutating == []
+    assert snapshot(aws) == after_first
+    if case.operator == "launch-cluster":
+        assert again == result
