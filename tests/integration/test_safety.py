@@ -35,6 +35,7 @@ from airflow_provider_emrfs_xacct.operators.s3 import (
     GrantEmrRoleBucketAccessOperator,
     RevokeBucketAccessOperator,
 )
+from airflow_provider_emrfs_xacct.pure.bucket_policy import EMR_ROLE_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_POLICY_NAME,
     DESTINATION_POLICY_NAME,
@@ -474,7 +475,7 @@ def test_what_a_person_adds_to_restrict_provider_statements_survives_the_next_ch
     assert iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)  # untouched, still there
 
 
-@pytest.mark.parametrize("where", ["trust", "key-users", "assume-role", "destination", "bucket"])
+@pytest.mark.parametrize("where", ["trust", "key-users", "assume-role", "destination", "bucket", "emr-role-bucket"])
 def test_a_wildcard_someone_put_into_a_provider_statement_is_refused_not_written_back(aws: Seeded, where: str) -> None:
     provision_partner(aws, PARTNER, PREFIX)
     iam_a, iam_b = client(aws.url, EMR_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "iam")
@@ -513,6 +514,15 @@ def test_a_wildcard_someone_put_into_a_provider_statement_is_refused_not_written
         access = _edit_statement(access, "EmrfsXacctObjects", Resource=["arn:aws:s3:::partner-results-b/*"])
         iam_b.put_role_policy(RoleName=PARTNER, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(access))
         operator, wildcard = ensure(aws, s3_prefixes=[PREFIX + "more/"]), "'arn:aws:s3:::partner-results-b/*'"
+    elif where == "emr-role-bucket":
+        run_operator(operators(aws)["emr_role_bucket"])
+        policy = iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=EMR_ROLE_POLICY_NAME)["PolicyDocument"]
+        widened = next(statement for statement in policy["Statement"] if statement["Sid"].startswith("EmrfsXacct"))
+        widened["Action"] = ["s3:*"]
+        iam_a.put_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=EMR_ROLE_POLICY_NAME, PolicyDocument=json.dumps(policy))
+        operator = operators(aws)["emr_role_bucket"]
+        operator.s3_prefixes = [PREFIX + "more/"]
+        wildcard = "'s3:*'"
     else:
         run_operator(operators(aws)["grant_bucket"])
         bucket = json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"])
