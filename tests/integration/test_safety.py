@@ -600,6 +600,31 @@ def test_a_rendered_dry_run_flag_plans_and_a_bad_one_is_refused(aws: Seeded) -> 
     assert recorder.calls == []
 
 
+@pytest.mark.parametrize("value", ["ture", "yes", 1, None])
+def test_a_dry_run_flag_that_is_not_a_bool_is_refused_by_every_operator_before_any_call(
+    connections: None, value: Any
+) -> None:
+    """The safety table: ``dry_run`` neither a bool nor the text ``true``/``false`` is refused by all (a typo must not write)."""
+    seeded = Seeded(
+        "",
+        "arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole",
+        "partner-results-b",
+        "arn:aws:kms:us-east-1:222222222222:key/00000000-0000-0000-0000-000000000000",
+        {},
+    )
+    every = {
+        **operators(seeded, dry_run=value),
+        "terminate": TerminateClusterOperator(
+            task_id="terminate", aws_conn_id=EMR_CONN_ID, job_flow_id="j-0123456789ABC", dry_run=value
+        ),
+    }
+    for name, operator in every.items():
+        error, recorder = refused(operator, InvalidParameterError)
+        assert error.field == "dry_run", name
+        assert recorder.calls == [], name
+        assert recorder.sts_calls == [], name
+
+
 # At most one cluster per task instance --------------------------------------------------------
 
 
