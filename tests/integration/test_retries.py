@@ -30,8 +30,13 @@ from airflow_provider_emrfs_xacct.operators.revoke import (
     DeleteUnusedSecurityConfigsOperator,
     RevokePartnerAccessOperator,
 )
-from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, RevokeBucketAccessOperator
+from airflow_provider_emrfs_xacct.operators.s3 import (
+    GrantBucketAccessOperator,
+    GrantEmrRoleBucketAccessOperator,
+    RevokeBucketAccessOperator,
+)
 from airflow_provider_emrfs_xacct.pure import documents
+from airflow_provider_emrfs_xacct.pure.bucket_policy import EMR_ROLE_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.security_config import security_configuration_name
 from devstack.moto_stack import (
     BUCKET,
@@ -87,6 +92,7 @@ FOREIGN_ROLE_POLICY = {
 OWNED_PATTERNS = (
     f"/inline/{documents.DESTINATION_POLICY_NAME}",
     f"/inline/{documents.ASSUME_POLICY_NAME}",
+    f"/inline/{EMR_ROLE_POLICY_NAME}",
     f"/statement/{documents.TRUST_SID}",
     f"/statement/{documents.KEY_USERS_SID}",
     f"emr/security-configuration/{CONFIG_PREFIX}-",
@@ -231,6 +237,16 @@ OPERATORS: dict[str, tuple[type, dict[str, Any]]] = {
             "aws_conn_id": DESTINATION_CONN_ID,
             "s3_prefixes": [PREFIX],
             "principal_arns": [EMR_ROLE],
+            "settle_seconds": 0,
+        },
+    ),
+    "emr-role-bucket-access": (
+        GrantEmrRoleBucketAccessOperator,
+        {
+            "task_id": "grant_emr_role_bucket_access",
+            "aws_conn_id": EMR_CONN_ID,
+            "s3_prefixes": [PREFIX],
+            "kms_key_arns": [KEY],
             "settle_seconds": 0,
         },
     ),
@@ -379,6 +395,7 @@ CASES = {
         changes=(("enforce_bucket_owner", True),),
         owns=(f"{DESTINATION_ACCOUNT}/s3/{BUCKET}/ownership",),
     ),
+    "emr-role-bucket-access": Case("emr-role-bucket-access"),
     "revoke-bucket-access": Case("revoke-bucket-access", granted_bucket),
     # Its statements were the only ones: the policy itself goes, as the undisturbed run removes it.
     "revoke-bucket-access-last-statement": Case(
@@ -401,6 +418,7 @@ KILLS = [
     ("grant-bucket-access", "PutBucketPolicy"),
     ("grant-bucket-access-enforce-owner", "PutBucketPolicy"),
     ("grant-bucket-access-enforce-owner", "PutBucketOwnershipControls"),
+    ("emr-role-bucket-access", "PutRolePolicy"),
     ("revoke-bucket-access", "PutBucketPolicy"),
     ("revoke-bucket-access-last-statement", "DeleteBucketPolicy"),
     ("revoke-partner", "PutRolePolicy"),
@@ -503,6 +521,14 @@ def reference_run(case_name: str, aws: Seeded) -> tuple[Reference, Seeded]:
 
 
 # The tests --------------------------------------------------------------------------------------
+
+
+def test_every_operator_that_changes_anything_is_retried() -> None:
+    """The claim is "for every operator that changes anything": the dry-run table lists them all (the teardown aside)."""
+    from tests.integration.test_dry_run import CASES as DRY_RUNS
+
+    assert {cls.__name__ for cls, _ in OPERATORS.values()} == {case.id for case in DRY_RUNS}
+    assert {CASES[case].operator for case, _ in KILLS} == set(OPERATORS)
 
 
 @pytest.mark.parametrize(("case_name", "operation"), [pytest.param(*kill, id="-".join(kill)) for kill in KILLS])
