@@ -475,7 +475,9 @@ def test_what_a_person_adds_to_restrict_provider_statements_survives_the_next_ch
     assert iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)  # untouched, still there
 
 
-@pytest.mark.parametrize("where", ["trust", "key-users", "assume-role", "destination", "bucket", "emr-role-bucket"])
+@pytest.mark.parametrize(
+    "where", ["trust", "key-users", "assume-role", "destination", "bucket", "emr-role-bucket", "revoke-bucket"]
+)
 def test_a_wildcard_someone_put_into_a_provider_statement_is_refused_not_written_back(aws: Seeded, where: str) -> None:
     provision_partner(aws, PARTNER, PREFIX)
     iam_a, iam_b = client(aws.url, EMR_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "iam")
@@ -529,8 +531,11 @@ def test_a_wildcard_someone_put_into_a_provider_statement_is_refused_not_written
         for statement in bucket["Statement"]:
             statement["Principal"] = {"AWS": "*"}
         s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(bucket))
-        operator = operators(aws)["grant_bucket"]
-        operator.s3_prefixes = [PREFIX + "more/"]
+        if where == "revoke-bucket":
+            operator = operators(aws)["revoke_bucket"]
+        else:
+            operator = operators(aws)["grant_bucket"]
+            operator.s3_prefixes = [PREFIX + "more/"]
         wildcard = "'*'"
 
     error, recorder = refused(operator, ConflictError)
