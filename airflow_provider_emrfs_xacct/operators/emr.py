@@ -273,9 +273,9 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         if self.expected_account_id is not None:
             with explain_access_denied(hook):
                 self.connection_account(hook)
-        uses_role_mappings = False
+        uses_role_mappings, deleted = False, None
         if name is not None:
-            uses_role_mappings = self._uses_role_mappings(context, hook, name)
+            uses_role_mappings, deleted = self._uses_role_mappings(context, hook, name)
             config["SecurityConfiguration"] = name
             persist_links(context, self, security_configuration=name)
         launch = plan_launch(
@@ -296,6 +296,9 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         self.job_flow_overrides = {**launch.overrides, "Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": key}]}
         if self.dry_run:
             return self._plan(context, hook, key)
+        if name is not None and deleted is not None:
+            # Only now that every argument is validated: bad input changes nothing.
+            self._create_again(hook, name, deleted)
         self.log.info("Launching with security configuration %s, idempotency key %s", name, key)
         if self.deferrable and self.region_name is None:
             # The trigger waits in the region the cluster is launched in (the connection's), not in
@@ -416,11 +419,16 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
 
     def _restore(self, context: Context, hook: EmrfsEmrHook, name: str) -> dict[str, Any] | None:
         """Create the deleted configuration ``name`` again from its known document; return it (``None``: unknown)."""
-        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 
         document = self._known_document(context, name)
-        if document is None:
-            return None
+        if document is not None:
+            self._create_again(hook, name, document)
+        return document
+
+    def _create_again(self, hook: EmrfsEmrHook, name: str, document: dict[str, Any]) -> None:
+        """Create the deleted configuration ``name`` again from its document."""
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+
         self.log.warning(
             "Security configuration %s was deleted since its create task ran (DeleteUnusedSecurityConfigsOperator?); "
             "creating it again from its document",
@@ -429,7 +437,6 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         with explain_access_denied(hook):
             # Same name, same content (the name is the content's hash); a concurrent create is no conflict.
             hook.ensure_security_configuration(name, document)
-        return document
 
     def _restored_after_refusal(self, context: Context, hook: EmrfsEmrHook, name: str, refusal: ClientError) -> bool:
         """
@@ -468,10 +475,12 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             "DeleteUnusedSecurityConfigsOperator may have deleted it since: clear the create task"
         )
 
-    def _uses_role_mappings(self, context: Context, hook: EmrfsEmrHook, name: str) -> bool:
+    def _uses_role_mappings(
+        self, context: Context, hook: EmrfsEmrHook, name: str
+    ) -> tuple[bool, dict[str, Any] | None]:
         """
-        Whether the configuration has role mappings; create it again if it was deleted and its document is
-        known; refuse a configuration that does not exist (outside a dry run).
+        Whether the configuration has role mappings, and its document when it was deleted and must be created
+        again (its document known); refuse a configuration that does not exist (outside a dry run).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
@@ -488,12 +497,13 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 name,
                 "with its create task's document" if known is not None else "as if it had role mappings",
             )
-            return bool(role_mappings_of(known)) if known is not None else True
-        if document is None:
-            document = self._restore(context, hook, name)
-        if document is None:
+            return (bool(role_mappings_of(known)) if known is not None else True), None
+        if document is not None:
+            return bool(role_mappings_of(document)), None
+        deleted = self._known_document(context, name)
+        if deleted is None:
             raise self._missing(hook, name)
-        return bool(role_mappings_of(document))
+        return bool(role_mappings_of(deleted)), deleted
 
     def _plan(self, context: Context, hook: EmrfsEmrHook, key: str) -> str:
         """Return the cluster this task instance launched already; else log and push the launch it would make, and skip."""

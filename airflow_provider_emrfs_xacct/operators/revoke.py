@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
     from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+    from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
     from airflow_provider_emrfs_xacct.pure.plan import Change
 
 
@@ -98,7 +99,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
         # 1. Validate everything (no AWS call).
         self.validate_safety()
-        settings, dry_run = self.converge_settings, self.dry_run
+        dry_run = self.dry_run
         role_arn = validation.validate_role_arn(self.destination_role_arn, "destination_role_arn")
         emr_role = validation.validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         pinned_account(self.expected_destination_account_id, "expected_destination_account_id")
@@ -145,14 +146,33 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         )
         for index, key in enumerate(keys):
             validation.require_account(key, destination_account, f"kms_key_arns[{index}]", destination)
+        hooks = (emr_hook, destination_iam, kms)
+        # 3. Plan every document: each refusal (a role that is not ours, a key policy KMS would refuse or
+        # that someone widened) comes before the first write, in either account.
+        new_configuration, changes = self._revoke(hooks, emr_role, role_arn, keys, configuration, dry_run=True)
+        # 4. Apply.
+        if not dry_run and changes:
+            new_configuration, changes = self._revoke(hooks, emr_role, role_arn, keys, configuration, dry_run=False)
+        plan = self.report(context, changes)
+        return {"security_configuration": new_configuration, "plan": plan}
+
+    def _revoke(
+        self,
+        hooks: tuple[EmrfsEmrHook, EmrfsIamHook, EmrfsKmsHook],
+        emr_role: str,
+        role_arn: str,
+        keys: list[str],
+        configuration: str | None,
+        *,
+        dry_run: bool,
+    ) -> tuple[str | None, list[Change]]:
+        """Revoke ``role_arn`` from every document (or, with ``dry_run``, only plan it); return the configuration and the changes."""
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+
+        emr_hook, destination_iam, kms = hooks
+        settings = self.converge_settings
         new_configuration = None
         changes: list[Change] = []
-        if (
-            self.delete_destination_role
-        ):  # refuse a role that is not ours, or not this very ARN, before changing anything
-            with explain_access_denied(destination_iam):
-                destination_iam.delete_provider_role(role_arn, dry_run=True)
-        # 3. Apply.
         with explain_access_denied(self.hook):
             changes += self.hook.revoke_assume_role(emr_role, [role_arn], settings=settings, dry_run=dry_run)
         with explain_access_denied(kms):
@@ -161,14 +181,13 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         if configuration is not None:
             with explain_access_denied(emr_hook):
                 new_configuration, configuration_changes = self._rebuild_configuration(
-                    emr_hook, configuration, role_arn
+                    emr_hook, configuration, role_arn, dry_run=dry_run
                 )
             changes += configuration_changes
         if self.delete_destination_role:
             with explain_access_denied(destination_iam):
                 changes += destination_iam.delete_provider_role(role_arn, dry_run=dry_run)
-        plan = self.report(context, changes)
-        return {"security_configuration": new_configuration, "plan": plan}
+        return new_configuration, changes
 
     def _destination_account(self, destination_iam: EmrfsIamHook) -> str:
         """Return the account ``destination_aws_conn_id`` acts in, refusing it if ``expected_destination_account_id`` pins another."""
@@ -176,7 +195,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             destination_iam, self.destination_aws_conn_id, self.expected_destination_account_id, "changed"
         )
 
-    def _rebuild_configuration(self, hook: EmrfsEmrHook, name: str, role_arn: str) -> tuple[str | None, list[Change]]:
+    def _rebuild_configuration(
+        self, hook: EmrfsEmrHook, name: str, role_arn: str, *, dry_run: bool
+    ) -> tuple[str | None, list[Change]]:
         from airflow_provider_emrfs_xacct.pure.merge import names_any
         from airflow_provider_emrfs_xacct.pure.security_config import (
             build_security_configuration,
@@ -211,7 +232,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 )
                 return None, []
         new_name = security_configuration_name(str(self.name_prefix), rebuilt)
-        return new_name, hook.ensure_security_configuration(new_name, rebuilt, dry_run=self.dry_run)
+        return new_name, hook.ensure_security_configuration(new_name, rebuilt, dry_run=dry_run)
 
 
 class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):

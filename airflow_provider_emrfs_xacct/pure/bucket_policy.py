@@ -32,6 +32,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     aws_principals,
     find_statement,
     identity_key,
+    is_wildcard,
     live_principals,
     remove_statement,
     upsert_statement,
@@ -200,6 +201,20 @@ def _principal_without(statement: dict[str, Any] | None, principal_arn: str) -> 
         )
     remaining = dict(principal)
     others = live_principals(without_identities(as_list(principal.get("AWS")), [principal_arn]))
+    # A wildcard (``{"AWS": "*"}`` is everyone, as ``"*"``: IAM User Guide, "AWS JSON policy elements:
+    # Principal") or the role's own account still grants the role: taking its ARN out revokes nothing.
+    account = principal_arn.split(":")[4]
+    covering = [
+        value
+        for value in others
+        if is_wildcard(value) or value in (account, f"{principal_arn.split(':role/')[0]}:root")
+    ]
+    if covering:
+        raise ConflictError(
+            f"statement {statement.get('Sid')!r} grants {covering[0]!r}, which still covers {principal_arn}: revoking "
+            "the role from it would leave its access; move that principal into a statement of your own (or remove "
+            "it), then revoke again"
+        )
     if others:
         remaining["AWS"] = others if len(others) > 1 else others[0]
     else:

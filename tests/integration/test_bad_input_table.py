@@ -1,5 +1,6 @@
 """
-Malformed inputs, one table across all five operators: each is refused with a typed error naming the
+Malformed inputs, one table across the ten operators that change anything but the teardown (its one
+input, the cluster, is AWS's to judge): each is refused with a typed error naming the
 parameter, and nothing is changed in AWS (no call at all, unless the refusal depends on what is there).
 
 "Nothing is changed" is checked twice, independently: every botocore client of the process is
@@ -27,6 +28,15 @@ from airflow_provider_emrfs_xacct.operators.emr import (
 )
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from airflow_provider_emrfs_xacct.operators.revoke import (
+    DeleteUnusedSecurityConfigsOperator,
+    RevokePartnerAccessOperator,
+)
+from airflow_provider_emrfs_xacct.operators.s3 import (
+    GrantBucketAccessOperator,
+    GrantEmrRoleBucketAccessOperator,
+    RevokeBucketAccessOperator,
+)
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
 from devstack.moto_stack import (
     BUCKET,
@@ -98,6 +108,34 @@ def defaults(seeded: Seeded) -> dict[str, tuple[type, dict[str, Any]]]:
                 "security_configuration": SECURITY_CONFIGURATION,
                 "job_flow_overrides": job_flow_overrides(),
             },
+        ),
+        # The operators beyond the five steps: option (a), the revokes and the clean-up.
+        "bucket": (
+            GrantBucketAccessOperator,
+            {"aws_conn_id": DESTINATION_CONN_ID, "s3_prefixes": [PREFIX], "principal_arns": [EMR_ROLE_ARN]},
+        ),
+        "emr_bucket": (
+            GrantEmrRoleBucketAccessOperator,
+            {"aws_conn_id": EMR_CONN_ID, "s3_prefixes": [PREFIX], "kms_key_arns": [seeded.kms_key_arn]},
+        ),
+        "revoke_bucket": (
+            RevokeBucketAccessOperator,
+            {"aws_conn_id": DESTINATION_CONN_ID, "bucket": BUCKET, "principal_arns": [EMR_ROLE_ARN]},
+        ),
+        "revoke": (
+            RevokePartnerAccessOperator,
+            {
+                "aws_conn_id": EMR_CONN_ID,
+                "destination_aws_conn_id": DESTINATION_CONN_ID,
+                "destination_role_arn": DEST_ROLE_ARN,
+                "kms_key_arns": [seeded.kms_key_arn],
+                "security_configuration": SECURITY_CONFIGURATION,
+                "name_prefix": "emrfs-xacct-partner",
+            },
+        ),
+        "cleanup": (
+            DeleteUnusedSecurityConfigsOperator,
+            {"aws_conn_id": EMR_CONN_ID, "name_prefix": "emrfs-xacct-partner"},
         ),
     }
 
@@ -794,6 +832,117 @@ CASES: list[Case] = [
         "job_flow_overrides.Tags",
         NOT_LIST,
     ),
+    # --- GrantBucketAccessOperator (option (a)) ---------------------------------------------------------------
+    c(
+        "bucket-prefixes-two-buckets",
+        "bucket",
+        "s3_prefixes",
+        [PREFIX, "s3://other-bucket/x/"],
+        "s3_prefixes",
+        "must all be in one bucket",
+    ),
+    c("bucket-prefix-wildcard", "bucket", "s3_prefixes", [f"s3://{BUCKET}/ex*/"], S0, "must be a literal prefix"),
+    c("bucket-prefix-not-s3", "bucket", "s3_prefixes", ["https://example.com/x/"], S0, "must start with 's3://'"),
+    c("bucket-principal-wildcard", "bucket", "principal_arns", ["*"], P0, NOT_ARN),
+    c(
+        "bucket-principal-other-partition",
+        "bucket",
+        "principal_arns",
+        [f"arn:aws-cn:iam::{EMR_ACCOUNT}:role/E"],
+        P0,
+        PARTITION,
+    ),
+    c("bucket-principals-empty", "bucket", "principal_arns", [], "principal_arns", EMPTY),
+    c(
+        "bucket-enforce-owner-text",
+        "bucket",
+        "enforce_bucket_owner",
+        "yes",
+        "enforce_bucket_owner",
+        "must be True or False",
+    ),
+    # --- GrantEmrRoleBucketAccessOperator ---------------------------------------------------------------------
+    c("emr-bucket-role-name", "emr_bucket", "emr_ec2_role_name", "EMR role", "emr_ec2_role_name", NOT_ROLE_NAME),
+    c(
+        "emr-bucket-prefix-whole-bucket-wildcard",
+        "emr_bucket",
+        "s3_prefixes",
+        [f"s3://{BUCKET}/*"],
+        S0,
+        "must be a literal prefix",
+    ),
+    c("emr-bucket-key-not-arn", "emr_bucket", "kms_key_arns", ["alias/partner"], K0, NOT_ARN),
+    c(
+        "emr-bucket-key-other-partition",
+        "emr_bucket",
+        "kms_key_arns",
+        [f"arn:aws-cn:kms:cn-north-1:{DESTINATION_ACCOUNT}:key/{KEY_ID}"],
+        K0,
+        PARTITION,
+    ),
+    c("emr-bucket-canned-acl-text", "emr_bucket", "canned_acl", "yes", "canned_acl", "must be True or False"),
+    # --- RevokeBucketAccessOperator ---------------------------------------------------------------------------
+    c("revoke-bucket-name-with-key", "revoke_bucket", "bucket", f"{BUCKET}/x", "bucket", S3_NAMING),
+    c("revoke-bucket-name-upper", "revoke_bucket", "bucket", "Partner-Results", "bucket", S3_NAMING),
+    c("revoke-bucket-principal-wildcard", "revoke_bucket", "principal_arns", ["*"], P0, NOT_ARN),
+    c(
+        "revoke-bucket-principal-rendered-list",
+        "revoke_bucket",
+        "principal_arns",
+        f"['{EMR_ROLE_ARN}']",
+        "principal_arns",
+        RENDERED,
+    ),
+    # --- RevokePartnerAccessOperator --------------------------------------------------------------------------
+    c("revoke-role-not-arn", "revoke", "destination_role_arn", "partner-writer", "destination_role_arn", NOT_ARN),
+    c(
+        "revoke-role-wildcard",
+        "revoke",
+        "destination_role_arn",
+        f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/*",
+        "destination_role_arn",
+        WILDCARD,
+    ),
+    c("revoke-emr-role-name", "revoke", "emr_ec2_role_name", "EMR role", "emr_ec2_role_name", NOT_ROLE_NAME),
+    c("revoke-key-not-arn", "revoke", "kms_key_arns", ["alias/partner"], K0, NOT_ARN),
+    c(
+        "revoke-key-other-region",
+        "revoke",
+        "kms_key_arns",
+        [OTHER_KEY_ARN.replace("us-east-1", "eu-west-1")],
+        K0,
+        "is in region 'eu-west-1'",
+    ),
+    c(
+        "revoke-configuration-name",
+        "revoke",
+        "security_configuration",
+        "a b",
+        "security_configuration",
+        "must be 1-256 letters",
+    ),
+    c("revoke-configuration-without-prefix", "revoke", "name_prefix", None, "name_prefix", NOT_STRING),
+    c(
+        "revoke-delete-role-text",
+        "revoke",
+        "delete_destination_role",
+        "yes",
+        "delete_destination_role",
+        "must be True or False",
+    ),
+    c(
+        "revoke-destination-pin",
+        "revoke",
+        "expected_destination_account_id",
+        "2222",
+        "expected_destination_account_id",
+        "must be a 12-digit AWS account id",
+    ),
+    # --- DeleteUnusedSecurityConfigsOperator ------------------------------------------------------------------
+    c("cleanup-prefix-empty", "cleanup", "name_prefix", "", "name_prefix", EMPTY),
+    c("cleanup-prefix-wildcard", "cleanup", "name_prefix", "emrfs-*", "name_prefix", "must be 1-200 letters"),
+    c("cleanup-min-age-negative", "cleanup", "min_age_seconds", -1, "min_age_seconds", "must be a finite number >= 0"),
+    c("cleanup-min-age-text", "cleanup", "min_age_seconds", "a day", "min_age_seconds", "must be a finite number >= 0"),
 ]
 
 
@@ -824,7 +973,7 @@ def test_the_table_is_broad() -> None:
     ids = [case.id for case in CASES]
     assert len(ids) == len(set(ids))
     assert len(CASES) >= 50
-    assert {case.operator for case in CASES} == {"role", "assume", "kms", "secconf", "launch"}
+    assert {case.operator for case in CASES} == set(defaults(Seeded("", "", "", "", {})))
 
 
 def test_malformed_inputs_are_refused_before_any_change(aws: Seeded, subtests: pytest.Subtests) -> None:
@@ -834,6 +983,9 @@ def test_malformed_inputs_are_refused_before_any_change(aws: Seeded, subtests: p
     for name in ("role", "assume", "kms", "secconf"):
         plan, recorder, _ = run_operator(build(aws, hooks, name, dry_run=True))
         assert plan, name
+        assert recorder.mutating == [], name
+    for name in ("bucket", "emr_bucket", "revoke_bucket", "revoke", "cleanup"):
+        _, recorder, _ = run_operator(build(aws, hooks, name, dry_run=True))
         assert recorder.mutating == [], name
     with pytest.raises(PreconditionError, match="does not exist"):
         run_operator(build(aws, hooks, "launch"))

@@ -1,5 +1,5 @@
 """
-A worker dies right after a mutating call succeeded; the task is retried.
+A worker dies right after a mutating call succeeded; the task is retried. (And a whole run, rerun: nothing changes.)
 
 For each operator and each of its mutating calls, the call is let through to moto and then a
 botocore ``after-call`` handler raises, as if the worker had been killed before it could record
@@ -30,8 +30,13 @@ from airflow_provider_emrfs_xacct.operators.revoke import (
     DeleteUnusedSecurityConfigsOperator,
     RevokePartnerAccessOperator,
 )
-from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, RevokeBucketAccessOperator
+from airflow_provider_emrfs_xacct.operators.s3 import (
+    GrantBucketAccessOperator,
+    GrantEmrRoleBucketAccessOperator,
+    RevokeBucketAccessOperator,
+)
 from airflow_provider_emrfs_xacct.pure import documents
+from airflow_provider_emrfs_xacct.pure.bucket_policy import EMR_ROLE_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.security_config import security_configuration_name
 from devstack.moto_stack import (
     BUCKET,
@@ -87,6 +92,7 @@ FOREIGN_ROLE_POLICY = {
 OWNED_PATTERNS = (
     f"/inline/{documents.DESTINATION_POLICY_NAME}",
     f"/inline/{documents.ASSUME_POLICY_NAME}",
+    f"/inline/{EMR_ROLE_POLICY_NAME}",
     f"/statement/{documents.TRUST_SID}",
     f"/statement/{documents.KEY_USERS_SID}",
     f"emr/security-configuration/{CONFIG_PREFIX}-",
@@ -231,6 +237,16 @@ OPERATORS: dict[str, tuple[type, dict[str, Any]]] = {
             "aws_conn_id": DESTINATION_CONN_ID,
             "s3_prefixes": [PREFIX],
             "principal_arns": [EMR_ROLE],
+            "settle_seconds": 0,
+        },
+    ),
+    "emr-role-bucket-access": (
+        GrantEmrRoleBucketAccessOperator,
+        {
+            "task_id": "grant_emr_role_bucket_access",
+            "aws_conn_id": EMR_CONN_ID,
+            "s3_prefixes": [PREFIX],
+            "kms_key_arns": [KEY],
             "settle_seconds": 0,
         },
     ),
@@ -379,6 +395,7 @@ CASES = {
         changes=(("enforce_bucket_owner", True),),
         owns=(f"{DESTINATION_ACCOUNT}/s3/{BUCKET}/ownership",),
     ),
+    "emr-role-bucket-access": Case("emr-role-bucket-access"),
     "revoke-bucket-access": Case("revoke-bucket-access", granted_bucket),
     # Its statements were the only ones: the policy itself goes, as the undisturbed run removes it.
     "revoke-bucket-access-last-statement": Case(
@@ -401,6 +418,7 @@ KILLS = [
     ("grant-bucket-access", "PutBucketPolicy"),
     ("grant-bucket-access-enforce-owner", "PutBucketPolicy"),
     ("grant-bucket-access-enforce-owner", "PutBucketOwnershipControls"),
+    ("emr-role-bucket-access", "PutRolePolicy"),
     ("revoke-bucket-access", "PutBucketPolicy"),
     ("revoke-bucket-access-last-statement", "DeleteBucketPolicy"),
     ("revoke-partner", "PutRolePolicy"),
@@ -505,6 +523,14 @@ def reference_run(case_name: str, aws: Seeded) -> tuple[Reference, Seeded]:
 # The tests --------------------------------------------------------------------------------------
 
 
+def test_every_operator_that_changes_anything_is_retried() -> None:
+    """The claim is "for every operator that changes anything": the dry-run table lists them all (the teardown aside)."""
+    from tests.integration.test_dry_run import CASES as DRY_RUNS
+
+    assert {cls.__name__ for cls, _ in OPERATORS.values()} == {case.id for case in DRY_RUNS}
+    assert {CASES[case].operator for case, _ in KILLS} == set(OPERATORS)
+
+
 @pytest.mark.parametrize(("case_name", "operation"), [pytest.param(*kill, id="-".join(kill)) for kill in KILLS])
 def test_retry_after_worker_died_after_mutating_call(aws: Seeded, case_name: str, operation: str) -> None:
     case = CASES[case_name]
@@ -550,3 +576,28 @@ def test_retry_after_worker_died_after_mutating_call(aws: Seeded, case_name: str
             )
         ]
         assert ours == [launched]
+
+
+@pytest.mark.parametrize("case_name", list(CASES))
+def test_a_rerun_after_a_whole_run_sends_no_mutating_call_and_changes_nothing(aws: Seeded, case_name: str) -> None:
+    """
+    The README's "a rerun makes no mutating call", for every operator that changes anything: after an
+    undisturbed run, the same task run again (a new operator instance, the next try) sends no mutating
+    call through any client of the process, and both accounts read back exactly as the first run left
+    them (a launch returns the cluster the first run launched).
+    """
+    case = CASES[case_name]
+    case.prepare(aws)
+    first = case.make(aws)
+    result, first_calls, _ = run_operator(first, task_instance(first, 1))
+    assert first_calls.mutating, f"{case_name} changed nothing on its first run; the case tests nothing"
+    after_first = snapshot(aws)
+
+    rerun = case.make(aws)
+    with CallRecorder().everywhere() as calls:
+        again, _, _ = run_operator(rerun, task_instance(rerun, 2))
+
+    assert calls.mutating == []
+    assert snapshot(aws) == after_first
+    if case.operator == "launch-cluster":
+        assert again == result

@@ -43,6 +43,7 @@ from tests.integration.partners import (
     provision_partner,
     role_arn,
 )
+from tests.integration.state import changes, snapshot
 
 PARTNER_1, PREFIX_1 = "partner-1-writer", "s3://partner-results-b/partner-1/"
 PARTNER_2, PREFIX_2 = "partner-2-writer", "s3://partner-results-b/partner-2/"
@@ -268,6 +269,62 @@ def test_dry_run_revoke_plans_everything_and_changes_nothing(aws: Seeded, two_pa
     assert configuration(aws, result["security_configuration"]) is None  # named, not created
     assert [change["action"] for change in result["plan"]] == ["update", "update", "create", "delete"]
     assert result["plan"][3]["resource"] == f"iam role {PARTNER_1}"
+
+
+def a_deleted_role_in_a_statement_not_ours(aws: Seeded) -> str:
+    """A statement someone added to the key policy names a role deleted since: KMS shows its unique ID."""
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    deleted = iam.create_role(RoleName="console-user", AssumeRolePolicyDocument=json.dumps(TRUST_NOBODY))["Role"]
+    theirs = {"Sid": "ConsoleDecrypt", "Effect": "Allow", "Principal": {"AWS": deleted["Arn"]}, "Action": "kms:Decrypt"}
+    policy = key_policy(aws)
+    policy["Statement"].append({**theirs, "Resource": "*"})
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(policy))
+    iam.delete_role(RoleName="console-user")
+    return f"names {deleted['RoleId']!r}"
+
+
+def a_wildcard_in_the_key_users_statement(aws: Seeded) -> str:
+    """Someone widened the provider's key-users statement to every principal."""
+    policy = key_policy(aws)
+    [ours] = [statement for statement in policy["Statement"] if statement.get("Sid") == KEY_USERS_SID]
+    ours["Principal"]["AWS"] = [*as_list(ours["Principal"]["AWS"]), "*"]
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(policy))
+    return "'*'"
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [a_deleted_role_in_a_statement_not_ours, a_wildcard_in_the_key_users_statement],
+    ids=["orphan", "wildcard"],
+)
+def test_a_key_policy_the_revoke_must_refuse_is_refused_before_any_write(
+    aws: Seeded, two_partners: str, refusal: Any
+) -> None:
+    """
+    The safety table: a key policy the revoke may not write (a deleted role's unique ID in a statement
+    not ours, which KMS refuses to save; a wildcard in the provider's statement) is a ``ConflictError``
+    before any write, in either account: the EMR EC2 role's assume-role policy, written first, too.
+    """
+    needle = refusal(aws)
+    before = snapshot(aws)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
+        run_operator(
+            revoker(
+                aws,
+                PARTNER_1,
+                security_configuration=two_partners,
+                name_prefix=NAME_PREFIX,
+                delete_destination_role=True,
+            )
+        )
+
+    assert needle in str(refused.value)
+    assert calls.mutating == []
+    assert changes(before, snapshot(aws)) == {}
+    assert assumable(aws) == [role_arn(PARTNER_1), role_arn(PARTNER_2)]
 
 
 def test_delete_destination_role_deletes_a_role_the_provider_created(aws: Seeded) -> None:

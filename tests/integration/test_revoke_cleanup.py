@@ -321,3 +321,31 @@ def test_a_cleanup_between_the_create_and_the_verifier_checks_the_document_the_l
                 release_label="emr-7.5.0",
             )
         )
+
+
+def test_bad_launch_input_is_refused_before_a_deleted_configuration_is_created_again(aws: Seeded) -> None:
+    """
+    Bad input is refused before any change (safety.md): the launch validates its ``emrfs-site`` settings
+    before it creates a configuration the cleanup deleted again from its known document.
+    """
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    name = create_security_configuration([mapping(PARTNER_1, PREFIX_1)])
+    document = json.loads(emr.describe_security_configuration(Name=name)["SecurityConfiguration"])
+    emr.delete_security_configuration(Name=name)
+    operator = LaunchClusterWithSecConfigOperator(
+        task_id="launch_cluster",
+        aws_conn_id=EMR_CONN_ID,
+        emr_conn_id=None,
+        security_configuration=name,
+        security_configuration_document=document,
+        emrfs_site_properties={"fs.s3.sts.sessionDurationSeconds": "14400"},  # STS caps a chained session at 1 h
+        job_flow_overrides=small_cluster(),
+        wait_for_completion=False,
+    )
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(operator)
+
+    assert refused.value.field == "emrfs_site_properties.fs.s3.sts.sessionDurationSeconds"
+    assert calls.mutating == []
+    assert name not in [item["Name"] for item in emr.list_security_configurations()["SecurityConfigurations"]]

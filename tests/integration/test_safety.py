@@ -22,6 +22,7 @@ import pytest
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
     LaunchClusterWithSecConfigOperator,
+    TerminateClusterOperator,
 )
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
@@ -34,6 +35,7 @@ from airflow_provider_emrfs_xacct.operators.s3 import (
     GrantEmrRoleBucketAccessOperator,
     RevokeBucketAccessOperator,
 )
+from airflow_provider_emrfs_xacct.pure.bucket_policy import EMR_ROLE_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_POLICY_NAME,
     DESTINATION_POLICY_NAME,
@@ -223,12 +225,23 @@ def test_swapped_connections_are_refused_before_any_change_naming_the_account(aw
             settle_seconds=0,
         ),
     ]
+    fields = {}
     for operator in cases:
         error, recorder = refused(operator, InvalidParameterError)
 
         assert recorder.mutating == [], operator.task_id
         assert "account" in error.problem, operator.task_id
         assert EMR_ACCOUNT in error.problem or DESTINATION_ACCOUNT in error.problem, operator.task_id
+        fields[operator.task_id] = error.field
+    # Each error names the field that holds the misplaced ARN (the table's "naming the field").
+    assert fields == {
+        "ensure_destination_role": "trusted_role_arns[0]",
+        "attach": "destination_role_arns[0]",
+        "kms": "key_arn",
+        "configuration": "role_mappings[0].Role",
+        "grant_bucket": "principal_arns[0]",
+        "revoke": "destination_role_arn",
+    }
     # Nothing was created in the EMR account.
     assert PARTNER not in {role["RoleName"] for role in client(aws.url, EMR_ACCOUNT, "iam").list_roles()["Roles"]}
 
@@ -284,6 +297,65 @@ def test_a_missing_emr_role_error_names_the_account(aws: Seeded) -> None:
 
     assert f"does not exist in account {EMR_ACCOUNT}" in str(error)
     assert recorder.mutating == []  # found missing by the inline-quota read, before any write
+
+
+@pytest.mark.parametrize(
+    ("partition", "region", "account", "needle"),
+    [
+        pytest.param(
+            "aws", REGION, OTHER_ACCOUNT, f"is in account {OTHER_ACCOUNT}, but connection", id="other-account"
+        ),
+        pytest.param("aws", "eu-west-1", DESTINATION_ACCOUNT, "is in region 'eu-west-1'", id="other-region"),
+        pytest.param("aws-cn", "cn-north-1", DESTINATION_ACCOUNT, "partition 'aws-cn'", id="other-partition"),
+    ],
+)
+def test_revoke_refuses_a_key_arn_its_destination_connection_cannot_change_before_any_change(
+    aws: Seeded, partition: str, region: str, account: str, needle: str
+) -> None:
+    """``PutKeyPolicy`` acts on a key of the connection's own account, region and partition only (safety table)."""
+    provisioned = provision_partner(aws, PARTNER, PREFIX)
+    key_id = aws.kms_key_arn.rsplit("/", 1)[1]
+    operator = RevokePartnerAccessOperator(
+        task_id="revoke",
+        aws_conn_id=EMR_CONN_ID,
+        destination_aws_conn_id=DESTINATION_CONN_ID,
+        destination_role_arn=provisioned,
+        kms_key_arns=[aws.kms_key_arn, f"arn:{partition}:kms:{region}:{account}:key/{key_id}"],
+        settle_seconds=0,
+    )
+
+    error, recorder = refused(operator, InvalidParameterError)
+
+    assert error.field == "kms_key_arns[1]"
+    assert needle in error.problem
+    assert recorder.mutating == []
+    assume = client(aws.url, EMR_ACCOUNT, "iam").get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)
+    assert assume["PolicyDocument"]["Statement"][0]["Resource"] in ([provisioned], provisioned)
+
+
+def test_terminate_refuses_an_expected_account_that_is_not_the_connections_and_leaves_the_cluster(
+    aws: Seeded,
+) -> None:
+    """The teardown pins its account like every other operator: a wrong pin terminates nothing."""
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    cluster_id = emr.run_job_flow(
+        Name="export",
+        ReleaseLabel="emr-7.5.0",
+        Instances={"InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
+        JobFlowRole=EMR_EC2_ROLE,
+        ServiceRole=EMR_SERVICE_ROLE,
+    )["JobFlowId"]
+    operator = TerminateClusterOperator(
+        task_id="terminate", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster_id, expected_account_id=OTHER_ACCOUNT
+    )
+
+    error, recorder = refused(operator, InvalidParameterError)
+
+    assert error.field == "expected_account_id"
+    assert OTHER_ACCOUNT in error.problem
+    assert EMR_ACCOUNT in error.problem
+    assert recorder.mutating == []
+    assert emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"] == "WAITING"
 
 
 # Whole ARNs: revoke ------------------------------------------------------------------------------
@@ -403,7 +475,9 @@ def test_what_a_person_adds_to_restrict_provider_statements_survives_the_next_ch
     assert iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)  # untouched, still there
 
 
-@pytest.mark.parametrize("where", ["trust", "key-users", "assume-role", "destination", "bucket"])
+@pytest.mark.parametrize(
+    "where", ["trust", "key-users", "assume-role", "destination", "bucket", "emr-role-bucket", "revoke-bucket"]
+)
 def test_a_wildcard_someone_put_into_a_provider_statement_is_refused_not_written_back(aws: Seeded, where: str) -> None:
     provision_partner(aws, PARTNER, PREFIX)
     iam_a, iam_b = client(aws.url, EMR_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "iam")
@@ -442,14 +516,26 @@ def test_a_wildcard_someone_put_into_a_provider_statement_is_refused_not_written
         access = _edit_statement(access, "EmrfsXacctObjects", Resource=["arn:aws:s3:::partner-results-b/*"])
         iam_b.put_role_policy(RoleName=PARTNER, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(access))
         operator, wildcard = ensure(aws, s3_prefixes=[PREFIX + "more/"]), "'arn:aws:s3:::partner-results-b/*'"
+    elif where == "emr-role-bucket":
+        run_operator(operators(aws)["emr_role_bucket"])
+        policy = iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=EMR_ROLE_POLICY_NAME)["PolicyDocument"]
+        widened = next(statement for statement in policy["Statement"] if statement["Sid"].startswith("EmrfsXacct"))
+        widened["Action"] = ["s3:*"]
+        iam_a.put_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=EMR_ROLE_POLICY_NAME, PolicyDocument=json.dumps(policy))
+        operator = operators(aws)["emr_role_bucket"]
+        operator.s3_prefixes = [PREFIX + "more/"]
+        wildcard = "'s3:*'"
     else:
         run_operator(operators(aws)["grant_bucket"])
         bucket = json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"])
         for statement in bucket["Statement"]:
             statement["Principal"] = {"AWS": "*"}
         s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(bucket))
-        operator = operators(aws)["grant_bucket"]
-        operator.s3_prefixes = [PREFIX + "more/"]
+        if where == "revoke-bucket":
+            operator = operators(aws)["revoke_bucket"]
+        else:
+            operator = operators(aws)["grant_bucket"]
+            operator.s3_prefixes = [PREFIX + "more/"]
         wildcard = "'*'"
 
     error, recorder = refused(operator, ConflictError)
@@ -517,6 +603,31 @@ def test_a_rendered_dry_run_flag_plans_and_a_bad_one_is_refused(aws: Seeded) -> 
     error, recorder = refused(ensure(aws, dry_run="ture"), InvalidParameterError)
     assert error.field == "dry_run"
     assert recorder.calls == []
+
+
+@pytest.mark.parametrize("value", ["ture", "yes", 1, None])
+def test_a_dry_run_flag_that_is_not_a_bool_is_refused_by_every_operator_before_any_call(
+    connections: None, value: Any
+) -> None:
+    """The safety table: ``dry_run`` neither a bool nor the text ``true``/``false`` is refused by all (a typo must not write)."""
+    seeded = Seeded(
+        "",
+        "arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole",
+        "partner-results-b",
+        "arn:aws:kms:us-east-1:222222222222:key/00000000-0000-0000-0000-000000000000",
+        {},
+    )
+    every = {
+        **operators(seeded, dry_run=value),
+        "terminate": TerminateClusterOperator(
+            task_id="terminate", aws_conn_id=EMR_CONN_ID, job_flow_id="j-0123456789ABC", dry_run=value
+        ),
+    }
+    for name, operator in every.items():
+        error, recorder = refused(operator, InvalidParameterError)
+        assert error.field == "dry_run", name
+        assert recorder.calls == [], name
+        assert recorder.sts_calls == [], name
 
 
 # At most one cluster per task instance --------------------------------------------------------

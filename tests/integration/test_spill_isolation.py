@@ -184,3 +184,35 @@ def test_a_spill_policy_attached_to_two_roles_is_refused_before_any_write(aws: S
         assert f"role {ROLE_B}" in str(refused.value)
     assert spill.held(managed_document(iam, LEGACY_ARN)) == set(partners(FULL, 5))
     assert attached_to(iam, LEGACY_ARN) == sorted([EMR_EC2_ROLE, ROLE_B])
+
+
+def test_a_widened_spill_policy_is_refused_before_the_inline_policy_is_written(aws: Seeded) -> None:
+    """
+    The safety table: every document an operator writes is planned before the first write. Grants that
+    go partly inline and partly into a spill policy someone widened (``arn:aws:iam::*:role/*``) are
+    refused naming the wildcard, and the inline policy, written first, is left as it was.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    run_operator(attach(destination_role_arns=partners(FULL, 5)))  # past the wall: the first spill policy
+    [spilled] = [
+        item["PolicyArn"]
+        for item in iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"]
+        if spill.is_spill_arn(item["PolicyArn"], POLICY, EMR_EC2_ROLE)
+    ]
+    widened = managed_document(iam, spilled)
+    for statement in widened["Statement"]:
+        statement["Action"] = ["sts:AssumeRole", "sts:TagSession"]
+    iam.create_policy_version(PolicyArn=spilled, PolicyDocument=json.dumps(widened), SetAsDefault=True)
+    # Room for a few partners inline again: the next grant goes partly inline, partly into the spill policy.
+    fill_inline(iam, FULL - 4)
+    inline_before = iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=POLICY)["PolicyDocument"]
+    operator = attach(destination_role_arns=partners(2000, 12))
+
+    recorder = CallRecorder()
+    with recorder.everything(), pytest.raises(ConflictError) as refused:
+        operator.execute({"ti": None})
+
+    assert "'sts:TagSession'" in str(refused.value)
+    assert recorder.mutating == []
+    assert iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=POLICY)["PolicyDocument"] == inline_before

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ast
 import pathlib
+import subprocess
+import sys
 
 import pytest
 
@@ -141,6 +143,37 @@ def test_the_judge_is_not_the_providers_evaluator() -> None:
         imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
         assert not {name for name in imported if name.startswith("airflow_provider_emrfs_xacct")}, module
     assert aws_judge._query.__name__ == "principalmapper.querying.query_interface"
+
+
+#: Every judge of the stand-in (docs/stand_in.md) and what it runs on: none may reach the provider's code.
+JUDGES = (
+    "aws_judge",
+    "emrfs_writer",
+    "aws_principals",
+    "aws_quotas",
+    "aws_bucket_owner",
+    "aws_deletes",
+    "aws_emr",
+    "aws_managed_keys",
+    "aws_pages",
+    "aws_shapes",
+    "backend_judges",
+    "moto_stack",
+)
+
+
+def test_no_judge_loads_the_provider_even_indirectly() -> None:
+    """
+    The judges count and decide with their own code (docs/stand_in.md): imported in a fresh interpreter,
+    the judges and everything they import load no module of the provider.
+    """
+    imports = "; ".join(f"import devstack.{module}" for module in JUDGES)
+    code = (
+        f"import sys; {imports}; "
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'airflow_provider_emrfs_xacct'))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]", f"the judges load {loaded.strip()}"
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ small input traps are refused.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
@@ -378,3 +379,28 @@ def test_an_orphaned_id_is_refused_only_in_statements_the_provider_did_not_write
     foreign = {"Sid": "Console", "Effect": "Allow", "Principal": {"AWS": [PARTNER, orphan]}, "Action": "kms:Decrypt"}
     with pytest.raises(ConflictError, match=rf"the key policy: statement 'Console' names '{orphan}'.*remove"):
         refuse_orphaned_ids(policy(ours, foreign), documents.KEY_USERS_SID, "the key policy")
+
+
+@pytest.mark.parametrize(
+    ("other", "refused"),
+    [
+        ("*", True),
+        ("arn:aws:iam::111111111111:role/*", True),
+        ("arn:aws:iam::111111111111:root", True),
+        ("111111111111", True),
+        ("arn:aws:iam::333333333333:root", False),
+        ("arn:aws:iam::111111111111:role/Auditor", False),
+    ],
+)
+def test_a_bucket_revoke_refuses_a_principal_beside_the_role_that_still_covers_it(other: str, refused: bool) -> None:
+    """Taking the role's ARN out of a statement that still grants everyone, or its account, would revoke nothing."""
+    sid = bucket_policy.principal_sids(EMR_ROLE)[0]
+    statement = {"Sid": sid, "Effect": "Allow", "Principal": {"AWS": [EMR_ROLE, other]}, "Action": "s3:GetObject"}
+    document = policy({**statement, "Resource": "arn:aws:s3:::b/p/*"})
+    if refused:
+        with pytest.raises(ConflictError, match=rf"grants '{re.escape(other)}', which still covers"):
+            bucket_policy.revoke(document, EMR_ROLE)
+    else:
+        revoked = bucket_policy.revoke(document, EMR_ROLE)
+        assert revoked is not None
+        assert revoked["Statement"][0]["Principal"] == {"AWS": other}
