@@ -1505,3 +1505,79 @@ def test_the_request_table_names_documented_actions_only() -> None:
     for call in WRITE_REQUESTS:
         assert documented[call.operation] == call.action, call
         assert (call.key is None) == (call.action in ("s3:ListBucket", "s3:ListBucketMultipartUploads")), call
+
+
+# --- Routing of User and Group mappings ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["User", "Group"])
+def test_a_user_or_group_mapping_writes_the_given_prefixes_as_its_role(kind: str) -> None:
+    # AWS, EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3": a request of a
+    # mapped Hadoop user or group is sent as the mapping's role, not the EC2 instance profile role.
+    state = healthy_state()
+    state.security_configuration = mappings((ROLE, kind, "etl"))
+    state.prefixes_for_principal_mappings = [IDENTIFIER]
+
+    report = check_chain(state)
+
+    assert report.verdict == VERDICT_PASS, report.table()
+    writers = {item.principal for item in report.evaluated if item.action == "s3:PutObject"}
+    assert writers == {ROLE}
+
+
+@pytest.mark.parametrize("kind", ["User", "Group"])
+def test_a_user_or_group_mapping_whose_role_may_not_write_fails(kind: str) -> None:
+    # The EMR EC2 role may write (the bucket policy grants its account): were the request sent as that role,
+    # the chain would pass; EMRFS sends it as the mapped role, which has no S3 permission.
+    state = healthy_state()
+    state.security_configuration = mappings((ROLE, kind, "etl"))
+    state.prefixes_for_principal_mappings = [IDENTIFIER]
+    state.destination_roles[ROLE].policies = []
+    state.emr_role.policies.append(("inline policy s3", document({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})))
+    state.buckets[BUCKET].policy = document(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{EMR_ACCOUNT}:root"},
+            "Action": "s3:*",
+            "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
+        }
+    )
+
+    report = check_chain(state)
+
+    assert by_name(report)[WRITE].status == FAIL
+    assert f"as {ROLE} (mapping 0)" in by_name(report)[WRITE].detail
+
+
+def test_an_earlier_user_mapping_does_not_route_a_later_prefix_mappings_requests() -> None:
+    # The job checked under a Prefix mapping is taken to run as none of the mapped users (the cross-type
+    # link warns that it may): its requests reach the Prefix mapping, not the earlier User mapping's role.
+    state = healthy_state()
+    state.security_configuration = mappings((BROAD_ROLE, "User", "analyst"), (ROLE, "Prefix", IDENTIFIER))
+    state.destination_roles[BROAD_ROLE] = destination_role(BROAD_ROLE, prefixes=(f"s3://{BUCKET}/other",))
+
+    report = check_chain(state)
+
+    write = next(link for link in report.links if link.mapping == 1 and link.link == WRITE)
+    assert write.status == PASS
+    assert {item.principal for item in report.evaluated if item.action == "s3:PutObject"} == {ROLE}
+
+
+@pytest.mark.parametrize("captured_role", ["unreadable", "missing"])
+def test_requests_captured_by_a_mapping_whose_role_is_not_known_are_not_checked(captured_role: str) -> None:
+    # An earlier Prefix mapping takes the User mapping's requests under its prefix (first match wins): they
+    # are sent as its role, which was not (fully) read, so they are not judged with what was read of it.
+    state = healthy_state()
+    state.security_configuration = mappings((BROAD_ROLE, "Prefix", IDENTIFIER), (ROLE, "User", "etl"))
+    state.prefixes_for_principal_mappings = [IDENTIFIER]
+    if captured_role == "unreadable":
+        state.destination_roles[BROAD_ROLE] = destination_role(BROAD_ROLE)
+        state.destination_roles[BROAD_ROLE].unreadable = "iam:ListAttachedRolePolicies denied"
+    state.emr_role.policies = [(f"inline policy {ASSUME_POLICY_NAME}", assume_role_policy([ROLE, BROAD_ROLE]))]
+
+    report = check_chain(state)
+
+    write = next(link for link in report.links if link.mapping == 1 and link.link == WRITE)
+    assert write.status == UNKNOWN
+    assert f"sent as {BROAD_ROLE} (mapping 0), which could not be checked" in write.detail
+    assert not any(item.principal == BROAD_ROLE for item in report.evaluated if item.action == "s3:PutObject")
