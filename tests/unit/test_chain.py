@@ -709,6 +709,18 @@ def test_without_a_cluster_subnet_there_is_no_sts_link() -> None:
     assert "cluster reaches STS" not in by_name(check_chain(healthy_state()))
 
 
+def test_a_refused_read_of_the_clusters_network_leaves_sts_not_checked() -> None:
+    state = healthy_state()
+    state.sts_reachability = Unreadable("ec2:DescribeRouteTables denied")
+
+    report = check_chain(state)
+
+    link = by_name(report)["cluster reaches STS"]
+    assert (link.status, link.detail) == (UNKNOWN, "ec2:DescribeRouteTables denied")
+    assert "ec2:Describe*" in link.fix
+    assert report.verdict == VERDICT_NOT_CHECKED
+
+
 def test_s3a_release_with_unknown_cluster_settings_warns() -> None:
     state = healthy_state()
     state.release_label = "emr-7.10.0"
