@@ -14,7 +14,9 @@ that integrate with AWS PrivateLink": ``com.amazonaws.REGION.sts``); the global 
 endpoint, so it needs the internet route.
 
 A default route to anything else (a transit gateway, a Gateway Load Balancer or Network Firewall
-endpoint, a Cloud WAN core network, a peering connection, a network interface, a local gateway) may
+endpoint, a Cloud WAN core network, a peering connection, a network interface, a local gateway, a
+private NAT gateway, which reaches other networks but never the internet: Amazon VPC User Guide,
+"NAT gateways") may
 well reach the internet beyond this VPC: centralised egress through a transit gateway is AWS's own
 layout (AWS Prescriptive Guidance, "Transit gateway configuration": a static route 0.0.0.0/0 to the
 egress VPC's attachment). That is "egress not seen", a WARN, never a FAIL. So is an STS endpoint
@@ -75,7 +77,7 @@ class SubnetFacts:
 
     :param subnet_id: the cluster's subnet (``Ec2InstanceAttributes.Ec2SubnetId``).
     :param region: the cluster's Region.
-    :param nat_route: the subnet's route table sends ``0.0.0.0/0`` to a NAT gateway or NAT instance.
+    :param nat_route: the subnet's route table sends ``0.0.0.0/0`` to a public NAT gateway or a NAT instance.
     :param internet_gateway_route: it sends ``0.0.0.0/0`` to an internet gateway (the instances need a
         public IP address to use it).
     :param public_ip_on_launch: the subnet gives instances a public IPv4 address.
