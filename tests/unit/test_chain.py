@@ -676,6 +676,20 @@ def test_a_user_mapping_before_a_prefix_mapping_warns_in_the_verifier() -> None:
     assert "first mapping that matches" in links[0].detail
 
 
+def test_a_group_mapping_before_another_group_mapping_warns_in_the_verifier() -> None:
+    # A user in both groups is sent as the first mapping's role (EMR Management Guide, "Configure IAM roles
+    # for EMRFS requests to Amazon S3": Hadoop groups; the first match wins), which the second's checks assume not.
+    state = healthy_state()
+    state.security_configuration = mappings((BROAD_ROLE, "Group", "analysts"), (ROLE, "Group", "partner-b"))
+    state.destination_roles[BROAD_ROLE] = destination_role(BROAD_ROLE)
+    state.emr_role.policies = [(f"inline policy {ASSUME_POLICY_NAME}", assume_role_policy([ROLE, BROAD_ROLE]))]
+
+    links = [link for link in check_chain(state).links if link.link == "mapping not captured by another type"]
+
+    assert [(link.mapping, link.status) for link in links] == [(1, WARN)]
+    assert "both group 'analysts' and group 'partner-b'" in links[0].detail
+
+
 def test_the_verifier_reports_no_cross_type_capture_for_a_single_mapping() -> None:
     report = check_chain(healthy_state())
     assert "mapping not captured by another type" not in by_name(report)
