@@ -745,6 +745,19 @@ def test_s3a_release_with_unknown_cluster_settings_warns() -> None:
     assert "keep_emrfs=True" in connector.fix
 
 
+def test_a_configuration_checked_as_its_create_task_pushed_it_warns() -> None:
+    # Deleted after its create task ran: the launch operator creates it again under the same name.
+    state = healthy_state()
+    state.security_configuration_from_create_task = True
+
+    report = check_chain(state)
+
+    link = by_name(report)["security configuration exists"]
+    assert link.status == WARN
+    assert "deleted after its create task ran" in link.detail
+    assert report.verdict == VERDICT_PASS
+
+
 def test_missing_security_configuration_fails_alone() -> None:
     state = healthy_state()
     state.security_configuration = None
