@@ -1489,6 +1489,20 @@ def test_the_simulator_agreeing_passes_and_disagreeing_is_not_checked() -> None:
     assert disagreeing.verdict == VERDICT_NOT_CHECKED
 
 
+def test_the_simulator_is_asked_about_the_emr_roles_assume_role_too() -> None:
+    # The EMR EC2 role's identity side of sts:AssumeRole is compared with the simulator like every S3 request.
+    state = healthy_state()
+    first = check_chain(state)
+    state.simulations = {(item.principal, item.action, item.resource): "allowed" for item in first.evaluated}
+    assert state.simulations[(EMR_ROLE, "sts:AssumeRole", ROLE)] == "allowed"
+    state.simulations[(EMR_ROLE, "sts:AssumeRole", ROLE)] = "implicitDeny"
+
+    link = by_name(check_chain(state))["second opinion (iam:SimulatePrincipalPolicy, identity side)"]
+
+    assert link.status == UNKNOWN
+    assert f"sts:AssumeRole on {ROLE} as {EMR_ROLE}: simulator implicitDeny, local allowed" in link.detail
+
+
 def test_a_passing_probe_covers_what_policies_cannot_show() -> None:
     state = healthy_state()
     state.probe_passed = True
