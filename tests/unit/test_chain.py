@@ -1503,6 +1503,33 @@ def test_the_simulator_is_asked_about_the_emr_roles_assume_role_too() -> None:
     assert f"sts:AssumeRole on {ROLE} as {EMR_ROLE}: simulator implicitDeny, local allowed" in link.detail
 
 
+def test_a_trust_condition_on_what_only_the_cluster_knows_leaves_assume_role_not_checked() -> None:
+    # The instances' source IP address is not known to the verifier: the answer depends on it.
+    state = healthy_state()
+    trust = trust_statement([EMR_ROLE])
+    state.destination_roles[ROLE].trust_policy = document(
+        {**trust, "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}
+    )
+
+    link = by_name(check_chain(state))[ASSUME]
+
+    assert link.status == UNKNOWN
+    assert "depends on" in link.detail
+    assert "probe" in link.fix
+
+
+def test_a_deny_in_the_emr_roles_own_policy_fails_assume_role_and_names_it() -> None:
+    state = healthy_state()
+    deny = {"Sid": "NoPartners", "Effect": "Deny", "Action": "sts:AssumeRole", "Resource": ROLE}
+    state.emr_role.policies.append(("inline policy guard", document(deny)))
+
+    link = by_name(check_chain(state))[ASSUME]
+
+    assert link.status == FAIL
+    assert link.statement == "inline policy guard: Sid NoPartners"
+    assert link.fix == "a Deny in inline policy guard blocks it: change that statement"
+
+
 def test_a_passing_probe_covers_what_policies_cannot_show() -> None:
     state = healthy_state()
     state.probe_passed = True
