@@ -1530,6 +1530,18 @@ def test_a_deny_in_the_emr_roles_own_policy_fails_assume_role_and_names_it() -> 
     assert link.fix == "a Deny in inline policy guard blocks it: change that statement"
 
 
+def test_an_emr_role_boundary_without_assume_role_fails_it_and_says_so() -> None:
+    # A permissions boundary caps the identity side (IAM User Guide, "Permissions boundaries for IAM
+    # entities"), which a cross-account sts:AssumeRole needs.
+    state = healthy_state()
+    state.emr_role.boundary = ("boundary", document({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}))
+
+    link = by_name(check_chain(state))[ASSUME]
+
+    assert link.status == FAIL
+    assert link.fix == "the EMR EC2 role's permissions boundary must allow sts:AssumeRole on this role"
+
+
 def test_a_passing_probe_covers_what_policies_cannot_show() -> None:
     state = healthy_state()
     state.probe_passed = True
