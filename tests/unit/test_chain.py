@@ -383,7 +383,9 @@ BROKEN = [
         _trust_denies,
         (ASSUME,),
         "trust policy: Sid NoEmr",
-        "EnsureDestinationRoleOperator",
+        # An explicit deny overrides every allow (IAM User Guide, "Policy evaluation logic"), and
+        # EnsureDestinationRoleOperator keeps statements it did not write: trusting the role again cannot lift it.
+        "a Deny in trust policy blocks it: change that statement",
         "explicitly denied",
     ),
     Broken(
