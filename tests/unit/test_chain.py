@@ -1627,7 +1627,9 @@ def test_a_user_or_group_mapping_whose_role_may_not_write_fails(kind: str) -> No
     state.security_configuration = mappings((ROLE, kind, "etl"))
     state.prefixes_for_principal_mappings = [IDENTIFIER]
     state.destination_roles[ROLE].policies = []
-    state.emr_role.policies.append(("inline policy s3", document({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})))
+    state.emr_role.policies.append(
+        ("inline policy s3", document({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}))
+    )
     state.buckets[BUCKET].policy = document(
         {
             "Effect": "Allow",
