@@ -760,6 +760,22 @@ def test_a_configuration_checked_as_its_create_task_pushed_it_warns() -> None:
     assert report.verdict == VERDICT_PASS
 
 
+def test_a_missing_emr_ec2_role_fails() -> None:
+    state = healthy_state()
+    state.emr_role = None
+
+    report = check_chain(state)
+
+    link = by_name(report)["EMR EC2 role"]
+    assert link.status == FAIL
+    assert "not found in the EMR account" in link.detail
+    assert "emr_ec2_role_name" in link.fix
+    assert report.verdict == VERDICT_FAIL
+    # Nothing is judged as a role that does not exist.
+    assert by_name(report)[ASSUME].status == UNKNOWN
+    assert not any(item.principal == EMR_ROLE for item in report.evaluated)
+
+
 def test_missing_security_configuration_fails_alone() -> None:
     state = healthy_state()
     state.security_configuration = None
