@@ -776,6 +776,21 @@ def test_a_missing_emr_ec2_role_fails() -> None:
     assert not any(item.principal == EMR_ROLE for item in report.evaluated)
 
 
+def test_an_emr_ec2_role_read_in_part_is_not_checked() -> None:
+    state = healthy_state()
+    assert isinstance(state.emr_role, RoleState)
+    state.emr_role.unreadable = "iam:ListAttachedRolePolicies denied"
+
+    report = check_chain(state)
+
+    assert (by_name(report)["EMR EC2 role"].status, by_name(report)["EMR EC2 role"].detail) == (
+        UNKNOWN,
+        "iam:ListAttachedRolePolicies denied",
+    )
+    assert by_name(report)[ASSUME].status == UNKNOWN
+    assert report.verdict == VERDICT_NOT_CHECKED
+
+
 def test_missing_security_configuration_fails_alone() -> None:
     state = healthy_state()
     state.security_configuration = None
