@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_services
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
 
 #: ``DescribeRouteTables`` route targets other than a NAT or an internet gateway (Amazon EC2 API
 #: Reference, "Route"), as the check names them: a default route to one of them is egress not seen.
@@ -25,7 +28,8 @@ def read_subnet_facts(ec2: Any, subnet_id: str) -> SubnetFacts:
     Read a subnet's routes and its VPC's STS interface endpoint with an EC2 client of the EMR account.
 
     Calls ``DescribeSubnets``, ``DescribeRouteTables`` (the subnet's own table, else the VPC's main
-    table, as EC2 routes it) and ``DescribeVpcEndpoints``, the last two to their last page (:func:`_every`).
+    table, as EC2 routes it) and ``DescribeVpcEndpoints``, the last two to their last page (:func:`_every`),
+    and ``DescribeNatGateways`` for the NAT gateways of default routes: a private one is egress not seen.
 
     :param ec2: a boto3 EC2 client in the cluster's account and Region.
     :param subnet_id: the cluster's ``Ec2InstanceAttributes.Ec2SubnetId``.
@@ -42,9 +46,14 @@ def read_subnet_facts(ec2: Any, subnet_id: str) -> SubnetFacts:
         for route in table.get("Routes", [])
         if route.get("DestinationCidrBlock") == "0.0.0.0/0" and route.get("State", "active") == "active"
     ]
-    nat = any(route.get("NatGatewayId") or route.get("InstanceId") for route in default_routes)
+    nat_gateways = [str(route["NatGatewayId"]) for route in default_routes if route.get("NatGatewayId")]
+    private_nats = _private_nat_gateways(ec2, nat_gateways)
+    nat = any(
+        (route.get("NatGatewayId") and route["NatGatewayId"] not in private_nats) or route.get("InstanceId")
+        for route in default_routes
+    )
     igw = any(str(route.get("GatewayId", "")).startswith("igw-") for route in default_routes)
-    other = next((target for route in default_routes if (target := _other_target(route))), "")
+    other = next((target for route in default_routes if (target := _other_target(route, private_nats))), "")
     endpoints = _every(
         ec2,
         "describe_vpc_endpoints",
@@ -81,8 +90,29 @@ def _every(ec2: Any, operation: str, key: str, filters: list[tuple[str, str | li
     return [item for page in ec2.get_paginator(operation).paginate(Filters=arguments) for item in page[key]]
 
 
-def _other_target(route: dict[str, Any]) -> str:
-    """Name a route's target when it is neither a NAT nor an internet gateway (empty otherwise)."""
+def _private_nat_gateways(ec2: Any, nat_gateway_ids: list[str]) -> set[str]:
+    """
+    Return which of these NAT gateways are private (``DescribeNatGateways`` ``ConnectivityType``).
+
+    A private NAT gateway reaches other VPCs and on-premises networks through a transit gateway or a virtual
+    private gateway, never the internet (Amazon VPC User Guide, "NAT gateways": "if you route traffic from the
+    private NAT gateway to the internet gateway, the internet gateway drops the traffic").
+    """
+    if not nat_gateway_ids:
+        return set()
+    pages = ec2.get_paginator("describe_nat_gateways").paginate(NatGatewayIds=sorted(set(nat_gateway_ids)))
+    return {
+        str(gateway["NatGatewayId"])
+        for page in pages
+        for gateway in page["NatGateways"]
+        if gateway.get("ConnectivityType") == "private"
+    }
+
+
+def _other_target(route: dict[str, Any], private_nats: Collection[str] = ()) -> str:
+    """Name a route's target when it is neither a public NAT nor an internet gateway (empty otherwise)."""
+    if route.get("NatGatewayId") in private_nats:
+        return f"private NAT gateway {route['NatGatewayId']}"
     for key, kind in OTHER_TARGETS:
         if route.get(key):
             return f"{kind} {route[key]}"

@@ -7,14 +7,18 @@ Pure: standard library only. The verifier reads the subnet's facts (``read_subne
 AWS (Amazon EMR Release Guide, "Managing the default AWS Security Token Service endpoint"): EMRFS
 releases before 5.31.0 and 6.1.0 send every STS request to the global endpoint
 ``https://sts.amazonaws.com``; 5.31.0, 6.1.0 and later call the Regional endpoint
-(``sts.REGION.amazonaws.com``) unless ``emrfs-site`` ``fs.s3.sts.endpoint`` says otherwise. A subnet
+(``sts.REGION.amazonaws.com``) unless ``emrfs-site`` ``fs.s3.sts.endpoint`` says otherwise ("When you use
+Amazon EMR release versions 5.31.0 and 6.1.0 and later, you can override the default": earlier ones do
+not use it). A subnet
 without a route to the internet (a private subnet without a NAT gateway) reaches a Regional STS
 endpoint only through an STS interface VPC endpoint with private DNS (AWS PrivateLink, "AWS services
 that integrate with AWS PrivateLink": ``com.amazonaws.REGION.sts``); the global endpoint has no VPC
 endpoint, so it needs the internet route.
 
 A default route to anything else (a transit gateway, a Gateway Load Balancer or Network Firewall
-endpoint, a Cloud WAN core network, a peering connection, a network interface, a local gateway) may
+endpoint, a Cloud WAN core network, a peering connection, a network interface, a local gateway, a
+private NAT gateway, which reaches other networks but never the internet: Amazon VPC User Guide,
+"NAT gateways") may
 well reach the internet beyond this VPC: centralised egress through a transit gateway is AWS's own
 layout (AWS Prescriptive Guidance, "Transit gateway configuration": a static route 0.0.0.0/0 to the
 egress VPC's attachment). That is "egress not seen", a WARN, never a FAIL. So is an STS endpoint
@@ -75,7 +79,7 @@ class SubnetFacts:
 
     :param subnet_id: the cluster's subnet (``Ec2InstanceAttributes.Ec2SubnetId``).
     :param region: the cluster's Region.
-    :param nat_route: the subnet's route table sends ``0.0.0.0/0`` to a NAT gateway or NAT instance.
+    :param nat_route: the subnet's route table sends ``0.0.0.0/0`` to a public NAT gateway or a NAT instance.
     :param internet_gateway_route: it sends ``0.0.0.0/0`` to an internet gateway (the instances need a
         public IP address to use it).
     :param public_ip_on_launch: the subnet gives instances a public IPv4 address.
@@ -127,6 +131,9 @@ def sts_endpoint_check(
     """
     override = (emrfs_site_properties or {}).get(STS_ENDPOINT_PROPERTY)
     region = facts.region if facts else "REGION"
+    ignored = ""
+    if override and not uses_regional_sts(release_label):
+        override, ignored = None, f" ({STS_ENDPOINT_PROPERTY} is not used before 5.31.0 and 6.1.0)"
     if override:
         endpoint = str(override)
         regional = endpoint.rstrip("/").endswith(f"sts.{region}.{dns_suffix(region)}")
@@ -136,6 +143,14 @@ def sts_endpoint_check(
         endpoint, regional = "https://sts.amazonaws.com", False
     if facts is None:
         return StsReachability(WARN, endpoint, "the cluster's subnet is unknown; cannot check the route to STS")
+    if override and _interface_endpoint_name(endpoint):
+        return StsReachability(
+            WARN,
+            endpoint,
+            f"{STS_ENDPOINT_PROPERTY} names an interface endpoint's own DNS name, which resolves to that endpoint "
+            "with private DNS on or off; whether it is one this subnet reaches is not checked",
+            "the live probe (probe=True) proves it; or check that the endpoint is in the cluster's VPC",
+        )
     if facts.internet:
         via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
         return StsReachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
@@ -149,7 +164,7 @@ def sts_endpoint_check(
             WARN,
             endpoint,
             f"egress not seen: subnet {facts.subnet_id} sends 0.0.0.0/0 to {facts.other_default_route}, whose way "
-            f"on (e.g. a central egress VPC's NAT) is not checked; {endpoints}",
+            f"on (e.g. a central egress VPC's NAT) is not checked; {endpoints}{ignored}",
             "the live probe (probe=True) proves it; or check that the egress path reaches " + endpoint,
         )
     service = " or ".join(sts_endpoint_services(facts.region))
@@ -169,6 +184,17 @@ def sts_endpoint_check(
         f"subnet {facts.subnet_id} has no default route (0.0.0.0/0) out of the VPC"
         + (" usable without public IP addresses" if facts.internet_gateway_route else "")
         + f" and no way to {endpoint} ({endpoints}): every AssumeRole of a role mapping, and so every mapped "
-        "S3 request, fails",
+        "S3 request, fails" + ignored,
         fix,
     )
+
+
+def _interface_endpoint_name(endpoint: str) -> bool:
+    """
+    Whether ``endpoint`` is an interface endpoint's own DNS name (``vpce-....sts.REGION.vpce.amazonaws.com``).
+
+    Those names resolve to the endpoint's network interfaces whether private DNS is on or not (AWS PrivateLink
+    Guide, "Access an AWS service using an interface VPC endpoint", "DNS hostnames").
+    """
+    host = endpoint.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
+    return host.startswith("vpce-") and ".vpce." in host

@@ -174,12 +174,15 @@ def _principal_identifier(kind: str) -> Callable[[Any, str], str]:
 @dataclass(frozen=True)
 class CrossTypeShadow:
     """
-    An earlier mapping of one identifier type that captures some requests a later one of another type names.
+    An earlier mapping that captures some requests a later one names: of another identifier type, or two groups.
 
     EMRFS tries the mappings top-down across all types and uses the first that matches (Amazon EMR
     Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"), so a ``User`` or
     ``Group`` mapping captures every request of that user or group, a later ``Prefix`` included, and
-    a ``Prefix`` mapping captures requests under it of a later ``User`` or ``Group``.
+    a ``Prefix`` mapping captures requests under it of a later ``User`` or ``Group``. A user is in
+    several Hadoop groups at once (the same page: "Hadoop users and groups that are defined on the
+    cluster"), so a ``Group`` mapping captures the requests of its members that a later ``Group``
+    mapping names too.
     """
 
     earlier: int
@@ -193,8 +196,8 @@ class CrossTypeShadow:
 
     @property
     def certain(self) -> bool:
-        """False for ``User`` against ``Group``: it depends on group membership, which is not known here."""
-        return {self.earlier_type, self.later_type} != {"User", "Group"}
+        """False for ``User`` against ``Group`` and for two groups: it depends on group membership, not known here."""
+        return "Prefix" in (self.earlier_type, self.later_type)
 
     def message(self, field: str = "role_mappings") -> str:
         earlier = f"{field}[{self.earlier}] ({self.earlier_type} {self.earlier_identifier!r} -> {self.earlier_role})"
@@ -203,6 +206,11 @@ class CrossTypeShadow:
             what = f"requests of {self.later_type.lower()} {self.later_identifier!r} under {self.earlier_identifier}"
         elif self.later_type == "Prefix":
             what = f"requests of {self.earlier_type.lower()} {self.earlier_identifier!r} to {self.later_identifier}"
+        elif self.earlier_type == self.later_type:
+            what = (
+                f"if a user is in both group {self.earlier_identifier!r} and group {self.later_identifier!r}, "
+                "its requests"
+            )
         else:
             what = f"if user {self._user!r} is in group {self._group!r}, its requests"
         return (
@@ -221,10 +229,12 @@ class CrossTypeShadow:
 
 def cross_type_shadowing(mappings: list[dict[str, Any]]) -> list[CrossTypeShadow]:
     """
-    Return every pair of mappings of different types where the earlier captures requests the later names.
+    Return every pair of mappings where the earlier may capture requests the later names (:class:`CrossTypeShadow`).
 
-    Pure, for the operator (which warns) and the verifier. Mappings to the same role, in any spelling of its
-    name (:func:`~.merge.identity_key`), are not reported (whichever matches, the role is the same). Same-type shadowing is refused by
+    Pairs of different types, and pairs of ``Group`` mappings naming different groups (a user may be in
+    both). Pure, for the operator (which warns) and the verifier. Mappings to the same role, in any spelling
+    of its name (:func:`~.merge.identity_key`), are not reported (whichever matches, the role is the same).
+    Same-type shadowing (the same user or group twice, a prefix under an earlier one) is refused by
     :func:`validate_role_mappings` instead: there the later identifier can never apply.
 
     :param mappings: role mappings in AWS's shape (as validated, or as read from a live configuration).
@@ -234,10 +244,15 @@ def cross_type_shadowing(mappings: list[dict[str, Any]]) -> list[CrossTypeShadow
         for earlier in range(later):
             earlier_mapping = mappings[earlier]
             earlier_type, later_type = earlier_mapping.get("IdentifierType"), later_mapping.get("IdentifierType")
-            if earlier_type == later_type or names_any([earlier_mapping.get("Role")], [later_mapping.get("Role")]):
+            same_type = earlier_type == later_type
+            if (same_type and earlier_type != "Group") or names_any(
+                [earlier_mapping.get("Role")], [later_mapping.get("Role")]
+            ):
                 continue
             for earlier_identifier in earlier_mapping.get("Identifiers") or []:
                 for later_identifier in later_mapping.get("Identifiers") or []:
+                    if same_type and str(earlier_identifier) == str(later_identifier):
+                        continue  # the same group twice: shadowed_by's (the later one never applies)
                     found.append(
                         CrossTypeShadow(
                             earlier,

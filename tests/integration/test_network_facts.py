@@ -182,3 +182,23 @@ def test_a_transit_gateway_route_that_is_not_the_default_route_is_no_egress(ec2:
 
     assert facts.other_default_route == ""
     assert sts_endpoint_check("emr-6.15.0", facts).status == "FAIL"
+
+
+def test_a_private_nat_gateway_is_egress_not_seen(ec2: Any) -> None:
+    """
+    A private NAT gateway reaches other VPCs or on-premises networks, not the internet (Amazon VPC User
+    Guide, "NAT gateways": "if you route traffic from the private NAT gateway to the internet gateway, the
+    internet gateway drops the traffic"): a default route to one is egress not seen, not the way to STS.
+    """
+    vpc, subnet = private_subnet(ec2)
+    nat = ec2.create_nat_gateway(SubnetId=subnet, ConnectivityType="private")["NatGateway"]["NatGatewayId"]
+    table = default_route_table(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+
+    facts = read_subnet_facts(ec2, subnet)
+    result = sts_endpoint_check("emr-6.15.0", facts)
+
+    assert not facts.nat_route
+    assert facts.other_default_route == f"private NAT gateway {nat}"
+    assert result.status == "WARN"
+    assert f"private NAT gateway {nat}" in result.detail

@@ -108,9 +108,10 @@ SOMETIMES = {
     # Only for a termination-protected cluster with disable_termination_protection=True
     # (test_links_and_teardown.py exercises it).
     "TerminateClusterOperator": {"EMR": {"elasticmapreduce:SetTerminationProtection"}},
-    # Only for a cluster in a VPC subnet (test_verify.py's private-subnet test exercises them).
+    # Only for a cluster in a VPC subnet (test_verify.py's private-subnet test exercises them); DescribeNatGateways
+    # only when its default route goes to a NAT gateway (test_network_facts.py exercises it).
     "VerifyCrossAccountAccessOperator": {
-        "EMR": {"ec2:DescribeSubnets", "ec2:DescribeRouteTables", "ec2:DescribeVpcEndpoints"}
+        "EMR": {"ec2:DescribeSubnets", "ec2:DescribeRouteTables", "ec2:DescribeVpcEndpoints", "ec2:DescribeNatGateways"}
     },
 }
 ACCOUNTS = {EMR_ACCOUNT: "EMR", DESTINATION_ACCOUNT: "destination"}

@@ -383,7 +383,9 @@ BROKEN = [
         _trust_denies,
         (ASSUME,),
         "trust policy: Sid NoEmr",
-        "EnsureDestinationRoleOperator",
+        # An explicit deny overrides every allow (IAM User Guide, "Policy evaluation logic"), and
+        # EnsureDestinationRoleOperator keeps statements it did not write: trusting the role again cannot lift it.
+        "a Deny in trust policy blocks it: change that statement",
         "explicitly denied",
     ),
     Broken(
@@ -676,6 +678,20 @@ def test_a_user_mapping_before_a_prefix_mapping_warns_in_the_verifier() -> None:
     assert "first mapping that matches" in links[0].detail
 
 
+def test_a_group_mapping_before_another_group_mapping_warns_in_the_verifier() -> None:
+    # A user in both groups is sent as the first mapping's role (EMR Management Guide, "Configure IAM roles
+    # for EMRFS requests to Amazon S3": Hadoop groups; the first match wins), which the second's checks assume not.
+    state = healthy_state()
+    state.security_configuration = mappings((BROAD_ROLE, "Group", "analysts"), (ROLE, "Group", "partner-b"))
+    state.destination_roles[BROAD_ROLE] = destination_role(BROAD_ROLE)
+    state.emr_role.policies = [(f"inline policy {ASSUME_POLICY_NAME}", assume_role_policy([ROLE, BROAD_ROLE]))]
+
+    links = [link for link in check_chain(state).links if link.link == "mapping not captured by another type"]
+
+    assert [(link.mapping, link.status) for link in links] == [(1, WARN)]
+    assert "both group 'analysts' and group 'partner-b'" in links[0].detail
+
+
 def test_the_verifier_reports_no_cross_type_capture_for_a_single_mapping() -> None:
     report = check_chain(healthy_state())
     assert "mapping not captured by another type" not in by_name(report)
@@ -709,6 +725,18 @@ def test_without_a_cluster_subnet_there_is_no_sts_link() -> None:
     assert "cluster reaches STS" not in by_name(check_chain(healthy_state()))
 
 
+def test_a_refused_read_of_the_clusters_network_leaves_sts_not_checked() -> None:
+    state = healthy_state()
+    state.sts_reachability = Unreadable("ec2:DescribeRouteTables denied")
+
+    report = check_chain(state)
+
+    link = by_name(report)["cluster reaches STS"]
+    assert (link.status, link.detail) == (UNKNOWN, "ec2:DescribeRouteTables denied")
+    assert "ec2:Describe*" in link.fix
+    assert report.verdict == VERDICT_NOT_CHECKED
+
+
 def test_s3a_release_with_unknown_cluster_settings_warns() -> None:
     state = healthy_state()
     state.release_label = "emr-7.10.0"
@@ -717,6 +745,50 @@ def test_s3a_release_with_unknown_cluster_settings_warns() -> None:
     connector = by_name(check_chain(state))[CONNECTOR]
     assert connector.status == WARN
     assert "keep_emrfs=True" in connector.fix
+
+
+def test_a_configuration_checked_as_its_create_task_pushed_it_warns() -> None:
+    # Deleted after its create task ran: the launch operator creates it again under the same name.
+    state = healthy_state()
+    state.security_configuration_from_create_task = True
+
+    report = check_chain(state)
+
+    link = by_name(report)["security configuration exists"]
+    assert link.status == WARN
+    assert "deleted after its create task ran" in link.detail
+    assert report.verdict == VERDICT_PASS
+
+
+def test_a_missing_emr_ec2_role_fails() -> None:
+    state = healthy_state()
+    state.emr_role = None
+
+    report = check_chain(state)
+
+    link = by_name(report)["EMR EC2 role"]
+    assert link.status == FAIL
+    assert "not found in the EMR account" in link.detail
+    assert "emr_ec2_role_name" in link.fix
+    assert report.verdict == VERDICT_FAIL
+    # Nothing is judged as a role that does not exist.
+    assert by_name(report)[ASSUME].status == UNKNOWN
+    assert not any(item.principal == EMR_ROLE for item in report.evaluated)
+
+
+def test_an_emr_ec2_role_read_in_part_is_not_checked() -> None:
+    state = healthy_state()
+    assert isinstance(state.emr_role, RoleState)
+    state.emr_role.unreadable = "iam:ListAttachedRolePolicies denied"
+
+    report = check_chain(state)
+
+    assert (by_name(report)["EMR EC2 role"].status, by_name(report)["EMR EC2 role"].detail) == (
+        UNKNOWN,
+        "iam:ListAttachedRolePolicies denied",
+    )
+    assert by_name(report)[ASSUME].status == UNKNOWN
+    assert report.verdict == VERDICT_NOT_CHECKED
 
 
 def test_missing_security_configuration_fails_alone() -> None:
@@ -1450,6 +1522,59 @@ def test_the_simulator_agreeing_passes_and_disagreeing_is_not_checked() -> None:
     assert disagreeing.verdict == VERDICT_NOT_CHECKED
 
 
+def test_the_simulator_is_asked_about_the_emr_roles_assume_role_too() -> None:
+    # The EMR EC2 role's identity side of sts:AssumeRole is compared with the simulator like every S3 request.
+    state = healthy_state()
+    first = check_chain(state)
+    state.simulations = {(item.principal, item.action, item.resource): "allowed" for item in first.evaluated}
+    assert state.simulations[(EMR_ROLE, "sts:AssumeRole", ROLE)] == "allowed"
+    state.simulations[(EMR_ROLE, "sts:AssumeRole", ROLE)] = "implicitDeny"
+
+    link = by_name(check_chain(state))["second opinion (iam:SimulatePrincipalPolicy, identity side)"]
+
+    assert link.status == UNKNOWN
+    assert f"sts:AssumeRole on {ROLE} as {EMR_ROLE}: simulator implicitDeny, local allowed" in link.detail
+
+
+def test_a_trust_condition_on_what_only_the_cluster_knows_leaves_assume_role_not_checked() -> None:
+    # The instances' source IP address is not known to the verifier: the answer depends on it.
+    state = healthy_state()
+    trust = trust_statement([EMR_ROLE])
+    state.destination_roles[ROLE].trust_policy = document(
+        {**trust, "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}
+    )
+
+    link = by_name(check_chain(state))[ASSUME]
+
+    assert link.status == UNKNOWN
+    assert "depends on" in link.detail
+    assert "probe" in link.fix
+
+
+def test_a_deny_in_the_emr_roles_own_policy_fails_assume_role_and_names_it() -> None:
+    state = healthy_state()
+    deny = {"Sid": "NoPartners", "Effect": "Deny", "Action": "sts:AssumeRole", "Resource": ROLE}
+    state.emr_role.policies.append(("inline policy guard", document(deny)))
+
+    link = by_name(check_chain(state))[ASSUME]
+
+    assert link.status == FAIL
+    assert link.statement == "inline policy guard: Sid NoPartners"
+    assert link.fix == "a Deny in inline policy guard blocks it: change that statement"
+
+
+def test_an_emr_role_boundary_without_assume_role_fails_it_and_says_so() -> None:
+    # A permissions boundary caps the identity side (IAM User Guide, "Permissions boundaries for IAM
+    # entities"), which a cross-account sts:AssumeRole needs.
+    state = healthy_state()
+    state.emr_role.boundary = ("boundary", document({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}))
+
+    link = by_name(check_chain(state))[ASSUME]
+
+    assert link.status == FAIL
+    assert link.fix == "the EMR EC2 role's permissions boundary must allow sts:AssumeRole on this role"
+
+
 def test_a_passing_probe_covers_what_policies_cannot_show() -> None:
     state = healthy_state()
     state.probe_passed = True
@@ -1505,3 +1630,81 @@ def test_the_request_table_names_documented_actions_only() -> None:
     for call in WRITE_REQUESTS:
         assert documented[call.operation] == call.action, call
         assert (call.key is None) == (call.action in ("s3:ListBucket", "s3:ListBucketMultipartUploads")), call
+
+
+# --- Routing of User and Group mappings ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["User", "Group"])
+def test_a_user_or_group_mapping_writes_the_given_prefixes_as_its_role(kind: str) -> None:
+    # AWS, EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3": a request of a
+    # mapped Hadoop user or group is sent as the mapping's role, not the EC2 instance profile role.
+    state = healthy_state()
+    state.security_configuration = mappings((ROLE, kind, "etl"))
+    state.prefixes_for_principal_mappings = [IDENTIFIER]
+
+    report = check_chain(state)
+
+    assert report.verdict == VERDICT_PASS, report.table()
+    writers = {item.principal for item in report.evaluated if item.action == "s3:PutObject"}
+    assert writers == {ROLE}
+
+
+@pytest.mark.parametrize("kind", ["User", "Group"])
+def test_a_user_or_group_mapping_whose_role_may_not_write_fails(kind: str) -> None:
+    # The EMR EC2 role may write (the bucket policy grants its account): were the request sent as that role,
+    # the chain would pass; EMRFS sends it as the mapped role, which has no S3 permission.
+    state = healthy_state()
+    state.security_configuration = mappings((ROLE, kind, "etl"))
+    state.prefixes_for_principal_mappings = [IDENTIFIER]
+    state.destination_roles[ROLE].policies = []
+    state.emr_role.policies.append(
+        ("inline policy s3", document({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}))
+    )
+    state.buckets[BUCKET].policy = document(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{EMR_ACCOUNT}:root"},
+            "Action": "s3:*",
+            "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
+        }
+    )
+
+    report = check_chain(state)
+
+    assert by_name(report)[WRITE].status == FAIL
+    assert f"as {ROLE} (mapping 0)" in by_name(report)[WRITE].detail
+
+
+def test_an_earlier_user_mapping_does_not_route_a_later_prefix_mappings_requests() -> None:
+    # The job checked under a Prefix mapping is taken to run as none of the mapped users (the cross-type
+    # link warns that it may): its requests reach the Prefix mapping, not the earlier User mapping's role.
+    state = healthy_state()
+    state.security_configuration = mappings((BROAD_ROLE, "User", "analyst"), (ROLE, "Prefix", IDENTIFIER))
+    state.destination_roles[BROAD_ROLE] = destination_role(BROAD_ROLE, prefixes=(f"s3://{BUCKET}/other",))
+
+    report = check_chain(state)
+
+    write = next(link for link in report.links if link.mapping == 1 and link.link == WRITE)
+    assert write.status == PASS
+    assert {item.principal for item in report.evaluated if item.action == "s3:PutObject"} == {ROLE}
+
+
+@pytest.mark.parametrize("captured_role", ["unreadable", "missing"])
+def test_requests_captured_by_a_mapping_whose_role_is_not_known_are_not_checked(captured_role: str) -> None:
+    # An earlier Prefix mapping takes the User mapping's requests under its prefix (first match wins): they
+    # are sent as its role, which was not (fully) read, so they are not judged with what was read of it.
+    state = healthy_state()
+    state.security_configuration = mappings((BROAD_ROLE, "Prefix", IDENTIFIER), (ROLE, "User", "etl"))
+    state.prefixes_for_principal_mappings = [IDENTIFIER]
+    if captured_role == "unreadable":
+        state.destination_roles[BROAD_ROLE] = destination_role(BROAD_ROLE)
+        state.destination_roles[BROAD_ROLE].unreadable = "iam:ListAttachedRolePolicies denied"
+    state.emr_role.policies = [(f"inline policy {ASSUME_POLICY_NAME}", assume_role_policy([ROLE, BROAD_ROLE]))]
+
+    report = check_chain(state)
+
+    write = next(link for link in report.links if link.mapping == 1 and link.link == WRITE)
+    assert write.status == UNKNOWN
+    assert f"sent as {BROAD_ROLE} (mapping 0), which could not be checked" in write.detail
+    assert not any(item.principal == BROAD_ROLE for item in report.evaluated if item.action == "s3:PutObject")

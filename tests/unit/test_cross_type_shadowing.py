@@ -59,6 +59,16 @@ def test_user_against_group_depends_on_membership() -> None:
     assert "if user 'etl' is in group 'etl-team'" in shadow.message()
 
 
+def test_a_group_mapping_captures_its_members_that_a_later_group_mapping_names() -> None:
+    # Amazon EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3": the groups are
+    # the cluster's Hadoop groups, and a user is in several; the first mapping that matches wins.
+    (shadow,) = cross_type_shadowing([mapping(A, "Group", "analysts"), mapping(B, "Group", "partner-b")])
+    assert (shadow.earlier, shadow.later) == (0, 1)
+    assert not shadow.certain
+    assert "if a user is in both group 'analysts' and group 'partner-b'" in shadow.message()
+    assert f"get {A}, not {B}" in shadow.message()
+
+
 def test_every_identifier_pair_is_reported_in_order() -> None:
     shadows = cross_type_shadowing(
         [mapping(A, "User", "etl", "ops"), mapping(B, "Prefix", PREFIX_B, "s3://partner-results-b/raw/")]
@@ -76,6 +86,9 @@ def test_every_identifier_pair_is_reported_in_order() -> None:
     [
         [mapping(A, "User", "etl"), mapping(A, "Prefix", PREFIX_B)],  # same role: no difference
         [mapping(A, "Prefix", PREFIX_B), mapping(B, "Prefix", "s3://partner-results-b/other/")],  # same type
+        [mapping(A, "User", "etl"), mapping(B, "User", "ops")],  # a request has one user
+        [mapping(A, "Group", "etl"), mapping(A, "Group", "ops")],  # same role
+        [mapping(A, "Group", "etl"), mapping(B, "Group", "etl")],  # the same group: shadowed, refused elsewhere
         [mapping(A, "User", "etl")],
     ],
 )

@@ -81,7 +81,32 @@ def test_an_fs_s3_sts_endpoint_override_decides_the_endpoint() -> None:
     assert result.status == "FAIL"
     assert result.endpoint == "https://sts.amazonaws.com"
     regional = {"fs.s3.sts.endpoint": "https://sts.eu-west-1.amazonaws.com"}
-    assert sts_endpoint_check("emr-5.30.0", facts(sts_interface_endpoint=True), regional).status == "PASS"
+    assert sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True), regional).status == "PASS"
+
+
+def test_before_5_31_0_and_6_1_0_the_override_is_not_used() -> None:
+    # Amazon EMR Release Guide, "Managing the default AWS Security Token Service endpoint": earlier releases
+    # "send all AWS STS requests to a single global endpoint"; "When you use Amazon EMR release versions 5.31.0
+    # and 6.1.0 and later, you can override the default AWS STS endpoint".
+    regional = {"fs.s3.sts.endpoint": "https://sts.eu-west-1.amazonaws.com"}
+    for release in ("emr-5.30.0", "emr-6.0.0"):
+        result = sts_endpoint_check(release, facts(sts_interface_endpoint=True), regional)
+        assert result.status == "FAIL"
+        assert result.endpoint == "https://sts.amazonaws.com"
+        assert "fs.s3.sts.endpoint is not used before 5.31.0 and 6.1.0" in result.detail
+
+
+@pytest.mark.parametrize("changes", [{}, {"nat_route": True}, {"sts_interface_endpoint": True}])
+def test_an_override_naming_an_interface_endpoint_of_its_own_is_not_judged(changes: dict[str, bool]) -> None:
+    # An interface endpoint's own DNS names (vpce-....sts.REGION.vpce.amazonaws.com) resolve to its network
+    # interfaces whether private DNS is on or not (AWS PrivateLink Guide, "Access an AWS service using an interface
+    # VPC endpoint", DNS hostnames): which VPC that endpoint is in is not read, so it is neither PASS nor FAIL.
+    vpce = {"fs.s3.sts.endpoint": "https://vpce-0a1b2c3d4e5f67890-abcdefgh.sts.eu-west-1.vpce.amazonaws.com"}
+    result = sts_endpoint_check("emr-6.15.0", facts(**changes), vpce)
+    assert result.status == "WARN"
+    assert result.endpoint == vpce["fs.s3.sts.endpoint"]
+    assert "interface endpoint's own DNS name" in result.detail
+    assert "probe" in result.fix
 
 
 def test_unknown_subnet_is_a_warning() -> None:
@@ -147,7 +172,7 @@ def test_the_regional_sts_host_follows_the_partition(region: str, endpoint: str,
         assert sts_endpoint_services(region) == services
     # A Regional override in that partition is recognised as Regional (an STS endpoint works with it).
     with_endpoint = SubnetFacts("subnet-0a", region, False, False, False, True)
-    assert sts_endpoint_check("emr-5.30.0", with_endpoint, {"fs.s3.sts.endpoint": endpoint}).status == "PASS"
+    assert sts_endpoint_check("emr-6.15.0", with_endpoint, {"fs.s3.sts.endpoint": endpoint}).status == "PASS"
 
 
 def test_the_dns_suffixes_match_botocore_s_partitions() -> None:

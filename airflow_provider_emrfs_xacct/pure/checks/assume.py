@@ -37,7 +37,7 @@ def audit(state: ChainState, index: int, role: RoleState, evaluated: list[Evalua
         return Link(index, name, PASS, f"{emr_role.arn} may assume {role.arn}", cite(decision))
     if decision.undetermined:
         return Link(index, name, UNKNOWN, f"sts:AssumeRole depends on {decision.unknown}", cite(decision), PROBE_FIX)
-    if decision.statement is not None and decision.source != "trust policy":
+    if decision.statement is not None:  # an explicit Deny, wherever it is: nothing else lifts it
         fix = f"a Deny in {decision.source} blocks it: change that statement"
     elif decision.source == "permissions boundary":
         fix = "the EMR EC2 role's permissions boundary must allow sts:AssumeRole on this role"
