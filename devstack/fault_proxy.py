@@ -18,6 +18,17 @@ call ``n`` times in a row: a client needs ``n + 1`` attempts to get through. ``d
 the answer to the first requests of an operation after moto handled them (e.g. ``RunJobFlow``).
 ``requests`` counts every request the proxy saw, by operation, whatever it answered.
 
+``conflicts`` plays IAM refusing a write while another request changes the same entity: the first
+requests of the IAM operations it names are answered ``ConcurrentModification`` (HTTP 409, "Another
+request updating the entity is in progress. Please try again later.") and never reach moto. The IAM API
+Reference documents the error ("The request was rejected because multiple requests to change this object
+were submitted simultaneously. Wait a few minutes and submit your request again.", e.g. "CreateRole",
+"DeleteRole", "TagRole", "CreatePolicy"), and IAM answers it to writes whose reference does not list it
+too: ``AttachRolePolicy`` (hashicorp/terraform-provider-aws#34371, whose error output the message
+quotes) and a role's inline policies put while it is created (#39421). botocore does not retry it (not a
+throttling or transient code of ``botocore/retries/standard.py``, and IAM's model marks no error
+retryable); moto never answers it.
+
 STS is left alone by the faults: it only supplies the connections' credentials.
 
 Rate-limited mode (``rate_limits=True``): AWS throttles control-plane APIs per account and Region
@@ -121,6 +132,8 @@ class FaultProxy:
         ``request``-th faultable request (1-based), whatever ``fault_rate`` says.
     :param drop_answers: ``{operation: n}``: the answers to the first ``n`` requests of the operation
         (``Action`` or ``X-Amz-Target`` name) are dropped after moto handled them.
+    :param conflicts: ``{operation: n}``: the first ``n`` requests of the IAM operation are answered
+        ``ConcurrentModification`` (see the module's docstring) without reaching moto.
     :param rate_limits: throttle each (account, service, API) with a token bucket (see the module's docstring).
     :param rate_scale: multiplies every bucket's burst and refill rate (1: AWS's figures; more: a shorter run).
     :param stale_read_seconds: how far behind the writes the reads of key policies, inline role
@@ -141,6 +154,7 @@ class FaultProxy:
         burst: tuple[int, int] = (1, 1),
         storm: tuple[int, str, int] | None = None,
         drop_answers: dict[str, int] | None = None,
+        conflicts: dict[str, int] | None = None,
         rate_limits: bool = False,
         rate_scale: float = 1.0,
         stale_read_seconds: float = 0.0,
@@ -159,6 +173,7 @@ class FaultProxy:
         self._faultable = self._faulted = 0
         self.spacing, self.burst, self.storm = spacing, burst, storm
         self.drop_answers = dict(drop_answers or {})
+        self.conflicts = dict(conflicts or {})
         #: Every request seen, by operation (``Action`` or the ``X-Amz-Target`` operation; S3: ``s3 METHOD``).
         self.requests: Counter[str] = Counter()
         #: Lengths of the bursts of consecutive faults injected, in order.
@@ -257,6 +272,16 @@ class FaultProxy:
                 self.drop_answers[operation] -= 1
                 return True
         return False
+
+    def _conflict(self, service: str, operation: str) -> tuple[int, str, str] | None:
+        """IAM's ``ConcurrentModification`` for the next of the first requests of ``operation`` in ``conflicts``."""
+        if service != "iam":
+            return None
+        with self.lock:
+            if self.conflicts.get(operation, 0) <= 0:
+                return None
+            self.conflicts[operation] -= 1
+        return 409, "ConcurrentModification", "Another request updating the entity is in progress. Please try again later."
 
     def _consistency_error(self, service: str, form: dict[str, str], body: bytes) -> tuple[int, str, str] | None:
         if not self._lagging:
@@ -482,6 +507,10 @@ class _FaultHandler(BaseHTTPRequestHandler):
             proxy.stats["rate-limited"] += 1
             code = "Throttling" if service in ("iam", "sts") else "ThrottlingException"
             return self._error(service, 400, code, "Rate exceeded")
+        conflict = proxy._conflict(service, operation)
+        if conflict is not None:
+            proxy.stats["conflict"] += 1
+            return self._error(service, *conflict)
         lag = proxy._consistency_error(service, form, body)
         if lag is not None:
             proxy.stats["consistency"] += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -11,9 +13,24 @@ from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator, Sequence
+
+log = logging.getLogger(__name__)
 
 ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Forbidden"})
+#: The codes a write is refused with, changing nothing, while another request changes the same resource
+#: (HTTP 409): IAM's ``ConcurrentModification`` ("The request was rejected because multiple requests to
+#: change this object were submitted simultaneously. Wait a few minutes and submit your request again.",
+#: IAM API Reference, e.g. "CreateRole", "DeleteRole"; IAM also answers it to ``PutRolePolicy`` and
+#: ``AttachRolePolicy``, hashicorp/terraform-provider-aws#34371 and #39421) and S3's ``OperationAborted``
+#: ("A conflicting conditional operation is currently in progress against this resource. Try again.",
+#: Amazon S3 API Reference, "Error responses", "List of error codes"; answered to ``PutBucketPolicy``
+#: beside another change of the bucket, ansible/ansible#67811). botocore retries neither: they are not
+#: among the throttling or transient codes of ``botocore/retries/standard.py``, and no service model
+#: marks them retryable.
+CONCURRENT_WRITE_CODES = frozenset({"ConcurrentModification", "OperationAborted"})
+#: The waits before sending again a write refused with one of :data:`CONCURRENT_WRITE_CODES`.
+CONCURRENT_WRITE_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0)
 # Request parameters that name the resource a call acts on, most specific first.
 RESOURCE_PARAMETERS = ("KeyId", "RoleName", "Name", "ClusterId", "JobFlowId", "JobFlowIds", "Bucket")
 
@@ -26,6 +43,31 @@ def error_code(error: ClientError) -> str:
 def error_message(error: ClientError) -> str:
     """Return the AWS error message of a botocore ``ClientError`` (empty when it has none)."""
     return str(error.response.get("Error", {}).get("Message", ""))
+
+
+def is_concurrent_write(error: BaseException) -> bool:
+    """Return whether AWS refused a write because another request was changing the same resource (try again later)."""
+    return isinstance(error, ClientError) and error_code(error) in CONCURRENT_WRITE_CODES
+
+
+def retry_concurrent_writes(
+    call: Callable[..., Any], *, waits: Sequence[float] = CONCURRENT_WRITE_WAITS, **arguments: Any
+) -> Any:
+    """
+    Send one write (``call(**arguments)``), again after each of ``waits`` while AWS answers it :func:`is_concurrent_write`.
+
+    For writes that replace nothing read before (attach, delete): a document read, merged and written goes
+    through :func:`~airflow_provider_emrfs_xacct.pure.converge.read_modify_write`, which reads it again instead.
+    """
+    for wait in waits:
+        try:
+            return call(**arguments)
+        except ClientError as error:
+            if not is_concurrent_write(error):
+                raise
+            log.info("%s: %s; sending it again in %.1f s", error.operation_name, error_message(error), wait)
+            time.sleep(wait)
+    return call(**arguments)
 
 
 def is_access_denied(error: BaseException) -> bool:

@@ -11,7 +11,13 @@ from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.hooks.errors import acting_account, error_code, error_message
+from airflow_provider_emrfs_xacct.hooks.errors import (
+    acting_account,
+    error_code,
+    error_message,
+    is_concurrent_write,
+    retry_concurrent_writes,
+)
 from airflow_provider_emrfs_xacct.pure import bucket_policy, documents, spill
 from airflow_provider_emrfs_xacct.pure.converge import (
     DEFAULT_SETTINGS,
@@ -339,6 +345,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             dry_run=dry_run,
             is_transient=lambda error: (
                 is_eventually_consistent(error)
+                or is_concurrent_write(error)
                 or (isinstance(error, ClientError) and error_code(error) == "EntityAlreadyExists")
             ),
         )
@@ -658,7 +665,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         """
         try:
             # AttachRolePolicy is idempotent: attaching an attached policy changes nothing.
-            self.conn.attach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
+            retry_concurrent_writes(self.conn.attach_role_policy, RoleName=role_name, PolicyArn=policy_arn)
         except ClientError as error:
             if error_code(error) != "LimitExceeded":
                 raise
@@ -719,8 +726,11 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             settings=settings,
             dry_run=dry_run,
             is_transient=lambda error: (
-                isinstance(error, ClientError)
-                and error_code(error) in ("EntityAlreadyExists", "LimitExceeded", "NoSuchEntity")
+                is_concurrent_write(error)
+                or (
+                    isinstance(error, ClientError)
+                    and error_code(error) in ("EntityAlreadyExists", "LimitExceeded", "NoSuchEntity")
+                )
             ),
         )
 
@@ -926,7 +936,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             write=write,
             settings=settings,
             dry_run=dry_run,
-            is_transient=is_eventually_consistent,
+            is_transient=lambda error: is_eventually_consistent(error) or is_concurrent_write(error),
         )
 
     # Revoking ------------------------------------------------------------------------------------
@@ -1040,6 +1050,6 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         if not dry_run:
             self._forget_inline_reads(role_name)
             for name in inline:
-                self.conn.delete_role_policy(RoleName=role_name, PolicyName=name)
-            self.conn.delete_role(RoleName=role_name)
+                retry_concurrent_writes(self.conn.delete_role_policy, RoleName=role_name, PolicyName=name)
+            retry_concurrent_writes(self.conn.delete_role, RoleName=role_name)
         return [change]

@@ -28,6 +28,7 @@ from airflow_provider_emrfs_xacct.operators.emr import (
 )
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from airflow_provider_emrfs_xacct.operators.revoke import RevokePartnerAccessOperator
 from airflow_provider_emrfs_xacct.pure import documents
 from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError
@@ -576,6 +577,72 @@ def test_lost_create_role_answer_then_lagging_iam(aws: Seeded, monkeypatch: pyte
     access = iam.get_role_policy(RoleName=role_name("partner-new"), PolicyName=documents.DESTINATION_POLICY_NAME)
     objects = as_list(statement(access["PolicyDocument"], documents.OBJECTS_SID)["Resource"])
     assert f"arn:aws:s3:::{BUCKET}/exports/partner-new/*" in objects
+
+
+# IAM's ConcurrentModification: another request changes the same entity ---------------------------
+
+
+def test_iam_concurrent_modification_is_waited_out(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """
+    IAM refuses a write with ``ConcurrentModification`` (409) while another request changes the same entity.
+
+    IAM API Reference, "CreateRole", "DeleteRole" (Errors): "The request was rejected because multiple
+    requests to change this object were submitted simultaneously. Wait a few minutes and submit your
+    request again." IAM also answers it to ``PutRolePolicy`` and ``AttachRolePolicy`` while the role
+    changes (hashicorp/terraform-provider-aws#34371, #39421). The EMR EC2 role is shared by every run
+    of every partner (``max_active_runs=8``), so its inline policy meets it. botocore does not retry it;
+    each write is tried again after a backoff (read again first where the write is a read-modify-write).
+    """
+    proxy = FaultProxy(
+        aws.url,
+        # The grant's writes are read, merged and written (read again after a conflict); the revoke's
+        # DeleteRolePolicy on the EMR EC2 role too, while the role deletion's DeleteRolePolicy and
+        # DeleteRole are sent again as they are.
+        conflicts={"CreateRole": 1, "PutRolePolicy": 1, "DeleteRolePolicy": 2, "DeleteRole": 1},
+    )
+    partner = "partner-busy"
+    with through(proxy, aws, monkeypatch):
+        arn, _, _ = run_operator(
+            EnsureDestinationRoleOperator(
+                task_id="create",
+                aws_conn_id=DESTINATION_CONN_ID,
+                role_name=role_name(partner),
+                trusted_role_arns=[aws.emr_ec2_role_arn],
+                s3_prefixes=[prefix(partner)],
+                settle_seconds=SETTLE_SECONDS,
+            )
+        )
+        run_operator(
+            AttachAssumeRolePolicyOperator(
+                task_id="attach", aws_conn_id=EMR_CONN_ID, destination_role_arns=[arn], settle_seconds=SETTLE_SECONDS
+            )
+        )
+        assume = client(aws.url, EMR_ACCOUNT, "iam").get_role_policy(
+            RoleName=EMR_EC2_ROLE, PolicyName=documents.ASSUME_POLICY_NAME
+        )
+        assert as_list(statement(assume["PolicyDocument"], documents.ASSUME_SID)["Resource"]) == [arn]
+        trust = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=role_name(partner))["Role"]
+        trusted = as_list(statement(trust["AssumeRolePolicyDocument"], documents.TRUST_SID)["Principal"]["AWS"])
+        assert trusted == [aws.emr_ec2_role_arn]
+        run_operator(
+            RevokePartnerAccessOperator(
+                task_id="revoke",
+                aws_conn_id=EMR_CONN_ID,
+                destination_aws_conn_id=DESTINATION_CONN_ID,
+                destination_role_arn=arn,
+                delete_destination_role=True,
+                settle_seconds=SETTLE_SECONDS,
+            )
+        )
+
+    assert proxy.stats["conflict"] == 5, proxy.stats
+    assert not any(proxy.conflicts.values()), proxy.conflicts  # every conflict was answered
+    assert role_name(partner) not in [
+        role["RoleName"] for role in client(aws.url, DESTINATION_ACCOUNT, "iam").list_roles()["Roles"]
+    ]
+    assert documents.ASSUME_POLICY_NAME not in client(aws.url, EMR_ACCOUNT, "iam").list_role_policies(
+        RoleName=EMR_EC2_ROLE
+    )["PolicyNames"]
 
 
 # Access denied: fails at once, says what to grant -----------------------------------------------
