@@ -18,9 +18,12 @@ call ``n`` times in a row: a client needs ``n + 1`` attempts to get through. ``d
 the answer to the first requests of an operation after moto handled them (e.g. ``RunJobFlow``).
 ``requests`` counts every request the proxy saw, by operation, whatever it answered.
 
-``conflicts`` plays IAM refusing a write while another request changes the same entity: the first
-requests of the IAM operations it names are answered ``ConcurrentModification`` (HTTP 409, "Another
-request updating the entity is in progress. Please try again later.") and never reach moto. The IAM API
+``conflicts`` plays IAM and S3 refusing a write while another request changes the same entity: the
+first requests of the operations it names are answered ``ConcurrentModification`` (IAM; HTTP 409, "Another
+request updating the entity is in progress. Please try again later.") or ``OperationAborted`` (S3; HTTP
+409, "A conflicting conditional operation is currently in progress against this resource. Please try
+again.": Amazon S3 API Reference, "Error responses", "List of error codes"; answered to ``PutBucketPolicy``
+beside another change of the bucket, ansible/ansible#67811) and never reach moto. The IAM API
 Reference documents the error ("The request was rejected because multiple requests to change this object
 were submitted simultaneously. Wait a few minutes and submit your request again.", e.g. "CreateRole",
 "DeleteRole", "TagRole", "CreatePolicy"), and IAM answers it to writes whose reference does not list it
@@ -108,6 +111,12 @@ _MANAGED_POLICY_WRITES = (
     "DeletePolicy",
 )
 _MANAGED_POLICY_OPERATIONS = (*_MANAGED_POLICY_WRITES, "GetPolicy", "GetPolicyVersion", "ListPolicyVersions")
+#: The S3 requests ``conflicts`` may name, by the proxy's operation (``s3 METHOD``) and subresource.
+_S3_CONFLICTING = {
+    ("s3 PUT", "policy"): "PutBucketPolicy",
+    ("s3 DELETE", "policy"): "DeleteBucketPolicy",
+    ("s3 PUT", "ownershipControls"): "PutBucketOwnershipControls",
+}
 #: "Answer as moto has it" (no stale version to play).
 _FRESH = object()
 
@@ -132,8 +141,9 @@ class FaultProxy:
         ``request``-th faultable request (1-based), whatever ``fault_rate`` says.
     :param drop_answers: ``{operation: n}``: the answers to the first ``n`` requests of the operation
         (``Action`` or ``X-Amz-Target`` name) are dropped after moto handled them.
-    :param conflicts: ``{operation: n}``: the first ``n`` requests of the IAM operation are answered
-        ``ConcurrentModification`` (see the module's docstring) without reaching moto.
+    :param conflicts: ``{operation: n}``: the first ``n`` requests of the IAM operation, or of the S3 bucket
+        policy or ownership operation (:data:`_S3_CONFLICTING`), are answered ``ConcurrentModification``
+        or ``OperationAborted`` (see the module's docstring) without reaching moto.
     :param rate_limits: throttle each (account, service, API) with a token bucket (see the module's docstring).
     :param rate_scale: multiplies every bucket's burst and refill rate (1: AWS's figures; more: a shorter run).
     :param stale_read_seconds: how far behind the writes the reads of key policies, inline role
@@ -273,14 +283,23 @@ class FaultProxy:
                 return True
         return False
 
-    def _conflict(self, service: str, operation: str) -> tuple[int, str, str] | None:
-        """IAM's ``ConcurrentModification`` for the next of the first requests of ``operation`` in ``conflicts``."""
-        if service != "iam":
+    def _conflict(self, service: str, operation: str, path: str) -> tuple[int, str, str] | None:
+        """The conflict answer for the next of the first requests of ``operation`` in ``conflicts`` (IAM, S3)."""
+        if service == "s3":
+            subresource = urlsplit(path).query.split("=", 1)[0]
+            operation = _S3_CONFLICTING.get((operation, subresource), "")
+        elif service != "iam":
             return None
         with self.lock:
             if self.conflicts.get(operation, 0) <= 0:
                 return None
             self.conflicts[operation] -= 1
+        if service == "s3":
+            return (
+                409,
+                "OperationAborted",
+                "A conflicting conditional operation is currently in progress against this resource. Please try again.",
+            )
         return 409, "ConcurrentModification", "Another request updating the entity is in progress. Please try again later."
 
     def _consistency_error(self, service: str, form: dict[str, str], body: bytes) -> tuple[int, str, str] | None:
@@ -507,7 +526,7 @@ class _FaultHandler(BaseHTTPRequestHandler):
             proxy.stats["rate-limited"] += 1
             code = "Throttling" if service in ("iam", "sts") else "ThrottlingException"
             return self._error(service, 400, code, "Rate exceeded")
-        conflict = proxy._conflict(service, operation)
+        conflict = proxy._conflict(service, operation, self.path)
         if conflict is not None:
             proxy.stats["conflict"] += 1
             return self._error(service, *conflict)

@@ -29,6 +29,7 @@ from airflow_provider_emrfs_xacct.operators.emr import (
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.operators.revoke import RevokePartnerAccessOperator
+from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator, RevokeBucketAccessOperator
 from airflow_provider_emrfs_xacct.pure import documents
 from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError
@@ -643,6 +644,48 @@ def test_iam_concurrent_modification_is_waited_out(aws: Seeded, monkeypatch: pyt
     assert documents.ASSUME_POLICY_NAME not in client(aws.url, EMR_ACCOUNT, "iam").list_role_policies(
         RoleName=EMR_EC2_ROLE
     )["PolicyNames"]
+
+
+def test_s3_operation_aborted_is_waited_out(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """
+    S3 refuses a bucket policy or ownership write with ``OperationAborted`` (409) beside another change of the bucket.
+
+    Amazon S3 API Reference, "Error responses", "List of error codes": ``OperationAborted``, "A conflicting
+    conditional operation is currently in progress against this resource. Try again." (409 Conflict); seen
+    on ``PutBucketPolicy`` (ansible/ansible#67811). botocore does not retry it. The grant switches the
+    ownership right after its policy write, and other partners' grants write the same bucket policy.
+    """
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.put_bucket_ownership_controls(
+        Bucket=aws.bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
+    )
+    proxy = FaultProxy(
+        aws.url, conflicts={"PutBucketPolicy": 1, "PutBucketOwnershipControls": 1, "DeleteBucketPolicy": 1}
+    )
+    bucket_access = {"aws_conn_id": DESTINATION_CONN_ID, "principal_arns": [aws.emr_ec2_role_arn]}
+    with through(proxy, aws, monkeypatch):
+        run_operator(
+            GrantBucketAccessOperator(
+                task_id="grant",
+                s3_prefixes=[prefix("partner-busy")],
+                enforce_bucket_owner=True,
+                settle_seconds=SETTLE_SECONDS,
+                **bucket_access,
+            )
+        )
+        granted = json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"])
+        assert granted["Statement"], granted
+        ownership = s3.get_bucket_ownership_controls(Bucket=aws.bucket)["OwnershipControls"]["Rules"]
+        assert ownership == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+        run_operator(
+            RevokeBucketAccessOperator(
+                task_id="revoke", bucket=aws.bucket, settle_seconds=SETTLE_SECONDS, **bucket_access
+            )
+        )
+
+    assert proxy.stats["conflict"] == 3, proxy.stats
+    with pytest.raises(ClientError, match="NoSuchBucketPolicy"):  # the provider's statements were all there was
+        s3.get_bucket_policy(Bucket=aws.bucket)
 
 
 # Access denied: fails at once, says what to grant -----------------------------------------------
