@@ -50,24 +50,34 @@ def is_concurrent_write(error: BaseException) -> bool:
     return isinstance(error, ClientError) and error_code(error) in CONCURRENT_WRITE_CODES
 
 
-def retry_concurrent_writes(
-    call: Callable[..., Any], *, waits: Sequence[float] = CONCURRENT_WRITE_WAITS, **arguments: Any
+def send_again_while(
+    is_passing: Callable[[ClientError], bool],
+    call: Callable[..., Any],
+    *,
+    waits: Sequence[float] = CONCURRENT_WRITE_WAITS,
+    **arguments: Any,
 ) -> Any:
     """
-    Send one write (``call(**arguments)``), again after each of ``waits`` while AWS answers it :func:`is_concurrent_write`.
+    Send one write (``call(**arguments)``), again after each of ``waits`` while AWS refuses it with an error ``is_passing``.
 
     For writes that replace nothing read before (attach, delete): a document read, merged and written goes
     through :func:`~airflow_provider_emrfs_xacct.pure.converge.read_modify_write`, which reads it again instead.
+    The last refusal is raised as it is.
     """
     for wait in waits:
         try:
             return call(**arguments)
         except ClientError as error:
-            if not is_concurrent_write(error):
+            if not is_passing(error):
                 raise
             log.info("%s: %s; sending it again in %.1f s", error.operation_name, error_message(error), wait)
             time.sleep(wait)
     return call(**arguments)
+
+
+def retry_concurrent_writes(call: Callable[..., Any], **arguments: Any) -> Any:
+    """Send one write, again after a backoff while AWS refuses it for another write in progress (:func:`is_concurrent_write`)."""
+    return send_again_while(is_concurrent_write, call, **arguments)
 
 
 def is_access_denied(error: BaseException) -> bool:

@@ -17,6 +17,7 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
     error_message,
     is_concurrent_write,
     retry_concurrent_writes,
+    send_again_while,
 )
 from airflow_provider_emrfs_xacct.pure import bucket_policy, documents, spill
 from airflow_provider_emrfs_xacct.pure.converge import (
@@ -88,6 +89,21 @@ def is_eventually_consistent(error: Exception) -> bool:
     if code == "MalformedPolicyDocument":
         return "invalid principal" in error_message(error).lower()
     return code == "NoSuchEntity"
+
+
+def is_lingering_subordinate(error: Exception) -> bool:
+    """
+    Return whether IAM refused a delete for a policy, attachment or version that may be one just removed.
+
+    ``DeleteRole`` and ``DeletePolicy`` answer ``DeleteConflict`` ("attempted to delete a resource that has
+    attached subordinate entities", IAM API Reference, "DeleteRole", "DeletePolicy") while IAM still sees
+    what a ``DeleteRolePolicy``, ``DetachRolePolicy`` or ``DeletePolicyVersion`` removed a moment before (IAM
+    User Guide, "Troubleshoot IAM", "Changes that I make are not always immediately visible";
+    hashicorp/terraform-provider-aws sends ``DeleteRole`` again while it answers this). The deletes are sent
+    only once the provider has checked that nothing else holds the role or policy, so the error is waited
+    out for a bounded time, then raised as IAM said it. Another request changing it (:func:`is_concurrent_write`) too.
+    """
+    return is_concurrent_write(error) or (isinstance(error, ClientError) and error_code(error) == "DeleteConflict")
 
 
 class _NoRoom(Exception):
@@ -726,7 +742,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             settings=settings,
             dry_run=dry_run,
             is_transient=lambda error: (
-                is_concurrent_write(error)
+                is_lingering_subordinate(error)  # DeletePolicy right after its detach and versions' deletes
                 or (
                     isinstance(error, ClientError)
                     and error_code(error) in ("EntityAlreadyExists", "LimitExceeded", "NoSuchEntity")
@@ -1051,5 +1067,5 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             self._forget_inline_reads(role_name)
             for name in inline:
                 retry_concurrent_writes(self.conn.delete_role_policy, RoleName=role_name, PolicyName=name)
-            retry_concurrent_writes(self.conn.delete_role, RoleName=role_name)
+            send_again_while(is_lingering_subordinate, self.conn.delete_role, RoleName=role_name)
         return [change]

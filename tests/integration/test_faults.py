@@ -646,6 +646,70 @@ def test_iam_concurrent_modification_is_waited_out(aws: Seeded, monkeypatch: pyt
     )["PolicyNames"]
 
 
+def test_role_deletion_waits_for_iam_to_see_its_policies_gone(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """
+    ``DeleteRole`` right after ``DeleteRolePolicy`` may still meet the policy: ``DeleteConflict``, nothing deleted.
+
+    IAM User Guide, "Troubleshoot IAM", "Changes that I make are not always immediately visible"; IAM API
+    Reference, "DeleteRole" (``DeleteConflict``, HTTP 409). The revoke sends ``DeleteRole`` again while IAM
+    answers that, as hashicorp/terraform-provider-aws does (``internal/service/iam/role.go``, ``deleteRole``).
+    """
+    partner = "partner-leaving"
+    arn, _, _ = run_operator(
+        EnsureDestinationRoleOperator(
+            task_id="create",
+            aws_conn_id=DESTINATION_CONN_ID,
+            role_name=role_name(partner),
+            trusted_role_arns=[aws.emr_ec2_role_arn],
+            s3_prefixes=[prefix(partner)],
+            settle_seconds=0,
+        )
+    )
+    proxy = FaultProxy(aws.url, delete_lag=2)
+    with through(proxy, aws, monkeypatch):
+        run_operator(
+            RevokePartnerAccessOperator(
+                task_id="revoke",
+                aws_conn_id=EMR_CONN_ID,
+                destination_aws_conn_id=DESTINATION_CONN_ID,
+                destination_role_arn=arn,
+                delete_destination_role=True,
+                settle_seconds=0,
+            )
+        )
+
+    assert proxy.stats["consistency"] == 2, proxy.stats  # two DeleteRole refused while IAM lagged
+    assert proxy.requests["DeleteRole"] == 3
+    roles = client(aws.url, DESTINATION_ACCOUNT, "iam").list_roles()["Roles"]
+    assert role_name(partner) not in [role["RoleName"] for role in roles]
+
+
+def test_spill_policy_deletion_waits_for_iam_to_see_it_detached(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``DeletePolicy`` right after ``DetachRolePolicy`` may still meet the attachment: ``DeleteConflict``, waited out."""
+    from tests.integration.test_scale import FULL, SPILL_2, attach, fill_inline, granted
+
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    spilled = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-partner-spilled"
+    run_operator(attach(destination_role_arns=[spilled]))
+    assert spilled in granted(iam)[SPILL_2]
+    proxy = FaultProxy(aws.url, delete_lag=2)
+    with through(proxy, aws, monkeypatch):
+        run_operator(
+            RevokePartnerAccessOperator(
+                task_id="revoke",
+                aws_conn_id=EMR_CONN_ID,
+                destination_role_arn=spilled,
+                destination_aws_conn_id=DESTINATION_CONN_ID,
+                settle_seconds=0,
+            )
+        )
+
+    assert proxy.stats["consistency"] == 2, proxy.stats  # two DeletePolicy refused while IAM lagged
+    assert SPILL_2 not in granted(iam)
+    assert not any(policy["PolicyName"] == SPILL_2 for policy in iam.list_policies(Scope="Local")["Policies"])
+
+
 def test_s3_operation_aborted_is_waited_out(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
     """
     S3 refuses a bucket policy or ownership write with ``OperationAborted`` (409) beside another change of the bucket.
