@@ -1033,13 +1033,14 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
 
     def delete_provider_role(self, role_arn: str, *, dry_run: bool = False) -> list[Change]:
         """
-        Delete a destination role, only if this provider created it (tagged) and nobody added policies to it.
+        Delete a destination role, only if this provider created it (tagged), nobody added policies to it and no
+        instance profile holds it.
 
         The role is found by name and must have exactly ``role_arn`` (partition, account, path and name)
         as ``GetRole`` shows it: a role of the same name elsewhere is never touched.
 
-        :raises ConflictError: the role is not the one named, not the provider's, or carries policies
-            the provider did not write.
+        :raises ConflictError: the role is not the one named, not the provider's, carries policies the
+            provider did not write, or is in an instance profile.
         """
         role_name = role_arn.rsplit("/", 1)[1]
         role = self.get_role(role_name)
@@ -1061,6 +1062,17 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         if foreign:
             raise ConflictError(
                 f"role {role_name} carries policies this provider did not write ({', '.join(foreign)}); not deleting it"
+            )
+        # IAM refuses to delete a role still in an instance profile (IAM API Reference, "DeleteRole":
+        # RemoveRoleFromInstanceProfile first; DeleteConflict): such a role is an EC2 role of someone's too.
+        profiles = [
+            str(profile["InstanceProfileName"])
+            for profile in self._every("list_instance_profiles_for_role", "InstanceProfiles", RoleName=role_name)
+        ]
+        if profiles:
+            raise ConflictError(
+                f"role {role_name} is in instance profile {', '.join(profiles)} (EC2 instances may run with it); "
+                "not deleting it"
             )
         change = Change(DELETE, f"iam role {role_name}", {"Arn": role["Arn"], "InlinePolicies": inline}, None)
         if not dry_run:
