@@ -29,8 +29,11 @@ ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "Unaut
 #: among the throttling or transient codes of ``botocore/retries/standard.py``, and no service model
 #: marks them retryable.
 CONCURRENT_WRITE_CODES = frozenset({"ConcurrentModification", "OperationAborted"})
-#: The waits before sending again a write refused with one of :data:`CONCURRENT_WRITE_CODES`.
-CONCURRENT_WRITE_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0)
+#: The waits before sending again a write refused with one of :data:`CONCURRENT_WRITE_CODES` (or IAM's lag
+#: on a delete): doubling from 0.5 s up to 8 s, about a minute in all, as the read-modify-writes' bounded
+#: backoff (``ConvergeSettings``: ``first_backoff_seconds``, ``consistency_wait_seconds``). IAM says "Wait a
+#: few minutes": past this the error is raised, and the task's own retries take over.
+CONCURRENT_WRITE_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0, 8.0, 8.0)
 # Request parameters that name the resource a call acts on, most specific first.
 RESOURCE_PARAMETERS = ("KeyId", "RoleName", "Name", "ClusterId", "JobFlowId", "JobFlowIds", "Bucket")
 
