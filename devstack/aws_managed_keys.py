@@ -21,7 +21,6 @@ from __future__ import annotations
 from typing import Any
 
 import moto.kms.models
-
 from moto.core.exceptions import JsonRESTError
 
 from devstack import backend_judges

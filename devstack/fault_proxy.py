@@ -316,7 +316,11 @@ class FaultProxy:
                 "OperationAborted",
                 "A conflicting conditional operation is currently in progress against this resource. Please try again.",
             )
-        return 409, "ConcurrentModification", "Another request updating the entity is in progress. Please try again later."
+        return (
+            409,
+            "ConcurrentModification",
+            "Another request updating the entity is in progress. Please try again later.",
+        )
 
     def _lingering_error(self, service: str, form: dict[str, str]) -> tuple[int, str, str] | None:
         """``DeleteConflict`` for a delete of a role or policy whose subordinates IAM removed moments ago."""

@@ -165,12 +165,12 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
             # for a customer managed key" (AWS KMS Developer Guide, "Change a key policy"). No permission
             # lets PutKeyPolicy through, so say which key it is rather than what to grant. Described only
             # after such a denial (DescribeKey's KeyManager; a key it cannot describe keeps the denial).
-            if is_access_denied(error) and error.operation_name == "PutKeyPolicy":
-                if self.get_key_manager(key_arn) == "AWS":
-                    raise PreconditionError(
-                        f"key_arn: {key_arn} is an AWS managed key: its key policy cannot be changed, and it "
-                        "cannot be used from another account; encrypt the bucket with a customer managed key"
-                    ) from error
+            denied_write = is_access_denied(error) and error.operation_name == "PutKeyPolicy"
+            if denied_write and self.get_key_manager(key_arn) == "AWS":
+                raise PreconditionError(
+                    f"key_arn: {key_arn} is an AWS managed key: its key policy cannot be changed, and it "
+                    "cannot be used from another account; encrypt the bucket with a customer managed key"
+                ) from error
             raise
 
     def revoke_key_users(

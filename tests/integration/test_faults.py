@@ -641,9 +641,10 @@ def test_iam_concurrent_modification_is_waited_out(aws: Seeded, monkeypatch: pyt
     assert role_name(partner) not in [
         role["RoleName"] for role in client(aws.url, DESTINATION_ACCOUNT, "iam").list_roles()["Roles"]
     ]
-    assert documents.ASSUME_POLICY_NAME not in client(aws.url, EMR_ACCOUNT, "iam").list_role_policies(
-        RoleName=EMR_EC2_ROLE
-    )["PolicyNames"]
+    assert (
+        documents.ASSUME_POLICY_NAME
+        not in client(aws.url, EMR_ACCOUNT, "iam").list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
+    )
 
 
 def test_role_deletion_waits_for_iam_to_see_its_policies_gone(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
