@@ -112,10 +112,12 @@ def explain_access_denied(hook: Any, *other_clients: Any) -> Iterator[None]:
     """
     client = hook.conn
     clients = (client, *other_clients)
-    last: dict[str, Any] = {}
+    # The parameters of the last call of each operation: a denied call may be followed by others before the
+    # denial reaches here (e.g. a DescribeKey that tells why PutKeyPolicy was denied).
+    last: dict[str, dict[str, Any]] = {}
 
     def remember(params: dict[str, Any], model: Any, **_: Any) -> None:
-        last.update(operation=model.name, params=params)
+        last[model.name] = params
 
     for watched in clients:
         watched.meta.events.register("provide-client-params", remember)
@@ -125,7 +127,7 @@ def explain_access_denied(hook: Any, *other_clients: Any) -> Iterator[None]:
         if error_code(error) not in ACCESS_DENIED_CODES:
             raise
         action = f"{client.meta.service_model.signing_name}:{error.operation_name}"
-        params = last.get("params", {}) if last.get("operation") == error.operation_name else {}
+        params = last.get(error.operation_name, {})
         resource = next((f"{key}={params[key]}" for key in RESOURCE_PARAMETERS if key in params), "(unknown)")
         raise AccessDeniedError(
             denial_message(error, action=action, resource=resource, account=account_of(hook), conn_id=hook.aws_conn_id)
