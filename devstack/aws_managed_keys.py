@@ -7,6 +7,13 @@ Arn in the response" (AWS KMS API Reference, "DescribeKey", ``KeyId``); "The ``a
 reserved for AWS managed keys" ("CreateAlias", ``AliasName``), and ``DescribeKey``'s ``KeyManager`` tells
 the two kinds apart (``AWS`` or ``CUSTOMER``). moto creates the key on first use but describes it as
 ``CUSTOMER``; here it is ``AWS``.
+
+Nor can an AWS managed key's policy be changed: "You can view the key policy for an AWS managed key or a
+customer managed key, but you can only change the key policy for a customer managed key. The policies of
+AWS managed keys are created and managed by the AWS service that created the KMS key in your account"
+(AWS KMS Developer Guide, "Change a key policy"). moto writes it; here ``PutKeyPolicy`` is refused with
+``AccessDeniedException`` (the policy AWS writes for such a key grants ``kms:PutKeyPolicy`` to nobody; the
+code for this case is not documented), changing nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 import moto.kms.models
+from moto.core.exceptions import JsonRESTError
 
 from devstack import backend_judges
 
@@ -27,7 +35,18 @@ def _generate_default_keys(self: Any, alias_name: str) -> str | None:
     return key_id
 
 
-_JUDGES: dict[type, tuple[Any, ...]] = {moto.kms.models.KmsBackend: (_generate_default_keys,)}
+def put_key_policy(self: Any, key_id: str, policy: str) -> None:
+    key = self.keys[self.get_key_id(key_id)]
+    if key.key_manager == "AWS":
+        raise JsonRESTError(
+            "AccessDeniedException",
+            f"no identity-based policy or resource-based policy allows the kms:PutKeyPolicy action on {key.arn}, "
+            "an AWS managed key",
+        )
+    _moto["put_key_policy"](self, key_id, policy)
+
+
+_JUDGES: dict[type, tuple[Any, ...]] = {moto.kms.models.KmsBackend: (_generate_default_keys, put_key_policy)}
 
 
 def install() -> None:

@@ -18,6 +18,30 @@ call ``n`` times in a row: a client needs ``n + 1`` attempts to get through. ``d
 the answer to the first requests of an operation after moto handled them (e.g. ``RunJobFlow``).
 ``requests`` counts every request the proxy saw, by operation, whatever it answered.
 
+``delete_lag`` plays IAM's lag on the way out: for the next ``delete_lag`` ``DeleteRole`` requests after a
+``DeleteRolePolicy`` or ``DetachRolePolicy`` on the role, and ``DeletePolicy`` requests after a
+``DetachRolePolicy`` or ``DeletePolicyVersion`` of the policy, IAM still sees what was just removed and
+refuses with ``DeleteConflict`` (HTTP 409; IAM API Reference, "DeleteRole", "DeletePolicy": "The request
+was rejected because it attempted to delete a resource that has attached subordinate entities"), changing
+nothing. IAM User Guide, "Troubleshoot IAM", "Changes that I make are not always immediately visible":
+a change "must be replicated across IAM, which can take some time"; hashicorp/terraform-provider-aws sends
+``DeleteRole`` again while it answers ``DeleteConflict`` after deleting the role's policies
+(``internal/service/iam/role.go``, ``deleteRole``). moto removes the policy at once and never answers it.
+
+``conflicts`` plays IAM and S3 refusing a write while another request changes the same entity: the
+first requests of the operations it names are answered ``ConcurrentModification`` (IAM; HTTP 409, "Another
+request updating the entity is in progress. Please try again later.") or ``OperationAborted`` (S3; HTTP
+409, "A conflicting conditional operation is currently in progress against this resource. Please try
+again.": Amazon S3 API Reference, "Error responses", "List of error codes"; answered to ``PutBucketPolicy``
+beside another change of the bucket, ansible/ansible#67811) and never reach moto. The IAM API
+Reference documents the error ("The request was rejected because multiple requests to change this object
+were submitted simultaneously. Wait a few minutes and submit your request again.", e.g. "CreateRole",
+"DeleteRole", "TagRole", "CreatePolicy"), and IAM answers it to writes whose reference does not list it
+too: ``AttachRolePolicy`` (hashicorp/terraform-provider-aws#34371, whose error output the message
+quotes) and a role's inline policies put while it is created (#39421). botocore does not retry it (not a
+throttling or transient code of ``botocore/retries/standard.py``, and IAM's model marks no error
+retryable); moto never answers it.
+
 STS is left alone by the faults: it only supplies the connections' credentials.
 
 Rate-limited mode (``rate_limits=True``): AWS throttles control-plane APIs per account and Region
@@ -97,6 +121,12 @@ _MANAGED_POLICY_WRITES = (
     "DeletePolicy",
 )
 _MANAGED_POLICY_OPERATIONS = (*_MANAGED_POLICY_WRITES, "GetPolicy", "GetPolicyVersion", "ListPolicyVersions")
+#: The S3 requests ``conflicts`` may name, by the proxy's operation (``s3 METHOD``) and subresource.
+_S3_CONFLICTING = {
+    ("s3 PUT", "policy"): "PutBucketPolicy",
+    ("s3 DELETE", "policy"): "DeleteBucketPolicy",
+    ("s3 PUT", "ownershipControls"): "PutBucketOwnershipControls",
+}
 #: "Answer as moto has it" (no stale version to play).
 _FRESH = object()
 
@@ -121,6 +151,11 @@ class FaultProxy:
         ``request``-th faultable request (1-based), whatever ``fault_rate`` says.
     :param drop_answers: ``{operation: n}``: the answers to the first ``n`` requests of the operation
         (``Action`` or ``X-Amz-Target`` name) are dropped after moto handled them.
+    :param delete_lag: ``DeleteRole`` and ``DeletePolicy`` requests refused with ``DeleteConflict`` after
+        each removal of one of the role's policies or of the policy's attachments or versions.
+    :param conflicts: ``{operation: n}``: the first ``n`` requests of the IAM operation, or of the S3 bucket
+        policy or ownership operation (:data:`_S3_CONFLICTING`), are answered ``ConcurrentModification``
+        or ``OperationAborted`` (see the module's docstring) without reaching moto.
     :param rate_limits: throttle each (account, service, API) with a token bucket (see the module's docstring).
     :param rate_scale: multiplies every bucket's burst and refill rate (1: AWS's figures; more: a shorter run).
     :param stale_read_seconds: how far behind the writes the reads of key policies, inline role
@@ -141,6 +176,8 @@ class FaultProxy:
         burst: tuple[int, int] = (1, 1),
         storm: tuple[int, str, int] | None = None,
         drop_answers: dict[str, int] | None = None,
+        conflicts: dict[str, int] | None = None,
+        delete_lag: int = 0,
         rate_limits: bool = False,
         rate_scale: float = 1.0,
         stale_read_seconds: float = 0.0,
@@ -159,6 +196,10 @@ class FaultProxy:
         self._faultable = self._faulted = 0
         self.spacing, self.burst, self.storm = spacing, burst, storm
         self.drop_answers = dict(drop_answers or {})
+        self.conflicts = dict(conflicts or {})
+        self.delete_lag = delete_lag
+        #: ``("role", name)`` or ``("policy", arn)`` -> deletes still to refuse with ``DeleteConflict``.
+        self._lingering: dict[tuple[str, str], int] = {}
         #: Every request seen, by operation (``Action`` or the ``X-Amz-Target`` operation; S3: ``s3 METHOD``).
         self.requests: Counter[str] = Counter()
         #: Lengths of the bursts of consecutive faults injected, in order.
@@ -257,6 +298,56 @@ class FaultProxy:
                 self.drop_answers[operation] -= 1
                 return True
         return False
+
+    def _conflict(self, service: str, operation: str, path: str) -> tuple[int, str, str] | None:
+        """The conflict answer for the next of the first requests of ``operation`` in ``conflicts`` (IAM, S3)."""
+        if service == "s3":
+            subresource = urlsplit(path).query.split("=", 1)[0]
+            operation = _S3_CONFLICTING.get((operation, subresource), "")
+        elif service != "iam":
+            return None
+        with self.lock:
+            if self.conflicts.get(operation, 0) <= 0:
+                return None
+            self.conflicts[operation] -= 1
+        if service == "s3":
+            return (
+                409,
+                "OperationAborted",
+                "A conflicting conditional operation is currently in progress against this resource. Please try again.",
+            )
+        return (
+            409,
+            "ConcurrentModification",
+            "Another request updating the entity is in progress. Please try again later.",
+        )
+
+    def _lingering_error(self, service: str, form: dict[str, str]) -> tuple[int, str, str] | None:
+        """``DeleteConflict`` for a delete of a role or policy whose subordinates IAM removed moments ago."""
+        action = form.get("Action")
+        if service != "iam" or action not in ("DeleteRole", "DeletePolicy"):
+            return None
+        key = ("role", form.get("RoleName", "")) if action == "DeleteRole" else ("policy", form.get("PolicyArn", ""))
+        with self.lock:
+            if self._lingering.get(key, 0) <= 0:
+                return None
+            self._lingering[key] -= 1
+        if action == "DeleteRole":
+            return 409, "DeleteConflict", "Cannot delete entity, must delete policies first."
+        return 409, "DeleteConflict", "Cannot delete a policy attached to entities."
+
+    def _note_removed(self, service: str, form: dict[str, str], status: int) -> None:
+        """After a role's policy or a policy's attachment or version is removed, its deletes linger (``delete_lag``)."""
+        if not self.delete_lag or service != "iam" or status != 200:
+            return
+        action, keys = form.get("Action"), []
+        if action in ("DeleteRolePolicy", "DetachRolePolicy"):
+            keys.append(("role", form.get("RoleName", "")))
+        if action in ("DetachRolePolicy", "DeletePolicyVersion"):
+            keys.append(("policy", form.get("PolicyArn", "")))
+        with self.lock:
+            for key in keys:
+                self._lingering[key] = self.delete_lag
 
     def _consistency_error(self, service: str, form: dict[str, str], body: bytes) -> tuple[int, str, str] | None:
         if not self._lagging:
@@ -482,7 +573,11 @@ class _FaultHandler(BaseHTTPRequestHandler):
             proxy.stats["rate-limited"] += 1
             code = "Throttling" if service in ("iam", "sts") else "ThrottlingException"
             return self._error(service, 400, code, "Rate exceeded")
-        lag = proxy._consistency_error(service, form, body)
+        conflict = proxy._conflict(service, operation, self.path)
+        if conflict is not None:
+            proxy.stats["conflict"] += 1
+            return self._error(service, *conflict)
+        lag = proxy._consistency_error(service, form, body) or proxy._lingering_error(service, form)
         if lag is not None:
             proxy.stats["consistency"] += 1
             return self._error(service, *lag)
@@ -498,6 +593,7 @@ class _FaultHandler(BaseHTTPRequestHandler):
             service, operation, key.group(1) if key else "", form, (self.command, self.path, self.headers, body)
         )
         proxy._note_created(service, form, status)
+        proxy._note_removed(service, form, status)
         if fault == "drop-after":
             return self._drop()
         if proxy._drop_answer(operation):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -11,9 +13,27 @@ from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator, Sequence
+
+log = logging.getLogger(__name__)
 
 ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Forbidden"})
+#: The codes a write is refused with, changing nothing, while another request changes the same resource
+#: (HTTP 409): IAM's ``ConcurrentModification`` ("The request was rejected because multiple requests to
+#: change this object were submitted simultaneously. Wait a few minutes and submit your request again.",
+#: IAM API Reference, e.g. "CreateRole", "DeleteRole"; IAM also answers it to ``PutRolePolicy`` and
+#: ``AttachRolePolicy``, hashicorp/terraform-provider-aws#34371 and #39421) and S3's ``OperationAborted``
+#: ("A conflicting conditional operation is currently in progress against this resource. Try again.",
+#: Amazon S3 API Reference, "Error responses", "List of error codes"; answered to ``PutBucketPolicy``
+#: beside another change of the bucket, ansible/ansible#67811). botocore retries neither: they are not
+#: among the throttling or transient codes of ``botocore/retries/standard.py``, and no service model
+#: marks them retryable.
+CONCURRENT_WRITE_CODES = frozenset({"ConcurrentModification", "OperationAborted"})
+#: The waits before sending again a write refused with one of :data:`CONCURRENT_WRITE_CODES` (or IAM's lag
+#: on a delete): doubling from 0.5 s up to 8 s, about a minute in all, as the read-modify-writes' bounded
+#: backoff (``ConvergeSettings``: ``first_backoff_seconds``, ``consistency_wait_seconds``). IAM says "Wait a
+#: few minutes": past this the error is raised, and the task's own retries take over.
+CONCURRENT_WRITE_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0, 8.0, 8.0)
 # Request parameters that name the resource a call acts on, most specific first.
 RESOURCE_PARAMETERS = ("KeyId", "RoleName", "Name", "ClusterId", "JobFlowId", "JobFlowIds", "Bucket")
 
@@ -26,6 +46,41 @@ def error_code(error: ClientError) -> str:
 def error_message(error: ClientError) -> str:
     """Return the AWS error message of a botocore ``ClientError`` (empty when it has none)."""
     return str(error.response.get("Error", {}).get("Message", ""))
+
+
+def is_concurrent_write(error: BaseException) -> bool:
+    """Return whether AWS refused a write because another request was changing the same resource (try again later)."""
+    return isinstance(error, ClientError) and error_code(error) in CONCURRENT_WRITE_CODES
+
+
+def send_again_while(
+    is_passing: Callable[[ClientError], bool],
+    call: Callable[..., Any],
+    *,
+    waits: Sequence[float] = CONCURRENT_WRITE_WAITS,
+    **arguments: Any,
+) -> Any:
+    """
+    Send one write (``call(**arguments)``), again after each of ``waits`` while AWS refuses it with an error ``is_passing``.
+
+    For writes that replace nothing read before (attach, delete): a document read, merged and written goes
+    through :func:`~airflow_provider_emrfs_xacct.pure.converge.read_modify_write`, which reads it again instead.
+    The last refusal is raised as it is.
+    """
+    for wait in waits:
+        try:
+            return call(**arguments)
+        except ClientError as error:
+            if not is_passing(error):
+                raise
+            log.info("%s: %s; sending it again in %.1f s", error.operation_name, error_message(error), wait)
+            time.sleep(wait)
+    return call(**arguments)
+
+
+def retry_concurrent_writes(call: Callable[..., Any], **arguments: Any) -> Any:
+    """Send one write, again after a backoff while AWS refuses it for another write in progress (:func:`is_concurrent_write`)."""
+    return send_again_while(is_concurrent_write, call, **arguments)
 
 
 def is_access_denied(error: BaseException) -> bool:
@@ -57,10 +112,12 @@ def explain_access_denied(hook: Any, *other_clients: Any) -> Iterator[None]:
     """
     client = hook.conn
     clients = (client, *other_clients)
-    last: dict[str, Any] = {}
+    # The parameters of the last call of each operation: a denied call may be followed by others before the
+    # denial reaches here (e.g. a DescribeKey that tells why PutKeyPolicy was denied).
+    last: dict[str, dict[str, Any]] = {}
 
     def remember(params: dict[str, Any], model: Any, **_: Any) -> None:
-        last.update(operation=model.name, params=params)
+        last[model.name] = params
 
     for watched in clients:
         watched.meta.events.register("provide-client-params", remember)
@@ -70,7 +127,7 @@ def explain_access_denied(hook: Any, *other_clients: Any) -> Iterator[None]:
         if error_code(error) not in ACCESS_DENIED_CODES:
             raise
         action = f"{client.meta.service_model.signing_name}:{error.operation_name}"
-        params = last.get("params", {}) if last.get("operation") == error.operation_name else {}
+        params = last.get(error.operation_name, {})
         resource = next((f"{key}={params[key]}" for key in RESOURCE_PARAMETERS if key in params), "(unknown)")
         raise AccessDeniedError(
             denial_message(error, action=action, resource=resource, account=account_of(hook), conn_id=hook.aws_conn_id)

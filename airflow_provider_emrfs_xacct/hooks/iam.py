@@ -11,7 +11,14 @@ from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.hooks.errors import acting_account, error_code, error_message
+from airflow_provider_emrfs_xacct.hooks.errors import (
+    acting_account,
+    error_code,
+    error_message,
+    is_concurrent_write,
+    retry_concurrent_writes,
+    send_again_while,
+)
 from airflow_provider_emrfs_xacct.pure import bucket_policy, documents, spill
 from airflow_provider_emrfs_xacct.pure.converge import (
     DEFAULT_SETTINGS,
@@ -82,6 +89,21 @@ def is_eventually_consistent(error: Exception) -> bool:
     if code == "MalformedPolicyDocument":
         return "invalid principal" in error_message(error).lower()
     return code == "NoSuchEntity"
+
+
+def is_lingering_subordinate(error: Exception) -> bool:
+    """
+    Return whether IAM refused a delete for a policy, attachment or version that may be one just removed.
+
+    ``DeleteRole`` and ``DeletePolicy`` answer ``DeleteConflict`` ("attempted to delete a resource that has
+    attached subordinate entities", IAM API Reference, "DeleteRole", "DeletePolicy") while IAM still sees
+    what a ``DeleteRolePolicy``, ``DetachRolePolicy`` or ``DeletePolicyVersion`` removed a moment before (IAM
+    User Guide, "Troubleshoot IAM", "Changes that I make are not always immediately visible";
+    hashicorp/terraform-provider-aws sends ``DeleteRole`` again while it answers this). The deletes are sent
+    only once the provider has checked that nothing else holds the role or policy, so the error is waited
+    out for a bounded time, then raised as IAM said it. Another request changing it (:func:`is_concurrent_write`) too.
+    """
+    return is_concurrent_write(error) or (isinstance(error, ClientError) and error_code(error) == "DeleteConflict")
 
 
 class _NoRoom(Exception):
@@ -339,6 +361,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             dry_run=dry_run,
             is_transient=lambda error: (
                 is_eventually_consistent(error)
+                or is_concurrent_write(error)
                 or (isinstance(error, ClientError) and error_code(error) == "EntityAlreadyExists")
             ),
         )
@@ -658,7 +681,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         """
         try:
             # AttachRolePolicy is idempotent: attaching an attached policy changes nothing.
-            self.conn.attach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
+            retry_concurrent_writes(self.conn.attach_role_policy, RoleName=role_name, PolicyArn=policy_arn)
         except ClientError as error:
             if error_code(error) != "LimitExceeded":
                 raise
@@ -719,8 +742,11 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             settings=settings,
             dry_run=dry_run,
             is_transient=lambda error: (
-                isinstance(error, ClientError)
-                and error_code(error) in ("EntityAlreadyExists", "LimitExceeded", "NoSuchEntity")
+                is_lingering_subordinate(error)  # DeletePolicy right after its detach and versions' deletes
+                or (
+                    isinstance(error, ClientError)
+                    and error_code(error) in ("EntityAlreadyExists", "LimitExceeded", "NoSuchEntity")
+                )
             ),
         )
 
@@ -926,7 +952,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             write=write,
             settings=settings,
             dry_run=dry_run,
-            is_transient=is_eventually_consistent,
+            is_transient=lambda error: is_eventually_consistent(error) or is_concurrent_write(error),
         )
 
     # Revoking ------------------------------------------------------------------------------------
@@ -1007,13 +1033,14 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
 
     def delete_provider_role(self, role_arn: str, *, dry_run: bool = False) -> list[Change]:
         """
-        Delete a destination role, only if this provider created it (tagged) and nobody added policies to it.
+        Delete a destination role, only if this provider created it (tagged), nobody added policies to it and no
+        instance profile holds it.
 
         The role is found by name and must have exactly ``role_arn`` (partition, account, path and name)
         as ``GetRole`` shows it: a role of the same name elsewhere is never touched.
 
-        :raises ConflictError: the role is not the one named, not the provider's, or carries policies
-            the provider did not write.
+        :raises ConflictError: the role is not the one named, not the provider's, carries policies the
+            provider did not write, or is in an instance profile.
         """
         role_name = role_arn.rsplit("/", 1)[1]
         role = self.get_role(role_name)
@@ -1036,10 +1063,21 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             raise ConflictError(
                 f"role {role_name} carries policies this provider did not write ({', '.join(foreign)}); not deleting it"
             )
+        # IAM refuses to delete a role still in an instance profile (IAM API Reference, "DeleteRole":
+        # RemoveRoleFromInstanceProfile first; DeleteConflict): such a role is an EC2 role of someone's too.
+        profiles = [
+            str(profile["InstanceProfileName"])
+            for profile in self._every("list_instance_profiles_for_role", "InstanceProfiles", RoleName=role_name)
+        ]
+        if profiles:
+            raise ConflictError(
+                f"role {role_name} is in instance profile {', '.join(profiles)} (EC2 instances may run with it); "
+                "not deleting it"
+            )
         change = Change(DELETE, f"iam role {role_name}", {"Arn": role["Arn"], "InlinePolicies": inline}, None)
         if not dry_run:
             self._forget_inline_reads(role_name)
             for name in inline:
-                self.conn.delete_role_policy(RoleName=role_name, PolicyName=name)
-            self.conn.delete_role(RoleName=role_name)
+                retry_concurrent_writes(self.conn.delete_role_policy, RoleName=role_name, PolicyName=name)
+            send_again_while(is_lingering_subordinate, self.conn.delete_role, RoleName=role_name)
         return [change]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.hooks.errors import error_code, error_message
+from airflow_provider_emrfs_xacct.hooks.errors import error_code, error_message, is_access_denied
 from airflow_provider_emrfs_xacct.pure import documents
 from airflow_provider_emrfs_xacct.pure.converge import (
     DEFAULT_SETTINGS,
@@ -145,7 +145,11 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
     ) -> list[Change]:
-        """Make the principals key users through the provider's own key-policy statement."""
+        """
+        Make the principals key users through the provider's own key-policy statement.
+
+        :raises PreconditionError: the key is an AWS managed key, whose ``PutKeyPolicy`` KMS denied.
+        """
         wanted = list(principal_arns)
 
         def desire(current: dict[str, Any]) -> dict[str, Any]:
@@ -154,7 +158,20 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
             require_within(KEY_POLICY_BYTES, document_size(desired), "principal_arns", f"the key policy of {key_arn}")
             return desired
 
-        return self._converge_key_policy(key_arn, desire, settings=settings, dry_run=dry_run)
+        try:
+            return self._converge_key_policy(key_arn, desire, settings=settings, dry_run=dry_run)
+        except ClientError as error:
+            # An AWS managed key's policy can be read but not changed: "you can only change the key policy
+            # for a customer managed key" (AWS KMS Developer Guide, "Change a key policy"). No permission
+            # lets PutKeyPolicy through, so say which key it is rather than what to grant. Described only
+            # after such a denial (DescribeKey's KeyManager; a key it cannot describe keeps the denial).
+            denied_write = is_access_denied(error) and error.operation_name == "PutKeyPolicy"
+            if denied_write and self.get_key_manager(key_arn) == "AWS":
+                raise PreconditionError(
+                    f"key_arn: {key_arn} is an AWS managed key: its key policy cannot be changed, and it "
+                    "cannot be used from another account; encrypt the bucket with a customer managed key"
+                ) from error
+            raise
 
     def revoke_key_users(
         self,

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.hooks.errors import error_code
+from airflow_provider_emrfs_xacct.hooks.errors import error_code, is_concurrent_write, retry_concurrent_writes
 from airflow_provider_emrfs_xacct.pure import bucket_policy
 from airflow_provider_emrfs_xacct.pure.converge import (
     DEFAULT_SETTINGS,
@@ -314,7 +314,8 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
             {"ObjectOwnership": "BucketOwnerEnforced"},
         )
         if not dry_run:
-            self.conn.put_bucket_ownership_controls(
+            retry_concurrent_writes(
+                self.conn.put_bucket_ownership_controls,
                 Bucket=bucket,
                 OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
                 **self._owner(),
@@ -336,5 +337,7 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
             write=write,
             settings=settings,
             dry_run=dry_run,
-            # S3's MalformedPolicy is a fault in the document: raised at once with what S3 said, not retried.
+            # S3's MalformedPolicy is a fault in the document: raised at once with what S3 said, not retried;
+            # OperationAborted (another change of the bucket in progress) is read and written again.
+            is_transient=is_concurrent_write,
         )

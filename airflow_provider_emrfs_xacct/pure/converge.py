@@ -247,7 +247,7 @@ class _Attempts:
         """Wait before retrying a transient write error; ``False`` when the time for that is spent."""
         if self.waited + self.backoff > self.settings.consistency_wait_seconds:
             return False
-        log.info("%s: %s; AWS may not see a new principal yet, retrying in %.1f s", self.resource, error, self.backoff)
+        log.info("%s: %s; reading and writing again in %.1f s", self.resource, error, self.backoff)
         sleep(self.backoff)
         self.waited, self.backoff = self.waited + self.backoff, min(self.backoff * 2, 8.0)
         return True

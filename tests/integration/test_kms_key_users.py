@@ -213,3 +213,24 @@ def test_a_key_user_named_in_another_spelling_is_held_already(aws: Seeded) -> No
     )
     [users] = [statement for statement in policy["Statement"] if statement.get("Sid") == SID]
     assert as_list(users["Principal"]["AWS"]) == [PARTNER_A_ROLE]
+
+
+def test_an_aws_managed_key_is_refused_naming_the_key_not_a_permission_to_grant(aws: Seeded) -> None:
+    """
+    The key policy of an AWS managed key cannot be changed: "You can view the key policy for an AWS managed
+    key or a customer managed key, but you can only change the key policy for a customer managed key" (AWS
+    KMS Developer Guide, "Change a key policy"). Its ``PutKeyPolicy`` is denied whatever the caller's
+    permissions, so the error must name the key, not ask for ``kms:PutKeyPolicy``; nothing is written.
+    """
+    create_roles(aws, "partner-a-writer")
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    managed = str(kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["Arn"])
+    before = key_policy(kms, managed)
+
+    with CallRecorder().everywhere() as recorder, pytest.raises(PreconditionError, match="AWS managed key") as caught:
+        run_operator(make_operator(managed))
+
+    assert "key_arn" in str(caught.value)
+    assert "Grant kms:PutKeyPolicy" not in str(caught.value)
+    assert recorder.of("kms").count("PutKeyPolicy") == 1  # the one KMS denied, not retried
+    assert key_policy(kms, managed) == before

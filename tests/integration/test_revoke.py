@@ -403,6 +403,25 @@ def test_delete_destination_role_refuses_a_role_with_another_policy(aws: Seeded)
     ]
 
 
+def test_delete_destination_role_refuses_a_role_in_an_instance_profile_before_deleting_anything(aws: Seeded) -> None:
+    """
+    IAM refuses ``DeleteRole`` for a role in an instance profile (IAM API Reference, "DeleteRole": remove
+    it from its instance profiles first, ``RemoveRoleFromInstanceProfile``; ``DeleteConflict``). Such a
+    role is someone's EC2 role too: refused before anything changes, as for a foreign policy.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    iam.create_instance_profile(InstanceProfileName="partner-batch")
+    iam.add_role_to_instance_profile(InstanceProfileName="partner-batch", RoleName=PARTNER_1)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError, match="instance profile partner-batch"):
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert calls.mutating == []  # refused by the check before any change (nor the grants revoked)
+    assert role_exists(aws, PARTNER_1)
+    assert iam.list_role_policies(RoleName=PARTNER_1)["PolicyNames"] == ["emrfs-xacct-destination-access"]
+
+
 # --- DeleteUnusedSecurityConfigsOperator --------------------------------------------------------------
 
 
