@@ -474,10 +474,27 @@ def test_object_writer_bucket_with_a_writer_in_another_account_fails_ownership()
     assert not report.healthy
 
 
-def test_bucket_owner_preferred_with_a_writer_in_another_account_warns() -> None:
+def test_bucket_owner_preferred_with_a_writer_in_another_account_and_no_acl_fails() -> None:
+    """
+    S3 API Reference, OwnershipControlsRule: BucketOwnerPreferred gives the bucket owner only objects uploaded
+    with bucket-owner-full-control; the cluster's emrfs-site sets no fs.s3.canned.acl, so the writer keeps them.
+    """
     report = check_chain(_writer_in_third_account(healthy_state(), "BucketOwnerPreferred"))
 
     link = by_name(report)[OWNER]
+    assert link.status == FAIL
+    assert THIRD_ACCOUNT in link.detail
+    assert "no ACL" in link.detail
+    assert "fs.s3.canned.acl=BucketOwnerFullControl" in link.fix
+    assert "BucketOwnerEnforced" in link.fix
+    assert not report.healthy
+
+
+def test_bucket_owner_preferred_with_a_writer_in_another_account_warns_when_the_cluster_settings_are_unknown() -> None:
+    state = _writer_in_third_account(healthy_state(), "BucketOwnerPreferred")
+    state.cluster_configurations = None  # no cluster read: the canned ACL is not known
+
+    link = by_name(check_chain(state))[OWNER]
     assert link.status == WARN
     assert "fs.s3.canned.acl=BucketOwnerFullControl" in link.fix
 

@@ -24,7 +24,9 @@ from tests.unit.test_chain import (
     KEY,
     PREFIX,
     ROLE,
+    THIRD_ACCOUNT,
     by_name,
+    destination_role,
     healthy_state,
     mappings,
 )
@@ -239,6 +241,29 @@ def test_a_bucket_owner_enforced_bucket_refuses_any_canned_acl_but_bucket_owner_
     if status == FAIL:
         assert "AccessControlListNotSupported" in link.detail
         assert "fs.s3.canned.acl" in link.fix
+
+
+@pytest.mark.parametrize("ownership", ["ObjectWriter", "BucketOwnerPreferred"])
+def test_the_ownership_fix_for_a_writer_of_another_account_also_drops_an_acl_bucket_owner_enforced_refuses(
+    ownership: str,
+) -> None:
+    """
+    S3 API Reference, OwnershipControlsRule: a BucketOwnerEnforced bucket accepts only PUTs with no ACL or
+    bucket-owner-full-control; switching to it while uploads carry bucket-owner-read would refuse every upload.
+    """
+    state = with_canned_acl(healthy_state(), "BucketOwnerRead", object_acl_allowed=True)
+    writer = f"arn:aws:iam::{THIRD_ACCOUNT}:role/partner-writer"
+    state.security_configuration = mappings((writer, "Prefix", PREFIX))
+    state.destination_roles = {writer: destination_role(writer)}
+    bucket_of(state).object_ownership = ownership
+
+    link = by_name(check_chain(state))[OWNER]
+
+    assert link.status == FAIL
+    assert "objects stay owned by account" in link.detail
+    assert THIRD_ACCOUNT in link.detail
+    assert "BucketOwnerEnforced" in link.fix
+    assert "remove emrfs-site fs.s3.canned.acl" in link.fix
 
 
 def test_without_the_cluster_settings_the_report_says_the_canned_acl_was_not_seen() -> None:
