@@ -13,7 +13,7 @@ import pytest
 from airflow_provider_emrfs_xacct.pure.bucket_policy import emr_role_bucket_policy, grant
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.cluster import probe_blocker
-from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, WARN
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, ClusterState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, assume_role_policy
 from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
@@ -296,11 +296,12 @@ def test_block_public_access_is_listed_as_not_seen_even_after_the_probe(probe_pa
 
 CLUSTER_CONFIGURATION = "cluster runs the security configuration"
 CLUSTER_ROLE = "cluster's instance profile role"
+CLUSTER_STATE = "cluster accepts jobs"
 
 
-def on_cluster(configuration: str | None, role: str | Unreadable | None) -> ChainState:
+def on_cluster(configuration: str | None, role: str | Unreadable | None, cluster_state: str = "WAITING") -> ChainState:
     state = healthy_state()
-    state.cluster = ClusterState("j-1", configuration, "EMR_EC2_DefaultRole", role)
+    state.cluster = ClusterState("j-1", configuration, "EMR_EC2_DefaultRole", role, cluster_state)
     return state
 
 
@@ -313,6 +314,29 @@ def test_a_cluster_running_the_verified_configuration_and_role_passes() -> None:
     assert by_name(report)[CLUSTER_ROLE].status == PASS
     assert report.verdict == "PASS"
     assert probe_blocker(state) == ""
+
+
+@pytest.mark.parametrize("cluster_state", ["STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"])
+def test_a_cluster_that_takes_steps_lets_the_probe_run(cluster_state: str) -> None:
+    state = on_cluster(CONFIGURATION, "EMR_EC2_DefaultRole", cluster_state)
+
+    assert CLUSTER_STATE not in by_name(check_chain(state))
+    assert probe_blocker(state) == ""
+
+
+@pytest.mark.parametrize("cluster_state", ["TERMINATING", "TERMINATED", "TERMINATED_WITH_ERRORS"])
+def test_a_cluster_that_takes_no_steps_warns_and_blocks_the_probe(cluster_state: str) -> None:
+    """EMR API Reference, AddJobFlowSteps: steps only in STARTING, BOOTSTRAPPING, RUNNING or WAITING."""
+    state = on_cluster(CONFIGURATION, "EMR_EC2_DefaultRole", cluster_state)
+
+    report = check_chain(state)
+
+    link = by_name(report)[CLUSTER_STATE]
+    assert link.status == WARN
+    assert f"j-1 is {cluster_state}" in link.detail
+    assert "running cluster" in link.fix
+    assert report.verdict == "PASS"  # its settings are still right
+    assert f"j-1 is {cluster_state}" in probe_blocker(state)
 
 
 @pytest.mark.parametrize("configuration", ["some-other-configuration", None])
