@@ -9,6 +9,7 @@ The documents are the ones the provider's builders write (the shape every reques
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     WARN,
     Link,
     Report,
+    cite,
 )
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL
@@ -41,6 +43,7 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     key_users_statement,
     trust_statement,
 )
+from airflow_provider_emrfs_xacct.pure.evaluator import Decision
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.requests import STEPS, WRITE_REQUESTS
 from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration, validate_role_mappings
@@ -1522,3 +1525,81 @@ def test_the_request_table_names_documented_actions_only() -> None:
     for call in WRITE_REQUESTS:
         assert documented[call.operation] == call.action, call
         assert (call.key is None) == (call.action in ("s3:ListBucket", "s3:ListBucketMultipartUploads")), call
+
+
+# The report itself (findings.py) ------------------------------------------------------------------
+
+
+def _small_report() -> Report:
+    return Report(
+        CONFIGURATION,
+        [
+            Link(None, "release", PASS, "ok"),
+            Link(0, "bucket", FAIL, "d" * 95, "bucket policy: Sid S", "do it"),
+        ],
+        [{"what": "SCPs", "how": "run the probe"}],
+    )
+
+
+def test_a_link_has_no_statement_or_fix_unless_given() -> None:
+    link = Link(None, "release", PASS, "ok")
+
+    assert (link.statement, link.fix) == ("", "")
+
+
+def test_the_report_as_a_dict_is_exactly_its_fields_and_verdict() -> None:
+    assert _small_report().to_dict() == {
+        "security_configuration": CONFIGURATION,
+        "verdict": VERDICT_FAIL,
+        "healthy": False,
+        "links": [
+            {"mapping": None, "link": "release", "status": PASS, "detail": "ok", "statement": "", "fix": ""},
+            {
+                "mapping": 0,
+                "link": "bucket",
+                "status": FAIL,
+                "detail": "d" * 95,
+                "statement": "bucket policy: Sid S",
+                "fix": "do it",
+            },
+        ],
+        "not_checked": [{"what": "SCPs", "how": "run the probe"}],
+    }
+
+
+def test_the_table_has_a_row_per_link_with_dashes_for_what_is_missing_and_cells_cut_at_90() -> None:
+    lines = [line.rstrip() for line in _small_report().table().splitlines()]
+
+    detail = "detail".ljust(90)
+    assert lines == [
+        f"Cross-account EMRFS chain for {CONFIGURATION}: FAIL",
+        f"# | link    | status | {detail} | deciding statement   | fix",
+        "--+---------+--------+-" + "-" * 90 + "-+----------------------+------",
+        f"- | release | PASS   | {'ok'.ljust(90)} | -                    | -",
+        f"0 | bucket  | FAIL   | {'d' * 90} | bucket policy: Sid S | do it",
+        "Not checked by reading policies:",
+        "  - SCPs: run the probe",
+    ]
+
+
+def test_a_table_without_anything_unseen_has_no_unseen_section() -> None:
+    report = _small_report()
+    report.not_checked = []
+
+    assert report.table().splitlines()[-1].startswith("0 | bucket")
+
+
+def test_a_statement_without_a_sid_is_cited_by_its_sorted_json_cut_at_120_characters() -> None:
+    statement = {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {}}}
+    statement["Sid"] = ""
+    text = json.dumps(statement, sort_keys=True)
+
+    assert (
+        cite(Decision(False, "explicit deny", {**statement, "Sid": "S1"}, "bucket policy")) == "bucket policy: Sid S1"
+    )
+    assert cite(Decision(False, "explicit deny", statement, "bucket policy")) == f"bucket policy: {text[:120]}"
+    long = {**statement, "Resource": "arn:aws:s3:::" + "b" * 200}
+    assert cite(Decision(False, "explicit deny", long, "bucket policy")) == (
+        "bucket policy: " + json.dumps(long, sort_keys=True)[:120]
+    )
+    assert cite(Decision(False, "implicit deny")) == ""
