@@ -1603,3 +1603,31 @@ def test_a_statement_without_a_sid_is_cited_by_its_sorted_json_cut_at_120_charac
         "bucket policy: " + json.dumps(long, sort_keys=True)[:120]
     )
     assert cite(Decision(False, "implicit deny")) == ""
+
+
+# The walk of the chain (chain.py) -----------------------------------------------------------------
+
+
+def test_a_user_mapping_is_checked_on_the_prefixes_given_and_an_unreadable_one_is_not_checked() -> None:
+    state = healthy_state()
+    state.security_configuration = mappings((ROLE, "User", "etl"))
+    state.prefixes_for_principal_mappings = [IDENTIFIER, "s3a://other-bucket/x"]
+
+    report = check_chain(state)
+
+    links = by_name(report)
+    assert links[OWNER].status == PASS  # the good prefix is checked as a Prefix mapping's would be
+    unreadable = links["access to s3a://other-bucket/x"]
+    assert (unreadable.mapping, unreadable.status) == (0, UNKNOWN)
+    assert "must start with 's3://'" in unreadable.detail
+    assert report.verdict == VERDICT_NOT_CHECKED  # never a silent pass of what was not checked
+
+
+def test_the_account_block_public_access_setting_not_read_is_listed_with_how_to_read_it() -> None:
+    state = healthy_state()
+    state.account_restrict_public_buckets = None
+
+    unseen = check_chain(state).not_checked
+
+    assert {"what": BLOCK_PUBLIC_ACCESS[0], "how": BLOCK_PUBLIC_ACCESS[1]} in unseen
+    assert "account-level Block Public Access" not in by_name(check_chain(state))  # no WARN link: not refused
