@@ -15,17 +15,20 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from airflow_provider_emrfs_xacct.pure.checks import second_opinion
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     BLOCK_PUBLIC_ACCESS,
     FAIL,
     OUTSIDE_POLICIES,
     PASS,
+    PROBE_FIX,
     UNKNOWN,
     VERDICT_FAIL,
     VERDICT_NOT_CHECKED,
     VERDICT_PASS,
     WARN,
+    Evaluated,
     Link,
     Report,
     cite,
@@ -1631,3 +1634,56 @@ def test_the_account_block_public_access_setting_not_read_is_listed_with_how_to_
 
     assert {"what": BLOCK_PUBLIC_ACCESS[0], "how": BLOCK_PUBLIC_ACCESS[1]} in unseen
     assert "account-level Block Public Access" not in by_name(check_chain(state))  # no WARN link: not refused
+
+
+# The second opinion (second_opinion.py) -----------------------------------------------------------
+
+OPINION = "second opinion (iam:SimulatePrincipalPolicy, identity side)"
+
+
+def _asked(action: str, allowed: bool | None) -> Evaluated:
+    return Evaluated(ROLE, action, f"arn:aws:s3:::{BUCKET}/exports/x", {}, allowed)
+
+
+def test_the_second_opinion_compares_only_requests_both_sides_answered() -> None:
+    state = healthy_state()
+    resource = f"arn:aws:s3:::{BUCKET}/exports/x"
+    state.simulations = {(ROLE, "s3:GetObject", resource): "allowed", (ROLE, "s3:PutObject", resource): "implicitDeny"}
+    evaluated = [
+        _asked("s3:GetObject", True),
+        _asked("s3:PutObject", None),  # undetermined here: nothing to compare
+        _asked("s3:DeleteObject", False),  # the simulator was not asked
+    ]
+
+    [link] = second_opinion.audit(state, evaluated)
+
+    assert (link.link, link.status) == (OPINION, PASS)
+    assert link.detail == "the simulator agrees on 1 request(s)"  # the undetermined one is not agreed on
+
+
+def test_the_second_opinion_names_at_most_five_disagreements_and_counts_all() -> None:
+    state = healthy_state()
+    actions = [f"s3:Action{number}" for number in range(7)]
+    state.simulations = {(ROLE, action, f"arn:aws:s3:::{BUCKET}/exports/x"): "explicitDeny" for action in actions}
+
+    [link] = second_opinion.audit(state, [_asked(action, True) for action in actions])
+
+    assert link.status == UNKNOWN
+    assert link.detail.startswith("7 disagreement(s): s3:Action0 on ")
+    assert link.detail.count("; ") == 4
+    assert f"as {ROLE}: simulator explicitDeny, local allowed" in link.detail
+    assert link.fix == PROBE_FIX
+
+
+def test_the_second_opinion_says_denied_for_a_local_deny_the_simulator_allows() -> None:
+    state = healthy_state()
+    state.simulations = {(ROLE, "s3:GetObject", f"arn:aws:s3:::{BUCKET}/exports/x"): "allowed"}
+
+    [link] = second_opinion.audit(state, [_asked("s3:GetObject", False)])
+
+    assert link.status == UNKNOWN
+    assert link.detail.endswith("simulator allowed, local denied")
+
+
+def test_without_simulator_answers_there_is_no_second_opinion_link() -> None:
+    assert second_opinion.audit(healthy_state(), [_asked("s3:GetObject", True)]) == []
