@@ -19,6 +19,7 @@ from airflow_provider_emrfs_xacct.pure.checks import second_opinion
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     BLOCK_PUBLIC_ACCESS,
+    CLUSTER_SETTINGS,
     FAIL,
     OUTSIDE_POLICIES,
     PASS,
@@ -1687,3 +1688,10 @@ def test_the_second_opinion_says_denied_for_a_local_deny_the_simulator_allows() 
 
 def test_without_simulator_answers_there_is_no_second_opinion_link() -> None:
     assert second_opinion.audit(healthy_state(), [_asked("s3:GetObject", True)]) == []
+
+
+def test_the_cluster_settings_not_read_are_listed_with_how_to_read_them() -> None:
+    state = healthy_state()
+    state.cluster_configurations = None
+
+    assert {"what": CLUSTER_SETTINGS[0], "how": CLUSTER_SETTINGS[1]} in check_chain(state).not_checked
