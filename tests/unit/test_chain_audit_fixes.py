@@ -299,7 +299,9 @@ CLUSTER_ROLE = "cluster's instance profile role"
 CLUSTER_STATE = "cluster accepts jobs"
 
 
-def on_cluster(configuration: str | None, role: str | Unreadable | None, cluster_state: str = "WAITING") -> ChainState:
+def on_cluster(
+    configuration: str | None, role: str | Unreadable | None, cluster_state: str | None = "WAITING"
+) -> ChainState:
     state = healthy_state()
     state.cluster = ClusterState("j-1", configuration, "EMR_EC2_DefaultRole", role, cluster_state)
     return state
@@ -316,8 +318,8 @@ def test_a_cluster_running_the_verified_configuration_and_role_passes() -> None:
     assert probe_blocker(state) == ""
 
 
-@pytest.mark.parametrize("cluster_state", ["STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"])
-def test_a_cluster_that_takes_steps_lets_the_probe_run(cluster_state: str) -> None:
+@pytest.mark.parametrize("cluster_state", ["STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING", None])
+def test_a_cluster_that_takes_steps_lets_the_probe_run(cluster_state: str | None) -> None:
     state = on_cluster(CONFIGURATION, "EMR_EC2_DefaultRole", cluster_state)
 
     assert CLUSTER_STATE not in by_name(check_chain(state))
