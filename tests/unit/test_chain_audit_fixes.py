@@ -13,7 +13,7 @@ import pytest
 from airflow_provider_emrfs_xacct.pure.bucket_policy import emr_role_bucket_policy, grant
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.cluster import probe_blocker
-from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, WARN
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, ClusterState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, assume_role_policy
 from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
@@ -316,6 +316,19 @@ def test_a_cluster_running_the_verified_configuration_and_role_passes() -> None:
     assert by_name(report)[CLUSTER_ROLE].status == PASS
     assert report.verdict == "PASS"
     assert probe_blocker(state) == ""
+
+
+def test_a_cluster_that_could_not_be_read_is_not_checked_and_blocks_the_probe() -> None:
+    state = healthy_state()
+    state.cluster = Unreadable("elasticmapreduce:DescribeCluster denied")
+
+    report = check_chain(state)
+
+    links = by_name(report)
+    for name in (CLUSTER_CONFIGURATION, CLUSTER_ROLE):
+        assert (links[name].status, links[name].detail) == (UNKNOWN, "elasticmapreduce:DescribeCluster denied")
+    assert report.verdict == "NOT_CHECKED"
+    assert "DescribeCluster denied" in probe_blocker(state)
 
 
 @pytest.mark.parametrize("cluster_state", ["STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING", None])
