@@ -331,6 +331,24 @@ def test_a_cluster_that_could_not_be_read_is_not_checked_and_blocks_the_probe() 
     assert "DescribeCluster denied" in probe_blocker(state)
 
 
+def test_without_a_cluster_the_probe_is_blocked() -> None:
+    assert probe_blocker(healthy_state()) == "no cluster was read"
+
+
+def test_a_cluster_without_an_instance_profile_role_fails_with_no_fix_to_guess() -> None:
+    state = on_cluster("some-other-configuration", None)
+    assert isinstance(state.cluster, ClusterState)
+    state.cluster.instance_profile = None
+
+    link = by_name(check_chain(state))[CLUSTER_ROLE]
+
+    assert link.status == FAIL
+    assert link.detail.startswith("instance profile no instance profile has no role, not emr_ec2_role_name")
+    assert link.fix == ""  # no role to name
+    # Each reason the probe may not run is named, one after the other.
+    assert probe_blocker(state).count("; ") == 1
+
+
 @pytest.mark.parametrize("cluster_state", ["STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING", None])
 def test_a_cluster_that_takes_steps_lets_the_probe_run(cluster_state: str | None) -> None:
     state = on_cluster(CONFIGURATION, "EMR_EC2_DefaultRole", cluster_state)
