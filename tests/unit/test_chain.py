@@ -477,7 +477,7 @@ def test_object_writer_bucket_with_a_writer_in_another_account_fails_ownership()
     link = by_name(report)[OWNER]
     assert link.status == FAIL
     assert THIRD_ACCOUNT in link.detail
-    assert "BucketOwnerEnforced" in link.fix
+    assert link.fix == "switch the bucket to BucketOwnerEnforced (GrantBucketAccessOperator enforce_bucket_owner=True)"
     assert not report.healthy
 
 
@@ -495,6 +495,18 @@ def test_bucket_owner_preferred_with_a_writer_in_another_account_and_no_acl_fail
     assert "fs.s3.canned.acl=BucketOwnerFullControl" in link.fix
     assert "BucketOwnerEnforced" in link.fix
     assert not report.healthy
+
+
+def test_bucket_owner_preferred_with_a_writer_in_another_account_and_bucket_owner_full_control_passes() -> None:
+    state = _writer_in_third_account(healthy_state(), "BucketOwnerPreferred")
+    state.cluster_configurations = [
+        {"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "BucketOwnerFullControl"}}
+    ]
+
+    link = by_name(check_chain(state))[OWNER]
+
+    assert (link.status, link.fix) == (PASS, "")
+    assert "bucket-owner-full-control" in link.detail
 
 
 def test_bucket_owner_preferred_with_a_writer_in_another_account_warns_when_the_cluster_settings_are_unknown() -> None:
