@@ -358,7 +358,11 @@ def _read_cluster(
         return facts
     profile = (cluster.get("Ec2InstanceAttributes") or {}).get("IamInstanceProfile")
     facts.identity = ClusterState(
-        cluster_id, cluster.get("SecurityConfiguration"), profile, _profile_role(emr_iam, profile)
+        cluster_id,
+        cluster.get("SecurityConfiguration"),
+        profile,
+        _profile_role(emr_iam, profile),
+        (cluster.get("Status") or {}).get("State"),
     )
     facts.release_label = release_label or cluster.get("ReleaseLabel")
     facts.configurations = cluster.get("Configurations", [])

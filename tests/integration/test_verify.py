@@ -570,6 +570,25 @@ def test_the_operator_probe_fails_the_task_when_nothing_was_written(
     assert report["probe"]["ok"] is False  # ... but the object is not there
 
 
+def test_the_probe_is_not_run_on_a_terminated_cluster(partner: Partner) -> None:
+    """
+    EMR API Reference, AddJobFlowSteps: steps are added only to a cluster STARTING, BOOTSTRAPPING, RUNNING or
+    WAITING. On a terminated one the report warns and the probe is skipped (no step is sent).
+    """
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    emr.terminate_job_flows(JobFlowIds=[cluster_id])
+    assert emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"].startswith("TERMINAT")
+
+    result, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, probe=True))
+
+    [state_link] = [link for link in result["links"] if link["link"] == "cluster accepts jobs"]
+    assert state_link["status"] == "warn"
+    assert result["probe"]["ok"] is None
+    assert f"{cluster_id} is TERMINAT" in result["probe"]["skipped"]
+    assert emr.list_steps(ClusterId=cluster_id)["Steps"] == []
+
+
 def test_probe_needs_a_cluster(partner: Partner) -> None:
     with pytest.raises(InvalidParameterError, match="cluster_id"):
         run_operator(verifier(partner.configuration, probe=True))

@@ -9,24 +9,30 @@ The documents are the ones the provider's builders write (the shape every reques
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from airflow_provider_emrfs_xacct.pure.checks import second_opinion
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     BLOCK_PUBLIC_ACCESS,
+    CLUSTER_SETTINGS,
     FAIL,
     OUTSIDE_POLICIES,
     PASS,
+    PROBE_FIX,
     UNKNOWN,
     VERDICT_FAIL,
     VERDICT_NOT_CHECKED,
     VERDICT_PASS,
     WARN,
+    Evaluated,
     Link,
     Report,
+    cite,
 )
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL
@@ -41,6 +47,7 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     key_users_statement,
     trust_statement,
 )
+from airflow_provider_emrfs_xacct.pure.evaluator import Decision
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.requests import STEPS, WRITE_REQUESTS
 from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration, validate_role_mappings
@@ -472,14 +479,43 @@ def test_object_writer_bucket_with_a_writer_in_another_account_fails_ownership()
     link = by_name(report)[OWNER]
     assert link.status == FAIL
     assert THIRD_ACCOUNT in link.detail
+    assert link.fix == "switch the bucket to BucketOwnerEnforced (GrantBucketAccessOperator enforce_bucket_owner=True)"
+    assert not report.healthy
+
+
+def test_bucket_owner_preferred_with_a_writer_in_another_account_and_no_acl_fails() -> None:
+    """
+    S3 API Reference, OwnershipControlsRule: BucketOwnerPreferred gives the bucket owner only objects uploaded
+    with bucket-owner-full-control; the cluster's emrfs-site sets no fs.s3.canned.acl, so the writer keeps them.
+    """
+    report = check_chain(_writer_in_third_account(healthy_state(), "BucketOwnerPreferred"))
+
+    link = by_name(report)[OWNER]
+    assert link.status == FAIL
+    assert THIRD_ACCOUNT in link.detail
+    assert "no ACL" in link.detail
+    assert "fs.s3.canned.acl=BucketOwnerFullControl" in link.fix
     assert "BucketOwnerEnforced" in link.fix
     assert not report.healthy
 
 
-def test_bucket_owner_preferred_with_a_writer_in_another_account_warns() -> None:
-    report = check_chain(_writer_in_third_account(healthy_state(), "BucketOwnerPreferred"))
+def test_bucket_owner_preferred_with_a_writer_in_another_account_and_bucket_owner_full_control_passes() -> None:
+    state = _writer_in_third_account(healthy_state(), "BucketOwnerPreferred")
+    state.cluster_configurations = [
+        {"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "BucketOwnerFullControl"}}
+    ]
 
-    link = by_name(report)[OWNER]
+    link = by_name(check_chain(state))[OWNER]
+
+    assert (link.status, link.fix) == (PASS, "")
+    assert "bucket-owner-full-control" in link.detail
+
+
+def test_bucket_owner_preferred_with_a_writer_in_another_account_warns_when_the_cluster_settings_are_unknown() -> None:
+    state = _writer_in_third_account(healthy_state(), "BucketOwnerPreferred")
+    state.cluster_configurations = None  # no cluster read: the canned ACL is not known
+
+    link = by_name(check_chain(state))[OWNER]
     assert link.status == WARN
     assert "fs.s3.canned.acl=BucketOwnerFullControl" in link.fix
 
@@ -1708,3 +1744,169 @@ def test_requests_captured_by_a_mapping_whose_role_is_not_known_are_not_checked(
     assert write.status == UNKNOWN
     assert f"sent as {BROAD_ROLE} (mapping 0), which could not be checked" in write.detail
     assert not any(item.principal == BROAD_ROLE for item in report.evaluated if item.action == "s3:PutObject")
+
+
+# The report itself (findings.py) ------------------------------------------------------------------
+
+
+def _small_report() -> Report:
+    return Report(
+        CONFIGURATION,
+        [
+            Link(None, "release", PASS, "ok"),
+            Link(0, "bucket", FAIL, "d" * 95, "bucket policy: Sid S", "do it"),
+        ],
+        [{"what": "SCPs", "how": "run the probe"}],
+    )
+
+
+def test_a_link_has_no_statement_or_fix_unless_given() -> None:
+    link = Link(None, "release", PASS, "ok")
+
+    assert (link.statement, link.fix) == ("", "")
+
+
+def test_the_report_as_a_dict_is_exactly_its_fields_and_verdict() -> None:
+    assert _small_report().to_dict() == {
+        "security_configuration": CONFIGURATION,
+        "verdict": VERDICT_FAIL,
+        "healthy": False,
+        "links": [
+            {"mapping": None, "link": "release", "status": PASS, "detail": "ok", "statement": "", "fix": ""},
+            {
+                "mapping": 0,
+                "link": "bucket",
+                "status": FAIL,
+                "detail": "d" * 95,
+                "statement": "bucket policy: Sid S",
+                "fix": "do it",
+            },
+        ],
+        "not_checked": [{"what": "SCPs", "how": "run the probe"}],
+    }
+
+
+def test_the_table_has_a_row_per_link_with_dashes_for_what_is_missing_and_cells_cut_at_90() -> None:
+    lines = [line.rstrip() for line in _small_report().table().splitlines()]
+
+    detail = "detail".ljust(90)
+    assert lines == [
+        f"Cross-account EMRFS chain for {CONFIGURATION}: FAIL",
+        f"# | link    | status | {detail} | deciding statement   | fix",
+        "--+---------+--------+-" + "-" * 90 + "-+----------------------+------",
+        f"- | release | PASS   | {'ok'.ljust(90)} | -                    | -",
+        f"0 | bucket  | FAIL   | {'d' * 90} | bucket policy: Sid S | do it",
+        "Not checked by reading policies:",
+        "  - SCPs: run the probe",
+    ]
+
+
+def test_a_table_without_anything_unseen_has_no_unseen_section() -> None:
+    report = _small_report()
+    report.not_checked = []
+
+    assert report.table().splitlines()[-1].startswith("0 | bucket")
+
+
+def test_a_statement_without_a_sid_is_cited_by_its_sorted_json_cut_at_120_characters() -> None:
+    statement = {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {}}}
+    statement["Sid"] = ""
+    text = json.dumps(statement, sort_keys=True)
+
+    assert (
+        cite(Decision(False, "explicit deny", {**statement, "Sid": "S1"}, "bucket policy")) == "bucket policy: Sid S1"
+    )
+    assert cite(Decision(False, "explicit deny", statement, "bucket policy")) == f"bucket policy: {text[:120]}"
+    long = {**statement, "Resource": "arn:aws:s3:::" + "b" * 200}
+    assert cite(Decision(False, "explicit deny", long, "bucket policy")) == (
+        "bucket policy: " + json.dumps(long, sort_keys=True)[:120]
+    )
+    assert cite(Decision(False, "implicit deny")) == ""
+
+
+# The walk of the chain (chain.py) -----------------------------------------------------------------
+
+
+def test_a_user_mapping_is_checked_on_the_prefixes_given_and_an_unreadable_one_is_not_checked() -> None:
+    state = healthy_state()
+    state.security_configuration = mappings((ROLE, "User", "etl"))
+    state.prefixes_for_principal_mappings = [IDENTIFIER, "s3a://other-bucket/x"]
+
+    report = check_chain(state)
+
+    links = by_name(report)
+    assert links[OWNER].status == PASS  # the good prefix is checked as a Prefix mapping's would be
+    unreadable = links["access to s3a://other-bucket/x"]
+    assert (unreadable.mapping, unreadable.status) == (0, UNKNOWN)
+    assert "must start with 's3://'" in unreadable.detail
+    assert report.verdict == VERDICT_NOT_CHECKED  # never a silent pass of what was not checked
+
+
+def test_the_account_block_public_access_setting_not_read_is_listed_with_how_to_read_it() -> None:
+    state = healthy_state()
+    state.account_restrict_public_buckets = None
+
+    unseen = check_chain(state).not_checked
+
+    assert {"what": BLOCK_PUBLIC_ACCESS[0], "how": BLOCK_PUBLIC_ACCESS[1]} in unseen
+    assert "account-level Block Public Access" not in by_name(check_chain(state))  # no WARN link: not refused
+
+
+# The second opinion (second_opinion.py) -----------------------------------------------------------
+
+OPINION = "second opinion (iam:SimulatePrincipalPolicy, identity side)"
+
+
+def _asked(action: str, allowed: bool | None) -> Evaluated:
+    return Evaluated(ROLE, action, f"arn:aws:s3:::{BUCKET}/exports/x", {}, allowed)
+
+
+def test_the_second_opinion_compares_only_requests_both_sides_answered() -> None:
+    state = healthy_state()
+    resource = f"arn:aws:s3:::{BUCKET}/exports/x"
+    state.simulations = {(ROLE, "s3:GetObject", resource): "allowed", (ROLE, "s3:PutObject", resource): "implicitDeny"}
+    evaluated = [
+        _asked("s3:GetObject", True),
+        _asked("s3:PutObject", None),  # undetermined here: nothing to compare
+        _asked("s3:DeleteObject", False),  # the simulator was not asked
+    ]
+
+    [link] = second_opinion.audit(state, evaluated)
+
+    assert (link.link, link.status) == (OPINION, PASS)
+    assert link.detail == "the simulator agrees on 1 request(s)"  # the undetermined one is not agreed on
+
+
+def test_the_second_opinion_names_at_most_five_disagreements_and_counts_all() -> None:
+    state = healthy_state()
+    actions = [f"s3:Action{number}" for number in range(7)]
+    state.simulations = {(ROLE, action, f"arn:aws:s3:::{BUCKET}/exports/x"): "explicitDeny" for action in actions}
+
+    [link] = second_opinion.audit(state, [_asked(action, True) for action in actions])
+
+    assert link.status == UNKNOWN
+    assert link.detail.startswith("7 disagreement(s): s3:Action0 on ")
+    assert link.detail.count("; ") == 4
+    assert f"as {ROLE}: simulator explicitDeny, local allowed" in link.detail
+    assert link.fix == PROBE_FIX
+
+
+def test_the_second_opinion_says_denied_for_a_local_deny_the_simulator_allows() -> None:
+    state = healthy_state()
+    state.simulations = {(ROLE, "s3:GetObject", f"arn:aws:s3:::{BUCKET}/exports/x"): "allowed"}
+
+    [link] = second_opinion.audit(state, [_asked("s3:GetObject", False)])
+
+    assert link.status == UNKNOWN
+    assert link.detail.endswith("simulator allowed, local denied")
+
+
+def test_without_simulator_answers_there_is_no_second_opinion_link() -> None:
+    assert second_opinion.audit(healthy_state(), [_asked("s3:GetObject", True)]) == []
+
+
+def test_the_cluster_settings_not_read_are_listed_with_how_to_read_them() -> None:
+    state = healthy_state()
+    state.cluster_configurations = None
+
+    assert {"what": CLUSTER_SETTINGS[0], "how": CLUSTER_SETTINGS[1]} in check_chain(state).not_checked

@@ -13,7 +13,7 @@ import pytest
 from airflow_provider_emrfs_xacct.pure.bucket_policy import emr_role_bucket_policy, grant
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.cluster import probe_blocker
-from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, ClusterState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, assume_role_policy
 from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
@@ -244,6 +244,29 @@ def test_a_bucket_owner_enforced_bucket_refuses_any_canned_acl_but_bucket_owner_
         assert "fs.s3.canned.acl" in link.fix
 
 
+@pytest.mark.parametrize("ownership", ["ObjectWriter", "BucketOwnerPreferred"])
+def test_the_ownership_fix_for_a_writer_of_another_account_also_drops_an_acl_bucket_owner_enforced_refuses(
+    ownership: str,
+) -> None:
+    """
+    S3 API Reference, OwnershipControlsRule: a BucketOwnerEnforced bucket accepts only PUTs with no ACL or
+    bucket-owner-full-control; switching to it while uploads carry bucket-owner-read would refuse every upload.
+    """
+    state = with_canned_acl(healthy_state(), "BucketOwnerRead", object_acl_allowed=True)
+    writer = f"arn:aws:iam::{THIRD_ACCOUNT}:role/partner-writer"
+    state.security_configuration = mappings((writer, "Prefix", PREFIX))
+    state.destination_roles = {writer: destination_role(writer)}
+    bucket_of(state).object_ownership = ownership
+
+    link = by_name(check_chain(state))[OWNER]
+
+    assert link.status == FAIL
+    assert "objects stay owned by account" in link.detail
+    assert THIRD_ACCOUNT in link.detail
+    assert "BucketOwnerEnforced" in link.fix
+    assert "remove emrfs-site fs.s3.canned.acl" in link.fix
+
+
 def test_without_the_cluster_settings_the_report_says_the_canned_acl_was_not_seen() -> None:
     state = healthy_state()
     state.cluster_configurations = None
@@ -274,11 +297,14 @@ def test_block_public_access_is_listed_as_not_seen_even_after_the_probe(probe_pa
 
 CLUSTER_CONFIGURATION = "cluster runs the security configuration"
 CLUSTER_ROLE = "cluster's instance profile role"
+CLUSTER_STATE = "cluster accepts jobs"
 
 
-def on_cluster(configuration: str | None, role: str | Unreadable | None) -> ChainState:
+def on_cluster(
+    configuration: str | None, role: str | Unreadable | None, cluster_state: str | None = "WAITING"
+) -> ChainState:
     state = healthy_state()
-    state.cluster = ClusterState("j-1", configuration, "EMR_EC2_DefaultRole", role)
+    state.cluster = ClusterState("j-1", configuration, "EMR_EC2_DefaultRole", role, cluster_state)
     return state
 
 
@@ -291,6 +317,60 @@ def test_a_cluster_running_the_verified_configuration_and_role_passes() -> None:
     assert by_name(report)[CLUSTER_ROLE].status == PASS
     assert report.verdict == "PASS"
     assert probe_blocker(state) == ""
+
+
+def test_a_cluster_that_could_not_be_read_is_not_checked_and_blocks_the_probe() -> None:
+    state = healthy_state()
+    state.cluster = Unreadable("elasticmapreduce:DescribeCluster denied")
+
+    report = check_chain(state)
+
+    links = by_name(report)
+    for name in (CLUSTER_CONFIGURATION, CLUSTER_ROLE):
+        assert (links[name].status, links[name].detail) == (UNKNOWN, "elasticmapreduce:DescribeCluster denied")
+    assert report.verdict == "NOT_CHECKED"
+    assert "DescribeCluster denied" in probe_blocker(state)
+
+
+def test_without_a_cluster_the_probe_is_blocked() -> None:
+    assert probe_blocker(healthy_state()) == "no cluster was read"
+
+
+def test_a_cluster_without_an_instance_profile_role_fails_with_no_fix_to_guess() -> None:
+    state = on_cluster("some-other-configuration", None)
+    assert isinstance(state.cluster, ClusterState)
+    state.cluster.instance_profile = None
+
+    link = by_name(check_chain(state))[CLUSTER_ROLE]
+
+    assert link.status == FAIL
+    assert link.detail.startswith("instance profile no instance profile has no role, not emr_ec2_role_name")
+    assert link.fix == ""  # no role to name
+    # Each reason the probe may not run is named, one after the other.
+    assert probe_blocker(state).count("; ") == 1
+
+
+@pytest.mark.parametrize("cluster_state", ["STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING", None])
+def test_a_cluster_that_takes_steps_lets_the_probe_run(cluster_state: str | None) -> None:
+    state = on_cluster(CONFIGURATION, "EMR_EC2_DefaultRole", cluster_state)
+
+    assert CLUSTER_STATE not in by_name(check_chain(state))
+    assert probe_blocker(state) == ""
+
+
+@pytest.mark.parametrize("cluster_state", ["TERMINATING", "TERMINATED", "TERMINATED_WITH_ERRORS"])
+def test_a_cluster_that_takes_no_steps_warns_and_blocks_the_probe(cluster_state: str) -> None:
+    """EMR API Reference, AddJobFlowSteps: steps only in STARTING, BOOTSTRAPPING, RUNNING or WAITING."""
+    state = on_cluster(CONFIGURATION, "EMR_EC2_DefaultRole", cluster_state)
+
+    report = check_chain(state)
+
+    link = by_name(report)[CLUSTER_STATE]
+    assert link.status == WARN
+    assert f"j-1 is {cluster_state}" in link.detail
+    assert "running cluster" in link.fix
+    assert report.verdict == "PASS"  # its settings are still right
+    assert f"j-1 is {cluster_state}" in probe_blocker(state)
 
 
 @pytest.mark.parametrize("configuration", ["some-other-configuration", None])

@@ -146,5 +146,12 @@ def _prefix_links(
     return [
         *access.links,
         key_user.audit(state, index, found, location, access.kms_uses, evaluated),
-        ownership.audit(index, list(access.writers.values()), found, location, canned_acl(state)),
+        ownership.audit(
+            index,
+            list(access.writers.values()),
+            found,
+            location,
+            canned_acl(state),
+            settings_read=state.cluster_configurations is not None,
+        ),
     ]

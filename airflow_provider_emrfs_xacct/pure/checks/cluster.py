@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
 
 if TYPE_CHECKING:
@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 
 CONFIGURATION_LINK = "cluster runs the security configuration"
 ROLE_LINK = "cluster's instance profile role"
+STATE_LINK = "cluster accepts jobs"
+#: The states in which a cluster takes steps (EMR API Reference, AddJobFlowSteps: "You can only add steps to a
+#: cluster that is in one of the following states: STARTING, BOOTSTRAPPING, RUNNING, or WAITING"). In any
+#: other (TERMINATING, TERMINATED, TERMINATED_WITH_ERRORS) no job runs there, the live probe's step included.
+STEP_STATES = ("STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING")
 
 
 def audit(state: ChainState) -> list[Link]:
@@ -30,6 +35,17 @@ def audit(state: ChainState) -> list[Link]:
     if isinstance(cluster, Unreadable):
         return [Link(None, CONFIGURATION_LINK, UNKNOWN, cluster.detail), Link(None, ROLE_LINK, UNKNOWN, cluster.detail)]
     links = []
+    if cluster.state is not None and cluster.state not in STEP_STATES:
+        links.append(
+            Link(
+                None,
+                STATE_LINK,
+                WARN,
+                f"{cluster.cluster_id} is {cluster.state}: it takes no step (only {', '.join(STEP_STATES)}), so no "
+                "job runs there and the live probe cannot; the links below judge its settings only",
+                fix="pass the cluster_id of a running cluster launched with this configuration",
+            )
+        )
     if cluster.security_configuration == state.security_configuration_name:
         links.append(
             Link(None, CONFIGURATION_LINK, PASS, f"{cluster.cluster_id} runs {cluster.security_configuration}")

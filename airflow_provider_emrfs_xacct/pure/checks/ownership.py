@@ -17,17 +17,24 @@ OWNER_FULL_CONTROL = "bucket-owner-full-control"
 
 
 def audit(
-    index: int, writers: list[RoleState], bucket: BucketState, location: S3Location, acl: str | None = None
+    index: int,
+    writers: list[RoleState],
+    bucket: BucketState,
+    location: S3Location,
+    acl: str | None = None,
+    settings_read: bool = False,
 ) -> Link:
     """
     Check who owns what ``writers`` put under ``location``, given the bucket's Object Ownership setting.
 
     :param acl: the ``x-amz-acl`` header the uploads carry (``emrfs-site`` ``fs.s3.canned.acl``), if any.
+    :param settings_read: whether the cluster's settings were read, so that ``acl`` ``None`` means no ACL.
     """
     name = f"owner of objects in {location.uri}"
     if "ownership" in bucket.unreadable:
         return Link(index, name, UNKNOWN, bucket.unreadable["ownership"], fix=PROBE_FIX)
-    if writers and bucket.object_ownership == "BucketOwnerEnforced" and acl not in (None, OWNER_FULL_CONTROL):
+    refused_acl = acl not in (None, OWNER_FULL_CONTROL)
+    if writers and bucket.object_ownership == "BucketOwnerEnforced" and refused_acl:
         # S3 User Guide, "Troubleshooting" (Object Ownership): with Bucket owner enforced, PUT requests must
         # specify bucket-owner-full-control or no ACL, else they fail with 400 AccessControlListNotSupported.
         return Link(
@@ -50,18 +57,23 @@ def audit(
         return Link(index, name, PASS, "BucketOwnerEnforced: the bucket owner owns every object")
     if bucket.object_ownership == "BucketOwnerPreferred" and acl == OWNER_FULL_CONTROL:
         return Link(index, name, PASS, "BucketOwnerPreferred, and the uploads carry bucket-owner-full-control")
-    if bucket.object_ownership == "BucketOwnerPreferred":
-        return Link(
-            index,
-            name,
-            WARN,
-            "BucketOwnerPreferred: the bucket owner owns objects only if written with bucket-owner-full-control",
-            fix="set emrfs-site fs.s3.canned.acl=BucketOwnerFullControl",
-        )
-    return Link(
-        index,
-        name,
-        FAIL,
-        f"ObjectWriter: objects stay owned by account {', '.join(foreign)}",
-        fix="switch the bucket to BucketOwnerEnforced (GrantBucketAccessOperator enforce_bucket_owner=True)",
+    # BucketOwnerEnforced refuses any other ACL (above): switching to it also means dropping that ACL.
+    enforce = "switch the bucket to BucketOwnerEnforced (GrantBucketAccessOperator enforce_bucket_owner=True)" + (
+        f" and remove emrfs-site fs.s3.canned.acl (that bucket refuses x-amz-acl {acl})" if refused_acl else ""
     )
+    owners = f"objects stay owned by account {', '.join(foreign)}"
+    if bucket.object_ownership == "BucketOwnerPreferred":
+        # S3 API Reference, OwnershipControlsRule: with BucketOwnerPreferred, objects change ownership to the
+        # bucket owner only if uploaded with the bucket-owner-full-control canned ACL; else the writer owns them.
+        fix = f"set emrfs-site fs.s3.canned.acl=BucketOwnerFullControl (a new cluster), or {enforce}"
+        if not settings_read:
+            return Link(
+                index,
+                name,
+                WARN,
+                "BucketOwnerPreferred: the bucket owner owns objects only if written with bucket-owner-full-control",
+                fix=fix,
+            )
+        sent = f"x-amz-acl {acl}" if acl else "no ACL (emrfs-site sets no fs.s3.canned.acl)"
+        return Link(index, name, FAIL, f"BucketOwnerPreferred, and the uploads carry {sent}: {owners}", fix=fix)
+    return Link(index, name, FAIL, f"ObjectWriter: {owners}", fix=enforce)

@@ -83,6 +83,8 @@ class ClusterState:
     instance_profile: str | None
     #: The role name in the instance profile (iam:GetInstanceProfile); ``None``: the profile has none.
     role: str | Unreadable | None
+    #: DescribeCluster's ``Status.State`` (``WAITING``, ``TERMINATED`` …); ``None``: not read.
+    state: str | None = None
 
 
 @dataclass
