@@ -297,7 +297,10 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         if self.dry_run:
             return self._plan(context, hook, key)
         if name is not None and deleted is not None:
-            # Only now that every argument is validated: bad input changes nothing.
+            # Only now that every argument is validated: bad input changes nothing. A cluster this task
+            # instance launched with another configuration is refused (ConflictError) before that write too.
+            with explain_access_denied(hook):
+                hook.find_launched_cluster(key, self.job_flow_overrides)
             self._create_again(hook, name, deleted)
         self.log.info("Launching with security configuration %s, idempotency key %s", name, key)
         if self.deferrable and self.region_name is None:

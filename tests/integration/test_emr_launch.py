@@ -10,6 +10,7 @@ import pytest
 from airflow_provider_emrfs_xacct.hooks.emr import ACTIVE_CLUSTER_STATES, IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, idempotency_key
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.security_config import security_configuration_name
 from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
@@ -216,6 +217,26 @@ def test_a_retry_with_another_security_configuration_is_refused_not_handed_the_o
     with pytest.raises(ConflictError, match=f"security_configuration: cluster {first_id}"):
         run_operator(make_operator(security_configuration="emrfs-xacct-launch-fedcba987654"), second_try)
 
+    assert active_clusters(emr) == [first_id]
+
+
+def test_a_retry_with_another_deleted_configuration_is_refused_before_it_is_created_again(emr: Any) -> None:
+    """
+    The same refusal when the retry's configuration was deleted (the clean-up) and its document is known:
+    nothing is written before it (safety.md: refused before any change), not even the configuration.
+    """
+    document = json.loads(emr.describe_security_configuration(Name=SECURITY_CONFIGURATION)["SecurityConfiguration"])
+    other = security_configuration_name("emrfs-xacct-launch", document)  # the same content, named by its hash
+    assert other != SECURITY_CONFIGURATION
+    first_id, _, _ = run_operator(make_operator(), RecordingTaskInstance(task_id="launch_cluster"))
+    second_try = RecordingTaskInstance(task_id="launch_cluster", try_number=2)
+    retry = make_operator(security_configuration=other, security_configuration_document=document)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError, match=f"cluster {first_id}"):
+        run_operator(retry, second_try)
+
+    assert calls.mutating == []
+    assert other not in [item["Name"] for item in emr.list_security_configurations()["SecurityConfigurations"]]
     assert active_clusters(emr) == [first_id]
 
 
