@@ -454,7 +454,8 @@ def check_session_duration(properties: dict[str, Any], field: str) -> None:
         return
     value = properties[SESSION_DURATION_PROPERTY]
     text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    if not text.isdigit() or not MIN_SESSION_SECONDS <= int(text) <= MAX_CHAINED_SESSION_SECONDS:
+    # ASCII digits only: str.isdigit() also holds for "²" (int() then raises ValueError) and other scripts' digits.
+    if not (text.isascii() and text.isdigit()) or not MIN_SESSION_SECONDS <= int(text) <= MAX_CHAINED_SESSION_SECONDS:
         raise InvalidParameterError(
             f"{field}.{SESSION_DURATION_PROPERTY}",
             f"must be whole seconds from {MIN_SESSION_SECONDS} to {MAX_CHAINED_SESSION_SECONDS}, got {value!r}: "

@@ -615,7 +615,10 @@ class TestSessionDuration:
         plan = plan_launch(overrides(), emrfs_site_properties={"fs.s3.sts.sessionDurationSeconds": value})
         assert plan.overrides["Configurations"][0]["Properties"]["fs.s3.sts.sessionDurationSeconds"] == value
 
-    @pytest.mark.parametrize("value", ["3601", "7200", 43200, "899", "0", "-5", "1h", "", None, True, 3600.0])
+    # "3600²" and "٣٦٠٠" pass str.isdigit(); the first made int() raise a bare ValueError naming no field.
+    @pytest.mark.parametrize(
+        "value", ["3601", "7200", 43200, "899", "0", "-5", "1h", "", None, True, 3600.0, "3600²", "٣٦٠٠"]
+    )
     def test_emrfs_site_properties_outside_900_3600_are_refused(self, value: Any) -> None:
         refused(
             lambda: plan_launch(overrides(), emrfs_site_properties={"fs.s3.sts.sessionDurationSeconds": value}),

@@ -10,8 +10,10 @@ import pytest
 
 from airflow_provider_emrfs_xacct.pure.bucket_policy import emr_role_bucket_policy
 from airflow_provider_emrfs_xacct.pure.documents import (
+    ASSUME_POLICY_NAME,
     ASSUME_SID,
     BUCKET_LOCATION_SID,
+    DESTINATION_POLICY_NAME,
     KEY_USER_ACTIONS,
     KEY_USERS_SID,
     KMS_USE_SID,
@@ -471,3 +473,10 @@ def test_a_new_permissions_policy_holds_only_version_and_statements() -> None:
     assert set(written) == {"Version", "Statement"}
     assert written["Version"] == VERSION == "2012-10-17"
     assert written["Statement"] == desired["Statement"]
+
+
+def test_the_inline_policy_names_are_the_ones_already_written_in_aws() -> None:
+    # The provider finds its inline policies by name (GetRolePolicy, PutRolePolicy, DeleteRolePolicy):
+    # renamed, the next run would write a second policy and revoke would leave the old grant in place.
+    assert DESTINATION_POLICY_NAME == "emrfs-xacct-destination-access"
+    assert ASSUME_POLICY_NAME == "emrfs-xacct-assume-destination-roles"

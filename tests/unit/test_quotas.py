@@ -39,7 +39,15 @@ def test_every_quota_names_its_aws_page_and_a_remedy() -> None:
 
 @pytest.mark.parametrize(
     ("service", "operation", "burst", "rate"),
-    [("kms", "PutKeyPolicy", 15, 15), ("kms", "GetKeyPolicy", 1000, 1000), ("elasticmapreduce", "RunJobFlow", 5, 0.5)],
+    [
+        ("kms", "PutKeyPolicy", 15, 15),
+        ("kms", "GetKeyPolicy", 1000, 1000),
+        ("kms", "DescribeKey", 2000, 2000),
+        ("kms", "CreateKey", 5, 5),
+        ("elasticmapreduce", "RunJobFlow", 5, 0.5),
+        ("iam", "PutRolePolicy", 20, 10),
+        ("sts", "AssumeRole", 100, 100),
+    ],
 )
 def test_request_rates_fall_back_to_the_service_figure(service: str, operation: str, burst: float, rate: float) -> None:
     entry = quotas.request_rate(service, operation)
@@ -78,6 +86,17 @@ def test_require_within_passes_at_the_limit_and_refuses_past_it() -> None:
     quotas.require_within(quotas.KEY_POLICY_BYTES, 32768, "principal_arns", "the key policy")
     with pytest.raises(quotas.QuotaExceededError, match="Key policy document size"):
         quotas.require_within(quotas.KEY_POLICY_BYTES, 32769, "principal_arns", "the key policy")
+
+
+def test_a_service_without_a_figure_has_no_request_rate() -> None:
+    with pytest.raises(KeyError, match="s3:PutObject"):
+        quotas.request_rate("s3", "PutObject")
+
+
+@pytest.mark.parametrize("limit", [1, 10, 20])
+def test_a_quota_value_from_1_to_the_documented_maximum_is_accepted(limit: int) -> None:
+    # Managed policies per role: 10 by default, raisable to 20 (quotas.MANAGED_POLICIES_PER_ROLE.source).
+    assert quotas.require_valid_limit(quotas.MANAGED_POLICIES_PER_ROLE, limit, "managed_policies_per_role") == limit
 
 
 @pytest.mark.parametrize("limit", [0, 21, True, "10", 2.5])

@@ -13,8 +13,10 @@ from airflow_provider_emrfs_xacct.pure.validation import (
     parse_arn,
     parse_s3_location,
     partition_of_arn,
+    region_of_arn,
     require_dicts,
     require_list,
+    require_partition,
     require_str,
     role_name_from_arn,
     validate_account_id,
@@ -26,6 +28,7 @@ from airflow_provider_emrfs_xacct.pure.validation import (
     validate_name_prefix,
     validate_positive_number,
     validate_role_arn,
+    validate_role_description,
     validate_role_name,
 )
 
@@ -239,6 +242,12 @@ class TestBucketName:
     def test_accepts(self, value):
         assert validate_bucket_name(value, "bucket") == value
 
+    @pytest.mark.parametrize("value", ["xn-bucket", "sthreebucket", "amzn-s3-demobucket", "bucket-s3alia", "mrap"])
+    def test_accepts_names_that_only_resemble_a_reserved_prefix_or_suffix(self, value):
+        # S3 User Guide, "General purpose bucket naming rules": the reserved prefixes are exactly
+        # ``xn--``, ``sthree-`` and ``amzn-s3-demo-``.
+        assert validate_bucket_name(value, "bucket") == value
+
     @pytest.mark.parametrize(
         ("value", "needle"),
         [
@@ -307,6 +316,7 @@ class TestParseS3Location:
             ("s3:///prefix/", "names no bucket"),
             ("partner-b/results/", "must start with 's3://'"),
             ("s3a://partner-b/results/", "must start with 's3://'"),
+            ("s3:/partner-b/results/", "must start with 's3://'"),
             ("S3://partner-b/results/", "must start with 's3://'"),
             ("https://partner-b.s3.amazonaws.com/results/", "must start with 's3://'"),
             ("s3://Partner-B/results/", "breaks S3 naming rules"),
@@ -329,6 +339,14 @@ class TestParseS3Location:
     )
     def test_refuses(self, value, needle):
         refused(parse_s3_location, value, "s3_prefixes[2]", needle)
+
+    def test_a_prefix_of_1000_bytes_of_utf_8_is_the_longest_accepted(self):
+        # S3 keys are at most 1024 bytes of UTF-8; the prefix leaves room for the object names under it.
+        assert parse_s3_location("s3://partner-b/" + "é" * 499 + "a/", "f").prefix == "é" * 499 + "a/"
+        refused(parse_s3_location, "s3://partner-b/" + "é" * 500 + "/", "f", "not a valid S3 key prefix")
+
+    def test_a_lone_surrogate_which_utf_8_cannot_encode_is_refused(self):
+        refused(parse_s3_location, "s3://partner-b/a\ud800b/", "f", "not a valid S3 key prefix")
 
     def test_wildcards_are_refused_even_when_the_bucket_root_is_allowed(self):
         refused(parse_s3_location, "s3://partner-b/*", "f", "wildcards", allow_bucket_root=True)
@@ -426,9 +444,18 @@ class TestHadoopPrincipal:
     def test_accepts(self, value):
         assert validate_hadoop_principal(value, "f") == value
 
-    @pytest.mark.parametrize("value", ["1user", "-user", "us er", "user/x", "a" * 257])
+    @pytest.mark.parametrize("value", ["1user", "-user", "us er", "user/x", "a" * 257, "hdfs/host@EXAMPLE.COM"])
     def test_refuses(self, value):
-        refused(validate_hadoop_principal, value, "f", "not a valid Hadoop user or group name")
+        error = refused(validate_hadoop_principal, value, "f", "not a valid Hadoop user or group name")
+        assert "Kerberos" not in error.problem
+
+    @pytest.mark.parametrize("value", ["hdfs/host.example.com@EXAMPLE.COM", "alice@EXAMPLE.COM", "etl_user"])
+    def test_accepts_kerberos_principals_when_asked(self, value):
+        assert validate_hadoop_principal(value, "f", kerberos=True) == value
+
+    @pytest.mark.parametrize("value", ["1user", "user/host", "user/@EXAMPLE.COM"])
+    def test_refuses_what_is_neither_when_kerberos_names_are_asked(self, value):
+        refused(validate_hadoop_principal, value, "f", "or Kerberos principal", kerberos=True)
 
 
 class TestNamePrefix:
@@ -479,6 +506,9 @@ class TestMaxSessionDuration:
         # What the verifier may meet in a live document it did not write: no account, no partition.
         ("not-an-arn", "", "aws"),
         ("", "", "aws"),
+        ("arn:aws:iam:", "", "aws"),
+        ("arn:aws-cn", "", "aws-cn"),
+        (f"arn:aws:iam::{ACCOUNT}", ACCOUNT, "aws"),
     ],
 )
 def test_account_and_partition_of_an_arn(arn, account, partition):
@@ -517,3 +547,51 @@ def test_require_dicts_returns_a_list_of_dicts_as_given():
     steps = [{"Name": "a"}, {"Name": "b"}]
     assert require_dicts(steps, "job_flow_overrides.Steps", "steps") is steps
     assert require_dicts([], "job_flow_overrides.Steps", "steps") == []
+
+
+class TestRoleDescription:
+    """IAM API Reference, CreateRole, ``Description``: at most 1000 characters of [\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]."""
+
+    @pytest.mark.parametrize("value", ["", "Partner B's writer", "x" * 1000, "tab\there\nand\r", "café ÿ ¡"])
+    def test_accepts(self, value):
+        assert validate_role_description(value, "description") == value
+
+    @pytest.mark.parametrize("value", ["x" * 1001, "\x7f", "\xa0", "€", "a\x00b"])
+    def test_refuses(self, value):
+        refused(validate_role_description, value, "description", "at most 1000 printable ASCII or Latin-1")
+
+    def test_refuses_a_non_string(self):
+        refused(validate_role_description, None, "description", "must be a string, got NoneType")
+
+
+@pytest.mark.parametrize(
+    ("arn", "region"),
+    [
+        (KEY_ARN, "us-east-1"),
+        (ROLE_ARN, ""),
+        (f"arn:aws-cn:kms:cn-north-1:{ACCOUNT}:key/a:b", "cn-north-1"),
+        ("arn:aws:kms:us-east-1", ""),
+        ("not-an-arn", ""),
+    ],
+)
+def test_region_of_an_arn(arn, region):
+    assert region_of_arn(arn) == region
+
+
+def test_require_partition_returns_an_arn_of_the_partition_and_refuses_another():
+    # IAM and KMS cannot grant across partitions: IAM answers MalformedPolicyDocument.
+    assert require_partition(ROLE_ARN, "aws", "f", "the connection") == ROLE_ARN
+    cn_role = f"arn:aws-cn:iam::{ACCOUNT}:role/PartnerWriter"
+    refused(
+        lambda arn, field: require_partition(arn, "aws", field, "the connection"),
+        cn_role,
+        "trusted_role_arns[1]",
+        "is in partition 'aws-cn', but the connection is in partition 'aws'",
+    )
+
+
+@pytest.mark.parametrize("function", [validate_hadoop_principal, validate_name_prefix, validate_bucket_name])
+@pytest.mark.parametrize("value", [None, 7, ["hadoop"]])
+def test_a_non_string_is_refused_naming_the_field(function, value):
+    # The bucket operator validates its templated ``bucket`` with validate_bucket_name directly.
+    refused(function, value, "field", "must be a string")
