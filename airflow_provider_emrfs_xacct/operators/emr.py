@@ -294,6 +294,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         hook.launch_created_after = launch_search_bound(context)
         tags = [tag for tag in launch.overrides.get("Tags", []) if tag.get("Key") != IDEMPOTENCY_TAG]
         self.job_flow_overrides = {**launch.overrides, "Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": key}]}
+        self._refuse_invalid_request(hook)
         if self.dry_run:
             return self._plan(context, hook, key)
         if name is not None and deleted is not None:
@@ -350,6 +351,22 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 IDEMPOTENCY_TAG,
                 self._launch_key,
             )
+
+    def _refuse_invalid_request(self, hook: EmrfsEmrHook) -> None:
+        """
+        Refuse what botocore would refuse in ``RunJobFlow``'s arguments (types, lengths, enums), before any write.
+
+        botocore checks them only when the call is sent, after the launch may have created a deleted
+        configuration again; the same check against the same service model, made first.
+        """
+        from botocore.validate import ParamValidator
+
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+        shape = hook.launch_client.meta.service_model.operation_model("RunJobFlow").input_shape
+        report = ParamValidator().validate(self.job_flow_overrides, shape)
+        if report.has_errors():
+            raise InvalidParameterError("job_flow_overrides", report.generate_report())
 
     def _launch(self, context: Context, hook: EmrfsEmrHook, name: str | None) -> str | None:
         """Launch (the upstream operator's ``execute``); once more if the configuration was deleted meanwhile."""

@@ -220,6 +220,28 @@ def test_a_retry_with_another_security_configuration_is_refused_not_handed_the_o
     assert active_clusters(emr) == [first_id]
 
 
+def test_arguments_runjobflow_would_refuse_are_refused_before_a_deleted_configuration_is_created_again(
+    emr: Any,
+) -> None:
+    """
+    botocore refuses a RunJobFlow argument of the wrong type (a Properties value must be a string: Amazon
+    EMR API Reference, "Configuration") only when the call is sent, after the launch has created a deleted
+    configuration again; the launch checks the whole request against the same model first.
+    """
+    document = json.loads(emr.describe_security_configuration(Name=SECURITY_CONFIGURATION)["SecurityConfiguration"])
+    name = security_configuration_name("emrfs-xacct-launch", document)
+    bad = overrides(Configurations=[{"Classification": "spark-defaults", "Properties": {"spark.executor.cores": 4}}])
+    operator = make_operator(security_configuration=name, security_configuration_document=document, job_flow_overrides=bad)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(operator, RecordingTaskInstance(task_id="launch_cluster"))
+
+    assert refused.value.field == "job_flow_overrides"
+    assert "Configurations[0].Properties.spark.executor.cores" in str(refused.value)
+    assert calls.mutating == []
+    assert name not in [item["Name"] for item in emr.list_security_configurations()["SecurityConfigurations"]]
+
+
 def test_a_retry_with_another_deleted_configuration_is_refused_before_it_is_created_again(emr: Any) -> None:
     """
     The same refusal when the retry's configuration was deleted (the clean-up) and its document is known:
