@@ -175,14 +175,9 @@ class _Prefix:
         role, why_role, problem = routed_role(self.state, self.mappings, uri, self.index)
         if role is None:
             return f"{call.operation} {uri}: {problem}"
-        if "policy" in self.bucket.unreadable:
-            return self.bucket.unreadable["policy"]
-        payer = requester_pays(self.state, self.bucket, role.arn)
-        if isinstance(payer, Unreadable):
-            return f"{call.operation} {uri} as {role.arn} (another account): {payer.detail}"
-        if payer is not None:  # S3 refuses it before any policy is evaluated
-            outcomes.append(_Outcome(f"{call.operation} {uri}", call.action, payer, role.arn, call.required, why_role))
-            return ""
+        stopped = self._before_policies(call, uri, role, why_role, outcomes)
+        if stopped is not None:
+            return stopped
         account_restricts = self.state.account_restrict_public_buckets is True
         restricted = account_of_arn(role.arn) != self.bucket.account and public_policy_restricted(
             self.bucket, account_restricts
@@ -213,6 +208,23 @@ class _Prefix:
             access.writers[role.arn] = role
         access.kms_uses.extend((role, action, request.resource) for action in call.kms)
         return ""
+
+    def _before_policies(
+        self, call: S3Call, uri: str, role: RoleState, why_role: str, outcomes: list[_Outcome]
+    ) -> str | None:
+        """
+        What stops the call before its policies are evaluated: why it cannot be checked, ``""`` when S3 refuses
+        it for Requester Pays (recorded in ``outcomes``), ``None`` when nothing does.
+        """
+        if "policy" in self.bucket.unreadable:
+            return self.bucket.unreadable["policy"]
+        payer = requester_pays(self.state, self.bucket, role.arn)
+        if isinstance(payer, Unreadable):
+            return f"{call.operation} {uri} as {role.arn} (another account): {payer.detail}"
+        if payer is not None:  # S3 refuses it before any policy is evaluated
+            outcomes.append(_Outcome(f"{call.operation} {uri}", call.action, payer, role.arn, call.required, why_role))
+            return ""
+        return None
 
     def _evaluate(
         self, role: RoleState, request: Request, what: str, required: bool, why: str, restricted: str = ""
