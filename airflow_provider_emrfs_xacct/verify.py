@@ -145,8 +145,8 @@ def _bucket_region(s3: EmrfsS3Hook, bucket: str) -> str | OtherOwner | None:
 def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unreadable | OtherOwner | None:
     """
     Read a bucket's Region, policy, object ownership, Block Public Access (RestrictPublicBuckets, whether its
-    policy is public) and default encryption, resolving its key through DescribeKey. A bucket another account
-    owns (:func:`pin_bucket_owner`) is not read: :class:`OtherOwner`.
+    policy is public), request payment (Requester Pays) and default encryption, resolving its key through
+    DescribeKey. A bucket another account owns (:func:`pin_bucket_owner`) is not read: :class:`OtherOwner`.
     """
     region = read(s3, "s3:ListBucket (HeadBucket)", f"Bucket={bucket}", partial(_bucket_region, s3, bucket))
     if isinstance(region, (Unreadable, OtherOwner)):
@@ -180,6 +180,11 @@ def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unr
         state.unreadable["policy status"] = public.detail
     else:
         state.policy_is_public = public
+    payer = read(s3, "s3:GetBucketRequestPayment", f"Bucket={bucket}", lambda: s3.request_payer(bucket))
+    if isinstance(payer, Unreadable):
+        state.unreadable["request payment"] = payer.detail
+    else:
+        state.payer = payer
     encryption = read(
         s3, "s3:GetEncryptionConfiguration", f"Bucket={bucket}", lambda: s3.get_default_encryption(bucket)
     )

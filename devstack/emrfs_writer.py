@@ -49,6 +49,12 @@ job commit                    LIST ``prefix=p/_temporary`` (recursive),         
 read back                     LIST ``prefix=p/ delimiter=/``, HEAD ``p/part-0``  Spark's listing of the output
 ============================  ================================================  ===============================
 
+With the cluster's ``emrfs-site`` ``fs.s3.useRequesterPaysHeader=true`` every request carries
+``x-amz-request-payer: requester``, which a Requester Pays bucket needs from a requester of another account
+(AWS Knowledge Center, "Access Amazon S3 Requester Pays buckets from AWS Glue, Amazon EMR, or Amazon Athena":
+for EMR, set ``fs.s3.useRequesterPaysHeader`` to true in ``emrfs-site``); without it S3 (the stand-in's
+:mod:`devstack.aws_request_payer`) answers 403, recorded as moto's answer.
+
 Objects written are reported with their owner (S3 User Guide, "Controlling ownership of objects":
 ``BucketOwnerEnforced`` → the bucket owner; ``ObjectWriter`` → the writer's account;
 ``BucketOwnerPreferred`` → the writer unless the upload carried ``bucket-owner-full-control``) and
@@ -525,6 +531,8 @@ class _Writer:
         #: What every upload asks for: (x-amz-server-side-encryption, its KMS key id), see
         #: :func:`requested_encryption`.
         self.encryption: tuple[str | None, str | None] = (None, None)
+        #: Every request carries ``x-amz-request-payer: requester`` (``emrfs-site`` ``fs.s3.useRequesterPaysHeader``).
+        self.requester_pays_header = False
         self._keys: dict[tuple[str, str], _Key | Decision] = {}
 
     # -- credentials ---------------------------------------------------------------------------
@@ -692,6 +700,8 @@ class _Writer:
         call = dict(params, Bucket=self.bucket.name)
         if key is not None:
             call["Key"] = key
+        if self.requester_pays_header:
+            call["RequestPayer"] = "requester"
         try:
             answer: dict[str, Any] = method(**call)
         except botocore.exceptions.ClientError as error:
@@ -832,8 +842,9 @@ def write_like_emrfs(
         accounts of the mapped roles are searched.
     :param canned_acl: the ``x-amz-acl`` every upload carries (``emrfs-site`` ``fs.s3.canned.acl``,
         e.g. ``bucket-owner-full-control``); ``None``: none.
-    :param cluster_id: the cluster of the EMR account whose ``emrfs-site`` the uploads follow for their
-        encryption (:func:`requested_encryption`); ``None``: only the security configuration's.
+    :param cluster_id: the cluster of the EMR account whose ``emrfs-site`` the requests follow: the uploads'
+        encryption (:func:`requested_encryption`) and ``fs.s3.useRequesterPaysHeader``; ``None``: only the
+        security configuration's, and no ``x-amz-request-payer``.
     :return: every request with its route, decision and status; the first failure; the objects
         left under the prefix with their owners and encryption keys.
     """
@@ -890,6 +901,7 @@ def _writer_for(
     owner = _find_bucket_owner(url, bucket_name, candidates)
     writer = _Writer(url, instance_role_arn, mappings, _read_bucket(url, bucket_name, owner), user, tuple(groups))
     writer.encryption = requested_encryption(document, site, bucket_name)
+    writer.requester_pays_header = str(site.get("fs.s3.useRequesterPaysHeader", "false")).lower() == "true"
     return writer, output
 
 
@@ -923,7 +935,7 @@ def put_like_emrfs(
     :param body: its content.
     :param user: the Hadoop user the step runs as (for ``User`` mappings).
     :param groups: that user's Hadoop groups (for ``Group`` mappings).
-    :param cluster_id: the cluster whose ``emrfs-site`` the upload follows for its encryption.
+    :param cluster_id: the cluster whose ``emrfs-site`` the requests follow (encryption, Requester Pays header).
     :return: every request with its route, decision and status; the first failure.
     """
     writer, key = _writer_for(

@@ -13,7 +13,7 @@ Extensions of moto, applied in the process that runs the server: ``ListSecurityC
 enforces none of them; :mod:`devstack.aws_quotas`), KMS's refusal of a key policy naming a deleted
 principal (:mod:`devstack.aws_principals`), EMR's refusal of a launch with a security configuration
 that does not exist (:mod:`devstack.aws_emr`), S3's bucket owner condition (``ExpectedBucketOwner``,
-:mod:`devstack.aws_bucket_owner`), IAM's refusal to delete a managed policy still attached or with other
+:mod:`devstack.aws_bucket_owner`), Requester Pays buckets (:mod:`devstack.aws_request_payer`), IAM's refusal to delete a managed policy still attached or with other
 versions (:mod:`devstack.aws_deletes`), IAM's short pages on demand (:mod:`devstack.aws_pages`), the AWS
 managed keys KMS makes for ``alias/aws/…`` described as AWS's (:mod:`devstack.aws_managed_keys`), and a step
 runner (moto has none). Steps added
@@ -47,7 +47,16 @@ from moto.emr.models import Cluster, Step
 from moto.emr.responses import ElasticMapReduceResponse
 from moto.server import ThreadedMotoServer
 
-from devstack import aws_bucket_owner, aws_deletes, aws_emr, aws_managed_keys, aws_pages, aws_principals, aws_quotas
+from devstack import (
+    aws_bucket_owner,
+    aws_deletes,
+    aws_emr,
+    aws_managed_keys,
+    aws_pages,
+    aws_principals,
+    aws_quotas,
+    aws_request_payer,
+)
 
 REGION = "us-east-1"
 EMR_ACCOUNT = "111111111111"
@@ -217,6 +226,7 @@ class MotoStack:
         aws_quotas.install()
         aws_principals.install()
         aws_emr.install()
+        aws_request_payer.install()  # before the owner condition, which then wraps it and is judged first
         aws_bucket_owner.install()
         aws_pages.install()
         aws_deletes.install()

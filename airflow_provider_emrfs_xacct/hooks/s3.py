@@ -119,6 +119,14 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
             raise
         return bool(answer["PolicyStatus"].get("IsPublic"))
 
+    def request_payer(self, bucket: str) -> str:
+        """
+        Return who pays for the bucket's requests: ``BucketOwner`` (the default) or ``Requester``.
+
+        S3 API Reference, GetBucketRequestPayment (``s3:GetBucketRequestPayment``), ``Payer``.
+        """
+        return str(self.conn.get_bucket_request_payment(Bucket=bucket, **self._owner()).get("Payer") or "BucketOwner")
+
     @cached_property
     def control(self) -> Any:
         """

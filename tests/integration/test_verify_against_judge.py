@@ -340,7 +340,7 @@ def test_restrict_public_buckets_voids_a_public_policys_grant_to_the_emr_role_as
 
 
 def test_the_verifier_reads_block_public_access_with_the_expected_bucket_owner(aws: Seeded) -> None:
-    """S3 API Reference, GetPublicAccessBlock and GetBucketPolicyStatus: x-amz-expected-bucket-owner."""
+    """S3 API Reference, GetPublicAccessBlock, GetBucketPolicyStatus, GetBucketRequestPayment: x-amz-expected-bucket-owner."""
     configuration = emr_role_writes_unmapped_keys(aws)
 
     with CallRecorder().everything() as recorder:
@@ -351,7 +351,7 @@ def test_the_verifier_reads_block_public_access_with_the_expected_bucket_owner(a
         for (service, operation), params in zip(recorder.every, recorder.params, strict=True)
         if service == "s3"
     }
-    for operation in ("GetPublicAccessBlock", "GetBucketPolicyStatus"):
+    for operation in ("GetPublicAccessBlock", "GetBucketPolicyStatus", "GetBucketRequestPayment"):
         assert sent[operation].get("ExpectedBucketOwner") == DESTINATION_ACCOUNT, sent.get(operation)
 
 
@@ -518,3 +518,72 @@ def test_uploads_asking_for_a_key_pending_deletion_fail_as_aws_refuses_them(aws:
     refused = write(aws, configuration, files=1).first_failure
     assert refused is not None
     assert "PendingDeletion" in refused.reason
+
+
+# Requester Pays buckets (the stand-in's judge: devstack/aws_request_payer.py) ----------------------------
+
+
+def cluster_with_requester_pays_header(aws: Seeded, configuration: str, header: str) -> str:
+    """A cluster whose emrfs-site sets fs.s3.useRequesterPaysHeader to ``header``."""
+    site = [{"Classification": "emrfs-site", "Properties": {"fs.s3.useRequesterPaysHeader": header}}]
+    return launch_cluster(aws, configuration, Configurations=site)
+
+
+def test_a_requester_pays_bucket_refuses_the_emr_role_without_the_header_as_aws_does(aws: Seeded) -> None:
+    """
+    S3 User Guide, "Downloading objects from Requester Pays buckets": without x-amz-request-payer "Amazon S3
+    returns a 403 error", bucket owners need no header; EMRFS sends it with emrfs-site
+    fs.s3.useRequesterPaysHeader=true (AWS Knowledge Center, "Access Amazon S3 Requester Pays buckets from AWS
+    Glue, Amazon EMR, or Amazon Athena").
+    """
+    configuration = emr_role_writes_unmapped_keys(aws)
+    client(aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_request_payment(
+        Bucket=aws.bucket, RequestPaymentConfiguration={"Payer": "Requester"}
+    )
+    cluster_id = cluster_with_requester_pays_header(aws, configuration, "false")
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    mkdirs = link(report, f"mkdirs {PREFIX}")
+    assert mkdirs["status"] == "fail", mkdirs
+    assert aws.emr_ec2_role_arn in mkdirs["detail"]
+    assert "Requester Pays" in mkdirs["detail"]
+    assert "fs.s3.useRequesterPaysHeader=true" in mkdirs["fix"]
+    assert link(report, f"write files {PREFIX}")["status"] == "pass"  # the destination role: the owner's account
+    assert report["verdict"] == "FAIL"
+    refused = write(aws, configuration, cluster_id=cluster_id).first_failure
+    assert refused is not None
+    assert refused.role_arn == aws.emr_ec2_role_arn
+    assert refused.status == 403
+    assert "moto answered 403" in refused.reason  # S3 (the stand-in's judge) refused what was sent
+
+    without_cluster, _, _ = run_operator(verifier(configuration, fail_on_broken=False))
+    assert link(without_cluster, f"mkdirs {PREFIX}")["status"] == "not checked"
+
+    cluster_id = cluster_with_requester_pays_header(aws, configuration, "true")  # the fix the verifier names
+    after, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id))
+    assert after["verdict"] == "PASS", after
+    result = write(aws, configuration, cluster_id=cluster_id)
+    assert result.success, result.summary()
+    assert aws.emr_ec2_role_arn in result.roles_used
+
+
+def test_a_refused_request_payment_read_leaves_the_emr_roles_links_not_checked(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused s3:GetBucketRequestPayment (S3 answers 403 AccessDenied): never a PASS for a writer of another account."""
+    configuration = emr_role_writes_unmapped_keys(aws)
+    cluster_id = cluster_with_requester_pays_header(aws, configuration, "false")
+
+    def refuse(self: EmrfsS3Hook, bucket: str) -> str:
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "GetBucketRequestPayment")
+
+    monkeypatch.setattr(EmrfsS3Hook, "request_payer", refuse)
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    mkdirs = link(report, f"mkdirs {PREFIX}")
+    assert mkdirs["status"] == "not checked", mkdirs
+    assert "s3:GetBucketRequestPayment" in mkdirs["detail"]
+    assert link(report, f"write files {PREFIX}")["status"] == "pass"  # the destination role: the owner's account
+    assert report["verdict"] == "NOT_CHECKED"

@@ -879,3 +879,94 @@ def test_a_deny_in_the_roles_own_policy_names_that_policy_in_the_fix() -> None:
     assert link.status == FAIL
     assert link.statement == "inline policy guard: Sid NoDeletes"
     assert link.fix == "a Deny in inline policy guard blocks it: change that statement"
+
+
+# Requester Pays buckets (GetBucketRequestPayment) --------------------------------------------------
+# S3 User Guide, "Downloading objects from Requester Pays buckets": without x-amz-request-payer "Amazon S3
+# returns a 403 error"; "Bucket owners do not need to add x-amz-request-payer to their requests". EMRFS sends it
+# with emrfs-site fs.s3.useRequesterPaysHeader=true (AWS Knowledge Center, "Access Amazon S3 Requester Pays
+# buckets from AWS Glue, Amazon EMR, or Amazon Athena").
+
+LOOKUP = f"output directory lookup {PREFIX}"
+
+
+def requester_pays(state: ChainState, header: str | None = None) -> ChainState:
+    """The bucket is Requester Pays; the cluster's emrfs-site sets fs.s3.useRequesterPaysHeader to ``header``."""
+    bucket_of(state).payer = "Requester"
+    if header is not None:
+        state.cluster_configurations = [
+            {"Classification": "emrfs-site", "Properties": {"fs.s3.useRequesterPaysHeader": header}}
+        ]
+    return state
+
+
+def test_a_requester_pays_bucket_refuses_a_writer_of_another_account_without_the_header() -> None:
+    report = check_chain(requester_pays(emr_role_writes_unmapped_keys(healthy_state())))
+
+    links = by_name(report)
+    for name in (LOOKUP, MKDIRS):  # the prefix's own key and its marker go as the EMR role
+        assert links[name].status == FAIL, links[name]
+        assert EMR_ROLE in links[name].detail
+        assert "Requester Pays" in links[name].detail
+        assert "fs.s3.useRequesterPaysHeader=true" in links[name].fix
+    assert links[f"write files {PREFIX}"].status == PASS  # the destination role is the bucket owner's
+    assert report.verdict == "FAIL"
+
+
+@pytest.mark.parametrize("header", ["true", "TRUE"])
+def test_the_requester_pays_header_lets_a_writer_of_another_account_through(header: str) -> None:
+    report = check_chain(requester_pays(emr_role_writes_unmapped_keys(healthy_state()), header))
+
+    assert report.verdict == "PASS", [link for link in report.links if link.status != PASS]
+
+
+def test_requester_pays_needs_the_header_only_from_another_account() -> None:
+    """The destination role is in the bucket's account: no header needed, whatever the cluster says."""
+    assert check_chain(requester_pays(healthy_state(), "false")).verdict == "PASS"
+    state = requester_pays(healthy_state())
+    state.cluster_configurations = None
+    bucket_of(state).unreadable["request payment"] = "s3:GetBucketRequestPayment denied"
+    assert all(link.status == PASS for link in check_chain(state).links if "exports" in link.link)
+
+
+def test_requester_pays_without_the_cluster_settings_is_not_checked() -> None:
+    state = requester_pays(emr_role_writes_unmapped_keys(healthy_state()))
+    state.cluster_configurations = None
+
+    report = check_chain(state)
+
+    link = by_name(report)[MKDIRS]
+    assert link.status == "not checked", link
+    assert "fs.s3.useRequesterPaysHeader" in link.detail
+    assert "cluster_id" in link.detail
+    assert report.verdict == "NOT_CHECKED"
+
+
+def test_an_unread_request_payment_setting_leaves_other_accounts_links_not_checked() -> None:
+    state = emr_role_writes_unmapped_keys(healthy_state())
+    bucket_of(state).unreadable["request payment"] = "s3:GetBucketRequestPayment denied"
+
+    report = check_chain(state)
+
+    links = by_name(report)
+    assert links[MKDIRS].status == "not checked", links[MKDIRS]
+    assert "s3:GetBucketRequestPayment denied" in links[MKDIRS].detail
+    assert links[f"write files {PREFIX}"].status == PASS
+    assert report.verdict == "NOT_CHECKED"
+
+
+def test_a_mapped_role_of_a_third_account_needs_the_header_too() -> None:
+    state = requester_pays(healthy_state(), "false")
+    third = f"arn:aws:iam::{THIRD_ACCOUNT}:role/partner-writer"
+    state.security_configuration = mappings((third, "Prefix", IDENTIFIER))
+    state.destination_roles = {third: destination_role(third)}
+    assert isinstance(state.emr_role, RoleState)
+    state.emr_role.policies = [(f"inline policy {ASSUME_POLICY_NAME}", assume_role_policy([third]))]
+    bucket_of(state).policy = grant(None, "aws", third, {LOCATION})
+
+    links = by_name(check_chain(state))
+
+    assert links[f"write files {PREFIX}"].status == FAIL
+    assert third in links[f"write files {PREFIX}"].detail
+    assert "Requester Pays" in links[f"write files {PREFIX}"].detail
+    assert by_name(check_chain(requester_pays(state, "true")))[f"write files {PREFIX}"].status == PASS

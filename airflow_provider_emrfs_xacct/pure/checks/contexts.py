@@ -155,10 +155,25 @@ def _upload_headers(state: ChainState, bucket: str) -> dict[str, str | None] | N
     }
 
 
+#: The ``emrfs-site`` setting that makes EMRFS send ``x-amz-request-payer: requester``.
+REQUESTER_PAYS_HEADER = "fs.s3.useRequesterPaysHeader"
+
+
 def canned_acl(state: ChainState) -> str | None:
     """The ``x-amz-acl`` header EMRFS puts on uploads (``emrfs-site`` ``fs.s3.canned.acl``), or ``None``."""
     acl = site_property(state, "emrfs-site", "fs.s3.canned.acl")
     return _CANNED_ACLS.get(str(acl), str(acl)) if acl else None
+
+
+def sends_requester_pays_header(state: ChainState) -> bool | None:
+    """
+    Whether EMRFS puts ``x-amz-request-payer: requester`` on every request (``emrfs-site``
+    ``fs.s3.useRequesterPaysHeader=true``; AWS Knowledge Center, "Access Amazon S3 Requester Pays buckets from
+    AWS Glue, Amazon EMR, or Amazon Athena"); ``None`` when the cluster's settings are not known.
+    """
+    if state.cluster_configurations is None:
+        return None
+    return str(site_property(state, "emrfs-site", REQUESTER_PAYS_HEADER)).lower() == "true"
 
 
 def _principal_context(role: RoleState) -> dict[str, Any]:

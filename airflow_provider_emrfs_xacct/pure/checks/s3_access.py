@@ -3,7 +3,8 @@ Each step of an EMRFS write under a prefix is allowed: the destination permissio
 
 Every request of :data:`~airflow_provider_emrfs_xacct.pure.requests.WRITE_REQUESTS` is sent as the role
 EMRFS routes it to (:mod:`~airflow_provider_emrfs_xacct.pure.checks.routing`) and evaluated against that
-role's identity policies, its boundary and the bucket policy; one link per step.
+role's identity policies, its boundary and the bucket policy; one link per step. On a Requester Pays bucket
+a role of another account is refused unless EMRFS sends ``x-amz-request-payer`` (:func:`requester_pays`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.pure.checks.contexts import identity_side, s3_request
+from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    REQUESTER_PAYS_HEADER,
+    identity_side,
+    s3_request,
+    sends_requester_pays_header,
+)
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     FAIL,
     PASS,
@@ -23,6 +29,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     cite,
 )
 from airflow_provider_emrfs_xacct.pure.checks.routing import routed_role
+from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.evaluator import IMPLICIT_DENY, Decision, Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.requests import OBJECT_ACL_ACTION, STEPS, WRITE_REQUESTS, S3Call, expand
@@ -83,6 +90,44 @@ class _Outcome:
     for_404: bool = False
 
 
+#: The source of a refusal for want of ``x-amz-request-payer``.
+REQUESTER_PAYS = "Requester Pays"
+
+
+def requester_pays(state: ChainState, bucket: BucketState, role_arn: str) -> Decision | Unreadable | None:
+    """
+    S3's refusal of a request of ``role_arn`` on a Requester Pays bucket: the refusal, ``None`` when there is
+    none, :class:`Unreadable` when it cannot be known (the bucket's setting or the cluster's unread).
+
+    A Requester Pays bucket answers 403 to a request of another account than the bucket owner's without
+    ``x-amz-request-payer: requester`` (S3 User Guide, "Downloading objects from Requester Pays buckets": "If
+    x-amz-request-payer is not in the request, Amazon S3 returns a 403 error"; "Bucket owners do not need to add
+    x-amz-request-payer to their requests"). EMRFS sends it only with ``emrfs-site``
+    ``fs.s3.useRequesterPaysHeader=true`` (:func:`sends_requester_pays_header`).
+    """
+    if account_of_arn(role_arn) == bucket.account:
+        return None
+    if "request payment" in bucket.unreadable:
+        return Unreadable(f"whether the bucket is Requester Pays is unread: {bucket.unreadable['request payment']}")
+    if bucket.payer != "Requester":
+        return None
+    header = sends_requester_pays_header(state)
+    if header is None:
+        return Unreadable(
+            f"the bucket is Requester Pays and the cluster's emrfs-site {REQUESTER_PAYS_HEADER} was not read "
+            "(pass cluster_id)"
+        )
+    if header:
+        return None
+    return Decision(
+        False,
+        f"refused with 403: the bucket is Requester Pays and this role is of another account than the bucket's "
+        f"{bucket.account}, and without emrfs-site {REQUESTER_PAYS_HEADER}=true EMRFS sends no "
+        "x-amz-request-payer: requester",
+        source=REQUESTER_PAYS,
+    )
+
+
 def public_policy_restricted(bucket: BucketState, account_restricts: bool = False) -> bool | None:
     """
     Whether the bucket's policy grants nothing to other accounts: RestrictPublicBuckets is on for the bucket or
@@ -130,8 +175,9 @@ class _Prefix:
         role, why_role, problem = routed_role(self.state, self.mappings, uri, self.index)
         if role is None:
             return f"{call.operation} {uri}: {problem}"
-        if "policy" in self.bucket.unreadable:
-            return self.bucket.unreadable["policy"]
+        stopped = self._before_policies(call, uri, role, why_role, outcomes)
+        if stopped is not None:
+            return stopped
         account_restricts = self.state.account_restrict_public_buckets is True
         restricted = account_of_arn(role.arn) != self.bucket.account and public_policy_restricted(
             self.bucket, account_restricts
@@ -162,6 +208,23 @@ class _Prefix:
             access.writers[role.arn] = role
         access.kms_uses.extend((role, action, request.resource) for action in call.kms)
         return ""
+
+    def _before_policies(
+        self, call: S3Call, uri: str, role: RoleState, why_role: str, outcomes: list[_Outcome]
+    ) -> str | None:
+        """
+        What stops the call before its policies are evaluated: why it cannot be checked, ``""`` when S3 refuses
+        it for Requester Pays (recorded in ``outcomes``), ``None`` when nothing does.
+        """
+        if "policy" in self.bucket.unreadable:
+            return self.bucket.unreadable["policy"]
+        payer = requester_pays(self.state, self.bucket, role.arn)
+        if isinstance(payer, Unreadable):
+            return f"{call.operation} {uri} as {role.arn} (another account): {payer.detail}"
+        if payer is not None:  # S3 refuses it before any policy is evaluated
+            outcomes.append(_Outcome(f"{call.operation} {uri}", call.action, payer, role.arn, call.required, why_role))
+            return ""
+        return None
 
     def _evaluate(
         self, role: RoleState, request: Request, what: str, required: bool, why: str, restricted: str = ""
@@ -251,6 +314,12 @@ def restricted_reason(where: str) -> str:
 
 def _s3_fix(outcome: _Outcome) -> str:
     decision = outcome.decision
+    if decision.source == REQUESTER_PAYS:
+        return (
+            f"set emrfs-site {REQUESTER_PAYS_HEADER}=true on the cluster (EMRFS then sends x-amz-request-payer: "
+            "requester, and the requester's account pays for its requests); or map this key to the destination "
+            "role (the bucket's account needs no header)"
+        )
     if outcome.restricted:
         return (
             "make the bucket policy non-public (remove or condition its statements that allow everyone, see "

@@ -47,7 +47,7 @@ class RoleState:
 
 @dataclass
 class BucketState:
-    """A bucket as read from S3: owning account, policy, object ownership, default encryption key."""
+    """A bucket as read from S3: owning account, policy, object ownership, default encryption key, payer."""
 
     account: str
     policy: dict[str, Any] | None = None
@@ -69,8 +69,10 @@ class BucketState:
     restrict_public_buckets: bool = False
     #: S3's own answer whether the bucket policy is public (GetBucketPolicyStatus ``IsPublic``).
     policy_is_public: bool = False
+    #: Who pays for its requests (GetBucketRequestPayment ``Payer``): ``BucketOwner`` or ``Requester``.
+    payer: str = "BucketOwner"
     #: Parts that could not be read ("policy", "ownership", "encryption", "public access block",
-    #: "policy status") and why.
+    #: "policy status", "request payment") and why.
     unreadable: dict[str, str] = field(default_factory=dict)
 
 
