@@ -364,7 +364,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 
         shape = hook.launch_client.meta.service_model.operation_model("RunJobFlow").input_shape
-        report = ParamValidator().validate(self.job_flow_overrides, shape)
+        report = ParamValidator().validate(cast("dict[str, Any]", self.job_flow_overrides), shape)
         if report.has_errors():
             raise InvalidParameterError("job_flow_overrides", report.generate_report())
 

@@ -231,7 +231,9 @@ def test_arguments_runjobflow_would_refuse_are_refused_before_a_deleted_configur
     document = json.loads(emr.describe_security_configuration(Name=SECURITY_CONFIGURATION)["SecurityConfiguration"])
     name = security_configuration_name("emrfs-xacct-launch", document)
     bad = overrides(Configurations=[{"Classification": "spark-defaults", "Properties": {"spark.executor.cores": 4}}])
-    operator = make_operator(security_configuration=name, security_configuration_document=document, job_flow_overrides=bad)
+    operator = make_operator(
+        security_configuration=name, security_configuration_document=document, job_flow_overrides=bad
+    )
 
     with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
         run_operator(operator, RecordingTaskInstance(task_id="launch_cluster"))
