@@ -970,3 +970,49 @@ def test_a_mapped_role_of_a_third_account_needs_the_header_too() -> None:
     assert third in links[f"write files {PREFIX}"].detail
     assert "Requester Pays" in links[f"write files {PREFIX}"].detail
     assert by_name(check_chain(requester_pays(state, "true")))[f"write files {PREFIX}"].status == PASS
+
+
+def s3a_cluster(state: ChainState, **sites: dict[str, str]) -> ChainState:
+    """A 7.10.0 cluster (``s3://`` is S3A) with these settings per classification."""
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [{"Classification": name, "Properties": props} for name, props in sites.items()]
+    return state
+
+
+def emrfs_site(header: str) -> dict[str, str]:
+    return {"fs.s3.useRequesterPaysHeader": header}
+
+
+def test_requester_pays_on_an_s3a_cluster_follows_s3as_own_setting() -> None:
+    """
+    From 7.10.0 s3:// is S3A (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"), which
+    sends x-amz-request-payer with core-site fs.s3a.requester.pays.enabled=true (Hadoop-AWS, Requester Pays;
+    HADOOP-14661); whether EMR translates emrfs-site fs.s3.useRequesterPaysHeader is not documented.
+    """
+
+    def status(state: ChainState) -> str:
+        return by_name(check_chain(requester_pays(emr_role_writes_unmapped_keys(state))))[MKDIRS].status
+
+    s3a_on = {"fs.s3a.requester.pays.enabled": "true"}
+    assert status(s3a_cluster(healthy_state(), **{"core-site": s3a_on})) == PASS
+    assert status(s3a_cluster(healthy_state())) == FAIL
+    emrfs_only = s3a_cluster(healthy_state(), **{"emrfs-site": emrfs_site("true")})
+    link = by_name(check_chain(requester_pays(emr_role_writes_unmapped_keys(emrfs_only))))[MKDIRS]
+    assert link.status == "not checked", link
+    assert "translation" in link.detail
+    assert "fs.s3a.requester.pays.enabled" in link.detail
+    kept = {"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"}
+    assert status(s3a_cluster(healthy_state(), **{"core-site": kept, "emrfs-site": emrfs_site("true")})) == PASS
+    assert status(s3a_cluster(healthy_state(), **{"core-site": {**kept, **s3a_on}})) == FAIL  # EMRFS ignores fs.s3a.*
+
+
+def test_requester_pays_with_the_release_unknown_is_not_checked_unless_both_connectors_agree() -> None:
+    def link(**sites: dict[str, str]) -> Any:
+        state = s3a_cluster(healthy_state(), **sites)
+        state.release_label = None
+        return by_name(check_chain(requester_pays(emr_role_writes_unmapped_keys(state))))[MKDIRS]
+
+    assert link(**{"emrfs-site": emrfs_site("true")}).status == "not checked"
+    assert link().status == FAIL
+    both = link(**{"emrfs-site": emrfs_site("true"), "core-site": {"fs.s3a.requester.pays.enabled": "true"}})
+    assert both.status == PASS

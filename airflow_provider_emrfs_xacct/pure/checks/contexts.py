@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, S3A_DEFAULT_SINCE, parse_release_label
 from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate_access
+from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.requests import S3Call, expand
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn, region_of_arn
 
@@ -157,6 +159,8 @@ def _upload_headers(state: ChainState, bucket: str) -> dict[str, str | None] | N
 
 #: The ``emrfs-site`` setting that makes EMRFS send ``x-amz-request-payer: requester``.
 REQUESTER_PAYS_HEADER = "fs.s3.useRequesterPaysHeader"
+#: The ``core-site`` setting that makes S3A send it.
+S3A_REQUESTER_PAYS = "fs.s3a.requester.pays.enabled"
 
 
 def canned_acl(state: ChainState) -> str | None:
@@ -165,15 +169,39 @@ def canned_acl(state: ChainState) -> str | None:
     return _CANNED_ACLS.get(str(acl), str(acl)) if acl else None
 
 
-def sends_requester_pays_header(state: ChainState) -> bool | None:
+def sends_requester_pays_header(state: ChainState) -> bool | str:
     """
-    Whether EMRFS puts ``x-amz-request-payer: requester`` on every request (``emrfs-site``
-    ``fs.s3.useRequesterPaysHeader=true``; AWS Knowledge Center, "Access Amazon S3 Requester Pays buckets from
-    AWS Glue, Amazon EMR, or Amazon Athena"); ``None`` when the cluster's settings are not known.
+    Whether the cluster's ``s3://`` connector puts ``x-amz-request-payer: requester`` on every request; a text
+    saying why it is not known instead.
+
+    EMRFS sends it with ``emrfs-site`` ``fs.s3.useRequesterPaysHeader=true`` (AWS Knowledge Center, "Access
+    Amazon S3 Requester Pays buckets from AWS Glue, Amazon EMR, or Amazon Athena"), S3A with ``core-site``
+    ``fs.s3a.requester.pays.enabled=true`` (Apache Hadoop, "Hadoop-AWS module: Integration with Amazon Web
+    Services", Requester Pays buckets; HADOOP-14661). From 7.10.0 ``s3://`` is S3A unless ``fs.s3.impl``
+    keeps EMRFS (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"); whether EMR translates
+    the EMRFS setting to S3A is not documented, so that case is not known.
     """
     if state.cluster_configurations is None:
-        return None
-    return str(site_property(state, "emrfs-site", REQUESTER_PAYS_HEADER)).lower() == "true"
+        return f"the cluster's emrfs-site {REQUESTER_PAYS_HEADER} was not read (pass cluster_id)"
+    emrfs = str(site_property(state, "emrfs-site", REQUESTER_PAYS_HEADER)).lower() == "true"
+    s3a = str(site_property(state, "core-site", S3A_REQUESTER_PAYS)).lower() == "true"
+    try:
+        version = parse_release_label(state.release_label, "release_label") if state.release_label else None
+    except EmrfsXacctError:
+        version = None
+    keeps_emrfs = site_property(state, "core-site", "fs.s3.impl") == EMRFS_IMPL
+    if version is not None and (version < S3A_DEFAULT_SINCE or keeps_emrfs):
+        return emrfs  # EMRFS: fs.s3a.* settings are S3A's only
+    if s3a:
+        return True  # S3A sends it; so does EMRFS when emrfs-site also says so
+    if not emrfs:
+        return False  # neither connector is told to send it
+    if version is None:
+        return f"emrfs-site {REQUESTER_PAYS_HEADER}=true, but the release (so the s3:// connector) is unknown"
+    return (
+        f"{state.release_label} uses S3A for s3://, and EMR's translation of emrfs-site {REQUESTER_PAYS_HEADER} "
+        f"to S3A is not documented (core-site {S3A_REQUESTER_PAYS}=true is S3A's own)"
+    )
 
 
 def _principal_context(role: RoleState) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     REQUESTER_PAYS_HEADER,
+    S3A_REQUESTER_PAYS,
     identity_side,
     s3_request,
     sends_requester_pays_header,
@@ -102,8 +103,8 @@ def requester_pays(state: ChainState, bucket: BucketState, role_arn: str) -> Dec
     A Requester Pays bucket answers 403 to a request of another account than the bucket owner's without
     ``x-amz-request-payer: requester`` (S3 User Guide, "Downloading objects from Requester Pays buckets": "If
     x-amz-request-payer is not in the request, Amazon S3 returns a 403 error"; "Bucket owners do not need to add
-    x-amz-request-payer to their requests"). EMRFS sends it only with ``emrfs-site``
-    ``fs.s3.useRequesterPaysHeader=true`` (:func:`sends_requester_pays_header`).
+    x-amz-request-payer to their requests"). The cluster's ``s3://`` connector sends it only when its settings
+    say so (:func:`sends_requester_pays_header`).
     """
     if account_of_arn(role_arn) == bucket.account:
         return None
@@ -112,18 +113,15 @@ def requester_pays(state: ChainState, bucket: BucketState, role_arn: str) -> Dec
     if bucket.payer != "Requester":
         return None
     header = sends_requester_pays_header(state)
-    if header is None:
-        return Unreadable(
-            f"the bucket is Requester Pays and the cluster's emrfs-site {REQUESTER_PAYS_HEADER} was not read "
-            "(pass cluster_id)"
-        )
+    if isinstance(header, str):
+        return Unreadable(f"the bucket is Requester Pays and {header}")
     if header:
         return None
     return Decision(
         False,
         f"refused with 403: the bucket is Requester Pays and this role is of another account than the bucket's "
-        f"{bucket.account}, and without emrfs-site {REQUESTER_PAYS_HEADER}=true EMRFS sends no "
-        "x-amz-request-payer: requester",
+        f"{bucket.account}, and the cluster's s3:// connector sends no x-amz-request-payer: requester (EMRFS: "
+        f"emrfs-site {REQUESTER_PAYS_HEADER}=true; S3A: core-site {S3A_REQUESTER_PAYS}=true)",
         source=REQUESTER_PAYS,
     )
 
@@ -316,9 +314,9 @@ def _s3_fix(outcome: _Outcome) -> str:
     decision = outcome.decision
     if decision.source == REQUESTER_PAYS:
         return (
-            f"set emrfs-site {REQUESTER_PAYS_HEADER}=true on the cluster (EMRFS then sends x-amz-request-payer: "
-            "requester, and the requester's account pays for its requests); or map this key to the destination "
-            "role (the bucket's account needs no header)"
+            f"set emrfs-site {REQUESTER_PAYS_HEADER}=true on the cluster (core-site {S3A_REQUESTER_PAYS}=true where "
+            "s3:// is S3A; the connector then sends x-amz-request-payer: requester, and the requester's account pays "
+            "for its requests); or map this key to the destination role (the bucket's account needs no header)"
         )
     if outcome.restricted:
         return (
