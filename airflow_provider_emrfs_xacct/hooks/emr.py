@@ -267,8 +267,8 @@ class EmrfsEmrHook(EmrHook):
         """
         Read whether a cluster's subnet reaches STS: its routes and its VPC's STS interface endpoint.
 
-        Calls EC2 ``DescribeSubnets``, ``DescribeRouteTables``, ``DescribeVpcEndpoints`` and ``DescribeNatGateways``
-        in the EMR account.
+        Calls EC2 ``DescribeSubnets``, ``DescribeRouteTables``, ``DescribeVpcEndpoints``, ``DescribeNatGateways``
+        and ``DescribeVpcAttribute`` in the EMR account.
         """
         from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 

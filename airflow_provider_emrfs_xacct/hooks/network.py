@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_services
+from botocore.exceptions import ClientError
+
+from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
+from airflow_provider_emrfs_xacct.pure.network import (
+    DNS_HOSTNAMES,
+    DNS_SUPPORT,
+    SubnetFacts,
+    sts_endpoint_services,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -30,6 +38,8 @@ def read_subnet_facts(ec2: Any, subnet_id: str) -> SubnetFacts:
     Calls ``DescribeSubnets``, ``DescribeRouteTables`` (the subnet's own table, else the VPC's main
     table, as EC2 routes it) and ``DescribeVpcEndpoints``, the last two to their last page (:func:`_every`),
     and ``DescribeNatGateways`` for the NAT gateways of default routes: a private one is egress not seen.
+    With an STS interface endpoint with private DNS, ``DescribeVpcAttribute`` reads the VPC's
+    ``enableDnsSupport`` and ``enableDnsHostnames``, which that private DNS needs (:func:`_vpc_dns`).
 
     :param ec2: a boto3 EC2 client in the cluster's account and Region.
     :param subnet_id: the cluster's ``Ec2InstanceAttributes.Ec2SubnetId``.
@@ -66,15 +76,45 @@ def read_subnet_facts(ec2: Any, subnet_id: str) -> SubnetFacts:
         and str(endpoint.get("State", "")).lower() == "available"
         for endpoint in endpoints
     )
+    dns: dict[str, bool | None] = {DNS_SUPPORT: None, DNS_HOSTNAMES: None}
+    unread = ""
+    public_ip = bool(subnet.get("MapPublicIpOnLaunch"))
+    if sts and not (nat or (igw and public_ip)):  # only then does the answer depend on the endpoint's private DNS
+        dns, unread = _vpc_dns(ec2, vpc_id)
     return SubnetFacts(
         subnet_id=subnet_id,
         region=region,
         nat_route=nat,
         internet_gateway_route=igw,
-        public_ip_on_launch=bool(subnet.get("MapPublicIpOnLaunch")),
+        public_ip_on_launch=public_ip,
         sts_interface_endpoint=sts,
         other_default_route=other,
+        vpc_id=vpc_id,
+        dns_support=dns[DNS_SUPPORT],
+        dns_hostnames=dns[DNS_HOSTNAMES],
+        dns_unread=unread,
     )
+
+
+def _vpc_dns(ec2: Any, vpc_id: str) -> tuple[dict[str, bool | None], str]:
+    """
+    Read the VPC's ``enableDnsSupport`` and ``enableDnsHostnames`` (one ``DescribeVpcAttribute`` each).
+
+    An interface endpoint's private DNS needs both true (Amazon EC2 API Reference, "CreateVpcEndpoint",
+    ``PrivateDnsEnabled``). A refused read leaves the attribute ``None`` (the check says "not checked") and
+    says why; any other error is raised.
+    """
+    values: dict[str, bool | None] = {DNS_SUPPORT: None, DNS_HOSTNAMES: None}
+    for attribute in values:
+        try:
+            answer = ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)
+        except ClientError as error:
+            if not is_access_denied(error):
+                raise
+            return values, f"ec2:DescribeVpcAttribute ({attribute}) on {vpc_id} was denied: {error}"
+        key = attribute[0].upper() + attribute[1:]
+        values[attribute] = bool(answer[key]["Value"])
+    return values, ""
 
 
 def _every(ec2: Any, operation: str, key: str, filters: list[tuple[str, str | list[str]]]) -> list[Any]:

@@ -737,7 +737,7 @@ def test_the_verifier_reports_no_cross_type_capture_for_a_single_mapping() -> No
     ("facts", "status"),
     [
         (SubnetFacts("subnet-1", "eu-west-1", False, False, False, False), FAIL),
-        (SubnetFacts("subnet-1", "eu-west-1", False, False, False, True), PASS),
+        (SubnetFacts("subnet-1", "eu-west-1", False, False, False, True, dns_support=True, dns_hostnames=True), PASS),
         (SubnetFacts("subnet-1", "eu-west-1", True, False, False, False), PASS),
     ],
     ids=["private-no-endpoint", "sts-interface-endpoint", "nat-route"],
@@ -755,6 +755,29 @@ def test_the_cluster_must_reach_the_regional_sts_endpoint(facts: SubnetFacts, st
     if status == FAIL:
         assert "com.amazonaws.eu-west-1.sts" in link.fix
         assert not check_chain(state).healthy
+
+
+@pytest.mark.parametrize(
+    ("hostnames", "status", "verdict"),
+    [(True, PASS, VERDICT_PASS), (False, FAIL, VERDICT_FAIL), (None, UNKNOWN, VERDICT_NOT_CHECKED)],
+)
+def test_the_sts_endpoint_counts_only_with_the_vpc_dns_its_private_dns_needs(
+    hostnames: bool | None, status: str, verdict: str
+) -> None:
+    # Amazon EC2 API Reference, "CreateVpcEndpoint", PrivateDnsEnabled: "To use a private hosted zone, you must
+    # set the following VPC attributes to true: enableDnsHostnames and enableDnsSupport".
+    facts = SubnetFacts("subnet-1", "eu-west-1", False, False, False, True, "", "vpc-1", True, hostnames)
+    state = healthy_state()
+    state.sts_reachability = sts_endpoint_check("emr-6.15.0", facts)
+
+    report = check_chain(state)
+
+    assert by_name(report)["cluster reaches STS"].status == status
+    assert report.verdict == verdict
+    if status == FAIL:
+        assert (
+            "modify-vpc-attribute --vpc-id vpc-1 --enable-dns-hostnames" in by_name(report)["cluster reaches STS"].fix
+        )
 
 
 def test_without_a_cluster_subnet_there_is_no_sts_link() -> None:

@@ -13,15 +13,19 @@ from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check, uses_regional_sts
 
 
-def facts(**changes: bool) -> SubnetFacts:
-    values = {
+def facts(**changes: bool | str | None) -> SubnetFacts:
+    """A subnet with no way out; its VPC's DNS attributes read as on unless ``changes`` say otherwise."""
+    values: dict[str, bool | str | None] = {
         "nat_route": False,
         "internet_gateway_route": False,
         "public_ip_on_launch": False,
         "sts_interface_endpoint": False,
+        "vpc_id": "vpc-0a",
+        "dns_support": True,
+        "dns_hostnames": True,
     }
     values.update(changes)
-    return SubnetFacts(subnet_id="subnet-0a", region="eu-west-1", **values)
+    return SubnetFacts(subnet_id="subnet-0a", region="eu-west-1", **values)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -52,6 +56,60 @@ def test_private_subnet_without_endpoint_or_nat_fails_with_the_fix() -> None:
 
 def test_private_subnet_with_sts_interface_endpoint_passes_on_regional_releases() -> None:
     assert sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True)).status == "PASS"
+
+
+# The endpoint's private DNS needs the VPC's enableDnsSupport and enableDnsHostnames true (Amazon EC2 API
+# Reference, "CreateVpcEndpoint", PrivateDnsEnabled: "To use a private hosted zone, you must set the following
+# VPC attributes to true: enableDnsHostnames and enableDnsSupport"); with either off the Regional STS name
+# does not resolve to the endpoint, and a private subnet has no way to STS.
+@pytest.mark.parametrize(
+    ("changes", "off"),
+    [
+        ({"dns_support": False}, ["enableDnsSupport"]),
+        ({"dns_hostnames": False}, ["enableDnsHostnames"]),
+        ({"dns_support": False, "dns_hostnames": False}, ["enableDnsSupport", "enableDnsHostnames"]),
+        ({"dns_support": None, "dns_hostnames": False}, ["enableDnsHostnames"]),  # one read off is enough
+    ],
+)
+def test_the_sts_endpoint_s_private_dns_needs_both_vpc_dns_attributes(changes: dict[str, bool], off: list[str]) -> None:
+    result = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True, **changes))
+
+    assert result.status == "FAIL"
+    assert all(name in result.detail for name in off)
+    assert "none in this VPC" not in result.detail  # the endpoint is there; its DNS is what is missing
+    commands = [
+        f"aws ec2 modify-vpc-attribute --vpc-id vpc-0a --{option}"
+        for option in ("enable-dns-support" if name == "enableDnsSupport" else "enable-dns-hostnames" for name in off)
+    ]
+    # One attribute a request, DNS support first ("You can only enable DNS hostnames if you've enabled DNS
+    # support", Amazon EC2 API Reference, "ModifyVpcAttribute").
+    assert [part.split(" '")[0] for part in result.fix.split("; ")] == commands
+    assert result.fix.count("'{\"Value\":true}'") == len(off)
+
+
+def test_with_both_vpc_dns_attributes_on_the_sts_endpoint_passes() -> None:
+    result = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True, dns_support=True, dns_hostnames=True))
+    assert result.status == "PASS"
+
+
+@pytest.mark.parametrize(
+    "changes", [{"dns_support": None}, {"dns_hostnames": None}, {"dns_support": None, "dns_hostnames": None}]
+)
+def test_unread_vpc_dns_attributes_leave_the_sts_endpoint_not_checked(changes: dict[str, None]) -> None:
+    refused = "ec2:DescribeVpcAttribute (enableDnsSupport) on vpc-0a was denied"
+    result = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True, dns_unread=refused, **changes))
+
+    assert result.status == "NOT CHECKED"
+    assert refused in result.detail
+    assert "ec2:DescribeVpcAttribute on vpc-0a" in result.fix
+
+
+def test_vpc_dns_attributes_do_not_matter_to_a_nat_route_or_other_egress() -> None:
+    off = {"sts_interface_endpoint": True, "dns_support": False, "dns_hostnames": None}
+    assert sts_endpoint_check("emr-6.15.0", facts(nat_route=True, **off)).status == "PASS"
+    egress = sts_endpoint_check("emr-6.15.0", facts(other_default_route="transit gateway tgw-0abc", **off))
+    assert egress.status == "WARN"
+    assert "enableDnsSupport is off" in egress.detail
 
 
 def test_the_global_endpoint_of_old_releases_needs_the_internet_route() -> None:
@@ -166,12 +224,12 @@ def test_no_default_route_and_no_endpoint_in_the_vpc_is_still_a_fail_worded_for_
 def test_the_regional_sts_host_follows_the_partition(region: str, endpoint: str, services: list[str] | None) -> None:
     from airflow_provider_emrfs_xacct.pure.network import sts_endpoint_services
 
-    china = SubnetFacts("subnet-0a", region, False, False, False, False)
+    china = SubnetFacts("subnet-0a", region, False, False, False, False, dns_support=True, dns_hostnames=True)
     assert sts_endpoint_check("emr-6.15.0", china).endpoint == endpoint
     if services:
         assert sts_endpoint_services(region) == services
     # A Regional override in that partition is recognised as Regional (an STS endpoint works with it).
-    with_endpoint = SubnetFacts("subnet-0a", region, False, False, False, True)
+    with_endpoint = SubnetFacts("subnet-0a", region, False, False, False, True, dns_support=True, dns_hostnames=True)
     assert sts_endpoint_check("emr-6.15.0", with_endpoint, {"fs.s3.sts.endpoint": endpoint}).status == "PASS"
 
 
