@@ -29,7 +29,8 @@ An interface endpoint's private DNS answers only while the VPC's ``enableDnsSupp
 ``PrivateDnsEnabled``: "To use a private hosted zone, you must set the following VPC attributes to true:
 enableDnsHostnames and enableDnsSupport"). With either off, the Regional STS name no longer resolves to the
 endpoint (to the public endpoint, which a private subnet cannot reach, or without DNS support not at all): the
-endpoint is no way to STS. Unread, they leave the answer "not checked", never PASS.
+endpoint is no way to STS. Unread, they leave the answer "not checked", never PASS. The endpoint's
+security groups must let the cluster's instances in on HTTPS too (``pure/security_groups.py``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.cluster_config import parse_release_label
+from airflow_provider_emrfs_xacct.pure.security_groups import ALLOWED, BLOCKED, IngressRule, https_access
 
 #: The first releases of each line that call the Regional STS endpoint.
 REGIONAL_STS_SINCE = {5: (5, 31, 0), 6: (6, 1, 0)}
@@ -104,6 +106,12 @@ class SubnetFacts:
         endpoint's private DNS needs; ``None`` when not read (read only when that endpoint is the way to STS).
     :param dns_hostnames: the VPC's ``enableDnsHostnames``, likewise.
     :param dns_unread: why they could not be read (e.g. ``ec2:DescribeVpcAttribute`` refused).
+    :param subnet_cidr: the subnet's IPv4 CIDR.
+    :param instance_groups: the security groups of the cluster's instances (``Ec2InstanceAttributes``).
+    :param endpoint_groups: the security groups of the STS interface endpoint.
+    :param endpoint_ingress: their inbound rules (``DescribeSecurityGroups``); ``None`` when not read (read
+        only when that endpoint is the way to STS).
+    :param ingress_unread: why they could not be read.
     """
 
     subnet_id: str
@@ -117,6 +125,11 @@ class SubnetFacts:
     dns_support: bool | None = None
     dns_hostnames: bool | None = None
     dns_unread: str = ""
+    subnet_cidr: str = ""
+    instance_groups: tuple[str, ...] = ()
+    endpoint_groups: tuple[str, ...] = ()
+    endpoint_ingress: tuple[IngressRule, ...] | None = None
+    ingress_unread: str = ""
 
     @property
     def internet(self) -> bool:
@@ -211,7 +224,7 @@ def sts_endpoint_check(
 
 
 def _through_sts_interface_endpoint(facts: SubnetFacts, endpoint: str) -> StsReachability:
-    """PASS through the VPC's STS interface endpoint once its VPC DNS attributes were read as on; else not checked."""
+    """Through the VPC's STS interface endpoint once its VPC DNS attributes were read as on; else not checked."""
     if not facts.dns_attributes_read:
         return StsReachability(
             NOT_CHECKED,
@@ -221,8 +234,37 @@ def _through_sts_interface_endpoint(facts: SubnetFacts, endpoint: str) -> StsRea
             + (f": {facts.dns_unread}" if facts.dns_unread else ""),
             f"allow ec2:DescribeVpcAttribute on {facts.vpc_id or 'the VPC'} to check it, or run the live probe",
         )
+    return _endpoint_security_groups(facts, endpoint)
+
+
+def _endpoint_security_groups(facts: SubnetFacts, endpoint: str) -> StsReachability:
+    """PASS when the endpoint's security groups let the cluster in on HTTPS; FAIL when nothing can; else WARN."""
+    groups = ", ".join(facts.endpoint_groups) or "none listed"
+    if facts.endpoint_ingress is None:
+        return StsReachability(
+            NOT_CHECKED,
+            endpoint,
+            f"the inbound rules of the VPC's STS interface endpoint's security groups ({groups}) were not read"
+            + (f": {facts.ingress_unread}" if facts.ingress_unread else ""),
+            "allow ec2:DescribeSecurityGroups to check them, or run the live probe (probe=True)",
+        )
+    access, why = https_access(facts.endpoint_ingress, facts.subnet_cidr, facts.instance_groups)
+    via = f"the VPC's STS interface endpoint (security groups {groups}: {why})"
+    if access == ALLOWED:
+        return StsReachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
+    if access == BLOCKED:
+        return StsReachability(
+            FAIL,
+            endpoint,
+            f"{endpoint} resolves to {via}: every AssumeRole of a role mapping, and so every mapped S3 request, fails",
+            f"aws ec2 authorize-security-group-ingress --group-id {facts.endpoint_groups[0] if facts.endpoint_groups else 'SG_ID'} "
+            f"--protocol tcp --port 443 --cidr {facts.subnet_cidr or 'SUBNET_CIDR'}",
+        )
     return StsReachability(
-        PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through the VPC's STS interface endpoint"
+        WARN,
+        endpoint,
+        f"{endpoint} resolves to {via}",
+        "the live probe (probe=True) proves it; or allow TCP 443 from the subnet's CIDR or the cluster's security groups",
     )
 
 

@@ -11,11 +11,18 @@ import pytest
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check, uses_regional_sts
+from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
+
+#: An endpoint security group's rule letting the whole VPC in on HTTPS.
+FROM_THE_VPC = (IngressRule("tcp", 443, 443, cidrs=("10.0.0.0/16",)),)
 
 
-def facts(**changes: bool | str | None) -> SubnetFacts:
-    """A subnet with no way out; its VPC's DNS attributes read as on unless ``changes`` say otherwise."""
-    values: dict[str, bool | str | None] = {
+def facts(**changes: object) -> SubnetFacts:
+    """
+    A subnet with no way out; its VPC's DNS attributes read as on and the STS endpoint's security group letting
+    the VPC in on HTTPS, unless ``changes`` say otherwise.
+    """
+    values: dict[str, object] = {
         "nat_route": False,
         "internet_gateway_route": False,
         "public_ip_on_launch": False,
@@ -23,6 +30,9 @@ def facts(**changes: bool | str | None) -> SubnetFacts:
         "vpc_id": "vpc-0a",
         "dns_support": True,
         "dns_hostnames": True,
+        "subnet_cidr": "10.0.1.0/24",
+        "endpoint_groups": ("sg-0e",),
+        "endpoint_ingress": FROM_THE_VPC,
     }
     values.update(changes)
     return SubnetFacts(subnet_id="subnet-0a", region="eu-west-1", **values)  # type: ignore[arg-type]
@@ -110,6 +120,45 @@ def test_vpc_dns_attributes_do_not_matter_to_a_nat_route_or_other_egress() -> No
     egress = sts_endpoint_check("emr-6.15.0", facts(other_default_route="transit gateway tgw-0abc", **off))
     assert egress.status == "WARN"
     assert "enableDnsSupport is off" in egress.detail
+
+
+# The endpoint's security groups "control the traffic to the endpoint network interface from resources in your
+# VPC" (Amazon VPC User Guide, "Interface VPC endpoints (AWS PrivateLink)"); they only allow ("You can specify
+# allow rules, but not deny rules", "Security group rules").
+def test_an_sts_endpoint_whose_security_groups_let_no_https_in_fails_with_the_rule_to_add() -> None:
+    closed = (IngressRule("tcp", 22, 22, cidrs=("10.0.0.0/16",)), IngressRule("udp", 443, 443, cidrs=("0.0.0.0/0",)))
+    result = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True, endpoint_ingress=closed))
+
+    assert result.status == "FAIL"
+    assert "sg-0e" in result.detail
+    assert "no inbound rule allows TCP 443" in result.detail
+    assert (
+        result.fix
+        == "aws ec2 authorize-security-group-ingress --group-id sg-0e --protocol tcp --port 443 --cidr 10.0.1.0/24"
+    )
+
+
+def test_an_sts_endpoint_open_to_sources_not_matched_to_the_cluster_is_a_warning() -> None:
+    # The VPC's default security group, given to an endpoint created without one, admits its own members only.
+    default_group = (IngressRule("-1", groups=("sg-0default",)),)
+    result = sts_endpoint_check(
+        "emr-6.15.0", facts(sts_interface_endpoint=True, endpoint_ingress=default_group, instance_groups=("sg-0emr",))
+    )
+
+    assert result.status == "WARN"
+    assert "sg-0default" in result.detail
+    assert "probe" in result.fix
+
+
+def test_unread_endpoint_security_groups_leave_the_sts_route_not_checked() -> None:
+    refused = "ec2:DescribeSecurityGroups on sg-0e was denied"
+    result = sts_endpoint_check(
+        "emr-6.15.0", facts(sts_interface_endpoint=True, endpoint_ingress=None, ingress_unread=refused)
+    )
+
+    assert result.status == "NOT CHECKED"
+    assert refused in result.detail
+    assert "ec2:DescribeSecurityGroups" in result.fix
 
 
 def test_the_global_endpoint_of_old_releases_needs_the_internet_route() -> None:
@@ -224,12 +273,23 @@ def test_no_default_route_and_no_endpoint_in_the_vpc_is_still_a_fail_worded_for_
 def test_the_regional_sts_host_follows_the_partition(region: str, endpoint: str, services: list[str] | None) -> None:
     from airflow_provider_emrfs_xacct.pure.network import sts_endpoint_services
 
-    china = SubnetFacts("subnet-0a", region, False, False, False, False, dns_support=True, dns_hostnames=True)
+    china = SubnetFacts("subnet-0a", region, False, False, False, False)
     assert sts_endpoint_check("emr-6.15.0", china).endpoint == endpoint
     if services:
         assert sts_endpoint_services(region) == services
     # A Regional override in that partition is recognised as Regional (an STS endpoint works with it).
-    with_endpoint = SubnetFacts("subnet-0a", region, False, False, False, True, dns_support=True, dns_hostnames=True)
+    with_endpoint = SubnetFacts(
+        "subnet-0a",
+        region,
+        False,
+        False,
+        False,
+        True,
+        dns_support=True,
+        dns_hostnames=True,
+        subnet_cidr="10.0.1.0/24",
+        endpoint_ingress=FROM_THE_VPC,
+    )
     assert sts_endpoint_check("emr-6.15.0", with_endpoint, {"fs.s3.sts.endpoint": endpoint}).status == "PASS"
 
 

@@ -18,8 +18,8 @@ def audit(state: ChainState) -> list[Link]:
     default AWS Security Token Service endpoint"): a cluster in a private subnet needs an STS interface
     endpoint or a NAT route, or every mapped request fails. A default route to a transit gateway, a
     Gateway Load Balancer endpoint and the like is egress not seen: a WARN (``pure/network.py``). An STS
-    interface endpoint counts only while the VPC's DNS attributes its private DNS needs are on; unread, the
-    link is not checked.
+    interface endpoint counts only while the VPC's DNS attributes its private DNS needs are on and its security
+    groups let the cluster in on HTTPS; unread, the link is not checked.
     """
     found = state.sts_reachability
     if found is None:
