@@ -371,15 +371,30 @@ def _read_cluster(
     )
     facts.release_label = release_label or cluster.get("ReleaseLabel")
     facts.configurations = cluster.get("Configurations", [])
-    subnet = (cluster.get("Ec2InstanceAttributes") or {}).get("Ec2SubnetId")
+    instances = cluster.get("Ec2InstanceAttributes") or {}
+    subnet = instances.get("Ec2SubnetId")
     if subnet and facts.release_label:
-        subnet_facts = read(emr, "ec2:DescribeSubnets", f"SubnetId={subnet}", partial(emr.subnet_facts, subnet))
+        groups = _instance_security_groups(instances)
+        subnet_facts = read(emr, "ec2:DescribeSubnets", f"SubnetId={subnet}", partial(emr.subnet_facts, subnet, groups))
         facts.sts = (
             subnet_facts
             if isinstance(subnet_facts, Unreadable)
             else sts_endpoint_check(facts.release_label, subnet_facts, _emrfs_site(facts.configurations))
         )
     return facts
+
+
+def _instance_security_groups(instances: dict[str, Any]) -> list[str]:
+    """
+    The security groups of a cluster's instances (EMR API Reference, "Ec2InstanceAttributes": the managed and
+    additional groups of the primary and the core/task nodes; the service access group is EMR's, not theirs).
+    """
+    managed = [instances.get(key) for key in ("EmrManagedMasterSecurityGroup", "EmrManagedSlaveSecurityGroup")]
+    additional = [
+        *instances.get("AdditionalMasterSecurityGroups", []),
+        *instances.get("AdditionalSlaveSecurityGroups", []),
+    ]
+    return sorted({str(group) for group in (*managed, *additional) if group})
 
 
 def _profile_role(iam: EmrfsIamHook, profile: str | None) -> str | Unreadable | None:

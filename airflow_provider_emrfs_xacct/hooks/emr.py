@@ -20,6 +20,7 @@ from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.security_config import canonical_json
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
     from datetime import datetime
 
     from mypy_boto3_emr import EMRClient
@@ -263,12 +264,14 @@ class EmrfsEmrHook(EmrHook):
                     in_use.setdefault(name, []).append(summary["Id"])
         return in_use
 
-    def subnet_facts(self, subnet_id: str) -> SubnetFacts:
+    def subnet_facts(self, subnet_id: str, instance_groups: Collection[str] = ()) -> SubnetFacts:
         """
         Read whether a cluster's subnet reaches STS: its routes and its VPC's STS interface endpoint.
 
-        Calls EC2 ``DescribeSubnets``, ``DescribeRouteTables``, ``DescribeVpcEndpoints`` and ``DescribeNatGateways``
-        in the EMR account.
+        Calls EC2 ``DescribeSubnets``, ``DescribeRouteTables``, ``DescribeVpcEndpoints``, ``DescribeNatGateways``,
+        ``DescribeVpcAttribute`` and ``DescribeSecurityGroups`` in the EMR account.
+
+        :param instance_groups: the security groups of the cluster's instances.
         """
         from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
@@ -281,7 +284,7 @@ class EmrfsEmrHook(EmrHook):
             config=self.config,
             client_type="ec2",
         ).conn
-        return read_subnet_facts(ec2, subnet_id)
+        return read_subnet_facts(ec2, subnet_id, instance_groups)
 
 
 def _worth_retrying(error: Exception) -> bool:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_services
+from botocore.exceptions import ClientError
+
+from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
+from airflow_provider_emrfs_xacct.pure.network import (
+    DNS_HOSTNAMES,
+    DNS_SUPPORT,
+    SubnetFacts,
+    sts_endpoint_services,
+)
+from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -23,16 +32,20 @@ OTHER_TARGETS = (
 OTHER_GATEWAYS = (("vpce-", "Gateway Load Balancer endpoint"), ("vgw-", "virtual private gateway"))
 
 
-def read_subnet_facts(ec2: Any, subnet_id: str) -> SubnetFacts:
+def read_subnet_facts(ec2: Any, subnet_id: str, instance_groups: Collection[str] = ()) -> SubnetFacts:
     """
     Read a subnet's routes and its VPC's STS interface endpoint with an EC2 client of the EMR account.
 
     Calls ``DescribeSubnets``, ``DescribeRouteTables`` (the subnet's own table, else the VPC's main
     table, as EC2 routes it) and ``DescribeVpcEndpoints``, the last two to their last page (:func:`_every`),
     and ``DescribeNatGateways`` for the NAT gateways of default routes: a private one is egress not seen.
+    When an STS interface endpoint with private DNS is the way to STS, ``DescribeVpcAttribute`` reads the VPC's
+    ``enableDnsSupport`` and ``enableDnsHostnames``, which that private DNS needs (:func:`_vpc_dns`), and
+    ``DescribeSecurityGroups`` the inbound rules of the endpoint's security groups (:func:`_ingress`).
 
     :param ec2: a boto3 EC2 client in the cluster's account and Region.
     :param subnet_id: the cluster's ``Ec2InstanceAttributes.Ec2SubnetId``.
+    :param instance_groups: the security groups of the cluster's instances (a rule naming one lets them in).
     """
     region = ec2.meta.region_name
     subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
@@ -60,21 +73,102 @@ def read_subnet_facts(ec2: Any, subnet_id: str) -> SubnetFacts:
         "VpcEndpoints",
         [("vpc-id", vpc_id), ("service-name", sts_endpoint_services(region))],
     )
-    sts = any(
-        endpoint.get("VpcEndpointType") == "Interface"
+    sts_endpoints = [
+        endpoint
+        for endpoint in endpoints
+        if endpoint.get("VpcEndpointType") == "Interface"
         and endpoint.get("PrivateDnsEnabled")
         and str(endpoint.get("State", "")).lower() == "available"
-        for endpoint in endpoints
-    )
+    ]
+    public_ip = bool(subnet.get("MapPublicIpOnLaunch"))
+    through_endpoint: dict[str, Any] = {}
+    if sts_endpoints and not (nat or (igw and public_ip)):  # only then does the answer depend on the endpoint
+        through_endpoint = _endpoint_facts(ec2, vpc_id, sts_endpoints)
     return SubnetFacts(
         subnet_id=subnet_id,
         region=region,
         nat_route=nat,
         internet_gateway_route=igw,
-        public_ip_on_launch=bool(subnet.get("MapPublicIpOnLaunch")),
-        sts_interface_endpoint=sts,
+        public_ip_on_launch=public_ip,
+        sts_interface_endpoint=bool(sts_endpoints),
         other_default_route=other,
+        vpc_id=vpc_id,
+        subnet_cidr=str(subnet.get("CidrBlock", "")),
+        instance_groups=tuple(instance_groups),
+        **through_endpoint,
     )
+
+
+def _endpoint_facts(ec2: Any, vpc_id: str, sts_endpoints: list[dict[str, Any]]) -> dict[str, Any]:
+    """The VPC's DNS attributes and the STS endpoints' security groups' inbound rules, as SubnetFacts fields."""
+    dns, dns_unread = _vpc_dns(ec2, vpc_id)
+    groups = sorted({str(group["GroupId"]) for endpoint in sts_endpoints for group in endpoint.get("Groups", [])})
+    ingress, ingress_unread = _ingress(ec2, groups)
+    return {
+        "dns_support": dns[DNS_SUPPORT],
+        "dns_hostnames": dns[DNS_HOSTNAMES],
+        "dns_unread": dns_unread,
+        "endpoint_groups": tuple(groups),
+        "endpoint_ingress": ingress,
+        "ingress_unread": ingress_unread,
+    }
+
+
+def _ingress(ec2: Any, group_ids: list[str]) -> tuple[tuple[IngressRule, ...] | None, str]:
+    """
+    Read the inbound rules of these security groups (``DescribeSecurityGroups``, to its last page).
+
+    AWS gives every interface endpoint a security group, the VPC's default one when none is named (Amazon VPC
+    User Guide, "Interface VPC endpoints (AWS PrivateLink)"): an endpoint listing none is not read (``None``),
+    nor are groups whose read is refused.
+    """
+    if not group_ids:
+        return None, "the endpoint lists no security group"
+    try:
+        pages = list(ec2.get_paginator("describe_security_groups").paginate(GroupIds=group_ids))
+    except ClientError as error:
+        if not is_access_denied(error):
+            raise
+        return None, f"ec2:DescribeSecurityGroups on {', '.join(group_ids)} was denied: {error}"
+    return tuple(
+        IngressRule(
+            protocol=str(permission.get("IpProtocol", "")),
+            from_port=permission.get("FromPort"),
+            to_port=permission.get("ToPort"),
+            cidrs=tuple(str(item["CidrIp"]) for item in permission.get("IpRanges", [])),
+            groups=tuple(
+                str(item["GroupId"]) for item in permission.get("UserIdGroupPairs", []) if item.get("GroupId")
+            ),
+            other_sources=(
+                *(str(item["CidrIpv6"]) for item in permission.get("Ipv6Ranges", [])),
+                *(str(item["PrefixListId"]) for item in permission.get("PrefixListIds", [])),
+            ),
+        )
+        for page in pages
+        for group in page["SecurityGroups"]
+        for permission in group.get("IpPermissions", [])
+    ), ""
+
+
+def _vpc_dns(ec2: Any, vpc_id: str) -> tuple[dict[str, bool | None], str]:
+    """
+    Read the VPC's ``enableDnsSupport`` and ``enableDnsHostnames`` (one ``DescribeVpcAttribute`` each).
+
+    An interface endpoint's private DNS needs both true (Amazon EC2 API Reference, "CreateVpcEndpoint",
+    ``PrivateDnsEnabled``). A refused read leaves the attribute ``None`` (the check says "not checked") and
+    says why; any other error is raised.
+    """
+    values: dict[str, bool | None] = {DNS_SUPPORT: None, DNS_HOSTNAMES: None}
+    for attribute in values:
+        try:
+            answer = ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)
+        except ClientError as error:
+            if not is_access_denied(error):
+                raise
+            return values, f"ec2:DescribeVpcAttribute ({attribute}) on {vpc_id} was denied: {error}"
+        key = attribute[0].upper() + attribute[1:]
+        values[attribute] = bool(answer[key]["Value"])
+    return values, ""
 
 
 def _every(ec2: Any, operation: str, key: str, filters: list[tuple[str, str | list[str]]]) -> list[Any]:

@@ -23,6 +23,14 @@ well reach the internet beyond this VPC: centralised egress through a transit ga
 layout (AWS Prescriptive Guidance, "Transit gateway configuration": a static route 0.0.0.0/0 to the
 egress VPC's attachment). That is "egress not seen", a WARN, never a FAIL. So is an STS endpoint
 shared from a hub VPC through a Route 53 private hosted zone: the check sees only this VPC's endpoints.
+
+An interface endpoint's private DNS answers only while the VPC's ``enableDnsSupport`` and
+``enableDnsHostnames`` attributes are both true (Amazon EC2 API Reference, "CreateVpcEndpoint",
+``PrivateDnsEnabled``: "To use a private hosted zone, you must set the following VPC attributes to true:
+enableDnsHostnames and enableDnsSupport"). With either off, the Regional STS name no longer resolves to the
+endpoint (to the public endpoint, which a private subnet cannot reach, or without DNS support not at all): the
+endpoint is no way to STS. Unread, they leave the answer "not checked", never PASS. The endpoint's
+security groups must let the cluster's instances in on HTTPS too (``pure/security_groups.py``).
 """
 
 from __future__ import annotations
@@ -31,11 +39,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.cluster_config import parse_release_label
+from airflow_provider_emrfs_xacct.pure.security_groups import ALLOWED, BLOCKED, IngressRule, https_access
 
 #: The first releases of each line that call the Regional STS endpoint.
 REGIONAL_STS_SINCE = {5: (5, 31, 0), 6: (6, 1, 0)}
 STS_ENDPOINT_PROPERTY = "fs.s3.sts.endpoint"
 PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
+#: The status of an answer that depends on facts that could not be read (the link is "not checked").
+NOT_CHECKED = "NOT CHECKED"
+#: The VPC attributes an interface endpoint's private DNS needs, in the order they can be turned on ("You can
+#: only enable DNS hostnames if you've enabled DNS support", Amazon EC2 API Reference, "ModifyVpcAttribute").
+DNS_SUPPORT, DNS_HOSTNAMES = "enableDnsSupport", "enableDnsHostnames"
 #: The DNS suffix of Regional endpoints outside the ``aws`` partition (``amazonaws.com``), by Region
 #: prefix: botocore's ``data/partitions.json`` ("dnsSuffix" and "regionRegex" of each partition),
 #: e.g. ``sts.cn-north-1.amazonaws.com.cn`` in ``aws-cn``.
@@ -87,6 +101,17 @@ class SubnetFacts:
         endpoint with private DNS enabled.
     :param other_default_route: the target of a ``0.0.0.0/0`` route to neither a NAT nor an internet
         gateway (e.g. ``"transit gateway tgw-0abc"``): egress this check cannot see past; empty if none.
+    :param vpc_id: the subnet's VPC.
+    :param dns_support: the VPC's ``enableDnsSupport`` (``DescribeVpcAttribute``), which the STS interface
+        endpoint's private DNS needs; ``None`` when not read (read only when that endpoint is the way to STS).
+    :param dns_hostnames: the VPC's ``enableDnsHostnames``, likewise.
+    :param dns_unread: why they could not be read (e.g. ``ec2:DescribeVpcAttribute`` refused).
+    :param subnet_cidr: the subnet's IPv4 CIDR.
+    :param instance_groups: the security groups of the cluster's instances (``Ec2InstanceAttributes``).
+    :param endpoint_groups: the security groups of the STS interface endpoint.
+    :param endpoint_ingress: their inbound rules (``DescribeSecurityGroups``); ``None`` when not read (read
+        only when that endpoint is the way to STS).
+    :param ingress_unread: why they could not be read.
     """
 
     subnet_id: str
@@ -96,10 +121,29 @@ class SubnetFacts:
     public_ip_on_launch: bool
     sts_interface_endpoint: bool
     other_default_route: str = ""
+    vpc_id: str = ""
+    dns_support: bool | None = None
+    dns_hostnames: bool | None = None
+    dns_unread: str = ""
+    subnet_cidr: str = ""
+    instance_groups: tuple[str, ...] = ()
+    endpoint_groups: tuple[str, ...] = ()
+    endpoint_ingress: tuple[IngressRule, ...] | None = None
+    ingress_unread: str = ""
 
     @property
     def internet(self) -> bool:
         return self.nat_route or (self.internet_gateway_route and self.public_ip_on_launch)
+
+    @property
+    def dns_attributes_off(self) -> list[str]:
+        """The VPC DNS attributes read as off (private DNS of an interface endpoint needs both on)."""
+        attributes = ((DNS_SUPPORT, self.dns_support), (DNS_HOSTNAMES, self.dns_hostnames))
+        return [name for name, value in attributes if value is False]
+
+    @property
+    def dns_attributes_read(self) -> bool:
+        return self.dns_support is not None and self.dns_hostnames is not None
 
 
 @dataclass(frozen=True)
@@ -154,11 +198,12 @@ def sts_endpoint_check(
     if facts.internet:
         via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
         return StsReachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
+    dns_off: list[str] = []
     if regional and facts.sts_interface_endpoint:
-        return StsReachability(
-            PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through the VPC's STS interface endpoint"
-        )
-    endpoints = f"STS interface endpoint: {NOT_IN_THIS_VPC}" if regional else "the global endpoint has none"
+        dns_off = facts.dns_attributes_off
+        if not dns_off:
+            return _through_sts_interface_endpoint(facts, endpoint)
+    endpoints = _endpoints_detail(endpoint, regional, dns_off)
     if facts.other_default_route:
         return StsReachability(
             WARN,
@@ -167,17 +212,6 @@ def sts_endpoint_check(
             f"on (e.g. a central egress VPC's NAT) is not checked; {endpoints}{ignored}",
             "the live probe (probe=True) proves it; or check that the egress path reaches " + endpoint,
         )
-    service = " or ".join(sts_endpoint_services(facts.region))
-    if regional:
-        fix = (
-            f"add an interface VPC endpoint {service} with private DNS to the VPC, "
-            f"or a NAT gateway route to subnet {facts.subnet_id}"
-        )
-    else:
-        fix = (
-            f"the global endpoint has no VPC endpoint: add a NAT gateway route to subnet {facts.subnet_id}, or use "
-            f"a release that calls the Regional endpoint (5.31.0, 6.1.0 or later) with an STS interface endpoint"
-        )
     return StsReachability(
         FAIL,
         endpoint,
@@ -185,8 +219,88 @@ def sts_endpoint_check(
         + (" usable without public IP addresses" if facts.internet_gateway_route else "")
         + f" and no way to {endpoint} ({endpoints}): every AssumeRole of a role mapping, and so every mapped "
         "S3 request, fails" + ignored,
-        fix,
+        _fix(facts, regional, dns_off),
     )
+
+
+def _through_sts_interface_endpoint(facts: SubnetFacts, endpoint: str) -> StsReachability:
+    """Through the VPC's STS interface endpoint once its VPC DNS attributes were read as on; else not checked."""
+    if not facts.dns_attributes_read:
+        return StsReachability(
+            NOT_CHECKED,
+            endpoint,
+            f"the VPC of subnet {facts.subnet_id} has an STS interface endpoint with private DNS, which works only "
+            f"while the VPC's {DNS_SUPPORT} and {DNS_HOSTNAMES} are both true; they were not read"
+            + (f": {facts.dns_unread}" if facts.dns_unread else ""),
+            f"allow ec2:DescribeVpcAttribute on {facts.vpc_id or 'the VPC'} to check it, or run the live probe",
+        )
+    return _endpoint_security_groups(facts, endpoint)
+
+
+def _endpoint_security_groups(facts: SubnetFacts, endpoint: str) -> StsReachability:
+    """PASS when the endpoint's security groups let the cluster in on HTTPS; FAIL when nothing can; else WARN."""
+    groups = ", ".join(facts.endpoint_groups) or "none listed"
+    if facts.endpoint_ingress is None:
+        return StsReachability(
+            NOT_CHECKED,
+            endpoint,
+            f"the inbound rules of the VPC's STS interface endpoint's security groups ({groups}) were not read"
+            + (f": {facts.ingress_unread}" if facts.ingress_unread else ""),
+            "allow ec2:DescribeSecurityGroups to check them, or run the live probe (probe=True)",
+        )
+    access, why = https_access(facts.endpoint_ingress, facts.subnet_cidr, facts.instance_groups)
+    via = f"the VPC's STS interface endpoint (security groups {groups}: {why})"
+    if access == ALLOWED:
+        return StsReachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
+    if access == BLOCKED:
+        return StsReachability(
+            FAIL,
+            endpoint,
+            f"{endpoint} resolves to {via}: every AssumeRole of a role mapping, and so every mapped S3 request, fails",
+            f"aws ec2 authorize-security-group-ingress --group-id {facts.endpoint_groups[0] if facts.endpoint_groups else 'SG_ID'} "
+            f"--protocol tcp --port 443 --cidr {facts.subnet_cidr or 'SUBNET_CIDR'}",
+        )
+    return StsReachability(
+        WARN,
+        endpoint,
+        f"{endpoint} resolves to {via}",
+        "the live probe (probe=True) proves it; or allow TCP 443 from the subnet's CIDR or the cluster's security groups",
+    )
+
+
+def _fix(facts: SubnetFacts, regional: bool, dns_off: list[str]) -> str:
+    """How to give a subnet with no way to STS one: the VPC DNS attributes that are off, else an endpoint or NAT."""
+    if dns_off:  # one attribute a request, DNS support first (Amazon EC2 API Reference, "ModifyVpcAttribute")
+        return "; ".join(
+            f"aws ec2 modify-vpc-attribute --vpc-id {facts.vpc_id or 'VPC_ID'} --{_kebab(name)} '{{\"Value\":true}}'"
+            for name in dns_off
+        )
+    if regional:
+        service = " or ".join(sts_endpoint_services(facts.region))
+        return (
+            f"add an interface VPC endpoint {service} with private DNS to the VPC, "
+            f"or a NAT gateway route to subnet {facts.subnet_id}"
+        )
+    return (
+        f"the global endpoint has no VPC endpoint: add a NAT gateway route to subnet {facts.subnet_id}, or use "
+        f"a release that calls the Regional endpoint (5.31.0, 6.1.0 or later) with an STS interface endpoint"
+    )
+
+
+def _endpoints_detail(endpoint: str, regional: bool, dns_off: list[str]) -> str:
+    """What the VPC offers on the way to ``endpoint``: its STS interface endpoint's DNS off, none, or none can."""
+    if not dns_off:
+        return f"STS interface endpoint: {NOT_IN_THIS_VPC}" if regional else "the global endpoint has none"
+    return (
+        f"the VPC's STS interface endpoint does not answer for {endpoint}: its private DNS needs {DNS_SUPPORT} "
+        f"and {DNS_HOSTNAMES} true, and {' and '.join(dns_off)} {'are' if len(dns_off) > 1 else 'is'} off, so "
+        "the name resolves to the public endpoint (or, without DNS support, not at all)"
+    )
+
+
+def _kebab(attribute: str) -> str:
+    """``enableDnsSupport`` -> ``enable-dns-support`` (the AWS CLI's option name)."""
+    return "".join(f"-{char.lower()}" if char.isupper() else char for char in attribute)
 
 
 def _interface_endpoint_name(endpoint: str) -> bool:

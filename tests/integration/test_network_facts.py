@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import boto3
 import pytest
+import requests
 
 from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
 from airflow_provider_emrfs_xacct.pure.network import sts_endpoint_check
@@ -25,14 +28,45 @@ def private_subnet(ec2: Any, network: str = "10.0") -> tuple[str, str]:
     return vpc, subnet
 
 
-def add_sts_interface_endpoint(ec2: Any, vpc: str, subnet: str) -> None:
-    """An STS interface endpoint with private DNS in the subnet (the Regional STS endpoint resolves to it)."""
+def add_sts_interface_endpoint(ec2: Any, vpc: str, subnet: str, security_group: str | None = None) -> str:
+    """
+    An STS interface endpoint with private DNS in the subnet (the Regional STS endpoint resolves to it); return
+    its security group: ``security_group``, else a new one letting the VPC in on HTTPS (TCP 443).
+
+    Private DNS needs the VPC's ``enableDnsSupport`` and ``enableDnsHostnames`` true (Amazon EC2 API Reference,
+    "CreateVpcEndpoint", ``PrivateDnsEnabled``): a new VPC has DNS hostnames off (moto as AWS), so turn it on,
+    one attribute a request (Amazon EC2 API Reference, "ModifyVpcAttribute").
+    """
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    if security_group is None:
+        security_group = endpoint_security_group(ec2, vpc)
+        cidr = ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["CidrBlock"]
+        allow_https(ec2, security_group, CidrIp=cidr)
     ec2.create_vpc_endpoint(
         VpcId=vpc,
         ServiceName=f"com.amazonaws.{REGION}.sts",
         VpcEndpointType="Interface",
         SubnetIds=[subnet],
+        SecurityGroupIds=[security_group],
         PrivateDnsEnabled=True,
+    )
+    return security_group
+
+
+def endpoint_security_group(ec2: Any, vpc: str, name: str = "sts-endpoint") -> str:
+    """A new security group in the VPC; moto, as AWS, gives it no inbound rule."""
+    return str(ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc)["GroupId"])
+
+
+def allow_https(ec2: Any, group: str, **source: str) -> None:
+    """Let TCP 443 in from ``CidrIp=...`` or ``SourceGroup=...``."""
+    if "CidrIp" in source:
+        ranges: dict[str, Any] = {"IpRanges": [{"CidrIp": source["CidrIp"]}]}
+    else:
+        ranges = {"UserIdGroupPairs": [{"GroupId": source["SourceGroup"]}]}
+    ec2.authorize_security_group_ingress(
+        GroupId=group, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, **ranges}]
     )
 
 
@@ -54,6 +88,133 @@ def test_sts_interface_endpoint_with_private_dns(ec2: Any) -> None:
     assert facts.sts_interface_endpoint
     assert sts_endpoint_check("emr-6.15.0", facts).status == "PASS"
     assert sts_endpoint_check("emr-5.30.0", facts).status == "FAIL"  # global endpoint
+
+
+@pytest.mark.parametrize(
+    ("attribute", "option"),
+    [("EnableDnsHostnames", "enable-dns-hostnames"), ("EnableDnsSupport", "enable-dns-support")],
+)
+def test_the_sts_endpoint_s_private_dns_needs_the_vpc_dns_attributes(ec2: Any, attribute: str, option: str) -> None:
+    """
+    "To use a private hosted zone, you must set the following VPC attributes to true: enableDnsHostnames and
+    enableDnsSupport" (Amazon EC2 API Reference, "CreateVpcEndpoint", ``PrivateDnsEnabled``). Turned off after
+    the endpoint was made, the Regional STS name no longer resolves to it: a private subnet has no way to STS.
+    """
+    vpc, subnet = private_subnet(ec2)
+    add_sts_interface_endpoint(ec2, vpc, subnet)
+    before = read_subnet_facts(ec2, subnet)
+
+    ec2.modify_vpc_attribute(VpcId=vpc, **{attribute: {"Value": False}})
+    facts = read_subnet_facts(ec2, subnet)
+    result = sts_endpoint_check("emr-6.15.0", facts)
+
+    assert (before.dns_support, before.dns_hostnames, before.vpc_id) == (True, True, vpc)
+    assert sts_endpoint_check("emr-6.15.0", before).status == "PASS"
+    assert facts.sts_interface_endpoint
+    assert facts.dns_attributes_off == [attribute[0].lower() + attribute[1:]]
+    assert result.status == "FAIL"
+    assert result.fix == f"aws ec2 modify-vpc-attribute --vpc-id {vpc} --{option} '{{\"Value\":true}}'"
+
+
+def test_the_vpc_dns_attributes_are_read_only_when_the_sts_endpoint_decides(ec2: Any) -> None:
+    vpc, subnet = private_subnet(ec2)
+    recorder = CallRecorder().attach(ec2)
+    read_subnet_facts(ec2, subnet)  # no endpoint: FAIL whatever the attributes
+
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    table = default_route_table(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    add_sts_interface_endpoint(ec2, vpc, subnet)
+    with_nat = read_subnet_facts(ec2, subnet)  # the NAT route reaches STS whatever the attributes
+
+    assert "DescribeVpcAttribute" not in [operation for _, operation in recorder.every]
+    assert (with_nat.dns_support, with_nat.dns_hostnames) == (None, None)
+    assert sts_endpoint_check("emr-6.15.0", with_nat).status == "PASS"
+
+
+@pytest.mark.parametrize(
+    ("denied", "unread"), [("ec2:DescribeVpcAttribute", "dns_unread"), ("ec2:DescribeSecurityGroups", "ingress_unread")]
+)
+def test_a_refused_endpoint_read_leaves_the_sts_route_not_checked(
+    moto_url: str, ec2: Any, denied: str, unread: str
+) -> None:
+    """
+    With moto's IAM authorization on (``/moto-api/reset-auth`` ``0``: identity policies of moto's IAM users are
+    checked), a reader allowed ``ec2:Describe*`` but denied one of the endpoint's reads reads the rest.
+    """
+    vpc, subnet = private_subnet(ec2)
+    add_sts_interface_endpoint(ec2, vpc, subnet)
+    iam = client(moto_url, EMR_ACCOUNT, "iam")
+    iam.create_user(UserName="network-reader")
+    statements = [
+        {"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"},
+        {"Effect": "Deny", "Action": denied, "Resource": "*"},
+    ]
+    iam.put_user_policy(
+        UserName="network-reader",
+        PolicyName="read",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+    )
+    key = iam.create_access_key(UserName="network-reader")["AccessKey"]
+    reader = boto3.client(
+        "ec2",
+        endpoint_url=moto_url,
+        region_name=REGION,
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+    )
+
+    requests.post(f"{moto_url}/moto-api/reset-auth", data=b"0", timeout=10).raise_for_status()
+    try:
+        facts = read_subnet_facts(reader, subnet)
+    finally:
+        requests.post(f"{moto_url}/moto-api/reset-auth", data=b"inf", timeout=10).raise_for_status()
+    result = sts_endpoint_check("emr-6.15.0", facts)
+
+    assert facts.sts_interface_endpoint
+    assert denied in getattr(facts, unread)
+    assert result.status == "NOT CHECKED"
+    assert getattr(facts, unread) in result.detail
+
+
+def test_the_sts_endpoint_s_security_group_must_let_the_subnet_in_on_https(ec2: Any) -> None:
+    """
+    The endpoint's security groups "control the traffic to the endpoint network interface from resources in your
+    VPC" (Amazon VPC User Guide, "Interface VPC endpoints (AWS PrivateLink)"), and a new one has no inbound rule:
+    EMRFS's HTTPS requests to STS are refused until one lets the cluster's subnet in on TCP 443.
+    """
+    vpc, subnet = private_subnet(ec2)
+    closed = endpoint_security_group(ec2, vpc)
+    add_sts_interface_endpoint(ec2, vpc, subnet, closed)
+
+    before = sts_endpoint_check("emr-6.15.0", read_subnet_facts(ec2, subnet))
+    allow_https(ec2, closed, CidrIp="10.0.1.0/24")
+    after = read_subnet_facts(ec2, subnet)
+
+    assert before.status == "FAIL"
+    assert before.fix == (
+        f"aws ec2 authorize-security-group-ingress --group-id {closed} --protocol tcp --port 443 --cidr 10.0.1.0/24"
+    )
+    assert after.endpoint_groups == (closed,)
+    assert after.subnet_cidr == "10.0.1.0/24"
+    assert sts_endpoint_check("emr-6.15.0", after).status == "PASS"
+
+
+def test_https_from_the_cluster_s_security_group_lets_its_instances_in(ec2: Any) -> None:
+    vpc, subnet = private_subnet(ec2)
+    cluster_group = endpoint_security_group(ec2, vpc, "emr-core")
+    endpoint_group = endpoint_security_group(ec2, vpc)
+    allow_https(ec2, endpoint_group, SourceGroup=cluster_group)
+    add_sts_interface_endpoint(ec2, vpc, subnet, endpoint_group)
+
+    unknown_instances = sts_endpoint_check("emr-6.15.0", read_subnet_facts(ec2, subnet))
+    known_instances = sts_endpoint_check("emr-6.15.0", read_subnet_facts(ec2, subnet, [cluster_group]))
+
+    assert unknown_instances.status == "WARN"  # the rule names a group the check cannot tie to the cluster
+    assert cluster_group in unknown_instances.detail
+    assert known_instances.status == "PASS"
 
 
 def test_an_sts_endpoint_past_the_first_page_counts(ec2: Any) -> None:

@@ -111,9 +111,17 @@ SOMETIMES = {
     # (test_links_and_teardown.py exercises it).
     "TerminateClusterOperator": {"EMR": {"elasticmapreduce:SetTerminationProtection"}},
     # Only for a cluster in a VPC subnet (test_verify.py's private-subnet test exercises them); DescribeNatGateways
-    # only when its default route goes to a NAT gateway (test_network_facts.py exercises it).
+    # only when its default route goes to a NAT gateway, DescribeVpcAttribute and DescribeSecurityGroups only when an
+    # STS interface endpoint with private DNS is the way to STS (test_network_facts.py and test_verify.py exercise them).
     "VerifyCrossAccountAccessOperator": {
-        "EMR": {"ec2:DescribeSubnets", "ec2:DescribeRouteTables", "ec2:DescribeVpcEndpoints", "ec2:DescribeNatGateways"}
+        "EMR": {
+            "ec2:DescribeSubnets",
+            "ec2:DescribeRouteTables",
+            "ec2:DescribeVpcEndpoints",
+            "ec2:DescribeNatGateways",
+            "ec2:DescribeVpcAttribute",
+            "ec2:DescribeSecurityGroups",
+        }
     },
 }
 ACCOUNTS = {EMR_ACCOUNT: "EMR", DESTINATION_ACCOUNT: "destination"}

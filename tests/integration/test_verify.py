@@ -50,7 +50,12 @@ from tests.integration.partners import (
     provision_partner,
     set_permissions_boundary,
 )
-from tests.integration.test_network_facts import add_sts_interface_endpoint, private_subnet
+from tests.integration.test_network_facts import (
+    add_sts_interface_endpoint,
+    allow_https,
+    endpoint_security_group,
+    private_subnet,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -816,6 +821,36 @@ def test_a_cluster_in_a_private_subnet_without_an_sts_endpoint_fails_and_an_endp
 
     sts = [link for link in report["links"] if link["link"] == "cluster reaches STS"]
     assert [link["status"] for link in sts] == ["pass"], sts
+
+
+def test_an_sts_endpoint_open_to_the_cluster_s_security_group_passes(partner: Partner) -> None:
+    """
+    The endpoint's security group lets in HTTPS from the cluster's core nodes' group only: the verifier takes the
+    instances' groups from DescribeCluster (EMR API Reference, "Ec2InstanceAttributes") and matches the rule.
+    """
+    ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
+    vpc, subnet = private_subnet(ec2, "10.8")
+    core = endpoint_security_group(ec2, vpc, "emr-core")
+    primary = endpoint_security_group(ec2, vpc, "emr-primary")
+    endpoint_group = endpoint_security_group(ec2, vpc)
+    allow_https(ec2, endpoint_group, SourceGroup=core)
+    add_sts_interface_endpoint(ec2, vpc, subnet, endpoint_group)
+    instances = {
+        **small_cluster()["Instances"],
+        "Ec2SubnetId": subnet,
+        "EmrManagedMasterSecurityGroup": primary,
+        "EmrManagedSlaveSecurityGroup": core,
+    }
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    cluster_id = emr.run_job_flow(
+        **small_cluster("private-export", RELEASE, Instances=instances), SecurityConfiguration=partner.configuration
+    )["JobFlowId"]
+
+    report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    sts = [link for link in report["links"] if link["link"] == "cluster reaches STS"]
+    assert [link["status"] for link in sts] == ["pass"], sts
+    assert core in sts[0]["detail"]
 
 
 # The bucket owner condition (ExpectedBucketOwner) ------------------------------------------------

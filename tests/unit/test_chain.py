@@ -51,6 +51,7 @@ from airflow_provider_emrfs_xacct.pure.evaluator import Decision
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.requests import STEPS, WRITE_REQUESTS
 from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration, validate_role_mappings
+from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
 from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
 
 if TYPE_CHECKING:
@@ -733,11 +734,20 @@ def test_the_verifier_reports_no_cross_type_capture_for_a_single_mapping() -> No
     assert "mapping not captured by another type" not in by_name(report)
 
 
+#: An STS interface endpoint that works: the VPC's DNS on, its security group letting the subnet in on HTTPS.
+OPEN_STS_ENDPOINT = {
+    "dns_support": True,
+    "dns_hostnames": True,
+    "subnet_cidr": "10.0.1.0/24",
+    "endpoint_ingress": (IngressRule("tcp", 443, 443, cidrs=("10.0.0.0/16",)),),
+}
+
+
 @pytest.mark.parametrize(
     ("facts", "status"),
     [
         (SubnetFacts("subnet-1", "eu-west-1", False, False, False, False), FAIL),
-        (SubnetFacts("subnet-1", "eu-west-1", False, False, False, True), PASS),
+        (SubnetFacts("subnet-1", "eu-west-1", False, False, False, True, **OPEN_STS_ENDPOINT), PASS),  # type: ignore[arg-type]
         (SubnetFacts("subnet-1", "eu-west-1", True, False, False, False), PASS),
     ],
     ids=["private-no-endpoint", "sts-interface-endpoint", "nat-route"],
@@ -755,6 +765,37 @@ def test_the_cluster_must_reach_the_regional_sts_endpoint(facts: SubnetFacts, st
     if status == FAIL:
         assert "com.amazonaws.eu-west-1.sts" in link.fix
         assert not check_chain(state).healthy
+
+
+@pytest.mark.parametrize(
+    ("hostnames", "status", "verdict"),
+    [(True, PASS, VERDICT_PASS), (False, FAIL, VERDICT_FAIL), (None, UNKNOWN, VERDICT_NOT_CHECKED)],
+)
+def test_the_sts_endpoint_counts_only_with_the_vpc_dns_its_private_dns_needs(
+    hostnames: bool | None, status: str, verdict: str
+) -> None:
+    # Amazon EC2 API Reference, "CreateVpcEndpoint", PrivateDnsEnabled: "To use a private hosted zone, you must
+    # set the following VPC attributes to true: enableDnsHostnames and enableDnsSupport".
+    facts = SubnetFacts(
+        "subnet-1",
+        "eu-west-1",
+        False,
+        False,
+        False,
+        True,
+        **{**OPEN_STS_ENDPOINT, "vpc_id": "vpc-1", "dns_hostnames": hostnames},  # type: ignore[arg-type]
+    )
+    state = healthy_state()
+    state.sts_reachability = sts_endpoint_check("emr-6.15.0", facts)
+
+    report = check_chain(state)
+
+    assert by_name(report)["cluster reaches STS"].status == status
+    assert report.verdict == verdict
+    if status == FAIL:
+        assert (
+            "modify-vpc-attribute --vpc-id vpc-1 --enable-dns-hostnames" in by_name(report)["cluster reaches STS"].fix
+        )
 
 
 def test_without_a_cluster_subnet_there_is_no_sts_link() -> None:

@@ -11,17 +11,31 @@ import pytest
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check, uses_regional_sts
+from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
+
+#: An endpoint security group's rule letting the whole VPC in on HTTPS.
+FROM_THE_VPC = (IngressRule("tcp", 443, 443, cidrs=("10.0.0.0/16",)),)
 
 
-def facts(**changes: bool) -> SubnetFacts:
-    values = {
+def facts(**changes: object) -> SubnetFacts:
+    """
+    A subnet with no way out; its VPC's DNS attributes read as on and the STS endpoint's security group letting
+    the VPC in on HTTPS, unless ``changes`` say otherwise.
+    """
+    values: dict[str, object] = {
         "nat_route": False,
         "internet_gateway_route": False,
         "public_ip_on_launch": False,
         "sts_interface_endpoint": False,
+        "vpc_id": "vpc-0a",
+        "dns_support": True,
+        "dns_hostnames": True,
+        "subnet_cidr": "10.0.1.0/24",
+        "endpoint_groups": ("sg-0e",),
+        "endpoint_ingress": FROM_THE_VPC,
     }
     values.update(changes)
-    return SubnetFacts(subnet_id="subnet-0a", region="eu-west-1", **values)
+    return SubnetFacts(subnet_id="subnet-0a", region="eu-west-1", **values)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -52,6 +66,99 @@ def test_private_subnet_without_endpoint_or_nat_fails_with_the_fix() -> None:
 
 def test_private_subnet_with_sts_interface_endpoint_passes_on_regional_releases() -> None:
     assert sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True)).status == "PASS"
+
+
+# The endpoint's private DNS needs the VPC's enableDnsSupport and enableDnsHostnames true (Amazon EC2 API
+# Reference, "CreateVpcEndpoint", PrivateDnsEnabled: "To use a private hosted zone, you must set the following
+# VPC attributes to true: enableDnsHostnames and enableDnsSupport"); with either off the Regional STS name
+# does not resolve to the endpoint, and a private subnet has no way to STS.
+@pytest.mark.parametrize(
+    ("changes", "off"),
+    [
+        ({"dns_support": False}, ["enableDnsSupport"]),
+        ({"dns_hostnames": False}, ["enableDnsHostnames"]),
+        ({"dns_support": False, "dns_hostnames": False}, ["enableDnsSupport", "enableDnsHostnames"]),
+        ({"dns_support": None, "dns_hostnames": False}, ["enableDnsHostnames"]),  # one read off is enough
+    ],
+)
+def test_the_sts_endpoint_s_private_dns_needs_both_vpc_dns_attributes(changes: dict[str, bool], off: list[str]) -> None:
+    result = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True, **changes))
+
+    assert result.status == "FAIL"
+    assert all(name in result.detail for name in off)
+    assert "none in this VPC" not in result.detail  # the endpoint is there; its DNS is what is missing
+    commands = [
+        f"aws ec2 modify-vpc-attribute --vpc-id vpc-0a --{option}"
+        for option in ("enable-dns-support" if name == "enableDnsSupport" else "enable-dns-hostnames" for name in off)
+    ]
+    # One attribute a request, DNS support first ("You can only enable DNS hostnames if you've enabled DNS
+    # support", Amazon EC2 API Reference, "ModifyVpcAttribute").
+    assert [part.split(" '")[0] for part in result.fix.split("; ")] == commands
+    assert result.fix.count("'{\"Value\":true}'") == len(off)
+
+
+def test_with_both_vpc_dns_attributes_on_the_sts_endpoint_passes() -> None:
+    result = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True, dns_support=True, dns_hostnames=True))
+    assert result.status == "PASS"
+
+
+@pytest.mark.parametrize(
+    "changes", [{"dns_support": None}, {"dns_hostnames": None}, {"dns_support": None, "dns_hostnames": None}]
+)
+def test_unread_vpc_dns_attributes_leave_the_sts_endpoint_not_checked(changes: dict[str, None]) -> None:
+    refused = "ec2:DescribeVpcAttribute (enableDnsSupport) on vpc-0a was denied"
+    result = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True, dns_unread=refused, **changes))
+
+    assert result.status == "NOT CHECKED"
+    assert refused in result.detail
+    assert "ec2:DescribeVpcAttribute on vpc-0a" in result.fix
+
+
+def test_vpc_dns_attributes_do_not_matter_to_a_nat_route_or_other_egress() -> None:
+    off = {"sts_interface_endpoint": True, "dns_support": False, "dns_hostnames": None}
+    assert sts_endpoint_check("emr-6.15.0", facts(nat_route=True, **off)).status == "PASS"
+    egress = sts_endpoint_check("emr-6.15.0", facts(other_default_route="transit gateway tgw-0abc", **off))
+    assert egress.status == "WARN"
+    assert "enableDnsSupport is off" in egress.detail
+
+
+# The endpoint's security groups "control the traffic to the endpoint network interface from resources in your
+# VPC" (Amazon VPC User Guide, "Interface VPC endpoints (AWS PrivateLink)"); they only allow ("You can specify
+# allow rules, but not deny rules", "Security group rules").
+def test_an_sts_endpoint_whose_security_groups_let_no_https_in_fails_with_the_rule_to_add() -> None:
+    closed = (IngressRule("tcp", 22, 22, cidrs=("10.0.0.0/16",)), IngressRule("udp", 443, 443, cidrs=("0.0.0.0/0",)))
+    result = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True, endpoint_ingress=closed))
+
+    assert result.status == "FAIL"
+    assert "sg-0e" in result.detail
+    assert "no inbound rule allows TCP 443" in result.detail
+    assert (
+        result.fix
+        == "aws ec2 authorize-security-group-ingress --group-id sg-0e --protocol tcp --port 443 --cidr 10.0.1.0/24"
+    )
+
+
+def test_an_sts_endpoint_open_to_sources_not_matched_to_the_cluster_is_a_warning() -> None:
+    # The VPC's default security group, given to an endpoint created without one, admits its own members only.
+    default_group = (IngressRule("-1", groups=("sg-0default",)),)
+    result = sts_endpoint_check(
+        "emr-6.15.0", facts(sts_interface_endpoint=True, endpoint_ingress=default_group, instance_groups=("sg-0emr",))
+    )
+
+    assert result.status == "WARN"
+    assert "sg-0default" in result.detail
+    assert "probe" in result.fix
+
+
+def test_unread_endpoint_security_groups_leave_the_sts_route_not_checked() -> None:
+    refused = "ec2:DescribeSecurityGroups on sg-0e was denied"
+    result = sts_endpoint_check(
+        "emr-6.15.0", facts(sts_interface_endpoint=True, endpoint_ingress=None, ingress_unread=refused)
+    )
+
+    assert result.status == "NOT CHECKED"
+    assert refused in result.detail
+    assert "ec2:DescribeSecurityGroups" in result.fix
 
 
 def test_the_global_endpoint_of_old_releases_needs_the_internet_route() -> None:
@@ -171,7 +278,18 @@ def test_the_regional_sts_host_follows_the_partition(region: str, endpoint: str,
     if services:
         assert sts_endpoint_services(region) == services
     # A Regional override in that partition is recognised as Regional (an STS endpoint works with it).
-    with_endpoint = SubnetFacts("subnet-0a", region, False, False, False, True)
+    with_endpoint = SubnetFacts(
+        "subnet-0a",
+        region,
+        False,
+        False,
+        False,
+        True,
+        dns_support=True,
+        dns_hostnames=True,
+        subnet_cidr="10.0.1.0/24",
+        endpoint_ingress=FROM_THE_VPC,
+    )
     assert sts_endpoint_check("emr-6.15.0", with_endpoint, {"fs.s3.sts.endpoint": endpoint}).status == "PASS"
 
 

@@ -1,0 +1,46 @@
+"""
+Whether an interface endpoint's security groups let a cluster's instances in on HTTPS.
+
+AWS: security groups only allow ("You can specify allow rules, but not deny rules", Amazon VPC User Guide,
+"Security group rules"); an endpoint's groups "control the traffic to the endpoint network interface from
+resources in your VPC" (Amazon VPC User Guide, "Interface VPC endpoints (AWS PrivateLink)").
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure.security_groups import ALLOWED, BLOCKED, UNSURE, IngressRule, https_access
+
+SUBNET = "10.0.1.0/24"
+CLUSTER_GROUPS = ("sg-0primary", "sg-0core")
+
+
+@pytest.mark.parametrize(
+    ("rules", "access"),
+    [
+        ((), BLOCKED),  # a new security group has no inbound rule
+        ((IngressRule("tcp", 22, 22, cidrs=("0.0.0.0/0",)),), BLOCKED),
+        ((IngressRule("udp", 443, 443, cidrs=("0.0.0.0/0",)),), BLOCKED),
+        ((IngressRule("tcp", 444, 8443, cidrs=("0.0.0.0/0",)),), BLOCKED),
+        ((IngressRule("-1", cidrs=("10.0.0.0/16",)),), ALLOWED),  # all traffic from the VPC
+        ((IngressRule("tcp", 0, 65535, cidrs=(SUBNET,)),), ALLOWED),
+        ((IngressRule("6", 443, 443, cidrs=("0.0.0.0/0",)),), ALLOWED),  # a protocol number
+        ((IngressRule("tcp", 443, 443, groups=("sg-0core",)),), ALLOWED),
+        ((IngressRule("tcp", 443, 443, cidrs=("10.0.1.0/28",)),), UNSURE),  # part of the subnet
+        ((IngressRule("tcp", 443, 443, cidrs=("10.9.0.0/16",)),), UNSURE),  # another network: maybe not the cluster
+        ((IngressRule("-1", groups=("sg-0default",)),), UNSURE),  # the default group's own members
+        ((IngressRule("tcp", 443, 443, other_sources=("pl-0abc",)),), UNSURE),
+        ((IngressRule("tcp", 443, 443, other_sources=("2001:db8::/32",)),), UNSURE),
+    ],
+)
+def test_https_access(rules: tuple[IngressRule, ...], access: str) -> None:
+    found, why = https_access(rules, SUBNET, CLUSTER_GROUPS)
+    assert found == access, why
+
+
+def test_without_the_cluster_s_groups_only_a_cidr_proves_access() -> None:
+    rules = (IngressRule("tcp", 443, 443, groups=("sg-0core",)),)
+    assert https_access(rules, SUBNET, ())[0] == UNSURE
+    assert https_access(rules, "", CLUSTER_GROUPS)[0] == ALLOWED
+    assert https_access((IngressRule("tcp", 443, 443, cidrs=("0.0.0.0/0",)),), "", ())[0] == UNSURE
