@@ -1499,15 +1499,28 @@ def test_an_identifier_with_a_trailing_slash_leaves_the_marker_to_the_emr_role()
 # --- Reads that were refused, and the second opinion -------------------------------------------------
 
 
+def _ownership_unread_and_an_acl_bucket_owner_enforced_refuses(state: ChainState) -> None:
+    """
+    The writer is in the bucket's account, which owns its objects under any setting; but the uploads carry
+    x-amz-acl bucket-owner-read, which a BucketOwnerEnforced bucket refuses: the setting not read decides.
+    """
+    bucket = state.buckets[BUCKET]
+    role = state.destination_roles[ROLE]
+    assert isinstance(bucket, BucketState)
+    assert isinstance(role, RoleState)
+    bucket.unreadable["ownership"] = "s3:GetBucketOwnershipControls denied"
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "BucketOwnerRead"}}]
+    allow_acl = {"Effect": "Allow", "Action": "s3:PutObjectAcl", "Resource": f"arn:aws:s3:::{BUCKET}/exports*"}
+    role.policies.append(("inline policy object-acl", document(allow_acl)))
+
+
+
 @pytest.mark.parametrize(
     ("change", "link"),
     [
         (lambda state: state.key_policies.__setitem__(KEY, Unreadable("kms:GetKeyPolicy denied")), KMS),
         (lambda state: state.buckets[BUCKET].unreadable.update(policy="s3:GetBucketPolicy denied"), LOOKUP),
-        (
-            lambda state: state.buckets[BUCKET].unreadable.update(ownership="s3:GetBucketOwnershipControls denied"),
-            OWNER,
-        ),
+        (_ownership_unread_and_an_acl_bucket_owner_enforced_refuses, OWNER),
         (lambda state: setattr(state, "emr_role", Unreadable("iam:GetRole denied")), "EMR EC2 role"),
         (
             lambda state: setattr(state, "security_configuration", Unreadable("emr:Describe… denied")),

@@ -267,6 +267,58 @@ def test_the_ownership_fix_for_a_writer_of_another_account_also_drops_an_acl_buc
     assert "remove emrfs-site fs.s3.canned.acl" in link.fix
 
 
+@pytest.mark.parametrize(
+    "configurations",
+    [[], [{"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "BucketOwnerFullControl"}}], None],
+    ids=["no-acl", "bucket-owner-full-control", "settings-not-read"],
+)
+def test_an_unread_ownership_setting_passes_when_the_writers_are_in_the_buckets_account(
+    configurations: list[dict[str, Any]] | None,
+) -> None:
+    """
+    S3 User Guide, "Controlling ownership of objects and disabling ACLs for your bucket": Object writer gives
+    the object to the uploading account, Bucket owner preferred keeps it the uploader's unless written with
+    bucket-owner-full-control, Bucket owner enforced gives it to the bucket owner. Written from the bucket's
+    own account, the bucket owner owns it under every setting; no ACL or bucket-owner-full-control is
+    accepted by every setting.
+    """
+    state = healthy_state()
+    state.cluster_configurations = configurations
+    if configurations:
+        with_canned_acl(state, "BucketOwnerFullControl", object_acl_allowed=True)
+    bucket_of(state).unreadable["ownership"] = "s3:GetBucketOwnershipControls denied"
+
+    link = by_name(check_chain(state))[OWNER]
+
+    assert (link.status, link.fix) == (PASS, "")
+    assert "whatever the ownership setting" in link.detail
+    assert "s3:GetBucketOwnershipControls denied" in link.detail
+
+
+def test_an_unread_ownership_setting_is_not_checked_for_an_acl_bucket_owner_enforced_refuses() -> None:
+    state = with_canned_acl(healthy_state(), "BucketOwnerRead", object_acl_allowed=True)
+    bucket_of(state).unreadable["ownership"] = "s3:GetBucketOwnershipControls denied"
+
+    link = by_name(check_chain(state))[OWNER]
+
+    assert link.status == UNKNOWN
+    assert "BucketOwnerEnforced would refuse x-amz-acl bucket-owner-read" in link.detail
+    assert "probe" in link.fix
+
+
+def test_an_unread_ownership_setting_is_not_checked_for_a_writer_of_another_account() -> None:
+    state = healthy_state()
+    writer = f"arn:aws:iam::{THIRD_ACCOUNT}:role/partner-writer"
+    state.security_configuration = mappings((writer, "Prefix", PREFIX))
+    state.destination_roles = {writer: destination_role(writer)}
+    bucket_of(state).unreadable["ownership"] = "s3:GetBucketOwnershipControls denied"
+
+    link = by_name(check_chain(state))[OWNER]
+
+    assert link.status == UNKNOWN
+    assert link.detail == "s3:GetBucketOwnershipControls denied"
+
+
 def test_without_the_cluster_settings_the_report_says_the_canned_acl_was_not_seen() -> None:
     state = healthy_state()
     state.cluster_configurations = None
