@@ -580,6 +580,31 @@ def test_of_several_shadowed_identifiers_the_earliest_shadowing_mapping_is_named
     assert shadow[2].detail == "bob is matched first by mapping 0 (bob)"
 
 
+def test_a_refused_cluster_read_is_the_release_links_detail() -> None:
+    state = healthy_state()
+    state.release_label = None
+    state.cluster_unreadable = "emr:DescribeCluster on j-1 denied"
+
+    release = by_name(check_chain(state))[RELEASE]
+
+    assert (release.status, release.detail) == (WARN, "emr:DescribeCluster on j-1 denied")
+    assert release.fix == "pass release_label or cluster_id to check it"
+
+
+def test_a_release_label_that_cannot_be_parsed_leaves_the_release_not_checked() -> None:
+    state = healthy_state()
+    state.release_label = "emr-7.x"
+
+    report = check_chain(state)
+
+    release = by_name(report)[RELEASE]
+    assert release.status == UNKNOWN
+    assert "release_label" in release.detail
+    assert "'emr-7.x'" in release.detail
+    assert CONNECTOR not in by_name(report)
+    assert report.verdict == VERDICT_NOT_CHECKED
+
+
 def test_release_without_role_mappings_fails() -> None:
     state = healthy_state()
     state.release_label = "emr-5.9.0"
