@@ -34,7 +34,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Report,
     cite,
 )
-from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, OtherOwner, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL
 from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_POLICY_NAME,
@@ -238,7 +238,7 @@ def test_without_a_release_the_chain_passes_with_a_warning() -> None:
 
     assert report.healthy
     release = by_name(report)[RELEASE]
-    assert release.status == WARN
+    assert (release.status, release.detail) == (WARN, "release label unknown (no cluster given)")
     assert "cluster_id" in release.fix
 
 
@@ -900,6 +900,25 @@ def test_missing_bucket_fails() -> None:
     link = by_name(check_chain(state))[f"bucket {BUCKET}"]
     assert link.status == FAIL
     assert "bucket name" in link.fix
+
+
+def test_a_bucket_another_account_owns_fails_and_names_the_expected_owner() -> None:
+    """
+    S3 User Guide, "Verifying bucket ownership with bucket owner condition": S3 refuses a request whose
+    ExpectedBucketOwner is not the bucket's owner (403); the verifier reads nothing more of that bucket.
+    """
+    state = healthy_state()
+    state.buckets[BUCKET] = OtherOwner(DESTINATION_ACCOUNT)
+
+    report = check_chain(state)
+
+    link = by_name(report)[f"bucket {BUCKET}"]
+    assert link.status == FAIL
+    assert f"not owned by the destination account {DESTINATION_ACCOUNT}" in link.detail
+    assert f"ExpectedBucketOwner={DESTINATION_ACCOUNT} (403)" in link.detail
+    assert "another account took" in link.fix
+    assert OWNER not in by_name(report)  # nothing else of that bucket is judged
+    assert not report.healthy
 
 
 def test_missing_key_fails() -> None:

@@ -175,6 +175,18 @@ def test_an_unread_aws_managed_key_is_not_checked() -> None:
     assert "kms:DescribeKey on alias/aws/s3 denied" in link.detail
 
 
+def test_an_aws_managed_key_whose_arn_was_never_read_is_not_checked() -> None:
+    state = healthy_state()
+    bucket = bucket_of(state)
+    bucket.kms_key_id, bucket.kms_key_arn, bucket.kms_key_manager = None, None, None  # aws/s3, not looked up
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == UNKNOWN
+    assert link.detail == "SSE-KMS with the AWS managed key aws/s3: its ARN was not read"
+    assert "probe" in link.fix
+
+
 def test_an_unreadable_default_encryption_is_not_judged_for_writers_of_another_account() -> None:
     state = emr_role_writes_unmapped_keys(healthy_state())
     bucket_of(state).unreadable["encryption"] = "s3:GetEncryptionConfiguration denied"
