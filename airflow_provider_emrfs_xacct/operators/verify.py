@@ -193,6 +193,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             ),
         )
         self.log.info("\n%s", report.table())
+        if state.simulation_note:  # the simulator could not be asked: no second-opinion link, say why
+            self.log.info("No second opinion on the identity side: %s", state.simulation_note)
         result = report.to_dict()
         self.push_xcom(context, REPORT_XCOM_KEY, result)
         if self.probe and self.dry_run:
