@@ -33,6 +33,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Link,
     Report,
     cite,
+    covered_by_probe,
 )
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, OtherOwner, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL
@@ -1670,10 +1671,15 @@ def test_an_emr_role_boundary_without_assume_role_fails_it_and_says_so() -> None
 
 def test_a_passing_probe_covers_what_policies_cannot_show() -> None:
     state = healthy_state()
-    state.probe_passed = True
+    state.cluster_configurations = None  # the cluster's settings are listed too, and stay
 
-    unseen = {item["what"]: item["how"] for item in check_chain(state).not_checked}
+    before = check_chain(state).not_checked
+    after = covered_by_probe(before)
+
+    unseen = {item["what"]: item["how"] for item in after}
     assert {unseen[what] for what, _ in OUTSIDE_POLICIES} == {"covered by the live probe, which passed"}
+    assert [item["what"] for item in after] == [item["what"] for item in before]
+    assert [item for item in after if item["what"] not in dict(OUTSIDE_POLICIES)] == before[len(OUTSIDE_POLICIES) :]
     # The probe writes through the mapped role only: S3 Block Public Access stays unseen.
     assert unseen[BLOCK_PUBLIC_ACCESS[0]] == BLOCK_PUBLIC_ACCESS[1]
 

@@ -13,7 +13,7 @@ import pytest
 from airflow_provider_emrfs_xacct.pure.bucket_policy import emr_role_bucket_policy, grant
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.cluster import probe_blocker
-from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN, covered_by_probe
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, ClusterState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, assume_role_policy
 from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
@@ -346,10 +346,11 @@ def test_without_the_cluster_settings_the_report_says_the_canned_acl_was_not_see
 
 @pytest.mark.parametrize("probe_passed", [False, True])
 def test_block_public_access_is_listed_as_not_seen_even_after_the_probe(probe_passed: bool) -> None:
-    state = healthy_state()
-    state.probe_passed = probe_passed
+    not_checked = check_chain(healthy_state()).not_checked
+    if probe_passed:
+        not_checked = covered_by_probe(not_checked)
 
-    unseen = {item["what"]: item["how"] for item in check_chain(state).not_checked}
+    unseen = {item["what"]: item["how"] for item in not_checked}
 
     [(what, how)] = [(what, how) for what, how in unseen.items() if "Block Public Access" in what]
     assert "RestrictPublicBuckets" in what
