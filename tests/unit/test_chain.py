@@ -1554,10 +1554,11 @@ def _ownership_unread_and_an_acl_bucket_owner_enforced_refuses(state: ChainState
     assert isinstance(bucket, BucketState)
     assert isinstance(role, RoleState)
     bucket.unreadable["ownership"] = "s3:GetBucketOwnershipControls denied"
-    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "BucketOwnerRead"}}]
+    state.cluster_configurations = [
+        {"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "BucketOwnerRead"}}
+    ]
     allow_acl = {"Effect": "Allow", "Action": "s3:PutObjectAcl", "Resource": f"arn:aws:s3:::{BUCKET}/exports*"}
     role.policies.append(("inline policy object-acl", document(allow_acl)))
-
 
 
 @pytest.mark.parametrize(
