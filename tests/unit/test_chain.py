@@ -645,6 +645,24 @@ def test_s3a_release_with_emrfs_kept_passes() -> None:
     assert report.healthy
 
 
+def test_fs_s3_impl_is_read_trimmed_as_hadoop_reads_it() -> None:
+    # Hadoop's FileSystem takes fs.s3.impl through Configuration.getClass, which trims the value: EMRFS
+    # serves s3:// here, so turning the S3A translation off leaves only s3a:// URIs unmapped.
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [
+        {
+            "Classification": "core-site",
+            "Properties": {"fs.s3.impl": f" {EMRFS_IMPL}\n", "fs.s3a.emrfs.compatibility.enable": "false"},
+        }
+    ]
+
+    links = by_name(check_chain(state))
+
+    assert links[CONNECTOR].status == PASS
+    assert links["s3a:// connector"].status == WARN
+
+
 def test_s3a_release_without_fs_s3_impl_passes() -> None:
     # AWS, Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": EMR translates
     # fs.s3.authorization.roleMapping to the S3A setting, so role mappings apply under S3A too.
