@@ -49,7 +49,7 @@ def audit(state: ChainState) -> list[Link]:
         ]
     links = [Link(None, "release supports role mappings", PASS, f"{state.release_label} supports role mappings")]
     if version >= S3A_DEFAULT_SINCE:
-        # Hadoop reads fs.<scheme>.impl with Configuration.getClass, which trims the value (getTrimmed).
+        # Hadoop FileSystem.getFileSystemClass reads fs.<scheme>.impl with Configuration.getClass, which trims it.
         impl = site_property(state, "core-site", "fs.s3.impl")
         keeps_emrfs = str(impl).strip() == EMRFS_IMPL  # None: not set
         # Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": core-site
