@@ -193,6 +193,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             ),
         )
         self.log.info("\n%s", report.table())
+        if state.simulation_note:  # the simulator could not be asked: no second-opinion link, say why
+            self.log.info("No second opinion on the identity side: %s", state.simulation_note)
         result = report.to_dict()
         self.push_xcom(context, REPORT_XCOM_KEY, result)
         if self.probe and self.dry_run:
@@ -283,7 +285,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         """
         from botocore.exceptions import BotoCoreError, ClientError
 
-        from airflow_provider_emrfs_xacct.pure.checks.findings import OUTSIDE_POLICIES
+        from airflow_provider_emrfs_xacct.pure.checks.findings import covered_by_probe
         from airflow_provider_emrfs_xacct.verify import check_probe_object, pin_bucket_owner
 
         probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}}
@@ -309,11 +311,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         result = {**result, "probe": probe}
         if probe["ok"]:
             # The live write went through the policies no read shows; the other unseen items stay listed.
-            covered = {what for what, _ in OUTSIDE_POLICIES}
-            result["not_checked"] = [
-                {**item, "how": "covered by the live probe, which passed"} if item["what"] in covered else item
-                for item in result["not_checked"]
-            ]
+            result["not_checked"] = covered_by_probe(result["not_checked"])
         self.push_xcom(context, REPORT_XCOM_KEY, result)
         return self._finish(result)
 

@@ -165,7 +165,9 @@ def test_a_provisioned_partner_passes_and_verifying_changes_nothing(partner: Par
     assert SECOND_OPINION not in {link["link"] for link in result["links"]}
 
 
-def test_the_simulator_is_asked_once_without_retries(partner: Partner) -> None:
+def test_the_simulator_is_asked_once_without_retries(
+    partner: Partner, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
     operator = verifier(partner.configuration)
     sent: list[str] = []
     operator.readers.emr_iam.single_attempt_client.meta.events.register(
@@ -178,6 +180,9 @@ def test_the_simulator_is_asked_once_without_retries(partner: Partner) -> None:
     run_operator(operator)
 
     assert sent == ["sent"]  # moto's HTTP 500 is not retried by botocore
+    # No second-opinion link, but the log says why.
+    output = capfd.readouterr().out + caplog.text
+    assert "No second opinion on the identity side: iam:SimulatePrincipalPolicy" in output
 
 
 def test_an_identifier_with_the_trailing_slash_sends_the_marker_as_the_emr_role(partner: Partner) -> None:

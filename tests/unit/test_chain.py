@@ -33,8 +33,9 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Link,
     Report,
     cite,
+    covered_by_probe,
 )
-from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, OtherOwner, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL
 from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_POLICY_NAME,
@@ -239,7 +240,7 @@ def test_without_a_release_the_chain_passes_with_a_warning() -> None:
 
     assert report.healthy
     release = by_name(report)[RELEASE]
-    assert release.status == WARN
+    assert (release.status, release.detail) == (WARN, "release label unknown (no cluster given)")
     assert "cluster_id" in release.fix
 
 
@@ -581,6 +582,31 @@ def test_of_several_shadowed_identifiers_the_earliest_shadowing_mapping_is_named
     assert shadow[2].detail == "bob is matched first by mapping 0 (bob)"
 
 
+def test_a_refused_cluster_read_is_the_release_links_detail() -> None:
+    state = healthy_state()
+    state.release_label = None
+    state.cluster_unreadable = "emr:DescribeCluster on j-1 denied"
+
+    release = by_name(check_chain(state))[RELEASE]
+
+    assert (release.status, release.detail) == (WARN, "emr:DescribeCluster on j-1 denied")
+    assert release.fix == "pass release_label or cluster_id to check it"
+
+
+def test_a_release_label_that_cannot_be_parsed_leaves_the_release_not_checked() -> None:
+    state = healthy_state()
+    state.release_label = "emr-7.x"
+
+    report = check_chain(state)
+
+    release = by_name(report)[RELEASE]
+    assert release.status == UNKNOWN
+    assert "release_label" in release.detail
+    assert "'emr-7.x'" in release.detail
+    assert CONNECTOR not in by_name(report)
+    assert report.verdict == VERDICT_NOT_CHECKED
+
+
 def test_release_without_role_mappings_fails() -> None:
     state = healthy_state()
     state.release_label = "emr-5.9.0"
@@ -618,6 +644,24 @@ def test_s3a_release_with_emrfs_kept_passes() -> None:
     assert connector.status == PASS
     assert "keeps EMRFS" in connector.detail
     assert report.healthy
+
+
+def test_fs_s3_impl_is_read_trimmed_as_hadoop_reads_it() -> None:
+    # Hadoop's FileSystem takes fs.s3.impl through Configuration.getClass, which trims the value: EMRFS
+    # serves s3:// here, so turning the S3A translation off leaves only s3a:// URIs unmapped.
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [
+        {
+            "Classification": "core-site",
+            "Properties": {"fs.s3.impl": f" {EMRFS_IMPL}\n", "fs.s3a.emrfs.compatibility.enable": "false"},
+        }
+    ]
+
+    links = by_name(check_chain(state))
+
+    assert links[CONNECTOR].status == PASS
+    assert links["s3a:// connector"].status == WARN
 
 
 def test_s3a_release_without_fs_s3_impl_passes() -> None:
@@ -916,6 +960,25 @@ def test_missing_bucket_fails() -> None:
     link = by_name(check_chain(state))[f"bucket {BUCKET}"]
     assert link.status == FAIL
     assert "bucket name" in link.fix
+
+
+def test_a_bucket_another_account_owns_fails_and_names_the_expected_owner() -> None:
+    """
+    S3 User Guide, "Verifying bucket ownership with bucket owner condition": S3 refuses a request whose
+    ExpectedBucketOwner is not the bucket's owner (403); the verifier reads nothing more of that bucket.
+    """
+    state = healthy_state()
+    state.buckets[BUCKET] = OtherOwner(DESTINATION_ACCOUNT)
+
+    report = check_chain(state)
+
+    link = by_name(report)[f"bucket {BUCKET}"]
+    assert link.status == FAIL
+    assert f"not owned by the destination account {DESTINATION_ACCOUNT}" in link.detail
+    assert f"ExpectedBucketOwner={DESTINATION_ACCOUNT} (403)" in link.detail
+    assert "another account took" in link.fix
+    assert OWNER not in by_name(report)  # nothing else of that bucket is judged
+    assert not report.healthy
 
 
 def test_missing_key_fails() -> None:
@@ -1540,15 +1603,29 @@ def test_an_identifier_with_a_trailing_slash_leaves_the_marker_to_the_emr_role()
 # --- Reads that were refused, and the second opinion -------------------------------------------------
 
 
+def _ownership_unread_and_an_acl_bucket_owner_enforced_refuses(state: ChainState) -> None:
+    """
+    The writer is in the bucket's account, which owns its objects under any setting; but the uploads carry
+    x-amz-acl bucket-owner-read, which a BucketOwnerEnforced bucket refuses: the setting not read decides.
+    """
+    bucket = state.buckets[BUCKET]
+    role = state.destination_roles[ROLE]
+    assert isinstance(bucket, BucketState)
+    assert isinstance(role, RoleState)
+    bucket.unreadable["ownership"] = "s3:GetBucketOwnershipControls denied"
+    state.cluster_configurations = [
+        {"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "BucketOwnerRead"}}
+    ]
+    allow_acl = {"Effect": "Allow", "Action": "s3:PutObjectAcl", "Resource": f"arn:aws:s3:::{BUCKET}/exports*"}
+    role.policies.append(("inline policy object-acl", document(allow_acl)))
+
+
 @pytest.mark.parametrize(
     ("change", "link"),
     [
         (lambda state: state.key_policies.__setitem__(KEY, Unreadable("kms:GetKeyPolicy denied")), KMS),
         (lambda state: state.buckets[BUCKET].unreadable.update(policy="s3:GetBucketPolicy denied"), LOOKUP),
-        (
-            lambda state: state.buckets[BUCKET].unreadable.update(ownership="s3:GetBucketOwnershipControls denied"),
-            OWNER,
-        ),
+        (_ownership_unread_and_an_acl_bucket_owner_enforced_refuses, OWNER),
         (lambda state: setattr(state, "emr_role", Unreadable("iam:GetRole denied")), "EMR EC2 role"),
         (
             lambda state: setattr(state, "security_configuration", Unreadable("emr:Describe… denied")),
@@ -1654,10 +1731,15 @@ def test_an_emr_role_boundary_without_assume_role_fails_it_and_says_so() -> None
 
 def test_a_passing_probe_covers_what_policies_cannot_show() -> None:
     state = healthy_state()
-    state.probe_passed = True
+    state.cluster_configurations = None  # the cluster's settings are listed too, and stay
 
-    unseen = {item["what"]: item["how"] for item in check_chain(state).not_checked}
+    before = check_chain(state).not_checked
+    after = covered_by_probe(before)
+
+    unseen = {item["what"]: item["how"] for item in after}
     assert {unseen[what] for what, _ in OUTSIDE_POLICIES} == {"covered by the live probe, which passed"}
+    assert [item["what"] for item in after] == [item["what"] for item in before]
+    assert [item for item in after if item["what"] not in dict(OUTSIDE_POLICIES)] == before[len(OUTSIDE_POLICIES) :]
     # The probe writes through the mapped role only: S3 Block Public Access stays unseen.
     assert unseen[BLOCK_PUBLIC_ACCESS[0]] == BLOCK_PUBLIC_ACCESS[1]
 

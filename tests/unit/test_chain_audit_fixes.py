@@ -13,7 +13,7 @@ import pytest
 from airflow_provider_emrfs_xacct.pure.bucket_policy import emr_role_bucket_policy, grant
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.cluster import probe_blocker
-from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN, covered_by_probe
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, ClusterState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, assume_role_policy
 from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
@@ -175,6 +175,18 @@ def test_an_unread_aws_managed_key_is_not_checked() -> None:
     assert "kms:DescribeKey on alias/aws/s3 denied" in link.detail
 
 
+def test_an_aws_managed_key_whose_arn_was_never_read_is_not_checked() -> None:
+    state = healthy_state()
+    bucket = bucket_of(state)
+    bucket.kms_key_id, bucket.kms_key_arn, bucket.kms_key_manager = None, None, None  # aws/s3, not looked up
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == UNKNOWN
+    assert link.detail == "SSE-KMS with the AWS managed key aws/s3: its ARN was not read"
+    assert "probe" in link.fix
+
+
 def test_an_unreadable_default_encryption_is_not_judged_for_writers_of_another_account() -> None:
     state = emr_role_writes_unmapped_keys(healthy_state())
     bucket_of(state).unreadable["encryption"] = "s3:GetEncryptionConfiguration denied"
@@ -267,6 +279,58 @@ def test_the_ownership_fix_for_a_writer_of_another_account_also_drops_an_acl_buc
     assert "remove emrfs-site fs.s3.canned.acl" in link.fix
 
 
+@pytest.mark.parametrize(
+    "configurations",
+    [[], [{"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "BucketOwnerFullControl"}}], None],
+    ids=["no-acl", "bucket-owner-full-control", "settings-not-read"],
+)
+def test_an_unread_ownership_setting_passes_when_the_writers_are_in_the_buckets_account(
+    configurations: list[dict[str, Any]] | None,
+) -> None:
+    """
+    S3 User Guide, "Controlling ownership of objects and disabling ACLs for your bucket": Object writer gives
+    the object to the uploading account, Bucket owner preferred keeps it the uploader's unless written with
+    bucket-owner-full-control, Bucket owner enforced gives it to the bucket owner. Written from the bucket's
+    own account, the bucket owner owns it under every setting; no ACL or bucket-owner-full-control is
+    accepted by every setting.
+    """
+    state = healthy_state()
+    state.cluster_configurations = configurations
+    if configurations:
+        with_canned_acl(state, "BucketOwnerFullControl", object_acl_allowed=True)
+    bucket_of(state).unreadable["ownership"] = "s3:GetBucketOwnershipControls denied"
+
+    link = by_name(check_chain(state))[OWNER]
+
+    assert (link.status, link.fix) == (PASS, "")
+    assert "whatever the ownership setting" in link.detail
+    assert "s3:GetBucketOwnershipControls denied" in link.detail
+
+
+def test_an_unread_ownership_setting_is_not_checked_for_an_acl_bucket_owner_enforced_refuses() -> None:
+    state = with_canned_acl(healthy_state(), "BucketOwnerRead", object_acl_allowed=True)
+    bucket_of(state).unreadable["ownership"] = "s3:GetBucketOwnershipControls denied"
+
+    link = by_name(check_chain(state))[OWNER]
+
+    assert link.status == UNKNOWN
+    assert "BucketOwnerEnforced would refuse x-amz-acl bucket-owner-read" in link.detail
+    assert "probe" in link.fix
+
+
+def test_an_unread_ownership_setting_is_not_checked_for_a_writer_of_another_account() -> None:
+    state = healthy_state()
+    writer = f"arn:aws:iam::{THIRD_ACCOUNT}:role/partner-writer"
+    state.security_configuration = mappings((writer, "Prefix", PREFIX))
+    state.destination_roles = {writer: destination_role(writer)}
+    bucket_of(state).unreadable["ownership"] = "s3:GetBucketOwnershipControls denied"
+
+    link = by_name(check_chain(state))[OWNER]
+
+    assert link.status == UNKNOWN
+    assert link.detail == "s3:GetBucketOwnershipControls denied"
+
+
 def test_without_the_cluster_settings_the_report_says_the_canned_acl_was_not_seen() -> None:
     state = healthy_state()
     state.cluster_configurations = None
@@ -282,10 +346,11 @@ def test_without_the_cluster_settings_the_report_says_the_canned_acl_was_not_see
 
 @pytest.mark.parametrize("probe_passed", [False, True])
 def test_block_public_access_is_listed_as_not_seen_even_after_the_probe(probe_passed: bool) -> None:
-    state = healthy_state()
-    state.probe_passed = probe_passed
+    not_checked = check_chain(healthy_state()).not_checked
+    if probe_passed:
+        not_checked = covered_by_probe(not_checked)
 
-    unseen = {item["what"]: item["how"] for item in check_chain(state).not_checked}
+    unseen = {item["what"]: item["how"] for item in not_checked}
 
     [(what, how)] = [(what, how) for what, how in unseen.items() if "Block Public Access" in what]
     assert "RestrictPublicBuckets" in what

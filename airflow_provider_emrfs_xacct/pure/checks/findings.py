@@ -39,6 +39,19 @@ OUTSIDE_POLICIES: tuple[tuple[str, str], ...] = (
     ("object ACLs of objects that already exist under the prefix", "run the live probe (it checks the owner)"),
     ("KMS grants on the bucket's key", "run the live probe; or kms:ListGrants on the key"),
 )
+#: How an item of :data:`OUTSIDE_POLICIES` reads once the live probe passed.
+COVERED_BY_PROBE = "covered by the live probe, which passed"
+
+
+def covered_by_probe(not_checked: list[dict[str, str]]) -> list[dict[str, str]]:
+    """
+    The report's unseen items after a passing live probe: its write went through what no policy read shows
+    (:data:`OUTSIDE_POLICIES`); the other items stay as they are.
+    """
+    covered = {what for what, _ in OUTSIDE_POLICIES}
+    return [{**item, "how": COVERED_BY_PROBE} if item["what"] in covered else item for item in not_checked]
+
+
 #: Listed when the destination account's setting (s3control:GetPublicAccessBlock) was not read or was
 #: refused; not covered by the live probe (it writes through the mapped role only): with RestrictPublicBuckets
 #: on, a public bucket policy grants no cross-account access, "including non-public delegation to specific

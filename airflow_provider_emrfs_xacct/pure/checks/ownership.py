@@ -31,9 +31,25 @@ def audit(
     :param settings_read: whether the cluster's settings were read, so that ``acl`` ``None`` means no ACL.
     """
     name = f"owner of objects in {location.uri}"
-    if "ownership" in bucket.unreadable:
-        return Link(index, name, UNKNOWN, bucket.unreadable["ownership"], fix=PROBE_FIX)
     refused_acl = acl not in (None, OWNER_FULL_CONTROL)
+    foreign = sorted({account_of_arn(role.arn) for role in writers} - {bucket.account})
+    if "ownership" in bucket.unreadable:
+        unread = bucket.unreadable["ownership"]
+        if foreign or (writers and refused_acl):
+            # A BucketOwnerEnforced bucket would refuse that ACL (below): the setting decides.
+            why = f"; BucketOwnerEnforced would refuse x-amz-acl {acl}" if writers and refused_acl else ""
+            return Link(index, name, UNKNOWN, unread + why, fix=PROBE_FIX)
+        # S3 User Guide, "Controlling ownership of objects and disabling ACLs for your bucket": with Object
+        # writer the uploading account owns the object, with Bucket owner preferred an object not written
+        # with bucket-owner-full-control stays the uploader's, with Bucket owner enforced the bucket owner owns
+        # every object. The writers are the bucket owner's own account: it owns the objects under any setting.
+        return Link(
+            index,
+            name,
+            PASS,
+            f"the writers ({', '.join(sorted(role.arn for role in writers)) or 'none'}) are in the bucket's account "
+            f"{bucket.account}, which owns the objects whatever the ownership setting (not read: {unread})",
+        )
     if writers and bucket.object_ownership == "BucketOwnerEnforced" and refused_acl:
         # S3 User Guide, "Troubleshooting" (Object Ownership): with Bucket owner enforced, PUT requests must
         # specify bucket-owner-full-control or no ACL, else they fail with 400 AccessControlListNotSupported.
@@ -44,7 +60,6 @@ def audit(
             f"BucketOwnerEnforced: uploads carry x-amz-acl {acl}, which S3 refuses (400 AccessControlListNotSupported)",
             fix="remove emrfs-site fs.s3.canned.acl (or set it to BucketOwnerFullControl)",
         )
-    foreign = sorted({account_of_arn(role.arn) for role in writers} - {bucket.account})
     if not foreign:
         return Link(
             index,

@@ -122,8 +122,6 @@ class ChainState:
     cluster: ClusterState | Unreadable | None = None
     #: The EMR EC2 role the verifier read (``emr_ec2_role_name``).
     emr_ec2_role_name: str = "EMR_EC2_DefaultRole"
-    #: Whether the live probe wrote and checked an object under every prefix.
-    probe_passed: bool = False
     #: The destination account's Block Public Access RestrictPublicBuckets (s3control GetPublicAccessBlock, the
     #: effective account-level setting; none: False). ``None``: not read, listed as unseen.
     account_restrict_public_buckets: bool | Unreadable | None = None
