@@ -183,14 +183,13 @@ def sends_requester_pays_header(state: ChainState) -> bool | str:
     """
     if state.cluster_configurations is None:
         return f"the cluster's emrfs-site {REQUESTER_PAYS_HEADER} was not read (pass cluster_id)"
-    emrfs = str(site_property(state, "emrfs-site", REQUESTER_PAYS_HEADER)).lower() == "true"
-    s3a = str(site_property(state, "core-site", S3A_REQUESTER_PAYS)).lower() == "true"
+    emrfs = site_flag(state, "emrfs-site", REQUESTER_PAYS_HEADER)
+    s3a = site_flag(state, "core-site", S3A_REQUESTER_PAYS)
     try:
         version = parse_release_label(state.release_label, "release_label") if state.release_label else None
     except EmrfsXacctError:
         version = None
-    keeps_emrfs = site_property(state, "core-site", "fs.s3.impl") == EMRFS_IMPL
-    if version is not None and (version < S3A_DEFAULT_SINCE or keeps_emrfs):
+    if version is not None and (version < S3A_DEFAULT_SINCE or keeps_emrfs(state)):
         return emrfs  # EMRFS: fs.s3a.* settings are S3A's only
     if s3a:
         return True  # S3A sends it; so does EMRFS when emrfs-site also says so
@@ -359,6 +358,21 @@ def site_property(state: ChainState, classification: str, name: str) -> str | No
         if configuration.get("Classification") == classification:
             value = (configuration.get("Properties") or {}).get(name, value)
     return value
+
+
+def keeps_emrfs(state: ChainState) -> bool:
+    """
+    Whether ``core-site`` ``fs.s3.impl`` names EMRFS (from 7.10.0 ``s3://`` is S3A otherwise).
+
+    Hadoop's ``FileSystem.getFileSystemClass`` reads ``fs.<scheme>.impl`` with ``Configuration.getClass``,
+    which trims it.
+    """
+    return str(site_property(state, "core-site", "fs.s3.impl")).strip() == EMRFS_IMPL  # "None": not set
+
+
+def site_flag(state: ChainState, classification: str, name: str) -> bool:
+    """Whether a boolean cluster setting is true as Hadoop's ``Configuration.getBoolean`` reads it (trimmed, any case)."""
+    return str(site_property(state, classification, name)).strip().lower() == "true"
 
 
 def identity_side(request: Request, role: RoleState) -> bool | None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_emrfs_xacct.pure.checks.contexts import site_property
+from airflow_provider_emrfs_xacct.pure.checks.contexts import keeps_emrfs, site_property
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
-    EMRFS_IMPL,
     ROLE_MAPPINGS_SINCE,
     S3A_DEFAULT_SINCE,
     parse_release_label,
@@ -49,16 +48,13 @@ def audit(state: ChainState) -> list[Link]:
         ]
     links = [Link(None, "release supports role mappings", PASS, f"{state.release_label} supports role mappings")]
     if version >= S3A_DEFAULT_SINCE:
-        # Hadoop FileSystem.getFileSystemClass reads fs.<scheme>.impl with Configuration.getClass, which trims it.
-        impl = site_property(state, "core-site", "fs.s3.impl")
-        keeps_emrfs = str(impl).strip() == EMRFS_IMPL  # None: not set
         # Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": core-site
         # fs.s3a.emrfs.compatibility.enable=false disables the translation of the EMRFS settings
         # (fs.s3.authorization.roleMapping among them) to S3A.
         compatibility = site_property(state, "core-site", EMRFS_COMPATIBILITY_PROPERTY)
         translation_off = compatibility is not None and str(compatibility).strip().lower() == "false"
         off = f"core-site {EMRFS_COMPATIBILITY_PROPERTY}=false turns off EMR's translation of the role mappings to S3A"
-        if keeps_emrfs:
+        if keeps_emrfs(state):
             links.append(
                 Link(None, "s3:// connector", PASS, f"{state.release_label} defaults to S3A; fs.s3.impl keeps EMRFS")
             )
