@@ -230,7 +230,8 @@ def test_passing_report_as_dict_and_table() -> None:
     assert "FAIL" not in table
 
 
-def test_without_a_release_the_chain_passes_with_a_warning() -> None:
+def test_without_a_release_the_chain_is_not_checked() -> None:
+    # A release before 5.10.0 ignores the role mappings: unknown, the write may go out as the EC2 role.
     state = healthy_state()
     state.release_label = None
     state.cluster_configurations = None
@@ -239,8 +240,9 @@ def test_without_a_release_the_chain_passes_with_a_warning() -> None:
 
     assert report.healthy
     release = by_name(report)[RELEASE]
-    assert release.status == WARN
+    assert release.status == UNKNOWN
     assert "cluster_id" in release.fix
+    assert report.verdict == VERDICT_NOT_CHECKED
 
 
 def test_key_user_without_a_kms_statement_in_the_role_policy_is_enough() -> None:
@@ -512,12 +514,14 @@ def test_bucket_owner_preferred_with_a_writer_in_another_account_and_bucket_owne
     assert "bucket-owner-full-control" in link.detail
 
 
-def test_bucket_owner_preferred_with_a_writer_in_another_account_warns_when_the_cluster_settings_are_unknown() -> None:
+def test_bucket_owner_preferred_with_a_writer_in_another_account_is_not_checked_without_the_cluster_settings() -> None:
+    # Whether the writer or the bucket owner owns the objects depends on the canned ACL, which is not known.
     state = _writer_in_third_account(healthy_state(), "BucketOwnerPreferred")
     state.cluster_configurations = None  # no cluster read: the canned ACL is not known
 
     link = by_name(check_chain(state))[OWNER]
-    assert link.status == WARN
+    assert link.status == UNKNOWN
+    assert "cluster_id" in link.fix
     assert "fs.s3.canned.acl=BucketOwnerFullControl" in link.fix
 
 
@@ -563,8 +567,8 @@ def test_the_same_user_mapped_twice_is_shadowed() -> None:
 
     shadow = {link.mapping: link for link in report.links if link.link == SHADOW}
     assert (shadow[0].status, shadow[1].status) == (PASS, FAIL)
-    # User mappings name no prefix: without s3_prefixes the access checks only warn.
-    assert {link.status for link in report.links if link.link == "access to prefixes"} == {WARN}
+    # User mappings name no prefix: without s3_prefixes their roles' access is not checked.
+    assert {link.status for link in report.links if link.link == "access to prefixes"} == {UNKNOWN}
 
 
 def test_of_several_shadowed_identifiers_the_earliest_shadowing_mapping_is_named() -> None:
@@ -814,14 +818,15 @@ def test_a_refused_read_of_the_clusters_network_leaves_sts_not_checked() -> None
     assert report.verdict == VERDICT_NOT_CHECKED
 
 
-def test_s3a_release_with_unknown_cluster_settings_warns() -> None:
+def test_s3a_release_with_unknown_cluster_settings_is_not_checked() -> None:
+    # fs.s3a.emrfs.compatibility.enable=false there would send every write as the EC2 instance profile.
     state = healthy_state()
     state.release_label = "emr-7.10.0"
     state.cluster_configurations = None
 
     connector = by_name(check_chain(state))[CONNECTOR]
-    assert connector.status == WARN
-    assert "keep_emrfs=True" in connector.fix
+    assert connector.status == UNKNOWN
+    assert "cluster_id" in connector.fix
 
 
 def test_a_configuration_checked_as_its_create_task_pushed_it_warns() -> None:

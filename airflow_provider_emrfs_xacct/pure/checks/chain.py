@@ -77,7 +77,12 @@ def _outside(state: ChainState) -> list[dict[str, str]]:
 
 
 def _account_block_public_access(state: ChainState) -> list[Link]:
-    """A WARN link when the destination account's Block Public Access setting could not be read."""
+    """
+    A WARN link when the destination account's Block Public Access setting could not be read.
+
+    Advice only: the setting decides a request only where it is of another account and the bucket policy is
+    public (or its status unread), and those requests are "not checked" in their own links (``s3_access``).
+    """
     account = state.account_restrict_public_buckets
     if not isinstance(account, Unreadable):
         return []
@@ -87,7 +92,8 @@ def _account_block_public_access(state: ChainState) -> list[Link]:
             "account-level Block Public Access",
             WARN,
             f"not seen: {account.detail}. With RestrictPublicBuckets on for the account, a public bucket policy "
-            "grants nothing to other accounts",
+            "grants nothing to other accounts; the requests that depends on (of another account, to a bucket whose "
+            "policy S3 calls public) are not checked in their links, the others do not depend on it",
             fix="allow s3:GetAccountPublicAccessBlock to the destination connection",
         )
     ]
@@ -117,9 +123,9 @@ def _mapping_links(
             Link(
                 index,
                 "access to prefixes",
-                WARN,
-                f"a {kind} mapping names no prefix to check",
-                fix="pass s3_prefixes to the verifier",
+                UNKNOWN,
+                f"a {kind} mapping names no prefix: the access of its role where the job writes is not checked",
+                fix="pass s3_prefixes (the prefixes this user's or group's job writes) to the verifier",
             )
         )
     for prefix in prefixes:

@@ -1,8 +1,10 @@
 """
 What the checks find: one :class:`Link` per check, and the :class:`Report` with its verdict.
 
-The report's verdict is ``PASS`` only when every link passed; it always lists what reading policies
-cannot see (:data:`OUTSIDE_POLICIES`).
+The report's verdict is ``PASS`` only when every link passed or only warned: a ``WARN`` is advice about a
+write that works on AWS either way; what the write depends on but was not read or cannot be known is
+``UNKNOWN`` ("not checked", verdict ``NOT_CHECKED``). It always lists what reading policies cannot see
+(:data:`OUTSIDE_POLICIES`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.evaluator import Decision
 
+#: A link's status. ``WARN``: advice (the write works either way); ``UNKNOWN``: its outcome depends on what was
+#: not read or not known, so the verdict cannot be ``PASS``.
 PASS, WARN, FAIL, UNKNOWN = "pass", "warn", "fail", "not checked"
 VERDICT_PASS, VERDICT_FAIL, VERDICT_NOT_CHECKED = "PASS", "FAIL", "NOT_CHECKED"
 #: The fix of a link whose answer depends on what only the job knows.
@@ -100,7 +104,7 @@ class Report:
 
     @property
     def verdict(self) -> str:
-        """``FAIL`` if a link failed, else ``NOT_CHECKED`` if one could not be checked, else ``PASS``."""
+        """``FAIL`` if a link failed, else ``NOT_CHECKED`` if one could not be checked, else ``PASS`` (WARNs allowed)."""
         if not self.healthy:
             return VERDICT_FAIL
         if any(link.status == UNKNOWN for link in self.links):

@@ -70,9 +70,10 @@ def audit(
             return Link(
                 index,
                 name,
-                WARN,
-                "BucketOwnerPreferred: the bucket owner owns objects only if written with bucket-owner-full-control",
-                fix=fix,
+                UNKNOWN,
+                "BucketOwnerPreferred: the bucket owner owns objects only if written with bucket-owner-full-control, "
+                "and the cluster's emrfs-site fs.s3.canned.acl was not read (no cluster given)",
+                fix=f"pass cluster_id to check it; {fix}",
             )
         sent = f"x-amz-acl {acl}" if acl else "no ACL (emrfs-site sets no fs.s3.canned.acl)"
         return Link(index, name, FAIL, f"BucketOwnerPreferred, and the uploads carry {sent}: {owners}", fix=fix)
