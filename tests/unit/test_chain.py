@@ -24,6 +24,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     OUTSIDE_POLICIES,
     PASS,
     PROBE_FIX,
+    STS_ROUTE,
     UNKNOWN,
     VERDICT_FAIL,
     VERDICT_NOT_CHECKED,
@@ -205,6 +206,7 @@ def test_a_provisioned_chain_passes() -> None:
     # What reading policies cannot see is listed, with how to check it.
     assert [item["what"] for item in report.not_checked] == [
         *(what for what, _ in OUTSIDE_POLICIES),
+        STS_ROUTE[0],  # no cluster subnet was read
         BLOCK_PUBLIC_ACCESS[0],
     ]
     assert all("probe" in item["how"] for item in report.not_checked)
@@ -219,7 +221,7 @@ def test_passing_report_as_dict_and_table() -> None:
     assert as_dict["verdict"] == "PASS"
     assert [link["link"] for link in as_dict["links"]] == [link.link for link in report.links]
     assert set(as_dict["links"][0]) == {"mapping", "link", "status", "detail", "statement", "fix"}
-    assert len(as_dict["not_checked"]) == len(OUTSIDE_POLICIES) + 1  # and S3 Block Public Access
+    assert len(as_dict["not_checked"]) == len(OUTSIDE_POLICIES) + 2  # and the route to STS, S3 Block Public Access
 
     table = report.table()
     assert table.splitlines()[0] == f"Cross-account EMRFS chain for {CONFIGURATION}: PASS"

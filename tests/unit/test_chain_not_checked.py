@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
-from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, VERDICT_NOT_CHECKED, VERDICT_PASS
+from airflow_provider_emrfs_xacct.pure.checks.findings import STS_ROUTE, UNKNOWN, VERDICT_NOT_CHECKED, VERDICT_PASS
 from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
@@ -127,3 +127,13 @@ def test_each_unknown_that_decides_the_write_is_not_checked(case: str) -> None:
     assert {link.link for link in unknown} == link_names, report.table()
     assert all(link.fix for link in unknown), "a not-checked link says what to pass or allow to check it"
     assert report.verdict == VERDICT_NOT_CHECKED
+
+
+def test_without_a_cluster_subnet_the_route_to_sts_is_listed_as_not_seen() -> None:
+    # No link "cluster reaches STS" then; EMRFS needs STS for every mapped role, so the report must say so.
+    unread = check_chain(healthy_state())
+    read = check_chain(route(PRIVATE_SUBNET)(healthy_state()))  # read (here: no way out)
+
+    assert STS_ROUTE[0] in [item["what"] for item in unread.not_checked]
+    assert "cluster_id" in next(item["how"] for item in unread.not_checked if item["what"] == STS_ROUTE[0])
+    assert STS_ROUTE[0] not in [item["what"] for item in read.not_checked]

@@ -32,6 +32,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     CLUSTER_SETTINGS,
     OUTSIDE_POLICIES,
     PASS,
+    STS_ROUTE,
     UNKNOWN,
     WARN,
     Evaluated,
@@ -69,6 +70,9 @@ def _outside(state: ChainState) -> list[dict[str, str]]:
     unseen = [{"what": what, "how": probed if state.probe_passed else how} for what, how in OUTSIDE_POLICIES]
     if state.cluster_configurations is None:
         unseen.append(dict(zip(("what", "how"), CLUSTER_SETTINGS, strict=True)))
+    if state.sts_reachability is None:  # no link "cluster reaches STS": say so
+        what, how = STS_ROUTE
+        unseen.append({"what": what, "how": probed if state.probe_passed else how})
     account = state.account_restrict_public_buckets
     if not isinstance(account, bool):  # not read, or refused; the probe does not cover it
         what, how = BLOCK_PUBLIC_ACCESS

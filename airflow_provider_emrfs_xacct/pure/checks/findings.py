@@ -62,6 +62,15 @@ CLUSTER_SETTINGS: tuple[str, str] = (
     "pass cluster_id (the verifier reads the cluster's configurations)",
 )
 
+#: Listed when no cluster subnet was read (no cluster, or none in a subnet): the link "cluster reaches STS" is
+#: then missing, and EMRFS gets every mapped role's credentials from STS (Amazon EMR Release Guide, "Managing
+#: the default AWS Security Token Service endpoint"). The live probe, which assumes the mapped role, covers it.
+STS_ROUTE: tuple[str, str] = (
+    "the route from the cluster's subnet to the STS endpoint EMRFS calls for the mapped roles' credentials "
+    "(5.31.0/6.1.0 and later call the Regional endpoint: a private subnet needs an STS interface endpoint or NAT)",
+    "pass cluster_id (the verifier reads the subnet's routes and the VPC's endpoints); or run the live probe",
+)
+
 
 @dataclass
 class Link:
