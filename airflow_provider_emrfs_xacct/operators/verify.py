@@ -48,8 +48,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     does the release support role mappings. A read AWS refuses makes its links "not checked", never
     a crash. Logs a table, pushes the report to XCom under ``report`` (always) and returns it.
 
-    The verdict is ``PASS`` only when every link passed, ``FAIL`` when one failed, ``NOT_CHECKED``
-    when one could not be judged. The report always lists what no policy read can show (SCPs, RCPs,
+    The verdict is ``FAIL`` when a link failed, ``NOT_CHECKED`` when none failed but one could not be
+    judged (what the write depends on was not read or given), ``PASS`` only when every link passed or only
+    warned (a WARN is advice about a write that works either way). The report always lists what no policy read can show (SCPs, RCPs,
     VPC endpoint policies, session policies, object ACLs, KMS grants): the live probe covers them.
 
     :param security_configuration: name of the security configuration; given as a create task's
@@ -59,8 +60,10 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     :param emr_ec2_role_name: the EMR EC2 instance-profile role. (templated, default: ``EMR_EC2_DefaultRole``)
     :param cluster_id: a cluster to read the release label and configurations from; its security
         configuration and instance profile's role must be the verified ones. (templated)
-    :param release_label: the release to check when no cluster is given, e.g. ``emr-7.10.0``. (templated)
-    :param s3_prefixes: prefixes to check for ``User``/``Group`` mappings, which name none. (templated)
+    :param release_label: the release to check when no cluster is given, e.g. ``emr-7.10.0``; with
+        neither, the release link is not checked. (templated)
+    :param s3_prefixes: prefixes to check for ``User``/``Group`` mappings, which name none; without them
+        those mappings' access is not checked. (templated)
     :param probe: also write a small object through the cluster's ``s3://`` file system (an EMR step;
         needs ``cluster_id``), check from the destination account that it exists with the bucket's key
         (resolved through DescribeKey) and owner, and delete it. Not run unless the cluster runs

@@ -21,8 +21,9 @@ private NAT gateway, which reaches other networks but never the internet: Amazon
 "NAT gateways") may
 well reach the internet beyond this VPC: centralised egress through a transit gateway is AWS's own
 layout (AWS Prescriptive Guidance, "Transit gateway configuration": a static route 0.0.0.0/0 to the
-egress VPC's attachment). That is "egress not seen", a WARN, never a FAIL. So is an STS endpoint
-shared from a hub VPC through a Route 53 private hosted zone: the check sees only this VPC's endpoints.
+egress VPC's attachment). That is "egress not seen": not checked (the live probe or a look at the egress
+path decides), never a FAIL, nor a PASS the check cannot stand behind. An STS endpoint shared from a hub VPC
+through a Route 53 private hosted zone is not seen either: the check sees only this VPC's endpoints.
 
 An interface endpoint's private DNS answers only while the VPC's ``enableDnsSupport`` and
 ``enableDnsHostnames`` attributes are both true (Amazon EC2 API Reference, "CreateVpcEndpoint",
@@ -44,8 +45,9 @@ from airflow_provider_emrfs_xacct.pure.security_groups import ALLOWED, BLOCKED, 
 #: The first releases of each line that call the Regional STS endpoint.
 REGIONAL_STS_SINCE = {5: (5, 31, 0), 6: (6, 1, 0)}
 STS_ENDPOINT_PROPERTY = "fs.s3.sts.endpoint"
-PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
-#: The status of an answer that depends on facts that could not be read (the link is "not checked").
+PASS, FAIL = "PASS", "FAIL"
+#: The status of an answer that depends on what the check did not read or cannot see (the link is "not
+#: checked"): every answer is PASS, FAIL or this; there is no WARN, since each doubt here decides the write.
 NOT_CHECKED = "NOT CHECKED"
 #: The VPC attributes an interface endpoint's private DNS needs, in the order they can be turned on ("You can
 #: only enable DNS hostnames if you've enabled DNS support", Amazon EC2 API Reference, "ModifyVpcAttribute").
@@ -148,7 +150,7 @@ class SubnetFacts:
 
 @dataclass(frozen=True)
 class StsReachability:
-    """The outcome: status (PASS/WARN/FAIL), which endpoint EMRFS calls, why, and the fix."""
+    """The outcome: status (PASS/FAIL/NOT CHECKED), which endpoint EMRFS calls, why, and the fix."""
 
     status: str
     endpoint: str
@@ -186,10 +188,15 @@ def sts_endpoint_check(
     else:
         endpoint, regional = "https://sts.amazonaws.com", False
     if facts is None:
-        return StsReachability(WARN, endpoint, "the cluster's subnet is unknown; cannot check the route to STS")
+        return StsReachability(
+            NOT_CHECKED,
+            endpoint,
+            "the cluster's subnet is unknown; cannot check the route to STS",
+            "the live probe (probe=True) proves it; or check the route of the cluster's subnet to " + endpoint,
+        )
     if override and _interface_endpoint_name(endpoint):
         return StsReachability(
-            WARN,
+            NOT_CHECKED,
             endpoint,
             f"{STS_ENDPOINT_PROPERTY} names an interface endpoint's own DNS name, which resolves to that endpoint "
             "with private DNS on or off; whether it is one this subnet reaches is not checked",
@@ -206,7 +213,7 @@ def sts_endpoint_check(
     endpoints = _endpoints_detail(endpoint, regional, dns_off)
     if facts.other_default_route:
         return StsReachability(
-            WARN,
+            NOT_CHECKED,
             endpoint,
             f"egress not seen: subnet {facts.subnet_id} sends 0.0.0.0/0 to {facts.other_default_route}, whose way "
             f"on (e.g. a central egress VPC's NAT) is not checked; {endpoints}{ignored}",
@@ -238,7 +245,7 @@ def _through_sts_interface_endpoint(facts: SubnetFacts, endpoint: str) -> StsRea
 
 
 def _endpoint_security_groups(facts: SubnetFacts, endpoint: str) -> StsReachability:
-    """PASS when the endpoint's security groups let the cluster in on HTTPS; FAIL when nothing can; else WARN."""
+    """PASS when the endpoint's security groups let the cluster in on HTTPS; FAIL when nothing can; else not checked."""
     groups = ", ".join(facts.endpoint_groups) or "none listed"
     if facts.endpoint_ingress is None:
         return StsReachability(
@@ -261,7 +268,7 @@ def _endpoint_security_groups(facts: SubnetFacts, endpoint: str) -> StsReachabil
             f"--protocol tcp --port 443 --cidr {facts.subnet_cidr or 'SUBNET_CIDR'}",
         )
     return StsReachability(
-        WARN,
+        NOT_CHECKED,
         endpoint,
         f"{endpoint} resolves to {via}",
         "the live probe (probe=True) proves it; or allow TCP 443 from the subnet's CIDR or the cluster's security groups",

@@ -148,9 +148,9 @@ def test_a_provisioned_partner_passes_and_verifying_changes_nothing(partner: Par
         SHADOW,
         "release supports role mappings",
     }
-    # What no policy read shows is listed, with how to check it; without a cluster its emrfs-site settings too.
-    # (The account-level Block Public Access setting was read: not listed.)
-    assert len(result["not_checked"]) == 7
+    # What no policy read shows is listed, with how to check it; without a cluster its emrfs-site settings and
+    # its subnet's route to STS too. (The account-level Block Public Access setting was read: not listed.)
+    assert len(result["not_checked"]) == 8
     assert any("SCP" in item["what"] for item in result["not_checked"])
     json.dumps(result)  # XCom needs plain values
     # It read both accounts and changed nothing (SimulatePrincipalPolicy only reads).
@@ -649,7 +649,9 @@ def test_the_deferrable_probe_defers_with_the_waiter_settings_and_the_connection
 
     assert result["probe"]["ok"] is True
     assert ti.xcoms["report"] == result
-    assert [item["how"] for item in result["not_checked"]] == ["covered by the live probe, which passed"] * 6
+    # The six no policy shows, and the route to STS (the stand-in's cluster has no subnet): the probe assumed
+    # the mapped role through STS.
+    assert [item["how"] for item in result["not_checked"]] == ["covered by the live probe, which passed"] * 7
     # The account-level Block Public Access setting (which the probe does not cover) was read: not listed.
     assert not [item for item in result["not_checked"] if "Block Public Access" in item["what"]]
 

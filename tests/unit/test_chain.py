@@ -24,6 +24,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     OUTSIDE_POLICIES,
     PASS,
     PROBE_FIX,
+    STS_ROUTE,
     UNKNOWN,
     VERDICT_FAIL,
     VERDICT_NOT_CHECKED,
@@ -206,6 +207,7 @@ def test_a_provisioned_chain_passes() -> None:
     # What reading policies cannot see is listed, with how to check it.
     assert [item["what"] for item in report.not_checked] == [
         *(what for what, _ in OUTSIDE_POLICIES),
+        STS_ROUTE[0],  # no cluster subnet was read
         BLOCK_PUBLIC_ACCESS[0],
     ]
     assert all("probe" in item["how"] for item in report.not_checked)
@@ -220,7 +222,7 @@ def test_passing_report_as_dict_and_table() -> None:
     assert as_dict["verdict"] == "PASS"
     assert [link["link"] for link in as_dict["links"]] == [link.link for link in report.links]
     assert set(as_dict["links"][0]) == {"mapping", "link", "status", "detail", "statement", "fix"}
-    assert len(as_dict["not_checked"]) == len(OUTSIDE_POLICIES) + 1  # and S3 Block Public Access
+    assert len(as_dict["not_checked"]) == len(OUTSIDE_POLICIES) + 2  # and the route to STS, S3 Block Public Access
 
     table = report.table()
     assert table.splitlines()[0] == f"Cross-account EMRFS chain for {CONFIGURATION}: PASS"
@@ -231,7 +233,8 @@ def test_passing_report_as_dict_and_table() -> None:
     assert "FAIL" not in table
 
 
-def test_without_a_release_the_chain_passes_with_a_warning() -> None:
+def test_without_a_release_the_chain_is_not_checked() -> None:
+    # A release before 5.10.0 ignores the role mappings: unknown, the write may go out as the EC2 role.
     state = healthy_state()
     state.release_label = None
     state.cluster_configurations = None
@@ -240,8 +243,9 @@ def test_without_a_release_the_chain_passes_with_a_warning() -> None:
 
     assert report.healthy
     release = by_name(report)[RELEASE]
-    assert (release.status, release.detail) == (WARN, "release label unknown (no cluster given)")
+    assert (release.status, release.detail) == (UNKNOWN, "release label unknown (no cluster given)")
     assert "cluster_id" in release.fix
+    assert report.verdict == VERDICT_NOT_CHECKED
 
 
 def test_key_user_without_a_kms_statement_in_the_role_policy_is_enough() -> None:
@@ -513,12 +517,14 @@ def test_bucket_owner_preferred_with_a_writer_in_another_account_and_bucket_owne
     assert "bucket-owner-full-control" in link.detail
 
 
-def test_bucket_owner_preferred_with_a_writer_in_another_account_warns_when_the_cluster_settings_are_unknown() -> None:
+def test_bucket_owner_preferred_with_a_writer_in_another_account_is_not_checked_without_the_cluster_settings() -> None:
+    # Whether the writer or the bucket owner owns the objects depends on the canned ACL, which is not known.
     state = _writer_in_third_account(healthy_state(), "BucketOwnerPreferred")
     state.cluster_configurations = None  # no cluster read: the canned ACL is not known
 
     link = by_name(check_chain(state))[OWNER]
-    assert link.status == WARN
+    assert link.status == UNKNOWN
+    assert "cluster_id" in link.fix
     assert "fs.s3.canned.acl=BucketOwnerFullControl" in link.fix
 
 
@@ -564,8 +570,8 @@ def test_the_same_user_mapped_twice_is_shadowed() -> None:
 
     shadow = {link.mapping: link for link in report.links if link.link == SHADOW}
     assert (shadow[0].status, shadow[1].status) == (PASS, FAIL)
-    # User mappings name no prefix: without s3_prefixes the access checks only warn.
-    assert {link.status for link in report.links if link.link == "access to prefixes"} == {WARN}
+    # User mappings name no prefix: without s3_prefixes their roles' access is not checked.
+    assert {link.status for link in report.links if link.link == "access to prefixes"} == {UNKNOWN}
 
 
 def test_of_several_shadowed_identifiers_the_earliest_shadowing_mapping_is_named() -> None:
@@ -589,7 +595,7 @@ def test_a_refused_cluster_read_is_the_release_links_detail() -> None:
 
     release = by_name(check_chain(state))[RELEASE]
 
-    assert (release.status, release.detail) == (WARN, "emr:DescribeCluster on j-1 denied")
+    assert (release.status, release.detail) == (UNKNOWN, "emr:DescribeCluster on j-1 denied")
     assert release.fix == "pass release_label or cluster_id to check it"
 
 
@@ -858,14 +864,15 @@ def test_a_refused_read_of_the_clusters_network_leaves_sts_not_checked() -> None
     assert report.verdict == VERDICT_NOT_CHECKED
 
 
-def test_s3a_release_with_unknown_cluster_settings_warns() -> None:
+def test_s3a_release_with_unknown_cluster_settings_is_not_checked() -> None:
+    # fs.s3a.emrfs.compatibility.enable=false there would send every write as the EC2 instance profile.
     state = healthy_state()
     state.release_label = "emr-7.10.0"
     state.cluster_configurations = None
 
     connector = by_name(check_chain(state))[CONNECTOR]
-    assert connector.status == WARN
-    assert "keep_emrfs=True" in connector.fix
+    assert connector.status == UNKNOWN
+    assert "cluster_id" in connector.fix
 
 
 def test_a_configuration_checked_as_its_create_task_pushed_it_warns() -> None:
@@ -1737,9 +1744,13 @@ def test_a_passing_probe_covers_what_policies_cannot_show() -> None:
     after = covered_by_probe(before)
 
     unseen = {item["what"]: item["how"] for item in after}
-    assert {unseen[what] for what, _ in OUTSIDE_POLICIES} == {"covered by the live probe, which passed"}
+    covered = dict((*OUTSIDE_POLICIES, STS_ROUTE))  # the probe also assumed the mapped role through STS
+    assert STS_ROUTE[0] in unseen  # no subnet was read
+    assert {unseen[what] for what in covered} == {"covered by the live probe, which passed"}
     assert [item["what"] for item in after] == [item["what"] for item in before]
-    assert [item for item in after if item["what"] not in dict(OUTSIDE_POLICIES)] == before[len(OUTSIDE_POLICIES) :]
+    assert [item for item in after if item["what"] not in covered] == [
+        item for item in before if item["what"] not in covered
+    ]
     # The probe writes through the mapped role only: S3 Block Public Access stays unseen.
     assert unseen[BLOCK_PUBLIC_ACCESS[0]] == BLOCK_PUBLIC_ACCESS[1]
 

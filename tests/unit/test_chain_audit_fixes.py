@@ -517,6 +517,7 @@ def test_without_both_restrict_public_buckets_and_a_public_policy_the_grants_cou
 ) -> None:
     state = public_policy_under(emr_role_writes_unmapped_keys(healthy_state()), restrict=restrict)
     bucket_of(state).policy_is_public = public
+    state.account_restrict_public_buckets = False  # read as off (unread, a public policy is not checked)
 
     assert check_chain(state).verdict == "PASS"
 
@@ -589,7 +590,8 @@ def test_the_accounts_setting_read_as_off_is_no_longer_listed_as_unseen() -> Non
     assert not [item for item in report.not_checked if "account-level Block Public Access" in item["what"]]
 
 
-def test_the_accounts_setting_refused_is_a_warning_and_stays_listed_as_unseen() -> None:
+def test_the_accounts_setting_refused_leaves_another_accounts_requests_under_a_public_policy_not_checked() -> None:
+    # With RestrictPublicBuckets on for the account, the public policy would grant the EMR role nothing.
     state = public_policy_under(emr_role_writes_unmapped_keys(healthy_state()), restrict=False)
     state.account_restrict_public_buckets = Unreadable("s3:GetAccountPublicAccessBlock denied")
 
@@ -598,10 +600,25 @@ def test_the_accounts_setting_refused_is_a_warning_and_stays_listed_as_unseen() 
     links = by_name(report)
     assert links["account-level Block Public Access"].status == "warn"
     assert "s3:GetAccountPublicAccessBlock denied" in links["account-level Block Public Access"].detail
-    assert links[MKDIRS].status == PASS  # not seen is not a failure
-    assert report.verdict == "PASS"
+    assert links[MKDIRS].status == UNKNOWN, links[MKDIRS]  # not seen is not a failure, nor a pass
+    assert "s3:GetAccountPublicAccessBlock denied" in links[MKDIRS].detail
+    assert "s3:GetAccountPublicAccessBlock" in links[MKDIRS].fix  # the probe writes as the mapped role only
+    assert links[f"write files {PREFIX}"].status == PASS  # the destination role is the bucket's own
+    assert report.verdict == "NOT_CHECKED"
     [unseen] = [item for item in report.not_checked if "account-level Block Public Access" in item["what"]]
     assert "refused: s3:GetAccountPublicAccessBlock denied" in unseen["how"]
+
+
+def test_the_accounts_setting_refused_is_only_a_warning_when_no_bucket_policy_is_public() -> None:
+    # RestrictPublicBuckets acts on public policies only: the writes work whatever the account's setting.
+    state = public_policy_under(emr_role_writes_unmapped_keys(healthy_state()), restrict=False)
+    bucket_of(state).policy_is_public = False
+    state.account_restrict_public_buckets = Unreadable("s3:GetAccountPublicAccessBlock denied")
+
+    report = check_chain(state)
+
+    assert by_name(report)["account-level Block Public Access"].status == "warn"
+    assert report.verdict == "PASS"
 
 
 # The encryption the uploads ask for (not the bucket's default) -------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check, uses_regional_sts
+from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, SubnetFacts, sts_endpoint_check, uses_regional_sts
 from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
 
 #: An endpoint security group's rule letting the whole VPC in on HTTPS.
@@ -118,7 +118,7 @@ def test_vpc_dns_attributes_do_not_matter_to_a_nat_route_or_other_egress() -> No
     off = {"sts_interface_endpoint": True, "dns_support": False, "dns_hostnames": None}
     assert sts_endpoint_check("emr-6.15.0", facts(nat_route=True, **off)).status == "PASS"
     egress = sts_endpoint_check("emr-6.15.0", facts(other_default_route="transit gateway tgw-0abc", **off))
-    assert egress.status == "WARN"
+    assert egress.status == NOT_CHECKED  # egress not seen decides the route: not checked, not advice
     assert "enableDnsSupport is off" in egress.detail
 
 
@@ -138,14 +138,14 @@ def test_an_sts_endpoint_whose_security_groups_let_no_https_in_fails_with_the_ru
     )
 
 
-def test_an_sts_endpoint_open_to_sources_not_matched_to_the_cluster_is_a_warning() -> None:
+def test_an_sts_endpoint_open_to_sources_not_matched_to_the_cluster_is_not_checked() -> None:
     # The VPC's default security group, given to an endpoint created without one, admits its own members only.
     default_group = (IngressRule("-1", groups=("sg-0default",)),)
     result = sts_endpoint_check(
         "emr-6.15.0", facts(sts_interface_endpoint=True, endpoint_ingress=default_group, instance_groups=("sg-0emr",))
     )
 
-    assert result.status == "WARN"
+    assert result.status == NOT_CHECKED
     assert "sg-0default" in result.detail
     assert "probe" in result.fix
 
@@ -210,14 +210,14 @@ def test_an_override_naming_an_interface_endpoint_of_its_own_is_not_judged(chang
     # VPC endpoint", DNS hostnames): which VPC that endpoint is in is not read, so it is neither PASS nor FAIL.
     vpce = {"fs.s3.sts.endpoint": "https://vpce-0a1b2c3d4e5f67890-abcdefgh.sts.eu-west-1.vpce.amazonaws.com"}
     result = sts_endpoint_check("emr-6.15.0", facts(**changes), vpce)
-    assert result.status == "WARN"
+    assert result.status == NOT_CHECKED
     assert result.endpoint == vpce["fs.s3.sts.endpoint"]
     assert "interface endpoint's own DNS name" in result.detail
     assert "probe" in result.fix
 
 
-def test_unknown_subnet_is_a_warning() -> None:
-    assert sts_endpoint_check("emr-6.15.0", None).status == "WARN"
+def test_unknown_subnet_is_not_checked() -> None:
+    assert sts_endpoint_check("emr-6.15.0", None).status == NOT_CHECKED
 
 
 def test_bad_release_label_names_the_field() -> None:
@@ -242,7 +242,7 @@ def test_bad_release_label_names_the_field() -> None:
 def test_a_default_route_to_another_target_is_egress_not_seen(target: str) -> None:
     result = sts_endpoint_check("emr-6.15.0", facts(other_default_route=target))  # type: ignore[arg-type]
 
-    assert result.status == "WARN"
+    assert result.status == NOT_CHECKED
     assert result.detail.startswith("egress not seen")
     assert target in result.detail
     assert "none in this VPC (one shared through Route 53 from another VPC is not checked)" in result.detail

@@ -32,6 +32,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     CLUSTER_SETTINGS,
     OUTSIDE_POLICIES,
     PASS,
+    STS_ROUTE,
     UNKNOWN,
     WARN,
     Evaluated,
@@ -68,6 +69,9 @@ def _outside(state: ChainState) -> list[dict[str, str]]:
     unseen = [{"what": what, "how": how} for what, how in OUTSIDE_POLICIES]
     if state.cluster_configurations is None:
         unseen.append(dict(zip(("what", "how"), CLUSTER_SETTINGS, strict=True)))
+    if state.sts_reachability is None:  # no link "cluster reaches STS": say so
+        what, how = STS_ROUTE
+        unseen.append({"what": what, "how": how})  # a passing probe covers it (findings.covered_by_probe)
     account = state.account_restrict_public_buckets
     if not isinstance(account, bool):  # not read, or refused; the probe does not cover it
         what, how = BLOCK_PUBLIC_ACCESS
@@ -76,7 +80,12 @@ def _outside(state: ChainState) -> list[dict[str, str]]:
 
 
 def _account_block_public_access(state: ChainState) -> list[Link]:
-    """A WARN link when the destination account's Block Public Access setting could not be read."""
+    """
+    A WARN link when the destination account's Block Public Access setting could not be read.
+
+    Advice only: the setting decides a request only where it is of another account and the bucket policy is
+    public (or its status unread), and those requests are "not checked" in their own links (``s3_access``).
+    """
     account = state.account_restrict_public_buckets
     if not isinstance(account, Unreadable):
         return []
@@ -86,7 +95,8 @@ def _account_block_public_access(state: ChainState) -> list[Link]:
             "account-level Block Public Access",
             WARN,
             f"not seen: {account.detail}. With RestrictPublicBuckets on for the account, a public bucket policy "
-            "grants nothing to other accounts",
+            "grants nothing to other accounts; the requests that depends on (of another account, to a bucket whose "
+            "policy S3 calls public) are not checked in their links, the others do not depend on it",
             fix="allow s3:GetAccountPublicAccessBlock to the destination connection",
         )
     ]
@@ -116,9 +126,9 @@ def _mapping_links(
             Link(
                 index,
                 "access to prefixes",
-                WARN,
-                f"a {kind} mapping names no prefix to check",
-                fix="pass s3_prefixes to the verifier",
+                UNKNOWN,
+                f"a {kind} mapping names no prefix: the access of its role where the job writes is not checked",
+                fix="pass s3_prefixes (the prefixes this user's or group's job writes) to the verifier",
             )
         )
     for prefix in prefixes:

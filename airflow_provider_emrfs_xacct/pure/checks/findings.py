@@ -1,8 +1,10 @@
 """
 What the checks find: one :class:`Link` per check, and the :class:`Report` with its verdict.
 
-The report's verdict is ``PASS`` only when every link passed; it always lists what reading policies
-cannot see (:data:`OUTSIDE_POLICIES`).
+The report's verdict is ``PASS`` only when every link passed or only warned: a ``WARN`` is advice about a
+write that works on AWS either way; what the write depends on but was not read or cannot be known is
+``UNKNOWN`` ("not checked", verdict ``NOT_CHECKED``). It always lists what reading policies cannot see
+(:data:`OUTSIDE_POLICIES`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.evaluator import Decision
 
+#: A link's status. ``WARN``: advice (the write works either way); ``UNKNOWN``: its outcome depends on what was
+#: not read or not known, so the verdict cannot be ``PASS``.
 PASS, WARN, FAIL, UNKNOWN = "pass", "warn", "fail", "not checked"
 VERDICT_PASS, VERDICT_FAIL, VERDICT_NOT_CHECKED = "PASS", "FAIL", "NOT_CHECKED"
 #: The fix of a link whose answer depends on what only the job knows.
@@ -46,9 +50,10 @@ COVERED_BY_PROBE = "covered by the live probe, which passed"
 def covered_by_probe(not_checked: list[dict[str, str]]) -> list[dict[str, str]]:
     """
     The report's unseen items after a passing live probe: its write went through what no policy read shows
-    (:data:`OUTSIDE_POLICIES`); the other items stay as they are.
+    (:data:`OUTSIDE_POLICIES`), and it assumed the mapped role through STS (:data:`STS_ROUTE`); the other
+    items stay as they are.
     """
-    covered = {what for what, _ in OUTSIDE_POLICIES}
+    covered = {what for what, _ in (*OUTSIDE_POLICIES, STS_ROUTE)}
     return [{**item, "how": COVERED_BY_PROBE} if item["what"] in covered else item for item in not_checked]
 
 
@@ -69,6 +74,15 @@ CLUSTER_SETTINGS: tuple[str, str] = (
     "s3:PutObjectAcl, and a BucketOwnerEnforced bucket refuses any ACL but bucket-owner-full-control; on a "
     "Requester Pays bucket a writer of another account needs fs.s3.useRequesterPaysHeader=true",
     "pass cluster_id (the verifier reads the cluster's configurations)",
+)
+
+#: Listed when no cluster subnet was read (no cluster, or none in a subnet): the link "cluster reaches STS" is
+#: then missing, and EMRFS gets every mapped role's credentials from STS (Amazon EMR Release Guide, "Managing
+#: the default AWS Security Token Service endpoint"). The live probe, which assumes the mapped role, covers it.
+STS_ROUTE: tuple[str, str] = (
+    "the route from the cluster's subnet to the STS endpoint EMRFS calls for the mapped roles' credentials "
+    "(5.31.0/6.1.0 and later call the Regional endpoint: a private subnet needs an STS interface endpoint or NAT)",
+    "pass cluster_id (the verifier reads the subnet's routes and the VPC's endpoints); or run the live probe",
 )
 
 
@@ -113,7 +127,7 @@ class Report:
 
     @property
     def verdict(self) -> str:
-        """``FAIL`` if a link failed, else ``NOT_CHECKED`` if one could not be checked, else ``PASS``."""
+        """``FAIL`` if a link failed, else ``NOT_CHECKED`` if one could not be checked, else ``PASS`` (WARNs allowed)."""
         if not self.healthy:
             return VERDICT_FAIL
         if any(link.status == UNKNOWN for link in self.links):

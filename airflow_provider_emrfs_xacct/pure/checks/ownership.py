@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, PROBE_FIX, UNKNOWN, WARN, Link
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, PROBE_FIX, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
 
 if TYPE_CHECKING:
@@ -85,9 +85,10 @@ def audit(
             return Link(
                 index,
                 name,
-                WARN,
-                "BucketOwnerPreferred: the bucket owner owns objects only if written with bucket-owner-full-control",
-                fix=fix,
+                UNKNOWN,
+                "BucketOwnerPreferred: the bucket owner owns objects only if written with bucket-owner-full-control, "
+                "and the cluster's emrfs-site fs.s3.canned.acl, which decides it, was not read",
+                fix=f"pass cluster_id to check it; {fix}",
             )
         sent = f"x-amz-acl {acl}" if acl else "no ACL (emrfs-site sets no fs.s3.canned.acl)"
         return Link(index, name, FAIL, f"BucketOwnerPreferred, and the uploads carry {sent}: {owners}", fix=fix)

@@ -22,12 +22,13 @@ if TYPE_CHECKING:
 def audit(state: ChainState) -> list[Link]:
     """Check the release label against the first release with role mappings, and the S3A default."""
     if state.release_label is None:
+        # Not checked: a release before 5.10.0 ignores the role mappings, and 7.10.0 on may serve s3:// by S3A.
         detail = state.cluster_unreadable or "release label unknown (no cluster given)"
         return [
             Link(
                 None,
                 "release supports role mappings",
-                WARN,
+                UNKNOWN,
                 detail,
                 fix="pass release_label or cluster_id to check it",
             )
@@ -85,9 +86,11 @@ def audit(state: ChainState) -> list[Link]:
                 Link(
                     None,
                     "s3:// connector",
-                    WARN,
-                    f"{state.release_label} defaults to S3A for s3://; cluster settings unknown",
-                    fix="launch with LaunchClusterWithSecConfigOperator (keep_emrfs=True) or pass cluster_id",
+                    UNKNOWN,
+                    f"{state.release_label} defaults to S3A for s3://; whether the cluster turns off EMR's translation "
+                    f"of the role mappings to S3A (core-site {EMRFS_COMPATIBILITY_PROPERTY}) is unknown: no cluster "
+                    "settings were read",
+                    fix="pass cluster_id to check it (or launch with LaunchClusterWithSecConfigOperator keep_emrfs=True)",
                 )
             )
         else:

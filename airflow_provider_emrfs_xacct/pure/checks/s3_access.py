@@ -69,8 +69,8 @@ def audit(
     for step in STEPS:
         outcomes: list[_Outcome] = []
         blocked = [prefix.send(call, outcomes, access) for call in WRITE_REQUESTS if call.step == step]
-        first_blocked = next((reason for reason in blocked if reason), "")
-        access.links.append(_step_link(index, f"{step} {location.uri}", outcomes, first_blocked))
+        first_blocked = next((reason for reason in blocked if reason[0]), ("", ""))
+        access.links.append(_step_link(index, f"{step} {location.uri}", outcomes, *first_blocked))
     return access
 
 
@@ -126,10 +126,13 @@ def requester_pays(state: ChainState, bucket: BucketState, role_arn: str) -> Dec
     )
 
 
-def public_policy_restricted(bucket: BucketState, account_restricts: bool = False) -> bool | None:
+def public_policy_restricted(bucket: BucketState, account_restricts: bool | None = False) -> bool | None:
     """
     Whether the bucket's policy grants nothing to other accounts: RestrictPublicBuckets is on for the bucket or
     for its account, and S3 says the policy is public. ``None``: a setting that matters could not be read.
+
+    :param account_restricts: the destination account's RestrictPublicBuckets; ``None`` when it was not read
+        (then a public, or unread, policy status leaves the answer unknown unless the bucket's own setting is on).
 
     S3 API Reference, PublicAccessBlockConfiguration, RestrictPublicBuckets: "public and cross-account access
     within any public bucket policy, including non-public delegation to specific accounts, is blocked";
@@ -142,10 +145,10 @@ def public_policy_restricted(bucket: BucketState, account_restricts: bool = Fals
         return False
     if restrict or account_restricts:
         return True if public else None
-    return False if restrict is False else None
+    return False if restrict is False and account_restricts is False else None
 
 
-def restricted_where(bucket: BucketState, account_restricts: bool) -> str:
+def restricted_where(bucket: BucketState, account_restricts: bool | None) -> str:
     """Where RestrictPublicBuckets is on: ``the bucket``, ``the destination account`` or both."""
     places = [("the bucket", bucket.restrict_public_buckets), ("the destination account", account_restricts)]
     return " and ".join(place for place, on in places if on)
@@ -163,30 +166,44 @@ class _Prefix:
     stem: str
     evaluated: list[Evaluated]
 
-    def send(self, call: S3Call, outcomes: list[_Outcome], access: PrefixAccess) -> str:
-        """Evaluate one call (and the listing a 404 needs); return why it could not be checked, or ``""``."""
+    def send(self, call: S3Call, outcomes: list[_Outcome], access: PrefixAccess) -> tuple[str, str]:
+        """
+        Evaluate one call (and the listing a 404 needs); return why it could not be checked and how to check
+        it, or ``("", "")``.
+        """
         key = expand(call.key, self.stem) if call.key is not None else None
         if call.key is not None and key is None:
-            return ""
+            return "", ""
         bucket = self.location.bucket
         uri = f"s3://{bucket}/{key}" if key is not None else f"s3://{bucket}/{self.stem}/"
         role, why_role, problem = routed_role(self.state, self.mappings, uri, self.index)
         if role is None:
-            return f"{call.operation} {uri}: {problem}"
+            return f"{call.operation} {uri}: {problem}", PROBE_FIX
         stopped = self._before_policies(call, uri, role, why_role, outcomes)
         if stopped is not None:
-            return stopped
-        account_restricts = self.state.account_restrict_public_buckets is True
+            return stopped, PROBE_FIX
+        account = self.state.account_restrict_public_buckets
+        account_restricts = account if isinstance(account, bool) else None
         restricted = account_of_arn(role.arn) != self.bucket.account and public_policy_restricted(
             self.bucket, account_restricts
         )
         where = restricted_where(self.bucket, account_restricts) if restricted else ""
         if restricted is None:
-            unread = self.bucket.unreadable.get("public access block") or self.bucket.unreadable["policy status"]
-            return f"{call.operation} {uri} as {role.arn} (another account): Block Public Access unread: {unread}"
+            unread = (
+                self.bucket.unreadable.get("public access block")
+                or self.bucket.unreadable.get("policy status")
+                or f"the destination account's setting (s3:GetAccountPublicAccessBlock), with a bucket policy S3 "
+                f"calls public: {account.detail if isinstance(account, Unreadable) else 'not read'}"
+            )
+            # The live probe writes through the mapped role only: these reads alone decide it.
+            return (
+                f"{call.operation} {uri} as {role.arn} (another account): Block Public Access unread: {unread}",
+                "allow s3:GetBucketPolicyStatus, s3:GetBucketPublicAccessBlock and s3:GetAccountPublicAccessBlock "
+                "to the destination connection",
+            )
         request = s3_request(self.state, role, call, self.bucket, bucket, self.stem)
         if request is None:
-            return ""
+            return "", ""
         requests = [(request, f"{call.operation} {uri}")]
         acl = request.context.get("s3:x-amz-acl")
         if acl is not None:
@@ -205,7 +222,7 @@ class _Prefix:
         if call.action == "s3:PutObject":
             access.writers[role.arn] = role
         access.kms_uses.extend((role, action, request.resource) for action in call.kms)
-        return ""
+        return "", ""
 
     def _before_policies(
         self, call: S3Call, uri: str, role: RoleState, why_role: str, outcomes: list[_Outcome]
@@ -259,7 +276,7 @@ def _listing(request: Request, role: RoleState, bucket: str) -> Request:
     )
 
 
-def _step_link(index: int, name: str, outcomes: list[_Outcome], blocked: str) -> Link:
+def _step_link(index: int, name: str, outcomes: list[_Outcome], blocked: str, blocked_fix: str) -> Link:
     refused = [o for o in outcomes if not o.decision.allowed and not o.decision.undetermined]
     hard = [o for o in refused if o.required]
     unknown = [o for o in outcomes if o.decision.undetermined]
@@ -276,7 +293,7 @@ def _step_link(index: int, name: str, outcomes: list[_Outcome], blocked: str) ->
             _s3_fix(first),
         )
     if blocked:
-        return Link(index, name, UNKNOWN, blocked, fix=PROBE_FIX)
+        return Link(index, name, UNKNOWN, blocked, fix=blocked_fix)
     if unknown:
         first = unknown[0]
         return Link(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN, Link
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, Unreadable
 from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED
 
 #: The link status of each answer of ``pure/network.py``.
-LINK_STATUS = {"PASS": PASS, "WARN": WARN, "FAIL": FAIL, NOT_CHECKED: UNKNOWN}
+LINK_STATUS = {"PASS": PASS, "FAIL": FAIL, NOT_CHECKED: UNKNOWN}
 
 
 def audit(state: ChainState) -> list[Link]:
@@ -17,9 +17,10 @@ def audit(state: ChainState) -> list[Link]:
     Releases 5.31.0/6.1.0 and later call the Regional endpoint (Amazon EMR Release Guide, "Managing the
     default AWS Security Token Service endpoint"): a cluster in a private subnet needs an STS interface
     endpoint or a NAT route, or every mapped request fails. A default route to a transit gateway, a
-    Gateway Load Balancer endpoint and the like is egress not seen: a WARN (``pure/network.py``). An STS
+    Gateway Load Balancer endpoint and the like is egress not seen: not checked (``pure/network.py``). An STS
     interface endpoint counts only while the VPC's DNS attributes its private DNS needs are on and its security
-    groups let the cluster in on HTTPS; unread, the link is not checked.
+    groups let the cluster in on HTTPS; unread, or a source the check cannot tie to the cluster, the link is
+    not checked.
     """
     found = state.sts_reachability
     if found is None:

@@ -1,0 +1,139 @@
+"""
+Every fact the verifier lacks that decides a write makes the verdict NOT_CHECKED, never a PASS with a warning.
+
+docs/howto/verify.md: "PASS only when every link passed or only warned"; a WARN is advice about a write that
+works either way. Each case below is one link whose answer depends on something not read or not known; the
+state is otherwise :func:`tests.unit.test_chain.healthy_state`, which passes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.findings import STS_ROUTE, UNKNOWN, VERDICT_NOT_CHECKED, VERDICT_PASS
+from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
+from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
+from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
+from tests.unit.test_chain import BUCKET, OWNER, PREFIX, ROLE, healthy_state, mappings
+from tests.unit.test_chain_audit_fixes import MKDIRS, emr_role_writes_unmapped_keys, public_policy_under
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
+
+STS = "cluster reaches STS"
+#: A private subnet whose VPC has an STS interface endpoint with private DNS and its DNS attributes on.
+PRIVATE_SUBNET = SubnetFacts(
+    subnet_id="subnet-0a",
+    region="us-east-1",
+    nat_route=False,
+    internet_gateway_route=False,
+    public_ip_on_launch=False,
+    sts_interface_endpoint=False,
+    vpc_id="vpc-0a",
+    dns_support=True,
+    dns_hostnames=True,
+    subnet_cidr="10.0.1.0/24",
+    instance_groups=("sg-0emr",),
+    endpoint_groups=("sg-0e",),
+)
+
+
+def no_release(state: ChainState) -> ChainState:
+    state.release_label, state.cluster_configurations = None, None
+    return state
+
+
+def s3a_release_without_cluster_settings(state: ChainState) -> ChainState:
+    state.release_label, state.cluster_configurations = "emr-7.10.0", None
+    return state
+
+
+def user_mapping_without_prefixes(state: ChainState) -> ChainState:
+    state.security_configuration = mappings((ROLE, "User", "etl"))
+    return state
+
+
+def bucket_owner_preferred_without_cluster_settings(state: ChainState) -> ChainState:
+    # The EMR EC2 role (of the EMR account) writes the keys no mapping covers: a writer of another account.
+    state = emr_role_writes_unmapped_keys(state)
+    state.buckets[BUCKET].object_ownership = "BucketOwnerPreferred"  # type: ignore[union-attr]
+    state.cluster_configurations = None
+    return state
+
+
+def account_block_public_access_refused_with_a_public_policy(state: ChainState) -> ChainState:
+    state = public_policy_under(emr_role_writes_unmapped_keys(state), restrict=False)
+    state.account_restrict_public_buckets = Unreadable("s3:GetAccountPublicAccessBlock denied")
+    return state
+
+
+def route(facts: SubnetFacts | None, emrfs_site: dict[str, str] | None = None) -> Callable[[ChainState], ChainState]:
+    def change(state: ChainState) -> ChainState:
+        state.sts_reachability = sts_endpoint_check("emr-6.15.0", facts, emrfs_site)
+        return state
+
+    return change
+
+
+VPCE_NAME = {"fs.s3.sts.endpoint": "https://vpce-0a1b2c3d4e5f67890-abcdefgh.sts.us-east-1.vpce.amazonaws.com"}
+#: Each case: how it changes the healthy state, and the links left not checked.
+CASES: dict[str, tuple[Callable[[ChainState], ChainState], set[str]]] = {
+    "release unknown": (no_release, {"release supports role mappings"}),
+    "S3A release, cluster settings unknown": (s3a_release_without_cluster_settings, {"s3:// connector"}),
+    "User mapping without s3_prefixes": (user_mapping_without_prefixes, {"access to prefixes"}),
+    "BucketOwnerPreferred, canned ACL unknown": (
+        bucket_owner_preferred_without_cluster_settings,
+        {OWNER},
+    ),
+    # The EMR EC2 role's requests (of another account) on the keys no mapping covers.
+    "account Block Public Access refused, public policy": (
+        account_block_public_access_refused_with_a_public_policy,
+        {f"output directory lookup {PREFIX}", MKDIRS, f"job commit {PREFIX}"},
+    ),
+    "subnet unknown": (route(None), {STS}),
+    "egress not seen": (route(SubnetFacts(**{**PRIVATE_SUBNET.__dict__, "other_default_route": "tgw-0abc"})), {STS}),
+    "STS override names an interface endpoint": (route(PRIVATE_SUBNET, VPCE_NAME), {STS}),
+    "STS endpoint open to a source not tied to the cluster": (
+        route(
+            SubnetFacts(
+                **{
+                    **PRIVATE_SUBNET.__dict__,
+                    "sts_interface_endpoint": True,
+                    "endpoint_ingress": (IngressRule("-1", groups=("sg-0default",)),),
+                }
+            )
+        ),
+        {STS},
+    ),
+}
+
+
+def test_the_healthy_state_passes() -> None:
+    assert check_chain(healthy_state()).verdict == VERDICT_PASS
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_unknown_that_decides_the_write_is_not_checked(case: str) -> None:
+    change, link_names = CASES[case]
+
+    report = check_chain(change(healthy_state()))
+
+    unknown = [link for link in report.links if link.status == UNKNOWN]
+    assert {link.link for link in unknown} == link_names, report.table()
+    assert all(link.fix for link in unknown), "a not-checked link says what to pass or allow to check it"
+    assert report.verdict == VERDICT_NOT_CHECKED
+
+
+def test_without_a_cluster_subnet_the_route_to_sts_is_listed_as_not_seen() -> None:
+    # No link "cluster reaches STS" then; EMRFS needs STS for every mapped role, so the report must say so.
+    unread = check_chain(healthy_state())
+    read = check_chain(route(PRIVATE_SUBNET)(healthy_state()))  # read (here: no way out)
+
+    assert STS_ROUTE[0] in [item["what"] for item in unread.not_checked]
+    assert "cluster_id" in next(item["how"] for item in unread.not_checked if item["what"] == STS_ROUTE[0])
+    assert STS_ROUTE[0] not in [item["what"] for item in read.not_checked]
