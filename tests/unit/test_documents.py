@@ -280,6 +280,7 @@ class TestLocationsInPermissionsPolicy:
             ({RESULTS}, {KEY_ARN}),
             ({RESULTS, RAW, OTHER}, {KEY_ARN, KEY_ARN_2}),
             ({S3Location("a.b.c", "x/y/z/"), S3Location("bkt", "with space/dt=2026-01-01/")}, set()),
+            ({S3Location("bkt", "a:::b/")}, set()),  # a key may hold the ARN's own ":::" (validation allows colons)
         ],
     )
     def test_round_trip(self, locations, keys):
