@@ -170,7 +170,13 @@ class TestDestinationPermissionsPolicy:
                 {
                     "Sid": KMS_USE_SID,
                     "Effect": "Allow",
-                    "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+                    "Action": [
+                        "kms:Decrypt",
+                        "kms:DescribeKey",
+                        "kms:Encrypt",
+                        "kms:GenerateDataKey*",
+                        "kms:ReEncrypt*",
+                    ],
                     "Resource": [KEY_ARN],
                 },
             ],
