@@ -18,7 +18,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     parse_document,
     upsert_statement,
 )
-from airflow_provider_emrfs_xacct.pure.plan import CREATE, UPDATE
+from airflow_provider_emrfs_xacct.pure.plan import CREATE, DELETE, UPDATE
 
 OURS = "arn:aws:iam::222222222222:role/PartnerWriter"
 THEIRS = "arn:aws:iam::333333333333:role/OtherPipeline"
@@ -255,6 +255,28 @@ class TestConcurrentWriters:
         assert key_users(store.document) == [OURS]
 
 
+class TestDelete:
+    """``desire`` returning ``None`` deletes the document (revoke of the last grant)."""
+
+    def test_a_delete_is_read_back_once_and_taken_as_held(self, sleeps):
+        original = {"Version": VERSION, "Statement": [ADMIN]}
+        store = Store(original)
+        changes = run(store, sleeps, desire=lambda _current: None)
+        assert [(change.action, change.before, change.after) for change in changes] == [(DELETE, original, None)]
+        assert store.writes == [(original, None)]
+        assert store.document is None
+        # One wait and one read-back showing no document, as we left it: not a document "changed since".
+        assert store.reads == 2
+        assert len(sleeps) == 1
+
+    def test_nothing_to_delete_writes_nothing(self, sleeps):
+        store = Store(None)
+        assert run(store, sleeps, desire=lambda _current: None) == []
+        assert store.writes == []
+        assert store.reads == 1
+        assert sleeps == []
+
+
 class TestDryRun:
     def test_create_is_planned_not_written(self, sleeps):
         store = Store(None)
@@ -358,6 +380,21 @@ class TestTransientWriteErrors:
         assert sum(sleeps) <= settings.consistency_wait_seconds
         assert store.document == {"Version": VERSION, "Statement": [ADMIN]}
 
+    def test_a_backoff_that_ends_exactly_at_the_consistency_wait_is_still_taken(self, sleeps):
+        store = Store(None)
+        failures = [TransientError("x")] * 4
+
+        def write(current: Any, desired: Any) -> None:
+            if failures:
+                raise failures.pop()
+            store.write(current, desired)
+
+        # 0.5 + 1 + 2 + 4 = 7.5 s: the fourth backoff ends at the budget, not past it.
+        settings = ConvergeSettings(settle_seconds=0, consistency_wait_seconds=7.5, first_backoff_seconds=0.5)
+        assert len(self.run_with(store, sleeps, write, settings)) == 1
+        assert sleeps == [0.5, 1.0, 2.0, 4.0]
+        assert key_users(store.document) == [OURS]
+
     def test_backoff_doubles_up_to_eight_seconds(self, sleeps):
         def write(current: Any, desired: Any) -> None:
             raise TransientError("x")
@@ -454,3 +491,60 @@ def test_a_fresh_prefetched_read_saves_a_read_and_its_write_deadline_counts_from
         prefetched=fresh,
     )
     assert deadlines == [fresh.read_at + 5.0]
+
+
+def test_the_read_after_a_write_is_a_new_read_even_while_the_prefetched_one_is_in_time():
+    import time
+
+    from airflow_provider_emrfs_xacct.pure.converge import Prefetched
+
+    store = Store({"others": "now"})
+    # Read 0.1 s ago with a 10 s settle wait: still in time after the (recorded, instant) wait.
+    fresh = Prefetched({"others": "now"}, time.monotonic() - 0.1)
+    changes = read_modify_write(
+        resource="doc",
+        read=store.read,
+        desire=_adding_ours,
+        write=store.write,
+        settings=ConvergeSettings(settle_seconds=10.0, max_attempts=3),
+        sleep=lambda _seconds: None,
+        prefetched=fresh,
+    )
+    assert len(changes) == 1
+    assert len(store.writes) == 1  # the read-back showed our write, not the prefetched document again
+    assert store.reads == 1
+    assert store.document == {"others": "now", "ours": True}
+
+
+def test_no_write_deadline_is_left_behind_after_a_write():
+    from airflow_provider_emrfs_xacct.pure import converge
+
+    store = Store(None)
+    read_modify_write(
+        resource="doc",
+        read=store.read,
+        desire=_adding_ours,
+        write=store.write,
+        settings=ConvergeSettings(settle_seconds=1.0),
+        sleep=lambda _seconds: None,
+    )
+    # The reads that follow (and any other call on a guarded client) are not held to the write's deadline.
+    assert getattr(converge._WRITE_DEADLINE, "at", None) is None
+
+
+def test_prefetched_now_notes_when_the_read_began_and_is_in_time_for_half_the_wait(monkeypatch):
+    from airflow_provider_emrfs_xacct.pure import converge
+
+    now = [100.0]
+    monkeypatch.setattr(converge.time, "monotonic", lambda: now[0])
+
+    def slow_read() -> dict[str, Any]:
+        now[0] += 0.3  # the read itself takes 0.3 s: the deadline counts from when it began
+        return {"others": "now"}
+
+    prefetched = converge.Prefetched.now(slow_read)
+    assert prefetched == converge.Prefetched({"others": "now"}, 100.0)
+    assert prefetched.in_time(1.0) is True  # 100.3 <= 100.5
+    now[0] = 100.6
+    assert prefetched.in_time(1.0) is False
+    assert prefetched.in_time(2.0) is True

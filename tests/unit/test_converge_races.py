@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings, read_modify_write
+from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings, StaleReadError, read_modify_write
 from airflow_provider_emrfs_xacct.pure.documents import KEY_USERS_SID, VERSION, key_users_statement
 from airflow_provider_emrfs_xacct.pure.merge import find_statement, merged_principals, upsert_statement
 from tests.unit.test_converge import ADMIN  # the key's administrators, as in a default key policy
@@ -170,4 +170,31 @@ def test_a_delete_seen_once_while_others_alternate_is_not_lost() -> None:
 
     # The document changed after A's delete: A waited, read J's policy, and removed its statement again.
     assert world.document == {"Version": VERSION, "Statement": [statement("D"), statement("J")]}
+    assert world.writes == 2
+
+
+def test_a_dropped_write_that_may_have_landed_is_checked_like_a_write() -> None:
+    # A's write is applied by AWS but its answer is lost; botocore's resend comes past the deadline and
+    # is dropped (StaleReadError, sent). The docstring's interleaving follows: A's read after the wait
+    # shows its change, in a document changed since, while J is about to write one without it.
+    world = World()
+    script(world)
+    dropped: list[bool] = []
+
+    def write(current: Any, desired: dict[str, Any]) -> None:
+        world.write(current, desired)
+        if not dropped:
+            dropped.append(True)
+            raise StaleReadError("the resend came too late", sent=True)
+
+    read_modify_write(
+        resource="kms key k key policy",
+        read=world.read,
+        desire=lambda current: add("A", current),
+        write=write,
+        settings=SETTINGS,
+        sleep=world.sleep,
+    )
+
+    assert writers_in(world.document) == {"A", "D", "F", "H", "J"}  # stopping at the 2nd read lost A to J
     assert world.writes == 2

@@ -104,7 +104,16 @@ class TestHelpers:
         assert original == ["a"]
 
     def test_every_sid_carries_the_prefix(self):
-        sids = [TRUST_SID, ASSUME_SID, KEY_USERS_SID, OBJECTS_SID, LIST_SID, BUCKET_LOCATION_SID, KMS_USE_SID]
+        sids = [
+            TRUST_SID,
+            ASSUME_SID,
+            KEY_USERS_SID,
+            OBJECTS_SID,
+            LIST_SID,
+            BUCKET_LOCATION_SID,
+            KMS_USE_SID,
+            OBJECT_ACL_SID,
+        ]
         assert all(sid.startswith(SID_PREFIX) for sid in sids)
         assert len(set(sids)) == len(sids)
 
@@ -133,7 +142,13 @@ class TestDestinationPermissionsPolicy:
                 {
                     "Sid": OBJECTS_SID,
                     "Effect": "Allow",
-                    "Action": list(OBJECT_ACTIONS),
+                    "Action": [
+                        "s3:AbortMultipartUpload",
+                        "s3:DeleteObject",
+                        "s3:GetObject",
+                        "s3:ListMultipartUploadParts",
+                        "s3:PutObject",
+                    ],
                     "Resource": [
                         "arn:aws:s3:::partner-b/results/daily/*",
                         "arn:aws:s3:::partner-b/results/daily",
@@ -152,7 +167,18 @@ class TestDestinationPermissionsPolicy:
                     "Action": "s3:GetBucketLocation",
                     "Resource": ["arn:aws:s3:::partner-b"],
                 },
-                {"Sid": KMS_USE_SID, "Effect": "Allow", "Action": list(KEY_USER_ACTIONS), "Resource": [KEY_ARN]},
+                {
+                    "Sid": KMS_USE_SID,
+                    "Effect": "Allow",
+                    "Action": [
+                        "kms:Decrypt",
+                        "kms:DescribeKey",
+                        "kms:Encrypt",
+                        "kms:GenerateDataKey*",
+                        "kms:ReEncrypt*",
+                    ],
+                    "Resource": [KEY_ARN],
+                },
             ],
         }
 
@@ -260,6 +286,7 @@ class TestLocationsInPermissionsPolicy:
             ({RESULTS}, {KEY_ARN}),
             ({RESULTS, RAW, OTHER}, {KEY_ARN, KEY_ARN_2}),
             ({S3Location("a.b.c", "x/y/z/"), S3Location("bkt", "with space/dt=2026-01-01/")}, set()),
+            ({S3Location("bkt", "a:::b/")}, set()),  # a key may hold the ARN's own ":::" (validation allows colons)
         ],
     )
     def test_round_trip(self, locations, keys):
@@ -305,6 +332,34 @@ class TestLocationsInPermissionsPolicy:
             ]
         }
         assert locations_in_permissions_policy(policy) == ({S3Location("bkt", "b/")}, set())
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "arn:aws:s3:::partner-b/*",  # the whole bucket
+        "arn:aws:s3:::partner-b//*",  # a prefix of slashes only
+        "arn:aws:s3:::partner-b/res*/*",
+        "arn:aws:s3:::partner-b/res?lts/*",
+        "arn:aws:s3:::partner-b/results?",  # not below a prefix, yet a wildcard
+        "arn:aws:s3:::partner-*/results/*",
+    ],
+)
+def test_a_widened_object_resource_is_a_conflict_not_read_back(resource):
+    # "*" and "?" are wildcards within an ARN's segments (IAM User Guide, "IAM JSON policy elements:
+    # Resource"): read back as a prefix, the provider would write the wider grant again on every run.
+    policy = {"Version": VERSION, "Statement": [{"Sid": OBJECTS_SID, "Effect": "Allow", "Resource": [resource]}]}
+    with pytest.raises(ConflictError, match="wildcard resource"):
+        locations_in_permissions_policy(policy)
+
+
+@pytest.mark.parametrize(
+    "resource", ["arn:aws:kms:us-east-1:222233334444:key/*", "arn:aws:kms:us-east-1:222233334444:key/1234abcd-?"]
+)
+def test_a_wildcard_key_is_a_conflict_not_read_back(resource):
+    policy = {"Statement": {"Sid": KMS_USE_SID, "Effect": "Allow", "Resource": [KEY_ARN, resource]}}
+    with pytest.raises(ConflictError, match="wildcard resource"):
+        locations_in_permissions_policy(policy)
 
 
 class TestAssumeRolePolicy:
@@ -435,8 +490,12 @@ class TestObjectAcl:
         policy = destination_permissions_policy("aws", [RESULTS], [KEY_ARN], object_acl=True)
 
         [granted] = [item for item in policy["Statement"] if item["Sid"] == OBJECT_ACL_SID]
-        assert granted["Action"] == "s3:PutObjectAcl"
-        assert granted["Resource"] == object_resources("aws", RESULTS)
+        assert granted == {
+            "Sid": "EmrfsXacctObjectAcl",
+            "Effect": "Allow",
+            "Action": "s3:PutObjectAcl",
+            "Resource": object_resources("aws", RESULTS),
+        }
         assert policy["Statement"][:-1] == destination_permissions_policy("aws", [RESULTS], [KEY_ARN])["Statement"]
 
     def test_the_provider_owns_it_so_a_run_without_it_removes_it_and_keeps_the_rest(self):
@@ -480,3 +539,21 @@ def test_the_inline_policy_names_are_the_ones_already_written_in_aws() -> None:
     # renamed, the next run would write a second policy and revoke would leave the old grant in place.
     assert DESTINATION_POLICY_NAME == "emrfs-xacct-destination-access"
     assert ASSUME_POLICY_NAME == "emrfs-xacct-assume-destination-roles"
+
+
+def test_the_statement_ids_are_the_ones_already_written_in_aws() -> None:
+    # The provider finds its own statements by Sid, and leaves every other one alone: renamed, the next
+    # run would add a second statement beside the old one, and revoke would leave the old grant in place.
+    assert SID_PREFIX == "EmrfsXacct"
+    assert (TRUST_SID, ASSUME_SID, KEY_USERS_SID) == (
+        "EmrfsXacctTrustEmrRoles",
+        "EmrfsXacctAssumeDestinationRoles",
+        "EmrfsXacctKeyUsers",
+    )
+    assert (OBJECTS_SID, LIST_SID, BUCKET_LOCATION_SID, KMS_USE_SID, OBJECT_ACL_SID) == (
+        "EmrfsXacctObjects",
+        "EmrfsXacctList",
+        "EmrfsXacctBucketLocation",
+        "EmrfsXacctKmsKeyUse",
+        "EmrfsXacctObjectAcl",
+    )

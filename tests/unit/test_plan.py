@@ -157,3 +157,45 @@ class TestRenderPlan:
         applied = plan_message(changes, dry_run=False)
         assert applied.startswith("Changes made:\n~ update r\n")
         assert applied.endswith("\n\nApplied: 0 added, 1 changed, 0 destroyed.")
+
+
+def test_an_update_far_apart_elides_what_lies_between_and_around_with_dots():
+    before = {f"k{index:02}": index for index in range(20)}
+    after = {**before, "k03": 103, "k19": 119}
+    indent = DIFF_INDENT + " "  # a context line: the diff's " " mark, then json.dumps' indentation
+    assert [f"{DIFF_INDENT}{line}" for line in Change(UPDATE, "r", before, after).body()] == [
+        f"{DIFF_INDENT} ...",  # the opening "{" is left out
+        f'{indent}  "k00": 0,',
+        f'{indent}  "k01": 1,',
+        f'{indent}  "k02": 2,',
+        f'{DIFF_INDENT}-  "k03": 3,',
+        f'{DIFF_INDENT}+  "k03": 103,',
+        f'{indent}  "k04": 4,',
+        f'{indent}  "k05": 5,',
+        f'{indent}  "k06": 6,',
+        f"{DIFF_INDENT} ...",  # k07 to k15
+        f'{indent}  "k16": 16,',
+        f'{indent}  "k17": 17,',
+        f'{indent}  "k18": 18,',
+        f'{DIFF_INDENT}-  "k19": 19',
+        f'{DIFF_INDENT}+  "k19": 119',
+        f"{indent}}}",
+    ]
+    assert DIFF_INDENT == "    "  # four spaces, as in the plans the docs show
+
+
+def test_an_update_ending_one_line_before_the_document_does_marks_the_line_left_out():
+    before = {f"k{index:02}": index for index in range(20)}
+    body = Change(UPDATE, "r", before, {**before, "k16": 116}).body()
+    assert body[-2:] == ['   "k19": 19', " ..."]  # three lines of context, then the closing "}" left out
+
+
+def test_an_empty_summary_counts_nothing():
+    # Callers add summaries up from ``Summary()``: it must say "No changes." on its own.
+    assert Summary() == Summary.of([]) == Summary(0, 0, 0)
+    assert Summary().plan_line() == "No changes."
+
+
+def test_changes_are_apart_by_a_blank_line():
+    text = render_plan([Change(CREATE, "a", None, {"x": 1}), Change(DELETE, "b", {"y": 2}, None)])
+    assert f"{DIFF_INDENT}+}}\n\n- delete b\n" in text

@@ -67,6 +67,7 @@ def test_a_late_write_is_not_sent_and_the_document_is_read_again(monkeypatch: py
     client = guard_writes(Client())
     store: dict[str, Any] = {"doc": doc("a")}
     reads: list[Any] = []
+    sleeps: list[float] = []
 
     def read() -> Any:
         reads.append(store["doc"])
@@ -84,10 +85,15 @@ def test_a_late_write_is_not_sent_and_the_document_is_read_again(monkeypatch: py
         desire=lambda current: adding(current, "b"),
         write=write,
         settings=ConvergeSettings(settle_seconds=1.0),
-        sleep=lambda seconds: None,
+        sleep=sleeps.append,
     )
 
     assert changes  # the change was made
+    # Nothing of the late write was sent: a moment (up to the 0.5 s backoff) before reading again, not
+    # the settle wait a write that may have landed gets; then the settle wait after the write.
+    assert len(sleeps) == 2
+    assert sleeps[0] <= 0.5
+    assert sleeps[1] >= 1.0
     assert store["doc"] == doc("a", "b")
     assert len(client.sent) == 1  # the late attempt was never sent
     assert len(reads) == 3  # read, (dropped write), read again, write, read back (unguarded: 2)
@@ -122,3 +128,28 @@ def test_outside_a_write_there_is_no_deadline() -> None:
             client.send("late")
     finally:
         converge._WRITE_DEADLINE.at = None
+
+
+def test_a_write_always_too_late_is_given_up_once_the_consistency_wait_is_spent() -> None:
+    # Throttled on every attempt, nothing of it sent: each retry counts one backoff (0.5 s) against the
+    # 2 s budget, which is not doubled (it is no transient error), and the fifth drop is raised.
+    attempts: list[Any] = []
+    sleeps: list[float] = []
+
+    def write(_current: Any, desired: Any) -> None:
+        attempts.append(desired)
+        raise StaleReadError("too late")
+
+    with pytest.raises(StaleReadError):
+        read_modify_write(
+            resource="doc",
+            read=lambda: doc("a"),
+            desire=lambda current: adding(current, "b"),
+            write=write,
+            settings=ConvergeSettings(settle_seconds=1.0, consistency_wait_seconds=2.0, first_backoff_seconds=0.5),
+            sleep=sleeps.append,
+        )
+    assert len(attempts) == 5  # retried after waits counted 0.5, 1.0, 1.5 and 2.0 s; 2.5 would pass 2 s
+    # Before each retry a moment at random, up to the backoff (not the settle wait: nothing was sent).
+    assert len(sleeps) == 4
+    assert all(0 <= seconds <= 0.5 for seconds in sleeps)
