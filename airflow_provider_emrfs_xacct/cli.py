@@ -548,6 +548,8 @@ def check_accounts(partner: dict[str, Any]) -> str:
     """
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
+    from airflow_provider_emrfs_xacct.pure.validation import partition_of_arn, region_of_arn
+
     partitions: dict[str, str] = {}
     regions: dict[str, str | None] = {}
     for section, label, conn_id in (("emr", "EMR", EMR_CONN), ("destination", "destination", DESTINATION_CONN)):
@@ -556,7 +558,7 @@ def check_accounts(partner: dict[str, Any]) -> str:
         sts: Any = hook.conn
         regions[label] = hook.conn_region_name
         identity = sts.get_caller_identity()
-        actual, partitions[label] = identity["Account"], identity["Arn"].split(":")[1]
+        actual, partitions[label] = identity["Account"], partition_of_arn(identity["Arn"])
         if actual != expected:
             raise EmrfsXacctError(
                 f"the {label} connection acts in account {actual}, but the partner file's "
@@ -569,28 +571,28 @@ def check_accounts(partner: dict[str, Any]) -> str:
             f"{partitions['destination']}: cross-account access works within one partition (nothing was changed)"
         )
     for index, key in enumerate(kms_key_arns(partner)):
-        if key.split(":")[1] != partitions["EMR"]:
+        if partition_of_arn(key) != partitions["EMR"]:
             raise InvalidParameterError(
                 f"destination.kms_key_arns[{index}]",
-                f"is a key of partition {key.split(':')[1]}, but the connections act in {partitions['EMR']}",
+                f"is a key of partition {partition_of_arn(key)}, but the connections act in {partitions['EMR']}",
             )
         # The key policy is edited through the destination connection's KMS endpoint, of its Region, as
         # GrantKmsKeyUserOperator checks again: "KMS keys are specific to the Amazon Web Services Region that
         # they are created in, and you can't use KMS keys from one Amazon Web Services Region in another"
         # (Amazon RDS API Reference, CreateDBInstanceReadReplica, KmsKeyId; multi-Region keys are
         # separate keys, each with its own ARN and key policy: AWS KMS Developer Guide, "Multi-Region keys").
-        if key.split(":")[3] != regions["destination"]:
+        if region_of_arn(key) != regions["destination"]:
             raise InvalidParameterError(
                 f"destination.kms_key_arns[{index}]",
-                f"is a key of Region {key.split(':')[3]}, but the destination connection acts in "
+                f"is a key of Region {region_of_arn(key)}, but the destination connection acts in "
                 f"{regions['destination']} (--region)",
             )
     for index, mapping in enumerate(partner["security_configuration"].get("role_mappings") or []):
         role = str(mapping["Role"])
-        if role.split(":")[1] != partitions["EMR"]:
+        if partition_of_arn(role) != partitions["EMR"]:
             raise InvalidParameterError(
                 f"security_configuration.role_mappings[{index}].Role",
-                f"is a role of partition {role.split(':')[1]}, but the connections act in {partitions['EMR']}: {role!r}",
+                f"is a role of partition {partition_of_arn(role)}, but the connections act in {partitions['EMR']}: {role!r}",
             )
     return partitions["EMR"]
 

@@ -38,6 +38,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     upsert_statement,
     without_identities,
 )
+from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
@@ -203,12 +204,9 @@ def _principal_without(statement: dict[str, Any] | None, principal_arn: str) -> 
     others = live_principals(without_identities(as_list(principal.get("AWS")), [principal_arn]))
     # A wildcard (``{"AWS": "*"}`` is everyone, as ``"*"``: IAM User Guide, "AWS JSON policy elements:
     # Principal") or the role's own account still grants the role: taking its ARN out revokes nothing.
-    account = principal_arn.split(":")[4]
-    covering = [
-        value
-        for value in others
-        if is_wildcard(value) or value in (account, f"{principal_arn.split(':role/')[0]}:root")
-    ]
+    account = account_of_arn(principal_arn)
+    root = f"arn:{partition_of_arn(principal_arn)}:iam::{account}:root"
+    covering = [value for value in others if is_wildcard(value) or value in (account, root)]
     if covering:
         raise ConflictError(
             f"statement {statement.get('Sid')!r} grants {covering[0]!r}, which still covers {principal_arn}: revoking "
