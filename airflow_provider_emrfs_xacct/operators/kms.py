@@ -54,7 +54,6 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.links.console import persist_links
         from airflow_provider_emrfs_xacct.pure import validation
-        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 
         if self.key_arn is None and self.skip_without_key is True:
             from airflow.providers.common.compat.sdk import AirflowSkipException
@@ -67,13 +66,11 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
         # PutKeyPolicy acts on a key of the connection's own partition, region (and account) only.
         where = f"connection {self.aws_conn_id!r}"
         validation.require_partition(key_arn, self.hook.conn_partition, "key_arn", where)
-        _, partition, _, region, _ = key_arn.split(":", 4)
-        if region != self.hook.conn_region_name:
-            raise InvalidParameterError(
-                "key_arn", f"is in region {region!r}, but {where} acts in region {self.hook.conn_region_name!r}"
-            )
+        validation.require_region(key_arn, self.hook.conn_region_name, "key_arn", where)
         for index, arn in enumerate(principals):
-            validation.require_partition(arn, partition, f"principal_arns[{index}]", "the key")
+            validation.require_partition(
+                arn, validation.partition_of_arn(key_arn), f"principal_arns[{index}]", "the key"
+            )
         persist_links(context, self, key_arn=key_arn)
         with explain_access_denied(self.hook):
             # PutKeyPolicy cannot act on a key of another account ("Cross-account use: No", KMS API

@@ -126,12 +126,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         validation.require_partition(role_arn, destination_iam.conn_partition, "destination_role_arn", destination)
         for index, key in enumerate(keys):
             validation.require_partition(key, kms.conn_partition, f"kms_key_arns[{index}]", destination)
-            region = key.split(":")[3]
-            if region != kms.conn_region_name:
-                raise InvalidParameterError(
-                    f"kms_key_arns[{index}]",
-                    f"is in region {region!r}, but {destination} acts in region {kms.conn_region_name!r}",
-                )
+            validation.require_region(key, kms.conn_region_name, f"kms_key_arns[{index}]", destination)
         # 2. The accounts: the role and keys must be in the destination connection's, not in the EMR one's.
         with explain_access_denied(self.hook):
             emr_account = self.connection_account(self.hook)

@@ -291,6 +291,19 @@ def require_partition(arn: str, partition: str, field: str, where: str) -> str:
     return arn
 
 
+def require_region(arn: str, region: str | None, field: str, where: str) -> str:
+    """
+    Refuse a (validated) ARN of a Region other than ``region``: KMS acts on the keys of its own Region only.
+
+    "Unlike IAM policies, which are global, key policies are Regional. A key policy controls access
+    only to a KMS key in the same Region" (KMS Developer Guide, "Key policies in AWS KMS").
+    """
+    actual = region_of_arn(arn)
+    if actual != region:
+        raise InvalidParameterError(field, f"is in region {actual!r}, but {where} acts in region {region!r}")
+    return arn
+
+
 def validate_max_session_duration(value: Any, field: str) -> int:
     """Validate an IAM role's maximum session duration: whole seconds from 3600 to 43200."""
     if isinstance(value, bool) or not isinstance(value, int) or not 3600 <= value <= 43200:

@@ -17,6 +17,7 @@ from airflow_provider_emrfs_xacct.pure.validation import (
     require_dicts,
     require_list,
     require_partition,
+    require_region,
     require_str,
     role_name_from_arn,
     validate_account_id,
@@ -588,6 +589,19 @@ def test_require_partition_returns_an_arn_of_the_partition_and_refuses_another()
         "trusted_role_arns[1]",
         "is in partition 'aws-cn', but the connection is in partition 'aws'",
     )
+
+
+def test_require_region_returns_a_key_of_the_region_and_refuses_another_or_none():
+    # Key policies are Regional (KMS Developer Guide, "Key policies in AWS KMS").
+    assert require_region(KEY_ARN, "us-east-1", "key_arn", "connection 'dest'") == KEY_ARN
+    refused(
+        lambda arn, field: require_region(arn, "us-east-1", field, "connection 'dest'"),
+        KEY_ARN.replace("us-east-1", "eu-west-1"),
+        "kms_key_arns[2]",
+        "is in region 'eu-west-1', but connection 'dest' acts in region 'us-east-1'",
+    )
+    # A connection with no Region refuses every key: KMS has no global endpoint.
+    refused(lambda arn, field: require_region(arn, None, field, "c"), KEY_ARN, "key_arn", "acts in region None")
 
 
 @pytest.mark.parametrize("function", [validate_hadoop_principal, validate_name_prefix, validate_bucket_name])
