@@ -105,6 +105,10 @@ def launch_retry_failures(launch: LaunchFigures) -> list[str]:
         failures.append("launch retry returned another cluster")
     if counts(launch.retry)[1]:
         failures.append("launch retry made a mutating call")
+    if not launch.run_same_clusters:
+        failures.append("a retry of one of the run's launches returned another cluster")
+    if any(counts(calls)[1] for calls in launch.run_retry):
+        failures.append("a retry of one of the run's launches made a mutating call")
     return failures
 
 

@@ -233,11 +233,21 @@ def measure(url: str, size: int, rounds: int) -> Figures:
     )
 
 
+#: Launches of one DAG run measured together (mapped instances of one launch task), first tries then retries.
+RUN_LAUNCHES = 10
+
+
 @dataclass
 class LaunchFigures:
     first: list[Call]
     retry: list[Call]
     same_cluster: bool
+    #: The calls of each first try of :data:`RUN_LAUNCHES` launches of one DAG run, in launch order.
+    run_first: list[list[Call]] = field(default_factory=list)
+    #: The calls of each one's retry (try 2), in the same order.
+    run_retry: list[list[Call]] = field(default_factory=list)
+    #: Each retry returned the cluster its first try launched.
+    run_same_clusters: bool = True
 
 
 def measure_launch(url: str) -> LaunchFigures:
@@ -261,7 +271,57 @@ def measure_launch(url: str) -> LaunchFigures:
         with recording() as calls:
             ids.append(execute_as_task(operator, context))
         records.append(calls)
-    return LaunchFigures(records[0], records[1], ids[0] == ids[1])
+    run_first, run_retry, run_same = measure_run_launches(url)
+    return LaunchFigures(records[0], records[1], ids[0] == ids[1], run_first, run_retry, run_same)
+
+
+def measure_run_launches(url: str) -> tuple[list[list[Call]], list[list[Call]], bool]:
+    """
+    Launch :data:`RUN_LAUNCHES` clusters in one DAG run (one mapped launch task), then retry each.
+
+    Each first try's search reads the clusters its siblings launched before it (``ListClusters`` has no tags):
+    the run's launches send about ``N²/2`` ``DescribeCluster`` in all.
+    """
+    from datetime import datetime, timedelta, timezone
+
+    from airflow.sdk.api.datamodels._generated import DagRun, DagRunState, DagRunType
+
+    seeded = fresh_accounts(url).provider
+    provider = ProviderChain(url, seeded)
+    provider.setup()
+    name = provider.prepare(Partner(0, provider.owner))()
+    run = DagRun(
+        dag_id="emrfs_xacct_bench",
+        run_id="scheduled__2026-01-02T00:00:00+00:00",
+        logical_date=None,
+        data_interval_start=None,
+        data_interval_end=None,
+        run_after=datetime.now(timezone.utc) - timedelta(minutes=5),
+        start_date=datetime.now(timezone.utc) - timedelta(minutes=5),
+        end_date=None,
+        run_type=DagRunType.SCHEDULED,
+        state=DagRunState.RUNNING,
+        consumed_asset_events=[],
+        partition_key=None,
+    )
+    records: dict[int, list[list[Call]]] = {1: [], 2: []}
+    ids: dict[int, list[str]] = {1: [], 2: []}
+    for try_number in (1, 2):
+        for index in range(RUN_LAUNCHES):
+            operator = LaunchClusterWithSecConfigOperator(
+                task_id="launch_cluster",
+                aws_conn_id=EMR_CONN_ID,
+                emr_conn_id=None,
+                security_configuration=name,
+                job_flow_overrides=small_cluster(f"partner-p{index:03d}-export"),
+            )
+            ti = RecordingTaskInstance(
+                dag_id=run.dag_id, task_id="launch_cluster", run_id=run.run_id, map_index=index, try_number=try_number
+            )
+            with recording() as calls:
+                ids[try_number].append(execute_as_task(operator, {"ti": ti, "task_instance": ti, "dag_run": run}))
+            records[try_number].append(calls)
+    return records[1], records[2], ids[1] == ids[2]
 
 
 def run(sizes: list[int], rounds: int | None = None) -> tuple[list[Figures], LaunchFigures]:

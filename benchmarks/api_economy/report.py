@@ -20,7 +20,7 @@ from benchmarks.api_economy.measuring import (
 from benchmarks.api_economy.scenario import EXTRA_CALL_REASONS, PHASES
 
 if TYPE_CHECKING:
-    from benchmarks.api_economy.measuring import Figures, LaunchFigures
+    from benchmarks.api_economy.measuring import Call, Figures, LaunchFigures
 
 
 def ms(seconds: float) -> str:
@@ -147,7 +147,30 @@ def launch_lines(launch: LaunchFigures) -> list[str]:
         "the cluster the idempotency check has just described. Two STS AssumeRole: the hook's client and its "
         "single-attempt launch client build separate sessions."
     )
+    lines.extend(run_launch_lines(launch))
     return lines
+
+
+def run_launch_lines(launch: LaunchFigures) -> list[str]:
+    """The DescribeCluster calls of the launches of one DAG run: each first try reads its siblings' clusters."""
+    if not launch.run_first:
+        return []
+    size = len(launch.run_first)
+
+    def describes(records: list[list[Call]]) -> list[int]:
+        return [sum(call.operation == "DescribeCluster" for call in calls) for calls in records]
+
+    first, retry = describes(launch.run_first), describes(launch.run_retry)
+    return [
+        f"Launches of one DAG run ({size} mapped launches, distinct cluster names), then a retry of each:",
+        f"  DescribeCluster per first try: {', '.join(map(str, first))} (total {sum(first)}: the search reads "
+        f"the {size * (size - 1) // 2} clusters launched before each in the run's window, plus one logs-link "
+        "read per launch)",
+        f"  DescribeCluster per retry: {', '.join(map(str, retry))} (total {sum(retry)}: its own cluster, "
+        "named as it, first, plus the logs-link read)",
+        "  A first try cannot skip the search: Airflow's try_number 1 does not prove that no earlier try "
+        "launched (docs/scale.md).",
+    ]
 
 
 def report(figures: list[Figures], launch: LaunchFigures) -> str:

@@ -26,6 +26,7 @@ from airflow_provider_emrfs_xacct.operators.emr import (
     TerminateClusterOperator,
     idempotency_key,
 )
+from devstack.aws_pages import short_pages
 from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, REGION, client
 from devstack.testing import CallRecorder, RecordingTaskInstance, execute_as_task, run_operator, small_cluster
 
@@ -189,3 +190,29 @@ def test_a_run_after_in_the_future_does_not_bound_a_try_running_now() -> None:
 
     assert bound is not None
     assert bound <= datetime.now(timezone.utc) - CLOCK_SKEW_MARGIN
+
+
+@pytest.mark.parametrize("again", ["airflow tasks test", "run deleted and created again"])
+def test_a_try_numbered_one_again_finds_the_cluster_its_key_already_launched(emr: Any, again: str) -> None:
+    """
+    ``try_number == 1`` does not prove that no earlier try launched: the search runs on first tries too.
+
+    ``airflow tasks test DAG TASK RUN_ID`` runs the run's task instance as it is, its try number unchanged
+    (Airflow 3.3 ``cli/commands/task_command.py``: ``task_test`` then ``sdk/definitions/dag.py``: ``_run_task``
+    sends ``try_number=ti.try_number``, and ``ti_run`` accepts it once it is set back to queued); a run deleted
+    and created again under the same run id has new task instances that start again at 1 (``schedule_tis``),
+    with the same idempotency key. The launch's name changed in between (the DAG file was edited): only the
+    tag tells the cluster, so every cluster of the run's window is read, one a page (``short_pages``).
+    """
+    now = datetime.now(timezone.utc)
+    run = dag_run(run_after=now - timedelta(minutes=5))
+    first, _ = launch(run)
+    for index in range(3):  # siblings of the run: a search of the new name alone would read none of them
+        emr.run_job_flow(**small_cluster(f"partner-export-{index}", Tags=[{"Key": IDEMPOTENCY_TAG, "Value": "x"}]))
+    rerun = run if again == "airflow tasks test" else dag_run(run_after=now)
+
+    with short_pages(1):
+        found, calls = launch(rerun, try_number=1, name="partner-export-v2")
+
+    assert found == first
+    assert calls.count("RunJobFlow") == 0
