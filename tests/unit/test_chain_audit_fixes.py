@@ -243,6 +243,30 @@ def test_uploads_with_a_canned_acl_and_put_object_acl_pass() -> None:
     assert report.verdict == "PASS", [link for link in report.links if link.status != PASS]
 
 
+@pytest.mark.parametrize("ownership", ["BucketOwnerEnforced", None], ids=["acls-disabled", "ownership-not-read"])
+def test_put_object_acl_refused_is_not_checked_where_acls_may_be_disabled(ownership: str | None) -> None:
+    """
+    S3 API Reference, PutObject, "Permissions", asks for s3:PutObjectAcl "to successfully change the object's
+    ACL"; on a BucketOwnerEnforced bucket "ACLs no longer affect permissions" and bucket-owner-full-control is
+    accepted (S3 User Guide, "Controlling ownership of objects and disabling ACLs for your bucket"). No AWS
+    page says whether S3 still evaluates s3:PutObjectAcl there, so its absence is not a FAIL: "not checked".
+    """
+    state = healthy_state()
+    if ownership is None:
+        bucket_of(state).unreadable["ownership"] = "s3:GetBucketOwnershipControls denied"
+    else:
+        bucket_of(state).object_ownership = ownership
+
+    report = check_chain(with_canned_acl(state, "BucketOwnerFullControl", object_acl_allowed=False))
+
+    links = by_name(report)
+    for step in UPLOAD_STEPS:
+        assert links[step].status == UNKNOWN, links[step]
+        assert "s3:PutObjectAcl" in links[step].detail
+        assert "ACLs disabled" in links[step].detail
+    assert report.verdict != "FAIL"
+
+
 @pytest.mark.parametrize(("acl", "status"), [("BucketOwnerRead", FAIL), ("BucketOwnerFullControl", PASS)])
 def test_a_bucket_owner_enforced_bucket_refuses_any_canned_acl_but_bucket_owner_full_control(
     acl: str, status: str
