@@ -1122,3 +1122,38 @@ def test_requester_pays_with_the_release_unknown_is_not_checked_unless_both_conn
     assert link().status == FAIL
     both = link(**{"emrfs-site": emrfs_site("true"), "core-site": {"fs.s3a.requester.pays.enabled": "true"}})
     assert both.status == PASS
+
+
+# Role names and case --------------------------------------------------------------------------
+
+
+def test_the_instance_profile_role_in_another_case_is_the_verified_role() -> None:
+    """
+    IAM User Guide, "IAM and AWS STS quotas", "IAM name requirements": role names "must be unique within the
+    account. They aren't distinguished by case": ``emr_ec2_defaultrole`` and ``EMR_EC2_DefaultRole`` are one role.
+    """
+    state = on_cluster(CONFIGURATION, "EMR_EC2_DefaultRole")
+    state.emr_ec2_role_name = "emr_ec2_defaultrole"
+
+    link = by_name(check_chain(state))[CLUSTER_ROLE]
+
+    assert link.status == PASS, link
+
+
+def test_a_mapping_naming_its_role_in_another_case_is_not_checked() -> None:
+    """
+    The role exists (names are unique without regard to case), but whether STS AssumeRole accepts a RoleArn
+    spelled in another case, and which spelling the policies are then matched against (a Resource's IAM name
+    is case sensitive: IAM User Guide, "IAM JSON policy elements: Resource"), is not documented: not a FAIL.
+    """
+    state = healthy_state()
+    spelled = ROLE.replace("partner-writer", "Partner-Writer")
+    state.security_configuration = mappings((spelled, "Prefix", PREFIX))
+    state.destination_roles = {spelled: destination_role()}  # read by name: IAM answers with its own spelling
+
+    link = by_name(check_chain(state))["destination role"]
+
+    assert link.status == UNKNOWN, link
+    assert ROLE in link.detail
+    assert "case" in link.detail
+    assert ROLE in link.fix
