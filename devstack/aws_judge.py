@@ -40,6 +40,9 @@ AWS rules applied, with their sources:
   ``bucket-owner-full-control`` with 400 ``AccessControlListNotSupported`` (S3 User Guide,
   "Troubleshooting" of Object Ownership: "All S3 PUT requests must either specify the
   bucket-owner-full-control canned ACL or not specify an ACL"). moto enforces neither.
+* ``s3:prefix``, ``s3:delimiter`` and ``s3:max-keys`` are in the request context of ``s3:ListBucket`` and
+  ``s3:ListBucketVersions`` only (Service Authorization Reference, "Actions, resources, and condition keys for
+  Amazon S3"): ListMultipartUploads (``s3:ListBucketMultipartUploads``) with a ``prefix`` carries none of them.
 * S3 Block Public Access, bucket level: with ``RestrictPublicBuckets`` on and a public bucket policy
   (S3's own ``GetBucketPolicyStatus`` answer), the policy grants nothing to another account; its Deny
   statements still apply (S3 API Reference, PublicAccessBlockConfiguration: "public and cross-account
@@ -126,7 +129,7 @@ def authorize(
     """
     node = principal.node()
     policy = resource_policy or EMPTY_POLICY
-    keys = dict(context or {})
+    keys = s3_request_keys(action, context or {})
     allowed = bool(_query.local_check_authorization_full(node, action, resource, keys, policy, resource_owner))
     identity = bool(_query.local_check_authorization(node, action, resource, keys))
     resource_result = _simulation.resource_policy_authorization(node, resource_owner, policy, action, resource, keys)
@@ -145,6 +148,21 @@ def authorize(
         f"{resource_policy_name} {resource_says}; identity policies {identity_says}"
     )
     return Decision(allowed, reason, (f"identity={identity}", f"resource={resource_result.name}", kind))
+
+
+#: The S3 listing condition keys, by the actions S3 evaluates them for (Service Authorization Reference,
+#: "Actions, resources, and condition keys for Amazon S3": ``s3:prefix``, ``s3:delimiter`` and
+#: ``s3:max-keys`` are listed for ``s3:ListBucket`` and ``s3:ListBucketVersions``, not for
+#: ``s3:ListBucketMultipartUploads`` or any other action).
+LISTING_KEYS = frozenset({"s3:prefix", "s3:delimiter", "s3:max-keys"})
+LISTING_ACTIONS = frozenset({"s3:ListBucket", "s3:ListBucketVersions"})
+
+
+def s3_request_keys(action: str, context: dict[str, str]) -> dict[str, str]:
+    """The request's condition keys as S3 fills them for ``action``: the listing keys only for a listing of objects."""
+    if action in LISTING_ACTIONS:
+        return dict(context)
+    return {key: value for key, value in context.items() if key not in LISTING_KEYS}
 
 
 def missing_key_status(

@@ -252,3 +252,22 @@ def test_a_cross_account_write_granted_by_a_public_policy_is_refused_under_restr
 
     assert decision.allowed is allowed
     assert ("RestrictPublicBuckets" in decision.reason) is restrict
+
+
+@pytest.mark.parametrize(("action", "allowed"), [("s3:ListBucket", True), ("s3:ListBucketMultipartUploads", False)])
+def test_s3_prefix_is_in_the_context_of_list_bucket_only(action: str, allowed: bool) -> None:
+    """
+    Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3": ``s3:prefix`` is a
+    condition key of ``s3:ListBucket`` (and ``s3:ListBucketVersions``), not of ``s3:ListBucketMultipartUploads``:
+    a grant conditioned on it does not apply to ListMultipartUploads, whatever its ``prefix`` parameter.
+    """
+    caller = Principal(
+        DEST,
+        policies=(("p", policy(allow(action, BUCKET, Condition={"StringLike": {"s3:prefix": "exports/*"}}))),),
+    )
+
+    decision = authorize(
+        caller, action, BUCKET, resource_policy=None, resource_owner=B, context={"s3:prefix": "exports/"}
+    )
+
+    assert decision.allowed is allowed, decision.reason

@@ -1157,3 +1157,35 @@ def test_a_mapping_naming_its_role_in_another_case_is_not_checked() -> None:
     assert ROLE in link.detail
     assert "case" in link.detail
     assert ROLE in link.fix
+
+
+# s3:prefix and ListMultipartUploads ------------------------------------------------------------
+
+
+def test_a_multipart_listing_grant_conditioned_on_s3_prefix_does_not_apply() -> None:
+    """
+    Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3": s3:prefix is a
+    condition key of s3:ListBucket, not of s3:ListBucketMultipartUploads, so it is absent from that request
+    and a StringLike on it is false (IAM User Guide, "IAM JSON policy elements: Condition operators"): the
+    job's clean-up listing is refused even though EMRFS sends a prefix.
+    """
+    state = healthy_state()
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    _, document_ = role.policies[0]
+    for statement in document_["Statement"]:
+        if statement.get("Sid") == "EmrfsXacctList":
+            statement["Action"] = ["s3:ListBucket"]
+    document_["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Action": "s3:ListBucketMultipartUploads",
+            "Resource": f"arn:aws:s3:::{BUCKET}",
+            "Condition": {"StringLike": {"s3:prefix": "exports/*"}},
+        }
+    )
+
+    link = by_name(check_chain(state))[f"abort pending uploads {PREFIX}"]
+
+    assert link.status == FAIL, link
+    assert "s3:ListBucketMultipartUploads" in link.detail
