@@ -1189,3 +1189,48 @@ def test_a_multipart_listing_grant_conditioned_on_s3_prefix_does_not_apply() -> 
 
     assert link.status == FAIL, link
     assert "s3:ListBucketMultipartUploads" in link.detail
+
+
+# Conditions on the destination role's tags ---------------------------------------------------------
+
+
+ASSUME_LINK = "EMR role can assume destination role"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": ROLE,
+            "Condition": {"StringEquals": {"aws:ResourceTag/partner": "b"}},
+        },
+        {
+            "Effect": "Deny",
+            "Action": "sts:AssumeRole",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"iam:ResourceTag/partner": "b"}},
+        },
+    ],
+    ids=["allow-on-aws-resource-tag", "deny-on-iam-resource-tag"],
+)
+def test_a_condition_on_the_destination_roles_tags_is_not_checked(statement: dict[str, Any]) -> None:
+    """
+    The destination role's tags are in another account and are not read: a condition on
+    aws:ResourceTag/… or iam:ResourceTag/… (IAM User Guide, "AWS global condition context keys",
+    aws:ResourceTag; "IAM and AWS STS condition context keys", iam:ResourceTag) cannot be evaluated, so the
+    assume link is "not checked", never PASS (the Deny may apply) nor FAIL (the Allow may hold).
+    """
+    state = healthy_state()
+    emr_role = state.emr_role
+    assert isinstance(emr_role, RoleState)
+    if statement["Effect"] == "Allow":
+        emr_role.policies = [("inline policy tagged", {"Version": "2012-10-17", "Statement": [statement]})]
+    else:
+        emr_role.policies.append(("inline policy tag-guard", {"Version": "2012-10-17", "Statement": [statement]}))
+
+    link = by_name(check_chain(state))[ASSUME_LINK]
+
+    assert link.status == UNKNOWN, link
+    assert "ResourceTag/partner" in link.detail
