@@ -264,6 +264,7 @@ def test_put_object_acl_refused_is_not_checked_where_acls_may_be_disabled(owners
         assert links[step].status == UNKNOWN, links[step]
         assert "s3:PutObjectAcl" in links[step].detail
         assert "ACLs disabled" in links[step].detail
+        assert "EnsureDestinationRoleOperator object_acl=True" in links[step].fix
     assert report.verdict != "FAIL"
 
 

@@ -259,8 +259,8 @@ class _Prefix:
             return outcome
         unknown = (
             f"whether S3 asks for s3:PutObjectAcl ({outcome.decision.reason}) on an upload with x-amz-acl to a "
-            f"bucket with ACLs disabled (Object Ownership {ownership}: BucketOwnerEnforced disables ACLs); AWS "
-            "does not document it"
+            f"bucket with ACLs disabled (BucketOwnerEnforced; this bucket's Object Ownership: {ownership}), which "
+            "AWS does not document"
         )
         return replace(
             outcome,
@@ -328,7 +328,7 @@ def _step_link(index: int, name: str, outcomes: list[_Outcome], blocked: str, bl
             UNKNOWN,
             f"{first.call} as {first.role}: depends on {first.decision.unknown}",
             cite(first.decision),
-            PROBE_FIX,
+            f"{_s3_fix(first)}; or {PROBE_FIX}" if first.action == OBJECT_ACL_ACTION else PROBE_FIX,
         )
     if refused:
         first = refused[0]
@@ -374,7 +374,8 @@ def _s3_fix(outcome: _Outcome) -> str:
     if outcome.action == OBJECT_ACL_ACTION:
         return (
             "uploads carry x-amz-acl (emrfs-site fs.s3.canned.acl), so they also need s3:PutObjectAcl on the "
-            "prefix's objects: for the destination role, EnsureDestinationRoleOperator object_acl=True; for a role "
+            "prefix's objects (where ACLs are enabled; where they are disabled AWS does not say, and granting it "
+            "is harmless): for the destination role, EnsureDestinationRoleOperator object_acl=True; for a role "
             "of another account also the bucket policy (GrantBucketAccessOperator on a BucketOwnerPreferred bucket, "
             "GrantEmrRoleBucketAccessOperator canned_acl=True). Or drop fs.s3.canned.acl where the bucket is "
             "BucketOwnerEnforced (it needs no ACL)"
