@@ -271,3 +271,30 @@ def test_s3_prefix_is_in_the_context_of_list_bucket_only(action: str, allowed: b
     )
 
     assert decision.allowed is allowed, decision.reason
+
+
+@pytest.mark.parametrize(
+    ("via_service", "allowed"), [("s3.us-east-1.amazonaws.com", True), ("s3.amazonaws.com", False)]
+)
+def test_the_writers_kms_call_through_s3_carries_kms_via_service(via_service: str, allowed: bool) -> None:
+    """
+    AWS KMS Developer Guide, "kms:ViaService": S3 calls KMS for SSE-KMS as ``s3.<region>.amazonaws.com`` (the
+    key's Region, the bucket's), and "kms:CallerAccount" is the caller's account: a key policy conditioned on
+    them is judged with them, as the verifier's request context has them.
+    """
+    from devstack.emrfs_writer import _judge_key, _Key
+
+    caller = Principal(DEST, policies=(("p", policy(allow("kms:GenerateDataKey", KEY))),))
+    key_policy = policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": DEST},
+            "Action": "kms:GenerateDataKey",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"kms:ViaService": via_service, "kms:CallerAccount": B}},
+        }
+    )
+
+    decision = _judge_key(caller, "kms:GenerateDataKey", _Key(KEY, key_policy), aws_judge.Decision(True, "s3 ok"))
+
+    assert decision.allowed is allowed, decision.reason
