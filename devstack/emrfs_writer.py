@@ -477,6 +477,7 @@ def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decis
         key.arn,
         resource_policy=key.policy,
         resource_owner=_account(key.arn),
+        context=aws_judge.s3_kms_context(key.arn, principal.account),
         resource_policy_name="key policy",
     )
     if not key_decision.allowed:

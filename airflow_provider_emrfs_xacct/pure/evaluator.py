@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.documents import as_list
-from airflow_provider_emrfs_xacct.pure.merge import parse_document
+from airflow_provider_emrfs_xacct.pure.merge import identity_key, parse_document
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn
 
 if TYPE_CHECKING:
@@ -173,6 +173,12 @@ def _named(principal: Any, caller: str, session_known: bool) -> dict[str, Tri]:
     values = ["*"] if principal == "*" else as_list(principal.get("AWS")) if isinstance(principal, dict) else []
     for value in values:
         kind = _principal_kind(str(value), caller, session_known)
+        if kind is None and caller and identity_key(str(value)) == identity_key(caller):
+            # The caller's role in another case: one role (names "aren't distinguished by case": IAM User Guide,
+            # "IAM and AWS STS quotas"), but whether a resource policy's principal in that spelling matches it
+            # is not documented: maybe.
+            found[ROLE] = found.get(ROLE) or None
+            continue
         if kind is None:
             continue
         # The caller's own session name is not known: one naming a session may or may not be it.

@@ -89,7 +89,10 @@ WRITE_REQUESTS: tuple[S3Call, ...] = (
     S3Call("write files", "UploadPart", "s3:PutObject", f"{{p}}/{PART}", kms=("kms:GenerateDataKey", "kms:Decrypt")),
     S3Call("write files", "CompleteMultipartUpload", "s3:PutObject", f"{{p}}/{PART}", kms=("kms:Decrypt",)),
     S3Call("write files", "ListParts", "s3:ListMultipartUploadParts", f"{{p}}/{PART}", required=False),
-    # job cleanup: pending uploads of failed or speculative attempts
+    # job cleanup: pending uploads of failed or speculative attempts. EMRFS sends a prefix, but s3:prefix,
+    # s3:delimiter and s3:max-keys are condition keys of s3:ListBucket only, not of
+    # s3:ListBucketMultipartUploads (Service Authorization Reference, "Actions, resources, and condition keys
+    # for Amazon S3"): absent from this request's context (no list_prefix).
     S3Call("abort pending uploads", "ListMultipartUploads", "s3:ListBucketMultipartUploads", None),
     S3Call("abort pending uploads", "AbortMultipartUpload", "s3:AbortMultipartUpload", f"{{p}}/{PART}"),
     # job commit: FileOutputCommitter.commitJob deletes _temporary and writes _SUCCESS

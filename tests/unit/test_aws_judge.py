@@ -252,3 +252,49 @@ def test_a_cross_account_write_granted_by_a_public_policy_is_refused_under_restr
 
     assert decision.allowed is allowed
     assert ("RestrictPublicBuckets" in decision.reason) is restrict
+
+
+@pytest.mark.parametrize(("action", "allowed"), [("s3:ListBucket", True), ("s3:ListBucketMultipartUploads", False)])
+def test_s3_prefix_is_in_the_context_of_list_bucket_only(action: str, allowed: bool) -> None:
+    """
+    Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3": ``s3:prefix`` is a
+    condition key of ``s3:ListBucket`` (and ``s3:ListBucketVersions``), not of ``s3:ListBucketMultipartUploads``:
+    a grant conditioned on it does not apply to ListMultipartUploads, whatever its ``prefix`` parameter.
+    """
+    caller = Principal(
+        DEST,
+        policies=(("p", policy(allow(action, BUCKET, Condition={"StringLike": {"s3:prefix": "exports/*"}}))),),
+    )
+
+    decision = authorize(
+        caller, action, BUCKET, resource_policy=None, resource_owner=B, context={"s3:prefix": "exports/"}
+    )
+
+    assert decision.allowed is allowed, decision.reason
+
+
+@pytest.mark.parametrize(
+    ("via_service", "allowed"), [("s3.us-east-1.amazonaws.com", True), ("s3.amazonaws.com", False)]
+)
+def test_the_writers_kms_call_through_s3_carries_kms_via_service(via_service: str, allowed: bool) -> None:
+    """
+    AWS KMS Developer Guide, "kms:ViaService": S3 calls KMS for SSE-KMS as ``s3.<region>.amazonaws.com`` (the
+    key's Region, the bucket's), and "kms:CallerAccount" is the caller's account: a key policy conditioned on
+    them is judged with them, as the verifier's request context has them.
+    """
+    from devstack.emrfs_writer import _judge_key, _Key
+
+    caller = Principal(DEST, policies=(("p", policy(allow("kms:GenerateDataKey", KEY))),))
+    key_policy = policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": DEST},
+            "Action": "kms:GenerateDataKey",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"kms:ViaService": via_service, "kms:CallerAccount": B}},
+        }
+    )
+
+    decision = _judge_key(caller, "kms:GenerateDataKey", _Key(KEY, key_policy), aws_judge.Decision(True, "s3 ok"))
+
+    assert decision.allowed is allowed, decision.reason

@@ -243,6 +243,31 @@ def test_uploads_with_a_canned_acl_and_put_object_acl_pass() -> None:
     assert report.verdict == "PASS", [link for link in report.links if link.status != PASS]
 
 
+@pytest.mark.parametrize("ownership", ["BucketOwnerEnforced", None], ids=["acls-disabled", "ownership-not-read"])
+def test_put_object_acl_refused_is_not_checked_where_acls_may_be_disabled(ownership: str | None) -> None:
+    """
+    S3 API Reference, PutObject, "Permissions", asks for s3:PutObjectAcl "to successfully change the object's
+    ACL"; on a BucketOwnerEnforced bucket "ACLs no longer affect permissions" and bucket-owner-full-control is
+    accepted (S3 User Guide, "Controlling ownership of objects and disabling ACLs for your bucket"). No AWS
+    page says whether S3 still evaluates s3:PutObjectAcl there, so its absence is not a FAIL: "not checked".
+    """
+    state = healthy_state()
+    if ownership is None:
+        bucket_of(state).unreadable["ownership"] = "s3:GetBucketOwnershipControls denied"
+    else:
+        bucket_of(state).object_ownership = ownership
+
+    report = check_chain(with_canned_acl(state, "BucketOwnerFullControl", object_acl_allowed=False))
+
+    links = by_name(report)
+    for step in UPLOAD_STEPS:
+        assert links[step].status == UNKNOWN, links[step]
+        assert "s3:PutObjectAcl" in links[step].detail
+        assert "ACLs disabled" in links[step].detail
+        assert "EnsureDestinationRoleOperator object_acl=True" in links[step].fix
+    assert report.verdict != "FAIL"
+
+
 @pytest.mark.parametrize(("acl", "status"), [("BucketOwnerRead", FAIL), ("BucketOwnerFullControl", PASS)])
 def test_a_bucket_owner_enforced_bucket_refuses_any_canned_acl_but_bucket_owner_full_control(
     acl: str, status: str
@@ -1098,3 +1123,115 @@ def test_requester_pays_with_the_release_unknown_is_not_checked_unless_both_conn
     assert link().status == FAIL
     both = link(**{"emrfs-site": emrfs_site("true"), "core-site": {"fs.s3a.requester.pays.enabled": "true"}})
     assert both.status == PASS
+
+
+# Role names and case --------------------------------------------------------------------------
+
+
+def test_the_instance_profile_role_in_another_case_is_the_verified_role() -> None:
+    """
+    IAM User Guide, "IAM and AWS STS quotas", "IAM name requirements": role names "must be unique within the
+    account. They aren't distinguished by case": ``emr_ec2_defaultrole`` and ``EMR_EC2_DefaultRole`` are one role.
+    """
+    state = on_cluster(CONFIGURATION, "EMR_EC2_DefaultRole")
+    state.emr_ec2_role_name = "emr_ec2_defaultrole"
+
+    link = by_name(check_chain(state))[CLUSTER_ROLE]
+
+    assert link.status == PASS, link
+
+
+def test_a_mapping_naming_its_role_in_another_case_is_not_checked() -> None:
+    """
+    The role exists (names are unique without regard to case), but whether STS AssumeRole accepts a RoleArn
+    spelled in another case, and which spelling the policies are then matched against (a Resource's IAM name
+    is case sensitive: IAM User Guide, "IAM JSON policy elements: Resource"), is not documented: not a FAIL.
+    """
+    state = healthy_state()
+    spelled = ROLE.replace("partner-writer", "Partner-Writer")
+    state.security_configuration = mappings((spelled, "Prefix", PREFIX))
+    state.destination_roles = {spelled: destination_role()}  # read by name: IAM answers with its own spelling
+
+    link = by_name(check_chain(state))["destination role"]
+
+    assert link.status == UNKNOWN, link
+    assert ROLE in link.detail
+    assert "case" in link.detail
+    assert ROLE in link.fix
+
+
+# s3:prefix and ListMultipartUploads ------------------------------------------------------------
+
+
+def test_a_multipart_listing_grant_conditioned_on_s3_prefix_does_not_apply() -> None:
+    """
+    Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3": s3:prefix is a
+    condition key of s3:ListBucket, not of s3:ListBucketMultipartUploads, so it is absent from that request
+    and a StringLike on it is false (IAM User Guide, "IAM JSON policy elements: Condition operators"): the
+    job's clean-up listing is refused even though EMRFS sends a prefix.
+    """
+    state = healthy_state()
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    _, document_ = role.policies[0]
+    for statement in document_["Statement"]:
+        if statement.get("Sid") == "EmrfsXacctList":
+            statement["Action"] = ["s3:ListBucket"]
+    document_["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Action": "s3:ListBucketMultipartUploads",
+            "Resource": f"arn:aws:s3:::{BUCKET}",
+            "Condition": {"StringLike": {"s3:prefix": "exports/*"}},
+        }
+    )
+
+    link = by_name(check_chain(state))[f"abort pending uploads {PREFIX}"]
+
+    assert link.status == FAIL, link
+    assert "s3:ListBucketMultipartUploads" in link.detail
+
+
+# Conditions on the destination role's tags ---------------------------------------------------------
+
+
+ASSUME_LINK = "EMR role can assume destination role"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": ROLE,
+            "Condition": {"StringEquals": {"aws:ResourceTag/partner": "b"}},
+        },
+        {
+            "Effect": "Deny",
+            "Action": "sts:AssumeRole",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"iam:ResourceTag/partner": "b"}},
+        },
+    ],
+    ids=["allow-on-aws-resource-tag", "deny-on-iam-resource-tag"],
+)
+def test_a_condition_on_the_destination_roles_tags_is_not_checked(statement: dict[str, Any]) -> None:
+    """
+    The destination role's tags are in another account and are not read: a condition on
+    aws:ResourceTag/… or iam:ResourceTag/… (IAM User Guide, "AWS global condition context keys",
+    aws:ResourceTag; "IAM and AWS STS condition context keys", iam:ResourceTag) cannot be evaluated, so the
+    assume link is "not checked", never PASS (the Deny may apply) nor FAIL (the Allow may hold).
+    """
+    state = healthy_state()
+    emr_role = state.emr_role
+    assert isinstance(emr_role, RoleState)
+    if statement["Effect"] == "Allow":
+        emr_role.policies = [("inline policy tagged", {"Version": "2012-10-17", "Statement": [statement]})]
+    else:
+        emr_role.policies.append(("inline policy tag-guard", {"Version": "2012-10-17", "Statement": [statement]}))
+
+    link = by_name(check_chain(state))[ASSUME_LINK]
+
+    assert link.status == UNKNOWN, link
+    assert "ResourceTag/partner" in link.detail

@@ -1663,3 +1663,32 @@ def test_condition_key_lookup_ignores_case() -> None:
     assert condition_holds("StringEquals", "AWS:PrincipalTag/Team", "data", {"aws:principaltag/team": "data"}) is True
     # Values keep the operator's case rule: StringEquals is case-sensitive.
     assert condition_holds("StringEquals", "aws:principaltag/team", "Data", {"aws:PrincipalTag/team": "data"}) is False
+
+
+ROLE_OTHER_CASE = f"arn:aws:iam::{ACCOUNT_B}:role/Partner-Writer"
+
+
+@pytest.mark.parametrize(
+    ("identity", "resource_statement"),
+    [
+        ([allow("s3:GetObject")], deny("s3:GetObject", Principal={"AWS": ROLE_OTHER_CASE})),
+        ([], allow("s3:GetObject", Principal={"AWS": ROLE_OTHER_CASE})),
+    ],
+    ids=["deny-naming-another-spelling", "allow-naming-another-spelling"],
+)
+def test_a_principal_naming_the_role_in_another_case_is_undetermined(
+    identity: list[dict[str, Any]], resource_statement: dict[str, Any]
+) -> None:
+    """
+    Role names "aren't distinguished by case" (IAM User Guide, "IAM and AWS STS quotas"): ``Partner-Writer``
+    and ``partner-writer`` are one role. Whether a resource policy (bucket, key) naming the other spelling
+    matches the caller is not documented outside trust policies: neither a match nor a miss.
+    """
+    decision = evaluate_access(
+        request("s3:GetObject"),
+        identity_policies=[("inline policy p", policy(*identity))] if identity else [],
+        resource_policies=[("bucket policy", policy(resource_statement))],
+        resource_account=ACCOUNT_B,
+    )
+
+    assert decision.undetermined, decision

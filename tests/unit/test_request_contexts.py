@@ -513,3 +513,31 @@ def test_a_request_sent_as_a_role_that_could_not_be_read_leaves_its_step_not_che
 
     assert link.status == UNKNOWN, link
     assert "sent as the EMR EC2 role, which could not be read" in link.detail
+
+
+@pytest.mark.parametrize(
+    ("key_arn", "via_service"),
+    [
+        ("arn:aws:kms:us-east-1:222222222222:key/k", "s3.us-east-1.amazonaws.com"),
+        ("arn:aws-us-gov:kms:us-gov-west-1:222222222222:key/k", "s3.us-gov-west-1.amazonaws.com"),
+        ("arn:aws-cn:kms:cn-north-1:222222222222:key/k", None),
+        ("arn:aws-iso:kms:us-iso-east-1:222222222222:key/k", None),
+    ],
+)
+def test_kms_via_service_is_known_only_where_the_endpoint_suffix_is_amazonaws_com(
+    key_arn: str, via_service: str | None
+) -> None:
+    """
+    AWS KMS Developer Guide, "kms:ViaService": the value is the service's Regional endpoint name,
+    ``SERVICE.REGION.amazonaws.com``; what S3 sends in partitions with another DNS suffix (aws-cn:
+    ``amazonaws.com.cn``) is not documented, so a condition on it is not checked there.
+    """
+    partition = key_arn.split(":")[1]
+    role = RoleState(f"arn:{partition}:iam::222222222222:role/partner-writer", None)
+    state = healthy_state()
+    state.region = key_arn.split(":")[3]
+
+    request = kms_request(state, role, "kms:GenerateDataKey", (key_arn, key_arn), f"arn:{partition}:s3:::b/k")
+
+    assert request.context.get("kms:ViaService") == via_service
+    assert "kms:ViaService" not in (request.known_absent or frozenset())

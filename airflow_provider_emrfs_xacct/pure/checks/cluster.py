@@ -73,7 +73,9 @@ def audit(state: ChainState) -> list[Link]:
                 fix=f"allow iam:GetInstanceProfile to the EMR connection (the verifier checked {state.emr_ec2_role_name})",
             )
         )
-    elif cluster.role == state.emr_ec2_role_name:
+    elif cluster.role is not None and cluster.role.lower() == state.emr_ec2_role_name.lower():
+        # IAM User Guide, "IAM and AWS STS quotas", "IAM name requirements": role names are unique within the
+        # account and "aren't distinguished by case": two spellings name one role.
         links.append(Link(None, ROLE_LINK, PASS, f"instance profile {profile} has the role {cluster.role}"))
     else:
         links.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import RoleState, Unreadable
+from airflow_provider_emrfs_xacct.pure.merge import identity_key
 
 
 def audit(index: int, role_arn: str, role: RoleState | Unreadable | None) -> Link:
@@ -23,6 +24,19 @@ def audit(index: int, role_arn: str, role: RoleState | Unreadable | None) -> Lin
             FAIL,
             f"{role_arn} not found: EMRFS's AssumeRole on it will fail",
             fix="create it with EnsureDestinationRoleOperator, or name an existing role in the mapping",
+        )
+    if role.arn != role_arn and identity_key(role.arn) == identity_key(role_arn):
+        # The same role (names "aren't distinguished by case": IAM User Guide, "IAM and AWS STS quotas"). Whether
+        # STS AssumeRole accepts the other spelling, and which one the policies' Resource (where the IAM name is
+        # case sensitive: IAM User Guide, "IAM JSON policy elements: Resource") is matched against, AWS does not
+        # document: not checked, never PASS or FAIL.
+        return Link(
+            index,
+            name,
+            UNKNOWN,
+            f"the mapping names {role_arn}, the role's own spelling is {role.arn} (names differ only in case): "
+            "whether EMRFS's AssumeRole on the mapping's spelling succeeds is not documented",
+            fix=f"put {role.arn} in the mapping (CreateEmrfsSecurityConfigOperator)",
         )
     if role.arn != role_arn:
         # EMRFS calls AssumeRole on the mapping's ARN: partition, account, path and name must all be the role's.

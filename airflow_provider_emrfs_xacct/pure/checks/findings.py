@@ -71,7 +71,7 @@ BLOCK_PUBLIC_ACCESS: tuple[str, str] = (
 #: Listed when no cluster was read: what the cluster's settings change (the upload headers).
 CLUSTER_SETTINGS: tuple[str, str] = (
     "the cluster's emrfs-site settings: with fs.s3.canned.acl every upload carries x-amz-acl, which also needs "
-    "s3:PutObjectAcl, and a BucketOwnerEnforced bucket refuses any ACL but bucket-owner-full-control; on a "
+    "s3:PutObjectAcl where ACLs are enabled, and a BucketOwnerEnforced bucket refuses any ACL but bucket-owner-full-control; on a "
     "Requester Pays bucket a writer of another account needs fs.s3.useRequesterPaysHeader=true",
     "pass cluster_id (the verifier reads the cluster's configurations)",
 )

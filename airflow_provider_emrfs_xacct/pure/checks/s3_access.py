@@ -32,7 +32,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
 from airflow_provider_emrfs_xacct.pure.checks.routing import routed_role
 from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import as_list
-from airflow_provider_emrfs_xacct.pure.evaluator import IMPLICIT_DENY, Decision, Request, evaluate_access
+from airflow_provider_emrfs_xacct.pure.evaluator import IMPLICIT_DENY, UNDETERMINED, Decision, Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.requests import OBJECT_ACL_ACTION, STEPS, WRITE_REQUESTS, S3Call, expand
 from airflow_provider_emrfs_xacct.pure.validation import S3Location, account_of_arn, partition_of_arn
 
@@ -211,7 +211,8 @@ class _Prefix:
                 (replace(request, action=OBJECT_ACL_ACTION), f"{call.operation} {uri} with x-amz-acl {acl}")
             )
         for sent, what in requests:
-            outcomes.append(self._evaluate(role, sent, what, call.required, why_role, where))
+            outcome = self._evaluate(role, sent, what, call.required, why_role, where)
+            outcomes.append(self._acl_unsettled(outcome) if sent.action == OBJECT_ACL_ACTION else outcome)
             self.evaluated.append(
                 Evaluated(role.arn, sent.action, sent.resource, dict(sent.context), identity_side(sent, role))
             )
@@ -240,6 +241,31 @@ class _Prefix:
             outcomes.append(_Outcome(f"{call.operation} {uri}", call.action, payer, role.arn, call.required, why_role))
             return ""
         return None
+
+    def _acl_unsettled(self, outcome: _Outcome) -> _Outcome:
+        """
+        ``s3:PutObjectAcl`` refused, on a bucket whose ACLs may be disabled: not checked.
+
+        S3 API Reference, PutObject, "Permissions": s3:PutObjectAcl is needed "to successfully change the
+        object's ACL" of a PutObject. With Bucket owner enforced, "ACLs are disabled and no longer affect
+        permissions" and a PUT with bucket-owner-full-control (or no ACL) is accepted (S3 User Guide,
+        "Controlling ownership of objects and disabling ACLs for your bucket"; any other ACL fails with 400,
+        judged by the ownership link). No AWS page says whether S3 still asks for s3:PutObjectAcl there.
+        """
+        if outcome.decision.allowed or outcome.decision.undetermined:
+            return outcome
+        ownership = "not read" if "ownership" in self.bucket.unreadable else self.bucket.object_ownership
+        if ownership not in ("not read", "BucketOwnerEnforced"):
+            return outcome
+        unknown = (
+            f"whether S3 asks for s3:PutObjectAcl ({outcome.decision.reason}) on an upload with x-amz-acl to a "
+            f"bucket with ACLs disabled (BucketOwnerEnforced; this bucket's Object Ownership: {ownership}), which "
+            "AWS does not document"
+        )
+        return replace(
+            outcome,
+            decision=Decision(False, UNDETERMINED, outcome.decision.statement, outcome.decision.source, unknown),
+        )
 
     def _evaluate(
         self, role: RoleState, request: Request, what: str, required: bool, why: str, restricted: str = ""
@@ -302,7 +328,7 @@ def _step_link(index: int, name: str, outcomes: list[_Outcome], blocked: str, bl
             UNKNOWN,
             f"{first.call} as {first.role}: depends on {first.decision.unknown}",
             cite(first.decision),
-            PROBE_FIX,
+            f"{_s3_fix(first)}; or {PROBE_FIX}" if first.action == OBJECT_ACL_ACTION else PROBE_FIX,
         )
     if refused:
         first = refused[0]
@@ -348,7 +374,8 @@ def _s3_fix(outcome: _Outcome) -> str:
     if outcome.action == OBJECT_ACL_ACTION:
         return (
             "uploads carry x-amz-acl (emrfs-site fs.s3.canned.acl), so they also need s3:PutObjectAcl on the "
-            "prefix's objects: for the destination role, EnsureDestinationRoleOperator object_acl=True; for a role "
+            "prefix's objects (where ACLs are enabled; where they are disabled AWS does not say, and granting it "
+            "is harmless): for the destination role, EnsureDestinationRoleOperator object_acl=True; for a role "
             "of another account also the bucket policy (GrantBucketAccessOperator on a BucketOwnerPreferred bucket, "
             "GrantEmrRoleBucketAccessOperator canned_acl=True). Or drop fs.s3.canned.acl where the bucket is "
             "BucketOwnerEnforced (it needs no ACL)"
