@@ -26,6 +26,7 @@ def test_the_mutation_is_found_once_and_makes_a_module_that_parses(mutation: Mut
     assert mutated != text
     ast.parse(mutated, mutation.path)
     assert mutation.tests, mutation.ident
+    assert [test for test in mutation.tests if not (ROOT / test).is_file()] == []
 
 
 def test_the_idents_are_unique_and_the_list_runs(capsys: pytest.CaptureFixture[str]) -> None:
