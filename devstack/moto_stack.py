@@ -14,7 +14,8 @@ enforces none of them; :mod:`devstack.aws_quotas`), KMS's refusal of a key polic
 principal (:mod:`devstack.aws_principals`), EMR's refusal of a launch with a security configuration
 that does not exist (:mod:`devstack.aws_emr`), S3's bucket owner condition (``ExpectedBucketOwner``,
 :mod:`devstack.aws_bucket_owner`), Requester Pays buckets (:mod:`devstack.aws_request_payer`), IAM's refusal to delete a managed policy still attached or with other
-versions (:mod:`devstack.aws_deletes`), IAM's short pages on demand (:mod:`devstack.aws_pages`), the AWS
+versions (:mod:`devstack.aws_deletes`), S3's refusal to disable ACLs on a bucket whose ACL grants others
+(:mod:`devstack.aws_object_ownership`), IAM's short pages on demand (:mod:`devstack.aws_pages`), the AWS
 managed keys KMS makes for ``alias/aws/…`` described as AWS's (:mod:`devstack.aws_managed_keys`), and a step
 runner (moto has none). Steps added
 to a cluster complete at once, except the verifier's probe step (``echo emrfs-xacct-probe | hadoop fs -put -f - s3://...``, see
@@ -52,6 +53,7 @@ from devstack import (
     aws_deletes,
     aws_emr,
     aws_managed_keys,
+    aws_object_ownership,
     aws_pages,
     aws_principals,
     aws_quotas,
@@ -231,6 +233,7 @@ class MotoStack:
         aws_pages.install()
         aws_deletes.install()
         aws_managed_keys.install()
+        aws_object_ownership.install()
         _private_keys_on_first_use()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)

@@ -311,6 +311,7 @@ def test_a_cleanup_between_the_create_and_the_verifier_checks_the_document_the_l
     assert day_1 not in names(emr)
 
     # Given the name alone, the verifier cannot know the document: the configuration is missing (FAIL).
+    name_only = RecordingTaskInstance(task_id="verify_access")
     with pytest.raises(EmrfsXacctError):
         run_operator(
             VerifyCrossAccountAccessOperator(
@@ -319,8 +320,13 @@ def test_a_cleanup_between_the_create_and_the_verifier_checks_the_document_the_l
                 destination_aws_conn_id=DESTINATION_CONN_ID,
                 security_configuration=day_1,
                 release_label="emr-7.5.0",
-            )
+            ),
+            name_only,
         )
+    failed = name_only.xcoms["report"]
+    assert failed["verdict"] == "FAIL"
+    [existence] = [link for link in failed["links"] if link["link"] == "security configuration exists"]
+    assert existence["status"] == "fail", existence
 
 
 def test_bad_launch_input_is_refused_before_a_deleted_configuration_is_created_again(aws: Seeded) -> None:

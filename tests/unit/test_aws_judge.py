@@ -155,6 +155,7 @@ JUDGES = (
     "aws_deletes",
     "aws_emr",
     "aws_managed_keys",
+    "aws_object_ownership",
     "aws_pages",
     "aws_shapes",
     "backend_judges",
