@@ -871,8 +871,8 @@ MUTATIONS = [
     m(
         "OK01",
         "operators/kms.py",
-        "        if region != self.hook.conn_region_name:",
-        "        if False:",
+        '        validation.require_region(key_arn, self.hook.conn_region_name, "key_arn", where)',
+        "        pass",
         "a key of another region accepted by GrantKmsKeyUser",
         INT_KMS,
         ["tests/integration/test_bad_input_table.py"],
