@@ -981,3 +981,32 @@ def test_a_sigterm_while_run_job_flow_is_retried_terminates_its_cluster_and_laun
     assert proxy.requests["RunJobFlow"] == 1
     (cluster,) = client(aws.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]
     assert cluster["Status"]["State"] in {"TERMINATING", "TERMINATED"}
+
+
+def test_a_sigterm_while_run_job_flow_is_under_way_terminates_the_cluster_it_launches(aws: Seeded) -> None:
+    """
+    The task is killed while ``RunJobFlow`` is on its way: ``on_kill`` finds no cluster yet, then the launch lands.
+
+    Airflow's SIGTERM handler calls ``on_kill`` and returns into the task (``_on_term`` in
+    ``airflow/sdk/execution_time/task_runner.py``), whose ``RunJobFlow`` then completes (Python resumes a
+    system call a signal handler interrupted, PEP 475). ``on_kill`` looked for the cluster before EMR had
+    launched it: the launch must terminate the cluster it is answered with, not hand it on as the task's.
+    """
+    from airflow_provider_emrfs_xacct.hooks.emr import LaunchCancelledError
+
+    name = partner_a_configuration(aws)
+    operator = launch("partner-a", name)
+    killed: list[bool] = []
+
+    def sigterm(**_: Any) -> None:
+        if not killed:
+            killed.append(True)
+            operator.on_kill()  # the signal arrives once the request is on its way
+
+    operator.hook.launch_client.meta.events.register("before-send.emr.RunJobFlow", sigterm)
+    with pytest.raises(LaunchCancelledError):
+        run_operator(operator, task_instance("partner-a", "launch_cluster"))
+
+    assert killed == [True]
+    (cluster,) = client(aws.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]
+    assert cluster["Status"]["State"] in {"TERMINATING", "TERMINATED"}
