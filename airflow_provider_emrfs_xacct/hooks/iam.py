@@ -43,6 +43,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     remove_statement,
     require_iam_policy_length,
     same_meaning,
+    trusted_besides,
     upsert_statement,
     without_identities,
 )
@@ -1031,16 +1032,17 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             if spill.is_own_spill_name(policy["PolicyName"], policy_name, role_name) and policy["Arn"] not in attached
         ]
 
-    def delete_provider_role(self, role_arn: str, *, dry_run: bool = False) -> list[Change]:
+    def delete_provider_role(self, role_arn: str, emr_role: tuple[str, str], *, dry_run: bool = False) -> list[Change]:
         """
-        Delete a destination role, only if this provider created it (tagged), nobody added policies to it and no
-        instance profile holds it.
+        Delete a destination role, only if this provider created it (tagged), nobody added policies to it, no
+        instance profile holds it and it trusts nobody but the EMR EC2 role whose access is revoked.
 
         The role is found by name and must have exactly ``role_arn`` (partition, account, path and name)
         as ``GetRole`` shows it: a role of the same name elsewhere is never touched.
 
+        :param emr_role: ``(account, role name)`` of the EMR EC2 role whose access is revoked.
         :raises ConflictError: the role is not the one named, not the provider's, carries policies the
-            provider did not write, or is in an instance profile.
+            provider did not write, is in an instance profile, or its trust policy lets someone else assume it.
         """
         role_name = role_arn.rsplit("/", 1)[1]
         role = self.get_role(role_name)
@@ -1073,6 +1075,15 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             raise ConflictError(
                 f"role {role_name} is in instance profile {', '.join(profiles)} (EC2 instances may run with it); "
                 "not deleting it"
+            )
+        # Deleting the role ends the access of everyone its trust policy lets assume it: another pipeline's
+        # EMR EC2 role (trusted_role_arns of its own EnsureDestinationRoleOperator), a statement someone added.
+        others = trusted_besides(parse_document(role.get("AssumeRolePolicyDocument")), documents.TRUST_SID, *emr_role)
+        if others:
+            raise ConflictError(
+                f"role {role_name} is trusted by {', '.join(others)} too, not only by role {emr_role[1]} of account "
+                f"{emr_role[0]}: deleting it would end their access; not deleting it (revoke theirs first, or remove "
+                "them from its trust policy by hand)"
             )
         change = Change(DELETE, f"iam role {role_name}", {"Arn": role["Arn"], "InlinePolicies": inline}, None)
         if not dry_run:

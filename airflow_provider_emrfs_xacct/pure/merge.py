@@ -345,6 +345,44 @@ def refuse_orphaned_ids(
                 )
 
 
+def trusted_besides(trust: dict[str, Any] | None, own_sid: str, account: str, role_name: str) -> list[str]:
+    """
+    Return whom else than role ``role_name`` of ``account`` a trust policy lets assume its role.
+
+    Each ``Allow`` statement the provider did not write (by ``Sid``, or index without one) and each principal
+    of the provider's statement (``own_sid``) that is not that role, in any spelling of its name (see
+    :func:`identity_key`); the unique ID of a deleted principal (``AROA…``) counts for nobody.
+    """
+    others: list[str] = []
+    for index, statement in enumerate(as_list((trust or {}).get("Statement"))):
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        if statement.get("Sid") != own_sid:
+            others.append(f"statement {statement['Sid']!r}" if statement.get("Sid") else f"statement [{index}]")
+            continue
+        for kind, values in _principal_values(statement.get("Principal")).items():
+            for value in values:
+                if (
+                    kind == "AWS"
+                    and isinstance(value, str)
+                    and (_UNIQUE_ID.match(value) or _is_role(value, account, role_name))
+                ):
+                    continue
+                others.append(str(value) if kind == "AWS" else f"{kind}: {value}")
+    return others
+
+
+def _is_role(value: str, account: str, role_name: str) -> bool:
+    """Return whether an ARN names role ``role_name`` (any path, any case) of ``account``."""
+    match = _USER_OR_ROLE_ARN.match(value)
+    return (
+        match is not None
+        and match.group(1).split(":")[4] == account
+        and ":role/" in match.group(1)
+        and match.group(2).lower() == role_name.lower()
+    )
+
+
 def identity_key(value: Any) -> Any:
     """
     Return what tells IAM users and roles apart in an ARN: the ARN with the name's case folded.
