@@ -259,7 +259,10 @@ class EmrfsEmrHook(EmrHook):
         Delete a security configuration; return ``False`` (and log why) when EMR refuses because it is in use.
 
         EMR refuses a configuration a cluster still uses with ``InvalidRequestException``, the only
-        client error the Amazon EMR API Reference lists for DeleteSecurityConfiguration ("Errors").
+        client error the Amazon EMR API Reference lists for DeleteSecurityConfiguration ("Errors"); it
+        answers the same for a name it does not have. So after that error the configuration is read: one
+        that is gone was deleted (by this call, whose first answer was lost and which botocore sent again
+        after a dropped connection or a 5xx: Boto3 guide, "Retries"; or by a concurrent cleanup).
 
         .. seealso::
             - :py:meth:`EMR.Client.delete_security_configuration`
@@ -269,6 +272,9 @@ class EmrfsEmrHook(EmrHook):
         except ClientError as error:
             if error_code(error) != "InvalidRequestException":
                 raise
+            if self.describe_security_configuration(name) is None:
+                self.log.info("Security configuration %s is gone (deleted by this call or a concurrent one)", name)
+                return True
             self.log.info("EMR refused to delete security configuration %s: %s", name, error)
             return False
         return True

@@ -1010,3 +1010,39 @@ def test_a_sigterm_while_run_job_flow_is_under_way_terminates_the_cluster_it_lau
     assert killed == [True]
     (cluster,) = client(aws.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]
     assert cluster["Status"]["State"] in {"TERMINATING", "TERMINATED"}
+
+
+def test_a_lost_answer_to_delete_security_configuration_is_reported_as_deleted(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    EMR deleted the configuration but its answer was lost: botocore sends the delete again, and EMR answers
+    ``InvalidRequestException`` for a name it no longer has (the one client error the Amazon EMR API Reference
+    lists for DeleteSecurityConfiguration). The cleanup must report it deleted, not "kept: in use".
+    """
+    from airflow_provider_emrfs_xacct.operators.revoke import DeleteUnusedSecurityConfigsOperator
+
+    name = partner_a_configuration(aws)
+    proxy = FaultProxy(aws.url, drop_answers={"DeleteSecurityConfiguration": 1})
+    operator = DeleteUnusedSecurityConfigsOperator(
+        task_id="delete_unused_security_configurations",
+        aws_conn_id=EMR_CONN_ID,
+        name_prefix="emrfs-xacct-partner-a",
+        min_age_seconds=0,
+    )
+    # partner_a_configuration's name is not its content's hash: make it so, as the provider names its own.
+    from airflow_provider_emrfs_xacct.pure.security_config import security_configuration_name
+
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    document = json.loads(emr.describe_security_configuration(Name=name)["SecurityConfiguration"])
+    emr.delete_security_configuration(Name=name)
+    name = security_configuration_name("emrfs-xacct-partner-a", document)
+    emr.create_security_configuration(Name=name, SecurityConfiguration=json.dumps(document))
+    ti = task_instance("partner-a", operator.task_id)
+    with through(proxy, aws, monkeypatch):
+        deleted, _, _ = run_operator(operator, ti)
+
+    assert proxy.stats["dropped-answer"] == 1
+    assert emr.list_security_configurations()["SecurityConfigurations"] == []
+    assert deleted == [name]
+    assert [change["resource"] for change in ti.xcoms["plan"]] == [f"emr security configuration {name}"]
