@@ -107,6 +107,21 @@ def is_lingering_subordinate(error: Exception) -> bool:
     return is_concurrent_write(error) or (isinstance(error, ClientError) and error_code(error) == "DeleteConflict")
 
 
+def _unless_gone(send: Callable[..., Any], *arguments: Any, **parameters: Any) -> None:
+    """
+    Send a delete (``send(*arguments, **parameters)``); a ``NoSuchEntity`` answer means it is done already.
+
+    botocore sends a request again when its answer was lost (Boto3 guide, "Retries": connection errors and
+    5xx are retried), and IAM answers ``NoSuchEntity`` for what the first request deleted (IAM API
+    Reference, "DeleteRolePolicy", "DeleteRole"): the revoke's deletes are sent only for what a read showed.
+    """
+    try:
+        send(*arguments, **parameters)
+    except ClientError as error:
+        if error_code(error) != "NoSuchEntity":
+            raise
+
+
 class _NoRoom(Exception):
     """The document chosen for new grants filled up (a concurrent writer) since it was read."""
 
@@ -1089,6 +1104,6 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         if not dry_run:
             self._forget_inline_reads(role_name)
             for name in inline:
-                retry_concurrent_writes(self.conn.delete_role_policy, RoleName=role_name, PolicyName=name)
-            send_again_while(is_lingering_subordinate, self.conn.delete_role, RoleName=role_name)
+                _unless_gone(retry_concurrent_writes, self.conn.delete_role_policy, RoleName=role_name, PolicyName=name)
+            _unless_gone(send_again_while, is_lingering_subordinate, self.conn.delete_role, RoleName=role_name)
         return [change]

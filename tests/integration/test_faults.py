@@ -1046,3 +1046,44 @@ def test_a_lost_answer_to_delete_security_configuration_is_reported_as_deleted(
     assert emr.list_security_configurations()["SecurityConfigurations"] == []
     assert deleted == [name]
     assert [change["resource"] for change in ti.xcoms["plan"]] == [f"emr security configuration {name}"]
+
+
+@pytest.mark.parametrize("lost", ["DeleteRolePolicy", "DeleteRole"])
+def test_a_lost_answer_to_a_role_delete_is_taken_as_done(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, lost: str
+) -> None:
+    """
+    IAM deleted the role's policy (or the role) but the answer was lost: botocore sends the delete again
+    (Boto3 guide, "Retries": connection errors are retried), and IAM answers ``NoSuchEntity`` for what is
+    gone (IAM API Reference, "DeleteRolePolicy", "DeleteRole"). The revoke must take that as done and
+    finish, not fail after its writes.
+    """
+    partner = "partner-leaving"
+    arn, _, _ = run_operator(
+        EnsureDestinationRoleOperator(
+            task_id="create",
+            aws_conn_id=DESTINATION_CONN_ID,
+            role_name=role_name(partner),
+            trusted_role_arns=[aws.emr_ec2_role_arn],
+            s3_prefixes=[prefix(partner)],
+            settle_seconds=0,
+        )
+    )
+    proxy = FaultProxy(aws.url, drop_answers={lost: 1})
+    with through(proxy, aws, monkeypatch):
+        result, _, _ = run_operator(
+            RevokePartnerAccessOperator(
+                task_id="revoke",
+                aws_conn_id=EMR_CONN_ID,
+                destination_aws_conn_id=DESTINATION_CONN_ID,
+                destination_role_arn=arn,
+                delete_destination_role=True,
+                settle_seconds=0,
+            )
+        )
+
+    assert proxy.stats["dropped-answer"] == 1
+    assert proxy.requests[lost] == 2  # sent again by botocore
+    roles = client(aws.url, DESTINATION_ACCOUNT, "iam").list_roles()["Roles"]
+    assert role_name(partner) not in [role["RoleName"] for role in roles]
+    assert result["plan"][-1]["action"] == "delete"
