@@ -311,6 +311,16 @@ def aws_principals(statement: dict[str, Any] | None) -> list[str]:
     return []
 
 
+def other_principals(statement: dict[str, Any] | None) -> list[str]:
+    """Return, for messages, the principals of a statement that are not ``Principal.AWS`` values: ``"*"``, a service's …"""
+    return [
+        repr(value) if kind == "*" else f"{kind} principal {value!r}"
+        for kind, values in _principal_values((statement or {}).get("Principal")).items()
+        if kind != "AWS"
+        for value in values
+    ]
+
+
 def live_principals(principals: Iterable[str]) -> list[str]:
     """Drop unique ids (``AROA…``) that IAM shows in place of principals that were deleted."""
     return [value for value in principals if not _UNIQUE_ID.match(value)]

@@ -460,6 +460,36 @@ def test_delete_destination_role_refuses_a_role_with_a_trust_statement_of_someon
     assert role_exists(aws, PARTNER_1)
 
 
+@pytest.mark.parametrize(
+    "principal",
+    [{"AWS": "ROLE", "Service": "logs.us-east-1.amazonaws.com"}, "*"],
+    ids=["service-beside-the-role", "everyone"],
+)
+def test_revoking_the_last_key_user_refuses_a_principal_someone_else_put_in_the_statement(
+    aws: Seeded, principal: Any
+) -> None:
+    """
+    The key-users statement holds, beside the revoked role, a principal the provider never writes (a service,
+    or ``"*"``): dropping the emptied statement would end that principal's use of the key, which is not the
+    partner's to lose (principals of one statement are alternatives: IAM User Guide, "AWS JSON policy
+    elements: Principal"). Refused before any write, as a grant refuses such a statement.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    policy = key_policy(aws)
+    for item in policy["Statement"]:
+        if item.get("Sid") == KEY_USERS_SID:
+            item["Principal"] = {**principal, "AWS": role_arn(PARTNER_1)} if isinstance(principal, dict) else principal
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(policy))
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError, match="logs.us-east-1|'\\*'"):
+        run_operator(revoker(aws, PARTNER_1))
+
+    assert calls.mutating == []
+    assert key_policy(aws) == policy
+    assert assumable(aws) == [role_arn(PARTNER_1)]
+
+
 # --- DeleteUnusedSecurityConfigsOperator --------------------------------------------------------------
 
 
