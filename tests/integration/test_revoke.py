@@ -482,7 +482,7 @@ def test_revoking_the_last_key_user_refuses_a_principal_someone_else_put_in_the_
             item["Principal"] = {**principal, "AWS": role_arn(PARTNER_1)} if isinstance(principal, dict) else principal
     kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(policy))
 
-    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError, match="logs.us-east-1|'\\*'"):
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError, match=r"logs\.us-east-1|'\*'"):
         run_operator(revoker(aws, PARTNER_1))
 
     assert calls.mutating == []
