@@ -11,6 +11,7 @@ denial (account, action, resource) explained as every access denial of the provi
 
 from __future__ import annotations
 
+import shlex
 import uuid
 from dataclasses import dataclass
 from functools import partial
@@ -568,13 +569,18 @@ def probe_step(probe_uri: str) -> dict[str, Any]:
     """
     An EMR step that writes a small object through the cluster's ``s3://`` file system, the path the
     job's own writes take (EMRFS, so the role mappings apply; ``hadoop fs`` resolves ``s3://`` as Spark does).
+
+    The URI is quoted for bash: an S3 key may hold any character but control characters (Amazon S3 User
+    Guide, "Naming Amazon S3 objects"), ``;``, quotes and backquotes included, and the prefix comes from the
+    security configuration's role mappings or the task's arguments; unquoted, bash on the cluster would run
+    what follows a ``;`` with the cluster's role.
     """
     return {
         "Name": "emrfs-xacct-probe",
         "ActionOnFailure": "CONTINUE",
         "HadoopJarStep": {
             "Jar": "command-runner.jar",
-            "Args": ["bash", "-c", f"echo emrfs-xacct-probe | hadoop fs -put -f - {probe_uri}"],
+            "Args": ["bash", "-c", f"echo emrfs-xacct-probe | hadoop fs -put -f - {shlex.quote(probe_uri)}"],
         },
     }
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import json
 import logging
-import re
+import shlex
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -84,8 +84,9 @@ class Seeded:
     key_policy: dict[str, Any]
 
 
-#: The verifier's probe step, as ``airflow_provider_emrfs_xacct.verify.probe_step`` writes its command.
-PROBE_COMMAND = re.compile(r"echo (?P<body>emrfs-xacct-probe) \| hadoop fs -put -f - (?P<uri>s3://\S+)")
+#: The verifier's probe step, as ``airflow_provider_emrfs_xacct.verify.probe_step`` writes its command, in
+#: the words bash splits it into (its quotes read, its operators words of their own); the last is the URI.
+PROBE_WORDS = ["echo", "emrfs-xacct-probe", "|", "hadoop", "fs", "-put", "-f", "-"]
 #: The server URL the step runner writes through (set when a :class:`MotoStack` starts).
 _step_runner_url: str | None = None
 
@@ -93,9 +94,15 @@ _step_runner_url: str | None = None
 def probe_uri(args: list[str]) -> str | None:
     """The S3 location a step's arguments write, when they are the verifier's probe; else ``None``."""
     if len(args) == 3 and args[:2] == ["bash", "-c"]:
-        match = PROBE_COMMAND.fullmatch(args[2])
-        if match:
-            return match["uri"]
+        # Split as bash does: quotes read, and ; | & ( ) < > outside quotes separate words of their own.
+        lexer = shlex.shlex(args[2], posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        try:
+            words = list(lexer)
+        except ValueError:  # an unbalanced quote: bash refuses it too
+            return None
+        if len(words) == len(PROBE_WORDS) + 1 and words[:-1] == PROBE_WORDS and words[-1].startswith("s3://"):
+            return words[-1]
     return None
 
 

@@ -205,7 +205,7 @@ class EmrfsEmrHook(EmrHook):
                 self.log.info("Cluster %s was already launched for this task instance; not launching another", existing)
                 return {"JobFlowId": existing, "ResponseMetadata": {"HTTPStatusCode": 200}}
             try:
-                return self.launch_client.run_job_flow(**config)
+                response = self.launch_client.run_job_flow(**config)
             except (BotoConnectionError, HTTPClientError, ClientError) as error:
                 if attempt == LAUNCH_ATTEMPTS or not _worth_retrying(error):
                     raise
@@ -214,7 +214,26 @@ class EmrfsEmrHook(EmrHook):
                 )
                 time.sleep(delay)
                 delay = min(delay * 2, 20.0)
+                continue
+            if self.launch_cancelled:
+                self._terminate_cancelled_launch(str(response["JobFlowId"]), key)
+            return response
         raise AssertionError("unreachable")
+
+    def _terminate_cancelled_launch(self, cluster_id: str, key: str) -> None:
+        """
+        Terminate a cluster whose ``RunJobFlow`` completed after the task was killed, and raise :class:`LaunchCancelledError`.
+
+        Airflow's SIGTERM handler calls ``on_kill`` and returns into the task, whose ``RunJobFlow`` under way then
+        completes (Python resumes a system call a signal handler interrupted: PEP 475). ``on_kill`` looked for
+        the cluster before EMR had launched it, or before ``ListClusters`` showed it: nobody else will stop it.
+        """
+        self.log.warning("Killed while RunJobFlow was under way: terminating cluster %s, launched since", cluster_id)
+        self.conn.terminate_job_flows(JobFlowIds=[cluster_id])
+        raise LaunchCancelledError(
+            f"the launch of idempotency key {key} was cancelled: the task was killed; cluster {cluster_id}, "
+            "launched meanwhile, was terminated"
+        )
 
     @cached_property
     def launch_client(self) -> Any:
@@ -240,7 +259,10 @@ class EmrfsEmrHook(EmrHook):
         Delete a security configuration; return ``False`` (and log why) when EMR refuses because it is in use.
 
         EMR refuses a configuration a cluster still uses with ``InvalidRequestException``, the only
-        client error the Amazon EMR API Reference lists for DeleteSecurityConfiguration ("Errors").
+        client error the Amazon EMR API Reference lists for DeleteSecurityConfiguration ("Errors"); it
+        answers the same for a name it does not have. So after that error the configuration is read: one
+        that is gone was deleted (by this call, whose first answer was lost and which botocore sent again
+        after a dropped connection or a 5xx: Boto3 guide, "Retries"; or by a concurrent cleanup).
 
         .. seealso::
             - :py:meth:`EMR.Client.delete_security_configuration`
@@ -250,6 +272,9 @@ class EmrfsEmrHook(EmrHook):
         except ClientError as error:
             if error_code(error) != "InvalidRequestException":
                 raise
+            if self.describe_security_configuration(name) is None:
+                self.log.info("Security configuration %s is gone (deleted by this call or a concurrent one)", name)
+                return True
             self.log.info("EMR refused to delete security configuration %s: %s", name, error)
             return False
         return True

@@ -43,6 +43,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     remove_statement,
     require_iam_policy_length,
     same_meaning,
+    trusted_besides,
     upsert_statement,
     without_identities,
 )
@@ -104,6 +105,21 @@ def is_lingering_subordinate(error: Exception) -> bool:
     out for a bounded time, then raised as IAM said it. Another request changing it (:func:`is_concurrent_write`) too.
     """
     return is_concurrent_write(error) or (isinstance(error, ClientError) and error_code(error) == "DeleteConflict")
+
+
+def _unless_gone(send: Callable[..., Any], *arguments: Any, **parameters: Any) -> None:
+    """
+    Send a delete (``send(*arguments, **parameters)``); a ``NoSuchEntity`` answer means it is done already.
+
+    botocore sends a request again when its answer was lost (Boto3 guide, "Retries": connection errors and
+    5xx are retried), and IAM answers ``NoSuchEntity`` for what the first request deleted (IAM API
+    Reference, "DeleteRolePolicy", "DeleteRole"): the revoke's deletes are sent only for what a read showed.
+    """
+    try:
+        send(*arguments, **parameters)
+    except ClientError as error:
+        if error_code(error) != "NoSuchEntity":
+            raise
 
 
 class _NoRoom(Exception):
@@ -1031,16 +1047,17 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             if spill.is_own_spill_name(policy["PolicyName"], policy_name, role_name) and policy["Arn"] not in attached
         ]
 
-    def delete_provider_role(self, role_arn: str, *, dry_run: bool = False) -> list[Change]:
+    def delete_provider_role(self, role_arn: str, emr_role: tuple[str, str], *, dry_run: bool = False) -> list[Change]:
         """
-        Delete a destination role, only if this provider created it (tagged), nobody added policies to it and no
-        instance profile holds it.
+        Delete a destination role, only if this provider created it (tagged), nobody added policies to it, no
+        instance profile holds it and it trusts nobody but the EMR EC2 role whose access is revoked.
 
         The role is found by name and must have exactly ``role_arn`` (partition, account, path and name)
         as ``GetRole`` shows it: a role of the same name elsewhere is never touched.
 
+        :param emr_role: ``(account, role name)`` of the EMR EC2 role whose access is revoked.
         :raises ConflictError: the role is not the one named, not the provider's, carries policies the
-            provider did not write, or is in an instance profile.
+            provider did not write, is in an instance profile, or its trust policy lets someone else assume it.
         """
         role_name = role_arn.rsplit("/", 1)[1]
         role = self.get_role(role_name)
@@ -1074,10 +1091,19 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 f"role {role_name} is in instance profile {', '.join(profiles)} (EC2 instances may run with it); "
                 "not deleting it"
             )
+        # Deleting the role ends the access of everyone its trust policy lets assume it: another pipeline's
+        # EMR EC2 role (trusted_role_arns of its own EnsureDestinationRoleOperator), a statement someone added.
+        others = trusted_besides(parse_document(role.get("AssumeRolePolicyDocument")), documents.TRUST_SID, *emr_role)
+        if others:
+            raise ConflictError(
+                f"role {role_name} is trusted by {', '.join(others)} too, not only by role {emr_role[1]} of account "
+                f"{emr_role[0]}: deleting it would end their access; not deleting it (revoke theirs first, or remove "
+                "them from its trust policy by hand)"
+            )
         change = Change(DELETE, f"iam role {role_name}", {"Arn": role["Arn"], "InlinePolicies": inline}, None)
         if not dry_run:
             self._forget_inline_reads(role_name)
             for name in inline:
-                retry_concurrent_writes(self.conn.delete_role_policy, RoleName=role_name, PolicyName=name)
-            send_again_while(is_lingering_subordinate, self.conn.delete_role, RoleName=role_name)
+                _unless_gone(retry_concurrent_writes, self.conn.delete_role_policy, RoleName=role_name, PolicyName=name)
+            _unless_gone(send_again_while, is_lingering_subordinate, self.conn.delete_role, RoleName=role_name)
         return [change]

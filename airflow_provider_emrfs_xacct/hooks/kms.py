@@ -16,13 +16,14 @@ from airflow_provider_emrfs_xacct.pure.converge import (
     guard_writes,
     read_modify_write,
 )
-from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, PreconditionError
 from airflow_provider_emrfs_xacct.pure.merge import (
     aws_principals,
     document_size,
     find_statement,
     live_principals,
     merged_principals,
+    other_principals,
     parse_document,
     refuse_orphaned_ids,
     remove_statement,
@@ -200,6 +201,15 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
             if remaining:
                 return upsert_statement(
                     current, documents.key_users_statement(remaining), dropping=set(held) - set(remaining)
+                )
+            # Principals of one statement are alternatives (IAM User Guide, "AWS JSON policy elements:
+            # Principal"): one the provider never writes (a service, "*") would lose the key with the statement.
+            others = other_principals(ours)
+            if others:
+                raise ConflictError(
+                    f"the key policy of {key_arn}: statement {documents.KEY_USERS_SID!r} also grants "
+                    f"{', '.join(others)}, which the provider does not write; removing the statement with its last "
+                    "role would end their use of the key: move them into a statement of your own, then revoke again"
                 )
             return remove_statement(current, documents.KEY_USERS_SID)
 

@@ -34,7 +34,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     from the key-users statement of each key (destination account); when given the current security
     configuration, creates a new one without the partner's mappings (configurations cannot change)
     and returns its name for the next clusters; and, only with ``delete_destination_role=True`` and
-    only if the provider created it (tagged) and nobody added policies to it, deletes the role.
+    only if the provider created it (tagged), nobody added policies to it and its trust policy lets
+    nobody but this EMR EC2 role assume it (another pipeline's EMR role, someone's statement), deletes the role.
 
     :param destination_role_arn: the partner's destination role. (templated)
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)
@@ -144,24 +145,29 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         hooks = (emr_hook, destination_iam, kms)
         # 3. Plan every document: each refusal (a role that is not ours, a key policy KMS would refuse or
         # that someone widened) comes before the first write, in either account.
-        new_configuration, changes = self._revoke(hooks, emr_role, role_arn, keys, configuration, dry_run=True)
+        emr_ec2_role = (emr_account, emr_role)
+        new_configuration, changes = self._revoke(hooks, emr_ec2_role, role_arn, keys, configuration, dry_run=True)
         # 4. Apply.
         if not dry_run and changes:
-            new_configuration, changes = self._revoke(hooks, emr_role, role_arn, keys, configuration, dry_run=False)
+            new_configuration, changes = self._revoke(hooks, emr_ec2_role, role_arn, keys, configuration, dry_run=False)
         plan = self.report(context, changes)
         return {"security_configuration": new_configuration, "plan": plan}
 
     def _revoke(
         self,
         hooks: tuple[EmrfsEmrHook, EmrfsIamHook, EmrfsKmsHook],
-        emr_role: str,
+        emr_role: tuple[str, str],
         role_arn: str,
         keys: list[str],
         configuration: str | None,
         *,
         dry_run: bool,
     ) -> tuple[str | None, list[Change]]:
-        """Revoke ``role_arn`` from every document (or, with ``dry_run``, only plan it); return the configuration and the changes."""
+        """
+        Revoke ``role_arn`` from every document (or, with ``dry_run``, only plan it); return the configuration and the changes.
+
+        :param emr_role: ``(account, name)`` of the EMR EC2 role.
+        """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 
         emr_hook, destination_iam, kms = hooks
@@ -169,7 +175,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         new_configuration = None
         changes: list[Change] = []
         with explain_access_denied(self.hook):
-            changes += self.hook.revoke_assume_role(emr_role, [role_arn], settings=settings, dry_run=dry_run)
+            changes += self.hook.revoke_assume_role(emr_role[1], [role_arn], settings=settings, dry_run=dry_run)
         with explain_access_denied(kms):
             for key in keys:
                 changes += kms.revoke_key_users(key, [role_arn], settings=settings, dry_run=dry_run)
@@ -181,7 +187,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             changes += configuration_changes
         if self.delete_destination_role:
             with explain_access_denied(destination_iam):
-                changes += destination_iam.delete_provider_role(role_arn, dry_run=dry_run)
+                changes += destination_iam.delete_provider_role(role_arn, emr_role, dry_run=dry_run)
         return new_configuration, changes
 
     def _destination_account(self, destination_iam: EmrfsIamHook) -> str:

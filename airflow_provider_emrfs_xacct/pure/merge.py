@@ -311,6 +311,16 @@ def aws_principals(statement: dict[str, Any] | None) -> list[str]:
     return []
 
 
+def other_principals(statement: dict[str, Any] | None) -> list[str]:
+    """Return, for messages, the principals of a statement that are not ``Principal.AWS`` values: ``"*"``, a service's …"""
+    return [
+        repr(value) if kind == "*" else f"{kind} principal {value!r}"
+        for kind, values in _principal_values((statement or {}).get("Principal")).items()
+        if kind != "AWS"
+        for value in values
+    ]
+
+
 def live_principals(principals: Iterable[str]) -> list[str]:
     """Drop unique ids (``AROA…``) that IAM shows in place of principals that were deleted."""
     return [value for value in principals if not _UNIQUE_ID.match(value)]
@@ -343,6 +353,44 @@ def refuse_orphaned_ids(
                     f"{refused_by} that still names it, and the provider does not edit statements "
                     f"it did not write: remove {orphaned[0]!r} from that statement by hand, then run again"
                 )
+
+
+def trusted_besides(trust: dict[str, Any] | None, own_sid: str, account: str, role_name: str) -> list[str]:
+    """
+    Return whom else than role ``role_name`` of ``account`` a trust policy lets assume its role.
+
+    Each ``Allow`` statement the provider did not write (by ``Sid``, or index without one) and each principal
+    of the provider's statement (``own_sid``) that is not that role, in any spelling of its name (see
+    :func:`identity_key`); the unique ID of a deleted principal (``AROA…``) counts for nobody.
+    """
+    others: list[str] = []
+    for index, statement in enumerate(as_list((trust or {}).get("Statement"))):
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        if statement.get("Sid") != own_sid:
+            others.append(f"statement {statement['Sid']!r}" if statement.get("Sid") else f"statement [{index}]")
+            continue
+        for kind, values in _principal_values(statement.get("Principal")).items():
+            for value in values:
+                if (
+                    kind == "AWS"
+                    and isinstance(value, str)
+                    and (_UNIQUE_ID.match(value) or _is_role(value, account, role_name))
+                ):
+                    continue
+                others.append(str(value) if kind == "AWS" else f"{kind}: {value}")
+    return others
+
+
+def _is_role(value: str, account: str, role_name: str) -> bool:
+    """Return whether an ARN names role ``role_name`` (any path, any case) of ``account``."""
+    match = _USER_OR_ROLE_ARN.match(value)
+    return (
+        match is not None
+        and match.group(1).split(":")[4] == account
+        and ":role/" in match.group(1)
+        and match.group(2).lower() == role_name.lower()
+    )
 
 
 def identity_key(value: Any) -> Any:

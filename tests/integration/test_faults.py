@@ -981,3 +981,109 @@ def test_a_sigterm_while_run_job_flow_is_retried_terminates_its_cluster_and_laun
     assert proxy.requests["RunJobFlow"] == 1
     (cluster,) = client(aws.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]
     assert cluster["Status"]["State"] in {"TERMINATING", "TERMINATED"}
+
+
+def test_a_sigterm_while_run_job_flow_is_under_way_terminates_the_cluster_it_launches(aws: Seeded) -> None:
+    """
+    The task is killed while ``RunJobFlow`` is on its way: ``on_kill`` finds no cluster yet, then the launch lands.
+
+    Airflow's SIGTERM handler calls ``on_kill`` and returns into the task (``_on_term`` in
+    ``airflow/sdk/execution_time/task_runner.py``), whose ``RunJobFlow`` then completes (Python resumes a
+    system call a signal handler interrupted, PEP 475). ``on_kill`` looked for the cluster before EMR had
+    launched it: the launch must terminate the cluster it is answered with, not hand it on as the task's.
+    """
+    from airflow_provider_emrfs_xacct.hooks.emr import LaunchCancelledError
+
+    name = partner_a_configuration(aws)
+    operator = launch("partner-a", name)
+    killed: list[bool] = []
+
+    def sigterm(**_: Any) -> None:
+        if not killed:
+            killed.append(True)
+            operator.on_kill()  # the signal arrives once the request is on its way
+
+    operator.hook.launch_client.meta.events.register("before-send.emr.RunJobFlow", sigterm)
+    with pytest.raises(LaunchCancelledError):
+        run_operator(operator, task_instance("partner-a", "launch_cluster"))
+
+    assert killed == [True]
+    (cluster,) = client(aws.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]
+    assert cluster["Status"]["State"] in {"TERMINATING", "TERMINATED"}
+
+
+def test_a_lost_answer_to_delete_security_configuration_is_reported_as_deleted(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    EMR deleted the configuration but its answer was lost: botocore sends the delete again, and EMR answers
+    ``InvalidRequestException`` for a name it no longer has (the one client error the Amazon EMR API Reference
+    lists for DeleteSecurityConfiguration). The cleanup must report it deleted, not "kept: in use".
+    """
+    from airflow_provider_emrfs_xacct.operators.revoke import DeleteUnusedSecurityConfigsOperator
+
+    name = partner_a_configuration(aws)
+    proxy = FaultProxy(aws.url, drop_answers={"DeleteSecurityConfiguration": 1})
+    operator = DeleteUnusedSecurityConfigsOperator(
+        task_id="delete_unused_security_configurations",
+        aws_conn_id=EMR_CONN_ID,
+        name_prefix="emrfs-xacct-partner-a",
+        min_age_seconds=0,
+    )
+    # partner_a_configuration's name is not its content's hash: make it so, as the provider names its own.
+    from airflow_provider_emrfs_xacct.pure.security_config import security_configuration_name
+
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    document = json.loads(emr.describe_security_configuration(Name=name)["SecurityConfiguration"])
+    emr.delete_security_configuration(Name=name)
+    name = security_configuration_name("emrfs-xacct-partner-a", document)
+    emr.create_security_configuration(Name=name, SecurityConfiguration=json.dumps(document))
+    ti = task_instance("partner-a", operator.task_id)
+    with through(proxy, aws, monkeypatch):
+        deleted, _, _ = run_operator(operator, ti)
+
+    assert proxy.stats["dropped-answer"] == 1
+    assert emr.list_security_configurations()["SecurityConfigurations"] == []
+    assert deleted == [name]
+    assert [change["resource"] for change in ti.xcoms["plan"]] == [f"emr security configuration {name}"]
+
+
+@pytest.mark.parametrize("lost", ["DeleteRolePolicy", "DeleteRole"])
+def test_a_lost_answer_to_a_role_delete_is_taken_as_done(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, lost: str
+) -> None:
+    """
+    IAM deleted the role's policy (or the role) but the answer was lost: botocore sends the delete again
+    (Boto3 guide, "Retries": connection errors are retried), and IAM answers ``NoSuchEntity`` for what is
+    gone (IAM API Reference, "DeleteRolePolicy", "DeleteRole"). The revoke must take that as done and
+    finish, not fail after its writes.
+    """
+    partner = "partner-leaving"
+    arn, _, _ = run_operator(
+        EnsureDestinationRoleOperator(
+            task_id="create",
+            aws_conn_id=DESTINATION_CONN_ID,
+            role_name=role_name(partner),
+            trusted_role_arns=[aws.emr_ec2_role_arn],
+            s3_prefixes=[prefix(partner)],
+            settle_seconds=0,
+        )
+    )
+    proxy = FaultProxy(aws.url, drop_answers={lost: 1})
+    with through(proxy, aws, monkeypatch):
+        result, _, _ = run_operator(
+            RevokePartnerAccessOperator(
+                task_id="revoke",
+                aws_conn_id=EMR_CONN_ID,
+                destination_aws_conn_id=DESTINATION_CONN_ID,
+                destination_role_arn=arn,
+                delete_destination_role=True,
+                settle_seconds=0,
+            )
+        )
+
+    assert proxy.stats["dropped-answer"] == 1
+    assert proxy.requests[lost] == 2  # sent again by botocore
+    roles = client(aws.url, DESTINATION_ACCOUNT, "iam").list_roles()["Roles"]
+    assert role_name(partner) not in [role["RoleName"] for role in roles]
+    assert result["plan"][-1]["action"] == "delete"

@@ -19,6 +19,7 @@ needs besides its own action are listed in :data:`IMPLIED`.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -289,6 +290,13 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
         "RevokeBucketAccessOperator",
         RevokeBucketAccessOperator(task_id="rb", bucket=aws.bucket, principal_arns=[emr_role], **dest),
     )
+    # The second EMR role's pipeline is gone and its trust taken out: a role another EMR role still assumes
+    # is not deleted (RevokePartnerAccessOperator refuses it).
+    destination_iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    trust = destination_iam.get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]
+    for item in trust["Statement"]:
+        item["Principal"]["AWS"] = emr_role
+    destination_iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(trust))
     record(
         "RevokePartnerAccessOperator",
         RevokePartnerAccessOperator(

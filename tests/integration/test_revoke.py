@@ -36,8 +36,10 @@ from devstack.moto_stack import (
 )
 from devstack.testing import CallRecorder, run_operator, small_cluster
 from tests.integration.partners import (
+    AUDITOR_STATEMENT,
     NAME_PREFIX,
     create_security_configuration,
+    ensure_destination_role,
     grant_key_users,
     mapping,
     provision_partner,
@@ -420,6 +422,72 @@ def test_delete_destination_role_refuses_a_role_in_an_instance_profile_before_de
     assert calls.mutating == []  # refused by the check before any change (nor the grants revoked)
     assert role_exists(aws, PARTNER_1)
     assert iam.list_role_policies(RoleName=PARTNER_1)["PolicyNames"] == ["emrfs-xacct-destination-access"]
+
+
+def test_delete_destination_role_refuses_a_role_another_emr_role_still_assumes(aws: Seeded) -> None:
+    """
+    A destination role that trusts another pipeline's EMR EC2 role too is not deleted with one pipeline's revoke.
+
+    ``DeleteRole`` takes the role from every principal its trust policy lets assume it (IAM API Reference,
+    "DeleteRole": "Make sure that you do not have any Amazon EC2 instances running with the role you are
+    about to delete"; anyone assuming it loses access): refused before any change, naming the principal.
+    """
+    emr_iam = client(aws.url, EMR_ACCOUNT, "iam")
+    nightly = emr_iam.create_role(RoleName="EMR_EC2_NightlyRole", AssumeRolePolicyDocument=json.dumps(TRUST_NOBODY))
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    ensure_destination_role(aws, PARTNER_1, PREFIX_1, nightly["Role"]["Arn"])
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError, match="EMR_EC2_NightlyRole"):
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert calls.mutating == []
+    assert role_exists(aws, PARTNER_1)
+    assert assumable(aws) == [role_arn(PARTNER_1)]
+
+
+def test_delete_destination_role_refuses_a_role_with_a_trust_statement_of_someone_else(aws: Seeded) -> None:
+    """A trust statement the provider did not write (an auditor's) is someone else's access: not deleted with the role."""
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    trust = iam.get_role(RoleName=PARTNER_1)["Role"]["AssumeRolePolicyDocument"]
+    trust["Statement"].append(AUDITOR_STATEMENT)
+    iam.update_assume_role_policy(RoleName=PARTNER_1, PolicyDocument=json.dumps(trust))
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError, match="PartnerAuditor"):
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert calls.mutating == []
+    assert role_exists(aws, PARTNER_1)
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [{"AWS": "ROLE", "Service": "logs.us-east-1.amazonaws.com"}, "*"],
+    ids=["service-beside-the-role", "everyone"],
+)
+def test_revoking_the_last_key_user_refuses_a_principal_someone_else_put_in_the_statement(
+    aws: Seeded, principal: Any
+) -> None:
+    """
+    The key-users statement holds, beside the revoked role, a principal the provider never writes (a service,
+    or ``"*"``): dropping the emptied statement would end that principal's use of the key, which is not the
+    partner's to lose (principals of one statement are alternatives: IAM User Guide, "AWS JSON policy
+    elements: Principal"). Refused before any write, as a grant refuses such a statement.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    policy = key_policy(aws)
+    for item in policy["Statement"]:
+        if item.get("Sid") == KEY_USERS_SID:
+            item["Principal"] = {**principal, "AWS": role_arn(PARTNER_1)} if isinstance(principal, dict) else principal
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(policy))
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError, match=r"logs\.us-east-1|'\*'"):
+        run_operator(revoker(aws, PARTNER_1))
+
+    assert calls.mutating == []
+    assert key_policy(aws) == policy
+    assert assumable(aws) == [role_arn(PARTNER_1)]
 
 
 # --- DeleteUnusedSecurityConfigsOperator --------------------------------------------------------------

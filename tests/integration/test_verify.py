@@ -400,6 +400,44 @@ def test_probe_step_writes_through_hadoop_fs_to_the_probe_uri() -> None:
     assert args[2].endswith(f"| hadoop fs -put -f - {uri}")
 
 
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "s3://partner-results-b/exports;touch pwned;/",
+        "s3://partner-results-b/it's `touch pwned` & (touch pwned) | x > y/",
+    ],
+)
+def test_probe_step_hands_the_uri_to_hadoop_as_one_word(tmp_path: Any, prefix: str) -> None:
+    """
+    The probe's command runs in bash on the cluster (command-runner.jar runs its arguments as a command): an
+    S3 prefix may hold ``;``, quotes, backquotes, ``&``, ``|``, ``(``, ``>`` (any UTF-8 but control characters,
+    Amazon S3 User Guide, "Naming Amazon S3 objects"), and it comes from the security configuration's role
+    mappings or the task's arguments. bash itself is the judge here: a stand-in ``hadoop`` records its arguments.
+    """
+    import os
+    import stat
+    import subprocess
+
+    uri = probe_key(prefix)
+    hadoop = tmp_path / "hadoop"
+    hadoop.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$HADOOP_ARGS"\ncat > /dev/null\n')
+    hadoop.chmod(hadoop.stat().st_mode | stat.S_IEXEC)
+    environment = {
+        **os.environ,
+        "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}",
+        "HADOOP_ARGS": str(tmp_path / "args"),
+    }
+
+    subprocess.run(probe_step(uri)["HadoopJarStep"]["Args"], cwd=tmp_path, env=environment, check=False, timeout=30)
+
+    assert not (tmp_path / "pwned").exists()
+    assert (tmp_path / "args").read_text().splitlines() == ["fs", "-put", "-f", "-", uri]
+    # The stand-in's step runner reads the same URI from the step as bash hands hadoop.
+    from devstack.moto_stack import probe_uri
+
+    assert probe_uri(probe_step(uri)["HadoopJarStep"]["Args"]) == uri
+
+
 def head(s3: Any, uri: str) -> dict[str, Any] | None:
     bucket, _, key = uri.removeprefix("s3://").partition("/")
     try:

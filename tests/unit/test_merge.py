@@ -431,3 +431,49 @@ def test_document_size_counts_bytes_as_sent():
     document = doc(allow("S", Action="a:A", Resource="arn:aws:s3:::b/é"))
     assert document_size(document) == len(json.dumps(document).encode())
     assert document_size(document) > len(json.dumps(document, ensure_ascii=False))
+
+
+def test_trusted_besides_names_everyone_but_the_revoked_role() -> None:
+    """
+    Who else a destination role's trust lets assume it: the revoked EMR EC2 role under any path or spelling of its
+    name is not counted (IAM names are not distinguished by case, IAM API Reference, "CreateRole"), nor a deleted
+    principal's unique ID or a Deny; the same name in another account, another principal, another statement are.
+    """
+    from airflow_provider_emrfs_xacct.pure.merge import trusted_besides
+
+    own = {
+        "Sid": "Trust",
+        "Effect": "Allow",
+        "Principal": {
+            "AWS": [
+                "arn:aws:iam::111111111111:role/emr/emr_ec2_defaultrole",
+                "AROAEXAMPLEEXAMPLE1234",
+                "arn:aws:iam::333333333333:role/EMR_EC2_DefaultRole",
+            ],
+            "Service": "ec2.amazonaws.com",
+        },
+        "Action": "sts:AssumeRole",
+    }
+    trust = {
+        "Statement": [
+            own,
+            {"Sid": "NoAuditors", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"},
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444444444444:root"}, "Action": "sts:AssumeRole"},
+        ]
+    }
+
+    assert trusted_besides(trust, "Trust", "111111111111", "EMR_EC2_DefaultRole") == [
+        "arn:aws:iam::333333333333:role/EMR_EC2_DefaultRole",
+        "Service: ec2.amazonaws.com",
+        "statement [2]",
+    ]
+    assert (
+        trusted_besides(
+            {"Statement": [{**own, "Principal": {"AWS": own["Principal"]["AWS"][:2]}}]},
+            "Trust",
+            "111111111111",
+            "EMR_EC2_DefaultRole",
+        )
+        == []
+    )
+    assert trusted_besides(None, "Trust", "111111111111", "EMR_EC2_DefaultRole") == []
