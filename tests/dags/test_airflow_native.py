@@ -14,12 +14,13 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy
 from airflow.sdk import Asset
 from sqlalchemy.pool import NullPool
 
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
-from devstack.testing import ROOT, airflow_cli, airflow_env, partner_export_conf
+from devstack.testing import ROOT, airflow_cli, airflow_env, execute_as_task, partner_export_conf
 
 AIRFLOW = airflow_cli()
 #: Context values a run without a logical date lacks (Airflow 3: API-triggered and asset-triggered runs).
@@ -205,6 +206,38 @@ def test_a_failed_launch_fails_the_run_and_its_teardown_skips(aws: Seeded, airfl
     assert states[("terminate_cluster", -1)] == "skipped"
     assert clusters(aws.url) == []
     assert asset_events(env, "emrfs_xacct_partner_export", run.run_id) == []
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["native", "rendered-as-text"])
+def test_many_partners_reads_the_partner_list_as_the_run_gave_it(native: bool) -> None:
+    """
+    ``partner_settings`` takes the run's params from its context, the objects the run gave: a
+    ``"{{ params.partners }}"`` argument reached it as the list's text in a DAG that renders templates as
+    text (Airflow's default, for a copy without ``render_template_as_native_obj=True``) and was refused.
+    """
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(ROOT / "dags" / "emrfs_xacct_many_partners.py")).dags["emrfs_xacct_many_partners"]
+    dag.render_template_as_native_obj = native
+    task = dag.get_task("partner_settings")
+    partners = [
+        {
+            "name": "acme",
+            "destination_prefix": "s3://acme-results/acme/",
+            "kms_key_arn": "arn:aws:kms:us-east-1:1:key/k",
+        },
+        {"name": "globex", "destination_prefix": "s3://globex-results/globex/"},
+    ]
+    context: Any = {"dag": dag, "task": task, "params": {"partners": partners, "release_label": "emr-7.5.0"}}
+    task.render_template_fields(context)
+
+    settings = execute_as_task(task, context)
+
+    assert [(item["role_name"], item["destination_prefix"], item["kms_key_arn"]) for item in settings] == [
+        ("emrfs-acme-writer", "s3://acme-results/acme/", "arn:aws:kms:us-east-1:1:key/k"),
+        ("emrfs-globex-writer", "s3://globex-results/globex/", None),
+    ]
+    assert {item["release_label"] for item in settings} == {"emr-7.5.0"}
 
 
 def test_many_partners_one_call_and_one_cluster_each(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:

@@ -221,10 +221,11 @@ def test_the_many_partners_dag_refuses_a_partner_name_before_any_task_changes_aw
     partners = [{"name": "acme", "destination_prefix": PREFIX}, {"name": "b" * 60, "destination_prefix": PREFIX}]
 
     with pytest.raises(InvalidParameterError) as refused:
-        settings(partners, "emr-7.5.0")
+        settings(params={"partners": partners, "release_label": "emr-7.5.0"})
 
     assert refused.value.field == "params.partners[1].name"
-    assert settings(partners[:1], "emr-7.5.0")[0]["role_name"] == "emrfs-acme-writer"
+    params = {"partners": partners[:1], "release_label": "emr-7.5.0"}
+    assert settings(params=params)[0]["role_name"] == "emrfs-acme-writer"
 
 
 def test_a_partner_name_with_a_dot_makes_a_group_airflow_takes() -> None:
