@@ -385,7 +385,12 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         from airflow_provider_emrfs_xacct.pure.cluster_config import CredentialsProvider
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
         from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
+        from airflow_provider_emrfs_xacct.pure.validation import refuse_rendered_text
 
+        # The dict fields a template gives as text in a DAG that renders templates as text.
+        refuse_rendered_text(self.emrfs_credentials_provider, "emrfs_credentials_provider", "dict")
+        refuse_rendered_text(self.emrfs_site_properties, "emrfs_site_properties", "dict")
+        refuse_rendered_text(self.security_configuration_document, "security_configuration_document", "dict")
         name = None
         if self.security_configuration is not None:
             # An existing configuration, maybe not made by this provider: EMR's own constraint, not

@@ -17,6 +17,7 @@ from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.merge import names_any
 from airflow_provider_emrfs_xacct.pure.validation import (
     parse_s3_location,
+    refuse_rendered_text,
     require_list,
     require_str,
     validate_hadoop_principal,
@@ -80,6 +81,7 @@ def validate_role_mappings(value: Any, field: str = "role_mappings") -> list[dic
     mappings top-down and matches ``Prefix`` identifiers as plain string prefixes, so the later one
     would never apply (``s3://b/p`` before ``s3://b/p2`` captures ``s3://b/p2/...``).
     """
+    refuse_rendered_text(value, field, "list")
     if isinstance(value, dict):
         value = [value]
     if not isinstance(value, list) or not value:
