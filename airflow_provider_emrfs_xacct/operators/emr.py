@@ -311,6 +311,27 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         self._launch_key = key
         return self._launch(context, hook, name)
 
+    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
+        """
+        Resume after the deferred wait; a wait that failed terminates its cluster first, as a wait in the worker does.
+
+        Waiting in the worker, the upstream operator terminates the cluster when the wait fails
+        (``terminate_job_flow_on_failure``, default True); deferred, the trigger reports the failure (a
+        cluster that failed to start, or still starting after ``waiter_max_attempts``) and the upstream
+        ``execute_complete`` only raises, leaving a cluster that is still starting to run and bill.
+        A refusal (termination protection) is logged, not raised over the wait's own error.
+        """
+        cluster_id = (event or {}).get("job_flow_id")
+        if (event or {}).get("status") != "success" and cluster_id and self.terminate_job_flow_on_failure:
+            self.log.warning(
+                "The wait for cluster %s failed (%s): terminating it", cluster_id, (event or {}).get("message")
+            )
+            try:
+                self.hook.conn.terminate_job_flows(JobFlowIds=[cluster_id])
+            except (ClientError, BotoCoreError) as error:
+                self.log.error("Could not terminate cluster %s (%s): it may still be running", cluster_id, error)
+        return super().execute_complete(context, event)
+
     def on_kill(self) -> None:
         """
         Terminate the cluster this try launched: the one ``RunJobFlow`` answered with, else the one its key tags.
