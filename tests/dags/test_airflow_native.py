@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -238,6 +239,41 @@ def test_many_partners_reads_the_partner_list_as_the_run_gave_it(native: bool) -
         ("emrfs-globex-writer", "s3://globex-results/globex/", None),
     ]
     assert {item["release_label"] for item in settings} == {"emr-7.5.0"}
+
+
+@pytest.mark.parametrize("partner", ["acme", "123", "0-1"])
+def test_the_partner_tag_is_the_partners_name_as_text_whatever_the_name(partner: str) -> None:
+    """
+    The example DAG renders templates as native objects: a bare ``"{{ params.partner }}"`` made a partner named
+    ``123`` (the param's pattern takes it) the number 123, and the launch was refused (EMR's tag values are
+    strings) after the role, the grants and the configuration were made.
+    """
+    import pendulum
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(ROOT / "dags" / "emrfs_xacct_partner_export.py")).dags["emrfs_xacct_partner_export"]
+    assert dag.render_template_as_native_obj is True
+    task = dag.get_task("launch_cluster")
+    params = {
+        "partner": partner,
+        "release_label": "emr-7.5.0",
+        "emr_ec2_role_name": "EMR_EC2_DefaultRole",
+        "emr_instance_profile": "",
+        "emr_account_id": "111111111111",
+        "dry_run": False,
+    }
+    context: Any = {
+        "dag": dag,
+        "task": task,
+        "params": params,
+        "dag_run": SimpleNamespace(run_after=pendulum.datetime(2026, 3, 1, tz="UTC")),
+        "ti": SimpleNamespace(xcom_pull=lambda **_: "emrfs-xacct-acme-0123456789abcdef"),
+    }
+
+    task.render_template_fields(context)
+
+    assert task.job_flow_overrides["Tags"] == [{"Key": "partner", "Value": partner}]
+    assert task.job_flow_overrides["Name"] == f"export-{partner}-20260301T000000"
 
 
 def test_many_partners_one_call_and_one_cluster_each(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
