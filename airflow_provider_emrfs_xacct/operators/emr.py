@@ -322,7 +322,9 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         A refusal (termination protection) is logged, not raised over the wait's own error.
         """
         cluster_id = (event or {}).get("job_flow_id")
-        if (event or {}).get("status") != "success" and cluster_id and self.terminate_job_flow_on_failure:
+        # getattr: the Amazon provider's releases before the parameter (setup.cfg takes 9.0 on) have no attribute.
+        terminate = getattr(self, "terminate_job_flow_on_failure", True)
+        if (event or {}).get("status") != "success" and cluster_id and terminate:
             self.log.warning(
                 "The wait for cluster %s failed (%s): terminating it", cluster_id, (event or {}).get("message")
             )
