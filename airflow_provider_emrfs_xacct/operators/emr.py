@@ -770,9 +770,7 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
         return self
 
     def execute(self, context: Context) -> None:
-        from botocore.exceptions import ClientError
-
-        from airflow_provider_emrfs_xacct.hooks.errors import error_code, explain_access_denied
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
         from airflow_provider_emrfs_xacct.pure.plan import DELETE, Change
 
@@ -800,6 +798,17 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
             cluster = {"ClusterId": self.job_flow_id}
             self.report(context, [Change(DELETE, f"emr cluster {self.job_flow_id}", cluster, None)])
             return
+        if self.deferrable and self.region_name is None:
+            # As the launch: the trigger waits in the cluster's region (the connection's), not the triggerer's.
+            self.region_name = self.hook.conn_region_name
+        self._terminate(context)
+
+    def _terminate(self, context: Context) -> None:
+        """Terminate (the upstream operator's ``execute``); a protected cluster only as ``disable_termination_protection`` says."""
+        from botocore.exceptions import ClientError
+
+        from airflow_provider_emrfs_xacct.hooks.errors import error_code, explain_access_denied
+
         try:
             super().execute(context)
         except ClientError as error:

@@ -168,6 +168,28 @@ def test_launch_keeps_an_explicit_region(moto_url: str, security_configuration: 
     assert (kwargs["region_name"], kwargs["verify"]) == (REGION, False)
 
 
+def test_the_teardown_defers_in_the_connections_region(moto_url: str, security_configuration: str) -> None:
+    """The upstream operator hands its trigger ``region_name`` as given: None would leave the triggerer's environment to pick."""
+    from airflow.providers.amazon.aws.triggers.emr import EmrTerminateJobFlowTrigger
+
+    from airflow_provider_emrfs_xacct.operators.emr import TerminateClusterOperator
+
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    cluster_id = emr.run_job_flow(**OVERRIDES, SecurityConfiguration=security_configuration)["JobFlowId"]
+    teardown = TerminateClusterOperator(
+        task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster_id, deferrable=True, waiter_delay=1
+    )
+    assert teardown.region_name is None
+
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(teardown)
+
+    trigger = deferred.value.trigger
+    assert isinstance(trigger, EmrTerminateJobFlowTrigger)
+    assert trigger.serialize()[1].get("region_name") == REGION  # a None is left out of the serialised trigger
+    assert run_trigger(trigger).payload["status"] == "success"
+
+
 def test_step_wait_defers_and_the_triggers_fire_through_aiobotocore(moto_url: str, security_configuration: str) -> None:
     emr = client(moto_url, EMR_ACCOUNT, "emr")
     cluster_id = emr.run_job_flow(**OVERRIDES, SecurityConfiguration=security_configuration)["JobFlowId"]
