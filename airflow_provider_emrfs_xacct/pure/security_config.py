@@ -283,7 +283,11 @@ def build_security_configuration(role_mappings: list[dict[str, Any]], base_confi
         try:
             base_configuration = json.loads(base_configuration)
         except json.JSONDecodeError as error:
-            raise InvalidParameterError("base_configuration", f"is not valid JSON: {error}") from None
+            raise InvalidParameterError(
+                "base_configuration",
+                f"is not valid JSON: {error} (a dict that a template rendered as text reads so, with single quotes "
+                "and True/None: pass the dict, or set render_template_as_native_obj=True on the DAG)",
+            ) from None
     if not isinstance(base_configuration, dict):
         raise InvalidParameterError("base_configuration", f"must be a dict, got {type(base_configuration).__name__}")
     document = copy.deepcopy(base_configuration)

@@ -725,6 +725,14 @@ CASES: list[Case] = [
         "not valid JSON",
     ),
     c(
+        "base-config-rendered-as-text",
+        "secconf",
+        "base_configuration",
+        str({"EncryptionConfiguration": {"EnableInTransitEncryption": False, "EnableAtRestEncryption": False}}),
+        "base_configuration",
+        "render_template_as_native_obj=True",
+    ),
+    c(
         "base-config-list",
         "secconf",
         "base_configuration",
