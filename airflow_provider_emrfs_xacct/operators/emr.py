@@ -199,6 +199,13 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         "emrfs_site_properties",
         *SAFETY_TEMPLATE_FIELDS,
     )
+    # The UI's Rendered Template view shows the dict fields as JSON, as the upstream job_flow_overrides.
+    template_fields_renderers = {
+        **EmrCreateJobFlowOperator.template_fields_renderers,
+        "security_configuration_document": "json",
+        "emrfs_credentials_provider": "json",
+        "emrfs_site_properties": "json",
+    }
     operator_extra_links = (*EmrCreateJobFlowOperator.operator_extra_links, SecurityConfigurationLink())  # type: ignore[assignment]
 
     def __init__(
