@@ -144,7 +144,7 @@ def partner_access(
     destination_aws_conn_id: str = DEFAULT_DESTINATION_CONN_ID,
     release_label: Any = None,
     verify_access: bool = True,
-    settle_seconds: float = 1.0,
+    settle_seconds: float | None = None,
     emr_account_id: Any = None,
     destination_account_id: Any = None,
     dry_run: Any = None,
@@ -181,7 +181,8 @@ def partner_access(
     :param release_label: the EMR release to check the mappings against, e.g. ``emr-7.5.0``. (templated)
     :param verify_access: add the verifier, which fails when a link of the chain is broken, so that
         nothing downstream (the launch) runs. (default: True)
-    :param settle_seconds: the convergence wait of the operators that write shared documents. (default: 1.0)
+    :param settle_seconds: the convergence wait of the operators that write shared documents. (default: the
+        tasks' own, e.g. from ``default_args``, else 1.0)
     :param emr_account_id: the EMR account: each task on ``emr_aws_conn_id`` gets it as
         ``expected_account_id`` and refuses another account before any change. (templated)
     :param destination_account_id: the same for the tasks on ``destination_aws_conn_id``, and the
@@ -223,7 +224,8 @@ def partner_access(
             f"must be the name of an Airflow pool (a plain string), got {shared_documents_pool!r}",
         )
     in_emr, in_destination = _safety(dry_run, emr_account_id), _safety(dry_run, destination_account_id)
-    common: dict[str, Any] = {"settle_seconds": settle_seconds}
+    # Given only when given: Airflow's default_args (of the DAG, an enclosing group) then apply, as to any task.
+    common: dict[str, Any] = {"settle_seconds": settle_seconds} if settle_seconds is not None else {}
     shared: dict[str, Any] = {"pool": shared_documents_pool} if shared_documents_pool is not None else {}
 
     with _partner_group(group_id or "partner_access", partner if derived_group_id else None) as group:

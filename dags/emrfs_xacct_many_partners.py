@@ -60,8 +60,14 @@ with DAG(
 ) as dag:
 
     @task
-    def partner_settings(partners: list[dict[str, Any]], release_label: str) -> list[dict[str, Any]]:
-        """One set of arguments of ``export_partner`` per partner (names derived from the partner's)."""
+    def partner_settings(params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """
+        One set of arguments of ``export_partner`` per partner (names derived from the partner's).
+
+        The run's params come from the task's context, as the objects they are: a ``"{{ params.partners }}"``
+        argument would reach the task as text in a DAG that renders templates as text (Airflow's default).
+        """
+        partners, release_label = (params or {})["partners"], (params or {})["release_label"]
         settings = []
         for index, partner in enumerate(partners):
             unknown = sorted(set(partner) - {"name", "destination_prefix", "kms_key_arn"})
@@ -170,4 +176,4 @@ with DAG(
         # after the write, so a failed write fails it too.
         write_results >> [publish_results, terminate.as_teardown(setups=cluster, on_failure_fail_dagrun=True)]
 
-    export_partner.expand_kwargs(partner_settings("{{ params.partners }}", "{{ params.release_label }}"))
+    export_partner.expand_kwargs(partner_settings())

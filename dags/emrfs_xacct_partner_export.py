@@ -158,7 +158,10 @@ with DAG(
             },
             "JobFlowRole": "{{ params.emr_instance_profile or params.emr_ec2_role_name }}",
             "ServiceRole": "EMR_DefaultRole",
-            "Tags": [{"Key": "partner", "Value": "{{ params.partner }}"}],
+            # tojson: rendered as native objects, a partner named "123" would be the number 123, which is
+            # refused as a tag's value (a String: Amazon EMR API Reference, "Tag"); its JSON text "123" is read
+            # back as the string.
+            "Tags": [{"Key": "partner", "Value": "{{ params.partner | tojson }}"}],
         },
         wait_for_completion=True,
         waiter_delay=30,

@@ -199,6 +199,13 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         "emrfs_site_properties",
         *SAFETY_TEMPLATE_FIELDS,
     )
+    # The UI's Rendered Template view shows the dict fields as JSON, as the upstream job_flow_overrides.
+    template_fields_renderers = {
+        **EmrCreateJobFlowOperator.template_fields_renderers,
+        "security_configuration_document": "json",
+        "emrfs_credentials_provider": "json",
+        "emrfs_site_properties": "json",
+    }
     operator_extra_links = (*EmrCreateJobFlowOperator.operator_extra_links, SecurityConfigurationLink())  # type: ignore[assignment]
 
     def __init__(
@@ -311,6 +318,29 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         self._launch_key = key
         return self._launch(context, hook, name)
 
+    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
+        """
+        Resume after the deferred wait; a wait that failed terminates its cluster first, as a wait in the worker does.
+
+        Waiting in the worker, the upstream operator terminates the cluster when the wait fails
+        (``terminate_job_flow_on_failure``, default True); deferred, the trigger reports the failure (a
+        cluster that failed to start, or still starting after ``waiter_max_attempts``) and the upstream
+        ``execute_complete`` only raises, leaving a cluster that is still starting to run and bill.
+        A refusal (termination protection) is logged, not raised over the wait's own error.
+        """
+        cluster_id = (event or {}).get("job_flow_id")
+        # getattr: the Amazon provider's releases before the parameter (setup.cfg takes 9.0 on) have no attribute.
+        terminate = getattr(self, "terminate_job_flow_on_failure", True)
+        if (event or {}).get("status") != "success" and cluster_id and terminate:
+            self.log.warning(
+                "The wait for cluster %s failed (%s): terminating it", cluster_id, (event or {}).get("message")
+            )
+            try:
+                self.hook.conn.terminate_job_flows(JobFlowIds=[cluster_id])
+            except (ClientError, BotoCoreError) as error:
+                self.log.error("Could not terminate cluster %s (%s): it may still be running", cluster_id, error)
+        return super().execute_complete(context, event)
+
     def on_kill(self) -> None:
         """
         Terminate the cluster this try launched: the one ``RunJobFlow`` answered with, else the one its key tags.
@@ -385,7 +415,12 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         from airflow_provider_emrfs_xacct.pure.cluster_config import CredentialsProvider
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
         from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
+        from airflow_provider_emrfs_xacct.pure.validation import refuse_rendered_text
 
+        # The dict fields a template gives as text in a DAG that renders templates as text.
+        refuse_rendered_text(self.emrfs_credentials_provider, "emrfs_credentials_provider", "dict")
+        refuse_rendered_text(self.emrfs_site_properties, "emrfs_site_properties", "dict")
+        refuse_rendered_text(self.security_configuration_document, "security_configuration_document", "dict")
         name = None
         if self.security_configuration is not None:
             # An existing configuration, maybe not made by this provider: EMR's own constraint, not
@@ -742,9 +777,7 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
         return self
 
     def execute(self, context: Context) -> None:
-        from botocore.exceptions import ClientError
-
-        from airflow_provider_emrfs_xacct.hooks.errors import error_code, explain_access_denied
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
         from airflow_provider_emrfs_xacct.pure.plan import DELETE, Change
 
@@ -772,6 +805,17 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
             cluster = {"ClusterId": self.job_flow_id}
             self.report(context, [Change(DELETE, f"emr cluster {self.job_flow_id}", cluster, None)])
             return
+        if self.deferrable and self.region_name is None:
+            # As the launch: the trigger waits in the cluster's region (the connection's), not the triggerer's.
+            self.region_name = self.hook.conn_region_name
+        self._terminate(context)
+
+    def _terminate(self, context: Context) -> None:
+        """Terminate (the upstream operator's ``execute``); a protected cluster only as ``disable_termination_protection`` says."""
+        from botocore.exceptions import ClientError
+
+        from airflow_provider_emrfs_xacct.hooks.errors import error_code, explain_access_denied
+
         try:
             super().execute(context)
         except ClientError as error:

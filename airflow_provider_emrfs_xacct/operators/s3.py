@@ -179,7 +179,7 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param kms_key_arns: the bucket's customer managed key(s), e.g. ``kms_key_arn`` of
         :class:`GrantBucketAccessOperator`'s result. (templated)
     :param canned_acl: writes carry a canned ACL (``fs.s3.canned.acl``): also allow ``s3:PutObjectAcl``.
-        (templated, default: False)
+        (templated; ``True``/``False`` or their rendered text; default: False)
     :param dry_run: only log the plan. (templated, default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the EMR account.
@@ -212,7 +212,6 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure import validation
         from airflow_provider_emrfs_xacct.pure.bucket_policy import EMR_ROLE_POLICY_NAME, emr_role_bucket_policy
-        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
         from airflow_provider_emrfs_xacct.pure.merge import MAX_ROLE_INLINE_POLICIES_CHARS, require_iam_policy_length
 
         self.validate_safety()
@@ -224,13 +223,13 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             validation.validate_kms_key_arn,
             allow_empty=True,
         )
-        if not isinstance(self.canned_acl, bool):
-            raise InvalidParameterError("canned_acl", f"must be True or False, got {self.canned_acl!r}")
+        # A templated flag: a DAG that renders templates as text (Airflow's default) gives "True"/"False".
+        canned_acl = validation.validate_bool(self.canned_acl, "canned_acl")
         partition = self.hook.conn_partition
         for index, arn in enumerate(keys):
             validation.require_partition(arn, partition, f"kms_key_arns[{index}]", f"connection {self.aws_conn_id!r}")
         require_iam_policy_length(
-            emr_role_bucket_policy(partition, set(locations), set(keys), object_acl=self.canned_acl),
+            emr_role_bucket_policy(partition, set(locations), set(keys), object_acl=canned_acl),
             MAX_ROLE_INLINE_POLICIES_CHARS,
             "s3_prefixes",
             f"the inline policy {EMR_ROLE_POLICY_NAME} of role {role_name}",
@@ -241,7 +240,7 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 role_name,
                 locations,
                 keys,
-                object_acl=self.canned_acl,
+                object_acl=canned_acl,
                 partition=partition,
                 settings=self.converge_settings,
                 dry_run=self.dry_run,

@@ -230,7 +230,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                         waiter_delay=int(self.waiter_delay),
                         waiter_max_attempts=int(self.waiter_max_attempts),
                         aws_conn_id=self.aws_conn_id,
-                        region_name=self.region_name,
+                        # The region the steps were added in (the connection's), as the launch's trigger:
+                        # not whatever region the triggerer's environment would pick.
+                        region_name=self.region_name or self.hook.conn_region_name,
                         verify=self.verify,
                         botocore_config=self.botocore_config,
                     ),

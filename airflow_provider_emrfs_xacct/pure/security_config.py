@@ -17,6 +17,7 @@ from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.merge import names_any
 from airflow_provider_emrfs_xacct.pure.validation import (
     parse_s3_location,
+    refuse_rendered_text,
     require_list,
     require_str,
     validate_hadoop_principal,
@@ -80,6 +81,7 @@ def validate_role_mappings(value: Any, field: str = "role_mappings") -> list[dic
     mappings top-down and matches ``Prefix`` identifiers as plain string prefixes, so the later one
     would never apply (``s3://b/p`` before ``s3://b/p2`` captures ``s3://b/p2/...``).
     """
+    refuse_rendered_text(value, field, "list")
     if isinstance(value, dict):
         value = [value]
     if not isinstance(value, list) or not value:
@@ -281,7 +283,11 @@ def build_security_configuration(role_mappings: list[dict[str, Any]], base_confi
         try:
             base_configuration = json.loads(base_configuration)
         except json.JSONDecodeError as error:
-            raise InvalidParameterError("base_configuration", f"is not valid JSON: {error}") from None
+            raise InvalidParameterError(
+                "base_configuration",
+                f"is not valid JSON: {error} (a dict that a template rendered as text reads so, with single quotes "
+                "and True/None: pass the dict, or set render_template_as_native_obj=True on the DAG)",
+            ) from None
     if not isinstance(base_configuration, dict):
         raise InvalidParameterError("base_configuration", f"must be a dict, got {type(base_configuration).__name__}")
     document = copy.deepcopy(base_configuration)

@@ -111,12 +111,7 @@ def require_list(value: Any, field: str, item: Callable[[Any, str], T], *, allow
     A single string stands for a one-element list (what an XCom pull of one ARN renders to).
     """
     if isinstance(value, str):
-        if value.lstrip().startswith(("[", "(")):
-            raise InvalidParameterError(
-                field,
-                f"got the string {value!r}, which looks like a rendered list; pass a list, or set "
-                "render_template_as_native_obj=True on the DAG",
-            )
+        refuse_rendered_text(value, field, "list")
         value = [value]
     if not isinstance(value, Sequence) or isinstance(value, (bytes, bytearray)):
         raise InvalidParameterError(field, f"must be a list, got {type(value).__name__} {value!r}")
@@ -129,6 +124,25 @@ def require_list(value: Any, field: str, item: Callable[[Any, str], T], *, allow
             raise InvalidParameterError(f"{field}[{index}]", f"duplicates an earlier element: {element}")
         seen.add(element)
     return result
+
+
+#: How a list or a dict reads once a template renders it as text (``str()`` of it, or its JSON).
+_RENDERED_START = {"list": ("[", "("), "dict": ("{",)}
+
+
+def refuse_rendered_text(value: Any, field: str, what: str) -> None:
+    """
+    Refuse a string that looks like a rendered ``what`` (``"list"`` or ``"dict"``), naming ``field``.
+
+    A template field holding ``"{{ ti.xcom_pull(...) }}"`` or ``"{{ params.x }}"`` gets the value's text in a
+    DAG that renders templates as text (Airflow's default); ``render_template_as_native_obj=True`` gives the object.
+    """
+    if isinstance(value, str) and value.lstrip().startswith(_RENDERED_START[what]):
+        raise InvalidParameterError(
+            field,
+            f"got the string {value!r}, which looks like a rendered {what}; pass a {what}, or set "
+            "render_template_as_native_obj=True on the DAG",
+        )
 
 
 def require_dicts(value: Any, field: str, what: str) -> list[dict[str, Any]]:

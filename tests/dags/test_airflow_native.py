@@ -12,14 +12,16 @@ import json
 import re
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
 import sqlalchemy
 from airflow.sdk import Asset
 from sqlalchemy.pool import NullPool
 
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
-from devstack.testing import ROOT, airflow_cli, airflow_env, partner_export_conf
+from devstack.testing import ROOT, airflow_cli, airflow_env, execute_as_task, partner_export_conf
 
 AIRFLOW = airflow_cli()
 #: Context values a run without a logical date lacks (Airflow 3: API-triggered and asset-triggered runs).
@@ -205,6 +207,73 @@ def test_a_failed_launch_fails_the_run_and_its_teardown_skips(aws: Seeded, airfl
     assert states[("terminate_cluster", -1)] == "skipped"
     assert clusters(aws.url) == []
     assert asset_events(env, "emrfs_xacct_partner_export", run.run_id) == []
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["native", "rendered-as-text"])
+def test_many_partners_reads_the_partner_list_as_the_run_gave_it(native: bool) -> None:
+    """
+    ``partner_settings`` takes the run's params from its context, the objects the run gave: a
+    ``"{{ params.partners }}"`` argument reached it as the list's text in a DAG that renders templates as
+    text (Airflow's default, for a copy without ``render_template_as_native_obj=True``) and was refused.
+    """
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(ROOT / "dags" / "emrfs_xacct_many_partners.py")).dags["emrfs_xacct_many_partners"]
+    dag.render_template_as_native_obj = native
+    task = dag.get_task("partner_settings")
+    partners = [
+        {
+            "name": "acme",
+            "destination_prefix": "s3://acme-results/acme/",
+            "kms_key_arn": "arn:aws:kms:us-east-1:1:key/k",
+        },
+        {"name": "globex", "destination_prefix": "s3://globex-results/globex/"},
+    ]
+    context: Any = {"dag": dag, "task": task, "params": {"partners": partners, "release_label": "emr-7.5.0"}}
+    task.render_template_fields(context)
+
+    settings = execute_as_task(task, context)
+
+    assert [(item["role_name"], item["destination_prefix"], item["kms_key_arn"]) for item in settings] == [
+        ("emrfs-acme-writer", "s3://acme-results/acme/", "arn:aws:kms:us-east-1:1:key/k"),
+        ("emrfs-globex-writer", "s3://globex-results/globex/", None),
+    ]
+    assert {item["release_label"] for item in settings} == {"emr-7.5.0"}
+
+
+@pytest.mark.parametrize("partner", ["acme", "123", "0-1"])
+def test_the_partner_tag_is_the_partners_name_as_text_whatever_the_name(partner: str) -> None:
+    """
+    The example DAG renders templates as native objects: a bare ``"{{ params.partner }}"`` made a partner named
+    ``123`` (the param's pattern takes it) the number 123, and the launch was refused (EMR's tag values are
+    strings) after the role, the grants and the configuration were made.
+    """
+    import pendulum
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(ROOT / "dags" / "emrfs_xacct_partner_export.py")).dags["emrfs_xacct_partner_export"]
+    assert dag.render_template_as_native_obj is True
+    task = dag.get_task("launch_cluster")
+    params = {
+        "partner": partner,
+        "release_label": "emr-7.5.0",
+        "emr_ec2_role_name": "EMR_EC2_DefaultRole",
+        "emr_instance_profile": "",
+        "emr_account_id": "111111111111",
+        "dry_run": False,
+    }
+    context: Any = {
+        "dag": dag,
+        "task": task,
+        "params": params,
+        "dag_run": SimpleNamespace(run_after=pendulum.datetime(2026, 3, 1, tz="UTC")),
+        "ti": SimpleNamespace(xcom_pull=lambda **_: "emrfs-xacct-acme-0123456789abcdef"),
+    }
+
+    task.render_template_fields(context)
+
+    assert task.job_flow_overrides["Tags"] == [{"Key": "partner", "Value": partner}]
+    assert task.job_flow_overrides["Name"] == f"export-{partner}-20260301T000000"
 
 
 def test_many_partners_one_call_and_one_cluster_each(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ argument: the error must name the row's field.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,6 +167,7 @@ NOT_LIST = "must be a list"
 EMPTY = "must not be empty"
 DUPLICATE = "duplicates an earlier element"
 RENDERED = "looks like a rendered list"
+RENDERED_DICT = "looks like a rendered dict; pass a dict, or set render_template_as_native_obj=True"
 WILDCARD = "wildcards are refused"
 NOT_ARN = "is not an ARN"
 ACCOUNT = "not a 12-digit account id"
@@ -577,7 +579,7 @@ CASES: list[Case] = [
         "role_mappings",
         str(mapping()),
         "role_mappings",
-        "must be a non-empty list",
+        RENDERED,
     ),
     c("mappings-list-of-arns", "secconf", "role_mappings", [DEST_ROLE_ARN], M0, "must be a dict"),
     c(
@@ -723,6 +725,14 @@ CASES: list[Case] = [
         "not valid JSON",
     ),
     c(
+        "base-config-rendered-as-text",
+        "secconf",
+        "base_configuration",
+        str({"EncryptionConfiguration": {"EnableInTransitEncryption": False, "EnableAtRestEncryption": False}}),
+        "base_configuration",
+        "render_template_as_native_obj=True",
+    ),
+    c(
         "base-config-list",
         "secconf",
         "base_configuration",
@@ -782,6 +792,40 @@ CASES: list[Case] = [
         "but security_configuration is",
     ),
     c("overrides-list", "launch", "job_flow_overrides", [job_flow_overrides()], "job_flow_overrides", "must be a dict"),
+    # What a template of a dict gives these template fields in a DAG that renders templates as text (Airflow's
+    # default): the dict's text, refused with the way out (render_template_as_native_obj=True).
+    c(
+        "site-properties-rendered-as-text",
+        "launch",
+        "emrfs_site_properties",
+        str({"fs.s3.canned.acl": "BucketOwnerFullControl"}),
+        "emrfs_site_properties",
+        RENDERED_DICT,
+    ),
+    c(
+        "site-properties-empty-rendered-as-text",
+        "launch",
+        "emrfs_site_properties",
+        "{}",
+        "emrfs_site_properties",
+        RENDERED_DICT,
+    ),
+    c(
+        "credentials-provider-rendered-as-text",
+        "launch",
+        "emrfs_credentials_provider",
+        str({"jar": "s3://b/provider.jar", "class_name": "com.example.Provider"}),
+        "emrfs_credentials_provider",
+        RENDERED_DICT,
+    ),
+    c(
+        "document-rendered-as-text",
+        "launch",
+        "security_configuration_document",
+        json.dumps({"AuthorizationConfiguration": {}}),
+        "security_configuration_document",
+        RENDERED_DICT,
+    ),
     c(
         "overrides-broken-string",
         "launch",

@@ -134,11 +134,60 @@ def test_launch_defers_with_region_verify_and_botocore_config(moto_url: str, sec
     assert operator.execute_complete({"ti": ti, "task_instance": ti}, event.payload) == summary["Id"]
 
 
+@pytest.mark.parametrize("terminate", [True, False])
+def test_a_deferred_launch_whose_wait_failed_terminates_its_cluster_as_a_wait_in_the_worker_does(
+    moto_url: str, security_configuration: str, terminate: bool
+) -> None:
+    """
+    The trigger reports a failed wait (still starting after ``waiter_max_attempts``: moto's clusters start at once,
+    so the event is the one the trigger's own code builds from the waiter's error). ``terminate_job_flow_on_failure``
+    (default True) terminates the cluster, as the upstream operator does when the same wait fails in the worker.
+    """
+    from airflow.providers.common.compat.sdk import AirflowException
+
+    operator = launch_operator(terminate_job_flow_on_failure=terminate)
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(operator)
+    trigger = deferred.value.trigger
+    cluster_id = trigger.serialize()[1]["job_flow_id"]
+    event = trigger._event_from_exception(AirflowException("Waiter job_flow_waiting failed: Max attempts exceeded"))
+    assert event.payload["status"] == "error"
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+
+    with pytest.raises(AirflowException, match="Error creating jobFlow"):
+        operator.execute_complete({"ti": ti, "task_instance": ti}, event.payload)
+
+    state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
+    assert (state in ("TERMINATING", "TERMINATED")) is terminate, state
+
+
 def test_launch_keeps_an_explicit_region(moto_url: str, security_configuration: str) -> None:
     with pytest.raises(TaskDeferred) as deferred:
         run_operator(launch_operator(region_name=REGION, verify=False))
     _, kwargs = deferred.value.trigger.serialize()
     assert (kwargs["region_name"], kwargs["verify"]) == (REGION, False)
+
+
+def test_the_teardown_defers_in_the_connections_region(moto_url: str, security_configuration: str) -> None:
+    """The upstream operator hands its trigger ``region_name`` as given: None would leave the triggerer's environment to pick."""
+    from airflow.providers.amazon.aws.triggers.emr import EmrTerminateJobFlowTrigger
+
+    from airflow_provider_emrfs_xacct.operators.emr import TerminateClusterOperator
+
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    cluster_id = emr.run_job_flow(**OVERRIDES, SecurityConfiguration=security_configuration)["JobFlowId"]
+    teardown = TerminateClusterOperator(
+        task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster_id, deferrable=True, waiter_delay=1
+    )
+    assert teardown.region_name is None
+
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(teardown)
+
+    trigger = deferred.value.trigger
+    assert isinstance(trigger, EmrTerminateJobFlowTrigger)
+    assert trigger.serialize()[1].get("region_name") == REGION  # a None is left out of the serialised trigger
+    assert run_trigger(trigger).payload["status"] == "success"
 
 
 def test_step_wait_defers_and_the_triggers_fire_through_aiobotocore(moto_url: str, security_configuration: str) -> None:

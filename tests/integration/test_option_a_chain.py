@@ -206,13 +206,35 @@ def test_switching_to_bucket_owner_enforced_is_refused_while_the_acl_grants_othe
     assert recorder.mutating == ["PutBucketPolicy", "PutBucketOwnershipControls"]
 
 
+@pytest.mark.parametrize("native", [False, True], ids=["rendered-as-text", "native"])
+def test_emr_role_access_takes_canned_acl_rendered_by_the_dag(aws: Seeded, native: bool) -> None:
+    """
+    ``canned_acl`` is a template field (the bucket-policy example DAG templates it): a DAG that renders templates
+    as text, Airflow's default, gives it ``"True"``, as it gives ``dry_run``; both must be read as the flag.
+    """
+    from types import SimpleNamespace
+
+    from airflow.sdk import DAG
+
+    with DAG(f"canned_acl_{native}", schedule=None, render_template_as_native_obj=native) as dag:
+        task = emr_role_access(kms_key_arns=[aws.kms_key_arn], canned_acl="{{ 'fs.s3.canned.acl' | length > 0 }}")
+    task.render_template_fields({"dag": dag, "task": task, "params": {}, "ti": SimpleNamespace()})
+    assert task.canned_acl == (True if native else "True")  # what Airflow rendered
+
+    run_operator(task)
+
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    policy = by_sid(iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=EMR_ROLE_POLICY_NAME)["PolicyDocument"])
+    assert policy[OBJECT_ACL_SID]["Action"] == "s3:PutObjectAcl"
+
+
 @pytest.mark.parametrize(
     ("arguments", "field"),
     [
         ({"emr_ec2_role_name": "bad role"}, "emr_ec2_role_name"),
         ({"s3_prefixes": ["s3://partner-results-b/"]}, "s3_prefixes[0]"),
         ({"kms_key_arns": ["alias/aws/s3"]}, "kms_key_arns[0]"),
-        ({"canned_acl": "true"}, "canned_acl"),
+        ({"canned_acl": "yes"}, "canned_acl"),
     ],
 )
 def test_emr_role_access_refuses_bad_input_before_any_call(

@@ -38,6 +38,7 @@ from devstack.moto_stack import (
     EMR_EC2_ROLE,
     KEY_ADMIN_ARN,
     PROVISIONER_ROLE,
+    REGION,
     Seeded,
     client,
 )
@@ -692,6 +693,28 @@ def test_the_deferrable_probe_defers_with_the_waiter_settings_and_the_connection
     assert [item["how"] for item in result["not_checked"]] == ["covered by the live probe, which passed"] * 7
     # The account-level Block Public Access setting (which the probe does not cover) was read: not listed.
     assert not [item for item in result["not_checked"] if "Block Public Access" in item["what"]]
+
+
+def test_the_deferrable_probe_waits_in_the_connections_region_when_none_is_given(
+    partner: Partner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    The trigger runs in the triggerer, another process on another host: without ``region_name`` it would look
+    for the steps in whatever region that environment gives, not the one the worker added them in (the
+    connection's, here from ``AWS_DEFAULT_REGION``). The launch's deferral does the same.
+    """
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, deferrable=True)
+    assert operator.region_name is None
+
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(operator)
+
+    _, fields = deferred.value.trigger.serialize()
+    assert fields.get("region_name") == REGION  # a None is left out of the serialised trigger
+    # What the triggerer's hook would use: the trigger's region, not its own environment's.
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    assert deferred.value.trigger.hook().conn_region_name == REGION
 
 
 def test_a_failed_probe_step_fails_the_task_after_pushing_the_report(partner: Partner) -> None:

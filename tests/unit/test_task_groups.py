@@ -152,6 +152,27 @@ def test_not_given_the_pins_and_dry_run_stay_the_tasks_own() -> None:
     assert {(dag.get_task(t).dry_run, dag.get_task(t).expected_account_id) for t in dag.task_ids} == {(True, None)}
 
 
+def test_settle_seconds_not_given_stays_the_tasks_own() -> None:
+    """A DAG's ``default_args`` reach the group's tasks, as they reach any task; the operators' own default else."""
+    with DAG(dag_id="factory", schedule=None, default_args={"settle_seconds": 4.0}) as dag:
+        partner_access(
+            partner="acme", destination_prefix=PREFIX, kms_key_arn=KEY_ARN, emr_ec2_role_arn=EMR_EC2_ROLE_ARN
+        )
+    with DAG(dag_id="factory_plain", schedule=None) as plain:
+        partner_access(
+            partner="acme", destination_prefix=PREFIX, kms_key_arn=KEY_ARN, emr_ec2_role_arn=EMR_EC2_ROLE_ARN
+        )
+
+    writers = [
+        "ensure_destination_role",
+        "allow_emr_role_to_assume",
+        "grant_kms_key_user",
+        "create_security_configuration",
+    ]
+    assert [dag.get_task(f"partner_acme.{task_id}").settle_seconds for task_id in writers] == [4.0] * 4
+    assert [plain.get_task(f"partner_acme.{task_id}").settle_seconds for task_id in writers] == [1.0] * 4
+
+
 @pytest.mark.parametrize("verify_access", [True, False])
 def test_a_key_known_only_at_run_time_may_be_none_without_skipping_the_launch(verify_access: bool) -> None:
     from airflow.sdk import task
@@ -221,10 +242,11 @@ def test_the_many_partners_dag_refuses_a_partner_name_before_any_task_changes_aw
     partners = [{"name": "acme", "destination_prefix": PREFIX}, {"name": "b" * 60, "destination_prefix": PREFIX}]
 
     with pytest.raises(InvalidParameterError) as refused:
-        settings(partners, "emr-7.5.0")
+        settings(params={"partners": partners, "release_label": "emr-7.5.0"})
 
     assert refused.value.field == "params.partners[1].name"
-    assert settings(partners[:1], "emr-7.5.0")[0]["role_name"] == "emrfs-acme-writer"
+    params = {"partners": partners[:1], "release_label": "emr-7.5.0"}
+    assert settings(params=params)[0]["role_name"] == "emrfs-acme-writer"
 
 
 def test_a_partner_name_with_a_dot_makes_a_group_airflow_takes() -> None:

@@ -62,6 +62,15 @@ def test_launch_template_fields_and_defaults():
     assert operator.emrfs_credentials_provider is None
     assert operator.emrfs_site_properties is None
     assert "EMR Security Configurations" in [link.name for link in operator.operator_extra_links]
+    # Every dict field is shown as JSON in the UI's Rendered Template view, as upstream's job_flow_overrides.
+    dict_fields = [
+        "job_flow_overrides",
+        "security_configuration_document",
+        "emrfs_credentials_provider",
+        "emrfs_site_properties",
+    ]
+    renderers = {field: operator.template_fields_renderers.get(field) for field in dict_fields}
+    assert renderers == dict.fromkeys(dict_fields, "json")
 
 
 def test_terminate_template_fields_and_defaults():
