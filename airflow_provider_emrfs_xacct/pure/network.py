@@ -182,7 +182,8 @@ def sts_endpoint_check(
         override, ignored = None, f" ({STS_ENDPOINT_PROPERTY} is not used before 5.31.0 and 6.1.0)"
     if override:
         endpoint = str(override)
-        regional = endpoint.rstrip("/").endswith(f"sts.{region}.{dns_suffix(region)}")
+        regional_host = f"sts.{region}.{dns_suffix(region)}"
+        regional = _authority(endpoint) in (regional_host, regional_host + ":443")
     elif uses_regional_sts(release_label):
         endpoint, regional = regional_sts_endpoint(region), True
     else:
@@ -317,5 +318,15 @@ def _interface_endpoint_name(endpoint: str) -> bool:
     Those names resolve to the endpoint's network interfaces whether private DNS is on or not (AWS PrivateLink
     Guide, "Access an AWS service using an interface VPC endpoint", "DNS hostnames").
     """
-    host = endpoint.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
+    host = _authority(endpoint).split(":", 1)[0]
     return host.startswith("vpce-") and ".vpce." in host
+
+
+def _authority(endpoint: str) -> str:
+    """
+    The host (and port, if written) an endpoint URL or bare host name names, in lower case.
+
+    ``https://STS.eu-west-1.amazonaws.com/`` is ``sts.eu-west-1.amazonaws.com``: DNS names are
+    case-insensitive (RFC 4343); ``:443``, HTTPS's default port, names the same endpoint.
+    """
+    return endpoint.strip().split("://", 1)[-1].split("/", 1)[0].lower()

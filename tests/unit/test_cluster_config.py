@@ -18,6 +18,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     merge_classification,
     parse_release_label,
     plan_launch,
+    validate_cluster_name,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 
@@ -771,6 +772,16 @@ class TestEmrfsTranslationSwitch:
         assert "no role mapping" not in " ".join(plan.notes)
         assert plan.warnings == []
 
+    @pytest.mark.parametrize("classification", ["spark-defaults", "hadoop-env"])
+    def test_the_switch_counts_only_in_core_site(self, classification: str) -> None:
+        """The guide's switch is a core-site.xml property: the same name in another classification is not it."""
+        configurations = [{"Classification": classification, "Properties": {self.PROPERTY: "false"}}]
+
+        plan = plan_launch(overrides("emr-7.10.0", Configurations=configurations), keep_emrfs=False)
+
+        assert plan.warnings == []
+        assert "so the role mappings apply" in plan.notes[0]
+
     @pytest.mark.parametrize("release", ["emr-7.9.0", "emr-6.15.0"])
     def test_releases_before_s3a_are_unaffected(self, release: str) -> None:
         plan = plan_launch(overrides(release, Configurations=self.configurations("false")), keep_emrfs=False)
@@ -782,3 +793,13 @@ class TestEmrfsTranslationSwitch:
         arguments = overrides("emr-7.10.0", Configurations=self.configurations("false"))
         plan = plan_launch(arguments, uses_role_mappings=False, keep_emrfs=False)
         assert plan.warnings == []
+
+
+class TestClusterName:
+    """Amazon EMR API Reference, RunJobFlow, ``Name``: "Maximum length of 256" (``XmlStringMaxLen256``)."""
+
+    def test_256_characters_are_accepted(self) -> None:
+        assert validate_cluster_name("n" * 256, "job_flow_overrides.Name") == "n" * 256
+
+    def test_257_characters_are_refused(self) -> None:
+        refused(lambda: validate_cluster_name("n" * 257, "job_flow_overrides.Name"), "job_flow_overrides.Name", "256")

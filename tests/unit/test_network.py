@@ -191,6 +191,36 @@ def test_an_fs_s3_sts_endpoint_override_decides_the_endpoint() -> None:
     assert sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True), regional).status == "PASS"
 
 
+@pytest.mark.parametrize(
+    "override",
+    [
+        "https://sts.eu-west-1.amazonaws.com/",
+        "sts.eu-west-1.amazonaws.com",
+        # The HTTPS port written out and the host in capitals name the same endpoint: DNS names are
+        # case-insensitive (RFC 4343), and 443 is HTTPS's default port (RFC 9110, "https URI Scheme").
+        "https://sts.eu-west-1.amazonaws.com:443",
+        "https://STS.EU-WEST-1.AMAZONAWS.COM",
+    ],
+)
+def test_a_regional_override_is_recognised_however_written(override: str) -> None:
+    # The VPC's STS interface endpoint with private DNS answers for the Regional name (module docstring): PASS,
+    # not the global endpoint's FAIL.
+    result = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True), {"fs.s3.sts.endpoint": override})
+    assert result.status == "PASS"
+    assert result.fix == ""
+    assert sts_endpoint_check("emr-6.15.0", facts(), {"fs.s3.sts.endpoint": override}).fix.startswith(
+        "add an interface VPC endpoint com.amazonaws.eu-west-1.sts"
+    )
+
+
+@pytest.mark.parametrize(
+    "override", ["https://proxy-sts.eu-west-1.amazonaws.com", "https://sts.eu-west-1.amazonaws.com:8443"]
+)
+def test_another_host_or_port_is_not_the_regional_endpoint(override: str) -> None:
+    result = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True), {"fs.s3.sts.endpoint": override})
+    assert result.status == "FAIL"
+
+
 def test_before_5_31_0_and_6_1_0_the_override_is_not_used() -> None:
     # Amazon EMR Release Guide, "Managing the default AWS Security Token Service endpoint": earlier releases
     # "send all AWS STS requests to a single global endpoint"; "When you use Amazon EMR release versions 5.31.0

@@ -232,3 +232,47 @@ def test_iam_counts_a_policy_s_characters_without_whitespace() -> None:
     # IAM User Guide, "IAM and AWS STS quotas": IAM does not count white space against a policy's size quota.
     document = {"Version": "2012-10-17", "Statement": []}
     assert iam_policy_length(document) == len('{"Version":"2012-10-17","Statement":[]}')
+
+
+# IAM User Guide, "IAM and AWS STS quotas": the role policy size (10,240), managed policy size (6,144) and
+# policy versions (5) cannot be increased; the trust policy length (2,048) can, to 4,096; managed policies per
+# role (10) to 20 (AWS Knowledge Center, "How do I increase the default managed policy or character size limit
+# for an IAM role or user?"); roles and instance profiles (1,000) and customer managed policies (1,500) can.
+# AWS KMS API Reference, PutKeyPolicy: "The key policy size quota is 32 kilobytes (32768 bytes)".
+# ``enforced``: the quotas the provider refuses before any write (merge.require_iam_policy_length, spill.place,
+# the IAM hook's inline total, the KMS hook's key policy size); the others AWS refuses itself.
+@pytest.mark.parametrize(
+    ("quota", "value", "adjustable", "maximum", "enforced"),
+    [
+        (quotas.ROLE_INLINE_POLICIES_CHARS, 10240, False, None, True),
+        (quotas.MANAGED_POLICY_CHARS, 6144, False, None, True),
+        (quotas.MANAGED_POLICIES_PER_ROLE, 10, True, 20, True),
+        (quotas.POLICY_VERSIONS, 5, False, None, False),
+        (quotas.TRUST_POLICY_CHARS, 2048, True, 4096, True),
+        (quotas.ROLES_PER_ACCOUNT, 1000, True, None, False),
+        (quotas.INSTANCE_PROFILES_PER_ACCOUNT, 1000, True, None, False),
+        (quotas.CUSTOMER_MANAGED_POLICIES_PER_ACCOUNT, 1500, True, None, False),
+        (quotas.KEY_POLICY_BYTES, 32768, False, None, True),
+        (quotas.EMR_SECURITY_CONFIGURATIONS, None, True, None, False),
+    ],
+)
+def test_each_quota_s_figure_and_whether_it_can_be_raised_are_aws_s(
+    quota: quotas.Quota, value: float | None, adjustable: bool, maximum: float | None, enforced: bool
+) -> None:
+    assert (quota.value, quota.adjustable, quota.maximum, quota.enforced) == (value, adjustable, maximum, enforced)
+
+
+def test_a_request_rate_is_documented_exactly_when_its_basis_states_no_assumption() -> None:
+    for rate in quotas.REQUEST_RATES:
+        assert rate.documented == ("assum" not in rate.basis), rate
+
+
+def test_a_refusal_says_whether_aws_lets_the_quota_be_raised() -> None:
+    hard = quotas.QuotaExceededError("f", quotas.MANAGED_POLICY_CHARS, 7000, "the policy", 6144)
+    assert "(a hard limit;" in hard.problem
+    raised = quotas.QuotaExceededError("f", quotas.MANAGED_POLICIES_PER_ROLE, 11, "the role's policies", 10)
+    assert "(adjustable up to 20;" in raised.problem
+    refused = quotas.QuotaRefusedByAwsError("f", quotas.ROLES_PER_ACCOUNT, "creating role r", "LimitExceeded")
+    assert refused.field == "f"
+    assert "(default 1000 roles, adjustable;" in refused.problem
+    assert "That write changed nothing." in refused.problem

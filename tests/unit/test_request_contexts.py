@@ -232,6 +232,21 @@ def test_an_upload_part_carries_none_of_the_upload_headers() -> None:
     assert not headers & set(request.context)
 
 
+def test_every_upload_that_creates_an_object_carries_the_canned_acl() -> None:
+    # S3 API Reference: PutObject and CreateMultipartUpload take x-amz-acl, UploadPart and
+    # CompleteMultipartUpload do not. The directory markers (p_$folder$, outside p/*) are PutObjects too: their
+    # ACL needs s3:PutObjectAcl on them as much as a part file's does.
+    state = healthy_state()
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": "Private"}}]
+    uploads = [call for call in WRITE_REQUESTS if call.operation in ("PutObject", "CreateMultipartUpload")]
+    assert {call.key for call in uploads} >= {"{p}_$folder$", "{p}/_temporary_$folder$", "{p}/_SUCCESS"}
+
+    for call in uploads:
+        request = s3_request(state, _role(state), call, _bucket(state), BUCKET, "exports")
+        assert request is not None
+        assert request.context.get("s3:x-amz-acl") == "private", call
+
+
 def test_an_sse_s3_upload_sends_no_key_id_header() -> None:
     # S3 condition keys, s3:x-amz-server-side-encryption-aws-kms-key-id: only with SSE-KMS (AES256 names no key).
     state = healthy_state()
