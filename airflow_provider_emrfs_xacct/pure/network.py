@@ -42,6 +42,9 @@ from typing import Any
 from airflow_provider_emrfs_xacct.pure.cluster_config import parse_release_label
 from airflow_provider_emrfs_xacct.pure.security_groups import ALLOWED, BLOCKED, IngressRule, https_access
 
+#: STS's global endpoint, which releases before 5.31.0 and 6.1.0 call (no VPC endpoint serves it).
+GLOBAL_STS_HOST = "sts.amazonaws.com"
+
 #: The first releases of each line that call the Regional STS endpoint.
 REGIONAL_STS_SINCE = {5: (5, 31, 0), 6: (6, 1, 0)}
 STS_ENDPOINT_PROPERTY = "fs.s3.sts.endpoint"
@@ -187,7 +190,7 @@ def sts_endpoint_check(
     elif uses_regional_sts(release_label):
         endpoint, regional = regional_sts_endpoint(region), True
     else:
-        endpoint, regional = "https://sts.amazonaws.com", False
+        endpoint, regional = f"https://{GLOBAL_STS_HOST}", False
     if facts is None:
         return StsReachability(
             NOT_CHECKED,
@@ -195,14 +198,9 @@ def sts_endpoint_check(
             "the cluster's subnet is unknown; cannot check the route to STS",
             "the live probe (probe=True) proves it; or check the route of the cluster's subnet to " + endpoint,
         )
-    if override and _interface_endpoint_name(endpoint):
-        return StsReachability(
-            NOT_CHECKED,
-            endpoint,
-            f"{STS_ENDPOINT_PROPERTY} names an interface endpoint's own DNS name, which resolves to that endpoint "
-            "with private DNS on or off; whether it is one this subnet reaches is not checked",
-            "the live probe (probe=True) proves it; or check that the endpoint is in the cluster's VPC",
-        )
+    unjudged = _override_not_judged(endpoint, facts) if override and not regional else None
+    if unjudged:
+        return unjudged
     if facts.internet:
         via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
         return StsReachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
@@ -228,6 +226,34 @@ def sts_endpoint_check(
         + f" and no way to {endpoint} ({endpoints}): every AssumeRole of a role mapping, and so every mapped "
         "S3 request, fails" + ignored,
         _fix(facts, regional, dns_off),
+    )
+
+
+def _override_not_judged(endpoint: str, facts: SubnetFacts) -> StsReachability | None:
+    """
+    Not checked: an override naming neither the Regional nor the global STS endpoint; ``None`` for the global one.
+
+    An interface endpoint's own DNS name (``vpce-…``) resolves to that endpoint with private DNS on or off,
+    in whichever VPC it is. Another host (a FIPS or dual-stack STS endpoint, a proxy) may be reached through the
+    internet, an interface endpoint of its own or another network: nothing the subnet's facts show.
+    """
+    if _interface_endpoint_name(endpoint):
+        return StsReachability(
+            NOT_CHECKED,
+            endpoint,
+            f"{STS_ENDPOINT_PROPERTY} names an interface endpoint's own DNS name, which resolves to that endpoint "
+            "with private DNS on or off; whether it is one this subnet reaches is not checked",
+            "the live probe (probe=True) proves it; or check that the endpoint is in the cluster's VPC",
+        )
+    if _authority(endpoint) in (GLOBAL_STS_HOST, GLOBAL_STS_HOST + ":443"):
+        return None
+    regional = f"sts.{facts.region}.{dns_suffix(facts.region)}"
+    return StsReachability(
+        NOT_CHECKED,
+        endpoint,
+        f"{STS_ENDPOINT_PROPERTY} names {_authority(endpoint)!r}, neither STS's Regional endpoint ({regional}) nor "
+        f"its global one: whether subnet {facts.subnet_id} reaches it is not checked",
+        f"the live probe (probe=True) proves it; or name the Regional endpoint https://{regional}",
     )
 
 

@@ -214,11 +214,36 @@ def test_a_regional_override_is_recognised_however_written(override: str) -> Non
 
 
 @pytest.mark.parametrize(
-    "override", ["https://proxy-sts.eu-west-1.amazonaws.com", "https://sts.eu-west-1.amazonaws.com:8443"]
+    "override",
+    [
+        "https://proxy-sts.eu-west-1.amazonaws.com",
+        "https://sts.eu-west-1.amazonaws.com:8443",
+        "https://sts-fips.eu-west-1.amazonaws.com",
+        "https://sts.eu-west-1.api.aws",
+        "https://sts.proxy.example.com",
+    ],
 )
-def test_another_host_or_port_is_not_the_regional_endpoint(override: str) -> None:
-    result = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True), {"fs.s3.sts.endpoint": override})
-    assert result.status == "FAIL"
+@pytest.mark.parametrize("changes", [{"sts_interface_endpoint": True}, {"nat_route": True}, {}])
+def test_another_host_or_port_is_not_the_regional_endpoint_and_not_judged(
+    override: str, changes: dict[str, bool]
+) -> None:
+    # The override may name any endpoint (Amazon EMR Release Guide, "Managing the default AWS Security Token
+    # Service endpoint"): the Regional name's interface endpoint does not serve another host, and whether the
+    # subnet reaches a FIPS, dual-stack or proxy host (through the internet, an endpoint of its own or another
+    # network) is nothing the subnet's facts show: neither PASS nor FAIL.
+    result = sts_endpoint_check("emr-6.15.0", facts(**changes), {"fs.s3.sts.endpoint": override})
+    assert result.status == NOT_CHECKED
+    assert "neither STS's Regional endpoint (sts.eu-west-1.amazonaws.com) nor its global one" in result.detail
+    assert "https://sts.eu-west-1.amazonaws.com" in result.fix
+
+
+@pytest.mark.parametrize("override", ["https://sts.amazonaws.com", "STS.AMAZONAWS.COM:443"])
+def test_an_override_naming_the_global_endpoint_needs_the_internet_route(override: str) -> None:
+    # The global endpoint has no VPC endpoint (AWS PrivateLink, "AWS services that integrate with AWS
+    # PrivateLink" lists com.amazonaws.REGION.sts only).
+    private = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True), {"fs.s3.sts.endpoint": override})
+    assert private.status == "FAIL"
+    assert sts_endpoint_check("emr-6.15.0", facts(nat_route=True), {"fs.s3.sts.endpoint": override}).status == "PASS"
 
 
 def test_before_5_31_0_and_6_1_0_the_override_is_not_used() -> None:
