@@ -877,6 +877,10 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 "not deleting it (remove its last statement by hand)"
             )
         self._refuse_shared_spill_policy(policy_arn, role_name)
+        self._delete_other_versions(policy_arn)
+
+    def _delete_other_versions(self, policy_arn: str) -> None:
+        """Delete every version of a managed policy but its default one (one gone already is done)."""
         for version in self._policy_versions(policy_arn):
             if not version["IsDefaultVersion"]:
                 _unless_gone(self.conn.delete_policy_version, PolicyArn=policy_arn, VersionId=version["VersionId"])
@@ -885,11 +889,11 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         """
         Detach the spill policy from ``role_name`` and delete it (:meth:`_prepare_spill_policy_delete` first).
 
-        The detach is the first destructive request: it is sent by the write's deadline, and ``DeletePolicy``
-        after it whatever the time (:func:`~airflow_provider_emrfs_xacct.pure.converge.lift_deadline`).
-        ``DeletePolicy`` changes nothing when the policy is attached anywhere or has a version besides the
-        default (``DeleteConflict``, IAM API Reference, "DeletePolicy"): a concurrent writer's new version,
-        made since the read, is never deleted with it; the protocol reads again.
+        The detach is the first destructive request: it is sent by the write's deadline, and the rest after
+        it whatever the time (:func:`~airflow_provider_emrfs_xacct.pure.converge.lift_deadline`): the
+        versions made since the preparation, then the policy. A concurrent grant's version made since the
+        read goes with it; that grant's read-back then finds no policy, and creates and attaches it again
+        (left detached with the grant in it, the read-back would take the grant as held).
         """
         try:
             self.conn.detach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
@@ -897,6 +901,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             if error_code(error) != "NoSuchEntity":  # not attached (a policy just made for a refused attach)
                 raise
         lift_deadline()
+        self._delete_other_versions(policy_arn)
         self.conn.delete_policy(PolicyArn=policy_arn)
 
     def ensure_emr_role_bucket_access(

@@ -245,7 +245,9 @@ class _Attempts:
             prepare(current, desired)
         if _in_time(read_at, self.settings.settle_seconds):
             return True
-        log.info("%s: the read (or the write's preparation) took past the write's deadline; reading again", self.resource)
+        log.info(
+            "%s: the read (or the write's preparation) took past the write's deadline; reading again", self.resource
+        )
         self.prepared = action
         return False
 
