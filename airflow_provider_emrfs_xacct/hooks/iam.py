@@ -25,6 +25,7 @@ from airflow_provider_emrfs_xacct.pure.converge import (
     ConvergeSettings,
     Prefetched,
     guard_writes,
+    lift_deadline,
     read_modify_write,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, NotConvergedError, PreconditionError
@@ -731,10 +732,17 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         ``CreateRole``: a concurrent create answers ``EntityAlreadyExists`` and this run merges into it.
         """
 
+        def prepare(current: Any, desired: dict[str, Any] | None) -> None:
+            # Before the read the write is based on: what does not depend on the document's content.
+            if desired is None:
+                self._prepare_spill_policy_delete(policy_arn, role_name)
+            elif current is not None:
+                self._make_version_room(policy_arn)
+
         def write(current: Any, desired: dict[str, Any] | None) -> bool:
             guard_writes(self.conn)
             if desired is None:
-                self._delete_spill_policy(policy_arn, role_name)
+                self._delete_prepared_spill_policy(policy_arn, role_name)
                 return False
             if current is None:
                 self.conn.create_policy(
@@ -754,6 +762,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             resource=f"iam managed policy {name}",
             read=lambda: self.read_managed_policy(policy_arn),
             desire=desire,
+            prepare=prepare,
             write=write,
             settings=settings,
             dry_run=dry_run,
@@ -768,33 +777,19 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
 
     def _create_default_version(self, policy_arn: str, desired: dict[str, Any]) -> None:
         """
-        Make ``desired`` a managed policy's new default version, deleting the oldest other version at five.
+        Make ``desired`` a managed policy's new default version (room made by :meth:`_make_version_room` first).
 
         ``CreatePolicyVersion`` with ``SetAsDefault`` makes the new version the default at once, and the
         default version cannot be deleted (IAM API Reference, "CreatePolicyVersion", "DeletePolicyVersion"),
         so no writer deletes another's version before it is in force. Concurrent writers race for the
-        room: the oldest version may be gone already (``NoSuchEntity``: deleted by another writer, which
-        made room all the same), or another writer may have taken the room made (``LimitExceeded``, "A
-        managed policy can have up to five versions"). Neither is IAM's lag, so neither waits: list again,
-        delete the oldest version not tried yet (also when the listing, lagging, shows fewer than five),
-        and create again. A ``LimitExceeded`` left after that is raised to the protocol, which reads again.
+        room: another writer may have taken the room made (``LimitExceeded``, "A managed policy can have up
+        to five versions"). That is not IAM's lag, so it does not wait: make room again (deleting the
+        oldest version not tried yet, also when the listing, lagging, shows fewer than five) and create
+        again. A ``LimitExceeded`` left after that is raised to the protocol, which reads again.
         """
         limit = int(POLICY_VERSIONS.value or 0)
         tried: set[str] = set()
-        full = False
         for attempt in range(limit + 1):
-            versions = self._policy_versions(policy_arn)
-            older = sorted(
-                (v for v in versions if not v["IsDefaultVersion"] and v["VersionId"] not in tried),
-                key=lambda v: v["CreateDate"],
-            )
-            if older and (full or len(versions) >= limit):
-                tried.add(older[0]["VersionId"])
-                try:
-                    self.conn.delete_policy_version(PolicyArn=policy_arn, VersionId=older[0]["VersionId"])
-                except ClientError as error:
-                    if error_code(error) != "NoSuchEntity":
-                        raise
             try:
                 self.conn.create_policy_version(
                     PolicyArn=policy_arn, PolicyDocument=json.dumps(desired), SetAsDefault=True
@@ -804,7 +799,28 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 if error_code(error) != "LimitExceeded" or attempt == limit:
                     raise
                 self.log.info("%s: another writer took the room for a new version; making room again", policy_arn)
-                full = True
+            self._make_version_room(policy_arn, tried, full=True)
+
+    def _make_version_room(self, policy_arn: str, tried: set[str] | None = None, *, full: bool = False) -> None:
+        """
+        Delete a managed policy's oldest non-default version when it has five (or when ``full``), for a new one.
+
+        Sent before the read a new version is based on (it does not depend on the document's content, and a
+        non-default version grants nothing: IAM API Reference, "DeletePolicyVersion", "SetDefaultPolicyVersion").
+        The oldest version may be gone already (``NoSuchEntity``: deleted by another writer, which made room
+        all the same).
+
+        :param tried: versions deleted by earlier calls of the same write, not to be tried again (updated).
+        """
+        tried = set() if tried is None else tried
+        versions = self._policy_versions(policy_arn)
+        older = sorted(
+            (v for v in versions if not v["IsDefaultVersion"] and v["VersionId"] not in tried),
+            key=lambda v: v["CreateDate"],
+        )
+        if older and (full or len(versions) >= int(POLICY_VERSIONS.value or 0)):
+            tried.add(older[0]["VersionId"])
+            _unless_gone(self.conn.delete_policy_version, PolicyArn=policy_arn, VersionId=older[0]["VersionId"])
 
     def _attached_elsewhere(self, policy_arn: str, role_name: str) -> list[str]:
         """
@@ -843,6 +859,17 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
 
     def _delete_spill_policy(self, policy_arn: str, role_name: str) -> None:
         """Detach an emptied managed policy from ``role_name`` and delete it: only the provider's, attached to no other."""
+        self._prepare_spill_policy_delete(policy_arn, role_name)
+        self._delete_prepared_spill_policy(policy_arn, role_name)
+
+    def _prepare_spill_policy_delete(self, policy_arn: str, role_name: str) -> None:
+        """
+        What deleting a spill policy needs before the read it is based on: its tag and attachments checked,
+        its non-default versions deleted (IAM API Reference, "DeletePolicy": "you must delete all the
+        policy's versions"; a non-default version grants nothing, "DeletePolicyVersion").
+
+        :raises ConflictError: the policy is not the provider's, or is attached to something but ``role_name``.
+        """
         tags = self._every("list_policy_tags", "Tags", PolicyArn=policy_arn)
         if MANAGED_BY_TAG not in tags:
             raise ConflictError(
@@ -850,14 +877,31 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 "not deleting it (remove its last statement by hand)"
             )
         self._refuse_shared_spill_policy(policy_arn, role_name)
+        self._delete_other_versions(policy_arn)
+
+    def _delete_other_versions(self, policy_arn: str) -> None:
+        """Delete every version of a managed policy but its default one (one gone already is done)."""
+        for version in self._policy_versions(policy_arn):
+            if not version["IsDefaultVersion"]:
+                _unless_gone(self.conn.delete_policy_version, PolicyArn=policy_arn, VersionId=version["VersionId"])
+
+    def _delete_prepared_spill_policy(self, policy_arn: str, role_name: str) -> None:
+        """
+        Detach the spill policy from ``role_name`` and delete it (:meth:`_prepare_spill_policy_delete` first).
+
+        The detach is the first destructive request: it is sent by the write's deadline, and the rest after
+        it whatever the time (:func:`~airflow_provider_emrfs_xacct.pure.converge.lift_deadline`): the
+        versions made since the preparation, then the policy. A concurrent grant's version made since the
+        read goes with it; that grant's read-back then finds no policy, and creates and attaches it again
+        (left detached with the grant in it, the read-back would take the grant as held).
+        """
         try:
             self.conn.detach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
         except ClientError as error:
             if error_code(error) != "NoSuchEntity":  # not attached (a policy just made for a refused attach)
                 raise
-        for version in self._policy_versions(policy_arn):
-            if not version["IsDefaultVersion"]:
-                self.conn.delete_policy_version(PolicyArn=policy_arn, VersionId=version["VersionId"])
+        lift_deadline()
+        self._delete_other_versions(policy_arn)
         self.conn.delete_policy(PolicyArn=policy_arn)
 
     def ensure_emr_role_bucket_access(

@@ -45,7 +45,12 @@ that shows our change can lose it, as above). The deadline is checked before eac
 connection, up to the 10 s connect timeout, and AWS's own processing) is the write's trip, which
 the limit below assumes short beside the wait. The deadline counts from the read the
 write is based on, also when that read was made before the protocol started (:class:`Prefetched`,
-read to plan or beside a quota check): a prefetched document past its deadline is read again. Alternating two lines of documents takes a write
+read to plan or beside a quota check): a prefetched document past its deadline is read again. Only
+the requests of that read come before the write's: at a round trip of ``L`` each (IAM's one endpoint
+is in us-east-1: 80-250 ms from Europe or Asia), a write based on a read of ``k`` requests is sent
+``k x L`` after it. Whatever the write needs that does not depend on the document's content (a
+policy's tag, what it is attached to, room among its versions) is ``prepare``d before that read, and
+a write of several requests counts up to its first destructive one (:func:`lift_deadline`). Alternating two lines of documents takes a write
 every read-to-write window, each from another writer (a writer waits after each of its writes):
 this holds while every window is shorter than ``settle_seconds`` and concurrent writers do not keep
 the document changing for the whole wait. With a great many concurrent writers, serialise them
@@ -174,6 +179,22 @@ def _refuse_stale_send(**_: Any) -> None:
     _WRITE_DEADLINE.sent = True
 
 
+def lift_deadline() -> None:
+    """
+    Let the rest of the current write be sent whatever the time: its first destructive request was sent in time.
+
+    For a write of several requests that cannot be undone halfway (a managed policy's detach, then its
+    delete): the deadline holds the request that commits to the write, and dropping the rest would only
+    leave it half done.
+    """
+    _WRITE_DEADLINE.at = None
+
+
+def _action(current: Any, desired: Any) -> str:
+    """What a write from ``current`` to ``desired`` does (``None``: no document)."""
+    return CREATE if current is None else DELETE if desired is None else UPDATE
+
+
 def _same(left: Any, right: Any) -> bool:
     """Return whether two documents (``None``: none) say the same."""
     if left is None or right is None:
@@ -201,6 +222,34 @@ class _Attempts:
     backoff: float = 0.0
     #: The document as we last wrote it, or as the read after that showed it.
     left: Any = _NOT_WRITTEN
+    #: The action a preparation was made for when it took its read past the deadline (read again).
+    prepared: str | None = None
+
+    def may_write(self, prepare: Callable[[Any, Any], None] | None, current: Any, desired: Any, read_at: float) -> bool:
+        """
+        Prepare the write from ``current`` to ``desired``; ``False`` when that took the read past the
+        write's deadline: read again, and write on that read without preparing again.
+
+        :raises NotConvergedError: ``max_attempts`` writes were overwritten already.
+        """
+        if self.writes == self.settings.max_attempts:
+            raise NotConvergedError(
+                f"{self.resource}: our change was overwritten {self.writes} times in a row by concurrent "
+                "writers; retry the task, or serialise the writers with an Airflow pool"
+            )
+        action = _action(current, desired)
+        if self.prepared == action:
+            self.prepared = None
+            return True
+        if prepare is not None:
+            prepare(current, desired)
+        if _in_time(read_at, self.settings.settle_seconds):
+            return True
+        log.info(
+            "%s: the read (or the write's preparation) took past the write's deadline; reading again", self.resource
+        )
+        self.prepared = action
+        return False
 
     def held(self, current: Any) -> bool:
         """
@@ -264,6 +313,7 @@ def read_modify_write(
     is_transient: Callable[[Exception], bool] = lambda _error: False,
     sleep: Callable[[float], None] = time.sleep,
     prefetched: Prefetched | None = None,
+    prepare: Callable[[Any, Any], None] | None = None,
 ) -> list[Change]:
     """
     Bring one document to ``desire(current)`` and return the change made (empty when none was needed).
@@ -281,6 +331,11 @@ def read_modify_write(
         ``settings.consistency_wait_seconds``) from one to raise at once.
     :param prefetched: the document as a read just before showed it, used instead of the first read
         while a write based on it would still be in time (the write's deadline counts from that read).
+    :param prepare: given ``(current, desired)``, does what a write needs that does not depend on the
+        document's content (checks of tags or attachments, making room among versions); it may send
+        requests, which must not change what the document grants. Called before each write attempt;
+        when it (or ``desire``'s own reads) took the read past the write's deadline, the document is
+        read again, once, and the write sent on that read without preparing again.
     """
     changes: list[Change] = []
     attempts = _Attempts(settings, resource, backoff=settings.first_backoff_seconds)
@@ -294,12 +349,11 @@ def read_modify_write(
             _settle(settings, sleep)
             continue
         if not changes:
-            action = CREATE if current is None else DELETE if desired is None else UPDATE
-            changes.append(Change(action, resource, current, desired))
+            changes.append(Change(_action(current, desired), resource, current, desired))
         if dry_run:
             return changes
-        if attempts.writes == settings.max_attempts:
-            break
+        if not attempts.may_write(prepare, current, desired, read_at):
+            continue
         try:
             settled = _write_in_time(write, current, desired, read_at, settings.settle_seconds)
         except Exception as error:
@@ -311,10 +365,6 @@ def read_modify_write(
         if settled is True:
             return changes
         _settle(settings, sleep)
-    raise NotConvergedError(
-        f"{resource}: our change was overwritten {settings.max_attempts} times in a row by concurrent "
-        "writers; retry the task, or serialise the writers with an Airflow pool"
-    )
 
 
 def _read(read: Callable[[], Any], prefetched: Prefetched | None, settle: float) -> tuple[float, Any]:

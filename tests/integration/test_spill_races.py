@@ -229,3 +229,36 @@ def test_a_grant_whose_spill_policy_a_concurrent_revoke_deleted_attaches_the_one
     assert deleted == [SPILL_ARN]
     assert spill_policies(iam) == {SPILL_2: {granted_now}}
     assert granted_now in assumable(iam, EMR_EC2_ROLE)
+
+
+def test_a_grant_written_between_a_revokes_read_and_its_delete_is_not_left_in_a_detached_policy(
+    aws: Seeded, connections: None
+) -> None:
+    """
+    A grant writes a new version into the spill policy after a revoke read it empty-to-be, as the revoke
+    detaches it. The revoke still deletes the policy (the grant's version with it), so the grant's read-back
+    finds no policy and creates and attaches it again (the test above). Were the policy left detached with
+    the grant's version in it (``DeletePolicy`` refused for the version, then the revoke writing on it), the
+    grant's read-back would find its change held in a policy attached to nothing.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    revoked, granted_now = partners(0, 2)
+    run_operator(attach(destination_role_arns=[revoked]))
+    revoke_hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+    raced: list[str] = []
+
+    def grant_lands(**_: Any) -> None:
+        if not raced:  # the grant's write, based on its read of {revoked} before the revoke's detach
+            raced.append(SPILL_ARN)
+            iam.create_policy_version(
+                PolicyArn=SPILL_ARN,
+                PolicyDocument=json.dumps(documents.assume_role_policy([revoked, granted_now])),
+                SetAsDefault=True,
+            )
+
+    revoke_hook.conn.meta.events.register("before-call.iam.DetachRolePolicy", grant_lands)
+    revoke_hook.revoke_assume_role(EMR_EC2_ROLE, [revoked], settings=ConvergeSettings(settle_seconds=0.2))
+
+    assert raced == [SPILL_ARN]
+    assert SPILL_2 not in {policy["PolicyName"] for policy in iam.list_policies(Scope="Local")["Policies"]}

@@ -153,3 +153,94 @@ def test_a_write_always_too_late_is_given_up_once_the_consistency_wait_is_spent(
     # Before each retry a moment at random, up to the backoff (not the settle wait: nothing was sent).
     assert len(sleeps) == 4
     assert all(0 <= seconds <= 0.5 for seconds in sleeps)
+
+
+def test_a_preparation_past_the_deadline_is_followed_by_a_new_read_and_a_write_on_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The preparation (tags, attachments, room among versions: requests that do not depend on the document)
+    # takes 0.6 s of round trips; the write then goes out on a read made after it, not on the old one,
+    # with no backoff, and the preparation is not repeated.
+    clock = Clock()
+    monkeypatch.setattr(converge.time, "monotonic", clock)
+    client = guard_writes(Client())
+    store: dict[str, Any] = {"doc": doc("a")}
+    events: list[str] = []
+    sleeps: list[float] = []
+
+    def read() -> Any:
+        events.append("read")
+        clock.now += 0.1
+        return store["doc"]
+
+    def prepare(_current: Any, _desired: Any) -> None:
+        events.append("prepare")
+        clock.now += 0.6
+        store["doc"] = doc("a", "c")  # another writer, between the first read and the write
+
+    def write(_current: Any, desired: Any) -> None:
+        events.append("write")
+        client.send(desired)
+        store["doc"] = desired
+
+    read_modify_write(
+        resource="doc",
+        read=read,
+        desire=lambda current: adding(current, "b"),
+        prepare=prepare,
+        write=write,
+        settings=ConvergeSettings(settle_seconds=1.0),
+        sleep=sleeps.append,
+    )
+
+    assert events == ["read", "prepare", "read", "write", "read"]
+    assert client.sent == [doc("a", "c", "b")]  # based on the read after the preparation: c is kept
+    assert len(sleeps) == 1  # the settle wait after the write only
+
+
+def test_a_preparation_in_time_costs_no_read() -> None:
+    events: list[str] = []
+    store: dict[str, Any] = {"doc": doc("a")}
+
+    def write(_current: Any, desired: Any) -> None:
+        events.append("write")
+        store["doc"] = desired
+
+    read_modify_write(
+        resource="doc",
+        read=lambda: events.append("read") or store["doc"],
+        desire=lambda current: adding(current, "b"),
+        prepare=lambda _current, _desired: events.append("prepare"),
+        write=write,
+        settings=ConvergeSettings(settle_seconds=1.0),
+        sleep=lambda _seconds: None,
+    )
+    assert events == ["read", "prepare", "write", "read"]
+
+
+def test_after_its_first_destructive_request_the_rest_of_a_write_is_sent_whatever_the_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A detach sent in time, then a delete that would go out past the deadline: sent, not dropped halfway.
+    clock = Clock()
+    monkeypatch.setattr(converge.time, "monotonic", clock)
+    client = guard_writes(Client())
+    store: dict[str, Any] = {"doc": doc("a")}
+
+    def write(_current: Any, desired: Any) -> None:
+        client.send("detach")
+        converge.lift_deadline()
+        clock.now += 5
+        client.send("delete")
+        store["doc"] = desired
+
+    read_modify_write(
+        resource="doc",
+        read=lambda: store["doc"],
+        desire=lambda _current: None,
+        write=write,
+        settings=ConvergeSettings(settle_seconds=1.0),
+        sleep=lambda _seconds: None,
+    )
+    assert client.sent == ["detach", "delete"]
+    assert converge._WRITE_DEADLINE.at is None
