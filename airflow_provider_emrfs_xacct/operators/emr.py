@@ -291,7 +291,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 self.connection_account(hook)
         uses_role_mappings, deleted = False, None
         if name is not None:
-            uses_role_mappings, deleted = self._uses_role_mappings(context, hook, name)
+            uses_role_mappings, deleted = self._read_configuration(context, hook, name)
             config["SecurityConfiguration"] = name
             persist_links(context, self, security_configuration=name)
         launch = plan_launch(
@@ -311,7 +311,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         self.job_flow_overrides = arguments.with_idempotency_tag(launch.overrides, key)
         hook.validate_run_job_flow_arguments(self.job_flow_overrides)
         if self.dry_run:
-            return self._plan(context, hook, key)
+            return self._dry_run_launch(context, hook, key)
         if name is not None and deleted is not None:
             # Only now that every argument is validated: bad input changes nothing. A cluster this task
             # instance launched with another configuration is refused (ConflictError) before that write too.
@@ -396,12 +396,12 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             try:
                 return super().execute(context)
             except ClientError as refusal:
-                if name is None or not self._restored_after_refusal(context, hook, name, refusal):
+                if name is None or not self._recreate_if_deleted(context, hook, name, refusal):
                     raise
                 return super().execute(context)
 
     def _known_document(self, context: Context, name: str) -> dict[str, Any] | None:
-        """The document to create ``name`` again from: the given one, else the create task's XCom (if it is ``name``'s)."""
+        """Return the document to create ``name`` again from: the given one, else the create task's XCom (if ``name``'s)."""
         if self.security_configuration_document is not None:
             return self.security_configuration_document
         document = created_document(self, self._document_xcom, context, name)
@@ -409,19 +409,9 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             self.log.warning("No document of %s in the XCom %s of its create task", name, DOCUMENT_XCOM_KEY)
         return document
 
-    def _restore(self, context: Context, hook: EmrfsEmrHook, name: str) -> dict[str, Any] | None:
-        """Create the deleted configuration ``name`` again from its known document; return it (``None``: unknown)."""
-        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-
-        document = self._known_document(context, name)
-        if document is not None:
-            with explain_access_denied(hook):
-                hook.create_deleted_security_configuration(name, document)
-        return document
-
-    def _restored_after_refusal(self, context: Context, hook: EmrfsEmrHook, name: str, refusal: ClientError) -> bool:
+    def _recreate_if_deleted(self, context: Context, hook: EmrfsEmrHook, name: str, refusal: ClientError) -> bool:
         """
-        After ``RunJobFlow`` was refused: whether the refusal was the configuration deleted since the check, now restored.
+        Create the configuration again if ``RunJobFlow``'s refusal was its deletion since the check; return whether it did.
 
         RunJobFlow lists no error of its own for a missing configuration (Amazon EMR API Reference,
         "RunJobFlow", "Errors": InternalServerError only); invalid input is answered with
@@ -437,17 +427,24 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         with explain_access_denied(hook):
             if hook.describe_security_configuration(name) is not None:
                 return False
-        if self._restore(context, hook, name) is None:
+        document = self._known_document(context, name)
+        if document is None:
             raise self._missing_configuration(hook, name) from refusal
+        with explain_access_denied(hook):
+            hook.create_deleted_security_configuration(name, document)
         self.log.warning("RunJobFlow was refused (%s); launching again with %s created again", refusal, name)
         return True
 
-    def _uses_role_mappings(
+    def _read_configuration(
         self, context: Context, hook: EmrfsEmrHook, name: str
     ) -> tuple[bool, dict[str, Any] | None]:
         """
-        Whether the configuration has role mappings, and its document when it was deleted and must be created
-        again (its document known); refuse a configuration that does not exist (outside a dry run).
+        Read the security configuration ``name``; refuse it when it does not exist and cannot be created again.
+
+        In a dry run a configuration that does not exist yet is planned with its create task's document.
+
+        :return: whether it has role mappings, and the document to create it again from when it was
+            deleted (``None`` when it exists).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
@@ -472,7 +469,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             raise self._missing_configuration(hook, name)
         return bool(role_mappings_of(deleted)), deleted
 
-    def _plan(self, context: Context, hook: EmrfsEmrHook, key: str) -> str:
+    def _dry_run_launch(self, context: Context, hook: EmrfsEmrHook, key: str) -> str:
         """Return the cluster this task instance launched already; else log and push the launch it would make, and skip."""
         from airflow.providers.common.compat.sdk import redact
 
