@@ -148,13 +148,13 @@ def validate_configuration_document(name: str | None, document: Any) -> None:
 
 def with_idempotency_tag(config: dict[str, Any], key: str) -> dict[str, Any]:
     """Return ``RunJobFlow`` arguments whose tags end with the idempotency tag ``key`` (and carry no other one)."""
-    tags = [tag for tag in config.get("Tags", []) if tag.get("Key") != IDEMPOTENCY_TAG]
+    tags = [tag for tag in config.get("Tags") or [] if tag.get("Key") != IDEMPOTENCY_TAG]
     return {**config, "Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": key}]}
 
 
 def idempotency_key_of(config: dict[str, Any]) -> str | None:
     """Return the idempotency key ``RunJobFlow`` arguments are tagged with (``None``: untagged)."""
-    return next((tag["Value"] for tag in config.get("Tags", []) if tag.get("Key") == IDEMPOTENCY_TAG), None)
+    return next((tag["Value"] for tag in config.get("Tags") or [] if tag.get("Key") == IDEMPOTENCY_TAG), None)
 
 
 def missing_configuration_error(name: str, account: str, region: str | None) -> PreconditionError:

@@ -80,3 +80,10 @@ def test_launch_arguments_are_validated_by_field() -> None:
         validate_launch_arguments("sc", None, {"fs.s3.x": 1})
     with pytest.raises(InvalidParameterError, match="emrfs_credentials_provider"):
         validate_launch_arguments("sc", {"jar": "s3://b/p.jar"}, None)
+
+
+def test_tags_given_as_null_are_no_tags() -> None:
+    # The emr_conn_id extra's ``"Tags": null`` passes its shape check (``or []``) and the tag limit; adding
+    # the idempotency tag then failed with "'NoneType' object is not iterable" instead of launching.
+    assert with_idempotency_tag({"Tags": None}, "k")["Tags"] == [{"Key": IDEMPOTENCY_TAG, "Value": "k"}]
+    assert idempotency_key_of({"Tags": None}) is None
