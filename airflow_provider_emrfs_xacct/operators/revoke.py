@@ -104,12 +104,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         role_arn = validation.validate_role_arn(self.destination_role_arn, "destination_role_arn")
         emr_role = validation.validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         pinned_account(self.expected_destination_account_id, "expected_destination_account_id")
-        keys = validation.require_list(
-            [] if self.kms_key_arns is None else self.kms_key_arns,
-            "kms_key_arns",
-            validation.validate_kms_key_arn,
-            allow_empty=True,
-        )
+        keys = validation.validate_kms_key_arns(self.kms_key_arns, "kms_key_arns")
         configuration = None
         if self.security_configuration is not None:
             configuration = validation.validate_name_prefix(
