@@ -224,16 +224,19 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
 
     def get_role_policies(self, role_name: str) -> list[tuple[str, dict[str, Any] | None]]:
         """Return every identity policy of the role, inline and attached managed, as ``(name, document)``."""
-        policies: list[tuple[str, dict[str, Any] | None]] = []
-        for page in self.conn.get_paginator("list_role_policies").paginate(RoleName=role_name):
-            for name in page["PolicyNames"]:
-                policies.append((f"inline policy {name}", self.get_inline_policy(role_name, name)))
-        for attached_page in self.conn.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
-            for attached in attached_page["AttachedPolicies"]:
-                policies.append(
-                    (f"managed policy {attached['PolicyName']}", self.get_managed_policy(attached["PolicyArn"]))
-                )
+        policies = [
+            (f"inline policy {name}", self.get_inline_policy(role_name, name))
+            for name in self.inline_policy_names(role_name)
+        ]
+        for attached in self._every("list_attached_role_policies", "AttachedPolicies", RoleName=role_name):
+            policies.append(
+                (f"managed policy {attached['PolicyName']}", self.get_managed_policy(attached["PolicyArn"]))
+            )
         return policies
+
+    def inline_policy_names(self, role_name: str) -> list[str]:
+        """Return the names of the role's inline policies (``ListRolePolicies``, all pages)."""
+        return [str(name) for name in self._every("list_role_policies", "PolicyNames", RoleName=role_name)]
 
     def get_managed_policy(self, policy_arn: str, *, reread_waits: Sequence[float] = ()) -> dict[str, Any] | None:
         """
@@ -259,11 +262,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         """Return the role's tags (``GetRole`` includes them; else ``ListRoleTags``)."""
         tags = role.get("Tags")
         if tags is None:
-            tags = [
-                tag
-                for page in self.conn.get_paginator("list_role_tags").paginate(RoleName=role["RoleName"])
-                for tag in page["Tags"]
-            ]
+            tags = self._every("list_role_tags", "Tags", RoleName=role["RoleName"])
         return {str(tag["Key"]): str(tag["Value"]) for tag in tags}
 
     def simulate_principal_policy(self, principal_arn: str, action: str, resource: str, context: dict[str, Any]) -> str:
@@ -617,11 +616,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         :param missing_ok: a role that does not exist (yet) has none, rather than being an error.
         """
         try:
-            names = [
-                name
-                for page in self.conn.get_paginator("list_role_policies").paginate(RoleName=role_name)
-                for name in page["PolicyNames"]
-            ]
+            names = self.inline_policy_names(role_name)
         except ClientError as error:
             if missing_ok and error_code(error) == "NoSuchEntity":
                 return 0
@@ -1068,12 +1063,13 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 f"destination_role_arn: the role named {role_name} that connection {self.aws_conn_id!r} sees is "
                 f"{role['Arn']}, not {role_arn}; not deleting it"
             )
-        tags = role.get("Tags") or self._every("list_role_tags", "Tags", RoleName=role_name)
-        if MANAGED_BY_TAG not in tags:
+        # GetRole answers the role's tags ("Tags: A list of tags that are attached to the role", IAM API
+        # Reference, "Role"); get_role_tags lists them only when it did not.
+        if self.get_role_tags(role).get(MANAGED_BY_TAG["Key"]) != MANAGED_BY_TAG["Value"]:
             raise ConflictError(
                 f"role {role_name} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it; not deleting it"
             )
-        inline = [str(name) for name in self._every("list_role_policies", "PolicyNames", RoleName=role_name)]
+        inline = self.inline_policy_names(role_name)
         foreign = [name for name in inline if name != documents.DESTINATION_POLICY_NAME]
         foreign += [policy["PolicyName"] for policy in self.list_attached_policies(role_name)]
         if foreign:
