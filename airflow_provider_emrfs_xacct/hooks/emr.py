@@ -298,15 +298,47 @@ class EmrfsEmrHook(EmrHook):
             return False
         return True
 
-    def security_configurations_in_use(self) -> dict[str, list[str]]:
-        """Return the security configurations of active clusters, with the ids of the clusters using each."""
+    def security_configurations_in_use(
+        self, *, created_after: datetime | None = None, skip: Collection[str] = ()
+    ) -> dict[str, list[str]]:
+        """
+        Return the security configurations of clusters, with the ids of the clusters using each.
+
+        :param created_after: those of the clusters created after this time, in any state (``ListClusters``
+            with ``CreatedAfter`` and no ``ClusterStates`` filter, Amazon EMR API Reference, "ListClusters");
+            ``None``: those of the active clusters.
+        :param skip: ids of clusters not to describe (already described).
+        """
+        arguments: dict[str, Any] = (
+            {"ClusterStates": list(ACTIVE_CLUSTER_STATES)} if created_after is None else {"CreatedAfter": created_after}
+        )
         in_use: dict[str, list[str]] = {}
-        for page in self.conn.get_paginator("list_clusters").paginate(ClusterStates=list(ACTIVE_CLUSTER_STATES)):
+        for page in self.conn.get_paginator("list_clusters").paginate(**arguments):
             for summary in page["Clusters"]:
+                if summary["Id"] in skip:
+                    continue
                 name = self.conn.describe_cluster(ClusterId=summary["Id"])["Cluster"].get("SecurityConfiguration")
                 if name:
                     in_use.setdefault(name, []).append(summary["Id"])
         return in_use
+
+    def terminate_cluster(self, cluster_id: str) -> None:
+        """
+        Ask EMR to terminate a cluster (``TerminateJobFlows``).
+
+        Asynchronous: the cluster goes through ``TERMINATING`` (Amazon EMR API Reference, "TerminateJobFlows").
+        """
+        self.conn.terminate_job_flows(JobFlowIds=[cluster_id])
+
+    def turn_termination_protection_off(self, cluster_id: str) -> None:
+        """
+        Turn a cluster's termination protection off, so that ``TerminateJobFlows`` can end it.
+
+        Amazon EMR API Reference, "SetTerminationProtection": "To terminate a cluster that has been
+        locked by setting SetTerminationProtection to true, you must first unlock the job flow by a
+        subsequent call to SetTerminationProtection in which you set the value to false."
+        """
+        self.conn.set_termination_protection(JobFlowIds=[cluster_id], TerminationProtected=False)
 
     def subnet_facts(self, subnet_id: str, instance_groups: Collection[str] = ()) -> SubnetFacts:
         """

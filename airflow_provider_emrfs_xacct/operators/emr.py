@@ -378,7 +378,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 self.log.info("Killed before a cluster was launched for idempotency key %s", self._launch_key)
                 return
             self.log.warning("Killed: terminating cluster %s, launched by this task", cluster_id)
-            hook.conn.terminate_job_flows(JobFlowIds=[cluster_id])
+            hook.terminate_cluster(cluster_id)
         except (ClientError, BotoCoreError) as error:
             self.log.error(
                 "Killed, but could not terminate cluster %s (%s): it may still be running; find it by its tag %s=%s",
@@ -699,8 +699,5 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
             "%s has termination protection on; turning it off to terminate it (disable_termination_protection=True)",
             described,
         )
-        # Amazon EMR API Reference, "SetTerminationProtection": "To terminate a cluster that has been
-        # locked by setting SetTerminationProtection to true, you must first unlock the job flow by a
-        # subsequent call to SetTerminationProtection in which you set the value to false."
         with explain_access_denied(self.hook):
-            self.hook.conn.set_termination_protection(JobFlowIds=[self.job_flow_id], TerminationProtected=False)
+            cast("EmrfsEmrHook", self.hook).turn_termination_protection_off(str(self.job_flow_id))
