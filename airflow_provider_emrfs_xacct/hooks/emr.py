@@ -16,9 +16,9 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.launch_arguments import MAX_CLUSTER_TAGS as MAX_CLUSTER_TAGS
-from airflow_provider_emrfs_xacct.pure.launch_arguments import idempotency_key_of
+from airflow_provider_emrfs_xacct.pure.launch_arguments import has_idempotency_tag, idempotency_key_of
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
-from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG
+from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG as IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.security_config import canonical_json
 
@@ -144,7 +144,7 @@ class EmrfsEmrHook(EmrHook):
         summaries.sort(key=lambda summary: name is None or summary.get("Name") != name)  # stable: an order only
         for summary in summaries:
             cluster = self.conn.describe_cluster(ClusterId=summary["Id"])["Cluster"]
-            if {"Key": IDEMPOTENCY_TAG, "Value": idempotency_key} not in cluster.get("Tags", []):
+            if not has_idempotency_tag(cluster.get("Tags", []), idempotency_key):
                 continue
             found = cluster.get("SecurityConfiguration")
             if check and found != security_configuration:

@@ -676,6 +676,7 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
         """Turn off the termination protection of a cluster this provider launched, or refuse naming the cluster."""
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+        from airflow_provider_emrfs_xacct.pure.launch_arguments import has_idempotency_tag
 
         described = f"cluster {self.job_flow_id} ({cluster.get('Name')!r})"
         if not self.disable_termination_protection:
@@ -687,8 +688,7 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
                 "disable_termination_protection=True on this task to let it do that for the clusters it launched"
             ) from refusal
         key = idempotency_key(context, self.launch_task_id) if self.launch_task_id else None
-        tags = cluster.get("Tags", [])
-        if not any(tag.get("Key") == IDEMPOTENCY_TAG and key in (None, tag.get("Value")) for tag in tags):
+        if not has_idempotency_tag(cluster.get("Tags", []), key):
             launch = f"launch task {self.launch_task_id!r} of this run" if key else "this provider"
             raise PreconditionError(
                 f"{described} has termination protection on and was not launched by {launch} (no {IDEMPOTENCY_TAG} "

@@ -18,7 +18,7 @@ from airflow_provider_emrfs_xacct.pure.security_config import names_content, val
 from airflow_provider_emrfs_xacct.pure.validation import refuse_rendered_text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable, Mapping
 
 #: Tags a cluster may carry: "Restrictions that apply to Amazon EC2 resources apply to Amazon EMR as well"
 #: (Amazon EMR Management Guide, "Restrictions that apply to tagging resources in Amazon EMR"), and EC2
@@ -155,6 +155,11 @@ def with_idempotency_tag(config: dict[str, Any], key: str) -> dict[str, Any]:
 def idempotency_key_of(config: dict[str, Any]) -> str | None:
     """Return the idempotency key ``RunJobFlow`` arguments are tagged with (``None``: untagged)."""
     return next((tag["Value"] for tag in config.get("Tags") or [] if tag.get("Key") == IDEMPOTENCY_TAG), None)
+
+
+def has_idempotency_tag(tags: Iterable[Mapping[str, Any]], key: str | None = None) -> bool:
+    """Return whether a cluster's tags carry the provider's idempotency tag (with the value ``key``, when given)."""
+    return any(tag.get("Key") == IDEMPOTENCY_TAG and key in (None, tag.get("Value")) for tag in tags)
 
 
 def missing_configuration_error(name: str, account: str, region: str | None) -> PreconditionError:

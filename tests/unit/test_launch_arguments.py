@@ -8,6 +8,7 @@ from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.launch_arguments import (
     MAX_CLUSTER_TAGS,
     connection_extra_field,
+    has_idempotency_tag,
     idempotency_key_of,
     launch_security_configuration,
     parse_job_flow_overrides,
@@ -87,3 +88,11 @@ def test_tags_given_as_null_are_no_tags() -> None:
     # the idempotency tag then failed with "'NoneType' object is not iterable" instead of launching.
     assert with_idempotency_tag({"Tags": None}, "k")["Tags"] == [{"Key": IDEMPOTENCY_TAG, "Value": "k"}]
     assert idempotency_key_of({"Tags": None}) is None
+
+
+def test_a_cluster_is_known_by_its_idempotency_tag_and_its_key() -> None:
+    tags = [{"Key": "team", "Value": "k"}, {"Key": IDEMPOTENCY_TAG, "Value": "k"}]
+    assert has_idempotency_tag(tags)
+    assert has_idempotency_tag(tags, "k")
+    assert not has_idempotency_tag(tags, "other")
+    assert not has_idempotency_tag([{"Key": "team", "Value": "k"}], "k")
