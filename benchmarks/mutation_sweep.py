@@ -709,8 +709,8 @@ MUTATIONS = [
     m(
         "O02",
         "operators/emr.py",
-        "        if self.dry_run:\n            return self._plan(context, hook, key)",
-        "        if False:\n            return self._plan(context, hook, key)",
+        "        if self.dry_run:\n            return self._dry_run_launch(context, hook, key)",
+        "        if False:\n            return self._dry_run_launch(context, hook, key)",
         "a dry-run launch launches",
         INT_EMR,
         INT_DRY,
