@@ -574,8 +574,8 @@ MUTATIONS = [
     m(
         "I08",
         "hooks/iam.py",
-        '"Tags", RoleName=role_name)\n        if MANAGED_BY_TAG not in tags:',
-        '"Tags", RoleName=role_name)\n        if False:',
+        '        if self.get_role_tags(role).get(MANAGED_BY_TAG["Key"]) != MANAGED_BY_TAG["Value"]:',
+        "        if False:",
         "delete_provider_role deletes an untagged role",
         INT_REVOKE,
     ),
