@@ -224,7 +224,7 @@ class EmrfsEmrHook(EmrHook):
         the cluster before EMR had launched it, or before ``ListClusters`` showed it: nobody else will stop it.
         """
         self.log.warning("Killed while RunJobFlow was under way: terminating cluster %s, launched since", cluster_id)
-        self.conn.terminate_job_flows(JobFlowIds=[cluster_id])
+        self.terminate_cluster(cluster_id)
         raise LaunchCancelledError(
             f"the launch of idempotency key {key} was cancelled: the task was killed; cluster {cluster_id}, "
             "launched meanwhile, was terminated"

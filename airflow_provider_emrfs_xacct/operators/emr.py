@@ -344,7 +344,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 "The wait for cluster %s failed (%s): terminating it", cluster_id, (event or {}).get("message")
             )
             try:
-                self.hook.conn.terminate_job_flows(JobFlowIds=[cluster_id])
+                cast("EmrfsEmrHook", self.hook).terminate_cluster(str(cluster_id))
             except (ClientError, BotoCoreError) as error:
                 self.log.error("Could not terminate cluster %s (%s): it may still be running", cluster_id, error)
         return super().execute_complete(context, event)
