@@ -242,11 +242,9 @@ def _validate_accounts(name: str, section: dict[str, Any]) -> None:
 
 def kms_key_arns(partner: dict[str, Any]) -> list[str]:
     """The destination's keys, validated: none when not given (or ``[]``); a string stands for one key."""
-    from airflow_provider_emrfs_xacct.pure.validation import require_list, validate_kms_key_arn
+    from airflow_provider_emrfs_xacct.pure.validation import validate_kms_key_arns
 
-    keys = partner["destination"].get("kms_key_arns")
-    keys = [] if keys is None else keys
-    return require_list(keys, "destination.kms_key_arns", validate_kms_key_arn, allow_empty=True)
+    return validate_kms_key_arns(partner["destination"].get("kms_key_arns"), "destination.kms_key_arns")
 
 
 def object_acl(partner: dict[str, Any]) -> bool:

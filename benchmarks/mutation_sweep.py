@@ -574,8 +574,8 @@ MUTATIONS = [
     m(
         "I08",
         "hooks/iam.py",
-        '"Tags", RoleName=role_name)\n        if MANAGED_BY_TAG not in tags:',
-        '"Tags", RoleName=role_name)\n        if False:',
+        '        if self.get_role_tags(role).get(MANAGED_BY_TAG["Key"]) != MANAGED_BY_TAG["Value"]:',
+        "        if False:",
         "delete_provider_role deletes an untagged role",
         INT_REVOKE,
     ),
@@ -709,8 +709,8 @@ MUTATIONS = [
     m(
         "O02",
         "operators/emr.py",
-        "        if self.dry_run:\n            return self._plan(context, hook, key)",
-        "        if False:\n            return self._plan(context, hook, key)",
+        "        if self.dry_run:\n            return self._dry_run_launch(context, hook, key)",
+        "        if False:\n            return self._dry_run_launch(context, hook, key)",
         "a dry-run launch launches",
         INT_EMR,
         INT_DRY,

@@ -14,8 +14,11 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
-from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.launch_arguments import MAX_CLUSTER_TAGS as MAX_CLUSTER_TAGS
+from airflow_provider_emrfs_xacct.pure.launch_arguments import has_idempotency_tag, idempotency_key_of
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
+from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG as IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.security_config import canonical_json
 
@@ -28,12 +31,6 @@ if TYPE_CHECKING:
 
     from airflow_provider_emrfs_xacct.pure.network import SubnetFacts
 
-#: Tag holding the idempotency key of the task instance that launched a cluster.
-IDEMPOTENCY_TAG = "emrfs-xacct:idempotency-key"
-#: Tags a cluster may carry: "Restrictions that apply to Amazon EC2 resources apply to Amazon EMR as well"
-#: (Amazon EMR Management Guide, "Restrictions that apply to tagging resources in Amazon EMR"), and EC2
-#: allows 50 user tags per resource (Amazon EC2 User Guide, "Tag restrictions").
-MAX_CLUSTER_TAGS = 50
 #: Cluster states in which a launched cluster counts as "already there" for a retried task.
 ACTIVE_CLUSTER_STATES: tuple[ClusterStateType, ...] = ("STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING")
 #: Attempts at ``RunJobFlow`` when it fails with a throttling, server or connection error.
@@ -147,7 +144,7 @@ class EmrfsEmrHook(EmrHook):
         summaries.sort(key=lambda summary: name is None or summary.get("Name") != name)  # stable: an order only
         for summary in summaries:
             cluster = self.conn.describe_cluster(ClusterId=summary["Id"])["Cluster"]
-            if {"Key": IDEMPOTENCY_TAG, "Value": idempotency_key} not in cluster.get("Tags", []):
+            if not has_idempotency_tag(cluster.get("Tags", []), idempotency_key):
                 continue
             found = cluster.get("SecurityConfiguration")
             if check and found != security_configuration:
@@ -186,12 +183,10 @@ class EmrfsEmrHook(EmrHook):
         showing the cluster by then (1 s after the first failure, then 2, 4 … s; AWS does not promise
         it) and on no other try of the task instance launching at the same time.
         """
-        key = next(
-            (tag["Value"] for tag in job_flow_overrides.get("Tags", []) if tag.get("Key") == IDEMPOTENCY_TAG), None
-        )
+        key = idempotency_key_of(job_flow_overrides)
         if key is None:
             return super().create_job_flow(job_flow_overrides)
-        config = {**self._initial_job_flow_config(), **job_flow_overrides}
+        config = {**self.connection_job_flow_config(), **job_flow_overrides}
         delay = 1.0
         for attempt in range(1, LAUNCH_ATTEMPTS + 1):
             if self.launch_cancelled:
@@ -229,7 +224,7 @@ class EmrfsEmrHook(EmrHook):
         the cluster before EMR had launched it, or before ``ListClusters`` showed it: nobody else will stop it.
         """
         self.log.warning("Killed while RunJobFlow was under way: terminating cluster %s, launched since", cluster_id)
-        self.conn.terminate_job_flows(JobFlowIds=[cluster_id])
+        self.terminate_cluster(cluster_id)
         raise LaunchCancelledError(
             f"the launch of idempotency key {key} was cancelled: the task was killed; cluster {cluster_id}, "
             "launched meanwhile, was terminated"
@@ -240,7 +235,7 @@ class EmrfsEmrHook(EmrHook):
         """An EMR client that sends each call once: ``create_job_flow`` retries ``RunJobFlow`` itself."""
         return self.get_client_type(config=(self.config or Config()).merge(Config(retries={"total_max_attempts": 1})))
 
-    def _initial_job_flow_config(self) -> dict[str, Any]:
+    def connection_job_flow_config(self) -> dict[str, Any]:
         """Return the ``RunJobFlow`` arguments kept in the extra of ``emr_conn_id`` (as the upstream hook reads them)."""
         if not self.emr_conn_id:
             return {}
@@ -248,6 +243,30 @@ class EmrfsEmrHook(EmrHook):
             return dict(self.get_connection(self.emr_conn_id).extra_dejson)
         except AirflowNotFoundException:
             return {}
+
+    def validate_run_job_flow_arguments(self, arguments: dict[str, Any]) -> None:
+        """
+        Refuse what botocore would refuse in ``RunJobFlow``'s arguments (types, lengths, enums), before any write.
+
+        botocore checks them only when the call is sent, after the launch may have created a deleted
+        configuration again; the same check against the same service model, made first.
+        """
+        from botocore.validate import ParamValidator
+
+        shape = self.launch_client.meta.service_model.operation_model("RunJobFlow").input_shape
+        report = ParamValidator().validate(arguments, shape)
+        if report.has_errors():
+            raise InvalidParameterError("job_flow_overrides", report.generate_report())
+
+    def create_deleted_security_configuration(self, name: str, document: dict[str, Any]) -> None:
+        """Create the security configuration ``name``, deleted since its create task ran, again from its document."""
+        self.log.warning(
+            "Security configuration %s was deleted since its create task ran (DeleteUnusedSecurityConfigsOperator?); "
+            "creating it again from its document",
+            name,
+        )
+        # Same name, same content (the name is the content's hash); a concurrent create is no conflict.
+        self.ensure_security_configuration(name, document)
 
     def list_security_configurations(self) -> list[dict[str, Any]]:
         """Return every security configuration's ``Name`` and ``CreationDateTime``."""
@@ -279,15 +298,47 @@ class EmrfsEmrHook(EmrHook):
             return False
         return True
 
-    def security_configurations_in_use(self) -> dict[str, list[str]]:
-        """Return the security configurations of active clusters, with the ids of the clusters using each."""
+    def security_configurations_in_use(
+        self, *, created_after: datetime | None = None, skip: Collection[str] = ()
+    ) -> dict[str, list[str]]:
+        """
+        Return the security configurations of clusters, with the ids of the clusters using each.
+
+        :param created_after: those of the clusters created after this time, in any state (``ListClusters``
+            with ``CreatedAfter`` and no ``ClusterStates`` filter, Amazon EMR API Reference, "ListClusters");
+            ``None``: those of the active clusters.
+        :param skip: ids of clusters not to describe (already described).
+        """
+        arguments: dict[str, Any] = (
+            {"ClusterStates": list(ACTIVE_CLUSTER_STATES)} if created_after is None else {"CreatedAfter": created_after}
+        )
         in_use: dict[str, list[str]] = {}
-        for page in self.conn.get_paginator("list_clusters").paginate(ClusterStates=list(ACTIVE_CLUSTER_STATES)):
+        for page in self.conn.get_paginator("list_clusters").paginate(**arguments):
             for summary in page["Clusters"]:
+                if summary["Id"] in skip:
+                    continue
                 name = self.conn.describe_cluster(ClusterId=summary["Id"])["Cluster"].get("SecurityConfiguration")
                 if name:
                     in_use.setdefault(name, []).append(summary["Id"])
         return in_use
+
+    def terminate_cluster(self, cluster_id: str) -> None:
+        """
+        Ask EMR to terminate a cluster (``TerminateJobFlows``).
+
+        Asynchronous: the cluster goes through ``TERMINATING`` (Amazon EMR API Reference, "TerminateJobFlows").
+        """
+        self.conn.terminate_job_flows(JobFlowIds=[cluster_id])
+
+    def turn_termination_protection_off(self, cluster_id: str) -> None:
+        """
+        Turn a cluster's termination protection off, so that ``TerminateJobFlows`` can end it.
+
+        Amazon EMR API Reference, "SetTerminationProtection": "To terminate a cluster that has been
+        locked by setting SetTerminationProtection to true, you must first unlock the job flow by a
+        subsequent call to SetTerminationProtection in which you set the value to false."
+        """
+        self.conn.set_termination_protection(JobFlowIds=[cluster_id], TerminationProtected=False)
 
     def subnet_facts(self, subnet_id: str, instance_groups: Collection[str] = ()) -> SubnetFacts:
         """

@@ -157,3 +157,18 @@ def account_of(hook: Any) -> str:
         return acting_account(hook)
     except Exception:
         return "(unknown)"
+
+
+def unless_gone(send: Callable[..., Any], *arguments: Any, **parameters: Any) -> None:
+    """
+    Send a delete (``send(*arguments, **parameters)``); a ``NoSuchEntity`` answer means it is done already.
+
+    botocore sends a request again when its answer was lost (Boto3 guide, "Retries": connection errors and
+    5xx are retried), and IAM answers ``NoSuchEntity`` for what the first request deleted (IAM API
+    Reference, "DeleteRolePolicy", "DeleteRole"): the revoke's deletes are sent only for what a read showed.
+    """
+    try:
+        send(*arguments, **parameters)
+    except ClientError as error:
+        if error_code(error) != "NoSuchEntity":
+            raise

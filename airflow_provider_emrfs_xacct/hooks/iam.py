@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import time
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, cast
 
-from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -18,6 +16,14 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
     is_concurrent_write,
     retry_concurrent_writes,
     send_again_while,
+    unless_gone,
+)
+from airflow_provider_emrfs_xacct.hooks.iam_managed import MANAGED_BY_TAG as MANAGED_BY_TAG
+from airflow_provider_emrfs_xacct.hooks.iam_managed import (
+    ManagedPolicyBaseHook,
+    NoRoomError,
+    adding_roles,
+    is_lingering_subordinate,
 )
 from airflow_provider_emrfs_xacct.pure import bucket_policy, documents, spill
 from airflow_provider_emrfs_xacct.pure.converge import (
@@ -25,12 +31,10 @@ from airflow_provider_emrfs_xacct.pure.converge import (
     ConvergeSettings,
     Prefetched,
     guard_writes,
-    lift_deadline,
     read_modify_write,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, NotConvergedError, PreconditionError
 from airflow_provider_emrfs_xacct.pure.merge import (
-    MAX_MANAGED_POLICY_CHARS,
     MAX_ROLE_INLINE_POLICIES_CHARS,
     MAX_TRUST_POLICY_CHARS,
     find_statement,
@@ -48,10 +52,9 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     upsert_statement,
     without_identities,
 )
-from airflow_provider_emrfs_xacct.pure.plan import CREATE, DELETE, Change
+from airflow_provider_emrfs_xacct.pure.plan import DELETE, Change
 from airflow_provider_emrfs_xacct.pure.quotas import (
     MANAGED_POLICIES_PER_ROLE,
-    POLICY_VERSIONS,
     ROLE_INLINE_POLICIES_CHARS,
     TRUST_POLICY_CHARS,
     QuotaRefusedByAwsError,
@@ -60,17 +63,11 @@ from airflow_provider_emrfs_xacct.pure.quotas import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable
 
     from mypy_boto3_iam import IAMClient  # noqa: F401 (the hook's client type, named as a string below)
-    from mypy_boto3_iam.type_defs import TagTypeDef
 
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
-
-#: Tag put on every role the provider creates (revoke deletes only roles carrying it).
-MANAGED_BY_TAG: TagTypeDef = {"Key": "emrfs-xacct:managed-by", "Value": "airflow-provider-emrfs-xacct"}
-#: The waits before reading a managed policy's default version again when the version named is not found.
-MANAGED_VERSION_REREAD_WAITS = (0.0, 0.5, 1.0, 2.0)
 
 
 def is_eventually_consistent(error: Exception) -> bool:
@@ -91,40 +88,6 @@ def is_eventually_consistent(error: Exception) -> bool:
     if code == "MalformedPolicyDocument":
         return "invalid principal" in error_message(error).lower()
     return code == "NoSuchEntity"
-
-
-def is_lingering_subordinate(error: Exception) -> bool:
-    """
-    Return whether IAM refused a delete for a policy, attachment or version that may be one just removed.
-
-    ``DeleteRole`` and ``DeletePolicy`` answer ``DeleteConflict`` ("attempted to delete a resource that has
-    attached subordinate entities", IAM API Reference, "DeleteRole", "DeletePolicy") while IAM still sees
-    what a ``DeleteRolePolicy``, ``DetachRolePolicy`` or ``DeletePolicyVersion`` removed a moment before (IAM
-    User Guide, "Troubleshoot IAM", "Changes that I make are not always immediately visible";
-    hashicorp/terraform-provider-aws sends ``DeleteRole`` again while it answers this). The deletes are sent
-    only once the provider has checked that nothing else holds the role or policy, so the error is waited
-    out for a bounded time, then raised as IAM said it. Another request changing it (:func:`is_concurrent_write`) too.
-    """
-    return is_concurrent_write(error) or (isinstance(error, ClientError) and error_code(error) == "DeleteConflict")
-
-
-def _unless_gone(send: Callable[..., Any], *arguments: Any, **parameters: Any) -> None:
-    """
-    Send a delete (``send(*arguments, **parameters)``); a ``NoSuchEntity`` answer means it is done already.
-
-    botocore sends a request again when its answer was lost (Boto3 guide, "Retries": connection errors and
-    5xx are retried), and IAM answers ``NoSuchEntity`` for what the first request deleted (IAM API
-    Reference, "DeleteRolePolicy", "DeleteRole"): the revoke's deletes are sent only for what a read showed.
-    """
-    try:
-        send(*arguments, **parameters)
-    except ClientError as error:
-        if error_code(error) != "NoSuchEntity":
-            raise
-
-
-class _NoRoom(Exception):
-    """The document chosen for new grants filled up (a concurrent writer) since it was read."""
 
 
 def _refuse_at_trust_quota(error: ClientError, desired: dict[str, Any], role_name: str) -> None:
@@ -163,19 +126,7 @@ def _refuse_orphaned_trust(current: dict[str, Any] | None, desired: dict[str, An
         )
 
 
-def _adding(role_arns: list[str], room: int, what: str) -> Any:
-    """Return a ``desire`` adding ``role_arns`` to the provider's assume-role statement, within ``room`` characters."""
-
-    def desire(current: dict[str, Any] | None) -> dict[str, Any]:
-        desired = spill.with_roles(current, role_arns)
-        if iam_policy_length(desired) > room:
-            raise _NoRoom(what)
-        return desired
-
-    return desire
-
-
-class EmrfsIamHook(AwsGenericHook["IAMClient"]):
+class EmrfsIamHook(ManagedPolicyBaseHook):
     """
     Interact with AWS IAM for cross-account EMRFS access, with idempotent ``ensure_*`` methods.
 
@@ -225,46 +176,25 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
 
     def get_role_policies(self, role_name: str) -> list[tuple[str, dict[str, Any] | None]]:
         """Return every identity policy of the role, inline and attached managed, as ``(name, document)``."""
-        policies: list[tuple[str, dict[str, Any] | None]] = []
-        for page in self.conn.get_paginator("list_role_policies").paginate(RoleName=role_name):
-            for name in page["PolicyNames"]:
-                policies.append((f"inline policy {name}", self.get_inline_policy(role_name, name)))
-        for attached_page in self.conn.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
-            for attached in attached_page["AttachedPolicies"]:
-                policies.append(
-                    (f"managed policy {attached['PolicyName']}", self.get_managed_policy(attached["PolicyArn"]))
-                )
+        policies = [
+            (f"inline policy {name}", self.get_inline_policy(role_name, name))
+            for name in self.inline_policy_names(role_name)
+        ]
+        for attached in self._every("list_attached_role_policies", "AttachedPolicies", RoleName=role_name):
+            policies.append(
+                (f"managed policy {attached['PolicyName']}", self.get_managed_policy(attached["PolicyArn"]))
+            )
         return policies
 
-    def get_managed_policy(self, policy_arn: str, *, reread_waits: Sequence[float] = ()) -> dict[str, Any] | None:
-        """
-        Return the default version's document of a managed policy.
-
-        :param reread_waits: the waits before reading ``GetPolicy`` and ``GetPolicyVersion`` again when the
-            version ``GetPolicy`` named is not found (see :meth:`read_managed_policy`); none: raise at once.
-        """
-        for attempt in range(len(reread_waits) + 1):
-            version = self.conn.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
-            try:
-                answer = self.conn.get_policy_version(PolicyArn=policy_arn, VersionId=version)
-            except ClientError as error:
-                if error_code(error) != "NoSuchEntity" or attempt == len(reread_waits):
-                    raise
-                self.log.info("%s: default version %s not found; reading the policy again", policy_arn, version)
-                time.sleep(reread_waits[attempt])
-                continue
-            return parse_document(cast("str | dict[str, Any]", answer["PolicyVersion"]["Document"]))
-        raise AssertionError("unreachable")
+    def inline_policy_names(self, role_name: str) -> list[str]:
+        """Return the names of the role's inline policies (``ListRolePolicies``, all pages)."""
+        return [str(name) for name in self._every("list_role_policies", "PolicyNames", RoleName=role_name)]
 
     def get_role_tags(self, role: dict[str, Any]) -> dict[str, str]:
         """Return the role's tags (``GetRole`` includes them; else ``ListRoleTags``)."""
         tags = role.get("Tags")
         if tags is None:
-            tags = [
-                tag
-                for page in self.conn.get_paginator("list_role_tags").paginate(RoleName=role["RoleName"])
-                for tag in page["Tags"]
-            ]
+            tags = self._every("list_role_tags", "Tags", RoleName=role["RoleName"])
         return {str(tag["Key"]): str(tag["Value"]) for tag in tags}
 
     def simulate_principal_policy(self, principal_arn: str, action: str, resource: str, context: dict[str, Any]) -> str:
@@ -469,7 +399,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             try:
                 self._spread_assume_roles(role_name, policy_name, wanted, slots, changes, settings, dry_run)
                 return changes
-            except _NoRoom as full:
+            except NoRoomError as full:
                 # A concurrent writer filled the document we chose since we read it: read and place again.
                 self.log.info("%s filled up concurrently; placing the remaining roles again", full)
         raise NotConvergedError(
@@ -502,7 +432,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             changes += self._ensure_inline_policy(
                 role_name,
                 policy_name,
-                _adding(pending, room, f"inline policy {policy_name}"),
+                adding_roles(pending, room, f"inline policy {policy_name}"),
                 "destination_role_arns",
                 settings=settings,
                 dry_run=dry_run,
@@ -547,7 +477,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             changes += self._ensure_inline_policy(
                 role_name,
                 policy_name,
-                _adding(placement.inline, room, f"inline policy {policy_name}"),
+                adding_roles(placement.inline, room, f"inline policy {policy_name}"),
                 "destination_role_arns",
                 settings=settings,
                 dry_run=dry_run,
@@ -556,21 +486,6 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             changes += self._ensure_spill_policy(role_name, name, ours[name], arns, settings, dry_run, attached=True)
         for name, arn, arns in new:
             changes += self._ensure_spill_policy(role_name, name, arn, arns, settings, dry_run, attached=False)
-
-    def _every(self, operation: str, key: str, **arguments: Any) -> list[Any]:
-        """
-        Return the items under ``key`` of every page of an IAM list call.
-
-        IAM may cut any page short: "IAM might return fewer than the MaxItems number of results even when
-        there are more results available. We recommend that you check IsTruncated after every call" (IAM
-        API Reference, ``IsTruncated`` of e.g. "ListRolePolicies", "ListPolicyVersions", "ListPolicyTags").
-        """
-        paginator = cast("Any", self.conn).get_paginator(operation)
-        return [item for page in paginator.paginate(**arguments) for item in page[key]]
-
-    def _policy_versions(self, policy_arn: str) -> list[Any]:
-        """Return every version of a managed policy (``ListPolicyVersions``, all pages)."""
-        return self._every("list_policy_versions", "Versions", PolicyArn=policy_arn)
 
     def list_attached_policies(self, role_name: str) -> list[dict[str, str]]:
         """Return the role's attached managed policies as ``{"PolicyName", "PolicyArn"}``."""
@@ -592,25 +507,6 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 f"(connection {self.aws_conn_id!r})"
             ) from error
 
-    def read_managed_policy(self, policy_arn: str) -> dict[str, Any] | None:
-        """
-        Return a managed policy's default document, ``None`` if the policy does not exist.
-
-        ``GetPolicy`` names the default version and ``GetPolicyVersion`` reads it: between the two,
-        another writer may make a new default and delete the one named (IAM API Reference,
-        "DeletePolicyVersion": any version but the default), or the version read may come from a copy
-        that has not seen it yet (IAM User Guide, "Changes that I make are not always immediately
-        visible"). Either way the policy exists, so its version's ``NoSuchEntity`` is never read as
-        "no policy" (a revoke would then skip a policy that still grants): the pair is read again, a
-        few times, and the error raised if it persists.
-        """
-        try:
-            return self.get_managed_policy(policy_arn, reread_waits=MANAGED_VERSION_REREAD_WAITS)
-        except ClientError as error:
-            if error_code(error) == "NoSuchEntity" and error.operation_name == "GetPolicy":
-                return None
-            raise
-
     def _other_inline_chars(self, role_name: str, policy_name: str, *, missing_ok: bool = False) -> int:
         """
         Return the characters IAM counts for the role's inline policies other than ``policy_name``.
@@ -618,11 +514,7 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         :param missing_ok: a role that does not exist (yet) has none, rather than being an error.
         """
         try:
-            names = [
-                name
-                for page in self.conn.get_paginator("list_role_policies").paginate(RoleName=role_name)
-                for name in page["PolicyNames"]
-            ]
+            names = self.inline_policy_names(role_name)
         except ClientError as error:
             if missing_ok and error_code(error) == "NoSuchEntity":
                 return 0
@@ -650,259 +542,6 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
     def _forget_inline_reads(self, role_name: str) -> None:
         """Drop the reads of the role's inline policy sizes: this hook is about to change one."""
         self._other_inline_reads = {key: read for key, read in self._other_inline_reads.items() if key[0] != role_name}
-
-    def _ensure_spill_policy(
-        self,
-        role_name: str,
-        name: str,
-        policy_arn: str,
-        arns: list[str],
-        settings: ConvergeSettings,
-        dry_run: bool,
-        *,
-        attached: bool,
-    ) -> list[Change]:
-        """
-        Add roles to one of the provider's managed policies (creating it if missing), and attach it to the role.
-
-        Also attached when found attached but created again: a concurrent revoke that emptied it may
-        have deleted it (with this write in it) since the plan read it.
-        """
-        what = f"managed policy {name}"
-        created: list[bool] = []
-        changes = self._converge_spill_policy(
-            role_name,
-            policy_arn,
-            name,
-            _adding(arns, MAX_MANAGED_POLICY_CHARS, what),
-            settings,
-            dry_run,
-            on_create=lambda: created.append(True),
-        )
-        if not attached or created:
-            changes.append(
-                Change(CREATE, f"iam role {role_name} attached policy {name}", None, {"PolicyArn": policy_arn})
-            )
-            if not dry_run:
-                self._attach_spill_policy(role_name, name, policy_arn, created=bool(created))
-        return changes
-
-    def _attach_spill_policy(self, role_name: str, name: str, policy_arn: str, *, created: bool) -> None:
-        """
-        Attach one of the provider's managed policies to the role; at IAM's quota, refuse (deleting it if just made).
-
-        ``managed_policies_per_role`` is what the user says the role's quota is; IAM refuses an attach past
-        the value really in force with ``LimitExceeded``, changing nothing (IAM API Reference,
-        "AttachRolePolicy"). A policy this call has just created is then deleted again, so that no
-        grant is left in a policy attached to nothing.
-        """
-        try:
-            # AttachRolePolicy is idempotent: attaching an attached policy changes nothing.
-            retry_concurrent_writes(self.conn.attach_role_policy, RoleName=role_name, PolicyArn=policy_arn)
-        except ClientError as error:
-            if error_code(error) != "LimitExceeded":
-                raise
-            if created:
-                self._delete_spill_policy(policy_arn, role_name)
-            raise QuotaRefusedByAwsError(
-                "managed_policies_per_role",
-                MANAGED_POLICIES_PER_ROLE,
-                f"attaching managed policy {name} to role {role_name} (the quota given is higher than the one in force)",
-                error_message(error),
-            ) from error
-
-    def _converge_spill_policy(
-        self,
-        role_name: str,
-        policy_arn: str,
-        name: str,
-        desire: Any,
-        settings: ConvergeSettings,
-        dry_run: bool,
-        *,
-        on_create: Callable[[], None] | None = None,
-    ) -> list[Change]:
-        """
-        Keep one of the provider's managed policies at ``desire(current)`` (``None``: delete it).
-
-        A managed policy changes by a new default version (IAM API Reference, "CreatePolicyVersion": "A
-        managed policy can have up to five versions. If the policy has five versions, you must delete an
-        existing version using DeletePolicyVersion before you create a new version"), so the oldest
-        non-default version is deleted first when there are five. ``CreatePolicy`` is atomic like
-        ``CreateRole``: a concurrent create answers ``EntityAlreadyExists`` and this run merges into it.
-        """
-
-        def prepare(current: Any, desired: dict[str, Any] | None) -> None:
-            # Before the read the write is based on: what does not depend on the document's content.
-            if desired is None:
-                self._prepare_spill_policy_delete(policy_arn, role_name)
-            elif current is not None:
-                self._make_version_room(policy_arn)
-
-        def write(current: Any, desired: dict[str, Any] | None) -> bool:
-            guard_writes(self.conn)
-            if desired is None:
-                self._delete_prepared_spill_policy(policy_arn, role_name)
-                return False
-            if current is None:
-                self.conn.create_policy(
-                    PolicyName=name,
-                    Path=spill.SPILL_PATH,
-                    PolicyDocument=json.dumps(desired),
-                    Description="emrfs-xacct: sts:AssumeRole on destination roles that no longer fit the inline policy",
-                    Tags=[MANAGED_BY_TAG],
-                )
-                if on_create is not None:
-                    on_create()
-                return True
-            self._create_default_version(policy_arn, desired)
-            return False
-
-        return read_modify_write(
-            resource=f"iam managed policy {name}",
-            read=lambda: self.read_managed_policy(policy_arn),
-            desire=desire,
-            prepare=prepare,
-            write=write,
-            settings=settings,
-            dry_run=dry_run,
-            is_transient=lambda error: (
-                is_lingering_subordinate(error)  # DeletePolicy right after its detach and versions' deletes
-                or (
-                    isinstance(error, ClientError)
-                    and error_code(error) in ("EntityAlreadyExists", "LimitExceeded", "NoSuchEntity")
-                )
-            ),
-        )
-
-    def _create_default_version(self, policy_arn: str, desired: dict[str, Any]) -> None:
-        """
-        Make ``desired`` a managed policy's new default version (room made by :meth:`_make_version_room` first).
-
-        ``CreatePolicyVersion`` with ``SetAsDefault`` makes the new version the default at once, and the
-        default version cannot be deleted (IAM API Reference, "CreatePolicyVersion", "DeletePolicyVersion"),
-        so no writer deletes another's version before it is in force. Concurrent writers race for the
-        room: another writer may have taken the room made (``LimitExceeded``, "A managed policy can have up
-        to five versions"). That is not IAM's lag, so it does not wait: make room again (deleting the
-        oldest version not tried yet, also when the listing, lagging, shows fewer than five) and create
-        again. A ``LimitExceeded`` left after that is raised to the protocol, which reads again.
-        """
-        limit = int(POLICY_VERSIONS.value or 0)
-        tried: set[str] = set()
-        for attempt in range(limit + 1):
-            try:
-                self.conn.create_policy_version(
-                    PolicyArn=policy_arn, PolicyDocument=json.dumps(desired), SetAsDefault=True
-                )
-                return
-            except ClientError as error:
-                if error_code(error) != "LimitExceeded" or attempt == limit:
-                    raise
-                self.log.info("%s: another writer took the room for a new version; making room again", policy_arn)
-            self._make_version_room(policy_arn, tried, full=True)
-
-    def _make_version_room(self, policy_arn: str, tried: set[str] | None = None, *, full: bool = False) -> None:
-        """
-        Delete a managed policy's oldest non-default version when it has five (or when ``full``), for a new one.
-
-        Sent before the read a new version is based on (it does not depend on the document's content, and a
-        non-default version grants nothing: IAM API Reference, "DeletePolicyVersion", "SetDefaultPolicyVersion").
-        The oldest version may be gone already (``NoSuchEntity``: deleted by another writer, which made room
-        all the same).
-
-        :param tried: versions deleted by earlier calls of the same write, not to be tried again (updated).
-        """
-        tried = set() if tried is None else tried
-        versions = self._policy_versions(policy_arn)
-        older = sorted(
-            (v for v in versions if not v["IsDefaultVersion"] and v["VersionId"] not in tried),
-            key=lambda v: v["CreateDate"],
-        )
-        if older and (full or len(versions) >= int(POLICY_VERSIONS.value or 0)):
-            tried.add(older[0]["VersionId"])
-            _unless_gone(self.conn.delete_policy_version, PolicyArn=policy_arn, VersionId=older[0]["VersionId"])
-
-    def _attached_elsewhere(self, policy_arn: str, role_name: str) -> list[str]:
-        """
-        Return the users, groups and roles but ``role_name`` a managed policy is attached to (none if it is missing).
-
-        IAM API Reference, "ListEntitiesForPolicy": "Lists all IAM users, groups, and roles that the
-        specified managed policy is attached to". Role names are not distinguished by case (IAM User
-        Guide, "IAM and AWS STS quotas").
-        """
-        others: list[str] = []
-        try:
-            for page in self.conn.get_paginator("list_entities_for_policy").paginate(PolicyArn=policy_arn):
-                others += [
-                    f"role {r['RoleName']}" for r in page["PolicyRoles"] if r["RoleName"].lower() != role_name.lower()
-                ]
-                others += [f"user {u['UserName']}" for u in page["PolicyUsers"]]
-                others += [f"group {g['GroupName']}" for g in page["PolicyGroups"]]
-        except ClientError as error:
-            if error_code(error) != "NoSuchEntity":
-                raise
-        return others
-
-    def _refuse_shared_spill_policy(self, policy_arn: str, role_name: str) -> None:
-        """
-        Refuse to write to a spill policy attached to anything but ``role_name`` (it would grant to others too).
-
-        :raises ConflictError: naming the policy and what else it is attached to.
-        """
-        others = self._attached_elsewhere(policy_arn, role_name)
-        if others:
-            raise ConflictError(
-                f"emr_ec2_role_name: managed policy {policy_arn} is attached to {', '.join(others)}, not to role "
-                f"{role_name} alone: a spill policy must belong to one EMR EC2 role, or each role may assume the "
-                'others\' destination roles; not writing to it (see docs/scale.md, "Spill policies shared by several roles")'
-            )
-
-    def _delete_spill_policy(self, policy_arn: str, role_name: str) -> None:
-        """Detach an emptied managed policy from ``role_name`` and delete it: only the provider's, attached to no other."""
-        self._prepare_spill_policy_delete(policy_arn, role_name)
-        self._delete_prepared_spill_policy(policy_arn, role_name)
-
-    def _prepare_spill_policy_delete(self, policy_arn: str, role_name: str) -> None:
-        """
-        What deleting a spill policy needs before the read it is based on: its tag and attachments checked,
-        its non-default versions deleted (IAM API Reference, "DeletePolicy": "you must delete all the
-        policy's versions"; a non-default version grants nothing, "DeletePolicyVersion").
-
-        :raises ConflictError: the policy is not the provider's, or is attached to something but ``role_name``.
-        """
-        tags = self._every("list_policy_tags", "Tags", PolicyArn=policy_arn)
-        if MANAGED_BY_TAG not in tags:
-            raise ConflictError(
-                f"managed policy {policy_arn} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it; "
-                "not deleting it (remove its last statement by hand)"
-            )
-        self._refuse_shared_spill_policy(policy_arn, role_name)
-        self._delete_other_versions(policy_arn)
-
-    def _delete_other_versions(self, policy_arn: str) -> None:
-        """Delete every version of a managed policy but its default one (one gone already is done)."""
-        for version in self._policy_versions(policy_arn):
-            if not version["IsDefaultVersion"]:
-                _unless_gone(self.conn.delete_policy_version, PolicyArn=policy_arn, VersionId=version["VersionId"])
-
-    def _delete_prepared_spill_policy(self, policy_arn: str, role_name: str) -> None:
-        """
-        Detach the spill policy from ``role_name`` and delete it (:meth:`_prepare_spill_policy_delete` first).
-
-        The detach is the first destructive request: it is sent by the write's deadline, and the rest after
-        it whatever the time (:func:`~airflow_provider_emrfs_xacct.pure.converge.lift_deadline`): the
-        versions made since the preparation, then the policy. A concurrent grant's version made since the
-        read goes with it; that grant's read-back then finds no policy, and creates and attaches it again
-        (left detached with the grant in it, the read-back would take the grant as held).
-        """
-        try:
-            self.conn.detach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
-        except ClientError as error:
-            if error_code(error) != "NoSuchEntity":  # not attached (a policy just made for a refused attach)
-                raise
-        lift_deadline()
-        self._delete_other_versions(policy_arn)
-        self.conn.delete_policy(PolicyArn=policy_arn)
 
     def ensure_emr_role_bucket_access(
         self,
@@ -1072,25 +711,6 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
             )
         return changes
 
-    def _detached_spill_policies(self, role_name: str, policy_name: str, attached: set[str]) -> list[tuple[str, str]]:
-        """
-        Return ``(arn, name)`` of ``role_name``'s own spill policies that exist but are attached to it no more.
-
-        A managed policy is deleted only after it is detached and its other versions deleted (IAM API
-        Reference, "DeletePolicy"); a revoke killed in between leaves it detached, its default version
-        still granting the revoked role, and the next grant past the inline wall would take that name
-        again, merge into it and attach it. So a revoke also looks among the provider's policies
-        (``ListPolicies`` with ``Scope=Local`` and ``PathPrefix``, IAM API Reference, "ListPolicies") for
-        this role's names that are not attached to it; a policy made for an attach killed before it
-        is found the same way.
-        """
-        return [
-            (str(policy["Arn"]), str(policy["PolicyName"]))
-            for page in self.conn.get_paginator("list_policies").paginate(Scope="Local", PathPrefix=spill.SPILL_PATH)
-            for policy in page["Policies"]
-            if spill.is_own_spill_name(policy["PolicyName"], policy_name, role_name) and policy["Arn"] not in attached
-        ]
-
     def delete_provider_role(self, role_arn: str, emr_role: tuple[str, str], *, dry_run: bool = False) -> list[Change]:
         """
         Delete a destination role, only if this provider created it (tagged), nobody added policies to it, no
@@ -1112,12 +732,13 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 f"destination_role_arn: the role named {role_name} that connection {self.aws_conn_id!r} sees is "
                 f"{role['Arn']}, not {role_arn}; not deleting it"
             )
-        tags = role.get("Tags") or self._every("list_role_tags", "Tags", RoleName=role_name)
-        if MANAGED_BY_TAG not in tags:
+        # GetRole answers the role's tags ("Tags: A list of tags that are attached to the role", IAM API
+        # Reference, "Role"); get_role_tags lists them only when it did not.
+        if self.get_role_tags(role).get(MANAGED_BY_TAG["Key"]) != MANAGED_BY_TAG["Value"]:
             raise ConflictError(
                 f"role {role_name} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it; not deleting it"
             )
-        inline = [str(name) for name in self._every("list_role_policies", "PolicyNames", RoleName=role_name)]
+        inline = self.inline_policy_names(role_name)
         foreign = [name for name in inline if name != documents.DESTINATION_POLICY_NAME]
         foreign += [policy["PolicyName"] for policy in self.list_attached_policies(role_name)]
         if foreign:
@@ -1148,6 +769,6 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
         if not dry_run:
             self._forget_inline_reads(role_name)
             for name in inline:
-                _unless_gone(retry_concurrent_writes, self.conn.delete_role_policy, RoleName=role_name, PolicyName=name)
-            _unless_gone(send_again_while, is_lingering_subordinate, self.conn.delete_role, RoleName=role_name)
+                unless_gone(retry_concurrent_writes, self.conn.delete_role_policy, RoleName=role_name, PolicyName=name)
+            unless_gone(send_again_while, is_lingering_subordinate, self.conn.delete_role, RoleName=role_name)
         return [change]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 from datetime import datetime, timedelta, timezone
@@ -10,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator, EmrTerminateJobFlowOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
-from airflow.providers.common.compat.sdk import AirflowNotFoundException, AirflowSkipException
+from airflow.providers.common.compat.sdk import AirflowSkipException
 from airflow.sdk import TriggerRule
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -25,6 +24,7 @@ from airflow_provider_emrfs_xacct.operators.base import (
     document_xcom_of,
     knows_create_task,
 )
+from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
-    from airflow_provider_emrfs_xacct.pure.cluster_config import CredentialsProvider
 
 
 #: The error codes EMR answers invalid input with (Amazon EMR API Reference, "Common Errors";
@@ -261,28 +260,38 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         return super().render_template(content, context, jinja_env, seen_oids)
 
     def execute(self, context: Context) -> str | None:
-        from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.links.console import persist_links
+        from airflow_provider_emrfs_xacct.pure import launch_arguments as arguments
         from airflow_provider_emrfs_xacct.pure.cluster_config import plan_launch
 
         self.validate_safety()
         hook = cast("EmrfsEmrHook", self.hook)
-        name, provider, site = self._validated_arguments()
+        name, provider, site = arguments.validate_launch_arguments(
+            self.security_configuration,
+            self.emrfs_credentials_provider,
+            self.emrfs_site_properties,
+            self.security_configuration_document,
+        )
         # The hook overlays the overrides on the emr_conn_id extra key by key; work on the merged
         # arguments, or adding a tag or a classification would drop the connection's own.
-        extra, overrides = self._emr_connection_config(), self._overrides_dict()
-        self._validate_names(extra, overrides)
+        extra_field = arguments.connection_extra_field(self.emr_conn_id)
+        extra = hook.connection_job_flow_config()
+        arguments.require_tag_dicts(extra.get("Tags") or [], f"{extra_field} Tags")
+        overrides = arguments.parse_job_flow_overrides(self.job_flow_overrides)
+        arguments.validate_run_job_flow_names(extra, overrides, extra_field)
         config = {**extra, **overrides}
-        self._refuse_too_many_tags(config, "Tags" in overrides)
-        name = self._security_configuration_name(config, name)
-        self._validate_document(name)
+        arguments.refuse_too_many_tags(
+            config, "job_flow_overrides.Tags" if "Tags" in overrides else f"{extra_field} Tags"
+        )
+        name = arguments.launch_security_configuration(config, name)
+        arguments.validate_configuration_document(name, self.security_configuration_document)
         if self.expected_account_id is not None:
             with explain_access_denied(hook):
                 self.connection_account(hook)
         uses_role_mappings, deleted = False, None
         if name is not None:
-            uses_role_mappings, deleted = self._uses_role_mappings(context, hook, name)
+            uses_role_mappings, deleted = self._read_configuration(context, hook, name)
             config["SecurityConfiguration"] = name
             persist_links(context, self, security_configuration=name)
         launch = plan_launch(
@@ -299,17 +308,16 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             self.log.warning("%s", warning)
         key = idempotency_key(context)
         hook.launch_created_after = launch_search_bound(context)
-        tags = [tag for tag in launch.overrides.get("Tags", []) if tag.get("Key") != IDEMPOTENCY_TAG]
-        self.job_flow_overrides = {**launch.overrides, "Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": key}]}
-        self._refuse_invalid_request(hook)
+        self.job_flow_overrides = arguments.with_idempotency_tag(launch.overrides, key)
+        hook.validate_run_job_flow_arguments(self.job_flow_overrides)
         if self.dry_run:
-            return self._plan(context, hook, key)
+            return self._dry_run_launch(context, hook, key)
         if name is not None and deleted is not None:
             # Only now that every argument is validated: bad input changes nothing. A cluster this task
             # instance launched with another configuration is refused (ConflictError) before that write too.
             with explain_access_denied(hook):
                 hook.find_launched_cluster(key, self.job_flow_overrides)
-            self._create_again(hook, name, deleted)
+                hook.create_deleted_security_configuration(name, deleted)
         self.log.info("Launching with security configuration %s, idempotency key %s", name, key)
         if self.deferrable and self.region_name is None:
             # The trigger waits in the region the cluster is launched in (the connection's), not in
@@ -336,7 +344,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 "The wait for cluster %s failed (%s): terminating it", cluster_id, (event or {}).get("message")
             )
             try:
-                self.hook.conn.terminate_job_flows(JobFlowIds=[cluster_id])
+                cast("EmrfsEmrHook", self.hook).terminate_cluster(str(cluster_id))
             except (ClientError, BotoCoreError) as error:
                 self.log.error("Could not terminate cluster %s (%s): it may still be running", cluster_id, error)
         return super().execute_complete(context, event)
@@ -370,10 +378,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 self.log.info("Killed before a cluster was launched for idempotency key %s", self._launch_key)
                 return
             self.log.warning("Killed: terminating cluster %s, launched by this task", cluster_id)
-            hook.conn.terminate_job_flows(JobFlowIds=[cluster_id])
+            hook.terminate_cluster(cluster_id)
         except (ClientError, BotoCoreError) as error:
-            from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
-
             self.log.error(
                 "Killed, but could not terminate cluster %s (%s): it may still be running; find it by its tag %s=%s",
                 cluster_id or "(not found)",
@@ -381,22 +387,6 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 IDEMPOTENCY_TAG,
                 self._launch_key,
             )
-
-    def _refuse_invalid_request(self, hook: EmrfsEmrHook) -> None:
-        """
-        Refuse what botocore would refuse in ``RunJobFlow``'s arguments (types, lengths, enums), before any write.
-
-        botocore checks them only when the call is sent, after the launch may have created a deleted
-        configuration again; the same check against the same service model, made first.
-        """
-        from botocore.validate import ParamValidator
-
-        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-
-        shape = hook.launch_client.meta.service_model.operation_model("RunJobFlow").input_shape
-        report = ParamValidator().validate(cast("dict[str, Any]", self.job_flow_overrides), shape)
-        if report.has_errors():
-            raise InvalidParameterError("job_flow_overrides", report.generate_report())
 
     def _launch(self, context: Context, hook: EmrfsEmrHook, name: str | None) -> str | None:
         """Launch (the upstream operator's ``execute``); once more if the configuration was deleted meanwhile."""
@@ -406,65 +396,12 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             try:
                 return super().execute(context)
             except ClientError as refusal:
-                if name is None or not self._restored_after_refusal(context, hook, name, refusal):
+                if name is None or not self._recreate_if_deleted(context, hook, name, refusal):
                     raise
                 return super().execute(context)
 
-    def _validated_arguments(self) -> tuple[str | None, CredentialsProvider | None, dict[str, str]]:
-        """Return the validated security configuration name, credentials provider and ``emrfs-site`` properties."""
-        from airflow_provider_emrfs_xacct.pure.cluster_config import CredentialsProvider
-        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-        from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
-        from airflow_provider_emrfs_xacct.pure.validation import refuse_rendered_text
-
-        # The dict fields a template gives as text in a DAG that renders templates as text.
-        refuse_rendered_text(self.emrfs_credentials_provider, "emrfs_credentials_provider", "dict")
-        refuse_rendered_text(self.emrfs_site_properties, "emrfs_site_properties", "dict")
-        refuse_rendered_text(self.security_configuration_document, "security_configuration_document", "dict")
-        name = None
-        if self.security_configuration is not None:
-            # An existing configuration, maybe not made by this provider: EMR's own constraint, not
-            # the provider's stricter pattern for the names it makes.
-            name = validate_security_configuration_name(self.security_configuration, "security_configuration")
-        provider = None
-        if self.emrfs_credentials_provider is not None:
-            provider = CredentialsProvider.parse(self.emrfs_credentials_provider)
-        site = self.emrfs_site_properties or {}
-        if not isinstance(site, dict) or not all(isinstance(v, str) for v in site.values()):
-            raise InvalidParameterError("emrfs_site_properties", f"must be a dict of strings, got {site!r}")
-        return name, provider, site
-
-    @staticmethod
-    def _security_configuration_name(config: dict[str, Any], name: str | None) -> str | None:
-        """The configuration to launch with: ``security_configuration``, else the overrides' own (they must agree)."""
-        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-
-        given = config.get("SecurityConfiguration")
-        if name is not None and given not in (None, name):
-            raise InvalidParameterError(
-                "job_flow_overrides.SecurityConfiguration", f"is {given!r} but security_configuration is {name!r}"
-            )
-        return name or given
-
-    def _validate_document(self, name: str | None) -> None:
-        """Refuse a ``security_configuration_document`` that is not the content of the configuration's name."""
-        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-        from airflow_provider_emrfs_xacct.pure.security_config import names_content
-
-        document = self.security_configuration_document
-        if document is None:
-            return
-        if name is None:
-            raise InvalidParameterError("security_configuration_document", "is given without security_configuration")
-        if not names_content(name, document):
-            raise InvalidParameterError(
-                "security_configuration_document",
-                f"is not the content of {name!r}: a content-named configuration ends in the hash of its document "
-                "(the one CreateEmrfsSecurityConfigOperator ensured for that name)",
-            )
-
     def _known_document(self, context: Context, name: str) -> dict[str, Any] | None:
-        """The document to create ``name`` again from: the given one, else the create task's XCom (if it is ``name``'s)."""
+        """Return the document to create ``name`` again from: the given one, else the create task's XCom (if ``name``'s)."""
         if self.security_configuration_document is not None:
             return self.security_configuration_document
         document = created_document(self, self._document_xcom, context, name)
@@ -472,30 +409,9 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             self.log.warning("No document of %s in the XCom %s of its create task", name, DOCUMENT_XCOM_KEY)
         return document
 
-    def _restore(self, context: Context, hook: EmrfsEmrHook, name: str) -> dict[str, Any] | None:
-        """Create the deleted configuration ``name`` again from its known document; return it (``None``: unknown)."""
-
-        document = self._known_document(context, name)
-        if document is not None:
-            self._create_again(hook, name, document)
-        return document
-
-    def _create_again(self, hook: EmrfsEmrHook, name: str, document: dict[str, Any]) -> None:
-        """Create the deleted configuration ``name`` again from its document."""
-        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-
-        self.log.warning(
-            "Security configuration %s was deleted since its create task ran (DeleteUnusedSecurityConfigsOperator?); "
-            "creating it again from its document",
-            name,
-        )
-        with explain_access_denied(hook):
-            # Same name, same content (the name is the content's hash); a concurrent create is no conflict.
-            hook.ensure_security_configuration(name, document)
-
-    def _restored_after_refusal(self, context: Context, hook: EmrfsEmrHook, name: str, refusal: ClientError) -> bool:
+    def _recreate_if_deleted(self, context: Context, hook: EmrfsEmrHook, name: str, refusal: ClientError) -> bool:
         """
-        After ``RunJobFlow`` was refused: whether the refusal was the configuration deleted since the check, now restored.
+        Create the configuration again if ``RunJobFlow``'s refusal was its deletion since the check; return whether it did.
 
         RunJobFlow lists no error of its own for a missing configuration (Amazon EMR API Reference,
         "RunJobFlow", "Errors": InternalServerError only); invalid input is answered with
@@ -511,31 +427,24 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         with explain_access_denied(hook):
             if hook.describe_security_configuration(name) is not None:
                 return False
-        if self._restore(context, hook, name) is None:
-            raise self._missing(hook, name) from refusal
+        document = self._known_document(context, name)
+        if document is None:
+            raise self._missing_configuration(hook, name) from refusal
+        with explain_access_denied(hook):
+            hook.create_deleted_security_configuration(name, document)
         self.log.warning("RunJobFlow was refused (%s); launching again with %s created again", refusal, name)
         return True
 
-    def _missing(self, hook: EmrfsEmrHook, name: str) -> Exception:
-        from airflow_provider_emrfs_xacct.hooks.errors import account_of
-        from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
-
-        return PreconditionError(
-            f"security_configuration: EMR security configuration {name!r} does not exist in account "
-            f"{account_of(hook)} and region {hook.conn_region_name}, and its document is not known here (give "
-            "security_configuration_document, or the create task's .output as security_configuration, or map the "
-            "launch over a mapped create task's .output: a name from a task of your own leaves no create task "
-            "to read); create it "
-            "first (CreateEmrfsSecurityConfigOperator). If this run's create task returned it, "
-            "DeleteUnusedSecurityConfigsOperator may have deleted it since: clear the create task"
-        )
-
-    def _uses_role_mappings(
+    def _read_configuration(
         self, context: Context, hook: EmrfsEmrHook, name: str
     ) -> tuple[bool, dict[str, Any] | None]:
         """
-        Whether the configuration has role mappings, and its document when it was deleted and must be created
-        again (its document known); refuse a configuration that does not exist (outside a dry run).
+        Read the security configuration ``name``; refuse it when it does not exist and cannot be created again.
+
+        In a dry run a configuration that does not exist yet is planned with its create task's document.
+
+        :return: whether it has role mappings, and the document to create it again from when it was
+            deleted (``None`` when it exists).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
@@ -557,10 +466,10 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             return bool(role_mappings_of(document)), None
         deleted = self._known_document(context, name)
         if deleted is None:
-            raise self._missing(hook, name)
+            raise self._missing_configuration(hook, name)
         return bool(role_mappings_of(deleted)), deleted
 
-    def _plan(self, context: Context, hook: EmrfsEmrHook, key: str) -> str:
+    def _dry_run_launch(self, context: Context, hook: EmrfsEmrHook, key: str) -> str:
         """Return the cluster this task instance launched already; else log and push the launch it would make, and skip."""
         from airflow.providers.common.compat.sdk import redact
 
@@ -583,80 +492,13 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             "XCom under 'plan'. Tasks that need the cluster skip too."
         )
 
-    def _emr_connection_config(self) -> dict[str, Any]:
-        """Return the ``RunJobFlow`` arguments kept in the ``emr_conn_id`` extra (empty without one)."""
-        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+    @staticmethod
+    def _missing_configuration(hook: EmrfsEmrHook, name: str) -> Exception:
+        """Return the refusal of a configuration that does not exist and whose document is not known."""
+        from airflow_provider_emrfs_xacct.hooks.errors import account_of
+        from airflow_provider_emrfs_xacct.pure.launch_arguments import missing_configuration_error
 
-        if not self.emr_conn_id:
-            return {}
-        try:
-            config = dict(self.hook.get_connection(self.emr_conn_id).extra_dejson)
-        except AirflowNotFoundException:
-            return {}
-        tags = config.get("Tags") or []
-        if not isinstance(tags, list) or not all(isinstance(tag, dict) for tag in tags):
-            raise InvalidParameterError(
-                f"emr_conn_id {self.emr_conn_id!r} extra Tags",
-                f"must be a list of {{'Key', 'Value'}} dicts, got {tags!r}",
-            )
-        return config
-
-    def _validate_names(self, extra: dict[str, Any], overrides: dict[str, Any]) -> None:
-        """
-        Refuse a ``SecurityConfiguration`` or cluster ``Name`` that ``RunJobFlow`` would refuse, naming where it came from.
-
-        A cluster name comes from user input (the example DAGs make it from the partner's name); EMR
-        refuses one past 256 characters (Amazon EMR API Reference, RunJobFlow) after the tasks before
-        this one changed AWS.
-        """
-        from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_name
-        from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
-
-        for key, validate in (
-            ("SecurityConfiguration", validate_security_configuration_name),
-            ("Name", validate_cluster_name),
-        ):
-            for given, field in ((overrides, "job_flow_overrides"), (extra, f"emr_conn_id {self.emr_conn_id!r} extra")):
-                if given.get(key) is not None:
-                    validate(given[key], f"{field}.{key}" if given is overrides else f"{field} {key}")
-
-    def _refuse_too_many_tags(self, config: dict[str, Any], from_overrides: bool) -> None:
-        """Refuse more tags than a cluster takes beside the idempotency tag (EMR would refuse ``RunJobFlow``)."""
-        from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG, MAX_CLUSTER_TAGS
-        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-
-        tags = [tag for tag in config.get("Tags") or [] if tag.get("Key") != IDEMPOTENCY_TAG]
-        if len(tags) >= MAX_CLUSTER_TAGS:
-            raise InvalidParameterError(
-                "job_flow_overrides.Tags" if from_overrides else f"emr_conn_id {self.emr_conn_id!r} extra Tags",
-                f"has {len(tags)} tags; a cluster takes at most {MAX_CLUSTER_TAGS - 1} besides the provider's "
-                f"{IDEMPOTENCY_TAG} ({MAX_CLUSTER_TAGS} in all, the EC2 tag limit EMR applies)",
-            )
-
-    def _overrides_dict(self) -> dict[str, Any]:
-        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-
-        overrides = self.job_flow_overrides
-        if isinstance(overrides, str):
-            try:
-                overrides = json.loads(overrides)
-            except json.JSONDecodeError:
-                try:
-                    overrides = ast.literal_eval(overrides)
-                except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                    raise InvalidParameterError(
-                        "job_flow_overrides", f"is a string that is neither JSON nor a Python literal: {overrides!r}"
-                    ) from None
-        if not isinstance(overrides, dict):
-            raise InvalidParameterError(
-                "job_flow_overrides", f"must be a dict of RunJobFlow arguments, got {overrides!r}"
-            )
-        tags = overrides.get("Tags", [])
-        if not isinstance(tags, list) or not all(isinstance(tag, dict) for tag in tags):
-            raise InvalidParameterError(
-                "job_flow_overrides.Tags", f"must be a list of {{'Key', 'Value'}} dicts, got {tags!r}"
-            )
-        return dict(overrides)
+        return missing_configuration_error(name, account_of(hook), hook.conn_region_name)
 
 
 def idempotency_key(context: Context, task_id: str | None = None) -> str:
@@ -832,9 +674,9 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
 
     def _turn_protection_off(self, context: Context, cluster: dict[str, Any], refusal: Exception) -> None:
         """Turn off the termination protection of a cluster this provider launched, or refuse naming the cluster."""
-        from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+        from airflow_provider_emrfs_xacct.pure.launch_arguments import has_idempotency_tag
 
         described = f"cluster {self.job_flow_id} ({cluster.get('Name')!r})"
         if not self.disable_termination_protection:
@@ -846,8 +688,7 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
                 "disable_termination_protection=True on this task to let it do that for the clusters it launched"
             ) from refusal
         key = idempotency_key(context, self.launch_task_id) if self.launch_task_id else None
-        tags = cluster.get("Tags", [])
-        if not any(tag.get("Key") == IDEMPOTENCY_TAG and key in (None, tag.get("Value")) for tag in tags):
+        if not has_idempotency_tag(cluster.get("Tags", []), key):
             launch = f"launch task {self.launch_task_id!r} of this run" if key else "this provider"
             raise PreconditionError(
                 f"{described} has termination protection on and was not launched by {launch} (no {IDEMPOTENCY_TAG} "
@@ -858,8 +699,5 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
             "%s has termination protection on; turning it off to terminate it (disable_termination_protection=True)",
             described,
         )
-        # Amazon EMR API Reference, "SetTerminationProtection": "To terminate a cluster that has been
-        # locked by setting SetTerminationProtection to true, you must first unlock the job flow by a
-        # subsequent call to SetTerminationProtection in which you set the value to false."
         with explain_access_denied(self.hook):
-            self.hook.conn.set_termination_protection(JobFlowIds=[self.job_flow_id], TerminationProtected=False)
+            cast("EmrfsEmrHook", self.hook).turn_termination_protection_off(str(self.job_flow_id))

@@ -94,12 +94,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         role_name = validation.validate_role_name(self.role_name, "role_name")
         trusted = validation.require_list(self.trusted_role_arns, "trusted_role_arns", validation.validate_role_arn)
         locations = validation.require_list(self.s3_prefixes, "s3_prefixes", validation.parse_s3_location)
-        keys = validation.require_list(
-            [] if self.kms_key_arns is None else self.kms_key_arns,
-            "kms_key_arns",
-            validation.validate_kms_key_arn,
-            allow_empty=True,
-        )
+        keys = validation.validate_kms_key_arns(self.kms_key_arns, "kms_key_arns")
         object_acl = validation.validate_bool(self.object_acl, "object_acl")
         path = validation.validate_iam_path(self.role_path, "role_path")
         description = validation.validate_role_description(self.role_description, "role_description")
@@ -109,9 +104,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         settings = self.converge_settings
         partition = self.hook.conn_partition
         where = f"connection {self.aws_conn_id!r}"
-        for field, arns in (("trusted_role_arns", trusted), ("kms_key_arns", keys)):
-            for index, arn in enumerate(arns):
-                validation.require_partition(arn, partition, f"{field}[{index}]", where)
+        validation.require_partitions(trusted, partition, "trusted_role_arns", where)
+        validation.require_partitions(keys, partition, "kms_key_arns", where)
         # What was asked must fit on its own (what is there only adds to it): refuse before touching the role.
         require_iam_policy_length(
             destination_permissions_policy(partition, locations, keys, object_acl=object_acl),
@@ -228,8 +222,7 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         policy_name = validation.validate_name_prefix(self.policy_name, "policy_name", max_length=128)
         settings = self.converge_settings
         where = f"connection {self.aws_conn_id!r}"
-        for index, arn in enumerate(arns):
-            validation.require_partition(arn, self.hook.conn_partition, f"destination_role_arns[{index}]", where)
+        validation.require_partitions(arns, self.hook.conn_partition, "destination_role_arns", where)
         with explain_access_denied(self.hook):
             account = self.connection_account(self.hook)
             for index, arn in enumerate(arns):

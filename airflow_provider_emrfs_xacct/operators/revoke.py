@@ -16,7 +16,6 @@ from airflow_provider_emrfs_xacct.operators.base import (
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import datetime
 
     from airflow.sdk import Context
 
@@ -104,12 +103,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         role_arn = validation.validate_role_arn(self.destination_role_arn, "destination_role_arn")
         emr_role = validation.validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         pinned_account(self.expected_destination_account_id, "expected_destination_account_id")
-        keys = validation.require_list(
-            [] if self.kms_key_arns is None else self.kms_key_arns,
-            "kms_key_arns",
-            validation.validate_kms_key_arn,
-            allow_empty=True,
-        )
+        keys = validation.validate_kms_key_arns(self.kms_key_arns, "kms_key_arns")
         configuration = None
         if self.security_configuration is not None:
             configuration = validation.validate_name_prefix(
@@ -290,7 +284,9 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
         with explain_access_denied(self.hook):
             candidates = [item for item in self.hook.list_security_configurations() if ours.match(item["Name"])]
             in_use = self.hook.security_configurations_in_use()
-            for name, clusters in self._used_by_clusters_created_after(now - min_age, in_use).items():
+            described = {cluster for clusters in in_use.values() for cluster in clusters}
+            recent = self.hook.security_configurations_in_use(created_after=now - min_age, skip=described)
+            for name, clusters in recent.items():
                 in_use.setdefault(name, []).extend(clusters)
             for item in candidates:
                 name = item["Name"]
@@ -314,21 +310,3 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
                 deleted.append(name)
         self.report(context, changes)
         return deleted
-
-    def _used_by_clusters_created_after(self, since: datetime, known: dict[str, list[str]]) -> dict[str, list[str]]:
-        """
-        Return the configurations of clusters created after ``since`` in any state, with their ids.
-
-        ``ListClusters`` with ``CreatedAfter`` and no ``ClusterStates`` filter (Amazon EMR API Reference,
-        "ListClusters"); the clusters in ``known`` (already described) are skipped.
-        """
-        seen = {cluster for clusters in known.values() for cluster in clusters}
-        used: dict[str, list[str]] = {}
-        for page in self.hook.conn.get_paginator("list_clusters").paginate(CreatedAfter=since):
-            for summary in page["Clusters"]:
-                if summary["Id"] in seen:
-                    continue
-                cluster = self.hook.conn.describe_cluster(ClusterId=summary["Id"])["Cluster"]
-                if cluster.get("SecurityConfiguration"):
-                    used.setdefault(cluster["SecurityConfiguration"], []).append(summary["Id"])
-        return used

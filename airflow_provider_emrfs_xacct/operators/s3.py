@@ -91,9 +91,8 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         principals = validation.require_list(self.principal_arns, "principal_arns", validation.validate_role_arn)
         enforce = validation.validate_bool(self.enforce_bucket_owner, "enforce_bucket_owner")
         partition, where = self.hook.conn_partition, f"connection {self.aws_conn_id!r}"
-        for index, arn in enumerate(principals):
-            # A bucket policy cannot grant a principal of another partition (S3 answers MalformedPolicy).
-            validation.require_partition(arn, partition, f"principal_arns[{index}]", where)
+        # A bucket policy cannot grant a principal of another partition (S3 answers MalformedPolicy).
+        validation.require_partitions(principals, partition, "principal_arns", where)
         persist_links(context, self, location=locations[0])
         with explain_access_denied(self.hook):
             account = self.connection_account(self.hook)
@@ -217,17 +216,11 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.validate_safety()
         role_name = validation.validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         locations = validation.require_list(self.s3_prefixes, "s3_prefixes", validation.parse_s3_location)
-        keys = validation.require_list(
-            [] if self.kms_key_arns is None else self.kms_key_arns,
-            "kms_key_arns",
-            validation.validate_kms_key_arn,
-            allow_empty=True,
-        )
+        keys = validation.validate_kms_key_arns(self.kms_key_arns, "kms_key_arns")
         # A templated flag: a DAG that renders templates as text (Airflow's default) gives "True"/"False".
         canned_acl = validation.validate_bool(self.canned_acl, "canned_acl")
         partition = self.hook.conn_partition
-        for index, arn in enumerate(keys):
-            validation.require_partition(arn, partition, f"kms_key_arns[{index}]", f"connection {self.aws_conn_id!r}")
+        validation.require_partitions(keys, partition, "kms_key_arns", f"connection {self.aws_conn_id!r}")
         require_iam_policy_length(
             emr_role_bucket_policy(partition, set(locations), set(keys), object_acl=canned_acl),
             MAX_ROLE_INLINE_POLICIES_CHARS,

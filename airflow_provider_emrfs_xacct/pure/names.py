@@ -6,3 +6,5 @@ from __future__ import annotations
 DESTINATION_POLICY_NAME = "emrfs-xacct-destination-access"
 #: Name of the inline policy on the EMR EC2 role that allows assuming the destination roles.
 ASSUME_POLICY_NAME = "emrfs-xacct-assume-destination-roles"
+#: Tag holding the idempotency key of the task instance that launched a cluster.
+IDEMPOTENCY_TAG = "emrfs-xacct:idempotency-key"

@@ -222,6 +222,11 @@ def role_name_from_arn(role_arn: str) -> str:
     return role_arn.rsplit("/", 1)[1]
 
 
+def validate_kms_key_arns(value: Any, field: str) -> list[str]:
+    """Validate an optional list of KMS key ARNs: ``None`` or ``[]`` is none, a string stands for one key."""
+    return require_list([] if value is None else value, field, validate_kms_key_arn, allow_empty=True)
+
+
 def validate_kms_key_arn(value: Any, field: str) -> str:
     """Validate a KMS key ARN (not an alias: key policies and IAM grants need the key itself)."""
     arn = parse_arn(value, field, service="kms")
@@ -303,6 +308,12 @@ def require_partition(arn: str, partition: str, field: str, where: str) -> str:
             field, f"is in partition {actual!r}, but {where} is in partition {partition!r}: {arn!r}"
         )
     return arn
+
+
+def require_partitions(arns: Sequence[str], partition: str, field: str, where: str) -> None:
+    """Refuse any (validated) ARN of the list ``field`` outside ``partition`` (see :func:`require_partition`)."""
+    for index, arn in enumerate(arns):
+        require_partition(arn, partition, f"{field}[{index}]", where)
 
 
 def require_region(arn: str, region: str | None, field: str, where: str) -> str:

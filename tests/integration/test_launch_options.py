@@ -20,6 +20,7 @@ from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfi
 from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator
 from airflow_provider_emrfs_xacct.pure.cluster_config import CREDENTIALS_PROVIDER_ACTION, EMRFS_AUXLIB, EMRFS_IMPL
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -376,6 +377,19 @@ def test_release_from_connection_extra_is_checked(emr: Any, monkeypatch: pytest.
     assert caught.value.field == "job_flow_overrides.ReleaseLabel"
     assert "RunJobFlow" not in launch.recorder.calls
     assert emr.list_clusters()["Clusters"] == []
+
+
+def test_null_tags_in_the_connection_extra_are_no_tags(emr: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # ``"Tags": null`` passes the extra's Tags check (null is no tags); adding the idempotency tag then
+    # failed with "'NoneType' object is not iterable" instead of launching.
+    set_emr_connection(monkeypatch, "emr_null_tags", {"Tags": None})
+    without = {key: value for key, value in overrides().items() if key != "Tags"}
+    launch = Launch(make_operator(emr_conn_id="emr_null_tags", job_flow_overrides=without))
+
+    cluster_id = launch.run()
+
+    assert [tag["Key"] for tag in launch.sent[0]["Tags"]] == [IDEMPOTENCY_TAG]
+    assert [tag["Key"] for tag in launched(emr, cluster_id)["Tags"]] == [IDEMPOTENCY_TAG]
 
 
 def test_conflicting_user_property_is_refused_before_run_job_flow(emr: Any) -> None:

@@ -1,0 +1,408 @@
+"""
+IAM managed policies: reading them, and the provider's spill policies.
+
+A spill policy is one of the provider's managed policies ``<policy_name>-<role_name>-<n>``, attached to one
+EMR EC2 role alone, that holds the ``sts:AssumeRole`` grants no longer fitting the role's inline policies
+(see :mod:`~airflow_provider_emrfs_xacct.pure.spill`). :class:`EmrfsIamHook` places the grants; this
+module creates, changes, attaches and deletes those policies.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any, cast
+
+from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
+from botocore.exceptions import ClientError
+
+from airflow_provider_emrfs_xacct.hooks.errors import (
+    error_code,
+    error_message,
+    is_concurrent_write,
+    retry_concurrent_writes,
+    unless_gone,
+)
+from airflow_provider_emrfs_xacct.pure import spill
+from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings, guard_writes, lift_deadline, read_modify_write
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.pure.merge import MAX_MANAGED_POLICY_CHARS, iam_policy_length, parse_document
+from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
+from airflow_provider_emrfs_xacct.pure.quotas import MANAGED_POLICIES_PER_ROLE, POLICY_VERSIONS, QuotaRefusedByAwsError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from mypy_boto3_iam import IAMClient  # noqa: F401 (the hook's client type, named as a string below)
+    from mypy_boto3_iam.type_defs import TagTypeDef
+
+#: Tag put on every role the provider creates (revoke deletes only roles carrying it).
+MANAGED_BY_TAG: TagTypeDef = {"Key": "emrfs-xacct:managed-by", "Value": "airflow-provider-emrfs-xacct"}
+#: The waits before reading a managed policy's default version again when the version named is not found.
+MANAGED_VERSION_REREAD_WAITS = (0.0, 0.5, 1.0, 2.0)
+
+
+def is_lingering_subordinate(error: Exception) -> bool:
+    """
+    Return whether IAM refused a delete for a policy, attachment or version that may be one just removed.
+
+    ``DeleteRole`` and ``DeletePolicy`` answer ``DeleteConflict`` ("attempted to delete a resource that has
+    attached subordinate entities", IAM API Reference, "DeleteRole", "DeletePolicy") while IAM still sees
+    what a ``DeleteRolePolicy``, ``DetachRolePolicy`` or ``DeletePolicyVersion`` removed a moment before (IAM
+    User Guide, "Troubleshoot IAM", "Changes that I make are not always immediately visible";
+    hashicorp/terraform-provider-aws sends ``DeleteRole`` again while it answers this). The deletes are sent
+    only once the provider has checked that nothing else holds the role or policy, so the error is waited
+    out for a bounded time, then raised as IAM said it. Another request changing it (:func:`is_concurrent_write`) too.
+    """
+    return is_concurrent_write(error) or (isinstance(error, ClientError) and error_code(error) == "DeleteConflict")
+
+
+class NoRoomError(Exception):
+    """The document chosen for new grants filled up (a concurrent writer) since it was read."""
+
+
+def adding_roles(role_arns: list[str], room: int, what: str) -> Any:
+    """Return a ``desire`` adding ``role_arns`` to the provider's assume-role statement, within ``room`` characters."""
+
+    def desire(current: dict[str, Any] | None) -> dict[str, Any]:
+        desired = spill.with_roles(current, role_arns)
+        if iam_policy_length(desired) > room:
+            raise NoRoomError(what)
+        return desired
+
+    return desire
+
+
+class ManagedPolicyBaseHook(AwsGenericHook["IAMClient"]):
+    """
+    Read IAM managed policies, and keep the provider's spill policies; the base of :class:`EmrfsIamHook`.
+
+    .. seealso::
+        - :class:`airflow.providers.amazon.aws.hooks.base_aws.AwsGenericHook`
+    """
+
+    def _every(self, operation: str, key: str, **arguments: Any) -> list[Any]:
+        """
+        Return the items under ``key`` of every page of an IAM list call.
+
+        IAM may cut any page short: "IAM might return fewer than the MaxItems number of results even when
+        there are more results available. We recommend that you check IsTruncated after every call" (IAM
+        API Reference, ``IsTruncated`` of e.g. "ListRolePolicies", "ListPolicyVersions", "ListPolicyTags").
+        """
+        paginator = cast("Any", self.conn).get_paginator(operation)
+        return [item for page in paginator.paginate(**arguments) for item in page[key]]
+
+    def _policy_versions(self, policy_arn: str) -> list[Any]:
+        """Return every version of a managed policy (``ListPolicyVersions``, all pages)."""
+        return self._every("list_policy_versions", "Versions", PolicyArn=policy_arn)
+
+    def get_managed_policy(self, policy_arn: str, *, reread_waits: Sequence[float] = ()) -> dict[str, Any] | None:
+        """
+        Return the default version's document of a managed policy.
+
+        :param reread_waits: the waits before reading ``GetPolicy`` and ``GetPolicyVersion`` again when the
+            version ``GetPolicy`` named is not found (see :meth:`read_managed_policy`); none: raise at once.
+        """
+        for attempt in range(len(reread_waits) + 1):
+            version = self.conn.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
+            try:
+                answer = self.conn.get_policy_version(PolicyArn=policy_arn, VersionId=version)
+            except ClientError as error:
+                if error_code(error) != "NoSuchEntity" or attempt == len(reread_waits):
+                    raise
+                self.log.info("%s: default version %s not found; reading the policy again", policy_arn, version)
+                time.sleep(reread_waits[attempt])
+                continue
+            return parse_document(cast("str | dict[str, Any]", answer["PolicyVersion"]["Document"]))
+        raise AssertionError("unreachable")
+
+    def read_managed_policy(self, policy_arn: str) -> dict[str, Any] | None:
+        """
+        Return a managed policy's default document, ``None`` if the policy does not exist.
+
+        ``GetPolicy`` names the default version and ``GetPolicyVersion`` reads it: between the two,
+        another writer may make a new default and delete the one named (IAM API Reference,
+        "DeletePolicyVersion": any version but the default), or the version read may come from a copy
+        that has not seen it yet (IAM User Guide, "Changes that I make are not always immediately
+        visible"). Either way the policy exists, so its version's ``NoSuchEntity`` is never read as
+        "no policy" (a revoke would then skip a policy that still grants): the pair is read again, a
+        few times, and the error raised if it persists.
+        """
+        try:
+            return self.get_managed_policy(policy_arn, reread_waits=MANAGED_VERSION_REREAD_WAITS)
+        except ClientError as error:
+            if error_code(error) == "NoSuchEntity" and error.operation_name == "GetPolicy":
+                return None
+            raise
+
+    def _ensure_spill_policy(
+        self,
+        role_name: str,
+        name: str,
+        policy_arn: str,
+        arns: list[str],
+        settings: ConvergeSettings,
+        dry_run: bool,
+        *,
+        attached: bool,
+    ) -> list[Change]:
+        """
+        Add roles to one of the provider's managed policies (creating it if missing), and attach it to the role.
+
+        Also attached when found attached but created again: a concurrent revoke that emptied it may
+        have deleted it (with this write in it) since the plan read it.
+        """
+        what = f"managed policy {name}"
+        created: list[bool] = []
+        changes = self._converge_spill_policy(
+            role_name,
+            policy_arn,
+            name,
+            adding_roles(arns, MAX_MANAGED_POLICY_CHARS, what),
+            settings,
+            dry_run,
+            on_create=lambda: created.append(True),
+        )
+        if not attached or created:
+            changes.append(
+                Change(CREATE, f"iam role {role_name} attached policy {name}", None, {"PolicyArn": policy_arn})
+            )
+            if not dry_run:
+                self._attach_spill_policy(role_name, name, policy_arn, created=bool(created))
+        return changes
+
+    def _attach_spill_policy(self, role_name: str, name: str, policy_arn: str, *, created: bool) -> None:
+        """
+        Attach one of the provider's managed policies to the role; at IAM's quota, refuse (deleting it if just made).
+
+        ``managed_policies_per_role`` is what the user says the role's quota is; IAM refuses an attach past
+        the value really in force with ``LimitExceeded``, changing nothing (IAM API Reference,
+        "AttachRolePolicy"). A policy this call has just created is then deleted again, so that no
+        grant is left in a policy attached to nothing.
+        """
+        try:
+            # AttachRolePolicy is idempotent: attaching an attached policy changes nothing.
+            retry_concurrent_writes(self.conn.attach_role_policy, RoleName=role_name, PolicyArn=policy_arn)
+        except ClientError as error:
+            if error_code(error) != "LimitExceeded":
+                raise
+            if created:
+                self._delete_spill_policy(policy_arn, role_name)
+            raise QuotaRefusedByAwsError(
+                "managed_policies_per_role",
+                MANAGED_POLICIES_PER_ROLE,
+                f"attaching managed policy {name} to role {role_name} (the quota given is higher than the one in force)",
+                error_message(error),
+            ) from error
+
+    def _converge_spill_policy(
+        self,
+        role_name: str,
+        policy_arn: str,
+        name: str,
+        desire: Any,
+        settings: ConvergeSettings,
+        dry_run: bool,
+        *,
+        on_create: Callable[[], None] | None = None,
+    ) -> list[Change]:
+        """
+        Keep one of the provider's managed policies at ``desire(current)`` (``None``: delete it).
+
+        A managed policy changes by a new default version (IAM API Reference, "CreatePolicyVersion": "A
+        managed policy can have up to five versions. If the policy has five versions, you must delete an
+        existing version using DeletePolicyVersion before you create a new version"), so the oldest
+        non-default version is deleted first when there are five. ``CreatePolicy`` is atomic like
+        ``CreateRole``: a concurrent create answers ``EntityAlreadyExists`` and this run merges into it.
+        """
+
+        def prepare(current: Any, desired: dict[str, Any] | None) -> None:
+            # Before the read the write is based on: what does not depend on the document's content.
+            if desired is None:
+                self._prepare_spill_policy_delete(policy_arn, role_name)
+            elif current is not None:
+                self._make_version_room(policy_arn)
+
+        def write(current: Any, desired: dict[str, Any] | None) -> bool:
+            guard_writes(self.conn)
+            if desired is None:
+                self._delete_prepared_spill_policy(policy_arn, role_name)
+                return False
+            if current is None:
+                self.conn.create_policy(
+                    PolicyName=name,
+                    Path=spill.SPILL_PATH,
+                    PolicyDocument=json.dumps(desired),
+                    Description="emrfs-xacct: sts:AssumeRole on destination roles that no longer fit the inline policy",
+                    Tags=[MANAGED_BY_TAG],
+                )
+                if on_create is not None:
+                    on_create()
+                return True
+            self._create_default_version(policy_arn, desired)
+            return False
+
+        return read_modify_write(
+            resource=f"iam managed policy {name}",
+            read=lambda: self.read_managed_policy(policy_arn),
+            desire=desire,
+            prepare=prepare,
+            write=write,
+            settings=settings,
+            dry_run=dry_run,
+            is_transient=lambda error: (
+                is_lingering_subordinate(error)  # DeletePolicy right after its detach and versions' deletes
+                or (
+                    isinstance(error, ClientError)
+                    and error_code(error) in ("EntityAlreadyExists", "LimitExceeded", "NoSuchEntity")
+                )
+            ),
+        )
+
+    def _create_default_version(self, policy_arn: str, desired: dict[str, Any]) -> None:
+        """
+        Make ``desired`` a managed policy's new default version (room made by :meth:`_make_version_room` first).
+
+        ``CreatePolicyVersion`` with ``SetAsDefault`` makes the new version the default at once, and the
+        default version cannot be deleted (IAM API Reference, "CreatePolicyVersion", "DeletePolicyVersion"),
+        so no writer deletes another's version before it is in force. Concurrent writers race for the
+        room: another writer may have taken the room made (``LimitExceeded``, "A managed policy can have up
+        to five versions"). That is not IAM's lag, so it does not wait: make room again (deleting the
+        oldest version not tried yet, also when the listing, lagging, shows fewer than five) and create
+        again. A ``LimitExceeded`` left after that is raised to the protocol, which reads again.
+        """
+        limit = int(POLICY_VERSIONS.value or 0)
+        tried: set[str] = set()
+        for attempt in range(limit + 1):
+            try:
+                self.conn.create_policy_version(
+                    PolicyArn=policy_arn, PolicyDocument=json.dumps(desired), SetAsDefault=True
+                )
+                return
+            except ClientError as error:
+                if error_code(error) != "LimitExceeded" or attempt == limit:
+                    raise
+                self.log.info("%s: another writer took the room for a new version; making room again", policy_arn)
+            self._make_version_room(policy_arn, tried, full=True)
+
+    def _make_version_room(self, policy_arn: str, tried: set[str] | None = None, *, full: bool = False) -> None:
+        """
+        Delete a managed policy's oldest non-default version when it has five (or when ``full``), for a new one.
+
+        Sent before the read a new version is based on (it does not depend on the document's content, and a
+        non-default version grants nothing: IAM API Reference, "DeletePolicyVersion", "SetDefaultPolicyVersion").
+        The oldest version may be gone already (``NoSuchEntity``: deleted by another writer, which made room
+        all the same).
+
+        :param tried: versions deleted by earlier calls of the same write, not to be tried again (updated).
+        """
+        tried = set() if tried is None else tried
+        versions = self._policy_versions(policy_arn)
+        older = sorted(
+            (v for v in versions if not v["IsDefaultVersion"] and v["VersionId"] not in tried),
+            key=lambda v: v["CreateDate"],
+        )
+        if older and (full or len(versions) >= int(POLICY_VERSIONS.value or 0)):
+            tried.add(older[0]["VersionId"])
+            unless_gone(self.conn.delete_policy_version, PolicyArn=policy_arn, VersionId=older[0]["VersionId"])
+
+    def _attached_elsewhere(self, policy_arn: str, role_name: str) -> list[str]:
+        """
+        Return the users, groups and roles but ``role_name`` a managed policy is attached to (none if it is missing).
+
+        IAM API Reference, "ListEntitiesForPolicy": "Lists all IAM users, groups, and roles that the
+        specified managed policy is attached to". Role names are not distinguished by case (IAM User
+        Guide, "IAM and AWS STS quotas").
+        """
+        others: list[str] = []
+        try:
+            for page in self.conn.get_paginator("list_entities_for_policy").paginate(PolicyArn=policy_arn):
+                others += [
+                    f"role {r['RoleName']}" for r in page["PolicyRoles"] if r["RoleName"].lower() != role_name.lower()
+                ]
+                others += [f"user {u['UserName']}" for u in page["PolicyUsers"]]
+                others += [f"group {g['GroupName']}" for g in page["PolicyGroups"]]
+        except ClientError as error:
+            if error_code(error) != "NoSuchEntity":
+                raise
+        return others
+
+    def _refuse_shared_spill_policy(self, policy_arn: str, role_name: str) -> None:
+        """
+        Refuse to write to a spill policy attached to anything but ``role_name`` (it would grant to others too).
+
+        :raises ConflictError: naming the policy and what else it is attached to.
+        """
+        others = self._attached_elsewhere(policy_arn, role_name)
+        if others:
+            raise ConflictError(
+                f"emr_ec2_role_name: managed policy {policy_arn} is attached to {', '.join(others)}, not to role "
+                f"{role_name} alone: a spill policy must belong to one EMR EC2 role, or each role may assume the "
+                'others\' destination roles; not writing to it (see docs/scale.md, "Spill policies shared by several roles")'
+            )
+
+    def _delete_spill_policy(self, policy_arn: str, role_name: str) -> None:
+        """Detach an emptied managed policy from ``role_name`` and delete it: only the provider's, attached to no other."""
+        self._prepare_spill_policy_delete(policy_arn, role_name)
+        self._delete_prepared_spill_policy(policy_arn, role_name)
+
+    def _prepare_spill_policy_delete(self, policy_arn: str, role_name: str) -> None:
+        """
+        What deleting a spill policy needs before the read it is based on: its tag and attachments checked,
+        its non-default versions deleted (IAM API Reference, "DeletePolicy": "you must delete all the
+        policy's versions"; a non-default version grants nothing, "DeletePolicyVersion").
+
+        :raises ConflictError: the policy is not the provider's, or is attached to something but ``role_name``.
+        """
+        tags = self._every("list_policy_tags", "Tags", PolicyArn=policy_arn)
+        if MANAGED_BY_TAG not in tags:
+            raise ConflictError(
+                f"managed policy {policy_arn} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it; "
+                "not deleting it (remove its last statement by hand)"
+            )
+        self._refuse_shared_spill_policy(policy_arn, role_name)
+        self._delete_other_versions(policy_arn)
+
+    def _delete_other_versions(self, policy_arn: str) -> None:
+        """Delete every version of a managed policy but its default one (one gone already is done)."""
+        for version in self._policy_versions(policy_arn):
+            if not version["IsDefaultVersion"]:
+                unless_gone(self.conn.delete_policy_version, PolicyArn=policy_arn, VersionId=version["VersionId"])
+
+    def _delete_prepared_spill_policy(self, policy_arn: str, role_name: str) -> None:
+        """
+        Detach the spill policy from ``role_name`` and delete it (:meth:`_prepare_spill_policy_delete` first).
+
+        The detach is the first destructive request: it is sent by the write's deadline, and the rest after
+        it whatever the time (:func:`~airflow_provider_emrfs_xacct.pure.converge.lift_deadline`): the
+        versions made since the preparation, then the policy. A concurrent grant's version made since the
+        read goes with it; that grant's read-back then finds no policy, and creates and attaches it again
+        (left detached with the grant in it, the read-back would take the grant as held).
+        """
+        try:
+            self.conn.detach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
+        except ClientError as error:
+            if error_code(error) != "NoSuchEntity":  # not attached (a policy just made for a refused attach)
+                raise
+        lift_deadline()
+        self._delete_other_versions(policy_arn)
+        self.conn.delete_policy(PolicyArn=policy_arn)
+
+    def _detached_spill_policies(self, role_name: str, policy_name: str, attached: set[str]) -> list[tuple[str, str]]:
+        """
+        Return ``(arn, name)`` of ``role_name``'s own spill policies that exist but are attached to it no more.
+
+        A managed policy is deleted only after it is detached and its other versions deleted (IAM API
+        Reference, "DeletePolicy"); a revoke killed in between leaves it detached, its default version
+        still granting the revoked role, and the next grant past the inline wall would take that name
+        again, merge into it and attach it. So a revoke also looks among the provider's policies
+        (``ListPolicies`` with ``Scope=Local`` and ``PathPrefix``, IAM API Reference, "ListPolicies") for
+        this role's names that are not attached to it; a policy made for an attach killed before it
+        is found the same way.
+        """
+        return [
+            (str(policy["Arn"]), str(policy["PolicyName"]))
+            for page in self.conn.get_paginator("list_policies").paginate(Scope="Local", PathPrefix=spill.SPILL_PATH)
+            for policy in page["Policies"]
+            if spill.is_own_spill_name(policy["PolicyName"], policy_name, role_name) and policy["Arn"] not in attached
+        ]

@@ -1,0 +1,175 @@
+"""
+The launch's own arguments, checked before any AWS call: ``job_flow_overrides``, the ``emr_conn_id`` extra, tags.
+
+Pure: standard library and the provider's pure modules only. Each refusal names the field it comes
+from (``job_flow_overrides.<key>``, or ``emr_conn_id '<id>' extra <key>``).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_emrfs_xacct.pure.cluster_config import CredentialsProvider, validate_cluster_name
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG
+from airflow_provider_emrfs_xacct.pure.security_config import names_content, validate_security_configuration_name
+from airflow_provider_emrfs_xacct.pure.validation import refuse_rendered_text
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+#: Tags a cluster may carry: "Restrictions that apply to Amazon EC2 resources apply to Amazon EMR as well"
+#: (Amazon EMR Management Guide, "Restrictions that apply to tagging resources in Amazon EMR"), and EC2
+#: allows 50 user tags per resource (Amazon EC2 User Guide, "Tag restrictions").
+MAX_CLUSTER_TAGS = 50
+OVERRIDES_FIELD = "job_flow_overrides"
+
+
+def connection_extra_field(emr_conn_id: str | None) -> str:
+    """Return how a refusal names the ``emr_conn_id`` extra (``emr_conn_id 'emr_default' extra``)."""
+    return f"emr_conn_id {emr_conn_id!r} extra"
+
+
+def require_tag_dicts(tags: Any, field: str) -> None:
+    """Refuse ``Tags`` that are not a list of ``{"Key", "Value"}`` dicts."""
+    if not isinstance(tags, list) or not all(isinstance(tag, dict) for tag in tags):
+        raise InvalidParameterError(field, f"must be a list of {{'Key', 'Value'}} dicts, got {tags!r}")
+
+
+def parse_job_flow_overrides(overrides: Any) -> dict[str, Any]:
+    """
+    Return ``job_flow_overrides`` as a dict of ``RunJobFlow`` arguments.
+
+    A string (a rendered template) is read as JSON, else as a Python literal; anything else that is
+    not a dict, or ``Tags`` that are not a list of dicts, is refused.
+    """
+    if isinstance(overrides, str):
+        try:
+            overrides = json.loads(overrides)
+        except json.JSONDecodeError:
+            try:
+                overrides = ast.literal_eval(overrides)
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                raise InvalidParameterError(
+                    OVERRIDES_FIELD, f"is a string that is neither JSON nor a Python literal: {overrides!r}"
+                ) from None
+    if not isinstance(overrides, dict):
+        raise InvalidParameterError(OVERRIDES_FIELD, f"must be a dict of RunJobFlow arguments, got {overrides!r}")
+    require_tag_dicts(overrides.get("Tags", []), f"{OVERRIDES_FIELD}.Tags")
+    return dict(overrides)
+
+
+def validate_launch_arguments(
+    security_configuration: Any,
+    emrfs_credentials_provider: Any,
+    emrfs_site_properties: Any,
+    security_configuration_document: Any = None,
+) -> tuple[str | None, CredentialsProvider | None, dict[str, str]]:
+    """
+    Return the validated security configuration name, credentials provider and ``emrfs-site`` properties.
+
+    The dict fields given as text (a template rendered as text) are refused first, the document's too.
+    """
+    # The dict fields a template gives as text in a DAG that renders templates as text.
+    refuse_rendered_text(emrfs_credentials_provider, "emrfs_credentials_provider", "dict")
+    refuse_rendered_text(emrfs_site_properties, "emrfs_site_properties", "dict")
+    refuse_rendered_text(security_configuration_document, "security_configuration_document", "dict")
+    name = None
+    if security_configuration is not None:
+        # An existing configuration, maybe not made by this provider: EMR's own constraint, not
+        # the provider's stricter pattern for the names it makes.
+        name = validate_security_configuration_name(security_configuration, "security_configuration")
+    provider = None
+    if emrfs_credentials_provider is not None:
+        provider = CredentialsProvider.parse(emrfs_credentials_provider)
+    site = emrfs_site_properties or {}
+    if not isinstance(site, dict) or not all(isinstance(v, str) for v in site.values()):
+        raise InvalidParameterError("emrfs_site_properties", f"must be a dict of strings, got {site!r}")
+    return name, provider, site
+
+
+def validate_run_job_flow_names(extra: dict[str, Any], overrides: dict[str, Any], extra_field: str) -> None:
+    """
+    Refuse a ``SecurityConfiguration`` or cluster ``Name`` that ``RunJobFlow`` would refuse, naming where it came from.
+
+    A cluster name comes from user input (the example DAGs make it from the partner's name); EMR
+    refuses one past 256 characters (Amazon EMR API Reference, RunJobFlow) after the tasks before
+    the launch changed AWS.
+
+    :param extra_field: how refusals name the ``emr_conn_id`` extra (:func:`connection_extra_field`).
+    """
+    validators: tuple[tuple[str, Callable[[Any, str], str]], ...] = (
+        ("SecurityConfiguration", validate_security_configuration_name),
+        ("Name", validate_cluster_name),
+    )
+    for key, validate in validators:
+        if overrides.get(key) is not None:
+            validate(overrides[key], f"{OVERRIDES_FIELD}.{key}")
+        if extra.get(key) is not None:
+            validate(extra[key], f"{extra_field} {key}")
+
+
+def refuse_too_many_tags(config: dict[str, Any], field: str) -> None:
+    """Refuse more tags than a cluster takes beside the idempotency tag (EMR would refuse ``RunJobFlow``)."""
+    tags = [tag for tag in config.get("Tags") or [] if tag.get("Key") != IDEMPOTENCY_TAG]
+    if len(tags) >= MAX_CLUSTER_TAGS:
+        raise InvalidParameterError(
+            field,
+            f"has {len(tags)} tags; a cluster takes at most {MAX_CLUSTER_TAGS - 1} besides the provider's "
+            f"{IDEMPOTENCY_TAG} ({MAX_CLUSTER_TAGS} in all, the EC2 tag limit EMR applies)",
+        )
+
+
+def launch_security_configuration(config: dict[str, Any], name: str | None) -> str | None:
+    """Return the configuration to launch with: ``security_configuration``, else the arguments' own (they must agree)."""
+    given = config.get("SecurityConfiguration")
+    if name is not None and given not in (None, name):
+        raise InvalidParameterError(
+            f"{OVERRIDES_FIELD}.SecurityConfiguration", f"is {given!r} but security_configuration is {name!r}"
+        )
+    return name or given
+
+
+def validate_configuration_document(name: str | None, document: Any) -> None:
+    """Refuse a ``security_configuration_document`` that is not the content of the configuration's name."""
+    if document is None:
+        return
+    if name is None:
+        raise InvalidParameterError("security_configuration_document", "is given without security_configuration")
+    if not names_content(name, document):
+        raise InvalidParameterError(
+            "security_configuration_document",
+            f"is not the content of {name!r}: a content-named configuration ends in the hash of its document "
+            "(the one CreateEmrfsSecurityConfigOperator ensured for that name)",
+        )
+
+
+def with_idempotency_tag(config: dict[str, Any], key: str) -> dict[str, Any]:
+    """Return ``RunJobFlow`` arguments whose tags end with the idempotency tag ``key`` (and carry no other one)."""
+    tags = [tag for tag in config.get("Tags") or [] if tag.get("Key") != IDEMPOTENCY_TAG]
+    return {**config, "Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": key}]}
+
+
+def idempotency_key_of(config: dict[str, Any]) -> str | None:
+    """Return the idempotency key ``RunJobFlow`` arguments are tagged with (``None``: untagged)."""
+    return next((tag["Value"] for tag in config.get("Tags") or [] if tag.get("Key") == IDEMPOTENCY_TAG), None)
+
+
+def has_idempotency_tag(tags: Iterable[Mapping[str, Any]], key: str | None = None) -> bool:
+    """Return whether a cluster's tags carry the provider's idempotency tag (with the value ``key``, when given)."""
+    return any(tag.get("Key") == IDEMPOTENCY_TAG and key in (None, tag.get("Value")) for tag in tags)
+
+
+def missing_configuration_error(name: str, account: str, region: str | None) -> PreconditionError:
+    """Return the refusal of a launch whose security configuration does not exist and cannot be created again."""
+    return PreconditionError(
+        f"security_configuration: EMR security configuration {name!r} does not exist in account "
+        f"{account} and region {region}, and its document is not known here (give "
+        "security_configuration_document, or the create task's .output as security_configuration, or map the "
+        "launch over a mapped create task's .output: a name from a task of your own leaves no create task "
+        "to read); create it "
+        "first (CreateEmrfsSecurityConfigOperator). If this run's create task returned it, "
+        "DeleteUnusedSecurityConfigsOperator may have deleted it since: clear the create task"
+    )

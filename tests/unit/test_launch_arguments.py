@@ -1,0 +1,98 @@
+"""The launch's checks before any AWS call (``pure/launch_arguments.py``), without Airflow or AWS."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.launch_arguments import (
+    MAX_CLUSTER_TAGS,
+    connection_extra_field,
+    has_idempotency_tag,
+    idempotency_key_of,
+    launch_security_configuration,
+    parse_job_flow_overrides,
+    refuse_too_many_tags,
+    validate_configuration_document,
+    validate_launch_arguments,
+    validate_run_job_flow_names,
+    with_idempotency_tag,
+)
+from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG
+from airflow_provider_emrfs_xacct.pure.security_config import security_configuration_name
+
+EXTRA = connection_extra_field("emr_default")
+
+
+def test_overrides_are_read_from_json_or_a_python_literal() -> None:
+    assert parse_job_flow_overrides('{"Name": "c"}') == {"Name": "c"}
+    assert parse_job_flow_overrides("{'Name': 'c', 'Tags': []}") == {"Name": "c", "Tags": []}
+    with pytest.raises(InvalidParameterError, match=r"job_flow_overrides: is a string that is neither"):
+        parse_job_flow_overrides("{Name: c")
+    with pytest.raises(InvalidParameterError, match=r"job_flow_overrides: must be a dict"):
+        parse_job_flow_overrides(["Name"])
+    with pytest.raises(InvalidParameterError, match=r"job_flow_overrides\.Tags: must be a list"):
+        parse_job_flow_overrides({"Tags": {"Key": "a"}})
+
+
+def test_a_bad_name_is_refused_naming_where_it_came_from() -> None:
+    with pytest.raises(InvalidParameterError, match=r"emr_conn_id 'emr_default' extra Name"):
+        validate_run_job_flow_names({"Name": "x" * 257}, {}, EXTRA)
+    with pytest.raises(InvalidParameterError, match=r"job_flow_overrides\.SecurityConfiguration"):
+        validate_run_job_flow_names({}, {"SecurityConfiguration": " padded"}, EXTRA)
+    validate_run_job_flow_names({"Name": "c"}, {"Name": "d", "SecurityConfiguration": "sc"}, EXTRA)
+
+
+def test_the_tag_limit_leaves_room_for_the_idempotency_tag() -> None:
+    tags = [{"Key": f"k{index}", "Value": "v"} for index in range(MAX_CLUSTER_TAGS - 1)]
+    refuse_too_many_tags({"Tags": [*tags, {"Key": IDEMPOTENCY_TAG, "Value": "old"}]}, "job_flow_overrides.Tags")
+    with pytest.raises(InvalidParameterError, match=rf"{EXTRA} Tags: has {MAX_CLUSTER_TAGS} tags"):
+        refuse_too_many_tags({"Tags": [*tags, {"Key": "one-more", "Value": "v"}]}, f"{EXTRA} Tags")
+
+
+def test_the_idempotency_tag_replaces_an_earlier_one_and_is_read_back() -> None:
+    config = {"Name": "c", "Tags": [{"Key": IDEMPOTENCY_TAG, "Value": "old"}, {"Key": "team", "Value": "a"}]}
+    tagged = with_idempotency_tag(config, "new")
+    assert tagged["Tags"] == [{"Key": "team", "Value": "a"}, {"Key": IDEMPOTENCY_TAG, "Value": "new"}]
+    assert idempotency_key_of(tagged) == "new"
+    assert idempotency_key_of({"Name": "c"}) is None
+    assert config["Tags"][0]["Value"] == "old"  # the caller's arguments are not changed
+
+
+def test_the_security_configuration_given_twice_must_agree() -> None:
+    assert launch_security_configuration({"SecurityConfiguration": "a"}, None) == "a"
+    assert launch_security_configuration({}, "b") == "b"
+    with pytest.raises(InvalidParameterError, match=r"job_flow_overrides\.SecurityConfiguration: is 'a'"):
+        launch_security_configuration({"SecurityConfiguration": "a"}, "b")
+
+
+def test_a_document_must_be_the_content_of_its_name() -> None:
+    document = {"EncryptionConfiguration": {"EnableInTransitEncryption": False}}
+    validate_configuration_document(security_configuration_name("p", document), document)
+    with pytest.raises(InvalidParameterError, match="is not the content of 'p-000000000000'"):
+        validate_configuration_document("p-000000000000", document)
+    with pytest.raises(InvalidParameterError, match="without security_configuration"):
+        validate_configuration_document(None, document)
+
+
+def test_launch_arguments_are_validated_by_field() -> None:
+    assert validate_launch_arguments(None, None, None) == (None, None, {})
+    with pytest.raises(InvalidParameterError, match="emrfs_site_properties: must be a dict of strings"):
+        validate_launch_arguments("sc", None, {"fs.s3.x": 1})
+    with pytest.raises(InvalidParameterError, match="emrfs_credentials_provider"):
+        validate_launch_arguments("sc", {"jar": "s3://b/p.jar"}, None)
+
+
+def test_tags_given_as_null_are_no_tags() -> None:
+    # The emr_conn_id extra's ``"Tags": null`` passes its shape check (``or []``) and the tag limit; adding
+    # the idempotency tag then failed with "'NoneType' object is not iterable" instead of launching.
+    assert with_idempotency_tag({"Tags": None}, "k")["Tags"] == [{"Key": IDEMPOTENCY_TAG, "Value": "k"}]
+    assert idempotency_key_of({"Tags": None}) is None
+
+
+def test_a_cluster_is_known_by_its_idempotency_tag_and_its_key() -> None:
+    tags = [{"Key": "team", "Value": "k"}, {"Key": IDEMPOTENCY_TAG, "Value": "k"}]
+    assert has_idempotency_tag(tags)
+    assert has_idempotency_tag(tags, "k")
+    assert not has_idempotency_tag(tags, "other")
+    assert not has_idempotency_tag([{"Key": "team", "Value": "k"}], "k")
