@@ -9,8 +9,10 @@ module creates, changes, attaches and deletes those policies.
 
 from __future__ import annotations
 
+import copy
 import json
 import time
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
 from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
@@ -100,11 +102,23 @@ class ManagedPolicyBaseHook(AwsGenericHook["IAMClient"]):
         """
         Return the default version's document of a managed policy.
 
+        A version's document never changes: a change to a managed policy is a new version, and a deleted
+        version's identifier is not used again (IAM User Guide, "Versioning IAM policies": "the changed policy
+        doesn't overwrite the existing policy. Instead, IAM creates a new version"; "When you delete a
+        version, the version identifiers for the remaining versions do not change"). So a version read once
+        is kept by the policy's unique ID (a policy deleted and made again under the same ARN has another)
+        and its identifier, and a read again of the same default version sends ``GetPolicy`` alone: a write
+        based on it then follows one request, not two (docs/scale.md, "Deadlines at real round trips").
+
         :param reread_waits: the waits before reading ``GetPolicy`` and ``GetPolicyVersion`` again when the
             version ``GetPolicy`` named is not found (see :meth:`read_managed_policy`); none: raise at once.
         """
         for attempt in range(len(reread_waits) + 1):
-            version = self.conn.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
+            policy = self.conn.get_policy(PolicyArn=policy_arn)["Policy"]
+            version = policy["DefaultVersionId"]
+            known = self._version_documents.get((policy.get("PolicyId"), version))
+            if known is not None:
+                return copy.deepcopy(known)
             try:
                 answer = self.conn.get_policy_version(PolicyArn=policy_arn, VersionId=version)
             except ClientError as error:
@@ -113,8 +127,16 @@ class ManagedPolicyBaseHook(AwsGenericHook["IAMClient"]):
                 self.log.info("%s: default version %s not found; reading the policy again", policy_arn, version)
                 time.sleep(reread_waits[attempt])
                 continue
-            return parse_document(cast("str | dict[str, Any]", answer["PolicyVersion"]["Document"]))
+            document = parse_document(cast("str | dict[str, Any]", answer["PolicyVersion"]["Document"]))
+            if policy.get("PolicyId") and document is not None:
+                self._version_documents[(policy["PolicyId"], version)] = copy.deepcopy(document)
+            return document
         raise AssertionError("unreachable")
+
+    @cached_property
+    def _version_documents(self) -> dict[tuple[str | None, str], dict[str, Any]]:
+        """The documents of the policy versions this hook has read, by policy ID and version (see :meth:`get_managed_policy`)."""
+        return {}
 
     def read_managed_policy(self, policy_arn: str) -> dict[str, Any] | None:
         """

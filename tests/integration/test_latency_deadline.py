@@ -130,3 +130,34 @@ def test_trust_key_and_bucket_policies_hold_at_real_round_trips(aws: Seeded, mon
     assert proxy.requests["UpdateAssumeRolePolicy"] == 1, proxy.requests
     assert proxy.requests["PutKeyPolicy"] == 1, proxy.requests
     assert proxy.requests["s3 PUT"] == 1, proxy.requests
+
+
+#: Per request, as from the farthest Regions to IAM in us-east-1 (with the stand-in's own time per request,
+#: about 0.35 s): two requests between a read's start and its write no longer fit in the 0.5 s deadline.
+FAR_LATENCY = 0.3
+
+
+def test_spill_writes_hold_from_the_farthest_regions_on_the_version_read_once(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    A new spill version and a spill delete at ``FAR_LATENCY``: the first write, two requests after its read's
+    start, is dropped as late; the read again finds the same default version, whose document never changes
+    (IAM User Guide, "Versioning IAM policies"), and sends ``GetPolicy`` alone, so the write is in time.
+    Without the kept document every read takes two requests, and each write is dropped until the budget ends.
+    """
+    iam, spilled = spilled_with_versions(aws, 3)
+    newcomer = partners(FULL + 5, 1)[0]
+    proxy = FaultProxy(aws.url, latency_seconds=FAR_LATENCY)
+    with through(proxy, aws, monkeypatch):
+        hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+        hook.ensure_assume_role_policy(EMR_EC2_ROLE, [newcomer], settings=SETTINGS)
+        assert {*spilled, newcomer} <= granted(iam)[SPILL_2]
+        EmrfsIamHook(aws_conn_id=EMR_CONN_ID).revoke_assume_role(
+            EMR_EC2_ROLE, [*spilled, newcomer], settings=SETTINGS
+        )
+
+    assert SPILL_2 not in granted(iam)
+    assert SPILL_ARN not in [policy["Arn"] for policy in iam.list_policies(Scope="Local")["Policies"]]
+    assert proxy.requests["CreatePolicyVersion"] == 1, proxy.requests
+    assert proxy.requests["DetachRolePolicy"] == 1, proxy.requests
