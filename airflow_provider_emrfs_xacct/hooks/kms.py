@@ -16,7 +16,7 @@ from airflow_provider_emrfs_xacct.pure.converge import (
     guard_writes,
     read_modify_write,
 )
-from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError, PrincipalNotFoundError
 from airflow_provider_emrfs_xacct.pure.merge import (
     aws_principals,
     document_size,
@@ -161,6 +161,14 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
         try:
             return self._converge_key_policy(key_arn, desire, settings=settings, dry_run=dry_run)
         except ClientError as error:
+            if is_invalid_principal(error):  # still refused after the bounded wait: a principal that does not exist
+                raise PrincipalNotFoundError(
+                    "principal_arns",
+                    f"the key policy of {key_arn}",
+                    wanted,
+                    settings.consistency_wait_seconds,
+                    error_message(error),
+                ) from error
             # An AWS managed key's policy can be read but not changed: "you can only change the key policy
             # for a customer managed key" (AWS KMS Developer Guide, "Change a key policy"). No permission
             # lets PutKeyPolicy through, so say which key it is rather than what to grant. Described only
