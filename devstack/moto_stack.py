@@ -305,6 +305,40 @@ def s3control_client(url: str, account: str) -> Any:
     return control
 
 
+_IAM_PRINCIPAL = re.compile(r"arn:aws:iam::([0-9]{12}):(root|role|user)(/.*)?", re.ASCII)
+
+
+def create_principals(url: str, *arns: str) -> None:
+    """
+    Create the roles and users the ARNs name (in their accounts, with their paths), as a real account has them.
+
+    KMS, IAM and S3 refuse a key, trust or bucket policy naming a principal that does not exist (see
+    :mod:`devstack.aws_principals`). A role made here trusts its own account; one that exists already is
+    kept. An account root (``arn:aws:iam::ACCOUNT:root``) makes its account known: a request acts in it.
+    """
+    for arn in arns:
+        match = _IAM_PRINCIPAL.fullmatch(arn)
+        if match is None:
+            raise ValueError(f"not an IAM role, user or account root ARN of partition aws: {arn!r}")
+        account, kind, path_and_name = match.groups()
+        iam = client(url, account, "iam")
+        if kind == "root":
+            iam.list_roles(MaxItems=1)
+            continue
+        path, _, name = (path_and_name or "").rpartition("/")
+        try:
+            if kind == "role":
+                trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}}
+                trust["Action"] = "sts:AssumeRole"
+                document = json.dumps({"Version": "2012-10-17", "Statement": [trust]})
+                iam.create_role(RoleName=name, Path=f"{path}/", AssumeRolePolicyDocument=document)
+            else:
+                iam.create_user(UserName=name, Path=f"{path}/")
+        except botocore.exceptions.ClientError as error:
+            if error.response["Error"]["Code"] != "EntityAlreadyExists":
+                raise
+
+
 def _ec2_trust() -> dict[str, Any]:
     return {
         "Version": "2012-10-17",
