@@ -48,14 +48,19 @@ class PrincipalNotFoundError(InvalidParameterError):
     :param field: the parameter holding the principals.
     :param where: the policy refused (e.g. ``the key policy of arn:...``).
     :param principals: the principals the provider asked for.
-    :param waited_seconds: how long the refusal was waited out.
+    :param waited_seconds: how long the refusal was waited out (0: not waited out, S3's bucket policies).
     :param aws_said: the refusal, as AWS worded it.
     """
 
     def __init__(self, field: str, where: str, principals: list[str], waited_seconds: float, aws_said: str) -> None:
+        refused = (
+            f"{where} was still refused after {waited_seconds:g} s of waiting for new principals to become visible"
+            if waited_seconds
+            else f"{where} was refused"
+        )
         super().__init__(
             field,
-            f"{where} was still refused after {waited_seconds:g} s of waiting for new principals to become "
-            f"visible: one of {', '.join(principals)} does not exist (check each ARN's account, path and name); "
+            f"{refused}: one of {', '.join(principals)} does not exist (check each ARN's account, path and name"
+            f"{'' if waited_seconds else '; or was created seconds ago and is not visible yet: run again'}); "
             f"AWS said: {aws_said}",
         )

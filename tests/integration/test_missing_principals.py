@@ -15,11 +15,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
 from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
 from airflow_provider_emrfs_xacct.pure.exceptions import PrincipalNotFoundError
+from airflow_provider_emrfs_xacct.pure.validation import S3Location
 from devstack.moto_stack import DESTINATION_ACCOUNT, DESTINATION_CONN_ID, EMR_ACCOUNT, Seeded, client
 
 SHORT_WAIT = ConvergeSettings(settle_seconds=0, consistency_wait_seconds=1.0, first_backoff_seconds=0.5)
@@ -67,3 +70,20 @@ def test_a_trusted_role_that_never_appears_is_refused_naming_the_field_and_the_a
             "partner-a-writer", [MISSING], settings=SHORT_WAIT
         )
     assert iam.get_role(RoleName="partner-a-writer")["Role"]["AssumeRolePolicyDocument"] == trust
+
+
+def test_a_bucket_policy_principal_that_does_not_exist_is_refused_naming_the_field_and_the_arns(aws: Seeded) -> None:
+    """S3 answers ``MalformedPolicy`` "Invalid principal in policy" (AWS Knowledge Center, s3-invalid-principal-in-policy-error)."""
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+
+    with pytest.raises(PrincipalNotFoundError) as refused:
+        EmrfsS3Hook(aws_conn_id=DESTINATION_CONN_ID).ensure_bucket_access(
+            aws.bucket, [S3Location(aws.bucket, "exports/")], [aws.emr_ec2_role_arn, MISSING], settings=SHORT_WAIT
+        )
+
+    assert refused.value.field == "principal_arns"
+    message = str(refused.value)
+    assert MISSING in message and "does not exist" in message and aws.bucket in message
+    assert "Invalid principal in policy" in message  # what S3 said, kept
+    with pytest.raises(ClientError, match="NoSuchBucketPolicy"):
+        s3.get_bucket_policy(Bucket=aws.bucket)
