@@ -16,6 +16,7 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
     error_code,
     error_message,
     is_concurrent_write,
+    naming_missing_principals,
     retry_concurrent_writes,
     send_again_while,
 )
@@ -27,12 +28,7 @@ from airflow_provider_emrfs_xacct.pure.converge import (
     guard_writes,
     read_modify_write,
 )
-from airflow_provider_emrfs_xacct.pure.exceptions import (
-    ConflictError,
-    NotConvergedError,
-    PreconditionError,
-    PrincipalNotFoundError,
-)
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, NotConvergedError, PreconditionError
 from airflow_provider_emrfs_xacct.pure.merge import (
     MAX_MANAGED_POLICY_CHARS,
     MAX_ROLE_INLINE_POLICIES_CHARS,
@@ -356,7 +352,14 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                 raise
             return False
 
-        try:
+        # Still "Invalid principal in policy" after the bounded wait: a trusted role that does not exist.
+        with naming_missing_principals(
+            lambda error: error_code(error) == "MalformedPolicyDocument" and is_eventually_consistent(error),
+            "trusted_role_arns",
+            f"the trust policy of role {role_name}",
+            trusted,
+            settings.consistency_wait_seconds,
+        ):
             changes = read_modify_write(
                 resource=f"iam role {role_name} trust policy",
                 read=lambda: trust_of(self.get_role(role_name)),
@@ -371,17 +374,6 @@ class EmrfsIamHook(AwsGenericHook["IAMClient"]):
                     or (isinstance(error, ClientError) and error_code(error) == "EntityAlreadyExists")
                 ),
             )
-        except ClientError as error:
-            if error_code(error) == "MalformedPolicyDocument" and is_eventually_consistent(error):
-                # Still "Invalid principal in policy" after the bounded wait: a trusted role that does not exist.
-                raise PrincipalNotFoundError(
-                    "trusted_role_arns",
-                    f"the trust policy of role {role_name}",
-                    trusted,
-                    settings.consistency_wait_seconds,
-                    error_message(error),
-                ) from error
-            raise
         if seen["role"] is not None:
             return str(seen["role"]["Arn"]), changes
         return f"arn:{self.conn_partition}:iam::{account_id or acting_account(self)}:role{path}{role_name}", changes

@@ -14,6 +14,7 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
     error_code,
     error_message,
     is_concurrent_write,
+    naming_missing_principals,
     retry_concurrent_writes,
 )
 from airflow_provider_emrfs_xacct.pure import bucket_policy
@@ -23,7 +24,7 @@ from airflow_provider_emrfs_xacct.pure.converge import (
     guard_writes,
     read_modify_write,
 )
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError, PrincipalNotFoundError
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.pure.merge import document_size, parse_document
 from airflow_provider_emrfs_xacct.pure.plan import UPDATE, Change
 
@@ -288,18 +289,20 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
                 )
             return policy
 
-        try:
+        # S3 refuses a bucket policy naming a principal that is not valid, or a deleted user or role, with
+        # MalformedPolicy "Invalid principal in policy" (AWS Knowledge Center, s3-invalid-principal-in-policy-error);
+        # raised at once (not waited out), naming the field. (A deleted principal's unique ID in a statement
+        # of others would be refused the same way: S3 does not say which principal it refused.)
+        with naming_missing_principals(
+            lambda error: (
+                error_code(error) == "MalformedPolicy" and "invalid principal" in error_message(error).lower()
+            ),
+            "principal_arns",
+            f"the policy of bucket {bucket}",
+            principals,
+            0,
+        ):
             return self._converge_policy(bucket, desire, settings=settings, dry_run=dry_run)
-        except ClientError as error:
-            # S3 refuses a bucket policy naming a principal that is not valid, or a deleted user or role, with
-            # MalformedPolicy "Invalid principal in policy" (AWS Knowledge Center, s3-invalid-principal-in-policy-error);
-            # raised at once (not waited out), naming the field. (A deleted principal's unique ID in a statement
-            # of others would be refused the same way: S3 does not say which principal it refused.)
-            if error_code(error) == "MalformedPolicy" and "invalid principal" in error_message(error).lower():
-                raise PrincipalNotFoundError(
-                    "principal_arns", f"the policy of bucket {bucket}", principals, 0, error_message(error)
-                ) from error
-            raise
 
     def revoke_bucket_access(
         self,

@@ -41,8 +41,10 @@ def test_a_key_user_that_never_appears_is_refused_naming_the_field_and_the_arns(
     assert refused.value.field == "principal_arns"
     message = str(refused.value)
     assert message.startswith("principal_arns: ")
-    assert MISSING in message and aws.emr_ec2_role_arn in message
-    assert "does not exist" in message and aws.kms_key_arn in message
+    assert MISSING in message
+    assert aws.emr_ec2_role_arn in message
+    assert "does not exist" in message
+    assert aws.kms_key_arn in message
     assert "invalid principals" in message  # what KMS said, kept
     assert kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"] == before
 
@@ -58,7 +60,9 @@ def test_a_trusted_role_that_never_appears_is_refused_naming_the_field_and_the_a
     assert refused.value.field == "trusted_role_arns"
     message = str(refused.value)
     assert message.startswith("trusted_role_arns: ")
-    assert MISSING in message and "does not exist" in message and "partner-a-writer" in message
+    assert MISSING in message
+    assert "does not exist" in message
+    assert "partner-a-writer" in message
     assert "Invalid principal in policy" in message  # what IAM said, kept
     assert "partner-a-writer" not in [role["RoleName"] for role in iam.list_roles()["Roles"]]
 
@@ -83,7 +87,9 @@ def test_a_bucket_policy_principal_that_does_not_exist_is_refused_naming_the_fie
 
     assert refused.value.field == "principal_arns"
     message = str(refused.value)
-    assert MISSING in message and "does not exist" in message and aws.bucket in message
+    assert MISSING in message
+    assert "does not exist" in message
+    assert aws.bucket in message
     assert "Invalid principal in policy" in message  # what S3 said, kept
     with pytest.raises(ClientError, match="NoSuchBucketPolicy"):
         s3.get_bucket_policy(Bucket=aws.bucket)
