@@ -91,7 +91,9 @@ def _principal_values(policy: str | bytes | None) -> list[Any]:
 
 def orphaned_ids(policy: str | bytes | None) -> list[str]:
     """The user and role unique IDs a policy names as ``Principal.AWS``."""
-    return [value for value in _principal_values(policy) if isinstance(value, str) and _USER_OR_ROLE_ID.fullmatch(value)]
+    return [
+        value for value in _principal_values(policy) if isinstance(value, str) and _USER_OR_ROLE_ID.fullmatch(value)
+    ]
 
 
 _ACCOUNT = re.compile(r"[0-9]{12}", re.ASCII)
@@ -126,10 +128,10 @@ def missing_principal(value: Any) -> str | None:
         return None
     if _USER_OR_ROLE_ID.fullmatch(value):
         return "a unique ID of a deleted user or role"
-    account = value if _ACCOUNT.fullmatch(value) else None
     root = _ACCOUNT_ROOT.fullmatch(value)
-    if account or root:
-        return None if _account_known(account or root[1]) else "an account the stand-in does not know"  # type: ignore[index]
+    account = root[1] if root else value if _ACCOUNT.fullmatch(value) else None
+    if account is not None:
+        return None if _account_known(account) else "an account the stand-in does not know"
     identity = _IAM_IDENTITY.fullmatch(value)
     if identity and not _identity_exists(*identity.groups()):
         return f"a {identity[3]} that does not exist"
@@ -245,16 +247,28 @@ def delete_role(self: Any, role_name: str) -> None:
     role = self.get_role(role_name)
     arn, unique_id = role.arn, role.id
     _moto["delete_role"](self, role_name)
+    _show_deleted_in_key_policies(arn, unique_id)
+    _show_deleted_in_trust_policies(arn, unique_id)
+    _show_deleted_in_bucket_policies(arn, unique_id)
+
+
+def _show_deleted_in_key_policies(arn: str, unique_id: str) -> None:
     for regions in moto.kms.models.kms_backends.values():
         for backend in regions.values():
             for key in backend.keys.values():
                 if key.policy:
                     key.policy = _show_deleted(key.policy, arn, unique_id)
+
+
+def _show_deleted_in_trust_policies(arn: str, unique_id: str) -> None:
     for partitions in moto.iam.models.iam_backends.values():
         for iam in partitions.values():
             for other in iam.roles.values():
                 if other.assume_role_policy_document:
                     other.assume_role_policy_document = _show_deleted(other.assume_role_policy_document, arn, unique_id)
+
+
+def _show_deleted_in_bucket_policies(arn: str, unique_id: str) -> None:
     for s3_partitions in moto.s3.models.s3_backends.values():
         for s3 in s3_partitions.values():
             for bucket in s3.buckets.values():

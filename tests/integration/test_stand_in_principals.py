@@ -216,7 +216,9 @@ def test_existing_principals_accounts_services_and_anyone_are_accepted_in_all_th
     statement = {"Effect": "Allow", "Principal": {"AWS": principals}, "Action": "s3:GetObject"}
     statement["Resource"] = f"arn:aws:s3:::{aws.bucket}/*"
     s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
-    assert json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"])["Statement"][0]["Principal"]["AWS"] == principals
+    assert (
+        json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"])["Statement"][0]["Principal"]["AWS"] == principals
+    )
     assert policy_of(kms, aws.kms_key_arn)["Statement"][1]["Principal"]["AWS"] == principals
 
 
