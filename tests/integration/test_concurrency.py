@@ -57,6 +57,7 @@ from devstack.moto_stack import (
     Seeded,
     airflow_environment,
     client,
+    create_principals,
 )
 from devstack.testing import RecordingTaskInstance, small_cluster
 from tests.conftest import use_connections
@@ -613,6 +614,11 @@ def test_same_partner_in_processes(via_proxy: Seeded, proxy: FaultProxy, workers
 # Released at the barrier, the 16 runs hit the key policy at once: the same timing as the naive run.
 
 
+def create_partner_roles(aws: Seeded) -> None:
+    """The partners' destination roles, which these runs name in the key policy (KMS refuses roles that do not exist)."""
+    create_principals(aws.url, *(role_arn(partner) for partner in range(RUNS)))
+
+
 def many_partner_jobs(aws: Seeded, proxy: FaultProxy, kind: str, round_: int) -> list[Job]:
     return [
         Job(kind=kind, partner=partner, run_id=f"manual__round-{round_}", url=proxy.url, key_arn=aws.kms_key_arn)
@@ -626,6 +632,7 @@ def many_partner_jobs(aws: Seeded, proxy: FaultProxy, kind: str, round_: int) ->
 def test_many_partners_lose_no_update(
     via_proxy: Seeded, proxy: FaultProxy, workers: WorkerProcesses, round_: int
 ) -> None:
+    create_partner_roles(via_proxy)
     before = snapshot(via_proxy)
 
     outcomes = workers.run(many_partner_jobs(via_proxy, proxy, "shared", round_))
@@ -645,6 +652,7 @@ def test_many_partners_lose_no_update(
 
 def test_naive_read_modify_write_loses_updates(via_proxy: Seeded, proxy: FaultProxy, workers: WorkerProcesses) -> None:
     """Without the settle-and-read-back, the same setup loses most updates: the checks above can fail."""
+    create_partner_roles(via_proxy)
     before = snapshot(via_proxy)
 
     outcomes = workers.run(many_partner_jobs(via_proxy, proxy, "naive", 0))
