@@ -52,6 +52,7 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
+    KEY_ADMIN_ARN,
     REGION,
     MotoStack,
     Seeded,
@@ -551,9 +552,11 @@ def check_same_partner(aws: Seeded, before: Snapshot, outcomes: list[Outcome]) -
     assert outcomes[0].outputs["key_arn"] == aws.kms_key_arn
     assert outcomes[0].outputs["policy_name"] == documents.ASSUME_POLICY_NAME
 
-    # One destination role, trusting the EMR EC2 role once, with one permissions policy.
+    # One destination role (beside the seeded key administrators' role), trusting the EMR EC2 role once,
+    # with one permissions policy.
     iam_b = client(aws.url, DESTINATION_ACCOUNT, "iam")
-    assert [role["RoleName"] for role in iam_b.list_roles()["Roles"]] == [role_name(0)]
+    key_admin = KEY_ADMIN_ARN.rsplit("/", 1)[1]
+    assert sorted(role["RoleName"] for role in iam_b.list_roles()["Roles"]) == sorted([key_admin, role_name(0)])
     trust = parse_document(iam_b.get_role(RoleName=role_name(0))["Role"]["AssumeRolePolicyDocument"])
     [trust_statement] = as_list(trust["Statement"])  # type: ignore[index]
     assert as_list(trust_statement["Principal"]["AWS"]) == [EMR_EC2_ROLE_ARN]
