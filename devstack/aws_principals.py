@@ -19,11 +19,28 @@ principal in policy'?", iam-trust-policy-error: "confirm that the user or role w
 AWS also shows a role principal in the role's own spelling, whatever case it was given in (stored as
 the unique ID, shown as the ARN; IAM names are not distinguished by case): :func:`show_as_saved`.
 
+A principal that never existed is refused the same way. KMS: "The principals in the key policy must
+exist and be visible to KMS" (AWS KMS API Reference, "PutKeyPolicy" and "CreateKey", ``Policy``). IAM
+stores a trusted role or user as its unique ID when the policy is saved (IAM User Guide, "IAM roles:
+example policies", "the ARN is transformed into the new principal ID when you save the policy"), which a
+principal that does not exist has not; the Knowledge Center lists "Invalid principal in policy" for a
+principal element value that is not valid (iam-trust-policy-error). S3 answers ``MalformedPolicy``
+"Invalid principal in policy" for a bucket policy whose principal is not valid or is a deleted user or
+role (AWS Knowledge Center, "Why do I get the error 'Invalid principal in policy' when I try to update my
+Amazon S3 bucket policy?", s3-invalid-principal-in-policy-error). So each of the three refuses a
+``Principal.AWS`` value that is the ARN of a role or user its account's IAM does not have, and an account
+(``arn:…:iam::ACCOUNT:root`` or the bare 12-digit id) the stand-in does not know. ``*``, service,
+federated and canonical-user principals are not looked up (AWS documents no existence check for them),
+nor are ARNs of other forms (``sts`` assumed-role sessions, CloudFront identities).
+
 moto does none of this. These judges do, with their own code (not the provider's): ``DeleteRole``
-rewrites the role's ARN to its unique ID in every key policy and every role's trust policy of the
-stand-in; ``PutKeyPolicy``/``CreateKey`` and ``CreateRole``/``UpdateAssumeRolePolicy`` refuse a policy
-naming a unique ID of a user (``AIDA…``) or role (``AROA…``; IAM User Guide, "IAM identifiers",
-"Unique identifiers").
+rewrites the role's ARN to its unique ID in every key policy, every role's trust policy and every
+bucket policy of the stand-in; ``PutKeyPolicy``/``CreateKey``, ``CreateRole``/``UpdateAssumeRolePolicy``
+and ``PutBucketPolicy`` refuse a policy naming a unique ID of a user (``AIDA…``) or role (``AROA…``; IAM
+User Guide, "IAM identifiers", "Unique identifiers") or a principal that does not exist. The judges read
+moto's IAM backends directly: a role or user exists when the IAM of its account and partition has it
+(its name compared without regard to case, its path exactly); an account is known when moto has an IAM
+backend for it (both stand-in accounts, and any other account something has acted in).
 """
 
 from __future__ import annotations
@@ -34,8 +51,10 @@ from typing import TYPE_CHECKING, Any
 
 import moto.iam.models
 import moto.kms.models
+import moto.s3.models
 from moto.core.exceptions import JsonRESTError
 from moto.iam.exceptions import MalformedPolicyDocument
+from moto.s3.exceptions import S3ClientError
 
 from devstack import backend_judges
 
@@ -59,24 +78,73 @@ def _statements(policy: dict[str, Any]) -> list[Any]:
     return statements if isinstance(statements, list) else [statements]
 
 
-def orphaned_ids(policy: str | None) -> list[str]:
-    """The user and role unique IDs a key policy names as ``Principal.AWS``."""
+def _principal_values(policy: str | bytes | None) -> list[Any]:
+    """Every ``Principal.AWS`` value of a policy document (none when it is not JSON)."""
     try:
         document = json.loads(policy or "{}")
     except ValueError:
         return []
     if not isinstance(document, dict):
         return []
+    return [value for statement in _statements(document) for value in _aws_principals(statement)]
+
+
+def orphaned_ids(policy: str | bytes | None) -> list[str]:
+    """The user and role unique IDs a policy names as ``Principal.AWS``."""
     return [
-        value
-        for statement in _statements(document)
-        for value in _aws_principals(statement)
-        if isinstance(value, str) and _USER_OR_ROLE_ID.fullmatch(value)
+        value for value in _principal_values(policy) if isinstance(value, str) and _USER_OR_ROLE_ID.fullmatch(value)
     ]
 
 
+_ACCOUNT = re.compile(r"[0-9]{12}", re.ASCII)
+_ACCOUNT_ROOT = re.compile(r"arn:[a-z-]+:iam::([0-9]{12}):root", re.ASCII)
+_IAM_IDENTITY = re.compile(r"arn:([a-z-]+):iam::([0-9]{12}):(role|user)(/.*)", re.ASCII | re.DOTALL)
+
+
+def _account_known(account: str) -> bool:
+    # dict.__contains__: asking moto's BackendDict by [] would make the account.
+    return dict.__contains__(moto.iam.models.iam_backends, account)
+
+
+def _identity_exists(partition: str, account: str, kind: str, path_and_name: str) -> bool:
+    if not _account_known(account):
+        return False
+    backend = dict.get(moto.iam.models.iam_backends[account], partition)
+    if backend is None:
+        return False
+    identities = backend.roles.values() if kind == "role" else backend.users.values()
+    wanted = f"arn:{partition}:iam::{account}:{kind}{path_and_name}".lower()
+    # IAM names are unique without regard to case (IAM API Reference, "CreateRole", "CreateUser"); the path is part of the ARN.
+    return any(identity.arn.lower() == wanted for identity in identities)
+
+
+def missing_principal(value: Any) -> str | None:
+    """
+    Why ``value`` (one ``Principal.AWS`` entry) names no principal AWS would accept; ``None`` when it does.
+
+    Only what AWS stores by identity is looked up: user and role ARNs, account roots and bare account ids.
+    """
+    if not isinstance(value, str) or value == "*":
+        return None
+    if _USER_OR_ROLE_ID.fullmatch(value):
+        return "a unique ID of a deleted user or role"
+    root = _ACCOUNT_ROOT.fullmatch(value)
+    account = root[1] if root else value if _ACCOUNT.fullmatch(value) else None
+    if account is not None:
+        return None if _account_known(account) else "an account the stand-in does not know"
+    identity = _IAM_IDENTITY.fullmatch(value)
+    if identity and not _identity_exists(*identity.groups()):
+        return f"a {identity[3]} that does not exist"
+    return None
+
+
+def missing_principals(policy: str | bytes | None) -> list[str]:
+    """The ``Principal.AWS`` values of a policy that name no existing principal (see :func:`missing_principal`)."""
+    return [value for value in _principal_values(policy) if missing_principal(value) is not None]
+
+
 def _check_principals(policy: str | None) -> None:
-    if orphaned_ids(policy):
+    if missing_principals(policy):
         raise JsonRESTError("MalformedPolicyDocumentException", INVALID_PRINCIPALS)
 
 
@@ -94,7 +162,10 @@ def _role_as_saved(value: Any) -> Any:
     if match is None:
         return value
     partition, account, name = match.groups()
-    backend = moto.iam.models.iam_backends[account][partition]
+    # dict.get, not []: asking moto's BackendDict by [] would make the account (see _account_known).
+    backend = dict.get(dict.get(moto.iam.models.iam_backends, account) or {}, partition)
+    if backend is None:
+        return value
     # The judge's own look-up, not the provider's: IAM names are unique without regard to case.
     found = [role for role in backend.roles.values() if role.name.lower() == name.lower()]
     return found[0].arn if found and found[0].arn.lower() == value.lower() else value
@@ -144,9 +215,22 @@ def put_key_policy(self: Any, key_id: str, policy: str) -> None:
 
 
 def _check_trust(policy: str | None) -> None:
-    orphaned = orphaned_ids(policy)
-    if orphaned:
-        raise MalformedPolicyDocument(f'Invalid principal in policy: "AWS":"{orphaned[0]}"')
+    missing = missing_principals(policy)
+    if missing:
+        raise MalformedPolicyDocument(f'Invalid principal in policy: "AWS":"{missing[0]}"')
+
+
+class InvalidPrincipalInBucketPolicy(S3ClientError):
+    """S3's answer to a bucket policy naming a principal that is not valid (Knowledge Center, s3-invalid-principal-in-policy-error)."""
+
+    def __init__(self) -> None:
+        super().__init__("MalformedPolicy", "Invalid principal in policy")
+
+
+def put_bucket_policy(self: Any, bucket_name: str, policy: bytes) -> None:
+    if missing_principals(policy):
+        raise InvalidPrincipalInBucketPolicy()
+    _moto["put_bucket_policy"](self, bucket_name, policy)
 
 
 def create_role(self: Any, role_name: str, assume_role_policy_document: str, *args: Any, **kwargs: Any) -> Any:
@@ -163,11 +247,20 @@ def delete_role(self: Any, role_name: str) -> None:
     role = self.get_role(role_name)
     arn, unique_id = role.arn, role.id
     _moto["delete_role"](self, role_name)
+    _show_deleted_in_key_policies(arn, unique_id)
+    _show_deleted_in_trust_policies(arn, unique_id)
+    _show_deleted_in_bucket_policies(arn, unique_id)
+
+
+def _show_deleted_in_key_policies(arn: str, unique_id: str) -> None:
     for regions in moto.kms.models.kms_backends.values():
         for backend in regions.values():
             for key in backend.keys.values():
                 if key.policy:
                     key.policy = _show_deleted(key.policy, arn, unique_id)
+
+
+def _show_deleted_in_trust_policies(arn: str, unique_id: str) -> None:
     for partitions in moto.iam.models.iam_backends.values():
         for iam in partitions.values():
             for other in iam.roles.values():
@@ -175,12 +268,22 @@ def delete_role(self: Any, role_name: str) -> None:
                     other.assume_role_policy_document = _show_deleted(other.assume_role_policy_document, arn, unique_id)
 
 
+def _show_deleted_in_bucket_policies(arn: str, unique_id: str) -> None:
+    for s3_partitions in moto.s3.models.s3_backends.values():
+        for s3 in s3_partitions.values():
+            for bucket in s3.buckets.values():
+                if bucket.policy:
+                    shown = _show_deleted(bucket.policy.decode(), arn, unique_id)
+                    bucket.policy = shown.encode()
+
+
 _JUDGES = {
     moto.iam.models.IAMBackend: (delete_role, create_role, update_assume_role_policy),
     moto.kms.models.KmsBackend: (create_key, put_key_policy),
+    moto.s3.models.S3Backend: (put_bucket_policy,),
 }
 
 
 def install() -> None:
-    """Put the judges in front of moto's IAM and KMS backends (once per process)."""
+    """Put the judges in front of moto's IAM, KMS and S3 backends (once per process)."""
     backend_judges.install(_JUDGES, _moto)

@@ -10,8 +10,8 @@ account of the assumed role's ARN), the same shape as production.
 
 Extensions of moto, applied in the process that runs the server: ``ListSecurityConfigurations``
 (moto lacks it), the size and count quotas of IAM and KMS on the documents the provider writes (moto
-enforces none of them; :mod:`devstack.aws_quotas`), KMS's refusal of a key policy naming a deleted
-principal (:mod:`devstack.aws_principals`), EMR's refusal of a launch with a security configuration
+enforces none of them; :mod:`devstack.aws_quotas`), KMS's, IAM's and S3's refusal of a key, trust or
+bucket policy naming a deleted or missing principal (:mod:`devstack.aws_principals`), EMR's refusal of a launch with a security configuration
 that does not exist (:mod:`devstack.aws_emr`), S3's bucket owner condition (``ExpectedBucketOwner``,
 :mod:`devstack.aws_bucket_owner`), Requester Pays buckets (:mod:`devstack.aws_request_payer`), IAM's refusal to delete a managed policy still attached or with other
 versions (:mod:`devstack.aws_deletes`), S3's refusal to disable ACLs on a bucket whose ACL grants others
@@ -312,6 +312,40 @@ def s3control_client(url: str, account: str) -> Any:
     return control
 
 
+_IAM_PRINCIPAL = re.compile(r"arn:aws:iam::([0-9]{12}):(root|role|user)(/.*)?", re.ASCII)
+
+
+def create_principals(url: str, *arns: str) -> None:
+    """
+    Create the roles and users the ARNs name (in their accounts, with their paths), as a real account has them.
+
+    KMS, IAM and S3 refuse a key, trust or bucket policy naming a principal that does not exist (see
+    :mod:`devstack.aws_principals`). A role made here trusts its own account; one that exists already is
+    kept. An account root (``arn:aws:iam::ACCOUNT:root``) makes its account known: a request acts in it.
+    """
+    for arn in arns:
+        match = _IAM_PRINCIPAL.fullmatch(arn)
+        if match is None:
+            raise ValueError(f"not an IAM role, user or account root ARN of partition aws: {arn!r}")
+        account, kind, path_and_name = match.groups()
+        iam = client(url, account, "iam")
+        if kind == "root":
+            iam.list_roles(MaxItems=1)
+            continue
+        path, _, name = (path_and_name or "").rpartition("/")
+        try:
+            if kind == "role":
+                trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}}
+                trust["Action"] = "sts:AssumeRole"
+                document = json.dumps({"Version": "2012-10-17", "Statement": [trust]})
+                iam.create_role(RoleName=name, Path=f"{path}/", AssumeRolePolicyDocument=document)
+            else:
+                iam.create_user(UserName=name, Path=f"{path}/")
+        except botocore.exceptions.ClientError as error:
+            if error.response["Error"]["Code"] != "EntityAlreadyExists":
+                raise
+
+
 def _ec2_trust() -> dict[str, Any]:
     return {
         "Version": "2012-10-17",
@@ -358,7 +392,24 @@ def seed(url: str) -> Seeded:
     iam_a.create_instance_profile(InstanceProfileName=EMR_EC2_ROLE)
     iam_a.add_role_to_instance_profile(InstanceProfileName=EMR_EC2_ROLE, RoleName=EMR_EC2_ROLE)
 
-    destination = account_session(url, DESTINATION_ACCOUNT)  # one role session for both clients
+    destination = account_session(url, DESTINATION_ACCOUNT)  # one role session for all its clients
+    # The key administrators' role the key policy names: KMS refuses a key policy naming a principal that
+    # does not exist (AWS KMS API Reference, "CreateKey", Policy: "The principals in the key policy must exist").
+    destination.client("iam", endpoint_url=url).create_role(
+        RoleName=KEY_ADMIN_ARN.rsplit("/", 1)[1],
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )
     kms_b = destination.client("kms", endpoint_url=url)
     key_policy = {
         "Version": "2012-10-17",

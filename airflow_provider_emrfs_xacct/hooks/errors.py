@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError
+from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, PrincipalNotFoundError
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
 
 if TYPE_CHECKING:
@@ -46,6 +46,24 @@ def error_code(error: ClientError) -> str:
 def error_message(error: ClientError) -> str:
     """Return the AWS error message of a botocore ``ClientError`` (empty when it has none)."""
     return str(error.response.get("Error", {}).get("Message", ""))
+
+
+@contextmanager
+def naming_missing_principals(
+    is_refusal: Callable[[ClientError], bool], field: str, where: str, principals: list[str], waited_seconds: float
+) -> Iterator[None]:
+    """
+    Raise AWS's refusal of a policy naming principals it does not see (``is_refusal``) as :class:`PrincipalNotFoundError`.
+
+    Meant around a write whose refusal has already been waited out for ``waited_seconds`` (IAM's lag) or,
+    with 0, is not waited out: what AWS said is kept, and ``field`` and ``principals`` are named.
+    """
+    try:
+        yield
+    except ClientError as error:
+        if is_refusal(error):
+            raise PrincipalNotFoundError(field, where, principals, waited_seconds, error_message(error)) from error
+        raise
 
 
 def is_concurrent_write(error: BaseException) -> bool:

@@ -14,6 +14,7 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
     error_code,
     error_message,
     is_concurrent_write,
+    naming_missing_principals,
     retry_concurrent_writes,
     send_again_while,
     unless_gone,
@@ -298,20 +299,28 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 raise
             return False
 
-        changes = read_modify_write(
-            resource=f"iam role {role_name} trust policy",
-            read=lambda: trust_of(self.get_role(role_name)),
-            prefetched=None if role is None else Prefetched(trust_of(role.document), role.read_at),
-            desire=desire,
-            write=write,
-            settings=settings,
-            dry_run=dry_run,
-            is_transient=lambda error: (
-                is_eventually_consistent(error)
-                or is_concurrent_write(error)
-                or (isinstance(error, ClientError) and error_code(error) == "EntityAlreadyExists")
-            ),
-        )
+        # Still "Invalid principal in policy" after the bounded wait: a trusted role that does not exist.
+        with naming_missing_principals(
+            lambda error: error_code(error) == "MalformedPolicyDocument" and is_eventually_consistent(error),
+            "trusted_role_arns",
+            f"the trust policy of role {role_name}",
+            trusted,
+            settings.consistency_wait_seconds,
+        ):
+            changes = read_modify_write(
+                resource=f"iam role {role_name} trust policy",
+                read=lambda: trust_of(self.get_role(role_name)),
+                prefetched=None if role is None else Prefetched(trust_of(role.document), role.read_at),
+                desire=desire,
+                write=write,
+                settings=settings,
+                dry_run=dry_run,
+                is_transient=lambda error: (
+                    is_eventually_consistent(error)
+                    or is_concurrent_write(error)
+                    or (isinstance(error, ClientError) and error_code(error) == "EntityAlreadyExists")
+                ),
+            )
         if seen["role"] is not None:
             return str(seen["role"]["Arn"]), changes
         return f"arn:{self.conn_partition}:iam::{account_id or acting_account(self)}:role{path}{role_name}", changes

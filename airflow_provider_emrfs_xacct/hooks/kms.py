@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.hooks.errors import error_code, error_message, is_access_denied
+from airflow_provider_emrfs_xacct.hooks.errors import (
+    error_code,
+    error_message,
+    is_access_denied,
+    naming_missing_principals,
+)
 from airflow_provider_emrfs_xacct.pure import documents
 from airflow_provider_emrfs_xacct.pure.converge import (
     DEFAULT_SETTINGS,
@@ -159,8 +164,17 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
             require_within(KEY_POLICY_BYTES, document_size(desired), "principal_arns", f"the key policy of {key_arn}")
             return desired
 
+        # Still refused after the bounded wait: a principal that does not exist.
+        refusal = naming_missing_principals(
+            is_invalid_principal,
+            "principal_arns",
+            f"the key policy of {key_arn}",
+            wanted,
+            settings.consistency_wait_seconds,
+        )
         try:
-            return self._converge_key_policy(key_arn, desire, settings=settings, dry_run=dry_run)
+            with refusal:
+                return self._converge_key_policy(key_arn, desire, settings=settings, dry_run=dry_run)
         except ClientError as error:
             # An AWS managed key's policy can be read but not changed: "you can only change the key policy
             # for a customer managed key" (AWS KMS Developer Guide, "Change a key policy"). No permission

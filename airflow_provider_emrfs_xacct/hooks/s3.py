@@ -10,7 +10,13 @@ from urllib.parse import urlsplit, urlunsplit
 from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.hooks.errors import error_code, is_concurrent_write, retry_concurrent_writes
+from airflow_provider_emrfs_xacct.hooks.errors import (
+    error_code,
+    error_message,
+    is_concurrent_write,
+    naming_missing_principals,
+    retry_concurrent_writes,
+)
 from airflow_provider_emrfs_xacct.pure import bucket_policy
 from airflow_provider_emrfs_xacct.pure.converge import (
     DEFAULT_SETTINGS,
@@ -283,7 +289,20 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
                 )
             return policy
 
-        return self._converge_policy(bucket, desire, settings=settings, dry_run=dry_run)
+        # S3 refuses a bucket policy naming a principal that is not valid, or a deleted user or role, with
+        # MalformedPolicy "Invalid principal in policy" (AWS Knowledge Center, s3-invalid-principal-in-policy-error);
+        # raised at once (not waited out), naming the field. (A deleted principal's unique ID in a statement
+        # of others would be refused the same way: S3 does not say which principal it refused.)
+        with naming_missing_principals(
+            lambda error: (
+                error_code(error) == "MalformedPolicy" and "invalid principal" in error_message(error).lower()
+            ),
+            "principal_arns",
+            f"the policy of bucket {bucket}",
+            principals,
+            0,
+        ):
+            return self._converge_policy(bucket, desire, settings=settings, dry_run=dry_run)
 
     def revoke_bucket_access(
         self,

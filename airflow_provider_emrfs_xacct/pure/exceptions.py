@@ -35,3 +35,32 @@ class PreconditionError(EmrfsXacctError):
 
 class AccessDeniedError(EmrfsXacctError):
     """AWS denied a call; the message names the account, the action and the resource."""
+
+
+class PrincipalNotFoundError(InvalidParameterError):
+    """
+    AWS still refused a policy naming the principals in ``field`` after the bounded wait for IAM's lag.
+
+    KMS and IAM refuse a key or trust policy naming a principal they do not see; a principal created
+    seconds ago may not be visible yet, so the refusal is waited out first. One that never appears does not
+    exist (a wrong account, path or name). Nothing was changed.
+
+    :param field: the parameter holding the principals.
+    :param where: the policy refused (e.g. ``the key policy of arn:...``).
+    :param principals: the principals the provider asked for.
+    :param waited_seconds: how long the refusal was waited out (0: not waited out, S3's bucket policies).
+    :param aws_said: the refusal, as AWS worded it.
+    """
+
+    def __init__(self, field: str, where: str, principals: list[str], waited_seconds: float, aws_said: str) -> None:
+        refused = (
+            f"{where} was still refused after {waited_seconds:g} s of waiting for new principals to become visible"
+            if waited_seconds
+            else f"{where} was refused"
+        )
+        super().__init__(
+            field,
+            f"{refused}: one of {', '.join(principals)} does not exist (check each ARN's account, path and name"
+            f"{'' if waited_seconds else '; or was created seconds ago and is not visible yet: run again'}); "
+            f"AWS said: {aws_said}",
+        )

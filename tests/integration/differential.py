@@ -26,7 +26,7 @@ from airflow_provider_emrfs_xacct.pure.documents import as_list, destination_per
 from airflow_provider_emrfs_xacct.pure.security_config import validate_role_mappings
 from airflow_provider_emrfs_xacct.pure.validation import S3Location
 from devstack.emrfs_writer import write_like_emrfs
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, KEY_ADMIN_ARN, client
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, KEY_ADMIN_ARN, client, create_principals
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -99,6 +99,8 @@ class World:
     ownership: str = "BucketOwnerEnforced"
     mappings: list[dict[str, Any]] = field(default_factory=list)
     other_roles: list[str] = field(default_factory=list)
+    #: Roles of the EMR account a breakage trusts instead (created: IAM refuses a trust policy naming none).
+    trusted_instead: list[str] = field(default_factory=list)
     key_arn: str = ""
 
 
@@ -175,12 +177,14 @@ def _deny_in_trust(world: World) -> str:
 
 
 def _trust_someone_else(world: World) -> str:
+    other = world.case.emr_role_arn.replace("emr-ec2", "other")
+    world.trusted_instead.append(other)
     world.trust = _doc(
         {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{EMR_ACCOUNT}:root"}, "Action": "sts:AssumeRole"}
         if world.rng.random() < 0.3
         else {
             "Effect": "Allow",
-            "Principal": {"AWS": world.case.emr_role_arn.replace("emr-ec2", "other")},
+            "Principal": {"AWS": other},
             "Action": "sts:AssumeRole",
         }
     )
@@ -344,8 +348,10 @@ def build(url: str, case: Case, seed: int) -> World:
         key_arn=key_arn,
     )
     case.details = [BREAKAGES[name](world) for name in case.breakages]
-    kms.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(world.key_policy))
 
+    # KMS, IAM and S3 refuse a policy naming a principal that does not exist: every role is made before a
+    # policy names it (the key administrators' role, the roles a breakage trusts, then the case's own).
+    create_principals(url, KEY_ADMIN_ARN, *world.trusted_instead)
     iam_a, iam_b = _client(url, EMR_ACCOUNT, "iam"), _client(url, DESTINATION_ACCOUNT, "iam")
     ec2_trust = _doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
     iam_a.create_role(RoleName=case.emr_role, AssumeRolePolicyDocument=json.dumps(ec2_trust))
@@ -367,6 +373,7 @@ def build(url: str, case: Case, seed: int) -> World:
             f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{other}",
         ]
         iam_a.put_role_policy(RoleName=case.emr_role, PolicyName="assume", PolicyDocument=json.dumps(world.emr_policy))
+    kms.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(world.key_policy))
 
     s3 = _client(url, DESTINATION_ACCOUNT, "s3")
     s3.create_bucket(Bucket=case.bucket)

@@ -12,18 +12,33 @@ from typing import Any
 from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
-from devstack.moto_stack import DESTINATION_ACCOUNT, DESTINATION_CONN_ID, EMR_CONN_ID, EMR_EC2_ROLE, Seeded, client
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    DESTINATION_CONN_ID,
+    EMR_CONN_ID,
+    EMR_EC2_ROLE,
+    Seeded,
+    client,
+    create_principals,
+)
 from devstack.testing import run_operator
 
 NAME_PREFIX = "emrfs-xacct-test"
+#: Another account's auditor role (made by :func:`create_auditor`: a policy naming a role that does not exist is refused).
+AUDITOR_ARN = "arn:aws:iam::333333333333:role/Auditor"
 #: A trust statement someone else wrote on a destination role: another account's auditor, behind an external id.
 AUDITOR_STATEMENT = {
     "Sid": "PartnerAuditor",
     "Effect": "Allow",
-    "Principal": {"AWS": "arn:aws:iam::333333333333:role/Auditor"},
+    "Principal": {"AWS": AUDITOR_ARN},
     "Action": "sts:AssumeRole",
     "Condition": {"StringEquals": {"sts:ExternalId": "audit-7f3e"}},
 }
+
+
+def create_auditor(aws: Seeded) -> None:
+    """Create the auditor role of :data:`AUDITOR_STATEMENT` in its account, as a real one exists there."""
+    create_principals(aws.url, AUDITOR_ARN)
 
 
 def role_arn(name: str) -> str:

@@ -24,6 +24,7 @@ from devstack.moto_stack import (
     MotoStack,
     Seeded,
     client,
+    create_principals,
 )
 from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
 from tests.conftest import use_connections
@@ -51,6 +52,8 @@ WRITER_OWNER = "the writing account (the EMR account), not the bucket owner"
 @pytest.fixture
 def s3(aws: Seeded) -> Any:
     """The destination account's S3 client; the bucket starts with a policy the provider did not write."""
+    # S3 refuses a bucket policy naming a principal that does not exist (Knowledge Center, s3-invalid-principal-in-policy-error).
+    create_principals(aws.url, ANALYTICS_READ["Principal"]["AWS"], OTHER_EMR_ROLE)
     s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
     s3.put_bucket_policy(
         Bucket=aws.bucket,

@@ -52,11 +52,13 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
+    KEY_ADMIN_ARN,
     REGION,
     MotoStack,
     Seeded,
     airflow_environment,
     client,
+    create_principals,
 )
 from devstack.testing import RecordingTaskInstance, small_cluster
 from tests.conftest import use_connections
@@ -550,9 +552,11 @@ def check_same_partner(aws: Seeded, before: Snapshot, outcomes: list[Outcome]) -
     assert outcomes[0].outputs["key_arn"] == aws.kms_key_arn
     assert outcomes[0].outputs["policy_name"] == documents.ASSUME_POLICY_NAME
 
-    # One destination role, trusting the EMR EC2 role once, with one permissions policy.
+    # One destination role (beside the seeded key administrators' role), trusting the EMR EC2 role once,
+    # with one permissions policy.
     iam_b = client(aws.url, DESTINATION_ACCOUNT, "iam")
-    assert [role["RoleName"] for role in iam_b.list_roles()["Roles"]] == [role_name(0)]
+    key_admin = KEY_ADMIN_ARN.rsplit("/", 1)[1]
+    assert sorted(role["RoleName"] for role in iam_b.list_roles()["Roles"]) == sorted([key_admin, role_name(0)])
     trust = parse_document(iam_b.get_role(RoleName=role_name(0))["Role"]["AssumeRolePolicyDocument"])
     [trust_statement] = as_list(trust["Statement"])  # type: ignore[index]
     assert as_list(trust_statement["Principal"]["AWS"]) == [EMR_EC2_ROLE_ARN]
@@ -613,6 +617,11 @@ def test_same_partner_in_processes(via_proxy: Seeded, proxy: FaultProxy, workers
 # Released at the barrier, the 16 runs hit the key policy at once: the same timing as the naive run.
 
 
+def create_partner_roles(aws: Seeded) -> None:
+    """The partners' destination roles, which these runs name in the key policy (KMS refuses roles that do not exist)."""
+    create_principals(aws.url, *(role_arn(partner) for partner in range(RUNS)))
+
+
 def many_partner_jobs(aws: Seeded, proxy: FaultProxy, kind: str, round_: int) -> list[Job]:
     return [
         Job(kind=kind, partner=partner, run_id=f"manual__round-{round_}", url=proxy.url, key_arn=aws.kms_key_arn)
@@ -626,6 +635,7 @@ def many_partner_jobs(aws: Seeded, proxy: FaultProxy, kind: str, round_: int) ->
 def test_many_partners_lose_no_update(
     via_proxy: Seeded, proxy: FaultProxy, workers: WorkerProcesses, round_: int
 ) -> None:
+    create_partner_roles(via_proxy)
     before = snapshot(via_proxy)
 
     outcomes = workers.run(many_partner_jobs(via_proxy, proxy, "shared", round_))
@@ -645,6 +655,7 @@ def test_many_partners_lose_no_update(
 
 def test_naive_read_modify_write_loses_updates(via_proxy: Seeded, proxy: FaultProxy, workers: WorkerProcesses) -> None:
     """Without the settle-and-read-back, the same setup loses most updates: the checks above can fail."""
+    create_partner_roles(via_proxy)
     before = snapshot(via_proxy)
 
     outcomes = workers.run(many_partner_jobs(via_proxy, proxy, "naive", 0))

@@ -20,9 +20,10 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     Seeded,
     client,
+    create_principals,
 )
 from devstack.testing import AFTER_CALL, READ_PREFIXES, CallRecorder, RecordingTaskInstance, run_operator
-from tests.integration.partners import AUDITOR_STATEMENT
+from tests.integration.partners import AUDITOR_STATEMENT, create_auditor
 
 ROLE_NAME = "partner-a-writer"
 ROLE_ARN = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{ROLE_NAME}"
@@ -162,6 +163,7 @@ def test_first_run_creates_what_the_article_asks_and_a_second_run_changes_nothin
 
 def test_existing_trust_statements_and_inline_policies_are_kept(aws: Seeded) -> None:
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    create_auditor(aws)
     create_role_by_hand(iam, [AUDITOR_STATEMENT, CONDITIONAL_EMR_STATEMENT])
     iam.put_role_policy(
         RoleName=ROLE_NAME, PolicyName="partner-reference-read", PolicyDocument=json.dumps(OTHER_POLICY)
@@ -308,6 +310,7 @@ def test_a_trust_policy_past_the_quota_in_force_is_refused_naming_the_field_and_
     """
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
     many = [f"arn:aws:iam::{EMR_ACCOUNT}:role/emr-ec2-pipeline-{index:03d}" for index in range(40)]
+    create_principals(aws.url, *many)  # IAM refuses a trust policy naming a role that does not exist
 
     with pytest.raises(QuotaRefusedByAwsError) as refused:
         run_operator(make_operator(aws, trusted_role_arns=many))  # a new role: CreateRole
@@ -393,6 +396,7 @@ def test_the_roles_inline_policies_together_past_the_quota_are_refused_before_an
     refused: the role trusted the EMR role and granted nothing.
     """
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    create_auditor(aws)
     create_role_by_hand(iam, [AUDITOR_STATEMENT])
     # Another team's inline policy takes 9,500 of the role's 10,240 characters.
     extra = {

@@ -32,6 +32,7 @@ from devstack.moto_stack import (
     EMR_EC2_ROLE,
     Seeded,
     client,
+    create_principals,
 )
 from devstack.testing import run_operator
 from tests.integration.partners import (
@@ -201,13 +202,15 @@ def _without_own_key(aws: Seeded) -> None:
 
 
 def _without_trust(aws: Seeded) -> None:
+    other = f"arn:aws:iam::{EMR_ACCOUNT}:role/SomeOtherRole"
+    create_principals(aws.url, other)  # IAM refuses a trust policy naming a role that does not exist
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
     trust = {
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{EMR_ACCOUNT}:role/SomeOtherRole"},
+                "Principal": {"AWS": other},
                 "Action": "sts:AssumeRole",
             }
         ],

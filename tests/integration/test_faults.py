@@ -41,6 +41,7 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
+    KEY_ADMIN_ARN,
     PROVISIONER_ROLE,
     Seeded,
     airflow_environment,
@@ -947,7 +948,8 @@ def test_access_denied_fails_fast_and_names_what_to_grant(aws: Seeded, read_only
         == key_policy_before
     )
     assert sorted(r["RoleName"] for r in client(aws.url, DESTINATION_ACCOUNT, "iam").list_roles()["Roles"]) == [
-        PROVISIONER_ROLE
+        KEY_ADMIN_ARN.rsplit("/", 1)[1],  # seeded: the key policy names it
+        PROVISIONER_ROLE,
     ]
     assert client(aws.url, EMR_ACCOUNT, "iam").list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"] == [
         SEEDED_EMR_POLICY

@@ -43,7 +43,7 @@ def key_policy(kms: Any, key_arn: str) -> dict[str, Any]:
 
 
 def create_roles(aws: Seeded, *names: str) -> None:
-    """KMS refuses principals that do not exist; moto does not check, but keep the setup honest."""
+    """KMS refuses principals that do not exist (the stand-in too, devstack/aws_principals.py): make them first."""
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
     for name in names:
         iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
@@ -107,6 +107,7 @@ def test_a_second_principal_is_added_and_the_first_and_the_admins_are_kept(aws: 
 
 def test_a_key_user_statement_written_earlier_keeps_its_principals_and_place(aws: Seeded) -> None:
     """A key policy where someone (an earlier version, a colleague) already wrote our Sid, with another principal."""
+    create_roles(aws, "partner-a-writer", "partner-b-writer")
     kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
     earlier = {
         "Sid": SID,

@@ -50,7 +50,14 @@ from devstack.moto_stack import (
 )
 from devstack.testing import AFTER_CALL, CallRecorder, RecordingTaskInstance, run_operator, small_cluster
 from tests.conftest import reset_moto
-from tests.integration.partners import AUDITOR_STATEMENT, create_security_configuration, mapping, provision_partner
+from tests.integration.partners import (
+    AUDITOR_ARN,
+    AUDITOR_STATEMENT,
+    create_auditor,
+    create_security_configuration,
+    mapping,
+    provision_partner,
+)
 from tests.integration.state import client, snapshot, without_ids
 
 if TYPE_CHECKING:
@@ -68,7 +75,7 @@ FOREIGN_CLUSTER = "data-platform-adhoc"
 FOREIGN_BUCKET_STATEMENT = {
     "Sid": "AuditorReadsEverything",
     "Effect": "Allow",
-    "Principal": {"AWS": "arn:aws:iam::333333333333:role/Auditor"},
+    "Principal": {"AWS": AUDITOR_ARN},
     "Action": "s3:GetObject",
     "Resource": f"arn:aws:s3:::{BUCKET}/*",
 }
@@ -130,6 +137,7 @@ def foreign_security_configuration(aws: Seeded) -> None:
 
 def existing_destination_role(aws: Seeded) -> None:
     """The destination role exists already, made by someone else, trusting an auditor only."""
+    create_auditor(aws)
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
     iam.create_role(
         RoleName=ROLE_NAME,
@@ -307,6 +315,7 @@ def build(name: str, aws: Seeded, **changes: Any) -> Any:
 def foreign_bucket_statement(aws: Seeded) -> None:
     """Someone else's statement in the bucket policy, and the usual foreign security configuration."""
     foreign_security_configuration(aws)
+    create_auditor(aws)
     client(aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_policy(
         Bucket=BUCKET,
         Policy=json.dumps({"Version": "2012-10-17", "Statement": [FOREIGN_BUCKET_STATEMENT]}),

@@ -53,6 +53,7 @@ from devstack.moto_stack import (
     REGION,
     Seeded,
     client,
+    create_principals,
 )
 from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
 from tests.integration.partners import (
@@ -456,6 +457,7 @@ def test_what_a_person_adds_to_restrict_provider_statements_survives_the_next_ch
 
     # The next runs change each document (a second EMR role, a second prefix, a second key user).
     second_emr_role = f"arn:aws:iam::{EMR_ACCOUNT}:role/JobFlowRole"
+    create_principals(aws.url, second_emr_role, role_arn("partner-2-writer"))  # IAM and KMS refuse missing ones
     _, recorder, _ = run_operator(
         ensure(aws, trusted_role_arns=[aws.emr_ec2_role_arn, second_emr_role], s3_prefixes=[PREFIX, PREFIX + "more/"])
     )

@@ -51,6 +51,7 @@ from devstack.moto_stack import (
     MotoStack,
     Seeded,
     client,
+    create_principals,
 )
 from tests.conftest import use_connections
 from tests.integration.test_bucket_policy import DENY_INSECURE
@@ -83,6 +84,7 @@ SETTLE_INSIDE = 2.0
 
 def grant_all(aws: Seeded, proxy: FaultProxy, writers: int, settle: float, *, serialised: bool) -> list[str]:
     """Each writer adds its principal to the key policy (all at once, or one at a time); return the errors."""
+    create_principals(aws.url, *(principal(index) for index in range(writers)))  # KMS refuses missing ones
     settings = ConvergeSettings(settle_seconds=settle)
     hooks = [EmrfsKmsHook(aws_conn_id=DESTINATION_CONN_ID) for _ in range(writers)]
     for hook in hooks:
@@ -272,6 +274,7 @@ def test_spill_policy_writers_at_five_versions_lose_no_grant_while_reads_lag_wit
 def test_bucket_policy_writers_for_different_partners_lose_no_grant_while_reads_lag_within_the_limit(
     aws: Seeded, lagging: FaultProxy
 ) -> None:
+    create_principals(aws.url, *(principal(index) for index in range(WRITERS)))  # S3 refuses missing ones
     s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
     s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [DENY_INSECURE]}))
     location = S3Location(aws.bucket, "results/")

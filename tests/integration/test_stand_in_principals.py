@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from devstack.moto_stack import DESTINATION_ACCOUNT, Seeded, client
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
 
 ROOT = {
     "Sid": "EnableIamPolicies",
@@ -110,21 +110,20 @@ def test_a_role_principal_shows_in_the_roles_own_spelling(aws: Seeded) -> None:
     """
     AWS stores a role principal as the role's unique ID and shows it as the role's ARN (IAM User Guide,
     "AWS JSON policy elements: Principal"); IAM names are not distinguished by case (IAM API Reference,
-    "CreateRole"). So another spelling of an existing role's name comes back as the role's own; a name
-    of no role, and a role of another path, are kept as sent.
+    "CreateRole"). So another spelling of an existing role's name comes back as the role's own; other
+    principals are kept as sent.
     """
     iam, kms = client(aws.url, DESTINATION_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "kms")
     lower = aws.emr_ec2_role_arn.rsplit("/", 1)[0] + "/" + aws.emr_ec2_role_arn.rsplit("/", 1)[1].lower()
     assert lower != aws.emr_ec2_role_arn
-    nobody = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/No-Such-Role"
-    other_path = lower.replace(":role/", ":role/elsewhere/")
-    trust = {"Version": "2012-10-17", "Statement": [users_statement(lower, nobody, other_path)]}
+    root = f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"
+    trust = {"Version": "2012-10-17", "Statement": [users_statement(lower, root)]}
     trust["Statement"][0]["Action"] = "sts:AssumeRole"
     trust["Statement"][0].pop("Resource")
 
     role = iam.create_role(RoleName="spelling-judge", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
     shown = iam.get_role(RoleName=role["RoleName"])["Role"]["AssumeRolePolicyDocument"]
-    assert shown["Statement"][0]["Principal"]["AWS"] == [aws.emr_ec2_role_arn, nobody, other_path]
+    assert shown["Statement"][0]["Principal"]["AWS"] == [aws.emr_ec2_role_arn, root]
 
     iam.update_assume_role_policy(RoleName=role["RoleName"], PolicyDocument=json.dumps(trust))
     shown = iam.get_role(RoleName=role["RoleName"])["Role"]["AssumeRolePolicyDocument"]
@@ -136,3 +135,107 @@ def test_a_role_principal_shows_in_the_roles_own_spelling(aws: Seeded) -> None:
         Policy=json.dumps({"Version": "2012-10-17", "Statement": [ROOT, users_statement(lower)]}),
     )
     assert policy_of(kms, aws.kms_key_arn)["Statement"][1]["Principal"]["AWS"] == [aws.emr_ec2_role_arn]
+
+
+UNKNOWN_ACCOUNT = "999999999999"
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/No-Such-Role",
+        f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/elsewhere/KeyAdmin",  # the role exists, on another path
+        f"arn:aws:iam::{DESTINATION_ACCOUNT}:user/nobody",
+        f"arn:aws:iam::{UNKNOWN_ACCOUNT}:role/Auditor",
+        f"arn:aws:iam::{UNKNOWN_ACCOUNT}:root",
+        UNKNOWN_ACCOUNT,
+    ],
+)
+def test_a_principal_that_does_not_exist_is_refused_in_key_trust_and_bucket_policies(
+    aws: Seeded, principal: str
+) -> None:
+    """
+    KMS: "The principals in the key policy must exist and be visible to KMS" (AWS KMS API Reference,
+    "PutKeyPolicy", "CreateKey"); IAM: "Invalid principal in policy" (AWS Knowledge Center,
+    iam-trust-policy-error); S3: ``MalformedPolicy`` "Invalid principal in policy" (AWS Knowledge Center,
+    s3-invalid-principal-in-policy-error). Nothing is changed; naming an unknown account does not make it known.
+    """
+    iam, kms = client(aws.url, DESTINATION_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "kms")
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    trust = {"Version": "2012-10-17", "Statement": [users_statement(principal)]}
+    trust["Statement"][0]["Action"] = "sts:AssumeRole"
+    trust["Statement"][0].pop("Resource")
+    before = policy_of(kms, aws.kms_key_arn)
+    bucket_policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": principal},
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{aws.bucket}/*",
+            }
+        ],
+    }
+
+    for _ in range(2):  # twice: the first refusal must not make the principal's account known
+        with pytest.raises(ClientError) as key_refused:
+            kms.put_key_policy(
+                KeyId=aws.kms_key_arn,
+                PolicyName="default",
+                Policy=json.dumps({"Version": "2012-10-17", "Statement": [ROOT, users_statement(principal)]}),
+            )
+        assert key_refused.value.response["Error"]["Code"] == "MalformedPolicyDocumentException"
+        with pytest.raises(ClientError) as trust_refused:
+            iam.create_role(RoleName="trusting", AssumeRolePolicyDocument=json.dumps(trust))
+        assert trust_refused.value.response["Error"]["Code"] == "MalformedPolicyDocument"
+        assert trust_refused.value.response["Error"]["Message"] == f'Invalid principal in policy: "AWS":"{principal}"'
+        with pytest.raises(ClientError) as bucket_refused:
+            s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(bucket_policy))
+        assert bucket_refused.value.response["Error"]["Code"] == "MalformedPolicy"
+        assert bucket_refused.value.response["Error"]["Message"] == "Invalid principal in policy"
+
+    assert policy_of(kms, aws.kms_key_arn) == before
+    assert [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"] == "trusting"] == []
+    with pytest.raises(ClientError, match="NoSuchBucketPolicy"):
+        s3.get_bucket_policy(Bucket=aws.bucket)
+
+
+def test_existing_principals_accounts_services_and_anyone_are_accepted_in_all_three(aws: Seeded) -> None:
+    """The other side: live roles, known accounts (root ARN or bare id), ``*`` and service principals pass."""
+    iam, kms = client(aws.url, DESTINATION_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "kms")
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    principals = [aws.emr_ec2_role_arn, f"arn:aws:iam::{EMR_ACCOUNT}:root", DESTINATION_ACCOUNT, "*"]
+    service = {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    trust = {"Version": "2012-10-17", "Statement": [users_statement(*principals), service]}
+    trust["Statement"][0]["Action"] = "sts:AssumeRole"
+    trust["Statement"][0].pop("Resource")
+    iam.create_role(RoleName="trusting", AssumeRolePolicyDocument=json.dumps(trust))
+    key_policy = {"Version": "2012-10-17", "Statement": [ROOT, users_statement(*principals)]}
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(key_policy))
+    statement = {"Effect": "Allow", "Principal": {"AWS": principals}, "Action": "s3:GetObject"}
+    statement["Resource"] = f"arn:aws:s3:::{aws.bucket}/*"
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    assert (
+        json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"])["Statement"][0]["Principal"]["AWS"] == principals
+    )
+    assert policy_of(kms, aws.kms_key_arn)["Statement"][1]["Principal"]["AWS"] == principals
+
+
+def test_a_deleted_role_shows_as_its_unique_id_in_bucket_policies_and_s3_refuses_to_save_it(aws: Seeded) -> None:
+    """AWS Knowledge Center, s3-invalid-principal-in-policy-error: "confirm that the user or role wasn't deleted"."""
+    iam, s3 = client(aws.url, DESTINATION_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "s3")
+    gone = iam.create_role(
+        RoleName="gone", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
+    )["Role"]
+    statement = {"Effect": "Allow", "Principal": {"AWS": gone["Arn"]}, "Action": "s3:GetObject"}
+    statement["Resource"] = f"arn:aws:s3:::{aws.bucket}/*"
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+
+    iam.delete_role(RoleName="gone")
+
+    shown = json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"])
+    assert shown["Statement"][0]["Principal"]["AWS"] == gone["RoleId"]
+    with pytest.raises(ClientError) as refused:
+        s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(shown))
+    assert refused.value.response["Error"]["Code"] == "MalformedPolicy"

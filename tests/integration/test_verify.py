@@ -41,6 +41,7 @@ from devstack.moto_stack import (
     REGION,
     Seeded,
     client,
+    create_principals,
 )
 from devstack.testing import CallRecorder, RecordingTaskInstance, answer_denials_like_aws, run_operator, small_cluster
 from tests.integration.partners import (
@@ -217,6 +218,9 @@ def _repair_assume_policy(aws: Seeded, role_arn: str) -> None:
 
 
 def _trust_someone_else(aws: Seeded) -> None:
+    create_principals(
+        aws.url, f"arn:aws:iam::{EMR_ACCOUNT}:role/SomeOtherRole"
+    )  # IAM refuses a role that does not exist
     client(aws.url, DESTINATION_ACCOUNT, "iam").update_assume_role_policy(
         RoleName=ROLE_NAME,
         PolicyDocument=json.dumps(

@@ -1,0 +1,95 @@
+"""
+A principal that never appears: after its bounded wait for IAM's lag, the provider names the field and the ARNs.
+
+KMS and IAM refuse a key or trust policy naming a principal they do not see ("The principals in the key
+policy must exist and be visible to KMS", AWS KMS API Reference, "PutKeyPolicy"; "Invalid principal in
+policy", AWS Knowledge Center, iam-trust-policy-error). A principal created seconds ago may not be visible
+yet (IAM User Guide, "Changes that I make are not always immediately visible"), so the provider waits that
+out for a bounded time; one that does not exist never appears, and the error then says which field holds
+it, rather than KMS's "one or more invalid principals", which names none. The stand-in refuses such
+principals as AWS does (``devstack/aws_principals.py``). The wait is cut to a second here.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
+from airflow_provider_emrfs_xacct.pure.exceptions import PrincipalNotFoundError
+from airflow_provider_emrfs_xacct.pure.validation import S3Location
+from devstack.moto_stack import DESTINATION_ACCOUNT, DESTINATION_CONN_ID, EMR_ACCOUNT, Seeded, client
+
+SHORT_WAIT = ConvergeSettings(settle_seconds=0, consistency_wait_seconds=1.0, first_backoff_seconds=0.5)
+MISSING = f"arn:aws:iam::{EMR_ACCOUNT}:role/EMR_EC2_NoSuchRole"
+
+
+def test_a_key_user_that_never_appears_is_refused_naming_the_field_and_the_arns(aws: Seeded) -> None:
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    before = kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"]
+
+    with pytest.raises(PrincipalNotFoundError) as refused:
+        EmrfsKmsHook(aws_conn_id=DESTINATION_CONN_ID).ensure_key_users(
+            aws.kms_key_arn, [aws.emr_ec2_role_arn, MISSING], settings=SHORT_WAIT
+        )
+
+    assert refused.value.field == "principal_arns"
+    message = str(refused.value)
+    assert message.startswith("principal_arns: ")
+    assert MISSING in message
+    assert aws.emr_ec2_role_arn in message
+    assert "does not exist" in message
+    assert aws.kms_key_arn in message
+    assert "invalid principals" in message  # what KMS said, kept
+    assert kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"] == before
+
+
+def test_a_trusted_role_that_never_appears_is_refused_naming_the_field_and_the_arns(aws: Seeded) -> None:
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+
+    with pytest.raises(PrincipalNotFoundError) as refused:
+        EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID).ensure_role_trusts(
+            "partner-a-writer", [MISSING], settings=SHORT_WAIT
+        )
+
+    assert refused.value.field == "trusted_role_arns"
+    message = str(refused.value)
+    assert message.startswith("trusted_role_arns: ")
+    assert MISSING in message
+    assert "does not exist" in message
+    assert "partner-a-writer" in message
+    assert "Invalid principal in policy" in message  # what IAM said, kept
+    assert "partner-a-writer" not in [role["RoleName"] for role in iam.list_roles()["Roles"]]
+
+    # The same for a role that exists already: its trust policy is left as it was.
+    trust = {"Version": "2012-10-17", "Statement": []}
+    iam.create_role(RoleName="partner-a-writer", AssumeRolePolicyDocument=json.dumps(trust))
+    with pytest.raises(PrincipalNotFoundError):
+        EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID).ensure_role_trusts(
+            "partner-a-writer", [MISSING], settings=SHORT_WAIT
+        )
+    assert iam.get_role(RoleName="partner-a-writer")["Role"]["AssumeRolePolicyDocument"] == trust
+
+
+def test_a_bucket_policy_principal_that_does_not_exist_is_refused_naming_the_field_and_the_arns(aws: Seeded) -> None:
+    """S3 answers ``MalformedPolicy`` "Invalid principal in policy" (AWS Knowledge Center, s3-invalid-principal-in-policy-error)."""
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+
+    with pytest.raises(PrincipalNotFoundError) as refused:
+        EmrfsS3Hook(aws_conn_id=DESTINATION_CONN_ID).ensure_bucket_access(
+            aws.bucket, [S3Location(aws.bucket, "exports/")], [aws.emr_ec2_role_arn, MISSING], settings=SHORT_WAIT
+        )
+
+    assert refused.value.field == "principal_arns"
+    message = str(refused.value)
+    assert MISSING in message
+    assert "does not exist" in message
+    assert aws.bucket in message
+    assert "Invalid principal in policy" in message  # what S3 said, kept
+    with pytest.raises(ClientError, match="NoSuchBucketPolicy"):
+        s3.get_bucket_policy(Bucket=aws.bucket)
