@@ -30,6 +30,7 @@ from devstack.moto_stack import (
     EMR_EC2_ROLE,
     Seeded,
     client,
+    create_principals,
 )
 from tests.conftest import run_operator
 from tests.integration.test_faults import through
@@ -108,6 +109,8 @@ def test_inline_policy_beside_others_written_on_its_first_read(aws: Seeded, monk
 def test_trust_key_and_bucket_policies_hold_at_real_round_trips(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
     """A trust policy, a key policy and a bucket policy: one read, then the write, each well within the deadline."""
     emr_role = f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}"
+    # IAM refuses a trust policy naming a role that does not exist ("Invalid principal in policy").
+    create_principals(aws.url, f"arn:aws:iam::{EMR_ACCOUNT}:role/other")
     proxy = FaultProxy(aws.url, latency_seconds=LATENCY)
     with through(proxy, aws, monkeypatch):
         _arn, trust = EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID).ensure_role_trusts(
