@@ -38,6 +38,7 @@ from devstack.testing import CallRecorder, run_operator, small_cluster
 from tests.integration.partners import (
     AUDITOR_STATEMENT,
     NAME_PREFIX,
+    create_auditor,
     create_security_configuration,
     ensure_destination_role,
     grant_key_users,
@@ -448,6 +449,7 @@ def test_delete_destination_role_refuses_a_role_another_emr_role_still_assumes(a
 def test_delete_destination_role_refuses_a_role_with_a_trust_statement_of_someone_else(aws: Seeded) -> None:
     """A trust statement the provider did not write (an auditor's) is someone else's access: not deleted with the role."""
     provision_partner(aws, PARTNER_1, PREFIX_1)
+    create_auditor(aws)
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
     trust = iam.get_role(RoleName=PARTNER_1)["Role"]["AssumeRolePolicyDocument"]
     trust["Statement"].append(AUDITOR_STATEMENT)
