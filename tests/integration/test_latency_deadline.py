@@ -156,9 +156,7 @@ def test_spill_writes_hold_from_the_farthest_regions_on_the_version_read_once(
         hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
         hook.ensure_assume_role_policy(EMR_EC2_ROLE, [newcomer], settings=SETTINGS)
         assert {*spilled, newcomer} <= granted(iam)[SPILL_2]
-        EmrfsIamHook(aws_conn_id=EMR_CONN_ID).revoke_assume_role(
-            EMR_EC2_ROLE, [*spilled, newcomer], settings=SETTINGS
-        )
+        EmrfsIamHook(aws_conn_id=EMR_CONN_ID).revoke_assume_role(EMR_EC2_ROLE, [*spilled, newcomer], settings=SETTINGS)
 
     assert SPILL_2 not in granted(iam)
     assert SPILL_ARN not in [policy["Arn"] for policy in iam.list_policies(Scope="Local")["Policies"]]
