@@ -29,7 +29,7 @@ from airflow_provider_emrfs_xacct.pure.merge import document_size, parse_documen
 from airflow_provider_emrfs_xacct.pure.plan import UPDATE, Change
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from mypy_boto3_s3 import S3Client  # noqa: F401 (the hook's client type, named as a string below)
 
@@ -48,6 +48,15 @@ class _ExpectedOwner(TypedDict, total=False):
     """The ``ExpectedBucketOwner`` argument of S3's bucket calls, when the hook pins the owner."""
 
     ExpectedBucketOwner: str
+
+
+def is_invalid_principal(error: Exception) -> bool:
+    """Whether S3 refused a bucket policy for a principal it does not see (``MalformedPolicy`` "Invalid principal in policy")."""
+    return (
+        isinstance(error, ClientError)
+        and error_code(error) == "MalformedPolicy"
+        and "invalid principal" in error_message(error).lower()
+    )
 
 
 class EmrfsS3Hook(AwsGenericHook["S3Client"]):
@@ -290,19 +299,25 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
             return policy
 
         # S3 refuses a bucket policy naming a principal that is not valid, or a deleted user or role, with
-        # MalformedPolicy "Invalid principal in policy" (AWS Knowledge Center, s3-invalid-principal-in-policy-error);
-        # raised at once (not waited out), naming the field. (A deleted principal's unique ID in a statement
-        # of others would be refused the same way: S3 does not say which principal it refused.)
+        # MalformedPolicy "Invalid principal in policy" (AWS Knowledge Center, s3-invalid-principal-in-policy-error).
+        # A role created seconds ago may not be visible yet (IAM User Guide, "Changes that I make are not always
+        # immediately visible"): waited out for a bounded time, as IAM's and KMS's refusals are; still refused
+        # then, raised naming the field. (A deleted principal's unique ID in a statement of others would be
+        # refused the same way: S3 does not say which principal it refused.)
         with naming_missing_principals(
-            lambda error: (
-                error_code(error) == "MalformedPolicy" and "invalid principal" in error_message(error).lower()
-            ),
+            is_invalid_principal,
             "principal_arns",
             f"the policy of bucket {bucket}",
             principals,
-            0,
+            settings.consistency_wait_seconds,
         ):
-            return self._converge_policy(bucket, desire, settings=settings, dry_run=dry_run)
+            return self._converge_policy(
+                bucket,
+                desire,
+                settings=settings,
+                dry_run=dry_run,
+                is_transient=lambda error: is_concurrent_write(error) or is_invalid_principal(error),
+            )
 
     def revoke_bucket_access(
         self,
@@ -349,7 +364,15 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
             )
         return [change]
 
-    def _converge_policy(self, bucket: str, desire: Any, *, settings: ConvergeSettings, dry_run: bool) -> list[Change]:
+    def _converge_policy(
+        self,
+        bucket: str,
+        desire: Any,
+        *,
+        settings: ConvergeSettings,
+        dry_run: bool,
+        is_transient: Callable[[Exception], bool] = is_concurrent_write,
+    ) -> list[Change]:
         def write(_current: Any, desired: dict[str, Any] | None) -> None:
             guard_writes(self.conn)  # a write throttled and retried past its deadline is dropped and read again
             if desired is None:  # no statement left: S3 refuses an empty policy, so delete it
@@ -364,7 +387,8 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
             write=write,
             settings=settings,
             dry_run=dry_run,
-            # S3's MalformedPolicy is a fault in the document: raised at once with what S3 said, not retried;
-            # OperationAborted (another change of the bucket in progress) is read and written again.
-            is_transient=is_concurrent_write,
+            # S3's MalformedPolicy is a fault in the document: raised at once with what S3 said, not retried
+            # (but for a grant's principal not visible yet, above); OperationAborted (another change of the
+            # bucket in progress) is read and written again.
+            is_transient=is_transient,
         )

@@ -13,6 +13,7 @@ principals as AWS does (``devstack/aws_principals.py``). The wait is cut to a se
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from botocore.exceptions import ClientError
@@ -93,3 +94,31 @@ def test_a_bucket_policy_principal_that_does_not_exist_is_refused_naming_the_fie
     assert "Invalid principal in policy" in message  # what S3 said, kept
     with pytest.raises(ClientError, match="NoSuchBucketPolicy"):
         s3.get_bucket_policy(Bucket=aws.bucket)
+
+
+def test_a_bucket_policy_principal_created_during_the_wait_is_granted(aws: Seeded) -> None:
+    """
+    A role created seconds ago may not be visible to S3 yet (IAM User Guide, "Changes that I make are not always
+    immediately visible"): S3's "Invalid principal in policy" is waited out for a bounded time, as IAM's and KMS's
+    are, and the grant lands once the role is there (it used to be raised at once).
+    """
+    late = f"arn:aws:iam::{EMR_ACCOUNT}:role/emr-ec2-created-late"
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    trust = {"Version": "2012-10-17", "Statement": []}
+    creates = threading.Timer(
+        1.0, lambda: iam.create_role(RoleName="emr-ec2-created-late", AssumeRolePolicyDocument=json.dumps(trust))
+    )
+    creates.start()
+    try:
+        changes = EmrfsS3Hook(aws_conn_id=DESTINATION_CONN_ID).ensure_bucket_access(
+            aws.bucket,
+            [S3Location(aws.bucket, "exports/")],
+            [late],
+            settings=ConvergeSettings(settle_seconds=0, consistency_wait_seconds=10.0, first_backoff_seconds=0.5),
+        )
+    finally:
+        creates.join()
+
+    assert changes
+    policy = json.loads(client(aws.url, DESTINATION_ACCOUNT, "s3").get_bucket_policy(Bucket=aws.bucket)["Policy"])
+    assert late in json.dumps(policy)
