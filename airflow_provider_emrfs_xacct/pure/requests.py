@@ -64,7 +64,11 @@ class S3Call:
 
 
 WRITE_REQUESTS: tuple[S3Call, ...] = (
-    # getFileStatus(s3://b/p) before the job writes (checkOutputSpecs)
+    # getFileStatus(s3://b/p) before the job writes (checkOutputSpecs): the object p, then the directory markers
+    # p/ (S3A's: "it just appends a '/' to the directory name") and p_$folder$ (s3n's, which EMRFS writes) (Hadoop-AWS,
+    # "Controlling the S3A Directory Marker Behavior", "Background: Directory Markers: what and why?"), then a
+    # listing of p/. Each HEAD goes as the role its own key routes to: an identifier s3://b/p/ leaves p to the EC2
+    # instance profile role, whose s3:ListBucket then decides the 404 of the missing p.
     S3Call("output directory lookup", "HeadObject", "s3:GetObject", "{p}", missing=True),
     S3Call("output directory lookup", "HeadObject", "s3:GetObject", "{p}/", missing=True),
     S3Call("output directory lookup", "HeadObject", "s3:GetObject", "{p}_$folder$", missing=True),
