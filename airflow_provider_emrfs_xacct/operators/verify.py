@@ -242,13 +242,34 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                     # attempts again, so the deferral's own deadline bounds the wait (60 s to fire its event).
                     timeout=timedelta(seconds=int(self.waiter_max_attempts) * int(self.waiter_delay) + 60),
                 )
-            return self.execute_complete(
-                context, {"status": "success"}, result=result, uris=uris, encryption=encryption
-            )
+            failure = self._wait_for_probe(uris)
+            event = {"status": "success"} if failure is None else {"status": "error", "message": failure}
+            return self.execute_complete(context, event, result=result, uris=uris, encryption=encryption)
         return self._finish(result)
 
+    def _wait_for_probe(self, uris: dict[str, str]) -> str | None:
+        """Wait for the probe steps as the Amazon provider's hook does; return why the wait ended early, if it did."""
+        from airflow.providers.amazon.aws.utils.waiter_with_logging import wait
+        from airflow.providers.common.compat.sdk import AirflowException
+
+        waiter = self.hook.conn.get_waiter("step_complete")
+        for step_id in uris.values():
+            try:
+                wait(
+                    waiter=waiter,
+                    waiter_delay=int(self.waiter_delay),
+                    waiter_max_attempts=int(self.waiter_max_attempts),
+                    args={"ClusterId": str(self.cluster_id), "StepId": step_id},
+                    failure_message=f"EMR Steps failed: {step_id}",
+                    status_message="EMR Step status is",
+                    status_args=["Step.Status.State", "Step.Status.StateChangeReason"],
+                )
+            except AirflowException as error:
+                return str(error)
+        return None
+
     def _start_probe(self, name: str, prefixes: list[str]) -> dict[str, str]:
-        """Add one probe step per prefix; without deferring, wait for them. Returns ``{probe uri: step id}``."""
+        """Add one probe step per prefix. Returns ``{probe uri: step id}``."""
         from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
         from airflow_provider_emrfs_xacct.verify import probe_key, probe_step
 
@@ -263,11 +284,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         if not uris:
             return {}
         step_ids = self.hook.add_job_flow_steps(
-            job_flow_id=str(self.cluster_id),
-            steps=[probe_step(uri) for uri in uris],
-            wait_for_completion=not self.deferrable,
-            waiter_delay=int(self.waiter_delay),
-            waiter_max_attempts=int(self.waiter_max_attempts),
+            job_flow_id=str(self.cluster_id), steps=[probe_step(uri) for uri in uris], wait_for_completion=False
         )
         for uri, step_id in zip(uris, step_ids, strict=True):
             self.log.info("Probe step %s writes %s through the cluster's s3:// file system", step_id, uri)
@@ -291,17 +308,21 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         from botocore.exceptions import BotoCoreError, ClientError
 
         from airflow_provider_emrfs_xacct.pure.checks.findings import covered_by_probe
-        from airflow_provider_emrfs_xacct.verify import check_probe_object, pin_bucket_owner
+        from airflow_provider_emrfs_xacct.verify import abandon_probe, check_probe_object, pin_bucket_owner
 
         probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}}
+        pin_bucket_owner(self.readers)  # every probe read and the delete carry ExpectedBucketOwner
         if event is not None and event.get("status") != "success":
+            # The wait ended (a failed step, or attempts run out): a step still pending or running would write
+            # its object later, which nothing would delete. Cancel them, delete what is there, report the rest.
+            abandoned = abandon_probe(self.hook, self.readers.s3, str(self.cluster_id), uris)
             probe = {
                 "ok": False,
-                "problems": [f"the probe step did not complete: {event.get('message')}"],
+                "problems": [f"the probe step did not complete: {event.get('message')}", *abandoned["problems"]],
                 "objects": {},
+                "abandoned": abandoned["steps"],
             }
         else:
-            pin_bucket_owner(self.readers)  # every probe read and the delete carry ExpectedBucketOwner
             for uri in uris:
                 try:
                     outcome = check_probe_object(
