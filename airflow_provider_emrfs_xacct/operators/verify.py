@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 #: XCom key of the report (pushed before the task fails, and before it defers).
 REPORT_XCOM_KEY = "report"
+#: The probe steps a deferred verifier waits for (``{probe uri: step id}``), for the cleanup of a failed deferral.
+PROBE_STEPS_XCOM_KEY = "probe_steps"
 
 
 class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]):
@@ -223,6 +225,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
 
                 from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
 
+                self.push_xcom(context, PROBE_STEPS_XCOM_KEY, uris)  # a failed deferral keeps no kwargs
                 self.defer(
                     trigger=EmrAddStepsTrigger(
                         job_flow_id=str(self.cluster_id),
@@ -289,6 +292,35 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         for uri, step_id in zip(uris, step_ids, strict=True):
             self.log.info("Probe step %s writes %s through the cluster's s3:// file system", step_id, uri)
         return dict(zip(uris, step_ids, strict=True))
+
+    def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None, context: Context) -> Any:
+        """
+        Resume after the deferral; when it failed (the deferral timed out, the trigger crashed), first clean up
+        after the probe steps, whose URIs the failed deferral no longer passes (they are in XCom).
+        """
+        from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR
+
+        if next_method == TRIGGER_FAIL_REPR:
+            self._abandon_deferred_probe(context)
+        return super().resume_execution(next_method, next_kwargs, context)
+
+    def _abandon_deferred_probe(self, context: Context) -> None:
+        from airflow_provider_emrfs_xacct.verify import abandon_probe, pin_bucket_owner
+
+        ti = context.get("ti")
+        if ti is None:
+            return
+        uris = ti.xcom_pull(task_ids=ti.task_id, key=PROBE_STEPS_XCOM_KEY)
+        if not uris:
+            return
+        pin_bucket_owner(self.readers)
+        abandoned = abandon_probe(self.hook, self.readers.s3, str(self.cluster_id), uris)
+        self.log.warning("The probe's deferral failed before its steps ended: %s", abandoned["problems"])
+        report = ti.xcom_pull(task_ids=ti.task_id, key=REPORT_XCOM_KEY)
+        if isinstance(report, dict):
+            problems = ["the probe's deferral failed before its steps ended", *abandoned["problems"]]
+            probe = {"ok": False, "problems": problems, "objects": {}, "abandoned": abandoned["steps"]}
+            self.push_xcom(context, REPORT_XCOM_KEY, {**report, "probe": probe})
 
     def execute_complete(
         self,

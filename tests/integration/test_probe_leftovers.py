@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from airflow.sdk.exceptions import TaskDeferred
+from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR, TriggerFailureReason
+from airflow.sdk.exceptions import TaskDeferralTimeout, TaskDeferred
 from moto.core.responses import ActionResult
 
 from devstack import moto_stack
@@ -112,3 +113,25 @@ def test_a_step_that_may_still_run_is_reported_with_its_uri(
     assert abandoned["may_still_write"] is True
     assert any(uri in problem and "delete it if it appears" in problem for problem in probe["problems"])
     assert run_held_probe_steps() == [uri]  # as the report warned
+
+
+def test_a_failed_deferral_cancels_the_probe_steps_before_the_task_fails(partner: Partner, busy_cluster: None) -> None:
+    # A deferral that times out (a triggerer restart made the trigger wait its attempts again) resumes the task
+    # with Airflow's "__fail__", without the deferral's kwargs: the steps are read back from XCom.
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, deferrable=True, waiter_delay=1)
+    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
+    with pytest.raises(TaskDeferred):
+        run_operator(operator, ti)
+
+    with pytest.raises(TaskDeferralTimeout):
+        operator.resume_execution(
+            TRIGGER_FAIL_REPR, {"error": TriggerFailureReason.TRIGGER_TIMEOUT}, {"ti": ti, "task_instance": ti}
+        )
+
+    probe = ti.xcoms["report"]["probe"]
+    assert probe["ok"] is False
+    [(uri, abandoned)] = probe["abandoned"].items()
+    assert abandoned["state"] == "CANCELLED"
+    assert run_held_probe_steps() == []
+    assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
