@@ -23,6 +23,7 @@ from devstack import moto_stack
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, client, run_held_probe_steps
 from devstack.testing import RecordingTaskInstance, run_operator
 from tests.integration.test_deferrable import run_trigger
+from tests.integration.test_probe_step import remove_assume_permission
 from tests.integration.test_verify import head, launch_cluster, partner, verifier
 
 if TYPE_CHECKING:
@@ -135,3 +136,24 @@ def test_a_failed_deferral_cancels_the_probe_steps_before_the_task_fails(partner
     assert abandoned["state"] == "CANCELLED"
     assert run_held_probe_steps() == []
     assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
+
+
+def test_a_probe_step_that_already_failed_is_not_cancelled(partner: Partner) -> None:
+    # A refused write ends the step FAILED: nothing left to cancel, no CancelSteps (nor its permission) needed.
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, fail_on_broken=False)
+    start_probe = operator._start_probe
+
+    def break_then_start(name: str, prefixes: list[str]) -> dict[str, str]:
+        remove_assume_permission(partner)
+        return start_probe(name, prefixes)
+
+    operator._start_probe = break_then_start  # type: ignore[method-assign]
+
+    result, recorder, _ = run_operator(operator)
+
+    [abandoned] = result["probe"]["abandoned"].values()
+    assert abandoned["state"] == "FAILED"
+    assert abandoned["may_still_write"] is False
+    assert "CancelSteps" not in recorder.of("emr")
+    assert "DescribeStep" in recorder.of("emr")
