@@ -635,3 +635,57 @@ def check_probe_object(
         "ok": not problems,
         "problems": problems,
     }
+
+
+#: The states in which a step may still run and write (EMR API Reference, StepStatus: ``State``).
+STEP_MAY_RUN = ("PENDING", "CANCEL_PENDING", "RUNNING")
+
+
+def abandon_probe(emr: EmrfsEmrHook, s3: EmrfsS3Hook, cluster_id: str, steps: dict[str, str]) -> dict[str, Any]:
+    """
+    Clean up after a probe whose wait ended before its steps did: cancel them, delete what they wrote.
+
+    EMR API Reference, CancelSteps: "Cancels a pending step or steps in a running cluster" (PENDING or RUNNING
+    from release 5.28.0, PENDING only before); "CancelSteps is idempotent but asynchronous; it does not
+    guarantee that a step will be canceled". So each step's state is read back after the request, then its
+    object is deleted if it is there; a step that may still run may still write its object later: that URI is
+    reported, for someone to delete (a cancelled step writes nothing). Steps already ended are not cancelled.
+
+    :param steps: ``{probe uri: step id}``.
+    :return: ``{"steps": {uri: {"step", "state", "deleted", "may_still_write"}}, "problems": [...]}``.
+    """
+    problems: list[str] = []
+
+    def state_of(step_id: str) -> str | None:
+        try:
+            return str(emr.conn.describe_step(ClusterId=cluster_id, StepId=step_id)["Step"]["Status"]["State"])
+        except (ClientError, BotoCoreError):
+            return None  # not known: it may still run
+
+    states = {uri: state_of(step_id) for uri, step_id in steps.items()}
+    running = [uri for uri, state in states.items() if state is None or state in STEP_MAY_RUN]
+    if running:  # a step that ended (a refused write: FAILED) needs no cancelling
+        try:
+            emr.conn.cancel_steps(ClusterId=cluster_id, StepIds=[steps[uri] for uri in running])
+        except (ClientError, BotoCoreError) as error:
+            problems.append(f"the probe steps could not be cancelled (CancelSteps): {error}")
+        states.update({uri: state_of(steps[uri]) for uri in running})
+    outcomes: dict[str, Any] = {}
+    for uri, step_id in steps.items():
+        state = states[uri]
+        bucket, _, key = uri.removeprefix("s3://").partition("/")
+        deleted = False
+        try:
+            if s3.head_object(bucket, key) is not None:
+                s3.delete_object(bucket, key)
+                deleted = True
+        except (ClientError, BotoCoreError) as error:
+            problems.append(f"{uri} could not be looked at or deleted: {error}")
+        may_still_write = state is None or state in STEP_MAY_RUN
+        if may_still_write:
+            problems.append(
+                f"probe step {step_id} is {state or 'in an unknown state'} after CancelSteps: it may still write "
+                f"{uri}; delete it if it appears"
+            )
+        outcomes[uri] = {"step": step_id, "state": state, "deleted": deleted, "may_still_write": may_still_write}
+    return {"steps": outcomes, "problems": problems}

@@ -17,7 +17,7 @@ that does not exist (:mod:`devstack.aws_emr`), S3's bucket owner condition (``Ex
 versions (:mod:`devstack.aws_deletes`), S3's refusal to disable ACLs on a bucket whose ACL grants others
 (:mod:`devstack.aws_object_ownership`), IAM's short pages on demand (:mod:`devstack.aws_pages`), the AWS
 managed keys KMS makes for ``alias/aws/…`` described as AWS's (:mod:`devstack.aws_managed_keys`), and a step
-runner (moto has none). Steps added
+runner (moto has none), with EMR's CancelSteps (moto lacks it; :func:`_cancel_steps`). Steps added
 to a cluster complete at once, except the verifier's probe step (``echo emrfs-xacct-probe | hadoop fs -put -f - s3://...``, see
 ``airflow_provider_emrfs_xacct.verify.probe_step``): the stand-in performs its write as EMRFS on the
 cluster would (:func:`devstack.emrfs_writer.put_like_emrfs`: routed by the cluster's live security
@@ -90,6 +90,9 @@ class Seeded:
 PROBE_WORDS = ["echo", "emrfs-xacct-probe", "|", "hadoop", "fs", "-put", "-f", "-"]
 #: The server URL the step runner writes through (set when a :class:`MotoStack` starts).
 _step_runner_url: str | None = None
+#: While true, probe steps added stay ``PENDING`` (a cluster busy with other steps) until
+#: :func:`run_held_probe_steps`; a verifier waiting for them runs out of attempts.
+hold_probe_steps = False
 
 
 def probe_uri(args: list[str]) -> str | None:
@@ -157,6 +160,19 @@ def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
     step.failure_details = {"Reason": "The probe's write through EMRFS was refused", "Message": failure}
 
 
+def _run_at_once(cluster: Cluster, added: list[Any]) -> None:
+    """Complete the cluster's steps, run the probe steps just added; hold those while :data:`hold_probe_steps`."""
+    for step in added:
+        step.held_probe = probe_uri(step.args) if hold_probe_steps else None
+    for step in cluster.steps:
+        if step.state in ("PENDING", "RUNNING") and not getattr(step, "held_probe", None):
+            step.state = "COMPLETED"
+    for step in added:
+        uri = probe_uri(step.args)
+        if uri is not None and not step.held_probe:
+            _run_probe(cluster, step, uri)
+
+
 def _run_steps() -> None:
     original = Cluster.add_steps
     if getattr(original, "runs_steps", False):
@@ -164,13 +180,7 @@ def _run_steps() -> None:
 
     def add_steps(self: Cluster, steps: list[dict[str, Any]]) -> list[Any]:
         added = original(self, steps)
-        for step in self.steps:
-            if step.state in ("PENDING", "RUNNING"):
-                step.state = "COMPLETED"
-        for step in added:
-            uri = probe_uri(step.args)
-            if uri is not None:
-                _run_probe(self, step, uri)
+        _run_at_once(self, added)
         self.state = "WAITING"
         return added
 
@@ -190,6 +200,58 @@ def _run_steps() -> None:
     status.has_failure_details = True  # type: ignore[attr-defined]
     status_property = property(status)
     Step.status = status_property  # type: ignore[assignment,method-assign]
+
+
+def run_held_probe_steps() -> list[str]:
+    """
+    The cluster gets to its held probe steps: each still ``PENDING`` or ``RUNNING`` writes its object now (a
+    cancelled one does not). Returns the URIs written to.
+    """
+    from moto.emr.models import emr_backends
+
+    ran = []
+    for backends in emr_backends.values():
+        for backend in backends.values():
+            for cluster in backend.clusters.values():
+                for step in cluster.steps:
+                    uri = getattr(step, "held_probe", None)
+                    if uri is not None and step.state in ("PENDING", "RUNNING"):
+                        _run_probe(cluster, step, uri)
+                        ran.append(uri)
+                    step.held_probe = None  # type: ignore[attr-defined]
+    return ran
+
+
+def _cancel_steps() -> None:
+    """
+    EMR's CancelSteps, which moto lacks: a ``PENDING`` or ``RUNNING`` step of the cluster is ``CANCELLED``; the
+    answer holds ``SUBMITTED`` for it, ``FAILED`` with a reason for any other.
+
+    EMR API Reference, CancelSteps: "Cancels a pending step or steps in a running cluster"; "CancelSteps is
+    idempotent but asynchronous; it does not guarantee that a step will be canceled"; "When you use Amazon EMR
+    releases 5.28.0 and later, you can cancel steps that are in a PENDING or RUNNING state". CancelStepsInfo:
+    ``Status`` ``SUBMITTED`` | ``FAILED``, ``Reason``. Here the cancellation is immediate (one of the outcomes
+    the API allows); a step already ended is not changed.
+    """
+    if hasattr(ElasticMapReduceResponse, "cancel_steps"):
+        return
+
+    def cancel_steps(self: ElasticMapReduceResponse) -> ActionResult:
+        cluster = self.backend.describe_cluster(self._get_param("ClusterId"))
+        steps = {step.id: step for step in cluster.steps}
+        answers = []
+        for step_id in self._get_param("StepIds", []):
+            step = steps.get(step_id)
+            if step is not None and step.state in ("PENDING", "RUNNING"):
+                step.state = "CANCELLED"
+                step.last_state_change_reason = "Cancelled by CancelSteps"  # type: ignore[attr-defined]
+                answers.append({"StepId": step_id, "Status": "SUBMITTED"})
+            else:
+                state = "not found" if step is None else step.state
+                answers.append({"StepId": step_id, "Status": "FAILED", "Reason": f"the step is {state}"})
+        return ActionResult({"CancelStepsInfoList": answers})
+
+    ElasticMapReduceResponse.cancel_steps = cancel_steps  # type: ignore[attr-defined]
 
 
 def _list_security_configurations() -> None:
@@ -233,6 +295,7 @@ class MotoStack:
     def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
         _run_steps()
         _list_security_configurations()
+        _cancel_steps()
         aws_quotas.install()
         aws_principals.install()
         aws_emr.install()

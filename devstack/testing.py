@@ -184,6 +184,10 @@ class RecordingTaskInstance(_TaskInstance):
     dag_id: str = "test_dag"
     run_id: str = "manual__2026-01-01T00:00:00+00:00"
 
+    def xcom_pull(self, task_ids: str | None = None, key: str = "return_value") -> Any:
+        """Its own XComs only (what a task resumed after a deferral reads back)."""
+        return self.xcoms.get(key) if task_ids in (None, self.task_id) else None
+
 
 def answer_denials_like_aws(monkeypatch: Any) -> None:
     """

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 #: XCom key of the report (pushed before the task fails, and before it defers).
 REPORT_XCOM_KEY = "report"
+#: The probe steps a deferred verifier waits for (``{probe uri: step id}``), for the cleanup of a failed deferral.
+PROBE_STEPS_XCOM_KEY = "probe_steps"
 
 
 class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]):
@@ -223,6 +225,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
 
                 from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
 
+                self.push_xcom(context, PROBE_STEPS_XCOM_KEY, uris)  # a failed deferral keeps no kwargs
                 self.defer(
                     trigger=EmrAddStepsTrigger(
                         job_flow_id=str(self.cluster_id),
@@ -242,13 +245,34 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                     # attempts again, so the deferral's own deadline bounds the wait (60 s to fire its event).
                     timeout=timedelta(seconds=int(self.waiter_max_attempts) * int(self.waiter_delay) + 60),
                 )
-            return self.execute_complete(
-                context, {"status": "success"}, result=result, uris=uris, encryption=encryption
-            )
+            failure = self._wait_for_probe(uris)
+            event = {"status": "success"} if failure is None else {"status": "error", "message": failure}
+            return self.execute_complete(context, event, result=result, uris=uris, encryption=encryption)
         return self._finish(result)
 
+    def _wait_for_probe(self, uris: dict[str, str]) -> str | None:
+        """Wait for the probe steps as the Amazon provider's hook does; return why the wait ended early, if it did."""
+        from airflow.providers.amazon.aws.utils.waiter_with_logging import wait
+        from airflow.providers.common.compat.sdk import AirflowException
+
+        waiter = self.hook.conn.get_waiter("step_complete")
+        for step_id in uris.values():
+            try:
+                wait(
+                    waiter=waiter,
+                    waiter_delay=int(self.waiter_delay),
+                    waiter_max_attempts=int(self.waiter_max_attempts),
+                    args={"ClusterId": str(self.cluster_id), "StepId": step_id},
+                    failure_message=f"EMR Steps failed: {step_id}",
+                    status_message="EMR Step status is",
+                    status_args=["Step.Status.State", "Step.Status.StateChangeReason"],
+                )
+            except AirflowException as error:
+                return str(error)
+        return None
+
     def _start_probe(self, name: str, prefixes: list[str]) -> dict[str, str]:
-        """Add one probe step per prefix; without deferring, wait for them. Returns ``{probe uri: step id}``."""
+        """Add one probe step per prefix. Returns ``{probe uri: step id}``."""
         from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
         from airflow_provider_emrfs_xacct.verify import probe_key, probe_step
 
@@ -263,15 +287,40 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         if not uris:
             return {}
         step_ids = self.hook.add_job_flow_steps(
-            job_flow_id=str(self.cluster_id),
-            steps=[probe_step(uri) for uri in uris],
-            wait_for_completion=not self.deferrable,
-            waiter_delay=int(self.waiter_delay),
-            waiter_max_attempts=int(self.waiter_max_attempts),
+            job_flow_id=str(self.cluster_id), steps=[probe_step(uri) for uri in uris], wait_for_completion=False
         )
         for uri, step_id in zip(uris, step_ids, strict=True):
             self.log.info("Probe step %s writes %s through the cluster's s3:// file system", step_id, uri)
         return dict(zip(uris, step_ids, strict=True))
+
+    def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None, context: Context) -> Any:
+        """
+        Resume after the deferral; when it failed (the deferral timed out, the trigger crashed), first clean up
+        after the probe steps, whose URIs the failed deferral no longer passes (they are in XCom).
+        """
+        from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR
+
+        if next_method == TRIGGER_FAIL_REPR:
+            self._abandon_deferred_probe(context)
+        return super().resume_execution(next_method, next_kwargs, context)
+
+    def _abandon_deferred_probe(self, context: Context) -> None:
+        from airflow_provider_emrfs_xacct.verify import abandon_probe, pin_bucket_owner
+
+        ti = context.get("ti")
+        if ti is None:
+            return
+        uris = ti.xcom_pull(task_ids=ti.task_id, key=PROBE_STEPS_XCOM_KEY)
+        if not uris:
+            return
+        pin_bucket_owner(self.readers)
+        abandoned = abandon_probe(self.hook, self.readers.s3, str(self.cluster_id), uris)
+        self.log.warning("The probe's deferral failed before its steps ended: %s", abandoned["problems"])
+        report = ti.xcom_pull(task_ids=ti.task_id, key=REPORT_XCOM_KEY)
+        if isinstance(report, dict):
+            problems = ["the probe's deferral failed before its steps ended", *abandoned["problems"]]
+            probe = {"ok": False, "problems": problems, "objects": {}, "abandoned": abandoned["steps"]}
+            self.push_xcom(context, REPORT_XCOM_KEY, {**report, "probe": probe})
 
     def execute_complete(
         self,
@@ -291,17 +340,21 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         from botocore.exceptions import BotoCoreError, ClientError
 
         from airflow_provider_emrfs_xacct.pure.checks.findings import covered_by_probe
-        from airflow_provider_emrfs_xacct.verify import check_probe_object, pin_bucket_owner
+        from airflow_provider_emrfs_xacct.verify import abandon_probe, check_probe_object, pin_bucket_owner
 
         probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}}
+        pin_bucket_owner(self.readers)  # every probe read and the delete carry ExpectedBucketOwner
         if event is not None and event.get("status") != "success":
+            # The wait ended (a failed step, or attempts run out): a step still pending or running would write
+            # its object later, which nothing would delete. Cancel them, delete what is there, report the rest.
+            abandoned = abandon_probe(self.hook, self.readers.s3, str(self.cluster_id), uris)
             probe = {
                 "ok": False,
-                "problems": [f"the probe step did not complete: {event.get('message')}"],
+                "problems": [f"the probe step did not complete: {event.get('message')}", *abandoned["problems"]],
                 "objects": {},
+                "abandoned": abandoned["steps"],
             }
         else:
-            pin_bucket_owner(self.readers)  # every probe read and the delete carry ExpectedBucketOwner
             for uri in uris:
                 try:
                     outcome = check_probe_object(

@@ -64,7 +64,11 @@ class S3Call:
 
 
 WRITE_REQUESTS: tuple[S3Call, ...] = (
-    # getFileStatus(s3://b/p) before the job writes (checkOutputSpecs)
+    # getFileStatus(s3://b/p) before the job writes (checkOutputSpecs): the object p, then the directory markers
+    # p/ (S3A's: "it just appends a '/' to the directory name") and p_$folder$ (s3n's, which EMRFS writes) (Hadoop-AWS,
+    # "Controlling the S3A Directory Marker Behavior", "Background: Directory Markers: what and why?"), then a
+    # listing of p/. Each HEAD goes as the role its own key routes to: an identifier s3://b/p/ leaves p to the EC2
+    # instance profile role, whose s3:ListBucket then decides the 404 of the missing p.
     S3Call("output directory lookup", "HeadObject", "s3:GetObject", "{p}", missing=True),
     S3Call("output directory lookup", "HeadObject", "s3:GetObject", "{p}/", missing=True),
     S3Call("output directory lookup", "HeadObject", "s3:GetObject", "{p}_$folder$", missing=True),
@@ -112,12 +116,19 @@ STEPS: tuple[str, ...] = tuple(dict.fromkeys(call.step for call in WRITE_REQUEST
 
 def expand(template: str, stem: str) -> str | None:
     """
-    Return a key or prefix of the table for one prefix: ``{p}`` is the prefix without its slash.
+    Return a key or listing prefix of the table for one prefix: ``{p}`` is the prefix without its slash.
 
-    For the bucket's root (``stem`` empty) the keys of the directory itself do not exist: ``None``.
+    For the bucket's root (``stem`` empty) the keys of the directory itself (``{p}``, ``{p}/``,
+    ``{p}_$folder$``) do not exist: ``None``. The listing of the root itself (``{p}/``) is a listing with an
+    empty prefix: ``""`` (a caller that wants a key refuses it).
     """
     if stem:
         return template.replace("{p}", stem)
-    if template.startswith("{p}/") and len(template) > 4:
+    if template.startswith("{p}/"):
         return template[4:]
     return None if template.startswith("{p}") else template
+
+
+def expand_key(template: str, stem: str) -> str | None:
+    """Return an object key of the table for one prefix; ``None`` where the bucket's root has no such key."""
+    return expand(template, stem) or None

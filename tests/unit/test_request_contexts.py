@@ -296,11 +296,19 @@ def test_the_recursive_listing_of_job_commit_carries_no_delimiter() -> None:
     assert "s3:delimiter" in listing.known_absent
 
 
-def test_the_requests_of_the_directory_itself_are_not_sent_for_the_bucket_root() -> None:
-    # No key and no listing of "the directory itself" exists for the bucket's root.
+def test_the_keys_of_the_directory_itself_are_not_sent_for_the_bucket_root_but_its_listing_is() -> None:
+    # No key of "the directory itself" exists for the bucket's root; listing the root one level deep does:
+    # delimiter=/ and an empty prefix, which S3 may see as s3:prefix "" or absent (left unknown).
     state = healthy_state()
-    for call in (_call("HeadObject", "output directory lookup"), _call("ListObjectsV2", "output directory lookup")):
-        assert s3_request(state, _role(state), call, _bucket(state), BUCKET, "") is None
+    assert (
+        s3_request(state, _role(state), _call("HeadObject", "output directory lookup"), _bucket(state), BUCKET, "")
+        is None
+    )
+    root = s3_request(state, _role(state), _call("ListObjectsV2", "read back"), _bucket(state), BUCKET, "")
+    assert root is not None
+    assert root.context["s3:delimiter"] == "/"
+    assert "s3:prefix" not in root.context
+    assert "s3:prefix" not in (root.known_absent or frozenset())
     listing = s3_request(state, _role(state), _call("ListObjectsV2", "job commit"), _bucket(state), BUCKET, "")
     assert listing is not None
     assert listing.context["s3:prefix"] == "_temporary"

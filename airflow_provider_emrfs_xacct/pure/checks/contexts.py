@@ -11,7 +11,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, S3A_DEF
 from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.network import dns_suffix
-from airflow_provider_emrfs_xacct.pure.requests import S3Call, expand
+from airflow_provider_emrfs_xacct.pure.requests import S3Call, expand, expand_key
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn, region_of_arn
 
 if TYPE_CHECKING:
@@ -221,7 +221,7 @@ def s3_request(
 ) -> Request | None:
     """The request context AWS builds for one S3 call of a role session (``None``: not sent for this prefix)."""
     bucket_arn = f"arn:{partition_of_arn(role.arn)}:s3:::{bucket_name}"
-    key = expand(call.key, stem) if call.key is not None else ""
+    key = expand_key(call.key, stem) if call.key is not None else ""
     if key is None:
         return None
     absent = set(_ABSENT_ALWAYS)
@@ -259,8 +259,10 @@ def _add_listing(call: S3Call, stem: str, context: dict[str, Any], absent: set[s
         return False
     if prefix:
         context["s3:prefix"] = prefix
-    else:
-        absent.add("s3:prefix")
+    # The listing of the bucket's root sends an empty prefix (or none): whether S3 then sees s3:prefix as ""
+    # or absent is not documented (IAM User Guide, "Amazon S3: Allows IAM users access to their S3 home
+    # directory, programmatically and in the console", grants the root listing with s3:prefix ""), so it is
+    # left unknown: a condition on it is "not checked".
     if call.delimiter is not None:
         context["s3:delimiter"] = call.delimiter
     else:

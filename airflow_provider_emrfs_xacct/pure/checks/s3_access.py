@@ -33,7 +33,7 @@ from airflow_provider_emrfs_xacct.pure.checks.routing import routed_role
 from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.evaluator import IMPLICIT_DENY, UNDETERMINED, Decision, Request, evaluate_access
-from airflow_provider_emrfs_xacct.pure.requests import OBJECT_ACL_ACTION, STEPS, WRITE_REQUESTS, S3Call, expand
+from airflow_provider_emrfs_xacct.pure.requests import OBJECT_ACL_ACTION, STEPS, WRITE_REQUESTS, S3Call, expand_key
 from airflow_provider_emrfs_xacct.pure.validation import S3Location, account_of_arn, partition_of_arn
 
 if TYPE_CHECKING:
@@ -171,11 +171,11 @@ class _Prefix:
         Evaluate one call (and the listing a 404 needs); return why it could not be checked and how to check
         it, or ``("", "")``.
         """
-        key = expand(call.key, self.stem) if call.key is not None else None
+        key = expand_key(call.key, self.stem) if call.key is not None else None
         if call.key is not None and key is None:
             return "", ""
         bucket = self.location.bucket
-        uri = f"s3://{bucket}/{key}" if key is not None else f"s3://{bucket}/{self.stem}/"
+        uri = f"s3://{bucket}/{key}" if key is not None else self.location.uri
         role, why_role, problem = routed_role(self.state, self.mappings, uri, self.index)
         if role is None:
             return f"{call.operation} {uri}: {problem}", PROBE_FIX

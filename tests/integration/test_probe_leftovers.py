@@ -1,0 +1,159 @@
+"""
+A probe whose wait ends before its step does leaves nothing behind: the step is cancelled, its object deleted.
+
+The verifier's probe step writes ``…_emrfs_xacct_probe/<uuid>``; when the wait for it ends early (attempts run
+out, the step still PENDING behind other work) the step could still write later, and nothing would delete the
+object. The verifier cancels it (EMR API Reference, CancelSteps: a PENDING or RUNNING step; asynchronous, not
+guaranteed), deletes the object if it is there, and reports a URI that may still appear. The stand-in holds the
+probe step PENDING (``devstack.moto_stack.hold_probe_steps``) and runs it later on request
+(``run_held_probe_steps``), writing as EMRFS would unless the step was cancelled (moto lacks CancelSteps; the
+stand-in's follows the API Reference).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR, TriggerFailureReason
+from airflow.sdk.exceptions import TaskDeferralTimeout, TaskDeferred
+from moto.core.responses import ActionResult
+
+from devstack import moto_stack
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, client, run_held_probe_steps
+from devstack.testing import RecordingTaskInstance, run_operator
+from tests.integration.test_deferrable import run_trigger
+from tests.integration.test_probe_step import remove_assume_permission
+from tests.integration.test_verify import head, launch_cluster, partner, verifier
+
+if TYPE_CHECKING:
+    from tests.integration.test_verify import Partner
+
+__all__ = ["partner"]  # the fixture, imported for the tests below
+
+
+@pytest.fixture
+def busy_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Probe steps stay PENDING until ``run_held_probe_steps``."""
+    monkeypatch.setattr(moto_stack, "hold_probe_steps", True)
+
+
+def test_a_probe_wait_that_runs_out_cancels_the_step_so_nothing_is_written_later(
+    partner: Partner, busy_cluster: None
+) -> None:
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(
+        partner.configuration, cluster_id=cluster_id, probe=True, waiter_max_attempts=1, fail_on_broken=False
+    )
+
+    result, _, _ = run_operator(operator)
+
+    probe = result["probe"]
+    assert probe["ok"] is False
+    assert "the probe step did not complete" in probe["problems"][0]
+    [(uri, abandoned)] = probe["abandoned"].items()
+    assert abandoned["state"] == "CANCELLED"
+    assert abandoned["may_still_write"] is False
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]
+    assert step["Status"]["State"] == "CANCELLED"
+    # The cluster gets to its queue: the cancelled probe writes nothing.
+    assert run_held_probe_steps() == []
+    assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
+
+
+def test_a_probe_object_written_after_the_deferred_wait_ended_is_deleted(partner: Partner, busy_cluster: None) -> None:
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(
+        partner.configuration,
+        cluster_id=cluster_id,
+        probe=True,
+        deferrable=True,
+        waiter_delay=1,
+        waiter_max_attempts=1,
+        fail_on_broken=False,
+    )
+    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(operator, ti)
+    event = run_trigger(deferred.value.trigger)
+    assert event.payload["status"] != "success", event.payload
+    [uri] = run_held_probe_steps()  # the step ran between the trigger's last look and the task's resumption
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    assert head(s3, uri) is not None
+
+    result = operator.execute_complete({"ti": ti, "task_instance": ti}, event.payload, **deferred.value.kwargs)
+
+    abandoned = result["probe"]["abandoned"][uri]
+    assert abandoned == {"step": abandoned["step"], "state": "COMPLETED", "deleted": True, "may_still_write": False}
+    assert head(s3, uri) is None
+    assert ti.xcoms["report"]["probe"]["ok"] is False
+
+
+def test_a_step_that_may_still_run_is_reported_with_its_uri(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CancelSteps "is idempotent but asynchronous; it does not guarantee that a step will be canceled, even if
+    # the request is successfully submitted": here it is submitted and not applied yet, the step still runs.
+    def cancel_submitted_only(self: Any) -> ActionResult:
+        return ActionResult(
+            {"CancelStepsInfoList": [{"StepId": step, "Status": "SUBMITTED"} for step in self._get_param("StepIds")]}
+        )
+
+    monkeypatch.setattr(moto_stack.ElasticMapReduceResponse, "cancel_steps", cancel_submitted_only)
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(
+        partner.configuration, cluster_id=cluster_id, probe=True, waiter_max_attempts=1, fail_on_broken=False
+    )
+
+    result, _, _ = run_operator(operator)
+
+    probe = result["probe"]
+    [(uri, abandoned)] = probe["abandoned"].items()
+    assert abandoned["state"] in ("PENDING", "RUNNING")
+    assert abandoned["may_still_write"] is True
+    assert any(uri in problem and "delete it if it appears" in problem for problem in probe["problems"])
+    assert run_held_probe_steps() == [uri]  # as the report warned
+
+
+def test_a_failed_deferral_cancels_the_probe_steps_before_the_task_fails(partner: Partner, busy_cluster: None) -> None:
+    # A deferral that times out (a triggerer restart made the trigger wait its attempts again) resumes the task
+    # with Airflow's "__fail__", without the deferral's kwargs: the steps are read back from XCom.
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, deferrable=True, waiter_delay=1)
+    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
+    with pytest.raises(TaskDeferred):
+        run_operator(operator, ti)
+
+    with pytest.raises(TaskDeferralTimeout):
+        operator.resume_execution(
+            TRIGGER_FAIL_REPR, {"error": TriggerFailureReason.TRIGGER_TIMEOUT}, {"ti": ti, "task_instance": ti}
+        )
+
+    probe = ti.xcoms["report"]["probe"]
+    assert probe["ok"] is False
+    [(uri, abandoned)] = probe["abandoned"].items()
+    assert abandoned["state"] == "CANCELLED"
+    assert run_held_probe_steps() == []
+    assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
+
+
+def test_a_probe_step_that_already_failed_is_not_cancelled(partner: Partner) -> None:
+    # A refused write ends the step FAILED: nothing left to cancel, no CancelSteps (nor its permission) needed.
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, fail_on_broken=False)
+    start_probe = operator._start_probe
+
+    def break_then_start(name: str, prefixes: list[str]) -> dict[str, str]:
+        remove_assume_permission(partner)
+        return start_probe(name, prefixes)
+
+    operator._start_probe = break_then_start  # type: ignore[method-assign]
+
+    result, recorder, _ = run_operator(operator)
+
+    [abandoned] = result["probe"]["abandoned"].values()
+    assert abandoned["state"] == "FAILED"
+    assert abandoned["may_still_write"] is False
+    assert "CancelSteps" not in recorder.of("emr")
+    assert "DescribeStep" in recorder.of("emr")
