@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import account_of, denial_message, error_code, is_access_denied
+from airflow_provider_emrfs_xacct.hooks.iam_managed import MANAGED_VERSION_REREAD_WAITS
 from airflow_provider_emrfs_xacct.pure.bucket_policy import AWS_MANAGED_S3_ALIAS
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
@@ -95,7 +96,12 @@ def read_role(iam: EmrfsIamHook, role_name: str) -> RoleState | Unreadable | Non
         state.policies = list(policies)
     boundary_arn = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
     if boundary_arn:
-        boundary = read(iam, "iam:GetPolicyVersion", boundary_arn, lambda: iam.get_managed_policy(boundary_arn))
+        boundary = read(
+            iam,
+            "iam:GetPolicyVersion",
+            boundary_arn,
+            lambda: iam.get_managed_policy(boundary_arn, reread_waits=MANAGED_VERSION_REREAD_WAITS),
+        )
         if isinstance(boundary, Unreadable):
             state.unreadable = state.unreadable or f"its permissions boundary could not be read: {boundary.detail}"
         else:

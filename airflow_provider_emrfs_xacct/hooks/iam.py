@@ -21,6 +21,7 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
 )
 from airflow_provider_emrfs_xacct.hooks.iam_managed import MANAGED_BY_TAG as MANAGED_BY_TAG
 from airflow_provider_emrfs_xacct.hooks.iam_managed import (
+    MANAGED_VERSION_REREAD_WAITS,
     ManagedPolicyBaseHook,
     NoRoomError,
     adding_roles,
@@ -176,14 +177,22 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         return parse_document(cast("str | dict[str, Any]", response["PolicyDocument"]))
 
     def get_role_policies(self, role_name: str) -> list[tuple[str, dict[str, Any] | None]]:
-        """Return every identity policy of the role, inline and attached managed, as ``(name, document)``."""
+        """
+        Return every identity policy of the role, inline and attached managed, as ``(name, document)``.
+
+        A managed policy's default version deleted between ``GetPolicy`` and ``GetPolicyVersion`` by a concurrent
+        writer is read again, as :meth:`read_managed_policy` reads it (the policy exists: it is attached).
+        """
         policies = [
             (f"inline policy {name}", self.get_inline_policy(role_name, name))
             for name in self.inline_policy_names(role_name)
         ]
         for attached in self._every("list_attached_role_policies", "AttachedPolicies", RoleName=role_name):
             policies.append(
-                (f"managed policy {attached['PolicyName']}", self.get_managed_policy(attached["PolicyArn"]))
+                (
+                    f"managed policy {attached['PolicyName']}",
+                    self.get_managed_policy(attached["PolicyArn"], reread_waits=MANAGED_VERSION_REREAD_WAITS),
+                )
             )
         return policies
 
