@@ -645,6 +645,9 @@ def check_probe_object(
 
 #: The states in which a step may still run and write (EMR API Reference, StepStatus: ``State``).
 STEP_MAY_RUN = ("PENDING", "CANCEL_PENDING", "RUNNING")
+#: ``hadoop fs -put`` writes ``<destination>._COPYING_`` and renames it when done (Hadoop FileSystem Shell guide,
+#: ``put``: "-d: Skip creation of temporary file with the suffix ._COPYING_"); a step cancelled mid-put leaves it.
+PUT_TEMPORARY_SUFFIX = "._COPYING_"
 
 
 def abandon_probe(emr: EmrfsEmrHook, s3: EmrfsS3Hook, cluster_id: str, steps: dict[str, str]) -> dict[str, Any]:
@@ -656,6 +659,7 @@ def abandon_probe(emr: EmrfsEmrHook, s3: EmrfsS3Hook, cluster_id: str, steps: di
     guarantee that a step will be canceled". So each step's state is read back after the request, then its
     object is deleted if it is there; a step that may still run may still write its object later: that URI is
     reported, for someone to delete (a cancelled step writes nothing). Steps already ended are not cancelled.
+    A put cut short leaves its temporary ``<object>._COPYING_``, deleted the same way.
 
     :param steps: ``{probe uri: step id}``.
     :return: ``{"steps": {uri: {"step", "state", "deleted", "may_still_write"}}, "problems": [...]}``.
@@ -681,12 +685,13 @@ def abandon_probe(emr: EmrfsEmrHook, s3: EmrfsS3Hook, cluster_id: str, steps: di
         state = states[uri]
         bucket, _, key = uri.removeprefix("s3://").partition("/")
         deleted = False
-        try:
-            if s3.head_object(bucket, key) is not None:
-                s3.delete_object(bucket, key)
-                deleted = True
-        except (ClientError, BotoCoreError) as error:
-            problems.append(f"{uri} could not be looked at or deleted: {error}")
+        for leftover in (key, key + PUT_TEMPORARY_SUFFIX):  # the object, or what a put cut short left
+            try:
+                if s3.head_object(bucket, leftover) is not None:
+                    s3.delete_object(bucket, leftover)
+                    deleted = True
+            except (ClientError, BotoCoreError) as error:
+                problems.append(f"s3://{bucket}/{leftover} could not be looked at or deleted: {error}")
         may_still_write = state is None or state in STEP_MAY_RUN
         if may_still_write:
             problems.append(

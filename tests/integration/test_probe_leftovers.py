@@ -157,3 +157,27 @@ def test_a_probe_step_that_already_failed_is_not_cancelled(partner: Partner) -> 
     assert abandoned["may_still_write"] is False
     assert "CancelSteps" not in recorder.of("emr")
     assert "DescribeStep" in recorder.of("emr")
+
+
+def test_the_temporary_object_of_a_put_cut_short_is_deleted_too(partner: Partner, busy_cluster: None) -> None:
+    # ``hadoop fs -put`` writes ``<object>._COPYING_`` and renames it when done (Hadoop FileSystem Shell guide,
+    # put: "-d: Skip creation of temporary file with the suffix ._COPYING_"): a step stopped mid-put leaves it.
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+    from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+    from airflow_provider_emrfs_xacct.verify import abandon_probe, probe_key, probe_step
+    from devstack.moto_stack import DESTINATION_CONN_ID, EMR_CONN_ID
+
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    emr = EmrfsEmrHook(aws_conn_id=EMR_CONN_ID)
+    uri = probe_key("s3://" + partner.aws.bucket + "/exports/")
+    [step_id] = emr.conn.add_job_flow_steps(JobFlowId=cluster_id, Steps=[probe_step(uri)])["StepIds"]
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    s3.put_object(Bucket=bucket, Key=key + "._COPYING_", Body=b"emrfs-xacct-pro")
+
+    abandoned = abandon_probe(emr, EmrfsS3Hook(aws_conn_id=DESTINATION_CONN_ID), cluster_id, {uri: step_id})
+
+    assert abandoned["steps"][uri]["deleted"] is True
+    assert abandoned["steps"][uri]["state"] == "CANCELLED"
+    assert head(s3, uri + "._COPYING_") is None
+    assert run_held_probe_steps() == []
