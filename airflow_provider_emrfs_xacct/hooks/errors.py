@@ -48,6 +48,20 @@ def error_message(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Message", ""))
 
 
+def refuses_a_principal(error: BaseException, code: str) -> bool:
+    """
+    Return whether ``error`` is AWS's refusal (``code``) of a policy for a principal it does not see.
+
+    IAM (``MalformedPolicyDocument``), KMS (``MalformedPolicyDocumentException``) and S3 (``MalformedPolicy``)
+    say "invalid principal(s)" in the message only: none has a code of its own for it.
+    """
+    return (
+        isinstance(error, ClientError)
+        and error_code(error) == code
+        and "invalid principal" in error_message(error).lower()
+    )
+
+
 @contextmanager
 def naming_missing_principals(
     is_refusal: Callable[[ClientError], bool], field: str, where: str, principals: list[str], waited_seconds: float

@@ -15,6 +15,7 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
     error_message,
     is_concurrent_write,
     naming_missing_principals,
+    refuses_a_principal,
     retry_concurrent_writes,
     send_again_while,
     unless_gone,
@@ -86,10 +87,9 @@ def is_eventually_consistent(error: Exception) -> bool:
     """
     if not isinstance(error, ClientError):
         return False
-    code = error_code(error)
-    if code == "MalformedPolicyDocument":
-        return "invalid principal" in error_message(error).lower()
-    return code == "NoSuchEntity"
+    if error_code(error) == "MalformedPolicyDocument":
+        return refuses_a_principal(error, "MalformedPolicyDocument")
+    return error_code(error) == "NoSuchEntity"
 
 
 def _refuse_at_trust_quota(error: ClientError, desired: dict[str, Any], role_name: str) -> None:
@@ -310,7 +310,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
 
         # Still "Invalid principal in policy" after the bounded wait: a trusted role that does not exist.
         with naming_missing_principals(
-            lambda error: error_code(error) == "MalformedPolicyDocument" and is_eventually_consistent(error),
+            lambda error: refuses_a_principal(error, "MalformedPolicyDocument"),
             "trusted_role_arns",
             f"the trust policy of role {role_name}",
             trusted,

@@ -10,9 +10,9 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import (
     error_code,
-    error_message,
     is_access_denied,
     naming_missing_principals,
+    refuses_a_principal,
 )
 from airflow_provider_emrfs_xacct.pure import documents
 from airflow_provider_emrfs_xacct.pure.converge import (
@@ -60,11 +60,7 @@ def is_invalid_principal(error: Exception) -> bool:
     principals" (Knowledge Center, "kms-policy-error-invalid-principals"). That one is retried with a
     bounded backoff; any other ``MalformedPolicyDocumentException`` is raised at once.
     """
-    return (
-        isinstance(error, ClientError)
-        and error_code(error) == "MalformedPolicyDocumentException"
-        and "invalid principal" in error_message(error).lower()
-    )
+    return refuses_a_principal(error, "MalformedPolicyDocumentException")
 
 
 class EmrfsKmsHook(AwsGenericHook["KMSClient"]):

@@ -12,9 +12,9 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import (
     error_code,
-    error_message,
     is_concurrent_write,
     naming_missing_principals,
+    refuses_a_principal,
     retry_concurrent_writes,
 )
 from airflow_provider_emrfs_xacct.pure import bucket_policy
@@ -52,11 +52,7 @@ class _ExpectedOwner(TypedDict, total=False):
 
 def is_invalid_principal(error: Exception) -> bool:
     """Whether S3 refused a bucket policy for a principal it does not see (``MalformedPolicy`` "Invalid principal in policy")."""
-    return (
-        isinstance(error, ClientError)
-        and error_code(error) == "MalformedPolicy"
-        and "invalid principal" in error_message(error).lower()
-    )
+    return refuses_a_principal(error, "MalformedPolicy")
 
 
 class EmrfsS3Hook(AwsGenericHook["S3Client"]):
