@@ -506,8 +506,8 @@ MUTATIONS = [
     m(
         "K05",
         "hooks/kms.py",
-        '        and "invalid principal" in error_message(error).lower()\n',
-        "",
+        '    return refuses_a_principal(error, "MalformedPolicyDocumentException")\n',
+        '    return isinstance(error, ClientError) and error_code(error) == "MalformedPolicyDocumentException"\n',
         "every MalformedPolicyDocument retried",
         INT_KMS,
         ["tests/unit/test_safety_rules.py"],
