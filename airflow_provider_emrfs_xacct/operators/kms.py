@@ -67,10 +67,7 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
         where = f"connection {self.aws_conn_id!r}"
         validation.require_partition(key_arn, self.hook.conn_partition, "key_arn", where)
         validation.require_region(key_arn, self.hook.conn_region_name, "key_arn", where)
-        for index, arn in enumerate(principals):
-            validation.require_partition(
-                arn, validation.partition_of_arn(key_arn), f"principal_arns[{index}]", "the key"
-            )
+        validation.require_partitions(principals, validation.partition_of_arn(key_arn), "principal_arns", "the key")
         persist_links(context, self, key_arn=key_arn)
         with explain_access_denied(self.hook):
             # PutKeyPolicy cannot act on a key of another account ("Cross-account use: No", KMS API
