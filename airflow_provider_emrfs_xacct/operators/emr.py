@@ -447,7 +447,6 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             deleted (``None`` when it exists).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-        from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
 
         with explain_access_denied(hook):
             document = hook.describe_security_configuration(name)
@@ -461,13 +460,13 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 name,
                 "with its create task's document" if known is not None else "as if it had role mappings",
             )
-            return (bool(role_mappings_of(known)) if known is not None else True), None
+            return (_uses_role_mappings(known, name) if known is not None else True), None
         if document is not None:
-            return bool(role_mappings_of(document)), None
+            return _uses_role_mappings(document, name), None
         deleted = self._known_document(context, name)
         if deleted is None:
             raise self._missing_configuration(hook, name)
-        return bool(role_mappings_of(deleted)), deleted
+        return _uses_role_mappings(deleted, name), deleted
 
     def _dry_run_launch(self, context: Context, hook: EmrfsEmrHook, key: str) -> str:
         """Return the cluster this task instance launched already; else log and push the launch it would make, and skip."""
@@ -499,6 +498,19 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         from airflow_provider_emrfs_xacct.pure.launch_arguments import missing_configuration_error
 
         return missing_configuration_error(name, account_of(hook), hook.conn_region_name)
+
+
+def _uses_role_mappings(document: dict[str, Any], name: str) -> bool:
+    """
+    Whether the configuration ``name`` has role mappings; refuse it when it also has a section AWS documents to
+    take writes away from them (runtime roles, Lake Formation, the Ranger EMRFS S3 plugin: ``routing_bypasses``).
+    """
+    from airflow_provider_emrfs_xacct.pure.security_config import refuse_routing_bypasses, role_mappings_of
+
+    if not role_mappings_of(document):
+        return False
+    refuse_routing_bypasses(document, f"security_configuration {name!r}")
+    return True
 
 
 def idempotency_key(context: Context, task_id: str | None = None) -> str:
