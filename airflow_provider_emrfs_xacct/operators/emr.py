@@ -289,9 +289,9 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         if self.expected_account_id is not None:
             with explain_access_denied(hook):
                 self.connection_account(hook)
-        uses_role_mappings, deleted = False, None
+        uses_role_mappings, deleted, imds_v2_required = False, None, False
         if name is not None:
-            uses_role_mappings, deleted = self._read_configuration(context, hook, name)
+            uses_role_mappings, deleted, imds_v2_required = self._read_configuration(context, hook, name)
             config["SecurityConfiguration"] = name
             persist_links(context, self, security_configuration=name)
         launch = plan_launch(
@@ -300,6 +300,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             keep_emrfs=self.keep_emrfs,
             credentials_provider=provider,
             emrfs_site_properties=site,
+            imds_v2_required=imds_v2_required,
         )
         for note in launch.notes:
             if note not in launch.warnings:
@@ -437,16 +438,17 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
 
     def _read_configuration(
         self, context: Context, hook: EmrfsEmrHook, name: str
-    ) -> tuple[bool, dict[str, Any] | None]:
+    ) -> tuple[bool, dict[str, Any] | None, bool]:
         """
         Read the security configuration ``name``; refuse it when it does not exist and cannot be created again.
 
         In a dry run a configuration that does not exist yet is planned with its create task's document.
 
-        :return: whether it has role mappings, and the document to create it again from when it was
-            deleted (``None`` when it exists).
+        :return: whether it has role mappings, the document to create it again from when it was
+            deleted (``None`` when it exists), and whether it requires IMDSv2.
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.pure.cluster_config import requires_imds_v2
 
         with explain_access_denied(hook):
             document = hook.describe_security_configuration(name)
@@ -460,13 +462,13 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 name,
                 "with its create task's document" if known is not None else "as if it had role mappings",
             )
-            return (_uses_role_mappings(known, name) if known is not None else True), None
+            return (_uses_role_mappings(known, name) if known is not None else True), None, requires_imds_v2(known)
         if document is not None:
-            return _uses_role_mappings(document, name), None
+            return _uses_role_mappings(document, name), None, requires_imds_v2(document)
         deleted = self._known_document(context, name)
         if deleted is None:
             raise self._missing_configuration(hook, name)
-        return _uses_role_mappings(deleted, name), deleted
+        return _uses_role_mappings(deleted, name), deleted, requires_imds_v2(deleted)
 
     def _dry_run_launch(self, context: Context, hook: EmrfsEmrHook, key: str) -> str:
         """Return the cluster this task instance launched already; else log and push the launch it would make, and skip."""
