@@ -6,7 +6,8 @@ Runtime roles (Amazon EMR Management Guide, "Runtime roles for Amazon EMR steps"
 is what assumes the mapped roles), Lake Formation ("Considerations for Amazon EMR with Lake Formation":
 registered locations go "through Lake Formation stored credentials") and the Ranger EMRFS S3 plugin ("EMRFS
 S3 plugin": EMRFS gets its credentials from the Secret Agent, as the Ranger engines' role). The provider
-refuses them next to its role mappings; the verifier reports them, and does not run its probe there.
+refuses them next to its role mappings; the verifier reports them, and does not run its probe there. Nor
+does the probe run for mappings of users or groups only, whose route depends on whom the job runs as.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.cluster import probe_blocker
 from airflow_provider_emrfs_xacct.pure.checks.configuration import BYPASS_LINK
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, UNKNOWN
+from airflow_provider_emrfs_xacct.pure.checks.principal import LINK as PRINCIPAL
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, ClusterState
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration
@@ -159,3 +161,15 @@ def test_the_probe_does_not_run_for_user_or_group_mappings_only(kind: str) -> No
     state.security_configuration = mappings((ROLE, kind, "analyst"))
 
     assert "which Hadoop user an EMR step (the probe) runs as is not documented" in probe_blocker(state)
+
+
+def test_a_kerberos_principal_in_a_user_mapping_says_its_matching_is_not_documented() -> None:
+    state = healthy_state()
+    state.security_configuration = mappings((ROLE, "User", ["etl@EC2.INTERNAL", "etl"]))
+    state.prefixes_for_principal_mappings = [IDENTIFIER]
+
+    link = next(link for link in check_chain(state).links if link.link == PRINCIPAL)
+
+    assert link.status == UNKNOWN
+    assert "'etl@EC2.INTERNAL' a Kerberos principal" in link.detail
+    assert "short name is not documented" in link.detail

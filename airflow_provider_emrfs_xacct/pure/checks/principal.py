@@ -17,13 +17,23 @@ def audit(index: int, mapping: dict[str, Any]) -> list[Link]:
     context of the application using it (for example, YARN user impersonation)" (Amazon EMR Management Guide,
     "Configure IAM roles for EMRFS requests to Amazon S3"). Which Hadoop user a job runs as is the job's own
     setting, and AWS does not document it for an EMR step (the live probe is one) or for Spark on YARN, so the
-    links of such a mapping are judged as if its user or group sent the writes: not checked.
+    links of such a mapping are judged as if its user or group sent the writes: not checked. Nor is it documented
+    whether EMRFS compares a Kerberos principal (``user@REALM``) in full or by its short name.
     """
     kind = mapping.get("IdentifierType")
     if kind not in ("User", "Group"):
         return []
-    names = ", ".join(repr(str(value)) for value in mapping.get("Identifiers") or [])
+    identifiers = [str(value) for value in mapping.get("Identifiers") or []]
+    names = ", ".join(repr(value) for value in identifiers)
     who = f"as Hadoop user {names}" if kind == "User" else f"as a member of Hadoop group {names}"
+    kerberos = [value for value in identifiers if "@" in value]
+    if kerberos:
+        # A Kerberos principal: Hadoop knows a user by the full principal and by its short name (its
+        # hadoop.security.auth_to_local rules); which one EMRFS compares is not documented.
+        who += (
+            f" ({', '.join(repr(value) for value in kerberos)} a Kerberos principal: whether EMRFS compares the full "
+            "principal or its short name is not documented)"
+        )
     return [
         Link(
             index,
