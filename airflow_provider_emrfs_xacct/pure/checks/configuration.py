@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, UNKNOWN, WARN, Link
+from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, FAIL, UNKNOWN, WARN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, Unreadable
 from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of, routing_bypasses
-
-BYPASS_LINK = "writes go through the role mappings"
 
 
 def audit(state: ChainState) -> list[Link]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.checks.findings import PRINCIPAL_LINK, UNKNOWN, Link
 
-LINK = "job runs as the mapped user or group"
+LINK = PRINCIPAL_LINK
 
 
 def audit(index: int, mapping: dict[str, Any]) -> list[Link]:
