@@ -289,9 +289,9 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         if self.expected_account_id is not None:
             with explain_access_denied(hook):
                 self.connection_account(hook)
-        uses_role_mappings, deleted = False, None
+        uses_role_mappings, deleted, imds_v2_required = False, None, False
         if name is not None:
-            uses_role_mappings, deleted = self._read_configuration(context, hook, name)
+            uses_role_mappings, deleted, imds_v2_required = self._read_configuration(context, hook, name)
             config["SecurityConfiguration"] = name
             persist_links(context, self, security_configuration=name)
         launch = plan_launch(
@@ -300,6 +300,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             keep_emrfs=self.keep_emrfs,
             credentials_provider=provider,
             emrfs_site_properties=site,
+            imds_v2_required=imds_v2_required,
         )
         for note in launch.notes:
             if note not in launch.warnings:
@@ -437,17 +438,17 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
 
     def _read_configuration(
         self, context: Context, hook: EmrfsEmrHook, name: str
-    ) -> tuple[bool, dict[str, Any] | None]:
+    ) -> tuple[bool, dict[str, Any] | None, bool]:
         """
         Read the security configuration ``name``; refuse it when it does not exist and cannot be created again.
 
         In a dry run a configuration that does not exist yet is planned with its create task's document.
 
-        :return: whether it has role mappings, and the document to create it again from when it was
-            deleted (``None`` when it exists).
+        :return: whether it has role mappings, the document to create it again from when it was
+            deleted (``None`` when it exists), and whether it requires IMDSv2.
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-        from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
+        from airflow_provider_emrfs_xacct.pure.cluster_config import requires_imds_v2
 
         with explain_access_denied(hook):
             document = hook.describe_security_configuration(name)
@@ -461,13 +462,13 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 name,
                 "with its create task's document" if known is not None else "as if it had role mappings",
             )
-            return (bool(role_mappings_of(known)) if known is not None else True), None
+            return (_uses_role_mappings(known, name) if known is not None else True), None, requires_imds_v2(known)
         if document is not None:
-            return bool(role_mappings_of(document)), None
+            return _uses_role_mappings(document, name), None, requires_imds_v2(document)
         deleted = self._known_document(context, name)
         if deleted is None:
             raise self._missing_configuration(hook, name)
-        return bool(role_mappings_of(deleted)), deleted
+        return _uses_role_mappings(deleted, name), deleted, requires_imds_v2(deleted)
 
     def _dry_run_launch(self, context: Context, hook: EmrfsEmrHook, key: str) -> str:
         """Return the cluster this task instance launched already; else log and push the launch it would make, and skip."""
@@ -499,6 +500,19 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         from airflow_provider_emrfs_xacct.pure.launch_arguments import missing_configuration_error
 
         return missing_configuration_error(name, account_of(hook), hook.conn_region_name)
+
+
+def _uses_role_mappings(document: dict[str, Any], name: str) -> bool:
+    """
+    Whether the configuration ``name`` has role mappings; refuse it when it also has a section AWS documents to
+    take writes away from them (runtime roles, Lake Formation, the Ranger EMRFS S3 plugin: ``routing_bypasses``).
+    """
+    from airflow_provider_emrfs_xacct.pure.security_config import refuse_routing_bypasses, role_mappings_of
+
+    if not role_mappings_of(document):
+        return False
+    refuse_routing_bypasses(document, f"security_configuration {name!r}")
+    return True
 
 
 def idempotency_key(context: Context, task_id: str | None = None) -> str:

@@ -404,7 +404,11 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         return {"expected_key_arn": expected_key_arn(kms, configured)}
 
     def _finish(self, result: dict[str, Any]) -> dict[str, Any]:
-        from airflow_provider_emrfs_xacct.pure.checks.findings import VERDICT_FAIL, VERDICT_NOT_CHECKED
+        from airflow_provider_emrfs_xacct.pure.checks.findings import (
+            VERDICT_FAIL,
+            VERDICT_NOT_CHECKED,
+            still_not_checked,
+        )
         from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 
         broken = [link for link in result["links"] if link["status"] == "fail"]
@@ -415,12 +419,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             )
         if self.fail_on_broken and result.get("probe", {}).get("ok") is False:
             raise EmrfsXacctError(f"the live probe failed: {result['probe']['problems']}")
-        if (
-            self.fail_on_not_checked
-            and result["verdict"] == VERDICT_NOT_CHECKED
-            and not result.get("probe", {}).get("ok")
-        ):
-            unknown = [link for link in result["links"] if link["status"] == "not checked"]
+        # A passing probe settles the links it proves, not whom a job runs as (checks/principal.py).
+        unknown = still_not_checked(result["links"], result.get("probe", {}).get("ok") is True)
+        if self.fail_on_not_checked and result["verdict"] == VERDICT_NOT_CHECKED and unknown:
             raise EmrfsXacctError(
                 f"{len(unknown)} link(s) could not be checked: "
                 + "; ".join(f"{link['link']}: {link['detail']}" for link in unknown)

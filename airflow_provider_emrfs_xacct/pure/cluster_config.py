@@ -201,6 +201,7 @@ def plan_launch(
     keep_emrfs: bool = True,
     credentials_provider: CredentialsProvider | None = None,
     emrfs_site_properties: dict[str, str] | None = None,
+    imds_v2_required: bool = False,
 ) -> LaunchPlan:
     """
     Add what cross-account access needs to ``RunJobFlow`` arguments, checking the release label.
@@ -220,6 +221,8 @@ def plan_launch(
     :param credentials_provider: option (b) of the article: a custom credentials provider. Its
         interface must match the connector: SDK v1 for EMRFS, SDK v2 for S3A.
     :param emrfs_site_properties: more ``emrfs-site`` settings, e.g. ``fs.s3.canned.acl``.
+    :param imds_v2_required: the security configuration requires IMDSv2 (:func:`requires_imds_v2`): with role
+        mappings, a release whose EMR components still call IMDSv1 is refused (:func:`speaks_imds_v2`).
     """
     notes: list[str] = []
     result = copy.deepcopy(overrides)
@@ -228,7 +231,7 @@ def plan_launch(
     if not isinstance(keep_emrfs, bool):
         raise InvalidParameterError("keep_emrfs", f"must be True or False, got {keep_emrfs!r}")
     label = result.get("ReleaseLabel")
-    version = _release_version(label, uses_role_mappings, notes)
+    version = _release_version(label, uses_role_mappings, notes, imds_v2_required=imds_v2_required)
     emrfs_site = dict(emrfs_site_properties or {})
     check_session_duration(emrfs_site, "emrfs_site_properties")
     for index, configuration in enumerate(configurations):
@@ -327,8 +330,13 @@ def _launch_lists(overrides: dict[str, Any]) -> tuple[list[dict[str, Any]], list
     )
 
 
-def _release_version(label: Any, uses_role_mappings: bool, notes: list[str]) -> tuple[int, int, int] | None:
-    """Parse the release label (``None``: not given), refusing a release without role mappings when they are used."""
+def _release_version(
+    label: Any, uses_role_mappings: bool, notes: list[str], *, imds_v2_required: bool = False
+) -> tuple[int, int, int] | None:
+    """
+    Parse the release label (``None``: not given), refusing a release without role mappings when they are used,
+    and one whose EMR components cannot call IMDSv2 when the security configuration requires it.
+    """
     version = parse_release_label(label) if label is not None else None
     if version is None:
         notes.append("No ReleaseLabel given: the release (and so the S3 connector) comes from the EMR connection.")
@@ -337,7 +345,43 @@ def _release_version(label: Any, uses_role_mappings: bool, notes: list[str]) -> 
             "job_flow_overrides.ReleaseLabel",
             f"{label} does not support EMRFS role mappings; they need {release_text(ROLE_MAPPINGS_SINCE)} or later",
         )
+    elif uses_role_mappings and imds_v2_required and not speaks_imds_v2(version):
+        raise InvalidParameterError(
+            "job_flow_overrides.ReleaseLabel",
+            f"{imds_v2_problem(str(label))}. Use a later release, or a configuration without that setting",
+        )
     return version
+
+
+#: Amazon EMR Management Guide, "Create a security configuration", "Configure metadata service requests to
+#: Amazon EC2 instances": "Amazon EMR supports IMDSv2 in Amazon EMR 5.23.1, 5.27.1, 5.32 or later, and 6.2 or
+#: later. In these releases, Amazon EMR components use IMDSv2 for all IMDS calls. ... When you specify that
+#: IMDSv2 must be used, IMDSv1 no longer works."
+IMDS_FIELD = "InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion"
+
+
+def speaks_imds_v2(version: tuple[int, int, int]) -> bool:
+    """Whether EMR's own components (EMRFS among them) call IMDSv2 on this release (see :data:`IMDS_FIELD`)."""
+    major, minor, patch = version
+    if major == 5:
+        return minor >= 32 or (minor in (23, 27) and patch >= 1)
+    return major > 6 or (major == 6 and minor >= 2)
+
+
+def requires_imds_v2(document: Any) -> bool:
+    """Whether a security configuration turns IMDSv1 off (``MinimumInstanceMetadataServiceVersion`` 2)."""
+    imds = document.get("InstanceMetadataServiceConfiguration") if isinstance(document, dict) else None
+    return isinstance(imds, dict) and str(imds.get("MinimumInstanceMetadataServiceVersion")).strip() == "2"
+
+
+def imds_v2_problem(label: str) -> str:
+    """Why a release whose EMR components call IMDSv1 cannot run a configuration that requires IMDSv2."""
+    return (
+        f"{label} predates IMDSv2 in EMR's own components (5.23.1, 5.27.1, 5.32.0 and later, 6.2.0 and later), and "
+        f"the security configuration's {IMDS_FIELD} 2 turns IMDSv1 off: EMRFS there cannot get the instance "
+        "profile's credentials, which assume the mapped roles (Amazon EMR Management Guide, \"Create a security "
+        'configuration", metadata service requests)'
+    )
 
 
 def _set_provider_property(

@@ -304,8 +304,140 @@ def build_security_configuration(role_mappings: list[dict[str, Any]], base_confi
             "base_configuration.AuthorizationConfiguration.EmrFsConfiguration.RoleMappings",
             "is set; pass role mappings through role_mappings instead",
         )
+    refuse_routing_bypasses(document, "base_configuration")
     emrfs["RoleMappings"] = copy.deepcopy(role_mappings)
     return document
+
+
+#: The ``App`` of the Ranger EMRFS S3 plugin in ``RangerConfiguration.ApplicationConfigurations``.
+RANGER_EMRFS_APP = "EMRFS-S3"
+
+
+@dataclass(frozen=True)
+class RoutingBypass:
+    """
+    A section of a security configuration that sends EMRFS writes out with other credentials than the role mappings'.
+
+    :param field: where it is, in the document (``AuthorizationConfiguration.…``).
+    :param problem: what AWS documents about it, and what it leaves undocumented.
+    :param certain: AWS documents that every write it covers bypasses the mappings; ``False``: some (steps with
+        a runtime role, registered locations) or none is documented, the rest is not.
+    :param documented: AWS documents that at least some writes bypass the mappings.
+    """
+
+    field: str
+    problem: str
+    certain: bool
+    documented: bool = True
+
+
+def routing_bypasses(document: Any) -> list[RoutingBypass]:
+    """
+    Return the sections of a security configuration whose writes do not go through its EMRFS role mappings.
+
+    EMRFS role mappings work by having the cluster's EC2 instance profile assume the mapped role (Amazon EMR
+    Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"). Documented to take writes away
+    from that route:
+
+    - Runtime roles (``IAMConfiguration.EnableApplicationScopedIAMRole``): "When you specify a runtime role
+      for an Amazon EMR step, the jobs or queries that you submit can only access AWS resources that the
+      policies attached to the runtime role allow. These jobs and queries can't access the Instance Metadata
+      Service on the EC2 instances of the cluster or use the EC2 instance profile of the cluster to access
+      any AWS resources" (Amazon EMR Management Guide, "Runtime roles for Amazon EMR steps"). Steps without
+      a runtime role on such a cluster: not documented.
+    - Lake Formation (``LakeFormationConfiguration``), which runs on runtime roles ("On Amazon EMR clusters
+      with runtime roles, you can also apply AWS Lake Formation based access control", same page): for a
+      table location registered in Lake Formation "the data access path goes through Lake Formation stored
+      credentials regardless of the IAM permission of the EMR job runtime role" (Amazon EMR Management
+      Guide, "Considerations for Amazon EMR with Lake Formation").
+    - The Ranger EMRFS S3 plugin (``RangerConfiguration.ApplicationConfigurations`` with ``App``
+      ``EMRFS-S3``): "EMRFS sends a request for credentials to the Secret Agent process ... the Secret Agent
+      assumes the IAM role for Apache Ranger Engines" (Amazon EMR Management Guide, "EMRFS S3 plugin").
+    - Ranger without that plugin: AWS does not document how the role mappings combine with Ranger's engine
+      role and its "IAM role for other AWS services" (Amazon EMR Management Guide, "IAM roles for native
+      integration with Apache Ranger"): not certain either way.
+
+    Kerberos (``AuthenticationConfiguration``), encryption (``EncryptionConfiguration``) and
+    ``InstanceMetadataServiceConfiguration`` change no route (the last needs a release that speaks IMDSv2:
+    :func:`~.cluster_config.imds_v2_unsupported`).
+    """
+    authorization = (document or {}).get("AuthorizationConfiguration") if isinstance(document, dict) else None
+    if not isinstance(authorization, dict):
+        return []
+    found: list[RoutingBypass] = []
+    iam = authorization.get("IAMConfiguration")
+    if isinstance(iam, dict) and str(iam.get("EnableApplicationScopedIAMRole")).strip().lower() == "true":
+        found.append(
+            RoutingBypass(
+                "AuthorizationConfiguration.IAMConfiguration.EnableApplicationScopedIAMRole",
+                "turns on runtime roles: a step submitted with ExecutionRoleArn writes as that runtime role and "
+                "cannot use the EC2 instance profile, which is what assumes the mapped roles, so its writes never "
+                'get a role mapping (Amazon EMR Management Guide, "Runtime roles for Amazon EMR steps"); what a '
+                "step without one gets on such a cluster is not documented",
+                certain=False,
+            )
+        )
+    if authorization.get("LakeFormationConfiguration") is not None:
+        found.append(
+            RoutingBypass(
+                "AuthorizationConfiguration.LakeFormationConfiguration",
+                "turns on Lake Formation, which runs on runtime roles; writes to a table location registered in "
+                "Lake Formation go out with Lake Formation's stored credentials, not a role mapping (Amazon EMR "
+                'Management Guide, "Considerations for Amazon EMR with Lake Formation")',
+                certain=False,
+            )
+        )
+    ranger = authorization.get("RangerConfiguration")
+    if ranger is not None:
+        applications = ranger.get("ApplicationConfigurations") if isinstance(ranger, dict) else None
+        emrfs_app = next(
+            (
+                index
+                for index, application in enumerate(applications if isinstance(applications, list) else [])
+                if isinstance(application, dict) and application.get("App") == RANGER_EMRFS_APP
+            ),
+            None,
+        )
+        if emrfs_app is not None:
+            found.append(
+                RoutingBypass(
+                    f"AuthorizationConfiguration.RangerConfiguration.ApplicationConfigurations[{emrfs_app}]",
+                    f"turns on the Ranger {RANGER_EMRFS_APP} plugin: EMRFS then gets its credentials from the "
+                    "Secret Agent, which assumes the IAM role for Apache Ranger Engines, not a mapped role (Amazon "
+                    'EMR Management Guide, "EMRFS S3 plugin")',
+                    certain=True,
+                )
+            )
+        else:
+            found.append(
+                RoutingBypass(
+                    "AuthorizationConfiguration.RangerConfiguration",
+                    "turns on Apache Ranger; AWS does not document how EMRFS role mappings combine with Ranger's "
+                    'engine role and its role for other AWS services (Amazon EMR Management Guide, "IAM roles for '
+                    'native integration with Apache Ranger")',
+                    certain=False,
+                    documented=False,
+                )
+            )
+    return found
+
+
+def refuse_routing_bypasses(document: dict[str, Any], field: str) -> None:
+    """
+    Refuse a security configuration with a section AWS documents to take writes away from the role mappings.
+
+    Ranger without its EMRFS S3 plugin, undocumented either way, is let through (the verifier reports it
+    "not checked").
+
+    :param field: how the document is named in errors (``base_configuration``).
+    """
+    for bypass in routing_bypasses(document):
+        if bypass.documented:
+            raise InvalidParameterError(
+                f"{field}.{bypass.field}",
+                f"{bypass.problem}. Role mappings cannot route those writes to the destination role: leave it "
+                "out of the configuration that carries the role mappings (use another cluster for those jobs)",
+            )
 
 
 def canonical_json(document: Any) -> str:

@@ -83,7 +83,9 @@ class S3Location:
         The EMRFS role-mapping identifier that routes every request of a write under this location.
 
         EMRFS matches ``Prefix`` identifiers as plain string prefixes of ``s3://bucket/key`` (EMR
-        Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"). A Hadoop write
+        Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3", calls them "Amazon S3
+        prefix", which S3 defines as "a string of characters at the beginning of the object key name":
+        Amazon S3 User Guide, "Organizing objects using prefixes"). A Hadoop write
         under ``s3://b/p/`` also requests ``s3://b/p`` (getFileStatus of the directory) and the
         folder marker ``s3://b/p_$folder$``, which ``s3://b/p/`` does not match, so the identifier
         is written without the trailing slash: ``s3://b/p``. It also matches ``s3://b/p2/...``; those

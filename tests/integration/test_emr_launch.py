@@ -530,3 +530,88 @@ def test_a_dry_run_plan_masks_secret_values_of_the_launch_arguments(
     assert "javax.jdo.option.ConnectionPassword" in output  # the plan was logged ...
     assert secret not in output  # ... without the password
     assert active_clusters(emr) == []
+
+
+def test_a_configuration_with_runtime_roles_next_to_its_mappings_is_refused_before_run_job_flow(moto_url: str) -> None:
+    """
+    A configuration made elsewhere with runtime roles on: a step's runtime role "can't ... use the EC2 instance
+    profile of the cluster" (Amazon EMR Management Guide, "Runtime roles for Amazon EMR steps"), which is what
+    assumes the mapped roles, so those steps' writes would not route: refused, nothing launched.
+    """
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    name = "emrfs-xacct-runtime-roles-0123456789ab"
+    emr.create_security_configuration(
+        Name=name,
+        SecurityConfiguration=json.dumps(
+            {
+                "AuthorizationConfiguration": {
+                    "IAMConfiguration": {"EnableApplicationScopedIAMRole": True},
+                    "EmrFsConfiguration": {
+                        "RoleMappings": [
+                            {
+                                "Role": "arn:aws:iam::222222222222:role/partner-writer",
+                                "IdentifierType": "Prefix",
+                                "Identifiers": ["s3://partner-results-b/daily"],
+                            }
+                        ]
+                    },
+                }
+            }
+        ),
+    )
+    operator = make_operator(security_configuration=name)
+    recorder = recorder_for(operator)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+
+    with pytest.raises(InvalidParameterError) as excinfo:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert excinfo.value.field == (
+        f"security_configuration {name!r}.AuthorizationConfiguration.IAMConfiguration.EnableApplicationScopedIAMRole"
+    )
+    assert "RunJobFlow" not in recorder.calls
+    assert recorder.mutating == []
+    assert emr.list_clusters()["Clusters"] == []
+
+
+def test_a_configuration_requiring_imds_v2_on_a_release_without_it_is_refused_before_run_job_flow(
+    moto_url: str,
+) -> None:
+    """
+    EMR's own components call IMDSv2 from 5.23.1, 5.27.1, 5.32 and 6.2 on, and a configuration requiring IMDSv2
+    turns IMDSv1 off (Amazon EMR Management Guide, "Create a security configuration"): on emr-6.1.0 EMRFS would get
+    no instance-profile credentials to assume the mapped role with. Refused, nothing launched.
+    """
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    name = "emrfs-xacct-imds-v2-0123456789ab"
+    emr.create_security_configuration(
+        Name=name,
+        SecurityConfiguration=json.dumps(
+            {
+                "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": 2},
+                "AuthorizationConfiguration": {
+                    "EmrFsConfiguration": {
+                        "RoleMappings": [
+                            {
+                                "Role": "arn:aws:iam::222222222222:role/partner-writer",
+                                "IdentifierType": "Prefix",
+                                "Identifiers": ["s3://partner-results-b/daily"],
+                            }
+                        ]
+                    }
+                },
+            }
+        ),
+    )
+    operator = make_operator(security_configuration=name, job_flow_overrides=overrides(ReleaseLabel="emr-6.1.0"))
+    recorder = recorder_for(operator)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+
+    with pytest.raises(InvalidParameterError) as excinfo:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert excinfo.value.field == "job_flow_overrides.ReleaseLabel"
+    assert "MinimumInstanceMetadataServiceVersion" in excinfo.value.problem
+    assert "RunJobFlow" not in recorder.calls
+    assert recorder.mutating == []
+    assert emr.list_clusters()["Clusters"] == []

@@ -14,6 +14,7 @@ import pytest
 
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import STS_ROUTE, UNKNOWN, VERDICT_NOT_CHECKED, VERDICT_PASS
+from airflow_provider_emrfs_xacct.pure.checks.principal import LINK as PRINCIPAL
 from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
@@ -85,7 +86,7 @@ VPCE_NAME = {"fs.s3.sts.endpoint": "https://vpce-0a1b2c3d4e5f67890-abcdefgh.sts.
 CASES: dict[str, tuple[Callable[[ChainState], ChainState], set[str]]] = {
     "release unknown": (no_release, {"release supports role mappings"}),
     "S3A release, cluster settings unknown": (s3a_release_without_cluster_settings, {"s3:// connector"}),
-    "User mapping without s3_prefixes": (user_mapping_without_prefixes, {"access to prefixes"}),
+    "User mapping without s3_prefixes": (user_mapping_without_prefixes, {"access to prefixes", PRINCIPAL}),
     "BucketOwnerPreferred, canned ACL unknown": (
         bucket_owner_preferred_without_cluster_settings,
         {OWNER},

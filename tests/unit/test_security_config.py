@@ -254,8 +254,9 @@ class TestBuildSecurityConfiguration:
     def test_keeps_other_authorization_keys(self):
         base = {
             "AuthorizationConfiguration": {
-                "IAMConfiguration": {"EnableApplicationScopedIAMRole": True},
-                "LakeFormationConfiguration": {"AuthorizedSessionTagValue": "Amazon EMR"},
+                # Runtime roles and Lake Formation take writes away from the mappings: refused
+                # (tests/unit/test_routing_bypasses.py); switched off, the section is kept as given.
+                "IAMConfiguration": {"EnableApplicationScopedIAMRole": False},
                 "EmrFsConfiguration": {"SomeOtherSetting": 1},
             },
             **ENCRYPTION,
@@ -263,8 +264,7 @@ class TestBuildSecurityConfiguration:
         original = copy.deepcopy(base)
         document = build_security_configuration(self.MAPPINGS, base)
         authorization = document["AuthorizationConfiguration"]
-        assert authorization["IAMConfiguration"] == {"EnableApplicationScopedIAMRole": True}
-        assert authorization["LakeFormationConfiguration"] == {"AuthorizedSessionTagValue": "Amazon EMR"}
+        assert authorization["IAMConfiguration"] == {"EnableApplicationScopedIAMRole": False}
         assert authorization["EmrFsConfiguration"] == {"SomeOtherSetting": 1, "RoleMappings": self.MAPPINGS}
         assert document["EncryptionConfiguration"] == ENCRYPTION["EncryptionConfiguration"]
         assert base == original  # the base is not mutated

@@ -20,6 +20,7 @@ from airflow_provider_emrfs_xacct.pure.checks import (
     emr_role,
     key_user,
     ownership,
+    principal,
     release,
     s3_access,
     second_opinion,
@@ -112,7 +113,7 @@ def _mapping_links(
     role_arn = str(mapping.get("Role"))
     kind = mapping.get("IdentifierType")
     identifiers = [str(value) for value in mapping.get("Identifiers", [])]
-    links = [shadowing.audit(index, mappings), *cross_type.audit(index, mappings)]
+    links = [shadowing.audit(index, mappings), *cross_type.audit(index, mappings), *principal.audit(index, mapping)]
     role = state.destination_roles.get(role_arn)
     role_link = destination_role.audit(index, role_arn, role)
     links.append(role_link)

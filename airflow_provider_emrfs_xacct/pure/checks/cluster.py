@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
+from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of, routing_bypasses
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
@@ -92,8 +93,28 @@ def audit(state: ChainState) -> list[Link]:
 
 
 def probe_blocker(state: ChainState) -> str:
-    """Why the live probe must not run on the cluster (it would not prove this chain), or ``""``."""
+    """
+    Why the live probe must not run on the cluster (it would not prove this chain), or ``""``.
+
+    Besides a cluster that does not run the verified configuration and role: a configuration with a section that
+    takes writes away from the role mappings (:func:`~.security_config.routing_bypasses`; the probe's step has no
+    runtime role, so it would not write as the job's steps do), and one whose mappings all name users or groups.
+    The probe is an EMR step, and AWS does not document which Hadoop user a step runs as (the role mappings'
+    users are "Hadoop users and groups that are defined on the cluster", passed to EMRFS "in the context of the
+    application using it": Amazon EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"),
+    so its write would not show that a user's or group's writes get the mapped role.
+    """
     refused = [link for link in audit(state) if link.status != PASS]
     if state.cluster is None:
         return "no cluster was read"
-    return "; ".join(f"{link.link}: {link.detail}" for link in refused)
+    reasons = [f"{link.link}: {link.detail}" for link in refused]
+    configuration = state.security_configuration
+    if isinstance(configuration, dict):
+        reasons.extend(f"{bypass.field} {bypass.problem}" for bypass in routing_bypasses(configuration))
+        mappings = role_mappings_of(configuration)
+        if mappings and all(mapping.get("IdentifierType") != "Prefix" for mapping in mappings):
+            reasons.append(
+                "the role mappings name users or groups only, and which Hadoop user an EMR step (the probe) runs as "
+                "is not documented: its write would not show that their writes get the mapped role"
+            )
+    return "; ".join(reasons)

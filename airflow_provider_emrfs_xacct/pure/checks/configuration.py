@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, UNKNOWN, WARN, Link
+from typing import Any
+
+from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, FAIL, UNKNOWN, WARN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, Unreadable
-from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
+from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of, routing_bypasses
 
 
 def audit(state: ChainState) -> list[Link]:
@@ -46,4 +48,23 @@ def audit(state: ChainState) -> list[Link]:
                 fix="add AuthorizationConfiguration.EmrFsConfiguration.RoleMappings",
             ),
         ]
-    return links
+    return links + bypass_links(configuration)
+
+
+def bypass_links(configuration: dict[str, Any]) -> list[Link]:
+    """
+    One link per section that takes writes away from the role mappings (:func:`~.security_config.routing_bypasses`).
+
+    FAIL where AWS documents that every write it covers bypasses them (the Ranger EMRFS S3 plugin); "not checked"
+    where it documents that some do (runtime-role steps, Lake Formation locations) or documents nothing (Ranger).
+    """
+    return [
+        Link(
+            None,
+            BYPASS_LINK,
+            FAIL if bypass.certain else UNKNOWN,
+            f"{bypass.field} {bypass.problem}",
+            fix=f"launch the cluster that writes to the partner with a security configuration without {bypass.field}",
+        )
+        for bypass in routing_bypasses(configuration)
+    ]

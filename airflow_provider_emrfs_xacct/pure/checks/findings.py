@@ -45,6 +45,22 @@ OUTSIDE_POLICIES: tuple[tuple[str, str], ...] = (
 )
 #: How an item of :data:`OUTSIDE_POLICIES` reads once the live probe passed.
 COVERED_BY_PROBE = "covered by the live probe, which passed"
+#: The link of a ``User``/``Group`` mapping: whom the job runs as (``checks/principal.py``).
+PRINCIPAL_LINK = "job runs as the mapped user or group"
+#: The link of a section that takes writes away from the role mappings (``checks/configuration.py``).
+BYPASS_LINK = "writes go through the role mappings"
+#: "Not checked" links a passing live probe does not settle: its step writes with no runtime role and as a Hadoop
+#: user AWS does not document, so it shows neither a user's route nor what a runtime role or Lake Formation does.
+NOT_SETTLED_BY_PROBE = (PRINCIPAL_LINK, BYPASS_LINK)
+
+
+def still_not_checked(links: list[dict[str, Any]], probe_passed: bool) -> list[dict[str, Any]]:
+    """
+    The "not checked" links of a report (as :meth:`Report.to_dict` gives them) that remain so: all of them, or after
+    a passing live probe those it does not settle (:data:`NOT_SETTLED_BY_PROBE`).
+    """
+    unknown = [link for link in links if link["status"] == UNKNOWN]
+    return [link for link in unknown if link["link"] in NOT_SETTLED_BY_PROBE] if probe_passed else unknown
 
 
 def covered_by_probe(not_checked: list[dict[str, str]]) -> list[dict[str, str]]:

@@ -10,13 +10,20 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
     ROLE_MAPPINGS_SINCE,
     S3A_DEFAULT_SINCE,
+    imds_v2_problem,
     parse_release_label,
     release_text,
+    requires_imds_v2,
+    speaks_imds_v2,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
+
+
+#: The link of a release whose EMR components cannot call IMDSv2 while the configuration requires it.
+IMDS_LINK = "release calls IMDSv2"
 
 
 def audit(state: ChainState) -> list[Link]:
@@ -48,6 +55,17 @@ def audit(state: ChainState) -> list[Link]:
             )
         ]
     links = [Link(None, "release supports role mappings", PASS, f"{state.release_label} supports role mappings")]
+    if requires_imds_v2(state.security_configuration) and not speaks_imds_v2(version):
+        links.append(
+            Link(
+                None,
+                IMDS_LINK,
+                FAIL,
+                imds_v2_problem(state.release_label),
+                fix="use 5.32.0, 6.2.0 or a later release, or a security configuration without "
+                "MinimumInstanceMetadataServiceVersion 2",
+            )
+        )
     if version >= S3A_DEFAULT_SINCE:
         # Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": core-site
         # fs.s3a.emrfs.compatibility.enable=false disables the translation of the EMRFS settings

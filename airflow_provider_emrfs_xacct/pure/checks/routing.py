@@ -12,9 +12,12 @@ def route(mappings: list[dict[str, Any]], uri: str, checking: int) -> int | None
     Return the index of the mapping EMRFS uses for ``uri`` (``None``: the EC2 instance profile role).
 
     Mappings apply top-down, the first match wins; a ``Prefix`` identifier matches as a plain string
-    prefix of ``s3://bucket/key`` (EMR Management Guide, "Configure IAM roles for EMRFS requests to
-    Amazon S3"). ``User``/``Group`` mappings are taken to match only when they are the mapping being
-    checked (``checking``): the job is assumed to run as that user or group.
+    prefix of ``s3://bucket/key``: the EMR page ("Configure IAM roles for EMRFS requests to Amazon S3") calls it
+    an "Amazon S3 prefix", and S3 defines a prefix as "a string of characters at the beginning of the object key
+    name" (Amazon S3 User Guide, "Organizing objects using prefixes"; "prefixes are not directories"). EMRFS's
+    matching code is not published: the live probe's write under the prefix settles it. ``User``/``Group`` mappings are taken to match only when they are the mapping being
+    checked (``checking``): the job is assumed to run as that user or group (a "not checked" link says so:
+    ``checks/principal.py``).
     """
     for index, mapping in enumerate(mappings):
         kind = mapping.get("IdentifierType")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from airflow_provider_emrfs_xacct.operators.verify import REPORT_XCOM_KEY, VerifyCrossAccountAccessOperator
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError, InvalidParameterError
 from devstack.moto_stack import DESTINATION_CONN_ID, EMR_ACCOUNT, EMR_CONN_ID
 from tests.conftest import run_operator
 from tests.unit.operators.template_fields import SAFETY_FIELDS, validate_template_fields
@@ -45,3 +45,29 @@ def test_xcom_shape(aws):
 def test_a_wrong_account_pin_is_refused_before_any_read(aws):
     with pytest.raises(InvalidParameterError, match="expected_account_id"):
         run_operator(verifier(expected_account_id="999999999999"))
+
+
+def report_with(*links: tuple[str, str], probe_ok: bool | None) -> dict[str, object]:
+    result: dict[str, object] = {
+        "verdict": "NOT_CHECKED",
+        "links": [{"link": name, "status": status, "detail": "d", "fix": "f"} for name, status in links],
+    }
+    if probe_ok is not None:
+        result["probe"] = {"ok": probe_ok, "problems": []}
+    return result
+
+
+def test_a_passing_probe_settles_what_it_wrote_but_not_whom_a_user_mapping_s_job_runs_as():
+    # The probe is an EMR step: AWS does not document which Hadoop user it runs as, so its write does not show
+    # that a User/Group mapping's jobs get the mapped role (checks/principal.py).
+    operator = verifier(fail_on_not_checked=True)
+    settled = report_with(("pass", "pass"), ("use bucket key for s3://b/p/", "not checked"), probe_ok=True)
+    assert operator._finish(settled) == settled
+
+    user_mapping = report_with(("job runs as the mapped user or group", "not checked"), probe_ok=True)
+    with pytest.raises(EmrfsXacctError, match="job runs as the mapped user or group"):
+        operator._finish(user_mapping)
+
+    without_probe = report_with(("use bucket key for s3://b/p/", "not checked"), probe_ok=None)
+    with pytest.raises(EmrfsXacctError, match="1 link"):
+        operator._finish(without_probe)
