@@ -117,7 +117,7 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
                     "exist and the connection must act in the key's own account"
                 ) from error
             raise
-        document = parse_document(response["Policy"])
+        document = parse_document(response["Policy"], f"the key policy of {key_arn}")
         assert document is not None
         return document
 
@@ -133,7 +133,8 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
     def read_key_policy(self, key_arn: str) -> dict[str, Any] | None:
         """Return the ``default`` key policy, ``None`` if the key does not exist; other errors are raised as they are."""
         try:
-            return parse_document(self.conn.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
+            policy = self.conn.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"]
+            return parse_document(policy, f"the key policy of {key_arn}")
         except ClientError as error:
             if error_code(error) == "NotFoundException":
                 return None

@@ -80,7 +80,8 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
     def get_bucket_policy(self, bucket: str) -> dict[str, Any] | None:
         """Return the bucket policy, or ``None`` if the bucket has none."""
         try:
-            return parse_document(self.conn.get_bucket_policy(Bucket=bucket, **self._owner())["Policy"])
+            policy = self.conn.get_bucket_policy(Bucket=bucket, **self._owner())["Policy"]
+            return parse_document(policy, f"the bucket policy of {bucket}")
         except ClientError as error:
             if error_code(error) == "NoSuchBucketPolicy":
                 return None

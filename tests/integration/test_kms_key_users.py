@@ -235,3 +235,34 @@ def test_an_aws_managed_key_is_refused_naming_the_key_not_a_permission_to_grant(
     assert "Grant kms:PutKeyPolicy" not in str(caught.value)
     assert recorder.of("kms").count("PutKeyPolicy") == 1  # the one KMS denied, not retried
     assert key_policy(kms, managed) == before
+
+
+def test_a_key_policy_with_a_name_twice_in_one_object_is_a_conflict_before_any_write(aws: Seeded) -> None:
+    """
+    KMS keeps a key policy as the text it was sent (AWS KMS API Reference, GetKeyPolicy: ``Policy``, "A key
+    policy document in JSON format"), so a statement someone wrote with an operator twice in its
+    ``Condition`` comes back so. A JSON parser keeps one of the two; writing the document back would drop
+    the other, a restriction its author wrote, without anyone seeing it. The grant refuses, naming the
+    name and the key, before any write; the text stays exactly as it was.
+    """
+    create_roles(aws, "partner-a-writer")
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    admins = json.dumps(aws.key_policy["Statement"])[1:-1]
+    theirs = (
+        '{"Sid": "DecryptThroughS3FromTheVpc", "Effect": "Allow", '
+        f'"Principal": {{"AWS": "arn:aws:iam::{DESTINATION_ACCOUNT}:root"}}, "Action": "kms:Decrypt", '
+        '"Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}, '
+        '"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}}'
+    )
+    text = f'{{"Version": "2012-10-17", "Id": {json.dumps(aws.key_policy["Id"])}, "Statement": [{admins}, {theirs}]}}'
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=text)
+    operator = make_operator(aws.kms_key_arn)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+
+    with CallRecorder().everywhere() as recorder, pytest.raises(ConflictError) as excinfo:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert "'StringEquals'" in str(excinfo.value)
+    assert aws.kms_key_arn in str(excinfo.value)
+    assert recorder.mutating == []
+    assert kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"] == text

@@ -79,6 +79,25 @@ class TestParseDocument:
         with pytest.raises(ConflictError, match="not a JSON object"):
             parse_document(text)
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            # Two operators of one name in a Condition: which one AWS applies is not documented.
+            '{"Statement": [{"Condition": {"StringEquals": {"a": "1"}, "StringEquals": {"b": "2"}}}]}',
+            '{"Statement": [], "Statement": []}',
+            quote('{"Statement": [{"Effect": "Allow", "Effect": "Deny"}]}'),
+        ],
+    )
+    def test_refuses_a_name_twice_in_one_object_naming_it_and_the_document(self, text):
+        with pytest.raises(
+            ConflictError, match=r"^the bucket policy of b: '(StringEquals|Statement|Effect)' appears twice"
+        ):
+            parse_document(text, "the bucket policy of b")
+
+    def test_the_same_name_in_different_objects_is_no_repetition(self):
+        text = '{"Statement": [{"Sid": "A", "Condition": {"Bool": {"x": "true"}}}, {"Sid": "A", "Condition": {"Bool": {"x": "false"}}}]}'
+        assert [statement["Sid"] for statement in parse_document(text)["Statement"]] == ["A", "A"]
+
 
 class TestNormalizeAndSameMeaning:
     def test_single_value_and_one_element_list_are_equal(self):
