@@ -92,13 +92,18 @@ def _server_side(
     else:
         key_arn, key_policy, configured = requested
     bucket_arn = f"arn:{partition_of_arn(key_arn)}:s3:::{location.bucket}"
+    # The uploads ask for SSE-KMS, or the bucket's default applies. "Amazon S3 Bucket Keys aren't supported for
+    # dual-layer server-side encryption with AWS KMS keys (DSSE-KMS)" (Amazon S3 User Guide, "Using dual-layer
+    # server-side encryption with AWS KMS keys (DSSE-KMS)"): then S3 calls KMS per object whatever the setting.
+    algorithm = "aws:kms" if requested is not None else bucket.sse_algorithm
+    uses_bucket_key = bucket.bucket_key_enabled and algorithm == "aws:kms"
     last: Decision | None = None
     seen: set[tuple[str, str]] = set()
     for role, action, object_arn in uses:
         if (role.arn, action) in seen:
             continue
         seen.add((role.arn, action))
-        resource = bucket_arn if bucket.bucket_key_enabled else object_arn
+        resource = bucket_arn if uses_bucket_key else object_arn
         request = kms_request(state, role, action, (key_arn, configured), resource)
         decision = evaluate_access(
             request,
