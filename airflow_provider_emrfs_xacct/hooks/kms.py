@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
@@ -30,6 +29,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     merged_principals,
     other_principals,
     parse_document,
+    policy_text,
     refuse_orphaned_ids,
     remove_statement,
     same_meaning,
@@ -244,7 +244,7 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
 
         def write(_current: Any, desired: dict[str, Any]) -> None:
             guard_writes(self.conn)
-            self.conn.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(desired))
+            self.conn.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=policy_text(desired))
 
         return read_modify_write(
             resource=f"kms key {key_arn} key policy",

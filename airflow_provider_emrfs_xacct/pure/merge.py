@@ -498,9 +498,21 @@ def merged_resources(document: dict[str, Any] | None, sid: str, wanted: Iterable
     return sorted(set(held) | set(wanted))
 
 
+def policy_text(document: dict[str, Any]) -> str:
+    """
+    Return the text a key or bucket policy is sent as: JSON without the spaces after ``,`` and ``:``.
+
+    KMS and S3 limit the policy they are sent in bytes (AWS KMS Developer Guide, "Key policy format": "Up to
+    32 kilobytes (32,768 bytes)"; Amazon S3 User Guide, "Bucket policies and user policies": "limited to 20 KB in size"), and document
+    no exception for white space as IAM does ("IAM doesn't count white space"): every space sent counts.
+    Non-ASCII characters are escaped (``\\u00e9``), which every service takes.
+    """
+    return json.dumps(document, separators=(",", ":"))
+
+
 def document_size(document: dict[str, Any]) -> int:
-    """Return the size in bytes of a document as it will be sent."""
-    return len(json.dumps(document).encode())
+    """Return the size in bytes of a document as it will be sent (:func:`policy_text`)."""
+    return len(policy_text(document).encode())
 
 
 #: IAM quotas, in characters without whitespace (the figures and their sources are in :mod:`.quotas`).

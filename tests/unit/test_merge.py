@@ -27,6 +27,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     merged_resources,
     normalize,
     parse_document,
+    policy_text,
     remove_statement,
     same_meaning,
     upsert_statement,
@@ -448,8 +449,17 @@ class TestMergedResources:
 
 def test_document_size_counts_bytes_as_sent():
     document = doc(allow("S", Action="a:A", Resource="arn:aws:s3:::b/é"))
-    assert document_size(document) == len(json.dumps(document).encode())
-    assert document_size(document) > len(json.dumps(document, ensure_ascii=False))
+    assert document_size(document) == len(policy_text(document).encode())
+    assert document_size(document) > len(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+
+
+def test_policy_text_sends_no_spaces_and_means_the_same():
+    """KMS and S3 count every byte sent against their policy size limits: no space after ``,`` or ``:``."""
+    document = doc(allow("S", Principal={"AWS": [EMR_ROLE, JOB_ROLE]}, Action=["a:A", "a:B"], Resource="*"))
+    assert ", " not in policy_text(document)
+    assert ": " not in policy_text(document)
+    assert json.loads(policy_text(document)) == document
+    assert document_size(document) < len(json.dumps(document).encode())
 
 
 def test_trusted_besides_names_everyone_but_the_revoked_role() -> None:
