@@ -487,7 +487,9 @@ def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decis
 
     :param context_arn: the encryption context's ``aws:s3:arn`` (see :meth:`_Writer.encryption_context_arn`).
     """
-    if key.state != "Enabled":
+    # "While the key state is Updating, you can use the keys in cryptographic operations" (AWS KMS Developer Guide,
+    # "Change the primary key in a set of multi-Region keys").
+    if key.state not in ("Enabled", "Updating"):
         return Decision(False, f"denied: {kms_action} on {key.arn}: KMSInvalidStateException, the key is {key.state}")
     key_decision = aws_judge.authorize(
         principal,
