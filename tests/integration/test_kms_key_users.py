@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
-from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure import documents
+from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, PreconditionError
 from airflow_provider_emrfs_xacct.pure.quotas import QuotaExceededError
 from devstack.moto_stack import (
@@ -270,7 +270,6 @@ def test_a_key_policy_with_a_name_twice_in_one_object_is_a_conflict_before_any_w
     assert kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"] == text
 
 
-
 def test_a_key_policy_that_fits_as_sent_is_not_refused_for_the_spaces_of_another_spelling(aws: Seeded) -> None:
     """
     KMS limits the key policy it is sent to 32,768 bytes (AWS KMS API Reference, PutKeyPolicy, ``Policy``; AWS
@@ -295,7 +294,10 @@ def test_a_key_policy_that_fits_as_sent_is_not_refused_for_the_spaces_of_another
         while compact({**aws.key_policy, "Statement": [*statements, {"Sid": "x", **theirs}, ours]}) < size_with_ours:
             statements.append({"Sid": f"Audit{len(statements)}", **theirs})
         short = compact({**aws.key_policy, "Statement": [*statements, ours]}) - size_with_ours
-        statements[-1] = {**statements[-1], "Sid": statements[-1]["Sid"][:-short] if short > 0 else statements[-1]["Sid"] + "x" * -short}
+        statements[-1] = {
+            **statements[-1],
+            "Sid": statements[-1]["Sid"][:-short] if short > 0 else statements[-1]["Sid"] + "x" * -short,
+        }
         return {**aws.key_policy, "Statement": statements}
 
     fits = existing_policy(32_768)
