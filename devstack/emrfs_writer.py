@@ -355,6 +355,9 @@ class _Bucket:
     policy_is_public: bool = False
     #: DescribeKey's KeyState of the default key (``Enabled``, ``Disabled``, ``PendingDeletion`` …).
     key_state: str = "Enabled"
+    #: The default encryption's ``SSEAlgorithm`` and ``BucketKeyEnabled``.
+    sse_algorithm: str | None = None
+    bucket_key_enabled: bool = False
 
     def policy_for(self, caller_account: str) -> tuple[dict[str, Any] | None, str]:
         """The bucket policy S3 applies to a caller of this account, and its name for the reasons."""
@@ -397,8 +400,9 @@ def _read_bucket(url: str, bucket: str, owner: str) -> _Bucket:
     try:
         rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
         default = rules[0]["ApplyServerSideEncryptionByDefault"]
+        bucket_key_enabled = bool(rules[0].get("BucketKeyEnabled"))
     except (botocore.exceptions.ClientError, KeyError, IndexError):
-        default = {}
+        default, bucket_key_enabled = {}, False
     if default.get("SSEAlgorithm") in ("aws:kms", "aws:kms:dsse"):
         key_id = default.get("KMSMasterKeyID") or "alias/aws/s3"
         if key_id.startswith("arn:"):
@@ -428,7 +432,19 @@ def _read_bucket(url: str, bucket: str, owner: str) -> _Bucket:
     except botocore.exceptions.ClientError:  # NoSuchBucketPolicy
         public = False
     return _Bucket(
-        bucket, owner, policy, ownership, key_arn, key_policy, aws_managed, named_by_arn, restrict, public, key_state
+        bucket,
+        owner,
+        policy,
+        ownership,
+        key_arn,
+        key_policy,
+        aws_managed,
+        named_by_arn,
+        restrict,
+        public,
+        key_state,
+        default.get("SSEAlgorithm"),
+        bucket_key_enabled,
     )
 
 
@@ -463,13 +479,17 @@ def _resolve_key(url: str, key_id: str, requester_account: str) -> _Key | Decisi
     return _Key(metadata["Arn"], policy, str(metadata.get("KeyState", "Enabled")))
 
 
-def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decision) -> Decision:
+def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decision, context_arn: str) -> Decision:
     """
     The KMS call S3 makes with the requester's permissions: the key must be Enabled (AWS KMS Developer Guide,
     "Key states of AWS KMS keys": a disabled key or one pending deletion cannot be used in cryptographic
     operations), and its key policy and the requester's policies must allow it.
+
+    :param context_arn: the encryption context's ``aws:s3:arn`` (see :meth:`_Writer.encryption_context_arn`).
     """
-    if key.state != "Enabled":
+    # "While the key state is Updating, you can use the keys in cryptographic operations" (AWS KMS Developer Guide,
+    # "Change the primary key in a set of multi-Region keys").
+    if key.state not in ("Enabled", "Updating"):
         return Decision(False, f"denied: {kms_action} on {key.arn}: KMSInvalidStateException, the key is {key.state}")
     key_decision = aws_judge.authorize(
         principal,
@@ -477,7 +497,10 @@ def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decis
         key.arn,
         resource_policy=key.policy,
         resource_owner=_account(key.arn),
-        context=aws_judge.s3_kms_context(key.arn, principal.account),
+        context={
+            **aws_judge.s3_kms_context(key.arn, principal.account),
+            "kms:EncryptionContext:aws:s3:arn": context_arn,
+        },
         resource_policy_name="key policy",
     )
     if not key_decision.allowed:
@@ -621,10 +644,23 @@ class _Writer:
             )
         if not decision.allowed or kms_action is None:
             return decision
-        return self.judge_kms(principal, kms_action, decision)
+        return self.judge_kms(principal, kms_action, decision, resource)
 
-    def judge_kms(self, principal: Principal, kms_action: str, decision: Decision) -> Decision:
+    def encryption_context_arn(self, object_arn: str) -> str:
+        """
+        The ``aws:s3:arn`` S3 puts in the encryption context of its KMS calls: the object's ARN, or the bucket's
+        with an S3 Bucket Key (Amazon S3 User Guide, "Reducing the cost of SSE-KMS with Amazon S3 Bucket Keys",
+        "Changes to note before enabling an S3 Bucket Key"). The bucket's setting also serves uploads that ask
+        for SSE-KMS ("Configuring an S3 Bucket Key at the object level"); "Amazon S3 Bucket Keys aren't supported
+        for dual-layer server-side encryption with AWS KMS keys (DSSE-KMS)" (Amazon S3 User Guide, "Using
+        dual-layer server-side encryption with AWS KMS keys (DSSE-KMS)").
+        """
+        algorithm = self.encryption[0] or self.bucket.sse_algorithm
+        return self.bucket.arn if self.bucket.bucket_key_enabled and algorithm == "aws:kms" else object_arn
+
+    def judge_kms(self, principal: Principal, kms_action: str, decision: Decision, resource: str) -> Decision:
         """The KMS call S3 makes for an allowed request: on the key the upload asks for, else the bucket's default."""
+        context_arn = self.encryption_context_arn(resource)
         sse, key_id = self.encryption
         if sse == "AES256":  # SSE-S3 asked for: S3 calls no KMS, whatever the bucket's default
             return decision
@@ -632,7 +668,7 @@ class _Writer:
             key = self.requested_key(key_id, principal.account)
             if isinstance(key, Decision):
                 return key
-            return _judge_key(principal, kms_action, key, decision)
+            return _judge_key(principal, kms_action, key, decision, context_arn)
         # SSE-KMS asked for without a key id, or by the bucket's default: the AWS managed key aws/s3.
         if sse == "aws:kms" or (self.bucket.kms_key_arn is not None and self.bucket.key_is_aws_managed):
             if principal.account != self.bucket.owner:
@@ -651,7 +687,7 @@ class _Writer:
                 f"account {principal.account}, where no such key is (a key ARN is needed across accounts)",
             )
         default = _Key(self.bucket.kms_key_arn, self.bucket.key_policy, self.bucket.key_state)
-        return _judge_key(principal, kms_action, default, decision)
+        return _judge_key(principal, kms_action, default, decision, context_arn)
 
     def requested_key(self, key_id: str, requester_account: str) -> _Key | Decision:
         """The key an upload names, resolved as S3 does (cached per requester account)."""

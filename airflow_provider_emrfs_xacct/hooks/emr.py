@@ -72,7 +72,7 @@ class EmrfsEmrHook(EmrHook):
             if error_code(error) == "InvalidRequestException":
                 return None
             raise
-        return parse_document(response["SecurityConfiguration"])
+        return parse_document(response["SecurityConfiguration"], f"security configuration {name}")
 
     def describe_cluster(self, cluster_id: str) -> dict[str, Any]:
         """Return the cluster as ``DescribeCluster`` describes it."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
@@ -30,6 +29,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     merged_principals,
     other_principals,
     parse_document,
+    policy_text,
     refuse_orphaned_ids,
     remove_statement,
     same_meaning,
@@ -117,7 +117,7 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
                     "exist and the connection must act in the key's own account"
                 ) from error
             raise
-        document = parse_document(response["Policy"])
+        document = parse_document(response["Policy"], f"the key policy of {key_arn}")
         assert document is not None
         return document
 
@@ -133,7 +133,8 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
     def read_key_policy(self, key_arn: str) -> dict[str, Any] | None:
         """Return the ``default`` key policy, ``None`` if the key does not exist; other errors are raised as they are."""
         try:
-            return parse_document(self.conn.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
+            policy = self.conn.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"]
+            return parse_document(policy, f"the key policy of {key_arn}")
         except ClientError as error:
             if error_code(error) == "NotFoundException":
                 return None
@@ -243,7 +244,7 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
 
         def write(_current: Any, desired: dict[str, Any]) -> None:
             guard_writes(self.conn)
-            self.conn.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(desired))
+            self.conn.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=policy_text(desired))
 
         return read_modify_write(
             resource=f"kms key {key_arn} key policy",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urlsplit, urlunsplit
@@ -25,7 +24,7 @@ from airflow_provider_emrfs_xacct.pure.converge import (
     read_modify_write,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
-from airflow_provider_emrfs_xacct.pure.merge import document_size, parse_document
+from airflow_provider_emrfs_xacct.pure.merge import document_size, parse_document, policy_text
 from airflow_provider_emrfs_xacct.pure.plan import UPDATE, Change
 
 if TYPE_CHECKING:
@@ -80,7 +79,8 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
     def get_bucket_policy(self, bucket: str) -> dict[str, Any] | None:
         """Return the bucket policy, or ``None`` if the bucket has none."""
         try:
-            return parse_document(self.conn.get_bucket_policy(Bucket=bucket, **self._owner())["Policy"])
+            policy = self.conn.get_bucket_policy(Bucket=bucket, **self._owner())["Policy"]
+            return parse_document(policy, f"the bucket policy of {bucket}")
         except ClientError as error:
             if error_code(error) == "NoSuchBucketPolicy":
                 return None
@@ -374,7 +374,7 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
             if desired is None:  # no statement left: S3 refuses an empty policy, so delete it
                 self.conn.delete_bucket_policy(Bucket=bucket, **self._owner())
             else:
-                self.conn.put_bucket_policy(Bucket=bucket, Policy=json.dumps(desired), **self._owner())
+                self.conn.put_bucket_policy(Bucket=bucket, Policy=policy_text(desired), **self._owner())
 
         return read_modify_write(
             resource=f"s3 bucket {bucket} policy",

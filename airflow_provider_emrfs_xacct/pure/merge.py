@@ -38,17 +38,41 @@ WILDCARD_CHARS = ("*", "?")
 _INVERTED_KEYS = ("NotPrincipal", "NotAction", "NotResource")
 
 
-def parse_document(document: str | dict[str, Any] | None) -> dict[str, Any] | None:
-    """Return a policy document as a dict, decoding JSON text and IAM's URL-encoded JSON."""
+def parse_document(document: str | dict[str, Any] | None, what: str = "policy document") -> dict[str, Any] | None:
+    """
+    Return a policy document as a dict, decoding JSON text and IAM's URL-encoded JSON.
+
+    :param what: names the document in errors.
+    :raises ConflictError: a name appears twice in one JSON object (two ``StringEquals`` in one ``Condition``,
+        say). KMS and S3 keep a policy as the text they were sent (AWS KMS API Reference, GetKeyPolicy;
+        Amazon S3 API Reference, GetBucketPolicy), and AWS does not document which of the two it applies; a
+        parser keeps one, so a document written back would lose the other without anyone seeing it.
+    """
     if document is None or isinstance(document, dict):
         return document
     text = document.strip()
     if text.startswith("%7B") or text.startswith("%7b"):
         text = unquote(text)
-    parsed = json.loads(text)
+    try:
+        parsed = json.loads(text, object_pairs_hook=_object_without_repeated_names)
+    except ConflictError as error:
+        raise ConflictError(f"{what}: {error}") from None
     if not isinstance(parsed, dict):
-        raise ConflictError(f"policy document is not a JSON object: {document!r}")
+        raise ConflictError(f"{what} is not a JSON object: {document!r}")
     return parsed
+
+
+def _object_without_repeated_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """One JSON object as a dict; a name given twice is a :class:`ConflictError` naming it and both values."""
+    result: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in result:
+            raise ConflictError(
+                f"{name!r} appears twice in one JSON object ({json.dumps(result[name])} and "
+                f"{json.dumps(value)}); rewriting the document would keep only one: merge them by hand"
+            )
+        result[name] = value
+    return result
 
 
 def normalize(document: str | dict[str, Any] | None) -> Any:
@@ -474,9 +498,21 @@ def merged_resources(document: dict[str, Any] | None, sid: str, wanted: Iterable
     return sorted(set(held) | set(wanted))
 
 
+def policy_text(document: dict[str, Any]) -> str:
+    """
+    Return the text a key or bucket policy is sent as: JSON without the spaces after ``,`` and ``:``.
+
+    KMS and S3 limit the policy they are sent in bytes (AWS KMS Developer Guide, "Key policy format": "Up to
+    32 kilobytes (32,768 bytes)"; Amazon S3 User Guide, "Bucket policies and user policies": "limited to 20 KB in size"), and document
+    no exception for white space as IAM does ("IAM doesn't count white space"): every space sent counts.
+    Non-ASCII characters are escaped (``\\u00e9``), which every service takes.
+    """
+    return json.dumps(document, separators=(",", ":"))
+
+
 def document_size(document: dict[str, Any]) -> int:
-    """Return the size in bytes of a document as it will be sent."""
-    return len(json.dumps(document).encode())
+    """Return the size in bytes of a document as it will be sent (:func:`policy_text`)."""
+    return len(policy_text(document).encode())
 
 
 #: IAM quotas, in characters without whitespace (the figures and their sources are in :mod:`.quotas`).

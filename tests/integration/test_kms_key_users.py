@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from airflow_provider_emrfs_xacct.pure import documents
 from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.quotas import QuotaExceededError
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -235,3 +237,83 @@ def test_an_aws_managed_key_is_refused_naming_the_key_not_a_permission_to_grant(
     assert "Grant kms:PutKeyPolicy" not in str(caught.value)
     assert recorder.of("kms").count("PutKeyPolicy") == 1  # the one KMS denied, not retried
     assert key_policy(kms, managed) == before
+
+
+def test_a_key_policy_with_a_name_twice_in_one_object_is_a_conflict_before_any_write(aws: Seeded) -> None:
+    """
+    KMS keeps a key policy as the text it was sent (AWS KMS API Reference, GetKeyPolicy: ``Policy``, "A key
+    policy document in JSON format"), so a statement someone wrote with an operator twice in its
+    ``Condition`` comes back so. A JSON parser keeps one of the two; writing the document back would drop
+    the other, a restriction its author wrote, without anyone seeing it. The grant refuses, naming the
+    name and the key, before any write; the text stays exactly as it was.
+    """
+    create_roles(aws, "partner-a-writer")
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    admins = json.dumps(aws.key_policy["Statement"])[1:-1]
+    theirs = (
+        '{"Sid": "DecryptThroughS3FromTheVpc", "Effect": "Allow", '
+        f'"Principal": {{"AWS": "arn:aws:iam::{DESTINATION_ACCOUNT}:root"}}, "Action": "kms:Decrypt", '
+        '"Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}, '
+        '"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}}'
+    )
+    text = f'{{"Version": "2012-10-17", "Id": {json.dumps(aws.key_policy["Id"])}, "Statement": [{admins}, {theirs}]}}'
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=text)
+    operator = make_operator(aws.kms_key_arn)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+
+    with CallRecorder().everywhere() as recorder, pytest.raises(ConflictError) as excinfo:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert "'StringEquals'" in str(excinfo.value)
+    assert aws.kms_key_arn in str(excinfo.value)
+    assert recorder.mutating == []
+    assert kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"] == text
+
+
+def test_a_key_policy_that_fits_as_sent_is_not_refused_for_the_spaces_of_another_spelling(aws: Seeded) -> None:
+    """
+    KMS limits the key policy it is sent to 32,768 bytes (AWS KMS API Reference, PutKeyPolicy, ``Policy``; AWS
+    KMS Developer Guide, "Key policy format": "Up to 32 kilobytes (32,768 bytes)"), spaces counted: unlike IAM
+    ("IAM doesn't count white space"), KMS documents no exception. The provider sends the policy without the
+    spaces a JSON dumper puts after ``,`` and ``:``, and measures what it sends: a policy that fits so is
+    written (the stand-in refuses past 32,768 bytes, devstack/aws_quotas.py), not refused for spaces it
+    would not have sent; one byte more is refused, naming the quota, before any write.
+    """
+    create_roles(aws, "partner-a-writer")
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    ours = documents.key_users_statement([PARTNER_A_ROLE])
+
+    def compact(document: dict[str, Any]) -> int:
+        return len(json.dumps(document, separators=(",", ":")).encode())
+
+    def existing_policy(size_with_ours: int) -> dict[str, Any]:
+        """The seeded policy and statements of someone else's: with the provider's statement, this many bytes."""
+        theirs = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"},
+                  "Action": ["kms:DescribeKey", "kms:GetKeyPolicy"], "Resource": "*"}  # fmt: skip
+        statements = [*aws.key_policy["Statement"]]
+        while compact({**aws.key_policy, "Statement": [*statements, {"Sid": "x", **theirs}, ours]}) < size_with_ours:
+            statements.append({"Sid": f"Audit{len(statements)}", **theirs})
+        short = compact({**aws.key_policy, "Statement": [*statements, ours]}) - size_with_ours
+        statements[-1] = {
+            **statements[-1],
+            "Sid": statements[-1]["Sid"][:-short] if short > 0 else statements[-1]["Sid"] + "x" * -short,
+        }
+        return {**aws.key_policy, "Statement": statements}
+
+    fits = existing_policy(32_768)
+    granted = {**fits, "Statement": [*fits["Statement"], ours]}
+    assert compact(granted) == 32_768 < len(json.dumps(granted).encode())
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(fits, separators=(",", ":")))
+
+    _, recorder, _ = run_operator(make_operator(aws.kms_key_arn))
+
+    assert recorder.mutating == ["PutKeyPolicy"]
+    assert key_policy(kms, aws.kms_key_arn) == granted
+
+    over = existing_policy(32_769)
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(over, separators=(",", ":")))
+    operator = make_operator(aws.kms_key_arn)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    with CallRecorder().everywhere() as recorder, pytest.raises(QuotaExceededError, match="32768"):
+        operator.execute({"ti": ti, "task_instance": ti})
+    assert recorder.mutating == []

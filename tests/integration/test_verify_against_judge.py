@@ -587,3 +587,61 @@ def test_a_refused_request_payment_read_leaves_the_emr_roles_links_not_checked(
     assert "s3:GetBucketRequestPayment" in mkdirs["detail"]
     assert link(report, f"write files {PREFIX}")["status"] == "pass"  # the destination role: the owner's account
     assert report["verdict"] == "NOT_CHECKED"
+
+
+# Encryption context: S3 Bucket Keys, and none with DSSE-KMS --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "pinned_to", "allowed"),
+    [
+        ("aws:kms:dsse", "objects", True),
+        ("aws:kms:dsse", "bucket", False),
+        ("aws:kms", "bucket", True),
+        ("aws:kms", "objects", False),
+    ],
+)
+def test_a_key_policy_pinned_to_an_encryption_context_is_judged_as_s3_fills_it(
+    aws: Seeded, algorithm: str, pinned_to: str, allowed: bool
+) -> None:
+    """
+    S3 puts the object's ARN in the encryption context of its KMS calls, or the bucket's with an S3 Bucket Key
+    (Amazon S3 User Guide, "Reducing the cost of SSE-KMS with Amazon S3 Bucket Keys"); "Amazon S3 Bucket Keys
+    aren't supported for dual-layer server-side encryption with AWS KMS keys (DSSE-KMS)" (Amazon S3 User
+    Guide, "Using dual-layer server-side encryption with AWS KMS keys (DSSE-KMS)"), whatever BucketKeyEnabled
+    says. The key users' statement is pinned to one of the two; the verifier and the writer agree.
+    """
+    role_arn = provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    current = json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"])
+    [users] = [statement for statement in current["Statement"] if statement.get("Sid") == "EmrfsXacctKeyUsers"]
+    context_arn = f"arn:aws:s3:::{aws.bucket}" + ("/*" if pinned_to == "objects" else "")
+    users["Condition"] = {"StringLike": {"kms:EncryptionContext:aws:s3:arn": context_arn}}
+    admins = [statement for statement in current["Statement"] if statement.get("Sid") != "Enable IAM User Permissions"]
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps({**current, "Statement": admins}))
+    client(aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_encryption(
+        Bucket=aws.bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": algorithm,
+                        "KMSMasterKeyID": aws.kms_key_arn,
+                    },
+                    "BucketKeyEnabled": True,
+                }
+            ]
+        },
+    )
+
+    report, _, _ = run_operator(verifier(configuration, fail_on_broken=False))
+    result = write(aws, configuration, files=1)
+
+    key = link(report, KMS)
+    assert key["status"] == ("pass" if allowed else "fail"), key
+    assert result.success is allowed, result.summary()
+    if not allowed:
+        assert result.first_failure is not None
+        assert result.first_failure.role_arn == role_arn
+        assert "kms:" in result.first_failure.reason

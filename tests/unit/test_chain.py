@@ -1765,6 +1765,19 @@ def test_a_disabled_key_fails() -> None:
     assert "PendingDeletion" in link.detail
 
 
+def test_a_multi_region_key_updating_its_primary_region_still_encrypts() -> None:
+    """
+    AWS KMS Developer Guide, "Change the primary key in a set of multi-Region keys", "The Updating key state":
+    "While the key state is Updating, you can use the keys in cryptographic operations".
+    """
+    state = healthy_state()
+    state.key_states[KEY] = "Updating"
+
+    assert by_name(check_chain(state))[KMS].status == PASS
+    state.key_policies[KEY] = {"Version": "2012-10-17", "Statement": []}  # nobody may use it
+    assert by_name(check_chain(state))[KMS].status == FAIL
+
+
 def test_a_mapping_of_the_whole_bucket_checks_the_requests_under_it() -> None:
     state = healthy_state()
     whole = f"s3://{BUCKET}/"

@@ -755,6 +755,35 @@ def test_with_an_s3_bucket_key_the_key_policy_sees_the_bucket_arn() -> None:
     assert by_name(check_chain(state))[KMS].status == FAIL
 
 
+def test_with_dsse_kms_the_key_policy_sees_the_object_arn_whatever_the_bucket_key_setting() -> None:
+    """
+    "Amazon S3 Bucket Keys aren't supported for dual-layer server-side encryption with AWS KMS keys (DSSE-KMS)"
+    (Amazon S3 User Guide, "Using dual-layer server-side encryption with AWS KMS keys (DSSE-KMS)"): a bucket
+    whose default is DSSE-KMS calls KMS per object, with the object's ARN as encryption context, even with
+    ``BucketKeyEnabled`` set. A key policy pinned to the bucket's ARN refuses those calls; one pinned to object
+    ARNs allows them.
+    """
+    state = healthy_state()
+    pinned = {"StringLike": {"kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{BUCKET}/*"}}
+    state.key_policies[KEY] = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": ROLE},
+                "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+                "Resource": "*",
+                "Condition": pinned,
+            }
+        ],
+    }
+    bucket_of(state).sse_algorithm = "aws:kms:dsse"
+    bucket_of(state).bucket_key_enabled = True
+    assert by_name(check_chain(state))[KMS].status == PASS
+    pinned["StringLike"]["kms:EncryptionContext:aws:s3:arn"] = f"arn:aws:s3:::{BUCKET}"
+    assert by_name(check_chain(state))[KMS].status == FAIL
+
+
 # S3 access: the optional request, who counts as a writer, the 404 check's listing -----------------------
 
 WRITE_FILES = f"write files {PREFIX}"

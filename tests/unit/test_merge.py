@@ -27,6 +27,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     merged_resources,
     normalize,
     parse_document,
+    policy_text,
     remove_statement,
     same_meaning,
     upsert_statement,
@@ -78,6 +79,25 @@ class TestParseDocument:
     def test_refuses_json_that_is_not_an_object(self, text):
         with pytest.raises(ConflictError, match="not a JSON object"):
             parse_document(text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            # Two operators of one name in a Condition: which one AWS applies is not documented.
+            '{"Statement": [{"Condition": {"StringEquals": {"a": "1"}, "StringEquals": {"b": "2"}}}]}',
+            '{"Statement": [], "Statement": []}',
+            quote('{"Statement": [{"Effect": "Allow", "Effect": "Deny"}]}'),
+        ],
+    )
+    def test_refuses_a_name_twice_in_one_object_naming_it_and_the_document(self, text):
+        with pytest.raises(
+            ConflictError, match=r"^the bucket policy of b: '(StringEquals|Statement|Effect)' appears twice"
+        ):
+            parse_document(text, "the bucket policy of b")
+
+    def test_the_same_name_in_different_objects_is_no_repetition(self):
+        text = '{"Statement": [{"Sid": "A", "Condition": {"Bool": {"x": "true"}}}, {"Sid": "A", "Condition": {"Bool": {"x": "false"}}}]}'
+        assert [statement["Sid"] for statement in parse_document(text)["Statement"]] == ["A", "A"]
 
 
 class TestNormalizeAndSameMeaning:
@@ -429,8 +449,17 @@ class TestMergedResources:
 
 def test_document_size_counts_bytes_as_sent():
     document = doc(allow("S", Action="a:A", Resource="arn:aws:s3:::b/é"))
-    assert document_size(document) == len(json.dumps(document).encode())
-    assert document_size(document) > len(json.dumps(document, ensure_ascii=False))
+    assert document_size(document) == len(policy_text(document).encode())
+    assert document_size(document) > len(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+
+
+def test_policy_text_sends_no_spaces_and_means_the_same():
+    """KMS and S3 count every byte sent against their policy size limits: no space after ``,`` or ``:``."""
+    document = doc(allow("S", Principal={"AWS": [EMR_ROLE, JOB_ROLE]}, Action=["a:A", "a:B"], Resource="*"))
+    assert ", " not in policy_text(document)
+    assert ": " not in policy_text(document)
+    assert json.loads(policy_text(document)) == document
+    assert document_size(document) < len(json.dumps(document).encode())
 
 
 def test_trusted_besides_names_everyone_but_the_revoked_role() -> None:

@@ -499,7 +499,11 @@ def test_a_requested_key_without_a_state_read_is_judged_by_its_policy() -> None:
         # AWS KMS API Reference, EnableKey (a Disabled key) and CancelKeyDeletion (then Disabled).
         ("Disabled", "enable the key (kms:EnableKey)"),
         ("PendingDeletion", "cancel the key's deletion (kms:CancelKeyDeletion; it is then Disabled), then enable it"),
-        ("PendingImport", "the key must be Enabled to encrypt and decrypt"),
+        # Same page: imported key material deleted or expired (PendingImport); a custom key store disconnected
+        # (Unavailable).
+        ("PendingImport", "import the key's material again (kms:GetParametersForImport, kms:ImportKeyMaterial)"),
+        ("Unavailable", "connect the key's custom key store (kms:ConnectCustomKeyStore)"),
+        ("Creating", "the key must be Enabled to encrypt and decrypt"),
     ],
 )
 def test_a_key_not_enabled_fails_with_the_fix_for_its_state(key_state: str, fix: str) -> None:

@@ -71,6 +71,14 @@ def test_the_requested_key_pending_deletion_fails_with_the_fix_that_works() -> N
     assert "kms:CancelKeyDeletion" in link.fix
 
 
+def test_the_requested_multi_region_key_updating_its_primary_region_is_judged_on_its_policy() -> None:
+    """AWS KMS Developer Guide, "Change the primary key in a set of multi-Region keys": Updating keys encrypt."""
+    state = asking_for_other_key(healthy_state(), users=[ROLE])
+    state.key_states[OTHER_KEY] = "Updating"
+
+    assert by_name(check_chain(state))[KMS].status == PASS
+
+
 def test_a_requested_key_that_does_not_exist_fails() -> None:
     state = asking_for_other_key(healthy_state(), users=[ROLE])
     state.requested_keys[OTHER_KEY] = None

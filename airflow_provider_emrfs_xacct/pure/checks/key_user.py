@@ -92,13 +92,18 @@ def _server_side(
     else:
         key_arn, key_policy, configured = requested
     bucket_arn = f"arn:{partition_of_arn(key_arn)}:s3:::{location.bucket}"
+    # The uploads ask for SSE-KMS, or the bucket's default applies. "Amazon S3 Bucket Keys aren't supported for
+    # dual-layer server-side encryption with AWS KMS keys (DSSE-KMS)" (Amazon S3 User Guide, "Using dual-layer
+    # server-side encryption with AWS KMS keys (DSSE-KMS)"): then S3 calls KMS per object whatever the setting.
+    algorithm = "aws:kms" if requested is not None else bucket.sse_algorithm
+    uses_bucket_key = bucket.bucket_key_enabled and algorithm == "aws:kms"
     last: Decision | None = None
     seen: set[tuple[str, str]] = set()
     for role, action, object_arn in uses:
         if (role.arn, action) in seen:
             continue
         seen.add((role.arn, action))
-        resource = bucket_arn if bucket.bucket_key_enabled else object_arn
+        resource = bucket_arn if uses_bucket_key else object_arn
         request = kms_request(state, role, action, (key_arn, configured), resource)
         decision = evaluate_access(
             request,
@@ -179,7 +184,7 @@ def _key(state: ChainState, index: int, name: str, bucket: BucketState) -> Link 
             fix="check the bucket's default encryption",
         )
     key_state = state.key_states.get(key_arn, "Enabled")
-    if key_state != "Enabled":
+    if key_state not in USABLE_KEY_STATES:
         return Link(index, name, FAIL, f"the key {key_arn} is {key_state}", fix=_enable_fix(key_state))
     return key_arn, key_policy
 
@@ -288,9 +293,15 @@ def _resolved_key(
     if key_policy is None:
         return Link(index, name, FAIL, f"{asked}: the key {resolved} does not exist", fix=missing)
     key_state = state.key_states.get(resolved, "Enabled")
-    if key_state != "Enabled":
+    if key_state not in USABLE_KEY_STATES:
         return Link(index, name, FAIL, f"{asked}: the key {resolved} is {key_state}", fix=_enable_fix(key_state))
     return resolved, key_policy, key
+
+
+#: The key states in which KMS encrypts and decrypts: ``Enabled``, and ``Updating``, the few seconds a multi-Region
+#: key takes to change its primary Region: "While the key state is Updating, you can use the keys in cryptographic
+#: operations" (AWS KMS Developer Guide, "Change the primary key in a set of multi-Region keys").
+USABLE_KEY_STATES = frozenset({"Enabled", "Updating"})
 
 
 def _enable_fix(key_state: str) -> str:
@@ -304,6 +315,13 @@ def _enable_fix(key_state: str) -> str:
         return "cancel the key's deletion (kms:CancelKeyDeletion; it is then Disabled), then enable it (kms:EnableKey)"
     if key_state == "Disabled":
         return "enable the key (kms:EnableKey)"
+    # AWS KMS Developer Guide, "Key states of AWS KMS keys": a key with imported key material is PendingImport
+    # once that material is deleted or expires; a key of a custom key store is Unavailable while the store is
+    # disconnected.
+    if key_state == "PendingImport":
+        return "import the key's material again (kms:GetParametersForImport, kms:ImportKeyMaterial)"
+    if key_state == "Unavailable":
+        return "connect the key's custom key store (kms:ConnectCustomKeyStore)"
     return 'the key must be Enabled to encrypt and decrypt (AWS KMS Developer Guide, "Key states of AWS KMS keys")'
 
 
