@@ -147,6 +147,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         self.created_roles: set[str] = set()
         #: ``(role, policy)``: the characters of the role's other inline policies, as a plan read them.
         self._other_inline_reads: dict[tuple[str, str], Prefetched] = {}
+        #: The operator's parameter that names the role this hook acts on, named when the role is missing
+        #: (``emr_ec2_role_name`` for the operators on the EMR EC2 role).
+        self.role_field = "role_name"
 
     # Reads --------------------------------------------------------------------------------------
 
@@ -521,8 +524,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         """Raise a clear precondition error when ``error`` says the role does not exist (and it is not IAM's lag)."""
         if error_code(error) == "NoSuchEntity" and role_name not in self.created_roles:
             raise PreconditionError(
-                f"role_name: IAM role {role_name!r} does not exist in account {acting_account(self)} "
-                f"(connection {self.aws_conn_id!r})"
+                f"{self.role_field}: IAM role {role_name!r} does not exist in account {acting_account(self)} "
+                f"(connection {self.aws_conn_id!r}): check the role's name, or create it first"
             ) from error
 
     def _other_inline_chars(self, role_name: str, policy_name: str, *, missing_ok: bool = False) -> int:
