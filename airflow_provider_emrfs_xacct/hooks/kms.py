@@ -226,7 +226,8 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
                 raise ConflictError(
                     f"the key policy of {key_arn}: statement {documents.KEY_USERS_SID!r} also grants "
                     f"{', '.join(others)}, which the provider does not write; removing the statement with its last "
-                    "role would end their use of the key: move them into a statement of your own, then revoke again"
+                    "role would end their use of the key: move them into a statement of your own, then revoke again",
+                    document=f"the key policy of {key_arn}",
                 )
             return remove_statement(current, documents.KEY_USERS_SID)
 

@@ -30,9 +30,25 @@ class InvalidParameterError(EmrfsXacctError, ValueError):
 
 
 class ConflictError(EmrfsXacctError):
-    """What exists in AWS contradicts what was asked and cannot be merged safely (fixed by hand, not by a retry)."""
+    """
+    What exists in AWS contradicts what was asked and cannot be merged safely (fixed by hand, not by a retry).
+
+    :param message: what is wrong and how to fix it.
+    :param document: the AWS document it is about (``iam role r trust policy``), when the message names it;
+        else the document's read-modify-write names it (:meth:`naming`).
+    """
 
     retriable = False
+
+    def __init__(self, message: str, document: str | None = None) -> None:
+        super().__init__(message)
+        self.document = document
+
+    def naming(self, document: str) -> None:
+        """Start the message with ``document`` unless it names one already."""
+        if self.document is None:
+            self.document = document
+            self.args = (f"{document}: {self.args[0]}", *self.args[1:])
 
 
 class NotConvergedError(EmrfsXacctError):
