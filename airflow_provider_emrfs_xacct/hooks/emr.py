@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.hooks.emr import EmrHook
-from airflow.providers.common.compat.sdk import AirflowNotFoundException
+from airflow.providers.common.compat.sdk import AirflowNotFoundException, redact
 from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
@@ -36,6 +37,22 @@ ACTIVE_CLUSTER_STATES: tuple[ClusterStateType, ...] = ("STARTING", "BOOTSTRAPPIN
 #: Attempts at ``RunJobFlow`` when it fails with a throttling, server or connection error.
 LAUNCH_ATTEMPTS = 8
 THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"})
+
+
+#: A value in botocore's report of invalid parameters ("Invalid type for parameter <path>, value: <value>, type: ...").
+_REPORTED_VALUE = re.compile(r"(parameter (?P<path>\S+), value: )(?P<value>.*?)(?=, (?:type|valid) )")
+
+
+def redacted_report(report: str) -> str:
+    """
+    botocore's report with the values under a sensitive key masked, as Airflow masks them in rendered fields.
+
+    The report shows each refused value (a numeric Hive metastore ``ConnectionPassword``, say); the
+    task log must not.
+    """
+    return _REPORTED_VALUE.sub(
+        lambda found: f"{found.group(1)}{redact(found.group('value'), name=found.group('path'))}", report
+    )
 
 
 class LaunchCancelledError(Exception):
@@ -256,7 +273,7 @@ class EmrfsEmrHook(EmrHook):
         shape = self.launch_client.meta.service_model.operation_model("RunJobFlow").input_shape
         report = ParamValidator().validate(arguments, shape)
         if report.has_errors():
-            raise InvalidParameterError("job_flow_overrides", report.generate_report())
+            raise InvalidParameterError("job_flow_overrides", redacted_report(report.generate_report()))
 
     def create_deleted_security_configuration(self, name: str, document: dict[str, Any]) -> None:
         """Create the security configuration ``name``, deleted since its create task ran, again from its document."""

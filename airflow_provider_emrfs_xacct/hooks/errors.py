@@ -137,7 +137,9 @@ def explain_access_denied(hook: Any, *other_clients: Any) -> Iterator[None]:
     """
     Turn an access denial from ``hook``'s client into an :class:`AccessDeniedError` naming the account, action and resource.
 
-    Access denials are not retried: they fail the task at once with a message that says what to grant.
+    botocore does not retry a denial: it fails the try at once with a message that says what to grant.
+    Airflow's task retries do (``AccessDeniedError`` is retriable): a grant made seconds before may not be
+    in effect yet (IAM User Guide, "Changes that I make are not always immediately visible").
 
     :param other_clients: more clients of the same service whose calls may be denied in the block
         (e.g. the EMR hook's ``launch_client``, which sends ``RunJobFlow``).

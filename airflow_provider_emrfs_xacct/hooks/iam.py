@@ -147,6 +147,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         self.created_roles: set[str] = set()
         #: ``(role, policy)``: the characters of the role's other inline policies, as a plan read them.
         self._other_inline_reads: dict[tuple[str, str], Prefetched] = {}
+        #: The operator's parameter that names the role this hook acts on, named when the role is missing
+        #: (``emr_ec2_role_name`` for the operators on the EMR EC2 role).
+        self.role_field = "role_name"
 
     # Reads --------------------------------------------------------------------------------------
 
@@ -521,8 +524,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         """Raise a clear precondition error when ``error`` says the role does not exist (and it is not IAM's lag)."""
         if error_code(error) == "NoSuchEntity" and role_name not in self.created_roles:
             raise PreconditionError(
-                f"role_name: IAM role {role_name!r} does not exist in account {acting_account(self)} "
-                f"(connection {self.aws_conn_id!r})"
+                f"{self.role_field}: IAM role {role_name!r} does not exist in account {acting_account(self)} "
+                f"(connection {self.aws_conn_id!r}): check the role's name, or create it first"
             ) from error
 
     def _other_inline_chars(self, role_name: str, policy_name: str, *, missing_ok: bool = False) -> int:
@@ -729,6 +732,15 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             )
         return changes
 
+    def _not_deleting(
+        self, role_arn: str, why: str, fix: str = "delete it by hand, or revoke without deleting it"
+    ) -> ConflictError:
+        """The refusal to delete ``role_arn``, naming the field, the role, the connection and the way out."""
+        return ConflictError(
+            f"delete_destination_role: {why}; not deleting {role_arn} (connection {self.aws_conn_id!r}): {fix} "
+            "(delete_destination_role=False revokes the access and keeps the role)"
+        )
+
     def delete_provider_role(self, role_arn: str, emr_role: tuple[str, str], *, dry_run: bool = False) -> list[Change]:
         """
         Delete a destination role, only if this provider created it (tagged), nobody added policies to it, no
@@ -753,15 +765,15 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         # GetRole answers the role's tags ("Tags: A list of tags that are attached to the role", IAM API
         # Reference, "Role"); get_role_tags lists them only when it did not.
         if self.get_role_tags(role).get(MANAGED_BY_TAG["Key"]) != MANAGED_BY_TAG["Value"]:
-            raise ConflictError(
-                f"role {role_name} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it; not deleting it"
+            raise self._not_deleting(
+                role_arn, f"role {role_name} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it"
             )
         inline = self.inline_policy_names(role_name)
         foreign = [name for name in inline if name != documents.DESTINATION_POLICY_NAME]
         foreign += [policy["PolicyName"] for policy in self.list_attached_policies(role_name)]
         if foreign:
-            raise ConflictError(
-                f"role {role_name} carries policies this provider did not write ({', '.join(foreign)}); not deleting it"
+            raise self._not_deleting(
+                role_arn, f"role {role_name} carries policies this provider did not write ({', '.join(foreign)})"
             )
         # IAM refuses to delete a role still in an instance profile (IAM API Reference, "DeleteRole":
         # RemoveRoleFromInstanceProfile first; DeleteConflict): such a role is an EC2 role of someone's too.
@@ -770,18 +782,19 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             for profile in self._every("list_instance_profiles_for_role", "InstanceProfiles", RoleName=role_name)
         ]
         if profiles:
-            raise ConflictError(
-                f"role {role_name} is in instance profile {', '.join(profiles)} (EC2 instances may run with it); "
-                "not deleting it"
+            raise self._not_deleting(
+                role_arn,
+                f"role {role_name} is in instance profile {', '.join(profiles)} (EC2 instances may run with it)",
             )
         # Deleting the role ends the access of everyone its trust policy lets assume it: another pipeline's
         # EMR EC2 role (trusted_role_arns of its own EnsureDestinationRoleOperator), a statement someone added.
         others = trusted_besides(parse_document(role.get("AssumeRolePolicyDocument")), documents.TRUST_SID, *emr_role)
         if others:
-            raise ConflictError(
+            raise self._not_deleting(
+                role_arn,
                 f"role {role_name} is trusted by {', '.join(others)} too, not only by role {emr_role[1]} of account "
-                f"{emr_role[0]}: deleting it would end their access; not deleting it (revoke theirs first, or remove "
-                "them from its trust policy by hand)"
+                f"{emr_role[0]}: deleting it would end their access",
+                fix="revoke theirs first, remove them from its trust policy by hand, or revoke without deleting",
             )
         change = Change(DELETE, f"iam role {role_name}", {"Arn": role["Arn"], "InlinePolicies": inline}, None)
         if not dry_run:

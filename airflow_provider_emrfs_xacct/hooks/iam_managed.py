@@ -360,7 +360,8 @@ class ManagedPolicyBaseHook(AwsGenericHook["IAMClient"]):
             raise ConflictError(
                 f"emr_ec2_role_name: managed policy {policy_arn} is attached to {', '.join(others)}, not to role "
                 f"{role_name} alone: a spill policy must belong to one EMR EC2 role, or each role may assume the "
-                'others\' destination roles; not writing to it (see docs/scale.md, "Spill policies shared by several roles")'
+                'others\' destination roles; not writing to it (see docs/scale.md, "Spill policies shared by several roles")',
+                document=policy_arn,
             )
 
     def _delete_spill_policy(self, policy_arn: str, role_name: str) -> None:
@@ -380,7 +381,8 @@ class ManagedPolicyBaseHook(AwsGenericHook["IAMClient"]):
         if MANAGED_BY_TAG not in tags:
             raise ConflictError(
                 f"managed policy {policy_arn} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it; "
-                "not deleting it (remove its last statement by hand)"
+                "not deleting it (remove its last statement by hand)",
+                document=policy_arn,
             )
         self._refuse_shared_spill_policy(policy_arn, role_name)
         self._delete_other_versions(policy_arn)

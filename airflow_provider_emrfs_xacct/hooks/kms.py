@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import (
     error_code,
+    error_message,
     is_access_denied,
     naming_missing_principals,
     refuses_a_principal,
@@ -112,9 +113,15 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
             response = self.conn.get_key_policy(KeyId=key_arn, PolicyName="default")
         except ClientError as error:
             if error_code(error) in ("NotFoundException", "AccessDeniedException"):
+                fix = (
+                    "check the key's id and region, or create the key first"
+                    if error_code(error) == "NotFoundException"
+                    else "its key policy must allow the connection's identity kms:GetKeyPolicy"
+                )
                 raise PreconditionError(
-                    f"key_arn: cannot read the key policy of {key_arn} ({error_code(error)}); the key must "
-                    "exist and the connection must act in the key's own account"
+                    f"key_arn: kms:GetKeyPolicy on {key_arn} failed for connection {self.aws_conn_id!r} "
+                    f"({error_code(error)}: {error_message(error)}); the key must exist in the connection's own "
+                    f"account: {fix}"
                 ) from error
             raise
         document = parse_document(response["Policy"], f"the key policy of {key_arn}")
@@ -220,7 +227,8 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
                 raise ConflictError(
                     f"the key policy of {key_arn}: statement {documents.KEY_USERS_SID!r} also grants "
                     f"{', '.join(others)}, which the provider does not write; removing the statement with its last "
-                    "role would end their use of the key: move them into a statement of your own, then revoke again"
+                    "role would end their use of the key: move them into a statement of your own, then revoke again",
+                    document=f"the key policy of {key_arn}",
                 )
             return remove_statement(current, documents.KEY_USERS_SID)
 

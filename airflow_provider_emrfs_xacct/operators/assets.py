@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Asset, AssetAlias, BaseOperator
 
+from airflow_provider_emrfs_xacct.operators.failures import FailsWithoutRetryMixin
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -23,7 +25,7 @@ def prefix_asset(s3_prefix: str) -> Asset:
     return Asset(parse_s3_location(s3_prefix, "s3_prefix").uri)
 
 
-class PublishPartnerPrefixOperator(BaseOperator):
+class PublishPartnerPrefixOperator(FailsWithoutRetryMixin, BaseOperator):
     """
     Emit an asset event for a partner prefix, so that DAGs scheduled on it run.
 

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from airflow.providers.amazon.aws.utils.mixins import AwsBaseHookMixin, AwsHookParams, AwsHookType
 from airflow.sdk import BaseOperator
 
+from airflow_provider_emrfs_xacct.operators.failures import FailsWithoutRetryMixin
+
 if TYPE_CHECKING:
     from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
     from airflow.sdk import Context
@@ -193,15 +195,16 @@ def take_contract_arguments(kwargs: dict[str, Any], defaults: dict[str, Any]) ->
     return {name: kwargs.pop(name, default_args.get(name, default)) for name, default in defaults.items()}
 
 
-class EmrfsXacctOperatorMixin(_OperatorBase):
+class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, _OperatorBase):
     """
     The provider's operator contract, mixed in before an Amazon-provider operator class.
 
     Every provider operator that calls AWS has it: ``class X(EmrfsXacctOperatorMixin, EmrCreateJobFlowOperator)``
     on an Amazon-provider operator, else through :class:`EmrfsXacctAwsBaseOperator` (and
     :class:`EmrfsXacctBaseOperator` for the provisioning operators). It gives them the botocore
-    retry default, the dry-run flag, the account pin, the plan pushed under ``plan``, and one way to
-    build a hook of another connection.
+    retry default, the dry-run flag, the account pin, the plan pushed under ``plan``, one way to
+    build a hook of another connection, and no Airflow retries for an error a retry cannot mend
+    (:mod:`~airflow_provider_emrfs_xacct.operators.failures`).
 
     It is a plain mixin, not a ``BaseOperator``: Airflow wraps the ``__init__`` of every operator
     class in the hierarchy, and each wrapped level deep-copies the DAG's params again

@@ -234,6 +234,7 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     "a destination role must be in another account than the EMR EC2 role (are the two "
                     "connections swapped?)",
                 )
+            self.hook.role_field = "emr_ec2_role_name"
             changes = self.hook.ensure_assume_role_policy(
                 role_name,
                 arns,

@@ -169,6 +169,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         new_configuration = None
         changes: list[Change] = []
         with explain_access_denied(self.hook):
+            self.hook.role_field = "emr_ec2_role_name"
             changes += self.hook.revoke_assume_role(emr_role[1], [role_arn], settings=settings, dry_run=dry_run)
         with explain_access_denied(kms):
             for key in keys:

@@ -229,6 +229,7 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         )
         with explain_access_denied(self.hook):
             self.connection_account(self.hook)  # the EMR EC2 role is in this connection's account
+            self.hook.role_field = "emr_ec2_role_name"
             changes = self.hook.ensure_emr_role_bucket_access(
                 role_name,
                 locations,

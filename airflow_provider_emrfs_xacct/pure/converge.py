@@ -77,15 +77,16 @@ import logging
 import random
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError, NotConvergedError
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, EmrfsXacctError, NotConvergedError
 from airflow_provider_emrfs_xacct.pure.merge import same_meaning
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, DELETE, UPDATE, Change
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 
 @dataclass(frozen=True)
@@ -339,32 +340,43 @@ def read_modify_write(
     """
     changes: list[Change] = []
     attempts = _Attempts(settings, resource, backoff=settings.first_backoff_seconds)
-    while True:
-        read_at, current = _read(read, prefetched, settings.settle_seconds)
-        prefetched = None
-        desired = desire(current)
-        if (current is None and desired is None) or (current is not None and same_meaning(current, desired)):
-            if attempts.held(current):
+    with _naming_conflicts(resource):
+        while True:
+            read_at, current = _read(read, prefetched, settings.settle_seconds)
+            prefetched = None
+            desired = desire(current)
+            if (current is None and desired is None) or (current is not None and same_meaning(current, desired)):
+                if attempts.held(current):
+                    return changes
+                _settle(settings, sleep)
+                continue
+            if not changes:
+                changes.append(Change(_action(current, desired), resource, current, desired))
+            if dry_run:
+                return changes
+            if not attempts.may_write(prepare, current, desired, read_at):
+                continue
+            try:
+                settled = _write_in_time(write, current, desired, read_at, settings.settle_seconds)
+            except Exception as error:
+                if not attempts.recover(error, is_transient, sleep, desired):
+                    raise
+                continue
+            attempts.writes += 1
+            attempts.left = desired
+            if settled is True:
                 return changes
             _settle(settings, sleep)
-            continue
-        if not changes:
-            changes.append(Change(_action(current, desired), resource, current, desired))
-        if dry_run:
-            return changes
-        if not attempts.may_write(prepare, current, desired, read_at):
-            continue
-        try:
-            settled = _write_in_time(write, current, desired, read_at, settings.settle_seconds)
-        except Exception as error:
-            if not attempts.recover(error, is_transient, sleep, desired):
-                raise
-            continue
-        attempts.writes += 1
-        attempts.left = desired
-        if settled is True:
-            return changes
-        _settle(settings, sleep)
+
+
+@contextmanager
+def _naming_conflicts(resource: str) -> Iterator[None]:
+    """Name ``resource`` in a conflict found in it: the task log says "iam role r trust policy: statement ..."."""
+    try:
+        yield
+    except ConflictError as error:
+        error.naming(resource)
+        raise
 
 
 def _read(read: Callable[[], Any], prefetched: Prefetched | None, settle: float) -> tuple[float, Any]:

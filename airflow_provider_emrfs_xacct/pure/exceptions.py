@@ -6,6 +6,12 @@ from __future__ import annotations
 class EmrfsXacctError(Exception):
     """Base class of every error this provider raises."""
 
+    #: Whether running the task again with the same arguments can succeed. ``True`` where the cause may
+    #: pass on its own (IAM's lag, a concurrent writer, a denial an administrator lifts); ``False`` where it
+    #: is in the arguments or in AWS state only a person changes. The operators fail the task without its
+    #: retries on an error that is not (``operators/failures.py``); the CLI ignores it.
+    retriable: bool = True
+
 
 class InvalidParameterError(EmrfsXacctError, ValueError):
     """
@@ -20,21 +26,48 @@ class InvalidParameterError(EmrfsXacctError, ValueError):
         self.problem = problem
         super().__init__(f"{field}: {problem}")
 
+    retriable = False
+
 
 class ConflictError(EmrfsXacctError):
-    """What exists in AWS contradicts what was asked and cannot be merged safely."""
+    """
+    What exists in AWS contradicts what was asked and cannot be merged safely (fixed by hand, not by a retry).
+
+    :param message: what is wrong and how to fix it.
+    :param document: the AWS document it is about (``iam role r trust policy``), when the message names it;
+        else the document's read-modify-write names it (:meth:`naming`).
+    """
+
+    retriable = False
+
+    def __init__(self, message: str, document: str | None = None) -> None:
+        super().__init__(message)
+        self.document = document
+
+    def naming(self, document: str) -> None:
+        """Start the message with ``document`` unless it names one already."""
+        if self.document is None:
+            self.document = document
+            self.args = (f"{document}: {self.args[0]}", *self.args[1:])
 
 
 class NotConvergedError(EmrfsXacctError):
-    """A read-modify-write did not see its own change after the allowed number of attempts."""
+    """A read-modify-write did not see its own change after the allowed number of attempts (retriable)."""
 
 
 class PreconditionError(EmrfsXacctError):
-    """Something the step depends on is missing (e.g. the named security configuration)."""
+    """Something the step depends on is missing or set otherwise in AWS (fixed by hand, not by a retry)."""
+
+    retriable = False
 
 
 class AccessDeniedError(EmrfsXacctError):
-    """AWS denied a call; the message names the account, the action and the resource."""
+    """
+    AWS denied a call; the message names the account, the action and the resource.
+
+    Retriable: a permission granted seconds ago may not be in effect yet (IAM's lag), or an
+    administrator may grant it before the next try.
+    """
 
 
 class PrincipalNotFoundError(InvalidParameterError):
@@ -43,7 +76,7 @@ class PrincipalNotFoundError(InvalidParameterError):
 
     KMS and IAM refuse a key or trust policy naming a principal they do not see; a principal created
     seconds ago may not be visible yet, so the refusal is waited out first. One that never appears does not
-    exist (a wrong account, path or name). Nothing was changed.
+    exist (a wrong account, path or name). Nothing was changed. Retriable only when it was not waited out.
 
     :param field: the parameter holding the principals.
     :param where: the policy refused (e.g. ``the key policy of arn:...``).
@@ -53,6 +86,7 @@ class PrincipalNotFoundError(InvalidParameterError):
     """
 
     def __init__(self, field: str, where: str, principals: list[str], waited_seconds: float, aws_said: str) -> None:
+        self.retriable = not waited_seconds
         refused = (
             f"{where} was still refused after {waited_seconds:g} s of waiting for new principals to become visible"
             if waited_seconds

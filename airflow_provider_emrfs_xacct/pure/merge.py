@@ -375,7 +375,8 @@ def refuse_orphaned_ids(
                 raise ConflictError(
                     f"{what}: {name} names {orphaned[0]!r}, the unique ID AWS shows for a deleted principal; "
                     f"{refused_by} that still names it, and the provider does not edit statements "
-                    f"it did not write: remove {orphaned[0]!r} from that statement by hand, then run again"
+                    f"it did not write: remove {orphaned[0]!r} from that statement by hand, then run again",
+                    document=what,
                 )
 
 

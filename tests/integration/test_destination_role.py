@@ -438,6 +438,8 @@ def test_a_service_principal_someone_added_to_the_providers_trust_statement_is_r
         operator.execute({"ti": ti, "task_instance": ti})
 
     assert f"statement {TRUST_SID!r} holds the Service principal 'ec2.amazonaws.com'" in str(refused.value)
+    # Which document of which role: the statement alone does not say.
+    assert str(refused.value).startswith(f"iam role {ROLE_NAME} trust policy: statement {TRUST_SID!r}")
     assert recorder.mutating == []
     assert trust_policy(iam) == trust
 

@@ -615,3 +615,27 @@ def test_a_configuration_requiring_imds_v2_on_a_release_without_it_is_refused_be
     assert "RunJobFlow" not in recorder.calls
     assert recorder.mutating == []
     assert emr.list_clusters()["Clusters"] == []
+
+
+def test_a_launch_argument_of_the_wrong_type_is_refused_without_showing_a_secret_value(emr: Any) -> None:
+    """
+    botocore's report of a wrong type shows the value ("value: 12345, type: <class 'int'>"): under a
+    sensitive key (a numeric Hive metastore password) it is masked, as Airflow masks the rendered field.
+    """
+    secret = 90210417
+    hive_site = {
+        "Classification": "hive-site",
+        "Properties": {"javax.jdo.option.ConnectionUserName": 7, "javax.jdo.option.ConnectionPassword": secret},
+    }
+
+    with pytest.raises(InvalidParameterError) as refused:
+        run_operator(make_operator(job_flow_overrides=overrides(Configurations=[hive_site])))
+
+    assert refused.value.field == "job_flow_overrides"
+    assert "parameter Configurations[0].Properties.javax.jdo.option.ConnectionPassword, value: ***," in str(
+        refused.value
+    )
+    assert str(secret) not in str(refused.value)
+    # A value under any other key is still shown, to tell what was wrong.
+    assert "javax.jdo.option.ConnectionUserName, value: 7, type: <class 'int'>" in str(refused.value)
+    assert active_clusters(emr) == []

@@ -137,7 +137,10 @@ def test_unknown_key_is_a_precondition_error_without_a_write(aws: Seeded) -> Non
     with CallRecorder().everywhere() as recorder, pytest.raises(PreconditionError) as excinfo:
         operator.execute({"ti": ti, "task_instance": ti})
 
-    assert SOME_KEY_ARN in str(excinfo.value)
+    # The task log names the field, the call, the key, the connection, AWS's answer and the fix.
+    assert str(excinfo.value).startswith(f"key_arn: kms:GetKeyPolicy on {SOME_KEY_ARN} failed for connection ")
+    assert "(NotFoundException: " in str(excinfo.value)
+    assert str(excinfo.value).endswith("check the key's id and region, or create the key first")
     assert recorder.calls == ["GetKeyPolicy"]
     # Only the console link, persisted before any AWS call; no plan, no value.
     assert set(ti.xcoms) <= {"emrfs_xacct_kms_key"}

@@ -356,10 +356,15 @@ def test_delete_destination_role_refuses_a_role_made_by_hand(aws: Seeded) -> Non
         Tags=[{"Key": "team", "Value": "partner-1"}],
     )
 
-    with pytest.raises(ConflictError, match=f"role {PARTNER_1} has no emrfs-xacct:managed-by tag"):
+    with pytest.raises(ConflictError, match=f"role {PARTNER_1} has no emrfs-xacct:managed-by tag") as refused:
         run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
 
     assert role_exists(aws, PARTNER_1)
+    # The author reads which field made the task delete, which role in which connection, and the way out.
+    message = str(refused.value)
+    assert message.startswith("delete_destination_role: ")
+    assert f"not deleting {role_arn(PARTNER_1)} (connection 'aws_destination_account')" in message
+    assert "delete it by hand, or revoke without deleting it" in message
 
 
 def test_delete_destination_role_refuses_a_role_of_that_name_at_another_path(aws: Seeded) -> None:

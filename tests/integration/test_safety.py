@@ -297,7 +297,22 @@ def test_a_missing_emr_role_error_names_the_account(aws: Seeded) -> None:
     error, recorder = refused(operator)
 
     assert f"does not exist in account {EMR_ACCOUNT}" in str(error)
+    assert str(error).startswith("emr_ec2_role_name: IAM role 'NoSuchRole'")  # the operator's own parameter
     assert recorder.mutating == []  # found missing by the inline-quota read, before any write
+
+
+def test_a_missing_emr_role_is_named_as_the_bucket_grant_names_it(aws: Seeded) -> None:
+    operator = GrantEmrRoleBucketAccessOperator(
+        task_id="grant_emr_role",
+        aws_conn_id=EMR_CONN_ID,
+        emr_ec2_role_name="NoSuchRole",
+        s3_prefixes=[f"s3://{aws.bucket}/partner/out/"],
+        settle_seconds=0,
+    )
+
+    error, _ = refused(operator)
+
+    assert str(error).startswith("emr_ec2_role_name: IAM role 'NoSuchRole' does not exist in account ")
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 
 from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings, read_modify_write
 from airflow_provider_emrfs_xacct.pure.documents import KEY_USERS_SID, VERSION, key_users_statement
-from airflow_provider_emrfs_xacct.pure.exceptions import NotConvergedError
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, NotConvergedError
 from airflow_provider_emrfs_xacct.pure.merge import (
     find_statement,
     merged_principals,
@@ -548,3 +548,34 @@ def test_prefetched_now_notes_when_the_read_began_and_is_in_time_for_half_the_wa
     now[0] = 100.6
     assert prefetched.in_time(1.0) is False
     assert prefetched.in_time(2.0) is True
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["plan", "apply"])
+def test_a_conflict_names_the_document_it_was_found_in(dry_run: bool) -> None:
+    """A merge names the statement, not the document; the task log says which document of which resource."""
+
+    def refuse(_current: Any) -> Any:
+        raise ConflictError("statement 'EmrfsXacctTrust' holds the Service principal 'ec2.amazonaws.com'")
+
+    with pytest.raises(ConflictError) as refused:
+        read_modify_write(
+            resource="iam role emrfs-acme-writer trust policy",
+            read=lambda: {"Statement": []},
+            desire=refuse,
+            write=lambda _current, _desired: None,
+            dry_run=dry_run,
+        )
+
+    assert str(refused.value) == (
+        "iam role emrfs-acme-writer trust policy: statement 'EmrfsXacctTrust' holds the Service principal "
+        "'ec2.amazonaws.com'"
+    )
+    assert refused.value.document == "iam role emrfs-acme-writer trust policy"
+
+
+def test_a_conflict_that_names_its_document_is_not_named_twice() -> None:
+    def refuse(_current: Any) -> Any:
+        raise ConflictError("the key policy of k: statement 'x' also grants y", document="the key policy of k")
+
+    with pytest.raises(ConflictError, match=r"^the key policy of k: statement 'x' also grants y$"):
+        read_modify_write(resource="kms key k key policy", read=dict, desire=refuse, write=lambda _c, _d: None)

@@ -1,0 +1,75 @@
+"""
+Errors a retry cannot mend fail the task at once, not after its ``retries``.
+
+Airflow retries a failed task ``retries`` times, ``retry_delay`` apart, unless it raised
+``AirflowFailException`` (the Task SDK's task runner then marks it failed). A bad field, a
+conflict to fix by hand or a missing precondition fails every try the same way: with the
+``retries=3, retry_delay=timedelta(minutes=5)`` of many ETL DAGs, a typo cost four tries and
+15 minutes before anyone was told. Such an error (``EmrfsXacctError.retriable`` false) becomes, as
+it leaves ``execute``, an instance of a class that is both its own class and
+``AirflowFailException``: ``except InvalidParameterError`` still catches it, with the same
+message and attributes. What may pass on its own (IAM's lag, a concurrent writer, an access
+denied) keeps its retries.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from airflow.providers.common.compat.sdk import AirflowFailException
+
+from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+
+CallableT = TypeVar("CallableT", bound=Callable[..., Any])
+
+#: The methods through which the task runner enters an operator: ``execute``, and after a deferral
+#: the method the trigger names (``execute_complete``).
+TASK_ENTRY_METHODS = ("execute", "execute_complete")
+
+_WITHOUT_RETRY: dict[type[EmrfsXacctError], type[EmrfsXacctError]] = {}
+
+
+def without_retry_class(error_class: type[EmrfsXacctError]) -> type[EmrfsXacctError]:
+    """The subclass of ``error_class`` that is also ``AirflowFailException`` (one per class, same name)."""
+    if error_class not in _WITHOUT_RETRY:
+        _WITHOUT_RETRY[error_class] = type(
+            error_class.__name__,
+            (error_class, AirflowFailException),
+            {"__module__": error_class.__module__, "__qualname__": error_class.__qualname__},
+        )
+    return _WITHOUT_RETRY[error_class]
+
+
+def fail_without_retry(error: BaseException) -> None:
+    """Make ``error`` fail the task without retries, when it is a provider error a retry cannot mend."""
+    if isinstance(error, EmrfsXacctError) and not error.retriable and not isinstance(error, AirflowFailException):
+        error.__class__ = without_retry_class(type(error))
+
+
+def failing_without_retry(method: CallableT) -> CallableT:
+    """Decorate a task entry method: a provider error a retry cannot mend leaves it as :func:`fail_without_retry` makes it."""
+    if getattr(method, "_fails_without_retry", False):
+        return method
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except EmrfsXacctError as error:
+            fail_without_retry(error)
+            raise
+
+    wrapper._fails_without_retry = True  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+class FailsWithoutRetryMixin:
+    """Decorate the task entry methods every subclass defines with :func:`failing_without_retry`."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in TASK_ENTRY_METHODS:
+            if name in vars(cls):
+                setattr(cls, name, failing_without_retry(vars(cls)[name]))

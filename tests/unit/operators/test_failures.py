@@ -1,0 +1,102 @@
+"""
+Errors a retry cannot mend fail the task without its retries (``operators/failures.py``).
+
+Airflow's task runner fails a task without retrying it when it raises ``AirflowFailException``
+(``_run_task_and_map_outcome`` in ``airflow/sdk/execution_time/task_runner.py``); any other exception
+is retried while tries remain. ``tests/dags/test_retries.py`` runs it in Airflow.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from airflow.providers.common.compat.sdk import AirflowFailException
+
+from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
+from airflow_provider_emrfs_xacct.operators.failures import TASK_ENTRY_METHODS, fail_without_retry
+from airflow_provider_emrfs_xacct.pure.converge import StaleReadError
+from airflow_provider_emrfs_xacct.pure.exceptions import (
+    AccessDeniedError,
+    ConflictError,
+    EmrfsXacctError,
+    InvalidParameterError,
+    NotConvergedError,
+    PreconditionError,
+    PrincipalNotFoundError,
+)
+from airflow_provider_emrfs_xacct.pure.quotas import MANAGED_POLICIES_PER_ROLE, QuotaExceededError
+from devstack.testing import execute_as_task
+from tests.conftest import RecordingTaskInstance
+from tests.unit.operators.test_base import OPERATORS, build
+
+if TYPE_CHECKING:
+    from airflow.sdk import BaseOperator
+
+
+def principal_not_found(waited_seconds: float) -> PrincipalNotFoundError:
+    return PrincipalNotFoundError("principal_arns", "the key policy of k", ["arn:r"], waited_seconds, "refused")
+
+
+#: Each error class, and whether a retry with the same arguments can succeed.
+DECISIONS = [
+    (InvalidParameterError("s3_prefixes[0]", "must end with /"), False),
+    (QuotaExceededError("s3_prefixes", MANAGED_POLICIES_PER_ROLE, 21, "the policies of the role"), False),
+    (ConflictError("statement 'x' holds the wildcard principal '*'"), False),
+    (PreconditionError("key_arn: an AWS managed key"), False),
+    (principal_not_found(60), False),  # waited out IAM's lag: the principal does not exist
+    (principal_not_found(0), True),  # not waited out: may be one created seconds ago
+    (AccessDeniedError("account 1 denied iam:GetRole"), True),  # a grant not in effect yet (IAM's lag)
+    (NotConvergedError("a concurrent writer"), True),
+    (StaleReadError("a stale read"), True),
+    (EmrfsXacctError("the live probe failed"), True),  # the verifier: access not in effect yet
+]
+
+
+@pytest.mark.parametrize(("error", "retriable"), DECISIONS, ids=lambda value: type(value).__name__)
+def test_an_error_fails_without_retry_only_when_a_retry_cannot_mend_it(error, retriable):
+    provider_class, message, attributes = type(error), str(error), dict(vars(error))
+
+    fail_without_retry(error)
+
+    assert isinstance(error, AirflowFailException) is not retriable
+    # Still the provider's error, as the author and ``except`` clauses know it.
+    assert isinstance(error, provider_class)
+    assert type(error).__name__ == provider_class.__name__
+    assert (str(error), vars(error)) == (message, attributes)
+
+
+def test_the_same_class_serves_every_error_of_a_class():
+    first, second = InvalidParameterError("a", "b"), InvalidParameterError("c", "d")
+    fail_without_retry(first)
+    fail_without_retry(second)
+    fail_without_retry(second)  # twice: no class of a class
+    assert type(first) is type(second)
+    assert type(second).__mro__[1:3] == (InvalidParameterError, EmrfsXacctError)
+
+
+@pytest.mark.parametrize("operator_class", [*OPERATORS, PublishPartnerPrefixOperator], ids=lambda cls: cls.__name__)
+def test_every_operator_entry_fails_without_retry_on_a_bad_field(operator_class: type[BaseOperator]):
+    entries = [name for name in TASK_ENTRY_METHODS if name in vars(operator_class)]
+    assert entries
+    assert all(getattr(vars(operator_class)[name], "_fails_without_retry", False) for name in entries)
+    if operator_class is PublishPartnerPrefixOperator:
+        operator = PublishPartnerPrefixOperator(task_id="t", s3_prefix="not-s3")
+    else:
+        operator = build(operator_class, dry_run="maybe")  # every execute checks the flag first
+    ti = RecordingTaskInstance(task_id="t")
+
+    with pytest.raises(InvalidParameterError) as raised:
+        execute_as_task(operator, {"ti": ti, "task_instance": ti})
+
+    assert isinstance(raised.value, AirflowFailException)
+    assert raised.value.field in ("dry_run", "s3_prefix")
+
+
+def test_a_subclass_entry_is_covered_too():
+    class Custom(PublishPartnerPrefixOperator):
+        def execute(self, context):
+            raise ConflictError("fix it by hand")
+
+    with pytest.raises(AirflowFailException):
+        execute_as_task(Custom(task_id="t", s3_prefix="s3://b/p/"), {})
