@@ -307,8 +307,8 @@ MUTATIONS = [
     m(
         "C02",
         "pure/converge.py",
-        "        if dry_run:\n            return changes",
-        "        if False:\n            return changes",
+        "            if dry_run:\n                return changes",
+        "            if False:\n                return changes",
         "dry_run ignored in read_modify_write",
         UNIT_CONVERGE,
     ),
@@ -323,8 +323,8 @@ MUTATIONS = [
     m(
         "C04",
         "pure/converge.py",
-        "        if settled is True:\n            return changes",
-        "        if False:\n            return changes",
+        "            if settled is True:\n                return changes",
+        "            if False:\n                return changes",
         "read back after an atomic create",
         UNIT_CONVERGE,
     ),
@@ -339,8 +339,8 @@ MUTATIONS = [
     m(
         "C06",
         "pure/converge.py",
-        "            if not attempts.recover(error, is_transient, sleep, desired):\n                raise",
-        "            if not attempts.recover(error, is_transient, sleep, desired):\n                return changes",
+        "                if not attempts.recover(error, is_transient, sleep, desired):\n                    raise",
+        "                if not attempts.recover(error, is_transient, sleep, desired):\n                    return changes",
         "a write error swallowed",
         UNIT_CONVERGE,
     ),
