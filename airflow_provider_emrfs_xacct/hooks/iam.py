@@ -731,7 +731,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
 
     def delete_provider_role(self, role_arn: str, emr_role: tuple[str, str], *, dry_run: bool = False) -> list[Change]:
         """
-        Delete a destination role, only if this provider created it (tagged), nobody added policies to it, no
+        Delete a destination role, only if this provider created it (tagged), nobody added policies to it
+        (nor statements to the provider's inline policy), no
         instance profile holds it and it trusts nobody but the EMR EC2 role whose access is revoked.
 
         The role is found by name and must have exactly ``role_arn`` (partition, account, path and name)
@@ -763,6 +764,18 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             raise ConflictError(
                 f"role {role_name} carries policies this provider did not write ({', '.join(foreign)}); not deleting it"
             )
+        # The provider's inline policy keeps what someone else wrote into it (ensure_destination_access):
+        # deleting the role would delete their statements with it.
+        if documents.DESTINATION_POLICY_NAME in inline:
+            added = documents.statements_not_owned(
+                self.get_inline_policy(role_name, documents.DESTINATION_POLICY_NAME), documents.is_owned_destination_sid
+            )
+            if added:
+                raise ConflictError(
+                    f"role {role_name}: its inline policy {documents.DESTINATION_POLICY_NAME} holds "
+                    f"{', '.join(added)}, which this provider did not write; not deleting it (move them to a "
+                    "policy of their own, or delete the role by hand)"
+                )
         # IAM refuses to delete a role still in an instance profile (IAM API Reference, "DeleteRole":
         # RemoveRoleFromInstanceProfile first; DeleteConflict): such a role is an EC2 role of someone's too.
         profiles = [

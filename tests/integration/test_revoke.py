@@ -18,7 +18,13 @@ from airflow_provider_emrfs_xacct.operators.revoke import (
     DeleteUnusedSecurityConfigsOperator,
     RevokePartnerAccessOperator,
 )
-from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, ASSUME_SID, KEY_USERS_SID, as_list
+from airflow_provider_emrfs_xacct.pure.documents import (
+    ASSUME_POLICY_NAME,
+    ASSUME_SID,
+    DESTINATION_POLICY_NAME,
+    KEY_USERS_SID,
+    as_list,
+)
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
 from airflow_provider_emrfs_xacct.pure.security_config import (
     build_security_configuration,
@@ -404,6 +410,29 @@ def test_delete_destination_role_refuses_a_role_with_another_policy(aws: Seeded)
         "added-by-the-partner",
         "emrfs-xacct-destination-access",
     ]
+
+
+def test_delete_destination_role_refuses_a_role_whose_own_policy_holds_someone_elses_statement(aws: Seeded) -> None:
+    """
+    The provider keeps a statement someone wrote into its inline policy (ensure_destination_access);
+    ``DeleteRolePolicy`` would take it with the role. Refused before any change, naming the statement.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    policy = iam.get_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
+    policy = json.loads(policy) if isinstance(policy, str) else policy
+    policy["Statement"].append(
+        {"Sid": "PartnerLookups", "Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}
+    )
+    iam.put_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(policy))
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError, match="'PartnerLookups'"):
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert calls.mutating == []
+    assert role_exists(aws, PARTNER_1)
+    kept = iam.get_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
+    assert (json.loads(kept) if isinstance(kept, str) else kept) == policy
 
 
 def test_delete_destination_role_refuses_a_role_in_an_instance_profile_before_deleting_anything(aws: Seeded) -> None:
