@@ -280,6 +280,30 @@ def test_dry_run_revoke_plans_everything_and_changes_nothing(aws: Seeded, two_pa
     assert result["plan"][3]["resource"] == f"iam role {PARTNER_1}"
 
 
+@pytest.mark.parametrize("provisioned", ["whole", "role-only"])
+def test_a_dry_run_revoke_plans_exactly_what_the_revoke_then_does(aws: Seeded, provisioned: str) -> None:
+    """The plan a dry run shows is the list of changes the revoke makes right after (whole partner or half provisioned)."""
+    if provisioned == "whole":
+        provision_partner(aws, PARTNER_1, PREFIX_1)
+        provision_partner(aws, PARTNER_2, PREFIX_2)
+        arguments: dict[str, Any] = {
+            "security_configuration": create_security_configuration(
+                [mapping(PARTNER_1, PREFIX_1), mapping(PARTNER_2, PREFIX_2)]
+            ),
+            "name_prefix": NAME_PREFIX,
+        }
+    else:  # a provisioning that stopped after the destination role: no grant in the EMR account, no key user
+        ensure_destination_role(aws, PARTNER_1, PREFIX_1)
+        arguments = {}
+
+    planned, _, _ = run_operator(revoker(aws, PARTNER_1, delete_destination_role=True, dry_run=True, **arguments))
+    done, _, _ = run_operator(revoker(aws, PARTNER_1, delete_destination_role=True, **arguments))
+
+    assert planned == done
+    assert done["plan"][-1]["resource"] == f"iam role {PARTNER_1}"
+    assert not role_exists(aws, PARTNER_1)
+
+
 def a_deleted_role_in_a_statement_not_ours(aws: Seeded) -> str:
     """A statement someone added to the key policy names a role deleted since: KMS shows its unique ID."""
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
