@@ -102,13 +102,29 @@ class EmrfsEmrHook(EmrHook):
                 )
                 if current is None:
                     raise
-                self.log.info("Security configuration %s was created concurrently", name)
+                # botocore sends a call again after a dropped connection or a 5xx (Boto3 guide, "Retries") and
+                # counts it in RetryAttempts: EMR's "already exists" to a resend may answer an earlier attempt
+                # whose answer was lost, which created it. Reported as created, not as "no change".
+                resent = bool(error.response.get("ResponseMetadata", {}).get("RetryAttempts"))
+                self.log.info(
+                    "Security configuration %s exists: %s",
+                    name,
+                    "created by an attempt whose answer was lost, or concurrently"
+                    if resent
+                    else "created concurrently",
+                )
+                self._refuse_other_content(name, current, document)
+                return [change] if resent else []
+        self._refuse_other_content(name, current, document)
+        return []
+
+    @staticmethod
+    def _refuse_other_content(name: str, current: dict[str, Any], document: dict[str, Any]) -> None:
         if canonical_json(current) != canonical_json(document):
             raise ConflictError(
                 f"security configuration {name!r} exists with other content; it was not made by this "
                 "provider for these arguments (configurations are immutable: choose another name_prefix)"
             )
-        return []
 
     def find_cluster_by_idempotency_key(
         self,
