@@ -255,7 +255,8 @@ class EmrfsEmrHook(EmrHook):
         time, and the first ones, whose ids the caller never learns, would run unwatched (and never be
         cancelled). So it is sent once per attempt, and before each new attempt the cluster's steps are listed
         (``ListSteps``, every page) for ones with the same name and arguments: the arguments of ``steps`` must
-        be unique to this call (a probe's carry a new UUID).
+        be unique to this call (a probe's carry a new UUID). That look-up relies on ``ListSteps`` showing the
+        steps by then (1 s after the first failure, then 2, 4 … s; AWS does not promise it).
         """
         delay = 1.0
         for attempt in range(1, LAUNCH_ATTEMPTS + 1):
