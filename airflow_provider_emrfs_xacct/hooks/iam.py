@@ -729,11 +729,38 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             )
         return changes
 
+    def _refuse_policies_not_ours(self, role_name: str) -> list[str]:
+        """
+        Return the names of the destination role's inline policies, refusing a policy or statement someone else wrote.
+
+        :raises ConflictError: the role carries another inline or an attached policy, or the provider's inline
+            policy holds a statement the provider did not write (ensure_destination_access keeps such
+            statements: deleting the role would delete them with it).
+        """
+        inline = self.inline_policy_names(role_name)
+        foreign = [name for name in inline if name != documents.DESTINATION_POLICY_NAME]
+        foreign += [policy["PolicyName"] for policy in self.list_attached_policies(role_name)]
+        if foreign:
+            raise ConflictError(
+                f"role {role_name} carries policies this provider did not write ({', '.join(foreign)}); not deleting it"
+            )
+        if documents.DESTINATION_POLICY_NAME in inline:
+            added = documents.statements_not_owned(
+                self.get_inline_policy(role_name, documents.DESTINATION_POLICY_NAME), documents.is_owned_destination_sid
+            )
+            if added:
+                raise ConflictError(
+                    f"role {role_name}: its inline policy {documents.DESTINATION_POLICY_NAME} holds "
+                    f"{', '.join(added)}, which this provider did not write; not deleting it (move them to a "
+                    "policy of their own, or delete the role by hand)"
+                )
+        return inline
+
     def delete_provider_role(self, role_arn: str, emr_role: tuple[str, str], *, dry_run: bool = False) -> list[Change]:
         """
         Delete a destination role, only if this provider created it (tagged), nobody added policies to it
-        (nor statements to the provider's inline policy), no
-        instance profile holds it and it trusts nobody but the EMR EC2 role whose access is revoked.
+        (nor statements to the provider's inline policy), no instance profile holds it and it trusts nobody
+        but the EMR EC2 role whose access is revoked.
 
         The role is found by name and must have exactly ``role_arn`` (partition, account, path and name)
         as ``GetRole`` shows it: a role of the same name elsewhere is never touched.
@@ -757,25 +784,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             raise ConflictError(
                 f"role {role_name} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it; not deleting it"
             )
-        inline = self.inline_policy_names(role_name)
-        foreign = [name for name in inline if name != documents.DESTINATION_POLICY_NAME]
-        foreign += [policy["PolicyName"] for policy in self.list_attached_policies(role_name)]
-        if foreign:
-            raise ConflictError(
-                f"role {role_name} carries policies this provider did not write ({', '.join(foreign)}); not deleting it"
-            )
-        # The provider's inline policy keeps what someone else wrote into it (ensure_destination_access):
-        # deleting the role would delete their statements with it.
-        if documents.DESTINATION_POLICY_NAME in inline:
-            added = documents.statements_not_owned(
-                self.get_inline_policy(role_name, documents.DESTINATION_POLICY_NAME), documents.is_owned_destination_sid
-            )
-            if added:
-                raise ConflictError(
-                    f"role {role_name}: its inline policy {documents.DESTINATION_POLICY_NAME} holds "
-                    f"{', '.join(added)}, which this provider did not write; not deleting it (move them to a "
-                    "policy of their own, or delete the role by hand)"
-                )
+        inline = self._refuse_policies_not_ours(role_name)
         # IAM refuses to delete a role still in an instance profile (IAM API Reference, "DeleteRole":
         # RemoveRoleFromInstanceProfile first; DeleteConflict): such a role is an EC2 role of someone's too.
         profiles = [
