@@ -810,5 +810,32 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             self._forget_inline_reads(role_name)
             for name in inline:
                 unless_gone(retry_concurrent_writes, self.conn.delete_role_policy, RoleName=role_name, PolicyName=name)
-            unless_gone(send_again_while, is_lingering_subordinate, self.conn.delete_role, RoleName=role_name)
+
+            def lingering(error: ClientError) -> bool:
+                if is_lingering_subordinate(error) and error_code(error) == "DeleteConflict":
+                    self._refuse_added_since(role_name, inline)  # not IAM's lag: someone's policy came meanwhile
+                return is_lingering_subordinate(error)
+
+            unless_gone(send_again_while, lingering, self.conn.delete_role, RoleName=role_name)
         return [change]
+
+    def _refuse_added_since(self, role_name: str, deleted: list[str]) -> None:
+        """
+        Refuse (``ConflictError``) when ``DeleteRole`` answered ``DeleteConflict`` for a policy or instance profile
+        added to the role since its checks, not for the inline policies ``deleted`` a moment ago (IAM's lag).
+
+        IAM has no conditional delete: what is attached between the checks and ``DeleteRole`` is seen only by
+        IAM's refusal ("Cannot delete entity, must detach all policies first", IAM API Reference, "DeleteRole").
+        """
+        added = [f"inline policy {name}" for name in self.inline_policy_names(role_name) if name not in deleted]
+        added += [f"managed policy {policy['PolicyName']}" for policy in self.list_attached_policies(role_name)]
+        added += [
+            f"instance profile {profile['InstanceProfileName']}"
+            for profile in self._every("list_instance_profiles_for_role", "InstanceProfiles", RoleName=role_name)
+        ]
+        if added:
+            raise ConflictError(
+                f"role {role_name}: {', '.join(added)} came since it was checked, so IAM refused to delete it "
+                f"(DeleteConflict); the role is kept, without the provider's inline policy ({', '.join(deleted) or 'none'}), "
+                "already deleted"
+            )

@@ -478,6 +478,38 @@ def test_delete_destination_role_refuses_a_role_in_an_instance_profile_before_de
     assert iam.list_role_policies(RoleName=PARTNER_1)["PolicyNames"] == ["emrfs-xacct-destination-access"]
 
 
+def test_a_policy_attached_between_the_checks_and_delete_role_is_refused_by_name_at_once(aws: Seeded) -> None:
+    """
+    IAM has no conditional delete: a policy attached after the checks is seen only by ``DeleteRole``'s
+    ``DeleteConflict`` ("Cannot delete entity, must detach all policies first", IAM API Reference, "DeleteRole").
+    That is not IAM's lag after the provider's own ``DeleteRolePolicy`` (waited out): refused at once, naming it.
+    """
+    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    reads = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::partner-batch/*"}
+    theirs = iam.create_policy(
+        PolicyName="partner-batch-reads", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [reads]})
+    )["Policy"]
+    hook = EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID)
+    attached: list[str] = []
+
+    def attach_meanwhile(**_: Any) -> None:
+        if not attached:
+            attached.append(theirs["Arn"])
+            iam.attach_role_policy(RoleName=PARTNER_1, PolicyArn=theirs["Arn"])
+
+    hook.conn.meta.events.register("before-send.iam.DeleteRolePolicy", attach_meanwhile)
+    calls = CallRecorder().attach(hook.conn)
+    with pytest.raises(ConflictError, match="managed policy partner-batch-reads"):
+        hook.delete_provider_role(role_arn(PARTNER_1), (EMR_ACCOUNT, EMR_EC2_ROLE))
+
+    assert calls.mutating == ["DeleteRolePolicy", "DeleteRole"]  # not sent again as if IAM lagged
+    assert role_exists(aws, PARTNER_1)
+    assert iam.list_attached_role_policies(RoleName=PARTNER_1)["AttachedPolicies"][0]["PolicyArn"] == theirs["Arn"]
+
+
 def test_delete_destination_role_refuses_a_role_another_emr_role_still_assumes(aws: Seeded) -> None:
     """
     A destination role that trusts another pipeline's EMR EC2 role too is not deleted with one pipeline's revoke.
