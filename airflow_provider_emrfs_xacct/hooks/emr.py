@@ -335,11 +335,12 @@ class EmrfsEmrHook(EmrHook):
 
     def delete_security_configuration(self, name: str) -> bool:
         """
-        Delete a security configuration; return ``False`` (and log why) when EMR refuses because it is in use.
+        Delete a security configuration; return ``False`` (and log why) when EMR refuses (in use, if EMR refuses that).
 
-        EMR refuses a configuration a cluster still uses with ``InvalidRequestException``, the only
-        client error the Amazon EMR API Reference lists for DeleteSecurityConfiguration ("Errors"); it
-        answers the same for a name it does not have. So after that error the configuration is read: one
+        The Amazon EMR API Reference lists one client error for DeleteSecurityConfiguration,
+        ``InvalidRequestException`` ("Errors"), and does not say whether EMR refuses a configuration a cluster
+        still uses (the cleanup reads the clusters itself first); a refusal, if any, can only be that error,
+        which EMR also answers for a name it does not have. So after that error the configuration is read: one
         that is gone was deleted (by this call, whose first answer was lost and which botocore sent again
         after a dropped connection or a 5xx: Boto3 guide, "Retries"; or by a concurrent cleanup).
 
