@@ -119,13 +119,29 @@ class EmrfsEmrHook(EmrHook):
                 )
                 if current is None:
                     raise
-                self.log.info("Security configuration %s was created concurrently", name)
+                # botocore sends a call again after a dropped connection or a 5xx (Boto3 guide, "Retries") and
+                # counts it in RetryAttempts: EMR's "already exists" to a resend may answer an earlier attempt
+                # whose answer was lost, which created it. Reported as created, not as "no change".
+                resent = bool(error.response.get("ResponseMetadata", {}).get("RetryAttempts"))
+                self.log.info(
+                    "Security configuration %s exists: %s",
+                    name,
+                    "created by an attempt whose answer was lost, or concurrently"
+                    if resent
+                    else "created concurrently",
+                )
+                self._refuse_other_content(name, current, document)
+                return [change] if resent else []
+        self._refuse_other_content(name, current, document)
+        return []
+
+    @staticmethod
+    def _refuse_other_content(name: str, current: dict[str, Any], document: dict[str, Any]) -> None:
         if canonical_json(current) != canonical_json(document):
             raise ConflictError(
                 f"security configuration {name!r} exists with other content; it was not made by this "
                 "provider for these arguments (configurations are immutable: choose another name_prefix)"
             )
-        return []
 
     def find_cluster_by_idempotency_key(
         self,
@@ -247,9 +263,53 @@ class EmrfsEmrHook(EmrHook):
             "launched meanwhile, was terminated"
         )
 
+    def add_steps_once(self, cluster_id: str, steps: list[dict[str, Any]]) -> list[str]:
+        """
+        Add steps to a cluster (``AddJobFlowSteps``) so that a lost answer does not add them twice; return their ids.
+
+        ``AddJobFlowSteps`` has no client token (Amazon EMR API Reference, "AddJobFlowSteps"): botocore sending
+        it again after a dropped connection or a 5xx (Boto3 guide, "Retries") would add the steps a second
+        time, and the first ones, whose ids the caller never learns, would run unwatched (and never be
+        cancelled). So it is sent once per attempt, and before each new attempt the cluster's steps are listed
+        (``ListSteps``, every page) for ones with the same name and arguments: the arguments of ``steps`` must
+        be unique to this call (a probe's carry a new UUID). That look-up relies on ``ListSteps`` showing the
+        steps by then (1 s after the first failure, then 2, 4 … s; AWS does not promise it).
+        """
+        delay = 1.0
+        for attempt in range(1, LAUNCH_ATTEMPTS + 1):
+            if attempt > 1:
+                added = self._added_steps(cluster_id, steps)
+                if added is not None:
+                    self.log.info("The steps %s were added by the attempt whose answer was lost", added)
+                    return added
+            try:
+                return [
+                    str(step)
+                    for step in self.launch_client.add_job_flow_steps(JobFlowId=cluster_id, Steps=steps)["StepIds"]
+                ]
+            except (BotoConnectionError, HTTPClientError, ClientError) as error:
+                if attempt == LAUNCH_ATTEMPTS or not _worth_retrying(error):
+                    raise
+                self.log.warning(
+                    "AddJobFlowSteps attempt %d failed (%s); checking for its steps before retrying", attempt, error
+                )
+                time.sleep(delay)
+                delay = min(delay * 2, 20.0)
+        raise AssertionError("unreachable")
+
+    def _added_steps(self, cluster_id: str, steps: list[dict[str, Any]]) -> list[str] | None:
+        """Return the ids of the cluster's steps with the names and arguments of ``steps`` (in their order), or ``None`` if any is missing."""
+        found: dict[tuple[str, tuple[str, ...]], str] = {}
+        for page in self.conn.get_paginator("list_steps").paginate(ClusterId=cluster_id):
+            for summary in page.get("Steps", []):
+                found[(str(summary.get("Name")), tuple(summary.get("Config", {}).get("Args", [])))] = str(summary["Id"])
+        keys = [(str(step.get("Name")), tuple(step["HadoopJarStep"].get("Args", []))) for step in steps]
+        ids = [found.get(key) for key in keys]
+        return [str(step_id) for step_id in ids] if all(ids) else None
+
     @cached_property
     def launch_client(self) -> Any:
-        """An EMR client that sends each call once: ``create_job_flow`` retries ``RunJobFlow`` itself."""
+        """An EMR client that sends each call once: ``create_job_flow`` and ``add_steps_once`` retry theirs themselves."""
         return self.get_client_type(config=(self.config or Config()).merge(Config(retries={"total_max_attempts": 1})))
 
     def connection_job_flow_config(self) -> dict[str, Any]:
@@ -292,11 +352,12 @@ class EmrfsEmrHook(EmrHook):
 
     def delete_security_configuration(self, name: str) -> bool:
         """
-        Delete a security configuration; return ``False`` (and log why) when EMR refuses because it is in use.
+        Delete a security configuration; return ``False`` (and log why) when EMR refuses (in use, if EMR refuses that).
 
-        EMR refuses a configuration a cluster still uses with ``InvalidRequestException``, the only
-        client error the Amazon EMR API Reference lists for DeleteSecurityConfiguration ("Errors"); it
-        answers the same for a name it does not have. So after that error the configuration is read: one
+        The Amazon EMR API Reference lists one client error for DeleteSecurityConfiguration,
+        ``InvalidRequestException`` ("Errors"), and does not say whether EMR refuses a configuration a cluster
+        still uses (the cleanup reads the clusters itself first); a refusal, if any, can only be that error,
+        which EMR also answers for a name it does not have. So after that error the configuration is read: one
         that is gone was deleted (by this call, whose first answer was lost and which botocore sent again
         after a dropped connection or a 5xx: Boto3 guide, "Retries"; or by a concurrent cleanup).
 

@@ -741,10 +741,39 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             "(delete_destination_role=False revokes the access and keeps the role)"
         )
 
+    def _refuse_policies_not_ours(self, role_arn: str, role_name: str) -> list[str]:
+        """
+        Return the names of the destination role's inline policies, refusing a policy or statement someone else wrote.
+
+        :raises ConflictError: the role carries another inline or an attached policy, or the provider's inline
+            policy holds a statement the provider did not write (ensure_destination_access keeps such
+            statements: deleting the role would delete them with it).
+        """
+        inline = self.inline_policy_names(role_name)
+        foreign = [name for name in inline if name != documents.DESTINATION_POLICY_NAME]
+        foreign += [policy["PolicyName"] for policy in self.list_attached_policies(role_name)]
+        if foreign:
+            raise self._not_deleting(
+                role_arn, f"role {role_name} carries policies this provider did not write ({', '.join(foreign)})"
+            )
+        if documents.DESTINATION_POLICY_NAME in inline:
+            added = documents.statements_not_owned(
+                self.get_inline_policy(role_name, documents.DESTINATION_POLICY_NAME), documents.is_owned_destination_sid
+            )
+            if added:
+                raise self._not_deleting(
+                    role_arn,
+                    f"role {role_name}: its inline policy {documents.DESTINATION_POLICY_NAME} holds "
+                    f"{', '.join(added)}, which this provider did not write",
+                    fix="move them to a policy of their own, or delete the role by hand",
+                )
+        return inline
+
     def delete_provider_role(self, role_arn: str, emr_role: tuple[str, str], *, dry_run: bool = False) -> list[Change]:
         """
-        Delete a destination role, only if this provider created it (tagged), nobody added policies to it, no
-        instance profile holds it and it trusts nobody but the EMR EC2 role whose access is revoked.
+        Delete a destination role, only if this provider created it (tagged), nobody added policies to it
+        (nor statements to the provider's inline policy), no instance profile holds it and it trusts nobody
+        but the EMR EC2 role whose access is revoked.
 
         The role is found by name and must have exactly ``role_arn`` (partition, account, path and name)
         as ``GetRole`` shows it: a role of the same name elsewhere is never touched.
@@ -768,13 +797,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             raise self._not_deleting(
                 role_arn, f"role {role_name} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it"
             )
-        inline = self.inline_policy_names(role_name)
-        foreign = [name for name in inline if name != documents.DESTINATION_POLICY_NAME]
-        foreign += [policy["PolicyName"] for policy in self.list_attached_policies(role_name)]
-        if foreign:
-            raise self._not_deleting(
-                role_arn, f"role {role_name} carries policies this provider did not write ({', '.join(foreign)})"
-            )
+        inline = self._refuse_policies_not_ours(role_arn, role_name)
         # IAM refuses to delete a role still in an instance profile (IAM API Reference, "DeleteRole":
         # RemoveRoleFromInstanceProfile first; DeleteConflict): such a role is an EC2 role of someone's too.
         profiles = [
@@ -801,5 +824,32 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             self._forget_inline_reads(role_name)
             for name in inline:
                 unless_gone(retry_concurrent_writes, self.conn.delete_role_policy, RoleName=role_name, PolicyName=name)
-            unless_gone(send_again_while, is_lingering_subordinate, self.conn.delete_role, RoleName=role_name)
+
+            def lingering(error: ClientError) -> bool:
+                if is_lingering_subordinate(error) and error_code(error) == "DeleteConflict":
+                    self._refuse_added_since(role_name, inline)  # not IAM's lag: someone's policy came meanwhile
+                return is_lingering_subordinate(error)
+
+            unless_gone(send_again_while, lingering, self.conn.delete_role, RoleName=role_name)
         return [change]
+
+    def _refuse_added_since(self, role_name: str, deleted: list[str]) -> None:
+        """
+        Refuse (``ConflictError``) when ``DeleteRole`` answered ``DeleteConflict`` for a policy or instance profile
+        added to the role since its checks, not for the inline policies ``deleted`` a moment ago (IAM's lag).
+
+        IAM has no conditional delete: what is attached between the checks and ``DeleteRole`` is seen only by
+        IAM's refusal ("Cannot delete entity, must detach all policies first", IAM API Reference, "DeleteRole").
+        """
+        added = [f"inline policy {name}" for name in self.inline_policy_names(role_name) if name not in deleted]
+        added += [f"managed policy {policy['PolicyName']}" for policy in self.list_attached_policies(role_name)]
+        added += [
+            f"instance profile {profile['InstanceProfileName']}"
+            for profile in self._every("list_instance_profiles_for_role", "InstanceProfiles", RoleName=role_name)
+        ]
+        if added:
+            raise ConflictError(
+                f"role {role_name}: {', '.join(added)} came since it was checked, so IAM refused to delete it "
+                f"(DeleteConflict); the role is kept, without the provider's inline policy ({', '.join(deleted) or 'none'}), "
+                "already deleted"
+            )

@@ -33,8 +33,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     from the key-users statement of each key (destination account); when given the current security
     configuration, creates a new one without the partner's mappings (configurations cannot change)
     and returns its name for the next clusters; and, only with ``delete_destination_role=True`` and
-    only if the provider created it (tagged), nobody added policies to it and its trust policy lets
-    nobody but this EMR EC2 role assume it (another pipeline's EMR role, someone's statement), deletes the role.
+    only if the provider created it (tagged), nobody added policies to it or statements to the
+    provider's inline policy, and its trust policy lets nobody but this EMR EC2 role assume it
+    (another pipeline's EMR role, someone's statement), deletes the role.
 
     :param destination_role_arn: the partner's destination role. (templated)
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)

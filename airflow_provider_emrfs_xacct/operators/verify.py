@@ -286,9 +286,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         uris = [probe_key(prefix) for prefix in mapped or prefixes]
         if not uris:
             return {}
-        step_ids = self.hook.add_job_flow_steps(
-            job_flow_id=str(self.cluster_id), steps=[probe_step(uri) for uri in uris], wait_for_completion=False
-        )
+        # Once: a second AddJobFlowSteps after a lost answer would leave probe steps nobody watches or cancels.
+        step_ids = self.hook.add_steps_once(str(self.cluster_id), [probe_step(uri) for uri in uris])
         for uri, step_id in zip(uris, step_ids, strict=True):
             self.log.info("Probe step %s writes %s through the cluster's s3:// file system", step_id, uri)
         return dict(zip(uris, step_ids, strict=True))

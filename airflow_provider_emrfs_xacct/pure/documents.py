@@ -16,7 +16,7 @@ from airflow_provider_emrfs_xacct.pure.names import DESTINATION_POLICY_NAME as D
 from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
 VERSION = "2012-10-17"
 SID_PREFIX = "EmrfsXacct"
@@ -164,6 +164,17 @@ def is_legacy_list_sid(sid: str) -> bool:
 def is_owned_destination_sid(sid: str) -> bool:
     """Return whether a ``Sid`` in the destination role's inline policy is one the provider writes or wrote."""
     return sid in (OBJECTS_SID, LIST_SID, BUCKET_LOCATION_SID, KMS_USE_SID, OBJECT_ACL_SID) or is_legacy_list_sid(sid)
+
+
+def statements_not_owned(policy: dict[str, Any] | None, owns: Callable[[str], bool]) -> list[str]:
+    """Return the statements of ``policy`` whose ``Sid`` ``owns`` does not claim (by ``Sid``, or index without one)."""
+    return [
+        f"statement {statement['Sid']!r}"
+        if isinstance(statement, dict) and statement.get("Sid")
+        else f"statement [{index}]"
+        for index, statement in enumerate(as_list((policy or {}).get("Statement")))
+        if not (isinstance(statement, dict) and isinstance(statement.get("Sid"), str) and owns(statement["Sid"]))
+    ]
 
 
 def refuse_restricted_legacy_statements(policy: dict[str, Any] | None) -> None:

@@ -1050,6 +1050,52 @@ def test_a_lost_answer_to_delete_security_configuration_is_reported_as_deleted(
     assert [change["resource"] for change in ti.xcoms["plan"]] == [f"emr security configuration {name}"]
 
 
+@pytest.mark.parametrize("lost", [True, False], ids=["answer-lost", "created-meanwhile"])
+def test_a_lost_answer_to_create_security_configuration_is_reported_as_created(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, lost: bool
+) -> None:
+    """
+    EMR created the configuration but its answer was lost: botocore sends the create again (Boto3 guide,
+    "Retries"), and EMR refuses the name it now has. The task's plan must say it created it, not "no
+    changes". One created by someone else between the task's read and its one create is no change of the task's.
+    """
+    from airflow_provider_emrfs_xacct.pure.security_config import (
+        build_security_configuration,
+        validate_role_mappings,
+    )
+
+    mappings = [{"Role": role_arn("partner-a"), "IdentifierType": "Prefix", "Identifiers": [prefix("partner-a")]}]
+    operator = CreateEmrfsSecurityConfigOperator(
+        task_id="create_security_configuration",
+        aws_conn_id=EMR_CONN_ID,
+        name_prefix="emrfs-xacct-partner-a",
+        role_mappings=mappings,
+    )
+    proxy = FaultProxy(aws.url, drop_answers={"CreateSecurityConfiguration": 1 if lost else 0})
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    if not lost:
+        document = build_security_configuration(validate_role_mappings(mappings, "role_mappings"))
+        read = operator.hook.describe_security_configuration
+        reads: list[str] = []
+
+        def created_after_the_first_read(name: str) -> Any:
+            reads.append(name)
+            if len(reads) == 1:
+                emr.create_security_configuration(Name=name, SecurityConfiguration=json.dumps(document))
+                return None
+            return read(name)
+
+        monkeypatch.setattr(operator.hook, "describe_security_configuration", created_after_the_first_read)
+    ti = task_instance("partner-a", operator.task_id)
+    with through(proxy, aws, monkeypatch):
+        name, _, _ = run_operator(operator, ti)
+
+    assert proxy.requests["CreateSecurityConfiguration"] == (2 if lost else 1)
+    assert [item["Name"] for item in emr.list_security_configurations()["SecurityConfigurations"]] == [name]
+    planned = [change["resource"] for change in ti.xcoms["plan"]]
+    assert planned == ([f"emr security configuration {name}"] if lost else [])
+
+
 @pytest.mark.parametrize("lost", ["DeleteRolePolicy", "DeleteRole"])
 def test_a_lost_answer_to_a_role_delete_is_taken_as_done(
     aws: Seeded, monkeypatch: pytest.MonkeyPatch, lost: str

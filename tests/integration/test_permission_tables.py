@@ -114,10 +114,12 @@ SOMETIMES = {
     # Only for a cluster in a VPC subnet (test_verify.py's private-subnet test exercises them); DescribeNatGateways
     # only when its default route goes to a NAT gateway, DescribeVpcAttribute and DescribeSecurityGroups only when an
     # STS interface endpoint with private DNS is the way to STS (test_network_facts.py and test_verify.py exercise them).
-    # CancelSteps only for probe steps still running when the probe's wait ended (test_probe_leftovers.py).
+    # CancelSteps only for probe steps still running when the probe's wait ended, ListSteps only after an
+    # AddJobFlowSteps whose answer was lost (test_probe_leftovers.py exercises both).
     "VerifyCrossAccountAccessOperator": {
         "EMR": {
             "elasticmapreduce:CancelSteps",
+            "elasticmapreduce:ListSteps",
             "ec2:DescribeSubnets",
             "ec2:DescribeRouteTables",
             "ec2:DescribeVpcEndpoints",

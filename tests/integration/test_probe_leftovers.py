@@ -20,9 +20,11 @@ from airflow.sdk.exceptions import TaskDeferralTimeout, TaskDeferred
 from moto.core.responses import ActionResult
 
 from devstack import moto_stack
+from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, client, run_held_probe_steps
 from devstack.testing import RecordingTaskInstance, run_operator
 from tests.integration.test_deferrable import run_trigger
+from tests.integration.test_faults import through
 from tests.integration.test_probe_step import remove_assume_permission
 from tests.integration.test_verify import head, launch_cluster, partner, verifier
 
@@ -181,3 +183,31 @@ def test_the_temporary_object_of_a_put_cut_short_is_deleted_too(partner: Partner
     assert abandoned["steps"][uri]["state"] == "CANCELLED"
     assert head(s3, uri + "._COPYING_") is None
     assert run_held_probe_steps() == []
+
+
+def test_a_lost_answer_to_add_job_flow_steps_adds_no_second_probe_step(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    ``AddJobFlowSteps`` has no client token (Amazon EMR API Reference, "AddJobFlowSteps"): botocore sending
+    it again after a lost answer (Boto3 guide, "Retries") added a second probe step, and the first, whose id
+    the verifier never learnt, was neither watched nor cancelled: it wrote its object into the partner's
+    bucket after the verifier had finished. The proxy loses the answer after moto added the step.
+    """
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    proxy = FaultProxy(partner.aws.url, drop_answers={"AddJobFlowSteps": 1})
+    operator = verifier(
+        partner.configuration, cluster_id=cluster_id, probe=True, waiter_max_attempts=1, fail_on_broken=False
+    )
+
+    with through(proxy, partner.aws, monkeypatch):
+        result, _, _ = run_operator(operator)
+
+    assert proxy.stats["dropped-answer"] == 1
+    assert proxy.requests["AddJobFlowSteps"] == 1  # found by ListSteps, not sent again
+    [(uri, abandoned)] = result["probe"]["abandoned"].items()
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]
+    assert (step["Id"], step["Status"]["State"]) == (abandoned["step"], "CANCELLED")
+    assert run_held_probe_steps() == []
+    assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None

@@ -18,7 +18,13 @@ from airflow_provider_emrfs_xacct.operators.revoke import (
     DeleteUnusedSecurityConfigsOperator,
     RevokePartnerAccessOperator,
 )
-from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, ASSUME_SID, KEY_USERS_SID, as_list
+from airflow_provider_emrfs_xacct.pure.documents import (
+    ASSUME_POLICY_NAME,
+    ASSUME_SID,
+    DESTINATION_POLICY_NAME,
+    KEY_USERS_SID,
+    as_list,
+)
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
 from airflow_provider_emrfs_xacct.pure.security_config import (
     build_security_configuration,
@@ -274,6 +280,30 @@ def test_dry_run_revoke_plans_everything_and_changes_nothing(aws: Seeded, two_pa
     assert result["plan"][3]["resource"] == f"iam role {PARTNER_1}"
 
 
+@pytest.mark.parametrize("provisioned", ["whole", "role-only"])
+def test_a_dry_run_revoke_plans_exactly_what_the_revoke_then_does(aws: Seeded, provisioned: str) -> None:
+    """The plan a dry run shows is the list of changes the revoke makes right after (whole partner or half provisioned)."""
+    if provisioned == "whole":
+        provision_partner(aws, PARTNER_1, PREFIX_1)
+        provision_partner(aws, PARTNER_2, PREFIX_2)
+        arguments: dict[str, Any] = {
+            "security_configuration": create_security_configuration(
+                [mapping(PARTNER_1, PREFIX_1), mapping(PARTNER_2, PREFIX_2)]
+            ),
+            "name_prefix": NAME_PREFIX,
+        }
+    else:  # a provisioning that stopped after the destination role: no grant in the EMR account, no key user
+        ensure_destination_role(aws, PARTNER_1, PREFIX_1)
+        arguments = {}
+
+    planned, _, _ = run_operator(revoker(aws, PARTNER_1, delete_destination_role=True, dry_run=True, **arguments))
+    done, _, _ = run_operator(revoker(aws, PARTNER_1, delete_destination_role=True, **arguments))
+
+    assert planned == done
+    assert done["plan"][-1]["resource"] == f"iam role {PARTNER_1}"
+    assert not role_exists(aws, PARTNER_1)
+
+
 def a_deleted_role_in_a_statement_not_ours(aws: Seeded) -> str:
     """A statement someone added to the key policy names a role deleted since: KMS shows its unique ID."""
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
@@ -411,6 +441,29 @@ def test_delete_destination_role_refuses_a_role_with_another_policy(aws: Seeded)
     ]
 
 
+def test_delete_destination_role_refuses_a_role_whose_own_policy_holds_someone_elses_statement(aws: Seeded) -> None:
+    """
+    The provider keeps a statement someone wrote into its inline policy (ensure_destination_access);
+    ``DeleteRolePolicy`` would take it with the role. Refused before any change, naming the statement.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    policy = iam.get_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
+    policy = json.loads(policy) if isinstance(policy, str) else policy
+    policy["Statement"].append(
+        {"Sid": "PartnerLookups", "Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}
+    )
+    iam.put_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(policy))
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError, match="'PartnerLookups'"):
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert calls.mutating == []
+    assert role_exists(aws, PARTNER_1)
+    kept = iam.get_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
+    assert (json.loads(kept) if isinstance(kept, str) else kept) == policy
+
+
 def test_delete_destination_role_refuses_a_role_in_an_instance_profile_before_deleting_anything(aws: Seeded) -> None:
     """
     IAM refuses ``DeleteRole`` for a role in an instance profile (IAM API Reference, "DeleteRole": remove
@@ -428,6 +481,38 @@ def test_delete_destination_role_refuses_a_role_in_an_instance_profile_before_de
     assert calls.mutating == []  # refused by the check before any change (nor the grants revoked)
     assert role_exists(aws, PARTNER_1)
     assert iam.list_role_policies(RoleName=PARTNER_1)["PolicyNames"] == ["emrfs-xacct-destination-access"]
+
+
+def test_a_policy_attached_between_the_checks_and_delete_role_is_refused_by_name_at_once(aws: Seeded) -> None:
+    """
+    IAM has no conditional delete: a policy attached after the checks is seen only by ``DeleteRole``'s
+    ``DeleteConflict`` ("Cannot delete entity, must detach all policies first", IAM API Reference, "DeleteRole").
+    That is not IAM's lag after the provider's own ``DeleteRolePolicy`` (waited out): refused at once, naming it.
+    """
+    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    reads = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::partner-batch/*"}
+    theirs = iam.create_policy(
+        PolicyName="partner-batch-reads", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [reads]})
+    )["Policy"]
+    hook = EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID)
+    attached: list[str] = []
+
+    def attach_meanwhile(**_: Any) -> None:
+        if not attached:
+            attached.append(theirs["Arn"])
+            iam.attach_role_policy(RoleName=PARTNER_1, PolicyArn=theirs["Arn"])
+
+    hook.conn.meta.events.register("before-send.iam.DeleteRolePolicy", attach_meanwhile)
+    calls = CallRecorder().attach(hook.conn)
+    with pytest.raises(ConflictError, match="managed policy partner-batch-reads"):
+        hook.delete_provider_role(role_arn(PARTNER_1), (EMR_ACCOUNT, EMR_EC2_ROLE))
+
+    assert calls.mutating == ["DeleteRolePolicy", "DeleteRole"]  # not sent again as if IAM lagged
+    assert role_exists(aws, PARTNER_1)
+    assert iam.list_attached_role_policies(RoleName=PARTNER_1)["AttachedPolicies"][0]["PolicyArn"] == theirs["Arn"]
 
 
 def test_delete_destination_role_refuses_a_role_another_emr_role_still_assumes(aws: Seeded) -> None:

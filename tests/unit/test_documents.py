@@ -34,6 +34,7 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     object_resources,
     refuse_restricted_legacy_statements,
     s3_arn,
+    statements_not_owned,
     trust_statement,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
@@ -557,3 +558,20 @@ def test_the_statement_ids_are_the_ones_already_written_in_aws() -> None:
         "EmrfsXacctKmsKeyUse",
         "EmrfsXacctObjectAcl",
     )
+
+
+def test_statements_not_owned_names_every_statement_the_provider_does_not_write() -> None:
+    """What a role deletion refuses: a statement of another Sid, one without a Sid (by index), one that is not a mapping."""
+    ours = destination_permissions_policy("aws", set(), set())["Statement"]
+    policy = {
+        "Version": VERSION,
+        "Statement": [*ours, {"Sid": "PartnerDeny", "Effect": "Deny"}, {"Effect": "Allow"}, "not a statement"],
+    }
+
+    assert statements_not_owned(policy, is_owned_destination_sid) == [
+        "statement 'PartnerDeny'",
+        f"statement [{len(ours) + 1}]",
+        f"statement [{len(ours) + 2}]",
+    ]
+    assert statements_not_owned({"Version": VERSION, "Statement": ours}, is_owned_destination_sid) == []
+    assert statements_not_owned(None, is_owned_destination_sid) == []
