@@ -582,8 +582,8 @@ MUTATIONS = [
     m(
         "I09",
         "hooks/iam.py",
-        '        if foreign:\n            raise ConflictError(\n                f"role {role_name} carries',
-        '        if False:\n            raise ConflictError(\n                f"role {role_name} carries',
+        '        if foreign:\n            raise self._not_deleting(\n                role_arn, f"role {role_name} carries',
+        '        if False:\n            raise self._not_deleting(\n                role_arn, f"role {role_name} carries',
         "delete_provider_role deletes a role with others' policies",
         INT_REVOKE,
     ),
