@@ -214,7 +214,9 @@ def authorize(
     """
     node = principal.node()
     policy = _not_principal_resolved(resource_policy or EMPTY_POLICY, principal)
-    keys = s3_request_keys(action, context or {})
+    # aws:ResourceAccount: the resource owner's account, in the request context of most service actions (IAM
+    # User Guide, "AWS global condition context keys"); principalmapper infers only the principal's keys.
+    keys = {"aws:ResourceAccount": resource_owner, **s3_request_keys(action, context or {})}
     allowed = bool(_query.local_check_authorization_full(node, action, resource, keys, policy, resource_owner))
     bounded = allowed and not _boundary_allows(principal, node, action, resource, keys)
     allowed = allowed and not bounded

@@ -460,3 +460,35 @@ def test_a_trust_naming_a_deleted_role_does_not_trust_the_role_created_again_by_
     assert not authorize(caller, "sts:AssumeRole", DEST, resource_policy=trusts(old_id), resource_owner=B).allowed
     before = Principal(EC2_ROLE, role_id=old_id, policies=(("assume", ASSUME),))
     assert authorize(before, "sts:AssumeRole", DEST, resource_policy=trusts(old_id), resource_owner=B).allowed
+
+
+def test_the_request_context_carries_the_resource_account() -> None:
+    """
+    IAM User Guide, "AWS global condition context keys", ``aws:ResourceAccount``: the resource owner's account,
+    in the request context of most service actions (S3 and KMS included). A data-perimeter ``Deny`` on it must
+    apply; without the key the judge skipped it (a non-negated operator on an absent key is false).
+    """
+    perimeter = Principal(
+        EC2_ROLE,
+        policies=(
+            ("p", policy(allow("s3:GetObject", f"{BUCKET}/*"))),
+            (
+                "perimeter",
+                policy(
+                    {**allow("s3:*", "*"), "Effect": "Deny", "Condition": {"StringEquals": {"aws:ResourceAccount": B}}}
+                ),
+            ),
+        ),
+    )
+    grant = policy({**allow("s3:GetObject", f"{BUCKET}/*"), "Principal": {"AWS": EC2_ROLE}})
+    assert not authorize(perimeter, "s3:GetObject", f"{BUCKET}/x", resource_policy=grant, resource_owner=B).allowed
+    own = Principal(
+        EC2_ROLE,
+        policies=(
+            (
+                "p",
+                policy(allow("s3:GetObject", f"{BUCKET}/*", Condition={"StringEquals": {"aws:ResourceAccount": B}})),
+            ),
+        ),
+    )
+    assert authorize(own, "s3:GetObject", f"{BUCKET}/x", resource_policy=grant, resource_owner=B).allowed
