@@ -150,11 +150,19 @@ def _arn_matches(string_to_check: str, pattern: str, condition_keys: Any = None)
         return bool(_pmapper_matches(string_to_check, pattern, condition_keys))
     for key, value in (condition_keys or {}).items():
         pattern = pattern.replace("${" + key + "}", value if isinstance(value, str) else str(value))
+    return _like(pattern, string_to_check)
+
+
+def _like(pattern: str, value: str) -> bool:
+    """``value`` matches ``pattern`` with case, ``*`` any characters and ``?`` one, everything else literal."""
     expression = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
-    return re.fullmatch(expression, string_to_check, flags=re.DOTALL) is not None
+    return re.fullmatch(expression, value, flags=re.DOTALL) is not None
 
 
 _simulation._matches_after_expansion = _arn_matches
+#: ``StringLike``/``StringNotLike``: "Case-sensitive matching", ``*`` and ``?`` anywhere in the string (IAM User
+#: Guide, "Condition operators"); principalmapper's own reads ``+``, ``(``, ``[`` … as regular-expression syntax.
+_simulation._expand_str_and_compare = _like
 
 EMPTY_POLICY: dict[str, Any] = {"Version": "2012-10-17", "Statement": []}
 

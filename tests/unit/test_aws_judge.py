@@ -492,3 +492,21 @@ def test_the_request_context_carries_the_resource_account() -> None:
         ),
     )
     assert authorize(own, "s3:GetObject", f"{BUCKET}/x", resource_policy=grant, resource_owner=B).allowed
+
+
+@pytest.mark.parametrize(
+    ("prefix", "allowed"), [("a+b(1)/x", True), ("aab1/x", False), ("A+b(1)/x", False), ("a+b(1)/", True)]
+)
+def test_string_like_reads_only_its_own_wildcards(prefix: str, allowed: bool) -> None:
+    """
+    IAM User Guide, "Condition operators": ``StringLike`` is case-sensitive matching with ``*`` and ``?`` as its
+    only wildcards; principalmapper reads ``+``, ``(`` … of a prefix as regular-expression syntax.
+    """
+    role = Principal(
+        DEST,
+        policies=(("p", policy(allow("s3:ListBucket", BUCKET, Condition={"StringLike": {"s3:prefix": "a+b(1)/*"}}))),),
+    )
+    decision = authorize(
+        role, "s3:ListBucket", BUCKET, resource_policy=None, resource_owner=B, context={"s3:prefix": prefix}
+    )
+    assert decision.allowed is allowed
