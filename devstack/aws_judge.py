@@ -225,6 +225,10 @@ def authorize(
     # aws:ResourceAccount: the resource owner's account, in the request context of most service actions (IAM
     # User Guide, "AWS global condition context keys"); principalmapper infers only the principal's keys.
     keys = {"aws:ResourceAccount": resource_owner, **s3_request_keys(action, context or {})}
+    if principal.session is not None:
+        # aws:userid of a role session: "role-id:caller-specified-role-name" (same page); principalmapper puts
+        # the bare role id, which no "AROA…:*" pattern matches.
+        keys.setdefault("aws:userid", f"{principal.role_id}:{principal.session}")
     allowed = bool(_query.local_check_authorization_full(node, action, resource, keys, policy, resource_owner))
     bounded = allowed and not _boundary_allows(principal, node, action, resource, keys)
     allowed = allowed and not bounded

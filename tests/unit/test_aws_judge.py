@@ -510,3 +510,15 @@ def test_string_like_reads_only_its_own_wildcards(prefix: str, allowed: bool) ->
         role, "s3:ListBucket", BUCKET, resource_policy=None, resource_owner=B, context={"s3:prefix": prefix}
     )
     assert decision.allowed is allowed
+
+
+def test_aws_userid_of_a_role_session_is_the_role_id_and_session_name() -> None:
+    """
+    IAM User Guide, "AWS global condition context keys", ``aws:userid``: for a role session it is
+    ``role-id:caller-specified-role-name``, so the documented "only this role" bucket policy (a ``Deny`` with
+    ``StringNotLike`` ``aws:userid`` ``AROA…:*``) lets the role's sessions through; principalmapper put the bare
+    role id there and the judge refused them.
+    """
+    only_the_role = {"StringNotLike": {"aws:userid": ["AROAEXAMPLE:*", B]}}
+    assert deny_put_when(only_the_role)
+    assert not deny_put_when({"StringNotLike": {"aws:userid": ["AROAOTHER:*", B]}})
