@@ -302,12 +302,15 @@ def _not_principal_exempts(not_principal: Any, principal: Principal) -> bool:
 
 
 def _not_principal_resolved(policy: dict[str, Any], principal: Principal) -> dict[str, Any]:
-    """``policy`` with each ``Deny`` … ``NotPrincipal`` statement as it applies to ``principal``: dropped when it
-    exempts it, else naming everyone (:func:`_not_principal_exempts`)."""
+    """
+    ``policy`` with each ``NotPrincipal`` statement as it applies to ``principal``: a ``Deny`` dropped when it
+    exempts it, else naming everyone (:func:`_not_principal_exempts`); an ``Allow`` dropped ("NotPrincipal must
+    be used with "Effect":"Deny". Using it with "Effect":"Allow" is not supported", same page).
+    """
     statements = []
     for statement in _statements(policy):
-        if isinstance(statement, dict) and "NotPrincipal" in statement and statement.get("Effect") == "Deny":
-            if _not_principal_exempts(statement["NotPrincipal"], principal):
+        if isinstance(statement, dict) and "NotPrincipal" in statement:
+            if statement.get("Effect") != "Deny" or _not_principal_exempts(statement["NotPrincipal"], principal):
                 continue
             statement = {key: value for key, value in statement.items() if key != "NotPrincipal"}
             statement["Principal"] = "*"

@@ -522,3 +522,18 @@ def test_aws_userid_of_a_role_session_is_the_role_id_and_session_name() -> None:
     only_the_role = {"StringNotLike": {"aws:userid": ["AROAEXAMPLE:*", B]}}
     assert deny_put_when(only_the_role)
     assert not deny_put_when({"StringNotLike": {"aws:userid": ["AROAOTHER:*", B]}})
+
+
+def test_an_allow_with_not_principal_grants_nobody() -> None:
+    """
+    IAM User Guide, "AWS JSON policy elements: NotPrincipal": "NotPrincipal must be used with "Effect":"Deny".
+    Using it with "Effect":"Allow" is not supported." The judge grants nothing by such a statement (principalmapper
+    granted everyone not named, the role's own grant in its account included).
+    """
+    allow_all_but = policy(
+        {"Effect": "Allow", "NotPrincipal": {"AWS": f"arn:aws:iam::{B}:role/other"}, "Action": "s3:*", "Resource": "*"}
+    )
+    no_identity = Principal(DEST, session="emrfs")
+    assert not authorize(
+        no_identity, "s3:GetObject", f"{BUCKET}/x", resource_policy=allow_all_but, resource_owner=B
+    ).allowed
