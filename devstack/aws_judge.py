@@ -24,6 +24,12 @@ AWS rules applied, with their sources:
   policy must explicitly allow it").
 * An explicit Deny anywhere wins; a permissions boundary caps identity-policy grants (IAM User
   Guide, "How AWS enforcement code logic evaluates requests to allow or deny access").
+* Where principalmapper 1.1.5 is more lenient than AWS (read in its source, not assumed), the judge
+  corrects it, each with its source in the function: the boundary also limits a same-account grant
+  naming the role (:func:`_boundary_allows`); a ``Deny`` with ``NotPrincipal`` exempts a role session
+  only as documented (:func:`_not_principal_exempts`); conditions on absent keys, ``...IfExists`` and
+  JSON booleans (:func:`_condition_holds`); resource ARNs matched with case and only ``*``/``?`` as
+  wildcards (:func:`_arn_matches`).
 * HEAD/GET of a missing key answers 404 only to a caller allowed ``s3:ListBucket`` on the bucket,
   else 403 (S3 API Reference, HeadObject, "Permissions"). A HEAD carries no ``s3:prefix``, so the
   ``s3:ListBucket`` check runs with no ``s3:prefix`` in the request context (S3 User Guide,
@@ -58,6 +64,7 @@ from __future__ import annotations
 
 import collections
 import collections.abc
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +82,88 @@ def _load_principalmapper() -> tuple[Any, Any, Any, Any]:
 
 _Node, _Policy, _simulation, _query = _load_principalmapper()
 
+#: principalmapper's own condition matching, which :func:`_condition_holds` puts in front of.
+_pmapper_condition_match = _simulation._get_condition_match
+
+#: The negated operators: true on a key the request does not carry (IAM User Guide, "IAM JSON policy elements:
+#: Condition operators": "If the policy condition requires that the key is not matched, such as StringNotLike or
+#: ArnNotLike, and the right key is not present, the condition is true").
+_NEGATED = (
+    "StringNotEquals",
+    "StringNotLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "NotIpAddress",
+    "NumericNotEquals",
+    "DateNotEquals",
+)
+_SET_OPERATORS = ("ForAllValues:", "ForAnyValue:")
+
+
+def _as_text(values: Any) -> Any:
+    """Condition values as strings: a JSON ``true``/``false`` or number is the string AWS compares."""
+    if isinstance(values, list):
+        return [_as_text(value) for value in values]
+    if isinstance(values, bool):
+        return "true" if values else "false"
+    return str(values) if isinstance(values, int | float) else values
+
+
+def _condition_holds(condition: dict[str, dict[str, Any]], context: Any) -> bool:
+    """
+    Whether a statement's ``Condition`` holds, one operator and key at a time (all must: IAM User Guide,
+    "Condition element": keys and operators are ANDed), as the "Condition operators" page says for a key the
+    request does not carry: false, except a negated operator (true), ``...IfExists`` (true) and ``Null``
+    (its own test); with the key present, ``...IfExists`` is the operator's own test. principalmapper 1.1.5
+    (checked) gets ``StringNotLike`` on an absent key, ``IpAddressIfExists``, ``Numeric…IfExists`` and
+    ``Date…IfExists`` on a present key, and JSON booleans in ``Null``/``Bool`` wrong; it does the rest
+    (operators' matching, values ORed, keys without regard to case, set operators).
+    """
+    for operator, keys in condition.items():
+        base = operator.removesuffix("IfExists")
+        for key, values in keys.items():
+            if key not in context and base != "Null":
+                if operator.endswith("IfExists") or base.startswith(_NEGATED):
+                    continue
+                if not base.startswith(_SET_OPERATORS):
+                    return False
+            if not _pmapper_condition_match({base: {key: _as_text(values)}}, context):
+                return False
+    return True
+
+
+_simulation._get_condition_match = _condition_holds
+
+_pmapper_matches = _simulation._matches_after_expansion
+
+
+def _arn_matches(string_to_check: str, pattern: str, condition_keys: Any = None) -> bool:
+    """
+    Match a resource ARN (or an ARN condition value) against a policy's ARN pattern: with case (S3 User Guide,
+    "Naming Amazon S3 objects": "Object key names are case sensitive"; IAM User Guide, "Condition operators",
+    ``ArnLike``: "Case-sensitive matching of the ARN"), ``*`` and ``?`` the only wildcards ("IAM JSON policy
+    elements: Resource"), policy variables replaced from the request context. principalmapper matches without
+    regard to case and reads ``+``, ``(`` … as regular-expression syntax; it stays the matcher of actions
+    (case-insensitive, "IAM JSON policy elements: Action") and of anything else.
+    """
+    if not string_to_check.startswith("arn:"):
+        return bool(_pmapper_matches(string_to_check, pattern, condition_keys))
+    for key, value in (condition_keys or {}).items():
+        pattern = pattern.replace("${" + key + "}", value if isinstance(value, str) else str(value))
+    return _like(pattern, string_to_check)
+
+
+def _like(pattern: str, value: str) -> bool:
+    """``value`` matches ``pattern`` with case, ``*`` any characters and ``?`` one, everything else literal."""
+    expression = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.fullmatch(expression, value, flags=re.DOTALL) is not None
+
+
+_simulation._matches_after_expansion = _arn_matches
+#: ``StringLike``/``StringNotLike``: "Case-sensitive matching", ``*`` and ``?`` anywhere in the string (IAM User
+#: Guide, "Condition operators"); principalmapper's own reads ``+``, ``(``, ``[`` … as regular-expression syntax.
+_simulation._expand_str_and_compare = _like
+
 EMPTY_POLICY: dict[str, Any] = {"Version": "2012-10-17", "Statement": []}
 
 
@@ -87,6 +176,8 @@ class Principal:
     #: ``(name, document)`` of every inline and attached managed policy.
     policies: tuple[tuple[str, dict[str, Any]], ...] = ()
     boundary: dict[str, Any] | None = None
+    #: The role session's name (``RoleSessionName`` of the ``AssumeRole`` that made it), when known.
+    session: str | None = None
 
     @property
     def account(self) -> str:
@@ -130,9 +221,17 @@ def authorize(
     :param resource_policy_name: how the reason names the resource policy (``trust policy`` …).
     """
     node = principal.node()
-    policy = resource_policy or EMPTY_POLICY
-    keys = s3_request_keys(action, context or {})
+    policy = _not_principal_resolved(resource_policy or EMPTY_POLICY, principal)
+    # aws:ResourceAccount: the resource owner's account, in the request context of most service actions (IAM
+    # User Guide, "AWS global condition context keys"); principalmapper infers only the principal's keys.
+    keys = {"aws:ResourceAccount": resource_owner, **s3_request_keys(action, context or {})}
+    if principal.session is not None:
+        # aws:userid of a role session: "role-id:caller-specified-role-name" (same page); principalmapper puts
+        # the bare role id, which no "AROA…:*" pattern matches.
+        keys.setdefault("aws:userid", f"{principal.role_id}:{principal.session}")
     allowed = bool(_query.local_check_authorization_full(node, action, resource, keys, policy, resource_owner))
+    bounded = allowed and not _boundary_allows(principal, node, action, resource, keys)
+    allowed = allowed and not bounded
     identity = bool(_query.local_check_authorization(node, action, resource, keys))
     resource_result = _simulation.resource_policy_authorization(node, resource_owner, policy, action, resource, keys)
     resource_says = {
@@ -148,8 +247,75 @@ def authorize(
     reason = (
         f"{'allowed' if allowed else 'denied'}: {action} on {resource} by {principal.arn} ({kind}); "
         f"{resource_policy_name} {resource_says}; identity policies {identity_says}"
+        + ("; the permissions boundary does not allow it (it limits a grant naming the role)" if bounded else "")
     )
     return Decision(allowed, reason, (f"identity={identity}", f"resource={resource_result.name}", kind))
+
+
+def _boundary_allows(principal: Principal, node: Any, action: str, resource: str, keys: dict[str, str]) -> bool:
+    """
+    Whether the role's permissions boundary (if any) allows the request.
+
+    A resource-based policy's grant to an IAM role ARN "is limited by an implicit deny in a permissions boundary"
+    (IAM User Guide, "How AWS enforcement code logic evaluates requests to allow or deny access", resource-based
+    policies; only a grant naming the role session's ARN is not); principalmapper 1.1.5 lets a same-account grant
+    naming the role skip the boundary (``local_check_authorization_full``: "RP approval: skip further evaluation").
+    The judge's callers are role sessions, so the boundary always applies.
+    """
+    if principal.boundary is None:
+        return True
+    context = _query._prepare_condition_context(dict(keys))
+    context.update(_query._infer_condition_keys(node, context))
+    return bool(_simulation.policy_has_matching_statement(principal.boundary, "Allow", action, resource, context))
+
+
+def _statements(policy: dict[str, Any]) -> list[Any]:
+    statements = policy.get("Statement", [])
+    return statements if isinstance(statements, list) else [statements]
+
+
+def _not_principal_exempts(not_principal: Any, principal: Principal) -> bool:
+    """
+    Whether a ``Deny`` statement's ``NotPrincipal`` exempts the role session ``principal``.
+
+    IAM User Guide, "AWS JSON policy elements: NotPrincipal": with ``Deny``, AWS "might validate the account
+    first, then the role, and then the assumed-role user", so a role session is exempt only when the element
+    names its account, its role and the session itself; "Permissions boundaries for IAM entities": such a
+    statement "will always deny any IAM principal that has a permissions boundary policy attached, regardless
+    of the values specified in the NotPrincipal element". principalmapper exempts anyone whose role or account
+    is named.
+    """
+    if not_principal == "*":
+        return True
+    values = not_principal.get("AWS", []) if isinstance(not_principal, dict) else []
+    named = set(values if isinstance(values, list) else [values])
+    if "*" in named:
+        return True
+    if principal.boundary is not None or principal.session is None:
+        return False
+    partition, account = principal.arn.split(":")[1], principal.account
+    role_name = principal.arn.rsplit("/", 1)[-1]
+    session = f"arn:{partition}:sts::{account}:assumed-role/{role_name}/{principal.session}"
+    names_account = bool(named & {account, f"arn:{partition}:iam::{account}:root"})
+    names_role = bool(named & {principal.arn, principal.role_id})
+    return names_account and names_role and session in named
+
+
+def _not_principal_resolved(policy: dict[str, Any], principal: Principal) -> dict[str, Any]:
+    """
+    ``policy`` with each ``NotPrincipal`` statement as it applies to ``principal``: a ``Deny`` dropped when it
+    exempts it, else naming everyone (:func:`_not_principal_exempts`); an ``Allow`` dropped ("NotPrincipal must
+    be used with "Effect":"Deny". Using it with "Effect":"Allow" is not supported", same page).
+    """
+    statements = []
+    for statement in _statements(policy):
+        if isinstance(statement, dict) and "NotPrincipal" in statement:
+            if statement.get("Effect") != "Deny" or _not_principal_exempts(statement["NotPrincipal"], principal):
+                continue
+            statement = {key: value for key, value in statement.items() if key != "NotPrincipal"}
+            statement["Principal"] = "*"
+        statements.append(statement)
+    return {**policy, "Statement": statements}
 
 
 #: The S3 listing condition keys, by the actions S3 evaluates them for (Service Authorization Reference,

@@ -66,7 +66,7 @@ from __future__ import annotations
 import contextlib
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -508,6 +508,10 @@ def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decis
     return Decision(True, f"{decision.reason}; {key_decision.reason}")
 
 
+#: The role session names of the instance profile's credentials and of the roles EMRFS assumes.
+INSTANCE_SESSION = "emr-instance-profile"
+EMRFS_SESSION = "emrfs"
+
 # S3 operation -> (IAM action, KMS action it needs on an SSE-KMS bucket). Sources: S3 API Reference,
 # "Permissions" of each operation; S3 User Guide, "Required permissions for Amazon S3 API operations".
 _ACTIONS: dict[str, tuple[str, str | None]] = {
@@ -561,8 +565,11 @@ class _Writer:
 
     # -- credentials ---------------------------------------------------------------------------
     def principal(self, role_arn: str) -> Principal | None:
+        """The role as the judge sees it, with the name of the session this writer acts in."""
         if role_arn not in self._principals:
-            self._principals[role_arn] = read_principal(self.url, role_arn)
+            found = read_principal(self.url, role_arn)
+            session = INSTANCE_SESSION if role_arn == self.instance_role_arn else EMRFS_SESSION
+            self._principals[role_arn] = None if found is None else replace(found, session=session)
         return self._principals[role_arn]
 
     def instance_credentials(self) -> Mapping[str, Any]:
@@ -572,7 +579,7 @@ class _Writer:
                 "sts", endpoint_url=self.url, region_name=REGION, aws_access_key_id="imds", aws_secret_access_key="imds"
             )
             self._instance_credentials = sts.assume_role(
-                RoleArn=self.instance_role_arn, RoleSessionName="emr-instance-profile"
+                RoleArn=self.instance_role_arn, RoleSessionName=INSTANCE_SESSION
             )["Credentials"]
         return self._instance_credentials
 
@@ -602,7 +609,7 @@ class _Writer:
             self._record(step, "AssumeRole", target.role_arn, target, decision, 403)
             raise _Stop
         sts = _role_client(self.url, self.instance_credentials(), "sts")
-        credentials = sts.assume_role(RoleArn=target.role_arn, RoleSessionName="emrfs")["Credentials"]
+        credentials = sts.assume_role(RoleArn=target.role_arn, RoleSessionName=EMRFS_SESSION)["Credentials"]
         self._record(step, "AssumeRole", target.role_arn, target, decision, 200)
         s3 = _role_client(self.url, credentials, "s3")
         self._clients[target.role_arn] = s3

@@ -54,16 +54,6 @@ EXPLAINED: dict[str, Callable[[Outcome], bool]] = {
         and all(link.startswith("owner of objects") for link in outcome.failing)
         and not outcome.objects_owned_by_bucket_owner
     ),
-    # A boundary without kms:*: the key policy names the role's ARN, and AWS limits such a grant by an
-    # implicit deny in the role's permissions boundary ("How AWS enforcement code logic evaluates
-    # requests to allow or deny access"); S3 calls KMS with the role session's permissions. The
-    # writer's judge (principalmapper) lets a same-account resource-policy grant bypass the boundary,
-    # as the IAM guide's older boundary page said. The verifier follows the current page.
-    "boundary-limits-key-policy-grant": lambda outcome: (
-        bool(outcome.failing)
-        and all(link.startswith("use bucket key") for link in outcome.failing)
-        and any(detail == "boundary: s3 only" for detail in outcome.case.details)
-    ),
 }
 
 #: Why the writer may be refused although the verifier says PASS: only refusals by moto itself, where

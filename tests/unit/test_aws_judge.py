@@ -299,3 +299,241 @@ def test_the_writers_kms_call_through_s3_carries_kms_via_service(via_service: st
     decision = _judge_key(caller, "kms:GenerateDataKey", _Key(KEY, key_policy), aws_judge.Decision(True, "s3 ok"))
 
     assert decision.allowed is allowed, decision.reason
+
+
+# -- The judge against principalmapper's gaps (each case fails on principalmapper 1.1.5 alone) -----------------
+
+FULL_S3 = policy(allow("s3:*", "*"), allow("kms:*", "*"))
+SESSION = f"arn:aws:sts::{B}:assumed-role/partner/emrfs"
+
+
+@pytest.mark.parametrize(
+    ("action", "resource"), [("s3:GetObject", f"{BUCKET}/p/x"), ("kms:Decrypt", KEY)], ids=["bucket", "key"]
+)
+def test_a_boundary_limits_a_same_account_grant_that_names_the_role(action: str, resource: str) -> None:
+    """
+    "How AWS enforcement code logic evaluates requests to allow or deny access" (IAM User Guide), resource-based
+    policies: a grant to an IAM role ARN is limited by an implicit deny in the role's permissions boundary (only a
+    grant to the role session's ARN is not). principalmapper lets any same-account grant naming the role skip it.
+    """
+    names_the_role = policy({**allow(action, "*"), "Principal": {"AWS": DEST}})
+    bounded = Principal(DEST, policies=(("p", FULL_S3),), boundary=policy(allow("sts:GetCallerIdentity", "*")))
+    decision = authorize(bounded, action, resource, resource_policy=names_the_role, resource_owner=B)
+    assert not decision.allowed, decision.reason
+    within = Principal(DEST, boundary=policy(allow(action, "*")))
+    assert authorize(within, action, resource, resource_policy=names_the_role, resource_owner=B).allowed
+
+
+@pytest.mark.parametrize(
+    ("not_principal", "boundary", "allowed"),
+    [
+        ([DEST], None, False),  # the account (and the session) not exempted: the Deny still reaches the session
+        ([DEST, f"arn:aws:iam::{B}:root"], None, False),  # the session not named
+        ([SESSION, DEST, f"arn:aws:iam::{B}:root"], None, True),  # the documented way to exempt a role session
+        ([SESSION, DEST, B], None, True),  # the account by its bare id
+        ([SESSION, DEST, f"arn:aws:iam::{B}:root"], policy(allow("s3:*", "*")), False),  # a boundary: always denied
+        ([f"arn:aws:iam::{B}:role/other", f"arn:aws:iam::{B}:root"], None, False),
+    ],
+)
+def test_a_deny_with_not_principal_exempts_a_role_session_only_as_documented(
+    not_principal: list[str], boundary: dict[str, object] | None, allowed: bool
+) -> None:
+    """
+    IAM User Guide, "AWS JSON policy elements: NotPrincipal": with Deny, AWS "might validate the account first,
+    then the role, and then the assumed-role user", so the session, its role and its account must all be named;
+    "Permissions boundaries for IAM entities": a Deny with NotPrincipal "will always deny any IAM principal that
+    has a permissions boundary policy attached, regardless of the values specified in the NotPrincipal element".
+    """
+    caller = Principal(DEST, policies=(("p", FULL_S3),), boundary=boundary, session="emrfs")
+    bucket_policy = policy(
+        {"Effect": "Deny", "NotPrincipal": {"AWS": not_principal}, "Action": "s3:*", "Resource": f"{BUCKET}/*"}
+    )
+    decision = authorize(caller, "s3:GetObject", f"{BUCKET}/p/x", resource_policy=bucket_policy, resource_owner=B)
+    assert decision.allowed is allowed, decision.reason
+
+
+def deny_put_when(condition: dict[str, object], context: dict[str, str] | None = None) -> bool:
+    """Whether a full-access role of the bucket's account may PutObject under a bucket policy Deny with ``condition``."""
+    caller = Principal(DEST, policies=(("p", FULL_S3),), session="emrfs")
+    bucket_policy = policy(
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:PutObject",
+            "Resource": f"{BUCKET}/*",
+            "Condition": condition,
+        }
+    )
+    return authorize(
+        caller, "s3:PutObject", f"{BUCKET}/p/x", resource_policy=bucket_policy, resource_owner=B, context=context
+    ).allowed
+
+
+SSE_KEY_ID = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+
+
+@pytest.mark.parametrize(
+    ("condition", "context", "allowed"),
+    [
+        # A negated operator on a key the request does not carry is true: the Deny applies.
+        ({"StringNotLike": {SSE_KEY_ID: "arn:aws:kms:*"}}, None, False),
+        ({"StringNotLike": {SSE_KEY_ID.upper(): "arn:aws:kms:*"}}, None, False),  # keys: any case
+        ({"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}, None, False),
+        ({"NotIpAddress": {"aws:SourceIp": "192.0.2.0/24"}}, None, False),
+        # ...IfExists: true when the key is absent, else the operator without IfExists.
+        ({"IpAddressIfExists": {"aws:SourceIp": "192.0.2.0/24"}}, {"aws:SourceIp": "198.51.100.7"}, True),
+        ({"IpAddressIfExists": {"aws:SourceIp": "192.0.2.0/24"}}, {"aws:SourceIp": "192.0.2.7"}, False),
+        ({"NumericLessThanIfExists": {"s3:signatureAge": "600000"}}, {"s3:signatureAge": "900000"}, True),
+        ({"NumericLessThanIfExists": {"s3:signatureAge": "600000"}}, {"s3:signatureAge": "1000"}, False),
+        ({"StringEqualsIfExists": {"s3:x-amz-acl": "public-read"}}, None, False),
+        ({"StringEqualsIfExists": {"s3:x-amz-acl": "public-read"}}, {"s3:x-amz-acl": "private"}, True),
+        # Null and Bool with JSON booleans, as policies often spell them.
+        ({"Null": {"s3:x-amz-server-side-encryption": True}}, None, False),
+        ({"Null": {"s3:x-amz-server-side-encryption": False}}, None, True),
+        ({"Bool": {"aws:SecureTransport": False}}, None, True),
+        # A non-negated operator on an absent key is false: the Deny does not apply.
+        ({"StringEquals": {"s3:x-amz-acl": "public-read"}}, None, True),
+        # Several values of one key: OR (negated: none may match); several keys or operators: AND.
+        ({"StringNotEquals": {"aws:PrincipalArn": [f"arn:aws:iam::{B}:role/x", DEST]}}, None, True),
+        ({"StringEquals": {"aws:PrincipalArn": DEST, "aws:PrincipalAccount": A}}, None, True),
+        ({"StringEquals": {"aws:PrincipalArn": DEST}, "StringLike": {"aws:PrincipalAccount": "2*"}}, None, False),
+    ],
+)
+def test_bucket_policy_deny_conditions_as_aws_evaluates_them(
+    condition: dict[str, object], context: dict[str, str] | None, allowed: bool
+) -> None:
+    """
+    IAM User Guide, "IAM JSON policy elements: Condition operators": a key absent from the request context makes
+    a condition false, "If the policy condition requires that the key is not matched, such as StringNotLike or
+    ArnNotLike, and the right key is not present, the condition is true", except for ...IfExists (true when the
+    key is absent, else the operator's own test) and Null; "Condition evaluation logic": values of one key are
+    ORed, keys and operators ANDed; condition key names are not case-sensitive.
+    """
+    assert deny_put_when(condition, context) is allowed
+
+
+@pytest.mark.parametrize(
+    ("granted", "requested", "allowed"),
+    [
+        (f"{BUCKET}/Data/*", f"{BUCKET}/Data/x", True),
+        (f"{BUCKET}/Data/*", f"{BUCKET}/data/x", False),  # object keys are case-sensitive
+        (f"{BUCKET}/a+b(1)/*", f"{BUCKET}/a+b(1)/x", True),  # regular-expression characters are literal
+        (f"{BUCKET}/a+b(1)/*", f"{BUCKET}/aab1/x", False),
+        (f"{BUCKET}/p?/*", f"{BUCKET}/p1/x", True),
+    ],
+)
+def test_resource_arns_match_with_case_and_only_their_own_wildcards(
+    granted: str, requested: str, allowed: bool
+) -> None:
+    """
+    S3 User Guide, "Naming Amazon S3 objects": "Object key names are case sensitive"; IAM User Guide, "IAM JSON
+    policy elements: Resource" (wildcards ``*`` and ``?`` in a resource ARN) and "Condition operators"
+    (``ArnEquals``/``ArnLike``: "Case-sensitive matching of the ARN"). principalmapper matches resource ARNs
+    without regard to case.
+    """
+    role = Principal(DEST, policies=(("p", policy(allow("s3:GetObject", granted))),))
+    assert authorize(role, "s3:GetObject", requested, resource_policy=None, resource_owner=B).allowed is allowed
+    # Actions stay case-insensitive ("IAM JSON policy elements: Action").
+    assert authorize(
+        Principal(DEST, policies=(("p", policy(allow("S3:getobject", f"{BUCKET}/*"))),)),
+        "s3:GetObject",
+        f"{BUCKET}/x",
+        resource_policy=None,
+        resource_owner=B,
+    ).allowed
+
+
+def test_arn_condition_operators_are_case_sensitive() -> None:
+    """ "Condition operators": ``ArnNotLike`` on ``aws:PrincipalArn`` in a different case does not match the caller."""
+    assert not deny_put_when({"ArnNotLike": {"aws:PrincipalArn": f"arn:aws:iam::{B}:role/PARTNER"}})
+    assert deny_put_when({"ArnNotLike": {"aws:PrincipalArn": f"arn:aws:iam::{B}:role/partner"}})
+
+
+def test_a_trust_naming_a_deleted_role_does_not_trust_the_role_created_again_by_that_name() -> None:
+    """
+    IAM User Guide, "AWS JSON policy elements: Principal": a trust policy stores the role by its unique ID; once
+    the role is deleted the ID shows, and a new role of the same name (a new ID) is not trusted. The stand-in
+    rewrites the ARN to the old ID on DeleteRole (``devstack.aws_principals``); the judge matches IDs exactly.
+    """
+    old_id, new_id = "AROAOLDROLE000000001", "AROANEWROLE000000002"
+    caller = Principal(EC2_ROLE, role_id=new_id, policies=(("assume", ASSUME),))
+    assert not authorize(caller, "sts:AssumeRole", DEST, resource_policy=trusts(old_id), resource_owner=B).allowed
+    before = Principal(EC2_ROLE, role_id=old_id, policies=(("assume", ASSUME),))
+    assert authorize(before, "sts:AssumeRole", DEST, resource_policy=trusts(old_id), resource_owner=B).allowed
+
+
+def test_the_request_context_carries_the_resource_account() -> None:
+    """
+    IAM User Guide, "AWS global condition context keys", ``aws:ResourceAccount``: the resource owner's account,
+    in the request context of most service actions (S3 and KMS included). A data-perimeter ``Deny`` on it must
+    apply; without the key the judge skipped it (a non-negated operator on an absent key is false).
+    """
+    perimeter = Principal(
+        EC2_ROLE,
+        policies=(
+            ("p", policy(allow("s3:GetObject", f"{BUCKET}/*"))),
+            (
+                "perimeter",
+                policy(
+                    {**allow("s3:*", "*"), "Effect": "Deny", "Condition": {"StringEquals": {"aws:ResourceAccount": B}}}
+                ),
+            ),
+        ),
+    )
+    grant = policy({**allow("s3:GetObject", f"{BUCKET}/*"), "Principal": {"AWS": EC2_ROLE}})
+    assert not authorize(perimeter, "s3:GetObject", f"{BUCKET}/x", resource_policy=grant, resource_owner=B).allowed
+    own = Principal(
+        EC2_ROLE,
+        policies=(
+            (
+                "p",
+                policy(allow("s3:GetObject", f"{BUCKET}/*", Condition={"StringEquals": {"aws:ResourceAccount": B}})),
+            ),
+        ),
+    )
+    assert authorize(own, "s3:GetObject", f"{BUCKET}/x", resource_policy=grant, resource_owner=B).allowed
+
+
+@pytest.mark.parametrize(
+    ("prefix", "allowed"), [("a+b(1)/x", True), ("aab1/x", False), ("A+b(1)/x", False), ("a+b(1)/", True)]
+)
+def test_string_like_reads_only_its_own_wildcards(prefix: str, allowed: bool) -> None:
+    """
+    IAM User Guide, "Condition operators": ``StringLike`` is case-sensitive matching with ``*`` and ``?`` as its
+    only wildcards; principalmapper reads ``+``, ``(`` … of a prefix as regular-expression syntax.
+    """
+    role = Principal(
+        DEST,
+        policies=(("p", policy(allow("s3:ListBucket", BUCKET, Condition={"StringLike": {"s3:prefix": "a+b(1)/*"}}))),),
+    )
+    decision = authorize(
+        role, "s3:ListBucket", BUCKET, resource_policy=None, resource_owner=B, context={"s3:prefix": prefix}
+    )
+    assert decision.allowed is allowed
+
+
+def test_aws_userid_of_a_role_session_is_the_role_id_and_session_name() -> None:
+    """
+    IAM User Guide, "AWS global condition context keys", ``aws:userid``: for a role session it is
+    ``role-id:caller-specified-role-name``, so the documented "only this role" bucket policy (a ``Deny`` with
+    ``StringNotLike`` ``aws:userid`` ``AROA…:*``) lets the role's sessions through; principalmapper put the bare
+    role id there and the judge refused them.
+    """
+    only_the_role = {"StringNotLike": {"aws:userid": ["AROAEXAMPLE:*", B]}}
+    assert deny_put_when(only_the_role)
+    assert not deny_put_when({"StringNotLike": {"aws:userid": ["AROAOTHER:*", B]}})
+
+
+def test_an_allow_with_not_principal_grants_nobody() -> None:
+    """
+    IAM User Guide, "AWS JSON policy elements: NotPrincipal": "NotPrincipal must be used with "Effect":"Deny".
+    Using it with "Effect":"Allow" is not supported." The judge grants nothing by such a statement (principalmapper
+    granted everyone not named, the role's own grant in its account included).
+    """
+    allow_all_but = policy(
+        {"Effect": "Allow", "NotPrincipal": {"AWS": f"arn:aws:iam::{B}:role/other"}, "Action": "s3:*", "Resource": "*"}
+    )
+    no_identity = Principal(DEST, session="emrfs")
+    assert not authorize(
+        no_identity, "s3:GetObject", f"{BUCKET}/x", resource_policy=allow_all_but, resource_owner=B
+    ).allowed
