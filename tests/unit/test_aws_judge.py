@@ -296,7 +296,9 @@ def test_the_writers_kms_call_through_s3_carries_kms_via_service(via_service: st
         }
     )
 
-    decision = _judge_key(caller, "kms:GenerateDataKey", _Key(KEY, key_policy), aws_judge.Decision(True, "s3 ok"))
+    decision = _judge_key(
+        caller, "kms:GenerateDataKey", _Key(KEY, key_policy), aws_judge.Decision(True, "s3 ok"), f"{BUCKET}/p/x"
+    )
 
     assert decision.allowed is allowed, decision.reason
 
