@@ -23,7 +23,7 @@ from airflow_provider_emrfs_xacct.pure.bucket_policy import (
     principal_sids,
     refuse_unusable_bucket_key,
 )
-from airflow_provider_emrfs_xacct.pure.documents import KEY_USERS_SID, KMS_USE_SID, OBJECTS_SID
+from airflow_provider_emrfs_xacct.pure.documents import KEY_USERS_SID, KMS_USE_SID, OBJECTS_SID, as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.pure.quotas import QuotaExceededError
 from devstack.moto_stack import (
@@ -125,6 +125,27 @@ def test_bucket_owner_preferred_grants_put_object_acl_on_both_sides(aws: Seeded)
     # Once granted, a later run without the ACL keeps it (another partner's writes may need it).
     _, recorder, _ = run_operator(emr_role_access(kms_key_arns=[aws.kms_key_arn]))
     assert recorder.mutating == []
+
+
+def test_a_bucket_owner_preferred_bucket_switched_to_enforced_gets_no_put_object_acl(aws: Seeded) -> None:
+    """
+    Switched to BucketOwnerEnforced (``enforce_bucket_owner=True``), the bucket needs no ACL from EMRFS: the grant
+    names no ``fs.s3.canned.acl`` and no ``s3:PutObjectAcl`` (docs/limits.md: granted "only on a
+    BucketOwnerPreferred bucket"; least privilege).
+    """
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.put_bucket_ownership_controls(
+        Bucket=aws.bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]}
+    )
+
+    report, _, _ = run_operator(grant(enforce_bucket_owner=True))
+
+    assert report["object_ownership"] == "BucketOwnerEnforced"
+    assert report["emrfs_site_properties"] == {}
+    statements = json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"])["Statement"]
+    actions = [action for statement in statements for action in as_list(statement["Action"])]
+    assert "s3:PutObject" in actions
+    assert "s3:PutObjectAcl" not in actions
 
 
 def test_a_second_partner_joins_the_emr_role_policy(aws: Seeded) -> None:

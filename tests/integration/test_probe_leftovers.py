@@ -211,3 +211,61 @@ def test_a_lost_answer_to_add_job_flow_steps_adds_no_second_probe_step(
     assert (step["Id"], step["Status"]["State"]) == (abandoned["step"], "CANCELLED")
     assert run_held_probe_steps() == []
     assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
+
+
+def abandon_one_held_probe(partner: Partner) -> tuple[str, dict[str, Any]]:
+    """Add a held probe step to a new cluster and clean it up at once, as a wait that ended early does."""
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+    from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+    from airflow_provider_emrfs_xacct.verify import abandon_probe, probe_key, probe_step
+    from devstack.moto_stack import DESTINATION_CONN_ID, EMR_CONN_ID
+
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    emr = EmrfsEmrHook(aws_conn_id=EMR_CONN_ID)
+    uri = probe_key("s3://" + partner.aws.bucket + "/exports/")
+    [step_id] = emr.conn.add_job_flow_steps(JobFlowId=cluster_id, Steps=[probe_step(uri)])["StepIds"]
+    return uri, abandon_probe(emr, EmrfsS3Hook(aws_conn_id=DESTINATION_CONN_ID), cluster_id, {uri: step_id})
+
+
+def test_a_step_still_cancel_pending_is_reported_as_one_that_may_still_write(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # EMR API Reference, StepStatus: State PENDING | CANCEL_PENDING | RUNNING | COMPLETED | CANCELLED | FAILED |
+    # INTERRUPTED; CancelSteps "is idempotent but asynchronous". A step read back CANCEL_PENDING has not stopped
+    # yet: a RUNNING step being cancelled may still finish its put.
+    def cancel_under_way(self: Any) -> ActionResult:
+        cluster = self.backend.describe_cluster(self._get_param("ClusterId"))
+        for step in cluster.steps:
+            if step.id in self._get_param("StepIds"):
+                step.state = "CANCEL_PENDING"
+        return ActionResult(
+            {"CancelStepsInfoList": [{"StepId": step, "Status": "SUBMITTED"} for step in self._get_param("StepIds")]}
+        )
+
+    monkeypatch.setattr(moto_stack.ElasticMapReduceResponse, "cancel_steps", cancel_under_way)
+
+    uri, abandoned = abandon_one_held_probe(partner)
+
+    assert abandoned["steps"][uri]["state"] == "CANCEL_PENDING"
+    assert abandoned["steps"][uri]["may_still_write"] is True
+    assert any(uri in problem and "delete it if it appears" in problem for problem in abandoned["problems"])
+
+
+def test_a_step_whose_state_could_not_be_read_is_cancelled_and_reported_as_one_that_may_still_write(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DescribeStep refused (the EMR connection not allowed elasticmapreduce:DescribeStep, say): the step's state
+    # is unknown, so it may still run and write its object later; it is cancelled all the same.
+    from moto.core.exceptions import JsonRESTError
+
+    def refused(self: Any) -> None:
+        raise JsonRESTError("AccessDeniedException", "not authorized to perform: elasticmapreduce:DescribeStep")
+
+    monkeypatch.setattr(moto_stack.ElasticMapReduceResponse, "describe_step", refused)
+
+    uri, abandoned = abandon_one_held_probe(partner)
+
+    assert abandoned["steps"][uri]["state"] is None
+    assert abandoned["steps"][uri]["may_still_write"] is True
+    assert any(uri in problem and "delete it if it appears" in problem for problem in abandoned["problems"])
+    assert run_held_probe_steps() == []  # cancelled although its state was not known

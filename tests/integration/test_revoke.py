@@ -37,6 +37,7 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
+    REGION,
     Seeded,
     client,
 )
@@ -644,6 +645,31 @@ def test_only_the_providers_unused_configurations_are_deleted(aws: Seeded) -> No
     deleted, recorder, _ = run_operator(cleaner(min_age_seconds=0))
     assert deleted == []
     assert recorder.mutating == []
+
+
+@pytest.mark.parametrize("state", ["STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"])
+def test_a_configuration_used_by_a_starting_running_or_waiting_cluster_is_kept(aws: Seeded, state: str) -> None:
+    """
+    Every state of an active cluster keeps its configuration, not only WAITING (which moto's clusters reach at once).
+
+    The EMR API Reference does not say whether EMR refuses to delete a configuration in use, so the cleanup reads
+    the clusters itself (docs/howto/revoke.md). ClusterState (EMR API Reference, "ClusterStatus"): STARTING,
+    BOOTSTRAPPING, RUNNING and WAITING clusters run with their configuration; the cluster is set to ``state`` in
+    the stand-in, as ``ListClusters`` and ``DescribeCluster`` then show it.
+    """
+    from moto.emr.models import emr_backends
+
+    in_use = create_security_configuration([mapping(PARTNER_1, PREFIX_1)])
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    cluster_id = launch(emr, in_use)
+    emr_backends[EMR_ACCOUNT][REGION].clusters[cluster_id].state = state
+    assert emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"] == state
+
+    deleted, recorder, _ = run_operator(cleaner(min_age_seconds=0))
+
+    assert deleted == []
+    assert recorder.mutating == []
+    assert in_use in names(emr)
 
 
 def test_dry_run_cleanup_deletes_nothing(aws: Seeded) -> None:

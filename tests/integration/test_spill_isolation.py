@@ -216,3 +216,26 @@ def test_a_widened_spill_policy_is_refused_before_the_inline_policy_is_written(a
     assert "'sts:TagSession'" in str(refused.value)
     assert recorder.mutating == []
     assert iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=POLICY)["PolicyDocument"] == inline_before
+
+
+def test_a_policy_deleted_and_made_again_under_its_arn_is_read_again_not_from_the_versions_kept(aws: Seeded) -> None:
+    """
+    The hook keeps each version it read by the policy's unique ID and the version (docs/scale.md): a policy
+    deleted and created again under the same ARN (a concurrent revoke, then a grant) starts again at ``v1``
+    with another ``PolicyId`` (IAM API Reference, "Policy": ``PolicyId``, "the stable and unique string
+    identifying the policy"), so its ``v1`` is read, not the deleted policy's.
+    """
+    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    old = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    new = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}
+    arn = iam.create_policy(PolicyName="made-twice", PolicyDocument=json.dumps(old))["Policy"]["Arn"]
+    hook = EmrfsIamHook(aws_conn_id=EMR_CONN_ID)
+    assert hook.get_managed_policy(arn) == old
+
+    iam.delete_policy(PolicyArn=arn)
+    again = iam.create_policy(PolicyName="made-twice", PolicyDocument=json.dumps(new))["Policy"]
+    assert (again["Arn"], again["DefaultVersionId"]) == (arn, "v1")
+
+    assert hook.get_managed_policy(arn) == new

@@ -212,6 +212,26 @@ def test_ensure_destination_role_object_acl_lets_canned_acl_uploads_through_as_a
     assert "s3:PutObjectAcl" in refused.reason
 
 
+def test_on_a_bucket_owner_enforced_bucket_the_stand_in_still_asks_for_put_object_acl(aws: Seeded) -> None:
+    """
+    Whether S3 asks for s3:PutObjectAcl on an upload with x-amz-acl to a bucket with ACLs disabled is not
+    documented (docs/limits.md, "not proven here"): the stand-in keeps the stricter side and asks for it on every
+    bucket, and the verifier calls the step "not checked", never PASS nor FAIL.
+    """
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    cluster_id = cluster_with_canned_acl(aws, configuration, "BucketOwnerFullControl")  # BucketOwnerEnforced
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    mkdirs = link(report, f"mkdirs {PREFIX}")
+    assert mkdirs["status"] == "not checked", mkdirs
+    assert "s3:PutObjectAcl" in mkdirs["detail"]
+    refused = write(aws, configuration, canned_acl="bucket-owner-full-control").first_failure
+    assert refused is not None
+    assert "s3:PutObjectAcl" in refused.reason
+
+
 def test_a_bucket_owner_enforced_bucket_refuses_another_canned_acl_as_aws_does(aws: Seeded) -> None:
     """S3 User Guide, Object Ownership "Troubleshooting": AccessControlListNotSupported."""
     provision_partner(aws, ROLE_NAME, PREFIX)
