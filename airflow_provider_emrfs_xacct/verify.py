@@ -38,7 +38,7 @@ from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
 from airflow_provider_emrfs_xacct.pure.network import StsReachability, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
-from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, parse_s3_location
+from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, parse_s3_location, region_of_arn
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -551,10 +551,24 @@ def second_opinion(readers: Readers, state: ChainState, report: Report) -> None:
     state.simulations = answers
 
 
+def read_key_grants(kms: EmrfsKmsHook, state: ChainState, key_arns: Iterable[str]) -> None:
+    """
+    Read the grants of each key into :attr:`ChainState.key_grants` (a refusal, or a failure, as why not), with KMS
+    of the key's Region: KMS authorizes through grants too (AWS KMS Developer Guide, "KMS key access and
+    permissions"), so a key policy that does not allow a writer does not settle its link.
+    """
+    for arn in sorted(key_arns):
+        regional = kms.in_region(region_of_arn(arn))
+        state.key_grants[arn] = read(regional, "kms:ListGrants", arn, partial(regional.list_grants, arn))
+
+
 def verify_chain(readers: Readers, *, simulate: bool = True, **kwargs: Any) -> tuple[Report, ChainState]:
     """Read the chain (see :func:`read_chain_state`), ask the simulator for a second opinion, check every link."""
     state = read_chain_state(readers, **kwargs)
     report = check_chain(state)
+    if report.grants_wanted:  # the policies do not allow a writer's KMS call: a grant may
+        read_key_grants(readers.kms, state, report.grants_wanted)
+        report = check_chain(state)
     if simulate and report.evaluated:
         second_opinion(readers, state, report)
         if state.simulations is not None:

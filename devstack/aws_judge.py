@@ -252,6 +252,82 @@ def authorize(
     return Decision(allowed, reason, (f"identity={identity}", f"resource={resource_result.name}", kind))
 
 
+def explicitly_denied(
+    principal: Principal,
+    action: str,
+    resource: str,
+    *,
+    resource_policy: dict[str, Any] | None,
+    resource_owner: str,
+    context: dict[str, str] | None = None,
+) -> bool:
+    """
+    Whether a ``Deny`` of the caller's identity policies, its permissions boundary or the resource's policy matches
+    the request: what no grant overrides ("No AWS principal has any permissions to a KMS key unless that permission is
+    provided explicitly and never denied", AWS KMS Developer Guide, "KMS key access and permissions").
+    """
+    node = principal.node()
+    keys = {"aws:ResourceAccount": resource_owner, **s3_request_keys(action, context or {})}
+    if principal.session is not None:
+        keys.setdefault("aws:userid", f"{principal.role_id}:{principal.session}")
+    prepared = _query._prepare_condition_context(dict(keys))
+    prepared.update(_query._infer_condition_keys(node, prepared))
+    documents = [document for _, document in principal.policies]
+    documents += [principal.boundary] if principal.boundary is not None else []
+    if any(_simulation.policy_has_matching_statement(doc, "Deny", action, resource, prepared) for doc in documents):
+        return True
+    policy = _not_principal_resolved(resource_policy or EMPTY_POLICY, principal)
+    denied = _simulation.ResourcePolicyEvalResult.DENY_MATCH
+    return bool(
+        _simulation.resource_policy_authorization(node, resource_owner, policy, action, resource, keys) == denied
+    )
+
+
+def kms_grant_allowing(
+    principal: Principal,
+    kms_action: str,
+    key_arn: str,
+    grants: tuple[dict[str, Any], ...],
+    encryption_context: dict[str, str],
+    context: dict[str, str] | None = None,
+) -> dict[str, Any] | None:
+    """
+    The grant of the key that allows ``kms_action`` to ``principal``'s sessions with ``encryption_context``, or
+    ``None``. KMS authorizes through grants as well as key and IAM policies (AWS KMS Developer Guide, "KMS key access
+    and permissions"; "Grants in AWS KMS": a grant "allows the grantee principal to call the specified grant operations
+    on the KMS key provided that all conditions specified in the grant are met"). A grant's constraints (AWS KMS API
+    Reference, GrantConstraints): ``EncryptionContextEquals``, the request's context must be the same;
+    ``EncryptionContextSubset``, it must include the pairs; "the key in each key-value pair is not case sensitive, but
+    the value is case sensitive".
+
+    Only a grant naming the role's ARN counts: what a grant to an account gives its roles is not modelled (the stricter
+    side). The role's permissions boundary limits the grant, as it limits a resource policy naming the role (IAM User
+    Guide, "How AWS enforcement code logic evaluates requests to allow or deny access"; AWS does not say so of grants:
+    the stricter side again).
+
+    :param context: the request's condition keys, for the boundary.
+    """
+    operation = kms_action.removeprefix("kms:")
+    sent = {key.lower(): value for key, value in encryption_context.items()}
+    if principal.boundary is not None:
+        node = principal.node()
+        keys = {"aws:ResourceAccount": key_arn.split(":")[4], **s3_request_keys(kms_action, context or {})}
+        if not _boundary_allows(principal, node, kms_action, key_arn, keys):
+            return None
+    for grant in grants:
+        if grant.get("GranteePrincipal") != principal.arn or operation not in (grant.get("Operations") or []):
+            continue
+        constraints = grant.get("Constraints") or {}
+        equals = constraints.get("EncryptionContextEquals") or {}
+        subset = constraints.get("EncryptionContextSubset") or {}
+        if equals and {key.lower(): value for key, value in equals.items()} != sent:
+            continue
+        if any(sent.get(key.lower()) != value for key, value in subset.items()):
+            continue
+        return grant
+    return None
+
+
 def _boundary_allows(principal: Principal, node: Any, action: str, resource: str, keys: dict[str, str]) -> bool:
     """
     Whether the role's permissions boundary (if any) allows the request.

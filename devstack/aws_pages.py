@@ -1,5 +1,5 @@
 """
-Short pages of IAM, EMR and EC2, played in the stand-in on demand: :func:`short_pages` (moto answers most lists in one page).
+Short pages of IAM, EMR, EC2 and KMS, played in the stand-in on demand: :func:`short_pages` (moto answers most lists in one page).
 
 IAM may cut any list short, whatever ``MaxItems`` asks: "IAM might return fewer than the MaxItems number of
 results even when there are more results available. We recommend that you check IsTruncated after every
@@ -22,6 +22,11 @@ left, also with filters, which EC2 may apply to each page after cutting it (Amaz
 page of results. This value is null when there are no more results to return"; Amazon EC2 Developer
 Guide, "Pagination in the Amazon EC2 API"). moto ignores ``MaxResults`` and ``NextToken`` on both.
 
+KMS pages ``ListGrants``: "Truncated: A flag that indicates whether there are more items in the list. When this
+value is true, the list in this response is truncated. To get more items, pass the value of the NextMarker element
+in this response to the Marker parameter in a subsequent request" (AWS KMS API Reference, "ListGrants"); moto
+answers every grant in one page, ``Truncated`` false.
+
 Inside :func:`short_pages` these calls answer at most ``size`` items a page, with the service's token
 (and IAM's ``IsTruncated``) that the next call continues from. Off by default: many tests read the state
 with a single call, and AWS would cut those short only past a page.
@@ -29,6 +34,7 @@ with a single call, and AWS would cut those short only past a page.
 
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +43,7 @@ from moto.core.responses import ActionResult
 from moto.ec2.responses import EC2Response
 from moto.emr.responses import ElasticMapReduceResponse
 from moto.iam.responses import IamResponse
+from moto.kms.responses import KmsResponse
 
 from devstack import backend_judges
 
@@ -131,6 +138,22 @@ def describe_vpc_endpoints(self: EC2Response) -> ActionResult:
     return _one_page(self, _moto["describe_vpc_endpoints"](self), "VpcEndpoints", token="NextToken", limit="MaxResults")
 
 
+def list_grants(self: KmsResponse) -> str:
+    answer = json.loads(_moto["list_grants"](self))
+    if page_size is None:
+        return json.dumps(answer)
+    grants = answer.get("Grants") or []
+    start = int(self._get_param("Marker") or 0)
+    limit = self._get_param("Limit")
+    end = start + (min(int(limit), page_size) if limit else page_size)
+    answer["Grants"] = grants[start:end]
+    answer["Truncated"] = end < len(grants)
+    answer.pop("NextMarker", None)
+    if answer["Truncated"]:
+        answer["NextMarker"] = str(end)
+    return json.dumps(answer)
+
+
 @contextmanager
 def _whole_list(response: Any) -> Iterator[None]:
     """Let moto see no ``Marker`` and the largest ``MaxItems`` (1,000) while it builds an IAM list."""
@@ -165,13 +188,14 @@ _JUDGES: dict[type, tuple[Any, ...]] = {
     IamResponse: (list_role_policies, list_policy_versions, list_policies, list_entities_for_policy),
     ElasticMapReduceResponse: (list_clusters, list_security_configurations),
     EC2Response: (describe_route_tables, describe_vpc_endpoints),
+    KmsResponse: (list_grants,),
     moto.iam.models.IAMBackend: (list_attached_role_policies, list_role_tags, list_policy_tags),
 }
 
 
 def install() -> None:
     """
-    Put the judges in front of moto's IAM, EMR and EC2 (once per process); they change nothing until :func:`short_pages`.
+    Put the judges in front of moto's IAM, EMR, EC2 and KMS (once per process); they change nothing until :func:`short_pages`.
 
     After ``ListSecurityConfigurations`` is added to moto (``devstack.moto_stack``).
     """

@@ -358,6 +358,8 @@ class _Bucket:
     #: The default encryption's ``SSEAlgorithm`` and ``BucketKeyEnabled``.
     sse_algorithm: str | None = None
     bucket_key_enabled: bool = False
+    #: The grants of the default key (ListGrants, every page).
+    key_grants: tuple[dict[str, Any], ...] = ()
 
     def policy_for(self, caller_account: str) -> tuple[dict[str, Any] | None, str]:
         """The bucket policy S3 applies to a caller of this account, and its name for the reasons."""
@@ -397,6 +399,7 @@ def _read_bucket(url: str, bucket: str, owner: str) -> _Bucket:
     key_policy: dict[str, Any] | None = None
     aws_managed = False
     key_state = "Enabled"
+    key_grants: tuple[dict[str, Any], ...] = ()
     try:
         rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
         default = rules[0]["ApplyServerSideEncryptionByDefault"]
@@ -417,6 +420,7 @@ def _read_bucket(url: str, bucket: str, owner: str) -> _Bucket:
             aws_managed = metadata.get("KeyManager") == "AWS"
             key_state = str(metadata.get("KeyState", "Enabled"))
             key_policy = json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
+            key_grants = _grants(kms, key_arn)
     named_by_arn = str(default.get("KMSMasterKeyID") or "").startswith("arn:")
     try:
         restrict = bool(
@@ -445,7 +449,13 @@ def _read_bucket(url: str, bucket: str, owner: str) -> _Bucket:
         key_state,
         default.get("SSEAlgorithm"),
         bucket_key_enabled,
+        key_grants,
     )
+
+
+def _grants(kms: Any, key_arn: str) -> tuple[dict[str, Any], ...]:
+    """Every grant of the key (moto stores CreateGrant and answers ListGrants, but authorizes nothing by them)."""
+    return tuple(grant for page in kms.get_paginator("list_grants").paginate(KeyId=key_arn) for grant in page["Grants"])
 
 
 @dataclass(frozen=True)
@@ -455,6 +465,7 @@ class _Key:
     arn: str
     policy: dict[str, Any] | None
     state: str = "Enabled"
+    grants: tuple[dict[str, Any], ...] = ()
 
 
 def _resolve_key(url: str, key_id: str, requester_account: str) -> _Key | Decision:
@@ -476,14 +487,15 @@ def _resolve_key(url: str, key_id: str, requester_account: str) -> _Key | Decisi
             "in the requester's account, a key ARN in the key's)",
         )
     policy = json.loads(kms.get_key_policy(KeyId=metadata["Arn"], PolicyName="default")["Policy"])
-    return _Key(metadata["Arn"], policy, str(metadata.get("KeyState", "Enabled")))
+    return _Key(metadata["Arn"], policy, str(metadata.get("KeyState", "Enabled")), _grants(kms, metadata["Arn"]))
 
 
 def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decision, context_arn: str) -> Decision:
     """
     The KMS call S3 makes with the requester's permissions: the key must be Enabled (AWS KMS Developer Guide,
     "Key states of AWS KMS keys": a disabled key or one pending deletion cannot be used in cryptographic
-    operations), and its key policy and the requester's policies must allow it.
+    operations), and its key policy and the requester's policies must allow it, or else a grant of the key to the
+    requester's role, unless a ``Deny`` refuses it (:func:`aws_judge.kms_grant_allowing`).
 
     :param context_arn: the encryption context's ``aws:s3:arn`` (see :meth:`_Writer.encryption_context_arn`).
     """
@@ -491,21 +503,33 @@ def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decis
     # "Change the primary key in a set of multi-Region keys").
     if key.state not in ("Enabled", "Updating"):
         return Decision(False, f"denied: {kms_action} on {key.arn}: KMSInvalidStateException, the key is {key.state}")
+    context = {**aws_judge.s3_kms_context(key.arn, principal.account), "kms:EncryptionContext:aws:s3:arn": context_arn}
     key_decision = aws_judge.authorize(
         principal,
         kms_action,
         key.arn,
         resource_policy=key.policy,
         resource_owner=_account(key.arn),
-        context={
-            **aws_judge.s3_kms_context(key.arn, principal.account),
-            "kms:EncryptionContext:aws:s3:arn": context_arn,
-        },
+        context=context,
         resource_policy_name="key policy",
     )
-    if not key_decision.allowed:
+    if key_decision.allowed:
+        return Decision(True, f"{decision.reason}; {key_decision.reason}")
+    denied = aws_judge.explicitly_denied(
+        principal, kms_action, key.arn, resource_policy=key.policy, resource_owner=_account(key.arn), context=context
+    )
+    # S3's encryption context for SSE-KMS: {"aws:s3:arn": <object or bucket ARN>} (S3 User Guide, "Using
+    # server-side encryption with AWS KMS keys (SSE-KMS)").
+    grant = (
+        None
+        if denied
+        else aws_judge.kms_grant_allowing(
+            principal, kms_action, key.arn, key.grants, {"aws:s3:arn": context_arn}, context
+        )
+    )
+    if grant is None:
         return key_decision
-    return Decision(True, f"{decision.reason}; {key_decision.reason}")
+    return Decision(True, f"{decision.reason}; {kms_action} on {key.arn} allowed by grant {grant.get('GrantId')}")
 
 
 #: The role session names of the instance profile's credentials and of the roles EMRFS assumes.
@@ -693,7 +717,7 @@ class _Writer:
                 f"denied: the bucket names its key by alias or key id, which S3 resolves in the requester's "
                 f"account {principal.account}, where no such key is (a key ARN is needed across accounts)",
             )
-        default = _Key(self.bucket.kms_key_arn, self.bucket.key_policy, self.bucket.key_state)
+        default = _Key(self.bucket.kms_key_arn, self.bucket.key_policy, self.bucket.key_state, self.bucket.key_grants)
         return _judge_key(principal, kms_action, default, decision, context_arn)
 
     def requested_key(self, key_id: str, requester_account: str) -> _Key | Decision:

@@ -153,6 +153,17 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
                 return None
             raise
 
+    def list_grants(self, key_arn: str) -> list[dict[str, Any]]:
+        """
+        Return every grant of the key, all pages: ``ListGrants`` answers ``Truncated`` and ``NextMarker`` while more
+        are left (AWS KMS API Reference, ListGrants: "To get the next set of results, pass the NextMarker value in
+        the Marker parameter of the next request"). Errors are raised as they are.
+        """
+        grants: list[dict[str, Any]] = []
+        for page in self.conn.get_paginator("list_grants").paginate(KeyId=key_arn):
+            grants.extend(dict(grant) for grant in page.get("Grants", []))
+        return grants
+
     def ensure_key_users(
         self,
         key_arn: str,

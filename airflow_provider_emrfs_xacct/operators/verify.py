@@ -53,7 +53,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     The verdict is ``FAIL`` when a link failed, ``NOT_CHECKED`` when none failed but one could not be
     judged (what the write depends on was not read or given), ``PASS`` only when every link passed or only
     warned (a WARN is advice about a write that works either way). The report always lists what no policy read can show (SCPs, RCPs,
-    VPC endpoint policies, session policies, object ACLs, KMS grants): the live probe covers them.
+    VPC endpoint policies, session policies, object ACLs): the live probe covers them.
 
     :param security_configuration: name of the security configuration; given as a create task's
         ``.output`` (or mapped over a mapped create task's) with no ``cluster_id``, a configuration deleted since that task ran is checked as the

@@ -116,7 +116,9 @@ SOMETIMES = {
     # STS interface endpoint with private DNS is the way to STS (test_network_facts.py and test_verify.py exercise them).
     # CancelSteps only for probe steps still running when the probe's wait ended, ListSteps only after an
     # AddJobFlowSteps whose answer was lost (test_probe_leftovers.py exercises both).
+    # ListGrants only when the key's policies do not allow a writer's KMS call (test_verify.py's grant tests).
     "VerifyCrossAccountAccessOperator": {
+        "destination": {"kms:ListGrants"},
         "EMR": {
             "elasticmapreduce:CancelSteps",
             "elasticmapreduce:ListSteps",
@@ -126,7 +128,7 @@ SOMETIMES = {
             "ec2:DescribeNatGateways",
             "ec2:DescribeVpcAttribute",
             "ec2:DescribeSecurityGroups",
-        }
+        },
     },
 }
 ACCOUNTS = {EMR_ACCOUNT: "EMR", DESTINATION_ACCOUNT: "destination"}

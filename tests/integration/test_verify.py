@@ -30,6 +30,8 @@ from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.requests import STEPS
 from airflow_provider_emrfs_xacct.verify import check_probe_object, expected_key_arn, probe_key, probe_step
+from devstack.aws_pages import short_pages
+from devstack.emrfs_writer import put_like_emrfs
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -151,8 +153,9 @@ def test_a_provisioned_partner_passes_and_verifying_changes_nothing(partner: Par
         "release supports role mappings",
     }
     # What no policy read shows is listed, with how to check it; without a cluster its emrfs-site settings and
-    # its subnet's route to STS too. (The account-level Block Public Access setting was read: not listed.)
-    assert len(result["not_checked"]) == 8
+    # its subnet's route to STS too. (The account-level Block Public Access setting was read: not listed; KMS grants
+    # are read where they decide the key's link.)
+    assert len(result["not_checked"]) == 7
     assert any("SCP" in item["what"] for item in result["not_checked"])
     json.dumps(result)  # XCom needs plain values
     # It read both accounts and changed nothing (SimulatePrincipalPolicy only reads).
@@ -692,9 +695,9 @@ def test_the_deferrable_probe_defers_with_the_waiter_settings_and_the_connection
 
     assert result["probe"]["ok"] is True
     assert ti.xcoms["report"] == result
-    # The six no policy shows, and the route to STS (the stand-in's cluster has no subnet): the probe assumed
+    # The five no policy shows, and the route to STS (the stand-in's cluster has no subnet): the probe assumed
     # the mapped role through STS.
-    assert [item["how"] for item in result["not_checked"]] == ["covered by the live probe, which passed"] * 7
+    assert [item["how"] for item in result["not_checked"]] == ["covered by the live probe, which passed"] * 6
     # The account-level Block Public Access setting (which the probe does not cover) was read: not listed.
     assert not [item for item in result["not_checked"] if "Block Public Access" in item["what"]]
 
@@ -1200,3 +1203,154 @@ def test_the_probe_expects_the_key_of_the_buckets_own_region(partner: Partner) -
     expected = verifier(partner.configuration)._expected_encryption("s3://partner-results-eu/exports/probe", None)
 
     assert expected == {"expected_key_arn": eu_key}
+
+
+# -- KMS grants: the key policy does not allow the role, a grant on the key does -------------------------------
+
+
+def _grant_to(partner: Partner, **constraints: dict[str, str]) -> str:
+    """Leave the key policy to its administrators only; grant the role what S3's calls need. Return the grant's id."""
+    _drop_key_users_and_root(partner.aws)
+    kms = client(partner.aws.url, DESTINATION_ACCOUNT, "kms")
+    extra: dict[str, Any] = {"Constraints": constraints} if constraints else {}
+    answer = kms.create_grant(
+        KeyId=partner.aws.kms_key_arn,
+        GranteePrincipal=partner.role_arn,
+        Operations=["GenerateDataKey", "Decrypt"],
+        Name="partner-writes",
+        **extra,
+    )
+    return str(answer["GrantId"])
+
+
+def _writes(partner: Partner) -> Any:
+    """The stand-in's EMRFS writer puts one object under the prefix as the cluster would (judged independently)."""
+    return put_like_emrfs(
+        partner.aws.url,
+        emr_account=EMR_ACCOUNT,
+        instance_role=EMR_EC2_ROLE,
+        security_configuration=partner.configuration,
+        uri=f"{PREFIX}part-00000",
+        body=b"x",
+    )
+
+
+def test_a_grant_to_the_role_allows_what_the_key_policy_does_not(partner: Partner) -> None:
+    """
+    AWS KMS Developer Guide, "KMS key access and permissions": KMS authorizes through the key policy, IAM policies and
+    grants; "Grants in AWS KMS": a grant allows its grantee its operations. A key policy without the role is then no
+    FAIL, and the write goes through (the stand-in's judge honours the grant on its own).
+    """
+    grant_id = _grant_to(partner)
+
+    report, _, _ = run_operator(verifier(partner.configuration))
+
+    key = next(item for item in report["links"] if item["link"] == KMS)
+    assert (report["verdict"], key["status"]) == ("PASS", "pass"), key
+    assert f"grant {grant_id} (partner-writes) to {partner.role_arn}" in key["detail"]
+    written = _writes(partner)
+    assert written.success, written.summary()
+
+
+def test_a_grant_whose_encryption_context_s3_does_not_send_fails(partner: Partner) -> None:
+    """
+    AWS KMS API Reference, GrantConstraints: with ``EncryptionContextEquals`` the grant allows only a request whose
+    encryption context is the same; S3 sends ``aws:s3:arn``, the bucket's ARN with a Bucket Key (this bucket's), else
+    the object's (S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)").
+    """
+    grant_id = _grant_to(partner, EncryptionContextEquals={"aws:s3:arn": f"arn:aws:s3:::{partner.aws.bucket}/other"})
+
+    report, _, _ = run_operator(verifier(partner.configuration, fail_on_broken=False))
+
+    key = next(item for item in report["links"] if item["link"] == KMS)
+    assert key["status"] == "fail", key
+    assert f"grant {grant_id}" in key["detail"]
+    assert "EncryptionContextEquals" in key["detail"]
+    assert "GrantKmsKeyUserOperator" in key["fix"]
+    written = _writes(partner)
+    assert not written.success
+    assert written.first_failure is not None
+    assert partner.aws.kms_key_arn in written.first_failure.reason
+
+
+@pytest.fixture
+def list_grants_denied(partner: Partner, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The destination connection may do everything but ``kms:ListGrants`` (see :func:`kms_describe_denied`)."""
+    answer_denials_like_aws(monkeypatch)
+    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    for account, statements in (
+        (EMR_ACCOUNT, [everything]),
+        (DESTINATION_ACCOUNT, [everything, {"Effect": "Deny", "Action": "kms:ListGrants", "Resource": "*"}]),
+    ):
+        iam = client(partner.aws.url, account, "iam")
+        iam.create_role(
+            RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
+        )
+        iam.put_role_policy(
+            RoleName=PROVISIONER_ROLE,
+            PolicyName="verifier",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+        )
+
+    def authorize(unchecked: str) -> None:
+        requests.post(f"{partner.aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
+
+    try:
+        yield lambda: authorize("0")
+    finally:
+        authorize("inf")
+
+
+def test_refused_list_grants_leaves_the_key_not_checked(partner: Partner, list_grants_denied: Any) -> None:
+    """A key policy without the role settles nothing while the key's grants cannot be read: "not checked", not FAIL."""
+    _grant_to(partner)
+    operator = verifier(partner.configuration)
+    readers = operator.readers
+    for hook in (readers.emr_iam, readers.emr, readers.iam, readers.s3, readers.kms):
+        assert hook.conn is not None
+    for iam in (readers.emr_iam, readers.iam):
+        assert iam.single_attempt_client is not None
+    assert readers.emr.launch_client is not None
+    assert readers.s3.control is not None
+    list_grants_denied()
+
+    result, _, _ = run_operator(operator)
+
+    key = next(item for item in result["links"] if item["link"] == KMS)
+    assert (result["verdict"], key["status"]) == ("NOT_CHECKED", "not checked"), key
+    assert "kms:ListGrants" in key["detail"]
+    assert partner.aws.kms_key_arn in key["detail"]
+    assert f"kms:ListGrants on {partner.aws.kms_key_arn}" in key["fix"]
+
+
+def test_the_grants_are_not_read_when_the_key_policy_allows(partner: Partner) -> None:
+    """``kms:ListGrants`` is needed only where the policies do not allow (docs/permissions.md, SOMETIMES)."""
+    with CallRecorder().everything() as recorder:
+        report, _, _ = run_operator(verifier(partner.configuration))
+
+    assert report["verdict"] == "PASS"
+    assert ("kms", "GetKeyPolicy") in recorder.every  # the recorder sees the verifier's KMS reads
+    assert ("kms", "ListGrants") not in recorder.every
+
+
+def test_the_grants_are_read_past_the_first_page(partner: Partner) -> None:
+    """
+    AWS KMS API Reference, ListGrants: while ``Truncated`` is true, the rest is read with ``Marker`` = ``NextMarker``;
+    the stand-in answers one grant a page here, the role's on the second.
+    """
+    kms = client(partner.aws.url, DESTINATION_ACCOUNT, "kms")
+    kms.create_grant(
+        KeyId=partner.aws.kms_key_arn,
+        GranteePrincipal=f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/someone-else",
+        Operations=["Decrypt"],
+    )
+    grant_id = _grant_to(partner)
+
+    with short_pages(1):
+        report, _, _ = run_operator(verifier(partner.configuration))
+    written = _writes(partner)  # its IAM reads are single calls: outside the short pages
+
+    key = next(item for item in report["links"] if item["link"] == KMS)
+    assert key["status"] == "pass", key
+    assert f"grant {grant_id}" in key["detail"]
+    assert written.success, written.summary()

@@ -303,6 +303,76 @@ def test_the_writers_kms_call_through_s3_carries_kms_via_service(via_service: st
     assert decision.allowed is allowed, decision.reason
 
 
+# -- KMS grants: the judge allows through a grant the key policy does not give ---------------------------------
+
+OBJECT = f"{BUCKET}/p/x"
+ADMIN_ONLY = policy(
+    {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{B}:role/admin"}, "Action": "kms:*", "Resource": "*"}
+)
+
+
+def grant(grantee: str = DEST, operations: tuple[str, ...] = ("GenerateDataKey", "Decrypt"), **constraints: object):
+    return {"GrantId": "g1", "GranteePrincipal": grantee, "Operations": list(operations), "Constraints": constraints}
+
+
+@pytest.mark.parametrize(
+    ("grants", "key_policy", "caller_policies", "allowed"),
+    [
+        ((grant(),), ADMIN_ONLY, (), True),  # the grant alone allows
+        ((), ADMIN_ONLY, (), False),
+        ((grant(f"arn:aws:iam::{B}:role/other"),), ADMIN_ONLY, (), False),  # a grant to someone else
+        ((grant(operations=("Decrypt",)),), ADMIN_ONLY, (), False),  # not the operation
+        ((grant(EncryptionContextEquals={"aws:s3:arn": OBJECT}),), ADMIN_ONLY, (), True),
+        ((grant(EncryptionContextEquals={"AWS:S3:ARN": OBJECT}),), ADMIN_ONLY, (), True),  # keys without case
+        ((grant(EncryptionContextEquals={"aws:s3:arn": OBJECT.upper()}),), ADMIN_ONLY, (), False),  # values with
+        ((grant(EncryptionContextEquals={"aws:s3:arn": BUCKET}),), ADMIN_ONLY, (), False),
+        ((grant(EncryptionContextSubset={"aws:s3:arn": OBJECT}),), ADMIN_ONLY, (), True),
+        ((grant(EncryptionContextSubset={"aws:s3:arn": OBJECT, "team": "a"}),), ADMIN_ONLY, (), False),
+        (  # an explicit Deny in the key policy wins over the grant
+            (grant(),),
+            policy(*ADMIN_ONLY["Statement"], {"Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*"}),
+            (),
+            False,
+        ),
+        ((grant(),), ADMIN_ONLY, (("deny", policy({**allow("kms:*", "*"), "Effect": "Deny"})),), False),
+    ],
+)
+def test_a_kms_grant_to_the_role_allows_what_the_key_policy_does_not(
+    grants: tuple[dict[str, object], ...],
+    key_policy: dict[str, object],
+    caller_policies: tuple[tuple[str, dict[str, object]], ...],
+    allowed: bool,
+) -> None:
+    """
+    AWS KMS Developer Guide, "KMS key access and permissions" and "Grants in AWS KMS": a grant allows its grantee the
+    grant's operations "provided that all conditions specified in the grant are met", and nothing is allowed that is
+    "never denied"; AWS KMS API Reference, GrantConstraints: ``EncryptionContextEquals`` the same context,
+    ``EncryptionContextSubset`` a context including the pairs, keys without regard to case, values with.
+    """
+    from devstack.emrfs_writer import _judge_key, _Key
+
+    caller = Principal(DEST, policies=caller_policies)
+
+    decision = _judge_key(
+        caller, "kms:GenerateDataKey", _Key(KEY, key_policy, grants=grants), aws_judge.Decision(True, "s3 ok"), OBJECT
+    )
+
+    assert decision.allowed is allowed, decision.reason
+
+
+def test_a_boundary_that_does_not_allow_the_key_limits_the_grant() -> None:
+    """The stricter side where AWS says nothing of grants: a boundary limits a grant as a policy naming the role."""
+    from devstack.emrfs_writer import _judge_key, _Key
+
+    bounded = Principal(DEST, boundary=policy(allow("s3:*", "*")))
+
+    decision = _judge_key(
+        bounded, "kms:GenerateDataKey", _Key(KEY, ADMIN_ONLY, grants=(grant(),)), aws_judge.Decision(True, ""), OBJECT
+    )
+
+    assert decision.allowed is False, decision.reason
+
+
 # -- The judge against principalmapper's gaps (each case fails on principalmapper 1.1.5 alone) -----------------
 
 FULL_S3 = policy(allow("s3:*", "*"), allow("kms:*", "*"))

@@ -61,7 +61,7 @@ def check_chain(state: ChainState) -> Report:
     links.extend(sts_route.audit(state))
     links.extend(_account_block_public_access(state))
     for index, mapping in enumerate(mappings):
-        links.extend(_mapping_links(state, index, mapping, mappings, evaluated))
+        links.extend(_mapping_links(state, index, mapping, mappings, evaluated, report.grants_wanted))
     links.extend(second_opinion.audit(state, evaluated))
     return report
 
@@ -109,6 +109,7 @@ def _mapping_links(
     mapping: dict[str, Any],
     mappings: list[dict[str, Any]],
     evaluated: list[Evaluated],
+    grants_wanted: set[str],
 ) -> list[Link]:
     role_arn = str(mapping.get("Role"))
     kind = mapping.get("IdentifierType")
@@ -138,7 +139,7 @@ def _mapping_links(
         except EmrfsXacctError as error:
             links.append(Link(index, f"access to {prefix}", UNKNOWN, f"cannot check this identifier: {error}"))
             continue
-        links.extend(_prefix_links(state, index, mappings, location, evaluated))
+        links.extend(_prefix_links(state, index, mappings, location, evaluated, grants_wanted))
     return links
 
 
@@ -148,6 +149,7 @@ def _prefix_links(
     mappings: list[dict[str, Any]],
     location: S3Location,
     evaluated: list[Evaluated],
+    grants_wanted: set[str],
 ) -> list[Link]:
     found = state.buckets.get(location.bucket)
     if not isinstance(found, BucketState):
@@ -155,7 +157,7 @@ def _prefix_links(
     access = s3_access.audit(state, index, mappings, location, found, evaluated)
     return [
         *access.links,
-        key_user.audit(state, index, found, location, access.kms_uses, evaluated),
+        key_user.audit(state, index, found, location, access.kms_uses, evaluated, grants_wanted),
         ownership.audit(
             index,
             list(access.writers.values()),

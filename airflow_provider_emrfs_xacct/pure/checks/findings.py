@@ -41,7 +41,6 @@ OUTSIDE_POLICIES: tuple[tuple[str, str], ...] = (
     ),
     ("session policies passed when a role is assumed", "run the live probe (EMRFS passes none by default)"),
     ("object ACLs of objects that already exist under the prefix", "run the live probe (it checks the owner)"),
-    ("KMS grants on the bucket's key", "run the live probe; or kms:ListGrants on the key"),
 )
 #: How an item of :data:`OUTSIDE_POLICIES` reads once the live probe passed.
 COVERED_BY_PROBE = "covered by the live probe, which passed"
@@ -135,6 +134,9 @@ class Report:
     not_checked: list[dict[str, str]] = field(default_factory=list)
     #: The identity-side requests evaluated (for the simulator's second opinion); not in the XCom.
     evaluated: list[Evaluated] = field(default_factory=list)
+    #: The ARNs of keys whose grants would decide a link but were not read (``ChainState.key_grants``); not in
+    #: the XCom.
+    grants_wanted: set[str] = field(default_factory=set)
 
     @property
     def healthy(self) -> bool:

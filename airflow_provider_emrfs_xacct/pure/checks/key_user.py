@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.bucket_policy import refuse_unusable_bucket_key
@@ -27,8 +28,9 @@ from airflow_provider_emrfs_xacct.pure.checks.state import (
     Unreadable,
     requested_key_entry,
 )
-from airflow_provider_emrfs_xacct.pure.evaluator import Decision, evaluate_access
+from airflow_provider_emrfs_xacct.pure.evaluator import Decision, Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+from airflow_provider_emrfs_xacct.pure.kms_grants import describe_grant, match_grants
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn, region_of_arn
 
 if TYPE_CHECKING:
@@ -42,17 +44,22 @@ def audit(
     location: S3Location,
     uses: list[tuple[RoleState, str, str]],
     evaluated: list[Evaluated],
+    grants_wanted: set[str] | None = None,
 ) -> Link:
     """
-    Evaluate each KMS call S3 makes for the writers under ``location`` against the key policy.
+    Evaluate each KMS call S3 makes for the writers under ``location`` against the key policy, and the key's
+    grants where the policies do not allow it.
 
     A pass is only "not checked" when the uploads are also encrypted client-side: EMRFS then uses that key
     itself, which is not judged here.
 
     :param uses: (role, KMS action, object ARN) for every request that makes S3 call KMS.
     :param evaluated: each identity-side request is appended here, for the simulator's second opinion.
+    :param grants_wanted: the ARN of a key whose grants would decide the link but were not read
+        (:attr:`ChainState.key_grants`) is added here; the link then fails as if the key had no grant.
     """
-    link = _server_side(state, index, bucket, location, uses, evaluated)
+    wanted = set() if grants_wanted is None else grants_wanted
+    link = _server_side(state, index, bucket, location, uses, evaluated, wanted)
     client_side = client_side_encryption(state, location.bucket)
     if link.status != PASS or not client_side:
         return link
@@ -74,23 +81,17 @@ def _server_side(
     location: S3Location,
     uses: list[tuple[RoleState, str, str]],
     evaluated: list[Evaluated],
+    grants_wanted: set[str],
 ) -> Link:
     """The link of the key S3 encrypts with (the bucket's default, or the one the uploads ask for)."""
     name = f"use bucket key for {location.uri}"
     requested = _requested_key(state, index, name, bucket, location, uses)
     if isinstance(requested, Link):
         return requested
-    if requested is None:
-        foreign = _foreign_writers(index, name, bucket, location, uses)
-        if foreign is not None:
-            return foreign
-        key = _key(state, index, name, bucket)
-        if isinstance(key, Link):
-            return key
-        key_arn, key_policy = key
-        configured = bucket.kms_key_id or ""
-    else:
-        key_arn, key_policy, configured = requested
+    key = _default_key(state, index, name, bucket, location, uses) if requested is None else requested
+    if isinstance(key, Link):
+        return key
+    key_arn, key_policy, configured = key
     bucket_arn = f"arn:{partition_of_arn(key_arn)}:s3:::{location.bucket}"
     # The uploads ask for SSE-KMS, or the bucket's default applies. "Amazon S3 Bucket Keys aren't supported for
     # dual-layer server-side encryption with AWS KMS keys (DSSE-KMS)" (Amazon S3 User Guide, "Using dual-layer
@@ -98,6 +99,7 @@ def _server_side(
     algorithm = "aws:kms" if requested is not None else bucket.sse_algorithm
     uses_bucket_key = bucket.bucket_key_enabled and algorithm == "aws:kms"
     last: Decision | None = None
+    granted: dict[str, list[str]] = {}  # a grant that allows what the policies do not: the calls it allows
     seen: set[tuple[str, str]] = set()
     for role, action, object_arn in uses:
         if (role.arn, action) in seen:
@@ -115,18 +117,107 @@ def _server_side(
         )
         evaluated.append(Evaluated(role.arn, action, key_arn, dict(request.context), identity_side(request, role)))
         refused = _refused(index, name, f"{action} on {key_arn} as {role.arn}", decision)
+        if refused is not None and refused.status == FAIL and decision.statement is None:
+            through = _through_grants(state, refused, key_arn, role, request, grants_wanted)
+            if isinstance(through, Link):
+                return through
+            granted.setdefault(through, []).append(f"{action} as {role.arn}")
+            continue
         if refused is not None:
             return refused
         last = decision
     roles = sorted({role.arn for role, _, _ in uses})
+    # AWS KMS API Reference, CreateGrant: "there might be a brief delay, usually less than five minutes, until the
+    # grant is available throughout KMS" (eventual consistency); only a grant token uses it sooner, and S3 sends none.
+    grants = "".join(
+        f"; the policies do not allow {', '.join(calls)}, {grant} does" for grant, calls in granted.items()
+    )
+    if grants:
+        grants += " (a grant is in effect once KMS is eventually consistent, usually within five minutes)"
     return Link(
         index,
         name,
         PASS,
         f"{', '.join(roles)} may use {key_arn}{'' if requested is None else ' (the key every upload asks for)'} "
-        f"through S3 ({', '.join(sorted({a for _, a, _ in uses}))})",
+        f"through S3 ({', '.join(sorted({a for _, a, _ in uses}))}){grants}",
         cite(last) if last is not None else "",
     )
+
+
+def _default_key(
+    state: ChainState,
+    index: int,
+    name: str,
+    bucket: BucketState,
+    location: S3Location,
+    uses: list[tuple[RoleState, str, str]],
+) -> Link | tuple[str, dict[str, Any], str]:
+    """The bucket's default key: its ARN, policy and name as the bucket names it; or the link when it is not checked."""
+    foreign = _foreign_writers(index, name, bucket, location, uses)
+    if foreign is not None:
+        return foreign
+    key = _key(state, index, name, bucket)
+    if isinstance(key, Link):
+        return key
+    return (*key, bucket.kms_key_id or "")
+
+
+def _through_grants(
+    state: ChainState, refused: Link, key_arn: str, role: RoleState, request: Request, grants_wanted: set[str]
+) -> Link | str:
+    """
+    Whether a grant on the key allows the call its policies do not (no explicit ``Deny`` refused it): the grant
+    that allows it, or the link (``refused`` when no grant does, "not checked" when that is not known).
+
+    KMS authorizes through grants as well as the key policy and IAM policies (AWS KMS Developer Guide, "KMS key
+    access and permissions"; see :mod:`~airflow_provider_emrfs_xacct.pure.kms_grants`). The grants of the AWS
+    managed key ``aws/s3`` are not read: its policy already lets its account use it through S3.
+    """
+    if not isinstance(state.key_policies.get(key_arn), dict):
+        return refused
+    grants = state.key_grants.get(key_arn)
+    if grants is None:
+        grants_wanted.add(key_arn)
+        return refused
+    if isinstance(grants, Unreadable):
+        return replace(
+            refused,
+            status=UNKNOWN,
+            detail=f"{refused.detail}; a KMS grant on the key could still allow it, and its grants were not read: "
+            f"{grants.detail}",
+            fix=f"allow kms:ListGrants on {key_arn} to the destination connection; or {PROBE_FIX}",
+        )
+    # S3's encryption context for SSE-KMS is {"aws:s3:arn": <object or bucket ARN>} (S3 User Guide, "Using
+    # server-side encryption with AWS KMS keys (SSE-KMS)", "Encryption context").
+    context = {"aws:s3:arn": str(request.context["kms:EncryptionContext:aws:s3:arn"])}
+    match = match_grants(grants, role.arn, key_arn, request.action, context)
+    if match.allowing is None and match.unsettled:
+        return replace(refused, status=UNKNOWN, detail=f"{refused.detail}; but {match.unsettled}", fix=PROBE_FIX)
+    if match.allowing is None:
+        nearly = "".join(
+            f"; {describe_grant(grant)} allows it only with {grant.get('Constraints')}, and S3 sends the encryption "
+            f"context {context}"
+            for grant in match.constrained
+        )
+        return replace(refused, detail=f"{refused.detail}; no grant on the key allows it ({len(grants)} read{nearly})")
+    if role.boundary is not None and not _boundary_allows(role, request):
+        return replace(
+            refused,
+            status=UNKNOWN,
+            detail=f"{refused.detail}; {describe_grant(match.allowing)} allows it, but the role's permissions "
+            "boundary does not, and AWS does not document whether a boundary limits a KMS grant",
+            fix=f"widen the role's permissions boundary to the key; or {PROBE_FIX}",
+        )
+    return describe_grant(match.allowing)
+
+
+def _boundary_allows(role: RoleState, request: Request) -> bool:
+    """Whether the role's permissions boundary alone allows ``request`` (``False`` also when that is not known)."""
+    assert role.boundary is not None
+    alone = evaluate_access(
+        request, identity_policies=[role.boundary], resource_account=account_of_arn(role.arn), boundary=None
+    )
+    return alone.allowed
 
 
 def _foreign_writers(

@@ -106,6 +106,9 @@ class ChainState:
     #: key's ARN (its policy and state in ``key_policies``, ``key_states``), ``None`` when no such key is there,
     #: or why it was not read.
     requested_keys: dict[str, str | Unreadable | None] = field(default_factory=dict)
+    #: The grants of a key by its ARN (``kms:ListGrants``, every page), or why they were not read. Read only for the
+    #: keys whose policies do not allow a writer's KMS call (``verify.verify_chain``); a key not here: not read.
+    key_grants: dict[str, list[dict[str, Any]] | Unreadable] = field(default_factory=dict)
     release_label: str | None = None
     cluster_configurations: list[dict[str, Any]] | None = None
     #: Prefixes to check for ``User``/``Group`` mappings, which name no prefix themselves.

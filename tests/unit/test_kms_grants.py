@@ -1,0 +1,136 @@
+"""
+The KMS link with grants: where the key's policies do not allow a writer's call, a grant may (AWS KMS Developer
+Guide, "KMS key access and permissions", "Grants in AWS KMS"; AWS KMS API Reference, GrantConstraints).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, RoleState, Unreadable
+from airflow_provider_emrfs_xacct.pure.kms_grants import constraints_hold
+from tests.unit.test_chain import (
+    ADMIN_STATEMENT,
+    BUCKET,
+    DESTINATION_ACCOUNT,
+    KEY,
+    KMS,
+    ROLE,
+    by_name,
+    document,
+    healthy_state,
+)
+
+OBJECT = f"arn:aws:s3:::{BUCKET}/exports/part-00000"
+
+
+def grant(grantee: str = ROLE, **constraints: dict[str, str]) -> dict[str, Any]:
+    return {
+        "GrantId": "g-1",
+        "GranteePrincipal": grantee,
+        "Operations": ["GenerateDataKey", "Decrypt"],
+        **({"Constraints": constraints} if constraints else {}),
+    }
+
+
+def admins_only() -> ChainState:
+    """The key policy names its administrators only: the role's calls rest on grants."""
+    state = healthy_state()
+    state.key_policies[KEY] = document(ADMIN_STATEMENT)
+    return state
+
+
+def test_grants_not_read_leave_the_link_failing_and_ask_for_them() -> None:
+    report = check_chain(admins_only())
+
+    assert by_name(report)[KMS].status == "fail"
+    assert report.grants_wanted == {KEY}
+
+
+def test_the_grants_are_not_wanted_where_the_key_policy_allows() -> None:
+    assert check_chain(healthy_state()).grants_wanted == set()
+
+
+def test_a_grant_to_the_role_passes_the_link() -> None:
+    state = admins_only()
+    state.key_grants[KEY] = [grant()]
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == "pass", link
+    assert f"grant g-1 to {ROLE}" in link.detail
+
+
+@pytest.mark.parametrize(
+    ("grantee", "words"),
+    [
+        (f"arn:aws:iam::{DESTINATION_ACCOUNT}:root", "the role's account"),
+        (DESTINATION_ACCOUNT, "the role's account"),
+    ],
+)
+def test_a_grant_to_the_account_is_not_checked(grantee: str, words: str) -> None:
+    state = admins_only()
+    state.key_grants[KEY] = [grant(grantee)]
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == "not checked", link
+    assert words in link.detail
+
+
+def test_an_explicit_deny_in_the_key_policy_wins_over_a_grant() -> None:
+    state = admins_only()
+    state.key_policies[KEY] = document(
+        ADMIN_STATEMENT, {"Sid": "NoOne", "Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*"}
+    )
+    state.key_grants[KEY] = [grant()]
+
+    report = check_chain(state)
+
+    assert by_name(report)[KMS].status == "fail"
+    assert by_name(report)[KMS].statement == "key policy: Sid NoOne"
+    assert report.grants_wanted == set()
+
+
+def test_a_boundary_without_the_key_leaves_a_grant_not_checked() -> None:
+    state = admins_only()
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    role.boundary = ("permissions boundary OnlyS3", document({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}))
+    state.key_grants[KEY] = [grant()]
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == "not checked", link
+    assert "boundary" in link.detail
+
+
+def test_unreadable_grants_leave_the_link_not_checked() -> None:
+    state = admins_only()
+    state.key_grants[KEY] = Unreadable("kms:ListGrants on the key was denied")
+
+    link = by_name(check_chain(state))[KMS]
+
+    assert link.status == "not checked", link
+    assert "kms:ListGrants" in link.detail
+    assert "kms:ListGrants" in link.fix
+
+
+@pytest.mark.parametrize(
+    ("constraints", "holds"),
+    [
+        ({}, True),
+        ({"EncryptionContextEquals": {"aws:s3:arn": OBJECT}}, True),
+        ({"EncryptionContextEquals": {"AWS:S3:ARN": OBJECT}}, True),  # keys without regard to case
+        ({"EncryptionContextEquals": {"aws:s3:arn": OBJECT.upper()}}, False),  # values with
+        ({"EncryptionContextEquals": {"aws:s3:arn": OBJECT, "team": "a"}}, False),
+        ({"EncryptionContextSubset": {"aws:s3:arn": OBJECT}}, True),
+        ({"EncryptionContextSubset": {"aws:s3:arn": OBJECT, "team": "a"}}, False),
+        ({"EncryptionContextEquals": {}}, True),  # an empty map is no constraint
+    ],
+)
+def test_grant_constraints_against_the_context_s3_sends(constraints: dict[str, Any], holds: bool) -> None:
+    assert constraints_hold(constraints, {"aws:s3:arn": OBJECT}) is holds
