@@ -6,6 +6,7 @@ import json
 import re
 import time
 from functools import cached_property
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.hooks.emr import EmrHook
@@ -40,19 +41,37 @@ THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "RequestLimit
 
 
 #: A value in botocore's report of invalid parameters ("Invalid type for parameter <path>, value: <value>, type: ...").
-_REPORTED_VALUE = re.compile(r"(parameter (?P<path>\S+), value: )(?P<value>.*?)(?=, (?:type|valid) )")
+_REPORTED_VALUE = re.compile(r"(parameter (?P<path>\S+), value: )(?P<value>.*?)(?=, (?:type:|valid ))")
 
 
-def redacted_report(report: str) -> str:
+def redacted_report(report: str, arguments: Any) -> str:
     """
     botocore's report with the values under a sensitive key masked, as Airflow masks them in rendered fields.
 
-    The report shows each refused value (a numeric Hive metastore ``ConnectionPassword``, say); the
-    task log must not.
+    The report shows each refused value (a numeric Hive metastore ``ConnectionPassword``, say), and a refused
+    dict or list with everything in it (one classification given as ``Configurations``): the task log must
+    show neither. ``arguments`` are those validated: a value under a sensitive key in them is masked where the
+    report prints it inside another (``'<key>': <value>``).
     """
-    return _REPORTED_VALUE.sub(
+    report = _REPORTED_VALUE.sub(
         lambda found: f"{found.group(1)}{redact(found.group('value'), name=found.group('path'))}", report
     )
+    for key, value in _sensitive_items(arguments):
+        report = report.replace(f"{key!r}: {value!r}", f"{key!r}: '***'")
+    return report
+
+
+def _sensitive_items(arguments: Any) -> Iterator[tuple[str, Any]]:
+    """Yield the ``(key, value)`` pairs of ``arguments``, at any depth, whose key Airflow's masker hides."""
+    if isinstance(arguments, dict):
+        for key, value in arguments.items():
+            if isinstance(key, str) and redact("x", name=key) != "x":
+                yield key, value
+            else:
+                yield from _sensitive_items(value)
+    elif isinstance(arguments, (list, tuple)):
+        for item in arguments:
+            yield from _sensitive_items(item)
 
 
 class LaunchCancelledError(Exception):
@@ -333,7 +352,7 @@ class EmrfsEmrHook(EmrHook):
         shape = self.launch_client.meta.service_model.operation_model("RunJobFlow").input_shape
         report = ParamValidator().validate(arguments, shape)
         if report.has_errors():
-            raise InvalidParameterError("job_flow_overrides", redacted_report(report.generate_report()))
+            raise InvalidParameterError("job_flow_overrides", redacted_report(report.generate_report(), arguments))
 
     def create_deleted_security_configuration(self, name: str, document: dict[str, Any]) -> None:
         """Create the security configuration ``name``, deleted since its create task ran, again from its document."""
