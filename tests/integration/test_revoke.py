@@ -508,8 +508,13 @@ def test_a_policy_attached_between_the_checks_and_delete_role_is_refused_by_name
 
     hook.conn.meta.events.register("before-send.iam.DeleteRolePolicy", attach_meanwhile)
     calls = CallRecorder().attach(hook.conn)
-    with pytest.raises(ConflictError, match="managed policy partner-batch-reads"):
+    with pytest.raises(ConflictError, match="managed policy partner-batch-reads") as refused:
         hook.delete_provider_role(role_arn(PARTNER_1), (EMR_ACCOUNT, EMR_EC2_ROLE))
+
+    # Named as every refusal of the role deletion: the field, the role and its connection, the way out.
+    assert str(refused.value).startswith("delete_destination_role: ")
+    assert f"not deleting {role_arn(PARTNER_1)} (connection {DESTINATION_CONN_ID!r})" in str(refused.value)
+    assert "revoke without deleting it" in str(refused.value)
 
     assert calls.mutating == ["DeleteRolePolicy", "DeleteRole"]  # not sent again as if IAM lagged
     assert role_exists(aws, PARTNER_1)
