@@ -310,8 +310,9 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
                     continue
                 changes.append(Change(DELETE, f"emr security configuration {name}", {"Name": name}, None))
                 if not self.dry_run and not self.hook.delete_security_configuration(name):
-                    # A cluster started with it since we looked.
-                    self.log.info("Keeping %s: EMR refused to delete it (in use)", name)
+                    # EMR answered InvalidRequestException and the configuration is still there: the API Reference
+                    # does not say why (a cluster that started with it since the check, perhaps): see the hook.
+                    self.log.info("Keeping %s: EMR refused to delete it (InvalidRequestException)", name)
                     changes.pop()
                     continue
                 deleted.append(name)
