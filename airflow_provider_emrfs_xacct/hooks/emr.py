@@ -6,7 +6,6 @@ import json
 import re
 import time
 from functools import cached_property
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.hooks.emr import EmrHook
@@ -25,7 +24,7 @@ from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.security_config import canonical_json
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Iterator
     from datetime import datetime
 
     from mypy_boto3_emr import EMRClient
