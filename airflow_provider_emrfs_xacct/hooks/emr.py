@@ -288,31 +288,31 @@ class EmrfsEmrHook(EmrHook):
         ``AddJobFlowSteps`` has no client token (Amazon EMR API Reference, "AddJobFlowSteps"): botocore sending
         it again after a dropped connection or a 5xx (Boto3 guide, "Retries") would add the steps a second
         time, and the first ones, whose ids the caller never learns, would run unwatched (and never be
-        cancelled). So it is sent once per attempt, and before each new attempt the cluster's steps are listed
-        (``ListSteps``, every page) for ones with the same name and arguments: the arguments of ``steps`` must
+        cancelled). So it is sent once per attempt, and after each failed attempt (the last too, before its error
+        is raised) the cluster's steps are listed (``ListSteps``, every page) for ones with the same name and arguments: the arguments of ``steps`` must
         be unique to this call (a probe's carry a new UUID). That look-up relies on ``ListSteps`` showing the
         steps by then (1 s after the first failure, then 2, 4 … s; AWS does not promise it).
         """
         delay = 1.0
         for attempt in range(1, LAUNCH_ATTEMPTS + 1):
-            if attempt > 1:
-                added = self._added_steps(cluster_id, steps)
-                if added is not None:
-                    self.log.info("The steps %s were added by the attempt whose answer was lost", added)
-                    return added
             try:
                 return [
                     str(step)
                     for step in self.launch_client.add_job_flow_steps(JobFlowId=cluster_id, Steps=steps)["StepIds"]
                 ]
             except (BotoConnectionError, HTTPClientError, ClientError) as error:
-                if attempt == LAUNCH_ATTEMPTS or not _worth_retrying(error):
+                if not _worth_retrying(error):
                     raise
-                self.log.warning(
-                    "AddJobFlowSteps attempt %d failed (%s); checking for its steps before retrying", attempt, error
-                )
+                self.log.warning("AddJobFlowSteps attempt %d failed (%s); checking for its steps", attempt, error)
                 time.sleep(delay)
                 delay = min(delay * 2, 20.0)
+                # The last attempt's answer may have been lost too: its steps are looked for before the error is raised.
+                added = self._added_steps(cluster_id, steps)
+                if added is not None:
+                    self.log.info("The steps %s were added by the attempt whose answer was lost", added)
+                    return added
+                if attempt == LAUNCH_ATTEMPTS:
+                    raise
         raise AssertionError("unreachable")
 
     def _added_steps(self, cluster_id: str, steps: list[dict[str, Any]]) -> list[str] | None:
