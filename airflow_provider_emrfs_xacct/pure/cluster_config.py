@@ -161,7 +161,7 @@ def merge_classification(
         existing = configuration.setdefault("Properties", {})
         if not isinstance(existing, dict):
             raise InvalidParameterError(
-                f"{field}[{index}].Properties", f"must be a dict of strings, got a {kind_of(existing)}"
+                f"{field}[{index}].Properties", f"must be a dict of strings, got {kind_of(existing)}"
             )
         for key, value in properties.items():
             if key in existing and existing[key] != value:

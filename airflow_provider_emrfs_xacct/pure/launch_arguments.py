@@ -57,7 +57,7 @@ def parse_job_flow_overrides(overrides: Any) -> dict[str, Any]:
                 ) from None
     if not isinstance(overrides, dict):
         raise InvalidParameterError(
-            OVERRIDES_FIELD, f"must be a dict of RunJobFlow arguments, got a {kind_of(overrides)}"
+            OVERRIDES_FIELD, f"must be a dict of RunJobFlow arguments, got {kind_of(overrides)}"
         )
     require_tag_dicts(overrides.get("Tags", []), f"{OVERRIDES_FIELD}.Tags")
     return dict(overrides)

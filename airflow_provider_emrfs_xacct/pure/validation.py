@@ -155,17 +155,17 @@ def kind_of(value: Any) -> str:
     own key (a Hive metastore's ``javax.jdo.option.ConnectionPassword`` in a classification), not in a message.
     """
     if isinstance(value, (dict, list, tuple, str)):
-        return f"{type(value).__name__} of length {len(value)}"
+        return f"{type(value).__name__} (length {len(value)})"
     return type(value).__name__
 
 
 def require_dicts(value: Any, field: str, what: str) -> list[dict[str, Any]]:
     """Return ``value`` if it is a list of dicts; else refuse it, naming ``field``, ``what`` it must hold and the type found."""
     if not isinstance(value, list):
-        raise InvalidParameterError(field, f"must be a list of {what}, got a {kind_of(value)}")
+        raise InvalidParameterError(field, f"must be a list of {what}, got {kind_of(value)}")
     for index, item in enumerate(value):
         if not isinstance(item, dict):
-            raise InvalidParameterError(field, f"must be a list of {what}, got a {kind_of(item)} at [{index}]")
+            raise InvalidParameterError(field, f"must be a list of {what}, got {kind_of(item)} at [{index}]")
     return value
 
 

@@ -657,7 +657,7 @@ def test_a_wrong_type_value_holding_a_secret_beneath_is_refused_without_showing_
         run_operator(make_operator(job_flow_overrides=overrides(Configurations=hive_site)))
 
     assert refused.value.field == "job_flow_overrides.Configurations"
-    assert "must be a list of classifications, got a dict of length 2" in str(refused.value)
+    assert "must be a list of classifications, got dict (length 2)" in str(refused.value)
     assert secret not in str(refused.value)
     assert active_clusters(emr) == []
 
