@@ -24,7 +24,7 @@ from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.security_config import canonical_json
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Iterator
     from datetime import datetime
 
     from mypy_boto3_emr import EMRClient
@@ -40,19 +40,37 @@ THROTTLING_CODES = frozenset({"Throttling", "ThrottlingException", "RequestLimit
 
 
 #: A value in botocore's report of invalid parameters ("Invalid type for parameter <path>, value: <value>, type: ...").
-_REPORTED_VALUE = re.compile(r"(parameter (?P<path>\S+), value: )(?P<value>.*?)(?=, (?:type|valid) )")
+_REPORTED_VALUE = re.compile(r"(parameter (?P<path>\S+), value: )(?P<value>.*?)(?=, (?:type:|valid ))")
 
 
-def redacted_report(report: str) -> str:
+def redacted_report(report: str, arguments: Any) -> str:
     """
     botocore's report with the values under a sensitive key masked, as Airflow masks them in rendered fields.
 
-    The report shows each refused value (a numeric Hive metastore ``ConnectionPassword``, say); the
-    task log must not.
+    The report shows each refused value (a numeric Hive metastore ``ConnectionPassword``, say), and a refused
+    dict or list with everything in it (one classification given as ``Configurations``): the task log must
+    show neither. ``arguments`` are those validated: a value under a sensitive key in them is masked where the
+    report prints it inside another (``'<key>': <value>``).
     """
-    return _REPORTED_VALUE.sub(
+    report = _REPORTED_VALUE.sub(
         lambda found: f"{found.group(1)}{redact(found.group('value'), name=found.group('path'))}", report
     )
+    for key, value in _sensitive_items(arguments):
+        report = report.replace(f"{key!r}: {value!r}", f"{key!r}: '***'")
+    return report
+
+
+def _sensitive_items(arguments: Any) -> Iterator[tuple[str, Any]]:
+    """Yield the ``(key, value)`` pairs of ``arguments``, at any depth, whose key Airflow's masker hides."""
+    if isinstance(arguments, dict):
+        for key, value in arguments.items():
+            if isinstance(key, str) and redact("x", name=key) != "x":
+                yield key, value
+            else:
+                yield from _sensitive_items(value)
+    elif isinstance(arguments, (list, tuple)):
+        for item in arguments:
+            yield from _sensitive_items(item)
 
 
 class LaunchCancelledError(Exception):
@@ -270,31 +288,31 @@ class EmrfsEmrHook(EmrHook):
         ``AddJobFlowSteps`` has no client token (Amazon EMR API Reference, "AddJobFlowSteps"): botocore sending
         it again after a dropped connection or a 5xx (Boto3 guide, "Retries") would add the steps a second
         time, and the first ones, whose ids the caller never learns, would run unwatched (and never be
-        cancelled). So it is sent once per attempt, and before each new attempt the cluster's steps are listed
-        (``ListSteps``, every page) for ones with the same name and arguments: the arguments of ``steps`` must
+        cancelled). So it is sent once per attempt, and after each failed attempt (the last too, before its error
+        is raised) the cluster's steps are listed (``ListSteps``, every page) for ones with the same name and arguments: the arguments of ``steps`` must
         be unique to this call (a probe's carry a new UUID). That look-up relies on ``ListSteps`` showing the
         steps by then (1 s after the first failure, then 2, 4 … s; AWS does not promise it).
         """
         delay = 1.0
         for attempt in range(1, LAUNCH_ATTEMPTS + 1):
-            if attempt > 1:
-                added = self._added_steps(cluster_id, steps)
-                if added is not None:
-                    self.log.info("The steps %s were added by the attempt whose answer was lost", added)
-                    return added
             try:
                 return [
                     str(step)
                     for step in self.launch_client.add_job_flow_steps(JobFlowId=cluster_id, Steps=steps)["StepIds"]
                 ]
             except (BotoConnectionError, HTTPClientError, ClientError) as error:
-                if attempt == LAUNCH_ATTEMPTS or not _worth_retrying(error):
+                if not _worth_retrying(error):
                     raise
-                self.log.warning(
-                    "AddJobFlowSteps attempt %d failed (%s); checking for its steps before retrying", attempt, error
-                )
+                self.log.warning("AddJobFlowSteps attempt %d failed (%s); checking for its steps", attempt, error)
                 time.sleep(delay)
                 delay = min(delay * 2, 20.0)
+                # The last attempt's answer may have been lost too: its steps are looked for before the error is raised.
+                added = self._added_steps(cluster_id, steps)
+                if added is not None:
+                    self.log.info("The steps %s were added by the attempt whose answer was lost", added)
+                    return added
+                if attempt == LAUNCH_ATTEMPTS:
+                    raise
         raise AssertionError("unreachable")
 
     def _added_steps(self, cluster_id: str, steps: list[dict[str, Any]]) -> list[str] | None:
@@ -333,7 +351,7 @@ class EmrfsEmrHook(EmrHook):
         shape = self.launch_client.meta.service_model.operation_model("RunJobFlow").input_shape
         report = ParamValidator().validate(arguments, shape)
         if report.has_errors():
-            raise InvalidParameterError("job_flow_overrides", redacted_report(report.generate_report()))
+            raise InvalidParameterError("job_flow_overrides", redacted_report(report.generate_report(), arguments))
 
     def create_deleted_security_configuration(self, name: str, document: dict[str, Any]) -> None:
         """Create the security configuration ``name``, deleted since its create task ran, again from its document."""

@@ -831,20 +831,22 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
 
             def lingering(error: ClientError) -> bool:
                 if is_lingering_subordinate(error) and error_code(error) == "DeleteConflict":
-                    self._refuse_added_since(role_name, inline)  # not IAM's lag: someone's policy came meanwhile
+                    self._refuse_added_since(role_arn, inline)  # not IAM's lag: someone's policy came meanwhile
                 return is_lingering_subordinate(error)
 
             unless_gone(send_again_while, lingering, self.conn.delete_role, RoleName=role_name)
         return [change]
 
-    def _refuse_added_since(self, role_name: str, deleted: list[str]) -> None:
+    def _refuse_added_since(self, role_arn: str, deleted: list[str]) -> None:
         """
         Refuse (``ConflictError``) when ``DeleteRole`` answered ``DeleteConflict`` for a policy or instance profile
         added to the role since its checks, not for the inline policies ``deleted`` a moment ago (IAM's lag).
 
         IAM has no conditional delete: what is attached between the checks and ``DeleteRole`` is seen only by
         IAM's refusal ("Cannot delete entity, must detach all policies first", IAM API Reference, "DeleteRole").
+        Named as the other refusals of the role deletion are (:meth:`_not_deleting`).
         """
+        role_name = role_arn.rsplit("/", 1)[1]
         added = [f"inline policy {name}" for name in self.inline_policy_names(role_name) if name not in deleted]
         added += [f"managed policy {policy['PolicyName']}" for policy in self.list_attached_policies(role_name)]
         added += [
@@ -852,8 +854,10 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             for profile in self._every("list_instance_profiles_for_role", "InstanceProfiles", RoleName=role_name)
         ]
         if added:
-            raise ConflictError(
+            raise self._not_deleting(
+                role_arn,
                 f"role {role_name}: {', '.join(added)} came since it was checked, so IAM refused to delete it "
-                f"(DeleteConflict); the role is kept, without the provider's inline policy ({', '.join(deleted) or 'none'}), "
-                "already deleted"
+                f"(DeleteConflict); the role is kept, without the provider's inline policy "
+                f"({', '.join(deleted) or 'none'}), already deleted",
+                fix="find out who attached it; delete the role by hand once nobody needs it, or revoke without deleting it",
             )

@@ -15,7 +15,7 @@ from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.security_config import validate_emr_name
-from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location, require_dicts, require_str
+from airflow_provider_emrfs_xacct.pure.validation import kind_of, parse_s3_location, require_dicts, require_str
 
 #: Role mappings in security configurations need this release or later.
 ROLE_MAPPINGS_SINCE = (5, 10, 0)
@@ -160,7 +160,9 @@ def merge_classification(
             continue
         existing = configuration.setdefault("Properties", {})
         if not isinstance(existing, dict):
-            raise InvalidParameterError(f"{field}[{index}].Properties", f"must be a dict of strings, got {existing!r}")
+            raise InvalidParameterError(
+                f"{field}[{index}].Properties", f"must be a dict of strings, got {kind_of(existing)}"
+            )
         for key, value in properties.items():
             if key in existing and existing[key] != value:
                 raise InvalidParameterError(

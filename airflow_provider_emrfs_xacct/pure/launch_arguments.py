@@ -15,7 +15,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import CredentialsProvider
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.pure.security_config import names_content, validate_security_configuration_name
-from airflow_provider_emrfs_xacct.pure.validation import refuse_rendered_text
+from airflow_provider_emrfs_xacct.pure.validation import kind_of, refuse_rendered_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -53,10 +53,12 @@ def parse_job_flow_overrides(overrides: Any) -> dict[str, Any]:
                 overrides = ast.literal_eval(overrides)
             except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
                 raise InvalidParameterError(
-                    OVERRIDES_FIELD, f"is a string that is neither JSON nor a Python literal: {overrides!r}"
+                    OVERRIDES_FIELD, f"is a string that is neither JSON nor a Python literal ({kind_of(overrides)})"
                 ) from None
     if not isinstance(overrides, dict):
-        raise InvalidParameterError(OVERRIDES_FIELD, f"must be a dict of RunJobFlow arguments, got {overrides!r}")
+        raise InvalidParameterError(
+            OVERRIDES_FIELD, f"must be a dict of RunJobFlow arguments, got {kind_of(overrides)}"
+        )
     require_tag_dicts(overrides.get("Tags", []), f"{OVERRIDES_FIELD}.Tags")
     return dict(overrides)
 

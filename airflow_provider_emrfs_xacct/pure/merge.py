@@ -38,11 +38,11 @@ WILDCARD_CHARS = ("*", "?")
 _INVERTED_KEYS = ("NotPrincipal", "NotAction", "NotResource")
 
 
-def parse_document(document: str | dict[str, Any] | None, what: str = "policy document") -> dict[str, Any] | None:
+def parse_document(document: str | dict[str, Any] | None, what: str | None = None) -> dict[str, Any] | None:
     """
     Return a policy document as a dict, decoding JSON text and IAM's URL-encoded JSON.
 
-    :param what: names the document in errors.
+    :param what: names the document in errors (else "policy document", and a read-modify-write names it).
     :raises ConflictError: a name appears twice in one JSON object (two ``StringEquals`` in one ``Condition``,
         say). KMS and S3 keep a policy as the text they were sent (AWS KMS API Reference, GetKeyPolicy;
         Amazon S3 API Reference, GetBucketPolicy), and AWS does not document which of the two it applies; a
@@ -56,9 +56,9 @@ def parse_document(document: str | dict[str, Any] | None, what: str = "policy do
     try:
         parsed = json.loads(text, object_pairs_hook=_object_without_repeated_names)
     except ConflictError as error:
-        raise ConflictError(f"{what}: {error}") from None
+        raise ConflictError(f"{what or 'policy document'}: {error}", document=what) from None
     if not isinstance(parsed, dict):
-        raise ConflictError(f"{what} is not a JSON object: {document!r}")
+        raise ConflictError(f"{what or 'policy document'} is not a JSON object: {document!r}", document=what)
     return parsed
 
 

@@ -147,10 +147,25 @@ def refuse_rendered_text(value: Any, field: str, what: str) -> None:
         )
 
 
+def kind_of(value: Any) -> str:
+    """
+    Describe ``value`` by its type and length, not its content.
+
+    For a container or text of ``RunJobFlow`` arguments: it may hold a secret that Airflow masks only under its
+    own key (a Hive metastore's ``javax.jdo.option.ConnectionPassword`` in a classification), not in a message.
+    """
+    if isinstance(value, (dict, list, tuple, str)):
+        return f"{type(value).__name__} (length {len(value)})"
+    return type(value).__name__
+
+
 def require_dicts(value: Any, field: str, what: str) -> list[dict[str, Any]]:
-    """Return ``value`` if it is a list of dicts; else refuse it, naming ``field`` and ``what`` it must hold."""
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise InvalidParameterError(field, f"must be a list of {what}, got {value!r}")
+    """Return ``value`` if it is a list of dicts; else refuse it, naming ``field``, ``what`` it must hold and the type found."""
+    if not isinstance(value, list):
+        raise InvalidParameterError(field, f"must be a list of {what}, got {kind_of(value)}")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise InvalidParameterError(field, f"must be a list of {what}, got {kind_of(item)} at [{index}]")
     return value
 
 

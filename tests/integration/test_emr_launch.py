@@ -632,10 +632,57 @@ def test_a_launch_argument_of_the_wrong_type_is_refused_without_showing_a_secret
         run_operator(make_operator(job_flow_overrides=overrides(Configurations=[hive_site])))
 
     assert refused.value.field == "job_flow_overrides"
-    assert "parameter Configurations[0].Properties.javax.jdo.option.ConnectionPassword, value: ***," in str(
-        refused.value
+    assert (
+        "parameter Configurations[0].Properties.javax.jdo.option.ConnectionPassword, value: ***, type: <class 'int'>"
+        in str(refused.value)
     )
     assert str(secret) not in str(refused.value)
     # A value under any other key is still shown, to tell what was wrong.
     assert "javax.jdo.option.ConnectionUserName, value: 7, type: <class 'int'>" in str(refused.value)
+    assert active_clusters(emr) == []
+
+
+def test_a_wrong_type_value_holding_a_secret_beneath_is_refused_without_showing_it(emr: Any) -> None:
+    """
+    One classification given as ``Configurations`` instead of a list of them: botocore's report shows the whole
+    dict, the Hive metastore password in it, under a path (``Configurations``) that names nothing sensitive.
+    """
+    secret = "hunter2-metastore"
+    hive_site = {
+        "Classification": "hive-site",
+        "Properties": {"javax.jdo.option.ConnectionUserName": "hive", "javax.jdo.option.ConnectionPassword": secret},
+    }
+
+    with pytest.raises(InvalidParameterError) as refused:
+        run_operator(make_operator(job_flow_overrides=overrides(Configurations=hive_site)))
+
+    assert refused.value.field == "job_flow_overrides.Configurations"
+    assert "must be a list of classifications, got dict (length 2)" in str(refused.value)
+    assert secret not in str(refused.value)
+    assert active_clusters(emr) == []
+
+
+def test_botocores_report_of_a_value_holding_a_secret_beneath_does_not_show_it(emr: Any) -> None:
+    """
+    An instance group's ``Configurations`` given as one classification, not a list: botocore's report shows that
+    dict, the Hive metastore password in it, under a path (``Instances.InstanceGroups[0].Configurations``) that
+    names nothing sensitive. The password is masked; the rest of the value and its type are still shown.
+    """
+    secret = "hunter2-metastore"
+    hive_site = {
+        "Classification": "hive-site",
+        "Properties": {"javax.jdo.option.ConnectionUserName": "hive", "javax.jdo.option.ConnectionPassword": secret},
+    }
+    group = {"InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1, "Configurations": hive_site}
+    instances = {"InstanceGroups": [group], "KeepJobFlowAliveWhenNoSteps": True}
+
+    with pytest.raises(InvalidParameterError) as refused:
+        run_operator(make_operator(job_flow_overrides=overrides(Instances=instances)))
+
+    assert refused.value.field == "job_flow_overrides"
+    assert "Invalid type for parameter Instances.InstanceGroups[0].Configurations, value: " in str(refused.value)
+    assert secret not in str(refused.value)
+    assert "'javax.jdo.option.ConnectionPassword': '***'" in str(refused.value)
+    assert "'javax.jdo.option.ConnectionUserName': 'hive'" in str(refused.value)
+    assert "type: <class 'dict'>" in str(refused.value)
     assert active_clusters(emr) == []

@@ -269,3 +269,33 @@ def test_a_step_whose_state_could_not_be_read_is_cancelled_and_reported_as_one_t
     assert abandoned["steps"][uri]["may_still_write"] is True
     assert any(uri in problem and "delete it if it appears" in problem for problem in abandoned["problems"])
     assert run_held_probe_steps() == []  # cancelled although its state was not known
+
+
+def test_a_lost_answer_to_the_last_add_job_flow_steps_attempt_still_finds_the_step(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    The last attempt's answer may be lost after EMR added the step as well as an earlier one's: it is looked for
+    (ListSteps) before the error is raised, or the step, whose id the verifier never learnt, would run unwatched
+    and write into the partner's bucket later. One attempt here, so that the only one is the last.
+    """
+    from airflow_provider_emrfs_xacct.hooks import emr as emr_hooks
+
+    monkeypatch.setattr(emr_hooks, "LAUNCH_ATTEMPTS", 1)
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    proxy = FaultProxy(partner.aws.url, drop_answers={"AddJobFlowSteps": 1})
+    operator = verifier(
+        partner.configuration, cluster_id=cluster_id, probe=True, waiter_max_attempts=1, fail_on_broken=False
+    )
+
+    with through(proxy, partner.aws, monkeypatch):
+        result, _, _ = run_operator(operator)
+
+    assert proxy.stats["dropped-answer"] == 1
+    assert proxy.requests["AddJobFlowSteps"] == 1
+    [(uri, abandoned)] = result["probe"]["abandoned"].items()
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]
+    assert (step["Id"], step["Status"]["State"]) == (abandoned["step"], "CANCELLED")
+    assert run_held_probe_steps() == []
+    assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None

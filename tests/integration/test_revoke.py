@@ -508,8 +508,13 @@ def test_a_policy_attached_between_the_checks_and_delete_role_is_refused_by_name
 
     hook.conn.meta.events.register("before-send.iam.DeleteRolePolicy", attach_meanwhile)
     calls = CallRecorder().attach(hook.conn)
-    with pytest.raises(ConflictError, match="managed policy partner-batch-reads"):
+    with pytest.raises(ConflictError, match="managed policy partner-batch-reads") as refused:
         hook.delete_provider_role(role_arn(PARTNER_1), (EMR_ACCOUNT, EMR_EC2_ROLE))
+
+    # Named as every refusal of the role deletion: the field, the role and its connection, the way out.
+    assert str(refused.value).startswith("delete_destination_role: ")
+    assert f"not deleting {role_arn(PARTNER_1)} (connection {DESTINATION_CONN_ID!r})" in str(refused.value)
+    assert "revoke without deleting it" in str(refused.value)
 
     assert calls.mutating == ["DeleteRolePolicy", "DeleteRole"]  # not sent again as if IAM lagged
     assert role_exists(aws, PARTNER_1)
@@ -719,3 +724,25 @@ def test_revoking_a_role_by_another_spelling_of_its_name_removes_it_everywhere(a
     assert mappings_of(configuration(aws, result["security_configuration"])) == validate_role_mappings(
         [mapping(PARTNER_1, PREFIX_1), mapping(PARTNER_2, PREFIX_2)]
     )
+
+
+def test_cleanup_keeps_a_configuration_whose_text_gives_a_name_twice_and_deletes_the_others(aws: Seeded) -> None:
+    """
+    A configuration under our prefix whose JSON gives one name twice cannot be the provider's (it sends JSON it
+    dumped from a dict): it is kept as another's, and the cleanup goes on, as for any content not the name's.
+
+    Reading it raises the ``ConflictError`` of repeated names (``merge.parse_document``), which fails the task
+    without retries: before, one such configuration stopped the cleanup of every other.
+    """
+    unused = create_security_configuration([mapping(PARTNER_1, PREFIX_1)])
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    repeated = f"{NAME_PREFIX}-{'0' * 12}"
+    emr.create_security_configuration(
+        Name=repeated, SecurityConfiguration='{"EncryptionConfiguration": {}, "EncryptionConfiguration": {}}'
+    )
+
+    deleted, recorder, _ = run_operator(cleaner(min_age_seconds=0))
+
+    assert deleted == [unused]
+    assert recorder.mutating == ["DeleteSecurityConfiguration"]
+    assert names(emr) == {repeated}

@@ -95,6 +95,17 @@ class TestParseDocument:
         ):
             parse_document(text, "the bucket policy of b")
 
+    def test_a_conflict_named_by_parse_document_is_not_named_again_by_its_read_modify_write(self):
+        text = '{"Statement": [], "Statement": []}'
+        with pytest.raises(ConflictError) as named:
+            parse_document(text, "the bucket policy of b")
+        named.value.naming("s3 bucket b policy")
+        assert str(named.value).startswith("the bucket policy of b: 'Statement' appears twice")
+        with pytest.raises(ConflictError) as unnamed:
+            parse_document(text)
+        unnamed.value.naming("s3 bucket b policy")
+        assert str(unnamed.value).startswith("s3 bucket b policy: policy document: 'Statement' appears twice")
+
     def test_the_same_name_in_different_objects_is_no_repetition(self):
         text = '{"Statement": [{"Sid": "A", "Condition": {"Bool": {"x": "true"}}}, {"Sid": "A", "Condition": {"Bool": {"x": "false"}}}]}'
         assert [statement["Sid"] for statement in parse_document(text)["Statement"]] == ["A", "A"]

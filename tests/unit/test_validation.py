@@ -544,6 +544,20 @@ def test_require_dicts_refuses_anything_but_a_list_of_dicts_naming_the_field(val
     refused(require_dicts, value, "job_flow_overrides.Steps", "must be a list of steps", what="steps")
 
 
+def test_require_dicts_names_the_type_found_not_the_content_which_may_hold_a_secret():
+    hive_site = {"Classification": "hive-site", "Properties": {"javax.jdo.option.ConnectionPassword": "s3cret"}}
+    error = refused(require_dicts, hive_site, "job_flow_overrides.Configurations", "got dict (length 2)", what="c")
+    assert "s3cret" not in str(error)
+    error = refused(
+        require_dicts,
+        [hive_site, "pw=s3cret"],
+        "job_flow_overrides.Configurations",
+        "got str (length 9) at [1]",
+        what="c",
+    )
+    assert "s3cret" not in str(error)
+
+
 def test_require_dicts_returns_a_list_of_dicts_as_given():
     steps = [{"Name": "a"}, {"Name": "b"}]
     assert require_dicts(steps, "job_flow_overrides.Steps", "steps") is steps
