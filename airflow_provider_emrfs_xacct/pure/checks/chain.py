@@ -138,7 +138,9 @@ def _mapping_links(
         except EmrfsXacctError as error:
             links.append(Link(index, f"access to {prefix}", UNKNOWN, f"cannot check this identifier: {error}"))
             continue
-        links.extend(_prefix_links(state, index, mappings, location, evaluated))
+        for link in _prefix_links(state, index, mappings, location, evaluated):
+            link.prefix = location.uri  # what a probe must write under to settle it (findings.still_not_checked)
+            links.append(link)
     return links
 
 
