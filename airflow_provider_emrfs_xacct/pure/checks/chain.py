@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.checks import (
+    access_grants,
     assume,
     bucket,
     cluster,
@@ -58,6 +59,7 @@ def check_chain(state: ChainState) -> Report:
     links.extend(emr_role.audit(state))
     links.extend(cluster.audit(state))
     links.extend(release.audit(state))
+    links.extend(access_grants.audit(state))
     links.extend(sts_route.audit(state))
     links.extend(_account_block_public_access(state))
     for index, mapping in enumerate(mappings):

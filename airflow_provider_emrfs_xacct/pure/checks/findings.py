@@ -145,7 +145,9 @@ BLOCK_PUBLIC_ACCESS: tuple[str, str] = (
 CLUSTER_SETTINGS: tuple[str, str] = (
     "the cluster's emrfs-site settings: with fs.s3.canned.acl every upload carries x-amz-acl, which also needs "
     "s3:PutObjectAcl where ACLs are enabled, and a BucketOwnerEnforced bucket refuses any ACL but bucket-owner-full-control; on a "
-    "Requester Pays bucket a writer of another account needs fs.s3.useRequesterPaysHeader=true",
+    "Requester Pays bucket a writer of another account needs fs.s3.useRequesterPaysHeader=true; with "
+    "fs.s3.s3AccessGrants.enabled (6.15.0 on) a Spark job's writes that a grant covers get S3 Access Grants' "
+    "credentials, not a mapped role",
     "pass cluster_id (the verifier reads the cluster's configurations)",
 )
 
