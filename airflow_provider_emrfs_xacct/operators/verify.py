@@ -213,12 +213,14 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 result["probe"] = {"ok": None, "skipped": blocked, "problems": [], "objects": {}}
                 self.push_xcom(context, REPORT_XCOM_KEY, result)
                 return self._finish(result)
-            uris = self._start_probe(name, prefixes)
             from airflow_provider_emrfs_xacct.pure.checks.routing import probe_routes
             from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
 
-            # The mapping each write goes through: a passing probe settles that mapping's links only.
-            routes = probe_routes(role_mappings_of(state.security_configuration), list(uris))
+            uris = self._start_probe(name, prefixes)
+            # The mapping each write goes through (none known for an unread configuration): a passing probe settles
+            # the links of that mapping and prefix only.
+            document = state.security_configuration if isinstance(state.security_configuration, dict) else None
+            routes = probe_routes(role_mappings_of(document), list(uris))
             # The encryption the uploads to each bucket ask for (security configuration, emrfs-site), which S3
             # applies instead of the bucket's default (S3 API Reference, ServerSideEncryptionRule).
             encryption = {

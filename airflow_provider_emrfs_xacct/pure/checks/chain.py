@@ -16,6 +16,7 @@ from airflow_provider_emrfs_xacct.pure.checks import (
     bucket,
     cluster,
     configuration,
+    credential_settings,
     cross_type,
     destination_role,
     emr_role,
@@ -60,6 +61,7 @@ def check_chain(state: ChainState) -> Report:
     links.extend(cluster.audit(state))
     links.extend(release.audit(state))
     links.extend(access_grants.audit(state))
+    links.extend(credential_settings.audit(state))
     links.extend(sts_route.audit(state))
     links.extend(_account_block_public_access(state))
     for index, mapping in enumerate(mappings):

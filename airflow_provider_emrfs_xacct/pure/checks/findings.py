@@ -147,7 +147,8 @@ CLUSTER_SETTINGS: tuple[str, str] = (
     "s3:PutObjectAcl where ACLs are enabled, and a BucketOwnerEnforced bucket refuses any ACL but bucket-owner-full-control; on a "
     "Requester Pays bucket a writer of another account needs fs.s3.useRequesterPaysHeader=true; with "
     "fs.s3.s3AccessGrants.enabled (6.15.0 on) a Spark job's writes that a grant covers get S3 Access Grants' "
-    "credentials, not a mapped role",
+    "credentials, not a mapped role; a custom credentials provider (fs.s3.customAWSCredentialsProvider) or S3A's "
+    "own credential options may decide a write's credentials instead of the role mappings",
     "pass cluster_id (the verifier reads the cluster's configurations)",
 )
 
