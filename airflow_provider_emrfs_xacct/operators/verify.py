@@ -85,7 +85,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         in it, checked before anything is read. (templated)
     :param aws_conn_id: connection that acts in the EMR account.
     :return: the report: ``{"security_configuration", "verdict", "healthy", "links", "not_checked"}``
-        (plus ``probe``).
+        (plus ``probe``, whose ``routes`` give the mapping each probe write went through: a passing probe
+        settles only the links of those mappings and prefixes).
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
