@@ -35,6 +35,17 @@ def test_a_custom_emrfs_credentials_provider_is_not_checked() -> None:
     [detail] = bypasses("emr-6.15.0", provider)
 
     assert "fs.s3.customAWSCredentialsProvider" in detail
+    # Where S3A serves s3:// it is not taken over (the S3A migration guide: set fs.s3a.aws.credentials.provider).
+    assert bypasses("emr-7.10.0", provider) == []
+    assert len(bypasses("emr-7.10.0", provider, KEEP_EMRFS)) == 1
+
+
+@pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.10.0"])
+def test_an_emrfs_credentials_resolver_is_not_checked_on_either_connector(release: str) -> None:
+    # The S3A migration guide maps fs.s3.credentialsResolverClass to fs.s3a.credentials.resolver.
+    resolver = {"Classification": "emrfs-site", "Properties": {"fs.s3.credentialsResolverClass": "com.x.R"}}
+
+    assert ["fs.s3.credentialsResolverClass" in detail for detail in bypasses(release, resolver)] == [True]
 
 
 @pytest.mark.parametrize(
@@ -43,6 +54,7 @@ def test_a_custom_emrfs_credentials_provider_is_not_checked() -> None:
         "fs.s3a.aws.credentials.provider",
         "fs.s3a.access.key",
         "fs.s3a.assumed.role.arn",
+        "fs.s3a.credentials.resolver",
         f"fs.s3a.bucket.{BUCKET}.aws.credentials.provider",
         f"fs.s3a.bucket.{BUCKET}.access.key",
     ],
