@@ -414,6 +414,9 @@ ACCESS_GRANTS_SINCE = (6, 15, 0)
 ACCESS_GRANTS_PROPERTIES = {
     "emrfs-site": ("fs.s3.s3AccessGrants.enabled", "fs.s3.s3AccessGrants.fallbackToIAM"),
     "core-site": ("fs.s3a.access.grants.enabled", "fs.s3a.access.grants.fallback.to.iam"),
+    # Spark passes "spark.hadoop.*" properties to the Hadoop configuration of its jobs (Spark documentation,
+    # "Custom Hadoop/Hive Configuration"); how they combine with emrfs-site for EMRFS is not documented.
+    "spark-defaults": ("spark.hadoop.fs.s3.s3AccessGrants.enabled", "spark.hadoop.fs.s3.s3AccessGrants.fallbackToIAM"),
 }
 
 
@@ -424,12 +427,15 @@ class AccessGrants:
     classification: str
     #: The fallback setting's value (trimmed, lower case), ``None`` when it is not set (its default is not documented).
     fallback: str | None
+    #: ``spark-defaults`` sets one of them too (``spark.hadoop.*``): which value a Spark job's EMRFS uses is not known.
+    spark_also: bool = False
 
     @property
     def setting(self) -> str:
         enabled, fallback = ACCESS_GRANTS_PROPERTIES[self.classification]
         shown = "not set" if self.fallback is None else f"={self.fallback}"
-        return f"{self.classification} {enabled}=true ({fallback} {shown})"
+        also = "; spark-defaults sets spark.hadoop.fs.s3.s3AccessGrants.* too" if self.spark_also else ""
+        return f"{self.classification} {enabled}=true ({fallback} {shown}{also})"
 
     @property
     def replaces_mappings(self) -> bool:
@@ -443,7 +449,7 @@ class AccessGrants:
         Grants supports) gets the grant's credentials or none. With it true, or unset, a write with no grant falls back
         to "the IAM role that was specified for job execution", which the page does not relate to the role mappings.
         """
-        return self.classification == "emrfs-site" and self.fallback == "false"
+        return self.classification == "emrfs-site" and self.fallback == "false" and not self.spark_also
 
 
 def access_grants(configurations: list[dict[str, Any]], classifications: tuple[str, ...]) -> AccessGrants | None:
@@ -451,16 +457,23 @@ def access_grants(configurations: list[dict[str, Any]], classifications: tuple[s
     S3 Access Grants as the configurations turn them on in one of ``classifications`` (the last value of each
     setting wins, trimmed and in any case as Hadoop's ``Configuration.getBoolean`` reads it), or ``None``.
     """
+    values: dict[str, dict[str, str]] = {}
     for classification in classifications:
-        enabled, fallback = ACCESS_GRANTS_PROPERTIES[classification]
-        values: dict[str, str] = {}
+        names = ACCESS_GRANTS_PROPERTIES[classification]
+        values[classification] = {}
         for configuration in configurations:
             properties = configuration.get("Properties")
             if configuration.get("Classification") == classification and isinstance(properties, dict):
-                values.update({name: str(properties[name]) for name in (enabled, fallback) if name in properties})
-        if values.get(enabled, "").strip().lower() == "true":
-            set_fallback = values.get(fallback)
-            return AccessGrants(classification, None if set_fallback is None else set_fallback.strip().lower())
+                values[classification].update({name: str(properties[name]) for name in names if name in properties})
+    for classification in classifications:
+        enabled, fallback = ACCESS_GRANTS_PROPERTIES[classification]
+        if values[classification].get(enabled, "").strip().lower() == "true":
+            set_fallback = values[classification].get(fallback)
+            return AccessGrants(
+                classification,
+                None if set_fallback is None else set_fallback.strip().lower(),
+                spark_also=classification != "spark-defaults" and bool(values.get("spark-defaults")),
+            )
     return None
 
 
@@ -477,7 +490,7 @@ def _refuse_access_grants(
     if not mapped_emrfs or version is None or version < ACCESS_GRANTS_SINCE:  # before 6.15.0: no Access Grants
         return
     found = access_grants(
-        [*configurations, {"Classification": "emrfs-site", "Properties": emrfs_site}], ("emrfs-site",)
+        [*configurations, {"Classification": "emrfs-site", "Properties": emrfs_site}], ("emrfs-site", "spark-defaults")
     )
     if found is None or not found.replaces_mappings:
         return

@@ -90,3 +90,15 @@ def test_the_launch_refuses_access_grants_without_fallback() -> None:
     plan_launch(
         overrides("emr-6.15.0"), uses_role_mappings=False, emrfs_site_properties={ENABLED: "true", FALLBACK: "false"}
     )
+
+
+def test_spark_defaults_access_grants_are_not_checked() -> None:
+    # spark.hadoop.* reaches a Spark job's Hadoop configuration; how it combines with emrfs-site is not documented.
+    spark = {"Classification": "spark-defaults", "Properties": {f"spark.hadoop.{ENABLED}": "true"}}
+    [(status, _)] = grants_links("emr-6.15.0", spark)
+    assert status == UNKNOWN
+
+    fallback_on = {"Classification": "spark-defaults", "Properties": {f"spark.hadoop.{FALLBACK}": "true"}}
+    [(status, detail)] = grants_links("emr-6.15.0", emrfs_site(**{ENABLED: "true", FALLBACK: "false"}), fallback_on)
+    assert status == UNKNOWN  # not FAIL: the Spark job may get the fallback
+    assert "spark-defaults" in detail

@@ -9,7 +9,8 @@ credentials it does not go as the mapped role, and what the fallback's role is o
 not documented. On S3A (7.10.0 on, ``s3://`` not kept on EMRFS) the same settings are ``core-site``
 ``fs.s3a.access.grants.*`` (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"), while the
 Management Guide lists "S3 access through the open-source S3A protocol" as not supported with Access Grants: not
-checked there.
+checked there. ``spark-defaults`` ``spark.hadoop.fs.s3.s3AccessGrants.*`` (the form AWS shows for EMR Serverless)
+reaches a Spark job's Hadoop configuration; how it combines with ``emrfs-site`` is not documented: not checked.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def audit(state: ChainState) -> list[Link]:
     if version is not None and version < ACCESS_GRANTS_SINCE:
         return []
     s3a = version is not None and version >= S3A_DEFAULT_SINCE and not keeps_emrfs(state)
-    found = access_grants(state.cluster_configurations, ("emrfs-site", "core-site") if s3a else ("emrfs-site",))
+    classifications = ("emrfs-site", "spark-defaults", *(("core-site",) if s3a else ()))
+    found = access_grants(state.cluster_configurations, classifications)
     if found is None:
         return []
     if found.replaces_mappings and not s3a and version is not None:
@@ -63,6 +65,8 @@ def audit(state: ChainState) -> list[Link]:
         else "a write with no grant falls back to the IAM role 'specified for job execution', which AWS does not "
         "relate to the role mappings"
         if found.fallback == "true"
+        else "which of spark-defaults and emrfs-site a Spark job's EMRFS follows is not documented"
+        if found.spark_also or found.classification == "spark-defaults"
         else "the fallback's default is not documented"
     )
     return [
