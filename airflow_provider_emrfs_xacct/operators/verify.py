@@ -85,7 +85,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         in it, checked before anything is read. (templated)
     :param aws_conn_id: connection that acts in the EMR account.
     :return: the report: ``{"security_configuration", "verdict", "healthy", "links", "not_checked"}``
-        (plus ``probe``).
+        (plus ``probe``, whose ``routes`` give the mapping each probe write went through: a passing probe
+        settles only the links of those mappings and prefixes).
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
@@ -213,7 +214,14 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 result["probe"] = {"ok": None, "skipped": blocked, "problems": [], "objects": {}}
                 self.push_xcom(context, REPORT_XCOM_KEY, result)
                 return self._finish(result)
+            from airflow_provider_emrfs_xacct.pure.checks.routing import probe_routes
+            from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
+
             uris = self._start_probe(name, prefixes)
+            # The mapping each write goes through (none known for an unread configuration): a passing probe settles
+            # the links of that mapping and prefix only.
+            document = state.security_configuration if isinstance(state.security_configuration, dict) else None
+            routes = probe_routes(role_mappings_of(document), list(uris))
             # The encryption the uploads to each bucket ask for (security configuration, emrfs-site), which S3
             # applies instead of the bucket's default (S3 API Reference, ServerSideEncryptionRule).
             encryption = {
@@ -240,14 +248,14 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                         botocore_config=self.botocore_config,
                     ),
                     method_name="execute_complete",
-                    kwargs={"result": result, "uris": uris, "encryption": encryption},
+                    kwargs={"result": result, "uris": uris, "encryption": encryption, "routes": routes},
                     # As the Amazon provider's EMR operators: a trigger restarted (triggerer restart) waits its
                     # attempts again, so the deferral's own deadline bounds the wait (60 s to fire its event).
                     timeout=timedelta(seconds=int(self.waiter_max_attempts) * int(self.waiter_delay) + 60),
                 )
             failure = self._wait_for_probe(uris)
             event = {"status": "success"} if failure is None else {"status": "error", "message": failure}
-            return self.execute_complete(context, event, result=result, uris=uris, encryption=encryption)
+            return self.execute_complete(context, event, result=result, uris=uris, encryption=encryption, routes=routes)
         return self._finish(result)
 
     def _wait_for_probe(self, uris: dict[str, str]) -> str | None:
@@ -329,19 +337,24 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         result: dict[str, Any],
         uris: dict[str, str],
         encryption: dict[str, list[str | None]] | None = None,
+        routes: dict[str, int | None] | None = None,
     ) -> dict[str, Any]:
         """
         Check the probe objects once the steps are done (directly, or when the trigger fires).
 
         :param encryption: by probe URI, ``[x-amz-server-side-encryption, key id]`` the uploads to its bucket
             ask for (``[None, None]``: none, the bucket's default applies).
+        :param routes: by probe URI, the role mapping its write goes through (``None``: not known); a passing
+            probe settles the links of those mappings and prefixes only. Missing (a deferral from before it was
+            passed): none.
         """
         from botocore.exceptions import BotoCoreError, ClientError
 
         from airflow_provider_emrfs_xacct.pure.checks.findings import covered_by_probe
         from airflow_provider_emrfs_xacct.verify import abandon_probe, check_probe_object, pin_bucket_owner
 
-        probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}}
+        routes = {uri: (routes or {}).get(uri) for uri in uris}
+        probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}, "routes": routes}
         pin_bucket_owner(self.readers)  # every probe read and the delete carry ExpectedBucketOwner
         if event is not None and event.get("status") != "success":
             # The wait ended (a failed step, or attempts run out): a step still pending or running would write
@@ -351,6 +364,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 "ok": False,
                 "problems": [f"the probe step did not complete: {event.get('message')}", *abandoned["problems"]],
                 "objects": {},
+                "routes": routes,
                 "abandoned": abandoned["steps"],
             }
         else:
@@ -367,8 +381,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                     probe["problems"].extend(outcome["problems"])
         result = {**result, "probe": probe}
         if probe["ok"]:
-            # The live write went through the policies no read shows; the other unseen items stay listed.
-            result["not_checked"] = covered_by_probe(result["not_checked"])
+            # The live writes went through the policies no read shows, as the mappings they were routed to; the
+            # other unseen items stay listed.
+            result["not_checked"] = covered_by_probe(result["not_checked"], result["links"], routes)
         self.push_xcom(context, REPORT_XCOM_KEY, result)
         return self._finish(result)
 
@@ -418,8 +433,10 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             )
         if self.fail_on_broken and result.get("probe", {}).get("ok") is False:
             raise EmrfsXacctError(f"the live probe failed: {result['probe']['problems']}")
-        # A passing probe settles the links it proves, not whom a job runs as (checks/principal.py).
-        unknown = still_not_checked(result["links"], result.get("probe", {}).get("ok") is True)
+        # A passing probe settles the links of the mappings and prefixes it wrote through, not whom a job runs as
+        # (checks/principal.py), nor another mapping's role.
+        probe = result.get("probe") or {}
+        unknown = still_not_checked(result["links"], probe.get("routes") or {} if probe.get("ok") is True else None)
         if self.fail_on_not_checked and result["verdict"] == VERDICT_NOT_CHECKED and unknown:
             raise EmrfsXacctError(
                 f"{len(unknown)} link(s) could not be checked: "

@@ -264,6 +264,7 @@ def plan_launch(
             "security configuration's role mappings would not apply to any write (they would go out as the EC2 "
             "instance profile). Remove the property, or keep EMRFS for s3:// (keep_emrfs=True)",
         )
+    _refuse_access_grants(uses_role_mappings and connector == "EMRFS", version, configurations, emrfs_site)
     connector_notes = _connector_notes(version, label, keep_emrfs, core_site, translation_off is not None)
     notes.extend(connector_notes)
     warnings = _termination_warnings(result)
@@ -406,6 +407,106 @@ def _set_provider_property(
             f"emrfs_credentials_provider names the SDK v2 class {provider.class_name!r}",
         )
     core_site[S3A_PROVIDER_PROPERTY] = provider.class_name
+
+
+#: S3 Access Grants on EMR: from 6.15.0, ``emrfs-site`` turns them on (Amazon EMR Management Guide, "Using Amazon S3
+#: Access Grants with Amazon EMR"); the Release Guide's "Migration guide: EMRFS to S3A filesystem" maps both settings
+#: to S3A's ``core-site`` ``fs.s3a.access.grants.enabled`` and ``fs.s3a.access.grants.fallback.to.iam``.
+ACCESS_GRANTS_SINCE = (6, 15, 0)
+ACCESS_GRANTS_PROPERTIES = {
+    "emrfs-site": ("fs.s3.s3AccessGrants.enabled", "fs.s3.s3AccessGrants.fallbackToIAM"),
+    "core-site": ("fs.s3a.access.grants.enabled", "fs.s3a.access.grants.fallback.to.iam"),
+    # Spark passes "spark.hadoop.*" properties to the Hadoop configuration of its jobs (Spark documentation,
+    # "Custom Hadoop/Hive Configuration"); how they combine with emrfs-site for EMRFS is not documented.
+    "spark-defaults": ("spark.hadoop.fs.s3.s3AccessGrants.enabled", "spark.hadoop.fs.s3.s3AccessGrants.fallbackToIAM"),
+}
+
+
+@dataclass(frozen=True)
+class AccessGrants:
+    """S3 Access Grants turned on in a cluster's configurations: where, and its fallback to IAM as set."""
+
+    classification: str
+    #: The fallback setting's value (trimmed, lower case), ``None`` when it is not set (its default is not documented).
+    fallback: str | None
+    #: ``spark-defaults`` sets one of them too (``spark.hadoop.*``): which value a Spark job's EMRFS uses is not known.
+    spark_also: bool = False
+
+    @property
+    def setting(self) -> str:
+        enabled, fallback = ACCESS_GRANTS_PROPERTIES[self.classification]
+        shown = "not set" if self.fallback is None else f"={self.fallback}"
+        also = "; spark-defaults sets spark.hadoop.fs.s3.s3AccessGrants.* too" if self.spark_also else ""
+        return f"{self.classification} {enabled}=true ({fallback} {shown}{also})"
+
+    @property
+    def replaces_mappings(self) -> bool:
+        """
+        Whether AWS documents that a Spark job's writes then never go as a role mapping's role.
+
+        "When a Spark job makes a request for S3 data, Amazon S3 provides temporary credentials that are scoped to the
+        specific bucket, prefix, or object", and EMR uses an IAM role instead only "If a user attempts to perform an
+        action that S3 Access Grants doesn't support ... when the fallbackToIAM configuration is true" (Amazon EMR
+        Management Guide, "Using Amazon S3 Access Grants with Amazon EMR"): with it false, an upload (which S3 Access
+        Grants supports) gets the grant's credentials or none. With it true, or unset, a write with no grant falls back
+        to "the IAM role that was specified for job execution", which the page does not relate to the role mappings.
+        """
+        return self.classification == "emrfs-site" and self.fallback == "false" and not self.spark_also
+
+
+def access_grants(configurations: list[dict[str, Any]], classifications: tuple[str, ...]) -> AccessGrants | None:
+    """
+    S3 Access Grants as the configurations turn them on in one of ``classifications`` (the last value of each
+    setting wins, trimmed and in any case as Hadoop's ``Configuration.getBoolean`` reads it), or ``None``.
+    """
+    values: dict[str, dict[str, str]] = {}
+    for classification in classifications:
+        names = ACCESS_GRANTS_PROPERTIES[classification]
+        values[classification] = {}
+        for configuration in configurations:
+            properties = configuration.get("Properties")
+            if configuration.get("Classification") == classification and isinstance(properties, dict):
+                values[classification].update({name: str(properties[name]) for name in names if name in properties})
+    for classification in classifications:
+        enabled, fallback = ACCESS_GRANTS_PROPERTIES[classification]
+        if values[classification].get(enabled, "").strip().lower() == "true":
+            set_fallback = values[classification].get(fallback)
+            return AccessGrants(
+                classification,
+                None if set_fallback is None else set_fallback.strip().lower(),
+                spark_also=classification != "spark-defaults" and bool(values.get("spark-defaults")),
+            )
+    return None
+
+
+def _refuse_access_grants(
+    mapped_emrfs: bool,
+    version: tuple[int, int, int] | None,
+    configurations: list[dict[str, Any]],
+    emrfs_site: dict[str, str],
+) -> None:
+    """
+    Refuse S3 Access Grants with no fallback to IAM where EMRFS serves ``s3://`` with role mappings
+    (``mapped_emrfs``): a Spark job's writes would get no role mapping (:attr:`AccessGrants.replaces_mappings`).
+    """
+    if not mapped_emrfs or version is None or version < ACCESS_GRANTS_SINCE:  # before 6.15.0: no Access Grants
+        return
+    found = access_grants(
+        [*configurations, {"Classification": "emrfs-site", "Properties": emrfs_site}], ("emrfs-site", "spark-defaults")
+    )
+    if found is None or not found.replaces_mappings:
+        return
+    enabled = ACCESS_GRANTS_PROPERTIES["emrfs-site"][0]
+    where = (
+        "emrfs_site_properties" if enabled in emrfs_site else "job_flow_overrides.Configurations[emrfs-site].Properties"
+    )
+    raise InvalidParameterError(
+        f"{where}.{enabled}",
+        f"is true with {found.setting.split('(', 1)[1].rstrip(')')}: EMR then gets a Spark job's S3 credentials from S3 "
+        "Access Grants and uses an IAM role only for actions Access Grants does not support, so no write to the "
+        "partner would go as the security configuration's mapped role (Amazon EMR Management Guide, \"Using Amazon S3 "
+        'Access Grants with Amazon EMR"). Remove it for this cluster',
+    )
 
 
 def emrfs_translation_off(configurations: list[dict[str, Any]]) -> int | None:

@@ -25,7 +25,16 @@ from airflow_provider_emrfs_xacct.verify import probe_key, probe_step
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, client, probe_uri
 from devstack.testing import RecordingTaskInstance, run_operator
 from tests.integration.test_deferrable import run_trigger
-from tests.integration.test_verify import PREFIX, Partner, head, launch_cluster, partner, verifier
+from tests.integration.test_verify import (
+    IDENTIFIER,
+    PREFIX,
+    Partner,
+    hand_made_configuration,
+    head,
+    launch_cluster,
+    partner,
+    verifier,
+)
 
 __all__ = ["partner"]  # the fixture, imported for the tests below
 
@@ -175,3 +184,30 @@ def test_a_refused_probe_fails_the_deferred_verifier_with_the_step_failure(partn
     with pytest.raises(EmrfsXacctError, match=r"the probe step did not complete: .*AssumeRole"):
         operator.execute_complete({"ti": ti, "task_instance": ti}, event.payload, **deferred.value.kwargs)
     assert ti.xcoms["report"]["probe"]["ok"] is False
+
+
+def test_a_passing_probe_leaves_a_second_mapping_it_did_not_write_through_not_checked(partner: Partner) -> None:
+    """
+    Two mappings, Prefix then User: the probe writes under the prefix, as mapping 0's role (the first match); the
+    User mapping's links (here its prefixes, which the verifier was not given) are not settled by that write.
+    """
+    configuration = hand_made_configuration(
+        partner.aws,
+        "emrfs-xacct-two-routes",
+        [
+            {"Role": partner.role_arn, "IdentifierType": "Prefix", "Identifiers": [IDENTIFIER]},
+            {"Role": partner.role_arn, "IdentifierType": "User", "Identifiers": ["analyst"]},
+        ],
+    )
+    cluster_id = launch_cluster(partner.aws, configuration)
+    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
+
+    with pytest.raises(EmrfsXacctError, match="could not be checked") as raised:
+        run_operator(verifier(configuration, cluster_id=cluster_id, probe=True, fail_on_not_checked=True), ti)
+
+    report = ti.xcoms["report"]
+    assert report["probe"]["ok"] is True, report["probe"]
+    assert "access to prefixes" in str(raised.value)  # mapping 1's, never written through
+    assert set(report["probe"]["routes"].values()) == {0}
+    unseen = {item["what"]: item["how"] for item in report["not_checked"]}
+    assert {"not for mapping 1" in unseen[what] for what, _ in OUTSIDE_POLICIES} == {True}

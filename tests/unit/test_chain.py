@@ -222,7 +222,7 @@ def test_passing_report_as_dict_and_table() -> None:
     assert as_dict["healthy"] is True
     assert as_dict["verdict"] == "PASS"
     assert [link["link"] for link in as_dict["links"]] == [link.link for link in report.links]
-    assert set(as_dict["links"][0]) == {"mapping", "link", "status", "detail", "statement", "fix"}
+    assert set(as_dict["links"][0]) == {"mapping", "link", "status", "detail", "statement", "fix", "prefix"}
     assert len(as_dict["not_checked"]) == len(OUTSIDE_POLICIES) + 2  # and the route to STS, S3 Block Public Access
 
     table = report.table()
@@ -1742,7 +1742,7 @@ def test_a_passing_probe_covers_what_policies_cannot_show() -> None:
     state.cluster_configurations = None  # the cluster's settings are listed too, and stay
 
     before = check_chain(state).not_checked
-    after = covered_by_probe(before)
+    after = covered_by_probe(before, [], {})
 
     unseen = {item["what"]: item["how"] for item in after}
     covered = dict((*OUTSIDE_POLICIES, STS_ROUTE))  # the probe also assumed the mapped role through STS
@@ -1929,7 +1929,15 @@ def test_the_report_as_a_dict_is_exactly_its_fields_and_verdict() -> None:
         "verdict": VERDICT_FAIL,
         "healthy": False,
         "links": [
-            {"mapping": None, "link": "release", "status": PASS, "detail": "ok", "statement": "", "fix": ""},
+            {
+                "mapping": None,
+                "link": "release",
+                "status": PASS,
+                "detail": "ok",
+                "statement": "",
+                "fix": "",
+                "prefix": "",
+            },
             {
                 "mapping": 0,
                 "link": "bucket",
@@ -1937,6 +1945,7 @@ def test_the_report_as_a_dict_is_exactly_its_fields_and_verdict() -> None:
                 "detail": "d" * 95,
                 "statement": "bucket policy: Sid S",
                 "fix": "do it",
+                "prefix": "",
             },
         ],
         "not_checked": [{"what": "SCPs", "how": "run the probe"}],

@@ -373,7 +373,7 @@ def test_without_the_cluster_settings_the_report_says_the_canned_acl_was_not_see
 def test_block_public_access_is_listed_as_not_seen_even_after_the_probe(probe_passed: bool) -> None:
     not_checked = check_chain(healthy_state()).not_checked
     if probe_passed:
-        not_checked = covered_by_probe(not_checked)
+        not_checked = covered_by_probe(not_checked, [], {})
 
     unseen = {item["what"]: item["how"] for item in not_checked}
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.checks import (
+    access_grants,
     assume,
     bucket,
     cluster,
     configuration,
+    credential_settings,
     cross_type,
     destination_role,
     emr_role,
@@ -58,6 +60,8 @@ def check_chain(state: ChainState) -> Report:
     links.extend(emr_role.audit(state))
     links.extend(cluster.audit(state))
     links.extend(release.audit(state))
+    links.extend(access_grants.audit(state))
+    links.extend(credential_settings.audit(state))
     links.extend(sts_route.audit(state))
     links.extend(_account_block_public_access(state))
     for index, mapping in enumerate(mappings):
@@ -139,7 +143,9 @@ def _mapping_links(
         except EmrfsXacctError as error:
             links.append(Link(index, f"access to {prefix}", UNKNOWN, f"cannot check this identifier: {error}"))
             continue
-        links.extend(_prefix_links(state, index, mappings, location, evaluated, grants_wanted))
+        for link in _prefix_links(state, index, mappings, location, evaluated, grants_wanted):
+            link.prefix = location.uri  # what a probe must write under to settle it (findings.still_not_checked)
+            links.append(link)
     return links
 
 

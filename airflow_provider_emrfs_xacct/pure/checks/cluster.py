@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from airflow_provider_emrfs_xacct.pure.checks import access_grants
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
 from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of, routing_bypasses
@@ -108,6 +109,8 @@ def probe_blocker(state: ChainState) -> str:
     if state.cluster is None:
         return "no cluster was read"
     reasons = [f"{link.link}: {link.detail}" for link in refused]
+    # S3 Access Grants: the probe's step (hadoop fs, not Spark) would not write as the job's Spark writes do.
+    reasons.extend(f"{link.link}: {link.detail}" for link in access_grants.audit(state))
     configuration = state.security_configuration
     if isinstance(configuration, dict):
         reasons.extend(f"{bypass.field} {bypass.problem}" for bypass in routing_bypasses(configuration))

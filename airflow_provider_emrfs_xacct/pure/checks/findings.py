@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from airflow_provider_emrfs_xacct.pure.evaluator import Decision
 
 #: A link's status. ``WARN``: advice (the write works either way); ``UNKNOWN``: its outcome depends on what was
@@ -53,23 +55,78 @@ BYPASS_LINK = "writes go through the role mappings"
 NOT_SETTLED_BY_PROBE = (PRINCIPAL_LINK, BYPASS_LINK)
 
 
-def still_not_checked(links: list[dict[str, Any]], probe_passed: bool) -> list[dict[str, Any]]:
+def exercised(mapping: int | None, prefix: str, routes: Mapping[str, int | None]) -> bool:
     """
-    The "not checked" links of a report (as :meth:`Report.to_dict` gives them) that remain so: all of them, or after
-    a passing live probe those it does not settle (:data:`NOT_SETTLED_BY_PROBE`).
+    Whether a passing live probe wrote as role mapping ``mapping`` under ``prefix`` (``""``: under any prefix).
+
+    :param routes: each probe URI and the mapping its write went through (:func:`~.routing.probe_routes`;
+        ``None``: not known, which credits no mapping).
+    """
+    return mapping is not None and any(index == mapping and uri.startswith(prefix) for uri, index in routes.items())
+
+
+def still_not_checked(links: list[dict[str, Any]], routes: Mapping[str, int | None] | None) -> list[dict[str, Any]]:
+    """
+    The "not checked" links of a report (as :meth:`Report.to_dict` gives them) that remain so.
+
+    :param routes: ``None`` unless the live probe passed; then the mapping each of its writes went through. A
+        passing probe settles a mapping's links only where it wrote as that mapping under that link's prefix: it
+        writes once per ``Prefix`` identifier, through the first mapping that routes the key, so another mapping's
+        role (a ``User``/``Group`` mapping's, or one whose prefix an earlier mapping captures) was never used and
+        its links (its trust, its policies' conditions, SCPs on it) stay not checked. Links of no mapping (the
+        cluster, the release, the route to STS) are settled by any passing write, except
+        :data:`NOT_SETTLED_BY_PROBE`.
     """
     unknown = [link for link in links if link["status"] == UNKNOWN]
-    return [link for link in unknown if link["link"] in NOT_SETTLED_BY_PROBE] if probe_passed else unknown
+    if routes is None:
+        return unknown
+    return [
+        link
+        for link in unknown
+        if link["link"] in NOT_SETTLED_BY_PROBE
+        or (link["mapping"] is not None and not exercised(link["mapping"], link.get("prefix") or "", routes))
+    ]
 
 
-def covered_by_probe(not_checked: list[dict[str, str]]) -> list[dict[str, str]]:
+def unexercised_routes(links: list[dict[str, Any]], routes: Mapping[str, int | None]) -> list[str]:
+    """The mappings (and prefixes) the report checked that no write of a passing probe went through, described."""
+    missed: dict[int, list[str]] = {}
+    for link in links:
+        mapping, prefix = link["mapping"], link.get("prefix") or ""
+        if mapping is not None and not exercised(mapping, prefix, routes):
+            prefixes = missed.setdefault(mapping, [])
+            if prefix and prefix not in prefixes:
+                prefixes.append(prefix)
+    return [
+        f"mapping {mapping}" + (f" under {', '.join(prefixes)}" if prefixes else "")
+        for mapping, prefixes in sorted(missed.items())
+    ]
+
+
+def covered_by_probe(
+    not_checked: list[dict[str, str]], links: list[dict[str, Any]], routes: Mapping[str, int | None]
+) -> list[dict[str, str]]:
     """
-    The report's unseen items after a passing live probe: its write went through what no policy read shows
-    (:data:`OUTSIDE_POLICIES`), and it assumed the mapped role through STS (:data:`STS_ROUTE`); the other
-    items stay as they are.
+    The report's unseen items after a passing live probe: its writes went through what no policy read shows
+    (:data:`OUTSIDE_POLICIES`) for the mappings and prefixes they were sent as (``routes``), and one assumed a
+    mapped role through STS (:data:`STS_ROUTE`, the same route for every role); the other items stay as they are.
+    Where the report checked a mapping or prefix no probe write went through (``links``), the items of
+    :data:`OUTSIDE_POLICIES` say so: an SCP, RCP or endpoint policy may name that role or prefix alone.
     """
-    covered = {what for what, _ in (*OUTSIDE_POLICIES, STS_ROUTE)}
-    return [{**item, "how": COVERED_BY_PROBE} if item["what"] in covered else item for item in not_checked]
+    missed = unexercised_routes(links, routes)
+    outside = {what for what, _ in OUTSIDE_POLICIES}
+    covered = []
+    for item in not_checked:
+        if item["what"] == STS_ROUTE[0] or (item["what"] in outside and not missed):
+            item = {**item, "how": COVERED_BY_PROBE}
+        elif item["what"] in outside:
+            item = {
+                **item,
+                "how": f"{COVERED_BY_PROBE}, for the mappings and prefixes it wrote through only; not for "
+                f"{'; '.join(missed)}: {item['how']}",
+            }
+        covered.append(item)
+    return covered
 
 
 #: Listed when the destination account's setting (s3control:GetPublicAccessBlock) was not read or was
@@ -87,7 +144,10 @@ BLOCK_PUBLIC_ACCESS: tuple[str, str] = (
 CLUSTER_SETTINGS: tuple[str, str] = (
     "the cluster's emrfs-site settings: with fs.s3.canned.acl every upload carries x-amz-acl, which also needs "
     "s3:PutObjectAcl where ACLs are enabled, and a BucketOwnerEnforced bucket refuses any ACL but bucket-owner-full-control; on a "
-    "Requester Pays bucket a writer of another account needs fs.s3.useRequesterPaysHeader=true",
+    "Requester Pays bucket a writer of another account needs fs.s3.useRequesterPaysHeader=true; with "
+    "fs.s3.s3AccessGrants.enabled (6.15.0 on) a Spark job's writes that a grant covers get S3 Access Grants' "
+    "credentials, not a mapped role; a custom credentials provider (fs.s3.customAWSCredentialsProvider) or S3A's "
+    "own credential options may decide a write's credentials instead of the role mappings",
     "pass cluster_id (the verifier reads the cluster's configurations)",
 )
 
@@ -111,6 +171,8 @@ class Link:
     detail: str
     statement: str = ""
     fix: str = ""
+    #: The prefix the link is about (``""``: the mapping's role, or no mapping): what a probe must write under to settle it.
+    prefix: str = ""
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,23 @@ def route(mappings: list[dict[str, Any]], uri: str, checking: int) -> int | None
     return None
 
 
+def probe_routes(mappings: list[dict[str, Any]], uris: list[str]) -> dict[str, int | None]:
+    """
+    The mapping each live probe write goes through: the first ``Prefix`` mapping that routes its URI.
+
+    ``None`` where that is not known: a ``User``/``Group`` mapping comes first, and which Hadoop user an EMR step
+    runs as is not documented (``checks/cluster.py`` :func:`~.cluster.probe_blocker`), so that mapping may take
+    the write; or no mapping routes it (it would go as the EC2 instance profile role).
+    """
+    routes: dict[str, int | None] = {}
+    for uri in uris:
+        index = route(mappings, uri, checking=-1)  # -1: no User/Group mapping is taken to match
+        earlier = mappings[: len(mappings) if index is None else index]
+        unknown = index is None or any(mapping.get("IdentifierType") in ("User", "Group") for mapping in earlier)
+        routes[uri] = None if unknown else index
+    return routes
+
+
 def routed_role(
     state: ChainState, mappings: list[dict[str, Any]], uri: str, checking: int
 ) -> tuple[RoleState | None, str, str]:

@@ -47,13 +47,22 @@ def test_a_wrong_account_pin_is_refused_before_any_read(aws):
         run_operator(verifier(expected_account_id="999999999999"))
 
 
-def report_with(*links: tuple[str, str], probe_ok: bool | None) -> dict[str, object]:
+def report_with(
+    *links: tuple[str, str], probe_ok: bool | None, mapping: int = 0, routes: dict[str, int | None] | None = None
+) -> dict[str, object]:
     result: dict[str, object] = {
         "verdict": "NOT_CHECKED",
-        "links": [{"link": name, "status": status, "detail": "d", "fix": "f"} for name, status in links],
+        "links": [
+            {"mapping": mapping, "link": name, "status": status, "detail": "d", "fix": "f", "prefix": "s3://b/p/"}
+            for name, status in links
+        ],
     }
     if probe_ok is not None:
-        result["probe"] = {"ok": probe_ok, "problems": []}
+        result["probe"] = {
+            "ok": probe_ok,
+            "problems": [],
+            "routes": {"s3://b/p/probe/1": 0} if routes is None else routes,
+        }
     return result
 
 
@@ -71,3 +80,15 @@ def test_a_passing_probe_settles_what_it_wrote_but_not_whom_a_user_mapping_s_job
     without_probe = report_with(("use bucket key for s3://b/p/", "not checked"), probe_ok=None)
     with pytest.raises(EmrfsXacctError, match="1 link"):
         operator._finish(without_probe)
+
+
+def test_a_passing_probe_does_not_settle_a_mapping_it_did_not_write_through():
+    # Its one write per prefix went through mapping 0 only: mapping 1's role was never assumed.
+    operator = verifier(fail_on_not_checked=True)
+    other = report_with(("use bucket key for s3://b/p/", "not checked"), probe_ok=True, mapping=1)
+    with pytest.raises(EmrfsXacctError, match="1 link"):
+        operator._finish(other)
+
+    unknown_route = report_with(("use bucket key for s3://b/p/", "not checked"), probe_ok=True, routes={})
+    with pytest.raises(EmrfsXacctError, match="1 link"):
+        operator._finish(unknown_route)

@@ -1,0 +1,85 @@
+"""
+Cluster settings that give the ``s3://`` connector credentials of its own, besides the role mappings.
+
+AWS documents each as an alternative to the role mappings and nowhere says which wins when both are set, so each
+makes the link "writes go through the role mappings" not checked:
+
+- ``emrfs-site`` ``fs.s3.customAWSCredentialsProvider``, where EMRFS serves ``s3://``: a custom credentials provider
+  is what "your Amazon EMR solution" uses when it "has demands beyond what IAM roles for EMRFS provides" (Amazon EMR
+  Release Guide, "Authorizing access to EMRFS data in Amazon S3"). S3A does not take it over: "To use a custom S3
+  credential provider, set the S3A configuration property fs.s3a.aws.credentials.provider" (Amazon EMR Release
+  Guide, "Migration guide: EMRFS to S3A filesystem").
+- ``emrfs-site`` ``fs.s3.credentialsResolverClass``, which that migration guide maps to S3A's
+  ``fs.s3a.credentials.resolver``: a class that resolves EMRFS's credentials, not otherwise documented.
+- Where S3A serves ``s3://`` (7.10.0 on without EMRFS kept, or the release unknown), ``core-site``
+  ``fs.s3a.aws.credentials.provider``, ``fs.s3a.access.key``, ``fs.s3a.session.token``,
+  ``fs.s3a.assumed.role.arn`` and ``fs.s3a.credentials.resolver`` (Apache Hadoop, "Hadoop-AWS module", "Authenticating with S3"; "Working with IAM
+  Assumed Roles"), and the same options per bucket: "All fs.s3a options other than a small set of unmodifiable
+  values (currently fs.s3a.impl) can be set on a per-bucket basis" as ``fs.s3a.bucket.BUCKETNAME.<option>``,
+  which "will override the base fs.s3a. values" for that bucket ("Configuring different S3 buckets with
+  Per-Bucket Configuration"). EMR's S3A gets the role mappings by translation (Amazon EMR Release Guide,
+  "Migration guide: EMRFS to S3A filesystem"), which does not say how they combine with these.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from airflow_provider_emrfs_xacct.pure.checks.contexts import keeps_emrfs, site_property
+from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.cluster_config import (
+    EMRFS_PROVIDER_PROPERTY,
+    S3A_DEFAULT_SINCE,
+    parse_release_label,
+)
+from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
+
+#: The S3A options (after ``fs.s3a.`` or ``fs.s3a.bucket.<bucket>.``) that give S3A credentials of their own.
+S3A_CREDENTIAL_OPTIONS = (
+    "aws.credentials.provider",
+    "access.key",
+    "session.token",
+    "assumed.role.arn",
+    "credentials.resolver",
+)
+#: EMRFS's credential resolver class, which EMR maps to S3A's ``fs.s3a.credentials.resolver``.
+EMRFS_RESOLVER_PROPERTY = "fs.s3.credentialsResolverClass"
+
+
+def audit(state: ChainState) -> list[Link]:
+    """One "not checked" link per credential setting of the connector that serves ``s3://`` on the cluster."""
+    if state.cluster_configurations is None:  # listed among the unseen cluster settings (findings.CLUSTER_SETTINGS)
+        return []
+    s3a = _s3a_may_serve_s3(state)
+    emrfs = keeps_emrfs(state) or not s3a or state.release_label is None
+    names = [EMRFS_PROVIDER_PROPERTY, EMRFS_RESOLVER_PROPERTY] if emrfs else [EMRFS_RESOLVER_PROPERTY]
+    found = [f"emrfs-site {name}" for name in names if site_property(state, "emrfs-site", name) is not None]
+    if s3a:
+        buckets = sorted(state.buckets)
+        for option in S3A_CREDENTIAL_OPTIONS:
+            names = [f"fs.s3a.{option}", *(f"fs.s3a.bucket.{bucket}.{option}" for bucket in buckets)]
+            found.extend(f"core-site {name}" for name in names if site_property(state, "core-site", name) is not None)
+    return [
+        Link(
+            None,
+            BYPASS_LINK,
+            UNKNOWN,
+            f"{setting} is set: it gives the s3:// connector credentials of its own, and AWS does not document "
+            "whether the role mappings or it decide a write's credentials",
+            fix=f"launch the cluster that writes to the partner without {setting.split(' ', 1)[1]}, or run the "
+            "live probe and check the writer in CloudTrail",
+        )
+        for setting in found
+    ]
+
+
+def _s3a_may_serve_s3(state: ChainState) -> bool:
+    if keeps_emrfs(state):
+        return False
+    try:
+        return state.release_label is None or parse_release_label(state.release_label) >= S3A_DEFAULT_SINCE
+    except EmrfsXacctError:
+        return True

@@ -1,0 +1,104 @@
+"""
+S3 Access Grants in the cluster's settings (Amazon EMR Management Guide, "Using Amazon S3 Access Grants with Amazon
+EMR"): from 6.15.0, ``emrfs-site`` ``fs.s3.s3AccessGrants.enabled=true`` makes EMR get a Spark job's S3 credentials
+from Access Grants; with ``fs.s3.s3AccessGrants.fallbackToIAM=false`` an IAM role is used only for actions Access
+Grants does not support. Its writes then never go as a mapped role: FAIL, refused at launch. With the fallback on or
+unset, or on S3A, what the write gets is not documented: not checked. The live probe (a ``hadoop fs`` step, not
+Spark) is not run.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.cluster import probe_blocker
+from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, FAIL, UNKNOWN
+from airflow_provider_emrfs_xacct.pure.checks.state import ClusterState
+from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, plan_launch
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from tests.unit.test_chain import CONFIGURATION, EMR_ROLE, healthy_state
+from tests.unit.test_cluster_config import overrides
+
+ENABLED = "fs.s3.s3AccessGrants.enabled"
+FALLBACK = "fs.s3.s3AccessGrants.fallbackToIAM"
+
+
+def grants_links(release: str, *configurations: dict[str, object]) -> list[tuple[str, str]]:
+    state = healthy_state()
+    state.release_label = release
+    state.cluster_configurations = list(configurations)
+    return [(link.status, link.detail) for link in check_chain(state).links if link.link == BYPASS_LINK]
+
+
+def emrfs_site(**properties: str) -> dict[str, object]:
+    return {"Classification": "emrfs-site", "Properties": properties}
+
+
+def test_access_grants_without_fallback_fail_the_route() -> None:
+    [(status, detail)] = grants_links("emr-6.15.0", emrfs_site(**{ENABLED: " TRUE ", FALLBACK: "false"}))
+
+    assert status == FAIL
+    assert "S3 Access Grants" in detail
+    assert FALLBACK in detail
+
+
+@pytest.mark.parametrize("fallback", [{FALLBACK: "true"}, {}])
+def test_access_grants_with_fallback_on_or_unset_are_not_checked(fallback: dict[str, str]) -> None:
+    [(status, detail)] = grants_links("emr-7.1.0", emrfs_site(**{ENABLED: "true", **fallback}))
+
+    assert status == UNKNOWN
+    assert "not a mapped role" in detail
+
+
+def test_access_grants_off_or_before_6_15_change_nothing() -> None:
+    assert grants_links("emr-6.15.0", emrfs_site(**{ENABLED: "false", FALLBACK: "false"})) == []
+    assert grants_links("emr-6.14.0", emrfs_site(**{ENABLED: "true", FALLBACK: "false"})) == []
+    # The last value of a setting wins, as EMR merges the configurations.
+    later_off = [emrfs_site(**{ENABLED: "true", FALLBACK: "false"}), emrfs_site(**{ENABLED: "false"})]
+    assert grants_links("emr-6.15.0", *later_off) == []
+
+
+def test_on_s3a_the_core_site_setting_is_read_and_not_checked() -> None:
+    # 7.10.0 on, s3:// is S3A unless kept on EMRFS: "S3 access through the open-source S3A protocol" is listed as not
+    # supported with Access Grants, while the S3A migration guide maps the setting to core-site.
+    core = {"Classification": "core-site", "Properties": {"fs.s3a.access.grants.enabled": "true"}}
+    [(status, _)] = grants_links("emr-7.10.0", core)
+    assert status == UNKNOWN
+    kept = {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}
+    assert grants_links("emr-7.10.0", core, kept) == []  # EMRFS serves s3://; core-site's is for s3a://
+
+
+def test_the_probe_is_not_run_with_access_grants_on() -> None:
+    state = healthy_state()
+    state.cluster = ClusterState("j-1", CONFIGURATION, "EMR_EC2_DefaultRole", EMR_ROLE.rsplit("/", 1)[1])
+    state.cluster_configurations = [emrfs_site(**{ENABLED: "true", FALLBACK: "true"})]
+
+    assert "S3 Access Grants" in probe_blocker(state)
+
+
+def test_the_launch_refuses_access_grants_without_fallback() -> None:
+    with pytest.raises(InvalidParameterError, match=f"emrfs_site_properties.{ENABLED}"):
+        plan_launch(overrides("emr-6.15.0"), emrfs_site_properties={ENABLED: "true", FALLBACK: "false"})
+    given = overrides("emr-7.1.0", Configurations=[emrfs_site(**{ENABLED: "true", FALLBACK: "False"})])
+    with pytest.raises(InvalidParameterError, match="S3 Access Grants"):
+        plan_launch(given)
+
+    # Documented only as a fallback to an IAM role: kept (the verifier says it is not checked).
+    plan_launch(overrides("emr-6.15.0"), emrfs_site_properties={ENABLED: "true", FALLBACK: "true"})
+    # Without role mappings (option (b), a credentials provider) the setting is the user's own.
+    plan_launch(
+        overrides("emr-6.15.0"), uses_role_mappings=False, emrfs_site_properties={ENABLED: "true", FALLBACK: "false"}
+    )
+
+
+def test_spark_defaults_access_grants_are_not_checked() -> None:
+    # spark.hadoop.* reaches a Spark job's Hadoop configuration; how it combines with emrfs-site is not documented.
+    spark = {"Classification": "spark-defaults", "Properties": {f"spark.hadoop.{ENABLED}": "true"}}
+    [(status, _)] = grants_links("emr-6.15.0", spark)
+    assert status == UNKNOWN
+
+    fallback_on = {"Classification": "spark-defaults", "Properties": {f"spark.hadoop.{FALLBACK}": "true"}}
+    [(status, detail)] = grants_links("emr-6.15.0", emrfs_site(**{ENABLED: "true", FALLBACK: "false"}), fallback_on)
+    assert status == UNKNOWN  # not FAIL: the Spark job may get the fallback
+    assert "spark-defaults" in detail

@@ -1,0 +1,74 @@
+"""
+Cluster settings that give the s3:// connector credentials of its own: AWS documents a custom credentials provider
+(Amazon EMR Release Guide, "Authorizing access to EMRFS data in Amazon S3") and S3A's credential options, per
+bucket too (Apache Hadoop, "Hadoop-AWS module", per-bucket configuration), as alternatives to the role mappings and
+never says which wins: the link "writes go through the role mappings" is not checked, never a silent PASS.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, UNKNOWN, VERDICT_NOT_CHECKED
+from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL
+from tests.unit.test_chain import BUCKET, healthy_state
+
+KEEP_EMRFS = {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}
+
+
+def bypasses(release: str | None, *configurations: dict[str, object]) -> list[str]:
+    state = healthy_state()
+    state.release_label = release
+    state.cluster_configurations = list(configurations)
+    report = check_chain(state)
+    found = [link.detail for link in report.links if link.link == BYPASS_LINK]
+    assert all(link.status == UNKNOWN for link in report.links if link.link == BYPASS_LINK)
+    if found:
+        assert report.verdict == VERDICT_NOT_CHECKED
+    return found
+
+
+def test_a_custom_emrfs_credentials_provider_is_not_checked() -> None:
+    provider = {"Classification": "emrfs-site", "Properties": {"fs.s3.customAWSCredentialsProvider": "com.x.P"}}
+
+    [detail] = bypasses("emr-6.15.0", provider)
+
+    assert "fs.s3.customAWSCredentialsProvider" in detail
+    # Where S3A serves s3:// it is not taken over (the S3A migration guide: set fs.s3a.aws.credentials.provider).
+    assert bypasses("emr-7.10.0", provider) == []
+    assert len(bypasses("emr-7.10.0", provider, KEEP_EMRFS)) == 1
+
+
+@pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.10.0"])
+def test_an_emrfs_credentials_resolver_is_not_checked_on_either_connector(release: str) -> None:
+    # The S3A migration guide maps fs.s3.credentialsResolverClass to fs.s3a.credentials.resolver.
+    resolver = {"Classification": "emrfs-site", "Properties": {"fs.s3.credentialsResolverClass": "com.x.R"}}
+
+    assert ["fs.s3.credentialsResolverClass" in detail for detail in bypasses(release, resolver)] == [True]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fs.s3a.aws.credentials.provider",
+        "fs.s3a.access.key",
+        "fs.s3a.assumed.role.arn",
+        "fs.s3a.credentials.resolver",
+        f"fs.s3a.bucket.{BUCKET}.aws.credentials.provider",
+        f"fs.s3a.bucket.{BUCKET}.access.key",
+    ],
+)
+def test_s3a_credential_settings_are_not_checked_where_s3a_serves_s3(name: str) -> None:
+    setting = {"Classification": "core-site", "Properties": {name: "x"}}
+
+    assert [name in detail for detail in bypasses("emr-7.10.0", setting)] == [True]
+    assert len(bypasses(None, setting)) == 1  # release unknown: S3A may serve s3://
+    assert bypasses("emr-7.10.0", setting, KEEP_EMRFS) == []  # s3:// kept on EMRFS: s3a:// only
+    assert bypasses("emr-6.15.0", setting) == []  # EMRFS serves s3://
+
+
+def test_another_bucket_s_s3a_settings_change_nothing() -> None:
+    other = {"Classification": "core-site", "Properties": {"fs.s3a.bucket.someone-else.access.key": "x"}}
+
+    assert bypasses("emr-7.10.0", other) == []

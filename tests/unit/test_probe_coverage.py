@@ -1,0 +1,113 @@
+"""
+A passing live probe settles only the links of the route it wrote through.
+
+The probe writes one object per ``Prefix`` identifier, each through the first mapping that routes its key
+(Amazon EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3": the first matching role
+mapping is used). Another mapping's role (a ``User`` mapping's, or a second prefix's role) was never assumed, so
+what only that role's write would show (its trust, its policies' conditions, an SCP naming it) stays not checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.findings import (
+    COVERED_BY_PROBE,
+    OUTSIDE_POLICIES,
+    STS_ROUTE,
+    UNKNOWN,
+    covered_by_probe,
+    still_not_checked,
+)
+from airflow_provider_emrfs_xacct.pure.checks.routing import probe_routes
+from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
+from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration, validate_role_mappings
+from airflow_provider_emrfs_xacct.verify import probe_key
+from tests.unit.test_chain import BUCKET, DESTINATION_ACCOUNT, PREFIX, ROLE, healthy_state
+
+OTHER_ROLE = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-analyst"
+OTHER_PREFIX = f"s3://{BUCKET}/analysts/"
+
+
+def two_mapping_state(second: dict[str, object]) -> tuple[list[dict[str, object]], list[dict[str, str]]]:
+    """The healthy chain plus a second mapping whose role could not be read; return its links and unseen items."""
+    state = healthy_state()
+    mappings = [{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}, {"Role": OTHER_ROLE, **second}]
+    state.security_configuration = build_security_configuration(validate_role_mappings(mappings))
+    state.destination_roles[OTHER_ROLE] = Unreadable(f"iam:GetRole on {OTHER_ROLE} was denied")
+    report = check_chain(state)
+    return [asdict(link) for link in report.links], report.not_checked
+
+
+def test_a_probe_through_the_first_mapping_does_not_settle_a_user_mapping_s_role() -> None:
+    links, _ = two_mapping_state({"IdentifierType": "User", "Identifiers": ["analyst"]})
+    mappings = [{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}]
+    uri = probe_key(PREFIX)
+    routes = probe_routes(mappings, [uri])
+    assert routes == {uri: 0}
+
+    remaining = [(link["mapping"], link["link"]) for link in still_not_checked(links, routes)]
+
+    assert (1, "destination role") in remaining  # never assumed by the probe
+    assert all(mapping == 1 for mapping, _ in remaining)  # mapping 0's links: its route was written through
+    # Before the probe, every not checked link is listed.
+    assert len(still_not_checked(links, None)) == len([link for link in links if link["status"] == UNKNOWN])
+
+
+def test_a_probe_through_both_prefix_mappings_settles_both_routes() -> None:
+    second = {"IdentifierType": "Prefix", "Identifiers": [OTHER_PREFIX]}
+    links, _ = two_mapping_state(second)
+    mappings = [{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}, {"Role": OTHER_ROLE, **second}]
+    uris = [probe_key(PREFIX), probe_key(OTHER_PREFIX)]
+
+    routes = probe_routes(mappings, uris)
+
+    assert list(routes.values()) == [0, 1]
+    assert still_not_checked(links, routes) == []
+    # Only the first prefix written: the second mapping's role stays not checked.
+    assert [link["mapping"] for link in still_not_checked(links, {uris[0]: 0})] == [1]
+
+
+def test_a_prefix_link_is_settled_only_by_a_write_under_that_prefix() -> None:
+    links = [{"mapping": 0, "link": f"use bucket key for {OTHER_PREFIX}", "status": UNKNOWN, "prefix": OTHER_PREFIX}]
+
+    assert still_not_checked(links, {probe_key(PREFIX): 0}) == links  # same role, another prefix
+    assert still_not_checked(links, {probe_key(OTHER_PREFIX): 0}) == []
+
+
+def test_a_user_mapping_before_the_prefix_mapping_leaves_the_probe_s_route_unknown() -> None:
+    # Which Hadoop user an EMR step runs as is not documented: the User mapping may take the probe's write.
+    mappings = [
+        {"Role": OTHER_ROLE, "IdentifierType": "User", "Identifiers": ["hadoop"]},
+        {"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": [PREFIX]},
+    ]
+    uri = probe_key(PREFIX)
+
+    assert probe_routes(mappings, [uri]) == {uri: None}
+    links = [{"mapping": 1, "link": "destination role", "status": UNKNOWN, "prefix": ""}]
+    assert still_not_checked(links, {uri: None}) == links
+
+
+def test_what_no_policy_shows_is_covered_only_for_the_routes_written_through() -> None:
+    links, not_checked = two_mapping_state({"IdentifierType": "User", "Identifiers": ["analyst"]})
+    uri = probe_key(PREFIX)
+
+    unseen = {item["what"]: item["how"] for item in covered_by_probe(not_checked, links, {uri: 0})}
+
+    for what, how in OUTSIDE_POLICIES:
+        assert unseen[what].startswith(COVERED_BY_PROBE)
+        assert "not for mapping 1" in unseen[what]
+        assert unseen[what].endswith(how)  # how to check it for the other role, kept
+    # The route from the subnet to STS is the same for every role: one write through it covers it.
+    if STS_ROUTE[0] in unseen:
+        assert unseen[STS_ROUTE[0]] == COVERED_BY_PROBE
+
+
+def test_with_every_route_written_through_what_no_policy_shows_is_covered() -> None:
+    links, not_checked = two_mapping_state({"IdentifierType": "Prefix", "Identifiers": [OTHER_PREFIX]})
+    routes = {probe_key(PREFIX): 0, probe_key(OTHER_PREFIX): 1}
+
+    unseen = {item["what"]: item["how"] for item in covered_by_probe(not_checked, links, routes)}
+
+    assert {unseen[what] for what, _ in OUTSIDE_POLICIES} == {COVERED_BY_PROBE}
