@@ -7,9 +7,85 @@ The wheel holds only the ``airflow_provider_emrfs_xacct`` packages (setup.cfg); 
 
 from __future__ import annotations
 
+import argparse
+import configparser
+import re
+from importlib.metadata import version
 from pathlib import Path
 
+import pytest
+from setuptools import find_packages
+
+import airflow_provider_emrfs_xacct
+from airflow_provider_emrfs_xacct import cli
+
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def wheel_packages() -> set[str]:
+    """The packages setup.cfg puts in the wheel."""
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    include = config["options.packages.find"]["include"].split()
+    return set(find_packages(ROOT, include=include))
+
+
+def sub_parsers() -> dict[str, argparse.ArgumentParser]:
+    [action] = [a for a in cli.parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(action.choices)
+
+
+def help_texts() -> list[str]:
+    return [cli.parser().format_help(), *(sub.format_help() for sub in sub_parsers().values())]
+
+
+def test_the_help_names_nothing_the_wheel_does_not_install_without_saying_where_it_is() -> None:
+    """``pip install`` gives neither ``devstack`` nor ``examples/``: the help says they come with the sources."""
+    installed = wheel_packages()
+    assert "airflow_provider_emrfs_xacct.pure" in installed
+    assert not {"devstack", "tests", "benchmarks"} & installed
+    for text in help_texts():
+        for paragraph in re.split(r"\n\s*\n", text):
+            # The example command lines take the user's own file as their argument.
+            prose = "\n".join(line for line in paragraph.splitlines() if not line.strip().startswith("emrfs-xacct "))
+            modules = re.findall(r"python -m ([\w.]+)", prose)
+            files = re.findall(r"\b((?:examples|dags|docs|devstack)/[\w./-]+)", prose)
+            outside = [m for m in modules if m not in installed] + files
+            if outside:
+                assert "source distribution" in " ".join(prose.split()), (outside, paragraph)
+
+
+def test_emrfs_xacct_version_is_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.split() == ["emrfs-xacct", airflow_provider_emrfs_xacct.__version__]
+    assert version("airflow-provider-emrfs-xacct") == airflow_provider_emrfs_xacct.__version__
+
+
+def documented_command_lines() -> list[tuple[str, str]]:
+    """Every ``emrfs-xacct SUB ...`` line of the docs, README and the help's examples (continuations joined)."""
+    sources = {
+        str(path.relative_to(ROOT)): path.read_text() for path in [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]
+    }
+    sources["emrfs-xacct --help"] = "\n".join(help_texts())
+    found = []
+    for where, text in sources.items():
+        joined = re.sub(r"\\\n\s*", " ", text)
+        for match in re.finditer(r"emrfs-xacct (plan|apply|verify|revoke)\b(?:[^\n`|]|\|(?!\s*jq))*", joined):
+            found.append((where, match.group(0)))
+    return found
+
+
+def test_every_documented_sub_command_and_flag_exists() -> None:
+    lines = documented_command_lines()
+    assert {line.split()[1] for _, line in lines} == {"plan", "apply", "verify", "revoke"}
+    subs = sub_parsers()
+    for where, line in lines:
+        command = line.split()[1]
+        options = {option for action in subs[command]._actions for option in action.option_strings}
+        for flag in re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", line):
+            assert flag in options, f"{where}: `{line}`: {command} has no {flag}"
 
 
 def test_every_file_the_manifest_includes_exists() -> None:
