@@ -95,3 +95,30 @@ def test_every_file_the_manifest_includes_exists() -> None:
         if words and words[0] in ("include", "graft"):
             for pattern in words[1:]:
                 assert list(ROOT.glob(pattern)), f"MANIFEST.in: {line!r}: no {pattern}"
+
+
+def declared_requirements() -> dict[str, str]:
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    lines = [line for line in config["options"]["install_requires"].splitlines() if line.strip()]
+    return {re.split(r"[<>=!~\[ ]", line, maxsplit=1)[0]: line for line in lines}
+
+
+@pytest.mark.parametrize(
+    ("package", "too_old", "imports"),
+    [
+        # airflow_provider_emrfs_xacct imports TriggerRule from airflow.sdk (task SDK 1.0, Airflow 3.0.0,
+        # lacks it) and DuplicateTaskIdFound from airflow.sdk.exceptions (task SDK 1.1, Airflow 3.1.0, lacks it).
+        ("apache-airflow", ["3.0.0", "3.1.0"], ["3.2.0", "3.3.2"]),
+        # Amazon provider 9.0.0 imports airflow.utils.log.secrets_masker, which Airflow 3 has not.
+        ("apache-airflow-providers-amazon", ["9.0.0"], ["9.10.0", "9.39.0"]),
+    ],
+)
+def test_the_declared_lower_bounds_exclude_releases_the_package_cannot_import_with(
+    package: str, too_old: list[str], imports: list[str]
+) -> None:
+    from packaging.requirements import Requirement
+
+    specifier = Requirement(declared_requirements()[package]).specifier
+    assert not [release for release in too_old if release in specifier]
+    assert all(release in specifier for release in imports)
