@@ -1,8 +1,10 @@
 """
 ``emrfs-xacct``: plan, apply, verify or revoke one partner's cross-account EMRFS access from a laptop.
 
-The partner is described in a YAML or JSON file (see ``examples/partner.yaml``); the two accounts
-are reached through AWS profiles (``--emr-profile``, ``--destination-profile``) or the environment.
+The partner is described in a YAML or JSON file (its keys: the documentation's "The partner file";
+an example: ``examples/partner.yaml``; both in the project's source distribution, not installed with
+the package). The two accounts are reached through AWS profiles (``--emr-profile``,
+``--destination-profile``) or the environment.
 It runs the very operators the DAGs use, outside Airflow, so what it plans is what a DAG would do.
 
 The result is one JSON document on stdout and nothing else (logs and the readable plan go to
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import yaml
 
+from airflow_provider_emrfs_xacct import __version__
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, EmrfsXacctError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.plan import Change, Summary, render_changes
 
@@ -788,7 +791,10 @@ def parser() -> argparse.ArgumentParser:
     """The command line's arguments: one sub-command each for plan, apply, verify and revoke."""
     formatter = argparse.RawDescriptionHelpFormatter
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("partner_file", help="YAML or JSON file describing the partner (see examples/partner.yaml)")
+    common.add_argument(
+        "partner_file",
+        help="YAML or JSON file describing the partner (an example: examples/partner.yaml in the source distribution)",
+    )
     accounts = common.add_argument_group("accounts", _CONNECTION_OPTIONS_HELP)
     accounts.add_argument("--emr-profile", help="AWS profile acting in the EMR account")
     accounts.add_argument("--destination-profile", help="AWS profile acting in the destination account")
@@ -804,8 +810,10 @@ def parser() -> argparse.ArgumentParser:
         prog="emrfs-xacct",
         description=(__doc__ or "").replace("``", "`"),
         formatter_class=formatter,
-        epilog="Try it locally: `python -m devstack serve` starts a seeded stand-in and prints the options to use.",
+        epilog="Try it locally, from the project's source distribution (the stand-in is not installed with the\n"
+        "package): `python -m devstack serve` starts a seeded stand-in and prints the options to use.",
     )
+    result.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = result.add_subparsers(dest="command", required=True, metavar="{plan,apply,verify,revoke}")
     parsers = {
         name: commands.add_parser(
