@@ -28,8 +28,9 @@ AWS rules applied, with their sources:
   corrects it, each with its source in the function: the boundary also limits a same-account grant
   naming the role (:func:`_boundary_allows`); a ``Deny`` with ``NotPrincipal`` exempts a role session
   only as documented (:func:`_not_principal_exempts`); conditions on absent keys, ``...IfExists`` and
-  JSON booleans (:func:`_condition_holds`); resource ARNs matched with case and only ``*``/``?`` as
-  wildcards (:func:`_arn_matches`).
+  JSON booleans (:func:`_condition_holds`); resource ARNs matched with case, only ``*``/``?`` as
+  wildcards and those within their colon-delimited segment unless a ``*`` ends it (:func:`_arn_matches`);
+  ``ArnLike``/``ArnEquals`` one ARN component at a time (:func:`_arn_condition_matches`).
 * HEAD/GET of a missing key answers 404 only to a caller allowed ``s3:ListBucket`` on the bucket,
   else 403 (S3 API Reference, HeadObject, "Permissions"). A HEAD carries no ``s3:prefix``, so the
   ``s3:ListBucket`` check runs with no ``s3:prefix`` in the request context (S3 User Guide,
@@ -139,18 +140,72 @@ _pmapper_matches = _simulation._matches_after_expansion
 
 def _arn_matches(string_to_check: str, pattern: str, condition_keys: Any = None) -> bool:
     """
-    Match a resource ARN (or an ARN condition value) against a policy's ARN pattern: with case (S3 User Guide,
-    "Naming Amazon S3 objects": "Object key names are case sensitive"; IAM User Guide, "Condition operators",
-    ``ArnLike``: "Case-sensitive matching of the ARN"), ``*`` and ``?`` the only wildcards ("IAM JSON policy
-    elements: Resource"), policy variables replaced from the request context. principalmapper matches without
-    regard to case and reads ``+``, ``(`` … as regular-expression syntax; it stays the matcher of actions
+    Match a resource ARN against a policy's ``Resource`` pattern: with case (S3 User Guide, "Naming Amazon S3
+    objects": "Object key names are case sensitive"), ``*`` and ``?`` the only wildcards, policy variables replaced
+    from the request context. "IAM JSON policy elements: Resource", "Using wildcards in resource ARNs": wildcards
+    work "within the individual segments of an ARN (the parts separated by colons)", and only a ``*`` that is "the
+    last character of a resource ARN segment" "can expand to match beyond the colon boundaries"; the sixth segment
+    (the resource) runs to the end, colons included. principalmapper matches without regard to case, lets every
+    wildcard cross colons and reads ``+``, ``(`` … as regular-expression syntax; it stays the matcher of actions
     (case-insensitive, "IAM JSON policy elements: Action") and of anything else.
     """
     if not string_to_check.startswith("arn:"):
         return bool(_pmapper_matches(string_to_check, pattern, condition_keys))
     for key, value in (condition_keys or {}).items():
         pattern = pattern.replace("${" + key + "}", value if isinstance(value, str) else str(value))
-    return _like(pattern, string_to_check)
+    segments = pattern.split(":", _ARN_SEGMENTS - 1)
+    expression = ":".join(
+        _segment_expression(segment, last=index == _ARN_SEGMENTS - 1) for index, segment in enumerate(segments)
+    )
+    return re.fullmatch(expression, string_to_check, flags=re.DOTALL) is not None
+
+
+#: ``arn:partition:service:region:account:resource``; the resource may hold colons of its own.
+_ARN_SEGMENTS = 6
+
+
+def _segment_expression(segment: str, *, last: bool) -> str:
+    """A ``Resource`` pattern segment as a regular expression (see :func:`_arn_matches`)."""
+    if last:
+        return re.escape(segment).replace(r"\*", ".*").replace(r"\?", ".")
+    parts = []
+    for index, char in enumerate(segment):
+        if char == "*":
+            parts.append(".*" if index == len(segment) - 1 else "[^:]*")
+        elif char == "?":
+            parts.append("[^:]")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+def _arn_condition_matches(value: str, pattern: str) -> bool:
+    """
+    ``ArnEquals``/``ArnLike``: "Case-sensitive matching of the ARN. Each of the six colon-delimited components of
+    the ARN is checked separately and each can include multi-character match wildcards (*) or single-character
+    match wildcards (?)" (IAM User Guide, "IAM JSON policy elements: Condition operators", ARN condition operators).
+    A pattern without six components has none to set against some of the value's: no match.
+    """
+    values, patterns = value.split(":", _ARN_SEGMENTS - 1), pattern.split(":", _ARN_SEGMENTS - 1)
+    if len(values) != _ARN_SEGMENTS or len(patterns) != _ARN_SEGMENTS:
+        return False
+    return all(_like(part, text) for part, text in zip(patterns, values, strict=True))
+
+
+def _arn_condition(block: str, key: str, policy_values: Any, context: Any) -> bool:
+    """
+    principalmapper's ``_get_arn_match`` (negation, an absent key, several values, invalid ARNs skipped) with
+    :func:`_arn_condition_matches` as the comparison, which principalmapper does over the whole ARN.
+    """
+    patterns = policy_values if isinstance(policy_values, list) else [policy_values]
+    if key not in context:
+        return "Not" in block or "IfExists" in block
+    values = context[key] if isinstance(context[key], list) else [context[key]]
+    arns = [value for value in values if isinstance(value, str) and value.startswith("arn:")]
+    if "Not" in block and len(arns) < len(values):
+        return False  # principalmapper's (and the policy simulator's) answer to a value that is no ARN
+    matched = any(_arn_condition_matches(value, pattern) for pattern in patterns for value in arns)
+    return not matched if "Not" in block else matched
 
 
 def _like(pattern: str, value: str) -> bool:
@@ -160,6 +215,7 @@ def _like(pattern: str, value: str) -> bool:
 
 
 _simulation._matches_after_expansion = _arn_matches
+_simulation._get_arn_match = _arn_condition
 #: ``StringLike``/``StringNotLike``: "Case-sensitive matching", ``*`` and ``?`` anywhere in the string (IAM User
 #: Guide, "Condition operators"); principalmapper's own reads ``+``, ``(``, ``[`` … as regular-expression syntax.
 _simulation._expand_str_and_compare = _like

@@ -539,3 +539,52 @@ def test_an_allow_with_not_principal_grants_nobody() -> None:
     assert not authorize(
         no_identity, "s3:GetObject", f"{BUCKET}/x", resource_policy=allow_all_but, resource_owner=B
     ).allowed
+
+
+@pytest.mark.parametrize(
+    ("pattern", "allowed"),
+    [
+        (EC2_ROLE, True),
+        ("arn:aws:iam::*:role/EMR_EC2_*", True),
+        ("arn:aws:*:role/EMR_EC2_DefaultRole", False),  # one * standing for "iam::111111111111" spans components
+        (f"arn:aws:iam::{A}:*", True),
+        ("arn:aws:iam::?:role/EMR_EC2_DefaultRole", False),  # ? is one character of its component
+    ],
+)
+def test_arn_like_checks_each_of_the_six_components_separately(pattern: str, allowed: bool) -> None:
+    """
+    IAM User Guide, "IAM JSON policy elements: Condition operators", ARN condition operators: "Each of the six
+    colon-delimited components of the ARN is checked separately"; principalmapper matched the whole ARN, so a
+    ``*`` ran across colons and a trust with ``ArnLike aws:PrincipalArn arn:aws:*:role/…`` trusted the role.
+    """
+    trust = policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": A},
+            "Action": "sts:AssumeRole",
+            "Condition": {"ArnLike": {"aws:PrincipalArn": pattern}},
+        }
+    )
+    assert authorize(CALLER, "sts:AssumeRole", DEST, resource_policy=trust, resource_owner=B).allowed is allowed
+
+
+@pytest.mark.parametrize(
+    ("granted", "allowed"),
+    [
+        (f"arn:aws:kms:*1:{B}:key/1234", True),  # a * ending its segment may cross colons
+        ("arn:aws:kms:*", True),
+        ("arn:aws:kms:us-east-1:*2:key/1234", True),
+        ("arn:aws:kms:us-*2:key/1234", False),  # this * ends no segment: it may not cross the account's colon
+        (f"arn:aws:kms:us-east-?:{B}:key/1234", True),
+        (f"arn:aws:kms:us-east-1?{B}:key/1234", False),  # ? is no colon
+    ],
+)
+def test_resource_wildcards_stay_in_their_segment_unless_they_end_it(granted: str, allowed: bool) -> None:
+    """
+    IAM User Guide, "IAM JSON policy elements: Resource", "Using wildcards in resource ARNs": ``*`` and ``?`` work
+    "within the individual segments of an ARN (the parts separated by colons)"; "If the * wildcard is the last
+    character of a resource ARN segment, it can expand to match beyond the colon boundaries."
+    """
+    role = Principal(DEST, policies=(("p", policy(allow("kms:Decrypt", granted))),))
+    key_policy = policy({**allow("kms:*", "*"), "Principal": {"AWS": f"arn:aws:iam::{B}:root"}})
+    assert authorize(role, "kms:Decrypt", KEY, resource_policy=key_policy, resource_owner=B).allowed is allowed
