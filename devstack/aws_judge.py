@@ -234,6 +234,8 @@ class Principal:
     boundary: dict[str, Any] | None = None
     #: The role session's name (``RoleSessionName`` of the ``AssumeRole`` that made it), when known.
     session: str | None = None
+    #: The role's tags, ``(key, value)``: its sessions' ``aws:PrincipalTag/<key>``.
+    tags: tuple[tuple[str, str], ...] = ()
 
     @property
     def account(self) -> str:
@@ -242,7 +244,8 @@ class Principal:
     def node(self) -> Any:
         policies = [_Policy(self.arn, name, document) for name, document in self.policies]
         boundary = None if self.boundary is None else _Policy(self.arn, "permissions-boundary", self.boundary)
-        return _Node(self.arn, self.role_id, policies, [], EMPTY_POLICY, None, 0, False, False, boundary, False, {})
+        tags = dict(self.tags)
+        return _Node(self.arn, self.role_id, policies, [], EMPTY_POLICY, None, 0, False, False, boundary, False, tags)
 
 
 @dataclass(frozen=True)
@@ -280,7 +283,11 @@ def authorize(
     policy = _not_principal_resolved(resource_policy or EMPTY_POLICY, principal)
     # aws:ResourceAccount: the resource owner's account, in the request context of most service actions (IAM
     # User Guide, "AWS global condition context keys"); principalmapper infers only the principal's keys.
-    keys = {"aws:ResourceAccount": resource_owner, **s3_request_keys(action, context or {})}
+    keys = {"aws:ResourceAccount": resource_owner, **principal_keys(), **s3_request_keys(action, context or {})}
+    if action.lower().startswith("s3:"):
+        # s3:ResourceAccount: "the AWS Account ID of the bucket owner" (What's New, Dec 21, 2020, "New IAM condition
+        # keys for Amazon S3"; Service Authorization Reference, Amazon S3 condition keys).
+        keys.setdefault("s3:ResourceAccount", resource_owner)
     if principal.session is not None:
         # aws:userid of a role session: "role-id:caller-specified-role-name" (same page); principalmapper puts
         # the bare role id, which no "AROA…:*" pattern matches.
@@ -306,6 +313,18 @@ def authorize(
         + ("; the permissions boundary does not allow it (it limits a grant naming the role)" if bounded else "")
     )
     return Decision(allowed, reason, (f"identity={identity}", f"resource={resource_result.name}", kind))
+
+
+def principal_keys() -> dict[str, str]:
+    """
+    The principal keys of a role session's request that principalmapper does not infer (IAM User Guide, "AWS global
+    condition context keys"): ``aws:PrincipalType`` ``AssumedRole``; ``aws:PrincipalIsAWSService`` ``false`` ("This
+    key is present in the request context for all signed API requests"). ``aws:PrincipalOrgID`` stays absent: the
+    stand-in's accounts are in no organization, so a condition needing it is false and a negated one true, as AWS
+    evaluates a principal outside any organization. principalmapper infers ``aws:PrincipalArn``,
+    ``aws:PrincipalAccount`` and, from :attr:`Principal.tags`, ``aws:PrincipalTag/<key>``.
+    """
+    return {"aws:PrincipalType": "AssumedRole", "aws:PrincipalIsAWSService": "false"}
 
 
 def _boundary_allows(principal: Principal, node: Any, action: str, resource: str, keys: dict[str, str]) -> bool:
@@ -391,13 +410,17 @@ def s3_request_keys(action: str, context: dict[str, str]) -> dict[str, str]:
 
 def s3_kms_context(key_arn: str, caller_account: str) -> dict[str, str]:
     """
-    The KMS condition keys of a call S3 makes for SSE-KMS: ``kms:CallerAccount`` and, where endpoints end in
-    ``amazonaws.com`` (the ``aws`` and ``aws-us-gov`` partitions), ``kms:ViaService`` ``s3.<key's Region>.amazonaws.com``
-    (AWS KMS Developer Guide, "kms:ViaService" and "kms:CallerAccount"). Elsewhere the value is not documented and
-    is left out, the stricter side: a condition needing it then does not hold.
+    The KMS condition keys of a call S3 makes for SSE-KMS: ``kms:CallerAccount``, ``aws:ViaAWSService`` and, where
+    endpoints end in ``amazonaws.com`` (the ``aws`` and ``aws-us-gov`` partitions), ``kms:ViaService``
+    ``s3.<key's Region>.amazonaws.com`` (AWS KMS Developer Guide, "kms:ViaService" and "kms:CallerAccount"). Elsewhere
+    the value is not documented and is left out, the stricter side: a condition needing it then does not hold.
+    ``aws:CalledVia`` is left out too: whether S3 is among the services that set it is not documented.
     """
     partition, region = key_arn.split(":")[1], key_arn.split(":")[3]
-    context = {"kms:CallerAccount": caller_account}
+    # A forward access session: "The aws:ViaAWSService condition key value is set to true whenever a FAS request is
+    # made", and "FAS is used by Amazon S3 to make calls to AWS Key Management Service" for SSE-KMS (IAM User Guide,
+    # "Forward access sessions").
+    context = {"kms:CallerAccount": caller_account, "aws:ViaAWSService": "true"}
     if partition in ("aws", "aws-us-gov"):
         context["kms:ViaService"] = f"s3.{region}.amazonaws.com"
     return context

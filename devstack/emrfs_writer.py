@@ -300,7 +300,7 @@ def _account(arn: str) -> str:
 
 
 def read_principal(url: str, role_arn: str) -> Principal | None:
-    """Read a role's unique id, inline and attached policies and permissions boundary from moto (``None`` if missing)."""
+    """Read a role's unique id, policies (inline, attached), boundary and tags from moto (``None`` if missing)."""
     iam = _admin(url, _account(role_arn), "iam")
     name = role_arn.rsplit("/", 1)[-1]
     try:
@@ -314,7 +314,9 @@ def read_principal(url: str, role_arn: str) -> Principal | None:
         policies.append((attached["PolicyName"], _managed_document(iam, attached["PolicyArn"])))
     boundary_arn = role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
     boundary = _managed_document(iam, boundary_arn) if boundary_arn else None
-    return Principal(role_arn, role["RoleId"], tuple(policies), boundary)
+    # The role's tags are its sessions' aws:PrincipalTag/<key> (IAM User Guide, "AWS global condition context keys").
+    tags = tuple((tag["Key"], tag["Value"]) for tag in iam.list_role_tags(RoleName=name).get("Tags", []))
+    return Principal(role_arn, role["RoleId"], tuple(policies), boundary, tags=tags)
 
 
 def _document(answer: dict[str, Any]) -> dict[str, Any]:

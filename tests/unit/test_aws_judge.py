@@ -588,3 +588,62 @@ def test_resource_wildcards_stay_in_their_segment_unless_they_end_it(granted: st
     role = Principal(DEST, policies=(("p", policy(allow("kms:Decrypt", granted))),))
     key_policy = policy({**allow("kms:*", "*"), "Principal": {"AWS": f"arn:aws:iam::{B}:root"}})
     assert authorize(role, "kms:Decrypt", KEY, resource_policy=key_policy, resource_owner=B).allowed is allowed
+
+
+def deny_get_when(condition: dict[str, object], tags: tuple[tuple[str, str], ...] = ()) -> bool:
+    """Whether a full-access role of the bucket's account may GetObject under an identity-policy Deny with ``condition``."""
+    fence = policy({**allow("s3:GetObject", "*"), "Effect": "Deny", "Condition": condition})
+    caller = Principal(DEST, policies=(("p", FULL_S3), ("fence", fence)), session="emrfs", tags=tags)
+    return authorize(caller, "s3:GetObject", f"{BUCKET}/x", resource_policy=None, resource_owner=B).allowed
+
+
+@pytest.mark.parametrize(
+    ("condition", "allowed"),
+    [
+        ({"Bool": {"aws:PrincipalIsAWSService": "false"}}, False),
+        ({"StringEquals": {"aws:PrincipalType": "AssumedRole"}}, False),
+        ({"StringEquals": {"s3:ResourceAccount": B}}, False),
+        ({"StringNotEquals": {"s3:ResourceAccount": B}}, True),
+        ({"StringNotEquals": {"aws:PrincipalOrgID": "o-example"}}, False),  # in no organization: outside it
+        ({"StringEquals": {"aws:PrincipalOrgID": "o-example"}}, True),
+        ({"StringNotEquals": {"aws:PrincipalAccount": B}}, True),
+    ],
+)
+def test_the_request_context_carries_the_principal_keys_and_s3_resource_account(
+    condition: dict[str, object], allowed: bool
+) -> None:
+    """
+    IAM User Guide, "AWS global condition context keys": ``aws:PrincipalIsAWSService`` is "present in the request
+    context for all signed API requests" (``false`` for a role session), ``aws:PrincipalType`` is ``AssumedRole``
+    for a role session, ``aws:PrincipalOrgID`` only for a principal in an organization; S3's ``s3:ResourceAccount``
+    is the bucket owner's account (What's New, Dec 21, 2020). A ``Deny`` on a key the judge left out was skipped.
+    """
+    assert deny_get_when(condition) is allowed
+
+
+def test_the_roles_tags_are_its_sessions_principal_tags() -> None:
+    """IAM User Guide, "AWS global condition context keys", ``aws:PrincipalTag/tag-key``: the tags of the role."""
+    blocked = {"StringEquals": {"aws:PrincipalTag/team": "blocked"}}
+    assert not deny_get_when(blocked, tags=(("team", "blocked"),))
+    assert deny_get_when(blocked, tags=(("team", "data"),))
+
+
+def test_s3s_kms_calls_are_forward_access_sessions() -> None:
+    """
+    IAM User Guide, "Forward access sessions": "FAS is used by Amazon S3 to make calls to AWS Key Management
+    Service" for SSE-KMS, and "The aws:ViaAWSService condition key value is set to true whenever a FAS request is
+    made": a key policy's ``Deny`` of KMS calls made through a service applies to S3's.
+    """
+    context = aws_judge.s3_kms_context(KEY, B)
+    assert context["aws:ViaAWSService"] == "true"
+    key_policy = policy(
+        {**allow("kms:*", "*"), "Principal": {"AWS": f"arn:aws:iam::{B}:root"}},
+        {
+            **allow("kms:Decrypt", "*"),
+            "Effect": "Deny",
+            "Principal": "*",
+            "Condition": {"Bool": {"aws:ViaAWSService": "true"}},
+        },
+    )
+    role = Principal(DEST, policies=(("p", policy(allow("kms:*", "*"))),), session="emrfs")
+    assert not authorize(role, "kms:Decrypt", KEY, resource_policy=key_policy, resource_owner=B, context=context).allowed
