@@ -414,7 +414,8 @@ def s3_kms_context(key_arn: str, caller_account: str) -> dict[str, str]:
     endpoints end in ``amazonaws.com`` (the ``aws`` and ``aws-us-gov`` partitions), ``kms:ViaService``
     ``s3.<key's Region>.amazonaws.com`` (AWS KMS Developer Guide, "kms:ViaService" and "kms:CallerAccount"). Elsewhere
     the value is not documented and is left out, the stricter side: a condition needing it then does not hold.
-    ``aws:CalledVia`` is left out too: whether S3 is among the services that set it is not documented.
+    ``aws:CalledVia`` is left out: the "Forward access sessions" page says FAS requests carry it, but whether S3 is
+    among the services its own entry ("AWS global condition context keys") lists was not confirmed.
     """
     partition, region = key_arn.split(":")[1], key_arn.split(":")[3]
     # A forward access session: "The aws:ViaAWSService condition key value is set to true whenever a FAS request is
