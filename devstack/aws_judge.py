@@ -31,6 +31,12 @@ AWS rules applied, with their sources:
   JSON booleans (:func:`_condition_holds`); resource ARNs matched with case, only ``*``/``?`` as
   wildcards and those within their colon-delimited segment unless a ``*`` ends it (:func:`_arn_matches`);
   ``ArnLike``/``ArnEquals`` one ARN component at a time (:func:`_arn_condition_matches`).
+* An object another account than the bucket owner owns (an ACL-enabled bucket: ``ObjectWriter``, or
+  ``BucketOwnerPreferred`` without ``bucket-owner-full-control``) is read by its owner's permission: the
+  bucket policy's grants do not apply to it, its Deny statements do, and the object ACL grants the owner's
+  account and whom the canned ACL names (S3 User Guide, "Bucket policies for Amazon S3" and "How Amazon S3
+  authorizes a request for an object operation"; :func:`object_context_policy`). Deletes and overwrites stay
+  the bucket's to grant.
 * HEAD/GET of a missing key answers 404 only to a caller allowed ``s3:ListBucket`` on the bucket,
   else 403 (S3 API Reference, HeadObject, "Permissions"). A HEAD carries no ``s3:prefix``, so the
   ``s3:ListBucket`` check runs with no ``s3:prefix`` in the request context (S3 User Guide,
@@ -266,6 +272,8 @@ def authorize(
     resource_owner: str,
     context: dict[str, str] | None = None,
     resource_policy_name: str = "resource policy",
+    object_owner: str | None = None,
+    object_acl_accounts: tuple[str, ...] = (),
 ) -> Decision:
     """
     Decide ``action`` on ``resource`` by ``principal`` as AWS would.
@@ -278,9 +286,17 @@ def authorize(
     :param resource_owner: the account that owns the resource.
     :param context: request condition keys (e.g. ``{"s3:prefix": "p/"}``).
     :param resource_policy_name: how the reason names the resource policy (``trust policy`` …).
+    :param object_owner: for a read of an S3 object, the account that owns the object, when not the bucket owner
+        ``resource_owner`` (an ACL-enabled bucket: :func:`object_context_policy`); ``None``: the bucket owner.
+    :param object_acl_accounts: the accounts besides its owner that the object's ACL grants reading.
     """
     node = principal.node()
     policy = _not_principal_resolved(resource_policy or EMPTY_POLICY, principal)
+    authority = resource_owner
+    if object_owner is not None and object_owner != resource_owner:
+        policy = object_context_policy(policy, resource, action, object_owner, object_acl_accounts)
+        authority = object_owner
+        resource_policy_name = f"object ACL of its owner {object_owner} (and the bucket policy's denies)"
     # aws:ResourceAccount: the resource owner's account, in the request context of most service actions (IAM
     # User Guide, "AWS global condition context keys"); principalmapper infers only the principal's keys.
     keys = {"aws:ResourceAccount": resource_owner, **principal_keys(), **s3_request_keys(action, context or {})}
@@ -292,11 +308,11 @@ def authorize(
         # aws:userid of a role session: "role-id:caller-specified-role-name" (same page); principalmapper puts
         # the bare role id, which no "AROA…:*" pattern matches.
         keys.setdefault("aws:userid", f"{principal.role_id}:{principal.session}")
-    allowed = bool(_query.local_check_authorization_full(node, action, resource, keys, policy, resource_owner))
+    allowed = bool(_query.local_check_authorization_full(node, action, resource, keys, policy, authority))
     bounded = allowed and not _boundary_allows(principal, node, action, resource, keys)
     allowed = allowed and not bounded
     identity = bool(_query.local_check_authorization(node, action, resource, keys))
-    resource_result = _simulation.resource_policy_authorization(node, resource_owner, policy, action, resource, keys)
+    resource_result = _simulation.resource_policy_authorization(node, authority, policy, action, resource, keys)
     resource_says = {
         _simulation.ResourcePolicyEvalResult.NO_MATCH: "does not allow it",
         _simulation.ResourcePolicyEvalResult.DENY_MATCH: "denies it explicitly",
@@ -305,7 +321,7 @@ def authorize(
         _simulation.ResourcePolicyEvalResult.DIFF_ACCOUNT_MATCH: "allows the principal's account or the principal",
         _simulation.ResourcePolicyEvalResult.SERVICE_MATCH: "allows a service",
     }[resource_result]
-    kind = "cross-account" if principal.account != resource_owner else "same-account"
+    kind = "cross-account" if principal.account != authority else "same-account"
     identity_says = "allow it" if identity else "do not allow it (or a boundary/Deny stops it)"
     reason = (
         f"{'allowed' if allowed else 'denied'}: {action} on {resource} by {principal.arn} ({kind}); "
@@ -313,6 +329,29 @@ def authorize(
         + ("; the permissions boundary does not allow it (it limits a grant naming the role)" if bounded else "")
     )
     return Decision(allowed, reason, (f"identity={identity}", f"resource={resource_result.name}", kind))
+
+
+def object_context_policy(
+    bucket_policy: dict[str, Any], resource: str, action: str, object_owner: str, acl_accounts: tuple[str, ...]
+) -> dict[str, Any]:
+    """
+    The policies S3 applies to a read of an object that another account than the bucket owner owns, as one
+    resource policy of the object owner: the bucket policy's ``Deny`` statements, and an ``Allow`` to the object
+    owner's account and to each account the object ACL grants.
+
+    S3 User Guide, "Bucket policies for Amazon S3": the bucket policy's permissions "apply to all of the objects in
+    the bucket that are owned by the bucket owner. These permissions don't apply to objects that are owned by other
+    AWS accounts"; "How Amazon S3 authorizes a request for an object operation": when the object's owner is not the
+    bucket owner, "in the bucket context Amazon S3 checks the policies if the bucket owner has explicitly denied
+    access to the object", then in the object context the requester needs the object owner's permission, the
+    object ACL (by default it grants its owner full control: "Access control list (ACL) overview"). So a role of the
+    object owner's account needs only its identity policies; a role of another account also an ACL grant.
+    """
+    denies = [item for item in _statements(bucket_policy) if isinstance(item, dict) and item.get("Effect") == "Deny"]
+    partition = resource.split(":")[1]
+    grantees = [f"arn:{partition}:iam::{account}:root" for account in (object_owner, *acl_accounts)]
+    grant = {"Effect": "Allow", "Principal": {"AWS": grantees}, "Action": action, "Resource": "*"}
+    return {"Version": "2012-10-17", "Statement": [*denies, grant]}
 
 
 def principal_keys() -> dict[str, str]:

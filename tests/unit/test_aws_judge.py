@@ -646,4 +646,41 @@ def test_s3s_kms_calls_are_forward_access_sessions() -> None:
         },
     )
     role = Principal(DEST, policies=(("p", policy(allow("kms:*", "*"))),), session="emrfs")
-    assert not authorize(role, "kms:Decrypt", KEY, resource_policy=key_policy, resource_owner=B, context=context).allowed
+    assert not authorize(
+        role, "kms:Decrypt", KEY, resource_policy=key_policy, resource_owner=B, context=context
+    ).allowed
+
+
+#: The bucket owner B's bucket policy: its own role and the EMR account's role may read every object.
+READERS = policy({**allow("s3:GetObject", f"{BUCKET}/*"), "Principal": {"AWS": [DEST, EC2_ROLE]}})
+READ_ALL = policy(allow("s3:GetObject", "*"))
+
+
+def read_object(caller: str, *, owner: str | None, acl: tuple[str, ...] = (), bucket_policy: object = READERS) -> bool:
+    role = Principal(caller, policies=(("p", READ_ALL),), session="emrfs")
+    return authorize(
+        role,
+        "s3:GetObject",
+        f"{BUCKET}/out/part-0",
+        resource_policy=bucket_policy,  # type: ignore[arg-type]
+        resource_owner=B,
+        object_owner=owner,
+        object_acl_accounts=acl,
+    ).allowed
+
+
+def test_the_bucket_policy_does_not_grant_objects_another_account_owns() -> None:
+    """
+    S3 User Guide, "Bucket policies for Amazon S3": the bucket policy's permissions "don't apply to objects that
+    are owned by other AWS accounts"; "How Amazon S3 authorizes a request for an object operation": the object
+    owner's permission (its ACL) decides, the bucket owner's policies only by an explicit deny. An object the EMR
+    account A wrote into B's ObjectWriter bucket: B's role may not read it despite B's policy; A's role may, by its
+    own identity policy.
+    """
+    assert read_object(DEST, owner=None)  # B's own object: the bucket policy and identity policy suffice
+    assert not read_object(DEST, owner=A)
+    assert read_object(DEST, owner=A, acl=(B,))  # x-amz-acl bucket-owner-full-control grants B
+    assert read_object(EC2_ROLE, owner=A)
+    assert read_object(EC2_ROLE, owner=A, bucket_policy=policy())  # the object owner needs no bucket grant
+    deny_a = policy({**allow("s3:GetObject", f"{BUCKET}/*"), "Effect": "Deny", "Principal": {"AWS": EC2_ROLE}})
+    assert not read_object(EC2_ROLE, owner=A, bucket_policy=deny_a)  # the bucket owner's explicit deny still applies
