@@ -590,7 +590,6 @@ class _Writer:
         self._principals: dict[str, Principal | None] = {}
         self._clients: dict[str, Any] = {}
         self._instance_credentials: Mapping[str, Any] | None = None
-        self._writer_account: dict[str, str] = {}
         #: What every upload asks for: (x-amz-server-side-encryption, its KMS key id), see
         #: :func:`requested_encryption`.
         self.encryption: tuple[str | None, str | None] = (None, None)
@@ -829,7 +828,6 @@ class _Writer:
         status = int(answer.get("ResponseMetadata", {}).get("HTTPStatusCode", 200))
         self._record(step, operation, uri, target, decision, status)
         if operation in _OBJECT_WRITES and key is not None:
-            self._writer_account[key] = _account(target.role_arn)
             self.wrote(key, _account(target.role_arn))
         return answer
 
