@@ -28,8 +28,15 @@ AWS rules applied, with their sources:
   corrects it, each with its source in the function: the boundary also limits a same-account grant
   naming the role (:func:`_boundary_allows`); a ``Deny`` with ``NotPrincipal`` exempts a role session
   only as documented (:func:`_not_principal_exempts`); conditions on absent keys, ``...IfExists`` and
-  JSON booleans (:func:`_condition_holds`); resource ARNs matched with case and only ``*``/``?`` as
-  wildcards (:func:`_arn_matches`).
+  JSON booleans (:func:`_condition_holds`); resource ARNs matched with case, only ``*``/``?`` as
+  wildcards and those within their colon-delimited segment unless a ``*`` ends it (:func:`_arn_matches`);
+  ``ArnLike``/``ArnEquals`` one ARN component at a time (:func:`_arn_condition_matches`).
+* An object another account than the bucket owner owns (an ACL-enabled bucket: ``ObjectWriter``, or
+  ``BucketOwnerPreferred`` without ``bucket-owner-full-control``) is read by its owner's permission: the
+  bucket policy's grants do not apply to it, its Deny statements do, and the object ACL grants the owner's
+  account and whom the canned ACL names (S3 User Guide, "Bucket policies for Amazon S3" and "How Amazon S3
+  authorizes a request for an object operation"; :func:`object_context_policy`). Deletes and overwrites stay
+  the bucket's to grant.
 * HEAD/GET of a missing key answers 404 only to a caller allowed ``s3:ListBucket`` on the bucket,
   else 403 (S3 API Reference, HeadObject, "Permissions"). A HEAD carries no ``s3:prefix``, so the
   ``s3:ListBucket`` check runs with no ``s3:prefix`` in the request context (S3 User Guide,
@@ -139,18 +146,72 @@ _pmapper_matches = _simulation._matches_after_expansion
 
 def _arn_matches(string_to_check: str, pattern: str, condition_keys: Any = None) -> bool:
     """
-    Match a resource ARN (or an ARN condition value) against a policy's ARN pattern: with case (S3 User Guide,
-    "Naming Amazon S3 objects": "Object key names are case sensitive"; IAM User Guide, "Condition operators",
-    ``ArnLike``: "Case-sensitive matching of the ARN"), ``*`` and ``?`` the only wildcards ("IAM JSON policy
-    elements: Resource"), policy variables replaced from the request context. principalmapper matches without
-    regard to case and reads ``+``, ``(`` … as regular-expression syntax; it stays the matcher of actions
+    Match a resource ARN against a policy's ``Resource`` pattern: with case (S3 User Guide, "Naming Amazon S3
+    objects": "Object key names are case sensitive"), ``*`` and ``?`` the only wildcards, policy variables replaced
+    from the request context. "IAM JSON policy elements: Resource", "Using wildcards in resource ARNs": wildcards
+    work "within the individual segments of an ARN (the parts separated by colons)", and only a ``*`` that is "the
+    last character of a resource ARN segment" "can expand to match beyond the colon boundaries"; the sixth segment
+    (the resource) runs to the end, colons included. principalmapper matches without regard to case, lets every
+    wildcard cross colons and reads ``+``, ``(`` … as regular-expression syntax; it stays the matcher of actions
     (case-insensitive, "IAM JSON policy elements: Action") and of anything else.
     """
     if not string_to_check.startswith("arn:"):
         return bool(_pmapper_matches(string_to_check, pattern, condition_keys))
     for key, value in (condition_keys or {}).items():
         pattern = pattern.replace("${" + key + "}", value if isinstance(value, str) else str(value))
-    return _like(pattern, string_to_check)
+    segments = pattern.split(":", _ARN_SEGMENTS - 1)
+    expression = ":".join(
+        _segment_expression(segment, last=index == _ARN_SEGMENTS - 1) for index, segment in enumerate(segments)
+    )
+    return re.fullmatch(expression, string_to_check, flags=re.DOTALL) is not None
+
+
+#: ``arn:partition:service:region:account:resource``; the resource may hold colons of its own.
+_ARN_SEGMENTS = 6
+
+
+def _segment_expression(segment: str, *, last: bool) -> str:
+    """A ``Resource`` pattern segment as a regular expression (see :func:`_arn_matches`)."""
+    if last:
+        return re.escape(segment).replace(r"\*", ".*").replace(r"\?", ".")
+    parts = []
+    for index, char in enumerate(segment):
+        if char == "*":
+            parts.append(".*" if index == len(segment) - 1 else "[^:]*")
+        elif char == "?":
+            parts.append("[^:]")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+def _arn_condition_matches(value: str, pattern: str) -> bool:
+    """
+    ``ArnEquals``/``ArnLike``: "Case-sensitive matching of the ARN. Each of the six colon-delimited components of
+    the ARN is checked separately and each can include multi-character match wildcards (*) or single-character
+    match wildcards (?)" (IAM User Guide, "IAM JSON policy elements: Condition operators", ARN condition operators).
+    A pattern without six components has none to set against some of the value's: no match.
+    """
+    values, patterns = value.split(":", _ARN_SEGMENTS - 1), pattern.split(":", _ARN_SEGMENTS - 1)
+    if len(values) != _ARN_SEGMENTS or len(patterns) != _ARN_SEGMENTS:
+        return False
+    return all(_like(part, text) for part, text in zip(patterns, values, strict=True))
+
+
+def _arn_condition(block: str, key: str, policy_values: Any, context: Any) -> bool:
+    """
+    principalmapper's ``_get_arn_match`` (negation, an absent key, several values, invalid ARNs skipped) with
+    :func:`_arn_condition_matches` as the comparison, which principalmapper does over the whole ARN.
+    """
+    patterns = policy_values if isinstance(policy_values, list) else [policy_values]
+    if key not in context:
+        return "Not" in block or "IfExists" in block
+    values = context[key] if isinstance(context[key], list) else [context[key]]
+    arns = [value for value in values if isinstance(value, str) and value.startswith("arn:")]
+    if "Not" in block and len(arns) < len(values):
+        return False  # principalmapper's (and the policy simulator's) answer to a value that is no ARN
+    matched = any(_arn_condition_matches(value, pattern) for pattern in patterns for value in arns)
+    return not matched if "Not" in block else matched
 
 
 def _like(pattern: str, value: str) -> bool:
@@ -160,6 +221,7 @@ def _like(pattern: str, value: str) -> bool:
 
 
 _simulation._matches_after_expansion = _arn_matches
+_simulation._get_arn_match = _arn_condition
 #: ``StringLike``/``StringNotLike``: "Case-sensitive matching", ``*`` and ``?`` anywhere in the string (IAM User
 #: Guide, "Condition operators"); principalmapper's own reads ``+``, ``(``, ``[`` … as regular-expression syntax.
 _simulation._expand_str_and_compare = _like
@@ -178,6 +240,8 @@ class Principal:
     boundary: dict[str, Any] | None = None
     #: The role session's name (``RoleSessionName`` of the ``AssumeRole`` that made it), when known.
     session: str | None = None
+    #: The role's tags, ``(key, value)``: its sessions' ``aws:PrincipalTag/<key>``.
+    tags: tuple[tuple[str, str], ...] = ()
 
     @property
     def account(self) -> str:
@@ -186,7 +250,8 @@ class Principal:
     def node(self) -> Any:
         policies = [_Policy(self.arn, name, document) for name, document in self.policies]
         boundary = None if self.boundary is None else _Policy(self.arn, "permissions-boundary", self.boundary)
-        return _Node(self.arn, self.role_id, policies, [], EMPTY_POLICY, None, 0, False, False, boundary, False, {})
+        tags = dict(self.tags)
+        return _Node(self.arn, self.role_id, policies, [], EMPTY_POLICY, None, 0, False, False, boundary, False, tags)
 
 
 @dataclass(frozen=True)
@@ -207,6 +272,8 @@ def authorize(
     resource_owner: str,
     context: dict[str, str] | None = None,
     resource_policy_name: str = "resource policy",
+    object_owner: str | None = None,
+    object_acl_accounts: tuple[str, ...] = (),
 ) -> Decision:
     """
     Decide ``action`` on ``resource`` by ``principal`` as AWS would.
@@ -219,21 +286,33 @@ def authorize(
     :param resource_owner: the account that owns the resource.
     :param context: request condition keys (e.g. ``{"s3:prefix": "p/"}``).
     :param resource_policy_name: how the reason names the resource policy (``trust policy`` …).
+    :param object_owner: for a read of an S3 object, the account that owns the object, when not the bucket owner
+        ``resource_owner`` (an ACL-enabled bucket: :func:`object_context_policy`); ``None``: the bucket owner.
+    :param object_acl_accounts: the accounts besides its owner that the object's ACL grants reading.
     """
     node = principal.node()
     policy = _not_principal_resolved(resource_policy or EMPTY_POLICY, principal)
+    authority = resource_owner
+    if object_owner is not None and object_owner != resource_owner:
+        policy = object_context_policy(policy, resource, action, object_owner, object_acl_accounts)
+        authority = object_owner
+        resource_policy_name = f"object ACL of its owner {object_owner} (and the bucket policy's denies)"
     # aws:ResourceAccount: the resource owner's account, in the request context of most service actions (IAM
     # User Guide, "AWS global condition context keys"); principalmapper infers only the principal's keys.
-    keys = {"aws:ResourceAccount": resource_owner, **s3_request_keys(action, context or {})}
+    keys = {"aws:ResourceAccount": resource_owner, **principal_keys(), **s3_request_keys(action, context or {})}
+    if action.lower().startswith("s3:"):
+        # s3:ResourceAccount: "the AWS Account ID of the bucket owner" (What's New, Dec 21, 2020, "New IAM condition
+        # keys for Amazon S3"; Service Authorization Reference, Amazon S3 condition keys).
+        keys.setdefault("s3:ResourceAccount", resource_owner)
     if principal.session is not None:
         # aws:userid of a role session: "role-id:caller-specified-role-name" (same page); principalmapper puts
         # the bare role id, which no "AROA…:*" pattern matches.
         keys.setdefault("aws:userid", f"{principal.role_id}:{principal.session}")
-    allowed = bool(_query.local_check_authorization_full(node, action, resource, keys, policy, resource_owner))
+    allowed = bool(_query.local_check_authorization_full(node, action, resource, keys, policy, authority))
     bounded = allowed and not _boundary_allows(principal, node, action, resource, keys)
     allowed = allowed and not bounded
     identity = bool(_query.local_check_authorization(node, action, resource, keys))
-    resource_result = _simulation.resource_policy_authorization(node, resource_owner, policy, action, resource, keys)
+    resource_result = _simulation.resource_policy_authorization(node, authority, policy, action, resource, keys)
     resource_says = {
         _simulation.ResourcePolicyEvalResult.NO_MATCH: "does not allow it",
         _simulation.ResourcePolicyEvalResult.DENY_MATCH: "denies it explicitly",
@@ -242,7 +321,7 @@ def authorize(
         _simulation.ResourcePolicyEvalResult.DIFF_ACCOUNT_MATCH: "allows the principal's account or the principal",
         _simulation.ResourcePolicyEvalResult.SERVICE_MATCH: "allows a service",
     }[resource_result]
-    kind = "cross-account" if principal.account != resource_owner else "same-account"
+    kind = "cross-account" if principal.account != authority else "same-account"
     identity_says = "allow it" if identity else "do not allow it (or a boundary/Deny stops it)"
     reason = (
         f"{'allowed' if allowed else 'denied'}: {action} on {resource} by {principal.arn} ({kind}); "
@@ -328,6 +407,41 @@ def kms_grant_allowing(
     return None
 
 
+def object_context_policy(
+    bucket_policy: dict[str, Any], resource: str, action: str, object_owner: str, acl_accounts: tuple[str, ...]
+) -> dict[str, Any]:
+    """
+    The policies S3 applies to a read of an object that another account than the bucket owner owns, as one
+    resource policy of the object owner: the bucket policy's ``Deny`` statements, and an ``Allow`` to the object
+    owner's account and to each account the object ACL grants.
+
+    S3 User Guide, "Bucket policies for Amazon S3": the bucket policy's permissions "apply to all of the objects in
+    the bucket that are owned by the bucket owner. These permissions don't apply to objects that are owned by other
+    AWS accounts"; "How Amazon S3 authorizes a request for an object operation": when the object's owner is not the
+    bucket owner, "in the bucket context Amazon S3 checks the policies if the bucket owner has explicitly denied
+    access to the object", then in the object context the requester needs the object owner's permission, the
+    object ACL (by default it grants its owner full control: "Access control list (ACL) overview"). So a role of the
+    object owner's account needs only its identity policies; a role of another account also an ACL grant.
+    """
+    denies = [item for item in _statements(bucket_policy) if isinstance(item, dict) and item.get("Effect") == "Deny"]
+    partition = resource.split(":")[1]
+    grantees = [f"arn:{partition}:iam::{account}:root" for account in (object_owner, *acl_accounts)]
+    grant = {"Effect": "Allow", "Principal": {"AWS": grantees}, "Action": action, "Resource": "*"}
+    return {"Version": "2012-10-17", "Statement": [*denies, grant]}
+
+
+def principal_keys() -> dict[str, str]:
+    """
+    The principal keys of a role session's request that principalmapper does not infer (IAM User Guide, "AWS global
+    condition context keys"): ``aws:PrincipalType`` ``AssumedRole``; ``aws:PrincipalIsAWSService`` ``false`` ("This
+    key is present in the request context for all signed API requests"). ``aws:PrincipalOrgID`` stays absent: the
+    stand-in's accounts are in no organization, so a condition needing it is false and a negated one true, as AWS
+    evaluates a principal outside any organization. principalmapper infers ``aws:PrincipalArn``,
+    ``aws:PrincipalAccount`` and, from :attr:`Principal.tags`, ``aws:PrincipalTag/<key>``.
+    """
+    return {"aws:PrincipalType": "AssumedRole", "aws:PrincipalIsAWSService": "false"}
+
+
 def _boundary_allows(principal: Principal, node: Any, action: str, resource: str, keys: dict[str, str]) -> bool:
     """
     Whether the role's permissions boundary (if any) allows the request.
@@ -411,13 +525,18 @@ def s3_request_keys(action: str, context: dict[str, str]) -> dict[str, str]:
 
 def s3_kms_context(key_arn: str, caller_account: str) -> dict[str, str]:
     """
-    The KMS condition keys of a call S3 makes for SSE-KMS: ``kms:CallerAccount`` and, where endpoints end in
-    ``amazonaws.com`` (the ``aws`` and ``aws-us-gov`` partitions), ``kms:ViaService`` ``s3.<key's Region>.amazonaws.com``
-    (AWS KMS Developer Guide, "kms:ViaService" and "kms:CallerAccount"). Elsewhere the value is not documented and
-    is left out, the stricter side: a condition needing it then does not hold.
+    The KMS condition keys of a call S3 makes for SSE-KMS: ``kms:CallerAccount``, ``aws:ViaAWSService`` and, where
+    endpoints end in ``amazonaws.com`` (the ``aws`` and ``aws-us-gov`` partitions), ``kms:ViaService``
+    ``s3.<key's Region>.amazonaws.com`` (AWS KMS Developer Guide, "kms:ViaService" and "kms:CallerAccount"). Elsewhere
+    the value is not documented and is left out, the stricter side: a condition needing it then does not hold.
+    ``aws:CalledVia`` is left out: the "Forward access sessions" page says FAS requests carry it, but whether S3 is
+    among the services its own entry ("AWS global condition context keys") lists was not confirmed.
     """
     partition, region = key_arn.split(":")[1], key_arn.split(":")[3]
-    context = {"kms:CallerAccount": caller_account}
+    # A forward access session: "The aws:ViaAWSService condition key value is set to true whenever a FAS request is
+    # made", and "FAS is used by Amazon S3 to make calls to AWS Key Management Service" for SSE-KMS (IAM User Guide,
+    # "Forward access sessions").
+    context = {"kms:CallerAccount": caller_account, "aws:ViaAWSService": "true"}
     if partition in ("aws", "aws-us-gov"):
         context["kms:ViaService"] = f"s3.{region}.amazonaws.com"
     return context

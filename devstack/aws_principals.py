@@ -33,6 +33,9 @@ Amazon S3 bucket policy?", s3-invalid-principal-in-policy-error). So each of the
 federated and canonical-user principals are not looked up (AWS documents no existence check for them),
 nor are ARNs of other forms (``sts`` assumed-role sessions, CloudFront identities).
 
+IAM also refuses a role trust policy with a ``NotPrincipal`` element or a statement without ``Principal``
+(:func:`trust_refusal`), which moto saves.
+
 moto does none of this. These judges do, with their own code (not the provider's): ``DeleteRole``
 rewrites the role's ARN to its unique ID in every key policy, every role's trust policy and every
 bucket policy of the stand-in; ``PutKeyPolicy``/``CreateKey``, ``CreateRole``/``UpdateAssumeRolePolicy``
@@ -214,7 +217,33 @@ def put_key_policy(self: Any, key_id: str, policy: str) -> None:
     _moto["put_key_policy"](self, key_id, show_as_saved(policy))
 
 
+def trust_refusal(policy: str | None) -> str | None:
+    """
+    Why IAM refuses ``policy`` as a role trust policy for its elements; ``None`` when it does not.
+
+    IAM User Guide, "AWS JSON policy elements: NotPrincipal": "You cannot use the NotPrincipal element in an IAM
+    identity-based policy nor in an IAM role trust policy"; "AWS JSON policy elements: Principal": "You must use
+    the Principal element in resource-based policies", of which "The IAM resource-based policy type is a role trust
+    policy". moto accepts both (it checks a trust policy's actions and refuses ``Resource`` itself).
+    """
+    try:
+        document = json.loads(policy or "{}")
+    except ValueError:
+        return None  # not JSON: moto's own validation answers
+    for statement in _statements(document) if isinstance(document, dict) else []:
+        if not isinstance(statement, dict):
+            continue
+        if "NotPrincipal" in statement:
+            return "Has prohibited field NotPrincipal (not supported in a role trust policy)"
+        if "Principal" not in statement:
+            return "Missing required field Principal (a role trust policy statement must name its principals)"
+    return None
+
+
 def _check_trust(policy: str | None) -> None:
+    refusal = trust_refusal(policy)
+    if refusal is not None:
+        raise MalformedPolicyDocument(refusal)
     missing = missing_principals(policy)
     if missing:
         raise MalformedPolicyDocument(f'Invalid principal in policy: "AWS":"{missing[0]}"')

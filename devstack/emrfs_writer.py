@@ -58,7 +58,11 @@ for EMR, set ``fs.s3.useRequesterPaysHeader`` to true in ``emrfs-site``); withou
 Objects written are reported with their owner (S3 User Guide, "Controlling ownership of objects":
 ``BucketOwnerEnforced`` → the bucket owner; ``ObjectWriter`` → the writer's account;
 ``BucketOwnerPreferred`` → the writer unless the upload carried ``bucket-owner-full-control``) and
-their encryption (read back from moto, which applies the bucket's default encryption).
+their encryption (read back from moto, which applies the bucket's default encryption). The owner stays with
+the object across writes (on moto's record of it), and reads of an object another account owns are judged
+by that owner's permission (:func:`devstack.aws_judge.object_context_policy`): on an ``ObjectWriter`` bucket
+the bucket owner's role cannot read what the EMR account wrote without ``bucket-owner-full-control``. An
+object the writer did not write counts as the bucket owner's.
 """
 
 from __future__ import annotations
@@ -71,6 +75,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore.exceptions
+import moto.s3.models
 
 from devstack import aws_judge
 from devstack.aws_judge import Decision, Principal
@@ -300,7 +305,7 @@ def _account(arn: str) -> str:
 
 
 def read_principal(url: str, role_arn: str) -> Principal | None:
-    """Read a role's unique id, inline and attached policies and permissions boundary from moto (``None`` if missing)."""
+    """Read a role's unique id, policies (inline, attached), boundary and tags from moto (``None`` if missing)."""
     iam = _admin(url, _account(role_arn), "iam")
     name = role_arn.rsplit("/", 1)[-1]
     try:
@@ -314,7 +319,9 @@ def read_principal(url: str, role_arn: str) -> Principal | None:
         policies.append((attached["PolicyName"], _managed_document(iam, attached["PolicyArn"])))
     boundary_arn = role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
     boundary = _managed_document(iam, boundary_arn) if boundary_arn else None
-    return Principal(role_arn, role["RoleId"], tuple(policies), boundary)
+    # The role's tags are its sessions' aws:PrincipalTag/<key> (IAM User Guide, "AWS global condition context keys").
+    tags = tuple((tag["Key"], tag["Value"]) for tag in iam.list_role_tags(RoleName=name).get("Tags", []))
+    return Principal(role_arn, role["RoleId"], tuple(policies), boundary, tags=tags)
 
 
 def _document(answer: dict[str, Any]) -> dict[str, Any]:
@@ -555,6 +562,34 @@ _ACTIONS: dict[str, tuple[str, str | None]] = {
 
 #: The operations that carry the upload headers, the canned ACL included.
 _ACL_CARRYING = frozenset({"PutObject", "CreateMultipartUpload", "CopyObject"})
+#: The operations that read an object, which its owner's permission governs (see ``_OWNER_ATTRIBUTE``).
+_OBJECT_READS = frozenset({"HeadObject", "GetObject"})
+#: The operations after which an object stands, written by the caller.
+_OBJECT_WRITES = frozenset({"PutObject", "CompleteMultipartUpload", "CopyObject"})
+#: Canned ACLs that grant the bucket owner reading an object another account owns (S3 User Guide, "Access control
+#: list (ACL) overview", "Canned ACL"); the others the writer does not model grant it nothing.
+_ACLS_GRANTING_THE_BUCKET_OWNER = frozenset({"bucket-owner-read", "bucket-owner-full-control"})
+
+#: The attribute of moto's in-process object record (``FakeKey``) holding ``(owner account, accounts its ACL grants
+#: reading)`` of an object the EMRFS-like writer wrote. moto keeps no owner apart (it gives every account one
+#: canonical id); on the object's record it goes with the object: overwritten, deleted or reset, it is gone. An
+#: object without it (written otherwise, or a moto server in another process) counts as the bucket owner's.
+_OWNER_ATTRIBUTE = "_stand_in_owner"
+
+
+def _moto_object(bucket: str, key: str) -> Any:
+    """moto's record of ``key`` in ``bucket`` when the server runs in this process (``None`` otherwise or if missing)."""
+    located = dict.get(moto.s3.models.s3_backends.bucket_accounts, bucket)
+    if located is None:
+        return None
+    partition, account = located
+    # dict.get, not []: asking moto's BackendDict by [] would make the account.
+    backend = dict.get(dict.get(moto.s3.models.s3_backends, account) or {}, partition)
+    found = backend.buckets.get(bucket) if backend is not None else None
+    try:
+        return found.keys[key] if found is not None else None
+    except KeyError:
+        return None
 
 
 class _Writer:
@@ -579,7 +614,6 @@ class _Writer:
         self._principals: dict[str, Principal | None] = {}
         self._clients: dict[str, Any] = {}
         self._instance_credentials: Mapping[str, Any] | None = None
-        self._writer_account: dict[str, str] = {}
         #: What every upload asks for: (x-amz-server-side-encryption, its KMS key id), see
         #: :func:`requested_encryption`.
         self.encryption: tuple[str | None, str | None] = (None, None)
@@ -654,6 +688,7 @@ class _Writer:
         action, kms_action = _ACTIONS[operation]
         resource = self.bucket.arn if key is None else f"{self.bucket.arn}/{key}"
         policy, policy_name = self.bucket.policy_for(principal.account)
+        owner, acl_accounts = self.object_owner(key) if operation in _OBJECT_READS and key is not None else (None, ())
         decision = aws_judge.authorize(
             principal,
             action,
@@ -662,6 +697,8 @@ class _Writer:
             resource_owner=self.bucket.owner,
             context=context,
             resource_policy_name=policy_name,
+            object_owner=owner,
+            object_acl_accounts=acl_accounts,
         )
         if decision.allowed and "s3:x-amz-acl" in context:
             decision = aws_judge.authorize(
@@ -676,6 +713,27 @@ class _Writer:
         if not decision.allowed or kms_action is None:
             return decision
         return self.judge_kms(principal, kms_action, decision, resource)
+
+    def object_owner(self, key: str) -> tuple[str | None, tuple[str, ...]]:
+        """The owner of an object this writer wrote (``None``: the bucket owner) and the accounts its ACL grants."""
+        record = _moto_object(self.bucket.name, key)
+        owner: tuple[str | None, tuple[str, ...]] = getattr(record, _OWNER_ATTRIBUTE, (None, ()))
+        return owner
+
+    def wrote(self, key: str, writer_account: str) -> None:
+        """
+        Record the owner of an object just written (S3 User Guide, "Controlling ownership of objects"):
+        ``BucketOwnerEnforced``, or ``BucketOwnerPreferred`` with ``bucket-owner-full-control``, the bucket owner;
+        otherwise the writer's account, its ACL granting the bucket owner as its canned ACL says.
+        """
+        bucket_owns = self.bucket.ownership == "BucketOwnerEnforced" or (
+            self.bucket.ownership == "BucketOwnerPreferred" and self.canned_acl == "bucket-owner-full-control"
+        )
+        owner = self.bucket.owner if bucket_owns else writer_account
+        granted = (self.bucket.owner,) if self.canned_acl in _ACLS_GRANTING_THE_BUCKET_OWNER else ()
+        record = _moto_object(self.bucket.name, key)
+        if record is not None:
+            setattr(record, _OWNER_ATTRIBUTE, (owner, granted if owner != self.bucket.owner else ()))
 
     def encryption_context_arn(self, object_arn: str) -> str:
         """
@@ -793,8 +851,8 @@ class _Writer:
             raise _Stop from error
         status = int(answer.get("ResponseMetadata", {}).get("HTTPStatusCode", 200))
         self._record(step, operation, uri, target, decision, status)
-        if operation in ("PutObject", "CompleteMultipartUpload") and key is not None:
-            self._writer_account[key] = _account(target.role_arn)
+        if operation in _OBJECT_WRITES and key is not None:
+            self.wrote(key, _account(target.role_arn))
         return answer
 
     # -- Hadoop file-system steps --------------------------------------------------------------
@@ -1094,11 +1152,7 @@ def _read_back(writer: _Writer, output: str) -> None:
         if not (key.startswith(f"{output}/") or key == f"{output}_$folder$"):
             continue
         head = s3.head_object(Bucket=writer.bucket.name, Key=key)
-        writer_account = writer._writer_account.get(key, writer.bucket.owner)
-        owned_by_bucket_owner = writer.bucket.ownership == "BucketOwnerEnforced" or (
-            writer.bucket.ownership == "BucketOwnerPreferred" and writer.canned_acl == "bucket-owner-full-control"
-        )
-        owner = writer.bucket.owner if owned_by_bucket_owner else writer_account
+        owner = writer.object_owner(key)[0] or writer.bucket.owner
         writer.result.objects[key] = WrittenObject(
             key, owner, head.get("ServerSideEncryption"), head.get("SSEKMSKeyId")
         )

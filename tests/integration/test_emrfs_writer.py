@@ -479,3 +479,63 @@ def test_user_and_group_mappings_route_by_the_hadoop_user_first_match_across_typ
     assert (captured.first_failure.operation, captured.first_failure.uri) == ("AssumeRole", other)
     assert captured.first_failure.matched == "Group finance"
     assert write(aws, "group-first", groups=("hadoop",)).success
+
+
+def _allow_object_acl_to_the_emr_role(aws: Seeded) -> None:
+    """Uploads with a canned ACL also need ``s3:PutObjectAcl`` (S3 API Reference, PutObject): both sides of option (a)."""
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    identity = iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName="option-a-partner-access")["PolicyDocument"]
+    identity = json.loads(identity) if isinstance(identity, str) else identity
+    identity["Statement"][0]["Action"].append("s3:PutObjectAcl")
+    iam.put_role_policy(
+        RoleName=EMR_EC2_ROLE, PolicyName="option-a-partner-access", PolicyDocument=json.dumps(identity)
+    )
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    bucket_policy = json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"])
+    for statement in bucket_policy["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        if "s3:PutObject" in actions:
+            statement["Action"] = [*actions, "s3:PutObjectAcl"]
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(bucket_policy))
+
+
+@pytest.mark.parametrize(
+    ("canned_acl", "readable"), [(None, False), ("bucket-owner-full-control", True)], ids=["private", "bofc"]
+)
+def test_objects_the_emr_account_owns_are_not_the_bucket_owners_to_read(
+    aws: Seeded, canned_acl: str | None, readable: bool
+) -> None:
+    """
+    On an ``ObjectWriter`` bucket the EMR account A owns what its instance role wrote (S3 User Guide,
+    "Controlling ownership of objects"), and B's bucket policy does not grant B's own role reading it: "These
+    permissions don't apply to objects that are owned by other AWS accounts" ("Bucket policies for Amazon S3";
+    "How Amazon S3 authorizes a request for an object operation"). A later write as B's mapped role stops at
+    the first HEAD of A's folder marker, unless A's uploads carried ``bucket-owner-full-control``, whose ACL
+    grants B. A itself reads its objects again.
+    """
+    _option_a(aws)
+    client(aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_ownership_controls(
+        Bucket=aws.bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
+    )
+    if canned_acl:
+        _allow_object_acl_to_the_emr_role(aws)
+    first = write(aws, None, canned_acl=canned_acl)
+    assert first.success, first.summary()
+    assert {written.owner_account for written in first.objects.values()} == {EMR_ACCOUNT}
+    again = write(aws, None, canned_acl=canned_acl)
+    assert again.success, again.summary()  # the owner reads its own objects with its identity policy
+
+    second = write(aws, chain(aws))
+
+    if readable:
+        assert second.success, second.summary()
+        assert {written.owner_account for written in second.objects.values()} == {DESTINATION_ACCOUNT}
+        return
+    failure = second.first_failure
+    assert failure is not None
+    assert (failure.operation, failure.uri, failure.status) == (
+        "HeadObject",
+        f"s3://{aws.bucket}/{PREFIX_KEY}_$folder$",
+        403,
+    )
+    assert f"object ACL of its owner {EMR_ACCOUNT}" in failure.reason

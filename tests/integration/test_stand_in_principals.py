@@ -239,3 +239,39 @@ def test_a_deleted_role_shows_as_its_unique_id_in_bucket_policies_and_s3_refuses
     with pytest.raises(ClientError) as refused:
         s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(shown))
     assert refused.value.response["Error"]["Code"] == "MalformedPolicy"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {
+            "Effect": "Deny",
+            "NotPrincipal": {"AWS": f"arn:aws:iam::{EMR_ACCOUNT}:root"},
+            "Action": "sts:AssumeRole",
+        },
+        {"Effect": "Allow", "Action": "sts:AssumeRole"},
+    ],
+    ids=["NotPrincipal", "no Principal"],
+)
+def test_iam_refuses_a_trust_policy_with_not_principal_or_without_principal(
+    aws: Seeded, statement: dict[str, Any]
+) -> None:
+    """
+    IAM User Guide, "AWS JSON policy elements: NotPrincipal": "You cannot use the NotPrincipal element in an IAM
+    identity-based policy nor in an IAM role trust policy"; "AWS JSON policy elements: Principal": "You must use
+    the Principal element in resource-based policies", a role trust policy being one. moto saved both; nothing
+    is created or changed.
+    """
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    trusted = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{EMR_ACCOUNT}:root"}, "Action": "sts:AssumeRole"}
+    trust = {"Version": "2012-10-17", "Statement": [trusted, statement]}
+    with pytest.raises(ClientError) as created:
+        iam.create_role(RoleName="trusting", AssumeRolePolicyDocument=json.dumps(trust))
+    assert created.value.response["Error"]["Code"] == "MalformedPolicyDocument"
+    assert [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"] == "trusting"] == []
+    iam.create_role(RoleName="trusting", AssumeRolePolicyDocument=json.dumps({**trust, "Statement": [trusted]}))
+    with pytest.raises(ClientError) as updated:
+        iam.update_assume_role_policy(RoleName="trusting", PolicyDocument=json.dumps(trust))
+    assert updated.value.response["Error"]["Code"] == "MalformedPolicyDocument"
+    saved = iam.get_role(RoleName="trusting")["Role"]["AssumeRolePolicyDocument"]
+    assert (json.loads(saved) if isinstance(saved, str) else saved)["Statement"] == [trusted]
