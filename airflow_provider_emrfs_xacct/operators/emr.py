@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, cast
 
@@ -521,9 +519,10 @@ def idempotency_key(context: Context, task_id: str | None = None) -> str:
 
     :param task_id: the key of that task (same DAG run and map index) instead of the running one's.
     """
+    from airflow_provider_emrfs_xacct.pure.launch_arguments import task_instance_key
+
     ti = context["ti"]
-    identity = json.dumps([ti.dag_id, ti.run_id, task_id or ti.task_id, ti.map_index])
-    return hashlib.sha256(identity.encode()).hexdigest()[:32]
+    return task_instance_key(ti.dag_id, ti.run_id, task_id or ti.task_id, ti.map_index)
 
 
 #: Subtracted from a DAG run's times before they bound a search by creation time. They come from Airflow's

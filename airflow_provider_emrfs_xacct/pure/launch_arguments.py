@@ -8,6 +8,7 @@ from (``job_flow_overrides.<key>``, or ``emr_conn_id '<id>' extra <key>``).
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -144,6 +145,16 @@ def validate_configuration_document(name: str | None, document: Any) -> None:
             f"is not the content of {name!r}: a content-named configuration ends in the hash of its document "
             "(the one CreateEmrfsSecurityConfigOperator ensured for that name)",
         )
+
+
+def task_instance_key(dag_id: str, run_id: str, task_id: str, map_index: int) -> str:
+    """
+    Return the hash of a task instance's identity: the same in every deployment that runs this DAG run.
+
+    It is the whole idempotency key of the releases before the deployment part (``launch_key``).
+    """
+    identity = json.dumps([dag_id, run_id, task_id, map_index])
+    return hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 
 def with_idempotency_tag(config: dict[str, Any], key: str) -> dict[str, Any]:
