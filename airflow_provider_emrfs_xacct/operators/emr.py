@@ -513,16 +513,32 @@ def _uses_role_mappings(document: dict[str, Any], name: str) -> bool:
     return True
 
 
+def deployment_name() -> str | None:
+    """Return ``[emrfs_xacct] deployment_name`` (``AIRFLOW__EMRFS_XACCT__DEPLOYMENT_NAME``); ``None`` when unset or blank."""
+    from airflow.providers.common.compat.sdk import conf
+
+    return str(conf.get("emrfs_xacct", "deployment_name", fallback="") or "").strip() or None
+
+
 def idempotency_key(context: Context, task_id: str | None = None) -> str:
     """
-    Return a key that is the same for every try of one task instance and differs between instances.
+    Return a key that is the same for every try of one task instance in one deployment and differs otherwise.
+
+    The task instance's part (DAG id, run id, task id, map index) is the same in every Airflow deployment
+    that runs the DAG; the deployment's part is ``[emrfs_xacct] deployment_name`` when set, else the DAG
+    run's start date (``pure.launch_arguments.deployment_key``), so that another deployment's launch,
+    teardown and ``on_kill`` never take this one's cluster.
 
     :param task_id: the key of that task (same DAG run and map index) instead of the running one's.
     """
-    from airflow_provider_emrfs_xacct.pure.launch_arguments import task_instance_key
+    from airflow_provider_emrfs_xacct.pure.launch_arguments import deployment_key, launch_key, task_instance_key
 
     ti = context["ti"]
-    return task_instance_key(ti.dag_id, ti.run_id, task_id or ti.task_id, ti.map_index)
+    run_start = getattr(context.get("dag_run"), "start_date", None)
+    return launch_key(
+        task_instance_key(ti.dag_id, ti.run_id, task_id or ti.task_id, ti.map_index),
+        deployment_key(deployment_name(), run_start),
+    )
 
 
 #: Subtracted from a DAG run's times before they bound a search by creation time. They come from Airflow's
