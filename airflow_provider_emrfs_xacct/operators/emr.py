@@ -133,9 +133,11 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
     Everything :class:`~airflow.providers.amazon.aws.operators.emr.EmrCreateJobFlowOperator` offers
     (``emr_conn_id``, waiting, deferrable mode, links), plus: sets ``SecurityConfiguration``; refuses
     to launch when that configuration does not exist, or when its role mappings need a newer release;
-    tags the cluster with an idempotency key made from the DAG id, run id, task id and map index, so
-    that a retried task returns the cluster it already launched (while it is active) instead of
-    launching a second one (so the cluster's own tags may be 49 at most: EMR allows 50). On EMR 7.10.0
+    tags the cluster with an idempotency key made from the DAG id, run id, task id and map index and
+    the deployment (``[emrfs_xacct] deployment_name``, else the DAG run's start date: ``idempotency_key``),
+    so that a retried task returns the cluster it already launched (while it is active) instead of
+    launching a second one, and another Airflow deployment running the same DAG run never takes it (so
+    the cluster's own tags may be 49 at most: EMR allows 50). On EMR 7.10.0
     and later ``s3://`` goes through S3A by default; EMR translates the role mappings for S3A, so they
     apply on either connector, unless ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` is false (then
     ``keep_emrfs=False`` is refused). With ``keep_emrfs=True`` (the default) it sets ``fs.s3.impl`` and ``fs.s3n.impl``, as AWS's S3A migration guide does, so that ``s3://`` and
@@ -563,8 +565,8 @@ def launch_search_bound(context: Context) -> datetime | None:
     and for a backfill's (``models/backfill.py``: ``run_after=info.run_after``; a backfill of old dates
     thus narrows little), the trigger time for a manual run (``api/common/trigger_dag.py``:
     ``run_after or utcnow()``), whatever its logical date. The run's ``start_date`` is no such bound
-    alone: clearing a finished run resets it (``clear_task_instances``: ``dr.start_date = None``, then a
-    new one when it runs again), and so do ``queued_at`` and a run set to queued by hand (``set_state``),
+    alone: clearing a finished run sets it anew (``clear_task_instances``: ``dr.start_date =
+    timezone.utcnow()``), and so do ``queued_at`` and a run set to queued by hand (``set_state``),
     while a cleared task's earlier cluster may still run. It is kept as a second bound for runs started
     outside the scheduler (``dag.test``: ``start_date=logical_date or run_after``; ``airflow tasks
     test`` with a future date: ``run_after`` is that date's interval end, and no start date): the earliest of
@@ -591,7 +593,8 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     ``all_done`` leaf would have made it a success). Unlike other teardowns it also runs when the
     launch failed (its trigger rule stays ``all_done``): a launch can fail after ``RunJobFlow``,
     e.g. while waiting for the cluster, without returning the cluster id. Without ``job_flow_id`` it
-    looks for the active cluster tagged with the launch task instance's idempotency key, among those
+    looks for the active cluster tagged with the launch task instance's idempotency key (of this
+    deployment: ``idempotency_key``), among those
     created since the DAG run became runnable (``launch_search_bound``), and skips when there is none
     (the launch never produced a cluster). That search relies on ``ListClusters``
     showing a cluster launched seconds before, which AWS does not promise: after a launch that failed

@@ -148,7 +148,7 @@ def validate_configuration_document(name: str | None, document: Any) -> None:
         )
 
 
-def task_instance_key(dag_id: str, run_id: str, task_id: str, map_index: int) -> str:
+def task_instance_key(dag_id: str, run_id: str, task_id: str, map_index: int | None) -> str:
     """
     Return the hash of a task instance's identity: the same in every deployment that runs this DAG run.
 
@@ -167,8 +167,10 @@ def deployment_key(deployment_name: str | None, run_start: datetime | None) -> s
     apart. ``deployment_name`` (``[emrfs_xacct] deployment_name``) does when it is set, and stays the same
     across every try. Without it, the DAG run's start date: set when the deployment's scheduler starts the
     run, kept across retries, deferrals and the tasks cleared while the run is running, but set anew when a
-    finished run is cleared (``clear_task_instances`` in ``airflow/models/taskinstance.py``).
+    finished run is cleared (``clear_task_instances`` in ``airflow/models/taskinstance.py``) or a run is set
+    back to queued, or from finished to running (``DagRun.set_state`` in ``airflow/models/dagrun.py``).
     """
+    identity: list[str | None]
     if deployment_name:
         identity = ["deployment", deployment_name]
     else:
