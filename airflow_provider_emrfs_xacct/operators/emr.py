@@ -137,9 +137,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
     the deployment (``[emrfs_xacct] deployment_name``, else the DAG run's start date: ``idempotency_key``),
     so that a retried task returns the cluster it already launched (while it is active) instead of
     launching a second one, and another Airflow deployment running the same DAG run never takes it (so
-    the cluster's own tags may be 49 at most: EMR allows 50). On EMR 7.10.0
-    and later ``s3://`` goes through S3A by default; EMR translates the role mappings for S3A, so they
-    apply on either connector, unless ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` is false (then
+    the cluster's own tags may be 49 at most: EMR allows 50). On EMR 7.10.0 and later ``s3://`` goes
+    through S3A by default; EMR translates the role mappings for S3A, so they apply on either connector, unless ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` is false (then
     ``keep_emrfs=False`` is refused). With ``keep_emrfs=True`` (the default) it sets ``fs.s3.impl`` and ``fs.s3n.impl``, as AWS's S3A migration guide does, so that ``s3://`` and
     ``s3n://`` stay on EMRFS (``s3a://`` URIs always use S3A). ``Instances.TerminationProtected: true``
     is logged as a warning: EMR then refuses to terminate the cluster, so its teardown
@@ -594,9 +593,8 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     launch failed (its trigger rule stays ``all_done``): a launch can fail after ``RunJobFlow``,
     e.g. while waiting for the cluster, without returning the cluster id. Without ``job_flow_id`` it
     looks for the active cluster tagged with the launch task instance's idempotency key (of this
-    deployment: ``idempotency_key``), among those
-    created since the DAG run became runnable (``launch_search_bound``), and skips when there is none
-    (the launch never produced a cluster). That search relies on ``ListClusters``
+    deployment: ``idempotency_key``), among those created since the DAG run became runnable
+    (``launch_search_bound``), and skips when there is none (the launch never produced a cluster). That search relies on ``ListClusters``
     showing a cluster launched seconds before, which AWS does not promise: after a launch that failed
     right after ``RunJobFlow``, a cluster the search missed keeps running (find it by its
     ``emrfs-xacct:idempotency-key`` tag). ``TerminateJobFlows`` is asynchronous
