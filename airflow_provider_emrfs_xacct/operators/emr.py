@@ -138,7 +138,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
     so that a retried task returns the cluster it already launched (while it is active) instead of
     launching a second one, and another Airflow deployment running the same DAG run never takes it (so
     the cluster's own tags may be 49 at most: EMR allows 50). On EMR 7.10.0 and later ``s3://`` goes
-    through S3A by default; EMR translates the role mappings for S3A, so they apply on either connector, unless ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` is false (then
+    through S3A by default; EMR translates the role mappings for S3A, so they apply on either connector,
+    unless ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` is false (then
     ``keep_emrfs=False`` is refused). With ``keep_emrfs=True`` (the default) it sets ``fs.s3.impl`` and ``fs.s3n.impl``, as AWS's S3A migration guide does, so that ``s3://`` and
     ``s3n://`` stay on EMRFS (``s3a://`` URIs always use S3A). ``Instances.TerminationProtected: true``
     is logged as a warning: EMR then refuses to terminate the cluster, so its teardown
