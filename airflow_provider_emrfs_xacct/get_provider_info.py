@@ -13,7 +13,7 @@ DOCUMENTATION_URL = "https://pypi.org/project/airflow-provider-emrfs-xacct/"
 
 
 def get_provider_info() -> dict[str, Any]:
-    """Return the provider's metadata (name, versions, documentation, hooks, operators)."""
+    """Return the provider's metadata (name, versions, documentation, hooks, operators, configuration)."""
     return {
         "package-name": "airflow-provider-emrfs-xacct",
         "name": "EMRFS cross-account access",
@@ -53,6 +53,27 @@ def get_provider_info() -> dict[str, Any]:
                 ],
             }
         ],
+        "config": {
+            "emrfs_xacct": {
+                "description": "Settings of the EMRFS cross-account access provider.",
+                "options": {
+                    "deployment_name": {
+                        "description": "A name of this Airflow deployment that no other deployment launching "
+                        "clusters in the same EMR account and Region uses (``production``, ``staging``). A "
+                        "cluster's idempotency key (tag ``emrfs-xacct:idempotency-key``), by which a retried "
+                        "launch, the teardown and ``on_kill`` find it, is made of the task instance and this "
+                        "name; unset, of the task instance and the DAG run's start date, which a cleared "
+                        "finished run sets anew: its launch then no longer finds a cluster of the run before "
+                        "the clear. Set it in every component that runs tasks (the workers), and change it "
+                        "only while no launch of the deployment is between its first try and its teardown.",
+                        "version_added": "0.1.0",
+                        "type": "string",
+                        "example": "production",
+                        "default": "",
+                    }
+                },
+            }
+        },
         "extra-links": [
             "airflow_provider_emrfs_xacct.links.console.DestinationRoleLink",
             "airflow_provider_emrfs_xacct.links.console.KmsKeyLink",

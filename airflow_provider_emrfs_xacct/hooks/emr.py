@@ -17,7 +17,12 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 from airflow_provider_emrfs_xacct.hooks.errors import error_code
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.launch_arguments import MAX_CLUSTER_TAGS as MAX_CLUSTER_TAGS
-from airflow_provider_emrfs_xacct.pure.launch_arguments import has_idempotency_tag, idempotency_key_of
+from airflow_provider_emrfs_xacct.pure.launch_arguments import (
+    has_idempotency_tag,
+    idempotency_key_of,
+    idempotency_tag_value,
+    same_task_instance,
+)
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
 from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG as IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
@@ -193,9 +198,13 @@ class EmrfsEmrHook(EmrHook):
         paginator = self.conn.get_paginator("list_clusters")
         summaries = [summary for page in paginator.paginate(**arguments) for summary in page["Clusters"]]
         summaries.sort(key=lambda summary: name is None or summary.get("Name") != name)  # stable: an order only
+        namesakes = []
         for summary in summaries:
             cluster = self.conn.describe_cluster(ClusterId=summary["Id"])["Cluster"]
             if not has_idempotency_tag(cluster.get("Tags", []), idempotency_key):
+                value = idempotency_tag_value(cluster.get("Tags", []))
+                if value is not None and same_task_instance(value, idempotency_key):
+                    namesakes.append(str(summary["Id"]))
                 continue
             found = cluster.get("SecurityConfiguration")
             if check and found != security_configuration:
@@ -206,6 +215,17 @@ class EmrfsEmrHook(EmrHook):
                     "clear the task in a new DAG run, to launch with the new configuration"
                 )
             return str(summary["Id"])
+        if namesakes:
+            self.log.warning(
+                "Active cluster(s) %s carry the %s tag of this task instance under another key than %s: launched "
+                "by another Airflow deployment running this DAG run, by a release of this provider before the key "
+                "named the deployment, or by this run before it was cleared when finished (without [emrfs_xacct] "
+                "deployment_name). They are not taken as this task instance's cluster: neither used nor "
+                "terminated; terminate them yourself if they are this deployment's",
+                ", ".join(namesakes),
+                IDEMPOTENCY_TAG,
+                idempotency_key,
+            )
         return None
 
     def find_launched_cluster(self, idempotency_key: str, config: dict[str, Any]) -> str | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, cast
 
@@ -135,11 +133,13 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
     Everything :class:`~airflow.providers.amazon.aws.operators.emr.EmrCreateJobFlowOperator` offers
     (``emr_conn_id``, waiting, deferrable mode, links), plus: sets ``SecurityConfiguration``; refuses
     to launch when that configuration does not exist, or when its role mappings need a newer release;
-    tags the cluster with an idempotency key made from the DAG id, run id, task id and map index, so
-    that a retried task returns the cluster it already launched (while it is active) instead of
-    launching a second one (so the cluster's own tags may be 49 at most: EMR allows 50). On EMR 7.10.0
-    and later ``s3://`` goes through S3A by default; EMR translates the role mappings for S3A, so they
-    apply on either connector, unless ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` is false (then
+    tags the cluster with an idempotency key made from the DAG id, run id, task id and map index and
+    the deployment (``[emrfs_xacct] deployment_name``, else the DAG run's start date: ``idempotency_key``),
+    so that a retried task returns the cluster it already launched (while it is active) instead of
+    launching a second one, and another Airflow deployment running the same DAG run never takes it (so
+    the cluster's own tags may be 49 at most: EMR allows 50). On EMR 7.10.0 and later ``s3://`` goes
+    through S3A by default; EMR translates the role mappings for S3A, so they apply on either connector,
+    unless ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` is false (then
     ``keep_emrfs=False`` is refused). With ``keep_emrfs=True`` (the default) it sets ``fs.s3.impl`` and ``fs.s3n.impl``, as AWS's S3A migration guide does, so that ``s3://`` and
     ``s3n://`` stay on EMRFS (``s3a://`` URIs always use S3A). ``Instances.TerminationProtected: true``
     is logged as a warning: EMR then refuses to terminate the cluster, so its teardown
@@ -515,15 +515,32 @@ def _uses_role_mappings(document: dict[str, Any], name: str) -> bool:
     return True
 
 
+def deployment_name() -> str | None:
+    """Return ``[emrfs_xacct] deployment_name`` (``AIRFLOW__EMRFS_XACCT__DEPLOYMENT_NAME``); ``None`` when unset or blank."""
+    from airflow.providers.common.compat.sdk import conf
+
+    return str(conf.get("emrfs_xacct", "deployment_name", fallback="") or "").strip() or None
+
+
 def idempotency_key(context: Context, task_id: str | None = None) -> str:
     """
-    Return a key that is the same for every try of one task instance and differs between instances.
+    Return a key that is the same for every try of one task instance in one deployment and differs otherwise.
+
+    The task instance's part (DAG id, run id, task id, map index) is the same in every Airflow deployment
+    that runs the DAG; the deployment's part is ``[emrfs_xacct] deployment_name`` when set, else the DAG
+    run's start date (``pure.launch_arguments.deployment_key``), so that another deployment's launch,
+    teardown and ``on_kill`` never take this one's cluster.
 
     :param task_id: the key of that task (same DAG run and map index) instead of the running one's.
     """
+    from airflow_provider_emrfs_xacct.pure.launch_arguments import deployment_key, launch_key, task_instance_key
+
     ti = context["ti"]
-    identity = json.dumps([ti.dag_id, ti.run_id, task_id or ti.task_id, ti.map_index])
-    return hashlib.sha256(identity.encode()).hexdigest()[:32]
+    run_start = getattr(context.get("dag_run"), "start_date", None)
+    return launch_key(
+        task_instance_key(ti.dag_id, ti.run_id, task_id or ti.task_id, ti.map_index),
+        deployment_key(deployment_name(), run_start),
+    )
 
 
 #: Subtracted from a DAG run's times before they bound a search by creation time. They come from Airflow's
@@ -548,8 +565,8 @@ def launch_search_bound(context: Context) -> datetime | None:
     and for a backfill's (``models/backfill.py``: ``run_after=info.run_after``; a backfill of old dates
     thus narrows little), the trigger time for a manual run (``api/common/trigger_dag.py``:
     ``run_after or utcnow()``), whatever its logical date. The run's ``start_date`` is no such bound
-    alone: clearing a finished run resets it (``clear_task_instances``: ``dr.start_date = None``, then a
-    new one when it runs again), and so do ``queued_at`` and a run set to queued by hand (``set_state``),
+    alone: clearing a finished run sets it anew (``clear_task_instances``: ``dr.start_date =
+    timezone.utcnow()``), and so do ``queued_at`` and a run set to queued by hand (``set_state``),
     while a cleared task's earlier cluster may still run. It is kept as a second bound for runs started
     outside the scheduler (``dag.test``: ``start_date=logical_date or run_after``; ``airflow tasks
     test`` with a future date: ``run_after`` is that date's interval end, and no start date): the earliest of
@@ -576,9 +593,9 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     ``all_done`` leaf would have made it a success). Unlike other teardowns it also runs when the
     launch failed (its trigger rule stays ``all_done``): a launch can fail after ``RunJobFlow``,
     e.g. while waiting for the cluster, without returning the cluster id. Without ``job_flow_id`` it
-    looks for the active cluster tagged with the launch task instance's idempotency key, among those
-    created since the DAG run became runnable (``launch_search_bound``), and skips when there is none
-    (the launch never produced a cluster). That search relies on ``ListClusters``
+    looks for the active cluster tagged with the launch task instance's idempotency key (of this
+    deployment: ``idempotency_key``), among those created since the DAG run became runnable
+    (``launch_search_bound``), and skips when there is none (the launch never produced a cluster). That search relies on ``ListClusters``
     showing a cluster launched seconds before, which AWS does not promise: after a launch that failed
     right after ``RunJobFlow``, a cluster the search missed keeps running (find it by its
     ``emrfs-xacct:idempotency-key`` tag). ``TerminateJobFlows`` is asynchronous

@@ -8,7 +8,9 @@ from (``job_flow_overrides.<key>``, or ``emr_conn_id '<id>' extra <key>``).
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.cluster_config import CredentialsProvider, validate_cluster_name
@@ -146,6 +148,51 @@ def validate_configuration_document(name: str | None, document: Any) -> None:
             f"is not the content of {name!r}: a content-named configuration ends in the hash of its document "
             "(the one CreateEmrfsSecurityConfigOperator ensured for that name)",
         )
+
+
+def task_instance_key(dag_id: str, run_id: str, task_id: str, map_index: int | None) -> str:
+    """
+    Return the hash of a task instance's identity: the same in every deployment that runs this DAG run.
+
+    It is the whole idempotency key of the releases before the deployment part (``launch_key``).
+    """
+    identity = json.dumps([dag_id, run_id, task_id, map_index])
+    return hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+
+def deployment_key(deployment_name: str | None, run_start: datetime | None) -> str:
+    """
+    Return the hash of what tells one Airflow deployment's try of a task instance from another deployment's.
+
+    Two deployments running one DAG in one EMR account and Region (a staging copy of production) give a
+    scheduled run the same id (``scheduled__<date>``): the task instance alone does not tell their clusters
+    apart. ``deployment_name`` (``[emrfs_xacct] deployment_name``) does when it is set, and stays the same
+    across every try. Without it, the DAG run's start date: set when the deployment's scheduler starts the
+    run, kept across retries, deferrals and the tasks cleared while the run is running, but set anew when a
+    finished run is cleared (``clear_task_instances`` in ``airflow/models/taskinstance.py``) or a run is set
+    back to queued, or from finished to running (``DagRun.set_state`` in ``airflow/models/dagrun.py``).
+    """
+    identity: list[str | None]
+    if deployment_name:
+        identity = ["deployment", deployment_name]
+    else:
+        identity = ["run started", run_start.astimezone(timezone.utc).isoformat() if run_start else None]
+    return hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:16]
+
+
+def launch_key(task_instance: str, deployment: str) -> str:
+    """Return the idempotency key of a launch: ``<task_instance_key>.<deployment_key>``."""
+    return f"{task_instance}.{deployment}"
+
+
+def same_task_instance(key: str, other: str) -> bool:
+    """Return whether two keys name one task instance (in any deployment; an earlier release's key is that part alone)."""
+    return key.partition(".")[0] == other.partition(".")[0]
+
+
+def idempotency_tag_value(tags: Iterable[Mapping[str, Any]]) -> str | None:
+    """Return the value of a cluster's idempotency tag (``None``: it has none)."""
+    return next((str(tag.get("Value")) for tag in tags if tag.get("Key") == IDEMPOTENCY_TAG), None)
 
 
 def with_idempotency_tag(config: dict[str, Any], key: str) -> dict[str, Any]:

@@ -397,7 +397,8 @@ def test_each_run_launched_exactly_one_cluster(
         assert len(clusters) == len(backfill.runs)
         for run in backfill.runs:
             ti = SimpleNamespace(dag_id=DAG_ID, run_id=run.run_id, task_id="launch_cluster", map_index=-1)
-            key = idempotency_key({"ti": ti})  # type: ignore[typeddict-item]
+            dag_run = SimpleNamespace(start_date=as_datetime(run.start_date))  # the key's deployment part
+            key = idempotency_key({"ti": ti, "dag_run": dag_run})  # type: ignore[typeddict-item]
             tagged = [c for c in clusters if {"Key": IDEMPOTENCY_TAG, "Value": key} in c["Tags"]]
             assert len(tagged) == 1, f"{run.run_id}: {len(tagged)} clusters with its idempotency key"
             (cluster,) = tagged

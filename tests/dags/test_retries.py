@@ -40,3 +40,40 @@ def test_a_bad_field_fails_at_once_and_a_denial_is_retried(
     assert tries["denied_once"] == ("success", 2, 3), output[-4000:]
     # The author still sees the provider's error, naming the field.
     assert "InvalidParameterError: trusted_role_arns[0]" in output
+
+
+def test_a_retried_launch_returns_its_cluster_and_the_teardown_finds_it(
+    moto_url: str, airflow_home: Path, tmp_path: Path
+) -> None:
+    """
+    The launch key is the same on a retry in a real Airflow run: its DAG run's start date does not change.
+
+    The first try launched and failed; the second returned that cluster (one cluster only); the teardown,
+    without a cluster id, found it by the key. The cluster's key is the one of the run's recorded start date.
+    """
+    from datetime import datetime, timezone
+
+    from airflow_provider_emrfs_xacct.pure.launch_arguments import deployment_key, launch_key, task_instance_key
+    from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG
+    from devstack.moto_stack import EMR_ACCOUNT, client
+
+    dag_id = "emrfs_xacct_launch_retry"
+    env = {**airflow_env(moto_url, airflow_home), "AIRFLOW__CORE__DAGS_FOLDER": str(RETRY_DAGS)}
+    env.pop("AIRFLOW__EMRFS_XACCT__DEPLOYMENT_NAME", None)
+    result = subprocess.run([airflow_cli(), "dags", "test", dag_id], env=env, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    (tmp_path / "launch_retry.log").write_text(output)
+
+    tries = {
+        row.task_id: (row.state, row.try_number)
+        for row in query(env, "SELECT task_id, state, try_number FROM task_instance WHERE dag_id = :d", d=dag_id)
+    }
+    assert tries == {"launch_cluster": ("success", 2), "terminate_cluster": ("success", 1)}, output[-4000:]
+    (run,) = query(env, "SELECT run_id, start_date FROM dag_run WHERE dag_id = :d", d=dag_id)
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    (cluster,) = emr.list_clusters()["Clusters"]  # the retry launched no second one
+    assert cluster["Status"]["State"] in ("TERMINATING", "TERMINATED")  # found by the teardown
+    tags = emr.describe_cluster(ClusterId=cluster["Id"])["Cluster"]["Tags"]
+    started = datetime.fromisoformat(str(run.start_date)).replace(tzinfo=timezone.utc)
+    key = launch_key(task_instance_key(dag_id, run.run_id, "launch_cluster", -1), deployment_key(None, started))
+    assert {"Key": IDEMPOTENCY_TAG, "Value": key} in tags

@@ -193,7 +193,9 @@ def test_a_run_after_in_the_future_does_not_bound_a_try_running_now() -> None:
 
 
 @pytest.mark.parametrize("again", ["airflow tasks test", "run deleted and created again"])
-def test_a_try_numbered_one_again_finds_the_cluster_its_key_already_launched(emr: Any, again: str) -> None:
+def test_a_try_numbered_one_again_finds_the_cluster_its_key_already_launched(
+    emr: Any, again: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """
     ``try_number == 1`` does not prove that no earlier try launched: the search runs on first tries too.
 
@@ -201,9 +203,11 @@ def test_a_try_numbered_one_again_finds_the_cluster_its_key_already_launched(emr
     (Airflow 3.3 ``cli/commands/task_command.py``: ``task_test`` then ``sdk/definitions/dag.py``: ``_run_task``
     sends ``try_number=ti.try_number``, and ``ti_run`` accepts it once it is set back to queued); a run deleted
     and created again under the same run id has new task instances that start again at 1 (``schedule_tis``),
-    with the same idempotency key. The launch's name changed in between (the DAG file was edited): only the
+    with the same idempotency key when the deployment is named (the new run has a new start date:
+    ``test_deployment_key.py``). The launch's name changed in between (the DAG file was edited): only the
     tag tells the cluster, so every cluster of the run's window is read, one a page (``short_pages``).
     """
+    monkeypatch.setenv("AIRFLOW__EMRFS_XACCT__DEPLOYMENT_NAME", "production")
     now = datetime.now(timezone.utc)
     run = dag_run(run_after=now - timedelta(minutes=5))
     first, _ = launch(run)

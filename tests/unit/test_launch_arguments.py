@@ -8,11 +8,16 @@ from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.launch_arguments import (
     MAX_CLUSTER_TAGS,
     connection_extra_field,
+    deployment_key,
     has_idempotency_tag,
     idempotency_key_of,
+    idempotency_tag_value,
+    launch_key,
     launch_security_configuration,
     parse_job_flow_overrides,
     refuse_too_many_tags,
+    same_task_instance,
+    task_instance_key,
     validate_configuration_document,
     validate_launch_arguments,
     validate_run_job_flow_names,
@@ -96,3 +101,27 @@ def test_a_cluster_is_known_by_its_idempotency_tag_and_its_key() -> None:
     assert has_idempotency_tag(tags, "k")
     assert not has_idempotency_tag(tags, "other")
     assert not has_idempotency_tag([{"Key": "team", "Value": "k"}], "k")
+
+
+def test_the_deployment_key_is_the_name_when_set_else_the_run_start() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    start = datetime(2026, 1, 2, 0, 0, 2, 411_000, tzinfo=timezone.utc)
+    same_instant = start.astimezone(timezone(timedelta(hours=2)))  # another time zone, one instant
+    assert deployment_key(None, start) == deployment_key(None, same_instant)
+    assert deployment_key(None, start) != deployment_key(None, start + timedelta(microseconds=1))
+    assert deployment_key("production", start) == deployment_key("production", start + timedelta(days=1))
+    assert deployment_key("production", start) != deployment_key("staging", start)
+    assert deployment_key(None, None) != deployment_key("production", None)
+
+
+def test_keys_of_one_task_instance_are_recognised_whatever_their_deployment() -> None:
+    instance = task_instance_key("dag", "scheduled__2026-01-02T00:00:00+00:00", "launch_cluster", -1)
+    production = launch_key(instance, deployment_key("production", None))
+    staging = launch_key(instance, deployment_key("staging", None))
+    other = launch_key(task_instance_key("dag", "scheduled__2026-01-03T00:00:00+00:00", "launch_cluster", -1), "0")
+    assert same_task_instance(production, staging)
+    assert same_task_instance(production, instance)  # an earlier release's key: the task instance's part alone
+    assert not same_task_instance(production, other)
+    assert idempotency_tag_value([{"Key": "team", "Value": "a"}, {"Key": IDEMPOTENCY_TAG, "Value": staging}]) == staging
+    assert idempotency_tag_value([{"Key": "team", "Value": "a"}]) is None

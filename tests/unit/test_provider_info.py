@@ -114,3 +114,16 @@ def test_authors_and_project_urls_are_in_the_package_metadata() -> None:
     assert metadata["Author"]
     urls = {entry.split(",", 1)[0].strip(): entry.split(",", 1)[1].strip() for entry in metadata.get_all("Project-URL")}
     assert {"Documentation", "Source Code"} <= set(urls)
+
+
+def test_airflow_knows_the_deployment_name_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``[emrfs_xacct] deployment_name`` is declared: Airflow gives its default; the environment sets it."""
+    from airflow.providers.common.compat.sdk import conf
+
+    from airflow_provider_emrfs_xacct.operators.emr import deployment_name
+
+    monkeypatch.delenv("AIRFLOW__EMRFS_XACCT__DEPLOYMENT_NAME", raising=False)
+    assert conf.get("emrfs_xacct", "deployment_name") == ""  # an undeclared option would raise, with no fallback
+    assert deployment_name() is None
+    monkeypatch.setenv("AIRFLOW__EMRFS_XACCT__DEPLOYMENT_NAME", " staging ")
+    assert deployment_name() == "staging"
