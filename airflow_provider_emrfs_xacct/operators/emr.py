@@ -338,7 +338,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         A refusal (termination protection) is logged, not raised over the wait's own error.
         """
         cluster_id = (event or {}).get("job_flow_id")
-        # getattr: the Amazon provider's releases before the parameter (setup.cfg takes 9.0 on) have no attribute.
+        # getattr: the Amazon provider's releases before the parameter (apache/airflow#61010, merged January 2026;
+        # setup.cfg takes 9.10 on) have no attribute.
         terminate = getattr(self, "terminate_job_flow_on_failure", True)
         if (event or {}).get("status") != "success" and cluster_id and terminate:
             self.log.warning(
