@@ -297,17 +297,7 @@ def authorize(
         policy = object_context_policy(policy, resource, action, object_owner, object_acl_accounts)
         authority = object_owner
         resource_policy_name = f"object ACL of its owner {object_owner} (and the bucket policy's denies)"
-    # aws:ResourceAccount: the resource owner's account, in the request context of most service actions (IAM
-    # User Guide, "AWS global condition context keys"); principalmapper infers only the principal's keys.
-    keys = {"aws:ResourceAccount": resource_owner, **principal_keys(), **s3_request_keys(action, context or {})}
-    if action.lower().startswith("s3:"):
-        # s3:ResourceAccount: "the AWS Account ID of the bucket owner" (What's New, Dec 21, 2020, "New IAM condition
-        # keys for Amazon S3"; Service Authorization Reference, Amazon S3 condition keys).
-        keys.setdefault("s3:ResourceAccount", resource_owner)
-    if principal.session is not None:
-        # aws:userid of a role session: "role-id:caller-specified-role-name" (same page); principalmapper puts
-        # the bare role id, which no "AROA…:*" pattern matches.
-        keys.setdefault("aws:userid", f"{principal.role_id}:{principal.session}")
+    keys = request_keys(principal, action, resource_owner, context)
     allowed = bool(_query.local_check_authorization_full(node, action, resource, keys, policy, authority))
     bounded = allowed and not _boundary_allows(principal, node, action, resource, keys)
     allowed = allowed and not bounded
@@ -331,6 +321,28 @@ def authorize(
     return Decision(allowed, reason, (f"identity={identity}", f"resource={resource_result.name}", kind))
 
 
+def request_keys(
+    principal: Principal, action: str, resource_owner: str, context: dict[str, str] | None
+) -> dict[str, str]:
+    """
+    The request context of ``principal``'s ``action`` beyond what principalmapper infers, the same for every branch
+    of the judge (the policies', the explicit denies' that a KMS grant does not override, the boundary that limits a
+    grant): a key one branch left out made a ``Deny`` on it skipped there.
+    """
+    # aws:ResourceAccount: the resource owner's account, in the request context of most service actions (IAM
+    # User Guide, "AWS global condition context keys"); principalmapper infers only the principal's keys.
+    keys = {"aws:ResourceAccount": resource_owner, **principal_keys(), **s3_request_keys(action, context or {})}
+    if action.lower().startswith("s3:"):
+        # s3:ResourceAccount: "the AWS Account ID of the bucket owner" (What's New, Dec 21, 2020, "New IAM condition
+        # keys for Amazon S3"; Service Authorization Reference, Amazon S3 condition keys).
+        keys.setdefault("s3:ResourceAccount", resource_owner)
+    if principal.session is not None:
+        # aws:userid of a role session: "role-id:caller-specified-role-name" (same page); principalmapper puts
+        # the bare role id, which no "AROA…:*" pattern matches.
+        keys.setdefault("aws:userid", f"{principal.role_id}:{principal.session}")
+    return keys
+
+
 def explicitly_denied(
     principal: Principal,
     action: str,
@@ -346,9 +358,7 @@ def explicitly_denied(
     provided explicitly and never denied", AWS KMS Developer Guide, "KMS key access and permissions").
     """
     node = principal.node()
-    keys = {"aws:ResourceAccount": resource_owner, **s3_request_keys(action, context or {})}
-    if principal.session is not None:
-        keys.setdefault("aws:userid", f"{principal.role_id}:{principal.session}")
+    keys = request_keys(principal, action, resource_owner, context)
     prepared = _query._prepare_condition_context(dict(keys))
     prepared.update(_query._infer_condition_keys(node, prepared))
     documents = [document for _, document in principal.policies]
@@ -390,7 +400,7 @@ def kms_grant_allowing(
     sent = {key.lower(): value for key, value in encryption_context.items()}
     if principal.boundary is not None:
         node = principal.node()
-        keys = {"aws:ResourceAccount": key_arn.split(":")[4], **s3_request_keys(kms_action, context or {})}
+        keys = request_keys(principal, kms_action, key_arn.split(":")[4], context)
         if not _boundary_allows(principal, node, kms_action, key_arn, keys):
             return None
     for grant in grants:

@@ -338,7 +338,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         A refusal (termination protection) is logged, not raised over the wait's own error.
         """
         cluster_id = (event or {}).get("job_flow_id")
-        # getattr: the Amazon provider's releases before the parameter (setup.cfg takes 9.0 on) have no attribute.
+        # getattr: the Amazon provider's releases before the parameter (apache/airflow#61010, merged January 2026;
+        # setup.cfg takes 9.10 on) have no attribute.
         terminate = getattr(self, "terminate_job_flow_on_failure", True)
         if (event or {}).get("status") != "success" and cluster_id and terminate:
             self.log.warning(
@@ -616,7 +617,8 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     :param disable_termination_protection: when EMR refuses because the cluster is termination
         protected, turn protection off (``SetTerminationProtection``) and terminate it; only for a
         cluster this provider launched (it carries the idempotency tag, of ``launch_task_id``'s task
-        instance when that is known). (default: False: fail and leave the cluster protected)
+        instance when that is known, in whichever deployment or start date of the run: a finished run
+        cleared has a new one). (default: False: fail and leave the cluster protected)
     :param dry_run: find the cluster and log the plan (its termination); terminate nothing. (templated,
         default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
@@ -707,7 +709,7 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
         """Turn off the termination protection of a cluster this provider launched, or refuse naming the cluster."""
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
-        from airflow_provider_emrfs_xacct.pure.launch_arguments import has_idempotency_tag
+        from airflow_provider_emrfs_xacct.pure.launch_arguments import idempotency_tag_value, same_task_instance
 
         described = f"cluster {self.job_flow_id} ({cluster.get('Name')!r})"
         if not self.disable_termination_protection:
@@ -718,8 +720,12 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
                 f"--cluster-id {self.job_flow_id} --no-termination-protected, then aws emr terminate-clusters), or set "
                 "disable_termination_protection=True on this task to let it do that for the clusters it launched"
             ) from refusal
+        # The launch task instance's part of the key only: this cluster's id is the launch's (``job_flow_id``) or
+        # was found by the whole key, and clearing a finished run gives it a new start date (``idempotency_key``):
+        # the deployment's part then differs from the launch's, which tagged this very cluster.
         key = idempotency_key(context, self.launch_task_id) if self.launch_task_id else None
-        if not has_idempotency_tag(cluster.get("Tags", []), key):
+        tagged = idempotency_tag_value(cluster.get("Tags", []))
+        if tagged is None or (key is not None and not same_task_instance(tagged, key)):
             launch = f"launch task {self.launch_task_id!r} of this run" if key else "this provider"
             raise PreconditionError(
                 f"{described} has termination protection on and was not launched by {launch} (no {IDEMPOTENCY_TAG} "

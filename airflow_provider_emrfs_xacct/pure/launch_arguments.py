@@ -175,8 +175,14 @@ def deployment_key(deployment_name: str | None, run_start: datetime | None) -> s
     identity: list[str | None]
     if deployment_name:
         identity = ["deployment", deployment_name]
+    elif run_start is None:
+        identity = ["run started", None]
     else:
-        identity = ["run started", run_start.astimezone(timezone.utc).isoformat() if run_start else None]
+        # A naive time is UTC: "Airflow stores datetime information in UTC internally and in the database"
+        # (Airflow documentation, "Time Zones"); astimezone would read it as the worker's local time, which
+        # may differ between the workers of one deployment and then between the tries of one launch.
+        aware = run_start.replace(tzinfo=timezone.utc) if run_start.tzinfo is None else run_start
+        identity = ["run started", aware.astimezone(timezone.utc).isoformat()]
     return hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:16]
 
 

@@ -227,3 +227,34 @@ def test_the_key_keeps_the_task_instance_part_of_earlier_releases() -> None:
     assert instance == task_instance_key("test_dag", RUN_ID, "launch_cluster", -1)
     assert len(deployment) == 16
     assert key != idempotency_key({"ti": ti, "dag_run": STAGING})  # type: ignore[typeddict-item]
+
+
+def test_a_teardown_cleared_after_its_run_finished_turns_off_the_protection_of_its_launch_s_cluster(
+    emr: Any,
+) -> None:
+    """
+    The teardown refused (termination protection); the user sets ``disable_termination_protection`` and clears it.
+
+    Clearing the finished run set a new start date (``clear_task_instances``), so the teardown's key is not
+    the one the launch tagged its cluster with; the cluster id it is handed (``launch.output``) is the launch's,
+    and its tag names the same launch task instance: it is this provider's launch, whose protection may go.
+    """
+    operator = launch_operator()
+    operator.job_flow_overrides = {
+        **operator.job_flow_overrides,  # type: ignore[dict-item]
+        "Instances": {**operator.job_flow_overrides["Instances"], "TerminationProtected": True},  # type: ignore[index]
+    }
+    cluster_id, _ = run_in(operator, PRODUCTION)
+    cleared = dag_run(datetime.now(timezone.utc), clear_number=1)
+    unprotect = TerminateClusterOperator(
+        task_id="terminate_cluster",
+        aws_conn_id=EMR_CONN_ID,
+        job_flow_id=cluster_id,
+        launch_task_id="launch_cluster",
+        disable_termination_protection=True,
+    )
+
+    _, calls = run_in(unprotect, cleared, try_number=2)
+
+    assert "SetTerminationProtection" in calls
+    assert state_of(emr, cluster_id) in ("TERMINATING", "TERMINATED")

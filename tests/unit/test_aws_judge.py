@@ -754,3 +754,49 @@ def test_the_bucket_policy_does_not_grant_objects_another_account_owns() -> None
     assert read_object(EC2_ROLE, owner=A, bucket_policy=policy())  # the object owner needs no bucket grant
     deny_a = policy({**allow("s3:GetObject", f"{BUCKET}/*"), "Effect": "Deny", "Principal": {"AWS": EC2_ROLE}})
     assert not read_object(EC2_ROLE, owner=A, bucket_policy=deny_a)  # the bucket owner's explicit deny still applies
+
+
+PRINCIPAL_CONDITIONS = (
+    {"Bool": {"aws:PrincipalIsAWSService": "false"}},
+    {"StringEquals": {"aws:PrincipalType": "AssumedRole"}},
+)
+
+
+@pytest.mark.parametrize("condition", PRINCIPAL_CONDITIONS)
+@pytest.mark.parametrize("where", ["key policy", "identity policy"])
+def test_a_deny_on_a_principal_key_refuses_what_a_kms_grant_would_allow(
+    condition: dict[str, object], where: str
+) -> None:
+    """
+    The grant's branch reads the request context as the policies' branch does (IAM User Guide, "AWS global condition
+    context keys": ``aws:PrincipalIsAWSService`` ``false`` and ``aws:PrincipalType`` ``AssumedRole`` for a role
+    session); a grant never overrides a Deny (AWS KMS Developer Guide, "KMS key access and permissions": "never
+    denied"). Without those keys the Deny was skipped and the grant allowed the call.
+    """
+    from devstack.emrfs_writer import _judge_key, _Key
+
+    deny = {"Effect": "Deny", "Action": "kms:*", "Resource": "*", "Condition": condition}
+    if where == "key policy":
+        key_policy, caller = policy(*ADMIN_ONLY["Statement"], {**deny, "Principal": "*"}), Principal(DEST)
+    else:
+        key_policy, caller = ADMIN_ONLY, Principal(DEST, policies=(("fence", policy(deny)),))
+
+    decision = _judge_key(
+        caller, "kms:GenerateDataKey", _Key(KEY, key_policy, grants=(grant(),)), aws_judge.Decision(True, ""), OBJECT
+    )
+
+    assert decision.allowed is False, decision.reason
+
+
+@pytest.mark.parametrize("condition", PRINCIPAL_CONDITIONS)
+def test_a_boundary_allowing_the_key_on_a_principal_key_lets_the_grant_through(condition: dict[str, object]) -> None:
+    """The boundary that limits a grant is read with the principal keys too (see above): its Allow holds for a session."""
+    from devstack.emrfs_writer import _judge_key, _Key
+
+    bounded = Principal(DEST, boundary=policy({**allow("kms:*", "*"), "Condition": condition}))
+
+    decision = _judge_key(
+        bounded, "kms:GenerateDataKey", _Key(KEY, ADMIN_ONLY, grants=(grant(),)), aws_judge.Decision(True, ""), OBJECT
+    )
+
+    assert decision.allowed is True, decision.reason

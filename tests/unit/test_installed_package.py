@@ -97,11 +97,26 @@ def test_every_file_the_manifest_includes_exists() -> None:
                 assert list(ROOT.glob(pattern)), f"MANIFEST.in: {line!r}: no {pattern}"
 
 
-def declared_requirements() -> dict[str, str]:
+def declared_requirements(extra: str | None = None) -> dict[str, str]:
+    """The requirements of ``install_requires`` (or of the extra ``extra``), by package name."""
     config = configparser.ConfigParser()
     config.read(ROOT / "setup.cfg")
-    lines = [line for line in config["options"]["install_requires"].splitlines() if line.strip()]
+    text = config["options"]["install_requires"] if extra is None else config["options.extras_require"][extra]
+    lines = [line for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
     return {re.split(r"[<>=!~\[ ]", line, maxsplit=1)[0]: line for line in lines}
+
+
+def test_every_extra_bounds_a_package_as_install_requires_does() -> None:
+    """An extra naming a package again (the Amazon provider with aiobotocore) keeps the install's bounds."""
+    from packaging.requirements import Requirement
+
+    base = {name: Requirement(line).specifier for name, line in declared_requirements().items()}
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    for extra in config["options.extras_require"]:
+        for name, line in declared_requirements(extra).items():
+            if name in base:
+                assert Requirement(line).specifier == base[name], f"[{extra}] {line}: install_requires has {base[name]}"
 
 
 @pytest.mark.parametrize(

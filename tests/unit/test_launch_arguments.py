@@ -125,3 +125,18 @@ def test_keys_of_one_task_instance_are_recognised_whatever_their_deployment() ->
     assert not same_task_instance(production, other)
     assert idempotency_tag_value([{"Key": "team", "Value": "a"}, {"Key": IDEMPOTENCY_TAG, "Value": staging}]) == staging
     assert idempotency_tag_value([{"Key": "team", "Value": "a"}]) is None
+
+
+def test_a_naive_run_start_is_read_as_utc_whatever_the_worker_s_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Airflow stores times in UTC; a naive one read as the worker's local time gave workers in other zones other keys."""
+    import time
+    from datetime import datetime, timezone
+
+    naive = datetime(2026, 1, 2, 0, 0, 2, 411_000)
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        assert deployment_key(None, naive) == deployment_key(None, naive.replace(tzinfo=timezone.utc))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
