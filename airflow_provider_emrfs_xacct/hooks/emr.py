@@ -112,7 +112,9 @@ class EmrfsEmrHook(EmrHook):
             if error_code(error) == "InvalidRequestException":
                 return None
             raise
-        return parse_document(response["SecurityConfiguration"], f"security configuration {name}")
+        return parse_document(
+            response["SecurityConfiguration"], f"security configuration {name}", "security configuration"
+        )
 
     def describe_cluster(self, cluster_id: str) -> dict[str, Any]:
         """Return the cluster as ``DescribeCluster`` describes it."""
