@@ -37,7 +37,7 @@ from airflow_provider_emrfs_xacct.pure.checks.state import (
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
 from airflow_provider_emrfs_xacct.pure.network import StsReachability, sts_endpoint_check
-from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
+from airflow_provider_emrfs_xacct.pure.security_config import mapping_identifiers, role_mappings_of
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, parse_s3_location, region_of_arn
 
 if TYPE_CHECKING:
@@ -246,7 +246,7 @@ def read_chain_state(
     for mapping in mappings:
         arn = str(mapping.get("Role"))
         roles[arn] = _read_mapped_role(readers.iam, arn, destination_account)
-    prefixes = {str(p) for m in mappings if m.get("IdentifierType") == "Prefix" for p in m.get("Identifiers", [])}
+    prefixes = {p for m in mappings if m.get("IdentifierType") == "Prefix" for p in mapping_identifiers(m)}
     buckets = _read_buckets(readers.s3, sorted(prefixes | set(extra)), destination_account)
     account_restrict = _read_account_restrict(readers.s3, destination_account) if buckets else None
     key_policies: dict[str, dict[str, Any] | Unreadable | None] = {}

@@ -112,7 +112,9 @@ class EmrfsEmrHook(EmrHook):
             if error_code(error) == "InvalidRequestException":
                 return None
             raise
-        return parse_document(response["SecurityConfiguration"], f"security configuration {name}")
+        return parse_document(
+            response["SecurityConfiguration"], f"security configuration {name}", "security configuration"
+        )
 
     def describe_cluster(self, cluster_id: str) -> dict[str, Any]:
         """Return the cluster as ``DescribeCluster`` describes it."""
@@ -248,9 +250,10 @@ class EmrfsEmrHook(EmrHook):
         Launch a cluster, unless an active one already carries the same idempotency-key tag.
 
         ``RunJobFlow`` has no client token: botocore retrying it after a dropped connection, or a
-        retried task, could launch a second cluster. So the call is sent once per attempt, and before
-        each new attempt the hook looks for the cluster the previous one may have launched. The
-        answer has the shape of ``RunJobFlow``'s either way. That look-up relies on ``ListClusters``
+        retried task, could launch a second cluster. So the call is sent once per attempt, and after
+        each failed attempt (the last too, before its error is raised) the hook looks for the cluster
+        it may have launched, and returns it when found. The answer has the shape of ``RunJobFlow``'s
+        either way. That look-up relies on ``ListClusters``
         showing the cluster by then (1 s after the first failure, then 2, 4 … s; AWS does not promise
         it) and on no other try of the task instance launching at the same time.
         """
@@ -258,33 +261,46 @@ class EmrfsEmrHook(EmrHook):
         if key is None:
             return super().create_job_flow(job_flow_overrides)
         config = {**self.connection_job_flow_config(), **job_flow_overrides}
+        # By tag alone: a retried task whose cluster name changed (a template rendering the time,
+        # say) must still find the cluster its first try launched.
+        existing = self.find_launched_cluster(key, config)
+        if existing is not None:
+            self.log.info("Cluster %s was already launched for this task instance; not launching another", existing)
+            return _launched(existing)
         delay = 1.0
         for attempt in range(1, LAUNCH_ATTEMPTS + 1):
-            if self.launch_cancelled:
-                # The task was killed (``on_kill``) while this loop waited: a new attempt would launch a cluster
-                # after on_kill terminated the one the lost attempt launched.
-                raise LaunchCancelledError(f"the launch of idempotency key {key} was cancelled: the task was killed")
-            # By tag alone: a retried task whose cluster name changed (a template rendering the time,
-            # say) must still find the cluster its first try launched.
-            existing = self.find_launched_cluster(key, config)
-            if existing is not None:
-                self.log.info("Cluster %s was already launched for this task instance; not launching another", existing)
-                return {"JobFlowId": existing, "ResponseMetadata": {"HTTPStatusCode": 200}}
+            self._refuse_if_cancelled(key)
             try:
                 response = self.launch_client.run_job_flow(**config)
             except (BotoConnectionError, HTTPClientError, ClientError) as error:
-                if attempt == LAUNCH_ATTEMPTS or not _worth_retrying(error):
+                if not _worth_retrying(error):
                     raise
-                self.log.warning(
-                    "RunJobFlow attempt %d failed (%s); checking for its cluster before retrying", attempt, error
-                )
+                self.log.warning("RunJobFlow attempt %d failed (%s); checking for its cluster", attempt, error)
                 time.sleep(delay)
                 delay = min(delay * 2, 20.0)
+                self._refuse_if_cancelled(key)
+                # The last attempt's answer may have been lost too (its cluster launched): it is looked for before
+                # the error is raised, or with no task retry left nobody would find the cluster, which would bill.
+                existing = self.find_launched_cluster(key, config)
+                if existing is not None:
+                    self.log.info("Cluster %s was launched by the attempt whose answer was lost", existing)
+                    return _launched(existing)
+                if attempt == LAUNCH_ATTEMPTS:
+                    raise
                 continue
             if self.launch_cancelled:
                 self._terminate_cancelled_launch(str(response["JobFlowId"]), key)
             return response
         raise AssertionError("unreachable")
+
+    def _refuse_if_cancelled(self, key: str) -> None:
+        """
+        Raise :class:`LaunchCancelledError` if the task was killed (``on_kill``) while the launch waited.
+
+        A new attempt would launch a cluster after ``on_kill`` terminated the one the lost attempt launched.
+        """
+        if self.launch_cancelled:
+            raise LaunchCancelledError(f"the launch of idempotency key {key} was cancelled: the task was killed")
 
     def _terminate_cancelled_launch(self, cluster_id: str, key: str) -> None:
         """
@@ -477,6 +493,11 @@ class EmrfsEmrHook(EmrHook):
             client_type="ec2",
         ).conn
         return read_subnet_facts(ec2, subnet_id, instance_groups)
+
+
+def _launched(cluster_id: str) -> dict[str, Any]:
+    """``RunJobFlow``'s answer for a cluster already launched (found by its idempotency tag)."""
+    return {"JobFlowId": cluster_id, "ResponseMetadata": {"HTTPStatusCode": 200}}
 
 
 def _worth_retrying(error: Exception) -> bool:

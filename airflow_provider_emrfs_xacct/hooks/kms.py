@@ -130,7 +130,7 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
                 refused.retriable = True
                 raise refused from error
             raise
-        document = parse_document(response["Policy"], f"the key policy of {key_arn}")
+        document = parse_document(response["Policy"], f"the key policy of {key_arn}", "key policy")
         assert document is not None
         return document
 
@@ -147,7 +147,7 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
         """Return the ``default`` key policy, ``None`` if the key does not exist; other errors are raised as they are."""
         try:
             policy = self.conn.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"]
-            return parse_document(policy, f"the key policy of {key_arn}")
+            return parse_document(policy, f"the key policy of {key_arn}", "key policy")
         except ClientError as error:
             if error_code(error) == "NotFoundException":
                 return None

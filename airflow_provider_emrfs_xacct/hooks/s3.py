@@ -80,7 +80,7 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
         """Return the bucket policy, or ``None`` if the bucket has none."""
         try:
             policy = self.conn.get_bucket_policy(Bucket=bucket, **self._owner())["Policy"]
-            return parse_document(policy, f"the bucket policy of {bucket}")
+            return parse_document(policy, f"the bucket policy of {bucket}", "bucket policy")
         except ClientError as error:
             if error_code(error) == "NoSuchBucketPolicy":
                 return None

@@ -38,11 +38,32 @@ WILDCARD_CHARS = ("*", "?")
 _INVERTED_KEYS = ("NotPrincipal", "NotAction", "NotResource")
 
 
-def parse_document(document: str | dict[str, Any] | None, what: str | None = None) -> dict[str, Any] | None:
+#: What to do about a name given twice in one JSON object, by the kind of document it is in.
+REPEATED_NAME_ADVICE = {
+    "policy": "merge them by hand into one",
+    # AWS KMS API Reference, "PutKeyPolicy"; Amazon S3 API Reference, "PutBucketPolicy": each replaces the policy.
+    "key policy": "merge them by hand into one and put the key policy back (PutKeyPolicy: aws kms put-key-policy)",
+    "bucket policy": (
+        "merge them by hand into one and put the bucket policy back (PutBucketPolicy: aws s3api put-bucket-policy)"
+    ),
+    # The Amazon EMR API Reference (and botocore's EMR service model) has CreateSecurityConfiguration,
+    # DescribeSecurityConfiguration, ListSecurityConfigurations and DeleteSecurityConfiguration only: no update.
+    "security configuration": (
+        "a security configuration cannot be edited (EMR has no UpdateSecurityConfiguration): create a new one, "
+        "under another name, with them merged into one, and launch with it (security_configuration, or another "
+        "name_prefix); delete this one (DeleteSecurityConfiguration) once no cluster uses it"
+    ),
+}
+
+
+def parse_document(
+    document: str | dict[str, Any] | None, what: str | None = None, kind: str = "policy"
+) -> dict[str, Any] | None:
     """
     Return a policy document as a dict, decoding JSON text and IAM's URL-encoded JSON.
 
     :param what: names the document in errors (else "policy document", and a read-modify-write names it).
+    :param kind: the kind of document (a key of :data:`REPEATED_NAME_ADVICE`): what a refusal advises.
     :raises ConflictError: a name appears twice in one JSON object (two ``StringEquals`` in one ``Condition``,
         say). KMS and S3 keep a policy as the text they were sent (AWS KMS API Reference, GetKeyPolicy;
         Amazon S3 API Reference, GetBucketPolicy), and AWS does not document which of the two it applies; a
@@ -55,21 +76,27 @@ def parse_document(document: str | dict[str, Any] | None, what: str | None = Non
         text = unquote(text)
     try:
         parsed = json.loads(text, object_pairs_hook=_object_without_repeated_names)
-    except ConflictError as error:
-        raise ConflictError(f"{what or 'policy document'}: {error}", document=what) from None
+    except _RepeatedName as error:
+        raise ConflictError(
+            f"{what or 'policy document'}: {error}; a reader keeps only one (which one AWS applies is not documented): {REPEATED_NAME_ADVICE[kind]}",
+            document=what,
+        ) from None
     if not isinstance(parsed, dict):
         raise ConflictError(f"{what or 'policy document'} is not a JSON object: {document!r}", document=what)
     return parsed
 
 
+class _RepeatedName(Exception):
+    """A name given twice in one JSON object (``parse_document`` adds the advice for its kind of document)."""
+
+
 def _object_without_repeated_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """One JSON object as a dict; a name given twice is a :class:`ConflictError` naming it and both values."""
+    """One JSON object as a dict; a name given twice is a :class:`_RepeatedName` naming it and both values."""
     result: dict[str, Any] = {}
     for name, value in pairs:
         if name in result:
-            raise ConflictError(
-                f"{name!r} appears twice in one JSON object ({json.dumps(result[name])} and "
-                f"{json.dumps(value)}); rewriting the document would keep only one: merge them by hand"
+            raise _RepeatedName(
+                f"{name!r} appears twice in one JSON object ({json.dumps(result[name])} and {json.dumps(value)})"
             )
         result[name] = value
     return result

@@ -147,7 +147,7 @@ def shadowed_by(earlier_mappings: list[dict[str, Any]], kind: Any, identifier: s
     for earlier, mapping in enumerate(earlier_mappings):
         if mapping.get("IdentifierType") != kind:
             continue
-        for earlier_identifier in (str(value) for value in mapping.get("Identifiers", [])):
+        for earlier_identifier in mapping_identifiers(mapping):
             if identifier == earlier_identifier or (kind == "Prefix" and identifier.startswith(earlier_identifier)):
                 return earlier, earlier_identifier
     return None
@@ -251,8 +251,8 @@ def cross_type_shadowing(mappings: list[dict[str, Any]]) -> list[CrossTypeShadow
                 [earlier_mapping.get("Role")], [later_mapping.get("Role")]
             ):
                 continue
-            for earlier_identifier in earlier_mapping.get("Identifiers") or []:
-                for later_identifier in later_mapping.get("Identifiers") or []:
+            for earlier_identifier in mapping_identifiers(earlier_mapping):
+                for later_identifier in mapping_identifiers(later_mapping):
                     if same_type and str(earlier_identifier) == str(later_identifier):
                         continue  # the same group twice: shadowed_by's (the later one never applies)
                     found.append(
@@ -466,6 +466,37 @@ def names_content(name: str, document: Any) -> bool:
         return security_configuration_name(prefix, document) == name
     except (InvalidParameterError, TypeError, ValueError):
         return False
+
+
+def mapping_identifiers(mapping: dict[str, Any]) -> list[str]:
+    """
+    Return the ``Identifiers`` of a role mapping read from a security configuration, as a list of strings.
+
+    The Amazon EMR Management Guide ("Configure IAM roles for EMRFS requests to Amazon S3") gives
+    ``Identifiers`` as a JSON list of strings. A configuration made by hand (console, CLI) may hold one string
+    instead: it is read as one identifier, as :func:`validate_role_mappings` reads the provider's own input,
+    never character by character (``"s3://b/p"`` as the prefixes ``"s"``, ``"3"`` … would route every key);
+    anything else (null, a number, an object) as no identifier. How EMRFS reads either is not documented:
+    :func:`identifiers_problem` says so, and the verifier reports the mapping as not checked.
+    """
+    identifiers = mapping.get("Identifiers")
+    if isinstance(identifiers, str):
+        return [identifiers]
+    if not isinstance(identifiers, list):
+        return []
+    return [str(identifier) for identifier in identifiers]
+
+
+def identifiers_problem(mapping: dict[str, Any]) -> str | None:
+    """Say how a role mapping's ``Identifiers`` differs from the documented list of strings, or ``None``."""
+    identifiers = mapping.get("Identifiers")
+    if isinstance(identifiers, list) and identifiers and all(isinstance(value, str) for value in identifiers):
+        return None
+    return (
+        f"Identifiers is {json.dumps(identifiers)}, not the non-empty list of strings of the Amazon EMR Management "
+        'Guide ("Configure IAM roles for EMRFS requests to Amazon S3"); how EMRFS reads it is not documented, '
+        f"so it is read here as {json.dumps(mapping_identifiers(mapping))}"
+    )
 
 
 def role_mappings_of(document: dict[str, Any] | None) -> list[dict[str, Any]]:

@@ -224,6 +224,26 @@ def test_existing_configuration_with_other_content_is_a_conflict(emr: Any) -> No
     assert stored_document(emr, name) == by_hand
 
 
+def test_a_name_twice_in_a_configuration_made_by_hand_advises_a_new_configuration_not_an_edit(emr: Any) -> None:
+    """
+    A security configuration cannot be edited: the refusal advises creating another, not merging by hand in place.
+
+    The Amazon EMR API Reference has Create, Describe, List and DeleteSecurityConfiguration, no update.
+    """
+    name = security_configuration_name(PREFIX, build_security_configuration(validate_role_mappings(MAPPINGS), BASE))
+    first = json.dumps({"EmrFsConfiguration": {"RoleMappings": [MAPPINGS[0]]}})
+    text = f'{{"AuthorizationConfiguration": {first}, "AuthorizationConfiguration": {{}}}}'
+    emr.create_security_configuration(Name=name, SecurityConfiguration=text)
+
+    caught, recorder = execute_expecting_failure(make_operator(), ConflictError)
+
+    message = str(caught.value)
+    assert message.startswith(f"security configuration {name}: 'AuthorizationConfiguration' appears twice")
+    assert "cannot be edited (EMR has no UpdateSecurityConfiguration): create a new one" in message
+    assert "merge them by hand into one and put" not in message
+    assert recorder.mutating == []
+
+
 def test_existing_configuration_with_same_content_in_other_key_order_is_reused(emr: Any) -> None:
     """A configuration written by someone else with the same meaning (other key order, spacing) is reused."""
     document = build_security_configuration(validate_role_mappings(MAPPINGS), BASE)

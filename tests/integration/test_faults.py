@@ -472,6 +472,33 @@ def test_lost_run_job_flow_answer_launches_one_cluster(aws: Seeded, monkeypatch:
     assert {"Key": IDEMPOTENCY_TAG, "Value": idempotency_key({"ti": ti})} in tags  # type: ignore[typeddict-item]
 
 
+def test_a_lost_answer_to_the_last_run_job_flow_attempt_returns_its_cluster(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    The last ``RunJobFlow`` attempt's answer is lost after EMR launched the cluster: the launch returns that cluster.
+
+    Raising the lost answer's error would leave the cluster running with no task knowing its id: with
+    ``retries=0`` no retry finds it by its tag, and it bills until someone notices. A DAG author expects what
+    the Amazon provider's ``EmrCreateJobFlowOperator`` gives after botocore resent the call: a task that
+    succeeded with a running cluster's id, which the teardown terminates. One attempt here, so that the only
+    one is the last.
+    """
+    from airflow_provider_emrfs_xacct.hooks import emr as emr_hooks
+
+    monkeypatch.setattr(emr_hooks, "LAUNCH_ATTEMPTS", 1)
+    name = partner_a_configuration(aws)
+    proxy = FaultProxy(aws.url, drop_answers={"RunJobFlow": 1})
+    with through(proxy, aws, monkeypatch):
+        cluster_id, calls, _ = run_operator(launch("partner-a", name), task_instance("partner-a", "launch_cluster"))
+
+    assert proxy.stats["dropped-answer"] == 1
+    assert proxy.requests["RunJobFlow"] == 1
+    assert calls.mutating == ["RunJobFlow"]
+    [cluster] = client(aws.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]
+    assert (cluster["Id"], cluster["Status"]["State"] in ACTIVE_CLUSTER_STATES) == (cluster_id, True)
+
+
 def test_a_timeout_while_run_job_flow_is_retried_terminates_the_cluster_it_launched(
     aws: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -272,6 +272,7 @@ def test_a_key_policy_with_a_name_twice_in_one_object_is_a_conflict_before_any_w
         operator.execute({"ti": ti, "task_instance": ti})
 
     assert "'StringEquals'" in str(excinfo.value)
+    assert "put the key policy back (PutKeyPolicy" in str(excinfo.value)
     # Named once, as parse_document names it (the read-modify-write does not name it again).
     assert str(excinfo.value).startswith(f"the key policy of {aws.kms_key_arn}: 'StringEquals' appears twice")
     assert excinfo.value.document == f"the key policy of {aws.kms_key_arn}"

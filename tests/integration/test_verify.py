@@ -1354,3 +1354,27 @@ def test_the_grants_are_read_past_the_first_page(partner: Partner) -> None:
     assert key["status"] == "pass", key
     assert f"grant {grant_id}" in key["detail"]
     assert written.success, written.summary()
+
+
+def test_a_hand_made_configuration_with_one_string_identifier_probes_that_prefix_only(partner: Partner) -> None:
+    """
+    ``"Identifiers": "s3://…"`` (a string, in a configuration made by hand) is one prefix, not one per character.
+
+    The Amazon EMR Management Guide ("Configure IAM roles for EMRFS requests to Amazon S3") shows a list; read
+    character by character, the probe added a step per character (``AddJobFlowSteps``, a write on the cluster)
+    and the mapping routed every key. How EMRFS reads a string is not documented: the report says so.
+    """
+    name = hand_made_configuration(
+        partner.aws,
+        "hand-made-string-identifier",
+        [{"Role": partner.role_arn, "IdentifierType": "Prefix", "Identifiers": PREFIX.rstrip("/")}],
+    )
+    cluster_id = launch_cluster(partner.aws, name)
+
+    result, _, _ = run_operator(verifier(name, cluster_id=cluster_id, probe=True, fail_on_broken=False))
+
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]
+    assert f" {PREFIX}{PROBE_KEY}/" in step["Config"]["Args"][-1]
+    [link] = [link for link in result["links"] if link["link"] == "mapping has identifiers"]
+    assert (link["mapping"], link["status"]) == (0, "not checked")

@@ -95,6 +95,23 @@ class TestParseDocument:
         ):
             parse_document(text, "the bucket policy of b")
 
+    @pytest.mark.parametrize(
+        ("kind", "advice"),
+        [
+            ("policy", "merge them by hand into one"),
+            ("key policy", "put the key policy back (PutKeyPolicy"),
+            ("bucket policy", "put the bucket policy back (PutBucketPolicy"),
+            # EMR has no UpdateSecurityConfiguration (Amazon EMR API Reference): no edit in place.
+            ("security configuration", "cannot be edited (EMR has no UpdateSecurityConfiguration): create a new one"),
+        ],
+    )
+    def test_a_name_twice_is_refused_with_advice_that_fits_the_kind_of_document(self, kind, advice):
+        with pytest.raises(ConflictError) as refused:
+            parse_document('{"Statement": [], "Statement": []}', "it", kind)
+        assert advice in str(refused.value)
+        if kind == "security configuration":
+            assert "merge them by hand into one" not in str(refused.value)
+
     def test_a_conflict_named_by_parse_document_is_not_named_again_by_its_read_modify_write(self):
         text = '{"Statement": [], "Statement": []}'
         with pytest.raises(ConflictError) as named:

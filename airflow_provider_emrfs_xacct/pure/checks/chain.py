@@ -44,7 +44,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
 )
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
-from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
+from airflow_provider_emrfs_xacct.pure.security_config import identifiers_problem, mapping_identifiers, role_mappings_of
 from airflow_provider_emrfs_xacct.pure.validation import S3Location, parse_s3_location
 
 
@@ -117,8 +117,19 @@ def _mapping_links(
 ) -> list[Link]:
     role_arn = str(mapping.get("Role"))
     kind = mapping.get("IdentifierType")
-    identifiers = [str(value) for value in mapping.get("Identifiers", [])]
+    identifiers = mapping_identifiers(mapping)
     links = [shadowing.audit(index, mappings), *cross_type.audit(index, mappings), *principal.audit(index, mapping)]
+    problem = identifiers_problem(mapping)
+    if problem is not None:
+        links.append(
+            Link(
+                index,
+                "mapping has identifiers",
+                UNKNOWN,
+                problem,
+                fix="create a new security configuration with Identifiers as a list of strings and launch with it",
+            )
+        )
     role = state.destination_roles.get(role_arn)
     role_link = destination_role.audit(index, role_arn, role)
     links.append(role_link)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.checks.findings import PRINCIPAL_LINK, UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.security_config import mapping_identifiers
 
 LINK = PRINCIPAL_LINK
 
@@ -23,7 +24,7 @@ def audit(index: int, mapping: dict[str, Any]) -> list[Link]:
     kind = mapping.get("IdentifierType")
     if kind not in ("User", "Group"):
         return []
-    identifiers = [str(value) for value in mapping.get("Identifiers") or []]
+    identifiers = mapping_identifiers(mapping)
     names = ", ".join(repr(value) for value in identifiers)
     who = f"as Hadoop user {names}" if kind == "User" else f"as a member of Hadoop group {names}"
     kerberos = [value for value in identifiers if "@" in value]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, RoleState
+from airflow_provider_emrfs_xacct.pure.security_config import mapping_identifiers
 
 
 def route(mappings: list[dict[str, Any]], uri: str, checking: int) -> int | None:
@@ -21,7 +22,7 @@ def route(mappings: list[dict[str, Any]], uri: str, checking: int) -> int | None
     """
     for index, mapping in enumerate(mappings):
         kind = mapping.get("IdentifierType")
-        identifiers = [str(value) for value in mapping.get("Identifiers", [])]
+        identifiers = mapping_identifiers(mapping)
         if kind == "Prefix" and any(uri.startswith(identifier) for identifier in identifiers):
             return index
         if kind in ("User", "Group") and index == checking:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, Link
-from airflow_provider_emrfs_xacct.pure.security_config import shadowed_by
+from airflow_provider_emrfs_xacct.pure.security_config import mapping_identifiers, shadowed_by
 
 
 def audit(index: int, mappings: list[dict[str, Any]]) -> Link:
@@ -19,7 +19,7 @@ def audit(index: int, mappings: list[dict[str, Any]]) -> Link:
     kind = mapping.get("IdentifierType")
     hits = [
         (shadow, identifier)
-        for identifier in (str(value) for value in mapping.get("Identifiers", []))
+        for identifier in mapping_identifiers(mapping)
         if (shadow := shadowed_by(mappings[:index], kind, identifier)) is not None
     ]
     if not hits:
