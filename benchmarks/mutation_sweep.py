@@ -667,8 +667,8 @@ MUTATIONS = [
     m(
         "E01",
         "hooks/emr.py",
-        '            if existing is not None:\n                self.log.info("Cluster %s was already',
-        '            if False:\n                self.log.info("Cluster %s was already',
+        '        if existing is not None:\n            self.log.info("Cluster %s was already',
+        '        if False:\n            self.log.info("Cluster %s was already',
         "a retried launch starts a second cluster",
         INT_EMR,
     ),
