@@ -155,13 +155,25 @@ def test_every_shape_gives_a_report_and_an_unreadable_mapping_is_never_pass(docu
     mappings = raw_mappings(document)
     if not (isinstance(mappings, list) and all(well_formed(mapping) for mapping in mappings)):
         assert report.verdict != VERDICT_PASS, [(link.link, link.status) for link in report.links]
+    entries = mappings if isinstance(mappings, list) else [mappings]  # one RoleMappings object: one mapping
     for link in report.links:
-        if link.link == f"write files {PREFIX}" and link.status == PASS:
-            # Sent as the role of this mapping only if no mapping before it, which EMRFS tries first, is unreadable
-            # (a RoleMappings object is one mapping: the verifier says "not checked" of it, as of any unread part).
-            entries = mappings if isinstance(mappings, list) else [mappings]
+        if link.link in (f"write files {PREFIX}", "mapping not shadowed") and link.status == PASS:
+            # EMRFS tries the mappings top-down: a PASS is only sure when no mapping before the one that decides it
+            # (this one, or an earlier well-formed Prefix mapping that takes the requests) is unreadable.
             assert link.mapping is not None
-            assert all(well_formed(mapping) for mapping in entries[: link.mapping]), (link, mappings)
+            decides = next((j for j, m in enumerate(entries) if takes_the_partners_requests(m)), link.mapping)
+            if link.link == "mapping not shadowed":
+                decides = link.mapping
+            assert all(well_formed(m) for m in entries[: min(decides, link.mapping)]), (link, mappings)
+
+
+def takes_the_partners_requests(mapping: Any) -> bool:
+    """A well-formed ``Prefix`` mapping with an identifier that starts every key under :data:`IDENTIFIER`."""
+    return (
+        well_formed(mapping)
+        and mapping["IdentifierType"] == "Prefix"
+        and any(IDENTIFIER.startswith(identifier) for identifier in mapping["Identifiers"])
+    )
 
 
 @FUZZ_SETTINGS
@@ -204,6 +216,7 @@ def test_an_unreadable_mapping_before_the_partners_makes_its_links_not_checked()
         write = links[1, f"write files {PREFIX}"]
         assert write.status != PASS, write
         assert "mapping 0 comes first and could not be read" in write.detail
+        assert links[1, "mapping not shadowed"].status != PASS
         assert probe_routes([unreadable, partner], [f"{PREFIX}part-0000"]) == {f"{PREFIX}part-0000": None}
     for document, field in [
         ({"AuthorizationConfiguration": "x"}, 'AuthorizationConfiguration is "x", not an object'),

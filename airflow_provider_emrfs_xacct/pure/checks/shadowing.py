@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, Link
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.checks.routing import unread_before
 from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, shadowed_by
 
 
@@ -21,6 +22,13 @@ def audit(index: int, mappings: list[Any]) -> Link:
         for identifier in mapping.identifiers
         if (shadow := shadowed_by(mappings[:index], mapping.kind, identifier)) is not None
     ]
+    unread = unread_before(mappings, index, index)
+    if not hits and (mapping.kind is None or unread):
+        # An earlier mapping EMRFS may read otherwise than here, or this one's type unread: not known either way.
+        what = "its IdentifierType is not read" if mapping.kind is None else f"mapping {unread[0][0]} is not read"
+        return Link(
+            index, "mapping not shadowed", UNKNOWN, f"{what}: whether an earlier mapping matches first is not known"
+        )
     if not hits:
         return Link(index, "mapping not shadowed", PASS, "no earlier mapping matches its identifiers first")
     (earlier_index, earlier_identifier), identifier = min(hits, key=lambda hit: hit[0][0])
