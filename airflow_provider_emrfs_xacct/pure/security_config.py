@@ -670,3 +670,22 @@ def _s3_encryption_section(document: Any) -> tuple[dict[str, Any] | None, str | 
             field = S3_ENCRYPTION_FIELD[: S3_ENCRYPTION_FIELD.index(key) + len(key)]
             return None, f"{field} is {_json(section)}, not an object"
     return section, None
+
+
+def imds_problem(document: Any) -> str | None:
+    """
+    Say how ``InstanceMetadataServiceConfiguration`` differs from its documented shape, or ``None``.
+
+    The Amazon EMR Management Guide ("Create a security configuration", metadata service requests) shows an object
+    whose ``MinimumInstanceMetadataServiceVersion`` is 1 or 2. The same rule as :func:`read_mapping`: another shape
+    is not read (:func:`~.cluster_config.requires_imds_v2` then reads no IMDSv2 requirement), and this says so.
+    """
+    imds = document.get("InstanceMetadataServiceConfiguration") if isinstance(document, dict) else None
+    if imds is None:
+        return None
+    if not isinstance(imds, dict):
+        return f"InstanceMetadataServiceConfiguration is {_json(imds)}, not an object"
+    version = imds.get("MinimumInstanceMetadataServiceVersion")
+    if version is None or (not isinstance(version, bool) and str(version).strip() in ("1", "2")):
+        return None
+    return f"InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion is {_json(version)}, not 1 or 2"

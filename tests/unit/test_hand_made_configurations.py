@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from airflow_provider_emrfs_xacct.pure.checks import principal, shadowing
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import client_side_encryption, requested_encryption
-from airflow_provider_emrfs_xacct.pure.checks.findings import PASS, VERDICT_PASS
+from airflow_provider_emrfs_xacct.pure.checks.findings import PASS, UNKNOWN, VERDICT_PASS
 from airflow_provider_emrfs_xacct.pure.checks.routing import probe_routes, route
 from airflow_provider_emrfs_xacct.pure.cluster_config import requires_imds_v2
 from airflow_provider_emrfs_xacct.pure.security_config import (
@@ -233,3 +233,22 @@ def test_an_unreadable_mapping_before_the_partners_makes_its_links_not_checked()
         report = check_chain(dataclasses.replace(healthy_state(), security_configuration=document))
         assert report.verdict != VERDICT_PASS
         assert any(field in link.detail for link in report.links if link.mapping is None), report.links
+
+
+def test_an_unreadable_imds_setting_on_a_release_without_imdsv2_is_not_checked() -> None:
+    """EMR 5.30.0 predates IMDSv2 in EMR's components; a version it cannot read may turn IMDSv1 off."""
+    document = {
+        "AuthorizationConfiguration": {
+            "EmrFsConfiguration": {
+                "RoleMappings": [{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": [IDENTIFIER]}]
+            }
+        },
+        "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": [2]},
+    }
+    state = dataclasses.replace(healthy_state(), security_configuration=document, release_label="emr-5.30.0")
+
+    report = check_chain(state)
+
+    [link] = [link for link in report.links if link.link == "release calls IMDSv2"]
+    assert link.status == UNKNOWN
+    assert "MinimumInstanceMetadataServiceVersion is [2], not 1 or 2" in link.detail
