@@ -37,7 +37,7 @@ from airflow_provider_emrfs_xacct.pure.checks.state import (
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
 from airflow_provider_emrfs_xacct.pure.network import StsReachability, sts_endpoint_check
-from airflow_provider_emrfs_xacct.pure.security_config import mapping_identifiers, role_mappings_of
+from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, role_mappings_of
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, parse_s3_location, region_of_arn
 
 if TYPE_CHECKING:
@@ -240,13 +240,13 @@ def read_chain_state(
         document = created_document()
         from_create_task = document is not None
     cluster = _read_cluster(readers.emr, cluster_id, release_label, readers.emr_iam)
-    mappings = role_mappings_of(document) if isinstance(document, dict) else []
+    mappings = [read_mapping(mapping) for mapping in role_mappings_of(document)]
     extra = list(s3_prefixes)
     roles: dict[str, RoleState | Unreadable | None] = {}
     for mapping in mappings:
-        arn = str(mapping.get("Role"))
-        roles[arn] = _read_mapped_role(readers.iam, arn, destination_account)
-    prefixes = {p for m in mappings if m.get("IdentifierType") == "Prefix" for p in mapping_identifiers(m)}
+        if mapping.role is not None:  # an unread Role is "not checked" (checks/chain.py)
+            roles[mapping.role] = _read_mapped_role(readers.iam, mapping.role, destination_account)
+    prefixes = {prefix for mapping in mappings if mapping.kind == "Prefix" for prefix in mapping.identifiers}
     buckets = _read_buckets(readers.s3, sorted(prefixes | set(extra)), destination_account)
     account_restrict = _read_account_restrict(readers.s3, destination_account) if buckets else None
     key_policies: dict[str, dict[str, Any] | Unreadable | None] = {}

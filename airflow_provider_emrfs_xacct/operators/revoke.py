@@ -198,6 +198,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.pure.merge import names_any
         from airflow_provider_emrfs_xacct.pure.security_config import (
             build_security_configuration,
+            read_mapping,
             role_mappings_of,
             security_configuration_name,
         )
@@ -207,7 +208,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             self.log.warning("Security configuration %s not found; nothing to rebuild", name)
             return None, []
         # A mapping to the role under another spelling of its name goes too (IAM names are not distinguished by case).
-        kept = [mapping for mapping in role_mappings_of(document) if not names_any([mapping.get("Role")], [role_arn])]
+        kept = [
+            mapping for mapping in role_mappings_of(document) if not names_any([read_mapping(mapping).role], [role_arn])
+        ]
         if len(kept) == len(role_mappings_of(document)):
             return name, []
         emrfs = dict(document.get("AuthorizationConfiguration", {}).get("EmrFsConfiguration", {}))

@@ -281,16 +281,12 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
 
     def _start_probe(self, name: str, prefixes: list[str]) -> dict[str, str]:
         """Add one probe step per prefix. Returns ``{probe uri: step id}``."""
-        from airflow_provider_emrfs_xacct.pure.security_config import mapping_identifiers, role_mappings_of
+        from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, role_mappings_of
         from airflow_provider_emrfs_xacct.verify import probe_key, probe_step
 
         document = self.readers.emr.describe_security_configuration(name) or {}
-        mapped = [
-            identifier
-            for mapping in role_mappings_of(document)
-            if mapping.get("IdentifierType") == "Prefix"
-            for identifier in mapping_identifiers(mapping)
-        ]
+        read = [read_mapping(mapping) for mapping in role_mappings_of(document)]
+        mapped = [identifier for mapping in read if mapping.kind == "Prefix" for identifier in mapping.identifiers]
         uris = [probe_key(prefix) for prefix in mapped or prefixes]
         if not uris:
             return {}

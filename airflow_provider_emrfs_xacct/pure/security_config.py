@@ -130,7 +130,7 @@ def _validate_mapping(mapping: Any, where: str) -> dict[str, Any]:
     return {"Role": role, "IdentifierType": kind, "Identifiers": identifiers}
 
 
-def shadowed_by(earlier_mappings: list[dict[str, Any]], kind: Any, identifier: str) -> tuple[int, str] | None:
+def shadowed_by(earlier_mappings: list[Any], kind: Any, identifier: str) -> tuple[int, str] | None:
     """
     Return the first earlier mapping of the same type that matches every request ``identifier`` matches.
 
@@ -145,9 +145,10 @@ def shadowed_by(earlier_mappings: list[dict[str, Any]], kind: Any, identifier: s
     :return: the earlier mapping's index and its identifier that matches first, or ``None``.
     """
     for earlier, mapping in enumerate(earlier_mappings):
-        if mapping.get("IdentifierType") != kind:
+        read = read_mapping(mapping)
+        if read.kind is None or read.kind != kind:
             continue
-        for earlier_identifier in mapping_identifiers(mapping):
+        for earlier_identifier in read.identifiers:
             if identifier == earlier_identifier or (kind == "Prefix" and identifier.startswith(earlier_identifier)):
                 return earlier, earlier_identifier
     return None
@@ -229,7 +230,7 @@ class CrossTypeShadow:
         return self.earlier_identifier if self.earlier_type == "Group" else self.later_identifier
 
 
-def cross_type_shadowing(mappings: list[dict[str, Any]]) -> list[CrossTypeShadow]:
+def cross_type_shadowing(mappings: list[Any]) -> list[CrossTypeShadow]:
     """
     Return every pair of mappings where the earlier may capture requests the later names (:class:`CrossTypeShadow`).
 
@@ -242,29 +243,30 @@ def cross_type_shadowing(mappings: list[dict[str, Any]]) -> list[CrossTypeShadow
     :param mappings: role mappings in AWS's shape (as validated, or as read from a live configuration).
     """
     found: list[CrossTypeShadow] = []
-    for later, later_mapping in enumerate(mappings):
+    read = [read_mapping(mapping) for mapping in mappings]
+    for later, later_mapping in enumerate(read):
         for earlier in range(later):
-            earlier_mapping = mappings[earlier]
-            earlier_type, later_type = earlier_mapping.get("IdentifierType"), later_mapping.get("IdentifierType")
+            earlier_mapping = read[earlier]
+            earlier_type, later_type = earlier_mapping.kind, later_mapping.kind
+            if earlier_type is None or later_type is None:
+                continue  # an unread type: the verifier's mapping link says so (read_mapping)
             same_type = earlier_type == later_type
-            if (same_type and earlier_type != "Group") or names_any(
-                [earlier_mapping.get("Role")], [later_mapping.get("Role")]
-            ):
+            if (same_type and earlier_type != "Group") or names_any([earlier_mapping.role], [later_mapping.role]):
                 continue
-            for earlier_identifier in mapping_identifiers(earlier_mapping):
-                for later_identifier in mapping_identifiers(later_mapping):
-                    if same_type and str(earlier_identifier) == str(later_identifier):
+            for earlier_identifier in earlier_mapping.identifiers:
+                for later_identifier in later_mapping.identifiers:
+                    if same_type and earlier_identifier == later_identifier:
                         continue  # the same group twice: shadowed_by's (the later one never applies)
                     found.append(
                         CrossTypeShadow(
                             earlier,
-                            str(earlier_type),
-                            str(earlier_identifier),
-                            str(earlier_mapping.get("Role")),
+                            earlier_type,
+                            earlier_identifier,
+                            str(earlier_mapping.role),
                             later,
-                            str(later_type),
-                            str(later_identifier),
-                            str(later_mapping.get("Role")),
+                            later_type,
+                            later_identifier,
+                            str(later_mapping.role),
                         )
                     )
     return found
@@ -468,38 +470,222 @@ def names_content(name: str, document: Any) -> bool:
         return False
 
 
-def mapping_identifiers(mapping: dict[str, Any]) -> list[str]:
+#: Where the role mappings sit in a security configuration.
+ROLE_MAPPINGS_FIELD = "AuthorizationConfiguration.EmrFsConfiguration.RoleMappings"
+
+
+@dataclass(frozen=True)
+class ReadMapping:
     """
-    Return the ``Identifiers`` of a role mapping read from a security configuration, as a list of strings.
+    One role mapping as the verifier reads it from a security configuration (:func:`read_mapping`).
 
-    The Amazon EMR Management Guide ("Configure IAM roles for EMRFS requests to Amazon S3") gives
-    ``Identifiers`` as a JSON list of strings. A configuration made by hand (console, CLI) may hold one string
-    instead: it is read as one identifier, as :func:`validate_role_mappings` reads the provider's own input,
-    never character by character (``"s3://b/p"`` as the prefixes ``"s"``, ``"3"`` … would route every key);
-    anything else (null, a number, an object) as no identifier. How EMRFS reads either is not documented:
-    :func:`identifiers_problem` says so, and the verifier reports the mapping as not checked.
+    :param role: ``Role`` if a string, else ``None``.
+    :param kind: ``IdentifierType`` if ``Prefix``, ``User`` or ``Group``, else ``None``.
+    :param identifiers: ``Identifiers`` as whole strings (:func:`read_mapping`).
+    :param problem: how the mapping differs from the documented shape, naming the field; ``None``: it does not.
     """
-    identifiers = mapping.get("Identifiers")
-    if isinstance(identifiers, str):
-        return [identifiers]
-    if not isinstance(identifiers, list):
-        return []
-    return [str(identifier) for identifier in identifiers]
+
+    role: str | None
+    kind: str | None
+    identifiers: list[str]
+    problem: str | None
+
+    @property
+    def routes_known(self) -> bool:
+        """Whether which requests it takes is known: its type and role read (its identifiers read as whole strings)."""
+        return self.kind is not None and self.role is not None
 
 
-def identifiers_problem(mapping: dict[str, Any]) -> str | None:
-    """Say how a role mapping's ``Identifiers`` differs from the documented list of strings, or ``None``."""
-    identifiers = mapping.get("Identifiers")
-    if isinstance(identifiers, list) and identifiers and all(isinstance(value, str) for value in identifiers):
-        return None
+def read_mapping(mapping: Any) -> ReadMapping:
+    """
+    Read one entry of ``RoleMappings`` as EMR returns it, whatever its JSON type: the one reading rule.
+
+    The Amazon EMR Management Guide ("Configure IAM roles for EMRFS requests to Amazon S3") gives a mapping as
+    an object with ``Role`` (a role ARN), ``IdentifierType`` (``Prefix``, ``User`` or ``Group``) and
+    ``Identifiers`` (a list of strings). A configuration made by hand (console, CLI, Terraform) may hold anything:
+    what is not of that shape is left unread (``None``), and ``problem`` says what. ``Identifiers`` as one string
+    is read as one identifier, as :func:`validate_role_mappings` reads the provider's own input, never character
+    by character (``"s3://b/p"`` as the prefixes ``"s"``, ``"3"`` … would route every key); of a list, its strings;
+    anything else as no identifier. How EMRFS reads any of these is not documented: the verifier reports such a
+    mapping "not checked", and a request any earlier such mapping might take as not checked too.
+    """
+    if not isinstance(mapping, dict):
+        return ReadMapping(
+            None, None, [], f"is {_json(mapping)}, not an object with Role, IdentifierType and Identifiers"
+        )
+    problems = []
+    role = mapping.get("Role")
+    if not isinstance(role, str):
+        problems.append(f"Role is {_json(role)}, not a role ARN")
+        role = None
+    kind = mapping.get("IdentifierType")
+    if kind not in IDENTIFIER_TYPES:
+        problems.append(f"IdentifierType is {_json(kind)}, not one of {', '.join(IDENTIFIER_TYPES)}")
+        kind = None
+    given = mapping.get("Identifiers")
+    if isinstance(given, str):
+        identifiers = [given]
+    elif isinstance(given, list):
+        identifiers = [identifier for identifier in given if isinstance(identifier, str)]
+    else:
+        identifiers = []
+    if not (isinstance(given, list) and given and len(identifiers) == len(given)):
+        problems.append(
+            f"Identifiers is {_json(given)}, not the non-empty list of strings of the Amazon EMR Management Guide "
+            '("Configure IAM roles for EMRFS requests to Amazon S3"); how EMRFS reads it is not documented, so it is '
+            f"read here as {_json(identifiers)}"
+        )
+    return ReadMapping(role, kind, identifiers, "; ".join(problems) or None)
+
+
+def _json(value: Any) -> str:
+    """``value`` as JSON text for a message (anything not JSON as its repr)."""
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def mapping_identifiers(mapping: Any) -> list[str]:
+    """Return the ``Identifiers`` of a role mapping read from a security configuration (:func:`read_mapping`)."""
+    return read_mapping(mapping).identifiers
+
+
+def identifiers_problem(mapping: Any) -> str | None:
+    """Say how a role mapping differs from the documented shape (:func:`read_mapping`), or ``None``."""
+    return read_mapping(mapping).problem
+
+
+def role_mappings_of(document: Any) -> list[Any]:
+    """
+    Return the entries of a security configuration's EMRFS role mappings as stored, each for :func:`read_mapping`.
+
+    Empty when it has none, or when a level on the way is not of the documented type
+    (:func:`role_mappings_problem` says which). ``RoleMappings`` as one object is read as one mapping, as
+    :func:`validate_role_mappings` reads the provider's own input.
+    """
+    mappings, _ = _read_role_mappings(document)
+    return mappings
+
+
+def role_mappings_problem(document: Any) -> str | None:
+    """Name the level of :data:`ROLE_MAPPINGS_FIELD` that is not of the documented type and say what it is, or ``None``."""
+    _, problem = _read_role_mappings(document)
+    return problem
+
+
+def _read_role_mappings(document: Any) -> tuple[list[Any], str | None]:
+    section: Any = document
+    path: list[str] = []
+    for key in ROLE_MAPPINGS_FIELD.split(".")[:-1]:
+        if not isinstance(section, dict):
+            return [], _not_an_object(path, section)
+        section = section.get(key)
+        path.append(key)
+        if section is None:
+            return [], None
+    if not isinstance(section, dict):
+        return [], _not_an_object(path, section)
+    mappings = section.get("RoleMappings")
+    if mappings is None:
+        return [], None
+    if isinstance(mappings, list):
+        return list(mappings), None
+    if isinstance(mappings, dict):
+        return [mappings], f"{ROLE_MAPPINGS_FIELD} is one object, not a list: read as one mapping"
+    return [], f"{ROLE_MAPPINGS_FIELD} is {_json(mappings)}, not a list of role mappings: read as none"
+
+
+def _not_an_object(path: list[str], value: Any) -> str:
     return (
-        f"Identifiers is {json.dumps(identifiers)}, not the non-empty list of strings of the Amazon EMR Management "
-        'Guide ("Configure IAM roles for EMRFS requests to Amazon S3"); how EMRFS reads it is not documented, '
-        f"so it is read here as {json.dumps(mapping_identifiers(mapping))}"
+        f"{'.'.join(path) or 'the security configuration'} is {_json(value)}, not an object: read as no role mappings"
     )
 
 
-def role_mappings_of(document: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Return the EMRFS role mappings of a security configuration (empty when it has none)."""
-    emrfs = ((document or {}).get("AuthorizationConfiguration") or {}).get("EmrFsConfiguration") or {}
-    return list(emrfs.get("RoleMappings") or [])
+#: Where a security configuration's at-rest S3 encryption sits.
+S3_ENCRYPTION_FIELD = "EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration"
+
+
+def at_rest_s3_encryption(document: Any, bucket: str) -> tuple[dict[str, str] | None, str | None]:
+    """
+    Read the at-rest S3 encryption a security configuration sets for ``bucket``, whatever the JSON EMR returns.
+
+    The Amazon EMR Management Guide ("Create a security configuration") shows ``EncryptionConfiguration`` as an
+    object with ``EnableAtRestEncryption`` (a boolean) and ``AtRestEncryptionConfiguration.S3EncryptionConfiguration``
+    (an object of ``EncryptionMode`` and ``AwsKmsKey`` strings, and ``Overrides``, a list of such objects with a
+    ``BucketName``; the entry for the bucket wins). The same rule as :func:`read_mapping`: what has another shape
+    is not read, and the problem names the field.
+
+    :return: (``{"EncryptionMode": …, "AwsKmsKey": …}`` as read, only the string values, or ``None`` when at-rest S3
+        encryption is off or not read; how the document differs from that shape, or ``None``).
+    """
+    section, problem = _s3_encryption_section(document)
+    if section is None:
+        return None, problem
+    overrides = section.get("Overrides")
+    if overrides is not None and not isinstance(overrides, list):
+        return None, f"{S3_ENCRYPTION_FIELD}.Overrides is {_json(overrides)}, not a list"
+    entries = [(S3_ENCRYPTION_FIELD, section)]
+    entries += [
+        (f"{S3_ENCRYPTION_FIELD}.Overrides[{position}]", entry) for position, entry in enumerate(overrides or [])
+    ]
+    read: dict[str | None, dict[str, str]] = {}  # by bucket; None: the section's own settings
+    for field, entry in entries:  # every entry, whichever bucket: the problem does not depend on the bucket asked
+        if not isinstance(entry, dict):
+            return None, f"{field} is {_json(entry)}, not an object"
+        for key in ("EncryptionMode", "AwsKmsKey", "EncryptionKeyProviderClass"):
+            value = entry.get(key)
+            if value is not None and not isinstance(value, str):
+                return None, f"{field}.{key} is {_json(value)}, not a string"
+        read.setdefault(None if entry is section else str(entry.get("BucketName")), _string_settings(entry))
+    return read.get(bucket, read[None]), None  # the first Overrides entry for the bucket wins
+
+
+def _string_settings(entry: dict[str, Any]) -> dict[str, str]:
+    return {
+        key: entry[key]
+        for key in ("EncryptionMode", "AwsKmsKey", "EncryptionKeyProviderClass")
+        if isinstance(entry.get(key), str)
+    }
+
+
+def _s3_encryption_section(document: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """``S3EncryptionConfiguration`` when at-rest encryption is on, and what on the way to it has another shape."""
+    encryption = document.get("EncryptionConfiguration") if isinstance(document, dict) else None
+    if encryption is None:
+        return None, None
+    if not isinstance(encryption, dict):
+        return None, f"EncryptionConfiguration is {_json(encryption)}, not an object"
+    enabled = encryption.get("EnableAtRestEncryption")
+    if enabled is not None and not isinstance(enabled, bool):
+        return None, f"EncryptionConfiguration.EnableAtRestEncryption is {_json(enabled)}, not true or false"
+    if not enabled:
+        return None, None
+    section: Any = encryption
+    for key in S3_ENCRYPTION_FIELD.split(".")[1:]:
+        section = section.get(key)
+        if section is None:
+            return None, None
+        if not isinstance(section, dict):
+            field = S3_ENCRYPTION_FIELD[: S3_ENCRYPTION_FIELD.index(key) + len(key)]
+            return None, f"{field} is {_json(section)}, not an object"
+    return section, None
+
+
+def imds_problem(document: Any) -> str | None:
+    """
+    Say how ``InstanceMetadataServiceConfiguration`` differs from its documented shape, or ``None``.
+
+    The Amazon EMR Management Guide ("Create a security configuration", metadata service requests) shows an object
+    whose ``MinimumInstanceMetadataServiceVersion`` is 1 or 2. The same rule as :func:`read_mapping`: another shape
+    is not read (:func:`~.cluster_config.requires_imds_v2` then reads no IMDSv2 requirement), and this says so.
+    """
+    imds = document.get("InstanceMetadataServiceConfiguration") if isinstance(document, dict) else None
+    if imds is None:
+        return None
+    if not isinstance(imds, dict):
+        return f"InstanceMetadataServiceConfiguration is {_json(imds)}, not an object"
+    version = imds.get("MinimumInstanceMetadataServiceVersion")
+    if version is None or (not isinstance(version, bool) and str(version).strip() in ("1", "2")):
+        return None
+    return f"InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion is {_json(version)}, not 1 or 2"

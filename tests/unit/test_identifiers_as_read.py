@@ -57,7 +57,8 @@ def test_a_string_prefix_of_another_bucket_does_not_route_every_key() -> None:
 
     assert route(mappings, KEY, checking=1) == 1
     assert route(mappings, "s3://another-bucket/elsewhere/x", checking=1) == 0
-    assert probe_routes(mappings, [KEY]) == {KEY: 1}
+    # Read as one prefix it does not take KEY; but how EMRFS reads a string is not documented, and it comes first.
+    assert probe_routes(mappings, [KEY]) == {KEY: None}
 
 
 def test_a_string_identifier_shadows_and_is_shadowed_as_one_identifier() -> None:

@@ -44,7 +44,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
 )
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
-from airflow_provider_emrfs_xacct.pure.security_config import identifiers_problem, mapping_identifiers, role_mappings_of
+from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, role_mappings_of
 from airflow_provider_emrfs_xacct.pure.validation import S3Location, parse_s3_location
 
 
@@ -110,26 +110,28 @@ def _account_block_public_access(state: ChainState) -> list[Link]:
 def _mapping_links(
     state: ChainState,
     index: int,
-    mapping: dict[str, Any],
-    mappings: list[dict[str, Any]],
+    mapping: Any,
+    mappings: list[Any],
     evaluated: list[Evaluated],
     grants_wanted: set[str],
 ) -> list[Link]:
-    role_arn = str(mapping.get("Role"))
-    kind = mapping.get("IdentifierType")
-    identifiers = mapping_identifiers(mapping)
+    read = read_mapping(mapping)
+    kind, identifiers = read.kind, read.identifiers
     links = [shadowing.audit(index, mappings), *cross_type.audit(index, mappings), *principal.audit(index, mapping)]
-    problem = identifiers_problem(mapping)
-    if problem is not None:
+    if read.problem is not None:
         links.append(
             Link(
                 index,
-                "mapping has identifiers",
+                "mapping has identifiers" if read.routes_known else "mapping readable",
                 UNKNOWN,
-                problem,
-                fix="create a new security configuration with Identifiers as a list of strings and launch with it",
+                f"mapping {index} {read.problem}" if not isinstance(mapping, dict) else read.problem,
+                fix="create a new security configuration with each mapping an object of a role ARN, Prefix, User or "
+                "Group, and a list of strings as Identifiers, and launch with it",
             )
         )
+    if read.role is None or kind is None:
+        return links  # whose requests it takes, or as which role, is not known: its links are not checked
+    role_arn = read.role
     role = state.destination_roles.get(role_arn)
     role_link = destination_role.audit(index, role_arn, role)
     links.append(role_link)
@@ -163,7 +165,7 @@ def _mapping_links(
 def _prefix_links(
     state: ChainState,
     index: int,
-    mappings: list[dict[str, Any]],
+    mappings: list[Any],
     location: S3Location,
     evaluated: list[Evaluated],
     grants_wanted: set[str],

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from airflow_provider_emrfs_xacct.pure.checks import access_grants
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
-from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of, routing_bypasses
+from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, role_mappings_of, routing_bypasses
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
@@ -115,7 +115,7 @@ def probe_blocker(state: ChainState) -> str:
     if isinstance(configuration, dict):
         reasons.extend(f"{bypass.field} {bypass.problem}" for bypass in routing_bypasses(configuration))
         mappings = role_mappings_of(configuration)
-        if mappings and all(mapping.get("IdentifierType") != "Prefix" for mapping in mappings):
+        if mappings and all(read_mapping(mapping).kind in ("User", "Group") for mapping in mappings):
             reasons.append(
                 "the role mappings name users or groups only, and which Hadoop user an EMR step (the probe) runs as "
                 "is not documented: its write would not show that their writes get the mapped role"

@@ -6,7 +6,12 @@ from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, FAIL, UNKNOWN, WARN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, Unreadable
-from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of, routing_bypasses
+from airflow_provider_emrfs_xacct.pure.security_config import (
+    at_rest_s3_encryption,
+    role_mappings_of,
+    role_mappings_problem,
+    routing_bypasses,
+)
 
 
 def audit(state: ChainState) -> list[Link]:
@@ -37,7 +42,34 @@ def audit(state: ChainState) -> list[Link]:
                 fix="nothing for a launch given the create task's .output; launching by name alone, clear the create task",
             )
         )
-    if not role_mappings_of(configuration):
+    _, encryption = at_rest_s3_encryption(configuration, "")
+    if encryption is not None:
+        # The same rule as the role mappings': a part of another shape than the guide's is not read, and says so.
+        links.append(
+            Link(
+                None,
+                "encryption settings readable",
+                UNKNOWN,
+                f"{encryption}: what encryption EMRFS asks for on uploads is not known, and the key and policy links "
+                'assume none from the security configuration (Amazon EMR Management Guide, "Create a security '
+                'configuration")',
+                fix="create a new security configuration with EncryptionConfiguration as that page shows it",
+            )
+        )
+    problem = role_mappings_problem(configuration)
+    if problem is not None:
+        # Another shape than the Amazon EMR Management Guide's ("Configure IAM roles for EMRFS requests to Amazon
+        # S3"): how EMRFS reads it is not documented, so neither "no mappings" (FAIL) nor the mappings read is sure.
+        links.append(
+            Link(
+                None,
+                "role mappings",
+                UNKNOWN,
+                f"{problem}; how EMRFS reads it is not documented",
+                fix="create a new security configuration with RoleMappings as a list of objects and launch with it",
+            )
+        )
+    if problem is None and not role_mappings_of(configuration):
         return [
             *links,
             Link(

@@ -12,6 +12,7 @@ from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.network import dns_suffix
 from airflow_provider_emrfs_xacct.pure.requests import S3Call, expand, expand_key
+from airflow_provider_emrfs_xacct.pure.security_config import at_rest_s3_encryption
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn, region_of_arn
 
 if TYPE_CHECKING:
@@ -105,18 +106,15 @@ def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, st
     return None, None
 
 
-def _at_rest_s3_encryption(state: ChainState, bucket: str) -> dict[str, Any] | None:
-    """The security configuration's at-rest S3 encryption for ``bucket`` (its ``Overrides`` entry winning), or ``None``."""
-    configuration = state.security_configuration if isinstance(state.security_configuration, dict) else {}
-    encryption = configuration.get("EncryptionConfiguration") or {}
-    if not encryption.get("EnableAtRestEncryption"):
-        return None
-    s3 = (encryption.get("AtRestEncryptionConfiguration") or {}).get("S3EncryptionConfiguration") or {}
-    override = next(
-        (item for item in s3.get("Overrides") or [] if isinstance(item, dict) and item.get("BucketName") == bucket),
-        None,
-    )
-    return override or s3
+def _at_rest_s3_encryption(state: ChainState, bucket: str) -> dict[str, str] | None:
+    """
+    The security configuration's at-rest S3 encryption for ``bucket`` (its ``Overrides`` entry winning), or ``None``.
+
+    A part of another shape is not read here (:func:`~.security_config.at_rest_s3_encryption`); the configuration's
+    link names it, "not checked" (``checks/configuration.py``).
+    """
+    s3, _ = at_rest_s3_encryption(state.security_configuration, bucket)
+    return s3
 
 
 def client_side_encryption(state: ChainState, bucket: str) -> str:

@@ -8,7 +8,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import WARN, Link
 from airflow_provider_emrfs_xacct.pure.security_config import cross_type_shadowing
 
 
-def audit(index: int, mappings: list[dict[str, Any]]) -> list[Link]:
+def audit(index: int, mappings: list[Any]) -> list[Link]:
     """Warn for each earlier mapping of another type that captures some of this mapping's requests (first match wins)."""
     return [
         Link(

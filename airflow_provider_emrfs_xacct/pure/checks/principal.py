@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.checks.findings import PRINCIPAL_LINK, UNKNOWN, Link
-from airflow_provider_emrfs_xacct.pure.security_config import mapping_identifiers
+from airflow_provider_emrfs_xacct.pure.security_config import read_mapping
 
 LINK = PRINCIPAL_LINK
 
 
-def audit(index: int, mapping: dict[str, Any]) -> list[Link]:
+def audit(index: int, mapping: Any) -> list[Link]:
     """
     Say, for a ``User`` or ``Group`` mapping, that whom the job runs as is not checked.
 
@@ -21,10 +21,10 @@ def audit(index: int, mapping: dict[str, Any]) -> list[Link]:
     links of such a mapping are judged as if its user or group sent the writes: not checked. Nor is it documented
     whether EMRFS compares a Kerberos principal (``user@REALM``) in full or by its short name.
     """
-    kind = mapping.get("IdentifierType")
+    read = read_mapping(mapping)
+    kind, identifiers = read.kind, read.identifiers
     if kind not in ("User", "Group"):
         return []
-    identifiers = mapping_identifiers(mapping)
     names = ", ".join(repr(value) for value in identifiers)
     who = f"as Hadoop user {names}" if kind == "User" else f"as a member of Hadoop group {names}"
     kerberos = [value for value in identifiers if "@" in value]

@@ -17,6 +17,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     speaks_imds_v2,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+from airflow_provider_emrfs_xacct.pure.security_config import imds_problem
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
@@ -55,17 +56,7 @@ def audit(state: ChainState) -> list[Link]:
             )
         ]
     links = [Link(None, "release supports role mappings", PASS, f"{state.release_label} supports role mappings")]
-    if requires_imds_v2(state.security_configuration) and not speaks_imds_v2(version):
-        links.append(
-            Link(
-                None,
-                IMDS_LINK,
-                FAIL,
-                imds_v2_problem(state.release_label),
-                fix="use 5.32.0, 6.2.0 or a later release, or a security configuration without "
-                "MinimumInstanceMetadataServiceVersion 2",
-            )
-        )
+    links.extend(_imds_links(state, state.release_label, version))
     if version >= S3A_DEFAULT_SINCE:
         # Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": core-site
         # fs.s3a.emrfs.compatibility.enable=false disables the translation of the EMRFS settings
@@ -122,4 +113,33 @@ def audit(state: ChainState) -> list[Link]:
                     f"{state.release_label} uses S3A for s3://; EMR translates the EMRFS role mappings to S3A",
                 )
             )
+    return links
+
+
+def _imds_links(state: ChainState, label: str, version: tuple[int, int, int]) -> list[Link]:
+    """The IMDSv2 link for a release whose EMR components call IMDSv1: FAIL if IMDSv1 is off, not checked if unread."""
+    links: list[Link] = []
+    if requires_imds_v2(state.security_configuration) and not speaks_imds_v2(version):
+        links.append(
+            Link(
+                None,
+                IMDS_LINK,
+                FAIL,
+                imds_v2_problem(label),
+                fix="use 5.32.0, 6.2.0 or a later release, or a security configuration without "
+                "MinimumInstanceMetadataServiceVersion 2",
+            )
+        )
+    imds = imds_problem(state.security_configuration)
+    if imds is not None and not speaks_imds_v2(version):
+        links.append(
+            Link(
+                None,
+                IMDS_LINK,
+                UNKNOWN,
+                f"{imds}: whether it turns IMDSv1 off, which {label}'s EMR components need, is not known",
+                fix="use 5.32.0, 6.2.0 or a later release, or a security configuration with "
+                "MinimumInstanceMetadataServiceVersion 1 or 2",
+            )
+        )
     return links

@@ -54,7 +54,7 @@ class PrefixAccess:
 def audit(
     state: ChainState,
     index: int,
-    mappings: list[dict[str, Any]],
+    mappings: list[Any],
     location: S3Location,
     bucket: BucketState,
     evaluated: list[Evaluated],
@@ -160,7 +160,7 @@ class _Prefix:
 
     state: ChainState
     index: int
-    mappings: list[dict[str, Any]]
+    mappings: list[Any]
     location: S3Location
     bucket: BucketState
     stem: str

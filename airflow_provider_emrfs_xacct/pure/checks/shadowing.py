@@ -4,24 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, Link
-from airflow_provider_emrfs_xacct.pure.security_config import mapping_identifiers, shadowed_by
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.checks.routing import unread_before
+from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, shadowed_by
 
 
-def audit(index: int, mappings: list[dict[str, Any]]) -> Link:
+def audit(index: int, mappings: list[Any]) -> Link:
     """
     Fail the mapping ``index`` when an earlier mapping of its type matches one of its identifiers first.
 
     :param index: the mapping checked.
     :param mappings: all role mappings of the security configuration, in order.
     """
-    mapping = mappings[index]
-    kind = mapping.get("IdentifierType")
+    mapping = read_mapping(mappings[index])
     hits = [
         (shadow, identifier)
-        for identifier in mapping_identifiers(mapping)
-        if (shadow := shadowed_by(mappings[:index], kind, identifier)) is not None
+        for identifier in mapping.identifiers
+        if (shadow := shadowed_by(mappings[:index], mapping.kind, identifier)) is not None
     ]
+    unread = unread_before(mappings, index, index)
+    if not hits and (mapping.kind is None or unread):
+        # An earlier mapping EMRFS may read otherwise than here, or this one's type unread: not known either way.
+        what = "its IdentifierType is not read" if mapping.kind is None else f"mapping {unread[0][0]} is not read"
+        return Link(
+            index, "mapping not shadowed", UNKNOWN, f"{what}: whether an earlier mapping matches first is not known"
+        )
     if not hits:
         return Link(index, "mapping not shadowed", PASS, "no earlier mapping matches its identifiers first")
     (earlier_index, earlier_identifier), identifier = min(hits, key=lambda hit: hit[0][0])
