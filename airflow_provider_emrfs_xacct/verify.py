@@ -527,8 +527,8 @@ def second_opinion(readers: Readers, state: ChainState, report: Report) -> None:
     """
     Ask ``iam:SimulatePrincipalPolicy`` about the identity side of every request the checks evaluated.
 
-    It stops at the first answer that shows the simulator is not available (moto answers HTTP 500;
-    a connection may not be allowed to call it) and says why in ``state.simulation_note``.
+    It stops at the first answer that shows the simulator is not available (the local stand-in answers
+    ``NotImplemented``; a connection may not be allowed to call it) and says why in ``state.simulation_note``.
     """
     emr_arn = state.emr_role.arn if isinstance(state.emr_role, RoleState) else None
     answers: dict[tuple[str, str, str], str] = {}

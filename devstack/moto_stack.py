@@ -47,6 +47,7 @@ import moto.kms.models
 from moto.core.responses import ActionResult
 from moto.emr.models import Cluster, Step
 from moto.emr.responses import ElasticMapReduceResponse
+from moto.iam.responses import IamResponse
 from moto.server import ThreadedMotoServer
 
 from devstack import (
@@ -222,6 +223,29 @@ def run_held_probe_steps() -> list[str]:
     return ran
 
 
+def _no_policy_simulator() -> None:
+    """
+    IAM's SimulatePrincipalPolicy, which moto lacks, answered as an AWS error: HTTP 501 ``NotImplemented``.
+
+    moto raised ``NotImplementedError`` in the server, which printed a traceback into every demo and answered an
+    HTML page botocore cannot parse. The verifier asks the simulator only for a second opinion and goes on
+    without it when it is not available (``verify.py``), so the stand-in says plainly that it has none, in IAM's
+    error shape (Query protocol ``ErrorResponse``); 501 is not among the statuses botocore retries.
+    """
+    if "simulate_principal_policy" in vars(IamResponse):
+        return
+
+    def simulate_principal_policy(self: IamResponse) -> tuple[str, dict[str, str | int]]:
+        body = (
+            '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type>'
+            "<Code>NotImplemented</Code><Message>the local stand-in has no IAM policy simulator</Message></Error>"
+            "<RequestId>stand-in</RequestId></ErrorResponse>"
+        )
+        return body, {"status": 501, "Content-Type": "text/xml"}
+
+    IamResponse.simulate_principal_policy = simulate_principal_policy  # type: ignore[attr-defined]
+
+
 def _cancel_steps() -> None:
     """
     EMR's CancelSteps, which moto lacks: a ``PENDING`` or ``RUNNING`` step of the cluster is ``CANCELLED``; the
@@ -296,6 +320,7 @@ class MotoStack:
         _run_steps()
         _list_security_configurations()
         _cancel_steps()
+        _no_policy_simulator()
         aws_quotas.install()
         aws_principals.install()
         aws_emr.install()
