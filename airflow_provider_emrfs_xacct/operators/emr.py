@@ -322,7 +322,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         self.log.info("Launching with security configuration %s, idempotency key %s", name, key)
         if self.deferrable and self.region_name is None:
             # The trigger waits in the region the cluster is launched in (the connection's), not in
-            # whatever region the triggerer's environment would pick.
+            # whatever region the triggerer's environment would pick (the upstream operator hands its
+            # region_name to the trigger from Amazon provider 9.37 on: setup.cfg's floor).
             self.region_name = hook.conn_region_name
         self._launch_key = key
         return self._launch(context, hook, name)
@@ -338,9 +339,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         A refusal (termination protection) is logged, not raised over the wait's own error.
         """
         cluster_id = (event or {}).get("job_flow_id")
-        # getattr: the Amazon provider's releases before the parameter (apache/airflow#61010, merged January 2026;
-        # setup.cfg takes 9.10 on) have no attribute.
-        terminate = getattr(self, "terminate_job_flow_on_failure", True)
+        # The upstream parameter (apache/airflow#61010) is in every Amazon provider setup.cfg accepts (9.37 on).
+        terminate = self.terminate_job_flow_on_failure
         if (event or {}).get("status") != "success" and cluster_id and terminate:
             self.log.warning(
                 "The wait for cluster %s failed (%s): terminating it", cluster_id, (event or {}).get("message")
