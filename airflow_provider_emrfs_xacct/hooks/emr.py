@@ -29,7 +29,7 @@ from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.security_config import canonical_json
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterator
+    from collections.abc import Callable, Collection, Iterator
     from datetime import datetime
 
     from mypy_boto3_emr import EMRClient
@@ -267,31 +267,17 @@ class EmrfsEmrHook(EmrHook):
         if existing is not None:
             self.log.info("Cluster %s was already launched for this task instance; not launching another", existing)
             return _launched(existing)
-        delay = 1.0
-        for attempt in range(1, LAUNCH_ATTEMPTS + 1):
-            self._refuse_if_cancelled(key)
-            try:
-                response = self.launch_client.run_job_flow(**config)
-            except (BotoConnectionError, HTTPClientError, ClientError) as error:
-                if not _worth_retrying(error):
-                    raise
-                self.log.warning("RunJobFlow attempt %d failed (%s); checking for its cluster", attempt, error)
-                time.sleep(delay)
-                delay = min(delay * 2, 20.0)
-                self._refuse_if_cancelled(key)
-                # The last attempt's answer may have been lost too (its cluster launched): it is looked for before
-                # the error is raised, or with no task retry left nobody would find the cluster, which would bill.
-                existing = self.find_launched_cluster(key, config)
-                if existing is not None:
-                    self.log.info("Cluster %s was launched by the attempt whose answer was lost", existing)
-                    return _launched(existing)
-                if attempt == LAUNCH_ATTEMPTS:
-                    raise
-                continue
-            if self.launch_cancelled:
-                self._terminate_cancelled_launch(str(response["JobFlowId"]), key)
-            return response
-        raise AssertionError("unreachable")
+        response, found = self._send_once_per_attempt(
+            "RunJobFlow",
+            lambda: self.launch_client.run_job_flow(**config),
+            lambda: self.find_launched_cluster(key, config),
+            before_each=lambda: self._refuse_if_cancelled(key),
+        )
+        if found:
+            return _launched(response)
+        if self.launch_cancelled:
+            self._terminate_cancelled_launch(str(response["JobFlowId"]), key)
+        return response
 
     def _refuse_if_cancelled(self, key: str) -> None:
         """
@@ -329,24 +315,49 @@ class EmrfsEmrHook(EmrHook):
         be unique to this call (a probe's carry a new UUID). That look-up relies on ``ListSteps`` showing the
         steps by then (1 s after the first failure, then 2, 4 … s; AWS does not promise it).
         """
+        answer, found = self._send_once_per_attempt(
+            "AddJobFlowSteps",
+            lambda: self.launch_client.add_job_flow_steps(JobFlowId=cluster_id, Steps=steps),
+            lambda: self._added_steps(cluster_id, steps),
+        )
+        return answer if found else [str(step) for step in answer["StepIds"]]
+
+    def _send_once_per_attempt(
+        self,
+        operation: str,
+        send: Callable[[], Any],
+        find: Callable[[], Any],
+        *,
+        before_each: Callable[[], None] = lambda: None,
+    ) -> tuple[Any, bool]:
+        """
+        Send a call without a client token once per attempt, and after each failed attempt look for what it did.
+
+        Up to ``LAUNCH_ATTEMPTS`` attempts, 1 s after the first failure, then 2, 4 … s (at most 20). After each
+        transient failure (the last too, before its error is raised: its answer may have been lost with the
+        call done) ``find`` looks for its effect. ``before_each`` runs before each attempt and each look
+        (``create_job_flow``'s kill check).
+
+        :return: ``(send's answer, False)``, or ``(what find found, True)``.
+        """
         delay = 1.0
         for attempt in range(1, LAUNCH_ATTEMPTS + 1):
+            before_each()
             try:
-                return [
-                    str(step)
-                    for step in self.launch_client.add_job_flow_steps(JobFlowId=cluster_id, Steps=steps)["StepIds"]
-                ]
+                return send(), False
             except (BotoConnectionError, HTTPClientError, ClientError) as error:
                 if not _worth_retrying(error):
                     raise
-                self.log.warning("AddJobFlowSteps attempt %d failed (%s); checking for its steps", attempt, error)
+                self.log.warning(
+                    "%s attempt %d failed (%s); checking whether it took effect", operation, attempt, error
+                )
                 time.sleep(delay)
                 delay = min(delay * 2, 20.0)
-                # The last attempt's answer may have been lost too: its steps are looked for before the error is raised.
-                added = self._added_steps(cluster_id, steps)
-                if added is not None:
-                    self.log.info("The steps %s were added by the attempt whose answer was lost", added)
-                    return added
+                before_each()
+                found = find()
+                if found is not None:
+                    self.log.info("%s took effect in the attempt whose answer was lost: %s", operation, found)
+                    return found, True
                 if attempt == LAUNCH_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
