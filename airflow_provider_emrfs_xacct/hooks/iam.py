@@ -523,14 +523,13 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
     def _refuse_missing_role(self, error: ClientError, role_name: str) -> None:
         """Raise a clear precondition error when ``error`` says the role does not exist (and it is not IAM's lag)."""
         if error_code(error) == "NoSuchEntity" and role_name not in self.created_roles:
-            missing = PreconditionError(
-                f"{self.role_field}: IAM role {role_name!r} does not exist in account {acting_account(self)} "
-                f"(connection {self.aws_conn_id!r}): check the role's name, or create it first"
-            )
             # A role another task or tool created seconds ago may not be visible yet (IAM User Guide,
             # "Changes that I make are not always immediately visible"): the task keeps its retries.
-            missing.retriable = True
-            raise missing from error
+            raise PreconditionError(
+                f"{self.role_field}: IAM role {role_name!r} does not exist in account {acting_account(self)} "
+                f"(connection {self.aws_conn_id!r}): check the role's name, or create it first",
+                retriable=True,
+            ) from error
 
     def _other_inline_chars(self, role_name: str, policy_name: str, *, missing_ok: bool = False) -> int:
         """

@@ -118,17 +118,16 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
                     if error_code(error) == "NotFoundException"
                     else "its key policy must allow the connection's identity kms:GetKeyPolicy"
                 )
-                refused = PreconditionError(
-                    f"key_arn: kms:GetKeyPolicy on {key_arn} failed for connection {self.aws_conn_id!r} "
-                    f"({error_code(error)}: {error_message(error)}); the key must exist in the connection's own "
-                    f"account: {fix}"
-                )
                 # Either may pass on its own: KMS's API is eventually consistent, and for a few seconds (at times
                 # minutes) after a change commands may still answer NotFoundException for a key just created, or
                 # deny a permission just granted (AWS KMS Developer Guide, "AWS KMS eventual consistency"). So the
                 # task keeps its retries (operators/failures.py).
-                refused.retriable = True
-                raise refused from error
+                raise PreconditionError(
+                    f"key_arn: kms:GetKeyPolicy on {key_arn} failed for connection {self.aws_conn_id!r} "
+                    f"({error_code(error)}: {error_message(error)}); the key must exist in the connection's own "
+                    f"account: {fix}",
+                    retriable=True,
+                ) from error
             raise
         document = parse_document(response["Policy"], f"the key policy of {key_arn}", "key policy")
         assert document is not None

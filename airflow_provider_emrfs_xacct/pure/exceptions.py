@@ -56,9 +56,17 @@ class NotConvergedError(EmrfsXacctError):
 
 
 class PreconditionError(EmrfsXacctError):
-    """Something the step depends on is missing or set otherwise in AWS (fixed by hand, not by a retry)."""
+    """
+    Something the step depends on is missing or set otherwise in AWS (fixed by hand, not by a retry).
+
+    :param retriable: a retry may see it (a key or role made seconds ago that eventual consistency hides).
+    """
 
     retriable = False
+
+    def __init__(self, message: str, *, retriable: bool = False) -> None:
+        super().__init__(message)
+        self.retriable = retriable
 
 
 class AccessDeniedError(EmrfsXacctError):
