@@ -17,15 +17,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_emrfs_xacct.pure.checks.contexts import keeps_emrfs
+from airflow_provider_emrfs_xacct.pure.checks.contexts import cluster_release, keeps_emrfs
 from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, FAIL, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     ACCESS_GRANTS_SINCE,
     S3A_DEFAULT_SINCE,
     access_grants,
-    parse_release_label,
 )
-from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
@@ -37,7 +35,7 @@ def audit(state: ChainState) -> list[Link]:
     """A FAIL where the cluster's Access Grants settings are documented to replace the mappings, else "not checked"."""
     if state.cluster_configurations is None:  # listed among the unseen cluster settings (findings.CLUSTER_SETTINGS)
         return []
-    version = _version(state.release_label)
+    version = cluster_release(state)
     if version is not None and version < ACCESS_GRANTS_SINCE:
         return []
     s3a = version is not None and version >= S3A_DEFAULT_SINCE and not keeps_emrfs(state)
@@ -79,12 +77,3 @@ def audit(state: ChainState) -> list[Link]:
             fix=FIX,
         )
     ]
-
-
-def _version(label: str | None) -> tuple[int, int, int] | None:
-    if label is None:
-        return None
-    try:
-        return parse_release_label(label, "release_label")
-    except EmrfsXacctError:
-        return None

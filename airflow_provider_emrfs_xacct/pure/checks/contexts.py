@@ -184,10 +184,7 @@ def sends_requester_pays_header(state: ChainState) -> bool | str:
         return f"the cluster's emrfs-site {REQUESTER_PAYS_HEADER} was not read (pass cluster_id)"
     emrfs = site_flag(state, "emrfs-site", REQUESTER_PAYS_HEADER)
     s3a = site_flag(state, "core-site", S3A_REQUESTER_PAYS)
-    try:
-        version = parse_release_label(state.release_label, "release_label") if state.release_label else None
-    except EmrfsXacctError:
-        version = None
+    version = cluster_release(state)
     if version is not None and (version < S3A_DEFAULT_SINCE or keeps_emrfs(state)):
         return emrfs  # EMRFS: fs.s3a.* settings are S3A's only
     if s3a:
@@ -362,6 +359,16 @@ def site_property(state: ChainState, classification: str, name: str) -> str | No
         if configuration.get("Classification") == classification:
             value = (configuration.get("Properties") or {}).get(name, value)
     return value
+
+
+def cluster_release(state: ChainState) -> tuple[int, int, int] | None:
+    """The cluster's release as ``(major, minor, patch)``; ``None`` when its label is not known or not readable."""
+    if not state.release_label:
+        return None
+    try:
+        return parse_release_label(state.release_label, "release_label")
+    except EmrfsXacctError:
+        return None
 
 
 def keeps_emrfs(state: ChainState) -> bool:

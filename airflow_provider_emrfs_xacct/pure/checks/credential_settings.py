@@ -25,14 +25,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_emrfs_xacct.pure.checks.contexts import keeps_emrfs, site_property
+from airflow_provider_emrfs_xacct.pure.checks.contexts import cluster_release, keeps_emrfs, site_property
 from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_PROVIDER_PROPERTY,
     S3A_DEFAULT_SINCE,
-    parse_release_label,
 )
-from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
@@ -79,7 +77,5 @@ def audit(state: ChainState) -> list[Link]:
 def _s3a_may_serve_s3(state: ChainState) -> bool:
     if keeps_emrfs(state):
         return False
-    try:
-        return state.release_label is None or parse_release_label(state.release_label) >= S3A_DEFAULT_SINCE
-    except EmrfsXacctError:
-        return True
+    version = cluster_release(state)
+    return version is None or version >= S3A_DEFAULT_SINCE
