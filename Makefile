@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test bench study lint typecheck docs clean
+.PHONY: install demo test bench study fuzz lint typecheck docs clean
 
 # The install compiles the bytecode (--compile-bytecode): the tests start many Python processes
 # (airflow dags test, the scheduler's components, the CLI); where PYTHONDONTWRITEBYTECODE is set (many
@@ -57,6 +57,17 @@ bench: $(STAMP)
 # The verifier against the EMRFS-like writer on 500 randomly broken set-ups (about 20 minutes).
 study: $(STAMP)
 	EMRFS_XACCT_STUDY=1 $(BIN)/python -m pytest -q -s tests/integration/test_differential.py -k full_study
+
+# The property tests (hypothesis) with fresh random inputs, FUZZ_ROUNDS times; `make test` runs them on
+# one fixed draw. A failure prints the inputs and a @reproduce_failure line to add to the test.
+FUZZ_ROUNDS ?= 50
+PROPERTY_TESTS := $(shell grep -l '^from hypothesis' tests/unit/*.py)
+
+fuzz: $(STAMP)
+	@for round in $$(seq $(FUZZ_ROUNDS)); do \
+	  echo "fuzz round $$round of $(FUZZ_ROUNDS)"; \
+	  EMRFS_XACCT_HYPOTHESIS=explore $(BIN)/python -m pytest -q -p no:cacheprovider --no-header $(PROPERTY_TESTS) || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) .airflow .pytest_cache .mypy_cache .ruff_cache docs/_build

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 import requests
+from hypothesis import settings
 
 import devstack.shared_botocore_loader  # noqa: F401  (every boto3 session of the tests shares one loader)
 from devstack import aws_shapes
@@ -57,6 +58,13 @@ from devstack.testing import (
     share_botocore_loader,
 )
 from devstack.testing import run_operator as run_operator
+
+# The property tests (hypothesis) draw the same inputs on every run of `make test`, so a failure in CI
+# shows again on the next run and a green run is not luck of the draw; `make fuzz` runs them again and
+# again with fresh random inputs (EMRFS_XACCT_HYPOTHESIS=explore) to look for new ones.
+settings.register_profile("fixed", derandomize=True, database=None, deadline=None)
+settings.register_profile("explore", derandomize=False, database=None, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("EMRFS_XACCT_HYPOTHESIS", "fixed"))
 
 if TYPE_CHECKING:
     from pathlib import Path
