@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from airflow_provider_emrfs_xacct.pure.checks import principal, shadowing
@@ -147,6 +147,20 @@ def raw_mappings(document: dict[str, Any]) -> Any:
 
 @FUZZ_SETTINGS
 @given(DOCUMENTS)
+# Found by `make fuzz`: a first mapping whose Identifiers is one string routed the partner's writes and was
+# credited PASS, as if EMRFS were known to read the string as one identifier.
+@example(
+    {
+        "AuthorizationConfiguration": {
+            "EmrFsConfiguration": {
+                "RoleMappings": [
+                    {"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": IDENTIFIER},
+                    {"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": [IDENTIFIER]},
+                ]
+            }
+        }
+    }
+)
 def test_every_shape_gives_a_report_and_an_unreadable_mapping_is_never_pass(document: dict[str, Any]) -> None:
     state = dataclasses.replace(healthy_state(), security_configuration=document)
 

@@ -54,14 +54,16 @@ def probe_routes(mappings: list[Any], uris: list[str]) -> dict[str, int | None]:
 
 def unread_before(mappings: list[Any], index: int | None, checking: int) -> list[tuple[int, ReadMapping]]:
     """
-    The mappings before ``index`` (all of them for ``None``) that could not be read, other than ``checking``.
+    The mappings up to ``index`` (all of them for ``None``) that could not be read, other than ``checking``.
 
     EMRFS tries the mappings top-down (Amazon EMR Management Guide, "Configure IAM roles for EMRFS requests to
     Amazon S3"), and how it reads one of another shape than that page's is not documented
     (:func:`~.security_config.read_mapping`): such a mapping may be the one it uses first, so a request routed past
-    it is not known to get the later mapping's role. The mapping checked (``checking``) has its own link saying so.
+    it is not known to get the later mapping's role. Nor is a request routed *by* such a mapping (``index``
+    itself: its ``Identifiers`` given as one string, read here as one identifier) known to take it. The mapping
+    checked (``checking``) has its own link saying so.
     """
-    end = len(mappings) if index is None else index
+    end = len(mappings) if index is None else index + 1
     read = [(position, read_mapping(mapping)) for position, mapping in enumerate(mappings[:end])]
     return [(position, mapping) for position, mapping in read if mapping.problem is not None and position != checking]
 
