@@ -377,7 +377,9 @@ def test_every_s3_action_the_emr_role_policy_grants_is_allowed_by_the_bucket_pol
     assert ("s3:GetBucketLocation", f"arn:aws:s3:::{aws.bucket}") in asked
     principal = read_principal(aws.url, aws.emr_ec2_role_arn)
     assert principal is not None
-    bucket_policy = json.loads(client(aws.url, DESTINATION_ACCOUNT, "s3").get_bucket_policy(Bucket=aws.bucket)["Policy"])
+    bucket_policy = json.loads(
+        client(aws.url, DESTINATION_ACCOUNT, "s3").get_bucket_policy(Bucket=aws.bucket)["Policy"]
+    )
 
     refused = [
         decision.reason
