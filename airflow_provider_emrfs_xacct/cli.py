@@ -44,6 +44,8 @@ DESTINATION_CONN = "emrfs_xacct_cli_destination"
 DEFAULT_EC2_ROLE = "EMR_EC2_DefaultRole"
 #: Where :func:`run` keeps the connections' partition in the loaded partner (not a key of the file).
 PARTITION_KEY = "_partition"
+#: Where :func:`run` keeps the EMR EC2 role's ARN as IAM shows it (see :func:`resolve_emr_role_arn`).
+EMR_ROLE_ARN_KEY = "_emr_role_arn"
 
 
 @dataclass(frozen=True)
@@ -266,8 +268,32 @@ def partition(partner: dict[str, Any]) -> str:
 
 
 def emr_role_arn(partner: dict[str, Any]) -> str:
+    """The EMR EC2 role's ARN as IAM shows it (path included: :func:`resolve_emr_role_arn`), else built from its name."""
     emr = partner["emr"]
+    resolved = partner.get(EMR_ROLE_ARN_KEY)
+    if resolved:
+        return str(resolved)
     return f"arn:{partition(partner)}:iam::{emr['account_id']}:role/{emr.get('ec2_role_name', DEFAULT_EC2_ROLE)}"
+
+
+def resolve_emr_role_arn(partner: dict[str, Any]) -> str | None:
+    """
+    Read the EMR EC2 role's ARN through the EMR connection (``iam:GetRole``, a read); ``None`` when it cannot be read.
+
+    The partner file names the role, but a role's ARN holds its path (IAM User Guide, "IAM identifiers", "IAM
+    ARNs": ``arn:aws:iam::123456789012:role/application_abc/component_xyz/S3Access``), and IAM refuses a trust
+    policy naming a role that does not exist ("Invalid principal in policy"): a role made under a path (such as
+    ``/emr/``) must be trusted by that ARN. A role that does not exist, or a connection not allowed to read it,
+    leaves the ARN built from the name; the operators then refuse a missing role before any change.
+    """
+    from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+    from botocore.exceptions import ClientError
+
+    iam: Any = AwsBaseHook(aws_conn_id=EMR_CONN, client_type="iam").conn
+    try:
+        return str(iam.get_role(RoleName=partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE))["Role"]["Arn"])
+    except ClientError:
+        return None
 
 
 def destination_role_arn(partner: dict[str, Any]) -> str:
@@ -674,6 +700,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     configure_connections(args)
     partner[PARTITION_KEY] = check_accounts(partner)
     if args.command in ("plan", "apply"):
+        partner[EMR_ROLE_ARN_KEY] = resolve_emr_role_arn(partner)
         result = plan_and_apply(
             lambda dry: provisioning_operators(partner, dry_run=dry), apply=args.command == "apply", err=err
         )

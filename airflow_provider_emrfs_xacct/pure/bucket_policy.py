@@ -2,7 +2,7 @@
 Option (a) of the AWS article: the destination bucket's policy grants the EMR account's roles access.
 
 Pure: standard library only. Each granted principal gets its own two statements (objects under its
-prefixes; ``s3:ListBucket`` and ``s3:ListBucketMultipartUploads`` on the bucket), with ``Sid``s derived from the principal, so granting
+prefixes; ``s3:ListBucket``, ``s3:ListBucketMultipartUploads`` and ``s3:GetBucketLocation`` on the bucket), with ``Sid``s derived from the principal, so granting
 or revoking one principal never touches another's statements, nor any statement the provider did
 not write (a ``Deny`` included).
 """
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.documents import (
     BUCKET_ACTIONS,
+    BUCKET_LOCATION_ACTION,
     OBJECT_ACL_ACTION,
     OBJECT_ACL_SID,
     OBJECT_ACTIONS,
@@ -154,8 +155,10 @@ def grant(
             "Effect": "Allow",
             "Principal": {"AWS": principal_arn},
             # Unconditioned, as for the destination role (documents.BUCKET_ACTIONS): a HEAD of a missing
-            # key carries no s3:prefix and answers 404 only with s3:ListBucket, else 403.
-            "Action": list(BUCKET_ACTIONS),
+            # key carries no s3:prefix and answers 404 only with s3:ListBucket, else 403. The EMR role's own
+            # policy grants s3:GetBucketLocation (emr_role_bucket_policy), which across accounts needs this
+            # policy's Allow as well (documents.BUCKET_LOCATION_ACTION).
+            "Action": [*BUCKET_ACTIONS, BUCKET_LOCATION_ACTION],
             "Resource": s3_arn(partition, bucket),
         },
     )

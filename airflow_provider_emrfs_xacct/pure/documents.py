@@ -63,6 +63,10 @@ BUCKET_ACTIONS = (
     # S3-optimized committer; S3A's committers and ``fs.s3a.multipart.purge``).
     "s3:ListBucketMultipartUploads",
 )
+#: The bucket's Region, for a client that does not know it (granted on the bucket ARN). Across accounts the
+#: bucket policy must allow it too: "In a bucket's home Region, calls to the GetBucketLocation operation are
+#: governed by the bucket's policy" (Amazon S3 API Reference, GetBucketLocation).
+BUCKET_LOCATION_ACTION = "s3:GetBucketLocation"
 
 
 def s3_arn(partition: str, bucket: str, key: str | None = None) -> str:
@@ -136,7 +140,7 @@ def destination_permissions_policy(
         {
             "Sid": BUCKET_LOCATION_SID,
             "Effect": "Allow",
-            "Action": "s3:GetBucketLocation",
+            "Action": BUCKET_LOCATION_ACTION,
             "Resource": [s3_arn(partition, bucket) for bucket in buckets],
         }
     )

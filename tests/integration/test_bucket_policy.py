@@ -171,11 +171,33 @@ def test_grant_adds_two_statements_for_the_principal_and_keeps_every_other(aws: 
         "Sid": list_sid,
         "Effect": "Allow",
         "Principal": {"AWS": aws.emr_ec2_role_arn},
-        "Action": ["s3:ListBucket", "s3:ListBucketMultipartUploads"],
+        "Action": ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:GetBucketLocation"],
         "Resource": f"arn:aws:s3:::{aws.bucket}",
     }
     (change,) = ti.xcoms["plan"]
     assert change["action"] == "update"
+
+
+def test_a_list_statement_of_an_earlier_version_gains_get_bucket_location_and_nothing_else_changes(
+    aws: Seeded, s3: Any
+) -> None:
+    """Earlier versions granted the bucket actions without s3:GetBucketLocation, which the EMR role's own policy grants."""
+    run_operator(grant(aws))
+    objects_sid, list_sid = principal_sids(aws.emr_ec2_role_arn)
+    earlier = policy_of(s3, aws.bucket)
+    assert earlier is not None
+    by_sid(earlier)[list_sid]["Action"] = ["s3:ListBucket", "s3:ListBucketMultipartUploads"]
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(earlier))
+
+    _, recorder, _ = run_operator(grant(aws))
+
+    assert recorder.mutating == ["PutBucketPolicy"]
+    after = by_sid(policy_of(s3, aws.bucket))
+    assert after[list_sid]["Action"] == ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:GetBucketLocation"]
+    assert {sid: statement for sid, statement in after.items() if sid != list_sid} == {
+        sid: statement for sid, statement in by_sid(earlier).items() if sid != list_sid
+    }
+    assert objects_sid in after
 
 
 def test_second_run_makes_no_mutating_call(aws: Seeded, s3: Any) -> None:

@@ -908,3 +908,31 @@ def test_the_role_arns_are_built_in_the_connections_partition(
     assert role.trusted_role_arns == [f"arn:aws-cn:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}"]
     assert assume.destination_role_arns == [f"arn:aws-cn:iam::{DESTINATION_ACCOUNT}:role/emrfs-partner-b-writer"]
     assert cli.destination_role_arn(partner) in json.dumps(cli.role_mappings(partner))
+
+
+def test_an_emr_ec2_role_with_a_path_is_trusted_by_its_own_arn(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A role's ARN holds its path (IAM User Guide, "IAM identifiers", "IAM ARNs":
+    ``arn:aws:iam::123456789012:role/application_abc/component_xyz/S3Access``), and IAM refuses a trust policy
+    naming a role that does not exist ("Invalid principal in policy"): the trust names the role IAM shows.
+    """
+    trust = {
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+    }
+    iam_a = client(aws.url, EMR_ACCOUNT, "iam")
+    pathed = iam_a.create_role(
+        RoleName="emr-ec2-pathed", Path="/emr/", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", **trust})
+    )["Role"]["Arn"]
+    partner = yaml.safe_load(partner_file.read_text())
+    partner["emr"]["ec2_role_name"] = "emr-ec2-pathed"
+    partner_file.write_text(yaml.safe_dump(partner))
+
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+
+    role = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=partner["destination"]["role_name"])["Role"]
+    principals = [statement["Principal"]["AWS"] for statement in role["AssumeRolePolicyDocument"]["Statement"]]
+    assert principals in ([pathed], [[pathed]])
+    assert pathed == f"arn:aws:iam::{EMR_ACCOUNT}:role/emr/emr-ec2-pathed"
+    capsys.readouterr()
