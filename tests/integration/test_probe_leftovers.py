@@ -21,10 +21,10 @@ from airflow.sdk.definitions._internal.types import NOTSET
 from airflow.sdk.exceptions import TaskDeferralTimeout, TaskDeferred
 from moto.core.responses import ActionResult
 
+from airflow_provider_emrfs_xacct.operators.verify import PROBE_STEPS_XCOM_KEY, REPORT_XCOM_KEY
 from devstack import moto_stack
 from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, client, run_held_probe_steps
-from airflow_provider_emrfs_xacct.operators.verify import PROBE_STEPS_XCOM_KEY, REPORT_XCOM_KEY
 from devstack.testing import RecordingTaskInstance, run_operator
 from tests.integration.test_deferrable import run_trigger
 from tests.integration.test_faults import through
