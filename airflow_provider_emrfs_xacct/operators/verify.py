@@ -86,7 +86,11 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     :param expected_account_id: the EMR account; ``aws_conn_id`` must act in it. (templated)
     :param expected_destination_account_id: the destination account; ``destination_aws_conn_id`` must act
         in it, checked before anything is read. (templated)
-    :param aws_conn_id: connection that acts in the EMR account.
+    :param aws_conn_id: connection that acts in the EMR account. (templated)
+    :param region_name: the AWS Region of its clients, on both connections; default: each connection's. (templated)
+    :param verify: whether to verify TLS certificates, or the CA bundle to verify them with; default: the
+        connection's. (templated)
+    :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :return: the report: ``{"security_configuration", "verdict", "healthy", "links", "not_checked"}``
         (plus ``probe``, whose ``routes`` give the mapping each probe write went through: a passing probe
         settles only the links of those mappings and prefixes).
