@@ -184,9 +184,11 @@ class RecordingTaskInstance(_TaskInstance):
     dag_id: str = "test_dag"
     run_id: str = "manual__2026-01-01T00:00:00+00:00"
 
-    def xcom_pull(self, task_ids: str | None = None, key: str = "return_value") -> Any:
-        """Its own XComs only (what a task resumed after a deferral reads back)."""
-        return self.xcoms.get(key) if task_ids in (None, self.task_id) else None
+    def xcom_pull(self, task_ids: str | None = None, key: str = "return_value", map_indexes: Any = None) -> Any:
+        """Its own XComs only (what a task resumed after a deferral reads back); ``map_indexes`` its own, if given."""
+        if task_ids not in (None, self.task_id) or map_indexes not in (None, self.map_index):
+            return None
+        return self.xcoms.get(key)
 
 
 def answer_denials_like_aws(monkeypatch: Any) -> None:

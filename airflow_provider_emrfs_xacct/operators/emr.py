@@ -58,7 +58,13 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
     :param dry_run: only log the plan; the name returned is the one the configuration will have. (templated,
         default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
-    :param aws_conn_id: connection that acts in the EMR account.
+    :param aws_conn_id: connection that acts in the EMR account. (templated)
+    :param region_name: the AWS Region of its clients; default: the connection's. (templated)
+    :param verify: whether to verify TLS certificates, or the CA bundle to verify them with; default: the
+        connection's. (templated)
+    :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
+    :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
+        back to confirm the change held; a finite number >= 0. (default: 1.0)
     :return: the configuration's name; its document is pushed to XCom under
         ``security_configuration_document`` (also in a dry run), for a launch that finds the
         configuration deleted (:class:`LaunchClusterWithSecConfigOperator`).
@@ -622,7 +628,8 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     :param dry_run: find the cluster and log the plan (its termination); terminate nothing. (templated,
         default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
-    :param aws_conn_id: connection that acts in the EMR account.
+    :param aws_conn_id: connection that acts in the EMR account. (templated)
+    :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")

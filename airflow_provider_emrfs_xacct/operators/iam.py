@@ -41,7 +41,13 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         EMRFS sessions at one hour anyway). (default: 3600)
     :param dry_run: only log the plan and return the ARN the role has, or will have. (templated, default: False)
     :param expected_account_id: the destination account; the connection must act in it. (templated)
-    :param aws_conn_id: connection that acts in the destination account.
+    :param aws_conn_id: connection that acts in the destination account. (templated)
+    :param region_name: the AWS Region of its clients; default: the connection's. (templated)
+    :param verify: whether to verify TLS certificates, or the CA bundle to verify them with; default: the
+        connection's. (templated)
+    :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
+    :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
+        back to confirm the change held; a finite number >= 0. (default: 1.0)
     :return: the role's ARN (as ``GetRole`` shows it).
     """
 
@@ -185,7 +191,13 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         default; at most 20). See docs/scale.md.
     :param dry_run: only log the plan. (templated, default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
-    :param aws_conn_id: connection that acts in the EMR account.
+    :param aws_conn_id: connection that acts in the EMR account. (templated)
+    :param region_name: the AWS Region of its clients; default: the connection's. (templated)
+    :param verify: whether to verify TLS certificates, or the CA bundle to verify them with; default: the
+        connection's. (templated)
+    :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
+    :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
+        back to confirm the change held; a finite number >= 0. (default: 1.0)
     :return: the inline policy's name.
     """
 

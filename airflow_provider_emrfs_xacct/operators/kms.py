@@ -33,7 +33,14 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
         ``None`` is refused. (default: False)
     :param dry_run: only log the plan. (templated, default: False)
     :param expected_account_id: the key's account; the connection must act in it. (templated)
-    :param aws_conn_id: connection that acts in the key's account (``PutKeyPolicy`` cannot cross accounts).
+    :param aws_conn_id: connection that acts in the key's account (``PutKeyPolicy`` cannot cross
+        accounts). (templated)
+    :param region_name: the AWS Region of its clients; default: the connection's. (templated)
+    :param verify: whether to verify TLS certificates, or the CA bundle to verify them with; default: the
+        connection's. (templated)
+    :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
+    :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
+        back to confirm the change held; a finite number >= 0. (default: 1.0)
     :return: the key's ARN.
     """
 

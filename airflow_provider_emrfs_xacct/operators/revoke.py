@@ -49,7 +49,13 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param expected_account_id: the EMR account; ``aws_conn_id`` must act in it. (templated)
     :param expected_destination_account_id: the destination account; ``destination_aws_conn_id`` must
         act in it. (templated)
-    :param aws_conn_id: connection that acts in the EMR account.
+    :param aws_conn_id: connection that acts in the EMR account. (templated)
+    :param region_name: the AWS Region of its clients, on both connections; default: each connection's. (templated)
+    :param verify: whether to verify TLS certificates, or the CA bundle to verify them with; default: the
+        connection's. (templated)
+    :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
+    :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
+        back to confirm the change held; a finite number >= 0. (default: 1.0)
     :return: ``{"security_configuration": new name or None, "plan": [...]}``; ``None`` only when the
         configuration held nothing but the partner's mappings (its other sections are kept).
     """
@@ -254,7 +260,13 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
     :param min_age_seconds: keep configurations created, or used by a cluster created, within this. (default: one day)
     :param dry_run: only log what would be deleted. (templated, default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
-    :param aws_conn_id: connection that acts in the EMR account.
+    :param aws_conn_id: connection that acts in the EMR account. (templated)
+    :param region_name: the AWS Region of its clients; default: the connection's. (templated)
+    :param verify: whether to verify TLS certificates, or the CA bundle to verify them with; default: the
+        connection's. (templated)
+    :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
+    :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
+        back to confirm the change held; a finite number >= 0. (default: 1.0)
     :return: the names deleted (or, in a dry run, that would be).
     """
 

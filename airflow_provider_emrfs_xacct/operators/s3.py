@@ -49,7 +49,13 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         default: False)
     :param expected_account_id: the bucket's account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the bucket's account; every S3 call carries it as
-        ``ExpectedBucketOwner``, so a bucket of another account is refused by S3.
+        ``ExpectedBucketOwner``, so a bucket of another account is refused by S3. (templated)
+    :param region_name: the AWS Region of its clients; default: the connection's. (templated)
+    :param verify: whether to verify TLS certificates, or the CA bundle to verify them with; default: the
+        connection's. (templated)
+    :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
+    :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
+        back to confirm the change held; a finite number >= 0. (default: 1.0)
     :return: ``{"bucket", "object_ownership", "objects_owned_by", "emrfs_site_properties", "kms_key_arn"}``
         (``kms_key_arn``: the bucket's default SSE-KMS key, ``None`` without one).
     """
@@ -181,7 +187,13 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         (templated; ``True``/``False`` or their rendered text; default: False)
     :param dry_run: only log the plan. (templated, default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
-    :param aws_conn_id: connection that acts in the EMR account.
+    :param aws_conn_id: connection that acts in the EMR account. (templated)
+    :param region_name: the AWS Region of its clients; default: the connection's. (templated)
+    :param verify: whether to verify TLS certificates, or the CA bundle to verify them with; default: the
+        connection's. (templated)
+    :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
+    :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
+        back to confirm the change held; a finite number >= 0. (default: 1.0)
     :return: the inline policy's name.
     """
 
@@ -252,6 +264,13 @@ class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     :param dry_run: only log the plan. (templated, default: False)
     :param expected_account_id: the bucket's account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the bucket's account (sent as ``ExpectedBucketOwner``).
+        (templated)
+    :param region_name: the AWS Region of its clients; default: the connection's. (templated)
+    :param verify: whether to verify TLS certificates, or the CA bundle to verify them with; default: the
+        connection's. (templated)
+    :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
+    :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
+        back to confirm the change held; a finite number >= 0. (default: 1.0)
     :return: the plan (list of changes).
     """
 

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 REPORT_XCOM_KEY = "report"
 #: The probe steps a deferred verifier waits for (``{probe uri: step id}``), for the cleanup of a failed deferral.
 PROBE_STEPS_XCOM_KEY = "probe_steps"
+#: What else ``execute_complete`` needs of a deferred probe (``{"encryption": ..., "routes": ...}``), for a
+#: resume whose event came without the deferral's kwargs (see ``resume_execution``).
+PROBE_CONTEXT_XCOM_KEY = "probe_context"
 
 
 class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]):
@@ -83,7 +86,11 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     :param expected_account_id: the EMR account; ``aws_conn_id`` must act in it. (templated)
     :param expected_destination_account_id: the destination account; ``destination_aws_conn_id`` must act
         in it, checked before anything is read. (templated)
-    :param aws_conn_id: connection that acts in the EMR account.
+    :param aws_conn_id: connection that acts in the EMR account. (templated)
+    :param region_name: the AWS Region of its clients, on both connections; default: each connection's. (templated)
+    :param verify: whether to verify TLS certificates, or the CA bundle to verify them with; default: the
+        connection's. (templated)
+    :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :return: the report: ``{"security_configuration", "verdict", "healthy", "links", "not_checked"}``
         (plus ``probe``, whose ``routes`` give the mapping each probe write went through: a passing probe
         settles only the links of those mappings and prefixes).
@@ -234,6 +241,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
 
                 self.push_xcom(context, PROBE_STEPS_XCOM_KEY, uris)  # a failed deferral keeps no kwargs
+                self.push_xcom(context, PROBE_CONTEXT_XCOM_KEY, {"encryption": encryption, "routes": routes})
                 self.defer(
                     trigger=EmrAddStepsTrigger(
                         job_flow_id=str(self.cluster_id),
@@ -300,12 +308,34 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         """
         Resume after the deferral; when it failed (the deferral timed out, the trigger crashed), first clean up
         after the probe steps, whose URIs the failed deferral no longer passes (they are in XCom).
+
+        The triggerer adds the trigger's event to the deferral's kwargs (``Trigger.submit_event``), but
+        ``dag.test()`` (and ``airflow dags test``) before apache/airflow#69942 resumes with the event alone:
+        the probe's arguments are then read back from the XComs pushed before the task deferred.
         """
         from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR
 
         if next_method == TRIGGER_FAIL_REPR:
             self._abandon_deferred_probe(context)
+        elif next_method == "execute_complete" and "uris" not in (next_kwargs or {}):
+            next_kwargs = {**self._deferral_kwargs_from_xcom(context), **(next_kwargs or {})}
         return super().resume_execution(next_method, next_kwargs, context)
+
+    def _deferral_kwargs_from_xcom(self, context: Context) -> dict[str, Any]:
+        """The ``execute_complete`` kwargs of the deferral, as pushed to XCom before the task deferred."""
+        from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+
+        ti = context.get("ti")
+        pull = partial(ti.xcom_pull, task_ids=ti.task_id, map_indexes=ti.map_index) if ti is not None else None
+        result = pull(key=REPORT_XCOM_KEY) if pull else None
+        uris = pull(key=PROBE_STEPS_XCOM_KEY) if pull else None
+        if not isinstance(result, dict) or not isinstance(uris, dict):
+            raise EmrfsXacctError(
+                "the probe's deferral resumed without its arguments, and they are not in XCom (do_xcom_push=False): "
+                f"the probe steps on cluster {self.cluster_id} are not checked"
+            )
+        probe_context = (pull(key=PROBE_CONTEXT_XCOM_KEY) if pull else None) or {}
+        return {"result": result, "uris": uris, **probe_context}
 
     def _abandon_deferred_probe(self, context: Context) -> None:
         from airflow_provider_emrfs_xacct.verify import abandon_probe, pin_bucket_owner
@@ -313,13 +343,14 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         ti = context.get("ti")
         if ti is None:
             return
-        uris = ti.xcom_pull(task_ids=ti.task_id, key=PROBE_STEPS_XCOM_KEY)
+        # This instance's own (without map_indexes, Airflow returns every instance's of a mapped task).
+        uris = ti.xcom_pull(task_ids=ti.task_id, key=PROBE_STEPS_XCOM_KEY, map_indexes=ti.map_index)
         if not uris:
             return
         pin_bucket_owner(self.readers)
         abandoned = abandon_probe(self.hook, self.readers.s3, str(self.cluster_id), uris)
         self.log.warning("The probe's deferral failed before its steps ended: %s", abandoned["problems"])
-        report = ti.xcom_pull(task_ids=ti.task_id, key=REPORT_XCOM_KEY)
+        report = ti.xcom_pull(task_ids=ti.task_id, key=REPORT_XCOM_KEY, map_indexes=ti.map_index)
         if isinstance(report, dict):
             problems = ["the probe's deferral failed before its steps ended", *abandoned["problems"]]
             probe = {"ok": False, "problems": problems, "objects": {}, "abandoned": abandoned["steps"]}

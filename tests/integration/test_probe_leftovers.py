@@ -12,13 +12,16 @@ stand-in's follows the API Reference).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR, TriggerFailureReason
+from airflow.sdk.definitions._internal.types import NOTSET
 from airflow.sdk.exceptions import TaskDeferralTimeout, TaskDeferred
 from moto.core.responses import ActionResult
 
+from airflow_provider_emrfs_xacct.operators.verify import PROBE_STEPS_XCOM_KEY, REPORT_XCOM_KEY
 from devstack import moto_stack
 from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, client, run_held_probe_steps
@@ -26,7 +29,7 @@ from devstack.testing import RecordingTaskInstance, run_operator
 from tests.integration.test_deferrable import run_trigger
 from tests.integration.test_faults import through
 from tests.integration.test_probe_step import remove_assume_permission
-from tests.integration.test_verify import head, launch_cluster, partner, verifier
+from tests.integration.test_verify import PREFIX, head, launch_cluster, partner, verifier
 
 if TYPE_CHECKING:
     from tests.integration.test_verify import Partner
@@ -138,6 +141,56 @@ def test_a_failed_deferral_cancels_the_probe_steps_before_the_task_fails(partner
     assert abandoned["state"] == "CANCELLED"
     assert run_held_probe_steps() == []
     assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
+
+
+@dataclass
+class MappedTaskInstance(RecordingTaskInstance):
+    """
+    An instance of a mapped task whose XComs are pulled as Airflow's ``RuntimeTaskInstance.xcom_pull`` does:
+    without ``map_indexes``, the values of every instance of the task (a list, unless there is one); with
+    it, that instance's (``airflow/sdk/execution_time/task_runner.py``, ``XCom.get_all`` / ``get_one``).
+    """
+
+    #: ``(map_index, key) -> value``, shared by the instances of the task.
+    store: dict[tuple[int, str], Any] = field(default_factory=dict)
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        super().xcom_push(key, value)
+        self.store[(self.map_index, key)] = value
+
+    def xcom_pull(self, task_ids: str | None = None, key: str = "return_value", map_indexes: Any = NOTSET) -> Any:
+        assert task_ids in (None, self.task_id)
+        if map_indexes is NOTSET:
+            values = [value for (_, name), value in sorted(self.store.items()) if name == key]
+            return values[0] if len(values) == 1 else values
+        return self.store.get((map_indexes, key))
+
+
+def test_a_failed_deferral_of_a_mapped_verifier_cancels_its_own_probe_steps(
+    partner: Partner, busy_cluster: None
+) -> None:
+    # Another instance of the mapped verifier (another partner) deferred too, with its own steps in XCom.
+    store: dict[tuple[int, str], Any] = {}
+    other = MappedTaskInstance(task_id="verify_cross_account_access", map_index=0, store=store)
+    other.xcom_push(PROBE_STEPS_XCOM_KEY, {"s3://other-bucket/p/_emrfs_xacct_probe/x": "s-OTHERPARTNER"})
+    other.xcom_push(REPORT_XCOM_KEY, {"healthy": True})
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, deferrable=True, waiter_delay=1)
+    ti = MappedTaskInstance(task_id="verify_cross_account_access", map_index=1, store=store)
+    with pytest.raises(TaskDeferred):
+        run_operator(operator, ti)
+
+    with pytest.raises(TaskDeferralTimeout):
+        operator.resume_execution(
+            TRIGGER_FAIL_REPR, {"error": TriggerFailureReason.TRIGGER_TIMEOUT}, {"ti": ti, "task_instance": ti}
+        )
+
+    probe = store[(1, REPORT_XCOM_KEY)]["probe"]
+    [(uri, abandoned)] = probe["abandoned"].items()  # its own step, not the other instance's
+    assert uri.startswith(PREFIX)
+    assert abandoned["state"] == "CANCELLED"
+    assert run_held_probe_steps() == []
+    assert store[(0, REPORT_XCOM_KEY)] == {"healthy": True}
 
 
 def test_a_probe_step_that_already_failed_is_not_cancelled(partner: Partner) -> None:

@@ -121,6 +121,29 @@ def test_the_deferred_probe_passes_with_the_chain_through_the_trigger(partner: P
     assert before_probe["links"] == result["links"]
 
 
+def test_the_deferred_probe_resumes_with_the_event_alone_as_dag_test_does(partner: Partner) -> None:
+    # dag.test() (and ``airflow dags test``) resumes a deferred task with ``next_kwargs={"event": payload}``,
+    # dropping the deferral's kwargs (airflow/sdk/definitions/dag.py ``_run_task`` before apache/airflow#69942;
+    # the triggerer adds the event to them): the probe's arguments come back from XCom.
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, deferrable=True, waiter_delay=1)
+    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(operator, ti)
+    event = run_trigger(deferred.value.trigger)
+    context = {"ti": ti, "task_instance": ti}
+
+    result = operator.resume_execution("execute_complete", {"event": event.payload}, context)  # type: ignore[arg-type]
+
+    assert result["probe"]["ok"] is True, result["probe"]
+    assert result["probe"]["routes"] == deferred.value.kwargs["routes"]
+    assert ti.xcoms["report"] == result
+    # Without those XComs (do_xcom_push=False) the resumption fails naming the cluster, not with a TypeError.
+    ti.xcoms.clear()
+    with pytest.raises(EmrfsXacctError, match=f"without its arguments.*{cluster_id}"):
+        operator.resume_execution("execute_complete", {"event": event.payload}, context)  # type: ignore[arg-type]
+
+
 def remove_assume_permission(partner: Partner) -> str:
     client(partner.aws.url, EMR_ACCOUNT, "iam").delete_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)
     return "AssumeRole"
