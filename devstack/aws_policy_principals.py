@@ -10,7 +10,7 @@ account). moto 5 evaluates an object request's bucket policy, and DeleteObjects'
 another role refuses every caller: a refusal AWS would not give.
 
 The judge hands moto the statements that apply to the caller only: ``Principal`` ``"*"`` or ``{"AWS": ...}`` naming
-``*``, the caller's role ARN, its account's root or its account id. Where the caller is not a role session moto
+``*``, the caller's role ARN or a session of it, its account's root or its account id. Where the caller is not a role session moto
 issued (an IAM user's key, an unsigned request) or a statement has ``NotPrincipal``, moto's own answer stands (it
 refuses more, never less).
 """
@@ -45,7 +45,12 @@ def applies_to(statement: dict[str, Any], role_arn: str, account: str) -> bool:
         return True
     named = principal.get("AWS", [])
     names = [named] if isinstance(named, str) else list(named)
-    return any(name in ("*", role_arn, account, f"arn:aws:iam::{account}:root") for name in names)
+    # A role session's ARN (arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION) names one session: taken to name the
+    # caller whatever its session (the stricter side: moto's key does not carry the session name).
+    session = f"arn:aws:sts::{account}:assumed-role/{role_arn.rsplit('/', 1)[-1]}/"
+    return any(
+        name in ("*", role_arn, account, f"arn:aws:iam::{account}:root") or name.startswith(session) for name in names
+    )
 
 
 def policy_for(policy: dict[str, Any], role_arn: str, account: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from devstack.aws_policy_principals import applies_to
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, PROVISIONER_ROLE, client, create_principals
 from tests.integration.test_stand_in_bucket_owner import status_of
 
@@ -48,3 +49,20 @@ def test_a_deny_naming_another_role_does_not_refuse_the_caller(moto_url: str) ->
 def test_a_deny_naming_the_caller_its_account_or_everyone_refuses_it(moto_url: str, principal: Any) -> None:
     create_principals(moto_url, OTHER_ROLE, CALLER_ROLE)  # a policy names only principals that exist
     assert put_with_deny_naming(moto_url, principal)[0] == 403
+
+
+@pytest.mark.parametrize(
+    ("principal", "applies"),
+    [
+        ("*", True),
+        ({"AWS": OTHER_ROLE}, False),
+        ({"AWS": [OTHER_ROLE, CALLER_ROLE]}, True),
+        ({"AWS": DESTINATION_ACCOUNT}, True),
+        ({"AWS": f"arn:aws:sts::{DESTINATION_ACCOUNT}:assumed-role/{PROVISIONER_ROLE}/any"}, True),
+        ({"AWS": f"arn:aws:iam::{EMR_ACCOUNT}:root"}, False),
+        ({"Service": "s3.amazonaws.com"}, False),
+    ],
+)
+def test_which_statements_apply_to_a_role_session(principal: Any, applies: bool) -> None:
+    statement = {"Effect": "Deny", "Principal": principal, "Action": "s3:*", "Resource": "*"}
+    assert applies_to(statement, CALLER_ROLE, DESTINATION_ACCOUNT) is applies
