@@ -13,7 +13,8 @@ Extensions of moto, applied in the process that runs the server: ``ListSecurityC
 enforces none of them; :mod:`devstack.aws_quotas`), KMS's, IAM's and S3's refusal of a key, trust or
 bucket policy naming a deleted or missing principal (:mod:`devstack.aws_principals`), EMR's refusal of a launch with a security configuration
 that does not exist (:mod:`devstack.aws_emr`), S3's bucket owner condition (``ExpectedBucketOwner``,
-:mod:`devstack.aws_bucket_owner`), Requester Pays buckets (:mod:`devstack.aws_request_payer`), IAM's refusal to delete a managed policy still attached or with other
+:mod:`devstack.aws_bucket_owner`), Requester Pays buckets (:mod:`devstack.aws_request_payer`), bucket policy statements applied only to the principals they name (moto applies them to every caller;
+:mod:`devstack.aws_policy_principals`), IAM's refusal to delete a managed policy still attached or with other
 versions (:mod:`devstack.aws_deletes`), S3's refusal to disable ACLs on a bucket whose ACL grants others
 (:mod:`devstack.aws_object_ownership`), IAM's short pages on demand (:mod:`devstack.aws_pages`), the AWS
 managed keys KMS makes for ``alias/aws/…`` described as AWS's (:mod:`devstack.aws_managed_keys`), and a step
@@ -57,6 +58,7 @@ from devstack import (
     aws_managed_keys,
     aws_object_ownership,
     aws_pages,
+    aws_policy_principals,
     aws_principals,
     aws_quotas,
     aws_request_payer,
@@ -330,6 +332,7 @@ class MotoStack:
         aws_deletes.install()
         aws_managed_keys.install()
         aws_object_ownership.install()
+        aws_policy_principals.install()
         _private_keys_on_first_use()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)

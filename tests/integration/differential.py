@@ -5,7 +5,8 @@ Proof by disagreement: randomly broken set-ups, each judged by the verifier and 
 role policy and role mapping from the provider's builders; EMR EC2 role, KMS key, bucket and
 security configuration named for the case, so that cases share one moto server without a reset) with one to three breakages drawn from :data:`BREAKAGES`: a ``Deny`` in any of the
 documents, a permissions boundary, a missing key user, a wrong ARN in a mapping, a shadowing mapping,
-an ownership setting, the identifier's trailing slash, a listing allowed only with ``s3:prefix`` …
+an ownership setting, the identifier's trailing slash, a listing allowed only with ``s3:prefix``, a key
+policy that leaves the role out with a KMS grant that may let it in, a ``User`` or ``Group`` mapping first …
 
 :func:`judge` builds the case in moto, runs the verifier (``verify_chain`` through the provider's
 hooks) and ``devstack.emrfs_writer.write_like_emrfs`` (whose authorization is principalmapper's, not
@@ -43,6 +44,8 @@ S3_ACTIONS = (
     "s3:ListBucketMultipartUploads",
 )
 KMS_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
+#: The Hadoop user and groups the writer's job runs as (what ``User``/``Group`` mappings match).
+WRITER_USER, WRITER_GROUPS = "hadoop", ("hadoop",)
 
 
 @dataclass
@@ -102,6 +105,8 @@ class World:
     #: Roles of the EMR account a breakage trusts instead (created: IAM refuses a trust policy naming none).
     trusted_instead: list[str] = field(default_factory=list)
     key_arn: str = ""
+    #: KMS grants on the key (CreateGrant arguments other than KeyId), made once the roles exist.
+    grants: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
@@ -275,6 +280,43 @@ def _no_marker_grant(world: World) -> str:
     return "no grant on the prefix's own key and marker"
 
 
+def _kms_grant_instead(world: World) -> str:
+    """The key policy leaves the role out (and IAM policies out: no root statement); a grant may let it in."""
+    world.key_policy["Statement"] = [
+        statement for statement in world.key_policy["Statement"] if statement.get("Sid") not in ("KeyUsers", "Root")
+    ]
+    bucket_arn = f"arn:aws:s3:::{world.case.bucket}"
+    grant: dict[str, Any] = {
+        "GranteePrincipal": world.rng.choice([world.case.role_arn, world.case.emr_role_arn]),
+        "Operations": world.rng.choice([["GenerateDataKey", "Decrypt"], ["GenerateDataKey"], ["Decrypt"]]),
+    }
+    constraint = world.rng.choice(
+        [
+            None,
+            # S3's encryption context: the object's ARN, or the bucket's with an S3 Bucket Key (S3 User Guide,
+            # "Using server-side encryption with AWS KMS keys (SSE-KMS)", "Encryption context").
+            {"EncryptionContextSubset": {"aws:s3:arn": bucket_arn}},
+            {"EncryptionContextEquals": {"aws:s3:arn": f"{bucket_arn}/out/part-00000"}},
+        ]
+    )
+    if constraint is not None:
+        grant["Constraints"] = constraint
+    world.grants.append(grant)
+    return f"key users removed with the root statement; grant {grant}"
+
+
+def _user_or_group_mapping(world: World) -> str:
+    """A ``User`` or ``Group`` mapping first: the writer runs as user ``hadoop`` of group ``hadoop``."""
+    kind = world.rng.choice(["User", "Group"])
+    name = world.rng.choice(["hadoop", "analysts"])
+    other = f"user-{world.case.number}"
+    role = world.rng.choice([world.case.role_arn, f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{other}"])
+    if role.endswith(other):
+        world.other_roles.append(other)
+    world.mappings.insert(0, {"Role": role, "IdentifierType": kind, "Identifiers": [name]})
+    return f"earlier {kind} mapping {name} to {role.rsplit('/', 1)[-1]}"
+
+
 BREAKAGES: dict[str, Callable[[World], str]] = {
     "deny-in-role-policy": _deny_in_role_policy,
     "deny-in-bucket-policy": _deny_in_bucket_policy,
@@ -295,13 +337,23 @@ BREAKAGES: dict[str, Callable[[World], str]] = {
     "list-only-with-prefix": _list_only_with_prefix,
     "no-marker-grant": _no_marker_grant,
 }
+#: Kinds added after the study's first figures, drawn apart (a quarter of the cases get one) so that the
+#: first kinds' cases keep their numbers: a case re-run by number is the case the figures counted.
+ADDED: dict[str, Callable[[World], str]] = {
+    "kms-grant-instead": _kms_grant_instead,
+    "user-or-group-mapping": _user_or_group_mapping,
+}
 
 
 def generate(number: int, seed: int) -> Case:
-    """Draw the breakages of case ``number`` (0 to 3 of them; none is the control)."""
+    """Draw the breakages of case ``number`` (0 to 3 of them, and maybe one of :data:`ADDED`; none is the control)."""
     rng = random.Random(seed * 100_003 + number)
     count = rng.choice([0, 1, 1, 1, 2, 2, 3])
-    return Case(number, rng.sample(sorted(BREAKAGES), count))
+    breakages = rng.sample(sorted(BREAKAGES), count)
+    added = random.Random(f"{seed} {number} added")
+    if added.random() < 0.25:
+        breakages.append(added.choice(sorted(ADDED)))
+    return Case(number, breakages)
 
 
 # Building a case in moto -----------------------------------------------------------------------
@@ -310,6 +362,14 @@ def generate(number: int, seed: int) -> Case:
 @cache
 def _client(url: str, account: str, service: str) -> Any:
     return client(url, account, service)
+
+
+def forget_clients() -> None:
+    """
+    Drop the cached clients: after a reset moto forgets the credentials it issued, and answers their requests
+    in its default account (a key policy naming the case's roles is then refused as naming none that exists).
+    """
+    _client.cache_clear()
 
 
 def build(url: str, case: Case, seed: int) -> World:
@@ -347,7 +407,7 @@ def build(url: str, case: Case, seed: int) -> World:
         ),
         key_arn=key_arn,
     )
-    case.details = [BREAKAGES[name](world) for name in case.breakages]
+    case.details = [{**BREAKAGES, **ADDED}[name](world) for name in case.breakages]
 
     # KMS, IAM and S3 refuse a policy naming a principal that does not exist: every role is made before a
     # policy names it (the key administrators' role, the roles a breakage trusts, then the case's own).
@@ -368,12 +428,15 @@ def build(url: str, case: Case, seed: int) -> World:
         )
     for other in world.other_roles:
         iam_b.create_role(RoleName=other, AssumeRolePolicyDocument=json.dumps(world.trust))
+    if world.other_roles:
         world.emr_policy["Statement"][0]["Resource"] = [
             case.role_arn,
-            f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{other}",
+            *(f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{other}" for other in world.other_roles),
         ]
         iam_a.put_role_policy(RoleName=case.emr_role, PolicyName="assume", PolicyDocument=json.dumps(world.emr_policy))
     kms.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(world.key_policy))
+    for grant in world.grants:
+        kms.create_grant(KeyId=key_arn, **grant)
 
     s3 = _client(url, DESTINATION_ACCOUNT, "s3")
     s3.create_bucket(Bucket=case.bucket)
@@ -417,6 +480,22 @@ class Outcome:
     #: judge allowed the request and moto's own, partial, policy checks refused it).
     refused_by: str = ""
     refused_role: str = ""
+    #: The mapping of each failing link (``None``: a link of the whole chain), and the case's mappings.
+    failing_mappings: list[int | None] = field(default_factory=list)
+    mappings: list[dict[str, Any]] = field(default_factory=list)
+
+    def unreachable_for_the_writer(self, index: int | None) -> bool:
+        """
+        Whether mapping ``index`` takes no request of the writer's user, whatever the key: a ``User``/``Group``
+        mapping of another user or group, or a mapping after one of the writer's user or groups (first match
+        wins, across identifier types).
+        """
+        if index is None:
+            return False
+        own = [position for position, mapping in enumerate(self.mappings) if _names_the_writer(mapping)]
+        mapping = self.mappings[index]
+        other_principal = mapping.get("IdentifierType") in ("User", "Group") and not _names_the_writer(mapping)
+        return other_principal or any(position < index for position in own)
 
     def line(self) -> str:
         return (
@@ -425,18 +504,26 @@ class Outcome:
         )
 
 
+def _names_the_writer(mapping: dict[str, Any]) -> bool:
+    identifiers = mapping.get("Identifiers", [])
+    return (mapping.get("IdentifierType") == "User" and WRITER_USER in identifiers) or (
+        mapping.get("IdentifierType") == "Group" and any(group in identifiers for group in WRITER_GROUPS)
+    )
+
+
 def judge(url: str, readers: Readers, number: int, seed: int) -> Outcome:
     """Build case ``number`` and ask the verifier and the writer."""
     from airflow_provider_emrfs_xacct.verify import verify_chain
 
     case = generate(number, seed)
-    build(url, case, seed)
+    world = build(url, case, seed)
     report, _ = verify_chain(
         readers,
         simulate=False,
         security_configuration=case.configuration,
         emr_ec2_role_name=case.emr_role,
         release_label=RELEASE,
+        s3_prefixes=[case.output],  # what a User or Group mapping's role must write (the job's output)
     )
     written = write_like_emrfs(
         url,
@@ -444,6 +531,8 @@ def judge(url: str, readers: Readers, number: int, seed: int) -> Outcome:
         instance_role=case.emr_role,
         security_configuration=case.configuration,
         output_uri=case.output,
+        user=WRITER_USER,
+        groups=WRITER_GROUPS,
         files=1,
         bucket_account=DESTINATION_ACCOUNT,
     )
@@ -459,4 +548,6 @@ def judge(url: str, readers: Readers, number: int, seed: int) -> Outcome:
         owned,
         "" if failure is None else "moto" if failure.allowed or failure.reason.startswith("moto") else "judge",
         "" if failure is None else failure.role_arn,
+        [link.mapping for link in report.links if link.status == "fail"],
+        world.mappings,
     )

@@ -157,6 +157,8 @@ JUDGES = (
     "aws_managed_keys",
     "aws_object_ownership",
     "aws_pages",
+    "aws_policy_principals",
+    "aws_request_payer",
     "aws_shapes",
     "backend_judges",
     "moto_stack",
