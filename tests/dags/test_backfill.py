@@ -29,6 +29,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -56,7 +57,7 @@ from tests.dags.backfill_dags.emrfs_xacct_deferred_dag import DEFERRED_TASKS
 from tests.dags.backfill_dags.emrfs_xacct_deferred_dag import EMR_EC2_ROLE as DEFERRED_EMR_EC2_ROLE
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from devstack.moto_stack import MotoStack, Seeded
 
@@ -71,8 +72,11 @@ MAX_ACTIVE_RUNS = 5
 #: Bound on the wait for the backfill to finish: it took 130 s on a lightly loaded 2-core machine
 #: and 333 s with other test suites loading it (load average 19).
 RUN_TIMEOUT_SECONDS = 480
-#: Bound on the wait for the deferred DAG's run (launch, step, probe and terminate each wait in the triggerer).
-DEFERRED_RUN_TIMEOUT_SECONDS = 300
+#: Bound on the deferred DAG's run from its trigger (launch, step, probe and terminate each wait in the
+#: triggerer), beside the backfill: it took 196 s with other test suites loading the machine.
+DEFERRED_RUN_TIMEOUT_SECONDS = 480
+#: How often the watch reads the deferred run's task states: well inside each wait (:data:`EMR_TRANSITION_SECONDS`).
+DEFERRED_POLL_SECONDS = 0.3
 STARTUP_TIMEOUT_SECONDS = 180
 SEEDED_EMR_EC2_POLICY = "emr-ec2-own-bucket-access"
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
@@ -316,7 +320,6 @@ def backfill(airflow_stack: AirflowStack, seeded: Seeded, deferred_watch: Deferr
             stack.assert_alive()
             states = [row.state for row in stack.query("SELECT state FROM dag_run WHERE dag_id = :d", d=DAG_ID)]
             polled_max_running = max(polled_max_running, states.count("running"))
-            deferred_watch.poll()
             if len(states) >= len(DATES) and all(state in ("success", "failed") for state in states):
                 break
             if time.monotonic() > deadline:
@@ -551,7 +554,13 @@ def create_instance_role(seeded: Seeded, name: str) -> None:
 
 @dataclass
 class DeferredWatch:
-    """The deferred DAG's run, triggered; :meth:`poll` records the states the API shows for its tasks."""
+    """
+    The deferred DAG's run, triggered; a thread of its own polls the API for its tasks' states.
+
+    The thread starts with the run and polls every :data:`DEFERRED_POLL_SECONDS` until the run ends, whatever
+    the test process does meanwhile: the backfill's set-up runs Airflow's CLI, which on a loaded machine took
+    longer than a deferral lasts, and a watch polled only from the backfill's loop missed the launch's.
+    """
 
     api: requests.Session
     base: str
@@ -559,16 +568,47 @@ class DeferredWatch:
     #: Every state the API showed for each task while the run went on.
     states_seen: dict[str, set[str]] = field(default_factory=dict)
     instances: list[dict[str, Any]] = field(default_factory=list)
+    run: dict[str, Any] | None = None
+    error: BaseException | None = None
+    _thread: threading.Thread | None = None
 
     def poll(self) -> dict[str, Any] | None:
         """Read the run's task instances once; return the run when it has ended, else None."""
-        self.instances = self.api.get(f"{self.base}/dagRuns/{self.run_id}/taskInstances", timeout=30).json()[
+        instances = self.api.get(f"{self.base}/dagRuns/{self.run_id}/taskInstances", timeout=30).json()[
             "task_instances"
         ]
-        for ti in self.instances:
+        for ti in instances:
             self.states_seen.setdefault(ti["task_id"], set()).add(str(ti["state"]))
+        self.instances = instances
         run = self.api.get(f"{self.base}/dagRuns/{self.run_id}", timeout=30).json()
         return run if run["state"] in ("success", "failed") else None
+
+    def start(self) -> None:
+        """Poll in a daemon thread until the run ends or :data:`DEFERRED_RUN_TIMEOUT_SECONDS` pass."""
+
+        def watch() -> None:
+            deadline = time.monotonic() + DEFERRED_RUN_TIMEOUT_SECONDS
+            try:
+                while (run := self.poll()) is None and time.monotonic() < deadline:
+                    time.sleep(DEFERRED_POLL_SECONDS)
+                self.run = run
+            except BaseException as error:  # handed to the test by wait()
+                self.error = error
+
+        self._thread = threading.Thread(target=watch, name=f"watch-{self.run_id}", daemon=True)
+        self._thread.start()
+
+    def wait(self, alive: Callable[[], None]) -> dict[str, Any]:
+        """Return the ended run once the thread has seen it end; ``alive`` raises if the stack died meanwhile."""
+        assert self._thread is not None
+        while self._thread.is_alive():
+            alive()
+            self._thread.join(timeout=1)
+        if self.error is not None:
+            raise self.error
+        if self.run is None:
+            raise AssertionError(f"deferred run not finished after {DEFERRED_RUN_TIMEOUT_SECONDS} s")
+        return self.run
 
 
 @pytest.fixture(scope="module")
@@ -591,7 +631,10 @@ def deferred_watch(
             f"{base}/dagRuns", json={"logical_date": None, "conf": {"kms_key_arn": seeded.kms_key_arn}}, timeout=30
         )
         assert created.status_code == 200, created.text
-    return DeferredWatch(api, base, created.json()["dag_run_id"])
+    watch = DeferredWatch(requests.Session(), base, created.json()["dag_run_id"])
+    watch.api.headers.update(api.headers)  # a session of its own: the thread polls beside the test's calls
+    watch.start()
+    return watch
 
 
 @pytest.fixture(scope="module")
@@ -604,12 +647,7 @@ def deferred_run(airflow_stack: AirflowStack, deferred_watch: DeferredWatch) -> 
     """
     stack, watch = airflow_stack, deferred_watch
     with stack.diagnosed():
-        deadline = time.monotonic() + DEFERRED_RUN_TIMEOUT_SECONDS
-        while (run := watch.poll()) is None:
-            stack.assert_alive()
-            if time.monotonic() > deadline:
-                raise AssertionError(f"deferred run not finished after {DEFERRED_RUN_TIMEOUT_SECONDS} s")
-            time.sleep(0.3)
+        run = watch.wait(stack.assert_alive)
     print(f"deferred run {watch.run_id}: {run['state']}; states seen through the API: {watch.states_seen}")
     return DeferredRun(run, {ti["task_id"]: ti for ti in watch.instances}, watch.states_seen)
 
