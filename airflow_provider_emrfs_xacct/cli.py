@@ -12,7 +12,9 @@ stderr), so it can be piped. Exit status: 0 done (``verify``: every link was che
 a broken link, 2 the input was refused (nothing was changed), 3 an AWS call failed (denied too) or
 the connection did (nothing was changed), 4 a step failed while applying (partially applied: the
 JSON says what was), 5 ``verify`` found no broken link but could not check one (verdict ``NOT_CHECKED``),
-70 an unexpected error (a bug: the traceback is on stderr).
+6 a connection has no credentials or AWS refused them as expired or not valid (nothing was changed),
+70 an unexpected error (a bug: the traceback is on stderr), 130 interrupted by Ctrl-C (while applying: the
+JSON says what was applied).
 """
 
 from __future__ import annotations
@@ -201,6 +203,12 @@ def validate_partner(partner: dict[str, Any]) -> None:
     configuration = partner["security_configuration"]
     for name, section in (("emr", emr), ("destination", destination)):
         _validate_accounts(name, section)
+    if destination["account_id"] == emr["account_id"]:
+        # The operators refuse a destination role in the EMR account (it is not cross-account access), but
+        # only after reading the account through the connections: refuse it here, naming the file's field.
+        raise InvalidParameterError(
+            "destination.account_id", f"is emr.account_id too ({emr['account_id']}): the destination is another account"
+        )
     validate_role_name(emr.get("ec2_role_name", DEFAULT_EC2_ROLE), "emr.ec2_role_name")
     if emr.get("release_label") is not None:
         parse_release_label(emr["release_label"], "emr.release_label")
@@ -582,9 +590,10 @@ def check_accounts(partner: dict[str, Any]) -> str:
     for section, label, conn_id in (("emr", "EMR", EMR_CONN), ("destination", "destination", DESTINATION_CONN)):
         expected = partner[section].get("expected_account_id") or partner[section]["account_id"]
         hook = AwsBaseHook(aws_conn_id=conn_id, client_type="sts")
-        sts: Any = hook.conn
-        regions[label] = hook.conn_region_name
-        identity = sts.get_caller_identity()
+        with _credentials_of(label, section):
+            sts: Any = hook.conn
+            regions[label] = hook.conn_region_name
+            identity = sts.get_caller_identity()
         actual, partitions[label] = identity["Account"], partition_of_arn(identity["Arn"])
         if actual != expected:
             raise EmrfsXacctError(
@@ -624,6 +633,134 @@ def check_accounts(partner: dict[str, Any]) -> str:
     return partitions["EMR"]
 
 
+#: The partner file's field (or the option) each operator argument the command line passes comes from, by
+#: the argument's name; an operator refusing an argument names the argument, the command line names this.
+_FILE_FIELDS = {
+    "role_name": "destination.role_name",
+    "s3_prefixes": "destination.s3_prefixes",
+    "kms_key_arns": "destination.kms_key_arns",
+    "object_acl": "destination.object_acl",
+    # The role ARNs the command line builds from the file's account and role name.
+    "trusted_role_arns": "emr.ec2_role_name",
+    "destination_role_arns": "destination.role_name",
+    "destination_role_arn": "destination.role_name",
+    "principal_arns": "destination.role_name",
+    "emr_ec2_role_name": "emr.ec2_role_name",
+    "release_label": "emr.release_label",
+    "name_prefix": "security_configuration.name_prefix",
+    "role_mappings": "security_configuration.role_mappings",
+    "base_configuration": "security_configuration.base_configuration",
+    "expected_destination_account_id": "destination.account_id",
+    "cluster_id": "--cluster-id",
+}
+#: The arguments holding the one role ARN the command line builds from the file (``[0]`` names no entry of the file).
+_BUILT_ROLE_ARNS = {"trusted_role_arns", "destination_role_arns", "principal_arns"}
+
+
+def file_field(field: str, operator: Any, partner: dict[str, Any], args: argparse.Namespace) -> str:
+    """
+    The partner file's field (or the option) behind ``field``, an argument of ``operator`` (or a path in it,
+    such as ``role_mappings[0].Identifiers[1]``), as the command line built the operator from the file.
+
+    :return: ``field`` itself when the command line did not build that argument from the file.
+    """
+    import re
+
+    root, rest = re.fullmatch(r"(\w*)(.*)", field, re.S).groups()  # type: ignore[union-attr]
+    if root == "role_mappings" and not partner["security_configuration"].get("role_mappings"):
+        # The default mapping (role_mappings()): the destination's prefixes to the destination role.
+        default = re.fullmatch(r"\[0\]\.(Identifiers|Role)(.*)", rest, re.S)
+        if default is None:
+            return "destination.s3_prefixes"
+        if default.group(1) == "Identifiers":
+            return "destination.s3_prefixes" + default.group(2)
+        return "destination.role_name"
+    if root == "key_arn" and operator.task_id.startswith("grant_kms_key_user_"):
+        return f"destination.kms_key_arns[{operator.task_id.rsplit('_', 1)[1]}]{rest}"
+    if root == "expected_account_id":
+        section = "destination" if operator.aws_conn_id == DESTINATION_CONN else "emr"
+        return (
+            f"{section}.expected_account_id" if "expected_account_id" in partner[section] else f"{section}.account_id"
+        )
+    if root == "security_configuration":  # verify and revoke: the option, else (verify) the file's configuration
+        given = getattr(args, "security_configuration", None) is not None
+        return "--security-configuration" if given else "security_configuration.name_prefix"
+    if root in _BUILT_ROLE_ARNS:  # one role ARN, built from the file's account and role name
+        return _FILE_FIELDS[root] + re.sub(r"^\[\d+\]", "", rest)
+    return _FILE_FIELDS[root] + rest if root in _FILE_FIELDS else field
+
+
+def step_failed(
+    operator: Any, error: EmrfsXacctError, partner: dict[str, Any], args: argparse.Namespace
+) -> EmrfsXacctError:
+    """
+    The error of a step's dry run, as the command line's user reads it: a refused argument names the
+    partner file's field (and the file), not the operator's argument; a denial keeps its kind (exit 3).
+    """
+    if isinstance(error, InvalidParameterError):
+        where = file_field(error.field, operator, partner, args)
+        source = "" if where.startswith("-") or where == error.field else f"{args.partner_file}: "
+        return InvalidParameterError(
+            f"{source}{where}", f"{error.problem} (step {operator.task_id}; nothing was changed)"
+        )
+    kind = AccessDeniedError if isinstance(error, AccessDeniedError) else EmrfsXacctError
+    return kind(f"step {operator.task_id}: {error} (nothing was changed)")
+
+
+class CredentialsError(EmrfsXacctError):
+    """A connection has no AWS credentials, or AWS refused them as expired or not valid (exit :data:`NO_CREDENTIALS`)."""
+
+
+#: Codes with which AWS refuses a request's credentials themselves, whatever the call (Common Errors of the
+#: AWS APIs, e.g. AWS STS API Reference and Amazon EMR API Reference, "Common Errors": "ExpiredTokenException:
+#: The security token included in the request is expired" (STS's query protocol answers ``ExpiredToken``),
+#: "InvalidClientTokenId: The X.509 certificate or AWS access key ID provided does not exist in our records",
+#: "MissingAuthenticationToken"); ``UnrecognizedClientException`` is the JSON services' (KMS, EMR) invalid
+#: token, ``SignatureDoesNotMatch`` a secret key that does not belong to the key id.
+CREDENTIAL_ERROR_CODES = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "MissingAuthenticationToken",
+        "SignatureDoesNotMatch",
+    }
+)
+
+
+def credentials_problem(error: BaseException) -> bool:
+    """Whether ``error`` says the credentials are missing, expired or not valid (not that a call is denied)."""
+    from botocore.exceptions import (
+        ClientError,
+        CredentialRetrievalError,
+        NoCredentialsError,
+        PartialCredentialsError,
+        SSOError,
+        TokenRetrievalError,
+    )
+
+    if isinstance(
+        error, (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError, TokenRetrievalError, SSOError)
+    ):
+        return True
+    return isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") in CREDENTIAL_ERROR_CODES
+
+
+@contextlib.contextmanager
+def _credentials_of(label: str, section: str) -> Iterator[None]:
+    """Turn a credentials problem of the ``section``'s connection into a :class:`CredentialsError` naming it."""
+    try:
+        yield
+    except Exception as error:
+        if not credentials_problem(error):
+            raise
+        raise CredentialsError(
+            f"the {label} connection has no valid AWS credentials: {error}. Sign in again (aws sso login, or new "
+            f"keys), or give --{section}-profile, a profile of the AWS config or credentials files (nothing was changed)"
+        ) from None
+
+
 def _show(title: str, plans: dict[str, list[dict[str, Any]]], err: TextIO) -> Summary:
     """Write a readable plan of every step to ``err``; return its summary."""
     summary = Summary()
@@ -636,11 +773,19 @@ def _show(title: str, plans: dict[str, list[dict[str, Any]]], err: TextIO) -> Su
     return summary
 
 
-def plan_and_apply(operators: Callable[[bool], list[Any]], *, apply: bool, err: TextIO) -> dict[str, Any]:
+def plan_and_apply(
+    operators: Callable[[bool], list[Any]],
+    *,
+    apply: bool,
+    err: TextIO,
+    refused: Callable[[Any, EmrfsXacctError], EmrfsXacctError],
+) -> dict[str, Any]:
     """
     Dry-run every step (validating every operator's input and reading what is there), show the
     whole plan, then, when ``apply``, run the steps for real. Nothing is changed unless every step's
     dry run passed; a step that fails after that raises :class:`PartiallyAppliedError` with what was applied.
+
+    :param refused: the error to raise for a step's dry run that failed (:func:`step_failed`).
     """
     plans: dict[str, list[dict[str, Any]]] = {}
     dry_values: dict[str, Any] = {}
@@ -648,9 +793,7 @@ def plan_and_apply(operators: Callable[[bool], list[Any]], *, apply: bool, err: 
         try:
             dry_values[operator.task_id], plans[operator.task_id] = execute(operator)
         except EmrfsXacctError as error:
-            # A denial keeps its kind: an AWS call that failed (exit 3), not a refused input (exit 2).
-            kind = AccessDeniedError if isinstance(error, AccessDeniedError) else EmrfsXacctError
-            raise kind(f"step {operator.task_id}: {error} (nothing was changed)") from error
+            raise refused(operator, error) from error
     summary = _show("Plan (nothing changed yet):" if apply else "Plan:", plans, err)
     result: dict[str, Any] = {"plan": plans, "summary": summary.plan_line()}
     if not apply:
@@ -664,9 +807,9 @@ def plan_and_apply(operators: Callable[[bool], list[Any]], *, apply: bool, err: 
     for operator in operators(False):
         try:
             values[operator.task_id], applied[operator.task_id] = execute(operator)
-        except Exception as error:
+        except (Exception, KeyboardInterrupt) as error:  # Ctrl-C too: say what was applied before it
             result.update(applied=applied, values=values, summary=_applied_line(applied))
-            result["failed"] = {"step": operator.task_id, "error": str(error)}
+            result["failed"] = {"step": operator.task_id, "error": str(error) or type(error).__name__}
             raise PartiallyAppliedError(result, operator.task_id, error) from error
     print(("" if summary.total else "\n") + _applied_line(applied), file=err)
     result.update(applied=applied, values=values, summary=_applied_line(applied))
@@ -699,10 +842,17 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     validate_options(args, partner)
     configure_connections(args)
     partner[PARTITION_KEY] = check_accounts(partner)
+
+    def refused(operator: Any, error: EmrfsXacctError) -> EmrfsXacctError:
+        return step_failed(operator, error, partner, args)
+
     if args.command in ("plan", "apply"):
         partner[EMR_ROLE_ARN_KEY] = resolve_emr_role_arn(partner)
         result = plan_and_apply(
-            lambda dry: provisioning_operators(partner, dry_run=dry), apply=args.command == "apply", err=err
+            lambda dry: provisioning_operators(partner, dry_run=dry),
+            apply=args.command == "apply",
+            err=err,
+            refused=refused,
         )
         result["partner"] = partner.get("partner")
         _emit(result, out)
@@ -711,12 +861,17 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from airflow_provider_emrfs_xacct.pure.checks.findings import VERDICT_FAIL, VERDICT_PASS
 
         verifier = verify_operator(partner, args)
-        report = verifier.execute({}, **_task_runner_sentinel(verifier))
+        try:
+            report = verifier.execute({}, **_task_runner_sentinel(verifier))
+        except EmrfsXacctError as error:
+            raise refused(verifier, error) from error
         _emit(report, out)
         return {VERDICT_PASS: 0, VERDICT_FAIL: 1}.get(report["verdict"], NOT_CHECKED)
     if args.security_configuration is not None:
         _require_configuration(args.security_configuration, partner)
-    result = plan_and_apply(lambda dry: [revoke_operator(partner, args, dry_run=dry)], apply=not args.dry_run, err=err)
+    result = plan_and_apply(
+        lambda dry: [revoke_operator(partner, args, dry_run=dry)], apply=not args.dry_run, err=err, refused=refused
+    )
     new_configuration = (result["values"].get("revoke") or {}).get("security_configuration")
     result["security_configuration"] = new_configuration
     result["partner"] = partner.get("partner")
@@ -911,6 +1066,10 @@ PARTIALLY_APPLIED = 4
 #: Exit status of ``verify`` when no link failed but one could not be checked (verdict ``NOT_CHECKED``):
 #: not 0, which says every link holds.
 NOT_CHECKED = 5
+#: Exit status when a connection has no AWS credentials or AWS refuses them as expired or not valid.
+NO_CREDENTIALS = 6
+#: Exit status of a run interrupted by Ctrl-C (SIGINT): 128 + 2, as shells report a process SIGINT ended.
+INTERRUPTED = 130
 #: Exit status of an unexpected error (a bug), with its traceback on stderr: sysexits.h's EX_SOFTWARE.
 INTERNAL_ERROR = 70
 
@@ -919,9 +1078,18 @@ def _partially_applied(failure: PartiallyAppliedError, args: argparse.Namespace,
     """Emit what was applied before the failed step, name the step and its error; return 4."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    if not isinstance(failure.error, (EmrfsXacctError, BotoCoreError, ClientError)):  # a bug: show where
-        traceback.print_exception(failure.error, file=err)
+    interrupted = isinstance(failure.error, KeyboardInterrupt)
+    if not interrupted and not isinstance(failure.error, (EmrfsXacctError, BotoCoreError, ClientError)):
+        traceback.print_exception(failure.error, file=err)  # a bug: show where
     _emit(failure.result, out)
+    if interrupted:
+        print(
+            f"emrfs-xacct: {args.command} interrupted (Ctrl-C) at step {failure.step}, partially applied (before "
+            f"it: {failure.result['summary']}; the step itself may have made part of its changes).\n"
+            f"Run {args.command} again: it changes only what is still missing.",
+            file=err,
+        )
+        return INTERRUPTED
     print(
         f"emrfs-xacct: {args.command} failed at step {failure.step}, partially applied (before it: "
         f"{failure.result['summary']}; the step itself may have made part of its changes): {failure.error}\n"
@@ -939,9 +1107,15 @@ def main(argv: list[str] | None = None) -> int:
             return run(args, out, err)
         except PartiallyAppliedError as failure:
             return _partially_applied(failure, args, out, err)
+        except KeyboardInterrupt:  # before the apply phase, or in a command that changes nothing
+            print(f"emrfs-xacct: {args.command} interrupted (Ctrl-C) before any change; nothing was changed", file=err)
+            return INTERRUPTED
         except AccessDeniedError as error:
             print(f"emrfs-xacct: {error}", file=err)
             return 3
+        except CredentialsError as error:
+            print(f"emrfs-xacct: {error}", file=err)
+            return NO_CREDENTIALS
         except EmrfsXacctError as error:
             print(f"emrfs-xacct: {error}", file=err)
             return 2
@@ -956,6 +1130,9 @@ def main(argv: list[str] | None = None) -> int:
                 traceback.print_exception(error, file=err)
                 print(f"emrfs-xacct: unexpected error (a bug; please report it): {error!r}", file=err)
                 return INTERNAL_ERROR
+            if credentials_problem(error):
+                print(f"emrfs-xacct: the AWS credentials are missing, expired or not valid: {error}", file=err)
+                return NO_CREDENTIALS
             print(f"emrfs-xacct: AWS call failed: {error}", file=err)
             return 3
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +19,7 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct import cli
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
+from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, PROVISIONER_ROLE, REGION, Seeded, client
 from devstack.testing import CallRecorder, answer_denials_like_aws
 
@@ -455,7 +462,6 @@ def test_a_connection_that_fails_exits_3_and_changes_nothing(
     aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Exit 3, not 2 (the input was fine) nor 4 (nothing was applied): nothing answers at the endpoint."""
-    import dataclasses
     import socket
 
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # botocore's setting: no retries of the refused connection
@@ -936,3 +942,176 @@ def test_an_emr_ec2_role_with_a_path_is_trusted_by_its_own_arn(
     assert principals in ([pathed], [[pathed]])
     assert pathed == f"arn:aws:iam::{EMR_ACCOUNT}:role/emr/emr-ec2-pathed"
     capsys.readouterr()
+
+
+def run_emrfs_xacct(
+    command: str, path: Path, aws: Seeded, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """The installed ``emrfs-xacct`` in a process of its own, as a user runs it, on the stand-in at ``aws.url``."""
+    script = str(Path(sys.executable).with_name("emrfs-xacct"))
+    argv = cli_arguments(command, path, aws, *extra)
+    environment = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", **(env or {})}
+    return subprocess.Popen([script, *argv], env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        pytest.param(
+            lambda partner: partner["security_configuration"].update(
+                role_mappings=[
+                    {
+                        "Role": f"arn:aws:iam::{EMR_ACCOUNT}:role/writer",
+                        "IdentifierType": "Prefix",
+                        "Identifiers": partner["destination"]["s3_prefixes"],
+                    }
+                ]
+            ),
+            "security_configuration.role_mappings[0].Role: is in account 111111111111",
+            id="mapped-role-in-the-emr-account",
+        ),
+        pytest.param(
+            lambda partner: partner["destination"].update(
+                s3_prefixes=[f"s3://partner-results-b/exports/{'x' * 200}{index}/" for index in range(60)]
+            ),
+            "destination.s3_prefixes: the inline policy emrfs-xacct-destination-access of role",
+            id="prefixes-over-the-policy-size",
+        ),
+    ],
+)
+def test_an_operators_refusal_names_the_partner_files_field_and_the_file(
+    aws: Seeded, partner_file: Path, edit: Any, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    What only a step's dry run can refuse (the connection's account, a policy's size) names the file's
+    field, as the file's own validation does, not the operator's argument (``role_mappings[0].Role``).
+    """
+    _edited(partner_file, edit)
+
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("apply", partner_file, aws) == 2
+
+    assert calls.mutating == []
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"emrfs-xacct: {partner_file}: {message}" in captured.err
+    assert "(step " in captured.err
+    assert "nothing was changed" in captured.err
+
+
+def test_one_account_for_both_sections_is_refused_naming_the_field_before_any_call(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def same_account(partner: dict[str, Any]) -> None:
+        partner["destination"]["account_id"] = partner["emr"]["account_id"]
+        partner["destination"]["kms_key_arns"] = []
+
+    _edited(partner_file, same_account)
+
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("plan", partner_file, aws) == 2
+
+    assert calls.calls == []
+    assert capsys.readouterr().err.startswith(
+        f"emrfs-xacct: {partner_file}: destination.account_id: is emr.account_id too (111111111111)"
+    )
+
+
+def test_ctrl_c_while_applying_exits_130_saying_what_was_applied(aws: Seeded, partner_file: Path) -> None:
+    """
+    A real SIGINT to the command line's process while the last step's write waits for its answer (the
+    proxy holds that request): exit 130 (128 + SIGINT, as a shell reports it), the JSON of what was
+    applied before the step, and no traceback.
+    """
+    process: subprocess.Popen[str] | None = None
+    started = threading.Event()
+
+    def interrupt(operation: str) -> str | None:
+        if operation != "CreateSecurityConfiguration":
+            return None
+        started.wait(60)
+        assert process is not None
+        process.send_signal(signal.SIGINT)
+        return "hold"
+
+    with FaultProxy(aws.url, intercept=interrupt) as proxy:
+        process = run_emrfs_xacct("apply", partner_file, dataclasses.replace(aws, url=proxy.url))
+        started.set()
+        out, err = process.communicate(timeout=120)
+
+    assert process.returncode == cli.INTERRUPTED, err
+    assert "Traceback" not in err
+    result = json.loads(out)
+    assert result["failed"] == {"step": "create_security_configuration", "error": "KeyboardInterrupt"}
+    assert sorted(result["applied"]) == ["allow_emr_role_to_assume", "ensure_destination_role", "grant_kms_key_user_0"]
+    assert (
+        "emrfs-xacct: apply interrupted (Ctrl-C) at step create_security_configuration, partially applied "
+        "(before it: Applied: 3 added, 1 changed, 0 destroyed." in err
+    )
+    partner = cli.load_partner(partner_file)
+    assert state(aws, partner["destination"]["role_name"])["role"] is not None
+
+
+def test_ctrl_c_before_any_change_exits_130_saying_nothing_was_changed(aws: Seeded, partner_file: Path) -> None:
+    process: subprocess.Popen[str] | None = None
+    started = threading.Event()
+
+    def interrupt(operation: str) -> str | None:
+        if operation != "GetRole":  # the first step's first read, in the plan phase
+            return None
+        started.wait(60)
+        assert process is not None
+        process.send_signal(signal.SIGINT)
+        return "hold"
+
+    with CallRecorder().everywhere() as calls, FaultProxy(aws.url, intercept=interrupt) as proxy:
+        process = run_emrfs_xacct("apply", partner_file, dataclasses.replace(aws, url=proxy.url))
+        started.set()
+        out, err = process.communicate(timeout=120)
+
+    assert process.returncode == cli.INTERRUPTED, err
+    assert (out, "Traceback" in err) == ("", False)
+    assert err.rstrip().endswith("emrfs-xacct: apply interrupted (Ctrl-C) before any change; nothing was changed")
+    assert proxy.requests["CreateRole"] == 0
+    assert calls.mutating == []
+
+
+def test_expired_credentials_exit_6_naming_the_connection(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """STS answers an expired session token with ``ExpiredToken`` (HTTP 403), as AWS does (see cli.CREDENTIAL_ERROR_CODES)."""
+
+    def expired(operation: str) -> tuple[int, str, str] | None:
+        if operation == "GetCallerIdentity":
+            return 403, "ExpiredToken", "The security token included in the request is expired"
+        return None
+
+    with FaultProxy(aws.url, intercept=expired) as proxy:
+        assert emrfs_xacct("plan", partner_file, dataclasses.replace(aws, url=proxy.url)) == cli.NO_CREDENTIALS
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(
+        "emrfs-xacct: the EMR connection has no valid AWS credentials: An error occurred (ExpiredToken)"
+    )
+    assert "--emr-profile" in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_no_credentials_anywhere_exit_6_naming_the_connection(
+    aws: Seeded, partner_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance role to fall back on
+
+    assert emrfs_xacct("plan", partner_file, aws) == cli.NO_CREDENTIALS
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(
+        "emrfs-xacct: the EMR connection has no valid AWS credentials: Unable to locate credentials."
+    )
+    assert "Traceback" not in captured.err
