@@ -707,6 +707,40 @@ def step_failed(
     return kind(f"step {operator.task_id}: {error} (nothing was changed)")
 
 
+class AwsCallError(EmrfsXacctError):
+    """
+    An AWS call of a step's dry run failed after botocore's retries (throttled, refused, unreachable): nothing was changed.
+
+    :param step: the step's task id.
+    :param error: botocore's error.
+    """
+
+    def __init__(self, step: str, error: Exception) -> None:
+        super().__init__(f"step {step}: {error}")
+        self.step, self.error = step, error
+
+
+def _from_botocore(error: BaseException) -> bool:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return isinstance(error, (BotoCoreError, ClientError))
+
+
+def _aws_call_failed(error: BaseException, step: str | None) -> tuple[str, int]:
+    """The message and exit status of an AWS call (of ``step``, if known) that failed before any change."""
+    from botocore.exceptions import EndpointConnectionError
+
+    where = f"step {step}: " if step else ""
+    if credentials_problem(error):
+        return f"{where}the AWS credentials are missing, expired or not valid: {error} (nothing was changed)", (
+            NO_CREDENTIALS
+        )
+    hint = ""
+    if isinstance(error, EndpointConnectionError):
+        hint = "; is the endpoint up (--endpoint-url: is the stand-in running?) and reachable"
+    return f"{where}AWS call failed: {error}{hint} (nothing was changed)", 3
+
+
 class CredentialsError(EmrfsXacctError):
     """A connection has no AWS credentials, or AWS refused them as expired or not valid (exit :data:`NO_CREDENTIALS`)."""
 
@@ -794,6 +828,10 @@ def plan_and_apply(
             dry_values[operator.task_id], plans[operator.task_id] = execute(operator)
         except EmrfsXacctError as error:
             raise refused(operator, error) from error
+        except Exception as error:
+            if not _from_botocore(error):
+                raise
+            raise AwsCallError(operator.task_id, error) from error
     summary = _show("Plan (nothing changed yet):" if apply else "Plan:", plans, err)
     result: dict[str, Any] = {"plan": plans, "summary": summary.plan_line()}
     if not apply:
@@ -1116,25 +1154,22 @@ def main(argv: list[str] | None = None) -> int:
         except CredentialsError as error:
             print(f"emrfs-xacct: {error}", file=err)
             return NO_CREDENTIALS
+        except AwsCallError as failure:
+            message, status = _aws_call_failed(failure.error, failure.step)
+            print(f"emrfs-xacct: {message}", file=err)
+            return status
         except EmrfsXacctError as error:
             print(f"emrfs-xacct: {error}", file=err)
             return 2
         except Exception as error:
-            from botocore.exceptions import BotoCoreError, ClientError
-
-            if not isinstance(error, (BotoCoreError, ClientError)) and type(error).__module__.split(".")[0] not in (
-                "airflow",
-                "botocore",
-            ):
+            if not _from_botocore(error) and type(error).__module__.split(".")[0] not in ("airflow", "botocore"):
                 # A bug: show where, and exit with a status of its own (Python's own, 1, is verify's "broken link").
                 traceback.print_exception(error, file=err)
                 print(f"emrfs-xacct: unexpected error (a bug; please report it): {error!r}", file=err)
                 return INTERNAL_ERROR
-            if credentials_problem(error):
-                print(f"emrfs-xacct: the AWS credentials are missing, expired or not valid: {error}", file=err)
-                return NO_CREDENTIALS
-            print(f"emrfs-xacct: AWS call failed: {error}", file=err)
-            return 3
+            message, status = _aws_call_failed(error, None)
+            print(f"emrfs-xacct: {message}", file=err)
+            return status
 
 
 if __name__ == "__main__":

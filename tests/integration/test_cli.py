@@ -1115,3 +1115,38 @@ def test_no_credentials_anywhere_exit_6_naming_the_connection(
         "emrfs-xacct: the EMR connection has no valid AWS credentials: Unable to locate credentials."
     )
     assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "message"),
+    [
+        pytest.param(
+            (403, "ExpiredToken", "The security token included in the request is expired"),
+            cli.NO_CREDENTIALS,
+            "emrfs-xacct: step ensure_destination_role: the AWS credentials are missing, expired or not valid: An "
+            "error occurred (ExpiredToken) when calling the GetRole operation: The security token included in the "
+            "request is expired (nothing was changed)",
+            id="expired-while-planning",
+        ),
+    ],
+)
+def test_an_aws_call_failing_while_planning_names_the_step_and_that_nothing_changed(
+    aws: Seeded,
+    partner_file: Path,
+    answer: tuple[int, str, str],
+    status: int,
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """
+    A call that fails after botocore's retries while planning names the step, and says nothing was changed.
+    (A throttled call takes the same path, after the operators' 10 attempts with backoff: over a minute.)
+    """
+
+    with FaultProxy(aws.url, intercept=lambda operation: answer if operation == "GetRole" else None) as proxy:
+        assert emrfs_xacct("apply", partner_file, dataclasses.replace(aws, url=proxy.url)) == status
+
+    assert proxy.requests["CreateRole"] == 0
+    captured = capsys.readouterr()
+    assert (captured.out, "Traceback" in captured.err) == ("", False)
+    assert captured.err.rstrip() == message
