@@ -709,15 +709,16 @@ def step_failed(
 
 class AwsCallError(EmrfsXacctError):
     """
-    An AWS call of a step's dry run failed after botocore's retries (throttled, refused, unreachable): nothing was changed.
+    An AWS call before the apply phase failed after botocore's retries (throttled, refused, unreachable):
+    nothing was changed.
 
-    :param step: the step's task id.
+    :param where: what made it: ``step <task id>`` (a dry run) or ``the EMR connection (…)`` (its account check).
     :param error: botocore's error.
     """
 
-    def __init__(self, step: str, error: Exception) -> None:
-        super().__init__(f"step {step}: {error}")
-        self.step, self.error = step, error
+    def __init__(self, where: str, error: Exception) -> None:
+        super().__init__(f"{where}: {error}")
+        self.where, self.error = where, error
 
 
 def _from_botocore(error: BaseException) -> bool:
@@ -726,11 +727,11 @@ def _from_botocore(error: BaseException) -> bool:
     return isinstance(error, (BotoCoreError, ClientError))
 
 
-def _aws_call_failed(error: BaseException, step: str | None) -> tuple[str, int]:
-    """The message and exit status of an AWS call (of ``step``, if known) that failed before any change."""
+def _aws_call_failed(error: BaseException, where: str | None) -> tuple[str, int]:
+    """The message and exit status of an AWS call (made by ``where``, if known) that failed before any change."""
     from botocore.exceptions import EndpointConnectionError
 
-    where = f"step {step}: " if step else ""
+    where = f"{where}: " if where else ""
     if credentials_problem(error):
         return f"{where}the AWS credentials are missing, expired or not valid: {error} (nothing was changed)", (
             NO_CREDENTIALS
@@ -783,12 +784,18 @@ def credentials_problem(error: BaseException) -> bool:
 
 @contextlib.contextmanager
 def _credentials_of(label: str, section: str) -> Iterator[None]:
-    """Turn a credentials problem of the ``section``'s connection into a :class:`CredentialsError` naming it."""
+    """
+    Turn a failing AWS call of the ``section``'s connection into an error naming the connection: a
+    :class:`CredentialsError` for a credentials problem, else an :class:`AwsCallError` (e.g. ``sts:AssumeRole``
+    denied for ``--*-role-arn``, or nothing answering at the endpoint).
+    """
     try:
         yield
     except Exception as error:
-        if not credentials_problem(error):
+        if not _from_botocore(error):
             raise
+        if not credentials_problem(error):
+            raise AwsCallError(f"the {label} connection (--{section}-profile, --{section}-role-arn)", error) from None
         raise CredentialsError(
             f"the {label} connection has no valid AWS credentials: {error}. Sign in again (aws sso login, or new "
             f"keys), or give --{section}-profile, a profile of the AWS config or credentials files (nothing was changed)"
@@ -831,7 +838,7 @@ def plan_and_apply(
         except Exception as error:
             if not _from_botocore(error):
                 raise
-            raise AwsCallError(operator.task_id, error) from error
+            raise AwsCallError(f"step {operator.task_id}", error) from error
     summary = _show("Plan (nothing changed yet):" if apply else "Plan:", plans, err)
     result: dict[str, Any] = {"plan": plans, "summary": summary.plan_line()}
     if not apply:
@@ -1155,7 +1162,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"emrfs-xacct: {error}", file=err)
             return NO_CREDENTIALS
         except AwsCallError as failure:
-            message, status = _aws_call_failed(failure.error, failure.step)
+            message, status = _aws_call_failed(failure.error, failure.where)
             print(f"emrfs-xacct: {message}", file=err)
             return status
         except EmrfsXacctError as error:

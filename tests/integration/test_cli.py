@@ -476,7 +476,11 @@ def test_a_connection_that_fails_exits_3_and_changes_nothing(
     assert state(aws, partner["destination"]["role_name"]) == before
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.startswith(f'emrfs-xacct: AWS call failed: Could not connect to the endpoint URL: "{nowhere}/')
+    assert captured.err.startswith(
+        "emrfs-xacct: the EMR connection (--emr-profile, --emr-role-arn): AWS call failed: Could not connect to the "
+        f'endpoint URL: "{nowhere}/'
+    )
+    assert "is the endpoint up (--endpoint-url: is the stand-in running?)" in captured.err
     assert "Traceback" not in captured.err
 
 
@@ -1150,3 +1154,26 @@ def test_an_aws_call_failing_while_planning_names_the_step_and_that_nothing_chan
     captured = capsys.readouterr()
     assert (captured.out, "Traceback" in captured.err) == ("", False)
     assert captured.err.rstrip() == message
+
+
+def test_a_role_the_connection_may_not_assume_exits_3_naming_the_connection(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """STS refuses ``AssumeRole`` with ``AccessDenied`` (AWS STS API Reference, AssumeRole; moto assumes any role)."""
+    denial = (
+        403,
+        "AccessDenied",
+        "User: arn:aws:iam::222222222222:user/laptop is not authorized to perform: sts:AssumeRole on resource: "
+        "arn:aws:iam::222222222222:role/airflow-provisioner",
+    )
+
+    with FaultProxy(aws.url, intercept=lambda operation: denial if operation == "AssumeRole" else None) as proxy:
+        assert emrfs_xacct("plan", partner_file, dataclasses.replace(aws, url=proxy.url)) == 3
+
+    captured = capsys.readouterr()
+    assert (captured.out, "Traceback" in captured.err) == ("", False)
+    assert captured.err.startswith(
+        "emrfs-xacct: the EMR connection (--emr-profile, --emr-role-arn): AWS call failed: An error occurred "
+        "(AccessDenied) when calling the AssumeRole operation: User: arn:aws:iam::222222222222:user/laptop is not "
+        "authorized to perform: sts:AssumeRole"
+    )
