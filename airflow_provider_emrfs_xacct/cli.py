@@ -149,11 +149,27 @@ def _read_partner_file(path: Path) -> dict[str, Any]:
             document = yaml.load(stream, Loader=_UniqueKeyLoader)  # a SafeLoader: no arbitrary objects
     except OSError as error:
         raise EmrfsXacctError(f"{path}: cannot read the partner file ({error.strerror or error})") from None
+    except yaml.MarkedYAMLError as error:  # one line: where (1-based, as editors count) and what
+        raise EmrfsXacctError(f"{path}: {_yaml_problem(error)}") from None
     except yaml.YAMLError as error:
         raise EmrfsXacctError(f"{path}: not valid YAML or JSON: {error}") from None
     if not isinstance(document, dict):
         raise EmrfsXacctError(f"{path}: must hold a mapping with 'emr', 'destination' and 'security_configuration'")
     return document
+
+
+def _yaml_problem(error: yaml.MarkedYAMLError) -> str:
+    """``line L, column C: not valid YAML or JSON: <problem> (<context> at line …)``: a parser's error on one line."""
+
+    def place(mark: yaml.Mark) -> str:
+        return f"line {mark.line + 1}, column {mark.column + 1}"
+
+    mark = error.problem_mark or error.context_mark
+    problem = error.problem or error.context or "cannot be parsed"
+    context = ""
+    if error.problem and error.context:
+        context = f" ({error.context}{f' at {place(error.context_mark)}' if error.context_mark else ''})"
+    return f"{place(mark) + ': ' if mark else ''}not valid YAML or JSON: {problem}{context}"
 
 
 def _check_keys(document: dict[str, Any]) -> None:

@@ -1177,3 +1177,48 @@ def test_a_role_the_connection_may_not_assume_exits_3_naming_the_connection(
         "(AccessDenied) when calling the AssumeRole operation: User: arn:aws:iam::222222222222:user/laptop is not "
         "authorized to perform: sts:AssumeRole"
     )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            'emr:\n  account_id: "111111111111"\n  ec2_role_name: [EMR_EC2_DefaultRole\n',
+            "line 4, column 1: not valid YAML or JSON: expected ',' or ']', but got '<stream end>' (while parsing "
+            "a flow sequence at line 3, column 18)",
+        ),
+        (
+            '{"emr": {"account_id": "111111111111"},\n "destination": {"account_id": "222222222222" "role_name": "w"}}',
+            "line 2, column 47: not valid YAML or JSON: expected ',' or '}', but got '<scalar>' (while parsing a flow "
+            "mapping at line 2, column 17)",
+        ),
+    ],
+    ids=["yaml", "json"],
+)
+def test_a_partner_file_that_does_not_parse_is_one_line_naming_the_line_and_column(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    """As a user runs it: no AWS call is needed to refuse it, and stderr is that one line, with the file's path."""
+    path = tmp_path / "partner.yaml"
+    path.write_text(content)
+
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("emrfs-xacct")), "plan", str(path), "--region", REGION],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"emrfs-xacct: {path}: {message}\n"
+
+
+def test_version_prints_the_installed_version() -> None:
+    """``emrfs-xacct --version`` (docs/cli.md), as a user runs it."""
+    from airflow_provider_emrfs_xacct import __version__
+
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("emrfs-xacct")), "--version"], capture_output=True, text=True, check=False
+    )
+
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"emrfs-xacct {__version__}\n", "")
