@@ -1048,6 +1048,9 @@ def parser() -> argparse.ArgumentParser:
         "--endpoint-url", help="one endpoint for every AWS service, e.g. a local moto server (not for AWS itself)"
     )
     accounts.add_argument("-v", "--verbose", action="store_true", help="also log each step's details (to stderr)")
+    accounts.add_argument(
+        "--debug", action="store_true", help="also show the Python traceback of a failure (for a bug report)"
+    )
 
     result = argparse.ArgumentParser(
         prog="emrfs-xacct",
@@ -1140,7 +1143,8 @@ def _partially_applied(failure: PartiallyAppliedError, args: argparse.Namespace,
     from botocore.exceptions import BotoCoreError, ClientError
 
     interrupted = isinstance(failure.error, KeyboardInterrupt)
-    if not interrupted and not isinstance(failure.error, (EmrfsXacctError, BotoCoreError, ClientError)):
+    expected = interrupted or isinstance(failure.error, (EmrfsXacctError, BotoCoreError, ClientError))
+    if not expected and not args.debug:  # (--debug has shown it already)
         traceback.print_exception(failure.error, file=err)  # a bug: show where
     _emit(failure.result, out)
     if interrupted:
@@ -1166,33 +1170,36 @@ def main(argv: list[str] | None = None) -> int:
     with _quiet(err, verbose=args.verbose):
         try:
             return run(args, out, err)
-        except PartiallyAppliedError as failure:
-            return _partially_applied(failure, args, out, err)
-        except KeyboardInterrupt:  # before the apply phase, or in a command that changes nothing
-            print(f"emrfs-xacct: {args.command} interrupted (Ctrl-C) before any change; nothing was changed", file=err)
-            return INTERRUPTED
-        except AccessDeniedError as error:
-            print(f"emrfs-xacct: {error}", file=err)
-            return 3
-        except CredentialsError as error:
-            print(f"emrfs-xacct: {error}", file=err)
-            return NO_CREDENTIALS
-        except AwsCallError as failure:
-            message, status = _aws_call_failed(failure.error, failure.where)
-            print(f"emrfs-xacct: {message}", file=err)
-            return status
-        except EmrfsXacctError as error:
-            print(f"emrfs-xacct: {error}", file=err)
-            return 2
-        except Exception as error:
-            if not _from_botocore(error) and type(error).__module__.split(".")[0] not in ("airflow", "botocore"):
-                # A bug: show where, and exit with a status of its own (Python's own, 1, is verify's "broken link").
+        except (Exception, KeyboardInterrupt) as error:
+            if args.debug:  # where it failed, for a bug report: the message and the status stay the same
                 traceback.print_exception(error, file=err)
-                print(f"emrfs-xacct: unexpected error (a bug; please report it): {error!r}", file=err)
-                return INTERNAL_ERROR
-            message, status = _aws_call_failed(error, None)
-            print(f"emrfs-xacct: {message}", file=err)
-            return status
+            return _failed(error, args, out, err)
+
+
+def _failed(error: BaseException, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Say on ``err`` what failed, naming the field, option, connection, step or call; return the exit status."""
+    if isinstance(error, PartiallyAppliedError):
+        return _partially_applied(error, args, out, err)
+    message, status = f"{error}", 2
+    if isinstance(error, KeyboardInterrupt):  # before the apply phase, or in a command that changes nothing
+        message, status = f"{args.command} interrupted (Ctrl-C) before any change; nothing was changed", INTERRUPTED
+    elif isinstance(error, AccessDeniedError):
+        status = 3
+    elif isinstance(error, CredentialsError):
+        status = NO_CREDENTIALS
+    elif isinstance(error, AwsCallError):
+        message, status = _aws_call_failed(error.error, error.where)
+    elif isinstance(error, EmrfsXacctError):
+        status = 2
+    elif _from_botocore(error) or type(error).__module__.split(".")[0] in ("airflow", "botocore"):
+        message, status = _aws_call_failed(error, None)
+    else:
+        # A bug: show where, and exit with a status of its own (Python's own, 1, is verify's "broken link").
+        if not args.debug:
+            traceback.print_exception(error, file=err)
+        message, status = f"unexpected error (a bug; please report it): {error!r}", INTERNAL_ERROR
+    print(f"emrfs-xacct: {message}", file=err)
+    return status
 
 
 if __name__ == "__main__":

@@ -1222,3 +1222,18 @@ def test_version_prints_the_installed_version() -> None:
     )
 
     assert (result.returncode, result.stdout, result.stderr) == (0, f"emrfs-xacct {__version__}\n", "")
+
+
+def test_debug_adds_the_traceback_and_keeps_the_message_and_the_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nowhere.yaml"
+
+    assert cli.main(["plan", str(missing)]) == 2
+    plain = capsys.readouterr().err
+    assert cli.main(["plan", str(missing), "--debug"]) == 2
+    debug = capsys.readouterr().err
+
+    assert "Traceback" not in plain
+    assert debug.startswith("Traceback (most recent call last):")
+    assert debug.endswith(plain)
