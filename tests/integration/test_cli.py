@@ -1061,7 +1061,7 @@ def test_ctrl_c_before_any_change_exits_130_saying_nothing_was_changed(aws: Seed
     started = threading.Event()
 
     def interrupt(operation: str) -> str | None:
-        if operation != "GetRole":  # the first step's first read, in the plan phase
+        if operation != "GetRole":  # a read of the plan phase, before any write
             return None
         started.wait(60)
         assert process is not None
