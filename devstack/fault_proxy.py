@@ -42,7 +42,9 @@ quotes) and a role's inline policies put while it is created (#39421). botocore 
 throttling or transient code of ``botocore/retries/standard.py``, and IAM's model marks no error
 retryable); moto never answers it.
 
-STS is left alone by the faults: it only supplies the connections' credentials.
+STS is left alone by the faults: it only supplies the connections' credentials. ``intercept`` reaches
+every request, STS's too: a test holds one (and interrupts its client meanwhile) or answers it with an AWS
+error moto never gives, such as STS's ``ExpiredToken`` for an expired session (``tests/integration/test_cli.py``).
 
 Rate-limited mode (``rate_limits=True``): AWS throttles control-plane APIs per account and Region
 with token buckets. The proxy keeps one bucket per (account, service, API): the account of the
