@@ -12,7 +12,9 @@ stderr), so it can be piped. Exit status: 0 done (``verify``: every link was che
 a broken link, 2 the input was refused (nothing was changed), 3 an AWS call failed (denied too) or
 the connection did (nothing was changed), 4 a step failed while applying (partially applied: the
 JSON says what was), 5 ``verify`` found no broken link but could not check one (verdict ``NOT_CHECKED``),
-70 an unexpected error (a bug: the traceback is on stderr).
+6 a connection has no credentials or AWS refused them as expired or not valid (nothing was changed),
+70 an unexpected error (a bug: the traceback is on stderr), 130 interrupted by Ctrl-C (while applying: the
+JSON says what was applied).
 """
 
 from __future__ import annotations
@@ -147,11 +149,27 @@ def _read_partner_file(path: Path) -> dict[str, Any]:
             document = yaml.load(stream, Loader=_UniqueKeyLoader)  # a SafeLoader: no arbitrary objects
     except OSError as error:
         raise EmrfsXacctError(f"{path}: cannot read the partner file ({error.strerror or error})") from None
+    except yaml.MarkedYAMLError as error:  # one line: where (1-based, as editors count) and what
+        raise EmrfsXacctError(f"{path}: {_yaml_problem(error)}") from None
     except yaml.YAMLError as error:
         raise EmrfsXacctError(f"{path}: not valid YAML or JSON: {error}") from None
     if not isinstance(document, dict):
         raise EmrfsXacctError(f"{path}: must hold a mapping with 'emr', 'destination' and 'security_configuration'")
     return document
+
+
+def _yaml_problem(error: yaml.MarkedYAMLError) -> str:
+    """``line L, column C: not valid YAML or JSON: <problem> (<context> at line …)``: a parser's error on one line."""
+
+    def place(mark: yaml.Mark) -> str:
+        return f"line {mark.line + 1}, column {mark.column + 1}"
+
+    mark = error.problem_mark or error.context_mark
+    problem = error.problem or error.context or "cannot be parsed"
+    context = ""
+    if error.problem and error.context:
+        context = f" ({error.context}{f' at {place(error.context_mark)}' if error.context_mark else ''})"
+    return f"{place(mark) + ': ' if mark else ''}not valid YAML or JSON: {problem}{context}"
 
 
 def _check_keys(document: dict[str, Any]) -> None:
@@ -201,6 +219,12 @@ def validate_partner(partner: dict[str, Any]) -> None:
     configuration = partner["security_configuration"]
     for name, section in (("emr", emr), ("destination", destination)):
         _validate_accounts(name, section)
+    if destination["account_id"] == emr["account_id"]:
+        # The operators refuse a destination role in the EMR account (it is not cross-account access), but
+        # only after reading the account through the connections: refuse it here, naming the file's field.
+        raise InvalidParameterError(
+            "destination.account_id", f"is emr.account_id too ({emr['account_id']}): the destination is another account"
+        )
     validate_role_name(emr.get("ec2_role_name", DEFAULT_EC2_ROLE), "emr.ec2_role_name")
     if emr.get("release_label") is not None:
         parse_release_label(emr["release_label"], "emr.release_label")
@@ -582,9 +606,10 @@ def check_accounts(partner: dict[str, Any]) -> str:
     for section, label, conn_id in (("emr", "EMR", EMR_CONN), ("destination", "destination", DESTINATION_CONN)):
         expected = partner[section].get("expected_account_id") or partner[section]["account_id"]
         hook = AwsBaseHook(aws_conn_id=conn_id, client_type="sts")
-        sts: Any = hook.conn
-        regions[label] = hook.conn_region_name
-        identity = sts.get_caller_identity()
+        with _credentials_of(label, section):
+            sts: Any = hook.conn
+            regions[label] = hook.conn_region_name
+            identity = sts.get_caller_identity()
         actual, partitions[label] = identity["Account"], partition_of_arn(identity["Arn"])
         if actual != expected:
             raise EmrfsXacctError(
@@ -624,6 +649,175 @@ def check_accounts(partner: dict[str, Any]) -> str:
     return partitions["EMR"]
 
 
+#: The partner file's field (or the option) each operator argument the command line passes comes from, by
+#: the argument's name; an operator refusing an argument names the argument, the command line names this.
+_FILE_FIELDS = {
+    "role_name": "destination.role_name",
+    "s3_prefixes": "destination.s3_prefixes",
+    "kms_key_arns": "destination.kms_key_arns",
+    "object_acl": "destination.object_acl",
+    # The role ARNs the command line builds from the file's account and role name.
+    "trusted_role_arns": "emr.ec2_role_name",
+    "destination_role_arns": "destination.role_name",
+    "destination_role_arn": "destination.role_name",
+    "principal_arns": "destination.role_name",
+    "emr_ec2_role_name": "emr.ec2_role_name",
+    "release_label": "emr.release_label",
+    "name_prefix": "security_configuration.name_prefix",
+    "role_mappings": "security_configuration.role_mappings",
+    "base_configuration": "security_configuration.base_configuration",
+    "expected_destination_account_id": "destination.account_id",
+    "cluster_id": "--cluster-id",
+}
+#: The arguments holding the one role ARN the command line builds from the file (``[0]`` names no entry of the file).
+_BUILT_ROLE_ARNS = {"trusted_role_arns", "destination_role_arns", "principal_arns"}
+
+
+def file_field(field: str, operator: Any, partner: dict[str, Any], args: argparse.Namespace) -> str:
+    """
+    The partner file's field (or the option) behind ``field``, an argument of ``operator`` (or a path in it,
+    such as ``role_mappings[0].Identifiers[1]``), as the command line built the operator from the file.
+
+    :return: ``field`` itself when the command line did not build that argument from the file.
+    """
+    import re
+
+    root, rest = re.fullmatch(r"(\w*)(.*)", field, re.S).groups()  # type: ignore[union-attr]
+    if root == "role_mappings" and not partner["security_configuration"].get("role_mappings"):
+        # The default mapping (role_mappings()): the destination's prefixes to the destination role.
+        default = re.fullmatch(r"\[0\]\.(Identifiers|Role)(.*)", rest, re.S)
+        if default is None:
+            return "destination.s3_prefixes"
+        if default.group(1) == "Identifiers":
+            return "destination.s3_prefixes" + default.group(2)
+        return "destination.role_name"
+    if root == "key_arn" and operator.task_id.startswith("grant_kms_key_user_"):
+        return f"destination.kms_key_arns[{operator.task_id.rsplit('_', 1)[1]}]{rest}"
+    if root == "expected_account_id":
+        section = "destination" if operator.aws_conn_id == DESTINATION_CONN else "emr"
+        return (
+            f"{section}.expected_account_id" if "expected_account_id" in partner[section] else f"{section}.account_id"
+        )
+    if root == "security_configuration":  # verify and revoke: the option, else (verify) the file's configuration
+        given = getattr(args, "security_configuration", None) is not None
+        return "--security-configuration" if given else "security_configuration.name_prefix"
+    if root in _BUILT_ROLE_ARNS:  # one role ARN, built from the file's account and role name
+        return _FILE_FIELDS[root] + re.sub(r"^\[\d+\]", "", rest)
+    return _FILE_FIELDS[root] + rest if root in _FILE_FIELDS else field
+
+
+def step_failed(
+    operator: Any, error: EmrfsXacctError, partner: dict[str, Any], args: argparse.Namespace
+) -> EmrfsXacctError:
+    """
+    The error of a step's dry run, as the command line's user reads it: a refused argument names the
+    partner file's field (and the file), not the operator's argument; a denial keeps its kind (exit 3).
+    """
+    if isinstance(error, InvalidParameterError):
+        where = file_field(error.field, operator, partner, args)
+        source = "" if where.startswith("-") or where == error.field else f"{args.partner_file}: "
+        return InvalidParameterError(
+            f"{source}{where}", f"{error.problem} (step {operator.task_id}; nothing was changed)"
+        )
+    kind = AccessDeniedError if isinstance(error, AccessDeniedError) else EmrfsXacctError
+    return kind(f"step {operator.task_id}: {error} (nothing was changed)")
+
+
+class AwsCallError(EmrfsXacctError):
+    """
+    An AWS call before the apply phase failed after botocore's retries (throttled, refused, unreachable):
+    nothing was changed.
+
+    :param where: what made it: ``step <task id>`` (a dry run) or ``the EMR connection (…)`` (its account check).
+    :param error: botocore's error.
+    """
+
+    def __init__(self, where: str, error: Exception) -> None:
+        super().__init__(f"{where}: {error}")
+        self.where, self.error = where, error
+
+
+def _from_botocore(error: BaseException) -> bool:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return isinstance(error, (BotoCoreError, ClientError))
+
+
+def _aws_call_failed(error: BaseException, where: str | None) -> tuple[str, int]:
+    """The message and exit status of an AWS call (made by ``where``, if known) that failed before any change."""
+    from botocore.exceptions import EndpointConnectionError
+
+    where = f"{where}: " if where else ""
+    if credentials_problem(error):
+        return f"{where}the AWS credentials are missing, expired or not valid: {error} (nothing was changed)", (
+            NO_CREDENTIALS
+        )
+    hint = ""
+    if isinstance(error, EndpointConnectionError):
+        hint = "; is the endpoint up (--endpoint-url: is the stand-in running?) and reachable"
+    return f"{where}AWS call failed: {error}{hint} (nothing was changed)", 3
+
+
+class CredentialsError(EmrfsXacctError):
+    """A connection has no AWS credentials, or AWS refused them as expired or not valid (exit :data:`NO_CREDENTIALS`)."""
+
+
+#: Codes with which AWS refuses a request's credentials themselves, whatever the call (Common Errors of the
+#: AWS APIs, e.g. AWS STS API Reference and Amazon EMR API Reference, "Common Errors": "ExpiredTokenException:
+#: The security token included in the request is expired" (STS's query protocol answers ``ExpiredToken``),
+#: "InvalidClientTokenId: The X.509 certificate or AWS access key ID provided does not exist in our records",
+#: "MissingAuthenticationToken"); ``UnrecognizedClientException`` is the JSON services' (KMS, EMR) invalid
+#: token, ``SignatureDoesNotMatch`` a secret key that does not belong to the key id.
+CREDENTIAL_ERROR_CODES = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "MissingAuthenticationToken",
+        "SignatureDoesNotMatch",
+    }
+)
+
+
+def credentials_problem(error: BaseException) -> bool:
+    """Whether ``error`` says the credentials are missing, expired or not valid (not that a call is denied)."""
+    from botocore.exceptions import (
+        ClientError,
+        CredentialRetrievalError,
+        NoCredentialsError,
+        PartialCredentialsError,
+        SSOError,
+        TokenRetrievalError,
+    )
+
+    if isinstance(
+        error, (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError, TokenRetrievalError, SSOError)
+    ):
+        return True
+    return isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") in CREDENTIAL_ERROR_CODES
+
+
+@contextlib.contextmanager
+def _credentials_of(label: str, section: str) -> Iterator[None]:
+    """
+    Turn a failing AWS call of the ``section``'s connection into an error naming the connection: a
+    :class:`CredentialsError` for a credentials problem, else an :class:`AwsCallError` (e.g. ``sts:AssumeRole``
+    denied for ``--*-role-arn``, or nothing answering at the endpoint).
+    """
+    try:
+        yield
+    except Exception as error:
+        if not _from_botocore(error):
+            raise
+        if not credentials_problem(error):
+            raise AwsCallError(f"the {label} connection (--{section}-profile, --{section}-role-arn)", error) from None
+        raise CredentialsError(
+            f"the {label} connection has no valid AWS credentials: {error}. Sign in again (aws sso login, or new "
+            f"keys), or give --{section}-profile, a profile of the AWS config or credentials files (nothing was changed)"
+        ) from None
+
+
 def _show(title: str, plans: dict[str, list[dict[str, Any]]], err: TextIO) -> Summary:
     """Write a readable plan of every step to ``err``; return its summary."""
     summary = Summary()
@@ -636,11 +830,19 @@ def _show(title: str, plans: dict[str, list[dict[str, Any]]], err: TextIO) -> Su
     return summary
 
 
-def plan_and_apply(operators: Callable[[bool], list[Any]], *, apply: bool, err: TextIO) -> dict[str, Any]:
+def plan_and_apply(
+    operators: Callable[[bool], list[Any]],
+    *,
+    apply: bool,
+    err: TextIO,
+    refused: Callable[[Any, EmrfsXacctError], EmrfsXacctError],
+) -> dict[str, Any]:
     """
     Dry-run every step (validating every operator's input and reading what is there), show the
     whole plan, then, when ``apply``, run the steps for real. Nothing is changed unless every step's
     dry run passed; a step that fails after that raises :class:`PartiallyAppliedError` with what was applied.
+
+    :param refused: the error to raise for a step's dry run that failed (:func:`step_failed`).
     """
     plans: dict[str, list[dict[str, Any]]] = {}
     dry_values: dict[str, Any] = {}
@@ -648,9 +850,11 @@ def plan_and_apply(operators: Callable[[bool], list[Any]], *, apply: bool, err: 
         try:
             dry_values[operator.task_id], plans[operator.task_id] = execute(operator)
         except EmrfsXacctError as error:
-            # A denial keeps its kind: an AWS call that failed (exit 3), not a refused input (exit 2).
-            kind = AccessDeniedError if isinstance(error, AccessDeniedError) else EmrfsXacctError
-            raise kind(f"step {operator.task_id}: {error} (nothing was changed)") from error
+            raise refused(operator, error) from error
+        except Exception as error:
+            if not _from_botocore(error):
+                raise
+            raise AwsCallError(f"step {operator.task_id}", error) from error
     summary = _show("Plan (nothing changed yet):" if apply else "Plan:", plans, err)
     result: dict[str, Any] = {"plan": plans, "summary": summary.plan_line()}
     if not apply:
@@ -664,9 +868,9 @@ def plan_and_apply(operators: Callable[[bool], list[Any]], *, apply: bool, err: 
     for operator in operators(False):
         try:
             values[operator.task_id], applied[operator.task_id] = execute(operator)
-        except Exception as error:
+        except (Exception, KeyboardInterrupt) as error:  # Ctrl-C too: say what was applied before it
             result.update(applied=applied, values=values, summary=_applied_line(applied))
-            result["failed"] = {"step": operator.task_id, "error": str(error)}
+            result["failed"] = {"step": operator.task_id, "error": str(error) or type(error).__name__}
             raise PartiallyAppliedError(result, operator.task_id, error) from error
     print(("" if summary.total else "\n") + _applied_line(applied), file=err)
     result.update(applied=applied, values=values, summary=_applied_line(applied))
@@ -699,10 +903,17 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     validate_options(args, partner)
     configure_connections(args)
     partner[PARTITION_KEY] = check_accounts(partner)
+
+    def refused(operator: Any, error: EmrfsXacctError) -> EmrfsXacctError:
+        return step_failed(operator, error, partner, args)
+
     if args.command in ("plan", "apply"):
         partner[EMR_ROLE_ARN_KEY] = resolve_emr_role_arn(partner)
         result = plan_and_apply(
-            lambda dry: provisioning_operators(partner, dry_run=dry), apply=args.command == "apply", err=err
+            lambda dry: provisioning_operators(partner, dry_run=dry),
+            apply=args.command == "apply",
+            err=err,
+            refused=refused,
         )
         result["partner"] = partner.get("partner")
         _emit(result, out)
@@ -711,12 +922,17 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from airflow_provider_emrfs_xacct.pure.checks.findings import VERDICT_FAIL, VERDICT_PASS
 
         verifier = verify_operator(partner, args)
-        report = verifier.execute({}, **_task_runner_sentinel(verifier))
+        try:
+            report = verifier.execute({}, **_task_runner_sentinel(verifier))
+        except EmrfsXacctError as error:
+            raise refused(verifier, error) from error
         _emit(report, out)
         return {VERDICT_PASS: 0, VERDICT_FAIL: 1}.get(report["verdict"], NOT_CHECKED)
     if args.security_configuration is not None:
         _require_configuration(args.security_configuration, partner)
-    result = plan_and_apply(lambda dry: [revoke_operator(partner, args, dry_run=dry)], apply=not args.dry_run, err=err)
+    result = plan_and_apply(
+        lambda dry: [revoke_operator(partner, args, dry_run=dry)], apply=not args.dry_run, err=err, refused=refused
+    )
     new_configuration = (result["values"].get("revoke") or {}).get("security_configuration")
     result["security_configuration"] = new_configuration
     result["partner"] = partner.get("partner")
@@ -832,6 +1048,9 @@ def parser() -> argparse.ArgumentParser:
         "--endpoint-url", help="one endpoint for every AWS service, e.g. a local moto server (not for AWS itself)"
     )
     accounts.add_argument("-v", "--verbose", action="store_true", help="also log each step's details (to stderr)")
+    accounts.add_argument(
+        "--debug", action="store_true", help="also show the Python traceback of a failure (for a bug report)"
+    )
 
     result = argparse.ArgumentParser(
         prog="emrfs-xacct",
@@ -911,6 +1130,10 @@ PARTIALLY_APPLIED = 4
 #: Exit status of ``verify`` when no link failed but one could not be checked (verdict ``NOT_CHECKED``):
 #: not 0, which says every link holds.
 NOT_CHECKED = 5
+#: Exit status when a connection has no AWS credentials or AWS refuses them as expired or not valid.
+NO_CREDENTIALS = 6
+#: Exit status of a run interrupted by Ctrl-C (SIGINT): 128 + 2, as shells report a process SIGINT ended.
+INTERRUPTED = 130
 #: Exit status of an unexpected error (a bug), with its traceback on stderr: sysexits.h's EX_SOFTWARE.
 INTERNAL_ERROR = 70
 
@@ -919,9 +1142,19 @@ def _partially_applied(failure: PartiallyAppliedError, args: argparse.Namespace,
     """Emit what was applied before the failed step, name the step and its error; return 4."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    if not isinstance(failure.error, (EmrfsXacctError, BotoCoreError, ClientError)):  # a bug: show where
-        traceback.print_exception(failure.error, file=err)
+    interrupted = isinstance(failure.error, KeyboardInterrupt)
+    expected = interrupted or isinstance(failure.error, (EmrfsXacctError, BotoCoreError, ClientError))
+    if not expected and not args.debug:  # (--debug has shown it already)
+        traceback.print_exception(failure.error, file=err)  # a bug: show where
     _emit(failure.result, out)
+    if interrupted:
+        print(
+            f"emrfs-xacct: {args.command} interrupted (Ctrl-C) at step {failure.step}, partially applied (before "
+            f"it: {failure.result['summary']}; the step itself may have made part of its changes).\n"
+            f"Run {args.command} again: it changes only what is still missing.",
+            file=err,
+        )
+        return INTERRUPTED
     print(
         f"emrfs-xacct: {args.command} failed at step {failure.step}, partially applied (before it: "
         f"{failure.result['summary']}; the step itself may have made part of its changes): {failure.error}\n"
@@ -937,27 +1170,36 @@ def main(argv: list[str] | None = None) -> int:
     with _quiet(err, verbose=args.verbose):
         try:
             return run(args, out, err)
-        except PartiallyAppliedError as failure:
-            return _partially_applied(failure, args, out, err)
-        except AccessDeniedError as error:
-            print(f"emrfs-xacct: {error}", file=err)
-            return 3
-        except EmrfsXacctError as error:
-            print(f"emrfs-xacct: {error}", file=err)
-            return 2
-        except Exception as error:
-            from botocore.exceptions import BotoCoreError, ClientError
-
-            if not isinstance(error, (BotoCoreError, ClientError)) and type(error).__module__.split(".")[0] not in (
-                "airflow",
-                "botocore",
-            ):
-                # A bug: show where, and exit with a status of its own (Python's own, 1, is verify's "broken link").
+        except (Exception, KeyboardInterrupt) as error:
+            if args.debug:  # where it failed, for a bug report: the message and the status stay the same
                 traceback.print_exception(error, file=err)
-                print(f"emrfs-xacct: unexpected error (a bug; please report it): {error!r}", file=err)
-                return INTERNAL_ERROR
-            print(f"emrfs-xacct: AWS call failed: {error}", file=err)
-            return 3
+            return _failed(error, args, out, err)
+
+
+def _failed(error: BaseException, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Say on ``err`` what failed, naming the field, option, connection, step or call; return the exit status."""
+    if isinstance(error, PartiallyAppliedError):
+        return _partially_applied(error, args, out, err)
+    message, status = f"{error}", 2
+    if isinstance(error, KeyboardInterrupt):  # before the apply phase, or in a command that changes nothing
+        message, status = f"{args.command} interrupted (Ctrl-C) before any change; nothing was changed", INTERRUPTED
+    elif isinstance(error, AccessDeniedError):
+        status = 3
+    elif isinstance(error, CredentialsError):
+        status = NO_CREDENTIALS
+    elif isinstance(error, AwsCallError):
+        message, status = _aws_call_failed(error.error, error.where)
+    elif isinstance(error, EmrfsXacctError):
+        status = 2
+    elif _from_botocore(error) or type(error).__module__.split(".")[0] in ("airflow", "botocore"):
+        message, status = _aws_call_failed(error, None)
+    else:
+        # A bug: show where, and exit with a status of its own (Python's own, 1, is verify's "broken link").
+        if not args.debug:
+            traceback.print_exception(error, file=err)
+        message, status = f"unexpected error (a bug; please report it): {error!r}", INTERNAL_ERROR
+    print(f"emrfs-xacct: {message}", file=err)
+    return status
 
 
 if __name__ == "__main__":

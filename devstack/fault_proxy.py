@@ -42,7 +42,9 @@ quotes) and a role's inline policies put while it is created (#39421). botocore 
 throttling or transient code of ``botocore/retries/standard.py``, and IAM's model marks no error
 retryable); moto never answers it.
 
-STS is left alone by the faults: it only supplies the connections' credentials.
+STS is left alone by the faults: it only supplies the connections' credentials. ``intercept`` reaches
+every request, STS's too: a test holds one (and interrupts its client meanwhile) or answers it with an AWS
+error moto never gives, such as STS's ``ExpiredToken`` for an expired session (``tests/integration/test_cli.py``).
 
 Rate-limited mode (``rate_limits=True``): AWS throttles control-plane APIs per account and Region
 with token buckets. The proxy keeps one bucket per (account, service, API): the account of the
@@ -84,15 +86,19 @@ import http.client
 import json
 import random
 import re
+import select
 import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 from xml.sax.saxutils import escape, unescape
 
 from airflow_provider_emrfs_xacct.pure.quotas import request_rate
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 FAULT_KINDS = ("throttle", "http500", "http503", "drop-before", "drop-after")
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
@@ -160,6 +166,10 @@ class FaultProxy:
     :param rate_scale: multiplies every bucket's burst and refill rate (1: AWS's figures; more: a shorter run).
     :param stale_read_seconds: how far behind the writes the reads of key policies, inline role
         policies, managed policies and bucket policies lag (see the module's docstring); 0: none.
+    :param intercept: called with each request's operation (all services, STS too): ``None`` handles it as
+        usual; ``"hold"`` neither forwards nor answers it, and waits until the client hangs up (a client
+        interrupted, e.g. by a Ctrl-C that ``intercept`` sends, while it waits for that answer);
+        ``(status, code, message)`` answers that AWS error, in the service's protocol, without forwarding it.
     """
 
     def __init__(
@@ -181,6 +191,7 @@ class FaultProxy:
         rate_limits: bool = False,
         rate_scale: float = 1.0,
         stale_read_seconds: float = 0.0,
+        intercept: Callable[[str], str | tuple[int, str, str] | None] | None = None,
     ) -> None:
         if spacing not in ("even", "random"):
             raise ValueError(f"spacing must be 'even' or 'random', got {spacing!r}")
@@ -211,6 +222,7 @@ class FaultProxy:
         self.throttled: Counter[str] = Counter()
         self._buckets: dict[tuple[str, str, str], tuple[float, float]] = {}  # key -> (tokens, when)
         self.stale_read_seconds = stale_read_seconds
+        self.intercept = intercept
         #: Each shared document's versions, ``(when it was set, the document or None)``, oldest first.
         self._versions: dict[tuple[str, ...], list[tuple[float, str | None]]] = {}
         #: Set once a write of a shared document has gone through (with stale reads on): a test can
@@ -556,6 +568,25 @@ class _FaultHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
 
+    def _intercepted(self, service: str, operation: str) -> bool:
+        """
+        Hold or answer the request as the proxy's ``intercept`` says, and return ``True``; else wait the
+        proxy's latency and return ``False``.
+        """
+        decision = self.proxy.intercept(operation) if self.proxy.intercept is not None else None
+        if decision is None:
+            delay = self.proxy._latency()
+            if delay:
+                threading.Event().wait(delay)
+            return False
+        self.proxy.stats["intercepted"] += 1
+        if decision == "hold":
+            select.select([self.connection], [], [], 60)  # readable: the client hung up (or sent more)
+            self.close_connection = True
+        else:
+            self._error(service, *decision)
+        return True
+
     def _any(self) -> None:
         proxy = self.proxy
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -565,9 +596,8 @@ class _FaultHandler(BaseHTTPRequestHandler):
         operation = _operation(service, self.command, self.headers, form)
         with proxy.lock:
             proxy.requests[operation] += 1
-        delay = proxy._latency()
-        if delay:
-            threading.Event().wait(delay)
+        if self._intercepted(service, operation):
+            return None
         key = _ACCESS_KEY.search(self.headers.get("Authorization", ""))
         if proxy._over_rate(service, key.group(1) if key else "", operation):
             proxy.stats["rate-limited"] += 1

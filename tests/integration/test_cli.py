@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +19,7 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct import cli
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
+from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, PROVISIONER_ROLE, REGION, Seeded, client
 from devstack.testing import CallRecorder, answer_denials_like_aws
 
@@ -455,7 +462,6 @@ def test_a_connection_that_fails_exits_3_and_changes_nothing(
     aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Exit 3, not 2 (the input was fine) nor 4 (nothing was applied): nothing answers at the endpoint."""
-    import dataclasses
     import socket
 
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # botocore's setting: no retries of the refused connection
@@ -470,7 +476,11 @@ def test_a_connection_that_fails_exits_3_and_changes_nothing(
     assert state(aws, partner["destination"]["role_name"]) == before
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.startswith(f'emrfs-xacct: AWS call failed: Could not connect to the endpoint URL: "{nowhere}/')
+    assert captured.err.startswith(
+        "emrfs-xacct: the EMR connection (--emr-profile, --emr-role-arn): AWS call failed: Could not connect to the "
+        f'endpoint URL: "{nowhere}/'
+    )
+    assert "is the endpoint up (--endpoint-url: is the stand-in running?)" in captured.err
     assert "Traceback" not in captured.err
 
 
@@ -936,3 +946,294 @@ def test_an_emr_ec2_role_with_a_path_is_trusted_by_its_own_arn(
     assert principals in ([pathed], [[pathed]])
     assert pathed == f"arn:aws:iam::{EMR_ACCOUNT}:role/emr/emr-ec2-pathed"
     capsys.readouterr()
+
+
+def run_emrfs_xacct(
+    command: str, path: Path, aws: Seeded, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """The installed ``emrfs-xacct`` in a process of its own, as a user runs it, on the stand-in at ``aws.url``."""
+    script = str(Path(sys.executable).with_name("emrfs-xacct"))
+    argv = cli_arguments(command, path, aws, *extra)
+    environment = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", **(env or {})}
+    return subprocess.Popen([script, *argv], env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        pytest.param(
+            lambda partner: partner["security_configuration"].update(
+                role_mappings=[
+                    {
+                        "Role": f"arn:aws:iam::{EMR_ACCOUNT}:role/writer",
+                        "IdentifierType": "Prefix",
+                        "Identifiers": partner["destination"]["s3_prefixes"],
+                    }
+                ]
+            ),
+            "security_configuration.role_mappings[0].Role: is in account 111111111111",
+            id="mapped-role-in-the-emr-account",
+        ),
+        pytest.param(
+            lambda partner: partner["destination"].update(
+                s3_prefixes=[f"s3://partner-results-b/exports/{'x' * 200}{index}/" for index in range(60)]
+            ),
+            "destination.s3_prefixes: the inline policy emrfs-xacct-destination-access of role",
+            id="prefixes-over-the-policy-size",
+        ),
+    ],
+)
+def test_an_operators_refusal_names_the_partner_files_field_and_the_file(
+    aws: Seeded, partner_file: Path, edit: Any, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    What only a step's dry run can refuse (the connection's account, a policy's size) names the file's
+    field, as the file's own validation does, not the operator's argument (``role_mappings[0].Role``).
+    """
+    _edited(partner_file, edit)
+
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("apply", partner_file, aws) == 2
+
+    assert calls.mutating == []
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"emrfs-xacct: {partner_file}: {message}" in captured.err
+    assert "(step " in captured.err
+    assert "nothing was changed" in captured.err
+
+
+def test_one_account_for_both_sections_is_refused_naming_the_field_before_any_call(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def same_account(partner: dict[str, Any]) -> None:
+        partner["destination"]["account_id"] = partner["emr"]["account_id"]
+        partner["destination"]["kms_key_arns"] = []
+
+    _edited(partner_file, same_account)
+
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("plan", partner_file, aws) == 2
+
+    assert calls.calls == []
+    assert capsys.readouterr().err.startswith(
+        f"emrfs-xacct: {partner_file}: destination.account_id: is emr.account_id too (111111111111)"
+    )
+
+
+def test_ctrl_c_while_applying_exits_130_saying_what_was_applied(aws: Seeded, partner_file: Path) -> None:
+    """
+    A real SIGINT to the command line's process while the last step's write waits for its answer (the
+    proxy holds that request): exit 130 (128 + SIGINT, as a shell reports it), the JSON of what was
+    applied before the step, and no traceback.
+    """
+    process: subprocess.Popen[str] | None = None
+    started = threading.Event()
+
+    def interrupt(operation: str) -> str | None:
+        if operation != "CreateSecurityConfiguration":
+            return None
+        started.wait(60)
+        assert process is not None
+        process.send_signal(signal.SIGINT)
+        return "hold"
+
+    with FaultProxy(aws.url, intercept=interrupt) as proxy:
+        process = run_emrfs_xacct("apply", partner_file, dataclasses.replace(aws, url=proxy.url))
+        started.set()
+        out, err = process.communicate(timeout=120)
+
+    assert process.returncode == cli.INTERRUPTED, err
+    assert "Traceback" not in err
+    result = json.loads(out)
+    assert result["failed"] == {"step": "create_security_configuration", "error": "KeyboardInterrupt"}
+    assert sorted(result["applied"]) == ["allow_emr_role_to_assume", "ensure_destination_role", "grant_kms_key_user_0"]
+    assert (
+        "emrfs-xacct: apply interrupted (Ctrl-C) at step create_security_configuration, partially applied "
+        "(before it: Applied: 3 added, 1 changed, 0 destroyed." in err
+    )
+    partner = cli.load_partner(partner_file)
+    assert state(aws, partner["destination"]["role_name"])["role"] is not None
+
+
+def test_ctrl_c_before_any_change_exits_130_saying_nothing_was_changed(aws: Seeded, partner_file: Path) -> None:
+    process: subprocess.Popen[str] | None = None
+    started = threading.Event()
+
+    def interrupt(operation: str) -> str | None:
+        if operation != "GetRole":  # a read of the plan phase, before any write
+            return None
+        started.wait(60)
+        assert process is not None
+        process.send_signal(signal.SIGINT)
+        return "hold"
+
+    with CallRecorder().everywhere() as calls, FaultProxy(aws.url, intercept=interrupt) as proxy:
+        process = run_emrfs_xacct("apply", partner_file, dataclasses.replace(aws, url=proxy.url))
+        started.set()
+        out, err = process.communicate(timeout=120)
+
+    assert process.returncode == cli.INTERRUPTED, err
+    assert (out, "Traceback" in err) == ("", False)
+    assert err.rstrip().endswith("emrfs-xacct: apply interrupted (Ctrl-C) before any change; nothing was changed")
+    assert proxy.requests["CreateRole"] == 0
+    assert calls.mutating == []
+
+
+def test_expired_credentials_exit_6_naming_the_connection(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """STS answers an expired session token with ``ExpiredToken`` (HTTP 403), as AWS does (see cli.CREDENTIAL_ERROR_CODES)."""
+
+    def expired(operation: str) -> tuple[int, str, str] | None:
+        if operation == "GetCallerIdentity":
+            return 403, "ExpiredToken", "The security token included in the request is expired"
+        return None
+
+    with FaultProxy(aws.url, intercept=expired) as proxy:
+        assert emrfs_xacct("plan", partner_file, dataclasses.replace(aws, url=proxy.url)) == cli.NO_CREDENTIALS
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(
+        "emrfs-xacct: the EMR connection has no valid AWS credentials: An error occurred (ExpiredToken)"
+    )
+    assert "--emr-profile" in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_no_credentials_anywhere_exit_6_naming_the_connection(
+    aws: Seeded, partner_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance role to fall back on
+
+    assert emrfs_xacct("plan", partner_file, aws) == cli.NO_CREDENTIALS
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(
+        "emrfs-xacct: the EMR connection has no valid AWS credentials: Unable to locate credentials."
+    )
+    assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "message"),
+    [
+        pytest.param(
+            (403, "ExpiredToken", "The security token included in the request is expired"),
+            cli.NO_CREDENTIALS,
+            "emrfs-xacct: step ensure_destination_role: the AWS credentials are missing, expired or not valid: An "
+            "error occurred (ExpiredToken) when calling the GetRole operation: The security token included in the "
+            "request is expired (nothing was changed)",
+            id="expired-while-planning",
+        ),
+    ],
+)
+def test_an_aws_call_failing_while_planning_names_the_step_and_that_nothing_changed(
+    aws: Seeded,
+    partner_file: Path,
+    answer: tuple[int, str, str],
+    status: int,
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """
+    A call that fails after botocore's retries while planning names the step, and says nothing was changed.
+    (A throttled call takes the same path, after the operators' 10 attempts with backoff: over a minute.)
+    """
+
+    with FaultProxy(aws.url, intercept=lambda operation: answer if operation == "GetRole" else None) as proxy:
+        assert emrfs_xacct("apply", partner_file, dataclasses.replace(aws, url=proxy.url)) == status
+
+    assert proxy.requests["CreateRole"] == 0
+    captured = capsys.readouterr()
+    assert (captured.out, "Traceback" in captured.err) == ("", False)
+    assert captured.err.rstrip() == message
+
+
+def test_a_role_the_connection_may_not_assume_exits_3_naming_the_connection(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """STS refuses ``AssumeRole`` with ``AccessDenied`` (AWS STS API Reference, AssumeRole; moto assumes any role)."""
+    denial = (
+        403,
+        "AccessDenied",
+        "User: arn:aws:iam::222222222222:user/laptop is not authorized to perform: sts:AssumeRole on resource: "
+        "arn:aws:iam::222222222222:role/airflow-provisioner",
+    )
+
+    with FaultProxy(aws.url, intercept=lambda operation: denial if operation == "AssumeRole" else None) as proxy:
+        assert emrfs_xacct("plan", partner_file, dataclasses.replace(aws, url=proxy.url)) == 3
+
+    captured = capsys.readouterr()
+    assert (captured.out, "Traceback" in captured.err) == ("", False)
+    assert captured.err.startswith(
+        "emrfs-xacct: the EMR connection (--emr-profile, --emr-role-arn): AWS call failed: An error occurred "
+        "(AccessDenied) when calling the AssumeRole operation: User: arn:aws:iam::222222222222:user/laptop is not "
+        "authorized to perform: sts:AssumeRole"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            'emr:\n  account_id: "111111111111"\n  ec2_role_name: [EMR_EC2_DefaultRole\n',
+            "line 4, column 1: not valid YAML or JSON: expected ',' or ']', but got '<stream end>' (while parsing "
+            "a flow sequence at line 3, column 18)",
+        ),
+        (
+            '{"emr": {"account_id": "111111111111"},\n "destination": {"account_id": "222222222222" "role_name": "w"}}',
+            "line 2, column 47: not valid YAML or JSON: expected ',' or '}', but got '<scalar>' (while parsing a flow "
+            "mapping at line 2, column 17)",
+        ),
+    ],
+    ids=["yaml", "json"],
+)
+def test_a_partner_file_that_does_not_parse_is_one_line_naming_the_line_and_column(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    """As a user runs it: no AWS call is needed to refuse it, and stderr is that one line, with the file's path."""
+    path = tmp_path / "partner.yaml"
+    path.write_text(content)
+
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("emrfs-xacct")), "plan", str(path), "--region", REGION],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"emrfs-xacct: {path}: {message}\n"
+
+
+def test_version_prints_the_installed_version() -> None:
+    """``emrfs-xacct --version`` (docs/cli.md), as a user runs it."""
+    from airflow_provider_emrfs_xacct import __version__
+
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("emrfs-xacct")), "--version"], capture_output=True, text=True, check=False
+    )
+
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"emrfs-xacct {__version__}\n", "")
+
+
+def test_debug_adds_the_traceback_and_keeps_the_message_and_the_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nowhere.yaml"
+
+    assert cli.main(["plan", str(missing)]) == 2
+    plain = capsys.readouterr().err
+    assert cli.main(["plan", str(missing), "--debug"]) == 2
+    debug = capsys.readouterr().err
+
+    assert "Traceback" not in plain
+    assert debug.startswith("Traceback (most recent call last):")
+    assert debug.endswith(plain)
