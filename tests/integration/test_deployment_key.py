@@ -114,6 +114,19 @@ def test_another_deployment_launches_its_own_cluster_for_the_same_scheduled_run(
     assert sorted(active_clusters(emr)) == sorted([production, staging])
 
 
+def test_a_blank_deployment_name_is_no_name_and_the_start_dates_tell_deployments_apart(
+    emr: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``[emrfs_xacct] deployment_name`` set to blanks (a templated value left empty) is unset: both would share it."""
+    monkeypatch.setenv(DEPLOYMENT_NAME, "  ")
+    production, _ = launch(PRODUCTION)
+
+    staging, calls = launch(STAGING)
+
+    assert staging != production
+    assert calls.count("RunJobFlow") == 1
+
+
 def test_another_deployments_teardown_leaves_the_cluster_running(emr: Any) -> None:
     """Staging's launch failed before returning a cluster id: its teardown searches by tag, and finds none."""
     production, _ = launch(PRODUCTION)

@@ -499,6 +499,35 @@ def test_a_lost_answer_to_the_last_run_job_flow_attempt_returns_its_cluster(
     assert (cluster["Id"], cluster["Status"]["State"] in ACTIVE_CLUSTER_STATES) == (cluster_id, True)
 
 
+def test_run_job_flow_is_sent_on_the_last_of_launch_attempts(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """
+    ``RunJobFlow`` is sent up to ``LAUNCH_ATTEMPTS`` times: a connection that fails before the call reaches EMR
+    on every attempt but the last still launches, on the last (hooks/emr.py, ``_send_once_per_attempt``).
+    """
+    from botocore.exceptions import EndpointConnectionError
+
+    from airflow_provider_emrfs_xacct.hooks import emr as emr_hooks
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+
+    monkeypatch.setattr(emr_hooks, "LAUNCH_ATTEMPTS", 2)
+    hook = EmrfsEmrHook(aws_conn_id=EMR_CONN_ID, emr_conn_id=None)
+    refused: list[str] = []
+
+    def connection_refused(request: Any, **_: Any) -> None:
+        if not refused:  # the first attempt never reaches EMR
+            refused.append(request.url)
+            raise EndpointConnectionError(endpoint_url=request.url)
+
+    hook.launch_client.meta.events.register("before-send.emr.RunJobFlow", connection_refused)
+    tags = [{"Key": IDEMPOTENCY_TAG, "Value": "dag.run.task.-1.0123456789abcdef"}]
+
+    answer = hook.create_job_flow(small_cluster(Tags=tags))
+
+    assert len(refused) == 1
+    [cluster] = client(aws.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]
+    assert cluster["Id"] == answer["JobFlowId"]
+
+
 def test_a_timeout_while_run_job_flow_is_retried_terminates_the_cluster_it_launched(
     aws: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:

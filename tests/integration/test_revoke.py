@@ -442,6 +442,28 @@ def test_delete_destination_role_refuses_a_role_with_another_policy(aws: Seeded)
     ]
 
 
+def test_delete_destination_role_refuses_a_role_with_an_attached_policy_before_any_change(aws: Seeded) -> None:
+    """
+    A managed policy someone attached makes the role theirs too: refused by the check, naming the policy, before
+    any change (IAM would refuse ``DeleteRole`` anyway, "Cannot delete entity, must detach all policies first",
+    IAM API Reference, "DeleteRole", but only after the provider's inline policy was deleted).
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    reads = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::partner-batch/*"}
+    theirs = iam.create_policy(
+        PolicyName="partner-batch-reads", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [reads]})
+    )["Policy"]
+    iam.attach_role_policy(RoleName=PARTNER_1, PolicyArn=theirs["Arn"])
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError, match="partner-batch-reads"):
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert calls.mutating == []
+    assert role_exists(aws, PARTNER_1)
+    assert iam.list_role_policies(RoleName=PARTNER_1)["PolicyNames"] == ["emrfs-xacct-destination-access"]
+
+
 def test_delete_destination_role_refuses_a_role_whose_own_policy_holds_someone_elses_statement(aws: Seeded) -> None:
     """
     The provider keeps a statement someone wrote into its inline policy (ensure_destination_access);
@@ -519,6 +541,39 @@ def test_a_policy_attached_between_the_checks_and_delete_role_is_refused_by_name
     assert calls.mutating == ["DeleteRolePolicy", "DeleteRole"]  # not sent again as if IAM lagged
     assert role_exists(aws, PARTNER_1)
     assert iam.list_attached_role_policies(RoleName=PARTNER_1)["AttachedPolicies"][0]["PolicyArn"] == theirs["Arn"]
+
+
+def test_an_inline_policy_put_between_the_checks_and_delete_role_is_refused_by_name_at_once(aws: Seeded) -> None:
+    """
+    As a policy attached meanwhile: an inline policy someone put on the role after the checks makes ``DeleteRole``
+    answer ``DeleteConflict`` ("Cannot delete entity, must delete policies first", IAM API Reference,
+    "DeleteRole"). It is not among the policies the provider deleted, so not IAM's lag: refused at once, naming it.
+    """
+    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    notes = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::partner-notes/*"}
+    hook = EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID)
+    put: list[str] = []
+
+    def put_meanwhile(**_: Any) -> None:
+        if not put:
+            put.append("partner-notes")
+            iam.put_role_policy(
+                RoleName=PARTNER_1,
+                PolicyName="partner-notes",
+                PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [notes]}),
+            )
+
+    hook.conn.meta.events.register("before-send.iam.DeleteRolePolicy", put_meanwhile)
+    calls = CallRecorder().attach(hook.conn)
+    with pytest.raises(ConflictError, match="inline policy partner-notes"):
+        hook.delete_provider_role(role_arn(PARTNER_1), (EMR_ACCOUNT, EMR_EC2_ROLE))
+
+    assert calls.mutating == ["DeleteRolePolicy", "DeleteRole"]  # not sent again as if IAM lagged
+    assert role_exists(aws, PARTNER_1)
+    assert iam.list_role_policies(RoleName=PARTNER_1)["PolicyNames"] == ["partner-notes"]
 
 
 def test_delete_destination_role_refuses_a_role_another_emr_role_still_assumes(aws: Seeded) -> None:

@@ -72,3 +72,12 @@ def test_another_bucket_s_s3a_settings_change_nothing() -> None:
     other = {"Classification": "core-site", "Properties": {"fs.s3a.bucket.someone-else.access.key": "x"}}
 
     assert bypasses("emr-7.10.0", other) == []
+
+
+def test_a_custom_emrfs_credentials_provider_is_not_checked_when_the_release_is_unknown() -> None:
+    # Without the release, EMRFS may serve s3:// (before 7.10.0): its provider may decide the writes' credentials.
+    provider = {"Classification": "emrfs-site", "Properties": {"fs.s3.customAWSCredentialsProvider": "com.x.P"}}
+
+    [detail] = bypasses(None, provider)
+
+    assert "fs.s3.customAWSCredentialsProvider" in detail

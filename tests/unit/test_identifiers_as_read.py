@@ -42,6 +42,8 @@ def prefix_mapping(identifiers: Any, role: str = ROLE) -> dict[str, Any]:
     [
         ([IDENTIFIER], [IDENTIFIER]),
         (IDENTIFIER, [IDENTIFIER]),
+        ([IDENTIFIER, 7], [IDENTIFIER]),  # its strings read; the 7 makes it not the documented shape
+        ([], []),
         (None, []),
         (7, []),
         ({"a": "b"}, []),

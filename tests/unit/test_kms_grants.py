@@ -11,7 +11,7 @@ import pytest
 
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, RoleState, Unreadable
-from airflow_provider_emrfs_xacct.pure.kms_grants import constraints_hold
+from airflow_provider_emrfs_xacct.pure.kms_grants import GrantMatch, constraints_hold, match_grants
 from tests.unit.test_chain import (
     ADMIN_STATEMENT,
     BUCKET,
@@ -134,3 +134,43 @@ def test_unreadable_grants_leave_the_link_not_checked() -> None:
 )
 def test_grant_constraints_against_the_context_s3_sends(constraints: dict[str, Any], holds: bool) -> None:
     assert constraints_hold(constraints, {"aws:s3:arn": OBJECT}) is holds
+
+
+@pytest.mark.parametrize(
+    ("constraints", "context", "holds"),
+    [
+        # Equals: "only when the encryption context in the request is the same": a pair more in the request fails
+        ({"EncryptionContextEquals": {"aws:s3:arn": OBJECT}}, {"aws:s3:arn": OBJECT, "team": "a"}, False),
+        # Subset: "includes the key-value pairs specified": a pair more in the request holds
+        ({"EncryptionContextSubset": {"aws:s3:arn": OBJECT}}, {"aws:s3:arn": OBJECT, "team": "a"}, True),
+        # "the key in each key-value pair is not case sensitive, but the value is case sensitive", for both
+        ({"EncryptionContextSubset": {"aws:s3:arn": OBJECT.upper()}}, {"aws:s3:arn": OBJECT}, False),
+        ({"EncryptionContextSubset": {"team": "a"}}, {"aws:s3:arn": OBJECT, "Team": "a"}, True),
+        ({"EncryptionContextEquals": {"team": "a"}}, {"TEAM": "a"}, True),
+    ],
+)
+def test_grant_constraints_equals_is_whole_subset_is_part_and_keys_ignore_case(
+    constraints: dict[str, Any], context: dict[str, str], holds: bool
+) -> None:
+    """AWS KMS API Reference, GrantConstraints (quoted in pure/kms_grants.py)."""
+    assert constraints_hold(constraints, context) is holds
+
+
+OTHER_ACCOUNT_KEY = "arn:aws:kms:us-east-1:333333333333:key/3b1a5c1e-0000-4000-8000-000000000003"
+
+
+def test_a_grant_to_the_role_on_a_key_of_another_account_is_not_judged_as_allowing() -> None:
+    """A grant naming a role of another account than the key's is not judged (``match_grants``' docstring)."""
+    match = match_grants([grant()], ROLE, OTHER_ACCOUNT_KEY, "kms:GenerateDataKey", {"aws:s3:arn": OBJECT})
+
+    assert match.allowing is None
+    assert "of another account than the key's" in match.unsettled
+
+
+def test_a_grant_to_the_account_whose_constraints_fail_neither_allows_nor_unsettles() -> None:
+    """A grant whose constraints the call does not meet allows nothing, whoever its grantee."""
+    account_grant = grant(f"arn:aws:iam::{DESTINATION_ACCOUNT}:root", EncryptionContextEquals={"team": "a"})
+
+    match = match_grants([account_grant], ROLE, KEY, "kms:GenerateDataKey", {"aws:s3:arn": OBJECT})
+
+    assert match == GrantMatch()

@@ -100,3 +100,23 @@ def test_a_subclass_entry_is_covered_too():
 
     with pytest.raises(AirflowFailException):
         execute_as_task(Custom(task_id="t", s3_prefix="s3://b/p/"), {})
+
+
+def test_a_deferred_task_s_resume_fails_without_retry_too():
+    """The task runner resumes a deferred task through ``resume_execution`` into the trigger's method, not ``execute``."""
+
+    class Custom(PublishPartnerPrefixOperator):
+        def execute_complete(self, context, event=None):
+            raise ConflictError("fix it by hand")
+
+    with pytest.raises(ConflictError) as raised:
+        Custom(task_id="t", s3_prefix="s3://b/p/").resume_execution("execute_complete", {"event": None}, {})
+
+    assert isinstance(raised.value, AirflowFailException)
+
+
+@pytest.mark.parametrize("operator_class", [*OPERATORS, PublishPartnerPrefixOperator], ids=lambda cls: cls.__name__)
+def test_every_resume_method_of_the_provider_is_covered(operator_class: type[BaseOperator]):
+    """``execute_complete`` named here, not through ``TASK_ENTRY_METHODS``: dropping it there must show."""
+    if "execute_complete" in vars(operator_class):
+        assert getattr(vars(operator_class)["execute_complete"], "_fails_without_retry", False)
