@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -140,6 +141,14 @@ def emr_name(value: Any, kind: str) -> bool:
         char in "\t\r\n" or 0x20 <= ord(char) <= 0xD7FF or 0xE000 <= ord(char) <= 0xFFFD or ord(char) >= 0x10000
         for char in value
     )
+
+
+def sleepable(value: Any) -> bool:
+    """A wait ``time.sleep`` and ``timedelta`` take: a finite number >= 0 below 2**31 s (a 32-bit ``time_t``)."""
+    if type(value) not in (int, float) or value != value or not 0 <= value < 2**31:
+        return False
+    timedelta(seconds=value)
+    return True
 
 
 def aws_description(value: Any) -> bool:
@@ -265,11 +274,17 @@ FIELD_CHECKS: dict[tuple[str, str], tuple[FieldCheck, Callable[[Any], bool], st.
         st.text(max_size=40),
         True,
     ),
+    ("DeleteUnusedSecurityConfigsOperator", "min_age_seconds"): (
+        validate_positive_number,
+        sleepable,
+        st.one_of(st.integers(min_value=0, max_value=10**6), st.floats(min_value=0)),
+        False,
+    ),
     ("EnsureDestinationRoleOperator", "settle_seconds"): (
         validate_positive_number,
-        lambda value: type(value) in (int, float) and value >= 0 and value == value and value != float("inf"),
-        st.floats(min_value=0, max_value=10),
-        True,
+        sleepable,
+        st.one_of(st.floats(min_value=0, max_value=10), st.floats(min_value=0)),
+        False,
     ),
     ("EnsureDestinationRoleOperator", "object_acl"): (
         validate_bool,
@@ -374,3 +389,15 @@ def test_kms_key_arns_accept_keys_only_and_name_the_element(keys: Any) -> None:
     as_given = [] if keys is None else [keys] if isinstance(keys, str) else list(keys)
     assert accepted == as_given
     assert all(aws_key_arn(key) for key in as_given), as_given
+
+
+def test_a_wait_too_long_for_sleep_or_timedelta_is_refused_naming_the_field() -> None:
+    """``min_age_seconds=1e300`` failed with ``OverflowError`` (``timedelta``); ``settle_seconds`` so after a write."""
+    from airflow_provider_emrfs_xacct.operators.revoke import DeleteUnusedSecurityConfigsOperator
+
+    cleanup = DeleteUnusedSecurityConfigsOperator(
+        task_id="cleanup", name_prefix="emrfs-xacct-partner", min_age_seconds=1e300
+    )
+    with pytest.raises(InvalidParameterError) as refusal:
+        cleanup.execute({})  # type: ignore[arg-type]
+    assert refusal.value.field == "min_age_seconds"
