@@ -403,7 +403,9 @@ def validate_positive_number(value: Any, field: str) -> float:
         or not math.isfinite(value)
         or not 0 <= value <= MAX_SECONDS
     ):
-        raise InvalidParameterError(field, f"must be a finite number >= 0 and at most {MAX_SECONDS:,} seconds, got {value!r}")
+        raise InvalidParameterError(
+            field, f"must be a finite number >= 0 and at most {MAX_SECONDS:,} seconds, got {value!r}"
+        )
     return float(value)
 
 
