@@ -361,7 +361,8 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
     from botocore.exceptions import InvalidRegionError
     from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url, validate_region_name
 
-    from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, validate_name_prefix, validate_role_arn
+    from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
+    from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, validate_role_arn
 
     for section in ("emr", "destination"):
         option = f"--{section}-role-arn"
@@ -385,7 +386,7 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
             "--endpoint-url", f"must be an http:// or https:// URL with a host, got {args.endpoint_url!r}"
         )
     if getattr(args, "security_configuration", None) is not None:  # verify, revoke: as the operators check it
-        validate_name_prefix(args.security_configuration, "--security-configuration", max_length=256)
+        validate_security_configuration_name(args.security_configuration, "--security-configuration")
     try:
         validate_region_name(args.region)
     except InvalidRegionError:

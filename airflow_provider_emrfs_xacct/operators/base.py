@@ -373,7 +373,7 @@ class EmrfsXacctBaseOperator(SettleSecondsMixin, EmrfsXacctAwsBaseOperator[AwsHo
     :param expected_account_id: the account the connection must act in; anything else is refused
         before any change. (templated)
     :param settle_seconds: after writing a document that other runs may write too, wait this long
-        before reading it back to confirm the change held (see ``converge``); a finite number >= 0.
+        before reading it back to confirm the change held (see ``converge``); a finite number from 0 to 10**9.
         (default: 1.0)
     :param botocore_config: as for every AWS operator; defaults to :data:`DEFAULT_BOTOCORE_CONFIG`.
     """

@@ -660,10 +660,13 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
 
     def execute(self, context: Context) -> None:
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_id
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
         from airflow_provider_emrfs_xacct.pure.plan import DELETE, Change
 
         self.validate_safety()
+        if self.job_flow_id:  # empty: the launch returned none (looked up by its tag below, or skipped)
+            self.job_flow_id = validate_cluster_id(self.job_flow_id, "job_flow_id")
         if not isinstance(self.disable_termination_protection, bool):
             raise InvalidParameterError(
                 "disable_termination_protection", f"must be True or False, got {self.disable_termination_protection!r}"

@@ -103,6 +103,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
         from airflow_provider_emrfs_xacct.pure import validation
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+        from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
 
         # 1. Validate everything (no AWS call).
         self.validate_safety()
@@ -113,9 +114,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         keys = validation.validate_kms_key_arns(self.kms_key_arns, "kms_key_arns")
         configuration = None
         if self.security_configuration is not None:
-            configuration = validation.validate_name_prefix(
-                self.security_configuration, "security_configuration", max_length=256
-            )
+            # An existing configuration, maybe not made by this provider: EMR's constraint, as the launch checks it.
+            configuration = validate_security_configuration_name(self.security_configuration, "security_configuration")
             validation.validate_name_prefix(self.name_prefix, "name_prefix")
         if not isinstance(self.delete_destination_role, bool):
             raise InvalidParameterError(

@@ -163,14 +163,29 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             kms=self.other_hook(EmrfsKmsHook, destination),
         )
 
+    def _validate_cluster_and_probe(self) -> None:
+        """Check ``cluster_id`` (EMR's constraint on it) and the probe's arguments (no AWS call)."""
+        from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_id
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+        from airflow_provider_emrfs_xacct.pure.validation import validate_positive_number
+
+        if self.probe and not self.cluster_id:
+            raise InvalidParameterError("cluster_id", "is needed for probe=True (the probe runs as a step on it)")
+        if self.cluster_id:
+            self.cluster_id = validate_cluster_id(self.cluster_id, "cluster_id")
+        if self.probe:
+            validate_positive_number(self.waiter_delay, "waiter_delay")
+            validate_positive_number(self.waiter_max_attempts, "waiter_max_attempts")
+
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_emrfs_xacct.pure import validation
         from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
-        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+        from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
         from airflow_provider_emrfs_xacct.verify import verify_chain
 
         self.validate_safety()
-        name = validation.validate_name_prefix(self.security_configuration, "security_configuration", max_length=256)
+        # An existing configuration, maybe not made by this provider: EMR's constraint, as the launch checks it.
+        name = validate_security_configuration_name(self.security_configuration, "security_configuration")
         role_name = validation.validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
         prefixes = [
             location.uri
@@ -181,11 +196,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 allow_empty=True,
             )
         ]
-        if self.probe and not self.cluster_id:
-            raise InvalidParameterError("cluster_id", "is needed for probe=True (the probe runs as a step on it)")
-        if self.probe:
-            validation.validate_positive_number(self.waiter_delay, "waiter_delay")
-            validation.validate_positive_number(self.waiter_max_attempts, "waiter_max_attempts")
+        self._validate_cluster_and_probe()
         destination_pin = pinned_account(self.expected_destination_account_id, "expected_destination_account_id")
         if self.expected_account_id is not None:
             self.connection_account(self.hook)

@@ -65,6 +65,8 @@ KEEP_ALIVE_FIELD = "job_flow_overrides.Instances.KeepJobFlowAliveWhenNoSteps"
 #: EMR's limit on a cluster's name: Amazon EMR API Reference, RunJobFlow, ``Name``: "Maximum length of
 #: 256", with the pattern of every EMR name (``XmlStringMaxLen256``).
 MAX_CLUSTER_NAME_LENGTH = 256
+#: EMR's limit on a cluster id: RunJobFlow's ``JobFlowId`` is an ``XmlStringMaxLen256`` too.
+MAX_CLUSTER_ID_LENGTH = 256
 _RELEASE = re.compile(r"^emr-([0-9]+)\.([0-9]+)\.([0-9]+)$", re.ASCII)
 _JAVA_CLASS = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$")
 
@@ -82,6 +84,23 @@ def parse_release_label(value: Any, field: str = "job_flow_overrides.ReleaseLabe
 def validate_cluster_name(value: Any, field: str) -> str:
     """Validate a cluster's ``Name`` as ``RunJobFlow`` constrains it: at most 256 characters of EMR's name pattern."""
     return validate_emr_name(value, field, MAX_CLUSTER_NAME_LENGTH, "RunJobFlow's limit")
+
+
+def validate_cluster_id(value: Any, field: str) -> str:
+    """
+    Validate a cluster id (``j-…``) before it is sent: a string of at most 256 characters of EMR's name pattern.
+
+    The form EMR returns it in and takes it back (Amazon EMR API Reference: RunJobFlow's ``JobFlowId`` and
+    AddJobFlowSteps' ``JobFlowId`` are ``XmlStringMaxLen256``, "Maximum length of 256. Pattern:
+    [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*"). Only that much is checked
+    here: which ids exist is EMR's to say. A value of another type (a list or a number from a template
+    rendered as a native object) would otherwise fail in botocore, naming no field; leading or trailing
+    whitespace (a pasted id) names no cluster.
+    """
+    value = validate_emr_name(value, field, MAX_CLUSTER_ID_LENGTH, "RunJobFlow's JobFlowId limit")
+    if value != value.strip():
+        raise InvalidParameterError(field, f"has leading or trailing whitespace: {value!r}")
+    return value
 
 
 def release_text(version: tuple[int, int, int]) -> str:

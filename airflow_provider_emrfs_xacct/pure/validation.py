@@ -389,10 +389,23 @@ def validate_name_prefix(value: Any, field: str, *, max_length: int = 200) -> st
     return value
 
 
+#: The most seconds a duration parameter may hold: what ``time.sleep`` (a C ``time_t``, 32 bits on some
+#: platforms) and ``datetime.timedelta`` take everywhere; a larger number fails there with
+#: ``OverflowError``, after a write for ``settle_seconds``. About 31 years.
+MAX_SECONDS = 10**9
+
+
 def validate_positive_number(value: Any, field: str) -> float:
-    """Validate a finite number greater than or equal to zero (``nan`` and ``inf`` are refused)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise InvalidParameterError(field, f"must be a finite number >= 0, got {value!r}")
+    """Validate a finite number from zero to :data:`MAX_SECONDS` (``nan`` and ``inf`` are refused)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or not 0 <= value <= MAX_SECONDS
+    ):
+        raise InvalidParameterError(
+            field, f"must be a finite number >= 0 and at most {MAX_SECONDS:,} seconds, got {value!r}"
+        )
     return float(value)
 
 

@@ -961,9 +961,9 @@ CASES: list[Case] = [
         "revoke-configuration-name",
         "revoke",
         "security_configuration",
-        "a b",
+        "a\x01b",  # a control character: outside EMR's name pattern (a space is inside it)
         "security_configuration",
-        "must be 1-256 letters",
+        "which EMR refuses in names",
     ),
     c("revoke-configuration-without-prefix", "revoke", "name_prefix", None, "name_prefix", NOT_STRING),
     c(
