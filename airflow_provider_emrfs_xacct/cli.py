@@ -300,24 +300,49 @@ def emr_role_arn(partner: dict[str, Any]) -> str:
     return f"arn:{partition(partner)}:iam::{emr['account_id']}:role/{emr.get('ec2_role_name', DEFAULT_EC2_ROLE)}"
 
 
-def resolve_emr_role_arn(partner: dict[str, Any]) -> str | None:
+def resolve_emr_role_arn(partner: dict[str, Any], err: TextIO) -> str | None:
     """
     Read the EMR EC2 role's ARN through the EMR connection (``iam:GetRole``, a read); ``None`` when it cannot be read.
 
     The partner file names the role, but a role's ARN holds its path (IAM User Guide, "IAM identifiers", "IAM
     ARNs": ``arn:aws:iam::123456789012:role/application_abc/component_xyz/S3Access``), and IAM refuses a trust
     policy naming a role that does not exist ("Invalid principal in policy"): a role made under a path (such as
-    ``/emr/``) must be trusted by that ARN. A role that does not exist, or a connection not allowed to read it,
-    leaves the ARN built from the name; the operators then refuse a missing role before any change.
+    ``/emr/``) must be trusted by that ARN.
+
+    Decided per error: a role that does not exist (``NoSuchEntity``: the operators then refuse it before any
+    change) or a connection not allowed to read it (``AccessDenied``) leaves the ARN built from the name, and
+    says so on ``err``; any other failure raises :class:`AwsCallError` naming the call: exit 6 for credentials
+    AWS refuses as expired or not valid, else 3 (throttled past botocore's retries, an endpoint that does not
+    answer): the ARN built from the name would otherwise go into the trust unannounced.
     """
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
     from botocore.exceptions import ClientError
 
-    iam: Any = AwsBaseHook(aws_conn_id=EMR_CONN, client_type="iam").conn
+    from airflow_provider_emrfs_xacct.hooks.errors import error_code, is_access_denied
+
+    role_name = partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE)
+    where = f"reading the EMR EC2 role's ARN (iam:GetRole on RoleName={role_name}) through the EMR connection"
     try:
-        return str(iam.get_role(RoleName=partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE))["Role"]["Arn"])
-    except ClientError:
+        iam: Any = AwsBaseHook(aws_conn_id=EMR_CONN, client_type="iam").conn
+        return str(iam.get_role(RoleName=role_name)["Role"]["Arn"])
+    except ClientError as error:
+        # IAM API Reference, GetRole, Errors: "NoSuchEntity: The request was rejected because it referenced
+        # a resource entity that does not exist" (HTTP 404); a denial is AccessDenied (Common Errors).
+        missing = error_code(error) == "NoSuchEntity"
+        if not (missing or is_access_denied(error)):  # credentials refused: exit 6 (_aws_call_failed), else 3
+            raise AwsCallError(where, error) from None
+        fallback = emr_role_arn({**partner, EMR_ROLE_ARN_KEY: None})
+        why = "IAM has no such role" if missing else "the EMR connection may not read it (grant it iam:GetRole)"
+        print(
+            f"emrfs-xacct: {where}: {why} ({error_code(error)}); the destination role's trust names {fallback}, "
+            "the ARN built from the name, without a path: IAM refuses it for a role made under a path",
+            file=err,
+        )
         return None
+    except Exception as error:
+        if not _from_botocore(error):
+            raise
+        raise AwsCallError(where, error) from None
 
 
 def destination_role_arn(partner: dict[str, Any]) -> str:
@@ -909,7 +934,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return step_failed(operator, error, partner, args)
 
     if args.command in ("plan", "apply"):
-        partner[EMR_ROLE_ARN_KEY] = resolve_emr_role_arn(partner)
+        partner[EMR_ROLE_ARN_KEY] = resolve_emr_role_arn(partner, err)
         result = plan_and_apply(
             lambda dry: provisioning_operators(partner, dry_run=dry),
             apply=args.command == "apply",

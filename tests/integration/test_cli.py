@@ -1237,3 +1237,78 @@ def test_debug_adds_the_traceback_and_keeps_the_message_and_the_status(
     assert "Traceback" not in plain
     assert debug.startswith("Traceback (most recent call last):")
     assert debug.endswith(plain)
+
+
+def _first_get_role(answer: tuple[int, str, str]) -> Callable[[str], tuple[int, str, str] | None]:
+    """Answer the first ``GetRole`` (the command line reading the EMR EC2 role's ARN) with ``answer``; pass the rest."""
+    answered: list[str] = []
+
+    def intercept(operation: str) -> tuple[int, str, str] | None:
+        if operation != "GetRole" or answered:
+            return None
+        answered.append(operation)
+        return answer
+
+    return intercept
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "message"),
+    [
+        pytest.param(
+            (403, "ExpiredToken", "The security token included in the request is expired"),
+            cli.NO_CREDENTIALS,
+            "emrfs-xacct: reading the EMR EC2 role's ARN (iam:GetRole on RoleName=EMR_EC2_DefaultRole) through the EMR "
+            "connection: the AWS credentials are missing, expired or not valid: An error occurred (ExpiredToken)",
+            id="expired",
+        ),
+        pytest.param(
+            (400, "Throttling", "Rate exceeded"),
+            3,
+            "emrfs-xacct: reading the EMR EC2 role's ARN (iam:GetRole on RoleName=EMR_EC2_DefaultRole) through the EMR "
+            "connection: AWS call failed: An error occurred (Throttling) when calling the GetRole operation (reached "
+            "max retries: 0)",
+            id="throttled-past-its-retries",
+        ),
+    ],
+)
+def test_reading_the_emr_roles_arn_fails_with_the_clis_status_naming_the_call(
+    aws: Seeded,
+    partner_file: Path,
+    answer: tuple[int, str, str],
+    status: int,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """
+    Not a silent fallback to the ARN built from the name: credentials AWS refuses exit 6, as everywhere else, and
+    a call failing after botocore's retries exits 3, naming the call (one attempt here: ``AWS_MAX_ATTEMPTS``).
+    """
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    with FaultProxy(aws.url, intercept=_first_get_role(answer)) as proxy:
+        assert emrfs_xacct("apply", partner_file, dataclasses.replace(aws, url=proxy.url)) == status
+
+    assert proxy.requests["CreateRole"] == 0
+    captured = capsys.readouterr()
+    assert (captured.out, "Traceback" in captured.err) == ("", False)
+    assert captured.err.startswith(message), captured.err
+
+
+def test_an_emr_role_the_connection_may_not_read_falls_back_saying_so(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A denied ``GetRole`` (IAM's ``AccessDenied``) keeps the ARN built from the name, and says so: the trust then names
+    no path, which IAM refuses for a role made under one (IAM User Guide, "IAM identifiers").
+    """
+    denial = (403, "AccessDenied", "User: arn:aws:sts::111111111111:assumed-role/x/y is not authorized")
+    with FaultProxy(aws.url, intercept=_first_get_role(denial)) as proxy:
+        assert emrfs_xacct("plan", partner_file, dataclasses.replace(aws, url=proxy.url)) == 0
+
+    err = capsys.readouterr().err
+    assert (
+        "emrfs-xacct: reading the EMR EC2 role's ARN (iam:GetRole on RoleName=EMR_EC2_DefaultRole) through the EMR "
+        "connection: the EMR connection may not read it (grant it iam:GetRole) (AccessDenied); the destination role's "
+        f"trust names arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}, the ARN built from the name, without a path"
+    ) in err
