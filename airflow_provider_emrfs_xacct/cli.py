@@ -733,18 +733,22 @@ def file_field(field: str, operator: Any, partner: dict[str, Any], args: argpars
 
 
 def step_failed(
-    operator: Any, error: EmrfsXacctError, partner: dict[str, Any], args: argparse.Namespace
+    operator: Any, error: EmrfsXacctError, partner: dict[str, Any], args: argparse.Namespace, *, applying: bool = False
 ) -> EmrfsXacctError:
     """
-    The error of a step's dry run, as the command line's user reads it: a refused argument names the
-    partner file's field (and the file), not the operator's argument; a denial keeps its kind (exit 3).
+    A step's error as the command line's user reads it: a refused argument names the partner file's field (and
+    the file), not the operator's argument, whether the step failed in its dry run or while applying.
+
+    :param applying: the step failed in the apply phase (the message saying so names the step): only the field
+        is renamed. Else (a dry run) the step and "nothing was changed" are added, and a denial keeps its kind (exit 3).
     """
     if isinstance(error, InvalidParameterError):
         where = file_field(error.field, operator, partner, args)
         source = "" if where.startswith("-") or where == error.field else f"{args.partner_file}: "
-        return InvalidParameterError(
-            f"{source}{where}", f"{error.problem} (step {operator.task_id}; nothing was changed)"
-        )
+        problem = error.problem if applying else f"{error.problem} (step {operator.task_id}; nothing was changed)"
+        return InvalidParameterError(f"{source}{where}", problem)
+    if applying:
+        return error
     kind = AccessDeniedError if isinstance(error, AccessDeniedError) else EmrfsXacctError
     return kind(f"step {operator.task_id}: {error} (nothing was changed)")
 
@@ -861,14 +865,15 @@ def plan_and_apply(
     *,
     apply: bool,
     err: TextIO,
-    refused: Callable[[Any, EmrfsXacctError], EmrfsXacctError],
+    refused: Callable[..., EmrfsXacctError],
 ) -> dict[str, Any]:
     """
     Dry-run every step (validating every operator's input and reading what is there), show the
     whole plan, then, when ``apply``, run the steps for real. Nothing is changed unless every step's
     dry run passed; a step that fails after that raises :class:`PartiallyAppliedError` with what was applied.
 
-    :param refused: the error to raise for a step's dry run that failed (:func:`step_failed`).
+    :param refused: the error to raise for a step that failed, given the step, its error and ``applying``
+        (:func:`step_failed`): in a dry run, raised; while applying, kept in :class:`PartiallyAppliedError`.
     """
     plans: dict[str, list[dict[str, Any]]] = {}
     dry_values: dict[str, Any] = {}
@@ -895,6 +900,8 @@ def plan_and_apply(
         try:
             values[operator.task_id], applied[operator.task_id] = execute(operator)
         except (Exception, KeyboardInterrupt) as error:  # Ctrl-C too: say what was applied before it
+            if isinstance(error, EmrfsXacctError):  # the partner file's field, not the operator's argument
+                error = refused(operator, error, applying=True)
             result.update(applied=applied, values=values, summary=_applied_line(applied))
             result["failed"] = {"step": operator.task_id, "error": str(error) or type(error).__name__}
             raise PartiallyAppliedError(result, operator.task_id, error) from error
@@ -930,8 +937,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     configure_connections(args)
     partner[PARTITION_KEY] = check_accounts(partner)
 
-    def refused(operator: Any, error: EmrfsXacctError) -> EmrfsXacctError:
-        return step_failed(operator, error, partner, args)
+    def refused(operator: Any, error: EmrfsXacctError, *, applying: bool = False) -> EmrfsXacctError:
+        return step_failed(operator, error, partner, args, applying=applying)
 
     if args.command in ("plan", "apply"):
         partner[EMR_ROLE_ARN_KEY] = resolve_emr_role_arn(partner, err)

@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct import cli
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
+from airflow_provider_emrfs_xacct.pure.merge import document_size
 from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, PROVISIONER_ROLE, REGION, Seeded, client
 from devstack.testing import CallRecorder, answer_denials_like_aws
@@ -1312,3 +1313,45 @@ def test_an_emr_role_the_connection_may_not_read_falls_back_saying_so(
         "connection: the EMR connection may not read it (grant it iam:GetRole) (AccessDenied); the destination role's "
         f"trust names arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}, the ARN built from the name, without a path"
     ) in err
+
+
+def test_a_step_refused_while_applying_names_the_partner_files_field(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The key policy grows after the plan read it (another writer, while the first steps are applied): adding the
+    destination role would cross KMS's 32 KB, and the step refuses it while applying (exit 4), naming the partner
+    file's field as the plan phase does, not the operator's argument (``principal_arns``).
+    """
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+
+    def grow_the_key_policy(operation: str) -> None:
+        if operation != "CreateRole":  # the first write of the apply phase
+            return None
+        policy = json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"])
+        padding = {
+            "Sid": "OtherWriter",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"kms:EncryptionContext:pad": ""}},
+        }
+        policy["Statement"].append(padding)
+        padding["Condition"]["StringEquals"]["kms:EncryptionContext:pad"] = "x" * (32_700 - document_size(policy))
+        kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(policy))
+        return None
+
+    with FaultProxy(aws.url, intercept=grow_the_key_policy) as proxy:
+        assert emrfs_xacct("apply", partner_file, dataclasses.replace(aws, url=proxy.url)) == cli.PARTIALLY_APPLIED
+
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert result["failed"]["step"] == "grant_kms_key_user_0"
+    assert result["failed"]["error"].startswith(f"{partner_file}: destination.role_name: the key policy of ")
+    assert "principal_arns" not in captured.err + captured.out
+    assert (
+        f"emrfs-xacct: apply failed at step grant_kms_key_user_0, partially applied (before it: Applied: 3 added, 0 "
+        f"changed, 0 destroyed.; the step itself may have made part of its changes): {partner_file}: "
+        "destination.role_name: the key policy of "
+    ) in captured.err
