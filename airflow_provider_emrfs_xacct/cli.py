@@ -386,6 +386,7 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
     from botocore.exceptions import InvalidRegionError
     from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url, validate_region_name
 
+    from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_id
     from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
     from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, validate_role_arn
 
@@ -412,6 +413,8 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
         )
     if getattr(args, "security_configuration", None) is not None:  # verify, revoke: as the operators check it
         validate_security_configuration_name(args.security_configuration, "--security-configuration")
+    if getattr(args, "cluster_id", None) is not None:  # verify: before any call (the operator checks it again)
+        validate_cluster_id(args.cluster_id, "--cluster-id")
     try:
         validate_region_name(args.region)
     except InvalidRegionError:

@@ -1355,3 +1355,23 @@ def test_a_step_refused_while_applying_names_the_partner_files_field(
         f"changed, 0 destroyed.; the step itself may have made part of its changes): {partner_file}: "
         "destination.role_name: the key policy of "
     ) in captured.err
+
+
+@pytest.mark.parametrize(
+    ("cluster_id", "problem"),
+    [
+        ("", "must not be empty"),  # ``--cluster-id "$CLUSTER"`` with the variable unset: not "no cluster"
+        ("j-2AXXXXXXGAPLF\n", "has leading or trailing whitespace"),
+        ("j-" + "A" * 255, "must be at most 256 characters (RunJobFlow's JobFlowId limit), got 257"),
+    ],
+)
+def test_verify_refuses_a_cluster_id_emr_cannot_have_before_any_aws_call(
+    aws: Seeded, partner_file: Path, cluster_id: str, problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("verify", partner_file, aws, "--cluster-id", cluster_id) == 2
+
+    assert calls.every == []
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"emrfs-xacct: --cluster-id: {problem}"), captured.err
