@@ -413,6 +413,7 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
         )
     if getattr(args, "security_configuration", None) is not None:  # verify, revoke: as the operators check it
         validate_security_configuration_name(args.security_configuration, "--security-configuration")
+    retry_settings()  # AWS_MAX_ATTEMPTS, AWS_RETRY_MODE
     if getattr(args, "cluster_id", None) is not None:  # verify: before any call (the operator checks it again)
         validate_cluster_id(args.cluster_id, "--cluster-id")
     try:
@@ -461,6 +462,45 @@ def configure_connections(args: argparse.Namespace) -> None:
     )
 
 
+#: botocore's retry mode names (botocore Config, ``retries``: "mode": legacy, standard or adaptive).
+RETRY_MODES = ("legacy", "standard", "adaptive")
+
+
+def retry_settings() -> dict[str, Any]:
+    """
+    The operators' ``botocore_config`` when ``AWS_MAX_ATTEMPTS`` or ``AWS_RETRY_MODE`` is set, else nothing.
+
+    The operators send each call up to 11 times with backoff (``DEFAULT_BOTOCORE_CONFIG``), and a client's
+    ``Config`` wins over botocore's environment variables, so a user waiting a minute or two for an endpoint
+    that does not answer could not shorten it. These are botocore's own variables (AWS SDKs and Tools
+    Reference Guide, "Retry behavior": ``AWS_MAX_ATTEMPTS`` "Specifies the maximum number attempts to make on a
+    request", "Valid values: Number greater than 0"; ``AWS_RETRY_MODE``, ``legacy``, ``standard`` or ``adaptive``); the command line's other calls (the
+    accounts' check, the EMR EC2 role's ARN) read them through botocore itself.
+
+    :raises InvalidParameterError: a value botocore would refuse, naming the variable.
+    """
+    from airflow_provider_emrfs_xacct.operators.base import default_botocore_config
+
+    attempts, mode = os.environ.get("AWS_MAX_ATTEMPTS"), os.environ.get("AWS_RETRY_MODE")
+    if attempts is None and mode is None:
+        return {}
+    config = default_botocore_config()
+    retries: dict[str, Any] = dict(config["retries"])
+    if attempts is not None:
+        if not attempts.strip().isdigit() or int(attempts) < 1:
+            raise InvalidParameterError(
+                "AWS_MAX_ATTEMPTS", f"must be a whole number of attempts >= 1, got {attempts!r}"
+            )
+        retries.pop("max_attempts", None)
+        retries["total_max_attempts"] = int(attempts)
+    if mode is not None:
+        if mode not in RETRY_MODES:
+            raise InvalidParameterError("AWS_RETRY_MODE", f"must be one of {', '.join(RETRY_MODES)}, got {mode!r}")
+        retries["mode"] = mode
+    config["retries"] = retries
+    return {"botocore_config": config}
+
+
 def _pinned(section: dict[str, Any]) -> dict[str, Any]:
     """
     The account pin of an operator acting through the section's connection (``check_accounts`` checked it
@@ -482,7 +522,7 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
 
     emr, destination, configuration = partner["emr"], partner["destination"], partner["security_configuration"]
     # do_xcom_push: the plan is taken from the (recording) task instance's XCom "plan".
-    common: dict[str, Any] = {"dry_run": dry_run, "do_xcom_push": True}
+    common: dict[str, Any] = {"dry_run": dry_run, "do_xcom_push": True, **retry_settings()}
     role_arn = destination_role_arn(partner)
     operators: list[Any] = [
         EnsureDestinationRoleOperator(
@@ -545,6 +585,7 @@ def revoke_operator(partner: dict[str, Any], args: argparse.Namespace, *, dry_ru
         delete_destination_role=args.delete_role,
         dry_run=dry_run,
         do_xcom_push=True,
+        **retry_settings(),
         **_pinned(partner["emr"]),
         **_pinned_destination(partner),
     )
@@ -563,6 +604,7 @@ def verify_operator(partner: dict[str, Any], args: argparse.Namespace) -> Any:
         cluster_id=args.cluster_id,
         fail_on_broken=False,
         do_xcom_push=False,
+        **retry_settings(),
         **_pinned(partner["emr"]),
         **_pinned_destination(partner),
     )

@@ -1375,3 +1375,50 @@ def test_verify_refuses_a_cluster_id_emr_cannot_have_before_any_aws_call(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith(f"emrfs-xacct: --cluster-id: {problem}"), captured.err
+
+
+def test_aws_max_attempts_shortens_the_operators_retries(
+    aws: Seeded, partner_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    ``AWS_MAX_ATTEMPTS`` (botocore's variable: "the maximum number attempts to make on a request", AWS SDKs and Tools
+    Reference Guide, "Retry behavior") reaches the steps' own calls too, which otherwise try 11 times with backoff (over a minute):
+    a throttled read of a step's dry run is sent once, and the run exits 3 naming the step.
+    """
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    throttled = (400, "ThrottlingException", "Rate exceeded")
+    with FaultProxy(aws.url, intercept=lambda operation: throttled if operation == "GetKeyPolicy" else None) as proxy:
+        assert emrfs_xacct("plan", partner_file, dataclasses.replace(aws, url=proxy.url)) == 3
+
+    assert proxy.requests["GetKeyPolicy"] == 1
+    err = capsys.readouterr().err
+    assert (
+        "emrfs-xacct: step grant_kms_key_user_0: AWS call failed: An error occurred (ThrottlingException) when calling "
+        "the GetKeyPolicy operation (reached max retries: 0)"
+    ) in err
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "problem"),
+    [
+        ("AWS_MAX_ATTEMPTS", "ten", "must be a whole number of attempts >= 1, got 'ten'"),
+        ("AWS_MAX_ATTEMPTS", "0", "must be a whole number of attempts >= 1, got '0'"),
+        ("AWS_RETRY_MODE", "fast", "must be one of legacy, standard, adaptive, got 'fast'"),
+    ],
+)
+def test_a_retry_setting_botocore_would_refuse_exits_2_naming_the_variable_before_any_call(
+    aws: Seeded,
+    partner_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    value: str,
+    problem: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(variable, value)
+
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("plan", partner_file, aws) == 2
+
+    assert calls.every == []
+    assert capsys.readouterr().err.startswith(f"emrfs-xacct: {variable}: {problem}")
