@@ -1148,7 +1148,16 @@ def test_an_aws_call_failing_while_planning_names_the_step_and_that_nothing_chan
     (A throttled call takes the same path, after the operators' 10 attempts with backoff: over a minute.)
     """
 
-    with FaultProxy(aws.url, intercept=lambda operation: answer if operation == "GetRole" else None) as proxy:
+    get_roles: list[str] = []
+
+    def a_steps_get_role(operation: str) -> tuple[int, str, str] | None:
+        """The first ``GetRole`` reads the EMR EC2 role's ARN (its own test); answer the steps' ones."""
+        if operation != "GetRole":
+            return None
+        get_roles.append(operation)
+        return answer if len(get_roles) > 1 else None
+
+    with FaultProxy(aws.url, intercept=a_steps_get_role) as proxy:
         assert emrfs_xacct("apply", partner_file, dataclasses.replace(aws, url=proxy.url)) == status
 
     assert proxy.requests["CreateRole"] == 0
