@@ -282,6 +282,14 @@ REFUSED = [
         lambda p: p["security_configuration"].update(base_configuration=["not", "a", "mapping"]),
         "security_configuration.base_configuration",
     ),
+    (  # AWS would refuse it at CreateSecurityConfiguration, the last step, after the first three were applied
+        "base-configuration-field-of-another-type",
+        lambda p: p["security_configuration"].update(
+            base_configuration={"EncryptionConfiguration": {"EnableAtRestEncryption": "yes"}}
+        ),
+        "security_configuration.base_configuration.EncryptionConfiguration.EnableAtRestEncryption: must be true or "
+        'false, got "yes"',
+    ),
     (
         "key-in-another-region",
         _other_region_key,
