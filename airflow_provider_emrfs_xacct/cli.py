@@ -300,24 +300,49 @@ def emr_role_arn(partner: dict[str, Any]) -> str:
     return f"arn:{partition(partner)}:iam::{emr['account_id']}:role/{emr.get('ec2_role_name', DEFAULT_EC2_ROLE)}"
 
 
-def resolve_emr_role_arn(partner: dict[str, Any]) -> str | None:
+def resolve_emr_role_arn(partner: dict[str, Any], err: TextIO) -> str | None:
     """
     Read the EMR EC2 role's ARN through the EMR connection (``iam:GetRole``, a read); ``None`` when it cannot be read.
 
     The partner file names the role, but a role's ARN holds its path (IAM User Guide, "IAM identifiers", "IAM
     ARNs": ``arn:aws:iam::123456789012:role/application_abc/component_xyz/S3Access``), and IAM refuses a trust
     policy naming a role that does not exist ("Invalid principal in policy"): a role made under a path (such as
-    ``/emr/``) must be trusted by that ARN. A role that does not exist, or a connection not allowed to read it,
-    leaves the ARN built from the name; the operators then refuse a missing role before any change.
+    ``/emr/``) must be trusted by that ARN.
+
+    Decided per error: a role that does not exist (``NoSuchEntity``: the operators then refuse it before any
+    change) or a connection not allowed to read it (``AccessDenied``) leaves the ARN built from the name, and
+    says so on ``err``; any other failure raises :class:`AwsCallError` naming the call: exit 6 for credentials
+    AWS refuses as expired or not valid, else 3 (throttled past botocore's retries, an endpoint that does not
+    answer): the ARN built from the name would otherwise go into the trust unannounced.
     """
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
     from botocore.exceptions import ClientError
 
-    iam: Any = AwsBaseHook(aws_conn_id=EMR_CONN, client_type="iam").conn
+    from airflow_provider_emrfs_xacct.hooks.errors import error_code, is_access_denied
+
+    role_name = partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE)
+    where = f"reading the EMR EC2 role's ARN (iam:GetRole on RoleName={role_name}) through the EMR connection"
     try:
-        return str(iam.get_role(RoleName=partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE))["Role"]["Arn"])
-    except ClientError:
+        iam: Any = AwsBaseHook(aws_conn_id=EMR_CONN, client_type="iam").conn
+        return str(iam.get_role(RoleName=role_name)["Role"]["Arn"])
+    except ClientError as error:
+        # IAM API Reference, GetRole, Errors: "NoSuchEntity: The request was rejected because it referenced
+        # a resource entity that does not exist" (HTTP 404); a denial is AccessDenied (Common Errors).
+        missing = error_code(error) == "NoSuchEntity"
+        if not (missing or is_access_denied(error)):  # credentials refused: exit 6 (_aws_call_failed), else 3
+            raise AwsCallError(where, error) from None
+        fallback = emr_role_arn({**partner, EMR_ROLE_ARN_KEY: None})
+        why = "IAM has no such role" if missing else "the EMR connection may not read it (grant it iam:GetRole)"
+        print(
+            f"emrfs-xacct: {where}: {why} ({error_code(error)}); the destination role's trust names {fallback}, "
+            "the ARN built from the name, without a path: IAM refuses it for a role made under a path",
+            file=err,
+        )
         return None
+    except Exception as error:
+        if not _from_botocore(error):
+            raise
+        raise AwsCallError(where, error) from None
 
 
 def destination_role_arn(partner: dict[str, Any]) -> str:
@@ -361,6 +386,7 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
     from botocore.exceptions import InvalidRegionError
     from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url, validate_region_name
 
+    from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_id
     from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
     from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, validate_role_arn
 
@@ -387,6 +413,9 @@ def validate_options(args: argparse.Namespace, partner: dict[str, Any]) -> None:
         )
     if getattr(args, "security_configuration", None) is not None:  # verify, revoke: as the operators check it
         validate_security_configuration_name(args.security_configuration, "--security-configuration")
+    retry_settings()  # AWS_MAX_ATTEMPTS, AWS_RETRY_MODE
+    if getattr(args, "cluster_id", None) is not None:  # verify: before any call (the operator checks it again)
+        validate_cluster_id(args.cluster_id, "--cluster-id")
     try:
         validate_region_name(args.region)
     except InvalidRegionError:
@@ -433,6 +462,45 @@ def configure_connections(args: argparse.Namespace) -> None:
     )
 
 
+#: botocore's retry mode names (botocore Config, ``retries``: "mode": legacy, standard or adaptive).
+RETRY_MODES = ("legacy", "standard", "adaptive")
+
+
+def retry_settings() -> dict[str, Any]:
+    """
+    The operators' ``botocore_config`` when ``AWS_MAX_ATTEMPTS`` or ``AWS_RETRY_MODE`` is set, else nothing.
+
+    The operators send each call up to 11 times with backoff (``DEFAULT_BOTOCORE_CONFIG``), and a client's
+    ``Config`` wins over botocore's environment variables, so a user waiting a minute or two for an endpoint
+    that does not answer could not shorten it. These are botocore's own variables (AWS SDKs and Tools
+    Reference Guide, "Retry behavior": ``AWS_MAX_ATTEMPTS`` "Specifies the maximum number attempts to make on a
+    request", "Valid values: Number greater than 0"; ``AWS_RETRY_MODE``, ``legacy``, ``standard`` or ``adaptive``); the command line's other calls (the
+    accounts' check, the EMR EC2 role's ARN) read them through botocore itself.
+
+    :raises InvalidParameterError: a value botocore would refuse, naming the variable.
+    """
+    from airflow_provider_emrfs_xacct.operators.base import default_botocore_config
+
+    attempts, mode = os.environ.get("AWS_MAX_ATTEMPTS"), os.environ.get("AWS_RETRY_MODE")
+    if attempts is None and mode is None:
+        return {}
+    config = default_botocore_config()
+    retries: dict[str, Any] = dict(config["retries"])
+    if attempts is not None:
+        if not attempts.strip().isdigit() or int(attempts) < 1:
+            raise InvalidParameterError(
+                "AWS_MAX_ATTEMPTS", f"must be a whole number of attempts >= 1, got {attempts!r}"
+            )
+        retries.pop("max_attempts", None)
+        retries["total_max_attempts"] = int(attempts)
+    if mode is not None:
+        if mode not in RETRY_MODES:
+            raise InvalidParameterError("AWS_RETRY_MODE", f"must be one of {', '.join(RETRY_MODES)}, got {mode!r}")
+        retries["mode"] = mode
+    config["retries"] = retries
+    return {"botocore_config": config}
+
+
 def _pinned(section: dict[str, Any]) -> dict[str, Any]:
     """
     The account pin of an operator acting through the section's connection (``check_accounts`` checked it
@@ -454,7 +522,7 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
 
     emr, destination, configuration = partner["emr"], partner["destination"], partner["security_configuration"]
     # do_xcom_push: the plan is taken from the (recording) task instance's XCom "plan".
-    common: dict[str, Any] = {"dry_run": dry_run, "do_xcom_push": True}
+    common: dict[str, Any] = {"dry_run": dry_run, "do_xcom_push": True, **retry_settings()}
     role_arn = destination_role_arn(partner)
     operators: list[Any] = [
         EnsureDestinationRoleOperator(
@@ -517,6 +585,7 @@ def revoke_operator(partner: dict[str, Any], args: argparse.Namespace, *, dry_ru
         delete_destination_role=args.delete_role,
         dry_run=dry_run,
         do_xcom_push=True,
+        **retry_settings(),
         **_pinned(partner["emr"]),
         **_pinned_destination(partner),
     )
@@ -535,6 +604,7 @@ def verify_operator(partner: dict[str, Any], args: argparse.Namespace) -> Any:
         cluster_id=args.cluster_id,
         fail_on_broken=False,
         do_xcom_push=False,
+        **retry_settings(),
         **_pinned(partner["emr"]),
         **_pinned_destination(partner),
     )
@@ -708,18 +778,22 @@ def file_field(field: str, operator: Any, partner: dict[str, Any], args: argpars
 
 
 def step_failed(
-    operator: Any, error: EmrfsXacctError, partner: dict[str, Any], args: argparse.Namespace
+    operator: Any, error: EmrfsXacctError, partner: dict[str, Any], args: argparse.Namespace, *, applying: bool = False
 ) -> EmrfsXacctError:
     """
-    The error of a step's dry run, as the command line's user reads it: a refused argument names the
-    partner file's field (and the file), not the operator's argument; a denial keeps its kind (exit 3).
+    A step's error as the command line's user reads it: a refused argument names the partner file's field (and
+    the file), not the operator's argument, whether the step failed in its dry run or while applying.
+
+    :param applying: the step failed in the apply phase (the message saying so names the step): only the field
+        is renamed. Else (a dry run) the step and "nothing was changed" are added, and a denial keeps its kind (exit 3).
     """
     if isinstance(error, InvalidParameterError):
         where = file_field(error.field, operator, partner, args)
         source = "" if where.startswith("-") or where == error.field else f"{args.partner_file}: "
-        return InvalidParameterError(
-            f"{source}{where}", f"{error.problem} (step {operator.task_id}; nothing was changed)"
-        )
+        problem = error.problem if applying else f"{error.problem} (step {operator.task_id}; nothing was changed)"
+        return InvalidParameterError(f"{source}{where}", problem)
+    if applying:
+        return error
     kind = AccessDeniedError if isinstance(error, AccessDeniedError) else EmrfsXacctError
     return kind(f"step {operator.task_id}: {error} (nothing was changed)")
 
@@ -836,14 +910,15 @@ def plan_and_apply(
     *,
     apply: bool,
     err: TextIO,
-    refused: Callable[[Any, EmrfsXacctError], EmrfsXacctError],
+    refused: Callable[..., EmrfsXacctError],
 ) -> dict[str, Any]:
     """
     Dry-run every step (validating every operator's input and reading what is there), show the
     whole plan, then, when ``apply``, run the steps for real. Nothing is changed unless every step's
     dry run passed; a step that fails after that raises :class:`PartiallyAppliedError` with what was applied.
 
-    :param refused: the error to raise for a step's dry run that failed (:func:`step_failed`).
+    :param refused: the error to raise for a step that failed, given the step, its error and ``applying``
+        (:func:`step_failed`): in a dry run, raised; while applying, kept in :class:`PartiallyAppliedError`.
     """
     plans: dict[str, list[dict[str, Any]]] = {}
     dry_values: dict[str, Any] = {}
@@ -870,6 +945,8 @@ def plan_and_apply(
         try:
             values[operator.task_id], applied[operator.task_id] = execute(operator)
         except (Exception, KeyboardInterrupt) as error:  # Ctrl-C too: say what was applied before it
+            if isinstance(error, EmrfsXacctError):  # the partner file's field, not the operator's argument
+                error = refused(operator, error, applying=True)
             result.update(applied=applied, values=values, summary=_applied_line(applied))
             result["failed"] = {"step": operator.task_id, "error": str(error) or type(error).__name__}
             raise PartiallyAppliedError(result, operator.task_id, error) from error
@@ -905,11 +982,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     configure_connections(args)
     partner[PARTITION_KEY] = check_accounts(partner)
 
-    def refused(operator: Any, error: EmrfsXacctError) -> EmrfsXacctError:
-        return step_failed(operator, error, partner, args)
+    def refused(operator: Any, error: EmrfsXacctError, *, applying: bool = False) -> EmrfsXacctError:
+        return step_failed(operator, error, partner, args, applying=applying)
 
     if args.command in ("plan", "apply"):
-        partner[EMR_ROLE_ARN_KEY] = resolve_emr_role_arn(partner)
+        partner[EMR_ROLE_ARN_KEY] = resolve_emr_role_arn(partner, err)
         result = plan_and_apply(
             lambda dry: provisioning_operators(partner, dry_run=dry),
             apply=args.command == "apply",

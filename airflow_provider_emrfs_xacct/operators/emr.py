@@ -104,6 +104,7 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
 
         self.validate_safety()
         mappings = validate_role_mappings(self.role_mappings, "role_mappings")
+        document = build_security_configuration(mappings, self.base_configuration)  # before any call
         where = f"connection {self.aws_conn_id!r}"
         for index, mapping in enumerate(mappings):
             # The EMR EC2 role (in this connection's partition) cannot assume a role in another one.
@@ -112,7 +113,6 @@ class CreateEmrfsSecurityConfigOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]):
         # always act as its own role), so it is a warning naming both mappings, not an error.
         for shadow in cross_type_shadowing(mappings):
             self.log.warning("%s", shadow.message("role_mappings"))
-        document = build_security_configuration(mappings, self.base_configuration)
         name = security_configuration_name(self.name_prefix, document)
         persist_links(context, self, security_configuration=name)
         with explain_access_denied(self.hook):

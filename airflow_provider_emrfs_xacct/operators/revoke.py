@@ -223,7 +223,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         emrfs.pop("RoleMappings", None)
         authorization = {**document.get("AuthorizationConfiguration", {}), "EmrFsConfiguration": emrfs}
         if kept:
-            rebuilt = build_security_configuration(kept, {**document, "AuthorizationConfiguration": authorization})
+            rebuilt = build_security_configuration(  # as EMR holds it: it accepted its shape already
+                kept, {**document, "AuthorizationConfiguration": authorization}, check_shape=False
+            )
         else:
             # The other sections (encryption, IMDS, Kerberos ...) stand on their own, and the next
             # clusters still need them (CloudFormation User Guide, "AWS::EMR::SecurityConfiguration").

@@ -171,7 +171,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
 
         if self.probe and not self.cluster_id:
             raise InvalidParameterError("cluster_id", "is needed for probe=True (the probe runs as a step on it)")
-        if self.cluster_id:
+        if self.cluster_id is not None:  # "" too: a template or variable that rendered empty is not "no cluster"
             self.cluster_id = validate_cluster_id(self.cluster_id, "cluster_id")
         if self.probe:
             validate_positive_number(self.waiter_delay, "waiter_delay")

@@ -272,12 +272,16 @@ def cross_type_shadowing(mappings: list[Any]) -> list[CrossTypeShadow]:
     return found
 
 
-def build_security_configuration(role_mappings: list[dict[str, Any]], base_configuration: Any = None) -> dict[str, Any]:
+def build_security_configuration(
+    role_mappings: list[dict[str, Any]], base_configuration: Any = None, *, check_shape: bool = True
+) -> dict[str, Any]:
     """
     Return the security configuration: ``base_configuration`` with the EMRFS role mappings added.
 
     :param role_mappings: validated mappings (see :func:`validate_role_mappings`).
     :param base_configuration: other sections (``EncryptionConfiguration`` …), kept as given.
+    :param check_shape: refuse a documented field of another JSON type (:func:`refuse_misshapen_fields`); off
+        for a configuration read from EMR, which accepted it already.
     """
     if base_configuration is None:
         base_configuration = {}
@@ -306,9 +310,123 @@ def build_security_configuration(role_mappings: list[dict[str, Any]], base_confi
             "base_configuration.AuthorizationConfiguration.EmrFsConfiguration.RoleMappings",
             "is set; pass role mappings through role_mappings instead",
         )
+    if check_shape:
+        refuse_misshapen_fields(base_configuration, "base_configuration")
     refuse_routing_bypasses(document, "base_configuration")
     emrfs["RoleMappings"] = copy.deepcopy(role_mappings)
     return document
+
+
+#: A field AWS documents as ``true | false``. AWS's own example for CSE-Custom writes ``"EnableInTransitEncryption" :
+#: "true"`` (a string), so the strings ``"true"`` and ``"false"`` are let through too; anything else is refused.
+_BOOLEAN = "true or false"
+_STRING = "a string"
+_NUMBER = "a number"
+#: The S3 encryption modes the guide lists: ``"EncryptionMode" : "SSE-S3" | "SSE-KMS" | "CSE-KMS" | "CSE-Custom"``.
+ENCRYPTION_MODES = ("SSE-S3", "SSE-KMS", "CSE-KMS", "CSE-Custom")
+_S3_ENCRYPTION_FIELDS: dict[str, Any] = {
+    "EncryptionMode": ENCRYPTION_MODES,
+    "AwsKmsKey": _STRING,
+    "S3Object": _STRING,
+    "EncryptionKeyProviderClass": _STRING,
+}
+#: The documented JSON type of each field of a security configuration that the guide's JSON references give
+#: (Amazon EMR Management Guide, "Create a security configuration": "JSON Reference for Encryption Settings", "JSON
+#: Reference for Kerberos Settings", and the metadata service settings read by :func:`imds_problem`): a dict is an
+#: object of those fields, a one-element list a list of such objects. AWS refuses another type at
+#: ``CreateSecurityConfiguration``, the last step. Keys not listed here are kept as given, not refused: the guide
+#: gives no complete list (sections such as ``LakeFormationConfiguration`` came later), and refusing a key AWS
+#: accepts would refuse a valid configuration.
+SECURITY_CONFIGURATION_SHAPE: dict[str, Any] = {
+    "EncryptionConfiguration": {
+        "EnableInTransitEncryption": _BOOLEAN,
+        "EnableAtRestEncryption": _BOOLEAN,
+        "InTransitEncryptionConfiguration": {
+            "TLSCertificateConfiguration": {
+                "CertificateProviderType": _STRING,
+                "S3Object": _STRING,
+                "CertificateProviderClass": _STRING,
+            },
+        },
+        "AtRestEncryptionConfiguration": {
+            "S3EncryptionConfiguration": {
+                **_S3_ENCRYPTION_FIELDS,
+                "Overrides": [{"BucketName": _STRING, **_S3_ENCRYPTION_FIELDS}],
+            },
+            "LocalDiskEncryptionConfiguration": {
+                "EncryptionKeyProviderType": _STRING,
+                "AwsKmsKey": _STRING,
+                "S3Object": _STRING,
+                "EncryptionKeyProviderClass": _STRING,
+                "EnableEbsEncryption": _BOOLEAN,
+            },
+        },
+    },
+    "AuthenticationConfiguration": {
+        "KerberosConfiguration": {
+            "Provider": _STRING,
+            "ClusterDedicatedKdcConfiguration": {
+                "TicketLifeTimeInHours": _NUMBER,
+                "CrossRealmTrustConfiguration": {
+                    "Realm": _STRING,
+                    "Domain": _STRING,
+                    "AdminServer": _STRING,
+                    "KdcServer": _STRING,
+                },
+            },
+        },
+    },
+    "AuthorizationConfiguration": {"EmrFsConfiguration": {}},
+    "InstanceMetadataServiceConfiguration": {},
+}
+
+
+def refuse_misshapen_fields(document: Any, field: str) -> None:
+    """
+    Refuse a field of :data:`SECURITY_CONFIGURATION_SHAPE` whose value is of another JSON type, naming it.
+
+    Before any write: EMR refuses such a document only at ``CreateSecurityConfiguration``, after the chain's other
+    steps were applied (``EnableAtRestEncryption: "yes"``). :func:`imds_problem`'s rule for the metadata service.
+
+    :param field: how the document is named in errors (``base_configuration``).
+    """
+    _refuse_misshapen(document, SECURITY_CONFIGURATION_SHAPE, field)
+    problem = imds_problem(document)
+    if problem is not None:
+        raise InvalidParameterError(f"{field}.{problem.split(' ', 1)[0]}", problem.split(" ", 1)[1])
+
+
+def _refuse_misshapen(value: Any, shape: Any, field: str) -> None:
+    if isinstance(shape, (dict, list)):
+        _refuse_misshapen_container(value, shape, field)
+    elif isinstance(shape, tuple):
+        if value not in shape:
+            raise InvalidParameterError(field, f"must be one of {', '.join(shape)}, got {_json(value)}")
+    elif not _is_of_type(value, shape):
+        raise InvalidParameterError(field, f"must be {shape}, got {_json(value)}")
+
+
+def _refuse_misshapen_container(value: Any, shape: dict[str, Any] | list[Any], field: str) -> None:
+    """An object of the fields ``shape`` names (others are not checked), or a list of such objects."""
+    if isinstance(shape, list):
+        if not isinstance(value, list):
+            raise InvalidParameterError(field, f"must be a list, got {_json(value)}")
+        for index, item in enumerate(value):
+            _refuse_misshapen(item, shape[0], f"{field}[{index}]")
+        return
+    if not isinstance(value, dict):
+        raise InvalidParameterError(field, f"must be an object, got {_json(value)}")
+    for key, inner in shape.items():
+        if value.get(key) is not None:
+            _refuse_misshapen(value[key], inner, f"{field}.{key}")
+
+
+def _is_of_type(value: Any, kind: str) -> bool:
+    if kind == _BOOLEAN:
+        return isinstance(value, bool) or value in ("true", "false")
+    if kind == _NUMBER:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, str)
 
 
 #: The ``App`` of the Ranger EMRFS S3 plugin in ``RangerConfiguration.ApplicationConfigurations``.

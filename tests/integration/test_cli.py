@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct import cli
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
+from airflow_provider_emrfs_xacct.pure.merge import document_size
 from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, PROVISIONER_ROLE, REGION, Seeded, client
 from devstack.testing import CallRecorder, answer_denials_like_aws
@@ -280,6 +281,14 @@ REFUSED = [
         "bad-base-configuration",
         lambda p: p["security_configuration"].update(base_configuration=["not", "a", "mapping"]),
         "security_configuration.base_configuration",
+    ),
+    (  # AWS would refuse it at CreateSecurityConfiguration, the last step, after the first three were applied
+        "base-configuration-field-of-another-type",
+        lambda p: p["security_configuration"].update(
+            base_configuration={"EncryptionConfiguration": {"EnableAtRestEncryption": "yes"}}
+        ),
+        "security_configuration.base_configuration.EncryptionConfiguration.EnableAtRestEncryption: must be true or "
+        'false, got "yes"',
     ),
     (
         "key-in-another-region",
@@ -1147,7 +1156,16 @@ def test_an_aws_call_failing_while_planning_names_the_step_and_that_nothing_chan
     (A throttled call takes the same path, after the operators' 10 attempts with backoff: over a minute.)
     """
 
-    with FaultProxy(aws.url, intercept=lambda operation: answer if operation == "GetRole" else None) as proxy:
+    get_roles: list[str] = []
+
+    def a_steps_get_role(operation: str) -> tuple[int, str, str] | None:
+        """The first ``GetRole`` reads the EMR EC2 role's ARN (its own test); answer the steps' ones."""
+        if operation != "GetRole":
+            return None
+        get_roles.append(operation)
+        return answer if len(get_roles) > 1 else None
+
+    with FaultProxy(aws.url, intercept=a_steps_get_role) as proxy:
         assert emrfs_xacct("apply", partner_file, dataclasses.replace(aws, url=proxy.url)) == status
 
     assert proxy.requests["CreateRole"] == 0
@@ -1237,3 +1255,187 @@ def test_debug_adds_the_traceback_and_keeps_the_message_and_the_status(
     assert "Traceback" not in plain
     assert debug.startswith("Traceback (most recent call last):")
     assert debug.endswith(plain)
+
+
+def _first_get_role(answer: tuple[int, str, str]) -> Callable[[str], tuple[int, str, str] | None]:
+    """Answer the first ``GetRole`` (the command line reading the EMR EC2 role's ARN) with ``answer``; pass the rest."""
+    answered: list[str] = []
+
+    def intercept(operation: str) -> tuple[int, str, str] | None:
+        if operation != "GetRole" or answered:
+            return None
+        answered.append(operation)
+        return answer
+
+    return intercept
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "message"),
+    [
+        pytest.param(
+            (403, "ExpiredToken", "The security token included in the request is expired"),
+            cli.NO_CREDENTIALS,
+            "emrfs-xacct: reading the EMR EC2 role's ARN (iam:GetRole on RoleName=EMR_EC2_DefaultRole) through the EMR "
+            "connection: the AWS credentials are missing, expired or not valid: An error occurred (ExpiredToken)",
+            id="expired",
+        ),
+        pytest.param(
+            (400, "Throttling", "Rate exceeded"),
+            3,
+            "emrfs-xacct: reading the EMR EC2 role's ARN (iam:GetRole on RoleName=EMR_EC2_DefaultRole) through the EMR "
+            "connection: AWS call failed: An error occurred (Throttling) when calling the GetRole operation (reached "
+            "max retries: 0)",
+            id="throttled-past-its-retries",
+        ),
+    ],
+)
+def test_reading_the_emr_roles_arn_fails_with_the_clis_status_naming_the_call(
+    aws: Seeded,
+    partner_file: Path,
+    answer: tuple[int, str, str],
+    status: int,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """
+    Not a silent fallback to the ARN built from the name: credentials AWS refuses exit 6, as everywhere else, and
+    a call failing after botocore's retries exits 3, naming the call (one attempt here: ``AWS_MAX_ATTEMPTS``).
+    """
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    with FaultProxy(aws.url, intercept=_first_get_role(answer)) as proxy:
+        assert emrfs_xacct("apply", partner_file, dataclasses.replace(aws, url=proxy.url)) == status
+
+    assert proxy.requests["CreateRole"] == 0
+    captured = capsys.readouterr()
+    assert (captured.out, "Traceback" in captured.err) == ("", False)
+    assert captured.err.startswith(message), captured.err
+
+
+def test_an_emr_role_the_connection_may_not_read_falls_back_saying_so(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A denied ``GetRole`` (IAM's ``AccessDenied``) keeps the ARN built from the name, and says so: the trust then names
+    no path, which IAM refuses for a role made under one (IAM User Guide, "IAM identifiers").
+    """
+    denial = (403, "AccessDenied", "User: arn:aws:sts::111111111111:assumed-role/x/y is not authorized")
+    with FaultProxy(aws.url, intercept=_first_get_role(denial)) as proxy:
+        assert emrfs_xacct("plan", partner_file, dataclasses.replace(aws, url=proxy.url)) == 0
+
+    err = capsys.readouterr().err
+    assert (
+        "emrfs-xacct: reading the EMR EC2 role's ARN (iam:GetRole on RoleName=EMR_EC2_DefaultRole) through the EMR "
+        "connection: the EMR connection may not read it (grant it iam:GetRole) (AccessDenied); the destination role's "
+        f"trust names arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}, the ARN built from the name, without a path"
+    ) in err
+
+
+def test_a_step_refused_while_applying_names_the_partner_files_field(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The key policy grows after the plan read it (another writer, while the first steps are applied): adding the
+    destination role would cross KMS's 32 KB, and the step refuses it while applying (exit 4), naming the partner
+    file's field as the plan phase does, not the operator's argument (``principal_arns``).
+    """
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+
+    def grow_the_key_policy(operation: str) -> None:
+        if operation != "CreateRole":  # the first write of the apply phase
+            return None
+        policy = json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"])
+        padding = {
+            "Sid": "OtherWriter",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"kms:EncryptionContext:pad": ""}},
+        }
+        policy["Statement"].append(padding)
+        padding["Condition"]["StringEquals"]["kms:EncryptionContext:pad"] = "x" * (32_700 - document_size(policy))
+        kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(policy))
+        return None
+
+    with FaultProxy(aws.url, intercept=grow_the_key_policy) as proxy:
+        assert emrfs_xacct("apply", partner_file, dataclasses.replace(aws, url=proxy.url)) == cli.PARTIALLY_APPLIED
+
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert result["failed"]["step"] == "grant_kms_key_user_0"
+    assert result["failed"]["error"].startswith(f"{partner_file}: destination.role_name: the key policy of ")
+    assert "principal_arns" not in captured.err + captured.out
+    assert (
+        f"emrfs-xacct: apply failed at step grant_kms_key_user_0, partially applied (before it: Applied: 3 added, 0 "
+        f"changed, 0 destroyed.; the step itself may have made part of its changes): {partner_file}: "
+        "destination.role_name: the key policy of "
+    ) in captured.err
+
+
+@pytest.mark.parametrize(
+    ("cluster_id", "problem"),
+    [
+        ("", "must not be empty"),  # ``--cluster-id "$CLUSTER"`` with the variable unset: not "no cluster"
+        ("j-2AXXXXXXGAPLF\n", "has leading or trailing whitespace"),
+        ("j-" + "A" * 255, "must be at most 256 characters (RunJobFlow's JobFlowId limit), got 257"),
+    ],
+)
+def test_verify_refuses_a_cluster_id_emr_cannot_have_before_any_aws_call(
+    aws: Seeded, partner_file: Path, cluster_id: str, problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("verify", partner_file, aws, "--cluster-id", cluster_id) == 2
+
+    assert calls.every == []
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"emrfs-xacct: --cluster-id: {problem}"), captured.err
+
+
+def test_aws_max_attempts_shortens_the_operators_retries(
+    aws: Seeded, partner_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    ``AWS_MAX_ATTEMPTS`` (botocore's variable: "the maximum number attempts to make on a request", AWS SDKs and Tools
+    Reference Guide, "Retry behavior") reaches the steps' own calls too, which otherwise try 11 times with backoff (over a minute):
+    a throttled read of a step's dry run is sent once, and the run exits 3 naming the step.
+    """
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    throttled = (400, "ThrottlingException", "Rate exceeded")
+    with FaultProxy(aws.url, intercept=lambda operation: throttled if operation == "GetKeyPolicy" else None) as proxy:
+        assert emrfs_xacct("plan", partner_file, dataclasses.replace(aws, url=proxy.url)) == 3
+
+    assert proxy.requests["GetKeyPolicy"] == 1
+    err = capsys.readouterr().err
+    assert (
+        "emrfs-xacct: step grant_kms_key_user_0: AWS call failed: An error occurred (ThrottlingException) when calling "
+        "the GetKeyPolicy operation (reached max retries: 0)"
+    ) in err
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "problem"),
+    [
+        ("AWS_MAX_ATTEMPTS", "ten", "must be a whole number of attempts >= 1, got 'ten'"),
+        ("AWS_MAX_ATTEMPTS", "0", "must be a whole number of attempts >= 1, got '0'"),
+        ("AWS_RETRY_MODE", "fast", "must be one of legacy, standard, adaptive, got 'fast'"),
+    ],
+)
+def test_a_retry_setting_botocore_would_refuse_exits_2_naming_the_variable_before_any_call(
+    aws: Seeded,
+    partner_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    value: str,
+    problem: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(variable, value)
+
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("plan", partner_file, aws) == 2
+
+    assert calls.every == []
+    assert capsys.readouterr().err.startswith(f"emrfs-xacct: {variable}: {problem}")

@@ -493,3 +493,101 @@ def test_a_name_names_only_the_content_it_was_made_from() -> None:
     digest = name.rsplit("-", 1)[1]
     assert not names_content(f"Prod roles-{digest}", document)
     assert not names_content(f"{'p' * 300}-{digest}", document)
+
+
+_MAPPINGS = [{"Role": ROLE_B, "IdentifierType": "Prefix", "Identifiers": ["s3://b/p/"]}]
+
+
+@pytest.mark.parametrize(
+    ("base", "field", "problem"),
+    [
+        (
+            {"EncryptionConfiguration": {"EnableAtRestEncryption": "yes"}},
+            "EncryptionConfiguration.EnableAtRestEncryption",
+            'must be true or false, got "yes"',
+        ),
+        (
+            {"EncryptionConfiguration": {"EnableInTransitEncryption": 1}},
+            "EncryptionConfiguration.EnableInTransitEncryption",
+            "must be true or false, got 1",
+        ),
+        (
+            {"EncryptionConfiguration": {"AtRestEncryptionConfiguration": {"S3EncryptionConfiguration": "SSE-S3"}}},
+            "EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration",
+            'must be an object, got "SSE-S3"',
+        ),
+        (
+            {
+                "EncryptionConfiguration": {
+                    "AtRestEncryptionConfiguration": {"S3EncryptionConfiguration": {"EncryptionMode": "SSE-KSM"}}
+                }
+            },
+            "EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration.EncryptionMode",
+            'must be one of SSE-S3, SSE-KMS, CSE-KMS, CSE-Custom, got "SSE-KSM"',
+        ),
+        (
+            {
+                "EncryptionConfiguration": {
+                    "AtRestEncryptionConfiguration": {
+                        "S3EncryptionConfiguration": {"EncryptionMode": "SSE-S3", "Overrides": [{"BucketName": 7}]}
+                    }
+                }
+            },
+            "EncryptionConfiguration.AtRestEncryptionConfiguration.S3EncryptionConfiguration.Overrides[0].BucketName",
+            "must be a string, got 7",
+        ),
+        (
+            {
+                "EncryptionConfiguration": {
+                    "AtRestEncryptionConfiguration": {"LocalDiskEncryptionConfiguration": {"EnableEbsEncryption": "no"}}
+                }
+            },
+            "EncryptionConfiguration.AtRestEncryptionConfiguration.LocalDiskEncryptionConfiguration.EnableEbsEncryption",
+            'must be true or false, got "no"',
+        ),
+        (
+            {"InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": 3}},
+            "InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion",
+            "is 3, not 1 or 2",
+        ),
+        (
+            {"AuthenticationConfiguration": {"KerberosConfiguration": []}},
+            "AuthenticationConfiguration.KerberosConfiguration",
+            "must be an object, got []",
+        ),
+    ],
+)
+def test_a_documented_field_of_another_json_type_is_refused_naming_it(
+    base: dict[str, Any], field: str, problem: str
+) -> None:
+    """
+    EMR refuses it only at ``CreateSecurityConfiguration``, the chain's last step (Amazon EMR Management Guide,
+    "Create a security configuration", "JSON Reference for Encryption Settings": ``"EnableAtRestEncryption" : true |
+    false``, ``"EncryptionMode" : "SSE-S3" | "SSE-KMS" | "CSE-KMS" | "CSE-Custom"``): refused here, before any write.
+    """
+    with pytest.raises(InvalidParameterError) as raised:
+        build_security_configuration(_MAPPINGS, base)
+
+    assert (raised.value.field, raised.value.problem) == (f"base_configuration.{field}", problem)
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        # The guide's own CSE-Custom example writes the booleans as strings: "EnableInTransitEncryption" : "true".
+        {"EncryptionConfiguration": {"EnableInTransitEncryption": "true", "EnableAtRestEncryption": "false"}},
+        ENCRYPTION,
+        # Keys the provider does not know are AWS's to judge (the guide gives no complete list): kept as given.
+        {"EncryptionConfiguration": {"EnableAtRestEncryption": False, "SomeNewSetting": {"Any": 1}}, "NewSection": []},
+        {
+            "InstanceMetadataServiceConfiguration": {
+                "MinimumInstanceMetadataServiceVersion": 2,
+                "HttpPutResponseHopLimit": 1,
+            }
+        },
+    ],
+)
+def test_what_the_guide_documents_and_keys_it_does_not_name_are_kept_as_given(base: dict[str, Any]) -> None:
+    document = build_security_configuration(_MAPPINGS, base)
+
+    assert {key: value for key, value in document.items() if key != "AuthorizationConfiguration"} == base

@@ -15,6 +15,7 @@ from airflow_provider_emrfs_xacct.operators.emr import (
     LaunchClusterWithSecConfigOperator,
     TerminateClusterOperator,
 )
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_CONN_ID, client
 from devstack.testing import run_operator, small_cluster
 from tests.unit.operators.template_fields import SAFETY_FIELDS, validate_template_fields
@@ -49,6 +50,18 @@ def test_security_configuration_xcom_shape(moto_url):
     assert (change["action"], change["resource"]) == ("create", f"emr security configuration {name}")
     assert change["after"]["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"][0]["Role"] == ROLE_ARN
     assert recorder.mutating == []
+
+
+def test_a_base_configuration_field_of_another_type_is_refused_before_any_call(moto_url):
+    """Airflow users get the partner file's check too: EMR would refuse it only at CreateSecurityConfiguration."""
+    from devstack.testing import CallRecorder
+
+    base = {"EncryptionConfiguration": {"EnableAtRestEncryption": "yes"}}
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as raised:
+        run_operator(security_configuration(base_configuration=base, expected_account_id=EMR_ACCOUNT))
+
+    assert raised.value.field == "base_configuration.EncryptionConfiguration.EnableAtRestEncryption"
+    assert calls.every == []
 
 
 def test_launch_template_fields_and_defaults():

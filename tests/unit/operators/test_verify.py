@@ -47,6 +47,19 @@ def test_a_wrong_account_pin_is_refused_before_any_read(aws):
         run_operator(verifier(expected_account_id="999999999999"))
 
 
+@pytest.mark.parametrize("cluster_id", ["", " j-2AXXXXXXGAPLF", "j-" + "A" * 255, "j-\x00"])
+def test_a_cluster_id_emr_cannot_have_is_refused_naming_it_before_any_call(aws, cluster_id):
+    """
+    Not read as "no cluster" (``""``: nothing of the cluster would be checked) nor sent to EMR: refused, naming
+    ``cluster_id`` (the form EMR's ids have: Amazon EMR API Reference, RunJobFlow, ``JobFlowId``).
+    """
+    from devstack.testing import CallRecorder
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError, match=r"^cluster_id: "):
+        run_operator(verifier(cluster_id=cluster_id, expected_account_id=EMR_ACCOUNT))
+    assert calls.every == []
+
+
 def report_with(
     *links: tuple[str, str], probe_ok: bool | None, mapping: int = 0, routes: dict[str, int | None] | None = None
 ) -> dict[str, object]:
