@@ -17,6 +17,7 @@ from devstack.moto_stack import (
     BUCKET,
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
+    EC2_ONLY_TRUST,
     EMR_ACCOUNT,
     Seeded,
     client,
@@ -581,7 +582,7 @@ def test_a_foreign_trust_statement_naming_a_deleted_role_is_refused_before_any_w
     instead of waiting that refusal out as IAM's lag.
     """
     iam_a, iam_b = client(aws.url, EMR_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "iam")
-    nobody = json.dumps({"Version": "2012-10-17", "Statement": []})
+    nobody = EC2_ONLY_TRUST
     gone = iam_a.create_role(RoleName="EMR_EC2_Retired", AssumeRolePolicyDocument=nobody)["Role"]
     iam_a.create_role(RoleName="EMR_EC2_PartnerJobs", AssumeRolePolicyDocument=nobody)
     run_operator(make_operator(aws))

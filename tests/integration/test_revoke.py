@@ -38,6 +38,7 @@ from devstack.emrfs_writer import read_principal
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
+    EC2_ONLY_TRUST,
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
@@ -65,7 +66,7 @@ from tests.integration.test_verify import expect_broken, failing
 PARTNER_1, PREFIX_1 = "partner-1-writer", "s3://partner-results-b/partner-1/"
 PARTNER_2, PREFIX_2 = "partner-2-writer", "s3://partner-results-b/partner-2/"
 SEEDED_EMR_POLICY = "emr-ec2-own-bucket-access"
-TRUST_NOBODY = {"Version": "2012-10-17", "Statement": []}
+TRUST_NOBODY = json.loads(EC2_ONLY_TRUST)
 
 
 def revoker(aws: Seeded, role_name: str, **kwargs: Any) -> RevokePartnerAccessOperator:
@@ -398,7 +399,7 @@ def test_delete_destination_role_refuses_a_role_made_by_hand(aws: Seeded) -> Non
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
     iam.create_role(
         RoleName=PARTNER_1,
-        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+        AssumeRolePolicyDocument=EC2_ONLY_TRUST,
         Tags=[{"Key": "team", "Value": "partner-1"}],
     )
 
