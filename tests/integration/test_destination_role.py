@@ -546,7 +546,9 @@ def test_the_plans_read_of_the_other_inline_policies_is_reused_while_in_time_and
     assert repeated_reads(recorder) == []
 
     # Trust and permissions change; another writer adds a big inline policy right after the plan's read.
-    client(aws.url, EMR_ACCOUNT, "iam").create_role(RoleName="EMR_EC2_PartnerJobs", AssumeRolePolicyDocument="{}")
+    client(aws.url, EMR_ACCOUNT, "iam").create_role(
+        RoleName="EMR_EC2_PartnerJobs", AssumeRolePolicyDocument=EC2_ONLY_TRUST
+    )
     third_prefix = f"s3://{BUCKET}/exports/partner-a-third/"
     added: list[str] = []
 
