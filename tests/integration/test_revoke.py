@@ -892,3 +892,26 @@ def test_a_trust_statement_the_revoke_must_refuse_is_refused_before_any_write(aw
 
     assert calls.mutating == []
     assert changes(before, snapshot(aws)) == {}
+
+
+def test_an_emr_role_deleted_and_created_again_leaves_the_trust_by_its_old_unique_id(aws: Seeded) -> None:
+    """
+    IAM shows a deleted role in a trust policy as its unique ID, which the role created again under the same name
+    does not have (IAM User Guide, "AWS JSON policy elements: Principal"), and refuses to save a trust policy still
+    naming it (Knowledge Center, iam-trust-policy-error; the stand-in plays both): the revoke drops it.
+    """
+    name = "EMR_EC2_PartnerJobs"
+    arn = f"arn:aws:iam::{EMR_ACCOUNT}:role/{name}"
+    create_principals(aws.url, arn)
+    provision_partner(aws, PARTNER_1, PREFIX_1, emr_ec2_role=(name, arn))
+    emr_iam = client(aws.url, EMR_ACCOUNT, "iam")
+    old_id = emr_iam.get_role(RoleName=name)["Role"]["RoleId"]
+    for policy in emr_iam.list_role_policies(RoleName=name)["PolicyNames"]:
+        emr_iam.delete_role_policy(RoleName=name, PolicyName=policy)
+    emr_iam.delete_role(RoleName=name)
+    create_principals(aws.url, arn)
+    assert old_id in json.dumps(trust_policy(aws, PARTNER_1))
+
+    run_operator(revoker(aws, PARTNER_1, emr_ec2_role_name=name))
+
+    assert trust_policy(aws, PARTNER_1) == {"Version": "2012-10-17", "Statement": [TRUST_NOBODY_STATEMENT]}
