@@ -450,7 +450,7 @@ def trust_without_role(trust: dict[str, Any] | None, account: str, role_name: st
     and refuses to save a trust policy still naming one ("Invalid principal in policy"; AWS Knowledge Center,
     iam-trust-policy-error). Left with no principal, the statement goes; if it was the policy's only statement,
     :data:`~.documents.TRUST_NOBODY_STATEMENT` takes its place (IAM does not document saving a trust policy
-    without statements). Every other statement is carried over as the very same object.
+    without statements). Every other statement is carried over unchanged, in its place.
 
     :raises ConflictError: the statement also holds a principal the provider does not write (a service, ``"*"``):
         principals of one statement are alternatives, and removing the statement would end their access.
