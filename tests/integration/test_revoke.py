@@ -66,7 +66,6 @@ from tests.integration.test_verify import expect_broken, failing
 PARTNER_1, PREFIX_1 = "partner-1-writer", "s3://partner-results-b/partner-1/"
 PARTNER_2, PREFIX_2 = "partner-2-writer", "s3://partner-results-b/partner-2/"
 SEEDED_EMR_POLICY = "emr-ec2-own-bucket-access"
-TRUST_NOBODY = json.loads(EC2_ONLY_TRUST)
 
 
 def revoker(aws: Seeded, role_name: str, **kwargs: Any) -> RevokePartnerAccessOperator:
@@ -220,7 +219,7 @@ def test_a_key_user_deleted_meanwhile_is_not_written_back(aws: Seeded, two_partn
     kms-policy-error-invalid-principals; the stand-in plays both, devstack/aws_principals.py).
     """
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
-    reader = iam.create_role(RoleName="partner-3-reader", AssumeRolePolicyDocument=json.dumps(TRUST_NOBODY))["Role"]
+    reader = iam.create_role(RoleName="partner-3-reader", AssumeRolePolicyDocument=EC2_ONLY_TRUST)["Role"]
     grant_key_users(aws, [reader["Arn"]])
     # Partner 1's role is deleted outside the provider (its inline policy first, as IAM requires).
     deleted = iam.get_role(RoleName=PARTNER_1)["Role"]
@@ -324,7 +323,7 @@ def test_a_dry_run_revoke_plans_exactly_what_the_revoke_then_does(aws: Seeded, p
 def a_deleted_role_in_a_statement_not_ours(aws: Seeded) -> str:
     """A statement someone added to the key policy names a role deleted since: KMS shows its unique ID."""
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
-    deleted = iam.create_role(RoleName="console-user", AssumeRolePolicyDocument=json.dumps(TRUST_NOBODY))["Role"]
+    deleted = iam.create_role(RoleName="console-user", AssumeRolePolicyDocument=EC2_ONLY_TRUST)["Role"]
     theirs = {"Sid": "ConsoleDecrypt", "Effect": "Allow", "Principal": {"AWS": deleted["Arn"]}, "Action": "kms:Decrypt"}
     policy = key_policy(aws)
     policy["Statement"].append({**theirs, "Resource": "*"})
@@ -423,7 +422,7 @@ def test_delete_destination_role_refuses_a_role_of_that_name_at_another_path(aws
     iam.create_role(
         RoleName=PARTNER_1,
         Path="/elsewhere/",
-        AssumeRolePolicyDocument=json.dumps(TRUST_NOBODY),
+        AssumeRolePolicyDocument=EC2_ONLY_TRUST,
         Tags=[{"Key": "emrfs-xacct:managed-by", "Value": "airflow-provider-emrfs-xacct"}],
     )
 
@@ -546,7 +545,7 @@ def test_delete_destination_role_refuses_a_role_another_emr_role_still_assumes(a
     about to delete"; anyone assuming it loses access): refused before any change, naming the principal.
     """
     emr_iam = client(aws.url, EMR_ACCOUNT, "iam")
-    nightly = emr_iam.create_role(RoleName="EMR_EC2_NightlyRole", AssumeRolePolicyDocument=json.dumps(TRUST_NOBODY))
+    nightly = emr_iam.create_role(RoleName="EMR_EC2_NightlyRole", AssumeRolePolicyDocument=EC2_ONLY_TRUST)
     provision_partner(aws, PARTNER_1, PREFIX_1)
     ensure_destination_role(aws, PARTNER_1, PREFIX_1, nightly["Role"]["Arn"])
 
