@@ -1097,10 +1097,10 @@ _COMMANDS = {
     "revoke": (
         "remove the partner's access (say what to do with the security configuration)",
         "Remove the destination role from the EMR EC2 role's assume-role policy and from the key "
-        "users;\nwith --security-configuration NAME, create a configuration without the partner's mappings "
-        "(printed\nas security_configuration, for the next clusters); with --delete-role, delete the role "
-        "if the\nprovider created it. One of --security-configuration and --keep-security-configuration "
-        "is required.",
+        "users,\nand the EMR EC2 role from the destination role's trust; with --security-configuration NAME, "
+        "create\na configuration without the partner's mappings (printed as security_configuration, for the "
+        "next\nclusters); with --delete-role, delete the role instead if the provider created it. One of\n"
+        "--security-configuration and --keep-security-configuration is required.",
         f"examples:\n  emrfs-xacct revoke {_FILES} \\\n      --security-configuration "
         "emrfs-xacct-partner-b-0123456789ab --delete-role\n"
         f"  emrfs-xacct revoke {_FILES} --keep-security-configuration --dry-run",

@@ -80,7 +80,7 @@ with DAG(
         kms_key_arns="{{ [params.kms_key_arn] if params.kms_key_arn else [] }}",
         security_configuration="{{ params.security_configuration }}",
         name_prefix="{{ params.name_prefix }}",
-        delete_destination_role=False,  # True deletes the role too, if the provider created it
+        delete_destination_role=False,  # the role stays, trusting the EMR EC2 role no more; True deletes it, if ours
         expected_destination_account_id="{{ params.destination_account_id }}",
         **in_emr_account,
     )

@@ -34,7 +34,8 @@ federated and canonical-user principals are not looked up (AWS documents no exis
 nor are ARNs of other forms (``sts`` assumed-role sessions, CloudFront identities).
 
 IAM also refuses a role trust policy with a ``NotPrincipal`` element or a statement without ``Principal``
-(:func:`trust_refusal`), which moto saves.
+(:func:`trust_refusal`), which moto saves; the stand-in also refuses one without statements or with a principal
+naming nobody, which AWS does not document either way.
 
 moto does none of this. These judges do, with their own code (not the provider's): ``DeleteRole``
 rewrites the role's ARN to its unique ID in every key policy, every role's trust policy and every
@@ -225,18 +226,33 @@ def trust_refusal(policy: str | None) -> str | None:
     identity-based policy nor in an IAM role trust policy"; "AWS JSON policy elements: Principal": "You must use
     the Principal element in resource-based policies", of which "The IAM resource-based policy type is a role trust
     policy". moto accepts both (it checks a trust policy's actions and refuses ``Resource`` itself).
+
+    Refused on the stricter side, as AWS documents no answer: a trust policy without any statement, and a statement
+    whose ``Principal`` names nobody (``{}``, ``{"AWS": []}``). "IAM JSON policy elements: Statement" says the
+    element "is required", and "Grammar of the IAM JSON policy language" writes it ``"Statement" : [ <statement>,
+    <statement>, ... ]`` and a principal entry ``[<principal_id_string>, <principal_id_string>, ...]``; neither
+    says whether IAM saves an empty one. moto saves both; the provider must not rely on either.
     """
     try:
         document = json.loads(policy or "{}")
     except ValueError:
         return None  # not JSON: moto's own validation answers
-    for statement in _statements(document) if isinstance(document, dict) else []:
+    if not isinstance(document, dict):
+        return None
+    if document.get("Statement") in (None, [], {}):
+        return "Missing required field Statement (a role trust policy without statements: see above)"
+    for statement in _statements(document):
         if not isinstance(statement, dict):
             continue
         if "NotPrincipal" in statement:
             return "Has prohibited field NotPrincipal (not supported in a role trust policy)"
         if "Principal" not in statement:
             return "Missing required field Principal (a role trust policy statement must name its principals)"
+        principal = statement["Principal"]
+        if principal != "*" and (
+            not isinstance(principal, dict) or not principal or any(values in ([], "") for values in principal.values())
+        ):
+            return f"Invalid principal in policy: {json.dumps(principal)} names nobody (see above)"
     return None
 
 

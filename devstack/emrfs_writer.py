@@ -306,6 +306,7 @@ def _account(arn: str) -> str:
 
 def read_principal(url: str, role_arn: str) -> Principal | None:
     """Read a role's unique id, policies (inline, attached), boundary and tags from moto (``None`` if missing)."""
+    _check_admin(url, _account(role_arn))  # a session cached before moto was reset acts in moto's default account
     iam = _admin(url, _account(role_arn), "iam")
     name = role_arn.rsplit("/", 1)[-1]
     try:

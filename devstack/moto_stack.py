@@ -445,6 +445,11 @@ def _ec2_trust() -> dict[str, Any]:
     }
 
 
+#: A trust policy no role or user may use (EC2 instances only), for roles whose trust a test does not exercise: an
+#: empty ``Statement`` list is not documented to be accepted (the stand-in refuses it, devstack/aws_principals.py).
+EC2_ONLY_TRUST = json.dumps(_ec2_trust())
+
+
 def seed(url: str) -> Seeded:
     """Create what a real pair of accounts has before the provider runs."""
     iam_a = client(url, EMR_ACCOUNT, "iam")

@@ -42,6 +42,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     MAX_TRUST_POLICY_CHARS,
     find_statement,
     iam_policy_length,
+    identity_key,
     merge_owned_statements,
     merged_principals,
     merged_resources,
@@ -51,9 +52,11 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     remove_statement,
     require_iam_policy_length,
     same_meaning,
+    trust_without_role,
     trusted_besides,
     upsert_statement,
     without_identities,
+    without_trust_nobody,
 )
 from airflow_provider_emrfs_xacct.pure.plan import DELETE, Change
 from airflow_provider_emrfs_xacct.pure.quotas import (
@@ -267,9 +270,10 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             return None if seen["role"] is None else parse_document(seen["role"]["AssumeRolePolicyDocument"])
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
-            principals = merged_principals(current, documents.TRUST_SID, trusted, skip_if_granted=True)
+            base = without_trust_nobody(current)  # a revoke's statement for nobody: ours takes its place
+            principals = merged_principals(base, documents.TRUST_SID, trusted, skip_if_granted=True)
             if principals or current is None:
-                desired = upsert_statement(current, documents.trust_statement(principals))
+                desired = upsert_statement(base, documents.trust_statement(principals))
                 require_iam_policy_length(
                     desired, MAX_TRUST_POLICY_CHARS, "trusted_role_arns", f"the trust policy of role {role_name}"
                 )
@@ -734,6 +738,59 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 role_name, arn, name, lambda current: spill.without_roles(current, unwanted), settings, dry_run
             )
         return changes
+
+    def revoke_role_trust(
+        self,
+        role_arn: str,
+        emr_role: tuple[str, str],
+        *,
+        settings: ConvergeSettings = DEFAULT_SETTINGS,
+        dry_run: bool = False,
+    ) -> list[Change]:
+        """
+        Take the EMR EC2 role out of the provider's trust statement of the destination role; nothing else changes.
+
+        Cross-account ``sts:AssumeRole`` needs the role's trust policy to allow the caller as well as the caller's
+        identity policies (IAM User Guide, "Cross-account policy evaluation logic"): without this, any other
+        ``sts:AssumeRole`` grant the EMR EC2 role holds (``"Resource": "*"``, a managed policy) would still reach
+        the role. The read-merge-write is the grant's (:meth:`ensure_role_trusts`); see
+        :func:`~airflow_provider_emrfs_xacct.pure.merge.trust_without_role` for what is written.
+
+        :param emr_role: ``(account, role name)`` of the EMR EC2 role whose access is revoked.
+        :raises ConflictError: the role named so is not ``role_arn`` (another path), or the statement also
+            trusts a principal the provider does not write.
+        """
+        role_name = role_arn.rsplit("/", 1)[1]
+
+        def trust_of(role: dict[str, Any] | None) -> dict[str, Any] | None:
+            if role is None:
+                return None
+            if identity_key(role["Arn"]) != identity_key(role_arn):  # IAM names are not distinguished by case
+                raise ConflictError(
+                    f"destination_role_arn: the role named {role_name} that connection {self.aws_conn_id!r} sees is "
+                    f"{role['Arn']}, not {role_arn}; not changing its trust policy"
+                )
+            return parse_document(role["AssumeRolePolicyDocument"])
+
+        def desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
+            desired = trust_without_role(current, *emr_role)
+            if desired is not None:
+                _refuse_orphaned_trust(current, desired, role_name)
+            return desired
+
+        def write(_current: Any, desired: dict[str, Any]) -> None:
+            guard_writes(self.conn)
+            self.conn.update_assume_role_policy(RoleName=role_name, PolicyDocument=json.dumps(desired))
+
+        return read_modify_write(
+            resource=f"iam role {role_name} trust policy",
+            read=lambda: trust_of(self.get_role(role_name)),
+            desire=desire,
+            write=write,
+            settings=settings,
+            dry_run=dry_run,
+            is_transient=lambda error: is_eventually_consistent(error) or is_concurrent_write(error),
+        )
 
     def _not_deleting(
         self, role_arn: str, why: str, fix: str = "delete it by hand, or revoke without deleting it"

@@ -30,12 +30,14 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     Remove one partner's cross-account access; statements the provider did not write stay untouched.
 
     Removes the destination role's ARN from the EMR EC2 role's assume-role policy (EMR account) and
-    from the key-users statement of each key (destination account); when given the current security
-    configuration, creates a new one without the partner's mappings (configurations cannot change)
-    and returns its name for the next clusters; and, only with ``delete_destination_role=True`` and
-    only if the provider created it (tagged), nobody added policies to it or statements to the
+    from the key-users statement of each key (destination account); takes the EMR EC2 role out of the
+    provider's trust statement of the destination role (cross-account ``sts:AssumeRole`` needs both
+    sides: another grant the EMR EC2 role holds cannot reach the role then); when given the current
+    security configuration, creates a new one without the partner's mappings (configurations cannot
+    change) and returns its name for the next clusters; and, only with ``delete_destination_role=True``
+    and only if the provider created it (tagged), nobody added policies to it or statements to the
     provider's inline policy, and its trust policy lets nobody but this EMR EC2 role assume it
-    (another pipeline's EMR role, someone's statement), deletes the role.
+    (another pipeline's EMR role, someone's statement), deletes the role instead of changing its trust.
 
     :param destination_role_arn: the partner's destination role. (templated)
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)
@@ -187,9 +189,12 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     emr_hook, configuration, role_arn, dry_run=dry_run
                 )
             changes += configuration_changes
-        if self.delete_destination_role:
-            with explain_access_denied(destination_iam):
+        with explain_access_denied(destination_iam):
+            if self.delete_destination_role:
                 changes += destination_iam.delete_provider_role(role_arn, emr_role, dry_run=dry_run)
+            else:
+                # The trust too: another sts:AssumeRole grant of the EMR EC2 role would otherwise still reach it.
+                changes += destination_iam.revoke_role_trust(role_arn, emr_role, settings=settings, dry_run=dry_run)
         return new_configuration, changes
 
     def _destination_account(self, destination_iam: EmrfsIamHook) -> str:

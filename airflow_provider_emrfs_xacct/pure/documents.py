@@ -105,6 +105,37 @@ def trust_statement(principal_arns: Iterable[str]) -> dict[str, Any]:
     }
 
 
+#: The provider's trust statement once it trusts nobody and is the trust policy's only statement: ``Deny`` for
+#: every principal (IAM User Guide, "AWS JSON policy elements: Principal", "All principals": ``{"AWS": "*"}``).
+#: A ``Deny`` never allows anything ("Policy evaluation logic": an explicit deny overrides any allow, and without
+#: an allow the request is denied), so the role is assumable by nobody, as without the statement. Not an empty
+#: ``Statement`` list: the grammar ("Grammar of the IAM JSON policy language": ``"Statement" : [ <statement>,
+#: <statement>, ... ]``) and "IAM JSON policy elements: Statement" ("This element is required") do not say that
+#: IAM saves a trust policy without any statement, nor a ``Principal`` naming nobody. The next grant
+#: (:func:`is_trust_nobody`) writes the normal statement in its place.
+TRUST_NOBODY_STATEMENT: dict[str, Any] = {
+    "Sid": TRUST_SID,
+    "Effect": "Deny",
+    "Principal": {"AWS": "*"},
+    "Action": "sts:AssumeRole",
+}
+
+
+def is_trust_nobody(statement: Any) -> bool:
+    """Return whether ``statement`` is exactly :data:`TRUST_NOBODY_STATEMENT` (a revoke left it; one changed by hand is not)."""
+    if not isinstance(statement, dict):
+        return False
+    principal = statement.get("Principal")
+    return (
+        set(statement) == set(TRUST_NOBODY_STATEMENT)
+        and all(statement[key] == TRUST_NOBODY_STATEMENT[key] for key in ("Sid", "Effect"))
+        and isinstance(principal, dict)
+        and set(principal) == {"AWS"}
+        and as_list(principal["AWS"]) == ["*"]
+        and as_list(statement["Action"]) == ["sts:AssumeRole"]
+    )
+
+
 def destination_permissions_policy(
     partition: str, locations: Iterable[S3Location], kms_key_arns: Iterable[str] = (), *, object_acl: bool = False
 ) -> dict[str, Any]:

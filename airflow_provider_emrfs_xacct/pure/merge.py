@@ -13,7 +13,14 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from airflow_provider_emrfs_xacct.pure.documents import VERSION, as_list
+from airflow_provider_emrfs_xacct.pure.documents import (
+    TRUST_NOBODY_STATEMENT,
+    TRUST_SID,
+    VERSION,
+    as_list,
+    is_trust_nobody,
+    trust_statement,
+)
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
 from airflow_provider_emrfs_xacct.pure.quotas import (
     MANAGED_POLICY_CHARS,
@@ -432,6 +439,51 @@ def trusted_besides(trust: dict[str, Any] | None, own_sid: str, account: str, ro
                     continue
                 others.append(str(value) if kind == "AWS" else f"{kind}: {value}")
     return others
+
+
+def trust_without_role(trust: dict[str, Any] | None, account: str, role_name: str) -> dict[str, Any] | None:
+    """
+    Return the trust policy without role ``role_name`` of ``account`` in the provider's statement; all else kept.
+
+    The role goes in every spelling of its name and path (see :func:`_is_role`), and with it every unique ID of
+    a deleted principal (``AROA…``) the statement holds: IAM shows the role so once it was deleted (and re-created),
+    and refuses to save a trust policy still naming one ("Invalid principal in policy"; AWS Knowledge Center,
+    iam-trust-policy-error). Left with no principal, the statement goes; if it was the policy's only statement,
+    :data:`~.documents.TRUST_NOBODY_STATEMENT` takes its place (IAM does not document saving a trust policy
+    without statements). Every other statement is carried over unchanged, in its place.
+
+    :raises ConflictError: the statement also holds a principal the provider does not write (a service, ``"*"``):
+        principals of one statement are alternatives, and removing the statement would end their access.
+    """
+    ours = find_statement(trust, TRUST_SID)
+    if trust is None or ours is None or is_trust_nobody(ours):
+        return trust
+    held = aws_principals(ours)
+    remaining = [value for value in live_principals(held) if not _is_role(value, account, role_name)]
+    if remaining == held:
+        return trust
+    if remaining:
+        return upsert_statement(
+            trust, trust_statement(remaining), dropping={value for value in held if value not in remaining}
+        )
+    others = other_principals(ours)
+    if others:
+        raise ConflictError(
+            f"statement {TRUST_SID!r} also trusts {', '.join(others)}, which the provider does not write; removing "
+            f"the statement with its last role would end their access: move them into a statement of your own, "
+            "then revoke again"
+        )
+    result = remove_statement(trust, TRUST_SID)
+    if not result["Statement"]:
+        result["Statement"] = [copy.deepcopy(TRUST_NOBODY_STATEMENT)]
+    return result
+
+
+def without_trust_nobody(trust: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Return the trust policy without :data:`~.documents.TRUST_NOBODY_STATEMENT` (a revoke's), for a grant to replace."""
+    if is_trust_nobody(find_statement(trust, TRUST_SID)):
+        return remove_statement(trust or {}, TRUST_SID)
+    return trust
 
 
 def _is_role(value: str, account: str, role_name: str) -> bool:

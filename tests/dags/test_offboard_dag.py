@@ -49,15 +49,18 @@ def test_offboard_partner_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -
     for task_id in ("verify_before_offboarding", "revoke_partner_access", "delete_unused_security_configurations"):
         assert f"starting task_id={task_id} " in output, task_id
     assert "PASS" in output  # the verifier's table: the chain was whole before
-    assert count_changes(output) == 2  # the assume-role policy (deleted: empty), the key-users statement
+    # The assume-role policy (deleted: empty), the key-users statement, the destination role's trust.
+    assert count_changes(output) == 3
     iam = client(aws.url, EMR_ACCOUNT, "iam")
     assert ASSUME_POLICY_NAME not in iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
     kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
     key_policy = json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"])
     assert key_policy == aws.key_policy
     assert KEY_USERS_SID not in json.dumps(key_policy)
-    # The destination role stays (delete_destination_role=False); the configuration is younger than a day.
-    client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName="emrfs-acme-writer")
+    # The destination role stays (delete_destination_role=False), trusting nobody; the configuration is younger
+    # than a day.
+    role = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName="emrfs-acme-writer")["Role"]
+    assert [statement["Effect"] for statement in role["AssumeRolePolicyDocument"]["Statement"]] == ["Deny"]
     names = [
         item["Name"]
         for item in client(aws.url, EMR_ACCOUNT, "emr").list_security_configurations()["SecurityConfigurations"]
@@ -89,7 +92,7 @@ def test_offboard_a_partner_without_a_kms_key(aws: Seeded, airflow_home: Path, t
     )
 
     assert "starting task_id=delete_unused_security_configurations " in output
-    assert count_changes(output) == 1  # the assume-role policy (deleted: empty); no key
+    assert count_changes(output) == 2  # the assume-role policy (deleted: empty), the trust; no key
     iam = client(aws.url, EMR_ACCOUNT, "iam")
     assert ASSUME_POLICY_NAME not in iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
     kms = client(aws.url, DESTINATION_ACCOUNT, "kms")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
+    EC2_ONLY_TRUST,
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
@@ -121,7 +121,7 @@ def test_foreign_statements_in_a_policy_of_the_same_name_are_kept(aws: Seeded) -
 
 def test_another_emr_role_and_policy_name_can_be_chosen(aws: Seeded) -> None:
     iam = client(aws.url, EMR_ACCOUNT, "iam")
-    iam.create_role(RoleName="EMR_EC2_PartnerJobs", AssumeRolePolicyDocument=json.dumps({"Statement": []}))
+    iam.create_role(RoleName="EMR_EC2_PartnerJobs", AssumeRolePolicyDocument=EC2_ONLY_TRUST)
 
     result, _, _ = run_operator(make_operator(emr_ec2_role_name="EMR_EC2_PartnerJobs", policy_name="partner-a-assume"))
 

@@ -617,6 +617,9 @@ def test_revoke_asks_what_to_do_with_the_security_configuration(
     assert after["assume"] is None
     assert after["key_policy"] == aws.key_policy
     assert after["configurations"] == [configuration]
+    # The destination side too: the role (kept) trusts nobody any more.
+    trust = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=partner["destination"]["role_name"])
+    assert [statement["Effect"] for statement in trust["Role"]["AssumeRolePolicyDocument"]["Statement"]] == ["Deny"]
 
 
 def test_revoke_refuses_a_security_configuration_that_does_not_exist_before_any_change(

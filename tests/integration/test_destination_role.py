@@ -17,6 +17,7 @@ from devstack.moto_stack import (
     BUCKET,
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
+    EC2_ONLY_TRUST,
     EMR_ACCOUNT,
     Seeded,
     client,
@@ -545,7 +546,9 @@ def test_the_plans_read_of_the_other_inline_policies_is_reused_while_in_time_and
     assert repeated_reads(recorder) == []
 
     # Trust and permissions change; another writer adds a big inline policy right after the plan's read.
-    client(aws.url, EMR_ACCOUNT, "iam").create_role(RoleName="EMR_EC2_PartnerJobs", AssumeRolePolicyDocument="{}")
+    client(aws.url, EMR_ACCOUNT, "iam").create_role(
+        RoleName="EMR_EC2_PartnerJobs", AssumeRolePolicyDocument=EC2_ONLY_TRUST
+    )
     third_prefix = f"s3://{BUCKET}/exports/partner-a-third/"
     added: list[str] = []
 
@@ -581,7 +584,7 @@ def test_a_foreign_trust_statement_naming_a_deleted_role_is_refused_before_any_w
     instead of waiting that refusal out as IAM's lag.
     """
     iam_a, iam_b = client(aws.url, EMR_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "iam")
-    nobody = json.dumps({"Version": "2012-10-17", "Statement": []})
+    nobody = EC2_ONLY_TRUST
     gone = iam_a.create_role(RoleName="EMR_EC2_Retired", AssumeRolePolicyDocument=nobody)["Role"]
     iam_a.create_role(RoleName="EMR_EC2_PartnerJobs", AssumeRolePolicyDocument=nobody)
     run_operator(make_operator(aws))

@@ -99,8 +99,9 @@ def test_revoke_with_keys_rendered_empty_keeps_everything_and_says_why(aws: Seed
 
     assert calls.mutating == []
     assert key_users(aws) == [role_arn(PARTNER)]
-    # Not given, or an empty list: no keys to revoke (the assume-role grant goes).
+    # Not given, or an empty list: no keys to revoke (the assume-role grant and the trust go).
     result, calls, _ = run_operator(revoke(kms_key_arns=[]))
     assert [change["resource"] for change in result["plan"]] == [
-        f"iam role {EMR_EC2_ROLE} inline policy emrfs-xacct-assume-destination-roles"
+        f"iam role {EMR_EC2_ROLE} inline policy emrfs-xacct-assume-destination-roles",
+        f"iam role {PARTNER} trust policy",
     ]

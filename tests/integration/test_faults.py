@@ -38,6 +38,7 @@ from devstack.moto_stack import (
     BUCKET,
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
+    EC2_ONLY_TRUST,
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
@@ -854,7 +855,7 @@ def read_only_identity(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator
         iam = client(aws.url, account, "iam")
         iam.create_role(
             RoleName=PROVISIONER_ROLE,
-            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+            AssumeRolePolicyDocument=EC2_ONLY_TRUST,
         )
         iam.put_role_policy(RoleName=PROVISIONER_ROLE, PolicyName="read-only", PolicyDocument=json.dumps(READ_ONLY))
 

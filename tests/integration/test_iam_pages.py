@@ -16,7 +16,7 @@ import pytest
 from airflow_provider_emrfs_xacct.pure import documents, spill
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
 from devstack.aws_pages import short_pages
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client
+from devstack.moto_stack import DESTINATION_ACCOUNT, EC2_ONLY_TRUST, EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client
 from devstack.testing import run_operator
 from tests.integration.partners import provision_partner
 from tests.integration.test_revoke import PARTNER_1, PREFIX_1, revoker, role_exists
@@ -37,7 +37,7 @@ EXTRA = {
 
 def test_the_stand_in_cuts_iam_lists_short_and_continues_from_the_marker(aws: Seeded) -> None:
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
-    iam.create_role(RoleName="paged", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    iam.create_role(RoleName="paged", AssumeRolePolicyDocument=EC2_ONLY_TRUST)
     for name in ("a", "b", "c"):
         iam.put_role_policy(RoleName="paged", PolicyName=name, PolicyDocument=json.dumps(EXTRA))
 

@@ -16,6 +16,7 @@ from airflow_provider_emrfs_xacct.pure.quotas import QuotaExceededError
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
+    EC2_ONLY_TRUST,
     Seeded,
     client,
 )
@@ -49,7 +50,7 @@ def create_roles(aws: Seeded, *names: str) -> None:
     """KMS refuses principals that do not exist (the stand-in too, devstack/aws_principals.py): make them first."""
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
     for name in names:
-        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=EC2_ONLY_TRUST)
 
 
 def test_first_run_adds_the_key_user_statement_and_a_second_run_changes_nothing(aws: Seeded) -> None:
@@ -208,7 +209,7 @@ def test_a_key_user_named_in_another_spelling_is_held_already(aws: Seeded) -> No
     naming ``Partner-A-Writer`` for the key user ``partner-a-writer`` writes nothing.
     """
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
-    iam.create_role(RoleName="partner-a-writer", AssumeRolePolicyDocument=json.dumps({"Statement": []}))
+    iam.create_role(RoleName="partner-a-writer", AssumeRolePolicyDocument=EC2_ONLY_TRUST)
     run_operator(make_operator(aws.kms_key_arn))
 
     _, recorder, _ = run_operator(

@@ -24,7 +24,7 @@ from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
 from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
 from airflow_provider_emrfs_xacct.pure.exceptions import PrincipalNotFoundError
 from airflow_provider_emrfs_xacct.pure.validation import S3Location
-from devstack.moto_stack import DESTINATION_ACCOUNT, DESTINATION_CONN_ID, EMR_ACCOUNT, Seeded, client
+from devstack.moto_stack import DESTINATION_ACCOUNT, DESTINATION_CONN_ID, EC2_ONLY_TRUST, EMR_ACCOUNT, Seeded, client
 
 SHORT_WAIT = ConvergeSettings(settle_seconds=0, consistency_wait_seconds=1.0, first_backoff_seconds=0.5)
 MISSING = f"arn:aws:iam::{EMR_ACCOUNT}:role/EMR_EC2_NoSuchRole"
@@ -68,7 +68,7 @@ def test_a_trusted_role_that_never_appears_is_refused_naming_the_field_and_the_a
     assert "partner-a-writer" not in [role["RoleName"] for role in iam.list_roles()["Roles"]]
 
     # The same for a role that exists already: its trust policy is left as it was.
-    trust = {"Version": "2012-10-17", "Statement": []}
+    trust = json.loads(EC2_ONLY_TRUST)
     iam.create_role(RoleName="partner-a-writer", AssumeRolePolicyDocument=json.dumps(trust))
     with pytest.raises(PrincipalNotFoundError):
         EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID).ensure_role_trusts(
@@ -104,7 +104,7 @@ def test_a_bucket_policy_principal_created_during_the_wait_is_granted(aws: Seede
     """
     late = f"arn:aws:iam::{EMR_ACCOUNT}:role/emr-ec2-created-late"
     iam = client(aws.url, EMR_ACCOUNT, "iam")
-    trust = {"Version": "2012-10-17", "Statement": []}
+    trust = json.loads(EC2_ONLY_TRUST)
     creates = threading.Timer(
         1.0, lambda: iam.create_role(RoleName="emr-ec2-created-late", AssumeRolePolicyDocument=json.dumps(trust))
     )

@@ -296,6 +296,17 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
         "RevokeBucketAccessOperator",
         RevokeBucketAccessOperator(task_id="rb", bucket=aws.bucket, principal_arns=[emr_role], **dest),
     )
+    # The partner's access revoked, the role kept: the EMR EC2 role leaves the role's trust (UpdateAssumeRolePolicy).
+    record(
+        "RevokePartnerAccessOperator",
+        RevokePartnerAccessOperator(
+            task_id="rk",
+            aws_conn_id=EMR_CONN_ID,
+            destination_aws_conn_id=DESTINATION_CONN_ID,
+            destination_role_arn=role_arn,
+            settle_seconds=0,
+        ),
+    )
     # The second EMR role's pipeline is gone and its trust taken out: a role another EMR role still assumes
     # is not deleted (RevokePartnerAccessOperator refuses it).
     destination_iam = client(aws.url, DESTINATION_ACCOUNT, "iam")

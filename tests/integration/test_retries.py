@@ -42,6 +42,7 @@ from devstack.moto_stack import (
     BUCKET,
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
+    EC2_ONLY_TRUST,
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
@@ -149,9 +150,7 @@ def existing_destination_role(aws: Seeded) -> None:
 
 def plain_destination_role(aws: Seeded) -> None:
     """KMS refuses principals that do not exist; moto does not check, but keep the setup honest."""
-    client(aws.url, DESTINATION_ACCOUNT, "iam").create_role(
-        RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
-    )
+    client(aws.url, DESTINATION_ACCOUNT, "iam").create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=EC2_ONLY_TRUST)
 
 
 def launch_prerequisites(aws: Seeded) -> None:

@@ -23,6 +23,8 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_SID,
     DESTINATION_POLICY_NAME,
     KEY_USERS_SID,
+    TRUST_NOBODY_STATEMENT,
+    TRUST_SID,
     as_list,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
@@ -31,15 +33,19 @@ from airflow_provider_emrfs_xacct.pure.security_config import (
     security_configuration_name,
     validate_role_mappings,
 )
+from devstack import aws_judge
+from devstack.emrfs_writer import read_principal
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
+    EC2_ONLY_TRUST,
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
     REGION,
     Seeded,
     client,
+    create_principals,
 )
 from devstack.testing import CallRecorder, run_operator, small_cluster
 from tests.integration.partners import (
@@ -54,11 +60,12 @@ from tests.integration.partners import (
     role_arn,
 )
 from tests.integration.state import changes, snapshot
+from tests.integration.test_verify import ASSUME as VERIFY_ASSUME
+from tests.integration.test_verify import expect_broken, failing
 
 PARTNER_1, PREFIX_1 = "partner-1-writer", "s3://partner-results-b/partner-1/"
 PARTNER_2, PREFIX_2 = "partner-2-writer", "s3://partner-results-b/partner-2/"
 SEEDED_EMR_POLICY = "emr-ec2-own-bucket-access"
-TRUST_NOBODY = {"Version": "2012-10-17", "Statement": []}
 
 
 def revoker(aws: Seeded, role_name: str, **kwargs: Any) -> RevokePartnerAccessOperator:
@@ -178,8 +185,14 @@ def test_revoking_one_partner_keeps_the_other_and_everything_not_ours(aws: Seede
         ("update", "iam"),
         ("update", "kms"),
         ("create", "emr"),
+        ("update", "iam"),  # the destination role's trust
     ]
-    assert sorted(calls.mutating) == ["CreateSecurityConfiguration", "PutKeyPolicy", "PutRolePolicy"]
+    assert sorted(calls.mutating) == [
+        "CreateSecurityConfiguration",
+        "PutKeyPolicy",
+        "PutRolePolicy",
+        "UpdateAssumeRolePolicy",
+    ]
 
     # Revoking again changes nothing at all.
     with CallRecorder().everywhere() as calls:
@@ -206,7 +219,7 @@ def test_a_key_user_deleted_meanwhile_is_not_written_back(aws: Seeded, two_partn
     kms-policy-error-invalid-principals; the stand-in plays both, devstack/aws_principals.py).
     """
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
-    reader = iam.create_role(RoleName="partner-3-reader", AssumeRolePolicyDocument=json.dumps(TRUST_NOBODY))["Role"]
+    reader = iam.create_role(RoleName="partner-3-reader", AssumeRolePolicyDocument=EC2_ONLY_TRUST)["Role"]
     grant_key_users(aws, [reader["Arn"]])
     # Partner 1's role is deleted outside the provider (its inline policy first, as IAM requires).
     deleted = iam.get_role(RoleName=PARTNER_1)["Role"]
@@ -254,7 +267,9 @@ def test_revoking_the_last_mapping_keeps_the_configurations_other_sections(aws: 
 
     assert result["security_configuration"] == security_configuration_name(NAME_PREFIX, base)
     assert configuration(aws, result["security_configuration"]) == base
-    assert [change["action"] for change in result["plan"]][-1] == "create"
+    assert [change["resource"] for change in result["plan"] if change["action"] == "create"] == [
+        f"emr security configuration {result['security_configuration']}"
+    ]
     assert configuration(aws, name) is not None  # clusters may still run with it
 
 
@@ -308,7 +323,7 @@ def test_a_dry_run_revoke_plans_exactly_what_the_revoke_then_does(aws: Seeded, p
 def a_deleted_role_in_a_statement_not_ours(aws: Seeded) -> str:
     """A statement someone added to the key policy names a role deleted since: KMS shows its unique ID."""
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
-    deleted = iam.create_role(RoleName="console-user", AssumeRolePolicyDocument=json.dumps(TRUST_NOBODY))["Role"]
+    deleted = iam.create_role(RoleName="console-user", AssumeRolePolicyDocument=EC2_ONLY_TRUST)["Role"]
     theirs = {"Sid": "ConsoleDecrypt", "Effect": "Allow", "Principal": {"AWS": deleted["Arn"]}, "Action": "kms:Decrypt"}
     policy = key_policy(aws)
     policy["Statement"].append({**theirs, "Resource": "*"})
@@ -383,7 +398,7 @@ def test_delete_destination_role_refuses_a_role_made_by_hand(aws: Seeded) -> Non
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
     iam.create_role(
         RoleName=PARTNER_1,
-        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+        AssumeRolePolicyDocument=EC2_ONLY_TRUST,
         Tags=[{"Key": "team", "Value": "partner-1"}],
     )
 
@@ -407,7 +422,7 @@ def test_delete_destination_role_refuses_a_role_of_that_name_at_another_path(aws
     iam.create_role(
         RoleName=PARTNER_1,
         Path="/elsewhere/",
-        AssumeRolePolicyDocument=json.dumps(TRUST_NOBODY),
+        AssumeRolePolicyDocument=EC2_ONLY_TRUST,
         Tags=[{"Key": "emrfs-xacct:managed-by", "Value": "airflow-provider-emrfs-xacct"}],
     )
 
@@ -585,7 +600,7 @@ def test_delete_destination_role_refuses_a_role_another_emr_role_still_assumes(a
     about to delete"; anyone assuming it loses access): refused before any change, naming the principal.
     """
     emr_iam = client(aws.url, EMR_ACCOUNT, "iam")
-    nightly = emr_iam.create_role(RoleName="EMR_EC2_NightlyRole", AssumeRolePolicyDocument=json.dumps(TRUST_NOBODY))
+    nightly = emr_iam.create_role(RoleName="EMR_EC2_NightlyRole", AssumeRolePolicyDocument=EC2_ONLY_TRUST)
     provision_partner(aws, PARTNER_1, PREFIX_1)
     ensure_destination_role(aws, PARTNER_1, PREFIX_1, nightly["Role"]["Arn"])
 
@@ -801,3 +816,156 @@ def test_cleanup_keeps_a_configuration_whose_text_gives_a_name_twice_and_deletes
     assert deleted == [unused]
     assert recorder.mutating == ["DeleteSecurityConfiguration"]
     assert names(emr) == {repeated}
+
+
+# The destination side: the trust statement ---------------------------------------------------------------------
+
+#: Any other sts:AssumeRole grant the EMR EC2 role may hold (the source article's own example; a managed policy).
+ASSUME_ANY_ROLE = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+}
+NIGHTLY_EMR_ROLE = f"arn:aws:iam::{EMR_ACCOUNT}:role/EMR_EC2_NightlyRole"
+
+
+def trust_policy(aws: Seeded, role_name: str) -> dict[str, Any]:
+    document = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=role_name)["Role"][
+        "AssumeRolePolicyDocument"
+    ]
+    return json.loads(document) if isinstance(document, str) else document
+
+
+def may_assume(aws: Seeded, role_name: str) -> aws_judge.Decision:
+    """Whether the EMR EC2 role may assume the role, as the stand-in's judge (not the provider's code) decides."""
+    principal = read_principal(aws.url, aws.emr_ec2_role_arn)
+    assert principal is not None
+    return aws_judge.authorize(
+        principal,
+        "sts:AssumeRole",
+        role_arn(role_name),
+        resource_policy=trust_policy(aws, role_name),
+        resource_owner=DESTINATION_ACCOUNT,
+        resource_policy_name="trust policy",
+    )
+
+
+def allow_assuming_any_role(aws: Seeded) -> None:
+    client(aws.url, EMR_ACCOUNT, "iam").put_role_policy(
+        RoleName=EMR_EC2_ROLE, PolicyName="assume-any-role", PolicyDocument=json.dumps(ASSUME_ANY_ROLE)
+    )
+
+
+def test_revoke_ends_the_trust_though_the_emr_role_may_assume_any_role(aws: Seeded) -> None:
+    """
+    Cross-account sts:AssumeRole needs the role's trust policy to allow the caller besides the caller's identity
+    policies (IAM User Guide, "Cross-account policy evaluation logic"): with another grant of sts:AssumeRole on
+    ``*`` left on the EMR EC2 role, only the trust stops it. Another EMR role the provider trusts stays, and so does
+    a statement someone else wrote, byte for byte.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    create_principals(aws.url, NIGHTLY_EMR_ROLE)
+    ensure_destination_role(aws, PARTNER_1, PREFIX_1, NIGHTLY_EMR_ROLE)
+    create_auditor(aws)
+    trust = trust_policy(aws, PARTNER_1)
+    client(aws.url, DESTINATION_ACCOUNT, "iam").update_assume_role_policy(
+        RoleName=PARTNER_1, PolicyDocument=json.dumps({**trust, "Statement": [AUDITOR_STATEMENT, *trust["Statement"]]})
+    )
+    foreign = trust_policy(aws, PARTNER_1)["Statement"][0]
+    allow_assuming_any_role(aws)
+    assert may_assume(aws, PARTNER_1).allowed
+
+    run_operator(revoker(aws, PARTNER_1))
+
+    decision = may_assume(aws, PARTNER_1)
+    assert not decision.allowed, decision.reason
+    assert assume_policy(aws) is None  # the EMR side too
+    after = trust_policy(aws, PARTNER_1)
+    assert json.dumps(after["Statement"][0]) == json.dumps(foreign)  # someone else's statement, byte for byte
+    [ours] = [statement for statement in after["Statement"] if statement.get("Sid") == TRUST_SID]
+    assert (ours["Effect"], as_list(ours["Principal"]["AWS"])) == ("Allow", [NIGHTLY_EMR_ROLE])
+
+    # A second revoke changes nothing; the next grant restores the access.
+    with CallRecorder().everywhere() as calls:
+        again, _, _ = run_operator(revoker(aws, PARTNER_1))
+    assert (calls.mutating, again["plan"]) == ([], [])
+    ensure_destination_role(aws, PARTNER_1, PREFIX_1)
+    assert may_assume(aws, PARTNER_1).allowed
+    assert json.dumps(trust_policy(aws, PARTNER_1)["Statement"][0]) == json.dumps(foreign)
+
+
+def test_revoking_the_only_trusted_role_leaves_a_statement_that_allows_nobody(aws: Seeded) -> None:
+    """
+    IAM does not document saving a trust policy without statements (nor a principal naming nobody, which the
+    stand-in refuses): the provider's statement becomes a Deny for everyone, which the verifier reports and the
+    next grant turns back into the normal statement.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    allow_assuming_any_role(aws)
+    configuration_name = create_security_configuration([mapping(PARTNER_1, PREFIX_1)])
+
+    planned, _, _ = run_operator(revoker(aws, PARTNER_1, dry_run=True))
+    with CallRecorder().everywhere() as calls:
+        done, _, _ = run_operator(revoker(aws, PARTNER_1))
+
+    assert planned == done
+    assert "UpdateAssumeRolePolicy" in calls.mutating
+    assert trust_policy(aws, PARTNER_1) == {"Version": "2012-10-17", "Statement": [TRUST_NOBODY_STATEMENT]}
+    decision = may_assume(aws, PARTNER_1)
+    assert not decision.allowed, decision.reason
+    message, report = expect_broken(configuration_name)
+    assert failing(report) == [(0, VERIFY_ASSUME)], message  # the role's own permissions are still whole
+    [link] = [link for link in report["links"] if link["link"] == VERIFY_ASSUME]
+    assert "EnsureDestinationRoleOperator" in link["fix"]
+
+    with CallRecorder().everywhere() as calls:
+        again, _, _ = run_operator(revoker(aws, PARTNER_1))
+    assert (calls.mutating, again["plan"]) == ([], [])
+
+    ensure_destination_role(aws, PARTNER_1, PREFIX_1)
+    [ours] = trust_policy(aws, PARTNER_1)["Statement"]
+    assert (ours["Sid"], ours["Effect"], as_list(ours["Principal"]["AWS"])) == (
+        TRUST_SID,
+        "Allow",
+        [aws.emr_ec2_role_arn],
+    )
+    assert may_assume(aws, PARTNER_1).allowed
+
+
+def test_a_trust_statement_the_revoke_must_refuse_is_refused_before_any_write(aws: Seeded) -> None:
+    """A service someone added to the provider's trust statement would lose the role with its last role: refused."""
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    trust = trust_policy(aws, PARTNER_1)
+    trust["Statement"][0]["Principal"]["Service"] = "ec2.amazonaws.com"
+    client(aws.url, DESTINATION_ACCOUNT, "iam").update_assume_role_policy(
+        RoleName=PARTNER_1, PolicyDocument=json.dumps(trust)
+    )
+    before = snapshot(aws)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError, match=r"ec2\.amazonaws\.com"):
+        run_operator(revoker(aws, PARTNER_1))
+
+    assert calls.mutating == []
+    assert changes(before, snapshot(aws)) == {}
+
+
+def test_an_emr_role_deleted_and_created_again_leaves_the_trust_by_its_old_unique_id(aws: Seeded) -> None:
+    """
+    IAM shows a deleted role in a trust policy as its unique ID, which the role created again under the same name
+    does not have (IAM User Guide, "AWS JSON policy elements: Principal"), and refuses to save a trust policy still
+    naming it (Knowledge Center, iam-trust-policy-error; the stand-in plays both): the revoke drops it.
+    """
+    name = "EMR_EC2_PartnerJobs"
+    arn = f"arn:aws:iam::{EMR_ACCOUNT}:role/{name}"
+    create_principals(aws.url, arn)
+    provision_partner(aws, PARTNER_1, PREFIX_1, emr_ec2_role=(name, arn))
+    emr_iam = client(aws.url, EMR_ACCOUNT, "iam")
+    old_id = emr_iam.get_role(RoleName=name)["Role"]["RoleId"]
+    for policy in emr_iam.list_role_policies(RoleName=name)["PolicyNames"]:
+        emr_iam.delete_role_policy(RoleName=name, PolicyName=policy)
+    emr_iam.delete_role(RoleName=name)
+    create_principals(aws.url, arn)
+    assert old_id in json.dumps(trust_policy(aws, PARTNER_1))
+
+    run_operator(revoker(aws, PARTNER_1, emr_ec2_role_name=name))
+
+    assert trust_policy(aws, PARTNER_1) == {"Version": "2012-10-17", "Statement": [TRUST_NOBODY_STATEMENT]}

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
+from devstack.moto_stack import DESTINATION_ACCOUNT, EC2_ONLY_TRUST, EMR_ACCOUNT, Seeded, client
 
 ROOT = {
     "Sid": "EnableIamPolicies",
@@ -44,7 +44,7 @@ def policy_of(kms: Any, key: str) -> dict[str, Any]:
 
 def test_a_deleted_role_shows_as_its_unique_id_and_a_policy_still_naming_it_is_refused(aws: Seeded) -> None:
     iam, kms = client(aws.url, DESTINATION_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "kms")
-    trust = json.dumps({"Version": "2012-10-17", "Statement": []})
+    trust = EC2_ONLY_TRUST
     gone = iam.create_role(RoleName="gone", AssumeRolePolicyDocument=trust)["Role"]
     kept = iam.create_role(RoleName="kept", AssumeRolePolicyDocument=trust)["Role"]
     live = {"Version": "2012-10-17", "Statement": [ROOT, users_statement(gone["Arn"], kept["Arn"])]}
@@ -78,9 +78,7 @@ def test_a_deleted_role_shows_as_its_unique_id_and_a_policy_still_naming_it_is_r
 def test_a_deleted_role_shows_as_its_unique_id_in_trust_policies_and_iam_refuses_to_save_it(aws: Seeded) -> None:
     """AWS Knowledge Center, iam-trust-policy-error: "Invalid principal in policy" once a trusted role is deleted."""
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
-    gone = iam.create_role(
-        RoleName="gone", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
-    )
+    gone = iam.create_role(RoleName="gone", AssumeRolePolicyDocument=EC2_ONLY_TRUST)
     trust = {
         "Version": "2012-10-17",
         "Statement": [
@@ -225,9 +223,7 @@ def test_existing_principals_accounts_services_and_anyone_are_accepted_in_all_th
 def test_a_deleted_role_shows_as_its_unique_id_in_bucket_policies_and_s3_refuses_to_save_it(aws: Seeded) -> None:
     """AWS Knowledge Center, s3-invalid-principal-in-policy-error: "confirm that the user or role wasn't deleted"."""
     iam, s3 = client(aws.url, DESTINATION_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "s3")
-    gone = iam.create_role(
-        RoleName="gone", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
-    )["Role"]
+    gone = iam.create_role(RoleName="gone", AssumeRolePolicyDocument=EC2_ONLY_TRUST)["Role"]
     statement = {"Effect": "Allow", "Principal": {"AWS": gone["Arn"]}, "Action": "s3:GetObject"}
     statement["Resource"] = f"arn:aws:s3:::{aws.bucket}/*"
     s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
@@ -275,3 +271,45 @@ def test_iam_refuses_a_trust_policy_with_not_principal_or_without_principal(
     assert updated.value.response["Error"]["Code"] == "MalformedPolicyDocument"
     saved = iam.get_role(RoleName="trusting")["Role"]["AssumeRolePolicyDocument"]
     assert (json.loads(saved) if isinstance(saved, str) else saved)["Statement"] == [trusted]
+
+
+@pytest.mark.parametrize(
+    "nobody",
+    [
+        {"Version": "2012-10-17", "Statement": []},
+        {"Version": "2012-10-17"},
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": []}, "Action": "sts:AssumeRole"}],
+        },
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {}, "Action": "sts:AssumeRole"}]},
+    ],
+    ids=["no-statement", "no-statement-element", "empty-principal-list", "empty-principal"],
+)
+def test_a_trust_policy_that_names_nobody_is_refused_and_one_denying_everyone_is_saved(
+    aws: Seeded, nobody: dict[str, Any]
+) -> None:
+    """
+    AWS does not document whether IAM saves a trust policy without statements or with a principal naming nobody
+    ("IAM JSON policy elements: Statement": "This element is required"; "Grammar of the IAM JSON policy language"):
+    the stand-in refuses both (the stricter side), where moto saves them. A Deny for every principal is a policy
+    of the documented grammar, and is saved.
+    """
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    role = iam.create_role(RoleName="nobody-yet", AssumeRolePolicyDocument=EC2_ONLY_TRUST)["Role"]
+
+    for call in (
+        lambda: iam.create_role(RoleName="nobody", AssumeRolePolicyDocument=json.dumps(nobody)),
+        lambda: iam.update_assume_role_policy(RoleName="nobody-yet", PolicyDocument=json.dumps(nobody)),
+    ):
+        with pytest.raises(ClientError) as refused:
+            call()
+        assert refused.value.response["Error"]["Code"] == "MalformedPolicyDocument"
+    assert iam.get_role(RoleName="nobody-yet")["Role"]["AssumeRolePolicyDocument"] == role["AssumeRolePolicyDocument"]
+    assert "nobody" not in {item["RoleName"] for item in iam.list_roles()["Roles"]}
+
+    deny_everyone = {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+    iam.update_assume_role_policy(
+        RoleName="nobody-yet", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [deny_everyone]})
+    )
+    assert iam.get_role(RoleName="nobody-yet")["Role"]["AssumeRolePolicyDocument"]["Statement"] == [deny_everyone]

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 import botocore.exceptions
 import pytest
 
-from devstack.moto_stack import DESTINATION_ACCOUNT, Seeded, client
+from devstack.moto_stack import DESTINATION_ACCOUNT, EC2_ONLY_TRUST, Seeded, client
 from devstack.testing import share_botocore_loader
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-TRUST = '{"Version": "2012-10-17", "Statement": []}'
+TRUST = EC2_ONLY_TRUST
 
 
 def test_a_role_name_past_64_characters_is_refused_and_nothing_is_created(aws: Seeded) -> None:

@@ -35,6 +35,7 @@ from devstack.emrfs_writer import put_like_emrfs
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
+    EC2_ONLY_TRUST,
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
@@ -823,9 +824,7 @@ def kms_describe_denied(partner: Partner, monkeypatch: pytest.MonkeyPatch) -> An
         (DESTINATION_ACCOUNT, [everything, {"Effect": "Deny", "Action": "kms:DescribeKey", "Resource": "*"}]),
     ):
         iam = client(partner.aws.url, account, "iam")
-        iam.create_role(
-            RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
-        )
+        iam.create_role(RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=EC2_ONLY_TRUST)
         iam.put_role_policy(
             RoleName=PROVISIONER_ROLE,
             PolicyName="verifier",
@@ -1285,9 +1284,7 @@ def list_grants_denied(partner: Partner, monkeypatch: pytest.MonkeyPatch) -> Any
         (DESTINATION_ACCOUNT, [everything, {"Effect": "Deny", "Action": "kms:ListGrants", "Resource": "*"}]),
     ):
         iam = client(partner.aws.url, account, "iam")
-        iam.create_role(
-            RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
-        )
+        iam.create_role(RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=EC2_ONLY_TRUST)
         iam.put_role_policy(
             RoleName=PROVISIONER_ROLE,
             PolicyName="verifier",

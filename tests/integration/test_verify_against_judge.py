@@ -20,6 +20,7 @@ from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfig
 from devstack.emrfs_writer import WriteResult, write_like_emrfs
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
+    EC2_ONLY_TRUST,
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
@@ -273,7 +274,7 @@ def test_a_cluster_with_another_instance_profile_role_fails(aws: Seeded) -> None
     provision_partner(aws, ROLE_NAME, PREFIX)
     configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
     iam = client(aws.url, EMR_ACCOUNT, "iam")
-    iam.create_role(RoleName="OtherJobFlowRole", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17"}))
+    iam.create_role(RoleName="OtherJobFlowRole", AssumeRolePolicyDocument=EC2_ONLY_TRUST)
     iam.create_instance_profile(InstanceProfileName="OtherJobFlowProfile")
     iam.add_role_to_instance_profile(InstanceProfileName="OtherJobFlowProfile", RoleName="OtherJobFlowRole")
     cluster_id = launch_cluster(aws, configuration, JobFlowRole="OtherJobFlowProfile")

@@ -11,6 +11,7 @@ import pytest
 
 from airflow_provider_emrfs_xacct.pure.documents import (
     KEY_USERS_SID,
+    TRUST_NOBODY_STATEMENT,
     TRUST_SID,
     VERSION,
     key_users_statement,
@@ -30,7 +31,9 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     policy_text,
     remove_statement,
     same_meaning,
+    trust_without_role,
     upsert_statement,
+    without_trust_nobody,
 )
 
 EMR_ROLE = "arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole"
@@ -534,3 +537,60 @@ def test_trusted_besides_names_everyone_but_the_revoked_role() -> None:
         == []
     )
     assert trusted_besides(None, "Trust", "111111111111", "EMR_EC2_DefaultRole") == []
+
+
+# Revoking the EMR EC2 role from the provider's trust statement ----------------------------------------------
+
+EMR = "111111111111"
+REVOKED = f"arn:aws:iam::{EMR}:role/EMR_EC2_DefaultRole"
+NIGHTLY = f"arn:aws:iam::{EMR}:role/EMR_EC2_NightlyRole"
+SOMEONES = {
+    "Sid": "Someones",
+    "Effect": "Allow",
+    "Principal": {"Service": "ec2.amazonaws.com"},
+    "Action": "sts:AssumeRole",
+}
+
+
+def trusting(*principals: str, others: tuple[dict[str, Any], ...] = ()) -> dict[str, Any]:
+    ours = {"Sid": TRUST_SID, "Effect": "Allow", "Principal": {"AWS": list(principals)}, "Action": "sts:AssumeRole"}
+    return {"Version": "2012-10-17", "Statement": [*others, ours]}
+
+
+def test_the_revoked_role_leaves_the_trust_in_any_spelling_and_path_with_deleted_roles_ids() -> None:
+    trust = trusting(
+        f"arn:aws:iam::{EMR}:role/emr/emr_ec2_defaultrole", NIGHTLY, "AROADELETEDROLE123456", others=(SOMEONES,)
+    )
+    result = trust_without_role(trust, EMR, "EMR_EC2_DefaultRole")
+    assert result == trusting(NIGHTLY, others=(SOMEONES,))
+    assert trust_without_role(result, EMR, "EMR_EC2_DefaultRole") is result  # a second revoke: nothing to do
+    # The same name in another account is another role.
+    other_account = trusting("arn:aws:iam::333333333333:role/EMR_EC2_DefaultRole")
+    assert trust_without_role(other_account, EMR, "EMR_EC2_DefaultRole") is other_account
+
+
+def test_the_last_role_takes_the_statement_with_it_or_leaves_a_statement_for_nobody() -> None:
+    assert trust_without_role(trusting(REVOKED, others=(SOMEONES,)), EMR, "EMR_EC2_DefaultRole") == {
+        "Version": "2012-10-17",
+        "Statement": [SOMEONES],
+    }
+    alone = trust_without_role(trusting(REVOKED), EMR, "EMR_EC2_DefaultRole")
+    assert alone == {"Version": "2012-10-17", "Statement": [TRUST_NOBODY_STATEMENT]}
+    assert alone is not None
+    assert alone["Statement"][0] is not TRUST_NOBODY_STATEMENT  # a copy: the constant is never sent and changed
+    assert trust_without_role(alone, EMR, "EMR_EC2_DefaultRole") is alone
+    # The next grant writes the normal statement in its place.
+    assert without_trust_nobody(alone) == {"Version": "2012-10-17", "Statement": []}
+    changed = copy.deepcopy(alone)
+    changed["Statement"][0]["Condition"] = {"Bool": {"aws:SecureTransport": "true"}}
+    assert without_trust_nobody(changed) is changed  # changed by hand: not the revoke's, the grant refuses it
+
+
+def test_a_principal_the_provider_never_writes_is_not_dropped_with_the_statement() -> None:
+    trust = trusting(REVOKED)
+    trust["Statement"][0]["Principal"]["Service"] = "ec2.amazonaws.com"
+    with pytest.raises(ConflictError, match=r"ec2\.amazonaws\.com"):
+        trust_without_role(trust, EMR, "EMR_EC2_DefaultRole")
+    trust["Statement"][0]["Principal"]["AWS"].append(NIGHTLY)  # a role stays: writing it back would widen it
+    with pytest.raises(ConflictError, match="Service"):
+        trust_without_role(trust, EMR, "EMR_EC2_DefaultRole")

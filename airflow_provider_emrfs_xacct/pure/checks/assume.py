@@ -5,6 +5,7 @@ from __future__ import annotations
 from airflow_provider_emrfs_xacct.pure.checks.contexts import assume_request, identity_side
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, PROBE_FIX, UNKNOWN, Evaluated, Link, cite
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, RoleState
+from airflow_provider_emrfs_xacct.pure.documents import is_trust_nobody
 from airflow_provider_emrfs_xacct.pure.evaluator import evaluate_access
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
 
@@ -37,7 +38,11 @@ def audit(state: ChainState, index: int, role: RoleState, evaluated: list[Evalua
         return Link(index, name, PASS, f"{emr_role.arn} may assume {role.arn}", cite(decision))
     if decision.undetermined:
         return Link(index, name, UNKNOWN, f"sts:AssumeRole depends on {decision.unknown}", cite(decision), PROBE_FIX)
-    if decision.statement is not None:  # an explicit Deny, wherever it is: nothing else lifts it
+    if is_trust_nobody(decision.statement):  # the statement a revoke leaves: nobody may assume the role
+        fix = (
+            "the partner's access was revoked: EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns"
+        )
+    elif decision.statement is not None:  # an explicit Deny, wherever it is: nothing else lifts it
         fix = f"a Deny in {decision.source} blocks it: change that statement"
     elif decision.source == "permissions boundary":
         fix = "the EMR EC2 role's permissions boundary must allow sts:AssumeRole on this role"
