@@ -545,8 +545,8 @@ MUTATIONS = [
     m(
         "I01",
         "hooks/iam.py",
-        "principals = merged_principals(current, documents.TRUST_SID, trusted, skip_if_granted=True)",
-        "principals = merged_principals(current, documents.TRUST_SID, trusted)",
+        "principals = merged_principals(base, documents.TRUST_SID, trusted, skip_if_granted=True)",
+        "principals = merged_principals(base, documents.TRUST_SID, trusted)",
         "trust adds a role another statement already trusts",
         INT_TRUST,
     ),
