@@ -111,14 +111,22 @@ def credentials_of(label: str | None, configurations: list[dict[str, Any]], docu
     version = release(label)
     if version is None:
         return Credentials(UNKNOWN, f"release {label!r} is not read")
-    emrfs = site(configurations, "emrfs-site")
     imds = document.get("InstanceMetadataServiceConfiguration") or {}
     if str(imds.get("MinimumInstanceMetadataServiceVersion", "")).strip() == "2" and not _imds_v2(version):
         return Credentials(REFUSED, f"{label}'s EMR components call IMDSv1, which the security configuration turns off")
     if version < (5, 10, 0):
         return Credentials(INSTANCE_ROLE, f"{label} has no EMRFS role mappings")
+    section = _routing_section(document)
+    if section:
+        return Credentials(UNKNOWN, f"the security configuration's {section} hands writes to other credentials")
     core = site(configurations, "core-site")
-    s3a = version >= (7, 10, 0) and core.get("fs.s3.impl", "").strip() != EMRFS_IMPL  # Hadoop reads core-site's
+    if version >= (7, 10, 0) and core.get("fs.s3.impl", "").strip() != EMRFS_IMPL:  # Hadoop reads core-site's
+        return _s3a_credentials(label, configurations)
+    return _emrfs_credentials(version, configurations)
+
+
+def _routing_section(document: dict[str, Any]) -> str:
+    """The section of the security configuration that hands writes to other credentials, or ``""``."""
     authorization = document.get("AuthorizationConfiguration") or {}
     runtime = str((authorization.get("IAMConfiguration") or {}).get("EnableApplicationScopedIAMRole")).lower()
     for section, on in (
@@ -127,26 +135,31 @@ def credentials_of(label: str | None, configurations: list[dict[str, Any]], docu
         ("RangerConfiguration", "RangerConfiguration" in authorization),
     ):
         if on:
-            return Credentials(UNKNOWN, f"the security configuration's {section} hands writes to other credentials")
-    if s3a:
-        return _s3a_credentials(label, configurations)
+            return section
+    return ""
+
+
+def _emrfs_credentials(version: tuple[int, int, int], configurations: list[dict[str, Any]]) -> Credentials:
+    """Where EMRFS serves ``s3://``: a credentials class of the customer's, or S3 Access Grants, or the mappings."""
+    emrfs = site(configurations, "emrfs-site")
     spark = site(configurations, "spark-defaults")
     for name in ("fs.s3.customAWSCredentialsProvider", "fs.s3.credentialsResolverClass"):
         if name in emrfs or f"spark.hadoop.{name}" in spark:
             return Credentials(UNKNOWN, f"{name} gives EMRFS credentials of a class of its own")
-    if version >= (6, 15, 0):
-        if flag(spark, "spark.hadoop.fs.s3.s3AccessGrants.enabled"):
-            return Credentials(UNKNOWN, "spark-defaults turns on S3 Access Grants for the job")
-        if flag(emrfs, "fs.s3.s3AccessGrants.enabled"):
-            fallback = flag(emrfs, "fs.s3.s3AccessGrants.fallbackToIAM")
-            if fallback is False:
-                return Credentials(REFUSED, "S3 Access Grants without fallback to IAM, and no grant covers the output")
-            return Credentials(
-                UNKNOWN,
-                "S3 Access Grants with "
-                + ("fallback to an IAM role not related to the mappings" if fallback else "no fallback setting"),
-            )
-    return Credentials(MAPPINGS)
+    if version < (6, 15, 0):
+        return Credentials(MAPPINGS)
+    if flag(spark, "spark.hadoop.fs.s3.s3AccessGrants.enabled"):
+        return Credentials(UNKNOWN, "spark-defaults turns on S3 Access Grants for the job")
+    if not flag(emrfs, "fs.s3.s3AccessGrants.enabled"):
+        return Credentials(MAPPINGS)
+    fallback = flag(emrfs, "fs.s3.s3AccessGrants.fallbackToIAM")
+    if fallback is False:
+        return Credentials(REFUSED, "S3 Access Grants without fallback to IAM, and no grant covers the output")
+    return Credentials(
+        UNKNOWN,
+        "S3 Access Grants with "
+        + ("fallback to an IAM role not related to the mappings" if fallback else "no fallback setting"),
+    )
 
 
 #: S3A's options that give it credentials of its own (Apache Hadoop, "Hadoop-AWS module", "Authenticating with

@@ -618,7 +618,9 @@ def build(url: str, case: Case, seed: int) -> World:
         s3.put_bucket_request_payment(Bucket=case.bucket, RequestPaymentConfiguration={"Payer": "Requester"})
     document: dict[str, Any] = {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": world.mappings}}}
     if cluster is not None:
-        document.update({name: value for name, value in cluster.security.items() if name != "AuthorizationConfiguration"})
+        document.update(
+            {name: value for name, value in cluster.security.items() if name != "AuthorizationConfiguration"}
+        )
         document["AuthorizationConfiguration"].update(cluster.security.get("AuthorizationConfiguration", {}))
     emr = _client(url, EMR_ACCOUNT, "emr")
     emr.create_security_configuration(Name=case.configuration, SecurityConfiguration=json.dumps(document))

@@ -37,7 +37,12 @@ def grants(**properties: str) -> dict[str, Any]:
         ("emr-6.15.0", [grants(enabled="true")], MAPPED, UNKNOWN),  # the page gives no default
         ("emr-6.15.0", [grants(enabled="false", fallbackToIAM="false")], MAPPED, MAPPINGS),
         ("emr-6.14.0", [grants(enabled="true", fallbackToIAM="false")], MAPPED, MAPPINGS),  # from 6.15.0
-        ("emr-7.5.0", [site("spark-defaults", **{"spark.hadoop.fs.s3.s3AccessGrants.enabled": "true"})], MAPPED, UNKNOWN),
+        (
+            "emr-7.5.0",
+            [site("spark-defaults", **{"spark.hadoop.fs.s3.s3AccessGrants.enabled": "true"})],
+            MAPPED,
+            UNKNOWN,
+        ),
         ("emr-6.15.0", [site("emrfs-site", **{"fs.s3.customAWSCredentialsProvider": "a.B"})], MAPPED, UNKNOWN),
         ("emr-6.15.0", [site("emrfs-site", **{"fs.s3.credentialsResolverClass": "a.B"})], MAPPED, UNKNOWN),
         ("emr-7.10.0", [], MAPPED, MAPPINGS),  # S3A: EMR translates the role mappings
