@@ -40,6 +40,9 @@ The rules, each with its page:
   a grant falls back to an IAM role the page does not relate to the mappings, and unset the page gives no default:
   both ``UNKNOWN``. The same settings under ``spark-defaults`` (``spark.hadoop.``) also reach a Spark job: ``UNKNOWN``.
 
+A setting the writer follows that ``spark-defaults`` sets for Spark jobs (``spark.hadoop.<name>``) to another value
+than its site file: which of the two the job's connector follows is not documented (``UNKNOWN``).
+
 Hadoop reads a boolean setting trimmed and in any case, ``true`` or ``false`` (``Configuration.getBoolean``).
 """
 
@@ -116,6 +119,9 @@ def credentials_of(label: str | None, configurations: list[dict[str, Any]], docu
         return Credentials(REFUSED, f"{label}'s EMR components call IMDSv1, which the security configuration turns off")
     if version < (5, 10, 0):
         return Credentials(INSTANCE_ROLE, f"{label} has no EMRFS role mappings")
+    differing = _spark_differs(configurations)
+    if differing:
+        return Credentials(UNKNOWN, f"spark-defaults sets {differing} for Spark jobs, unlike the cluster's site file")
     section = _routing_section(document)
     if section:
         return Credentials(UNKNOWN, f"the security configuration's {section} hands writes to other credentials")
@@ -123,6 +129,30 @@ def credentials_of(label: str | None, configurations: list[dict[str, Any]], docu
     if version >= (7, 10, 0) and core.get("fs.s3.impl", "").strip() != EMRFS_IMPL:  # Hadoop reads core-site's
         return _s3a_credentials(label, configurations)
     return _emrfs_credentials(version, configurations)
+
+
+#: The settings the writer follows, by the site file it reads them from.
+FOLLOWED = (
+    ("emrfs-site", "fs.s3.canned.acl"),
+    ("emrfs-site", "fs.s3.useRequesterPaysHeader"),
+    ("emrfs-site", "fs.s3.enableServerSideEncryption"),
+    ("emrfs-site", "fs.s3.serverSideEncryption.kms.keyId"),
+    ("core-site", "fs.s3.impl"),
+    ("core-site", "fs.s3a.emrfs.compatibility.enable"),
+)
+
+
+def _spark_differs(configurations: list[dict[str, Any]]) -> str:
+    """
+    A followed setting that ``spark-defaults`` gives Spark jobs (``spark.hadoop.<name>``) another value of than its
+    site file, or ``""``: which of the two the job's connector follows is not documented.
+    """
+    spark = site(configurations, "spark-defaults")
+    for classification, name in FOLLOWED:
+        job, own = spark.get(f"spark.hadoop.{name}"), site(configurations, classification).get(name)
+        if job is not None and (own is None or job.strip() != own.strip()):
+            return name
+    return ""
 
 
 def _routing_section(document: dict[str, Any]) -> str:

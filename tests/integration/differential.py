@@ -415,16 +415,18 @@ def _s3a_translation_off(cluster: Cluster, rng: random.Random) -> str:
 
 def _canned_acl(cluster: Cluster, rng: random.Random) -> str:
     acl = rng.choice(["BucketOwnerFullControl", "Private", "BucketOwnerRead"])
-    cluster.site("emrfs-site")["fs.s3.canned.acl"] = acl
-    return f"canned ACL {acl}"
+    classification, prefix = rng.choice([("emrfs-site", ""), ("spark-defaults", "spark.hadoop.")])
+    cluster.site(classification)[f"{prefix}fs.s3.canned.acl"] = acl
+    return f"canned ACL {acl} in {classification}"
 
 
 def _requester_pays(cluster: Cluster, rng: random.Random) -> str:
     cluster.requester_pays = True
     header = rng.random() < 0.5
+    classification, prefix = rng.choice([("emrfs-site", ""), ("spark-defaults", "spark.hadoop.")])
     if header:
-        cluster.site("emrfs-site")["fs.s3.useRequesterPaysHeader"] = "true"
-    return f"Requester Pays bucket, header {'on' if header else 'off'}"
+        cluster.site(classification)[f"{prefix}fs.s3.useRequesterPaysHeader"] = "true"
+    return f"Requester Pays bucket, header {f'on in {classification}' if header else 'off'}"
 
 
 def _imds_v2(cluster: Cluster, rng: random.Random) -> str:

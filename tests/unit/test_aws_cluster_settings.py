@@ -106,3 +106,24 @@ def test_a_spark_jobs_hadoop_settings_count_as_the_clusters(label: str, name: st
 )
 def test_access_grants_on_s3a_count_only_when_turned_on(configuration: dict[str, Any], kind: str) -> None:
     assert credentials_of("emr-7.10.0", [configuration], MAPPED).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("configurations", "kind"),
+    [
+        ([site("spark-defaults", **{"spark.hadoop.fs.s3.canned.acl": "Private"})], UNKNOWN),
+        (
+            [
+                site("spark-defaults", **{"spark.hadoop.fs.s3.canned.acl": "Private "}),
+                site("emrfs-site", **{"fs.s3.canned.acl": "Private"}),
+            ],
+            MAPPINGS,
+        ),
+        ([site("spark-defaults", **{"spark.hadoop.fs.s3.useRequesterPaysHeader": "true"})], UNKNOWN),
+        ([site("spark-defaults", **{"spark.hadoop.fs.s3.maxConnections": "9"})], MAPPINGS),
+    ],
+)
+def test_a_followed_setting_given_spark_jobs_another_value_is_unknown(
+    configurations: list[dict[str, Any]], kind: str
+) -> None:
+    assert credentials_of("emr-6.15.0", configurations, MAPPED).kind == kind
