@@ -1061,8 +1061,8 @@ MUTATIONS = [
     m(
         "G06",
         "pure/checks/credential_settings.py",
-        '            names = [f"fs.s3a.{option}", *(f"fs.s3a.bucket.{bucket}.{option}" for bucket in buckets)]',
-        '            names = [f"fs.s3a.{option}"]',
+        '            s3a_names = [f"fs.s3a.{option}", *(f"fs.s3a.bucket.{bucket}.{option}" for bucket in buckets)]',
+        '            s3a_names = [f"fs.s3a.{option}"]',
         "per-bucket S3A credentials not reported",
         UNIT_SETTINGS,
     ),

@@ -77,7 +77,8 @@ import boto3
 import botocore.exceptions
 import moto.s3.models
 
-from devstack import aws_judge
+from devstack import aws_cluster_settings, aws_judge
+from devstack.aws_cluster_settings import Credentials
 from devstack.aws_judge import Decision, Principal
 from devstack.moto_stack import REGION, account_session, s3control_on_one_host
 
@@ -144,10 +145,13 @@ class WriteResult:
 
     requests: list[RequestRecord] = field(default_factory=list)
     objects: dict[str, WrittenObject] = field(default_factory=dict)
+    #: Why whose credentials the writes get is not known (the cluster's settings: :mod:`.aws_cluster_settings`);
+    #: then nothing is sent, and the outcome is neither a success nor a refusal.
+    unknown: str = ""
 
     @property
     def success(self) -> bool:
-        return self.first_failure is None
+        return self.first_failure is None and not self.unknown
 
     @property
     def first_failure(self) -> RequestRecord | None:
@@ -620,7 +624,23 @@ class _Writer:
         self.encryption: tuple[str | None, str | None] = (None, None)
         #: Every request carries ``x-amz-request-payer: requester`` (``emrfs-site`` ``fs.s3.useRequesterPaysHeader``).
         self.requester_pays_header = False
+        #: Whose credentials the requests get on the cluster (:func:`.aws_cluster_settings.credentials_of`).
+        self.credentials = Credentials(aws_cluster_settings.MAPPINGS)
         self._keys: dict[tuple[str, str], _Key | Decision] = {}
+
+    def starts(self, uri: str) -> bool:
+        """
+        Whether the job sends anything: not where the cluster's settings refuse it credentials (recorded as a denied
+        ``GetCredentials``), nor where they leave whose credentials unknown (:attr:`WriteResult.unknown`).
+        """
+        if self.credentials.kind == aws_cluster_settings.REFUSED:
+            target = Route("", "cluster settings", None)
+            self._record("credentials", "GetCredentials", uri, target, Decision(False, self.credentials.reason), 403)
+            return False
+        if self.credentials.kind == aws_cluster_settings.UNKNOWN:
+            self.result.unknown = self.credentials.reason
+            return False
+        return True
 
     # -- credentials ---------------------------------------------------------------------------
     def principal(self, role_arn: str) -> Principal | None:
@@ -967,11 +987,13 @@ def write_like_emrfs(
         a ``FileAlreadyExists`` record, HTTP 409, before any write).
     :param bucket_account: the account that owns the bucket; by default the EMR account and the
         accounts of the mapped roles are searched.
-    :param canned_acl: the ``x-amz-acl`` every upload carries (``emrfs-site`` ``fs.s3.canned.acl``,
-        e.g. ``bucket-owner-full-control``); ``None``: none.
-    :param cluster_id: the cluster of the EMR account whose ``emrfs-site`` the requests follow: the uploads'
-        encryption (:func:`requested_encryption`) and ``fs.s3.useRequesterPaysHeader``; ``None``: only the
-        security configuration's, and no ``x-amz-request-payer``.
+    :param canned_acl: the ``x-amz-acl`` every upload carries (e.g. ``bucket-owner-full-control``); ``None``:
+        the cluster's ``emrfs-site`` ``fs.s3.canned.acl``, if any.
+    :param cluster_id: the cluster of the EMR account whose release and settings the requests follow: whose
+        credentials they get (:func:`.aws_cluster_settings.credentials_of`; a refusal is recorded as a
+        ``GetCredentials`` request, an unknown answer in :attr:`WriteResult.unknown`), the uploads' encryption
+        (:func:`requested_encryption`), ``fs.s3.canned.acl`` and ``fs.s3.useRequesterPaysHeader``; ``None``: only
+        the security configuration's role mappings and encryption, no ACL and no ``x-amz-request-payer``.
     :return: every request with its route, decision and status; the first failure; the objects
         left under the prefix with their owners and encryption keys.
     """
@@ -980,9 +1002,11 @@ def write_like_emrfs(
     writer, output = _writer_for(
         url, emr_account, instance_role, security_configuration, output_uri, user, groups, bucket_account, cluster_id
     )
-    writer.canned_acl = canned_acl
-    with contextlib.suppress(_Stop):  # the job failed at the request recorded last
-        _job(writer, output, files, mode)
+    if canned_acl is not None:
+        writer.canned_acl = canned_acl
+    if writer.starts(output_uri):
+        with contextlib.suppress(_Stop):  # the job failed at the request recorded last
+            _job(writer, output, files, mode)
     _read_back(writer, output)
     return writer.result
 
@@ -1013,11 +1037,14 @@ def _writer_for(
         document = json.loads(answer["SecurityConfiguration"])
     mappings = role_mappings(document)
     site: dict[str, str] = {}
+    credentials = Credentials(aws_cluster_settings.MAPPINGS)
     if cluster_id:
         cluster = _admin(url, emr_account, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]
-        for item in cluster.get("Configurations") or []:
-            if item.get("Classification") == "emrfs-site":
-                site.update(item.get("Properties") or {})
+        configurations = cluster.get("Configurations") or []
+        site = aws_cluster_settings.site(configurations, "emrfs-site")
+        credentials = aws_cluster_settings.credentials_of(cluster.get("ReleaseLabel"), configurations, document)
+        if credentials.kind == aws_cluster_settings.INSTANCE_ROLE:
+            mappings = []
     bucket_name, key = parse_s3_uri(output_uri)
     output = key.rstrip("/")
     if not output:
@@ -1028,7 +1055,10 @@ def _writer_for(
     owner = _find_bucket_owner(url, bucket_name, candidates)
     writer = _Writer(url, instance_role_arn, mappings, _read_bucket(url, bucket_name, owner), user, tuple(groups))
     writer.encryption = requested_encryption(document, site, bucket_name)
-    writer.requester_pays_header = str(site.get("fs.s3.useRequesterPaysHeader", "false")).lower() == "true"
+    writer.requester_pays_header = aws_cluster_settings.flag(site, "fs.s3.useRequesterPaysHeader") is True
+    acl = site.get("fs.s3.canned.acl")
+    writer.canned_acl = aws_cluster_settings.CANNED_ACLS.get(acl.strip(), acl.strip()) if acl else None
+    writer.credentials = credentials
     return writer, output
 
 
@@ -1071,6 +1101,8 @@ def put_like_emrfs(
     bucket = writer.bucket.name
     temporary = f"{key}._COPYING_"
     with contextlib.suppress(_Stop):  # the step failed at the request recorded last
+        if not writer.starts(uri):
+            return writer.result
         writer.get_file_status(key)
         writer.request(f"create(s3://{bucket}/{temporary})", "PutObject", temporary, Body=body)
         writer.copy(f"rename(s3://{bucket}/{temporary}, s3://{bucket}/{key})", temporary, key)

@@ -147,7 +147,11 @@ def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
             )
             record = result.first_failure
             failure = (
-                None
+                # The cluster's settings leave whose credentials the write gets unknown: nothing was written, and
+                # the stand-in cannot say that AWS would have; the step fails rather than claim the write.
+                f"the stand-in cannot tell whose credentials this write gets: {result.unknown}"
+                if result.unknown
+                else None
                 if record is None
                 else f"{record.status} {record.operation} {record.uri} as {record.role_arn}: {record.reason}"
             )

@@ -49,12 +49,38 @@ WRITER_USER, WRITER_GROUPS = "hadoop", ("hadoop",)
 
 
 @dataclass
+class Cluster:
+    """
+    The cluster a case of the cluster kind launches (:data:`CLUSTER_SETTINGS`): its release, ``Configurations``
+    and the sections added to its security configuration.
+    """
+
+    release: str
+    settings: list[str]
+    configurations: list[dict[str, Any]] = field(default_factory=list)
+    security: dict[str, Any] = field(default_factory=dict)
+    requester_pays: bool = False
+    details: list[str] = field(default_factory=list)
+
+    def site(self, classification: str) -> dict[str, str]:
+        """The properties of ``classification``, added if missing."""
+        for item in self.configurations:
+            if item["Classification"] == classification:
+                return item["Properties"]  # type: ignore[no-any-return]
+        item = {"Classification": classification, "Properties": {}}
+        self.configurations.append(item)
+        return item["Properties"]  # type: ignore[return-value]
+
+
+@dataclass
 class Case:
     """One set-up: its number (names), the breakages applied, and what was built."""
 
     number: int
     breakages: list[str]
     details: list[str] = field(default_factory=list)
+    #: The cluster the case launches and passes to the verifier (``None``: no cluster, the release given).
+    cluster: Cluster | None = None
 
     @property
     def bucket(self) -> str:
@@ -107,6 +133,8 @@ class World:
     key_arn: str = ""
     #: KMS grants on the key (CreateGrant arguments other than KeyId), made once the roles exist.
     grants: list[dict[str, Any]] = field(default_factory=list)
+    #: The cluster the case launched (the cluster kind), else ``None``.
+    cluster_id: str | None = None
 
 
 def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
@@ -345,15 +373,146 @@ ADDED: dict[str, Callable[[World], str]] = {
 }
 
 
+# The cluster kind: the case launches its cluster with settings drawn from valid and breaking values ----------
+#
+# Each setting follows the AWS page the verifier's check of it cites (airflow_provider_emrfs_xacct/pure/checks/:
+# release.py, access_grants.py, credential_settings.py, configuration.py's routing bypasses, contexts.py's canned
+# ACL and Requester Pays header); the writer honours them by devstack/aws_cluster_settings.py.
+
+#: Releases: with role mappings and IMDSv2 (6.15.0, 7.5.0, 5.36.0), without IMDSv2 (6.1.0, 5.31.0), without role
+#: mappings (5.9.0), and S3A's (7.10.0, keeping EMRFS or not).
+RELEASES = ("emr-6.15.0", "emr-7.5.0", "emr-5.36.0", "emr-6.1.0", "emr-5.31.0", "emr-5.9.0", "emr-7.10.0")
+EMRFS_IMPL = "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"
+
+
+def _access_grants(cluster: Cluster, rng: random.Random) -> str:
+    emrfs = cluster.site("emrfs-site")
+    emrfs["fs.s3.s3AccessGrants.enabled"] = rng.choice(["true", " TRUE ", "false"])
+    fallback = rng.choice([None, "true", "false", " False"])
+    if fallback is not None:
+        emrfs["fs.s3.s3AccessGrants.fallbackToIAM"] = fallback
+    return f"Access Grants {emrfs['fs.s3.s3AccessGrants.enabled']!r} fallback {fallback!r}"
+
+
+def _access_grants_in_spark(cluster: Cluster, rng: random.Random) -> str:
+    cluster.site("spark-defaults")["spark.hadoop.fs.s3.s3AccessGrants.enabled"] = "true"
+    return "spark-defaults Access Grants"
+
+
+def _custom_provider(cluster: Cluster, rng: random.Random) -> str:
+    name = rng.choice(["fs.s3.customAWSCredentialsProvider", "fs.s3.credentialsResolverClass"])
+    # emrfs-site, or a Spark job's Hadoop configuration: "spark.hadoop.abc.def=xyz represents adding hadoop property
+    # abc.def=xyz" (Spark, "Configuration", "Custom Hadoop/Hive Configuration").
+    classification, prefix = rng.choice([("emrfs-site", ""), ("spark-defaults", "spark.hadoop.")])
+    cluster.site(classification)[prefix + name] = "com.example.PartnerCredentials"
+    return f"{classification} {prefix}{name}"
+
+
+def _s3a_translation_off(cluster: Cluster, rng: random.Random) -> str:
+    cluster.site("core-site")["fs.s3a.emrfs.compatibility.enable"] = rng.choice(["false", " FALSE", "true"])
+    return f"fs.s3a.emrfs.compatibility.enable {cluster.site('core-site')['fs.s3a.emrfs.compatibility.enable']!r}"
+
+
+def _canned_acl(cluster: Cluster, rng: random.Random) -> str:
+    acl = rng.choice(["BucketOwnerFullControl", "Private", "BucketOwnerRead"])
+    classification, prefix = rng.choice([("emrfs-site", ""), ("spark-defaults", "spark.hadoop.")])
+    cluster.site(classification)[f"{prefix}fs.s3.canned.acl"] = acl
+    return f"canned ACL {acl} in {classification}"
+
+
+def _requester_pays(cluster: Cluster, rng: random.Random) -> str:
+    cluster.requester_pays = True
+    header = rng.random() < 0.5
+    classification, prefix = rng.choice([("emrfs-site", ""), ("spark-defaults", "spark.hadoop.")])
+    if header:
+        cluster.site(classification)[f"{prefix}fs.s3.useRequesterPaysHeader"] = "true"
+    return f"Requester Pays bucket, header {f'on in {classification}' if header else 'off'}"
+
+
+def _imds_v2(cluster: Cluster, rng: random.Random) -> str:
+    version = rng.choice([1, 2, 2])
+    cluster.security["InstanceMetadataServiceConfiguration"] = {
+        "MinimumInstanceMetadataServiceVersion": version,
+        "HttpPutResponseHopLimit": 1,
+    }
+    return f"IMDS minimum version {version}"
+
+
+def _routing_section(cluster: Cluster, rng: random.Random) -> str:
+    """A section of the security configuration that takes writes away from the role mappings (its guide's shape)."""
+    role = f"arn:aws:iam::{EMR_ACCOUNT}:role/EMR_EC2_DefaultRole"
+    choice = rng.choice(["runtime roles", "Lake Formation", "Ranger EMRFS-S3", "Ranger Spark"])
+    if choice == "runtime roles":
+        section = {"IAMConfiguration": {"EnableApplicationScopedIAMRole": True}}
+    elif choice == "Lake Formation":
+        section = {
+            "IAMConfiguration": {"EnableApplicationScopedIAMRole": True},
+            "LakeFormationConfiguration": {"AuthorizedSessionTagValue": "Amazon EMR"},
+        }
+    else:
+        app = "EMRFS-S3" if choice == "Ranger EMRFS-S3" else "Spark"
+        section = {
+            "RangerConfiguration": {
+                "AdminServerURL": "https://ranger.example.internal:6182",
+                "RoleForRangerPluginsARN": role,
+                "RoleForOtherAWSServicesARN": role,
+                "AdminServerSecretARN": f"arn:aws:secretsmanager:us-east-1:{EMR_ACCOUNT}:secret:admin",
+                "ApplicationConfigurations": [{"App": app, "ServiceName": "amazonemr"}],
+            }
+        }
+    cluster.security.setdefault("AuthorizationConfiguration", {}).update(section)
+    return choice
+
+
+CLUSTER_SETTINGS: dict[str, Callable[[Cluster, random.Random], str]] = {
+    "access-grants": _access_grants,
+    "access-grants-in-spark": _access_grants_in_spark,
+    "custom-credentials": _custom_provider,
+    "canned-acl": _canned_acl,
+    "requester-pays": _requester_pays,
+    "imds": _imds_v2,
+    "routing-section": _routing_section,
+    "s3a-translation-off": _s3a_translation_off,
+}
+#: Settings that act from a release on: drawn with such a release more often (Access Grants from 6.15.0, S3A's
+#: translation from 7.10.0).
+SINCE = {"access-grants": ("emr-6.15.0", "emr-7.5.0", "emr-7.10.0"), "s3a-translation-off": ("emr-7.10.0",)}
+
+
+def _draw_cluster(rng: random.Random) -> Cluster:
+    """A release and 0 to 2 settings (none: a valid cluster), drawn from :data:`CLUSTER_SETTINGS`."""
+    settings = rng.sample(sorted(CLUSTER_SETTINGS), rng.choice([0, 1, 1, 2]))
+    recent = [release for name in settings for release in SINCE.get(name, ())]
+    cluster = Cluster(rng.choice(recent) if recent and rng.random() < 0.75 else rng.choice(RELEASES), settings)
+    cluster.details.append(cluster.release)
+    if cluster.release == "emr-7.10.0" and rng.random() < 0.5:
+        cluster.site("core-site")["fs.s3.impl"] = EMRFS_IMPL
+        cluster.details.append("fs.s3.impl keeps EMRFS")
+    cluster.details.extend(CLUSTER_SETTINGS[name](cluster, rng) for name in cluster.settings)
+    return cluster
+
+
 def generate(number: int, seed: int) -> Case:
-    """Draw the breakages of case ``number`` (0 to 3 of them, and maybe one of :data:`ADDED`; none is the control)."""
+    """
+    Draw the breakages of case ``number`` (0 to 3 of them, and maybe one of :data:`ADDED`; none is the control),
+    and whether it launches a cluster (the cluster kind, drawn apart like :data:`ADDED`; half of its cases keep no
+    breakage, so that the cluster's settings are judged on a sound chain).
+    """
     rng = random.Random(seed * 100_003 + number)
     count = rng.choice([0, 1, 1, 1, 2, 2, 3])
     breakages = rng.sample(sorted(BREAKAGES), count)
     added = random.Random(f"{seed} {number} added")
     if added.random() < 0.25:
         breakages.append(added.choice(sorted(ADDED)))
-    return Case(number, breakages)
+    clustered = random.Random(f"{seed} {number} cluster")
+    cluster = _draw_cluster(clustered) if clustered.random() < CLUSTER_SHARE else None
+    if cluster is not None and clustered.random() < 0.5:
+        breakages = []  # the cluster's settings on an otherwise sound chain: what they alone do
+    return Case(number, breakages, cluster=cluster)
+
+
+#: The share of cases that launch their cluster (the cluster kind).
+CLUSTER_SHARE = 0.25
 
 
 # Building a case in moto -----------------------------------------------------------------------
@@ -456,12 +615,29 @@ def build(url: str, case: Case, seed: int) -> World:
     )
     if world.bucket_policy is not None:
         s3.put_bucket_policy(Bucket=case.bucket, Policy=json.dumps(world.bucket_policy))
-    _client(url, EMR_ACCOUNT, "emr").create_security_configuration(
-        Name=case.configuration,
-        SecurityConfiguration=json.dumps(
-            {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": world.mappings}}}
-        ),
-    )
+    cluster = case.cluster
+    if cluster is not None and cluster.requester_pays:
+        s3.put_bucket_request_payment(Bucket=case.bucket, RequestPaymentConfiguration={"Payer": "Requester"})
+    document: dict[str, Any] = {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": world.mappings}}}
+    if cluster is not None:
+        document.update(
+            {name: value for name, value in cluster.security.items() if name != "AuthorizationConfiguration"}
+        )
+        document["AuthorizationConfiguration"].update(cluster.security.get("AuthorizationConfiguration", {}))
+    emr = _client(url, EMR_ACCOUNT, "emr")
+    emr.create_security_configuration(Name=case.configuration, SecurityConfiguration=json.dumps(document))
+    if cluster is not None:
+        iam_a.create_instance_profile(InstanceProfileName=case.emr_role)
+        iam_a.add_role_to_instance_profile(InstanceProfileName=case.emr_role, RoleName=case.emr_role)
+        world.cluster_id = emr.run_job_flow(
+            Name=f"diff-{case.number}",
+            ReleaseLabel=cluster.release,
+            Instances={"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
+            JobFlowRole=case.emr_role,
+            ServiceRole="EMR_DefaultRole",
+            SecurityConfiguration=case.configuration,
+            Configurations=cluster.configurations,
+        )["JobFlowId"]
     return world
 
 
@@ -483,6 +659,8 @@ class Outcome:
     #: The mapping of each failing link (``None``: a link of the whole chain), and the case's mappings.
     failing_mappings: list[int | None] = field(default_factory=list)
     mappings: list[dict[str, Any]] = field(default_factory=list)
+    #: Why the writer cannot tell whether the write succeeds (the cluster's settings), else "".
+    writer_unknown: str = ""
 
     def unreachable_for_the_writer(self, index: int | None) -> bool:
         """
@@ -497,10 +675,22 @@ class Outcome:
         other_principal = mapping.get("IdentifierType") in ("User", "Group") and not _names_the_writer(mapping)
         return other_principal or any(position < index for position in own)
 
+    @property
+    def writer(self) -> str:
+        """The writer's answer: "writes", "refused" or "unknown"."""
+        return "unknown" if self.writer_unknown else "writes" if self.writer_success else "refused"
+
     def line(self) -> str:
+        cluster = self.case.cluster
+        details = [*self.case.details, *([f"cluster {', '.join(cluster.details)}"] if cluster else [])]
+        answer = {
+            "writes": "succeeds",
+            "refused": f"refused: {self.writer_failure}",
+            "unknown": f"unknown: {self.writer_unknown}",
+        }[self.writer]
         return (
-            f"case {self.case.number} [{'; '.join(self.case.details) or 'no breakage'}]: verifier {self.verdict} "
-            f"{self.failing or self.not_checked or ''}, writer {'succeeds' if self.writer_success else 'refused: ' + self.writer_failure}"
+            f"case {self.case.number} [{'; '.join(details) or 'no breakage'}]: verifier {self.verdict} "
+            f"{self.failing or self.not_checked or ''}, writer {answer}"
         )
 
 
@@ -522,7 +712,9 @@ def judge(url: str, readers: Readers, number: int, seed: int) -> Outcome:
         simulate=False,
         security_configuration=case.configuration,
         emr_ec2_role_name=case.emr_role,
-        release_label=RELEASE,
+        # A cluster's release is read from it (DescribeCluster), as a DAG's verify task after the launch does.
+        release_label=None if world.cluster_id else RELEASE,
+        cluster_id=world.cluster_id,
         s3_prefixes=[case.output],  # what a User or Group mapping's role must write (the job's output)
     )
     written = write_like_emrfs(
@@ -535,6 +727,7 @@ def judge(url: str, readers: Readers, number: int, seed: int) -> Outcome:
         groups=WRITER_GROUPS,
         files=1,
         bucket_account=DESTINATION_ACCOUNT,
+        cluster_id=world.cluster_id,
     )
     failure = written.first_failure
     owned = all(item.owner_account == DESTINATION_ACCOUNT for item in written.objects.values())
@@ -550,4 +743,5 @@ def judge(url: str, readers: Readers, number: int, seed: int) -> Outcome:
         "" if failure is None else failure.role_arn,
         [link.mapping for link in report.links if link.status == "fail"],
         world.mappings,
+        written.unknown,
     )

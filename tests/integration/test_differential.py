@@ -85,16 +85,18 @@ def chosen_cases() -> list[int]:
 
 
 def summary(outcomes: list[Outcome]) -> str:
-    table = Counter((outcome.verdict, "writes" if outcome.writer_success else "refused") for outcome in outcomes)
+    table = Counter((outcome.verdict, outcome.writer) for outcome in outcomes)
     return ", ".join(f"{verdict}/{writer}: {count}" for (verdict, writer), count in sorted(table.items()))
 
 
 def check(outcomes: list[Outcome]) -> None:
+    # A PASS where the writer cannot tell (the cluster's settings leave whose credentials the writes get
+    # unknown) claims more than is known: it counts as a false PASS too.
     false_pass = [
         outcome.line()
         for outcome in outcomes
         if outcome.verdict == "PASS"
-        and not outcome.writer_success
+        and outcome.writer != "writes"
         and not any(rule(outcome) for rule in MOTO_ARTIFACTS.values())
     ]
     assert false_pass == [], "\n".join(false_pass)
@@ -102,7 +104,7 @@ def check(outcomes: list[Outcome]) -> None:
         outcome.line()
         for outcome in outcomes
         if outcome.verdict == "FAIL"
-        and outcome.writer_success
+        and outcome.writer == "writes"
         and not any(rule(outcome) for rule in EXPLAINED.values())
     ]
     assert unexplained == [], "\n".join(unexplained)

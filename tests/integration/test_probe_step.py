@@ -23,7 +23,7 @@ from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.verify import probe_key, probe_step
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, client, probe_uri
-from devstack.testing import RecordingTaskInstance, run_operator
+from devstack.testing import RecordingTaskInstance, run_operator, small_cluster
 from tests.integration.test_deferrable import run_trigger
 from tests.integration.test_verify import (
     IDENTIFIER,
@@ -69,6 +69,25 @@ def test_with_the_chain_the_probe_step_writes_through_the_destination_role(partn
     assert written["SSEKMSKeyId"] == partner.aws.kms_key_arn
     # hadoop fs -put wrote through a ._COPYING_ file and renamed it: nothing of it is left.
     assert head(s3, f"{uri}._COPYING_") is None
+
+
+def test_a_probe_whose_credentials_the_stand_in_cannot_tell_fails_rather_than_completes(partner: Partner) -> None:
+    """
+    A custom EMRFS credentials provider: whose credentials the write gets is not documented
+    (devstack/aws_cluster_settings.py), so the stand-in's step runner must not report the probe's write as done.
+    """
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    provider = {"Classification": "emrfs-site", "Properties": {"fs.s3.customAWSCredentialsProvider": "com.x.P"}}
+    cluster_id = emr.run_job_flow(
+        **small_cluster("partner-export"), SecurityConfiguration=partner.configuration, Configurations=[provider]
+    )["JobFlowId"]
+    uri = probe_key(PREFIX)
+
+    step = add_probe_step(partner, cluster_id, uri)
+
+    assert step["Status"]["State"] == "FAILED", step["Status"]
+    assert "customAWSCredentialsProvider" in step["Status"]["FailureDetails"]["Message"]
+    assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
 
 
 def test_the_verifier_probe_passes_with_the_chain(partner: Partner) -> None:

@@ -81,3 +81,29 @@ def test_a_custom_emrfs_credentials_provider_is_not_checked_when_the_release_is_
     [detail] = bypasses(None, provider)
 
     assert "fs.s3.customAWSCredentialsProvider" in detail
+
+
+@pytest.mark.parametrize(
+    ("release", "name"),
+    [
+        ("emr-6.15.0", "fs.s3.customAWSCredentialsProvider"),
+        ("emr-5.36.0", "fs.s3.credentialsResolverClass"),
+        ("emr-7.10.0", "fs.s3.credentialsResolverClass"),
+        ("emr-7.10.0", "fs.s3a.aws.credentials.provider"),
+        ("emr-7.10.0", f"fs.s3a.bucket.{BUCKET}.assumed.role.arn"),
+    ],
+)
+def test_a_credential_setting_in_a_spark_jobs_hadoop_configuration_is_not_checked(release: str, name: str) -> None:
+    """
+    ``spark-defaults`` ``spark.hadoop.<name>`` sets Hadoop property ``<name>`` for every Spark job ("spark.hadoop.abc.def=
+    xyz represents adding hadoop property abc.def=xyz": Spark, "Configuration", "Custom Hadoop/Hive Configuration"),
+    and the connector reads its settings from the job's Hadoop configuration (AWS Knowledge Center, "Access Amazon S3
+    Requester Pays buckets from AWS Glue, Amazon EMR, or Amazon Athena", sets ``fs.s3.useRequesterPaysHeader`` with
+    ``hadoopConfiguration().set``). The differential study's cases 64, 104, 121 and 486 found a PASS there.
+    """
+    spark = {"Classification": "spark-defaults", "Properties": {f"spark.hadoop.{name}": "com.x.P"}}
+
+    assert [f"spark-defaults spark.hadoop.{name} is set" in detail for detail in bypasses(release, spark)] == [True]
+    # Where EMRFS serves s3://, S3A's own settings give it nothing.
+    if name.startswith("fs.s3a."):
+        assert bypasses(release, spark, KEEP_EMRFS) == []

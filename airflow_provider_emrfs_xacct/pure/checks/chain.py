@@ -27,6 +27,7 @@ from airflow_provider_emrfs_xacct.pure.checks import (
     s3_access,
     second_opinion,
     shadowing,
+    spark_settings,
     sts_route,
 )
 from airflow_provider_emrfs_xacct.pure.checks.contexts import canned_acl
@@ -62,6 +63,7 @@ def check_chain(state: ChainState) -> Report:
     links.extend(release.audit(state))
     links.extend(access_grants.audit(state))
     links.extend(credential_settings.audit(state))
+    links.extend(spark_settings.audit(state))
     links.extend(sts_route.audit(state))
     links.extend(_account_block_public_access(state))
     for index, mapping in enumerate(mappings):

@@ -19,6 +19,11 @@ makes the link "writes go through the role mappings" not checked:
   which "will override the base fs.s3a. values" for that bucket ("Configuring different S3 buckets with
   Per-Bucket Configuration"). EMR's S3A gets the role mappings by translation (Amazon EMR Release Guide,
   "Migration guide: EMRFS to S3A filesystem"), which does not say how they combine with these.
+- Each of these as a Spark job's Hadoop property, ``spark-defaults`` ``spark.hadoop.<name>``: "spark.hadoop.abc.def=xyz
+  represents adding hadoop property abc.def=xyz" (Spark, "Configuration", "Custom Hadoop/Hive Configuration"), and
+  the connector reads its settings from the job's Hadoop configuration (AWS Knowledge Center, "Access Amazon S3
+  Requester Pays buckets from AWS Glue, Amazon EMR, or Amazon Athena", sets EMRFS's ``fs.s3.useRequesterPaysHeader``
+  with ``hadoopConfiguration().set``; AWS shows S3 Access Grants turned on as ``spark.hadoop.fs.s3.s3AccessGrants.*``).
 """
 
 from __future__ import annotations
@@ -45,6 +50,9 @@ S3A_CREDENTIAL_OPTIONS = (
 )
 #: EMRFS's credential resolver class, which EMR maps to S3A's ``fs.s3a.credentials.resolver``.
 EMRFS_RESOLVER_PROPERTY = "fs.s3.credentialsResolverClass"
+#: ``spark-defaults`` ``spark.hadoop.<name>`` sets Hadoop property ``<name>`` for every Spark job (Spark, "Configuration",
+#: "Custom Hadoop/Hive Configuration").
+SPARK_HADOOP = "spark.hadoop."
 
 
 def audit(state: ChainState) -> list[Link]:
@@ -58,8 +66,17 @@ def audit(state: ChainState) -> list[Link]:
     if s3a:
         buckets = sorted(state.buckets)
         for option in S3A_CREDENTIAL_OPTIONS:
-            names = [f"fs.s3a.{option}", *(f"fs.s3a.bucket.{bucket}.{option}" for bucket in buckets)]
-            found.extend(f"core-site {name}" for name in names if site_property(state, "core-site", name) is not None)
+            s3a_names = [f"fs.s3a.{option}", *(f"fs.s3a.bucket.{bucket}.{option}" for bucket in buckets)]
+            found.extend(
+                f"core-site {name}" for name in s3a_names if site_property(state, "core-site", name) is not None
+            )
+            names.extend(s3a_names)
+    # The same settings as a Spark job's Hadoop properties (spark-defaults spark.hadoop.<name>).
+    found.extend(
+        f"spark-defaults {SPARK_HADOOP}{name}"
+        for name in names
+        if site_property(state, "spark-defaults", SPARK_HADOOP + name) is not None
+    )
     return [
         Link(
             None,

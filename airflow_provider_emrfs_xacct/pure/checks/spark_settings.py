@@ -1,0 +1,61 @@
+"""
+A Spark job's own Hadoop properties for the cluster settings the verifier reads.
+
+``spark-defaults`` ``spark.hadoop.<name>`` sets Hadoop property ``<name>`` for every Spark job ("spark.hadoop.abc.def=
+xyz represents adding hadoop property abc.def=xyz": Spark, "Configuration", "Custom Hadoop/Hive Configuration"), and
+the ``s3://`` connector reads its settings from the job's Hadoop configuration (AWS Knowledge Center, "Access Amazon
+S3 Requester Pays buckets from AWS Glue, Amazon EMR, or Amazon Athena", sets EMRFS's ``fs.s3.useRequesterPaysHeader``
+with ``hadoopConfiguration().set``). The checks read these settings from ``emrfs-site`` or ``core-site``
+(:mod:`.contexts`, :mod:`.release`); where ``spark-defaults`` gives one another value, AWS does not say which the
+job's writes follow, so each such setting is "not checked". Credential settings and S3 Access Grants have links of
+their own (:mod:`.credential_settings`, :mod:`.access_grants`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from airflow_provider_emrfs_xacct.pure.checks.contexts import site_property
+from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
+
+SPARK_LINK = "Spark jobs' connector settings"
+SPARK_HADOOP = "spark.hadoop."
+#: The settings the checks read, by the classification they read them from.
+READ_SETTINGS = (
+    ("emrfs-site", "fs.s3.canned.acl"),
+    ("emrfs-site", "fs.s3.useRequesterPaysHeader"),
+    ("emrfs-site", "fs.s3.enableServerSideEncryption"),
+    ("emrfs-site", "fs.s3.serverSideEncryption.kms.keyId"),
+    ("emrfs-site", "fs.s3.cse.enabled"),
+    ("emrfs-site", "fs.s3.cse.kms.keyId"),
+    ("core-site", "fs.s3.impl"),
+    ("core-site", "fs.s3a.emrfs.compatibility.enable"),
+    ("core-site", "fs.s3a.requester.pays.enabled"),
+)
+
+
+def audit(state: ChainState) -> list[Link]:
+    """One "not checked" link per setting ``spark-defaults`` gives Spark jobs another value of than the site's."""
+    if state.cluster_configurations is None:  # listed among the unseen cluster settings (findings.CLUSTER_SETTINGS)
+        return []
+    links = []
+    for classification, name in READ_SETTINGS:
+        job = site_property(state, "spark-defaults", SPARK_HADOOP + name)
+        site = site_property(state, classification, name)
+        if job is None or (site is not None and str(job).strip() == str(site).strip()):
+            continue
+        judged = f"{classification}'s {site!r}" if site is not None else f"no {classification} value"
+        links.append(
+            Link(
+                None,
+                SPARK_LINK,
+                UNKNOWN,
+                f"spark-defaults {SPARK_HADOOP}{name}={job!r} sets it for every Spark job; the links judge {judged}, "
+                "and AWS does not say which of the two a Spark job's writes follow",
+                fix=f"set {name} in {classification} only, or the same value in both",
+            )
+        )
+    return links

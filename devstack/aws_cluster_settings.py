@@ -1,0 +1,243 @@
+"""
+Which credentials a Spark job's ``s3://`` writes get on a cluster, from its release, ``Configurations`` and
+security configuration: what the EMRFS-like writer follows, read from AWS's pages (this project's verifier's code
+is not used, so that the writer stays a judge of it).
+
+:func:`credentials_of` answers one of
+
+- ``MAPPINGS``: EMRFS routes each request by the role mappings (:func:`devstack.emrfs_writer.route`);
+- ``INSTANCE_ROLE``: every request goes as the EC2 instance profile's role;
+- ``REFUSED``: no request gets credentials that can write (the reason says why);
+- ``UNKNOWN``: AWS does not document whose credentials the writes get: the writer cannot say whether the write
+  succeeds, and must not count it as one.
+
+The rules, each with its page:
+
+- Before 5.10.0 no role mappings: "Amazon EMR versions 5.10.0 and later support IAM roles for EMRFS" (Amazon EMR
+  Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"); every request goes as the instance
+  profile ("EMRFS assumes the permissions policies that are attached to your Amazon EC2 instance profile").
+- IMDSv2 required on a release whose EMR components call IMDSv1: "Amazon EMR supports IMDSv2 in Amazon EMR 5.23.1,
+  5.27.1, 5.32 or later, and 6.2 or later. In these releases, Amazon EMR components use IMDSv2 for all IMDS calls"
+  and "When you specify that IMDSv2 must be used, IMDSv1 no longer works" (Amazon EMR Management Guide, "Create a
+  security configuration", metadata service requests): EMRFS gets no instance credentials, so assumes no role.
+- From 7.10.0 ``s3://`` is S3A unless ``core-site`` ``fs.s3.impl`` keeps EMRFS (Amazon EMR Release Guide,
+  "Migration guide: EMRFS to S3A filesystem"): see :func:`_s3a_credentials`.
+- A routing section of the security configuration (runtime roles, Lake Formation, Apache Ranger): each hands some
+  or all writes to other credentials (Amazon EMR Management Guide, "Runtime roles for Amazon EMR steps";
+  "Considerations for Amazon EMR with Lake Formation"; "EMRFS S3 plugin": "EMRFS sends a request for credentials
+  to the Secret Agent process"). The stand-in has no runtime role, Lake Formation or Ranger policy: ``UNKNOWN``.
+- ``fs.s3.customAWSCredentialsProvider`` or ``fs.s3.credentialsResolverClass``, in ``emrfs-site`` or in a Spark
+  job's Hadoop configuration (``spark-defaults`` ``spark.hadoop.<name>``: "spark.hadoop.abc.def=xyz represents adding
+  hadoop property abc.def=xyz", Spark, "Configuration"; EMRFS's ``fs.s3.*`` settings are Hadoop properties that a
+  job may set: AWS Knowledge Center, "Access Amazon S3 Requester Pays buckets from AWS Glue, Amazon EMR, or Amazon
+  Athena", sets ``fs.s3.useRequesterPaysHeader`` with ``hadoopConfiguration().set``): credentials of a class of the
+  customer's (Amazon EMR Release Guide, "Authorizing access to EMRFS data in Amazon S3"), which the stand-in cannot
+  run: ``UNKNOWN``.
+- S3 Access Grants (6.15.0 on), ``emrfs-site`` ``fs.s3.s3AccessGrants.enabled=true``: "When a Spark job makes a
+  request for S3 data, Amazon S3 provides temporary credentials that are scoped to the specific bucket, prefix, or
+  object" (Amazon EMR Management Guide, "Using Amazon S3 Access Grants with Amazon EMR"). The stand-in holds no
+  grant, so with ``fs.s3.s3AccessGrants.fallbackToIAM=false`` the write is refused; with ``true`` a request without
+  a grant falls back to an IAM role the page does not relate to the mappings, and unset the page gives no default:
+  both ``UNKNOWN``. The same settings under ``spark-defaults`` (``spark.hadoop.``) also reach a Spark job: ``UNKNOWN``.
+
+A setting the writer follows that ``spark-defaults`` sets for Spark jobs (``spark.hadoop.<name>``) to another value
+than its site file: which of the two the job's connector follows is not documented (``UNKNOWN``).
+
+Hadoop reads a boolean setting trimmed and in any case, ``true`` or ``false`` (``Configuration.getBoolean``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+MAPPINGS = "mappings"
+INSTANCE_ROLE = "instance role"
+REFUSED = "refused"
+UNKNOWN = "unknown"
+
+EMRFS_IMPL = "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"
+#: emrfs-site's canned ACL names and the ``x-amz-acl`` header each sends (Hadoop's ``CannedAccessControlList``
+#: names, as the Amazon EMR Release Guide's ``fs.s3.canned.acl`` example ``BucketOwnerFullControl`` shows).
+CANNED_ACLS = {
+    "Private": "private",
+    "PublicRead": "public-read",
+    "PublicReadWrite": "public-read-write",
+    "AuthenticatedRead": "authenticated-read",
+    "LogDeliveryWrite": "log-delivery-write",
+    "BucketOwnerRead": "bucket-owner-read",
+    "BucketOwnerFullControl": "bucket-owner-full-control",
+    "AwsExecRead": "aws-exec-read",
+}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Whose credentials the writes get, and why."""
+
+    kind: str
+    reason: str = ""
+
+
+def release(label: str | None) -> tuple[int, int, int] | None:
+    """``emr-6.15.0`` as ``(6, 15, 0)``; ``None`` for no label or another shape."""
+    found = re.fullmatch(r"emr-(\d+)\.(\d+)\.(\d+)", (label or "").strip())
+    return None if found is None else (int(found[1]), int(found[2]), int(found[3]))
+
+
+def site(configurations: list[dict[str, Any]], classification: str) -> dict[str, str]:
+    """The properties of ``classification`` (top-level entries; a later entry's value wins)."""
+    properties: dict[str, str] = {}
+    for item in configurations:
+        if item.get("Classification") == classification:
+            properties.update({str(name): str(value) for name, value in (item.get("Properties") or {}).items()})
+    return properties
+
+
+def flag(properties: dict[str, str], name: str) -> bool | None:
+    """A Hadoop boolean: ``True``/``False``, or ``None`` when unset or neither."""
+    value = properties.get(name)
+    text = None if value is None else value.strip().lower()
+    return True if text == "true" else False if text == "false" else None
+
+
+def _imds_v2(version: tuple[int, int, int]) -> bool:
+    major, minor, patch = version
+    if major == 5:
+        return minor >= 32 or (minor, patch) in ((23, 1), (27, 1)) or (minor in (23, 27) and patch > 1)
+    return major > 6 or (major == 6 and minor >= 2)
+
+
+def credentials_of(label: str | None, configurations: list[dict[str, Any]], document: dict[str, Any]) -> Credentials:
+    """Whose credentials a Spark job's ``s3://`` writes get on the cluster (see the module docstring)."""
+    version = release(label)
+    if version is None:
+        return Credentials(UNKNOWN, f"release {label!r} is not read")
+    imds = document.get("InstanceMetadataServiceConfiguration") or {}
+    if str(imds.get("MinimumInstanceMetadataServiceVersion", "")).strip() == "2" and not _imds_v2(version):
+        return Credentials(REFUSED, f"{label}'s EMR components call IMDSv1, which the security configuration turns off")
+    if version < (5, 10, 0):
+        return Credentials(INSTANCE_ROLE, f"{label} has no EMRFS role mappings")
+    differing = _spark_differs(configurations)
+    if differing:
+        return Credentials(UNKNOWN, f"spark-defaults sets {differing} for Spark jobs, unlike the cluster's site file")
+    section = _routing_section(document)
+    if section:
+        return Credentials(UNKNOWN, f"the security configuration's {section} hands writes to other credentials")
+    core = site(configurations, "core-site")
+    if version >= (7, 10, 0) and core.get("fs.s3.impl", "").strip() != EMRFS_IMPL:  # Hadoop reads core-site's
+        return _s3a_credentials(label, configurations)
+    return _emrfs_credentials(version, configurations)
+
+
+#: The settings the writer follows, by the site file it reads them from.
+FOLLOWED = (
+    ("emrfs-site", "fs.s3.canned.acl"),
+    ("emrfs-site", "fs.s3.useRequesterPaysHeader"),
+    ("emrfs-site", "fs.s3.enableServerSideEncryption"),
+    ("emrfs-site", "fs.s3.serverSideEncryption.kms.keyId"),
+    ("core-site", "fs.s3.impl"),
+    ("core-site", "fs.s3a.emrfs.compatibility.enable"),
+)
+
+
+def _spark_differs(configurations: list[dict[str, Any]]) -> str:
+    """
+    A followed setting that ``spark-defaults`` gives Spark jobs (``spark.hadoop.<name>``) another value of than its
+    site file, or ``""``: which of the two the job's connector follows is not documented.
+    """
+    spark = site(configurations, "spark-defaults")
+    for classification, name in FOLLOWED:
+        job, own = spark.get(f"spark.hadoop.{name}"), site(configurations, classification).get(name)
+        if job is not None and (own is None or job.strip() != own.strip()):
+            return name
+    return ""
+
+
+def _routing_section(document: dict[str, Any]) -> str:
+    """The section of the security configuration that hands writes to other credentials, or ``""``."""
+    authorization = document.get("AuthorizationConfiguration") or {}
+    runtime = str((authorization.get("IAMConfiguration") or {}).get("EnableApplicationScopedIAMRole")).lower()
+    for section, on in (
+        ("IAMConfiguration.EnableApplicationScopedIAMRole", runtime == "true"),
+        ("LakeFormationConfiguration", "LakeFormationConfiguration" in authorization),
+        ("RangerConfiguration", "RangerConfiguration" in authorization),
+    ):
+        if on:
+            return section
+    return ""
+
+
+def _emrfs_credentials(version: tuple[int, int, int], configurations: list[dict[str, Any]]) -> Credentials:
+    """Where EMRFS serves ``s3://``: a credentials class of the customer's, or S3 Access Grants, or the mappings."""
+    emrfs = site(configurations, "emrfs-site")
+    spark = site(configurations, "spark-defaults")
+    for name in ("fs.s3.customAWSCredentialsProvider", "fs.s3.credentialsResolverClass"):
+        if name in emrfs or f"spark.hadoop.{name}" in spark:
+            return Credentials(UNKNOWN, f"{name} gives EMRFS credentials of a class of its own")
+    if version < (6, 15, 0):
+        return Credentials(MAPPINGS)
+    if flag(spark, "spark.hadoop.fs.s3.s3AccessGrants.enabled"):
+        return Credentials(UNKNOWN, "spark-defaults turns on S3 Access Grants for the job")
+    if not flag(emrfs, "fs.s3.s3AccessGrants.enabled"):
+        return Credentials(MAPPINGS)
+    fallback = flag(emrfs, "fs.s3.s3AccessGrants.fallbackToIAM")
+    if fallback is False:
+        return Credentials(REFUSED, "S3 Access Grants without fallback to IAM, and no grant covers the output")
+    return Credentials(
+        UNKNOWN,
+        "S3 Access Grants with "
+        + ("fallback to an IAM role not related to the mappings" if fallback else "no fallback setting"),
+    )
+
+
+#: S3A's options that give it credentials of its own (Apache Hadoop, "Hadoop-AWS module", "Authenticating with
+#: S3"; "Working with IAM Assumed Roles"), also per bucket as ``fs.s3a.bucket.<bucket>.<option>``.
+S3A_CREDENTIAL_OPTIONS = (
+    "aws.credentials.provider",
+    "access.key",
+    "session.token",
+    "assumed.role.arn",
+    "credentials.resolver",
+)
+
+
+def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]]) -> Credentials:
+    """
+    Where S3A serves ``s3://``: EMR translates the role mappings (``fs.s3.authorization.roleMapping`` to
+    ``fs.s3a.authorization.roleMapping``) unless ``core-site`` ``fs.s3a.emrfs.compatibility.enable=false`` turns the
+    translation off (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"); then S3A has no mapping
+    and goes as the instance profile. S3A's own credential options, EMRFS's credentials resolver (translated to
+    ``fs.s3a.credentials.resolver``), S3 Access Grants ("S3 access through the open-source S3A protocol" is not
+    supported: Amazon EMR Management Guide, "Using Amazon S3 Access Grants with Amazon EMR") and the emrfs-site
+    canned ACL and Requester Pays header (whose translation this writer does not know): ``UNKNOWN``. The request
+    list replayed is EMRFS's (the writer does not model S3A's own committer).
+    """
+    job = {name[len("spark.hadoop.") :]: value for name, value in site(configurations, "spark-defaults").items()}
+    job = {name: value for name, value in job.items() if name.startswith("fs.s3")}  # a Spark job's, as above
+    core = site(configurations, "core-site")
+    emrfs = {**site(configurations, "emrfs-site"), **job}
+    if flag(core, "fs.s3a.emrfs.compatibility.enable") is False:
+        return Credentials(INSTANCE_ROLE, f"{label} serves s3:// by S3A, with the role mappings' translation off")
+    core = {**core, **job}
+    own = [name for name in core if name.startswith("fs.s3a.") and name.endswith(S3A_CREDENTIAL_OPTIONS)]
+    grants = [
+        name
+        for name, properties in (("fs.s3a.access.grants.enabled", core), ("fs.s3.s3AccessGrants.enabled", emrfs))
+        if flag(properties, name)
+    ]
+    other = [name for name in emrfs if name in _S3A_UNKNOWN_TRANSLATION]
+    found = [*own, *grants, *other]
+    if found:
+        return Credentials(UNKNOWN, f"{label} serves s3:// by S3A with {', '.join(found)}")
+    return Credentials(MAPPINGS)
+
+
+#: emrfs-site settings whose effect on S3A this writer does not know (a credentials class, the upload ACL, the
+#: Requester Pays header).
+_S3A_UNKNOWN_TRANSLATION = (
+    "fs.s3.credentialsResolverClass",
+    "fs.s3.canned.acl",
+    "fs.s3.useRequesterPaysHeader",
+)

@@ -1,0 +1,129 @@
+"""
+The stand-in's reading of a cluster's release and settings (``devstack/aws_cluster_settings.py``): whose
+credentials the EMRFS-like writer's requests get, each answer from the AWS page its module docstring cites.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from devstack.aws_cluster_settings import INSTANCE_ROLE, MAPPINGS, REFUSED, UNKNOWN, credentials_of
+
+MAPPED: dict[str, Any] = {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": []}}}
+IMDS_V2 = {**MAPPED, "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": 2}}
+
+
+def site(classification: str, **properties: str) -> dict[str, Any]:
+    return {"Classification": classification, "Properties": properties}
+
+
+def grants(**properties: str) -> dict[str, Any]:
+    return site("emrfs-site", **{f"fs.s3.s3AccessGrants.{name}": value for name, value in properties.items()})
+
+
+@pytest.mark.parametrize(
+    ("label", "configurations", "document", "kind"),
+    [
+        ("emr-6.15.0", [], MAPPED, MAPPINGS),
+        ("emr-5.9.0", [], MAPPED, INSTANCE_ROLE),  # role mappings from 5.10.0
+        ("emr-6.1.0", [], IMDS_V2, REFUSED),  # EMR components call IMDSv1 before 6.2.0
+        ("emr-5.31.0", [], IMDS_V2, REFUSED),
+        ("emr-5.32.0", [], IMDS_V2, MAPPINGS),
+        ("emr-5.27.1", [], IMDS_V2, MAPPINGS),
+        ("emr-6.15.0", [grants(enabled=" TRUE ", fallbackToIAM="false")], MAPPED, REFUSED),  # no grant in the stand-in
+        ("emr-6.15.0", [grants(enabled="true", fallbackToIAM="true")], MAPPED, UNKNOWN),
+        ("emr-6.15.0", [grants(enabled="true")], MAPPED, UNKNOWN),  # the page gives no default
+        ("emr-6.15.0", [grants(enabled="false", fallbackToIAM="false")], MAPPED, MAPPINGS),
+        ("emr-6.14.0", [grants(enabled="true", fallbackToIAM="false")], MAPPED, MAPPINGS),  # from 6.15.0
+        (
+            "emr-7.5.0",
+            [site("spark-defaults", **{"spark.hadoop.fs.s3.s3AccessGrants.enabled": "true"})],
+            MAPPED,
+            UNKNOWN,
+        ),
+        ("emr-6.15.0", [site("emrfs-site", **{"fs.s3.customAWSCredentialsProvider": "a.B"})], MAPPED, UNKNOWN),
+        ("emr-6.15.0", [site("emrfs-site", **{"fs.s3.credentialsResolverClass": "a.B"})], MAPPED, UNKNOWN),
+        ("emr-7.10.0", [], MAPPED, MAPPINGS),  # S3A: EMR translates the role mappings
+        ("emr-7.10.0", [site("core-site", **{"fs.s3a.emrfs.compatibility.enable": "false"})], MAPPED, INSTANCE_ROLE),
+        ("emr-7.10.0", [site("core-site", **{"fs.s3a.aws.credentials.provider": "a.B"})], MAPPED, UNKNOWN),
+        ("emr-7.10.0", [site("core-site", **{"fs.s3a.bucket.b.assumed.role.arn": "arn"})], MAPPED, UNKNOWN),
+        ("emr-7.10.0", [site("emrfs-site", **{"fs.s3.canned.acl": "BucketOwnerFullControl"})], MAPPED, UNKNOWN),
+        (
+            "emr-7.10.0",
+            [
+                site("core-site", **{"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"}),
+                site("emrfs-site", **{"fs.s3.canned.acl": "BucketOwnerFullControl"}),
+            ],
+            MAPPED,
+            MAPPINGS,
+        ),
+        ("emr-6.15.0", [], {"AuthorizationConfiguration": {"RangerConfiguration": {}}}, UNKNOWN),
+        ("emr-6.15.0", [], {"AuthorizationConfiguration": {"LakeFormationConfiguration": {}}}, UNKNOWN),
+        (
+            "emr-6.15.0",
+            [],
+            {"AuthorizationConfiguration": {"IAMConfiguration": {"EnableApplicationScopedIAMRole": True}}},
+            UNKNOWN,
+        ),
+        ("6.15.0", [], MAPPED, UNKNOWN),  # a label of another shape is not read
+    ],
+)
+def test_whose_credentials_the_writes_get(
+    label: str, configurations: list[dict[str, Any]], document: dict[str, Any], kind: str
+) -> None:
+    credentials = credentials_of(label, configurations, document)
+    assert credentials.kind == kind, credentials.reason
+    assert (credentials.reason == "") == (kind == MAPPINGS)
+
+
+@pytest.mark.parametrize(
+    ("label", "name", "kind"),
+    [
+        ("emr-6.15.0", "fs.s3.customAWSCredentialsProvider", UNKNOWN),
+        ("emr-6.15.0", "fs.s3.credentialsResolverClass", UNKNOWN),
+        ("emr-7.10.0", "fs.s3a.aws.credentials.provider", UNKNOWN),
+        ("emr-7.10.0", "fs.s3.credentialsResolverClass", UNKNOWN),  # translated to fs.s3a.credentials.resolver
+        ("emr-7.10.0", "fs.s3a.access.grants.enabled", UNKNOWN),
+        ("emr-6.15.0", "fs.s3a.aws.credentials.provider", MAPPINGS),  # EMRFS serves s3://: S3A's are not its
+    ],
+)
+def test_a_spark_jobs_hadoop_settings_count_as_the_clusters(label: str, name: str, kind: str) -> None:
+    """``spark-defaults`` ``spark.hadoop.<name>`` is Hadoop property ``<name>`` of every Spark job."""
+    configurations = [site("spark-defaults", **{f"spark.hadoop.{name}": "true"})]
+    assert credentials_of(label, configurations, MAPPED).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("configuration", "kind"),
+    [
+        (grants(enabled="false", fallbackToIAM="false"), MAPPINGS),  # turned off: case 480 of the study
+        (grants(enabled="true"), UNKNOWN),
+        (site("core-site", **{"fs.s3a.access.grants.enabled": " FALSE "}), MAPPINGS),
+        (site("core-site", **{"fs.s3a.access.grants.enabled": "true"}), UNKNOWN),
+    ],
+)
+def test_access_grants_on_s3a_count_only_when_turned_on(configuration: dict[str, Any], kind: str) -> None:
+    assert credentials_of("emr-7.10.0", [configuration], MAPPED).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("configurations", "kind"),
+    [
+        ([site("spark-defaults", **{"spark.hadoop.fs.s3.canned.acl": "Private"})], UNKNOWN),
+        (
+            [
+                site("spark-defaults", **{"spark.hadoop.fs.s3.canned.acl": "Private "}),
+                site("emrfs-site", **{"fs.s3.canned.acl": "Private"}),
+            ],
+            MAPPINGS,
+        ),
+        ([site("spark-defaults", **{"spark.hadoop.fs.s3.useRequesterPaysHeader": "true"})], UNKNOWN),
+        ([site("spark-defaults", **{"spark.hadoop.fs.s3.maxConnections": "9"})], MAPPINGS),
+    ],
+)
+def test_a_followed_setting_given_spark_jobs_another_value_is_unknown(
+    configurations: list[dict[str, Any]], kind: str
+) -> None:
+    assert credentials_of("emr-6.15.0", configurations, MAPPED).kind == kind
