@@ -130,6 +130,22 @@ def pinned_destination_account(hook: Any, conn_id: str | None, pin: Any, nothing
     return account
 
 
+def destination_conn_id(conn_id: Any, pin: Any) -> str | None:
+    """
+    Return the validated ``destination_aws_conn_id``, refusing ``None`` unless ``pin`` names the account.
+
+    The Amazon provider reads ``aws_conn_id=None`` as boto3's default credential chain (``AwsGenericHook``:
+    "If this is None or empty then the default boto3 behaviour is used"): the worker's own credentials,
+    in whatever account they are. For the destination account that is accepted only when
+    ``expected_destination_account_id`` (``pin``) makes it checked before anything is read or changed.
+    No AWS call.
+    """
+    from airflow_provider_emrfs_xacct.pure.validation import validate_conn_id
+
+    pinned = pinned_account(pin, "expected_destination_account_id") is not None
+    return validate_conn_id(conn_id, "destination_aws_conn_id", default_chain=pinned)
+
+
 def pinned_account(value: Any, field: str) -> str | None:
     """
     Return the validated account id of a pin such as ``expected_account_id`` (``None`` when not pinned).
@@ -253,11 +269,12 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, _OperatorBase):
             raise AttributeError(f"Class attribute '{type(self).__name__}.aws_hook_class' should be set.")
 
     def validate_safety(self) -> None:
-        """Turn the rendered ``dry_run`` into a bool and check the account pin (no AWS call)."""
-        from airflow_provider_emrfs_xacct.pure.validation import validate_bool
+        """Turn the rendered ``dry_run`` into a bool, check the account pin and ``aws_conn_id`` (no AWS call)."""
+        from airflow_provider_emrfs_xacct.pure.validation import validate_bool, validate_conn_id
 
         self.dry_run = validate_bool(self.dry_run, "dry_run")
         self.expected_account()
+        validate_conn_id(self.aws_conn_id, "aws_conn_id", default_chain=True)
 
     def expected_account(self) -> str | None:
         """Return the validated ``expected_account_id`` (``None`` when not pinned; see :func:`pinned_account`)."""
