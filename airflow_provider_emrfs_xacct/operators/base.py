@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 from importlib import import_module
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from airflow.providers.amazon.aws.utils.mixins import AwsBaseHookMixin, AwsHookParams, AwsHookType
@@ -18,6 +19,8 @@ from airflow.sdk import BaseOperator
 from airflow_provider_emrfs_xacct.operators.failures import FailsWithoutRetryMixin
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
     from airflow.sdk import Context
 
@@ -246,6 +249,10 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, _OperatorBase):
         "botocore_config": None,
     }
 
+    #: Fields whose value came from an argument of a factory (``partner_access``), and how to name that
+    #: argument in a refusal (``{"trusted_role_arns": "partner_access(emr_ec2_role_arn=...)"}``; see
+    #: :func:`~airflow_provider_emrfs_xacct.operators.failures.name_the_argument`). Set by the factory.
+    argument_names: Mapping[str, str] = MappingProxyType({})
     dry_run: Any  # the attribute shadows BaseOperator.dry_run (a method nothing calls)
     expected_account_id: str | None
     last_plan: list[dict[str, Any]] | None

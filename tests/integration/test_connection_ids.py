@@ -96,3 +96,82 @@ def test_the_verifiers_release_label_is_refused_by_the_launchs_rule_before_any_c
     assert error.field == "release_label", error
     assert recorder.calls == [], recorder.calls
 
+
+# --- partner_access: a value known only at run time is refused by the task, naming the factory's argument ---
+
+#: What the group's upstream tasks returned: the destination role's ARN, the security configuration's name.
+UPSTREAM = {
+    "ensure_destination_role": f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-acme-writer",
+    "create_security_configuration": CONFIGURATION,
+}
+
+
+class UpstreamTaskInstance(RecordingTaskInstance):
+    """A task instance whose upstream tasks in the group returned :data:`UPSTREAM` (and pushed nothing else)."""
+
+    def xcom_pull(self, task_ids: Any = None, key: str = "return_value", map_indexes: Any = None, **_: Any) -> Any:
+        if key != "return_value" or not isinstance(task_ids, str):
+            return None
+        return UPSTREAM.get(task_ids.rpartition(".")[2])
+
+
+RUN_TIME_REFUSALS = [
+    # (argument, template given to partner_access, what it renders to, tasks that refuse it)
+    (
+        "emr_ec2_role_arn",
+        "arn:aws:iam::{{ params.bad }}:role/EMR_EC2_DefaultRole",
+        "1111",
+        ["ensure_destination_role"],
+    ),
+    (
+        "emr_ec2_role_arn",
+        "arn:aws:iam::111111111111:role/{{ params.bad }}",
+        "EMR EC2",
+        ["allow_emr_role_to_assume", "verify_access"],
+    ),
+    (
+        "destination_prefix",
+        "{{ params.bad }}",
+        "partner-results/acme/",
+        ["ensure_destination_role", "create_security_configuration"],
+    ),
+    ("kms_key_arn", "{{ params.bad }}", "arn:aws:kms:us-east-1:222222222222:alias/x", ["grant_kms_key_user"]),
+    ("release_label", "{{ params.bad }}", "7.5.0", ["verify_access"]),
+    ("destination_account_id", "{{ params.bad }}", "2222", ["ensure_destination_role", "verify_access"]),
+    ("emr_account_id", "{{ params.bad }}", "1111", ["allow_emr_role_to_assume", "create_security_configuration"]),
+    ("dry_run", "{{ params.bad }}", "yes", ["ensure_destination_role", "verify_access"]),
+    ("destination_aws_conn_id", "{{ params.bad }}", " aws_destination_account", ["verify_access"]),
+]
+
+
+@pytest.mark.parametrize(("name", "template", "rendered", "task_ids"), RUN_TIME_REFUSALS, ids=lambda v: str(v)[:30])
+def test_a_bad_templated_factory_argument_is_refused_at_run_time_naming_the_argument(
+    connections: None, name: str, template: str, rendered: str, task_ids: list[str]
+) -> None:
+    from airflow.sdk import DAG
+
+    from airflow_provider_emrfs_xacct.task_groups import partner_access
+
+    arguments: dict[str, Any] = {
+        "partner": "acme",
+        "destination_prefix": "s3://partner-results/acme/",
+        "kms_key_arn": f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "emr_ec2_role_arn": "arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole",
+        "emr_aws_conn_id": EMR_CONN_ID,
+        "destination_aws_conn_id": DESTINATION_CONN_ID,
+        "release_label": "emr-7.5.0",
+        name: template,
+    }
+    with DAG(dag_id="factory_run_time", schedule=None) as dag:
+        partner_access(**arguments)
+    for task_id in task_ids:
+        task = dag.get_task(f"partner_acme.{task_id}")
+        ti = UpstreamTaskInstance(task_id=task.task_id)
+        context: Any = {"params": {"bad": rendered}, "ti": ti, "task_instance": ti}
+        task.render_template_fields(context)
+        with CallRecorder().everywhere() as recorder, pytest.raises(InvalidParameterError) as refused:
+            task.execute(context)
+        error = refused.value
+        assert error.field == f"partner_access({name}=...)", (task_id, error)
+        assert str(error).startswith(f"partner_access({name}=...): "), error
+        assert recorder.calls == [], (task_id, recorder.calls)
