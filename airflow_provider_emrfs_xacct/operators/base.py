@@ -149,6 +149,25 @@ def destination_conn_id(conn_id: Any, pin: Any) -> str | None:
     return validate_conn_id(conn_id, "destination_aws_conn_id", default_chain=pinned)
 
 
+def require_defined_connection(hook: Any, field: str) -> None:
+    """
+    Refuse ``hook``'s named connection when Airflow has none of that id (no AWS call).
+
+    The Amazon provider's hook then acts with boto3's default credential chain, the worker's own
+    credentials (``AwsGenericHook.conn_config``: "Unable to find AWS Connection ID '...', switching to
+    empty"): a mistyped destination connection would read or change whatever account they are in.
+    """
+    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+    conn_id = hook.aws_conn_id
+    if conn_id and getattr(hook.conn_config, "conn_id", None) != conn_id:
+        raise InvalidParameterError(
+            field,
+            f"names the connection {conn_id!r}, which Airflow does not have: the Amazon provider would act with "
+            "the worker's own credentials (boto3's default chain)",
+        )
+
+
 def pinned_account(value: Any, field: str) -> str | None:
     """
     Return the validated account id of a pin such as ``expected_account_id`` (``None`` when not pinned).

@@ -18,6 +18,7 @@ from airflow_provider_emrfs_xacct.operators.base import (
     knows_create_task,
     pinned_account,
     pinned_destination_account,
+    require_defined_connection,
 )
 
 if TYPE_CHECKING:
@@ -202,6 +203,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         ]
         self._validate_cluster_and_probe()
         destination_pin = pinned_account(self.expected_destination_account_id, "expected_destination_account_id")
+        require_defined_connection(self.readers.iam, "destination_aws_conn_id")
         if self.expected_account_id is not None:
             self.connection_account(self.hook)
         if destination_pin is not None:  # before anything is read there

@@ -58,6 +58,19 @@ def test_a_destination_connection_that_would_act_with_the_workers_credentials_is
     assert recorder.calls == [], recorder.calls
 
 
+@pytest.mark.parametrize("build", [verifier, revoke], ids=["verify", "revoke"])
+def test_a_destination_connection_airflow_does_not_have_is_refused_before_any_call(aws: Seeded, build: Any) -> None:
+    # The Amazon hook would log "Unable to find AWS Connection ID ..., switching to empty" and act with the
+    # worker's own credentials; pinned or not, a mistyped connection id is refused.
+    for pin in (None, DESTINATION_ACCOUNT):
+        op = build(destination_aws_conn_id="aws_destination_acount", expected_destination_account_id=pin)
+        recorder, error = execute_recorded(op)
+        assert isinstance(error, InvalidParameterError), error
+        assert error.field == "destination_aws_conn_id", error
+        assert "'aws_destination_acount'" in str(error)
+        assert recorder.calls == [], recorder.calls
+
+
 def test_with_the_destination_account_pinned_none_is_checked_against_the_pin(
     aws: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
