@@ -217,8 +217,9 @@ def partner_access(
 
     Inside the group: ``ensure_destination_role`` >> [``allow_emr_role_to_assume``,
     ``grant_kms_key_user`` (when a key is given), ``create_security_configuration``] >>
-    ``verify_access`` (unless ``verify_access=False``). Bad values fail in the first task
-    that uses them, with the parameter's name, before any AWS call that changes anything.
+    ``verify_access`` (unless ``verify_access=False``). A bad value is refused naming the
+    argument (``partner_access(emr_ec2_role_arn=...)``): when the DAG is parsed if it is known then,
+    else by the first task that uses it, before any AWS call that changes anything.
 
     A key known only at run time (an XComArg, a mapped argument, a template) may resolve to ``None``
     (a partner whose bucket uses SSE-S3): the role then gets no key actions and ``grant_kms_key_user``
@@ -239,7 +240,8 @@ def partner_access(
         ``partner_access``; two partners whose names make the same id are refused: give each its own)
     :param emr_aws_conn_id: connection that acts in the EMR account. (default: ``aws_emr_account``)
     :param destination_aws_conn_id: connection that acts in the destination account (and the key's
-        account). (default: ``aws_destination_account``)
+        account); ``None`` (boto3's default chain, the worker's own credentials) only with
+        ``destination_account_id``. (default: ``aws_destination_account``)
     :param release_label: the EMR release to check the mappings against, e.g. ``emr-7.5.0``. (templated)
     :param verify_access: add the verifier, which fails when a link of the chain is broken, so that
         nothing downstream (the launch) runs. (default: True)
