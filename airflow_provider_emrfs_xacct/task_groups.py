@@ -9,7 +9,7 @@ and the verifier that reads both accounts back. It returns what the launch needs
     access = partner_access(
         partner="acme",
         destination_prefix="s3://partner-results/acme/",
-        kms_key_arn="arn:aws:kms:eu-west-1:222222222222:key/...",
+        kms_key_arn="arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         emr_ec2_role_arn="arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole",
         emr_account_id="111111111111",
         destination_account_id="222222222222",
@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import TaskGroup, TriggerRule
+from airflow.sdk.definitions._internal.mixins import ResolveMixin
 from airflow.sdk.exceptions import DuplicateTaskIdFound
 
 from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
@@ -62,16 +63,81 @@ class PartnerAccess:
     destination_role_arn: XComArg
 
 
-def _given(value: Any, field: str) -> Any:
+def argument(name: str) -> str:
+    """How a refusal names an argument of :func:`partner_access`: as the DAG author wrote it."""
+    return f"partner_access({name}=...)"
+
+
+def _given(value: Any, name: str) -> Any:
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise InvalidParameterError(field, "must be given")
+        raise InvalidParameterError(argument(name), "must be given")
     return value
+
+
+def _known(value: Any) -> bool:
+    """Whether ``value`` is known when the DAG is parsed: not a template, an ``XComArg`` or a mapped argument."""
+    if isinstance(value, ResolveMixin):  # XComArg, MappedArgument
+        return False
+    return not (isinstance(value, str) and ("{{" in value or "{%" in value))
+
+
+def _check_known_arguments(arguments: dict[str, Any]) -> None:
+    """
+    Check each argument known when the DAG is parsed with its task's own rule, naming the argument.
+
+    Cheap checks of the pure core (string rules, no AWS call, no hook): a value known only at run time is
+    checked by the task, and refused naming the argument too (the tasks' ``argument_names``).
+    """
+    from airflow_provider_emrfs_xacct.operators.base import pinned_account
+    from airflow_provider_emrfs_xacct.pure import validation
+
+    def conn_id(default_chain: bool) -> Any:
+        return lambda value, field: validation.validate_conn_id(value, field, default_chain=default_chain)
+
+    pinned = arguments["destination_account_id"] is not None
+    checks: dict[str, Any] = {
+        "role_name": validation.validate_role_name,
+        "name_prefix": _validate_name_prefix,
+        "destination_prefix": validation.parse_s3_location,
+        "emr_ec2_role_arn": validation.validate_role_arn,
+        "kms_key_arn": validation.validate_kms_key_arn,
+        "emr_aws_conn_id": conn_id(default_chain=True),
+        # None: boto3's default chain, the worker's own credentials in whatever account they are.
+        "destination_aws_conn_id": conn_id(default_chain=pinned),
+        "release_label": validation.parse_release_label,
+        "settle_seconds": validation.validate_positive_number,
+        "emr_account_id": pinned_account,
+        "destination_account_id": pinned_account,
+        "dry_run": validation.validate_bool,
+    }
+    optional = {"kms_key_arn", "release_label", "settle_seconds", "emr_account_id", "destination_account_id", "dry_run"}
+    for name, check in checks.items():
+        value = arguments[name]
+        if _known(value) and not (value is None and name in optional):
+            check(value, argument(name))
+    if not isinstance(arguments["verify_access"], bool):
+        raise InvalidParameterError(
+            argument("verify_access"), f"must be True or False, got {arguments['verify_access']!r}"
+        )
 
 
 def _safety(dry_run: Any, account_id: Any) -> dict[str, Any]:
     """The contract arguments given (those not given stay the operators' own, e.g. from ``default_args``)."""
     given = {"dry_run": dry_run, "expected_account_id": account_id}
     return {name: value for name, value in given.items() if value is not None}
+
+
+def _validate_name_prefix(value: Any, field: str) -> str:
+    """A security configuration's name prefix, as ``CreateEmrfsSecurityConfigOperator`` checks it."""
+    from airflow_provider_emrfs_xacct.pure.security_config import HASH_LENGTH, MAX_NAME_LENGTH
+    from airflow_provider_emrfs_xacct.pure.validation import validate_name_prefix
+
+    return validate_name_prefix(value, field, max_length=MAX_NAME_LENGTH - HASH_LENGTH - 1)
+
+
+def _named(task: BaseOperator, fields: dict[str, str | None]) -> None:
+    """Make ``task``'s refusals of ``fields`` name the argument each came from (``None``: from none, e.g. ``default_args``)."""
+    task.argument_names = {field: argument(name) for field, name in fields.items() if name is not None}
 
 
 def partner_names(partner: str, field: str = "partner") -> tuple[str, str]:
@@ -86,14 +152,10 @@ def partner_names(partner: str, field: str = "partner") -> tuple[str, str]:
 
     :param field: the name of the user's field, for the error.
     """
-    from airflow_provider_emrfs_xacct.pure.security_config import HASH_LENGTH, MAX_NAME_LENGTH
-    from airflow_provider_emrfs_xacct.pure.validation import validate_name_prefix, validate_role_name
+    from airflow_provider_emrfs_xacct.pure.validation import validate_role_name
 
     role_name, name_prefix = f"emrfs-{partner}-writer", f"emrfs-xacct-{partner}"
-    for name, validate in (
-        (role_name, validate_role_name),
-        (name_prefix, lambda value, at: validate_name_prefix(value, at, max_length=MAX_NAME_LENGTH - HASH_LENGTH - 1)),
-    ):
+    for name, validate in ((role_name, validate_role_name), (name_prefix, _validate_name_prefix)):
         try:
             validate(name, field)
         except InvalidParameterError as error:
@@ -124,7 +186,7 @@ def _partner_group(group_id: str, partner: str | None) -> TaskGroup:
         if partner is None:
             raise
         raise InvalidParameterError(
-            "partner",
+            argument("partner"),
             f"{partner!r} makes the group id {group_id!r}, which another group of this DAG (or of its enclosing "
             "group) already has (a partner_access call for this partner, or one whose name differs only in '-', "
             "'.' or '_'): give group_id",
@@ -155,8 +217,9 @@ def partner_access(
 
     Inside the group: ``ensure_destination_role`` >> [``allow_emr_role_to_assume``,
     ``grant_kms_key_user`` (when a key is given), ``create_security_configuration``] >>
-    ``verify_access`` (unless ``verify_access=False``). Bad values fail in the first task
-    that uses them, with the parameter's name, before any AWS call that changes anything.
+    ``verify_access`` (unless ``verify_access=False``). A bad value is refused naming the
+    argument (``partner_access(emr_ec2_role_arn=...)``): when the DAG is parsed if it is known then,
+    else by the first task that uses it, before any AWS call that changes anything.
 
     A key known only at run time (an XComArg, a mapped argument, a template) may resolve to ``None``
     (a partner whose bucket uses SSE-S3): the role then gets no key actions and ``grant_kms_key_user``
@@ -177,7 +240,8 @@ def partner_access(
         ``partner_access``; two partners whose names make the same id are refused: give each its own)
     :param emr_aws_conn_id: connection that acts in the EMR account. (default: ``aws_emr_account``)
     :param destination_aws_conn_id: connection that acts in the destination account (and the key's
-        account). (default: ``aws_destination_account``)
+        account); ``None`` (boto3's default chain, the worker's own credentials) only with
+        ``destination_account_id``. (default: ``aws_destination_account``)
     :param release_label: the EMR release to check the mappings against, e.g. ``emr-7.5.0``. (templated)
     :param verify_access: add the verifier, which fails when a link of the chain is broken, so that
         nothing downstream (the launch) runs. (default: True)
@@ -201,8 +265,10 @@ def partner_access(
     derived_group_id = False
     if partner is not None:
         if not isinstance(partner, str) or not partner or "{{" in partner:
-            raise InvalidParameterError("partner", f"must be a plain string (it names the tasks), got {partner!r}")
-        derived_role_name, derived_name_prefix = partner_names(partner)
+            raise InvalidParameterError(
+                argument("partner"), f"must be a plain string (it names the tasks), got {partner!r}"
+            )
+        derived_role_name, derived_name_prefix = partner_names(partner, argument("partner"))
         role_name = derived_role_name if role_name is None else role_name
         name_prefix = derived_name_prefix if name_prefix is None else name_prefix
         derived_group_id = group_id is None
@@ -210,9 +276,26 @@ def partner_access(
     _given(role_name, "role_name")
     _given(name_prefix, "name_prefix")
     _given(destination_prefix, "destination_prefix")
+    _check_known_arguments(
+        {
+            "role_name": role_name,
+            "name_prefix": name_prefix,
+            "destination_prefix": destination_prefix,
+            "emr_ec2_role_arn": emr_ec2_role_arn,
+            "kms_key_arn": kms_key_arn,
+            "emr_aws_conn_id": emr_aws_conn_id,
+            "destination_aws_conn_id": destination_aws_conn_id,
+            "release_label": release_label,
+            "settle_seconds": settle_seconds,
+            "emr_account_id": emr_account_id,
+            "destination_account_id": destination_account_id,
+            "dry_run": dry_run,
+            "verify_access": verify_access,
+        }
+    )
     if not isinstance(emr_ec2_role_arn, str) or "/" not in emr_ec2_role_arn:
         raise InvalidParameterError(
-            "emr_ec2_role_arn",
+            argument("emr_ec2_role_arn"),
             f"must be a role ARN string (or template) ending in /<role name>, got {emr_ec2_role_arn!r}",
         )
     emr_ec2_role_name = emr_ec2_role_arn.rsplit("/", 1)[1]
@@ -220,7 +303,7 @@ def partner_access(
         not isinstance(shared_documents_pool, str) or not shared_documents_pool.strip() or "{{" in shared_documents_pool
     ):
         raise InvalidParameterError(
-            "shared_documents_pool",
+            argument("shared_documents_pool"),
             f"must be the name of an Airflow pool (a plain string), got {shared_documents_pool!r}",
         )
     in_emr, in_destination = _safety(dry_run, emr_account_id), _safety(dry_run, destination_account_id)
@@ -228,6 +311,21 @@ def partner_access(
     common: dict[str, Any] = {"settle_seconds": settle_seconds} if settle_seconds is not None else {}
     shared: dict[str, Any] = {"pool": shared_documents_pool} if shared_documents_pool is not None else {}
 
+    # A value known only at run time is refused by the task naming the argument it came from, as above.
+    contract = {
+        "dry_run": "dry_run" if dry_run is not None else None,
+        "settle_seconds": "settle_seconds" if settle_seconds is not None else None,
+    }
+    emr_side = {
+        **contract,
+        "aws_conn_id": "emr_aws_conn_id",
+        "expected_account_id": "emr_account_id" if emr_account_id is not None else None,
+    }
+    destination_side = {
+        **contract,
+        "aws_conn_id": "destination_aws_conn_id",
+        "expected_account_id": "destination_account_id" if destination_account_id is not None else None,
+    }
     with _partner_group(group_id or "partner_access", partner if derived_group_id else None) as group:
         role = EnsureDestinationRoleOperator(
             task_id="ensure_destination_role",
@@ -238,6 +336,16 @@ def partner_access(
             kms_key_arns=kms_key_arn,  # one key; None (also at run time): none
             **common,
             **in_destination,
+        )
+        _named(
+            role,
+            {
+                **destination_side,
+                "role_name": "role_name",
+                "trusted_role_arns": "emr_ec2_role_arn",
+                "s3_prefixes": "destination_prefix",
+                "kms_key_arns": "kms_key_arn",
+            },
         )
         grants: list[BaseOperator] = [
             AttachAssumeRolePolicyOperator(
@@ -250,6 +358,7 @@ def partner_access(
                 **in_emr,
             )
         ]
+        _named(grants[0], {**emr_side, "emr_ec2_role_name": "emr_ec2_role_arn"})
         if kms_key_arn is not None:
             grants.append(
                 GrantKmsKeyUserOperator(
@@ -271,6 +380,12 @@ def partner_access(
             **common,
             **in_emr,
         )
+        if kms_key_arn is not None:
+            _named(grants[1], {**destination_side, "key_arn": "kms_key_arn"})
+        _named(
+            security_configuration,
+            {**emr_side, "name_prefix": "name_prefix", "role_mappings[0].Identifiers": "destination_prefix"},
+        )
         role >> grants
         if verify_access:
             check = VerifyCrossAccountAccessOperator(
@@ -283,6 +398,16 @@ def partner_access(
                 trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,
                 expected_destination_account_id=destination_account_id,
                 **in_emr,
+            )
+            _named(
+                check,
+                {
+                    **emr_side,
+                    "emr_ec2_role_name": "emr_ec2_role_arn",
+                    "release_label": "release_label",
+                    "destination_aws_conn_id": "destination_aws_conn_id",
+                    "expected_destination_account_id": "destination_account_id",
+                },
             )
             for upstream in [*grants, security_configuration]:
                 upstream >> check

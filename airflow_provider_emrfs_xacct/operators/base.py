@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 from importlib import import_module
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from airflow.providers.amazon.aws.utils.mixins import AwsBaseHookMixin, AwsHookParams, AwsHookType
@@ -18,6 +19,8 @@ from airflow.sdk import BaseOperator
 from airflow_provider_emrfs_xacct.operators.failures import FailsWithoutRetryMixin
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
     from airflow.sdk import Context
 
@@ -130,6 +133,41 @@ def pinned_destination_account(hook: Any, conn_id: str | None, pin: Any, nothing
     return account
 
 
+def destination_conn_id(conn_id: Any, pin: Any) -> str | None:
+    """
+    Return the validated ``destination_aws_conn_id``, refusing ``None`` unless ``pin`` names the account.
+
+    The Amazon provider reads ``aws_conn_id=None`` as boto3's default credential chain (``AwsGenericHook``:
+    "If this is None or empty then the default boto3 behaviour is used"): the worker's own credentials,
+    in whatever account they are. For the destination account that is accepted only when
+    ``expected_destination_account_id`` (``pin``) makes it checked before anything is read or changed.
+    No AWS call.
+    """
+    from airflow_provider_emrfs_xacct.pure.validation import validate_conn_id
+
+    pinned = pinned_account(pin, "expected_destination_account_id") is not None
+    return validate_conn_id(conn_id, "destination_aws_conn_id", default_chain=pinned)
+
+
+def require_defined_connection(hook: Any, field: str) -> None:
+    """
+    Refuse ``hook``'s named connection when Airflow has none of that id (no AWS call).
+
+    The Amazon provider's hook then acts with boto3's default credential chain, the worker's own
+    credentials (``AwsGenericHook.conn_config``: "Unable to find AWS Connection ID '...', switching to
+    empty"): a mistyped destination connection would read or change whatever account they are in.
+    """
+    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+    conn_id = hook.aws_conn_id
+    if conn_id and getattr(hook.conn_config, "conn_id", None) != conn_id:
+        raise InvalidParameterError(
+            field,
+            f"names the connection {conn_id!r}, which Airflow does not have: the Amazon provider would act with "
+            "the worker's own credentials (boto3's default chain)",
+        )
+
+
 def pinned_account(value: Any, field: str) -> str | None:
     """
     Return the validated account id of a pin such as ``expected_account_id`` (``None`` when not pinned).
@@ -230,6 +268,10 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, _OperatorBase):
         "botocore_config": None,
     }
 
+    #: Fields whose value came from an argument of a factory (``partner_access``), and how to name that
+    #: argument in a refusal (``{"trusted_role_arns": "partner_access(emr_ec2_role_arn=...)"}``; see
+    #: :func:`~airflow_provider_emrfs_xacct.operators.failures.name_the_argument`). Set by the factory.
+    argument_names: Mapping[str, str] = MappingProxyType({})
     dry_run: Any  # the attribute shadows BaseOperator.dry_run (a method nothing calls)
     expected_account_id: str | None
     last_plan: list[dict[str, Any]] | None
@@ -253,11 +295,12 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, _OperatorBase):
             raise AttributeError(f"Class attribute '{type(self).__name__}.aws_hook_class' should be set.")
 
     def validate_safety(self) -> None:
-        """Turn the rendered ``dry_run`` into a bool and check the account pin (no AWS call)."""
-        from airflow_provider_emrfs_xacct.pure.validation import validate_bool
+        """Turn the rendered ``dry_run`` into a bool, check the account pin and ``aws_conn_id`` (no AWS call)."""
+        from airflow_provider_emrfs_xacct.pure.validation import validate_bool, validate_conn_id
 
         self.dry_run = validate_bool(self.dry_run, "dry_run")
         self.expected_account()
+        validate_conn_id(self.aws_conn_id, "aws_conn_id", default_chain=True)
 
     def expected_account(self) -> str | None:
         """Return the validated ``expected_account_id`` (``None`` when not pinned; see :func:`pinned_account`)."""

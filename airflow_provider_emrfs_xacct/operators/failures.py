@@ -15,7 +15,7 @@ denied) keeps its retries.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from airflow.providers.common.compat.sdk import AirflowFailException
@@ -48,8 +48,29 @@ def fail_without_retry(error: BaseException) -> None:
         error.__class__ = without_retry_class(type(error))
 
 
+def name_the_argument(error: BaseException, argument_names: Mapping[str, str] | None) -> None:
+    """
+    Make a refusal of one of the task's fields name the argument its value came from instead.
+
+    ``argument_names`` maps a field (``trusted_role_arns``) to what the DAG author wrote
+    (``partner_access(emr_ec2_role_arn=...)``): a refusal of the field or of a part of it
+    (``trusted_role_arns[0]``, ``role_mappings[0].Identifiers[0]``) then names that argument.
+    """
+    field = getattr(error, "field", None)
+    if not argument_names or not isinstance(field, str) or not error.args or not isinstance(error.args[0], str):
+        return
+    for own, given in argument_names.items():
+        if (field == own or field.startswith((f"{own}[", f"{own}."))) and error.args[0].startswith(f"{field}: "):
+            error.field = given  # type: ignore[attr-defined]
+            error.args = (f"{given}: {error.args[0][len(field) + 2 :]}", *error.args[1:])
+            return
+
+
 def failing_without_retry(method: CallableT) -> CallableT:
-    """Decorate a task entry method: a provider error a retry cannot mend leaves it as :func:`fail_without_retry` makes it."""
+    """
+    Decorate a task entry method: a provider error a retry cannot mend leaves it as :func:`fail_without_retry`
+    makes it, naming the argument its value came from (:func:`name_the_argument`, the task's ``argument_names``).
+    """
     if getattr(method, "_fails_without_retry", False):
         return method
 
@@ -58,6 +79,7 @@ def failing_without_retry(method: CallableT) -> CallableT:
         try:
             return method(*args, **kwargs)
         except EmrfsXacctError as error:
+            name_the_argument(error, getattr(args[0], "argument_names", None) if args else None)
             fail_without_retry(error)
             raise
 

@@ -10,8 +10,9 @@ from airflow_provider_emrfs_xacct.operators.base import (
     SAFETY_TEMPLATE_FIELDS,
     EmrfsXacctBaseOperator,
     LazyHookClass,
-    pinned_account,
+    destination_conn_id,
     pinned_destination_account,
+    require_defined_connection,
 )
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         dry_run = self.dry_run
         role_arn = validation.validate_role_arn(self.destination_role_arn, "destination_role_arn")
         emr_role = validation.validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
-        pinned_account(self.expected_destination_account_id, "expected_destination_account_id")
+        destination_conn_id(self.destination_aws_conn_id, self.expected_destination_account_id)
         keys = validation.validate_kms_key_arns(self.kms_key_arns, "kms_key_arns")
         configuration = None
         if self.security_configuration is not None:
@@ -125,6 +126,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             )
         emr_hook = self.other_hook(EmrfsEmrHook, self.aws_conn_id)
         destination_iam = self.other_hook(EmrfsIamHook, self.destination_aws_conn_id)
+        require_defined_connection(destination_iam, "destination_aws_conn_id")
         kms = self.other_hook(EmrfsKmsHook, self.destination_aws_conn_id)
         destination = f"connection {self.destination_aws_conn_id!r}"
         validation.require_partition(role_arn, destination_iam.conn_partition, "destination_role_arn", destination)

@@ -13,10 +13,12 @@ from airflow_provider_emrfs_xacct.operators.base import (
     EmrfsXacctAwsBaseOperator,
     LazyHookClass,
     created_document,
+    destination_conn_id,
     document_xcom_of,
     knows_create_task,
     pinned_account,
     pinned_destination_account,
+    require_defined_connection,
 )
 
 if TYPE_CHECKING:
@@ -187,6 +189,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         # An existing configuration, maybe not made by this provider: EMR's constraint, as the launch checks it.
         name = validate_security_configuration_name(self.security_configuration, "security_configuration")
         role_name = validation.validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
+        if self.release_label is not None:  # the launch's rule, before anything is read
+            validation.parse_release_label(self.release_label, "release_label")
+        destination_conn_id(self.destination_aws_conn_id, self.expected_destination_account_id)
         prefixes = [
             location.uri
             for location in validation.require_list(
@@ -198,6 +203,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         ]
         self._validate_cluster_and_probe()
         destination_pin = pinned_account(self.expected_destination_account_id, "expected_destination_account_id")
+        require_defined_connection(self.readers.iam, "destination_aws_conn_id")
         if self.expected_account_id is not None:
             self.connection_account(self.hook)
         if destination_pin is not None:  # before anything is read there

@@ -15,7 +15,13 @@ from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.security_config import validate_emr_name
-from airflow_provider_emrfs_xacct.pure.validation import kind_of, parse_s3_location, require_dicts, require_str
+from airflow_provider_emrfs_xacct.pure.validation import (
+    kind_of,
+    parse_release_label,
+    parse_s3_location,
+    require_dicts,
+    require_str,
+)
 
 #: Role mappings in security configurations need this release or later.
 ROLE_MAPPINGS_SINCE = (5, 10, 0)
@@ -67,18 +73,7 @@ KEEP_ALIVE_FIELD = "job_flow_overrides.Instances.KeepJobFlowAliveWhenNoSteps"
 MAX_CLUSTER_NAME_LENGTH = 256
 #: EMR's limit on a cluster id: RunJobFlow's ``JobFlowId`` is an ``XmlStringMaxLen256`` too.
 MAX_CLUSTER_ID_LENGTH = 256
-_RELEASE = re.compile(r"^emr-([0-9]+)\.([0-9]+)\.([0-9]+)$", re.ASCII)
 _JAVA_CLASS = re.compile(r"^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$")
-
-
-def parse_release_label(value: Any, field: str = "job_flow_overrides.ReleaseLabel") -> tuple[int, int, int]:
-    """Return the version of a release label such as ``emr-7.10.0``."""
-    value = require_str(value, field)
-    match = _RELEASE.fullmatch(value)
-    if not match:
-        raise InvalidParameterError(field, f"must be an EMR release label such as 'emr-7.5.0', got {value!r}")
-    major, minor, patch = (int(part) for part in match.groups())
-    return major, minor, patch
 
 
 def validate_cluster_name(value: Any, field: str) -> str:

@@ -40,6 +40,11 @@ _HADOOP_PRINCIPAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.@-]{0,255}$", re.ASCII)
 # Two ARNs pasted into one string (``arn:…,arn:…`` or separated by spaces).
 _JOINED_ARNS = re.compile(r"[,;\s]\s*arn:", re.ASCII)
 # Kerberos principal names as users on a Kerberized cluster: ``primary[/instance]@REALM``.
+# EMR release labels: ``emr-<major>.<minor>.<patch>`` (Amazon EMR Release Guide, "About Amazon EMR Releases").
+_RELEASE = re.compile(r"^emr-([0-9]+)\.([0-9]+)\.([0-9]+)$", re.ASCII)
+# Airflow's rule for connection ids (``airflow.models.connection.RE_SANITIZE_CONN_ID``, ``CONN_ID_MAX_LEN``):
+# 1-250 letters, digits, ``_`` and ``#!()-.:/\``.
+_CONN_ID = re.compile(r"^[\w#!()\-.:/\\]{1,250}$")
 _KERBEROS_PRINCIPAL = re.compile(
     r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}(/[A-Za-z0-9_.-]{1,255})?@[A-Za-z0-9._-]{1,255}$", re.ASCII
 )
@@ -457,3 +462,40 @@ def refuse_account(arn: str, account: str, field: str, where: str, why: str) -> 
     if account_of_arn(arn) == account:
         raise InvalidParameterError(field, f"is in account {account}, the account {where} acts in; {why}: {arn!r}")
     return arn
+
+
+def parse_release_label(value: Any, field: str = "job_flow_overrides.ReleaseLabel") -> tuple[int, int, int]:
+    """Return the version of a release label such as ``emr-7.10.0``."""
+    value = require_str(value, field)
+    match = _RELEASE.fullmatch(value)
+    if not match:
+        raise InvalidParameterError(field, f"must be an EMR release label such as 'emr-7.5.0', got {value!r}")
+    major, minor, patch = (int(part) for part in match.groups())
+    return major, minor, patch
+
+
+def validate_conn_id(value: Any, field: str, *, default_chain: bool) -> str | None:
+    """
+    Validate an Airflow connection id as Airflow spells them; ``None`` only with ``default_chain``.
+
+    The Amazon provider's hooks read ``None`` or ``""`` as "use boto3's default credential chain"
+    (``AwsGenericHook``: "If this is None or empty then the default boto3 behaviour is used"): the
+    worker's own credentials, in whatever account they are. ``""`` (a template rendered empty) is refused
+    always; ``None`` is refused where acting in the wrong account must not happen silently.
+
+    :param default_chain: whether ``None`` (the worker's own credentials) is accepted.
+    """
+    if value is None:
+        if default_chain:
+            return None
+        raise InvalidParameterError(
+            field,
+            "must name an Airflow connection: None would act with the worker's own credentials (boto3's "
+            "default chain), in whatever account they are",
+        )
+    value = require_str(value, field)
+    if not _CONN_ID.fullmatch(value):
+        raise InvalidParameterError(
+            field, f"must be an Airflow connection id (1-250 letters, digits and _#!()-.:/\\), got {value!r}"
+        )
+    return value

@@ -32,7 +32,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from airflow_provider_emrfs_xacct.operators.base import pinned_account
+from airflow_provider_emrfs_xacct.operators.base import destination_conn_id, pinned_account
+from airflow_provider_emrfs_xacct.pure import validation
 from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_id
 from airflow_provider_emrfs_xacct.pure.documents import assume_role_policy, key_users_statement, trust_statement
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
@@ -151,6 +152,25 @@ def sleepable(value: Any) -> bool:
     return True
 
 
+#: Amazon EMR Release Guide, "About Amazon EMR Releases": a release label is ``emr-x.x.x`` (``emr-7.5.0``).
+RELEASE_LABEL = re.compile(r"emr-[0-9]+\.[0-9]+\.[0-9]+", re.ASCII)
+#: Airflow's connection ids (``airflow.models.connection``, ``RE_SANITIZE_CONN_ID`` and ``CONN_ID_MAX_LEN``):
+#: 1-250 word characters (Python's ``str.isalnum()`` or ``_``) and ``#!()-.:/\``.
+CONN_ID_SYMBOLS = "_#!()-.:/\\"
+
+
+def emr_release_label(value: Any) -> bool:
+    return isinstance(value, str) and RELEASE_LABEL.fullmatch(value) is not None
+
+
+def airflow_conn_id(value: Any) -> bool:
+    return (
+        isinstance(value, str)
+        and 1 <= len(value) <= 250
+        and all(char.isalnum() or char in CONN_ID_SYMBOLS for char in value)
+    )
+
+
 def aws_description(value: Any) -> bool:
     return (
         isinstance(value, str)
@@ -251,6 +271,62 @@ EMR_NAMES = st.one_of(
 # --- The fields, the check their operator applies, and the rule they are judged by ------------------------
 
 FieldCheck = Callable[[Any, str], Any]
+RELEASE_LABELS = st.one_of(
+    st.builds(lambda *parts: "emr-{}.{}.{}".format(*parts), *[st.integers(min_value=0, max_value=30)] * 3),
+    st.sampled_from(["emr-7.5.0", "emr-6.15.0", "7.5.0", "emr-7.5", "EMR-7.5.0", "emr-7.5.0-latest"]),
+)
+CONN_IDS = st.one_of(
+    st.sampled_from(["aws_default", "aws_emr_account", "aws_destination_account", "aws-prod.emr:1"]),
+    st.text(alphabet=string.ascii_letters + string.digits + CONN_ID_SYMBOLS + " é", min_size=1, max_size=260),
+)
+
+
+def release_label_check(value: Any, field: str) -> Any:
+    """The verifier's check of ``release_label`` (the launch's rule): the value, unchanged, when accepted."""
+    validation.parse_release_label(value, field)
+    return value
+
+
+def conn_id_check(default_chain: bool) -> FieldCheck:
+    return lambda value, field: validation.validate_conn_id(value, field, default_chain=default_chain)
+
+
+#: A valid call of the factory; each factory field is drawn in turn in place of one of these.
+FACTORY_ARGUMENTS: dict[str, Any] = {
+    "partner": "acme",
+    "destination_prefix": "s3://partner-results/acme/",
+    "emr_ec2_role_arn": "arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole",
+}
+#: Where the value of each factory argument lands: (task, field, index into a list or ``None``).
+FACTORY_TARGETS: dict[str, tuple[str, str, int | None]] = {
+    "emr_ec2_role_arn": ("ensure_destination_role", "trusted_role_arns", 0),
+    "kms_key_arn": ("ensure_destination_role", "kms_key_arns", None),
+    "release_label": ("verify_access", "release_label", None),
+    "emr_aws_conn_id": ("create_security_configuration", "aws_conn_id", None),
+    "destination_aws_conn_id": ("verify_access", "destination_aws_conn_id", None),
+    "destination_account_id": ("verify_access", "expected_destination_account_id", None),
+    "role_name": ("ensure_destination_role", "role_name", None),
+}
+
+
+def factory_check(name: str) -> FieldCheck:
+    """Build a DAG with ``partner_access(name=value)``; return what the task that takes it got."""
+
+    def check(value: Any, field: str) -> Any:
+        from airflow.sdk import DAG
+
+        from airflow_provider_emrfs_xacct.task_groups import argument, partner_access
+
+        assert field == argument(name)
+        with DAG(dag_id="factory_fields", schedule=None) as dag:
+            partner_access(**{**FACTORY_ARGUMENTS, name: value})
+        task_id, attribute, index = FACTORY_TARGETS[name]
+        got = getattr(dag.get_task(f"partner_acme.{task_id}"), attribute)
+        return got if index is None else got[index]
+
+    return check
+
+
 #: (operator, field) -> (the check the operator applies, AWS's rule, values to draw, accepted iff valid).
 FIELD_CHECKS: dict[tuple[str, str], tuple[FieldCheck, Callable[[Any], bool], st.SearchStrategy[Any], bool]] = {
     ("EnsureDestinationRoleOperator", "role_name"): (validate_role_name, aws_role_name, ROLE_NAMES, True),
@@ -294,6 +370,38 @@ FIELD_CHECKS: dict[tuple[str, str], tuple[FieldCheck, Callable[[Any], bool], st.
         st.sampled_from([True, False, "True", "false", "FALSE"]),
         True,
     ),
+    ("VerifyCrossAccountAccessOperator", "release_label"): (
+        release_label_check,
+        emr_release_label,
+        RELEASE_LABELS,
+        True,
+    ),
+    # None (boto3's default chain) only where the account is pinned or the operator's own choice.
+    ("VerifyCrossAccountAccessOperator", "destination_aws_conn_id"): (
+        lambda value, field: destination_conn_id(value, None),
+        airflow_conn_id,
+        CONN_IDS,
+        True,
+    ),
+    ("EnsureDestinationRoleOperator", "aws_conn_id"): (
+        conn_id_check(default_chain=True),
+        lambda value: value is None or airflow_conn_id(value),
+        CONN_IDS,
+        True,
+    ),
+    # The factory's arguments, refused naming the argument when the DAG is parsed.
+    **{
+        ("partner_access", f"partner_access({name}=...)"): (factory_check(name), valid, values, exact)
+        for name, valid, values, exact in (
+            ("emr_ec2_role_arn", aws_role_arn, role_arns(), False),
+            ("kms_key_arn", lambda value: value is None or aws_key_arn(value), key_arns(), True),
+            ("release_label", lambda value: value is None or emr_release_label(value), RELEASE_LABELS, True),
+            ("emr_aws_conn_id", lambda value: value is None or airflow_conn_id(value), CONN_IDS, True),
+            ("destination_aws_conn_id", airflow_conn_id, CONN_IDS, True),
+            ("destination_account_id", pinned_account_id, ACCOUNTS, True),
+            ("role_name", lambda value: value is None or aws_role_name(value), ROLE_NAMES, True),  # None: from partner
+        )
+    },
     # Names of an existing resource: whatever EMR accepts (trimmed) must be accepted too.
     **{
         (operator, "security_configuration"): (

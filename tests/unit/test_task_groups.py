@@ -217,7 +217,7 @@ def test_a_partner_name_that_makes_an_invalid_name_is_refused_when_the_dag_is_bu
     with pytest.raises(InvalidParameterError) as refused, DAG(dag_id="factory", schedule=None):
         partner_access(partner=partner, destination_prefix=PREFIX, emr_ec2_role_arn=EMR_EC2_ROLE_ARN)
 
-    assert refused.value.field == "partner"
+    assert refused.value.field == "partner_access(partner=...)"
     assert problem in refused.value.problem
 
 
@@ -265,7 +265,7 @@ def test_two_partners_making_one_group_id_are_refused_naming_the_partner(first: 
         with pytest.raises(InvalidParameterError) as refused:
             partner_access(partner=second, destination_prefix=PREFIX, emr_ec2_role_arn=EMR_EC2_ROLE_ARN)
 
-    assert refused.value.field == "partner"
+    assert refused.value.field == "partner_access(partner=...)"
     assert "give group_id" in refused.value.problem
 
 
@@ -287,3 +287,51 @@ def test_the_same_partner_twice_in_one_dag_and_inside_another_group() -> None:
         "acme_again.create_security_configuration",
     ]
     assert len(dag.task_ids) == 3 * 4  # role, assume, configuration, verifier (no key given)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        # Each passed the factory before and was refused only at run time, under the task's field name.
+        ({"emr_ec2_role_arn": "arn:aws:iam::111111111111:user/EMR_EC2_DefaultRole"}, "emr_ec2_role_arn"),
+        ({"emr_ec2_role_arn": "arn:aws:iam::1111:role/EMR_EC2_DefaultRole"}, "emr_ec2_role_arn"),
+        ({"emr_ec2_role_arn": "arn:aws:iam::111111111111:role/EMR EC2"}, "emr_ec2_role_arn"),
+        ({"kms_key_arn": "arn:aws:kms:us-east-1:222222222222:alias/partner"}, "kms_key_arn"),
+        ({"destination_prefix": "partner-results/acme/"}, "destination_prefix"),
+        ({"partner": None, "role_name": "emrfs acme", "name_prefix": "emrfs-xacct-acme"}, "role_name"),
+        ({"partner": None, "role_name": "emrfs-acme-writer", "name_prefix": "emrfs/acme"}, "name_prefix"),
+        ({"release_label": "7.5.0"}, "release_label"),
+        ({"settle_seconds": -1}, "settle_seconds"),
+        ({"emr_account_id": "1111"}, "emr_account_id"),
+        ({"destination_account_id": "2222-2222-2222"}, "destination_account_id"),
+        ({"dry_run": "yes"}, "dry_run"),
+        ({"verify_access": "false"}, "verify_access"),
+        ({"emr_aws_conn_id": ""}, "emr_aws_conn_id"),
+        ({"destination_aws_conn_id": " aws_destination_account"}, "destination_aws_conn_id"),
+        ({"destination_aws_conn_id": None}, "destination_aws_conn_id"),
+    ],
+)
+def test_a_bad_argument_known_when_the_dag_is_parsed_is_refused_then_naming_the_argument(
+    kwargs: dict[str, Any], name: str
+) -> None:
+    with pytest.raises(InvalidParameterError) as refused:
+        build(**kwargs)
+    assert refused.value.field == f"partner_access({name}=...)"
+
+
+def test_the_default_credential_chain_for_the_destination_only_with_its_account_pinned() -> None:
+    dag, _ = build(destination_aws_conn_id=None, destination_account_id="222222222222")
+    verify = dag.get_task("partner_acme.verify_access")
+    assert verify.destination_aws_conn_id is None
+    assert verify.expected_destination_account_id == "222222222222"
+    assert dag.get_task("partner_acme.ensure_destination_role").expected_account_id == "222222222222"
+
+
+def test_values_known_only_at_run_time_are_left_to_the_tasks() -> None:
+    dag, _ = build(
+        kms_key_arn="{{ params.kms_key_arn }}",
+        release_label="{{ params.release_label }}",
+        destination_account_id="{{ params.destination_account_id }}",
+        dry_run="{{ params.dry_run }}",
+    )
+    assert dag.get_task("partner_acme.verify_access").release_label == "{{ params.release_label }}"
