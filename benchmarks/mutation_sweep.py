@@ -1354,8 +1354,8 @@ MUTATIONS = [
     m(
         "F02",
         "operators/failures.py",
-        "        except EmrfsXacctError as error:\n            fail_without_retry(error)\n            raise",
-        "        except EmrfsXacctError:\n            raise",
+        "            fail_without_retry(error)\n            raise",
+        "            raise",
         "non-retriable errors keep their retries",
         UNIT_FAILURES,
     ),
