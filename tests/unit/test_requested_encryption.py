@@ -13,6 +13,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encrypti
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, Unreadable, requested_key_entry
 from airflow_provider_emrfs_xacct.pure.documents import key_users_statement
+from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration
 from devstack import emrfs_writer
 from tests.unit.test_chain import (
     ADMIN_STATEMENT,
@@ -31,6 +32,7 @@ from tests.unit.test_chain import (
 from tests.unit.test_chain_audit_fixes import OTHER_KEY, emr_role_writes_unmapped_keys, with_at_rest_s3_encryption
 
 KMS = f"use bucket key for {PREFIX}"
+READABLE = "encryption settings readable"
 NOBODY: dict[str, Any] = {"Version": "2012-10-17", "Statement": []}
 
 
@@ -274,3 +276,31 @@ def test_client_side_encryption_leaves_a_refused_bucket_key_failed() -> None:
     state.key_policies[KEY] = NOBODY
 
     assert by_name(check_chain(state))[KMS].status == FAIL
+
+
+def test_at_rest_encryption_given_as_text_is_read_as_the_grant_accepts_it() -> None:
+    """
+    ``CreateEmrfsSecurityConfigOperator`` accepts ``"EnableAtRestEncryption": "true"`` or ``"false"`` (AWS's own
+    CSE-Custom example in the Amazon EMR Management Guide, "Create a security configuration", writes the booleans
+    as strings), so the verifier reads them as the booleans, not as a configuration it cannot read; the stand-in's
+    writer (no code shared) agrees. Any other text is still not read.
+    """
+    for text, expected in (("true", ("aws:kms", OTHER_KEY)), ("false", (None, None))):
+        state = asking_for_other_key(healthy_state(), users=[ROLE])
+        assert isinstance(state.security_configuration, dict)
+        state.security_configuration["EncryptionConfiguration"]["EnableAtRestEncryption"] = text
+        build_security_configuration(
+            [], {"EncryptionConfiguration": state.security_configuration["EncryptionConfiguration"]}
+        )  # the grant takes it
+
+        assert requested_encryption(state, BUCKET) == expected, text
+        assert emrfs_writer.requested_encryption(state.security_configuration, {}, BUCKET) == expected, text
+        links = by_name(check_chain(state))
+        assert READABLE not in links, links[READABLE]
+        if text == "true":
+            assert links[KMS].status == PASS, links[KMS]
+
+    state = asking_for_other_key(healthy_state(), users=[ROLE])
+    assert isinstance(state.security_configuration, dict)
+    state.security_configuration["EncryptionConfiguration"]["EnableAtRestEncryption"] = "yes"
+    assert by_name(check_chain(state))[READABLE].status == UNKNOWN
