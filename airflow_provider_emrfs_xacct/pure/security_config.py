@@ -747,7 +747,7 @@ def at_rest_s3_encryption(document: Any, bucket: str) -> tuple[dict[str, str] | 
 
     The Amazon EMR Management Guide ("Create a security configuration") shows ``EncryptionConfiguration`` as an
     object with ``EnableAtRestEncryption`` (a boolean, or its text as the grant accepts it: :func:`documented_boolean`) and ``AtRestEncryptionConfiguration.S3EncryptionConfiguration``
-    (an object of ``EncryptionMode`` and ``AwsKmsKey`` strings, and ``Overrides``, a list of such objects with a
+    (an object of ``EncryptionMode``, one of :data:`ENCRYPTION_MODES`, and ``AwsKmsKey`` strings, and ``Overrides``, a list of such objects with a
     ``BucketName``; the entry for the bucket wins). The same rule as :func:`read_mapping`: what has another shape
     is not read, and the problem names the field.
 
@@ -772,6 +772,9 @@ def at_rest_s3_encryption(document: Any, bucket: str) -> tuple[dict[str, str] | 
             value = entry.get(key)
             if value is not None and not isinstance(value, str):
                 return None, f"{field}.{key} is {_json(value)}, not a string"
+        mode = entry.get("EncryptionMode")
+        if mode is not None and mode not in ENCRYPTION_MODES:  # the grant's rule (refuse_misshapen_fields)
+            return None, f"{field}.EncryptionMode is {_json(mode)}, not one of {', '.join(ENCRYPTION_MODES)}"
         read.setdefault(None if entry is section else str(entry.get("BucketName")), _string_settings(entry))
     return read.get(bucket, read[None]), None  # the first Overrides entry for the bucket wins
 
