@@ -487,7 +487,7 @@ def retry_settings() -> dict[str, Any]:
     config = default_botocore_config()
     retries: dict[str, Any] = dict(config["retries"])
     if attempts is not None:
-        if not attempts.strip().isdigit() or int(attempts) < 1:
+        if not attempts.strip().isdecimal() or int(attempts) < 1:  # isdigit() takes "²", which int() refuses
             raise InvalidParameterError(
                 "AWS_MAX_ATTEMPTS", f"must be a whole number of attempts >= 1, got {attempts!r}"
             )

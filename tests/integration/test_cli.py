@@ -1423,6 +1423,8 @@ def test_aws_max_attempts_shortens_the_operators_retries(
     [
         ("AWS_MAX_ATTEMPTS", "ten", "must be a whole number of attempts >= 1, got 'ten'"),
         ("AWS_MAX_ATTEMPTS", "0", "must be a whole number of attempts >= 1, got '0'"),
+        # A digit to str.isdigit, but no number to int(): exited 70, "unexpected error (a bug)".
+        ("AWS_MAX_ATTEMPTS", "²", "must be a whole number of attempts >= 1, got '²'"),
         ("AWS_RETRY_MODE", "fast", "must be one of legacy, standard, adaptive, got 'fast'"),
     ],
 )
