@@ -48,6 +48,8 @@ DEFAULT_EC2_ROLE = "EMR_EC2_DefaultRole"
 PARTITION_KEY = "_partition"
 #: Where :func:`run` keeps the EMR EC2 role's ARN as IAM shows it (see :func:`resolve_emr_role_arn`).
 EMR_ROLE_ARN_KEY = "_emr_role_arn"
+#: Where :func:`run` keeps the destination role's ARN as IAM shows it (see :func:`resolve_destination_role_arn`).
+DESTINATION_ROLE_ARN_KEY = "_destination_role_arn"
 
 
 @dataclass(frozen=True)
@@ -315,15 +317,58 @@ def resolve_emr_role_arn(partner: dict[str, Any], err: TextIO) -> str | None:
     AWS refuses as expired or not valid, else 3 (throttled past botocore's retries, an endpoint that does not
     answer): the ARN built from the name would otherwise go into the trust unannounced.
     """
+    role_name = partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE)
+    fallback = emr_role_arn({**partner, EMR_ROLE_ARN_KEY: None})
+    return _read_role_arn(
+        EMR_CONN, "the EMR", "EMR EC2", role_name, fallback, err, "the destination role's trust names"
+    )
+
+
+def resolve_destination_role_arn(partner: dict[str, Any], err: TextIO) -> str | None:
+    """
+    Read the destination role's ARN through the destination connection (``iam:GetRole``, a read, which the
+    steps make too); ``None`` when it cannot be read, or when the role does not exist yet (``apply`` creates it
+    at the path ``/``, whose ARN is the one built from its name).
+
+    As for the EMR EC2 role (:func:`resolve_emr_role_arn`): an existing role keeps its path (``role_path`` is used
+    only when creating it), and its ARN holds it, so the EMR EC2 role's grant, the key users and the role mappings
+    must name that ARN (KMS and IAM refuse a principal that does not exist), and the revoke reads the role by name
+    and refuses one whose ARN is not the one given.
+    """
+    fallback = destination_role_arn({**partner, DESTINATION_ROLE_ARN_KEY: None})
+    role_name = partner["destination"]["role_name"]
+    return _read_role_arn(
+        DESTINATION_CONN,
+        "the destination",
+        "destination",
+        role_name,
+        fallback,
+        err,
+        "the steps name",
+        quiet_if_missing=True,
+    )
+
+
+def _read_role_arn(
+    conn_id: str,
+    connection: str,
+    which: str,
+    role_name: str,
+    fallback: str,
+    err: TextIO,
+    used_by: str,
+    *,
+    quiet_if_missing: bool = False,
+) -> str | None:
+    """``iam:GetRole`` of ``role_name`` through ``conn_id``: its ARN, or ``None`` (the fallback used, said on ``err``)."""
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
     from botocore.exceptions import ClientError
 
     from airflow_provider_emrfs_xacct.hooks.errors import error_code, is_access_denied
 
-    role_name = partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE)
-    where = f"reading the EMR EC2 role's ARN (iam:GetRole on RoleName={role_name}) through the EMR connection"
+    where = f"reading the {which} role's ARN (iam:GetRole on RoleName={role_name}) through {connection} connection"
     try:
-        iam: Any = AwsBaseHook(aws_conn_id=EMR_CONN, client_type="iam").conn
+        iam: Any = AwsBaseHook(aws_conn_id=conn_id, client_type="iam").conn
         return str(iam.get_role(RoleName=role_name)["Role"]["Arn"])
     except ClientError as error:
         # IAM API Reference, GetRole, Errors: "NoSuchEntity: The request was rejected because it referenced
@@ -331,10 +376,11 @@ def resolve_emr_role_arn(partner: dict[str, Any], err: TextIO) -> str | None:
         missing = error_code(error) == "NoSuchEntity"
         if not (missing or is_access_denied(error)):  # credentials refused: exit 6 (_aws_call_failed), else 3
             raise AwsCallError(where, error) from None
-        fallback = emr_role_arn({**partner, EMR_ROLE_ARN_KEY: None})
-        why = "IAM has no such role" if missing else "the EMR connection may not read it (grant it iam:GetRole)"
+        if missing and quiet_if_missing:
+            return None
+        why = "IAM has no such role" if missing else f"{connection} connection may not read it (grant it iam:GetRole)"
         print(
-            f"emrfs-xacct: {where}: {why} ({error_code(error)}); the destination role's trust names {fallback}, "
+            f"emrfs-xacct: {where}: {why} ({error_code(error)}); {used_by} {fallback}, "
             "the ARN built from the name, without a path: IAM refuses it for a role made under a path",
             file=err,
         )
@@ -346,6 +392,10 @@ def resolve_emr_role_arn(partner: dict[str, Any], err: TextIO) -> str | None:
 
 
 def destination_role_arn(partner: dict[str, Any]) -> str:
+    """The destination role's ARN as IAM shows it (path included: :func:`resolve_destination_role_arn`), else built from its name."""
+    resolved = partner.get(DESTINATION_ROLE_ARN_KEY)
+    if resolved:
+        return str(resolved)
     destination = partner["destination"]
     return f"arn:{partition(partner)}:iam::{destination['account_id']}:role/{destination['role_name']}"
 
@@ -487,7 +537,7 @@ def retry_settings() -> dict[str, Any]:
     config = default_botocore_config()
     retries: dict[str, Any] = dict(config["retries"])
     if attempts is not None:
-        if not attempts.strip().isdigit() or int(attempts) < 1:
+        if not attempts.strip().isdecimal() or int(attempts) < 1:  # isdigit() takes "²", which int() refuses
             raise InvalidParameterError(
                 "AWS_MAX_ATTEMPTS", f"must be a whole number of attempts >= 1, got {attempts!r}"
             )
@@ -985,8 +1035,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     def refused(operator: Any, error: EmrfsXacctError, *, applying: bool = False) -> EmrfsXacctError:
         return step_failed(operator, error, partner, args, applying=applying)
 
-    if args.command in ("plan", "apply"):
+    if args.command in ("plan", "apply"):  # the EMR EC2 role's ARN first: the steps' trust names it
         partner[EMR_ROLE_ARN_KEY] = resolve_emr_role_arn(partner, err)
+    partner[DESTINATION_ROLE_ARN_KEY] = resolve_destination_role_arn(partner, err)
+    if args.command in ("plan", "apply"):
         result = plan_and_apply(
             lambda dry: provisioning_operators(partner, dry_run=dry),
             apply=args.command == "apply",

@@ -232,7 +232,10 @@ def requested_encryption(
     applies. A client-side mode (CSE-*) sends no server-side header; its client-side encryption is not replayed.
     """
     encryption = configuration.get("EncryptionConfiguration") or {}
-    if encryption.get("EnableAtRestEncryption"):
+    # true, or the text "true" as AWS's own CSE-Custom example writes it (Amazon EMR Management Guide, "Create a
+    # security configuration"); the text "false" is off.
+    enabled = encryption.get("EnableAtRestEncryption")
+    if enabled is True or enabled == "true":
         s3 = (encryption.get("AtRestEncryptionConfiguration") or {}).get("S3EncryptionConfiguration") or {}
         for override in s3.get("Overrides") or []:
             if override.get("BucketName") == bucket:

@@ -58,7 +58,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         connection's. (templated)
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
-        back to confirm the change held; a finite number >= 0. (default: 1.0)
+        back to confirm the change held; a finite number from 0 to 10**9. (default: 1.0)
     :return: ``{"security_configuration": new name or None, "plan": [...]}``; ``None`` only when the
         configuration held nothing but the partner's mappings (its other sections are kept).
     """
@@ -275,7 +275,7 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
         connection's. (templated)
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
-        back to confirm the change held; a finite number >= 0. (default: 1.0)
+        back to confirm the change held; a finite number from 0 to 10**9. (default: 1.0)
     :return: the names deleted (or, in a dry run, that would be).
     """
 

@@ -55,7 +55,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         connection's. (templated)
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
-        back to confirm the change held; a finite number >= 0. (default: 1.0)
+        back to confirm the change held; a finite number from 0 to 10**9. (default: 1.0)
     :return: ``{"bucket", "object_ownership", "objects_owned_by", "emrfs_site_properties", "kms_key_arn"}``
         (``kms_key_arn``: the bucket's default SSE-KMS key, ``None`` without one).
     """
@@ -193,7 +193,7 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         connection's. (templated)
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
-        back to confirm the change held; a finite number >= 0. (default: 1.0)
+        back to confirm the change held; a finite number from 0 to 10**9. (default: 1.0)
     :return: the inline policy's name.
     """
 
@@ -270,7 +270,7 @@ class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         connection's. (templated)
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
-        back to confirm the change held; a finite number >= 0. (default: 1.0)
+        back to confirm the change held; a finite number from 0 to 10**9. (default: 1.0)
     :return: the plan (list of changes).
     """
 

@@ -320,6 +320,23 @@ def build_security_configuration(
 #: A field AWS documents as ``true | false``. AWS's own example for CSE-Custom writes ``"EnableInTransitEncryption" :
 #: "true"`` (a string), so the strings ``"true"`` and ``"false"`` are let through too; anything else is refused.
 _BOOLEAN = "true or false"
+#: The values a ``true | false`` field may hold, as :data:`_BOOLEAN` lets them through, and what each means.
+DOCUMENTED_BOOLEANS: dict[Any, bool] = {True: True, False: False, "true": True, "false": False}
+
+
+def documented_boolean(value: Any) -> bool | None:
+    """
+    Read a field AWS documents as ``true | false`` as the grant accepts it: a JSON boolean, or the text ``"true"``
+    or ``"false"`` (AWS's own CSE-Custom example, see :data:`_BOOLEAN`); ``None`` for anything else.
+
+    One rule for the grant (:func:`refuse_misshapen_fields`) and the verifier (:func:`at_rest_s3_encryption`): a
+    configuration the provider creates is one its verifier reads.
+    """
+    if not isinstance(value, (bool, str)):  # 1 == True in Python: a number is not a documented boolean
+        return None
+    return DOCUMENTED_BOOLEANS.get(value)
+
+
 _STRING = "a string"
 _NUMBER = "a number"
 #: The S3 encryption modes the guide lists: ``"EncryptionMode" : "SSE-S3" | "SSE-KMS" | "CSE-KMS" | "CSE-Custom"``.
@@ -423,7 +440,7 @@ def _refuse_misshapen_container(value: Any, shape: dict[str, Any] | list[Any], f
 
 def _is_of_type(value: Any, kind: str) -> bool:
     if kind == _BOOLEAN:
-        return isinstance(value, bool) or value in ("true", "false")
+        return documented_boolean(value) is not None
     if kind == _NUMBER:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     return isinstance(value, str)
@@ -729,8 +746,8 @@ def at_rest_s3_encryption(document: Any, bucket: str) -> tuple[dict[str, str] | 
     Read the at-rest S3 encryption a security configuration sets for ``bucket``, whatever the JSON EMR returns.
 
     The Amazon EMR Management Guide ("Create a security configuration") shows ``EncryptionConfiguration`` as an
-    object with ``EnableAtRestEncryption`` (a boolean) and ``AtRestEncryptionConfiguration.S3EncryptionConfiguration``
-    (an object of ``EncryptionMode`` and ``AwsKmsKey`` strings, and ``Overrides``, a list of such objects with a
+    object with ``EnableAtRestEncryption`` (a boolean, or its text as the grant accepts it: :func:`documented_boolean`) and ``AtRestEncryptionConfiguration.S3EncryptionConfiguration``
+    (an object of ``EncryptionMode``, one of :data:`ENCRYPTION_MODES`, and ``AwsKmsKey`` strings, and ``Overrides``, a list of such objects with a
     ``BucketName``; the entry for the bucket wins). The same rule as :func:`read_mapping`: what has another shape
     is not read, and the problem names the field.
 
@@ -755,6 +772,9 @@ def at_rest_s3_encryption(document: Any, bucket: str) -> tuple[dict[str, str] | 
             value = entry.get(key)
             if value is not None and not isinstance(value, str):
                 return None, f"{field}.{key} is {_json(value)}, not a string"
+        mode = entry.get("EncryptionMode")
+        if mode is not None and mode not in ENCRYPTION_MODES:  # the grant's rule (refuse_misshapen_fields)
+            return None, f"{field}.EncryptionMode is {_json(mode)}, not one of {', '.join(ENCRYPTION_MODES)}"
         read.setdefault(None if entry is section else str(entry.get("BucketName")), _string_settings(entry))
     return read.get(bucket, read[None]), None  # the first Overrides entry for the bucket wins
 
@@ -774,9 +794,10 @@ def _s3_encryption_section(document: Any) -> tuple[dict[str, Any] | None, str | 
         return None, None
     if not isinstance(encryption, dict):
         return None, f"EncryptionConfiguration is {_json(encryption)}, not an object"
-    enabled = encryption.get("EnableAtRestEncryption")
-    if enabled is not None and not isinstance(enabled, bool):
-        return None, f"EncryptionConfiguration.EnableAtRestEncryption is {_json(enabled)}, not true or false"
+    given = encryption.get("EnableAtRestEncryption")
+    enabled = documented_boolean(given)
+    if given is not None and enabled is None:
+        return None, f"EncryptionConfiguration.EnableAtRestEncryption is {_json(given)}, not true or false"
     if not enabled:
         return None, None
     section: Any = encryption

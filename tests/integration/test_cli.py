@@ -21,7 +21,16 @@ from airflow_provider_emrfs_xacct import cli
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
 from airflow_provider_emrfs_xacct.pure.merge import document_size
 from devstack.fault_proxy import FaultProxy
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, PROVISIONER_ROLE, REGION, Seeded, client
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    EC2_ONLY_TRUST,
+    EMR_ACCOUNT,
+    EMR_EC2_ROLE,
+    PROVISIONER_ROLE,
+    REGION,
+    Seeded,
+    client,
+)
 from devstack.testing import CallRecorder, answer_denials_like_aws
 
 if TYPE_CHECKING:
@@ -1162,11 +1171,11 @@ def test_an_aws_call_failing_while_planning_names_the_step_and_that_nothing_chan
     get_roles: list[str] = []
 
     def a_steps_get_role(operation: str) -> tuple[int, str, str] | None:
-        """The first ``GetRole`` reads the EMR EC2 role's ARN (its own test); answer the steps' ones."""
+        """The first two ``GetRole`` read the destination and EMR EC2 roles' ARNs (their own tests); answer the steps' ones."""
         if operation != "GetRole":
             return None
         get_roles.append(operation)
-        return answer if len(get_roles) > 1 else None
+        return answer if len(get_roles) > 2 else None
 
     with FaultProxy(aws.url, intercept=a_steps_get_role) as proxy:
         assert emrfs_xacct("apply", partner_file, dataclasses.replace(aws, url=proxy.url)) == status
@@ -1423,6 +1432,8 @@ def test_aws_max_attempts_shortens_the_operators_retries(
     [
         ("AWS_MAX_ATTEMPTS", "ten", "must be a whole number of attempts >= 1, got 'ten'"),
         ("AWS_MAX_ATTEMPTS", "0", "must be a whole number of attempts >= 1, got '0'"),
+        # A digit to str.isdigit, but no number to int(): exited 70, "unexpected error (a bug)".
+        ("AWS_MAX_ATTEMPTS", "²", "must be a whole number of attempts >= 1, got '²'"),
         ("AWS_RETRY_MODE", "fast", "must be one of legacy, standard, adaptive, got 'fast'"),
     ],
 )
@@ -1442,3 +1453,29 @@ def test_a_retry_setting_botocore_would_refuse_exits_2_naming_the_variable_befor
 
     assert calls.every == []
     assert capsys.readouterr().err.startswith(f"emrfs-xacct: {variable}: {problem}")
+
+
+def test_a_destination_role_with_a_path_is_named_by_its_own_arn_and_revoked(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The destination role's ARN holds its path too (IAM User Guide, "IAM identifiers", "IAM ARNs"), and an existing
+    role keeps its path (``role_path`` is used only when creating it): the EMR side's grant, the key users and the
+    role mappings name the role IAM shows, and the revoke, which reads the role and refuses one whose ARN is not
+    the one given, finds it.
+    """
+    iam_b = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    partner = yaml.safe_load(partner_file.read_text())
+    name = partner["destination"]["role_name"]
+    pathed = iam_b.create_role(RoleName=name, Path="/partners/", AssumeRolePolicyDocument=EC2_ONLY_TRUST)["Role"]["Arn"]
+    assert pathed == f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partners/{name}"
+
+    assert emrfs_xacct("apply", partner_file, aws) == 0, capsys.readouterr().err
+    applied = json.loads(capsys.readouterr().out)
+    assert pathed in json.dumps(applied["applied"]["allow_emr_role_to_assume"])
+    assert pathed in json.dumps(applied["applied"]["create_security_configuration"])
+    assert pathed in json.dumps(applied["applied"]["grant_kms_key_user_0"])
+
+    assert emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration") == 0, capsys.readouterr().err
+    trust = iam_b.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
+    assert aws.emr_ec2_role_arn not in json.dumps(trust)

@@ -106,3 +106,17 @@ def test_a_listed_template_field_says_templated_and_no_other_does(cls: type) -> 
     assert not unmarked, f"{cls.__name__}: template fields not marked templated"
     marked = {name for name, text in listed.items() if name not in fields and "templated" in text}
     assert not marked, f"{cls.__name__}: marked templated but not a template field"
+
+
+@pytest.mark.parametrize(
+    "cls", [cls for cls in OPERATORS if "settle_seconds" in documented(cls)], ids=lambda c: c.__name__
+)
+def test_settle_seconds_is_described_with_the_bound_validation_enforces(cls: type) -> None:
+    """``validate_positive_number`` refuses more than ``MAX_SECONDS`` (10**9): each operator's own entry says so."""
+    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+    from airflow_provider_emrfs_xacct.pure.validation import MAX_SECONDS, validate_positive_number
+
+    with pytest.raises(InvalidParameterError):
+        validate_positive_number(MAX_SECONDS + 1, "settle_seconds")
+    assert MAX_SECONDS == 10**9
+    assert "from 0 to 10**9" in " ".join(documented(cls)["settle_seconds"].split()), cls.__name__

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, Unreadable, requested_key_entry
 from airflow_provider_emrfs_xacct.pure.documents import key_users_statement
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration
 from devstack import emrfs_writer
 from tests.unit.test_chain import (
     ADMIN_STATEMENT,
@@ -31,6 +35,7 @@ from tests.unit.test_chain import (
 from tests.unit.test_chain_audit_fixes import OTHER_KEY, emr_role_writes_unmapped_keys, with_at_rest_s3_encryption
 
 KMS = f"use bucket key for {PREFIX}"
+READABLE = "encryption settings readable"
 NOBODY: dict[str, Any] = {"Version": "2012-10-17", "Statement": []}
 
 
@@ -274,3 +279,59 @@ def test_client_side_encryption_leaves_a_refused_bucket_key_failed() -> None:
     state.key_policies[KEY] = NOBODY
 
     assert by_name(check_chain(state))[KMS].status == FAIL
+
+
+def test_at_rest_encryption_given_as_text_is_read_as_the_grant_accepts_it() -> None:
+    """
+    ``CreateEmrfsSecurityConfigOperator`` accepts ``"EnableAtRestEncryption": "true"`` or ``"false"`` (AWS's own
+    CSE-Custom example in the Amazon EMR Management Guide, "Create a security configuration", writes the booleans
+    as strings), so the verifier reads them as the booleans, not as a configuration it cannot read; the stand-in's
+    writer (no code shared) agrees. Any other text is still not read.
+    """
+    for text, expected in (("true", ("aws:kms", OTHER_KEY)), ("false", (None, None))):
+        state = asking_for_other_key(healthy_state(), users=[ROLE])
+        assert isinstance(state.security_configuration, dict)
+        state.security_configuration["EncryptionConfiguration"]["EnableAtRestEncryption"] = text
+        build_security_configuration(
+            [], {"EncryptionConfiguration": state.security_configuration["EncryptionConfiguration"]}
+        )  # the grant takes it
+
+        assert requested_encryption(state, BUCKET) == expected, text
+        assert emrfs_writer.requested_encryption(state.security_configuration, {}, BUCKET) == expected, text
+        links = by_name(check_chain(state))
+        assert READABLE not in links, links[READABLE]
+        if text == "true":
+            assert links[KMS].status == PASS, links[KMS]
+
+    state = asking_for_other_key(healthy_state(), users=[ROLE])
+    assert isinstance(state.security_configuration, dict)
+    state.security_configuration["EncryptionConfiguration"]["EnableAtRestEncryption"] = "yes"
+    assert by_name(check_chain(state))[READABLE].status == UNKNOWN
+
+
+def test_an_encryption_mode_the_guide_does_not_list_is_not_read_as_no_encryption() -> None:
+    """
+    The Amazon EMR Management Guide ("Create a security configuration", "JSON Reference for Encryption Settings")
+    lists ``"EncryptionMode" : "SSE-S3" | "SSE-KMS" | "CSE-KMS" | "CSE-Custom"``, and the grant refuses any other
+    (``refuse_misshapen_fields``). A configuration made by hand with another (``sse-kms``) exists, and what EMRFS
+    asks for with it is not documented: not checked, where it was read as no encryption and the uploads judged on
+    the bucket's default key (PASS), in the section and in a per-bucket override alike.
+    """
+    for mode in ("sse-kms", "SSE_KMS", "AES256"):
+        state = asking_for_other_key(healthy_state(), users=[ROLE])
+        assert isinstance(state.security_configuration, dict)
+        s3 = state.security_configuration["EncryptionConfiguration"]["AtRestEncryptionConfiguration"]
+        s3["S3EncryptionConfiguration"]["EncryptionMode"] = mode
+        with pytest.raises(InvalidParameterError):  # the grant refuses it
+            build_security_configuration(
+                [], {"EncryptionConfiguration": state.security_configuration["EncryptionConfiguration"]}
+            )
+
+        report = check_chain(state)
+        links = by_name(report)
+        assert links[READABLE].status == UNKNOWN, mode
+        assert repr(mode).replace("'", '"') in links[READABLE].detail, links[READABLE]
+        assert report.verdict != "PASS", mode
+
+    state = with_override(asking_for_other_key(healthy_state(), users=[ROLE]), BUCKET, "sse-s3")
+    assert by_name(check_chain(state))[READABLE].status == UNKNOWN

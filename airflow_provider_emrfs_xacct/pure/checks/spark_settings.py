@@ -16,13 +16,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import site_property
+from airflow_provider_emrfs_xacct.pure.checks.credential_settings import SPARK_HADOOP
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
 
 SPARK_LINK = "Spark jobs' connector settings"
-SPARK_HADOOP = "spark.hadoop."
 #: The settings the checks read, by the classification they read them from.
 READ_SETTINGS = (
     ("emrfs-site", "fs.s3.canned.acl"),
