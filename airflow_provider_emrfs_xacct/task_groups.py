@@ -94,7 +94,10 @@ def _check_known_arguments(arguments: dict[str, Any]) -> None:
     def conn_id(default_chain: bool) -> Any:
         return lambda value, field: validation.validate_conn_id(value, field, default_chain=default_chain)
 
-    pinned = arguments["destination_account_id"] is not None
+    # A pin known only at run time may render to None (a native-rendered empty param): the destination
+    # tasks would then act unpinned, so the default chain needs a pin known now.
+    pin = arguments["destination_account_id"]
+    pinned = pin is not None and _known(pin)
     checks: dict[str, Any] = {
         "role_name": validation.validate_role_name,
         "name_prefix": _validate_name_prefix,
@@ -241,7 +244,7 @@ def partner_access(
     :param emr_aws_conn_id: connection that acts in the EMR account. (default: ``aws_emr_account``)
     :param destination_aws_conn_id: connection that acts in the destination account (and the key's
         account); ``None`` (boto3's default chain, the worker's own credentials) only with
-        ``destination_account_id``. (default: ``aws_destination_account``)
+        ``destination_account_id`` known when the DAG is parsed. (default: ``aws_destination_account``)
     :param release_label: the EMR release to check the mappings against, e.g. ``emr-7.5.0``. (templated)
     :param verify_access: add the verifier, which fails when a link of the chain is broken, so that
         nothing downstream (the launch) runs. (default: True)

@@ -155,7 +155,7 @@ def require_defined_connection(hook: Any, field: str) -> None:
 
     The Amazon provider's hook then acts with boto3's default credential chain, the worker's own
     credentials (``AwsGenericHook.conn_config``: "Unable to find AWS Connection ID '...', switching to
-    empty"): a mistyped destination connection would read or change whatever account they are in.
+    empty"): a mistyped connection would read or change whatever account they are in.
     """
     from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 
@@ -295,12 +295,20 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, _OperatorBase):
             raise AttributeError(f"Class attribute '{type(self).__name__}.aws_hook_class' should be set.")
 
     def validate_safety(self) -> None:
-        """Turn the rendered ``dry_run`` into a bool, check the account pin and ``aws_conn_id`` (no AWS call)."""
+        """
+        Turn the rendered ``dry_run`` into a bool, check the account pin and ``aws_conn_id`` (no AWS call).
+
+        ``aws_conn_id`` must be spelled as Airflow spells connection ids (``None``, boto3's default chain,
+        stays allowed, as the Amazon provider documents it) and name a connection Airflow has
+        (:func:`require_defined_connection`: the Amazon provider would act with the worker's own credentials).
+        Nothing is sent to AWS; the connection is read from Airflow.
+        """
         from airflow_provider_emrfs_xacct.pure.validation import validate_bool, validate_conn_id
 
         self.dry_run = validate_bool(self.dry_run, "dry_run")
         self.expected_account()
-        validate_conn_id(self.aws_conn_id, "aws_conn_id", default_chain=True)
+        if validate_conn_id(self.aws_conn_id, "aws_conn_id", default_chain=True) is not None:
+            require_defined_connection(self.hook, "aws_conn_id")
 
     def expected_account(self) -> str | None:
         """Return the validated ``expected_account_id`` (``None`` when not pinned; see :func:`pinned_account`)."""

@@ -39,12 +39,14 @@ def execute_recorded(op: Any) -> tuple[CallRecorder, Exception | None]:
 
 def verifier(**kwargs: Any) -> VerifyCrossAccountAccessOperator:
     arguments = {"destination_aws_conn_id": DESTINATION_CONN_ID, "security_configuration": CONFIGURATION}
-    return VerifyCrossAccountAccessOperator(task_id="verify", aws_conn_id=EMR_CONN_ID, **{**arguments, **kwargs})
+    arguments = {"aws_conn_id": EMR_CONN_ID, **arguments}
+    return VerifyCrossAccountAccessOperator(task_id="verify", **{**arguments, **kwargs})
 
 
 def revoke(**kwargs: Any) -> RevokePartnerAccessOperator:
     arguments = {"destination_aws_conn_id": DESTINATION_CONN_ID, "destination_role_arn": DEST_ROLE_ARN}
-    return RevokePartnerAccessOperator(task_id="revoke", aws_conn_id=EMR_CONN_ID, **{**arguments, **kwargs})
+    arguments = {"aws_conn_id": EMR_CONN_ID, **arguments}
+    return RevokePartnerAccessOperator(task_id="revoke", **{**arguments, **kwargs})
 
 
 @pytest.mark.parametrize("build", [verifier, revoke], ids=["verify", "revoke"])
@@ -188,3 +190,68 @@ def test_a_bad_templated_factory_argument_is_refused_at_run_time_naming_the_argu
         assert error.field == f"partner_access({name}=...)", (task_id, error)
         assert str(error).startswith(f"partner_access({name}=...): "), error
         assert recorder.calls == [], (task_id, recorder.calls)
+
+
+# --- every operator's own connection: a mistyped id would act with the worker's credentials ---
+
+WORKER_ROLE_ARN = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/EMR_EC2_DefaultRole"
+KEY_ARN = f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def own_connection_operators(conn_id: str) -> list[Any]:
+    """One operator of each kind that acts through ``aws_conn_id`` alone, unpinned."""
+    from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
+    from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
+    from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+    from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator
+
+    return [
+        EnsureDestinationRoleOperator(
+            task_id="role",
+            aws_conn_id=conn_id,
+            role_name="partner-b-writer",
+            trusted_role_arns=[WORKER_ROLE_ARN],
+            s3_prefixes=["s3://partner-results-b/exports/"],
+        ),
+        GrantKmsKeyUserOperator(task_id="key", aws_conn_id=conn_id, key_arn=KEY_ARN, principal_arns=[DEST_ROLE_ARN]),
+        GrantBucketAccessOperator(
+            task_id="bucket",
+            aws_conn_id=conn_id,
+            s3_prefixes=["s3://partner-results-b/exports/"],
+            principal_arns=[DEST_ROLE_ARN],
+        ),
+        AttachAssumeRolePolicyOperator(
+            task_id="assume",
+            aws_conn_id=conn_id,
+            emr_ec2_role_name="EMR_EC2_DefaultRole",
+            destination_role_arns=[DEST_ROLE_ARN],
+        ),
+        CreateEmrfsSecurityConfigOperator(
+            task_id="configuration",
+            aws_conn_id=conn_id,
+            name_prefix="emrfs-xacct-partner-b",
+            role_mappings=[
+                {"Role": DEST_ROLE_ARN, "IdentifierType": "Prefix", "Identifiers": ["s3://partner-results-b/"]}
+            ],
+        ),
+    ]
+
+
+def test_an_operators_connection_airflow_does_not_have_is_refused_before_any_call(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The Amazon hook would log "Unable to find AWS Connection ID ..., switching to empty" and act with the
+    # worker's own credentials (here moto's default account): an unpinned operator would write there.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", aws.url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "worker")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "worker")
+    acting_in_both = [
+        verifier(aws_conn_id="aws_emr_acount"),
+        revoke(aws_conn_id="aws_emr_acount"),
+    ]
+    for op in [*own_connection_operators("aws_destination_acount"), *acting_in_both]:
+        recorder, error = execute_recorded(op)
+        assert isinstance(error, InvalidParameterError), (op.task_id, error)
+        assert error.field == "aws_conn_id", (op.task_id, error)
+        assert "_acount'" in str(error), error
+        assert recorder.calls == [], (op.task_id, recorder.calls)

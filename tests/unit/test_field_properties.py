@@ -499,10 +499,12 @@ def test_kms_key_arns_accept_keys_only_and_name_the_element(keys: Any) -> None:
     assert all(aws_key_arn(key) for key in as_given), as_given
 
 
-def test_a_wait_too_long_for_sleep_or_timedelta_is_refused_naming_the_field() -> None:
+def test_a_wait_too_long_for_sleep_or_timedelta_is_refused_naming_the_field(monkeypatch: pytest.MonkeyPatch) -> None:
     """``min_age_seconds=1e300`` failed with ``OverflowError`` (``timedelta``); ``settle_seconds`` so after a write."""
     from airflow_provider_emrfs_xacct.operators.revoke import DeleteUnusedSecurityConfigsOperator
 
+    # A connection Airflow has: one it has not is refused first, naming aws_conn_id. Nothing calls AWS.
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", '{"conn_type": "aws"}')
     cleanup = DeleteUnusedSecurityConfigsOperator(
         task_id="cleanup", name_prefix="emrfs-xacct-partner", min_age_seconds=1e300
     )

@@ -309,6 +309,12 @@ def test_the_same_partner_twice_in_one_dag_and_inside_another_group() -> None:
         ({"emr_aws_conn_id": ""}, "emr_aws_conn_id"),
         ({"destination_aws_conn_id": " aws_destination_account"}, "destination_aws_conn_id"),
         ({"destination_aws_conn_id": None}, "destination_aws_conn_id"),
+        # A pin known only at run time may render to None (native rendering of an empty param): the
+        # destination tasks would then act unpinned with the worker's own credentials.
+        (
+            {"destination_aws_conn_id": None, "destination_account_id": "{{ params.account }}"},
+            "destination_aws_conn_id",
+        ),
     ],
 )
 def test_a_bad_argument_known_when_the_dag_is_parsed_is_refused_then_naming_the_argument(

@@ -184,7 +184,9 @@ def test_partial_refuses_settle_seconds_where_the_operator_has_none(operator_cla
 
 
 @pytest.mark.parametrize(("given", "read"), [(True, True), ("False", False), ("true", True), (False, False)])
-def test_validate_safety_turns_the_rendered_dry_run_into_a_bool(given, read):
+def test_validate_safety_turns_the_rendered_dry_run_into_a_bool(given, read, monkeypatch):
+    # A connection Airflow has: one it has not is refused (test_connection_ids.py). Nothing calls AWS.
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", '{"conn_type": "aws"}')
     operator = build(GrantKmsKeyUserOperator, dry_run=given)
     operator.validate_safety()
     assert operator.dry_run is read
