@@ -164,7 +164,8 @@ def require_defined_connection(hook: Any, field: str) -> None:
         raise InvalidParameterError(
             field,
             f"names the connection {conn_id!r}, which Airflow does not have: the Amazon provider would act with "
-            "the worker's own credentials (boto3's default chain)",
+            "the worker's own credentials (boto3's default chain); define the connection, or pass None to act "
+            "with those credentials on purpose",
         )
 
 

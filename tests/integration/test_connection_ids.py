@@ -254,4 +254,5 @@ def test_an_operators_connection_airflow_does_not_have_is_refused_before_any_cal
         assert isinstance(error, InvalidParameterError), (op.task_id, error)
         assert error.field == "aws_conn_id", (op.task_id, error)
         assert "_acount'" in str(error), error
+        assert "pass None to act with those credentials on purpose" in str(error), error  # the way out, said
         assert recorder.calls == [], (op.task_id, recorder.calls)
