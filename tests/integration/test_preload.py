@@ -80,9 +80,40 @@ def test_the_dag_processor_parses_with_the_provider_preloaded(tmp_path):
 
 
 def test_the_preloaded_modules_are_the_operator_modules_and_the_task_group_factory():
-    # Every module the provider metadata lists as operators, then task_groups; each importable.
+    # Every module the provider metadata lists as operators, then task_groups and what partner_access checks
+    # its arguments with when the DAG is parsed; each importable, and nothing a task needs only when it runs.
     modules = import_parse_time_modules()
-    assert modules[-1] == "airflow_provider_emrfs_xacct.task_groups"
+    factory_checks = [
+        "airflow_provider_emrfs_xacct.pure.validation",
+        "airflow_provider_emrfs_xacct.pure.security_config",
+    ]
+    assert modules[-3:] == ["airflow_provider_emrfs_xacct.task_groups", *factory_checks]
     assert "airflow_provider_emrfs_xacct.operators.iam" in modules
     assert all(name in sys.modules for name in modules)
-    assert not any(".hooks." in name or ".pure." in name for name in modules)
+    assert not any(".hooks." in name or (".pure." in name and name not in factory_checks) for name in modules)
+
+
+def test_partner_access_loads_nothing_at_parse_time_that_the_preload_does_not():
+    # A DAG file calling partner_access, parsed in a fresh interpreter after the preload: no provider module
+    # is imported by the parse itself (the DAG processor's forks would import it again on every parse).
+    script = """
+import sys
+from airflow_provider_emrfs_xacct.preload import import_parse_time_modules
+import_parse_time_modules()
+before = {name for name in sys.modules if name.startswith("airflow_provider_emrfs_xacct")}
+from airflow.sdk import DAG
+from airflow_provider_emrfs_xacct.task_groups import partner_access
+with DAG("preload_factory_probe", schedule=None):
+    partner_access(
+        partner="acme",
+        role_name="emrfs-partner-acme-writer",
+        destination_prefix="s3://acme-results/exports/",
+        emr_ec2_role_arn="arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole",
+        destination_account_id="222222222222",
+    )
+after = {name for name in sys.modules if name.startswith("airflow_provider_emrfs_xacct")}
+print(sorted(after - before))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout
