@@ -102,7 +102,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         security_configuration: str | None = None,
         name_prefix: str | None = None,
         delete_destination_role: bool = False,
-        remove_destination_trust: bool | str = True,
+        remove_destination_trust: bool = True,
         expected_destination_account_id: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -151,6 +151,13 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 "delete_destination_role",
                 "True deletes the destination role, trust policy and all, which contradicts "
                 "remove_destination_trust=False (leave the destination account as it is): give one of them",
+            )
+        if not self.remove_destination_trust:
+            self.log.warning(
+                "remove_destination_trust=False: the trust policy of %s keeps role %s; any other sts:AssumeRole "
+                "grant of that role still reaches it: remove it from the trust by hand",
+                role_arn,
+                emr_role,
             )
         emr_hook = self.other_hook(EmrfsEmrHook, self.aws_conn_id)
         destination_iam = self.other_hook(EmrfsIamHook, self.destination_aws_conn_id)

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 
-from airflow_provider_emrfs_xacct import cli
 from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID, as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.merge import same_identity
@@ -31,7 +30,6 @@ from devstack.moto_stack import (
 from devstack.testing import CallRecorder, answer_denials_like_aws, run_operator
 from tests.integration.partners import provision_partner, role_arn
 from tests.integration.state import changes, snapshot
-from tests.integration.test_cli import partner_file  # noqa: F401 (a fixture)
 from tests.integration.test_revoke import (
     PARTNER_1,
     PREFIX_1,
@@ -44,7 +42,6 @@ from tests.integration.test_revoke import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from pathlib import Path
 
 WAY_OUT = "remove_destination_trust=False"
 EVERYTHING = {"Effect": "Allow", "Action": "*", "Resource": "*"}
@@ -165,9 +162,7 @@ def a_role_of_that_name_at_another_path(aws: Seeded) -> str:
     return f"role/elsewhere/{PARTNER_1}, not {role_arn(PARTNER_1)}"
 
 
-@pytest.mark.parametrize(
-    "refusal", [an_orphaned_id_in_a_trust_statement_not_ours, a_role_of_that_name_at_another_path]
-)
+@pytest.mark.parametrize("refusal", [an_orphaned_id_in_a_trust_statement_not_ours, a_role_of_that_name_at_another_path])
 def test_a_trust_the_revoke_must_refuse_names_the_cause_and_the_argument_that_revokes_without_it(
     aws: Seeded, refusal: Callable[[Seeded], str]
 ) -> None:
@@ -232,13 +227,3 @@ def test_the_trust_and_the_deletion_find_the_role_by_one_rule_its_name_in_any_ca
     assert same_identity(role_arn(mixed), given)
     assert not same_identity(role_arn(f"Elsewhere/{mixed}"), role_arn(f"elsewhere/{mixed}"))
     assert not same_identity(role_arn(f"elsewhere/{mixed}"), given)
-
-
-def test_the_cli_keeps_the_destination_trust_when_asked(partner_file: Path) -> None:
-    partner = cli.load_partner(partner_file)
-    base = ["revoke", "p.yaml", "--keep-security-configuration"]
-    args = cli.parser().parse_args([*base, "--keep-destination-trust"])
-    default = cli.parser().parse_args(base)
-
-    assert cli.revoke_operator(partner, args, dry_run=True).remove_destination_trust is False
-    assert cli.revoke_operator(partner, default, dry_run=True).remove_destination_trust is True
