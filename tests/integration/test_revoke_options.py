@@ -227,3 +227,15 @@ def test_the_trust_and_the_deletion_find_the_role_by_one_rule_its_name_in_any_ca
     assert same_identity(role_arn(mixed), given)
     assert not same_identity(role_arn(f"Elsewhere/{mixed}"), role_arn(f"elsewhere/{mixed}"))
     assert not same_identity(role_arn(f"elsewhere/{mixed}"), given)
+
+
+def test_the_stand_in_finds_a_role_by_its_name_in_any_case(aws: Seeded) -> None:
+    """IAM names are not distinguished by case (IAM API Reference, "CreateRole", ``RoleName``); moto's compare exactly."""
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    created = iam.create_role(RoleName="Mixed-Case-Role", Path="/team/", AssumeRolePolicyDocument=EC2_ONLY_TRUST)
+
+    found = iam.get_role(RoleName="mixed-case-role")["Role"]
+
+    assert found["Arn"] == created["Role"]["Arn"] == f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/team/Mixed-Case-Role"
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_role(RoleName="mixed-case-rol")
