@@ -633,6 +633,7 @@ def revoke_operator(partner: dict[str, Any], args: argparse.Namespace, *, dry_ru
         security_configuration=None if args.keep_security_configuration else args.security_configuration,
         name_prefix=partner["security_configuration"]["name_prefix"],
         delete_destination_role=args.delete_role,
+        remove_destination_trust=not args.keep_destination_trust,
         dry_run=dry_run,
         do_xcom_push=True,
         **retry_settings(),
@@ -1151,7 +1152,8 @@ _COMMANDS = {
         "Remove the destination role from the EMR EC2 role's assume-role policy and from the key "
         "users,\nand the EMR EC2 role from the destination role's trust; with --security-configuration NAME, "
         "create\na configuration without the partner's mappings (printed as security_configuration, for the "
-        "next\nclusters); with --delete-role, delete the role instead if the provider created it. One of\n"
+        "next\nclusters); with --delete-role, delete the role instead if the provider created it; with\n"
+        "--keep-destination-trust, leave the destination role's trust as it is. One of\n"
         "--security-configuration and --keep-security-configuration is required.",
         f"examples:\n  emrfs-xacct revoke {_FILES} \\\n      --security-configuration "
         "emrfs-xacct-partner-b-0123456789ab --delete-role\n"
@@ -1216,6 +1218,12 @@ def parser() -> argparse.ArgumentParser:
     )
     revoke.add_argument(
         "--delete-role", action="store_true", help="also delete the destination role if the provider created it"
+    )
+    revoke.add_argument(
+        "--keep-destination-trust",
+        action="store_true",
+        help="leave the destination role's trust policy as it is (the EMR side alone then ends the access; "
+        "for a destination connection that may not change it, or a trust statement to fix by hand first)",
     )
     revoke.add_argument("--dry-run", action="store_true", help="only show the plan")
     return result

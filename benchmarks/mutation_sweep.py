@@ -620,8 +620,8 @@ MUTATIONS = [
     m(
         "I10",
         "hooks/iam.py",
-        '        if role["Arn"] != role_arn:',
-        "        if False:",
+        '            return []\n        if not same_identity(role["Arn"], role_arn):',
+        "            return []\n        if False:",
         "delete_provider_role deletes a role at another path",
         INT_REVOKE,
     ),

@@ -52,6 +52,11 @@ with DAG(
         "security_configuration": Param(type="string", description="the configuration the partner's clusters use"),
         "name_prefix": Param(type="string", description="name prefix of the partner's security configurations"),
         "emr_ec2_role_name": Param("EMR_EC2_DefaultRole", type="string"),
+        "remove_destination_trust": Param(
+            True,
+            type="boolean",
+            description="take the EMR EC2 role out of the destination role's trust; false leaves it as it is",
+        ),
     },
 ) as dag:
     in_emr_account = {"expected_account_id": "{{ params.emr_account_id }}"}
@@ -81,6 +86,8 @@ with DAG(
         security_configuration="{{ params.security_configuration }}",
         name_prefix="{{ params.name_prefix }}",
         delete_destination_role=False,  # the role stays, trusting the EMR EC2 role no more; True deletes it, if ours
+        # False leaves the destination trust as it is (a destination connection that may not change it)
+        remove_destination_trust="{{ params.remove_destination_trust }}",
         expected_destination_account_id="{{ params.destination_account_id }}",
         **in_emr_account,
     )

@@ -17,7 +17,10 @@ Knowledge Center, "How do I resolve the IAM trust policy error 'Failed to update
 principal in policy'?", iam-trust-policy-error: "confirm that the user or role wasn't deleted").
 
 AWS also shows a role principal in the role's own spelling, whatever case it was given in (stored as
-the unique ID, shown as the ARN; IAM names are not distinguished by case): :func:`show_as_saved`.
+the unique ID, shown as the ARN; IAM names are not distinguished by case): :func:`show_as_saved`. And IAM
+finds a role by its name in any case (IAM API Reference, "CreateRole", ``RoleName``: "Names are not
+distinguished by case. For example, you cannot create resources named both "MyResource" and
+"myresource""), where moto compares the name exactly: :func:`get_role`.
 
 A principal that never existed is refused the same way. KMS: "The principals in the key policy must
 exist and be visible to KMS" (AWS KMS API Reference, "PutKeyPolicy" and "CreateKey", ``Policy``). IAM
@@ -57,7 +60,7 @@ import moto.iam.models
 import moto.kms.models
 import moto.s3.models
 from moto.core.exceptions import JsonRESTError
-from moto.iam.exceptions import MalformedPolicyDocument
+from moto.iam.exceptions import MalformedPolicyDocument, NotFoundException
 from moto.s3.exceptions import S3ClientError
 
 from devstack import backend_judges
@@ -288,6 +291,17 @@ def update_assume_role_policy(self: Any, role_name: str, policy_document: str) -
     _moto["update_assume_role_policy"](self, role_name, show_as_saved(policy_document))
 
 
+def get_role(self: Any, role_name: str) -> Any:
+    """The role of that name in any case, as IAM finds it (``GetRole`` and every call naming a role)."""
+    try:
+        return _moto["get_role"](self, role_name)
+    except NotFoundException:
+        found = [role for role in self.roles.values() if role.name.lower() == role_name.lower()]
+        if not found:
+            raise
+        return found[0]
+
+
 def delete_role(self: Any, role_name: str) -> None:
     role = self.get_role(role_name)
     arn, unique_id = role.arn, role.id
@@ -323,7 +337,7 @@ def _show_deleted_in_bucket_policies(arn: str, unique_id: str) -> None:
 
 
 _JUDGES = {
-    moto.iam.models.IAMBackend: (delete_role, create_role, update_assume_role_policy),
+    moto.iam.models.IAMBackend: (get_role, delete_role, create_role, update_assume_role_policy),
     moto.kms.models.KmsBackend: (create_key, put_key_policy),
     moto.s3.models.S3Backend: (put_bucket_policy,),
 }

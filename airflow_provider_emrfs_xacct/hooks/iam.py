@@ -42,7 +42,6 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     MAX_TRUST_POLICY_CHARS,
     find_statement,
     iam_policy_length,
-    identity_key,
     merge_owned_statements,
     merged_principals,
     merged_resources,
@@ -51,6 +50,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     refuse_orphaned_ids,
     remove_statement,
     require_iam_policy_length,
+    same_identity,
     same_meaning,
     trust_without_role,
     trusted_besides,
@@ -765,7 +765,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         def trust_of(role: dict[str, Any] | None) -> dict[str, Any] | None:
             if role is None:
                 return None
-            if identity_key(role["Arn"]) != identity_key(role_arn):  # IAM names are not distinguished by case
+            if not same_identity(role["Arn"], role_arn):
                 raise ConflictError(
                     f"destination_role_arn: the role named {role_name} that connection {self.aws_conn_id!r} sees is "
                     f"{role['Arn']}, not {role_arn}; not changing its trust policy"
@@ -835,8 +835,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         (nor statements to the provider's inline policy), no instance profile holds it and it trusts nobody
         but the EMR EC2 role whose access is revoked.
 
-        The role is found by name and must have exactly ``role_arn`` (partition, account, path and name)
-        as ``GetRole`` shows it: a role of the same name elsewhere is never touched.
+        The role is found by name and must be ``role_arn`` as ``GetRole`` shows it (partition, account and path
+        exactly, the name in any case: :func:`~airflow_provider_emrfs_xacct.pure.merge.same_identity`, the rule of
+        :meth:`revoke_role_trust` too): a role of that name at another path is never touched.
 
         :param emr_role: ``(account, role name)`` of the EMR EC2 role whose access is revoked.
         :raises ConflictError: the role is not the one named, not the provider's, carries policies the
@@ -846,7 +847,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         role = self.get_role(role_name)
         if role is None:
             return []
-        if role["Arn"] != role_arn:
+        if not same_identity(role["Arn"], role_arn):
             raise ConflictError(
                 f"destination_role_arn: the role named {role_name} that connection {self.aws_conn_id!r} sees is "
                 f"{role['Arn']}, not {role_arn}; not deleting it"

@@ -26,6 +26,15 @@ if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.plan import Change
 
 
+#: What a refusal of the destination trust step adds: nothing changed, and how to revoke without that step.
+TRUST_NOT_REMOVED = (
+    "Nothing was changed in either account. To revoke the EMR side (the EMR EC2 role's assume-role policy, the "
+    "key users, the role mappings) and leave the destination role's trust policy as it is, run the revoke "
+    "again with remove_destination_trust=False (CLI: --keep-destination-trust); then remove the EMR EC2 role "
+    "from that trust policy by hand"
+)
+
+
 class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     """
     Remove one partner's cross-account access; statements the provider did not write stay untouched.
@@ -33,7 +42,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     Removes the destination role's ARN from the EMR EC2 role's assume-role policy (EMR account) and
     from the key-users statement of each key (destination account); takes the EMR EC2 role out of the
     provider's trust statement of the destination role (cross-account ``sts:AssumeRole`` needs both
-    sides: another grant the EMR EC2 role holds cannot reach the role then); when given the current
+    sides: another grant the EMR EC2 role holds cannot reach the role then), unless
+    ``remove_destination_trust=False``; when given the current
     security configuration, creates a new one without the partner's mappings (configurations cannot
     change) and returns its name for the next clusters; and, only with ``delete_destination_role=True``
     and only if the provider created it (tagged), nobody added policies to it or statements to the
@@ -46,8 +56,13 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param kms_key_arns: keys whose key-users statement holds the role. (templated)
     :param security_configuration: the configuration in use, to rebuild without the partner. (templated)
     :param name_prefix: name prefix of the rebuilt configuration. (templated)
-    :param delete_destination_role: also delete the role (see above); only the role with exactly
-        ``destination_role_arn`` (partition, account, path, name) as IAM shows it. (default: False)
+    :param delete_destination_role: also delete the role (see above); only the role with
+        ``destination_role_arn``'s partition, account and path, and its name in any case (IAM names are not
+        distinguished by case). Not with ``remove_destination_trust=False``. (default: False)
+    :param remove_destination_trust: take the EMR EC2 role out of the destination role's trust policy.
+        ``False`` leaves the destination account's trust as it is (when its connection may not change it, or a
+        statement there must be fixed by hand first): the EMR side alone then ends the access, as long as
+        nothing else grants the EMR EC2 role ``sts:AssumeRole`` on the role. (templated, default: True)
     :param dry_run: only log the plan. (templated, default: False)
     :param expected_account_id: the EMR account; ``aws_conn_id`` must act in it. (templated)
     :param expected_destination_account_id: the destination account; ``destination_aws_conn_id`` must
@@ -72,6 +87,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         "security_configuration",
         "name_prefix",
         "expected_destination_account_id",
+        "remove_destination_trust",
         *SAFETY_TEMPLATE_FIELDS,
     )
     ui_color = "#f5d4d4"
@@ -86,6 +102,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         security_configuration: str | None = None,
         name_prefix: str | None = None,
         delete_destination_role: bool = False,
+        remove_destination_trust: bool = True,
         expected_destination_account_id: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -98,6 +115,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.security_configuration = security_configuration
         self.name_prefix = name_prefix
         self.delete_destination_role = delete_destination_role
+        self.remove_destination_trust = remove_destination_trust
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
@@ -123,6 +141,23 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         if not isinstance(self.delete_destination_role, bool):
             raise InvalidParameterError(
                 "delete_destination_role", f"must be True or False, got {self.delete_destination_role!r}"
+            )
+        self.remove_destination_trust = validation.validate_bool(
+            self.remove_destination_trust, "remove_destination_trust"
+        )
+        if self.delete_destination_role and not self.remove_destination_trust:
+            # Deleting the role removes its trust policy with it: keeping the trust cannot go with it.
+            raise InvalidParameterError(
+                "delete_destination_role",
+                "True deletes the destination role, trust policy and all, which contradicts "
+                "remove_destination_trust=False (leave the destination account as it is): give one of them",
+            )
+        if not self.remove_destination_trust:
+            self.log.warning(
+                "remove_destination_trust=False: the trust policy of %s keeps role %s; any other sts:AssumeRole "
+                "grant of that role still reaches it: remove it from the trust by hand",
+                role_arn,
+                emr_role,
             )
         emr_hook = self.other_hook(EmrfsEmrHook, self.aws_conn_id)
         destination_iam = self.other_hook(EmrfsIamHook, self.destination_aws_conn_id)
@@ -179,6 +214,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         settings = self.converge_settings
         new_configuration = None
         changes: list[Change] = []
+        if self.remove_destination_trust and not self.delete_destination_role:
+            # First: a refusal here (in the plan, or IAM denying the write) leaves both accounts as they were.
+            changes += self._revoke_trust(destination_iam, emr_role, role_arn, dry_run=dry_run)
         with explain_access_denied(self.hook):
             self.hook.role_field = "emr_ec2_role_name"
             changes += self.hook.revoke_assume_role(emr_role[1], [role_arn], settings=settings, dry_run=dry_run)
@@ -191,13 +229,34 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     emr_hook, configuration, role_arn, dry_run=dry_run
                 )
             changes += configuration_changes
-        with explain_access_denied(destination_iam):
-            if self.delete_destination_role:
+        if self.delete_destination_role:
+            # Last: a deleted role would show as its unique ID in the key policies the steps above change.
+            with explain_access_denied(destination_iam):
                 changes += destination_iam.delete_provider_role(role_arn, emr_role, dry_run=dry_run)
-            else:
-                # The trust too: another sts:AssumeRole grant of the EMR EC2 role would otherwise still reach it.
-                changes += destination_iam.revoke_role_trust(role_arn, emr_role, settings=settings, dry_run=dry_run)
         return new_configuration, changes
+
+    def _revoke_trust(
+        self, destination_iam: EmrfsIamHook, emr_role: tuple[str, str], role_arn: str, *, dry_run: bool
+    ) -> list[Change]:
+        """
+        Take the EMR EC2 role out of the destination role's trust; a refusal says how to revoke without it.
+
+        The trust too: another ``sts:AssumeRole`` grant of the EMR EC2 role would otherwise still reach the role
+        (IAM User Guide, "Cross-account policy evaluation logic"). Runs before every other step, so that each of
+        its refusals (a denied ``iam:GetRole`` or ``iam:UpdateAssumeRolePolicy``, a statement IAM would refuse to
+        save, a role at another path) comes before anything changed.
+        """
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, ConflictError
+
+        try:
+            with explain_access_denied(destination_iam):
+                return destination_iam.revoke_role_trust(
+                    role_arn, emr_role, settings=self.converge_settings, dry_run=dry_run
+                )
+        except (AccessDeniedError, ConflictError) as error:
+            error.args = (f"{error.args[0]}. {TRUST_NOT_REMOVED}", *error.args[1:])
+            raise
 
     def _destination_account(self, destination_iam: EmrfsIamHook) -> str:
         """Return the account ``destination_aws_conn_id`` acts in, refusing it if ``expected_destination_account_id`` pins another."""

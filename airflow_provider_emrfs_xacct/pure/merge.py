@@ -514,6 +514,16 @@ def identity_key(value: Any) -> Any:
     return value if match is None else match.group(1) + match.group(2).lower()
 
 
+def same_identity(shown: str, given: str) -> bool:
+    """
+    Return whether two ARNs name the same IAM user or role: partition, account and path exactly, the name in any case.
+
+    IAM names are unique without regard to case (see :func:`identity_key`), so ``GetRole`` finds the one role of
+    a name in whatever case it is asked for; its path is part of its ARN and is compared as written.
+    """
+    return bool(identity_key(shown) == identity_key(given))
+
+
 def without_identities(values: Iterable[Any], unwanted: Iterable[Any]) -> list[Any]:
     """Return ``values`` without those naming the same user or role as one of ``unwanted`` (see :func:`identity_key`)."""
     dropped = {identity_key(value) for value in unwanted}

@@ -975,6 +975,14 @@ CASES: list[Case] = [
         "must be True or False",
     ),
     c(
+        "revoke-keep-trust-text",
+        "revoke",
+        "remove_destination_trust",
+        "no",
+        "remove_destination_trust",
+        "must be True or False",
+    ),
+    c(
         "revoke-destination-pin",
         "revoke",
         "expected_destination_account_id",

@@ -1479,3 +1479,13 @@ def test_a_destination_role_with_a_path_is_named_by_its_own_arn_and_revoked(
     assert emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration") == 0, capsys.readouterr().err
     trust = iam_b.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
     assert aws.emr_ec2_role_arn not in json.dumps(trust)
+
+
+def test_revoke_keeps_the_destination_trust_when_asked(partner_file: Path) -> None:
+    partner = cli.load_partner(partner_file)
+    base = ["revoke", "p.yaml", "--keep-security-configuration"]
+    args = cli.parser().parse_args([*base, "--keep-destination-trust"])
+    default = cli.parser().parse_args(base)
+
+    assert cli.revoke_operator(partner, args, dry_run=True).remove_destination_trust is False
+    assert cli.revoke_operator(partner, default, dry_run=True).remove_destination_trust is True

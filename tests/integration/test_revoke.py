@@ -182,11 +182,12 @@ def test_revoking_one_partner_keeps_the_other_and_everything_not_ours(aws: Seede
     # The plan says what changed, and went to XCom.
     assert ti.xcoms["plan"] == result["plan"]
     assert [(change["action"], change["resource"].split()[0]) for change in result["plan"]] == [
+        ("update", "iam"),  # the destination role's trust, first: its refusals come before any change
         ("update", "iam"),
         ("update", "kms"),
         ("create", "emr"),
-        ("update", "iam"),  # the destination role's trust
     ]
+    assert result["plan"][0]["resource"] == f"iam role {PARTNER_1} trust policy"
     assert sorted(calls.mutating) == [
         "CreateSecurityConfiguration",
         "PutKeyPolicy",

@@ -1,0 +1,241 @@
+"""
+The revoke's destination trust step and the way around it: ``remove_destination_trust`` against two-account moto.
+
+Cross-account ``sts:AssumeRole`` needs both the caller's identity policies and the role's trust policy to allow it
+(IAM User Guide, "Cross-account policy evaluation logic"): the revoke normally takes the EMR EC2 role out of both.
+When the destination side cannot be changed (its connection may not, or a statement there must be fixed by hand),
+each refusal comes before anything changed and names the argument that revokes the EMR side alone.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import requests
+
+from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID, as_list
+from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, ConflictError, InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.merge import same_identity
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    EC2_ONLY_TRUST,
+    EMR_ACCOUNT,
+    PROVISIONER_ROLE,
+    Seeded,
+    airflow_environment,
+    client,
+)
+from devstack.testing import CallRecorder, answer_denials_like_aws, run_operator
+from tests.integration.partners import provision_partner, role_arn
+from tests.integration.state import changes, snapshot
+from tests.integration.test_revoke import (
+    PARTNER_1,
+    PREFIX_1,
+    assumable,
+    key_users,
+    revoker,
+    role_exists,
+    trust_policy,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+WAY_OUT = "remove_destination_trust=False"
+EVERYTHING = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+
+
+def trusted_by_us(aws: Seeded, role_name: str) -> list[str]:
+    [ours] = [statement for statement in trust_policy(aws, role_name)["Statement"] if statement.get("Sid") == TRUST_SID]
+    return as_list(ours["Principal"].get("AWS")) if ours["Effect"] == "Allow" else []
+
+
+@pytest.fixture
+def deny_in_destination(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """
+    Yield a switch that denies one action to the destination connection's role and turns moto's authorization on.
+
+    The connections assume ``PROVISIONER_ROLE`` in each account; moto checks the identity policies of the
+    credentials it issued once ``/moto-api/reset-auth`` is ``0`` (as tests/integration/test_faults.py does), so the
+    connections' own keys become those of a user moto issued (as tests/integration/test_cli.py's ``denied``).
+    """
+    answer_denials_like_aws(monkeypatch)
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    user = iam.create_user(UserName="airflow")["User"]["Arn"]
+    trust = {"Effect": "Allow", "Principal": {"AWS": user}, "Action": "sts:AssumeRole"}
+    iam.put_user_policy(
+        UserName="airflow",
+        PolicyName="all",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [EVERYTHING]}),
+    )
+    key = iam.create_access_key(UserName="airflow")["AccessKey"]
+    for name, value in airflow_environment(aws.url).items():
+        if name.startswith("AIRFLOW_CONN_"):
+            connection = json.loads(value)
+            connection.update(login=key["AccessKeyId"], password=key["SecretAccessKey"])
+            monkeypatch.setenv(name, json.dumps(connection))
+
+    def authorize(unchecked: str) -> None:
+        requests.post(f"{aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
+
+    def deny(action: str) -> None:
+        for account, statements in (
+            (EMR_ACCOUNT, [EVERYTHING]),
+            (DESTINATION_ACCOUNT, [EVERYTHING, {"Effect": "Deny", "Action": action, "Resource": "*"}]),
+        ):
+            iam = client(aws.url, account, "iam")
+            iam.create_role(
+                RoleName=PROVISIONER_ROLE,
+                AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}),
+            )
+            iam.put_role_policy(
+                RoleName=PROVISIONER_ROLE,
+                PolicyName="provisioner",
+                PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+            )
+        authorize("0")
+
+    try:
+        yield deny
+    finally:
+        authorize("inf")
+
+
+@pytest.mark.parametrize("action", ["iam:GetRole", "iam:UpdateAssumeRolePolicy"])
+def test_a_denied_trust_step_changes_nothing_and_names_the_argument_that_revokes_without_it(
+    aws: Seeded, deny_in_destination: Callable[[str], None], action: str
+) -> None:
+    """
+    ``GetRole`` is denied in the plan, ``UpdateAssumeRolePolicy`` in the apply (no plan read can tell): the trust
+    step comes first, so either way nothing changed in either account and the partner's access stays whole. The
+    message names the action and ``remove_destination_trust=False``, which then revokes the EMR side alone.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    trust = trust_policy(aws, PARTNER_1)
+    deny_in_destination(action)
+    requests.post(f"{aws.url}/moto-api/reset-auth", data="inf", timeout=10).raise_for_status()
+    before = snapshot(aws)
+    requests.post(f"{aws.url}/moto-api/reset-auth", data="0", timeout=10).raise_for_status()
+
+    with pytest.raises(AccessDeniedError) as refused:
+        run_operator(revoker(aws, PARTNER_1))
+
+    message = str(refused.value)
+    assert action in message
+    assert "Nothing was changed in either account" in message
+    assert WAY_OUT in message
+    requests.post(f"{aws.url}/moto-api/reset-auth", data="inf", timeout=10).raise_for_status()
+    assert changes(before, snapshot(aws)) == {}
+
+    requests.post(f"{aws.url}/moto-api/reset-auth", data="0", timeout=10).raise_for_status()
+    run_operator(revoker(aws, PARTNER_1, remove_destination_trust="False"))  # templated: rendered text
+
+    requests.post(f"{aws.url}/moto-api/reset-auth", data="inf", timeout=10).raise_for_status()
+    assert assumable(aws) is None
+    assert key_users(aws) is None
+    assert trust_policy(aws, PARTNER_1) == trust  # the destination trust, left as it was
+
+
+def an_orphaned_id_in_a_trust_statement_not_ours(aws: Seeded) -> str:
+    """Someone's trust statement names a role deleted since: IAM shows its unique ID and refuses to save it."""
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    deleted = iam.create_role(RoleName="console-user", AssumeRolePolicyDocument=EC2_ONLY_TRUST)["Role"]
+    trust = trust_policy(aws, PARTNER_1)
+    theirs = {"Sid": "Console", "Effect": "Allow", "Principal": {"AWS": deleted["Arn"]}, "Action": "sts:AssumeRole"}
+    iam.update_assume_role_policy(
+        RoleName=PARTNER_1, PolicyDocument=json.dumps({**trust, "Statement": [*trust["Statement"], theirs]})
+    )
+    iam.delete_role(RoleName="console-user")
+    return f"statement 'Console' names {deleted['RoleId']!r}"
+
+
+def a_role_of_that_name_at_another_path(aws: Seeded) -> str:
+    """The destination role's name, at another path than the ARN given: not the role named."""
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    trust = trust_policy(aws, PARTNER_1)
+    for name in iam.list_role_policies(RoleName=PARTNER_1)["PolicyNames"]:
+        iam.delete_role_policy(RoleName=PARTNER_1, PolicyName=name)
+    iam.delete_role(RoleName=PARTNER_1)
+    iam.create_role(RoleName=PARTNER_1, Path="/elsewhere/", AssumeRolePolicyDocument=json.dumps(trust))
+    return f"role/elsewhere/{PARTNER_1}, not {role_arn(PARTNER_1)}"
+
+
+@pytest.mark.parametrize("refusal", [an_orphaned_id_in_a_trust_statement_not_ours, a_role_of_that_name_at_another_path])
+def test_a_trust_the_revoke_must_refuse_names_the_cause_and_the_argument_that_revokes_without_it(
+    aws: Seeded, refusal: Callable[[Seeded], str]
+) -> None:
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    needle = refusal(aws)
+    trust = trust_policy(aws, PARTNER_1)
+    before = snapshot(aws)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
+        run_operator(revoker(aws, PARTNER_1))
+
+    message = str(refused.value)
+    assert needle in message
+    assert "Nothing was changed in either account" in message
+    assert WAY_OUT in message
+    assert calls.mutating == []
+    assert changes(before, snapshot(aws)) == {}
+
+    run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
+
+    assert assumable(aws) is None
+    assert key_users(aws) is None
+    assert trust_policy(aws, PARTNER_1) == trust  # the destination trust, left as it was
+
+
+@pytest.mark.parametrize(
+    ("arguments", "fields"),
+    [
+        ({"delete_destination_role": True, "remove_destination_trust": False}, ["delete_destination_role", WAY_OUT]),
+        ({"delete_destination_role": True, "remove_destination_trust": "false"}, ["delete_destination_role", WAY_OUT]),
+        ({"remove_destination_trust": "no"}, ["remove_destination_trust: must be True or False"]),
+    ],
+)
+def test_contradictory_or_unreadable_trust_arguments_are_refused_before_any_call(
+    aws: Seeded, arguments: dict[str, Any], fields: list[str]
+) -> None:
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(revoker(aws, PARTNER_1, **arguments))
+
+    for field in fields:
+        assert field in str(refused.value)
+    assert calls.calls == []
+    assert role_exists(aws, PARTNER_1)
+
+
+def test_the_trust_and_the_deletion_find_the_role_by_one_rule_its_name_in_any_case(aws: Seeded) -> None:
+    """
+    IAM names are not distinguished by case (IAM API Reference, "CreateRole", ``RoleName``): ``GetRole`` of
+    ``partner-3-writer`` answers the role ``Partner-3-Writer``, whose ARN differs from the one given only in the
+    name's case. Both destination steps take it for the role named (the trust step did, the deletion refused it);
+    a role at another path stays another role for both (``same_identity``).
+    """
+    mixed = "Partner-3-Writer"
+    provision_partner(aws, mixed, "s3://partner-results-b/partner-3/")
+    given = role_arn(mixed.lower())
+
+    run_operator(revoker(aws, mixed.lower(), delete_destination_role=True))
+
+    assert not role_exists(aws, mixed)
+    assert same_identity(role_arn(mixed), given)
+    assert not same_identity(role_arn(f"Elsewhere/{mixed}"), role_arn(f"elsewhere/{mixed}"))
+    assert not same_identity(role_arn(f"elsewhere/{mixed}"), given)
+
+
+def test_the_stand_in_finds_a_role_by_its_name_in_any_case(aws: Seeded) -> None:
+    """IAM names are not distinguished by case (IAM API Reference, "CreateRole", ``RoleName``); moto's compare exactly."""
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    created = iam.create_role(RoleName="Mixed-Case-Role", Path="/team/", AssumeRolePolicyDocument=EC2_ONLY_TRUST)
+
+    found = iam.get_role(RoleName="mixed-case-role")["Role"]
+
+    assert found["Arn"] == created["Role"]["Arn"] == f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/team/Mixed-Case-Role"
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_role(RoleName="mixed-case-rol")
