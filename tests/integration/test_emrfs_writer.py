@@ -562,7 +562,9 @@ def test_a_mapping_not_naming_the_roles_own_arn_is_not_assumed(aws: Seeded, mapp
         ),
     )
     configuration = _configuration(
-        aws, "spelled-otherwise", [{"Role": mapped_arn, "IdentifierType": "Prefix", "Identifiers": [f"s3://{aws.bucket}/{PREFIX_KEY}"]}]
+        aws,
+        "spelled-otherwise",
+        [{"Role": mapped_arn, "IdentifierType": "Prefix", "Identifiers": [f"s3://{aws.bucket}/{PREFIX_KEY}"]}],
     )
 
     result = write(aws, configuration)
