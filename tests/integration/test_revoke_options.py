@@ -239,6 +239,13 @@ def test_the_stand_in_finds_a_role_by_its_name_in_any_case(aws: Seeded) -> None:
     assert found["Arn"] == created["Role"]["Arn"] == f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/team/Mixed-Case-Role"
     with pytest.raises(iam.exceptions.NoSuchEntityException):
         iam.get_role(RoleName="mixed-case-rol")
+    # Nor can a second role take the name in another case ("you cannot create resources named both "MyResource"
+    # and "myresource""), where moto compares it exactly: the lookup above would then find either.
+    with pytest.raises(iam.exceptions.EntityAlreadyExistsException):
+        iam.create_role(RoleName="mixed-case-role", AssumeRolePolicyDocument=EC2_ONLY_TRUST)
+    assert [role["Arn"] for role in iam.list_roles()["Roles"] if role["RoleName"].lower() == "mixed-case-role"] == [
+        created["Role"]["Arn"]
+    ]
 
 
 def test_a_later_step_refused_after_the_trust_went_leaves_less_access_says_no_nothing_changed_and_a_rerun_ends_it(
