@@ -60,7 +60,7 @@ import moto.iam.models
 import moto.kms.models
 import moto.s3.models
 from moto.core.exceptions import JsonRESTError
-from moto.iam.exceptions import MalformedPolicyDocument, NotFoundException
+from moto.iam.exceptions import EntityAlreadyExists, MalformedPolicyDocument, NotFoundException
 from moto.s3.exceptions import S3ClientError
 
 from devstack import backend_judges
@@ -283,6 +283,9 @@ def put_bucket_policy(self: Any, bucket_name: str, policy: bytes) -> None:
 
 def create_role(self: Any, role_name: str, assume_role_policy_document: str, *args: Any, **kwargs: Any) -> Any:
     _check_trust(assume_role_policy_document)
+    taken = [role.name for role in self.roles.values() if role.name.lower() == role_name.lower()]
+    if taken:  # "you cannot create resources named both "MyResource" and "myresource"" (CreateRole, RoleName)
+        raise EntityAlreadyExists(f"Role with name {taken[0]} already exists.")
     return _moto["create_role"](self, role_name, show_as_saved(assume_role_policy_document), *args, **kwargs)
 
 

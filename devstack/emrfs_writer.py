@@ -316,9 +316,8 @@ def read_principal(url: str, role_arn: str) -> Principal | None:
     _check_admin(url, _account(role_arn))  # a session cached before moto was reset acts in moto's default account
     iam = _admin(url, _account(role_arn), "iam")
     name = role_arn.rsplit("/", 1)[-1]
-    try:
-        role = iam.get_role(RoleName=name)["Role"]
-    except iam.exceptions.NoSuchEntityException:
+    role = _role_named(iam, role_arn)
+    if role is None or role["Arn"] != role_arn:
         return None
     policies: list[tuple[str, dict[str, Any]]] = []
     for policy_name in iam.list_role_policies(RoleName=name)["PolicyNames"]:
@@ -343,13 +342,27 @@ def _managed_document(iam: Any, policy_arn: str) -> dict[str, Any]:
     return json.loads(document) if isinstance(document, str) else dict(document)
 
 
-def _trust_policy(url: str, role_arn: str) -> dict[str, Any] | None:
-    iam = _admin(url, _account(role_arn), "iam")
+def _role_named(iam: Any, role_arn: str) -> dict[str, Any] | None:
+    """The role IAM finds by the name of ``role_arn`` (in any case, at any path), ``None`` if there is none."""
     try:
-        document = iam.get_role(RoleName=role_arn.rsplit("/", 1)[-1])["Role"]["AssumeRolePolicyDocument"]
+        return dict(iam.get_role(RoleName=role_arn.rsplit("/", 1)[-1])["Role"])
     except iam.exceptions.NoSuchEntityException:
         return None
-    return json.loads(document) if isinstance(document, str) else dict(document)
+
+
+def _trust_policy(url: str, role_arn: str) -> tuple[dict[str, Any] | None, str | None]:
+    """
+    The trust policy of the role ``role_arn`` names, and the role's own ARN (``(None, None)``: no such role).
+
+    IAM finds a role by its name in any case, and by name alone; whether STS ``AssumeRole`` accepts a ``RoleArn``
+    spelled otherwise than the role's own (the name in another case, another path) AWS does not document: the
+    caller refuses it (at least as strict as AWS).
+    """
+    role = _role_named(_admin(url, _account(role_arn), "iam"), role_arn)
+    if role is None:
+        return None, None
+    document = role["AssumeRolePolicyDocument"]
+    return (json.loads(document) if isinstance(document, str) else dict(document)), str(role["Arn"])
 
 
 @dataclass(frozen=True)
@@ -674,10 +687,16 @@ class _Writer:
             self._clients[target.role_arn] = s3
             return s3
         caller = self.principal(self.instance_role_arn)
-        trust = _trust_policy(self.url, target.role_arn)
+        trust, own_arn = _trust_policy(self.url, target.role_arn)
         if caller is None or trust is None:
             missing = self.instance_role_arn if caller is None else target.role_arn
             decision = Decision(False, f"denied: role {missing} does not exist")
+        elif own_arn != target.role_arn:
+            decision = Decision(
+                False,
+                f"denied: {target.role_arn} is not the role's own ARN, {own_arn} (AWS does not document that "
+                "AssumeRole accepts a role ARN spelled otherwise: name in another case, another path)",
+            )
         else:
             decision = aws_judge.authorize(
                 caller,

@@ -342,8 +342,13 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         (``terminate_job_flow_on_failure``, default True); deferred, the trigger reports the failure (a
         cluster that failed to start, or still starting after ``waiter_max_attempts``) and the upstream
         ``execute_complete`` only raises, leaving a cluster that is still starting to run and bill.
-        A refusal (termination protection) is logged, not raised over the wait's own error.
+        A refusal (termination protection) is logged, not raised over the wait's own error. The resume runs in
+        a new worker process: ``aws_conn_id`` is checked again first (:meth:`validate_safety`), since a worker
+        without the connection would terminate with its own credentials, in whatever account they are in; a
+        refusal is logged, naming the cluster, and the wait's own error raised.
         """
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
         cluster_id = (event or {}).get("job_flow_id")
         # The upstream parameter (apache/airflow#61010) is in every Amazon provider setup.cfg accepts (9.37 on).
         terminate = self.terminate_job_flow_on_failure
@@ -352,7 +357,10 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 "The wait for cluster %s failed (%s): terminating it", cluster_id, (event or {}).get("message")
             )
             try:
+                self.validate_safety()
                 cast("EmrfsEmrHook", self.hook).terminate_cluster(str(cluster_id))
+            except InvalidParameterError as refusal:
+                self.log.error("Not terminating cluster %s (%s): it may still be running", cluster_id, refusal)
             except (ClientError, BotoCoreError) as error:
                 self.log.error("Could not terminate cluster %s (%s): it may still be running", cluster_id, error)
         return super().execute_complete(context, event)

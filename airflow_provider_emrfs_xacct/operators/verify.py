@@ -324,7 +324,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None, context: Context) -> Any:
         """
         Resume after the deferral; when it failed (the deferral timed out, the trigger crashed), first clean up
-        after the probe steps, whose URIs the failed deferral no longer passes (they are in XCom).
+        after the probe steps, whose URIs the failed deferral no longer passes (they are in XCom). Both
+        connections are checked first, as :meth:`execute` checks them: the resume may run in a worker without them.
 
         The triggerer adds the trigger's event to the deferral's kwargs (``Trigger.submit_event``), but
         ``dag.test()`` (and ``airflow dags test``) before apache/airflow#69942 resumes with the event alone:
@@ -332,6 +333,10 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         """
         from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR
 
+        # A new worker process: one without a connection would read, cancel steps and delete with its own
+        # credentials (see require_defined_connection), so both are checked again before anything is sent.
+        self.validate_safety()
+        require_defined_connection(self.readers.iam, "destination_aws_conn_id")
         if next_method == TRIGGER_FAIL_REPR:
             self._abandon_deferred_probe(context)
         elif next_method == "execute_complete" and "uris" not in (next_kwargs or {}):

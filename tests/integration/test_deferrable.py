@@ -231,3 +231,36 @@ def test_step_wait_defers_and_the_triggers_fire_through_aiobotocore(moto_url: st
         botocore_config=default_botocore_config(),
     )
     assert run_trigger(sensor_trigger).payload["status"] == "success"
+
+
+def test_a_resumed_launch_does_not_terminate_with_the_workers_own_credentials(
+    moto_url: str, security_configuration: str, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    ``execute_complete`` runs in a new worker process, maybe one without the connection (another secrets backend,
+    the connection deleted meanwhile): the Amazon provider's hook would then act with the worker's own credentials
+    (``AwsGenericHook.conn_config``: "switching to empty"), and the failed wait's ``TerminateJobFlows`` would go
+    to whatever account they are in. The resume checks the connection as ``execute`` does: no call, the cluster
+    named in the log, and the wait's own error raised.
+    """
+    from airflow.providers.common.compat.sdk import AirflowException
+
+    from devstack.testing import CallRecorder
+
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(launch_operator())
+    trigger = deferred.value.trigger
+    cluster_id = trigger.serialize()[1]["job_flow_id"]
+    event = trigger._event_from_exception(AirflowException("Waiter job_flow_waiting failed: Max attempts exceeded"))
+    monkeypatch.delenv(f"AIRFLOW_CONN_{EMR_CONN_ID.upper()}")
+    resumed = launch_operator()  # a new worker process builds the task anew
+    ti = RecordingTaskInstance(task_id=resumed.task_id)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(AirflowException, match="Error creating jobFlow"):
+        resumed.execute_complete({"ti": ti, "task_instance": ti}, event.payload)
+
+    assert calls.every == []
+    output = capfd.readouterr().out
+    assert f"Not terminating cluster {cluster_id} (aws_conn_id: names the connection" in output
+    state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
+    assert state not in ("TERMINATING", "TERMINATED")

@@ -21,6 +21,7 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     Seeded,
     client,
+    connection_uri_json,
     create_principals,
 )
 from devstack.testing import AFTER_CALL, READ_PREFIXES, CallRecorder, RecordingTaskInstance, run_operator
@@ -289,6 +290,15 @@ def test_dry_run_changes_nothing_and_returns_the_arn_the_role_will_have(aws: See
 # Malformed arguments, one per row: tests/integration/test_bad_input_table.py.
 
 
+@pytest.fixture
+def defined_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The destination connection, defined (pointing nowhere): the argument checks come after the connection's."""
+    monkeypatch.setenv(
+        f"AIRFLOW_CONN_{DESTINATION_CONN_ID.upper()}", connection_uri_json("http://127.0.0.1:9", DESTINATION_ACCOUNT)
+    )
+
+
+@pytest.mark.usefixtures("defined_connection")
 def test_invalid_input_fails_before_the_hook_is_even_built() -> None:
     operator = make_operator(None, trusted_role_arns=[EMR_EC2_ROLE_ARN, "arn:aws:iam::111111111111:role/"])
     ti = RecordingTaskInstance(task_id=operator.task_id)
@@ -448,6 +458,7 @@ def test_a_service_principal_someone_added_to_the_providers_trust_statement_is_r
 # object_acl: s3:PutObjectAcl for uploads carrying a canned ACL (emrfs-site fs.s3.canned.acl) -----------
 
 
+@pytest.mark.usefixtures("defined_connection")
 @pytest.mark.parametrize("value", ["yes", 1, None, ""], ids=["yes", "one", "none", "empty"])
 def test_object_acl_must_be_a_flag_and_is_refused_before_any_aws_call(value: Any) -> None:
     operator = make_operator(None, object_acl=value)

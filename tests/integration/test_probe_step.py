@@ -253,3 +253,31 @@ def test_a_passing_probe_leaves_a_second_mapping_it_did_not_write_through_not_ch
     assert set(report["probe"]["routes"].values()) == {0}
     unseen = {item["what"]: item["how"] for item in report["not_checked"]}
     assert {"not for mapping 1" in unseen[what] for what, _ in OUTSIDE_POLICIES} == {True}
+
+
+@pytest.mark.parametrize("connection", ["aws_emr_account", "aws_destination_account"])
+def test_a_resumed_probe_refuses_a_connection_the_new_worker_does_not_have(
+    partner: Partner, monkeypatch: pytest.MonkeyPatch, connection: str
+) -> None:
+    """
+    The resume runs in a new worker process, maybe one without a connection: the Amazon hook would then act with
+    the worker's own credentials (``AwsGenericHook.conn_config``: "switching to empty"), reading the probe objects,
+    cancelling steps and deleting objects wherever they are. The resume checks both connections as ``execute`` does.
+    """
+    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+    from devstack.testing import CallRecorder
+
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, deferrable=True, waiter_delay=1)
+    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(operator, ti)
+    failed = {"status": "error", "message": "Waiter failed: Max attempts exceeded"}
+    monkeypatch.delenv(f"AIRFLOW_CONN_{connection.upper()}")
+    resumed = verifier(partner.configuration, cluster_id=cluster_id, probe=True, deferrable=True, waiter_delay=1)
+    context = {"ti": ti, "task_instance": ti}
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError, match=connection):
+        resumed.resume_execution("execute_complete", {**deferred.value.kwargs, "event": failed}, context)  # type: ignore[arg-type]
+
+    assert calls.every == []

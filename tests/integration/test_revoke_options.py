@@ -239,3 +239,54 @@ def test_the_stand_in_finds_a_role_by_its_name_in_any_case(aws: Seeded) -> None:
     assert found["Arn"] == created["Role"]["Arn"] == f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/team/Mixed-Case-Role"
     with pytest.raises(iam.exceptions.NoSuchEntityException):
         iam.get_role(RoleName="mixed-case-rol")
+    # Nor can a second role take the name in another case ("you cannot create resources named both "MyResource"
+    # and "myresource""), where moto compares it exactly: the lookup above would then find either.
+    with pytest.raises(iam.exceptions.EntityAlreadyExistsException):
+        iam.create_role(RoleName="mixed-case-role", AssumeRolePolicyDocument=EC2_ONLY_TRUST)
+    assert [role["Arn"] for role in iam.list_roles()["Roles"] if role["RoleName"].lower() == "mixed-case-role"] == [
+        created["Role"]["Arn"]
+    ]
+
+
+def test_a_later_step_refused_after_the_trust_went_leaves_less_access_says_no_nothing_changed_and_a_rerun_ends_it(
+    aws: Seeded, deny_in_destination: Callable[[str], None]
+) -> None:
+    """
+    ``kms:PutKeyPolicy`` denied: the plan reads pass, the trust and the EMR EC2 role's assume-role policy are written,
+    the key policy refused. Left: less access, never more (the trust no longer names the EMR EC2 role, which then
+    cannot assume the role whatever it holds: IAM User Guide, "Cross-account policy evaluation logic"); the message
+    does not claim that nothing changed; a re-run once allowed finishes the job and changes nothing more after it.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    emr_role = role_arn(PARTNER_1).replace(DESTINATION_ACCOUNT, EMR_ACCOUNT).rsplit("/", 1)[0]
+    deny_in_destination("kms:PutKeyPolicy")
+
+    with pytest.raises(AccessDeniedError) as refused:
+        run_operator(revoker(aws, PARTNER_1))
+
+    assert "kms:PutKeyPolicy" in str(refused.value)
+    assert "Nothing was changed" not in str(refused.value)
+    requests.post(f"{aws.url}/moto-api/reset-auth", data="inf", timeout=10).raise_for_status()
+    assert not [arn for arn in trusted_by_us(aws, PARTNER_1) if arn.startswith(emr_role)]
+    assert assumable(aws) is None
+    assert key_users(aws) is not None  # the step refused
+
+    run_operator(revoker(aws, PARTNER_1))
+    assert key_users(aws) is None
+    before = snapshot(aws)
+    run_operator(revoker(aws, PARTNER_1))
+    assert changes(before, snapshot(aws)) == {}
+
+
+def test_the_dry_run_plan_lists_the_steps_in_the_order_they_are_written(aws: Seeded) -> None:
+    """Trust first, then the EMR EC2 role's assume-role policy, then the key users: the plan shows the writes' order."""
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    before = snapshot(aws)
+
+    result, _, _ = run_operator(revoker(aws, PARTNER_1, dry_run=True))
+
+    resources = [str(change["resource"]) for change in result["plan"]]
+    assert resources[0] == f"iam role {PARTNER_1} trust policy", resources
+    assert resources[1].startswith("iam role "), resources
+    assert resources[-1].startswith("kms key"), resources
+    assert changes(before, snapshot(aws)) == {}
