@@ -101,7 +101,8 @@ def test_revoke_with_keys_rendered_empty_keeps_everything_and_says_why(aws: Seed
     assert key_users(aws) == [role_arn(PARTNER)]
     # Not given, or an empty list: no keys to revoke (the assume-role grant and the trust go).
     result, calls, _ = run_operator(revoke(kms_key_arns=[]))
+    # The trust goes first (a refusal of it leaves both accounts as they were: docs/howto/revoke.md).
     assert [change["resource"] for change in result["plan"]] == [
-        f"iam role {EMR_EC2_ROLE} inline policy emrfs-xacct-assume-destination-roles",
         f"iam role {PARTNER} trust policy",
+        f"iam role {EMR_EC2_ROLE} inline policy emrfs-xacct-assume-destination-roles",
     ]

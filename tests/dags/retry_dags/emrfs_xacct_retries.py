@@ -32,7 +32,8 @@ with DAG(
     "emrfs_xacct_retries",
     schedule=None,
     # retry_delay 0: the test waits for nothing; the decision to retry is what is tested.
-    default_args={"retries": 3, "retry_delay": timedelta(0)},
+    # The destination connection the test's environment defines: every task refuses one Airflow does not have.
+    default_args={"retries": 3, "retry_delay": timedelta(0), "aws_conn_id": "aws_destination_account"},
 ):
     EnsureDestinationRoleOperator(
         task_id="bad_field",
