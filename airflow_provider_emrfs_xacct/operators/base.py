@@ -149,40 +149,31 @@ def destination_conn_id(conn_id: Any, pin: Any) -> str | None:
     return validate_conn_id(conn_id, "destination_aws_conn_id", default_chain=pinned)
 
 
-def require_defined_connection(hook: Any, field: str) -> None:
+def require_defined_connection(conn_id: str | None, field: str) -> None:
     """
-    Refuse ``hook``'s named connection when Airflow has none of that id (no AWS call).
+    Refuse ``field``'s connection id ``conn_id`` when Airflow has no connection of that id (no AWS call).
 
-    The Amazon provider's hook then acts with boto3's default credential chain, the worker's own
-    credentials (``AwsGenericHook.conn_config``: "Unable to find AWS Connection ID '...', switching to
-    empty"): a mistyped connection would read or change whatever account they are in.
+    Read from Airflow as the Amazon hook reads it (``BaseHook.get_connection``), without building a hook.
+    The hook would then act with boto3's default credential chain, the worker's own credentials
+    (``AwsGenericHook.conn_config``: "Unable to find AWS Connection ID '...', switching to empty"): a
+    mistyped connection would read or change whatever account they are in. ``None`` or empty: that chain
+    asked for on purpose, as the Amazon provider documents it.
     """
-    conn_id = hook.aws_conn_id
-    if conn_id and getattr(hook.conn_config, "conn_id", None) != conn_id:
-        raise undefined_connection(conn_id, field)
-
-
-def connection_defined(conn_id: str) -> bool:
-    """Whether Airflow has a connection of that id (read from Airflow, as the Amazon hook reads it; no hook is built)."""
     from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook
 
+    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+    if not conn_id:
+        return
     try:
         BaseHook.get_connection(conn_id)
     except AirflowNotFoundException:
-        return False
-    return True
-
-
-def undefined_connection(conn_id: str, field: str) -> Exception:
-    """The refusal of ``field``'s connection id ``conn_id``, which Airflow does not have."""
-    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-
-    return InvalidParameterError(
-        field,
-        f"names the connection {conn_id!r}, which Airflow does not have: the Amazon provider would act with "
-        "the worker's own credentials (boto3's default chain); define the connection, or pass None to act "
-        "with those credentials on purpose",
-    )
+        raise InvalidParameterError(
+            field,
+            f"names the connection {conn_id!r}, which Airflow does not have: the Amazon provider would act with "
+            "the worker's own credentials (boto3's default chain); define the connection, or pass None to act "
+            "with those credentials on purpose",
+        ) from None
 
 
 def pinned_account(value: Any, field: str) -> str | None:
@@ -324,9 +315,7 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, _OperatorBase):
 
         self.dry_run = validate_bool(self.dry_run, "dry_run")
         self.expected_account()
-        conn_id = validate_conn_id(self.aws_conn_id, "aws_conn_id", default_chain=True)
-        if conn_id is not None and not connection_defined(conn_id):
-            raise undefined_connection(conn_id, "aws_conn_id")
+        require_defined_connection(validate_conn_id(self.aws_conn_id, "aws_conn_id", default_chain=True), "aws_conn_id")
 
     def expected_account(self) -> str | None:
         """Return the validated ``expected_account_id`` (``None`` when not pinned; see :func:`pinned_account`)."""

@@ -161,7 +161,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             )
         emr_hook = self.other_hook(EmrfsEmrHook, self.aws_conn_id)
         destination_iam = self.other_hook(EmrfsIamHook, self.destination_aws_conn_id)
-        require_defined_connection(destination_iam, "destination_aws_conn_id")
+        require_defined_connection(destination_iam.aws_conn_id, "destination_aws_conn_id")
         kms = self.other_hook(EmrfsKmsHook, self.destination_aws_conn_id)
         destination = f"connection {self.destination_aws_conn_id!r}"
         validation.require_partition(role_arn, destination_iam.conn_partition, "destination_role_arn", destination)

@@ -203,7 +203,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         ]
         self._validate_cluster_and_probe()
         destination_pin = pinned_account(self.expected_destination_account_id, "expected_destination_account_id")
-        require_defined_connection(self.readers.iam, "destination_aws_conn_id")
+        require_defined_connection(self.readers.iam.aws_conn_id, "destination_aws_conn_id")
         if self.expected_account_id is not None:
             self.connection_account(self.hook)
         if destination_pin is not None:  # before anything is read there
@@ -336,7 +336,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         # A new worker process: one without a connection would read, cancel steps and delete with its own
         # credentials (see require_defined_connection), so both are checked again before anything is sent.
         self.validate_safety()
-        require_defined_connection(self.readers.iam, "destination_aws_conn_id")
+        require_defined_connection(self.readers.iam.aws_conn_id, "destination_aws_conn_id")
         if next_method == TRIGGER_FAIL_REPR:
             self._abandon_deferred_probe(context)
         elif next_method == "execute_complete" and "uris" not in (next_kwargs or {}):
