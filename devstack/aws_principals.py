@@ -283,9 +283,9 @@ def put_bucket_policy(self: Any, bucket_name: str, policy: bytes) -> None:
 
 def create_role(self: Any, role_name: str, assume_role_policy_document: str, *args: Any, **kwargs: Any) -> Any:
     _check_trust(assume_role_policy_document)
-    taken = [role.name for role in self.roles.values() if role.name.lower() == role_name.lower()]
+    taken = _roles_named(self, role_name)
     if taken:  # "you cannot create resources named both "MyResource" and "myresource"" (CreateRole, RoleName)
-        raise EntityAlreadyExists(f"Role with name {taken[0]} already exists.")
+        raise EntityAlreadyExists(f"Role with name {taken[0].name} already exists.")
     return _moto["create_role"](self, role_name, show_as_saved(assume_role_policy_document), *args, **kwargs)
 
 
@@ -299,10 +299,15 @@ def get_role(self: Any, role_name: str) -> Any:
     try:
         return _moto["get_role"](self, role_name)
     except NotFoundException:
-        found = [role for role in self.roles.values() if role.name.lower() == role_name.lower()]
+        found = _roles_named(self, role_name)
         if not found:
             raise
         return found[0]
+
+
+def _roles_named(self: Any, role_name: str) -> list[Any]:
+    """The roles whose name is ``role_name`` in any case (IAM names are not distinguished by case)."""
+    return [role for role in self.roles.values() if role.name.lower() == role_name.lower()]
 
 
 def delete_role(self: Any, role_name: str) -> None:
