@@ -147,6 +147,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         self.second_opinion = second_opinion
         self.fail_on_broken = fail_on_broken
         self.fail_on_not_checked = fail_on_not_checked
+        #: ``{probe uri: step id}`` of the probe steps this try added and has not checked yet (:meth:`on_kill`).
+        self._probe_steps: dict[str, str] | None = None
 
     @cached_property
     def readers(self) -> Readers:
@@ -242,6 +244,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             from airflow_provider_emrfs_xacct.pure.security_config import role_mappings_of
 
             uris = self._start_probe(name, prefixes)
+            self._probe_steps = uris
             # The mapping each write goes through (none known for an unread configuration): a passing probe settles
             # the links of that mapping and prefix only.
             document = state.security_configuration if isinstance(state.security_configuration, dict) else None
@@ -282,6 +285,30 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             event = {"status": "success"} if failure is None else {"status": "error", "message": failure}
             return self.execute_complete(context, event, result=result, uris=uris, encryption=encryption, routes=routes)
         return self._finish(result)
+
+    def on_kill(self) -> None:
+        """
+        Cancel the probe steps this try added and delete what they wrote, when the task is killed while they run.
+
+        Airflow calls it when the task is killed (marked failed, cleared while running: SIGTERM) and past its
+        ``execution_timeout``. A probe step still PENDING or RUNNING would write its object later, which nothing
+        would delete: the steps are abandoned as after a wait that ran out (``verify.abandon_probe``: CancelSteps,
+        the objects deleted), and what may still be written is logged. Nothing when no probe step is under way.
+        A deferred probe has no worker to kill: its steps are cleaned up when the deferral fails
+        (:meth:`resume_execution`).
+        """
+        from airflow_provider_emrfs_xacct.verify import abandon_probe, pin_bucket_owner
+
+        steps, self._probe_steps = self._probe_steps, None
+        if not steps:
+            return
+        self.log.warning("Killed while the probe steps %s ran: cancelling them", ", ".join(steps.values()))
+        pin_bucket_owner(self.readers)
+        abandoned = abandon_probe(self.hook, self.readers.s3, str(self.cluster_id), steps)
+        for uri, outcome in abandoned["steps"].items():
+            self.log.warning("Probe step %s (%s) is %s", outcome.get("step"), uri, outcome.get("state"))
+        for problem in abandoned["problems"]:
+            self.log.error("%s", problem)
 
     def _wait_for_probe(self, uris: dict[str, str]) -> str | None:
         """Wait for the probe steps as the Amazon provider's hook does; return why the wait ended early, if it did."""
@@ -429,6 +456,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                     probe["ok"] = False
                     probe["problems"].extend(outcome["problems"])
         result = {**result, "probe": probe}
+        self._probe_steps = None  # checked: its objects deleted, or its steps abandoned
         if probe["ok"]:
             # The live writes went through the policies no read shows, as the mappings they were routed to; the
             # other unseen items stay listed.

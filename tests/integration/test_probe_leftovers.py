@@ -352,3 +352,54 @@ def test_a_lost_answer_to_the_last_add_job_flow_steps_attempt_still_finds_the_st
     assert (step["Id"], step["Status"]["State"]) == (abandoned["step"], "CANCELLED")
     assert run_held_probe_steps() == []
     assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
+
+
+def test_a_verifier_timed_out_while_its_probe_runs_cancels_the_step_so_nothing_is_written_later(
+    partner: Partner, busy_cluster: None
+) -> None:
+    """
+    ``execution_timeout`` strikes while the verifier waits for its probe step in the worker: Airflow's task runner
+    calls ``on_kill`` (``_run_execute_callable``), which cancels the step; the held step then writes nothing.
+
+    The timeout is Airflow's own (``airflow.sdk.execution_time.timeout``): its SIGALRM is sent, for real, once the
+    wait has asked EMR for the step's state, instead of after a number of seconds.
+    """
+    import os
+    import signal
+    import threading
+    from datetime import timedelta
+
+    from airflow.sdk.exceptions import AirflowTaskTimeout
+    from airflow.sdk.execution_time.task_runner import _run_execute_callable
+
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(
+        partner.configuration,
+        cluster_id=cluster_id,
+        probe=True,
+        waiter_delay=1,
+        waiter_max_attempts=3600,
+        execution_timeout=timedelta(hours=1),
+    )
+    waiting = threading.Event()
+    operator.hook.conn.meta.events.register("after-call.emr.DescribeStep", lambda **_: waiting.set())
+
+    def time_out_once_waiting() -> None:
+        if waiting.wait(timeout=60):
+            os.kill(os.getpid(), signal.SIGALRM)  # what the execution_timeout's timer sends
+
+    watcher = threading.Thread(target=time_out_once_waiting, daemon=True)
+    watcher.start()
+    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
+    with pytest.raises(AirflowTaskTimeout):
+        _run_execute_callable({"ti": ti, "task_instance": ti}, operator.execute, operator)  # type: ignore[arg-type]
+    watcher.join()
+
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]
+    assert step["Status"]["State"] == "CANCELLED"
+    # The cluster gets to its queue: the cancelled probe writes nothing, so nothing is left behind.
+    assert run_held_probe_steps() == []
+    uri = moto_stack.probe_uri(step["Config"]["Args"])
+    assert uri is not None
+    assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
