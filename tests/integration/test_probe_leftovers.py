@@ -438,9 +438,7 @@ def test_a_verifier_timed_out_while_adding_its_probe_step_finds_and_cancels_it(
 
     cluster_id = launch_cluster(partner.aws, partner.configuration)
     proxy = FaultProxy(partner.aws.url, drop_answers={"AddJobFlowSteps": 1})
-    operator = verifier(
-        partner.configuration, cluster_id=cluster_id, probe=True, execution_timeout=timedelta(hours=1)
-    )
+    operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, execution_timeout=timedelta(hours=1))
     given_up = threading.Event()
     watcher = threading.Thread(target=time_out_then, args=(threading.current_thread(), given_up))
     ti = RecordingTaskInstance(task_id="verify_cross_account_access")
