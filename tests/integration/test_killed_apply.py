@@ -83,3 +83,41 @@ def test_a_task_timed_out_after_its_write_logs_the_write_and_its_retry_finds_it_
 
     assert retry.xcoms[PLAN_XCOM_KEY] == []
     assert recorder.mutating == []
+
+
+def test_a_cleanup_timed_out_between_two_deletes_logs_the_one_it_made(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The timeout's SIGALRM is sent as the second ``DeleteSecurityConfiguration`` is about to go: the first is done,
+    the task reports no plan, and only its log can tell which configuration it deleted.
+    """
+    from tests.integration.partners import create_security_configuration, mapping
+    from tests.integration.test_revoke import PARTNER_1, PARTNER_2, PREFIX_1, PREFIX_2, cleaner, names
+
+    unused = {
+        create_security_configuration([mapping(PARTNER_1, PREFIX_1)]),
+        create_security_configuration([mapping(PARTNER_2, PREFIX_2)]),
+    }
+    operator = cleaner(min_age_seconds=0, execution_timeout=timedelta(hours=1))
+    deletes: list[str] = []
+
+    def time_out_at_the_second(params: dict[str, str], **_: object) -> None:
+        deletes.append(params["Name"])
+        if len(deletes) == 2:
+            os.kill(os.getpid(), signal.SIGALRM)  # what the execution_timeout's timer sends
+
+    operator.hook.conn.meta.events.register(
+        "provide-client-params.emr.DeleteSecurityConfiguration", time_out_at_the_second
+    )
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    with pytest.raises(AirflowTaskTimeout):
+        _run_execute_callable({"ti": ti, "task_instance": ti}, operator.execute, operator)  # type: ignore[arg-type]
+
+    first, second = deletes
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    assert unused & names(emr) == {second}
+    assert PLAN_XCOM_KEY not in ti.xcoms
+    logged = capfd.readouterr().out + caplog.text  # the task's logger writes through Airflow's structlog
+    assert f"Deleted {first}" in logged, logged
+    assert f"Deleted {second}" not in logged
