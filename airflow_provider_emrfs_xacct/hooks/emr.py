@@ -318,7 +318,7 @@ class EmrfsEmrHook(EmrHook):
         answer, found = self._send_once_per_attempt(
             "AddJobFlowSteps",
             lambda: self.launch_client.add_job_flow_steps(JobFlowId=cluster_id, Steps=steps),
-            lambda: self._added_steps(cluster_id, steps),
+            lambda: self.added_steps(cluster_id, steps),
         )
         return answer if found else [str(step) for step in answer["StepIds"]]
 
@@ -362,7 +362,7 @@ class EmrfsEmrHook(EmrHook):
                     raise
         raise AssertionError("unreachable")
 
-    def _added_steps(self, cluster_id: str, steps: list[dict[str, Any]]) -> list[str] | None:
+    def added_steps(self, cluster_id: str, steps: list[dict[str, Any]]) -> list[str] | None:
         """Return the ids of the cluster's steps with the names and arguments of ``steps`` (in their order), or ``None`` if any is missing."""
         found: dict[tuple[str, tuple[str, ...]], str] = {}
         for page in self.conn.get_paginator("list_steps").paginate(ClusterId=cluster_id):

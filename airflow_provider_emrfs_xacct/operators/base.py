@@ -149,7 +149,14 @@ def destination_conn_id(conn_id: Any, pin: Any) -> str | None:
     return validate_conn_id(conn_id, "destination_aws_conn_id", default_chain=pinned)
 
 
-def require_defined_connection(conn_id: str | None, field: str) -> None:
+#: What the Amazon provider does instead of using an AWS connection Airflow does not have.
+WITHOUT_AWS_CONNECTION = (
+    "the Amazon provider would act with the worker's own credentials (boto3's default chain); define the "
+    "connection, or pass None to act with those credentials on purpose"
+)
+
+
+def require_defined_connection(conn_id: str | None, field: str, without_it: str = WITHOUT_AWS_CONNECTION) -> None:
     """
     Refuse ``field``'s connection id ``conn_id`` when Airflow has no connection of that id (no AWS call).
 
@@ -158,6 +165,8 @@ def require_defined_connection(conn_id: str | None, field: str) -> None:
     (``AwsGenericHook.conn_config``: "Unable to find AWS Connection ID '...', switching to empty"): a
     mistyped connection would read or change whatever account they are in. ``None`` or empty: that chain
     asked for on purpose, as the Amazon provider documents it.
+
+    :param without_it: what the Amazon provider would do without the connection, and the way out (the refusal's end).
     """
     from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook
 
@@ -169,10 +178,7 @@ def require_defined_connection(conn_id: str | None, field: str) -> None:
         BaseHook.get_connection(conn_id)
     except AirflowNotFoundException:
         raise InvalidParameterError(
-            field,
-            f"names the connection {conn_id!r}, which Airflow does not have: the Amazon provider would act with "
-            "the worker's own credentials (boto3's default chain); define the connection, or pass None to act "
-            "with those credentials on purpose",
+            field, f"names the connection {conn_id!r}, which Airflow does not have: {without_it}"
         ) from None
 
 

@@ -21,6 +21,7 @@ from airflow_provider_emrfs_xacct.operators.base import (
     created_document,
     document_xcom_of,
     knows_create_task,
+    require_defined_connection,
 )
 from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG
 
@@ -272,6 +273,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         from airflow_provider_emrfs_xacct.pure.cluster_config import plan_launch
 
         self.validate_safety()
+        self.validate_emr_conn_id()
         hook = cast("EmrfsEmrHook", self.hook)
         name, provider, site = arguments.validate_launch_arguments(
             self.security_configuration,
@@ -333,6 +335,32 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             self.region_name = hook.conn_region_name
         self._launch_key = key
         return self._launch(context, hook, name)
+
+    def validate_emr_conn_id(self) -> None:
+        """
+        Refuse an ``emr_conn_id`` other than ``emr_default`` that Airflow does not have (no AWS call).
+
+        The Amazon provider launches with an empty initial configuration when the connection does not exist
+        (``EmrCreateJobFlowOperator``: "If this is None or empty or the connection does not exist, then an
+        empty initial configuration is used"; its hook only warns): a mistyped or missing connection would
+        launch without the network, roles, tags and settings its extra holds. ``None`` asks for no initial
+        configuration on purpose; ``emr_default``, the Amazon provider's default that many deployments never
+        define, keeps its documented meaning (an empty one when it does not exist). ``""`` (a template
+        rendered empty) is refused as for ``aws_conn_id``.
+        """
+        from airflow.providers.amazon.aws.hooks.emr import EmrHook
+
+        from airflow_provider_emrfs_xacct.pure.validation import validate_conn_id
+
+        conn_id = validate_conn_id(self.emr_conn_id, "emr_conn_id", default_chain=True)
+        if conn_id != EmrHook.default_conn_name:
+            require_defined_connection(
+                conn_id,
+                "emr_conn_id",
+                "the Amazon provider would launch with an empty initial configuration instead of that connection's "
+                "extra (network, roles, tags, settings); define the connection, or pass None to launch from "
+                "job_flow_overrides alone",
+            )
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> str:
         """

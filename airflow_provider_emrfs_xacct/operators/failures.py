@@ -32,14 +32,39 @@ _WITHOUT_RETRY: dict[type[EmrfsXacctError], type[EmrfsXacctError]] = {}
 
 
 def without_retry_class(error_class: type[EmrfsXacctError]) -> type[EmrfsXacctError]:
-    """The subclass of ``error_class`` that is also ``AirflowFailException`` (one per class, same name)."""
+    """
+    The subclass of ``error_class`` that is also ``AirflowFailException`` (one per class, same name).
+
+    It has no name of its own in its module (that name is ``error_class``'s), so it is pickled as
+    ``error_class`` and made this class again when unpickled (:func:`rebuilt_without_retry`).
+    """
     if error_class not in _WITHOUT_RETRY:
         _WITHOUT_RETRY[error_class] = type(
             error_class.__name__,
             (error_class, AirflowFailException),
-            {"__module__": error_class.__module__, "__qualname__": error_class.__qualname__},
+            {
+                "__module__": error_class.__module__,
+                "__qualname__": error_class.__qualname__,
+                "__reduce__": _reduce_without_retry,
+            },
         )
     return _WITHOUT_RETRY[error_class]
+
+
+def _reduce_without_retry(error: EmrfsXacctError) -> tuple[Any, ...]:
+    """Pickle an error of a :func:`without_retry_class` as its provider class, rebuilt by :func:`rebuilt_without_retry`."""
+    provider_class = next(cls for cls in type(error).__mro__ if cls not in _WITHOUT_RETRY.values())
+    return rebuilt_without_retry, (provider_class, error.args, dict(error.__dict__))
+
+
+def rebuilt_without_retry(
+    error_class: type[EmrfsXacctError], args: tuple[Any, ...], attributes: dict[str, Any]
+) -> EmrfsXacctError:
+    """Rebuild an error pickled by :func:`_reduce_without_retry`: of ``error_class``, failing the task without retries."""
+    from airflow_provider_emrfs_xacct.pure.exceptions import rebuilt
+
+    error = rebuilt(without_retry_class(error_class), args, attributes)
+    return error  # type: ignore[return-value]
 
 
 def fail_without_retry(error: BaseException) -> None:

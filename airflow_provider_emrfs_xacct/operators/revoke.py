@@ -398,6 +398,8 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
                     self.log.info("Keeping %s: EMR refused to delete it (InvalidRequestException)", name)
                     changes.pop()
                     continue
+                if not self.dry_run:  # said now: a task killed before its report still tells what it deleted
+                    self.log.info("Deleted %s", name)
                 deleted.append(name)
         self.report(context, changes)
         return deleted

@@ -147,6 +147,10 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         self.second_opinion = second_opinion
         self.fail_on_broken = fail_on_broken
         self.fail_on_not_checked = fail_on_not_checked
+        #: ``{probe uri: step id}`` of the probe steps this try added and has not checked yet (:meth:`on_kill`).
+        self._probe_steps: dict[str, str] | None = None
+        #: The probe URIs and steps of an ``AddJobFlowSteps`` under way, whose step ids are not known yet.
+        self._probe_adding: tuple[list[str], list[dict[str, Any]]] | None = None
 
     @cached_property
     def readers(self) -> Readers:
@@ -283,6 +287,50 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             return self.execute_complete(context, event, result=result, uris=uris, encryption=encryption, routes=routes)
         return self._finish(result)
 
+    def on_kill(self) -> None:
+        """
+        Cancel the probe steps this try added and delete what they wrote, when the task is killed while they run.
+
+        Airflow calls it when the task is killed (marked failed, cleared while running: SIGTERM) and past its
+        ``execution_timeout``. A probe step still PENDING or RUNNING would write its object later, which nothing
+        would delete: the steps are abandoned as after a wait that ran out (``verify.abandon_probe``: CancelSteps,
+        the objects deleted), and what may still be written is logged. Nothing when no probe step is under way.
+        Killed while ``AddJobFlowSteps`` was under way (its answer lost, or not in yet), the steps are looked for
+        among the cluster's (``ListSteps``, as after a lost answer; AWS does not promise that it shows them yet).
+        A deferred probe has no worker to kill: its steps are cleaned up when the deferral fails
+        (:meth:`resume_execution`).
+        """
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from airflow_provider_emrfs_xacct.verify import abandon_probe, pin_bucket_owner
+
+        steps, self._probe_steps, adding, self._probe_adding = self._probe_steps, None, self._probe_adding, None
+        if steps is None and adding is not None:
+            uris, added = adding
+            try:
+                step_ids = self.hook.added_steps(str(self.cluster_id), added)
+            except (ClientError, BotoCoreError) as error:
+                step_ids = None
+                self.log.error("Killed while adding the probe steps; they could not be looked for (%s)", error)
+            if step_ids is None:
+                self.log.warning(
+                    "Killed while adding the probe steps: none is listed on cluster %s; one added meanwhile may "
+                    "still write %s (delete it if it appears)",
+                    self.cluster_id,
+                    ", ".join(uris),
+                )
+                return
+            steps = dict(zip(uris, step_ids, strict=True))
+        if not steps:
+            return
+        self.log.warning("Killed while the probe steps %s ran: cancelling them", ", ".join(steps.values()))
+        pin_bucket_owner(self.readers)
+        abandoned = abandon_probe(self.hook, self.readers.s3, str(self.cluster_id), steps)
+        for uri, outcome in abandoned["steps"].items():
+            self.log.warning("Probe step %s (%s) is %s", outcome.get("step"), uri, outcome.get("state"))
+        for problem in abandoned["problems"]:
+            self.log.error("%s", problem)
+
     def _wait_for_probe(self, uris: dict[str, str]) -> str | None:
         """Wait for the probe steps as the Amazon provider's hook does; return why the wait ended early, if it did."""
         from airflow.providers.amazon.aws.utils.waiter_with_logging import wait
@@ -315,11 +363,14 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         uris = [probe_key(prefix) for prefix in mapped or prefixes]
         if not uris:
             return {}
+        steps = [probe_step(uri) for uri in uris]
+        self._probe_adding = (uris, steps)  # a kill before the answer looks for them (on_kill)
         # Once: a second AddJobFlowSteps after a lost answer would leave probe steps nobody watches or cancels.
-        step_ids = self.hook.add_steps_once(str(self.cluster_id), [probe_step(uri) for uri in uris])
+        step_ids = self.hook.add_steps_once(str(self.cluster_id), steps)
+        self._probe_steps, self._probe_adding = dict(zip(uris, step_ids, strict=True)), None
         for uri, step_id in zip(uris, step_ids, strict=True):
             self.log.info("Probe step %s writes %s through the cluster's s3:// file system", step_id, uri)
-        return dict(zip(uris, step_ids, strict=True))
+        return self._probe_steps
 
     def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None, context: Context) -> Any:
         """
@@ -429,6 +480,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                     probe["ok"] = False
                     probe["problems"].extend(outcome["problems"])
         result = {**result, "probe": probe}
+        self._probe_steps = None  # checked: its objects deleted, or its steps abandoned
         if probe["ok"]:
             # The live writes went through the policies no read shows, as the mappings they were routed to; the
             # other unseen items stay listed.

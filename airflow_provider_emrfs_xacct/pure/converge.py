@@ -366,6 +366,13 @@ def read_modify_write(
             attempts.left = desired
             if settled is True:
                 return changes
+            # Said now: a task killed in the wait (execution_timeout, marked failed) reports no plan, and its
+            # retry finds the change in and plans none, so this line is all that tells what this try wrote.
+            log.info(
+                "%s: written (%s); reading it back after the settle wait to confirm it held",
+                resource,
+                _action(current, desired),
+            )
             _settle(settings, sleep)
 
 

@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+
+def rebuilt(error_class: type[BaseException], args: tuple[Any, ...], attributes: dict[str, Any]) -> BaseException:
+    """Rebuild an error from its ``args`` and attributes, without calling its ``__init__`` (see :meth:`EmrfsXacctError.__reduce__`)."""
+    error = error_class.__new__(error_class)
+    error.args = args
+    error.__dict__.update(attributes)
+    return error
+
 
 class EmrfsXacctError(Exception):
-    """Base class of every error this provider raises."""
+    """
+    Base class of every error this provider raises.
+
+    Picklable and copyable whatever its constructor's parameters: Python rebuilds an exception by calling its
+    class with its ``args`` (``BaseException.__reduce__``), and ``args`` is the message alone, not what
+    ``__init__`` takes (``InvalidParameterError(field, problem)``). An error sent to another process (a
+    ``concurrent.futures`` or ``multiprocessing`` pool running provider code) then failed to unpickle there.
+    """
 
     #: Whether running the task again with the same arguments can succeed. ``True`` where the cause may
     #: pass on its own (IAM's lag, a concurrent writer, a denial an administrator lifts); ``False`` where it
     #: is in the arguments or in AWS state only a person changes. The operators fail the task without its
     #: retries on an error that is not (``operators/failures.py``); the CLI ignores it.
     retriable: bool = True
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuild from the message and the attributes as they are now (a renamed ``field`` too), not through ``__init__``."""
+        return rebuilt, (type(self), self.args, dict(self.__dict__))
 
 
 class InvalidParameterError(EmrfsXacctError, ValueError):

@@ -459,3 +459,36 @@ def test_keeping_emrfs_with_the_translation_off_warns_for_s3a_uris(emr: Any, cap
         "fs.s3n.impl": EMRFS_IMPL,
     }
     assert "s3a:// URIs get no role mapping" in capfd.readouterr().out
+
+
+@pytest.mark.parametrize("emr_conn_id", ["emr_prodution", ""], ids=repr)
+def test_an_emr_connection_airflow_does_not_have_is_refused_before_any_call(
+    emr: Any, monkeypatch: pytest.MonkeyPatch, emr_conn_id: str
+) -> None:
+    """
+    The Amazon provider would launch with an empty initial configuration ("If this is None or empty or the
+    connection does not exist, then an empty initial configuration is used", ``EmrCreateJobFlowOperator``):
+    the extra's network, roles and tags silently gone. Refused, naming the field, before any call.
+    """
+    set_emr_connection(monkeypatch, "emr_production", {"Tags": [{"Key": "team", "Value": "exports"}]})
+    launch = Launch(make_operator(emr_conn_id=emr_conn_id))
+
+    with pytest.raises(InvalidParameterError) as refused:
+        launch.run()
+
+    assert refused.value.field == "emr_conn_id", refused.value
+    assert launch.recorder.calls == [], launch.recorder.calls
+    assert launch.sent == []
+
+
+@pytest.mark.parametrize("emr_conn_id", ["emr_default", None], ids=repr)
+def test_the_default_emr_connection_undefined_or_none_launches_from_the_overrides_alone(
+    emr: Any, monkeypatch: pytest.MonkeyPatch, emr_conn_id: str | None
+) -> None:
+    """``emr_default`` undefined keeps the Amazon provider's documented meaning (an empty initial configuration), as ``None``."""
+    monkeypatch.delenv("AIRFLOW_CONN_EMR_DEFAULT", raising=False)
+    launch = Launch(make_operator(emr_conn_id=emr_conn_id))
+
+    cluster_id = launch.run()
+
+    assert launched(emr, cluster_id)["Name"] == "launch-options"

@@ -352,3 +352,110 @@ def test_a_lost_answer_to_the_last_add_job_flow_steps_attempt_still_finds_the_st
     assert (step["Id"], step["Status"]["State"]) == (abandoned["step"], "CANCELLED")
     assert run_held_probe_steps() == []
     assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
+
+
+def test_a_verifier_timed_out_while_its_probe_runs_cancels_the_step_so_nothing_is_written_later(
+    partner: Partner, busy_cluster: None
+) -> None:
+    """
+    ``execution_timeout`` strikes while the verifier waits for its probe step in the worker: Airflow's task runner
+    calls ``on_kill`` (``_run_execute_callable``), which cancels the step; the held step then writes nothing.
+
+    The timeout is Airflow's own (``airflow.sdk.execution_time.timeout``): its SIGALRM is sent, for real, once the
+    wait has asked EMR for the step's state, instead of after a number of seconds.
+    """
+    import os
+    import signal
+    import threading
+    from datetime import timedelta
+
+    from airflow.sdk.exceptions import AirflowTaskTimeout
+    from airflow.sdk.execution_time.task_runner import _run_execute_callable
+
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(
+        partner.configuration,
+        cluster_id=cluster_id,
+        probe=True,
+        waiter_delay=1,
+        waiter_max_attempts=3600,
+        execution_timeout=timedelta(hours=1),
+    )
+    waiting = threading.Event()
+    operator.hook.conn.meta.events.register("after-call.emr.DescribeStep", lambda **_: waiting.set())
+
+    def time_out_once_waiting() -> None:
+        if waiting.wait(timeout=60):
+            os.kill(os.getpid(), signal.SIGALRM)  # what the execution_timeout's timer sends
+
+    watcher = threading.Thread(target=time_out_once_waiting, daemon=True)
+    watcher.start()
+    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
+    with pytest.raises(AirflowTaskTimeout):
+        _run_execute_callable({"ti": ti, "task_instance": ti}, operator.execute, operator)  # type: ignore[arg-type]
+    watcher.join()
+
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]
+    assert step["Status"]["State"] == "CANCELLED"
+    # The cluster gets to its queue: the cancelled probe writes nothing, so nothing is left behind.
+    assert run_held_probe_steps() == []
+    uri = moto_stack.probe_uri(step["Config"]["Args"])
+    assert uri is not None
+    assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
+
+
+def test_a_verifier_timed_out_while_adding_its_probe_step_finds_and_cancels_it(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    ``execution_timeout`` strikes after moto added the probe step but before the verifier learnt its id (the
+    proxy lost the answer; the verifier waits before looking for it): ``on_kill`` looks for it (``ListSteps``)
+    and cancels it, where it knew of no step to cancel.
+    """
+    import os
+    import signal
+    import sys
+    import threading
+    from datetime import timedelta
+
+    from airflow.sdk.exceptions import AirflowTaskTimeout
+    from airflow.sdk.execution_time.task_runner import _run_execute_callable
+
+    def looking_for_the_lost_answer(thread: threading.Thread) -> bool:
+        frame = sys._current_frames().get(thread.ident or 0)
+        while frame is not None:
+            if frame.f_code.co_name == "_send_once_per_attempt":
+                return proxy.stats["dropped-answer"] == 1
+            frame = frame.f_back
+        return False
+
+    def time_out_then(task: threading.Thread, given_up: threading.Event) -> None:
+        while not looking_for_the_lost_answer(task):
+            if given_up.wait(0.01):
+                return
+        os.kill(os.getpid(), signal.SIGALRM)  # what the execution_timeout's timer sends
+
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    proxy = FaultProxy(partner.aws.url, drop_answers={"AddJobFlowSteps": 1})
+    operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, execution_timeout=timedelta(hours=1))
+    given_up = threading.Event()
+    watcher = threading.Thread(target=time_out_then, args=(threading.current_thread(), given_up))
+    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
+    with through(proxy, partner.aws, monkeypatch):
+        watcher.start()
+        try:
+            with pytest.raises(AirflowTaskTimeout):
+                _run_execute_callable({"ti": ti, "task_instance": ti}, operator.execute, operator)  # type: ignore[arg-type]
+        finally:
+            given_up.set()
+            watcher.join()
+
+    assert proxy.requests["AddJobFlowSteps"] == 1
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]
+    assert step["Status"]["State"] == "CANCELLED"
+    assert run_held_probe_steps() == []
+    uri = moto_stack.probe_uri(step["Config"]["Args"])
+    assert uri is not None
+    assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None

@@ -8,7 +8,7 @@ is retried while tries remain. ``tests/dags/test_retries.py`` runs it in Airflow
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from airflow.providers.common.compat.sdk import AirflowFailException
@@ -120,3 +120,59 @@ def test_every_resume_method_of_the_provider_is_covered(operator_class: type[Bas
     """``execute_complete`` named here, not through ``TASK_ENTRY_METHODS``: dropping it there must show."""
     if "execute_complete" in vars(operator_class):
         assert getattr(vars(operator_class)["execute_complete"], "_fails_without_retry", False)
+
+
+def errors_of_every_class() -> list[EmrfsXacctError]:
+    """A fresh error of each class the provider raises, with the constructor arguments each takes."""
+    from botocore.exceptions import EndpointConnectionError
+
+    from airflow_provider_emrfs_xacct.cli import AwsCallError, CredentialsError
+    from airflow_provider_emrfs_xacct.pure.quotas import QuotaRefusedByAwsError
+
+    return [
+        InvalidParameterError("s3_prefixes[0]", "must end with /"),
+        QuotaExceededError("s3_prefixes", MANAGED_POLICIES_PER_ROLE, 21, "the policies of the role"),
+        QuotaRefusedByAwsError("trusted_role_arns", MANAGED_POLICIES_PER_ROLE, "the write", "LimitExceeded"),
+        ConflictError("statement 'x' holds the wildcard principal '*'", "iam role r trust policy"),
+        PreconditionError("key_arn: an AWS managed key", retriable=True),
+        principal_not_found(60),
+        principal_not_found(0),
+        AccessDeniedError("account 1 denied iam:GetRole"),
+        NotConvergedError("a concurrent writer"),
+        StaleReadError("a stale read", sent=True),
+        AwsCallError("step grant", EndpointConnectionError(endpoint_url="https://iam.amazonaws.com")),
+        CredentialsError("expired"),
+        EmrfsXacctError("the live probe failed"),
+    ]
+
+
+def comparable(attributes: dict[str, Any]) -> dict[str, Any]:
+    """The attributes, an exception among them as its class and arguments (exceptions compare by identity)."""
+    return {
+        name: (type(value), value.args) if isinstance(value, BaseException) else value
+        for name, value in attributes.items()
+    }
+
+
+@pytest.mark.parametrize("without_retry", [False, True], ids=["as-raised", "as-it-leaves-the-task"])
+@pytest.mark.parametrize("error", errors_of_every_class(), ids=lambda value: type(value).__name__)
+def test_every_error_survives_pickling_and_copying(error: EmrfsXacctError, without_retry: bool) -> None:
+    """
+    An error crossing processes (``multiprocessing``, ``concurrent.futures`` pools) is pickled: Python rebuilds an
+    exception by calling its class with its ``args``, the message alone, which ``InvalidParameterError(field,
+    problem)`` refused (a ``TypeError`` in the receiving process). The class that fails the task without retries
+    is not its module's name (``Can't pickle …: it's not the same object``). Both come back as they left.
+    """
+    import copy
+    import pickle
+
+    from airflow_provider_emrfs_xacct.operators.failures import name_the_argument
+
+    if without_retry:
+        name_the_argument(error, {"s3_prefixes": "partner_access(prefixes=...)"})
+        fail_without_retry(error)
+
+    for again in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error), copy.copy(error)):
+        assert type(again) is type(error)
+        assert (again.args, comparable(vars(again))) == (error.args, comparable(vars(error)))
+        assert isinstance(again, AirflowFailException) is isinstance(error, AirflowFailException)
