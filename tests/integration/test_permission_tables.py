@@ -338,6 +338,25 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
             settle_seconds=0,
         ),
     )
+    # The other partner revoked with its trust left as it is: the destination role is neither read nor written
+    # (the table's "not with remove_destination_trust=False"), the key policy is.
+    record(
+        "kept-trust",
+        RevokePartnerAccessOperator(
+            task_id="rt",
+            aws_conn_id=EMR_CONN_ID,
+            destination_aws_conn_id=DESTINATION_CONN_ID,
+            destination_role_arn=other_role_arn,
+            kms_key_arns=[aws.kms_key_arn],
+            remove_destination_trust=False,
+            settle_seconds=0,
+        ),
+    )
+    kept_trust = recorded.pop("kept-trust")
+    assert "kms:PutKeyPolicy" in kept_trust["destination"], kept_trust
+    assert not {"iam:GetRole", "iam:UpdateAssumeRolePolicy"} & kept_trust["destination"], kept_trust
+    for connection, actions in kept_trust.items():
+        recorded["RevokePartnerAccessOperator"][connection] |= actions
     deleted = record(
         "DeleteUnusedSecurityConfigsOperator",
         DeleteUnusedSecurityConfigsOperator(task_id="d", name_prefix="perm", min_age_seconds=0, **emr),
