@@ -550,6 +550,24 @@ _MAPPINGS = [{"Role": ROLE_B, "IdentifierType": "Prefix", "Identifiers": ["s3://
             "InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion",
             "is 3, not 1 or 2",
         ),
+        (  # JSON Reference for Kerberos Settings: "TicketLifeTimeInHours" : 24, a number
+            {
+                "AuthenticationConfiguration": {
+                    "KerberosConfiguration": {"ClusterDedicatedKdcConfiguration": {"TicketLifeTimeInHours": "24"}}
+                }
+            },
+            "AuthenticationConfiguration.KerberosConfiguration.ClusterDedicatedKdcConfiguration.TicketLifeTimeInHours",
+            'must be a number, got "24"',
+        ),
+        (  # JSON's true is no number, though Python's bool is an int
+            {
+                "AuthenticationConfiguration": {
+                    "KerberosConfiguration": {"ClusterDedicatedKdcConfiguration": {"TicketLifeTimeInHours": True}}
+                }
+            },
+            "AuthenticationConfiguration.KerberosConfiguration.ClusterDedicatedKdcConfiguration.TicketLifeTimeInHours",
+            "must be a number, got true",
+        ),
         (
             {"AuthenticationConfiguration": {"KerberosConfiguration": []}},
             "AuthenticationConfiguration.KerberosConfiguration",
