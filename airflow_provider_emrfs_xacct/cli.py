@@ -1216,10 +1216,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave the security configuration as it is (its mappings to the revoked role stay)",
     )
-    revoke.add_argument(
+    # Deleting the role deletes its trust policy: the pair is a usage error (exit 2) before any call, naming both.
+    role = revoke.add_mutually_exclusive_group()
+    role.add_argument(
         "--delete-role", action="store_true", help="also delete the destination role if the provider created it"
     )
-    revoke.add_argument(
+    role.add_argument(
         "--keep-destination-trust",
         action="store_true",
         help="leave the destination role's trust policy as it is (the EMR side alone then ends the access; "

@@ -1489,3 +1489,35 @@ def test_revoke_keeps_the_destination_trust_when_asked(partner_file: Path) -> No
 
     assert cli.revoke_operator(partner, args, dry_run=True).remove_destination_trust is False
     assert cli.revoke_operator(partner, default, dry_run=True).remove_destination_trust is True
+
+
+def test_keep_destination_trust_revokes_the_emr_side_and_leaves_the_trust_as_it_was(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    docs/cli.md: ``--keep-destination-trust`` leaves the destination role's trust policy as it is; the EMR side (the
+    assume-role grant, the key users) is revoked. With ``--delete-role`` it is refused before any AWS call (exit 2).
+    """
+    partner = cli.load_partner(partner_file)
+    role_name = partner["destination"]["role_name"]
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    iam_b = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    trust = iam_b.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+    assert aws.emr_ec2_role_arn in json.dumps(trust)
+    capsys.readouterr()
+
+    with CallRecorder().everywhere() as calls, pytest.raises(SystemExit) as usage:  # argparse's usage error
+        emrfs_xacct(
+            "revoke", partner_file, aws, "--keep-security-configuration", "--keep-destination-trust", "--delete-role"
+        )
+    assert (usage.value.code, calls.calls, calls.sts_calls) == (2, [], [])
+    assert "argument --delete-role: not allowed with argument --keep-destination-trust" in capsys.readouterr().err
+
+    assert emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration", "--keep-destination-trust") == 0
+    captured = capsys.readouterr()
+    assert iam_b.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"] == trust
+    after = state(aws, role_name)
+    assert after["assume"] is None or cli.destination_role_arn(partner) not in json.dumps(after["assume"])
+    assert cli.destination_role_arn(partner) not in json.dumps(after["key_policy"])
+    assert "remove_destination_trust=False" in captured.err  # the operator's warning: the trust still names it
+    assert "update iam role" not in json.dumps(json.loads(captured.out)["applied"])
