@@ -1521,3 +1521,27 @@ def test_keep_destination_trust_revokes_the_emr_side_and_leaves_the_trust_as_it_
     assert cli.destination_role_arn(partner) not in json.dumps(after["key_policy"])
     assert "remove_destination_trust=False" in captured.err  # the operator's warning: the trust still names it
     assert "update iam role" not in json.dumps(json.loads(captured.out)["applied"])
+
+
+def test_an_emr_ec2_role_iam_does_not_have_is_said_on_stderr_and_refused_before_any_change(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    docs/cli.md: a role IAM does not have (``NoSuchEntity``) keeps the ARN built from its name, stderr says so, and
+    the steps then refuse it before any change.
+    """
+    partner = yaml.safe_load(partner_file.read_text())
+    partner["emr"]["ec2_role_name"] = "EMR_EC2_NotMadeYet"
+    partner_file.write_text(yaml.safe_dump(partner))
+
+    with CallRecorder().everywhere() as calls:
+        status = emrfs_xacct("apply", partner_file, aws)
+
+    err = capsys.readouterr().err
+    assert (status, calls.mutating) == (2, []), err
+    assert (
+        "reading the EMR EC2 role's ARN (iam:GetRole on RoleName=EMR_EC2_NotMadeYet) through the EMR connection: IAM "
+        f"has no such role (NoSuchEntity); the destination role's trust names arn:aws:iam::{EMR_ACCOUNT}:role/"
+        "EMR_EC2_NotMadeYet, the ARN built from the name"
+    ) in err
+    assert "nothing was changed" in err
