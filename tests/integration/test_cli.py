@@ -1545,3 +1545,56 @@ def test_an_emr_ec2_role_iam_does_not_have_is_said_on_stderr_and_refused_before_
         "EMR_EC2_NotMadeYet, the ARN built from the name"
     ) in err
     assert "nothing was changed" in err
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "message"),
+    [
+        pytest.param(
+            (403, "ExpiredToken", "The security token included in the request is expired"),
+            cli.NO_CREDENTIALS,
+            "the AWS credentials are missing, expired or not valid: An error occurred (ExpiredToken)",
+            id="expired",
+        ),
+        pytest.param(
+            (400, "Throttling", "Rate exceeded"),
+            3,
+            "AWS call failed: An error occurred (Throttling) when calling the GetRole operation (reached max retries: 0)",
+            id="throttled-past-its-retries",
+        ),
+        pytest.param(
+            (403, "AccessDenied", "User: arn:aws:sts::222222222222:assumed-role/x/y is not authorized"),
+            0,
+            "the destination connection may not read it (grant it iam:GetRole) (AccessDenied); the steps name "
+            f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-partner-b-writer, the ARN built from the name",
+            id="denied-falls-back-saying-so",
+        ),
+    ],
+)
+def test_reading_the_destination_roles_arn_fails_with_the_clis_status_naming_the_call(
+    aws: Seeded,
+    partner_file: Path,
+    answer: tuple[int, str, str],
+    status: int,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """
+    docs/cli.md: every sub-command reads the destination role's ARN (``iam:GetRole`` through the destination
+    connection; ``revoke`` makes no read of the EMR EC2 role's, so it is the first ``GetRole``): credentials AWS
+    refuses exit 6, a call failing after its retries 3, naming the call; a denial keeps the ARN built from the name
+    and says so.
+    """
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    with FaultProxy(aws.url, intercept=_first_get_role(answer)) as proxy:
+        arguments = ("--keep-security-configuration", "--dry-run")
+        assert emrfs_xacct("revoke", partner_file, dataclasses.replace(aws, url=proxy.url), *arguments) == status
+
+    err = capsys.readouterr().err
+    where = (
+        "reading the destination role's ARN (iam:GetRole on RoleName=emrfs-partner-b-writer) through the destination "
+        "connection: "
+    )
+    assert where + message in err, err
+    assert "Traceback" not in err
