@@ -46,6 +46,7 @@ from airflow_provider_emrfs_xacct.operators.s3 import (
     RevokeBucketAccessOperator,
 )
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
+from airflow_provider_emrfs_xacct.pure.security_config import security_configuration_name
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -184,6 +185,36 @@ def run(operator: Any) -> Any:
     return operator.execute({"ti": ti, "task_instance": ti})
 
 
+def launch_with_a_deleted_configuration(aws: Seeded, mapping: dict[str, Any]) -> LaunchClusterWithSecConfigOperator:
+    """A launch given the document of a configuration EMR does not have (deleted since its create task ran)."""
+    document = {
+        "AuthorizationConfiguration": {
+            "EmrFsConfiguration": {"RoleMappings": [{**mapping, "Identifiers": [PREFIX.rstrip("/")]}]}
+        }
+    }
+    name = security_configuration_name("perm", document)
+    existing = client(aws.url, EMR_ACCOUNT, "emr").list_security_configurations()["SecurityConfigurations"]
+    assert name not in [item["Name"] for item in existing]
+    return LaunchClusterWithSecConfigOperator(
+        task_id="l2",
+        aws_conn_id=EMR_CONN_ID,
+        emr_conn_id=None,
+        security_configuration=name,
+        security_configuration_document=document,
+        job_flow_overrides=small_cluster("perm-again"),
+        wait_for_completion=False,
+    )
+
+
+def merged(*tables: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Connection -> actions, the union of ``tables``."""
+    union: dict[str, set[str]] = defaultdict(set)
+    for table in tables:
+        for connection, actions in table.items():
+            union[connection] |= actions
+    return union
+
+
 def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) -> None:
     recorded: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     keys: dict[str, str] = {}
@@ -273,6 +304,9 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
         waiter_max_attempts=5,
     )
     cluster_id = record("LaunchClusterWithSecConfigOperator", launch)
+    # A configuration deleted since its create task ran (the clean-up): the launch creates it again from its
+    # document (docs/howto/launch_cluster.md), so it needs CreateSecurityConfiguration too.
+    record("LaunchClusterWithSecConfigOperator", launch_with_a_deleted_configuration(aws, mappings[0]))
     # The verifier with the live probe: the stand-in runs the probe step (devstack/moto_stack.py), writing
     # the object through EMRFS's routing with the cluster's roles; the operator then checks and deletes it.
     writer = client(aws.url, DESTINATION_ACCOUNT, "s3")
@@ -355,8 +389,7 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
     kept_trust = recorded.pop("kept-trust")
     assert "kms:PutKeyPolicy" in kept_trust["destination"], kept_trust
     assert not {"iam:GetRole", "iam:UpdateAssumeRolePolicy"} & kept_trust["destination"], kept_trust
-    for connection, actions in kept_trust.items():
-        recorded["RevokePartnerAccessOperator"][connection] |= actions
+    recorded["RevokePartnerAccessOperator"] = merged(recorded["RevokePartnerAccessOperator"], kept_trust)
     deleted = record(
         "DeleteUnusedSecurityConfigsOperator",
         DeleteUnusedSecurityConfigsOperator(task_id="d", name_prefix="perm", min_age_seconds=0, **emr),
