@@ -524,8 +524,8 @@ def retry_settings() -> dict[str, Any]:
     ``Config`` wins over botocore's environment variables, so a user waiting a minute or two for an endpoint
     that does not answer could not shorten it. These are botocore's own variables (AWS SDKs and Tools
     Reference Guide, "Retry behavior": ``AWS_MAX_ATTEMPTS`` "Specifies the maximum number attempts to make on a
-    request", "Valid values: Number greater than 0"; ``AWS_RETRY_MODE``, ``legacy``, ``standard`` or ``adaptive``); the command line's other calls (the
-    accounts' check, the EMR EC2 role's ARN) read them through botocore itself.
+    request", "Valid values: Number greater than 0"; ``AWS_RETRY_MODE``, ``legacy``, ``standard`` or ``adaptive``); the command line's own calls (the
+    accounts' check, the two roles' ARNs, revoke's ``--security-configuration``) read them through botocore itself.
 
     :raises InvalidParameterError: a value botocore would refuse, naming the variable.
     """
