@@ -1598,3 +1598,39 @@ def test_reading_the_destination_roles_arn_fails_with_the_clis_status_naming_the
     )
     assert where + message in err, err
     assert "Traceback" not in err
+
+
+def test_the_config_files_max_attempts_reaches_the_command_lines_own_reads_not_the_steps(
+    aws: Seeded,
+    partner_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """
+    docs/cli.md: the config file's ``max_attempts`` reaches the command line's own calls (a throttled read of the
+    destination role's ARN is sent once) but not the steps, whose own retry settings win (a step's throttled read is
+    sent again and the run goes on).
+    """
+    config = tmp_path / "config"
+    config.write_text("[default]\nmax_attempts = 1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    throttled = (400, "Throttling", "Rate exceeded")
+    # revoke reads no EMR EC2 role's ARN: its first GetRole is the command line's read of the destination role's.
+    with FaultProxy(aws.url, intercept=_first_get_role(throttled)) as proxy:
+        revoke = ("--keep-security-configuration", "--dry-run")
+        assert emrfs_xacct("revoke", partner_file, dataclasses.replace(aws, url=proxy.url), *revoke) == 3
+    assert proxy.requests["GetRole"] == 1
+    assert "reading the destination role's ARN" in capsys.readouterr().err
+
+    once: list[str] = []
+
+    def first_key_policy(operation: str) -> tuple[int, str, str] | None:
+        if operation != "GetKeyPolicy" or once:
+            return None
+        once.append(operation)
+        return throttled
+
+    with FaultProxy(aws.url, intercept=first_key_policy) as proxy:
+        assert emrfs_xacct("plan", partner_file, dataclasses.replace(aws, url=proxy.url)) == 0
+    assert proxy.requests["GetKeyPolicy"] >= 2  # the step sent it again
