@@ -524,8 +524,8 @@ def retry_settings() -> dict[str, Any]:
     ``Config`` wins over botocore's environment variables, so a user waiting a minute or two for an endpoint
     that does not answer could not shorten it. These are botocore's own variables (AWS SDKs and Tools
     Reference Guide, "Retry behavior": ``AWS_MAX_ATTEMPTS`` "Specifies the maximum number attempts to make on a
-    request", "Valid values: Number greater than 0"; ``AWS_RETRY_MODE``, ``legacy``, ``standard`` or ``adaptive``); the command line's other calls (the
-    accounts' check, the EMR EC2 role's ARN) read them through botocore itself.
+    request", "Valid values: Number greater than 0"; ``AWS_RETRY_MODE``, ``legacy``, ``standard`` or ``adaptive``); the command line's own calls (the
+    accounts' check, the two roles' ARNs, revoke's ``--security-configuration``) read them through botocore itself.
 
     :raises InvalidParameterError: a value botocore would refuse, naming the variable.
     """
@@ -1216,10 +1216,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave the security configuration as it is (its mappings to the revoked role stay)",
     )
-    revoke.add_argument(
+    # Deleting the role deletes its trust policy: the pair is a usage error (exit 2) before any call, naming both.
+    role = revoke.add_mutually_exclusive_group()
+    role.add_argument(
         "--delete-role", action="store_true", help="also delete the destination role if the provider created it"
     )
-    revoke.add_argument(
+    role.add_argument(
         "--keep-destination-trust",
         action="store_true",
         help="leave the destination role's trust policy as it is (the EMR side alone then ends the access; "

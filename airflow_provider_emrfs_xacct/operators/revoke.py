@@ -74,8 +74,11 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param botocore_config: botocore client settings; default: the provider's standard-retry configuration.
     :param settle_seconds: after writing a document other runs may write too, wait this long before reading it
         back to confirm the change held; a finite number from 0 to 10**9. (default: 1.0)
-    :return: ``{"security_configuration": new name or None, "plan": [...]}``; ``None`` only when the
-        configuration held nothing but the partner's mappings (its other sections are kept).
+    :return: ``{"security_configuration": name or None, "plan": [...]}``: the rebuilt configuration's name (the
+        given one when it maps nothing to the role); ``None`` when the configuration held nothing but the
+        partner's mappings (a configuration of its other sections alone is made and named instead), when no
+        ``security_configuration`` was given, or when EMR has none by that name (skipped with a warning, so a
+        retry after a cleanup does not fail; the command line refuses such a name before any change).
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")

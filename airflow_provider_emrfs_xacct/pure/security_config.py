@@ -383,7 +383,9 @@ SECURITY_CONFIGURATION_SHAPE: dict[str, Any] = {
         "KerberosConfiguration": {
             "Provider": _STRING,
             "ClusterDedicatedKdcConfiguration": {
-                "TicketLifeTimeInHours": _NUMBER,
+                # AWS's spelling (Amazon EMR Management Guide, Kerberos "Configuration examples":
+                # "ClusterDedicatedKdcConfiguration": {"TicketLifetimeInHours": 24}; AWS Config, emr-kerberos-enabled).
+                "TicketLifetimeInHours": _NUMBER,
                 "CrossRealmTrustConfiguration": {
                     "Realm": _STRING,
                     "Domain": _STRING,

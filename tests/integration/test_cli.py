@@ -1489,3 +1489,148 @@ def test_revoke_keeps_the_destination_trust_when_asked(partner_file: Path) -> No
 
     assert cli.revoke_operator(partner, args, dry_run=True).remove_destination_trust is False
     assert cli.revoke_operator(partner, default, dry_run=True).remove_destination_trust is True
+
+
+def test_keep_destination_trust_revokes_the_emr_side_and_leaves_the_trust_as_it_was(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    docs/cli.md: ``--keep-destination-trust`` leaves the destination role's trust policy as it is; the EMR side (the
+    assume-role grant, the key users) is revoked. With ``--delete-role`` it is refused before any AWS call (exit 2).
+    """
+    partner = cli.load_partner(partner_file)
+    role_name = partner["destination"]["role_name"]
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    iam_b = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    trust = iam_b.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+    assert aws.emr_ec2_role_arn in json.dumps(trust)
+    capsys.readouterr()
+
+    with CallRecorder().everywhere() as calls, pytest.raises(SystemExit) as usage:  # argparse's usage error
+        emrfs_xacct(
+            "revoke", partner_file, aws, "--keep-security-configuration", "--keep-destination-trust", "--delete-role"
+        )
+    assert (usage.value.code, calls.calls, calls.sts_calls) == (2, [], [])
+    assert "argument --delete-role: not allowed with argument --keep-destination-trust" in capsys.readouterr().err
+
+    assert emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration", "--keep-destination-trust") == 0
+    captured = capsys.readouterr()
+    assert iam_b.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"] == trust
+    after = state(aws, role_name)
+    assert after["assume"] is None or cli.destination_role_arn(partner) not in json.dumps(after["assume"])
+    assert cli.destination_role_arn(partner) not in json.dumps(after["key_policy"])
+    assert "remove_destination_trust=False" in captured.err  # the operator's warning: the trust still names it
+    assert "update iam role" not in json.dumps(json.loads(captured.out)["applied"])
+
+
+def test_an_emr_ec2_role_iam_does_not_have_is_said_on_stderr_and_refused_before_any_change(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    docs/cli.md: a role IAM does not have (``NoSuchEntity``) keeps the ARN built from its name, stderr says so, and
+    the steps then refuse it before any change.
+    """
+    partner = yaml.safe_load(partner_file.read_text())
+    partner["emr"]["ec2_role_name"] = "EMR_EC2_NotMadeYet"
+    partner_file.write_text(yaml.safe_dump(partner))
+
+    with CallRecorder().everywhere() as calls:
+        status = emrfs_xacct("apply", partner_file, aws)
+
+    err = capsys.readouterr().err
+    assert (status, calls.mutating) == (2, []), err
+    assert (
+        "reading the EMR EC2 role's ARN (iam:GetRole on RoleName=EMR_EC2_NotMadeYet) through the EMR connection: IAM "
+        f"has no such role (NoSuchEntity); the destination role's trust names arn:aws:iam::{EMR_ACCOUNT}:role/"
+        "EMR_EC2_NotMadeYet, the ARN built from the name"
+    ) in err
+    assert "nothing was changed" in err
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "message"),
+    [
+        pytest.param(
+            (403, "ExpiredToken", "The security token included in the request is expired"),
+            cli.NO_CREDENTIALS,
+            "the AWS credentials are missing, expired or not valid: An error occurred (ExpiredToken)",
+            id="expired",
+        ),
+        pytest.param(
+            (400, "Throttling", "Rate exceeded"),
+            3,
+            "AWS call failed: An error occurred (Throttling) when calling the GetRole operation (reached max retries: 0)",
+            id="throttled-past-its-retries",
+        ),
+        pytest.param(
+            (403, "AccessDenied", "User: arn:aws:sts::222222222222:assumed-role/x/y is not authorized"),
+            0,
+            "the destination connection may not read it (grant it iam:GetRole) (AccessDenied); the steps name "
+            f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-partner-b-writer, the ARN built from the name",
+            id="denied-falls-back-saying-so",
+        ),
+    ],
+)
+def test_reading_the_destination_roles_arn_fails_with_the_clis_status_naming_the_call(
+    aws: Seeded,
+    partner_file: Path,
+    answer: tuple[int, str, str],
+    status: int,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """
+    docs/cli.md: every sub-command reads the destination role's ARN (``iam:GetRole`` through the destination
+    connection; ``revoke`` makes no read of the EMR EC2 role's, so it is the first ``GetRole``): credentials AWS
+    refuses exit 6, a call failing after its retries 3, naming the call; a denial keeps the ARN built from the name
+    and says so.
+    """
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    with FaultProxy(aws.url, intercept=_first_get_role(answer)) as proxy:
+        arguments = ("--keep-security-configuration", "--dry-run")
+        assert emrfs_xacct("revoke", partner_file, dataclasses.replace(aws, url=proxy.url), *arguments) == status
+
+    err = capsys.readouterr().err
+    where = (
+        "reading the destination role's ARN (iam:GetRole on RoleName=emrfs-partner-b-writer) through the destination "
+        "connection: "
+    )
+    assert where + message in err, err
+    assert "Traceback" not in err
+
+
+def test_the_config_files_max_attempts_reaches_the_command_lines_own_reads_not_the_steps(
+    aws: Seeded,
+    partner_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """
+    docs/cli.md: the config file's ``max_attempts`` reaches the command line's own calls (a throttled read of the
+    destination role's ARN is sent once) but not the steps, whose own retry settings win (a step's throttled read is
+    sent again and the run goes on).
+    """
+    config = tmp_path / "config"
+    config.write_text("[default]\nmax_attempts = 1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    throttled = (400, "Throttling", "Rate exceeded")
+    # revoke reads no EMR EC2 role's ARN: its first GetRole is the command line's read of the destination role's.
+    with FaultProxy(aws.url, intercept=_first_get_role(throttled)) as proxy:
+        revoke = ("--keep-security-configuration", "--dry-run")
+        assert emrfs_xacct("revoke", partner_file, dataclasses.replace(aws, url=proxy.url), *revoke) == 3
+    assert proxy.requests["GetRole"] == 1
+    assert "reading the destination role's ARN" in capsys.readouterr().err
+
+    once: list[str] = []
+
+    def first_key_policy(operation: str) -> tuple[int, str, str] | None:
+        if operation != "GetKeyPolicy" or once:
+            return None
+        once.append(operation)
+        return throttled
+
+    with FaultProxy(aws.url, intercept=first_key_policy) as proxy:
+        assert emrfs_xacct("plan", partner_file, dataclasses.replace(aws, url=proxy.url)) == 0
+    assert proxy.requests["GetKeyPolicy"] >= 2  # the step sent it again

@@ -20,7 +20,7 @@ from airflow_provider_emrfs_xacct.operators.revoke import RevokePartnerAccessOpe
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from devstack.moto_stack import DESTINATION_ACCOUNT, DESTINATION_CONN_ID, EMR_CONN_ID, Seeded
-from devstack.testing import CallRecorder, RecordingTaskInstance
+from devstack.testing import CallRecorder, RecordingTaskInstance, small_cluster
 
 DEST_ROLE_ARN = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-b-writer"
 CONFIGURATION = "emrfs-xacct-partner-0123456789ab"
@@ -91,17 +91,13 @@ def test_with_the_destination_account_pinned_none_is_checked_against_the_pin(
 
 @pytest.mark.parametrize("conn_id", ["", "  ", "aws default", 7], ids=repr)
 def test_an_empty_or_malformed_aws_conn_id_is_refused_before_any_call(aws: Seeded, conn_id: Any) -> None:
-    op = EnsureDestinationRoleOperator(
-        task_id="role",
-        aws_conn_id=conn_id,
-        role_name="partner-b-writer",
-        trusted_role_arns=[f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/EMR_EC2_DefaultRole"],
-        s3_prefixes=["s3://partner-results-b/exports/"],
-    )
-    recorder, error = execute_recorded(op)
-    assert isinstance(error, InvalidParameterError), error
-    assert error.field == "aws_conn_id", error
-    assert recorder.calls == [], recorder.calls
+    """Every operator (docs/safety.md, "Connections"), the ones acting through both connections too."""
+    both = [verifier(aws_conn_id=conn_id), revoke(aws_conn_id=conn_id)]
+    for op in [*own_connection_operators(conn_id), *both]:
+        recorder, error = execute_recorded(op)
+        assert isinstance(error, InvalidParameterError), (op.task_id, error)
+        assert error.field == "aws_conn_id", (op.task_id, error)
+        assert recorder.calls == [], (op.task_id, recorder.calls)
 
 
 @pytest.mark.parametrize("label", ["7.5.0", " emr-7.5.0", "emr-7.5", 7, ["emr-7.5.0"], ""], ids=repr)
@@ -199,11 +195,20 @@ KEY_ARN = f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:key/1234abcd-12ab-34cd-5
 
 
 def own_connection_operators(conn_id: str) -> list[Any]:
-    """One operator of each kind that acts through ``aws_conn_id`` alone, unpinned."""
-    from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
+    """Every operator that acts through ``aws_conn_id`` alone, unpinned (docs/safety.md, "Connections": every operator)."""
+    from airflow_provider_emrfs_xacct.operators.emr import (
+        CreateEmrfsSecurityConfigOperator,
+        LaunchClusterWithSecConfigOperator,
+        TerminateClusterOperator,
+    )
     from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
     from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
-    from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator
+    from airflow_provider_emrfs_xacct.operators.revoke import DeleteUnusedSecurityConfigsOperator
+    from airflow_provider_emrfs_xacct.operators.s3 import (
+        GrantBucketAccessOperator,
+        GrantEmrRoleBucketAccessOperator,
+        RevokeBucketAccessOperator,
+    )
 
     return [
         EnsureDestinationRoleOperator(
@@ -233,6 +238,23 @@ def own_connection_operators(conn_id: str) -> list[Any]:
             role_mappings=[
                 {"Role": DEST_ROLE_ARN, "IdentifierType": "Prefix", "Identifiers": ["s3://partner-results-b/"]}
             ],
+        ),
+        LaunchClusterWithSecConfigOperator(
+            task_id="launch",
+            aws_conn_id=conn_id,
+            emr_conn_id=None,
+            security_configuration=CONFIGURATION,
+            job_flow_overrides=small_cluster("partner-export"),
+        ),
+        TerminateClusterOperator(task_id="terminate", aws_conn_id=conn_id, job_flow_id="j-2AXXXXXXGAPLF"),
+        GrantEmrRoleBucketAccessOperator(
+            task_id="emr_bucket", aws_conn_id=conn_id, s3_prefixes=["s3://partner-results-b/exports/"]
+        ),
+        RevokeBucketAccessOperator(
+            task_id="revoke_bucket", aws_conn_id=conn_id, bucket="partner-results-b", principal_arns=[DEST_ROLE_ARN]
+        ),
+        DeleteUnusedSecurityConfigsOperator(
+            task_id="cleanup", aws_conn_id=conn_id, name_prefix="emrfs-xacct-partner-b"
         ),
     ]
 

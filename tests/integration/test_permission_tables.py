@@ -23,10 +23,12 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
+import yaml
 
+from airflow_provider_emrfs_xacct import cli
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
     LaunchClusterWithSecConfigOperator,
@@ -44,17 +46,22 @@ from airflow_provider_emrfs_xacct.operators.s3 import (
     RevokeBucketAccessOperator,
 )
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
+from airflow_provider_emrfs_xacct.pure.security_config import security_configuration_name
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_SERVICE_ROLE,
+    PROVISIONER_ROLE,
     REGION,
     Seeded,
     client,
 )
 from devstack.testing import CallRecorder, RecordingTaskInstance, small_cluster
+
+if TYPE_CHECKING:
+    import pytest
 
 PERMISSIONS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 SERVICE_PREFIX = {"emr": "elasticmapreduce"}
@@ -136,18 +143,22 @@ ROLE = "partner-b-writer"
 PREFIX = "s3://partner-results-b/exports/"
 
 
-def documented() -> dict[str, dict[str, set[str]]]:
-    """Parse the documented table: operator -> connection -> actions."""
+def documented(marker: str = "permissions") -> dict[str, dict[str, set[str]]]:
+    """
+    Parse a documented table: operator -> connection -> actions (``marker`` ``cli-permissions``: the command line's,
+    where a row's first cell names one or more sub-commands, each getting the row's actions).
+    """
     text = PERMISSIONS_PAGE.read_text()
-    assert "<!-- permissions:start -->" in text, "docs/permissions.md has no permissions table"
-    block = text.split("<!-- permissions:start -->", 1)[1].split("<!-- permissions:end -->", 1)[0]
+    assert f"<!-- {marker}:start -->" in text, f"docs/permissions.md has no {marker} table"
+    block = text.split(f"<!-- {marker}:start -->", 1)[1].split(f"<!-- {marker}:end -->", 1)[0]
     table: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for line in block.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if len(cells) != 3 or not cells[0].startswith("`"):
             continue
-        operator, connection, actions = cells
-        table[operator.strip("`")][connection.split()[0]] |= set(re.findall(r"`([a-z0-9-]+:[A-Za-z0-9*]+)`", actions))
+        names, connection, actions = cells
+        for name in re.findall(r"`([^`]+)`", names):
+            table[name][connection.split()[0]] |= set(re.findall(r"`([a-z0-9-]+:[A-Za-z0-9*]+)`", actions))
     return {name: dict(connections) for name, connections in table.items()}
 
 
@@ -172,6 +183,36 @@ def action(service: str, operation: str) -> str:
 def run(operator: Any) -> Any:
     ti = RecordingTaskInstance(task_id=operator.task_id)
     return operator.execute({"ti": ti, "task_instance": ti})
+
+
+def launch_with_a_deleted_configuration(aws: Seeded, mapping: dict[str, Any]) -> LaunchClusterWithSecConfigOperator:
+    """A launch given the document of a configuration EMR does not have (deleted since its create task ran)."""
+    document = {
+        "AuthorizationConfiguration": {
+            "EmrFsConfiguration": {"RoleMappings": [{**mapping, "Identifiers": [PREFIX.rstrip("/")]}]}
+        }
+    }
+    name = security_configuration_name("perm", document)
+    existing = client(aws.url, EMR_ACCOUNT, "emr").list_security_configurations()["SecurityConfigurations"]
+    assert name not in [item["Name"] for item in existing]
+    return LaunchClusterWithSecConfigOperator(
+        task_id="l2",
+        aws_conn_id=EMR_CONN_ID,
+        emr_conn_id=None,
+        security_configuration=name,
+        security_configuration_document=document,
+        job_flow_overrides=small_cluster("perm-again"),
+        wait_for_completion=False,
+    )
+
+
+def merged(*tables: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Connection -> actions, the union of ``tables``."""
+    union: dict[str, set[str]] = defaultdict(set)
+    for table in tables:
+        for connection, actions in table.items():
+            union[connection] |= actions
+    return union
 
 
 def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) -> None:
@@ -263,6 +304,9 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
         waiter_max_attempts=5,
     )
     cluster_id = record("LaunchClusterWithSecConfigOperator", launch)
+    # A configuration deleted since its create task ran (the clean-up): the launch creates it again from its
+    # document (docs/howto/launch_cluster.md), so it needs CreateSecurityConfiguration too.
+    record("LaunchClusterWithSecConfigOperator", launch_with_a_deleted_configuration(aws, mappings[0]))
     # The verifier with the live probe: the stand-in runs the probe step (devstack/moto_stack.py), writing
     # the object through EMRFS's routing with the cluster's roles; the operator then checks and deletes it.
     writer = client(aws.url, DESTINATION_ACCOUNT, "s3")
@@ -328,6 +372,24 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
             settle_seconds=0,
         ),
     )
+    # The other partner revoked with its trust left as it is: the destination role is neither read nor written
+    # (the table's "not with remove_destination_trust=False"), the key policy is.
+    record(
+        "kept-trust",
+        RevokePartnerAccessOperator(
+            task_id="rt",
+            aws_conn_id=EMR_CONN_ID,
+            destination_aws_conn_id=DESTINATION_CONN_ID,
+            destination_role_arn=other_role_arn,
+            kms_key_arns=[aws.kms_key_arn],
+            remove_destination_trust=False,
+            settle_seconds=0,
+        ),
+    )
+    kept_trust = recorded.pop("kept-trust")
+    assert "kms:PutKeyPolicy" in kept_trust["destination"], kept_trust
+    assert not {"iam:GetRole", "iam:UpdateAssumeRolePolicy"} & kept_trust["destination"], kept_trust
+    recorded["RevokePartnerAccessOperator"] = merged(recorded["RevokePartnerAccessOperator"], kept_trust)
     deleted = record(
         "DeleteUnusedSecurityConfigsOperator",
         DeleteUnusedSecurityConfigsOperator(task_id="d", name_prefix="perm", min_age_seconds=0, **emr),
@@ -359,3 +421,90 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
                 problems.append(f"{name} ({connection}): in docs/permissions.md but never called: {stale}")
     recorded_plain = {name: {c: sorted(a) for c, a in conns.items()} for name, conns in recorded.items()}
     assert not problems, "\n".join(problems) + f"\nrecorded: {recorded_plain}"
+
+
+#: The operators each sub-command of the command line runs (cli.provisioning_operators, verify_operator, revoke_operator).
+CLI_OPERATORS = {
+    "plan": (
+        "EnsureDestinationRoleOperator",
+        "AttachAssumeRolePolicyOperator",
+        "GrantKmsKeyUserOperator",
+        "CreateEmrfsSecurityConfigOperator",
+    ),
+    "verify": ("VerifyCrossAccountAccessOperator",),
+    "revoke": ("RevokePartnerAccessOperator",),
+}
+CLI_OPERATORS["apply"] = CLI_OPERATORS["plan"]
+
+
+def test_the_command_line_needs_its_operators_actions_and_the_ones_its_table_lists(
+    aws: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    Each sub-command, run against the stand-in, calls only actions of its operators' rows and of the command line's
+    own table, and every action of that table is called by each sub-command it names, on that connection: the
+    command line's reads of the role ARNs (``iam:GetRole``, through both connections, the destination's also with
+    ``--keep-destination-trust``, where the revoke operator reads no role) and of the configuration to rebuild.
+    """
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    for name in (cli.EMR_CONN, cli.DESTINATION_CONN):  # the command line defines these: undo it after the test
+        monkeypatch.setenv(f"AIRFLOW_CONN_{name.upper()}", "")
+    partner_file = tmp_path / "partner.yaml"
+    partner = yaml.safe_load((PERMISSIONS_PAGE.parents[1] / "examples" / "partner.yaml").read_text())
+    partner["destination"]["kms_key_arns"] = [aws.kms_key_arn]
+    partner_file.write_text(yaml.safe_dump(partner))
+    configuration = cli._current_configuration(cli.load_partner(partner_file))
+    connections = [
+        "--emr-role-arn",
+        f"arn:aws:iam::{EMR_ACCOUNT}:role/{PROVISIONER_ROLE}",
+        "--destination-role-arn",
+        f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{PROVISIONER_ROLE}",
+        "--endpoint-url",
+        aws.url,
+        "--region",
+        REGION,
+    ]
+    runs = [
+        ("plan",),
+        ("apply",),
+        ("verify",),
+        ("revoke", "--keep-security-configuration", "--keep-destination-trust"),
+        ("revoke", "--security-configuration", configuration),
+    ]
+    recorded: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    keys: dict[str, str] = {}
+    for command, *options in runs:
+        with CallRecorder(record_signers=True).everything() as recorder:
+            assert cli.main([command, str(partner_file), *connections, *options]) == 0, (command, options)
+        for (service, operation), frozen in zip(recorder.every, recorder.signers, strict=True):
+            if service != "sts":  # the connections assuming their roles, and GetCallerIdentity (no permission)
+                recorded[command][ACCOUNTS[account_of(aws.url, frozen, keys)]].add(action(service, operation))
+        if options == ["--keep-security-configuration", "--keep-destination-trust"]:
+            assert "iam:GetRole" in recorded[command]["destination"]  # the command line's own read
+
+    operators, own = documented(), documented("cli-permissions")
+    unknown = sorted(set(own) - set(CLI_OPERATORS))
+    assert not unknown, f"docs/permissions.md: unknown sub-commands {unknown}"
+    problems = [
+        problem
+        for command, names in CLI_OPERATORS.items()
+        for connection in ("EMR", "destination")
+        for problem in _cli_problems(
+            f"{command} ({connection})",
+            recorded[command][connection],
+            own.get(command, {}).get(connection, set()),
+            set().union(*(operators[name].get(connection, set()) for name in names)),
+        )
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def _cli_problems(where: str, made: set[str], own: set[str], operators: set[str]) -> list[str]:
+    """A sub-command's calls on one connection against its operators' rows and its own row of the command line's table."""
+    problems = []
+    if made - own - operators:
+        problems.append(f"{where}: calls not in docs/permissions.md: {sorted(made - own - operators)}")
+    if own - made:
+        problems.append(f"{where}: in the command line's table but never called: {sorted(own - made)}")
+    return problems

@@ -274,6 +274,25 @@ def test_revoking_the_last_mapping_keeps_the_configurations_other_sections(aws: 
     assert configuration(aws, name) is not None  # clusters may still run with it
 
 
+def test_a_security_configuration_emr_does_not_have_gives_none_with_a_warning_and_the_rest_is_revoked(
+    aws: Seeded, two_partners: str, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A name EMR has no configuration by (a DAG's retry after a cleanup) is skipped with a warning, not refused, and
+    the result is ``None`` as for a configuration left with nothing: the operator's docstring says both.
+    """
+    gone = f"{NAME_PREFIX}-0123456789ab"
+
+    result, recorder, _ = run_operator(revoker(aws, PARTNER_1, security_configuration=gone, name_prefix=NAME_PREFIX))
+
+    assert result["security_configuration"] is None
+    assert "CreateSecurityConfiguration" not in recorder.mutating
+    assert f"Security configuration {gone} not found; nothing to rebuild" in capfd.readouterr().out + caplog.text
+    assert assumable(aws) == [role_arn(PARTNER_2)]  # the rest of the revoke went through
+    assert key_users(aws) == [role_arn(PARTNER_2)]
+    assert configuration(aws, two_partners) is not None  # the one in use is not touched
+
+
 def test_dry_run_revoke_plans_everything_and_changes_nothing(aws: Seeded, two_partners: str) -> None:
     before = (assume_policy(aws), key_policy(aws))
 

@@ -550,6 +550,24 @@ _MAPPINGS = [{"Role": ROLE_B, "IdentifierType": "Prefix", "Identifiers": ["s3://
             "InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion",
             "is 3, not 1 or 2",
         ),
+        (  # Amazon EMR Management Guide, Kerberos "Configuration examples": "TicketLifetimeInHours": 24, a number
+            {
+                "AuthenticationConfiguration": {
+                    "KerberosConfiguration": {"ClusterDedicatedKdcConfiguration": {"TicketLifetimeInHours": "24"}}
+                }
+            },
+            "AuthenticationConfiguration.KerberosConfiguration.ClusterDedicatedKdcConfiguration.TicketLifetimeInHours",
+            'must be a number, got "24"',
+        ),
+        (  # JSON's true is no number, though Python's bool is an int
+            {
+                "AuthenticationConfiguration": {
+                    "KerberosConfiguration": {"ClusterDedicatedKdcConfiguration": {"TicketLifetimeInHours": True}}
+                }
+            },
+            "AuthenticationConfiguration.KerberosConfiguration.ClusterDedicatedKdcConfiguration.TicketLifetimeInHours",
+            "must be a number, got true",
+        ),
         (
             {"AuthenticationConfiguration": {"KerberosConfiguration": []}},
             "AuthenticationConfiguration.KerberosConfiguration",
