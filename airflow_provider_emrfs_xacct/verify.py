@@ -36,7 +36,7 @@ from airflow_provider_emrfs_xacct.pure.checks.state import (
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
-from airflow_provider_emrfs_xacct.pure.network import StsReachability, sts_endpoint_check
+from airflow_provider_emrfs_xacct.pure.network import StsReachability, SubnetFacts, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, role_mappings_of
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, parse_s3_location, region_of_arn
 
@@ -268,6 +268,7 @@ def read_chain_state(
         region=region,
         cluster_unreadable=cluster.unreadable,
         sts_reachability=cluster.sts,
+        subnet=cluster.subnet,
         cluster=cluster.identity,
         emr_ec2_role_name=emr_ec2_role_name,
         account_restrict_public_buckets=account_restrict,
@@ -345,6 +346,8 @@ class _ClusterFacts:
     configurations: list[dict[str, Any]] | None = None
     unreadable: str = ""
     sts: StsReachability | Unreadable | None = None
+    #: The cluster's subnet's routes and endpoints (``None``: no cluster subnet read), for the route to S3.
+    subnet: SubnetFacts | Unreadable | None = None
     identity: ClusterState | Unreadable | None = None
 
 
@@ -383,6 +386,7 @@ def _read_cluster(
     if subnet and facts.release_label:
         groups = _instance_security_groups(instances)
         subnet_facts = read(emr, "ec2:DescribeSubnets", f"SubnetId={subnet}", partial(emr.subnet_facts, subnet, groups))
+        facts.subnet = subnet_facts
         facts.sts = (
             subnet_facts
             if isinstance(subnet_facts, Unreadable)

@@ -56,6 +56,7 @@ from tests.integration.partners import (
     set_permissions_boundary,
 )
 from tests.integration.test_network_facts import (
+    add_s3_gateway_endpoint,
     add_sts_interface_endpoint,
     allow_https,
     endpoint_security_group,
@@ -897,6 +898,34 @@ def test_a_cluster_in_a_private_subnet_without_an_sts_endpoint_fails_and_an_endp
 
     sts = [link for link in report["links"] if link["link"] == "cluster reaches STS"]
     assert [link["status"] for link in sts] == ["pass"], sts
+
+
+def test_a_cluster_in_a_private_subnet_without_a_way_to_the_bucket_s_s3_fails(partner: Partner) -> None:
+    """
+    STS is reached (its interface endpoint), but the writes go to S3 of the bucket's Region: without a route to the
+    internet only an S3 gateway endpoint on the subnet's route table serves them, and only in its own Region (Amazon
+    VPC User Guide, "Gateway endpoints for Amazon S3"). Before, the verifier said PASS without looking.
+    """
+    ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
+    vpc, subnet = private_subnet(ec2, "10.9")
+    add_sts_interface_endpoint(ec2, vpc, subnet)
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    cluster_id = emr.run_job_flow(
+        **small_cluster("private-export", RELEASE, Instances={**small_cluster()["Instances"], "Ec2SubnetId": subnet}),
+        SecurityConfiguration=partner.configuration,
+    )["JobFlowId"]
+    s3_link = f"cluster reaches s3://{partner.aws.bucket}"
+
+    report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    found = [link for link in report["links"] if link["link"] == s3_link]
+    assert [(link["status"], subnet in link["fix"]) for link in found] == [("fail", True)], found
+    assert report["verdict"] == "FAIL"
+
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
+    assert [link["status"] for link in report["links"] if link["link"] == s3_link] == ["pass"]
+    assert report["verdict"] == "PASS", report["links"]
 
 
 def test_an_sts_endpoint_open_to_the_cluster_s_security_group_passes(partner: Partner) -> None:

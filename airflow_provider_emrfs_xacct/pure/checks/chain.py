@@ -25,6 +25,7 @@ from airflow_provider_emrfs_xacct.pure.checks import (
     principal,
     release,
     s3_access,
+    s3_route,
     second_opinion,
     shadowing,
     spark_settings,
@@ -65,6 +66,7 @@ def check_chain(state: ChainState) -> Report:
     links.extend(credential_settings.audit(state))
     links.extend(spark_settings.audit(state))
     links.extend(sts_route.audit(state))
+    links.extend(s3_route.audit(state))
     links.extend(_account_block_public_access(state))
     for index, mapping in enumerate(mappings):
         links.extend(_mapping_links(state, index, mapping, mappings, evaluated, report.grants_wanted))

@@ -151,12 +151,15 @@ CLUSTER_SETTINGS: tuple[str, str] = (
     "pass cluster_id (the verifier reads the cluster's configurations)",
 )
 
-#: Listed when no cluster subnet was read (no cluster, or none in a subnet): the link "cluster reaches STS" is
-#: then missing, and EMRFS gets every mapped role's credentials from STS (Amazon EMR Release Guide, "Managing
-#: the default AWS Security Token Service endpoint"). The live probe, which assumes the mapped role, covers it.
+#: Listed when no cluster subnet was read (no cluster, or none in a subnet): the links "cluster reaches STS" and
+#: "cluster reaches s3://BUCKET" are then missing. EMRFS gets every mapped role's credentials from STS (Amazon EMR
+#: Release Guide, "Managing the default AWS Security Token Service endpoint") and writes to S3 of the bucket's
+#: Region, which an S3 gateway endpoint serves only in its own Region (Amazon VPC User Guide, "Gateway endpoints
+#: for Amazon S3"). The live probe, which assumes the mapped role and writes to the bucket, covers both.
 STS_ROUTE: tuple[str, str] = (
     "the route from the cluster's subnet to the STS endpoint EMRFS calls for the mapped roles' credentials "
-    "(5.31.0/6.1.0 and later call the Regional endpoint: a private subnet needs an STS interface endpoint or NAT)",
+    "(5.31.0/6.1.0 and later call the Regional endpoint: a private subnet needs an STS interface endpoint or NAT), "
+    "and to S3 of each bucket's Region (an S3 gateway endpoint serves only buckets of its own Region)",
     "pass cluster_id (the verifier reads the subnet's routes and the VPC's endpoints); or run the live probe",
 )
 

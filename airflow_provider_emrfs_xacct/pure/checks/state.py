@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from airflow_provider_emrfs_xacct.pure.network import StsReachability
+    from airflow_provider_emrfs_xacct.pure.network import StsReachability, SubnetFacts
 
 #: Name of the object the live probe writes under each prefix.
 PROBE_KEY = "_emrfs_xacct_probe"
@@ -133,6 +133,8 @@ class ChainState:
     security_configuration_from_create_task: bool = False
     #: Whether the cluster's subnet reaches the STS endpoint EMRFS calls (``None``: no cluster subnet read).
     sts_reachability: StsReachability | Unreadable | None = None
+    #: The cluster's subnet's routes and S3 endpoints, for the route to each bucket's S3 (``None``: not read).
+    subnet: SubnetFacts | Unreadable | None = None
 
 
 def requested_key_entry(key: str, bucket: BucketState) -> str:
