@@ -152,7 +152,8 @@ def _bucket_region(s3: EmrfsS3Hook, bucket: str) -> str | OtherOwner | None:
 def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unreadable | OtherOwner | None:
     """
     Read a bucket's Region, policy, object ownership, Block Public Access (RestrictPublicBuckets, whether its
-    policy is public), request payment (Requester Pays) and default encryption, resolving its key through
+    policy is public), request payment (Requester Pays), Object Lock default retention and default encryption,
+    resolving its key through
     DescribeKey. A bucket another account owns (:func:`pin_bucket_owner`) is not read: :class:`OtherOwner`.
     """
     region = read(s3, "s3:ListBucket (HeadBucket)", f"Bucket={bucket}", partial(_bucket_region, s3, bucket))
@@ -192,6 +193,16 @@ def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unr
         state.unreadable["request payment"] = payer.detail
     else:
         state.payer = payer
+    lock = read(
+        s3,
+        "s3:GetBucketObjectLockConfiguration",
+        f"Bucket={bucket}",
+        lambda: s3.object_lock_default_retention(bucket),
+    )
+    if isinstance(lock, Unreadable):
+        state.unreadable["object lock"] = lock.detail
+    else:
+        state.object_lock_retention = lock
     encryption = read(
         s3, "s3:GetEncryptionConfiguration", f"Bucket={bucket}", lambda: s3.get_default_encryption(bucket)
     )

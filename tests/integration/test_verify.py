@@ -958,6 +958,40 @@ def test_an_sts_endpoint_open_to_the_cluster_s_security_group_passes(partner: Pa
     assert core in sts[0]["detail"]
 
 
+def test_a_bucket_with_an_object_lock_default_retention_is_not_checked(partner: Partner) -> None:
+    """
+    S3 refuses an upload with an Object Lock retention period without Content-MD5 or a checksum header (S3 API
+    Reference, PutObject and UploadPart, ``Content-MD5``), and a default retention gives every new object one;
+    what EMRFS sends is not documented. Before, the verifier did not read the setting and said PASS.
+    """
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    before, _, _ = run_operator(verifier(partner.configuration))  # the healthy chain passes
+    s3.put_bucket_versioning(Bucket=partner.aws.bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object_lock_configuration(
+        Bucket=partner.aws.bucket,
+        ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}},
+        },
+    )
+
+    with CallRecorder().everything() as recorder:
+        report, _, _ = run_operator(verifier(partner.configuration, fail_on_broken=False))
+
+    found = [link for link in report["links"] if link["link"] == "uploads meet Object Lock default retention"]
+    assert [link["status"] for link in found] == ["not checked"], found
+    assert partner.aws.bucket in found[0]["detail"]
+    assert "GOVERNANCE" in found[0]["detail"]
+    assert (before["verdict"], report["verdict"]) == ("PASS", "NOT_CHECKED")
+    sent = [
+        params
+        for (service, operation), params in zip(recorder.every, recorder.params, strict=True)
+        if (service, operation) == ("s3", "GetObjectLockConfiguration")
+    ]
+    assert sent
+    assert {params.get("ExpectedBucketOwner") for params in sent} == {DESTINATION_ACCOUNT}
+
+
 # The bucket owner condition (ExpectedBucketOwner) ------------------------------------------------
 
 

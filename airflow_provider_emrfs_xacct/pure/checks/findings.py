@@ -50,9 +50,12 @@ COVERED_BY_PROBE = "covered by the live probe, which passed"
 PRINCIPAL_LINK = "job runs as the mapped user or group"
 #: The link of a section that takes writes away from the role mappings (``checks/configuration.py``).
 BYPASS_LINK = "writes go through the role mappings"
+#: The link of a bucket with an Object Lock default retention (``checks/object_lock.py``).
+OBJECT_LOCK_LINK = "uploads meet Object Lock default retention"
 #: "Not checked" links a passing live probe does not settle: its step writes with no runtime role and as a Hadoop
-#: user AWS does not document, so it shows neither a user's route nor what a runtime role or Lake Formation does.
-NOT_SETTLED_BY_PROBE = (PRINCIPAL_LINK, BYPASS_LINK)
+#: user AWS does not document, so it shows neither a user's route nor what a runtime role or Lake Formation does;
+#: and it writes one small object in one PutObject, not the multipart uploads of a job's large files.
+NOT_SETTLED_BY_PROBE = (PRINCIPAL_LINK, BYPASS_LINK, OBJECT_LOCK_LINK)
 
 
 def exercised(mapping: int | None, prefix: str, routes: Mapping[str, int | None]) -> bool:

@@ -71,8 +71,10 @@ class BucketState:
     policy_is_public: bool = False
     #: Who pays for its requests (GetBucketRequestPayment ``Payer``): ``BucketOwner`` or ``Requester``.
     payer: str = "BucketOwner"
+    #: Its Object Lock default retention (GetObjectLockConfiguration ``Rule.DefaultRetention``); ``None``: none.
+    object_lock_retention: dict[str, Any] | None = None
     #: Parts that could not be read ("policy", "ownership", "encryption", "public access block",
-    #: "policy status", "request payment") and why.
+    #: "policy status", "request payment", "object lock") and why.
     unreadable: dict[str, str] = field(default_factory=dict)
 
 
