@@ -15,6 +15,7 @@ import pytest
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     OBJECT_LOCK_LINK,
+    OUTSIDE_POLICIES,
     STS_ROUTE,
     UNKNOWN,
     VERDICT_NOT_CHECKED,
@@ -219,3 +220,16 @@ def test_object_lock_default_retention_stays_not_checked_after_a_passing_probe()
     ]
     # No default retention (Object Lock on or off): nothing to say.
     assert check_chain(object_lock({})(healthy_state())).verdict == VERDICT_PASS
+
+
+def test_the_rcp_item_names_the_destination_role_and_who_can_list_them() -> None:
+    """
+    RCPs apply to AWS STS resources as to S3 and KMS (AWS Control Tower Controls Reference, "Controls implemented with
+    resource control policies (RCPs)"): one may refuse AssumeRole on the destination role. ListPoliciesForTarget
+    answers only the management account or a delegated administrator (AWS Organizations API Reference).
+    """
+    what, how = next(item for item in OUTSIDE_POLICIES if "(RCPs)" in item[0])
+
+    assert "destination role (sts:AssumeRole)" in what
+    assert "management account" in how
+    assert "a member account cannot" in how

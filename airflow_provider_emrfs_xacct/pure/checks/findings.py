@@ -32,10 +32,16 @@ OUTSIDE_POLICIES: tuple[tuple[str, str], ...] = (
         "run the live probe (probe=True); or, from the management account or a delegated administrator, "
         "organizations:ListPoliciesForTarget and DescribePolicy for both accounts",
     ),
+    # RCPs cover Amazon S3, AWS STS and AWS KMS resources among others (AWS Control Tower Controls Reference,
+    # "Controls implemented with resource control policies (RCPs)"): the destination account's limit AssumeRole on
+    # its role (a data perimeter's aws:PrincipalOrgID condition refuses the EMR account's role from another
+    # organization), as well as the bucket's and the key's requests. A member account cannot list them.
     (
-        "AWS Organizations resource control policies (RCPs) on the bucket and the key",
-        "run the live probe; or organizations:ListPoliciesForTarget (type RESOURCE_CONTROL_POLICY) for the "
-        "destination account",
+        "AWS Organizations resource control policies (RCPs) of the destination account on the destination role "
+        "(sts:AssumeRole), the bucket and the key",
+        "run the live probe; or, from the destination organization's management account or a delegated "
+        "administrator (a member account cannot), organizations:ListPoliciesForTarget (type "
+        "RESOURCE_CONTROL_POLICY) and DescribePolicy for the destination account",
     ),
     (
         "VPC endpoint policies of the cluster's S3, STS and KMS endpoints",
