@@ -34,10 +34,10 @@ endpoint is no way to STS. Unread, they leave the answer "not checked", never PA
 security groups must let the cluster's instances in on HTTPS too (``pure/security_groups.py``).
 
 The writes themselves go to S3 of the bucket's Region (:func:`s3_route_check`). A subnet without a route to the
-internet reaches S3 through a gateway endpoint on its route table, and "Gateway endpoints for Amazon S3" (Amazon VPC
-User Guide) serve only buckets of the endpoint's own Region ("A gateway endpoint is available only in the Region
-where you created it"; Amazon S3 User Guide, "AWS PrivateLink for Amazon S3", "Types of VPC endpoints for Amazon S3":
-gateway endpoints do not allow access from other AWS Regions). So a partner's bucket in another Region than the
+internet reaches S3 through a gateway endpoint on its route table, and a gateway endpoint serves only buckets of
+its own Region (Amazon VPC User Guide, "Gateway endpoints for Amazon S3", considerations: it is available only in
+the Region where it was created; Amazon S3 User Guide, "AWS PrivateLink for Amazon S3", "Types of VPC endpoints for
+Amazon S3": gateway endpoints give no access from other AWS Regions). So a partner's bucket in another Region than the
 cluster is out of reach of a private subnet whose only way to S3 is its gateway endpoint. An S3 interface endpoint
 may serve another Region ("Cross-region enabled AWS services", AWS PrivateLink Guide, lists Amazon S3), but whether
 EMRFS's requests resolve to it depends on DNS this check does not see: not checked.
