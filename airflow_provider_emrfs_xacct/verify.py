@@ -36,7 +36,7 @@ from airflow_provider_emrfs_xacct.pure.checks.state import (
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
-from airflow_provider_emrfs_xacct.pure.network import StsReachability, sts_endpoint_check
+from airflow_provider_emrfs_xacct.pure.network import StsReachability, SubnetFacts, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, role_mappings_of
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, parse_s3_location, region_of_arn
 
@@ -152,7 +152,8 @@ def _bucket_region(s3: EmrfsS3Hook, bucket: str) -> str | OtherOwner | None:
 def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unreadable | OtherOwner | None:
     """
     Read a bucket's Region, policy, object ownership, Block Public Access (RestrictPublicBuckets, whether its
-    policy is public), request payment (Requester Pays) and default encryption, resolving its key through
+    policy is public), request payment (Requester Pays), Object Lock default retention and default encryption,
+    resolving its key through
     DescribeKey. A bucket another account owns (:func:`pin_bucket_owner`) is not read: :class:`OtherOwner`.
     """
     region = read(s3, "s3:ListBucket (HeadBucket)", f"Bucket={bucket}", partial(_bucket_region, s3, bucket))
@@ -192,6 +193,16 @@ def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unr
         state.unreadable["request payment"] = payer.detail
     else:
         state.payer = payer
+    lock = read(
+        s3,
+        "s3:GetBucketObjectLockConfiguration",
+        f"Bucket={bucket}",
+        lambda: s3.object_lock_default_retention(bucket),
+    )
+    if isinstance(lock, Unreadable):
+        state.unreadable["object lock"] = lock.detail
+    else:
+        state.object_lock_retention = lock
     encryption = read(
         s3, "s3:GetEncryptionConfiguration", f"Bucket={bucket}", lambda: s3.get_default_encryption(bucket)
     )
@@ -268,6 +279,7 @@ def read_chain_state(
         region=region,
         cluster_unreadable=cluster.unreadable,
         sts_reachability=cluster.sts,
+        subnet=cluster.subnet,
         cluster=cluster.identity,
         emr_ec2_role_name=emr_ec2_role_name,
         account_restrict_public_buckets=account_restrict,
@@ -345,6 +357,8 @@ class _ClusterFacts:
     configurations: list[dict[str, Any]] | None = None
     unreadable: str = ""
     sts: StsReachability | Unreadable | None = None
+    #: The cluster's subnet's routes and endpoints (``None``: no cluster subnet read), for the route to S3.
+    subnet: SubnetFacts | Unreadable | None = None
     identity: ClusterState | Unreadable | None = None
 
 
@@ -383,6 +397,7 @@ def _read_cluster(
     if subnet and facts.release_label:
         groups = _instance_security_groups(instances)
         subnet_facts = read(emr, "ec2:DescribeSubnets", f"SubnetId={subnet}", partial(emr.subnet_facts, subnet, groups))
+        facts.subnet = subnet_facts
         facts.sts = (
             subnet_facts
             if isinstance(subnet_facts, Unreadable)

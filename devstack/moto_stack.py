@@ -128,12 +128,18 @@ def _instance_role_arn(url: str, cluster: Cluster) -> str:
 
 def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
     """Write the probe object as EMRFS on ``cluster`` would; mark ``step`` COMPLETED or FAILED."""
+    from devstack.aws_network import s3_unreachable
     from devstack.emrfs_writer import put_like_emrfs
 
     url = _step_runner_url
     failure: str | None
+    backend = cluster.emr_backend
+    bucket = uri.removeprefix("s3://").split("/", 1)[0]
+    unreachable = s3_unreachable(backend.account_id, backend.region_name, cluster.ec2_subnet_id, bucket)
     if url is None:
         failure = "the stand-in's step runner has no server URL (start the server through MotoStack)"
+    elif unreachable:  # the write's requests never reach S3 (devstack/aws_network.py)
+        failure = unreachable
     else:
         try:
             result = put_like_emrfs(

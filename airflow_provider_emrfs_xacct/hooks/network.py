@@ -1,4 +1,4 @@
-"""Read the facts about a cluster's subnet that decide whether EMRFS reaches STS (for the verifier)."""
+"""Read the facts about a cluster's subnet that decide whether EMRFS reaches STS and S3 (for the verifier)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
 from airflow_provider_emrfs_xacct.pure.network import (
     DNS_HOSTNAMES,
     DNS_SUPPORT,
+    S3_SERVICE,
     SubnetFacts,
+    s3_endpoint_services,
     sts_endpoint_services,
 )
 from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
@@ -41,7 +43,8 @@ def read_subnet_facts(ec2: Any, subnet_id: str, instance_groups: Collection[str]
     and ``DescribeNatGateways`` for the NAT gateways of default routes: a private one is egress not seen.
     When an STS interface endpoint with private DNS is the way to STS, ``DescribeVpcAttribute`` reads the VPC's
     ``enableDnsSupport`` and ``enableDnsHostnames``, which that private DNS needs (:func:`_vpc_dns`), and
-    ``DescribeSecurityGroups`` the inbound rules of the endpoint's security groups (:func:`_ingress`).
+    ``DescribeSecurityGroups`` the inbound rules of the endpoint's security groups (:func:`_ingress`). Without a
+    route to the internet, a second ``DescribeVpcEndpoints`` reads the VPC's S3 endpoints (:func:`_s3_endpoints`).
 
     :param ec2: a boto3 EC2 client in the cluster's account and Region.
     :param subnet_id: the cluster's ``Ec2InstanceAttributes.Ec2SubnetId``.
@@ -84,6 +87,10 @@ def read_subnet_facts(ec2: Any, subnet_id: str, instance_groups: Collection[str]
     through_endpoint: dict[str, Any] = {}
     if sts_endpoints and not (nat or (igw and public_ip)):  # only then does the answer depend on the endpoint
         through_endpoint = _endpoint_facts(ec2, vpc_id, sts_endpoints)
+    s3_endpoints: dict[str, Any] = {}
+    if not (nat or (igw and public_ip)):  # through the internet S3 of every Region is reached
+        table_ids = {str(table["RouteTableId"]) for table in tables}
+        s3_endpoints = _s3_endpoints(ec2, vpc_id, region, table_ids)
     return SubnetFacts(
         subnet_id=subnet_id,
         region=region,
@@ -96,7 +103,34 @@ def read_subnet_facts(ec2: Any, subnet_id: str, instance_groups: Collection[str]
         subnet_cidr=str(subnet.get("CidrBlock", "")),
         instance_groups=tuple(instance_groups),
         **through_endpoint,
+        **s3_endpoints,
     )
+
+
+def _s3_endpoints(ec2: Any, vpc_id: str, region: str, table_ids: set[str]) -> dict[str, Any]:
+    """
+    The VPC's available S3 endpoints, as SubnetFacts fields: whether a gateway endpoint of the cluster's Region is
+    on one of the subnet's route tables (``RouteTableIds``: "(Gateway endpoint) The IDs of the route tables
+    associated with the endpoint", Amazon EC2 API Reference, "VpcEndpoint"), and the interface endpoints' service
+    names (of any Region: S3 supports cross-Region interface endpoints).
+    """
+    endpoints = [
+        endpoint
+        for endpoint in _every(ec2, "describe_vpc_endpoints", "VpcEndpoints", [("vpc-id", vpc_id)])
+        if S3_SERVICE.match(str(endpoint.get("ServiceName", "")))
+        and str(endpoint.get("State", "")).lower() == "available"
+    ]
+    own = s3_endpoint_services(region)
+    gateway = any(
+        endpoint.get("VpcEndpointType") == "Gateway"
+        and endpoint["ServiceName"] in own
+        and table_ids & set(endpoint.get("RouteTableIds", []))
+        for endpoint in endpoints
+    )
+    interface = sorted(
+        {str(endpoint["ServiceName"]) for endpoint in endpoints if endpoint.get("VpcEndpointType") == "Interface"}
+    )
+    return {"s3_gateway_endpoint": gateway, "s3_interface_endpoints": tuple(interface)}
 
 
 def _endpoint_facts(ec2: Any, vpc_id: str, sts_endpoints: list[dict[str, Any]]) -> dict[str, Any]:

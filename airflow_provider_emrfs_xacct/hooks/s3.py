@@ -138,6 +138,26 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
         """
         return str(self.conn.get_bucket_request_payment(Bucket=bucket, **self._owner()).get("Payer") or "BucketOwner")
 
+    def object_lock_default_retention(self, bucket: str) -> dict[str, Any] | None:
+        """
+        Return the bucket's Object Lock default retention (``Mode`` and ``Days`` or ``Years``), or ``None`` when
+        Object Lock is not enabled or sets no default retention.
+
+        S3 API Reference, GetObjectLockConfiguration (``s3:GetBucketObjectLockConfiguration``); a bucket without
+        an Object Lock configuration answers ``ObjectLockConfigurationNotFoundError``.
+        """
+        try:
+            answer = self.conn.get_object_lock_configuration(Bucket=bucket, **self._owner())
+        except ClientError as error:
+            if error_code(error) == "ObjectLockConfigurationNotFoundError":
+                return None
+            raise
+        configuration = answer.get("ObjectLockConfiguration") or {}
+        if configuration.get("ObjectLockEnabled") != "Enabled":
+            return None
+        retention = (configuration.get("Rule") or {}).get("DefaultRetention")
+        return dict(retention) if retention else None
+
     @cached_property
     def control(self) -> Any:
         """

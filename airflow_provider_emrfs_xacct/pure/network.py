@@ -1,5 +1,5 @@
 """
-Can the cluster's subnet reach the STS endpoint EMRFS calls to assume the mapped role?
+Can the cluster's subnet reach the STS endpoint EMRFS calls to assume the mapped role, and S3 of the bucket's Region?
 
 Pure: standard library only. The verifier reads the subnet's facts (``read_subnet_facts`` in
 ``hooks/network.py``) and calls :func:`sts_endpoint_check`.
@@ -32,10 +32,20 @@ enableDnsHostnames and enableDnsSupport"). With either off, the Regional STS nam
 endpoint (to the public endpoint, which a private subnet cannot reach, or without DNS support not at all): the
 endpoint is no way to STS. Unread, they leave the answer "not checked", never PASS. The endpoint's
 security groups must let the cluster's instances in on HTTPS too (``pure/security_groups.py``).
+
+The writes themselves go to S3 of the bucket's Region (:func:`s3_route_check`). A subnet without a route to the
+internet reaches S3 through a gateway endpoint on its route table, and a gateway endpoint serves only buckets of
+its own Region (Amazon VPC User Guide, "Gateway endpoints for Amazon S3", considerations: it is available only in
+the Region where it was created; Amazon S3 User Guide, "AWS PrivateLink for Amazon S3", "Types of VPC endpoints for
+Amazon S3": gateway endpoints give no access from other AWS Regions). So a partner's bucket in another Region than the
+cluster is out of reach of a private subnet whose only way to S3 is its gateway endpoint. An S3 interface endpoint
+may serve another Region ("Cross-region enabled AWS services", AWS PrivateLink Guide, lists Amazon S3), but whether
+EMRFS's requests resolve to it depends on DNS this check does not see: not checked.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +76,8 @@ DNS_SUFFIXES = (
     ("us-iso-", "c2s.ic.gov"),
     ("eu-isoe-", "cloud.adc-e.uk"),
 )
+#: An S3 endpoint service name (``com.amazonaws.REGION.s3``; ``cn.com.amazonaws.REGION.s3`` in China): its Region.
+S3_SERVICE = re.compile(r"^(?:cn\.)?com\.amazonaws\.(?P<region>[a-z0-9-]+)\.s3$")
 NOT_IN_THIS_VPC = "none in this VPC (one shared through Route 53 from another VPC is not checked)"
 
 
@@ -117,6 +129,11 @@ class SubnetFacts:
     :param endpoint_ingress: their inbound rules (``DescribeSecurityGroups``); ``None`` when not read (read
         only when that endpoint is the way to STS).
     :param ingress_unread: why they could not be read.
+    :param s3_gateway_endpoint: an available S3 gateway endpoint of the cluster's Region
+        (``com.amazonaws.REGION.s3``) is associated with the subnet's route table; read only without a route to
+        the internet, else ``None``.
+    :param s3_interface_endpoints: the service names of the VPC's available S3 interface endpoints (of any
+        Region); read only without a route to the internet.
     """
 
     subnet_id: str
@@ -135,6 +152,8 @@ class SubnetFacts:
     endpoint_groups: tuple[str, ...] = ()
     endpoint_ingress: tuple[IngressRule, ...] | None = None
     ingress_unread: str = ""
+    s3_gateway_endpoint: bool | None = None
+    s3_interface_endpoints: tuple[str, ...] = ()
 
     @property
     def internet(self) -> bool:
@@ -159,6 +178,94 @@ class StsReachability:
     endpoint: str
     detail: str
     fix: str = ""
+
+
+#: The outcome of :func:`s3_route_check`: the same shape, ``endpoint`` naming S3 of the bucket's Region.
+Reachability = StsReachability
+
+
+def s3_endpoint(region: str) -> str:
+    """Return the Regional S3 endpoint URL, e.g. ``https://s3.eu-west-1.amazonaws.com``."""
+    return f"https://s3.{region}.{dns_suffix(region)}"
+
+
+def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -> Reachability:
+    """
+    Say whether EMRFS on a cluster in the subnet of ``facts`` reaches S3 for ``bucket`` of ``bucket_region``.
+
+    PASS through a NAT or internet gateway route (any Region), or through an S3 gateway endpoint on the subnet's
+    route table when the bucket is in the cluster's Region; FAIL when neither serves the bucket and nothing else
+    may (a gateway endpoint serves only its own Region); not checked when the bucket's Region is unknown, when
+    the VPC has an S3 interface endpoint (its DNS and Region decide) or a default route whose way on is not seen.
+
+    :param bucket_region: the bucket's Region (HeadBucket), ``None`` when not known.
+    """
+    endpoint = s3_endpoint(bucket_region) if bucket_region else f"S3 for bucket {bucket}"
+    if facts.internet:
+        via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
+        return Reachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
+    same_region = bucket_region == facts.region
+    if same_region and facts.s3_gateway_endpoint:
+        return Reachability(
+            PASS,
+            endpoint,
+            f"subnet {facts.subnet_id} reaches bucket {bucket} through the S3 gateway endpoint on its route table",
+        )
+    if bucket_region is None or facts.s3_gateway_endpoint is None:
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"subnet {facts.subnet_id} has no route to the internet, and "
+            + ("the Region of bucket " + bucket if bucket_region is None else "its S3 gateway endpoints")
+            + " could not be read",
+            "the live probe (probe=True) proves it",
+        )
+    gateway = (
+        f"the VPC's S3 gateway endpoint serves only buckets of {facts.region} (a gateway endpoint is available only "
+        f"in the Region where it was created), and bucket {bucket} is in {bucket_region}"
+        if facts.s3_gateway_endpoint
+        else f"no S3 gateway endpoint ({' or '.join(s3_endpoint_services(facts.region))}) is on the subnet's route table"
+    )
+    if facts.s3_interface_endpoints:
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"subnet {facts.subnet_id} has no route to the internet and {gateway}; the VPC has S3 interface "
+            f"endpoints ({', '.join(facts.s3_interface_endpoints)}): whether EMRFS's requests for bucket {bucket} "
+            "resolve to one serving its Region is not checked",
+            "the live probe (probe=True) proves it",
+        )
+    if facts.other_default_route:
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"egress not seen: {gateway}, and subnet {facts.subnet_id} sends 0.0.0.0/0 to {facts.other_default_route}, "
+            "whose way on is not checked",
+            f"the live probe (probe=True) proves it; or check that the egress path reaches {endpoint}",
+        )
+    return Reachability(
+        FAIL,
+        endpoint,
+        f"subnet {facts.subnet_id} has no default route (0.0.0.0/0) out of the VPC"
+        + (" usable without public IP addresses" if facts.internet_gateway_route else "")
+        + f" and {gateway}: every request of a write to bucket {bucket} fails",
+        (
+            f"add a NAT gateway route to subnet {facts.subnet_id}, or an S3 interface endpoint of {bucket_region} "
+            f"(cross-Region AWS PrivateLink), or use a bucket in {facts.region}"
+            if not same_region
+            else f"add a gateway endpoint {' or '.join(s3_endpoint_services(facts.region))} on the route table of subnet "
+            f"{facts.subnet_id}, or a NAT gateway route"
+        ),
+    )
+
+
+def s3_endpoint_services(region: str) -> list[str]:
+    """
+    Return the names the S3 endpoint service may have in ``region``: ``com.amazonaws.REGION.s3``, and in the China
+    Regions ``cn.com.amazonaws.REGION.s3`` too (as :func:`sts_endpoint_services`).
+    """
+    names = [f"com.amazonaws.{region}.s3"]
+    return [*names, f"cn.com.amazonaws.{region}.s3"] if region.startswith("cn-") else names
 
 
 def uses_regional_sts(release_label: str) -> bool:

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
-from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, sts_endpoint_check
+from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, s3_route_check, sts_endpoint_check
 from devstack.aws_pages import short_pages
 from devstack.moto_stack import EMR_ACCOUNT, REGION, client
 from devstack.testing import CallRecorder
@@ -54,6 +54,20 @@ def add_sts_interface_endpoint(ec2: Any, vpc: str, subnet: str, security_group: 
     return security_group
 
 
+def add_s3_gateway_endpoint(ec2: Any, vpc: str, subnet: str, region: str = REGION) -> None:
+    """An S3 gateway endpoint of ``region`` on the route table of ``subnet`` (its own, else the VPC's main one)."""
+    tables = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])["RouteTables"]
+    if not tables:
+        main = [{"Name": "vpc-id", "Values": [vpc]}, {"Name": "association.main", "Values": ["true"]}]
+        tables = ec2.describe_route_tables(Filters=main)["RouteTables"]
+    ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        ServiceName=f"com.amazonaws.{region}.s3",
+        VpcEndpointType="Gateway",
+        RouteTableIds=[table["RouteTableId"] for table in tables],
+    )
+
+
 def endpoint_security_group(ec2: Any, vpc: str, name: str = "sts-endpoint") -> str:
     """A new security group in the VPC; moto, as AWS, gives it no inbound rule."""
     return str(ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc)["GroupId"])
@@ -88,6 +102,33 @@ def test_sts_interface_endpoint_with_private_dns(ec2: Any) -> None:
     assert facts.sts_interface_endpoint
     assert sts_endpoint_check("emr-6.15.0", facts).status == "PASS"
     assert sts_endpoint_check("emr-5.30.0", facts).status == "FAIL"  # global endpoint
+
+
+def test_the_s3_endpoints_of_a_private_subnet(ec2: Any) -> None:
+    """
+    An S3 gateway endpoint counts only on the subnet's route table (Amazon EC2 API Reference, "VpcEndpoint",
+    ``RouteTableIds``) and serves its own Region only (Amazon VPC User Guide, "Gateway endpoints for Amazon S3");
+    an S3 interface endpoint of any Region is reported by its service name.
+    """
+    vpc, subnet = private_subnet(ec2)
+    none = read_subnet_facts(ec2, subnet)
+    other_vpc, _ = private_subnet(ec2, "10.1")
+    add_s3_gateway_endpoint(ec2, other_vpc, _)  # another VPC's endpoint: not this subnet's
+    elsewhere = read_subnet_facts(ec2, subnet)
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    gateway = read_subnet_facts(ec2, subnet)
+    ec2.create_vpc_endpoint(
+        VpcId=vpc, ServiceName="com.amazonaws.us-west-2.s3", VpcEndpointType="Interface", SubnetIds=[subnet]
+    )
+    interface = read_subnet_facts(ec2, subnet)
+
+    assert (none.s3_gateway_endpoint, none.s3_interface_endpoints) == (False, ())
+    assert elsewhere.s3_gateway_endpoint is False
+    assert gateway.s3_gateway_endpoint is True
+    assert s3_route_check("b", REGION, gateway).status == "PASS"
+    assert s3_route_check("b", "us-west-2", gateway).status == "FAIL"
+    assert interface.s3_interface_endpoints == ("com.amazonaws.us-west-2.s3",)
+    assert s3_route_check("b", "us-west-2", interface).status == NOT_CHECKED
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ from airflow_provider_emrfs_xacct.verify import probe_key, probe_step
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, client, probe_uri
 from devstack.testing import RecordingTaskInstance, run_operator, small_cluster
 from tests.integration.test_deferrable import run_trigger
+from tests.integration.test_network_facts import add_s3_gateway_endpoint, add_sts_interface_endpoint, private_subnet
 from tests.integration.test_verify import (
     IDENTIFIER,
     PREFIX,
@@ -281,3 +282,36 @@ def test_a_resumed_probe_refuses_a_connection_the_new_worker_does_not_have(
         resumed.resume_execution("execute_complete", {**deferred.value.kwargs, "event": failed}, context)  # type: ignore[arg-type]
 
     assert calls.every == []
+
+
+def test_a_probe_step_in_a_private_subnet_reaches_the_bucket_only_through_an_s3_endpoint_of_its_region(
+    partner: Partner,
+) -> None:
+    """
+    The stand-in's network judge (devstack/aws_network.py): without a route to the internet the write reaches S3
+    only through an S3 gateway endpoint of the bucket's Region on the subnet's route table (Amazon VPC User Guide,
+    "Gateway endpoints for Amazon S3"); the step fails where AWS's would, and the verifier's link agrees.
+    """
+    ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
+    vpc, subnet = private_subnet(ec2, "10.11")
+    add_sts_interface_endpoint(ec2, vpc, subnet)
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    cluster_id = emr.run_job_flow(
+        **small_cluster(
+            "private-export", "emr-6.15.0", Instances={**small_cluster()["Instances"], "Ec2SubnetId": subnet}
+        ),
+        SecurityConfiguration=partner.configuration,
+    )["JobFlowId"]
+    uri = probe_key(PREFIX)
+
+    refused = add_probe_step(partner, cluster_id, uri)
+    report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    written = add_probe_step(partner, cluster_id, probe_key(PREFIX))
+
+    assert refused["Status"]["State"] == "FAILED", refused["Status"]
+    assert "no way to S3" in refused["Status"]["FailureDetails"]["Message"]
+    assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
+    link = next(link for link in report["links"] if link["link"] == f"cluster reaches s3://{partner.aws.bucket}")
+    assert link["status"] == "fail"
+    assert written["Status"]["State"] == "COMPLETED", written["Status"]

@@ -56,6 +56,7 @@ from tests.integration.partners import (
     set_permissions_boundary,
 )
 from tests.integration.test_network_facts import (
+    add_s3_gateway_endpoint,
     add_sts_interface_endpoint,
     allow_https,
     endpoint_security_group,
@@ -899,6 +900,34 @@ def test_a_cluster_in_a_private_subnet_without_an_sts_endpoint_fails_and_an_endp
     assert [link["status"] for link in sts] == ["pass"], sts
 
 
+def test_a_cluster_in_a_private_subnet_without_a_way_to_the_bucket_s_s3_fails(partner: Partner) -> None:
+    """
+    STS is reached (its interface endpoint), but the writes go to S3 of the bucket's Region: without a route to the
+    internet only an S3 gateway endpoint on the subnet's route table serves them, and only in its own Region (Amazon
+    VPC User Guide, "Gateway endpoints for Amazon S3"). Before, the verifier said PASS without looking.
+    """
+    ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
+    vpc, subnet = private_subnet(ec2, "10.9")
+    add_sts_interface_endpoint(ec2, vpc, subnet)
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    cluster_id = emr.run_job_flow(
+        **small_cluster("private-export", RELEASE, Instances={**small_cluster()["Instances"], "Ec2SubnetId": subnet}),
+        SecurityConfiguration=partner.configuration,
+    )["JobFlowId"]
+    s3_link = f"cluster reaches s3://{partner.aws.bucket}"
+
+    report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    found = [link for link in report["links"] if link["link"] == s3_link]
+    assert [(link["status"], subnet in link["fix"]) for link in found] == [("fail", True)], found
+    assert report["verdict"] == "FAIL"
+
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
+    assert [link["status"] for link in report["links"] if link["link"] == s3_link] == ["pass"]
+    assert report["verdict"] == "PASS", report["links"]
+
+
 def test_an_sts_endpoint_open_to_the_cluster_s_security_group_passes(partner: Partner) -> None:
     """
     The endpoint's security group lets in HTTPS from the cluster's core nodes' group only: the verifier takes the
@@ -927,6 +956,40 @@ def test_an_sts_endpoint_open_to_the_cluster_s_security_group_passes(partner: Pa
     sts = [link for link in report["links"] if link["link"] == "cluster reaches STS"]
     assert [link["status"] for link in sts] == ["pass"], sts
     assert core in sts[0]["detail"]
+
+
+def test_a_bucket_with_an_object_lock_default_retention_is_not_checked(partner: Partner) -> None:
+    """
+    S3 refuses an upload with an Object Lock retention period without Content-MD5 or a checksum header (S3 API
+    Reference, PutObject and UploadPart, ``Content-MD5``), and a default retention gives every new object one;
+    what EMRFS sends is not documented. Before, the verifier did not read the setting and said PASS.
+    """
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    before, _, _ = run_operator(verifier(partner.configuration))  # the healthy chain passes
+    s3.put_bucket_versioning(Bucket=partner.aws.bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object_lock_configuration(
+        Bucket=partner.aws.bucket,
+        ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}},
+        },
+    )
+
+    with CallRecorder().everything() as recorder:
+        report, _, _ = run_operator(verifier(partner.configuration, fail_on_broken=False))
+
+    found = [link for link in report["links"] if link["link"] == "uploads meet Object Lock default retention"]
+    assert [link["status"] for link in found] == ["not checked"], found
+    assert partner.aws.bucket in found[0]["detail"]
+    assert "GOVERNANCE" in found[0]["detail"]
+    assert (before["verdict"], report["verdict"]) == ("PASS", "NOT_CHECKED")
+    sent = [
+        params
+        for (service, operation), params in zip(recorder.every, recorder.params, strict=True)
+        if (service, operation) == ("s3", "GetObjectLockConfiguration")
+    ]
+    assert sent
+    assert {params.get("ExpectedBucketOwner") for params in sent} == {DESTINATION_ACCOUNT}
 
 
 # The bucket owner condition (ExpectedBucketOwner) ------------------------------------------------

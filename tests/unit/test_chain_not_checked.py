@@ -13,9 +13,17 @@ from typing import TYPE_CHECKING
 import pytest
 
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
-from airflow_provider_emrfs_xacct.pure.checks.findings import STS_ROUTE, UNKNOWN, VERDICT_NOT_CHECKED, VERDICT_PASS
+from airflow_provider_emrfs_xacct.pure.checks.findings import (
+    OBJECT_LOCK_LINK,
+    OUTSIDE_POLICIES,
+    STS_ROUTE,
+    UNKNOWN,
+    VERDICT_NOT_CHECKED,
+    VERDICT_PASS,
+    still_not_checked,
+)
 from airflow_provider_emrfs_xacct.pure.checks.principal import LINK as PRINCIPAL
-from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, Unreadable
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
 from tests.unit.test_chain import BUCKET, OWNER, PREFIX, ROLE, healthy_state, mappings
@@ -81,6 +89,35 @@ def route(facts: SubnetFacts | None, emrfs_site: dict[str, str] | None = None) -
     return change
 
 
+def s3_route(facts: SubnetFacts) -> Callable[[ChainState], ChainState]:
+    """The cluster's subnet read, with an STS route that passes: only the route to the bucket's S3 is in question."""
+
+    def change(state: ChainState) -> ChainState:
+        state.subnet = facts
+        state.sts_reachability = sts_endpoint_check("emr-6.15.0", SubnetFacts(**{**facts.__dict__, "nat_route": True}))
+        return state
+
+    return change
+
+
+#: The subnet's S3 gateway endpoint serves us-east-1 (the bucket's Region) no more: the cluster is in eu-west-1.
+S3_ELSEWHERE = SubnetFacts(**{**PRIVATE_SUBNET.__dict__, "region": "eu-west-1", "s3_gateway_endpoint": True})
+
+
+def object_lock(retention: dict[str, object] | None, unread: str = "") -> Callable[[ChainState], ChainState]:
+    """The bucket's Object Lock default retention, or its read refused."""
+
+    def change(state: ChainState) -> ChainState:
+        bucket = state.buckets[BUCKET]
+        assert isinstance(bucket, BucketState)
+        bucket.object_lock_retention = retention
+        if unread:
+            bucket.unreadable["object lock"] = unread
+        return state
+
+    return change
+
+
 VPCE_NAME = {"fs.s3.sts.endpoint": "https://vpce-0a1b2c3d4e5f67890-abcdefgh.sts.us-east-1.vpce.amazonaws.com"}
 #: Each case: how it changes the healthy state, and the links left not checked.
 CASES: dict[str, tuple[Callable[[ChainState], ChainState], set[str]]] = {
@@ -97,6 +134,19 @@ CASES: dict[str, tuple[Callable[[ChainState], ChainState], set[str]]] = {
         {f"output directory lookup {PREFIX}", MKDIRS, f"job commit {PREFIX}"},
     ),
     "subnet unknown": (route(None), {STS}),
+    "bucket in another Region, an S3 interface endpoint": (
+        s3_route(SubnetFacts(**{**S3_ELSEWHERE.__dict__, "s3_interface_endpoints": ("com.amazonaws.us-east-1.s3",)})),
+        {f"cluster reaches s3://{BUCKET}"},
+    ),
+    "bucket in another Region, egress not seen": (
+        s3_route(SubnetFacts(**{**S3_ELSEWHERE.__dict__, "other_default_route": "transit gateway tgw-0a"})),
+        {f"cluster reaches s3://{BUCKET}"},
+    ),
+    "Object Lock default retention": (object_lock({"Mode": "GOVERNANCE", "Days": 30}), {OBJECT_LOCK_LINK}),
+    "Object Lock configuration unread": (
+        object_lock(None, "s3:GetBucketObjectLockConfiguration denied"),
+        {OBJECT_LOCK_LINK},
+    ),
     "egress not seen": (route(SubnetFacts(**{**PRIVATE_SUBNET.__dict__, "other_default_route": "tgw-0abc"})), {STS}),
     "STS override names an interface endpoint": (route(PRIVATE_SUBNET, VPCE_NAME), {STS}),
     "STS endpoint open to a source not tied to the cluster": (
@@ -138,3 +188,48 @@ def test_without_a_cluster_subnet_the_route_to_sts_is_listed_as_not_seen() -> No
     assert STS_ROUTE[0] in [item["what"] for item in unread.not_checked]
     assert "cluster_id" in next(item["how"] for item in unread.not_checked if item["what"] == STS_ROUTE[0])
     assert STS_ROUTE[0] not in [item["what"] for item in read.not_checked]
+
+
+def test_a_bucket_in_another_region_than_the_cluster_s_only_s3_gateway_endpoint_fails() -> None:
+    # Amazon VPC User Guide, "Gateway endpoints for Amazon S3": a gateway endpoint serves its own Region only.
+    report = check_chain(s3_route(S3_ELSEWHERE)(healthy_state()))
+
+    link = next(link for link in report.links if link.link == f"cluster reaches s3://{BUCKET}")
+    assert link.status == "fail", report.table()
+    assert "us-east-1" in link.detail
+    assert "eu-west-1" in link.detail
+    assert report.verdict == "FAIL"
+    # In the bucket's own Region the same endpoint serves it, and the chain passes.
+    same_region = SubnetFacts(**{**S3_ELSEWHERE.__dict__, "region": "us-east-1"})
+    assert check_chain(s3_route(same_region)(healthy_state())).verdict == VERDICT_PASS
+
+
+def test_object_lock_default_retention_stays_not_checked_after_a_passing_probe() -> None:
+    """
+    S3 API Reference, PutObject and UploadPart, ``Content-MD5``: required for an upload with an Object Lock retention
+    period. The probe's one small PutObject does not show what the parts of a job's multipart uploads carry.
+    """
+    report = check_chain(object_lock({"Mode": "COMPLIANCE", "Years": 1})(healthy_state()))
+    links = report.to_dict()["links"]
+    found = next(link for link in links if link["link"] == OBJECT_LOCK_LINK)
+
+    assert "COMPLIANCE" in found["detail"]
+    assert BUCKET in found["detail"]
+    assert [link["link"] for link in still_not_checked(links, {f"s3://{BUCKET}/exports/probe": 0})] == [
+        OBJECT_LOCK_LINK
+    ]
+    # No default retention (Object Lock on or off): nothing to say.
+    assert check_chain(object_lock({})(healthy_state())).verdict == VERDICT_PASS
+
+
+def test_the_rcp_item_names_the_destination_role_and_who_can_list_them() -> None:
+    """
+    RCPs apply to AWS STS resources as to S3 and KMS (AWS Control Tower Controls Reference, "Controls implemented with
+    resource control policies (RCPs)"): one may refuse AssumeRole on the destination role. ListPoliciesForTarget
+    answers only the management account or a delegated administrator (AWS Organizations API Reference).
+    """
+    what, how = next(item for item in OUTSIDE_POLICIES if "(RCPs)" in item[0])
+
+    assert "destination role (sts:AssumeRole)" in what
+    assert "management account" in how
+    assert "a member account cannot" in how

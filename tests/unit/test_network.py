@@ -10,7 +10,13 @@ from __future__ import annotations
 import pytest
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, SubnetFacts, sts_endpoint_check, uses_regional_sts
+from airflow_provider_emrfs_xacct.pure.network import (
+    NOT_CHECKED,
+    SubnetFacts,
+    s3_route_check,
+    sts_endpoint_check,
+    uses_regional_sts,
+)
 from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
 
 #: An endpoint security group's rule letting the whole VPC in on HTTPS.
@@ -363,3 +369,52 @@ def test_the_dns_suffixes_match_botocore_s_partitions() -> None:
             if not re.match(partition["regionRegex"], region):
                 continue  # a pseudo-Region such as aws-global
             assert dns_suffix(region) == partition["outputs"]["dnsSuffix"], (partition["id"], region)
+
+
+# The route to S3 of the bucket's Region ---------------------------------------------------------------------------
+# Amazon VPC User Guide, "Gateway endpoints for Amazon S3": a gateway endpoint serves only buckets of its own Region;
+# AWS PrivateLink Guide, "Cross-region enabled AWS services": an S3 interface endpoint may serve another Region.
+
+
+@pytest.mark.parametrize(
+    ("bucket_region", "changes", "status"),
+    [
+        ("us-east-1", {"nat_route": True}, "PASS"),  # through the internet: any Region
+        ("us-east-1", {"internet_gateway_route": True, "public_ip_on_launch": True}, "PASS"),
+        ("eu-west-1", {"s3_gateway_endpoint": True}, "PASS"),  # the gateway endpoint's own Region
+        ("us-east-1", {"s3_gateway_endpoint": True}, "FAIL"),  # another Region: the gateway endpoint cannot serve it
+        ("us-east-1", {"s3_gateway_endpoint": True, "internet_gateway_route": True}, "FAIL"),  # no public IP
+        ("eu-west-1", {"s3_gateway_endpoint": False}, "FAIL"),  # no way to S3 at all
+        (
+            "us-east-1",
+            {"s3_gateway_endpoint": True, "s3_interface_endpoints": ("com.amazonaws.us-east-1.s3",)},
+            NOT_CHECKED,
+        ),
+        ("us-east-1", {"s3_gateway_endpoint": True, "other_default_route": "transit gateway tgw-0a"}, NOT_CHECKED),
+        (None, {"s3_gateway_endpoint": True}, NOT_CHECKED),  # the bucket's Region unknown
+        ("eu-west-1", {}, NOT_CHECKED),  # the S3 endpoints not read
+    ],
+)
+def test_the_route_to_s3_of_the_bucket_s_region(
+    bucket_region: str | None, changes: dict[str, object], status: str
+) -> None:
+    assert s3_route_check("partner-b", bucket_region, facts(**changes)).status == status
+
+
+def test_a_bucket_in_another_region_than_the_gateway_endpoint_fails_naming_both_regions_and_the_fixes() -> None:
+    result = s3_route_check("partner-b", "us-east-1", facts(s3_gateway_endpoint=True))
+
+    assert result.status == "FAIL"
+    assert result.endpoint == "https://s3.us-east-1.amazonaws.com"
+    assert "only buckets of eu-west-1" in result.detail
+    assert "partner-b is in us-east-1" in result.detail
+    assert "NAT gateway route to subnet subnet-0a" in result.fix
+    assert "S3 interface endpoint of us-east-1" in result.fix
+
+
+def test_no_s3_gateway_endpoint_in_the_cluster_s_region_fails_with_the_endpoint_to_add() -> None:
+    result = s3_route_check("partner-b", "eu-west-1", facts(s3_gateway_endpoint=False))
+
+    assert result.status == "FAIL"
+    assert "com.amazonaws.eu-west-1.s3" in result.detail
+    assert "gateway endpoint com.amazonaws.eu-west-1.s3 on the route table of subnet subnet-0a" in result.fix

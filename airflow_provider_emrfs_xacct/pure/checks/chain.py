@@ -21,10 +21,12 @@ from airflow_provider_emrfs_xacct.pure.checks import (
     destination_role,
     emr_role,
     key_user,
+    object_lock,
     ownership,
     principal,
     release,
     s3_access,
+    s3_route,
     second_opinion,
     shadowing,
     spark_settings,
@@ -65,6 +67,8 @@ def check_chain(state: ChainState) -> Report:
     links.extend(credential_settings.audit(state))
     links.extend(spark_settings.audit(state))
     links.extend(sts_route.audit(state))
+    links.extend(s3_route.audit(state))
+    links.extend(object_lock.audit(state))
     links.extend(_account_block_public_access(state))
     for index, mapping in enumerate(mappings):
         links.extend(_mapping_links(state, index, mapping, mappings, evaluated, report.grants_wanted))

@@ -32,10 +32,16 @@ OUTSIDE_POLICIES: tuple[tuple[str, str], ...] = (
         "run the live probe (probe=True); or, from the management account or a delegated administrator, "
         "organizations:ListPoliciesForTarget and DescribePolicy for both accounts",
     ),
+    # RCPs cover Amazon S3, AWS STS and AWS KMS resources among others (AWS Control Tower Controls Reference,
+    # "Controls implemented with resource control policies (RCPs)"): the destination account's limit AssumeRole on
+    # its role (a data perimeter's aws:PrincipalOrgID condition refuses the EMR account's role from another
+    # organization), as well as the bucket's and the key's requests. A member account cannot list them.
     (
-        "AWS Organizations resource control policies (RCPs) on the bucket and the key",
-        "run the live probe; or organizations:ListPoliciesForTarget (type RESOURCE_CONTROL_POLICY) for the "
-        "destination account",
+        "AWS Organizations resource control policies (RCPs) of the destination account on the destination role "
+        "(sts:AssumeRole), the bucket and the key",
+        "run the live probe; or, from the destination organization's management account or a delegated "
+        "administrator (a member account cannot), organizations:ListPoliciesForTarget (type "
+        "RESOURCE_CONTROL_POLICY) and DescribePolicy for the destination account",
     ),
     (
         "VPC endpoint policies of the cluster's S3, STS and KMS endpoints",
@@ -50,9 +56,12 @@ COVERED_BY_PROBE = "covered by the live probe, which passed"
 PRINCIPAL_LINK = "job runs as the mapped user or group"
 #: The link of a section that takes writes away from the role mappings (``checks/configuration.py``).
 BYPASS_LINK = "writes go through the role mappings"
+#: The link of a bucket with an Object Lock default retention (``checks/object_lock.py``).
+OBJECT_LOCK_LINK = "uploads meet Object Lock default retention"
 #: "Not checked" links a passing live probe does not settle: its step writes with no runtime role and as a Hadoop
-#: user AWS does not document, so it shows neither a user's route nor what a runtime role or Lake Formation does.
-NOT_SETTLED_BY_PROBE = (PRINCIPAL_LINK, BYPASS_LINK)
+#: user AWS does not document, so it shows neither a user's route nor what a runtime role or Lake Formation does;
+#: and it writes one small object in one PutObject, not the multipart uploads of a job's large files.
+NOT_SETTLED_BY_PROBE = (PRINCIPAL_LINK, BYPASS_LINK, OBJECT_LOCK_LINK)
 
 
 def exercised(mapping: int | None, prefix: str, routes: Mapping[str, int | None]) -> bool:
@@ -151,12 +160,15 @@ CLUSTER_SETTINGS: tuple[str, str] = (
     "pass cluster_id (the verifier reads the cluster's configurations)",
 )
 
-#: Listed when no cluster subnet was read (no cluster, or none in a subnet): the link "cluster reaches STS" is
-#: then missing, and EMRFS gets every mapped role's credentials from STS (Amazon EMR Release Guide, "Managing
-#: the default AWS Security Token Service endpoint"). The live probe, which assumes the mapped role, covers it.
+#: Listed when no cluster subnet was read (no cluster, or none in a subnet): the links "cluster reaches STS" and
+#: "cluster reaches s3://BUCKET" are then missing. EMRFS gets every mapped role's credentials from STS (Amazon EMR
+#: Release Guide, "Managing the default AWS Security Token Service endpoint") and writes to S3 of the bucket's
+#: Region, which an S3 gateway endpoint serves only in its own Region (Amazon VPC User Guide, "Gateway endpoints
+#: for Amazon S3"). The live probe, which assumes the mapped role and writes to the bucket, covers both.
 STS_ROUTE: tuple[str, str] = (
     "the route from the cluster's subnet to the STS endpoint EMRFS calls for the mapped roles' credentials "
-    "(5.31.0/6.1.0 and later call the Regional endpoint: a private subnet needs an STS interface endpoint or NAT)",
+    "(5.31.0/6.1.0 and later call the Regional endpoint: a private subnet needs an STS interface endpoint or NAT), "
+    "and to S3 of each bucket's Region (an S3 gateway endpoint serves only buckets of its own Region)",
     "pass cluster_id (the verifier reads the subnet's routes and the VPC's endpoints); or run the live probe",
 )
 

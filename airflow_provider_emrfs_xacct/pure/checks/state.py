@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from airflow_provider_emrfs_xacct.pure.network import StsReachability
+    from airflow_provider_emrfs_xacct.pure.network import StsReachability, SubnetFacts
 
 #: Name of the object the live probe writes under each prefix.
 PROBE_KEY = "_emrfs_xacct_probe"
@@ -71,8 +71,10 @@ class BucketState:
     policy_is_public: bool = False
     #: Who pays for its requests (GetBucketRequestPayment ``Payer``): ``BucketOwner`` or ``Requester``.
     payer: str = "BucketOwner"
+    #: Its Object Lock default retention (GetObjectLockConfiguration ``Rule.DefaultRetention``); ``None``: none.
+    object_lock_retention: dict[str, Any] | None = None
     #: Parts that could not be read ("policy", "ownership", "encryption", "public access block",
-    #: "policy status", "request payment") and why.
+    #: "policy status", "request payment", "object lock") and why.
     unreadable: dict[str, str] = field(default_factory=dict)
 
 
@@ -133,6 +135,8 @@ class ChainState:
     security_configuration_from_create_task: bool = False
     #: Whether the cluster's subnet reaches the STS endpoint EMRFS calls (``None``: no cluster subnet read).
     sts_reachability: StsReachability | Unreadable | None = None
+    #: The cluster's subnet's routes and S3 endpoints, for the route to each bucket's S3 (``None``: not read).
+    subnet: SubnetFacts | Unreadable | None = None
 
 
 def requested_key_entry(key: str, bucket: BucketState) -> str:

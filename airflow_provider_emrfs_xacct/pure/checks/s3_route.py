@@ -1,0 +1,33 @@
+"""The cluster reaches S3 of each destination bucket's Region."""
+
+from __future__ import annotations
+
+from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, OtherOwner, Unreadable
+from airflow_provider_emrfs_xacct.pure.checks.sts_route import LINK_STATUS
+from airflow_provider_emrfs_xacct.pure.network import s3_route_check
+
+
+def audit(state: ChainState) -> list[Link]:
+    """
+    One link per destination bucket: the cluster's subnet reaches S3 of the bucket's Region.
+
+    Without a route to the internet the subnet reaches S3 only through an S3 gateway endpoint on its route table,
+    which serves buckets of its own Region only (Amazon VPC User Guide, "Gateway endpoints for Amazon S3"), or an S3
+    interface endpoint (not checked: its DNS decides). ``pure/network.py`` decides; no subnet read, no link (the
+    report lists the route as not seen: ``findings.STS_ROUTE``). A bucket that does not exist, or that another
+    account owns, has its own FAIL.
+    """
+    facts = state.subnet
+    if facts is None:
+        return []
+    links = []
+    for bucket, read in sorted(state.buckets.items()):
+        name = f"cluster reaches s3://{bucket}"
+        if isinstance(facts, Unreadable):
+            links.append(Link(None, name, UNKNOWN, facts.detail, fix="allow ec2:Describe* to check it"))
+        elif read is not None and not isinstance(read, OtherOwner):
+            region = read.region if isinstance(read, BucketState) else None
+            found = s3_route_check(bucket, region, facts)
+            links.append(Link(None, name, LINK_STATUS[found.status], found.detail, fix=found.fix))
+    return links
