@@ -74,6 +74,8 @@ ACTION_OF = {
     ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",  # S3 API Reference, GetPublicAccessBlock
     # The account's: S3 Control GetPublicAccessBlock (Service Authorization Reference, Amazon S3).
     ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
+    # Service Authorization Reference, Amazon S3: s3:GetBucketObjectLockConfiguration grants GetObjectLockConfiguration.
+    ("s3", "GetObjectLockConfiguration"): "s3:GetBucketObjectLockConfiguration",
 }
 #: Actions a call needs besides its own, so the table lists them though no call is named so:
 #: RunJobFlow passes the service role and the EC2 role (``iam:PassRole``, Amazon EMR Management Guide,
