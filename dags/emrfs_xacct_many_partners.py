@@ -37,7 +37,9 @@ from airflow_provider_emrfs_xacct.task_groups import partner_access, partner_nam
 EMR_CONN_ID = "aws_emr_account"
 DESTINATION_CONN_ID = "aws_destination_account"
 #: In the EMR connection's partition (``aws_partition``, a macro of this DAG): arn:aws-cn:… in China.
-EMR_EC2_ROLE_ARN = "arn:{{ aws_partition('aws_emr_account') }}:iam::{{ params.emr_account_id }}:role/EMR_EC2_DefaultRole"
+EMR_EC2_ROLE_ARN = (
+    "arn:{{ aws_partition('aws_emr_account') }}:iam::{{ params.emr_account_id }}:role/EMR_EC2_DefaultRole"
+)
 
 with DAG(
     dag_id="emrfs_xacct_many_partners",

@@ -89,9 +89,7 @@ with DAG(
     },
 ) as dag:
     # In the EMR connection's partition: arn:aws-cn:iam::… in China, arn:aws-us-gov:iam::… in GovCloud.
-    emr_ec2_role_arn = (
-        "arn:{{ aws_partition('aws_emr_account') }}:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
-    )
+    emr_ec2_role_arn = "arn:{{ aws_partition('aws_emr_account') }}:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
     in_emr_account = {"expected_account_id": "{{ params.emr_account_id }}", "dry_run": "{{ params.dry_run }}"}
     in_destination_account = {
         "expected_account_id": "{{ params.destination_account_id }}",

@@ -212,11 +212,11 @@ def sts_endpoint_check(
             "the cluster's subnet is unknown; cannot check the route to STS",
             "the live probe (probe=True) proves it; or check the route of the cluster's subnet to " + endpoint,
         )
-    unjudged = _override_not_judged(endpoint, facts) if override and not regional else None
-    if unjudged:
-        return unjudged
-    if not regional and not in_aws_partition(facts.region):
-        return _global_endpoint_of_another_partition(facts.region, endpoint, overridden=bool(override), ignored=ignored)
+    undecided = _not_decided_by_the_route(
+        endpoint, facts, overridden=bool(override), regional=regional, ignored=ignored
+    )
+    if undecided:
+        return undecided
     if facts.internet:
         via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
         return StsReachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
@@ -245,7 +245,23 @@ def sts_endpoint_check(
     )
 
 
-def _global_endpoint_of_another_partition(region: str, endpoint: str, *, overridden: bool, ignored: str) -> StsReachability:
+def _not_decided_by_the_route(
+    endpoint: str, facts: SubnetFacts, *, overridden: bool, regional: bool, ignored: str
+) -> StsReachability | None:
+    """The answer when the subnet's route does not decide it (an override not judged, the global endpoint outside ``aws``)."""
+    if regional:
+        return None
+    unjudged = _override_not_judged(endpoint, facts) if overridden else None
+    if unjudged:
+        return unjudged
+    if not in_aws_partition(facts.region):
+        return _global_endpoint_of_another_partition(facts.region, endpoint, overridden=overridden, ignored=ignored)
+    return None
+
+
+def _global_endpoint_of_another_partition(
+    region: str, endpoint: str, *, overridden: bool, ignored: str
+) -> StsReachability:
     """
     STS's global endpoint for a cluster outside the ``aws`` partition (:func:`in_aws_partition`).
 
