@@ -5,9 +5,10 @@ moto serves each partition's IAM apart (its IAM backends are per account and par
 ``GetCallerIdentity`` and ``CreateRole`` in ``cn-north-1`` with ``arn:aws-cn:`` ARNs, as AWS does ("ARNs for
 Amazon Web Services in China": "In the Beijing and Ningxia Regions, the Amazon Resource Name (ARN) syntax
 includes a cn"). The stand-in's principal judge (``devstack/aws_principals.py``) refuses a trust or key
-policy naming a principal its account and partition do not have. Not proven here: the verifier's S3 and KMS
-judgement in ``aws-cn`` (the stand-in's bucket-policy judge reads callers of the ``aws`` partition only) and
-a cluster's EMRFS there.
+policy naming a principal its account and partition do not have, and its bucket-policy judge
+(``devstack/aws_policy_principals.py``) applies a statement to the ``aws-cn`` callers it names. Not proven here:
+the verifier and the live probe in ``aws-cn`` (nor ``aws-us-gov``), and what S3 sends KMS there as
+``kms:ViaService`` (undocumented: docs/limits.md).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 from typing import Any
 
 import boto3
+import botocore.exceptions
 import pytest
 
 from airflow_provider_emrfs_xacct.macros import aws_partition
@@ -23,6 +25,7 @@ from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfig
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from devstack.aws_policy_principals import applies_to
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -172,3 +175,48 @@ def test_an_emr_ec2_role_of_the_aws_partition_is_refused_in_aws_cn_before_any_ca
         refused.value
     )
     assert recorder.mutating == []
+
+
+def test_the_stand_in_applies_a_bucket_policy_statement_to_the_aws_cn_caller_it_names(china: dict[str, Any]) -> None:
+    """
+    The stand-in's bucket-policy judge (``devstack/aws_policy_principals.py``) in ``aws-cn``: a ``Deny`` naming
+    another role leaves the caller's upload alone, one naming the caller's account root refuses it.
+    """
+    url, destination = china["url"], china["destination"]
+    caller = f"arn:aws-cn:iam::{DESTINATION_ACCOUNT}:role/{PROVISIONER_ROLE}"
+    statement = {"Effect": "Deny", "Principal": {"AWS": f"arn:aws-cn:iam::{DESTINATION_ACCOUNT}:root"}}
+    assert applies_to(statement, caller, DESTINATION_ACCOUNT) is True
+    assert not applies_to(
+        {"Principal": {"AWS": f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"}}, caller, DESTINATION_ACCOUNT
+    )
+
+    other = "emr-ec2-other"
+    china["emr"].client("iam", endpoint_url=url).create_role(
+        RoleName=other,
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
+    )
+    s3 = destination.client("s3", endpoint_url=url)
+    s3.create_bucket(Bucket="judge-cn", CreateBucketConfiguration={"LocationConstraint": CHINA})
+    statuses = []
+    for principal in (f"arn:aws-cn:iam::{EMR_ACCOUNT}:role/{other}", f"arn:aws-cn:iam::{DESTINATION_ACCOUNT}:root"):
+        deny = {
+            "Effect": "Deny",
+            "Principal": {"AWS": principal},
+            "Action": "s3:PutObject",
+            "Resource": "arn:aws-cn:s3:::judge-cn/*",
+        }
+        s3.put_bucket_policy(Bucket="judge-cn", Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny]}))
+        try:
+            statuses.append(
+                s3.put_object(Bucket="judge-cn", Key="out/part-0", Body=b"x")["ResponseMetadata"]["HTTPStatusCode"]
+            )
+        except botocore.exceptions.ClientError as error:
+            statuses.append(error.response["ResponseMetadata"]["HTTPStatusCode"])
+    assert statuses == [200, 403]
