@@ -17,7 +17,8 @@ def aws_partition(aws_conn_id: str) -> str:
     Services in China"), in AWS GovCloud (US) ``arn:aws-us-gov:``, and IAM does not grant across partitions, so a
     hard-coded ``arn:aws:`` names a role that cannot be trusted there. The partition is the one of the
     connection's Region (botocore's client metadata, as ``AwsBaseHook.conn_partition``, which the operators
-    compare ARNs with); learning it makes no AWS call.
+    compare ARNs with): no request of its own, only the connection's credentials (a connection with a
+    ``role_arn`` assumes it, as every task on it does).
 
     :param aws_conn_id: the Airflow AWS connection.
     """

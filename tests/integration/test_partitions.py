@@ -24,6 +24,7 @@ from airflow_provider_emrfs_xacct.macros import aws_partition
 from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from devstack.aws_policy_principals import applies_to
 from devstack.moto_stack import (
@@ -220,3 +221,32 @@ def test_the_stand_in_applies_a_bucket_policy_statement_to_the_aws_cn_caller_it_
         except botocore.exceptions.ClientError as error:
             statuses.append(error.response["ResponseMetadata"]["HTTPStatusCode"])
     assert statuses == [200, 403]
+
+
+def test_the_verifier_refuses_connections_of_two_partitions_before_reading(
+    china: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    The EMR connection in ``aws-cn``, the destination one in ``aws``: no chain can cross them ("you cannot use IAM
+    credentials from one partition to interact with resources in a different partition", AWS Fault Isolation
+    Boundaries, "Partitions"), so the verifier says so, naming the field, instead of reporting links as broken.
+    """
+    monkeypatch.setenv(
+        f"AIRFLOW_CONN_{DESTINATION_CONN_ID.upper()}", connection_uri_json(china["url"], DESTINATION_ACCOUNT)
+    )
+    operator = VerifyCrossAccountAccessOperator(
+        task_id="verify_access",
+        aws_conn_id=EMR_CONN_ID,
+        destination_aws_conn_id=DESTINATION_CONN_ID,
+        security_configuration="emrfs-xacct-partner-cn",
+        emr_ec2_role_name=EMR_EC2_ROLE,
+    )
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    with CallRecorder().everything() as recorder, pytest.raises(InvalidParameterError) as refused:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert refused.value.field == "destination_aws_conn_id"
+    assert "acts in partition 'aws'" in refused.value.problem
+    assert "'aws-cn'" in refused.value.problem
+    # Only the connections' own credentials (a role_arn connection assumes its role when its client is made).
+    assert {call for call in recorder.every if call != ("sts", "AssumeRole")} == set()
