@@ -26,27 +26,31 @@ PARAMS = {
 }
 
 
-def trusted_role_arns(dag_file: str, task_id: str) -> Any:
-    """The ``trusted_role_arns`` of the DAG's destination-role task, rendered as the task renders them."""
+def rendered(dag_file: str, task_id: str, field: str) -> Any:
+    """A field of a task of the DAG, rendered as the task renders it."""
     dag = runpy.run_path(str(ROOT / "dags" / dag_file), run_name="__partitions__")["dag"]
     task = dag.get_task(task_id)
-    return task.render_template(task.trusted_role_arns, {"params": PARAMS}, dag.get_template_env())
+    return task.render_template(getattr(task, field), {"params": PARAMS}, dag.get_template_env())
 
 
 @pytest.mark.parametrize(
-    ("dag_file", "task_id"),
+    ("dag_file", "task_id", "field"),
     [
-        ("emrfs_xacct_partner_export.py", "ensure_destination_role"),
-        ("emrfs_xacct_many_partners.py", "export_partner.access.ensure_destination_role"),
+        ("emrfs_xacct_partner_export.py", "ensure_destination_role", "trusted_role_arns"),
+        ("emrfs_xacct_many_partners.py", "export_partner.access.ensure_destination_role", "trusted_role_arns"),
+        ("emrfs_xacct_multi_tenant.py", "ensure_finance_role", "trusted_role_arns"),
+        ("emrfs_xacct_bucket_policy_export.py", "grant_bucket_access", "principal_arns"),
+        ("emrfs_xacct_bucket_policy_export.py", "grant_kms_key_user", "principal_arns"),
     ],
 )
 @pytest.mark.parametrize(
     ("region", "partition"), [("cn-north-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov"), ("eu-west-1", "aws")]
 )
 def test_the_emr_role_arn_is_in_the_emr_connections_partition(
-    monkeypatch: pytest.MonkeyPatch, dag_file: str, task_id: str, region: str, partition: str
+    monkeypatch: pytest.MonkeyPatch, dag_file: str, task_id: str, field: str, region: str, partition: str
 ) -> None:
     connection = {"conn_type": "aws", "login": "testing", "password": "testing", "extra": {"region_name": region}}
     monkeypatch.setenv("AIRFLOW_CONN_AWS_EMR_ACCOUNT", json.dumps(connection))
 
-    assert trusted_role_arns(dag_file, task_id) == [f"arn:{partition}:iam::111111111111:role/EMR_EC2_DefaultRole"]
+    expected = [f"arn:{partition}:iam::111111111111:role/EMR_EC2_DefaultRole"]
+    assert rendered(dag_file, task_id, field) == expected
