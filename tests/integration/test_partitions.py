@@ -250,3 +250,45 @@ def test_the_verifier_refuses_connections_of_two_partitions_before_reading(
     assert "'aws-cn'" in refused.value.problem
     # Only the connections' own credentials (a role_arn connection assumes its role when its client is made).
     assert {call for call in recorder.every if call != ("sts", "AssumeRole")} == set()
+
+
+def test_the_hooks_write_policies_in_their_connections_partition_by_default(china: dict[str, Any]) -> None:
+    """A hook called without ``partition`` (a DAG author's own task) writes ``arn:aws-cn:`` ARNs in China, not ``arn:aws:``."""
+    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+    from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+    from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
+    from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
+
+    url, destination, emr = china["url"], china["destination"], china["emr"]
+    location, settings = parse_s3_location(PREFIX, "prefix"), ConvergeSettings(settle_seconds=0)
+    trust = {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    iam_b = destination.client("iam", endpoint_url=url)
+    iam_b.create_role(
+        RoleName="own-writer", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]})
+    )
+    destination.client("s3", endpoint_url=url).create_bucket(
+        Bucket=location.bucket, CreateBucketConfiguration={"LocationConstraint": CHINA}
+    )
+
+    EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID).ensure_destination_access(
+        "own-writer", [location], [], settings=settings
+    )
+    EmrfsIamHook(aws_conn_id=EMR_CONN_ID).ensure_emr_role_bucket_access(EMR_EC2_ROLE, [location], [], settings=settings)
+    emr_ec2_role_arn = f"arn:aws-cn:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}"
+    EmrfsS3Hook(aws_conn_id=DESTINATION_CONN_ID).ensure_bucket_access(
+        location.bucket, [location], [emr_ec2_role_arn], settings=settings
+    )
+
+    (name,) = iam_b.list_role_policies(RoleName="own-writer")["PolicyNames"]
+    iam_a = emr.client("iam", endpoint_url=url)
+    (emr_policy,) = iam_a.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
+    bucket_policy = destination.client("s3", endpoint_url=url).get_bucket_policy(Bucket=location.bucket)["Policy"]
+    for document in (
+        iam_b.get_role_policy(RoleName="own-writer", PolicyName=name)["PolicyDocument"],
+        iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=emr_policy)["PolicyDocument"],
+        json.loads(bucket_policy),
+    ):
+        listed = [statement["Resource"] for statement in document["Statement"]]
+        resources = [resource for value in listed for resource in ([value] if isinstance(value, str) else value)]
+        assert f"arn:aws-cn:s3:::{location.bucket}" in resources
+        assert not [resource for resource in resources if resource.startswith("arn:aws:")]
