@@ -118,6 +118,12 @@ def _check_known_arguments(arguments: dict[str, Any]) -> None:
         value = arguments[name]
         if _known(value) and not (value is None and name in optional):
             check(value, argument(name))
+    role, key = arguments["emr_ec2_role_arn"], arguments["kms_key_arn"]
+    if key is not None and _known(role) and _known(key):
+        # The destination role trusts the EMR EC2 role and uses the key: one partition for both (IAM and KMS
+        # do not grant across partitions; "ARNs for Amazon Web Services in China": arn:aws-cn:…).
+        where = f"{argument('emr_ec2_role_arn')} ({role!r})"
+        validation.require_partition(key, validation.partition_of_arn(role), argument("kms_key_arn"), where)
     if not isinstance(arguments["verify_access"], bool):
         raise InvalidParameterError(
             argument("verify_access"), f"must be True or False, got {arguments['verify_access']!r}"

@@ -29,6 +29,7 @@ from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
 from airflow.sdk import DAG, Param
 
+from airflow_provider_emrfs_xacct.macros import aws_partition
 from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, TerminateClusterOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
@@ -45,6 +46,8 @@ with DAG(
     catchup=False,
     render_template_as_native_obj=True,
     tags=["emrfs-xacct", "example"],
+    # ARNs in the EMR connection's partition (arn:aws-cn:… in China): see emrfs_xacct_partner_export.
+    user_defined_macros={"aws_partition": aws_partition},
     params={
         # No defaults for what names real resources: a run must be given them.
         "partner": Param(type="string", pattern=r"^[a-z0-9-]{1,40}$"),
@@ -57,7 +60,7 @@ with DAG(
         "release_label": Param("emr-7.5.0", type="string"),
     },
 ) as dag:
-    emr_ec2_role_arn = "arn:aws:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
+    emr_ec2_role_arn = "arn:{{ aws_partition('aws_emr_account') }}:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
 
     # [START howto_operator_grant_bucket_access]
     bucket_access = GrantBucketAccessOperator(

@@ -29,13 +29,17 @@ import pendulum
 from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.sdk import DAG, Param, task, task_group
 
+from airflow_provider_emrfs_xacct.macros import aws_partition
 from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, TerminateClusterOperator
 from airflow_provider_emrfs_xacct.task_groups import partner_access, partner_names
 
 EMR_CONN_ID = "aws_emr_account"
 DESTINATION_CONN_ID = "aws_destination_account"
-EMR_EC2_ROLE_ARN = "arn:aws:iam::{{ params.emr_account_id }}:role/EMR_EC2_DefaultRole"
+#: In the EMR connection's partition (``aws_partition``, a macro of this DAG): arn:aws-cn:… in China.
+EMR_EC2_ROLE_ARN = (
+    "arn:{{ aws_partition('aws_emr_account') }}:iam::{{ params.emr_account_id }}:role/EMR_EC2_DefaultRole"
+)
 
 with DAG(
     dag_id="emrfs_xacct_many_partners",
@@ -44,6 +48,7 @@ with DAG(
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     render_template_as_native_obj=True,
     tags=["emrfs-xacct", "example"],
+    user_defined_macros={"aws_partition": aws_partition},
     params={
         # No defaults for what names real resources: a run must be given them (safe to unpause).
         "emr_account_id": Param(type="string", pattern=r"^[0-9]{12}$"),

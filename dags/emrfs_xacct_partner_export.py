@@ -36,6 +36,7 @@ from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
 from airflow.sdk import DAG, Param
 
+from airflow_provider_emrfs_xacct.macros import aws_partition
 from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
@@ -58,6 +59,9 @@ with DAG(
     render_template_as_native_obj=True,
     max_active_runs=8,
     tags=["emrfs-xacct", "example"],
+    # ARNs name their partition (arn:aws-cn:… in China, arn:aws-us-gov:… in GovCloud): taken from the
+    # connection when a task runs, so this file works unchanged in every partition.
+    user_defined_macros={"aws_partition": aws_partition},
     params={
         # No defaults for what names real resources: a run must be given them.
         "partner": Param(type="string", pattern=r"^[a-z0-9-]{1,40}$", description="Short partner name"),
@@ -84,7 +88,8 @@ with DAG(
         "dry_run": Param(False, type="boolean", description="Plan every change, make none"),
     },
 ) as dag:
-    emr_ec2_role_arn = "arn:aws:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
+    # In the EMR connection's partition: arn:aws-cn:iam::… in China, arn:aws-us-gov:iam::… in GovCloud.
+    emr_ec2_role_arn = "arn:{{ aws_partition('aws_emr_account') }}:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
     in_emr_account = {"expected_account_id": "{{ params.emr_account_id }}", "dry_run": "{{ params.dry_run }}"}
     in_destination_account = {
         "expected_account_id": "{{ params.destination_account_id }}",

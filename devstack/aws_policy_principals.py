@@ -46,11 +46,12 @@ def applies_to(statement: dict[str, Any], role_arn: str, account: str) -> bool:
     named = principal.get("AWS", [])
     names = [named] if isinstance(named, str) else list(named)
     # A role session's ARN (arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION) names one session: taken to name the
-    # caller whatever its session (the stricter side: moto's key does not carry the session name).
-    session = f"arn:aws:sts::{account}:assumed-role/{role_arn.rsplit('/', 1)[-1]}/"
-    return any(
-        name in ("*", role_arn, account, f"arn:aws:iam::{account}:root") or name.startswith(session) for name in names
-    )
+    # caller whatever its session (the stricter side: moto's key does not carry the session name). Both in the
+    # caller's partition (arn:aws-cn:… in China: "ARNs for Amazon Web Services in China").
+    partition = role_arn.split(":")[1]
+    session = f"arn:{partition}:sts::{account}:assumed-role/{role_arn.rsplit('/', 1)[-1]}/"
+    root = f"arn:{partition}:iam::{account}:root"
+    return any(name in ("*", role_arn, account, root) or name.startswith(session) for name in names)
 
 
 def policy_for(policy: dict[str, Any], role_arn: str, account: str) -> dict[str, Any]:
@@ -62,7 +63,7 @@ def policy_for(policy: dict[str, Any], role_arn: str, account: str) -> dict[str,
 
 def _caller(response: S3Response) -> tuple[str, str] | None:
     account = response.current_account
-    key = iam_backends[account]["aws"].access_keys.get(response.access_key)
+    key = iam_backends[account][response.partition].access_keys.get(response.access_key)
     role_arn = getattr(key, "role_arn", None)
     return None if role_arn is None else (role_arn, account)
 

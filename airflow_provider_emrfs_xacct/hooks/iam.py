@@ -348,7 +348,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         kms_key_arns: Iterable[str],
         *,
         object_acl: bool = False,
-        partition: str = "aws",
+        partition: str | None = None,
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
         current: Prefetched | None = None,
@@ -362,12 +362,14 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         take the role's inline policies together past IAM's quota is refused before the write.
 
         :param object_acl: also allow ``s3:PutObjectAcl`` on the prefixes' objects; a run without it removes it.
+        :param partition: of the policy's ARNs (``arn:aws-cn:s3:::…`` in China); default: the connection's.
         :param current: the policy as a read just before showed it (its document ``None``: none), to
             save a read while a write based on it is still in time.
         :param role_exists: ``False`` when a read just before found no role (a plan for a role still to be
             created): it has no other inline policies, so they are not read.
         """
         wanted_locations, wanted_keys = set(locations), set(kms_key_arns)
+        partition = partition or self.conn_partition
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
             documents.refuse_restricted_legacy_statements(current)
@@ -578,7 +580,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         kms_key_arns: Iterable[str],
         *,
         object_acl: bool = False,
-        partition: str = "aws",
+        partition: str | None = None,
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
     ) -> list[Change]:
@@ -588,8 +590,11 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         Prefixes, keys and the ``s3:PutObjectAcl`` grant already in the policy are kept (other partners'
         runs share the role), and so is every statement someone else put into the same policy (a ``Deny``,
         say) or onto the provider's (a ``Condition``); revoking is a separate step.
+
+        :param partition: of the policy's ARNs (``arn:aws-cn:s3:::…`` in China); default: the connection's.
         """
         wanted_locations, wanted_keys = set(locations), set(kms_key_arns)
+        partition = partition or self.conn_partition
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
             documents.refuse_restricted_legacy_statements(current)

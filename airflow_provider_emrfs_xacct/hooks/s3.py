@@ -291,7 +291,7 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
         locations: Iterable[S3Location],
         principal_arns: Iterable[str],
         *,
-        partition: str = "aws",
+        partition: str | None = None,
         object_acl: bool = False,
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
@@ -299,9 +299,11 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
         """
         Grant each principal access to the locations through its own bucket-policy statements.
 
+        :param partition: of the statements' ARNs (``arn:aws-cn:s3:::…`` in China); default: the connection's.
         :param object_acl: also grant ``s3:PutObjectAcl`` (the writes carry a canned ACL).
         """
         wanted, principals = set(locations), list(principal_arns)
+        partition = partition or self.conn_partition
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
             policy = current

@@ -168,6 +168,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         kms = self.other_hook(EmrfsKmsHook, self.destination_aws_conn_id)
         destination = f"connection {self.destination_aws_conn_id!r}"
         validation.require_partition(role_arn, destination_iam.conn_partition, "destination_role_arn", destination)
+        # The EMR EC2 role's policies grant it too: in the EMR connection's partition (IAM does not grant across).
+        emr_side = f"connection {self.aws_conn_id!r}"
+        validation.require_partition(role_arn, self.hook.conn_partition, "destination_role_arn", emr_side)
         for index, key in enumerate(keys):
             validation.require_partition(key, kms.conn_partition, f"kms_key_arns[{index}]", destination)
             validation.require_region(key, kms.conn_region_name, f"kms_key_arns[{index}]", destination)

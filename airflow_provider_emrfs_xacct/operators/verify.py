@@ -183,6 +183,23 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             validate_positive_number(self.waiter_delay, "waiter_delay")
             validate_positive_number(self.waiter_max_attempts, "waiter_max_attempts")
 
+    def _refuse_two_partitions(self) -> None:
+        """
+        Refuse connections of two partitions (no AWS call): no chain crosses them.
+
+        "You cannot use IAM credentials from one partition to interact with resources in a different partition"
+        (AWS Fault Isolation Boundaries, "Partitions"); each reader's partition is its connection's Region's.
+        """
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+        emr, destination = self.hook.conn_partition, self.readers.iam.conn_partition
+        if emr != destination:
+            raise InvalidParameterError(
+                "destination_aws_conn_id",
+                f"connection {self.destination_aws_conn_id!r} acts in partition {destination!r} and connection "
+                f"{self.aws_conn_id!r} in {emr!r}: cross-account access works within one partition",
+            )
+
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_emrfs_xacct.pure import validation
         from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
@@ -208,6 +225,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         self._validate_cluster_and_probe()
         destination_pin = pinned_account(self.expected_destination_account_id, "expected_destination_account_id")
         require_defined_connection(self.readers.iam.aws_conn_id, "destination_aws_conn_id")
+        self._refuse_two_partitions()
         if self.expected_account_id is not None:
             self.connection_account(self.hook)
         if destination_pin is not None:  # before anything is read there

@@ -78,12 +78,26 @@ DNS_SUFFIXES = (
 )
 #: An S3 endpoint service name (``com.amazonaws.REGION.s3``; ``cn.com.amazonaws.REGION.s3`` in China): its Region.
 S3_SERVICE = re.compile(r"^(?:cn\.)?com\.amazonaws\.(?P<region>[a-z0-9-]+)\.s3$")
+#: The Region prefixes of the partitions other than ``aws`` (botocore's ``data/partitions.json``, "regionRegex").
+OTHER_PARTITIONS_PREFIXES = ("us-gov-", *(prefix for prefix, _ in DNS_SUFFIXES))
 NOT_IN_THIS_VPC = "none in this VPC (one shared through Route 53 from another VPC is not checked)"
 
 
 def dns_suffix(region: str) -> str:
     """Return the DNS suffix of the Region's partition (``amazonaws.com`` for ``aws`` and ``aws-us-gov``)."""
     return next((suffix for prefix, suffix in DNS_SUFFIXES if region.startswith(prefix)), "amazonaws.com")
+
+
+def in_aws_partition(region: str) -> bool:
+    """
+    Whether ``region`` is a Region of the ``aws`` partition, the one of STS's global endpoint.
+
+    The global endpoint ``sts.amazonaws.com`` is "hosted in a single AWS Region, US East (N. Virginia)" (AWS
+    General Reference, "AWS Security Token Service endpoints and quotas"); "you cannot use IAM credentials from
+    one partition to interact with resources in a different partition" (AWS Fault Isolation Boundaries,
+    "Partitions"): a cluster in ``aws-cn`` or ``aws-us-gov`` cannot assume a role there.
+    """
+    return not region.startswith(OTHER_PARTITIONS_PREFIXES)
 
 
 def regional_sts_endpoint(region: str) -> str:
@@ -305,9 +319,11 @@ def sts_endpoint_check(
             "the cluster's subnet is unknown; cannot check the route to STS",
             "the live probe (probe=True) proves it; or check the route of the cluster's subnet to " + endpoint,
         )
-    unjudged = _override_not_judged(endpoint, facts) if override and not regional else None
-    if unjudged:
-        return unjudged
+    undecided = _not_decided_by_the_route(
+        endpoint, facts, overridden=bool(override), regional=regional, ignored=ignored
+    )
+    if undecided:
+        return undecided
     if facts.internet:
         via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
         return StsReachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
@@ -333,6 +349,50 @@ def sts_endpoint_check(
         + f" and no way to {endpoint} ({endpoints}): every AssumeRole of a role mapping, and so every mapped "
         "S3 request, fails" + ignored,
         _fix(facts, regional, dns_off),
+    )
+
+
+def _not_decided_by_the_route(
+    endpoint: str, facts: SubnetFacts, *, overridden: bool, regional: bool, ignored: str
+) -> StsReachability | None:
+    """The answer when the subnet's route does not decide it (an override not judged, the global endpoint outside ``aws``)."""
+    if regional:
+        return None
+    unjudged = _override_not_judged(endpoint, facts) if overridden else None
+    if unjudged:
+        return unjudged
+    if not in_aws_partition(facts.region):
+        return _global_endpoint_of_another_partition(facts.region, endpoint, overridden=overridden, ignored=ignored)
+    return None
+
+
+def _global_endpoint_of_another_partition(
+    region: str, endpoint: str, *, overridden: bool, ignored: str
+) -> StsReachability:
+    """
+    STS's global endpoint for a cluster outside the ``aws`` partition (:func:`in_aws_partition`).
+
+    Named by ``fs.s3.sts.endpoint``: a FAIL, whatever the route (the cluster's credentials are not of that
+    partition). The default of releases before 5.31.0 and 6.1.0: not checked, since the Release Guide names only
+    the ``aws`` partition's global endpoint and what EMRFS calls instead in this Region is not documented.
+    """
+    regional = regional_sts_endpoint(region)
+    if overridden:
+        return StsReachability(
+            FAIL,
+            endpoint,
+            f"{STS_ENDPOINT_PROPERTY} names STS's global endpoint, which is in US East (N. Virginia) of the aws "
+            f"partition: credentials of {region}'s partition do not work there, so every AssumeRole of a role "
+            "mapping, and so every mapped S3 request, fails",
+            f"name the Regional endpoint {regional}",
+        )
+    return StsReachability(
+        NOT_CHECKED,
+        endpoint,
+        "releases before 5.31.0 and 6.1.0 call STS's global endpoint (Amazon EMR Release Guide), which is in the aws "
+        f"partition and takes no credentials of {region}'s; which endpoint EMRFS of this release calls in {region} "
+        "is not documented" + ignored,
+        f"the live probe (probe=True) proves it; or use release 5.31.0, 6.1.0 or later, which calls {regional}",
     )
 
 

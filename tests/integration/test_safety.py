@@ -54,6 +54,7 @@ from devstack.moto_stack import (
     REGION,
     Seeded,
     client,
+    connection_uri_json,
     create_principals,
 )
 from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
@@ -351,6 +352,35 @@ def test_revoke_refuses_a_key_arn_its_destination_connection_cannot_change_befor
     assert recorder.mutating == []
     assume = client(aws.url, EMR_ACCOUNT, "iam").get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)
     assert assume["PolicyDocument"]["Statement"][0]["Resource"] in ([provisioned], provisioned)
+
+
+def test_revoke_refuses_a_destination_role_of_another_partition_than_the_emr_connection_before_any_change(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    The revoke takes the role out of the EMR EC2 role's policies too: an EMR connection in another partition (here
+    China's, ``arn:aws-cn:``: "ARNs for Amazon Web Services in China") holds no grant of it, since IAM does not grant
+    across partitions. Refused naming the field, not a revoke that finds nothing on one side.
+    """
+    provisioned = provision_partner(aws, PARTNER, PREFIX)
+    in_china = json.loads(connection_uri_json(aws.url, EMR_ACCOUNT))
+    in_china["extra"]["region_name"] = "cn-north-1"
+    monkeypatch.setenv(f"AIRFLOW_CONN_{EMR_CONN_ID.upper()}", json.dumps(in_china))
+    operator = RevokePartnerAccessOperator(
+        task_id="revoke",
+        aws_conn_id=EMR_CONN_ID,
+        destination_aws_conn_id=DESTINATION_CONN_ID,
+        destination_role_arn=provisioned,
+        settle_seconds=0,
+    )
+
+    error, recorder = refused(operator, InvalidParameterError)
+
+    assert error.field == "destination_role_arn"
+    assert f"is in partition 'aws', but connection {EMR_CONN_ID!r} is in partition 'aws-cn'" in error.problem
+    assert recorder.mutating == []
+    trust = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=PARTNER)["Role"]["AssumeRolePolicyDocument"]
+    assert aws.emr_ec2_role_arn in json.dumps(trust)
 
 
 def test_terminate_refuses_an_expected_account_that_is_not_the_connections_and_leaves_the_cluster(

@@ -7,12 +7,16 @@ AWS (Amazon EMR Release Guide, "Managing the default AWS Security Token Service 
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.network import (
     NOT_CHECKED,
     SubnetFacts,
+    dns_suffix,
+    in_aws_partition,
     s3_route_check,
     sts_endpoint_check,
     uses_regional_sts,
@@ -418,3 +422,50 @@ def test_no_s3_gateway_endpoint_in_the_cluster_s_region_fails_with_the_endpoint_
     assert result.status == "FAIL"
     assert "com.amazonaws.eu-west-1.s3" in result.detail
     assert "gateway endpoint com.amazonaws.eu-west-1.s3 on the route table of subnet subnet-0a" in result.fix
+
+
+def outside_aws(region: str, **changes: object) -> SubnetFacts:
+    """:func:`facts` in ``region``."""
+    return dataclasses.replace(facts(**changes), region=region)
+
+
+@pytest.mark.parametrize("region", ["cn-north-1", "cn-northwest-1", "us-gov-west-1", "us-gov-east-1"])
+@pytest.mark.parametrize("changes", [{"sts_interface_endpoint": True}, {"nat_route": True}, {}])
+def test_outside_the_aws_partition_the_endpoint_of_old_releases_is_not_known(
+    region: str, changes: dict[str, bool]
+) -> None:
+    # The Release Guide's global endpoint (https://sts.amazonaws.com) is "hosted in a single AWS Region, US East
+    # (N. Virginia)" (AWS General Reference, "AWS Security Token Service endpoints and quotas"), a Region of the
+    # aws partition, whose credentials are not those of cn- or us-gov- Regions ("you cannot use IAM credentials
+    # from one partition to interact with resources in a different partition", AWS Fault Isolation Boundaries,
+    # "Partitions"): what EMRFS before 5.31.0 and 6.1.0 calls there is undocumented, neither PASS nor FAIL.
+    result = sts_endpoint_check("emr-5.30.0", outside_aws(region, **changes))
+    assert result.status == NOT_CHECKED
+    assert "not documented" in result.detail
+    assert f"https://sts.{region}.{dns_suffix(region)}" in result.fix
+
+
+@pytest.mark.parametrize("region", ["cn-north-1", "us-gov-west-1"])
+@pytest.mark.parametrize("changes", [{"sts_interface_endpoint": True}, {"nat_route": True}])
+def test_outside_the_aws_partition_an_override_naming_the_global_endpoint_fails(
+    region: str, changes: dict[str, bool]
+) -> None:
+    override = {"fs.s3.sts.endpoint": "https://sts.amazonaws.com"}
+    result = sts_endpoint_check("emr-6.15.0", outside_aws(region, **changes), override)
+    assert result.status == "FAIL"
+    assert "aws partition" in result.detail
+    assert result.fix == f"name the Regional endpoint https://sts.{region}.{dns_suffix(region)}"
+
+
+def test_in_aws_partition_matches_botocore_s_partitions() -> None:
+    import json
+    import re
+    from pathlib import Path
+
+    import botocore
+
+    data = json.loads((Path(botocore.__file__).parent / "data" / "partitions.json").read_text())
+    for partition in data["partitions"]:
+        for region in partition["regions"]:
+            if re.match(partition["regionRegex"], region):
+                assert in_aws_partition(region) is (partition["id"] == "aws"), (partition["id"], region)

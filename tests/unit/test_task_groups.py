@@ -297,6 +297,9 @@ def test_the_same_partner_twice_in_one_dag_and_inside_another_group() -> None:
         ({"emr_ec2_role_arn": "arn:aws:iam::1111:role/EMR_EC2_DefaultRole"}, "emr_ec2_role_arn"),
         ({"emr_ec2_role_arn": "arn:aws:iam::111111111111:role/EMR EC2"}, "emr_ec2_role_arn"),
         ({"kms_key_arn": "arn:aws:kms:us-east-1:222222222222:alias/partner"}, "kms_key_arn"),
+        # Mixed partitions: the destination role could neither trust the EMR EC2 role nor use the key.
+        ({"kms_key_arn": KEY_ARN.replace(":aws:", ":aws-cn:").replace("us-east-1", "cn-north-1")}, "kms_key_arn"),
+        ({"emr_ec2_role_arn": EMR_EC2_ROLE_ARN.replace(":aws:", ":aws-us-gov:")}, "kms_key_arn"),
         ({"destination_prefix": "partner-results/acme/"}, "destination_prefix"),
         ({"partner": None, "role_name": "emrfs acme", "name_prefix": "emrfs-xacct-acme"}, "role_name"),
         ({"partner": None, "role_name": "emrfs-acme-writer", "name_prefix": "emrfs/acme"}, "name_prefix"),
@@ -341,3 +344,15 @@ def test_values_known_only_at_run_time_are_left_to_the_tasks() -> None:
         dry_run="{{ params.dry_run }}",
     )
     assert dag.get_task("partner_acme.verify_access").release_label == "{{ params.release_label }}"
+
+
+def test_a_key_of_another_partition_than_the_emr_role_is_refused_naming_both() -> None:
+    china_key = KEY_ARN.replace(":aws:", ":aws-cn:").replace("us-east-1", "cn-north-1")
+    with pytest.raises(InvalidParameterError) as refused:
+        build(kms_key_arn=china_key)
+    assert "is in partition 'aws-cn'" in refused.value.problem
+    assert f"partner_access(emr_ec2_role_arn=...) ({EMR_EC2_ROLE_ARN!r}) is in partition 'aws'" in refused.value.problem
+
+    # Both in aws-cn: accepted; a role known only at run time leaves the comparison to the tasks.
+    build(kms_key_arn=china_key, emr_ec2_role_arn=EMR_EC2_ROLE_ARN.replace(":aws:", ":aws-cn:"))
+    build(kms_key_arn=china_key, emr_ec2_role_arn="arn:{{ aws_partition('aws_emr_account') }}:iam::1:role/R")
