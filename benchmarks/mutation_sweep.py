@@ -83,6 +83,7 @@ INT_REVOKE_OPTIONS = ["tests/integration/test_revoke_options.py"]
 INT_CONNS = ["tests/integration/test_connection_ids.py"]
 UNIT_TASK_GROUPS = ["tests/unit/test_task_groups.py", "tests/unit/operators/test_task_arguments.py"]
 INT_CLI = ["tests/integration/test_cli.py"]
+UNIT_CLI = ["tests/unit/test_cli_exit_statuses.py"]
 
 
 @dataclass(frozen=True)
@@ -1548,8 +1549,8 @@ MUTATIONS = [
     m(
         "T18",
         "hooks/iam.py",
-        "            if not same_identity(role[\"Arn\"], role_arn):\n                raise ConflictError(\n                    f\"destination_role_arn: the role named {role_name} that connection {self.aws_conn_id!r} sees is \"\n                    f\"{role['Arn']}, not {role_arn}; not changing its trust policy\"",
-        "            if False:\n                raise ConflictError(\n                    f\"destination_role_arn: the role named {role_name} that connection {self.aws_conn_id!r} sees is \"\n                    f\"{role['Arn']}, not {role_arn}; not changing its trust policy\"",
+        '            if not same_identity(role["Arn"], role_arn):\n                raise ConflictError(\n                    f"destination_role_arn: the role named {role_name} that connection {self.aws_conn_id!r} sees is "\n                    f"{role[\'Arn\']}, not {role_arn}; not changing its trust policy"',
+        '            if False:\n                raise ConflictError(\n                    f"destination_role_arn: the role named {role_name} that connection {self.aws_conn_id!r} sees is "\n                    f"{role[\'Arn\']}, not {role_arn}; not changing its trust policy"',
         "the revoke changes the trust of a same-named role at another path",
         INT_REVOKE_OPTIONS,
     ),
@@ -1584,8 +1585,8 @@ MUTATIONS = [
         '        self.validate_safety()\n        require_defined_connection(self.readers.iam.aws_conn_id, "destination_aws_conn_id")\n        if next_method',
         "        self.validate_safety()\n        if next_method",
         "the deferred verifier's resume does not check the destination connection again",
+        ["tests/integration/test_probe_step.py"],
         INT_CONNS,
-        ["tests/integration/test_probe_leftovers.py"],
     ),
     m(
         "N05",
@@ -1593,8 +1594,8 @@ MUTATIONS = [
         '        self.validate_safety()\n        require_defined_connection(self.readers.iam.aws_conn_id, "destination_aws_conn_id")\n        if next_method',
         '        require_defined_connection(self.readers.iam.aws_conn_id, "destination_aws_conn_id")\n        if next_method',
         "the deferred verifier's resume does not check aws_conn_id again",
+        ["tests/integration/test_probe_step.py"],
         INT_CONNS,
-        ["tests/integration/test_probe_leftovers.py"],
     ),
     m(
         "N06",
@@ -1646,6 +1647,7 @@ MUTATIONS = [
         '        "aws_conn_id": None,\n',
         "a run-time refusal of the destination connection names the task's aws_conn_id",
         UNIT_TASK_GROUPS,
+        INT_CONNS,
     ),
     # CLI
     m(
@@ -1654,6 +1656,7 @@ MUTATIONS = [
         "INTERRUPTED = 130",
         "INTERRUPTED = 1",
         "Ctrl-C exits 1 (verify's broken link), not 130",
+        UNIT_CLI,
         INT_CLI,
     ),
     m(
@@ -1662,6 +1665,7 @@ MUTATIONS = [
         "INTERNAL_ERROR = 70",
         "INTERNAL_ERROR = 1",
         "a bug exits 1 (verify's broken link), not 70",
+        UNIT_CLI,
         INT_CLI,
     ),
     m(
@@ -1670,6 +1674,7 @@ MUTATIONS = [
         "NO_CREDENTIALS = 6",
         "NO_CREDENTIALS = 3",
         "credentials refused exit 3, not 6",
+        UNIT_CLI,
         INT_CLI,
     ),
     m(
@@ -1783,8 +1788,8 @@ MUTATIONS = [
     m(
         "Y06",
         "pure/security_config.py",
-        "    return char in \"\\t\\r\\n\" or (0x20 <= code <= 0xD7FF) or (0xE000 <= code <= 0xFFFD) or code >= 0x10000",
-        "    return char in \"\\t\\r\\n\" or (0x20 <= code <= 0xD7FF) or (0xE000 <= code <= 0xFFFF) or code >= 0x10000",
+        '    return char in "\\t\\r\\n" or (0x20 <= code <= 0xD7FF) or (0xE000 <= code <= 0xFFFD) or code >= 0x10000',
+        '    return char in "\\t\\r\\n" or (0x20 <= code <= 0xD7FF) or (0xE000 <= code <= 0xFFFF) or code >= 0x10000',
         "U+FFFE and U+FFFF accepted in EMR names",
         UNIT_VALIDATION,
         ["tests/unit/test_field_properties.py", "tests/unit/test_security_config.py"],
@@ -1797,6 +1802,7 @@ MUTATIONS = [
         "an existing configuration's name with a stray space accepted",
         UNIT_VALIDATION,
         ["tests/unit/test_field_properties.py", "tests/unit/test_security_config.py"],
+        equivalent="validate_emr_name's require_str refuses leading or trailing whitespace first: the check is unreachable",
     ),
     m(
         "Y08",
@@ -1805,6 +1811,7 @@ MUTATIONS = [
         '    value = validate_emr_name(value, field, MAX_CLUSTER_ID_LENGTH, "RunJobFlow\'s JobFlowId limit")\n    if False:',
         "a pasted cluster id with a stray space accepted",
         ["tests/unit/test_field_properties.py", "tests/unit/test_cluster_config.py"],
+        equivalent="validate_emr_name's require_str refuses leading or trailing whitespace first: the check is unreachable",
     ),
     m(
         "Y09",
@@ -1861,8 +1868,8 @@ MUTATIONS = [
     Mutation(
         "W02",
         "devstack/aws_principals.py",
-        "    if taken:  # \"you cannot create resources named both",
-        "    if False:  # \"you cannot create resources named both",
+        '    if taken:  # "you cannot create resources named both',
+        '    if False:  # "you cannot create resources named both',
         "the stand-in's CreateRole accepts a name differing only in case",
         ("tests/integration/test_revoke_options.py",),
     ),
