@@ -1554,6 +1554,16 @@ MUTATIONS = [
         "the revoke changes the trust of a same-named role at another path",
         INT_REVOKE_OPTIONS,
     ),
+    m(
+        "T19",
+        "pure/merge.py",
+        "    return value if match is None else match.group(1) + match.group(2).lower()",
+        '    return value if match is None else match.group(1).split(":", 5)[5] + match.group(2).lower()',
+        "same_identity and the revoke's look-ups ignore the partition and the account",
+        UNIT_MERGE,
+        INT_REVOKE_OPTIONS,
+        ["tests/unit/test_principal_spelling.py"],
+    ),
     # connections Airflow does not have
     m(
         "N01",
@@ -1714,7 +1724,7 @@ MUTATIONS = [
         "cli.py",
         '        build_security_configuration(mappings, configuration.get("base_configuration"))\n    except',
         "        pass\n    except",
-        "a misshapen base_configuration not refused before any write",
+        "a misshapen base_configuration refused only after the accounts' reads, not with the partner file",
         INT_CLI,
     ),
     m(
@@ -1821,6 +1831,22 @@ MUTATIONS = [
         "durations above 10**9 seconds accepted (OverflowError after a write)",
         UNIT_VALIDATION,
         ["tests/unit/test_field_properties.py"],
+    ),
+    m(
+        "Y14",
+        "pure/cluster_config.py",
+        "MAX_CLUSTER_ID_LENGTH = 256",
+        "MAX_CLUSTER_ID_LENGTH = 10280",
+        "a cluster id longer than JobFlowId's 256 characters accepted",
+        ["tests/unit/test_field_properties.py", "tests/unit/test_cluster_config.py"],
+    ),
+    m(
+        "L12",
+        "cli.py",
+        "        if mode not in RETRY_MODES:",
+        "        if False:",
+        "an AWS_RETRY_MODE botocore refuses not refused naming the variable",
+        INT_CLI,
     ),
     # verifier and the bucket policy
     m(
