@@ -347,6 +347,31 @@ REFUSED = [
 ]
 
 
+BASE_CONFIGURATION_REFUSED = [case for case in REFUSED if "base-configuration" in case[0]]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [case[1:] for case in BASE_CONFIGURATION_REFUSED],
+    ids=[case[0] for case in BASE_CONFIGURATION_REFUSED],
+)
+def test_a_misshapen_base_configuration_is_refused_with_the_partner_file_before_any_aws_call(
+    aws: Seeded, partner_file: Path, edit: Any, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    docs/cli.md, "Validate everything": the partner file's values are checked in the first phase, before the
+    accounts' sts:GetCallerIdentity and the roles' iam:GetRole; the operators' own check of the same document
+    comes only after those reads.
+    """
+    _edited(partner_file, edit)
+
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("apply", partner_file, aws) == 2
+
+    assert calls.every == []
+    assert message in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(("edit", "message"), [case[1:] for case in REFUSED], ids=[case[0] for case in REFUSED])
 def test_apply_refuses_before_any_change(
     aws: Seeded, partner_file: Path, edit: Any, message: str, capsys: pytest.CaptureFixture[str]

@@ -151,7 +151,13 @@ RUN_TIME_REFUSALS = [
     ("destination_account_id", "{{ params.bad }}", "2222", ["ensure_destination_role", "verify_access"]),
     ("emr_account_id", "{{ params.bad }}", "1111", ["allow_emr_role_to_assume", "create_security_configuration"]),
     ("dry_run", "{{ params.bad }}", "yes", ["ensure_destination_role", "verify_access"]),
-    ("destination_aws_conn_id", "{{ params.bad }}", " aws_destination_account", ["verify_access"]),
+    (
+        "destination_aws_conn_id",
+        "{{ params.bad }}",
+        " aws_destination_account",
+        ["ensure_destination_role", "grant_kms_key_user", "verify_access"],
+    ),
+    ("emr_aws_conn_id", "{{ params.bad }}", " aws_emr_account", ["allow_emr_role_to_assume", "verify_access"]),
 ]
 
 

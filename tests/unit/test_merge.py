@@ -14,6 +14,7 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     TRUST_NOBODY_STATEMENT,
     TRUST_SID,
     VERSION,
+    is_trust_nobody,
     key_users_statement,
     trust_statement,
 )
@@ -584,6 +585,31 @@ def test_the_last_role_takes_the_statement_with_it_or_leaves_a_statement_for_nob
     changed = copy.deepcopy(alone)
     changed["Statement"][0]["Condition"] = {"Bool": {"aws:SecureTransport": "true"}}
     assert without_trust_nobody(changed) is changed  # changed by hand: not the revoke's, the grant refuses it
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"Effect": "Allow"},  # everyone allowed: the opposite of the revoke's statement
+        {"Principal": {"AWS": "arn:aws:iam::111111111111:root"}},
+        {"Action": "sts:TagSession"},
+        {"Sid": "SomeonesDeny"},
+    ],
+    ids=["Effect", "Principal", "Action", "Sid"],
+)
+def test_only_the_revokes_exact_statement_for_nobody_is_read_as_it(changed: dict[str, Any]) -> None:
+    """
+    The revoke's Deny-everyone statement is recognised field by field (its ``Sid``, ``Effect``, ``Principal`` and
+    ``Action``): a statement someone changed is theirs, and a grant must not drop it as the revoke's. An ``Allow``
+    for ``{"AWS": "*"}`` lets every principal assume the role (IAM User Guide, "AWS JSON policy elements:
+    Principal", "All principals"): dropping it silently would hide it, keeping it as nobody would be wrong.
+    """
+    statement = {**copy.deepcopy(TRUST_NOBODY_STATEMENT), **changed}
+    trust = {"Version": "2012-10-17", "Statement": [statement]}
+
+    assert not is_trust_nobody(statement)
+    assert without_trust_nobody(trust) is trust
+    assert is_trust_nobody(copy.deepcopy(TRUST_NOBODY_STATEMENT))
 
 
 def test_a_principal_the_provider_never_writes_is_not_dropped_with_the_statement() -> None:
