@@ -1792,7 +1792,7 @@ MUTATIONS = [
         "pure/security_config.py",
         "    if kind == _NUMBER:\n        return isinstance(value, (int, float)) and not isinstance(value, bool)",
         "    if kind == _NUMBER:\n        return isinstance(value, (int, float))",
-        "TicketLifeTimeInHours: true taken as a number",
+        "TicketLifetimeInHours: true taken as a number",
         UNIT_SECCONF,
     ),
     m(

@@ -573,20 +573,6 @@ _MAPPINGS = [{"Role": ROLE_B, "IdentifierType": "Prefix", "Identifiers": ["s3://
             "AuthenticationConfiguration.KerberosConfiguration",
             "must be an object, got []",
         ),
-        # "JSON Reference for Kerberos Settings": "TicketLifeTimeInHours" : number; a JSON true is no number,
-        # though Python's bool is an int.
-        (
-            {
-                "AuthenticationConfiguration": {
-                    "KerberosConfiguration": {
-                        "Provider": "ClusterDedicatedKdc",
-                        "ClusterDedicatedKdcConfiguration": {"TicketLifeTimeInHours": True},
-                    }
-                }
-            },
-            "AuthenticationConfiguration.KerberosConfiguration.ClusterDedicatedKdcConfiguration.TicketLifeTimeInHours",
-            "must be a number, got true",
-        ),
     ],
 )
 def test_a_documented_field_of_another_json_type_is_refused_naming_it(
