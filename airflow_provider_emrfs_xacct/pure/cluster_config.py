@@ -90,12 +90,9 @@ def validate_cluster_id(value: Any, field: str) -> str:
     [\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*"). Only that much is checked
     here: which ids exist is EMR's to say. A value of another type (a list or a number from a template
     rendered as a native object) would otherwise fail in botocore, naming no field; leading or trailing
-    whitespace (a pasted id) names no cluster.
+    whitespace (a pasted id), which names no cluster, is refused by :func:`validate_emr_name`.
     """
-    value = validate_emr_name(value, field, MAX_CLUSTER_ID_LENGTH, "RunJobFlow's JobFlowId limit")
-    if value != value.strip():
-        raise InvalidParameterError(field, f"has leading or trailing whitespace: {value!r}")
-    return value
+    return validate_emr_name(value, field, MAX_CLUSTER_ID_LENGTH, "RunJobFlow's JobFlowId limit")
 
 
 def release_text(version: tuple[int, int, int]) -> str:

@@ -45,12 +45,9 @@ def validate_security_configuration_name(value: Any, field: str) -> str:
 
     1 to 10280 characters, none outside EMR's pattern (control characters other than tab, CR and LF,
     lone surrogates, U+FFFE, U+FFFF). Leading or trailing whitespace, which EMR would accept, is
-    refused too: a name pasted with a stray space or newline names another configuration.
+    refused too (:func:`validate_emr_name`): a name pasted with a stray space or newline names another configuration.
     """
-    value = validate_emr_name(value, field, EMR_MAX_NAME_LENGTH, "EMR's limit")
-    if value != value.strip():
-        raise InvalidParameterError(field, f"has leading or trailing whitespace (likely a mistake): {value!r}")
-    return value
+    return validate_emr_name(value, field, EMR_MAX_NAME_LENGTH, "EMR's limit")
 
 
 def validate_emr_name(value: Any, field: str, max_length: int, limit: str) -> str:
