@@ -981,6 +981,7 @@ def test_a_condition_someone_added_to_the_trust_statement_survives_revoke_then_g
     """
     provision_partner(aws, PARTNER_1, PREFIX_1)
     allow_assuming_any_role(aws)
+    configuration_name = create_security_configuration([mapping(PARTNER_1, PREFIX_1)])
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
     trust = trust_policy(aws, PARTNER_1)
     trust["Statement"][0]["Condition"] = {"StringEquals": {"aws:PrincipalAccount": EMR_ACCOUNT}}
@@ -993,6 +994,9 @@ def test_a_condition_someone_added_to_the_trust_statement_survives_revoke_then_g
     assert nobody == {**TRUST_NOBODY_STATEMENT, "Condition": condition}
     decision = may_assume(aws, PARTNER_1)
     assert not decision.allowed, decision.reason
+    message, report = expect_broken(configuration_name)  # the verifier says the access was revoked
+    [link] = [link for link in report["links"] if link["link"] == VERIFY_ASSUME]
+    assert "access was revoked" in link["fix"], message
     with CallRecorder().everywhere() as calls:
         again, _, _ = run_operator(revoker(aws, PARTNER_1))
     assert (calls.mutating, again["plan"]) == ([], [])
