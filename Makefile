@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test bench study fuzz lint typecheck docs clean
+.PHONY: install demo test bench study revoke-study fuzz lint typecheck docs clean
 
 # The install compiles the bytecode (--compile-bytecode): the tests start many Python processes
 # (airflow dags test, the scheduler's components, the CLI); where PYTHONDONTWRITEBYTECODE is set (many
@@ -57,6 +57,10 @@ bench: $(STAMP)
 # The verifier against the EMRFS-like writer on 500 randomly broken set-ups (about 20 minutes).
 study: $(STAMP)
 	EMRFS_XACCT_STUDY=1 $(BIN)/python -m pytest -q -s tests/integration/test_differential.py -k full_study
+
+# The revoke on 300 random starting states: grant, revoke with random options, judged by the writer (about 30 minutes).
+revoke-study: $(STAMP)
+	EMRFS_XACCT_REVOKE_STUDY=1 $(BIN)/python -m pytest -q -s tests/integration/test_revoke_study.py -k full_revoke_study
 
 # The property tests (hypothesis) with fresh random inputs, FUZZ_ROUNDS times; `make test` runs them on
 # one fixed draw. A failure prints the inputs and a @reproduce_failure line to add to the test.

@@ -1446,7 +1446,7 @@ MUTATIONS = [
     m(
         "T07",
         "pure/merge.py",
-        '        result["Statement"] = [copy.deepcopy(TRUST_NOBODY_STATEMENT)]',
+        '        result["Statement"] = [nobody]',
         "        pass",
         "a trust policy left with no statement (not the Deny-everyone one)",
         UNIT_MERGE,

@@ -41,6 +41,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     MAX_ROLE_INLINE_POLICIES_CHARS,
     MAX_TRUST_POLICY_CHARS,
     find_statement,
+    granted_trust_statement,
     iam_policy_length,
     merge_owned_statements,
     merged_principals,
@@ -273,7 +274,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             base = without_trust_nobody(current)  # a revoke's statement for nobody: ours takes its place
             principals = merged_principals(base, documents.TRUST_SID, trusted, skip_if_granted=True)
             if principals or current is None:
-                desired = upsert_statement(base, documents.trust_statement(principals))
+                # With the condition someone added before a revoke, kept on its statement for nobody.
+                desired = upsert_statement(base, granted_trust_statement(current, principals))
                 require_iam_policy_length(
                     desired, MAX_TRUST_POLICY_CHARS, "trusted_role_arns", f"the trust policy of role {role_name}"
                 )
@@ -781,6 +783,17 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             desired = trust_without_role(current, *emr_role)
             if desired is not None:
                 _refuse_orphaned_trust(current, desired, role_name)
+                ours = find_statement(current, documents.TRUST_SID)
+                if ours and ours.get("Condition") and find_statement(desired, documents.TRUST_SID) is None:
+                    self.log.warning(
+                        "Statement %s of the trust policy of role %s goes with its last role, and with it the "
+                        "Condition %s someone added (the policy has other statements, which a Deny keeping it "
+                        "would refuse too): a later grant writes the statement without it. To keep a restriction "
+                        "across revokes, put it in a Deny statement of your own",
+                        documents.TRUST_SID,
+                        role_name,
+                        json.dumps(ours["Condition"], sort_keys=True),
+                    )
             return desired
 
         def write(_current: Any, desired: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
@@ -196,8 +197,44 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         # 4. Apply.
         if not dry_run and changes:
             new_configuration, changes = self._revoke(hooks, emr_ec2_role, role_arn, keys, configuration, dry_run=False)
+        if not self.remove_destination_trust:
+            with explain_access_denied(self.hook):
+                self._warn_if_still_assumable(emr_ec2_role, role_arn)
         plan = self.report(context, changes)
         return {"security_configuration": new_configuration, "plan": plan}
+
+    def _warn_if_still_assumable(self, emr_role: tuple[str, str], role_arn: str) -> None:
+        """
+        With the trust left, warn by name of each other grant that still lets the EMR EC2 role assume the role.
+
+        Cross-account ``sts:AssumeRole`` needs the caller's identity policies and the role's trust policy to allow
+        (IAM User Guide, "Cross-account policy evaluation logic"): the trust still does, so any statement of the EMR
+        EC2 role's policies allowing ``sts:AssumeRole`` on the role (the source article's ``"Resource": "*"``)
+        keeps the access. The provider's own statement is left out: the revoke takes the role out of it.
+        """
+        from airflow_provider_emrfs_xacct.pure.documents import ASSUME_SID
+        from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate
+        from airflow_provider_emrfs_xacct.pure.merge import remove_statement
+
+        account, name = emr_role
+        policies = [
+            (policy, None if document is None else remove_statement(document, ASSUME_SID))
+            for policy, document in self.hook.get_role_policies(name)
+        ]
+        # Unknown condition keys leave a statement undetermined rather than false: warn about those too.
+        request = Request("sts:AssumeRole", role_arn, f"arn:aws:iam::{account}:role/{name}", known_absent=frozenset())
+        decision = evaluate(policies, request)
+        if decision.allowed or decision.undetermined:
+            self.log.warning(
+                "The access is NOT ended: %s of role %s %s sts:AssumeRole on %s (statement %s), and its trust policy "
+                "still trusts the role (remove_destination_trust=False). Remove that grant, or revoke again with "
+                "remove_destination_trust=True",
+                decision.source,
+                name,
+                "allows" if decision.allowed else "may allow (its condition is not known before a request)",
+                role_arn,
+                json.dumps(decision.statement, sort_keys=True),
+            )
 
     def _revoke(
         self,

@@ -112,7 +112,10 @@ def trust_statement(principal_arns: Iterable[str]) -> dict[str, Any]:
 #: ``Statement`` list: the grammar ("Grammar of the IAM JSON policy language": ``"Statement" : [ <statement>,
 #: <statement>, ... ]``) and "IAM JSON policy elements: Statement" ("This element is required") do not say that
 #: IAM saves a trust policy without any statement, nor a ``Principal`` naming nobody. The next grant
-#: (:func:`is_trust_nobody`) writes the normal statement in its place.
+#: (:func:`is_trust_nobody`) writes the normal statement in its place. A ``Condition`` someone added to the
+#: provider's statement stays on this one (a ``Deny`` with a condition still allows nobody: "The difference between
+#: explicit and implicit denies", no applicable ``Allow`` is an implicit deny), and the next grant puts it back on
+#: the statement it writes.
 TRUST_NOBODY_STATEMENT: dict[str, Any] = {
     "Sid": TRUST_SID,
     "Effect": "Deny",
@@ -122,12 +125,17 @@ TRUST_NOBODY_STATEMENT: dict[str, Any] = {
 
 
 def is_trust_nobody(statement: Any) -> bool:
-    """Return whether ``statement`` is exactly :data:`TRUST_NOBODY_STATEMENT` (a revoke left it; one changed by hand is not)."""
+    """
+    Return whether ``statement`` is :data:`TRUST_NOBODY_STATEMENT`, with or without a ``Condition`` (a revoke left it).
+
+    One changed otherwise by hand is not.
+    """
     if not isinstance(statement, dict):
         return False
     principal = statement.get("Principal")
     return (
-        set(statement) == set(TRUST_NOBODY_STATEMENT)
+        set(statement) - {"Condition"} == set(TRUST_NOBODY_STATEMENT)
+        and isinstance(statement.get("Condition", {}), dict)
         and all(statement[key] == TRUST_NOBODY_STATEMENT[key] for key in ("Sid", "Effect"))
         and isinstance(principal, dict)
         and set(principal) == {"AWS"}

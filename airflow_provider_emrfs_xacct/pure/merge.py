@@ -450,7 +450,10 @@ def trust_without_role(trust: dict[str, Any] | None, account: str, role_name: st
     and refuses to save a trust policy still naming one ("Invalid principal in policy"; AWS Knowledge Center,
     iam-trust-policy-error). Left with no principal, the statement goes; if it was the policy's only statement,
     :data:`~.documents.TRUST_NOBODY_STATEMENT` takes its place (IAM does not document saving a trust policy
-    without statements). Every other statement is carried over unchanged, in its place.
+    without statements), with the ``Condition`` someone added to the provider's statement, for the next grant to
+    put back (:func:`trust_nobody_condition`). Beside other statements the statement goes with its ``Condition``: a
+    ``Deny`` for everyone under that condition would also refuse their principals. Every other statement is carried
+    over unchanged, in its place.
 
     :raises ConflictError: the statement also holds a principal the provider does not write (a service, ``"*"``):
         principals of one statement are alternatives, and removing the statement would end their access.
@@ -475,7 +478,10 @@ def trust_without_role(trust: dict[str, Any] | None, account: str, role_name: st
         )
     result = remove_statement(trust, TRUST_SID)
     if not result["Statement"]:
-        result["Statement"] = [copy.deepcopy(TRUST_NOBODY_STATEMENT)]
+        nobody = copy.deepcopy(TRUST_NOBODY_STATEMENT)
+        if isinstance(ours.get("Condition"), dict) and ours["Condition"]:
+            nobody["Condition"] = copy.deepcopy(ours["Condition"])
+        result["Statement"] = [nobody]
     return result
 
 
@@ -484,6 +490,20 @@ def without_trust_nobody(trust: dict[str, Any] | None) -> dict[str, Any] | None:
     if is_trust_nobody(find_statement(trust, TRUST_SID)):
         return remove_statement(trust or {}, TRUST_SID)
     return trust
+
+
+def granted_trust_statement(trust: dict[str, Any] | None, principal_arns: Iterable[str]) -> dict[str, Any]:
+    """
+    Return the provider's trust statement for ``principal_arns``, for a grant to merge into ``trust``.
+
+    It carries the ``Condition`` a revoke kept on :data:`~.documents.TRUST_NOBODY_STATEMENT` (someone added it to
+    the provider's statement before: see :func:`trust_without_role`).
+    """
+    statement = trust_statement(principal_arns)
+    nobody = find_statement(trust, TRUST_SID)
+    if is_trust_nobody(nobody) and nobody is not None and nobody.get("Condition"):
+        statement["Condition"] = copy.deepcopy(nobody["Condition"])
+    return statement
 
 
 def _is_role(value: str, account: str, role_name: str) -> bool:

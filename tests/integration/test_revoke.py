@@ -989,3 +989,66 @@ def test_an_emr_role_deleted_and_created_again_leaves_the_trust_by_its_old_uniqu
     run_operator(revoker(aws, PARTNER_1, emr_ec2_role_name=name))
 
     assert trust_policy(aws, PARTNER_1) == {"Version": "2012-10-17", "Statement": [TRUST_NOBODY_STATEMENT]}
+
+
+def test_a_condition_someone_added_to_the_trust_statement_survives_revoke_then_grant(aws: Seeded) -> None:
+    """
+    The revoke keeps it on its statement for nobody (a Deny with a condition allows nobody either: IAM User Guide,
+    "The difference between explicit and implicit denies"); the next grant puts it back on the statement it writes,
+    and the judge applies it: a condition the EMR EC2 role meets lets it assume the role again, one it does not
+    meet keeps it out.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    allow_assuming_any_role(aws)
+    configuration_name = create_security_configuration([mapping(PARTNER_1, PREFIX_1)])
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    trust = trust_policy(aws, PARTNER_1)
+    trust["Statement"][0]["Condition"] = {"StringEquals": {"aws:PrincipalAccount": EMR_ACCOUNT}}
+    iam.update_assume_role_policy(RoleName=PARTNER_1, PolicyDocument=json.dumps(trust))
+    condition = trust_policy(aws, PARTNER_1)["Statement"][0]["Condition"]
+
+    run_operator(revoker(aws, PARTNER_1))
+
+    [nobody] = trust_policy(aws, PARTNER_1)["Statement"]
+    assert nobody == {**TRUST_NOBODY_STATEMENT, "Condition": condition}
+    decision = may_assume(aws, PARTNER_1)
+    assert not decision.allowed, decision.reason
+    message, report = expect_broken(configuration_name)  # the verifier says the access was revoked
+    [link] = [link for link in report["links"] if link["link"] == VERIFY_ASSUME]
+    assert "access was revoked" in link["fix"], message
+    with CallRecorder().everywhere() as calls:
+        again, _, _ = run_operator(revoker(aws, PARTNER_1))
+    assert (calls.mutating, again["plan"]) == ([], [])
+
+    ensure_destination_role(aws, PARTNER_1, PREFIX_1)
+    [ours] = trust_policy(aws, PARTNER_1)["Statement"]
+    assert (ours["Effect"], as_list(ours["Principal"]["AWS"]), ours["Condition"]) == (
+        "Allow",
+        [aws.emr_ec2_role_arn],
+        condition,
+    )
+    assert may_assume(aws, PARTNER_1).allowed
+    # The condition is in force: one the role does not meet keeps it out.
+    ours["Condition"] = {"StringEquals": {"aws:PrincipalAccount": "333333333333"}}
+    iam.update_assume_role_policy(RoleName=PARTNER_1, PolicyDocument=json.dumps({**trust, "Statement": [ours]}))
+    assert not may_assume(aws, PARTNER_1).allowed
+
+
+def test_a_condition_lost_with_the_statement_beside_others_is_named_in_a_warning(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Beside another statement the provider's goes with its last role; the revoke says its condition goes too."""
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    create_auditor(aws)
+    trust = trust_policy(aws, PARTNER_1)
+    trust["Statement"][0]["Condition"] = {"StringEquals": {"aws:PrincipalAccount": EMR_ACCOUNT}}
+    client(aws.url, DESTINATION_ACCOUNT, "iam").update_assume_role_policy(
+        RoleName=PARTNER_1, PolicyDocument=json.dumps({**trust, "Statement": [AUDITOR_STATEMENT, *trust["Statement"]]})
+    )
+
+    with caplog.at_level("WARNING"):
+        run_operator(revoker(aws, PARTNER_1))
+
+    assert trust_policy(aws, PARTNER_1)["Statement"] == [AUDITOR_STATEMENT]
+    output = capfd.readouterr().out + caplog.text
+    assert f'Condition {{"StringEquals": {{"aws:PrincipalAccount": "{EMR_ACCOUNT}"}}}}' in output

@@ -33,8 +33,10 @@ from tests.integration.state import changes, snapshot
 from tests.integration.test_revoke import (
     PARTNER_1,
     PREFIX_1,
+    allow_assuming_any_role,
     assumable,
     key_users,
+    may_assume,
     revoker,
     role_exists,
     trust_policy,
@@ -290,3 +292,35 @@ def test_the_dry_run_plan_lists_the_steps_in_the_order_they_are_written(aws: See
     assert resources[1].startswith("iam role "), resources
     assert resources[-1].startswith("kms key"), resources
     assert changes(before, snapshot(aws)) == {}
+
+
+def test_keeping_the_trust_names_the_other_grant_that_still_reaches_the_role(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    Cross-account sts:AssumeRole needs the identity side and the trust (IAM User Guide, "Cross-account policy
+    evaluation logic"): with the trust left and the source article's ``"Resource": "*"`` grant on the EMR EC2 role,
+    the access goes on (the judge says so), and the revoke says it is not ended, naming that policy.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    allow_assuming_any_role(aws)
+
+    with caplog.at_level("WARNING"):
+        run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
+
+    assert may_assume(aws, PARTNER_1).allowed
+    output = capfd.readouterr().out + caplog.text
+    assert "The access is NOT ended: inline policy assume-any-role" in output
+
+
+def test_keeping_the_trust_without_another_grant_says_nothing_of_one(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+
+    with caplog.at_level("WARNING"):
+        run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
+
+    decision = may_assume(aws, PARTNER_1)
+    assert not decision.allowed, decision.reason
+    assert "NOT ended" not in capfd.readouterr().out + caplog.text

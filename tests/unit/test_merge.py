@@ -23,6 +23,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     aws_principals,
     document_size,
     find_statement,
+    granted_trust_statement,
     grants_assume_role,
     live_principals,
     merged_principals,
@@ -583,7 +584,7 @@ def test_the_last_role_takes_the_statement_with_it_or_leaves_a_statement_for_nob
     # The next grant writes the normal statement in its place.
     assert without_trust_nobody(alone) == {"Version": "2012-10-17", "Statement": []}
     changed = copy.deepcopy(alone)
-    changed["Statement"][0]["Condition"] = {"Bool": {"aws:SecureTransport": "true"}}
+    changed["Statement"][0]["Action"] = ["sts:AssumeRole", "sts:TagSession"]
     assert without_trust_nobody(changed) is changed  # changed by hand: not the revoke's, the grant refuses it
 
 
@@ -610,6 +611,35 @@ def test_only_the_revokes_exact_statement_for_nobody_is_read_as_it(changed: dict
     assert not is_trust_nobody(statement)
     assert without_trust_nobody(trust) is trust
     assert is_trust_nobody(copy.deepcopy(TRUST_NOBODY_STATEMENT))
+
+
+RESTRICTION = {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
+
+
+def test_a_condition_someone_added_survives_a_revoke_of_the_last_role_and_the_next_grant() -> None:
+    """
+    The statement for nobody keeps it (a Deny with a condition still allows nobody: IAM User Guide, "The difference
+    between explicit and implicit denies"), and the grant puts it back on the statement it writes.
+    """
+    trust = trusting(REVOKED)
+    trust["Statement"][0]["Condition"] = RESTRICTION
+    alone = trust_without_role(trust, EMR, "EMR_EC2_DefaultRole")
+    assert alone == {"Version": "2012-10-17", "Statement": [{**TRUST_NOBODY_STATEMENT, "Condition": RESTRICTION}]}
+    assert alone is not None
+    assert alone["Statement"][0]["Condition"] is not RESTRICTION
+    assert trust_without_role(alone, EMR, "EMR_EC2_DefaultRole") is alone  # a second revoke: nothing to do
+    assert without_trust_nobody(alone) == {"Version": "2012-10-17", "Statement": []}
+    assert granted_trust_statement(alone, [REVOKED]) == {**trust_statement([REVOKED]), "Condition": RESTRICTION}
+    # Without a revoke's statement for nobody the grant's statement is the plain one.
+    assert granted_trust_statement(trusting(NIGHTLY), [REVOKED]) == trust_statement([REVOKED])
+    assert granted_trust_statement(None, [REVOKED]) == trust_statement([REVOKED])
+
+
+def test_beside_other_statements_the_last_role_takes_the_statement_and_its_condition() -> None:
+    """A Deny for everyone under the condition would refuse the other statements' principals too: it is not kept."""
+    trust = trusting(REVOKED, others=(SOMEONES,))
+    trust["Statement"][1]["Condition"] = RESTRICTION
+    assert trust_without_role(trust, EMR, "EMR_EC2_DefaultRole") == {"Version": "2012-10-17", "Statement": [SOMEONES]}
 
 
 def test_a_principal_the_provider_never_writes_is_not_dropped_with_the_statement() -> None:
