@@ -215,6 +215,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.pure.documents import ASSUME_SID
         from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate
         from airflow_provider_emrfs_xacct.pure.merge import remove_statement
+        from airflow_provider_emrfs_xacct.pure.validation import partition_of_arn
 
         account, name = emr_role
         policies = [
@@ -222,7 +223,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             for policy, document in self.hook.get_role_policies(name)
         ]
         # Unknown condition keys leave a statement undetermined rather than false: warn about those too.
-        request = Request("sts:AssumeRole", role_arn, f"arn:aws:iam::{account}:role/{name}", known_absent=frozenset())
+        principal = f"arn:{partition_of_arn(role_arn)}:iam::{account}:role/{name}"
+        request = Request("sts:AssumeRole", role_arn, principal, known_absent=frozenset())
         decision = evaluate(policies, request)
         if decision.allowed or decision.undetermined:
             self.log.warning(
