@@ -277,12 +277,12 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             if uris and self.deferrable:
                 from datetime import timedelta
 
-                from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
+                from airflow_provider_emrfs_xacct.triggers.probe import ProbeStepsTrigger
 
                 self.push_xcom(context, PROBE_STEPS_XCOM_KEY, uris)  # a failed deferral keeps no kwargs
                 self.push_xcom(context, PROBE_CONTEXT_XCOM_KEY, {"encryption": encryption, "routes": routes})
                 self.defer(
-                    trigger=EmrAddStepsTrigger(
+                    trigger=ProbeStepsTrigger(
                         job_flow_id=str(self.cluster_id),
                         step_ids=list(uris.values()),
                         waiter_delay=int(self.waiter_delay),
@@ -316,7 +316,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         Killed while ``AddJobFlowSteps`` was under way (its answer lost, or not in yet), the steps are looked for
         among the cluster's (``ListSteps``, as after a lost answer; AWS does not promise that it shows them yet).
         A deferred probe has no worker to kill: its steps are cleaned up when the deferral fails
-        (:meth:`resume_execution`).
+        (:meth:`resume_execution`), and cancelled by the trigger when a user kills the deferred task
+        (:class:`~airflow_provider_emrfs_xacct.triggers.probe.ProbeStepsTrigger`).
         """
         from botocore.exceptions import BotoCoreError, ClientError
 

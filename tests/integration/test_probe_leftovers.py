@@ -459,3 +459,25 @@ def test_a_verifier_timed_out_while_adding_its_probe_step_finds_and_cancels_it(
     uri = moto_stack.probe_uri(step["Config"]["Args"])
     assert uri is not None
     assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
+
+
+def test_a_user_kill_of_the_deferred_probe_cancels_its_steps(partner: Partner, busy_cluster: None) -> None:
+    # Marked failed or cleared while deferred, the task never resumes: its trigger's on_kill is all that runs
+    # (BaseTrigger.on_kill, "when a user explicitly acts on the deferred task"). The trigger is rebuilt from its
+    # serialised form, as the triggerer gets it.
+    import asyncio
+
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, deferrable=True, waiter_delay=1)
+    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(operator, ti)
+    classpath, kwargs = deferred.value.trigger.serialize()
+    assert classpath == "airflow_provider_emrfs_xacct.triggers.probe.ProbeStepsTrigger"
+
+    asyncio.run(type(deferred.value.trigger)(**kwargs).on_kill())
+
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]
+    assert step["Status"]["State"] == "CANCELLED"
+    assert run_held_probe_steps() == []  # the cluster gets to its queue: nothing is written after the kill
