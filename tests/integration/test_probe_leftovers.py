@@ -481,3 +481,37 @@ def test_a_user_kill_of_the_deferred_probe_cancels_its_steps(partner: Partner, b
     [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]
     assert step["Status"]["State"] == "CANCELLED"
     assert run_held_probe_steps() == []  # the cluster gets to its queue: nothing is written after the kill
+
+
+class Sigkilled(BaseException):
+    """The supervisor's SIGKILL, some seconds after its SIGTERM: nothing of the task runs after it."""
+
+
+def test_a_kill_while_the_probe_steps_are_added_cancels_them_once_they_are_added(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    Airflow's SIGTERM handler calls ``on_kill`` and returns into the task (``task_runner._on_term``): a kill before
+    EMR added the steps finds none to cancel, then ``AddJobFlowSteps`` completes. The task must abandon them then,
+    before the supervisor's SIGKILL ends it: going on to wait, it would leave them to write later.
+    """
+    from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
+    from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True)
+    operator.hook.launch_client.meta.events.register_first(
+        "before-call.emr.AddJobFlowSteps", lambda **_: operator.on_kill()
+    )
+
+    def killed(*_: Any) -> None:
+        raise Sigkilled
+
+    monkeypatch.setattr(VerifyCrossAccountAccessOperator, "_wait_for_probe", killed)
+    with pytest.raises(EmrfsXacctError, match="killed while its probe steps were added"):
+        run_operator(operator)  # not into the wait, where the SIGKILL would leave the step
+
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]
+    assert step["Status"]["State"] == "CANCELLED"
+    assert run_held_probe_steps() == []  # nothing written after the kill
