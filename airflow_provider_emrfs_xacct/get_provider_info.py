@@ -53,6 +53,12 @@ def get_provider_info() -> dict[str, Any]:
                 ],
             }
         ],
+        "triggers": [
+            {
+                "integration-name": "EMRFS cross-account access",
+                "python-modules": ["airflow_provider_emrfs_xacct.triggers.probe"],
+            }
+        ],
         "config": {
             "emrfs_xacct": {
                 "description": "Settings of the EMRFS cross-account access provider.",

@@ -8,7 +8,7 @@ in the running task.
 from __future__ import annotations
 
 
-def aws_partition(aws_conn_id: str) -> str:
+def aws_partition(aws_conn_id: str | None) -> str:
     """
     Return the AWS partition a connection acts in: ``aws``, ``aws-cn``, ``aws-us-gov`` ….
 
@@ -20,8 +20,22 @@ def aws_partition(aws_conn_id: str) -> str:
     compare ARNs with): no request of its own, only the connection's credentials (a connection with a
     ``role_arn`` assumes it, as every task on it does).
 
-    :param aws_conn_id: the Airflow AWS connection.
+    A connection Airflow does not have is refused, naming it: the Amazon hook would fall back to boto3's default
+    chain ("Unable to find AWS Connection ID '...', switching to empty") and this would return the partition of
+    the worker's own Region (``aws`` when it has none), not the connection's: an ``arn:aws:`` in China, refused
+    later as an ARN of another partition, with no word of the missing connection.
+
+    :param aws_conn_id: the Airflow AWS connection (``None``: boto3's default chain, on purpose).
+    :raises InvalidParameterError: Airflow has no connection ``aws_conn_id``.
     """
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
+    from airflow_provider_emrfs_xacct.operators.base import require_defined_connection
+
+    require_defined_connection(
+        aws_conn_id,
+        f"aws_partition({aws_conn_id!r})",
+        "its partition would be that of the worker's own Region (boto3's default chain), not the connection's; "
+        "define the connection, or pass None to take the worker's on purpose",
+    )
     return AwsBaseHook(aws_conn_id=aws_conn_id, client_type="sts").conn_partition

@@ -23,8 +23,8 @@ from __future__ import annotations
 from importlib import import_module
 
 #: The modules a DAG file may import from the provider, besides the operator modules the provider
-#: metadata lists (``get_provider_info``).
-OTHER_PARSE_TIME_MODULES = ("airflow_provider_emrfs_xacct.task_groups",)
+#: metadata lists (``get_provider_info``): the factory and the template macros (``user_defined_macros``).
+OTHER_PARSE_TIME_MODULES = ("airflow_provider_emrfs_xacct.task_groups", "airflow_provider_emrfs_xacct.macros")
 #: What ``task_groups.partner_access`` imports when it is called, at parse time: its arguments are checked
 #: with the tasks' own rules then (about 15 ms cold, ``python -X importtime``).
 FACTORY_PARSE_TIME_MODULES = (

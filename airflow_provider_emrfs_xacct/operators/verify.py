@@ -151,6 +151,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         self._probe_steps: dict[str, str] | None = None
         #: The probe URIs and steps of an ``AddJobFlowSteps`` under way, whose step ids are not known yet.
         self._probe_adding: tuple[list[str], list[dict[str, Any]]] | None = None
+        #: ``on_kill`` ran: Airflow's SIGTERM handler returns into the task, which must not go on with the probe.
+        self._killed = False
 
     @cached_property
     def readers(self) -> Readers:
@@ -277,12 +279,12 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             if uris and self.deferrable:
                 from datetime import timedelta
 
-                from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
+                from airflow_provider_emrfs_xacct.triggers.probe import ProbeStepsTrigger
 
                 self.push_xcom(context, PROBE_STEPS_XCOM_KEY, uris)  # a failed deferral keeps no kwargs
                 self.push_xcom(context, PROBE_CONTEXT_XCOM_KEY, {"encryption": encryption, "routes": routes})
                 self.defer(
-                    trigger=EmrAddStepsTrigger(
+                    trigger=ProbeStepsTrigger(
                         job_flow_id=str(self.cluster_id),
                         step_ids=list(uris.values()),
                         waiter_delay=int(self.waiter_delay),
@@ -315,13 +317,17 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         the objects deleted), and what may still be written is logged. Nothing when no probe step is under way.
         Killed while ``AddJobFlowSteps`` was under way (its answer lost, or not in yet), the steps are looked for
         among the cluster's (``ListSteps``, as after a lost answer; AWS does not promise that it shows them yet).
+        Airflow's SIGTERM handler returns into the task: steps added after this look are abandoned as soon as
+        ``AddJobFlowSteps`` returns (:meth:`_start_probe`).
         A deferred probe has no worker to kill: its steps are cleaned up when the deferral fails
-        (:meth:`resume_execution`).
+        (:meth:`resume_execution`), and cancelled by the trigger when a user kills the deferred task
+        (:class:`~airflow_provider_emrfs_xacct.triggers.probe.ProbeStepsTrigger`).
         """
         from botocore.exceptions import BotoCoreError, ClientError
 
         from airflow_provider_emrfs_xacct.verify import abandon_probe, pin_bucket_owner
 
+        self._killed = True
         steps, self._probe_steps, adding, self._probe_adding = self._probe_steps, None, self._probe_adding, None
         if steps is None and adding is not None:
             uris, added = adding
@@ -386,6 +392,17 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         # Once: a second AddJobFlowSteps after a lost answer would leave probe steps nobody watches or cancels.
         step_ids = self.hook.add_steps_once(str(self.cluster_id), steps)
         self._probe_steps, self._probe_adding = dict(zip(uris, step_ids, strict=True)), None
+        if self._killed:
+            # Killed while AddJobFlowSteps was under way, before EMR listed the steps: Airflow's SIGTERM handler
+            # returned into the task (task_runner._on_term), whose call then completed. Abandon them now: the
+            # supervisor's SIGKILL follows, and a step left PENDING would write its object later.
+            self.on_kill()
+            from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+
+            raise EmrfsXacctError(
+                f"the task was killed while its probe steps were added to cluster {self.cluster_id}; they were "
+                "abandoned once added"
+            )
         for uri, step_id in zip(uris, step_ids, strict=True):
             self.log.info("Probe step %s writes %s through the cluster's s3:// file system", step_id, uri)
         return self._probe_steps

@@ -54,3 +54,13 @@ def test_the_emr_role_arn_is_in_the_emr_connections_partition(
 
     expected = [f"arn:{partition}:iam::111111111111:role/EMR_EC2_DefaultRole"]
     assert rendered(dag_file, task_id, field) == expected
+
+
+def test_an_undefined_connection_is_refused_by_name_not_taken_for_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The Amazon hook falls back to boto3's default chain for a connection Airflow does not have ("Unable to find
+    # AWS Connection ID '...', switching to empty"): the macro would say "aws" whatever the connection's partition.
+    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+    monkeypatch.delenv("AIRFLOW_CONN_AWS_EMR_ACCOUNT", raising=False)
+    with pytest.raises(InvalidParameterError, match=r"aws_partition\('aws_emr_account'\).*does not have"):
+        rendered("emrfs_xacct_partner_export.py", "ensure_destination_role", "trusted_role_arns")

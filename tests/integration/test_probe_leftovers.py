@@ -459,3 +459,59 @@ def test_a_verifier_timed_out_while_adding_its_probe_step_finds_and_cancels_it(
     uri = moto_stack.probe_uri(step["Config"]["Args"])
     assert uri is not None
     assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
+
+
+def test_a_user_kill_of_the_deferred_probe_cancels_its_steps(partner: Partner, busy_cluster: None) -> None:
+    # Marked failed or cleared while deferred, the task never resumes: its trigger's on_kill is all that runs
+    # (BaseTrigger.on_kill, "when a user explicitly acts on the deferred task"). The trigger is rebuilt from its
+    # serialised form, as the triggerer gets it.
+    import asyncio
+
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, deferrable=True, waiter_delay=1)
+    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(operator, ti)
+    classpath, kwargs = deferred.value.trigger.serialize()
+    assert classpath == "airflow_provider_emrfs_xacct.triggers.probe.ProbeStepsTrigger"
+
+    asyncio.run(type(deferred.value.trigger)(**kwargs).on_kill())
+
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]
+    assert step["Status"]["State"] == "CANCELLED"
+    assert run_held_probe_steps() == []  # the cluster gets to its queue: nothing is written after the kill
+
+
+class Sigkilled(BaseException):
+    """The supervisor's SIGKILL, some seconds after its SIGTERM: nothing of the task runs after it."""
+
+
+def test_a_kill_while_the_probe_steps_are_added_cancels_them_once_they_are_added(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    Airflow's SIGTERM handler calls ``on_kill`` and returns into the task (``task_runner._on_term``): a kill before
+    EMR added the steps finds none to cancel, then ``AddJobFlowSteps`` completes. The task must abandon them then,
+    before the supervisor's SIGKILL ends it: going on to wait, it would leave them to write later.
+    """
+    from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
+    from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True)
+    operator.hook.launch_client.meta.events.register_first(
+        "before-call.emr.AddJobFlowSteps", lambda **_: operator.on_kill()
+    )
+
+    def killed(*_: Any) -> None:
+        raise Sigkilled
+
+    monkeypatch.setattr(VerifyCrossAccountAccessOperator, "_wait_for_probe", killed)
+    with pytest.raises(EmrfsXacctError, match="killed while its probe steps were added"):
+        run_operator(operator)  # not into the wait, where the SIGKILL would leave the step
+
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]
+    assert step["Status"]["State"] == "CANCELLED"
+    assert run_held_probe_steps() == []  # nothing written after the kill

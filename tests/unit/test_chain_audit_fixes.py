@@ -1264,3 +1264,20 @@ def test_a_condition_on_the_destination_roles_tags_is_not_checked(statement: dic
 
     assert link.status == UNKNOWN, link
     assert "ResourceTag/partner" in link.detail
+
+
+def test_a_bucket_with_an_object_lock_default_retention_blocks_the_probe() -> None:
+    # Its default retention would lock the probe's object version: the verifier's delete only adds a delete marker
+    # (Amazon S3 User Guide, "Locking objects with Object Lock"), and the version would stay for the retention.
+    from airflow_provider_emrfs_xacct.pure.checks.state import BucketState
+
+    state = on_cluster(CONFIGURATION, "EMR_EC2_DefaultRole")
+    [(bucket, read)] = state.buckets.items()
+    assert isinstance(read, BucketState)
+    read.object_lock_retention = {"Mode": "COMPLIANCE", "Years": 7}
+
+    blocked = probe_blocker(state)
+
+    assert f"bucket {bucket} has an Object Lock default retention (Mode COMPLIANCE, Years 7)" in blocked
+    read.object_lock_retention = None
+    assert probe_blocker(state) == ""

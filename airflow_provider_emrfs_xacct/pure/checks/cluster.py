@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.checks import access_grants
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN, Link
-from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, Unreadable
 from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, role_mappings_of, routing_bypasses
 
 if TYPE_CHECKING:
@@ -104,6 +104,9 @@ def probe_blocker(state: ChainState) -> str:
     users are "Hadoop users and groups that are defined on the cluster", passed to EMRFS "in the context of the
     application using it": Amazon EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"),
     so its write would not show that a user's or group's writes get the mapped role.
+
+    And a destination bucket with an Object Lock default retention (:func:`_locked_buckets`): the probe's object
+    could not be deleted.
     """
     refused = [link for link in audit(state) if link.status != PASS]
     if state.cluster is None:
@@ -111,6 +114,7 @@ def probe_blocker(state: ChainState) -> str:
     reasons = [f"{link.link}: {link.detail}" for link in refused]
     # S3 Access Grants: the probe's step (hadoop fs, not Spark) would not write as the job's Spark writes do.
     reasons.extend(f"{link.link}: {link.detail}" for link in access_grants.audit(state))
+    reasons.extend(_locked_buckets(state))
     configuration = state.security_configuration
     if isinstance(configuration, dict):
         reasons.extend(f"{bypass.field} {bypass.problem}" for bypass in routing_bypasses(configuration))
@@ -121,3 +125,24 @@ def probe_blocker(state: ChainState) -> str:
                 "is not documented: its write would not show that their writes get the mapped role"
             )
     return "; ".join(reasons)
+
+
+def _locked_buckets(state: ChainState) -> list[str]:
+    """
+    Why the probe must not write to the destination buckets with an Object Lock default retention.
+
+    Object Lock works only in versioned buckets, and a retention period protects the object version: it "can't be
+    overwritten or deleted" for the period in compliance mode, nor without ``s3:BypassGovernanceRetention`` in
+    governance mode, while a delete without a version id only adds a delete marker on top of it (Amazon S3 User
+    Guide, "Locking objects with Object Lock", "Retention modes"; "Deleting object versions from a
+    versioning-enabled bucket"). The bucket's default retention gives the probe's object one: the verifier's
+    delete would leave its version in the partner's bucket until the retention ends.
+    """
+    return [
+        f"bucket {bucket} has an Object Lock default retention "
+        f"({', '.join(f'{key} {value}' for key, value in sorted(read.object_lock_retention.items()))}): the probe's "
+        "object would get it, and its version could not be deleted before the retention ends (a delete only adds a "
+        "delete marker)"
+        for bucket, read in sorted(state.buckets.items())
+        if isinstance(read, BucketState) and read.object_lock_retention
+    ]
