@@ -19,6 +19,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     s3_request,
     sends_requester_pays_header,
 )
+from airflow_provider_emrfs_xacct.pure.checks.endpoints import s3_endpoint_decision
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     FAIL,
     PASS,
@@ -32,6 +33,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
 from airflow_provider_emrfs_xacct.pure.checks.routing import routed_role
 from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import as_list
+from airflow_provider_emrfs_xacct.pure.endpoint_policy import ENDPOINT_SOURCE, through_endpoint
 from airflow_provider_emrfs_xacct.pure.evaluator import IMPLICIT_DENY, UNDETERMINED, Decision, Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.requests import OBJECT_ACL_ACTION, STEPS, WRITE_REQUESTS, S3Call, expand_key
 from airflow_provider_emrfs_xacct.pure.validation import S3Location, account_of_arn, partition_of_arn
@@ -280,6 +282,8 @@ class _Prefix:
             resource_account=self.bucket.account,
             boundary=role.boundary,
         )
+        # The S3 gateway endpoint on the cluster subnet's route table must let it by too (pure/endpoint_policy.py).
+        decision = through_endpoint(decision, s3_endpoint_decision(self.state, self.bucket, request))
         refused_by_bucket = not decision.allowed and decision.source == "resource" and decision.statement is None
         return _Outcome(
             what, request.action, decision, role.arn, required, why, restricted if refused_by_bucket else ""
@@ -366,6 +370,12 @@ def _s3_fix(outcome: _Outcome) -> str:
             "make the bucket policy non-public (remove or condition its statements that allow everyone, see "
             "S3 User Guide, \"The meaning of 'public'\"), or turn RestrictPublicBuckets off for "
             f"{outcome.restricted} (PutPublicAccessBlock); or map this key to the destination role"
+        )
+    if str(decision.source).startswith(ENDPOINT_SOURCE):
+        return (
+            f"the {decision.source} does not let this request through ({'a Deny' if decision.statement else 'no Allow'}"
+            "): the endpoint's owner (the EMR account's network team) allows the partner's bucket in it, e.g. "
+            "a statement with this bucket's ARN as Resource, or the cluster uses a subnet that reaches S3 otherwise"
         )
     if decision.statement is not None and decision.source == "bucket policy":
         return "the bucket policy denies it: change or narrow that statement (it is not the provider's)"
