@@ -55,11 +55,9 @@ def _judge(endpoints: tuple[EndpointPolicy, ...], certain: bool, request: Reques
             first = refused[0]
             return Decision(False, UNDETERMINED, first.statement, first.source, f"{maybe}; {first.source} refuses it")
         return refused[0]
-    undetermined = next((decision for decision in decisions if decision.undetermined), refused[0])
-    return Decision(
-        False,
-        UNDETERMINED,
-        undetermined.statement,
-        undetermined.source,
-        undetermined.unknown or "which of the VPC's endpoints the request takes (their policies disagree)",
-    )
+    undetermined = [decision for decision in decisions if decision.undetermined]
+    if undetermined:
+        return undetermined[0]
+    first = refused[0]
+    unknown = "which of the VPC's endpoints the request takes (their policies disagree)"
+    return Decision(False, UNDETERMINED, first.statement, first.source, unknown)
