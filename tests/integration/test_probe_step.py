@@ -381,3 +381,46 @@ def test_an_s3_gateway_endpoint_policy_of_the_own_account_only_refuses_the_probe
     assert report["verdict"] == "FAIL"
     assert written["Status"]["State"] == "COMPLETED", written["Status"]
     assert {link["status"] for link in fixed["links"] if link["link"].endswith(PREFIX)} == {"pass"}, fixed["links"]
+
+
+def test_an_sts_endpoint_policy_of_the_own_account_s_roles_refuses_the_assume_role(partner: Partner) -> None:
+    """
+    The STS interface endpoint's policy lets only roles of the EMR account be assumed through it: EMRFS's AssumeRole
+    of the partner's role (with the EMR EC2 role's session, to the Regional endpoint the private DNS answers for) is
+    refused there. The stand-in's probe fails on that policy; the verifier's assume link fails naming the endpoint.
+    """
+    ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
+    vpc, subnet = private_subnet(ec2, "10.15")
+    add_sts_interface_endpoint(ec2, vpc, subnet)
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    [endpoint] = [
+        item
+        for item in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]
+        if item["VpcEndpointType"] == "Interface"
+    ]
+    own_roles = {
+        "Sid": "OwnRoles",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "sts:AssumeRole",
+        "Resource": f"arn:aws:iam::{EMR_ACCOUNT}:role/*",
+    }
+    ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], PolicyDocument=json.dumps({"Statement": [own_roles]}))
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    cluster_id = emr.run_job_flow(
+        **small_cluster(
+            "private-export", "emr-6.15.0", Instances={**small_cluster()["Instances"], "Ec2SubnetId": subnet}
+        ),
+        SecurityConfiguration=partner.configuration,
+    )["JobFlowId"]
+
+    refused = add_probe_step(partner, cluster_id, probe_key(PREFIX))
+    report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    assert refused["Status"]["State"] == "FAILED", refused["Status"]
+    message = refused["Status"]["FailureDetails"]["Message"]
+    assert "AssumeRole" in message
+    assert f"VPC endpoint policy of {endpoint['VpcEndpointId']}" in message
+    assume = next(link for link in report["links"] if link["link"] == "EMR role can assume destination role")
+    assert assume["status"] == "fail", assume
+    assert endpoint["VpcEndpointId"] in assume["detail"]
