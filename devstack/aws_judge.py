@@ -647,7 +647,8 @@ def endpoint_policy_allows(
     if any(statement.get("Effect") == "Allow" for statement in matching):
         return Decision(True, f"allowed: the VPC endpoint policy of {endpoint_id} allows {action} on {resource}")
     return Decision(
-        False, f"denied: the VPC endpoint policy of {endpoint_id} does not allow {action} on {resource} by {principal.arn}"
+        False,
+        f"denied: the VPC endpoint policy of {endpoint_id} does not allow {action} on {resource} by {principal.arn}",
     )
 
 

@@ -80,12 +80,12 @@ import moto.s3.models
 from devstack import aws_cluster_settings, aws_judge
 from devstack.aws_cluster_settings import Credentials
 from devstack.aws_judge import Decision, Principal
-from devstack.aws_network import EndpointOnTheWay
 from devstack.moto_stack import REGION, account_session, s3control_on_one_host
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from devstack.aws_network import EndpointOnTheWay
     from devstack.moto_stack import Service
 
 __all__ = [
@@ -710,7 +710,9 @@ class _Writer:
                 resource_policy_name="trust policy",
             )
         if decision.allowed:
-            decision = self.through_endpoint("sts", caller, "sts:AssumeRole", target.role_arn, _account(target.role_arn))
+            decision = self.through_endpoint(
+                "sts", caller, "sts:AssumeRole", target.role_arn, _account(target.role_arn)
+            )
         if not decision.allowed:
             self._record(step, "AssumeRole", target.role_arn, target, decision, 403)
             raise _Stop

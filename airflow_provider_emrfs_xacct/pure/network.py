@@ -47,11 +47,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.cluster_config import parse_release_label
-from airflow_provider_emrfs_xacct.pure.endpoint_policy import EndpointPolicy
 from airflow_provider_emrfs_xacct.pure.security_groups import ALLOWED, BLOCKED, IngressRule, https_access
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.endpoint_policy import EndpointPolicy
 
 #: STS's global endpoint, which releases before 5.31.0 and 6.1.0 call (no VPC endpoint serves it).
 GLOBAL_STS_HOST = "sts.amazonaws.com"

@@ -405,7 +405,9 @@ def test_an_sts_endpoint_policy_of_the_own_account_s_roles_refuses_the_assume_ro
         "Action": "sts:AssumeRole",
         "Resource": f"arn:aws:iam::{EMR_ACCOUNT}:role/*",
     }
-    ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], PolicyDocument=json.dumps({"Statement": [own_roles]}))
+    ec2.modify_vpc_endpoint(
+        VpcEndpointId=endpoint["VpcEndpointId"], PolicyDocument=json.dumps({"Statement": [own_roles]})
+    )
     emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
     cluster_id = emr.run_job_flow(
         **small_cluster(

@@ -17,7 +17,15 @@ from typing import Any
 import pytest
 
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
-from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, VERDICT_FAIL, VERDICT_NOT_CHECKED
+from airflow_provider_emrfs_xacct.pure.checks.findings import (
+    ENDPOINT_POLICIES,
+    ENDPOINT_POLICIES_NOT_JUDGED,
+    FAIL,
+    PASS,
+    UNKNOWN,
+    VERDICT_FAIL,
+    VERDICT_NOT_CHECKED,
+)
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import GATEWAY, INTERFACE, EndpointPolicy, endpoint_decision
 from airflow_provider_emrfs_xacct.pure.evaluator import Request
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
@@ -103,7 +111,11 @@ def request(**changes: Any) -> Request:
         # A gateway endpoint's Principal naming an account grants only its root user.
         (
             GATEWAY,
-            {"Statement": [{"Effect": "Allow", "Principal": {"AWS": DESTINATION_ACCOUNT}, "Action": "*", "Resource": "*"}]},
+            {
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"AWS": DESTINATION_ACCOUNT}, "Action": "*", "Resource": "*"}
+                ]
+            },
             "not allowed by any statement of the VPC endpoint policy of vpce-0a",
         ),
         # One naming the role itself: AWS converts it to a unique id and says to use aws:PrincipalArn: not checked.
@@ -129,7 +141,11 @@ def request(**changes: Any) -> Request:
         ),
         (
             INTERFACE,
-            {"Statement": [{"Effect": "Allow", "Principal": {"AWS": DESTINATION_ACCOUNT}, "Action": "*", "Resource": "*"}]},
+            {
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"AWS": DESTINATION_ACCOUNT}, "Action": "*", "Resource": "*"}
+                ]
+            },
             "undetermined",
         ),
     ],
@@ -282,3 +298,12 @@ def test_unread_dns_attributes_leave_a_refusing_sts_endpoint_not_checked() -> No
 
     assert link.status == UNKNOWN
     assert "DNS attributes" in link.detail
+
+
+def test_the_not_seen_list_names_only_the_endpoint_policies_not_judged() -> None:
+    unread = [item["what"] for item in check_chain(healthy_state()).not_checked]
+    read = [item["what"] for item in check_chain(with_subnet(private_subnet())).not_checked]
+
+    assert ENDPOINT_POLICIES[0] in unread
+    assert ENDPOINT_POLICIES[0] not in read
+    assert ENDPOINT_POLICIES_NOT_JUDGED[0] in read

@@ -359,6 +359,17 @@ def restricted_reason(where: str) -> str:
 
 def _s3_fix(outcome: _Outcome) -> str:
     decision = outcome.decision
+    if str(decision.source).startswith(ENDPOINT_SOURCE):
+        return (
+            f"the {decision.source} does not let this request through ({'a Deny' if decision.statement else 'no Allow'}"
+            "): the endpoint's owner (the EMR account's network team) allows the partner's bucket in it, e.g. "
+            "a statement with this bucket's ARN as Resource, or the cluster uses a subnet that reaches S3 otherwise"
+        )
+    return _policy_fix(outcome)
+
+
+def _policy_fix(outcome: _Outcome) -> str:
+    decision = outcome.decision
     if decision.source == REQUESTER_PAYS:
         return (
             f"set emrfs-site {REQUESTER_PAYS_HEADER}=true on the cluster (core-site {S3A_REQUESTER_PAYS}=true where "
@@ -370,12 +381,6 @@ def _s3_fix(outcome: _Outcome) -> str:
             "make the bucket policy non-public (remove or condition its statements that allow everyone, see "
             "S3 User Guide, \"The meaning of 'public'\"), or turn RestrictPublicBuckets off for "
             f"{outcome.restricted} (PutPublicAccessBlock); or map this key to the destination role"
-        )
-    if str(decision.source).startswith(ENDPOINT_SOURCE):
-        return (
-            f"the {decision.source} does not let this request through ({'a Deny' if decision.statement else 'no Allow'}"
-            "): the endpoint's owner (the EMR account's network team) allows the partner's bucket in it, e.g. "
-            "a statement with this bucket's ARN as Resource, or the cluster uses a subnet that reaches S3 otherwise"
         )
     if decision.statement is not None and decision.source == "bucket policy":
         return "the bucket policy denies it: change or narrow that statement (it is not the provider's)"
