@@ -307,3 +307,34 @@ def test_the_not_seen_list_names_only_the_endpoint_policies_not_judged() -> None
     assert ENDPOINT_POLICIES[0] in unread
     assert ENDPOINT_POLICIES[0] not in read
     assert ENDPOINT_POLICIES_NOT_JUDGED[0] in read
+
+
+def test_an_endpoint_refusing_only_the_listing_a_404_needs_leaves_the_lookup_not_checked() -> None:
+    """
+    S3 answers 404 to a HEAD of a missing key only to a caller allowed s3:ListBucket (S3 API Reference, HeadObject);
+    whether it asks the endpoint's policy about that implied check is not documented: not checked, never FAIL.
+    """
+    objects_only = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:*Object*",
+                "Resource": f"arn:aws:s3:::{BUCKET}/*",
+            },
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": ["s3:ListBucketMultipartUploads", "s3:ListMultipartUploadParts"],
+                "Resource": "*",
+            },
+        ]
+    }
+    facts = private_subnet(s3_gateway_policies=(EndpointPolicy("vpce-s3", GATEWAY, objects_only),))
+
+    links = by_name(check_chain(with_subnet(facts)))
+
+    lookup = links[f"output directory lookup {PREFIX}"]
+    assert lookup.status == FAIL  # its own listing (ListObjectsV2) is sent through the endpoint and refused
+    assert links[f"write files {PREFIX}"].status == UNKNOWN  # HEAD of the missing part file: its 404 listing
+    assert "implied check" in links[f"write files {PREFIX}"].detail

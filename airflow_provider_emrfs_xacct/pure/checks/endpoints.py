@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import endpoint_decision
 from airflow_provider_emrfs_xacct.pure.evaluator import UNDETERMINED, Decision, Request
-from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, s3_endpoints_in_path, sts_endpoints_in_path
+from airflow_provider_emrfs_xacct.pure.network import (
+    StsReachability,
+    SubnetFacts,
+    s3_endpoints_in_path,
+    sts_endpoints_in_path,
+)
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState
@@ -32,7 +37,7 @@ def s3_endpoint_decision(state: ChainState, bucket: BucketState, request: Reques
 def sts_endpoint_decision(state: ChainState, request: Request) -> Decision | None:
     """The decision of the STS interface endpoint EMRFS's ``AssumeRole`` passes; ``None`` when it passes none."""
     facts, reached = state.subnet, state.sts_reachability
-    if not isinstance(facts, SubnetFacts) or reached is None or not hasattr(reached, "endpoint"):
+    if not isinstance(facts, SubnetFacts) or not isinstance(reached, StsReachability):
         return None
     found = sts_endpoints_in_path(facts, reached.endpoint)
     maybe = "whether STS's Regional name resolves to the endpoint (the VPC's DNS attributes were not read)"
