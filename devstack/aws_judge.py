@@ -602,3 +602,58 @@ def bucket_policy_in_force(
         item for item in (statements if isinstance(statements, list) else [statements]) if item.get("Effect") == "Deny"
     ]
     return {**policy, "Statement": denies}, "public bucket policy (RestrictPublicBuckets: no grant to another account)"
+
+
+def endpoint_policy_allows(
+    principal: Principal,
+    action: str,
+    resource: str,
+    *,
+    endpoint_id: str,
+    gateway: bool,
+    policy: dict[str, Any],
+    resource_owner: str,
+    context: dict[str, str] | None = None,
+) -> Decision:
+    """
+    Whether a VPC endpoint's policy lets ``principal``'s ``action`` on ``resource`` through the endpoint.
+
+    AWS PrivateLink Guide, "Control access to VPC endpoints using endpoint policies": the policy "control[s] which
+    AWS principals can use the endpoint", "does not override or replace identity-based policies or resource-based
+    policies" (so it needs its own Allow, and a Deny in it refuses), and must contain a ``Principal``. "Principals for
+    gateway endpoints": "you must use the aws:PrincipalArn condition key to grant access to a principal"; a principal
+    given as an account "grants access to the AWS account root user only", and an ARN is converted to a unique id:
+    for a gateway endpoint only a grant to everyone (``*``) counts here, the stricter side. The request context is the
+    one :func:`authorize` builds; a key the stand-in does not model (``aws:ResourceOrgID``, ``aws:PrincipalOrgID``:
+    moto's accounts belong to no organization, and "this key is not included in the request context" then: IAM User
+    Guide, "AWS global condition context keys") is absent.
+    """
+    statements = _statements(policy)
+    if gateway:
+        statements = [
+            statement
+            for statement in statements
+            if statement.get("Effect") != "Allow" or _grants_everyone(statement.get("Principal"))
+        ]
+    node = principal.node()
+    keys = request_keys(principal, action, resource_owner, context)
+    prepared = _query._prepare_condition_context(dict(keys))
+    prepared.update(_query._infer_condition_keys(node, prepared))
+    matching = _simulation.resource_policy_matching_statements(
+        node, {"Statement": statements}, action, resource, prepared
+    )
+    if any(statement.get("Effect") == "Deny" for statement in matching):
+        return Decision(False, f"denied: the VPC endpoint policy of {endpoint_id} denies {action} on {resource}")
+    if any(statement.get("Effect") == "Allow" for statement in matching):
+        return Decision(True, f"allowed: the VPC endpoint policy of {endpoint_id} allows {action} on {resource}")
+    return Decision(
+        False,
+        f"denied: the VPC endpoint policy of {endpoint_id} does not allow {action} on {resource} by {principal.arn}",
+    )
+
+
+def _grants_everyone(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    values = principal.get("AWS") if isinstance(principal, dict) else None
+    return "*" in (values if isinstance(values, list) else [values])

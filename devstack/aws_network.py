@@ -10,10 +10,23 @@ internet gateway (with public IP addresses on launch) or a public NAT gateway or
 S3 gateway endpoints on that table. An S3 interface endpoint (which may serve another Region) or a default route
 elsewhere (a transit gateway, a peering connection, ...) leaves it undecided: the stand-in cannot tell, and says so.
 A cluster without a subnet is not in a modelled network: not judged.
+
+The probe's requests also pass the policies of the VPC endpoints on their way (:func:`endpoints_on_the_way`; AWS
+PrivateLink Guide, "Control access to VPC endpoints using endpoint policies"), read from moto's own EC2 model (each
+endpoint's ``policy_document``): the S3 gateway endpoint of the cluster's Region on the subnet's route table, for a
+bucket of that Region, whatever the default route (its prefix-list route is the more specific one: Amazon VPC User
+Guide, "How route priority works"); the STS interface endpoint with private DNS, for EMRFS's AssumeRole to the
+Regional endpoint (releases 5.31.0, 6.1.0 and later without ``fs.s3.sts.endpoint``: Amazon EMR Release Guide,
+"Managing the default AWS Security Token Service endpoint") while the VPC's DNS support and hostnames are on
+(Amazon EC2 API Reference, "CreateVpcEndpoint", ``PrivateDnsEnabled``). The writer judges each request against them
+with :func:`devstack.aws_judge.endpoint_policy_allows`.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from moto.ec2.models import ec2_backends
@@ -72,3 +85,62 @@ def _tables_of(ec2: Any, subnet: Any) -> list[Any]:
     tables = list(ec2.route_tables.values())
     own = [table for table in tables if subnet.id in table._associations.values()]
     return own or [table for table in tables if table.vpc_id == subnet.vpc_id and table.main_association_id]
+
+
+@dataclass(frozen=True)
+class EndpointOnTheWay:
+    """A VPC endpoint a request of the probe passes: its id, whether it is a gateway endpoint, its policy."""
+
+    endpoint_id: str
+    gateway: bool
+    policy: dict[str, Any]
+
+
+def endpoints_on_the_way(
+    account: str, region: str, subnet_id: str | None, bucket: str, release_label: str | None, emrfs_site: dict[str, str]
+) -> dict[str, EndpointOnTheWay]:
+    """
+    The endpoints the probe's requests pass, by service (``"s3"``, ``"sts"``); none without a subnet.
+    """
+    if not subnet_id or bucket not in s3_backends.bucket_accounts:
+        return {}
+    partition, owner = s3_backends.bucket_accounts[bucket]
+    bucket_region = s3_backends[owner][partition].buckets[bucket].region_name
+    ec2 = ec2_backends[account][region]
+    subnet = ec2.get_subnet(subnet_id)
+    table_ids = {table.id for table in _tables_of(ec2, subnet)}
+    found: dict[str, EndpointOnTheWay] = {}
+    for endpoint in sorted(ec2.vpc_end_points.values(), key=lambda endpoint: endpoint.id):
+        if endpoint.vpc_id != subnet.vpc_id or endpoint.state != "available":
+            continue
+        policy = json.loads(endpoint.policy_document)
+        if (
+            endpoint.vpc_endpoint_type == "Gateway"
+            and endpoint.service_name.endswith(f"com.amazonaws.{region}.s3")
+            and table_ids & set(endpoint.route_table_ids or [])
+            and bucket_region == region
+        ):
+            found.setdefault("s3", EndpointOnTheWay(endpoint.id, True, policy))
+        if (
+            endpoint.vpc_endpoint_type == "Interface"
+            and endpoint.service_name.endswith(f"com.amazonaws.{region}.sts")
+            and str(endpoint.private_dns_enabled).lower() == "true"
+            and _private_dns_answers(ec2.get_vpc(subnet.vpc_id))
+            and _calls_regional_sts(release_label, emrfs_site)
+        ):
+            found.setdefault("sts", EndpointOnTheWay(endpoint.id, False, policy))
+    return found
+
+
+def _private_dns_answers(vpc: Any) -> bool:
+    """An interface endpoint's private DNS answers only with the VPC's DNS support and DNS hostnames both on."""
+    return all(str(value).lower() == "true" for value in (vpc.enable_dns_support, vpc.enable_dns_hostnames))
+
+
+def _calls_regional_sts(release_label: str | None, emrfs_site: dict[str, str]) -> bool:
+    """EMRFS calls the Regional STS endpoint: 5.31.0, 6.1.0 and later, without an ``fs.s3.sts.endpoint`` override."""
+    found = re.fullmatch(r"emr-(\d+)\.(\d+)\.(\d+)", (release_label or "").strip())
+    if found is None or "fs.s3.sts.endpoint" in emrfs_site:
+        return False
+    version = (int(found[1]), int(found[2]), int(found[3]))
+    return version[0] >= 7 or version >= (6, 1, 0) or (version[0] == 5 and version >= (5, 31, 0))

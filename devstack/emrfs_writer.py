@@ -85,6 +85,7 @@ from devstack.moto_stack import REGION, account_session, s3control_on_one_host
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from devstack.aws_network import EndpointOnTheWay
     from devstack.moto_stack import Service
 
 __all__ = [
@@ -643,6 +644,8 @@ class _Writer:
         #: Whose credentials the requests get on the cluster (:func:`.aws_cluster_settings.credentials_of`).
         self.credentials = Credentials(aws_cluster_settings.MAPPINGS)
         self._keys: dict[tuple[str, str], _Key | Decision] = {}
+        #: The VPC endpoints the requests pass, by service (``s3``, ``sts``): :func:`.aws_network.endpoints_on_the_way`.
+        self.endpoints: Mapping[str, EndpointOnTheWay] = {}
 
     def starts(self, uri: str) -> bool:
         """
@@ -706,6 +709,10 @@ class _Writer:
                 resource_owner=_account(target.role_arn),
                 resource_policy_name="trust policy",
             )
+        if decision.allowed:
+            decision = self.through_endpoint(
+                "sts", caller, "sts:AssumeRole", target.role_arn, _account(target.role_arn)
+            )
         if not decision.allowed:
             self._record(step, "AssumeRole", target.role_arn, target, decision, 403)
             raise _Stop
@@ -753,9 +760,35 @@ class _Writer:
                 context=context,
                 resource_policy_name=policy_name,
             )
+        if decision.allowed:
+            decision = self.through_endpoint("s3", principal, action, resource, self.bucket.owner, context)
         if not decision.allowed or kms_action is None:
             return decision
         return self.judge_kms(principal, kms_action, decision, resource)
+
+    def through_endpoint(
+        self,
+        service: str,
+        principal: Principal | None,
+        action: str,
+        resource: str,
+        owner: str,
+        context: dict[str, str] | None = None,
+    ) -> Decision:
+        """The decision of the VPC endpoint of ``service`` the request passes (allowed when it passes none)."""
+        endpoint = self.endpoints.get(service)
+        if endpoint is None or principal is None:
+            return Decision(True, "allowed: no VPC endpoint on the way")
+        return aws_judge.endpoint_policy_allows(
+            principal,
+            action,
+            resource,
+            endpoint_id=endpoint.endpoint_id,
+            gateway=endpoint.gateway,
+            policy=endpoint.policy,
+            resource_owner=owner,
+            context=context,
+        )
 
     def object_owner(self, key: str) -> tuple[str | None, tuple[str, ...]]:
         """The owner of an object this writer wrote (``None``: the bucket owner) and the accounts its ACL grants."""
@@ -1095,6 +1128,7 @@ def put_like_emrfs(
     user: str = "hadoop",
     groups: tuple[str, ...] = ("hadoop",),
     cluster_id: str | None = None,
+    endpoints: Mapping[str, EndpointOnTheWay] | None = None,
 ) -> WriteResult:
     """
     Write one object the way ``hadoop fs -put -f - <uri>`` on the cluster does (the verifier's probe step).
@@ -1115,11 +1149,13 @@ def put_like_emrfs(
     :param user: the Hadoop user the step runs as (for ``User`` mappings).
     :param groups: that user's Hadoop groups (for ``Group`` mappings).
     :param cluster_id: the cluster whose ``emrfs-site`` the requests follow (encryption, Requester Pays header).
+    :param endpoints: the VPC endpoints the requests pass (:func:`.aws_network.endpoints_on_the_way`).
     :return: every request with its route, decision and status; the first failure.
     """
     writer, key = _writer_for(
         url, emr_account, instance_role, security_configuration, uri, user, groups, None, cluster_id
     )
+    writer.endpoints = endpoints or {}
     bucket = writer.bucket.name
     temporary = f"{key}._COPYING_"
     with contextlib.suppress(_Stop):  # the step failed at the request recorded last

@@ -128,7 +128,8 @@ def _instance_role_arn(url: str, cluster: Cluster) -> str:
 
 def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
     """Write the probe object as EMRFS on ``cluster`` would; mark ``step`` COMPLETED or FAILED."""
-    from devstack.aws_network import s3_unreachable
+    from devstack import aws_cluster_settings
+    from devstack.aws_network import endpoints_on_the_way, s3_unreachable
     from devstack.emrfs_writer import put_like_emrfs
 
     url = _step_runner_url
@@ -150,6 +151,14 @@ def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
                 uri=uri,
                 body=b"emrfs-xacct-probe\n",
                 cluster_id=cluster.id,
+                endpoints=endpoints_on_the_way(
+                    backend.account_id,
+                    backend.region_name,
+                    cluster.ec2_subnet_id,
+                    bucket,
+                    cluster.release_label,
+                    aws_cluster_settings.site(cluster.configurations, "emrfs-site"),
+                ),
             )
             record = result.first_failure
             failure = (

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
+from airflow_provider_emrfs_xacct.pure.endpoint_policy import EndpointPolicy
 from airflow_provider_emrfs_xacct.pure.network import (
     DNS_HOSTNAMES,
     DNS_SUPPORT,
@@ -87,10 +88,12 @@ def read_subnet_facts(ec2: Any, subnet_id: str, instance_groups: Collection[str]
     through_endpoint: dict[str, Any] = {}
     if sts_endpoints and not (nat or (igw and public_ip)):  # only then does the answer depend on the endpoint
         through_endpoint = _endpoint_facts(ec2, vpc_id, sts_endpoints)
-    s3_endpoints: dict[str, Any] = {}
-    if not (nat or (igw and public_ip)):  # through the internet S3 of every Region is reached
-        table_ids = {str(table["RouteTableId"]) for table in tables}
-        s3_endpoints = _s3_endpoints(ec2, vpc_id, region, table_ids)
+    table_ids = {str(table["RouteTableId"]) for table in tables}
+    # Read whatever the default route: the gateway endpoint's prefix-list route wins over 0.0.0.0/0 for S3 of this
+    # Region (Amazon VPC User Guide, "How route priority works": the most specific route), so its policy applies.
+    s3_endpoints = _s3_endpoints(ec2, vpc_id, region, table_ids)
+    if nat or (igw and public_ip):  # through the internet S3 of every Region is reached: only the policies count
+        s3_endpoints = {"s3_gateway_policies": s3_endpoints["s3_gateway_policies"]}
     return SubnetFacts(
         subnet_id=subnet_id,
         region=region,
@@ -98,6 +101,7 @@ def read_subnet_facts(ec2: Any, subnet_id: str, instance_groups: Collection[str]
         internet_gateway_route=igw,
         public_ip_on_launch=public_ip,
         sts_interface_endpoint=bool(sts_endpoints),
+        sts_endpoint_policies=tuple(_policy(endpoint) for endpoint in sts_endpoints),
         other_default_route=other,
         vpc_id=vpc_id,
         subnet_cidr=str(subnet.get("CidrBlock", "")),
@@ -121,16 +125,29 @@ def _s3_endpoints(ec2: Any, vpc_id: str, region: str, table_ids: set[str]) -> di
         and str(endpoint.get("State", "")).lower() == "available"
     ]
     own = s3_endpoint_services(region)
-    gateway = any(
-        endpoint.get("VpcEndpointType") == "Gateway"
+    gateways = [
+        endpoint
+        for endpoint in endpoints
+        if endpoint.get("VpcEndpointType") == "Gateway"
         and endpoint["ServiceName"] in own
         and table_ids & set(endpoint.get("RouteTableIds", []))
-        for endpoint in endpoints
-    )
+    ]
     interface = sorted(
         {str(endpoint["ServiceName"]) for endpoint in endpoints if endpoint.get("VpcEndpointType") == "Interface"}
     )
-    return {"s3_gateway_endpoint": gateway, "s3_interface_endpoints": tuple(interface)}
+    return {
+        "s3_gateway_endpoint": bool(gateways),
+        "s3_interface_endpoints": tuple(interface),
+        "s3_gateway_policies": tuple(_policy(endpoint) for endpoint in gateways),
+    }
+
+
+def _policy(endpoint: dict[str, Any]) -> EndpointPolicy:
+    """An endpoint's ``PolicyDocument`` (``DescribeVpcEndpoints``: "The policy document associated with the endpoint,
+    if applicable", Amazon EC2 API Reference, "VpcEndpoint")."""
+    return EndpointPolicy(
+        str(endpoint["VpcEndpointId"]), str(endpoint.get("VpcEndpointType", "")), endpoint.get("PolicyDocument")
+    )
 
 
 def _endpoint_facts(ec2: Any, vpc_id: str, sts_endpoints: list[dict[str, Any]]) -> dict[str, Any]:

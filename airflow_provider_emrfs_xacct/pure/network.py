@@ -47,10 +47,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.cluster_config import parse_release_label
 from airflow_provider_emrfs_xacct.pure.security_groups import ALLOWED, BLOCKED, IngressRule, https_access
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.endpoint_policy import EndpointPolicy
 
 #: STS's global endpoint, which releases before 5.31.0 and 6.1.0 call (no VPC endpoint serves it).
 GLOBAL_STS_HOST = "sts.amazonaws.com"
@@ -148,6 +151,10 @@ class SubnetFacts:
         the internet, else ``None``.
     :param s3_interface_endpoints: the service names of the VPC's available S3 interface endpoints (of any
         Region); read only without a route to the internet.
+    :param s3_gateway_policies: the available S3 gateway endpoints of the cluster's Region on the subnet's route
+        table, with their policies: read whatever the other routes (the endpoint's prefix-list route is the more
+        specific one), for the policy every request to a bucket of that Region passes (``pure/endpoint_policy.py``).
+    :param sts_endpoint_policies: the VPC's available STS interface endpoints with private DNS, with their policies.
     """
 
     subnet_id: str
@@ -168,6 +175,8 @@ class SubnetFacts:
     ingress_unread: str = ""
     s3_gateway_endpoint: bool | None = None
     s3_interface_endpoints: tuple[str, ...] = ()
+    s3_gateway_policies: tuple[EndpointPolicy, ...] = ()
+    sts_endpoint_policies: tuple[EndpointPolicy, ...] = ()
 
     @property
     def internet(self) -> bool:
@@ -271,6 +280,33 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
             f"{facts.subnet_id}, or a NAT gateway route"
         ),
     )
+
+
+def s3_endpoints_in_path(facts: SubnetFacts, bucket_region: str | None) -> tuple[EndpointPolicy, ...] | None:
+    """
+    The S3 gateway endpoints a request to a bucket of ``bucket_region`` passes through: those on the subnet's route
+    table when the bucket is in the cluster's Region (a gateway endpoint serves only its own Region), else none;
+    ``None`` when the bucket's Region is not known and the table has one.
+    """
+    if not facts.s3_gateway_policies:
+        return ()
+    if bucket_region is None:
+        return None
+    return facts.s3_gateway_policies if bucket_region == facts.region else ()
+
+
+def sts_endpoints_in_path(facts: SubnetFacts, endpoint: str) -> tuple[EndpointPolicy, ...] | None:
+    """
+    The STS interface endpoints EMRFS's ``AssumeRole`` to ``endpoint`` passes through: with private DNS the Regional
+    name resolves to them while the VPC's DNS attributes are on (:class:`SubnetFacts`); none for another endpoint or
+    with an attribute off; ``None`` when the attributes were not read.
+    """
+    regional = f"sts.{facts.region}.{dns_suffix(facts.region)}"
+    if not facts.sts_endpoint_policies or _authority(endpoint) not in (regional, regional + ":443"):
+        return ()
+    if facts.dns_attributes_off:
+        return ()
+    return facts.sts_endpoint_policies if facts.dns_attributes_read else None
 
 
 def s3_endpoint_services(region: str) -> list[str]:

@@ -404,3 +404,41 @@ def test_a_private_nat_gateway_is_egress_not_seen(ec2: Any) -> None:
     assert facts.other_default_route == f"private NAT gateway {nat}"
     assert result.status == NOT_CHECKED
     assert f"private NAT gateway {nat}" in result.detail
+
+
+def test_the_endpoint_policies_on_the_way_are_read_beside_a_nat_route(ec2: Any) -> None:
+    """
+    The S3 gateway endpoint on the subnet's route table and the STS interface endpoint with private DNS are read with
+    their ``PolicyDocument`` (Amazon EC2 API Reference, "VpcEndpoint"), a NAT route or not: the endpoint's prefix-list
+    route is more specific than 0.0.0.0/0 (Amazon VPC User Guide, "How route priority works"), so S3 of the Region
+    still goes through it; another VPC's endpoint is not read.
+    """
+    vpc, subnet = private_subnet(ec2, "10.13")
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.13.2.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    add_sts_interface_endpoint(ec2, vpc, subnet)
+    other_vpc, other_subnet = private_subnet(ec2, "10.14")
+    add_s3_gateway_endpoint(ec2, other_vpc, other_subnet)
+    policy = {"Statement": [{"Sid": "Own", "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+    endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]
+    for endpoint in endpoints:
+        ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], PolicyDocument=json.dumps(policy))
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert facts.nat_route
+    by_type = {endpoint["VpcEndpointType"]: endpoint["VpcEndpointId"] for endpoint in endpoints}
+    assert [(item.endpoint_id, item.endpoint_type) for item in facts.s3_gateway_policies] == [
+        (by_type["Gateway"], "Gateway")
+    ]
+    assert [(item.endpoint_id, item.endpoint_type) for item in facts.sts_endpoint_policies] == [
+        (by_type["Interface"], "Interface")
+    ]
+    assert all(
+        json.loads(item.document) == policy for item in (*facts.s3_gateway_policies, *facts.sts_endpoint_policies)
+    )

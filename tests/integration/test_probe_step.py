@@ -315,3 +315,114 @@ def test_a_probe_step_in_a_private_subnet_reaches_the_bucket_only_through_an_s3_
     link = next(link for link in report["links"] if link["link"] == f"cluster reaches s3://{partner.aws.bucket}")
     assert link["status"] == "fail"
     assert written["Status"]["State"] == "COMPLETED", written["Status"]
+
+
+def test_an_s3_gateway_endpoint_policy_of_the_own_account_only_refuses_the_probe_and_fails_the_write_links(
+    partner: Partner,
+) -> None:
+    """
+    A data perimeter on the cluster's S3 gateway endpoint: only buckets of the EMR account (``s3:ResourceAccount``).
+    The partner's bucket is refused through it (AWS PrivateLink Guide, "Control access to VPC endpoints using
+    endpoint policies"; Amazon S3 User Guide, "Controlling access from VPC endpoints with bucket policies"): the
+    stand-in's probe step fails on the endpoint's policy (read from moto's EC2 model, judged by devstack/aws_judge.py),
+    and the verifier's write links fail naming the endpoint; allowing the partner's bucket there fixes both.
+    """
+    ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
+    vpc, subnet = private_subnet(ec2, "10.12")
+    add_sts_interface_endpoint(ec2, vpc, subnet)
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    [endpoint] = [
+        item
+        for item in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]
+        if item["VpcEndpointType"] == "Gateway"
+    ]
+    own_buckets = {
+        "Sid": "OwnBuckets",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"s3:ResourceAccount": EMR_ACCOUNT}},
+    }
+    ec2.modify_vpc_endpoint(
+        VpcEndpointId=endpoint["VpcEndpointId"], PolicyDocument=json.dumps({"Statement": [own_buckets]})
+    )
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    cluster_id = emr.run_job_flow(
+        **small_cluster(
+            "private-export", "emr-6.15.0", Instances={**small_cluster()["Instances"], "Ec2SubnetId": subnet}
+        ),
+        SecurityConfiguration=partner.configuration,
+    )["JobFlowId"]
+    uri = probe_key(PREFIX)
+
+    refused = add_probe_step(partner, cluster_id, uri)
+    report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
+    partner_bucket = {
+        "Sid": "PartnerBucket",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{partner.aws.bucket}", f"arn:aws:s3:::{partner.aws.bucket}/*"],
+    }
+    ec2.modify_vpc_endpoint(
+        VpcEndpointId=endpoint["VpcEndpointId"],
+        PolicyDocument=json.dumps({"Statement": [own_buckets, partner_bucket]}),
+    )
+    written = add_probe_step(partner, cluster_id, probe_key(PREFIX))
+    fixed, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    assert refused["Status"]["State"] == "FAILED", refused["Status"]
+    assert f"VPC endpoint policy of {endpoint['VpcEndpointId']}" in refused["Status"]["FailureDetails"]["Message"]
+    assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
+    write = next(link for link in report["links"] if link["link"] == f"write files {PREFIX}")
+    assert write["status"] == "fail", write
+    assert endpoint["VpcEndpointId"] in write["detail"]
+    assert report["verdict"] == "FAIL"
+    assert written["Status"]["State"] == "COMPLETED", written["Status"]
+    assert {link["status"] for link in fixed["links"] if link["link"].endswith(PREFIX)} == {"pass"}, fixed["links"]
+
+
+def test_an_sts_endpoint_policy_of_the_own_account_s_roles_refuses_the_assume_role(partner: Partner) -> None:
+    """
+    The STS interface endpoint's policy lets only roles of the EMR account be assumed through it: EMRFS's AssumeRole
+    of the partner's role (with the EMR EC2 role's session, to the Regional endpoint the private DNS answers for) is
+    refused there. The stand-in's probe fails on that policy; the verifier's assume link fails naming the endpoint.
+    """
+    ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
+    vpc, subnet = private_subnet(ec2, "10.15")
+    add_sts_interface_endpoint(ec2, vpc, subnet)
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    [endpoint] = [
+        item
+        for item in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]
+        if item["VpcEndpointType"] == "Interface"
+    ]
+    own_roles = {
+        "Sid": "OwnRoles",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "sts:AssumeRole",
+        "Resource": f"arn:aws:iam::{EMR_ACCOUNT}:role/*",
+    }
+    ec2.modify_vpc_endpoint(
+        VpcEndpointId=endpoint["VpcEndpointId"], PolicyDocument=json.dumps({"Statement": [own_roles]})
+    )
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    cluster_id = emr.run_job_flow(
+        **small_cluster(
+            "private-export", "emr-6.15.0", Instances={**small_cluster()["Instances"], "Ec2SubnetId": subnet}
+        ),
+        SecurityConfiguration=partner.configuration,
+    )["JobFlowId"]
+
+    refused = add_probe_step(partner, cluster_id, probe_key(PREFIX))
+    report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    assert refused["Status"]["State"] == "FAILED", refused["Status"]
+    message = refused["Status"]["FailureDetails"]["Message"]
+    assert "AssumeRole" in message
+    assert f"VPC endpoint policy of {endpoint['VpcEndpointId']}" in message
+    assume = next(link for link in report["links"] if link["link"] == "EMR role can assume destination role")
+    assert assume["status"] == "fail", assume
+    assert endpoint["VpcEndpointId"] in assume["detail"]

@@ -802,3 +802,68 @@ def test_a_boundary_allowing_the_key_on_a_principal_key_lets_the_grant_through(c
     )
 
     assert decision.allowed is True, decision.reason
+
+
+_WRITER = Principal(
+    "arn:aws:iam::222222222222:role/partner-writer",
+    policies=(("p", {"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}),),
+)
+
+
+@pytest.mark.parametrize(
+    ("gateway", "statements", "allowed"),
+    [
+        (True, [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}], True),
+        (
+            True,
+            [
+                {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"},
+                {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "*"},
+            ],
+            False,
+        ),
+        (
+            True,
+            [
+                {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"s3:ResourceAccount": "111111111111"}},
+                }
+            ],
+            False,
+        ),
+        (
+            True,
+            [
+                {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "*",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:ResourceOrgID": "o-own"}},
+                }
+            ],
+            False,  # moto's accounts are in no organization: the key is absent
+        ),
+        # "Principals for gateway endpoints": an account as principal grants its root user only.
+        (True, [{"Effect": "Allow", "Principal": {"AWS": "222222222222"}, "Action": "*", "Resource": "*"}], False),
+        (False, [{"Effect": "Allow", "Principal": {"AWS": "222222222222"}, "Action": "*", "Resource": "*"}], True),
+    ],
+    ids=["full-access", "deny", "own-account-only", "own-org-only", "gateway-account", "interface-account"],
+)
+def test_the_endpoint_policy_judge(gateway: bool, statements: list[dict[str, object]], allowed: bool) -> None:
+    decision = aws_judge.endpoint_policy_allows(
+        _WRITER,
+        "s3:PutObject",
+        "arn:aws:s3:::partner-results-b/exports/part-00000",
+        endpoint_id="vpce-0a",
+        gateway=gateway,
+        policy={"Statement": statements},
+        resource_owner="222222222222",
+    )
+
+    assert decision.allowed is allowed
+    assert "vpce-0a" in decision.reason

@@ -203,6 +203,8 @@ def test_an_upload_carries_the_principal_the_region_and_the_headers_emrfs_sends(
         **PRINCIPAL,
         # IAM User Guide: aws:ResourceAccount, the account that owns the resource (the bucket's).
         "aws:ResourceAccount": DESTINATION_ACCOUNT,
+        # s3:ResourceAccount: the bucket owner's account (Service Authorization Reference, Amazon S3 condition keys).
+        "s3:ResourceAccount": DESTINATION_ACCOUNT,
         # IAM User Guide: aws:SecureTransport (EMRFS calls S3 over HTTPS), aws:ViaAWSService (false: EMRFS
         # calls S3 itself), aws:RequestedRegion (the Region called: S3 serves a bucket in its own Region).
         "aws:SecureTransport": "true",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import assume_request, identity_side
+from airflow_provider_emrfs_xacct.pure.checks.endpoints import sts_endpoint_decision
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, PROBE_FIX, UNKNOWN, Evaluated, Link, cite
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, RoleState
 from airflow_provider_emrfs_xacct.pure.documents import is_trust_nobody
+from airflow_provider_emrfs_xacct.pure.endpoint_policy import ENDPOINT_SOURCE, through_endpoint
 from airflow_provider_emrfs_xacct.pure.evaluator import evaluate_access
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
 
@@ -29,6 +31,8 @@ def audit(state: ChainState, index: int, role: RoleState, evaluated: list[Evalua
         resource_policy_required=True,
         boundary=emr_role.boundary,
     )
+    # The STS interface endpoint the Regional name resolves to must let it by too (pure/endpoint_policy.py).
+    decision = through_endpoint(decision, sts_endpoint_decision(state, request))
     evaluated.append(
         Evaluated(
             emr_role.arn, request.action, request.resource, dict(request.context), identity_side(request, emr_role)
@@ -38,7 +42,12 @@ def audit(state: ChainState, index: int, role: RoleState, evaluated: list[Evalua
         return Link(index, name, PASS, f"{emr_role.arn} may assume {role.arn}", cite(decision))
     if decision.undetermined:
         return Link(index, name, UNKNOWN, f"sts:AssumeRole depends on {decision.unknown}", cite(decision), PROBE_FIX)
-    if is_trust_nobody(decision.statement):  # the statement a revoke leaves: nobody may assume the role
+    if str(decision.source).startswith(ENDPOINT_SOURCE):
+        fix = (
+            f"the {decision.source} does not let the EMR EC2 role's sts:AssumeRole on {role.arn} through: allow it "
+            "there (the EMR account's network team), or give the subnet another way to STS"
+        )
+    elif is_trust_nobody(decision.statement):  # the statement a revoke leaves: nobody may assume the role
         fix = (
             "the partner's access was revoked: EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns"
         )

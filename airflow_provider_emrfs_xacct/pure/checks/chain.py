@@ -36,6 +36,8 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import canned_acl
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     BLOCK_PUBLIC_ACCESS,
     CLUSTER_SETTINGS,
+    ENDPOINT_POLICIES,
+    ENDPOINT_POLICIES_NOT_JUDGED,
     OUTSIDE_POLICIES,
     PASS,
     STS_ROUTE,
@@ -47,6 +49,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
 )
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+from airflow_provider_emrfs_xacct.pure.network import SubnetFacts
 from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, role_mappings_of
 from airflow_provider_emrfs_xacct.pure.validation import S3Location, parse_s3_location
 
@@ -77,7 +80,17 @@ def check_chain(state: ChainState) -> Report:
 
 
 def _outside(state: ChainState) -> list[dict[str, str]]:
-    unseen = [{"what": what, "how": how} for what, how in OUTSIDE_POLICIES]
+    judged = isinstance(state.subnet, SubnetFacts)  # the endpoints on the cluster's path are judged in the links
+    unseen = [
+        dict(
+            zip(
+                ("what", "how"),
+                ENDPOINT_POLICIES_NOT_JUDGED if judged and item == ENDPOINT_POLICIES else item,
+                strict=True,
+            )
+        )
+        for item in OUTSIDE_POLICIES
+    ]
     if state.cluster_configurations is None:
         unseen.append(dict(zip(("what", "how"), CLUSTER_SETTINGS, strict=True)))
     if state.sts_reachability is None:  # no link "cluster reaches STS": say so

@@ -223,6 +223,9 @@ def s3_request(
     context = {
         **_principal_context(role),
         "aws:ResourceAccount": bucket.account,
+        # s3:ResourceAccount: "the AWS Account ID of the bucket owner" (Service Authorization Reference, "Actions,
+        # resources, and condition keys for Amazon S3"), the key data-perimeter endpoint policies test.
+        "s3:ResourceAccount": bucket.account,
         "aws:SecureTransport": "true",
         "aws:ViaAWSService": "false",
     }

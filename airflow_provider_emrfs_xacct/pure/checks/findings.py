@@ -25,6 +25,12 @@ VERDICT_PASS, VERDICT_FAIL, VERDICT_NOT_CHECKED = "PASS", "FAIL", "NOT_CHECKED"
 #: The fix of a link whose answer depends on what only the job knows.
 PROBE_FIX = "the answer is only known when the job runs: run the live probe (probe=True)"
 
+#: The VPC endpoint policies, while no cluster subnet was read (then :data:`ENDPOINT_POLICIES_NOT_JUDGED`).
+ENDPOINT_POLICIES: tuple[str, str] = (
+    "VPC endpoint policies of the cluster's S3, STS and KMS endpoints",
+    "pass cluster_id (the verifier judges the policies of the S3 gateway endpoint on the cluster subnet's route "
+    "table and of the STS interface endpoint); or run the live probe",
+)
 #: What no policy the verifier reads can show, and how to check it. Listed in every report.
 OUTSIDE_POLICIES: tuple[tuple[str, str], ...] = (
     (
@@ -43,12 +49,21 @@ OUTSIDE_POLICIES: tuple[tuple[str, str], ...] = (
         "administrator (a member account cannot), organizations:ListPoliciesForTarget (type "
         "RESOURCE_CONTROL_POLICY) and DescribePolicy for the destination account",
     ),
-    (
-        "VPC endpoint policies of the cluster's S3, STS and KMS endpoints",
-        "run the live probe; or ec2:DescribeVpcEndpoints in the EMR account and read each PolicyDocument",
-    ),
+    ENDPOINT_POLICIES,
     ("session policies passed when a role is assumed", "run the live probe (EMRFS passes none by default)"),
     ("object ACLs of objects that already exist under the prefix", "run the live probe (it checks the owner)"),
+)
+#: The endpoint item of :data:`OUTSIDE_POLICIES` once the cluster's subnet was read: the S3 gateway endpoint on its
+#: route table and the STS interface endpoint with private DNS are judged in the write and assume links
+#: (``pure/endpoint_policy.py``); what their requests pass otherwise is not seen. An S3 interface endpoint's policy
+#: applies only where EMRFS's requests resolve to it (its DNS: not seen), a KMS endpoint's only to the KMS calls
+#: EMRFS makes itself (client-side encryption: SSE-KMS calls go from S3), and an endpoint of another VPC reached
+#: through a hub's DNS is not in this VPC.
+ENDPOINT_POLICIES_NOT_JUDGED: tuple[str, str] = (
+    "VPC endpoint policies the verifier does not judge: those of S3 interface endpoints, of KMS endpoints and of "
+    "endpoints in other VPCs (the S3 gateway and STS interface endpoints of the cluster's VPC are judged in the "
+    "write and assume links)",
+    "run the live probe (probe=True)",
 )
 #: How an item of :data:`OUTSIDE_POLICIES` reads once the live probe passed.
 COVERED_BY_PROBE = "covered by the live probe, which passed"
@@ -123,7 +138,7 @@ def covered_by_probe(
     :data:`OUTSIDE_POLICIES` say so: an SCP, RCP or endpoint policy may name that role or prefix alone.
     """
     missed = unexercised_routes(links, routes)
-    outside = {what for what, _ in OUTSIDE_POLICIES}
+    outside = {what for what, _ in OUTSIDE_POLICIES} | {ENDPOINT_POLICIES_NOT_JUDGED[0]}
     covered = []
     for item in not_checked:
         if item["what"] == STS_ROUTE[0] or (item["what"] in outside and not missed):

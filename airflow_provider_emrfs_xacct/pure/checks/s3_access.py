@@ -19,6 +19,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     s3_request,
     sends_requester_pays_header,
 )
+from airflow_provider_emrfs_xacct.pure.checks.endpoints import s3_endpoint_decision
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     FAIL,
     PASS,
@@ -32,6 +33,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
 from airflow_provider_emrfs_xacct.pure.checks.routing import routed_role
 from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
 from airflow_provider_emrfs_xacct.pure.documents import as_list
+from airflow_provider_emrfs_xacct.pure.endpoint_policy import ENDPOINT_SOURCE, through_endpoint
 from airflow_provider_emrfs_xacct.pure.evaluator import IMPLICIT_DENY, UNDETERMINED, Decision, Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.requests import OBJECT_ACL_ACTION, STEPS, WRITE_REQUESTS, S3Call, expand_key
 from airflow_provider_emrfs_xacct.pure.validation import S3Location, account_of_arn, partition_of_arn
@@ -211,14 +213,15 @@ class _Prefix:
                 (replace(request, action=OBJECT_ACL_ACTION), f"{call.operation} {uri} with x-amz-acl {acl}")
             )
         for sent, what in requests:
-            outcome = self._evaluate(role, sent, what, call.required, why_role, where)
+            implied = sent.action == OBJECT_ACL_ACTION
+            outcome = self._evaluate(role, sent, what, call.required, why_role, where, implied=implied)
             outcomes.append(self._acl_unsettled(outcome) if sent.action == OBJECT_ACL_ACTION else outcome)
             self.evaluated.append(
                 Evaluated(role.arn, sent.action, sent.resource, dict(sent.context), identity_side(sent, role))
             )
         if call.missing:
             what = f"404 (not 403) for HEAD of missing {uri}: s3:ListBucket without s3:prefix"
-            outcome = self._evaluate(role, _listing(request, role, bucket), what, True, why_role, where)
+            outcome = self._evaluate(role, _listing(request, role, bucket), what, True, why_role, where, implied=True)
             outcomes.append(replace(outcome, for_404=True))
         if call.action == "s3:PutObject":
             access.writers[role.arn] = role
@@ -268,8 +271,23 @@ class _Prefix:
         )
 
     def _evaluate(
-        self, role: RoleState, request: Request, what: str, required: bool, why: str, restricted: str = ""
+        self,
+        role: RoleState,
+        request: Request,
+        what: str,
+        required: bool,
+        why: str,
+        restricted: str = "",
+        *,
+        implied: bool = False,
     ) -> _Outcome:
+        """
+        Evaluate one request against the role's policies, the bucket policy and the S3 gateway endpoint's policy.
+
+        :param implied: a permission S3 checks for another request (the ``s3:ListBucket`` of a 404, the
+            ``s3:PutObjectAcl`` of an upload with ``x-amz-acl``), not one sent through the endpoint: whether S3 asks
+            the endpoint's policy about it is not documented, so the endpoint's refusal leaves it not checked.
+        """
         policy = self.bucket.policy
         if restricted and policy is not None:  # its grants do not count for this caller; its Denies still do
             policy = {**policy, "Statement": [s for s in as_list(policy.get("Statement")) if _is_deny(s)]}
@@ -280,6 +298,14 @@ class _Prefix:
             resource_account=self.bucket.account,
             boundary=role.boundary,
         )
+        # The S3 gateway endpoint on the cluster subnet's route table must let it by too (pure/endpoint_policy.py).
+        endpoint = s3_endpoint_decision(self.state, self.bucket, request)
+        if implied and endpoint is not None and not endpoint.allowed and not endpoint.undetermined:
+            unknown = (
+                f"whether S3 applies the {endpoint.source}, which refuses it, to this implied check (undocumented)"
+            )
+            endpoint = Decision(False, UNDETERMINED, endpoint.statement, endpoint.source, unknown)
+        decision = through_endpoint(decision, endpoint)
         refused_by_bucket = not decision.allowed and decision.source == "resource" and decision.statement is None
         return _Outcome(
             what, request.action, decision, role.arn, required, why, restricted if refused_by_bucket else ""
@@ -354,6 +380,17 @@ def restricted_reason(where: str) -> str:
 
 
 def _s3_fix(outcome: _Outcome) -> str:
+    decision = outcome.decision
+    if str(decision.source).startswith(ENDPOINT_SOURCE):
+        return (
+            f"the {decision.source} does not let this request through ({'a Deny' if decision.statement else 'no Allow'}"
+            "): the endpoint's owner (the EMR account's network team) allows the partner's bucket in it, e.g. "
+            "a statement with this bucket's ARN as Resource, or the cluster uses a subnet that reaches S3 otherwise"
+        )
+    return _policy_fix(outcome)
+
+
+def _policy_fix(outcome: _Outcome) -> str:
     decision = outcome.decision
     if decision.source == REQUESTER_PAYS:
         return (

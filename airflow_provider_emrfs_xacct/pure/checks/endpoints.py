@@ -1,0 +1,68 @@
+"""
+The VPC endpoint policies the cluster's requests pass through, judged with the same requests as the chain's links.
+
+``pure/endpoint_policy.py`` says which endpoint a request passes and how its policy is read; this module finds, for
+a request of the chain, the endpoints from the subnet's facts (``ChainState.subnet``) and their decision. No subnet
+read: no decision (the report lists endpoint policies as not seen: ``findings.OUTSIDE_POLICIES``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from airflow_provider_emrfs_xacct.pure.endpoint_policy import endpoint_decision
+from airflow_provider_emrfs_xacct.pure.evaluator import UNDETERMINED, Decision, Request
+from airflow_provider_emrfs_xacct.pure.network import (
+    StsReachability,
+    SubnetFacts,
+    s3_endpoints_in_path,
+    sts_endpoints_in_path,
+)
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState
+    from airflow_provider_emrfs_xacct.pure.endpoint_policy import EndpointPolicy
+
+
+def s3_endpoint_decision(state: ChainState, bucket: BucketState, request: Request) -> Decision | None:
+    """The decision of the S3 gateway endpoint a request to ``bucket`` passes; ``None`` when it passes none."""
+    facts = state.subnet
+    if not isinstance(facts, SubnetFacts):
+        return None
+    found = s3_endpoints_in_path(facts, bucket.region)
+    maybe = "whether the bucket's Region is the cluster's (its Region was not read)"
+    return _judge(facts.s3_gateway_policies if found is None else found, found is not None, request, maybe)
+
+
+def sts_endpoint_decision(state: ChainState, request: Request) -> Decision | None:
+    """The decision of the STS interface endpoint EMRFS's ``AssumeRole`` passes; ``None`` when it passes none."""
+    facts, reached = state.subnet, state.sts_reachability
+    if not isinstance(facts, SubnetFacts) or not isinstance(reached, StsReachability):
+        return None
+    found = sts_endpoints_in_path(facts, reached.endpoint)
+    maybe = "whether STS's Regional name resolves to the endpoint (the VPC's DNS attributes were not read)"
+    return _judge(facts.sts_endpoint_policies if found is None else found, found is not None, request, maybe)
+
+
+def _judge(endpoints: tuple[EndpointPolicy, ...], certain: bool, request: Request, maybe: str) -> Decision | None:
+    """
+    The endpoints' answer: their common answer, the first refusal when each refuses; undetermined when they disagree
+    (which one a request takes is not seen) or when they refuse a request that may not pass them (``certain`` false).
+    """
+    decisions = [endpoint_decision(endpoint, request) for endpoint in endpoints]
+    if not decisions:
+        return None
+    if all(decision.allowed for decision in decisions):
+        return decisions[0]
+    refused = [decision for decision in decisions if not decision.allowed and not decision.undetermined]
+    if len(refused) == len(decisions):
+        if not certain:
+            first = refused[0]
+            return Decision(False, UNDETERMINED, first.statement, first.source, f"{maybe}; {first.source} refuses it")
+        return refused[0]
+    undetermined = [decision for decision in decisions if decision.undetermined]
+    if undetermined:
+        return undetermined[0]
+    first = refused[0]
+    unknown = "which of the VPC's endpoints the request takes (their policies disagree)"
+    return Decision(False, UNDETERMINED, first.statement, first.source, unknown)

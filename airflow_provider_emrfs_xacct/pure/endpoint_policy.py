@@ -1,0 +1,131 @@
+"""
+The VPC endpoint policy a request of the cluster passes through: which endpoint, and whether its policy lets it by.
+
+Pure: standard library and the provider's pure modules only.
+
+AWS PrivateLink Guide, "Control access to VPC endpoints using endpoint policies": an endpoint policy "is a
+resource-based policy that you attach to a VPC endpoint to control which AWS principals can use the endpoint to
+access an AWS service"; it "does not override or replace identity-based policies or resource-based policies": a
+request through the endpoint needs its Allow too, and any Deny in it refuses the request. Without a policy attached
+AWS attaches the default one, full access (``"Principal": "*", "Action": "*", "Resource": "*"``). It is evaluated
+with the request's own principal and context: for a mapped write the destination role's session, for EMRFS's
+``sts:AssumeRole`` the EMR EC2 role's session.
+
+Which requests pass through which endpoint:
+
+* S3 of the cluster's Region, through the S3 gateway endpoint on the subnet's route table, whatever other route the
+  table has: the endpoint's route is to the S3 prefix list, more specific than ``0.0.0.0/0`` (Amazon VPC User Guide,
+  "How route priority works": "we direct traffic using the most specific route that matches the traffic"). A bucket
+  of another Region is not reached through it ("Gateway endpoints for Amazon S3").
+* STS, through the VPC's STS interface endpoint with private DNS, while EMRFS calls the Regional endpoint (whose name
+  that private DNS answers for) and the VPC's DNS attributes are on (``pure/network.py``).
+
+"Principals for gateway endpoints" (same guide): "you must use the aws:PrincipalArn condition key to grant access to
+a principal"; a ``Principal`` naming an account grants only its root user, and one naming an ARN is converted to a
+unique id when saved. So a gateway endpoint's Allow counts for the role's session only with ``"*"`` as principal;
+one naming the role itself is not checked (what AWS matches after the conversion is not documented).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from airflow_provider_emrfs_xacct.pure.documents import as_list
+from airflow_provider_emrfs_xacct.pure.evaluator import (
+    EXPLICIT_DENY,
+    IMPLICIT_DENY,
+    UNDETERMINED,
+    Decision,
+    Request,
+    evaluate,
+)
+
+GATEWAY, INTERFACE = "Gateway", "Interface"
+#: The start of the source of a decision an endpoint policy made (see :attr:`EndpointPolicy.source`).
+ENDPOINT_SOURCE = "VPC endpoint policy of "
+
+
+@dataclass(frozen=True)
+class EndpointPolicy:
+    """
+    A VPC endpoint and its policy, as ``DescribeVpcEndpoints`` answers them.
+
+    :param endpoint_id: ``VpcEndpointId`` (``vpce-…``).
+    :param endpoint_type: ``Gateway`` or ``Interface``.
+    :param document: ``PolicyDocument`` (JSON text or parsed); ``None`` when the answer held none.
+    """
+
+    endpoint_id: str
+    endpoint_type: str
+    document: Any = None
+
+    @property
+    def source(self) -> str:
+        """How a link names the policy (the statement's source in ``cite``)."""
+        return ENDPOINT_SOURCE + self.endpoint_id
+
+
+def endpoint_decision(endpoint: EndpointPolicy, request: Request) -> Decision:
+    """
+    Whether ``endpoint``'s policy lets ``request`` through: allowed, explicitly denied, not allowed by any statement,
+    or undetermined (a condition key whose value the verifier cannot know, e.g. ``aws:ResourceOrgID`` of the
+    partner's account or ``aws:PrincipalOrgID``, is never a pass).
+    """
+    if endpoint.document is None:
+        return Decision(False, UNDETERMINED, source=endpoint.source, unknown=f"the policy of {endpoint.endpoint_id}")
+    policies = [(endpoint.source, endpoint.document)]
+    decision = evaluate(policies, request, resource_policy=True, direct_only=True)
+    if decision.reason == IMPLICIT_DENY and endpoint.endpoint_type != GATEWAY:
+        by_account = evaluate(policies, request, resource_policy=True)
+        if by_account.allowed:  # a grant to the caller's account: for a gateway endpoint its root user only
+            return Decision(
+                False,
+                UNDETERMINED,
+                by_account.statement,
+                endpoint.source,
+                f"a statement of the {endpoint.source} naming the caller's account: whether it grants the account's "
+                "roles there is not documented (for gateway endpoints it grants the root user only)",
+            )
+    if decision.reason == IMPLICIT_DENY:
+        return Decision(False, f"{IMPLICIT_DENY} of the {endpoint.source}", source=endpoint.source)
+    if decision.reason == EXPLICIT_DENY:
+        return Decision(False, f"{EXPLICIT_DENY} by the {endpoint.source}", decision.statement, endpoint.source)
+    if decision.allowed and endpoint.endpoint_type == GATEWAY and not _names_everyone(decision.statement):
+        return Decision(
+            False,
+            UNDETERMINED,
+            decision.statement,
+            decision.source,
+            f"a gateway endpoint policy statement naming the principal itself ({endpoint.endpoint_id}): AWS says to "
+            "grant principals there with aws:PrincipalArn and converts a named ARN to a unique id",
+        )
+    return decision
+
+
+def through_endpoint(decision: Decision, endpoint_decision: Decision | None) -> Decision:
+    """
+    The outcome of a request that also passes an endpoint: either side's refusal refuses it (an explicit Deny first),
+    else either side's doubt leaves it undetermined, else the policies' own answer.
+    """
+    if endpoint_decision is None or endpoint_decision.allowed:
+        return decision
+    sides = (decision, endpoint_decision)
+    for wanted in ("deny", "refused", "undetermined"):
+        for side in sides:
+            if side.allowed:
+                continue
+            if wanted == "deny" and side.statement is not None and not side.undetermined:
+                return side
+            if wanted == "refused" and not side.undetermined:
+                return side
+            if wanted == "undetermined" and side.undetermined:
+                return side
+    return decision
+
+
+def _names_everyone(statement: dict[str, Any] | None) -> bool:
+    principal = (statement or {}).get("Principal")
+    if principal == "*":
+        return True
+    return isinstance(principal, dict) and "*" in [str(value) for value in as_list(principal.get("AWS"))]

@@ -1,0 +1,340 @@
+"""
+VPC endpoint policies on the cluster's path: the S3 gateway endpoint of the cluster's Region on the subnet's route
+table, and the STS interface endpoint with private DNS.
+
+AWS PrivateLink Guide, "Control access to VPC endpoints using endpoint policies": an endpoint policy controls "which
+AWS principals can use the endpoint to access an AWS service" and "does not override or replace identity-based
+policies or resource-based policies"; the default policy is full access. "Principals for gateway endpoints": a
+``Principal`` naming an account grants only its root user. Amazon VPC User Guide, "How route priority works": the
+most specific route wins, so S3 of the cluster's Region goes through the gateway endpoint even beside a NAT route.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.findings import (
+    ENDPOINT_POLICIES,
+    ENDPOINT_POLICIES_NOT_JUDGED,
+    FAIL,
+    PASS,
+    UNKNOWN,
+    VERDICT_FAIL,
+    VERDICT_NOT_CHECKED,
+)
+from airflow_provider_emrfs_xacct.pure.endpoint_policy import GATEWAY, INTERFACE, EndpointPolicy, endpoint_decision
+from airflow_provider_emrfs_xacct.pure.evaluator import Request
+from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
+from airflow_provider_emrfs_xacct.pure.requests import STEPS
+from tests.unit.test_chain import (
+    ASSUME,
+    BUCKET,
+    DESTINATION_ACCOUNT,
+    EMR_ACCOUNT,
+    OPEN_STS_ENDPOINT,
+    PREFIX,
+    ROLE,
+    by_name,
+    healthy_state,
+)
+
+FULL_ACCESS = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+#: A data perimeter: only the own organization's buckets (AWS, "Data perimeters on AWS", resource perimeter).
+OWN_ORG_ONLY = {
+    "Statement": [
+        {
+            "Sid": "OwnOrgResources",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "*",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:ResourceOrgID": "o-own"}},
+        }
+    ]
+}
+OWN_ACCOUNT_ONLY = {
+    "Statement": [
+        {
+            "Sid": "OwnBuckets",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"s3:ResourceAccount": EMR_ACCOUNT}},
+        }
+    ]
+}
+DENY_PUT = {
+    "Statement": [
+        FULL_ACCESS["Statement"][0],
+        {"Sid": "NoUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "*"},
+    ]
+}
+PARTNER_BUCKET_ALLOWED = {
+    "Statement": [
+        {
+            "Sid": "PartnerBucket",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
+        }
+    ]
+}
+WRITE_STEPS = [f"{step} {PREFIX}" for step in STEPS]
+
+
+def request(**changes: Any) -> Request:
+    values: dict[str, Any] = {
+        "action": "s3:PutObject",
+        "resource": f"arn:aws:s3:::{BUCKET}/exports/part-00000",
+        "principal": ROLE,
+        "context": {"aws:PrincipalArn": ROLE, "s3:ResourceAccount": DESTINATION_ACCOUNT},
+        "known_absent": frozenset({"aws:PrincipalTag/"}),
+    }
+    return Request(**{**values, **changes})
+
+
+@pytest.mark.parametrize(
+    ("endpoint_type", "document", "outcome"),
+    [
+        (GATEWAY, FULL_ACCESS, "allowed"),
+        (GATEWAY, PARTNER_BUCKET_ALLOWED, "allowed"),
+        (GATEWAY, OWN_ACCOUNT_ONLY, "not allowed by any statement of the VPC endpoint policy of vpce-0a"),
+        (GATEWAY, DENY_PUT, "explicitly denied by the VPC endpoint policy of vpce-0a"),
+        (GATEWAY, OWN_ORG_ONLY, "undetermined"),  # the partner's organization is not known here
+        (GATEWAY, None, "undetermined"),  # no policy in the answer: not a pass
+        # A gateway endpoint's Principal naming an account grants only its root user.
+        (
+            GATEWAY,
+            {
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"AWS": DESTINATION_ACCOUNT}, "Action": "*", "Resource": "*"}
+                ]
+            },
+            "not allowed by any statement of the VPC endpoint policy of vpce-0a",
+        ),
+        # One naming the role itself: AWS converts it to a unique id and says to use aws:PrincipalArn: not checked.
+        (
+            GATEWAY,
+            {"Statement": [{"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "*", "Resource": "*"}]},
+            "undetermined",
+        ),
+        (
+            GATEWAY,
+            {
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "*",
+                        "Resource": "*",
+                        "Condition": {"StringEquals": {"aws:PrincipalArn": ROLE}},
+                    }
+                ]
+            },
+            "allowed",
+        ),
+        (
+            INTERFACE,
+            {
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"AWS": DESTINATION_ACCOUNT}, "Action": "*", "Resource": "*"}
+                ]
+            },
+            "undetermined",
+        ),
+    ],
+    ids=[
+        "default-full-access",
+        "partner-bucket-allowed",
+        "own-account-only",
+        "explicit-deny",
+        "resource-org-id-unknown",
+        "no-policy-read",
+        "gateway-account-principal-is-root-only",
+        "gateway-role-principal",
+        "gateway-principal-arn-condition",
+        "interface-account-principal",
+    ],
+)
+def test_endpoint_decision(endpoint_type: str, document: Any, outcome: str) -> None:
+    decision = endpoint_decision(EndpointPolicy("vpce-0a", endpoint_type, document), request())
+
+    assert decision.reason == outcome
+    assert decision.allowed is (outcome == "allowed")
+    assert decision.source == "VPC endpoint policy of vpce-0a"
+
+
+def private_subnet(**changes: Any) -> SubnetFacts:
+    """A private subnet in the bucket's Region (us-east-1) with an S3 gateway endpoint on its route table."""
+    values: dict[str, Any] = {
+        "subnet_id": "subnet-1",
+        "region": "us-east-1",
+        "nat_route": False,
+        "internet_gateway_route": False,
+        "public_ip_on_launch": False,
+        "sts_interface_endpoint": True,
+        "s3_gateway_endpoint": True,
+        **OPEN_STS_ENDPOINT,
+        "sts_endpoint_policies": (EndpointPolicy("vpce-sts", INTERFACE, FULL_ACCESS),),
+    }
+    return SubnetFacts(**{**values, **changes})
+
+
+def with_subnet(facts: SubnetFacts) -> Any:
+    state = healthy_state()
+    state.subnet = facts
+    state.sts_reachability = sts_endpoint_check("emr-6.15.0", facts)
+    return state
+
+
+@pytest.mark.parametrize(
+    ("document", "status"),
+    [(FULL_ACCESS, PASS), (PARTNER_BUCKET_ALLOWED, PASS), (OWN_ACCOUNT_ONLY, FAIL), (OWN_ORG_ONLY, UNKNOWN)],
+    ids=["default", "partner-bucket", "own-account-only", "own-org-only"],
+)
+def test_the_s3_gateway_endpoint_policy_judges_every_write_step(document: Any, status: str) -> None:
+    facts = private_subnet(s3_gateway_policies=(EndpointPolicy("vpce-s3", GATEWAY, document),))
+
+    links = by_name(check_chain(with_subnet(facts)))
+
+    assert {links[step].status for step in WRITE_STEPS} == {status}
+    if status == FAIL:
+        assert "vpce-s3" in links[WRITE_STEPS[0]].detail
+        assert "vpce-s3" in links[WRITE_STEPS[0]].fix
+    if status == UNKNOWN:
+        assert "aws:ResourceOrgID" in links[WRITE_STEPS[0]].detail
+        assert "OwnOrgResources" in links[WRITE_STEPS[0]].statement
+
+
+def test_an_explicit_deny_names_the_endpoint_and_its_statement() -> None:
+    facts = private_subnet(s3_gateway_policies=(EndpointPolicy("vpce-s3", GATEWAY, DENY_PUT),))
+
+    report = check_chain(with_subnet(facts))
+    link = by_name(report)[f"write files {PREFIX}"]
+
+    assert link.status == FAIL
+    assert link.statement == "VPC endpoint policy of vpce-s3: Sid NoUploads"
+    assert "explicitly denied by the VPC endpoint policy of vpce-s3" in link.detail
+    assert report.verdict == VERDICT_FAIL
+
+
+def test_the_gateway_endpoint_s_policy_applies_beside_a_nat_route() -> None:
+    # The gateway endpoint's prefix-list route is more specific than 0.0.0.0/0 (Amazon VPC User Guide, "How route
+    # priority works"): S3 of the cluster's Region still goes through it.
+    facts = private_subnet(nat_route=True, s3_gateway_policies=(EndpointPolicy("vpce-s3", GATEWAY, OWN_ACCOUNT_ONLY),))
+
+    assert by_name(check_chain(with_subnet(facts)))[f"write files {PREFIX}"].status == FAIL
+
+
+def test_a_bucket_of_another_region_does_not_pass_the_gateway_endpoint() -> None:
+    # A gateway endpoint serves only its own Region (Amazon VPC User Guide, "Gateway endpoints for Amazon S3").
+    facts = private_subnet(nat_route=True, s3_gateway_policies=(EndpointPolicy("vpce-s3", GATEWAY, OWN_ACCOUNT_ONLY),))
+    state = with_subnet(facts)
+    bucket = state.buckets[BUCKET]
+    state.buckets[BUCKET] = dataclasses.replace(bucket, region="eu-west-1")
+
+    assert by_name(check_chain(state))[f"write files {PREFIX}"].status == PASS
+
+
+ASSUME_ONLY_OWN_ROLES = {
+    "Statement": [
+        {
+            "Sid": "OwnRoles",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "sts:AssumeRole",
+            "Resource": f"arn:aws:iam::{EMR_ACCOUNT}:role/*",
+        }
+    ]
+}
+
+
+@pytest.mark.parametrize(
+    ("document", "dns_hostnames", "status"),
+    [
+        (FULL_ACCESS, True, PASS),
+        (ASSUME_ONLY_OWN_ROLES, True, FAIL),
+        (OWN_ORG_ONLY, True, UNKNOWN),
+        # With enableDnsHostnames off the Regional name does not resolve to the endpoint: its policy is not on the
+        # path (the route link fails for that instead).
+        (ASSUME_ONLY_OWN_ROLES, False, PASS),
+    ],
+    ids=["default", "own-roles-only", "own-org-only", "private-dns-off"],
+)
+def test_the_sts_endpoint_policy_judges_the_assume_role(document: Any, dns_hostnames: bool, status: str) -> None:
+    facts = private_subnet(
+        nat_route=True,  # the endpoint's private DNS answers for the Regional name whatever the default route
+        dns_hostnames=dns_hostnames,
+        sts_endpoint_policies=(EndpointPolicy("vpce-sts", INTERFACE, document),),
+    )
+
+    report = check_chain(with_subnet(facts))
+    link = by_name(report)[ASSUME]
+
+    assert link.status == status
+    if status == FAIL:
+        assert "vpce-sts" in link.detail
+        assert "vpce-sts" in link.fix
+        assert report.verdict == VERDICT_FAIL
+    if status == UNKNOWN:
+        assert report.verdict == VERDICT_NOT_CHECKED
+
+
+def test_unread_dns_attributes_leave_a_refusing_sts_endpoint_not_checked() -> None:
+    facts = private_subnet(
+        nat_route=True,
+        dns_support=None,
+        dns_hostnames=None,
+        sts_endpoint_policies=(EndpointPolicy("vpce-sts", INTERFACE, ASSUME_ONLY_OWN_ROLES),),
+    )
+
+    link = by_name(check_chain(with_subnet(facts)))[ASSUME]
+
+    assert link.status == UNKNOWN
+    assert "DNS attributes" in link.detail
+
+
+def test_the_not_seen_list_names_only_the_endpoint_policies_not_judged() -> None:
+    unread = [item["what"] for item in check_chain(healthy_state()).not_checked]
+    read = [item["what"] for item in check_chain(with_subnet(private_subnet())).not_checked]
+
+    assert ENDPOINT_POLICIES[0] in unread
+    assert ENDPOINT_POLICIES[0] not in read
+    assert ENDPOINT_POLICIES_NOT_JUDGED[0] in read
+
+
+def test_an_endpoint_refusing_only_the_listing_a_404_needs_leaves_the_lookup_not_checked() -> None:
+    """
+    S3 answers 404 to a HEAD of a missing key only to a caller allowed s3:ListBucket (S3 API Reference, HeadObject);
+    whether it asks the endpoint's policy about that implied check is not documented: not checked, never FAIL.
+    """
+    objects_only = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:*Object*",
+                "Resource": f"arn:aws:s3:::{BUCKET}/*",
+            },
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": ["s3:ListBucketMultipartUploads", "s3:ListMultipartUploadParts"],
+                "Resource": "*",
+            },
+        ]
+    }
+    facts = private_subnet(s3_gateway_policies=(EndpointPolicy("vpce-s3", GATEWAY, objects_only),))
+
+    links = by_name(check_chain(with_subnet(facts)))
+
+    lookup = links[f"output directory lookup {PREFIX}"]
+    assert lookup.status == FAIL  # its own listing (ListObjectsV2) is sent through the endpoint and refused
+    assert links[f"write files {PREFIX}"].status == UNKNOWN  # HEAD of the missing part file: its 404 listing
+    assert "implied check" in links[f"write files {PREFIX}"].detail
