@@ -39,6 +39,7 @@ from devstack.moto_stack import (
 )
 from devstack.testing import RecordingTaskInstance, run_operator, small_cluster
 from tests.conftest import reset_moto
+from tests.integration.test_network_facts import add_s3_gateway_endpoint, add_sts_interface_endpoint, private_subnet
 
 ROLE_NAME = "partner-b-writer"
 PREFIX = "s3://partner-results-b/exports/"
@@ -252,3 +253,35 @@ def test_a_kms_via_service_condition_is_judged_only_where_aws_documents_its_valu
         assert link["status"] == status, link
         # The probe, judged by the stand-in with the same documented value, agrees.
         assert (error is None) is (status == "pass"), error
+
+
+def test_the_cluster_s_routes_to_sts_and_s3_are_judged_in_the_partition(provisioned: dict[str, Any]) -> None:
+    """
+    A cluster in a private subnet of the partition's Region: without an STS interface endpoint and an S3 gateway
+    endpoint both links fail (the Regional STS endpoint, ``sts.REGION.amazonaws.com.cn`` in China: "Endpoints and
+    ARNs for Amazon Web Services in China"; GovCloud's ``sts.us-gov-west-1.amazonaws.com``: AWS GovCloud (US) User
+    Guide, "Service endpoints"); with the two endpoints of that Region they pass, and the probe writes.
+    """
+    aws, region = provisioned["aws"], provisioned["region"]
+    ec2 = client(aws.url, EMR_ACCOUNT, "ec2", region)
+    vpc, subnet = private_subnet(ec2, "10.7")
+    instances = {**small_cluster()["Instances"], "Ec2SubnetId": subnet}
+    emr = client(aws.url, EMR_ACCOUNT, "emr", region)
+    provisioned["cluster"] = emr.run_job_flow(
+        **small_cluster("private-export", RELEASE, Instances=instances),
+        SecurityConfiguration=provisioned["configuration"],
+    )["JobFlowId"]
+    routes = ("cluster reaches STS", f"cluster reaches s3://{aws.bucket}")
+
+    report, error = verify(provisioned)
+
+    assert error is not None
+    assert [link["status"] for link in report["links"] if link["link"] in routes] == ["fail", "fail"]
+
+    add_sts_interface_endpoint(ec2, vpc, subnet, region=region)
+    add_s3_gateway_endpoint(ec2, vpc, subnet, region=region)
+    report, error = verify(provisioned)
+
+    assert [link["status"] for link in report["links"] if link["link"] in routes] == ["pass", "pass"]
+    assert error is None, report["links"]
+    assert report["probe"]["ok"] is True
