@@ -268,7 +268,7 @@ def test_an_sts_endpoint_past_the_first_page_counts(ec2: Any) -> None:
     vpc, subnet = private_subnet(ec2)
     ec2.create_vpc_endpoint(
         VpcId=vpc,
-        ServiceName=f"com.amazonaws.{region}.sts",
+        ServiceName=f"com.amazonaws.{REGION}.sts",
         VpcEndpointType="Interface",
         SubnetIds=[subnet],
         PrivateDnsEnabled=False,
