@@ -176,10 +176,12 @@ def _drop_key_users_and_root(aws: Seeded, region: str) -> None:
     kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(policy))
 
 
+#: The break, the verifier's failing links (``None``: the write links among others), the refused request of the
+#: probe and what its reason names.
 BREAKS = {
-    "trust-missing": (_trust_someone_else, [ASSUME], "AssumeRole"),
-    "bucket-policy-denies-writes": (_deny_writes_in_bucket_policy, None, "PutObject"),
-    "key-user-missing": (_drop_key_users_and_root, [KMS], "PutObject"),
+    "trust-missing": (_trust_someone_else, [ASSUME], "AssumeRole", "trust policy"),
+    "bucket-policy-denies-writes": (_deny_writes_in_bucket_policy, None, "PutObject", "bucket policy denies it explicitly"),
+    "key-user-missing": (_drop_key_users_and_root, [KMS], "PutObject", "kms:GenerateDataKey"),
 }
 
 
@@ -189,7 +191,7 @@ def test_a_broken_chain_fails_in_the_report_and_in_the_probe(provisioned: dict[s
     The verifier fails on the broken link (and runs no probe on a chain its reading found broken); the probe step
     itself, added to the cluster, fails with the request the stand-in's judge refused.
     """
-    breaks, links, refused = BREAKS[case]
+    breaks, links, refused, reason = BREAKS[case]
     aws, region = provisioned["aws"], provisioned["region"]
     breaks(aws, region)
 
@@ -208,6 +210,7 @@ def test_a_broken_chain_fails_in_the_report_and_in_the_probe(provisioned: dict[s
     assert status["State"] == "FAILED", status
     message = status["FailureDetails"]["Message"]
     assert message.startswith(f"403 {refused} "), message
+    assert reason in message, message
     assert f"arn:{partition_of(region)}:" in message
 
 
