@@ -180,7 +180,12 @@ def _drop_key_users_and_root(aws: Seeded, region: str) -> None:
 #: probe and what its reason names.
 BREAKS = {
     "trust-missing": (_trust_someone_else, [ASSUME], "AssumeRole", "trust policy"),
-    "bucket-policy-denies-writes": (_deny_writes_in_bucket_policy, None, "PutObject", "bucket policy denies it explicitly"),
+    "bucket-policy-denies-writes": (
+        _deny_writes_in_bucket_policy,
+        None,
+        "PutObject",
+        "bucket policy denies it explicitly",
+    ),
     "key-user-missing": (_drop_key_users_and_root, [KMS], "PutObject", "kms:GenerateDataKey"),
 }
 
