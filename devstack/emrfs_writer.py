@@ -80,7 +80,7 @@ import moto.s3.models
 from devstack import aws_cluster_settings, aws_judge
 from devstack.aws_cluster_settings import Credentials
 from devstack.aws_judge import Decision, Principal
-from devstack.moto_stack import REGION, account_session, s3control_on_one_host
+from devstack.moto_stack import REGION, account_session, partition_of, region_of, s3control_on_one_host
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -254,39 +254,39 @@ def requested_encryption(
     return None, None
 
 
-_ADMIN_SESSIONS: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}
+_ADMIN_SESSIONS: dict[tuple[str, str, str], tuple[Any, dict[str, Any]]] = {}
 
 
-def _admin(url: str, account: str, service: str) -> Any:
+def _admin(url: str, account: str, service: str, region: str = REGION) -> Any:
     """
-    A client acting in ``account``, for reading the live state the judge needs.
+    A client acting in ``account`` in ``region`` (and its partition), for reading the live state the judge needs.
 
-    Cached per moto server and account (client creation is CPU-bound; the scale tests write for
+    Cached per moto server, account and Region (client creation is CPU-bound; the scale tests write for
     many partners); :func:`_check_admin` renews it when moto was reset since (moto forgets the
     credentials it issued, and answers unknown keys in its default account).
     """
-    key = (url, account)
+    key = (url, account, region)
     if key not in _ADMIN_SESSIONS:
-        _ADMIN_SESSIONS[key] = (account_session(url, account), {})
+        _ADMIN_SESSIONS[key] = (account_session(url, account, region=region), {})
     session, clients = _ADMIN_SESSIONS[key]
     if service not in clients:
         clients[service] = session.client(service, endpoint_url=url)
     return clients[service]
 
 
-def _check_admin(url: str, account: str) -> None:
-    """Drop the cached session of ``account`` if its credentials no longer act in that account."""
+def _check_admin(url: str, account: str, region: str = REGION) -> None:
+    """Drop the cached session of ``account`` in ``region`` if its credentials no longer act in that account."""
     try:
-        acting = _admin(url, account, "sts").get_caller_identity()["Account"]
+        acting = _admin(url, account, "sts", region).get_caller_identity()["Account"]
     except botocore.exceptions.ClientError:
         acting = None
     if acting != account:
-        _ADMIN_SESSIONS.pop((url, account), None)
+        _ADMIN_SESSIONS.pop((url, account, region), None)
 
 
-def _account_restricts_public_buckets(url: str, account: str) -> bool:
+def _account_restricts_public_buckets(url: str, account: str, region: str) -> bool:
     """The account-level Block Public Access RestrictPublicBuckets of ``account`` (S3 Control GetPublicAccessBlock)."""
-    control = _admin(url, account, "s3control")
+    control = _admin(url, account, "s3control", region)
     if not getattr(control, "same_host", False):
         control.meta.events.register("before-call.s3-control", s3control_on_one_host)
         control.same_host = True
@@ -297,11 +297,11 @@ def _account_restricts_public_buckets(url: str, account: str) -> bool:
     return bool(answer["PublicAccessBlockConfiguration"].get("RestrictPublicBuckets"))
 
 
-def _role_client(url: str, credentials: Mapping[str, Any], service: Service) -> Any:
+def _role_client(url: str, credentials: Mapping[str, Any], service: Service, region: str) -> Any:
     return boto3.client(
         service,
         endpoint_url=url,
-        region_name=REGION,
+        region_name=region,
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
@@ -314,8 +314,9 @@ def _account(arn: str) -> str:
 
 def read_principal(url: str, role_arn: str) -> Principal | None:
     """Read a role's unique id, policies (inline, attached), boundary and tags from moto (``None`` if missing)."""
-    _check_admin(url, _account(role_arn))  # a session cached before moto was reset acts in moto's default account
-    iam = _admin(url, _account(role_arn), "iam")
+    region = region_of(role_arn)  # IAM of the role's partition
+    _check_admin(url, _account(role_arn), region)  # a session cached before moto was reset acts in its default account
+    iam = _admin(url, _account(role_arn), "iam", region)
     name = role_arn.rsplit("/", 1)[-1]
     role = _role_named(iam, role_arn)
     if role is None or role["Arn"] != role_arn:
@@ -359,7 +360,7 @@ def _trust_policy(url: str, role_arn: str) -> tuple[dict[str, Any] | None, str |
     spelled otherwise than the role's own (the name in another case, another path) AWS does not document: the
     caller refuses it (at least as strict as AWS).
     """
-    role = _role_named(_admin(url, _account(role_arn), "iam"), role_arn)
+    role = _role_named(_admin(url, _account(role_arn), "iam", region_of(role_arn)), role_arn)
     if role is None:
         return None, None
     document = role["AssumeRolePolicyDocument"]
@@ -389,6 +390,8 @@ class _Bucket:
     bucket_key_enabled: bool = False
     #: The grants of the default key (ListGrants, every page).
     key_grants: tuple[dict[str, Any], ...] = ()
+    #: The bucket's Region, where the writer acts: its partition is that of every ARN (IAM's, S3's, KMS's).
+    region: str = REGION
 
     def policy_for(self, caller_account: str) -> tuple[dict[str, Any] | None, str]:
         """The bucket policy S3 applies to a caller of this account, and its name for the reasons."""
@@ -402,19 +405,19 @@ class _Bucket:
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:s3:::{self.name}"
+        return f"arn:{partition_of(self.region)}:s3:::{self.name}"
 
 
-def _find_bucket_owner(url: str, bucket: str, accounts: tuple[str, ...]) -> str:
+def _find_bucket_owner(url: str, bucket: str, accounts: tuple[str, ...], region: str) -> str:
     for account in dict.fromkeys(accounts):
-        names = {item["Name"] for item in _admin(url, account, "s3").list_buckets().get("Buckets", [])}
+        names = {item["Name"] for item in _admin(url, account, "s3", region).list_buckets().get("Buckets", [])}
         if bucket in names:
             return account
     raise ValueError(f"bucket {bucket!r} is in none of the accounts {sorted(set(accounts))}; pass bucket_account")
 
 
-def _read_bucket(url: str, bucket: str, owner: str) -> _Bucket:
-    s3 = _admin(url, owner, "s3")
+def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
+    s3 = _admin(url, owner, "s3", region)
     try:
         policy: dict[str, Any] | None = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
     except botocore.exceptions.ClientError:
@@ -438,8 +441,11 @@ def _read_bucket(url: str, bucket: str, owner: str) -> _Bucket:
     if default.get("SSEAlgorithm") in ("aws:kms", "aws:kms:dsse"):
         key_id = default.get("KMSMasterKeyID") or "alias/aws/s3"
         if key_id.startswith("arn:"):
-            _check_admin(url, _account(key_id))
-        kms = _admin(url, _account(key_id) if key_id.startswith("arn:") else owner, "kms")
+            _check_admin(url, _account(key_id), region_of(key_id))
+        key_account, key_region = (
+            (_account(key_id), region_of(key_id)) if key_id.startswith("arn:") else (owner, region)
+        )
+        kms = _admin(url, key_account, "kms", key_region)
         if key_id in ("alias/aws/s3", "aws/s3") or key_id.endswith(":alias/aws/s3"):
             aws_managed = True
             key_arn = "aws/s3"
@@ -459,7 +465,7 @@ def _read_bucket(url: str, bucket: str, owner: str) -> _Bucket:
         restrict = False
     # S3 applies "the most restrictive combination of the bucket-level and account-level settings" (S3 API
     # Reference, GetPublicAccessBlock): the bucket owner's account setting counts too.
-    restrict = restrict or _account_restricts_public_buckets(url, owner)
+    restrict = restrict or _account_restricts_public_buckets(url, owner, region)
     try:
         public = bool(s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]["IsPublic"])
     except botocore.exceptions.ClientError:  # NoSuchBucketPolicy
@@ -479,6 +485,7 @@ def _read_bucket(url: str, bucket: str, owner: str) -> _Bucket:
         default.get("SSEAlgorithm"),
         bucket_key_enabled,
         key_grants,
+        region,
     )
 
 
@@ -497,7 +504,7 @@ class _Key:
     grants: tuple[dict[str, Any], ...] = ()
 
 
-def _resolve_key(url: str, key_id: str, requester_account: str) -> _Key | Decision:
+def _resolve_key(url: str, key_id: str, requester_account: str, region: str) -> _Key | Decision:
     """
     Resolve the key an upload names (x-amz-server-side-encryption-aws-kms-key-id): a key or alias ARN in its
     own account, a key id or alias name in the requester's account (S3 API Reference, PutObject: "If the KMS
@@ -505,8 +512,9 @@ def _resolve_key(url: str, key_id: str, requester_account: str) -> _Key | Decisi
     Key ID"). A key that is not there: S3 refuses the upload (the judge's denial).
     """
     account = _account(key_id) if key_id.startswith("arn:") else requester_account
-    _check_admin(url, account)
-    kms = _admin(url, account, "kms")
+    region = region_of(key_id) if key_id.startswith("arn:") else region
+    _check_admin(url, account, region)
+    kms = _admin(url, account, "kms", region)
     try:
         metadata = kms.describe_key(KeyId=key_id)["KeyMetadata"]
     except botocore.exceptions.ClientError:
@@ -674,7 +682,11 @@ class _Writer:
         # The instance profile's credentials (IMDS); moto acts in the account of the role's ARN.
         if self._instance_credentials is None:
             sts = boto3.client(
-                "sts", endpoint_url=self.url, region_name=REGION, aws_access_key_id="imds", aws_secret_access_key="imds"
+                "sts",
+                endpoint_url=self.url,
+                region_name=self.bucket.region,
+                aws_access_key_id="imds",
+                aws_secret_access_key="imds",
             )
             self._instance_credentials = sts.assume_role(
                 RoleArn=self.instance_role_arn, RoleSessionName=INSTANCE_SESSION
@@ -686,7 +698,7 @@ class _Writer:
         if target.role_arn in self._clients:
             return self._clients[target.role_arn]
         if target.role_arn == self.instance_role_arn:
-            s3 = _role_client(self.url, self.instance_credentials(), "s3")
+            s3 = _role_client(self.url, self.instance_credentials(), "s3", self.bucket.region)
             self._clients[target.role_arn] = s3
             return s3
         caller = self.principal(self.instance_role_arn)
@@ -716,10 +728,10 @@ class _Writer:
         if not decision.allowed:
             self._record(step, "AssumeRole", target.role_arn, target, decision, 403)
             raise _Stop
-        sts = _role_client(self.url, self.instance_credentials(), "sts")
+        sts = _role_client(self.url, self.instance_credentials(), "sts", self.bucket.region)
         credentials = sts.assume_role(RoleArn=target.role_arn, RoleSessionName=EMRFS_SESSION)["Credentials"]
         self._record(step, "AssumeRole", target.role_arn, target, decision, 200)
-        s3 = _role_client(self.url, credentials, "s3")
+        s3 = _role_client(self.url, credentials, "s3", self.bucket.region)
         self._clients[target.role_arn] = s3
         return s3
 
@@ -858,7 +870,7 @@ class _Writer:
         """The key an upload names, resolved as S3 does (cached per requester account)."""
         cache = (key_id, "" if key_id.startswith("arn:") else requester_account)
         if cache not in self._keys:
-            self._keys[cache] = _resolve_key(self.url, key_id, requester_account)
+            self._keys[cache] = _resolve_key(self.url, key_id, requester_account, self.bucket.region)
         return self._keys[cache]
 
     def upload_headers(self, params: dict[str, Any], context: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -1023,6 +1035,7 @@ def write_like_emrfs(
     bucket_account: str | None = None,
     canned_acl: str | None = None,
     cluster_id: str | None = None,
+    region: str = REGION,
 ) -> WriteResult:
     """
     Write ``files`` part files and ``_SUCCESS`` under ``output_uri`` the way EMRFS on the cluster would.
@@ -1049,13 +1062,23 @@ def write_like_emrfs(
         ``GetCredentials`` request, an unknown answer in :attr:`WriteResult.unknown`), the uploads' encryption
         (:func:`requested_encryption`), ``fs.s3.canned.acl`` and ``fs.s3.useRequesterPaysHeader``; ``None``: only
         the security configuration's role mappings and encryption, no ACL and no ``x-amz-request-payer``.
+    :param region: the Region of the cluster and the bucket (its partition: every ARN the requests are judged by).
     :return: every request with its route, decision and status; the first failure; the objects
         left under the prefix with their owners and encryption keys.
     """
     if mode not in ("overwrite", "errorifexists"):
         raise ValueError(f"mode must be 'overwrite' or 'errorifexists', got {mode!r}")
     writer, output = _writer_for(
-        url, emr_account, instance_role, security_configuration, output_uri, user, groups, bucket_account, cluster_id
+        url,
+        emr_account,
+        instance_role,
+        security_configuration,
+        output_uri,
+        user,
+        groups,
+        bucket_account,
+        cluster_id,
+        region,
     )
     if canned_acl is not None:
         writer.canned_acl = canned_acl
@@ -1076,25 +1099,29 @@ def _writer_for(
     groups: tuple[str, ...],
     bucket_account: str | None,
     cluster_id: str | None = None,
+    region: str = REGION,
 ) -> tuple[_Writer, str]:
     """
     The writer for ``output_uri`` with the live role mappings, bucket and requested encryption; and the output
     key without its slash.
     """
+    partition = partition_of(region)
     instance_role_arn = (
-        instance_role if instance_role.startswith("arn:") else f"arn:aws:iam::{emr_account}:role/{instance_role}"
+        instance_role
+        if instance_role.startswith("arn:")
+        else f"arn:{partition}:iam::{emr_account}:role/{instance_role}"
     )
     for account in {emr_account, _account(instance_role_arn), *([bucket_account] if bucket_account else [])}:
-        _check_admin(url, account)
+        _check_admin(url, account, region)
     document: dict[str, Any] = {}
     if security_configuration:
-        answer = _admin(url, emr_account, "emr").describe_security_configuration(Name=security_configuration)
+        answer = _admin(url, emr_account, "emr", region).describe_security_configuration(Name=security_configuration)
         document = json.loads(answer["SecurityConfiguration"])
     mappings = role_mappings(document)
     site: dict[str, str] = {}
     credentials = Credentials(aws_cluster_settings.MAPPINGS)
     if cluster_id:
-        cluster = _admin(url, emr_account, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]
+        cluster = _admin(url, emr_account, "emr", region).describe_cluster(ClusterId=cluster_id)["Cluster"]
         configurations = cluster.get("Configurations") or []
         site = aws_cluster_settings.site(configurations, "emrfs-site")
         credentials = aws_cluster_settings.credentials_of(cluster.get("ReleaseLabel"), configurations, document)
@@ -1106,9 +1133,10 @@ def _writer_for(
         raise ValueError(f"output_uri must name a prefix inside the bucket: {output_uri!r}")
     candidates = (bucket_account,) if bucket_account else (emr_account, *(_account(m["Role"]) for m in mappings))
     for account in set(candidates) | {_account(m["Role"]) for m in mappings}:
-        _check_admin(url, account)
-    owner = _find_bucket_owner(url, bucket_name, candidates)
-    writer = _Writer(url, instance_role_arn, mappings, _read_bucket(url, bucket_name, owner), user, tuple(groups))
+        _check_admin(url, account, region)
+    owner = _find_bucket_owner(url, bucket_name, candidates, region)
+    bucket = _read_bucket(url, bucket_name, owner, region)
+    writer = _Writer(url, instance_role_arn, mappings, bucket, user, tuple(groups))
     writer.encryption = requested_encryption(document, site, bucket_name)
     writer.requester_pays_header = aws_cluster_settings.flag(site, "fs.s3.useRequesterPaysHeader") is True
     acl = site.get("fs.s3.canned.acl")
@@ -1129,6 +1157,7 @@ def put_like_emrfs(
     groups: tuple[str, ...] = ("hadoop",),
     cluster_id: str | None = None,
     endpoints: Mapping[str, EndpointOnTheWay] | None = None,
+    region: str = REGION,
 ) -> WriteResult:
     """
     Write one object the way ``hadoop fs -put -f - <uri>`` on the cluster does (the verifier's probe step).
@@ -1150,10 +1179,11 @@ def put_like_emrfs(
     :param groups: that user's Hadoop groups (for ``Group`` mappings).
     :param cluster_id: the cluster whose ``emrfs-site`` the requests follow (encryption, Requester Pays header).
     :param endpoints: the VPC endpoints the requests pass (:func:`.aws_network.endpoints_on_the_way`).
+    :param region: the Region of the cluster and the bucket (its partition: every ARN the requests are judged by).
     :return: every request with its route, decision and status; the first failure.
     """
     writer, key = _writer_for(
-        url, emr_account, instance_role, security_configuration, uri, user, groups, None, cluster_id
+        url, emr_account, instance_role, security_configuration, uri, user, groups, None, cluster_id, region
     )
     writer.endpoints = endpoints or {}
     bucket = writer.bucket.name
@@ -1237,7 +1267,7 @@ def _job(writer: _Writer, output: str, files: int, mode: str) -> None:
 
 def _read_back(writer: _Writer, output: str) -> None:
     """Report what is stored under the output (and its marker) with owner and encryption, as the bucket owner sees it."""
-    s3 = _admin(writer.url, writer.bucket.owner, "s3")
+    s3 = _admin(writer.url, writer.bucket.owner, "s3", writer.bucket.region)
     keys = [item["Key"] for item in s3.list_objects_v2(Bucket=writer.bucket.name, Prefix=output).get("Contents", [])]
     for key in keys:
         if not (key.startswith(f"{output}/") or key == f"{output}_$folder$"):

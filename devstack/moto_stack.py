@@ -8,7 +8,11 @@ a customer-managed key whose policy already holds admin statements that must sur
 Airflow reaches each account through a connection that assumes a role in it (moto acts in the
 account of the assumed role's ARN), the same shape as production.
 
-Extensions of moto, applied in the process that runs the server: ``ListSecurityConfigurations``
+Both accounts may act in another partition's Region (``seed(url, region)``, ``client(..., region)``,
+``airflow_environment(url, region)``: ``cn-north-1`` for ``aws-cn``, ``us-gov-west-1`` for ``aws-us-gov``).
+
+Extensions of moto, applied in the process that runs the server: each Region's EMR apart (moto put every
+Region's in ``us-east-1`` on a loopback URL; :func:`_emr_in_the_signed_region`), ``ListSecurityConfigurations``
 (moto lacks it), the size and count quotas of IAM and KMS on the documents the provider writes (moto
 enforces none of them; :mod:`devstack.aws_quotas`), KMS's, IAM's and S3's refusal of a key, trust or
 bucket policy naming a deleted or missing principal (:mod:`devstack.aws_principals`), EMR's refusal of a launch with a security configuration
@@ -45,7 +49,7 @@ from typing import Any, Literal
 import boto3
 import botocore.exceptions
 import moto.kms.models
-from moto.core.responses import ActionResult
+from moto.core.responses import ActionResult, BaseResponse
 from moto.emr.models import Cluster, Step
 from moto.emr.responses import ElasticMapReduceResponse
 from moto.iam.responses import IamResponse
@@ -65,6 +69,9 @@ from devstack import (
 )
 
 REGION = "us-east-1"
+#: The Region the stand-in acts in for each partition it serves ("ARNs for Amazon Web Services in China": the
+#: Beijing Region is cn-north-1; AWS GovCloud (US) User Guide, "Service endpoints": us-gov-west-1).
+PARTITION_REGIONS = {"aws": REGION, "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
 EMR_ACCOUNT = "111111111111"
 DESTINATION_ACCOUNT = "222222222222"
 EMR_CONN_ID = "aws_emr_account"
@@ -73,6 +80,26 @@ DESTINATION_CONN_ID = "aws_destination_account"
 PROVISIONER_ROLE = "airflow-provisioner"
 BUCKET = "partner-results-b"
 KEY_ADMIN_ARN = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/KeyAdmin"
+
+
+def partition_of(region: str) -> str:
+    """The partition of ``region`` (``cn-`` Regions: ``aws-cn``; ``us-gov-``: ``aws-us-gov``; else ``aws``)."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    return "aws-us-gov" if region.startswith("us-gov-") else "aws"
+
+
+def region_of(arn: str) -> str:
+    """The Region an ARN's resource is served from here: its own, else its partition's (IAM and S3 ARNs have none)."""
+    parts = arn.split(":")
+    return parts[3] or PARTITION_REGIONS[parts[1]]
+
+
+def key_admin_arn(region: str = REGION) -> str:
+    """The key administrators' role of the destination account, in ``region``'s partition."""
+    return f"arn:{partition_of(region)}:iam::{DESTINATION_ACCOUNT}:role/KeyAdmin"
+
+
 EMR_EC2_ROLE = "EMR_EC2_DefaultRole"
 EMR_SERVICE_ROLE = "EMR_DefaultRole"
 
@@ -117,13 +144,15 @@ def _instance_role_arn(url: str, cluster: Cluster) -> str:
     """The role of the cluster's instance profile (its ``JobFlowRole``), read from IAM as EC2 would."""
     from devstack.emrfs_writer import _admin
 
-    account = cluster.emr_backend.account_id
+    account, partition = cluster.emr_backend.account_id, partition_of(cluster.emr_backend.region_name)
     try:
-        profile = _admin(url, account, "iam").get_instance_profile(InstanceProfileName=cluster.role)
+        profile = _admin(url, account, "iam", cluster.emr_backend.region_name).get_instance_profile(
+            InstanceProfileName=cluster.role
+        )
     except botocore.exceptions.ClientError:  # no such profile: the role of the same name
-        return f"arn:aws:iam::{account}:role/{cluster.role}"
+        return f"arn:{partition}:iam::{account}:role/{cluster.role}"
     roles = profile["InstanceProfile"]["Roles"]
-    return str(roles[0]["Arn"]) if roles else f"arn:aws:iam::{account}:role/{cluster.role}"
+    return str(roles[0]["Arn"]) if roles else f"arn:{partition}:iam::{account}:role/{cluster.role}"
 
 
 def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
@@ -147,6 +176,7 @@ def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
                 url,
                 emr_account=cluster.emr_backend.account_id,
                 instance_role=_instance_role_arn(url, cluster),
+                region=backend.region_name,
                 security_configuration=cluster.security_configuration,
                 uri=uri,
                 body=b"emrfs-xacct-probe\n",
@@ -310,6 +340,30 @@ def _list_security_configurations() -> None:
     ElasticMapReduceResponse.list_security_configurations = list_security_configurations  # type: ignore[attr-defined]
 
 
+def _emr_in_the_signed_region() -> None:
+    """
+    Serve each EMR request from the Region it is signed for when its host names none (the stand-in's loopback URL).
+
+    moto's EMR reads the Region from the host name only (``elasticmapreduce.<region>.amazonaws.com``) and falls back
+    to ``us-east-1``: over one loopback endpoint every cluster and security configuration, of ``cn-north-1`` or
+    ``eu-west-1`` too, would live in ``us-east-1`` (and ``aws``'s partition), unlike the roles, buckets and keys
+    they name. A SigV4 signature's credential scope names the Region the request is meant for (AWS General
+    Reference, "Signature Version 4": the credential scope is ``date/region/service/aws4_request``), which moto's
+    other services already use.
+    """
+    original = ElasticMapReduceResponse.get_region_from_url
+    if getattr(original, "signed_region", False):
+        return
+
+    def get_region_from_url(self: ElasticMapReduceResponse, request: Any, full_url: str) -> str:
+        if any(regex.search(self.parsed_url.netloc) for regex in ElasticMapReduceResponse.emr_region_regex):
+            return original(self, request, full_url)
+        return str(BaseResponse.get_region_from_url(self, request, full_url))
+
+    get_region_from_url.signed_region = True  # type: ignore[attr-defined]
+    ElasticMapReduceResponse.get_region_from_url = get_region_from_url  # type: ignore[method-assign]
+
+
 class _PrivateKeyOnFirstUse:
     """Stands for moto's private key of a KMS key; makes it when first used."""
 
@@ -339,6 +393,7 @@ class MotoStack:
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
         _run_steps()
+        _emr_in_the_signed_region()
         _list_security_configurations()
         _cancel_steps()
         _no_policy_simulator()
@@ -376,23 +431,25 @@ class MotoStack:
         self.stop()
 
 
-def account_session(url: str, account: str, role: str = PROVISIONER_ROLE) -> boto3.Session:
-    """Return a boto3 session acting in ``account`` (by assuming ``role`` there through moto's STS)."""
+def account_session(url: str, account: str, role: str = PROVISIONER_ROLE, region: str = REGION) -> boto3.Session:
+    """
+    Return a boto3 session acting in ``account`` of ``region``'s partition (by assuming ``role`` there through
+    moto's STS; moto serves IAM, S3 and STS of each partition apart, by the Region a request is signed for).
+    """
     sts = boto3.client(
         "sts",
         endpoint_url=url,
-        region_name=REGION,
+        region_name=region,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName="devstack")[
-        "Credentials"
-    ]
+    role_arn = f"arn:{partition_of(region)}:iam::{account}:role/{role}"
+    credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="devstack")["Credentials"]
     return boto3.Session(
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
-        region_name=REGION,
+        region_name=region,
     )
 
 
@@ -400,9 +457,9 @@ def account_session(url: str, account: str, role: str = PROVISIONER_ROLE) -> bot
 Service = Literal["ec2", "emr", "iam", "kms", "s3", "sts"]
 
 
-def client(url: str, account: str, service: Service) -> Any:
-    """Return a boto3 client for ``service`` acting in ``account``."""
-    return account_session(url, account).client(service, endpoint_url=url)
+def client(url: str, account: str, service: Service, region: str = REGION) -> Any:
+    """Return a boto3 client for ``service`` acting in ``account`` in ``region``."""
+    return account_session(url, account, region=region).client(service, endpoint_url=url)
 
 
 def s3control_on_one_host(params: dict[str, Any], **_: Any) -> None:
@@ -416,37 +473,38 @@ def s3control_on_one_host(params: dict[str, Any], **_: Any) -> None:
         params["url"] = f"{scheme}://{rest[len(label) :]}"
 
 
-def s3control_client(url: str, account: str) -> Any:
+def s3control_client(url: str, account: str, region: str = REGION) -> Any:
     """Return an S3 Control client acting in ``account`` (see :func:`s3control_on_one_host`)."""
-    control = account_session(url, account).client("s3control", endpoint_url=url)
+    control = account_session(url, account, region=region).client("s3control", endpoint_url=url)
     control.meta.events.register("before-call.s3-control", s3control_on_one_host)
     return control
 
 
-_IAM_PRINCIPAL = re.compile(r"arn:aws:iam::([0-9]{12}):(root|role|user)(/.*)?", re.ASCII)
+_IAM_PRINCIPAL = re.compile(r"arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):(root|role|user)(/.*)?", re.ASCII)
 
 
 def create_principals(url: str, *arns: str) -> None:
     """
-    Create the roles and users the ARNs name (in their accounts, with their paths), as a real account has them.
+    Create the roles and users the ARNs name (in their accounts and partitions, with their paths), as a real
+    account has them.
 
     KMS, IAM and S3 refuse a key, trust or bucket policy naming a principal that does not exist (see
     :mod:`devstack.aws_principals`). A role made here trusts its own account; one that exists already is
-    kept. An account root (``arn:aws:iam::ACCOUNT:root``) makes its account known: a request acts in it.
+    kept. An account root (``arn:PARTITION:iam::ACCOUNT:root``) makes its account known: a request acts in it.
     """
     for arn in arns:
         match = _IAM_PRINCIPAL.fullmatch(arn)
         if match is None:
-            raise ValueError(f"not an IAM role, user or account root ARN of partition aws: {arn!r}")
-        account, kind, path_and_name = match.groups()
-        iam = client(url, account, "iam")
+            raise ValueError(f"not an IAM role, user or account root ARN: {arn!r}")
+        partition, account, kind, path_and_name = match.groups()
+        iam = client(url, account, "iam", PARTITION_REGIONS[partition])
         if kind == "root":
             iam.list_roles(MaxItems=1)
             continue
         path, _, name = (path_and_name or "").rpartition("/")
         try:
             if kind == "role":
-                trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}}
+                trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"}}
                 trust["Action"] = "sts:AssumeRole"
                 document = json.dumps({"Version": "2012-10-17", "Statement": [trust]})
                 iam.create_role(RoleName=name, Path=f"{path}/", AssumeRolePolicyDocument=document)
@@ -469,9 +527,10 @@ def _ec2_trust() -> dict[str, Any]:
 EC2_ONLY_TRUST = json.dumps(_ec2_trust())
 
 
-def seed(url: str) -> Seeded:
-    """Create what a real pair of accounts has before the provider runs."""
-    iam_a = client(url, EMR_ACCOUNT, "iam")
+def seed(url: str, region: str = REGION) -> Seeded:
+    """Create what a real pair of accounts has before the provider runs, in ``region`` (and its partition)."""
+    partition = partition_of(region)
+    iam_a = client(url, EMR_ACCOUNT, "iam", region)
     iam_a.create_role(
         RoleName=EMR_SERVICE_ROLE,
         AssumeRolePolicyDocument=json.dumps(
@@ -499,7 +558,7 @@ def seed(url: str) -> Seeded:
                         "Sid": "OwnLogs",
                         "Effect": "Allow",
                         "Action": ["s3:GetObject", "s3:PutObject"],
-                        "Resource": "arn:aws:s3:::emr-logs-a/*",
+                        "Resource": f"arn:{partition}:s3:::emr-logs-a/*",
                     }
                 ],
             }
@@ -508,18 +567,19 @@ def seed(url: str) -> Seeded:
     iam_a.create_instance_profile(InstanceProfileName=EMR_EC2_ROLE)
     iam_a.add_role_to_instance_profile(InstanceProfileName=EMR_EC2_ROLE, RoleName=EMR_EC2_ROLE)
 
-    destination = account_session(url, DESTINATION_ACCOUNT)  # one role session for all its clients
+    destination = account_session(url, DESTINATION_ACCOUNT, region=region)  # one role session for all its clients
+    key_admin = key_admin_arn(region)
     # The key administrators' role the key policy names: KMS refuses a key policy naming a principal that
     # does not exist (AWS KMS API Reference, "CreateKey", Policy: "The principals in the key policy must exist").
     destination.client("iam", endpoint_url=url).create_role(
-        RoleName=KEY_ADMIN_ARN.rsplit("/", 1)[1],
+        RoleName=key_admin.rsplit("/", 1)[1],
         AssumeRolePolicyDocument=json.dumps(
             {
                 "Version": "2012-10-17",
                 "Statement": [
                     {
                         "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"},
+                        "Principal": {"AWS": f"arn:{partition}:iam::{DESTINATION_ACCOUNT}:root"},
                         "Action": "sts:AssumeRole",
                     }
                 ],
@@ -534,14 +594,14 @@ def seed(url: str) -> Seeded:
             {
                 "Sid": "Enable IAM User Permissions",
                 "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"},
+                "Principal": {"AWS": f"arn:{partition}:iam::{DESTINATION_ACCOUNT}:root"},
                 "Action": "kms:*",
                 "Resource": "*",
             },
             {
                 "Sid": "Allow access for Key Administrators",
                 "Effect": "Allow",
-                "Principal": {"AWS": KEY_ADMIN_ARN},
+                "Principal": {"AWS": key_admin},
                 "Action": [
                     "kms:Create*",
                     "kms:Describe*",
@@ -562,7 +622,12 @@ def seed(url: str) -> Seeded:
     }
     key = kms_b.create_key(Description="partner results bucket key", Policy=json.dumps(key_policy))["KeyMetadata"]
     s3_b = destination.client("s3", endpoint_url=url)
-    s3_b.create_bucket(Bucket=BUCKET)
+    # S3 API Reference, CreateBucket: outside us-east-1 the request names the bucket's Region (LocationConstraint).
+    if region == "us-east-1":
+        s3_b.create_bucket(Bucket=BUCKET)
+    else:
+        configuration: Any = {"LocationConstraint": region}  # a Region name, as the caller gives it
+        s3_b.create_bucket(Bucket=BUCKET, CreateBucketConfiguration=configuration)
     s3_b.put_bucket_encryption(
         Bucket=BUCKET,
         ServerSideEncryptionConfiguration={
@@ -580,16 +645,16 @@ def seed(url: str) -> Seeded:
     return Seeded(url=url, emr_ec2_role_arn=role["Arn"], bucket=BUCKET, kms_key_arn=key["Arn"], key_policy=key_policy)
 
 
-def connection_uri_json(url: str, account: str) -> str:
-    """Return the JSON form of an Airflow AWS connection that acts in ``account`` through moto."""
+def connection_uri_json(url: str, account: str, region: str = REGION) -> str:
+    """Return the JSON form of an Airflow AWS connection that acts in ``account`` of ``region`` through moto."""
     return json.dumps(
         {
             "conn_type": "aws",
             "login": "testing",
             "password": "testing",
             "extra": {
-                "role_arn": f"arn:aws:iam::{account}:role/{PROVISIONER_ROLE}",
-                "region_name": REGION,
+                "role_arn": f"arn:{partition_of(region)}:iam::{account}:role/{PROVISIONER_ROLE}",
+                "region_name": region,
                 "endpoint_url": url,
                 # S3 Control: every account on this one host (airflow_provider_emrfs_xacct.hooks.s3, ``control``).
                 "service_config": {"sts": {"endpoint_url": url}, "s3control": {"account_id_in_host": False}},
@@ -598,10 +663,10 @@ def connection_uri_json(url: str, account: str) -> str:
     )
 
 
-def airflow_environment(url: str) -> dict[str, str]:
-    """Return the environment variables that define the two Airflow connections."""
+def airflow_environment(url: str, region: str = REGION) -> dict[str, str]:
+    """Return the environment variables that define the two Airflow connections, acting in ``region``."""
     return {
-        f"AIRFLOW_CONN_{EMR_CONN_ID.upper()}": connection_uri_json(url, EMR_ACCOUNT),
-        f"AIRFLOW_CONN_{DESTINATION_CONN_ID.upper()}": connection_uri_json(url, DESTINATION_ACCOUNT),
-        "AWS_DEFAULT_REGION": REGION,
+        f"AIRFLOW_CONN_{EMR_CONN_ID.upper()}": connection_uri_json(url, EMR_ACCOUNT, region),
+        f"AIRFLOW_CONN_{DESTINATION_CONN_ID.upper()}": connection_uri_json(url, DESTINATION_ACCOUNT, region),
+        "AWS_DEFAULT_REGION": region,
     }

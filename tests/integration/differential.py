@@ -27,7 +27,15 @@ from airflow_provider_emrfs_xacct.pure.documents import as_list, destination_per
 from airflow_provider_emrfs_xacct.pure.security_config import validate_role_mappings
 from airflow_provider_emrfs_xacct.pure.validation import S3Location
 from devstack.emrfs_writer import write_like_emrfs
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, KEY_ADMIN_ARN, client, create_principals
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    EMR_ACCOUNT,
+    REGION,
+    client,
+    create_principals,
+    key_admin_arn,
+    partition_of,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,6 +66,8 @@ class Cluster:
     release: str
     settings: list[str]
     configurations: list[dict[str, Any]] = field(default_factory=list)
+    #: The Region it runs in (its partition: the ARNs its settings name).
+    region: str = REGION
     security: dict[str, Any] = field(default_factory=dict)
     requester_pays: bool = False
     details: list[str] = field(default_factory=list)
@@ -81,6 +91,12 @@ class Case:
     details: list[str] = field(default_factory=list)
     #: The cluster the case launches and passes to the verifier (``None``: no cluster, the release given).
     cluster: Cluster | None = None
+    #: The Region both accounts act in (its partition: every ARN of the case).
+    region: str = REGION
+
+    @property
+    def partition(self) -> str:
+        return partition_of(self.region)
 
     @property
     def bucket(self) -> str:
@@ -92,7 +108,7 @@ class Case:
 
     @property
     def emr_role_arn(self) -> str:
-        return f"arn:aws:iam::{EMR_ACCOUNT}:role/{self.emr_role}"
+        return f"arn:{self.partition}:iam::{EMR_ACCOUNT}:role/{self.emr_role}"
 
     @property
     def role(self) -> str:
@@ -100,7 +116,7 @@ class Case:
 
     @property
     def role_arn(self) -> str:
-        return f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{self.role}"
+        return f"arn:{self.partition}:iam::{DESTINATION_ACCOUNT}:role/{self.role}"
 
     @property
     def configuration(self) -> str:
@@ -142,8 +158,8 @@ def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
 
 
 def provider_policy(bucket: str, key_arn: str) -> dict[str, Any]:
-    """The destination role's policy as the provider writes it for ``s3://bucket/out/``."""
-    return destination_permissions_policy("aws", [S3Location(bucket, "out/")], [key_arn])
+    """The destination role's policy as the provider writes it for ``s3://bucket/out/``, in the key's partition."""
+    return destination_permissions_policy(key_arn.split(":")[1], [S3Location(bucket, "out/")], [key_arn])
 
 
 def _statement_with(world: World, action: str) -> dict[str, Any]:
@@ -160,14 +176,14 @@ def _deny_in_role_policy(world: World) -> str:
 
 
 def _deny_in_bucket_policy(world: World) -> str:
-    bucket = world.case.bucket
+    bucket, partition = world.case.bucket, world.case.partition
     action = world.rng.choice(S3_ACTIONS)
     resource = world.rng.choice(
         [
-            [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
-            f"arn:aws:s3:::{bucket}/out_$folder$",
-            f"arn:aws:s3:::{bucket}/out/_temporary*",
-            f"arn:aws:s3:::{bucket}/elsewhere/*",
+            [f"arn:{partition}:s3:::{bucket}", f"arn:{partition}:s3:::{bucket}/*"],
+            f"arn:{partition}:s3:::{bucket}/out_$folder$",
+            f"arn:{partition}:s3:::{bucket}/out/_temporary*",
+            f"arn:{partition}:s3:::{bucket}/elsewhere/*",
         ]
     )
     principal = world.rng.choice(["*", {"AWS": world.case.role_arn}, {"AWS": world.case.emr_role_arn}])
@@ -197,7 +213,7 @@ def _deny_assume_in_emr_policy(world: World) -> str:
 
 def _no_assume_policy(world: World) -> str:
     world.emr_policy["Statement"] = [
-        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::emr-logs/*"}
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:{world.case.partition}:s3:::emr-logs/*"}
     ]
     return "EMR role may not assume"
 
@@ -213,7 +229,11 @@ def _trust_someone_else(world: World) -> str:
     other = world.case.emr_role_arn.replace("emr-ec2", "other")
     world.trusted_instead.append(other)
     world.trust = _doc(
-        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{EMR_ACCOUNT}:root"}, "Action": "sts:AssumeRole"}
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:{world.case.partition}:iam::{EMR_ACCOUNT}:root"},
+            "Action": "sts:AssumeRole",
+        }
         if world.rng.random() < 0.3
         else {
             "Effect": "Allow",
@@ -269,7 +289,7 @@ def _shadowing_mapping(world: World) -> str:
     world.mappings.insert(
         0,
         {
-            "Role": f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{other}",
+            "Role": f"arn:{world.case.partition}:iam::{DESTINATION_ACCOUNT}:role/{other}",
             "IdentifierType": "Prefix",
             "Identifiers": [identifier],
         },
@@ -295,7 +315,7 @@ def _list_only_with_prefix(world: World) -> str:
             "Sid": "List",
             "Effect": "Allow",
             "Action": "s3:ListBucket",
-            "Resource": f"arn:aws:s3:::{world.case.bucket}",
+            "Resource": f"arn:{world.case.partition}:s3:::{world.case.bucket}",
             "Condition": {"StringLike": {"s3:prefix": ["out/", "out/*"]}},
         }
     )
@@ -313,7 +333,7 @@ def _kms_grant_instead(world: World) -> str:
     world.key_policy["Statement"] = [
         statement for statement in world.key_policy["Statement"] if statement.get("Sid") not in ("KeyUsers", "Root")
     ]
-    bucket_arn = f"arn:aws:s3:::{world.case.bucket}"
+    bucket_arn = f"arn:{world.case.partition}:s3:::{world.case.bucket}"
     grant: dict[str, Any] = {
         "GranteePrincipal": world.rng.choice([world.case.role_arn, world.case.emr_role_arn]),
         "Operations": world.rng.choice([["GenerateDataKey", "Decrypt"], ["GenerateDataKey"], ["Decrypt"]]),
@@ -338,7 +358,9 @@ def _user_or_group_mapping(world: World) -> str:
     kind = world.rng.choice(["User", "Group"])
     name = world.rng.choice(["hadoop", "analysts"])
     other = f"user-{world.case.number}"
-    role = world.rng.choice([world.case.role_arn, f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{other}"])
+    role = world.rng.choice(
+        [world.case.role_arn, f"arn:{world.case.partition}:iam::{DESTINATION_ACCOUNT}:role/{other}"]
+    )
     if role.endswith(other):
         world.other_roles.append(other)
     world.mappings.insert(0, {"Role": role, "IdentifierType": kind, "Identifiers": [name]})
@@ -440,7 +462,7 @@ def _imds_v2(cluster: Cluster, rng: random.Random) -> str:
 
 def _routing_section(cluster: Cluster, rng: random.Random) -> str:
     """A section of the security configuration that takes writes away from the role mappings (its guide's shape)."""
-    role = f"arn:aws:iam::{EMR_ACCOUNT}:role/EMR_EC2_DefaultRole"
+    role = f"arn:{partition_of(cluster.region)}:iam::{EMR_ACCOUNT}:role/EMR_EC2_DefaultRole"
     choice = rng.choice(["runtime roles", "Lake Formation", "Ranger EMRFS-S3", "Ranger Spark"])
     if choice == "runtime roles":
         section = {"IAMConfiguration": {"EnableApplicationScopedIAMRole": True}}
@@ -456,7 +478,7 @@ def _routing_section(cluster: Cluster, rng: random.Random) -> str:
                 "AdminServerURL": "https://ranger.example.internal:6182",
                 "RoleForRangerPluginsARN": role,
                 "RoleForOtherAWSServicesARN": role,
-                "AdminServerSecretARN": f"arn:aws:secretsmanager:us-east-1:{EMR_ACCOUNT}:secret:admin",
+                "AdminServerSecretARN": f"arn:{partition_of(cluster.region)}:secretsmanager:{cluster.region}:{EMR_ACCOUNT}:secret:admin",
                 "ApplicationConfigurations": [{"App": app, "ServiceName": "amazonemr"}],
             }
         }
@@ -479,11 +501,12 @@ CLUSTER_SETTINGS: dict[str, Callable[[Cluster, random.Random], str]] = {
 SINCE = {"access-grants": ("emr-6.15.0", "emr-7.5.0", "emr-7.10.0"), "s3a-translation-off": ("emr-7.10.0",)}
 
 
-def _draw_cluster(rng: random.Random) -> Cluster:
+def _draw_cluster(rng: random.Random, region: str) -> Cluster:
     """A release and 0 to 2 settings (none: a valid cluster), drawn from :data:`CLUSTER_SETTINGS`."""
     settings = rng.sample(sorted(CLUSTER_SETTINGS), rng.choice([0, 1, 1, 2]))
     recent = [release for name in settings for release in SINCE.get(name, ())]
-    cluster = Cluster(rng.choice(recent) if recent and rng.random() < 0.75 else rng.choice(RELEASES), settings)
+    release = rng.choice(recent) if recent and rng.random() < 0.75 else rng.choice(RELEASES)
+    cluster = Cluster(release, settings, region=region)
     cluster.details.append(cluster.release)
     if cluster.release == "emr-7.10.0" and rng.random() < 0.5:
         cluster.site("core-site")["fs.s3.impl"] = EMRFS_IMPL
@@ -492,7 +515,7 @@ def _draw_cluster(rng: random.Random) -> Cluster:
     return cluster
 
 
-def generate(number: int, seed: int) -> Case:
+def generate(number: int, seed: int, region: str = REGION) -> Case:
     """
     Draw the breakages of case ``number`` (0 to 3 of them, and maybe one of :data:`ADDED`; none is the control),
     and whether it launches a cluster (the cluster kind, drawn apart like :data:`ADDED`; half of its cases keep no
@@ -505,10 +528,10 @@ def generate(number: int, seed: int) -> Case:
     if added.random() < 0.25:
         breakages.append(added.choice(sorted(ADDED)))
     clustered = random.Random(f"{seed} {number} cluster")
-    cluster = _draw_cluster(clustered) if clustered.random() < CLUSTER_SHARE else None
+    cluster = _draw_cluster(clustered, region) if clustered.random() < CLUSTER_SHARE else None
     if cluster is not None and clustered.random() < 0.5:
         breakages = []  # the cluster's settings on an otherwise sound chain: what they alone do
-    return Case(number, breakages, cluster=cluster)
+    return Case(number, breakages, cluster=cluster, region=region)
 
 
 #: The share of cases that launch their cluster (the cluster kind).
@@ -519,8 +542,8 @@ CLUSTER_SHARE = 0.25
 
 
 @cache
-def _client(url: str, account: str, service: str) -> Any:
-    return client(url, account, service)
+def _client(url: str, account: str, service: str, region: str = REGION) -> Any:
+    return client(url, account, service, region)  # type: ignore[arg-type]
 
 
 def forget_clients() -> None:
@@ -531,19 +554,36 @@ def forget_clients() -> None:
     _client.cache_clear()
 
 
+def _create_bucket(url: str, case: Case) -> Any:
+    """Create the case's bucket in its Region (S3 API Reference, CreateBucket: ``LocationConstraint`` outside
+    us-east-1); return the destination account's S3 client."""
+    s3 = _client(url, DESTINATION_ACCOUNT, "s3", case.region)
+    if case.region == "us-east-1":
+        s3.create_bucket(Bucket=case.bucket)
+    else:
+        s3.create_bucket(Bucket=case.bucket, CreateBucketConfiguration={"LocationConstraint": case.region})
+    return s3
+
+
 def build(url: str, case: Case, seed: int) -> World:
     """Create the case's resources in moto, its breakages applied."""
     rng = random.Random(seed * 7_919 + case.number)
-    kms = _client(url, DESTINATION_ACCOUNT, "kms")
+    kms = _client(url, DESTINATION_ACCOUNT, "kms", case.region)
     key_policy = _doc(
         {
             "Sid": "Root",
             "Effect": "Allow",
-            "Principal": {"AWS": f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"},
+            "Principal": {"AWS": f"arn:{case.partition}:iam::{DESTINATION_ACCOUNT}:root"},
             "Action": "kms:*",
             "Resource": "*",
         },
-        {"Sid": "Admins", "Effect": "Allow", "Principal": {"AWS": KEY_ADMIN_ARN}, "Action": "kms:*", "Resource": "*"},
+        {
+            "Sid": "Admins",
+            "Effect": "Allow",
+            "Principal": {"AWS": key_admin_arn(case.region)},
+            "Action": "kms:*",
+            "Resource": "*",
+        },
         {
             "Sid": "KeyUsers",
             "Effect": "Allow",
@@ -570,8 +610,8 @@ def build(url: str, case: Case, seed: int) -> World:
 
     # KMS, IAM and S3 refuse a policy naming a principal that does not exist: every role is made before a
     # policy names it (the key administrators' role, the roles a breakage trusts, then the case's own).
-    create_principals(url, KEY_ADMIN_ARN, *world.trusted_instead)
-    iam_a, iam_b = _client(url, EMR_ACCOUNT, "iam"), _client(url, DESTINATION_ACCOUNT, "iam")
+    create_principals(url, key_admin_arn(case.region), *world.trusted_instead)
+    iam_a, iam_b = _client(url, EMR_ACCOUNT, "iam", case.region), _client(url, DESTINATION_ACCOUNT, "iam", case.region)
     ec2_trust = _doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
     iam_a.create_role(RoleName=case.emr_role, AssumeRolePolicyDocument=json.dumps(ec2_trust))
     iam_a.put_role_policy(RoleName=case.emr_role, PolicyName="assume", PolicyDocument=json.dumps(world.emr_policy))
@@ -590,15 +630,14 @@ def build(url: str, case: Case, seed: int) -> World:
     if world.other_roles:
         world.emr_policy["Statement"][0]["Resource"] = [
             case.role_arn,
-            *(f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{other}" for other in world.other_roles),
+            *(f"arn:{case.partition}:iam::{DESTINATION_ACCOUNT}:role/{other}" for other in world.other_roles),
         ]
         iam_a.put_role_policy(RoleName=case.emr_role, PolicyName="assume", PolicyDocument=json.dumps(world.emr_policy))
     kms.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(world.key_policy))
     for grant in world.grants:
         kms.create_grant(KeyId=key_arn, **grant)
 
-    s3 = _client(url, DESTINATION_ACCOUNT, "s3")
-    s3.create_bucket(Bucket=case.bucket)
+    s3 = _create_bucket(url, case)
     s3.put_bucket_encryption(
         Bucket=case.bucket,
         ServerSideEncryptionConfiguration={
@@ -624,7 +663,7 @@ def build(url: str, case: Case, seed: int) -> World:
             {name: value for name, value in cluster.security.items() if name != "AuthorizationConfiguration"}
         )
         document["AuthorizationConfiguration"].update(cluster.security.get("AuthorizationConfiguration", {}))
-    emr = _client(url, EMR_ACCOUNT, "emr")
+    emr = _client(url, EMR_ACCOUNT, "emr", case.region)
     emr.create_security_configuration(Name=case.configuration, SecurityConfiguration=json.dumps(document))
     if cluster is not None:
         iam_a.create_instance_profile(InstanceProfileName=case.emr_role)
@@ -701,11 +740,11 @@ def _names_the_writer(mapping: dict[str, Any]) -> bool:
     )
 
 
-def judge(url: str, readers: Readers, number: int, seed: int) -> Outcome:
-    """Build case ``number`` and ask the verifier and the writer."""
+def judge(url: str, readers: Readers, number: int, seed: int, region: str = REGION) -> Outcome:
+    """Build case ``number`` in ``region`` (and its partition) and ask the verifier and the writer."""
     from airflow_provider_emrfs_xacct.verify import verify_chain
 
-    case = generate(number, seed)
+    case = generate(number, seed, region)
     world = build(url, case, seed)
     report, _ = verify_chain(
         readers,
@@ -728,6 +767,7 @@ def judge(url: str, readers: Readers, number: int, seed: int) -> Outcome:
         files=1,
         bucket_account=DESTINATION_ACCOUNT,
         cluster_id=world.cluster_id,
+        region=case.region,
     )
     failure = written.first_failure
     owned = all(item.owner_account == DESTINATION_ACCOUNT for item in written.objects.values())

@@ -24,7 +24,7 @@ from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
 from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
 from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
 from airflow_provider_emrfs_xacct.verify import Readers
-from devstack.moto_stack import DESTINATION_CONN_ID, EMR_CONN_ID
+from devstack.moto_stack import DESTINATION_CONN_ID, EMR_CONN_ID, REGION, airflow_environment
 from tests.integration.differential import Outcome, forget_clients, judge
 
 if TYPE_CHECKING:
@@ -70,13 +70,13 @@ EXPLAINED: dict[str, Callable[[Outcome], bool]] = {
 MOTO_ARTIFACTS: dict[str, Callable[[Outcome], bool]] = {}
 
 
-def run(numbers: int | list[int]) -> list[Outcome]:
-    """Judge cases ``0 .. numbers - 1``, or the cases numbered in the list."""
+def run(numbers: int | list[int], region: str = REGION) -> list[Outcome]:
+    """Judge cases ``0 .. numbers - 1``, or the cases numbered in the list, in ``region`` (and its partition)."""
     url = os.environ["EMRFS_XACCT_MOTO_URL"]
     forget_clients()  # moto was reset for this test
     shared = readers()
     chosen = range(numbers) if isinstance(numbers, int) else numbers
-    return [judge(url, shared, number, SEED) for number in chosen]
+    return [judge(url, shared, number, SEED, region) for number in chosen]
 
 
 def chosen_cases() -> list[int]:
@@ -127,6 +127,25 @@ def test_a_fixed_sample_of_broken_set_ups(moto_env: str) -> None:
     assert {"PASS", "FAIL"} <= verdicts
     assert any(outcome.writer_success for outcome in outcomes)
     assert any(not outcome.writer_success for outcome in outcomes)
+
+
+def test_the_fixed_sample_in_aws_cn(moto_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """
+    The same cases in ``cn-north-1``: every ARN of the case, the verifier's readers and the writer in ``aws-cn``
+    ("ARNs for Amazon Web Services in China"). The claims hold there too.
+    """
+    for name, value in airflow_environment(moto_env, "cn-north-1").items():
+        monkeypatch.setenv(name, value)
+
+    outcomes = run(SAMPLE, "cn-north-1")
+
+    print(summary(outcomes))
+    for outcome in outcomes:
+        print(outcome.line())
+    check(outcomes)
+    assert {"PASS", "FAIL"} <= {outcome.verdict for outcome in outcomes}
+    assert any(outcome.writer_success for outcome in outcomes)
+    assert all(outcome.case.role_arn.startswith("arn:aws-cn:") for outcome in outcomes)
 
 
 @pytest.mark.skipif(not os.environ.get("EMRFS_XACCT_STUDY"), reason="the full study: EMRFS_XACCT_STUDY=1 (make study)")

@@ -28,7 +28,9 @@ def private_subnet(ec2: Any, network: str = "10.0") -> tuple[str, str]:
     return vpc, subnet
 
 
-def add_sts_interface_endpoint(ec2: Any, vpc: str, subnet: str, security_group: str | None = None) -> str:
+def add_sts_interface_endpoint(
+    ec2: Any, vpc: str, subnet: str, security_group: str | None = None, region: str = REGION
+) -> str:
     """
     An STS interface endpoint with private DNS in the subnet (the Regional STS endpoint resolves to it); return
     its security group: ``security_group``, else a new one letting the VPC in on HTTPS (TCP 443).
@@ -45,7 +47,7 @@ def add_sts_interface_endpoint(ec2: Any, vpc: str, subnet: str, security_group: 
         allow_https(ec2, security_group, CidrIp=cidr)
     ec2.create_vpc_endpoint(
         VpcId=vpc,
-        ServiceName=f"com.amazonaws.{REGION}.sts",
+        ServiceName=f"com.amazonaws.{region}.sts",
         VpcEndpointType="Interface",
         SubnetIds=[subnet],
         SecurityGroupIds=[security_group],
