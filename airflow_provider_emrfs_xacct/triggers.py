@@ -6,10 +6,11 @@ A deferred task has no worker, so :meth:`BaseOperator.on_kill` never runs for it
 later, and a launching cluster to run. Airflow 3.3 calls the trigger's own ``on_kill`` then, and only then
 (``BaseTrigger.on_kill``: "when a user explicitly acts on the deferred task via mark-failed, clear, or
 mark-succeeded"; not on a triggerer restart or redistribution, nor on a trigger timeout, which resumes the task
-in a worker with ``__fail__``). Airflow 3.2 has no trigger ``on_kill``: the trigger's cancellation is then
-taken for a kill only when the task instance is no longer deferred, read through the Task SDK API (a trigger
-cannot reach the metadata database in Airflow 3), as the Amazon provider's ``EmrServerlessStartJobTrigger``
-decides ``safe_to_cancel``.
+in a worker with ``__fail__``). Airflow 3.2 has no trigger ``on_kill``, and a cancellation can lose the
+triggerer's user-action message on the way (:meth:`CleanUpOnKillMixin.run`): such a cancellation is taken for a
+kill only when the task instance is no longer deferred, read through the Task SDK API (a trigger cannot reach the
+metadata database in Airflow 3), as the Amazon provider's ``EmrServerlessStartJobTrigger`` decides
+``safe_to_cancel``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 
 #: Whether the triggerer calls a trigger's ``on_kill`` when a user acts on its task (Airflow 3.3 and later).
 TRIGGERER_CALLS_ON_KILL = "on_kill" in vars(BaseTrigger)
+#: The message the triggerer cancels a trigger with when a user acted on its task (``_USER_ACTION_CANCEL_MSG`` of
+#: ``airflow/jobs/triggerer_job_runner.py``, 3.3; the Amazon provider's triggers compare it the same way).
+USER_ACTION_CANCEL_MSG = "__airflow_user_action__"
 
 
 class CleanUpOnKillMixin:
@@ -47,14 +51,20 @@ class CleanUpOnKillMixin:
         try:
             async for event in super().run():  # type: ignore[misc]
                 yield event
-        except asyncio.CancelledError:
-            if not TRIGGERER_CALLS_ON_KILL and await self.task_no_longer_deferred():
+        except asyncio.CancelledError as cancel:
+            # With the user-action message the triggerer calls on_kill itself (3.3). Without it, a stopping triggerer
+            # (the task stays deferred), Airflow 3.2, or a message lost on the way: the trigger's waits go through
+            # asgiref's sync_to_async (the connection, the hook), which raises a CancelledError of its own, without
+            # the message, when the cancellation lands there. The task's state then tells.
+            by_user = bool(cancel.args) and cancel.args[0] == USER_ACTION_CANCEL_MSG
+            if not (TRIGGERER_CALLS_ON_KILL and by_user) and await self.task_no_longer_deferred():
                 await self.on_kill()
             raise
 
     async def task_no_longer_deferred(self) -> bool:
         """
-        Whether the task instance has left the deferred state (Airflow 3.2: a cancellation is a kill only then).
+        Whether the task instance has left the deferred state: a cancellation without the user-action message is a
+        kill only then.
 
         A triggerer that stops or hands the trigger to another leaves the task deferred; its state is read through
         the Task SDK API, as ``EmrServerlessStartJobTrigger.get_task_state`` reads it. Not known: no clean-up.

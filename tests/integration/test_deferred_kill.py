@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -44,19 +45,24 @@ def busy_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(moto_stack, "hold_probe_steps", True)
 
 
-async def cancel_in_triggerer(trigger: Any, *, user_action: bool) -> None:
+async def cancel_in_triggerer(trigger: Any, *, user_action: bool, connecting: bool = False, ti: Any = None) -> None:
     """
-    Run ``trigger`` (rebuilt from its serialised form) in Airflow's ``TriggerRunner`` until it waits, then cancel it:
-    as after a user's action on its task (``cancel_triggers``), or as a stopping triggerer cancels it (no message).
+    Run ``trigger`` (rebuilt from its serialised form) in Airflow's ``TriggerRunner`` until it waits (or, with
+    ``connecting``, while it builds its client), then cancel it: as after a user's action on its task
+    (``cancel_triggers``), or as a stopping triggerer cancels it (no message).
     """
     classpath, kwargs = trigger.serialize()
     assert classpath == f"{type(trigger).__module__}.{type(trigger).__qualname__}"
     rebuilt = type(trigger)(**kwargs)
+    rebuilt.task_instance = ti
     waiting = asyncio.Event()
     make_hook = rebuilt.hook
 
     def hook() -> Any:
         made = make_hook()
+        if connecting:  # run() builds its client next, through asgiref's sync_to_async
+            waiting.set()
+            return made
         get_waiter = made.get_waiter
 
         def waiter(*args: Any, **kwargs: Any) -> Any:  # its client is connected: the wait starts
@@ -70,7 +76,9 @@ async def cancel_in_triggerer(trigger: Any, *, user_action: bool) -> None:
     runner = TriggerRunner()
     task = asyncio.create_task(runner.run_trigger(1, rebuilt))
     runner.triggers[1] = {"task": task, "name": "killed", "events": 0, "is_watcher": False}  # type: ignore[typeddict-item]
-    await asyncio.wait_for(waiting.wait(), timeout=30)
+    started = asyncio.create_task(waiting.wait())
+    await asyncio.wait([started, task], timeout=30, return_when=asyncio.FIRST_COMPLETED)
+    assert waiting.is_set(), task.exception() if task.done() else "the trigger did not start in 30 s"
     if user_action:
         runner.to_cancel.append(1)
         await runner.cancel_triggers()
@@ -104,6 +112,57 @@ def test_a_deferred_verifier_marked_failed_cancels_its_probe_step_and_deletes_it
     assert step["Step"]["Status"]["State"] == "CANCELLED"
     assert run_held_probe_steps() == []  # the cancelled step writes nothing later
     assert head(s3, uri) is None
+
+
+class TaskStatesFromTheApi:
+    """
+    The Task SDK's channel to the API server (``SUPERVISOR_COMMS``), answering ``GetTaskStates`` with ``state``: the
+    one part of the triggerer that cannot run here without the scheduler and API server
+    (``tests/dags/test_backfill.py`` runs them).
+    """
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+        self.asked: list[Any] = []
+
+    def send(self, message: Any) -> Any:
+        from airflow.sdk.execution_time.comms import GetTaskStates, TaskStatesResult
+
+        assert isinstance(message, GetTaskStates)
+        self.asked.append(message)
+        return TaskStatesResult(task_states={run_id: {TASK_ID: self.state} for run_id in message.run_ids or []})
+
+
+TASK_ID = "verify_cross_account_access"
+DEFERRED_TI = SimpleNamespace(
+    id="0195c5a6-0000-7000-8000-000000000001",
+    dag_id="emrfs_xacct",
+    task_id=TASK_ID,
+    run_id="manual__2026-12-01",
+    map_index=-1,
+    try_number=1,
+    context_carrier=None,
+)
+
+
+@pytest.mark.parametrize(("state", "cleaned_up"), [("failed", True), ("deferred", False)])
+def test_a_kill_whose_message_was_lost_cleans_up_by_the_tasks_state(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch, state: str, cleaned_up: bool
+) -> None:
+    # The kill lands while the trigger builds its client through asgiref's sync_to_async, which raises a
+    # CancelledError of its own, without the triggerer's user-action message: the triggerer then calls no on_kill.
+    from airflow.sdk.execution_time import task_runner
+
+    api = TaskStatesFromTheApi(state)
+    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", api, raising=False)
+    cluster_id, trigger, uri, step_id = deferred_probe(partner)
+
+    asyncio.run(cancel_in_triggerer(trigger, user_action=True, connecting=True, ti=DEFERRED_TI))
+
+    assert [message.run_ids for message in api.asked] == [[DEFERRED_TI.run_id]]
+    step = client(partner.aws.url, EMR_ACCOUNT, "emr").describe_step(ClusterId=cluster_id, StepId=step_id)
+    assert (step["Step"]["Status"]["State"] == "CANCELLED") is cleaned_up
+    assert run_held_probe_steps() == ([] if cleaned_up else [uri])
 
 
 def test_a_stopping_triggerer_leaves_the_deferred_probe_running(partner: Partner, busy_cluster: None) -> None:
