@@ -80,8 +80,10 @@ class CleanUpOnKillMixin:
                 dag_id=ti.dag_id, task_ids=[ti.task_id], run_ids=[ti.run_id], map_index=ti.map_index
             )
             state = states[ti.run_id][ti.task_id]
-        except Exception:
-            self.log.exception("Could not read the state of task %s: no clean-up after the cancellation", ti.task_id)
+        except Exception as error:  # a triggerer shutting down may no longer reach the API server
+            self.log.warning(
+                "Could not read the state of task %s (%s): no clean-up after the cancellation", ti.task_id, error
+            )
             return False
         return state != TaskInstanceState.DEFERRED
 
