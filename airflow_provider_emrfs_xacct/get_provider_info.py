@@ -56,7 +56,7 @@ def get_provider_info() -> dict[str, Any]:
         "triggers": [
             {
                 "integration-name": "EMRFS cross-account access",
-                "python-modules": ["airflow_provider_emrfs_xacct.triggers.probe"],
+                "python-modules": ["airflow_provider_emrfs_xacct.triggers"],
             }
         ],
         "config": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, cast
 
@@ -75,6 +76,9 @@ if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient  # noqa: F401 (the hook's client type, named as a string below)
 
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
+
+#: The task log of the writes that land (as ``pure.converge`` logs them).
+log = logging.getLogger(__name__)
 
 
 def is_eventually_consistent(error: Exception) -> bool:
@@ -903,6 +907,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             self._forget_inline_reads(role_name)
             for name in inline:
                 unless_gone(retry_concurrent_writes, self.conn.delete_role_policy, RoleName=role_name, PolicyName=name)
+                # Said as it lands: a task killed in DeleteRole's waits below (IAM's lag, execution_timeout) pushes
+                # no plan, and its retry finds the policy gone and plans none: this line tells what it deleted.
+                log.info("iam role %s inline policy %s: deleted", role_name, name)
 
             def lingering(error: ClientError) -> bool:
                 if is_lingering_subordinate(error) and error_code(error) == "DeleteConflict":
@@ -910,6 +917,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 return is_lingering_subordinate(error)
 
             unless_gone(send_again_while, lingering, self.conn.delete_role, RoleName=role_name)
+            log.info("iam role %s: deleted", role_name)
         return [change]
 
     def _refuse_added_since(self, role_arn: str, deleted: list[str]) -> None:

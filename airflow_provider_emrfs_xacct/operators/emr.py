@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator, EmrTerminateJobFlowOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
@@ -393,6 +393,48 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 self.log.error("Could not terminate cluster %s (%s): it may still be running", cluster_id, error)
         return super().execute_complete(context, event)
 
+    def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None, context: Context) -> Any:
+        """
+        Resume after the deferral; when it failed (timed out, the trigger crashed), first terminate the cluster.
+
+        The deferral's deadline is the wait's own (``waiter_max_attempts`` times ``waiter_delay``, plus 60 s) and
+        ``execution_timeout`` counted from the task's start (``TaskInstance.defer_task``): past it the scheduler
+        resumes the task in a worker with ``__fail__`` (``check_trigger_timeouts``), and neither the worker's
+        :meth:`on_kill` nor the trigger's runs. As a wait in the worker that fails
+        (``terminate_job_flow_on_failure``), the cluster, found by its idempotency tag (the failed deferral passes
+        no cluster id), is terminated before the task fails; a refusal is logged, not raised over the failure.
+        """
+        from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR
+
+        if next_method == TRIGGER_FAIL_REPR and self.terminate_job_flow_on_failure:
+            self._terminate_after_failed_deferral(context)
+        return super().resume_execution(next_method, next_kwargs, context)
+
+    def _terminate_after_failed_deferral(self, context: Context) -> None:
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+        key = idempotency_key(context)
+        cluster_id = None
+        try:
+            # A new worker process: one without the connection would terminate with its own credentials.
+            self.validate_safety()
+            hook = cast("EmrfsEmrHook", self.hook)
+            cluster_id = hook.find_cluster_by_idempotency_key(key, created_after=launch_search_bound(context))
+            if cluster_id is None:
+                self.log.info("The deferral failed; no active cluster carries idempotency key %s", key)
+                return
+            self.log.warning("The deferral failed: terminating cluster %s, launched by this task", cluster_id)
+            hook.terminate_cluster(cluster_id)
+        except (InvalidParameterError, ClientError, BotoCoreError) as error:
+            self.log.error(
+                "The deferral failed, and cluster %s could not be terminated (%s): it may still be running; find it "
+                "by its tag %s=%s",
+                cluster_id or "(not found)",
+                error,
+                IDEMPOTENCY_TAG,
+                key,
+            )
+
     def on_kill(self) -> None:
         """
         Terminate the cluster this try launched: the one ``RunJobFlow`` answered with, else the one its key tags.
@@ -431,6 +473,29 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 IDEMPOTENCY_TAG,
                 self._launch_key,
             )
+
+    def defer(
+        self,
+        *,
+        trigger: Any,
+        method_name: str,
+        kwargs: dict[str, Any] | None = None,
+        timeout: timedelta | float | None = None,
+    ) -> NoReturn:
+        """
+        Defer as the upstream operator does, to a trigger that terminates the cluster if the deferred task is killed.
+
+        A deferred launch has no worker, so :meth:`on_kill` does not run when it is marked failed or cleared in the
+        triggerer: its trigger (``triggers.LaunchWaitTrigger``) terminates the cluster then.
+        """
+        from airflow.providers.amazon.aws.triggers.emr import EmrCreateJobFlowTrigger
+
+        from airflow_provider_emrfs_xacct.triggers import LaunchWaitTrigger
+
+        if type(trigger) is EmrCreateJobFlowTrigger:
+            _, arguments = trigger.serialize()
+            trigger = LaunchWaitTrigger(**{**arguments, "waiter_name": trigger.waiter_name})
+        super().defer(trigger=trigger, method_name=method_name, kwargs=kwargs, timeout=timeout)
 
     def _launch(self, context: Context, hook: EmrfsEmrHook, name: str | None) -> str | None:
         """Launch (the upstream operator's ``execute``); once more if the configuration was deleted meanwhile."""

@@ -279,12 +279,19 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             if uris and self.deferrable:
                 from datetime import timedelta
 
-                from airflow_provider_emrfs_xacct.triggers.probe import ProbeStepsTrigger
+                from airflow_provider_emrfs_xacct.triggers import ProbeStepsTrigger
+                from airflow_provider_emrfs_xacct.verify import pin_bucket_owner
 
                 self.push_xcom(context, PROBE_STEPS_XCOM_KEY, uris)  # a failed deferral keeps no kwargs
                 self.push_xcom(context, PROBE_CONTEXT_XCOM_KEY, {"encryption": encryption, "routes": routes})
+                pin_bucket_owner(self.readers)  # the trigger deletes the objects of a killed probe with the same pin
                 self.defer(
+                    # A killed deferral (marked failed or success, cleared) cancels the steps and deletes their objects.
                     trigger=ProbeStepsTrigger(
+                        probe_steps=uris,
+                        destination_aws_conn_id=self.destination_aws_conn_id,
+                        destination_region_name=self.region_name,
+                        expected_bucket_owner=self.readers.s3.expected_bucket_owner,
                         job_flow_id=str(self.cluster_id),
                         step_ids=list(uris.values()),
                         waiter_delay=int(self.waiter_delay),
@@ -319,9 +326,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         among the cluster's (``ListSteps``, as after a lost answer; AWS does not promise that it shows them yet).
         Airflow's SIGTERM handler returns into the task: steps added after this look are abandoned as soon as
         ``AddJobFlowSteps`` returns (:meth:`_start_probe`).
-        A deferred probe has no worker to kill: its steps are cleaned up when the deferral fails
-        (:meth:`resume_execution`), and cancelled by the trigger when a user kills the deferred task
-        (:class:`~airflow_provider_emrfs_xacct.triggers.probe.ProbeStepsTrigger`).
+        A deferred probe has no worker to kill: its trigger cleans up when the deferred task is killed
+        (``triggers.ProbeStepsTrigger``), and the resume when the deferral fails (:meth:`resume_execution`).
         """
         from botocore.exceptions import BotoCoreError, ClientError
 

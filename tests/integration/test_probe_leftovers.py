@@ -473,7 +473,7 @@ def test_a_user_kill_of_the_deferred_probe_cancels_its_steps(partner: Partner, b
     with pytest.raises(TaskDeferred) as deferred:
         run_operator(operator, ti)
     classpath, kwargs = deferred.value.trigger.serialize()
-    assert classpath == "airflow_provider_emrfs_xacct.triggers.probe.ProbeStepsTrigger"
+    assert classpath == "airflow_provider_emrfs_xacct.triggers.ProbeStepsTrigger"
 
     asyncio.run(type(deferred.value.trigger)(**kwargs).on_kill())
 

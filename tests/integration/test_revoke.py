@@ -8,6 +8,7 @@ revoking one must leave the other, and every statement the provider did not writ
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -609,6 +610,30 @@ def test_an_inline_policy_put_between_the_checks_and_delete_role_is_refused_by_n
     assert calls.mutating == ["DeleteRolePolicy", "DeleteRole"]  # not sent again as if IAM lagged
     assert role_exists(aws, PARTNER_1)
     assert iam.list_role_policies(RoleName=PARTNER_1)["PolicyNames"] == ["partner-notes"]
+
+
+def test_the_role_deletion_logs_each_delete_as_it_lands(aws: Seeded, caplog: pytest.LogCaptureFixture) -> None:
+    """
+    A task killed while ``DeleteRole`` waits out IAM's lag (``execution_timeout``) pushes no plan, and its retry
+    finds the inline policy gone and plans none: the log says what was deleted, before ``DeleteRole`` is sent.
+    """
+    from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    hook = EmrfsIamHook(aws_conn_id=DESTINATION_CONN_ID)
+    caplog.set_level(logging.INFO)
+    logged_before_delete_role: list[str] = []
+
+    def note_the_log(**_: Any) -> None:
+        logged_before_delete_role.extend(record.getMessage() for record in caplog.records)
+
+    hook.conn.meta.events.register("before-send.iam.DeleteRole", note_the_log)
+    hook.delete_provider_role(role_arn(PARTNER_1), (EMR_ACCOUNT, EMR_EC2_ROLE))
+
+    deleted_policy = f"iam role {PARTNER_1} inline policy emrfs-xacct-destination-access: deleted"
+    assert deleted_policy in logged_before_delete_role
+    assert f"iam role {PARTNER_1}: deleted" in [record.getMessage() for record in caplog.records]
+    assert not role_exists(aws, PARTNER_1)
 
 
 def test_delete_destination_role_refuses_a_role_another_emr_role_still_assumes(aws: Seeded) -> None:

@@ -1,1 +1,0 @@
-"""Triggers of the provider's deferred waits."""

@@ -1,0 +1,244 @@
+"""
+A task killed while deferred leaves nothing running: its trigger cleans up when the triggerer cancels it.
+
+A deferred task has no worker, so ``BaseOperator.on_kill`` never runs for it. When a user marks it failed (or
+success) or clears it, Airflow's triggerer cancels its trigger with the user-action message and calls the
+trigger's ``on_kill`` (Airflow 3.3, ``TriggerRunner.cancel_triggers`` and ``run_trigger``). Here the trigger
+runs in Airflow's own ``TriggerRunner`` (the triggerer's asyncio side), rebuilt from its serialised form, and is
+cancelled as the triggerer cancels a trigger whose task a user acted on: the verifier's probe step is cancelled
+(the stand-in's CancelSteps follows the EMR API Reference) and its object deleted; the launch's cluster is
+terminated. A triggerer that only stops (a restart) cancels without that message: nothing is cleaned up, the
+trigger is run again elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from airflow.jobs.triggerer_job_runner import TriggerRunner
+from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR, TriggerFailureReason
+from airflow.sdk.exceptions import TaskDeferralTimeout, TaskDeferred
+
+from airflow_provider_emrfs_xacct.triggers import LaunchWaitTrigger
+from devstack import moto_stack
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, client, run_held_probe_steps
+from devstack.testing import RecordingTaskInstance, run_operator
+from tests.integration.test_deferrable import launch_operator, security_configuration
+from tests.integration.test_verify import head, launch_cluster, partner, put, verifier
+
+if TYPE_CHECKING:
+    from tests.integration.test_verify import Partner
+
+__all__ = ["partner", "security_configuration"]  # the fixtures, imported for the tests below
+
+#: The message Airflow's triggerer cancels a trigger with when a user acted on its task (``cancel_triggers``).
+USER_ACTION = "__airflow_user_action__"
+
+
+@pytest.fixture
+def busy_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Probe steps stay PENDING until ``run_held_probe_steps``."""
+    monkeypatch.setattr(moto_stack, "hold_probe_steps", True)
+
+
+async def cancel_in_triggerer(trigger: Any, *, user_action: bool, connecting: bool = False, ti: Any = None) -> None:
+    """
+    Run ``trigger`` (rebuilt from its serialised form) in Airflow's ``TriggerRunner`` until it waits (or, with
+    ``connecting``, while it builds its client), then cancel it: as after a user's action on its task
+    (``cancel_triggers``), or as a stopping triggerer cancels it (no message).
+    """
+    classpath, kwargs = trigger.serialize()
+    assert classpath == f"{type(trigger).__module__}.{type(trigger).__qualname__}"
+    rebuilt = type(trigger)(**kwargs)
+    rebuilt.task_instance = ti
+    waiting = asyncio.Event()
+    make_hook = rebuilt.hook
+
+    def hook() -> Any:
+        made = make_hook()
+        if connecting:  # run() builds its client next, through asgiref's sync_to_async
+            waiting.set()
+            return made
+        get_waiter = made.get_waiter
+
+        def waiter(*args: Any, **kwargs: Any) -> Any:  # its client is connected: the wait starts
+            waiting.set()
+            return get_waiter(*args, **kwargs)
+
+        made.get_waiter = waiter
+        return made
+
+    rebuilt.hook = hook  # type: ignore[method-assign]
+    runner = TriggerRunner()
+    task = asyncio.create_task(runner.run_trigger(1, rebuilt))
+    runner.triggers[1] = {"task": task, "name": "killed", "events": 0, "is_watcher": False}  # type: ignore[typeddict-item]
+    started = asyncio.create_task(waiting.wait())
+    await asyncio.wait([started, task], timeout=30, return_when=asyncio.FIRST_COMPLETED)
+    assert waiting.is_set(), task.exception() if task.done() else "the trigger did not start in 30 s"
+    if user_action:
+        runner.to_cancel.append(1)
+        await runner.cancel_triggers()
+    else:
+        task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert not runner.events, runner.events  # cancelled while waiting: no event fired
+
+
+def deferred_probe(partner: Partner) -> tuple[str, Any, str, str]:
+    """A deferred verifier whose probe step is held PENDING: its cluster, trigger, probe URI and step."""
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, deferrable=True, waiter_delay=1)
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(operator, RecordingTaskInstance(task_id="verify_cross_account_access"))
+    [(uri, step_id)] = deferred.value.kwargs["uris"].items()
+    return cluster_id, deferred.value.trigger, uri, step_id
+
+
+def test_a_deferred_verifier_marked_failed_cancels_its_probe_step_and_deletes_its_object(
+    partner: Partner, busy_cluster: None
+) -> None:
+    cluster_id, trigger, uri, step_id = deferred_probe(partner)
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    put(s3, uri)  # what the running step wrote before the kill
+
+    asyncio.run(cancel_in_triggerer(trigger, user_action=True))
+
+    step = client(partner.aws.url, EMR_ACCOUNT, "emr").describe_step(ClusterId=cluster_id, StepId=step_id)
+    assert step["Step"]["Status"]["State"] == "CANCELLED"
+    assert run_held_probe_steps() == []  # the cancelled step writes nothing later
+    assert head(s3, uri) is None
+
+
+class TaskStatesFromTheApi:
+    """
+    The Task SDK's channel to the API server (``SUPERVISOR_COMMS``), answering ``GetTaskStates`` with ``state``: the
+    one part of the triggerer that cannot run here without the scheduler and API server
+    (``tests/dags/test_backfill.py`` runs them).
+    """
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+        self.asked: list[Any] = []
+
+    def send(self, message: Any) -> Any:
+        from airflow.sdk.execution_time.comms import GetTaskStates, TaskStatesResult
+
+        assert isinstance(message, GetTaskStates)
+        self.asked.append(message)
+        return TaskStatesResult(task_states={run_id: {TASK_ID: self.state} for run_id in message.run_ids or []})
+
+
+TASK_ID = "verify_cross_account_access"
+DEFERRED_TI = SimpleNamespace(
+    id="0195c5a6-0000-7000-8000-000000000001",
+    dag_id="emrfs_xacct",
+    task_id=TASK_ID,
+    run_id="manual__2026-12-01",
+    map_index=-1,
+    try_number=1,
+    context_carrier=None,
+)
+
+
+@pytest.mark.parametrize(("state", "cleaned_up"), [("failed", True), ("deferred", False)])
+def test_a_kill_whose_message_was_lost_cleans_up_by_the_tasks_state(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch, state: str, cleaned_up: bool
+) -> None:
+    # The kill lands while the trigger builds its client through asgiref's sync_to_async, which raises a
+    # CancelledError of its own, without the triggerer's user-action message: the triggerer then calls no on_kill.
+    from airflow.sdk.execution_time import task_runner
+
+    api = TaskStatesFromTheApi(state)
+    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", api, raising=False)
+    cluster_id, trigger, uri, step_id = deferred_probe(partner)
+
+    asyncio.run(cancel_in_triggerer(trigger, user_action=True, connecting=True, ti=DEFERRED_TI))
+
+    assert [message.run_ids for message in api.asked] == [[DEFERRED_TI.run_id]]
+    step = client(partner.aws.url, EMR_ACCOUNT, "emr").describe_step(ClusterId=cluster_id, StepId=step_id)
+    assert (step["Step"]["Status"]["State"] == "CANCELLED") is cleaned_up
+    assert run_held_probe_steps() == ([] if cleaned_up else [uri])
+
+
+def test_a_stopping_triggerer_leaves_the_deferred_probe_running(partner: Partner, busy_cluster: None) -> None:
+    # A restart or a hand-over to another triggerer: the task stays deferred, its trigger is run again.
+    cluster_id, trigger, uri, step_id = deferred_probe(partner)
+
+    asyncio.run(cancel_in_triggerer(trigger, user_action=False))
+
+    step = client(partner.aws.url, EMR_ACCOUNT, "emr").describe_step(ClusterId=cluster_id, StepId=step_id)
+    assert step["Step"]["Status"]["State"] in ("PENDING", "RUNNING")
+    assert run_held_probe_steps() == [uri]
+
+
+def deferred_launch(moto_url: str) -> tuple[str, Any]:
+    """A deferred launch whose cluster is still STARTING (on AWS, for minutes; moto makes it WAITING at once)."""
+    from moto.emr.models import emr_backends
+
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(launch_operator())
+    trigger = deferred.value.trigger
+    cluster_id = trigger.serialized_fields["job_flow_id"]
+    [cluster] = [
+        backend.clusters[cluster_id]
+        for regions in emr_backends.values()
+        for backend in regions.values()
+        if cluster_id in backend.clusters
+    ]
+    cluster.state = "STARTING"
+    return cluster_id, trigger
+
+
+def test_a_deferred_launch_marked_failed_terminates_its_cluster(moto_url: str, security_configuration: str) -> None:
+    cluster_id, trigger = deferred_launch(moto_url)
+
+    asyncio.run(cancel_in_triggerer(trigger, user_action=True))
+
+    state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
+    assert state in ("TERMINATING", "TERMINATED")
+
+
+def test_a_stopping_triggerer_leaves_the_launched_cluster_running(moto_url: str, security_configuration: str) -> None:
+    cluster_id, trigger = deferred_launch(moto_url)
+
+    asyncio.run(cancel_in_triggerer(trigger, user_action=False))
+
+    state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
+    assert state == "STARTING"
+
+
+def test_the_launch_trigger_keeps_the_wait_policys_waiter() -> None:
+    # The upstream trigger does not serialise waiter_name: rebuilt in the triggerer, it would wait for the default.
+    trigger = LaunchWaitTrigger(
+        job_flow_id="j-ABCDEFGHIJKLM", aws_conn_id="aws_default", waiter_name="job_flow_terminated"
+    )
+
+    _, kwargs = trigger.serialize()
+
+    assert LaunchWaitTrigger(**kwargs).waiter_name == "job_flow_terminated"
+
+
+@pytest.mark.parametrize("terminate", [True, False])
+def test_a_deferred_launch_that_timed_out_terminates_its_cluster_before_it_fails(
+    moto_url: str, security_configuration: str, terminate: bool
+) -> None:
+    # Past the deferral's deadline (its wait's, or execution_timeout) the scheduler resumes the task with "__fail__"
+    # (check_trigger_timeouts): no on_kill runs, in the worker or the trigger, and the failure passes no cluster id.
+    operator = launch_operator(terminate_job_flow_on_failure=terminate)
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(operator, ti)
+    cluster_id = deferred.value.trigger.serialize()[1]["job_flow_id"]
+
+    with pytest.raises(TaskDeferralTimeout):
+        operator.resume_execution(
+            TRIGGER_FAIL_REPR, {"error": TriggerFailureReason.TRIGGER_TIMEOUT}, {"ti": ti, "task_instance": ti}
+        )
+
+    state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
+    assert (state in ("TERMINATING", "TERMINATED")) is terminate, state
