@@ -149,6 +149,19 @@ def _bucket_region(s3: EmrfsS3Hook, bucket: str) -> str | OtherOwner | None:
         raise
 
 
+#: The bucket settings :func:`read_bucket` reads, in order: (what a refusal is filed under, the IAM action, the
+#: :class:`BucketState` field, the :class:`EmrfsS3Hook` method). Bucket-level Block Public Access: RestrictPublicBuckets
+#: and a public policy void the policy's cross-account grants.
+BUCKET_READS = (
+    ("policy", "s3:GetBucketPolicy", "policy", "get_bucket_policy"),
+    ("ownership", "s3:GetBucketOwnershipControls", "object_ownership", "get_object_ownership"),
+    ("public access block", "s3:GetBucketPublicAccessBlock", "restrict_public_buckets", "restricts_public_buckets"),
+    ("policy status", "s3:GetBucketPolicyStatus", "policy_is_public", "bucket_policy_is_public"),
+    ("request payment", "s3:GetBucketRequestPayment", "payer", "request_payer"),
+    ("object lock", "s3:GetBucketObjectLockConfiguration", "object_lock_retention", "object_lock_default_retention"),
+)
+
+
 def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unreadable | OtherOwner | None:
     """
     Read a bucket's Region, policy, object ownership, Block Public Access (RestrictPublicBuckets, whether its
@@ -162,47 +175,12 @@ def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unr
     if region is None:
         return None
     state = BucketState(account=account, region=region or None)
-    policy = read(s3, "s3:GetBucketPolicy", f"Bucket={bucket}", lambda: s3.get_bucket_policy(bucket))
-    if isinstance(policy, Unreadable):
-        state.unreadable["policy"] = policy.detail
-    else:
-        state.policy = policy
-    ownership = read(s3, "s3:GetBucketOwnershipControls", f"Bucket={bucket}", lambda: s3.get_object_ownership(bucket))
-    if isinstance(ownership, Unreadable):
-        state.unreadable["ownership"] = ownership.detail
-    else:
-        state.object_ownership = ownership
-    # Bucket-level Block Public Access: RestrictPublicBuckets and a public policy void its cross-account grants.
-    restrict = read(
-        s3,
-        "s3:GetBucketPublicAccessBlock",
-        f"Bucket={bucket}",
-        lambda: s3.restricts_public_buckets(bucket),
-    )
-    if isinstance(restrict, Unreadable):
-        state.unreadable["public access block"] = restrict.detail
-    else:
-        state.restrict_public_buckets = restrict
-    public = read(s3, "s3:GetBucketPolicyStatus", f"Bucket={bucket}", lambda: s3.bucket_policy_is_public(bucket))
-    if isinstance(public, Unreadable):
-        state.unreadable["policy status"] = public.detail
-    else:
-        state.policy_is_public = public
-    payer = read(s3, "s3:GetBucketRequestPayment", f"Bucket={bucket}", lambda: s3.request_payer(bucket))
-    if isinstance(payer, Unreadable):
-        state.unreadable["request payment"] = payer.detail
-    else:
-        state.payer = payer
-    lock = read(
-        s3,
-        "s3:GetBucketObjectLockConfiguration",
-        f"Bucket={bucket}",
-        lambda: s3.object_lock_default_retention(bucket),
-    )
-    if isinstance(lock, Unreadable):
-        state.unreadable["object lock"] = lock.detail
-    else:
-        state.object_lock_retention = lock
+    for label, action, attribute, method in BUCKET_READS:
+        value = read(s3, action, f"Bucket={bucket}", partial(getattr(s3, method), bucket))
+        if isinstance(value, Unreadable):
+            state.unreadable[label] = value.detail
+        else:
+            setattr(state, attribute, value)
     encryption = read(
         s3, "s3:GetEncryptionConfiguration", f"Bucket={bucket}", lambda: s3.get_default_encryption(bucket)
     )

@@ -111,3 +111,19 @@ def test_with_every_route_written_through_what_no_policy_shows_is_covered() -> N
     unseen = {item["what"]: item["how"] for item in covered_by_probe(not_checked, links, routes)}
 
     assert {unseen[what] for what, _ in OUTSIDE_POLICIES} == {COVERED_BY_PROBE}
+
+
+def test_every_bucket_read_fills_a_field_of_the_bucket_state_through_a_method_of_the_s3_hook() -> None:
+    """``read_bucket`` sets its fields by name: a misspelt field would be a new attribute no check reads."""
+    import dataclasses
+
+    from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+    from airflow_provider_emrfs_xacct.pure.checks.state import BucketState
+    from airflow_provider_emrfs_xacct.verify import BUCKET_READS
+
+    fields = {field.name for field in dataclasses.fields(BucketState)}
+    for label, action, attribute, method in BUCKET_READS:
+        assert attribute in fields, (label, attribute)
+        assert callable(getattr(EmrfsS3Hook, method, None)), (label, method)
+        assert action.startswith("s3:Get"), (label, action)
+    assert len({entry[0] for entry in BUCKET_READS}) == len(BUCKET_READS)
