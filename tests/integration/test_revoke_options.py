@@ -22,6 +22,7 @@ from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     EC2_ONLY_TRUST,
     EMR_ACCOUNT,
+    EMR_EC2_ROLE,
     PROVISIONER_ROLE,
     Seeded,
     airflow_environment,
@@ -317,6 +318,33 @@ def test_keeping_the_trust_without_another_grant_says_nothing_of_one(
     aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> None:
     provision_partner(aws, PARTNER_1, PREFIX_1)
+
+    with caplog.at_level("WARNING"):
+        run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
+
+    decision = may_assume(aws, PARTNER_1)
+    assert not decision.allowed, decision.reason
+    assert "NOT ended" not in capfd.readouterr().out + caplog.text
+
+
+def test_keeping_the_trust_with_a_boundary_that_does_not_allow_assuming_raises_no_false_alarm(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A permissions boundary limits the EMR EC2 role to what it and the identity policies both allow (IAM User Guide,
+    "Permissions boundaries for IAM entities"): with a boundary allowing only S3, the ``"Resource": "*"`` grant no
+    longer lets the role assume anything (the judge says so), so keeping the trust ends the access: no warning.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    allow_assuming_any_role(aws)
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    boundary = iam.create_policy(
+        PolicyName="s3-only",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+        ),
+    )["Policy"]["Arn"]
+    iam.put_role_permissions_boundary(RoleName=EMR_EC2_ROLE, PermissionsBoundary=boundary)
 
     with caplog.at_level("WARNING"):
         run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
