@@ -656,6 +656,8 @@ def test_a_conditional_deny_for_everyone_beside_other_statements_is_not_taken_fo
     assert granted_trust_statement(trust, [REVOKED]) == trust_statement([REVOKED])
     with pytest.raises(ConflictError, match="Effect 'Deny'"):
         upsert_statement(without_trust_nobody(trust), granted_trust_statement(trust, [REVOKED]))
+    with pytest.raises(ConflictError, match="wildcard principal"):  # the grant's first step (ensure_role_trusts)
+        merged_principals(without_trust_nobody(trust), TRUST_SID, [REVOKED], skip_if_granted=True)
     # Alone, as the revoke leaves it, it is the revoke's; without a Condition it is the revoke's anywhere.
     alone = {"Version": "2012-10-17", "Statement": [deny]}
     assert without_trust_nobody(alone) == {"Version": "2012-10-17", "Statement": []}
