@@ -17,7 +17,7 @@ from airflow_provider_emrfs_xacct.operators.base import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from airflow.sdk import Context
 
@@ -229,12 +229,16 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             for policy, document in self.hook.get_role_policies(name)
         ]
         principal, boundary_arn = f"arn:{partition_of_arn(role_arn)}:iam::{account}:role/{name}", None
-        try:
-            role = self.hook.get_role(name)
-        except ClientError as error:
-            if error_code(error) not in {"AccessDenied", "AccessDeniedException"}:
-                raise
-            role = None
+
+        def unless_denied(read: Callable[[], Any]) -> Any:  # refused: not known, the warning errs on the safe side
+            try:
+                return read()
+            except ClientError as error:
+                if error_code(error) not in {"AccessDenied", "AccessDeniedException"}:
+                    raise
+                return None
+
+        role = unless_denied(lambda: self.hook.get_role(name))
         if role is not None:
             principal = str(role["Arn"])
             boundary_arn = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
@@ -244,8 +248,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         )
         decision = evaluate(policies, request)
         if boundary_arn and (decision.allowed or decision.undetermined):
-            boundary = evaluate([("permissions boundary", self.hook.get_managed_policy(boundary_arn))], request)
-            if not (boundary.allowed or boundary.undetermined):
+            document = unless_denied(lambda: self.hook.get_managed_policy(boundary_arn))
+            boundary = evaluate([("permissions boundary", document)], request)
+            if document is not None and not (boundary.allowed or boundary.undetermined):
                 return  # the boundary ends it (an explicit deny there too)
         if decision.allowed or decision.undetermined:
             self.log.warning(
