@@ -39,17 +39,29 @@ class CleanUpOnKillMixin:
 
     task_instance: Any
     log: Any
+    #: Whether the trigger handed its event to the triggerer: its task resumes with what the trigger waited for.
+    fired: bool = False
 
     def clean_up_after_kill(self) -> None:
         raise NotImplementedError
 
     async def on_kill(self) -> None:
-        """Clean up after the killed task (called by the triggerer of Airflow 3.3 and later, on a user's action)."""
+        """
+        Clean up after the killed task (called by the triggerer of Airflow 3.3 and later, on a user's action).
+
+        Not once the trigger fired: after its event the upstream ``run`` still closes its client (an ``await``), and a
+        cancellation landing there comes when the task was resumed by the event (no longer deferred): cleaning up then
+        would cancel the steps or terminate the cluster the resumed task goes on with.
+        """
+        if self.fired:
+            self.log.info("The trigger fired its event before it was cancelled: nothing to clean up")
+            return
         await sync_to_async(self.clean_up_after_kill)()
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         try:
             async for event in super().run():  # type: ignore[misc]
+                self.fired = True
                 yield event
         except asyncio.CancelledError as cancel:
             # With the user-action message the triggerer calls on_kill itself (3.3). Without it, a stopping triggerer
@@ -57,7 +69,7 @@ class CleanUpOnKillMixin:
             # asgiref's sync_to_async (the connection, the hook), which raises a CancelledError of its own, without
             # the message, when the cancellation lands there. The task's state then tells.
             by_user = bool(cancel.args) and cancel.args[0] == USER_ACTION_CANCEL_MSG
-            if not (TRIGGERER_CALLS_ON_KILL and by_user) and await self.task_no_longer_deferred():
+            if not self.fired and not (TRIGGERER_CALLS_ON_KILL and by_user) and await self.task_no_longer_deferred():
                 await self.on_kill()
             raise
 

@@ -17,7 +17,7 @@ from airflow_provider_emrfs_xacct.operators.base import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from airflow.sdk import Context
 
@@ -210,8 +210,14 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         Cross-account ``sts:AssumeRole`` needs the caller's identity policies and the role's trust policy to allow
         (IAM User Guide, "Cross-account policy evaluation logic"): the trust still does, so any statement of the EMR
         EC2 role's policies allowing ``sts:AssumeRole`` on the role (the source article's ``"Resource": "*"``)
-        keeps the access. The provider's own statement is left out: the revoke takes the role out of it.
+        keeps the access. The provider's own statement is left out: the revoke takes the role out of it. A permissions
+        boundary of the EMR EC2 role that does not allow it ends the access all the same (IAM User Guide, "Permissions
+        boundaries for IAM entities": the effective permissions are where the identity policies and the boundary both
+        allow), and the role's ARN carries its path (``GetRole``; refused, the ARN built from its name, no boundary).
         """
+        from botocore.exceptions import ClientError
+
+        from airflow_provider_emrfs_xacct.hooks.errors import error_code
         from airflow_provider_emrfs_xacct.pure.documents import ASSUME_SID
         from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate
         from airflow_provider_emrfs_xacct.pure.merge import remove_statement
@@ -222,10 +228,30 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             (policy, None if document is None else remove_statement(document, ASSUME_SID))
             for policy, document in self.hook.get_role_policies(name)
         ]
+        principal, boundary_arn = f"arn:{partition_of_arn(role_arn)}:iam::{account}:role/{name}", None
+
+        def unless_denied(read: Callable[[], Any]) -> Any:  # refused: not known, the warning errs on the safe side
+            try:
+                return read()
+            except ClientError as error:
+                if error_code(error) not in {"AccessDenied", "AccessDeniedException"}:
+                    raise
+                return None
+
+        role = unless_denied(lambda: self.hook.get_role(name))
+        if role is not None:
+            principal = str(role["Arn"])
+            boundary_arn = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
         # Unknown condition keys leave a statement undetermined rather than false: warn about those too.
-        principal = f"arn:{partition_of_arn(role_arn)}:iam::{account}:role/{name}"
-        request = Request("sts:AssumeRole", role_arn, principal, known_absent=frozenset())
+        request = Request(
+            "sts:AssumeRole", role_arn, principal, known_absent=frozenset(), has_boundary=bool(boundary_arn)
+        )
         decision = evaluate(policies, request)
+        if boundary_arn and (decision.allowed or decision.undetermined):
+            document = unless_denied(lambda: self.hook.get_managed_policy(boundary_arn))
+            boundary = evaluate([("permissions boundary", document)], request)
+            if document is not None and not (boundary.allowed or boundary.undetermined):
+                return  # the boundary ends it (an explicit deny there too)
         if decision.allowed or decision.undetermined:
             self.log.warning(
                 "The access is NOT ended: %s of role %s %s sts:AssumeRole on %s (statement %s), and its trust policy "

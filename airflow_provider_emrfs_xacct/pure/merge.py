@@ -485,9 +485,26 @@ def trust_without_role(trust: dict[str, Any] | None, account: str, role_name: st
     return result
 
 
+def revokes_trust_nobody(trust: dict[str, Any] | None) -> dict[str, Any] | None:
+    """
+    Return the statement for nobody a revoke left in ``trust`` (:data:`~.documents.TRUST_NOBODY_STATEMENT`), or ``None``.
+
+    With a ``Condition`` it is the revoke's only while it is the trust policy's only statement, as the revoke writes
+    it (:func:`trust_without_role`): beside other statements a ``Deny`` for everyone under a condition under the
+    provider's ``Sid`` restricts their principals (IAM User Guide, "Policy evaluation logic": an explicit deny
+    overrides any allow), so it is someone's restriction, which a grant must not drop (it refuses it instead).
+    """
+    statement = find_statement(trust, TRUST_SID)
+    if not is_trust_nobody(statement) or statement is None:
+        return None
+    if statement.get("Condition") and len(as_list((trust or {}).get("Statement"))) != 1:
+        return None
+    return statement
+
+
 def without_trust_nobody(trust: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Return the trust policy without :data:`~.documents.TRUST_NOBODY_STATEMENT` (a revoke's), for a grant to replace."""
-    if is_trust_nobody(find_statement(trust, TRUST_SID)):
+    """Return the trust policy without the revoke's statement for nobody (:func:`revokes_trust_nobody`), for a grant."""
+    if revokes_trust_nobody(trust) is not None:
         return remove_statement(trust or {}, TRUST_SID)
     return trust
 
@@ -500,8 +517,8 @@ def granted_trust_statement(trust: dict[str, Any] | None, principal_arns: Iterab
     the provider's statement before: see :func:`trust_without_role`).
     """
     statement = trust_statement(principal_arns)
-    nobody = find_statement(trust, TRUST_SID)
-    if is_trust_nobody(nobody) and nobody is not None and nobody.get("Condition"):
+    nobody = revokes_trust_nobody(trust)
+    if nobody is not None and nobody.get("Condition"):
         statement["Condition"] = copy.deepcopy(nobody["Condition"])
     return statement
 

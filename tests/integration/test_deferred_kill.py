@@ -242,3 +242,37 @@ def test_a_deferred_launch_that_timed_out_terminates_its_cluster_before_it_fails
 
     state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
     assert (state in ("TERMINATING", "TERMINATED")) is terminate, state
+
+
+@pytest.mark.parametrize("triggerer_calls_on_kill", [True, False], ids=["on_kill", "state-read"])
+def test_a_cancellation_after_the_trigger_fired_leaves_the_cluster_to_the_resumed_task(
+    moto_url: str, security_configuration: str, monkeypatch: pytest.MonkeyPatch, triggerer_calls_on_kill: bool
+) -> None:
+    """
+    After its event the upstream ``run`` still closes its client (an ``await``): a cancellation landing there finds
+    the task resumed by the event (scheduled, no longer deferred). The cluster the task goes on with stays up, whether
+    the triggerer calls ``on_kill`` (3.3, user-action message) or the trigger reads the task's state (no message).
+    """
+    from airflow.sdk.execution_time import task_runner
+
+    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", TaskStatesFromTheApi("scheduled"), raising=False)
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(launch_operator())  # moto makes the cluster WAITING at once: the trigger fires
+    _, kwargs = deferred.value.trigger.serialize()
+    trigger = LaunchWaitTrigger(**kwargs)
+    trigger.task_instance = DEFERRED_TI
+    cluster_id = kwargs["job_flow_id"]
+
+    async def fire_then_cancel() -> None:
+        run = trigger.run()
+        event = await run.__anext__()
+        assert event.payload["status"] == "success", event.payload
+        if triggerer_calls_on_kill:
+            await trigger.on_kill()
+        with contextlib.suppress(asyncio.CancelledError):
+            await run.athrow(asyncio.CancelledError())
+
+    asyncio.run(fire_then_cancel())
+
+    state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
+    assert state == "WAITING", state

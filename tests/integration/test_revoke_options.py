@@ -22,6 +22,7 @@ from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     EC2_ONLY_TRUST,
     EMR_ACCOUNT,
+    EMR_EC2_ROLE,
     PROVISIONER_ROLE,
     Seeded,
     airflow_environment,
@@ -55,9 +56,10 @@ def trusted_by_us(aws: Seeded, role_name: str) -> list[str]:
 
 
 @pytest.fixture
-def deny_in_destination(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+def deny_in_destination(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
     """
-    Yield a switch that denies one action to the destination connection's role and turns moto's authorization on.
+    Yield a switch that denies one action to the destination connection's role (or, with ``in_account``, that
+    account's connection's role) and turns moto's authorization on.
 
     The connections assume ``PROVISIONER_ROLE`` in each account; moto checks the identity policies of the
     credentials it issued once ``/moto-api/reset-auth`` is ``0`` (as tests/integration/test_faults.py does), so the
@@ -82,11 +84,11 @@ def deny_in_destination(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterato
     def authorize(unchecked: str) -> None:
         requests.post(f"{aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
 
-    def deny(action: str) -> None:
-        for account, statements in (
-            (EMR_ACCOUNT, [EVERYTHING]),
-            (DESTINATION_ACCOUNT, [EVERYTHING, {"Effect": "Deny", "Action": action, "Resource": "*"}]),
-        ):
+    def deny(action: str, in_account: str = DESTINATION_ACCOUNT) -> None:
+        for account in (EMR_ACCOUNT, DESTINATION_ACCOUNT):
+            statements = [EVERYTHING]
+            if account == in_account:
+                statements.append({"Effect": "Deny", "Action": action, "Resource": "*"})
             iam = client(aws.url, account, "iam")
             iam.create_role(
                 RoleName=PROVISIONER_ROLE,
@@ -324,3 +326,55 @@ def test_keeping_the_trust_without_another_grant_says_nothing_of_one(
     decision = may_assume(aws, PARTNER_1)
     assert not decision.allowed, decision.reason
     assert "NOT ended" not in capfd.readouterr().out + caplog.text
+
+
+def test_keeping_the_trust_with_a_boundary_that_does_not_allow_assuming_raises_no_false_alarm(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A permissions boundary limits the EMR EC2 role to what it and the identity policies both allow (IAM User Guide,
+    "Permissions boundaries for IAM entities"): with a boundary allowing only S3, the ``"Resource": "*"`` grant no
+    longer lets the role assume anything (the judge says so), so keeping the trust ends the access: no warning.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    allow_assuming_any_role(aws)
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    boundary = iam.create_policy(
+        PolicyName="s3-only",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+        ),
+    )["Policy"]["Arn"]
+    iam.put_role_permissions_boundary(RoleName=EMR_EC2_ROLE, PermissionsBoundary=boundary)
+
+    with caplog.at_level("WARNING"):
+        run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
+
+    decision = may_assume(aws, PARTNER_1)
+    assert not decision.allowed, decision.reason
+    assert "NOT ended" not in capfd.readouterr().out + caplog.text
+
+
+def test_a_boundary_the_revoke_may_not_read_leaves_the_warning(
+    aws: Seeded,
+    deny_in_destination: Callable[..., None],
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """The boundary's document refused (iam:GetPolicyVersion): not known to end the access, so the warning stays."""
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    allow_assuming_any_role(aws)
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    boundary = iam.create_policy(
+        PolicyName="s3-only",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+        ),
+    )["Policy"]["Arn"]
+    iam.put_role_permissions_boundary(RoleName=EMR_EC2_ROLE, PermissionsBoundary=boundary)
+    deny_in_destination("iam:GetPolicyVersion", in_account=EMR_ACCOUNT)
+
+    with caplog.at_level("WARNING"):
+        run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
+
+    assert "The access is NOT ended: inline policy assume-any-role" in capfd.readouterr().out + caplog.text

@@ -44,6 +44,7 @@ from airflow_provider_emrfs_xacct.pure.documents import (
     DESTINATION_POLICY_NAME,
     KEY_USERS_SID,
     OBJECTS_SID,
+    TRUST_NOBODY_STATEMENT,
     as_list,
     assume_role_policy,
     destination_permissions_policy,
@@ -2076,3 +2077,19 @@ def test_the_cluster_settings_not_read_are_listed_with_how_to_read_them() -> Non
     state.cluster_configurations = None
 
     assert {"what": CLUSTER_SETTINGS[0], "how": CLUSTER_SETTINGS[1]} in check_chain(state).not_checked
+
+
+def test_a_conditional_deny_for_everyone_beside_other_statements_is_not_reported_as_a_revoke() -> None:
+    # The grant refuses such a Deny under the provider's Sid (merge.revokes_trust_nobody): advising it would not help.
+    state = healthy_state()
+    deny = {**TRUST_NOBODY_STATEMENT, "Condition": {"StringEquals": {"aws:PrincipalAccount": EMR_ACCOUNT}}}
+    state.destination_roles[ROLE].trust_policy = document(  # type: ignore[union-attr]
+        deny, {**trust_statement([EMR_ROLE]), "Sid": "Partners"}
+    )
+
+    link = by_name(check_chain(state))[ASSUME]
+
+    assert link.status == FAIL, link
+    assert link.fix == "a Deny in trust policy blocks it: change that statement", link.fix
+    state.destination_roles[ROLE].trust_policy = document(deny)  # type: ignore[union-attr]
+    assert "access was revoked" in by_name(check_chain(state))[ASSUME].fix

@@ -642,6 +642,29 @@ def test_beside_other_statements_the_last_role_takes_the_statement_and_its_condi
     assert trust_without_role(trust, EMR, "EMR_EC2_DefaultRole") == {"Version": "2012-10-17", "Statement": [SOMEONES]}
 
 
+def test_a_conditional_deny_for_everyone_beside_other_statements_is_not_taken_for_the_revokes() -> None:
+    """
+    The revoke leaves its statement for nobody with a ``Condition`` only as the trust policy's only statement. Beside
+    other statements a ``Deny`` for everyone under a condition restricts their principals (IAM User Guide, "Policy
+    evaluation logic": an explicit deny overrides any allow): a grant that dropped it as the revoke's would widen
+    their access, and would turn the deny's condition into the allow's. The grant refuses it, naming the ``Effect``.
+    """
+    deny = {**copy.deepcopy(TRUST_NOBODY_STATEMENT), "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-1"}}}
+    trust = {"Version": "2012-10-17", "Statement": [deny, SOMEONES]}
+
+    assert without_trust_nobody(trust) is trust
+    assert granted_trust_statement(trust, [REVOKED]) == trust_statement([REVOKED])
+    with pytest.raises(ConflictError, match="Effect 'Deny'"):
+        upsert_statement(without_trust_nobody(trust), granted_trust_statement(trust, [REVOKED]))
+    with pytest.raises(ConflictError, match="wildcard principal"):  # the grant's first step (ensure_role_trusts)
+        merged_principals(without_trust_nobody(trust), TRUST_SID, [REVOKED], skip_if_granted=True)
+    # Alone, as the revoke leaves it, it is the revoke's; without a Condition it is the revoke's anywhere.
+    alone = {"Version": "2012-10-17", "Statement": [deny]}
+    assert without_trust_nobody(alone) == {"Version": "2012-10-17", "Statement": []}
+    plain = {"Version": "2012-10-17", "Statement": [copy.deepcopy(TRUST_NOBODY_STATEMENT), SOMEONES]}
+    assert without_trust_nobody(plain) == {"Version": "2012-10-17", "Statement": [SOMEONES]}
+
+
 def test_a_principal_the_provider_never_writes_is_not_dropped_with_the_statement() -> None:
     trust = trusting(REVOKED)
     trust["Statement"][0]["Principal"]["Service"] = "ec2.amazonaws.com"

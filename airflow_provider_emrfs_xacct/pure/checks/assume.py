@@ -6,9 +6,9 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import assume_request, id
 from airflow_provider_emrfs_xacct.pure.checks.endpoints import sts_endpoint_decision
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, PROBE_FIX, UNKNOWN, Evaluated, Link, cite
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, RoleState
-from airflow_provider_emrfs_xacct.pure.documents import is_trust_nobody
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import ENDPOINT_SOURCE, through_endpoint
 from airflow_provider_emrfs_xacct.pure.evaluator import evaluate_access
+from airflow_provider_emrfs_xacct.pure.merge import revokes_trust_nobody
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
 
 
@@ -47,7 +47,9 @@ def audit(state: ChainState, index: int, role: RoleState, evaluated: list[Evalua
             f"the {decision.source} does not let the EMR EC2 role's sts:AssumeRole on {role.arn} through: allow it "
             "there (the EMR account's network team), or give the subnet another way to STS"
         )
-    elif is_trust_nobody(decision.statement):  # the statement a revoke leaves: nobody may assume the role
+    elif decision.statement is not None and decision.statement == revokes_trust_nobody(role.trust_policy):
+        # The statement a revoke leaves: nobody may assume the role. Not a conditional Deny beside other statements:
+        # the grant refuses that one as someone's (merge.revokes_trust_nobody).
         fix = (
             "the partner's access was revoked: EnsureDestinationRoleOperator with the EMR EC2 role in trusted_role_arns"
         )
