@@ -1483,8 +1483,8 @@ MUTATIONS = [
     m(
         "T11",
         "pure/merge.py",
-        "    if is_trust_nobody(find_statement(trust, TRUST_SID)):",
-        "    if False:",
+        "    if revokes_trust_nobody(trust) is not None:\n        return remove_statement(trust or {}, TRUST_SID)",
+        "    if False:\n        return remove_statement(trust or {}, TRUST_SID)",
         "a grant after a revoke keeps the Deny-everyone statement",
         UNIT_MERGE,
         INT_REVOKE,
