@@ -111,6 +111,7 @@ def read_subnet_facts(
         subnet_cidr=str(subnet.get("CidrBlock", "")),
         instance_groups=tuple(instance_groups),
         shared_by=_shared_by(subnet, account_id),
+        route_table_unseen=not tables,
         **through_endpoint,
         **s3_endpoints,
     )

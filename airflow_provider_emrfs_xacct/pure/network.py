@@ -171,6 +171,9 @@ class SubnetFacts:
         table, with their policies: read whatever the other routes (the endpoint's prefix-list route is the more
         specific one), for the policy every request to a bucket of that Region passes (``pure/endpoint_policy.py``).
     :param sts_endpoint_policies: the VPC's available STS interface endpoints with private DNS, with their policies.
+    :param route_table_unseen: ``DescribeRouteTables`` showed no route table for the subnet, though every subnet has
+        one, its own or the VPC's main one ("Each subnet in your VPC must be associated with a route table", Amazon
+        VPC User Guide, "Configure route tables"): its routes are not seen, not absent.
     :param shared_by: the VPC owner's account when the subnet is shared with the caller's account through AWS RAM
         (``DescribeSubnets`` ``OwnerId`` is not the caller's): the owner's interface endpoints are not visible.
     """
@@ -196,6 +199,7 @@ class SubnetFacts:
     s3_gateway_policies: tuple[EndpointPolicy, ...] = ()
     sts_endpoint_policies: tuple[EndpointPolicy, ...] = ()
     shared_by: str = ""
+    route_table_unseen: bool = False
 
     @property
     def internet(self) -> bool:
@@ -489,6 +493,11 @@ def _unseen_ways(facts: SubnetFacts, *, interface_endpoints: bool) -> list[str]:
     when an interface endpoint could serve the request (``interface_endpoints``), a subnet shared by another account.
     """
     unseen = []
+    if facts.route_table_unseen:
+        unseen.append(
+            f"no route table of subnet {facts.subnet_id} is visible to the caller (every subnet has one): its routes "
+            "are not seen"
+        )
     if facts.other_default_route:
         unseen.append(
             f"egress not seen: subnet {facts.subnet_id} sends 0.0.0.0/0 to {facts.other_default_route}, whose way on "

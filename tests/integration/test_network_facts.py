@@ -519,3 +519,22 @@ def test_a_participant_s_nat_gateway_not_described_is_egress_not_seen(ec2: Any) 
     assert not with_nat.nat_route
     assert nat in with_nat.other_default_route
     assert sts_endpoint_check("emr-6.15.0", with_nat).status == NOT_CHECKED
+
+
+def test_a_subnet_whose_route_tables_the_caller_cannot_see_is_not_checked(ec2: Any) -> None:
+    """
+    A subnet always has a route table, its own or the VPC's main one ("Each subnet in your VPC must be associated with
+    a route table", Amazon VPC User Guide, "Configure route tables"); ``DescribeRouteTables`` answering none (a
+    participant not shown the owner's tables) is routes not seen: not checked, never the FAIL of "no route".
+    """
+    _, subnet = private_subnet(ec2, "10.23")
+
+    def hide(parsed: dict[str, Any], **_: Any) -> None:
+        parsed["RouteTables"] = []
+
+    ec2.meta.events.register("after-call.ec2.DescribeRouteTables", hide)
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert facts.route_table_unseen
+    assert sts_endpoint_check("emr-6.15.0", facts).status == NOT_CHECKED
+    assert s3_route_check("b", REGION, facts).status == NOT_CHECKED

@@ -546,3 +546,14 @@ def test_a_subnet_shared_by_another_account_with_no_endpoint_seen_is_not_checked
     assert "shared by account 111111111111" in result.detail
     assert sts_endpoint_check("emr-5.30.0", participant).status == "FAIL"  # the global endpoint has no VPC endpoint
     assert sts_endpoint_check("emr-6.15.0", facts()).status == "FAIL"  # the caller's own VPC: none is none
+
+
+def test_a_subnet_whose_route_table_is_not_visible_is_not_checked() -> None:
+    """Every subnet has a route table ("Each subnet in your VPC must be associated with a route table", Amazon VPC User
+    Guide, "Configure route tables"): none visible is routes not seen, not "no route"."""
+    unseen = facts(route_table_unseen=True, s3_gateway_endpoint=False)
+
+    assert sts_endpoint_check("emr-6.15.0", unseen).status == NOT_CHECKED
+    assert sts_endpoint_check("emr-5.30.0", unseen).status == NOT_CHECKED
+    assert s3_route_check("partner-b", "eu-west-1", unseen).status == NOT_CHECKED
+    assert "no route table of subnet subnet-0a is visible" in s3_route_check("partner-b", "eu-west-1", unseen).detail
