@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -30,6 +31,10 @@ OTHER_TARGETS = (
     ("NetworkInterfaceId", "network interface"),
     ("LocalGatewayId", "local gateway"),
     ("CarrierGatewayId", "carrier gateway"),
+)
+#: The private (RFC 1918) and shared (RFC 6598) IPv4 address space: no AWS public endpoint is there.
+PRIVATE_RANGES = tuple(
+    ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 )
 #: ``GatewayId`` prefixes: a Gateway Load Balancer (Network Firewall) endpoint, a virtual private gateway.
 OTHER_GATEWAYS = (("vpce-", "Gateway Load Balancer endpoint"), ("vgw-", "virtual private gateway"))
@@ -112,9 +117,46 @@ def read_subnet_facts(
         instance_groups=tuple(instance_groups),
         shared_by=_shared_by(subnet, account_id),
         route_table_unseen=not tables,
+        public_routes=_public_routes(tables, private_nats),
         **through_endpoint,
         **s3_endpoints,
     )
+
+
+def _public_routes(tables: list[dict[str, Any]], private_nats: dict[str, str]) -> tuple[str, ...]:
+    """
+    The active routes to public IPv4 ranges narrower than ``0.0.0.0/0`` (e.g. ``0.0.0.0/1`` and ``128.0.0.0/1``, which
+    together cover what a default route does), as ``"CIDR to TARGET"``.
+
+    The most specific route that matches decides (Amazon VPC User Guide, "How route priority works"), so one of them
+    may carry the requests to STS or S3 though no ``0.0.0.0/0`` route does. A range inside the private or shared
+    address space (RFC 1918, RFC 6598), where no AWS public endpoint is, is left out.
+    """
+    found = []
+    for table in tables:
+        for route in table.get("Routes", []):
+            cidr = str(route.get("DestinationCidrBlock", ""))
+            if not cidr or cidr == "0.0.0.0/0" or route.get("GatewayId") == "local":
+                continue
+            if route.get("State", "active") != "active":
+                continue
+            network = ipaddress.ip_network(cidr, strict=False)
+            if any(network.subnet_of(private) for private in PRIVATE_RANGES):
+                continue
+            found.append(f"{cidr} to {_target_name(route, private_nats)}")
+    return tuple(found)
+
+
+def _target_name(route: dict[str, Any], private_nats: dict[str, str]) -> str:
+    """Name a route's target: a NAT gateway, an instance, an internet gateway, or another (:func:`_other_target`)."""
+    if route.get("NatGatewayId") and route["NatGatewayId"] not in private_nats:
+        return f"NAT gateway {route['NatGatewayId']}"
+    if route.get("InstanceId"):
+        return f"instance {route['InstanceId']}"
+    gateway = str(route.get("GatewayId", ""))
+    if gateway.startswith("igw-"):
+        return f"internet gateway {gateway}"
+    return _other_target(route, private_nats) or gateway or "an unnamed target"
 
 
 def _shared_by(subnet: dict[str, Any], account_id: str) -> str:

@@ -174,6 +174,8 @@ class SubnetFacts:
     :param route_table_unseen: ``DescribeRouteTables`` showed no route table for the subnet, though every subnet has
         one, its own or the VPC's main one ("Each subnet in your VPC must be associated with a route table", Amazon
         VPC User Guide, "Configure route tables"): its routes are not seen, not absent.
+    :param public_routes: routes of the subnet's table to public IPv4 ranges narrower than ``0.0.0.0/0`` (e.g.
+        ``"0.0.0.0/1 to NAT gateway nat-0a"``): the endpoint's addresses may be among them, which is not checked.
     :param shared_by: the VPC owner's account when the subnet is shared with the caller's account through AWS RAM
         (``DescribeSubnets`` ``OwnerId`` is not the caller's): the owner's interface endpoints are not visible.
     """
@@ -200,6 +202,7 @@ class SubnetFacts:
     sts_endpoint_policies: tuple[EndpointPolicy, ...] = ()
     shared_by: str = ""
     route_table_unseen: bool = False
+    public_routes: tuple[str, ...] = ()
 
     @property
     def internet(self) -> bool:
@@ -497,6 +500,11 @@ def _unseen_ways(facts: SubnetFacts, *, interface_endpoints: bool) -> list[str]:
         unseen.append(
             f"no route table of subnet {facts.subnet_id} is visible to the caller (every subnet has one): its routes "
             "are not seen"
+        )
+    if facts.public_routes:
+        unseen.append(
+            f"subnet {facts.subnet_id} routes public addresses ({', '.join(facts.public_routes)}): whether the "
+            "endpoint's addresses are among them is not checked"
         )
     if facts.other_default_route:
         unseen.append(

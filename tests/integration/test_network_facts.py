@@ -538,3 +538,28 @@ def test_a_subnet_whose_route_tables_the_caller_cannot_see_is_not_checked(ec2: A
     assert facts.route_table_unseen
     assert sts_endpoint_check("emr-6.15.0", facts).status == NOT_CHECKED
     assert s3_route_check("b", REGION, facts).status == NOT_CHECKED
+
+
+def test_a_default_route_split_in_two_halves_is_not_read_as_no_route(ec2: Any) -> None:
+    """
+    0.0.0.0/1 and 128.0.0.0/1 to a NAT gateway carry every public address, as 0.0.0.0/0 would (the most specific route
+    decides: Amazon VPC User Guide, "How route priority works"): not checked, never "no default route"; a route to a
+    private range (RFC 1918) holds no AWS public endpoint and changes nothing.
+    """
+    vpc, subnet = private_subnet(ec2, "10.24")
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.24.2.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    table = default_route_table(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="192.168.0.0/16", NatGatewayId=nat)
+    private_only = read_subnet_facts(ec2, subnet)
+    for half in ("0.0.0.0/1", "128.0.0.0/1"):
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock=half, NatGatewayId=nat)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert private_only.public_routes == ()
+    assert sts_endpoint_check("emr-6.15.0", private_only).status == "FAIL"
+    assert facts.public_routes == (f"0.0.0.0/1 to NAT gateway {nat}", f"128.0.0.0/1 to NAT gateway {nat}")
+    assert sts_endpoint_check("emr-6.15.0", facts).status == NOT_CHECKED
+    assert s3_route_check("b", REGION, facts).status == NOT_CHECKED

@@ -557,3 +557,17 @@ def test_a_subnet_whose_route_table_is_not_visible_is_not_checked() -> None:
     assert sts_endpoint_check("emr-5.30.0", unseen).status == NOT_CHECKED
     assert s3_route_check("partner-b", "eu-west-1", unseen).status == NOT_CHECKED
     assert "no route table of subnet subnet-0a is visible" in s3_route_check("partner-b", "eu-west-1", unseen).detail
+
+
+def test_routes_to_public_ranges_narrower_than_the_default_route_are_not_checked() -> None:
+    """The most specific route decides (Amazon VPC User Guide, "How route priority works"): 0.0.0.0/1 and 128.0.0.0/1
+    to a NAT gateway carry what 0.0.0.0/0 would, so no default route is not "no way out"."""
+    split = facts(public_routes=("0.0.0.0/1 to NAT gateway nat-0a", "128.0.0.0/1 to NAT gateway nat-0a"))
+
+    result = sts_endpoint_check("emr-6.15.0", split)
+
+    assert result.status == NOT_CHECKED
+    assert "0.0.0.0/1 to NAT gateway nat-0a" in result.detail
+    assert s3_route_check("partner-b", "us-east-1", dataclasses.replace(split, s3_gateway_endpoint=False)).status == (
+        NOT_CHECKED
+    )
