@@ -140,7 +140,7 @@ def _public_routes(tables: list[dict[str, Any]], private_nats: dict[str, str]) -
                 continue
             if route.get("State", "active") != "active":
                 continue
-            network = ipaddress.ip_network(cidr, strict=False)
+            network = ipaddress.IPv4Network(cidr, strict=False)  # DestinationCidrBlock: IPv4 (IPv6 has its own key)
             if any(network.subnet_of(private) for private in PRIVATE_RANGES):
                 continue
             found.append(f"{cidr} to {_target_name(route, private_nats)}")
