@@ -7,8 +7,9 @@ User Guide, "Gateway endpoints for Amazon S3"; Amazon S3 User Guide, "AWS Privat
 VPC endpoints for Amazon S3"). This judge reads moto's own EC2 and S3 models (not the provider's code) for the
 cluster's subnet: the route table that applies (the subnet's own, else the VPC's main one), its default route to an
 internet gateway (with public IP addresses on launch) or a public NAT gateway or instance, and the VPC's available
-S3 gateway endpoints on that table. An S3 interface endpoint (which may serve another Region) or a default route
-elsewhere (a transit gateway, a peering connection, ...) leaves it undecided: the stand-in cannot tell, and says so.
+S3 gateway endpoints on that table. An S3 interface endpoint (which may serve another Region), a default route
+elsewhere (a transit gateway, a peering connection, ...) or to an internet gateway without public IP addresses on
+launch leaves it undecided: the stand-in cannot tell, and says so.
 A cluster without a subnet is not in a modelled network: not judged.
 
 The probe's requests also pass the policies of the VPC endpoints on their way (:func:`endpoints_on_the_way`; AWS
@@ -71,7 +72,9 @@ def s3_unreachable(account: str, region: str, subnet_id: str | None, bucket: str
             and bucket_region == region
         ):
             return None
-    elsewhere = [route for route in defaults if not str(getattr(route.gateway, "id", "") or "").startswith("igw-")]
+    # Any default route left: egress past the VPC, or an internet gateway without public IPs on launch, which EMR may
+    # give its instances anyway (the Amazon EMR Management Guide, "Amazon VPC options", does not say): undecided.
+    elsewhere = defaults
     if any(endpoint.vpc_endpoint_type == "Interface" for endpoint in endpoints) or elsewhere:
         return f"{CANNOT_TELL} for bucket {bucket} ({bucket_region}): an S3 interface endpoint or egress past the VPC"
     return (

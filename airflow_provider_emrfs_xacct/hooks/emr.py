@@ -14,7 +14,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from airflow_provider_emrfs_xacct.hooks.errors import error_code
+from airflow_provider_emrfs_xacct.hooks.errors import account_of, error_code
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.launch_arguments import MAX_CLUSTER_TAGS as MAX_CLUSTER_TAGS
 from airflow_provider_emrfs_xacct.pure.launch_arguments import (
@@ -488,7 +488,8 @@ class EmrfsEmrHook(EmrHook):
         Read whether a cluster's subnet reaches STS: its routes and its VPC's STS interface endpoint.
 
         Calls EC2 ``DescribeSubnets``, ``DescribeRouteTables``, ``DescribeVpcEndpoints``, ``DescribeNatGateways``,
-        ``DescribeVpcAttribute`` and ``DescribeSecurityGroups`` in the EMR account.
+        ``DescribePrefixLists``, ``DescribeVpcAttribute`` and ``DescribeSecurityGroups`` in the EMR account, whose id
+        tells a subnet shared with it by another account (AWS RAM).
 
         :param instance_groups: the security groups of the cluster's instances.
         """
@@ -503,7 +504,8 @@ class EmrfsEmrHook(EmrHook):
             config=self.config,
             client_type="ec2",
         ).conn
-        return read_subnet_facts(ec2, subnet_id, instance_groups)
+        account = account_of(self)
+        return read_subnet_facts(ec2, subnet_id, instance_groups, account if account.isdigit() else "")
 
 
 def _launched(cluster_id: str) -> dict[str, Any]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
-from airflow_provider_emrfs_xacct.pure.endpoint_policy import EndpointPolicy
+from airflow_provider_emrfs_xacct.pure.endpoint_policy import GATEWAY, EndpointPolicy
 from airflow_provider_emrfs_xacct.pure.network import (
     DNS_HOSTNAMES,
     DNS_SUPPORT,
@@ -31,25 +32,34 @@ OTHER_TARGETS = (
     ("LocalGatewayId", "local gateway"),
     ("CarrierGatewayId", "carrier gateway"),
 )
+#: The private (RFC 1918) and shared (RFC 6598) IPv4 address space: no AWS public endpoint is there.
+PRIVATE_RANGES = tuple(
+    ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+)
 #: ``GatewayId`` prefixes: a Gateway Load Balancer (Network Firewall) endpoint, a virtual private gateway.
 OTHER_GATEWAYS = (("vpce-", "Gateway Load Balancer endpoint"), ("vgw-", "virtual private gateway"))
 
 
-def read_subnet_facts(ec2: Any, subnet_id: str, instance_groups: Collection[str] = ()) -> SubnetFacts:
+def read_subnet_facts(
+    ec2: Any, subnet_id: str, instance_groups: Collection[str] = (), account_id: str = ""
+) -> SubnetFacts:
     """
     Read a subnet's routes and its VPC's STS interface endpoint with an EC2 client of the EMR account.
 
     Calls ``DescribeSubnets``, ``DescribeRouteTables`` (the subnet's own table, else the VPC's main
     table, as EC2 routes it) and ``DescribeVpcEndpoints``, the last two to their last page (:func:`_every`),
-    and ``DescribeNatGateways`` for the NAT gateways of default routes: a private one is egress not seen.
-    When an STS interface endpoint with private DNS is the way to STS, ``DescribeVpcAttribute`` reads the VPC's
-    ``enableDnsSupport`` and ``enableDnsHostnames``, which that private DNS needs (:func:`_vpc_dns`), and
-    ``DescribeSecurityGroups`` the inbound rules of the endpoint's security groups (:func:`_ingress`). Without a
-    route to the internet, a second ``DescribeVpcEndpoints`` reads the VPC's S3 endpoints (:func:`_s3_endpoints`).
+    and ``DescribeNatGateways`` for the NAT gateways of default routes: a private one, or one the caller cannot
+    describe, is egress not seen. With an STS interface endpoint with private DNS, which takes the Regional STS name
+    whatever the routes, ``DescribeVpcAttribute`` reads the VPC's ``enableDnsSupport`` and ``enableDnsHostnames``,
+    which that private DNS needs (:func:`_vpc_dns`), and ``DescribeSecurityGroups`` the inbound rules of the
+    endpoint's security groups (:func:`_ingress`). A second ``DescribeVpcEndpoints`` reads the VPC's S3 endpoints,
+    and the route table's own gateway endpoint routes stand for those it does not show (:func:`_s3_endpoints`).
 
     :param ec2: a boto3 EC2 client in the cluster's account and Region.
     :param subnet_id: the cluster's ``Ec2InstanceAttributes.Ec2SubnetId``.
     :param instance_groups: the security groups of the cluster's instances (a rule naming one lets them in).
+    :param account_id: the caller's account: a subnet another account owns is shared with it (AWS RAM), and that
+        account's interface endpoints are not visible (``SubnetFacts.shared_by``); empty when not known.
     """
     region = ec2.meta.region_name
     subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
@@ -64,7 +74,7 @@ def read_subnet_facts(ec2: Any, subnet_id: str, instance_groups: Collection[str]
         if route.get("DestinationCidrBlock") == "0.0.0.0/0" and route.get("State", "active") == "active"
     ]
     nat_gateways = [str(route["NatGatewayId"]) for route in default_routes if route.get("NatGatewayId")]
-    private_nats = _private_nat_gateways(ec2, nat_gateways)
+    private_nats = _private_or_unseen_nat_gateways(ec2, nat_gateways)
     nat = any(
         (route.get("NatGatewayId") and route["NatGatewayId"] not in private_nats) or route.get("InstanceId")
         for route in default_routes
@@ -86,12 +96,11 @@ def read_subnet_facts(ec2: Any, subnet_id: str, instance_groups: Collection[str]
     ]
     public_ip = bool(subnet.get("MapPublicIpOnLaunch"))
     through_endpoint: dict[str, Any] = {}
-    if sts_endpoints and not (nat or (igw and public_ip)):  # only then does the answer depend on the endpoint
+    if sts_endpoints:  # its private DNS takes the Regional STS name whatever the routes (``pure/network.py``)
         through_endpoint = _endpoint_facts(ec2, vpc_id, sts_endpoints)
-    table_ids = {str(table["RouteTableId"]) for table in tables}
     # Read whatever the default route: the gateway endpoint's prefix-list route wins over 0.0.0.0/0 for S3 of this
     # Region (Amazon VPC User Guide, "How route priority works": the most specific route), so its policy applies.
-    s3_endpoints = _s3_endpoints(ec2, vpc_id, region, table_ids)
+    s3_endpoints = _s3_endpoints(ec2, vpc_id, region, tables)
     if nat or (igw and public_ip):  # through the internet S3 of every Region is reached: only the policies count
         s3_endpoints = {"s3_gateway_policies": s3_endpoints["s3_gateway_policies"]}
     return SubnetFacts(
@@ -106,21 +115,75 @@ def read_subnet_facts(ec2: Any, subnet_id: str, instance_groups: Collection[str]
         vpc_id=vpc_id,
         subnet_cidr=str(subnet.get("CidrBlock", "")),
         instance_groups=tuple(instance_groups),
+        shared_by=_shared_by(subnet, account_id),
+        route_table_unseen=not tables,
+        public_routes=_public_routes(tables, private_nats),
         **through_endpoint,
         **s3_endpoints,
     )
 
 
-def _s3_endpoints(ec2: Any, vpc_id: str, region: str, table_ids: set[str]) -> dict[str, Any]:
+def _public_routes(tables: list[dict[str, Any]], private_nats: dict[str, str]) -> tuple[str, ...]:
+    """
+    The active routes to public IPv4 ranges narrower than ``0.0.0.0/0`` (e.g. ``0.0.0.0/1`` and ``128.0.0.0/1``, which
+    together cover what a default route does), as ``"CIDR to TARGET"``.
+
+    The most specific route that matches decides (Amazon VPC User Guide, "How route priority works"), so one of them
+    may carry the requests to STS or S3 though no ``0.0.0.0/0`` route does. A range inside the private or shared
+    address space (RFC 1918, RFC 6598), where no AWS public endpoint is, is left out.
+    """
+    found = []
+    for table in tables:
+        for route in table.get("Routes", []):
+            cidr = str(route.get("DestinationCidrBlock", ""))
+            if not cidr or cidr == "0.0.0.0/0" or route.get("GatewayId") == "local":
+                continue
+            if route.get("State", "active") != "active":
+                continue
+            network = ipaddress.IPv4Network(cidr, strict=False)  # DestinationCidrBlock: IPv4 (IPv6 has its own key)
+            if any(network.subnet_of(private) for private in PRIVATE_RANGES):
+                continue
+            found.append(f"{cidr} to {_target_name(route, private_nats)}")
+    return tuple(found)
+
+
+def _target_name(route: dict[str, Any], private_nats: dict[str, str]) -> str:
+    """Name a route's target: a NAT gateway, an instance, an internet gateway, or another (:func:`_other_target`)."""
+    if route.get("NatGatewayId") and route["NatGatewayId"] not in private_nats:
+        return f"NAT gateway {route['NatGatewayId']}"
+    if route.get("InstanceId"):
+        return f"instance {route['InstanceId']}"
+    gateway = str(route.get("GatewayId", ""))
+    if gateway.startswith("igw-"):
+        return f"internet gateway {gateway}"
+    return _other_target(route, private_nats) or gateway or "an unnamed target"
+
+
+def _shared_by(subnet: dict[str, Any], account_id: str) -> str:
+    """The subnet's owner when it is not the caller (``DescribeSubnets`` ``OwnerId``): the subnet is shared with it."""
+    owner = str(subnet.get("OwnerId", ""))
+    return owner if account_id and owner and owner != account_id else ""
+
+
+def _s3_endpoints(ec2: Any, vpc_id: str, region: str, tables: list[dict[str, Any]]) -> dict[str, Any]:
     """
     The VPC's available S3 endpoints, as SubnetFacts fields: whether a gateway endpoint of the cluster's Region is
     on one of the subnet's route tables (``RouteTableIds``: "(Gateway endpoint) The IDs of the route tables
     associated with the endpoint", Amazon EC2 API Reference, "VpcEndpoint"), and the interface endpoints' service
     names (of any Region: S3 supports cross-Region interface endpoints).
+
+    A gateway endpoint the caller cannot describe (one the VPC owner made in a subnet shared with the caller: Amazon
+    VPC User Guide, "Share your VPC subnets with other accounts", participants cannot view the owner's resources)
+    still shows as its route on the table: to the service's prefix list (``DestinationPrefixListId``), through the
+    endpoint (``GatewayId`` ``vpce-…``; AWS PrivateLink Guide, "Gateway endpoints": "Each subnet route table must
+    have a route that sends traffic destined for the service to the gateway endpoint using the prefix list for the
+    service"). :func:`_gateway_routes` reads those.
     """
+    table_ids = {str(table["RouteTableId"]) for table in tables}
+    every = _every(ec2, "describe_vpc_endpoints", "VpcEndpoints", [("vpc-id", vpc_id)])
     endpoints = [
         endpoint
-        for endpoint in _every(ec2, "describe_vpc_endpoints", "VpcEndpoints", [("vpc-id", vpc_id)])
+        for endpoint in every
         if S3_SERVICE.match(str(endpoint.get("ServiceName", "")))
         and str(endpoint.get("State", "")).lower() == "available"
     ]
@@ -135,11 +198,52 @@ def _s3_endpoints(ec2: Any, vpc_id: str, region: str, table_ids: set[str]) -> di
     interface = sorted(
         {str(endpoint["ServiceName"]) for endpoint in endpoints if endpoint.get("VpcEndpointType") == "Interface"}
     )
+    described = {str(endpoint["VpcEndpointId"]) for endpoint in every}  # in whatever state: judged above
+    unseen, unread = _gateway_routes(ec2, tables, described, own)
+    policies = (
+        *(_policy(endpoint) for endpoint in gateways),
+        *(EndpointPolicy(endpoint_id, GATEWAY) for endpoint_id in unseen),  # its policy not seen: undetermined
+    )
     return {
-        "s3_gateway_endpoint": bool(gateways),
+        "s3_gateway_endpoint": True if gateways or unseen else (None if unread else False),
         "s3_interface_endpoints": tuple(interface),
-        "s3_gateway_policies": tuple(_policy(endpoint) for endpoint in gateways),
+        "s3_gateway_policies": policies,
     }
+
+
+def _gateway_routes(
+    ec2: Any, tables: list[dict[str, Any]], described: set[str], services: list[str]
+) -> tuple[list[str], bool]:
+    """
+    The gateway endpoints of ``services`` that only the route table shows (their ids), and whether some prefix list
+    of such a route could not be read.
+
+    ``DescribePrefixLists`` names an AWS-managed prefix list by its service (``PrefixListName``
+    ``com.amazonaws.REGION.s3``, Amazon EC2 API Reference, "PrefixList"). A refused or failed read leaves the route
+    unread: the subnet's way to S3 is then not checked, never "no gateway endpoint".
+    """
+    routes = {
+        str(route["DestinationPrefixListId"]): str(route["GatewayId"])
+        for table in tables
+        for route in table.get("Routes", [])
+        if route.get("DestinationPrefixListId")
+        and str(route.get("GatewayId", "")).startswith("vpce-")
+        and route["GatewayId"] not in described
+        and route.get("State", "active") == "active"
+    }
+    if not routes:
+        return [], False
+    try:
+        pages = ec2.get_paginator("describe_prefix_lists").paginate(PrefixListIds=sorted(routes))
+        names = {
+            str(item["PrefixListId"]): str(item.get("PrefixListName", ""))
+            for page in pages
+            for item in page["PrefixLists"]
+        }
+    except ClientError:
+        return [], True
+    unseen = sorted({routes[prefix_list] for prefix_list, name in names.items() if name in services})
+    return unseen, len(names) < len(routes)
 
 
 def _policy(endpoint: dict[str, Any]) -> EndpointPolicy:
@@ -235,29 +339,42 @@ def _every(ec2: Any, operation: str, key: str, filters: list[tuple[str, str | li
     return [item for page in ec2.get_paginator(operation).paginate(Filters=arguments) for item in page[key]]
 
 
-def _private_nat_gateways(ec2: Any, nat_gateway_ids: list[str]) -> set[str]:
+def _private_or_unseen_nat_gateways(ec2: Any, nat_gateway_ids: list[str]) -> dict[str, str]:
     """
-    Return which of these NAT gateways are private (``DescribeNatGateways`` ``ConnectivityType``).
+    Name those of these NAT gateways that are private or not described (``DescribeNatGateways`` ``ConnectivityType``).
 
     A private NAT gateway reaches other VPCs and on-premises networks through a transit gateway or a virtual
     private gateway, never the internet (Amazon VPC User Guide, "NAT gateways": "if you route traffic from the
-    private NAT gateway to the internet gateway, the internet gateway drops the traffic").
+    private NAT gateway to the internet gateway, the internet gateway drops the traffic"). One the caller cannot
+    describe (the VPC owner's, in a subnet shared with the caller: Amazon VPC User Guide, "Share your VPC subnets
+    with other accounts"; or a refused read) may be either: egress not seen, as a private one.
     """
     if not nat_gateway_ids:
-        return set()
-    pages = ec2.get_paginator("describe_nat_gateways").paginate(NatGatewayIds=sorted(set(nat_gateway_ids)))
-    return {
-        str(gateway["NatGatewayId"])
+        return {}
+    wanted = sorted(set(nat_gateway_ids))
+    try:
+        pages = list(ec2.get_paginator("describe_nat_gateways").paginate(NatGatewayIds=wanted))
+    except ClientError:
+        pages = []
+    kinds = {
+        str(gateway["NatGatewayId"]): gateway.get("ConnectivityType")
         for page in pages
         for gateway in page["NatGateways"]
-        if gateway.get("ConnectivityType") == "private"
+    }
+    return {
+        nat: f"private NAT gateway {nat}"
+        if nat in kinds
+        else f"NAT gateway {nat} (not described: public or private not seen)"
+        for nat in wanted
+        if kinds.get(nat, "private") == "private"
     }
 
 
-def _other_target(route: dict[str, Any], private_nats: Collection[str] = ()) -> str:
+def _other_target(route: dict[str, Any], private_nats: dict[str, str] | None = None) -> str:
     """Name a route's target when it is neither a public NAT nor an internet gateway (empty otherwise)."""
+    private_nats = private_nats or {}
     if route.get("NatGatewayId") in private_nats:
-        return f"private NAT gateway {route['NatGatewayId']}"
+        return private_nats[route["NatGatewayId"]]
     for key, kind in OTHER_TARGETS:
         if route.get(key):
             return f"{kind} {route[key]}"

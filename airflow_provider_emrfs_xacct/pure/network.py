@@ -25,6 +25,22 @@ egress VPC's attachment). That is "egress not seen": not checked (the live probe
 path decides), never a FAIL, nor a PASS the check cannot stand behind. An STS endpoint shared from a hub VPC
 through a Route 53 private hosted zone is not seen either: the check sees only this VPC's endpoints.
 
+Which way the traffic takes, not which routes exist, decides. With private DNS on, the Regional STS name resolves
+to the endpoint's addresses in the VPC whatever the subnet's routes (AWS PrivateLink Guide, "Access AWS services
+through AWS PrivateLink": "Traffic destined for the AWS service is resolved to the private IP addresses of the
+endpoint network interfaces using DNS"): a NAT or internet gateway route is then not the way to STS, and the endpoint
+(its security groups, the VPC's DNS attributes) decides.
+
+What the caller cannot see is not "no way": a subnet shared through AWS RAM (Amazon VPC User Guide, "Share your VPC
+subnets with other accounts": "Participants cannot view, modify, or delete resources that belong to other
+participants or the VPC owner") has the owner's interface endpoints hidden from the EMR account, though they serve
+its instances; the owner's gateway endpoints still show as routes of the subnet's route table (a prefix-list route
+``pl-…`` to ``vpce-…``: AWS PrivateLink Guide, "Gateway endpoints"; ``hooks/network.py``). And a subnet with an
+internet gateway route whose ``MapPublicIpOnLaunch`` is false: whether EMR gives the cluster's instances public IPv4
+addresses anyway is not settled by the Amazon EMR Management Guide ("Amazon VPC options", public subnets, says only
+that such a cluster needs the internet gateway, and that EMR cannot reach it through a NAT device), so that route is
+not checked, never a FAIL. Each of these leaves a link without another way "not checked" (:func:`_unseen_ways`).
+
 An interface endpoint's private DNS answers only while the VPC's ``enableDnsSupport`` and
 ``enableDnsHostnames`` attributes are both true (Amazon EC2 API Reference, "CreateVpcEndpoint",
 ``PrivateDnsEnabled``: "To use a private hosted zone, you must set the following VPC attributes to true:
@@ -155,6 +171,13 @@ class SubnetFacts:
         table, with their policies: read whatever the other routes (the endpoint's prefix-list route is the more
         specific one), for the policy every request to a bucket of that Region passes (``pure/endpoint_policy.py``).
     :param sts_endpoint_policies: the VPC's available STS interface endpoints with private DNS, with their policies.
+    :param route_table_unseen: ``DescribeRouteTables`` showed no route table for the subnet, though every subnet has
+        one, its own or the VPC's main one ("Each subnet in your VPC must be associated with a route table", Amazon
+        VPC User Guide, "Configure route tables"): its routes are not seen, not absent.
+    :param public_routes: routes of the subnet's table to public IPv4 ranges narrower than ``0.0.0.0/0`` (e.g.
+        ``"0.0.0.0/1 to NAT gateway nat-0a"``): the endpoint's addresses may be among them, which is not checked.
+    :param shared_by: the VPC owner's account when the subnet is shared with the caller's account through AWS RAM
+        (``DescribeSubnets`` ``OwnerId`` is not the caller's): the owner's interface endpoints are not visible.
     """
 
     subnet_id: str
@@ -177,10 +200,18 @@ class SubnetFacts:
     s3_interface_endpoints: tuple[str, ...] = ()
     s3_gateway_policies: tuple[EndpointPolicy, ...] = ()
     sts_endpoint_policies: tuple[EndpointPolicy, ...] = ()
+    shared_by: str = ""
+    route_table_unseen: bool = False
+    public_routes: tuple[str, ...] = ()
 
     @property
     def internet(self) -> bool:
         return self.nat_route or (self.internet_gateway_route and self.public_ip_on_launch)
+
+    @property
+    def public_ip_unknown(self) -> bool:
+        """An internet gateway route without ``MapPublicIpOnLaunch``: whether EMR's instances get public IPs is not documented."""
+        return self.internet_gateway_route and not self.public_ip_on_launch
 
     @property
     def dns_attributes_off(self) -> list[str]:
@@ -258,19 +289,18 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
             "resolve to one serving its Region is not checked",
             "the live probe (probe=True) proves it",
         )
-    if facts.other_default_route:
+    unseen = _unseen_ways(facts, interface_endpoints=True)
+    if unseen:
         return Reachability(
             NOT_CHECKED,
             endpoint,
-            f"egress not seen: {gateway}, and subnet {facts.subnet_id} sends 0.0.0.0/0 to {facts.other_default_route}, "
-            "whose way on is not checked",
-            f"the live probe (probe=True) proves it; or check that the egress path reaches {endpoint}",
+            f"{'; '.join(unseen)}; {gateway}",
+            f"the live probe (probe=True) proves it; or check that the way out reaches {endpoint}",
         )
     return Reachability(
         FAIL,
         endpoint,
         f"subnet {facts.subnet_id} has no default route (0.0.0.0/0) out of the VPC"
-        + (" usable without public IP addresses" if facts.internet_gateway_route else "")
         + f" and {gateway}: every request of a write to bucket {bucket} fails",
         (
             f"add a NAT gateway route to subnet {facts.subnet_id}, or an S3 interface endpoint of {bucket_region} "
@@ -360,28 +390,27 @@ def sts_endpoint_check(
     )
     if undecided:
         return undecided
-    if facts.internet:
-        via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
-        return StsReachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
     dns_off: list[str] = []
-    if regional and facts.sts_interface_endpoint:
+    if regional and facts.sts_interface_endpoint:  # its private DNS, while on, takes the name whatever the routes
         dns_off = facts.dns_attributes_off
         if not dns_off:
             return _through_sts_interface_endpoint(facts, endpoint)
+    if facts.internet:
+        via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
+        return StsReachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
     endpoints = _endpoints_detail(endpoint, regional, dns_off)
-    if facts.other_default_route:
+    unseen = _unseen_ways(facts, interface_endpoints=regional)
+    if unseen:
         return StsReachability(
             NOT_CHECKED,
             endpoint,
-            f"egress not seen: subnet {facts.subnet_id} sends 0.0.0.0/0 to {facts.other_default_route}, whose way "
-            f"on (e.g. a central egress VPC's NAT) is not checked; {endpoints}{ignored}",
-            "the live probe (probe=True) proves it; or check that the egress path reaches " + endpoint,
+            f"{'; '.join(unseen)}; {endpoints}{ignored}",
+            "the live probe (probe=True) proves it; or check that the way out reaches " + endpoint,
         )
     return StsReachability(
         FAIL,
         endpoint,
         f"subnet {facts.subnet_id} has no default route (0.0.0.0/0) out of the VPC"
-        + (" usable without public IP addresses" if facts.internet_gateway_route else "")
         + f" and no way to {endpoint} ({endpoints}): every AssumeRole of a role mapping, and so every mapped "
         "S3 request, fails" + ignored,
         _fix(facts, regional, dns_off),
@@ -460,9 +489,57 @@ def _override_not_judged(endpoint: str, facts: SubnetFacts) -> StsReachability |
     )
 
 
+def _unseen_ways(facts: SubnetFacts, *, interface_endpoints: bool) -> list[str]:
+    """
+    The ways out of a subnet with no seen way to the endpoint that the check cannot judge (:class:`SubnetFacts`): a
+    default route past the VPC (egress not seen), an internet gateway route without ``MapPublicIpOnLaunch``, and,
+    when an interface endpoint could serve the request (``interface_endpoints``), a subnet shared by another account.
+    """
+    unseen = []
+    if facts.route_table_unseen:
+        unseen.append(
+            f"no route table of subnet {facts.subnet_id} is visible to the caller (every subnet has one): its routes "
+            "are not seen"
+        )
+    if facts.public_routes:
+        unseen.append(
+            f"subnet {facts.subnet_id} routes public addresses ({', '.join(facts.public_routes)}): whether the "
+            "endpoint's addresses are among them is not checked"
+        )
+    if facts.other_default_route:
+        unseen.append(
+            f"egress not seen: subnet {facts.subnet_id} sends 0.0.0.0/0 to {facts.other_default_route}, whose way on "
+            "(e.g. a central egress VPC's NAT) is not checked"
+        )
+    if facts.public_ip_unknown:
+        unseen.append(
+            f"subnet {facts.subnet_id} sends 0.0.0.0/0 to an internet gateway but does not give instances public IPv4 "
+            "addresses on launch (MapPublicIpOnLaunch false): whether EMR gives the cluster's instances public "
+            'addresses anyway is not documented (Amazon EMR Management Guide, "Amazon VPC options")'
+        )
+    if facts.shared_by and interface_endpoints:
+        unseen.append(
+            f"subnet {facts.subnet_id} is shared by account {facts.shared_by} (AWS RAM): that account's interface "
+            "endpoints serve the cluster but are not visible to this one"
+        )
+    return unseen
+
+
 def _through_sts_interface_endpoint(facts: SubnetFacts, endpoint: str) -> StsReachability:
-    """Through the VPC's STS interface endpoint once its VPC DNS attributes were read as on; else not checked."""
+    """
+    Through the VPC's STS interface endpoint once its VPC DNS attributes were read as on; else not checked, unless a
+    route to the internet takes the request should the name not resolve to the endpoint and the endpoint lets the
+    cluster in (either way it arrives).
+    """
     if not facts.dns_attributes_read:
+        if facts.internet and _endpoint_security_groups(facts, endpoint).status == PASS:
+            return StsReachability(
+                PASS,
+                endpoint,
+                f"subnet {facts.subnet_id} reaches {endpoint} through the VPC's STS interface endpoint, whose security "
+                "groups let it in, or, should its private DNS be off, through "
+                + ("a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"),
+            )
         return StsReachability(
             NOT_CHECKED,
             endpoint,
@@ -493,7 +570,12 @@ def _endpoint_security_groups(facts: SubnetFacts, endpoint: str) -> StsReachabil
         return StsReachability(
             FAIL,
             endpoint,
-            f"{endpoint} resolves to {via}: every AssumeRole of a role mapping, and so every mapped S3 request, fails",
+            f"{endpoint} resolves to {via}: every AssumeRole of a role mapping, and so every mapped S3 request, fails"
+            + (
+                " (the subnet's route to the internet does not help: the name resolves to the endpoint)"
+                if facts.internet
+                else ""
+            ),
             f"aws ec2 authorize-security-group-ingress --group-id {facts.endpoint_groups[0] if facts.endpoint_groups else 'SG_ID'} "
             f"--protocol tcp --port 443 --cidr {facts.subnet_cidr or 'SUBNET_CIDR'}",
         )

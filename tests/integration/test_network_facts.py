@@ -159,22 +159,39 @@ def test_the_sts_endpoint_s_private_dns_needs_the_vpc_dns_attributes(ec2: Any, a
     assert result.fix == f"aws ec2 modify-vpc-attribute --vpc-id {vpc} --{option} '{{\"Value\":true}}'"
 
 
-def test_the_vpc_dns_attributes_are_read_only_when_the_sts_endpoint_decides(ec2: Any) -> None:
-    vpc, subnet = private_subnet(ec2)
+def test_the_vpc_dns_attributes_are_read_only_when_an_sts_endpoint_may_take_the_name(ec2: Any) -> None:
+    _, subnet = private_subnet(ec2)
     recorder = CallRecorder().attach(ec2)
     read_subnet_facts(ec2, subnet)  # no endpoint: FAIL whatever the attributes
 
+    assert "DescribeVpcAttribute" not in [operation for _, operation in recorder.every]
+
+
+def test_beside_a_nat_route_the_sts_endpoint_s_security_groups_decide(ec2: Any) -> None:
+    """
+    With private DNS the Regional STS name resolves to the endpoint, a NAT route or not (AWS PrivateLink Guide, "Access
+    AWS services through AWS PrivateLink": "Traffic destined for the AWS service is resolved to the private IP
+    addresses of the endpoint network interfaces using DNS"): a security group keeping the subnet out fails every
+    AssumeRole, and the NAT route does not make it PASS.
+    """
+    vpc, subnet = private_subnet(ec2)
     public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24")["Subnet"]["SubnetId"]
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
     table = default_route_table(ec2, vpc, subnet)
     ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
-    add_sts_interface_endpoint(ec2, vpc, subnet)
-    with_nat = read_subnet_facts(ec2, subnet)  # the NAT route reaches STS whatever the attributes
+    closed = endpoint_security_group(ec2, vpc)
+    add_sts_interface_endpoint(ec2, vpc, subnet, security_group=closed)
 
-    assert "DescribeVpcAttribute" not in [operation for _, operation in recorder.every]
-    assert (with_nat.dns_support, with_nat.dns_hostnames) == (None, None)
-    assert sts_endpoint_check("emr-6.15.0", with_nat).status == "PASS"
+    with_nat = read_subnet_facts(ec2, subnet)
+    result = sts_endpoint_check("emr-6.15.0", with_nat)
+
+    assert with_nat.nat_route
+    assert (with_nat.dns_support, with_nat.dns_hostnames) == (True, True)
+    assert result.status == "FAIL"
+    assert closed in result.fix
+    allow_https(ec2, closed, CidrIp="10.0.1.0/24")
+    assert sts_endpoint_check("emr-6.15.0", read_subnet_facts(ec2, subnet)).status == "PASS"
 
 
 @pytest.mark.parametrize(
@@ -317,7 +334,10 @@ def test_internet_gateway_in_the_main_table_needs_public_ips(ec2: Any) -> None:
     facts = read_subnet_facts(ec2, subnet)
     assert facts.internet_gateway_route
     assert not facts.public_ip_on_launch
-    assert sts_endpoint_check("emr-6.15.0", facts).status == "FAIL"
+    # Whether EMR gives its instances public IPs there anyway is not documented (Amazon EMR Management Guide,
+    # "Amazon VPC options"): not checked, never the FAIL that would stop a working cluster's pipeline.
+    assert sts_endpoint_check("emr-6.15.0", facts).status == NOT_CHECKED
+    assert s3_route_check("b", REGION, facts).status == NOT_CHECKED
     ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
     assert sts_endpoint_check("emr-6.15.0", read_subnet_facts(ec2, subnet)).status == "PASS"
 
@@ -444,3 +464,102 @@ def test_the_endpoint_policies_on_the_way_are_read_beside_a_nat_route(ec2: Any) 
     assert all(
         json.loads(item.document) == policy for item in (*facts.s3_gateway_policies, *facts.sts_endpoint_policies)
     )
+
+
+def as_a_participant(ec2: Any) -> None:
+    """
+    Make ``ec2`` read what an account a subnet is shared with reads: none of the VPC owner's endpoints or NAT gateways
+    (Amazon VPC User Guide, "Share your VPC subnets with other accounts": "Participants cannot view, modify, or delete
+    resources that belong to other participants or the VPC owner"), while the route table still shows their routes.
+    moto does not model AWS RAM subnet sharing, so the answers of moto's owner view are emptied of those resources.
+    """
+
+    def hide(parsed: dict[str, Any], **_: Any) -> None:
+        for key in ("VpcEndpoints", "NatGateways"):
+            if key in parsed:
+                parsed[key] = []
+
+    for operation in ("DescribeVpcEndpoints", "DescribeNatGateways"):
+        ec2.meta.events.register(f"after-call.ec2.{operation}", hide)
+
+
+def test_a_participant_s_gateway_endpoint_route_is_not_read_as_no_route(ec2: Any) -> None:
+    """
+    The owner's S3 gateway endpoint shows as its route on the subnet's table (prefix list ``pl-…`` to ``vpce-…``,
+    AWS PrivateLink Guide, "Gateway endpoints"), named by ``DescribePrefixLists``: a same-Region bucket PASSES, with
+    the endpoint's unseen policy undetermined; the owner's interface endpoints are not seen: not checked.
+    """
+    vpc, subnet = private_subnet(ec2, "10.21")
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    owner_view = read_subnet_facts(ec2, subnet)
+    as_a_participant(ec2)
+
+    participant = read_subnet_facts(ec2, subnet, account_id="999999999999")
+
+    assert owner_view.s3_gateway_endpoint
+    assert participant.s3_gateway_endpoint
+    assert s3_route_check("b", REGION, participant).status == "PASS"
+    assert [policy.document for policy in participant.s3_gateway_policies] == [None]
+    assert (owner_view.shared_by, participant.shared_by) == ("", EMR_ACCOUNT)  # the subnet's owner is not the caller
+    assert s3_route_check("b", "us-west-2", participant).status == NOT_CHECKED  # the owner's interface endpoints
+    assert sts_endpoint_check("emr-6.15.0", participant).status == NOT_CHECKED
+
+
+def test_a_participant_s_nat_gateway_not_described_is_egress_not_seen(ec2: Any) -> None:
+    """The owner's NAT gateway, which the participant cannot describe, may be private: not a PASS, nor a FAIL."""
+    vpc, subnet = private_subnet(ec2, "10.22")
+    as_a_participant(ec2)
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.22.2.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    table = default_route_table(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    with_nat = read_subnet_facts(ec2, subnet, account_id="999999999999")
+
+    assert not with_nat.nat_route
+    assert nat in with_nat.other_default_route
+    assert sts_endpoint_check("emr-6.15.0", with_nat).status == NOT_CHECKED
+
+
+def test_a_subnet_whose_route_tables_the_caller_cannot_see_is_not_checked(ec2: Any) -> None:
+    """
+    A subnet always has a route table, its own or the VPC's main one ("Each subnet in your VPC must be associated with
+    a route table", Amazon VPC User Guide, "Configure route tables"); ``DescribeRouteTables`` answering none (a
+    participant not shown the owner's tables) is routes not seen: not checked, never the FAIL of "no route".
+    """
+    _, subnet = private_subnet(ec2, "10.23")
+
+    def hide(parsed: dict[str, Any], **_: Any) -> None:
+        parsed["RouteTables"] = []
+
+    ec2.meta.events.register("after-call.ec2.DescribeRouteTables", hide)
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert facts.route_table_unseen
+    assert sts_endpoint_check("emr-6.15.0", facts).status == NOT_CHECKED
+    assert s3_route_check("b", REGION, facts).status == NOT_CHECKED
+
+
+def test_a_default_route_split_in_two_halves_is_not_read_as_no_route(ec2: Any) -> None:
+    """
+    0.0.0.0/1 and 128.0.0.0/1 to a NAT gateway carry every public address, as 0.0.0.0/0 would (the most specific route
+    decides: Amazon VPC User Guide, "How route priority works"): not checked, never "no default route"; a route to a
+    private range (RFC 1918) holds no AWS public endpoint and changes nothing.
+    """
+    vpc, subnet = private_subnet(ec2, "10.24")
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.24.2.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    table = default_route_table(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="192.168.0.0/16", NatGatewayId=nat)
+    private_only = read_subnet_facts(ec2, subnet)
+    for half in ("0.0.0.0/1", "128.0.0.0/1"):
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock=half, NatGatewayId=nat)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert private_only.public_routes == ()
+    assert sts_endpoint_check("emr-6.15.0", private_only).status == "FAIL"
+    assert facts.public_routes == (f"0.0.0.0/1 to NAT gateway {nat}", f"128.0.0.0/1 to NAT gateway {nat}")
+    assert sts_endpoint_check("emr-6.15.0", facts).status == NOT_CHECKED
+    assert s3_route_check("b", REGION, facts).status == NOT_CHECKED

@@ -121,8 +121,9 @@ SOMETIMES = {
     # (test_links_and_teardown.py exercises it).
     "TerminateClusterOperator": {"EMR": {"elasticmapreduce:SetTerminationProtection"}},
     # Only for a cluster in a VPC subnet (test_verify.py's private-subnet test exercises them); DescribeNatGateways
-    # only when its default route goes to a NAT gateway, DescribeVpcAttribute and DescribeSecurityGroups only when an
-    # STS interface endpoint with private DNS is the way to STS (test_network_facts.py and test_verify.py exercise them).
+    # only when its default route goes to a NAT gateway, DescribeVpcAttribute and DescribeSecurityGroups only when the
+    # VPC has an STS interface endpoint with private DNS, DescribePrefixLists only for a gateway endpoint route whose
+    # endpoint is not described (test_network_facts.py and test_verify.py exercise them).
     # CancelSteps only for probe steps still running when the probe's wait ended, ListSteps only after an
     # AddJobFlowSteps whose answer was lost (test_probe_leftovers.py exercises both).
     # ListGrants only when the key's policies do not allow a writer's KMS call (test_verify.py's grant tests).
@@ -137,6 +138,7 @@ SOMETIMES = {
             "ec2:DescribeNatGateways",
             "ec2:DescribeVpcAttribute",
             "ec2:DescribeSecurityGroups",
+            "ec2:DescribePrefixLists",
         },
     },
 }

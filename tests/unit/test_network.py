@@ -183,7 +183,7 @@ def test_the_global_endpoint_of_old_releases_needs_the_internet_route() -> None:
     [
         ({"nat_route": True}, "PASS"),
         ({"internet_gateway_route": True, "public_ip_on_launch": True}, "PASS"),
-        ({"internet_gateway_route": True}, "FAIL"),  # no public IP: the gateway does not help
+        ({"internet_gateway_route": True}, NOT_CHECKED),  # MapPublicIpOnLaunch false: EMR's public IPs not documented
         ({"public_ip_on_launch": True}, "FAIL"),
     ],
 )
@@ -387,7 +387,9 @@ def test_the_dns_suffixes_match_botocore_s_partitions() -> None:
         ("us-east-1", {"internet_gateway_route": True, "public_ip_on_launch": True}, "PASS"),
         ("eu-west-1", {"s3_gateway_endpoint": True}, "PASS"),  # the gateway endpoint's own Region
         ("us-east-1", {"s3_gateway_endpoint": True}, "FAIL"),  # another Region: the gateway endpoint cannot serve it
-        ("us-east-1", {"s3_gateway_endpoint": True, "internet_gateway_route": True}, "FAIL"),  # no public IP
+        ("us-east-1", {"s3_gateway_endpoint": True, "internet_gateway_route": True}, NOT_CHECKED),  # public IP unknown
+        ("us-east-1", {"s3_gateway_endpoint": True, "shared_by": "111111111111"}, NOT_CHECKED),  # owner's endpoints
+        ("eu-west-1", {"s3_gateway_endpoint": False, "shared_by": "111111111111"}, NOT_CHECKED),
         ("eu-west-1", {"s3_gateway_endpoint": False}, "FAIL"),  # no way to S3 at all
         (
             "us-east-1",
@@ -469,3 +471,103 @@ def test_in_aws_partition_matches_botocore_s_partitions() -> None:
         for region in partition["regions"]:
             if re.match(partition["regionRegex"], region):
                 assert in_aws_partition(region) is (partition["id"] == "aws"), (partition["id"], region)
+
+
+def test_an_internet_gateway_route_without_public_ip_on_launch_is_not_checked_never_a_fail() -> None:
+    """
+    Amazon EMR Management Guide, "Amazon VPC options", public subnets: "EMR clusters in a public subnet require a
+    connected internet gateway" and "Amazon EMR cannot communicate with clusters in public subnets through a network
+    address translation (NAT) device"; it does not say whether EMR gives the instances public IPv4 addresses when the
+    subnet's MapPublicIpOnLaunch is false. A working cluster there must not stop the pipeline: not checked.
+    """
+    public_route = facts(internet_gateway_route=True, public_ip_on_launch=False)
+
+    sts = sts_endpoint_check("emr-6.15.0", public_route)
+    s3 = s3_route_check("partner-b", "us-east-1", dataclasses.replace(public_route, s3_gateway_endpoint=False))
+
+    assert (sts.status, s3.status) == (NOT_CHECKED, NOT_CHECKED)
+    assert "MapPublicIpOnLaunch false" in sts.detail
+    assert "MapPublicIpOnLaunch false" in s3.detail
+    assert sts_endpoint_check("emr-5.30.0", public_route).status == NOT_CHECKED  # the global endpoint too
+
+
+@pytest.mark.parametrize(
+    "route",
+    [{"nat_route": True}, {"internet_gateway_route": True, "public_ip_on_launch": True}],
+)
+def test_with_private_dns_the_sts_endpoint_decides_whatever_the_route_to_the_internet(route: dict[str, bool]) -> None:
+    """
+    With private DNS the Regional STS name resolves to the endpoint's addresses (AWS PrivateLink Guide, "Access AWS
+    services through AWS PrivateLink": "Traffic destined for the AWS service is resolved to the private IP addresses
+    of the endpoint network interfaces using DNS"): a security group keeping the cluster out fails every AssumeRole,
+    NAT route or not.
+    """
+    closed = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True, endpoint_ingress=(), **route))
+    open_ = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True, **route))
+    dns_off = sts_endpoint_check(
+        "emr-6.15.0", facts(sts_interface_endpoint=True, endpoint_ingress=(), dns_hostnames=False, **route)
+    )
+
+    assert closed.status == "FAIL"
+    assert "does not help" in closed.detail
+    assert "authorize-security-group-ingress" in closed.fix
+    assert open_.status == "PASS"
+    assert "interface endpoint" in open_.detail
+    assert dns_off.status == "PASS"  # the name resolves to the public endpoint: the route takes it
+    assert sts_endpoint_check(
+        "emr-5.30.0", facts(sts_interface_endpoint=True, endpoint_ingress=(), **route)
+    ).status == (
+        "PASS"  # the global endpoint: no interface endpoint answers for it
+    )
+
+
+def test_with_the_dns_attributes_unread_a_route_to_the_internet_passes_only_if_the_endpoint_lets_the_cluster_in() -> (
+    None
+):
+    unread = {"sts_interface_endpoint": True, "dns_support": None, "dns_hostnames": None, "nat_route": True}
+
+    assert sts_endpoint_check("emr-6.15.0", facts(**unread)).status == "PASS"  # either way it arrives
+    assert sts_endpoint_check("emr-6.15.0", facts(endpoint_ingress=(), **unread)).status == NOT_CHECKED
+    assert sts_endpoint_check("emr-6.15.0", facts(endpoint_ingress=None, **unread)).status == NOT_CHECKED
+
+
+def test_a_subnet_shared_by_another_account_with_no_endpoint_seen_is_not_checked() -> None:
+    """
+    Amazon VPC User Guide, "Share your VPC subnets with other accounts": "Participants cannot view, modify, or delete
+    resources that belong to other participants or the VPC owner". The EMR account, a participant, sees none of the
+    owner's interface endpoints (``DescribeVpcEndpoints`` answers none), though their private DNS serves its
+    instances: these are the facts it reads, and no endpoint seen is not no endpoint.
+    """
+    participant = facts(shared_by="111111111111")
+
+    result = sts_endpoint_check("emr-6.15.0", participant)
+
+    assert result.status == NOT_CHECKED
+    assert "shared by account 111111111111" in result.detail
+    assert sts_endpoint_check("emr-5.30.0", participant).status == "FAIL"  # the global endpoint has no VPC endpoint
+    assert sts_endpoint_check("emr-6.15.0", facts()).status == "FAIL"  # the caller's own VPC: none is none
+
+
+def test_a_subnet_whose_route_table_is_not_visible_is_not_checked() -> None:
+    """Every subnet has a route table ("Each subnet in your VPC must be associated with a route table", Amazon VPC User
+    Guide, "Configure route tables"): none visible is routes not seen, not "no route"."""
+    unseen = facts(route_table_unseen=True, s3_gateway_endpoint=False)
+
+    assert sts_endpoint_check("emr-6.15.0", unseen).status == NOT_CHECKED
+    assert sts_endpoint_check("emr-5.30.0", unseen).status == NOT_CHECKED
+    assert s3_route_check("partner-b", "eu-west-1", unseen).status == NOT_CHECKED
+    assert "no route table of subnet subnet-0a is visible" in s3_route_check("partner-b", "eu-west-1", unseen).detail
+
+
+def test_routes_to_public_ranges_narrower_than_the_default_route_are_not_checked() -> None:
+    """The most specific route decides (Amazon VPC User Guide, "How route priority works"): 0.0.0.0/1 and 128.0.0.0/1
+    to a NAT gateway carry what 0.0.0.0/0 would, so no default route is not "no way out"."""
+    split = facts(public_routes=("0.0.0.0/1 to NAT gateway nat-0a", "128.0.0.0/1 to NAT gateway nat-0a"))
+
+    result = sts_endpoint_check("emr-6.15.0", split)
+
+    assert result.status == NOT_CHECKED
+    assert "0.0.0.0/1 to NAT gateway nat-0a" in result.detail
+    assert s3_route_check("partner-b", "us-east-1", dataclasses.replace(split, s3_gateway_endpoint=False)).status == (
+        NOT_CHECKED
+    )
