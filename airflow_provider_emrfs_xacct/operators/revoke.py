@@ -218,15 +218,19 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         policy elements: Principal"), and KMS refuses every ``PutKeyPolicy`` that keeps it (AWS Knowledge Center,
         "kms-policy-error-invalid-principals"): the key administrators' own edits would fail. So the role's key-user
         access goes from each key its ``EmrfsXacct`` policy's KMS statement names, given in ``kms_key_arns`` or not.
-        A key the destination connection cannot change is refused before any write, by name: key policies are
+        A key policy naming the role in a statement the provider did not write is refused too (the revoke does not change
+        such statements). A key the destination connection cannot change is refused before any write, by name: key policies are
         Regional ("Key policies in AWS KMS"), and ``GetKeyPolicy``/``PutKeyPolicy`` do not work across accounts
         (KMS Developer Guide, "Allowing users in other accounts to use a KMS key": only the listed cryptographic
         and ``DescribeKey``/grant operations do).
 
-        :raises ConflictError: the policy grants a key in another account or Region than the connection's.
+        :raises ConflictError: the policy grants a key in another account or Region than the connection's, or a key
+            policy names the role in a statement the provider did not write.
         """
         from airflow_provider_emrfs_xacct.pure import documents, validation
+        from airflow_provider_emrfs_xacct.pure.documents import as_list
         from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+        from airflow_provider_emrfs_xacct.pure.merge import aws_principals, names_any
 
         role_name = validation.role_name_from_arn(role_arn)
         _, granted = documents.locations_in_permissions_policy(
@@ -253,6 +257,22 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 role_name,
                 ", ".join(missing),
             )
+        for key in [*keys, *missing]:
+            # The revoke takes the role out of the provider's statement only: one of someone else's would keep its ID.
+            foreign = [
+                repr(statement.get("Sid", f"#{index}"))
+                for index, statement in enumerate(as_list(kms.get_key_policy(key).get("Statement")))
+                if isinstance(statement, dict)
+                and statement.get("Sid") != documents.KEY_USERS_SID
+                and names_any(aws_principals(statement), [role_arn])
+            ]
+            if foreign:
+                raise ConflictError(
+                    f"delete_destination_role: the key policy of {key} names {role_arn} in statement "
+                    f"{', '.join(foreign)}, which this provider did not write: deleting the role would leave its unique "
+                    "ID there, and KMS refuses to save a key policy keeping it. Not deleting the role: take it out of "
+                    "that statement, or revoke without deleting it (delete_destination_role=False)"
+                )
         return [*keys, *missing]
 
     def _warn_if_still_assumable(self, emr_role: tuple[str, str], role_arn: str) -> None:

@@ -472,6 +472,37 @@ def test_delete_destination_role_refuses_a_granted_key_its_connection_cannot_cha
     assert "delete_destination_role=False" in message
 
 
+def test_delete_destination_role_refuses_a_key_statement_of_someone_else_naming_the_role_before_any_write(
+    aws: Seeded,
+) -> None:
+    """The revoke changes only the provider's key-users statement: the role's ID would stay in someone else's."""
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    policy = key_policy(aws)
+    theirs = {
+        "Sid": "AuditReads",
+        "Effect": "Allow",
+        "Principal": {"AWS": role_arn(PARTNER_1)},
+        "Action": "kms:DescribeKey",
+        "Resource": "*",
+    }
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    kms.put_key_policy(
+        KeyId=aws.kms_key_arn,
+        PolicyName="default",
+        Policy=json.dumps({**policy, "Statement": [*policy["Statement"], theirs]}),
+    )
+    before = snapshot(aws)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert calls.mutating == []
+    assert changes(before, snapshot(aws)) == {}
+    message = str(refused.value)
+    assert message.startswith("delete_destination_role: ")
+    assert f"the key policy of {aws.kms_key_arn} names {role_arn(PARTNER_1)} in statement 'AuditReads'" in message
+
+
 def test_delete_destination_role_refuses_a_role_made_by_hand(aws: Seeded) -> None:
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
     iam.create_role(
