@@ -682,7 +682,7 @@ PUT_TEMPORARY_SUFFIX = "._COPYING_"
 
 def delete_probe_writes(s3: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any]:
     """
-    Delete what the probe wrote at ``key``: its object and the ``<key>._COPYING_`` its put renames (or leaves, cut short).
+    Delete what the probe wrote at ``key``: its object, and the ``<key>._COPYING_`` its put renames (or leaves).
 
     In a bucket whose versioning is enabled or suspended, ``DeleteObject`` without a version id only adds a delete
     marker, and the data stays as a noncurrent version; ``DeleteObject`` with ``VersionId`` deletes that version, or
@@ -696,7 +696,7 @@ def delete_probe_writes(s3: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any
     ``s3:DeleteObjectVersion`` refused, an Object Lock retention) is said by key and version; an object whose version
     could not be deleted is still hidden behind a delete marker, and that is said too.
 
-    :return: ``{"deleted": whether the probe's object or temporary object was there, "left": [what stays, where, why]}``.
+    :return: ``{"deleted": whether the object or the temporary one was there, "left": [what stays, where, why]}``.
     """
     keys = (key, key + PUT_TEMPORARY_SUFFIX)
     heads = {name: s3.head_object(bucket, name) for name in keys}

@@ -218,11 +218,11 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         policy elements: Principal"), and KMS refuses every ``PutKeyPolicy`` that keeps it (AWS Knowledge Center,
         "kms-policy-error-invalid-principals"): the key administrators' own edits would fail. So the role's key-user
         access goes from each key its ``EmrfsXacct`` policy's KMS statement names, given in ``kms_key_arns`` or not.
-        A key policy naming the role in a statement the provider did not write is refused too (the revoke does not change
-        such statements). A key the destination connection cannot change is refused before any write, by name: key policies are
-        Regional ("Key policies in AWS KMS"), and ``GetKeyPolicy``/``PutKeyPolicy`` do not work across accounts
-        (KMS Developer Guide, "Allowing users in other accounts to use a KMS key": only the listed cryptographic
-        and ``DescribeKey``/grant operations do).
+        A key policy naming the role in a statement the provider did not write is refused too (the revoke does not
+        change such statements). A key the destination connection cannot change is refused before any write, by
+        name: key policies are Regional ("Key policies in AWS KMS"), and ``GetKeyPolicy``/``PutKeyPolicy`` do not
+        work across accounts (KMS Developer Guide, "Allowing users in other accounts to use a KMS key": only the
+        listed cryptographic and ``DescribeKey``/grant operations do).
 
         :raises ConflictError: the policy grants a key in another account or Region than the connection's, or a key
             policy names the role in a statement the provider did not write.
