@@ -5,8 +5,11 @@ In a bucket whose versioning is enabled or suspended, ``DeleteObject`` without a
 marker and the data stays as a noncurrent version; with ``VersionId`` it deletes that version, or that marker, for
 good (Amazon S3 User Guide, "Deleting object versions from a versioning-enabled bucket"; S3 API Reference,
 "DeleteObject"). ``hadoop fs -put`` writes ``<key>._COPYING_`` and renames it (a copy and a delete on S3), so the
-temporary key keeps a version and a marker too. moto keeps versions and markers as S3 does; the versions are read
-back here with plain boto3, not with the code under test.
+temporary key keeps a version and a marker too. moto keeps versions and markers as S3 does in a versioning-enabled
+bucket; the versions are read back here with plain boto3, not with the code under test. In a suspended bucket moto's
+``DeleteObject`` without a version id drops every version of the key and adds no marker, where S3 removes only the
+null version and inserts a delete marker (S3 API Reference, "DeleteObject"): the ``Suspended`` case shows that the
+cleanup works there, not that it is needed (the stand-in does not play that yet).
 """
 
 from __future__ import annotations
