@@ -612,14 +612,15 @@ def check_probe_object(
     s3: EmrfsS3Hook, probe_uri: str, *, expected_key_arn: str | None, expected_sse: str | None = None
 ) -> dict[str, Any]:
     """
-    Check, from the destination account, the object the probe step wrote; then delete it.
+    Check, from the destination account, the object the probe step wrote; then delete what it wrote.
 
     :param expected_key_arn: the ARN of the key the object must be encrypted with (the bucket's default key,
         or the one the uploads ask for), already resolved; ``None``: no key to compare.
     :param expected_sse: the encryption the uploads ask for (``AES256`` or ``aws:kms``, see
         :func:`~airflow_provider_emrfs_xacct.pure.checks.contexts.requested_encryption`), which S3 applies instead
         of the bucket's default; ``None``: they ask for none.
-    :return: ``{"exists", "encryption", "kms_key", "owner_is_bucket_owner", "ok", "problems"}``.
+    :return: ``{"exists", "encryption", "kms_key", "owner_is_bucket_owner", "ok", "problems", "left"}``; ``left``:
+        what the cleanup could not delete, where and why (:func:`delete_probe_writes`).
     """
     bucket, _, key = probe_uri.removeprefix("s3://").partition("/")
     head = s3.head_object(bucket, key)
@@ -639,7 +640,6 @@ def check_probe_object(
     owned = owner == s3.bucket_owner_id(bucket)
     if not owned:
         problems.append(f"the object is owned by {owner}, not by the bucket owner")
-    s3.delete_object(bucket, key)
     return {
         "exists": True,
         "encryption": encryption,
@@ -647,6 +647,7 @@ def check_probe_object(
         "owner_is_bucket_owner": owned,
         "ok": not problems,
         "problems": problems,
+        "left": delete_probe_writes(s3, bucket, key)["left"],
     }
 
 
@@ -655,6 +656,72 @@ STEP_MAY_RUN = ("PENDING", "CANCEL_PENDING", "RUNNING")
 #: ``hadoop fs -put`` writes ``<destination>._COPYING_`` and renames it when done (Hadoop FileSystem Shell guide,
 #: ``put``: "-d: Skip creation of temporary file with the suffix ._COPYING_"); a step cancelled mid-put leaves it.
 PUT_TEMPORARY_SUFFIX = "._COPYING_"
+
+
+def delete_probe_writes(s3: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any]:
+    """
+    Delete what the probe wrote at ``key``: its object, and the ``<key>._COPYING_`` its put renames (or leaves).
+
+    In a bucket whose versioning is enabled or suspended, ``DeleteObject`` without a version id only adds a delete
+    marker, and the data stays as a noncurrent version; ``DeleteObject`` with ``VersionId`` deletes that version, or
+    that delete marker, for good (Amazon S3 User Guide, "Deleting object versions from a versioning-enabled bucket";
+    S3 API Reference, "DeleteObject"). The put's rename is a copy and a delete, so ``._COPYING_`` leaves a version and a
+    delete marker there too. So in such a bucket every version and delete marker of exactly these two keys
+    (``ListObjectVersions``) is deleted by its id: they are all the probe's, whose key ends in a fresh ``uuid4`` under
+    the probe's folder that nobody else writes. ``HeadObject`` answers a version id (``x-amz-version-id``) only in such
+    a bucket, and ``DeleteObject``'s answer says when it added a marker: an unversioned bucket needs no permission
+    beyond ``s3:GetObject`` and ``s3:DeleteObject``. What cannot be deleted (``s3:ListBucketVersions`` or
+    ``s3:DeleteObjectVersion`` refused, an Object Lock retention) is said by key and version; an object whose version
+    could not be deleted is still hidden behind a delete marker, and that is said too.
+
+    :return: ``{"deleted": whether the object or the temporary one was there, "left": [what stays, where, why]}``.
+    """
+    keys = (key, key + PUT_TEMPORARY_SUFFIX)
+    heads = {name: s3.head_object(bucket, name) for name in keys}
+    present = [name for name, head in heads.items() if head is not None]
+    versioned = any((heads[name] or {}).get("VersionId") for name in present)
+    if not versioned:
+        # DeleteMarker in the answer: versioning was enabled since the write; the data stays under it, cleaned below.
+        versioned = any([bool(s3.delete_object(bucket, name).get("DeleteMarker")) for name in present])
+        if not versioned:
+            return {"deleted": bool(present), "left": []}
+    where = f"s3://{bucket}/{key}"
+    try:
+        entries = s3.versions_of(bucket, key, keys)
+    except (ClientError, BotoCoreError) as error:
+        left = [
+            f"{where} (and {PUT_TEMPORARY_SUFFIX}): the bucket keeps object versions, and they could not be listed "
+            f"(ListObjectVersions needs s3:ListBucketVersions: {error}): the probe's data stays there as noncurrent "
+            "versions; delete them by hand"
+        ]
+        return {"deleted": bool(present), "left": [*left, *_hide(s3, bucket, present)]}
+    left, kept = [], set()
+    for entry in entries:
+        try:
+            s3.delete_object(bucket, entry["Key"], entry["VersionId"])
+        except (ClientError, BotoCoreError) as error:
+            kept.add(entry["Key"])
+            what = "delete marker" if entry["DeleteMarker"] else "version"
+            left.append(
+                f"s3://{bucket}/{entry['Key']} {what} {entry['VersionId']} stays: DeleteObject with its VersionId was "
+                f"refused (it needs s3:DeleteObjectVersion): {error}"
+            )
+    return {"deleted": bool(present), "left": [*left, *_hide(s3, bucket, [name for name in present if name in kept])]}
+
+
+def _hide(s3: EmrfsS3Hook, bucket: str, names: Iterable[str]) -> list[str]:
+    """Put a delete marker over each current probe object whose versions could not be deleted; say what stays."""
+    said = []
+    for name in names:
+        try:
+            marker = s3.delete_object(bucket, name).get("VersionId")
+        except (ClientError, BotoCoreError) as error:
+            said.append(f"s3://{bucket}/{name} is still there: DeleteObject was refused: {error}")
+            continue
+        said.append(
+            f"s3://{bucket}/{name}: hidden behind delete marker {marker}, its data kept as a noncurrent version"
+        )
+    return said
 
 
 def abandon_probe(emr: EmrfsEmrHook, s3: EmrfsS3Hook, cluster_id: str, steps: dict[str, str]) -> dict[str, Any]:
@@ -692,13 +759,14 @@ def abandon_probe(emr: EmrfsEmrHook, s3: EmrfsS3Hook, cluster_id: str, steps: di
         state = states[uri]
         bucket, _, key = uri.removeprefix("s3://").partition("/")
         deleted = False
-        for leftover in (key, key + PUT_TEMPORARY_SUFFIX):  # the object, or what a put cut short left
-            try:
-                if s3.head_object(bucket, leftover) is not None:
-                    s3.delete_object(bucket, leftover)
-                    deleted = True
-            except (ClientError, BotoCoreError) as error:
-                problems.append(f"s3://{bucket}/{leftover} could not be looked at or deleted: {error}")
+        try:  # the object, or what a put cut short left, with their versions in a versioned bucket
+            cleanup = delete_probe_writes(s3, bucket, key)
+            deleted = cleanup["deleted"]
+            problems.extend(cleanup["left"])
+        except (ClientError, BotoCoreError) as error:
+            problems.append(
+                f"s3://{bucket}/{key} (or {PUT_TEMPORARY_SUFFIX}) could not be looked at or deleted: {error}"
+            )
         may_still_write = state is None or state in STEP_MAY_RUN
         if may_still_write:
             problems.append(

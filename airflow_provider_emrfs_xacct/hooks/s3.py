@@ -257,9 +257,39 @@ class EmrfsS3Hook(AwsGenericHook["S3Client"]):
         """Return the canonical user id of the bucket's owner."""
         return str(self.conn.get_bucket_acl(Bucket=bucket, **self._owner())["Owner"]["ID"])
 
-    def delete_object(self, bucket: str, key: str) -> None:
-        """Delete one object (the probe's own)."""
-        self.conn.delete_object(Bucket=bucket, Key=key, **self._owner())
+    def delete_object(self, bucket: str, key: str, version_id: str | None = None) -> dict[str, Any]:
+        """
+        Delete one object (the probe's own), or with ``version_id`` that version or delete marker for good.
+
+        Without a version id, a bucket with versioning enabled or suspended keeps the data as a noncurrent version
+        under a new delete marker; with one, S3 deletes that version and adds no marker (Amazon S3 User Guide,
+        "Deleting object versions from a versioning-enabled bucket"), which needs ``s3:DeleteObjectVersion``
+        (Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3").
+        Returns S3's answer (``DeleteMarker``, ``VersionId``).
+        """
+        if version_id is None:
+            return dict(self.conn.delete_object(Bucket=bucket, Key=key, **self._owner()))
+        return dict(self.conn.delete_object(Bucket=bucket, Key=key, VersionId=version_id, **self._owner()))
+
+    def versions_of(self, bucket: str, prefix: str, keys: Iterable[str]) -> list[dict[str, Any]]:
+        """
+        Return every version and delete marker of exactly ``keys``, all under ``prefix`` (``ListObjectVersions``,
+        which needs ``s3:ListBucketVersions``).
+
+        Each as ``{"Key", "VersionId", "DeleteMarker": bool}``; a key that only begins like one of them is not one.
+        """
+        wanted = set(keys)
+        found: list[dict[str, Any]] = []
+        paginator = self.conn.get_paginator("list_object_versions")
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix, **self._owner()):
+            entries: list[tuple[Mapping[str, Any], bool]] = [(item, False) for item in page.get("Versions", [])]
+            entries += [(item, True) for item in page.get("DeleteMarkers", [])]
+            found += [
+                {"Key": item["Key"], "VersionId": item["VersionId"], "DeleteMarker": marker}
+                for item, marker in entries
+                if item.get("Key") in wanted
+            ]
+        return found
 
     def refuse_acl_grants_to_others(self, bucket: str) -> None:
         """

@@ -54,7 +54,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param destination_role_arn: the partner's destination role. (templated)
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)
     :param emr_ec2_role_name: the EMR EC2 role. (templated, default: ``EMR_EC2_DefaultRole``)
-    :param kms_key_arns: keys whose key-users statement holds the role. (templated)
+    :param kms_key_arns: keys whose key-users statement holds the role; with ``delete_destination_role=True``
+        also every key the role's provider policy grants (a key the destination connection cannot change is
+        refused then, before any write). (templated)
     :param security_configuration: the configuration in use, to rebuild without the partner. (templated)
     :param name_prefix: name prefix of the rebuilt configuration. (templated)
     :param delete_destination_role: also delete the role (see above); only the role with
@@ -189,6 +191,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         )
         for index, key in enumerate(keys):
             validation.require_account(key, destination_account, f"kms_key_arns[{index}]", destination)
+        if self.delete_destination_role:
+            with explain_access_denied(destination_iam):
+                keys = self._with_granted_keys(destination_iam, kms, role_arn, keys, destination_account)
         hooks = (emr_hook, destination_iam, kms)
         # 3. Plan every document: each refusal (a role that is not ours, a key policy KMS would refuse or
         # that someone widened) comes before the first write, in either account.
@@ -202,6 +207,73 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 self._warn_if_still_assumable(emr_ec2_role, role_arn)
         plan = self.report(context, changes)
         return {"security_configuration": new_configuration, "plan": plan}
+
+    def _with_granted_keys(
+        self, destination_iam: EmrfsIamHook, kms: EmrfsKmsHook, role_arn: str, keys: list[str], account: str
+    ) -> list[str]:
+        """
+        Return ``keys`` and every other key the role's provider-written policy grants: the role is to be deleted.
+
+        A key policy still naming a deleted role shows its unique ID (``AROA…``) instead (IAM User Guide, "AWS JSON
+        policy elements: Principal"), and KMS refuses every ``PutKeyPolicy`` that keeps it (AWS Knowledge Center,
+        "kms-policy-error-invalid-principals"): the key administrators' own edits would fail. So the role's key-user
+        access goes from each key its ``EmrfsXacct`` policy's KMS statement names, given in ``kms_key_arns`` or not.
+        A key policy naming the role in a statement the provider did not write is refused too (the revoke does not
+        change such statements). A key the destination connection cannot change is refused before any write, by
+        name: key policies are Regional ("Key policies in AWS KMS"), and ``GetKeyPolicy``/``PutKeyPolicy`` do not
+        work across accounts (KMS Developer Guide, "Allowing users in other accounts to use a KMS key": only the
+        listed cryptographic and ``DescribeKey``/grant operations do).
+
+        :raises ConflictError: the policy grants a key in another account or Region than the connection's, or a key
+            policy names the role in a statement the provider did not write.
+        """
+        from airflow_provider_emrfs_xacct.pure import documents, validation
+        from airflow_provider_emrfs_xacct.pure.documents import as_list
+        from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+        from airflow_provider_emrfs_xacct.pure.merge import aws_principals, names_any
+
+        role_name = validation.role_name_from_arn(role_arn)
+        _, granted = documents.locations_in_permissions_policy(
+            destination_iam.get_inline_policy(role_name, documents.DESTINATION_POLICY_NAME)
+        )
+        missing = sorted(granted - set(keys))
+        unreachable = [
+            key
+            for key in missing
+            if validation.account_of_arn(key) != account or validation.region_of_arn(key) != kms.conn_region_name
+        ]
+        if unreachable:
+            raise ConflictError(
+                f"delete_destination_role: the policy {documents.DESTINATION_POLICY_NAME} of role {role_name} grants "
+                f"key {', '.join(unreachable)}, which connection {self.destination_aws_conn_id!r} cannot change "
+                f"(account {account}, Region {kms.conn_region_name}): a key policy naming the role would show its "
+                "unique ID once the role is deleted, and KMS refuses to save a policy keeping it. Not deleting "
+                f"{role_arn}: take the role out of those key policies, then delete it by hand, or revoke without "
+                "deleting it (delete_destination_role=False)"
+            )
+        if missing:
+            self.log.info(
+                "delete_destination_role: role %s also uses key %s (not in kms_key_arns): its key users lose it too",
+                role_name,
+                ", ".join(missing),
+            )
+        for key in [*keys, *missing]:
+            # The revoke takes the role out of the provider's statement only: one of someone else's would keep its ID.
+            foreign = [
+                repr(statement.get("Sid", f"#{index}"))
+                for index, statement in enumerate(as_list(kms.get_key_policy(key).get("Statement")))
+                if isinstance(statement, dict)
+                and statement.get("Sid") != documents.KEY_USERS_SID
+                and names_any(aws_principals(statement), [role_arn])
+            ]
+            if foreign:
+                raise ConflictError(
+                    f"delete_destination_role: the key policy of {key} names {role_arn} in statement "
+                    f"{', '.join(foreign)}, which this provider did not write: deleting the role would leave its unique "
+                    "ID there, and KMS refuses to save a key policy keeping it. Not deleting the role: take it out of "
+                    "that statement, or revoke without deleting it (delete_destination_role=False)"
+                )
+        return [*keys, *missing]
 
     def _warn_if_still_assumable(self, emr_role: tuple[str, str], role_arn: str) -> None:
         """

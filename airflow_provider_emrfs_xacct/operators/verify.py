@@ -517,6 +517,10 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
                 except (ClientError, BotoCoreError) as error:
                     outcome = {"exists": None, "ok": False, "problems": [f"{uri} could not be checked: {error}"]}
                 probe["objects"][uri] = outcome
+                for leftover in outcome.get("left", []):
+                    # The access was probed; what the cleanup could not delete is said, not failed on.
+                    self.log.warning("The probe's cleanup left something in the partner's bucket: %s", leftover)
+                    probe.setdefault("left", []).append(leftover)
                 if not outcome["ok"]:
                     probe["ok"] = False
                     probe["problems"].extend(outcome["problems"])

@@ -76,6 +76,7 @@ ACTION_OF = {
     ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
     # Service Authorization Reference, Amazon S3: s3:GetBucketObjectLockConfiguration grants GetObjectLockConfiguration.
     ("s3", "GetObjectLockConfiguration"): "s3:GetBucketObjectLockConfiguration",
+    ("s3", "ListObjectVersions"): "s3:ListBucketVersions",
 }
 #: Actions a call needs besides its own, so the table lists them though no call is named so:
 #: RunJobFlow passes the service role and the EC2 role (``iam:PassRole``, Amazon EMR Management Guide,
@@ -127,8 +128,10 @@ SOMETIMES = {
     # CancelSteps only for probe steps still running when the probe's wait ended, ListSteps only after an
     # AddJobFlowSteps whose answer was lost (test_probe_leftovers.py exercises both).
     # ListGrants only when the key's policies do not allow a writer's KMS call (test_verify.py's grant tests).
+    # ListObjectVersions and DeleteObject of a version id only for a probe in a bucket whose versioning is enabled or
+    # suspended (test_probe_versions.py exercises them).
     "VerifyCrossAccountAccessOperator": {
-        "destination": {"kms:ListGrants"},
+        "destination": {"kms:ListGrants", "s3:ListBucketVersions", "s3:DeleteObjectVersion"},
         "EMR": {
             "elasticmapreduce:CancelSteps",
             "elasticmapreduce:ListSteps",
@@ -180,7 +183,10 @@ def account_of(url: str, frozen: Any, cache: dict[str, str]) -> str:
     return cache[frozen.access_key]
 
 
-def action(service: str, operation: str) -> str:
+def action(service: str, operation: str, params: dict[str, Any] | None = None) -> str:
+    # Service Authorization Reference, Amazon S3: DeleteObject of a version id needs s3:DeleteObjectVersion.
+    if (service, operation) == ("s3", "DeleteObject") and (params or {}).get("VersionId") is not None:
+        return "s3:DeleteObjectVersion"
     return ACTION_OF.get((service, operation), f"{SERVICE_PREFIX.get(service, service)}:{operation}")
 
 
@@ -231,10 +237,10 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
         # are the cluster's, not the operator's. ``call``: another entry point than execute (on_kill).
         with CallRecorder(record_signers=True).everything() as recorder:
             result = run(operator) if call is None else call()
-        for (service, operation), frozen in zip(recorder.every, recorder.signers, strict=True):
+        for (service, operation), frozen, params in zip(recorder.every, recorder.signers, recorder.params, strict=True):
             if service == "sts":
                 continue  # the connection assuming its own role
-            recorded[name][ACCOUNTS[account_of(aws.url, frozen, keys)]].add(action(service, operation))
+            recorded[name][ACCOUNTS[account_of(aws.url, frozen, keys)]].add(action(service, operation, params))
         return result
 
     dest = {"aws_conn_id": DESTINATION_CONN_ID, "settle_seconds": 0}

@@ -415,6 +415,94 @@ def test_delete_destination_role_deletes_a_role_the_provider_created(aws: Seeded
     assert again["plan"] == []
 
 
+def test_delete_destination_role_takes_the_role_out_of_the_keys_its_policy_grants_not_only_those_given(
+    aws: Seeded,
+) -> None:
+    """
+    A key policy naming a deleted role shows its unique ID (IAM User Guide, "AWS JSON policy elements: Principal";
+    the stand-in plays it, devstack/aws_principals.py), and KMS refuses every ``PutKeyPolicy`` keeping it
+    (Knowledge Center, "kms-policy-error-invalid-principals"): the key the role's policy grants loses the role
+    first, though ``kms_key_arns`` does not name it; the dry run plans that write too.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    provision_partner(aws, PARTNER_2, PREFIX_2)
+
+    planned, _, _ = run_operator(revoker(aws, PARTNER_1, kms_key_arns=None, delete_destination_role=True, dry_run=True))
+    result, _, _ = run_operator(revoker(aws, PARTNER_1, kms_key_arns=None, delete_destination_role=True))
+
+    assert not role_exists(aws, PARTNER_1)
+    assert key_users(aws) == [role_arn(PARTNER_2)]  # no AROA... left in its place, partner 2 kept
+    assert f"kms key {aws.kms_key_arn} key policy" in [change["resource"] for change in result["plan"]]
+    assert planned["plan"] == result["plan"]
+    # The key administrators' own edits go through afterwards.
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(key_policy(aws)))
+
+
+def test_delete_destination_role_refuses_a_granted_key_its_connection_cannot_change_before_any_write(
+    aws: Seeded,
+) -> None:
+    """
+    A key in another account or Region: key policies are Regional and ``PutKeyPolicy`` does not work across
+    accounts (KMS Developer Guide, "Key policies in AWS KMS"; "Allowing users in other accounts to use a KMS key"),
+    so the revoke cannot take the role out of it: it refuses by name before any change, rather than leave an ID.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    policy = json.loads(
+        json.dumps(iam.get_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"])
+    )
+    third = f"arn:aws:kms:{REGION}:{EMR_ACCOUNT}:key/0f0f0f0f-1111-2222-3333-444444444444"
+    other_region = f"arn:aws:kms:eu-west-3:{DESTINATION_ACCOUNT}:key/0f0f0f0f-1111-2222-3333-555555555555"
+    for statement in policy["Statement"]:
+        if statement["Sid"] == "EmrfsXacctKmsKeyUse":
+            statement["Resource"] = [*as_list(statement["Resource"]), third, other_region]
+    iam.put_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(policy))
+    before = snapshot(aws)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert calls.mutating == []
+    assert changes(before, snapshot(aws)) == {}
+    message = str(refused.value)
+    assert message.startswith("delete_destination_role: ")
+    assert third in message
+    assert other_region in message
+    assert "delete_destination_role=False" in message
+
+
+def test_delete_destination_role_refuses_a_key_statement_of_someone_else_naming_the_role_before_any_write(
+    aws: Seeded,
+) -> None:
+    """The revoke changes only the provider's key-users statement: the role's ID would stay in someone else's."""
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    policy = key_policy(aws)
+    theirs = {
+        "Sid": "AuditReads",
+        "Effect": "Allow",
+        "Principal": {"AWS": role_arn(PARTNER_1)},
+        "Action": "kms:DescribeKey",
+        "Resource": "*",
+    }
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    kms.put_key_policy(
+        KeyId=aws.kms_key_arn,
+        PolicyName="default",
+        Policy=json.dumps({**policy, "Statement": [*policy["Statement"], theirs]}),
+    )
+    before = snapshot(aws)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert calls.mutating == []
+    assert changes(before, snapshot(aws)) == {}
+    message = str(refused.value)
+    assert message.startswith("delete_destination_role: ")
+    assert f"the key policy of {aws.kms_key_arn} names {role_arn(PARTNER_1)} in statement 'AuditReads'" in message
+
+
 def test_delete_destination_role_refuses_a_role_made_by_hand(aws: Seeded) -> None:
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
     iam.create_role(

@@ -1,0 +1,155 @@
+"""
+The probe leaves nothing in a partner's bucket that keeps object versions: no noncurrent version, no delete marker.
+
+In a bucket whose versioning is enabled or suspended, ``DeleteObject`` without a version id only adds a delete
+marker and the data stays as a noncurrent version; with ``VersionId`` it deletes that version, or that marker, for
+good (Amazon S3 User Guide, "Deleting object versions from a versioning-enabled bucket"; S3 API Reference,
+"DeleteObject"). ``hadoop fs -put`` writes ``<key>._COPYING_`` and renames it (a copy and a delete on S3), so the
+temporary key keeps a version and a marker too. moto keeps versions and markers as S3 does in a versioning-enabled
+bucket; the versions are read back here with plain boto3, not with the code under test. In a suspended bucket moto's
+``DeleteObject`` without a version id drops every version of the key and adds no marker, where S3 removes only the
+null version and inserts a delete marker (S3 API Reference, "DeleteObject"): the ``Suspended`` case shows that the
+cleanup works there, not that it is needed (the stand-in does not play that yet).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import requests
+
+from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY
+from airflow_provider_emrfs_xacct.verify import PUT_TEMPORARY_SUFFIX, check_probe_object, probe_key
+from devstack.moto_stack import DESTINATION_ACCOUNT, EC2_ONLY_TRUST, EMR_ACCOUNT, PROVISIONER_ROLE, Seeded, client
+from devstack.testing import run_operator
+from tests.integration.test_verify import PREFIX, head, launch_cluster, partner, s3_hook, verifier
+
+__all__ = ["partner"]  # the fixture, imported for the tests below
+
+BODY = b"emrfs-xacct-probe\n"
+
+
+def versions(s3: Any, bucket: str, prefix: str) -> list[tuple[str, str]]:
+    """Every version and delete marker under ``prefix``, as ``(key, "version" or "marker")``."""
+    listing = s3.list_object_versions(Bucket=bucket, Prefix=prefix)
+    return sorted(
+        [(item["Key"], "version") for item in listing.get("Versions", [])]
+        + [(item["Key"], "marker") for item in listing.get("DeleteMarkers", [])]
+    )
+
+
+def put_as_hadoop_does(s3: Any, bucket: str, key: str) -> None:
+    """``hadoop fs -put``: PUT ``<key>._COPYING_``, then rename it (CopyObject, DeleteObject)."""
+    temporary = key + PUT_TEMPORARY_SUFFIX
+    s3.put_object(Bucket=bucket, Key=temporary, Body=BODY)
+    s3.copy_object(Bucket=bucket, Key=key, CopySource={"Bucket": bucket, "Key": temporary})
+    s3.delete_object(Bucket=bucket, Key=temporary)
+
+
+@pytest.mark.parametrize("status", ["Enabled", "Suspended"])
+def test_the_probe_check_deletes_its_versions_and_markers_and_no_other_writers(aws: Seeded, status: str) -> None:
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.put_bucket_versioning(Bucket=aws.bucket, VersioningConfiguration={"Status": "Enabled"})
+    uri = probe_key(PREFIX)
+    key = uri.removeprefix(f"s3://{aws.bucket}/")
+    # Another writer's objects: one whose key begins with the probe's, one versioned before the suspension.
+    others = [key + "-someone-elses", key.rsplit("/", 1)[0] + "/other"]
+    for other in others:
+        s3.put_object(Bucket=aws.bucket, Key=other, Body=b"theirs")
+    s3.put_bucket_versioning(Bucket=aws.bucket, VersioningConfiguration={"Status": status})
+    put_as_hadoop_does(s3, aws.bucket, key)
+    prefix = key.rsplit("/", 1)[0] + "/"
+    before = versions(s3, aws.bucket, prefix)
+    assert (key, "version") in before
+    if status == "Enabled":  # the rename's delete left a marker (S3 adds one when suspended too; moto does not)
+        assert (key + PUT_TEMPORARY_SUFFIX, "marker") in before
+
+    outcome = check_probe_object(s3_hook(), uri, expected_key_arn=None)
+
+    assert outcome["ok"] is True
+    assert outcome.get("left", []) == []
+    assert versions(s3, aws.bucket, prefix) == sorted((other, "version") for other in others)
+
+
+@pytest.fixture
+def version_deletes_denied(aws: Seeded) -> Any:
+    """
+    The destination connection's role may do everything but ``s3:DeleteObjectVersion``; yield a switch that turns
+    moto's IAM authorization on (off again however the test ends). moto asks for that action of a ``DeleteObject``
+    with a version id, as the Service Authorization Reference ("Actions, resources, and condition keys for Amazon
+    S3") does.
+    """
+    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    for account, statements in (
+        (EMR_ACCOUNT, [everything]),
+        (DESTINATION_ACCOUNT, [everything, {"Effect": "Deny", "Action": "s3:DeleteObjectVersion", "Resource": "*"}]),
+    ):
+        iam = client(aws.url, account, "iam")
+        iam.create_role(RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=EC2_ONLY_TRUST)
+        iam.put_role_policy(
+            RoleName=PROVISIONER_ROLE,
+            PolicyName="verifier",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+        )
+
+    def authorize(unchecked: str) -> None:
+        requests.post(f"{aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
+
+    try:
+        yield lambda: authorize("0")
+    finally:
+        authorize("inf")
+
+
+def test_a_refused_version_delete_is_reported_with_what_stays_and_the_object_is_hidden(
+    aws: Seeded, version_deletes_denied: Any
+) -> None:
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.put_bucket_versioning(Bucket=aws.bucket, VersioningConfiguration={"Status": "Enabled"})
+    uri = probe_key(PREFIX)
+    key = uri.removeprefix(f"s3://{aws.bucket}/")
+    put_as_hadoop_does(s3, aws.bucket, key)
+    hook = s3_hook()
+    assert hook.conn is not None  # its session first (moto checks identity policies of moto-issued credentials)
+    version_deletes_denied()
+
+    outcome = check_probe_object(hook, uri, expected_key_arn=None)
+
+    left = "\n".join(outcome.get("left", []))
+    assert f"s3://{aws.bucket}/{key} version " in left
+    assert f"s3://{aws.bucket}/{key}{PUT_TEMPORARY_SUFFIX} delete marker " in left
+    assert "s3:DeleteObjectVersion" in left
+    assert f"s3://{aws.bucket}/{key}: hidden behind delete marker" in left
+    assert head(s3, uri) is None  # nobody reads the probe's object as current
+
+
+def test_an_unversioned_bucket_needs_no_version_calls(aws: Seeded) -> None:
+    from devstack.testing import CallRecorder
+
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    uri = probe_key(PREFIX)
+    put_as_hadoop_does(s3, aws.bucket, uri.removeprefix(f"s3://{aws.bucket}/"))
+
+    with CallRecorder().everything() as calls:
+        outcome = check_probe_object(s3_hook(), uri, expected_key_arn=None)
+
+    assert outcome.get("left", []) == []
+    assert head(s3, uri) is None
+    assert "ListObjectVersions" not in calls.calls
+    assert all("VersionId" not in params for params in calls.params_of("DeleteObject"))
+
+
+def test_the_verifier_probe_leaves_no_version_in_a_versioned_bucket(partner: Any) -> None:
+    """End to end: the stand-in's step writes as EMRFS's ``hadoop fs -put`` does, the verifier cleans up."""
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.put_bucket_versioning(Bucket=partner.aws.bucket, VersioningConfiguration={"Status": "Enabled"})
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+
+    result, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, probe=True))
+
+    assert result["probe"]["ok"] is True, result["probe"]
+    assert "left" not in result["probe"]
+    probe_folder = PREFIX.removeprefix(f"s3://{partner.aws.bucket}/") + PROBE_KEY + "/"
+    assert versions(s3, partner.aws.bucket, probe_folder) == []
