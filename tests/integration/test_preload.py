@@ -80,14 +80,19 @@ def test_the_dag_processor_parses_with_the_provider_preloaded(tmp_path):
 
 
 def test_the_preloaded_modules_are_the_operator_modules_and_the_task_group_factory():
-    # Every module the provider metadata lists as operators, then task_groups and what partner_access checks
-    # its arguments with when the DAG is parsed; each importable, and nothing a task needs only when it runs.
+    # Every module the provider metadata lists as operators, then task_groups, the macros the example DAGs use and
+    # what partner_access checks its arguments with when the DAG is parsed; each importable, and nothing a task
+    # needs only when it runs.
     modules = import_parse_time_modules()
     factory_checks = [
         "airflow_provider_emrfs_xacct.pure.validation",
         "airflow_provider_emrfs_xacct.pure.security_config",
     ]
-    assert modules[-3:] == ["airflow_provider_emrfs_xacct.task_groups", *factory_checks]
+    assert modules[-4:] == [
+        "airflow_provider_emrfs_xacct.task_groups",
+        "airflow_provider_emrfs_xacct.macros",
+        *factory_checks,
+    ]
     assert "airflow_provider_emrfs_xacct.operators.iam" in modules
     assert all(name in sys.modules for name in modules)
     assert not any(".hooks." in name or (".pure." in name and name not in factory_checks) for name in modules)
