@@ -571,3 +571,31 @@ def test_routes_to_public_ranges_narrower_than_the_default_route_are_not_checked
     assert s3_route_check("partner-b", "us-east-1", dataclasses.replace(split, s3_gateway_endpoint=False)).status == (
         NOT_CHECKED
     )
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"nat_route": True},
+        {"internet_gateway_route": True, "public_ip_on_launch": True},
+        {"s3_gateway_endpoint": True},
+    ],
+    ids=["nat", "internet-gateway", "gateway-endpoint"],
+)
+def test_an_s3_interface_endpoint_with_private_dns_takes_the_name_whatever_the_routes(
+    changes: dict[str, object],
+) -> None:
+    """
+    With private DNS, S3's Regional name resolves to the interface endpoint's addresses in the VPC (AWS PrivateLink
+    Guide, "Access AWS services through AWS PrivateLink"; Amazon S3 User Guide, "AWS PrivateLink for Amazon S3",
+    "Private DNS"), so a NAT route or a gateway endpoint is not the way, and the endpoint (its security groups, not
+    read) decides: not checked, never PASS. Of another Region it takes no name of the bucket's Region.
+    """
+    endpoint = ("com.amazonaws.eu-west-1.s3",)
+
+    result = s3_route_check("partner-b", "eu-west-1", facts(**changes, s3_private_dns_endpoints=endpoint))
+
+    assert result.status == NOT_CHECKED
+    assert "com.amazonaws.eu-west-1.s3" in result.detail
+    other = facts(**changes, s3_private_dns_endpoints=("com.amazonaws.us-west-2.s3",))
+    assert s3_route_check("partner-b", "eu-west-1", other).status == "PASS"
