@@ -341,11 +341,12 @@ def s3_endpoints_in_path(facts: SubnetFacts, bucket_region: str | None) -> tuple
     """
     The S3 gateway endpoints a request to a bucket of ``bucket_region`` passes through: those on the subnet's route
     table when the bucket is in the cluster's Region (a gateway endpoint serves only its own Region), else none;
-    ``None`` when the bucket's Region is not known and the table has one.
+    ``None`` when the bucket's Region is not known and the table has one, or when an S3 interface endpoint of that
+    Region with private DNS may take S3's name instead (:func:`s3_route_check`).
     """
     if not facts.s3_gateway_policies:
         return ()
-    if bucket_region is None:
+    if bucket_region is None or bucket_region in map(_service_region, facts.s3_private_dns_endpoints):
         return None
     return facts.s3_gateway_policies if bucket_region == facts.region else ()
 
