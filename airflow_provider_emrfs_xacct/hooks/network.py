@@ -102,7 +102,7 @@ def read_subnet_facts(
     # Region (Amazon VPC User Guide, "How route priority works": the most specific route), so its policy applies.
     s3_endpoints = _s3_endpoints(ec2, vpc_id, region, tables)
     if nat or (igw and public_ip):  # through the internet S3 of every Region is reached: only the policies count
-        s3_endpoints = {"s3_gateway_policies": s3_endpoints["s3_gateway_policies"]}
+        s3_endpoints = {key: s3_endpoints[key] for key in ("s3_gateway_policies", "s3_private_dns_endpoints")}
     return SubnetFacts(
         subnet_id=subnet_id,
         region=region,
@@ -198,6 +198,17 @@ def _s3_endpoints(ec2: Any, vpc_id: str, region: str, tables: list[dict[str, Any
     interface = sorted(
         {str(endpoint["ServiceName"]) for endpoint in endpoints if endpoint.get("VpcEndpointType") == "Interface"}
     )
+    # Private DNS only for inbound resolver endpoints "routes traffic that originates from the VPC to the gateway
+    # endpoint" (Amazon EC2 API Reference, "DnsOptionsSpecification"): such an endpoint takes no name in the VPC.
+    private_dns = sorted(
+        {
+            str(endpoint["ServiceName"])
+            for endpoint in endpoints
+            if endpoint.get("VpcEndpointType") == "Interface"
+            and endpoint.get("PrivateDnsEnabled")
+            and not (endpoint.get("DnsOptions") or {}).get("PrivateDnsOnlyForInboundResolverEndpoint")
+        }
+    )
     described = {str(endpoint["VpcEndpointId"]) for endpoint in every}  # in whatever state: judged above
     unseen, unread = _gateway_routes(ec2, tables, described, own)
     policies = (
@@ -208,6 +219,7 @@ def _s3_endpoints(ec2: Any, vpc_id: str, region: str, tables: list[dict[str, Any
         "s3_gateway_endpoint": True if gateways or unseen else (None if unread else False),
         "s3_interface_endpoints": tuple(interface),
         "s3_gateway_policies": policies,
+        "s3_private_dns_endpoints": tuple(private_dns),
     }
 
 

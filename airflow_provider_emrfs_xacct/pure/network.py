@@ -56,7 +56,11 @@ the Region where it was created; Amazon S3 User Guide, "AWS PrivateLink for Amaz
 Amazon S3": gateway endpoints give no access from other AWS Regions). So a partner's bucket in another Region than the
 cluster is out of reach of a private subnet whose only way to S3 is its gateway endpoint. An S3 interface endpoint
 may serve another Region ("Cross-region enabled AWS services", AWS PrivateLink Guide, lists Amazon S3), but whether
-EMRFS's requests resolve to it depends on DNS this check does not see: not checked.
+EMRFS's requests resolve to it depends on DNS this check does not see: not checked. One of the bucket's Region with
+private DNS takes S3's Regional name whatever the routes, as the STS endpoint does, a NAT route or a gateway endpoint
+too (unless its private DNS answers only inbound resolver endpoints, which "routes traffic that originates from the
+VPC to the gateway endpoint": Amazon EC2 API Reference, "DnsOptionsSpecification"): its security groups, which
+the check does not read, decide, so the link is not checked.
 """
 
 from __future__ import annotations
@@ -178,6 +182,9 @@ class SubnetFacts:
         ``"0.0.0.0/1 to NAT gateway nat-0a"``): the endpoint's addresses may be among them, which is not checked.
     :param shared_by: the VPC owner's account when the subnet is shared with the caller's account through AWS RAM
         (``DescribeSubnets`` ``OwnerId`` is not the caller's): the owner's interface endpoints are not visible.
+    :param s3_private_dns_endpoints: the service names of the VPC's available S3 interface endpoints whose private
+        DNS answers in the VPC (``PrivateDnsEnabled``, not only for inbound resolver endpoints): read whatever the
+        routes, since S3's Regional name then resolves to them.
     """
 
     subnet_id: str
@@ -203,6 +210,7 @@ class SubnetFacts:
     shared_by: str = ""
     route_table_unseen: bool = False
     public_routes: tuple[str, ...] = ()
+    s3_private_dns_endpoints: tuple[str, ...] = ()
 
     @property
     def internet(self) -> bool:
@@ -255,6 +263,17 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
     :param bucket_region: the bucket's Region (HeadBucket), ``None`` when not known.
     """
     endpoint = s3_endpoint(bucket_region) if bucket_region else f"S3 for bucket {bucket}"
+    private_dns = [name for name in facts.s3_private_dns_endpoints if bucket_region in (None, _service_region(name))]
+    if private_dns:  # as for STS (sts_endpoint_check): its private DNS takes the name whatever the routes
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"the VPC's S3 interface endpoints {', '.join(private_dns)} have private DNS: {endpoint} resolves to "
+            "them whatever the routes of subnet "
+            f"{facts.subnet_id}, and whether their security groups let the cluster in on HTTPS is not checked",
+            "the live probe (probe=True) proves it; or check that the endpoint's security groups allow TCP 443 from "
+            "the subnet",
+        )
     if facts.internet:
         via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
         return Reachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
@@ -312,15 +331,22 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
     )
 
 
+def _service_region(service_name: str) -> str:
+    """The Region of an S3 endpoint service name (:data:`S3_SERVICE`); empty for another name."""
+    found = S3_SERVICE.match(service_name)
+    return found["region"] if found else ""
+
+
 def s3_endpoints_in_path(facts: SubnetFacts, bucket_region: str | None) -> tuple[EndpointPolicy, ...] | None:
     """
     The S3 gateway endpoints a request to a bucket of ``bucket_region`` passes through: those on the subnet's route
     table when the bucket is in the cluster's Region (a gateway endpoint serves only its own Region), else none;
-    ``None`` when the bucket's Region is not known and the table has one.
+    ``None`` when the bucket's Region is not known and the table has one, or when an S3 interface endpoint of that
+    Region with private DNS may take S3's name instead (:func:`s3_route_check`).
     """
     if not facts.s3_gateway_policies:
         return ()
-    if bucket_region is None:
+    if bucket_region is None or bucket_region in map(_service_region, facts.s3_private_dns_endpoints):
         return None
     return facts.s3_gateway_policies if bucket_region == facts.region else ()
 

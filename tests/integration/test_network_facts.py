@@ -563,3 +563,62 @@ def test_a_default_route_split_in_two_halves_is_not_read_as_no_route(ec2: Any) -
     assert facts.public_routes == (f"0.0.0.0/1 to NAT gateway {nat}", f"128.0.0.0/1 to NAT gateway {nat}")
     assert sts_endpoint_check("emr-6.15.0", facts).status == NOT_CHECKED
     assert s3_route_check("b", REGION, facts).status == NOT_CHECKED
+
+
+def test_the_usual_layouts_pass_both_links(ec2: Any) -> None:
+    """
+    The two layouts the Amazon EMR Management Guide ("Amazon VPC options") describes PASS both links, whatever the
+    "not checked" exits: a private subnet whose own table sends 0.0.0.0/0 to a NAT gateway in a public subnet, with
+    an S3 gateway endpoint and no STS endpoint; and a public subnet (internet gateway, MapPublicIpOnLaunch true).
+    """
+    vpc, subnet = private_subnet(ec2, "10.31")
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.31.2.0/24")["Subnet"]["SubnetId"]
+    ec2.modify_subnet_attribute(SubnetId=public, MapPublicIpOnLaunch={"Value": True})
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    public_table = default_route_table(ec2, vpc, public)
+    ec2.create_route(RouteTableId=public_table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+
+    for layout in (subnet, public):
+        facts = read_subnet_facts(ec2, layout, account_id=EMR_ACCOUNT)
+        assert sts_endpoint_check("emr-6.15.0", facts).status == "PASS", layout
+        assert sts_endpoint_check("emr-5.30.0", facts).status == "PASS", layout
+        for region in (REGION, "us-west-2"):
+            assert s3_route_check("b", region, facts).status == "PASS", (layout, region)
+
+
+def test_an_s3_interface_endpoint_with_private_dns_is_read_beside_a_nat_route(ec2: Any) -> None:
+    """
+    With private DNS, S3's Regional name resolves to the interface endpoint whatever the routes (Amazon S3 User Guide,
+    "AWS PrivateLink for Amazon S3", "Private DNS"): beside a NAT route the link is not checked (the endpoint's
+    security groups decide); without private DNS the NAT route is the way: PASS.
+    """
+    vpc, subnet = private_subnet(ec2, "10.32")
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.32.2.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    table = default_route_table(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    for private_dns in (False, True):
+        ec2.create_vpc_endpoint(
+            VpcId=vpc,
+            ServiceName=f"com.amazonaws.{REGION}.s3",
+            VpcEndpointType="Interface",
+            SubnetIds=[subnet],
+            PrivateDnsEnabled=private_dns,
+        )
+        if not private_dns:
+            without = read_subnet_facts(ec2, subnet)
+
+    with_private_dns = read_subnet_facts(ec2, subnet)
+
+    assert s3_route_check("b", REGION, without).status == "PASS"
+    assert with_private_dns.s3_private_dns_endpoints == (f"com.amazonaws.{REGION}.s3",)
+    assert s3_route_check("b", REGION, with_private_dns).status == NOT_CHECKED
+    assert s3_route_check("b", "us-west-2", with_private_dns).status == "PASS"  # another Region's name

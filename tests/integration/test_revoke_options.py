@@ -378,3 +378,32 @@ def test_a_boundary_the_revoke_may_not_read_leaves_the_warning(
         run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
 
     assert "The access is NOT ended: inline policy assume-any-role" in capfd.readouterr().out + caplog.text
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_default_revoke_reads_nothing_more_of_the_emr_ec2_role(aws: Seeded, dry_run: bool) -> None:
+    """
+    With the trust removed (the default) the revoke ends the access itself: the check for another grant that keeps
+    it (``iam:GetRole`` of the EMR EC2 role, its boundary's ``iam:GetPolicy``) is for ``remove_destination_trust=False``
+    only, so a default user's policy (docs/permissions.md) needs no new permission, in the dry run either.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    boundary = iam.create_policy(
+        PolicyName="everything",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [EVERYTHING]}),
+    )["Policy"]["Arn"]
+    iam.put_role_permissions_boundary(RoleName=EMR_EC2_ROLE, PermissionsBoundary=boundary)
+    allow_assuming_any_role(aws)  # what would make the check read the boundary
+
+    with CallRecorder().everything() as recorder:
+        run_operator(revoker(aws, PARTNER_1, dry_run=dry_run))
+
+    reads = [
+        (operation, params)
+        for (service, operation), params in zip(recorder.every, recorder.params, strict=True)
+        if service == "iam" and operation in ("GetRole", "GetPolicy", "GetPolicyVersion")
+    ]
+    assert [
+        operation for operation, params in reads if EMR_EC2_ROLE in json.dumps(params) or boundary in json.dumps(params)
+    ] == []

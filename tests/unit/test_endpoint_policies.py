@@ -232,6 +232,20 @@ def test_the_gateway_endpoint_s_policy_applies_beside_a_nat_route() -> None:
     assert by_name(check_chain(with_subnet(facts)))[f"write files {PREFIX}"].status == FAIL
 
 
+def test_beside_an_s3_interface_endpoint_with_private_dns_a_refusing_gateway_endpoint_is_not_a_fail() -> None:
+    # With private DNS, S3's Regional name resolves to the interface endpoint (Amazon S3 User Guide, "AWS PrivateLink
+    # for Amazon S3", "Private DNS"): the write may not pass the gateway endpoint, whose refusal is then not known.
+    facts = private_subnet(
+        s3_gateway_policies=(EndpointPolicy("vpce-s3", GATEWAY, OWN_ACCOUNT_ONLY),),
+        s3_private_dns_endpoints=("com.amazonaws.us-east-1.s3",),
+    )
+
+    link = by_name(check_chain(with_subnet(facts)))[f"write files {PREFIX}"]
+
+    assert link.status == UNKNOWN
+    assert "S3 interface endpoint with private DNS" in link.detail
+
+
 def test_a_bucket_of_another_region_does_not_pass_the_gateway_endpoint() -> None:
     # A gateway endpoint serves only its own Region (Amazon VPC User Guide, "Gateway endpoints for Amazon S3").
     facts = private_subnet(nat_route=True, s3_gateway_policies=(EndpointPolicy("vpce-s3", GATEWAY, OWN_ACCOUNT_ONLY),))

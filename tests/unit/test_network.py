@@ -571,3 +571,49 @@ def test_routes_to_public_ranges_narrower_than_the_default_route_are_not_checked
     assert s3_route_check("partner-b", "us-east-1", dataclasses.replace(split, s3_gateway_endpoint=False)).status == (
         NOT_CHECKED
     )
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"nat_route": True},
+        {"internet_gateway_route": True, "public_ip_on_launch": True},
+        {"s3_gateway_endpoint": True},
+    ],
+    ids=["nat", "internet-gateway", "gateway-endpoint"],
+)
+def test_an_s3_interface_endpoint_with_private_dns_takes_the_name_whatever_the_routes(
+    changes: dict[str, object],
+) -> None:
+    """
+    With private DNS, S3's Regional name resolves to the interface endpoint's addresses in the VPC (AWS PrivateLink
+    Guide, "Access AWS services through AWS PrivateLink"; Amazon S3 User Guide, "AWS PrivateLink for Amazon S3",
+    "Private DNS"), so a NAT route or a gateway endpoint is not the way, and the endpoint (its security groups, not
+    read) decides: not checked, never PASS. Of another Region it takes no name of the bucket's Region.
+    """
+    endpoint = ("com.amazonaws.eu-west-1.s3",)
+
+    result = s3_route_check("partner-b", "eu-west-1", facts(**changes, s3_private_dns_endpoints=endpoint))
+
+    assert result.status == NOT_CHECKED
+    assert "com.amazonaws.eu-west-1.s3" in result.detail
+    other = facts(**changes, s3_private_dns_endpoints=("com.amazonaws.us-west-2.s3",))
+    assert s3_route_check("partner-b", "eu-west-1", other).status == "PASS"
+
+
+def test_beside_an_s3_interface_endpoint_with_private_dns_the_gateway_endpoint_may_not_be_on_the_way() -> None:
+    """
+    S3's Regional name resolving to the interface endpoint (private DNS), the gateway endpoint's policy may not apply:
+    its refusal must not be the FAIL of a request that goes elsewhere (``None``: not known which endpoint).
+    """
+    from airflow_provider_emrfs_xacct.pure.endpoint_policy import GATEWAY, EndpointPolicy
+    from airflow_provider_emrfs_xacct.pure.network import s3_endpoints_in_path
+
+    gateway = (EndpointPolicy("vpce-0a", GATEWAY),)
+    plain = facts(s3_gateway_endpoint=True, s3_gateway_policies=gateway)
+    beside = dataclasses.replace(plain, s3_private_dns_endpoints=("com.amazonaws.eu-west-1.s3",))
+    elsewhere = dataclasses.replace(plain, s3_private_dns_endpoints=("com.amazonaws.us-west-2.s3",))
+
+    assert s3_endpoints_in_path(plain, "eu-west-1") == gateway
+    assert s3_endpoints_in_path(beside, "eu-west-1") is None
+    assert s3_endpoints_in_path(elsewhere, "eu-west-1") == gateway

@@ -127,3 +127,28 @@ def test_every_bucket_read_fills_a_field_of_the_bucket_state_through_a_method_of
         assert callable(getattr(EmrfsS3Hook, method, None)), (label, method)
         assert action.startswith("s3:Get"), (label, action)
     assert len({entry[0] for entry in BUCKET_READS}) == len(BUCKET_READS)
+
+
+def test_a_bucket_s_route_is_settled_only_by_a_probe_write_to_that_bucket() -> None:
+    """
+    A link "cluster reaches s3://BUCKET" is about S3 of that bucket's Region (a gateway endpoint serves its own Region
+    only: Amazon VPC User Guide, "Gateway endpoints for Amazon S3"): a passing probe that wrote to another bucket only
+    (a bucket the verifier was given that no ``Prefix`` mapping names, so no probe write went to it) says nothing of
+    it. The route to STS is one for every write: any passing write settles it.
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.state import BucketState
+    from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
+
+    other = "partner-archive"
+    state = healthy_state()
+    state.buckets[other] = BucketState(account=DESTINATION_ACCOUNT, policy=None, region="us-west-2")
+    # A default route to a transit gateway: egress not seen, every route link not checked.
+    state.subnet = SubnetFacts("subnet-1", "us-east-1", False, False, False, False, "transit gateway tgw-1")
+    state.sts_reachability = sts_endpoint_check("emr-6.15.0", state.subnet)
+    links = [asdict(link) for link in check_chain(state).links]
+    route_links = {"cluster reaches STS", f"cluster reaches s3://{BUCKET}", f"cluster reaches s3://{other}"}
+    assert {link["link"] for link in links if link["status"] == UNKNOWN} >= route_links
+
+    remaining = {link["link"] for link in still_not_checked(links, {probe_key(PREFIX): 0})}
+
+    assert remaining & route_links == {f"cluster reaches s3://{other}"}

@@ -30,7 +30,12 @@ def s3_endpoint_decision(state: ChainState, bucket: BucketState, request: Reques
     if not isinstance(facts, SubnetFacts):
         return None
     found = s3_endpoints_in_path(facts, bucket.region)
-    maybe = "whether the bucket's Region is the cluster's (its Region was not read)"
+    maybe = (
+        "whether the bucket's Region is the cluster's (its Region was not read)"
+        if bucket.region is None
+        else "whether the request takes the gateway endpoint (the VPC's S3 interface endpoint with private DNS may "
+        "take S3's name)"
+    )
     return _judge(facts.s3_gateway_policies if found is None else found, found is not None, request, maybe)
 
 

@@ -99,7 +99,8 @@ def still_not_checked(links: list[dict[str, Any]], routes: Mapping[str, int | No
         role (a ``User``/``Group`` mapping's, or one whose prefix an earlier mapping captures) was never used and
         its links (its trust, its policies' conditions, SCPs on it) stay not checked. Links of no mapping (the
         cluster, the release, the route to STS) are settled by any passing write, except
-        :data:`NOT_SETTLED_BY_PROBE`.
+        :data:`NOT_SETTLED_BY_PROBE`, and one with a prefix (the route to a bucket's S3, ``checks/s3_route.py``),
+        which only a write under that prefix settles, whatever mapping it went through.
     """
     unknown = [link for link in links if link["status"] == UNKNOWN]
     if routes is None:
@@ -109,6 +110,7 @@ def still_not_checked(links: list[dict[str, Any]], routes: Mapping[str, int | No
         for link in unknown
         if link["link"] in NOT_SETTLED_BY_PROBE
         or (link["mapping"] is not None and not exercised(link["mapping"], link.get("prefix") or "", routes))
+        or (link["mapping"] is None and not any(uri.startswith(link.get("prefix") or "") for uri in routes))
     ]
 
 

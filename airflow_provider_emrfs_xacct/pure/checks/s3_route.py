@@ -24,10 +24,13 @@ def audit(state: ChainState) -> list[Link]:
     links = []
     for bucket, read in sorted(state.buckets.items()):
         name = f"cluster reaches s3://{bucket}"
+        # Only a probe write to this bucket settles its route (findings.still_not_checked): one to another bucket
+        # went to S3 of that bucket's Region, perhaps another, through another endpoint.
+        prefix = f"s3://{bucket}/"
         if isinstance(facts, Unreadable):
-            links.append(Link(None, name, UNKNOWN, facts.detail, fix="allow ec2:Describe* to check it"))
+            links.append(Link(None, name, UNKNOWN, facts.detail, fix="allow ec2:Describe* to check it", prefix=prefix))
         elif read is not None and not isinstance(read, OtherOwner):
             region = read.region if isinstance(read, BucketState) else None
             found = s3_route_check(bucket, region, facts)
-            links.append(Link(None, name, LINK_STATUS[found.status], found.detail, fix=found.fix))
+            links.append(Link(None, name, LINK_STATUS[found.status], found.detail, fix=found.fix, prefix=prefix))
     return links
