@@ -1985,6 +1985,7 @@ MUTATIONS = [
         "a route link for a bucket another account owns (which has its own FAIL)",
         UNIT_NETWORK,
         UNIT_LOCK,
+        ["tests/unit/test_chain.py"],
     ),
     m(
         "A15",
@@ -2055,7 +2056,7 @@ MUTATIONS = [
     m(
         "H06",
         "pure/endpoint_policy.py",
-        "        return Decision(False, UNDETERMINED, source=endpoint.source, unknown=f\"the policy of {endpoint.endpoint_id}\")",
+        '        return Decision(False, UNDETERMINED, source=endpoint.source, unknown=f"the policy of {endpoint.endpoint_id}")',
         '        return Decision(True, "allowed", source=endpoint.source)',
         "an endpoint whose policy was not in the answer taken as the default full access",
         UNIT_ENDPOINTS,
@@ -2123,7 +2124,7 @@ MUTATIONS = [
         "        if conn_id != EmrHook.default_conn_name:\n",
         "        if False:\n",
         "an emr_conn_id Airflow does not have accepted (launch with an empty initial configuration)",
-        INT_CONNS,
+        ["tests/integration/test_launch_options.py"],
     ),
     m(
         "J07",
@@ -2165,6 +2166,8 @@ MUTATIONS = [
         "",
         "the still-assumable check's principal without the role's path",
         INT_REVOKE_OPTIONS,
+        equivalent="the check evaluates identity policies and the boundary only, which name no Principal: the request's "
+        "principal counts only through its account, which a path does not change",
     ),
     m(
         "U05",
@@ -2204,8 +2207,8 @@ MUTATIONS = [
     m(
         "Z01",
         "macros.py",
-        "    require_defined_connection(\n        aws_conn_id,\n        f\"aws_partition(",
-        "    (lambda *args: None)(\n        aws_conn_id,\n        f\"aws_partition(",
+        '    require_defined_connection(\n        aws_conn_id,\n        f"aws_partition(',
+        '    (lambda *args: None)(\n        aws_conn_id,\n        f"aws_partition(',
         "aws_partition of an undefined connection answers the worker's partition",
         INT_PARTITIONS,
         ["tests/unit/test_task_groups.py"],
@@ -2237,9 +2240,9 @@ MUTATIONS = [
     m(
         "Z05",
         "hooks/iam.py",
-        "so they are not read.\n        \"\"\"\n        wanted_locations, wanted_keys = set(locations), set(kms_key_arns)\n"
+        'so they are not read.\n        """\n        wanted_locations, wanted_keys = set(locations), set(kms_key_arns)\n'
         "        partition = partition or self.conn_partition",
-        "so they are not read.\n        \"\"\"\n        wanted_locations, wanted_keys = set(locations), set(kms_key_arns)\n"
+        'so they are not read.\n        """\n        wanted_locations, wanted_keys = set(locations), set(kms_key_arns)\n'
         '        partition = partition or "aws"',
         "the destination role's permissions policy ARNs in aws by default, not the connection's partition",
         INT_PARTITIONS,
