@@ -165,6 +165,29 @@ def test_a_kill_whose_message_was_lost_cleans_up_by_the_tasks_state(
     assert run_held_probe_steps() == ([] if cleaned_up else [uri])
 
 
+def test_a_users_kill_on_a_triggerer_that_calls_on_kill_cleans_up_once_without_reading_the_state(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Airflow 3.3's triggerer calls on_kill itself after cancelling with the user-action message
+    # (BaseTrigger.on_kill: "when a user explicitly acts on the deferred task via mark-failed, clear, or set state"):
+    # the trigger's own cancellation path must not clean up a second time, nor ask the API server for the state.
+    from airflow.sdk.execution_time import task_runner
+
+    from airflow_provider_emrfs_xacct.triggers import TRIGGERER_CALLS_ON_KILL
+
+    assert TRIGGERER_CALLS_ON_KILL  # the Airflow this runs on (constraints.txt) has BaseTrigger.on_kill
+    api = TaskStatesFromTheApi("failed")
+    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", api, raising=False)
+    cluster_id, trigger, _, step_id = deferred_probe(partner)
+
+    asyncio.run(cancel_in_triggerer(trigger, user_action=True, ti=DEFERRED_TI))
+
+    assert api.asked == []
+    step = client(partner.aws.url, EMR_ACCOUNT, "emr").describe_step(ClusterId=cluster_id, StepId=step_id)
+    assert step["Step"]["Status"]["State"] == "CANCELLED"
+    assert run_held_probe_steps() == []
+
+
 def test_a_stopping_triggerer_leaves_the_deferred_probe_running(partner: Partner, busy_cluster: None) -> None:
     # A restart or a hand-over to another triggerer: the task stays deferred, its trigger is run again.
     cluster_id, trigger, uri, step_id = deferred_probe(partner)
@@ -242,6 +265,39 @@ def test_a_deferred_launch_that_timed_out_terminates_its_cluster_before_it_fails
 
     state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
     assert (state in ("TERMINATING", "TERMINATED")) is terminate, state
+
+
+def test_a_failed_deferral_in_a_worker_without_the_connection_terminates_nothing_with_the_workers_credentials(
+    moto_url: str,
+    security_configuration: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    # The resume runs in a new worker process: one where the connection is not defined would otherwise find and
+    # terminate clusters with the worker's own credentials (boto3's default chain), in whatever account they are.
+    from devstack.moto_stack import EMR_CONN_ID
+    from devstack.testing import CallRecorder
+
+    operator = launch_operator()
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    with pytest.raises(TaskDeferred) as deferred:
+        run_operator(operator, ti)
+    cluster_id = deferred.value.trigger.serialize()[1]["job_flow_id"]
+    monkeypatch.delenv(f"AIRFLOW_CONN_{EMR_CONN_ID.upper()}")
+    resumed = launch_operator()  # the new worker's operator: no hook built yet
+
+    with CallRecorder().everything() as recorder, pytest.raises(TaskDeferralTimeout):
+        resumed.resume_execution(
+            TRIGGER_FAIL_REPR, {"error": TriggerFailureReason.TRIGGER_TIMEOUT}, {"ti": ti, "task_instance": ti}
+        )
+
+    assert recorder.every == []
+    logged = capfd.readouterr().out + caplog.text
+    assert "could not be terminated" in logged
+    assert f"names the connection '{EMR_CONN_ID}', which Airflow does not have" in logged
+    state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
+    assert state not in ("TERMINATING", "TERMINATED"), state
 
 
 @pytest.mark.parametrize("triggerer_calls_on_kill", [True, False], ids=["on_kill", "state-read"])

@@ -133,6 +133,29 @@ def test_the_s3_endpoints_of_a_private_subnet(ec2: Any) -> None:
     assert s3_route_check("b", "us-west-2", interface).status == NOT_CHECKED
 
 
+def test_a_china_gateway_endpoint_under_the_cn_prefixed_service_name_counts(moto_url: str) -> None:
+    """
+    The China Regions name many endpoint services ``cn.com.amazonaws.REGION.SERVICE`` (``DescribeVpcEndpointServices``
+    there), and which form S3 has is not confirmed (``pure/network.py``, :func:`s3_endpoint_services`): a gateway
+    endpoint under the ``cn.`` name on the subnet's route table is the subnet's way to S3 of its Region, not a FAIL
+    ("no S3 gateway endpoint") that would send the user to add one the VPC already has.
+    """
+    china = client(moto_url, EMR_ACCOUNT, "ec2", region="cn-north-1")
+    vpc, subnet = private_subnet(china)
+    tables = china.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"]
+    china.create_vpc_endpoint(
+        VpcId=vpc,
+        ServiceName="cn.com.amazonaws.cn-north-1.s3",
+        VpcEndpointType="Gateway",
+        RouteTableIds=[table["RouteTableId"] for table in tables],
+    )
+
+    facts = read_subnet_facts(china, subnet)
+
+    assert facts.s3_gateway_endpoint is True
+    assert s3_route_check("b", "cn-north-1", facts).status == "PASS"
+
+
 @pytest.mark.parametrize(
     ("attribute", "option"),
     [("EnableDnsHostnames", "enable-dns-hostnames"), ("EnableDnsSupport", "enable-dns-support")],

@@ -156,6 +156,20 @@ def test_the_chain_is_built_in_aws_cn_with_its_arns(china: dict[str, Any]) -> No
     assert role_arn in json.dumps(written)
 
 
+def test_aws_partition_refuses_a_connection_airflow_does_not_have() -> None:
+    """
+    The Amazon hook falls back to boto3's default chain for a connection Airflow does not have ("Unable to find AWS
+    Connection ID"), so the macro would answer the worker's own partition (``aws``), not the one meant: refused,
+    naming the call and the way out, with no AWS call.
+    """
+    with CallRecorder().everything() as recorder, pytest.raises(InvalidParameterError) as refused:
+        aws_partition("emr_china_mistyped")
+
+    assert "aws_partition('emr_china_mistyped')" in str(refused.value)
+    assert "define the connection, or pass None" in str(refused.value)
+    assert recorder.every == []
+
+
 def test_an_emr_ec2_role_of_the_aws_partition_is_refused_in_aws_cn_before_any_call(china: dict[str, Any]) -> None:
     """Mixed partitions (the EMR EC2 role in ``aws``, the destination in ``aws-cn``): refused naming the field."""
     operator = EnsureDestinationRoleOperator(

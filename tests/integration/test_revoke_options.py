@@ -355,6 +355,69 @@ def test_keeping_the_trust_with_a_boundary_that_does_not_allow_assuming_raises_n
     assert "NOT ended" not in capfd.readouterr().out + caplog.text
 
 
+def test_a_dry_run_keeping_the_trust_without_another_grant_says_nothing_of_one(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # The dry run leaves the provider's own sts:AssumeRole statement in place: the revoke would remove it, so it is
+    # no grant that keeps the access after the revoke (the real run, above, says nothing either).
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+
+    with caplog.at_level("WARNING"):
+        run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False, dry_run=True))
+
+    assert may_assume(aws, PARTNER_1).allowed  # nothing changed: the provider's statement still grants it
+    assert "NOT ended" not in capfd.readouterr().out + caplog.text
+
+
+#: A grant of sts:AssumeRole under a condition known only when the request is made (aws:SourceIp: IAM User Guide,
+#: "AWS global condition context keys", the requester's IP address).
+FROM_THE_VPC = {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}
+
+
+def test_keeping_the_trust_with_a_conditional_grant_warns_that_it_may_allow(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*", "Condition": FROM_THE_VPC}],
+    }
+    client(aws.url, EMR_ACCOUNT, "iam").put_role_policy(
+        RoleName=EMR_EC2_ROLE, PolicyName="assume-from-the-vpc", PolicyDocument=json.dumps(document)
+    )
+
+    with caplog.at_level("WARNING"):
+        run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
+
+    output = capfd.readouterr().out + caplog.text
+    assert "The access is NOT ended: inline policy assume-from-the-vpc" in output
+    assert "may allow (its condition is not known before a request)" in output
+
+
+def test_a_boundary_allowing_under_a_condition_leaves_the_warning(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A boundary that allows sts:AssumeRole under a condition known only at the request may let it through (IAM User
+    Guide, "Permissions boundaries for IAM entities": the effective permissions are where both allow): not known to
+    end the access, so the warning stays.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    allow_assuming_any_role(aws)
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    statement = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*", "Condition": FROM_THE_VPC}
+    boundary = iam.create_policy(
+        PolicyName="assume-from-the-vpc-only",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+    )["Policy"]["Arn"]
+    iam.put_role_permissions_boundary(RoleName=EMR_EC2_ROLE, PermissionsBoundary=boundary)
+
+    with caplog.at_level("WARNING"):
+        run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
+
+    assert "The access is NOT ended: inline policy assume-any-role" in capfd.readouterr().out + caplog.text
+
+
 def test_a_boundary_the_revoke_may_not_read_leaves_the_warning(
     aws: Seeded,
     deny_in_destination: Callable[..., None],

@@ -990,6 +990,22 @@ def test_a_bucket_another_account_owns_fails_and_names_the_expected_owner() -> N
     assert not report.healthy
 
 
+def test_a_bucket_another_account_owns_gets_no_route_link_beside_its_own_fail() -> None:
+    """
+    The route to S3 of a bucket another account owns is not judged: its Region is that account's bucket's, not the
+    partner's, and the bucket's own FAIL (ExpectedBucketOwner, 403) already decides; a private subnet would otherwise
+    add a second, misleading link about the way to it.
+    """
+    state = healthy_state()
+    state.buckets[BUCKET] = OtherOwner(DESTINATION_ACCOUNT)
+    state.subnet = SubnetFacts("subnet-1", "eu-west-1", False, False, False, False, s3_gateway_endpoint=True)
+
+    links = by_name(check_chain(state))
+
+    assert links[f"bucket {BUCKET}"].status == FAIL
+    assert f"cluster reaches s3://{BUCKET}" not in links
+
+
 def test_missing_key_fails() -> None:
     state = healthy_state()
     state.key_policies[KEY] = None

@@ -26,8 +26,14 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     VERDICT_FAIL,
     VERDICT_NOT_CHECKED,
 )
-from airflow_provider_emrfs_xacct.pure.endpoint_policy import GATEWAY, INTERFACE, EndpointPolicy, endpoint_decision
-from airflow_provider_emrfs_xacct.pure.evaluator import Request
+from airflow_provider_emrfs_xacct.pure.endpoint_policy import (
+    GATEWAY,
+    INTERFACE,
+    EndpointPolicy,
+    endpoint_decision,
+    through_endpoint,
+)
+from airflow_provider_emrfs_xacct.pure.evaluator import UNDETERMINED, Decision, Request
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.requests import STEPS
 from tests.unit.test_chain import (
@@ -148,6 +154,13 @@ def request(**changes: Any) -> Request:
             },
             "undetermined",
         ),
+        # IAM User Guide, "AWS JSON policy elements: Principal", "All principals": "Principal": "*" and
+        # "Principal": {"AWS": "*"} are equivalent: everyone, as the gateway endpoint guide's examples grant.
+        (
+            GATEWAY,
+            {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*", "Resource": "*"}]},
+            "allowed",
+        ),
     ],
     ids=[
         "default-full-access",
@@ -160,6 +173,7 @@ def request(**changes: Any) -> Request:
         "gateway-role-principal",
         "gateway-principal-arn-condition",
         "interface-account-principal",
+        "gateway-aws-star-is-everyone",
     ],
 )
 def test_endpoint_decision(endpoint_type: str, document: Any, outcome: str) -> None:
@@ -168,6 +182,23 @@ def test_endpoint_decision(endpoint_type: str, document: Any, outcome: str) -> N
     assert decision.reason == outcome
     assert decision.allowed is (outcome == "allowed")
     assert decision.source == "VPC endpoint policy of vpce-0a"
+
+
+def test_an_endpoint_s_explicit_deny_decides_over_the_policies_doubt() -> None:
+    """
+    The endpoint policy "does not override or replace identity-based policies or resource-based policies" (AWS
+    PrivateLink Guide, "Control access to VPC endpoints using endpoint policies"), and an explicit deny in any policy
+    overrides any allow (IAM User Guide, "Policy evaluation logic"): a request the endpoint denies fails whatever an
+    unknown condition of the other policies would have said, so the report names the Deny, not the doubt.
+    """
+    denied = endpoint_decision(EndpointPolicy("vpce-0a", GATEWAY, DENY_PUT), request())
+    doubt = Decision(False, UNDETERMINED, {"Sid": "Org"}, "bucket policy", "aws:PrincipalOrgID")
+
+    decision = through_endpoint(doubt, denied)
+
+    assert decision is denied
+    assert decision.reason == "explicitly denied by the VPC endpoint policy of vpce-0a"
+    assert (decision.statement or {}).get("Sid") == "NoUploads"
 
 
 def private_subnet(**changes: Any) -> SubnetFacts:
