@@ -289,7 +289,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         """
         from botocore.exceptions import ClientError
 
-        from airflow_provider_emrfs_xacct.hooks.errors import error_code
+        from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
         from airflow_provider_emrfs_xacct.pure.documents import ASSUME_SID
         from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate
         from airflow_provider_emrfs_xacct.pure.merge import remove_statement
@@ -306,7 +306,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             try:
                 return read()
             except ClientError as error:
-                if error_code(error) not in {"AccessDenied", "AccessDeniedException"}:
+                if not is_access_denied(error):
                     raise
                 return None
 
