@@ -1947,9 +1947,9 @@ MUTATIONS = [
     m(
         "A10",
         "pure/network.py",
-        '    return [*names, f"cn.com.amazonaws.{region}.s3"] if region.startswith("cn-") else names',
+        '    return [*names, f"cn.com.amazonaws.{region}.{service}"] if region.startswith("cn-") else names',
         "    return names",
-        "the China Regions' cn.com.amazonaws.REGION.s3 service name dropped",
+        "the China Regions' cn.com.amazonaws.REGION.SERVICE names dropped (S3's and STS's)",
         UNIT_NETWORK,
         INT_NETWORK,
     ),
