@@ -136,8 +136,13 @@ def sts_endpoint_services(region: str) -> list[str]:
     PrivateLink"); the China Regions name many services ``cn.com.amazonaws.REGION.SERVICE``
     (``DescribeVpcEndpointServices`` there), which form STS has is not confirmed here, so both count.
     """
-    names = [f"com.amazonaws.{region}.sts"]
-    return [*names, f"cn.com.amazonaws.{region}.sts"] if region.startswith("cn-") else names
+    return _endpoint_services(region, "sts")
+
+
+def _endpoint_services(region: str, service: str) -> list[str]:
+    """``com.amazonaws.REGION.SERVICE``, and ``cn.com.amazonaws.REGION.SERVICE`` too in the China Regions."""
+    names = [f"com.amazonaws.{region}.{service}"]
+    return [*names, f"cn.com.amazonaws.{region}.{service}"] if region.startswith("cn-") else names
 
 
 @dataclass(frozen=True)
@@ -275,8 +280,7 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
             "the subnet",
         )
     if facts.internet:
-        via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
-        return Reachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
+        return _through_the_internet(facts, endpoint)
     same_region = bucket_region == facts.region
     if same_region and facts.s3_gateway_endpoint:
         return Reachability(
@@ -331,6 +335,12 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
     )
 
 
+def _through_the_internet(facts: SubnetFacts, endpoint: str) -> Reachability:
+    """PASS: the subnet reaches ``endpoint`` through a NAT gateway, or an internet gateway and public IP addresses."""
+    via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
+    return Reachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
+
+
 def _service_region(service_name: str) -> str:
     """The Region of an S3 endpoint service name (:data:`S3_SERVICE`); empty for another name."""
     found = S3_SERVICE.match(service_name)
@@ -370,8 +380,7 @@ def s3_endpoint_services(region: str) -> list[str]:
     Return the names the S3 endpoint service may have in ``region``: ``com.amazonaws.REGION.s3``, and in the China
     Regions ``cn.com.amazonaws.REGION.s3`` too (as :func:`sts_endpoint_services`).
     """
-    names = [f"com.amazonaws.{region}.s3"]
-    return [*names, f"cn.com.amazonaws.{region}.s3"] if region.startswith("cn-") else names
+    return _endpoint_services(region, "s3")
 
 
 def uses_regional_sts(release_label: str) -> bool:
@@ -422,8 +431,7 @@ def sts_endpoint_check(
         if not dns_off:
             return _through_sts_interface_endpoint(facts, endpoint)
     if facts.internet:
-        via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
-        return StsReachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
+        return _through_the_internet(facts, endpoint)
     endpoints = _endpoints_detail(endpoint, regional, dns_off)
     unseen = _unseen_ways(facts, interface_endpoints=regional)
     if unseen:
