@@ -52,8 +52,8 @@ def read_subnet_facts(
     describe, is egress not seen. With an STS interface endpoint with private DNS, which takes the Regional STS name
     whatever the routes, ``DescribeVpcAttribute`` reads the VPC's ``enableDnsSupport`` and ``enableDnsHostnames``,
     which that private DNS needs (:func:`_vpc_dns`), and ``DescribeSecurityGroups`` the inbound rules of the
-    endpoint's security groups (:func:`_ingress`). A second ``DescribeVpcEndpoints`` reads the VPC's S3 endpoints,
-    and the route table's own gateway endpoint routes stand for those it does not show (:func:`_s3_endpoints`).
+    endpoint's security groups (:func:`_ingress`). The same ``DescribeVpcEndpoints`` answer gives the VPC's S3
+    endpoints, and the route table's own gateway endpoint routes stand for those it does not show (:func:`_s3_endpoints`).
 
     :param ec2: a boto3 EC2 client in the cluster's account and Region.
     :param subnet_id: the cluster's ``Ec2InstanceAttributes.Ec2SubnetId``.
@@ -81,16 +81,14 @@ def read_subnet_facts(
     )
     igw = any(str(route.get("GatewayId", "")).startswith("igw-") for route in default_routes)
     other = next((target for route in default_routes if (target := _other_target(route, private_nats))), "")
-    endpoints = _every(
-        ec2,
-        "describe_vpc_endpoints",
-        "VpcEndpoints",
-        [("vpc-id", vpc_id), ("service-name", sts_endpoint_services(region))],
-    )
+    # One read of the VPC's endpoints serves both the STS endpoint and the S3 endpoints (:func:`_s3_endpoints`).
+    endpoints = _every(ec2, "describe_vpc_endpoints", "VpcEndpoints", [("vpc-id", vpc_id)])
+    sts_services = sts_endpoint_services(region)
     sts_endpoints = [
         endpoint
         for endpoint in endpoints
-        if endpoint.get("VpcEndpointType") == "Interface"
+        if endpoint.get("ServiceName") in sts_services
+        and endpoint.get("VpcEndpointType") == "Interface"
         and endpoint.get("PrivateDnsEnabled")
         and str(endpoint.get("State", "")).lower() == "available"
     ]
@@ -100,7 +98,7 @@ def read_subnet_facts(
         through_endpoint = _endpoint_facts(ec2, vpc_id, sts_endpoints)
     # Read whatever the default route: the gateway endpoint's prefix-list route wins over 0.0.0.0/0 for S3 of this
     # Region (Amazon VPC User Guide, "How route priority works": the most specific route), so its policy applies.
-    s3_endpoints = _s3_endpoints(ec2, vpc_id, region, tables)
+    s3_endpoints = _s3_endpoints(ec2, endpoints, region, tables)
     if nat or (igw and public_ip):  # through the internet S3 of every Region is reached: only the policies count
         s3_endpoints = {key: s3_endpoints[key] for key in ("s3_gateway_policies", "s3_private_dns_endpoints")}
     return SubnetFacts(
@@ -165,9 +163,9 @@ def _shared_by(subnet: dict[str, Any], account_id: str) -> str:
     return owner if account_id and owner and owner != account_id else ""
 
 
-def _s3_endpoints(ec2: Any, vpc_id: str, region: str, tables: list[dict[str, Any]]) -> dict[str, Any]:
+def _s3_endpoints(ec2: Any, every: list[dict[str, Any]], region: str, tables: list[dict[str, Any]]) -> dict[str, Any]:
     """
-    The VPC's available S3 endpoints, as SubnetFacts fields: whether a gateway endpoint of the cluster's Region is
+    The VPC's available S3 endpoints among ``every`` endpoint of the VPC, as SubnetFacts fields: whether a gateway endpoint of the cluster's Region is
     on one of the subnet's route tables (``RouteTableIds``: "(Gateway endpoint) The IDs of the route tables
     associated with the endpoint", Amazon EC2 API Reference, "VpcEndpoint"), and the interface endpoints' service
     names (of any Region: S3 supports cross-Region interface endpoints).
@@ -180,7 +178,6 @@ def _s3_endpoints(ec2: Any, vpc_id: str, region: str, tables: list[dict[str, Any
     service"). :func:`_gateway_routes` reads those.
     """
     table_ids = {str(table["RouteTableId"]) for table in tables}
-    every = _every(ec2, "describe_vpc_endpoints", "VpcEndpoints", [("vpc-id", vpc_id)])
     endpoints = [
         endpoint
         for endpoint in every
