@@ -296,11 +296,6 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.pure.validation import partition_of_arn
 
         account, name = emr_role
-        policies = [
-            (policy, None if document is None else remove_statement(document, ASSUME_SID))
-            for policy, document in self.hook.get_role_policies(name)
-        ]
-        principal, boundary_arn = f"arn:{partition_of_arn(role_arn)}:iam::{account}:role/{name}", None
 
         def unless_denied(read: Callable[[], Any]) -> Any:  # refused: not known, the warning errs on the safe side
             try:
@@ -310,6 +305,28 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     raise
                 return None
 
+        try:
+            read_policies = self.hook.get_role_policies(name)
+        except ClientError as error:
+            # Read after the writes: a refusal must not fail a revoke that is done (its plan unreported).
+            if not is_access_denied(error):
+                raise
+            self.log.warning(
+                "The access may NOT be ended: the policies of role %s could not be read (iam:%s refused: %s), so "
+                "whether another of its grants allows sts:AssumeRole on %s is not checked, and its trust policy still "
+                "trusts the role (remove_destination_trust=False). Check that role's policies, or revoke again with "
+                "remove_destination_trust=True",
+                name,
+                error.operation_name,
+                error,
+                role_arn,
+            )
+            return
+        policies = [
+            (policy, None if document is None else remove_statement(document, ASSUME_SID))
+            for policy, document in read_policies
+        ]
+        principal, boundary_arn = f"arn:{partition_of_arn(role_arn)}:iam::{account}:role/{name}", None
         role = unless_denied(lambda: self.hook.get_role(name))
         if role is not None:
             principal = str(role["Arn"])
