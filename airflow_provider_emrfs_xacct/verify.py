@@ -63,12 +63,37 @@ class Readers:
     kms: EmrfsKmsHook
 
 
+#: The services whose IAM actions are named as their API operations (Service Authorization Reference, "Actions,
+#: resources, and condition keys for Amazon EC2" and the pages of IAM, AWS KMS, AWS STS, Amazon EMR; S3's are not:
+#: ``HeadBucket`` is ``s3:ListBucket``): a refused operation of theirs is the action to grant.
+ACTIONS_NAMED_AS_OPERATIONS = frozenset({"ec2", "iam", "kms", "sts", "elasticmapreduce"})
+
+
+def refused_action(action: str, error: ClientError) -> str:
+    """
+    The action a read was refused: ``action``, or, when the read makes several calls (``read_subnet_facts`` sends
+    ``DescribeSubnets``, ``DescribeRouteTables``, ``DescribeVpcEndpoints`` …), the refused call's own.
+    """
+    service = action.split(":", 1)[0]
+    operation = getattr(error, "operation_name", "") or ""
+    if service not in ACTIONS_NAMED_AS_OPERATIONS or not operation:
+        return action
+    named = action.split(":", 1)[-1].split("/")
+    return action if operation in named else f"{service}:{operation}"
+
+
 def read(hook: Any, action: str, resource: str, call: Callable[[], T]) -> T | Unreadable:
-    """Run one read; a refusal or a failure becomes :class:`Unreadable` with who was refused what, where."""
+    """
+    Run one read; a refusal or a failure becomes :class:`Unreadable` with who was refused what, where.
+
+    :param action: the IAM action of the read's call; of its first call when it makes several (the refused one is
+        named then: :func:`refused_action`).
+    """
     try:
         return call()
     except ClientError as error:
         account = account_of(hook)
+        action = refused_action(action, error)
         if is_access_denied(error):
             return Unreadable(
                 denial_message(error, action=action, resource=resource, account=account, conn_id=hook.aws_conn_id)

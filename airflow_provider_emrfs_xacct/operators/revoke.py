@@ -222,11 +222,13 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         change such statements). A key the destination connection cannot change is refused before any write, by
         name: key policies are Regional ("Key policies in AWS KMS"), and ``GetKeyPolicy``/``PutKeyPolicy`` do not
         work across accounts (KMS Developer Guide, "Allowing users in other accounts to use a KMS key": only the
-        listed cryptographic and ``DescribeKey``/grant operations do).
+        listed cryptographic and ``DescribeKey``/grant operations do). A granted key KMS no longer has (deleted after
+        its waiting period) is passed over, saying so: it has no key policy left to keep the ID.
 
         :raises ConflictError: the policy grants a key in another account or Region than the connection's, or a key
             policy names the role in a statement the provider did not write.
         """
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure import documents, validation
         from airflow_provider_emrfs_xacct.pure.documents import as_list
         from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
@@ -251,17 +253,32 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 f"{role_arn}: take the role out of those key policies, then delete it by hand, or revoke without "
                 "deleting it (delete_destination_role=False)"
             )
+        policies = {key: kms.get_key_policy(key) for key in keys}
+        for key in missing:
+            # A key deleted since (after its waiting period KMS deletes "all KMS data associated with it", AWS KMS API
+            # Reference, "ScheduleKeyDeletion"; GetKeyPolicy answers NotFoundException) keeps no policy, nor the ID.
+            with explain_access_denied(kms):
+                found = kms.read_key_policy(key)
+            if found is None:
+                self.log.warning(
+                    "delete_destination_role: key %s, which the role's policy grants, does not exist (KMS answered "
+                    "NotFoundException): it has no key policy to take the role out of",
+                    key,
+                )
+            else:
+                policies[key] = found
+        missing = [key for key in missing if key in policies]
         if missing:
             self.log.info(
                 "delete_destination_role: role %s also uses key %s (not in kms_key_arns): its key users lose it too",
                 role_name,
                 ", ".join(missing),
             )
-        for key in [*keys, *missing]:
+        for key, policy in policies.items():
             # The revoke takes the role out of the provider's statement only: one of someone else's would keep its ID.
             foreign = [
                 repr(statement.get("Sid", f"#{index}"))
-                for index, statement in enumerate(as_list(kms.get_key_policy(key).get("Statement")))
+                for index, statement in enumerate(as_list(policy.get("Statement")))
                 if isinstance(statement, dict)
                 and statement.get("Sid") != documents.KEY_USERS_SID
                 and names_any(aws_principals(statement), [role_arn])
@@ -296,11 +313,6 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.pure.validation import partition_of_arn
 
         account, name = emr_role
-        policies = [
-            (policy, None if document is None else remove_statement(document, ASSUME_SID))
-            for policy, document in self.hook.get_role_policies(name)
-        ]
-        principal, boundary_arn = f"arn:{partition_of_arn(role_arn)}:iam::{account}:role/{name}", None
 
         def unless_denied(read: Callable[[], Any]) -> Any:  # refused: not known, the warning errs on the safe side
             try:
@@ -310,6 +322,28 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     raise
                 return None
 
+        try:
+            read_policies = self.hook.get_role_policies(name)
+        except ClientError as error:
+            # Read after the writes: a refusal must not fail a revoke that is done (its plan unreported).
+            if not is_access_denied(error):
+                raise
+            self.log.warning(
+                "The access may NOT be ended: the policies of role %s could not be read (iam:%s refused: %s), so "
+                "whether another of its grants allows sts:AssumeRole on %s is not checked, and its trust policy still "
+                "trusts the role (remove_destination_trust=False). Check that role's policies, or revoke again with "
+                "remove_destination_trust=True",
+                name,
+                error.operation_name,
+                error,
+                role_arn,
+            )
+            return
+        policies = [
+            (policy, None if document is None else remove_statement(document, ASSUME_SID))
+            for policy, document in read_policies
+        ]
+        principal, boundary_arn = f"arn:{partition_of_arn(role_arn)}:iam::{account}:role/{name}", None
         role = unless_denied(lambda: self.hook.get_role(name))
         if role is not None:
             principal = str(role["Arn"])

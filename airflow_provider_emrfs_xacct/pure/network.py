@@ -39,7 +39,9 @@ its instances; the owner's gateway endpoints still show as routes of the subnet'
 internet gateway route whose ``MapPublicIpOnLaunch`` is false: whether EMR gives the cluster's instances public IPv4
 addresses anyway is not settled by the Amazon EMR Management Guide ("Amazon VPC options", public subnets, says only
 that such a cluster needs the internet gateway, and that EMR cannot reach it through a NAT device), so that route is
-not checked, never a FAIL. Each of these leaves a link without another way "not checked" (:func:`_unseen_ways`).
+not checked, never a FAIL. Each of these leaves a link without another way "not checked" (:func:`_unseen_ways`). In
+a shared subnet a route to the internet is no PASS either where an interface endpoint could serve the request: the
+owner's, hidden, takes the name with private DNS whatever the routes (:func:`_through_the_internet`).
 
 An interface endpoint's private DNS answers only while the VPC's ``enableDnsSupport`` and
 ``enableDnsHostnames`` attributes are both true (Amazon EC2 API Reference, "CreateVpcEndpoint",
@@ -280,7 +282,7 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
             "the subnet",
         )
     if facts.internet:
-        return _through_the_internet(facts, endpoint)
+        return _through_the_internet(facts, endpoint, interface_endpoints=True)
     same_region = bucket_region == facts.region
     if same_region and facts.s3_gateway_endpoint:
         return Reachability(
@@ -335,9 +337,27 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
     )
 
 
-def _through_the_internet(facts: SubnetFacts, endpoint: str) -> Reachability:
-    """PASS: the subnet reaches ``endpoint`` through a NAT gateway, or an internet gateway and public IP addresses."""
+def _through_the_internet(facts: SubnetFacts, endpoint: str, *, interface_endpoints: bool) -> Reachability:
+    """
+    PASS: the subnet reaches ``endpoint`` through a NAT gateway, or an internet gateway and public IP addresses.
+
+    Not checked in a subnet another account shares when an interface endpoint could serve ``endpoint``
+    (``interface_endpoints``): there only the VPC owner makes interface endpoints (AWS Knowledge Center,
+    "vpc-interface-endpoint-creation-errors": a participant's ``CreateVpcEndpoint`` is refused, "This operation does
+    not support shared VPCs") and the caller cannot see them, while one with private DNS takes the service's name in
+    the whole VPC whatever the routes (:func:`sts_endpoint_check`): its security groups and policy decide then.
+    """
     via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
+    if facts.shared_by and interface_endpoints:
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"subnet {facts.subnet_id} has a route through {via}, but it is shared by account {facts.shared_by} (AWS "
+            f"RAM): an interface endpoint of that account with private DNS takes {endpoint}'s name whatever the "
+            "routes, and that account's interface endpoints are not visible to this one",
+            f"the live probe (probe=True) proves it; or check in account {facts.shared_by} whether the VPC has such "
+            "an endpoint, and that its security groups and policy let the cluster through",
+        )
     return Reachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
 
 
@@ -431,7 +451,7 @@ def sts_endpoint_check(
         if not dns_off:
             return _through_sts_interface_endpoint(facts, endpoint)
     if facts.internet:
-        return _through_the_internet(facts, endpoint)
+        return _through_the_internet(facts, endpoint, interface_endpoints=regional)
     endpoints = _endpoints_detail(endpoint, regional, dns_off)
     unseen = _unseen_ways(facts, interface_endpoints=regional)
     if unseen:

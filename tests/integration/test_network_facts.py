@@ -645,3 +645,48 @@ def test_an_s3_interface_endpoint_with_private_dns_is_read_beside_a_nat_route(ec
     assert with_private_dns.s3_private_dns_endpoints == (f"com.amazonaws.{REGION}.s3",)
     assert s3_route_check("b", REGION, with_private_dns).status == NOT_CHECKED
     assert s3_route_check("b", "us-west-2", with_private_dns).status == "PASS"  # another Region's name
+
+
+def test_a_refused_describe_vpc_endpoints_is_named_as_the_call_refused(moto_url: str, ec2: Any) -> None:
+    """
+    The verifier reads the subnet's facts in one :func:`verify.read` named for its first call (``DescribeSubnets``):
+    a later call refused (``DescribeVpcEndpoints``, which a reader of subnets and routes alone lacks) must be named
+    in the denial and its "Grant ..." advice, never the call that passed.
+    """
+    from types import SimpleNamespace
+
+    from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
+    from airflow_provider_emrfs_xacct.verify import read
+
+    _, subnet = private_subnet(ec2)
+    iam = client(moto_url, EMR_ACCOUNT, "iam")
+    iam.create_user(UserName="subnet-reader")
+    statements = [
+        {"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "ec2:DescribeVpcEndpoints", "Resource": "*"},
+    ]
+    iam.put_user_policy(
+        UserName="subnet-reader",
+        PolicyName="read",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+    )
+    key = iam.create_access_key(UserName="subnet-reader")["AccessKey"]
+    reader = boto3.client(
+        "ec2",
+        endpoint_url=moto_url,
+        region_name=REGION,
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+    )
+    hook = SimpleNamespace(aws_conn_id="aws_emr_account")  # account_of: "(unknown)" for it, as for any failed read
+
+    requests.post(f"{moto_url}/moto-api/reset-auth", data=b"0", timeout=10).raise_for_status()
+    try:
+        facts = read(hook, "ec2:DescribeSubnets", f"SubnetId={subnet}", lambda: read_subnet_facts(reader, subnet))
+    finally:
+        requests.post(f"{moto_url}/moto-api/reset-auth", data=b"inf", timeout=10).raise_for_status()
+
+    assert isinstance(facts, Unreadable)
+    assert facts.detail.startswith("ec2:DescribeVpcEndpoints on "), facts.detail
+    assert "Grant ec2:DescribeVpcEndpoints" in facts.detail
+    assert "Grant ec2:DescribeSubnets" not in facts.detail

@@ -472,6 +472,37 @@ def test_delete_destination_role_refuses_a_granted_key_its_connection_cannot_cha
     assert "delete_destination_role=False" in message
 
 
+def test_delete_destination_role_passes_over_a_granted_key_deleted_since(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A key the role's policy still grants but KMS deleted since (after its waiting period "KMS deletes the KMS key, its
+    key material, and all KMS data associated with it": AWS KMS API Reference, "ScheduleKeyDeletion"; ``GetKeyPolicy``
+    answers ``NotFoundException``) has no key policy left to keep the role's ID: the deletion goes on, saying so,
+    rather than fail on a key ``kms_key_arns`` never named, "create the key first".
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    policy = json.loads(
+        json.dumps(iam.get_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"])
+    )
+    deleted = f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:key/0f0f0f0f-1111-2222-3333-666666666666"
+    for statement in policy["Statement"]:
+        if statement["Sid"] == "EmrfsXacctKmsKeyUse":
+            statement["Resource"] = [*as_list(statement["Resource"]), deleted]
+    iam.put_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(policy))
+
+    with caplog.at_level(logging.INFO):
+        planned, _, _ = run_operator(revoker(aws, PARTNER_1, delete_destination_role=True, dry_run=True))
+        result, _, _ = run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert not role_exists(aws, PARTNER_1)
+    assert key_users(aws) is None
+    assert planned["plan"] == result["plan"]
+    assert not any(deleted in str(change["resource"]) for change in result["plan"])
+    assert f"{deleted}, which the role's policy grants, does not exist" in capfd.readouterr().out + caplog.text
+
+
 def test_delete_destination_role_refuses_a_key_statement_of_someone_else_naming_the_role_before_any_write(
     aws: Seeded,
 ) -> None:

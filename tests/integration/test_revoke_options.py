@@ -470,3 +470,33 @@ def test_a_default_revoke_reads_nothing_more_of_the_emr_ec2_role(aws: Seeded, dr
     assert [
         operation for operation, params in reads if EMR_EC2_ROLE in json.dumps(params) or boundary in json.dumps(params)
     ] == []
+
+
+@pytest.mark.parametrize("action", ["iam:ListRolePolicies", "iam:GetPolicyVersion"])
+def test_a_refused_read_of_the_other_grants_fails_nothing_the_revoke_did(
+    aws: Seeded,
+    deny_in_destination: Callable[..., None],
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    action: str,
+) -> None:
+    """
+    The still-assumable check reads the EMR EC2 role's policies after the writes: its ``iam:ListRolePolicies``, or the
+    ``iam:GetPolicyVersion`` of a managed policy attached to the role, refused (permissions only that check needs,
+    docs/permissions.md) leaves the revoke done and reported, with a warning that the access may not be ended, never a
+    failed task whose writes no plan reports.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}
+    managed = iam.create_policy(PolicyName="list-buckets", PolicyDocument=json.dumps(document))["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName=EMR_EC2_ROLE, PolicyArn=managed)
+    deny_in_destination(action, in_account=EMR_ACCOUNT)
+
+    with caplog.at_level("WARNING"):
+        result, _, _ = run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
+
+    assert result["plan"], result
+    output = capfd.readouterr().out + caplog.text
+    assert "The access may NOT be ended" in output
+    assert action in output

@@ -1281,3 +1281,24 @@ def test_a_bucket_with_an_object_lock_default_retention_blocks_the_probe() -> No
     assert f"bucket {bucket} has an Object Lock default retention (Mode COMPLIANCE, Years 7)" in blocked
     read.object_lock_retention = None
     assert probe_blocker(state) == ""
+
+
+def test_a_bucket_whose_object_lock_configuration_was_not_read_blocks_the_probe() -> None:
+    """
+    ``s3:GetBucketObjectLockConfiguration`` refused (a destination policy written before the verifier read it): the
+    bucket may have a default retention, in compliance mode one that nobody can lift ("Locking objects with Object
+    Lock", "Retention modes"): the probe's object could stay in the partner's bucket for years, so it is not written.
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.state import BucketState
+
+    state = on_cluster(CONFIGURATION, "EMR_EC2_DefaultRole")
+    [(bucket, read)] = state.buckets.items()
+    assert isinstance(read, BucketState)
+    read.unreadable["object lock"] = "s3:GetBucketObjectLockConfiguration on Bucket=b was denied"
+
+    blocked = probe_blocker(state)
+
+    assert f"the Object Lock configuration of bucket {bucket} was not read" in blocked
+    assert "s3:GetBucketObjectLockConfiguration on Bucket=b was denied" in blocked
+    del read.unreadable["object lock"]
+    assert probe_blocker(state) == ""

@@ -617,3 +617,26 @@ def test_beside_an_s3_interface_endpoint_with_private_dns_the_gateway_endpoint_m
     assert s3_endpoints_in_path(plain, "eu-west-1") == gateway
     assert s3_endpoints_in_path(beside, "eu-west-1") is None
     assert s3_endpoints_in_path(elsewhere, "eu-west-1") == gateway
+
+
+def test_a_shared_subnet_s_route_to_the_internet_is_not_the_way_the_owner_s_hidden_endpoints_take() -> None:
+    """
+    In a shared VPC only the owner makes interface endpoints (AWS Knowledge Center, "vpc-interface-endpoint-creation-
+    errors": a participant's CreateVpcEndpoint is refused, "This operation does not support shared VPCs"), and the
+    participant cannot see them (Amazon VPC User Guide, "Share your VPC subnets with other accounts"). With private
+    DNS one takes the Regional name for the whole VPC whatever the routes ("CreateVpcEndpoint", ``PrivateDnsEnabled``:
+    a private hosted zone associated with the VPC): so a NAT route is no PASS there, only not checked. The global
+    endpoint, which no VPC endpoint serves, still passes through the NAT.
+    """
+    participant = facts(shared_by="111111111111", nat_route=True)
+
+    sts = sts_endpoint_check("emr-6.15.0", participant)
+    s3 = s3_route_check("partner-b", "eu-west-1", participant)
+
+    assert sts.status == NOT_CHECKED, sts.detail
+    assert "shared by account 111111111111" in sts.detail
+    assert s3.status == NOT_CHECKED, s3.detail
+    assert "shared by account 111111111111" in s3.detail
+    assert sts_endpoint_check("emr-5.30.0", participant).status == "PASS"
+    assert sts_endpoint_check("emr-6.15.0", facts(nat_route=True)).status == "PASS"  # the caller's own VPC
+    assert s3_route_check("partner-b", "eu-west-1", facts(nat_route=True)).status == "PASS"

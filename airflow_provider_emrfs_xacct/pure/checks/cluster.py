@@ -136,13 +136,25 @@ def _locked_buckets(state: ChainState) -> list[str]:
     governance mode, while a delete without a version id only adds a delete marker on top of it (Amazon S3 User
     Guide, "Locking objects with Object Lock", "Retention modes"; "Deleting object versions from a
     versioning-enabled bucket"). The bucket's default retention gives the probe's object one: the verifier's
-    delete would leave its version in the partner's bucket until the retention ends.
+    delete would leave its version in the partner's bucket until the retention ends. A bucket whose Object Lock
+    configuration could not be read may have one (in compliance mode nobody can lift it, not even the root user):
+    the probe does not write there either.
     """
-    return [
-        f"bucket {bucket} has an Object Lock default retention "
-        f"({', '.join(f'{key} {value}' for key, value in sorted(read.object_lock_retention.items()))}): the probe's "
-        "object would get it, and its version could not be deleted before the retention ends (a delete only adds a "
-        "delete marker)"
-        for bucket, read in sorted(state.buckets.items())
-        if isinstance(read, BucketState) and read.object_lock_retention
-    ]
+    reasons = []
+    for bucket, read in sorted(state.buckets.items()):
+        if not isinstance(read, BucketState):
+            continue
+        if read.object_lock_retention:
+            retention = ", ".join(f"{key} {value}" for key, value in sorted(read.object_lock_retention.items()))
+            reasons.append(
+                f"bucket {bucket} has an Object Lock default retention ({retention}): the probe's object would get "
+                "it, and its version could not be deleted before the retention ends (a delete only adds a delete "
+                "marker)"
+            )
+        elif "object lock" in read.unreadable:
+            reasons.append(
+                f"the Object Lock configuration of bucket {bucket} was not read ({read.unreadable['object lock']}): "
+                "a default retention would lock the probe's object, which could then not be deleted before it ends; "
+                "allow s3:GetBucketObjectLockConfiguration on the bucket to probe it"
+            )
+    return reasons
