@@ -528,6 +528,45 @@ def test_a_participant_s_gateway_endpoint_route_is_not_read_as_no_route(ec2: Any
     assert sts_endpoint_check("emr-6.15.0", participant).status == NOT_CHECKED
 
 
+def test_a_participant_refused_describe_prefix_lists_leaves_the_way_to_s3_not_checked(moto_url: str, ec2: Any) -> None:
+    """
+    The owner's gateway endpoint is named only by ``DescribePrefixLists`` (its route ``pl-…`` to ``vpce-…``): a
+    participant refused that read does not know what the route serves, so the way to S3 is not checked, never the
+    FAIL of "no gateway endpoint" (docs/permissions.md: "refused, not checked").
+    """
+    vpc, subnet = private_subnet(ec2, "10.24")
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    iam = client(moto_url, EMR_ACCOUNT, "iam")
+    iam.create_user(UserName="prefix-list-reader")
+    statements = [
+        {"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "ec2:DescribePrefixLists", "Resource": "*"},
+    ]
+    iam.put_user_policy(
+        UserName="prefix-list-reader",
+        PolicyName="read",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+    )
+    key = iam.create_access_key(UserName="prefix-list-reader")["AccessKey"]
+    reader = boto3.client(
+        "ec2",
+        endpoint_url=moto_url,
+        region_name=REGION,
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+    )
+    as_a_participant(reader)
+
+    requests.post(f"{moto_url}/moto-api/reset-auth", data=b"0", timeout=10).raise_for_status()
+    try:
+        facts = read_subnet_facts(reader, subnet, account_id="999999999999")
+    finally:
+        requests.post(f"{moto_url}/moto-api/reset-auth", data=b"inf", timeout=10).raise_for_status()
+
+    assert facts.s3_gateway_endpoint is None  # not read, not "none"
+    assert s3_route_check("b", REGION, facts).status == NOT_CHECKED
+
+
 def test_a_participant_s_nat_gateway_not_described_is_egress_not_seen(ec2: Any) -> None:
     """The owner's NAT gateway, which the participant cannot describe, may be private: not a PASS, nor a FAIL."""
     vpc, subnet = private_subnet(ec2, "10.22")
