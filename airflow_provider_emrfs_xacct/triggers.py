@@ -108,6 +108,7 @@ class ProbeStepsTrigger(CleanUpOnKillMixin, EmrAddStepsTrigger):
     :param destination_aws_conn_id: the connection that deletes the probe objects (the destination account).
     :param destination_region_name: its Region (``None``: the connection's).
     :param expected_bucket_owner: the destination account, sent as ``ExpectedBucketOwner`` with every S3 call.
+
     Other parameters: as :class:`~airflow.providers.amazon.aws.triggers.emr.EmrAddStepsTrigger`; ``verify`` and
     ``botocore_config`` apply to both connections.
     """

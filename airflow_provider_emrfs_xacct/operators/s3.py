@@ -285,12 +285,19 @@ class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
 
     def execute(self, context: Context) -> list[dict[str, Any]]:
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
-        from airflow_provider_emrfs_xacct.pure.validation import require_list, validate_bucket_name, validate_role_arn
+        from airflow_provider_emrfs_xacct.pure.validation import (
+            require_list,
+            require_partitions,
+            validate_bucket_name,
+            validate_role_arn,
+        )
 
         self.validate_safety()
         settings = self.converge_settings
         bucket = validate_bucket_name(self.bucket, "bucket")
         principals = require_list(self.principal_arns, "principal_arns", validate_role_arn)
+        # The grant refuses them (S3 answers MalformedPolicy): none is in the policy, and revoking it would do nothing.
+        require_partitions(principals, self.hook.conn_partition, "principal_arns", f"connection {self.aws_conn_id!r}")
         with explain_access_denied(self.hook):
             self.hook.expected_bucket_owner = self.connection_account(self.hook)
             changes = self.hook.revoke_bucket_access(bucket, principals, settings=settings, dry_run=self.dry_run)

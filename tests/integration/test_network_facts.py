@@ -528,6 +528,71 @@ def test_a_participant_s_gateway_endpoint_route_is_not_read_as_no_route(ec2: Any
     assert sts_endpoint_check("emr-6.15.0", participant).status == NOT_CHECKED
 
 
+def reader_denied(moto_url: str, action: str) -> Any:
+    """An EC2 client of a moto IAM user allowed ``ec2:Describe*`` but ``action`` (enforced once auth is on)."""
+    iam = client(moto_url, EMR_ACCOUNT, "iam")
+    name = "reader-denied-" + action.split(":")[1].lower()
+    iam.create_user(UserName=name)
+    statements = [
+        {"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"},
+        {"Effect": "Deny", "Action": action, "Resource": "*"},
+    ]
+    iam.put_user_policy(
+        UserName=name, PolicyName="read", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements})
+    )
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return boto3.client(
+        "ec2",
+        endpoint_url=moto_url,
+        region_name=REGION,
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+    )
+
+
+def read_with_auth(moto_url: str, reader: Any, subnet: str, **kwargs: Any) -> Any:
+    """``read_subnet_facts`` with moto's IAM authorization on (``/moto-api/reset-auth`` ``0``), then off again."""
+    requests.post(f"{moto_url}/moto-api/reset-auth", data=b"0", timeout=10).raise_for_status()
+    try:
+        return read_subnet_facts(reader, subnet, **kwargs)
+    finally:
+        requests.post(f"{moto_url}/moto-api/reset-auth", data=b"inf", timeout=10).raise_for_status()
+
+
+def test_a_participant_refused_describe_prefix_lists_leaves_the_way_to_s3_not_checked(moto_url: str, ec2: Any) -> None:
+    """
+    The owner's gateway endpoint is named only by ``DescribePrefixLists`` (its route ``pl-…`` to ``vpce-…``): a
+    participant refused that read does not know what the route serves, so the way to S3 is not checked, never the
+    FAIL of "no gateway endpoint" (docs/permissions.md: "refused, not checked").
+    """
+    vpc, subnet = private_subnet(ec2, "10.24")
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    reader = reader_denied(moto_url, "ec2:DescribePrefixLists")
+    as_a_participant(reader)
+
+    facts = read_with_auth(moto_url, reader, subnet, account_id="999999999999")
+
+    assert facts.s3_gateway_endpoint is None  # not read, not "none"
+    assert s3_route_check("b", REGION, facts).status == NOT_CHECKED
+
+
+def test_a_refused_describe_nat_gateways_is_egress_not_seen(moto_url: str, ec2: Any) -> None:
+    """A NAT gateway the reader may not describe may be private: egress not seen, not checked, no error raised."""
+    vpc, subnet = private_subnet(ec2, "10.25")
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.25.2.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    ec2.create_route(
+        RouteTableId=default_route_table(ec2, vpc, subnet), DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat
+    )
+
+    facts = read_with_auth(moto_url, reader_denied(moto_url, "ec2:DescribeNatGateways"), subnet)
+
+    assert not facts.nat_route
+    assert nat in facts.other_default_route
+    assert sts_endpoint_check("emr-6.15.0", facts).status == NOT_CHECKED
+
+
 def test_a_participant_s_nat_gateway_not_described_is_egress_not_seen(ec2: Any) -> None:
     """The owner's NAT gateway, which the participant cannot describe, may be private: not a PASS, nor a FAIL."""
     vpc, subnet = private_subnet(ec2, "10.22")

@@ -24,6 +24,7 @@ from airflow_provider_emrfs_xacct.macros import aws_partition
 from airflow_provider_emrfs_xacct.operators.emr import CreateEmrfsSecurityConfigOperator
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from airflow_provider_emrfs_xacct.operators.s3 import RevokeBucketAccessOperator
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from devstack.aws_policy_principals import applies_to
@@ -186,6 +187,35 @@ def test_an_emr_ec2_role_of_the_aws_partition_is_refused_in_aws_cn_before_any_ca
         operator.execute({"ti": ti, "task_instance": ti})
 
     assert refused.value.field == "trusted_role_arns[0]"
+    assert "is in partition 'aws', but connection 'aws_destination_account' is in partition 'aws-cn'" in str(
+        refused.value
+    )
+    assert recorder.mutating == []
+
+
+def test_a_bucket_revoke_for_a_principal_of_another_partition_is_refused_before_any_write(
+    china: dict[str, Any],
+) -> None:
+    """
+    A bucket policy cannot name a principal of another partition (S3 answers MalformedPolicy), so the grant never
+    wrote one: revoking one would plan nothing and succeed, leaving the intended principal's access in place. The
+    revoke refuses it naming the field, as the grant does (README, "Partitions other than aws").
+    """
+    china["destination"].client("s3", endpoint_url=china["url"]).create_bucket(
+        Bucket="partner-results-cn", CreateBucketConfiguration={"LocationConstraint": CHINA}
+    )
+    operator = RevokeBucketAccessOperator(
+        task_id="revoke_bucket_access",
+        aws_conn_id=DESTINATION_CONN_ID,
+        bucket="partner-results-cn",
+        principal_arns=[f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}"],
+        settle_seconds=0,
+    )
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    with CallRecorder().everything() as recorder, pytest.raises(InvalidParameterError) as refused:
+        operator.execute({"ti": ti, "task_instance": ti})
+
+    assert refused.value.field == "principal_arns[0]"
     assert "is in partition 'aws', but connection 'aws_destination_account' is in partition 'aws-cn'" in str(
         refused.value
     )

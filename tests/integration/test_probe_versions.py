@@ -15,7 +15,7 @@ cleanup works there, not that it is needed (the stand-in does not play that yet)
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
@@ -25,6 +25,9 @@ from airflow_provider_emrfs_xacct.verify import PUT_TEMPORARY_SUFFIX, check_prob
 from devstack.moto_stack import DESTINATION_ACCOUNT, EC2_ONLY_TRUST, EMR_ACCOUNT, PROVISIONER_ROLE, Seeded, client
 from devstack.testing import run_operator
 from tests.integration.test_verify import PREFIX, head, launch_cluster, partner, s3_hook, verifier
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 __all__ = ["partner"]  # the fixture, imported for the tests below
 
@@ -73,18 +76,17 @@ def test_the_probe_check_deletes_its_versions_and_markers_and_no_other_writers(a
     assert versions(s3, aws.bucket, prefix) == sorted((other, "version") for other in others)
 
 
-@pytest.fixture
-def version_deletes_denied(aws: Seeded) -> Any:
+def destination_denied(aws: Seeded, action: str) -> Iterator[Callable[[], None]]:
     """
-    The destination connection's role may do everything but ``s3:DeleteObjectVersion``; yield a switch that turns
-    moto's IAM authorization on (off again however the test ends). moto asks for that action of a ``DeleteObject``
-    with a version id, as the Service Authorization Reference ("Actions, resources, and condition keys for Amazon
-    S3") does.
+    The destination connection's role may do everything but ``action``; yield a switch that turns moto's IAM
+    authorization on (off again however the test ends). moto asks for ``s3:DeleteObjectVersion`` of a
+    ``DeleteObject`` with a version id and ``s3:ListBucketVersions`` of ``ListObjectVersions``, as the Service
+    Authorization Reference ("Actions, resources, and condition keys for Amazon S3") does.
     """
     everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
     for account, statements in (
         (EMR_ACCOUNT, [everything]),
-        (DESTINATION_ACCOUNT, [everything, {"Effect": "Deny", "Action": "s3:DeleteObjectVersion", "Resource": "*"}]),
+        (DESTINATION_ACCOUNT, [everything, {"Effect": "Deny", "Action": action, "Resource": "*"}]),
     ):
         iam = client(aws.url, account, "iam")
         iam.create_role(RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=EC2_ONLY_TRUST)
@@ -101,6 +103,43 @@ def version_deletes_denied(aws: Seeded) -> Any:
         yield lambda: authorize("0")
     finally:
         authorize("inf")
+
+
+@pytest.fixture
+def version_deletes_denied(aws: Seeded) -> Iterator[Callable[[], None]]:
+    yield from destination_denied(aws, "s3:DeleteObjectVersion")
+
+
+@pytest.fixture
+def version_listing_denied(aws: Seeded) -> Iterator[Callable[[], None]]:
+    yield from destination_denied(aws, "s3:ListBucketVersions")
+
+
+def test_a_refused_version_listing_says_the_data_stays_and_hides_the_object(
+    aws: Seeded, version_listing_denied: Callable[[], None]
+) -> None:
+    """
+    ``ListObjectVersions`` refused (``s3:ListBucketVersions``): the versions cannot be found, so the report says the
+    probe's data stays as noncurrent versions and what needs the permission, and the object is hidden behind a delete
+    marker (docs/howto/verify.md; docs/permissions.md).
+    """
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.put_bucket_versioning(Bucket=aws.bucket, VersioningConfiguration={"Status": "Enabled"})
+    uri = probe_key(PREFIX)
+    key = uri.removeprefix(f"s3://{aws.bucket}/")
+    put_as_hadoop_does(s3, aws.bucket, key)
+    hook = s3_hook()
+    assert hook.conn is not None  # its session first (moto checks identity policies of moto-issued credentials)
+    version_listing_denied()
+
+    outcome = check_probe_object(hook, uri, expected_key_arn=None)
+
+    left = "\n".join(outcome.get("left", []))
+    assert "could not be listed" in left
+    assert "s3:ListBucketVersions" in left
+    assert f"s3://{aws.bucket}/{key}: hidden behind delete marker" in left
+    assert head(s3, uri) is None
+    assert outcome["ok"] is True  # the probe's verdict is on its access, not on the cleanup (docs/howto/verify.md)
 
 
 def test_a_refused_version_delete_is_reported_with_what_stays_and_the_object_is_hidden(
