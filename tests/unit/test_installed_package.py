@@ -8,8 +8,10 @@ The wheel holds only the ``airflow_provider_emrfs_xacct`` packages (setup.cfg); 
 from __future__ import annotations
 
 import argparse
+import ast
 import configparser
 import re
+import sys
 from importlib.metadata import version
 from pathlib import Path
 
@@ -139,3 +141,48 @@ def test_the_declared_lower_bounds_exclude_releases_the_package_cannot_run_with(
     specifier = Requirement(declared_requirements()[package]).specifier
     assert not [release for release in too_old if release in specifier]
     assert all(release in specifier for release in imports)
+
+
+def imported_at_run_time(tree: ast.Module) -> set[str]:
+    """The top-level modules a source file imports, except under ``if TYPE_CHECKING:`` (never run)."""
+    skipped = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
+        for statement in block.body
+        for node in ast.walk(statement)
+    }
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_every_package_the_provider_imports_is_declared_in_install_requires() -> None:
+    """
+    A module the wheel imports comes from a distribution ``install_requires`` names, not one that only happens to
+    arrive with another (``asgiref`` came with Airflow, ``botocore`` with boto3: their bounds were theirs, not ours).
+    """
+    from importlib.metadata import packages_distributions
+
+    from packaging.utils import canonicalize_name
+
+    declared = {canonicalize_name(name) for name in declared_requirements()}
+    distributions = packages_distributions()
+    package_dir = Path(airflow_provider_emrfs_xacct.__file__).parent
+    undeclared = {}
+    for source in sorted(package_dir.rglob("*.py")):
+        for module in imported_at_run_time(ast.parse(source.read_text())):
+            if module in sys.stdlib_module_names or module == "airflow_provider_emrfs_xacct":
+                continue
+            providers = {canonicalize_name(name) for name in distributions.get(module, [])}
+            if not providers & declared:
+                undeclared[module] = (
+                    f"{source.relative_to(package_dir)}: from {sorted(providers) or 'nothing installed'}"
+                )
+    assert not undeclared, undeclared
