@@ -211,6 +211,15 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         """Return the names of the role's inline policies (``ListRolePolicies``, all pages)."""
         return [str(name) for name in self._every("list_role_policies", "PolicyNames", RoleName=role_name)]
 
+    def trust_policies(self) -> list[tuple[str, Any]]:
+        """
+        Return ``(role ARN, trust policy as IAM answers it)`` of every role of the account (``ListRoles``, all pages).
+
+        ``ListRoles`` answers each role's ``AssumeRolePolicyDocument``; it leaves out only ``PermissionsBoundary``,
+        ``RoleLastUsed`` and ``Tags`` (IAM API Reference, "ListRoles").
+        """
+        return [(str(role["Arn"]), role.get("AssumeRolePolicyDocument")) for role in self._every("list_roles", "Roles")]
+
     def get_role_tags(self, role: dict[str, Any]) -> dict[str, str]:
         """Return the role's tags (``GetRole`` includes them; else ``ListRoleTags``)."""
         tags = role.get("Tags")
