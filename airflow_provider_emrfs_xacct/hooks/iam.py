@@ -885,7 +885,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             )
         # GetRole answers the role's tags ("Tags: A list of tags that are attached to the role", IAM API
         # Reference, "Role"); get_role_tags lists them only when it did not.
-        if self.get_role_tags(role).get(MANAGED_BY_TAG["Key"]) != MANAGED_BY_TAG["Value"]:
+        tags = self.get_role_tags(role)
+        if tags.get(MANAGED_BY_TAG["Key"]) != MANAGED_BY_TAG["Value"]:
             raise self._not_deleting(
                 role_arn, f"role {role_name} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it"
             )
@@ -911,7 +912,14 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 f"{emr_role[0]}: deleting it would end their access",
                 fix="revoke theirs first, remove them from its trust policy by hand, or revoke without deleting",
             )
-        change = Change(DELETE, f"iam role {role_name}", {"Arn": role["Arn"], "InlinePolicies": inline}, None)
+        # What goes with the role and the plan names: its tags (someone's besides the provider's) and its permissions
+        # boundary (the policy itself stays). DeleteRole needs neither removed first (IAM API Reference, "DeleteRole"
+        # lists inline policies, attached managed policies and instance profiles), and nothing else names them.
+        deleted: dict[str, Any] = {"Arn": role["Arn"], "InlinePolicies": inline, "Tags": dict(sorted(tags.items()))}
+        boundary = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+        if boundary:
+            deleted["PermissionsBoundary"] = boundary
+        change = Change(DELETE, f"iam role {role_name}", deleted, None)
         if not dry_run:
             self._forget_inline_reads(role_name)
             for name in inline:

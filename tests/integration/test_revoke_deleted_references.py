@@ -131,3 +131,29 @@ def test_a_trust_policy_naming_the_role_only_in_its_own_trust_does_not_refuse(aw
     run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
 
     assert not role_exists(aws, PARTNER_1)
+
+
+def test_the_plan_names_the_tags_and_permissions_boundary_that_go_with_the_deleted_role(aws: Seeded) -> None:
+    """
+    ``DeleteRole`` does not ask for tags or a permissions boundary to go first (IAM API Reference, "DeleteRole"), so
+    the role takes someone's tag and the boundary with it: the plan, dry run and real run alike, names them.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    boundary = iam.create_policy(
+        PolicyName="partner-boundary",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+        ),
+    )["Policy"]["Arn"]
+    iam.put_role_permissions_boundary(RoleName=PARTNER_1, PermissionsBoundary=boundary)
+    iam.tag_role(RoleName=PARTNER_1, Tags=[{"Key": "cost-center", "Value": "partners"}])
+
+    planned, _, _ = run_operator(revoker(aws, PARTNER_1, delete_destination_role=True, dry_run=True))
+    result, _, _ = run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert planned["plan"] == result["plan"]
+    deleted = result["plan"][-1]["before"]
+    assert deleted["Tags"]["cost-center"] == "partners"
+    assert deleted["PermissionsBoundary"] == boundary
+    assert not role_exists(aws, PARTNER_1)
