@@ -75,7 +75,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     change) and returns its name for the next clusters; and, only with ``delete_destination_role=True``
     and only if the provider created it (tagged), nobody added policies to it or statements to the
     provider's inline policy, and its trust policy lets nobody but this EMR EC2 role assume it
-    (another pipeline's EMR role, someone's statement), deletes the role instead of changing its trust.
+    (another pipeline's EMR role, someone's statement), deletes the role instead of changing its trust; refused
+    too, before any write, while a key policy, the policy of a bucket it is granted or another role's trust policy
+    names it (the deleted role's unique ID left there would make AWS refuse their owners' next edit).
 
     :param destination_role_arn: the partner's destination role. (templated)
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)
