@@ -100,6 +100,21 @@ def is_eventually_consistent(error: Exception) -> bool:
     return error_code(error) == "NoSuchEntity"
 
 
+def _deleted_role(role: dict[str, Any], inline: list[str], tags: dict[str, str]) -> dict[str, Any]:
+    """
+    What a plan says goes with a deleted role: its ARN, inline policies, tags and permissions boundary.
+
+    Tags (someone's besides the provider's) and the boundary (the policy itself stays) go with the role: ``DeleteRole``
+    needs neither removed first (IAM API Reference, "DeleteRole" lists inline policies, attached managed policies and
+    instance profiles), so the plan names them.
+    """
+    deleted: dict[str, Any] = {"Arn": role["Arn"], "InlinePolicies": inline, "Tags": dict(sorted(tags.items()))}
+    boundary = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+    if boundary:
+        deleted["PermissionsBoundary"] = boundary
+    return deleted
+
+
 def _refuse_at_trust_quota(error: ClientError, desired: dict[str, Any], role_name: str) -> None:
     """
     Turn IAM's ``LimitExceeded`` for a trust policy longer than the default quota into a clear refusal.
@@ -912,14 +927,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 f"{emr_role[0]}: deleting it would end their access",
                 fix="revoke theirs first, remove them from its trust policy by hand, or revoke without deleting",
             )
-        # What goes with the role and the plan names: its tags (someone's besides the provider's) and its permissions
-        # boundary (the policy itself stays). DeleteRole needs neither removed first (IAM API Reference, "DeleteRole"
-        # lists inline policies, attached managed policies and instance profiles), and nothing else names them.
-        deleted: dict[str, Any] = {"Arn": role["Arn"], "InlinePolicies": inline, "Tags": dict(sorted(tags.items()))}
-        boundary = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
-        if boundary:
-            deleted["PermissionsBoundary"] = boundary
-        change = Change(DELETE, f"iam role {role_name}", deleted, None)
+        change = Change(DELETE, f"iam role {role_name}", _deleted_role(role, inline, tags), None)
         if not dry_run:
             self._forget_inline_reads(role_name)
             for name in inline:
