@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -24,7 +24,11 @@ from devstack.moto_stack import DESTINATION_ACCOUNT, EC2_ONLY_TRUST, EMR_ACCOUNT
 from devstack.testing import CallRecorder, run_operator
 from tests.integration.partners import provision_partner, role_arn
 from tests.integration.state import changes, snapshot
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 from tests.integration.test_revoke import PARTNER_1, PREFIX_1, revoker, role_exists
+from tests.integration.test_revoke_options import deny_in_destination  # noqa: F401 (a fixture)
 
 
 def auditor_statement(aws: Seeded) -> dict[str, Any]:
@@ -157,3 +161,32 @@ def test_the_plan_names_the_tags_and_permissions_boundary_that_go_with_the_delet
     assert deleted["Tags"]["cost-center"] == "partners"
     assert deleted["PermissionsBoundary"] == boundary
     assert not role_exists(aws, PARTNER_1)
+
+
+@pytest.mark.parametrize(
+    ("action", "not_checked"),
+    [
+        ("s3:GetBucketPolicy", "the bucket policy of {bucket} (AccessDenied"),
+        ("iam:ListRoles", "the trust policies of the roles of account {account} (AccessDenied"),
+    ],
+)
+def test_a_policy_read_refused_to_the_destination_connection_is_named_as_not_checked(
+    aws: Seeded,
+    deny_in_destination: Callable[[str], None],  # noqa: F811 (the fixture imported above)
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    action: str,
+    not_checked: str,
+) -> None:
+    """A refused read is not a clean policy: the warning names what was not checked; the role is deleted."""
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    deny_in_destination(action)
+    capfd.readouterr()
+
+    with caplog.at_level(logging.WARNING):
+        result, _, _ = run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    output = capfd.readouterr().out + caplog.text
+    [warning] = [line for line in output.splitlines() if "NOT checked" in line]
+    assert not_checked.format(bucket=aws.bucket, account=DESTINATION_ACCOUNT) in warning
+    assert (result["plan"][-1]["action"], result["plan"][-1]["resource"]) == ("delete", f"iam role {PARTNER_1}")
