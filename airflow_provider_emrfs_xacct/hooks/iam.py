@@ -100,6 +100,21 @@ def is_eventually_consistent(error: Exception) -> bool:
     return error_code(error) == "NoSuchEntity"
 
 
+def _deleted_role(role: dict[str, Any], inline: list[str], tags: dict[str, str]) -> dict[str, Any]:
+    """
+    What a plan says goes with a deleted role: its ARN, inline policies, tags and permissions boundary.
+
+    Tags (someone's besides the provider's) and the boundary (the policy itself stays) go with the role: ``DeleteRole``
+    needs neither removed first (IAM API Reference, "DeleteRole" lists inline policies, attached managed policies and
+    instance profiles), so the plan names them.
+    """
+    deleted: dict[str, Any] = {"Arn": role["Arn"], "InlinePolicies": inline, "Tags": dict(sorted(tags.items()))}
+    boundary = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+    if boundary:
+        deleted["PermissionsBoundary"] = boundary
+    return deleted
+
+
 def _refuse_at_trust_quota(error: ClientError, desired: dict[str, Any], role_name: str) -> None:
     """
     Turn IAM's ``LimitExceeded`` for a trust policy longer than the default quota into a clear refusal.
@@ -210,6 +225,15 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
     def inline_policy_names(self, role_name: str) -> list[str]:
         """Return the names of the role's inline policies (``ListRolePolicies``, all pages)."""
         return [str(name) for name in self._every("list_role_policies", "PolicyNames", RoleName=role_name)]
+
+    def trust_policies(self) -> list[tuple[str, Any]]:
+        """
+        Return ``(role ARN, trust policy as IAM answers it)`` of every role of the account (``ListRoles``, all pages).
+
+        ``ListRoles`` answers each role's ``AssumeRolePolicyDocument``; it leaves out only ``PermissionsBoundary``,
+        ``RoleLastUsed`` and ``Tags`` (IAM API Reference, "ListRoles").
+        """
+        return [(str(role["Arn"]), role.get("AssumeRolePolicyDocument")) for role in self._every("list_roles", "Roles")]
 
     def get_role_tags(self, role: dict[str, Any]) -> dict[str, str]:
         """Return the role's tags (``GetRole`` includes them; else ``ListRoleTags``)."""
@@ -876,7 +900,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             )
         # GetRole answers the role's tags ("Tags: A list of tags that are attached to the role", IAM API
         # Reference, "Role"); get_role_tags lists them only when it did not.
-        if self.get_role_tags(role).get(MANAGED_BY_TAG["Key"]) != MANAGED_BY_TAG["Value"]:
+        tags = self.get_role_tags(role)
+        if tags.get(MANAGED_BY_TAG["Key"]) != MANAGED_BY_TAG["Value"]:
             raise self._not_deleting(
                 role_arn, f"role {role_name} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it"
             )
@@ -902,7 +927,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 f"{emr_role[0]}: deleting it would end their access",
                 fix="revoke theirs first, remove them from its trust policy by hand, or revoke without deleting",
             )
-        change = Change(DELETE, f"iam role {role_name}", {"Arn": role["Arn"], "InlinePolicies": inline}, None)
+        change = Change(DELETE, f"iam role {role_name}", _deleted_role(role, inline, tags), None)
         if not dry_run:
             self._forget_inline_reads(role_name)
             for name in inline:

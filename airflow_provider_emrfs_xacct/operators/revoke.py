@@ -36,6 +36,32 @@ TRUST_NOT_REMOVED = (
 )
 
 
+def _read_noting(unchecked: list[str], what: str, read: Callable[..., Any], *arguments: Any) -> Any:
+    """
+    Return ``read(*arguments)``; ``None`` when what it reads is gone, or, noting ``what`` in ``unchecked``, refused.
+
+    Refused: access denied, ``GetBucketPolicy`` from outside the bucket owner's account (403, or 405
+    ``MethodNotAllowed``: S3 API Reference, "GetBucketPolicy"), or a text naming a key twice (``ConflictError``).
+    Any other error is raised.
+    """
+    from botocore.exceptions import ClientError
+
+    from airflow_provider_emrfs_xacct.hooks.errors import error_code, error_message, is_access_denied
+    from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+
+    try:
+        return read(*arguments)
+    except ClientError as error:
+        if error_code(error) in ("NoSuchBucket", "NoSuchEntity"):
+            return None  # gone: nothing left to name anyone
+        if not is_access_denied(error) and error_code(error) != "MethodNotAllowed":
+            raise
+        unchecked.append(f"{what} ({error_code(error)}: {error_message(error)})")
+    except ConflictError as error:
+        unchecked.append(f"{what} ({error})")
+    return None
+
+
 class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     """
     Remove one partner's cross-account access; statements the provider did not write stay untouched.
@@ -49,7 +75,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     change) and returns its name for the next clusters; and, only with ``delete_destination_role=True``
     and only if the provider created it (tagged), nobody added policies to it or statements to the
     provider's inline policy, and its trust policy lets nobody but this EMR EC2 role assume it
-    (another pipeline's EMR role, someone's statement), deletes the role instead of changing its trust.
+    (another pipeline's EMR role, someone's statement), deletes the role instead of changing its trust; refused
+    too, before any write, while a key policy, the policy of a bucket it is granted or another role's trust policy
+    names it (the deleted role's unique ID left there would make AWS refuse their owners' next edit).
 
     :param destination_role_arn: the partner's destination role. (templated)
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)
@@ -194,6 +222,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         if self.delete_destination_role:
             with explain_access_denied(destination_iam):
                 keys = self._with_granted_keys(destination_iam, kms, role_arn, keys, destination_account)
+            self._refuse_policies_naming_the_role(destination_iam, role_arn, destination_account)
         hooks = (emr_hook, destination_iam, kms)
         # 3. Plan every document: each refusal (a role that is not ours, a key policy KMS would refuse or
         # that someone widened) comes before the first write, in either account.
@@ -230,9 +259,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure import documents, validation
-        from airflow_provider_emrfs_xacct.pure.documents import as_list
         from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
-        from airflow_provider_emrfs_xacct.pure.merge import aws_principals, names_any
+        from airflow_provider_emrfs_xacct.pure.merge import statements_naming
 
         role_name = validation.role_name_from_arn(role_arn)
         _, granted = documents.locations_in_permissions_policy(
@@ -276,13 +304,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             )
         for key, policy in policies.items():
             # The revoke takes the role out of the provider's statement only: one of someone else's would keep its ID.
-            foreign = [
-                repr(statement.get("Sid", f"#{index}"))
-                for index, statement in enumerate(as_list(policy.get("Statement")))
-                if isinstance(statement, dict)
-                and statement.get("Sid") != documents.KEY_USERS_SID
-                and names_any(aws_principals(statement), [role_arn])
-            ]
+            foreign = statements_naming(policy, role_arn, besides=documents.KEY_USERS_SID)
             if foreign:
                 raise ConflictError(
                     f"delete_destination_role: the key policy of {key} names {role_arn} in statement "
@@ -291,6 +313,75 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     "that statement, or revoke without deleting it (delete_destination_role=False)"
                 )
         return [*keys, *missing]
+
+    def _refuse_policies_naming_the_role(self, destination_iam: EmrfsIamHook, role_arn: str, account: str) -> None:
+        """
+        Refuse to delete the role while a bucket policy it is granted, or another role's trust policy, names it.
+
+        Such a policy shows the deleted role's unique ID (``AROA…``) in its place (IAM User Guide, "AWS JSON policy
+        elements: Principal"), and S3 then refuses every ``PutBucketPolicy`` keeping it with ``MalformedPolicy``
+        "Invalid principal in policy" (AWS Knowledge Center, "s3-invalid-principal-in-policy-error": "confirm that
+        the user or role wasn't deleted"), IAM every ``UpdateAssumeRolePolicy`` the same way (Knowledge Center,
+        "iam-trust-policy-error"): the owners' own edits would fail. Read are the policies of the buckets the role's
+        ``EmrfsXacct`` policy grants (``GetBucketPolicy``, owned by the destination account: ``ExpectedBucketOwner``)
+        and the trust policy of every other role of the destination account (``ListRoles``, role chaining). A
+        policy that cannot be read (refused, another account's bucket, a text naming a key twice) is not taken as
+        clean: a warning names it, before any write.
+
+        :raises ConflictError: one of those policies names the role, in any statement.
+        """
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+        from airflow_provider_emrfs_xacct.pure import documents, validation
+        from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+        from airflow_provider_emrfs_xacct.pure.merge import parse_document, same_identity, statements_naming
+
+        role_name = validation.role_name_from_arn(role_arn)
+        with explain_access_denied(destination_iam):
+            policy = destination_iam.get_inline_policy(role_name, documents.DESTINATION_POLICY_NAME)
+        locations, _ = documents.locations_in_permissions_policy(policy)
+        s3 = self.other_hook(EmrfsS3Hook, self.destination_aws_conn_id)
+        s3.expected_bucket_owner = account  # another account's bucket is refused (403), not read as clean
+        unchecked: list[str] = []
+        policies = [
+            (
+                f"the bucket policy of {bucket}",
+                _read_noting(unchecked, f"the bucket policy of {bucket}", s3.get_bucket_policy, bucket),
+            )
+            for bucket in sorted({location.bucket for location in locations})
+        ]
+        roles = _read_noting(
+            unchecked, f"the trust policies of the roles of account {account}", destination_iam.trust_policies
+        )
+        policies += [
+            (
+                f"the trust policy of {other}",
+                _read_noting(unchecked, f"the trust policy of {other}", parse_document, trust),
+            )
+            for other, trust in roles or []
+            if not same_identity(other, role_arn)  # its own trust policy goes with it
+        ]
+        naming = [
+            f"{what} (statement {', '.join(statements)})"
+            for what, document in policies
+            if (statements := statements_naming(document, role_arn))
+        ]
+        if naming:
+            raise ConflictError(
+                f"delete_destination_role: {'; '.join(naming)} names {role_arn}: deleting the role would leave its "
+                'unique ID there, and S3 and IAM refuse to save a policy keeping it ("Invalid principal in policy"), '
+                "so the owners' next edit would fail. Not deleting the role: take it out of those statements first "
+                "(RevokeBucketAccessOperator for a bucket policy statement this provider wrote), or revoke without "
+                "deleting it (delete_destination_role=False)"
+            )
+        if unchecked:
+            self.log.warning(
+                "delete_destination_role: NOT checked whether these name %s: %s. One that does would show the role's "
+                "unique ID once it is deleted, and S3 or IAM would refuse its owner's next edit (\"Invalid principal "
+                'in policy") until that ID is removed: check them by hand, or revoke without deleting the role',
+                role_arn,
+                "; ".join(unchecked),
+            )
 
     def _warn_if_still_assumable(self, emr_role: tuple[str, str], role_arn: str) -> None:
         """

@@ -572,6 +572,26 @@ def names_any(values: Iterable[Any], wanted: Iterable[Any]) -> bool:
     return bool({identity_key(value) for value in values} & {identity_key(value) for value in wanted})
 
 
+def statements_naming(document: dict[str, Any] | None, principal_arn: str, *, besides: str | None = None) -> list[str]:
+    """
+    Return, for messages, the statements of a resource policy whose ``Principal.AWS`` names ``principal_arn``.
+
+    Each is given by its ``Sid`` in quotes, or ``#N`` (its place) without one; any spelling of the name counts
+    (see :func:`identity_key`). A resource policy (key, bucket or trust policy) keeps a principal as its unique
+    ID: once the principal is deleted, the policy shows that ID instead, and KMS, S3 and IAM refuse to save a
+    policy keeping it (see ``docs/howto/revoke.md``).
+
+    :param besides: the ``Sid`` of a statement left out (the one the caller changes itself).
+    """
+    return [
+        repr(statement["Sid"]) if isinstance(statement.get("Sid"), str) else f"#{index}"
+        for index, statement in enumerate(as_list((document or {}).get("Statement")))
+        if isinstance(statement, dict)
+        and (besides is None or statement.get("Sid") != besides)
+        and names_any(aws_principals(statement), [principal_arn])
+    ]
+
+
 def grants_assume_role(statement: Any, principal_arn: str) -> bool:
     """Return whether a trust statement unconditionally lets ``principal_arn`` call ``sts:AssumeRole``."""
     if not isinstance(statement, dict) or statement.get("Effect") != "Allow" or "Condition" in statement:

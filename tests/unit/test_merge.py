@@ -33,6 +33,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     policy_text,
     remove_statement,
     same_meaning,
+    statements_naming,
     trust_without_role,
     upsert_statement,
     without_trust_nobody,
@@ -673,3 +674,20 @@ def test_a_principal_the_provider_never_writes_is_not_dropped_with_the_statement
     trust["Statement"][0]["Principal"]["AWS"].append(NIGHTLY)  # a role stays: writing it back would widen it
     with pytest.raises(ConflictError, match="Service"):
         trust_without_role(trust, EMR, "EMR_EC2_DefaultRole")
+
+
+def test_statements_naming_a_role_by_sid_or_place_in_any_spelling_of_its_name() -> None:
+    """A resource policy keeps a principal by its unique ID whatever the case it was given in (IAM names: any case)."""
+    policy = doc(
+        {"Sid": "Theirs", "Effect": "Allow", "Principal": {"AWS": [THIRD_ROLE, EMR_ROLE.lower()]}, "Action": "s3:*"},
+        {"Effect": "Deny", "Principal": {"AWS": EMR_ROLE}, "Action": "s3:DeleteObject"},
+        {"Sid": "Ours", "Effect": "Allow", "Principal": {"AWS": EMR_ROLE}, "Action": "kms:Decrypt"},
+        {"Sid": "Service", "Effect": "Allow", "Principal": {"Service": EMR_ROLE}, "Action": "s3:*"},
+        {"Sid": "Other", "Effect": "Allow", "Principal": {"AWS": JOB_ROLE}, "Action": "s3:*"},
+        "not a statement",
+    )
+
+    assert statements_naming(policy, EMR_ROLE) == ["'Theirs'", "#1", "'Ours'"]
+    assert statements_naming(policy, EMR_ROLE, besides="Ours") == ["'Theirs'", "#1"]
+    assert statements_naming({"Statement": {"Principal": {"AWS": EMR_ROLE}}}, EMR_ROLE) == ["#0"]
+    assert statements_naming(None, EMR_ROLE) == []

@@ -1,0 +1,192 @@
+"""
+Deleting the destination role leaves no policy naming it behind: bucket policies and other roles' trust policies.
+
+A resource policy keeps a role principal as the role's unique ID; once the role is deleted, the policy shows that
+ID (``AROA…``) in its place (IAM User Guide, "AWS JSON policy elements: Principal"), and S3 refuses every
+``PutBucketPolicy`` keeping it, "Invalid principal in policy" (AWS Knowledge Center,
+"s3-invalid-principal-in-policy-error"), as IAM refuses such a trust policy (Knowledge Center,
+"iam-trust-policy-error"). The stand-in plays both (``devstack/aws_principals.py``, its own code): these tests show
+the owners' next edit failing when the revoke deletes the role regardless, and the revoke refusing before any write.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from airflow_provider_emrfs_xacct.pure.documents import DESTINATION_POLICY_NAME, OBJECTS_SID, as_list
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from devstack.moto_stack import DESTINATION_ACCOUNT, EC2_ONLY_TRUST, EMR_ACCOUNT, Seeded, client
+from devstack.testing import CallRecorder, run_operator
+from tests.integration.partners import provision_partner, role_arn
+from tests.integration.state import changes, snapshot
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+from tests.integration.test_revoke import PARTNER_1, PREFIX_1, revoker, role_exists
+from tests.integration.test_revoke_options import deny_in_destination  # noqa: F401 (a fixture)
+
+
+def auditor_statement(aws: Seeded) -> dict[str, Any]:
+    """A statement of the bucket owner's own, naming the partner's role (the provider never writes it)."""
+    return {
+        "Sid": "PartnerReadsItsReports",
+        "Effect": "Allow",
+        "Principal": {"AWS": role_arn(PARTNER_1)},
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{aws.bucket}/reports/*",
+    }
+
+
+def test_delete_destination_role_refuses_a_bucket_policy_naming_the_role_before_any_write(aws: Seeded) -> None:
+    """
+    Deleted regardless, the role would show as its unique ID in the bucket policy, and the owner could not save it
+    back (the stand-in's judge); so the revoke refuses, dry run and real run alike, naming bucket and statement.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    policy = {"Version": "2012-10-17", "Statement": [auditor_statement(aws)]}
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(policy))
+    before = snapshot(aws)
+
+    for dry_run in (True, False):
+        with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
+            run_operator(revoker(aws, PARTNER_1, delete_destination_role=True, dry_run=dry_run))
+        assert calls.mutating == []
+        message = str(refused.value)
+        assert message.startswith("delete_destination_role: ")
+        assert f"the bucket policy of {aws.bucket} (statement 'PartnerReadsItsReports')" in message
+        assert "delete_destination_role=False" in message
+    assert changes(before, snapshot(aws)) == {}
+    assert role_exists(aws, PARTNER_1)
+    # What the refusal spares: S3 refuses the policy back once the role is gone (the stand-in's judge).
+    client(aws.url, DESTINATION_ACCOUNT, "iam").delete_role_policy(
+        RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME
+    )
+    client(aws.url, DESTINATION_ACCOUNT, "iam").delete_role(RoleName=PARTNER_1)
+    shown = s3.get_bucket_policy(Bucket=aws.bucket)["Policy"]
+    assert role_arn(PARTNER_1) not in shown
+    with pytest.raises(ClientError, match="Invalid principal in policy"):
+        s3.put_bucket_policy(Bucket=aws.bucket, Policy=shown)
+
+
+def test_delete_destination_role_refuses_another_roles_trust_policy_naming_the_role_before_any_write(
+    aws: Seeded,
+) -> None:
+    """Role chaining: another role of the destination account trusting the role would keep its unique ID."""
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": role_arn(PARTNER_1)}, "Action": "sts:AssumeRole"}],
+    }
+    chained = iam.create_role(RoleName="partner-1-reports-reader", AssumeRolePolicyDocument=json.dumps(trust))
+    before = snapshot(aws)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert calls.mutating == []
+    assert changes(before, snapshot(aws)) == {}
+    assert f"the trust policy of {chained['Role']['Arn']} (statement #0)" in str(refused.value)
+
+
+def test_a_granted_bucket_whose_policy_cannot_be_read_is_named_as_not_checked_before_any_write(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A bucket of another account: ``GetBucketPolicy`` with ``ExpectedBucketOwner`` of the destination account is
+    refused (403, S3 User Guide, "Verifying bucket ownership with bucket owner condition"). Not taken as clean:
+    the warning names it, in the dry run too; the role is deleted all the same.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    elsewhere = "emr-account-shared-reports"
+    client(aws.url, EMR_ACCOUNT, "s3").create_bucket(Bucket=elsewhere)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    policy = iam.get_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
+    for statement in policy["Statement"]:
+        if statement["Sid"] == OBJECTS_SID:
+            statement["Resource"] = [*as_list(statement["Resource"]), f"arn:aws:s3:::{elsewhere}/partner-1/*"]
+    iam.put_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(policy))
+
+    for dry_run in (True, False):
+        caplog.clear()
+        capfd.readouterr()
+        with caplog.at_level(logging.WARNING):
+            run_operator(revoker(aws, PARTNER_1, delete_destination_role=True, dry_run=dry_run))
+        output = capfd.readouterr().out + caplog.text
+        [warning] = [line for line in output.splitlines() if "NOT checked" in line]
+        assert f"the bucket policy of {elsewhere} (AccessDenied" in warning
+        assert f"the bucket policy of {aws.bucket}" not in warning  # read, and clean
+        assert role_exists(aws, PARTNER_1) is dry_run
+
+
+def test_a_trust_policy_naming_the_role_only_in_its_own_trust_does_not_refuse(aws: Seeded) -> None:
+    """The role's own trust policy goes with it; an unrelated role's trust is not a reason to refuse."""
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    client(aws.url, DESTINATION_ACCOUNT, "iam").create_role(
+        RoleName="unrelated", AssumeRolePolicyDocument=EC2_ONLY_TRUST
+    )
+
+    run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert not role_exists(aws, PARTNER_1)
+
+
+def test_the_plan_names_the_tags_and_permissions_boundary_that_go_with_the_deleted_role(aws: Seeded) -> None:
+    """
+    ``DeleteRole`` does not ask for tags or a permissions boundary to go first (IAM API Reference, "DeleteRole"), so
+    the role takes someone's tag and the boundary with it: the plan, dry run and real run alike, names them.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    boundary = iam.create_policy(
+        PolicyName="partner-boundary",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+        ),
+    )["Policy"]["Arn"]
+    iam.put_role_permissions_boundary(RoleName=PARTNER_1, PermissionsBoundary=boundary)
+    iam.tag_role(RoleName=PARTNER_1, Tags=[{"Key": "cost-center", "Value": "partners"}])
+
+    planned, _, _ = run_operator(revoker(aws, PARTNER_1, delete_destination_role=True, dry_run=True))
+    result, _, _ = run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert planned["plan"] == result["plan"]
+    deleted = result["plan"][-1]["before"]
+    assert deleted["Tags"]["cost-center"] == "partners"
+    assert deleted["PermissionsBoundary"] == boundary
+    assert not role_exists(aws, PARTNER_1)
+
+
+@pytest.mark.parametrize(
+    ("action", "not_checked"),
+    [
+        ("s3:GetBucketPolicy", "the bucket policy of {bucket} (AccessDenied"),
+        ("iam:ListRoles", "the trust policies of the roles of account {account} (AccessDenied"),
+    ],
+)
+def test_a_policy_read_refused_to_the_destination_connection_is_named_as_not_checked(
+    aws: Seeded,
+    deny_in_destination: Callable[[str], None],  # noqa: F811 (the fixture imported above)
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    action: str,
+    not_checked: str,
+) -> None:
+    """A refused read is not a clean policy: the warning names what was not checked; the role is deleted."""
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    deny_in_destination(action)
+    capfd.readouterr()
+
+    with caplog.at_level(logging.WARNING):
+        result, _, _ = run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    output = capfd.readouterr().out + caplog.text
+    [warning] = [line for line in output.splitlines() if "NOT checked" in line]
+    assert not_checked.format(bucket=aws.bucket, account=DESTINATION_ACCOUNT) in warning
+    assert (result["plan"][-1]["action"], result["plan"][-1]["resource"]) == ("delete", f"iam role {PARTNER_1}")
