@@ -616,7 +616,7 @@ MUTATIONS = [
     m(
         "I08",
         "hooks/iam.py",
-        '        if self.get_role_tags(role).get(MANAGED_BY_TAG["Key"]) != MANAGED_BY_TAG["Value"]:',
+        '        if tags.get(MANAGED_BY_TAG["Key"]) != MANAGED_BY_TAG["Value"]:',
         "        if False:",
         "delete_provider_role deletes an untagged role",
         INT_REVOKE,
@@ -1931,8 +1931,8 @@ MUTATIONS = [
     m(
         "A08",
         "pure/network.py",
-        "    if facts.shared_by and interface_endpoints:",
-        "    if facts.shared_by:",
+        "    if facts.shared_by and interface_endpoints:\n        unseen.append(",
+        "    if facts.shared_by:\n        unseen.append(",
         "a shared subnet leaves STS's global endpoint (no interface endpoint serves it) not checked, not FAIL",
         UNIT_NETWORK,
     ),
