@@ -20,6 +20,7 @@ from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     ENDPOINT_POLICIES,
     ENDPOINT_POLICIES_NOT_JUDGED,
+    ENDPOINT_POLICIES_OF_THE_OWNER,
     FAIL,
     PASS,
     UNKNOWN,
@@ -352,6 +353,20 @@ def test_the_not_seen_list_names_only_the_endpoint_policies_not_judged() -> None
     assert ENDPOINT_POLICIES[0] in unread
     assert ENDPOINT_POLICIES[0] not in read
     assert ENDPOINT_POLICIES_NOT_JUDGED[0] in read
+
+
+def test_in_a_subnet_another_account_shares_no_endpoint_policy_is_said_to_be_judged() -> None:
+    """
+    The VPC owner's endpoints are not visible to a participant (Amazon VPC User Guide, "Share your VPC subnets with
+    other accounts"): the list must not say the S3 gateway and STS endpoints were judged, and names the owner's account.
+    """
+    facts = private_subnet(shared_by="111111111111", sts_interface_endpoint=False, sts_endpoint_policies=())
+
+    unseen = {item["what"]: item["how"] for item in check_chain(with_subnet(facts)).not_checked}
+
+    assert ENDPOINT_POLICIES_NOT_JUDGED[0] not in unseen
+    assert ENDPOINT_POLICIES_OF_THE_OWNER[0] in unseen
+    assert "shared by another account" in ENDPOINT_POLICIES_OF_THE_OWNER[0]
 
 
 def test_an_endpoint_refusing_only_the_listing_a_404_needs_leaves_the_lookup_not_checked() -> None:

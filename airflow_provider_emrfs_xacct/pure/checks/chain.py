@@ -38,6 +38,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     CLUSTER_SETTINGS,
     ENDPOINT_POLICIES,
     ENDPOINT_POLICIES_NOT_JUDGED,
+    ENDPOINT_POLICIES_OF_THE_OWNER,
     OUTSIDE_POLICIES,
     PASS,
     STS_ROUTE,
@@ -79,16 +80,20 @@ def check_chain(state: ChainState) -> Report:
     return report
 
 
+def _endpoint_policies(state: ChainState) -> tuple[str, str]:
+    """
+    The endpoint policies' item of the unseen list: those on the cluster's path are judged in the links once its
+    subnet was read, unless another account shares the subnet and holds them.
+    """
+    if not isinstance(state.subnet, SubnetFacts):
+        return ENDPOINT_POLICIES
+    return ENDPOINT_POLICIES_OF_THE_OWNER if state.subnet.shared_by else ENDPOINT_POLICIES_NOT_JUDGED
+
+
 def _outside(state: ChainState) -> list[dict[str, str]]:
-    judged = isinstance(state.subnet, SubnetFacts)  # the endpoints on the cluster's path are judged in the links
+    endpoint_policies = _endpoint_policies(state)
     unseen = [
-        dict(
-            zip(
-                ("what", "how"),
-                ENDPOINT_POLICIES_NOT_JUDGED if judged and item == ENDPOINT_POLICIES else item,
-                strict=True,
-            )
-        )
+        dict(zip(("what", "how"), endpoint_policies if item == ENDPOINT_POLICIES else item, strict=True))
         for item in OUTSIDE_POLICIES
     ]
     if state.cluster_configurations is None:

@@ -65,6 +65,14 @@ ENDPOINT_POLICIES_NOT_JUDGED: tuple[str, str] = (
     "write and assume links)",
     "run the live probe (probe=True)",
 )
+#: The endpoint item once a subnet another account shares (AWS RAM) was read: that account's endpoints, gateway and
+#: interface, are not visible to the caller (Amazon VPC User Guide, "Share your VPC subnets with other accounts"), so
+#: none of their policies is judged, not even the S3 gateway and STS endpoints of :data:`ENDPOINT_POLICIES_NOT_JUDGED`.
+ENDPOINT_POLICIES_OF_THE_OWNER: tuple[str, str] = (
+    "VPC endpoint policies the verifier does not judge: the cluster's subnet is shared by another account (AWS RAM), "
+    "whose endpoints this account cannot see, and endpoints in other VPCs",
+    "run the live probe (probe=True); or read the policies of the VPC's endpoints in the account that owns it",
+)
 #: How an item of :data:`OUTSIDE_POLICIES` reads once the live probe passed.
 COVERED_BY_PROBE = "covered by the live probe, which passed"
 #: The link of a ``User``/``Group`` mapping: whom the job runs as (``checks/principal.py``).
@@ -140,7 +148,10 @@ def covered_by_probe(
     :data:`OUTSIDE_POLICIES` say so: an SCP, RCP or endpoint policy may name that role or prefix alone.
     """
     missed = unexercised_routes(links, routes)
-    outside = {what for what, _ in OUTSIDE_POLICIES} | {ENDPOINT_POLICIES_NOT_JUDGED[0]}
+    outside = {what for what, _ in OUTSIDE_POLICIES} | {
+        ENDPOINT_POLICIES_NOT_JUDGED[0],
+        ENDPOINT_POLICIES_OF_THE_OWNER[0],
+    }
     covered = []
     for item in not_checked:
         if item["what"] == STS_ROUTE[0] or (item["what"] in outside and not missed):
