@@ -92,7 +92,7 @@ INT_DEFERRED_KILL = ["tests/integration/test_deferred_kill.py"]
 INT_PROBE_LEFTOVERS = ["tests/integration/test_probe_leftovers.py"]
 INT_PARTITIONS = ["tests/integration/test_partitions.py"]
 UNIT_EVALUATOR = ["tests/unit/test_evaluator.py", "tests/unit/test_chain.py", "tests/unit/test_endpoint_policies.py"]
-INT_VERIFY_READS = ["tests/integration/test_verifier_policy_reads.py"]
+INT_VERIFY_READS = ["tests/integration/test_verify_against_judge.py", "tests/integration/test_verifier_policy_reads.py"]
 INT_PROBE = [
     "tests/integration/test_probe_step.py",
     "tests/integration/test_probe_leftovers.py",
@@ -2739,6 +2739,102 @@ MUTATIONS = [
         "    refused_acl = acl is not None",
         "BucketOwnerEnforced taken to refuse the bucket-owner-full-control ACL",
         UNIT_CHECKS,
+    ),
+    m(
+        "Q33",
+        "pure/evaluator.py",
+        "            found[ROLE] = found.get(ROLE) or None",
+        "            found[ROLE] = None",
+        "a Principal listing the role's exact ARN and the role in another case read as only maybe naming it",
+        UNIT_EVALUATOR,
+    ),
+    m(
+        "Q34",
+        "pure/evaluator.py",
+        "        return False  # no request value, so none that matches (negated operators included)",
+        "        return base in _NEGATED",
+        "ForAnyValue with a negated operator on a key the request lacks taken as holding",
+        UNIT_EVALUATOR,
+    ),
+    m(
+        "Q35",
+        "pure/evaluator.py",
+        "            return ipaddress.ip_address(actual) in ipaddress.ip_network(wanted, strict=False)",
+        "            return ipaddress.ip_address(actual) in ipaddress.ip_network(wanted)",
+        "an IpAddress range with host bits set (10.1.2.3/8) matches nothing",
+        UNIT_EVALUATOR,
+    ),
+    m(
+        "Q36",
+        "pure/evaluator.py",
+        '        lowered == name.lower() or (name.endswith("/") and lowered.startswith(name.lower())) for name in known_absent',
+        "        lowered == name.lower() for name in known_absent",
+        "a known-absent family (aws:RequestTag/) does not cover its keys: their conditions undetermined",
+        UNIT_EVALUATOR,
+    ),
+    m(
+        "Q37",
+        "pure/evaluator.py",
+        "    anyone_ok = _and(by_anyone, True if boundary_ok is True else None)",
+        "    anyone_ok = by_anyone",
+        "a resource policy's grant to everyone taken as unlimited by a boundary that does not allow",
+        UNIT_EVALUATOR,
+    ),
+    m(
+        "Q38",
+        "pure/evaluator.py",
+        "_and(by_role, boundary_ok), _and(identity_ok, boundary_ok))",
+        "by_role, _and(identity_ok, boundary_ok))",
+        "in the same account (S3), a bucket policy naming the role's ARN not limited by its boundary",
+        UNIT_EVALUATOR,
+    ),
+    m(
+        "Q39",
+        "pure/evaluator.py",
+        "            if request.has_boundary:\n                return {ROLE: True}\n",
+        "",
+        "a Deny's NotPrincipal exempts a role that has a permissions boundary",
+        UNIT_EVALUATOR,
+    ),
+    m(
+        "Q40",
+        "pure/evaluator.py",
+        "        return {} if listed is True else {ROLE: None}",
+        "        return {} if listed is True else {ROLE: True}",
+        "an Allow with NotPrincipal (unsupported) grants every principal it does not list",
+        UNIT_EVALUATOR,
+    ),
+    m(
+        "Q41",
+        "pure/evaluator.py",
+        "    sources = [identity, resource] + ([bound] if bound is not None else [])",
+        "    sources = [identity, resource]",
+        "an explicit Deny (or a Deny that may apply) in the permissions boundary ignored",
+        UNIT_EVALUATOR,
+    ),
+    m(
+        "Q42",
+        "pure/evaluator.py",
+        '    return re.compile("^" + "".join(parts) + "$", re.DOTALL)',
+        '    return re.compile("^" + "".join(parts) + "$", re.DOTALL | re.IGNORECASE)',
+        "a Resource ARN matched case-insensitively (an S3 key in another case covered)",
+        UNIT_EVALUATOR,
+    ),
+    m(
+        "Q43",
+        "pure/evaluator.py",
+        "        if if_exists:\n            return None\n",
+        "",
+        "NullIfExists (not an operator) read as Null",
+        UNIT_EVALUATOR,
+    ),
+    m(
+        "Q44",
+        "pure/evaluator.py",
+        "    if caller and value.startswith(session_prefix(caller)):",
+        "    if caller and value.startswith(session_prefix(caller).rstrip('/')):",
+        "a Principal naming a session of another role whose name starts with the caller's read as a session of the caller",
+        UNIT_EVALUATOR,
     ),
 ]
 

@@ -1363,6 +1363,72 @@ def list_grants_denied(partner: Partner, monkeypatch: pytest.MonkeyPatch) -> Any
         authorize("inf")
 
 
+@pytest.fixture
+def destination_read_denied(partner: Partner, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """
+    Return ``deny(action)``: the destination connection's role may then do everything but ``action``, and the
+    returned switch turns moto's IAM authorization on (off again however the test ends); see
+    :func:`kms_describe_denied`.
+    """
+    answer_denials_like_aws(monkeypatch)
+    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+
+    def authorize(unchecked: str) -> None:
+        requests.post(f"{partner.aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
+
+    def deny(action: str) -> Callable[[], None]:
+        for account, statements in (
+            (EMR_ACCOUNT, [everything]),
+            (DESTINATION_ACCOUNT, [everything, {"Effect": "Deny", "Action": action, "Resource": "*"}]),
+        ):
+            iam = client(partner.aws.url, account, "iam")
+            iam.create_role(RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=EC2_ONLY_TRUST)
+            iam.put_role_policy(
+                RoleName=PROVISIONER_ROLE,
+                PolicyName="verifier",
+                PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+            )
+        return lambda: authorize("0")
+
+    try:
+        yield deny
+    finally:
+        authorize("inf")
+
+
+def _with_sessions(operator: VerifyCrossAccountAccessOperator) -> VerifyCrossAccountAccessOperator:
+    """Give the operator's connections their sessions before moto checks identity policies (moto-issued ones)."""
+    readers = operator.readers
+    for hook in (readers.emr_iam, readers.emr, readers.iam, readers.s3, readers.kms):
+        assert hook.conn is not None
+    for iam in (readers.emr_iam, readers.iam):
+        assert iam.single_attempt_client is not None
+    assert readers.emr.launch_client is not None
+    assert readers.s3.control is not None
+    return operator
+
+
+def test_a_permissions_boundary_that_cannot_be_read_leaves_the_role_not_checked(
+    partner: Partner, destination_read_denied: Any
+) -> None:
+    """
+    A boundary not read is not "no boundary": it may allow none of the writes (IAM User Guide, "Permissions
+    boundaries for IAM entities": the role's permissions are those both its policies and its boundary allow). Here
+    it allows only SQS, so AWS refuses every write: never a PASS.
+    """
+    set_permissions_boundary(partner.aws, ROLE_NAME, "only-sqs", "sqs:*")
+    authorize = destination_read_denied("iam:GetPolicyVersion")  # the role has inline policies only: the boundary's
+    operator = _with_sessions(verifier(partner.configuration, fail_on_broken=False))
+    authorize()
+
+    result, _, _ = run_operator(operator)
+
+    role = next(link for link in result["links"] if link["link"] == ROLE_LINK)
+    assert role["status"] == "not checked", role
+    assert "permissions boundary could not be read" in role["detail"]
+    assert result["verdict"] != "PASS"
+
+
 def test_refused_list_grants_leaves_the_key_not_checked(partner: Partner, list_grants_denied: Any) -> None:
     """A key policy without the role settles nothing while the key's grants cannot be read: "not checked", not FAIL."""
     _grant_to(partner)

@@ -1586,6 +1586,10 @@ def test_wildcard_match(pattern: str, value: str, ignore_case: bool, expected: b
         ("NotIpAddress", "10.0.0.0/8", {"k": "11.1.2.3"}, True),
         ("ArnLike", "arn:aws:iam::*:role/x", {"k": "arn:aws:iam::123:role/x"}, True),
         ("ArnLike", "arn:aws:iam::*", {"k": "arn:aws:iam::123:role/x"}, False),  # "*" stays in its component
+        # "ArnEquals, ArnLike: Case-sensitive matching of the ARN" (Condition operators, ARN condition operators):
+        # a role name in another case is another ARN to them, though IAM itself takes it for the same role.
+        ("ArnEquals", "arn:aws:iam::123:role/Partner", {"k": "arn:aws:iam::123:role/partner"}, False),
+        ("ArnLike", "arn:aws:iam::*:role/Partner-*", {"k": "arn:aws:iam::123:role/partner-a"}, False),
         # Six components: colons after the fifth belong to the resource part (a log stream's ARN).
         (
             "ArnLike",
