@@ -269,6 +269,26 @@ CASES = [
         IMPLICIT_DENY,
         resource_policy=True,
     ),
+    # A list of principals names each of them ("IAM JSON policy elements: Principal"): the role's exact ARN names
+    # it, whatever else the list holds (here the same role in another case, whose match is not documented).
+    Case(
+        "principal-role-arn-beside-another-spelling-of-it",
+        [allow("s3:GetObject", Principal={"AWS": [ROLE, ROLE.replace("partner-writer", "PARTNER-WRITER")]})],
+        request(),
+        True,
+        ALLOWED,
+        resource_policy=True,
+    ),
+    # A session of another role is not one of the caller's, even when that role's name starts with the caller's:
+    # an assumed-role session ARN is arn:aws:sts::ACCOUNT:assumed-role/ROLE-NAME/SESSION-NAME ("IAM identifiers").
+    Case(
+        "principal-session-of-a-role-whose-name-extends-the-callers",
+        [allow("s3:GetObject", Principal={"AWS": f"arn:aws:sts::{ACCOUNT_B}:assumed-role/partner-writer-2/emrfs"})],
+        request(),
+        False,
+        IMPLICIT_DENY,
+        resource_policy=True,
+    ),
     # The account root ARN names the account: every principal of that account matches.
     Case(
         "principal-account-root",
