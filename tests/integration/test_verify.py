@@ -194,6 +194,41 @@ def test_the_simulator_is_asked_once_without_retries(
     assert "is not available to this connection (NotImplemented)" in output
 
 
+@pytest.mark.parametrize("first", ["emr role", "destination role"])
+def test_the_simulator_is_asked_about_each_role_in_its_own_account(
+    partner: Partner, monkeypatch: pytest.MonkeyPatch, first: str
+) -> None:
+    """
+    ``iam:SimulatePrincipalPolicy`` simulates "the policies that are associated with" the entity ``PolicySourceArn``
+    names (IAM API Reference, SimulatePrincipalPolicy): IAM answers with the entities of the caller's own account, so
+    the EMR role is asked about through the EMR connection, the destination role through the destination one. The
+    stand-in answers the first call NotImplemented (the verifier then stops asking): each role in turn comes first.
+    """
+    operator = verifier(partner.configuration)
+    readers = operator.readers
+    sent: list[tuple[str, str]] = []
+    for account, hook in ((EMR_ACCOUNT, readers.emr_iam), (DESTINATION_ACCOUNT, readers.iam)):
+        hook.single_attempt_client.meta.events.register(
+            "provide-client-params.iam.SimulatePrincipalPolicy",
+            lambda params, account=account, **_: sent.append((account, params["PolicySourceArn"])),
+        )
+    check_chain = verify_module.check_chain
+
+    def evaluated_first(state: Any) -> Any:
+        report = check_chain(state)
+        wanted = EMR_ACCOUNT if first == "emr role" else DESTINATION_ACCOUNT
+        report.evaluated.sort(key=lambda item: item.principal.split(":")[4] != wanted)
+        return report
+
+    monkeypatch.setattr(verify_module, "check_chain", evaluated_first)
+
+    run_operator(operator)
+
+    assert len(sent) == 1
+    account, principal = sent[0]
+    assert principal.split(":")[4] == account == (EMR_ACCOUNT if first == "emr role" else DESTINATION_ACCOUNT)
+
+
 def test_an_identifier_with_the_trailing_slash_sends_the_marker_as_the_emr_role(partner: Partner) -> None:
     # Made by hand (the provider writes s3://b/exports): s3://b/exports/ does not match the prefix's
     # own key nor its marker, so EMRFS sends those as the EMR EC2 role.
@@ -498,6 +533,21 @@ def test_check_probe_object_reports_an_object_without_the_bucket_key(aws: Seeded
     assert f"expected SSE-KMS with {aws.kms_key_arn}" in problem
     assert "AES256" in problem
     assert head(s3, uri) is None  # deleted even when the check failed
+
+
+def test_check_probe_object_reports_an_object_under_another_kms_key(aws: Seeded) -> None:
+    """SSE-KMS is not enough: the object must be under the expected key (x-amz-server-side-encryption-aws-kms-key-id)."""
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    other_key = client(aws.url, DESTINATION_ACCOUNT, "kms").create_key(Description="another key")["KeyMetadata"]["Arn"]
+    uri = probe_key(PREFIX)
+    put(s3, uri, ServerSideEncryption="aws:kms", SSEKMSKeyId=other_key)
+
+    outcome = check_probe_object(s3_hook(), uri, expected_key_arn=aws.kms_key_arn)
+
+    assert outcome["ok"] is False
+    assert outcome["kms_key"] == other_key
+    assert outcome["problems"] == [f"expected SSE-KMS with {aws.kms_key_arn}, got aws:kms {other_key}"]
+    assert head(s3, uri) is None
 
 
 def test_check_probe_object_expects_the_encryption_the_uploads_ask_for(aws: Seeded) -> None:
