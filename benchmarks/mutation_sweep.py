@@ -103,7 +103,11 @@ UNIT_REQUESTS = ["tests/unit/test_request_contexts.py", "tests/unit/test_chain.p
 UNIT_LINKS = ["tests/unit/test_links.py"]
 UNIT_ASSETS = ["tests/unit/test_assets.py"]
 UNIT_IAM_MANAGED = ["tests/unit/test_principal_spelling.py", "tests/integration/test_spill_isolation.py"]
-UNIT_CHECKS = ["tests/unit/test_chain.py", "tests/unit/test_chain_audit_fixes.py", "tests/unit/test_chain_not_checked.py"]
+UNIT_CHECKS = [
+    "tests/unit/test_chain.py",
+    "tests/unit/test_chain_audit_fixes.py",
+    "tests/unit/test_chain_not_checked.py",
+]
 
 
 @dataclass(frozen=True)
@@ -2640,7 +2644,7 @@ MUTATIONS = [
     m(
         "R22",
         "hooks/network.py",
-        "            and not (endpoint.get(\"DnsOptions\") or {}).get(\"PrivateDnsOnlyForInboundResolverEndpoint\")\n",
+        '            and not (endpoint.get("DnsOptions") or {}).get("PrivateDnsOnlyForInboundResolverEndpoint")\n',
         "",
         "an S3 interface endpoint whose private DNS serves only the inbound resolver taken to take the S3 names",
         UNIT_NETWORK,
@@ -2666,8 +2670,8 @@ MUTATIONS = [
     m(
         "Q25",
         "pure/plan.py",
-        "    return f\"{heading}\\n{render_plan(changes, applied=not dry_run)}\"",
-        "    return f\"{heading}\\n{render_plan(changes, applied=dry_run)}\"",
+        '    return f"{heading}\\n{render_plan(changes, applied=not dry_run)}"',
+        '    return f"{heading}\\n{render_plan(changes, applied=dry_run)}"',
         "a dry run's summary says Applied",
         UNIT_PLAN,
     ),
@@ -2683,8 +2687,8 @@ MUTATIONS = [
     m(
         "Q27",
         "links/console.py",
-        "        KmsKeyLink.persist(**where, region_name=key_region, key_id=resource.split(\"/\", 1)[-1])",
-        "        KmsKeyLink.persist(**where, region_name=region, key_id=resource.split(\"/\", 1)[-1])",
+        '        KmsKeyLink.persist(**where, region_name=key_region, key_id=resource.split("/", 1)[-1])',
+        '        KmsKeyLink.persist(**where, region_name=region, key_id=resource.split("/", 1)[-1])',
         "the key's console link in the connection's Region, not the key's",
         UNIT_LINKS,
     ),
