@@ -2611,6 +2611,7 @@ MUTATIONS = [
         '        *instances.get("AdditionalSlaveSecurityGroups", []),\n',
         "",
         "the core and task nodes' additional security groups left out of the STS endpoint's ingress check",
+        ["tests/unit/test_security_groups.py"],
         INT_VERIFY,
     ),
     # hooks/network.py: the facts of the cluster's subnet
