@@ -239,3 +239,18 @@ def test_a_policy_deleted_and_made_again_under_its_arn_is_read_again_not_from_th
     assert (again["Arn"], again["DefaultVersionId"]) == (arn, "v1")
 
     assert hook.get_managed_policy(arn) == new
+
+
+def test_the_role_named_in_another_case_keeps_converging_into_its_own_spill_policy(aws: Seeded) -> None:
+    """
+    Role names are not distinguished by case (IAM API Reference, "CreateRole", ``RoleName``): the spill policy
+    attached to the role, as ``ListEntitiesForPolicy`` spells it, is that role's own, not "another role".
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    legacy_policy(iam, partners(FULL, 5), EMR_EC2_ROLE)
+
+    run_operator(attach(emr_ec2_role_name=EMR_EC2_ROLE.upper(), destination_role_arns=partners(FULL + 5, 5)))
+
+    assert spill.held(managed_document(iam, LEGACY_ARN)) == set(partners(FULL, 10))
+    assert attached_to(iam, LEGACY_ARN) == [EMR_EC2_ROLE]

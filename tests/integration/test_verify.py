@@ -194,6 +194,41 @@ def test_the_simulator_is_asked_once_without_retries(
     assert "is not available to this connection (NotImplemented)" in output
 
 
+@pytest.mark.parametrize("first", ["emr role", "destination role"])
+def test_the_simulator_is_asked_about_each_role_in_its_own_account(
+    partner: Partner, monkeypatch: pytest.MonkeyPatch, first: str
+) -> None:
+    """
+    ``iam:SimulatePrincipalPolicy`` simulates "the policies that are associated with" the entity ``PolicySourceArn``
+    names (IAM API Reference, SimulatePrincipalPolicy): IAM answers with the entities of the caller's own account, so
+    the EMR role is asked about through the EMR connection, the destination role through the destination one. The
+    stand-in answers the first call NotImplemented (the verifier then stops asking): each role in turn comes first.
+    """
+    operator = verifier(partner.configuration)
+    readers = operator.readers
+    sent: list[tuple[str, str]] = []
+    for account, hook in ((EMR_ACCOUNT, readers.emr_iam), (DESTINATION_ACCOUNT, readers.iam)):
+        hook.single_attempt_client.meta.events.register(
+            "provide-client-params.iam.SimulatePrincipalPolicy",
+            lambda params, account=account, **_: sent.append((account, params["PolicySourceArn"])),
+        )
+    check_chain = verify_module.check_chain
+
+    def evaluated_first(state: Any) -> Any:
+        report = check_chain(state)
+        wanted = EMR_ACCOUNT if first == "emr role" else DESTINATION_ACCOUNT
+        report.evaluated.sort(key=lambda item: item.principal.split(":")[4] != wanted)
+        return report
+
+    monkeypatch.setattr(verify_module, "check_chain", evaluated_first)
+
+    run_operator(operator)
+
+    assert len(sent) == 1
+    account, principal = sent[0]
+    assert principal.split(":")[4] == account == (EMR_ACCOUNT if first == "emr role" else DESTINATION_ACCOUNT)
+
+
 def test_an_identifier_with_the_trailing_slash_sends_the_marker_as_the_emr_role(partner: Partner) -> None:
     # Made by hand (the provider writes s3://b/exports): s3://b/exports/ does not match the prefix's
     # own key nor its marker, so EMRFS sends those as the EMR EC2 role.
@@ -498,6 +533,21 @@ def test_check_probe_object_reports_an_object_without_the_bucket_key(aws: Seeded
     assert f"expected SSE-KMS with {aws.kms_key_arn}" in problem
     assert "AES256" in problem
     assert head(s3, uri) is None  # deleted even when the check failed
+
+
+def test_check_probe_object_reports_an_object_under_another_kms_key(aws: Seeded) -> None:
+    """SSE-KMS is not enough: the object must be under the expected key (x-amz-server-side-encryption-aws-kms-key-id)."""
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    other_key = client(aws.url, DESTINATION_ACCOUNT, "kms").create_key(Description="another key")["KeyMetadata"]["Arn"]
+    uri = probe_key(PREFIX)
+    put(s3, uri, ServerSideEncryption="aws:kms", SSEKMSKeyId=other_key)
+
+    outcome = check_probe_object(s3_hook(), uri, expected_key_arn=aws.kms_key_arn)
+
+    assert outcome["ok"] is False
+    assert outcome["kms_key"] == other_key
+    assert outcome["problems"] == [f"expected SSE-KMS with {aws.kms_key_arn}, got aws:kms {other_key}"]
+    assert head(s3, uri) is None
 
 
 def test_check_probe_object_expects_the_encryption_the_uploads_ask_for(aws: Seeded) -> None:
@@ -1361,6 +1411,72 @@ def list_grants_denied(partner: Partner, monkeypatch: pytest.MonkeyPatch) -> Any
         yield lambda: authorize("0")
     finally:
         authorize("inf")
+
+
+@pytest.fixture
+def destination_read_denied(partner: Partner, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """
+    Return ``deny(action)``: the destination connection's role may then do everything but ``action``, and the
+    returned switch turns moto's IAM authorization on (off again however the test ends); see
+    :func:`kms_describe_denied`.
+    """
+    answer_denials_like_aws(monkeypatch)
+    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+
+    def authorize(unchecked: str) -> None:
+        requests.post(f"{partner.aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
+
+    def deny(action: str) -> Callable[[], None]:
+        for account, statements in (
+            (EMR_ACCOUNT, [everything]),
+            (DESTINATION_ACCOUNT, [everything, {"Effect": "Deny", "Action": action, "Resource": "*"}]),
+        ):
+            iam = client(partner.aws.url, account, "iam")
+            iam.create_role(RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=EC2_ONLY_TRUST)
+            iam.put_role_policy(
+                RoleName=PROVISIONER_ROLE,
+                PolicyName="verifier",
+                PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+            )
+        return lambda: authorize("0")
+
+    try:
+        yield deny
+    finally:
+        authorize("inf")
+
+
+def _with_sessions(operator: VerifyCrossAccountAccessOperator) -> VerifyCrossAccountAccessOperator:
+    """Give the operator's connections their sessions before moto checks identity policies (moto-issued ones)."""
+    readers = operator.readers
+    for hook in (readers.emr_iam, readers.emr, readers.iam, readers.s3, readers.kms):
+        assert hook.conn is not None
+    for iam in (readers.emr_iam, readers.iam):
+        assert iam.single_attempt_client is not None
+    assert readers.emr.launch_client is not None
+    assert readers.s3.control is not None
+    return operator
+
+
+def test_a_permissions_boundary_that_cannot_be_read_leaves_the_role_not_checked(
+    partner: Partner, destination_read_denied: Any
+) -> None:
+    """
+    A boundary not read is not "no boundary": it may allow none of the writes (IAM User Guide, "Permissions
+    boundaries for IAM entities": the role's permissions are those both its policies and its boundary allow). Here
+    it allows only SQS, so AWS refuses every write: never a PASS.
+    """
+    set_permissions_boundary(partner.aws, ROLE_NAME, "only-sqs", "sqs:*")
+    authorize = destination_read_denied("iam:GetPolicyVersion")  # the role has inline policies only: the boundary's
+    operator = _with_sessions(verifier(partner.configuration, fail_on_broken=False))
+    authorize()
+
+    result, _, _ = run_operator(operator)
+
+    role = next(link for link in result["links"] if link["link"] == ROLE_LINK)
+    assert role["status"] == "not checked", role
+    assert "permissions boundary could not be read" in role["detail"]
+    assert result["verdict"] != "PASS"
 
 
 def test_refused_list_grants_leaves_the_key_not_checked(partner: Partner, list_grants_denied: Any) -> None:

@@ -269,6 +269,26 @@ CASES = [
         IMPLICIT_DENY,
         resource_policy=True,
     ),
+    # A list of principals names each of them ("IAM JSON policy elements: Principal"): the role's exact ARN names
+    # it, whatever else the list holds (here the same role in another case, whose match is not documented).
+    Case(
+        "principal-role-arn-beside-another-spelling-of-it",
+        [allow("s3:GetObject", Principal={"AWS": [ROLE, ROLE.replace("partner-writer", "PARTNER-WRITER")]})],
+        request(),
+        True,
+        ALLOWED,
+        resource_policy=True,
+    ),
+    # A session of another role is not one of the caller's, even when that role's name starts with the caller's:
+    # an assumed-role session ARN is arn:aws:sts::ACCOUNT:assumed-role/ROLE-NAME/SESSION-NAME ("IAM identifiers").
+    Case(
+        "principal-session-of-a-role-whose-name-extends-the-callers",
+        [allow("s3:GetObject", Principal={"AWS": f"arn:aws:sts::{ACCOUNT_B}:assumed-role/partner-writer-2/emrfs"})],
+        request(),
+        False,
+        IMPLICIT_DENY,
+        resource_policy=True,
+    ),
     # The account root ARN names the account: every principal of that account matches.
     Case(
         "principal-account-root",
@@ -1586,6 +1606,10 @@ def test_wildcard_match(pattern: str, value: str, ignore_case: bool, expected: b
         ("NotIpAddress", "10.0.0.0/8", {"k": "11.1.2.3"}, True),
         ("ArnLike", "arn:aws:iam::*:role/x", {"k": "arn:aws:iam::123:role/x"}, True),
         ("ArnLike", "arn:aws:iam::*", {"k": "arn:aws:iam::123:role/x"}, False),  # "*" stays in its component
+        # "ArnEquals, ArnLike: Case-sensitive matching of the ARN" (Condition operators, ARN condition operators):
+        # a role name in another case is another ARN to them, though IAM itself takes it for the same role.
+        ("ArnEquals", "arn:aws:iam::123:role/Partner", {"k": "arn:aws:iam::123:role/partner"}, False),
+        ("ArnLike", "arn:aws:iam::*:role/Partner-*", {"k": "arn:aws:iam::123:role/partner-a"}, False),
         # Six components: colons after the fifth belong to the resource part (a log stream's ARN).
         (
             "ArnLike",

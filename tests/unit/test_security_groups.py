@@ -44,3 +44,25 @@ def test_without_the_cluster_s_groups_only_a_cidr_proves_access() -> None:
     assert https_access(rules, SUBNET, ())[0] == UNSURE
     assert https_access(rules, "", CLUSTER_GROUPS)[0] == ALLOWED
     assert https_access((IngressRule("tcp", 443, 443, cidrs=("0.0.0.0/0",)),), "", ())[0] == UNSURE
+
+
+def test_the_instances_groups_are_the_managed_and_additional_groups_of_every_node() -> None:
+    """
+    EMR API Reference, "Ec2InstanceAttributes": the managed and additional groups of the primary node
+    (``EmrManagedMasterSecurityGroup``, ``AdditionalMasterSecurityGroups``) and of the core and task nodes
+    (``EmrManagedSlaveSecurityGroup``, ``AdditionalSlaveSecurityGroups``), whose EMRFS calls STS too; the service
+    access group (``ServiceAccessSecurityGroup``) is EMR's own.
+    """
+    from airflow_provider_emrfs_xacct.verify import _instance_security_groups
+
+    groups = _instance_security_groups(
+        {
+            "EmrManagedMasterSecurityGroup": "sg-primary",
+            "EmrManagedSlaveSecurityGroup": "sg-core",
+            "AdditionalMasterSecurityGroups": ["sg-primary-extra"],
+            "AdditionalSlaveSecurityGroups": ["sg-core-extra"],
+            "ServiceAccessSecurityGroup": "sg-service",
+        }
+    )
+
+    assert groups == ["sg-core", "sg-core-extra", "sg-primary", "sg-primary-extra"]
