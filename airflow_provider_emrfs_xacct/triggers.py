@@ -3,19 +3,19 @@ Triggers of the provider's deferred waits: the Amazon provider's, which also cle
 
 A deferred task has no worker, so :meth:`BaseOperator.on_kill` never runs for it: a user who marks it failed
 (or success) or clears it while it waits in the triggerer would leave the probe steps to write their objects
-later, and a launching cluster to run. Airflow 3.3 calls the trigger's own ``on_kill`` then, and only then
-(``BaseTrigger.on_kill``: "when a user explicitly acts on the deferred task via mark-failed, clear, or
-mark-succeeded"; not on a triggerer restart or redistribution, nor on a trigger timeout, which resumes the task
-in a worker with ``__fail__``). Airflow 3.2 has no trigger ``on_kill``, and a cancellation can lose the
-triggerer's user-action message on the way (:meth:`CleanUpOnKillMixin.run`): such a cancellation is taken for a
-kill only when the task instance is no longer deferred, read through the Task SDK API (a trigger cannot reach the
-metadata database in Airflow 3), as the Amazon provider's ``EmrServerlessStartJobTrigger`` decides
-``safe_to_cancel``.
+later, and a launching cluster to run. Airflow 3.3 calls the trigger's own ``on_kill`` then, after cancelling it
+with its user-action message; Airflow 3.2 has no trigger ``on_kill``, and a cancellation can lose the message on the
+way (:meth:`CleanUpOnKillMixin.run`). Neither the message nor the call tells a kill apart: a triggerer cancels, with
+that message, every trigger no longer assigned to it, also one another triggerer took over or whose task another
+copy resumed (:meth:`CleanUpOnKillMixin.task_was_killed`). The trigger then cleans up only when the task instance's
+state, read through the Task SDK API (a trigger cannot reach the metadata database in Airflow 3), is one a kill
+leaves it in (``pure.deferred_kill``).
 """
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger, EmrCreateJobFlowTrigger
@@ -35,7 +35,7 @@ USER_ACTION_CANCEL_MSG = "__airflow_user_action__"
 
 
 class CleanUpOnKillMixin:
-    """Run :meth:`clean_up_after_kill` (blocking, in a thread) when a user kills the deferred task."""
+    """Run :meth:`clean_up_after_kill` (blocking, in a thread) when a user killed the deferred task."""
 
     task_instance: Any
     log: Any
@@ -45,18 +45,19 @@ class CleanUpOnKillMixin:
     def clean_up_after_kill(self) -> None:
         raise NotImplementedError
 
+    def left_running(self) -> str:
+        """What is left running when a cancellation is not taken for a kill (for the log)."""
+        raise NotImplementedError
+
     async def on_kill(self) -> None:
         """
-        Clean up after the killed task (called by the triggerer of Airflow 3.3 and later, on a user's action).
+        Clean up after the killed task (called by the triggerer of Airflow 3.3 and later, and by :meth:`run`).
 
-        Not once the trigger fired: after its event the upstream ``run`` still closes its client (an ``await``), and a
-        cancellation landing there comes when the task was resumed by the event (no longer deferred): cleaning up then
-        would cancel the steps or terminate the cluster the resumed task goes on with.
+        Only when :meth:`task_was_killed`: Airflow 3.3's triggerer sends its user-action message to every trigger no
+        longer assigned to it, so the message alone does not tell a user's kill from a hand-over.
         """
-        if self.fired:
-            self.log.info("The trigger fired its event before it was cancelled: nothing to clean up")
-            return
-        await sync_to_async(self.clean_up_after_kill)()
+        if await self.task_was_killed():
+            await sync_to_async(self.clean_up_after_kill)()
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         try:
@@ -67,23 +68,40 @@ class CleanUpOnKillMixin:
             # With the user-action message the triggerer calls on_kill itself (3.3). Without it, a stopping triggerer
             # (the task stays deferred), Airflow 3.2, or a message lost on the way: the trigger's waits go through
             # asgiref's sync_to_async (the connection, the hook), which raises a CancelledError of its own, without
-            # the message, when the cancellation lands there. The task's state then tells.
+            # the message, when the cancellation lands there. on_kill reads the task's state either way.
             by_user = bool(cancel.args) and cancel.args[0] == USER_ACTION_CANCEL_MSG
-            if not self.fired and not (TRIGGERER_CALLS_ON_KILL and by_user) and await self.task_no_longer_deferred():
+            if not (TRIGGERER_CALLS_ON_KILL and by_user):
                 await self.on_kill()
             raise
 
-    async def task_no_longer_deferred(self) -> bool:
+    async def task_was_killed(self) -> bool:
         """
-        Whether the task instance has left the deferred state: a cancellation without the user-action message is a
-        kill only then.
+        Whether the cancelled trigger's task was killed while deferred (``pure.deferred_kill``), not resumed.
 
-        A triggerer that stops or hands the trigger to another leaves the task deferred; its state is read through
-        the Task SDK API, as ``EmrServerlessStartJobTrigger.get_task_state`` reads it. Not known: no clean-up.
+        A triggerer cancels a trigger that is no longer assigned to it (``TriggerRunnerSupervisor.update_triggers``,
+        then ``TriggerRunner.cancel_triggers`` with the user-action message, ``airflow/jobs/triggerer_job_runner.py``):
+        after a user's action, but also when another triggerer took it over (``Trigger.assign_unassigned`` takes the
+        triggers of a triggerer whose heartbeat is late) and when that one's copy fired or the deferral timed out and
+        the task resumed in a worker. The task's state, read through the Task SDK API as the Amazon provider's
+        ``EmrServerlessStartJobTrigger.safe_to_cancel`` reads it, tells them apart, erring on the side of leaving
+        running what a resumed task may still use. Not once this copy fired, nor past the deferral's deadline (the
+        task resumes with ``__fail__``, whose failure path cleans up as the operator is told to). Not known: no.
         """
         from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
-        from airflow.utils.state import TaskInstanceState
 
+        from airflow_provider_emrfs_xacct.pure.deferred_kill import killed_while_deferred, task_states_key
+
+        if self.fired:
+            self.log.info("The trigger fired its event before it was cancelled: nothing to clean up")
+            return False
+        timeout_after = getattr(self, "timeout_after", None)
+        if timeout_after is not None:
+            timeout_after = timeout_after if timeout_after.tzinfo else timeout_after.replace(tzinfo=UTC)
+            if timeout_after <= datetime.now(UTC):
+                self.log.info(
+                    "Cancelled past the deferral's deadline: the task's failure path cleans up, not the trigger"
+                )
+                return False
         ti = self.task_instance
         if ti is None:
             return False
@@ -91,13 +109,25 @@ class CleanUpOnKillMixin:
             states = await sync_to_async(RuntimeTaskInstance.get_task_states)(
                 dag_id=ti.dag_id, task_ids=[ti.task_id], run_ids=[ti.run_id], map_index=ti.map_index
             )
-            state = states[ti.run_id][ti.task_id]
+            state = states[ti.run_id][task_states_key(ti.task_id, ti.map_index)]
         except Exception as error:  # a triggerer shutting down may no longer reach the API server
             self.log.warning(
-                "Could not read the state of task %s (%s): no clean-up after the cancellation", ti.task_id, error
+                "Could not read the state of task %s (%s): no clean-up after the cancellation; left running: %s",
+                ti.task_id,
+                error,
+                self.left_running(),
             )
             return False
-        return state != TaskInstanceState.DEFERRED
+        if killed_while_deferred(state):
+            return True
+        self.log.warning(
+            "Cancelled while task %s is %s (handed to another triggerer, resumed, or cleared and run again): "
+            "no clean-up; left running: %s",
+            ti.task_id,
+            state,
+            self.left_running(),
+        )
+        return False
 
 
 class ProbeStepsTrigger(CleanUpOnKillMixin, EmrAddStepsTrigger):
@@ -133,6 +163,9 @@ class ProbeStepsTrigger(CleanUpOnKillMixin, EmrAddStepsTrigger):
             destination_region_name=destination_region_name,
             expected_bucket_owner=expected_bucket_owner,
         )
+
+    def left_running(self) -> str:
+        return f"probe steps {sorted(self.probe_steps.values())} on cluster {self.serialized_fields['job_flow_id']}"
 
     def clean_up_after_kill(self) -> None:
         """Abandon the probe as after a wait that ran out (``verify.abandon_probe``) and log what may still appear."""
@@ -171,18 +204,48 @@ class LaunchWaitTrigger(CleanUpOnKillMixin, EmrCreateJobFlowTrigger):
         super().__init__(waiter_name=waiter_name, **kwargs)
         self.serialized_fields["waiter_name"] = waiter_name
 
+    def left_running(self) -> str:
+        return f"cluster {self.serialized_fields['job_flow_id']}"
+
     def clean_up_after_kill(self) -> None:
-        """Terminate the cluster; a refusal (termination protection, a denial) is logged naming it."""
+        """
+        Terminate the cluster, unless it is in a state its wait ends on; a refusal (termination protection, a denial)
+        is logged naming it.
+
+        A task left in a state a kill leaves it in may also have been resumed by another triggerer's copy of this
+        trigger and have finished (success, or failed on its own) before this copy was cancelled: that copy fired on
+        one of the waiter's success states (``job_flow_waiting``: ``WAITING``, ``RUNNING``, ``TERMINATED``, the Amazon
+        provider's ``waiters/emr.json``; ``DescribeCluster`` returns ``Cluster.Status.State``, Amazon EMR API
+        Reference), and the DAG may go on with the cluster. Such a cluster is left running, logged.
+        """
         from botocore.exceptions import BotoCoreError, ClientError
 
         from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
 
         cluster_id = self.serialized_fields["job_flow_id"]
-        self.log.warning("The deferred launch was killed: terminating cluster %s", cluster_id)
         hook = EmrfsEmrHook(
             aws_conn_id=self.aws_conn_id, region_name=self.region_name, verify=self.verify, config=self.botocore_config
         )
         try:
+            state = hook.describe_cluster(cluster_id)["Status"]["State"]
+            if state in self.states_the_wait_ends_on(hook):
+                self.log.warning(
+                    "The deferred launch was killed, but cluster %s is %s, a state its wait ends on: another copy of "
+                    "this trigger may have resumed the task with it; left running",
+                    cluster_id,
+                    state,
+                )
+                return
+            self.log.warning("The deferred launch was killed: terminating cluster %s (%s)", cluster_id, state)
             hook.terminate_cluster(cluster_id)
         except (ClientError, BotoCoreError) as error:
             self.log.error("Could not terminate cluster %s (%s): it may still be running", cluster_id, error)
+
+    def states_the_wait_ends_on(self, hook: Any) -> set[str]:
+        """The cluster states on which the waiter (``waiter_name``) succeeds, and the trigger fires its event."""
+        acceptors = hook.get_waiter(self.waiter_name).config.acceptors
+        return {
+            acceptor.expected
+            for acceptor in acceptors
+            if acceptor.state == "success" and acceptor.argument == "Cluster.Status.State"
+        }

@@ -8,13 +8,17 @@ runs in Airflow's own ``TriggerRunner`` (the triggerer's asyncio side), rebuilt 
 cancelled as the triggerer cancels a trigger whose task a user acted on: the verifier's probe step is cancelled
 (the stand-in's CancelSteps follows the EMR API Reference) and its object deleted; the launch's cluster is
 terminated. A triggerer that only stops (a restart) cancels without that message: nothing is cleaned up, the
-trigger is run again elsewhere.
+trigger is run again elsewhere. The triggerer sends the same message to a trigger another triggerer took over
+(``update_triggers``), so the trigger cleans up only when the task's state, read through the Task SDK API, is one a
+kill leaves it in.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
+from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +35,8 @@ from tests.integration.test_deferrable import launch_operator, security_configur
 from tests.integration.test_verify import head, launch_cluster, partner, put, verifier
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tests.integration.test_verify import Partner
 
 __all__ = ["partner", "security_configuration"]  # the fixtures, imported for the tests below
@@ -45,16 +51,46 @@ def busy_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(moto_stack, "hold_probe_steps", True)
 
 
-async def cancel_in_triggerer(trigger: Any, *, user_action: bool, connecting: bool = False, ti: Any = None) -> None:
+def cancelled_as_no_longer_assigned(trigger_id: int) -> set[int]:
     """
-    Run ``trigger`` (rebuilt from its serialised form) in Airflow's ``TriggerRunner`` until it waits (or, with
-    ``connecting``, while it builds its client), then cancel it: as after a user's action on its task
-    (``cancel_triggers``), or as a stopping triggerer cancels it (no message).
+    The triggers Airflow's ``TriggerRunnerSupervisor.update_triggers`` orders cancelled when ``trigger_id`` is no
+    longer among this triggerer's (``Trigger.ids_for_triggerer``): a user's action deleted it, or another triggerer
+    took it over. The runner cancels them with the user-action message (``cancel_triggers``).
+    """
+    from airflow.jobs.triggerer_job_runner import TriggerRunnerSupervisor
+
+    supervisor = SimpleNamespace(
+        running_triggers={trigger_id},
+        events=deque(),
+        cancelling_triggers=set(),
+        failed_triggers=deque(),
+        creating_triggers=deque(),
+    )
+    TriggerRunnerSupervisor.update_triggers(supervisor, set())  # type: ignore[arg-type]
+    return supervisor.cancelling_triggers
+
+
+async def cancel_in_triggerer(
+    trigger: Any,
+    *,
+    user_action: bool,
+    connecting: bool = False,
+    ti: Any = None,
+    timeout_after: datetime | None = None,
+    before_cancel: Callable[[], None] = lambda: None,
+) -> None:
+    """
+    Run ``trigger`` (rebuilt from its serialised form, for task instance ``ti``) in Airflow's ``TriggerRunner`` until
+    it waits (or, with ``connecting``, while it builds its client), then cancel it: as the triggerer cancels one no
+    longer assigned to it (``update_triggers``, then ``cancel_triggers`` with the user-action message), or as a
+    stopping triggerer cancels it (no message). ``timeout_after``: the deferral's deadline, as the runner sets it;
+    ``before_cancel``: what happens just before the cancellation (with no ``await`` between: the trigger sees none of it).
     """
     classpath, kwargs = trigger.serialize()
     assert classpath == f"{type(trigger).__module__}.{type(trigger).__qualname__}"
     rebuilt = type(trigger)(**kwargs)
     rebuilt.task_instance = ti
+    rebuilt.timeout_after = timeout_after  # type: ignore[attr-defined]
     waiting = asyncio.Event()
     make_hook = rebuilt.hook
 
@@ -74,13 +110,14 @@ async def cancel_in_triggerer(trigger: Any, *, user_action: bool, connecting: bo
 
     rebuilt.hook = hook  # type: ignore[method-assign]
     runner = TriggerRunner()
-    task = asyncio.create_task(runner.run_trigger(1, rebuilt))
+    task = asyncio.create_task(runner.run_trigger(1, rebuilt, timeout_after))
     runner.triggers[1] = {"task": task, "name": "killed", "events": 0, "is_watcher": False}  # type: ignore[typeddict-item]
     started = asyncio.create_task(waiting.wait())
     await asyncio.wait([started, task], timeout=30, return_when=asyncio.FIRST_COMPLETED)
     assert waiting.is_set(), task.exception() if task.done() else "the trigger did not start in 30 s"
+    before_cancel()
     if user_action:
-        runner.to_cancel.append(1)
+        runner.to_cancel.extend(cancelled_as_no_longer_assigned(1))
         await runner.cancel_triggers()
     else:
         task.cancel()
@@ -100,13 +137,14 @@ def deferred_probe(partner: Partner) -> tuple[str, Any, str, str]:
 
 
 def test_a_deferred_verifier_marked_failed_cancels_its_probe_step_and_deletes_its_object(
-    partner: Partner, busy_cluster: None
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    answer_task_state(monkeypatch, "failed")
     cluster_id, trigger, uri, step_id = deferred_probe(partner)
     s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
     put(s3, uri)  # what the running step wrote before the kill
 
-    asyncio.run(cancel_in_triggerer(trigger, user_action=True))
+    asyncio.run(cancel_in_triggerer(trigger, user_action=True, ti=DEFERRED_TI))
 
     step = client(partner.aws.url, EMR_ACCOUNT, "emr").describe_step(ClusterId=cluster_id, StepId=step_id)
     assert step["Step"]["Status"]["State"] == "CANCELLED"
@@ -121,7 +159,7 @@ class TaskStatesFromTheApi:
     (``tests/dags/test_backfill.py`` runs them).
     """
 
-    def __init__(self, state: str) -> None:
+    def __init__(self, state: str | None) -> None:
         self.state = state
         self.asked: list[Any] = []
 
@@ -130,7 +168,19 @@ class TaskStatesFromTheApi:
 
         assert isinstance(message, GetTaskStates)
         self.asked.append(message)
-        return TaskStatesResult(task_states={run_id: {TASK_ID: self.state} for run_id in message.run_ids or []})
+        # As the execution API's get_task_instance_states keys them: a mapped task instance with its index.
+        map_index = -1 if message.map_index is None else message.map_index
+        key = TASK_ID if map_index < 0 else f"{TASK_ID}_{map_index}"
+        return TaskStatesResult(task_states={run_id: {key: self.state} for run_id in message.run_ids or []})
+
+
+def answer_task_state(monkeypatch: pytest.MonkeyPatch, state: str | None) -> TaskStatesFromTheApi:
+    """Have the Task SDK API answer that the deferred task instance is in ``state``."""
+    from airflow.sdk.execution_time import task_runner
+
+    api = TaskStatesFromTheApi(state)
+    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", api, raising=False)
+    return api
 
 
 TASK_ID = "verify_cross_account_access"
@@ -145,16 +195,17 @@ DEFERRED_TI = SimpleNamespace(
 )
 
 
-@pytest.mark.parametrize(("state", "cleaned_up"), [("failed", True), ("deferred", False)])
+@pytest.mark.parametrize(
+    ("state", "cleaned_up"),
+    [("failed", True), ("success", True), (None, True), ("deferred", False), ("scheduled", False), ("running", False)],
+)
 def test_a_kill_whose_message_was_lost_cleans_up_by_the_tasks_state(
-    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch, state: str, cleaned_up: bool
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch, state: str | None, cleaned_up: bool
 ) -> None:
     # The kill lands while the trigger builds its client through asgiref's sync_to_async, which raises a
     # CancelledError of its own, without the triggerer's user-action message: the triggerer then calls no on_kill.
-    from airflow.sdk.execution_time import task_runner
-
-    api = TaskStatesFromTheApi(state)
-    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", api, raising=False)
+    # Marked failed or success, or cleared (no state yet): a kill. Scheduled or running: the task resumed.
+    api = answer_task_state(monkeypatch, state)
     cluster_id, trigger, uri, step_id = deferred_probe(partner)
 
     asyncio.run(cancel_in_triggerer(trigger, user_action=True, connecting=True, ti=DEFERRED_TI))
@@ -165,24 +216,20 @@ def test_a_kill_whose_message_was_lost_cleans_up_by_the_tasks_state(
     assert run_held_probe_steps() == ([] if cleaned_up else [uri])
 
 
-def test_a_users_kill_on_a_triggerer_that_calls_on_kill_cleans_up_once_without_reading_the_state(
+def test_a_users_kill_on_a_triggerer_that_calls_on_kill_cleans_up_once(
     partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Airflow 3.3's triggerer calls on_kill itself after cancelling with the user-action message
-    # (BaseTrigger.on_kill: "when a user explicitly acts on the deferred task via mark-failed, clear, or set state"):
-    # the trigger's own cancellation path must not clean up a second time, nor ask the API server for the state.
-    from airflow.sdk.execution_time import task_runner
-
+    # Airflow 3.3's triggerer calls on_kill itself after cancelling with the user-action message: the trigger's own
+    # cancellation path must not clean up a second time (the state is read once, by on_kill).
     from airflow_provider_emrfs_xacct.triggers import TRIGGERER_CALLS_ON_KILL
 
     assert TRIGGERER_CALLS_ON_KILL  # the Airflow this runs on (constraints.txt) has BaseTrigger.on_kill
-    api = TaskStatesFromTheApi("failed")
-    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", api, raising=False)
+    api = answer_task_state(monkeypatch, "failed")
     cluster_id, trigger, _, step_id = deferred_probe(partner)
 
     asyncio.run(cancel_in_triggerer(trigger, user_action=True, ti=DEFERRED_TI))
 
-    assert api.asked == []
+    assert len(api.asked) == 1
     step = client(partner.aws.url, EMR_ACCOUNT, "emr").describe_step(ClusterId=cluster_id, StepId=step_id)
     assert step["Step"]["Status"]["State"] == "CANCELLED"
     assert run_held_probe_steps() == []
@@ -201,26 +248,34 @@ def test_a_stopping_triggerer_leaves_the_deferred_probe_running(partner: Partner
 
 def deferred_launch(moto_url: str) -> tuple[str, Any]:
     """A deferred launch whose cluster is still STARTING (on AWS, for minutes; moto makes it WAITING at once)."""
-    from moto.emr.models import emr_backends
-
     with pytest.raises(TaskDeferred) as deferred:
         run_operator(launch_operator())
     trigger = deferred.value.trigger
     cluster_id = trigger.serialized_fields["job_flow_id"]
+    moto_cluster(cluster_id).state = "STARTING"
+    return cluster_id, trigger
+
+
+def moto_cluster(cluster_id: str) -> Any:
+    """The stand-in's cluster ``cluster_id``."""
+    from moto.emr.models import emr_backends
+
     [cluster] = [
         backend.clusters[cluster_id]
         for regions in emr_backends.values()
         for backend in regions.values()
         if cluster_id in backend.clusters
     ]
-    cluster.state = "STARTING"
-    return cluster_id, trigger
+    return cluster
 
 
-def test_a_deferred_launch_marked_failed_terminates_its_cluster(moto_url: str, security_configuration: str) -> None:
+def test_a_deferred_launch_marked_failed_terminates_its_cluster(
+    moto_url: str, security_configuration: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer_task_state(monkeypatch, "failed")
     cluster_id, trigger = deferred_launch(moto_url)
 
-    asyncio.run(cancel_in_triggerer(trigger, user_action=True))
+    asyncio.run(cancel_in_triggerer(trigger, user_action=True, ti=DEFERRED_TI))
 
     state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
     assert state in ("TERMINATING", "TERMINATED")
@@ -332,3 +387,107 @@ def test_a_cancellation_after_the_trigger_fired_leaves_the_cluster_to_the_resume
 
     state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
     assert state == "WAITING", state
+
+
+#: What a task whose trigger another triggerer took over can be in when this triggerer cancels its own copy: still
+#: deferred there (or deferred again on a new trigger), or resumed by that copy's event in a worker.
+TAKEN_OVER = ["deferred", "scheduled", "queued", "running"]
+
+
+@pytest.mark.parametrize("state", TAKEN_OVER)
+def test_a_probe_trigger_another_triggerer_took_over_leaves_the_probe_to_the_task(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch, state: str
+) -> None:
+    # Triggerer HA: this triggerer's heartbeat was late, Trigger.assign_unassigned gave the trigger to another; this
+    # one then cancels its own copy as no longer assigned to it, with the same user-action message as a user's kill.
+    api = answer_task_state(monkeypatch, state)
+    cluster_id, trigger, uri, step_id = deferred_probe(partner)
+
+    asyncio.run(cancel_in_triggerer(trigger, user_action=True, ti=DEFERRED_TI))
+
+    assert len(api.asked) == 1
+    step = client(partner.aws.url, EMR_ACCOUNT, "emr").describe_step(ClusterId=cluster_id, StepId=step_id)
+    assert step["Step"]["Status"]["State"] in ("PENDING", "RUNNING")
+    assert run_held_probe_steps() == [uri]  # the step the resumed verifier waits for still runs
+
+
+@pytest.mark.parametrize("state", TAKEN_OVER)
+def test_a_launch_trigger_another_triggerer_took_over_leaves_the_cluster_to_the_task(
+    moto_url: str, security_configuration: str, monkeypatch: pytest.MonkeyPatch, state: str
+) -> None:
+    answer_task_state(monkeypatch, state)
+    cluster_id, trigger = deferred_launch(moto_url)
+
+    asyncio.run(cancel_in_triggerer(trigger, user_action=True, ti=DEFERRED_TI))
+
+    state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
+    assert state == "STARTING"
+
+
+@pytest.mark.parametrize("user_action", [True, False], ids=["message-lost", "no-message"])
+def test_a_trigger_cancelled_past_the_deferrals_deadline_leaves_the_cluster_to_the_tasks_failure_path(
+    moto_url: str, security_configuration: str, monkeypatch: pytest.MonkeyPatch, user_action: bool
+) -> None:
+    # The scheduler resumed the task with __fail__ (check_trigger_timeouts) and it already failed: its failure path
+    # terminates the cluster or keeps it (terminate_job_flow_on_failure), which the trigger does not know.
+    answer_task_state(monkeypatch, "failed")
+    cluster_id, trigger = deferred_launch(moto_url)
+    deadline = datetime.now(timezone.utc) - timedelta(seconds=1)
+
+    asyncio.run(
+        cancel_in_triggerer(trigger, user_action=user_action, connecting=True, ti=DEFERRED_TI, timeout_after=deadline)
+    )
+
+    state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
+    assert state == "STARTING"
+
+
+def test_a_killed_mapped_verifier_is_found_by_its_map_index(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The execution API keys a mapped task instance's state as "<task_id>_<map_index>" (get_task_instance_states).
+    api = answer_task_state(monkeypatch, "failed")
+    cluster_id, trigger, _, step_id = deferred_probe(partner)
+    mapped = SimpleNamespace(**{**vars(DEFERRED_TI), "map_index": 2})
+
+    asyncio.run(cancel_in_triggerer(trigger, user_action=True, ti=mapped))
+
+    assert [message.map_index for message in api.asked] == [2]
+    step = client(partner.aws.url, EMR_ACCOUNT, "emr").describe_step(ClusterId=cluster_id, StepId=step_id)
+    assert step["Step"]["Status"]["State"] == "CANCELLED"
+
+
+@pytest.mark.parametrize("state", ["success", "failed"])
+def test_a_launch_another_triggerers_copy_resumed_and_that_ended_keeps_its_cluster(
+    moto_url: str, security_configuration: str, monkeypatch: pytest.MonkeyPatch, state: str
+) -> None:
+    # Another triggerer's copy fired on the cluster becoming WAITING; the launch resumed and ended (downstream tasks go
+    # on with the cluster) before this triggerer, whose heartbeat was late, cancelled its own copy. The task's state
+    # is one a user's kill leaves too; the cluster's, a state the wait ends on, says the task may have gone on with it.
+    answer_task_state(monkeypatch, state)
+    cluster_id, trigger = deferred_launch(moto_url)
+
+    def ready_elsewhere() -> None:
+        moto_cluster(cluster_id).state = "WAITING"
+
+    asyncio.run(cancel_in_triggerer(trigger, user_action=True, ti=DEFERRED_TI, before_cancel=ready_elsewhere))
+
+    state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
+    assert state == "WAITING"
+
+
+def test_a_launch_waiting_for_termination_killed_while_its_cluster_runs_terminates_it(
+    moto_url: str, security_configuration: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # wait_policy "wait for steps completion" (job_flow_terminated) fires on TERMINATED only: a ready cluster is not
+    # one another copy can have fired on, and the user's kill terminates it.
+    answer_task_state(monkeypatch, "failed")
+    cluster_id, trigger = deferred_launch(moto_url)
+    _, kwargs = trigger.serialize()
+    trigger = LaunchWaitTrigger(**{**kwargs, "waiter_name": "job_flow_terminated"})
+    moto_cluster(cluster_id).state = "WAITING"
+
+    asyncio.run(cancel_in_triggerer(trigger, user_action=True, ti=DEFERRED_TI))
+
+    state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
+    assert state in ("TERMINATING", "TERMINATED")

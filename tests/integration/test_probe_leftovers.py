@@ -461,11 +461,17 @@ def test_a_verifier_timed_out_while_adding_its_probe_step_finds_and_cancels_it(
     assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
 
 
-def test_a_user_kill_of_the_deferred_probe_cancels_its_steps(partner: Partner, busy_cluster: None) -> None:
-    # Marked failed or cleared while deferred, the task never resumes: its trigger's on_kill is all that runs
-    # (BaseTrigger.on_kill, "when a user explicitly acts on the deferred task"). The trigger is rebuilt from its
-    # serialised form, as the triggerer gets it.
+def test_a_user_kill_of_the_deferred_probe_cancels_its_steps(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Marked failed while deferred, the task never resumes: its trigger's on_kill is all that runs (BaseTrigger.on_kill,
+    # "when a user explicitly acts on the deferred task"), once the task's state shows the kill. The trigger is
+    # rebuilt from its serialised form, as the triggerer gets it.
     import asyncio
+
+    from tests.integration.test_deferred_kill import DEFERRED_TI, answer_task_state
+
+    answer_task_state(monkeypatch, "failed")
 
     cluster_id = launch_cluster(partner.aws, partner.configuration)
     operator = verifier(partner.configuration, cluster_id=cluster_id, probe=True, deferrable=True, waiter_delay=1)
@@ -475,7 +481,10 @@ def test_a_user_kill_of_the_deferred_probe_cancels_its_steps(partner: Partner, b
     classpath, kwargs = deferred.value.trigger.serialize()
     assert classpath == "airflow_provider_emrfs_xacct.triggers.ProbeStepsTrigger"
 
-    asyncio.run(type(deferred.value.trigger)(**kwargs).on_kill())
+    trigger = type(deferred.value.trigger)(**kwargs)
+    trigger.task_instance = DEFERRED_TI
+
+    asyncio.run(trigger.on_kill())
 
     emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
     [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]
