@@ -98,7 +98,7 @@ WRITER_UNIT = [
     "tests/unit/test_requested_encryption.py",
     "tests/unit/test_aws_judge.py",
 ]
-WRITER_INT = ["tests/integration/test_emrfs_writer.py"]
+WRITER_INT = ["tests/integration/test_emrfs_writer.py", "tests/integration/test_verify_against_judge.py"]
 PROBE_INT = ["tests/integration/test_probe_step.py"]
 SHAPES_TESTS = [
     "tests/unit/test_aws_shapes.py",
@@ -2365,6 +2365,8 @@ MUTATIONS = [
         "        return True",
         "ArnLike/ArnEquals on a key the request does not carry holds",
         JUDGE_UNIT,
+        equivalent="_condition_holds answers for a key the request does not carry before the ARN matcher is asked, "
+        "and principalmapper asks it of a set operator's key only when the request carries it",
     ),
     j(
         "SJ07",
@@ -2641,6 +2643,7 @@ MUTATIONS = [
         "CopyObject needs no read permission on its source",
         WRITER_UNIT,
         WRITER_INT,
+        PROBE_INT,
     ),
     j(
         "SW11",
@@ -2745,6 +2748,7 @@ MUTATIONS = [
         "BucketOwnerEnforced accepted on a bucket whose ACL grants a group",
         JUDGE_UNIT,
         OWNERSHIP_INT,
+        equivalent="moto's group grantees carry an empty canonical id, which is not the owner's: counted either way",
     ),
     j(
         "SB03",
@@ -2844,6 +2848,8 @@ MUTATIONS = [
         "a role trust policy with NotPrincipal is accepted",
         JUDGE_UNIT,
         PRINCIPALS_INT,
+        equivalent="a statement with NotPrincipal has no Principal (the grammar allows one or the other), which the "
+        "next check refuses with the same MalformedPolicyDocument",
     ),
     j(
         "SB14",
