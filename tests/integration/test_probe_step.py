@@ -471,9 +471,10 @@ def test_an_internet_gateway_reaches_s3_only_for_instances_with_public_addresses
     partner: Partner, public_ip_on_launch: bool
 ) -> None:
     """
-    Amazon VPC User Guide, "Enable internet access for a VPC using an internet gateway": an instance reaches the
-    internet through the gateway only with a public IPv4 address (or an Elastic IP). Without public addresses on
-    launch the stand-in cannot tell whether EMR gives its instances some (the EMR Management Guide does not say).
+    Amazon VPC User Guide, "Enable internet access for a VPC using an internet gateway": an instance in a subnet
+    routed to an internet gateway reaches the internet only with a public IPv4 address (or an Elastic IP address).
+    Without public addresses on launch the stand-in cannot tell whether EMR gives its instances some (the Amazon EMR
+    Management Guide, "Amazon VPC options", does not say): undecided, not "reaches".
     """
     ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
     vpc, subnet = private_subnet(ec2, "10.12")
@@ -491,9 +492,9 @@ def test_an_internet_gateway_reaches_s3_only_for_instances_with_public_addresses
 @pytest.mark.parametrize("connectivity", ["public", "private"])
 def test_only_a_public_nat_gateway_reaches_s3(partner: Partner, connectivity: str) -> None:
     """
-    Amazon VPC User Guide, "NAT gateways", connectivity types: "Instances in private subnets can connect to the
-    internet through a public NAT gateway"; through a private one they "can connect to other VPCs or your
-    on-premises network", and traffic it sends to an internet gateway is dropped: the stand-in cannot tell.
+    Amazon VPC User Guide, "NAT gateways", connectivity types: instances in private subnets reach the internet
+    through a public NAT gateway; a private NAT gateway connects them only to other VPCs or an on-premises network
+    (what lies past it the stand-in cannot tell).
     """
     ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
     vpc, subnet = private_subnet(ec2, "10.13")
@@ -507,9 +508,9 @@ def test_only_a_public_nat_gateway_reaches_s3(partner: Partner, connectivity: st
 
 def test_an_s3_gateway_endpoint_serves_the_buckets_of_its_own_region_only(partner: Partner) -> None:
     """
-    Amazon VPC User Guide, "Gateway endpoints for Amazon S3": "Gateway endpoints do not allow access from another
-    Region" (the endpoint routes to S3 of its own Region). A private subnet with the S3 gateway endpoint of its
-    Region reaches that Region's buckets and no other's.
+    Amazon VPC User Guide, "Gateway endpoints for Amazon S3": a gateway endpoint serves S3 of its own Region only
+    (Amazon S3 User Guide, "AWS PrivateLink for Amazon S3", "Types of VPC endpoints for Amazon S3"). A private
+    subnet with the S3 gateway endpoint of its Region reaches that Region's buckets and no other's.
     """
     ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
     vpc, subnet = private_subnet(ec2, "10.14")
@@ -527,9 +528,9 @@ def test_an_s3_gateway_endpoint_serves_the_buckets_of_its_own_region_only(partne
 
 def test_a_subnet_is_routed_by_its_own_route_table_not_a_neighbours(partner: Partner) -> None:
     """
-    Amazon VPC User Guide, "Route tables", "Subnet route tables": "Each subnet in your VPC must be associated with a
-    route table", "the main route table" when none is associated explicitly. A NAT gateway on a neighbour subnet's
-    table gives this subnet, routed by the main table, no way out.
+    Amazon VPC User Guide, "Configure route tables": each subnet is routed by the route table associated with it,
+    else by the VPC's main route table. A NAT gateway on a neighbour subnet's table gives this subnet, routed by
+    the main table, no way out.
     """
     ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
     vpc, subnet = private_subnet(ec2, "10.15")

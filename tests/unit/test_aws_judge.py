@@ -917,9 +917,8 @@ def test_kms_caller_account_of_s3s_call_is_the_requesters_account_not_the_keys(
     caller_account: str, allowed: bool
 ) -> None:
     """
-    AWS KMS Developer Guide, "kms:CallerAccount": the key "controls access to all identities (users and roles) in an
-    account" — the account of the caller, here the EMR account's role writing to the partner's bucket, not the key's
-    owner. A key policy that lets everyone of one account use the key through S3 (the shape of an AWS managed key's
+    AWS KMS Developer Guide, "kms:CallerAccount": the key allows or denies all identities (users and roles) of one
+    account, the caller's: here the EMR account's role writing to the partner's bucket, not the key's owner. A key policy that lets everyone of one account use the key through S3 (the shape of an AWS managed key's
     policy) lets in a role of another account only when it names that account.
     """
     from devstack.emrfs_writer import _judge_key, _Key
