@@ -22,7 +22,9 @@ from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.verify import probe_key, probe_step
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, client, probe_uri
+from devstack import aws_network
+from devstack.emrfs_writer import put_like_emrfs
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, REGION, client, probe_uri
 from devstack.testing import RecordingTaskInstance, run_operator, small_cluster
 from tests.integration.test_deferrable import run_trigger
 from tests.integration.test_network_facts import add_s3_gateway_endpoint, add_sts_interface_endpoint, private_subnet
@@ -426,3 +428,117 @@ def test_an_sts_endpoint_policy_of_the_own_account_s_roles_refuses_the_assume_ro
     assume = next(link for link in report["links"] if link["link"] == "EMR role can assume destination role")
     assert assume["status"] == "fail", assume
     assert endpoint["VpcEndpointId"] in assume["detail"]
+
+
+def test_the_renames_copy_needs_read_permission_on_its_source(partner: Partner) -> None:
+    """
+    S3 API Reference, CopyObject, "Permissions": the request needs "read access to the source object and write
+    access to the destination bucket" (``s3:GetObject`` on the source). ``hadoop fs -put`` renames
+    ``<key>._COPYING_`` to ``<key>`` with a CopyObject: a role that may not read the temporary object fails there.
+    """
+    iam = client(partner.aws.url, DESTINATION_ACCOUNT, "iam")
+    deny = {"Effect": "Deny", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{partner.aws.bucket}/*._COPYING_"}
+    iam.put_role_policy(
+        RoleName=partner.role_arn.rsplit("/", 1)[1],
+        PolicyName="no-reading-temporaries",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [deny]}),
+    )
+
+    result = put_like_emrfs(
+        partner.aws.url,
+        emr_account=EMR_ACCOUNT,
+        instance_role=EMR_EC2_ROLE,
+        security_configuration=partner.configuration,
+        uri=f"{PREFIX}part-00000",
+        body=b"x",
+    )
+
+    failure = result.first_failure
+    assert failure is not None, result.summary()
+    assert (failure.operation, failure.uri) == ("CopyObject", f"{PREFIX}part-00000._COPYING_"), result.summary()
+    assert "s3:GetObject" in failure.reason, failure.reason
+
+
+def _default_route(ec2: Any, vpc: str, subnet: str, **target: str) -> None:
+    """A route table of the subnet's own with its default route (``0.0.0.0/0``) to ``target``."""
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", **target)
+
+
+@pytest.mark.parametrize("public_ip_on_launch", [False, True])
+def test_an_internet_gateway_reaches_s3_only_for_instances_with_public_addresses(
+    partner: Partner, public_ip_on_launch: bool
+) -> None:
+    """
+    Amazon VPC User Guide, "Enable internet access for a VPC using an internet gateway": an instance in a subnet
+    routed to an internet gateway reaches the internet only with a public IPv4 address (or an Elastic IP address).
+    Without public addresses on launch the stand-in cannot tell whether EMR gives its instances some (the Amazon EMR
+    Management Guide, "Amazon VPC options", does not say): undecided, not "reaches".
+    """
+    ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
+    vpc, subnet = private_subnet(ec2, "10.12")
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    _default_route(ec2, vpc, subnet, GatewayId=gateway)
+    if public_ip_on_launch:
+        ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
+
+    verdict = aws_network.s3_unreachable(EMR_ACCOUNT, REGION, subnet, partner.aws.bucket)
+
+    assert verdict is None if public_ip_on_launch else (verdict or "").startswith(aws_network.CANNOT_TELL), verdict
+
+
+@pytest.mark.parametrize("connectivity", ["public", "private"])
+def test_only_a_public_nat_gateway_reaches_s3(partner: Partner, connectivity: str) -> None:
+    """
+    Amazon VPC User Guide, "NAT gateways", connectivity types: instances in private subnets reach the internet
+    through a public NAT gateway; a private NAT gateway connects them only to other VPCs or an on-premises network
+    (what lies past it the stand-in cannot tell).
+    """
+    ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
+    vpc, subnet = private_subnet(ec2, "10.13")
+    nat = ec2.create_nat_gateway(SubnetId=subnet, ConnectivityType=connectivity)["NatGateway"]["NatGatewayId"]
+    _default_route(ec2, vpc, subnet, NatGatewayId=nat)
+
+    verdict = aws_network.s3_unreachable(EMR_ACCOUNT, REGION, subnet, partner.aws.bucket)
+
+    assert verdict is None if connectivity == "public" else (verdict or "").startswith(aws_network.CANNOT_TELL), verdict
+
+
+def test_an_s3_gateway_endpoint_serves_the_buckets_of_its_own_region_only(partner: Partner) -> None:
+    """
+    Amazon VPC User Guide, "Gateway endpoints for Amazon S3": a gateway endpoint serves S3 of its own Region only
+    (Amazon S3 User Guide, "AWS PrivateLink for Amazon S3", "Types of VPC endpoints for Amazon S3"). A private
+    subnet with the S3 gateway endpoint of its Region reaches that Region's buckets and no other's.
+    """
+    ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
+    vpc, subnet = private_subnet(ec2, "10.14")
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    elsewhere = "partner-results-eu"
+    client(partner.aws.url, DESTINATION_ACCOUNT, "s3", region="eu-west-1").create_bucket(
+        Bucket=elsewhere, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+
+    assert aws_network.s3_unreachable(EMR_ACCOUNT, REGION, subnet, partner.aws.bucket) is None
+    verdict = aws_network.s3_unreachable(EMR_ACCOUNT, REGION, subnet, elsewhere)
+    assert verdict is not None
+    assert "no way to S3 of eu-west-1" in verdict, verdict
+
+
+def test_a_subnet_is_routed_by_its_own_route_table_not_a_neighbours(partner: Partner) -> None:
+    """
+    Amazon VPC User Guide, "Configure route tables": each subnet is routed by the route table associated with it,
+    else by the VPC's main route table. A NAT gateway on a neighbour subnet's table gives this subnet, routed by
+    the main table, no way out.
+    """
+    ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
+    vpc, subnet = private_subnet(ec2, "10.15")
+    neighbour = ec2.create_subnet(VpcId=vpc, CidrBlock="10.15.2.0/24")["Subnet"]["SubnetId"]
+    nat = ec2.create_nat_gateway(SubnetId=neighbour, ConnectivityType="public")["NatGateway"]["NatGatewayId"]
+    _default_route(ec2, vpc, neighbour, NatGatewayId=nat)
+
+    assert aws_network.s3_unreachable(EMR_ACCOUNT, REGION, neighbour, partner.aws.bucket) is None
+    verdict = aws_network.s3_unreachable(EMR_ACCOUNT, REGION, subnet, partner.aws.bucket)
+    assert verdict is not None
+    assert "no way to S3" in verdict, verdict

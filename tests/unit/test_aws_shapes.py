@@ -136,6 +136,8 @@ def test_sts_session_names() -> None:
 def test_enums_are_checked_where_the_service_checks_them() -> None:
     """IAM API Reference, ListPolicies: Scope "Valid Values: All | AWS | Local". S3's model enums are not S3's rules."""
     assert "enum value set: [AWS, All, Local]" in message("iam", "ListPolicies", Scope="Mine")
+    # KMS (JSON protocol) too: AWS KMS API Reference, GenerateDataKey, KeySpec "Valid Values: AES_256 | AES_128".
+    assert "enum value set: [AES_128, AES_256]" in message("kms", "GenerateDataKey", KeyId="alias/k", KeySpec="AES_512")
     # Amazon S3 User Guide, "Access control list (ACL) overview", "Canned ACL": log-delivery-write is a
     # bucket's canned ACL, which PutBucketAcl's model enum does not list.
     assert refusal("s3", "PutBucketAcl", Bucket="b", ACL="log-delivery-write") is None
