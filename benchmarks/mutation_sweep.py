@@ -2871,6 +2871,7 @@ MUTATIONS = [
         "    if caller and value.startswith(session_prefix(caller).rstrip('/')):",
         "a Principal naming a session of another role whose name starts with the caller's read as a session of the caller",
         UNIT_EVALUATOR,
+    ),
     # the stand-in's judges themselves (devstack): each planted bug makes the stand-in more lenient than AWS, so a
     # test built on it could pass on a stub. Killed by the judges' own tests, or a stand-in test of the module.
     j(
