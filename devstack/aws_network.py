@@ -35,7 +35,7 @@ from moto.ec2.models import ec2_backends
 from moto.s3.models import s3_backends
 
 #: The verdicts besides "reaches it" (``None``).
-CANNOT_TELL = "the stand-in cannot tell whether the cluster's subnet reaches S3"
+CANNOT_TELL = "the stand-in cannot tell whether the cluster's subnet reaches"
 
 
 def s3_unreachable(account: str, region: str, subnet_id: str | None, bucket: str) -> str | None:
@@ -78,7 +78,9 @@ def s3_unreachable(account: str, region: str, subnet_id: str | None, bucket: str
     # A route of public addresses left: egress past the VPC, or an internet gateway without public IPs on launch, which
     # EMR may give its instances anyway (the Amazon EMR Management Guide, "Amazon VPC options", does not say): undecided.
     if any(endpoint.vpc_endpoint_type == "Interface" for endpoint in endpoints) or egress != NO_EGRESS:
-        return f"{CANNOT_TELL} for bucket {bucket} ({bucket_region}): an S3 interface endpoint or egress past the VPC"
+        return (
+            f"{CANNOT_TELL} S3 for bucket {bucket} ({bucket_region}): an S3 interface endpoint or egress past the VPC"
+        )
     return (
         f"subnet {subnet_id} ({region}) has no way to S3 of {bucket_region} for bucket {bucket}: no route to the "
         "internet, and no S3 gateway endpoint of the bucket's Region on its route table"
@@ -186,13 +188,13 @@ def _egress(tables: list[Any], subnet: Any) -> str:
             else:
                 other.append(f"{cidr} to {_target(route)}")
     if other:
-        return f"{CANNOT_TELL}: public addresses are routed to {', '.join(other)}"
+        return f"{CANNOT_TELL} public addresses: they are routed to {', '.join(other)}"
     if not internet:
         return NO_EGRESS
     covered = list(ipaddress.collapse_addresses(internet))
     if covered == [ipaddress.IPv4Network("0.0.0.0/0")]:
         return INTERNET
-    return f"{CANNOT_TELL}: only part of the public addresses ({', '.join(map(str, covered))}) reach the internet"
+    return f"{CANNOT_TELL} public addresses: only part of them ({', '.join(map(str, covered))}) reach the internet"
 
 
 def _to_the_internet(route: Any, subnet: Any) -> bool:
@@ -245,7 +247,7 @@ def sts_unreachable(
         and not regional
         and override.rstrip("/").lower() not in ("https://sts.amazonaws.com", "sts.amazonaws.com")
     ):
-        return f"{CANNOT_TELL} the way to {override}"
+        return f"{CANNOT_TELL} {override}, which fs.s3.sts.endpoint names"
     host = f"sts.{region}.amazonaws.com" if regional else "sts.amazonaws.com"
     if regional:
         taking_the_name = [

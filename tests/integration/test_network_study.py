@@ -24,7 +24,7 @@ from tests.integration.network_study import Outcome, generate, judge
 from tests.integration.test_differential import readers
 
 SEED = 20261201
-STUDY = 300
+STUDY = 400
 #: The judge's answer each link status must not meet.
 CONTRADICTS = {"pass": ("blocked", "cannot tell"), "fail": ("reaches",)}
 
@@ -87,13 +87,23 @@ def moto_env(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 def sample() -> list[int]:
     """
     The fixed sample: the first layout of each default route, ``MapPublicIpOnLaunch`` and STS endpoint kind (Regional
-    or global), so that every way out is met with and without public addresses; the endpoints come as drawn.
+    or global); and, in a subnet with no way out, of each S3 gateway endpoint place and bucket Region (no S3 interface
+    endpoint), of each STS interface endpoint kind and STS endpoint kind, and, for Regional STS through an STS interface
+    endpoint with private DNS, of each setting of the VPC's DNS attributes and of the endpoint's security group.
     """
-    chosen: dict[tuple[str, bool, bool], int] = {}
+    chosen: dict[tuple[object, ...], int] = {}
     for number in range(STUDY):
         layout = generate(number, SEED)
-        chosen.setdefault((layout.default_route, layout.public_ip, calls_regional_sts(layout.release, {})), number)
-    return sorted(chosen.values())
+        regional = calls_regional_sts(layout.release, {})
+        chosen.setdefault(("route", layout.default_route, layout.public_ip, regional), number)
+        if layout.default_route == "none" and layout.s3_interface == "none":
+            chosen.setdefault(("s3", layout.s3_gateway, layout.bucket_region == REGION), number)
+        if layout.default_route == "none" and not layout.sts_override:
+            answers = layout.dns == (True, True) and layout.endpoints_open  # an endpoint with private DNS would serve
+            chosen.setdefault(("sts", layout.sts_interface, regional, answers), number)
+            if regional and layout.sts_interface == "private-dns":
+                chosen.setdefault(("sts-dns", layout.dns, layout.endpoints_open), number)
+    return sorted(set(chosen.values()))
 
 
 def test_a_fixed_sample_of_network_layouts(moto_env: str) -> None:
