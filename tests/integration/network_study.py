@@ -260,14 +260,13 @@ def judge(url: str, readers: Readers, number: int, seed: int) -> Outcome:
 
     layout = generate(number, seed)
     # Case numbers apart from the differential study's (names of roles and buckets in the shared moto server).
-    case = Case(
-        100_000 + number, [], cluster=Cluster(layout.release, []), region=REGION, bucket_region=layout.bucket_region
-    )
+    cluster = Cluster(layout.release, [])
+    case = Case(100_000 + number, [], cluster=cluster, region=REGION, bucket_region=layout.bucket_region)
     site = {"fs.s3.sts.endpoint": layout.sts_override} if layout.sts_override else {}
     if site:
-        case.cluster.configurations.append({"Classification": "emrfs-site", "Properties": site})  # type: ignore[union-attr]
+        cluster.configurations.append({"Classification": "emrfs-site", "Properties": site})
     network = build_network(url, layout, case)
-    case.cluster.subnet = network.subnet  # type: ignore[union-attr]
+    cluster.subnet = network.subnet
     world = build(url, case, seed)
     report, _ = verify_chain(
         readers,
