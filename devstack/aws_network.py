@@ -25,6 +25,7 @@ with :func:`devstack.aws_judge.endpoint_policy_allows`.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from moto.ec2.models import ec2_backends
 from moto.s3.models import s3_backends
 
 #: The verdicts besides "reaches it" (``None``).
-CANNOT_TELL = "the stand-in cannot tell whether the cluster's subnet reaches S3"
+CANNOT_TELL = "the stand-in cannot tell whether the cluster's subnet reaches"
 
 
 def s3_unreachable(account: str, region: str, subnet_id: str | None, bucket: str) -> str | None:
@@ -49,15 +50,17 @@ def s3_unreachable(account: str, region: str, subnet_id: str | None, bucket: str
     ec2 = ec2_backends[account][region]
     subnet = ec2.get_subnet(subnet_id)
     tables = _tables_of(ec2, subnet)
-    defaults = [route for table in tables for route in table.routes if route.destination_cidr_block == "0.0.0.0/0"]
-    for route in defaults:
-        gateway_id = str(getattr(route.gateway, "id", "") or "")
-        if route.instance is not None or (
-            route.nat_gateway is not None and getattr(route.nat_gateway, "connectivity_type", "public") == "public"
-        ):
+    taking_the_name = _s3_private_dns_endpoints(ec2, subnet, region, bucket_region)
+    if taking_the_name:  # S3's Regional name resolves to them whatever the routes
+        if any(_lets_in_on_https(ec2, endpoint, subnet) for endpoint in taking_the_name):
             return None
-        if gateway_id.startswith("igw-") and str(subnet.map_public_ip_on_launch).lower() == "true":
-            return None
+        return (
+            f"S3 of {bucket_region} resolves to the VPC's S3 interface endpoint, whose security groups do not let "
+            f"subnet {subnet_id} in on HTTPS"
+        )
+    egress = _egress(tables, subnet)
+    if egress == INTERNET:
+        return None
     table_ids = {table.id for table in tables}
     endpoints = [
         endpoint
@@ -72,11 +75,12 @@ def s3_unreachable(account: str, region: str, subnet_id: str | None, bucket: str
             and bucket_region == region
         ):
             return None
-    # Any default route left: egress past the VPC, or an internet gateway without public IPs on launch, which EMR may
-    # give its instances anyway (the Amazon EMR Management Guide, "Amazon VPC options", does not say): undecided.
-    elsewhere = defaults
-    if any(endpoint.vpc_endpoint_type == "Interface" for endpoint in endpoints) or elsewhere:
-        return f"{CANNOT_TELL} for bucket {bucket} ({bucket_region}): an S3 interface endpoint or egress past the VPC"
+    # A route of public addresses left: egress past the VPC, or an internet gateway without public IPs on launch, which
+    # EMR may give its instances anyway (the Amazon EMR Management Guide, "Amazon VPC options", does not say): undecided.
+    if any(endpoint.vpc_endpoint_type == "Interface" for endpoint in endpoints) or egress != NO_EGRESS:
+        return (
+            f"{CANNOT_TELL} S3 for bucket {bucket} ({bucket_region}): an S3 interface endpoint or egress past the VPC"
+        )
     return (
         f"subnet {subnet_id} ({region}) has no way to S3 of {bucket_region} for bucket {bucket}: no route to the "
         "internet, and no S3 gateway endpoint of the bucket's Region on its route table"
@@ -113,6 +117,8 @@ def endpoints_on_the_way(
     subnet = ec2.get_subnet(subnet_id)
     table_ids = {table.id for table in _tables_of(ec2, subnet)}
     found: dict[str, EndpointOnTheWay] = {}
+    for endpoint in _s3_private_dns_endpoints(ec2, subnet, region, bucket_region):  # they take S3's name
+        found.setdefault("s3", EndpointOnTheWay(endpoint.id, False, json.loads(endpoint.policy_document)))
     for endpoint in sorted(ec2.vpc_end_points.values(), key=lambda endpoint: endpoint.id):
         if endpoint.vpc_id != subnet.vpc_id or endpoint.state != "available":
             continue
@@ -147,3 +153,171 @@ def _calls_regional_sts(release_label: str | None, emrfs_site: dict[str, str]) -
         return False
     version = (int(found[1]), int(found[2]), int(found[3]))
     return version[0] >= 7 or version >= (6, 1, 0) or (version[0] == 5 and version >= (5, 31, 0))
+
+
+#: What :func:`_egress` finds: every public address leaves through the internet, none leaves the VPC; else a sentence.
+INTERNET, NO_EGRESS = "internet", "no egress"
+#: The private (RFC 1918) address space, where no AWS public endpoint (STS, S3) has an address.
+_PRIVATE = tuple(ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+
+def _egress(tables: list[Any], subnet: Any) -> str:
+    """
+    Where the subnet's requests to a public address (STS, S3 outside a gateway endpoint) go: :data:`INTERNET` when
+    every public address leaves through the internet, :data:`NO_EGRESS` when no route takes any of them out of the
+    VPC, else why the stand-in cannot tell.
+
+    EC2 routes by the most specific route that matches (Amazon VPC User Guide, "How route priority works"), so
+    ``0.0.0.0/1`` and ``128.0.0.0/1`` together route what ``0.0.0.0/0`` would. A route leaves through the internet
+    when its target is a public NAT gateway or a NAT instance, or an internet gateway for instances with public IPv4
+    addresses (Amazon VPC User Guide, "NAT gateways": a private NAT gateway never reaches the internet; "Internet
+    gateways": an instance needs a public IPv4 address). Any other target (transit gateway, peering, private NAT,
+    an internet gateway without public addresses on launch) is a way on the stand-in does not model.
+    """
+    internet, other = [], []
+    for table in tables:
+        for route in table.routes:
+            cidr = route.destination_cidr_block
+            if not cidr or route.local or route.destination_prefix_list is not None:
+                continue
+            network = ipaddress.IPv4Network(cidr, strict=False)
+            if any(network.subnet_of(private) for private in _PRIVATE):
+                continue
+            if _to_the_internet(route, subnet):
+                internet.append(network)
+            else:
+                other.append(f"{cidr} to {_target(route)}")
+    if other:
+        return f"{CANNOT_TELL} public addresses: they are routed to {', '.join(other)}"
+    if not internet:
+        return NO_EGRESS
+    covered = list(ipaddress.collapse_addresses(internet))
+    if covered == [ipaddress.IPv4Network("0.0.0.0/0")]:
+        return INTERNET
+    return f"{CANNOT_TELL} public addresses: only part of them ({', '.join(map(str, covered))}) reach the internet"
+
+
+def _to_the_internet(route: Any, subnet: Any) -> bool:
+    if route.instance is not None:
+        return True
+    if route.nat_gateway is not None:
+        return str(getattr(route.nat_gateway, "connectivity_type", "public") or "public") == "public"
+    gateway_id = str(getattr(route.gateway, "id", "") or "")
+    return gateway_id.startswith("igw-") and str(subnet.map_public_ip_on_launch).lower() == "true"
+
+
+def _target(route: Any) -> str:
+    for name in ("nat_gateway", "transit_gateway", "vpc_pcx", "interface", "gateway", "carrier_gateway"):
+        target = getattr(route, name, None)
+        if target is not None:
+            return f"{name} {getattr(target, 'id', target)}"
+    return str(route.vpc_endpoint_id or "an unmodelled target")
+
+
+def sts_unreachable(
+    account: str, region: str, subnet_id: str | None, release_label: str | None, emrfs_site: dict[str, str]
+) -> str | None:
+    """
+    Why EMRFS on a cluster in ``subnet_id`` cannot reach the STS endpoint it calls; ``None`` when it can or there is no
+    subnet; a sentence starting with :data:`CANNOT_TELL` when the stand-in cannot decide.
+
+    The endpoint EMRFS calls (Amazon EMR Release Guide, "Managing the default AWS Security Token Service endpoint"):
+    the Regional one (``sts.REGION.amazonaws.com``) from 5.31.0 and 6.1.0 without ``fs.s3.sts.endpoint``, the global
+    one (``sts.amazonaws.com``) before. An STS interface endpoint with private DNS takes the Regional name in the VPC
+    while the VPC's DNS support and DNS hostnames are on (AWS PrivateLink Guide, "Access AWS services through AWS
+    PrivateLink": the service's name resolves "to the private IP addresses of the endpoint network interfaces";
+    Amazon EC2 API Reference, "CreateVpcEndpoint", ``PrivateDnsEnabled``), whatever the routes: its security groups
+    must then let the instances in on HTTPS ("Access an AWS service using an interface VPC endpoint": the security
+    group "must allow traffic on port 443 from the resources in your VPC"). The global endpoint has no VPC endpoint
+    (AWS General Reference, "AWS Security Token Service endpoints and quotas"): only egress to the internet reaches
+    it, as it does the Regional one without such an endpoint (:func:`_egress`). An override other than the Regional
+    or global endpoint is not judged.
+    """
+    if not subnet_id:
+        return None
+    ec2 = ec2_backends[account][region]
+    subnet = ec2.get_subnet(subnet_id)
+    override = emrfs_site.get("fs.s3.sts.endpoint") if _uses_the_override(release_label) else None
+    regional = _calls_regional_sts(release_label, emrfs_site) or (
+        override is not None
+        and override.rstrip("/").lower() in (f"https://sts.{region}.amazonaws.com", f"sts.{region}.amazonaws.com")
+    )
+    if (
+        override is not None
+        and not regional
+        and override.rstrip("/").lower() not in ("https://sts.amazonaws.com", "sts.amazonaws.com")
+    ):
+        return f"{CANNOT_TELL} {override}, which fs.s3.sts.endpoint names"
+    host = f"sts.{region}.amazonaws.com" if regional else "sts.amazonaws.com"
+    if regional:
+        taking_the_name = [
+            endpoint
+            for endpoint in ec2.vpc_end_points.values()
+            if endpoint.vpc_id == subnet.vpc_id
+            and endpoint.state == "available"
+            and endpoint.vpc_endpoint_type == "Interface"
+            and endpoint.service_name == f"com.amazonaws.{region}.sts"
+            and str(endpoint.private_dns_enabled).lower() == "true"
+        ]
+        if taking_the_name and _private_dns_answers(ec2.get_vpc(subnet.vpc_id)):
+            if any(_lets_in_on_https(ec2, endpoint, subnet) for endpoint in taking_the_name):
+                return None
+            return (
+                f"{host} resolves to the STS interface endpoint of the VPC, whose security groups do not let subnet "
+                f"{subnet_id} in on HTTPS"
+            )
+    egress = _egress(_tables_of(ec2, subnet), subnet)
+    if egress == INTERNET:
+        return None
+    if egress != NO_EGRESS:
+        return f"{egress} (on the way to {host})"
+    return f"subnet {subnet_id} ({region}) has no way to {host}: no route to the internet" + (
+        ", and no STS interface endpoint with private DNS answering in the VPC" if regional else ""
+    )
+
+
+def _uses_the_override(release_label: str | None) -> bool:
+    """``fs.s3.sts.endpoint`` is read from 5.31.0 and 6.1.0 on (the same Release Guide page)."""
+    return _calls_regional_sts(release_label, {})
+
+
+def _lets_in_on_https(ec2: Any, endpoint: Any, subnet: Any) -> bool:
+    """Some inbound rule of the endpoint's security groups admits TCP 443 from a range holding the subnet's CIDR."""
+    subnet_cidr = ipaddress.IPv4Network(subnet.cidr_block)
+    for group_id in endpoint.security_group_ids:
+        group = ec2.get_security_group_from_id(group_id)
+        for rule in group.ingress_rules if group is not None else []:
+            protocol = str(rule.ip_protocol).lower()
+            if protocol not in ("-1", "tcp", "6"):
+                continue
+            if protocol != "-1" and not (int(rule.from_port) <= 443 <= int(rule.to_port)):
+                continue
+            cidr = rule.ip_range.get("CidrIp")
+            if cidr and subnet_cidr.subnet_of(ipaddress.IPv4Network(cidr, strict=False)):
+                return True
+    return False
+
+
+def _s3_private_dns_endpoints(ec2: Any, subnet: Any, region: str, bucket_region: str) -> list[Any]:
+    """
+    The VPC's available S3 interface endpoints of the cluster's Region, for a bucket of that Region, whose private DNS
+    answers in the VPC: S3's Regional name resolves to them whatever the routes, a gateway endpoint's too (Amazon S3
+    User Guide, "AWS PrivateLink for Amazon S3", "Private DNS"), unless private DNS answers only inbound resolver
+    endpoints, which "routes traffic that originates from the VPC to the gateway endpoint" (Amazon EC2 API Reference,
+    "DnsOptionsSpecification"). One of another Region takes no name of this one: not judged here.
+    """
+    if bucket_region != region or not _private_dns_answers(ec2.get_vpc(subnet.vpc_id)):
+        return []
+    return sorted(
+        (
+            endpoint
+            for endpoint in ec2.vpc_end_points.values()
+            if endpoint.vpc_id == subnet.vpc_id
+            and endpoint.state == "available"
+            and endpoint.vpc_endpoint_type == "Interface"
+            and endpoint.service_name == f"com.amazonaws.{region}.s3"
+            and str(endpoint.private_dns_enabled).lower() == "true"
+            and not (getattr(endpoint, "dns_options", None) or {}).get("PrivateDnsOnlyForInboundResolverEndpoint")
+        ),
+        key=lambda endpoint: endpoint.id,
+    )

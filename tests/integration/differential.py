@@ -71,6 +71,8 @@ class Cluster:
     security: dict[str, Any] = field(default_factory=dict)
     requester_pays: bool = False
     details: list[str] = field(default_factory=list)
+    #: The subnet it launches in (``Ec2SubnetId``; ``None``: none given), for the network study.
+    subnet: str | None = None
 
     def site(self, classification: str) -> dict[str, str]:
         """The properties of ``classification``, added if missing."""
@@ -93,6 +95,12 @@ class Case:
     cluster: Cluster | None = None
     #: The Region both accounts act in (its partition: every ARN of the case).
     region: str = REGION
+    #: The Region of the bucket and its key when not ``region`` (the network study's buckets of another Region).
+    bucket_region: str | None = None
+
+    @property
+    def bucket_home(self) -> str:
+        return self.bucket_region or self.region
 
     @property
     def partition(self) -> str:
@@ -557,18 +565,18 @@ def forget_clients() -> None:
 def _create_bucket(url: str, case: Case) -> Any:
     """Create the case's bucket in its Region (S3 API Reference, CreateBucket: ``LocationConstraint`` outside
     us-east-1); return the destination account's S3 client."""
-    s3 = _client(url, DESTINATION_ACCOUNT, "s3", case.region)
-    if case.region == "us-east-1":
+    s3 = _client(url, DESTINATION_ACCOUNT, "s3", case.bucket_home)
+    if case.bucket_home == "us-east-1":
         s3.create_bucket(Bucket=case.bucket)
     else:
-        s3.create_bucket(Bucket=case.bucket, CreateBucketConfiguration={"LocationConstraint": case.region})
+        s3.create_bucket(Bucket=case.bucket, CreateBucketConfiguration={"LocationConstraint": case.bucket_home})
     return s3
 
 
 def build(url: str, case: Case, seed: int) -> World:
     """Create the case's resources in moto, its breakages applied."""
     rng = random.Random(seed * 7_919 + case.number)
-    kms = _client(url, DESTINATION_ACCOUNT, "kms", case.region)
+    kms = _client(url, DESTINATION_ACCOUNT, "kms", case.bucket_home)
     key_policy = _doc(
         {
             "Sid": "Root",
@@ -671,7 +679,12 @@ def build(url: str, case: Case, seed: int) -> World:
         world.cluster_id = emr.run_job_flow(
             Name=f"diff-{case.number}",
             ReleaseLabel=cluster.release,
-            Instances={"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
+            Instances={
+                "MasterInstanceType": "m5.xlarge",
+                "InstanceCount": 1,
+                "KeepJobFlowAliveWhenNoSteps": True,
+                **({"Ec2SubnetId": cluster.subnet} if cluster.subnet else {}),
+            },
             JobFlowRole=case.emr_role,
             ServiceRole="EMR_DefaultRole",
             SecurityConfiguration=case.configuration,

@@ -1,0 +1,324 @@
+"""
+The verifier's network links against the stand-in's network judge, on random VPC layouts.
+
+The differential study (``differential.py``) builds no VPC: its clusters run in no subnet, so the verifier's route
+and endpoint links are never compared with an independent judge there. This study does. :func:`generate` draws a
+layout from a seed: the subnet's own route table or the VPC's main one; a default route to an internet gateway, a
+public or private NAT gateway, a transit gateway, a peering connection, nothing, or the same split in
+``0.0.0.0/1`` + ``128.0.0.0/1``; ``MapPublicIpOnLaunch``; an S3 gateway endpoint on the subnet's table, on another
+table or none; S3 and STS interface endpoints with or without private DNS, their security groups open to the
+subnet on HTTPS or not; the VPC's DNS attributes; endpoint policies allowing everything, or refusing the bucket, the
+role or another account's resources; the bucket in the cluster's Region or another; a release before or after
+Regional STS (5.31.0, 6.1.0), sometimes ``fs.s3.sts.endpoint``.
+
+:func:`judge` builds the partner as the differential study does (no breakage: the IAM, KMS and bucket side is
+sound), launches the cluster in the layout's subnet, runs ``verify_chain`` (no probe) and reads its links
+``cluster reaches STS`` and ``cluster reaches s3://BUCKET`` and its verdict; then asks the stand-in's judge
+(``devstack/aws_network.py``: moto's EC2 model read from AWS's documented rules, not the provider's code) whether
+STS and S3 are reached, and, when both are, writes as the probe does (``put_like_emrfs``) through the endpoints on
+the way (their policies judged by ``devstack/aws_judge.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from devstack.aws_network import CANNOT_TELL, endpoints_on_the_way, s3_unreachable, sts_unreachable
+from devstack.moto_stack import EMR_ACCOUNT, REGION
+from tests.integration.differential import WRITER_GROUPS, WRITER_USER, Case, Cluster, _client, build
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.verify import Readers
+
+OTHER_REGION = "eu-west-1"
+#: Where the subnet's table sends public addresses.
+DEFAULT_ROUTES = (
+    "internet-gateway",
+    "nat-gateway",
+    "private-nat-gateway",
+    "none",
+    "split-internet-gateway",
+    "split-nat-gateway",
+    "transit-gateway",
+    "peering",
+)
+#: Releases before and after Regional STS (Amazon EMR Release Guide, "Managing the default AWS Security Token
+#: Service endpoint").
+RELEASES = ("emr-5.30.0", "emr-6.0.0", "emr-5.31.0", "emr-6.1.0", "emr-6.15.0", "emr-7.5.0")
+ENDPOINT_STATES = ("none", "private-dns", "no-private-dns")
+GATEWAY_STATES = ("none", "on-table", "off-table")
+POLICIES = ("none", "allow-all", "deny-bucket", "deny-role", "own-account-only")
+
+
+@dataclass
+class Layout:
+    """One drawn network layout of a case."""
+
+    number: int
+    own_table: bool
+    default_route: str
+    public_ip: bool
+    dns: tuple[bool, bool]
+    s3_gateway: str
+    s3_gateway_policy: str
+    s3_interface: str
+    s3_interface_policy: str
+    sts_interface: str
+    sts_interface_policy: str
+    endpoints_open: bool
+    bucket_region: str
+    release: str
+    sts_override: str | None
+
+    def line(self) -> str:
+        return (
+            f"{'own' if self.own_table else 'main'} table, 0/0 {self.default_route}, public ip {self.public_ip}, dns "
+            f"{self.dns}, s3 gw {self.s3_gateway}/{self.s3_gateway_policy}, s3 if {self.s3_interface}/"
+            f"{self.s3_interface_policy}, sts if {self.sts_interface}/{self.sts_interface_policy}, endpoint sg "
+            f"{'open' if self.endpoints_open else 'closed'}, bucket in {self.bucket_region}, {self.release}"
+            + (f", fs.s3.sts.endpoint {self.sts_override}" if self.sts_override else "")
+        )
+
+
+def generate(number: int, seed: int) -> Layout:
+    """Draw layout ``number``: each setting apart, so that every combination may come up."""
+    rng = random.Random(seed * 1_000_003 + number)
+    release = rng.choice(RELEASES)
+    override = None
+    if rng.random() < 0.15:
+        override = rng.choice([f"https://sts.{REGION}.amazonaws.com", "https://sts.amazonaws.com"])
+    return Layout(
+        number=number,
+        own_table=rng.random() < 0.5,
+        # No way out three times as often: there the endpoints, their Regions and DNS decide alone.
+        default_route=rng.choice((*DEFAULT_ROUTES, "none", "none")),
+        public_ip=rng.random() < 0.5,
+        dns=rng.choice([(True, True), (True, True), (True, False), (False, False)]),
+        s3_gateway=rng.choice(GATEWAY_STATES),
+        s3_gateway_policy=rng.choice(POLICIES),
+        s3_interface=rng.choice(("none", *ENDPOINT_STATES)),  # none half the time: more layouts the judge decides
+        s3_interface_policy=rng.choice(POLICIES),
+        sts_interface=rng.choice(ENDPOINT_STATES),
+        sts_interface_policy=rng.choice(POLICIES),
+        endpoints_open=rng.random() < 0.75,
+        bucket_region=REGION if rng.random() < 0.6 else OTHER_REGION,
+        release=release,
+        sts_override=override,
+    )
+
+
+def _policy(kind: str, case: Case, service: str) -> str | None:
+    """An endpoint policy of ``kind`` (``none``: the default, full access) for the case's requests."""
+    if kind == "none":
+        return None
+    everything = {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
+    if kind == "allow-all":
+        statements = [everything]
+    elif kind == "deny-bucket":
+        bucket = [f"arn:aws:s3:::{case.bucket}", f"arn:aws:s3:::{case.bucket}/*"]
+        statements = [everything, {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": bucket}]
+    elif kind == "deny-role":
+        # The caller through this endpoint: the destination role for S3, the EMR EC2 role for STS's AssumeRole.
+        caller = case.role_arn if service == "s3" else case.emr_role_arn
+        deny = {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "*",
+            "Resource": "*",
+            "Condition": {"ArnEquals": {"aws:PrincipalArn": caller}},
+        }
+        statements = [everything, deny]
+    else:  # a data perimeter: only resources of the EMR account (the partner's bucket and role are not)
+        statements = [{**everything, "Condition": {"StringEquals": {"aws:ResourceAccount": EMR_ACCOUNT}}}]
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+@dataclass
+class Network:
+    """What :func:`build_network` made."""
+
+    vpc: str
+    subnet: str
+    groups: list[str] = field(default_factory=list)
+
+
+def build_network(url: str, layout: Layout, case: Case) -> Network:
+    """Create the layout's VPC, subnet, routes and endpoints in the EMR account of moto."""
+    ec2 = _client(url, EMR_ACCOUNT, "ec2", REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    support, hostnames = layout.dns
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": support})
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": hostnames})
+    ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": layout.public_ip})
+    main = ec2.describe_route_tables(
+        Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "association.main", "Values": ["true"]}]
+    )["RouteTables"][0]["RouteTableId"]
+    table = main
+    if layout.own_table:
+        table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+        ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    _default_route(ec2, layout.default_route, vpc, subnet, table)
+    if layout.s3_gateway != "none":
+        elsewhere = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+        extra = {"PolicyDocument": policy} if (policy := _policy(layout.s3_gateway_policy, case, "s3")) else {}
+        ec2.create_vpc_endpoint(
+            VpcId=vpc,
+            ServiceName=f"com.amazonaws.{REGION}.s3",
+            VpcEndpointType="Gateway",
+            RouteTableIds=[table if layout.s3_gateway == "on-table" else elsewhere],
+            **extra,
+        )
+    group = ec2.create_security_group(GroupName=f"endpoints-{layout.number}", Description="endpoints", VpcId=vpc)
+    if layout.endpoints_open:
+        ec2.authorize_security_group_ingress(
+            GroupId=group["GroupId"],
+            IpPermissions=[
+                {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}
+            ],
+        )
+    for service, state, kind in (
+        ("s3", layout.s3_interface, layout.s3_interface_policy),
+        ("sts", layout.sts_interface, layout.sts_interface_policy),
+    ):
+        if state == "none":
+            continue
+        extra = {"PolicyDocument": policy} if (policy := _policy(kind, case, service)) else {}
+        ec2.create_vpc_endpoint(
+            VpcId=vpc,
+            ServiceName=f"com.amazonaws.{REGION}.{service}",
+            VpcEndpointType="Interface",
+            SubnetIds=[subnet],
+            SecurityGroupIds=[group["GroupId"]],
+            PrivateDnsEnabled=state == "private-dns",
+            **extra,
+        )
+    return Network(vpc, subnet)
+
+
+def _default_route(ec2: Any, kind: str, vpc: str, subnet: str, table: str) -> None:
+    """Route public addresses of ``table`` to the target ``kind`` names (:data:`DEFAULT_ROUTES`)."""
+    if kind == "none":
+        return
+    split = kind.startswith("split-")
+    target: dict[str, str]
+    if kind.endswith("internet-gateway"):
+        gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+        target = {"GatewayId": gateway}
+    elif kind.endswith("nat-gateway"):
+        private = kind == "private-nat-gateway"
+        extra = {} if private else {"AllocationId": ec2.allocate_address(Domain="vpc")["AllocationId"]}
+        nat = ec2.create_nat_gateway(SubnetId=subnet, ConnectivityType="private" if private else "public", **extra)
+        target = {"NatGatewayId": nat["NatGateway"]["NatGatewayId"]}
+    elif kind == "transit-gateway":
+        gateway = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+        target = {"TransitGatewayId": gateway}
+    else:  # peering
+        peer = ec2.create_vpc(CidrBlock="172.16.0.0/16")["Vpc"]["VpcId"]
+        connection = ec2.create_vpc_peering_connection(VpcId=vpc, PeerVpcId=peer)["VpcPeeringConnection"]
+        ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=connection["VpcPeeringConnectionId"])
+        target = {"VpcPeeringConnectionId": connection["VpcPeeringConnectionId"]}
+    for cidr in ("0.0.0.0/1", "128.0.0.0/1") if split else ("0.0.0.0/0",):
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock=cidr, **target)
+
+
+@dataclass
+class Outcome:
+    """The verifier's and the judge's answers for one layout."""
+
+    layout: Layout
+    #: The verifier's links: ``cluster reaches STS`` and ``cluster reaches s3://BUCKET`` (pass, fail, not checked,
+    #: or missing), and its verdict.
+    sts_link: str
+    s3_link: str
+    verdict: str
+    #: The judge: ``reaches``, ``blocked`` or ``cannot tell``, for STS and S3; the write through the endpoints.
+    sts_judge: str
+    s3_judge: str
+    writer: str
+    details: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"case {self.layout.number}: STS {self.sts_link}/{self.sts_judge}, S3 {self.s3_link}/{self.s3_judge}, "
+            f"verdict {self.verdict}/{self.writer} [{self.layout.line()}] " + " | ".join(self.details)
+        )
+
+
+def _judged(reason: str | None) -> str:
+    return "reaches" if reason is None else "cannot tell" if reason.startswith(CANNOT_TELL) else "blocked"
+
+
+def judge(url: str, readers: Readers, number: int, seed: int) -> Outcome:
+    """Build layout ``number`` with a sound partner, and ask the verifier and the stand-in's judge."""
+    from airflow_provider_emrfs_xacct.verify import verify_chain
+    from devstack.emrfs_writer import put_like_emrfs
+
+    layout = generate(number, seed)
+    # Case numbers apart from the differential study's (names of roles and buckets in the shared moto server).
+    cluster = Cluster(layout.release, [])
+    case = Case(100_000 + number, [], cluster=cluster, region=REGION, bucket_region=layout.bucket_region)
+    site = {"fs.s3.sts.endpoint": layout.sts_override} if layout.sts_override else {}
+    if site:
+        cluster.configurations.append({"Classification": "emrfs-site", "Properties": site})
+    network = build_network(url, layout, case)
+    cluster.subnet = network.subnet
+    world = build(url, case, seed)
+    report, _ = verify_chain(
+        readers,
+        simulate=False,
+        security_configuration=case.configuration,
+        emr_ec2_role_name=case.emr_role,
+        cluster_id=world.cluster_id,
+        s3_prefixes=[case.output],
+    )
+    links = {link.link: link for link in report.links}
+    sts_link, s3_link = links.get("cluster reaches STS"), links.get(f"cluster reaches s3://{case.bucket}")
+    details = [f"{link.link}: {link.detail}" for link in (sts_link, s3_link) if link is not None]
+    details += [
+        f"{link.link}: {link.detail}"
+        for link in report.links
+        if link.status == "fail" and link not in (sts_link, s3_link)
+    ]
+    sts_reason = sts_unreachable(EMR_ACCOUNT, REGION, network.subnet, layout.release, site)
+    s3_reason = s3_unreachable(EMR_ACCOUNT, REGION, network.subnet, case.bucket)
+    details += [f"judge: {reason}" for reason in (sts_reason, s3_reason) if reason]
+    sts_judge, s3_judge = _judged(sts_reason), _judged(s3_reason)
+    if "blocked" in (sts_judge, s3_judge):
+        writer = "refused"
+    elif "cannot tell" in (sts_judge, s3_judge):
+        writer = "cannot tell"
+    else:
+        written = put_like_emrfs(
+            url,
+            emr_account=EMR_ACCOUNT,
+            instance_role=case.emr_role,
+            security_configuration=case.configuration,
+            uri=f"{case.output}network-study",
+            body=b"network study\n",
+            user=WRITER_USER,
+            groups=WRITER_GROUPS,
+            cluster_id=world.cluster_id,
+            endpoints=endpoints_on_the_way(EMR_ACCOUNT, REGION, network.subnet, case.bucket, layout.release, site),
+            region=REGION,
+        )
+        failure = written.first_failure
+        writer = "cannot tell" if written.unknown else "writes" if failure is None else "refused"
+        if failure is not None:
+            details.append(f"writer: {failure.operation} {failure.uri} as {failure.role_arn}: {failure.reason}")
+        elif written.unknown:
+            details.append(f"writer: {written.unknown}")
+    return Outcome(
+        layout,
+        sts_link.status if sts_link else "missing",
+        s3_link.status if s3_link else "missing",
+        report.verdict,
+        sts_judge,
+        s3_judge,
+        writer,
+        details,
+    )
