@@ -2,13 +2,15 @@
 A task killed while deferred leaves nothing running: its trigger cleans up when the triggerer cancels it.
 
 A deferred task has no worker, so ``BaseOperator.on_kill`` never runs for it. When a user marks it failed (or
-success) or clears it, Airflow's triggerer cancels its trigger with the user-action message and calls the
-trigger's ``on_kill`` (Airflow 3.3, ``TriggerRunner.cancel_triggers`` and ``run_trigger``). Here the trigger
-runs in Airflow's own ``TriggerRunner`` (the triggerer's asyncio side), rebuilt from its serialised form, and is
-cancelled as the triggerer cancels a trigger whose task a user acted on: the verifier's probe step is cancelled
-(the stand-in's CancelSteps follows the EMR API Reference) and its object deleted; the launch's cluster is
-terminated. A triggerer that only stops (a restart) cancels without that message: nothing is cleaned up, the
-trigger is run again elsewhere.
+success) or clears it, Airflow's triggerer cancels its trigger: Airflow 3.3 with the user-action message, then it
+calls the trigger's ``on_kill`` (``TriggerRunner.cancel_triggers`` and ``run_trigger``); Airflow 3.2 (the floor
+``setup.cfg`` declares) with no message and no ``on_kill`` (its ``BaseTrigger`` has none), and the trigger reads its
+task's state through the Task SDK API instead. Here the trigger runs in Airflow's own ``TriggerRunner`` (the
+triggerer's asyncio side), rebuilt from its serialised form, and is cancelled as the triggerer cancels a trigger
+whose task a user acted on: the verifier's probe step is cancelled (the stand-in's CancelSteps follows the EMR API
+Reference) and its object deleted; the launch's cluster is terminated. A triggerer that only stops (a restart)
+cancels without that message and leaves the task deferred: nothing is cleaned up, the trigger is run again
+elsewhere.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from airflow.jobs.triggerer_job_runner import TriggerRunner
 from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR, TriggerFailureReason
 from airflow.sdk.exceptions import TaskDeferralTimeout, TaskDeferred
 
-from airflow_provider_emrfs_xacct.triggers import LaunchWaitTrigger
+from airflow_provider_emrfs_xacct.triggers import TRIGGERER_CALLS_ON_KILL, LaunchWaitTrigger
 from devstack import moto_stack
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, client, run_held_probe_steps
 from devstack.testing import RecordingTaskInstance, run_operator
@@ -100,13 +102,17 @@ def deferred_probe(partner: Partner) -> tuple[str, Any, str, str]:
 
 
 def test_a_deferred_verifier_marked_failed_cancels_its_probe_step_and_deletes_its_object(
-    partner: Partner, busy_cluster: None
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Airflow 3.3's triggerer calls on_kill; 3.2's cancels without a message, and the trigger reads the state: failed.
+    api = answer_task_states(monkeypatch, "failed")
     cluster_id, trigger, uri, step_id = deferred_probe(partner)
     s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
     put(s3, uri)  # what the running step wrote before the kill
 
-    asyncio.run(cancel_in_triggerer(trigger, user_action=True))
+    asyncio.run(cancel_in_triggerer(trigger, user_action=True, ti=DEFERRED_TI))
+
+    assert len(api.asked) == (0 if TRIGGERER_CALLS_ON_KILL else 1)
 
     step = client(partner.aws.url, EMR_ACCOUNT, "emr").describe_step(ClusterId=cluster_id, StepId=step_id)
     assert step["Step"]["Status"]["State"] == "CANCELLED"
@@ -130,7 +136,17 @@ class TaskStatesFromTheApi:
 
         assert isinstance(message, GetTaskStates)
         self.asked.append(message)
-        return TaskStatesResult(task_states={run_id: {TASK_ID: self.state} for run_id in message.run_ids or []})
+        states = {task_id: self.state for task_id in message.task_ids or []}
+        return TaskStatesResult(task_states={run_id: states for run_id in message.run_ids or []})
+
+
+def answer_task_states(monkeypatch: pytest.MonkeyPatch, state: str) -> TaskStatesFromTheApi:
+    """The Task SDK API answers every task's state with ``state`` (read by the trigger through ``SUPERVISOR_COMMS``)."""
+    from airflow.sdk.execution_time import task_runner
+
+    api = TaskStatesFromTheApi(state)
+    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", api, raising=False)
+    return api
 
 
 TASK_ID = "verify_cross_account_access"
@@ -151,10 +167,7 @@ def test_a_kill_whose_message_was_lost_cleans_up_by_the_tasks_state(
 ) -> None:
     # The kill lands while the trigger builds its client through asgiref's sync_to_async, which raises a
     # CancelledError of its own, without the triggerer's user-action message: the triggerer then calls no on_kill.
-    from airflow.sdk.execution_time import task_runner
-
-    api = TaskStatesFromTheApi(state)
-    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", api, raising=False)
+    api = answer_task_states(monkeypatch, state)
     cluster_id, trigger, uri, step_id = deferred_probe(partner)
 
     asyncio.run(cancel_in_triggerer(trigger, user_action=True, connecting=True, ti=DEFERRED_TI))
@@ -165,19 +178,18 @@ def test_a_kill_whose_message_was_lost_cleans_up_by_the_tasks_state(
     assert run_held_probe_steps() == ([] if cleaned_up else [uri])
 
 
+@pytest.mark.skipif(
+    not TRIGGERER_CALLS_ON_KILL,
+    reason="Airflow 3.2 has no BaseTrigger.on_kill, and its triggerer cancels a trigger without the user-action "
+    "message (TriggerRunner.cancel_triggers): only the state read decides there, as the tests above run it",
+)
 def test_a_users_kill_on_a_triggerer_that_calls_on_kill_cleans_up_once_without_reading_the_state(
     partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Airflow 3.3's triggerer calls on_kill itself after cancelling with the user-action message
     # (BaseTrigger.on_kill: "when a user explicitly acts on the deferred task via mark-failed, clear, or set state"):
     # the trigger's own cancellation path must not clean up a second time, nor ask the API server for the state.
-    from airflow.sdk.execution_time import task_runner
-
-    from airflow_provider_emrfs_xacct.triggers import TRIGGERER_CALLS_ON_KILL
-
-    assert TRIGGERER_CALLS_ON_KILL  # the Airflow this runs on (constraints.txt) has BaseTrigger.on_kill
-    api = TaskStatesFromTheApi("failed")
-    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", api, raising=False)
+    api = answer_task_states(monkeypatch, "failed")
     cluster_id, trigger, _, step_id = deferred_probe(partner)
 
     asyncio.run(cancel_in_triggerer(trigger, user_action=True, ti=DEFERRED_TI))
@@ -188,11 +200,16 @@ def test_a_users_kill_on_a_triggerer_that_calls_on_kill_cleans_up_once_without_r
     assert run_held_probe_steps() == []
 
 
-def test_a_stopping_triggerer_leaves_the_deferred_probe_running(partner: Partner, busy_cluster: None) -> None:
+def test_a_stopping_triggerer_leaves_the_deferred_probe_running(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A restart or a hand-over to another triggerer: the task stays deferred, its trigger is run again.
+    api = answer_task_states(monkeypatch, "deferred")
     cluster_id, trigger, uri, step_id = deferred_probe(partner)
 
-    asyncio.run(cancel_in_triggerer(trigger, user_action=False))
+    asyncio.run(cancel_in_triggerer(trigger, user_action=False, ti=DEFERRED_TI))
+
+    assert len(api.asked) == 1
 
     step = client(partner.aws.url, EMR_ACCOUNT, "emr").describe_step(ClusterId=cluster_id, StepId=step_id)
     assert step["Step"]["Status"]["State"] in ("PENDING", "RUNNING")
@@ -217,19 +234,30 @@ def deferred_launch(moto_url: str) -> tuple[str, Any]:
     return cluster_id, trigger
 
 
-def test_a_deferred_launch_marked_failed_terminates_its_cluster(moto_url: str, security_configuration: str) -> None:
+def test_a_deferred_launch_marked_failed_terminates_its_cluster(
+    moto_url: str, security_configuration: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Airflow 3.3's triggerer calls on_kill; 3.2's cancels without a message, and the trigger reads the state: failed.
+    api = answer_task_states(monkeypatch, "failed")
     cluster_id, trigger = deferred_launch(moto_url)
 
-    asyncio.run(cancel_in_triggerer(trigger, user_action=True))
+    asyncio.run(cancel_in_triggerer(trigger, user_action=True, ti=DEFERRED_TI))
+
+    assert len(api.asked) == (0 if TRIGGERER_CALLS_ON_KILL else 1)
 
     state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
     assert state in ("TERMINATING", "TERMINATED")
 
 
-def test_a_stopping_triggerer_leaves_the_launched_cluster_running(moto_url: str, security_configuration: str) -> None:
+def test_a_stopping_triggerer_leaves_the_launched_cluster_running(
+    moto_url: str, security_configuration: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = answer_task_states(monkeypatch, "deferred")
     cluster_id, trigger = deferred_launch(moto_url)
 
-    asyncio.run(cancel_in_triggerer(trigger, user_action=False))
+    asyncio.run(cancel_in_triggerer(trigger, user_action=False, ti=DEFERRED_TI))
+
+    assert len(api.asked) == 1
 
     state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
     assert state == "STARTING"
@@ -309,9 +337,7 @@ def test_a_cancellation_after_the_trigger_fired_leaves_the_cluster_to_the_resume
     the task resumed by the event (scheduled, no longer deferred). The cluster the task goes on with stays up, whether
     the triggerer calls ``on_kill`` (3.3, user-action message) or the trigger reads the task's state (no message).
     """
-    from airflow.sdk.execution_time import task_runner
-
-    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", TaskStatesFromTheApi("scheduled"), raising=False)
+    answer_task_states(monkeypatch, "scheduled")
     with pytest.raises(TaskDeferred) as deferred:
         run_operator(launch_operator())  # moto makes the cluster WAITING at once: the trigger fires
     _, kwargs = deferred.value.trigger.serialize()
