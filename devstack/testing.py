@@ -247,14 +247,14 @@ def execute_with_airflows_timeout(operator: Any, ti: RecordingTaskInstance) -> A
 
     context = {"ti": ti, "task_instance": ti}
     if hasattr(task_runner, "_run_execute_callable"):  # Airflow 3.3 and later
-        return task_runner._run_execute_callable(context, operator.execute, operator)  # type: ignore[arg-type]
+        return task_runner._run_execute_callable(context, operator.execute, operator)
     import structlog
 
     ti.task = operator  # type: ignore[attr-defined]
     ti._ti_context_from_server = None  # type: ignore[attr-defined]
     environ = dict(os.environ)
     try:
-        return task_runner._execute_task(context, ti, structlog.get_logger())  # type: ignore[arg-type]
+        return task_runner._execute_task(context, ti, structlog.get_logger())
     finally:
         os.environ.clear()
         os.environ.update(environ)
