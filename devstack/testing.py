@@ -233,6 +233,33 @@ def execute_as_task(operator: Any, context: Any) -> Any:
     return task_context.run(operator.execute, context)
 
 
+def execute_with_airflows_timeout(operator: Any, ti: RecordingTaskInstance) -> Any:
+    """
+    Run ``operator.execute`` through the code of Airflow's task runner that applies ``execution_timeout``: past it
+    (``AirflowTaskTimeout``) the runner calls ``operator.on_kill`` and raises again.
+
+    That code is ``_run_execute_callable`` of ``airflow/sdk/execution_time/task_runner.py`` from Airflow 3.3 on; in
+    Airflow 3.2 (the floor ``setup.cfg`` declares) the same lines are inline in ``_execute_task``, which runs here
+    with the task instance's task set and no resumed deferral (as a first try; it also sets the ``AIRFLOW_CTX_*``
+    environment variables of the task, restored after).
+    """
+    from airflow.sdk.execution_time import task_runner
+
+    context = {"ti": ti, "task_instance": ti}
+    if hasattr(task_runner, "_run_execute_callable"):  # Airflow 3.3 and later
+        return task_runner._run_execute_callable(context, operator.execute, operator)
+    import structlog
+
+    ti.task = operator  # type: ignore[attr-defined]
+    ti._ti_context_from_server = None  # type: ignore[attr-defined]
+    environ = dict(os.environ)
+    try:
+        return task_runner._execute_task(context, ti, structlog.get_logger())
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
+
+
 def run_operator(
     operator: Any, ti: RecordingTaskInstance | None = None
 ) -> tuple[Any, CallRecorder, RecordingTaskInstance]:

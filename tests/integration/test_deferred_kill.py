@@ -2,15 +2,16 @@
 A task killed while deferred leaves nothing running: its trigger cleans up when the triggerer cancels it.
 
 A deferred task has no worker, so ``BaseOperator.on_kill`` never runs for it. When a user marks it failed (or
-success) or clears it, Airflow's triggerer cancels its trigger with the user-action message and calls the
-trigger's ``on_kill`` (Airflow 3.3, ``TriggerRunner.cancel_triggers`` and ``run_trigger``). Here the trigger
-runs in Airflow's own ``TriggerRunner`` (the triggerer's asyncio side), rebuilt from its serialised form, and is
-cancelled as the triggerer cancels a trigger whose task a user acted on: the verifier's probe step is cancelled
-(the stand-in's CancelSteps follows the EMR API Reference) and its object deleted; the launch's cluster is
-terminated. A triggerer that only stops (a restart) cancels without that message: nothing is cleaned up, the
-trigger is run again elsewhere. The triggerer sends the same message to a trigger another triggerer took over
-(``update_triggers``), so the trigger cleans up only when the task's state, read through the Task SDK API, is one a
-kill leaves it in.
+success) or clears it, Airflow's triggerer cancels its trigger with the user-action message and calls the trigger's
+``on_kill`` (Airflow 3.3, ``TriggerRunner.cancel_triggers`` and ``run_trigger``); Airflow 3.2 (the floor
+``setup.cfg`` declares) cancels it with no message and has no ``on_kill``, and the trigger reads its task's state
+instead. Here the trigger runs in Airflow's own ``TriggerRunner`` (the triggerer's asyncio side), rebuilt from its
+serialised form, and is cancelled as the triggerer cancels a trigger whose task a user acted on: the verifier's
+probe step is cancelled (the stand-in's CancelSteps follows the EMR API Reference) and its object deleted; the
+launch's cluster is terminated. A triggerer that only stops (a restart) cancels without that message: nothing is
+cleaned up, the trigger is run again elsewhere. The triggerer sends the same message to a trigger another triggerer
+took over (``update_triggers``), so the trigger cleans up only when the task's state, read through the Task SDK
+API, is one a kill leaves it in.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from airflow.jobs.triggerer_job_runner import TriggerRunner
 from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR, TriggerFailureReason
 from airflow.sdk.exceptions import TaskDeferralTimeout, TaskDeferred
 
-from airflow_provider_emrfs_xacct.triggers import LaunchWaitTrigger
+from airflow_provider_emrfs_xacct.triggers import TRIGGERER_CALLS_ON_KILL, LaunchWaitTrigger
 from devstack import moto_stack
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, client, run_held_probe_steps
 from devstack.testing import RecordingTaskInstance, run_operator
@@ -216,14 +217,16 @@ def test_a_kill_whose_message_was_lost_cleans_up_by_the_tasks_state(
     assert run_held_probe_steps() == ([] if cleaned_up else [uri])
 
 
+@pytest.mark.skipif(
+    not TRIGGERER_CALLS_ON_KILL,
+    reason="Airflow 3.2 has no BaseTrigger.on_kill, and its triggerer cancels a trigger without the user-action "
+    "message (TriggerRunner.cancel_triggers): only the state read decides there, as the tests above run it",
+)
 def test_a_users_kill_on_a_triggerer_that_calls_on_kill_cleans_up_once(
     partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Airflow 3.3's triggerer calls on_kill itself after cancelling with the user-action message: the trigger's own
     # cancellation path must not clean up a second time (the state is read once, by on_kill).
-    from airflow_provider_emrfs_xacct.triggers import TRIGGERER_CALLS_ON_KILL
-
-    assert TRIGGERER_CALLS_ON_KILL  # the Airflow this runs on (constraints.txt) has BaseTrigger.on_kill
     api = answer_task_state(monkeypatch, "failed")
     cluster_id, trigger, _, step_id = deferred_probe(partner)
 
@@ -235,11 +238,16 @@ def test_a_users_kill_on_a_triggerer_that_calls_on_kill_cleans_up_once(
     assert run_held_probe_steps() == []
 
 
-def test_a_stopping_triggerer_leaves_the_deferred_probe_running(partner: Partner, busy_cluster: None) -> None:
+def test_a_stopping_triggerer_leaves_the_deferred_probe_running(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A restart or a hand-over to another triggerer: the task stays deferred, its trigger is run again.
+    api = answer_task_state(monkeypatch, "deferred")
     cluster_id, trigger, uri, step_id = deferred_probe(partner)
 
-    asyncio.run(cancel_in_triggerer(trigger, user_action=False))
+    asyncio.run(cancel_in_triggerer(trigger, user_action=False, ti=DEFERRED_TI))
+
+    assert len(api.asked) == 1
 
     step = client(partner.aws.url, EMR_ACCOUNT, "emr").describe_step(ClusterId=cluster_id, StepId=step_id)
     assert step["Step"]["Status"]["State"] in ("PENDING", "RUNNING")
@@ -281,10 +289,15 @@ def test_a_deferred_launch_marked_failed_terminates_its_cluster(
     assert state in ("TERMINATING", "TERMINATED")
 
 
-def test_a_stopping_triggerer_leaves_the_launched_cluster_running(moto_url: str, security_configuration: str) -> None:
+def test_a_stopping_triggerer_leaves_the_launched_cluster_running(
+    moto_url: str, security_configuration: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = answer_task_state(monkeypatch, "deferred")
     cluster_id, trigger = deferred_launch(moto_url)
 
-    asyncio.run(cancel_in_triggerer(trigger, user_action=False))
+    asyncio.run(cancel_in_triggerer(trigger, user_action=False, ti=DEFERRED_TI))
+
+    assert len(api.asked) == 1
 
     state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
     assert state == "STARTING"
@@ -364,9 +377,7 @@ def test_a_cancellation_after_the_trigger_fired_leaves_the_cluster_to_the_resume
     the task resumed by the event (scheduled, no longer deferred). The cluster the task goes on with stays up, whether
     the triggerer calls ``on_kill`` (3.3, user-action message) or the trigger reads the task's state (no message).
     """
-    from airflow.sdk.execution_time import task_runner
-
-    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", TaskStatesFromTheApi("scheduled"), raising=False)
+    answer_task_state(monkeypatch, "scheduled")
     with pytest.raises(TaskDeferred) as deferred:
         run_operator(launch_operator())  # moto makes the cluster WAITING at once: the trigger fires
     _, kwargs = deferred.value.trigger.serialize()

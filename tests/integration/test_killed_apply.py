@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 from airflow.sdk.exceptions import AirflowTaskTimeout
-from airflow.sdk.execution_time.task_runner import _run_execute_callable
 
 from airflow_provider_emrfs_xacct.operators.base import PLAN_XCOM_KEY
 from airflow_provider_emrfs_xacct.operators.s3 import GrantEmrRoleBucketAccessOperator
 from airflow_provider_emrfs_xacct.pure.bucket_policy import EMR_ROLE_POLICY_NAME
 from devstack.moto_stack import BUCKET, EMR_ACCOUNT, EMR_CONN_ID, client
-from devstack.testing import RecordingTaskInstance, run_operator
+from devstack.testing import RecordingTaskInstance, execute_with_airflows_timeout, run_operator
 
 if TYPE_CHECKING:
     from devstack.moto_stack import Seeded
@@ -67,7 +66,7 @@ def test_a_task_timed_out_after_its_write_logs_the_write_and_its_retry_finds_it_
     ti = RecordingTaskInstance(task_id=operator.task_id)
     try:
         with pytest.raises(AirflowTaskTimeout):
-            _run_execute_callable({"ti": ti, "task_instance": ti}, operator.execute, operator)  # type: ignore[arg-type]
+            execute_with_airflows_timeout(operator, ti)
     finally:
         given_up.set()
         watcher.join()
@@ -112,7 +111,7 @@ def test_a_cleanup_timed_out_between_two_deletes_logs_the_one_it_made(
     )
     ti = RecordingTaskInstance(task_id=operator.task_id)
     with pytest.raises(AirflowTaskTimeout):
-        _run_execute_callable({"ti": ti, "task_instance": ti}, operator.execute, operator)  # type: ignore[arg-type]
+        execute_with_airflows_timeout(operator, ti)
 
     first, second = deletes
     emr = client(aws.url, EMR_ACCOUNT, "emr")

@@ -25,7 +25,7 @@ from airflow_provider_emrfs_xacct.operators.verify import PROBE_STEPS_XCOM_KEY, 
 from devstack import moto_stack
 from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, client, run_held_probe_steps
-from devstack.testing import RecordingTaskInstance, run_operator
+from devstack.testing import RecordingTaskInstance, execute_with_airflows_timeout, run_operator
 from tests.integration.test_deferrable import run_trigger
 from tests.integration.test_faults import through
 from tests.integration.test_probe_step import remove_assume_permission
@@ -370,7 +370,6 @@ def test_a_verifier_timed_out_while_its_probe_runs_cancels_the_step_so_nothing_i
     from datetime import timedelta
 
     from airflow.sdk.exceptions import AirflowTaskTimeout
-    from airflow.sdk.execution_time.task_runner import _run_execute_callable
 
     cluster_id = launch_cluster(partner.aws, partner.configuration)
     operator = verifier(
@@ -392,7 +391,7 @@ def test_a_verifier_timed_out_while_its_probe_runs_cancels_the_step_so_nothing_i
     watcher.start()
     ti = RecordingTaskInstance(task_id="verify_cross_account_access")
     with pytest.raises(AirflowTaskTimeout):
-        _run_execute_callable({"ti": ti, "task_instance": ti}, operator.execute, operator)  # type: ignore[arg-type]
+        execute_with_airflows_timeout(operator, ti)
     watcher.join()
 
     emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
@@ -420,7 +419,6 @@ def test_a_verifier_timed_out_while_adding_its_probe_step_finds_and_cancels_it(
     from datetime import timedelta
 
     from airflow.sdk.exceptions import AirflowTaskTimeout
-    from airflow.sdk.execution_time.task_runner import _run_execute_callable
 
     def looking_for_the_lost_answer(thread: threading.Thread) -> bool:
         frame = sys._current_frames().get(thread.ident or 0)
@@ -446,7 +444,7 @@ def test_a_verifier_timed_out_while_adding_its_probe_step_finds_and_cancels_it(
         watcher.start()
         try:
             with pytest.raises(AirflowTaskTimeout):
-                _run_execute_callable({"ti": ti, "task_instance": ti}, operator.execute, operator)  # type: ignore[arg-type]
+                execute_with_airflows_timeout(operator, ti)
         finally:
             given_up.set()
             watcher.join()
