@@ -60,6 +60,10 @@ def cancelled_as_no_longer_assigned(trigger_id: int) -> set[int]:
     """
     from airflow.jobs.triggerer_job_runner import TriggerRunnerSupervisor
 
+    if not TRIGGERER_CALLS_ON_KILL:
+        # Airflow 3.2's update_triggers reads the metadata database before it works out the cancellations (its
+        # Trigger.bulk_fetch of the new ones); its rule is the same: ``running_triggers - requested_trigger_ids``.
+        return {trigger_id}  # running {trigger_id}, requested none
     supervisor = SimpleNamespace(
         running_triggers={trigger_id},
         events=deque(),
