@@ -40,7 +40,9 @@ def task_states_key(task_id: str, map_index: int) -> str:
     return task_id if map_index < 0 else f"{task_id}_{map_index}"
 
 
-def task_state_in(task_states: Mapping[str, Mapping[str, str | None]], run_id: str, task_id: str, map_index: int) -> str | None:
+def task_state_in(
+    task_states: Mapping[str, Mapping[str, str | None]], run_id: str, task_id: str, map_index: int
+) -> str | None:
     """
     Return the state of one task instance in the ``GetTaskStates`` answer to a query for it alone, :data:`DELETED`
     when the answer holds no task instance at all.

@@ -356,7 +356,7 @@ def _through_the_internet(facts: SubnetFacts, endpoint: str, *, interface_endpoi
     the whole VPC whatever the routes (:func:`sts_endpoint_check`): its security groups and policy decide then.
     """
     via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
-    if facts.public_routes_elsewhere:  # the most specific route decides (Amazon VPC User Guide, "How route priority works")
+    if facts.public_routes_elsewhere:  # the most specific route decides ("How route priority works")
         return Reachability(
             NOT_CHECKED,
             endpoint,

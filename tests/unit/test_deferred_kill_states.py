@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from airflow.utils.state import TaskInstanceState
-
 import pytest
+from airflow.utils.state import TaskInstanceState
 
 from airflow_provider_emrfs_xacct.pure.deferred_kill import (
     DELETED,
