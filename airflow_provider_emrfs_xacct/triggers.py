@@ -15,7 +15,7 @@ leaves it in (``pure.deferred_kill``).
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger, EmrCreateJobFlowTrigger
@@ -96,8 +96,8 @@ class CleanUpOnKillMixin:
             return False
         timeout_after = getattr(self, "timeout_after", None)
         if timeout_after is not None:
-            timeout_after = timeout_after if timeout_after.tzinfo else timeout_after.replace(tzinfo=UTC)
-            if timeout_after <= datetime.now(UTC):
+            timeout_after = timeout_after if timeout_after.tzinfo else timeout_after.replace(tzinfo=timezone.utc)
+            if timeout_after <= datetime.now(timezone.utc):
                 self.log.info(
                     "Cancelled past the deferral's deadline: the task's failure path cleans up, not the trigger"
                 )
