@@ -15,7 +15,7 @@ leaves it in (``pure.deferred_kill``).
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger, EmrCreateJobFlowTrigger
@@ -89,15 +89,15 @@ class CleanUpOnKillMixin:
         """
         from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
 
-        from airflow_provider_emrfs_xacct.pure.deferred_kill import killed_while_deferred, task_states_key
+        from airflow_provider_emrfs_xacct.pure.deferred_kill import killed_while_deferred, task_state_in
 
         if self.fired:
             self.log.info("The trigger fired its event before it was cancelled: nothing to clean up")
             return False
         timeout_after = getattr(self, "timeout_after", None)
         if timeout_after is not None:
-            timeout_after = timeout_after if timeout_after.tzinfo else timeout_after.replace(tzinfo=UTC)
-            if timeout_after <= datetime.now(UTC):
+            timeout_after = timeout_after if timeout_after.tzinfo else timeout_after.replace(tzinfo=timezone.utc)
+            if timeout_after <= datetime.now(timezone.utc):
                 self.log.info(
                     "Cancelled past the deferral's deadline: the task's failure path cleans up, not the trigger"
                 )
@@ -109,7 +109,7 @@ class CleanUpOnKillMixin:
             states = await sync_to_async(RuntimeTaskInstance.get_task_states)(
                 dag_id=ti.dag_id, task_ids=[ti.task_id], run_ids=[ti.run_id], map_index=ti.map_index
             )
-            state = states[ti.run_id][task_states_key(ti.task_id, ti.map_index)]
+            state = task_state_in(states, ti.run_id, ti.task_id, ti.map_index)
         except Exception as error:  # a triggerer shutting down may no longer reach the API server
             self.log.warning(
                 "Could not read the state of task %s (%s): no clean-up after the cancellation; left running: %s",

@@ -116,19 +116,26 @@ def read_subnet_facts(
         shared_by=_shared_by(subnet, account_id),
         route_table_unseen=not tables,
         public_routes=_public_routes(tables, private_nats),
+        public_routes_elsewhere=_public_routes(tables, private_nats, besides_the_internet=public_ip),
         **through_endpoint,
         **s3_endpoints,
     )
 
 
-def _public_routes(tables: list[dict[str, Any]], private_nats: dict[str, str]) -> tuple[str, ...]:
+def _public_routes(
+    tables: list[dict[str, Any]], private_nats: dict[str, str], *, besides_the_internet: bool | None = None
+) -> tuple[str, ...]:
     """
     The active routes to public IPv4 ranges narrower than ``0.0.0.0/0`` (e.g. ``0.0.0.0/1`` and ``128.0.0.0/1``, which
     together cover what a default route does), as ``"CIDR to TARGET"``.
 
     The most specific route that matches decides (Amazon VPC User Guide, "How route priority works"), so one of them
-    may carry the requests to STS or S3 though no ``0.0.0.0/0`` route does. A range inside the private or shared
-    address space (RFC 1918, RFC 6598), where no AWS public endpoint is, is left out.
+    may carry the requests to STS or S3 though no ``0.0.0.0/0`` route does, or take them away from the default
+    route's NAT or internet gateway. A range inside the private or shared address space (RFC 1918, RFC 6598), where
+    no AWS public endpoint is, is left out.
+
+    :param besides_the_internet: only the routes to targets that are not a way to the internet: neither a public NAT
+        gateway nor a NAT instance, nor an internet gateway unless the subnet gives public IPv4 addresses (this value).
     """
     found = []
     for table in tables:
@@ -141,8 +148,20 @@ def _public_routes(tables: list[dict[str, Any]], private_nats: dict[str, str]) -
             network = ipaddress.IPv4Network(cidr, strict=False)  # DestinationCidrBlock: IPv4 (IPv6 has its own key)
             if any(network.subnet_of(private) for private in PRIVATE_RANGES):
                 continue
+            if besides_the_internet is not None and _to_the_internet(route, private_nats, besides_the_internet):
+                continue
             found.append(f"{cidr} to {_target_name(route, private_nats)}")
     return tuple(found)
+
+
+def _to_the_internet(route: dict[str, Any], private_nats: dict[str, str], public_ip: bool) -> bool:
+    """Whether a route's target takes requests to the internet: a public NAT gateway, a NAT instance, or an internet
+    gateway for instances with public IPv4 addresses."""
+    if route.get("NatGatewayId"):
+        return route["NatGatewayId"] not in private_nats
+    if route.get("InstanceId"):
+        return True
+    return public_ip and str(route.get("GatewayId", "")).startswith("igw-")
 
 
 def _target_name(route: dict[str, Any], private_nats: dict[str, str]) -> str:

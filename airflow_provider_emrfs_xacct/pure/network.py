@@ -187,6 +187,9 @@ class SubnetFacts:
         VPC User Guide, "Configure route tables"): its routes are not seen, not absent.
     :param public_routes: routes of the subnet's table to public IPv4 ranges narrower than ``0.0.0.0/0`` (e.g.
         ``"0.0.0.0/1 to NAT gateway nat-0a"``): the endpoint's addresses may be among them, which is not checked.
+    :param public_routes_elsewhere: those of them whose target is no way to the internet (a transit gateway, a
+        peering connection, a private NAT gateway...): the more specific route, they take what they cover away from a
+        default route to a NAT or internet gateway.
     :param shared_by: the VPC owner's account when the subnet is shared with the caller's account through AWS RAM
         (``DescribeSubnets`` ``OwnerId`` is not the caller's): the owner's interface endpoints are not visible.
     :param s3_private_dns_endpoints: the service names of the VPC's available S3 interface endpoints whose private
@@ -217,6 +220,7 @@ class SubnetFacts:
     shared_by: str = ""
     route_table_unseen: bool = False
     public_routes: tuple[str, ...] = ()
+    public_routes_elsewhere: tuple[str, ...] = ()
     s3_private_dns_endpoints: tuple[str, ...] = ()
 
     @property
@@ -341,6 +345,10 @@ def _through_the_internet(facts: SubnetFacts, endpoint: str, *, interface_endpoi
     """
     PASS: the subnet reaches ``endpoint`` through a NAT gateway, or an internet gateway and public IP addresses.
 
+    Not checked when a route to a public range narrower than the default route goes elsewhere than the internet
+    (``public_routes_elsewhere``): EC2 routes by the most specific route that matches (Amazon VPC User Guide, "How
+    route priority works"), and the endpoint's addresses may be in that range.
+
     Not checked in a subnet another account shares when an interface endpoint could serve ``endpoint``
     (``interface_endpoints``): there only the VPC owner makes interface endpoints (AWS Knowledge Center,
     "vpc-interface-endpoint-creation-errors": a participant's ``CreateVpcEndpoint`` is refused, "This operation does
@@ -348,6 +356,16 @@ def _through_the_internet(facts: SubnetFacts, endpoint: str, *, interface_endpoi
     the whole VPC whatever the routes (:func:`sts_endpoint_check`): its security groups and policy decide then.
     """
     via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
+    if facts.public_routes_elsewhere:  # the most specific route decides ("How route priority works")
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"subnet {facts.subnet_id} has a default route through {via}, but routes public addresses more "
+            f"specifically elsewhere ({', '.join(facts.public_routes_elsewhere)}), and the most specific route decides: "
+            f"whether {endpoint}'s addresses are among them is not checked",
+            "the live probe (probe=True) proves it; or check that those ranges hold none of the endpoint's addresses, "
+            "or that their way on reaches it",
+        )
     if facts.shared_by and interface_endpoints:
         return Reachability(
             NOT_CHECKED,

@@ -179,6 +179,19 @@ class TaskStatesFromTheApi:
         return TaskStatesResult(task_states={run_id: {key: self.state} for run_id in message.run_ids or []})
 
 
+class NoTaskInstanceInTheApi(TaskStatesFromTheApi):
+    """
+    The channel answering ``GetTaskStates`` as the execution API does once the task's DAG run was deleted (its task
+    instances go with it: ``task_instance_dag_run_fkey`` is ``ON DELETE CASCADE``): no state at all.
+    """
+
+    def send(self, message: Any) -> Any:
+        from airflow.sdk.execution_time.comms import TaskStatesResult
+
+        super().send(message)
+        return TaskStatesResult(task_states={})
+
+
 def answer_task_state(monkeypatch: pytest.MonkeyPatch, state: str | None) -> TaskStatesFromTheApi:
     """Have the Task SDK API answer that the deferred task instance is in ``state``."""
     from airflow.sdk.execution_time import task_runner
@@ -501,6 +514,40 @@ def test_a_launch_waiting_for_termination_killed_while_its_cluster_runs_terminat
     _, kwargs = trigger.serialize()
     trigger = LaunchWaitTrigger(**{**kwargs, "waiter_name": "job_flow_terminated"})
     moto_cluster(cluster_id).state = "WAITING"
+
+    asyncio.run(cancel_in_triggerer(trigger, user_action=True, ti=DEFERRED_TI))
+
+    state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
+    assert state in ("TERMINATING", "TERMINATED")
+
+
+@pytest.mark.parametrize("user_action", [True, False], ids=["user-action", "message-lost"])
+def test_a_deferred_verifier_whose_dag_run_was_deleted_cleans_up(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch, user_action: bool
+) -> None:
+    # Deleting the DAG run deletes the task instance; its trigger, used by none, is deleted (Trigger.clean_unused) and
+    # cancelled as no longer assigned. Nothing can resume with the probe: it is abandoned, as after a kill.
+    api = NoTaskInstanceInTheApi("unused")
+    from airflow.sdk.execution_time import task_runner
+
+    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", api, raising=False)
+    cluster_id, trigger, _, step_id = deferred_probe(partner)
+
+    asyncio.run(cancel_in_triggerer(trigger, user_action=True, connecting=not user_action, ti=DEFERRED_TI))
+
+    assert len(api.asked) == 1
+    step = client(partner.aws.url, EMR_ACCOUNT, "emr").describe_step(ClusterId=cluster_id, StepId=step_id)
+    assert step["Step"]["Status"]["State"] == "CANCELLED"
+    assert run_held_probe_steps() == []
+
+
+def test_a_deferred_launch_whose_dag_run_was_deleted_terminates_its_cluster(
+    moto_url: str, security_configuration: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow.sdk.execution_time import task_runner
+
+    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", NoTaskInstanceInTheApi("unused"), raising=False)
+    cluster_id, trigger = deferred_launch(moto_url)
 
     asyncio.run(cancel_in_triggerer(trigger, user_action=True, ti=DEFERRED_TI))
 

@@ -795,3 +795,31 @@ def test_an_s3_gateway_endpoint_on_another_route_table_of_the_vpc_does_not_count
 
     assert facts.s3_gateway_endpoint is False
     assert s3_route_check("b", REGION, facts).status == "FAIL"
+
+
+def test_a_narrower_public_route_elsewhere_takes_its_range_from_the_default_nat_route(ec2: Any) -> None:
+    """
+    EC2 routes by the most specific route that matches (Amazon VPC User Guide, "How route priority works": the longest
+    prefix first): with 0.0.0.0/0 to a NAT gateway and 52.94.0.0/16 to a transit gateway, requests to that range go to
+    the transit gateway, whose way on is not seen. STS and S3 may have addresses there: not checked, never PASS. A
+    narrower route to the same NAT gateway changes nothing.
+    """
+    vpc, subnet = private_subnet(ec2, "10.25")
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.25.2.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    table = default_route_table(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="54.0.0.0/8", NatGatewayId=nat)
+    through_the_nat = read_subnet_facts(ec2, subnet)
+    target, name = to_transit_gateway(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="52.94.0.0/16", **target)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert through_the_nat.public_routes_elsewhere == ()
+    assert sts_endpoint_check("emr-6.15.0", through_the_nat).status == "PASS"
+    assert facts.public_routes_elsewhere == (f"52.94.0.0/16 to {name}",)
+    for result in (sts_endpoint_check("emr-6.15.0", facts), s3_route_check("b", REGION, facts)):
+        assert result.status == NOT_CHECKED, result
+        assert f"52.94.0.0/16 to {name}" in result.detail

@@ -640,3 +640,15 @@ def test_a_shared_subnet_s_route_to_the_internet_is_not_the_way_the_owner_s_hidd
     assert sts_endpoint_check("emr-5.30.0", participant).status == "PASS"
     assert sts_endpoint_check("emr-6.15.0", facts(nat_route=True)).status == "PASS"  # the caller's own VPC
     assert s3_route_check("partner-b", "eu-west-1", facts(nat_route=True)).status == "PASS"
+
+
+def test_a_narrower_public_route_elsewhere_is_no_pass_through_the_default_route() -> None:
+    """The most specific route decides (Amazon VPC User Guide, "How route priority works"): 0.0.0.0/0 to a NAT or
+    internet gateway does not carry what a narrower route to a transit gateway covers, where the endpoint may be."""
+    elsewhere = ("52.94.0.0/16 to transit gateway tgw-0a",)
+    for way in ({"nat_route": True}, {"internet_gateway_route": True, "public_ip_on_launch": True}):
+        assert sts_endpoint_check("emr-6.15.0", facts(**way)).status == "PASS"
+        routed = facts(**way, public_routes=elsewhere, public_routes_elsewhere=elsewhere)
+        for result in (sts_endpoint_check("emr-6.15.0", routed), s3_route_check("partner-b", "us-east-1", routed)):
+            assert result.status == NOT_CHECKED
+            assert elsewhere[0] in result.detail
