@@ -2157,7 +2157,7 @@ MUTATIONS = [
     m(
         "J08",
         "triggers.py",
-        "            if timeout_after <= datetime.now(UTC):\n",
+        "            if timeout_after <= datetime.now(timezone.utc):\n",
         "            if False:\n",
         "a trigger cancelled past the deferral's deadline cleans up in the task's failure path's place",
         INT_DEFERRED_KILL,
