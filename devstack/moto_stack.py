@@ -20,7 +20,8 @@ that does not exist (:mod:`devstack.aws_emr`), S3's bucket owner condition (``Ex
 :mod:`devstack.aws_bucket_owner`), Requester Pays buckets (:mod:`devstack.aws_request_payer`), bucket policy statements applied only to the principals they name (moto applies them to every caller;
 :mod:`devstack.aws_policy_principals`), IAM's refusal to delete a managed policy still attached or with other
 versions (:mod:`devstack.aws_deletes`), S3's refusal to disable ACLs on a bucket whose ACL grants others
-(:mod:`devstack.aws_object_ownership`), IAM's short pages on demand (:mod:`devstack.aws_pages`), the AWS
+(:mod:`devstack.aws_object_ownership`), routes' ``blackhole`` state and VPC endpoints' ``DnsOptions``
+(:mod:`devstack.aws_vpc_states`), IAM's short pages on demand (:mod:`devstack.aws_pages`), the AWS
 managed keys KMS makes for ``alias/aws/…`` described as AWS's (:mod:`devstack.aws_managed_keys`), and a step
 runner (moto has none), with EMR's CancelSteps (moto lacks it; :func:`_cancel_steps`). Steps added
 to a cluster complete at once, except the verifier's probe step (``echo emrfs-xacct-probe | hadoop fs -put -f - s3://...``, see
@@ -66,6 +67,7 @@ from devstack import (
     aws_principals,
     aws_quotas,
     aws_request_payer,
+    aws_vpc_states,
 )
 
 REGION = "us-east-1"
@@ -407,6 +409,7 @@ class MotoStack:
         aws_managed_keys.install()
         aws_object_ownership.install()
         aws_policy_principals.install()
+        aws_vpc_states.install()
         _private_keys_on_first_use()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
