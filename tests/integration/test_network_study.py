@@ -57,7 +57,7 @@ def why_not_checked(outcome: Outcome, link: str) -> str:
     layout = outcome.layout
     if link == "S3" and layout.s3_interface == "private-dns" and layout.bucket_region == REGION:
         if layout.dns != (True, True):
-            return "an S3 interface endpoint with private DNS, the VPC's DNS attributes off (not read for S3)"
+            return "an S3 interface endpoint with private DNS, the VPC's DNS attributes off"
         return "an S3 interface endpoint with private DNS takes S3's name (its security groups are not read)"
     if layout.default_route.startswith("split-"):
         return "public addresses routed by 0.0.0.0/1 + 128.0.0.0/1, not 0.0.0.0/0 (pure/network.py public_routes)"
