@@ -52,8 +52,9 @@ def read_subnet_facts(
     describe, is egress not seen. With an STS or S3 interface endpoint with private DNS, which takes the service's
     Regional name whatever the routes, ``DescribeVpcAttribute`` reads the VPC's ``enableDnsSupport`` and
     ``enableDnsHostnames``, which that private DNS needs (:func:`_vpc_dns`; once for both), and, for STS,
-    ``DescribeSecurityGroups`` the inbound rules of the endpoint's security groups (:func:`_ingress`). The same ``DescribeVpcEndpoints`` answer gives the VPC's S3
-    endpoints, and the route table's own gateway endpoint routes stand for those it does not show (:func:`_s3_endpoints`).
+    ``DescribeSecurityGroups`` the inbound rules of the endpoint's security groups (:func:`_ingress`). The same
+    ``DescribeVpcEndpoints`` answer gives the VPC's S3 endpoints, and the route table's own gateway endpoint routes
+    stand for those it does not show (:func:`_s3_endpoints`).
 
     :param ec2: a boto3 EC2 client in the cluster's account and Region.
     :param subnet_id: the cluster's ``Ec2InstanceAttributes.Ec2SubnetId``.

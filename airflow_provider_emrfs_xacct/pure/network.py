@@ -60,9 +60,10 @@ cluster is out of reach of a private subnet whose only way to S3 is its gateway 
 may serve another Region ("Cross-region enabled AWS services", AWS PrivateLink Guide, lists Amazon S3), but whether
 EMRFS's requests resolve to it depends on DNS this check does not see: not checked. One of the bucket's Region with
 private DNS takes S3's Regional name whatever the routes while the VPC's DNS attributes are on, as the STS endpoint
-does, a NAT route or a gateway endpoint too (with one off it takes no name, and the routes decide as without it; unless its private DNS answers only inbound resolver endpoints, which "routes traffic that originates from the
-VPC to the gateway endpoint": Amazon EC2 API Reference, "DnsOptionsSpecification"): its security groups, which
-the check does not read, decide, so the link is not checked.
+does, a NAT route or a gateway endpoint too (unless its private DNS answers only inbound resolver endpoints, which
+"routes traffic that originates from the VPC to the gateway endpoint": Amazon EC2 API Reference,
+"DnsOptionsSpecification"): its security groups, which the check does not read, decide, so the link is not checked.
+With a DNS attribute off it takes no name, and the routes or the gateway endpoint decide, as without it.
 """
 
 from __future__ import annotations
