@@ -3294,6 +3294,47 @@ MUTATIONS = [
         "the STS interface endpoint's policy is never on the way",
         PROBE_INT,
     ),
+    j(
+        "SN07",
+        "aws_network.py",
+        '            if route.state == "blackhole":',
+        "            if False:",
+        "a blackhole route (its NAT gateway deleted) carries the requests out",
+        INT_NETWORK,
+    ),
+    j(
+        "SN08",
+        "emrfs_writer.py",
+        "        if self.sts_unreachable:\n",
+        "        if False:\n",
+        "a probe whose subnet cannot reach STS still assumes the mapped role",
+        PROBE_INT,
+    ),
+    # devstack/aws_vpc_states.py: what EC2 answers of routes and endpoints that moto does not
+    j(
+        "SV01",
+        "aws_vpc_states.py",
+        "    if route.nat_gateway is not None and route.nat_gateway.state in NAT_GATEWAY_GONE:",
+        "    if False:",
+        "a route to a deleted NAT gateway answered active",
+        INT_NETWORK,
+    ),
+    j(
+        "SV02",
+        "aws_vpc_states.py",
+        "        if gateway.id not in backend.internet_gateways or vpc is None or vpc.id != table.vpc_id:",
+        "        if gateway.id not in backend.internet_gateways:",
+        "a route to a detached internet gateway answered active",
+        INT_NETWORK,
+    ),
+    j(
+        "SV03",
+        "aws_vpc_states.py",
+        "        endpoint.dns_options = options\n",
+        "        pass\n",
+        "CreateVpcEndpoint's DnsOptions dropped (as moto does)",
+        INT_NETWORK,
+    ),
     # the moto backend judges
     j(
         "SB01",

@@ -172,13 +172,16 @@ def _egress(tables: list[Any], subnet: Any) -> str:
     when its target is a public NAT gateway or a NAT instance, or an internet gateway for instances with public IPv4
     addresses (Amazon VPC User Guide, "NAT gateways": a private NAT gateway never reaches the internet; "Internet
     gateways": an instance needs a public IPv4 address). Any other target (transit gateway, peering, private NAT,
-    an internet gateway without public addresses on launch) is a way on the stand-in does not model.
+    an internet gateway without public addresses on launch) is a way on the stand-in does not model. A ``blackhole``
+    route (its target deleted, detached or terminated: Amazon EC2 API Reference, "Route", ``State``) carries nothing.
     """
     internet, other = [], []
     for table in tables:
         for route in table.routes:
             cidr = route.destination_cidr_block
             if not cidr or route.local or route.destination_prefix_list is not None:
+                continue
+            if route.state == "blackhole":  # its target is gone: it carries nothing (devstack/aws_vpc_states.py)
                 continue
             network = ipaddress.IPv4Network(cidr, strict=False)
             if any(network.subnet_of(private) for private in _PRIVATE):

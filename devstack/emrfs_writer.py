@@ -80,6 +80,7 @@ import moto.s3.models
 from devstack import aws_cluster_settings, aws_judge
 from devstack.aws_cluster_settings import Credentials
 from devstack.aws_judge import Decision, Principal
+from devstack.aws_network import CANNOT_TELL
 from devstack.moto_stack import REGION, account_session, partition_of, region_of, s3control_on_one_host
 
 if TYPE_CHECKING:
@@ -112,6 +113,10 @@ class Route:
     mapping_index: int | None
 
 
+#: The status of a request the network did not carry (no HTTP answer): the subnet has no way to the endpoint.
+NO_ANSWER = 0
+
+
 @dataclass(frozen=True)
 class RequestRecord:
     """One request of the write, as routed, judged and answered."""
@@ -127,6 +132,8 @@ class RequestRecord:
 
     @property
     def failed(self) -> bool:
+        if self.status == NO_ANSWER:
+            return True
         return self.status >= 400 and not (self.status == 404 and self.operation in ("HeadObject", "GetObject"))
 
 
@@ -654,6 +661,9 @@ class _Writer:
         self._keys: dict[tuple[str, str], _Key | Decision] = {}
         #: The VPC endpoints the requests pass, by service (``s3``, ``sts``): :func:`.aws_network.endpoints_on_the_way`.
         self.endpoints: Mapping[str, EndpointOnTheWay] = {}
+        #: Why the cluster's subnet does not reach the STS endpoint EMRFS calls (:func:`.aws_network.sts_unreachable`;
+        #: a sentence starting with :data:`.aws_network.CANNOT_TELL` when the stand-in cannot decide); ``None``: it does.
+        self.sts_unreachable: str | None = None
 
     def starts(self, uri: str) -> bool:
         """
@@ -701,6 +711,17 @@ class _Writer:
             s3 = _role_client(self.url, self.instance_credentials(), "s3", self.bucket.region)
             self._clients[target.role_arn] = s3
             return s3
+        # A mapped role's credentials come from EMRFS's AssumeRole, which must reach STS; the instance profile's come
+        # from the instance metadata, with no call to STS (Amazon EC2 User Guide, "Retrieve security credentials from
+        # instance metadata": the application "retrieves the security credentials provided by the role from the
+        # instance metadata item iam/security-credentials/role-name", "without needing to use sts:AssumeRole").
+        if self.sts_unreachable and self.sts_unreachable.startswith(CANNOT_TELL):
+            self.result.unknown = self.sts_unreachable
+            raise _Stop
+        if self.sts_unreachable:
+            reason = f"no answer: {self.sts_unreachable}"
+            self._record(step, "AssumeRole", target.role_arn, target, Decision(False, reason), NO_ANSWER)
+            raise _Stop
         caller = self.principal(self.instance_role_arn)
         trust, own_arn = _trust_policy(self.url, target.role_arn)
         if caller is None or trust is None:
@@ -1158,6 +1179,7 @@ def put_like_emrfs(
     cluster_id: str | None = None,
     endpoints: Mapping[str, EndpointOnTheWay] | None = None,
     region: str = REGION,
+    sts_unreachable: str | None = None,
 ) -> WriteResult:
     """
     Write one object the way ``hadoop fs -put -f - <uri>`` on the cluster does (the verifier's probe step).
@@ -1180,12 +1202,17 @@ def put_like_emrfs(
     :param cluster_id: the cluster whose ``emrfs-site`` the requests follow (encryption, Requester Pays header).
     :param endpoints: the VPC endpoints the requests pass (:func:`.aws_network.endpoints_on_the_way`).
     :param region: the Region of the cluster and the bucket (its partition: every ARN the requests are judged by).
+    :param sts_unreachable: why the cluster's subnet does not reach the STS endpoint EMRFS calls
+        (:func:`.aws_network.sts_unreachable`): an AssumeRole of a mapped role then gets no answer (recorded with status
+        :data:`NO_ANSWER`), or an unknown outcome when the stand-in cannot tell; writes with the instance profile's
+        credentials call no STS.
     :return: every request with its route, decision and status; the first failure.
     """
     writer, key = _writer_for(
         url, emr_account, instance_role, security_configuration, uri, user, groups, None, cluster_id, region
     )
     writer.endpoints = endpoints or {}
+    writer.sts_unreachable = sts_unreachable
     bucket = writer.bucket.name
     temporary = f"{key}._COPYING_"
     with contextlib.suppress(_Stop):  # the step failed at the request recorded last

@@ -20,7 +20,8 @@ that does not exist (:mod:`devstack.aws_emr`), S3's bucket owner condition (``Ex
 :mod:`devstack.aws_bucket_owner`), Requester Pays buckets (:mod:`devstack.aws_request_payer`), bucket policy statements applied only to the principals they name (moto applies them to every caller;
 :mod:`devstack.aws_policy_principals`), IAM's refusal to delete a managed policy still attached or with other
 versions (:mod:`devstack.aws_deletes`), S3's refusal to disable ACLs on a bucket whose ACL grants others
-(:mod:`devstack.aws_object_ownership`), IAM's short pages on demand (:mod:`devstack.aws_pages`), the AWS
+(:mod:`devstack.aws_object_ownership`), routes' ``blackhole`` state and VPC endpoints' ``DnsOptions``
+(:mod:`devstack.aws_vpc_states`), IAM's short pages on demand (:mod:`devstack.aws_pages`), the AWS
 managed keys KMS makes for ``alias/aws/…`` described as AWS's (:mod:`devstack.aws_managed_keys`), and a step
 runner (moto has none), with EMR's CancelSteps (moto lacks it; :func:`_cancel_steps`). Steps added
 to a cluster complete at once, except the verifier's probe step (``echo emrfs-xacct-probe | hadoop fs -put -f - s3://...``, see
@@ -66,6 +67,7 @@ from devstack import (
     aws_principals,
     aws_quotas,
     aws_request_payer,
+    aws_vpc_states,
 )
 
 REGION = "us-east-1"
@@ -158,13 +160,14 @@ def _instance_role_arn(url: str, cluster: Cluster) -> str:
 def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
     """Write the probe object as EMRFS on ``cluster`` would; mark ``step`` COMPLETED or FAILED."""
     from devstack import aws_cluster_settings
-    from devstack.aws_network import endpoints_on_the_way, s3_unreachable
+    from devstack.aws_network import endpoints_on_the_way, s3_unreachable, sts_unreachable
     from devstack.emrfs_writer import put_like_emrfs
 
     url = _step_runner_url
     failure: str | None
     backend = cluster.emr_backend
     bucket = uri.removeprefix("s3://").split("/", 1)[0]
+    site = aws_cluster_settings.site(cluster.configurations, "emrfs-site")
     unreachable = s3_unreachable(backend.account_id, backend.region_name, cluster.ec2_subnet_id, bucket)
     if url is None:
         failure = "the stand-in's step runner has no server URL (start the server through MotoStack)"
@@ -182,19 +185,19 @@ def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
                 body=b"emrfs-xacct-probe\n",
                 cluster_id=cluster.id,
                 endpoints=endpoints_on_the_way(
-                    backend.account_id,
-                    backend.region_name,
-                    cluster.ec2_subnet_id,
-                    bucket,
-                    cluster.release_label,
-                    aws_cluster_settings.site(cluster.configurations, "emrfs-site"),
+                    backend.account_id, backend.region_name, cluster.ec2_subnet_id, bucket, cluster.release_label, site
+                ),
+                # Judged only where the write assumes a mapped role (the instance profile's credentials call no STS).
+                sts_unreachable=sts_unreachable(
+                    backend.account_id, backend.region_name, cluster.ec2_subnet_id, cluster.release_label, site
                 ),
             )
             record = result.first_failure
             failure = (
-                # The cluster's settings leave whose credentials the write gets unknown: nothing was written, and
-                # the stand-in cannot say that AWS would have; the step fails rather than claim the write.
-                f"the stand-in cannot tell whose credentials this write gets: {result.unknown}"
+                # The cluster's settings leave whose credentials the write gets unknown, or the stand-in cannot tell
+                # whether the subnet reaches STS for a mapped role: nothing was written, and the stand-in cannot say
+                # that AWS would have; the step fails rather than claim the write.
+                f"the stand-in cannot tell the outcome of this write: {result.unknown}"
                 if result.unknown
                 else None
                 if record is None
@@ -407,6 +410,7 @@ class MotoStack:
         aws_managed_keys.install()
         aws_object_ownership.install()
         aws_policy_principals.install()
+        aws_vpc_states.install()
         _private_keys_on_first_use()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)

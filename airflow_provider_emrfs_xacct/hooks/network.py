@@ -49,11 +49,12 @@ def read_subnet_facts(
     Calls ``DescribeSubnets``, ``DescribeRouteTables`` (the subnet's own table, else the VPC's main
     table, as EC2 routes it) and ``DescribeVpcEndpoints``, the last two to their last page (:func:`_every`),
     and ``DescribeNatGateways`` for the NAT gateways of default routes: a private one, or one the caller cannot
-    describe, is egress not seen. With an STS interface endpoint with private DNS, which takes the Regional STS name
-    whatever the routes, ``DescribeVpcAttribute`` reads the VPC's ``enableDnsSupport`` and ``enableDnsHostnames``,
-    which that private DNS needs (:func:`_vpc_dns`), and ``DescribeSecurityGroups`` the inbound rules of the
-    endpoint's security groups (:func:`_ingress`). The same ``DescribeVpcEndpoints`` answer gives the VPC's S3
-    endpoints, and the route table's own gateway endpoint routes stand for those it does not show (:func:`_s3_endpoints`).
+    describe, is egress not seen. With an STS or S3 interface endpoint with private DNS, which takes the service's
+    Regional name whatever the routes, ``DescribeVpcAttribute`` reads the VPC's ``enableDnsSupport`` and
+    ``enableDnsHostnames``, which that private DNS needs (:func:`_vpc_dns`; once for both), and, for STS,
+    ``DescribeSecurityGroups`` the inbound rules of the endpoint's security groups (:func:`_ingress`). The same
+    ``DescribeVpcEndpoints`` answer gives the VPC's S3 endpoints, and the route table's own gateway endpoint routes
+    stand for those it does not show (:func:`_s3_endpoints`).
 
     :param ec2: a boto3 EC2 client in the cluster's account and Region.
     :param subnet_id: the cluster's ``Ec2InstanceAttributes.Ec2SubnetId``.
@@ -93,12 +94,16 @@ def read_subnet_facts(
         and str(endpoint.get("State", "")).lower() == "available"
     ]
     public_ip = bool(subnet.get("MapPublicIpOnLaunch"))
-    through_endpoint: dict[str, Any] = {}
-    if sts_endpoints:  # its private DNS takes the Regional STS name whatever the routes (``pure/network.py``)
-        through_endpoint = _endpoint_facts(ec2, vpc_id, sts_endpoints)
     # Read whatever the default route: the gateway endpoint's prefix-list route wins over 0.0.0.0/0 for S3 of this
     # Region (Amazon VPC User Guide, "How route priority works": the most specific route), so its policy applies.
     s3_endpoints = _s3_endpoints(ec2, endpoints, region, tables)
+    through_endpoint: dict[str, Any] = {}
+    # An STS or S3 interface endpoint's private DNS takes the service's Regional name whatever the routes, while the
+    # VPC's DNS attributes are on (``pure/network.py``): one read of them serves both.
+    if sts_endpoints or s3_endpoints["s3_private_dns_endpoints"]:
+        through_endpoint = _vpc_dns_facts(ec2, vpc_id)
+    if sts_endpoints:
+        through_endpoint.update(_endpoint_facts(ec2, sts_endpoints))
     if nat or (igw and public_ip):  # through the internet S3 of every Region is reached: only the policies count
         s3_endpoints = {key: s3_endpoints[key] for key in ("s3_gateway_policies", "s3_private_dns_endpoints")}
     return SubnetFacts(
@@ -282,15 +287,17 @@ def _policy(endpoint: dict[str, Any]) -> EndpointPolicy:
     )
 
 
-def _endpoint_facts(ec2: Any, vpc_id: str, sts_endpoints: list[dict[str, Any]]) -> dict[str, Any]:
-    """The VPC's DNS attributes and the STS endpoints' security groups' inbound rules, as SubnetFacts fields."""
+def _vpc_dns_facts(ec2: Any, vpc_id: str) -> dict[str, Any]:
+    """The VPC's DNS attributes (:func:`_vpc_dns`), as SubnetFacts fields."""
     dns, dns_unread = _vpc_dns(ec2, vpc_id)
+    return {"dns_support": dns[DNS_SUPPORT], "dns_hostnames": dns[DNS_HOSTNAMES], "dns_unread": dns_unread}
+
+
+def _endpoint_facts(ec2: Any, sts_endpoints: list[dict[str, Any]]) -> dict[str, Any]:
+    """The STS endpoints' security groups' inbound rules, as SubnetFacts fields."""
     groups = sorted({str(group["GroupId"]) for endpoint in sts_endpoints for group in endpoint.get("Groups", [])})
     ingress, ingress_unread = _ingress(ec2, groups)
     return {
-        "dns_support": dns[DNS_SUPPORT],
-        "dns_hostnames": dns[DNS_HOSTNAMES],
-        "dns_unread": dns_unread,
         "endpoint_groups": tuple(groups),
         "endpoint_ingress": ingress,
         "ingress_unread": ingress_unread,

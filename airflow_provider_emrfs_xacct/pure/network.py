@@ -59,10 +59,11 @@ Amazon S3": gateway endpoints give no access from other AWS Regions). So a partn
 cluster is out of reach of a private subnet whose only way to S3 is its gateway endpoint. An S3 interface endpoint
 may serve another Region ("Cross-region enabled AWS services", AWS PrivateLink Guide, lists Amazon S3), but whether
 EMRFS's requests resolve to it depends on DNS this check does not see: not checked. One of the bucket's Region with
-private DNS takes S3's Regional name whatever the routes, as the STS endpoint does, a NAT route or a gateway endpoint
-too (unless its private DNS answers only inbound resolver endpoints, which "routes traffic that originates from the
-VPC to the gateway endpoint": Amazon EC2 API Reference, "DnsOptionsSpecification"): its security groups, which
-the check does not read, decide, so the link is not checked.
+private DNS takes S3's Regional name whatever the routes while the VPC's DNS attributes are on, as the STS endpoint
+does, a NAT route or a gateway endpoint too (unless its private DNS answers only inbound resolver endpoints, which
+"routes traffic that originates from the VPC to the gateway endpoint": Amazon EC2 API Reference,
+"DnsOptionsSpecification"): its security groups, which the check does not read, decide, so the link is not checked.
+With a DNS attribute off it takes no name, and the routes or the gateway endpoint decide, as without it.
 """
 
 from __future__ import annotations
@@ -163,8 +164,9 @@ class SubnetFacts:
     :param other_default_route: the target of a ``0.0.0.0/0`` route to neither a NAT nor an internet
         gateway (e.g. ``"transit gateway tgw-0abc"``): egress this check cannot see past; empty if none.
     :param vpc_id: the subnet's VPC.
-    :param dns_support: the VPC's ``enableDnsSupport`` (``DescribeVpcAttribute``), which the STS interface
-        endpoint's private DNS needs; ``None`` when not read (read only when that endpoint is the way to STS).
+    :param dns_support: the VPC's ``enableDnsSupport`` (``DescribeVpcAttribute``), which an interface endpoint's
+        private DNS needs; ``None`` when not read (read only when the VPC has an STS interface endpoint or an S3
+        interface endpoint with private DNS).
     :param dns_hostnames: the VPC's ``enableDnsHostnames``, likewise.
     :param dns_unread: why they could not be read (e.g. ``ec2:DescribeVpcAttribute`` refused).
     :param subnet_cidr: the subnet's IPv4 CIDR.
@@ -275,12 +277,24 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
     """
     endpoint = s3_endpoint(bucket_region) if bucket_region else f"S3 for bucket {bucket}"
     private_dns = [name for name in facts.s3_private_dns_endpoints if bucket_region in (None, _service_region(name))]
-    if private_dns:  # as for STS (sts_endpoint_check): its private DNS takes the name whatever the routes
+    # As for STS (sts_endpoint_check): their private DNS, while the VPC's DNS attributes are on, takes the name
+    # whatever the routes; with one off it answers nothing, and the routes or the gateway endpoint decide.
+    if private_dns and not facts.dns_attributes_read and not facts.dns_attributes_off:
         return Reachability(
             NOT_CHECKED,
             endpoint,
-            f"the VPC's S3 interface endpoints {', '.join(private_dns)} have private DNS: {endpoint} resolves to "
-            "them whatever the routes of subnet "
+            f"the VPC's S3 interface endpoints {', '.join(private_dns)} have private DNS, which takes {endpoint}'s "
+            f"name whatever the routes of subnet {facts.subnet_id} while the VPC's {DNS_SUPPORT} and {DNS_HOSTNAMES} "
+            "are both true; they were not read" + (f": {facts.dns_unread}" if facts.dns_unread else ""),
+            f"allow ec2:DescribeVpcAttribute on {facts.vpc_id or 'the VPC'} to check it, or run the live probe "
+            "(probe=True)",
+        )
+    if private_dns and not facts.dns_attributes_off:
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"the VPC's S3 interface endpoints {', '.join(private_dns)} have private DNS and the VPC's {DNS_SUPPORT} "
+            f"and {DNS_HOSTNAMES} are on: {endpoint} resolves to them whatever the routes of subnet "
             f"{facts.subnet_id}, and whether their security groups let the cluster in on HTTPS is not checked",
             "the live probe (probe=True) proves it; or check that the endpoint's security groups allow TCP 443 from "
             "the subnet",
@@ -394,7 +408,9 @@ def s3_endpoints_in_path(facts: SubnetFacts, bucket_region: str | None) -> tuple
     """
     if not facts.s3_gateway_policies:
         return ()
-    if bucket_region is None or bucket_region in map(_service_region, facts.s3_private_dns_endpoints):
+    if bucket_region is None or (
+        not facts.dns_attributes_off and bucket_region in map(_service_region, facts.s3_private_dns_endpoints)
+    ):
         return None
     return facts.s3_gateway_policies if bucket_region == facts.region else ()
 

@@ -187,7 +187,8 @@ def test_the_vpc_dns_attributes_are_read_only_when_an_sts_endpoint_may_take_the_
     recorder = CallRecorder().attach(ec2)
     read_subnet_facts(ec2, subnet)  # no endpoint: FAIL whatever the attributes
 
-    assert "DescribeVpcAttribute" not in [operation for _, operation in recorder.every]
+    assert "DescribeSubnets" in recorder.calls  # the recorder sees this client's calls
+    assert "DescribeVpcAttribute" not in recorder.calls
 
 
 def test_beside_a_nat_route_the_sts_endpoint_s_security_groups_decide(ec2: Any) -> None:
@@ -693,6 +694,7 @@ def test_an_s3_interface_endpoint_with_private_dns_is_read_beside_a_nat_route(ec
     nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
     table = default_route_table(ec2, vpc, subnet)
     ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})  # private DNS needs it (a new VPC: off)
     for private_dns in (False, True):
         ec2.create_vpc_endpoint(
             VpcId=vpc,
@@ -823,3 +825,123 @@ def test_a_narrower_public_route_elsewhere_takes_its_range_from_the_default_nat_
     for result in (sts_endpoint_check("emr-6.15.0", facts), s3_route_check("b", REGION, facts)):
         assert result.status == NOT_CHECKED, result
         assert f"52.94.0.0/16 to {name}" in result.detail
+
+
+@pytest.mark.parametrize("gone", ["nat-gateway-deleted", "internet-gateway-detached"])
+def test_a_blackhole_default_route_is_no_way_out(ec2: Any, gone: str) -> None:
+    """
+    A route whose target is no longer there is ``blackhole`` (Amazon EC2 API Reference, "Route", ``State``: "the
+    route's target isn't available (for example, the specified gateway isn't attached to the VPC, or the specified
+    NAT instance has been terminated)"): it carries nothing, so neither the verifier nor the stand-in's network judge
+    (``devstack/aws_network.py``) counts it as a way to STS or S3.
+    """
+    from devstack.aws_network import s3_unreachable, sts_unreachable
+
+    vpc, subnet = private_subnet(ec2, "10.42")
+    table = default_route_table(ec2, vpc, subnet)
+    ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
+    if gone == "nat-gateway-deleted":
+        public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.42.2.0/24")["Subnet"]["SubnetId"]
+        allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+        ec2.delete_nat_gateway(NatGatewayId=nat)
+    else:
+        igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+        ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    s3 = client(ec2.meta.endpoint_url, EMR_ACCOUNT, "s3")
+    bucket = f"blackhole-{gone}"
+    s3.create_bucket(Bucket=bucket)  # in REGION (us-east-1: no LocationConstraint)
+
+    routes = ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert [route["State"] for route in routes if route.get("DestinationCidrBlock") == "0.0.0.0/0"] == ["blackhole"]
+    assert not facts.internet
+    assert facts.public_routes == ()
+    assert sts_endpoint_check("emr-6.15.0", facts).status == "FAIL"
+    assert s3_route_check(bucket, REGION, facts).status == "FAIL"
+    assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}) is not None
+    assert s3_unreachable(EMR_ACCOUNT, REGION, subnet, bucket) is not None
+
+
+def test_an_s3_interface_endpoint_whose_private_dns_serves_only_the_inbound_resolver_takes_no_name(ec2: Any) -> None:
+    """
+    ``PrivateDnsOnlyForInboundResolverEndpoint`` "routes traffic that originates from the VPC to the gateway endpoint
+    and traffic that originates from on-premises to the interface endpoint" (Amazon EC2 API Reference,
+    "DnsOptionsSpecification"): S3's name in the VPC stays the gateway endpoint's, so the link is decided by it, for
+    the verifier and the stand-in alike; with private DNS for every resolver the interface endpoint takes the name.
+    """
+    from devstack.aws_network import s3_unreachable
+
+    vpc, subnet = private_subnet(ec2, "10.43")
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    endpoint = ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        ServiceName=f"com.amazonaws.{REGION}.s3",
+        VpcEndpointType="Interface",
+        SubnetIds=[subnet],
+        SecurityGroupIds=[endpoint_security_group(ec2, vpc, "s3-endpoint")],  # lets nobody in
+        PrivateDnsEnabled=True,
+        DnsOptions={"PrivateDnsOnlyForInboundResolverEndpoint": True},
+    )["VpcEndpoint"]
+    s3 = client(ec2.meta.endpoint_url, EMR_ACCOUNT, "s3")
+    s3.create_bucket(Bucket="inbound-only")
+
+    described = ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])["VpcEndpoints"][0]
+    inbound_only = read_subnet_facts(ec2, subnet)
+    inbound_only_judged = s3_unreachable(EMR_ACCOUNT, REGION, subnet, "inbound-only")
+    ec2.modify_vpc_endpoint(
+        VpcEndpointId=endpoint["VpcEndpointId"], DnsOptions={"PrivateDnsOnlyForInboundResolverEndpoint": False}
+    )
+    every_resolver = read_subnet_facts(ec2, subnet)
+
+    assert described["DnsOptions"]["PrivateDnsOnlyForInboundResolverEndpoint"] is True
+    assert inbound_only.s3_private_dns_endpoints == ()
+    assert s3_route_check("inbound-only", REGION, inbound_only).status == "PASS"
+    assert inbound_only_judged is None
+    assert every_resolver.s3_private_dns_endpoints == (f"com.amazonaws.{REGION}.s3",)
+    assert s3_route_check("inbound-only", REGION, every_resolver).status == NOT_CHECKED
+    assert s3_unreachable(EMR_ACCOUNT, REGION, subnet, "inbound-only") is not None  # its groups let nobody in
+
+
+def test_with_dns_hostnames_off_an_s3_interface_endpoint_s_private_dns_leaves_the_routes_to_decide(ec2: Any) -> None:
+    """
+    An interface endpoint's private DNS needs the VPC's ``enableDnsSupport`` and ``enableDnsHostnames`` true (Amazon
+    EC2 API Reference, "CreateVpcEndpoint", ``PrivateDnsEnabled``); a new VPC has DNS hostnames off (moto as AWS). So
+    the attributes are read for an S3 endpoint with private DNS too, once with an STS endpoint beside it, and with
+    hostnames off the NAT route or the gateway endpoint decides, as for the stand-in's judge.
+    """
+    from devstack.aws_network import s3_unreachable
+
+    vpc, subnet = private_subnet(ec2, "10.44")
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        ServiceName=f"com.amazonaws.{REGION}.s3",
+        VpcEndpointType="Interface",
+        SubnetIds=[subnet],
+        SecurityGroupIds=[endpoint_security_group(ec2, vpc, "s3-endpoint")],  # lets nobody in
+        PrivateDnsEnabled=True,
+    )
+    s3 = client(ec2.meta.endpoint_url, EMR_ACCOUNT, "s3")
+    s3.create_bucket(Bucket="hostnames-off")
+    recorder = CallRecorder().attach(ec2)
+
+    facts = read_subnet_facts(ec2, subnet)
+    result = s3_route_check("hostnames-off", REGION, facts)
+    reads_for_s3 = recorder.calls.count("DescribeVpcAttribute")
+    add_sts_interface_endpoint(ec2, vpc, subnet)  # turns DNS hostnames on
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": False})
+    recorder = CallRecorder().attach(ec2)
+    read_subnet_facts(ec2, subnet)
+    reads_for_both = recorder.calls.count("DescribeVpcAttribute")
+
+    assert (facts.dns_support, facts.dns_hostnames) == (True, False)
+    assert facts.s3_private_dns_endpoints == (f"com.amazonaws.{REGION}.s3",)
+    assert result.status == "PASS", result.detail
+    assert s3_unreachable(EMR_ACCOUNT, REGION, subnet, "hostnames-off") is None
+    assert reads_for_s3 == reads_for_both == 2  # one per attribute

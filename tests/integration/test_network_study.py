@@ -55,9 +55,13 @@ def table(outcomes: list[Outcome]) -> str:
 def why_not_checked(outcome: Outcome, link: str) -> str:
     """Which of the verifier's documented "not checked" rules a link not checked where the judge is certain meets."""
     layout = outcome.layout
-    if link == "S3" and layout.s3_interface == "private-dns" and layout.bucket_region == REGION:
-        if layout.dns != (True, True):
-            return "an S3 interface endpoint with private DNS, the VPC's DNS attributes off (not read for S3)"
+    # With a VPC DNS attribute off the endpoint's private DNS takes no name: the routes decide, as without it.
+    if (
+        link == "S3"
+        and layout.s3_interface == "private-dns"
+        and layout.bucket_region == REGION
+        and layout.dns == (True, True)
+    ):
         return "an S3 interface endpoint with private DNS takes S3's name (its security groups are not read)"
     if layout.default_route.startswith("split-"):
         return "public addresses routed by 0.0.0.0/1 + 128.0.0.0/1, not 0.0.0.0/0 (pure/network.py public_routes)"

@@ -542,3 +542,67 @@ def test_a_subnet_is_routed_by_its_own_route_table_not_a_neighbours(partner: Par
     verdict = aws_network.s3_unreachable(EMR_ACCOUNT, REGION, subnet, partner.aws.bucket)
     assert verdict is not None
     assert "no way to S3" in verdict, verdict
+
+
+def test_a_probe_step_whose_subnet_cannot_reach_sts_fails_at_the_mapped_role_s_assume_role(partner: Partner) -> None:
+    """
+    EMRFS gets a mapped role's credentials with AssumeRole to the STS endpoint its release calls (Amazon EMR Release
+    Guide, "Managing the default AWS Security Token Service endpoint"): a private subnet with an S3 gateway endpoint
+    but no STS interface endpoint reaches S3 and not STS, so the write fails there, on the stand-in as on AWS
+    (``devstack/aws_network.py``, ``sts_unreachable``), and the verifier's STS link fails too. An STS interface
+    endpoint with private DNS lets it through.
+    """
+    ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
+    vpc, subnet = private_subnet(ec2, "10.16")
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    cluster_id = emr.run_job_flow(
+        **small_cluster(
+            "private-export", "emr-6.15.0", Instances={**small_cluster()["Instances"], "Ec2SubnetId": subnet}
+        ),
+        SecurityConfiguration=partner.configuration,
+    )["JobFlowId"]
+    uri = probe_key(PREFIX)
+
+    refused = add_probe_step(partner, cluster_id, uri)
+    report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
+    add_sts_interface_endpoint(ec2, vpc, subnet)
+    written = add_probe_step(partner, cluster_id, probe_key(PREFIX))
+
+    assert refused["Status"]["State"] == "FAILED", refused["Status"]
+    message = refused["Status"]["FailureDetails"]["Message"]
+    assert message.startswith("0 AssumeRole"), message
+    assert f"no way to sts.{REGION}.amazonaws.com" in message
+    assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None
+    sts = next(link for link in report["links"] if link["link"] == "cluster reaches STS")
+    assert sts["status"] == "fail", sts
+    assert written["Status"]["State"] == "COMPLETED", written["Status"]
+
+
+def test_a_write_with_the_instance_profile_s_credentials_calls_no_sts(partner: Partner) -> None:
+    """
+    The instance profile's credentials come from the instance metadata, with no AssumeRole (Amazon EC2 User Guide,
+    "Retrieve security credentials from instance metadata"): a subnet that cannot reach STS does not stop a write
+    EMRFS sends with them (outside every role mapping), while a mapped one gets no answer at its AssumeRole.
+    """
+    unreachable = f"subnet subnet-0a ({REGION}) has no way to sts.{REGION}.amazonaws.com: no route to the internet"
+    arguments: dict[str, Any] = {
+        "emr_account": EMR_ACCOUNT,
+        "instance_role": EMR_EC2_ROLE,
+        "uri": probe_key(PREFIX),
+        "body": b"x",
+        "sts_unreachable": unreachable,
+    }
+
+    unmapped = {**arguments, "uri": f"s3://{partner.aws.bucket}/outside-the-mapped-prefix/probe"}
+
+    instance = put_like_emrfs(partner.aws.url, security_configuration=partner.configuration, **unmapped)
+    mapped = put_like_emrfs(partner.aws.url, security_configuration=partner.configuration, **arguments)
+
+    assert "AssumeRole" not in [record.operation for record in instance.requests], instance.summary()
+    assert instance.requests, instance.summary()
+    failure = mapped.first_failure
+    assert failure is not None, mapped.summary()
+    assert (failure.operation, failure.status) == ("AssumeRole", 0), mapped.summary()
+    assert unreachable in failure.reason
+    assert [record.operation for record in mapped.requests] == ["AssumeRole"], mapped.summary()

@@ -652,3 +652,63 @@ def test_a_narrower_public_route_elsewhere_is_no_pass_through_the_default_route(
         for result in (sts_endpoint_check("emr-6.15.0", routed), s3_route_check("partner-b", "us-east-1", routed)):
             assert result.status == NOT_CHECKED
             assert elsewhere[0] in result.detail
+
+
+@pytest.mark.parametrize(
+    ("changes", "status"),
+    [
+        ({"nat_route": True}, "PASS"),
+        ({"internet_gateway_route": True, "public_ip_on_launch": True}, "PASS"),
+        ({"s3_gateway_endpoint": True}, "PASS"),
+        ({"s3_gateway_endpoint": False}, NOT_CHECKED),  # the interface endpoint may still be reached by its own name
+    ],
+    ids=["nat", "internet-gateway", "gateway-endpoint", "no-way-but-the-interface-endpoint"],
+)
+@pytest.mark.parametrize("off", ["dns_support", "dns_hostnames"])
+def test_with_a_vpc_dns_attribute_off_an_s3_interface_endpoint_s_private_dns_takes_no_name(
+    changes: dict[str, object], status: str, off: str
+) -> None:
+    """
+    Private DNS answers only while the VPC's ``enableDnsSupport`` and ``enableDnsHostnames`` are both true (Amazon EC2
+    API Reference, "CreateVpcEndpoint", ``PrivateDnsEnabled``: "To use a private hosted zone, you must set the
+    following VPC attributes to true: enableDnsHostnames and enableDnsSupport"): with one off, S3's Regional name is
+    not the endpoint's, and the routes or the gateway endpoint decide, as without it; its gateway endpoint's policy
+    is then on the way.
+    """
+    from airflow_provider_emrfs_xacct.pure.endpoint_policy import GATEWAY, EndpointPolicy
+    from airflow_provider_emrfs_xacct.pure.network import s3_endpoints_in_path
+
+    endpoint = ("com.amazonaws.eu-west-1.s3",)
+    gateway = (EndpointPolicy("vpce-0a", GATEWAY),) if changes.get("s3_gateway_endpoint") else ()
+    subnet = facts(
+        **changes,
+        **{off: False},
+        s3_private_dns_endpoints=endpoint,
+        s3_interface_endpoints=endpoint,
+        s3_gateway_policies=gateway,
+    )
+
+    result = s3_route_check("partner-b", "eu-west-1", subnet)
+
+    assert result.status == status, result.detail
+    assert "resolves to them whatever the routes" not in result.detail
+    assert s3_endpoints_in_path(subnet, "eu-west-1") == gateway
+
+
+def test_an_s3_interface_endpoint_s_private_dns_with_the_vpc_dns_attributes_unread_is_not_checked() -> None:
+    """Unread, the attributes leave it open whether the endpoint takes the name: not checked, and the detail says so."""
+    subnet = facts(
+        nat_route=True,
+        dns_support=None,
+        dns_hostnames=None,
+        dns_unread="ec2:DescribeVpcAttribute (enableDnsSupport) on vpc-0a was denied",
+        s3_private_dns_endpoints=("com.amazonaws.eu-west-1.s3",),
+    )
+
+    result = s3_route_check("partner-b", "eu-west-1", subnet)
+
+    assert result.status == NOT_CHECKED
+    assert "resolves to them whatever the routes" not in result.detail
+    assert "enableDnsSupport" in result.detail
+    assert "was denied" in result.detail
+    assert "ec2:DescribeVpcAttribute" in result.fix

@@ -1,0 +1,98 @@
+"""
+Two things EC2 answers about a VPC that moto does not, played in the stand-in: :func:`install`.
+
+A route's ``State`` (Amazon EC2 API Reference, "Route": "The blackhole state indicates that the route's target
+isn't available (for example, the specified gateway isn't attached to the VPC, or the specified NAT instance has
+been terminated)"). moto answers ``active`` for every route, whatever became of its target. This judge reads the
+target from moto's own models (not the provider's code): a NAT gateway deleted, deleting or failed, an instance
+terminated or shutting down, an internet gateway detached from the route table's VPC or deleted, a network
+interface deleted, make the route ``blackhole``. A blackhole route carries nothing (the stand-in's network judge,
+:mod:`devstack.aws_network`, skips it).
+
+A VPC endpoint's ``DnsOptions`` (Amazon EC2 API Reference, "CreateVpcEndpoint" and "ModifyVpcEndpoint" take a
+``DnsOptionsSpecification``; "VpcEndpoint" answers ``DnsOptions``): moto drops them. This judge keeps what the
+request gave (``DnsRecordIpType``, ``PrivateDnsOnlyForInboundResolverEndpoint``: "It routes traffic that originates
+from the VPC to the gateway endpoint and traffic that originates from on-premises to the interface endpoint",
+"DnsOptionsSpecification") on moto's endpoint, where ``DescribeVpcEndpoints`` serves it. What AWS answers when the
+request names none is not documented: the endpoint then has none, as in moto.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.ec2.models.route_tables import Route
+from moto.ec2.responses.vpcs import VPCs
+
+from devstack import backend_judges
+
+#: The states of a NAT gateway that is no target any more (Amazon EC2 API Reference, "NatGateway", ``State``).
+NAT_GATEWAY_GONE = ("deleting", "deleted", "failed")
+#: The states of an instance that is no target any more ("Route": "the specified NAT instance has been terminated").
+INSTANCE_GONE = ("shutting-down", "terminated")
+BLACKHOLE, ACTIVE = "blackhole", "active"
+
+#: moto's own methods (or the judges installed before this one), by name.
+_moto: dict[str, Any] = {}
+
+
+def route_state(route: Any) -> str:
+    """``blackhole`` when the route's target is not available (see the module), else ``active``."""
+    if route.local:
+        return ACTIVE
+    table = route.route_table
+    backend = table.ec2_backend
+    if route.nat_gateway is not None and route.nat_gateway.state in NAT_GATEWAY_GONE:
+        return BLACKHOLE
+    if route.instance is not None and route.instance._state.name in INSTANCE_GONE:
+        return BLACKHOLE
+    gateway = route.gateway
+    if gateway is not None and str(gateway.id).startswith("igw-"):
+        vpc = getattr(gateway, "vpc", None)
+        if gateway.id not in backend.internet_gateways or vpc is None or vpc.id != table.vpc_id:
+            return BLACKHOLE
+    if route.interface is not None and route.interface.id not in backend.enis:
+        return BLACKHOLE
+    return ACTIVE
+
+
+def _dns_options(specification: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The ``DnsOptions`` a ``DnsOptionsSpecification`` of the request makes (query strings: ``"true"``)."""
+    if not specification:
+        return None
+    options: dict[str, Any] = {}
+    if specification.get("DnsRecordIpType"):
+        options["DnsRecordIpType"] = str(specification["DnsRecordIpType"])
+    flag = specification.get("PrivateDnsOnlyForInboundResolverEndpoint")
+    if flag is not None:
+        options["PrivateDnsOnlyForInboundResolverEndpoint"] = str(flag).lower() == "true"
+    return options
+
+
+def create_vpc_endpoint(self: Any) -> Any:
+    answer = _moto["create_vpc_endpoint"](self)
+    options = _dns_options(self._get_param("DnsOptions"))
+    if options is not None:
+        endpoint = answer.result["VpcEndpoint"]
+        endpoint.dns_options = options
+    return answer
+
+
+def modify_vpc_endpoint(self: Any) -> Any:
+    answer = _moto["modify_vpc_endpoint"](self)
+    options = _dns_options(self._get_param("DnsOptions"))
+    if options is not None:
+        endpoint = self.ec2_backend.describe_vpc_endpoints(vpc_end_point_ids=[self._get_param("VpcEndpointId")])[0]
+        endpoint.dns_options = {**(getattr(endpoint, "dns_options", None) or {}), **options}
+    return answer
+
+
+_JUDGES: dict[type, tuple[Any, ...]] = {VPCs: (create_vpc_endpoint, modify_vpc_endpoint)}
+
+
+def install() -> None:
+    """Answer routes' states and keep endpoints' DNS options (once per process)."""
+    backend_judges.install(_JUDGES, _moto)
+    if not getattr(Route.__dict__["state"].fget, "judged", False):
+        route_state.judged = True  # type: ignore[attr-defined]
+        Route.state = property(route_state)  # type: ignore[assignment,method-assign]
