@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from airflow_provider_emrfs_xacct.operators.revoke import RevokePartnerAccessOperator
 from benchmarks.api_economy.accounts import fresh_accounts
 from benchmarks.api_economy.contenders import ProviderChain
-from benchmarks.api_economy.measuring import Call, measure_run_launches
+from benchmarks.api_economy.measuring import Call, measure_run_launches, recording
 from benchmarks.api_economy.scenario import Partner
 from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import (
@@ -39,7 +39,7 @@ from devstack.moto_stack import (
     airflow_environment,
     client,
 )
-from devstack.testing import CallRecorder, RecordingTaskInstance, execute_as_task
+from devstack.testing import RecordingTaskInstance, execute_as_task
 
 #: The numbers of partners measured by default.
 SIZES = (1, 10, 50)
@@ -101,8 +101,6 @@ def launch_growth(url: str, size: int) -> LaunchGrowth:
 
 def revoke_growth(url: str, size: int, extra_roles: int = 0) -> RevokeGrowth:
     """Provision ``size`` partners (and ``extra_roles`` other roles), then revoke each, deleting its role."""
-    from benchmarks.api_economy.measuring import recording
-
     seeded = fresh_accounts(url).provider
     iam = client(url, DESTINATION_ACCOUNT, "iam")
     for index in range(extra_roles):
