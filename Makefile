@@ -44,12 +44,14 @@ docs: $(STAMP)
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 
 # Parse cost, the API-economy figures and checks (tests/perf, marker perf; also python -m
-# benchmarks.api_economy), then the scale benchmark (benchmarks/scale.py).
+# benchmarks.api_economy), the calls that grow with the partners (benchmarks.api_economy.growth), then
+# the scale benchmark (benchmarks/scale.py).
 # Every section runs and prints its figures; the target fails at the end if any section missed a goal.
 bench: $(STAMP)
 	@status=0; \
 	$(BIN)/python -m benchmarks.parse_cost || status=1; \
 	$(BIN)/python -m pytest -q -s -p no:cacheprovider -m perf tests || status=1; \
+	$(BIN)/python -m benchmarks.api_economy.growth || status=1; \
 	$(BIN)/python -m benchmarks.scale || status=1; \
 	if [ $$status -ne 0 ]; then echo "make bench: a section missed its goal (see above)"; fi; \
 	exit $$status

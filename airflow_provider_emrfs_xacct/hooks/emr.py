@@ -6,7 +6,7 @@ import json
 import re
 import time
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from airflow.providers.amazon.aws.hooks.emr import EmrHook
 from airflow.providers.common.compat.sdk import AirflowNotFoundException, redact
@@ -99,6 +99,18 @@ class EmrfsEmrHook(EmrHook):
     #: only (``find_cluster_by_idempotency_key``'s ``created_after``); ``None``: among every active cluster.
     launch_created_after: datetime | None = None
 
+    @cached_property
+    def idempotency_tags_read(self) -> dict[str, str | None]:
+        """
+        The idempotency tag's value (``None``: none) of each cluster this hook described that did not carry the key.
+
+        Kept for the hook's life (one task): a cluster's tags are those ``RunJobFlow`` gave it, changed only by
+        ``AddTags`` and ``RemoveTags`` (Amazon EMR API Reference, "RunJobFlow" ``Tags``: "A list of tags to
+        associate with a cluster and propagate to Amazon EC2 instances"; "AddTags"), which this provider never sends
+        for its tag. A cluster is described again when searched for the key it was found with.
+        """
+        return {}
+
     if TYPE_CHECKING:  # the client's type from the stubs (EmrHook's base types it only as boto3.client)
 
         @cached_property
@@ -181,7 +193,9 @@ class EmrfsEmrHook(EmrHook):
         Return the id of an active cluster tagged with this idempotency key, whatever its name.
 
         ``ListClusters`` has no tags, so each active cluster listed is described (``DescribeCluster``)
-        until one carries the key.
+        until one carries the key. A cluster this hook has already described and found without the key is not
+        described again (:attr:`idempotency_tags_read`): a launch searches again after each failed ``RunJobFlow``
+        attempt, and a throttled one would otherwise describe every sibling cluster of its run each time.
 
         :param security_configuration: the configuration the caller launches with (``None``: none).
         :param check: refuse (:class:`ConflictError`) an active cluster of this key that uses another
@@ -202,9 +216,8 @@ class EmrfsEmrHook(EmrHook):
         summaries.sort(key=lambda summary: name is None or summary.get("Name") != name)  # stable: an order only
         namesakes = []
         for summary in summaries:
-            cluster = self.conn.describe_cluster(ClusterId=summary["Id"])["Cluster"]
-            if not has_idempotency_tag(cluster.get("Tags", []), idempotency_key):
-                value = idempotency_tag_value(cluster.get("Tags", []))
+            cluster, value = self._cluster_if_tagged(str(summary["Id"]), idempotency_key)
+            if cluster is None:
                 if value is not None and same_task_instance(value, idempotency_key):
                     namesakes.append(str(summary["Id"]))
                 continue
@@ -229,6 +242,21 @@ class EmrfsEmrHook(EmrHook):
                 idempotency_key,
             )
         return None
+
+    def _cluster_if_tagged(self, cluster_id: str, idempotency_key: str) -> tuple[dict[str, Any] | None, str | None]:
+        """
+        Return ``(the cluster, key)`` if it carries the key, else ``(None, its idempotency tag's value)``.
+
+        Described (``DescribeCluster``) unless :attr:`idempotency_tags_read` already holds it with another value.
+        """
+        value = self.idempotency_tags_read.get(cluster_id, idempotency_key)
+        if value != idempotency_key:
+            return None, value
+        cluster = self.conn.describe_cluster(ClusterId=cluster_id)["Cluster"]
+        if has_idempotency_tag(cluster.get("Tags", []), idempotency_key):
+            return cast("dict[str, Any]", cluster), idempotency_key
+        value = self.idempotency_tags_read[cluster_id] = idempotency_tag_value(cluster.get("Tags", []))
+        return None, value
 
     def find_launched_cluster(self, idempotency_key: str, config: dict[str, Any]) -> str | None:
         """

@@ -80,6 +80,9 @@ if TYPE_CHECKING:
 #: The task log of the writes that land (as ``pure.converge`` logs them).
 log = logging.getLogger(__name__)
 
+#: ``ListRoles``' largest ``MaxItems`` (IAM API Reference, "ListRoles": valid range 1 to 1000; 100 when left out).
+LIST_ROLES_PAGE_SIZE = 1000
+
 
 def is_eventually_consistent(error: Exception) -> bool:
     """
@@ -232,8 +235,14 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
 
         ``ListRoles`` answers each role's ``AssumeRolePolicyDocument``; it leaves out only ``PermissionsBoundary``,
         ``RoleLastUsed`` and ``Tags`` (IAM API Reference, "ListRoles").
+
+        Pages of :data:`LIST_ROLES_PAGE_SIZE` roles: ``MaxItems`` "defaults to 100" and goes up to 1,000 (same page, "Valid Range"),
+        so an account at its default quota of 1,000 roles (IAM User Guide, "IAM and AWS STS quotas") takes one
+        request, not ten. No ``PathPrefix``: a trust policy naming a role can be on a role of any path. IAM may still
+        cut a page short (``IsTruncated``): every page is read.
         """
-        return [(str(role["Arn"]), role.get("AssumeRolePolicyDocument")) for role in self._every("list_roles", "Roles")]
+        roles = self._every("list_roles", "Roles", PaginationConfig={"PageSize": LIST_ROLES_PAGE_SIZE})
+        return [(str(role["Arn"]), role.get("AssumeRolePolicyDocument")) for role in roles]
 
     def get_role_tags(self, role: dict[str, Any]) -> dict[str, str]:
         """Return the role's tags (``GetRole`` includes them; else ``ListRoleTags``)."""

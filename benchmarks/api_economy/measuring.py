@@ -275,9 +275,9 @@ def measure_launch(url: str) -> LaunchFigures:
     return LaunchFigures(records[0], records[1], ids[0] == ids[1], run_first, run_retry, run_same)
 
 
-def measure_run_launches(url: str) -> tuple[list[list[Call]], list[list[Call]], bool]:
+def measure_run_launches(url: str, size: int = RUN_LAUNCHES) -> tuple[list[list[Call]], list[list[Call]], bool]:
     """
-    Launch :data:`RUN_LAUNCHES` clusters in one DAG run (one mapped launch task), then retry each.
+    Launch ``size`` clusters in one DAG run (one mapped launch task), then retry each.
 
     Each first try's search reads the clusters its siblings launched before it (``ListClusters`` has no tags):
     the run's launches send about ``N²/2`` ``DescribeCluster`` in all.
@@ -307,7 +307,7 @@ def measure_run_launches(url: str) -> tuple[list[list[Call]], list[list[Call]], 
     records: dict[int, list[list[Call]]] = {1: [], 2: []}
     ids: dict[int, list[str]] = {1: [], 2: []}
     for try_number in (1, 2):
-        for index in range(RUN_LAUNCHES):
+        for index in range(size):
             operator = LaunchClusterWithSecConfigOperator(
                 task_id="launch_cluster",
                 aws_conn_id=EMR_CONN_ID,

@@ -1192,3 +1192,35 @@ def test_a_lost_answer_to_a_role_delete_is_taken_as_done(
     roles = client(aws.url, DESTINATION_ACCOUNT, "iam").list_roles()["Roles"]
     assert role_name(partner) not in [role["RoleName"] for role in roles]
     assert result["plan"][-1]["action"] == "delete"
+
+
+def test_a_throttled_run_job_flow_searches_again_without_describing_the_siblings_again(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    EMR throttles ``RunJobFlow`` (``ThrottlingException``, Amazon EMR API Reference, "Common Errors"), and the
+    launch looks for a cluster after each failed attempt: the three sibling clusters of its run, described by its
+    first search, are not described again by the two after the throttled attempts (before: 3 + 3 + 3). One
+    cluster is launched, by the third attempt; the last ``DescribeCluster`` is the upstream operator's logs link.
+    """
+    name = partner_a_configuration(aws)
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    for index in range(3):
+        tag = {"Key": IDEMPOTENCY_TAG, "Value": f"sibling-{index}.production"}
+        emr.run_job_flow(**small_cluster(f"partner-{index}-export", Tags=[tag]))
+    throttled: list[str] = []
+
+    def throttle_two_launches(operation: str) -> tuple[int, str, str] | None:
+        if operation != "RunJobFlow" or len(throttled) == 2:
+            return None
+        throttled.append(operation)
+        return 400, "ThrottlingException", "Rate exceeded"
+
+    with through(FaultProxy(aws.url, intercept=throttle_two_launches), aws, monkeypatch):
+        cluster_id, calls, _ = run_operator(launch("partner-a", name), task_instance("partner-a", "launch_cluster"))
+
+    assert throttled == ["RunJobFlow", "RunJobFlow"]
+    assert calls.mutating == ["RunJobFlow"] * 3
+    assert calls.calls.count("DescribeCluster") == 3 + 1
+    assert len(emr.list_clusters(ClusterStates=list(ACTIVE_CLUSTER_STATES))["Clusters"]) == 4
+    assert cluster_id in [cluster["Id"] for cluster in emr.list_clusters()["Clusters"]]

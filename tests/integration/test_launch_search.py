@@ -220,3 +220,48 @@ def test_a_try_numbered_one_again_finds_the_cluster_its_key_already_launched(
 
     assert found == first
     assert calls.count("RunJobFlow") == 0
+
+
+def test_a_search_again_in_one_task_describes_only_the_clusters_it_has_not_read(
+    emr: Any, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A launch searches again after each failed ``RunJobFlow`` attempt (and before re-creating a deleted security
+    configuration, then in ``create_job_flow``): the run's sibling clusters, read once without the key, are not
+    described again, and the result is the same: ``None`` with the same warning about a namesake, then the
+    cluster of the key once it is launched, and the same refusal when its configuration differs.
+    """
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+    from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+    from airflow_provider_emrfs_xacct.pure.launch_arguments import launch_key
+
+    key = launch_key("task-instance", "production")
+    hook = EmrfsEmrHook(aws_conn_id=EMR_CONN_ID, emr_conn_id=None)
+    hook.launch_created_after = datetime.now(timezone.utc) - timedelta(hours=1)
+    siblings = [{"Key": IDEMPOTENCY_TAG, "Value": launch_key(f"sibling-{index}", "production")} for index in range(3)]
+    for index, tag in enumerate(siblings):
+        emr.run_job_flow(**small_cluster(f"partner-export-{index}", Tags=[tag]))
+    emr.run_job_flow(**small_cluster("untagged"))
+    namesake = emr.run_job_flow(
+        **small_cluster(
+            "staging-copy", Tags=[{"Key": IDEMPOTENCY_TAG, "Value": launch_key("task-instance", "staging")}]
+        )
+    )["JobFlowId"]
+    config = small_cluster("partner-export", SecurityConfiguration=SECURITY_CONFIGURATION)
+
+    searches = []
+    for _ in range(2):
+        caplog.clear()
+        capfd.readouterr()
+        with CallRecorder().everything() as calls:
+            searches.append((hook.find_launched_cluster(key, config), calls.calls.count("DescribeCluster")))
+        assert f"Active cluster(s) {namesake} carry" in capfd.readouterr().out + caplog.text  # both times
+    assert searches == [(None, 5), (None, 0)]
+
+    ours = emr.run_job_flow(**{**config, "Tags": [{"Key": IDEMPOTENCY_TAG, "Value": key}]})["JobFlowId"]
+    for _ in range(2):
+        with CallRecorder().everything() as calls:
+            assert hook.find_launched_cluster(key, config) == ours
+        assert calls.calls.count("DescribeCluster") == 1  # its own, found anew each time
+    with pytest.raises(ConflictError, match=f"security_configuration: cluster {ours}"):
+        hook.find_launched_cluster(key, {**config, "SecurityConfiguration": "another-configuration"})

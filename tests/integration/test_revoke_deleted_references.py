@@ -190,3 +190,34 @@ def test_a_policy_read_refused_to_the_destination_connection_is_named_as_not_che
     [warning] = [line for line in output.splitlines() if "NOT checked" in line]
     assert not_checked.format(bucket=aws.bucket, account=DESTINATION_ACCOUNT) in warning
     assert (result["plan"][-1]["action"], result["plan"][-1]["resource"]) == ("delete", f"iam role {PARTNER_1}")
+
+
+def test_the_trust_policy_check_reads_a_thousand_roles_per_listroles_page_and_still_finds_the_last(
+    aws: Seeded,
+) -> None:
+    """
+    ``ListRoles`` answers 100 roles a page unless ``MaxItems`` says more, up to 1,000 (IAM API Reference,
+    "ListRoles": "If you do not include this parameter, the number of items defaults to 100"; ``MaxItems``, valid
+    range 1 to 1000), and 1,000 is also the default quota of roles per account (IAM User Guide, "IAM and AWS STS
+    quotas"). So past 100 roles a revoke deleting its role read every page of 100: ``N`` partners' revokes sent
+    about ``N²/100`` ``ListRoles``. With 1,000 a page, one request; the trust policy naming the role, on a role
+    listed past the first 100, is still found and refused the same way.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    for index in range(100):
+        iam.create_role(RoleName=f"bystander-{index:03d}", AssumeRolePolicyDocument=json.dumps(EC2_ONLY_TRUST))
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": role_arn(PARTNER_1)}, "Action": "sts:AssumeRole"}],
+    }
+    chained = iam.create_role(RoleName="zz-partner-1-reports-reader", AssumeRolePolicyDocument=json.dumps(trust))
+    assert len(iam.list_roles()["Roles"]) == 100  # a page of IAM's default size ends before it
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert calls.mutating == []
+    assert f"the trust policy of {chained['Role']['Arn']} (statement #0)" in str(refused.value)
+    assert calls.of("iam").count("ListRoles") == 1
+    assert [params.get("MaxItems") for params in calls.params_of("ListRoles")] == [1000]
