@@ -190,3 +190,72 @@ def test_a_policy_read_refused_to_the_destination_connection_is_named_as_not_che
     [warning] = [line for line in output.splitlines() if "NOT checked" in line]
     assert not_checked.format(bucket=aws.bucket, account=DESTINATION_ACCOUNT) in warning
     assert (result["plan"][-1]["action"], result["plan"][-1]["resource"]) == ("delete", f"iam role {PARTNER_1}")
+
+
+def test_a_granted_bucket_deleted_since_has_no_policy_left_and_the_role_is_deleted(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A bucket the role's policy still grants but that was deleted since (``GetBucketPolicy`` answers ``NoSuchBucket``,
+    S3 API Reference, "GetBucketPolicy"/"Error responses") has no policy left to keep the role's ID: no refusal, no
+    "NOT checked", the role is deleted.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    gone = "partner-1-bucket-deleted-since"
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    policy = iam.get_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
+    for statement in policy["Statement"]:
+        if statement["Sid"] == OBJECTS_SID:
+            statement["Resource"] = [*as_list(statement["Resource"]), f"arn:aws:s3:::{gone}/partner-1/*"]
+    iam.put_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(policy))
+    with pytest.raises(ClientError, match="NoSuchBucket"):
+        client(aws.url, DESTINATION_ACCOUNT, "s3").get_bucket_policy(Bucket=gone)
+    capfd.readouterr()
+
+    with caplog.at_level(logging.WARNING):
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert "NOT checked" not in capfd.readouterr().out + caplog.text
+    assert not role_exists(aws, PARTNER_1)
+
+
+def test_the_roles_own_trust_policy_naming_it_goes_with_it_and_does_not_refuse(aws: Seeded) -> None:
+    """
+    The role's own trust policy is deleted with it (IAM API Reference, "DeleteRole"), so a statement there naming the
+    role (here a Deny of its own session re-assuming it, which the deletion's trust check does not count as access)
+    keeps no unique ID anywhere: the role is deleted.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    trust = iam.get_role(RoleName=PARTNER_1)["Role"]["AssumeRolePolicyDocument"]
+    trust["Statement"].append(
+        {"Sid": "NoSelfAssume", "Effect": "Deny", "Principal": {"AWS": role_arn(PARTNER_1)}, "Action": "sts:AssumeRole"}
+    )
+    iam.update_assume_role_policy(RoleName=PARTNER_1, PolicyDocument=json.dumps(trust))
+
+    run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert not role_exists(aws, PARTNER_1)
+
+
+def test_another_roles_trust_naming_the_role_past_the_first_page_of_list_roles_refuses(aws: Seeded) -> None:
+    """
+    ``ListRoles`` answers at most ``MaxItems`` roles a page (100 when not asked) and flags ``IsTruncated`` (IAM API
+    Reference, "ListRoles"): a role trusting the partner's role past the first page still keeps its unique ID.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    for index in range(100):
+        iam.create_role(RoleName=f"filler-{index:03}", AssumeRolePolicyDocument=EC2_ONLY_TRUST)
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": role_arn(PARTNER_1)}, "Action": "sts:AssumeRole"}],
+    }
+    chained = iam.create_role(RoleName="zz-chained-reader", AssumeRolePolicyDocument=json.dumps(trust))
+    assert iam.list_roles()["IsTruncated"]
+
+    with pytest.raises(ConflictError) as refused:
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert f"the trust policy of {chained['Role']['Arn']} (statement #0)" in str(refused.value)
+    assert role_exists(aws, PARTNER_1)
