@@ -111,7 +111,12 @@ UNIT_CHECKS = [
 INT_DEFERRED_KILL_STATES = ["tests/unit/test_deferred_kill_states.py", "tests/integration/test_deferred_kill.py"]
 INT_DELETED_REFS = ["tests/integration/test_revoke_deleted_references.py"]
 INT_IAM_PAGES = ["tests/integration/test_iam_pages.py"]
-INT_REFUSED_ACTION = ["tests/integration/test_network_facts.py", "tests/integration/test_permission_tables.py"]
+INT_REFUSED_ACTION = [
+    "tests/unit/test_refused_action.py",
+    "tests/integration/test_network_facts.py",
+    "tests/integration/test_permission_tables.py",
+]
+UNIT_REVOKE_READS = ["tests/unit/operators/test_revoke.py"]
 STAND_IN_NETWORK = ["tests/integration/test_stand_in_network.py", "tests/integration/test_network_study.py"]
 # the stand-in's judges (devstack)
 JUDGE_UNIT = ["tests/unit/test_aws_judge.py"]
@@ -3587,6 +3592,7 @@ MUTATIONS = [
         '        if not is_access_denied(error) and error_code(error) != "MethodNotAllowed":',
         "        if not is_access_denied(error):",
         "GetBucketPolicy's 405 MethodNotAllowed (a caller outside the owner's account) raised, not noted",
+        UNIT_REVOKE_READS,
         INT_DELETED_REFS,
     ),
     m(
@@ -3595,6 +3601,7 @@ MUTATIONS = [
         '        if error_code(error) in ("NoSuchBucket", "NoSuchEntity"):',
         '        if error_code(error) == "NoSuchEntity":',
         "a granted bucket deleted since fails the deletion (NoSuchBucket raised)",
+        UNIT_REVOKE_READS,
         INT_DELETED_REFS,
     ),
     m(
@@ -3603,6 +3610,7 @@ MUTATIONS = [
         '    except ConflictError as error:\n        unchecked.append(f"{what} ({error})")',
         "    except ConflictError:\n        pass",
         "a trust policy naming a key twice taken as clean, not noted",
+        UNIT_REVOKE_READS,
         INT_DELETED_REFS,
     ),
     m(
