@@ -8,8 +8,8 @@ call to ensure that you receive all your results" (IAM API Reference, ``IsTrunca
 ``ListRolePolicies`` or ``ListPolicyVersions`` (no ``Marker`` at all) and the others only at ``MaxItems``
 (100 unless asked), so a caller that reads one page passes here and misses items on AWS.
 
-IAM's ``ListPolicies`` and ``ListEntitiesForPolicy`` say the same of ``IsTruncated``; moto cuts them only at
-``MaxItems``.
+IAM's ``ListPolicies``, ``ListEntitiesForPolicy`` and ``ListRoles`` say the same of ``IsTruncated``; moto cuts them
+only at ``MaxItems``.
 
 EMR pages ``ListClusters`` and ``ListSecurityConfigurations`` by ``Marker``: "The pagination token that
 indicates the next set of results to retrieve" (Amazon EMR API Reference, "ListClusters",
@@ -184,12 +184,16 @@ def list_policy_tags(self: Any, policy_arn: str, marker: Any, max_items: Any = 1
     return _moto["list_policy_tags"](self, policy_arn, marker, _capped(max_items))
 
 
+def list_roles(self: Any, path_prefix: Any = None, marker: Any = None, max_items: Any = None) -> Any:
+    return _moto["list_roles"](self, path_prefix, marker, _capped(max_items))
+
+
 _JUDGES: dict[type, tuple[Any, ...]] = {
     IamResponse: (list_role_policies, list_policy_versions, list_policies, list_entities_for_policy),
     ElasticMapReduceResponse: (list_clusters, list_security_configurations),
     EC2Response: (describe_route_tables, describe_vpc_endpoints),
     KmsResponse: (list_grants,),
-    moto.iam.models.IAMBackend: (list_attached_role_policies, list_role_tags, list_policy_tags),
+    moto.iam.models.IAMBackend: (list_attached_role_policies, list_role_tags, list_policy_tags, list_roles),
 }
 
 

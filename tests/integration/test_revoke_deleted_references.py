@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.pure.documents import DESTINATION_POLICY_NAME, OBJECTS_SID, as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from devstack.aws_pages import short_pages
 from devstack.moto_stack import DESTINATION_ACCOUNT, EC2_ONLY_TRUST, EMR_ACCOUNT, Seeded, client
 from devstack.testing import CallRecorder, run_operator
 from tests.integration.partners import provision_partner, role_arn
@@ -238,24 +239,26 @@ def test_the_roles_own_trust_policy_naming_it_goes_with_it_and_does_not_refuse(a
     assert not role_exists(aws, PARTNER_1)
 
 
-def test_another_roles_trust_naming_the_role_past_the_first_page_of_list_roles_refuses(aws: Seeded) -> None:
+def test_other_roles_trust_naming_the_role_past_the_first_page_of_list_roles_refuses(aws: Seeded) -> None:
     """
-    ``ListRoles`` answers at most ``MaxItems`` roles a page (100 when not asked) and flags ``IsTruncated`` (IAM API
-    Reference, "ListRoles"): a role trusting the partner's role past the first page still keeps its unique ID.
+    IAM may answer ``ListRoles`` in pages shorter than ``MaxItems``, flagging ``IsTruncated`` (IAM API Reference,
+    "ListRoles"); the stand-in answers one role a page here: each role trusting the partner's role is read, on
+    whatever page it comes.
     """
     provision_partner(aws, PARTNER_1, PREFIX_1)
     iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
-    for index in range(100):
-        iam.create_role(RoleName=f"filler-{index:03}", AssumeRolePolicyDocument=EC2_ONLY_TRUST)
     trust = {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"AWS": role_arn(PARTNER_1)}, "Action": "sts:AssumeRole"}],
     }
-    chained = iam.create_role(RoleName="zz-chained-reader", AssumeRolePolicyDocument=json.dumps(trust))
-    assert iam.list_roles()["IsTruncated"]
+    chained = [
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        for name in ("partner-1-reports-reader", "partner-1-audit-reader")
+    ]
 
-    with pytest.raises(ConflictError) as refused:
+    with short_pages(1), pytest.raises(ConflictError) as refused:
         run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
 
-    assert f"the trust policy of {chained['Role']['Arn']} (statement #0)" in str(refused.value)
+    for arn in chained:  # one page holds one role: both named, so every page was read
+        assert f"the trust policy of {arn} (statement #0)" in str(refused.value)
     assert role_exists(aws, PARTNER_1)
