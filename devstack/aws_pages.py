@@ -113,6 +113,15 @@ def list_policies(self: IamResponse) -> ActionResult:
     return _one_page(self, everything, "Policies", limit="MaxItems")
 
 
+def list_roles(self: IamResponse) -> ActionResult:
+    # On the response, not the backend: moto's own ListEntitiesForPolicy lists the backend's roles too.
+    if page_size is None:
+        return _moto["list_roles"](self)
+    with _whole_list(self):
+        everything = _moto["list_roles"](self)
+    return _one_page(self, everything, "Roles", limit="MaxItems")
+
+
 def list_entities_for_policy(self: IamResponse) -> ActionResult:
     if page_size is None:
         return _moto["list_entities_for_policy"](self)
@@ -184,16 +193,12 @@ def list_policy_tags(self: Any, policy_arn: str, marker: Any, max_items: Any = 1
     return _moto["list_policy_tags"](self, policy_arn, marker, _capped(max_items))
 
 
-def list_roles(self: Any, path_prefix: Any = None, marker: Any = None, max_items: Any = None) -> Any:
-    return _moto["list_roles"](self, path_prefix, marker, _capped(max_items))
-
-
 _JUDGES: dict[type, tuple[Any, ...]] = {
-    IamResponse: (list_role_policies, list_policy_versions, list_policies, list_entities_for_policy),
+    IamResponse: (list_role_policies, list_policy_versions, list_policies, list_entities_for_policy, list_roles),
     ElasticMapReduceResponse: (list_clusters, list_security_configurations),
     EC2Response: (describe_route_tables, describe_vpc_endpoints),
     KmsResponse: (list_grants,),
-    moto.iam.models.IAMBackend: (list_attached_role_policies, list_role_tags, list_policy_tags, list_roles),
+    moto.iam.models.IAMBackend: (list_attached_role_policies, list_role_tags, list_policy_tags),
 }
 
 
