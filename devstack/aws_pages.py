@@ -8,8 +8,8 @@ call to ensure that you receive all your results" (IAM API Reference, ``IsTrunca
 ``ListRolePolicies`` or ``ListPolicyVersions`` (no ``Marker`` at all) and the others only at ``MaxItems``
 (100 unless asked), so a caller that reads one page passes here and misses items on AWS.
 
-IAM's ``ListPolicies`` and ``ListEntitiesForPolicy`` say the same of ``IsTruncated``; moto cuts them only at
-``MaxItems``.
+IAM's ``ListPolicies``, ``ListEntitiesForPolicy`` and ``ListRoles`` say the same of ``IsTruncated``; moto cuts them
+only at ``MaxItems``.
 
 EMR pages ``ListClusters`` and ``ListSecurityConfigurations`` by ``Marker``: "The pagination token that
 indicates the next set of results to retrieve" (Amazon EMR API Reference, "ListClusters",
@@ -113,6 +113,15 @@ def list_policies(self: IamResponse) -> ActionResult:
     return _one_page(self, everything, "Policies", limit="MaxItems")
 
 
+def list_roles(self: IamResponse) -> ActionResult:
+    # On the response, not the backend: moto's own ListEntitiesForPolicy lists the backend's roles too.
+    if page_size is None:
+        return _moto["list_roles"](self)
+    with _whole_list(self):
+        everything = _moto["list_roles"](self)
+    return _one_page(self, everything, "Roles", limit="MaxItems")
+
+
 def list_entities_for_policy(self: IamResponse) -> ActionResult:
     if page_size is None:
         return _moto["list_entities_for_policy"](self)
@@ -185,7 +194,7 @@ def list_policy_tags(self: Any, policy_arn: str, marker: Any, max_items: Any = 1
 
 
 _JUDGES: dict[type, tuple[Any, ...]] = {
-    IamResponse: (list_role_policies, list_policy_versions, list_policies, list_entities_for_policy),
+    IamResponse: (list_role_policies, list_policy_versions, list_policies, list_entities_for_policy, list_roles),
     ElasticMapReduceResponse: (list_clusters, list_security_configurations),
     EC2Response: (describe_route_tables, describe_vpc_endpoints),
     KmsResponse: (list_grants,),

@@ -553,3 +553,29 @@ def test_a_deferred_launch_whose_dag_run_was_deleted_terminates_its_cluster(
 
     state = client(moto_url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
     assert state in ("TERMINATING", "TERMINATED")
+
+
+class UnreachableApi(TaskStatesFromTheApi):
+    """A Task SDK channel whose API server does not answer (a triggerer shutting down, a network partition)."""
+
+    def send(self, message: Any) -> Any:
+        self.asked.append(message)
+        raise ConnectionError("the API server did not answer")
+
+
+def test_a_task_state_that_cannot_be_read_leaves_the_probe_running(
+    partner: Partner, busy_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not known whether the task was killed or resumed elsewhere: the step the resumed task may wait for stays.
+    from airflow.sdk.execution_time import task_runner
+
+    cluster_id, trigger, uri, step_id = deferred_probe(partner)
+    api = UnreachableApi(None)
+    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", api, raising=False)
+
+    asyncio.run(cancel_in_triggerer(trigger, user_action=True, ti=DEFERRED_TI))
+
+    assert [type(message).__name__ for message in api.asked].count("GetTaskStates") == 1
+    step = client(partner.aws.url, EMR_ACCOUNT, "emr").describe_step(ClusterId=cluster_id, StepId=step_id)
+    assert step["Step"]["Status"]["State"] in ("PENDING", "RUNNING")
+    assert run_held_probe_steps() == [uri]

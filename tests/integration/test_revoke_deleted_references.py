@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.pure.documents import DESTINATION_POLICY_NAME, OBJECTS_SID, as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from devstack.aws_pages import short_pages
 from devstack.moto_stack import DESTINATION_ACCOUNT, EC2_ONLY_TRUST, EMR_ACCOUNT, Seeded, client
 from devstack.testing import CallRecorder, run_operator
 from tests.integration.partners import provision_partner, role_arn
@@ -221,3 +222,74 @@ def test_the_trust_policy_check_reads_a_thousand_roles_per_listroles_page_and_st
     assert f"the trust policy of {chained['Role']['Arn']} (statement #0)" in str(refused.value)
     assert calls.of("iam").count("ListRoles") == 1
     assert [params.get("MaxItems") for params in calls.params_of("ListRoles")] == [1000]
+
+
+def test_a_granted_bucket_deleted_since_has_no_policy_left_and_the_role_is_deleted(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A bucket the role's policy still grants but that was deleted since (``GetBucketPolicy`` answers ``NoSuchBucket``,
+    S3 API Reference, "GetBucketPolicy"/"Error responses") has no policy left to keep the role's ID: no refusal, no
+    "NOT checked", the role is deleted.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    gone = "partner-1-bucket-deleted-since"
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    policy = iam.get_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
+    for statement in policy["Statement"]:
+        if statement["Sid"] == OBJECTS_SID:
+            statement["Resource"] = [*as_list(statement["Resource"]), f"arn:aws:s3:::{gone}/partner-1/*"]
+    iam.put_role_policy(RoleName=PARTNER_1, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(policy))
+    with pytest.raises(ClientError, match="NoSuchBucket"):
+        client(aws.url, DESTINATION_ACCOUNT, "s3").get_bucket_policy(Bucket=gone)
+    capfd.readouterr()
+
+    with caplog.at_level(logging.WARNING):
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert "NOT checked" not in capfd.readouterr().out + caplog.text
+    assert not role_exists(aws, PARTNER_1)
+
+
+def test_the_roles_own_trust_policy_naming_it_goes_with_it_and_does_not_refuse(aws: Seeded) -> None:
+    """
+    The role's own trust policy is deleted with it (IAM API Reference, "DeleteRole"), so a statement there naming the
+    role (here a Deny of its own session re-assuming it, which the deletion's trust check does not count as access)
+    keeps no unique ID anywhere: the role is deleted.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    trust = iam.get_role(RoleName=PARTNER_1)["Role"]["AssumeRolePolicyDocument"]
+    trust["Statement"].append(
+        {"Sid": "NoSelfAssume", "Effect": "Deny", "Principal": {"AWS": role_arn(PARTNER_1)}, "Action": "sts:AssumeRole"}
+    )
+    iam.update_assume_role_policy(RoleName=PARTNER_1, PolicyDocument=json.dumps(trust))
+
+    run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert not role_exists(aws, PARTNER_1)
+
+
+def test_other_roles_trust_naming_the_role_past_the_first_page_of_list_roles_refuses(aws: Seeded) -> None:
+    """
+    IAM may answer ``ListRoles`` in pages shorter than ``MaxItems``, flagging ``IsTruncated`` (IAM API Reference,
+    "ListRoles"); the stand-in answers one role a page here: each role trusting the partner's role is read, on
+    whatever page it comes.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": role_arn(PARTNER_1)}, "Action": "sts:AssumeRole"}],
+    }
+    chained = [
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        for name in ("partner-1-reports-reader", "partner-1-audit-reader")
+    ]
+
+    with short_pages(1), pytest.raises(ConflictError) as refused:
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    for arn in chained:  # one page holds one role: both named, so every page was read
+        assert f"the trust policy of {arn} (statement #0)" in str(refused.value)
+    assert role_exists(aws, PARTNER_1)

@@ -110,3 +110,69 @@ def test_an_interface_endpoint_that_takes_the_name_is_the_way_whatever_the_route
     on_the_way = endpoints_on_the_way(EMR_ACCOUNT, REGION, subnet, "judged", "emr-6.15.0", {})
     assert on_the_way["s3"].endpoint_id == interface
     assert not on_the_way["s3"].gateway
+
+
+def test_only_an_inbound_https_rule_from_a_range_holding_the_subnet_lets_it_into_the_endpoint(ec2: Any) -> None:
+    """An interface endpoint's security group "must allow traffic on port 443 from the resources in your VPC" (AWS
+    PrivateLink Guide, "Access an AWS service using an interface VPC endpoint"): a rule for another port, or for
+    HTTPS from a range that does not hold the subnet, keeps it out."""
+    vpc, subnet = private_subnet(ec2, "10.34")
+    group = endpoint_security_group(ec2, vpc)
+    add_sts_interface_endpoint(ec2, vpc, subnet, security_group=group)
+    ec2.authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.34.0.0/16"}]}],
+    )
+    another_port = sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {})
+    allow_https(ec2, group, CidrIp="10.99.0.0/16")
+    another_range = sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {})
+    allow_https(ec2, group, CidrIp="10.34.0.0/16")
+
+    assert "security groups" in (another_port or ""), another_port
+    assert "security groups" in (another_range or ""), another_range
+    assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}) is None
+
+
+def test_an_s3_interface_endpoint_takes_no_name_of_a_bucket_of_another_region(ec2: Any, moto_url: str) -> None:
+    """Its private DNS answers for S3's names of its own Region (Amazon S3 User Guide, "AWS PrivateLink for Amazon
+    S3", "Private DNS"): a bucket of another Region is reached by the NAT route, whatever the endpoint's groups."""
+    elsewhere = client(moto_url, DESTINATION_ACCOUNT, "s3", region="us-west-2")
+    elsewhere.create_bucket(Bucket="judged-elsewhere", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    vpc, subnet = private_subnet(ec2, "10.35")
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    nat = nat_gateway(ec2, vpc, "10.35.2.0/24")
+    ec2.create_route(
+        RouteTableId=default_route_table(ec2, vpc, subnet), DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat
+    )
+    ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        ServiceName=f"com.amazonaws.{REGION}.s3",
+        VpcEndpointType="Interface",
+        SubnetIds=[subnet],
+        SecurityGroupIds=[endpoint_security_group(ec2, vpc)],  # no inbound rule
+        PrivateDnsEnabled=True,
+    )
+
+    same_region = s3_unreachable(EMR_ACCOUNT, REGION, subnet, "judged")
+    reached = s3_unreachable(EMR_ACCOUNT, REGION, subnet, "judged-elsewhere")
+    elsewhere.delete_bucket(Bucket="judged-elsewhere")  # the fixture's reset knows the Region of its own buckets only
+
+    assert "security groups" in (same_region or ""), same_region
+    assert reached is None, reached
+
+
+def test_a_route_of_private_addresses_is_no_way_to_the_public_endpoints(ec2: Any) -> None:
+    """S3 and STS answer on public addresses; a request goes by the most specific route that holds its address
+    (Amazon VPC User Guide, "How route priority works"), so a 10.0.0.0/8 route to a transit gateway is never theirs:
+    beside a default route to a NAT gateway, S3 and STS are reached."""
+    vpc, subnet = private_subnet(ec2, "10.36")
+    nat = nat_gateway(ec2, vpc, "10.36.2.0/24")
+    table = default_route_table(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=vpc, SubnetIds=[subnet])
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="10.0.0.0/8", TransitGatewayId=tgw)
+
+    assert s3_unreachable(EMR_ACCOUNT, REGION, subnet, "judged") is None
+    assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}) is None

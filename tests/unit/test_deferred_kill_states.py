@@ -48,3 +48,23 @@ def test_an_answer_keyed_otherwise_is_not_taken_for_a_deleted_task_instance() ->
     assert task_state_in({"run": {"verify_2": "deferred"}}, "run", "verify", 2) == "deferred"
     with pytest.raises(KeyError):
         task_state_in({"run": {"verify": "deferred"}}, "run", "verify", 2)
+
+
+def test_every_state_a_user_can_set_on_a_task_instance_is_a_kill() -> None:
+    """
+    A user marks a deferred task with one of the states the REST API's (and the UI's) task instance patch accepts
+    (``PatchTaskInstanceBody.validate_new_state``, ``airflow/api_fastapi/core_api/datamodels/task_instances.py``:
+    success, failed, skipped): each is a kill, whose probe steps or launching cluster are cleaned up.
+    """
+    from airflow.api_fastapi.core_api.datamodels.task_instances import PatchTaskInstanceBody
+
+    settable = []
+    for state in TaskInstanceState:
+        try:
+            PatchTaskInstanceBody(new_state=state.value)
+        except ValueError:  # pydantic's ValidationError
+            continue
+        settable.append(state.value)
+
+    assert set(settable) == {"success", "failed", "skipped"}
+    assert [state for state in settable if not killed_while_deferred(state)] == []

@@ -18,6 +18,7 @@ import pytest
 
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
+    COVERED_BY_PROBE,
     ENDPOINT_POLICIES,
     ENDPOINT_POLICIES_NOT_JUDGED,
     ENDPOINT_POLICIES_OF_THE_OWNER,
@@ -26,7 +27,9 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     UNKNOWN,
     VERDICT_FAIL,
     VERDICT_NOT_CHECKED,
+    covered_by_probe,
 )
+from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import (
     GATEWAY,
     INTERFACE,
@@ -398,3 +401,29 @@ def test_an_endpoint_refusing_only_the_listing_a_404_needs_leaves_the_lookup_not
     assert lookup.status == FAIL  # its own listing (ListObjectsV2) is sent through the endpoint and refused
     assert links[f"write files {PREFIX}"].status == UNKNOWN  # HEAD of the missing part file: its 404 listing
     assert "implied check" in links[f"write files {PREFIX}"].detail
+
+
+def test_a_passing_probe_covers_the_endpoint_policies_of_a_shared_subnets_owner() -> None:
+    """
+    The owner's endpoints, not visible to a participant, are on the probe's path as much as any: its write through
+    them covers their policies as it covers the endpoints not judged in the caller's own VPC.
+    """
+    facts = private_subnet(shared_by="111111111111", sts_interface_endpoint=False, sts_endpoint_policies=())
+
+    unseen = {
+        item["what"]: item["how"] for item in covered_by_probe(check_chain(with_subnet(facts)).not_checked, [], {})
+    }
+
+    assert unseen[ENDPOINT_POLICIES_OF_THE_OWNER[0]] == COVERED_BY_PROBE
+
+
+def test_a_subnet_that_could_not_be_read_leaves_every_endpoint_policy_unseen() -> None:
+    """No subnet facts, no endpoint judged: the unseen list keeps the whole endpoint item, naming none as judged."""
+    state = healthy_state()
+    state.subnet = Unreadable("ec2:DescribeSubnets refused")
+
+    unseen = [item["what"] for item in check_chain(state).not_checked]
+
+    assert ENDPOINT_POLICIES[0] in unseen
+    assert ENDPOINT_POLICIES_NOT_JUDGED[0] not in unseen
+    assert ENDPOINT_POLICIES_OF_THE_OWNER[0] not in unseen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from airflow_provider_emrfs_xacct.operators.base import PLAN_XCOM_KEY
 from airflow_provider_emrfs_xacct.operators.revoke import (
@@ -62,3 +63,46 @@ def test_delete_unused_xcom_shape_and_the_hook_method(moto_url):
     assert recorder.mutating == ["DeleteSecurityConfiguration"]
     names = [item["Name"] for item in emr.list_security_configurations()["SecurityConfigurations"]]
     assert names == [other]
+
+
+def test_a_policy_read_s3_refuses_with_405_or_whose_text_names_a_key_twice_is_noted_not_taken_as_clean() -> None:
+    """
+    ``GetBucketPolicy`` by an identity outside the bucket owner's account that has the permission answers "405 Method
+    Not Allowed" (S3 API Reference, "GetBucketPolicy"): the policy was not read, like a 403. A text naming a key twice
+    is not read either (``parse_document`` refuses it). Both are noted for the warning; a bucket gone is no policy.
+    """
+    from botocore.exceptions import ClientError
+
+    from airflow_provider_emrfs_xacct.operators.revoke import _read_noting
+    from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+
+    def answering(error: Exception) -> Any:
+        def read(bucket: str) -> Any:
+            raise error
+
+        return read
+
+    not_allowed = ClientError(
+        {
+            "Error": {
+                "Code": "MethodNotAllowed",
+                "Message": "The specified method is not allowed against this resource.",
+            },
+            "ResponseMetadata": {"HTTPStatusCode": 405},
+        },
+        "GetBucketPolicy",
+    )
+    twice = ConflictError("found the key 'Sid' twice")
+    gone = ClientError(
+        {"Error": {"Code": "NoSuchBucket", "Message": "The specified bucket does not exist"}}, "GetBucketPolicy"
+    )
+    unchecked: list[str] = []
+
+    assert _read_noting(unchecked, "the bucket policy of reports", answering(not_allowed), "reports") is None
+    assert _read_noting(unchecked, "the bucket policy of shared", answering(twice), "shared") is None
+    assert _read_noting(unchecked, "the bucket policy of gone", answering(gone), "gone") is None
+
+    assert unchecked == [
+        "the bucket policy of reports (MethodNotAllowed: The specified method is not allowed against this resource.)",
+        "the bucket policy of shared (found the key 'Sid' twice)",
+    ]
