@@ -253,15 +253,7 @@ def sts_unreachable(
         return f"{CANNOT_TELL} {override}, which fs.s3.sts.endpoint names"
     host = f"sts.{region}.amazonaws.com" if regional else "sts.amazonaws.com"
     if regional:
-        taking_the_name = [
-            endpoint
-            for endpoint in ec2.vpc_end_points.values()
-            if endpoint.vpc_id == subnet.vpc_id
-            and endpoint.state == "available"
-            and endpoint.vpc_endpoint_type == "Interface"
-            and endpoint.service_name == f"com.amazonaws.{region}.sts"
-            and str(endpoint.private_dns_enabled).lower() == "true"
-        ]
+        taking_the_name = _interface_endpoints_with_private_dns(ec2, subnet, f"com.amazonaws.{region}.sts")
         if taking_the_name and _private_dns_answers(ec2.get_vpc(subnet.vpc_id)):
             if any(_lets_in_on_https(ec2, endpoint, subnet) for endpoint in taking_the_name):
                 return None
@@ -311,6 +303,18 @@ def _s3_private_dns_endpoints(ec2: Any, subnet: Any, region: str, bucket_region:
     """
     if bucket_region != region or not _private_dns_answers(ec2.get_vpc(subnet.vpc_id)):
         return []
+    return [
+        endpoint
+        for endpoint in _interface_endpoints_with_private_dns(ec2, subnet, f"com.amazonaws.{region}.s3")
+        if not (getattr(endpoint, "dns_options", None) or {}).get("PrivateDnsOnlyForInboundResolverEndpoint")
+    ]
+
+
+def _interface_endpoints_with_private_dns(ec2: Any, subnet: Any, service_name: str) -> list[Any]:
+    """
+    The subnet's VPC's available interface endpoints of ``service_name`` with private DNS on, by id (whether that DNS
+    answers in the VPC: :func:`_private_dns_answers`).
+    """
     return sorted(
         (
             endpoint
@@ -318,9 +322,8 @@ def _s3_private_dns_endpoints(ec2: Any, subnet: Any, region: str, bucket_region:
             if endpoint.vpc_id == subnet.vpc_id
             and endpoint.state == "available"
             and endpoint.vpc_endpoint_type == "Interface"
-            and endpoint.service_name == f"com.amazonaws.{region}.s3"
+            and endpoint.service_name == service_name
             and str(endpoint.private_dns_enabled).lower() == "true"
-            and not (getattr(endpoint, "dns_options", None) or {}).get("PrivateDnsOnlyForInboundResolverEndpoint")
         ),
         key=lambda endpoint: endpoint.id,
     )
