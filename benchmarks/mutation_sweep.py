@@ -3307,8 +3307,8 @@ MUTATIONS = [
     j(
         "SN07",
         "aws_network.py",
-        '            if route.state == "blackhole":',
-        "            if False:",
+        '        if route.state == "blackhole":',
+        "        if False:",
         "a blackhole route (its NAT gateway deleted) carries the requests out",
         INT_NETWORK,
     ),

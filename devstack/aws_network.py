@@ -173,31 +173,45 @@ def _egress(tables: list[Any], subnet: Any) -> str:
     addresses (Amazon VPC User Guide, "NAT gateways": a private NAT gateway never reaches the internet; "Internet
     gateways": an instance needs a public IPv4 address). Any other target (transit gateway, peering, private NAT,
     an internet gateway without public addresses on launch) is a way on the stand-in does not model. A ``blackhole``
-    route (its target deleted, detached or terminated: Amazon EC2 API Reference, "Route", ``State``) carries nothing.
+    route (its target deleted, detached or terminated: Amazon EC2 API Reference, "Route", ``State``) carries nothing;
+    one narrower than a route to the internet cannot be told: route priority is by prefix alone (Amazon VPC User
+    Guide, "Route priority"), and no documented rule hands its range to the wider route.
     """
-    internet, other = [], []
+    internet, other, blackholes = [], [], []
+    for route, network in _public_range_routes(tables):
+        cidr = route.destination_cidr_block
+        if route.state == "blackhole":  # its target is gone: it carries nothing (devstack/aws_vpc_states.py)
+            if network.prefixlen:  # but may still be the most specific route for its range
+                blackholes.append(f"{cidr} to {_target(route)} (blackhole)")
+            continue
+        if _to_the_internet(route, subnet):
+            internet.append(network)
+        else:
+            other.append(f"{cidr} to {_target(route)}")
+    if other:
+        return f"{CANNOT_TELL} public addresses: they are routed to {', '.join(other)}"
+    if not internet:
+        return NO_EGRESS
+    if blackholes:  # no documented rule hands a blackhole route's range to a wider route: dropped or not
+        return f"{CANNOT_TELL} public addresses: they are routed to {', '.join(blackholes)}"
+    covered = list(ipaddress.collapse_addresses(internet))
+    if covered == [ipaddress.IPv4Network("0.0.0.0/0")]:
+        return INTERNET
+    return f"{CANNOT_TELL} public addresses: only part of them ({', '.join(map(str, covered))}) reach the internet"
+
+
+def _public_range_routes(tables: list[Any]) -> list[tuple[Any, ipaddress.IPv4Network]]:
+    """The routes of ``tables`` to an IPv4 CIDR outside the VPC and the private address space, with their range."""
+    found = []
     for table in tables:
         for route in table.routes:
             cidr = route.destination_cidr_block
             if not cidr or route.local or route.destination_prefix_list is not None:
                 continue
-            if route.state == "blackhole":  # its target is gone: it carries nothing (devstack/aws_vpc_states.py)
-                continue
             network = ipaddress.IPv4Network(cidr, strict=False)
-            if any(network.subnet_of(private) for private in _PRIVATE):
-                continue
-            if _to_the_internet(route, subnet):
-                internet.append(network)
-            else:
-                other.append(f"{cidr} to {_target(route)}")
-    if other:
-        return f"{CANNOT_TELL} public addresses: they are routed to {', '.join(other)}"
-    if not internet:
-        return NO_EGRESS
-    covered = list(ipaddress.collapse_addresses(internet))
-    if covered == [ipaddress.IPv4Network("0.0.0.0/0")]:
-        return INTERNET
-    return f"{CANNOT_TELL} public addresses: only part of them ({', '.join(map(str, covered))}) reach the internet"
+            if not any(network.subnet_of(private) for private in _PRIVATE):
+                found.append((route, network))
+    return found
 
 
 def _to_the_internet(route: Any, subnet: Any) -> bool:

@@ -100,14 +100,17 @@ class EmrfsEmrHook(EmrHook):
     launch_created_after: datetime | None = None
 
     @cached_property
-    def idempotency_tags_read(self) -> dict[str, str | None]:
+    def idempotency_tags_read(self) -> dict[str, str]:
         """
-        The idempotency tag's value (``None``: none) of each cluster this hook described that did not carry the key.
+        The idempotency tag's value of each cluster this hook described that carried the tag with another key.
 
         Kept for the hook's life (one task): a cluster's tags are those ``RunJobFlow`` gave it, changed only by
         ``AddTags`` and ``RemoveTags`` (Amazon EMR API Reference, "RunJobFlow" ``Tags``: "A list of tags to
         associate with a cluster and propagate to Amazon EC2 instances"; "AddTags"), which this provider never sends
-        for its tag. A cluster is described again when searched for the key it was found with.
+        for its tag: one launched with another key never carries this one. A cluster described without the tag is
+        not kept: AWS does not document that a cluster's first ``DescribeCluster`` already shows every tag
+        ``RunJobFlow`` gave it, and a just-launched cluster of this key skipped by every later search of the task
+        would be launched a second time. A cluster is described again when searched for the key it was found with.
         """
         return {}
 
@@ -193,7 +196,7 @@ class EmrfsEmrHook(EmrHook):
         Return the id of an active cluster tagged with this idempotency key, whatever its name.
 
         ``ListClusters`` has no tags, so each active cluster listed is described (``DescribeCluster``)
-        until one carries the key. A cluster this hook has already described and found without the key is not
+        until one carries the key. A cluster this hook has already described and found tagged with another key is not
         described again (:attr:`idempotency_tags_read`): a launch searches again after each failed ``RunJobFlow``
         attempt, and a throttled one would otherwise describe every sibling cluster of its run each time.
 
@@ -255,8 +258,10 @@ class EmrfsEmrHook(EmrHook):
         cluster = self.conn.describe_cluster(ClusterId=cluster_id)["Cluster"]
         if has_idempotency_tag(cluster.get("Tags", []), idempotency_key):
             return cast("dict[str, Any]", cluster), idempotency_key
-        value = self.idempotency_tags_read[cluster_id] = idempotency_tag_value(cluster.get("Tags", []))
-        return None, value
+        other = idempotency_tag_value(cluster.get("Tags", []))
+        if other is not None:  # not one without the tag: its tags may not all show yet (idempotency_tags_read)
+            self.idempotency_tags_read[cluster_id] = other
+        return None, other
 
     def find_launched_cluster(self, idempotency_key: str, config: dict[str, Any]) -> str | None:
         """

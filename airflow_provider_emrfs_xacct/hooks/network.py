@@ -141,6 +141,10 @@ def _public_routes(
 
     :param besides_the_internet: only the routes to targets that are not a way to the internet: neither a public NAT
         gateway nor a NAT instance, nor an internet gateway unless the subnet gives public IPv4 addresses (this value).
+        A ``blackhole`` route (its target gone: Amazon EC2 API Reference, "Route", ``State``) is among them: route
+        priority is by prefix alone (Amazon VPC User Guide, "Route priority", "Longest prefix match"), no rule there
+        hands a blackhole route's range to a wider route, so its range may be dropped rather than sent to the default
+        route's NAT or internet gateway. Without this parameter, a blackhole route is left out (it carries nothing).
     """
     found = []
     for table in tables:
@@ -148,10 +152,14 @@ def _public_routes(
             cidr = str(route.get("DestinationCidrBlock", ""))
             if not cidr or cidr == "0.0.0.0/0" or route.get("GatewayId") == "local":
                 continue
-            if route.get("State", "active") != "active":
+            blackhole = route.get("State", "active") != "active"
+            if blackhole and besides_the_internet is None:  # it carries nothing there
                 continue
             network = ipaddress.IPv4Network(cidr, strict=False)  # DestinationCidrBlock: IPv4 (IPv6 has its own key)
             if any(network.subnet_of(private) for private in PRIVATE_RANGES):
+                continue
+            if blackhole:  # still the most specific route for its range: the default route does not take it
+                found.append(f"{cidr} to {_target_name(route, private_nats)} (blackhole)")
                 continue
             if besides_the_internet is not None and _to_the_internet(route, private_nats, besides_the_internet):
                 continue

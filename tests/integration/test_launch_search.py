@@ -227,8 +227,8 @@ def test_a_search_again_in_one_task_describes_only_the_clusters_it_has_not_read(
 ) -> None:
     """
     A launch searches again after each failed ``RunJobFlow`` attempt (and before re-creating a deleted security
-    configuration, then in ``create_job_flow``): the run's sibling clusters, read once without the key, are not
-    described again, and the result is the same: ``None`` with the same warning about a namesake, then the
+    configuration, then in ``create_job_flow``): the run's sibling clusters, read once tagged with another key, are
+    not described again (a cluster without the tag is), and the result is the same: ``None`` with the same warning about a namesake, then the
     cluster of the key once it is launched, and the same refusal when its configuration differs.
     """
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
@@ -256,7 +256,7 @@ def test_a_search_again_in_one_task_describes_only_the_clusters_it_has_not_read(
         with CallRecorder().everything() as calls:
             searches.append((hook.find_launched_cluster(key, config), calls.calls.count("DescribeCluster")))
         assert f"Active cluster(s) {namesake} carry" in capfd.readouterr().out + caplog.text  # both times
-    assert searches == [(None, 5), (None, 0)]
+    assert searches == [(None, 5), (None, 1)]  # the untagged one again: its tags may not all have shown
 
     ours = emr.run_job_flow(**{**config, "Tags": [{"Key": IDEMPOTENCY_TAG, "Value": key}]})["JobFlowId"]
     for _ in range(2):
@@ -265,3 +265,27 @@ def test_a_search_again_in_one_task_describes_only_the_clusters_it_has_not_read(
         assert calls.calls.count("DescribeCluster") == 1  # its own, found anew each time
     with pytest.raises(ConflictError, match=f"security_configuration: cluster {ours}"):
         hook.find_launched_cluster(key, {**config, "SecurityConfiguration": "another-configuration"})
+
+
+def test_a_cluster_described_without_the_tag_is_described_again_by_the_next_search(emr: Any) -> None:
+    """
+    AWS does not document that a cluster's first ``DescribeCluster`` already shows every tag ``RunJobFlow`` gave it
+    (Amazon EMR API Reference, "RunJobFlow", "DescribeCluster"): a launch whose ``RunJobFlow`` answer was lost may
+    describe its own cluster before its tags show. Kept as "not this key", every later search of the task would skip
+    it, and the next attempt would launch a second cluster. Here the tag comes later by ``AddTags``, standing for a
+    tag list that shows late: the next search finds the cluster.
+    """
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+    from airflow_provider_emrfs_xacct.pure.launch_arguments import launch_key
+
+    key = launch_key("task-instance", "production")
+    hook = EmrfsEmrHook(aws_conn_id=EMR_CONN_ID, emr_conn_id=None)
+    hook.launch_created_after = datetime.now(timezone.utc) - timedelta(hours=1)
+    config = small_cluster("partner-export")
+    ours = emr.run_job_flow(**config)["JobFlowId"]
+
+    before = hook.find_launched_cluster(key, config)
+    emr.add_tags(ResourceId=ours, Tags=[{"Key": IDEMPOTENCY_TAG, "Value": key}])
+
+    assert before is None
+    assert hook.find_launched_cluster(key, config) == ours

@@ -827,6 +827,41 @@ def test_a_narrower_public_route_elsewhere_takes_its_range_from_the_default_nat_
         assert f"52.94.0.0/16 to {name}" in result.detail
 
 
+def test_a_narrower_blackhole_route_takes_its_range_from_the_default_nat_route(ec2: Any) -> None:
+    """
+    A route narrower than the default route whose target is gone (``blackhole``: Amazon EC2 API Reference, "Route",
+    ``State``) is still the most specific route for its range: route priority is by prefix alone (Amazon VPC User
+    Guide, "Route priority", "Longest prefix match") and no documented rule hands its range to the wider NAT route,
+    so requests to STS or S3 addresses there may be dropped. Not checked, never PASS; the stand-in cannot tell either.
+    """
+    from devstack.aws_network import CANNOT_TELL, sts_unreachable
+
+    vpc, subnet = private_subnet(ec2, "10.43")
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.43.2.0/24")["Subnet"]["SubnetId"]
+    nats = [
+        ec2.create_nat_gateway(SubnetId=public, AllocationId=ec2.allocate_address(Domain="vpc")["AllocationId"])[
+            "NatGateway"
+        ]["NatGatewayId"]
+        for _ in range(2)
+    ]
+    table = default_route_table(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nats[0])
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="52.94.0.0/16", NatGatewayId=nats[1])
+    ec2.delete_nat_gateway(NatGatewayId=nats[1])
+
+    routes = ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert [route["State"] for route in routes if route.get("DestinationCidrBlock") == "52.94.0.0/16"] == ["blackhole"]
+    assert facts.nat_route
+    assert facts.public_routes == ()  # it carries nothing: no way out of its own
+    assert [route.split(" to ")[0] for route in facts.public_routes_elsewhere] == ["52.94.0.0/16"]
+    for result in (sts_endpoint_check("emr-6.15.0", facts), s3_route_check("b", REGION, facts)):
+        assert result.status == NOT_CHECKED, result
+        assert "52.94.0.0/16" in result.detail
+    assert (sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}) or "").startswith(CANNOT_TELL)
+
+
 @pytest.mark.parametrize("gone", ["nat-gateway-deleted", "internet-gateway-detached"])
 def test_a_blackhole_default_route_is_no_way_out(ec2: Any, gone: str) -> None:
     """
