@@ -197,10 +197,10 @@ def _shared_by(subnet: dict[str, Any], account_id: str) -> str:
 
 def _s3_endpoints(ec2: Any, every: list[dict[str, Any]], region: str, tables: list[dict[str, Any]]) -> dict[str, Any]:
     """
-    The VPC's available S3 endpoints among ``every`` endpoint of the VPC, as SubnetFacts fields: whether a gateway endpoint of the cluster's Region is
-    on one of the subnet's route tables (``RouteTableIds``: "(Gateway endpoint) The IDs of the route tables
-    associated with the endpoint", Amazon EC2 API Reference, "VpcEndpoint"), and the interface endpoints' service
-    names (of any Region: S3 supports cross-Region interface endpoints).
+    The VPC's available S3 endpoints among ``every`` endpoint of the VPC, as SubnetFacts fields: whether a gateway
+    endpoint of the cluster's Region is on one of the subnet's route tables (``RouteTableIds``: "(Gateway endpoint)
+    The IDs of the route tables associated with the endpoint", Amazon EC2 API Reference, "VpcEndpoint"), and the
+    interface endpoints' service names (of any Region: S3 supports cross-Region interface endpoints).
 
     A gateway endpoint the caller cannot describe (one the VPC owner made in a subnet shared with the caller: Amazon
     VPC User Guide, "Share your VPC subnets with other accounts", participants cannot view the owner's resources)
