@@ -361,9 +361,9 @@ def remove_statement(document: dict[str, Any], sid: str) -> dict[str, Any]:
     return result
 
 
-def aws_principals(statement: dict[str, Any] | None) -> list[str]:
-    """Return the ``Principal.AWS`` entries of a statement."""
-    principal = (statement or {}).get("Principal")
+def aws_principals(statement: dict[str, Any] | None, element: str = "Principal") -> list[str]:
+    """Return the ``AWS`` entries of a statement's ``Principal`` (or of ``element``: ``NotPrincipal``)."""
+    principal = (statement or {}).get(element)
     if isinstance(principal, dict):
         return [str(value) for value in as_list(principal.get("AWS"))]
     return []
@@ -574,12 +574,17 @@ def names_any(values: Iterable[Any], wanted: Iterable[Any]) -> bool:
 
 def statements_naming(document: dict[str, Any] | None, principal_arn: str, *, besides: str | None = None) -> list[str]:
     """
-    Return, for messages, the statements of a resource policy whose ``Principal.AWS`` names ``principal_arn``.
+    Return, for messages, the statements of a resource policy naming ``principal_arn`` as a principal.
 
-    Each is given by its ``Sid`` in quotes, or ``#N`` (its place) without one; any spelling of the name counts
+    A statement names it in ``Principal.AWS`` or ``NotPrincipal.AWS``. Each is given by its ``Sid`` in quotes, or ``#N`` (its place) without one; any spelling of the name counts
     (see :func:`identity_key`). A resource policy (key, bucket or trust policy) keeps a principal as its unique
     ID: once the principal is deleted, the policy shows that ID instead, and KMS, S3 and IAM refuse to save a
-    policy keeping it (see ``docs/howto/revoke.md``).
+    policy keeping it (see ``docs/howto/revoke.md``). ``NotPrincipal`` counts too, on the safe side: AWS documents
+    the transformation for ``Principal`` only, and ``NotPrincipal`` names principals as ``Principal`` does (IAM User
+    Guide, "AWS JSON policy elements: NotPrincipal": "The syntax for specifying NotPrincipal is the same as for
+    specifying AWS JSON policy elements: Principal"), so whether it keeps the unique ID is not proven
+    (``docs/limits.md``). A ``Condition`` value such as ``aws:PrincipalArn`` does not count: "AWS does not convert
+    condition key ARNs to IDs" (IAM User Guide, "AWS JSON policy elements: Principal", IAM role principals).
 
     :param besides: the ``Sid`` of a statement left out (the one the caller changes itself).
     """
@@ -588,7 +593,7 @@ def statements_naming(document: dict[str, Any] | None, principal_arn: str, *, be
         for index, statement in enumerate(as_list((document or {}).get("Statement")))
         if isinstance(statement, dict)
         and (besides is None or statement.get("Sid") != besides)
-        and names_any(aws_principals(statement), [principal_arn])
+        and names_any(aws_principals(statement) + aws_principals(statement, "NotPrincipal"), [principal_arn])
     ]
 
 
