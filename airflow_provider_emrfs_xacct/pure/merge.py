@@ -393,16 +393,20 @@ def refuse_orphaned_ids(
     KMS refuses every key policy that still names one ("Policy contains a statement with one or more
     invalid principals"; AWS Knowledge Center, kms-policy-error-invalid-principals), IAM every trust
     policy ("Invalid principal in policy"; AWS Knowledge Center, iam-trust-policy-error), and the
-    provider never edits a statement it did not write: only a person can remove it.
+    provider never edits a statement it did not write: only a person can remove it. Such an ID in ``NotPrincipal``
+    is refused too: AWS documents the transformation for ``Principal``, and ``NotPrincipal`` names principals the
+    same way (IAM User Guide, "AWS JSON policy elements: NotPrincipal"); an ID shown there is one AWS stored.
 
     :param refused_by: who refuses what, for the message.
     """
     for index, statement in enumerate(as_list((document or {}).get("Statement"))):
         if not isinstance(statement, dict) or statement.get("Sid") == own_sid:
             continue
-        for kind, values in _principal_values(statement.get("Principal")).items():
+        for element in ("Principal", "NotPrincipal"):
             orphaned = [
-                value for value in values if kind == "AWS" and isinstance(value, str) and _UNIQUE_ID.match(value)
+                value
+                for value in aws_principals(statement, element)
+                if isinstance(value, str) and _UNIQUE_ID.match(value)
             ]
             if orphaned:
                 name = f"statement {statement['Sid']!r}" if statement.get("Sid") else f"statement [{index}] (no Sid)"
