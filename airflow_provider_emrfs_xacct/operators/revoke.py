@@ -328,7 +328,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         policy that cannot be read (refused, another account's bucket, a text naming a key twice) is not taken as
         clean: a warning names it, before any write.
 
-        :raises ConflictError: one of those policies names the role, in any statement.
+        :raises ConflictError: one of those policies names the role, in any statement's ``Principal`` or
+            ``NotPrincipal`` (see :func:`~airflow_provider_emrfs_xacct.pure.merge.statements_naming`).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook

@@ -167,6 +167,13 @@ def _principal_kind(value: str, caller: str, session_known: bool) -> str | None:
     return None
 
 
+def _session_in_another_case(value: str, caller: str) -> bool:
+    """Return whether ``value`` is a session ARN of the caller's role with the role's name in another case."""
+    prefix = session_prefix(caller)
+    start, name = prefix[: prefix.rindex("/", 0, -1) + 1], prefix[prefix.rindex("/", 0, -1) + 1 :]
+    return value.startswith(start) and value[len(start) :].lower().startswith(name.lower())
+
+
 def _named(principal: Any, caller: str, session_known: bool) -> dict[str, Tri]:
     """Return, for each kind, whether the ``Principal`` element names the caller that way."""
     found: dict[str, Tri] = {}
@@ -178,6 +185,10 @@ def _named(principal: Any, caller: str, session_known: bool) -> dict[str, Tri]:
             # "IAM and AWS STS quotas"), but whether a resource policy's principal in that spelling matches it
             # is not documented: maybe.
             found[ROLE] = found.get(ROLE) or None
+            continue
+        if kind is None and caller and _session_in_another_case(str(value), caller):
+            # A session of the caller's role, the name in another case: as undocumented as the role's ARN so spelt.
+            found[SESSION] = found.get(SESSION) or None
             continue
         if kind is None:
             continue

@@ -361,9 +361,9 @@ def remove_statement(document: dict[str, Any], sid: str) -> dict[str, Any]:
     return result
 
 
-def aws_principals(statement: dict[str, Any] | None) -> list[str]:
-    """Return the ``Principal.AWS`` entries of a statement."""
-    principal = (statement or {}).get("Principal")
+def aws_principals(statement: dict[str, Any] | None, element: str = "Principal") -> list[str]:
+    """Return the ``AWS`` entries of a statement's ``Principal`` (or of ``element``: ``NotPrincipal``)."""
+    principal = (statement or {}).get(element)
     if isinstance(principal, dict):
         return [str(value) for value in as_list(principal.get("AWS"))]
     return []
@@ -393,16 +393,20 @@ def refuse_orphaned_ids(
     KMS refuses every key policy that still names one ("Policy contains a statement with one or more
     invalid principals"; AWS Knowledge Center, kms-policy-error-invalid-principals), IAM every trust
     policy ("Invalid principal in policy"; AWS Knowledge Center, iam-trust-policy-error), and the
-    provider never edits a statement it did not write: only a person can remove it.
+    provider never edits a statement it did not write: only a person can remove it. Such an ID in ``NotPrincipal``
+    is refused too: AWS documents the transformation for ``Principal``, and ``NotPrincipal`` names principals the
+    same way (IAM User Guide, "AWS JSON policy elements: NotPrincipal"); an ID shown there is one AWS stored.
 
     :param refused_by: who refuses what, for the message.
     """
     for index, statement in enumerate(as_list((document or {}).get("Statement"))):
         if not isinstance(statement, dict) or statement.get("Sid") == own_sid:
             continue
-        for kind, values in _principal_values(statement.get("Principal")).items():
+        for element in ("Principal", "NotPrincipal"):
             orphaned = [
-                value for value in values if kind == "AWS" and isinstance(value, str) and _UNIQUE_ID.match(value)
+                value
+                for value in aws_principals(statement, element)
+                if isinstance(value, str) and _UNIQUE_ID.match(value)
             ]
             if orphaned:
                 name = f"statement {statement['Sid']!r}" if statement.get("Sid") else f"statement [{index}] (no Sid)"
@@ -574,12 +578,17 @@ def names_any(values: Iterable[Any], wanted: Iterable[Any]) -> bool:
 
 def statements_naming(document: dict[str, Any] | None, principal_arn: str, *, besides: str | None = None) -> list[str]:
     """
-    Return, for messages, the statements of a resource policy whose ``Principal.AWS`` names ``principal_arn``.
+    Return, for messages, the statements of a resource policy naming ``principal_arn`` as a principal.
 
-    Each is given by its ``Sid`` in quotes, or ``#N`` (its place) without one; any spelling of the name counts
+    A statement names it in ``Principal.AWS`` or ``NotPrincipal.AWS``. Each is given by its ``Sid`` in quotes, or ``#N`` (its place) without one; any spelling of the name counts
     (see :func:`identity_key`). A resource policy (key, bucket or trust policy) keeps a principal as its unique
     ID: once the principal is deleted, the policy shows that ID instead, and KMS, S3 and IAM refuse to save a
-    policy keeping it (see ``docs/howto/revoke.md``).
+    policy keeping it (see ``docs/howto/revoke.md``). ``NotPrincipal`` counts too, on the safe side: AWS documents
+    the transformation for ``Principal`` only, and ``NotPrincipal`` names principals as ``Principal`` does (IAM User
+    Guide, "AWS JSON policy elements: NotPrincipal": "The syntax for specifying NotPrincipal is the same as for
+    specifying AWS JSON policy elements: Principal"), so whether it keeps the unique ID is not proven
+    (``docs/limits.md``). A ``Condition`` value such as ``aws:PrincipalArn`` does not count: "AWS does not convert
+    condition key ARNs to IDs" (IAM User Guide, "AWS JSON policy elements: Principal", IAM role principals).
 
     :param besides: the ``Sid`` of a statement left out (the one the caller changes itself).
     """
@@ -588,7 +597,7 @@ def statements_naming(document: dict[str, Any] | None, principal_arn: str, *, be
         for index, statement in enumerate(as_list((document or {}).get("Statement")))
         if isinstance(statement, dict)
         and (besides is None or statement.get("Sid") != besides)
-        and names_any(aws_principals(statement), [principal_arn])
+        and names_any(aws_principals(statement) + aws_principals(statement, "NotPrincipal"), [principal_arn])
     ]
 
 

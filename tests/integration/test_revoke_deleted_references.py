@@ -293,3 +293,53 @@ def test_other_roles_trust_naming_the_role_past_the_first_page_of_list_roles_ref
     for arn in chained:  # one page holds one role: both named, so every page was read
         assert f"the trust policy of {arn} (statement #0)" in str(refused.value)
     assert role_exists(aws, PARTNER_1)
+
+
+def test_delete_destination_role_refuses_a_not_principal_naming_the_role_and_not_a_condition_naming_it(
+    aws: Seeded,
+) -> None:
+    """
+    AWS documents the unique-ID transformation for ``Principal`` only; ``NotPrincipal`` names principals as
+    ``Principal`` does (IAM User Guide, "AWS JSON policy elements: NotPrincipal"), so a statement naming the role there
+    is refused too (the safe side, ``docs/limits.md``). A condition value naming it is not: "AWS does not convert
+    condition key ARNs to IDs" (IAM User Guide, "AWS JSON policy elements: Principal"): the role is deleted, and the
+    owner saves the policy back unchanged.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    resources = [f"arn:aws:s3:::{aws.bucket}", f"arn:aws:s3:::{aws.bucket}/*"]
+    by_condition = {
+        "Sid": "PartnerNeverDeletes",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:DeleteObject",
+        "Resource": resources,
+        "Condition": {"ArnEquals": {"aws:PrincipalArn": role_arn(PARTNER_1)}},
+    }
+    by_not_principal = {
+        "Sid": "OnlyThePartnerAndTheOwner",
+        "Effect": "Deny",
+        "NotPrincipal": {"AWS": [role_arn(PARTNER_1), f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"]},
+        "Action": "s3:PutObjectTagging",
+        "Resource": resources,
+    }
+    s3.put_bucket_policy(
+        Bucket=aws.bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [by_condition, by_not_principal]})
+    )
+    before = snapshot(aws)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
+        run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+
+    assert calls.mutating == []
+    assert changes(before, snapshot(aws)) == {}
+    assert f"the bucket policy of {aws.bucket} (statement 'OnlyThePartnerAndTheOwner')" in str(refused.value)
+    assert "PartnerNeverDeletes" not in str(refused.value)
+
+    policy = {"Version": "2012-10-17", "Statement": [by_condition]}
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps(policy))
+    run_operator(revoker(aws, PARTNER_1, delete_destination_role=True))
+    assert not role_exists(aws, PARTNER_1)
+    shown = s3.get_bucket_policy(Bucket=aws.bucket)["Policy"]
+    assert json.loads(shown)["Statement"] == [by_condition]
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=shown)

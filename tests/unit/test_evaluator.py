@@ -1690,6 +1690,7 @@ def test_condition_key_lookup_ignores_case() -> None:
 
 
 ROLE_OTHER_CASE = f"arn:aws:iam::{ACCOUNT_B}:role/Partner-Writer"
+SESSION_OTHER_CASE = f"arn:aws:sts::{ACCOUNT_B}:assumed-role/Partner-Writer/emrfs"
 
 
 @pytest.mark.parametrize(
@@ -1697,8 +1698,16 @@ ROLE_OTHER_CASE = f"arn:aws:iam::{ACCOUNT_B}:role/Partner-Writer"
     [
         ([allow("s3:GetObject")], deny("s3:GetObject", Principal={"AWS": ROLE_OTHER_CASE})),
         ([], allow("s3:GetObject", Principal={"AWS": ROLE_OTHER_CASE})),
+        # A session of the role, the role's name in another case: as undetermined as the role's ARN so spelt.
+        ([allow("s3:GetObject")], deny("s3:GetObject", Principal={"AWS": SESSION_OTHER_CASE})),
+        ([], allow("s3:GetObject", Principal={"AWS": SESSION_OTHER_CASE})),
     ],
-    ids=["deny-naming-another-spelling", "allow-naming-another-spelling"],
+    ids=[
+        "deny-naming-another-spelling",
+        "allow-naming-another-spelling",
+        "deny-naming-a-session-under-another-spelling",
+        "allow-naming-a-session-under-another-spelling",
+    ],
 )
 def test_a_principal_naming_the_role_in_another_case_is_undetermined(
     identity: list[dict[str, Any]], resource_statement: dict[str, Any]

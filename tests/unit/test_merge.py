@@ -691,3 +691,30 @@ def test_statements_naming_a_role_by_sid_or_place_in_any_spelling_of_its_name() 
     assert statements_naming(policy, EMR_ROLE, besides="Ours") == ["'Theirs'", "#1"]
     assert statements_naming({"Statement": {"Principal": {"AWS": EMR_ROLE}}}, EMR_ROLE) == ["#0"]
     assert statements_naming(None, EMR_ROLE) == []
+
+
+def test_statements_naming_counts_a_not_principal_and_not_a_condition_value() -> None:
+    """
+    ``NotPrincipal`` names principals as ``Principal`` does (IAM User Guide, "AWS JSON policy elements: NotPrincipal"):
+    whether it keeps a deleted role's unique ID is not documented, so it counts (the safe side). A condition value
+    does not: "AWS does not convert condition key ARNs to IDs" (IAM User Guide, "AWS JSON policy elements: Principal").
+    """
+    policy = doc(
+        {
+            "Sid": "OnlyThePartner",
+            "Effect": "Deny",
+            "NotPrincipal": {"AWS": [EMR_ROLE.lower(), "arn:aws:iam::111111111111:root"]},  # its name in any case
+            "Action": "s3:*",
+        },
+        {
+            "Sid": "ByArn",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Condition": {"ArnEquals": {"aws:PrincipalArn": EMR_ROLE}},
+        },
+        {"Effect": "Deny", "NotPrincipal": {"AWS": JOB_ROLE}, "Action": "s3:*"},
+    )
+
+    assert statements_naming(policy, EMR_ROLE) == ["'OnlyThePartner'"]
+    assert statements_naming(policy, JOB_ROLE) == ["#2"]

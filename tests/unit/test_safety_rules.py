@@ -381,6 +381,15 @@ def test_an_orphaned_id_is_refused_only_in_statements_the_provider_did_not_write
         refuse_orphaned_ids(policy(ours, foreign), documents.KEY_USERS_SID, "the key policy")
 
 
+def test_an_orphaned_id_in_a_not_principal_is_refused_as_in_a_principal() -> None:
+    """``NotPrincipal`` names principals as ``Principal`` does (IAM User Guide, "AWS JSON policy elements: NotPrincipal")."""
+    orphan = "AROADBQP57FF2AEXAMPLE"
+    ours = documents.key_users_statement([PARTNER])
+    foreign = {"Effect": "Deny", "NotPrincipal": {"AWS": [orphan, "arn:aws:iam::1:root"]}, "Action": "kms:*"}
+    with pytest.raises(ConflictError, match=rf"the key policy: statement \[1\] \(no Sid\) names '{orphan}'"):
+        refuse_orphaned_ids(policy(ours, foreign), documents.KEY_USERS_SID, "the key policy")
+
+
 @pytest.mark.parametrize(
     ("other", "refused"),
     [
