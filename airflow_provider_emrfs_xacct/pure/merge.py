@@ -580,15 +580,16 @@ def statements_naming(document: dict[str, Any] | None, principal_arn: str, *, be
     """
     Return, for messages, the statements of a resource policy naming ``principal_arn`` as a principal.
 
-    A statement names it in ``Principal.AWS`` or ``NotPrincipal.AWS``. Each is given by its ``Sid`` in quotes, or ``#N`` (its place) without one; any spelling of the name counts
-    (see :func:`identity_key`). A resource policy (key, bucket or trust policy) keeps a principal as its unique
-    ID: once the principal is deleted, the policy shows that ID instead, and KMS, S3 and IAM refuse to save a
-    policy keeping it (see ``docs/howto/revoke.md``). ``NotPrincipal`` counts too, on the safe side: AWS documents
-    the transformation for ``Principal`` only, and ``NotPrincipal`` names principals as ``Principal`` does (IAM User
-    Guide, "AWS JSON policy elements: NotPrincipal": "The syntax for specifying NotPrincipal is the same as for
-    specifying AWS JSON policy elements: Principal"), so whether it keeps the unique ID is not proven
-    (``docs/limits.md``). A ``Condition`` value such as ``aws:PrincipalArn`` does not count: "AWS does not convert
-    condition key ARNs to IDs" (IAM User Guide, "AWS JSON policy elements: Principal", IAM role principals).
+    A statement names it in ``Principal.AWS`` or ``NotPrincipal.AWS``. Each is given by its ``Sid`` in quotes, or
+    ``#N`` (its place) without one; any spelling of the name counts (see :func:`identity_key`). A resource policy
+    (key, bucket or trust policy) keeps a principal as its unique ID: once the principal is deleted, the policy
+    shows that ID instead, and KMS, S3 and IAM refuse to save a policy keeping it (see ``docs/howto/revoke.md``).
+    ``NotPrincipal`` counts too, on the safe side: AWS documents the transformation for ``Principal`` only, and
+    ``NotPrincipal`` names principals as ``Principal`` does (IAM User Guide, "AWS JSON policy elements:
+    NotPrincipal": "The syntax for specifying NotPrincipal is the same as for specifying AWS JSON policy elements:
+    Principal"), so whether it keeps the unique ID is not proven (``docs/limits.md``). A ``Condition`` value such as
+    ``aws:PrincipalArn`` does not count: "AWS does not convert condition key ARNs to IDs" (IAM User Guide, "AWS JSON
+    policy elements: Principal", IAM role principals).
 
     :param besides: the ``Sid`` of a statement left out (the one the caller changes itself).
     """
