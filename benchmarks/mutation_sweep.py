@@ -3682,8 +3682,8 @@ MUTATIONS = [
     m(
         "RD09",
         "pure/merge.py",
-        "        and names_any(aws_principals(statement), [principal_arn])",
-        "        and principal_arn in aws_principals(statement)",
+        '        and names_any(aws_principals(statement) + aws_principals(statement, "NotPrincipal"), [principal_arn])',
+        '        and principal_arn in aws_principals(statement) + aws_principals(statement, "NotPrincipal")',
         "statements_naming matches the exact spelling only",
         UNIT_MERGE,
         INT_DELETED_REFS,
