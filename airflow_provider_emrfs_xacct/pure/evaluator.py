@@ -273,6 +273,11 @@ def _date(value: str) -> float:
     return parsed.timestamp()
 
 
+def _bool_matches(wanted: str, actual: str) -> bool | None:
+    """``Bool``: the request's value against ``true``/``false`` (another spelling in the policy: not known, see _BOOLEANS)."""
+    return actual.lower() == wanted if wanted in _BOOLEANS else None
+
+
 def _compare(base: str, wanted: str, actual: str) -> bool | None:
     if base in ("StringEquals", "StringNotEquals"):
         return actual == wanted
@@ -283,9 +288,7 @@ def _compare(base: str, wanted: str, actual: str) -> bool | None:
     if base in ("StringLike", "StringNotLike"):
         return wildcard_match(wanted, actual)
     if base == "Bool":
-        if wanted not in _BOOLEANS:
-            return None  # "True", "yes": how AWS reads another spelling is not documented
-        return actual.lower() == wanted
+        return _bool_matches(wanted, actual)
     if base in ("IpAddress", "NotIpAddress"):
         try:
             return ipaddress.ip_address(actual) in ipaddress.ip_network(wanted, strict=False)
