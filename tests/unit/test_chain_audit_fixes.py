@@ -1189,6 +1189,32 @@ def test_an_s3a_clusters_canned_acl_is_its_own_setting_or_the_translated_emrfs_o
     assert owner(**{"core-site": kept}).status == PASS  # EMRFS reads no fs.s3a.* setting
 
 
+def test_an_s3a_clusters_own_encryption_settings_leave_the_key_not_checked() -> None:
+    """
+    Where S3A serves s3://, core-site fs.s3a.encryption.algorithm/key (or their per-bucket and deprecated forms) set
+    the encryption its uploads ask for, winning over the translated EMRFS settings (Amazon EMR Release Guide,
+    "Migration guide: EMRFS to S3A filesystem"). The verifier does not read them: an upload asking for another key
+    than the bucket's default was judged against the default key (PASS); it is not checked now.
+    """
+    other_key = "arn:aws:kms:eu-west-1:222222222222:key/other"
+
+    def link(**core_site: str) -> Any:
+        state = s3a_cluster(healthy_state(), **{"core-site": core_site})
+        return by_name(check_chain(state))[KMS]
+
+    for name in (
+        "fs.s3a.encryption.key",
+        f"fs.s3a.bucket.{BUCKET}.encryption.key",
+        "fs.s3a.server-side-encryption.key",
+    ):
+        found = link(**{"fs.s3a.encryption.algorithm": "SSE-KMS", name: other_key})
+        assert found.status == UNKNOWN, (name, found)
+        assert "fs.s3a." in found.detail
+    assert link().status == PASS
+    kept = {"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem", "fs.s3a.encryption.key": other_key}
+    assert link(**kept).status == PASS  # EMRFS reads no fs.s3a.* setting
+
+
 # Role names and case --------------------------------------------------------------------------
 
 

@@ -149,16 +149,50 @@ def _upload_headers(state: ChainState, bucket: str) -> dict[str, str | None] | N
     The headers EMRFS puts on uploads to ``bucket`` that policies test (``s3:x-amz-acl``,
     ``s3:x-amz-server-side-encryption``, ``s3:x-amz-server-side-encryption-aws-kms-key-id``).
 
-    ``None`` when the cluster's settings are not known; a ``None`` value: the header is not sent.
+    ``None`` when the cluster's settings are not known; a ``None`` value: the header is not sent; a header left
+    out: not known (S3A's own encryption settings, :func:`s3a_encryption_setting`).
     """
     if state.cluster_configurations is None:
         return None
+    headers: dict[str, str | None] = {"s3:x-amz-acl": canned_acl(state)}
+    if s3a_encryption_setting(state, bucket):
+        return headers
     sse, key = requested_encryption(state, bucket) or (None, None)
-    return {
-        "s3:x-amz-acl": canned_acl(state),
-        "s3:x-amz-server-side-encryption": sse,
-        "s3:x-amz-server-side-encryption-aws-kms-key-id": key if sse == "aws:kms" else None,
-    }
+    headers["s3:x-amz-server-side-encryption"] = sse
+    headers["s3:x-amz-server-side-encryption-aws-kms-key-id"] = key if sse == "aws:kms" else None
+    return headers
+
+
+#: S3A's own settings of the encryption its uploads ask for, canonical and deprecated (Apache Hadoop, "Working with
+#: Encrypted S3 Data": ``fs.s3a.encryption.algorithm`` ``AES256``, ``SSE-KMS``, ``DSSE-KMS``, ``CSE-KMS``...,
+#: ``fs.s3a.encryption.key``), each also per bucket as ``fs.s3a.bucket.BUCKET.<option>``.
+S3A_ENCRYPTION_OPTIONS = (
+    "encryption.algorithm",
+    "encryption.key",
+    "server-side-encryption-algorithm",
+    "server-side-encryption.key",
+)
+
+
+def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
+    """
+    Why the encryption S3A's uploads to ``bucket`` ask for is not read here (``""``: nothing S3A sets itself).
+
+    Where S3A serves ``s3://``, its own ``core-site`` encryption options win over the translated EMRFS ones ("The
+    mapping process automatically occurs when S3A configurations are undefined": Amazon EMR Release Guide, "Migration
+    guide: EMRFS to S3A filesystem"); how they combine with the security configuration's at-rest encryption is not
+    documented, and S3A may read them from a credential provider too. So a cluster that sets one is not checked.
+    """
+    if state.cluster_configurations is None or not serves_s3_with_s3a(state):
+        return ""
+    for option in S3A_ENCRYPTION_OPTIONS:
+        for name in (f"fs.s3a.{option}", f"fs.s3a.bucket.{bucket}.{option}"):
+            if str(site_property(state, "core-site", name) or "").strip():
+                return (
+                    f"{state.release_label} uses S3A for s3://, and core-site {name} sets the encryption S3A's uploads "
+                    "ask for, which the verifier does not read (nor how it combines with the security configuration)"
+                )
+    return ""
 
 
 #: The ``emrfs-site`` setting that makes EMRFS send ``x-amz-request-payer: requester``.
