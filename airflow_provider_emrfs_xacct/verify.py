@@ -36,7 +36,12 @@ from airflow_provider_emrfs_xacct.pure.checks.state import (
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
-from airflow_provider_emrfs_xacct.pure.network import StsReachability, SubnetFacts, sts_endpoint_check
+from airflow_provider_emrfs_xacct.pure.network import (
+    StsReachability,
+    SubnetFacts,
+    sts_endpoint_check,
+    sts_endpoint_settings,
+)
 from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, role_mappings_of
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, parse_s3_location, region_of_arn
 
@@ -404,7 +409,11 @@ def _read_cluster(
         facts.sts = (
             subnet_facts
             if isinstance(subnet_facts, Unreadable)
-            else sts_endpoint_check(facts.release_label, subnet_facts, _emrfs_site(facts.configurations))
+            else sts_endpoint_check(
+                facts.release_label,
+                subnet_facts,
+                sts_endpoint_settings(facts.release_label, facts.configurations),
+            )
         )
     return facts
 
@@ -437,16 +446,6 @@ def _profile_role(iam: EmrfsIamHook, profile: str | None) -> str | Unreadable | 
         return answer
     roles = answer["InstanceProfile"].get("Roles") or []
     return str(roles[0]["RoleName"]) if roles else None
-
-
-def _emrfs_site(configurations: list[dict[str, Any]]) -> dict[str, Any]:
-    """The properties of the cluster's ``emrfs-site`` classification(s)."""
-    return {
-        key: value
-        for item in configurations
-        if item.get("Classification") == "emrfs-site"
-        for key, value in (item.get("Properties") or {}).items()
-    }
 
 
 def _read_buckets(

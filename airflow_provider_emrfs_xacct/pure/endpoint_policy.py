@@ -23,7 +23,8 @@ Which requests pass through which endpoint:
 "Principals for gateway endpoints" (same guide): "you must use the aws:PrincipalArn condition key to grant access to
 a principal"; a ``Principal`` naming an account grants only its root user, and one naming an ARN is converted to a
 unique id when saved. So a gateway endpoint's Allow counts for the role's session only with ``"*"`` as principal;
-one naming the role itself is not checked (what AWS matches after the conversion is not documented).
+one naming the role itself is not checked (what AWS matches after the conversion is not documented). Nor is a Deny
+naming particular principals there: the page says what such a principal is granted, not whom a Deny reaches.
 """
 
 from __future__ import annotations
@@ -89,6 +90,17 @@ def endpoint_decision(endpoint: EndpointPolicy, request: Request) -> Decision:
             )
     if decision.reason == IMPLICIT_DENY:
         return Decision(False, f"{IMPLICIT_DENY} of the {endpoint.source}", source=endpoint.source)
+    if decision.reason == EXPLICIT_DENY and endpoint.endpoint_type == GATEWAY and _names_someone(decision.statement):
+        # The page says what a named principal grants at a gateway endpoint (an account: its root user only; an
+        # ARN: converted to a unique id), not whom a Deny naming one reaches: a refusal not proven, never a FAIL.
+        return Decision(
+            False,
+            UNDETERMINED,
+            decision.statement,
+            decision.source,
+            f"a gateway endpoint policy Deny naming a principal ({endpoint.endpoint_id}): whom it reaches there is "
+            "not documented (a named account means its root user only; AWS says to use aws:PrincipalArn)",
+        )
     if decision.reason == EXPLICIT_DENY:
         return Decision(False, f"{EXPLICIT_DENY} by the {endpoint.source}", decision.statement, endpoint.source)
     if decision.allowed and endpoint.endpoint_type == GATEWAY and not _names_everyone(decision.statement):
@@ -122,6 +134,11 @@ def through_endpoint(decision: Decision, endpoint_decision: Decision | None) -> 
             if wanted == "undetermined" and side.undetermined:
                 return side
     return decision
+
+
+def _names_someone(statement: dict[str, Any] | None) -> bool:
+    """Whether a statement's ``Principal`` names particular principals (not everyone)."""
+    return "Principal" in (statement or {}) and not _names_everyone(statement)
 
 
 def _names_everyone(statement: dict[str, Any] | None) -> bool:

@@ -243,6 +243,20 @@ _KNOWN = {
 _QUALIFIERS = ("", "ForAnyValue", "ForAllValues")
 
 
+#: The values ``Bool`` and ``Null`` conditions compare with: the IAM User Guide ("Condition operators", Boolean
+#: condition operators and "Condition operator to check existence of condition keys") writes only ``true`` and
+#: ``false``, and says nothing of another spelling (``"True"``, ``"TRUE"``, ``"yes"``): such a value is not known
+#: here, neither a match nor a mismatch. A JSON ``true``/``false`` is the text IAM compares (:func:`_condition_text`).
+_BOOLEANS = frozenset({"true", "false"})
+
+
+def _condition_text(value: Any) -> str:
+    """A policy's condition value as the text IAM compares: JSON ``true``/``false`` as ``"true"``/``"false"``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _lookup(context: Mapping[str, Any], key: str) -> Any:
     """Return the context's value of ``key`` (``None`` if absent): condition key names are not case-sensitive."""
     if key in context:
@@ -270,6 +284,11 @@ def _date(value: str) -> float:
     return parsed.timestamp()
 
 
+def _bool_matches(wanted: str, actual: str) -> bool | None:
+    """``Bool``: the request's value against ``true``/``false`` (another spelling in the policy: not known, see _BOOLEANS)."""
+    return actual.lower() == wanted if wanted in _BOOLEANS else None
+
+
 def _compare(base: str, wanted: str, actual: str) -> bool | None:
     if base in ("StringEquals", "StringNotEquals"):
         return actual == wanted
@@ -280,7 +299,7 @@ def _compare(base: str, wanted: str, actual: str) -> bool | None:
     if base in ("StringLike", "StringNotLike"):
         return wildcard_match(wanted, actual)
     if base == "Bool":
-        return actual.lower() == wanted.lower()
+        return _bool_matches(wanted, actual)
     if base in ("IpAddress", "NotIpAddress"):
         try:
             return ipaddress.ip_address(actual) in ipaddress.ip_network(wanted, strict=False)
@@ -325,13 +344,16 @@ def condition_holds(
         return None  # the request carries the key, or not, as the job runs: not known here
     if any("${" in str(item) for item in as_list(wanted)):
         return None  # policy variables are not expanded
+    wanted_values = [_condition_text(item) for item in as_list(wanted)]
     if base == "Null":
         if if_exists:
             return None
-        return any(str(item).lower() == ("false" if present else "true") for item in as_list(wanted))
+        if ("false" if present else "true") in wanted_values:
+            return True
+        return False if set(wanted_values) <= _BOOLEANS else None  # another spelling: see _BOOLEANS
     if not present:
         return _holds_without_value(base, qualifier, if_exists)
-    return _holds_for_values(base, qualifier, [str(item) for item in as_list(value)], [str(w) for w in as_list(wanted)])
+    return _holds_for_values(base, qualifier, [str(item) for item in as_list(value)], wanted_values)
 
 
 def _holds_without_value(base: str, qualifier: str, if_exists: bool) -> bool:

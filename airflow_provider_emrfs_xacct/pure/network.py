@@ -72,7 +72,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.pure.cluster_config import parse_release_label
+from airflow_provider_emrfs_xacct.pure.cluster_config import (
+    EMRFS_COMPATIBILITY_PROPERTY,
+    EMRFS_IMPL,
+    S3A_DEFAULT_SINCE,
+    parse_release_label,
+)
+from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.security_groups import ALLOWED, BLOCKED, IngressRule, https_access
 
 if TYPE_CHECKING:
@@ -442,6 +448,39 @@ def uses_regional_sts(release_label: str) -> bool:
     version = parse_release_label(release_label, "release_label")
     since = REGIONAL_STS_SINCE.get(version[0])
     return version[0] > 6 or (since is not None and version >= since)
+
+
+#: S3A's setting of the STS endpoint for the roles it assumes, which EMR fills from ``emrfs-site`` ``fs.s3.sts.endpoint``
+#: (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem", "EMRFS to S3A Configuration Mapping").
+S3A_STS_ENDPOINT_PROPERTY = "fs.s3a.assumed.role.sts.endpoint"
+
+
+def sts_endpoint_settings(release_label: str, configurations: list[dict[str, Any]]) -> dict[str, Any]:
+    """
+    The cluster's ``emrfs-site`` properties, with ``fs.s3.sts.endpoint`` as the ``s3://`` connector reads it.
+
+    EMRFS reads ``emrfs-site`` ``fs.s3.sts.endpoint``. Where S3A serves ``s3://`` (7.10.0 on, unless ``core-site``
+    ``fs.s3.impl`` keeps EMRFS) it is ``core-site`` ``fs.s3a.assumed.role.sts.endpoint``, which EMR fills from the
+    EMRFS one only when it is not set itself: "The mapping process automatically occurs when S3A configurations are
+    undefined while corresponding EMRFS configurations are present", and not at all with ``core-site``
+    ``fs.s3a.emrfs.compatibility.enable`` false (same guide).
+    """
+    sites: dict[str, dict[str, Any]] = {}
+    for item in configurations:
+        sites.setdefault(str(item.get("Classification")), {}).update(item.get("Properties") or {})
+    emrfs, core = sites.get("emrfs-site", {}), sites.get("core-site", {})
+    try:
+        version = parse_release_label(release_label, "release_label")
+    except EmrfsXacctError:
+        return emrfs  # sts_endpoint_check names the field
+    if version < S3A_DEFAULT_SINCE or str(core.get("fs.s3.impl")).strip() == EMRFS_IMPL:
+        return emrfs
+    chosen = {key: value for key, value in emrfs.items() if key != STS_ENDPOINT_PROPERTY}
+    if core.get(S3A_STS_ENDPOINT_PROPERTY):
+        chosen[STS_ENDPOINT_PROPERTY] = core[S3A_STS_ENDPOINT_PROPERTY]
+    elif str(core.get(EMRFS_COMPATIBILITY_PROPERTY)).strip().lower() != "false" and STS_ENDPOINT_PROPERTY in emrfs:
+        chosen[STS_ENDPOINT_PROPERTY] = emrfs[STS_ENDPOINT_PROPERTY]
+    return chosen
 
 
 def sts_endpoint_check(

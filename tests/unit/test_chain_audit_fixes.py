@@ -1119,11 +1119,13 @@ def emrfs_site(header: str) -> dict[str, str]:
     return {"fs.s3.useRequesterPaysHeader": header}
 
 
-def test_requester_pays_on_an_s3a_cluster_follows_s3as_own_setting() -> None:
+def test_requester_pays_on_an_s3a_cluster_follows_s3as_own_setting_or_the_translated_emrfs_one() -> None:
     """
-    From 7.10.0 s3:// is S3A (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"), which
-    sends x-amz-request-payer with core-site fs.s3a.requester.pays.enabled=true (Hadoop-AWS, Requester Pays;
-    HADOOP-14661); whether EMR translates emrfs-site fs.s3.useRequesterPaysHeader is not documented.
+    From 7.10.0 s3:// is S3A, which sends x-amz-request-payer with core-site fs.s3a.requester.pays.enabled=true
+    (Hadoop-AWS, Requester Pays; HADOOP-14661). Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem",
+    "EMRFS to S3A Configuration Mapping": fs.s3.useRequesterPaysHeader maps to fs.s3a.requester.pays.enabled, and
+    "The mapping process automatically occurs when S3A configurations are undefined while corresponding EMRFS
+    configurations are present", unless core-site fs.s3a.emrfs.compatibility.enable is false.
     """
 
     def status(state: ChainState) -> str:
@@ -1132,11 +1134,13 @@ def test_requester_pays_on_an_s3a_cluster_follows_s3as_own_setting() -> None:
     s3a_on = {"fs.s3a.requester.pays.enabled": "true"}
     assert status(s3a_cluster(healthy_state(), **{"core-site": s3a_on})) == PASS
     assert status(s3a_cluster(healthy_state())) == FAIL
-    emrfs_only = s3a_cluster(healthy_state(), **{"emrfs-site": emrfs_site("true")})
-    link = by_name(check_chain(requester_pays(emr_role_writes_unmapped_keys(emrfs_only))))[MKDIRS]
-    assert link.status == "not checked", link
-    assert "translation" in link.detail
-    assert "fs.s3a.requester.pays.enabled" in link.detail
+    # The EMRFS setting alone: EMR translates it (it was "not checked" as if the translation were undocumented).
+    assert status(s3a_cluster(healthy_state(), **{"emrfs-site": emrfs_site("true")})) == PASS
+    # ... unless the translation is off, or S3A's own setting is there (then it decides).
+    off = {"fs.s3a.emrfs.compatibility.enable": "false"}
+    assert status(s3a_cluster(healthy_state(), **{"core-site": off, "emrfs-site": emrfs_site("true")})) == FAIL
+    own_off = {"fs.s3a.requester.pays.enabled": "false"}
+    assert status(s3a_cluster(healthy_state(), **{"core-site": own_off, "emrfs-site": emrfs_site("true")})) == FAIL
     kept = {"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"}
     assert status(s3a_cluster(healthy_state(), **{"core-site": kept, "emrfs-site": emrfs_site("true")})) == PASS
     assert status(s3a_cluster(healthy_state(), **{"core-site": {**kept, **s3a_on}})) == FAIL  # EMRFS ignores fs.s3a.*
@@ -1148,10 +1152,67 @@ def test_requester_pays_with_the_release_unknown_is_not_checked_unless_both_conn
         state.release_label = None
         return by_name(check_chain(requester_pays(emr_role_writes_unmapped_keys(state))))[MKDIRS]
 
-    assert link(**{"emrfs-site": emrfs_site("true")}).status == "not checked"
+    assert link(**{"emrfs-site": emrfs_site("true")}).status == PASS  # EMRFS sends it; S3A gets it translated
     assert link().status == FAIL
     both = link(**{"emrfs-site": emrfs_site("true"), "core-site": {"fs.s3a.requester.pays.enabled": "true"}})
     assert both.status == PASS
+    # S3A's own setting alone: EMRFS (maybe the connector) reads no fs.s3a.* setting and sends nothing.
+    assert link(**{"core-site": {"fs.s3a.requester.pays.enabled": "true"}}).status == "not checked"
+    off = {"fs.s3a.emrfs.compatibility.enable": "false"}
+    assert link(**{"emrfs-site": emrfs_site("true"), "core-site": off}).status == "not checked"
+
+
+def test_an_s3a_clusters_canned_acl_is_its_own_setting_or_the_translated_emrfs_one() -> None:
+    """
+    Where S3A serves s3:// its uploads carry core-site fs.s3a.acl.default (Apache Hadoop, core-default.xml: "Set a
+    canned ACL for newly created and copied objects"), which EMR fills from emrfs-site fs.s3.canned.acl only when it
+    is not set itself and the translation is on (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A
+    filesystem"). A BucketOwnerEnforced bucket refuses any ACL but bucket-owner-full-control (S3 User Guide,
+    "Troubleshooting" of Object Ownership): an S3A cluster's own PublicRead fails there.
+    """
+
+    def owner(**sites: dict[str, str]) -> Any:
+        state = s3a_cluster(healthy_state(), **sites)
+        bucket_of(state).object_ownership = "BucketOwnerEnforced"
+        return by_name(check_chain(state))[OWNER]
+
+    public = owner(**{"core-site": {"fs.s3a.acl.default": "PublicRead"}})
+    assert public.status == FAIL, public
+    assert "public-read" in public.detail
+    assert owner(**{"emrfs-site": {"fs.s3.canned.acl": "PublicRead"}}).status == FAIL  # translated
+    # S3A's own setting wins over the EMRFS one; with the translation off, the EMRFS one is not sent.
+    own = {"fs.s3a.acl.default": "BucketOwnerFullControl"}
+    assert owner(**{"core-site": own, "emrfs-site": {"fs.s3.canned.acl": "PublicRead"}}).status == PASS
+    off = {"fs.s3a.emrfs.compatibility.enable": "false"}
+    assert owner(**{"core-site": off, "emrfs-site": {"fs.s3.canned.acl": "PublicRead"}}).status == PASS
+    kept = {"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem", "fs.s3a.acl.default": "PublicRead"}
+    assert owner(**{"core-site": kept}).status == PASS  # EMRFS reads no fs.s3a.* setting
+
+
+def test_an_s3a_clusters_own_encryption_settings_leave_the_key_not_checked() -> None:
+    """
+    Where S3A serves s3://, core-site fs.s3a.encryption.algorithm/key (or their per-bucket and deprecated forms) set
+    the encryption its uploads ask for, winning over the translated EMRFS settings (Amazon EMR Release Guide,
+    "Migration guide: EMRFS to S3A filesystem"). The verifier does not read them: an upload asking for another key
+    than the bucket's default was judged against the default key (PASS); it is not checked now.
+    """
+    other_key = "arn:aws:kms:eu-west-1:222222222222:key/other"
+
+    def link(**core_site: str) -> Any:
+        state = s3a_cluster(healthy_state(), **{"core-site": core_site})
+        return by_name(check_chain(state))[KMS]
+
+    for name in (
+        "fs.s3a.encryption.key",
+        f"fs.s3a.bucket.{BUCKET}.encryption.key",
+        "fs.s3a.server-side-encryption.key",
+    ):
+        found = link(**{"fs.s3a.encryption.algorithm": "SSE-KMS", name: other_key})
+        assert found.status == UNKNOWN, (name, found)
+        assert "fs.s3a." in found.detail
+    assert link().status == PASS
+    kept = {"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem", "fs.s3a.encryption.key": other_key}
+    assert link(**kept).status == PASS  # EMRFS reads no fs.s3a.* setting
 
 
 # Role names and case --------------------------------------------------------------------------

@@ -165,6 +165,38 @@ def request(**changes: Any) -> Request:
             {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*", "Resource": "*"}]},
             "allowed",
         ),
+        # A Deny naming particular principals at a gateway endpoint: the page says a named account there means its
+        # root user only and a named ARN is converted to a unique id, so whom the Deny reaches is not known.
+        (
+            GATEWAY,
+            {
+                "Statement": [
+                    FULL_ACCESS["Statement"][0],
+                    {"Effect": "Deny", "Principal": {"AWS": DESTINATION_ACCOUNT}, "Action": "*", "Resource": "*"},
+                ]
+            },
+            "undetermined",
+        ),
+        (
+            GATEWAY,
+            {
+                "Statement": [
+                    FULL_ACCESS["Statement"][0],
+                    {"Effect": "Deny", "Principal": {"AWS": ROLE}, "Action": "*", "Resource": "*"},
+                ]
+            },
+            "undetermined",
+        ),
+        (
+            INTERFACE,
+            {
+                "Statement": [
+                    FULL_ACCESS["Statement"][0],
+                    {"Effect": "Deny", "Principal": {"AWS": ROLE}, "Action": "*", "Resource": "*"},
+                ]
+            },
+            "explicitly denied by the VPC endpoint policy of vpce-0a",
+        ),
     ],
     ids=[
         "default-full-access",
@@ -178,6 +210,9 @@ def request(**changes: Any) -> Request:
         "gateway-principal-arn-condition",
         "interface-account-principal",
         "gateway-aws-star-is-everyone",
+        "gateway-deny-naming-the-account",
+        "gateway-deny-naming-the-role",
+        "interface-deny-naming-the-role",
     ],
 )
 def test_endpoint_decision(endpoint_type: str, document: Any, outcome: str) -> None:

@@ -1594,6 +1594,18 @@ def test_wildcard_match(pattern: str, value: str, ignore_case: bool, expected: b
         ("NumericNotEquals", "10", {"k": "10.0"}, False),
         ("NumericLessThan", "10", {"k": "ten"}, False),  # not a number: no match
         ("Bool", "true", {"k": "True"}, True),
+        # The Condition operators page writes Bool and Null values only as true and false; another spelling in a
+        # policy ("True") is read by AWS in a way it does not document: not known, never a match or a mismatch.
+        ("Bool", "True", {"k": "true"}, None),
+        ("Bool", "FALSE", {"k": "true"}, None),
+        ("Bool", "yes", {"k": "true"}, None),
+        ("Bool", True, {"k": "true"}, True),  # a JSON true is the text "true"
+        ("Bool", False, {"k": "true"}, False),
+        ("Null", "True", {}, None),
+        ("Null", "TRUE", {"k": "x"}, None),
+        ("Null", True, {}, True),
+        ("Null", False, {"k": "x"}, True),
+        ("Null", ["True", "true"], {}, True),  # values are ORed: the documented one decides
         ("ForAllValues:StringLike", "a*", {"k": []}, True),  # an empty set: ForAllValues true
         ("ForAnyValue:StringLike", "a*", {"k": []}, False),  # ... ForAnyValue false
         ("ForAnyValue:StringNotEquals", "a", {}, False),

@@ -19,6 +19,7 @@ from airflow_provider_emrfs_xacct.pure.network import (
     in_aws_partition,
     s3_route_check,
     sts_endpoint_check,
+    sts_endpoint_settings,
     uses_regional_sts,
 )
 from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
@@ -254,6 +255,31 @@ def test_an_override_naming_the_global_endpoint_needs_the_internet_route(overrid
     private = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True), {"fs.s3.sts.endpoint": override})
     assert private.status == "FAIL"
     assert sts_endpoint_check("emr-6.15.0", facts(nat_route=True), {"fs.s3.sts.endpoint": override}).status == "PASS"
+
+
+def test_where_s3a_serves_s3_its_own_sts_endpoint_setting_decides() -> None:
+    """
+    From 7.10.0 s3:// is S3A unless core-site fs.s3.impl keeps EMRFS; S3A's fs.s3a.assumed.role.sts.endpoint is
+    filled from emrfs-site fs.s3.sts.endpoint only "when S3A configurations are undefined", and not at all with
+    fs.s3a.emrfs.compatibility.enable false (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem").
+    """
+
+    def check(release: str, **sites: dict[str, str]) -> str:
+        configurations = [{"Classification": name, "Properties": props} for name, props in sites.items()]
+        settings = sts_endpoint_settings(release, configurations)
+        return sts_endpoint_check(release, facts(sts_interface_endpoint=True), settings).status
+
+    global_s3a = {"fs.s3a.assumed.role.sts.endpoint": "https://sts.amazonaws.com"}
+    global_emrfs = {"fs.s3.sts.endpoint": "https://sts.amazonaws.com"}
+    regional_emrfs = {"fs.s3.sts.endpoint": "https://sts.eu-west-1.amazonaws.com"}
+    assert check("emr-7.10.0", **{"core-site": global_s3a}) == "FAIL"  # S3A's own: the global endpoint
+    assert check("emr-7.10.0", **{"core-site": global_s3a, "emrfs-site": regional_emrfs}) == "FAIL"  # it wins
+    assert check("emr-7.10.0", **{"emrfs-site": global_emrfs}) == "FAIL"  # translated
+    off = {"fs.s3a.emrfs.compatibility.enable": "false"}
+    assert check("emr-7.10.0", **{"core-site": off, "emrfs-site": global_emrfs}) == "PASS"  # not translated
+    kept = {"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem", **global_s3a}
+    assert check("emr-7.10.0", **{"core-site": kept}) == "PASS"  # EMRFS reads no fs.s3a.* setting
+    assert check("emr-7.9.0", **{"core-site": global_s3a}) == "PASS"  # EMRFS before 7.10.0
 
 
 def test_before_5_31_0_and_6_1_0_the_override_is_not_used() -> None:

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, S3A_DEFAULT_SINCE, parse_release_label
+from airflow_provider_emrfs_xacct.pure.cluster_config import (
+    EMRFS_COMPATIBILITY_PROPERTY,
+    EMRFS_IMPL,
+    S3A_DEFAULT_SINCE,
+    parse_release_label,
+)
 from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.network import dns_suffix
@@ -144,16 +149,50 @@ def _upload_headers(state: ChainState, bucket: str) -> dict[str, str | None] | N
     The headers EMRFS puts on uploads to ``bucket`` that policies test (``s3:x-amz-acl``,
     ``s3:x-amz-server-side-encryption``, ``s3:x-amz-server-side-encryption-aws-kms-key-id``).
 
-    ``None`` when the cluster's settings are not known; a ``None`` value: the header is not sent.
+    ``None`` when the cluster's settings are not known; a ``None`` value: the header is not sent; a header left
+    out: not known (S3A's own encryption settings, :func:`s3a_encryption_setting`).
     """
     if state.cluster_configurations is None:
         return None
+    headers: dict[str, str | None] = {"s3:x-amz-acl": canned_acl(state)}
+    if s3a_encryption_setting(state, bucket):
+        return headers
     sse, key = requested_encryption(state, bucket) or (None, None)
-    return {
-        "s3:x-amz-acl": canned_acl(state),
-        "s3:x-amz-server-side-encryption": sse,
-        "s3:x-amz-server-side-encryption-aws-kms-key-id": key if sse == "aws:kms" else None,
-    }
+    headers["s3:x-amz-server-side-encryption"] = sse
+    headers["s3:x-amz-server-side-encryption-aws-kms-key-id"] = key if sse == "aws:kms" else None
+    return headers
+
+
+#: S3A's own settings of the encryption its uploads ask for, canonical and deprecated (Apache Hadoop, "Working with
+#: Encrypted S3 Data": ``fs.s3a.encryption.algorithm`` ``AES256``, ``SSE-KMS``, ``DSSE-KMS``, ``CSE-KMS``...,
+#: ``fs.s3a.encryption.key``), each also per bucket as ``fs.s3a.bucket.BUCKET.<option>``.
+S3A_ENCRYPTION_OPTIONS = (
+    "encryption.algorithm",
+    "encryption.key",
+    "server-side-encryption-algorithm",
+    "server-side-encryption.key",
+)
+
+
+def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
+    """
+    Why the encryption S3A's uploads to ``bucket`` ask for is not read here (``""``: nothing S3A sets itself).
+
+    Where S3A serves ``s3://``, its own ``core-site`` encryption options win over the translated EMRFS ones ("The
+    mapping process automatically occurs when S3A configurations are undefined": Amazon EMR Release Guide, "Migration
+    guide: EMRFS to S3A filesystem"); how they combine with the security configuration's at-rest encryption is not
+    documented, and S3A may read them from a credential provider too. So a cluster that sets one is not checked.
+    """
+    if state.cluster_configurations is None or not serves_s3_with_s3a(state):
+        return ""
+    for option in S3A_ENCRYPTION_OPTIONS:
+        for name in (f"fs.s3a.{option}", f"fs.s3a.bucket.{bucket}.{option}"):
+            if str(site_property(state, "core-site", name) or "").strip():
+                return (
+                    f"{state.release_label} uses S3A for s3://, and core-site {name} sets the encryption S3A's uploads "
+                    "ask for, which the verifier does not read (nor how it combines with the security configuration)"
+                )
+    return ""
 
 
 #: The ``emrfs-site`` setting that makes EMRFS send ``x-amz-request-payer: requester``.
@@ -162,10 +201,52 @@ REQUESTER_PAYS_HEADER = "fs.s3.useRequesterPaysHeader"
 S3A_REQUESTER_PAYS = "fs.s3a.requester.pays.enabled"
 
 
+#: The ``core-site`` setting that gives S3A's uploads a canned ACL: "Set a canned ACL for newly created and copied
+#: objects. Value may be Private, PublicRead, PublicReadWrite, AuthenticatedRead, LogDeliveryWrite, BucketOwnerRead,
+#: or BucketOwnerFullControl" (Apache Hadoop, ``core-default.xml``), the names ``fs.s3.canned.acl`` takes.
+S3A_CANNED_ACL = "fs.s3a.acl.default"
+
+
 def canned_acl(state: ChainState) -> str | None:
-    """The ``x-amz-acl`` header EMRFS puts on uploads (``emrfs-site`` ``fs.s3.canned.acl``), or ``None``."""
-    acl = site_property(state, "emrfs-site", "fs.s3.canned.acl")
-    return _CANNED_ACLS.get(str(acl), str(acl)) if acl else None
+    """
+    The ``x-amz-acl`` header the ``s3://`` connector puts on uploads, or ``None``.
+
+    EMRFS: ``emrfs-site`` ``fs.s3.canned.acl``. Where S3A serves ``s3://``, ``core-site`` ``fs.s3a.acl.default``, which
+    EMR fills from ``fs.s3.canned.acl`` when it is not set itself (:func:`connector_setting`).
+    """
+    acl = connector_setting(state, "fs.s3.canned.acl", S3A_CANNED_ACL)
+    acl = str(acl).strip() if acl is not None else ""
+    return _CANNED_ACLS.get(acl, acl) if acl else None
+
+
+def connector_setting(state: ChainState, emrfs_name: str, s3a_name: str) -> str | None:
+    """
+    The value of a setting as the cluster's ``s3://`` connector reads it: ``emrfs-site`` ``emrfs_name`` for EMRFS;
+    where S3A serves ``s3://`` (:func:`serves_s3_with_s3a`), ``core-site`` ``s3a_name``, else the EMRFS setting as EMR
+    translates it. Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem", "EMRFS to S3A Configuration
+    Mapping" (``fs.s3.canned.acl`` to ``fs.s3a.acl.default``, ``fs.s3.useRequesterPaysHeader`` to
+    ``fs.s3a.requester.pays.enabled``, ...): "The mapping process automatically occurs when S3A configurations are
+    undefined while corresponding EMRFS configurations are present", unless ``core-site``
+    ``fs.s3a.emrfs.compatibility.enable`` is false. With the release unknown, the EMRFS setting.
+    """
+    emrfs = site_property(state, "emrfs-site", emrfs_name)
+    if not serves_s3_with_s3a(state):
+        return emrfs
+    s3a = site_property(state, "core-site", s3a_name)
+    if s3a is not None:
+        return s3a
+    return None if translation_off(state) else emrfs
+
+
+def serves_s3_with_s3a(state: ChainState) -> bool:
+    """Whether S3A serves the cluster's ``s3://``: release 7.10.0 or later, and ``fs.s3.impl`` does not keep EMRFS."""
+    version = cluster_release(state)
+    return version is not None and version >= S3A_DEFAULT_SINCE and not keeps_emrfs(state)
+
+
+def translation_off(state: ChainState) -> bool:
+    """Whether ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` turns off EMR's translation of EMRFS settings."""
+    return str(site_property(state, "core-site", EMRFS_COMPATIBILITY_PROPERTY)).strip().lower() == "false"
 
 
 def sends_requester_pays_header(state: ChainState) -> bool | str:
@@ -177,25 +258,23 @@ def sends_requester_pays_header(state: ChainState) -> bool | str:
     Amazon S3 Requester Pays buckets from AWS Glue, Amazon EMR, or Amazon Athena"), S3A with ``core-site``
     ``fs.s3a.requester.pays.enabled=true`` (Apache Hadoop, "Hadoop-AWS module: Integration with Amazon Web
     Services", Requester Pays buckets; HADOOP-14661). From 7.10.0 ``s3://`` is S3A unless ``fs.s3.impl``
-    keeps EMRFS (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"); whether EMR translates
-    the EMRFS setting to S3A is not documented, so that case is not known.
+    keeps EMRFS, and EMR translates the EMRFS setting to S3A's when S3A's is not set (Amazon EMR Release Guide,
+    "Migration guide: EMRFS to S3A filesystem": :func:`connector_setting`). With the release unknown, the connector
+    is too: known only when both would do the same.
     """
     if state.cluster_configurations is None:
         return f"the cluster's emrfs-site {REQUESTER_PAYS_HEADER} was not read (pass cluster_id)"
     emrfs = site_flag(state, "emrfs-site", REQUESTER_PAYS_HEADER)
-    s3a = site_flag(state, "core-site", S3A_REQUESTER_PAYS)
-    version = cluster_release(state)
-    if version is not None and (version < S3A_DEFAULT_SINCE or keeps_emrfs(state)):
-        return emrfs  # EMRFS: fs.s3a.* settings are S3A's only
-    if s3a:
-        return True  # S3A sends it; so does EMRFS when emrfs-site also says so
-    if not emrfs:
-        return False  # neither connector is told to send it
-    if version is None:
-        return f"emrfs-site {REQUESTER_PAYS_HEADER}=true, but the release (so the s3:// connector) is unknown"
+    own = site_property(state, "core-site", S3A_REQUESTER_PAYS)
+    translated = emrfs and not translation_off(state)
+    s3a = site_flag(state, "core-site", S3A_REQUESTER_PAYS) if own is not None else translated
+    if cluster_release(state) is not None:
+        return s3a if serves_s3_with_s3a(state) else emrfs  # EMRFS reads no fs.s3a.* setting
+    if s3a == emrfs:
+        return emrfs
     return (
-        f"{state.release_label} uses S3A for s3://, and EMR's translation of emrfs-site {REQUESTER_PAYS_HEADER} "
-        f"to S3A is not documented (core-site {S3A_REQUESTER_PAYS}=true is S3A's own)"
+        f"emrfs-site {REQUESTER_PAYS_HEADER} and core-site {S3A_REQUESTER_PAYS} disagree for the two connectors, and "
+        "the release (so the s3:// connector) is unknown"
     )
 
 

@@ -38,10 +38,13 @@ OUTSIDE_POLICIES: tuple[tuple[str, str], ...] = (
         "run the live probe (probe=True); or, from the management account or a delegated administrator, "
         "organizations:ListPoliciesForTarget and DescribePolicy for both accounts",
     ),
-    # RCPs cover Amazon S3, AWS STS and AWS KMS resources among others (AWS Control Tower Controls Reference,
-    # "Controls implemented with resource control policies (RCPs)"): the destination account's limit AssumeRole on
-    # its role (a data perimeter's aws:PrincipalOrgID condition refuses the EMR account's role from another
-    # organization), as well as the bucket's and the key's requests. A member account cannot list them.
+    # RCPs cover Amazon S3, AWS STS and AWS KMS resources among others (AWS Organizations User Guide, "Resource
+    # control policies (RCPs)", its list of the services RCPs apply to; AWS KMS Developer Guide, "Resource control
+    # policies in AWS KMS"; AWS Control Tower Controls Reference, "Controls implemented with resource control policies
+    # (RCPs)"): the destination account's limit AssumeRole on its role (a data perimeter's aws:PrincipalOrgID
+    # condition refuses the EMR account's role from another organization), as well as the bucket's and the key's
+    # requests ("RCPs don't affect resources in the management account"; nor AWS managed keys, which a cross-account
+    # write cannot use anyway). A member account cannot list them.
     (
         "AWS Organizations resource control policies (RCPs) of the destination account on the destination role "
         "(sts:AssumeRole), the bucket and the key",

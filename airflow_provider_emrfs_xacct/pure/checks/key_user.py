@@ -11,6 +11,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     identity_side,
     kms_request,
     requested_encryption,
+    s3a_encryption_setting,
 )
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     FAIL,
@@ -327,6 +328,9 @@ def _requested_key(
     encryption"): its ARN, policy and name as asked; the link when it is not to be checked or cannot be
     used; ``None`` when the bucket's default key is the one to check.
     """
+    unread = s3a_encryption_setting(state, location.bucket)
+    if unread:
+        return Link(index, name, UNKNOWN, unread, fix=PROBE_FIX)
     requested = requested_encryption(state, location.bucket)
     if requested is None or requested[0] is None:
         return None
