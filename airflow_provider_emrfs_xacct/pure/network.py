@@ -194,6 +194,9 @@ class SubnetFacts:
         default route to a NAT or internet gateway.
     :param shared_by: the VPC owner's account when the subnet is shared with the caller's account through AWS RAM
         (``DescribeSubnets`` ``OwnerId`` is not the caller's): the owner's interface endpoints are not visible.
+    :param prefix_lists_unread: routes of the subnet's table to a prefix list other than a gateway endpoint's whose
+        entries could not be read (``"pl-… to TARGET: why"``): the STS and S3 addresses may be among them, and the
+        most specific route decides, so no link that a route decides is a PASS or a FAIL.
     :param s3_private_dns_endpoints: the service names of the VPC's available S3 interface endpoints whose private
         DNS answers in the VPC (``PrivateDnsEnabled``, not only for inbound resolver endpoints): read whatever the
         routes, since S3's Regional name then resolves to them.
@@ -224,6 +227,7 @@ class SubnetFacts:
     public_routes: tuple[str, ...] = ()
     public_routes_elsewhere: tuple[str, ...] = ()
     s3_private_dns_endpoints: tuple[str, ...] = ()
+    prefix_lists_unread: tuple[str, ...] = ()
 
     @property
     def internet(self) -> bool:
@@ -302,6 +306,15 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
     if facts.internet:
         return _through_the_internet(facts, endpoint, interface_endpoints=True)
     same_region = bucket_region == facts.region
+    if same_region and facts.s3_gateway_endpoint and facts.prefix_lists_unread:
+        # Overlapping prefix lists to different targets: "we randomly choose which route takes priority" (Amazon VPC
+        # User Guide, "How route priority works"); an entry more specific than the gateway endpoint's wins.
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"subnet {facts.subnet_id} has an S3 gateway endpoint on its route table, but {_prefix_lists_unread(facts)}",
+            PREFIX_LISTS_FIX,
+        )
     if same_region and facts.s3_gateway_endpoint:
         return Reachability(
             PASS,
@@ -370,6 +383,13 @@ def _through_the_internet(facts: SubnetFacts, endpoint: str, *, interface_endpoi
     the whole VPC whatever the routes (:func:`sts_endpoint_check`): its security groups and policy decide then.
     """
     via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
+    if facts.prefix_lists_unread:  # their entries may be more specific than the default route
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"subnet {facts.subnet_id} has a default route through {via}, but {_prefix_lists_unread(facts)}",
+            PREFIX_LISTS_FIX,
+        )
     if facts.public_routes_elsewhere:  # the most specific route decides ("How route priority works")
         return Reachability(
             NOT_CHECKED,
@@ -391,6 +411,24 @@ def _through_the_internet(facts: SubnetFacts, endpoint: str, *, interface_endpoi
             "an endpoint, and that its security groups and policy let the cluster through",
         )
     return Reachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
+
+
+#: How to let the check read the entries of prefix lists routes go to.
+PREFIX_LISTS_FIX = (
+    "allow ec2:GetManagedPrefixListEntries on the prefix lists to check them, or run the live probe (probe=True)"
+)
+
+
+def _prefix_lists_unread(facts: SubnetFacts) -> str:
+    """
+    The routes to prefix lists whose entries were not read: they may hold the endpoint's addresses, and the most
+    specific route that matches decides, a prefix list's entry as a CIDR route (Amazon VPC User Guide, "How route
+    priority works").
+    """
+    return (
+        f"subnet {facts.subnet_id} routes prefix lists whose entries were not read ({'; '.join(facts.prefix_lists_unread)})"
+        ": whether the endpoint's addresses are among them is not checked"
+    )
 
 
 def _service_region(service_name: str) -> str:
@@ -589,6 +627,8 @@ def _unseen_ways(facts: SubnetFacts, *, interface_endpoints: bool) -> list[str]:
             f"no route table of subnet {facts.subnet_id} is visible to the caller (every subnet has one): its routes "
             "are not seen"
         )
+    if facts.prefix_lists_unread:
+        unseen.append(_prefix_lists_unread(facts))
     if facts.public_routes:
         unseen.append(
             f"subnet {facts.subnet_id} routes public addresses ({', '.join(facts.public_routes)}): whether the "
