@@ -3275,8 +3275,8 @@ MUTATIONS = [
     j(
         "SN03",
         "aws_network.py",
-        "            and bucket_region == region\n        ):\n            return None",
-        "        ):\n            return None",
+        "            and bucket_region == region\n        ):\n            taken = _taken_from_the_gateway_endpoint(",
+        "        ):\n            taken = _taken_from_the_gateway_endpoint(",
         "an S3 gateway endpoint serves a bucket of another Region",
         PROBE_INT,
     ),

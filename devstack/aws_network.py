@@ -76,6 +76,9 @@ def s3_unreachable(account: str, region: str, subnet_id: str | None, bucket: str
             and table_ids & set(endpoint.route_table_ids or [])
             and bucket_region == region
         ):
+            taken = _taken_from_the_gateway_endpoint(tables, endpoint, subnet)
+            if taken:
+                return f"{CANNOT_TELL} S3 for bucket {bucket} ({bucket_region}): {taken}"
             return None
     # A route of public addresses left: egress past the VPC, or an internet gateway without public IPs on launch, which
     # EMR may give its instances anyway (the Amazon EMR Management Guide, "Amazon VPC options", does not say): undecided.
@@ -87,6 +90,32 @@ def s3_unreachable(account: str, region: str, subnet_id: str | None, bucket: str
         f"subnet {subnet_id} ({region}) has no way to S3 of {bucket_region} for bucket {bucket}: no route to the "
         "internet, and no S3 gateway endpoint of the bucket's Region on its route table"
     )
+
+
+def _taken_from_the_gateway_endpoint(tables: list[Any], endpoint: Any, subnet: Any) -> str:
+    """
+    The routes that may take S3's addresses away from the gateway endpoint's route to S3's prefix list: one to a
+    range of public addresses elsewhere than the internet (or a blackhole) as specific as an entry of S3's list, or
+    more, that overlaps it. The longest prefix wins; on the same prefix a static route wins over a prefix-list route,
+    and of two prefix lists "we randomly choose" (Amazon VPC User Guide, "How route priority works"). Empty when none.
+    """
+    s3_ranges = [
+        ipaddress.ip_network(entry["Cidr"])
+        for table in tables
+        for route in table.routes
+        if getattr(route.gateway, "id", None) == endpoint.id and route.destination_prefix_list is not None
+        for entry in _current_entries(route.destination_prefix_list)
+    ]
+    taking = [
+        f"{route if isinstance(route, _Listed) else route.destination_cidr_block} to {_target(route)}"
+        for route, network in _public_range_routes(tables)
+        if (route.state == "blackhole" or not _to_the_internet(route, subnet))
+        and any(
+            network.version == s3.version and network.overlaps(s3) and network.prefixlen >= s3.prefixlen
+            for s3 in s3_ranges
+        )
+    ]
+    return f"S3's addresses may be routed to {', '.join(taking)} before the gateway endpoint" if taking else ""
 
 
 def _tables_of(ec2: Any, subnet: Any) -> list[Any]:
@@ -234,10 +263,14 @@ def _prefix_list_ranges(route: Any, static: set[str]) -> list[str]:
     gateway = route.gateway
     if listed is None or (gateway is not None and getattr(gateway, "vpc_endpoint_type", None) == "Gateway"):
         return []
-    entries = (
-        listed.entries.get(listed.version) if listed.version is not None else next(iter(listed.entries.values()), [])
-    )
-    return [entry["Cidr"] for entry in entries or [] if entry["Cidr"] not in static]
+    return [entry["Cidr"] for entry in _current_entries(listed) if entry["Cidr"] not in static]
+
+
+def _current_entries(listed: Any) -> list[dict[str, str]]:
+    """The entries of a moto prefix list's current version (an AWS-managed list has no version: its only entries)."""
+    if listed.version is not None:
+        return list(listed.entries.get(listed.version) or [])
+    return list(next(iter(listed.entries.values()), []))
 
 
 @dataclass(frozen=True)

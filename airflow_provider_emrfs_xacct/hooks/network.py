@@ -107,6 +107,10 @@ def read_subnet_facts(
         *(policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]),  # only the route table shows them
     }
     judged_tables, prefix_lists_unread = _with_prefix_list_entries(ec2, tables, gateway_endpoints)
+    s3_gateways = {policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]}
+    bypass: tuple[str, ...] = ()
+    if s3_gateways and not (nat or (igw and public_ip)):  # without the internet, the gateway endpoint is S3's way
+        bypass = _gateway_endpoint_bypass(ec2, tables, judged_tables, s3_gateways, private_nats, public_ip)
     through_endpoint: dict[str, Any] = {}
     # An STS or S3 interface endpoint's private DNS takes the service's Regional name whatever the routes, while the
     # VPC's DNS attributes are on (``pure/network.py``): one read of them serves both.
@@ -133,13 +137,18 @@ def read_subnet_facts(
         public_routes=_public_routes(judged_tables, private_nats),
         public_routes_elsewhere=_public_routes(judged_tables, private_nats, besides_the_internet=public_ip),
         prefix_lists_unread=prefix_lists_unread,
+        s3_gateway_bypass=bypass,
         **through_endpoint,
         **s3_endpoints,
     )
 
 
 def _public_routes(
-    tables: list[dict[str, Any]], private_nats: dict[str, str], *, besides_the_internet: bool | None = None
+    tables: list[dict[str, Any]],
+    private_nats: dict[str, str],
+    *,
+    besides_the_internet: bool | None = None,
+    within: list[ipaddress.IPv4Network | ipaddress.IPv6Network] | None = None,
 ) -> tuple[str, ...]:
     """
     The active routes to public IPv4 ranges narrower than ``0.0.0.0/0`` (e.g. ``0.0.0.0/1`` and ``128.0.0.0/1``, which
@@ -156,6 +165,8 @@ def _public_routes(
         priority is by prefix alone (Amazon VPC User Guide, "Route priority", "Longest prefix match"), no rule there
         hands a blackhole route's range to a wider route, so its range may be dropped rather than sent to the default
         route's NAT or internet gateway. Without this parameter, a blackhole route is left out (it carries nothing).
+    :param within: only the routes that overlap one of these ranges and are as specific or more: those that win over
+        a prefix-list route to them (:func:`_gateway_endpoint_bypass`).
     """
     found = []
     for table in tables:
@@ -165,23 +176,18 @@ def _public_routes(
             if route.get("DestinationCidrBlock") and not route.get(PREFIX_LIST_ENTRY)
         }
         for route in table.get("Routes", []):
-            cidr = str(route.get("DestinationCidrBlock", ""))
-            entry_of = str(route.get(PREFIX_LIST_ENTRY, ""))
-            if not cidr or route.get("GatewayId") == "local":
-                continue
-            network = ipaddress.ip_network(cidr, strict=False)
-            # A static route of the same prefix wins over a prefix list's entry ("How route priority works", "Route
-            # priority for prefix lists"); 0.0.0.0/0 in a list without a static default route is no default route
-            # the check reads (``default_routes``), so it is named here. IPv6 entries route no IPv4 request.
-            if (cidr == "0.0.0.0/0" and not entry_of) or (entry_of and (cidr in static or network.version != 4)):
-                continue
+            network = _public_range(route, static)
             blackhole = route.get("State", "active") != "active"
-            if blackhole and besides_the_internet is None:  # it carries nothing there
+            if network is None or (blackhole and besides_the_internet is None):  # a blackhole carries nothing there
                 continue
-            if any(network.subnet_of(private) for private in PRIVATE_RANGES):  # type: ignore[arg-type]
+            if within is not None and not any(
+                network.version == wanted.version and network.overlaps(wanted) and network.prefixlen >= wanted.prefixlen
+                for wanted in within
+            ):
                 continue
-            if entry_of:
-                cidr = f"{cidr} (prefix list {entry_of})"
+            cidr = str(route["DestinationCidrBlock"])
+            if route.get(PREFIX_LIST_ENTRY):
+                cidr = f"{cidr} (prefix list {route[PREFIX_LIST_ENTRY]})"
             if blackhole:  # still the most specific route for its range: the default route does not take it
                 found.append(f"{cidr} to {_target_name(route, private_nats)} (blackhole)")
                 continue
@@ -189,6 +195,57 @@ def _public_routes(
                 continue
             found.append(f"{cidr} to {_target_name(route, private_nats)}")
     return tuple(found)
+
+
+def _public_range(route: dict[str, Any], static: set[str]) -> ipaddress.IPv4Network | None:
+    """
+    The public IPv4 range a route (or a prefix list's entry, :func:`_with_prefix_list_entries`) decides, narrower than
+    a static ``0.0.0.0/0``; ``None`` for the local route, a private or shared range, or an entry a static route of the
+    same prefix overrides ("How route priority works": static routes before prefix-list routes). ``0.0.0.0/0`` in a
+    list, without a static default route, is no default route the check reads (``default_routes``): it is named.
+    IPv6 entries route no IPv4 request ("Routes to IPv4 and IPv6 addresses or CIDR blocks are independent").
+    """
+    cidr = str(route.get("DestinationCidrBlock", ""))
+    entry_of = route.get(PREFIX_LIST_ENTRY)
+    if not cidr or route.get("GatewayId") == "local" or (cidr == "0.0.0.0/0" and not entry_of):
+        return None
+    network = ipaddress.ip_network(cidr, strict=False)
+    if not isinstance(network, ipaddress.IPv4Network) or (entry_of and cidr in static):
+        return None
+    return None if any(network.subnet_of(private) for private in PRIVATE_RANGES) else network
+
+
+def _gateway_endpoint_bypass(
+    ec2: Any,
+    tables: list[dict[str, Any]],
+    judged_tables: list[dict[str, Any]],
+    gateway_ids: set[str],
+    private_nats: dict[str, str],
+    public_ip: bool,
+) -> tuple[str, ...]:
+    """
+    The routes elsewhere than the internet that may take S3's addresses from the S3 gateway endpoints ``gateway_ids``.
+
+    A gateway endpoint's route is to its service's prefix list (AWS PrivateLink Guide, "Gateway endpoints"). A route
+    more specific than one of the list's entries wins over it, and so does a static route of the same prefix; of two
+    prefix lists with the same range to different targets "we randomly choose" (Amazon VPC User Guide, "How route
+    priority works"). So a route to a range overlapping an entry, as specific or more, may carry S3's requests
+    elsewhere; a wider one (``0.0.0.0/1``) does not. The S3 list's entries not read, every such route may.
+    """
+    ranges: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    for prefix_list in sorted(
+        {
+            str(route["DestinationPrefixListId"])
+            for table in tables
+            for route in table.get("Routes", [])
+            if route.get("GatewayId") in gateway_ids and route.get("DestinationPrefixListId")
+        }
+    ):
+        found = _prefix_list_entries(ec2, prefix_list)
+        if isinstance(found, str):  # S3's ranges not known: any route elsewhere may hold some
+            return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip)
+        ranges += [ipaddress.ip_network(cidr, strict=False) for cidr in found]
+    return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip, within=ranges)
 
 
 def _with_prefix_list_entries(

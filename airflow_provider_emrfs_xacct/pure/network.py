@@ -197,6 +197,9 @@ class SubnetFacts:
     :param prefix_lists_unread: routes of the subnet's table to a prefix list other than a gateway endpoint's whose
         entries could not be read (``"pl-… to TARGET: why"``): the STS and S3 addresses may be among them, and the
         most specific route decides, so no link that a route decides is a PASS or a FAIL.
+    :param s3_gateway_bypass: without a route to the internet, the routes elsewhere that may take S3's addresses from
+        the S3 gateway endpoint's prefix-list route: to a range overlapping an entry of S3's prefix list, as specific or
+        more (the longest prefix wins, a static route wins on the same prefix, and of two prefix lists AWS picks one).
     :param s3_private_dns_endpoints: the service names of the VPC's available S3 interface endpoints whose private
         DNS answers in the VPC (``PrivateDnsEnabled``, not only for inbound resolver endpoints): read whatever the
         routes, since S3's Regional name then resolves to them.
@@ -228,6 +231,7 @@ class SubnetFacts:
     public_routes_elsewhere: tuple[str, ...] = ()
     s3_private_dns_endpoints: tuple[str, ...] = ()
     prefix_lists_unread: tuple[str, ...] = ()
+    s3_gateway_bypass: tuple[str, ...] = ()
 
     @property
     def internet(self) -> bool:
@@ -314,6 +318,18 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
             endpoint,
             f"subnet {facts.subnet_id} has an S3 gateway endpoint on its route table, but {_prefix_lists_unread(facts)}",
             PREFIX_LISTS_FIX,
+        )
+    if same_region and facts.s3_gateway_endpoint and facts.s3_gateway_bypass:
+        # The gateway endpoint's route is to S3's prefix list: a CIDR route or another list's entry more specific than
+        # its entries, or a static route of the same prefix, wins ("How route priority works").
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"subnet {facts.subnet_id} has an S3 gateway endpoint on its route table, but routes public addresses "
+            f"overlapping S3's prefix list elsewhere ({', '.join(facts.s3_gateway_bypass)}): a more specific route, or "
+            "a static route of the same prefix, wins over the gateway endpoint's prefix-list route; which of S3's "
+            "addresses EMRFS uses is not checked",
+            "the live probe (probe=True) proves it; or check that those ranges hold none of S3's addresses",
         )
     if same_region and facts.s3_gateway_endpoint:
         return Reachability(

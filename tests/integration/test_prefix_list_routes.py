@@ -12,6 +12,7 @@ ranges to a transit gateway beside ``0.0.0.0/0`` to a NAT gateway takes its rang
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 from typing import Any
 
 import pytest
@@ -194,3 +195,47 @@ def test_a_prefix_list_route_is_no_default_route_but_is_not_no_route_either(ec2:
     judged = sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {})
     assert judged is not None
     assert judged.startswith(CANNOT_TELL)
+
+
+@pytest.mark.parametrize("destination", ["cidr", "prefix-list"])
+def test_a_route_elsewhere_as_specific_as_s3_s_entries_takes_them_from_the_gateway_endpoint(
+    ec2: Any, destination: str
+) -> None:
+    """
+    The S3 gateway endpoint's route is to S3's prefix list: a static route inside one of its entries (the longer
+    prefix), or another prefix list naming the same range (of two prefix lists "we randomly choose", Amazon VPC User
+    Guide, "How route priority works"), to a transit gateway, may take S3's addresses. In a subnet without a way to
+    the internet the S3 link is not checked, never PASS; the judge cannot tell. A wider route changes nothing.
+    """
+    network = "10.67" if destination == "cidr" else "10.68"
+    vpc, subnet = private_subnet(ec2, network)
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    table = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]["RouteTableId"]
+    s3_list = ec2.describe_prefix_lists(
+        Filters=[{"Name": "prefix-list-name", "Values": [f"com.amazonaws.{REGION}.s3"]}]
+    )
+    s3_range = ec2.get_managed_prefix_list_entries(PrefixListId=s3_list["PrefixLists"][0]["PrefixListId"])["Entries"][0]
+    target, _ = to_transit_gateway(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/1", **target)  # wider: S3's entries win
+    wider = read_subnet_facts(ec2, subnet)
+    wider_judged = s3_unreachable(EMR_ACCOUNT, REGION, subnet, "prefix-listed")
+    if destination == "cidr":
+        inside = str(next(ipaddress.ip_network(s3_range["Cidr"]).subnets(prefixlen_diff=1)))
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock=inside, **target)
+    else:
+        inside = s3_range["Cidr"]
+        ec2.create_route(RouteTableId=table, DestinationPrefixListId=prefix_list(ec2, inside), **target)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert s3_route_check("b", REGION, wider).status == PASS  # S3's entries are more specific than 0.0.0.0/1
+    assert wider_judged is None
+    result = s3_route_check("b", REGION, facts)
+    assert result.status == NOT_CHECKED, result
+    assert inside in result.detail
+    judged = s3_unreachable(EMR_ACCOUNT, REGION, subnet, "prefix-listed")
+    assert judged is not None
+    assert judged.startswith(CANNOT_TELL)
+    assert inside in judged
+    assert wider.s3_gateway_bypass == ()
+    assert facts.s3_gateway_bypass == (next(r for r in facts.public_routes_elsewhere if r.startswith(inside)),)
