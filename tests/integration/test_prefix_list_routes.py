@@ -239,3 +239,42 @@ def test_a_route_elsewhere_as_specific_as_s3_s_entries_takes_them_from_the_gatew
     assert inside in judged
     assert wider.s3_gateway_bypass == ()
     assert facts.s3_gateway_bypass == (next(r for r in facts.public_routes_elsewhere if r.startswith(inside)),)
+
+
+def test_a_blackhole_prefix_list_route_still_holds_its_ranges(ec2: Any) -> None:
+    """A prefix list routed to a NAT gateway since deleted: the route is ``blackhole`` (Amazon EC2 API Reference,
+    "Route", ``State``) but its entries are still the most specific routes for their ranges, which may be dropped
+    rather than handed to the default route's NAT gateway: not checked, never PASS; the judge cannot tell."""
+    vpc, subnet, table = nat_subnet(ec2, "10.69")
+    other = ec2.create_subnet(VpcId=vpc, CidrBlock="10.69.3.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    gone = ec2.create_nat_gateway(SubnetId=other, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    listed = prefix_list(ec2, *PUBLIC)
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, NatGatewayId=gone)
+    ec2.delete_nat_gateway(NatGatewayId=gone)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    for result in links(facts):
+        assert result.status == NOT_CHECKED, result
+        assert f"52.94.0.0/16 (prefix list {listed}) to" in result.detail
+        assert "(blackhole)" in result.detail
+    judged = sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {})
+    assert judged is not None
+    assert judged.startswith(CANNOT_TELL)
+
+
+def test_an_ipv6_prefix_list_routes_no_ipv4_request(ec2: Any) -> None:
+    """Routes to IPv4 and IPv6 addresses are independent of each other (Amazon VPC User Guide, "How route priority
+    works", "Longest prefix match"): an IPv6 prefix list to a transit gateway leaves the NAT route's PASS."""
+    vpc, subnet, table = nat_subnet(ec2, "10.70")
+    target, _ = to_transit_gateway(ec2, vpc, subnet)
+    listed = ec2.create_managed_prefix_list(
+        PrefixListName="v6", MaxEntries=1, AddressFamily="IPv6", Entries=[{"Cidr": "2600:1f00::/24"}]
+    )["PrefixList"]["PrefixListId"]
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, **target)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert [result.status for result in links(facts)] == [PASS, PASS]
+    assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}) is None
