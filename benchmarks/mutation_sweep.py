@@ -3275,8 +3275,8 @@ MUTATIONS = [
     j(
         "SN03",
         "aws_network.py",
-        "            and bucket_region == region\n        ):\n            return None",
-        "        ):\n            return None",
+        "            and bucket_region == region\n        ):\n            taken = _taken_from_the_gateway_endpoint(",
+        "        ):\n            taken = _taken_from_the_gateway_endpoint(",
         "an S3 gateway endpoint serves a bucket of another Region",
         PROBE_INT,
     ),
@@ -3898,8 +3898,8 @@ MUTATIONS = [
     j(
         "SD08",
         "aws_network.py",
-        "            if not any(network.subnet_of(private) for private in _PRIVATE):\n",
-        "            if True:\n",
+        "                if network.version == 4 and not any(network.subnet_of(private) for private in _PRIVATE):\n",
+        "                if network.version == 4:\n",
         "a route of private addresses counted as a way (or a doubt) to public endpoints",
         STAND_IN_NETWORK,
     ),

@@ -9,7 +9,9 @@ cluster's subnet: the route table that applies (the subnet's own, else the VPC's
 internet gateway (with public IP addresses on launch) or a public NAT gateway or instance, and the VPC's available
 S3 gateway endpoints on that table. An S3 interface endpoint (which may serve another Region), a default route
 elsewhere (a transit gateway, a peering connection, ...) or to an internet gateway without public IP addresses on
-launch leaves it undecided: the stand-in cannot tell, and says so.
+launch leaves it undecided: the stand-in cannot tell, and says so. A route to a managed prefix list other than a
+gateway endpoint's carries the list's entries as CIDR routes would (Amazon VPC User Guide, "How route priority
+works": the longest prefix, then a static route before a prefix-list route of the same prefix).
 A cluster without a subnet is not in a modelled network: not judged.
 
 The probe's requests also pass the policies of the VPC endpoints on their way (:func:`endpoints_on_the_way`; AWS
@@ -74,6 +76,9 @@ def s3_unreachable(account: str, region: str, subnet_id: str | None, bucket: str
             and table_ids & set(endpoint.route_table_ids or [])
             and bucket_region == region
         ):
+            taken = _taken_from_the_gateway_endpoint(tables, endpoint, subnet)
+            if taken:
+                return f"{CANNOT_TELL} S3 for bucket {bucket} ({bucket_region}): {taken}"
             return None
     # A route of public addresses left: egress past the VPC, or an internet gateway without public IPs on launch, which
     # EMR may give its instances anyway (the Amazon EMR Management Guide, "Amazon VPC options", does not say): undecided.
@@ -85,6 +90,32 @@ def s3_unreachable(account: str, region: str, subnet_id: str | None, bucket: str
         f"subnet {subnet_id} ({region}) has no way to S3 of {bucket_region} for bucket {bucket}: no route to the "
         "internet, and no S3 gateway endpoint of the bucket's Region on its route table"
     )
+
+
+def _taken_from_the_gateway_endpoint(tables: list[Any], endpoint: Any, subnet: Any) -> str:
+    """
+    The routes that may take S3's addresses away from the gateway endpoint's route to S3's prefix list: one to a
+    range of public addresses elsewhere than the internet (or a blackhole) as specific as an entry of S3's list, or
+    more, that overlaps it. The longest prefix wins; on the same prefix a static route wins over a prefix-list route,
+    and of two prefix lists "we randomly choose" (Amazon VPC User Guide, "How route priority works"). Empty when none.
+    """
+    s3_ranges = [
+        ipaddress.ip_network(entry["Cidr"])
+        for table in tables
+        for route in table.routes
+        if getattr(route.gateway, "id", None) == endpoint.id and route.destination_prefix_list is not None
+        for entry in _current_entries(route.destination_prefix_list)
+    ]
+    taking = [
+        f"{route if isinstance(route, _Listed) else route.destination_cidr_block} to {_target(route)}"
+        for route, network in _public_range_routes(tables)
+        if (route.state == "blackhole" or not _to_the_internet(route, subnet))
+        and any(
+            network.version == s3.version and network.overlaps(s3) and network.prefixlen >= s3.prefixlen
+            for s3 in s3_ranges
+        )
+    ]
+    return f"S3's addresses may be routed to {', '.join(taking)} before the gateway endpoint" if taking else ""
 
 
 def _tables_of(ec2: Any, subnet: Any) -> list[Any]:
@@ -179,7 +210,7 @@ def _egress(tables: list[Any], subnet: Any) -> str:
     """
     internet, other, blackholes = [], [], []
     for route, network in _public_range_routes(tables):
-        cidr = route.destination_cidr_block
+        cidr = str(route) if isinstance(route, _Listed) else route.destination_cidr_block
         if route.state == "blackhole":  # its target is gone: it carries nothing (devstack/aws_vpc_states.py)
             if network.prefixlen:  # but may still be the most specific route for its range
                 blackholes.append(f"{cidr} to {_target(route)} (blackhole)")
@@ -201,17 +232,59 @@ def _egress(tables: list[Any], subnet: Any) -> str:
 
 
 def _public_range_routes(tables: list[Any]) -> list[tuple[Any, ipaddress.IPv4Network]]:
-    """The routes of ``tables`` to an IPv4 CIDR outside the VPC and the private address space, with their range."""
+    """
+    The routes of ``tables`` to an IPv4 CIDR outside the VPC and the private address space, with their range; a route
+    to a prefix list (:func:`_prefix_list_ranges`) once an IPv4 entry of the list.
+    """
     found = []
     for table in tables:
+        static = {route.destination_cidr_block for route in table.routes if route.destination_cidr_block}
         for route in table.routes:
-            cidr = route.destination_cidr_block
-            if not cidr or route.local or route.destination_prefix_list is not None:
+            if route.local:
                 continue
-            network = ipaddress.IPv4Network(cidr, strict=False)
-            if not any(network.subnet_of(private) for private in _PRIVATE):
-                found.append((route, network))
+            cidrs = (
+                [route.destination_cidr_block] if route.destination_cidr_block else _prefix_list_ranges(route, static)
+            )
+            for cidr in cidrs:
+                network = ipaddress.ip_network(cidr, strict=False)
+                if network.version == 4 and not any(network.subnet_of(private) for private in _PRIVATE):
+                    found.append((_Listed(route, cidr) if cidr != route.destination_cidr_block else route, network))
     return found
+
+
+def _prefix_list_ranges(route: Any, static: set[str]) -> list[str]:
+    """
+    The ranges a route to a managed prefix list carries: every entry of the list's current version in moto's model,
+    but one a static route of the table also names ("Static routes" before "Prefix list routes" on the same prefix:
+    Amazon VPC User Guide, "How route priority works"); none for a gateway endpoint's route to its service's list (the
+    gateway endpoint is judged apart: :func:`s3_unreachable`).
+    """
+    listed = route.destination_prefix_list
+    gateway = route.gateway
+    if listed is None or (gateway is not None and getattr(gateway, "vpc_endpoint_type", None) == "Gateway"):
+        return []
+    return [entry["Cidr"] for entry in _current_entries(listed) if entry["Cidr"] not in static]
+
+
+def _current_entries(listed: Any) -> list[dict[str, str]]:
+    """The entries of a moto prefix list's current version (an AWS-managed list has no version: its only entries)."""
+    if listed.version is not None:
+        return list(listed.entries.get(listed.version) or [])
+    return list(next(iter(listed.entries.values()), []))
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """A prefix list's entry routed as a CIDR route: the route's target and state, the entry's range."""
+
+    route: Any
+    destination_cidr_block: str
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.route, name)
+
+    def __str__(self) -> str:
+        return f"{self.destination_cidr_block} (prefix list {self.route.destination_prefix_list.id})"
 
 
 def _to_the_internet(route: Any, subnet: Any) -> bool:

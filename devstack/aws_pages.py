@@ -20,7 +20,9 @@ EC2's ``DescribeRouteTables`` and ``DescribeVpcEndpoints`` answer a ``NextToken`
 left, also with filters, which EC2 may apply to each page after cutting it (Amazon EC2 API Reference,
 "DescribeRouteTables", "DescribeVpcEndpoints": ``NextToken``, "The token to use to retrieve the next
 page of results. This value is null when there are no more results to return"; Amazon EC2 Developer
-Guide, "Pagination in the Amazon EC2 API"). moto ignores ``MaxResults`` and ``NextToken`` on both.
+Guide, "Pagination in the Amazon EC2 API"). moto ignores ``MaxResults`` and ``NextToken`` on both, and on
+``GetManagedPrefixListEntries``, which pages a prefix list's entries alike ("MaxResults": "To retrieve the remaining
+results, make another call with the returned nextToken value", Amazon EC2 API Reference).
 
 KMS pages ``ListGrants``: "Truncated: A flag that indicates whether there are more items in the list. When this
 value is true, the list in this response is truncated. To get more items, pass the value of the NextMarker element
@@ -147,6 +149,12 @@ def describe_vpc_endpoints(self: EC2Response) -> ActionResult:
     return _one_page(self, _moto["describe_vpc_endpoints"](self), "VpcEndpoints", token="NextToken", limit="MaxResults")
 
 
+def get_managed_prefix_list_entries(self: EC2Response) -> ActionResult:
+    return _one_page(
+        self, _moto["get_managed_prefix_list_entries"](self), "Entries", token="NextToken", limit="MaxResults"
+    )
+
+
 def list_grants(self: KmsResponse) -> str:
     answer = json.loads(_moto["list_grants"](self))
     if page_size is None:
@@ -196,7 +204,7 @@ def list_policy_tags(self: Any, policy_arn: str, marker: Any, max_items: Any = 1
 _JUDGES: dict[type, tuple[Any, ...]] = {
     IamResponse: (list_role_policies, list_policy_versions, list_policies, list_entities_for_policy, list_roles),
     ElasticMapReduceResponse: (list_clusters, list_security_configurations),
-    EC2Response: (describe_route_tables, describe_vpc_endpoints),
+    EC2Response: (describe_route_tables, describe_vpc_endpoints, get_managed_prefix_list_entries),
     KmsResponse: (list_grants,),
     moto.iam.models.IAMBackend: (list_attached_role_policies, list_role_tags, list_policy_tags),
 }

@@ -36,6 +36,10 @@ OTHER_TARGETS = (
 PRIVATE_RANGES = tuple(
     ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 )
+#: The key marking a route :func:`_with_prefix_list_entries` made of a prefix list's entry: the list's id.
+PREFIX_LIST_ENTRY = "PrefixListEntryOf"
+#: The IAM action of ``GetManagedPrefixListEntries`` (Service Authorization Reference, Amazon EC2).
+ENTRIES_ACTION = "ec2:GetManagedPrefixListEntries"
 #: ``GatewayId`` prefixes: a Gateway Load Balancer (Network Firewall) endpoint, a virtual private gateway.
 OTHER_GATEWAYS = (("vpce-", "Gateway Load Balancer endpoint"), ("vgw-", "virtual private gateway"))
 
@@ -54,7 +58,8 @@ def read_subnet_facts(
     ``enableDnsHostnames``, which that private DNS needs (:func:`_vpc_dns`; once for both), and, for STS,
     ``DescribeSecurityGroups`` the inbound rules of the endpoint's security groups (:func:`_ingress`). The same
     ``DescribeVpcEndpoints`` answer gives the VPC's S3 endpoints, and the route table's own gateway endpoint routes
-    stand for those it does not show (:func:`_s3_endpoints`).
+    stand for those it does not show (:func:`_s3_endpoints`). ``GetManagedPrefixListEntries`` reads the entries of the
+    other prefix lists routes go to, which are judged as CIDR routes (:func:`_with_prefix_list_entries`).
 
     :param ec2: a boto3 EC2 client in the cluster's account and Region.
     :param subnet_id: the cluster's ``Ec2InstanceAttributes.Ec2SubnetId``.
@@ -97,6 +102,15 @@ def read_subnet_facts(
     # Read whatever the default route: the gateway endpoint's prefix-list route wins over 0.0.0.0/0 for S3 of this
     # Region (Amazon VPC User Guide, "How route priority works": the most specific route), so its policy applies.
     s3_endpoints = _s3_endpoints(ec2, endpoints, region, tables)
+    gateway_endpoints = {
+        *(str(endpoint["VpcEndpointId"]) for endpoint in endpoints if endpoint.get("VpcEndpointType") == "Gateway"),
+        *(policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]),  # only the route table shows them
+    }
+    judged_tables, prefix_lists_unread = _with_prefix_list_entries(ec2, tables, gateway_endpoints)
+    s3_gateways = {policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]}
+    bypass: tuple[str, ...] = ()
+    if s3_gateways and not (nat or (igw and public_ip)):  # without the internet, the gateway endpoint is S3's way
+        bypass = _gateway_endpoint_bypass(ec2, tables, judged_tables, s3_gateways, private_nats, public_ip)
     through_endpoint: dict[str, Any] = {}
     # An STS or S3 interface endpoint's private DNS takes the service's Regional name whatever the routes, while the
     # VPC's DNS attributes are on (``pure/network.py``): one read of them serves both.
@@ -120,15 +134,21 @@ def read_subnet_facts(
         instance_groups=tuple(instance_groups),
         shared_by=_shared_by(subnet, account_id),
         route_table_unseen=not tables,
-        public_routes=_public_routes(tables, private_nats),
-        public_routes_elsewhere=_public_routes(tables, private_nats, besides_the_internet=public_ip),
+        public_routes=_public_routes(judged_tables, private_nats),
+        public_routes_elsewhere=_public_routes(judged_tables, private_nats, besides_the_internet=public_ip),
+        prefix_lists_unread=prefix_lists_unread,
+        s3_gateway_bypass=bypass,
         **through_endpoint,
         **s3_endpoints,
     )
 
 
 def _public_routes(
-    tables: list[dict[str, Any]], private_nats: dict[str, str], *, besides_the_internet: bool | None = None
+    tables: list[dict[str, Any]],
+    private_nats: dict[str, str],
+    *,
+    besides_the_internet: bool | None = None,
+    within: list[ipaddress.IPv4Network | ipaddress.IPv6Network] | None = None,
 ) -> tuple[str, ...]:
     """
     The active routes to public IPv4 ranges narrower than ``0.0.0.0/0`` (e.g. ``0.0.0.0/1`` and ``128.0.0.0/1``, which
@@ -145,19 +165,29 @@ def _public_routes(
         priority is by prefix alone (Amazon VPC User Guide, "Route priority", "Longest prefix match"), no rule there
         hands a blackhole route's range to a wider route, so its range may be dropped rather than sent to the default
         route's NAT or internet gateway. Without this parameter, a blackhole route is left out (it carries nothing).
+    :param within: only the routes that overlap one of these ranges and are as specific or more: those that win over
+        a prefix-list route to them (:func:`_gateway_endpoint_bypass`).
     """
     found = []
     for table in tables:
+        static = {
+            str(route["DestinationCidrBlock"])
+            for route in table.get("Routes", [])
+            if route.get("DestinationCidrBlock") and not route.get(PREFIX_LIST_ENTRY)
+        }
         for route in table.get("Routes", []):
-            cidr = str(route.get("DestinationCidrBlock", ""))
-            if not cidr or cidr == "0.0.0.0/0" or route.get("GatewayId") == "local":
-                continue
+            network = _public_range(route, static)
             blackhole = route.get("State", "active") != "active"
-            if blackhole and besides_the_internet is None:  # it carries nothing there
+            if network is None or (blackhole and besides_the_internet is None):  # a blackhole carries nothing there
                 continue
-            network = ipaddress.IPv4Network(cidr, strict=False)  # DestinationCidrBlock: IPv4 (IPv6 has its own key)
-            if any(network.subnet_of(private) for private in PRIVATE_RANGES):
+            if within is not None and not any(
+                network.version == wanted.version and network.overlaps(wanted) and network.prefixlen >= wanted.prefixlen
+                for wanted in within
+            ):
                 continue
+            cidr = str(route["DestinationCidrBlock"])
+            if route.get(PREFIX_LIST_ENTRY):
+                cidr = f"{cidr} (prefix list {route[PREFIX_LIST_ENTRY]})"
             if blackhole:  # still the most specific route for its range: the default route does not take it
                 found.append(f"{cidr} to {_target_name(route, private_nats)} (blackhole)")
                 continue
@@ -165,6 +195,109 @@ def _public_routes(
                 continue
             found.append(f"{cidr} to {_target_name(route, private_nats)}")
     return tuple(found)
+
+
+def _public_range(route: dict[str, Any], static: set[str]) -> ipaddress.IPv4Network | None:
+    """
+    The public IPv4 range a route (or a prefix list's entry, :func:`_with_prefix_list_entries`) decides, narrower than
+    a static ``0.0.0.0/0``; ``None`` for the local route, a private or shared range, or an entry a static route of the
+    same prefix overrides ("How route priority works": static routes before prefix-list routes). ``0.0.0.0/0`` in a
+    list, without a static default route, is no default route the check reads (``default_routes``): it is named.
+    IPv6 entries route no IPv4 request ("Routes to IPv4 and IPv6 addresses or CIDR blocks are independent").
+    """
+    cidr = str(route.get("DestinationCidrBlock", ""))
+    entry_of = route.get(PREFIX_LIST_ENTRY)
+    if not cidr or route.get("GatewayId") == "local" or (cidr == "0.0.0.0/0" and not entry_of):
+        return None
+    network = ipaddress.ip_network(cidr, strict=False)
+    if not isinstance(network, ipaddress.IPv4Network) or (entry_of and cidr in static):
+        return None
+    return None if any(network.subnet_of(private) for private in PRIVATE_RANGES) else network
+
+
+def _gateway_endpoint_bypass(
+    ec2: Any,
+    tables: list[dict[str, Any]],
+    judged_tables: list[dict[str, Any]],
+    gateway_ids: set[str],
+    private_nats: dict[str, str],
+    public_ip: bool,
+) -> tuple[str, ...]:
+    """
+    The routes elsewhere than the internet that may take S3's addresses from the S3 gateway endpoints ``gateway_ids``.
+
+    A gateway endpoint's route is to its service's prefix list (AWS PrivateLink Guide, "Gateway endpoints"). A route
+    more specific than one of the list's entries wins over it, and so does a static route of the same prefix; of two
+    prefix lists with the same range to different targets "we randomly choose" (Amazon VPC User Guide, "How route
+    priority works"). So a route to a range overlapping an entry, as specific or more, may carry S3's requests
+    elsewhere; a wider one (``0.0.0.0/1``) does not. The S3 list's entries not read, every such route may.
+    """
+    ranges: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    for prefix_list in sorted(
+        {
+            str(route["DestinationPrefixListId"])
+            for table in tables
+            for route in table.get("Routes", [])
+            if route.get("GatewayId") in gateway_ids and route.get("DestinationPrefixListId")
+        }
+    ):
+        found = _prefix_list_entries(ec2, prefix_list)
+        if isinstance(found, str):  # S3's ranges not known: any route elsewhere may hold some
+            return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip)
+        ranges += [ipaddress.ip_network(cidr, strict=False) for cidr in found]
+    return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip, within=ranges)
+
+
+def _with_prefix_list_entries(
+    ec2: Any, tables: list[dict[str, Any]], gateway_endpoints: set[str]
+) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+    """
+    The route tables with each route to a prefix list (``DestinationPrefixListId``) other than a gateway endpoint's
+    read as one route an entry of the list (``GetManagedPrefixListEntries``, to its last page), and the routes whose
+    entries could not be read, each as ``"pl-… to TARGET: why"``.
+
+    A customer-managed prefix list, or an AWS-managed one, may be a route's destination to any target (Amazon VPC User
+    Guide, "Prefix list references" of route tables): its entries are routed as CIDR routes would be, the longest
+    prefix first, and a static route of the same prefix before a prefix-list route (Amazon VPC User Guide, "How route
+    priority works": "Longest prefix", "Static routes", "Prefix list routes"). So a list of public ranges to a transit
+    gateway beside ``0.0.0.0/0`` to a NAT gateway takes its ranges away from the NAT gateway: the Regional STS and S3
+    addresses may be among them. A gateway endpoint's own route (to its service's prefix list) is judged apart
+    (:func:`_s3_endpoints`). Entries not read leave the routes not checked, never a PASS.
+    """
+    entries: dict[str, list[str] | str] = {}
+    unread: list[str] = []
+    judged = []
+    for table in tables:
+        routes = []
+        for route in table.get("Routes", []):
+            prefix_list = str(route.get("DestinationPrefixListId", ""))
+            if not prefix_list or route.get("GatewayId") in gateway_endpoints:
+                routes.append(route)
+                continue
+            if prefix_list not in entries:
+                entries[prefix_list] = _prefix_list_entries(ec2, prefix_list)
+            found = entries[prefix_list]
+            if isinstance(found, str):
+                unread.append(f"{prefix_list} to {_target_name(route, {})}: {found}")
+                continue
+            routes += [{**route, "DestinationCidrBlock": cidr, PREFIX_LIST_ENTRY: prefix_list} for cidr in found]
+        judged.append({**table, "Routes": routes})
+    return judged, tuple(unread)
+
+
+def _prefix_list_entries(ec2: Any, prefix_list_id: str) -> list[str] | str:
+    """
+    The CIDRs of a managed prefix list's current version (``GetManagedPrefixListEntries``: "The version of the prefix
+    list for which to return the entries. The default is the current version"; paged by ``NextToken``, Amazon EC2 API
+    Reference); why not, when the read fails: refused (the IAM action to allow), or a list the caller cannot read.
+    """
+    try:
+        pages = ec2.get_paginator("get_managed_prefix_list_entries").paginate(PrefixListId=prefix_list_id)
+        return [str(entry["Cidr"]) for page in pages for entry in page.get("Entries", []) if entry.get("Cidr")]
+    except ClientError as error:
+        if is_access_denied(error):
+            return f"{ENTRIES_ACTION} on {prefix_list_id} was denied: {error}"
+        return f"its entries could not be read ({ENTRIES_ACTION}): {error}"
 
 
 def _to_the_internet(route: dict[str, Any], private_nats: dict[str, str], public_ip: bool) -> bool:

@@ -200,6 +200,12 @@ class SubnetFacts:
         default route to a NAT or internet gateway.
     :param shared_by: the VPC owner's account when the subnet is shared with the caller's account through AWS RAM
         (``DescribeSubnets`` ``OwnerId`` is not the caller's): the owner's interface endpoints are not visible.
+    :param prefix_lists_unread: routes of the subnet's table to a prefix list other than a gateway endpoint's whose
+        entries could not be read (``"pl-… to TARGET: why"``): the STS and S3 addresses may be among them, and the
+        most specific route decides, so no link that a route decides is a PASS or a FAIL.
+    :param s3_gateway_bypass: without a route to the internet, the routes elsewhere that may take S3's addresses from
+        the S3 gateway endpoint's prefix-list route: to a range overlapping an entry of S3's prefix list, as specific or
+        more (the longest prefix wins, a static route wins on the same prefix, and of two prefix lists AWS picks one).
     :param s3_private_dns_endpoints: the service names of the VPC's available S3 interface endpoints whose private
         DNS answers in the VPC (``PrivateDnsEnabled``, not only for inbound resolver endpoints): read whatever the
         routes, since S3's Regional name then resolves to them.
@@ -230,6 +236,8 @@ class SubnetFacts:
     public_routes: tuple[str, ...] = ()
     public_routes_elsewhere: tuple[str, ...] = ()
     s3_private_dns_endpoints: tuple[str, ...] = ()
+    prefix_lists_unread: tuple[str, ...] = ()
+    s3_gateway_bypass: tuple[str, ...] = ()
 
     @property
     def internet(self) -> bool:
@@ -308,6 +316,27 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
     if facts.internet:
         return _through_the_internet(facts, endpoint, interface_endpoints=True)
     same_region = bucket_region == facts.region
+    if same_region and facts.s3_gateway_endpoint and facts.prefix_lists_unread:
+        # Overlapping prefix lists to different targets: "we randomly choose which route takes priority" (Amazon VPC
+        # User Guide, "How route priority works"); an entry more specific than the gateway endpoint's wins.
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"subnet {facts.subnet_id} has an S3 gateway endpoint on its route table, but {_prefix_lists_unread(facts)}",
+            PREFIX_LISTS_FIX,
+        )
+    if same_region and facts.s3_gateway_endpoint and facts.s3_gateway_bypass:
+        # The gateway endpoint's route is to S3's prefix list: a CIDR route or another list's entry more specific than
+        # its entries, or a static route of the same prefix, wins ("How route priority works").
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"subnet {facts.subnet_id} has an S3 gateway endpoint on its route table, but routes public addresses "
+            f"overlapping S3's prefix list elsewhere ({', '.join(facts.s3_gateway_bypass)}): a more specific route, or "
+            "a static route of the same prefix, wins over the gateway endpoint's prefix-list route; which of S3's "
+            "addresses EMRFS uses is not checked",
+            "the live probe (probe=True) proves it; or check that those ranges hold none of S3's addresses",
+        )
     if same_region and facts.s3_gateway_endpoint:
         return Reachability(
             PASS,
@@ -376,6 +405,13 @@ def _through_the_internet(facts: SubnetFacts, endpoint: str, *, interface_endpoi
     the whole VPC whatever the routes (:func:`sts_endpoint_check`): its security groups and policy decide then.
     """
     via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
+    if facts.prefix_lists_unread:  # their entries may be more specific than the default route
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"subnet {facts.subnet_id} has a default route through {via}, but {_prefix_lists_unread(facts)}",
+            PREFIX_LISTS_FIX,
+        )
     if facts.public_routes_elsewhere:  # the most specific route decides ("How route priority works")
         return Reachability(
             NOT_CHECKED,
@@ -397,6 +433,24 @@ def _through_the_internet(facts: SubnetFacts, endpoint: str, *, interface_endpoi
             "an endpoint, and that its security groups and policy let the cluster through",
         )
     return Reachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
+
+
+#: How to let the check read the entries of prefix lists routes go to.
+PREFIX_LISTS_FIX = (
+    "allow ec2:GetManagedPrefixListEntries on the prefix lists to check them, or run the live probe (probe=True)"
+)
+
+
+def _prefix_lists_unread(facts: SubnetFacts) -> str:
+    """
+    The routes to prefix lists whose entries were not read: they may hold the endpoint's addresses, and the most
+    specific route that matches decides, a prefix list's entry as a CIDR route (Amazon VPC User Guide, "How route
+    priority works").
+    """
+    return (
+        f"subnet {facts.subnet_id} routes prefix lists whose entries were not read ({'; '.join(facts.prefix_lists_unread)})"
+        ": whether the endpoint's addresses are among them is not checked"
+    )
 
 
 def _service_region(service_name: str) -> str:
@@ -628,6 +682,8 @@ def _unseen_ways(facts: SubnetFacts, *, interface_endpoints: bool) -> list[str]:
             f"no route table of subnet {facts.subnet_id} is visible to the caller (every subnet has one): its routes "
             "are not seen"
         )
+    if facts.prefix_lists_unread:
+        unseen.append(_prefix_lists_unread(facts))
     if facts.public_routes:
         unseen.append(
             f"subnet {facts.subnet_id} routes public addresses ({', '.join(facts.public_routes)}): whether the "

@@ -5,7 +5,8 @@ The differential study (``differential.py``) builds no VPC: its clusters run in 
 and endpoint links are never compared with an independent judge there. This study does. :func:`generate` draws a
 layout from a seed: the subnet's own route table or the VPC's main one; a default route to an internet gateway, a
 public or private NAT gateway, a transit gateway, a peering connection, nothing, or the same split in
-``0.0.0.0/1`` + ``128.0.0.0/1``; ``MapPublicIpOnLaunch``; an S3 gateway endpoint on the subnet's table, on another
+``0.0.0.0/1`` + ``128.0.0.0/1``; sometimes a route to a customer-managed prefix list of public or private ranges
+to a transit gateway beside it; ``MapPublicIpOnLaunch``; an S3 gateway endpoint on the subnet's table, on another
 table or none; S3 and STS interface endpoints with or without private DNS, their security groups open to the
 subnet on HTTPS or not; the VPC's DNS attributes; endpoint policies allowing everything, or refusing the bucket, the
 role or another account's resources; the bucket in the cluster's Region or another; a release before or after
@@ -51,6 +52,11 @@ RELEASES = ("emr-5.30.0", "emr-6.0.0", "emr-5.31.0", "emr-6.1.0", "emr-6.15.0", 
 ENDPOINT_STATES = ("none", "private-dns", "no-private-dns")
 GATEWAY_STATES = ("none", "on-table", "off-table")
 POLICIES = ("none", "allow-all", "deny-bucket", "deny-role", "own-account-only")
+#: A route to a customer-managed prefix list beside the default route: none, or public or private ranges to a transit
+#: gateway (a prefix list's entries are routed as CIDR routes: Amazon VPC User Guide, "How route priority works").
+PREFIX_LIST_ROUTES = ("none", "none", "none", "none", "public-transit-gateway", "private-transit-gateway")
+#: The prefix lists' entries: public ranges (the kind AWS endpoints' addresses are in), and a private one.
+PREFIX_LIST_ENTRIES = {"public": ("52.94.0.0/16", "3.5.0.0/19"), "private": ("172.16.0.0/12",)}
 
 
 @dataclass
@@ -72,6 +78,7 @@ class Layout:
     bucket_region: str
     release: str
     sts_override: str | None
+    prefix_list: str = "none"
 
     def line(self) -> str:
         return (
@@ -80,6 +87,7 @@ class Layout:
             f"{self.s3_interface_policy}, sts if {self.sts_interface}/{self.sts_interface_policy}, endpoint sg "
             f"{'open' if self.endpoints_open else 'closed'}, bucket in {self.bucket_region}, {self.release}"
             + (f", fs.s3.sts.endpoint {self.sts_override}" if self.sts_override else "")
+            + (f", prefix list {self.prefix_list}" if self.prefix_list != "none" else "")
         )
 
 
@@ -107,6 +115,7 @@ def generate(number: int, seed: int) -> Layout:
         bucket_region=REGION if rng.random() < 0.6 else OTHER_REGION,
         release=release,
         sts_override=override,
+        prefix_list=rng.choice(PREFIX_LIST_ROUTES),  # drawn last: the layouts' other settings stay as they were
     )
 
 
@@ -162,6 +171,13 @@ def build_network(url: str, layout: Layout, case: Case) -> Network:
         table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
         ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
     _default_route(ec2, layout.default_route, vpc, subnet, table)
+    if layout.prefix_list != "none":
+        entries = [{"Cidr": cidr} for cidr in PREFIX_LIST_ENTRIES[layout.prefix_list.split("-", 1)[0]]]
+        listed = ec2.create_managed_prefix_list(
+            PrefixListName=f"egress-{layout.number}", MaxEntries=len(entries), AddressFamily="IPv4", Entries=entries
+        )["PrefixList"]["PrefixListId"]
+        gateway = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+        ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, TransitGatewayId=gateway)
     if layout.s3_gateway != "none":
         elsewhere = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
         extra = {"PolicyDocument": policy} if (policy := _policy(layout.s3_gateway_policy, case, "s3")) else {}

@@ -63,6 +63,8 @@ def why_not_checked(outcome: Outcome, link: str) -> str:
         and layout.dns == (True, True)
     ):
         return "an S3 interface endpoint with private DNS takes S3's name (its security groups are not read)"
+    if layout.prefix_list.startswith("public-"):
+        return "public ranges of a prefix list routed to a transit gateway (hooks/network.py _with_prefix_list_entries)"
     if layout.default_route.startswith("split-"):
         return "public addresses routed by 0.0.0.0/1 + 128.0.0.0/1, not 0.0.0.0/0 (pure/network.py public_routes)"
     return "other"
@@ -93,13 +95,16 @@ def sample() -> list[int]:
     The fixed sample: the first layout of each default route, ``MapPublicIpOnLaunch`` and STS endpoint kind (Regional
     or global); and, in a subnet with no way out, of each S3 gateway endpoint place and bucket Region (no S3 interface
     endpoint), of each STS interface endpoint kind and STS endpoint kind, and, for Regional STS through an STS interface
-    endpoint with private DNS, of each setting of the VPC's DNS attributes and of the endpoint's security group.
+    endpoint with private DNS, of each setting of the VPC's DNS attributes and of the endpoint's security group; and of
+    each prefix-list route beside a NAT gateway default route or none.
     """
     chosen: dict[tuple[object, ...], int] = {}
     for number in range(STUDY):
         layout = generate(number, SEED)
         regional = calls_regional_sts(layout.release, {})
         chosen.setdefault(("route", layout.default_route, layout.public_ip, regional), number)
+        if layout.default_route in ("nat-gateway", "none"):
+            chosen.setdefault(("prefix-list", layout.prefix_list, layout.default_route), number)
         if layout.default_route == "none" and layout.s3_interface == "none":
             chosen.setdefault(("s3", layout.s3_gateway, layout.bucket_region == REGION), number)
         if layout.default_route == "none" and not layout.sts_override:

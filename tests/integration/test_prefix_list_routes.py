@@ -1,0 +1,280 @@
+"""
+Routes to prefix lists other than an S3 gateway endpoint's, read by the verifier (``hooks/network.py``) and by the
+stand-in's network judge (``devstack/aws_network.py``), over real botocore against moto.
+
+A route's destination may be a customer-managed or an AWS-managed prefix list (``DestinationPrefixListId``, Amazon
+VPC User Guide, "Prefix list references" of route tables), to any target. Its entries are routed as CIDR routes are:
+the longest prefix first, and on the same prefix a static route before a prefix-list route (Amazon VPC User Guide,
+"How route priority works": "Longest prefix", "Static routes", "Prefix list routes"). So a prefix list of public
+ranges to a transit gateway beside ``0.0.0.0/0`` to a NAT gateway takes its ranges away from the NAT gateway.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
+from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, PASS, s3_route_check, sts_endpoint_check
+from devstack.aws_network import CANNOT_TELL, s3_unreachable, sts_unreachable
+from devstack.aws_pages import short_pages
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, REGION, client
+from tests.integration.test_network_facts import (
+    add_s3_gateway_endpoint,
+    default_route_table,
+    private_subnet,
+    read_with_auth,
+    reader_denied,
+    to_transit_gateway,
+)
+
+#: Public ranges (of the kind AWS services' addresses are in) and a private one.
+PUBLIC = ("52.94.0.0/16", "3.5.0.0/19")
+
+
+@pytest.fixture
+def ec2(moto_url: str) -> Any:
+    client(moto_url, DESTINATION_ACCOUNT, "s3").create_bucket(Bucket="prefix-listed")
+    return client(moto_url, EMR_ACCOUNT, "ec2")
+
+
+def nat_subnet(ec2: Any, network: str) -> tuple[str, str, str]:
+    """A subnet of its own route table with ``0.0.0.0/0`` to a public NAT gateway; return the VPC, subnet, table."""
+    vpc, subnet = private_subnet(ec2, network)
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock=f"{network}.2.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    table = default_route_table(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    return vpc, subnet, table
+
+
+def prefix_list(ec2: Any, *cidrs: str) -> str:
+    """A customer-managed IPv4 prefix list of ``cidrs``."""
+    entries = [{"Cidr": cidr} for cidr in cidrs]
+    answer = ec2.create_managed_prefix_list(
+        PrefixListName="egress-ranges", MaxEntries=max(len(cidrs), 1), AddressFamily="IPv4", Entries=entries
+    )
+    return str(answer["PrefixList"]["PrefixListId"])
+
+
+def links(facts: Any) -> list[Any]:
+    return [sts_endpoint_check("emr-6.15.0", facts), s3_route_check("b", REGION, facts)]
+
+
+def test_a_prefix_list_of_public_ranges_to_a_transit_gateway_takes_them_from_the_nat_route(ec2: Any) -> None:
+    """
+    Beside 0.0.0.0/0 to a NAT gateway, a customer prefix list of public ranges to a transit gateway: its entries are
+    more specific, so the Regional STS and S3 addresses in them go to the transit gateway, whose way on is not seen.
+    Not checked, naming the list's ranges, never PASS; the stand-in's judge cannot tell either.
+    """
+    vpc, subnet, table = nat_subnet(ec2, "10.61")
+    target, name = to_transit_gateway(ec2, vpc, subnet)
+    listed = prefix_list(ec2, *PUBLIC)
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, **target)
+
+    with short_pages(1):  # every page of the entries is read
+        facts = read_subnet_facts(ec2, subnet)
+
+    assert facts.nat_route
+    for result in links(facts):
+        assert result.status == NOT_CHECKED, result
+        assert f"52.94.0.0/16 (prefix list {listed}) to {name}" in result.detail
+        assert f"3.5.0.0/19 (prefix list {listed}) to {name}" in result.detail
+    assert facts.public_routes_elsewhere == tuple(f"{cidr} (prefix list {listed}) to {name}" for cidr in PUBLIC)
+    for judged in (
+        sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}),
+        s3_unreachable(EMR_ACCOUNT, REGION, subnet, "prefix-listed"),
+    ):
+        assert judged is not None
+        assert judged.startswith(CANNOT_TELL)
+    assert listed in str(sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}))
+
+
+def test_a_prefix_list_of_private_ranges_or_to_the_same_nat_changes_nothing(ec2: Any) -> None:
+    """No AWS public endpoint is in the private address space, and a list routed to the NAT gateway itself still
+    reaches the internet: both links PASS, and the judge finds both reached."""
+    vpc, subnet, table = nat_subnet(ec2, "10.62")
+    target, _ = to_transit_gateway(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=prefix_list(ec2, "172.16.0.0/12"), **target)
+    nat = next(
+        route["NatGatewayId"]
+        for route in ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
+        if route.get("NatGatewayId")
+    )
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=prefix_list(ec2, *PUBLIC), NatGatewayId=nat)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert facts.public_routes_elsewhere == ()
+    assert [result.status for result in links(facts)] == [PASS, PASS]
+    assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}) is None
+    assert s3_unreachable(EMR_ACCOUNT, REGION, subnet, "prefix-listed") is None
+
+
+def test_a_static_route_of_the_same_prefix_wins_over_the_prefix_list_entry(ec2: Any) -> None:
+    """
+    "Static routes" come before "Prefix list routes" on the same prefix (Amazon VPC User Guide, "How route priority
+    works"): an entry 52.94.0.0/16 to a transit gateway under a static 52.94.0.0/16 to the NAT gateway routes
+    nothing, while its other entry still takes 3.5.0.0/19.
+    """
+    vpc, subnet, table = nat_subnet(ec2, "10.63")
+    nat = next(
+        route["NatGatewayId"]
+        for route in ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
+        if route.get("NatGatewayId")
+    )
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="52.94.0.0/16", NatGatewayId=nat)
+    target, name = to_transit_gateway(ec2, vpc, subnet)
+    listed = prefix_list(ec2, *PUBLIC)
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, **target)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert facts.public_routes_elsewhere == (f"3.5.0.0/19 (prefix list {listed}) to {name}",)
+
+
+def test_a_refused_entries_read_leaves_the_links_not_checked_naming_the_action(moto_url: str, ec2: Any) -> None:
+    """
+    Entries not read may hold the endpoints' addresses: with a NAT default route, and with an S3 gateway endpoint
+    (overlapping prefix lists to different targets: AWS picks one, "How route priority works"), the links are not
+    checked, naming the prefix list and ec2:GetManagedPrefixListEntries to allow; never PASS.
+    """
+    vpc, subnet, table = nat_subnet(ec2, "10.64")
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    target, name = to_transit_gateway(ec2, vpc, subnet)
+    listed = prefix_list(ec2, *PUBLIC)
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, **target)
+    reader = reader_denied(moto_url, "ec2:GetManagedPrefixListEntries")
+
+    facts = read_with_auth(moto_url, reader, subnet)
+    without_nat = dataclasses.replace(facts, nat_route=False, s3_gateway_endpoint=True)  # the gateway endpoint alone
+
+    assert len(facts.prefix_lists_unread) == 1
+    assert facts.prefix_lists_unread[0].startswith(f"{listed} to {name}: ec2:GetManagedPrefixListEntries")
+    for result in (*links(facts), s3_route_check("b", REGION, without_nat)):
+        assert result.status == NOT_CHECKED, result
+        assert listed in result.detail
+        assert "ec2:GetManagedPrefixListEntries" in result.fix
+
+
+def test_the_s3_gateway_endpoint_s_own_prefix_list_route_is_judged_as_before(ec2: Any) -> None:
+    """The gateway endpoint's route to its service's prefix list is no route elsewhere: a private subnet with only it
+    reaches a same-Region bucket (PASS), its entries are not read, and STS has no way (FAIL)."""
+    vpc, subnet = private_subnet(ec2, "10.65")
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert facts.prefix_lists_unread == ()
+    assert facts.public_routes == ()
+    assert s3_route_check("b", REGION, facts).status == PASS
+    assert sts_endpoint_check("emr-6.15.0", facts).status == "FAIL"
+
+
+def test_a_prefix_list_route_is_no_default_route_but_is_not_no_route_either(ec2: Any) -> None:
+    """A private subnet whose only way out is a prefix list of public ranges to a NAT gateway: part of the public
+    addresses leave, the rest do not; not checked (never the FAIL of "no route"), and the judge cannot tell."""
+    vpc, subnet = private_subnet(ec2, "10.66")
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.66.2.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    table = default_route_table(ec2, vpc, subnet)
+    listed = prefix_list(ec2, *PUBLIC)
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, NatGatewayId=nat)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert not facts.nat_route
+    for result in links(facts):
+        assert result.status == NOT_CHECKED, result
+        assert listed in result.detail
+    judged = sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {})
+    assert judged is not None
+    assert judged.startswith(CANNOT_TELL)
+
+
+@pytest.mark.parametrize("destination", ["cidr", "prefix-list"])
+def test_a_route_elsewhere_as_specific_as_s3_s_entries_takes_them_from_the_gateway_endpoint(
+    ec2: Any, destination: str
+) -> None:
+    """
+    The S3 gateway endpoint's route is to S3's prefix list: a static route inside one of its entries (the longer
+    prefix), or another prefix list naming the same range (of two prefix lists "we randomly choose", Amazon VPC User
+    Guide, "How route priority works"), to a transit gateway, may take S3's addresses. In a subnet without a way to
+    the internet the S3 link is not checked, never PASS; the judge cannot tell. A wider route changes nothing.
+    """
+    network = "10.67" if destination == "cidr" else "10.68"
+    vpc, subnet = private_subnet(ec2, network)
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    table = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]["RouteTableId"]
+    s3_list = ec2.describe_prefix_lists(
+        Filters=[{"Name": "prefix-list-name", "Values": [f"com.amazonaws.{REGION}.s3"]}]
+    )
+    s3_range = ec2.get_managed_prefix_list_entries(PrefixListId=s3_list["PrefixLists"][0]["PrefixListId"])["Entries"][0]
+    target, _ = to_transit_gateway(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/1", **target)  # wider: S3's entries win
+    wider = read_subnet_facts(ec2, subnet)
+    wider_judged = s3_unreachable(EMR_ACCOUNT, REGION, subnet, "prefix-listed")
+    if destination == "cidr":
+        inside = str(next(ipaddress.ip_network(s3_range["Cidr"]).subnets(prefixlen_diff=1)))
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock=inside, **target)
+    else:
+        inside = s3_range["Cidr"]
+        ec2.create_route(RouteTableId=table, DestinationPrefixListId=prefix_list(ec2, inside), **target)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert s3_route_check("b", REGION, wider).status == PASS  # S3's entries are more specific than 0.0.0.0/1
+    assert wider_judged is None
+    result = s3_route_check("b", REGION, facts)
+    assert result.status == NOT_CHECKED, result
+    assert inside in result.detail
+    judged = s3_unreachable(EMR_ACCOUNT, REGION, subnet, "prefix-listed")
+    assert judged is not None
+    assert judged.startswith(CANNOT_TELL)
+    assert inside in judged
+    assert wider.s3_gateway_bypass == ()
+    assert facts.s3_gateway_bypass == (next(r for r in facts.public_routes_elsewhere if r.startswith(inside)),)
+
+
+def test_a_blackhole_prefix_list_route_still_holds_its_ranges(ec2: Any) -> None:
+    """A prefix list routed to a NAT gateway since deleted: the route is ``blackhole`` (Amazon EC2 API Reference,
+    "Route", ``State``) but its entries are still the most specific routes for their ranges, which may be dropped
+    rather than handed to the default route's NAT gateway: not checked, never PASS; the judge cannot tell."""
+    vpc, subnet, table = nat_subnet(ec2, "10.69")
+    other = ec2.create_subnet(VpcId=vpc, CidrBlock="10.69.3.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    gone = ec2.create_nat_gateway(SubnetId=other, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    listed = prefix_list(ec2, *PUBLIC)
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, NatGatewayId=gone)
+    ec2.delete_nat_gateway(NatGatewayId=gone)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    for result in links(facts):
+        assert result.status == NOT_CHECKED, result
+        assert f"52.94.0.0/16 (prefix list {listed}) to" in result.detail
+        assert "(blackhole)" in result.detail
+    judged = sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {})
+    assert judged is not None
+    assert judged.startswith(CANNOT_TELL)
+
+
+def test_an_ipv6_prefix_list_routes_no_ipv4_request(ec2: Any) -> None:
+    """Routes to IPv4 and IPv6 addresses are independent of each other (Amazon VPC User Guide, "How route priority
+    works", "Longest prefix match"): an IPv6 prefix list to a transit gateway leaves the NAT route's PASS."""
+    vpc, subnet, table = nat_subnet(ec2, "10.70")
+    target, _ = to_transit_gateway(ec2, vpc, subnet)
+    listed = ec2.create_managed_prefix_list(
+        PrefixListName="v6", MaxEntries=1, AddressFamily="IPv6", Entries=[{"Cidr": "2600:1f00::/24"}]
+    )["PrefixList"]["PrefixListId"]
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, **target)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert [result.status for result in links(facts)] == [PASS, PASS]
+    assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}) is None
