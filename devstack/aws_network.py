@@ -96,8 +96,8 @@ def _taken_from_the_gateway_endpoint(tables: list[Any], endpoint: Any, subnet: A
     """
     The routes that may take S3's addresses away from the gateway endpoint's route to S3's prefix list: one to a
     range of public addresses elsewhere than the internet (or a blackhole) as specific as an entry of S3's list, or
-    more, that overlaps it. The longest prefix wins; on the same prefix a static route wins over a prefix-list route,
-    and of two prefix lists "we randomly choose" (Amazon VPC User Guide, "How route priority works"). Empty when none.
+    more, that overlaps it. The longest prefix wins; on the same prefix a static route wins over a prefix-list route
+    (Amazon VPC User Guide, "How route priority works"); of two prefix lists, either may. Empty when none.
     """
     s3_ranges = [
         ipaddress.ip_network(entry["Cidr"])

@@ -227,9 +227,9 @@ def _gateway_endpoint_bypass(
     The routes elsewhere than the internet that may take S3's addresses from the S3 gateway endpoints ``gateway_ids``.
 
     A gateway endpoint's route is to its service's prefix list (AWS PrivateLink Guide, "Gateway endpoints"). A route
-    more specific than one of the list's entries wins over it, and so does a static route of the same prefix; of two
-    prefix lists with the same range to different targets "we randomly choose" (Amazon VPC User Guide, "How route
-    priority works"). So a route to a range overlapping an entry, as specific or more, may carry S3's requests
+    more specific than one of the list's entries wins over it, and so does a static route of the same prefix (Amazon
+    VPC User Guide, "How route priority works"); which of two prefix lists with the same range to different targets
+    wins is not taken as known. So a route to a range overlapping an entry, as specific or more, may carry S3's requests
     elsewhere; a wider one (``0.0.0.0/1``) does not. The S3 list's entries not read, every such route may.
     """
     ranges: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []

@@ -317,8 +317,8 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
         return _through_the_internet(facts, endpoint, interface_endpoints=True)
     same_region = bucket_region == facts.region
     if same_region and facts.s3_gateway_endpoint and facts.prefix_lists_unread:
-        # Overlapping prefix lists to different targets: "we randomly choose which route takes priority" (Amazon VPC
-        # User Guide, "How route priority works"); an entry more specific than the gateway endpoint's wins.
+        # An entry more specific than the gateway endpoint's wins ("How route priority works": longest prefix first);
+        # which of two prefix lists with the same range to different targets wins is not taken as known.
         return Reachability(
             NOT_CHECKED,
             endpoint,

@@ -203,8 +203,8 @@ def test_a_route_elsewhere_as_specific_as_s3_s_entries_takes_them_from_the_gatew
 ) -> None:
     """
     The S3 gateway endpoint's route is to S3's prefix list: a static route inside one of its entries (the longer
-    prefix), or another prefix list naming the same range (of two prefix lists "we randomly choose", Amazon VPC User
-    Guide, "How route priority works"), to a transit gateway, may take S3's addresses. In a subnet without a way to
+    prefix), or another prefix list naming the same range (which of two prefix lists wins is not taken as known;
+    Amazon VPC User Guide, "How route priority works"), to a transit gateway, may take S3's addresses. In a subnet without a way to
     the internet the S3 link is not checked, never PASS; the judge cannot tell. A wider route changes nothing.
     """
     network = "10.67" if destination == "cidr" else "10.68"
