@@ -188,8 +188,12 @@ def _calls_regional_sts(release_label: str | None, emrfs_site: dict[str, str]) -
 
 #: What :func:`_egress` finds: every public address leaves through the internet, none leaves the VPC; else a sentence.
 INTERNET, NO_EGRESS = "internet", "no egress"
-#: The private (RFC 1918) address space, where no AWS public endpoint (STS, S3) has an address.
-_PRIVATE = tuple(ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+#: The private (RFC 1918) and shared (RFC 6598, carrier-grade NAT's space, not routed on the internet) address
+#: space, where no AWS public endpoint (STS, S3) has an address (their ranges: AWS General Reference, "AWS IP address
+#: ranges", ``ip-ranges.json``).
+_PRIVATE = tuple(
+    ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+)
 
 
 def _egress(tables: list[Any], subnet: Any) -> str:

@@ -162,17 +162,19 @@ def test_an_s3_interface_endpoint_takes_no_name_of_a_bucket_of_another_region(ec
     assert reached is None, reached
 
 
-def test_a_route_of_private_addresses_is_no_way_to_the_public_endpoints(ec2: Any) -> None:
+@pytest.mark.parametrize("private", ["10.0.0.0/8", "100.64.0.0/10"])
+def test_a_route_of_private_addresses_is_no_way_to_the_public_endpoints(ec2: Any, private: str) -> None:
     """S3 and STS answer on public addresses; a request goes by the most specific route that holds its address
-    (Amazon VPC User Guide, "How route priority works"), so a 10.0.0.0/8 route to a transit gateway is never theirs:
-    beside a default route to a NAT gateway, S3 and STS are reached."""
+    (Amazon VPC User Guide, "How route priority works"), so a route of private (RFC 1918) or shared (RFC 6598)
+    addresses to a transit gateway is never theirs: beside a default route to a NAT gateway, S3 and STS are reached,
+    as the verifier's ``PRIVATE_RANGES`` has it."""
     vpc, subnet = private_subnet(ec2, "10.36")
     nat = nat_gateway(ec2, vpc, "10.36.2.0/24")
     table = default_route_table(ec2, vpc, subnet)
     ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
     tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
     ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=vpc, SubnetIds=[subnet])
-    ec2.create_route(RouteTableId=table, DestinationCidrBlock="10.0.0.0/8", TransitGatewayId=tgw)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock=private, TransitGatewayId=tgw)
 
     assert s3_unreachable(EMR_ACCOUNT, REGION, subnet, "judged") is None
     assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}) is None
