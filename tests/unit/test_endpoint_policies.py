@@ -349,6 +349,44 @@ def test_unread_dns_attributes_leave_a_refusing_sts_endpoint_not_checked() -> No
     assert "DNS attributes" in link.detail
 
 
+@pytest.mark.parametrize(
+    ("endpoint", "on_the_path"),
+    [
+        ("https://sts.us-east-1.amazonaws.com", True),
+        ("https://STS.us-east-1.amazonaws.com:443/", True),
+        ("https://sts.amazonaws.com", False),  # the global endpoint
+        ("https://sts-fips.us-east-1.amazonaws.com", False),
+    ],
+)
+def test_the_sts_endpoint_s_policy_is_on_the_path_of_the_regional_name_only(endpoint: str, on_the_path: bool) -> None:
+    """
+    The STS interface endpoint serves the Regional endpoint's name: "After you create the VPC endpoint, you must use
+    the matching regional endpoint to send your AWS STS requests" (IAM User Guide, "Create a VPC endpoint for AWS
+    STS"). A call to the global endpoint (releases before 5.31.0 and 6.1.0) or to another host does not pass it.
+    """
+    from airflow_provider_emrfs_xacct.pure.network import sts_endpoints_in_path
+
+    facts = private_subnet(
+        nat_route=True, sts_endpoint_policies=(EndpointPolicy("vpce-sts", INTERFACE, ASSUME_ONLY_OWN_ROLES),)
+    )
+
+    assert sts_endpoints_in_path(facts, endpoint) == (facts.sts_endpoint_policies if on_the_path else ())
+
+
+def test_a_release_calling_the_global_sts_endpoint_is_not_judged_by_the_sts_endpoint_s_policy() -> None:
+    facts = private_subnet(
+        nat_route=True, sts_endpoint_policies=(EndpointPolicy("vpce-sts", INTERFACE, ASSUME_ONLY_OWN_ROLES),)
+    )
+    state = with_subnet(facts)
+    state.sts_reachability = sts_endpoint_check("emr-6.0.0", facts)  # sts.amazonaws.com, through the NAT gateway
+
+    link = by_name(check_chain(state))[ASSUME]
+
+    assert state.sts_reachability.endpoint == "https://sts.amazonaws.com"
+    assert link.status == PASS
+    assert "vpce-sts" not in link.detail
+
+
 def test_the_not_seen_list_names_only_the_endpoint_policies_not_judged() -> None:
     unread = [item["what"] for item in check_chain(healthy_state()).not_checked]
     read = [item["what"] for item in check_chain(with_subnet(private_subnet())).not_checked]
