@@ -158,6 +158,12 @@ def request(**changes: Any) -> Request:
             },
             "undetermined",
         ),
+        # Naming another account only: no grant to the caller's, whatever an interface endpoint makes of accounts.
+        (
+            INTERFACE,
+            {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "*", "Resource": "*"}]},
+            "not allowed by any statement of the VPC endpoint policy of vpce-0a",
+        ),
         # IAM User Guide, "AWS JSON policy elements: Principal", "All principals": "Principal": "*" and
         # "Principal": {"AWS": "*"} are equivalent: everyone, as the gateway endpoint guide's examples grant.
         (
@@ -177,6 +183,7 @@ def request(**changes: Any) -> Request:
         "gateway-role-principal",
         "gateway-principal-arn-condition",
         "interface-account-principal",
+        "interface-other-account-principal",
         "gateway-aws-star-is-everyone",
     ],
 )
@@ -186,6 +193,18 @@ def test_endpoint_decision(endpoint_type: str, document: Any, outcome: str) -> N
     assert decision.reason == outcome
     assert decision.allowed is (outcome == "allowed")
     assert decision.source == "VPC endpoint policy of vpce-0a"
+
+
+def test_the_endpoint_types_are_spelled_as_describe_vpc_endpoints_answers_them() -> None:
+    """
+    The hook builds :class:`EndpointPolicy` from ``VpcEndpointType`` as AWS answers it (Amazon EC2 API Reference,
+    "VpcEndpoint"); the judge is botocore's EC2 service model, not this module.
+    """
+    import botocore.session
+
+    shape = botocore.session.get_session().get_service_model("ec2").shape_for("VpcEndpointType")
+
+    assert {GATEWAY, INTERFACE} <= set(shape.enum)
 
 
 def test_an_endpoint_s_explicit_deny_decides_over_the_policies_doubt() -> None:
