@@ -100,7 +100,7 @@ TARGETS: dict[str, list[str]] = {
         _U + "test_chain_not_checked.py",
         _U + "test_chain.py",
     ],
-    "launch_arguments": [_U + "test_launch_arguments.py"],
+    "launch_arguments": [_U + "test_launch_arguments.py", _U + "test_imds_release.py"],
     "names": [_U + "test_documents.py"],
     "plan": [_U + "test_plan.py", _U + "test_demo_output.py", _U + "test_converge.py"],
     "requests": [_U + "test_request_contexts.py", _U + "test_chain.py"],

@@ -224,6 +224,23 @@ def test_an_endpoint_s_explicit_deny_decides_over_the_policies_doubt() -> None:
     assert (decision.statement or {}).get("Sid") == "NoUploads"
 
 
+def test_when_both_sides_refuse_the_explicit_deny_is_named() -> None:
+    """
+    An explicit deny overrides any allow (IAM User Guide, "Policy evaluation logic"): where the policies grant nothing
+    and the endpoint denies, or the other way round, the report names the Deny, which no added Allow can undo.
+    """
+    denied = endpoint_decision(EndpointPolicy("vpce-0a", GATEWAY, DENY_PUT), request())
+    not_granted = endpoint_decision(EndpointPolicy("vpce-0a", GATEWAY, OWN_ACCOUNT_ONLY), request())
+    policies_grant_nothing = Decision(
+        False, "not allowed by any statement of the bucket policy", source="bucket policy"
+    )
+    policies_deny = Decision(False, "explicitly denied by the bucket policy", {"Sid": "NoPut"}, "bucket policy")
+
+    assert through_endpoint(policies_grant_nothing, denied) is denied
+    assert through_endpoint(policies_deny, not_granted) is policies_deny
+    assert through_endpoint(policies_grant_nothing, not_granted) is policies_grant_nothing
+
+
 def private_subnet(**changes: Any) -> SubnetFacts:
     """A private subnet in the bucket's Region (us-east-1) with an S3 gateway endpoint on its route table."""
     values: dict[str, Any] = {

@@ -140,3 +140,34 @@ def test_a_naive_run_start_is_read_as_utc_whatever_the_worker_s_time_zone(monkey
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_cluster_takes_fifty_tags_in_all() -> None:
+    """EMR applies EC2's tag restrictions (Amazon EMR Management Guide, "Restrictions that apply to tagging resources
+    in Amazon EMR"), and EC2 allows 50 user tags per resource (Amazon EC2 User Guide, "Tag restrictions")."""
+    assert MAX_CLUSTER_TAGS == 50
+
+
+def test_tags_must_each_be_a_dict() -> None:
+    """``RunJobFlow``'s ``Tags`` is a list of ``Tag`` objects (``Key``, ``Value``: Amazon EMR API Reference, "Tag")."""
+    with pytest.raises(InvalidParameterError, match=r"job_flow_overrides\.Tags: must be a list"):
+        parse_job_flow_overrides({"Tags": [{"Key": "team", "Value": "a"}, "owner=b"]})
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        (("sc", '{"Type": "Custom"}', None, None), "emrfs_credentials_provider"),
+        (("sc", None, '{"fs.s3.consistent": "true"}', None), "emrfs_site_properties"),
+        (("sc", None, None, '{"EncryptionConfiguration": {}}'), "security_configuration_document"),
+        ((" padded", None, None, None), "security_configuration"),
+    ],
+    ids=["provider-as-text", "site-as-text", "document-as-text", "bad-name"],
+)
+def test_each_launch_argument_is_refused_by_its_own_name(arguments: tuple[object, ...], field: str) -> None:
+    with pytest.raises(InvalidParameterError, match=rf"^{field}: "):
+        validate_launch_arguments(*arguments)
+
+
+def test_the_security_configuration_name_is_returned_as_given() -> None:
+    assert validate_launch_arguments("partner-a-config", None, None) == ("partner-a-config", None, {})
