@@ -124,6 +124,7 @@ TARGETS: dict[str, list[str]] = {
 for _path in sorted((ROOT / PKG / "pure" / "checks").glob("*.py")):
     if _path.stem != "__init__":
         TARGETS["checks/" + _path.stem] = _CHECK_TESTS
+TARGETS["checks/endpoints"] = [_U + "test_endpoint_policies.py", *_CHECK_TESTS]
 
 _COMPARE_SWAPS: dict[type, type] = {
     ast.Lt: ast.LtE,

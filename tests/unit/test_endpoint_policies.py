@@ -501,3 +501,19 @@ def test_a_subnet_that_could_not_be_read_leaves_every_endpoint_policy_unseen() -
     assert ENDPOINT_POLICIES[0] in unseen
     assert ENDPOINT_POLICIES_NOT_JUDGED[0] not in unseen
     assert ENDPOINT_POLICIES_OF_THE_OWNER[0] not in unseen
+
+
+def test_endpoints_whose_policies_disagree_leave_the_link_not_checked() -> None:
+    """Which of two endpoints a request takes is not seen: one allowing and one refusing is no answer either way."""
+    facts = private_subnet(
+        nat_route=True,
+        sts_endpoint_policies=(
+            EndpointPolicy("vpce-sts-a", INTERFACE, FULL_ACCESS),
+            EndpointPolicy("vpce-sts-b", INTERFACE, ASSUME_ONLY_OWN_ROLES),
+        ),
+    )
+
+    link = by_name(check_chain(with_subnet(facts)))[ASSUME]
+
+    assert link.status == UNKNOWN
+    assert "which of the VPC's endpoints the request takes" in link.detail
