@@ -84,7 +84,23 @@ TARGETS: dict[str, list[str]] = {
         _U + "test_safety_rules.py",
     ],
     "quotas": [_U + "test_quotas.py"],
-    "network": [_U + "test_network.py", _U + "test_chain.py"],
+    "network": [
+        _U + "test_network.py",
+        _U + "test_chain.py",
+        _U + "test_endpoint_policies.py",
+        _U + "test_chain_not_checked.py",
+        _U + "test_probe_coverage.py",
+    ],
+    "deferred_kill": [_U + "test_deferred_kill_states.py"],
+    "endpoint_policy": [_U + "test_endpoint_policies.py", _U + "test_network.py"],
+    "kms_grants": [_U + "test_kms_grants.py"],
+    "security_groups": [
+        _U + "test_security_groups.py",
+        _U + "test_network.py",
+        _U + "test_chain_not_checked.py",
+        _U + "test_chain.py",
+    ],
+    "launch_arguments": [_U + "test_launch_arguments.py", _U + "test_imds_release.py"],
     "names": [_U + "test_documents.py"],
     "plan": [_U + "test_plan.py", _U + "test_demo_output.py", _U + "test_converge.py"],
     "requests": [_U + "test_request_contexts.py", _U + "test_chain.py"],
@@ -108,6 +124,7 @@ TARGETS: dict[str, list[str]] = {
 for _path in sorted((ROOT / PKG / "pure" / "checks").glob("*.py")):
     if _path.stem != "__init__":
         TARGETS["checks/" + _path.stem] = _CHECK_TESTS
+TARGETS["checks/endpoints"] = [_U + "test_endpoint_policies.py", *_CHECK_TESTS]
 
 _COMPARE_SWAPS: dict[type, type] = {
     ast.Lt: ast.LtE,

@@ -158,6 +158,12 @@ def request(**changes: Any) -> Request:
             },
             "undetermined",
         ),
+        # Naming another account only: no grant to the caller's, whatever an interface endpoint makes of accounts.
+        (
+            INTERFACE,
+            {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "444455556666"}, "Action": "*", "Resource": "*"}]},
+            "not allowed by any statement of the VPC endpoint policy of vpce-0a",
+        ),
         # IAM User Guide, "AWS JSON policy elements: Principal", "All principals": "Principal": "*" and
         # "Principal": {"AWS": "*"} are equivalent: everyone, as the gateway endpoint guide's examples grant.
         (
@@ -209,6 +215,7 @@ def request(**changes: Any) -> Request:
         "gateway-role-principal",
         "gateway-principal-arn-condition",
         "interface-account-principal",
+        "interface-other-account-principal",
         "gateway-aws-star-is-everyone",
         "gateway-deny-naming-the-account",
         "gateway-deny-naming-the-role",
@@ -221,6 +228,18 @@ def test_endpoint_decision(endpoint_type: str, document: Any, outcome: str) -> N
     assert decision.reason == outcome
     assert decision.allowed is (outcome == "allowed")
     assert decision.source == "VPC endpoint policy of vpce-0a"
+
+
+def test_the_endpoint_types_are_spelled_as_describe_vpc_endpoints_answers_them() -> None:
+    """
+    The hook builds :class:`EndpointPolicy` from ``VpcEndpointType`` as AWS answers it (Amazon EC2 API Reference,
+    "VpcEndpoint"); the judge is botocore's EC2 service model, not this module.
+    """
+    import botocore.session
+
+    shape = botocore.session.get_session().get_service_model("ec2").shape_for("VpcEndpointType")
+
+    assert {GATEWAY, INTERFACE} <= set(shape.enum)
 
 
 def test_an_endpoint_s_explicit_deny_decides_over_the_policies_doubt() -> None:
@@ -238,6 +257,23 @@ def test_an_endpoint_s_explicit_deny_decides_over_the_policies_doubt() -> None:
     assert decision is denied
     assert decision.reason == "explicitly denied by the VPC endpoint policy of vpce-0a"
     assert (decision.statement or {}).get("Sid") == "NoUploads"
+
+
+def test_when_both_sides_refuse_the_explicit_deny_is_named() -> None:
+    """
+    An explicit deny overrides any allow (IAM User Guide, "Policy evaluation logic"): where the policies grant nothing
+    and the endpoint denies, or the other way round, the report names the Deny, which no added Allow can undo.
+    """
+    denied = endpoint_decision(EndpointPolicy("vpce-0a", GATEWAY, DENY_PUT), request())
+    not_granted = endpoint_decision(EndpointPolicy("vpce-0a", GATEWAY, OWN_ACCOUNT_ONLY), request())
+    policies_grant_nothing = Decision(
+        False, "not allowed by any statement of the bucket policy", source="bucket policy"
+    )
+    policies_deny = Decision(False, "explicitly denied by the bucket policy", {"Sid": "NoPut"}, "bucket policy")
+
+    assert through_endpoint(policies_grant_nothing, denied) is denied
+    assert through_endpoint(policies_deny, not_granted) is policies_deny
+    assert through_endpoint(policies_grant_nothing, not_granted) is policies_grant_nothing
 
 
 def private_subnet(**changes: Any) -> SubnetFacts:
@@ -384,6 +420,44 @@ def test_unread_dns_attributes_leave_a_refusing_sts_endpoint_not_checked() -> No
     assert "DNS attributes" in link.detail
 
 
+@pytest.mark.parametrize(
+    ("endpoint", "on_the_path"),
+    [
+        ("https://sts.us-east-1.amazonaws.com", True),
+        ("https://STS.us-east-1.amazonaws.com:443/", True),
+        ("https://sts.amazonaws.com", False),  # the global endpoint
+        ("https://sts-fips.us-east-1.amazonaws.com", False),
+    ],
+)
+def test_the_sts_endpoint_s_policy_is_on_the_path_of_the_regional_name_only(endpoint: str, on_the_path: bool) -> None:
+    """
+    The STS interface endpoint serves the Regional endpoint's name: "After you create the VPC endpoint, you must use
+    the matching regional endpoint to send your AWS STS requests" (IAM User Guide, "Create a VPC endpoint for AWS
+    STS"). A call to the global endpoint (releases before 5.31.0 and 6.1.0) or to another host does not pass it.
+    """
+    from airflow_provider_emrfs_xacct.pure.network import sts_endpoints_in_path
+
+    facts = private_subnet(
+        nat_route=True, sts_endpoint_policies=(EndpointPolicy("vpce-sts", INTERFACE, ASSUME_ONLY_OWN_ROLES),)
+    )
+
+    assert sts_endpoints_in_path(facts, endpoint) == (facts.sts_endpoint_policies if on_the_path else ())
+
+
+def test_a_release_calling_the_global_sts_endpoint_is_not_judged_by_the_sts_endpoint_s_policy() -> None:
+    facts = private_subnet(
+        nat_route=True, sts_endpoint_policies=(EndpointPolicy("vpce-sts", INTERFACE, ASSUME_ONLY_OWN_ROLES),)
+    )
+    state = with_subnet(facts)
+    state.sts_reachability = sts_endpoint_check("emr-6.0.0", facts)  # sts.amazonaws.com, through the NAT gateway
+
+    link = by_name(check_chain(state))[ASSUME]
+
+    assert state.sts_reachability.endpoint == "https://sts.amazonaws.com"
+    assert link.status == PASS
+    assert "vpce-sts" not in link.detail
+
+
 def test_the_not_seen_list_names_only_the_endpoint_policies_not_judged() -> None:
     unread = [item["what"] for item in check_chain(healthy_state()).not_checked]
     read = [item["what"] for item in check_chain(with_subnet(private_subnet())).not_checked]
@@ -462,3 +536,19 @@ def test_a_subnet_that_could_not_be_read_leaves_every_endpoint_policy_unseen() -
     assert ENDPOINT_POLICIES[0] in unseen
     assert ENDPOINT_POLICIES_NOT_JUDGED[0] not in unseen
     assert ENDPOINT_POLICIES_OF_THE_OWNER[0] not in unseen
+
+
+def test_endpoints_whose_policies_disagree_leave_the_link_not_checked() -> None:
+    """Which of two endpoints a request takes is not seen: one allowing and one refusing is no answer either way."""
+    facts = private_subnet(
+        nat_route=True,
+        sts_endpoint_policies=(
+            EndpointPolicy("vpce-sts-a", INTERFACE, FULL_ACCESS),
+            EndpointPolicy("vpce-sts-b", INTERFACE, ASSUME_ONLY_OWN_ROLES),
+        ),
+    )
+
+    link = by_name(check_chain(with_subnet(facts)))[ASSUME]
+
+    assert link.status == UNKNOWN
+    assert "which of the VPC's endpoints the request takes" in link.detail

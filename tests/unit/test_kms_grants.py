@@ -174,3 +174,38 @@ def test_a_grant_to_the_account_whose_constraints_fail_neither_allows_nor_unsett
     match = match_grants([account_grant], ROLE, KEY, "kms:GenerateDataKey", {"aws:s3:arn": OBJECT})
 
     assert match == GrantMatch()
+
+
+def test_a_grant_to_the_role_whose_constraints_s3_s_context_does_not_meet_fails_the_link_naming_it() -> None:
+    """
+    A grant allows "provided that all conditions specified in the grant are met" (AWS KMS Developer Guide, "Grants in
+    AWS KMS"): one bound to another object's encryption context allows none of the role's calls for this one.
+    """
+    state = admins_only()
+    elsewhere = {"aws:s3:arn": f"arn:aws:s3:::{BUCKET}/other/part-00000"}
+    grants = [grant(EncryptionContextEquals=elsewhere)]
+    state.key_grants[KEY] = grants
+
+    link = by_name(check_chain(state))[KMS]
+    match = match_grants(grants, ROLE, KEY, "kms:GenerateDataKey", {"aws:s3:arn": OBJECT})
+
+    assert link.status == "fail", link
+    assert f"grant g-1 to {ROLE} for GenerateDataKey, Decrypt allows it only with" in link.detail
+    assert match == GrantMatch(constrained=(grant(EncryptionContextEquals=elsewhere),))
+
+
+def test_no_grant_read_against_a_call_leaves_nothing_unsettled() -> None:
+    match = match_grants([], ROLE, KEY, "kms:GenerateDataKey", {"aws:s3:arn": OBJECT})
+
+    assert match.allowing is None
+    assert match.unsettled == ""
+    assert match.constrained == ()
+
+
+def test_a_grant_is_named_by_its_id_name_grantee_and_operations() -> None:
+    from airflow_provider_emrfs_xacct.pure.kms_grants import describe_grant
+
+    named = {**grant(), "Name": "emr-writer"}
+
+    assert describe_grant(named) == f"grant g-1 (emr-writer) to {ROLE} for GenerateDataKey, Decrypt"
+    assert describe_grant(grant()) == f"grant g-1 to {ROLE} for GenerateDataKey, Decrypt"

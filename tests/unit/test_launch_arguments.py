@@ -140,3 +140,71 @@ def test_a_naive_run_start_is_read_as_utc_whatever_the_worker_s_time_zone(monkey
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_cluster_takes_fifty_tags_in_all() -> None:
+    """EMR applies EC2's tag restrictions (Amazon EMR Management Guide, "Restrictions that apply to tagging resources
+    in Amazon EMR"), and EC2 allows 50 user tags per resource (Amazon EC2 User Guide, "Tag restrictions")."""
+    assert MAX_CLUSTER_TAGS == 50
+
+
+def test_tags_must_each_be_a_dict() -> None:
+    """``RunJobFlow``'s ``Tags`` is a list of ``Tag`` objects (``Key``, ``Value``: Amazon EMR API Reference, "Tag")."""
+    with pytest.raises(InvalidParameterError, match=r"job_flow_overrides\.Tags: must be a list"):
+        parse_job_flow_overrides({"Tags": [{"Key": "team", "Value": "a"}, "owner=b"]})
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        (("sc", '{"Type": "Custom"}', None, None), "emrfs_credentials_provider"),
+        (("sc", None, '{"fs.s3.consistent": "true"}', None), "emrfs_site_properties"),
+        (("sc", None, None, '{"EncryptionConfiguration": {}}'), "security_configuration_document"),
+        ((" padded", None, None, None), "security_configuration"),
+    ],
+    ids=["provider-as-text", "site-as-text", "document-as-text", "bad-name"],
+)
+def test_each_launch_argument_is_refused_by_its_own_name(arguments: tuple[object, ...], field: str) -> None:
+    with pytest.raises(InvalidParameterError, match=rf"^{field}: ") as refused:
+        validate_launch_arguments(*arguments)
+
+    # A dict template rendered as text (Airflow's default) is told apart, with the DAG setting that gives the object.
+    assert ("looks like a rendered dict" in str(refused.value)) is (field != "security_configuration")
+
+
+def test_the_security_configuration_name_is_returned_as_given() -> None:
+    assert validate_launch_arguments("partner-a-config", None, None) == ("partner-a-config", None, {})
+
+
+def test_the_keys_are_the_ones_earlier_releases_tagged_clusters_with() -> None:
+    """
+    The key is stored on the cluster (its idempotency tag) and a retry finds the cluster by it, maybe after an upgrade
+    of the provider between two tries: its text is a stored format, the same in every release.
+    """
+    from datetime import datetime, timezone
+
+    run = "scheduled__2026-01-02T00:00:00+00:00"
+    start = datetime(2026, 1, 2, 0, 0, 2, 411_000, tzinfo=timezone.utc)
+
+    assert task_instance_key("dag", run, "launch_cluster", -1) == "7017d5586ad1016b7ceb86fdc6541198"
+    assert deployment_key("production", None) == "8ff14ba9efe12ba6"
+    assert deployment_key(None, None) == "3f2209f967d4715e"
+    assert deployment_key(None, start) == "3365428b4b8aee34"
+
+
+def test_no_configuration_document_given_is_nothing_to_check() -> None:
+    validate_configuration_document("partner-a-config", None)
+    validate_configuration_document(None, None)
+
+
+def test_a_missing_configuration_is_a_precondition_naming_it_its_account_and_region() -> None:
+    from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+    from airflow_provider_emrfs_xacct.pure.launch_arguments import missing_configuration_error
+
+    error = missing_configuration_error("partner-a-config", "111111111111", "eu-west-1")
+
+    assert isinstance(error, PreconditionError)
+    assert str(error).startswith(
+        "security_configuration: EMR security configuration 'partner-a-config' does not exist in account "
+        "111111111111 and region eu-west-1"
+    )

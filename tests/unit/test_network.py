@@ -738,3 +738,42 @@ def test_an_s3_interface_endpoint_s_private_dns_with_the_vpc_dns_attributes_unre
     assert "enableDnsSupport" in result.detail
     assert "was denied" in result.detail
     assert "ec2:DescribeVpcAttribute" in result.fix
+
+
+@pytest.mark.parametrize(
+    ("service", "region"),
+    [
+        ("com.amazonaws.eu-west-1.s3", "eu-west-1"),
+        ("cn.com.amazonaws.cn-north-1.s3", "cn-north-1"),
+        ("com.amazonaws.eu-west-1.s3express", None),  # S3 Express One Zone (directory buckets)
+        ("com.amazonaws.eu-west-1.s3-outposts", None),
+        ("com.amazonaws.eu-west-1.s3.fips", None),
+    ],
+)
+def test_only_s3_s_own_endpoint_service_is_taken_for_s3(service: str, region: str | None) -> None:
+    """
+    The hook keeps the VPC's endpoints whose service name :data:`S3_SERVICE` matches. S3 Express One Zone has an
+    endpoint service of its own, ``com.amazonaws.REGION.s3express`` (Amazon EMR Serverless User Guide, "Get data into
+    S3 Express One Zone with EMR Serverless"), for "Regional and Zonal API endpoints that are different from the
+    standard Amazon S3 endpoints" (Amazon S3 User Guide, "Networking for directory buckets"): its private DNS takes
+    no name of S3's, so it is not an S3 endpoint that decides the route of an ordinary bucket.
+    """
+    from airflow_provider_emrfs_xacct.pure.network import S3_SERVICE
+
+    found = S3_SERVICE.match(service)
+
+    assert (found["region"] if found else None) == region
+
+
+def test_a_private_subnet_s_s3_route_not_checked_names_what_was_not_read() -> None:
+    unknown_region = s3_route_check("partner-b", None, facts(s3_gateway_endpoint=True))
+    gateways_unread = s3_route_check("partner-b", "eu-west-1", facts(s3_gateway_endpoint=None))
+
+    assert unknown_region.status == gateways_unread.status == NOT_CHECKED
+    assert unknown_region.detail == (
+        "subnet subnet-0a has no route to the internet, and the Region of bucket partner-b could not be read"
+    )
+    assert gateways_unread.detail == (
+        "subnet subnet-0a has no route to the internet, and its S3 gateway endpoints could not be read"
+    )
+    assert unknown_region.fix == gateways_unread.fix == "the live probe (probe=True) proves it"
