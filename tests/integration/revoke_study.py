@@ -14,16 +14,23 @@ stand-in's judge and the EMRFS-like writer (``devstack/emrfs_writer.py``), not w
 - every statement and document the provider did not write is equal byte for byte, and the provider's own
   statements lose only P (or, in the trust, the EMR EC2 role);
 - a second revoke plans nothing and writes nothing; a grant after the revoke lets P write again;
-- a refused revoke changes nothing in either account.
+- a refused revoke changes nothing in either account, and refuses a deletion while a policy it does not change names
+  the role (a policy of the granted bucket, another role's trust); a revoke that goes on leaves no policy of the
+  destination account naming a deleted role's unique ID (the stand-in's judge, ``devstack/aws_principals.py``);
+- with ``remove_destination_trust=False`` and ``iam:ListRolePolicies`` refused to the EMR connection, the revoke
+  is done all the same and says that the access may not be ended.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import pytest
+import requests
 import structlog.testing
 from botocore.exceptions import ClientError
 
@@ -33,13 +40,16 @@ from airflow_provider_emrfs_xacct.operators.revoke import RevokePartnerAccessOpe
 from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_POLICY_NAME,
     ASSUME_SID,
+    DESTINATION_POLICY_NAME,
     KEY_USERS_SID,
+    KMS_USE_SID,
     TRUST_SID,
     as_list,
     assume_role_policy,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
 from airflow_provider_emrfs_xacct.pure.merge import identity_key
+from devstack.aws_principals import orphaned_ids
 from devstack.emrfs_writer import write_like_emrfs
 from devstack.moto_stack import (
     BUCKET,
@@ -49,7 +59,10 @@ from devstack.moto_stack import (
     EMR_CONN_ID,
     EMR_EC2_ROLE,
     KEY_ADMIN_ARN,
+    PROVISIONER_ROLE,
+    REGION,
     Seeded,
+    airflow_environment,
     client,
     create_principals,
     seed,
@@ -64,6 +77,9 @@ from tests.integration.partners import (
     mapping,
 )
 from tests.integration.state import changes, snapshot
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 P, PREFIX_P = "partner-p-writer", f"s3://{BUCKET}/partner-p/"
 Q, PREFIX_Q = "partner-q-writer", f"s3://{BUCKET}/partner-q/"
@@ -86,6 +102,10 @@ OTHER_KEY_USERS = {
 #: Partners of another EMR pipeline in the provider's inline policy (resources only: nothing needs to exist).
 FILLER = [f"arn:aws:iam::{900000000000 + index // 10:012d}:role/other-writer-{index:04d}" for index in range(168)]
 PROVIDER_SIDS = (ASSUME_SID, TRUST_SID, KEY_USERS_SID)
+#: Another role of the destination account that P may assume (role chaining).
+CHAINED_ROLE = "partner-p-reports-reader"
+#: A key P's policy grants that KMS deleted since (it never existed in the stand-in: GetKeyPolicy answers NotFound).
+DELETED_KEY = f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:key/0f0f0f0f-1111-2222-3333-777777777777"
 
 
 @dataclass
@@ -112,6 +132,10 @@ class Case:
     with_configuration: bool
     with_keys: bool
     dry_run_first: bool
+    bucket_names_p: bool  # the bucket owner's own statement in the granted bucket's policy names P
+    chained_role: bool  # another role's trust policy names P
+    deleted_key: bool  # P's policy grants a key KMS deleted since
+    deny_assume_read: bool  # iam:ListRolePolicies refused to the EMR connection (remove_destination_trust=False)
 
     @property
     def emr_role(self) -> str:
@@ -157,6 +181,11 @@ def generate(number: int, seed_value: int) -> Case:
         with_configuration=rng.random() < 0.75,
         with_keys=rng.random() < 0.85,
         dry_run_first=rng.random() < 0.3,
+        # Drawn last, so that the choices above stay those of earlier runs of the study.
+        bucket_names_p=rng.random() < 0.2,
+        chained_role=rng.random() < 0.2,
+        deleted_key=rng.random() < 0.25,
+        deny_assume_read=rng.random() < 0.4 and not remove_trust,
     )
 
 
@@ -167,12 +196,15 @@ class Outcome:
     case: Case
     result: str = ""  # "revoked", "still-writes" (documented), "refused"
     problems: list[str] = field(default_factory=list)
+    refusal: str = ""  # the refusal's message, its start
 
     def line(self) -> str:
         problems = "; ".join(self.problems)
         problems = problems if len(problems) < 2000 else f"{problems[:2000]}..."
-        return f"case {self.case.number}: {self.result} [{self.case.options()}]" + (
-            f" PROBLEMS: {problems}" if problems else ""
+        return (
+            f"case {self.case.number}: {self.result} [{self.case.options()}]"
+            + (f" ({self.refusal})" if self.refusal else "")
+            + (f" PROBLEMS: {problems}" if problems else "")
         )
 
 
@@ -230,6 +262,7 @@ def build(aws: Seeded, case: Case) -> str:
     _start(aws, case)
     mappings = _grant_partners(aws, case)
     _edit_by_hand(aws, case)
+    _name_p_elsewhere(aws, case)
     configuration = create_security_configuration(mappings, name_prefix="emrfs-xacct-study")
     if case.partial == "emr-side":  # an earlier revoke that left the trust
         run_operator(_revoker(aws, case, None, remove_destination_trust=False, delete_destination_role=False))
@@ -307,6 +340,38 @@ def _edit_by_hand(aws: Seeded, case: Case) -> None:
         _change_key_policy(aws, lambda policy: _ours(policy, KEY_USERS_SID).update(Condition=in_destination))
 
 
+def _name_p_elsewhere(aws: Seeded, case: Case) -> None:
+    """What names P besides the provider's documents: the bucket owner's statement, another role's trust, a key gone."""
+    destination_iam = _iam(aws, DESTINATION_ACCOUNT)
+    if case.bucket_names_p:  # the bucket owner lets the partner read its reports
+        reports = {
+            "Sid": "PartnerReadsItsReports",
+            "Effect": "Allow",
+            "Principal": {"AWS": case.p_arn},
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{BUCKET}/reports/*",
+        }
+        policy = _bucket_policy(aws) or {"Version": "2012-10-17", "Statement": []}
+        policy["Statement"] = [*as_list(policy["Statement"]), reports]
+        client(aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(policy))
+    if case.chained_role:
+        trust = {"Effect": "Allow", "Principal": {"AWS": case.p_arn}, "Action": "sts:AssumeRole"}
+        destination_iam.create_role(
+            RoleName=CHAINED_ROLE, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]})
+        )
+    if case.deleted_key:
+        name = P
+        document = _parsed(
+            destination_iam.get_role_policy(RoleName=name, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
+        )
+        statement = _ours(document, KMS_USE_SID)
+        assert statement is not None
+        statement["Resource"] = [*as_list(statement["Resource"]), DELETED_KEY]
+        destination_iam.put_role_policy(
+            RoleName=name, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(document)
+        )
+
+
 def _change_key_policy(aws: Seeded, change: Any) -> None:
     policy = _key_policy(aws)
     change(policy)
@@ -368,6 +433,28 @@ def _key_policy(aws: Seeded) -> dict[str, Any]:
     return _parsed(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"])
 
 
+def _bucket_policy(aws: Seeded) -> dict[str, Any] | None:
+    try:
+        text = client(aws.url, DESTINATION_ACCOUNT, "s3").get_bucket_policy(Bucket=BUCKET)["Policy"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "NoSuchBucketPolicy":
+            raise
+        return None
+    return _parsed(text)
+
+
+def _orphaned(aws: Seeded) -> list[str]:
+    """The destination account's policies naming a unique ID where a deleted role was (the stand-in's judge)."""
+    iam = _iam(aws, DESTINATION_ACCOUNT)
+    policies = {"key policy": _key_policy(aws), "bucket policy": _bucket_policy(aws)}
+    for page in iam.get_paginator("list_roles").paginate():
+        for role in page["Roles"]:
+            policies[f"trust policy of {role['RoleName']}"] = _parsed(role["AssumeRolePolicyDocument"])
+    return [
+        f"{name} names {ids}" for name, policy in policies.items() if (ids := orphaned_ids(json.dumps(policy or {})))
+    ]
+
+
 def _configuration(aws: Seeded, name: str) -> str:
     return str(client(aws.url, EMR_ACCOUNT, "emr").describe_security_configuration(Name=name)["SecurityConfiguration"])
 
@@ -406,7 +493,9 @@ def state(aws: Seeded, case: Case, configuration: str) -> dict[str, Any]:
     documents: dict[str, dict[str, Any] | None] = {f"emr {name}": doc for name, doc in _emr_documents(aws, case)}
     documents["trust P"] = _trust(aws, P)
     documents["trust Q"] = _trust(aws, Q)
+    documents["trust chained"] = _trust(aws, CHAINED_ROLE)
     documents["key policy"] = _key_policy(aws)
+    documents["bucket policy"] = _bucket_policy(aws)
     split = {name: _split(document) for name, document in documents.items()}
     return {
         "foreign": {f"{name}: {key}": text for name, (foreign, _) in split.items() for key, text in foreign.items()},
@@ -451,21 +540,28 @@ def run_case(aws: Seeded, case: Case) -> Outcome:
         problems.append("Q cannot write before the revoke")
     if not case.partial and not write(aws, case, configuration, PREFIX_P):
         problems.append("P cannot write before the revoke")
-    before, whole = state(aws, case, configuration), snapshot(aws)
-
-    try:
-        if case.dry_run_first:
-            planned, _, _ = run_operator(_revoker(aws, case, configuration, dry_run=True))
-            if changes(whole, snapshot(aws)):
-                problems.append("the dry run changed something")
-        with structlog.testing.capture_logs() as logged:  # Airflow's task loggers are structlog's
-            result, _, _ = run_operator(_revoker(aws, case, configuration))
-        warnings = [str(entry.get("event")) for entry in logged if entry.get("log_level") == "warning"]
-    except ConflictError as error:
-        outcome.result = "refused"
-        if changed := changes(whole, snapshot(aws)):
-            problems.append(f"a refused revoke changed {sorted(changed)}: {error}")
-        return outcome
+    with pytest.MonkeyPatch.context() as patch:
+        # Set up before the snapshots: what the refused revoke must leave as it was excludes it.
+        authorize = _deny_list_role_policies(aws, patch) if case.deny_assume_read else None
+        before, whole = state(aws, case, configuration), snapshot(aws)
+        try:
+            if case.dry_run_first:
+                with _authorized(authorize):
+                    planned, _, _ = run_operator(_revoker(aws, case, configuration, dry_run=True))
+                if changes(whole, snapshot(aws)):
+                    problems.append("the dry run changed something")
+            # Airflow's task loggers are structlog's.
+            with structlog.testing.capture_logs() as logged, _authorized(authorize):
+                result, _, _ = run_operator(_revoker(aws, case, configuration))
+            warnings = [str(entry.get("event")) for entry in logged if entry.get("log_level") == "warning"]
+        except ConflictError as error:
+            outcome.result, outcome.refusal = "refused", str(error)[:160]
+            if changed := changes(whole, snapshot(aws)):
+                problems.append(f"a refused revoke changed {sorted(changed)}: {error}")
+            if not (case.delete_destination_role and _named_elsewhere(case)):
+                problems.append(f"refused, though nothing the case made forbids the revoke: {error}")
+            return outcome
+    problems += _nothing_orphaned(aws, case)
     if case.dry_run_first and planned["plan"] != result["plan"]:
         problems.append("the dry run planned other changes than the revoke made")
 
@@ -478,6 +574,16 @@ def run_case(aws: Seeded, case: Case) -> Outcome:
     return outcome
 
 
+def _nothing_orphaned(aws: Seeded, case: Case) -> list[str]:
+    """A deleted role was named nowhere else; no policy of the destination account shows a unique ID for it."""
+    problems = []
+    if case.delete_destination_role and (named := _named_elsewhere(case)):
+        problems.append(f"the role was deleted while {named} named it")
+    if orphaned := _orphaned(aws):
+        problems.append(f"a deleted role's unique ID is left: {orphaned}")
+    return problems
+
+
 def _access(
     aws: Seeded, outcome: Outcome, configuration: str, new_configuration: str, warnings: list[str]
 ) -> list[str]:
@@ -487,8 +593,11 @@ def _access(
     outcome.result = "still-writes" if p_writes else "revoked"
     if p_writes and not (not case.remove_destination_trust and case.assume_any):  # documented
         problems.append("P still writes after the revoke")
-    if p_writes and not any("The access is NOT ended" in message for message in warnings):
-        problems.append("P still writes after the revoke, which did not say that the access is not ended")
+    said = "The access may NOT be ended" if case.deny_assume_read else "The access is NOT ended"
+    if p_writes and not any(said in message for message in warnings):
+        problems.append(f"P still writes after the revoke, which did not say {said!r}")
+    if case.deny_assume_read and not any(said in message for message in warnings):
+        problems.append(f"the other grants could not be read, and the revoke did not say {said!r}")
     if case.partner_q and not write(aws, case, new_configuration, PREFIX_Q):
         problems.append("Q cannot write after the revoke")
     return problems
@@ -549,6 +658,72 @@ def _is_nobody(name: str, values: list[Any]) -> bool:
 def _others_in_trust(case: Case) -> bool:
     """Whether P's trust policy has statements besides the provider's (its statement then goes with its condition)."""
     return case.auditor
+
+
+@contextlib.contextmanager
+def _authorized(authorize: Callable[[str], None] | None) -> Iterator[None]:
+    """moto checks identity policies inside (when ``authorize`` is given), none after."""
+    if authorize is None:
+        yield
+        return
+    authorize("0")
+    try:
+        yield
+    finally:
+        authorize("inf")
+
+
+def _named_elsewhere(case: Case) -> list[str]:
+    """
+    What names P that the revoke does not change, so that deleting P is refused: another EMR EC2 role or someone's
+    statement in its trust, the bucket owner's statement, another role's trust (the stand-in's judge would show
+    P's unique ID there once deleted, and refuse its owner's next edit).
+    """
+    return [what for what in ("nightly", "auditor", "bucket_names_p", "chained_role") if getattr(case, what)]
+
+
+def _deny_list_role_policies(aws: Seeded, patch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """
+    Refuse ``iam:ListRolePolicies`` to the EMR connection; return ``authorize(count)`` turning moto's checks on or off.
+
+    The connections sign as a user moto issued and assume ``PROVISIONER_ROLE``, allowed everything else (as
+    tests/integration/test_revoke_options.py's ``deny_in_destination``); moto checks identity policies once
+    ``/moto-api/reset-auth`` is ``0``, none with ``inf``.
+    """
+    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    emr_iam = _iam(aws, EMR_ACCOUNT)
+    user = emr_iam.create_user(UserName="airflow")["User"]["Arn"]
+    emr_iam.put_user_policy(
+        UserName="airflow",
+        PolicyName="all",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [everything]}),
+    )
+    key = emr_iam.create_access_key(UserName="airflow")["AccessKey"]
+    for name, value in airflow_environment(aws.url).items():
+        if name.startswith("AIRFLOW_CONN_"):
+            connection = json.loads(value)
+            connection.update(login=key["AccessKeyId"], password=key["SecretAccessKey"])
+            patch.setenv(name, json.dumps(connection))
+    trust = {"Effect": "Allow", "Principal": {"AWS": user}, "Action": "sts:AssumeRole"}
+    for account in (EMR_ACCOUNT, DESTINATION_ACCOUNT):
+        statements = [everything]
+        if account == EMR_ACCOUNT:
+            statements.append({"Effect": "Deny", "Action": "iam:ListRolePolicies", "Resource": "*"})
+        iam = _iam(aws, account)
+        iam.create_role(
+            RoleName=PROVISIONER_ROLE,
+            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}),
+        )
+        iam.put_role_policy(
+            RoleName=PROVISIONER_ROLE,
+            PolicyName="provisioner",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+        )
+
+    def authorize(count: str) -> None:
+        requests.post(f"{aws.url}/moto-api/reset-auth", data=count, timeout=10).raise_for_status()
+
+    return authorize
 
 
 def run(url: str, numbers: list[int], seed_value: int, reset: Any) -> list[Outcome]:

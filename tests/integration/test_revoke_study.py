@@ -18,8 +18,10 @@ from tests.integration.revoke_study import Outcome, run
 
 SEED = 20261201
 SAMPLE = 20
-#: Cases the first SAMPLE miss: 31 deletes the role without its key in kms_key_arns (no unique ID may be left).
-ALSO_SAMPLED = (31,)
+#: Cases the first SAMPLE miss: 152 deletes the role without its key in kms_key_arns (no unique ID may be left)
+#: while its policy also grants a key KMS deleted since. (31, sampled before, is refused before any deletion: another
+#: EMR EC2 role is trusted on the role; 15, the first SAMPLE's deletion before, is refused by another role's trust.)
+ALSO_SAMPLED = (152,)
 STUDY = 300
 
 
@@ -44,8 +46,10 @@ def test_a_fixed_sample_of_revokes(moto_url: str) -> None:
     for outcome in outcomes:
         print(outcome.line())
     check(outcomes)
-    # The sample revokes, refuses, and meets the documented exception: it is not trivially one kind.
-    assert {"revoked", "refused"} <= {outcome.result for outcome in outcomes}
+    # The sample revokes, refuses, and meets the documented exception: it is not trivially one kind; and it deletes
+    # a role (the claims of a deletion are not all met by refusals).
+    assert {"revoked", "refused", "still-writes"} <= {outcome.result for outcome in outcomes}
+    assert any(outcome.case.delete_destination_role and outcome.result == "revoked" for outcome in outcomes)
 
 
 @pytest.mark.skipif(
