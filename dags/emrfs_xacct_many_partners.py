@@ -148,13 +148,13 @@ with DAG(
             emr_account_id="{{ params.emr_account_id }}",
             destination_account_id="{{ params.destination_account_id }}",
         )
-        run_stamp = "{{ run_stamp(dag_run) }}"
+        stamp = "{{ run_stamp(dag_run) }}"  # the macro, rendered in the task (the DAG's user_defined_macros)
         cluster = LaunchClusterWithSecConfigOperator(
             task_id="launch_cluster",
             aws_conn_id=EMR_CONN_ID,
             emr_conn_id=None,
             security_configuration=access.security_configuration,
-            job_flow_overrides=cluster_overrides(cluster_name, release_label, run_stamp),
+            job_flow_overrides=cluster_overrides(cluster_name, release_label, stamp),
             wait_for_completion=True,
             waiter_delay=30,
             waiter_max_attempts=60,
@@ -165,7 +165,7 @@ with DAG(
             task_id="write_results",
             aws_conn_id=EMR_CONN_ID,
             job_flow_id=cluster.output,
-            steps=write_steps(destination_prefix, run_stamp),
+            steps=write_steps(destination_prefix, stamp),
             wait_for_completion=True,
             waiter_delay=30,
             waiter_max_attempts=720,
