@@ -7,6 +7,10 @@ in the running task.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from typing import Any
+
 
 def aws_partition(aws_conn_id: str | None) -> str:
     """
@@ -39,3 +43,24 @@ def aws_partition(aws_conn_id: str | None) -> str:
         "define the connection, or pass None to take the worker's on purpose",
     )
     return AwsBaseHook(aws_conn_id=aws_conn_id, client_type="sts").conn_partition
+
+
+def run_stamp(dag_run: Any) -> str:
+    """
+    Return a name part unique to a DAG run: ``<run_after as %Y%m%dT%H%M%S>-<10 hex of the DAG id and run id>``.
+
+    For what a run names after itself: its cluster (``"Name": "export-acme-{{ run_stamp(dag_run) }}"``), its
+    steps, the key it writes its results under. ``{{ dag_run.run_after | ts_nodash }}`` alone is the same for
+    two runs: it drops the microseconds, and two runs triggered in one second (``airflow dags trigger``, the
+    REST API, which also takes a ``run_after`` of the caller's) get the same one, so the second run's results
+    overwrite the first's. The run id tells every run of a DAG apart (Airflow keeps it unique per DAG), but a
+    user gives it (``--run-id``: up to 250 characters of ``[scheduler] allowed_run_id_pattern``, ``~`` and
+    ``..``-free dots included), and EMR names end at 256 characters and tags refuse a ``~`` (Amazon EMR
+    Management Guide, "Restrictions that apply to tagging resources in Amazon EMR"): its hash goes in
+    instead, so the stamp is 26 characters of digits, ``T``, ``-`` and ``a-f``, valid in a cluster or step
+    ``Name`` (Amazon EMR API Reference, "RunJobFlow", "AddJobFlowSteps"), a tag value and an S3 key
+    (Amazon S3 User Guide, "Naming Amazon S3 objects": safe characters only). Every run has both values
+    (an API-triggered run has no logical date).
+    """
+    identity = json.dumps([dag_run.dag_id, dag_run.run_id])
+    return f"{dag_run.run_after:%Y%m%dT%H%M%S}-{hashlib.sha256(identity.encode()).hexdigest()[:10]}"

@@ -29,7 +29,7 @@ from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
 from airflow.sdk import DAG, Param
 
-from airflow_provider_emrfs_xacct.macros import aws_partition
+from airflow_provider_emrfs_xacct.macros import aws_partition, run_stamp
 from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, TerminateClusterOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
@@ -47,7 +47,7 @@ with DAG(
     render_template_as_native_obj=True,
     tags=["emrfs-xacct", "example"],
     # ARNs in the EMR connection's partition (arn:aws-cn:… in China): see emrfs_xacct_partner_export.
-    user_defined_macros={"aws_partition": aws_partition},
+    user_defined_macros={"aws_partition": aws_partition, "run_stamp": run_stamp},
     params={
         # No defaults for what names real resources: a run must be given them.
         "partner": Param(type="string", pattern=r"^[a-z0-9-]{1,40}$"),
@@ -97,7 +97,7 @@ with DAG(
         security_configuration=None,
         emrfs_site_properties="{{ ti.xcom_pull(task_ids='grant_bucket_access')['emrfs_site_properties'] }}",
         job_flow_overrides={
-            "Name": "export-{{ params.partner }}-{{ dag_run.run_after | ts_nodash }}",
+            "Name": "export-{{ params.partner }}-{{ run_stamp(dag_run) }}",
             "ReleaseLabel": "{{ params.release_label }}",
             "Applications": [{"Name": "Hadoop"}, {"Name": "Spark"}],
             "Instances": {
@@ -120,14 +120,14 @@ with DAG(
         job_flow_id=cluster.output,
         steps=[
             {
-                "Name": "write-results-{{ dag_run.run_after | ts_nodash }}",
+                "Name": "write-results-{{ run_stamp(dag_run) }}",
                 "ActionOnFailure": "CONTINUE",
                 "HadoopJarStep": {
                     "Jar": "command-runner.jar",
                     "Args": [
                         "bash",
                         "-c",
-                        "echo 'results for {{ dag_run.run_after | ts_nodash }}' | hadoop fs -put -f - {{ params.destination_prefix }}{{ dag_run.run_after | ts_nodash }}/results.txt",
+                        "echo 'results for {{ run_stamp(dag_run) }}' | hadoop fs -put -f - {{ params.destination_prefix }}{{ run_stamp(dag_run) }}/results.txt",
                     ],
                 },
             }

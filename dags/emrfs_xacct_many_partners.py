@@ -29,7 +29,7 @@ import pendulum
 from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.sdk import DAG, Param, task, task_group
 
-from airflow_provider_emrfs_xacct.macros import aws_partition
+from airflow_provider_emrfs_xacct.macros import aws_partition, run_stamp
 from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator, TerminateClusterOperator
 from airflow_provider_emrfs_xacct.task_groups import partner_access, partner_names
@@ -48,7 +48,7 @@ with DAG(
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     render_template_as_native_obj=True,
     tags=["emrfs-xacct", "example"],
-    user_defined_macros={"aws_partition": aws_partition},
+    user_defined_macros={"aws_partition": aws_partition, "run_stamp": run_stamp},
     params={
         # No defaults for what names real resources: a run must be given them (safe to unpause).
         "emr_account_id": Param(type="string", pattern=r"^[0-9]{12}$"),
@@ -148,13 +148,13 @@ with DAG(
             emr_account_id="{{ params.emr_account_id }}",
             destination_account_id="{{ params.destination_account_id }}",
         )
-        run_stamp = "{{ dag_run.run_after | ts_nodash }}"
+        stamp = "{{ run_stamp(dag_run) }}"  # the macro, rendered in the task (the DAG's user_defined_macros)
         cluster = LaunchClusterWithSecConfigOperator(
             task_id="launch_cluster",
             aws_conn_id=EMR_CONN_ID,
             emr_conn_id=None,
             security_configuration=access.security_configuration,
-            job_flow_overrides=cluster_overrides(cluster_name, release_label, run_stamp),
+            job_flow_overrides=cluster_overrides(cluster_name, release_label, stamp),
             wait_for_completion=True,
             waiter_delay=30,
             waiter_max_attempts=60,
@@ -165,7 +165,7 @@ with DAG(
             task_id="write_results",
             aws_conn_id=EMR_CONN_ID,
             job_flow_id=cluster.output,
-            steps=write_steps(destination_prefix, run_stamp),
+            steps=write_steps(destination_prefix, stamp),
             wait_for_completion=True,
             waiter_delay=30,
             waiter_max_attempts=720,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import DAG, Param
 
-from airflow_provider_emrfs_xacct.macros import aws_partition
+from airflow_provider_emrfs_xacct.macros import aws_partition, run_stamp
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
     LaunchClusterWithSecConfigOperator,
@@ -38,7 +38,7 @@ with DAG(
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     render_template_as_native_obj=True,
     tags=["emrfs-xacct", "example"],
-    user_defined_macros={"aws_partition": aws_partition},
+    user_defined_macros={"aws_partition": aws_partition, "run_stamp": run_stamp},
     params={
         # No defaults for what names real resources: a run must be given them.
         "emr_account_id": Param(type="string", pattern=r"^[0-9]{12}$"),
@@ -86,7 +86,7 @@ with DAG(
         emr_conn_id=None,
         security_configuration=security_configuration.output,
         job_flow_overrides={
-            "Name": "multi-tenant-{{ dag_run.run_after | ts_nodash }}",
+            "Name": "multi-tenant-{{ run_stamp(dag_run) }}",
             "ReleaseLabel": "{{ params.release_label }}",
             "Applications": [{"Name": "Hadoop"}, {"Name": "Spark"}],
             "Instances": {

@@ -36,7 +36,7 @@ from airflow.providers.amazon.aws.operators.emr import EmrAddStepsOperator
 from airflow.providers.amazon.aws.sensors.emr import EmrStepSensor
 from airflow.sdk import DAG, Param
 
-from airflow_provider_emrfs_xacct.macros import aws_partition
+from airflow_provider_emrfs_xacct.macros import aws_partition, run_stamp
 from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
 from airflow_provider_emrfs_xacct.operators.emr import (
     CreateEmrfsSecurityConfigOperator,
@@ -61,7 +61,7 @@ with DAG(
     tags=["emrfs-xacct", "example"],
     # ARNs name their partition (arn:aws-cn:… in China, arn:aws-us-gov:… in GovCloud): taken from the
     # connection when a task runs, so this file works unchanged in every partition.
-    user_defined_macros={"aws_partition": aws_partition},
+    user_defined_macros={"aws_partition": aws_partition, "run_stamp": run_stamp},
     params={
         # No defaults for what names real resources: a run must be given them.
         "partner": Param(type="string", pattern=r"^[a-z0-9-]{1,40}$", description="Short partner name"),
@@ -151,7 +151,7 @@ with DAG(
         emr_conn_id=None,
         security_configuration=security_configuration.output,
         job_flow_overrides={
-            "Name": "export-{{ params.partner }}-{{ dag_run.run_after | ts_nodash }}",
+            "Name": "export-{{ params.partner }}-{{ run_stamp(dag_run) }}",
             "ReleaseLabel": "{{ params.release_label }}",
             "Applications": [{"Name": "Hadoop"}, {"Name": "Spark"}],
             "Instances": {
@@ -201,14 +201,14 @@ with DAG(
         job_flow_id=cluster.output,
         steps=[
             {
-                "Name": "write-results-{{ dag_run.run_after | ts_nodash }}",
+                "Name": "write-results-{{ run_stamp(dag_run) }}",
                 "ActionOnFailure": "CONTINUE",
                 "HadoopJarStep": {
                     "Jar": "command-runner.jar",
                     "Args": [
                         "bash",
                         "-c",
-                        "echo 'results for {{ dag_run.run_after | ts_nodash }}' | hadoop fs -put -f - {{ params.destination_prefix }}{{ dag_run.run_after | ts_nodash }}/results.txt",
+                        "echo 'results for {{ run_stamp(dag_run) }}' | hadoop fs -put -f - {{ params.destination_prefix }}{{ run_stamp(dag_run) }}/results.txt",
                     ],
                 },
             }

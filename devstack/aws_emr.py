@@ -13,19 +13,49 @@ with the common client error for input that fails the service's constraints, ``V
 for this case are not documented, and the stand-in cannot prove them: the provider reads the
 configuration again after ``RunJobFlow``'s input errors (``ValidationException``,
 ``InvalidRequestException``), whatever their message.
+
+It also refuses the cluster tags EMR refuses and moto keeps (botocore's model gives EMR's ``Tag`` no
+constraint, so ``aws_shapes`` has none to apply): "Restrictions that apply to Amazon EC2 resources apply
+to Amazon EMR as well", "Keys and values can contain any alphabetic character in any language, any
+numeric character, white spaces, invisible separators, and the following symbols: _ . : / = + - @",
+"Do not use the aws: prefix in tag names and values", "a tag key cannot be an empty string" (Amazon EMR
+Management Guide, "Restrictions that apply to tagging resources in Amazon EMR"); a key of at most 128
+characters, a value of at most 256 (Amazon EC2 User Guide, "Tag restrictions"). moto reads the tags in
+its response handler and adds them after it made the cluster, so this judge stands before the handler:
+a refused ``RunJobFlow`` launches nothing. Written apart from the provider's own check.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import moto.emr.models
 from moto.emr.exceptions import ValidationException
+from moto.emr.responses import ElasticMapReduceResponse
 
 from devstack import backend_judges
 
 #: moto's own methods, by name, called once a judge lets a request through.
 _moto: dict[str, Any] = {}
+#: moto's own response handlers, by name (apart: the handler and the backend method share a name).
+_moto_handlers: dict[str, Any] = {}
+#: What a tag key or value may hold besides letters (L), separators (Z), numbers (N) and white space.
+_TAG_SYMBOLS = frozenset("_.:/=+-@")
+
+
+def tag_refusal(key: Any, value: Any) -> str | None:
+    """What EMR finds wrong with a cluster tag (``None``: nothing)."""
+    for part, text, low, high in (("key", key, 1, 128), ("value", value, 0, 256)):
+        if not isinstance(text, str):
+            return f"the tag {part} must be a string"
+        if not low <= len(text) <= high:
+            return f"the tag {part} must have {low} to {high} characters"
+        if not all(unicodedata.category(c)[0] in "LZN" or c.isspace() or c in _TAG_SYMBOLS for c in text):
+            return f"the tag {part} holds a character a tag may not hold"
+        if text.lower().startswith("aws:"):
+            return f"the tag {part} starts with the reserved prefix aws:"
+    return None
 
 
 def run_job_flow(self: Any, **kwargs: Any) -> Any:
@@ -35,9 +65,24 @@ def run_job_flow(self: Any, **kwargs: Any) -> Any:
     return _moto["run_job_flow"](self, **kwargs)
 
 
+class _Handlers:
+    """The judges in front of moto's EMR response handlers (named as the handlers)."""
+
+    @staticmethod
+    def run_job_flow(self: Any) -> Any:
+        for tag in self._get_param("Tags", []) or []:
+            key, value = tag.get("Key", tag.get("key")), tag.get("Value", tag.get("value"))
+            problem = tag_refusal(key, value)
+            if problem:
+                raise ValidationException(f"Invalid tag {key!r}: {problem}.")
+        return _moto_handlers["run_job_flow"](self)
+
+
 _JUDGES: dict[type, tuple[Any, ...]] = {moto.emr.models.ElasticMapReduceBackend: (run_job_flow,)}
+_HANDLER_JUDGES: dict[type, tuple[Any, ...]] = {ElasticMapReduceResponse: (_Handlers.run_job_flow,)}
 
 
 def install() -> None:
     """Put the judge in front of moto's EMR backend (once per process)."""
     backend_judges.install(_JUDGES, _moto)
+    backend_judges.install(_HANDLER_JUDGES, _moto_handlers)

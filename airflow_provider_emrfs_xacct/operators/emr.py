@@ -289,9 +289,9 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         overrides = arguments.parse_job_flow_overrides(self.job_flow_overrides)
         arguments.validate_run_job_flow_names(extra, overrides, extra_field)
         config = {**extra, **overrides}
-        arguments.refuse_too_many_tags(
-            config, "job_flow_overrides.Tags" if "Tags" in overrides else f"{extra_field} Tags"
-        )
+        tags_field = "job_flow_overrides.Tags" if "Tags" in overrides else f"{extra_field} Tags"
+        arguments.refuse_too_many_tags(config, tags_field)
+        arguments.validate_cluster_tags(config, tags_field)
         name = arguments.launch_security_configuration(config, name)
         arguments.validate_configuration_document(name, self.security_configuration_document)
         if self.expected_account_id is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import unicodedata
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,16 @@ if TYPE_CHECKING:
 #: (Amazon EMR Management Guide, "Restrictions that apply to tagging resources in Amazon EMR"), and EC2
 #: allows 50 user tags per resource (Amazon EC2 User Guide, "Tag restrictions").
 MAX_CLUSTER_TAGS = 50
+#: A cluster tag's key and value, in characters: "Restrictions that apply to Amazon EC2 resources apply to Amazon
+#: EMR as well" (Amazon EMR Management Guide, "Restrictions that apply to tagging resources in Amazon EMR"); EC2's
+#: "Maximum key length: 128 Unicode characters in UTF-8", "Maximum value length: 256" (Amazon EC2 User Guide,
+#: "Tag restrictions"). The botocore model gives EMR's ``Tag`` no constraint, so nothing checks them before AWS.
+MAX_TAG_KEY_LENGTH = 128
+MAX_TAG_VALUE_LENGTH = 256
+#: The symbols a cluster tag may hold beside letters, numbers and spaces (the same EMR guide: "Keys and values can
+#: contain any alphabetic character in any language, any numeric character, white spaces, invisible separators,
+#: and the following symbols: _ . : / = + - @").
+TAG_SYMBOLS = "_.:/=+-@"
 OVERRIDES_FIELD = "job_flow_overrides"
 
 
@@ -124,6 +135,52 @@ def refuse_too_many_tags(config: dict[str, Any], field: str) -> None:
             f"has {len(tags)} tags; a cluster takes at most {MAX_CLUSTER_TAGS - 1} besides the provider's "
             f"{IDEMPOTENCY_TAG} ({MAX_CLUSTER_TAGS} in all, the EC2 tag limit EMR applies)",
         )
+
+
+def tag_character_refused(text: str) -> str | None:
+    """Return the first character of ``text`` an EMR cluster tag may not hold (``None``: every one is allowed)."""
+    for character in text:
+        # L: letters of any language; N: numbers; Z: spaces and separators (the invisible ones too).
+        if unicodedata.category(character)[0] in "LNZ" or character.isspace() or character in TAG_SYMBOLS:
+            continue
+        return character
+    return None
+
+
+def validate_cluster_tags(config: dict[str, Any], field: str) -> None:
+    """
+    Refuse a cluster tag ``RunJobFlow`` would refuse, naming it (``<field>[<index>].Key`` or ``.Value``).
+
+    Tags are often made from the run (``{"Key": "run", "Value": "{{ run_id }}"}``), and a run id may be
+    anything a user typed (``airflow dags trigger --run-id``: up to 250 characters, commas, ``#``, quotes);
+    moto, and botocore, whose model constrains neither, take every one of them, and EMR refuses the launch
+    only after the run's provisioning tasks changed AWS. EMR's rules (Amazon EMR Management Guide,
+    "Restrictions that apply to tagging resources in Amazon EMR"): a key of 1-128 characters, a value of
+    at most 256 (not null), both of letters, numbers, white space and ``_ . : / = + - @`` only, and
+    neither starting with ``aws:`` ("reserved for AWS use"; Amazon EC2 User Guide, "Tag restrictions": in
+    any upper or lowercase combination).
+    """
+    for index, tag in enumerate(config.get("Tags") or []):
+        for part, limit, minimum in (("Key", MAX_TAG_KEY_LENGTH, 1), ("Value", MAX_TAG_VALUE_LENGTH, 0)):
+            where = f"{field}[{index}].{part}"
+            text = tag.get(part)
+            if not isinstance(text, str):
+                raise InvalidParameterError(where, f"must be a string, got {kind_of(text)}")
+            if not minimum <= len(text) <= limit:
+                raise InvalidParameterError(
+                    where, f"has {len(text)} characters; an EMR cluster tag's {part.lower()} has {minimum}-{limit}"
+                )
+            refused = tag_character_refused(text)
+            if refused is not None:
+                raise InvalidParameterError(
+                    where,
+                    f"holds {refused!r}, which an EMR cluster tag may not: only letters, numbers, spaces and "
+                    f"{' '.join(TAG_SYMBOLS)} (got {text!r})",
+                )
+            if text[:4].lower() == "aws:":
+                raise InvalidParameterError(
+                    where, f"starts with {text[:4]!r}, a prefix reserved for AWS (got {text!r})"
+                )
 
 
 def launch_security_configuration(config: dict[str, Any], name: str | None) -> str | None:

@@ -248,7 +248,6 @@ def test_the_partner_tag_is_the_partners_name_as_text_whatever_the_name(partner:
     ``123`` (the param's pattern takes it) the number 123, and the launch was refused (EMR's tag values are
     strings) after the role, the grants and the configuration were made.
     """
-    import pendulum
     from airflow.dag_processing.dagbag import DagBag
 
     dag = DagBag(dag_folder=str(ROOT / "dags" / "emrfs_xacct_partner_export.py")).dags["emrfs_xacct_partner_export"]
@@ -266,14 +265,90 @@ def test_the_partner_tag_is_the_partners_name_as_text_whatever_the_name(partner:
         "dag": dag,
         "task": task,
         "params": params,
-        "dag_run": SimpleNamespace(run_after=pendulum.datetime(2026, 3, 1, tz="UTC")),
+        "dag_run": airflow_dag_run(dag.dag_id, "manual__2026-03-01T00:00:00+00:00", "2026-03-01T00:00:00"),
         "ti": SimpleNamespace(xcom_pull=lambda **_: "emrfs-xacct-acme-0123456789abcdef"),
     }
 
     task.render_template_fields(context)
 
     assert task.job_flow_overrides["Tags"] == [{"Key": "partner", "Value": partner}]
-    assert task.job_flow_overrides["Name"] == f"export-{partner}-20260301T000000"
+    assert re.fullmatch(rf"export-{partner}-20260301T000000-[0-9a-f]{{10}}", task.job_flow_overrides["Name"])
+
+
+def airflow_dag_run(dag_id: str, run_id: str, run_after: str) -> Any:
+    """A manual run as Airflow builds it (``DagRun``, its run id checked by ``DagRun.validate_run_id``)."""
+    import pendulum
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.types import DagRunType
+
+    return DagRun(dag_id=dag_id, run_id=run_id, run_type=DagRunType.MANUAL, run_after=pendulum.parse(run_after))
+
+
+def rendered_run_names(dag_file: str, dag_id: str, dag_run: Any) -> list[str]:
+    """Every name an example DAG's run derives from itself: its cluster's and steps' names, the keys it writes."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(ROOT / "dags" / dag_file)).dags[dag_id]
+    params = {
+        "partner": "acme",
+        "release_label": "emr-7.5.0",
+        "emr_ec2_role_name": "EMR_EC2_DefaultRole",
+        "emr_instance_profile": "",
+        "emr_account_id": "111111111111",
+        "destination_prefix": "s3://bucket/acme/out/",
+        "bucket": "bucket",
+        "dry_run": False,
+    }
+    names = []
+    for task in dag.tasks:
+        if not {"job_flow_overrides", "steps", "op_args", "op_kwargs"} & set(task.template_fields):
+            continue
+        context: Any = {
+            "dag": dag,
+            "task": task,
+            "params": params,
+            "dag_run": dag_run,
+            "run_id": dag_run.run_id,
+            "ti": SimpleNamespace(xcom_pull=lambda *_, **__: "emrfs-xacct-acme-0123456789abcdef", map_index=-1),
+        }
+        task.render_template_fields(context)
+        for field in ("job_flow_overrides", "steps", "op_args", "op_kwargs"):
+            value = getattr(task, field, None)
+            names += re.findall(r"20260301T\d{6}[^'\"/ ,]*", json.dumps(value, default=str))
+    return names
+
+
+@pytest.mark.parametrize(
+    ("dag_file", "dag_id"),
+    [
+        ("emrfs_xacct_partner_export.py", "emrfs_xacct_partner_export"),
+        ("emrfs_xacct_bucket_policy_export.py", "emrfs_xacct_bucket_policy_export"),
+        ("emrfs_xacct_multi_tenant.py", "emrfs_xacct_multi_tenant"),
+    ],
+)
+def test_two_runs_triggered_in_one_second_name_nothing_alike(dag_file: str, dag_id: str) -> None:
+    """
+    Two manual runs of one partner triggered within a second (their ids differ in the microseconds, as
+    ``airflow dags trigger`` makes them) named their clusters, steps and result keys from ``run_after |
+    ts_nodash``, which drops the microseconds: the second run's results overwrote the first's.
+    """
+    first = airflow_dag_run(dag_id, "manual__2026-03-01T10:00:00.100000+00:00", "2026-03-01T10:00:00.100000")
+    second = airflow_dag_run(dag_id, "manual__2026-03-01T10:00:00.900000+00:00", "2026-03-01T10:00:00.900000")
+
+    first_names = rendered_run_names(dag_file, dag_id, first)
+    second_names = rendered_run_names(dag_file, dag_id, second)
+
+    assert first_names, "the DAG names nothing after its run"
+    assert not set(first_names) & set(second_names)
+
+
+def test_no_example_dag_names_a_run_by_its_time_alone() -> None:
+    """The rule above in every example DAG (the mapped group's tasks cannot be rendered outside a run)."""
+    for dag_file in sorted((ROOT / "dags").glob("*.py")):
+        source = dag_file.read_text()
+        assert "ts_nodash" not in source, dag_file.name
+        if "run_after" in source or "run_stamp" in source:
+            assert "run_stamp(dag_run)" in source, dag_file.name
 
 
 def test_many_partners_one_call_and_one_cluster_each(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
@@ -323,7 +398,7 @@ def test_many_partners_one_call_and_one_cluster_each(aws: Seeded, airflow_home: 
     assert "emrfs-globex-writer" not in key_policy["Policy"]
     # One cluster per partner, each with its own security configuration mapping its prefix to its role.
     emr = client(aws.url, EMR_ACCOUNT, "emr")
-    by_name = {cluster["Name"].rsplit("-", 1)[0]: cluster for cluster in clusters(aws.url)}
+    by_name = {cluster["Name"].rsplit("-", 2)[0]: cluster for cluster in clusters(aws.url)}  # less the run stamp
     assert sorted(by_name) == [f"export-{name}" for name in names]
     for name in names:
         cluster = by_name[f"export-{name}"]

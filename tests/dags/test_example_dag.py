@@ -98,7 +98,7 @@ def test_airflow_dags_test_provisions_both_accounts_and_a_rerun_changes_nothing(
         assert cluster["security configuration"] == name
         assert cluster["state"] == "TERMINATED"
         assert "emrfs-xacct:idempotency-key" in cluster["tags"]
-        assert re.fullmatch(r"export-acme-\d{8}T\d{6}", cluster["name"])
+        assert re.fullmatch(r"export-acme-\d{8}T\d{6}-[0-9a-f]{10}", cluster["name"])
     assert len({cluster["name"] for cluster in emr["clusters"]}) == 2
     # Each run's verifier probed its cluster: the stand-in ran the probe step through EMRFS's routing
     # (devstack/moto_stack.py), the verifier found the object and deleted it.

@@ -63,7 +63,9 @@ def test_bucket_policy_export_dag(aws: Seeded, airflow_home: Path, tmp_path: Pat
     assert key_users["Principal"]["AWS"] == [aws.emr_ec2_role_arn]
     # The seeded bucket is BucketOwnerEnforced: no canned ACL, and option (a) needs no security configuration.
     (cluster,) = clusters(aws.url)
-    assert re.fullmatch(r"export-acme-\d{8}T\d{6}", cluster["Name"])  # from run_after, not the logical date
+    assert re.fullmatch(
+        r"export-acme-\d{8}T\d{6}-[0-9a-f]{10}", cluster["Name"]
+    )  # from run_after, not the logical date
     assert "SecurityConfiguration" not in cluster
     assert cluster["ReleaseLabel"] == "emr-7.5.0"
     assert not [item for item in cluster.get("Configurations", []) if item["Classification"] == "emrfs-site"]

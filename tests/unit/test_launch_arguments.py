@@ -18,6 +18,7 @@ from airflow_provider_emrfs_xacct.pure.launch_arguments import (
     refuse_too_many_tags,
     same_task_instance,
     task_instance_key,
+    validate_cluster_tags,
     validate_configuration_document,
     validate_launch_arguments,
     validate_run_job_flow_names,
@@ -208,3 +209,36 @@ def test_a_missing_configuration_is_a_precondition_naming_it_its_account_and_reg
         "security_configuration: EMR security configuration 'partner-a-config' does not exist in account "
         "111111111111 and region eu-west-1"
     )
+
+
+#: Run ids Airflow makes (a manual run's, a backfill's, an asset-triggered run's) and one a user typed.
+AIRFLOW_RUN_IDS = [
+    "manual__2026-12-01T10:00:00.123456+00:00",
+    "backfill__2026-01-02T00:00:00+00:00",
+    "asset_triggered__2026-12-01T10:00:00.123456+00:00",
+    "nightly re-run für Kunde/ä 01",
+]
+
+
+@pytest.mark.parametrize("run_id", AIRFLOW_RUN_IDS)
+def test_a_tag_of_a_run_id_airflow_makes_is_taken(run_id: str) -> None:
+    validate_cluster_tags({"Tags": [{"Key": "airflow:run_id", "Value": run_id}]}, "job_flow_overrides.Tags")
+
+
+@pytest.mark.parametrize(
+    ("tag", "problem"),
+    [
+        # Amazon EMR Management Guide, "Restrictions that apply to tagging resources in Amazon EMR".
+        ({"Key": "run", "Value": "re-run, after the outage"}, r"\[0\]\.Value: holds ','"),
+        ({"Key": "run", "Value": "ticket #42"}, r"\[0\]\.Value: holds '#'"),
+        ({"Key": "run", "Value": "x" * 257}, r"\[0\]\.Value: has 257 characters; .* has 0-256"),
+        ({"Key": "k" * 129, "Value": "v"}, r"\[0\]\.Key: has 129 characters; .* has 1-128"),
+        ({"Key": "", "Value": "v"}, r"\[0\]\.Key: has 0 characters"),
+        ({"Key": "AWS:run", "Value": "v"}, r"\[0\]\.Key: starts with 'AWS:', a prefix reserved for AWS"),
+        ({"Key": "run", "Value": None}, r"\[0\]\.Value: must be a string, got NoneType"),
+        ({"Key": "run", "Value": 20260101}, r"\[0\]\.Value: must be a string, got int"),
+    ],
+)
+def test_a_tag_emr_refuses_is_refused_before_any_call_naming_it(tag: dict[str, object], problem: str) -> None:
+    with pytest.raises(InvalidParameterError, match=rf"^job_flow_overrides\.Tags{problem}"):
+        validate_cluster_tags({"Tags": [tag]}, "job_flow_overrides.Tags")
