@@ -40,7 +40,7 @@ from devstack import backend_judges
 _moto: dict[str, Any] = {}
 #: moto's own response handlers, by name (apart: the handler and the backend method share a name).
 _moto_handlers: dict[str, Any] = {}
-#: What a tag key or value may hold besides letters (L), separators (Z), numbers (N) and white space.
+#: What a tag key or value may hold besides letters (L), separators and spaces (Z) and numbers (N).
 _TAG_SYMBOLS = frozenset("_.:/=+-@")
 
 
@@ -51,7 +51,9 @@ def tag_refusal(key: Any, value: Any) -> str | None:
             return f"the tag {part} must be a string"
         if not low <= len(text) <= high:
             return f"the tag {part} must have {low} to {high} characters"
-        if not all(unicodedata.category(c)[0] in "LZN" or c.isspace() or c in _TAG_SYMBOLS for c in text):
+        # No control character (a tab, a line break): AWS's tag pattern is [\p{L}\p{Z}\p{N}_.:/=+\-@]* (IAM API
+        # Reference, "Tag"); EMR's page says "white spaces" and settles nothing more: the stricter reading.
+        if not all(unicodedata.category(c)[0] in "LZN" or c in _TAG_SYMBOLS for c in text):
             return f"the tag {part} holds a character a tag may not hold"
         if text.lower().startswith("aws:"):
             return f"the tag {part} starts with the reserved prefix aws:"

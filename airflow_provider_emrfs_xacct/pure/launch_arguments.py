@@ -140,8 +140,10 @@ def refuse_too_many_tags(config: dict[str, Any], field: str) -> None:
 def tag_character_refused(text: str) -> str | None:
     """Return the first character of ``text`` an EMR cluster tag may not hold (``None``: every one is allowed)."""
     for character in text:
-        # L: letters of any language; N: numbers; Z: spaces and separators (the invisible ones too).
-        if unicodedata.category(character)[0] in "LNZ" or character.isspace() or character in TAG_SYMBOLS:
+        # L: letters of any language; N: numbers; Z: spaces and separators (the invisible ones too). EMR's page says
+        # "white spaces"; a tab or a line break is a control character (Cc), which AWS's tag pattern
+        # ``[\p{L}\p{Z}\p{N}_.:/=+\-@]*`` leaves out (IAM API Reference, "Tag"): refused on the safe side.
+        if unicodedata.category(character)[0] in "LNZ" or character in TAG_SYMBOLS:
             continue
         return character
     return None

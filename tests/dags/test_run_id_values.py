@@ -108,6 +108,7 @@ def test_a_manual_run_id_airflow_makes_is_a_valid_tag(moto_url: str, airflow_hom
         {"Key": "k" * 129, "Value": "v"},
         {"Key": "aws:run", "Value": "v"},
         {"Key": "run", "Value": "a, b"},
+        {"Key": "run", "Value": "a\tb"},  # a control character: outside AWS's tag pattern (IAM API Reference, "Tag")
     ],
 )
 def test_the_stand_in_refuses_a_tag_emr_refuses_and_launches_nothing(moto_url: str, tag: dict[str, str]) -> None:

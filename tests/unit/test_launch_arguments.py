@@ -231,6 +231,8 @@ def test_a_tag_of_a_run_id_airflow_makes_is_taken(run_id: str) -> None:
         # Amazon EMR Management Guide, "Restrictions that apply to tagging resources in Amazon EMR".
         ({"Key": "run", "Value": "re-run, after the outage"}, r"\[0\]\.Value: holds ','"),
         ({"Key": "run", "Value": "ticket #42"}, r"\[0\]\.Value: holds '#'"),
+        # A tab: a control character, outside AWS's tag pattern (IAM API Reference, "Tag").
+        ({"Key": "run", "Value": "nightly\trun"}, r"\[0\]\.Value: holds '\\t'"),
         ({"Key": "run", "Value": "x" * 257}, r"\[0\]\.Value: has 257 characters; .* has 0-256"),
         ({"Key": "k" * 129, "Value": "v"}, r"\[0\]\.Key: has 129 characters; .* has 1-128"),
         ({"Key": "", "Value": "v"}, r"\[0\]\.Key: has 0 characters"),
