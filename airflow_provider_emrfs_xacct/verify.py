@@ -40,6 +40,7 @@ from airflow_provider_emrfs_xacct.pure.network import (
     StsReachability,
     SubnetFacts,
     sts_endpoint_check,
+    s3a_default_sts,
     sts_endpoint_settings,
 )
 from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, role_mappings_of
@@ -413,6 +414,7 @@ def _read_cluster(
                 facts.release_label,
                 subnet_facts,
                 sts_endpoint_settings(facts.release_label, facts.configurations),
+                s3a_default=s3a_default_sts(facts.release_label, facts.configurations),
             )
         )
     return facts

@@ -509,6 +509,33 @@ def uses_regional_sts(release_label: str) -> bool:
 S3A_STS_ENDPOINT_PROPERTY = "fs.s3a.assumed.role.sts.endpoint"
 
 
+#: What :func:`sts_endpoint_check` names as the endpoint where S3A serves ``s3://`` and no setting names one: EMR
+#: documents the Regional default for EMRFS only ("EMRFS uses the AWS Security Token Service (STS) ... Amazon EMR
+#: release versions 5.31.0 and 6.1.0 and later make requests to Regional AWS STS endpoints": Amazon EMR Release
+#: Guide, "Managing the default AWS Security Token Service endpoint"), and S3A's own setting is documented only as
+#: "If unset, uses the default endpoint" (Apache Hadoop, "Working with IAM Assumed Roles", for its own assumed-role
+#: provider, not EMR's role mappings).
+S3A_DEFAULT_STS = "the STS endpoint S3A calls by default"
+
+
+def s3a_default_sts(release_label: str, configurations: list[dict[str, Any]]) -> bool:
+    """
+    Whether S3A serves the cluster's ``s3://`` and calls STS at its own, undocumented, default: no ``core-site``
+    ``fs.s3a.assumed.role.sts.endpoint``, and no ``emrfs-site`` ``fs.s3.sts.endpoint`` that EMR translates to it.
+    """
+    try:
+        version = parse_release_label(release_label, "release_label")
+    except EmrfsXacctError:
+        return False
+    core = {}
+    for item in configurations:
+        if item.get("Classification") == "core-site":
+            core.update(item.get("Properties") or {})
+    if version < S3A_DEFAULT_SINCE or str(core.get("fs.s3.impl")).strip() == EMRFS_IMPL:
+        return False
+    return not sts_endpoint_settings(release_label, configurations).get(STS_ENDPOINT_PROPERTY)
+
+
 def sts_endpoint_settings(release_label: str, configurations: list[dict[str, Any]]) -> dict[str, Any]:
     """
     The cluster's ``emrfs-site`` properties, with ``fs.s3.sts.endpoint`` as the ``s3://`` connector reads it.
@@ -538,7 +565,11 @@ def sts_endpoint_settings(release_label: str, configurations: list[dict[str, Any
 
 
 def sts_endpoint_check(
-    release_label: str, facts: SubnetFacts | None, emrfs_site_properties: dict[str, Any] | None = None
+    release_label: str,
+    facts: SubnetFacts | None,
+    emrfs_site_properties: dict[str, Any] | None = None,
+    *,
+    s3a_default: bool = False,
 ) -> StsReachability:
     """
     Say whether EMRFS on a cluster of ``release_label`` in the subnet of ``facts`` reaches STS.
@@ -546,9 +577,21 @@ def sts_endpoint_check(
     :param facts: ``None`` when the cluster runs in EC2-Classic/default networking the caller could not read.
     :param emrfs_site_properties: the cluster's ``emrfs-site`` properties (an ``fs.s3.sts.endpoint``
         override decides the endpoint).
+    :param s3a_default: S3A serves ``s3://`` and no setting names its STS endpoint (:func:`s3a_default_sts`): which
+        endpoint it calls is not documented, so the route is not checked (:data:`S3A_DEFAULT_STS`).
     """
     override = (emrfs_site_properties or {}).get(STS_ENDPOINT_PROPERTY)
     region = facts.region if facts else "REGION"
+    if s3a_default and not override:
+        return StsReachability(
+            NOT_CHECKED,
+            S3A_DEFAULT_STS,
+            f"{release_label} serves s3:// with S3A, and neither core-site {S3A_STS_ENDPOINT_PROPERTY} nor emrfs-site "
+            f"{STS_ENDPOINT_PROPERTY} names the endpoint its role mappings call: EMR documents the Regional default "
+            "for EMRFS only",
+            f"set core-site {S3A_STS_ENDPOINT_PROPERTY} to {regional_sts_endpoint(region)} to have it checked; the "
+            "live probe (probe=True) proves the route",
+        )
     ignored = ""
     if override and not uses_regional_sts(release_label):
         override, ignored = None, f" ({STS_ENDPOINT_PROPERTY} is not used before 5.31.0 and 6.1.0)"
