@@ -512,7 +512,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             for uri in uris:
                 try:
                     outcome = check_probe_object(
-                        self.readers.s3, uri, **self._expected_encryption(uri, (encryption or {}).get(uri, [None, None]))
+                        self.readers.s3,
+                        uri,
+                        **self._expected_encryption(uri, (encryption or {}).get(uri, [None, None])),
                     )
                 except (ClientError, BotoCoreError) as error:
                     outcome = {"exists": None, "ok": False, "problems": [f"{uri} could not be checked: {error}"]}

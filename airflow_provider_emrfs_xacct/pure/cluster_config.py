@@ -269,20 +269,11 @@ def plan_launch(
     version = _release_version(label, uses_role_mappings, notes, imds_v2_required=imds_v2_required)
     emrfs_site = dict(emrfs_site_properties or {})
     check_session_duration(emrfs_site, "emrfs_site_properties")
-    for index, configuration in enumerate(configurations):
-        if configuration.get("Classification") == "emrfs-site" and isinstance(configuration.get("Properties"), dict):
-            check_session_duration(
-                configuration["Properties"], f"job_flow_overrides.Configurations[{index}].Properties"
-            )
     translation_off = emrfs_translation_off(configurations) if uses_role_mappings else None
-    if uses_role_mappings and translation_off is None and (version is None or version >= S3A_DEFAULT_SINCE):
-        # s3a:// (and s3:// without keep_emrfs) is S3A, whose translated role mappings assume the role for the
-        # duration S3A's own setting names when it is defined.
-        for index, configuration in enumerate(configurations):
-            if configuration.get("Classification") == "core-site" and isinstance(configuration.get("Properties"), dict):
-                check_s3a_session_duration(
-                    configuration["Properties"], f"job_flow_overrides.Configurations[{index}].Properties"
-                )
+    # s3a:// (and s3:// without keep_emrfs) is S3A from 7.10.0, whose translated role mappings assume the role for
+    # the duration S3A's own setting names when it is defined.
+    s3a_mappings = uses_role_mappings and translation_off is None and (version is None or version >= S3A_DEFAULT_SINCE)
+    _check_site_session_durations(configurations, s3a_mappings)
     connector = s3_connector(version, keep_emrfs)
     core_site: dict[str, str] = {}
     if credentials_provider is not None:
@@ -629,6 +620,19 @@ def provider_interface(provider: CredentialsProvider, connector: str | None, lab
         )
         raise InvalidParameterError(field, why + hint)
     return required
+
+
+def _check_site_session_durations(configurations: list[dict[str, Any]], s3a_mappings: bool) -> None:
+    """Check the role session durations of the ``emrfs-site`` classifications, and of ``core-site`` for S3A's mappings."""
+    for index, configuration in enumerate(configurations):
+        properties = configuration.get("Properties")
+        if not isinstance(properties, dict):
+            continue
+        field = f"job_flow_overrides.Configurations[{index}].Properties"
+        if configuration.get("Classification") == "emrfs-site":
+            check_session_duration(properties, field)
+        elif configuration.get("Classification") == "core-site" and s3a_mappings:
+            check_s3a_session_duration(properties, field)
 
 
 def check_session_duration(properties: dict[str, Any], field: str) -> None:

@@ -2,7 +2,7 @@
 Can the cluster's subnet reach the STS endpoint EMRFS calls to assume the mapped role, and S3 of the bucket's Region?
 
 Pure: standard library only. The verifier reads the subnet's facts (``read_subnet_facts`` in
-``hooks/network.py``) and calls :func:`sts_endpoint_check`.
+``hooks/network.py``) and calls :func:`cluster_sts_check` (:func:`sts_endpoint_check` with the cluster's settings).
 
 AWS (Amazon EMR Release Guide, "Managing the default AWS Security Token Service endpoint"): EMRFS
 releases before 5.31.0 and 6.1.0 send every STS request to the global endpoint
@@ -509,7 +509,7 @@ def uses_regional_sts(release_label: str) -> bool:
 S3A_STS_ENDPOINT_PROPERTY = "fs.s3a.assumed.role.sts.endpoint"
 
 
-#: What :func:`sts_endpoint_check` names as the endpoint where S3A serves ``s3://`` and no setting names one: EMR
+#: What :func:`cluster_sts_check` names as the endpoint where S3A serves ``s3://`` and no setting names one: EMR
 #: documents the Regional default for EMRFS only ("EMRFS uses the AWS Security Token Service (STS) ... Amazon EMR
 #: release versions 5.31.0 and 6.1.0 and later make requests to Regional AWS STS endpoints": Amazon EMR Release
 #: Guide, "Managing the default AWS Security Token Service endpoint"), and S3A's own setting is documented only as
@@ -527,7 +527,7 @@ def s3a_default_sts(release_label: str, configurations: list[dict[str, Any]]) ->
         version = parse_release_label(release_label, "release_label")
     except EmrfsXacctError:
         return False
-    core = {}
+    core: dict[str, Any] = {}
     for item in configurations:
         if item.get("Classification") == "core-site":
             core.update(item.get("Properties") or {})
@@ -564,12 +564,30 @@ def sts_endpoint_settings(release_label: str, configurations: list[dict[str, Any
     return chosen
 
 
+def cluster_sts_check(
+    release_label: str, facts: SubnetFacts | None, configurations: list[dict[str, Any]]
+) -> StsReachability:
+    """
+    :func:`sts_endpoint_check` for a cluster of these ``Configurations``: with the endpoint its ``s3://`` connector
+    reads (:func:`sts_endpoint_settings`), and not checked where S3A serves ``s3://`` and no setting names its
+    endpoint (:func:`s3a_default_sts`): which one it then calls is not documented (:data:`S3A_DEFAULT_STS`).
+    """
+    if not s3a_default_sts(release_label, configurations):
+        return sts_endpoint_check(release_label, facts, sts_endpoint_settings(release_label, configurations))
+    region = facts.region if facts else "REGION"
+    return StsReachability(
+        NOT_CHECKED,
+        S3A_DEFAULT_STS,
+        f"{release_label} serves s3:// with S3A, and neither core-site {S3A_STS_ENDPOINT_PROPERTY} nor emrfs-site "
+        f"{STS_ENDPOINT_PROPERTY} names the endpoint its role mappings call: EMR documents the Regional default "
+        "for EMRFS only",
+        f"set core-site {S3A_STS_ENDPOINT_PROPERTY} to {regional_sts_endpoint(region)} to have it checked; the "
+        "live probe (probe=True) proves the route",
+    )
+
+
 def sts_endpoint_check(
-    release_label: str,
-    facts: SubnetFacts | None,
-    emrfs_site_properties: dict[str, Any] | None = None,
-    *,
-    s3a_default: bool = False,
+    release_label: str, facts: SubnetFacts | None, emrfs_site_properties: dict[str, Any] | None = None
 ) -> StsReachability:
     """
     Say whether EMRFS on a cluster of ``release_label`` in the subnet of ``facts`` reaches STS.
@@ -577,21 +595,9 @@ def sts_endpoint_check(
     :param facts: ``None`` when the cluster runs in EC2-Classic/default networking the caller could not read.
     :param emrfs_site_properties: the cluster's ``emrfs-site`` properties (an ``fs.s3.sts.endpoint``
         override decides the endpoint).
-    :param s3a_default: S3A serves ``s3://`` and no setting names its STS endpoint (:func:`s3a_default_sts`): which
-        endpoint it calls is not documented, so the route is not checked (:data:`S3A_DEFAULT_STS`).
     """
     override = (emrfs_site_properties or {}).get(STS_ENDPOINT_PROPERTY)
     region = facts.region if facts else "REGION"
-    if s3a_default and not override:
-        return StsReachability(
-            NOT_CHECKED,
-            S3A_DEFAULT_STS,
-            f"{release_label} serves s3:// with S3A, and neither core-site {S3A_STS_ENDPOINT_PROPERTY} nor emrfs-site "
-            f"{STS_ENDPOINT_PROPERTY} names the endpoint its role mappings call: EMR documents the Regional default "
-            "for EMRFS only",
-            f"set core-site {S3A_STS_ENDPOINT_PROPERTY} to {regional_sts_endpoint(region)} to have it checked; the "
-            "live probe (probe=True) proves the route",
-        )
     ignored = ""
     if override and not uses_regional_sts(release_label):
         override, ignored = None, f" ({STS_ENDPOINT_PROPERTY} is not used before 5.31.0 and 6.1.0)"

@@ -55,7 +55,12 @@ def grants(**properties: str) -> dict[str, Any]:
         # The mapped role's session is chained: STS refuses one over an hour (AssumeRole, DurationSeconds). S3A's own
         # duration (a Hadoop duration) wins over the translated fs.s3.sts.sessionDurationSeconds.
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "2h"})], MAPPED, REFUSED),
-        ("emr-7.10.0", [site("core-site", **{"fs.s3a.bucket.b.assumed.role.session.duration": "61m"})], MAPPED, REFUSED),
+        (
+            "emr-7.10.0",
+            [site("core-site", **{"fs.s3a.bucket.b.assumed.role.session.duration": "61m"})],
+            MAPPED,
+            REFUSED,
+        ),
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "1H"})], MAPPED, MAPPINGS),
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "3600"})], MAPPED, MAPPINGS),
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "soon"})], MAPPED, UNKNOWN),

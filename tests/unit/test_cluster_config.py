@@ -672,7 +672,7 @@ class TestSessionDuration:
         )
 
     @pytest.mark.parametrize(
-        "release, extra",
+        ("release", "extra"),
         [
             ("emr-7.9.0", {}),  # s3a:// is EMRFS before 7.10.0: S3A's setting is not the mappings'
             ("emr-7.10.0", {"fs.s3a.emrfs.compatibility.enable": "false"}),  # S3A gets no mappings (keep_emrfs)

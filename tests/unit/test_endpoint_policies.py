@@ -38,7 +38,7 @@ from airflow_provider_emrfs_xacct.pure.endpoint_policy import (
     through_endpoint,
 )
 from airflow_provider_emrfs_xacct.pure.evaluator import UNDETERMINED, Decision, Request
-from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
+from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, cluster_sts_check, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.requests import STEPS
 from tests.unit.test_chain import (
     ASSUME,
@@ -380,7 +380,7 @@ def test_where_s3as_sts_endpoint_is_not_known_a_refusing_sts_endpoint_leaves_the
         nat_route=True, sts_endpoint_policies=(EndpointPolicy("vpce-sts", INTERFACE, ASSUME_ONLY_OWN_ROLES),)
     )
     state = with_subnet(facts)
-    state.sts_reachability = sts_endpoint_check("emr-7.10.0", facts, {}, s3a_default=True)
+    state.sts_reachability = cluster_sts_check("emr-7.10.0", facts, [])
 
     link = by_name(check_chain(state))[ASSUME]
 

@@ -14,13 +14,14 @@ import pytest
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.network import (
-    S3A_DEFAULT_STS,
-    s3a_default_sts,
     NOT_CHECKED,
+    S3A_DEFAULT_STS,
     SubnetFacts,
+    cluster_sts_check,
     dns_suffix,
     in_aws_partition,
     s3_route_check,
+    s3a_default_sts,
     sts_endpoint_check,
     sts_endpoint_settings,
     uses_regional_sts,
@@ -298,12 +299,7 @@ def test_where_s3a_serves_s3_without_an_endpoint_setting_the_route_to_sts_is_not
     """
     configurations: list[dict[str, Any]] = []
     assert s3a_default_sts("emr-7.10.0", configurations)
-    result = sts_endpoint_check(
-        "emr-7.10.0",
-        facts(**changes),
-        sts_endpoint_settings("emr-7.10.0", configurations),
-        s3a_default=s3a_default_sts("emr-7.10.0", configurations),
-    )
+    result = cluster_sts_check("emr-7.10.0", facts(**changes), configurations)
     assert result.status == NOT_CHECKED
     assert result.endpoint == S3A_DEFAULT_STS
     assert "fs.s3a.assumed.role.sts.endpoint" in result.detail
@@ -322,8 +318,7 @@ def test_where_s3a_serves_s3_without_an_endpoint_setting_the_route_to_sts_is_not
 def test_a_named_or_documented_sts_endpoint_is_judged_as_before(release: str, sites: dict[str, Any]) -> None:
     configurations = [{"Classification": name, "Properties": props} for name, props in sites.items()]
     assert not s3a_default_sts(release, configurations)
-    settings = sts_endpoint_settings(release, configurations)
-    assert sts_endpoint_check(release, facts(sts_interface_endpoint=True), settings).status == "PASS"
+    assert cluster_sts_check(release, facts(sts_interface_endpoint=True), configurations).status == "PASS"
 
 
 def test_with_the_translation_off_an_emrfs_endpoint_setting_does_not_name_s3as() -> None:
