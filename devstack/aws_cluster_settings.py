@@ -22,6 +22,11 @@ The rules, each with its page:
   security configuration", metadata service requests): EMRFS gets no instance credentials, so assumes no role.
 - From 7.10.0 ``s3://`` is S3A unless ``core-site`` ``fs.s3.impl`` keeps EMRFS (Amazon EMR Release Guide,
   "Migration guide: EMRFS to S3A filesystem"): see :func:`_s3a_credentials`.
+- A mapped role's session outside 900-3600 seconds: the instance profile's role session assumes it, which is role
+  chaining, and "if you assume a role using role chaining and provide a DurationSeconds parameter value greater than
+  one hour, the operation fails" (AWS STS API Reference, AssumeRole, DurationSeconds): ``REFUSED``. EMRFS's
+  ``emrfs-site`` ``fs.s3.sts.sessionDurationSeconds`` (whole seconds; another spelling ``UNKNOWN``); S3A's
+  :func:`_chained_session_refused`.
 - A routing section of the security configuration (runtime roles, Lake Formation, Apache Ranger): each hands some
   or all writes to other credentials (Amazon EMR Management Guide, "Runtime roles for Amazon EMR steps";
   "Considerations for Amazon EMR with Lake Formation"; "EMRFS S3 plugin": "EMRFS sends a request for credentials
@@ -176,6 +181,17 @@ def _emrfs_credentials(version: tuple[int, int, int], configurations: list[dict[
     for name in ("fs.s3.customAWSCredentialsProvider", "fs.s3.credentialsResolverClass"):
         if name in emrfs or f"spark.hadoop.{name}" in spark:
             return Credentials(UNKNOWN, f"{name} gives EMRFS credentials of a class of its own")
+    duration = emrfs.get("fs.s3.sts.sessionDurationSeconds")
+    if duration is not None:  # whole seconds: how EMRFS reads any other spelling is not documented
+        if not re.fullmatch(r"\d+", duration.strip()):
+            return Credentials(UNKNOWN, f"fs.s3.sts.sessionDurationSeconds={duration!r} is not whole seconds")
+        low, high = CHAINED_SESSION_SECONDS
+        if not low <= int(duration) <= high:
+            return Credentials(
+                REFUSED,
+                f"fs.s3.sts.sessionDurationSeconds={duration!r} asks STS for a chained role session outside "
+                f"{low}-{high} seconds",
+            )
     if version < (6, 15, 0):
         return Credentials(MAPPINGS)
     if flag(spark, "spark.hadoop.fs.s3.s3AccessGrants.enabled"):
