@@ -39,8 +39,7 @@ from airflow_provider_emrfs_xacct.pure.merge import parse_document
 from airflow_provider_emrfs_xacct.pure.network import (
     StsReachability,
     SubnetFacts,
-    sts_endpoint_check,
-    sts_endpoint_settings,
+    cluster_sts_check,
 )
 from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, role_mappings_of
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, parse_s3_location, region_of_arn
@@ -409,11 +408,7 @@ def _read_cluster(
         facts.sts = (
             subnet_facts
             if isinstance(subnet_facts, Unreadable)
-            else sts_endpoint_check(
-                facts.release_label,
-                subnet_facts,
-                sts_endpoint_settings(facts.release_label, facts.configurations),
-            )
+            else cluster_sts_check(facts.release_label, subnet_facts, facts.configurations)
         )
     return facts
 

@@ -22,6 +22,11 @@ The rules, each with its page:
   security configuration", metadata service requests): EMRFS gets no instance credentials, so assumes no role.
 - From 7.10.0 ``s3://`` is S3A unless ``core-site`` ``fs.s3.impl`` keeps EMRFS (Amazon EMR Release Guide,
   "Migration guide: EMRFS to S3A filesystem"): see :func:`_s3a_credentials`.
+- A mapped role's session outside 900-3600 seconds: the instance profile's role session assumes it, which is role
+  chaining, and "if you assume a role using role chaining and provide a DurationSeconds parameter value greater than
+  one hour, the operation fails" (AWS STS API Reference, AssumeRole, DurationSeconds): ``REFUSED``. EMRFS's
+  ``emrfs-site`` ``fs.s3.sts.sessionDurationSeconds`` (whole seconds; another spelling ``UNKNOWN``); S3A's
+  :func:`_chained_session_refused`.
 - A routing section of the security configuration (runtime roles, Lake Formation, Apache Ranger): each hands some
   or all writes to other credentials (Amazon EMR Management Guide, "Runtime roles for Amazon EMR steps";
   "Considerations for Amazon EMR with Lake Formation"; "EMRFS S3 plugin": "EMRFS sends a request for credentials
@@ -176,6 +181,17 @@ def _emrfs_credentials(version: tuple[int, int, int], configurations: list[dict[
     for name in ("fs.s3.customAWSCredentialsProvider", "fs.s3.credentialsResolverClass"):
         if name in emrfs or f"spark.hadoop.{name}" in spark:
             return Credentials(UNKNOWN, f"{name} gives EMRFS credentials of a class of its own")
+    duration = emrfs.get("fs.s3.sts.sessionDurationSeconds")
+    if duration is not None:  # whole seconds: how EMRFS reads any other spelling is not documented
+        if not re.fullmatch(r"\d+", duration.strip()):
+            return Credentials(UNKNOWN, f"fs.s3.sts.sessionDurationSeconds={duration!r} is not whole seconds")
+        low, high = CHAINED_SESSION_SECONDS
+        if not low <= int(duration) <= high:
+            return Credentials(
+                REFUSED,
+                f"fs.s3.sts.sessionDurationSeconds={duration!r} asks STS for a chained role session outside "
+                f"{low}-{high} seconds",
+            )
     if version < (6, 15, 0):
         return Credentials(MAPPINGS)
     if flag(spark, "spark.hadoop.fs.s3.s3AccessGrants.enabled"):
@@ -211,8 +227,10 @@ def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]]) ->
     and goes as the instance profile. S3A's own credential options, EMRFS's credentials resolver (translated to
     ``fs.s3a.credentials.resolver``), S3 Access Grants ("S3 access through the open-source S3A protocol" is not
     supported: Amazon EMR Management Guide, "Using Amazon S3 Access Grants with Amazon EMR") and the emrfs-site
-    canned ACL and Requester Pays header (whose translation this writer does not know): ``UNKNOWN``. The request
-    list replayed is EMRFS's (the writer does not model S3A's own committer).
+    canned ACL and Requester Pays header (whose translation this writer does not know), S3A's own encryption
+    options: ``UNKNOWN``. A role session duration outside STS's bounds of a chained session: ``REFUSED``
+    (:func:`_chained_session_refused`). The request list replayed is EMRFS's (the writer does not model S3A's own
+    committer).
     """
     job = {name[len("spark.hadoop.") :]: value for name, value in site(configurations, "spark-defaults").items()}
     job = {name: value for name, value in job.items() if name.startswith("fs.s3")}  # a Spark job's, as above
@@ -221,7 +239,14 @@ def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]]) ->
     if flag(core, "fs.s3a.emrfs.compatibility.enable") is False:
         return Credentials(INSTANCE_ROLE, f"{label} serves s3:// by S3A, with the role mappings' translation off")
     core = {**core, **job}
-    own = [name for name in core if name.startswith("fs.s3a.") and name.endswith(S3A_CREDENTIAL_OPTIONS)]
+    refused = _chained_session_refused(core, emrfs)
+    if refused:
+        return refused
+    own = [
+        name
+        for name in core
+        if name.startswith("fs.s3a.") and name.endswith(S3A_CREDENTIAL_OPTIONS + S3A_ENCRYPTION_OPTIONS)
+    ]
     grants = [
         name
         for name, properties in (("fs.s3a.access.grants.enabled", core), ("fs.s3.s3AccessGrants.enabled", emrfs))
@@ -232,6 +257,53 @@ def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]]) ->
     if found:
         return Credentials(UNKNOWN, f"{label} serves s3:// by S3A with {', '.join(found)}")
     return Credentials(MAPPINGS)
+
+
+#: S3A's own options of the encryption its uploads ask for (Apache Hadoop, "Working with Encrypted S3 Data"), also
+#: per bucket: they win over the translated EMRFS ones, and this writer does not model them (``UNKNOWN``).
+S3A_ENCRYPTION_OPTIONS = (
+    "encryption.algorithm",
+    "encryption.key",
+    "server-side-encryption-algorithm",
+    "server-side-encryption.key",
+)
+
+#: STS's bounds of a role session got by role chaining, as the mapped role's is (the instance profile's role session
+#: assumes it): "The value can range from 900 seconds (15 minutes) up to the maximum session duration setting for the
+#: role", and "if you assume a role using role chaining and provide a DurationSeconds parameter value greater than
+#: one hour, the operation fails" (AWS STS API Reference, AssumeRole, DurationSeconds).
+CHAINED_SESSION_SECONDS = (900, 3600)
+#: Hadoop's time-duration suffixes (``Configuration.getTimeDuration``: ns, us, ms, s, m, h, d) in seconds.
+_SECONDS_PER = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _chained_session_refused(core: dict[str, str], emrfs: dict[str, str]) -> Credentials | None:
+    """
+    ``REFUSED`` when the session S3A asks for the mapped role is outside STS's bounds of a chained session: S3A's own
+    ``fs.s3a.assumed.role.session.duration`` (or a per-bucket one; a Hadoop duration, seconds without a suffix:
+    Apache Hadoop, "Working with IAM Assumed Roles"), else ``emrfs-site`` ``fs.s3.sts.sessionDurationSeconds``,
+    which EMR maps to it when it is not set (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem",
+    "EMRFS to S3A Configuration Mapping"). ``UNKNOWN`` for a value the writer cannot read.
+    """
+    own = {
+        name: value
+        for name, value in core.items()
+        if name == "fs.s3a.assumed.role.session.duration"
+        or (name.startswith("fs.s3a.bucket.") and name.endswith(".assumed.role.session.duration"))
+    }
+    if not own:  # the translation is on (the caller's case)
+        own = {name: value for name, value in emrfs.items() if name == "fs.s3.sts.sessionDurationSeconds"}
+    low, high = CHAINED_SESSION_SECONDS
+    for name, value in own.items():
+        found = re.fullmatch(r"(\d+)(ns|us|ms|s|m|h|d)?", value.strip().lower())
+        if found is None:
+            return Credentials(UNKNOWN, f"{name}={value!r} is not a duration this writer reads")
+        seconds = int(int(found[1]) * _SECONDS_PER[found[2] or "s"])
+        if not low <= seconds <= high:
+            return Credentials(
+                REFUSED, f"{name}={value!r} asks STS for a chained role session outside {low}-{high} seconds"
+            )
+    return None
 
 
 #: emrfs-site settings whose effect on S3A this writer does not know (a credentials class, the upload ACL, the

@@ -271,11 +271,10 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             document = state.security_configuration if isinstance(state.security_configuration, dict) else None
             routes = probe_routes(role_mappings_of(document), list(uris))
             # The encryption the uploads to each bucket ask for (security configuration, emrfs-site), which S3
-            # applies instead of the bucket's default (S3 API Reference, ServerSideEncryptionRule).
-            encryption = {
-                uri: list(requested_encryption(state, uri.removeprefix("s3://").split("/", 1)[0]) or (None, None))
-                for uri in uris
-            }
+            # applies instead of the bucket's default (S3 API Reference, ServerSideEncryptionRule); None: not known
+            # (S3A's own settings, or no cluster settings read), and then not compared.
+            asked = {uri: requested_encryption(state, uri.removeprefix("s3://").split("/", 1)[0]) for uri in uris}
+            encryption = {uri: None if pair is None else list(pair) for uri, pair in asked.items()}
             if uris and self.deferrable:
                 from datetime import timedelta
 
@@ -477,14 +476,15 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         *,
         result: dict[str, Any],
         uris: dict[str, str],
-        encryption: dict[str, list[str | None]] | None = None,
+        encryption: dict[str, list[str | None] | None] | None = None,
         routes: dict[str, int | None] | None = None,
     ) -> dict[str, Any]:
         """
         Check the probe objects once the steps are done (directly, or when the trigger fires).
 
         :param encryption: by probe URI, ``[x-amz-server-side-encryption, key id]`` the uploads to its bucket
-            ask for (``[None, None]``: none, the bucket's default applies).
+            ask for (``[None, None]``: none, the bucket's default applies; ``None``: not known, not compared).
+            Missing (a deferral from before it was passed): none asked for.
         :param routes: by probe URI, the role mapping its write goes through (``None``: not known); a passing
             probe settles the links of those mappings and prefixes only. Missing (a deferral from before it was
             passed): none.
@@ -512,7 +512,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             for uri in uris:
                 try:
                     outcome = check_probe_object(
-                        self.readers.s3, uri, **self._expected_encryption(uri, (encryption or {}).get(uri))
+                        self.readers.s3,
+                        uri,
+                        **self._expected_encryption(uri, (encryption or {}).get(uri, [None, None])),
                     )
                 except (ClientError, BotoCoreError) as error:
                     outcome = {"exists": None, "ok": False, "problems": [f"{uri} could not be checked: {error}"]}
@@ -534,11 +536,17 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         return self._finish(result)
 
     def _expected_encryption(self, uri: str, encryption: list[str | None] | None) -> dict[str, Any]:
-        """What the probe object must be encrypted with: what the uploads ask for, else the bucket's default key."""
+        """
+        What the probe object must be encrypted with: what the uploads ask for, else the bucket's default key;
+        nothing when what they ask for is not known (``encryption`` ``None``).
+        """
         from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
         from airflow_provider_emrfs_xacct.verify import expected_key_arn, read
 
-        sse, key = encryption or (None, None)
+        if encryption is None:
+            self.log.info("The encryption the uploads to %s ask for is not known: the probe does not compare it", uri)
+            return {"expected_key_arn": None}
+        sse, key = encryption
         if sse is not None:
             # A key ARN is compared as it is; an alias or key id is resolved by S3 in the writer's account,
             # which a DescribeKey here (the destination account) would not do: the key is then not compared.

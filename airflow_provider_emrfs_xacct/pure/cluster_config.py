@@ -38,8 +38,8 @@ EMRFS_COMPATIBILITY_PROPERTY = "fs.s3a.emrfs.compatibility.enable"
 #: What AWS's migration guide sets in ``core-site`` to keep EMRFS for ``s3://`` and ``s3n://``.
 #: ``s3a://`` URIs stay on S3A whatever is set here.
 KEEP_EMRFS_PROPERTIES = {"fs.s3.impl": EMRFS_IMPL, "fs.s3n.impl": EMRFS_IMPL}
-#: EMRFS and S3A read the role session duration from this ``emrfs-site`` property (S3A through EMR's
-#: translation to ``fs.s3a.assumed.role.session.duration``).
+#: EMRFS reads the role session duration from this ``emrfs-site`` property, S3A through EMR's translation to
+#: ``fs.s3a.assumed.role.session.duration`` when that is not set itself (:data:`S3A_SESSION_DURATION_PROPERTY`).
 SESSION_DURATION_PROPERTY = "fs.s3.sts.sessionDurationSeconds"
 #: EMRFS assumes the mapped role with the instance profile's own role credentials: role chaining,
 #: which STS caps at one hour ("The requested DurationSeconds exceeds the 1 hour session limit for
@@ -47,6 +47,25 @@ SESSION_DURATION_PROPERTY = "fs.s3.sts.sessionDurationSeconds"
 #: minimum session is 900 seconds.
 MAX_CHAINED_SESSION_SECONDS = 3600
 MIN_SESSION_SECONDS = 900
+#: S3A's own setting of that duration, the one the migration guide's table maps ``fs.s3.sts.sessionDurationSeconds``
+#: to; an S3A setting that is defined wins over the translated EMRFS one ("The mapping process automatically occurs
+#: when S3A configurations are undefined": Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem",
+#: "EMRFS to S3A Configuration Mapping"). Also per bucket, ``fs.s3a.bucket.BUCKET.assumed.role.session.duration``.
+S3A_SESSION_DURATION_PROPERTY = "fs.s3a.assumed.role.session.duration"
+#: Hadoop reads it as a time duration whose unit defaults to seconds (``AssumedRoleCredentialProvider``:
+#: ``conf.getTimeDuration(ASSUMED_ROLE_SESSION_DURATION, ..., TimeUnit.SECONDS)``; Apache Hadoop, "Working with IAM
+#: Assumed Roles": default ``30m``, "Range: 15m to 1h"). ``Configuration.getTimeDuration`` trims and lower-cases the
+#: value, takes the first of these suffixes it ends with, and ``Long.parseLong`` of the rest; the conversion to
+#: seconds truncates (``TimeUnit.convert``). Each suffix with the seconds it stands for, as (numerator, denominator).
+HADOOP_DURATION_SUFFIXES = (
+    ("ns", 1, 10**9),
+    ("us", 1, 10**6),
+    ("ms", 1, 1000),
+    ("s", 1, 1),
+    ("m", 60, 1),
+    ("h", 3600, 1),
+    ("d", 86400, 1),
+)
 #: The two kinds of custom credentials provider classes (option (b)). EMRFS loads AWS SDK for Java v1
 #: providers (Amazon EMR Release Guide, "Authorizing access to EMRFS data in Amazon S3"); S3A, built
 #: on SDK v2, loads SDK v2 providers (Apache Hadoop, "Upgrading S3A to AWS SDK V2": custom providers
@@ -233,7 +252,10 @@ def plan_launch(
         is refused, and with ``keep_emrfs=True`` ``s3a://`` URIs (always S3A) get no mapping.
     :param credentials_provider: option (b) of the article: a custom credentials provider. Its
         interface must match the connector: SDK v1 for EMRFS, SDK v2 for S3A.
-    :param emrfs_site_properties: more ``emrfs-site`` settings, e.g. ``fs.s3.canned.acl``.
+    :param emrfs_site_properties: more ``emrfs-site`` settings, e.g. ``fs.s3.canned.acl``. A role session
+        duration over one hour (the role-chaining cap) is refused there, in an ``emrfs-site`` classification, and,
+        where S3A's translated mappings apply (7.10.0 on, or the release unknown), as ``core-site``
+        ``fs.s3a.assumed.role.session.duration``.
     :param imds_v2_required: the security configuration requires IMDSv2 (:func:`requires_imds_v2`): with role
         mappings, a release whose EMR components still call IMDSv1 is refused (:func:`speaks_imds_v2`).
     """
@@ -247,11 +269,11 @@ def plan_launch(
     version = _release_version(label, uses_role_mappings, notes, imds_v2_required=imds_v2_required)
     emrfs_site = dict(emrfs_site_properties or {})
     check_session_duration(emrfs_site, "emrfs_site_properties")
-    for index, configuration in enumerate(configurations):
-        if configuration.get("Classification") == "emrfs-site" and isinstance(configuration.get("Properties"), dict):
-            check_session_duration(
-                configuration["Properties"], f"job_flow_overrides.Configurations[{index}].Properties"
-            )
+    translation_off = emrfs_translation_off(configurations) if uses_role_mappings else None
+    # s3a:// (and s3:// without keep_emrfs) is S3A from 7.10.0, whose translated role mappings assume the role for
+    # the duration S3A's own setting names when it is defined.
+    s3a_mappings = uses_role_mappings and translation_off is None and (version is None or version >= S3A_DEFAULT_SINCE)
+    _check_site_session_durations(configurations, s3a_mappings)
     connector = s3_connector(version, keep_emrfs)
     core_site: dict[str, str] = {}
     if credentials_provider is not None:
@@ -266,7 +288,6 @@ def plan_launch(
             f"{connector or 'The S3 connector'} loads credentials provider {credentials_provider.class_name} "
             f"({PROVIDER_INTERFACES[interface]}) from {credentials_provider.jar}."
         )
-    translation_off = emrfs_translation_off(configurations) if uses_role_mappings else None
     if translation_off is not None and version is not None and version >= S3A_DEFAULT_SINCE and not keep_emrfs:
         raise InvalidParameterError(
             f"job_flow_overrides.Configurations[{translation_off}].Properties.{EMRFS_COMPATIBILITY_PROPERTY}",
@@ -601,6 +622,19 @@ def provider_interface(provider: CredentialsProvider, connector: str | None, lab
     return required
 
 
+def _check_site_session_durations(configurations: list[dict[str, Any]], s3a_mappings: bool) -> None:
+    """Check the role session durations of the ``emrfs-site`` classifications, and of ``core-site`` for S3A's mappings."""
+    for index, configuration in enumerate(configurations):
+        properties = configuration.get("Properties")
+        if not isinstance(properties, dict):
+            continue
+        field = f"job_flow_overrides.Configurations[{index}].Properties"
+        if configuration.get("Classification") == "emrfs-site":
+            check_session_duration(properties, field)
+        elif configuration.get("Classification") == "core-site" and s3a_mappings:
+            check_s3a_session_duration(properties, field)
+
+
 def check_session_duration(properties: dict[str, Any], field: str) -> None:
     """
     Refuse ``fs.s3.sts.sessionDurationSeconds`` outside 900-3600 seconds.
@@ -619,3 +653,41 @@ def check_session_duration(properties: dict[str, Any], field: str) -> None:
             f"must be whole seconds from {MIN_SESSION_SECONDS} to {MAX_CHAINED_SESSION_SECONDS}, got {value!r}: "
             "EMRFS assumes the mapped role by role chaining, which STS caps at one hour",
         )
+
+
+def check_s3a_session_duration(properties: dict[str, Any], field: str) -> None:
+    """
+    Refuse S3A's ``fs.s3a.assumed.role.session.duration`` (or a per-bucket one) outside 900-3600 seconds.
+
+    Where S3A's translated role mappings assume the mapped role they do it with the instance profile's role session,
+    as EMRFS does: role chaining, capped at one hour (:data:`MAX_CHAINED_SESSION_SECONDS`). The value is read as
+    Hadoop reads it (:data:`HADOOP_DURATION_SUFFIXES`): ``"1h"``, ``"45m"``, ``"3600"`` (seconds).
+    """
+    for name, value in properties.items():
+        if name != S3A_SESSION_DURATION_PROPERTY and not (
+            name.startswith("fs.s3a.bucket.") and name.endswith("." + S3A_SESSION_DURATION_PROPERTY[len("fs.s3a.") :])
+        ):
+            continue
+        seconds = hadoop_duration_seconds(value)
+        if seconds is None or not MIN_SESSION_SECONDS <= seconds <= MAX_CHAINED_SESSION_SECONDS:
+            raise InvalidParameterError(
+                f"{field}.{name}",
+                f"must be a duration from {MIN_SESSION_SECONDS} seconds (15m) to {MAX_CHAINED_SESSION_SECONDS} "
+                f"seconds (1h), such as '1h' or '3600', got {value!r}: S3A assumes the mapped role by role chaining, "
+                "which STS caps at one hour",
+            )
+
+
+def hadoop_duration_seconds(value: Any) -> int | None:
+    """A Hadoop time duration whose unit defaults to seconds, in whole seconds; ``None`` if Hadoop cannot parse it."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    text = str(value).strip().lower()
+    suffix, numerator, denominator = next(
+        (unit for unit in HADOOP_DURATION_SUFFIXES if text.endswith(unit[0])), ("", 1, 1)
+    )
+    text = text[: len(text) - len(suffix)]
+    # Long.parseLong: an optional sign and decimal digits (Character.digit takes any script's, as \d and int() do).
+    if not re.fullmatch(r"[+-]?\d+", text):
+        return None
+    return int(text) * numerator // denominator

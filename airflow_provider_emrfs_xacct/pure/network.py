@@ -2,7 +2,7 @@
 Can the cluster's subnet reach the STS endpoint EMRFS calls to assume the mapped role, and S3 of the bucket's Region?
 
 Pure: standard library only. The verifier reads the subnet's facts (``read_subnet_facts`` in
-``hooks/network.py``) and calls :func:`sts_endpoint_check`.
+``hooks/network.py``) and calls :func:`cluster_sts_check` (:func:`sts_endpoint_check` with the cluster's settings).
 
 AWS (Amazon EMR Release Guide, "Managing the default AWS Security Token Service endpoint"): EMRFS
 releases before 5.31.0 and 6.1.0 send every STS request to the global endpoint
@@ -509,6 +509,33 @@ def uses_regional_sts(release_label: str) -> bool:
 S3A_STS_ENDPOINT_PROPERTY = "fs.s3a.assumed.role.sts.endpoint"
 
 
+#: What :func:`cluster_sts_check` names as the endpoint where S3A serves ``s3://`` and no setting names one: EMR
+#: documents the Regional default for EMRFS only ("EMRFS uses the AWS Security Token Service (STS) ... Amazon EMR
+#: release versions 5.31.0 and 6.1.0 and later make requests to Regional AWS STS endpoints": Amazon EMR Release
+#: Guide, "Managing the default AWS Security Token Service endpoint"), and S3A's own setting is documented only as
+#: "If unset, uses the default endpoint" (Apache Hadoop, "Working with IAM Assumed Roles", for its own assumed-role
+#: provider, not EMR's role mappings).
+S3A_DEFAULT_STS = "the STS endpoint S3A calls by default"
+
+
+def s3a_default_sts(release_label: str, configurations: list[dict[str, Any]]) -> bool:
+    """
+    Whether S3A serves the cluster's ``s3://`` and calls STS at its own, undocumented, default: no ``core-site``
+    ``fs.s3a.assumed.role.sts.endpoint``, and no ``emrfs-site`` ``fs.s3.sts.endpoint`` that EMR translates to it.
+    """
+    try:
+        version = parse_release_label(release_label, "release_label")
+    except EmrfsXacctError:
+        return False
+    core: dict[str, Any] = {}
+    for item in configurations:
+        if item.get("Classification") == "core-site":
+            core.update(item.get("Properties") or {})
+    if version < S3A_DEFAULT_SINCE or str(core.get("fs.s3.impl")).strip() == EMRFS_IMPL:
+        return False
+    return not sts_endpoint_settings(release_label, configurations).get(STS_ENDPOINT_PROPERTY)
+
+
 def sts_endpoint_settings(release_label: str, configurations: list[dict[str, Any]]) -> dict[str, Any]:
     """
     The cluster's ``emrfs-site`` properties, with ``fs.s3.sts.endpoint`` as the ``s3://`` connector reads it.
@@ -535,6 +562,28 @@ def sts_endpoint_settings(release_label: str, configurations: list[dict[str, Any
     elif str(core.get(EMRFS_COMPATIBILITY_PROPERTY)).strip().lower() != "false" and STS_ENDPOINT_PROPERTY in emrfs:
         chosen[STS_ENDPOINT_PROPERTY] = emrfs[STS_ENDPOINT_PROPERTY]
     return chosen
+
+
+def cluster_sts_check(
+    release_label: str, facts: SubnetFacts | None, configurations: list[dict[str, Any]]
+) -> StsReachability:
+    """
+    :func:`sts_endpoint_check` for a cluster of these ``Configurations``: with the endpoint its ``s3://`` connector
+    reads (:func:`sts_endpoint_settings`), and not checked where S3A serves ``s3://`` and no setting names its
+    endpoint (:func:`s3a_default_sts`): which one it then calls is not documented (:data:`S3A_DEFAULT_STS`).
+    """
+    if not s3a_default_sts(release_label, configurations):
+        return sts_endpoint_check(release_label, facts, sts_endpoint_settings(release_label, configurations))
+    region = facts.region if facts else "REGION"
+    return StsReachability(
+        NOT_CHECKED,
+        S3A_DEFAULT_STS,
+        f"{release_label} serves s3:// with S3A, and neither core-site {S3A_STS_ENDPOINT_PROPERTY} nor emrfs-site "
+        f"{STS_ENDPOINT_PROPERTY} names the endpoint its role mappings call: EMR documents the Regional default "
+        "for EMRFS only",
+        f"set core-site {S3A_STS_ENDPOINT_PROPERTY} to {regional_sts_endpoint(region)} to have it checked; the "
+        "live probe (probe=True) proves the route",
+    )
 
 
 def sts_endpoint_check(

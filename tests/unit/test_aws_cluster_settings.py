@@ -49,6 +49,34 @@ def grants(**properties: str) -> dict[str, Any]:
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.emrfs.compatibility.enable": "false"})], MAPPED, INSTANCE_ROLE),
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.aws.credentials.provider": "a.B"})], MAPPED, UNKNOWN),
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.bucket.b.assumed.role.arn": "arn"})], MAPPED, UNKNOWN),
+        # S3A's own encryption wins over the translated EMRFS one; the writer does not model it.
+        ("emr-7.10.0", [site("core-site", **{"fs.s3a.encryption.algorithm": "SSE-KMS"})], MAPPED, UNKNOWN),
+        ("emr-7.10.0", [site("core-site", **{"fs.s3a.bucket.b.encryption.key": "k"})], MAPPED, UNKNOWN),
+        # The mapped role's session is chained: STS refuses one over an hour (AssumeRole, DurationSeconds). S3A's own
+        # duration (a Hadoop duration) wins over the translated fs.s3.sts.sessionDurationSeconds.
+        ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "2h"})], MAPPED, REFUSED),
+        (
+            "emr-7.10.0",
+            [site("core-site", **{"fs.s3a.bucket.b.assumed.role.session.duration": "61m"})],
+            MAPPED,
+            REFUSED,
+        ),
+        ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "1H"})], MAPPED, MAPPINGS),
+        ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "3600"})], MAPPED, MAPPINGS),
+        ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "soon"})], MAPPED, UNKNOWN),
+        ("emr-7.10.0", [site("emrfs-site", **{"fs.s3.sts.sessionDurationSeconds": "7200"})], MAPPED, REFUSED),
+        ("emr-6.15.0", [site("emrfs-site", **{"fs.s3.sts.sessionDurationSeconds": "7200"})], MAPPED, REFUSED),
+        ("emr-6.15.0", [site("emrfs-site", **{"fs.s3.sts.sessionDurationSeconds": "3600"})], MAPPED, MAPPINGS),
+        ("emr-6.15.0", [site("emrfs-site", **{"fs.s3.sts.sessionDurationSeconds": "1h"})], MAPPED, UNKNOWN),
+        (
+            "emr-7.10.0",
+            [
+                site("core-site", **{"fs.s3a.assumed.role.session.duration": "30m"}),
+                site("emrfs-site", **{"fs.s3.sts.sessionDurationSeconds": "7200"}),  # not translated: S3A's is set
+            ],
+            MAPPED,
+            MAPPINGS,
+        ),
         ("emr-7.10.0", [site("emrfs-site", **{"fs.s3.canned.acl": "BucketOwnerFullControl"})], MAPPED, UNKNOWN),
         (
             "emr-7.10.0",

@@ -1363,3 +1363,47 @@ def test_a_bucket_whose_object_lock_configuration_was_not_read_blocks_the_probe(
     assert "s3:GetBucketObjectLockConfiguration on Bucket=b was denied" in blocked
     del read.unreadable["object lock"]
     assert probe_blocker(state) == ""
+
+
+# The mapped role's session duration ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("release", "sites", "status"),
+    [
+        ("emr-6.15.0", {"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "7200"}}, FAIL),
+        ("emr-6.15.0", {"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "3600"}}, PASS),
+        ("emr-6.15.0", {"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "1h"}}, UNKNOWN),  # EMRFS's reading unknown
+        ("emr-6.15.0", {"core-site": {"fs.s3a.assumed.role.session.duration": "2h"}}, None),  # EMRFS reads no fs.s3a.*
+        ("emr-7.10.0", {"core-site": {"fs.s3a.assumed.role.session.duration": "2h"}}, FAIL),
+        ("emr-7.10.0", {"core-site": {f"fs.s3a.bucket.{BUCKET}.assumed.role.session.duration": "90m"}}, FAIL),
+        ("emr-7.10.0", {"core-site": {"fs.s3a.assumed.role.session.duration": "45m"}}, PASS),
+        ("emr-7.10.0", {"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "7200"}}, FAIL),  # translated
+        (
+            "emr-7.10.0",
+            {
+                "core-site": {"fs.s3a.assumed.role.session.duration": "1h"},  # S3A's own wins over the translated one
+                "emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "7200"},
+            },
+            PASS,
+        ),
+        ("emr-7.10.0", {}, None),
+    ],
+)
+def test_a_mapped_role_session_over_an_hour_fails(release: str, sites: dict[str, Any], status: str | None) -> None:
+    """
+    AWS STS API Reference, AssumeRole, DurationSeconds: "if you assume a role using role chaining and provide a
+    DurationSeconds parameter value greater than one hour, the operation fails"; the instance profile's role session
+    assumes the mapped role. Where S3A serves s3:// (7.10.0 on) its own fs.s3a.assumed.role.session.duration (a
+    Hadoop duration) wins over the translated fs.s3.sts.sessionDurationSeconds (Amazon EMR Release Guide, "Migration
+    guide: EMRFS to S3A filesystem"). Before, a cluster launched elsewhere with such a setting passed the verifier.
+    """
+    state = s3a_cluster(healthy_state(), **sites)
+    state.release_label = release
+
+    links = [link for link in check_chain(state).links if link.link == "role session duration"]
+
+    assert [link.status for link in links] == ([] if status is None else [status]), links
+    if status == FAIL:
+        assert "role chaining" in links[0].detail
+        assert "3600" in links[0].fix

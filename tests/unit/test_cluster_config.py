@@ -638,6 +638,51 @@ class TestSessionDuration:
             "role chaining",
         )
 
+    # S3A's own setting, which the migration guide's table maps fs.s3.sts.sessionDurationSeconds to and which wins
+    # over the translated one (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"), is a Hadoop
+    # time duration in seconds by default (Apache Hadoop, "Working with IAM Assumed Roles": "Range: 15m to 1h").
+    @pytest.mark.parametrize(
+        "name", ["fs.s3a.assumed.role.session.duration", "fs.s3a.bucket.partner-bucket.assumed.role.session.duration"]
+    )
+    @pytest.mark.parametrize("value", ["2h", "3601", "7200s", "61m", "1d", "14m", "899", "1 h", "", "soon", True])
+    @pytest.mark.parametrize("keep_emrfs", [False, True])  # s3a:// URIs are S3A either way
+    def test_s3a_own_duration_over_an_hour_is_refused_on_s3a_releases(
+        self, name: str, value: Any, keep_emrfs: bool
+    ) -> None:
+        user = [{"Classification": "core-site", "Properties": {name: value}}]
+        refused(
+            lambda: plan_launch(overrides("emr-7.10.0", Configurations=user), keep_emrfs=keep_emrfs),
+            f"{CONFIGURATIONS}[0].Properties.{name}",
+            "role chaining",
+            "one hour",
+        )
+
+    @pytest.mark.parametrize("value", ["1h", "1H", " 60m ", "3600", "3600s", "15m", "900", "3600000ms", "+1800"])
+    def test_s3a_own_duration_up_to_an_hour_is_accepted(self, value: str) -> None:
+        user = [{"Classification": "core-site", "Properties": {"fs.s3a.assumed.role.session.duration": value}}]
+        plan = plan_launch(overrides("emr-7.11.0", Configurations=user), keep_emrfs=False)
+        assert plan.overrides["Configurations"][0]["Properties"]["fs.s3a.assumed.role.session.duration"] == value
+
+    def test_s3a_own_duration_is_checked_when_the_release_is_unknown(self) -> None:
+        user = [{"Classification": "core-site", "Properties": {"fs.s3a.assumed.role.session.duration": "2h"}}]
+        refused(
+            lambda: plan_launch(overrides(None, Configurations=user)),
+            f"{CONFIGURATIONS}[0].Properties.fs.s3a.assumed.role.session.duration",
+            "one hour",
+        )
+
+    @pytest.mark.parametrize(
+        ("release", "extra"),
+        [
+            ("emr-7.9.0", {}),  # s3a:// is EMRFS before 7.10.0: S3A's setting is not the mappings'
+            ("emr-7.10.0", {"fs.s3a.emrfs.compatibility.enable": "false"}),  # S3A gets no mappings (keep_emrfs)
+        ],
+    )
+    def test_s3a_own_duration_is_not_read_where_s3a_has_no_mappings(self, release: str, extra: dict[str, str]) -> None:
+        user = [{"Classification": "core-site", "Properties": {"fs.s3a.assumed.role.session.duration": "2h", **extra}}]
+        plan = plan_launch(overrides(release, Configurations=user))
+        assert plan.overrides["Configurations"][0]["Properties"]["fs.s3a.assumed.role.session.duration"] == "2h"
+
     def test_other_classifications_are_not_read_for_it(self) -> None:
         user = [{"Classification": "spark-defaults", "Properties": {"fs.s3.sts.sessionDurationSeconds": "7200"}}]
         plan = plan_launch(overrides(Configurations=user))

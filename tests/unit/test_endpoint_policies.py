@@ -38,7 +38,7 @@ from airflow_provider_emrfs_xacct.pure.endpoint_policy import (
     through_endpoint,
 )
 from airflow_provider_emrfs_xacct.pure.evaluator import UNDETERMINED, Decision, Request
-from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
+from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, cluster_sts_check, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.requests import STEPS
 from tests.unit.test_chain import (
     ASSUME,
@@ -404,6 +404,24 @@ def test_the_sts_endpoint_policy_judges_the_assume_role(document: Any, dns_hostn
         assert report.verdict == VERDICT_FAIL
     if status == UNKNOWN:
         assert report.verdict == VERDICT_NOT_CHECKED
+
+
+def test_where_s3as_sts_endpoint_is_not_known_a_refusing_sts_endpoint_leaves_the_assume_role_not_checked() -> None:
+    """
+    S3A serving s3:// (7.10.0 on) with no setting naming its STS endpoint: which endpoint it calls is not
+    documented (``pure/network.py`` ``S3A_DEFAULT_STS``), so whether its AssumeRole passes the VPC's STS endpoint,
+    whose policy refuses it, is not known: not a PASS (as if it passed no endpoint), nor a FAIL.
+    """
+    facts = private_subnet(
+        nat_route=True, sts_endpoint_policies=(EndpointPolicy("vpce-sts", INTERFACE, ASSUME_ONLY_OWN_ROLES),)
+    )
+    state = with_subnet(facts)
+    state.sts_reachability = cluster_sts_check("emr-7.10.0", facts, [])
+
+    link = by_name(check_chain(state))[ASSUME]
+
+    assert link.status == UNKNOWN, link
+    assert "which STS endpoint it calls is not documented" in link.detail
 
 
 def test_unread_dns_attributes_leave_a_refusing_sts_endpoint_not_checked() -> None:

@@ -8,16 +8,20 @@ AWS (Amazon EMR Release Guide, "Managing the default AWS Security Token Service 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.network import (
     NOT_CHECKED,
+    S3A_DEFAULT_STS,
     SubnetFacts,
+    cluster_sts_check,
     dns_suffix,
     in_aws_partition,
     s3_route_check,
+    s3a_default_sts,
     sts_endpoint_check,
     sts_endpoint_settings,
     uses_regional_sts,
@@ -280,6 +284,49 @@ def test_where_s3a_serves_s3_its_own_sts_endpoint_setting_decides() -> None:
     kept = {"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem", **global_s3a}
     assert check("emr-7.10.0", **{"core-site": kept}) == "PASS"  # EMRFS reads no fs.s3a.* setting
     assert check("emr-7.9.0", **{"core-site": global_s3a}) == "PASS"  # EMRFS before 7.10.0
+
+
+@pytest.mark.parametrize("changes", [{"nat_route": True}, {"sts_interface_endpoint": True}, {}])
+def test_where_s3a_serves_s3_without_an_endpoint_setting_the_route_to_sts_is_not_checked(
+    changes: dict[str, bool],
+) -> None:
+    """
+    EMR documents the Regional STS default for EMRFS only (Amazon EMR Release Guide, "Managing the default AWS
+    Security Token Service endpoint": "EMRFS uses ... 5.31.0 and 6.1.0 and later make requests to Regional AWS STS
+    endpoints"); for S3A, which serves s3:// from 7.10.0 ("Migration guide: EMRFS to S3A filesystem"), no page says
+    which endpoint its role mappings call when no setting names one. Neither PASS (the NAT or interface endpoint may
+    not be the way) nor FAIL (no way out may not matter).
+    """
+    configurations: list[dict[str, Any]] = []
+    assert s3a_default_sts("emr-7.10.0", configurations)
+    result = cluster_sts_check("emr-7.10.0", facts(**changes), configurations)
+    assert result.status == NOT_CHECKED
+    assert result.endpoint == S3A_DEFAULT_STS
+    assert "fs.s3a.assumed.role.sts.endpoint" in result.detail
+    assert "https://sts.eu-west-1.amazonaws.com" in result.fix
+
+
+@pytest.mark.parametrize(
+    ("release", "sites"),
+    [
+        ("emr-7.9.0", {}),  # EMRFS: the documented Regional default
+        ("emr-7.10.0", {"core-site": {"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"}}),  # EMRFS kept
+        ("emr-7.10.0", {"core-site": {"fs.s3a.assumed.role.sts.endpoint": "https://sts.eu-west-1.amazonaws.com"}}),
+        ("emr-7.10.0", {"emrfs-site": {"fs.s3.sts.endpoint": "https://sts.eu-west-1.amazonaws.com"}}),  # translated
+    ],
+)
+def test_a_named_or_documented_sts_endpoint_is_judged_as_before(release: str, sites: dict[str, Any]) -> None:
+    configurations = [{"Classification": name, "Properties": props} for name, props in sites.items()]
+    assert not s3a_default_sts(release, configurations)
+    assert cluster_sts_check(release, facts(sts_interface_endpoint=True), configurations).status == "PASS"
+
+
+def test_with_the_translation_off_an_emrfs_endpoint_setting_does_not_name_s3as() -> None:
+    configurations = [
+        {"Classification": "core-site", "Properties": {"fs.s3a.emrfs.compatibility.enable": "false"}},
+        {"Classification": "emrfs-site", "Properties": {"fs.s3.sts.endpoint": "https://sts.eu-west-1.amazonaws.com"}},
+    ]
+    assert s3a_default_sts("emr-7.10.0", configurations)
 
 
 def test_before_5_31_0_and_6_1_0_the_override_is_not_used() -> None:

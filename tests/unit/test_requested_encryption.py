@@ -335,3 +335,55 @@ def test_an_encryption_mode_the_guide_does_not_list_is_not_read_as_no_encryption
 
     state = with_override(asking_for_other_key(healthy_state(), users=[ROLE]), BUCKET, "sse-s3")
     assert by_name(check_chain(state))[READABLE].status == UNKNOWN
+
+
+# S3A serving s3:// (7.10.0 on) ----------------------------------------------------------------------------------
+
+
+def on_s3a(state: ChainState, **core_site: str) -> ChainState:
+    """A 7.10.0 cluster, whose s3:// is S3A (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem")."""
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [{"Classification": "core-site", "Properties": core_site}]
+    return state
+
+
+@pytest.mark.parametrize(
+    "core_site",
+    [
+        {"fs.s3a.encryption.algorithm": "SSE-KMS", "fs.s3a.encryption.key": KEY},
+        {f"fs.s3a.bucket.{BUCKET}.encryption.algorithm": "AES256"},
+    ],
+)
+def test_s3as_own_encryption_settings_leave_what_the_uploads_ask_for_unknown(core_site: dict[str, str]) -> None:
+    """
+    S3A's own core-site encryption settings win over the translated EMRFS ones ("The mapping process automatically
+    occurs when S3A configurations are undefined": Amazon EMR Release Guide, "Migration guide: EMRFS to S3A
+    filesystem"). So what the uploads ask for is not the security configuration's: the verifier must not read
+    OTHER_KEY as the uploads' key, nor the probe expect it (``verify._read_requested_key``, the probe's expected key).
+    """
+    state = on_s3a(with_at_rest_s3_encryption(healthy_state(), "SSE-KMS", OTHER_KEY), **core_site)
+
+    assert requested_encryption(state, BUCKET) is None
+    assert requested_encryption(on_s3a(healthy_state(), **core_site), BUCKET) is None  # nor "none asked for"
+
+
+def test_with_the_translation_off_the_security_configurations_encryption_is_not_read_for_s3a() -> None:
+    """
+    core-site fs.s3a.emrfs.compatibility.enable=false turns off EMR's translation of the EMRFS settings to S3A
+    (same guide): whether the security configuration's at-rest encryption still reaches S3A's uploads is not
+    documented. The key they ask for is then not known, and the KMS link not checked, rather than judged on OTHER_KEY.
+    """
+    off = {"fs.s3a.emrfs.compatibility.enable": "false"}
+    state = on_s3a(asking_for_other_key(healthy_state(), users=[ROLE]), **off)
+
+    assert requested_encryption(state, BUCKET) is None
+    link = by_name(check_chain(state))[KMS]
+    assert link.status == UNKNOWN, link
+    assert "fs.s3a.emrfs.compatibility.enable" in link.detail
+
+    kept = {**off, "fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"}  # EMRFS serves s3:// and reads it
+    assert requested_encryption(on_s3a(asking_for_other_key(healthy_state(), users=[ROLE]), **kept), BUCKET) == (
+        "aws:kms",
+        OTHER_KEY,
+    )
+    assert requested_encryption(on_s3a(healthy_state(), **off), BUCKET) == (None, None)  # nothing asked anywhere

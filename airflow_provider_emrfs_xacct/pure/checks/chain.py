@@ -28,6 +28,7 @@ from airflow_provider_emrfs_xacct.pure.checks import (
     s3_access,
     s3_route,
     second_opinion,
+    session_duration,
     shadowing,
     spark_settings,
     sts_route,
@@ -69,6 +70,7 @@ def check_chain(state: ChainState) -> Report:
     links.extend(release.audit(state))
     links.extend(access_grants.audit(state))
     links.extend(credential_settings.audit(state))
+    links.extend(session_duration.audit(state))
     links.extend(spark_settings.audit(state))
     links.extend(sts_route.audit(state))
     links.extend(s3_route.audit(state))

@@ -90,7 +90,10 @@ def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, st
     header; its own key is not checked. ``(None, None)``: no header, the bucket's default applies; ``None``: not
     known (no cluster read). S3 applies the bucket's default only to a request that "doesn't specify any
     server-side encryption" (S3 API Reference, ServerSideEncryptionRule, ApplyServerSideEncryptionByDefault).
+    Also ``None`` where S3A serves ``s3://`` and what its uploads ask for is not read (:func:`s3a_encryption_setting`).
     """
+    if s3a_encryption_setting(state, bucket):
+        return None
     s3 = _at_rest_s3_encryption(state, bucket)
     if s3 is not None:
         mode = str(s3.get("EncryptionMode"))
@@ -182,6 +185,8 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
     mapping process automatically occurs when S3A configurations are undefined": Amazon EMR Release Guide, "Migration
     guide: EMRFS to S3A filesystem"); how they combine with the security configuration's at-rest encryption is not
     documented, and S3A may read them from a credential provider too. So a cluster that sets one is not checked.
+    Nor is one whose ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` false turns off that translation while the
+    security configuration or ``emrfs-site`` asks for encryption: what then reaches S3A's uploads is not documented.
     """
     if state.cluster_configurations is None or not serves_s3_with_s3a(state):
         return ""
@@ -192,6 +197,24 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
                     f"{state.release_label} uses S3A for s3://, and core-site {name} sets the encryption S3A's uploads "
                     "ask for, which the verifier does not read (nor how it combines with the security configuration)"
                 )
+    if translation_off(state):
+        asked = [
+            source
+            for source, set_here in (
+                ("the security configuration's at-rest S3 encryption", _at_rest_s3_encryption(state, bucket)),
+                *(
+                    (f"emrfs-site {name}", str(site_property(state, "emrfs-site", name)).strip().lower() == "true")
+                    for name in ("fs.s3.enableServerSideEncryption", "fs.s3.cse.enabled")
+                ),
+            )
+            if set_here
+        ]
+        if asked:
+            return (
+                f"{state.release_label} uses S3A for s3://, and core-site {EMRFS_COMPATIBILITY_PROPERTY}=false turns "
+                f"off EMR's translation of the EMRFS settings to S3A: whether {' and '.join(asked)} still reaches "
+                "S3A's uploads is not documented"
+            )
     return ""
 
 

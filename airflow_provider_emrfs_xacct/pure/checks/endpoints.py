@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import endpoint_decision
 from airflow_provider_emrfs_xacct.pure.evaluator import UNDETERMINED, Decision, Request
 from airflow_provider_emrfs_xacct.pure.network import (
+    S3A_DEFAULT_STS,
     StsReachability,
     SubnetFacts,
     s3_endpoints_in_path,
@@ -44,6 +45,9 @@ def sts_endpoint_decision(state: ChainState, request: Request) -> Decision | Non
     facts, reached = state.subnet, state.sts_reachability
     if not isinstance(facts, SubnetFacts) or not isinstance(reached, StsReachability):
         return None
+    if reached.endpoint == S3A_DEFAULT_STS:  # which endpoint S3A calls is not known: any of them may be passed
+        maybe = "whether S3A's AssumeRole passes the VPC's STS endpoint (which STS endpoint it calls is not documented)"
+        return _judge(facts.sts_endpoint_policies, False, request, maybe)
     found = sts_endpoints_in_path(facts, reached.endpoint)
     maybe = "whether STS's Regional name resolves to the endpoint (the VPC's DNS attributes were not read)"
     return _judge(facts.sts_endpoint_policies if found is None else found, found is not None, request, maybe)

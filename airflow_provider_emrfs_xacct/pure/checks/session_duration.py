@@ -1,0 +1,81 @@
+"""
+The role session the ``s3://`` connector asks STS for when it assumes a mapped role: 900 seconds to one hour.
+
+The instance profile's role session assumes the mapped role, which is role chaining, and STS refuses a chained
+session over one hour ("if you assume a role using role chaining and provide a DurationSeconds parameter value
+greater than one hour, the operation fails"; "The value can range from 900 seconds (15 minutes)": AWS STS API
+Reference, AssumeRole, DurationSeconds): every mapped write then fails. EMRFS reads ``emrfs-site``
+``fs.s3.sts.sessionDurationSeconds`` (whole seconds, as the launch takes it); where S3A serves ``s3://`` it is
+``core-site`` ``fs.s3a.assumed.role.session.duration`` (per bucket as ``fs.s3a.bucket.BUCKET.`` too), which EMR
+fills from the EMRFS one when it is not set (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem",
+"EMRFS to S3A Configuration Mapping"), read as a Hadoop duration (:func:`~.cluster_config.hadoop_duration_seconds`).
+A cluster that sets neither gets no link: the connectors' defaults are not documented to exceed an hour.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from airflow_provider_emrfs_xacct.pure.checks.contexts import serves_s3_with_s3a, site_property, translation_off
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.cluster_config import (
+    MAX_CHAINED_SESSION_SECONDS,
+    MIN_SESSION_SECONDS,
+    S3A_SESSION_DURATION_PROPERTY,
+    SESSION_DURATION_PROPERTY,
+    hadoop_duration_seconds,
+)
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
+
+LINK = "role session duration"
+
+
+def audit(state: ChainState) -> list[Link]:
+    """One link per setting of the mapped roles' session duration that the cluster's connector reads."""
+    if state.cluster_configurations is None:
+        return []
+    if not serves_s3_with_s3a(state):
+        value = site_property(state, "emrfs-site", SESSION_DURATION_PROPERTY)
+        text = str(value).strip()
+        seconds = int(text) if text.isascii() and text.isdigit() else None
+        return [] if value is None else [_link(f"emrfs-site {SESSION_DURATION_PROPERTY}", value, seconds)]
+    settings = {setting for bucket in state.buckets if (setting := _s3a_setting(state, bucket)) is not None}
+    return [
+        _link(f"{classification} {name}", value, hadoop_duration_seconds(value))
+        for classification, name, value in sorted(settings)
+    ]
+
+
+def _s3a_setting(state: ChainState, bucket: str) -> tuple[str, str, str] | None:
+    """The setting S3A takes the duration from for ``bucket``: its per-bucket one, its own, or the translated one."""
+    for name in (
+        f"fs.s3a.bucket.{bucket}.{S3A_SESSION_DURATION_PROPERTY[len('fs.s3a.') :]}",
+        S3A_SESSION_DURATION_PROPERTY,
+    ):
+        value = site_property(state, "core-site", name)
+        if value is not None:
+            return "core-site", name, str(value)
+    translated = None if translation_off(state) else site_property(state, "emrfs-site", SESSION_DURATION_PROPERTY)
+    return None if translated is None else ("emrfs-site", SESSION_DURATION_PROPERTY, str(translated))
+
+
+def _link(setting: str, value: object, seconds: int | None) -> Link:
+    bounds = f"{MIN_SESSION_SECONDS}-{MAX_CHAINED_SESSION_SECONDS} seconds"
+    if seconds is None:
+        return Link(
+            None, LINK, UNKNOWN, f"{setting}={value!r} is not a duration the verifier reads", fix=f"use {bounds}"
+        )
+    if MIN_SESSION_SECONDS <= seconds <= MAX_CHAINED_SESSION_SECONDS:
+        return Link(
+            None, LINK, PASS, f"{setting}={value!r}: {seconds} seconds, within a chained role session's {bounds}"
+        )
+    return Link(
+        None,
+        LINK,
+        FAIL,
+        f"{setting}={value!r} asks STS for a {seconds}-second session of the mapped role, which the instance "
+        f"profile's role session assumes by role chaining: STS refuses outside {bounds}, so every mapped write fails",
+        fix=f"set {setting.split(' ', 1)[1]} to {MAX_CHAINED_SESSION_SECONDS} or less (and {MIN_SESSION_SECONDS} or more)",
+    )
