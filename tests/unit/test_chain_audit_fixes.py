@@ -1189,6 +1189,47 @@ def test_an_s3a_clusters_canned_acl_is_its_own_setting_or_the_translated_emrfs_o
     assert owner(**{"core-site": kept}).status == PASS  # EMRFS reads no fs.s3a.* setting
 
 
+def test_an_s3a_clusters_per_bucket_acl_and_requester_pays_settings_win_for_that_bucket() -> None:
+    """
+    S3A reads each fs.s3a option for a bucket from fs.s3a.bucket.BUCKET.<option> when set (Apache Hadoop, "Hadoop-AWS
+    module", "Configuring different S3 buckets with Per-Bucket Configuration": "All fs.s3a options other than a small
+    set of unmodifiable values (currently fs.s3a.impl) can be set on a per-bucket basis"; "When connecting to a bucket,
+    all options explicitly set for that bucket will override the base fs.s3a. values"). The canned ACL and Requester
+    Pays settings were read only in their base form: a per-bucket PublicRead was a PASS on a BucketOwnerEnforced
+    bucket, which refuses it, and a per-bucket requester.pays.enabled=false beside a base true was a PASS on a
+    Requester Pays bucket, which answers 403 without the header.
+    """
+
+    def owner(**sites: dict[str, str]) -> Any:
+        state = s3a_cluster(healthy_state(), **sites)
+        bucket_of(state).object_ownership = "BucketOwnerEnforced"
+        return by_name(check_chain(state))[OWNER]
+
+    per_bucket_public = {
+        "fs.s3a.acl.default": "BucketOwnerFullControl",
+        f"fs.s3a.bucket.{BUCKET}.acl.default": "PublicRead",
+    }
+    assert owner(**{"core-site": per_bucket_public}).status == FAIL
+    assert owner(**{"core-site": {f"fs.s3a.bucket.{BUCKET}.acl.default": "PublicRead"}}).status == FAIL
+    other_bucket = {"fs.s3a.bucket.another-bucket.acl.default": "PublicRead"}
+    assert owner(**{"core-site": other_bucket}).status == PASS  # another bucket's setting is not this one's
+
+    def payer(**sites: dict[str, str]) -> str:
+        return by_name(
+            check_chain(requester_pays(emr_role_writes_unmapped_keys(s3a_cluster(healthy_state(), **sites))))
+        )[MKDIRS].status
+
+    base_on_bucket_off = {
+        "fs.s3a.requester.pays.enabled": "true",
+        f"fs.s3a.bucket.{BUCKET}.requester.pays.enabled": "false",
+    }
+    assert payer(**{"core-site": base_on_bucket_off}) == FAIL
+    assert payer(**{"core-site": {f"fs.s3a.bucket.{BUCKET}.requester.pays.enabled": "true"}}) == PASS
+    # The per-bucket S3A setting wins over the translated EMRFS one, as the base S3A setting does.
+    bucket_off = {f"fs.s3a.bucket.{BUCKET}.requester.pays.enabled": "false"}
+    assert payer(**{"core-site": bucket_off, "emrfs-site": emrfs_site("true")}) == FAIL
+
+
 def test_an_s3a_clusters_own_encryption_settings_leave_the_key_not_checked() -> None:
     """
     Where S3A serves s3://, core-site fs.s3a.encryption.algorithm/key (or their per-bucket and deprecated forms) set

@@ -27,7 +27,7 @@ def audit(
     """
     Check who owns what ``writers`` put under ``location``, given the bucket's Object Ownership setting.
 
-    :param acl: the ``x-amz-acl`` header the uploads carry (``emrfs-site`` ``fs.s3.canned.acl``), if any.
+    :param acl: the ``x-amz-acl`` header the uploads to the bucket carry (``contexts.canned_acl``), if any.
     :param settings_read: whether the cluster's settings were read, so that ``acl`` ``None`` means no ACL.
     """
     name = f"owner of objects in {location.uri}"
