@@ -1256,6 +1256,45 @@ def test_an_s3a_clusters_own_encryption_settings_leave_the_key_not_checked() -> 
     assert link(**kept).status == PASS  # EMRFS reads no fs.s3a.* setting
 
 
+def test_with_the_release_unknown_s3as_acl_and_encryption_settings_leave_their_links_not_checked() -> None:
+    """
+    From 7.10.0 s3:// is S3A unless fs.s3.impl keeps EMRFS (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A
+    filesystem"): with the release unknown, so the connector, a canned ACL or encryption setting of one connector
+    only was judged as EMRFS's. An S3A-only PublicRead on a BucketOwnerEnforced bucket (which refuses it: S3 User
+    Guide, Object Ownership "Troubleshooting") was a PASS, and an EMRFS PublicRead beside S3A's
+    BucketOwnerFullControl a FAIL; S3A's own encryption key was not looked at (PASS on the bucket's default key).
+    The Requester Pays header already follows this rule (known only when both connectors would do the same).
+    """
+
+    def unknown_release(**sites: dict[str, str]) -> ChainState:
+        state = s3a_cluster(healthy_state(), **sites)
+        state.release_label = None
+        bucket_of(state).object_ownership = "BucketOwnerEnforced"
+        return state
+
+    def owner(**sites: dict[str, str]) -> Any:
+        return by_name(check_chain(unknown_release(**sites)))[OWNER]
+
+    s3a_only = owner(**{"core-site": {"fs.s3a.acl.default": "PublicRead"}})
+    assert s3a_only.status == UNKNOWN, s3a_only
+    assert "public-read" in s3a_only.detail
+    both = {
+        "core-site": {"fs.s3a.acl.default": "BucketOwnerFullControl"},
+        "emrfs-site": {"fs.s3.canned.acl": "PublicRead"},
+    }
+    assert owner(**both).status == UNKNOWN
+    # Both connectors send the same: the link is judged (EMRFS's PublicRead is translated to S3A).
+    assert owner(**{"emrfs-site": {"fs.s3.canned.acl": "PublicRead"}}).status == FAIL
+    assert owner(**{"core-site": {f"fs.s3a.bucket.{BUCKET}.acl.default": "BucketOwnerRead"}}).status == UNKNOWN
+    kept = {"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem", "fs.s3a.acl.default": "PublicRead"}
+    assert owner(**{"core-site": kept}).status == PASS  # EMRFS kept: fs.s3a.* is not read
+
+    other_key = "arn:aws:kms:eu-west-1:222222222222:key/other"
+    core = {"fs.s3a.encryption.algorithm": "SSE-KMS", "fs.s3a.encryption.key": other_key}
+    key_link = by_name(check_chain(unknown_release(**{"core-site": core})))[KMS]
+    assert key_link.status == UNKNOWN, key_link
+
+
 # Role names and case --------------------------------------------------------------------------
 
 

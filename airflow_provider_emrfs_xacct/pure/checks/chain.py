@@ -32,7 +32,7 @@ from airflow_provider_emrfs_xacct.pure.checks import (
     spark_settings,
     sts_route,
 )
-from airflow_provider_emrfs_xacct.pure.checks.contexts import canned_acl
+from airflow_provider_emrfs_xacct.pure.checks.contexts import possible_canned_acls
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     BLOCK_PUBLIC_ACCESS,
     CLUSTER_SETTINGS,
@@ -201,12 +201,31 @@ def _prefix_links(
     return [
         *access.links,
         key_user.audit(state, index, found, location, access.kms_uses, evaluated, grants_wanted),
-        ownership.audit(
-            index,
-            list(access.writers.values()),
-            found,
-            location,
-            canned_acl(state, location.bucket),
-            settings_read=state.cluster_configurations is not None,
-        ),
+        _ownership(state, index, list(access.writers.values()), found, location),
     ]
+
+
+def _ownership(
+    state: ChainState, index: int, writers: list[RoleState], found: BucketState, location: S3Location
+) -> Link:
+    """
+    The ownership link for the canned ACL the uploads carry; where that ACL is not known (the release, so the
+    connector, unknown and EMRFS's and S3A's settings differing: :func:`possible_canned_acls`), the answer both
+    give, else not checked.
+    """
+    acls = possible_canned_acls(state, location.bucket)
+    links = [
+        ownership.audit(index, writers, found, location, acl, settings_read=state.cluster_configurations is not None)
+        for acl in acls
+    ]
+    if len({link.status for link in links}) == 1:
+        return links[0]
+    sent = " or ".join(f"x-amz-acl {acl}" if acl else "no ACL" for acl in acls)
+    return Link(
+        index,
+        links[0].link,
+        UNKNOWN,
+        f"the cluster's release, so its s3:// connector (EMRFS before 7.10.0, S3A from it), is unknown, and the uploads "
+        f"carry {sent} ({'; '.join(link.detail for link in links)})",
+        fix="pass release_label to check it",
+    )

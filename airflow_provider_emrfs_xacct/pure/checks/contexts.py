@@ -150,11 +150,13 @@ def _upload_headers(state: ChainState, bucket: str) -> dict[str, str | None] | N
     ``s3:x-amz-server-side-encryption``, ``s3:x-amz-server-side-encryption-aws-kms-key-id``).
 
     ``None`` when the cluster's settings are not known; a ``None`` value: the header is not sent; a header left
-    out: not known (S3A's own encryption settings, :func:`s3a_encryption_setting`).
+    out: not known (S3A's own encryption settings, :func:`s3a_encryption_setting`; the canned ACL where the release,
+    so the connector, is unknown and EMRFS's and S3A's differ, :func:`possible_canned_acls`).
     """
     if state.cluster_configurations is None:
         return None
-    headers: dict[str, str | None] = {"s3:x-amz-acl": canned_acl(state, bucket)}
+    acls = possible_canned_acls(state, bucket)
+    headers: dict[str, str | None] = {"s3:x-amz-acl": acls[0]} if len(acls) == 1 else {}
     if s3a_encryption_setting(state, bucket):
         return headers
     sse, key = requested_encryption(state, bucket) or (None, None)
@@ -181,15 +183,17 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
     Where S3A serves ``s3://``, its own ``core-site`` encryption options win over the translated EMRFS ones ("The
     mapping process automatically occurs when S3A configurations are undefined": Amazon EMR Release Guide, "Migration
     guide: EMRFS to S3A filesystem"); how they combine with the security configuration's at-rest encryption is not
-    documented, and S3A may read them from a credential provider too. So a cluster that sets one is not checked.
+    documented, and S3A may read them from a credential provider too. So a cluster that sets one is not checked, as
+    is one whose release (so the connector) is unknown.
     """
-    if state.cluster_configurations is None or not serves_s3_with_s3a(state):
+    if state.cluster_configurations is None or not s3a_may_serve_s3(state):
         return ""
     for option in S3A_ENCRYPTION_OPTIONS:
         for name in (f"fs.s3a.{option}", f"fs.s3a.bucket.{bucket}.{option}"):
             if str(site_property(state, "core-site", name) or "").strip():
+                uses = f"{state.release_label} uses" if state.release_label else "the unknown release may use"
                 return (
-                    f"{state.release_label} uses S3A for s3://, and core-site {name} sets the encryption S3A's uploads "
+                    f"{uses} S3A for s3://, and core-site {name} sets the encryption S3A's uploads "
                     "ask for, which the verifier does not read (nor how it combines with the security configuration)"
                 )
     return ""
@@ -213,30 +217,54 @@ def canned_acl(state: ChainState, bucket: str) -> str | None:
 
     EMRFS: ``emrfs-site`` ``fs.s3.canned.acl``. Where S3A serves ``s3://``, ``core-site`` ``fs.s3a.acl.default`` (or its
     per-bucket form, :func:`s3a_setting`), which EMR fills from ``fs.s3.canned.acl`` when it is not set itself
-    (:func:`connector_setting`).
+    (:func:`connector_setting`). With the release unknown, EMRFS's (:func:`possible_canned_acls` has both).
     """
-    acl = connector_setting(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket)
-    acl = str(acl).strip() if acl is not None else ""
+    return _acl_header(connector_setting(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket))
+
+
+def possible_canned_acls(state: ChainState, bucket: str) -> tuple[str | None, ...]:
+    """
+    The ``x-amz-acl`` headers uploads to ``bucket`` may carry: :func:`canned_acl` when the ``s3://`` connector is known;
+    with the release unknown (so the connector: EMRFS before 7.10.0, S3A from it), EMRFS's and S3A's when they differ.
+    """
+    if state.cluster_configurations is not None and s3a_may_serve_s3(state) and not serves_s3_with_s3a(state):
+        emrfs = _acl_header(site_property(state, "emrfs-site", "fs.s3.canned.acl"))
+        s3a = _acl_header(s3a_reading(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket))
+        if emrfs != s3a:
+            return emrfs, s3a
+    return (canned_acl(state, bucket),)
+
+
+def _acl_header(setting: str | None) -> str | None:
+    """The ``x-amz-acl`` header a canned ACL setting sends (``None``: none)."""
+    acl = str(setting).strip() if setting is not None else ""
     return _CANNED_ACLS.get(acl, acl) if acl else None
 
 
 def connector_setting(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) -> str | None:
     """
     The value of a setting as the cluster's ``s3://`` connector reads it for ``bucket``: ``emrfs-site`` ``emrfs_name``
-    for EMRFS; where S3A serves ``s3://`` (:func:`serves_s3_with_s3a`), ``core-site`` ``s3a_name`` for the bucket
-    (:func:`s3a_setting`), else the EMRFS setting as EMR translates it. Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem", "EMRFS to S3A Configuration
-    Mapping" (``fs.s3.canned.acl`` to ``fs.s3a.acl.default``, ``fs.s3.useRequesterPaysHeader`` to
-    ``fs.s3a.requester.pays.enabled``, ...): "The mapping process automatically occurs when S3A configurations are
-    undefined while corresponding EMRFS configurations are present", unless ``core-site``
-    ``fs.s3a.emrfs.compatibility.enable`` is false. With the release unknown, the EMRFS setting.
+    for EMRFS; where S3A serves ``s3://`` (:func:`serves_s3_with_s3a`), :func:`s3a_reading`. With the release unknown,
+    the EMRFS setting.
     """
-    emrfs = site_property(state, "emrfs-site", emrfs_name)
     if not serves_s3_with_s3a(state):
-        return emrfs
+        return site_property(state, "emrfs-site", emrfs_name)
+    return s3a_reading(state, emrfs_name, s3a_name, bucket)
+
+
+def s3a_reading(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) -> str | None:
+    """
+    The value of a setting as S3A reads it for ``bucket``: ``core-site`` ``s3a_name`` for the bucket
+    (:func:`s3a_setting`), else the EMRFS setting as EMR translates it. Amazon EMR Release Guide, "Migration guide:
+    EMRFS to S3A filesystem", "EMRFS to S3A Configuration Mapping" (``fs.s3.canned.acl`` to ``fs.s3a.acl.default``,
+    ``fs.s3.useRequesterPaysHeader`` to ``fs.s3a.requester.pays.enabled``, ...): "The mapping process automatically
+    occurs when S3A configurations are undefined while corresponding EMRFS configurations are present", unless
+    ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` is false.
+    """
     s3a = s3a_setting(state, s3a_name, bucket)
     if s3a is not None:
         return s3a
-    return None if translation_off(state) else emrfs
+    return None if translation_off(state) else site_property(state, "emrfs-site", emrfs_name)
 
 
 def s3a_setting(state: ChainState, name: str, bucket: str) -> str | None:
@@ -255,6 +283,11 @@ def serves_s3_with_s3a(state: ChainState) -> bool:
     """Whether S3A serves the cluster's ``s3://``: release 7.10.0 or later, and ``fs.s3.impl`` does not keep EMRFS."""
     version = cluster_release(state)
     return version is not None and version >= S3A_DEFAULT_SINCE and not keeps_emrfs(state)
+
+
+def s3a_may_serve_s3(state: ChainState) -> bool:
+    """Whether S3A serves, or may serve, the cluster's ``s3://``: :func:`serves_s3_with_s3a`, or the release unknown."""
+    return serves_s3_with_s3a(state) or (cluster_release(state) is None and not keeps_emrfs(state))
 
 
 def translation_off(state: ChainState) -> bool:
