@@ -1256,6 +1256,27 @@ def test_an_s3a_clusters_own_encryption_settings_leave_the_key_not_checked() -> 
     assert link(**kept).status == PASS  # EMRFS reads no fs.s3a.* setting
 
 
+def test_the_ownership_fix_names_the_acl_setting_the_s3a_cluster_reads() -> None:
+    """
+    Where S3A serves s3://, its own fs.s3a.acl.default (or per-bucket form) gives the uploads' ACL, not emrfs-site
+    fs.s3.canned.acl (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": the EMRFS setting is
+    translated only when S3A's is undefined): the fix told to remove emrfs-site fs.s3.canned.acl, which changes nothing.
+    """
+
+    def owner(**sites: dict[str, str]) -> Any:
+        state = s3a_cluster(healthy_state(), **sites)
+        bucket_of(state).object_ownership = "BucketOwnerEnforced"
+        return by_name(check_chain(state))[OWNER]
+
+    own = owner(**{"core-site": {"fs.s3a.acl.default": "PublicRead"}})
+    assert (own.status, own.fix) == (FAIL, "remove core-site fs.s3a.acl.default (or set it to BucketOwnerFullControl)")
+    per_bucket = f"fs.s3a.bucket.{BUCKET}.acl.default"
+    assert f"core-site {per_bucket}" in owner(**{"core-site": {per_bucket: "PublicRead"}}).fix
+    assert (
+        "emrfs-site fs.s3.canned.acl" in owner(**{"emrfs-site": {"fs.s3.canned.acl": "PublicRead"}}).fix
+    )  # translated
+
+
 def test_with_the_release_unknown_s3as_acl_and_encryption_settings_leave_their_links_not_checked() -> None:
     """
     From 7.10.0 s3:// is S3A unless fs.s3.impl keeps EMRFS (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A

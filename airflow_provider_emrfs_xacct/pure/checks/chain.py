@@ -32,7 +32,7 @@ from airflow_provider_emrfs_xacct.pure.checks import (
     spark_settings,
     sts_route,
 )
-from airflow_provider_emrfs_xacct.pure.checks.contexts import possible_canned_acls
+from airflow_provider_emrfs_xacct.pure.checks.contexts import canned_acl_setting, possible_canned_acls
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     BLOCK_PUBLIC_ACCESS,
     CLUSTER_SETTINGS,
@@ -215,7 +215,15 @@ def _ownership(
     """
     acls = possible_canned_acls(state, location.bucket)
     links = [
-        ownership.audit(index, writers, found, location, acl, settings_read=state.cluster_configurations is not None)
+        ownership.audit(
+            index,
+            writers,
+            found,
+            location,
+            acl,
+            settings_read=state.cluster_configurations is not None,
+            acl_setting=canned_acl_setting(state, location.bucket),
+        )
         for acl in acls
     ]
     if len({link.status for link in links}) == 1:

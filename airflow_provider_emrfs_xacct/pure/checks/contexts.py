@@ -222,6 +222,19 @@ def canned_acl(state: ChainState, bucket: str) -> str | None:
     return _acl_header(connector_setting(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket))
 
 
+def canned_acl_setting(state: ChainState, bucket: str) -> str:
+    """
+    The setting the ``s3://`` connector takes the canned ACL of uploads to ``bucket`` from (:func:`canned_acl`), for
+    messages: S3A's own per-bucket or base one when set, else ``emrfs-site`` ``fs.s3.canned.acl`` (translated for S3A).
+    """
+    if serves_s3_with_s3a(state):
+        per_bucket = f"fs.s3a.bucket.{bucket}.{S3A_CANNED_ACL.removeprefix('fs.s3a.')}"
+        for name in (per_bucket, S3A_CANNED_ACL):
+            if site_property(state, "core-site", name) is not None:
+                return f"core-site {name}"
+    return "emrfs-site fs.s3.canned.acl"
+
+
 def possible_canned_acls(state: ChainState, bucket: str) -> tuple[str | None, ...]:
     """
     The ``x-amz-acl`` headers uploads to ``bucket`` may carry: :func:`canned_acl` when the ``s3://`` connector is known;
