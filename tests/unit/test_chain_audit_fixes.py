@@ -1316,6 +1316,33 @@ def test_with_the_release_unknown_s3as_acl_and_encryption_settings_leave_their_l
     assert key_link.status == UNKNOWN, key_link
 
 
+def test_an_s3a_partner_buckets_own_sts_endpoint_is_not_checked() -> None:
+    """
+    S3A reads fs.s3a.bucket.BUCKET.assumed.role.sts.endpoint for that bucket over the base value (Apache Hadoop,
+    "Hadoop-AWS module", per-bucket configuration: "When connecting to a bucket, all options explicitly set for that
+    bucket will override the base fs.s3a. values"), the STS endpoint S3A calls for the mapped roles (Amazon EMR Release
+    Guide, "Migration guide: EMRFS to S3A filesystem": fs.s3.sts.endpoint maps to fs.s3a.assumed.role.sts.endpoint).
+    The route check judged the cluster's endpoint only: a partner bucket sent to the global endpoint from a subnet
+    whose STS interface endpoint serves only the Regional one was a PASS.
+    """
+    from airflow_provider_emrfs_xacct.pure.network import StsReachability
+
+    def sts_links(**core_site: str) -> list[Any]:
+        state = s3a_cluster(healthy_state(), **{"core-site": core_site})
+        state.sts_reachability = StsReachability("PASS", "https://sts.eu-west-1.amazonaws.com", "through its endpoint")
+        return [link for link in check_chain(state).links if link.link == "cluster reaches STS"]
+
+    own = f"fs.s3a.bucket.{BUCKET}.assumed.role.sts.endpoint"
+    links = sts_links(**{own: "https://sts.amazonaws.com"})
+    assert [link.status for link in links] == [PASS, UNKNOWN], links
+    assert own in links[1].detail
+    same = "sts.eu-west-1.amazonaws.com"
+    base_and_own = {"fs.s3a.assumed.role.sts.endpoint": same, own: same}
+    assert [link.status for link in sts_links(**base_and_own)] == [PASS]  # the cluster's own: judged
+    other_bucket = {"fs.s3a.bucket.another-bucket.assumed.role.sts.endpoint": "https://sts.amazonaws.com"}
+    assert [link.status for link in sts_links(**other_bucket)] == [PASS]
+
+
 # Role names and case --------------------------------------------------------------------------
 
 
