@@ -1189,6 +1189,47 @@ def test_an_s3a_clusters_canned_acl_is_its_own_setting_or_the_translated_emrfs_o
     assert owner(**{"core-site": kept}).status == PASS  # EMRFS reads no fs.s3a.* setting
 
 
+def test_an_s3a_clusters_per_bucket_acl_and_requester_pays_settings_win_for_that_bucket() -> None:
+    """
+    S3A reads each fs.s3a option for a bucket from fs.s3a.bucket.BUCKET.<option> when set (Apache Hadoop, "Hadoop-AWS
+    module", "Configuring different S3 buckets with Per-Bucket Configuration": "All fs.s3a options other than a small
+    set of unmodifiable values (currently fs.s3a.impl) can be set on a per-bucket basis"; "When connecting to a bucket,
+    all options explicitly set for that bucket will override the base fs.s3a. values"). The canned ACL and Requester
+    Pays settings were read only in their base form: a per-bucket PublicRead was a PASS on a BucketOwnerEnforced
+    bucket, which refuses it, and a per-bucket requester.pays.enabled=false beside a base true was a PASS on a
+    Requester Pays bucket, which answers 403 without the header.
+    """
+
+    def owner(**sites: dict[str, str]) -> Any:
+        state = s3a_cluster(healthy_state(), **sites)
+        bucket_of(state).object_ownership = "BucketOwnerEnforced"
+        return by_name(check_chain(state))[OWNER]
+
+    per_bucket_public = {
+        "fs.s3a.acl.default": "BucketOwnerFullControl",
+        f"fs.s3a.bucket.{BUCKET}.acl.default": "PublicRead",
+    }
+    assert owner(**{"core-site": per_bucket_public}).status == FAIL
+    assert owner(**{"core-site": {f"fs.s3a.bucket.{BUCKET}.acl.default": "PublicRead"}}).status == FAIL
+    other_bucket = {"fs.s3a.bucket.another-bucket.acl.default": "PublicRead"}
+    assert owner(**{"core-site": other_bucket}).status == PASS  # another bucket's setting is not this one's
+
+    def payer(**sites: dict[str, str]) -> str:
+        return by_name(
+            check_chain(requester_pays(emr_role_writes_unmapped_keys(s3a_cluster(healthy_state(), **sites))))
+        )[MKDIRS].status
+
+    base_on_bucket_off = {
+        "fs.s3a.requester.pays.enabled": "true",
+        f"fs.s3a.bucket.{BUCKET}.requester.pays.enabled": "false",
+    }
+    assert payer(**{"core-site": base_on_bucket_off}) == FAIL
+    assert payer(**{"core-site": {f"fs.s3a.bucket.{BUCKET}.requester.pays.enabled": "true"}}) == PASS
+    # The per-bucket S3A setting wins over the translated EMRFS one, as the base S3A setting does.
+    bucket_off = {f"fs.s3a.bucket.{BUCKET}.requester.pays.enabled": "false"}
+    assert payer(**{"core-site": bucket_off, "emrfs-site": emrfs_site("true")}) == FAIL
+
+
 def test_an_s3a_clusters_own_encryption_settings_leave_the_key_not_checked() -> None:
     """
     Where S3A serves s3://, core-site fs.s3a.encryption.algorithm/key (or their per-bucket and deprecated forms) set
@@ -1213,6 +1254,93 @@ def test_an_s3a_clusters_own_encryption_settings_leave_the_key_not_checked() -> 
     assert link().status == PASS
     kept = {"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem", "fs.s3a.encryption.key": other_key}
     assert link(**kept).status == PASS  # EMRFS reads no fs.s3a.* setting
+
+
+def test_the_ownership_fix_names_the_acl_setting_the_s3a_cluster_reads() -> None:
+    """
+    Where S3A serves s3://, its own fs.s3a.acl.default (or per-bucket form) gives the uploads' ACL, not emrfs-site
+    fs.s3.canned.acl (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": the EMRFS setting is
+    translated only when S3A's is undefined): the fix told to remove emrfs-site fs.s3.canned.acl, which changes nothing.
+    """
+
+    def owner(**sites: dict[str, str]) -> Any:
+        state = s3a_cluster(healthy_state(), **sites)
+        bucket_of(state).object_ownership = "BucketOwnerEnforced"
+        return by_name(check_chain(state))[OWNER]
+
+    own = owner(**{"core-site": {"fs.s3a.acl.default": "PublicRead"}})
+    assert (own.status, own.fix) == (FAIL, "remove core-site fs.s3a.acl.default (or set it to BucketOwnerFullControl)")
+    per_bucket = f"fs.s3a.bucket.{BUCKET}.acl.default"
+    assert f"core-site {per_bucket}" in owner(**{"core-site": {per_bucket: "PublicRead"}}).fix
+    assert (
+        "emrfs-site fs.s3.canned.acl" in owner(**{"emrfs-site": {"fs.s3.canned.acl": "PublicRead"}}).fix
+    )  # translated
+
+
+def test_with_the_release_unknown_s3as_acl_and_encryption_settings_leave_their_links_not_checked() -> None:
+    """
+    From 7.10.0 s3:// is S3A unless fs.s3.impl keeps EMRFS (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A
+    filesystem"): with the release unknown, so the connector, a canned ACL or encryption setting of one connector
+    only was judged as EMRFS's. An S3A-only PublicRead on a BucketOwnerEnforced bucket (which refuses it: S3 User
+    Guide, Object Ownership "Troubleshooting") was a PASS, and an EMRFS PublicRead beside S3A's
+    BucketOwnerFullControl a FAIL; S3A's own encryption key was not looked at (PASS on the bucket's default key).
+    The Requester Pays header already follows this rule (known only when both connectors would do the same).
+    """
+
+    def unknown_release(**sites: dict[str, str]) -> ChainState:
+        state = s3a_cluster(healthy_state(), **sites)
+        state.release_label = None
+        bucket_of(state).object_ownership = "BucketOwnerEnforced"
+        return state
+
+    def owner(**sites: dict[str, str]) -> Any:
+        return by_name(check_chain(unknown_release(**sites)))[OWNER]
+
+    s3a_only = owner(**{"core-site": {"fs.s3a.acl.default": "PublicRead"}})
+    assert s3a_only.status == UNKNOWN, s3a_only
+    assert "public-read" in s3a_only.detail
+    both = {
+        "core-site": {"fs.s3a.acl.default": "BucketOwnerFullControl"},
+        "emrfs-site": {"fs.s3.canned.acl": "PublicRead"},
+    }
+    assert owner(**both).status == UNKNOWN
+    # Both connectors send the same: the link is judged (EMRFS's PublicRead is translated to S3A).
+    assert owner(**{"emrfs-site": {"fs.s3.canned.acl": "PublicRead"}}).status == FAIL
+    assert owner(**{"core-site": {f"fs.s3a.bucket.{BUCKET}.acl.default": "BucketOwnerRead"}}).status == UNKNOWN
+    kept = {"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem", "fs.s3a.acl.default": "PublicRead"}
+    assert owner(**{"core-site": kept}).status == PASS  # EMRFS kept: fs.s3a.* is not read
+
+    other_key = "arn:aws:kms:eu-west-1:222222222222:key/other"
+    core = {"fs.s3a.encryption.algorithm": "SSE-KMS", "fs.s3a.encryption.key": other_key}
+    key_link = by_name(check_chain(unknown_release(**{"core-site": core})))[KMS]
+    assert key_link.status == UNKNOWN, key_link
+
+
+def test_an_s3a_partner_buckets_own_sts_endpoint_is_not_checked() -> None:
+    """
+    S3A reads fs.s3a.bucket.BUCKET.assumed.role.sts.endpoint for that bucket over the base value (Apache Hadoop,
+    "Hadoop-AWS module", per-bucket configuration: "When connecting to a bucket, all options explicitly set for that
+    bucket will override the base fs.s3a. values"), the STS endpoint S3A calls for the mapped roles (Amazon EMR Release
+    Guide, "Migration guide: EMRFS to S3A filesystem": fs.s3.sts.endpoint maps to fs.s3a.assumed.role.sts.endpoint).
+    The route check judged the cluster's endpoint only: a partner bucket sent to the global endpoint from a subnet
+    whose STS interface endpoint serves only the Regional one was a PASS.
+    """
+    from airflow_provider_emrfs_xacct.pure.network import StsReachability
+
+    def sts_links(**core_site: str) -> list[Any]:
+        state = s3a_cluster(healthy_state(), **{"core-site": core_site})
+        state.sts_reachability = StsReachability("PASS", "https://sts.eu-west-1.amazonaws.com", "through its endpoint")
+        return [link for link in check_chain(state).links if link.link == "cluster reaches STS"]
+
+    own = f"fs.s3a.bucket.{BUCKET}.assumed.role.sts.endpoint"
+    links = sts_links(**{own: "https://sts.amazonaws.com"})
+    assert [link.status for link in links] == [PASS, UNKNOWN], links
+    assert own in links[1].detail
+    same = "sts.eu-west-1.amazonaws.com"
+    base_and_own = {"fs.s3a.assumed.role.sts.endpoint": same, own: same}
+    assert [link.status for link in sts_links(**base_and_own)] == [PASS]  # the cluster's own: judged
+    other_bucket = {"fs.s3a.bucket.another-bucket.assumed.role.sts.endpoint": "https://sts.amazonaws.com"}
+    assert [link.status for link in sts_links(**other_bucket)] == [PASS]
 
 
 # Role names and case --------------------------------------------------------------------------

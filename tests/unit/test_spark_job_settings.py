@@ -12,7 +12,7 @@ import pytest
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, VERDICT_NOT_CHECKED, VERDICT_PASS
 from airflow_provider_emrfs_xacct.pure.checks.spark_settings import SPARK_LINK
-from tests.unit.test_chain import healthy_state
+from tests.unit.test_chain import BUCKET, healthy_state
 
 
 def verdict(*configurations: dict[str, object]) -> tuple[str, list[str]]:
@@ -48,6 +48,32 @@ def test_a_setting_the_verifier_reads_set_for_spark_jobs_is_not_checked(name: st
     found, [detail] = verdict(spark(name, value))
     assert found == VERDICT_NOT_CHECKED
     assert f"spark-defaults spark.hadoop.{name}" in detail
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fs.s3a.acl.default",  # read since S3A's own canned ACL counts (an S3A PublicRead was a PASS for Spark jobs)
+        f"fs.s3a.bucket.{BUCKET}.acl.default",  # S3A's per-bucket forms win for their bucket
+        f"fs.s3a.bucket.{BUCKET}.requester.pays.enabled",
+        "fs.s3a.encryption.key",  # S3A's own encryption: not read, a core-site value leaves the key not checked
+        f"fs.s3a.bucket.{BUCKET}.encryption.algorithm",
+        "fs.s3.sts.endpoint",  # the STS endpoint EMRFS calls, and S3A's
+        "fs.s3a.assumed.role.sts.endpoint",
+    ],
+)
+def test_the_s3a_and_sts_settings_the_verifier_reads_set_for_spark_jobs_are_not_checked(name: str) -> None:
+    """
+    The checks read these from core-site or emrfs-site (pure/checks/contexts.py, pure/network.py): set for Spark jobs
+    only (spark-defaults spark.hadoop.<name>), they were not looked at and the chain passed.
+    """
+    found, [detail] = verdict(spark(name, "PublicRead"))
+    assert found == VERDICT_NOT_CHECKED
+    assert f"spark-defaults spark.hadoop.{name}" in detail
+
+
+def test_another_buckets_per_bucket_setting_changes_nothing() -> None:
+    assert verdict(spark("fs.s3a.bucket.another-bucket.acl.default", "PublicRead")) == (VERDICT_PASS, [])
 
 
 def test_the_same_value_in_both_places_is_judged() -> None:

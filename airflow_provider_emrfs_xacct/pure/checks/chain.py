@@ -33,7 +33,7 @@ from airflow_provider_emrfs_xacct.pure.checks import (
     spark_settings,
     sts_route,
 )
-from airflow_provider_emrfs_xacct.pure.checks.contexts import canned_acl
+from airflow_provider_emrfs_xacct.pure.checks.contexts import canned_acl_setting, possible_canned_acls
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     BLOCK_PUBLIC_ACCESS,
     CLUSTER_SETTINGS,
@@ -203,12 +203,39 @@ def _prefix_links(
     return [
         *access.links,
         key_user.audit(state, index, found, location, access.kms_uses, evaluated, grants_wanted),
+        _ownership(state, index, list(access.writers.values()), found, location),
+    ]
+
+
+def _ownership(
+    state: ChainState, index: int, writers: list[RoleState], found: BucketState, location: S3Location
+) -> Link:
+    """
+    The ownership link for the canned ACL the uploads carry; where that ACL is not known (the release, so the
+    connector, unknown and EMRFS's and S3A's settings differing: :func:`possible_canned_acls`), the answer both
+    give, else not checked.
+    """
+    acls = possible_canned_acls(state, location.bucket)
+    links = [
         ownership.audit(
             index,
-            list(access.writers.values()),
+            writers,
             found,
             location,
-            canned_acl(state),
+            acl,
             settings_read=state.cluster_configurations is not None,
-        ),
+            acl_setting=canned_acl_setting(state, location.bucket),
+        )
+        for acl in acls
     ]
+    if len({link.status for link in links}) == 1:
+        return links[0]
+    sent = " or ".join(f"x-amz-acl {acl}" if acl else "no ACL" for acl in acls)
+    return Link(
+        index,
+        links[0].link,
+        UNKNOWN,
+        f"the cluster's release, so its s3:// connector (EMRFS before 7.10.0, S3A from it), is unknown, and the uploads "
+        f"carry {sent} ({'; '.join(link.detail for link in links)})",
+        fix="pass release_label to check it",
+    )

@@ -153,11 +153,13 @@ def _upload_headers(state: ChainState, bucket: str) -> dict[str, str | None] | N
     ``s3:x-amz-server-side-encryption``, ``s3:x-amz-server-side-encryption-aws-kms-key-id``).
 
     ``None`` when the cluster's settings are not known; a ``None`` value: the header is not sent; a header left
-    out: not known (S3A's own encryption settings, :func:`s3a_encryption_setting`).
+    out: not known (S3A's own encryption settings, :func:`s3a_encryption_setting`; the canned ACL where the release,
+    so the connector, is unknown and EMRFS's and S3A's differ, :func:`possible_canned_acls`).
     """
     if state.cluster_configurations is None:
         return None
-    headers: dict[str, str | None] = {"s3:x-amz-acl": canned_acl(state)}
+    acls = possible_canned_acls(state, bucket)
+    headers: dict[str, str | None] = {"s3:x-amz-acl": acls[0]} if len(acls) == 1 else {}
     if s3a_encryption_setting(state, bucket):
         return headers
     sse, key = requested_encryption(state, bucket) or (None, None)
@@ -184,17 +186,19 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
     Where S3A serves ``s3://``, its own ``core-site`` encryption options win over the translated EMRFS ones ("The
     mapping process automatically occurs when S3A configurations are undefined": Amazon EMR Release Guide, "Migration
     guide: EMRFS to S3A filesystem"); how they combine with the security configuration's at-rest encryption is not
-    documented, and S3A may read them from a credential provider too. So a cluster that sets one is not checked.
-    Nor is one whose ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` false turns off that translation while the
-    security configuration or ``emrfs-site`` asks for encryption: what then reaches S3A's uploads is not documented.
+    documented, and S3A may read them from a credential provider too. So a cluster that sets one is not checked, as
+    is one whose release (so the connector) is unknown. Nor is one whose ``core-site``
+    ``fs.s3a.emrfs.compatibility.enable`` false turns off that translation while the security configuration or
+    ``emrfs-site`` asks for encryption: what then reaches S3A's uploads is not documented.
     """
-    if state.cluster_configurations is None or not serves_s3_with_s3a(state):
+    if state.cluster_configurations is None or not s3a_may_serve_s3(state):
         return ""
     for option in S3A_ENCRYPTION_OPTIONS:
         for name in (f"fs.s3a.{option}", f"fs.s3a.bucket.{bucket}.{option}"):
             if str(site_property(state, "core-site", name) or "").strip():
+                uses = f"{state.release_label} uses" if state.release_label else "the unknown release may use"
                 return (
-                    f"{state.release_label} uses S3A for s3://, and core-site {name} sets the encryption S3A's uploads "
+                    f"{uses} S3A for s3://, and core-site {name} sets the encryption S3A's uploads "
                     "ask for, which the verifier does not read (nor how it combines with the security configuration)"
                 )
     if translation_off(state):
@@ -211,7 +215,8 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
         ]
         if asked:
             return (
-                f"{state.release_label} uses S3A for s3://, and core-site {EMRFS_COMPATIBILITY_PROPERTY}=false turns "
+                f"{state.release_label or 'the unknown release'} uses S3A for s3://, and core-site "
+                f"{EMRFS_COMPATIBILITY_PROPERTY}=false turns "
                 f"off EMR's translation of the EMRFS settings to S3A: whether {' and '.join(asked)} still reaches "
                 "S3A's uploads is not documented"
             )
@@ -230,35 +235,85 @@ S3A_REQUESTER_PAYS = "fs.s3a.requester.pays.enabled"
 S3A_CANNED_ACL = "fs.s3a.acl.default"
 
 
-def canned_acl(state: ChainState) -> str | None:
+def canned_acl(state: ChainState, bucket: str) -> str | None:
     """
-    The ``x-amz-acl`` header the ``s3://`` connector puts on uploads, or ``None``.
+    The ``x-amz-acl`` header the ``s3://`` connector puts on uploads to ``bucket``, or ``None``.
 
-    EMRFS: ``emrfs-site`` ``fs.s3.canned.acl``. Where S3A serves ``s3://``, ``core-site`` ``fs.s3a.acl.default``, which
-    EMR fills from ``fs.s3.canned.acl`` when it is not set itself (:func:`connector_setting`).
+    EMRFS: ``emrfs-site`` ``fs.s3.canned.acl``. Where S3A serves ``s3://``, ``core-site`` ``fs.s3a.acl.default`` (or its
+    per-bucket form, :func:`s3a_setting`), which EMR fills from ``fs.s3.canned.acl`` when it is not set itself
+    (:func:`connector_setting`). With the release unknown, EMRFS's (:func:`possible_canned_acls` has both).
     """
-    acl = connector_setting(state, "fs.s3.canned.acl", S3A_CANNED_ACL)
-    acl = str(acl).strip() if acl is not None else ""
+    return _acl_header(connector_setting(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket))
+
+
+def canned_acl_setting(state: ChainState, bucket: str) -> str:
+    """
+    The setting the ``s3://`` connector takes the canned ACL of uploads to ``bucket`` from (:func:`canned_acl`), for
+    messages: S3A's own per-bucket or base one when set, else ``emrfs-site`` ``fs.s3.canned.acl`` (translated for S3A).
+    """
+    if serves_s3_with_s3a(state):
+        per_bucket = f"fs.s3a.bucket.{bucket}.{S3A_CANNED_ACL.removeprefix('fs.s3a.')}"
+        for name in (per_bucket, S3A_CANNED_ACL):
+            if site_property(state, "core-site", name) is not None:
+                return f"core-site {name}"
+    return "emrfs-site fs.s3.canned.acl"
+
+
+def possible_canned_acls(state: ChainState, bucket: str) -> tuple[str | None, ...]:
+    """
+    The ``x-amz-acl`` headers uploads to ``bucket`` may carry: :func:`canned_acl` when the ``s3://`` connector is known;
+    with the release unknown (so the connector: EMRFS before 7.10.0, S3A from it), EMRFS's and S3A's when they differ.
+    """
+    if state.cluster_configurations is not None and s3a_may_serve_s3(state) and not serves_s3_with_s3a(state):
+        emrfs = _acl_header(site_property(state, "emrfs-site", "fs.s3.canned.acl"))
+        s3a = _acl_header(s3a_reading(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket))
+        if emrfs != s3a:
+            return emrfs, s3a
+    return (canned_acl(state, bucket),)
+
+
+def _acl_header(setting: str | None) -> str | None:
+    """The ``x-amz-acl`` header a canned ACL setting sends (``None``: none)."""
+    acl = str(setting).strip() if setting is not None else ""
     return _CANNED_ACLS.get(acl, acl) if acl else None
 
 
-def connector_setting(state: ChainState, emrfs_name: str, s3a_name: str) -> str | None:
+def connector_setting(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) -> str | None:
     """
-    The value of a setting as the cluster's ``s3://`` connector reads it: ``emrfs-site`` ``emrfs_name`` for EMRFS;
-    where S3A serves ``s3://`` (:func:`serves_s3_with_s3a`), ``core-site`` ``s3a_name``, else the EMRFS setting as EMR
-    translates it. Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem", "EMRFS to S3A Configuration
-    Mapping" (``fs.s3.canned.acl`` to ``fs.s3a.acl.default``, ``fs.s3.useRequesterPaysHeader`` to
-    ``fs.s3a.requester.pays.enabled``, ...): "The mapping process automatically occurs when S3A configurations are
-    undefined while corresponding EMRFS configurations are present", unless ``core-site``
-    ``fs.s3a.emrfs.compatibility.enable`` is false. With the release unknown, the EMRFS setting.
+    The value of a setting as the cluster's ``s3://`` connector reads it for ``bucket``: ``emrfs-site`` ``emrfs_name``
+    for EMRFS; where S3A serves ``s3://`` (:func:`serves_s3_with_s3a`), :func:`s3a_reading`. With the release unknown,
+    the EMRFS setting.
     """
-    emrfs = site_property(state, "emrfs-site", emrfs_name)
     if not serves_s3_with_s3a(state):
-        return emrfs
-    s3a = site_property(state, "core-site", s3a_name)
+        return site_property(state, "emrfs-site", emrfs_name)
+    return s3a_reading(state, emrfs_name, s3a_name, bucket)
+
+
+def s3a_reading(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) -> str | None:
+    """
+    The value of a setting as S3A reads it for ``bucket``: ``core-site`` ``s3a_name`` for the bucket
+    (:func:`s3a_setting`), else the EMRFS setting as EMR translates it. Amazon EMR Release Guide, "Migration guide:
+    EMRFS to S3A filesystem", "EMRFS to S3A Configuration Mapping" (``fs.s3.canned.acl`` to ``fs.s3a.acl.default``,
+    ``fs.s3.useRequesterPaysHeader`` to ``fs.s3a.requester.pays.enabled``, ...): "The mapping process automatically
+    occurs when S3A configurations are undefined while corresponding EMRFS configurations are present", unless
+    ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` is false.
+    """
+    s3a = s3a_setting(state, s3a_name, bucket)
     if s3a is not None:
         return s3a
-    return None if translation_off(state) else emrfs
+    return None if translation_off(state) else site_property(state, "emrfs-site", emrfs_name)
+
+
+def s3a_setting(state: ChainState, name: str, bucket: str) -> str | None:
+    """
+    The ``core-site`` S3A setting ``name`` (``fs.s3a.OPTION``) as S3A reads it for ``bucket``: its per-bucket form
+    ``fs.s3a.bucket.BUCKET.OPTION`` when set, else ``name``. Apache Hadoop, "Hadoop-AWS module", "Configuring different
+    S3 buckets with Per-Bucket Configuration": "All fs.s3a options other than a small set of unmodifiable values
+    (currently fs.s3a.impl) can be set on a per-bucket basis", and "When connecting to a bucket, all options explicitly
+    set for that bucket will override the base fs.s3a. values".
+    """
+    own = site_property(state, "core-site", f"fs.s3a.bucket.{bucket}.{name.removeprefix('fs.s3a.')}")
+    return own if own is not None else site_property(state, "core-site", name)
 
 
 def serves_s3_with_s3a(state: ChainState) -> bool:
@@ -267,20 +322,25 @@ def serves_s3_with_s3a(state: ChainState) -> bool:
     return version is not None and version >= S3A_DEFAULT_SINCE and not keeps_emrfs(state)
 
 
+def s3a_may_serve_s3(state: ChainState) -> bool:
+    """Whether S3A serves, or may serve, the cluster's ``s3://``: :func:`serves_s3_with_s3a`, or the release unknown."""
+    return serves_s3_with_s3a(state) or (cluster_release(state) is None and not keeps_emrfs(state))
+
+
 def translation_off(state: ChainState) -> bool:
     """Whether ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` turns off EMR's translation of EMRFS settings."""
     return str(site_property(state, "core-site", EMRFS_COMPATIBILITY_PROPERTY)).strip().lower() == "false"
 
 
-def sends_requester_pays_header(state: ChainState) -> bool | str:
+def sends_requester_pays_header(state: ChainState, bucket: str) -> bool | str:
     """
-    Whether the cluster's ``s3://`` connector puts ``x-amz-request-payer: requester`` on every request; a text
-    saying why it is not known instead.
+    Whether the cluster's ``s3://`` connector puts ``x-amz-request-payer: requester`` on every request to ``bucket``;
+    a text saying why it is not known instead.
 
     EMRFS sends it with ``emrfs-site`` ``fs.s3.useRequesterPaysHeader=true`` (AWS Knowledge Center, "Access
     Amazon S3 Requester Pays buckets from AWS Glue, Amazon EMR, or Amazon Athena"), S3A with ``core-site``
-    ``fs.s3a.requester.pays.enabled=true`` (Apache Hadoop, "Hadoop-AWS module: Integration with Amazon Web
-    Services", Requester Pays buckets; HADOOP-14661). From 7.10.0 ``s3://`` is S3A unless ``fs.s3.impl``
+    ``fs.s3a.requester.pays.enabled=true``, or its per-bucket form (Apache Hadoop, "Hadoop-AWS module: Integration
+    with Amazon Web Services", Requester Pays buckets; HADOOP-14661; :func:`s3a_setting`). From 7.10.0 ``s3://`` is S3A unless ``fs.s3.impl``
     keeps EMRFS, and EMR translates the EMRFS setting to S3A's when S3A's is not set (Amazon EMR Release Guide,
     "Migration guide: EMRFS to S3A filesystem": :func:`connector_setting`). With the release unknown, the connector
     is too: known only when both would do the same.
@@ -288,9 +348,9 @@ def sends_requester_pays_header(state: ChainState) -> bool | str:
     if state.cluster_configurations is None:
         return f"the cluster's emrfs-site {REQUESTER_PAYS_HEADER} was not read (pass cluster_id)"
     emrfs = site_flag(state, "emrfs-site", REQUESTER_PAYS_HEADER)
-    own = site_property(state, "core-site", S3A_REQUESTER_PAYS)
+    own = s3a_setting(state, S3A_REQUESTER_PAYS, bucket)  # per bucket too
     translated = emrfs and not translation_off(state)
-    s3a = site_flag(state, "core-site", S3A_REQUESTER_PAYS) if own is not None else translated
+    s3a = str(own).strip().lower() == "true" if own is not None else translated  # as site_flag reads it
     if cluster_release(state) is not None:
         return s3a if serves_s3_with_s3a(state) else emrfs  # EMRFS reads no fs.s3a.* setting
     if s3a == emrfs:

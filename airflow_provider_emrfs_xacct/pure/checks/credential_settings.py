@@ -30,11 +30,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_emrfs_xacct.pure.checks.contexts import cluster_release, keeps_emrfs, site_property
+from airflow_provider_emrfs_xacct.pure.checks.contexts import keeps_emrfs, s3a_may_serve_s3, site_property
 from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_PROVIDER_PROPERTY,
-    S3A_DEFAULT_SINCE,
 )
 
 if TYPE_CHECKING:
@@ -59,7 +58,7 @@ def audit(state: ChainState) -> list[Link]:
     """One "not checked" link per credential setting of the connector that serves ``s3://`` on the cluster."""
     if state.cluster_configurations is None:  # listed among the unseen cluster settings (findings.CLUSTER_SETTINGS)
         return []
-    s3a = _s3a_may_serve_s3(state)
+    s3a = s3a_may_serve_s3(state)
     emrfs = keeps_emrfs(state) or not s3a or state.release_label is None
     names = [EMRFS_PROVIDER_PROPERTY, EMRFS_RESOLVER_PROPERTY] if emrfs else [EMRFS_RESOLVER_PROPERTY]
     found = [f"emrfs-site {name}" for name in names if site_property(state, "emrfs-site", name) is not None]
@@ -89,10 +88,3 @@ def audit(state: ChainState) -> list[Link]:
         )
         for setting in found
     ]
-
-
-def _s3a_may_serve_s3(state: ChainState) -> bool:
-    if keeps_emrfs(state):
-        return False
-    version = cluster_release(state)
-    return version is None or version >= S3A_DEFAULT_SINCE

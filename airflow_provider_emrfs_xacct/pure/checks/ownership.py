@@ -23,12 +23,14 @@ def audit(
     location: S3Location,
     acl: str | None = None,
     settings_read: bool = False,
+    acl_setting: str = "emrfs-site fs.s3.canned.acl",
 ) -> Link:
     """
     Check who owns what ``writers`` put under ``location``, given the bucket's Object Ownership setting.
 
-    :param acl: the ``x-amz-acl`` header the uploads carry (``emrfs-site`` ``fs.s3.canned.acl``), if any.
+    :param acl: the ``x-amz-acl`` header the uploads to the bucket carry (``contexts.canned_acl``), if any.
     :param settings_read: whether the cluster's settings were read, so that ``acl`` ``None`` means no ACL.
+    :param acl_setting: the setting the connector takes the ACL from, for messages (``contexts.canned_acl_setting``).
     """
     name = f"owner of objects in {location.uri}"
     refused_acl = acl not in (None, OWNER_FULL_CONTROL)
@@ -58,7 +60,7 @@ def audit(
             name,
             FAIL,
             f"BucketOwnerEnforced: uploads carry x-amz-acl {acl}, which S3 refuses (400 AccessControlListNotSupported)",
-            fix="remove emrfs-site fs.s3.canned.acl (or set it to BucketOwnerFullControl)",
+            fix=f"remove {acl_setting} (or set it to BucketOwnerFullControl)",
         )
     if not foreign:
         return Link(
@@ -74,13 +76,13 @@ def audit(
         return Link(index, name, PASS, "BucketOwnerPreferred, and the uploads carry bucket-owner-full-control")
     # BucketOwnerEnforced refuses any other ACL (above): switching to it also means dropping that ACL.
     enforce = "switch the bucket to BucketOwnerEnforced (GrantBucketAccessOperator enforce_bucket_owner=True)" + (
-        f" and remove emrfs-site fs.s3.canned.acl (that bucket refuses x-amz-acl {acl})" if refused_acl else ""
+        f" and remove {acl_setting} (that bucket refuses x-amz-acl {acl})" if refused_acl else ""
     )
     owners = f"objects stay owned by account {', '.join(foreign)}"
     if bucket.object_ownership == "BucketOwnerPreferred":
         # S3 API Reference, OwnershipControlsRule: with BucketOwnerPreferred, objects change ownership to the
         # bucket owner only if uploaded with the bucket-owner-full-control canned ACL; else the writer owns them.
-        fix = f"set emrfs-site fs.s3.canned.acl=BucketOwnerFullControl (a new cluster), or {enforce}"
+        fix = f"set {acl_setting}=BucketOwnerFullControl (a new cluster), or {enforce}"
         if not settings_read:
             return Link(
                 index,
@@ -90,6 +92,6 @@ def audit(
                 "and the cluster's emrfs-site fs.s3.canned.acl, which decides it, was not read",
                 fix=f"pass cluster_id to check it; {fix}",
             )
-        sent = f"x-amz-acl {acl}" if acl else "no ACL (emrfs-site sets no fs.s3.canned.acl)"
+        sent = f"x-amz-acl {acl}" if acl else f"no ACL ({acl_setting} is not set)"
         return Link(index, name, FAIL, f"BucketOwnerPreferred, and the uploads carry {sent}: {owners}", fix=fix)
     return Link(index, name, FAIL, f"ObjectWriter: {owners}", fix=enforce)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_emrfs_xacct.pure.checks.contexts import site_property
+from airflow_provider_emrfs_xacct.pure.checks.contexts import S3A_ENCRYPTION_OPTIONS, site_property
 from airflow_provider_emrfs_xacct.pure.checks.credential_settings import SPARK_HADOOP
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
 
@@ -33,8 +33,24 @@ READ_SETTINGS = (
     ("emrfs-site", "fs.s3.cse.kms.keyId"),
     ("core-site", "fs.s3.impl"),
     ("core-site", "fs.s3a.emrfs.compatibility.enable"),
-    ("core-site", "fs.s3a.requester.pays.enabled"),
+    ("emrfs-site", "fs.s3.sts.endpoint"),
+    ("core-site", "fs.s3a.assumed.role.sts.endpoint"),
 )
+#: The S3A options the checks read also per bucket (``fs.s3a.bucket.BUCKET.<option>``: :func:`.contexts.s3a_setting`).
+S3A_OPTIONS_READ = ("acl.default", "requester.pays.enabled", *S3A_ENCRYPTION_OPTIONS)
+
+
+def read_settings(state: ChainState) -> list[tuple[str, str]]:
+    """The settings the checks read: :data:`READ_SETTINGS`, and ``core-site``'s S3A options, base and per bucket."""
+    buckets = sorted(state.buckets)
+    return [
+        *READ_SETTINGS,
+        *(
+            ("core-site", name)
+            for option in S3A_OPTIONS_READ
+            for name in (f"fs.s3a.{option}", *(f"fs.s3a.bucket.{bucket}.{option}" for bucket in buckets))
+        ),
+    ]
 
 
 def audit(state: ChainState) -> list[Link]:
@@ -42,7 +58,7 @@ def audit(state: ChainState) -> list[Link]:
     if state.cluster_configurations is None:  # listed among the unseen cluster settings (findings.CLUSTER_SETTINGS)
         return []
     links = []
-    for classification, name in READ_SETTINGS:
+    for classification, name in read_settings(state):
         job = site_property(state, "spark-defaults", SPARK_HADOOP + name)
         site = site_property(state, classification, name)
         if job is None or (site is not None and str(job).strip() == str(site).strip()):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from airflow_provider_emrfs_xacct.pure.checks.contexts import serves_s3_with_s3a, site_property, translation_off
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, Unreadable
-from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED
+from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, S3A_STS_ENDPOINT_PROPERTY, STS_ENDPOINT_PROPERTY
 
 #: The link status of each answer of ``pure/network.py``.
 LINK_STATUS = {"PASS": PASS, "FAIL": FAIL, NOT_CHECKED: UNKNOWN}
@@ -28,4 +29,37 @@ def audit(state: ChainState) -> list[Link]:
     if isinstance(found, Unreadable):
         return [Link(None, "cluster reaches STS", UNKNOWN, found.detail, fix="allow ec2:Describe* to check it")]
     status = LINK_STATUS[found.status]
-    return [Link(None, "cluster reaches STS", status, f"{found.endpoint}: {found.detail}", fix=found.fix)]
+    return [
+        Link(None, "cluster reaches STS", status, f"{found.endpoint}: {found.detail}", fix=found.fix),
+        *_per_bucket_endpoints(state),
+    ]
+
+
+def _per_bucket_endpoints(state: ChainState) -> list[Link]:
+    """
+    Where S3A serves ``s3://``, a partner bucket's own ``fs.s3a.bucket.BUCKET.assumed.role.sts.endpoint`` other than the
+    cluster's: S3A reads it for that bucket ("When connecting to a bucket, all options explicitly set for that bucket
+    will override the base fs.s3a. values": Apache Hadoop, "Hadoop-AWS module", per-bucket configuration), and the
+    route check above judged only the cluster's endpoint (``pure/network.py``, :func:`sts_endpoint_settings`).
+    """
+    if state.cluster_configurations is None or not serves_s3_with_s3a(state):
+        return []
+    base = site_property(state, "core-site", S3A_STS_ENDPOINT_PROPERTY)
+    if base is None and not translation_off(state):
+        base = site_property(state, "emrfs-site", STS_ENDPOINT_PROPERTY)  # translated (Migration guide: EMRFS to S3A)
+    links = []
+    for bucket in sorted(state.buckets):
+        name = f"fs.s3a.bucket.{bucket}.{S3A_STS_ENDPOINT_PROPERTY.removeprefix('fs.s3a.')}"
+        own = site_property(state, "core-site", name)
+        if own is not None and str(own).strip() != str(base or "").strip():
+            links.append(
+                Link(
+                    None,
+                    "cluster reaches STS",
+                    UNKNOWN,
+                    f"core-site {name}={own!r}: S3A calls that STS endpoint for bucket {bucket}'s mapped roles, and "
+                    "whether the cluster's subnet reaches it is not checked",
+                    fix="the live probe (probe=True) proves it; or remove the per-bucket setting",
+                )
+            )
+    return links
