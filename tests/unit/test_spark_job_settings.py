@@ -61,3 +61,30 @@ def test_the_same_value_in_both_places_is_judged() -> None:
 
 def test_a_spark_setting_the_verifier_does_not_read_changes_nothing() -> None:
     assert verdict(spark("fs.s3.maxConnections", "100")) == (VERDICT_PASS, [])
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        # S3A's own canned ACL: PublicRead on the healthy chain's BucketOwnerEnforced bucket is refused (S3 User Guide,
+        # "Controlling ownership of objects and disabling ACLs for your bucket").
+        ("fs.s3a.acl.default", "PublicRead"),
+        ("fs.s3a.encryption.algorithm", "SSE-KMS"),
+        ("fs.s3a.encryption.key", "arn:aws:kms:eu-west-1:222222222222:key/other"),
+        ("fs.s3a.server-side-encryption-algorithm", "SSE-KMS"),
+        ("fs.s3a.server-side-encryption.key", "arn:aws:kms:eu-west-1:222222222222:key/other"),
+    ],
+)
+def test_an_s3a_setting_the_verifier_reads_set_for_spark_jobs_is_not_checked(name: str, value: str) -> None:
+    # From 7.10.0 S3A serves s3:// and the checks read these from core-site (contexts.canned_acl,
+    # contexts.s3a_encryption_setting); a Spark job's spark.hadoop.<name> sets them for its own writes.
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [spark(name, value)]
+
+    report = check_chain(state)
+
+    [detail] = [link.detail for link in report.links if link.link == SPARK_LINK]
+    assert f"spark-defaults spark.hadoop.{name}" in detail
+    assert "no core-site value" in detail
+    assert report.verdict == VERDICT_NOT_CHECKED

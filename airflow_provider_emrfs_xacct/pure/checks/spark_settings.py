@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_emrfs_xacct.pure.checks.contexts import site_property
+from airflow_provider_emrfs_xacct.pure.checks.contexts import S3A_CANNED_ACL, S3A_ENCRYPTION_OPTIONS, site_property
 from airflow_provider_emrfs_xacct.pure.checks.credential_settings import SPARK_HADOOP
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
 
@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
 
 SPARK_LINK = "Spark jobs' connector settings"
-#: The settings the checks read, by the classification they read them from.
+#: The settings the checks read, by the classification they read them from (S3A's own, where S3A serves ``s3://``:
+#: :func:`.contexts.canned_acl`, :func:`.contexts.s3a_encryption_setting`).
 READ_SETTINGS = (
     ("emrfs-site", "fs.s3.canned.acl"),
     ("emrfs-site", "fs.s3.useRequesterPaysHeader"),
@@ -34,6 +35,8 @@ READ_SETTINGS = (
     ("core-site", "fs.s3.impl"),
     ("core-site", "fs.s3a.emrfs.compatibility.enable"),
     ("core-site", "fs.s3a.requester.pays.enabled"),
+    ("core-site", S3A_CANNED_ACL),
+    *(("core-site", f"fs.s3a.{option}") for option in S3A_ENCRYPTION_OPTIONS),
 )
 
 
