@@ -1189,6 +1189,34 @@ def test_an_s3a_clusters_canned_acl_is_its_own_setting_or_the_translated_emrfs_o
     assert owner(**{"core-site": kept}).status == PASS  # EMRFS reads no fs.s3a.* setting
 
 
+def test_an_s3a_clusters_per_bucket_canned_acl_and_requester_pays_win_for_that_bucket() -> None:
+    """
+    "All fs.s3a options other than a small set of unmodifiable values (currently fs.s3a.impl) can be set on a
+    per-bucket basis" as fs.s3a.bucket.BUCKETNAME.<option>, which "will override the base fs.s3a. values" for that
+    bucket (Apache Hadoop, "Hadoop-AWS module", "Configuring different S3 buckets with Per-Bucket Configuration").
+    A per-bucket PublicRead on a BucketOwnerEnforced bucket passed, the base setting alone being read.
+    """
+
+    def owner(core_site: dict[str, str]) -> Any:
+        state = s3a_cluster(healthy_state(), **{"core-site": core_site})
+        bucket_of(state).object_ownership = "BucketOwnerEnforced"
+        return by_name(check_chain(state))[OWNER].status
+
+    assert owner({f"fs.s3a.bucket.{BUCKET}.acl.default": "PublicRead"}) == FAIL
+    own = {"fs.s3a.acl.default": "PublicRead", f"fs.s3a.bucket.{BUCKET}.acl.default": "BucketOwnerFullControl"}
+    assert owner(own) == PASS
+    assert owner({"fs.s3a.bucket.another-bucket.acl.default": "PublicRead"}) == PASS  # another bucket's own
+
+    def payer(core_site: dict[str, str]) -> str:
+        state = s3a_cluster(healthy_state(), **{"core-site": core_site})
+        return by_name(check_chain(requester_pays(emr_role_writes_unmapped_keys(state))))[MKDIRS].status
+
+    assert payer({f"fs.s3a.bucket.{BUCKET}.requester.pays.enabled": "true"}) == PASS
+    off = {"fs.s3a.requester.pays.enabled": "true", f"fs.s3a.bucket.{BUCKET}.requester.pays.enabled": "false"}
+    assert payer(off) == FAIL
+    assert payer({"fs.s3a.bucket.another-bucket.requester.pays.enabled": "true"}) == FAIL
+
+
 def test_an_s3a_clusters_own_encryption_settings_leave_the_key_not_checked() -> None:
     """
     Where S3A serves s3://, core-site fs.s3a.encryption.algorithm/key (or their per-bucket and deprecated forms) set

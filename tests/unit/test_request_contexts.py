@@ -417,7 +417,7 @@ def test_the_last_setting_of_a_classification_wins() -> None:
     ]
 
     assert site_property(state, "emrfs-site", "fs.s3.canned.acl") == "AuthenticatedRead"
-    assert canned_acl(state) == "authenticated-read"
+    assert canned_acl(state, BUCKET) == "authenticated-read"
     state.cluster_configurations = None
     assert site_property(state, "emrfs-site", "fs.s3.canned.acl") is None
 

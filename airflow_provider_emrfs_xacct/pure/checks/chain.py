@@ -206,7 +206,7 @@ def _prefix_links(
             list(access.writers.values()),
             found,
             location,
-            canned_acl(state),
+            canned_acl(state, location.bucket),
             settings_read=state.cluster_configurations is not None,
         ),
     ]

@@ -154,7 +154,7 @@ def _upload_headers(state: ChainState, bucket: str) -> dict[str, str | None] | N
     """
     if state.cluster_configurations is None:
         return None
-    headers: dict[str, str | None] = {"s3:x-amz-acl": canned_acl(state)}
+    headers: dict[str, str | None] = {"s3:x-amz-acl": canned_acl(state, bucket)}
     if s3a_encryption_setting(state, bucket):
         return headers
     sse, key = requested_encryption(state, bucket) or (None, None)
@@ -207,35 +207,49 @@ S3A_REQUESTER_PAYS = "fs.s3a.requester.pays.enabled"
 S3A_CANNED_ACL = "fs.s3a.acl.default"
 
 
-def canned_acl(state: ChainState) -> str | None:
+def canned_acl(state: ChainState, bucket: str) -> str | None:
     """
-    The ``x-amz-acl`` header the ``s3://`` connector puts on uploads, or ``None``.
+    The ``x-amz-acl`` header the ``s3://`` connector puts on uploads to ``bucket``, or ``None``.
 
-    EMRFS: ``emrfs-site`` ``fs.s3.canned.acl``. Where S3A serves ``s3://``, ``core-site`` ``fs.s3a.acl.default``, which
-    EMR fills from ``fs.s3.canned.acl`` when it is not set itself (:func:`connector_setting`).
+    EMRFS: ``emrfs-site`` ``fs.s3.canned.acl``. Where S3A serves ``s3://``, ``core-site`` ``fs.s3a.acl.default`` (or
+    its per-bucket form), which EMR fills from ``fs.s3.canned.acl`` when it is not set itself
+    (:func:`connector_setting`).
     """
-    acl = connector_setting(state, "fs.s3.canned.acl", S3A_CANNED_ACL)
+    acl = connector_setting(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket)
     acl = str(acl).strip() if acl is not None else ""
     return _CANNED_ACLS.get(acl, acl) if acl else None
 
 
-def connector_setting(state: ChainState, emrfs_name: str, s3a_name: str) -> str | None:
+def connector_setting(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) -> str | None:
     """
-    The value of a setting as the cluster's ``s3://`` connector reads it: ``emrfs-site`` ``emrfs_name`` for EMRFS;
-    where S3A serves ``s3://`` (:func:`serves_s3_with_s3a`), ``core-site`` ``s3a_name``, else the EMRFS setting as EMR
-    translates it. Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem", "EMRFS to S3A Configuration
-    Mapping" (``fs.s3.canned.acl`` to ``fs.s3a.acl.default``, ``fs.s3.useRequesterPaysHeader`` to
-    ``fs.s3a.requester.pays.enabled``, ...): "The mapping process automatically occurs when S3A configurations are
-    undefined while corresponding EMRFS configurations are present", unless ``core-site``
-    ``fs.s3a.emrfs.compatibility.enable`` is false. With the release unknown, the EMRFS setting.
+    The value of a setting as the cluster's ``s3://`` connector reads it for ``bucket``: ``emrfs-site`` ``emrfs_name``
+    for EMRFS; where S3A serves ``s3://`` (:func:`serves_s3_with_s3a`), ``core-site`` ``s3a_name`` (per bucket first:
+    :func:`s3a_setting_name`), else the EMRFS setting as EMR translates it. Amazon EMR Release Guide, "Migration
+    guide: EMRFS to S3A filesystem", "EMRFS to S3A Configuration Mapping" (``fs.s3.canned.acl`` to
+    ``fs.s3a.acl.default``, ``fs.s3.useRequesterPaysHeader`` to ``fs.s3a.requester.pays.enabled``, ...): "The mapping
+    process automatically occurs when S3A configurations are undefined while corresponding EMRFS configurations are
+    present", unless ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` is false. With the release unknown, the
+    EMRFS setting.
     """
     emrfs = site_property(state, "emrfs-site", emrfs_name)
     if not serves_s3_with_s3a(state):
         return emrfs
-    s3a = site_property(state, "core-site", s3a_name)
-    if s3a is not None:
-        return s3a
+    name = s3a_setting_name(state, s3a_name, bucket)
+    if name is not None:
+        return site_property(state, "core-site", name)
     return None if translation_off(state) else emrfs
+
+
+def s3a_setting_name(state: ChainState, s3a_name: str, bucket: str) -> str | None:
+    """
+    The ``core-site`` name S3A reads option ``s3a_name`` (``fs.s3a.<option>``) by for ``bucket``, ``None`` if unset.
+
+    "All fs.s3a options other than a small set of unmodifiable values (currently fs.s3a.impl) can be set on a
+    per-bucket basis" as ``fs.s3a.bucket.<bucket>.<option>``, which "will override the base fs.s3a. values" for that
+    bucket (Apache Hadoop, "Hadoop-AWS module", "Configuring different S3 buckets with Per-Bucket Configuration").
+    """
+    per_bucket = f"fs.s3a.bucket.{bucket}.{s3a_name.removeprefix('fs.s3a.')}"
+    return next((name for name in (per_bucket, s3a_name) if site_property(state, "core-site", name) is not None), None)
 
 
 def serves_s3_with_s3a(state: ChainState) -> bool:
@@ -249,25 +263,25 @@ def translation_off(state: ChainState) -> bool:
     return str(site_property(state, "core-site", EMRFS_COMPATIBILITY_PROPERTY)).strip().lower() == "false"
 
 
-def sends_requester_pays_header(state: ChainState) -> bool | str:
+def sends_requester_pays_header(state: ChainState, bucket: str) -> bool | str:
     """
-    Whether the cluster's ``s3://`` connector puts ``x-amz-request-payer: requester`` on every request; a text
-    saying why it is not known instead.
+    Whether the cluster's ``s3://`` connector puts ``x-amz-request-payer: requester`` on every request to ``bucket``;
+    a text saying why it is not known instead.
 
     EMRFS sends it with ``emrfs-site`` ``fs.s3.useRequesterPaysHeader=true`` (AWS Knowledge Center, "Access
     Amazon S3 Requester Pays buckets from AWS Glue, Amazon EMR, or Amazon Athena"), S3A with ``core-site``
     ``fs.s3a.requester.pays.enabled=true`` (Apache Hadoop, "Hadoop-AWS module: Integration with Amazon Web
-    Services", Requester Pays buckets; HADOOP-14661). From 7.10.0 ``s3://`` is S3A unless ``fs.s3.impl``
-    keeps EMRFS, and EMR translates the EMRFS setting to S3A's when S3A's is not set (Amazon EMR Release Guide,
-    "Migration guide: EMRFS to S3A filesystem": :func:`connector_setting`). With the release unknown, the connector
-    is too: known only when both would do the same.
+    Services", Requester Pays buckets; HADOOP-14661), per bucket first (:func:`s3a_setting_name`). From 7.10.0
+    ``s3://`` is S3A unless ``fs.s3.impl`` keeps EMRFS, and EMR translates the EMRFS setting to S3A's when S3A's is
+    not set (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": :func:`connector_setting`). With
+    the release unknown, the connector is too: known only when both would do the same.
     """
     if state.cluster_configurations is None:
         return f"the cluster's emrfs-site {REQUESTER_PAYS_HEADER} was not read (pass cluster_id)"
     emrfs = site_flag(state, "emrfs-site", REQUESTER_PAYS_HEADER)
-    own = site_property(state, "core-site", S3A_REQUESTER_PAYS)
+    own = s3a_setting_name(state, S3A_REQUESTER_PAYS, bucket)
     translated = emrfs and not translation_off(state)
-    s3a = site_flag(state, "core-site", S3A_REQUESTER_PAYS) if own is not None else translated
+    s3a = site_flag(state, "core-site", own) if own is not None else translated
     if cluster_release(state) is not None:
         return s3a if serves_s3_with_s3a(state) else emrfs  # EMRFS reads no fs.s3a.* setting
     if s3a == emrfs:

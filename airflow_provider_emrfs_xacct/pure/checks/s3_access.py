@@ -97,7 +97,7 @@ class _Outcome:
 REQUESTER_PAYS = "Requester Pays"
 
 
-def requester_pays(state: ChainState, bucket: BucketState, role_arn: str) -> Decision | Unreadable | None:
+def requester_pays(state: ChainState, name: str, bucket: BucketState, role_arn: str) -> Decision | Unreadable | None:
     """
     S3's refusal of a request of ``role_arn`` on a Requester Pays bucket: the refusal, ``None`` when there is
     none, :class:`Unreadable` when it cannot be known (the bucket's setting or the cluster's unread).
@@ -114,7 +114,7 @@ def requester_pays(state: ChainState, bucket: BucketState, role_arn: str) -> Dec
         return Unreadable(f"whether the bucket is Requester Pays is unread: {bucket.unreadable['request payment']}")
     if bucket.payer != "Requester":
         return None
-    header = sends_requester_pays_header(state)
+    header = sends_requester_pays_header(state, name)
     if isinstance(header, str):
         return Unreadable(f"the bucket is Requester Pays and {header}")
     if header:
@@ -237,7 +237,7 @@ class _Prefix:
         """
         if "policy" in self.bucket.unreadable:
             return self.bucket.unreadable["policy"]
-        payer = requester_pays(self.state, self.bucket, role.arn)
+        payer = requester_pays(self.state, self.location.bucket, self.bucket, role.arn)
         if isinstance(payer, Unreadable):
             return f"{call.operation} {uri} as {role.arn} (another account): {payer.detail}"
         if payer is not None:  # S3 refuses it before any policy is evaluated
