@@ -88,3 +88,36 @@ def test_an_s3a_setting_the_verifier_reads_set_for_spark_jobs_is_not_checked(nam
     assert f"spark-defaults spark.hadoop.{name}" in detail
     assert "no core-site value" in detail
     assert report.verdict == VERDICT_NOT_CHECKED
+
+
+@pytest.mark.parametrize(
+    ("classification", "name", "value"),
+    [
+        ("emrfs-site", "fs.s3.canned.acl", "BucketOwnerFullControl"),
+        ("emrfs-site", "fs.s3.useRequesterPaysHeader", "true"),
+        ("emrfs-site", "fs.s3.enableServerSideEncryption", "true"),
+        ("emrfs-site", "fs.s3.serverSideEncryption.kms.keyId", "arn:aws:kms:eu-west-1:222222222222:key/k"),
+        ("emrfs-site", "fs.s3.cse.enabled", "true"),
+        ("emrfs-site", "fs.s3.cse.kms.keyId", "arn:aws:kms:eu-west-1:222222222222:key/k"),
+        ("core-site", "fs.s3.impl", "org.apache.hadoop.fs.s3a.S3AFileSystem"),
+        ("core-site", "fs.s3a.emrfs.compatibility.enable", "false"),
+        ("core-site", "fs.s3a.requester.pays.enabled", "true"),
+        ("core-site", "fs.s3a.acl.default", "BucketOwnerFullControl"),
+        ("core-site", "fs.s3a.encryption.algorithm", "SSE-KMS"),
+    ],
+)
+def test_each_setting_is_compared_with_the_site_file_the_checks_read_it_from(
+    classification: str, name: str, value: str
+) -> None:
+    """The same value in spark-defaults and in the site file the links judge: nothing to say; another: not checked."""
+
+    def details(job: str) -> list[str]:
+        state = healthy_state()
+        state.release_label = "emr-7.10.0"
+        site = {"Classification": classification, "Properties": {name: value}}
+        state.cluster_configurations = [site, spark(name, job)]
+        return [link.detail for link in check_chain(state).links if link.link == "Spark jobs' connector settings"]
+
+    assert details(f" {value} ") == []
+    [detail] = details("other")
+    assert f"the links judge {classification}'s {value!r}" in detail
