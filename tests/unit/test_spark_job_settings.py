@@ -12,7 +12,7 @@ import pytest
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, VERDICT_NOT_CHECKED, VERDICT_PASS
 from airflow_provider_emrfs_xacct.pure.checks.spark_settings import SPARK_LINK
-from tests.unit.test_chain import healthy_state
+from tests.unit.test_chain import BUCKET, healthy_state
 
 
 def verdict(*configurations: dict[str, object]) -> tuple[str, list[str]]:
@@ -73,6 +73,11 @@ def test_a_spark_setting_the_verifier_does_not_read_changes_nothing() -> None:
         ("fs.s3a.encryption.key", "arn:aws:kms:eu-west-1:222222222222:key/other"),
         ("fs.s3a.server-side-encryption-algorithm", "SSE-KMS"),
         ("fs.s3a.server-side-encryption.key", "arn:aws:kms:eu-west-1:222222222222:key/other"),
+        # Per bucket, which "will override the base fs.s3a. values" for that bucket (Hadoop-AWS, "Configuring
+        # different S3 buckets with Per-Bucket Configuration").
+        (f"fs.s3a.bucket.{BUCKET}.acl.default", "PublicRead"),
+        (f"fs.s3a.bucket.{BUCKET}.requester.pays.enabled", "true"),
+        (f"fs.s3a.bucket.{BUCKET}.encryption.key", "arn:aws:kms:eu-west-1:222222222222:key/other"),
     ],
 )
 def test_an_s3a_setting_the_verifier_reads_set_for_spark_jobs_is_not_checked(name: str, value: str) -> None:

@@ -15,7 +15,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_emrfs_xacct.pure.checks.contexts import S3A_CANNED_ACL, S3A_ENCRYPTION_OPTIONS, site_property
+from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    S3A_CANNED_ACL,
+    S3A_ENCRYPTION_OPTIONS,
+    S3A_REQUESTER_PAYS,
+    site_property,
+)
 from airflow_provider_emrfs_xacct.pure.checks.credential_settings import SPARK_HADOOP
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
 
@@ -34,10 +39,12 @@ READ_SETTINGS = (
     ("emrfs-site", "fs.s3.cse.kms.keyId"),
     ("core-site", "fs.s3.impl"),
     ("core-site", "fs.s3a.emrfs.compatibility.enable"),
-    ("core-site", "fs.s3a.requester.pays.enabled"),
+    ("core-site", S3A_REQUESTER_PAYS),
     ("core-site", S3A_CANNED_ACL),
     *(("core-site", f"fs.s3a.{option}") for option in S3A_ENCRYPTION_OPTIONS),
 )
+#: The S3A settings the checks read per bucket too, as ``fs.s3a.bucket.<bucket>.<option>``.
+PER_BUCKET = (S3A_REQUESTER_PAYS, S3A_CANNED_ACL, *(f"fs.s3a.{option}" for option in S3A_ENCRYPTION_OPTIONS))
 
 
 def audit(state: ChainState) -> list[Link]:
@@ -45,7 +52,12 @@ def audit(state: ChainState) -> list[Link]:
     if state.cluster_configurations is None:  # listed among the unseen cluster settings (findings.CLUSTER_SETTINGS)
         return []
     links = []
-    for classification, name in READ_SETTINGS:
+    per_bucket = [
+        ("core-site", f"fs.s3a.bucket.{bucket}.{name.removeprefix('fs.s3a.')}")
+        for bucket in sorted(state.buckets)
+        for name in PER_BUCKET
+    ]
+    for classification, name in [*READ_SETTINGS, *per_bucket]:
         job = site_property(state, "spark-defaults", SPARK_HADOOP + name)
         site = site_property(state, classification, name)
         if job is None or (site is not None and str(job).strip() == str(site).strip()):
