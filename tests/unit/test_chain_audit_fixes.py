@@ -1241,6 +1241,42 @@ def test_an_s3a_clusters_own_encryption_settings_leave_the_key_not_checked() -> 
     assert link().status == PASS
     kept = {"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem", "fs.s3a.encryption.key": other_key}
     assert link(**kept).status == PASS  # EMRFS reads no fs.s3a.* setting
+    # Each option alone, as Hadoop names it ("Working with Encrypted S3 Data"), base and per bucket.
+    for option, value in (
+        ("encryption.algorithm", "SSE-KMS"),
+        ("encryption.key", other_key),
+        ("server-side-encryption-algorithm", "SSE-KMS"),
+        ("server-side-encryption.key", other_key),
+    ):
+        for name in (f"fs.s3a.{option}", f"fs.s3a.bucket.{BUCKET}.{option}"):
+            found = link(**{name: value})
+            assert found.status == UNKNOWN, (name, found)
+            assert f"core-site {name} sets the encryption" in found.detail
+
+
+def test_an_s3a_clusters_own_encryption_leaves_a_condition_on_the_sse_header_not_checked() -> None:
+    """S3A's own setting decides x-amz-server-side-encryption, which is not read: a Deny testing it is not judged."""
+    state = s3a_cluster(healthy_state(), **{"core-site": {"fs.s3a.encryption.algorithm": "SSE-KMS"}})
+    bucket_of(state).policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyAes256Uploads",  # UploadPart carries no SSE header: only the uploads' starts are tested
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:PutObject",
+                "Resource": f"arn:aws:s3:::{BUCKET}/*",
+                "Condition": {"StringEquals": {"s3:x-amz-server-side-encryption": "AES256"}},
+            }
+        ],
+    }
+
+    link = by_name(check_chain(state))[f"write files {PREFIX}"]
+
+    assert link.status == UNKNOWN, link
+    # The canned ACL it still reads: a Deny of public-read uploads does not hold for uploads without x-amz-acl.
+    bucket_of(state).policy["Statement"][0]["Condition"] = {"StringEquals": {"s3:x-amz-acl": "public-read"}}
+    assert by_name(check_chain(state))[f"write files {PREFIX}"].status == PASS
 
 
 # Role names and case --------------------------------------------------------------------------

@@ -126,3 +126,10 @@ def test_each_setting_is_compared_with_the_site_file_the_checks_read_it_from(
     assert details(f" {value} ") == []
     [detail] = details("other")
     assert f"the links judge {classification}'s {value!r}" in detail
+
+
+def test_unread_cluster_settings_make_no_spark_link() -> None:
+    # Listed among the unseen cluster settings instead (findings.CLUSTER_SETTINGS).
+    state = healthy_state()
+    state.cluster_configurations = None
+    assert [link for link in check_chain(state).links if link.link == SPARK_LINK] == []
