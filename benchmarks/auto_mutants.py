@@ -125,6 +125,27 @@ for _path in sorted((ROOT / PKG / "pure" / "checks").glob("*.py")):
     if _path.stem != "__init__":
         TARGETS["checks/" + _path.stem] = _CHECK_TESTS
 TARGETS["checks/endpoints"] = [_U + "test_endpoint_policies.py", *_CHECK_TESTS]
+TARGETS["checks/access_grants"] = [_U + "test_access_grants.py", _U + "test_aws_cluster_settings.py", *_CHECK_TESTS]
+TARGETS["checks/credential_settings"] = [
+    _U + "test_credential_settings.py",
+    _U + "test_aws_cluster_settings.py",
+    *_CHECK_TESTS,
+]
+TARGETS["checks/object_lock"] = [_U + "test_chain_not_checked.py", *_CHECK_TESTS]
+TARGETS["checks/principal"] = [
+    _U + "test_routing_bypasses.py",
+    _U + "test_identifiers_as_read.py",
+    _U + "test_role_mappings_user_group.py",
+    _U + "test_chain_not_checked.py",
+    *_CHECK_TESTS,
+]
+TARGETS["checks/s3_route"] = [
+    _U + "test_network.py",
+    _U + "test_chain_not_checked.py",
+    _U + "test_probe_coverage.py",
+    *_CHECK_TESTS,
+]
+TARGETS["checks/spark_settings"] = [_U + "test_spark_job_settings.py", *_CHECK_TESTS]
 
 _COMPARE_SWAPS: dict[type, type] = {
     ast.Lt: ast.LtE,

@@ -111,3 +111,57 @@ def test_on_s3a_access_grants_without_fallback_are_not_checked_not_failed() -> N
 
     assert status == UNKNOWN
     assert "S3A" in detail
+
+
+SPARK_ENABLED = {"Classification": "spark-defaults", "Properties": {f"spark.hadoop.{ENABLED}": "true"}}
+
+
+@pytest.mark.parametrize(
+    ("release", "configurations", "why"),
+    [
+        (None, [emrfs_site(**{ENABLED: "true", FALLBACK: "false"})], "the release is unknown"),
+        (
+            "emr-7.10.0",
+            [emrfs_site(**{ENABLED: "true", FALLBACK: "false"})],
+            "s3:// is served by S3A, which AWS lists as not supported with Access Grants",
+        ),
+        (
+            "emr-6.15.0",
+            [emrfs_site(**{ENABLED: "true", FALLBACK: " True"})],
+            "a write with no grant falls back to the IAM role 'specified for job execution', which AWS does not "
+            "relate to the role mappings",
+        ),
+        (
+            "emr-6.15.0",
+            [emrfs_site(**{ENABLED: "true", FALLBACK: "false"}), SPARK_ENABLED],
+            "which of spark-defaults and emrfs-site a Spark job's EMRFS follows is not documented",
+        ),
+        (
+            "emr-6.15.0",
+            [SPARK_ENABLED],
+            "which of spark-defaults and emrfs-site a Spark job's EMRFS follows is not documented",
+        ),
+        ("emr-6.15.0", [emrfs_site(**{ENABLED: "true"})], "the fallback's default is not documented"),
+    ],
+)
+def test_each_reason_access_grants_are_not_checked_is_named(
+    release: str | None, configurations: list[dict[str, object]], why: str
+) -> None:
+    """The reason is the claim: the release, S3A (not supported), the fallback's role, spark-defaults, the default."""
+    state = healthy_state()
+    state.release_label = release
+    state.cluster_configurations = configurations
+    [link] = [link for link in check_chain(state).links if link.link == BYPASS_LINK]
+    assert link.status == UNKNOWN
+    assert link.detail.endswith(f"the grants are not read, and {why}")
+    assert (
+        link.fix
+        == "launch the cluster that writes to the partner without S3 Access Grants (fs.s3.s3AccessGrants.enabled)"
+    )
+
+
+def test_unread_cluster_settings_make_no_access_grants_link() -> None:
+    # Listed among the unseen cluster settings instead (findings.CLUSTER_SETTINGS).
+    state = healthy_state()
+    state.cluster_configurations = None
+    assert [link for link in check_chain(state).links if link.link == BYPASS_LINK] == []

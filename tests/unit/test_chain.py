@@ -866,6 +866,20 @@ def test_a_refused_read_of_the_clusters_network_leaves_sts_not_checked() -> None
     assert report.verdict == VERDICT_NOT_CHECKED
 
 
+def test_a_refused_read_of_the_clusters_subnet_leaves_each_buckets_s3_route_not_checked() -> None:
+    # Without the subnet's routes, whether it reaches S3 of the bucket's Region (a gateway endpoint serves its own
+    # Region only: Amazon VPC User Guide, "Gateway endpoints for Amazon S3") is not known: not a silent pass.
+    state = healthy_state()
+    state.subnet = Unreadable("ec2:DescribeSubnets denied")
+
+    report = check_chain(state)
+
+    link = by_name(report)[f"cluster reaches s3://{BUCKET}"]
+    assert (link.status, link.detail, link.prefix) == (UNKNOWN, "ec2:DescribeSubnets denied", f"s3://{BUCKET}/")
+    assert "ec2:Describe*" in link.fix
+    assert report.verdict == VERDICT_NOT_CHECKED
+
+
 def test_s3a_release_with_unknown_cluster_settings_is_not_checked() -> None:
     # fs.s3a.emrfs.compatibility.enable=false there would send every write as the EC2 instance profile.
     state = healthy_state()

@@ -1230,6 +1230,34 @@ def test_an_s3a_clusters_per_bucket_acl_and_requester_pays_settings_win_for_that
     assert payer(**{"core-site": bucket_off, "emrfs-site": emrfs_site("true")}) == FAIL
 
 
+def test_an_s3a_clusters_per_bucket_canned_acl_and_requester_pays_win_for_that_bucket() -> None:
+    """
+    "All fs.s3a options other than a small set of unmodifiable values (currently fs.s3a.impl) can be set on a
+    per-bucket basis" as fs.s3a.bucket.BUCKETNAME.<option>, which "will override the base fs.s3a. values" for that
+    bucket (Apache Hadoop, "Hadoop-AWS module", "Configuring different S3 buckets with Per-Bucket Configuration").
+    A per-bucket PublicRead on a BucketOwnerEnforced bucket passed, the base setting alone being read.
+    """
+
+    def owner(core_site: dict[str, str]) -> Any:
+        state = s3a_cluster(healthy_state(), **{"core-site": core_site})
+        bucket_of(state).object_ownership = "BucketOwnerEnforced"
+        return by_name(check_chain(state))[OWNER].status
+
+    assert owner({f"fs.s3a.bucket.{BUCKET}.acl.default": "PublicRead"}) == FAIL
+    own = {"fs.s3a.acl.default": "PublicRead", f"fs.s3a.bucket.{BUCKET}.acl.default": "BucketOwnerFullControl"}
+    assert owner(own) == PASS
+    assert owner({"fs.s3a.bucket.another-bucket.acl.default": "PublicRead"}) == PASS  # another bucket's own
+
+    def payer(core_site: dict[str, str]) -> str:
+        state = s3a_cluster(healthy_state(), **{"core-site": core_site})
+        return by_name(check_chain(requester_pays(emr_role_writes_unmapped_keys(state))))[MKDIRS].status
+
+    assert payer({f"fs.s3a.bucket.{BUCKET}.requester.pays.enabled": "true"}) == PASS
+    off = {"fs.s3a.requester.pays.enabled": "true", f"fs.s3a.bucket.{BUCKET}.requester.pays.enabled": "false"}
+    assert payer(off) == FAIL
+    assert payer({"fs.s3a.bucket.another-bucket.requester.pays.enabled": "true"}) == FAIL
+
+
 def test_an_s3a_clusters_own_encryption_settings_leave_the_key_not_checked() -> None:
     """
     Where S3A serves s3://, core-site fs.s3a.encryption.algorithm/key (or their per-bucket and deprecated forms) set
@@ -1254,6 +1282,42 @@ def test_an_s3a_clusters_own_encryption_settings_leave_the_key_not_checked() -> 
     assert link().status == PASS
     kept = {"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem", "fs.s3a.encryption.key": other_key}
     assert link(**kept).status == PASS  # EMRFS reads no fs.s3a.* setting
+    # Each option alone, as Hadoop names it ("Working with Encrypted S3 Data"), base and per bucket.
+    for option, value in (
+        ("encryption.algorithm", "SSE-KMS"),
+        ("encryption.key", other_key),
+        ("server-side-encryption-algorithm", "SSE-KMS"),
+        ("server-side-encryption.key", other_key),
+    ):
+        for name in (f"fs.s3a.{option}", f"fs.s3a.bucket.{BUCKET}.{option}"):
+            found = link(**{name: value})
+            assert found.status == UNKNOWN, (name, found)
+            assert f"core-site {name} sets the encryption" in found.detail
+
+
+def test_an_s3a_clusters_own_encryption_leaves_a_condition_on_the_sse_header_not_checked() -> None:
+    """S3A's own setting decides x-amz-server-side-encryption, which is not read: a Deny testing it is not judged."""
+    state = s3a_cluster(healthy_state(), **{"core-site": {"fs.s3a.encryption.algorithm": "SSE-KMS"}})
+    bucket_of(state).policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyAes256Uploads",  # UploadPart carries no SSE header: only the uploads' starts are tested
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:PutObject",
+                "Resource": f"arn:aws:s3:::{BUCKET}/*",
+                "Condition": {"StringEquals": {"s3:x-amz-server-side-encryption": "AES256"}},
+            }
+        ],
+    }
+
+    link = by_name(check_chain(state))[f"write files {PREFIX}"]
+
+    assert link.status == UNKNOWN, link
+    # The canned ACL it still reads: a Deny of public-read uploads does not hold for uploads without x-amz-acl.
+    bucket_of(state).policy["Statement"][0]["Condition"] = {"StringEquals": {"s3:x-amz-acl": "public-read"}}
+    assert by_name(check_chain(state))[f"write files {PREFIX}"].status == PASS
 
 
 def test_the_ownership_fix_names_the_acl_setting_the_s3a_cluster_reads() -> None:

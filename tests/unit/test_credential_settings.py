@@ -53,6 +53,7 @@ def test_an_emrfs_credentials_resolver_is_not_checked_on_either_connector(releas
     [
         "fs.s3a.aws.credentials.provider",
         "fs.s3a.access.key",
+        "fs.s3a.session.token",  # TemporaryAWSCredentialsProvider's session credentials
         "fs.s3a.assumed.role.arn",
         "fs.s3a.credentials.resolver",
         f"fs.s3a.bucket.{BUCKET}.aws.credentials.provider",
@@ -107,3 +108,10 @@ def test_a_credential_setting_in_a_spark_jobs_hadoop_configuration_is_not_checke
     # Where EMRFS serves s3://, S3A's own settings give it nothing.
     if name.startswith("fs.s3a."):
         assert bypasses(release, spark, KEEP_EMRFS) == []
+
+
+def test_unread_cluster_settings_make_no_credential_settings_link() -> None:
+    # Listed among the unseen cluster settings instead (findings.CLUSTER_SETTINGS).
+    state = healthy_state()
+    state.cluster_configurations = None
+    assert [link for link in check_chain(state).links if link.link == BYPASS_LINK] == []

@@ -596,8 +596,9 @@ def test_the_last_role_takes_the_statement_with_it_or_leaves_a_statement_for_nob
         {"Principal": {"AWS": "arn:aws:iam::111111111111:root"}},
         {"Action": "sts:TagSession"},
         {"Sid": "SomeonesDeny"},
+        {"Condition": ["not", "a", "condition", "block"]},  # the revoke writes a Condition block (a dict) or none
     ],
-    ids=["Effect", "Principal", "Action", "Sid"],
+    ids=["Effect", "Principal", "Action", "Sid", "Condition"],
 )
 def test_only_the_revokes_exact_statement_for_nobody_is_read_as_it(changed: dict[str, Any]) -> None:
     """
@@ -612,6 +613,11 @@ def test_only_the_revokes_exact_statement_for_nobody_is_read_as_it(changed: dict
     assert not is_trust_nobody(statement)
     assert without_trust_nobody(trust) is trust
     assert is_trust_nobody(copy.deepcopy(TRUST_NOBODY_STATEMENT))
+
+
+@pytest.mark.parametrize("statement", [None, "Deny", ["Deny"]], ids=["missing", "text", "list"])
+def test_what_is_not_a_statement_is_not_the_revokes_statement_for_nobody(statement: Any) -> None:
+    assert is_trust_nobody(statement) is False
 
 
 RESTRICTION = {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}

@@ -87,3 +87,75 @@ def test_the_same_value_in_both_places_is_judged() -> None:
 
 def test_a_spark_setting_the_verifier_does_not_read_changes_nothing() -> None:
     assert verdict(spark("fs.s3.maxConnections", "100")) == (VERDICT_PASS, [])
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        # S3A's own canned ACL: PublicRead on the healthy chain's BucketOwnerEnforced bucket is refused (S3 User Guide,
+        # "Controlling ownership of objects and disabling ACLs for your bucket").
+        ("fs.s3a.acl.default", "PublicRead"),
+        ("fs.s3a.encryption.algorithm", "SSE-KMS"),
+        ("fs.s3a.encryption.key", "arn:aws:kms:eu-west-1:222222222222:key/other"),
+        ("fs.s3a.server-side-encryption-algorithm", "SSE-KMS"),
+        ("fs.s3a.server-side-encryption.key", "arn:aws:kms:eu-west-1:222222222222:key/other"),
+        # Per bucket, which "will override the base fs.s3a. values" for that bucket (Hadoop-AWS, "Configuring
+        # different S3 buckets with Per-Bucket Configuration").
+        (f"fs.s3a.bucket.{BUCKET}.acl.default", "PublicRead"),
+        (f"fs.s3a.bucket.{BUCKET}.requester.pays.enabled", "true"),
+        (f"fs.s3a.bucket.{BUCKET}.encryption.key", "arn:aws:kms:eu-west-1:222222222222:key/other"),
+    ],
+)
+def test_an_s3a_setting_the_verifier_reads_set_for_spark_jobs_is_not_checked(name: str, value: str) -> None:
+    # From 7.10.0 S3A serves s3:// and the checks read these from core-site (contexts.canned_acl,
+    # contexts.s3a_encryption_setting); a Spark job's spark.hadoop.<name> sets them for its own writes.
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [spark(name, value)]
+
+    report = check_chain(state)
+
+    [detail] = [link.detail for link in report.links if link.link == SPARK_LINK]
+    assert f"spark-defaults spark.hadoop.{name}" in detail
+    assert "no core-site value" in detail
+    assert report.verdict == VERDICT_NOT_CHECKED
+
+
+@pytest.mark.parametrize(
+    ("classification", "name", "value"),
+    [
+        ("emrfs-site", "fs.s3.canned.acl", "BucketOwnerFullControl"),
+        ("emrfs-site", "fs.s3.useRequesterPaysHeader", "true"),
+        ("emrfs-site", "fs.s3.enableServerSideEncryption", "true"),
+        ("emrfs-site", "fs.s3.serverSideEncryption.kms.keyId", "arn:aws:kms:eu-west-1:222222222222:key/k"),
+        ("emrfs-site", "fs.s3.cse.enabled", "true"),
+        ("emrfs-site", "fs.s3.cse.kms.keyId", "arn:aws:kms:eu-west-1:222222222222:key/k"),
+        ("core-site", "fs.s3.impl", "org.apache.hadoop.fs.s3a.S3AFileSystem"),
+        ("core-site", "fs.s3a.emrfs.compatibility.enable", "false"),
+        ("core-site", "fs.s3a.requester.pays.enabled", "true"),
+        ("core-site", "fs.s3a.acl.default", "BucketOwnerFullControl"),
+        ("core-site", "fs.s3a.encryption.algorithm", "SSE-KMS"),
+    ],
+)
+def test_each_setting_is_compared_with_the_site_file_the_checks_read_it_from(
+    classification: str, name: str, value: str
+) -> None:
+    """The same value in spark-defaults and in the site file the links judge: nothing to say; another: not checked."""
+
+    def details(job: str) -> list[str]:
+        state = healthy_state()
+        state.release_label = "emr-7.10.0"
+        site = {"Classification": classification, "Properties": {name: value}}
+        state.cluster_configurations = [site, spark(name, job)]
+        return [link.detail for link in check_chain(state).links if link.link == "Spark jobs' connector settings"]
+
+    assert details(f" {value} ") == []
+    [detail] = details("other")
+    assert f"the links judge {classification}'s {value!r}" in detail
+
+
+def test_unread_cluster_settings_make_no_spark_link() -> None:
+    # Listed among the unseen cluster settings instead (findings.CLUSTER_SETTINGS).
+    state = healthy_state()
+    state.cluster_configurations = None
+    assert [link for link in check_chain(state).links if link.link == SPARK_LINK] == []
