@@ -1599,3 +1599,47 @@ def test_a_mapped_role_session_over_an_hour_fails(release: str, sites: dict[str,
     if status == FAIL:
         assert "role chaining" in links[0].detail
         assert "3600" in links[0].fix
+
+
+@pytest.mark.parametrize(
+    ("sites", "status"),
+    [
+        ({"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "7200"}}, FAIL),  # EMRFS's, and S3A's translated
+        ({"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "3600"}}, PASS),
+        ({"core-site": {"fs.s3a.assumed.role.session.duration": "2h"}}, UNKNOWN),  # S3A's only: EMRFS asks default
+        (
+            {
+                "core-site": {"fs.s3a.assumed.role.session.duration": "1h"},
+                "emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "7200"},
+            },
+            UNKNOWN,  # EMRFS fails, S3A passes
+        ),
+        (
+            {
+                "core-site": {"fs.s3a.assumed.role.session.duration": "2h"},
+                "emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "7200"},
+            },
+            FAIL,  # both connectors fail
+        ),
+        ({}, None),
+    ],
+)
+def test_a_mapped_role_session_with_the_release_unknown_is_judged_only_where_both_connectors_agree(
+    sites: dict[str, Any], status: str | None
+) -> None:
+    """
+    With the release unknown, so the connector (from 7.10.0 s3:// is S3A unless fs.s3.impl keeps EMRFS: Amazon EMR
+    Release Guide, "Migration guide: EMRFS to S3A filesystem"), the link follows the rule of the canned ACL and the
+    Requester Pays header: judged where both connectors would do the same, else "not checked". Before, only the
+    EMRFS setting was read: S3A's own 2h was no link at all, and an EMRFS 7200 beside S3A's own 1h a FAIL.
+    """
+    state = s3a_cluster(healthy_state(), **sites)
+    state.release_label = None
+
+    links = [link for link in check_chain(state).links if link.link == "role session duration"]
+
+    assert {link.status for link in links} == (set() if status is None else {status}), links
+    if status == FAIL:
+        assert "role chaining" in links[0].detail
+    if status == UNKNOWN:
+        assert "release" in links[0].detail
