@@ -1643,3 +1643,19 @@ def test_a_mapped_role_session_with_the_release_unknown_is_judged_only_where_bot
         assert "role chaining" in links[0].detail
     if status == UNKNOWN:
         assert "release" in links[0].detail
+
+
+def test_without_the_clusters_settings_the_report_lists_the_session_duration_as_not_seen() -> None:
+    """
+    The link "role session duration" needs the cluster's Configurations; without them the report lists the
+    cluster's settings as not seen (findings.CLUSTER_SETTINGS), and that list named only the other settings: a
+    reader could not tell that a session over one hour (AWS STS API Reference, AssumeRole: a chained session over
+    one hour fails) was not looked at.
+    """
+    state = healthy_state()
+    state.cluster_configurations = None
+
+    unseen = " ".join(item["what"] for item in check_chain(state).not_checked)
+
+    assert "fs.s3.sts.sessionDurationSeconds" in unseen
+    assert "fs.s3a.assumed.role.session.duration" in unseen
