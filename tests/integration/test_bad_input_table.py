@@ -876,6 +876,25 @@ CASES: list[Case] = [
         "job_flow_overrides.Tags",
         NOT_LIST,
     ),
+    # Amazon EMR Management Guide, "Restrictions that apply to tagging resources in Amazon EMR": letters, numbers,
+    # white space and _ . : / = + - @ only, no aws: prefix. A run id Airflow allows (rerun~2026-12-01) in a tag was
+    # refused by RunJobFlow only after the run's provisioning tasks had changed AWS.
+    c(
+        "overrides-tag-value-tilde",
+        "launch",
+        "job_flow_overrides",
+        job_flow_overrides(Tags=[{"Key": "run", "Value": "rerun~2026-12-01"}]),
+        "job_flow_overrides.Tags[0].Value",
+        "which an EMR cluster tag may not",
+    ),
+    c(
+        "overrides-tag-key-aws-prefix",
+        "launch",
+        "job_flow_overrides",
+        job_flow_overrides(Tags=[{"Key": "AWS:team", "Value": "b"}]),
+        "job_flow_overrides.Tags[0].Key",
+        "reserved for AWS",
+    ),
     # --- GrantBucketAccessOperator (option (a)) ---------------------------------------------------------------
     c(
         "bucket-prefixes-two-buckets",

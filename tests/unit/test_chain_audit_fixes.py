@@ -1565,6 +1565,9 @@ def test_a_bucket_whose_object_lock_configuration_was_not_read_blocks_the_probe(
     [
         ("emr-6.15.0", {"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "7200"}}, FAIL),
         ("emr-6.15.0", {"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "3600"}}, PASS),
+        ("emr-6.15.0", {"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "900"}}, PASS),  # STS's least
+        ("emr-6.15.0", {"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "899"}}, FAIL),
+        ("emr-7.10.0", {"core-site": {"fs.s3a.assumed.role.session.duration": "15m"}}, PASS),
         ("emr-6.15.0", {"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "1h"}}, UNKNOWN),  # EMRFS's reading unknown
         ("emr-6.15.0", {"core-site": {"fs.s3a.assumed.role.session.duration": "2h"}}, None),  # EMRFS reads no fs.s3a.*
         ("emr-7.10.0", {"core-site": {"fs.s3a.assumed.role.session.duration": "2h"}}, FAIL),
@@ -1599,3 +1602,68 @@ def test_a_mapped_role_session_over_an_hour_fails(release: str, sites: dict[str,
     if status == FAIL:
         assert "role chaining" in links[0].detail
         assert "3600" in links[0].fix
+
+
+@pytest.mark.parametrize(
+    ("sites", "statuses"),
+    [
+        ({"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "7200"}}, [FAIL]),  # EMRFS's, and S3A's translated: one
+        ({"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "3600"}}, [PASS]),
+        ({"core-site": {"fs.s3a.assumed.role.session.duration": "2h"}}, [UNKNOWN]),  # S3A's only: EMRFS asks default
+        (
+            {
+                "core-site": {"fs.s3a.assumed.role.session.duration": "1h"},
+                "emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "7200"},
+            },
+            [UNKNOWN],  # EMRFS fails, S3A passes
+        ),
+        (
+            {
+                "core-site": {"fs.s3a.assumed.role.session.duration": "2h"},
+                "emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "7200"},
+            },
+            [FAIL, FAIL],  # both connectors fail: a link for each setting
+        ),
+        ({"core-site": {"fs.s3a.assumed.role.session.duration": "45m"}}, [PASS]),  # EMRFS's default: no setting
+        ({}, []),
+    ],
+)
+def test_a_mapped_role_session_with_the_release_unknown_is_judged_only_where_both_connectors_agree(
+    sites: dict[str, Any], statuses: list[str]
+) -> None:
+    """
+    With the release unknown, so the connector (from 7.10.0 s3:// is S3A unless fs.s3.impl keeps EMRFS: Amazon EMR
+    Release Guide, "Migration guide: EMRFS to S3A filesystem"), the link follows the rule of the canned ACL and the
+    Requester Pays header: judged where both connectors would do the same, else "not checked". Before, only the
+    EMRFS setting was read: S3A's own 2h was no link at all, and an EMRFS 7200 beside S3A's own 1h a FAIL.
+    """
+    state = s3a_cluster(healthy_state(), **sites)
+    state.release_label = None
+
+    links = [link for link in check_chain(state).links if link.link == "role session duration"]
+
+    assert [link.status for link in links] == statuses, links
+    if FAIL in statuses:
+        assert all("role chaining" in link.detail for link in links)
+    if statuses == [UNKNOWN]:
+        assert "release is not known" in links[0].detail
+        # Each connector's outcome, named: EMRFS passing with no setting (its default) or failing, S3A the other way.
+        assert ("EMRFS pass (no setting)" in links[0].detail) == ("emrfs-site" not in sites)
+        assert ("S3A fail" in links[0].detail) == ("emrfs-site" not in sites)
+        assert ("EMRFS fail" in links[0].detail) == ("emrfs-site" in sites)
+
+
+def test_without_the_clusters_settings_the_report_lists_the_session_duration_as_not_seen() -> None:
+    """
+    The link "role session duration" needs the cluster's Configurations; without them the report lists the
+    cluster's settings as not seen (findings.CLUSTER_SETTINGS), and that list named only the other settings: a
+    reader could not tell that a session over one hour (AWS STS API Reference, AssumeRole: a chained session over
+    one hour fails) was not looked at.
+    """
+    state = healthy_state()
+    state.cluster_configurations = None
+
+    unseen = " ".join(item["what"] for item in check_chain(state).not_checked)
+
+    assert "fs.s3.sts.sessionDurationSeconds" in unseen
+    assert "fs.s3a.assumed.role.session.duration" in unseen

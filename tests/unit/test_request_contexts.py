@@ -119,6 +119,10 @@ ABSENT = [
     ("objects", "s3:max-keys", f"{S3_KEYS}: s3:ListBucket's max-keys; only listings carry it"),
     ("trust", "sts:ExternalId", f"{STS_KEYS}: AssumeRole's ExternalId, which EMRFS does not pass"),
     ("trust", "sts:TransitiveTagKeys", f"{STS_KEYS}: AssumeRole's TransitiveTagKeys, which EMRFS does not pass"),
+    # docs/limits.md, "Session tags and source identity of EMRFS's AssumeRole": the trust grants no sts:TagSession, so
+    # an AssumeRole passing session tags would be refused; the static check takes EMRFS's as passing none.
+    ("trust", "aws:RequestTag/team", f"{GLOBAL_KEYS}, aws:RequestTag: present when tags are passed in the request"),
+    ("trust", "aws:TagKeys", f"{GLOBAL_KEYS}, aws:TagKeys: present when tags are passed in the request"),
     ("key", "kms:GrantIsForAWSResource", f"{KMS_KEYS}: grant operations only"),
     ("key", "kms:GrantOperations", f"{KMS_KEYS}: CreateGrant only"),
     ("key", "kms:GrantConstraintType", f"{KMS_KEYS}: CreateGrant only"),
@@ -146,6 +150,32 @@ def test_a_deny_on_a_key_emrfs_does_not_send_leaves_the_chain_passing(where: str
     report = check_chain(state)
 
     assert report.verdict == VERDICT_PASS, report.table()
+
+
+@pytest.mark.parametrize("key", ["sts:SourceIdentity", "aws:SourceIdentity"])
+@pytest.mark.parametrize("effect", ["Allow", "Deny"])
+def test_a_trust_condition_on_a_source_identity_is_not_checked(key: str, effect: str) -> None:
+    """
+    docs/limits.md, "Session tags and source identity of EMRFS's AssumeRole": EMR does not document whether EMRFS's
+    AssumeRole for a role mapping sets a source identity (IAM User Guide, "Monitor and control actions taken with
+    assumed roles"), so a trust statement testing one is neither a match nor a mismatch.
+    """
+    state = healthy_state()
+    trust = _role(state).trust_policy
+    assert isinstance(trust, dict)
+    condition = {"StringEquals": {key: "etl-job"}}
+    if effect == "Allow":
+        trust["Statement"][0]["Condition"] = condition
+    else:
+        trust["Statement"].append(
+            {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Condition": condition}
+        )
+
+    report = check_chain(state)
+
+    [assume] = [link for link in report.links if link.link == "EMR role can assume destination role"]
+    assert assume.status == UNKNOWN, assume
+    assert key in assume.detail
 
 
 # --- The values each request carries ---------------------------------------------------------------

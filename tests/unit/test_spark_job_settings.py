@@ -159,3 +159,32 @@ def test_unread_cluster_settings_make_no_spark_link() -> None:
     state = healthy_state()
     state.cluster_configurations = None
     assert [link for link in check_chain(state).links if link.link == SPARK_LINK] == []
+
+
+@pytest.mark.parametrize(
+    ("release", "name", "value"),
+    [
+        ("emr-6.15.0", "fs.s3.sts.sessionDurationSeconds", "7200"),
+        ("emr-7.10.0", "fs.s3a.assumed.role.session.duration", "2h"),
+        ("emr-7.10.0", f"fs.s3a.bucket.{BUCKET}.assumed.role.session.duration", "2h"),
+        ("emr-7.10.0", f"fs.s3a.bucket.{BUCKET}.assumed.role.sts.endpoint", "sts.us-east-1.amazonaws.com"),
+    ],
+)
+def test_the_session_settings_the_verifier_reads_set_for_spark_jobs_are_not_checked(
+    release: str, name: str, value: str
+) -> None:
+    """
+    The link "role session duration" (pure/checks/session_duration.py) reads the mapped role's session duration from
+    emrfs-site or core-site, and the STS route a partner bucket's own S3A STS endpoint from core-site: set for Spark
+    jobs only (spark-defaults spark.hadoop.<name>), a 2-hour session, which STS refuses for a chained role session
+    (AWS STS API Reference, AssumeRole, DurationSeconds), was not looked at and the chain passed.
+    """
+    state = healthy_state()
+    state.release_label = release
+    state.cluster_configurations = [spark(name, value)]
+
+    report = check_chain(state)
+
+    [detail] = [link.detail for link in report.links if link.link == SPARK_LINK]
+    assert f"spark-defaults spark.hadoop.{name}" in detail
+    assert report.verdict == VERDICT_NOT_CHECKED

@@ -9,14 +9,22 @@ Reference, AssumeRole, DurationSeconds): every mapped write then fails. EMRFS re
 ``core-site`` ``fs.s3a.assumed.role.session.duration`` (per bucket as ``fs.s3a.bucket.BUCKET.`` too), which EMR
 fills from the EMRFS one when it is not set (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem",
 "EMRFS to S3A Configuration Mapping"), read as a Hadoop duration (:func:`~.cluster_config.hadoop_duration_seconds`).
-A cluster that sets neither gets no link: the connectors' defaults are not documented to exceed an hour.
+A cluster that sets neither gets no link: the connectors' defaults are not documented to exceed an hour. With the
+release unknown, so the connector (:func:`~.contexts.s3a_may_serve_s3`), the link is judged only where both connectors
+would fare alike (no setting counting as a pass), as the canned ACL and the Requester Pays header are; else it is
+"not checked".
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_emrfs_xacct.pure.checks.contexts import serves_s3_with_s3a, site_property, translation_off
+from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    s3a_may_serve_s3,
+    serves_s3_with_s3a,
+    site_property,
+    translation_off,
+)
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     MAX_CHAINED_SESSION_SECONDS,
@@ -36,16 +44,52 @@ def audit(state: ChainState) -> list[Link]:
     """One link per setting of the mapped roles' session duration that the cluster's connector reads."""
     if state.cluster_configurations is None:
         return []
-    if not serves_s3_with_s3a(state):
-        value = site_property(state, "emrfs-site", SESSION_DURATION_PROPERTY)
-        text = str(value).strip()
-        seconds = int(text) if text.isascii() and text.isdigit() else None
-        return [] if value is None else [_link(f"emrfs-site {SESSION_DURATION_PROPERTY}", value, seconds)]
+    if serves_s3_with_s3a(state):
+        return _s3a_links(state)
+    emrfs = _emrfs_links(state)
+    if not s3a_may_serve_s3(state):
+        return emrfs
+    s3a = _s3a_links(state)
+    if _outcome(emrfs) == _outcome(s3a):
+        return emrfs + [link for link in s3a if link not in emrfs]
+    return [
+        Link(
+            None,
+            LINK,
+            UNKNOWN,
+            "the cluster's release is not known, so neither is its s3:// connector, and the two would fare "
+            f"differently: EMRFS {_outcome(emrfs)} ({_details(emrfs)}), S3A {_outcome(s3a)} ({_details(s3a)})",
+            fix=f"give both connectors a duration of {MIN_SESSION_SECONDS}-{MAX_CHAINED_SESSION_SECONDS} seconds "
+            f"(emrfs-site {SESSION_DURATION_PROPERTY}, core-site {S3A_SESSION_DURATION_PROPERTY})",
+        )
+    ]
+
+
+def _emrfs_links(state: ChainState) -> list[Link]:
+    """EMRFS's ``emrfs-site`` setting, in whole seconds as the launch takes it."""
+    value = site_property(state, "emrfs-site", SESSION_DURATION_PROPERTY)
+    text = str(value).strip()
+    seconds = int(text) if text.isascii() and text.isdigit() else None
+    return [] if value is None else [_link(f"emrfs-site {SESSION_DURATION_PROPERTY}", value, seconds)]
+
+
+def _s3a_links(state: ChainState) -> list[Link]:
+    """S3A's setting for each destination bucket, read as a Hadoop duration."""
     settings = {setting for bucket in state.buckets if (setting := _s3a_setting(state, bucket)) is not None}
     return [
         _link(f"{classification} {name}", value, hadoop_duration_seconds(value))
         for classification, name, value in sorted(settings)
     ]
+
+
+def _outcome(links: list[Link]) -> str:
+    """How a connector fares: its worst link (no setting: a pass, its default not documented to exceed an hour)."""
+    statuses = {link.status for link in links}
+    return next((status for status in (FAIL, UNKNOWN) if status in statuses), PASS)
+
+
+def _details(links: list[Link]) -> str:
+    return "; ".join(link.detail for link in links) or "no setting"
 
 
 def _s3a_setting(state: ChainState, bucket: str) -> tuple[str, str, str] | None:

@@ -34,10 +34,17 @@ READ_SETTINGS = (
     ("core-site", "fs.s3.impl"),
     ("core-site", "fs.s3a.emrfs.compatibility.enable"),
     ("emrfs-site", "fs.s3.sts.endpoint"),
-    ("core-site", "fs.s3a.assumed.role.sts.endpoint"),
+    ("emrfs-site", "fs.s3.sts.sessionDurationSeconds"),
 )
-#: The S3A options the checks read also per bucket (``fs.s3a.bucket.BUCKET.<option>``: :func:`.contexts.s3a_setting`).
-S3A_OPTIONS_READ = ("acl.default", "requester.pays.enabled", *S3A_ENCRYPTION_OPTIONS)
+#: The S3A options the checks read, base and per bucket (``fs.s3a.bucket.BUCKET.<option>``: :func:`.contexts.s3a_setting`,
+#: :mod:`.sts_route`, :mod:`.session_duration`).
+S3A_OPTIONS_READ = (
+    "acl.default",
+    "requester.pays.enabled",
+    *S3A_ENCRYPTION_OPTIONS,
+    "assumed.role.sts.endpoint",
+    "assumed.role.session.duration",
+)
 
 
 def read_settings(state: ChainState) -> list[tuple[str, str]]:
