@@ -160,10 +160,14 @@ def validate_cluster_tags(config: dict[str, Any], field: str) -> None:
     "Restrictions that apply to tagging resources in Amazon EMR"): a key of 1-128 characters, a value of
     at most 256 (not null), both of letters, numbers, white space and ``_ . : / = + - @`` only, and
     neither starting with ``aws:`` ("reserved for AWS use"; Amazon EC2 User Guide, "Tag restrictions": in
-    any upper or lowercase combination).
+    any upper or lowercase combination). A tag without a ``Value`` is taken: "A user-defined value, which is
+    optional in a tag" (Amazon EMR API Reference, "Tag"); one given as ``None`` or a number is refused (botocore
+    would refuse it as no string).
     """
     for index, tag in enumerate(config.get("Tags") or []):
         for part, limit, minimum in (("Key", MAX_TAG_KEY_LENGTH, 1), ("Value", MAX_TAG_VALUE_LENGTH, 0)):
+            if part == "Value" and part not in tag:
+                continue
             where = f"{field}[{index}].{part}"
             text = tag.get(part)
             if not isinstance(text, str):

@@ -225,6 +225,12 @@ def test_a_tag_of_a_run_id_airflow_makes_is_taken(run_id: str) -> None:
     validate_cluster_tags({"Tags": [{"Key": "airflow:run_id", "Value": run_id}]}, "job_flow_overrides.Tags")
 
 
+def test_a_tag_without_a_value_is_taken() -> None:
+    # A tag's value is optional: "A user-defined value, which is optional in a tag", "Required: No" (Amazon EMR API
+    # Reference, "Tag"), and botocore sends a tag without one; only a value given as a non-string is refused.
+    validate_cluster_tags({"Tags": [{"Key": "cost-center"}, {"Key": "run", "Value": ""}]}, "job_flow_overrides.Tags")
+
+
 @pytest.mark.parametrize(
     ("tag", "problem"),
     [
