@@ -295,7 +295,7 @@ def _chained_session_refused(core: dict[str, str], emrfs: dict[str, str]) -> Cre
         own = {name: value for name, value in emrfs.items() if name == "fs.s3.sts.sessionDurationSeconds"}
     low, high = CHAINED_SESSION_SECONDS
     for name, value in own.items():
-        found = re.fullmatch(r"(\d+)(ns|us|ms|s|m|h|d)?", value.strip().lower())
+        found = re.fullmatch(r"([+-]?\d+)(ns|us|ms|s|m|h|d)?", value.strip().lower())  # Long.parseLong takes a sign
         if found is None:
             return Credentials(UNKNOWN, f"{name}={value!r} is not a duration this writer reads")
         seconds = int(int(found[1]) * _SECONDS_PER[found[2] or "s"])

@@ -63,6 +63,9 @@ def grants(**properties: str) -> dict[str, Any]:
         ),
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "1H"})], MAPPED, MAPPINGS),
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "3600"})], MAPPED, MAPPINGS),
+        # Long.parseLong takes a sign (Hadoop's Configuration.getTimeDuration), as the launch does.
+        ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "+1800"})], MAPPED, MAPPINGS),
+        ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "-1h"})], MAPPED, REFUSED),
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "soon"})], MAPPED, UNKNOWN),
         ("emr-7.10.0", [site("emrfs-site", **{"fs.s3.sts.sessionDurationSeconds": "7200"})], MAPPED, REFUSED),
         ("emr-6.15.0", [site("emrfs-site", **{"fs.s3.sts.sessionDurationSeconds": "7200"})], MAPPED, REFUSED),
