@@ -38,6 +38,13 @@ MAX_TAG_VALUE_LENGTH = 256
 #: and the following symbols: _ . : / = + - @").
 TAG_SYMBOLS = "_.:/=+-@"
 OVERRIDES_FIELD = "job_flow_overrides"
+#: Why a template of a tag may render as no string: ``render_template_as_native_obj=True`` reads what a template
+#: renders as a Python literal, so ``"{{ params.year }}"`` of ``"2026"`` gives the number 2026, which botocore refuses
+#: for a tag (its ``Value`` is a string: Amazon EMR API Reference, "Tag").
+NATIVE_RENDERING_HINT = (
+    " (with render_template_as_native_obj=True a template that renders as 2026 or true gives a number or a bool: "
+    "render it as JSON text, '{{ value | tojson }}', or put it in a longer text)"
+)
 
 
 def connection_extra_field(emr_conn_id: str | None) -> str:
@@ -171,7 +178,10 @@ def validate_cluster_tags(config: dict[str, Any], field: str) -> None:
             where = f"{field}[{index}].{part}"
             text = tag.get(part)
             if not isinstance(text, str):
-                raise InvalidParameterError(where, f"must be a string, got {kind_of(text)}")
+                raise InvalidParameterError(
+                    where,
+                    f"must be a string, got {kind_of(text)}" + (NATIVE_RENDERING_HINT if text is not None else ""),
+                )
             if not minimum <= len(text) <= limit:
                 raise InvalidParameterError(
                     where, f"has {len(text)} characters; an EMR cluster tag's {part.lower()} has {minimum}-{limit}"
