@@ -24,8 +24,10 @@ The rules, each with its page:
   "Migration guide: EMRFS to S3A filesystem"): see :func:`_s3a_credentials`.
 - A mapped role's session outside 900-3600 seconds: the instance profile's role session assumes it, which is role
   chaining, and "if you assume a role using role chaining and provide a DurationSeconds parameter value greater than
-  one hour, the operation fails" (AWS STS API Reference, AssumeRole, DurationSeconds): ``REFUSED``. EMRFS's
-  ``emrfs-site`` ``fs.s3.sts.sessionDurationSeconds`` (whole seconds; another spelling ``UNKNOWN``); S3A's
+  one hour, the operation fails" (AWS STS API Reference, AssumeRole, DurationSeconds): ``MAPPINGS`` whose every
+  ``AssumeRole`` of a mapped role is refused (``Credentials.session_refused``), while a write no mapping covers goes
+  with the instance profile's credentials, which need no ``AssumeRole``. EMRFS's ``emrfs-site``
+  ``fs.s3.sts.sessionDurationSeconds`` (whole seconds; another spelling ``UNKNOWN``); S3A's
   :func:`_chained_session_refused`.
 - A routing section of the security configuration (runtime roles, Lake Formation, Apache Ranger): each hands some
   or all writes to other credentials (Amazon EMR Management Guide, "Runtime roles for Amazon EMR steps";
@@ -83,6 +85,9 @@ class Credentials:
 
     kind: str
     reason: str = ""
+    #: Why STS refuses every ``AssumeRole`` of a mapped role (its session's duration), with ``MAPPINGS``; a write no
+    #: mapping covers goes with the instance profile's credentials, with no ``AssumeRole``, and is not refused by it.
+    session_refused: str = ""
 
 
 def release(label: str | None) -> tuple[int, int, int] | None:
@@ -181,17 +186,25 @@ def _emrfs_credentials(version: tuple[int, int, int], configurations: list[dict[
     for name in ("fs.s3.customAWSCredentialsProvider", "fs.s3.credentialsResolverClass"):
         if name in emrfs or f"spark.hadoop.{name}" in spark:
             return Credentials(UNKNOWN, f"{name} gives EMRFS credentials of a class of its own")
+    session_refused = ""
     duration = emrfs.get("fs.s3.sts.sessionDurationSeconds")
     if duration is not None:  # whole seconds: how EMRFS reads any other spelling is not documented
         if not re.fullmatch(r"\d+", duration.strip()):
             return Credentials(UNKNOWN, f"fs.s3.sts.sessionDurationSeconds={duration!r} is not whole seconds")
         low, high = CHAINED_SESSION_SECONDS
         if not low <= int(duration) <= high:
-            return Credentials(
-                REFUSED,
+            session_refused = (
                 f"fs.s3.sts.sessionDurationSeconds={duration!r} asks STS for a chained role session outside "
-                f"{low}-{high} seconds",
+                f"{low}-{high} seconds"
             )
+    credentials = _emrfs_route(version, emrfs, spark)
+    if credentials.kind == MAPPINGS and session_refused:
+        return Credentials(MAPPINGS, session_refused=session_refused)
+    return credentials
+
+
+def _emrfs_route(version: tuple[int, int, int], emrfs: dict[str, str], spark: dict[str, str]) -> Credentials:
+    """Whether EMRFS's role mappings route the writes, past its credentials class (S3 Access Grants or not)."""
     if version < (6, 15, 0):
         return Credentials(MAPPINGS)
     if flag(spark, "spark.hadoop.fs.s3.s3AccessGrants.enabled"):
@@ -228,8 +241,8 @@ def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]]) ->
     ``fs.s3a.credentials.resolver``), S3 Access Grants ("S3 access through the open-source S3A protocol" is not
     supported: Amazon EMR Management Guide, "Using Amazon S3 Access Grants with Amazon EMR") and the emrfs-site
     canned ACL and Requester Pays header (whose translation this writer does not know), S3A's own encryption
-    options: ``UNKNOWN``. A role session duration outside STS's bounds of a chained session: ``REFUSED``
-    (:func:`_chained_session_refused`). The request list replayed is EMRFS's (the writer does not model S3A's own
+    options: ``UNKNOWN``. A role session duration outside STS's bounds of a chained session: every ``AssumeRole`` of a
+    mapped role refused (:func:`_chained_session_refused`, ``Credentials.session_refused``). The request list replayed is EMRFS's (the writer does not model S3A's own
     committer).
     """
     job = {name[len("spark.hadoop.") :]: value for name, value in site(configurations, "spark-defaults").items()}
@@ -239,9 +252,9 @@ def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]]) ->
     if flag(core, "fs.s3a.emrfs.compatibility.enable") is False:
         return Credentials(INSTANCE_ROLE, f"{label} serves s3:// by S3A, with the role mappings' translation off")
     core = {**core, **job}
-    refused = _chained_session_refused(core, emrfs)
-    if refused:
-        return refused
+    session = _chained_session_refused(core, emrfs)
+    if session is not None and session.kind == UNKNOWN:
+        return session
     own = [
         name
         for name in core
@@ -256,7 +269,7 @@ def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]]) ->
     found = [*own, *grants, *other]
     if found:
         return Credentials(UNKNOWN, f"{label} serves s3:// by S3A with {', '.join(found)}")
-    return Credentials(MAPPINGS)
+    return Credentials(MAPPINGS, session_refused=session.reason if session is not None else "")
 
 
 #: S3A's own options of the encryption its uploads ask for (Apache Hadoop, "Working with Encrypted S3 Data"), also
@@ -295,7 +308,7 @@ def _chained_session_refused(core: dict[str, str], emrfs: dict[str, str]) -> Cre
         own = {name: value for name, value in emrfs.items() if name == "fs.s3.sts.sessionDurationSeconds"}
     low, high = CHAINED_SESSION_SECONDS
     for name, value in own.items():
-        found = re.fullmatch(r"(\d+)(ns|us|ms|s|m|h|d)?", value.strip().lower())
+        found = re.fullmatch(r"([+-]?\d+)(ns|us|ms|s|m|h|d)?", value.strip().lower())  # Long.parseLong takes a sign
         if found is None:
             return Credentials(UNKNOWN, f"{name}={value!r} is not a duration this writer reads")
         seconds = int(int(found[1]) * _SECONDS_PER[found[2] or "s"])

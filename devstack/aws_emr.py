@@ -73,6 +73,10 @@ class _Handlers:
     @staticmethod
     def run_job_flow(self: Any) -> Any:
         for tag in self._get_param("Tags", []) or []:
+            # A tag's value is optional ("A user-defined value, which is optional in a tag": Amazon EMR API
+            # Reference, "Tag"); moto's handler reads one from every tag, so an absent one is given as empty.
+            if not any(str(name).lower() == "value" for name in tag):
+                tag["Value"] = ""
             key, value = tag.get("Key", tag.get("key")), tag.get("Value", tag.get("value"))
             problem = tag_refusal(key, value)
             if problem:

@@ -722,6 +722,13 @@ class _Writer:
             reason = f"no answer: {self.sts_unreachable}"
             self._record(step, "AssumeRole", target.role_arn, target, Decision(False, reason), NO_ANSWER)
             raise _Stop
+        if self.credentials.session_refused:
+            # STS refuses the request itself, whatever the trust: "if you assume a role using role chaining and provide
+            # a DurationSeconds parameter value greater than one hour, the operation fails" (AWS STS API Reference,
+            # AssumeRole, DurationSeconds). Only a mapped role is assumed: the instance profile's writes go on.
+            reason = f"denied: {self.credentials.session_refused}"
+            self._record(step, "AssumeRole", target.role_arn, target, Decision(False, reason), 400)
+            raise _Stop
         caller = self.principal(self.instance_role_arn)
         trust, own_arn = _trust_policy(self.url, target.role_arn)
         if caller is None or trust is None:

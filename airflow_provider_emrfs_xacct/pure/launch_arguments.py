@@ -38,6 +38,13 @@ MAX_TAG_VALUE_LENGTH = 256
 #: and the following symbols: _ . : / = + - @").
 TAG_SYMBOLS = "_.:/=+-@"
 OVERRIDES_FIELD = "job_flow_overrides"
+#: Why a template of a tag may render as no string: ``render_template_as_native_obj=True`` reads what a template
+#: renders as a Python literal, so ``"{{ params.year }}"`` of ``"2026"`` gives the number 2026, which botocore refuses
+#: for a tag (its ``Value`` is a string: Amazon EMR API Reference, "Tag").
+NATIVE_RENDERING_HINT = (
+    " (with render_template_as_native_obj=True a template that renders as 2026 or true gives a number or a bool: "
+    "render it as JSON text, '{{ value | tojson }}', or put it in a longer text)"
+)
 
 
 def connection_extra_field(emr_conn_id: str | None) -> str:
@@ -160,14 +167,21 @@ def validate_cluster_tags(config: dict[str, Any], field: str) -> None:
     "Restrictions that apply to tagging resources in Amazon EMR"): a key of 1-128 characters, a value of
     at most 256 (not null), both of letters, numbers, white space and ``_ . : / = + - @`` only, and
     neither starting with ``aws:`` ("reserved for AWS use"; Amazon EC2 User Guide, "Tag restrictions": in
-    any upper or lowercase combination).
+    any upper or lowercase combination). A tag without a ``Value`` is taken: "A user-defined value, which is
+    optional in a tag" (Amazon EMR API Reference, "Tag"); one given as ``None`` or a number is refused (botocore
+    would refuse it as no string).
     """
     for index, tag in enumerate(config.get("Tags") or []):
         for part, limit, minimum in (("Key", MAX_TAG_KEY_LENGTH, 1), ("Value", MAX_TAG_VALUE_LENGTH, 0)):
+            if part == "Value" and part not in tag:
+                continue
             where = f"{field}[{index}].{part}"
             text = tag.get(part)
             if not isinstance(text, str):
-                raise InvalidParameterError(where, f"must be a string, got {kind_of(text)}")
+                raise InvalidParameterError(
+                    where,
+                    f"must be a string, got {kind_of(text)}" + (NATIVE_RENDERING_HINT if text is not None else ""),
+                )
             if not minimum <= len(text) <= limit:
                 raise InvalidParameterError(
                     where, f"has {len(text)} characters; an EMR cluster tag's {part.lower()} has {minimum}-{limit}"

@@ -72,7 +72,7 @@ def run_launch(moto_url: str, airflow_home: Path, dags: Path, run_id: str) -> st
 def cluster_tags(url: str) -> list[dict[str, str]]:
     emr = client(url, EMR_ACCOUNT, "emr")
     return [
-        {tag["Key"]: tag["Value"] for tag in emr.describe_cluster(ClusterId=summary["Id"])["Cluster"]["Tags"]}
+        {tag["Key"]: tag.get("Value") for tag in emr.describe_cluster(ClusterId=summary["Id"])["Cluster"]["Tags"]}
         for summary in emr.list_clusters()["Clusters"]
     ]
 
@@ -127,3 +127,19 @@ def test_the_stand_in_refuses_a_tag_emr_refuses_and_launches_nothing(moto_url: s
     assert emr.list_clusters()["Clusters"] == []
     emr.run_job_flow(**arguments, Tags=[{"Key": "run ü", "Value": "manual__2026-12-01T10:00:00.123456+00:00 @a/b=c"}])
     assert len(emr.list_clusters()["Clusters"]) == 1
+
+
+def test_the_stand_in_takes_a_tag_without_a_value(moto_url: str) -> None:
+    # "A user-defined value, which is optional in a tag", "Required: No" (Amazon EMR API Reference, "Tag").
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+
+    emr.run_job_flow(
+        Name="c",
+        ReleaseLabel="emr-7.5.0",
+        Instances={"InstanceCount": 1, "MasterInstanceType": "m5.xlarge", "SlaveInstanceType": "m5.xlarge"},
+        JobFlowRole="EMR_EC2_DefaultRole",
+        ServiceRole="EMR_DefaultRole",
+        Tags=[{"Key": "cost-center"}, {"Key": "run", "Value": "nightly"}],
+    )
+
+    assert [sorted(tags) for tags in cluster_tags(moto_url)] == [["cost-center", "run"]]

@@ -131,6 +131,45 @@ def test_a_key_named_by_alias_fails_a_writer_of_another_account_as_aws_refuses_i
     assert "requester's account" in refused.reason
 
 
+# A mapped role's session over an hour (emrfs-site fs.s3.sts.sessionDurationSeconds) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("release", "site"),
+    [
+        ("emr-6.15.0", {"Classification": "emrfs-site", "Properties": {"fs.s3.sts.sessionDurationSeconds": "7200"}}),
+        ("emr-7.10.0", {"Classification": "core-site", "Properties": {"fs.s3a.assumed.role.session.duration": "2h"}}),
+    ],
+)
+def test_a_session_over_an_hour_fails_the_mapped_assume_role_only(aws: Seeded, release: str, site: Any) -> None:
+    """
+    STS refuses the AssumeRole of a chained session over an hour (AWS STS API Reference, AssumeRole,
+    DurationSeconds), which is the mapped role's only: a write no mapping covers goes with the instance profile's
+    credentials from the instance metadata, with no AssumeRole (Amazon EC2 User Guide, "Retrieve security
+    credentials from instance metadata"), and is judged on the EMR EC2 role's own permissions.
+    """
+    configuration = emr_role_writes_unmapped_keys(aws)
+    cluster_id = launch_cluster(aws, configuration, ReleaseLabel=release, Configurations=[site])
+
+    mapped = write(aws, configuration, cluster_id=cluster_id, files=1).first_failure
+    unmapped = write_like_emrfs(
+        aws.url,
+        emr_account=EMR_ACCOUNT,
+        instance_role=EMR_EC2_ROLE,
+        security_configuration=configuration,
+        output_uri=f"s3://{aws.bucket}/elsewhere/",
+        cluster_id=cluster_id,
+        files=1,
+    )
+
+    assert mapped is not None
+    assert mapped.operation == "AssumeRole", mapped
+    assert "900-3600 seconds" in mapped.reason, mapped.reason
+    assert unmapped.requests, unmapped.unknown
+    assert {record.role_arn for record in unmapped.requests} == {aws.emr_ec2_role_arn}
+    assert "AssumeRole" not in {record.operation for record in unmapped.requests}
+
+
 # Canned ACLs (emrfs-site fs.s3.canned.acl) -------------------------------------------------------
 
 

@@ -11,6 +11,8 @@ import pytest
 
 from devstack.aws_cluster_settings import INSTANCE_ROLE, MAPPINGS, REFUSED, UNKNOWN, credentials_of
 
+#: The role mappings route the writes, and STS refuses every AssumeRole of a mapped role (the session's duration).
+SESSION_REFUSED = "mappings, each AssumeRole refused"
 MAPPED: dict[str, Any] = {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": []}}}
 IMDS_V2 = {**MAPPED, "InstanceMetadataServiceConfiguration": {"MinimumInstanceMetadataServiceVersion": 2}}
 
@@ -54,18 +56,21 @@ def grants(**properties: str) -> dict[str, Any]:
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.bucket.b.encryption.key": "k"})], MAPPED, UNKNOWN),
         # The mapped role's session is chained: STS refuses one over an hour (AssumeRole, DurationSeconds). S3A's own
         # duration (a Hadoop duration) wins over the translated fs.s3.sts.sessionDurationSeconds.
-        ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "2h"})], MAPPED, REFUSED),
+        ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "2h"})], MAPPED, SESSION_REFUSED),
         (
             "emr-7.10.0",
             [site("core-site", **{"fs.s3a.bucket.b.assumed.role.session.duration": "61m"})],
             MAPPED,
-            REFUSED,
+            SESSION_REFUSED,
         ),
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "1H"})], MAPPED, MAPPINGS),
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "3600"})], MAPPED, MAPPINGS),
+        # Long.parseLong takes a sign (Hadoop's Configuration.getTimeDuration), as the launch does.
+        ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "+1800"})], MAPPED, MAPPINGS),
+        ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "-1h"})], MAPPED, SESSION_REFUSED),
         ("emr-7.10.0", [site("core-site", **{"fs.s3a.assumed.role.session.duration": "soon"})], MAPPED, UNKNOWN),
-        ("emr-7.10.0", [site("emrfs-site", **{"fs.s3.sts.sessionDurationSeconds": "7200"})], MAPPED, REFUSED),
-        ("emr-6.15.0", [site("emrfs-site", **{"fs.s3.sts.sessionDurationSeconds": "7200"})], MAPPED, REFUSED),
+        ("emr-7.10.0", [site("emrfs-site", **{"fs.s3.sts.sessionDurationSeconds": "7200"})], MAPPED, SESSION_REFUSED),
+        ("emr-6.15.0", [site("emrfs-site", **{"fs.s3.sts.sessionDurationSeconds": "7200"})], MAPPED, SESSION_REFUSED),
         ("emr-6.15.0", [site("emrfs-site", **{"fs.s3.sts.sessionDurationSeconds": "3600"})], MAPPED, MAPPINGS),
         ("emr-6.15.0", [site("emrfs-site", **{"fs.s3.sts.sessionDurationSeconds": "1h"})], MAPPED, UNKNOWN),
         (
@@ -102,8 +107,10 @@ def test_whose_credentials_the_writes_get(
     label: str, configurations: list[dict[str, Any]], document: dict[str, Any], kind: str
 ) -> None:
     credentials = credentials_of(label, configurations, document)
-    assert credentials.kind == kind, credentials.reason
-    assert (credentials.reason == "") == (kind == MAPPINGS)
+    found = SESSION_REFUSED if credentials.session_refused else credentials.kind
+    assert found == kind, credentials.reason
+    assert (credentials.reason == "") == (kind in (MAPPINGS, SESSION_REFUSED))
+    assert not credentials.session_refused or credentials.kind == MAPPINGS
 
 
 @pytest.mark.parametrize(

@@ -225,6 +225,20 @@ def test_a_tag_of_a_run_id_airflow_makes_is_taken(run_id: str) -> None:
     validate_cluster_tags({"Tags": [{"Key": "airflow:run_id", "Value": run_id}]}, "job_flow_overrides.Tags")
 
 
+def test_a_tag_without_a_value_is_taken() -> None:
+    # A tag's value is optional: "A user-defined value, which is optional in a tag", "Required: No" (Amazon EMR API
+    # Reference, "Tag"), and botocore sends a tag without one; only a value given as a non-string is refused.
+    validate_cluster_tags({"Tags": [{"Key": "cost-center"}, {"Key": "run", "Value": ""}]}, "job_flow_overrides.Tags")
+
+
+def test_a_tag_value_rendered_as_a_number_says_why_and_what_to_write() -> None:
+    # The Amazon provider's job_flow_overrides in a DAG that renders templates as native objects: "{{ params.year }}"
+    # of "2026" is the number 2026, which botocore refuses for a tag (EMR's Tag Value is a String: Amazon EMR API
+    # Reference, "Tag").
+    with pytest.raises(InvalidParameterError, match=r"got int \(with render_template_as_native_obj=True .*tojson"):
+        validate_cluster_tags({"Tags": [{"Key": "year", "Value": 2026}]}, "job_flow_overrides.Tags")
+
+
 @pytest.mark.parametrize(
     ("tag", "problem"),
     [
