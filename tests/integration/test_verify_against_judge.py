@@ -170,6 +170,32 @@ def test_a_session_over_an_hour_fails_the_mapped_assume_role_only(aws: Seeded, r
     assert "AssumeRole" not in {record.operation for record in unmapped.requests}
 
 
+def test_a_buckets_own_s3a_session_duration_is_the_one_its_mapped_role_gets(aws: Seeded) -> None:
+    """
+    S3A's per-bucket option wins over the base one for that bucket alone (Apache Hadoop, "Working with IAM Assumed
+    Roles": "By using per-filesystem configuration, it is possible to use different assumed roles for different
+    buckets"): the destination bucket's one hour is its mapped role's session, whatever the base one and another
+    bucket's say; verifier and judge agree the write goes.
+    """
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    properties = {
+        "fs.s3a.assumed.role.session.duration": "2h",
+        f"fs.s3a.bucket.{aws.bucket}.assumed.role.session.duration": "1h",
+        "fs.s3a.bucket.raw-logs-a.assumed.role.session.duration": "4h",
+    }
+    site = {"Classification": "core-site", "Properties": properties}
+    cluster_id = launch_cluster(aws, configuration, ReleaseLabel="emr-7.10.0", Configurations=[site])
+
+    report, _, _ = run_operator(
+        verifier(configuration, cluster_id=cluster_id, release_label="emr-7.10.0", fail_on_broken=False)
+    )
+    duration = link(report, "role session duration")
+    assert duration["status"] == "pass", duration
+    result = write(aws, configuration, cluster_id=cluster_id, files=1)
+    assert result.success, result.summary()
+
+
 # Canned ACLs (emrfs-site fs.s3.canned.acl) -------------------------------------------------------
 
 
