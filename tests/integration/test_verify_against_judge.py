@@ -196,6 +196,28 @@ def test_a_buckets_own_s3a_session_duration_is_the_one_its_mapped_role_gets(aws:
     assert result.success, result.summary()
 
 
+def test_the_clusters_own_release_is_judged_not_a_release_label_given_beside_it(aws: Seeded) -> None:
+    """
+    A 7.10.0 cluster serves s3:// with S3A, whose 2h session of the mapped role STS refuses (AWS STS API Reference,
+    AssumeRole, DurationSeconds); release_label (for a check without a cluster) naming 6.15.0 must not make the
+    verifier judge EMRFS's settings instead and pass.
+    """
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    site = {"Classification": "core-site", "Properties": {"fs.s3a.assumed.role.session.duration": "2h"}}
+    cluster_id = launch_cluster(aws, configuration, ReleaseLabel="emr-7.10.0", Configurations=[site])
+
+    report, _, _ = run_operator(
+        verifier(configuration, cluster_id=cluster_id, release_label="emr-6.15.0", fail_on_broken=False)
+    )
+
+    assert report["verdict"] == "FAIL", report
+    assert link(report, "role session duration")["status"] == "fail"
+    refused = write(aws, configuration, cluster_id=cluster_id, files=1).first_failure
+    assert refused is not None
+    assert refused.operation == "AssumeRole", refused
+
+
 # Canned ACLs (emrfs-site fs.s3.canned.acl) -------------------------------------------------------
 
 
