@@ -397,7 +397,9 @@ def _read_cluster(
         _profile_role(emr_iam, profile),
         (cluster.get("Status") or {}).get("State"),
     )
-    facts.release_label = release_label or cluster.get("ReleaseLabel")
+    # The release the cluster runs decides its connector and settings, not a release_label given beside it (which
+    # is for a check without a cluster: a stale one would judge EMRFS's settings on an S3A cluster).
+    facts.release_label = cluster.get("ReleaseLabel") or release_label
     facts.configurations = cluster.get("Configurations", [])
     instances = cluster.get("Ec2InstanceAttributes") or {}
     subnet = instances.get("Ec2SubnetId")

@@ -119,8 +119,13 @@ def _imds_v2(version: tuple[int, int, int]) -> bool:
     return major > 6 or (major == 6 and minor >= 2)
 
 
-def credentials_of(label: str | None, configurations: list[dict[str, Any]], document: dict[str, Any]) -> Credentials:
-    """Whose credentials a Spark job's ``s3://`` writes get on the cluster (see the module docstring)."""
+def credentials_of(
+    label: str | None, configurations: list[dict[str, Any]], document: dict[str, Any], bucket: str | None = None
+) -> Credentials:
+    """
+    Whose credentials a Spark job's ``s3://`` writes to ``bucket`` get on the cluster (see the module docstring);
+    ``bucket`` ``None``: any bucket (every per-bucket S3A setting counts).
+    """
     version = release(label)
     if version is None:
         return Credentials(UNKNOWN, f"release {label!r} is not read")
@@ -137,7 +142,7 @@ def credentials_of(label: str | None, configurations: list[dict[str, Any]], docu
         return Credentials(UNKNOWN, f"the security configuration's {section} hands writes to other credentials")
     core = site(configurations, "core-site")
     if version >= (7, 10, 0) and core.get("fs.s3.impl", "").strip() != EMRFS_IMPL:  # Hadoop reads core-site's
-        return _s3a_credentials(label, configurations)
+        return _s3a_credentials(label, configurations, bucket)
     return _emrfs_credentials(version, configurations)
 
 
@@ -232,7 +237,7 @@ S3A_CREDENTIAL_OPTIONS = (
 )
 
 
-def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]]) -> Credentials:
+def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]], bucket: str | None) -> Credentials:
     """
     Where S3A serves ``s3://``: EMR translates the role mappings (``fs.s3.authorization.roleMapping`` to
     ``fs.s3a.authorization.roleMapping``) unless ``core-site`` ``fs.s3a.emrfs.compatibility.enable=false`` turns the
@@ -252,7 +257,7 @@ def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]]) ->
     if flag(core, "fs.s3a.emrfs.compatibility.enable") is False:
         return Credentials(INSTANCE_ROLE, f"{label} serves s3:// by S3A, with the role mappings' translation off")
     core = {**core, **job}
-    session = _chained_session_refused(core, emrfs)
+    session = _chained_session_refused(core, emrfs, bucket)
     if session is not None and session.kind == UNKNOWN:
         return session
     own = [
@@ -290,22 +295,29 @@ CHAINED_SESSION_SECONDS = (900, 3600)
 _SECONDS_PER = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def _chained_session_refused(core: dict[str, str], emrfs: dict[str, str]) -> Credentials | None:
+def _chained_session_refused(core: dict[str, str], emrfs: dict[str, str], bucket: str | None) -> Credentials | None:
     """
-    ``REFUSED`` when the session S3A asks for the mapped role is outside STS's bounds of a chained session: S3A's own
-    ``fs.s3a.assumed.role.session.duration`` (or a per-bucket one; a Hadoop duration, seconds without a suffix:
-    Apache Hadoop, "Working with IAM Assumed Roles"), else ``emrfs-site`` ``fs.s3.sts.sessionDurationSeconds``,
+    ``REFUSED`` when the session S3A asks for the mapped role of ``bucket`` is outside STS's bounds of a chained
+    session: the bucket's own ``fs.s3a.bucket.BUCKET.assumed.role.session.duration``, which is that bucket's
+    filesystem's alone ("By using per-filesystem configuration, it is possible to use different assumed roles for
+    different buckets"), else S3A's ``fs.s3a.assumed.role.session.duration`` (a Hadoop duration, seconds without a
+    suffix: Apache Hadoop, "Working with IAM Assumed Roles"), else ``emrfs-site`` ``fs.s3.sts.sessionDurationSeconds``,
     which EMR maps to it when it is not set (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem",
-    "EMRFS to S3A Configuration Mapping"). ``UNKNOWN`` for a value the writer cannot read.
+    "EMRFS to S3A Configuration Mapping"). ``bucket`` ``None``: every one of these settings counts. ``UNKNOWN`` for
+    a value the writer cannot read.
     """
+    base = "fs.s3a.assumed.role.session.duration"
     own = {
         name: value
         for name, value in core.items()
-        if name == "fs.s3a.assumed.role.session.duration"
-        or (name.startswith("fs.s3a.bucket.") and name.endswith(".assumed.role.session.duration"))
+        if name.startswith("fs.s3a.bucket.")
+        and name.endswith(".assumed.role.session.duration")
+        and (bucket is None or name == f"fs.s3a.bucket.{bucket}.assumed.role.session.duration")
     }
-    if not own:  # the translation is on (the caller's case)
-        own = {name: value for name, value in emrfs.items() if name == "fs.s3.sts.sessionDurationSeconds"}
+    if bucket is None or not own:
+        own.update({name: value for name, value in core.items() if name == base})
+    if base not in own and (bucket is None or not own):  # the translation is on (the caller's case)
+        own.update({name: value for name, value in emrfs.items() if name == "fs.s3.sts.sessionDurationSeconds"})
     low, high = CHAINED_SESSION_SECONDS
     for name, value in own.items():
         found = re.fullmatch(r"([+-]?\d+)(ns|us|ms|s|m|h|d)?", value.strip().lower())  # Long.parseLong takes a sign

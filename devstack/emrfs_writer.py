@@ -1148,14 +1148,15 @@ def _writer_for(
     mappings = role_mappings(document)
     site: dict[str, str] = {}
     credentials = Credentials(aws_cluster_settings.MAPPINGS)
+    bucket_name, key = parse_s3_uri(output_uri)
     if cluster_id:
         cluster = _admin(url, emr_account, "emr", region).describe_cluster(ClusterId=cluster_id)["Cluster"]
         configurations = cluster.get("Configurations") or []
         site = aws_cluster_settings.site(configurations, "emrfs-site")
-        credentials = aws_cluster_settings.credentials_of(cluster.get("ReleaseLabel"), configurations, document)
+        label = cluster.get("ReleaseLabel")
+        credentials = aws_cluster_settings.credentials_of(label, configurations, document, bucket_name)
         if credentials.kind == aws_cluster_settings.INSTANCE_ROLE:
             mappings = []
-    bucket_name, key = parse_s3_uri(output_uri)
     output = key.rstrip("/")
     if not output:
         raise ValueError(f"output_uri must name a prefix inside the bucket: {output_uri!r}")

@@ -297,9 +297,11 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         if self.expected_account_id is not None:
             with explain_access_denied(hook):
                 self.connection_account(hook)
-        uses_role_mappings, deleted, imds_v2_required = False, None, False
+        uses_role_mappings, deleted, imds_v2_required, mapped_buckets = False, None, False, None
         if name is not None:
-            uses_role_mappings, deleted, imds_v2_required = self._read_configuration(context, hook, name)
+            uses_role_mappings, deleted, imds_v2_required, mapped_buckets = self._read_configuration(
+                context, hook, name
+            )
             config["SecurityConfiguration"] = name
             persist_links(context, self, security_configuration=name)
         launch = plan_launch(
@@ -309,6 +311,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             credentials_provider=provider,
             emrfs_site_properties=site,
             imds_v2_required=imds_v2_required,
+            mapped_buckets=mapped_buckets,
         )
         for note in launch.notes:
             if note not in launch.warnings:
@@ -546,17 +549,19 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
 
     def _read_configuration(
         self, context: Context, hook: EmrfsEmrHook, name: str
-    ) -> tuple[bool, dict[str, Any] | None, bool]:
+    ) -> tuple[bool, dict[str, Any] | None, bool, tuple[str, ...] | None]:
         """
         Read the security configuration ``name``; refuse it when it does not exist and cannot be created again.
 
         In a dry run a configuration that does not exist yet is planned with its create task's document.
 
         :return: whether it has role mappings, the document to create it again from when it was
-            deleted (``None`` when it exists), and whether it requires IMDSv2.
+            deleted (``None`` when it exists), whether it requires IMDSv2, and the buckets its role mappings
+            may take (:func:`~.security_config.mapped_bucket_prefixes`; ``None``: any).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.cluster_config import requires_imds_v2
+        from airflow_provider_emrfs_xacct.pure.security_config import mapped_bucket_prefixes
 
         with explain_access_denied(hook):
             document = hook.describe_security_configuration(name)
@@ -570,13 +575,20 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 name,
                 "with its create task's document" if known is not None else "as if it had role mappings",
             )
-            return (_uses_role_mappings(known, name) if known is not None else True), None, requires_imds_v2(known)
+            if known is None:
+                return True, None, False, None
+            return _uses_role_mappings(known, name), None, requires_imds_v2(known), mapped_bucket_prefixes(known)
         if document is not None:
-            return _uses_role_mappings(document, name), None, requires_imds_v2(document)
+            return (
+                _uses_role_mappings(document, name),
+                None,
+                requires_imds_v2(document),
+                mapped_bucket_prefixes(document),
+            )
         deleted = self._known_document(context, name)
         if deleted is None:
             raise self._missing_configuration(hook, name)
-        return _uses_role_mappings(deleted, name), deleted, requires_imds_v2(deleted)
+        return _uses_role_mappings(deleted, name), deleted, requires_imds_v2(deleted), mapped_bucket_prefixes(deleted)
 
     def _dry_run_launch(self, context: Context, hook: EmrfsEmrHook, key: str) -> str:
         """Return the cluster this task instance launched already; else log and push the launch it would make, and skip."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.pure.security_config import validate_emr_name
+from airflow_provider_emrfs_xacct.pure.security_config import bucket_mapped, validate_emr_name
 from airflow_provider_emrfs_xacct.pure.validation import (
     kind_of,
     parse_release_label,
@@ -234,6 +234,7 @@ def plan_launch(
     credentials_provider: CredentialsProvider | None = None,
     emrfs_site_properties: dict[str, str] | None = None,
     imds_v2_required: bool = False,
+    mapped_buckets: tuple[str, ...] | None = None,
 ) -> LaunchPlan:
     """
     Add what cross-account access needs to ``RunJobFlow`` arguments, checking the release label.
@@ -255,9 +256,12 @@ def plan_launch(
     :param emrfs_site_properties: more ``emrfs-site`` settings, e.g. ``fs.s3.canned.acl``. A role session
         duration over one hour (the role-chaining cap) is refused there, in an ``emrfs-site`` classification, and,
         where S3A's translated mappings apply (7.10.0 on, or the release unknown), as ``core-site``
-        ``fs.s3a.assumed.role.session.duration``.
+        ``fs.s3a.assumed.role.session.duration``, or its per-bucket form for a bucket a role mapping may take
+        (``mapped_buckets``; the base one unless every such bucket has a per-bucket one).
     :param imds_v2_required: the security configuration requires IMDSv2 (:func:`requires_imds_v2`): with role
         mappings, a release whose EMR components still call IMDSv1 is refused (:func:`speaks_imds_v2`).
+    :param mapped_buckets: the buckets the role mappings may take requests for
+        (:func:`~.security_config.mapped_bucket_prefixes`); ``None``: any bucket.
     """
     notes: list[str] = []
     result = copy.deepcopy(overrides)
@@ -273,7 +277,7 @@ def plan_launch(
     # s3a:// (and s3:// without keep_emrfs) is S3A from 7.10.0, whose translated role mappings assume the role for
     # the duration S3A's own setting names when it is defined.
     s3a_mappings = uses_role_mappings and translation_off is None and (version is None or version >= S3A_DEFAULT_SINCE)
-    _check_site_session_durations(configurations, s3a_mappings)
+    _check_site_session_durations(configurations, s3a_mappings, mapped_buckets)
     connector = s3_connector(version, keep_emrfs)
     core_site: dict[str, str] = {}
     if credentials_provider is not None:
@@ -622,8 +626,14 @@ def provider_interface(provider: CredentialsProvider, connector: str | None, lab
     return required
 
 
-def _check_site_session_durations(configurations: list[dict[str, Any]], s3a_mappings: bool) -> None:
+def _check_site_session_durations(
+    configurations: list[dict[str, Any]], s3a_mappings: bool, mapped_buckets: tuple[str, ...] | None
+) -> None:
     """Check the role session durations of the ``emrfs-site`` classifications, and of ``core-site`` for S3A's mappings."""
+    core_site: dict[str, Any] = {}
+    for configuration in configurations:
+        if configuration.get("Classification") == "core-site" and isinstance(configuration.get("Properties"), dict):
+            core_site.update(configuration["Properties"])
     for index, configuration in enumerate(configurations):
         properties = configuration.get("Properties")
         if not isinstance(properties, dict):
@@ -632,7 +642,7 @@ def _check_site_session_durations(configurations: list[dict[str, Any]], s3a_mapp
         if configuration.get("Classification") == "emrfs-site":
             check_session_duration(properties, field)
         elif configuration.get("Classification") == "core-site" and s3a_mappings:
-            check_s3a_session_duration(properties, field)
+            check_s3a_session_duration(properties, field, mapped_buckets, core_site)
 
 
 def check_session_duration(properties: dict[str, Any], field: str) -> None:
@@ -655,27 +665,54 @@ def check_session_duration(properties: dict[str, Any], field: str) -> None:
         )
 
 
-def check_s3a_session_duration(properties: dict[str, Any], field: str) -> None:
+def check_s3a_session_duration(
+    properties: dict[str, Any],
+    field: str,
+    mapped_buckets: tuple[str, ...] | None = None,
+    core_site: dict[str, Any] | None = None,
+) -> None:
     """
-    Refuse S3A's ``fs.s3a.assumed.role.session.duration`` (or a per-bucket one) outside 900-3600 seconds.
+    Refuse S3A's ``fs.s3a.assumed.role.session.duration`` (or a per-bucket one) outside 900-3600 seconds where it
+    reaches a mapped role's session.
 
     Where S3A's translated role mappings assume the mapped role they do it with the instance profile's role session,
     as EMRFS does: role chaining, capped at one hour (:data:`MAX_CHAINED_SESSION_SECONDS`). The value is read as
-    Hadoop reads it (:data:`HADOOP_DURATION_SUFFIXES`): ``"1h"``, ``"45m"``, ``"3600"`` (seconds).
+    Hadoop reads it (:data:`HADOOP_DURATION_SUFFIXES`): ``"1h"``, ``"45m"``, ``"3600"`` (seconds). A bucket's own
+    ``fs.s3a.bucket.BUCKET.`` option wins over the base one for that bucket only ("per-filesystem configuration":
+    Apache Hadoop, "Working with IAM Assumed Roles"), so a per-bucket one of a bucket no role mapping takes
+    (``mapped_buckets``: :func:`~.security_config.mapped_bucket_prefixes`) is not a mapped role's (S3A's own
+    ``AssumedRoleCredentialProvider`` of IAM user keys is no role chaining and may ask up to the role's maximum),
+    and the base one is no mapped role's when every bucket a mapping takes has its own in ``core_site``.
     """
+    per_bucket = f".{S3A_SESSION_DURATION_PROPERTY[len('fs.s3a.') :]}"
+    overridden = {
+        name[len("fs.s3a.bucket.") : -len(per_bucket)]
+        for name in (core_site if core_site is not None else properties)
+        if name.startswith("fs.s3a.bucket.") and name.endswith(per_bucket)
+    }
     for name, value in properties.items():
-        if name != S3A_SESSION_DURATION_PROPERTY and not (
-            name.startswith("fs.s3a.bucket.") and name.endswith("." + S3A_SESSION_DURATION_PROPERTY[len("fs.s3a.") :])
-        ):
+        if name == S3A_SESSION_DURATION_PROPERTY:
+            reaches = _base_duration_reaches_mappings(mapped_buckets, overridden)
+        elif name.startswith("fs.s3a.bucket.") and name.endswith(per_bucket):
+            reaches = bucket_mapped(name[len("fs.s3a.bucket.") : -len(per_bucket)], mapped_buckets)
+        else:
             continue
         seconds = hadoop_duration_seconds(value)
-        if seconds is None or not MIN_SESSION_SECONDS <= seconds <= MAX_CHAINED_SESSION_SECONDS:
+        if reaches and (seconds is None or not MIN_SESSION_SECONDS <= seconds <= MAX_CHAINED_SESSION_SECONDS):
             raise InvalidParameterError(
                 f"{field}.{name}",
                 f"must be a duration from {MIN_SESSION_SECONDS} seconds (15m) to {MAX_CHAINED_SESSION_SECONDS} "
                 f"seconds (1h), such as '1h' or '3600', got {value!r}: S3A assumes the mapped role by role chaining, "
                 "which STS caps at one hour",
             )
+
+
+def _base_duration_reaches_mappings(mapped_buckets: tuple[str, ...] | None, overridden: set[str]) -> bool:
+    """Whether S3A's base session duration is some mapped role's: a bucket a mapping may take has no own one."""
+    if mapped_buckets is None:
+        return True
+    # "bucket/" names one bucket; a prefix without the slash may be the start of many names, not all overridden.
+    return any(not prefix.endswith("/") or prefix[:-1] not in overridden for prefix in mapped_buckets)
 
 
 def hadoop_duration_seconds(value: Any) -> int | None:

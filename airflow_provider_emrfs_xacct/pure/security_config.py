@@ -702,6 +702,35 @@ def role_mappings_of(document: Any) -> list[Any]:
     return mappings
 
 
+def mapped_bucket_prefixes(document: Any) -> tuple[str, ...] | None:
+    """
+    Return the buckets whose requests a role mapping of ``document`` may send to a mapped role, as prefixes of
+    ``"BUCKET/"`` (:func:`bucket_mapped`); ``None`` when that may be any bucket.
+
+    A ``User`` or ``Group`` mapping takes every request of its user or group, whatever the bucket (Amazon EMR
+    Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3"); EMRFS matches a ``Prefix`` identifier
+    as a plain string prefix (:func:`validate_role_mappings`), so ``s3://bucket/p`` takes keys of ``bucket`` only and
+    ``s3://bucket`` those of every bucket whose name starts with ``bucket``. A mapping not read
+    (:func:`read_mapping`), or an identifier not starting with ``s3://``, may take any bucket.
+    """
+    prefixes: list[str] = []
+    for mapping in role_mappings_of(document):
+        read = read_mapping(mapping)
+        if read.kind != "Prefix" or read.problem is not None:
+            return None
+        for identifier in read.identifiers:
+            if not identifier.startswith("s3://"):
+                return None
+            path = identifier[len("s3://") :]
+            prefixes.append(path[: path.index("/") + 1] if "/" in path else path)
+    return tuple(prefixes)
+
+
+def bucket_mapped(bucket: str, prefixes: tuple[str, ...] | None) -> bool:
+    """Whether a role mapping may take a request for ``bucket`` (``prefixes``: :func:`mapped_bucket_prefixes`)."""
+    return prefixes is None or any(f"{bucket}/".startswith(prefix) for prefix in prefixes)
+
+
 def role_mappings_problem(document: Any) -> str | None:
     """Name the level of :data:`ROLE_MAPPINGS_FIELD` that is not of the documented type and say what it is, or ``None``."""
     _, problem = _read_role_mappings(document)

@@ -445,6 +445,38 @@ def test_the_emrfs_translation_switch_without_role_mappings_is_launched(
     assert launched(emr, cluster_id)["Configurations"] == TRANSLATION_OFF
 
 
+# S3A's per-bucket option is that bucket's filesystem's only (Apache Hadoop, "Working with IAM Assumed Roles": "By
+# using per-filesystem configuration, it is possible to use different assumed roles for different buckets"); the
+# configuration WITH_MAPPINGS maps s3://partner-results-b/daily/ only, so a bucket of S3A's own assumed role (IAM user
+# keys, no role chaining) may ask past an hour, while the mapped bucket's chained session may not (STS API Reference,
+# AssumeRole, DurationSeconds).
+def test_s3a_session_durations_are_judged_by_the_security_configurations_mapped_buckets(emr: Any) -> None:
+    kept = [
+        {
+            "Classification": "core-site",
+            "Properties": {
+                "fs.s3a.bucket.raw-logs-a.assumed.role.session.duration": "4h",
+                "fs.s3a.assumed.role.session.duration": "2h",
+                "fs.s3a.bucket.partner-results-b.assumed.role.session.duration": "1h",
+            },
+        }
+    ]
+    launch = Launch(
+        make_operator(keep_emrfs=False, job_flow_overrides=overrides(ReleaseLabel="emr-7.10.0", Configurations=kept))
+    )
+    assert launched(emr, launch.run())["Configurations"] == kept
+
+    mapped = "fs.s3a.bucket.partner-results-b.assumed.role.session.duration"
+    refused = [{"Classification": "core-site", "Properties": {mapped: "4h"}}]
+    launch = Launch(
+        make_operator(keep_emrfs=False, job_flow_overrides=overrides(ReleaseLabel="emr-7.10.0", Configurations=refused))
+    )
+    with pytest.raises(InvalidParameterError) as caught:
+        launch.run()
+    assert caught.value.field == f"job_flow_overrides.Configurations[0].Properties.{mapped}"
+    assert launch.recorder.mutating == []
+
+
 def test_keeping_emrfs_with_the_translation_off_warns_for_s3a_uris(emr: Any, capfd: pytest.CaptureFixture[str]) -> None:
     launch = Launch(
         make_operator(job_flow_overrides=overrides(ReleaseLabel="emr-7.10.0", Configurations=TRANSLATION_OFF))

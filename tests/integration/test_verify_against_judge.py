@@ -170,6 +170,54 @@ def test_a_session_over_an_hour_fails_the_mapped_assume_role_only(aws: Seeded, r
     assert "AssumeRole" not in {record.operation for record in unmapped.requests}
 
 
+def test_a_buckets_own_s3a_session_duration_is_the_one_its_mapped_role_gets(aws: Seeded) -> None:
+    """
+    S3A's per-bucket option wins over the base one for that bucket alone (Apache Hadoop, "Working with IAM Assumed
+    Roles": "By using per-filesystem configuration, it is possible to use different assumed roles for different
+    buckets"): the destination bucket's one hour is its mapped role's session, whatever the base one and another
+    bucket's say; verifier and judge agree the write goes.
+    """
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    properties = {
+        "fs.s3a.assumed.role.session.duration": "2h",
+        f"fs.s3a.bucket.{aws.bucket}.assumed.role.session.duration": "1h",
+        "fs.s3a.bucket.raw-logs-a.assumed.role.session.duration": "4h",
+    }
+    site = {"Classification": "core-site", "Properties": properties}
+    cluster_id = launch_cluster(aws, configuration, ReleaseLabel="emr-7.10.0", Configurations=[site])
+
+    report, _, _ = run_operator(
+        verifier(configuration, cluster_id=cluster_id, release_label="emr-7.10.0", fail_on_broken=False)
+    )
+    duration = link(report, "role session duration")
+    assert duration["status"] == "pass", duration
+    result = write(aws, configuration, cluster_id=cluster_id, files=1)
+    assert result.success, result.summary()
+
+
+def test_the_clusters_own_release_is_judged_not_a_release_label_given_beside_it(aws: Seeded) -> None:
+    """
+    A 7.10.0 cluster serves s3:// with S3A, whose 2h session of the mapped role STS refuses (AWS STS API Reference,
+    AssumeRole, DurationSeconds); release_label (for a check without a cluster) naming 6.15.0 must not make the
+    verifier judge EMRFS's settings instead and pass.
+    """
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    site = {"Classification": "core-site", "Properties": {"fs.s3a.assumed.role.session.duration": "2h"}}
+    cluster_id = launch_cluster(aws, configuration, ReleaseLabel="emr-7.10.0", Configurations=[site])
+
+    report, _, _ = run_operator(
+        verifier(configuration, cluster_id=cluster_id, release_label="emr-6.15.0", fail_on_broken=False)
+    )
+
+    assert report["verdict"] == "FAIL", report
+    assert link(report, "role session duration")["status"] == "fail"
+    refused = write(aws, configuration, cluster_id=cluster_id, files=1).first_failure
+    assert refused is not None
+    assert refused.operation == "AssumeRole", refused
+
+
 # Canned ACLs (emrfs-site fs.s3.canned.acl) -------------------------------------------------------
 
 

@@ -162,3 +162,45 @@ def test_a_followed_setting_given_spark_jobs_another_value_is_unknown(
     configurations: list[dict[str, Any]], kind: str
 ) -> None:
     assert credentials_of("emr-6.15.0", configurations, MAPPED).kind == kind
+
+
+# S3A's per-bucket option is that bucket's filesystem's alone (Apache Hadoop, "Working with IAM Assumed Roles": "By
+# using per-filesystem configuration, it is possible to use different assumed roles for different buckets"), and EMR
+# fills the base option from fs.s3.sts.sessionDurationSeconds when it is not set (Amazon EMR Release Guide, "Migration
+# guide: EMRFS to S3A filesystem"): a write to bucket "b" reads b's own setting, else the base one, else the EMRFS one.
+@pytest.mark.parametrize(
+    ("core", "emrfs", "refused"),
+    [
+        ({"fs.s3a.bucket.logs.assumed.role.session.duration": "4h"}, {}, False),  # another bucket's
+        ({"fs.s3a.bucket.logs.assumed.role.session.duration": "soon"}, {}, False),
+        (
+            {"fs.s3a.assumed.role.session.duration": "2h", "fs.s3a.bucket.b.assumed.role.session.duration": "1h"},
+            {},
+            False,
+        ),
+        (
+            {"fs.s3a.assumed.role.session.duration": "30m", "fs.s3a.bucket.b.assumed.role.session.duration": "2h"},
+            {},
+            True,
+        ),
+        (
+            {"fs.s3a.assumed.role.session.duration": "2h", "fs.s3a.bucket.bb.assumed.role.session.duration": "1h"},
+            {},
+            True,
+        ),
+        # Only another bucket's S3A setting: the base one is the translated EMRFS one.
+        (
+            {"fs.s3a.bucket.logs.assumed.role.session.duration": "1h"},
+            {"fs.s3.sts.sessionDurationSeconds": "7200"},
+            True,
+        ),
+        ({"fs.s3a.bucket.b.assumed.role.session.duration": "1h"}, {"fs.s3.sts.sessionDurationSeconds": "7200"}, False),
+    ],
+)
+def test_the_session_duration_s3a_reads_for_the_written_bucket(
+    core: dict[str, str], emrfs: dict[str, str], refused: bool
+) -> None:
+    configurations = [site("core-site", **core), site("emrfs-site", **emrfs)]
+    credentials = credentials_of("emr-7.10.0", configurations, MAPPED, "b")
+    assert credentials.kind == MAPPINGS, credentials.reason
+    assert bool(credentials.session_refused) is refused, credentials.session_refused

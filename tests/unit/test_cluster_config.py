@@ -683,6 +683,62 @@ class TestSessionDuration:
         plan = plan_launch(overrides(release, Configurations=user))
         assert plan.overrides["Configurations"][0]["Properties"]["fs.s3a.assumed.role.session.duration"] == "2h"
 
+    # A bucket's own fs.s3a.bucket.BUCKET. option is that bucket's filesystem's only ("By using per-filesystem
+    # configuration, it is possible to use different assumed roles for different buckets": Apache Hadoop, "Working
+    # with IAM Assumed Roles"); the mapped role is assumed only for a request a role mapping takes. With the
+    # security configuration's Prefix mappings known, a setting no mapped role's session reads is not refused.
+    @pytest.mark.parametrize("mapped", [("partner-bucket/",), ("partner-bucket/", "other/")])
+    def test_a_per_bucket_duration_of_a_bucket_no_mapping_takes_is_kept(self, mapped: tuple[str, ...]) -> None:
+        properties = {"fs.s3a.bucket.logs.assumed.role.session.duration": "4h"}
+        user = [{"Classification": "core-site", "Properties": properties}]
+        plan = plan_launch(overrides("emr-7.10.0", Configurations=user), mapped_buckets=mapped, keep_emrfs=False)
+        assert plan.overrides["Configurations"][0]["Properties"] == properties
+
+    @pytest.mark.parametrize(
+        "mapped",
+        [
+            None,  # a User or Group mapping (or mappings not read): any bucket
+            ("partner-bucket/",),
+            ("partner",),  # s3://partner, a plain string prefix, takes s3://partner-bucket/... too
+        ],
+    )
+    def test_a_per_bucket_duration_of_a_mapped_bucket_is_refused(self, mapped: tuple[str, ...] | None) -> None:
+        name = "fs.s3a.bucket.partner-bucket.assumed.role.session.duration"
+        user = [{"Classification": "core-site", "Properties": {name: "4h"}}]
+        refused(
+            lambda: plan_launch(overrides("emr-7.10.0", Configurations=user), mapped_buckets=mapped),
+            f"{CONFIGURATIONS}[0].Properties.{name}",
+            "role chaining",
+        )
+
+    def test_the_base_duration_is_kept_when_every_mapped_bucket_has_its_own(self) -> None:
+        user = [
+            {"Classification": "core-site", "Properties": {"fs.s3a.assumed.role.session.duration": "2h"}},
+            {"Classification": "core-site", "Properties": {"fs.s3a.bucket.a.assumed.role.session.duration": "1h"}},
+        ]
+        plan = plan_launch(overrides("emr-7.10.0", Configurations=user), mapped_buckets=("a/",), keep_emrfs=False)
+        assert plan.overrides["Configurations"][:2] == user
+
+    @pytest.mark.parametrize(
+        "mapped",
+        [
+            None,
+            ("a/", "b/"),  # b has no own setting: the base one is its mapped role's
+            ("a",),  # s3://a takes ab/... too, which has no own setting
+        ],
+    )
+    def test_the_base_duration_is_refused_when_a_mapped_bucket_reads_it(self, mapped: tuple[str, ...] | None) -> None:
+        properties = {
+            "fs.s3a.assumed.role.session.duration": "2h",
+            "fs.s3a.bucket.a.assumed.role.session.duration": "1h",
+        }
+        user = [{"Classification": "core-site", "Properties": properties}]
+        refused(
+            lambda: plan_launch(overrides("emr-7.10.0", Configurations=user), mapped_buckets=mapped),
+            f"{CONFIGURATIONS}[0].Properties.fs.s3a.assumed.role.session.duration",
+            "role chaining",
+        )
+
     def test_other_classifications_are_not_read_for_it(self) -> None:
         user = [{"Classification": "spark-defaults", "Properties": {"fs.s3.sts.sessionDurationSeconds": "7200"}}]
         plan = plan_launch(overrides(Configurations=user))

@@ -14,8 +14,10 @@ from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.security_config import (
     HASH_LENGTH,
     MAX_NAME_LENGTH,
+    bucket_mapped,
     build_security_configuration,
     canonical_json,
+    mapped_bucket_prefixes,
     names_content,
     role_mappings_of,
     security_configuration_name,
@@ -609,3 +611,27 @@ def test_what_the_guide_documents_and_keys_it_does_not_name_are_kept_as_given(ba
     document = build_security_configuration(_MAPPINGS, base)
 
     assert {key: value for key, value in document.items() if key != "AuthorizationConfiguration"} == base
+
+
+def _mappings(*mappings: Any) -> dict[str, Any]:
+    return {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": list(mappings)}}}
+
+
+ROLE = "arn:aws:iam::111122223333:role/writer"
+
+
+@pytest.mark.parametrize(
+    ("mappings", "bucket", "taken"),
+    [
+        ([{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": ["s3://a/out"]}], "a", True),
+        ([{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": ["s3://a/out"]}], "ab", False),
+        ([{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": ["s3://a"]}], "ab", True),  # a string prefix
+        ([{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": ["s3://a/"]}], "b", False),
+        ([{"Role": ROLE, "IdentifierType": "User", "Identifiers": ["hadoop"]}], "b", True),  # every bucket
+        ([{"Role": ROLE, "IdentifierType": "Group", "Identifiers": ["hadoop"]}], "b", True),
+        ([{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": ["a/out"]}], "b", True),  # not read
+        ([{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": "s3://a/out"}], "b", True),  # not the shape
+    ],
+)
+def test_which_buckets_the_role_mappings_may_take(mappings: list[Any], bucket: str, taken: bool) -> None:
+    assert bucket_mapped(bucket, mapped_bucket_prefixes(_mappings(*mappings))) is taken
