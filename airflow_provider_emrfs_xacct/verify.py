@@ -75,15 +75,16 @@ ACTIONS_NAMED_AS_OPERATIONS = frozenset({"ec2", "iam", "kms", "sts", "elasticmap
 
 def refused_action(action: str, error: ClientError) -> str:
     """
-    The action a read was refused: ``action``, or, when the read makes several calls (``read_subnet_facts`` sends
-    ``DescribeSubnets``, ``DescribeRouteTables``, ``DescribeVpcEndpoints`` …), the refused call's own.
+    The action a read was refused: the refused call's own where actions are named as operations (also when the
+    read makes several calls: ``read_subnet_facts`` sends ``DescribeSubnets``, ``DescribeRouteTables`` …), else
+    ``action``.
     """
     service = action.split(":", 1)[0]
     operation = getattr(error, "operation_name", "") or ""
     if service not in ACTIONS_NAMED_AS_OPERATIONS or not operation:
         return action
-    named = action.split(":", 1)[-1].split("/")
-    return action if operation in named else f"{service}:{operation}"
+    # Also for a label of several actions ("iam:ListRolePolicies/GetRolePolicy/..."), which is no IAM action.
+    return f"{service}:{operation}"
 
 
 def read(hook: Any, action: str, resource: str, call: Callable[[], T]) -> T | Unreadable:
