@@ -108,6 +108,11 @@ def read(hook: Any, action: str, resource: str, call: Callable[[], T]) -> T | Un
         return Unreadable(f"{action} on {resource} failed: {error}")
 
 
+def _also(unreadable: str, another: str) -> str:
+    """Every part of a role not read, each with its refused action to grant (not the first alone)."""
+    return f"{unreadable}; {another}" if unreadable else another
+
+
 def read_role(iam: EmrfsIamHook, role_name: str) -> RoleState | Unreadable | None:
     """Read a role: its ARN, trust policy, identity policies (inline and managed), boundary, tags."""
     role = read(iam, "iam:GetRole", f"RoleName={role_name}", lambda: iam.get_role(role_name))
@@ -133,12 +138,12 @@ def read_role(iam: EmrfsIamHook, role_name: str) -> RoleState | Unreadable | Non
             lambda: iam.get_managed_policy(boundary_arn, reread_waits=MANAGED_VERSION_REREAD_WAITS),
         )
         if isinstance(boundary, Unreadable):
-            state.unreadable = state.unreadable or f"its permissions boundary could not be read: {boundary.detail}"
+            state.unreadable = _also(state.unreadable, f"its permissions boundary could not be read: {boundary.detail}")
         else:
             state.boundary = (f"permissions boundary {boundary_arn.rsplit('/', 1)[-1]}", boundary)
     tags = read(iam, "iam:ListRoleTags", f"RoleName={role_name}", lambda: iam.get_role_tags(role))
     if isinstance(tags, Unreadable):
-        state.unreadable = state.unreadable or f"its tags could not be read: {tags.detail}"
+        state.unreadable = _also(state.unreadable, f"its tags could not be read: {tags.detail}")
     else:
         state.tags = tags
     return state
