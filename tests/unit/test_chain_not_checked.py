@@ -250,6 +250,12 @@ def _refused_bucket_policy(state: ChainState) -> str:
     return "s3:GetBucketPolicy to the connection 'aws_destination_account'"
 
 
+def _refused_head_bucket(state: ChainState) -> str:
+    """The verifier labels HeadBucket's read with its action and the call (S3's actions are not its operations)."""
+    state.buckets[BUCKET] = Unreadable(_denied("s3:ListBucket (HeadBucket)", f"Bucket={BUCKET}", "aws_dest"))
+    return "s3:ListBucket (HeadBucket) to the connection 'aws_dest'"
+
+
 def _refused_role_policy(state: ChainState) -> str:
     role = state.destination_roles[ROLE]
     assert isinstance(role, RoleState)
@@ -258,7 +264,12 @@ def _refused_role_policy(state: ChainState) -> str:
 
 
 @pytest.mark.parametrize(
-    ("refuse", "link"), [(_refused_bucket_policy, MKDIRS), (_refused_role_policy, "destination role")]
+    ("refuse", "link"),
+    [
+        (_refused_bucket_policy, MKDIRS),
+        (_refused_head_bucket, f"bucket {BUCKET}"),
+        (_refused_role_policy, "destination role"),
+    ],
 )
 def test_a_link_not_checked_for_a_refused_read_names_the_action_to_grant_in_its_fix(
     refuse: Callable[[ChainState], str], link: str

@@ -30,7 +30,7 @@ PROBE_FIX = "the answer is only known when the job runs: run the live probe (pro
 GRANT_SENTENCE = "Grant {action} on that resource to the connection's identity."
 #: A refused read in a link's detail: the connection refused and the action to grant it.
 _REFUSED_READ = re.compile(
-    r"\(connection (?:'([^']*)'|None)\): .*?" + re.escape(GRANT_SENTENCE).replace(re.escape("{action}"), r"(\S+)"),
+    r"\(connection (?:'([^']*)'|None)\): .*?" + re.escape(GRANT_SENTENCE).replace(re.escape("{action}"), r"(.+?)"),
     re.DOTALL,
 )
 
