@@ -480,3 +480,22 @@ def test_a_fixed_sample_of_refused_reads(aws: Seeded, monkeypatch: pytest.Monkey
 )
 def test_the_full_study_of_refused_reads(aws: Seeded, monkeypatch: pytest.MonkeyPatch, authorized: Authorized) -> None:
     check(study(aws, monkeypatch, authorized, STUDY))
+
+
+def test_every_refused_part_of_a_role_is_named(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, authorized: Authorized
+) -> None:
+    """Its policies and its tags refused: both actions are named, not the first alone (the next run's surprise)."""
+    setup = build(aws)[0]
+    sign_as_users(aws, monkeypatch)
+    deny(aws, [("EMR", "iam:GetRolePolicy"), ("EMR", "iam:ListRoleTags")])
+    authorize(aws.url, "0")
+    try:
+        report, _ = verify_chain(readers(), simulate=False, **setup.arguments)
+    finally:
+        authorize(aws.url, "inf")
+
+    assert authorized.refused == {("EMR", "iam:GetRolePolicy"), ("EMR", "iam:ListRoleTags")}
+    role = next(link for link in report.links if link.link == "EMR EC2 role")
+    assert "iam:GetRolePolicy" in role.fix, role
+    assert "iam:ListRoleTags" in role.fix, role
