@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test bench study net-study revoke-study fuzz lint typecheck docs clean
+.PHONY: install demo test bench study net-study revoke-study refused-study fuzz lint typecheck docs clean
 
 # The install compiles the bytecode (--compile-bytecode): the tests start many Python processes
 # (airflow dags test, the scheduler's components, the CLI); where PYTHONDONTWRITEBYTECODE is set (many
@@ -67,6 +67,10 @@ net-study: $(STAMP)
 # The revoke on 300 random starting states: grant, revoke with random options, judged by the writer (about 30 minutes).
 revoke-study: $(STAMP)
 	EMRFS_XACCT_REVOKE_STUDY=1 $(BIN)/python -m pytest -q -s tests/integration/test_revoke_study.py -k full_revoke_study
+
+# The verifier with a random few of its reads refused to its connections on 300 sound set-ups (about 7 minutes).
+refused-study: $(STAMP)
+	EMRFS_XACCT_REFUSED_STUDY=1 $(BIN)/python -m pytest -q -s -p no:logging tests/integration/test_refused_reads.py -k full_study
 
 # The property tests (hypothesis) with fresh random inputs, FUZZ_ROUNDS times; `make test` runs them on
 # one fixed draw. A failure prints the inputs and a @reproduce_failure line to add to the test.

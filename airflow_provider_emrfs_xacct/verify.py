@@ -75,15 +75,16 @@ ACTIONS_NAMED_AS_OPERATIONS = frozenset({"ec2", "iam", "kms", "sts", "elasticmap
 
 def refused_action(action: str, error: ClientError) -> str:
     """
-    The action a read was refused: ``action``, or, when the read makes several calls (``read_subnet_facts`` sends
-    ``DescribeSubnets``, ``DescribeRouteTables``, ``DescribeVpcEndpoints`` …), the refused call's own.
+    The action a read was refused: the refused call's own where actions are named as operations (also when the
+    read makes several calls: ``read_subnet_facts`` sends ``DescribeSubnets``, ``DescribeRouteTables`` …), else
+    ``action``.
     """
     service = action.split(":", 1)[0]
     operation = getattr(error, "operation_name", "") or ""
     if service not in ACTIONS_NAMED_AS_OPERATIONS or not operation:
         return action
-    named = action.split(":", 1)[-1].split("/")
-    return action if operation in named else f"{service}:{operation}"
+    # Also for a label of several actions ("iam:ListRolePolicies/GetRolePolicy/..."), which is no IAM action.
+    return f"{service}:{operation}"
 
 
 def read(hook: Any, action: str, resource: str, call: Callable[[], T]) -> T | Unreadable:
@@ -105,6 +106,11 @@ def read(hook: Any, action: str, resource: str, call: Callable[[], T]) -> T | Un
         return Unreadable(f"{action} on {resource} failed in account {account}: {error_code(error)} {error}")
     except (BotoCoreError, EmrfsXacctError) as error:
         return Unreadable(f"{action} on {resource} failed: {error}")
+
+
+def _also(unreadable: str, another: str) -> str:
+    """Every part of a role not read, each with its refused action to grant (not the first alone)."""
+    return f"{unreadable}; {another}" if unreadable else another
 
 
 def read_role(iam: EmrfsIamHook, role_name: str) -> RoleState | Unreadable | None:
@@ -132,12 +138,12 @@ def read_role(iam: EmrfsIamHook, role_name: str) -> RoleState | Unreadable | Non
             lambda: iam.get_managed_policy(boundary_arn, reread_waits=MANAGED_VERSION_REREAD_WAITS),
         )
         if isinstance(boundary, Unreadable):
-            state.unreadable = state.unreadable or f"its permissions boundary could not be read: {boundary.detail}"
+            state.unreadable = _also(state.unreadable, f"its permissions boundary could not be read: {boundary.detail}")
         else:
             state.boundary = (f"permissions boundary {boundary_arn.rsplit('/', 1)[-1]}", boundary)
     tags = read(iam, "iam:ListRoleTags", f"RoleName={role_name}", lambda: iam.get_role_tags(role))
     if isinstance(tags, Unreadable):
-        state.unreadable = state.unreadable or f"its tags could not be read: {tags.detail}"
+        state.unreadable = _also(state.unreadable, f"its tags could not be read: {tags.detail}")
     else:
         state.tags = tags
     return state

@@ -2548,7 +2548,7 @@ MUTATIONS = [
     m(
         "R02",
         "verify.py",
-        '            state.unreadable = state.unreadable or f"its permissions boundary could not be read: {boundary.detail}"',
+        '            state.unreadable = _also(state.unreadable, f"its permissions boundary could not be read: {boundary.detail}")',
         "            pass",
         "a role's permissions boundary that could not be read taken as no boundary",
         INT_VERIFY,
@@ -3768,7 +3768,7 @@ MUTATIONS = [
     m(
         "NS03",
         "verify.py",
-        '    return action if operation in named else f"{service}:{operation}"',
+        '    return f"{service}:{operation}"',
         "    return action",
         "refused_action never names the refused call",
         INT_REFUSED_ACTION,

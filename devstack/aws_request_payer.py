@@ -77,6 +77,9 @@ def _judge(self: S3Response, request: Any, full_url: str) -> Any:
         bucket.payer = payer[1]
         return 200, {}, ""
     if request.method == "GET":
+        # The caller's identity policies decide as for moto's own reads (s3:GetBucketRequestPayment,
+        # devstack/aws_s3_actions.py); without this the judge answered a caller they deny.
+        self._authenticate_and_authorize_s3_action(bucket_name=bucket.name)
         return 200, {"content-type": "application/xml"}, _configuration(bucket.payer)
     return None
 

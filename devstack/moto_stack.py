@@ -67,6 +67,7 @@ from devstack import (
     aws_principals,
     aws_quotas,
     aws_request_payer,
+    aws_s3_actions,
     aws_vpc_states,
 )
 
@@ -411,6 +412,7 @@ class MotoStack:
         aws_object_ownership.install()
         aws_policy_principals.install()
         aws_vpc_states.install()
+        aws_s3_actions.install()
         _private_keys_on_first_use()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from airflow_provider_emrfs_xacct.pure.checks.findings import GRANT_SENTENCE
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, PrincipalNotFoundError
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
 
@@ -127,8 +128,7 @@ def denial_message(error: ClientError, *, action: str, resource: str, account: s
     """
     return (
         f"{action} on {resource} was denied in account {account} (connection {conn_id!r}): "
-        f"{error.response.get('Error', {}).get('Message', '')}. Grant {action} on that resource to the "
-        "connection's identity."
+        f"{error.response.get('Error', {}).get('Message', '')}. {GRANT_SENTENCE.format(action=action)}"
     )
 
 

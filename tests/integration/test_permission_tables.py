@@ -322,6 +322,16 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
     # The verifier with the live probe: the stand-in runs the probe step (devstack/moto_stack.py), writing
     # the object through EMRFS's routing with the cluster's roles; the operator then checks and deletes it.
     writer = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    # As real roles have them, for the verifier's reads: a managed policy on the EMR EC2 role (the default role has
+    # AmazonElasticMapReduceforEC2Role attached: Amazon EMR Management Guide, "Service role for cluster EC2 instances
+    # (EC2 instance profile)"), a permissions boundary on the destination role; both removed after the verifier.
+    unrelated = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "cloudwatch:*", "Resource": "*"}]}
+    everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    emr_iam, destination_iam = client(aws.url, EMR_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "iam")
+    instance_policy = emr_iam.create_policy(PolicyName="instance-extras", PolicyDocument=json.dumps(unrelated))
+    emr_iam.attach_role_policy(RoleName=emr_role.rsplit("/", 1)[-1], PolicyArn=instance_policy["Policy"]["Arn"])
+    boundary = destination_iam.create_policy(PolicyName="partner-boundary", PolicyDocument=json.dumps(everything))
+    destination_iam.put_role_permissions_boundary(RoleName=ROLE, PermissionsBoundary=boundary["Policy"]["Arn"])
     verified = record(
         "VerifyCrossAccountAccessOperator",
         VerifyCrossAccountAccessOperator(
@@ -334,6 +344,8 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
         ),
     )
     assert verified["probe"]["ok"] is True  # the probe step wrote, the operator checked and deleted
+    emr_iam.detach_role_policy(RoleName=emr_role.rsplit("/", 1)[-1], PolicyArn=instance_policy["Policy"]["Arn"])
+    destination_iam.delete_role_permissions_boundary(RoleName=ROLE)
     # Option (a): an ObjectWriter bucket switched to BucketOwnerEnforced (ACL read first), its SSE-KMS key described.
     writer.put_bucket_ownership_controls(
         Bucket=aws.bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]}

@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from botocore.exceptions import ClientError
 
+from airflow_provider_emrfs_xacct.hooks.errors import denial_message
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     OBJECT_LOCK_LINK,
@@ -23,7 +25,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     still_not_checked,
 )
 from airflow_provider_emrfs_xacct.pure.checks.principal import LINK as PRINCIPAL
-from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, Unreadable
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
 from tests.unit.test_chain import BUCKET, OWNER, PREFIX, ROLE, healthy_state, mappings
@@ -233,3 +235,68 @@ def test_the_rcp_item_names_the_destination_role_and_who_can_list_them() -> None
     assert "destination role (sts:AssumeRole)" in what
     assert "management account" in how
     assert "a member account cannot" in how
+
+
+def _denied(action: str, resource: str, conn_id: str) -> str:
+    """A refused read's explanation, as the verifier writes it (hooks/errors.py, ``denial_message``)."""
+    error = ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, action.split(":")[1])
+    return denial_message(error, action=action, resource=resource, account="222222222222", conn_id=conn_id)
+
+
+def _refused_bucket_policy(state: ChainState) -> str:
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    bucket.unreadable["policy"] = _denied("s3:GetBucketPolicy", f"Bucket={BUCKET}", "aws_destination_account")
+    return "s3:GetBucketPolicy to the connection 'aws_destination_account'"
+
+
+def _refused_head_bucket(state: ChainState) -> str:
+    """The verifier labels HeadBucket's read with its action and the call (S3's actions are not its operations)."""
+    state.buckets[BUCKET] = Unreadable(_denied("s3:ListBucket (HeadBucket)", f"Bucket={BUCKET}", "aws_dest"))
+    return "s3:ListBucket (HeadBucket) to the connection 'aws_dest'"
+
+
+def _refused_role_policy(state: ChainState) -> str:
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    role.unreadable = "its policies could not be read: " + _denied("iam:GetRolePolicy", "RoleName=r", "aws_dest")
+    return "iam:GetRolePolicy to the connection 'aws_dest'"
+
+
+@pytest.mark.parametrize(
+    ("refuse", "link"),
+    [
+        (_refused_bucket_policy, MKDIRS),
+        (_refused_head_bucket, f"bucket {BUCKET}"),
+        (_refused_role_policy, "destination role"),
+    ],
+)
+def test_a_link_not_checked_for_a_refused_read_names_the_action_to_grant_in_its_fix(
+    refuse: Callable[[ChainState], str], link: str
+) -> None:
+    """
+    The answer is known once the read is allowed, not "only when the job runs": the fix names the action and the
+    connection, whatever check made the link (a write's, whose fix was the probe's alone; the role's, without one).
+    """
+    state = healthy_state()
+    grant = refuse(state)
+
+    report = check_chain(state)
+
+    unchecked = {item.link: item for item in report.links if item.status == UNKNOWN}
+    assert link in unchecked, sorted(unchecked)
+    for item in unchecked.values():
+        assert f"allow {grant}" in item.fix, item
+        assert "only known when the job runs" not in item.fix, item
+    assert report.verdict == VERDICT_NOT_CHECKED
+
+
+def test_a_fix_that_names_the_refused_action_already_is_kept() -> None:
+    state = healthy_state()
+    state.account_restrict_public_buckets = Unreadable(
+        _denied("s3:GetAccountPublicAccessBlock", "account", "aws_destination_account")
+    )
+
+    links = [link for link in check_chain(state).links if link.link == "account-level Block Public Access"]
+
+    assert [link.fix for link in links] == ["allow s3:GetAccountPublicAccessBlock to the destination connection"]

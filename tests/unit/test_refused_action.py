@@ -20,6 +20,14 @@ def refused(operation: str) -> ClientError:
         ("ec2:DescribeSubnets", "DescribeVpcEndpoints", "ec2:DescribeVpcEndpoints"),
         ("ec2:DescribeSubnets", "DescribeSubnets", "ec2:DescribeSubnets"),
         ("iam:GetRole", "ListRoleTags", "iam:ListRoleTags"),
+        # A read of several calls is labelled with all their actions: the refused one alone is the one to grant
+        # (the label itself is no IAM action).
+        (
+            "iam:ListRolePolicies/GetRolePolicy/ListAttachedRolePolicies/GetPolicyVersion",
+            "GetRolePolicy",
+            "iam:GetRolePolicy",
+        ),
+        ("iam:ListRolePolicies/GetRolePolicy/ListAttachedRolePolicies/GetPolicyVersion", "GetPolicy", "iam:GetPolicy"),
         # S3's are not: HeadBucket needs s3:ListBucket (S3 API Reference, "HeadBucket"), GetBucketEncryption
         # s3:GetEncryptionConfiguration (S3 API Reference, "GetBucketEncryption"). The read's own action stays.
         ("s3:ListBucket (HeadBucket)", "HeadBucket", "s3:ListBucket (HeadBucket)"),

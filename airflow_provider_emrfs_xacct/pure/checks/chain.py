@@ -48,6 +48,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Evaluated,
     Link,
     Report,
+    name_refused_reads,
 )
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
@@ -62,9 +63,15 @@ def check_chain(state: ChainState) -> Report:
     evaluated: list[Evaluated] = []
     report = Report(state.security_configuration_name, links, _outside(state), evaluated)
     links.extend(configuration.audit(state))
-    if not isinstance(state.security_configuration, dict):
-        return report
-    mappings = role_mappings_of(state.security_configuration)
+    if isinstance(state.security_configuration, dict):
+        _all_links(state, role_mappings_of(state.security_configuration), report)
+    links[:] = name_refused_reads(links)
+    return report
+
+
+def _all_links(state: ChainState, mappings: list[Any], report: Report) -> None:
+    """Add the links of a security configuration that was read: the cluster's, and each mapping's."""
+    links, evaluated = report.links, report.evaluated
     links.extend(emr_role.audit(state))
     links.extend(cluster.audit(state))
     links.extend(release.audit(state))
@@ -79,7 +86,6 @@ def check_chain(state: ChainState) -> Report:
     for index, mapping in enumerate(mappings):
         links.extend(_mapping_links(state, index, mapping, mappings, evaluated, report.grants_wanted))
     links.extend(second_opinion.audit(state, evaluated))
-    return report
 
 
 def _endpoint_policies(state: ChainState) -> tuple[str, str]:

@@ -10,7 +10,8 @@ write that works on AWS either way; what the write depends on but was not read o
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -24,6 +25,14 @@ PASS, WARN, FAIL, UNKNOWN = "pass", "warn", "fail", "not checked"
 VERDICT_PASS, VERDICT_FAIL, VERDICT_NOT_CHECKED = "PASS", "FAIL", "NOT_CHECKED"
 #: The fix of a link whose answer depends on what only the job knows.
 PROBE_FIX = "the answer is only known when the job runs: run the live probe (probe=True)"
+
+#: How every refused read's explanation ends (:func:`~airflow_provider_emrfs_xacct.hooks.errors.denial_message`).
+GRANT_SENTENCE = "Grant {action} on that resource to the connection's identity."
+#: A refused read in a link's detail: the connection refused and the action to grant it.
+_REFUSED_READ = re.compile(
+    r"\(connection (?:'([^']*)'|None)\): .*?" + re.escape(GRANT_SENTENCE).replace(re.escape("{action}"), r"(.+?)"),
+    re.DOTALL,
+)
 
 #: The VPC endpoint policies, while no cluster subnet was read (then :data:`ENDPOINT_POLICIES_NOT_JUDGED`).
 ENDPOINT_POLICIES: tuple[str, str] = (
@@ -291,3 +300,32 @@ def cite(decision: Decision) -> str:
     sid = decision.statement.get("Sid")
     text = f"Sid {sid}" if sid else json.dumps(decision.statement, sort_keys=True)[:120]
     return f"{decision.source}: {text}"
+
+
+def name_refused_reads(links: list[Link]) -> list[Link]:
+    """
+    Make the fix of each link not checked (or warned) for a refused read name the action to grant, and to whom.
+
+    Such a link's answer is known once the read is allowed, not only when the job runs: :data:`PROBE_FIX` alone
+    would say otherwise. The refusal is the detail's (:data:`GRANT_SENTENCE`); a fix that names it already is kept.
+    """
+    named = []
+    for link in links:
+        refused = [] if link.status not in (UNKNOWN, WARN) else _REFUSED_READ.findall(link.detail)
+        grants = list(
+            dict.fromkeys(
+                f"{action} to the connection {connection!r}" if connection else action
+                for connection, action in refused
+                if action not in link.fix
+            )
+        )
+        if not grants:
+            named.append(link)
+            continue
+        grant = f"allow {', '.join(grants)} (refused: see the detail) and verify again"
+        if link.fix in ("", PROBE_FIX):
+            fix = grant + ("; or run the live probe (probe=True)" if link.fix else "")
+        else:
+            fix = f"{grant}; {link.fix}"
+        named.append(replace(link, fix=fix))
+    return named
