@@ -17,8 +17,8 @@ verifier), with S3's actions named as AWS names them (devstack/aws_s3_actions.py
 The claims, for every case: nothing escapes the verifier; no link FAILs (the set-up is sound: a FAIL is a guess);
 a link PASSes only if none of the reads it depends on (:data:`DEPENDS`, from docs/permissions.md) was refused; a
 refused read that bears on the set-up (not :data:`TOLERATED` nor :data:`NOT_BEARING_HERE`) is named in a link's
-fix when it is the case's only one (with several, one may leave the links another feeds not checked first: those
-are counted as masked); the verdict is not PASS while a link is not checked. And with every read allowed, every
+fix when it is the case's only one; every refused read is named in the report (its list of refused reads, which names
+those a link's fix leaves out when several feed it); the verdict is not PASS while a link is not checked. And with every read allowed, every
 action the verifier was authorized for is one the table lists. ``make test`` runs :data:`SAMPLE` cases; the full
 study (:data:`STUDY` cases) runs with ``EMRFS_XACCT_REFUSED_STUDY=1`` (``make refused-study``).
 """
