@@ -13,13 +13,21 @@ from __future__ import annotations
 
 import shlex
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from airflow_provider_emrfs_xacct.hooks.errors import account_of, denial_message, error_code, is_access_denied
+from airflow_provider_emrfs_xacct.hooks.errors import (
+    account_of,
+    denial_message,
+    error_code,
+    is_access_denied,
+    noting_refusals,
+)
 from airflow_provider_emrfs_xacct.hooks.iam_managed import MANAGED_VERSION_REREAD_WAITS
 from airflow_provider_emrfs_xacct.pure.bucket_policy import AWS_MANAGED_S3_ALIAS
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
@@ -30,6 +38,7 @@ from airflow_provider_emrfs_xacct.pure.checks.state import (
     ChainState,
     ClusterState,
     OtherOwner,
+    RefusedRead,
     RoleState,
     Unreadable,
     requested_key_entry,
@@ -45,7 +54,7 @@ from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, role
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, parse_s3_location, region_of_arn
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
     from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
@@ -87,25 +96,52 @@ def refused_action(action: str, error: ClientError) -> str:
     return f"{service}:{operation}"
 
 
+#: Where :func:`read` records each refusal while :func:`recording_refusals` runs (``None``: not recorded).
+_REFUSALS: ContextVar[list[RefusedRead] | None] = ContextVar("emrfs_xacct_refusals", default=None)
+
+
+@contextmanager
+def recording_refusals(into: list[RefusedRead]) -> Iterator[None]:
+    """Record in ``into`` every read refused in the block (:func:`read`), each once."""
+    token = _REFUSALS.set(into)
+    try:
+        yield
+    finally:
+        _REFUSALS.reset(token)
+
+
+def _record(refused: RefusedRead) -> None:
+    refusals = _REFUSALS.get()
+    if refusals is not None and refused not in refusals:
+        refusals.append(refused)
+
+
 def read(hook: Any, action: str, resource: str, call: Callable[[], T]) -> T | Unreadable:
     """
-    Run one read; a refusal or a failure becomes :class:`Unreadable` with who was refused what, where.
+    Run one read; a refusal or a failure becomes :class:`Unreadable` with who was refused what, where. A refusal,
+    and each one the hook answered around (:func:`~airflow_provider_emrfs_xacct.hooks.errors.note_refusal`), is also
+    recorded for the report's list of refused reads (:func:`recording_refusals`).
 
     :param action: the IAM action of the read's call; of its first call when it makes several (the refused one is
         named then: :func:`refused_action`).
     """
-    try:
-        return call()
-    except ClientError as error:
-        account = account_of(hook)
-        action = refused_action(action, error)
-        if is_access_denied(error):
-            return Unreadable(
-                denial_message(error, action=action, resource=resource, account=account, conn_id=hook.aws_conn_id)
-            )
-        return Unreadable(f"{action} on {resource} failed in account {account}: {error_code(error)} {error}")
-    except (BotoCoreError, EmrfsXacctError) as error:
-        return Unreadable(f"{action} on {resource} failed: {error}")
+    with noting_refusals() as noted:
+        try:
+            return call()
+        except ClientError as error:
+            account = account_of(hook)
+            action = refused_action(action, error)
+            if is_access_denied(error):
+                _record(RefusedRead(action, hook.aws_conn_id, account, resource))
+                return Unreadable(
+                    denial_message(error, action=action, resource=resource, account=account, conn_id=hook.aws_conn_id)
+                )
+            return Unreadable(f"{action} on {resource} failed in account {account}: {error_code(error)} {error}")
+        except (BotoCoreError, EmrfsXacctError) as error:
+            return Unreadable(f"{action} on {resource} failed: {error}")
+        finally:
+            for noted_action, noted_resource in noted:
+                _record(RefusedRead(noted_action, hook.aws_conn_id, account_of(hook), noted_resource))
 
 
 def _also(unreadable: str, another: str) -> str:
@@ -244,12 +280,38 @@ def read_chain_state(
     created_document: Callable[[], dict[str, Any] | None] | None = None,
 ) -> ChainState:
     """
-    Read everything the checks need, from the EMR account and the destination account.
+    Read everything the checks need, from the EMR account and the destination account; every refused read in
+    :attr:`ChainState.refused_reads`.
 
     :param created_document: when no cluster is named, returns the document the configuration's create
         task pushed (``None``: none), read only if the configuration is gone: the launch creates it again
         from that document, so the chain is checked with it (and a WARN says so).
     """
+    refused: list[RefusedRead] = []
+    with recording_refusals(refused):
+        state = _read_chain_state(
+            readers,
+            security_configuration=security_configuration,
+            emr_ec2_role_name=emr_ec2_role_name,
+            cluster_id=cluster_id,
+            release_label=release_label,
+            s3_prefixes=s3_prefixes,
+            created_document=created_document,
+        )
+    state.refused_reads = refused
+    return state
+
+
+def _read_chain_state(
+    readers: Readers,
+    *,
+    security_configuration: str,
+    emr_ec2_role_name: str,
+    cluster_id: str | None,
+    release_label: str | None,
+    s3_prefixes: Iterable[str],
+    created_document: Callable[[], dict[str, Any] | None] | None,
+) -> ChainState:
     destination_account = pin_bucket_owner(readers)
     region = _region(readers.s3)
     emr_role = read_role(readers.emr_iam, emr_ec2_role_name)
@@ -575,11 +637,13 @@ def read_key_grants(kms: EmrfsKmsHook, state: ChainState, key_arns: Iterable[str
     """
     Read the grants of each key into :attr:`ChainState.key_grants` (a refusal, or a failure, as why not), with KMS
     of the key's Region: KMS authorizes through grants too (AWS KMS Developer Guide, "KMS key access and
-    permissions"), so a key policy that does not allow a writer does not settle its link.
+    permissions"), so a key policy that does not allow a writer does not settle its link. A refusal is added to
+    :attr:`ChainState.refused_reads`.
     """
-    for arn in sorted(key_arns):
-        regional = kms.in_region(region_of_arn(arn))
-        state.key_grants[arn] = read(regional, "kms:ListGrants", arn, partial(regional.list_grants, arn))
+    with recording_refusals(state.refused_reads):
+        for arn in sorted(key_arns):
+            regional = kms.in_region(region_of_arn(arn))
+            state.key_grants[arn] = read(regional, "kms:ListGrants", arn, partial(regional.list_grants, arn))
 
 
 def verify_chain(readers: Readers, *, simulate: bool = True, **kwargs: Any) -> tuple[Report, ChainState]:

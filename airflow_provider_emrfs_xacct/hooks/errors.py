@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -114,6 +115,31 @@ def send_again_while(
 def retry_concurrent_writes(call: Callable[..., Any], **arguments: Any) -> Any:
     """Send one write, again after a backoff while AWS refuses it for another write in progress (:func:`is_concurrent_write`)."""
     return send_again_while(is_concurrent_write, call, **arguments)
+
+
+#: The refusals a hook answered around in the read in progress (:func:`noting_refusals`), as (action, resource).
+_NOTED_REFUSALS: ContextVar[list[tuple[str, str]] | None] = ContextVar("emrfs_xacct_noted_refusals", default=None)
+
+
+def note_refusal(action: str, resource: str) -> None:
+    """
+    Note a refusal a hook answers around instead of raising it (e.g. the EC2 reads of a subnet's routes), so
+    the verifier's report still names it (``verify.read``); nothing is noted outside :func:`noting_refusals`.
+    """
+    noted = _NOTED_REFUSALS.get()
+    if noted is not None:
+        noted.append((action, resource))
+
+
+@contextmanager
+def noting_refusals() -> Iterator[list[tuple[str, str]]]:
+    """Collect what :func:`note_refusal` notes in the block."""
+    noted: list[tuple[str, str]] = []
+    token = _NOTED_REFUSALS.set(noted)
+    try:
+        yield noted
+    finally:
+        _NOTED_REFUSALS.reset(token)
 
 
 def is_access_denied(error: BaseException) -> bool:

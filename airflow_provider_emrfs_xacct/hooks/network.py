@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
+from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied, note_refusal
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import GATEWAY, EndpointPolicy
 from airflow_provider_emrfs_xacct.pure.network import (
     DNS_HOSTNAMES,
@@ -296,6 +296,7 @@ def _prefix_list_entries(ec2: Any, prefix_list_id: str) -> list[str] | str:
         return [str(entry["Cidr"]) for page in pages for entry in page.get("Entries", []) if entry.get("Cidr")]
     except ClientError as error:
         if is_access_denied(error):
+            note_refusal(ENTRIES_ACTION, prefix_list_id)
             return f"{ENTRIES_ACTION} on {prefix_list_id} was denied: {error}"
         return f"its entries could not be read ({ENTRIES_ACTION}): {error}"
 
@@ -414,7 +415,9 @@ def _gateway_routes(
             for page in pages
             for item in page["PrefixLists"]
         }
-    except ClientError:
+    except ClientError as error:
+        if is_access_denied(error):
+            note_refusal("ec2:DescribePrefixLists", ", ".join(sorted(routes)))
         return [], True
     unseen = sorted({routes[prefix_list] for prefix_list, name in names.items() if name in services})
     return unseen, len(names) < len(routes)
@@ -460,6 +463,7 @@ def _ingress(ec2: Any, group_ids: list[str]) -> tuple[tuple[IngressRule, ...] | 
     except ClientError as error:
         if not is_access_denied(error):
             raise
+        note_refusal("ec2:DescribeSecurityGroups", ", ".join(group_ids))
         return None, f"ec2:DescribeSecurityGroups on {', '.join(group_ids)} was denied: {error}"
     return tuple(
         IngressRule(
@@ -496,6 +500,7 @@ def _vpc_dns(ec2: Any, vpc_id: str) -> tuple[dict[str, bool | None], str]:
         except ClientError as error:
             if not is_access_denied(error):
                 raise
+            note_refusal("ec2:DescribeVpcAttribute", f"VpcId={vpc_id}")
             return values, f"ec2:DescribeVpcAttribute ({attribute}) on {vpc_id} was denied: {error}"
         key = attribute[0].upper() + attribute[1:]
         values[attribute] = bool(answer[key]["Value"])
@@ -530,7 +535,9 @@ def _private_or_unseen_nat_gateways(ec2: Any, nat_gateway_ids: list[str]) -> dic
     wanted = sorted(set(nat_gateway_ids))
     try:
         pages = list(ec2.get_paginator("describe_nat_gateways").paginate(NatGatewayIds=wanted))
-    except ClientError:
+    except ClientError as error:
+        if is_access_denied(error):
+            note_refusal("ec2:DescribeNatGateways", ", ".join(wanted))
         pages = []
     kinds = {
         str(gateway["NatGatewayId"]): gateway.get("ConnectivityType")

@@ -37,7 +37,14 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     covered_by_probe,
 )
 from airflow_provider_emrfs_xacct.pure.checks.principal import LINK as PRINCIPAL
-from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, OtherOwner, RoleState, Unreadable
+from airflow_provider_emrfs_xacct.pure.checks.state import (
+    BucketState,
+    ChainState,
+    OtherOwner,
+    RefusedRead,
+    RoleState,
+    Unreadable,
+)
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL
 from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_POLICY_NAME,
@@ -1980,7 +1987,39 @@ def test_the_report_as_a_dict_is_exactly_its_fields_and_verdict() -> None:
             },
         ],
         "not_checked": [{"what": "SCPs", "how": "run the probe"}],
+        "refused_reads": [],
     }
+
+
+def test_the_report_lists_every_refused_read_of_its_state_in_the_dict_and_under_the_table() -> None:
+    refused = [
+        RefusedRead("iam:GetRole", "aws_destination_account", "222222222222", "RoleName=partner-a-writer"),
+        RefusedRead("s3:GetBucketPolicy", "aws_destination_account", "222222222222", "Bucket=partner-exports"),
+    ]
+    state = ChainState(None, CONFIGURATION, None, {}, {}, refused_reads=refused)
+
+    report = check_chain(state)
+
+    assert report.to_dict()["refused_reads"] == [
+        {
+            "action": "iam:GetRole",
+            "connection": "aws_destination_account",
+            "account": "222222222222",
+            "resource": "RoleName=partner-a-writer",
+        },
+        {
+            "action": "s3:GetBucketPolicy",
+            "connection": "aws_destination_account",
+            "account": "222222222222",
+            "resource": "Bucket=partner-exports",
+        },
+    ]
+    assert report.table().splitlines()[-3:] == [
+        "Reads AWS refused (grant each to its connection, then verify again):",
+        "  - iam:GetRole on RoleName=partner-a-writer to the connection 'aws_destination_account' (account 222222222222)",
+        "  - s3:GetBucketPolicy on Bucket=partner-exports to the connection 'aws_destination_account' (account "
+        "222222222222)",
+    ]
 
 
 def test_the_table_has_a_row_per_link_with_dashes_for_what_is_missing_and_cells_cut_at_90() -> None:

@@ -61,7 +61,9 @@ def check_chain(state: ChainState) -> Report:
     """Check every link of the chain for every role mapping of the security configuration."""
     links: list[Link] = []
     evaluated: list[Evaluated] = []
-    report = Report(state.security_configuration_name, links, _outside(state), evaluated)
+    report = Report(
+        state.security_configuration_name, links, _outside(state), evaluated, refused_reads=list(state.refused_reads)
+    )
     links.extend(configuration.audit(state))
     if isinstance(state.security_configuration, dict):
         _all_links(state, role_mappings_of(state.security_configuration), report)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
     from airflow_provider_emrfs_xacct.pure.evaluator import Decision
 
 #: A link's status. ``WARN``: advice (the write works either way); ``UNKNOWN``: its outcome depends on what was
@@ -253,6 +254,10 @@ class Report:
     #: The ARNs of keys whose grants would decide a link but were not read (``ChainState.key_grants``); not in
     #: the XCom.
     grants_wanted: set[str] = field(default_factory=set)
+    #: Every read AWS refused in the run (``ChainState.refused_reads``), each once: a link's fix names the refusal
+    #: that left it not checked, which may hide others that feed it (a refused role read, a refused bucket policy);
+    #: granting this list lets the next run read everything.
+    refused_reads: list[RefusedRead] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
@@ -275,6 +280,7 @@ class Report:
             "healthy": self.healthy,
             "links": [asdict(link) for link in self.links],
             "not_checked": list(self.not_checked),
+            "refused_reads": [asdict(refused) for refused in self.refused_reads],
         }
 
     def table(self) -> str:
@@ -288,6 +294,13 @@ class Report:
         lines.insert(1, "-+-".join("-" * width for width in widths))
         outside = [f"  - {item['what']}: {item['how']}" for item in self.not_checked]
         tail = ["Not checked by reading policies:", *outside] if outside else []
+        refused = [
+            f"  - {item.action} on {item.resource} to the connection {item.connection!r} (account {item.account})"
+            for item in self.refused_reads
+        ]
+        if refused:
+            tail += ["Reads AWS refused (grant each to its connection, then verify again):"]
+            tail += refused
         return f"Cross-account EMRFS chain for {self.security_configuration}: {self.verdict}\n" + "\n".join(
             lines + tail
         )

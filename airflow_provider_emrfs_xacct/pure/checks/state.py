@@ -20,6 +20,17 @@ class Unreadable:
 
 
 @dataclass(frozen=True)
+class RefusedRead:
+    """A read AWS refused the verifier: the action to grant, to which connection (of which account), and for what."""
+
+    action: str
+    connection: str | None
+    account: str
+    #: What was being read (``RoleName=…``, ``Bucket=…``, a key's ARN).
+    resource: str
+
+
+@dataclass(frozen=True)
 class OtherOwner:
     """
     A bucket that another account owns: S3 refused it with ``ExpectedBucketOwner`` set to the destination
@@ -137,6 +148,9 @@ class ChainState:
     sts_reachability: StsReachability | Unreadable | None = None
     #: The cluster's subnet's routes and S3 endpoints, for the route to each bucket's S3 (``None``: not read).
     subnet: SubnetFacts | Unreadable | None = None
+    #: Every read AWS refused in this run, once each, in the order they were made: a link shows the refusal that
+    #: left it not checked first, and the report lists them all (another refused read may hide behind that one).
+    refused_reads: list[RefusedRead] = field(default_factory=list)
 
 
 def requested_key_entry(key: str, bucket: BucketState) -> str:
