@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import botocore.client
+import requests
 
 from airflow_provider_emrfs_xacct.cli import _TaskInstance
 from devstack.moto_stack import (
@@ -35,6 +36,7 @@ from devstack.moto_stack import (
     EMR_ACCOUNT,
     EMR_EC2_ROLE,
     EMR_SERVICE_ROLE,
+    PROVISIONER_ROLE,
     Seeded,
     airflow_environment,
     client,
@@ -189,6 +191,61 @@ class RecordingTaskInstance(_TaskInstance):
         if task_ids not in (None, self.task_id) or map_indexes not in (None, self.map_index):
             return None
         return self.xcoms.get(key)
+
+
+#: An identity policy statement allowing everything.
+ALLOW_EVERYTHING = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+
+
+def moto_authorization(url: str, unchecked: str) -> None:
+    """
+    Turn moto's IAM authorization on or off: ``/moto-api/reset-auth`` takes how many more requests go unchecked
+    (``"0"``: check the identity policies of the credentials moto issued from the next request; ``"inf"``: never).
+    """
+    requests.post(f"{url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
+
+
+def sign_connections_as_moto_user(url: str, monkeypatch: Any) -> str:
+    """
+    Make every Airflow connection sign as an IAM user moto issued (``airflow`` in the EMR account, allowed
+    everything): moto checks only the credentials it issued. Return the user's ARN.
+    """
+    iam = client(url, EMR_ACCOUNT, "iam")
+    user = str(iam.create_user(UserName="airflow")["User"]["Arn"])
+    iam.put_user_policy(
+        UserName="airflow",
+        PolicyName="all",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [ALLOW_EVERYTHING]}),
+    )
+    key = iam.create_access_key(UserName="airflow")["AccessKey"]
+    for name, value in airflow_environment(url).items():
+        if name.startswith("AIRFLOW_CONN_"):
+            connection = json.loads(value)
+            connection.update(login=key["AccessKeyId"], password=key["SecretAccessKey"])
+            monkeypatch.setenv(name, json.dumps(connection))
+    return user
+
+
+def provisioner_roles(url: str, user: str, denied: dict[str, str]) -> None:
+    """
+    Make ``PROVISIONER_ROLE``, which the connections assume, in each account: trusting ``user``, allowed everything
+    but the action ``denied`` names for that account.
+    """
+    trust = {"Effect": "Allow", "Principal": {"AWS": user}, "Action": "sts:AssumeRole"}
+    for account in (EMR_ACCOUNT, DESTINATION_ACCOUNT):
+        statements = [ALLOW_EVERYTHING]
+        if account in denied:
+            statements.append({"Effect": "Deny", "Action": denied[account], "Resource": "*"})
+        iam = client(url, account, "iam")
+        iam.create_role(
+            RoleName=PROVISIONER_ROLE,
+            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}),
+        )
+        iam.put_role_policy(
+            RoleName=PROVISIONER_ROLE,
+            PolicyName="provisioner",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+        )
 
 
 def answer_denials_like_aws(monkeypatch: Any) -> None:

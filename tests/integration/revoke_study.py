@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import requests
 import structlog.testing
 from botocore.exceptions import ClientError
 
@@ -59,15 +58,19 @@ from devstack.moto_stack import (
     EMR_CONN_ID,
     EMR_EC2_ROLE,
     KEY_ADMIN_ARN,
-    PROVISIONER_ROLE,
     REGION,
     Seeded,
-    airflow_environment,
     client,
     create_principals,
     seed,
 )
-from devstack.testing import CallRecorder, run_operator
+from devstack.testing import (
+    CallRecorder,
+    moto_authorization,
+    provisioner_roles,
+    run_operator,
+    sign_connections_as_moto_user,
+)
 from tests.integration.partners import (
     AUDITOR_STATEMENT,
     create_auditor,
@@ -690,38 +693,11 @@ def _deny_list_role_policies(aws: Seeded, patch: pytest.MonkeyPatch) -> Callable
     tests/integration/test_revoke_options.py's ``deny_in_destination``); moto checks identity policies once
     ``/moto-api/reset-auth`` is ``0``, none with ``inf``.
     """
-    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
-    emr_iam = _iam(aws, EMR_ACCOUNT)
-    user = emr_iam.create_user(UserName="airflow")["User"]["Arn"]
-    emr_iam.put_user_policy(
-        UserName="airflow",
-        PolicyName="all",
-        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [everything]}),
-    )
-    key = emr_iam.create_access_key(UserName="airflow")["AccessKey"]
-    for name, value in airflow_environment(aws.url).items():
-        if name.startswith("AIRFLOW_CONN_"):
-            connection = json.loads(value)
-            connection.update(login=key["AccessKeyId"], password=key["SecretAccessKey"])
-            patch.setenv(name, json.dumps(connection))
-    trust = {"Effect": "Allow", "Principal": {"AWS": user}, "Action": "sts:AssumeRole"}
-    for account in (EMR_ACCOUNT, DESTINATION_ACCOUNT):
-        statements = [everything]
-        if account == EMR_ACCOUNT:
-            statements.append({"Effect": "Deny", "Action": "iam:ListRolePolicies", "Resource": "*"})
-        iam = _iam(aws, account)
-        iam.create_role(
-            RoleName=PROVISIONER_ROLE,
-            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}),
-        )
-        iam.put_role_policy(
-            RoleName=PROVISIONER_ROLE,
-            PolicyName="provisioner",
-            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
-        )
+    user = sign_connections_as_moto_user(aws.url, patch)
+    provisioner_roles(aws.url, user, {EMR_ACCOUNT: "iam:ListRolePolicies"})
 
     def authorize(count: str) -> None:
-        requests.post(f"{aws.url}/moto-api/reset-auth", data=count, timeout=10).raise_for_status()
+        moto_authorization(aws.url, count)
 
     return authorize
 

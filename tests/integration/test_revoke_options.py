@@ -23,12 +23,17 @@ from devstack.moto_stack import (
     EC2_ONLY_TRUST,
     EMR_ACCOUNT,
     EMR_EC2_ROLE,
-    PROVISIONER_ROLE,
     Seeded,
-    airflow_environment,
     client,
 )
-from devstack.testing import CallRecorder, answer_denials_like_aws, run_operator
+from devstack.testing import (
+    CallRecorder,
+    answer_denials_like_aws,
+    moto_authorization,
+    provisioner_roles,
+    run_operator,
+    sign_connections_as_moto_user,
+)
 from tests.integration.partners import provision_partner, role_arn
 from tests.integration.state import changes, snapshot
 from tests.integration.test_revoke import (
@@ -66,39 +71,13 @@ def deny_in_destination(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterato
     connections' own keys become those of a user moto issued (as tests/integration/test_cli.py's ``denied``).
     """
     answer_denials_like_aws(monkeypatch)
-    iam = client(aws.url, EMR_ACCOUNT, "iam")
-    user = iam.create_user(UserName="airflow")["User"]["Arn"]
-    trust = {"Effect": "Allow", "Principal": {"AWS": user}, "Action": "sts:AssumeRole"}
-    iam.put_user_policy(
-        UserName="airflow",
-        PolicyName="all",
-        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [EVERYTHING]}),
-    )
-    key = iam.create_access_key(UserName="airflow")["AccessKey"]
-    for name, value in airflow_environment(aws.url).items():
-        if name.startswith("AIRFLOW_CONN_"):
-            connection = json.loads(value)
-            connection.update(login=key["AccessKeyId"], password=key["SecretAccessKey"])
-            monkeypatch.setenv(name, json.dumps(connection))
+    user = sign_connections_as_moto_user(aws.url, monkeypatch)
 
     def authorize(unchecked: str) -> None:
-        requests.post(f"{aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
+        moto_authorization(aws.url, unchecked)
 
     def deny(action: str, in_account: str = DESTINATION_ACCOUNT) -> None:
-        for account in (EMR_ACCOUNT, DESTINATION_ACCOUNT):
-            statements = [EVERYTHING]
-            if account == in_account:
-                statements.append({"Effect": "Deny", "Action": action, "Resource": "*"})
-            iam = client(aws.url, account, "iam")
-            iam.create_role(
-                RoleName=PROVISIONER_ROLE,
-                AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}),
-            )
-            iam.put_role_policy(
-                RoleName=PROVISIONER_ROLE,
-                PolicyName="provisioner",
-                PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
-            )
+        provisioner_roles(aws.url, user, {in_account: action})
         authorize("0")
 
     try:
