@@ -251,12 +251,8 @@ def canned_acl_setting(state: ChainState, bucket: str) -> str:
     The setting the ``s3://`` connector takes the canned ACL of uploads to ``bucket`` from (:func:`canned_acl`), for
     messages: S3A's own per-bucket or base one when set, else ``emrfs-site`` ``fs.s3.canned.acl`` (translated for S3A).
     """
-    if serves_s3_with_s3a(state):
-        per_bucket = f"fs.s3a.bucket.{bucket}.{S3A_CANNED_ACL.removeprefix('fs.s3a.')}"
-        for name in (per_bucket, S3A_CANNED_ACL):
-            if site_property(state, "core-site", name) is not None:
-                return f"core-site {name}"
-    return "emrfs-site fs.s3.canned.acl"
+    read_from = s3a_setting_name(state, S3A_CANNED_ACL, bucket) if serves_s3_with_s3a(state) else None
+    return f"core-site {read_from}" if read_from else "emrfs-site fs.s3.canned.acl"
 
 
 def possible_canned_acls(state: ChainState, bucket: str) -> tuple[str | None, ...]:
@@ -304,16 +300,22 @@ def s3a_reading(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) 
     return None if translation_off(state) else site_property(state, "emrfs-site", emrfs_name)
 
 
+def s3a_setting_name(state: ChainState, name: str, bucket: str) -> str | None:
+    """
+    Which ``core-site`` setting S3A reads ``name`` (``fs.s3a.OPTION``) from for ``bucket``: its per-bucket form
+    ``fs.s3a.bucket.BUCKET.OPTION`` when set, else ``name`` when set (``None``: neither). Apache Hadoop, "Hadoop-AWS
+    module", "Configuring different S3 buckets with Per-Bucket Configuration": "All fs.s3a options other than a small
+    set of unmodifiable values (currently fs.s3a.impl) can be set on a per-bucket basis", and "When connecting to a
+    bucket, all options explicitly set for that bucket will override the base fs.s3a. values".
+    """
+    per_bucket = f"fs.s3a.bucket.{bucket}.{name.removeprefix('fs.s3a.')}"
+    return next((each for each in (per_bucket, name) if site_property(state, "core-site", each) is not None), None)
+
+
 def s3a_setting(state: ChainState, name: str, bucket: str) -> str | None:
-    """
-    The ``core-site`` S3A setting ``name`` (``fs.s3a.OPTION``) as S3A reads it for ``bucket``: its per-bucket form
-    ``fs.s3a.bucket.BUCKET.OPTION`` when set, else ``name``. Apache Hadoop, "Hadoop-AWS module", "Configuring different
-    S3 buckets with Per-Bucket Configuration": "All fs.s3a options other than a small set of unmodifiable values
-    (currently fs.s3a.impl) can be set on a per-bucket basis", and "When connecting to a bucket, all options explicitly
-    set for that bucket will override the base fs.s3a. values".
-    """
-    own = site_property(state, "core-site", f"fs.s3a.bucket.{bucket}.{name.removeprefix('fs.s3a.')}")
-    return own if own is not None else site_property(state, "core-site", name)
+    """The ``core-site`` S3A setting ``name`` as S3A reads it for ``bucket`` (:func:`s3a_setting_name`)."""
+    read_from = s3a_setting_name(state, name, bucket)
+    return None if read_from is None else site_property(state, "core-site", read_from)
 
 
 def serves_s3_with_s3a(state: ChainState) -> bool:

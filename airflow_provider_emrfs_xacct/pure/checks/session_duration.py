@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     s3a_may_serve_s3,
+    s3a_setting_name,
     serves_s3_with_s3a,
     site_property,
     translation_off,
@@ -94,13 +95,9 @@ def _details(links: list[Link]) -> str:
 
 def _s3a_setting(state: ChainState, bucket: str) -> tuple[str, str, str] | None:
     """The setting S3A takes the duration from for ``bucket``: its per-bucket one, its own, or the translated one."""
-    for name in (
-        f"fs.s3a.bucket.{bucket}.{S3A_SESSION_DURATION_PROPERTY[len('fs.s3a.') :]}",
-        S3A_SESSION_DURATION_PROPERTY,
-    ):
-        value = site_property(state, "core-site", name)
-        if value is not None:
-            return "core-site", name, str(value)
+    name = s3a_setting_name(state, S3A_SESSION_DURATION_PROPERTY, bucket)
+    if name is not None:
+        return "core-site", name, str(site_property(state, "core-site", name))
     translated = None if translation_off(state) else site_property(state, "emrfs-site", SESSION_DURATION_PROPERTY)
     return None if translated is None else ("emrfs-site", SESSION_DURATION_PROPERTY, str(translated))
 
