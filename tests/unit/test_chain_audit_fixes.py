@@ -1407,6 +1407,28 @@ def test_an_s3a_partner_buckets_own_sts_endpoint_is_not_checked() -> None:
     assert [link.status for link in sts_links(**other_bucket)] == [PASS]
 
 
+def test_the_sts_endpoint_of_a_bucket_no_role_mapping_takes_is_not_a_mapped_roles() -> None:
+    """
+    A bucket only ``s3_prefixes`` names, beside a ``Prefix`` mapping of another bucket, gets no mapped role, so S3A
+    asks its own STS endpoint for no mapped role's credentials: the link was "not checked" for it (the launch and
+    the role session duration follow the same rule: ``security_config.bucket_mapped``).
+    """
+    from airflow_provider_emrfs_xacct.pure.network import StsReachability
+
+    other = "other-bucket-c"
+    state = s3a_cluster(
+        healthy_state(),
+        **{"core-site": {f"fs.s3a.bucket.{other}.assumed.role.sts.endpoint": "https://sts.amazonaws.com"}},
+    )
+    state.buckets[other] = state.buckets[BUCKET]
+    state.prefixes_for_principal_mappings = [f"s3://{other}/out/"]
+    state.sts_reachability = StsReachability("PASS", "https://sts.eu-west-1.amazonaws.com", "through its endpoint")
+
+    links = [link for link in check_chain(state).links if link.link == "cluster reaches STS"]
+
+    assert [link.status for link in links] == [PASS], links
+
+
 # Role names and case --------------------------------------------------------------------------
 
 
