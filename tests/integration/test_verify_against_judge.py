@@ -196,6 +196,43 @@ def test_a_buckets_own_s3a_session_duration_is_the_one_its_mapped_role_gets(aws:
     assert result.success, result.summary()
 
 
+def test_the_session_duration_of_a_bucket_no_mapping_takes_fails_nothing(aws: Seeded) -> None:
+    """
+    A bucket only ``s3_prefixes`` names, beside the mapping of another bucket, has no mapped role: its writes go with
+    the instance profile's credentials, with no AssumeRole, so the base 2h (which the mapped bucket's own 1h
+    overrides for it) asks STS for no chained session (AWS STS API Reference, AssumeRole, DurationSeconds). The
+    launch keeps such a cluster; the verifier failed it while the judge writes to both buckets.
+    """
+    configuration = emr_role_writes_unmapped_keys(aws)
+    other = "unmapped-results-c"
+    client(aws.url, DESTINATION_ACCOUNT, "s3").create_bucket(Bucket=other)
+    properties = {
+        "fs.s3a.assumed.role.session.duration": "2h",
+        f"fs.s3a.bucket.{aws.bucket}.assumed.role.session.duration": "1h",
+    }
+    site = {"Classification": "core-site", "Properties": properties}
+    cluster_id = launch_cluster(aws, configuration, ReleaseLabel="emr-7.10.0", Configurations=[site])
+
+    report, _, _ = run_operator(
+        verifier(configuration, cluster_id=cluster_id, s3_prefixes=[f"s3://{other}/out/"], fail_on_broken=False)
+    )
+
+    duration = [item for item in report["links"] if item["link"] == "role session duration"]
+    assert [item["status"] for item in duration] == ["pass"], duration
+    assert write(aws, configuration, cluster_id=cluster_id, files=1).success
+    unmapped = write_like_emrfs(
+        aws.url,
+        emr_account=EMR_ACCOUNT,
+        instance_role=EMR_EC2_ROLE,
+        security_configuration=configuration,
+        output_uri=f"s3://{other}/out/",
+        cluster_id=cluster_id,
+        files=1,
+    )
+    assert unmapped.requests, unmapped.unknown
+    assert "AssumeRole" not in {record.operation for record in unmapped.requests}
+
+
 def test_the_clusters_own_release_is_judged_not_a_release_label_given_beside_it(aws: Seeded) -> None:
     """
     A 7.10.0 cluster serves s3:// with S3A, whose 2h session of the mapped role STS refuses (AWS STS API Reference,

@@ -1407,6 +1407,28 @@ def test_an_s3a_partner_buckets_own_sts_endpoint_is_not_checked() -> None:
     assert [link.status for link in sts_links(**other_bucket)] == [PASS]
 
 
+def test_the_sts_endpoint_of_a_bucket_no_role_mapping_takes_is_not_a_mapped_roles() -> None:
+    """
+    A bucket only ``s3_prefixes`` names, beside a ``Prefix`` mapping of another bucket, gets no mapped role, so S3A
+    asks its own STS endpoint for no mapped role's credentials: the link was "not checked" for it (the launch and
+    the role session duration follow the same rule: ``security_config.bucket_mapped``).
+    """
+    from airflow_provider_emrfs_xacct.pure.network import StsReachability
+
+    other = "other-bucket-c"
+    state = s3a_cluster(
+        healthy_state(),
+        **{"core-site": {f"fs.s3a.bucket.{other}.assumed.role.sts.endpoint": "https://sts.amazonaws.com"}},
+    )
+    state.buckets[other] = state.buckets[BUCKET]
+    state.prefixes_for_principal_mappings = [f"s3://{other}/out/"]
+    state.sts_reachability = StsReachability("PASS", "https://sts.eu-west-1.amazonaws.com", "through its endpoint")
+
+    links = [link for link in check_chain(state).links if link.link == "cluster reaches STS"]
+
+    assert [link.status for link in links] == [PASS], links
+
+
 # Role names and case --------------------------------------------------------------------------
 
 
@@ -1651,6 +1673,34 @@ def test_a_mapped_role_session_with_the_release_unknown_is_judged_only_where_bot
         assert ("EMRFS pass (no setting)" in links[0].detail) == ("emrfs-site" not in sites)
         assert ("S3A fail" in links[0].detail) == ("emrfs-site" not in sites)
         assert ("EMRFS fail" in links[0].detail) == ("emrfs-site" in sites)
+
+
+def test_the_session_duration_of_a_bucket_no_role_mapping_takes_is_not_judged() -> None:
+    """
+    A bucket only ``s3_prefixes`` names, beside a ``Prefix`` mapping of another bucket, gets no mapped role: its writes
+    go out as the instance profile, with no ``AssumeRole`` (the stand-in's writer assumes a mapped role only), so no
+    chained session's one-hour cap (AWS STS API Reference, AssumeRole, DurationSeconds) applies to the base S3A
+    setting it reads. The launch keeps such a setting (``check_s3a_session_duration``); the verifier failed the
+    cluster for it.
+    """
+    other = "other-bucket-c"
+    state = s3a_cluster(
+        healthy_state(),
+        **{
+            "core-site": {
+                "fs.s3a.assumed.role.session.duration": "2h",
+                f"fs.s3a.bucket.{BUCKET}.assumed.role.session.duration": "1h",
+            }
+        },
+    )
+    state.buckets[other] = state.buckets[BUCKET]
+    state.prefixes_for_principal_mappings = [f"s3://{other}/out/"]
+
+    links = [link for link in check_chain(state).links if link.link == "role session duration"]
+
+    assert [(link.status, link.detail.split("=", 1)[0]) for link in links] == [
+        (PASS, f"core-site fs.s3a.bucket.{BUCKET}.assumed.role.session.duration")
+    ]
 
 
 def test_without_the_clusters_settings_the_report_lists_the_session_duration_as_not_seen() -> None:

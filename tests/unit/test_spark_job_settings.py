@@ -188,3 +188,22 @@ def test_the_session_settings_the_verifier_reads_set_for_spark_jobs_are_not_chec
     [detail] = [link.detail for link in report.links if link.link == SPARK_LINK]
     assert f"spark-defaults spark.hadoop.{name}" in detail
     assert report.verdict == VERDICT_NOT_CHECKED
+
+
+@pytest.mark.parametrize("option", ["assumed.role.session.duration", "assumed.role.sts.endpoint"])
+def test_a_mapped_role_setting_of_a_bucket_no_mapping_takes_changes_nothing(option: str) -> None:
+    """
+    A bucket only ``s3_prefixes`` names, beside the ``Prefix`` mapping of another bucket, gets no mapped role: the
+    links do not judge its session duration or STS endpoint (no AssumeRole there), so a Spark job's own value of
+    them is no link left not checked.
+    """
+    other = "other-bucket-c"
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [spark(f"fs.s3a.bucket.{other}.{option}", "2h")]
+    state.buckets[other] = state.buckets[BUCKET]
+    state.prefixes_for_principal_mappings = [f"s3://{other}/out/"]
+
+    report = check_chain(state)
+
+    assert [link.detail for link in report.links if link.link == SPARK_LINK] == []

@@ -34,6 +34,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     SESSION_DURATION_PROPERTY,
     hadoop_duration_seconds,
 )
+from airflow_provider_emrfs_xacct.pure.security_config import bucket_mapped, mapped_bucket_prefixes
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
@@ -75,8 +76,18 @@ def _emrfs_links(state: ChainState) -> list[Link]:
 
 
 def _s3a_links(state: ChainState) -> list[Link]:
-    """S3A's setting for each destination bucket, read as a Hadoop duration."""
-    settings = {setting for bucket in state.buckets if (setting := _s3a_setting(state, bucket)) is not None}
+    """
+    S3A's setting for each destination bucket a role mapping may take, read as a Hadoop duration: a bucket no mapping
+    takes (one only ``s3_prefixes`` names, beside ``Prefix`` mappings of other buckets) has no mapped role's session,
+    and its per-bucket setting, or the base one it reads, is no chained session's (the launch's rule:
+    :func:`~.cluster_config.check_s3a_session_duration`).
+    """
+    mapped = mapped_bucket_prefixes(state.security_configuration)
+    settings = {
+        setting
+        for bucket in state.buckets
+        if bucket_mapped(bucket, mapped) and (setting := _s3a_setting(state, bucket)) is not None
+    }
     return [
         _link(f"{classification} {name}", value, hadoop_duration_seconds(value))
         for classification, name, value in sorted(settings)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from airflow_provider_emrfs_xacct.pure.checks.contexts import S3A_ENCRYPTION_OPTIONS, site_property
 from airflow_provider_emrfs_xacct.pure.checks.credential_settings import SPARK_HADOOP
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.security_config import bucket_mapped, mapped_bucket_prefixes
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
@@ -47,15 +48,30 @@ S3A_OPTIONS_READ = (
 )
 
 
+#: The S3A options only a mapped role's session reads: per bucket, read for a bucket a role mapping takes only.
+MAPPED_ROLE_OPTIONS = ("assumed.role.sts.endpoint", "assumed.role.session.duration")
+
+
 def read_settings(state: ChainState) -> list[tuple[str, str]]:
-    """The settings the checks read: :data:`READ_SETTINGS`, and ``core-site``'s S3A options, base and per bucket."""
+    """
+    The settings the checks read: :data:`READ_SETTINGS`, and ``core-site``'s S3A options, base and per bucket (those
+    of :data:`MAPPED_ROLE_OPTIONS` for a bucket a role mapping takes: :mod:`.sts_route`, :mod:`.session_duration`).
+    """
+    mapped = mapped_bucket_prefixes(state.security_configuration)
     buckets = sorted(state.buckets)
     return [
         *READ_SETTINGS,
         *(
             ("core-site", name)
             for option in S3A_OPTIONS_READ
-            for name in (f"fs.s3a.{option}", *(f"fs.s3a.bucket.{bucket}.{option}" for bucket in buckets))
+            for name in (
+                f"fs.s3a.{option}",
+                *(
+                    f"fs.s3a.bucket.{bucket}.{option}"
+                    for bucket in buckets
+                    if option not in MAPPED_ROLE_OPTIONS or bucket_mapped(bucket, mapped)
+                ),
+            )
         ),
     ]
 

@@ -6,6 +6,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import serves_s3_with_s3a
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, Unreadable
 from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, S3A_STS_ENDPOINT_PROPERTY, STS_ENDPOINT_PROPERTY
+from airflow_provider_emrfs_xacct.pure.security_config import bucket_mapped, mapped_bucket_prefixes
 
 #: The link status of each answer of ``pure/network.py``.
 LINK_STATUS = {"PASS": PASS, "FAIL": FAIL, NOT_CHECKED: UNKNOWN}
@@ -40,7 +41,9 @@ def _per_bucket_endpoints(state: ChainState) -> list[Link]:
     Where S3A serves ``s3://``, a partner bucket's own ``fs.s3a.bucket.BUCKET.assumed.role.sts.endpoint`` other than the
     cluster's: S3A reads it for that bucket ("When connecting to a bucket, all options explicitly set for that bucket
     will override the base fs.s3a. values": Apache Hadoop, "Hadoop-AWS module", per-bucket configuration), and the
-    route check above judged only the cluster's endpoint (``pure/network.py``, :func:`sts_endpoint_settings`).
+    route check above judged only the cluster's endpoint (``pure/network.py``, :func:`sts_endpoint_settings`). Only
+    a bucket a role mapping may take: no mapped role's credentials are asked for another's (one only ``s3_prefixes``
+    names beside ``Prefix`` mappings of other buckets).
     """
     if state.cluster_configurations is None or not serves_s3_with_s3a(state):
         return []
@@ -48,7 +51,8 @@ def _per_bucket_endpoints(state: ChainState) -> list[Link]:
     if base is None and not translation_off(state):
         base = site_property(state, "emrfs-site", STS_ENDPOINT_PROPERTY)  # translated (Migration guide: EMRFS to S3A)
     links = []
-    for bucket in sorted(state.buckets):
+    mapped = mapped_bucket_prefixes(state.security_configuration)
+    for bucket in sorted(bucket for bucket in state.buckets if bucket_mapped(bucket, mapped)):
         name = f"fs.s3a.bucket.{bucket}.{S3A_STS_ENDPOINT_PROPERTY.removeprefix('fs.s3a.')}"
         own = site_property(state, "core-site", name)
         if own is not None and str(own).strip() != str(base or "").strip():
