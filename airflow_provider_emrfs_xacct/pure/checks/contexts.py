@@ -85,8 +85,8 @@ def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, st
     entry for ``bucket``, if any, wins over its own mode and key (Amazon EMR Management Guide, "Create a
     security configuration", the example where "encryption exceptions are applied to individual S3
     buckets": ``Overrides`` of ``BucketName``, ``EncryptionMode``, ``AwsKmsKey``); else from ``emrfs-site``
-    (``fs.s3.enableServerSideEncryption``, ``fs.s3.serverSideEncryption.kms.keyId``; AWS documents no
-    per-bucket form of these). A client-side mode (``CSE-KMS``, ``CSE-Custom``) sends no server-side
+    (``fs.s3.enableServerSideEncryption``, ``fs.s3.serverSideEncryption.kms.keyId``, the key's bucket-specific
+    ``fs.s3.bucket.BUCKET.serverSideEncryption.kms.keyId`` winning for its bucket: :func:`emrfs_kms_key`). A client-side mode (``CSE-KMS``, ``CSE-Custom``) sends no server-side
     header; its own key is not checked. ``(None, None)``: no header, the bucket's default applies; ``None``: not
     known (no cluster read). S3 applies the bucket's default only to a request that "doesn't specify any
     server-side encryption" (S3 API Reference, ServerSideEncryptionRule, ApplyServerSideEncryptionByDefault).
@@ -109,9 +109,27 @@ def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, st
     if state.cluster_configurations is None:
         return None
     if str(site_property(state, "emrfs-site", "fs.s3.enableServerSideEncryption")).lower() == "true":
-        key = site_property(state, "emrfs-site", "fs.s3.serverSideEncryption.kms.keyId")
+        key = emrfs_kms_key(state, bucket)
         return ("aws:kms", key) if key else ("AES256", None)
     return None, None
+
+
+#: EMRFS's ``emrfs-site`` KMS key of SSE-KMS uploads.
+EMRFS_KMS_KEY = "fs.s3.serverSideEncryption.kms.keyId"
+
+
+def emrfs_kms_key(state: ChainState, bucket: str) -> str | None:
+    """
+    The ``emrfs-site`` KMS key EMRFS's SSE-KMS uploads to ``bucket`` name: the bucket-specific
+    ``fs.s3.bucket.BUCKET.serverSideEncryption.kms.keyId`` when set, else ``fs.s3.serverSideEncryption.kms.keyId``.
+
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": "when you configure a bucket-specific
+    encryption setting in EMRFS using 'fs.s3.bucket.amzn-s3-demo-bucket1.serverSideEncryption.kms.keyId' with a value
+    of "XYZ", the system automatically maps this to the equivalent S3A configuration by setting 'fs.s3a.encryption.key'
+    to "XYZ" for the specified bucket amzn-s3-demo-bucket1" (so S3A, where it serves ``s3://``, reads it the same way).
+    """
+    per_bucket = site_property(state, "emrfs-site", f"fs.s3.bucket.{bucket}.{EMRFS_KMS_KEY.removeprefix('fs.s3.')}")
+    return per_bucket if per_bucket is not None else site_property(state, "emrfs-site", EMRFS_KMS_KEY)
 
 
 def _at_rest_s3_encryption(state: ChainState, bucket: str) -> dict[str, str] | None:
@@ -189,14 +207,34 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
     documented, and S3A may read them from a credential provider too. So a cluster that sets one is not checked, as
     is one whose release (so the connector) is unknown. Nor is one whose ``core-site``
     ``fs.s3a.emrfs.compatibility.enable`` false turns off that translation while the security configuration or
-    ``emrfs-site`` asks for encryption: what then reaches S3A's uploads is not documented.
+    ``emrfs-site`` asks for encryption: what then reaches S3A's uploads is not documented. Nor, whatever the cluster's
+    settings (read or not), one whose security configuration has at-rest S3 encryption for ``bucket``: the guide's
+    mapping table carries ``emrfs-site``'s encryption properties to S3A, and AWS documents no way for the security
+    configuration's to reach S3A's uploads.
     """
-    if state.cluster_configurations is None or not s3a_may_serve_s3(state):
+    if not s3a_may_serve_s3(state):
+        return ""
+    uses = f"{state.release_label} uses" if state.release_label else "the unknown release may use"
+    at_rest = _at_rest_s3_encryption(state, bucket)
+    if at_rest is not None:
+        # The guide's "EMRFS to S3A Configuration Mapping" table maps emrfs-site's encryption properties
+        # (fs.s3.enableServerSideEncryption to fs.s3a.encryption.algorithm, fs.s3.serverSideEncryption.kms.keyId to
+        # fs.s3a.encryption.key), and says nothing of the security configuration's at-rest S3 encryption.
+        return (
+            f"{uses} S3A for s3://, and the security configuration's at-rest S3 encryption asks for "
+            f"{at_rest.get('EncryptionMode')}: whether it reaches S3A's uploads is not documented (AWS's migration "
+            "guide maps emrfs-site's encryption properties to S3A, not the security configuration's"
+            + (
+                f"; core-site {EMRFS_COMPATIBILITY_PROPERTY}=false even turns that translation off)"
+                if translation_off(state)
+                else ")"
+            )
+        )
+    if state.cluster_configurations is None:
         return ""
     for option in S3A_ENCRYPTION_OPTIONS:
         for name in (f"fs.s3a.{option}", f"fs.s3a.bucket.{bucket}.{option}"):
             if str(site_property(state, "core-site", name) or "").strip():
-                uses = f"{state.release_label} uses" if state.release_label else "the unknown release may use"
                 return (
                     f"{uses} S3A for s3://, and core-site {name} sets the encryption S3A's uploads "
                     "ask for, which the verifier does not read (nor how it combines with the security configuration)"
@@ -205,7 +243,6 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
         asked = [
             source
             for source, set_here in (
-                ("the security configuration's at-rest S3 encryption", _at_rest_s3_encryption(state, bucket)),
                 *(
                     (f"emrfs-site {name}", str(site_property(state, "emrfs-site", name)).strip().lower() == "true")
                     for name in ("fs.s3.enableServerSideEncryption", "fs.s3.cse.enabled")
