@@ -21,6 +21,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     BLOCK_PUBLIC_ACCESS,
     CLUSTER_SETTINGS,
     FAIL,
+    NOT_SETTLED_BY_PROBE,
     OUTSIDE_POLICIES,
     PASS,
     PROBE_FIX,
@@ -693,6 +694,32 @@ def test_s3a_release_without_fs_s3_impl_passes() -> None:
     assert "S3A" in connector.detail
     assert "translates" in connector.detail
     assert report.healthy
+
+
+def test_s3a_serving_s3_leaves_its_requests_not_checked_and_says_why() -> None:
+    """
+    Where S3A serves s3://, the write links judge EMRFS's request list, and AWS documents no list of the requests
+    S3A's committers send (their __magic paths and multipart uploads; Amazon EMR Release Guide, "Migration guide:
+    EMRFS to S3A filesystem", documents only which settings carry over and that S3A's directories "end with a '/'
+    suffix"), nor how S3A matches an s3a:// URI against the mappings' s3:// prefixes. So the verdict is not PASS on
+    them (it was), and a passing probe, one small PutObject, does not settle it; with EMRFS kept there is no such link.
+    """
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [{"Classification": "core-site", "Properties": {}}]
+
+    report = check_chain(state)
+
+    link = by_name(report)["S3A's requests"]
+    assert link.status == UNKNOWN
+    assert "__magic" in link.detail
+    assert "s3a://" in link.detail
+    assert "fs.s3.impl" in (link.fix or "")
+    assert report.verdict != "PASS"
+    assert "S3A's requests" in NOT_SETTLED_BY_PROBE
+
+    state.cluster_configurations = [{"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}]
+    assert "S3A's requests" not in by_name(check_chain(state))
 
 
 @pytest.mark.parametrize("value", ["false", "FALSE", " False"])
