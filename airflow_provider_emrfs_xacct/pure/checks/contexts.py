@@ -42,7 +42,7 @@ _ABSENT_ALWAYS = frozenset(
         "s3:x-amz-grant-read-acp",
         "s3:x-amz-grant-write",
         "s3:x-amz-grant-write-acp",
-        "s3:x-amz-storage-class",
+        "s3:x-amz-storage-class",  # on an upload, unless the cluster's settings may ask for one (upload_storage_class)
         "s3:x-amz-website-redirect-location",
         "s3:object-lock-mode",
         "s3:object-lock-retain-until-date",
@@ -258,6 +258,29 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
                 "S3A's uploads is not documented"
             )
     return ""
+
+
+#: EMRFS's ``emrfs-site`` storage class of uploads, and S3A's ``core-site`` one (Amazon EMR Release Guide, "Migration
+#: guide: EMRFS to S3A filesystem", "EMRFS to S3A Configuration Mapping": ``fs.s3.storageClass`` to
+#: ``fs.s3a.create.storage.class``).
+EMRFS_STORAGE_CLASS = "fs.s3.storageClass"
+S3A_STORAGE_CLASS = "fs.s3a.create.storage.class"
+
+
+def upload_storage_class(state: ChainState, bucket: str) -> bool | None:
+    """
+    Whether uploads to ``bucket`` may carry ``x-amz-storage-class`` (the ``s3:x-amz-storage-class`` condition key):
+    ``False`` only when the cluster's settings were read and neither connector that may serve ``s3://`` sets a
+    storage class for the bucket (EMRFS's ``fs.s3.storageClass``; S3A's ``fs.s3a.create.storage.class``, per bucket
+    too, or the EMRFS one as EMR translates it: :func:`s3a_reading`); ``None``: not known (settings unread).
+
+    A class set is taken as sent, its value not modelled: a condition on the key is then "not checked".
+    """
+    if state.cluster_configurations is None:
+        return None
+    emrfs = site_property(state, "emrfs-site", EMRFS_STORAGE_CLASS) if not serves_s3_with_s3a(state) else None
+    s3a = s3a_reading(state, EMRFS_STORAGE_CLASS, S3A_STORAGE_CLASS, bucket) if s3a_may_serve_s3(state) else None
+    return any(str(value).strip() for value in (emrfs, s3a) if value is not None)
 
 
 #: The ``emrfs-site`` setting that makes EMRFS send ``x-amz-request-payer: requester``.
@@ -481,6 +504,8 @@ def _add_upload_headers(
             {"s3:x-amz-acl", "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id"}
         )
         return
+    if upload_storage_class(state, bucket) is not False:
+        absent.discard("s3:x-amz-storage-class")  # sent, or may be: a condition on it is not checked
     headers = _upload_headers(state, bucket)
     if headers is None:
         return
