@@ -283,6 +283,43 @@ def upload_storage_class(state: ChainState, bucket: str) -> bool | None:
     return any(str(value).strip() for value in (emrfs, s3a) if value is not None)
 
 
+#: EMRFS's ``emrfs-site`` custom encryption context of SSE-KMS uploads, and S3A's ``core-site`` one (Amazon EMR Release
+#: Guide, "Migration guide: EMRFS to S3A filesystem", "EMRFS to S3A Configuration Mapping":
+#: ``fs.s3.serverSideEncryption.kms.customEncryptionContext`` to ``fs.s3a.encryption.context``).
+EMRFS_ENCRYPTION_CONTEXT = "fs.s3.serverSideEncryption.kms.customEncryptionContext"
+S3A_ENCRYPTION_CONTEXT = "fs.s3a.encryption.context"
+
+
+def custom_encryption_context(state: ChainState, bucket: str) -> str:
+    """
+    The setting that gives SSE-KMS uploads to ``bucket`` an encryption context of the cluster's own (``""``: none
+    set, or the cluster's settings not read): EMRFS's ``emrfs-site`` one, or where S3A serves (or may serve) ``s3://``
+    S3A's ``fs.s3a.encryption.context`` (per bucket too, or the EMRFS one as EMR translates it: :func:`s3a_reading`).
+
+    S3 then calls KMS with more than ``aws:s3:arn`` in the encryption context: its other pairs are not modelled, so
+    ``kms:EncryptionContextKeys`` is not known and a grant's encryption-context constraint is not judged.
+    """
+    if state.cluster_configurations is None:
+        return ""
+    if (
+        not serves_s3_with_s3a(state)
+        and str(site_property(state, "emrfs-site", EMRFS_ENCRYPTION_CONTEXT) or "").strip()
+    ):
+        return f"emrfs-site {EMRFS_ENCRYPTION_CONTEXT}"
+    if (
+        s3a_may_serve_s3(state)
+        and str(s3a_reading(state, EMRFS_ENCRYPTION_CONTEXT, S3A_ENCRYPTION_CONTEXT, bucket) or "").strip()
+    ):
+        own = s3a_setting_name(state, S3A_ENCRYPTION_CONTEXT, bucket)
+        return f"core-site {own}" if own else f"emrfs-site {EMRFS_ENCRYPTION_CONTEXT} (translated for S3A)"
+    return ""
+
+
+def bucket_of_s3_arn(arn: str) -> str:
+    """The bucket of an S3 bucket or object ARN (``arn:aws:s3:::bucket/key``)."""
+    return arn.split(":::", 1)[-1].split("/", 1)[0]
+
+
 #: The ``emrfs-site`` setting that makes EMRFS send ``x-amz-request-payer: requester``.
 REQUESTER_PAYS_HEADER = "fs.s3.useRequesterPaysHeader"
 #: The ``core-site`` setting that makes S3A send it.
@@ -541,8 +578,9 @@ def kms_request(state: ChainState, role: RoleState, action: str, key: tuple[str,
         # the object's ARN, or the bucket's with an S3 Bucket Key (which the bucket's setting turns on for
         # uploads that ask for SSE-KMS too: "Configuring an S3 Bucket Key at the object level").
         "kms:EncryptionContext:aws:s3:arn": resource_arn,
-        "kms:EncryptionContextKeys": ["aws:s3:arn"],
     }
+    if not custom_encryption_context(state, bucket_of_s3_arn(resource_arn)):
+        context["kms:EncryptionContextKeys"] = ["aws:s3:arn"]  # else more keys: not known
     if dns_suffix(region) == "amazonaws.com":
         # KMS Developer Guide, "kms:ViaService": S3 calls KMS as s3.<region>.amazonaws.com. Where endpoints
         # end otherwise (aws-cn: amazonaws.com.cn; the ISO partitions) the value is not documented: left
