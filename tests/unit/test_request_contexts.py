@@ -653,3 +653,48 @@ def test_an_upload_of_a_cluster_setting_a_storage_class_may_carry_it(
     upload = s3_request(state, _role(state), _call("CreateMultipartUpload"), _bucket(state), BUCKET, "exports")
     assert upload is not None
     assert "s3:x-amz-storage-class" not in upload.known_absent
+
+
+@pytest.mark.parametrize(
+    ("release", "classification", "setting"),
+    [
+        ("emr-6.15.0", "emrfs-site", "fs.s3n.ssl.enabled"),
+        ("emr-7.10.0", "emrfs-site", "fs.s3n.ssl.enabled"),  # translated to S3A's
+        ("emr-7.10.0", "core-site", "fs.s3a.connection.ssl.enabled"),
+        ("emr-7.10.0", "core-site", f"fs.s3a.bucket.{BUCKET}.connection.ssl.enabled"),
+    ],
+)
+def test_a_cluster_turning_tls_off_leaves_secure_transport_not_known(
+    release: str, classification: str, setting: str
+) -> None:
+    """
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem", "EMRFS to S3A Configuration Mapping":
+    ``fs.s3n.ssl.enabled`` (EMRFS) maps to ``fs.s3a.connection.ssl.enabled`` (S3A), which "Enables or disables SSL
+    connections to AWS services" (Apache Hadoop, core-default.xml). Set false, the requests may go over plain HTTP:
+    ``aws:SecureTransport`` is not known, and the common bucket-policy Deny on it false is not checked rather than
+    passed (it was, the key taken as "true"). Not set, or set true, the key stays "true".
+    """
+    deny_plain_http = {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": "s3:*",
+        "Resource": "*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    state = healthy_state()
+    state.release_label = release
+    state.cluster_configurations = [{"Classification": classification, "Properties": {setting: " False "}}]
+    _in_bucket_policy(deny_plain_http)(state)
+
+    upload = s3_request(state, _role(state), _call("CreateMultipartUpload"), _bucket(state), BUCKET, "exports")
+    assert upload is not None
+    assert "aws:SecureTransport" not in upload.context
+    assert check_chain(state).verdict != VERDICT_PASS
+
+    state.cluster_configurations = [{"Classification": classification, "Properties": {setting: "true"}}]
+    upload = s3_request(state, _role(state), _call("CreateMultipartUpload"), _bucket(state), BUCKET, "exports")
+    assert upload is not None
+    assert upload.context["aws:SecureTransport"] == "true"
+    not_checked = [link.link for link in check_chain(state).links if link.status == UNKNOWN]
+    assert not_checked in ([], ["S3A's requests"])  # on 7.10.0, S3A's own requests are not checked (checks/release.py)

@@ -315,6 +315,32 @@ def custom_encryption_context(state: ChainState, bucket: str) -> str:
     return ""
 
 
+#: The switch of TLS on the connector's requests: EMRFS's ``fs.s3n.ssl.enabled`` (an EMRFS configuration name in the
+#: migration guide's "EMRFS to S3A Configuration Mapping"), which EMR maps to S3A's ``fs.s3a.connection.ssl.enabled``
+#: ("Enables or disables SSL connections to AWS services": Apache Hadoop, ``core-default.xml``).
+EMRFS_SSL = "fs.s3n.ssl.enabled"
+S3A_SSL = "fs.s3a.connection.ssl.enabled"
+
+
+def tls_turned_off(state: ChainState, bucket: str) -> str:
+    """
+    The setting that turns TLS off for requests to ``bucket`` of a connector that may serve ``s3://`` (``""``: none,
+    or the cluster's settings not read): set ``false`` as Hadoop's ``Configuration.getBoolean`` reads it (trimmed,
+    any case). Such requests may go over plain HTTP, so ``aws:SecureTransport`` is not known (a bucket policy's
+    usual Deny on it is then not checked, not passed).
+    """
+    if state.cluster_configurations is None:
+        return ""
+    settings: list[tuple[str, str | None]] = []
+    if not serves_s3_with_s3a(state):
+        settings.append((f"emrfs-site {EMRFS_SSL}", site_property(state, "emrfs-site", EMRFS_SSL)))
+    if s3a_may_serve_s3(state):
+        own = s3a_setting_name(state, S3A_SSL, bucket)
+        name = f"core-site {own}" if own else f"emrfs-site {EMRFS_SSL} (translated for S3A)"
+        settings.append((name, s3a_reading(state, EMRFS_SSL, S3A_SSL, bucket)))
+    return next((name for name, value in settings if str(value).strip().lower() == "false"), "")
+
+
 def bucket_of_s3_arn(arn: str) -> str:
     """The bucket of an S3 bucket or object ARN (``arn:aws:s3:::bucket/key``)."""
     return arn.split(":::", 1)[-1].split("/", 1)[0]
@@ -495,6 +521,8 @@ def s3_request(
         # its own Region (a request sent elsewhere is answered with the bucket's Region to send it to), so
         # it is the bucket's, not the destination connection's; when not known, a condition on it is "not checked".
         context["aws:RequestedRegion"] = bucket.region
+    if tls_turned_off(state, bucket_name):
+        del context["aws:SecureTransport"]  # may be plain HTTP: not known
     if not _add_listing(call, stem, context, absent):
         return None
     _add_upload_headers(state, call, bucket_name, context, absent)
