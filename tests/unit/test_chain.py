@@ -1038,6 +1038,43 @@ def test_a_bucket_another_account_owns_fails_and_names_the_expected_owner() -> N
     assert not report.healthy
 
 
+@pytest.mark.parametrize(
+    ("release", "classification", "setting"),
+    [
+        ("emr-6.15.0", "emrfs-site", "fs.s3n.endpoint"),
+        ("emr-7.10.0", "emrfs-site", "fs.s3n.endpoint"),  # translated to S3A's fs.s3a.endpoint
+        ("emr-7.10.0", "core-site", f"fs.s3a.bucket.{BUCKET}.endpoint"),
+    ],
+)
+def test_a_connector_pointed_at_an_s3_endpoint_of_its_own_leaves_the_route_not_checked(
+    release: str, classification: str, setting: str
+) -> None:
+    """
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem", "EMRFS to S3A Configuration Mapping":
+    ``fs.s3n.endpoint`` (EMRFS) maps to ``fs.s3a.endpoint`` (S3A), the S3 endpoint the connector calls. The subnet's
+    facts show the way to S3's Regional name (here a NAT route: PASS); with the connector pointed elsewhere (an
+    interface endpoint's own name, another Region) that way is not the one read: not checked, naming the setting
+    (it passed). A route that does not pass stays as it was.
+    """
+    state = healthy_state()
+    state.release_label = release
+    state.subnet = SubnetFacts("subnet-1", "eu-west-1", True, False, False, False)
+    name = f"cluster reaches s3://{BUCKET}"
+    assert by_name(check_chain(state))[name].status == PASS
+
+    value = "bucket.vpce-0a1b2c3d-4e5f.s3.eu-west-1.vpce.amazonaws.com"
+    state.cluster_configurations = [{"Classification": classification, "Properties": {setting: value}}]
+    link = by_name(check_chain(state))[name]
+    assert link.status == UNKNOWN, link
+    assert f"={value}" in link.detail
+    assert (setting if classification == "core-site" else "fs.s3n.endpoint") in link.detail
+
+    state.subnet = SubnetFacts("subnet-1", "eu-west-1", False, False, False, False)  # no way out: as without it
+    unset = copy.deepcopy(state)
+    unset.cluster_configurations = []
+    assert by_name(check_chain(state))[name].status == by_name(check_chain(unset))[name].status != PASS
+
+
 def test_a_bucket_another_account_owns_gets_no_route_link_beside_its_own_fail() -> None:
     """
     The route to S3 of a bucket another account owns is not judged: its Region is that account's bucket's, not the

@@ -341,6 +341,30 @@ def tls_turned_off(state: ChainState, bucket: str) -> str:
     return next((name for name, value in settings if str(value).strip().lower() == "false"), "")
 
 
+#: The S3 endpoint a connector is pointed at: EMRFS's ``fs.s3n.endpoint`` (an EMRFS configuration name in the
+#: migration guide's "EMRFS to S3A Configuration Mapping"), which EMR maps to S3A's ``fs.s3a.endpoint``.
+EMRFS_ENDPOINT = "fs.s3n.endpoint"
+S3A_ENDPOINT = "fs.s3a.endpoint"
+
+
+def s3_endpoint_setting(state: ChainState, bucket: str) -> str:
+    """
+    The setting, with its value, that points a connector that may serve ``s3://`` at an S3 endpoint of its own for
+    ``bucket`` (``""``: none, or the cluster's settings not read). The route the subnet's facts show is the one to S3's
+    Regional name; the way to another endpoint is not read.
+    """
+    if state.cluster_configurations is None:
+        return ""
+    settings: list[tuple[str, str | None]] = []
+    if not serves_s3_with_s3a(state):
+        settings.append((f"emrfs-site {EMRFS_ENDPOINT}", site_property(state, "emrfs-site", EMRFS_ENDPOINT)))
+    if s3a_may_serve_s3(state):
+        own = s3a_setting_name(state, S3A_ENDPOINT, bucket)
+        name = f"core-site {own}" if own else f"emrfs-site {EMRFS_ENDPOINT} (translated for S3A)"
+        settings.append((name, s3a_reading(state, EMRFS_ENDPOINT, S3A_ENDPOINT, bucket)))
+    return next((f"{name}={value.strip()}" for name, value in settings if value and value.strip()), "")
+
+
 def bucket_of_s3_arn(arn: str) -> str:
     """The bucket of an S3 bucket or object ARN (``arn:aws:s3:::bucket/key``)."""
     return arn.split(":::", 1)[-1].split("/", 1)[0]
