@@ -256,7 +256,12 @@ def requested_encryption(
         if str(s3.get("EncryptionMode", "")).startswith("CSE-"):
             return None, None  # client-side, and "SSE and CSE are mutually exclusive" (same Release Guide page)
     if str(emrfs_site.get("fs.s3.enableServerSideEncryption", "false")).lower() == "true":
-        key = emrfs_site.get("fs.s3.serverSideEncryption.kms.keyId")
+        # The bucket-specific key wins for its bucket (EMR Release Guide, "Migration guide: EMRFS to S3A
+        # filesystem": "a bucket-specific encryption setting in EMRFS using
+        # 'fs.s3.bucket.amzn-s3-demo-bucket1.serverSideEncryption.kms.keyId'").
+        key = emrfs_site.get(f"fs.s3.bucket.{bucket}.serverSideEncryption.kms.keyId")
+        if key is None:
+            key = emrfs_site.get("fs.s3.serverSideEncryption.kms.keyId")
         return ("aws:kms", key) if key else ("AES256", None)
     return None, None
 

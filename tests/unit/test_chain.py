@@ -21,6 +21,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     BLOCK_PUBLIC_ACCESS,
     CLUSTER_SETTINGS,
     FAIL,
+    NOT_SETTLED_BY_PROBE,
     OUTSIDE_POLICIES,
     PASS,
     PROBE_FIX,
@@ -695,6 +696,32 @@ def test_s3a_release_without_fs_s3_impl_passes() -> None:
     assert report.healthy
 
 
+def test_s3a_serving_s3_leaves_its_requests_not_checked_and_says_why() -> None:
+    """
+    Where S3A serves s3://, the write links judge EMRFS's request list, and AWS documents no list of the requests
+    S3A's committers send (their __magic paths and multipart uploads; Amazon EMR Release Guide, "Migration guide:
+    EMRFS to S3A filesystem", documents only which settings carry over and that S3A's directories "end with a '/'
+    suffix"), nor how S3A matches an s3a:// URI against the mappings' s3:// prefixes. So the verdict is not PASS on
+    them (it was), and a passing probe, one small PutObject, does not settle it; with EMRFS kept there is no such link.
+    """
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [{"Classification": "core-site", "Properties": {}}]
+
+    report = check_chain(state)
+
+    link = by_name(report)["S3A's requests"]
+    assert link.status == UNKNOWN
+    assert "__magic" in link.detail
+    assert "s3a://" in link.detail
+    assert "fs.s3.impl" in (link.fix or "")
+    assert report.verdict != "PASS"
+    assert "S3A's requests" in NOT_SETTLED_BY_PROBE
+
+    state.cluster_configurations = [{"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}]
+    assert "S3A's requests" not in by_name(check_chain(state))
+
+
 @pytest.mark.parametrize("value", ["false", "FALSE", " False"])
 def test_s3a_release_with_the_emrfs_translation_off_fails(value: str) -> None:
     # Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": core-site
@@ -1009,6 +1036,43 @@ def test_a_bucket_another_account_owns_fails_and_names_the_expected_owner() -> N
     assert "another account took" in link.fix
     assert OWNER not in by_name(report)  # nothing else of that bucket is judged
     assert not report.healthy
+
+
+@pytest.mark.parametrize(
+    ("release", "classification", "setting"),
+    [
+        ("emr-6.15.0", "emrfs-site", "fs.s3n.endpoint"),
+        ("emr-7.10.0", "emrfs-site", "fs.s3n.endpoint"),  # translated to S3A's fs.s3a.endpoint
+        ("emr-7.10.0", "core-site", f"fs.s3a.bucket.{BUCKET}.endpoint"),
+    ],
+)
+def test_a_connector_pointed_at_an_s3_endpoint_of_its_own_leaves_the_route_not_checked(
+    release: str, classification: str, setting: str
+) -> None:
+    """
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem", "EMRFS to S3A Configuration Mapping":
+    ``fs.s3n.endpoint`` (EMRFS) maps to ``fs.s3a.endpoint`` (S3A), the S3 endpoint the connector calls. The subnet's
+    facts show the way to S3's Regional name (here a NAT route: PASS); with the connector pointed elsewhere (an
+    interface endpoint's own name, another Region) that way is not the one read: not checked, naming the setting
+    (it passed). A route that does not pass stays as it was.
+    """
+    state = healthy_state()
+    state.release_label = release
+    state.subnet = SubnetFacts("subnet-1", "eu-west-1", True, False, False, False)
+    name = f"cluster reaches s3://{BUCKET}"
+    assert by_name(check_chain(state))[name].status == PASS
+
+    value = "bucket.vpce-0a1b2c3d-4e5f.s3.eu-west-1.vpce.amazonaws.com"
+    state.cluster_configurations = [{"Classification": classification, "Properties": {setting: value}}]
+    link = by_name(check_chain(state))[name]
+    assert link.status == UNKNOWN, link
+    assert f"={value}" in link.detail
+    assert (setting if classification == "core-site" else "fs.s3n.endpoint") in link.detail
+
+    state.subnet = SubnetFacts("subnet-1", "eu-west-1", False, False, False, False)  # no way out: as without it
+    unset = copy.deepcopy(state)
+    unset.cluster_configurations = []
+    assert by_name(check_chain(state))[name].status == by_name(check_chain(unset))[name].status != PASS
 
 
 def test_a_bucket_another_account_owns_gets_no_route_link_beside_its_own_fail() -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.contexts import kms_request
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.kms_grants import GrantMatch, constraints_hold, match_grants
 from tests.unit.test_chain import (
@@ -209,3 +210,52 @@ def test_a_grant_is_named_by_its_id_name_grantee_and_operations() -> None:
 
     assert describe_grant(named) == f"grant g-1 (emr-writer) to {ROLE} for GenerateDataKey, Decrypt"
     assert describe_grant(grant()) == f"grant g-1 to {ROLE} for GenerateDataKey, Decrypt"
+
+
+CUSTOM_CONTEXT = {"fs.s3.serverSideEncryption.kms.customEncryptionContext": "project=exports"}
+
+
+@pytest.mark.parametrize(
+    ("release", "classification", "settings"),
+    [
+        ("emr-6.15.0", "emrfs-site", CUSTOM_CONTEXT),
+        ("emr-7.10.0", "emrfs-site", CUSTOM_CONTEXT),  # translated to S3A's fs.s3a.encryption.context
+        ("emr-7.10.0", "core-site", {f"fs.s3a.bucket.{BUCKET}.encryption.context": "project=exports"}),
+    ],
+)
+def test_a_cluster_s_own_encryption_context_leaves_context_bound_grants_and_conditions_not_checked(
+    release: str, classification: str, settings: dict[str, str]
+) -> None:
+    """
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem", "EMRFS to S3A Configuration Mapping":
+    EMRFS's ``fs.s3.serverSideEncryption.kms.customEncryptionContext`` maps to S3A's ``fs.s3a.encryption.context``,
+    an encryption context of the cluster's own on SSE-KMS uploads, so S3's KMS calls carry more than
+    ``aws:s3:arn``. A grant bound to exactly S3's ``{"aws:s3:arn": ...}`` (``EncryptionContextEquals``) then does not
+    allow them: it was a PASS; now "not checked", naming the setting. ``kms:EncryptionContextKeys`` is no longer
+    taken as ``["aws:s3:arn"]``. Without the setting both stay as they were.
+    """
+    state = admins_only()
+    state.release_label = release
+    state.cluster_configurations = [{"Classification": classification, "Properties": settings}]
+    # With an S3 Bucket Key, S3's context is the bucket's ARN for every call (S3 User Guide, "Using server-side
+    # encryption with AWS KMS keys", "Encryption context"): a grant bound to exactly that allowed them all.
+    state.buckets[BUCKET].bucket_key_enabled = True  # type: ignore[union-attr]
+    state.key_grants[KEY] = [grant(EncryptionContextEquals={"aws:s3:arn": f"arn:aws:s3:::{BUCKET}"})]
+
+    link = by_name(check_chain(state))[KMS]
+    assert link.status == "not checked", link
+    assert "constrains the encryption context, and the uploads add one of the cluster's own" in link.detail
+    assert any(name in link.detail for name in ("customEncryptionContext", "encryption.context"))
+
+    state.cluster_configurations = [{"Classification": classification, "Properties": {}}]
+    assert by_name(check_chain(state))[KMS].status == "pass"  # without the setting the grant allows the calls
+    state.cluster_configurations = [{"Classification": classification, "Properties": settings}]
+
+    role = state.destination_roles[ROLE]
+    assert isinstance(role, RoleState)
+    request = kms_request(state, role, "kms:GenerateDataKey", (KEY, KEY), OBJECT)
+    assert "kms:EncryptionContextKeys" not in request.context
+
+    state.cluster_configurations = [{"Classification": classification, "Properties": {}}]
+    plain = kms_request(state, role, "kms:GenerateDataKey", (KEY, KEY), OBJECT)
+    assert plain.context["kms:EncryptionContextKeys"] == ["aws:s3:arn"]

@@ -600,3 +600,101 @@ def test_kms_via_service_is_known_only_where_the_endpoint_suffix_is_amazonaws_co
 
     assert request.context.get("kms:ViaService") == via_service
     assert "kms:ViaService" not in (request.known_absent or frozenset())
+
+
+@pytest.mark.parametrize(
+    ("release", "classification", "setting"),
+    [
+        ("emr-6.15.0", "emrfs-site", "fs.s3.storageClass"),
+        ("emr-7.10.0", "emrfs-site", "fs.s3.storageClass"),  # translated to S3A's
+        ("emr-7.10.0", "core-site", "fs.s3a.create.storage.class"),
+        ("emr-7.10.0", "core-site", f"fs.s3a.bucket.{BUCKET}.create.storage.class"),
+        (None, "core-site", "fs.s3a.create.storage.class"),  # the release unknown: S3A may serve s3://
+    ],
+)
+def test_an_upload_of_a_cluster_setting_a_storage_class_may_carry_it(
+    release: str | None, classification: str, setting: str
+) -> None:
+    """
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem", "EMRFS to S3A Configuration Mapping":
+    ``fs.s3.storageClass`` (EMRFS) maps to ``fs.s3a.create.storage.class`` (S3A), the storage class of the objects
+    they create, which an upload states in its ``x-amz-storage-class`` header (the ``s3:x-amz-storage-class``
+    condition key: Service Authorization Reference, Amazon S3). A cluster setting one is not known to send no such
+    header: a bucket policy denying uploads of a class must not pass as if the key were absent (it did). Without the
+    setting, and on an UploadPart, the key stays known absent; with the cluster's settings unread it is not known.
+    """
+    deny = {
+        "Sid": "DenyColdUploads",
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": "s3:PutObject",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"s3:x-amz-storage-class": "GLACIER"}},
+    }
+    state = healthy_state()
+    state.release_label = release
+    state.cluster_configurations = [{"Classification": classification, "Properties": {setting: "GLACIER"}}]
+    _in_bucket_policy(deny)(state)
+
+    upload = s3_request(state, _role(state), _call("CreateMultipartUpload"), _bucket(state), BUCKET, "exports")
+    part = s3_request(state, _role(state), _call("UploadPart"), _bucket(state), BUCKET, "exports")
+    assert upload is not None
+    assert part is not None
+    assert "s3:x-amz-storage-class" not in upload.known_absent
+    assert "s3:x-amz-storage-class" in part.known_absent
+    assert check_chain(state).verdict != VERDICT_PASS
+
+    state.cluster_configurations = [{"Classification": classification, "Properties": {}}]
+    upload = s3_request(state, _role(state), _call("CreateMultipartUpload"), _bucket(state), BUCKET, "exports")
+    assert upload is not None
+    assert "s3:x-amz-storage-class" in upload.known_absent
+
+    state.cluster_configurations = None
+    upload = s3_request(state, _role(state), _call("CreateMultipartUpload"), _bucket(state), BUCKET, "exports")
+    assert upload is not None
+    assert "s3:x-amz-storage-class" not in upload.known_absent
+
+
+@pytest.mark.parametrize(
+    ("release", "classification", "setting"),
+    [
+        ("emr-6.15.0", "emrfs-site", "fs.s3n.ssl.enabled"),
+        ("emr-7.10.0", "emrfs-site", "fs.s3n.ssl.enabled"),  # translated to S3A's
+        ("emr-7.10.0", "core-site", "fs.s3a.connection.ssl.enabled"),
+        ("emr-7.10.0", "core-site", f"fs.s3a.bucket.{BUCKET}.connection.ssl.enabled"),
+    ],
+)
+def test_a_cluster_turning_tls_off_leaves_secure_transport_not_known(
+    release: str, classification: str, setting: str
+) -> None:
+    """
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem", "EMRFS to S3A Configuration Mapping":
+    ``fs.s3n.ssl.enabled`` (EMRFS) maps to ``fs.s3a.connection.ssl.enabled`` (S3A), which "Enables or disables SSL
+    connections to AWS services" (Apache Hadoop, core-default.xml). Set false, the requests may go over plain HTTP:
+    ``aws:SecureTransport`` is not known, and the common bucket-policy Deny on it false is not checked rather than
+    passed (it was, the key taken as "true"). Not set, or set true, the key stays "true".
+    """
+    deny_plain_http = {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": "s3:*",
+        "Resource": "*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    state = healthy_state()
+    state.release_label = release
+    state.cluster_configurations = [{"Classification": classification, "Properties": {setting: " False "}}]
+    _in_bucket_policy(deny_plain_http)(state)
+
+    upload = s3_request(state, _role(state), _call("CreateMultipartUpload"), _bucket(state), BUCKET, "exports")
+    assert upload is not None
+    assert "aws:SecureTransport" not in upload.context
+    assert check_chain(state).verdict != VERDICT_PASS
+
+    state.cluster_configurations = [{"Classification": classification, "Properties": {setting: "true"}}]
+    upload = s3_request(state, _role(state), _call("CreateMultipartUpload"), _bucket(state), BUCKET, "exports")
+    assert upload is not None
+    assert upload.context["aws:SecureTransport"] == "true"
+    not_checked = [link.link for link in check_chain(state).links if link.status == UNKNOWN]
+    assert not_checked in ([], ["S3A's requests"])  # on 7.10.0, S3A's own requests are not checked (checks/release.py)

@@ -387,3 +387,75 @@ def test_with_the_translation_off_the_security_configurations_encryption_is_not_
         OTHER_KEY,
     )
     assert requested_encryption(on_s3a(healthy_state(), **off), BUCKET) == (None, None)  # nothing asked anywhere
+
+
+@pytest.mark.parametrize("settings_read", [True, False])
+def test_the_security_configurations_encryption_is_not_read_as_what_s3as_uploads_ask_for(settings_read: bool) -> None:
+    """
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": its "EMRFS to S3A Configuration Mapping"
+    table carries emrfs-site's encryption properties to S3A (``fs.s3.enableServerSideEncryption`` to
+    ``fs.s3a.encryption.algorithm``, ``fs.s3.serverSideEncryption.kms.keyId / fs.s3.cse.kms.keyId`` to
+    ``fs.s3a.encryption.key``) and says nothing of the security configuration's at-rest S3 encryption; no AWS page
+    says S3A reads it. Where S3A serves s3:// (7.10.0 on, EMRFS not kept), the KMS link is not checked, naming why,
+    rather than a PASS on the security configuration's key; also when the cluster's settings were not read (the
+    release given alone: fs.s3.impl unknown, so S3A may serve s3://).
+    """
+    state = on_s3a(asking_for_other_key(healthy_state(), users=[ROLE]))
+    if not settings_read:
+        state.cluster_configurations = None
+
+    assert requested_encryption(state, BUCKET) is None
+    report = check_chain(state)
+    link = by_name(report)[KMS]
+    assert link.status == UNKNOWN, link
+    assert "security configuration's at-rest S3 encryption asks for SSE-KMS" in link.detail
+    assert "not documented" in link.detail
+    assert report.verdict != "PASS"
+
+    kept = on_s3a(asking_for_other_key(healthy_state(), users=[ROLE]), **{"fs.s3.impl": emrfs_writer_impl()})
+    assert requested_encryption(kept, BUCKET) == ("aws:kms", OTHER_KEY)  # EMRFS serves s3:// and applies it
+    assert by_name(check_chain(kept))[KMS].status == PASS
+
+
+def emrfs_writer_impl() -> str:
+    """The class AWS's migration guide sets as ``fs.s3.impl`` to keep EMRFS."""
+    return "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"
+
+
+def test_an_emrfs_bucket_specific_kms_key_is_the_one_its_uploads_ask_for() -> None:
+    """
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": "a bucket-specific encryption setting in
+    EMRFS using 'fs.s3.bucket.amzn-s3-demo-bucket1.serverSideEncryption.kms.keyId'", mapped to S3A's
+    ``fs.s3a.encryption.key`` "for the specified bucket". The uploads to that bucket ask for that key, not the base
+    ``fs.s3.serverSideEncryption.kms.keyId``: judged on it (it was judged on the base key), by the verifier and the
+    stand-in's writer alike; another bucket's setting changes nothing here. Under S3A (7.10.0) the translated
+    per-bucket key is the same.
+    """
+    site = {
+        "fs.s3.enableServerSideEncryption": "true",
+        "fs.s3.serverSideEncryption.kms.keyId": KEY,
+        f"fs.s3.bucket.{BUCKET}.serverSideEncryption.kms.keyId": OTHER_KEY,
+    }
+    state = healthy_state()
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": site}]
+
+    assert requested_encryption(state, BUCKET) == ("aws:kms", OTHER_KEY)
+    assert requested_encryption(state, "some-other-bucket") == ("aws:kms", KEY)
+    assert emrfs_writer.requested_encryption({}, site, BUCKET) == ("aws:kms", OTHER_KEY)
+    assert emrfs_writer.requested_encryption({}, site, "some-other-bucket") == ("aws:kms", KEY)
+
+    # The verifier judges the bucket-specific key: unread, the link is not checked rather than passed on KEY.
+    link = by_name(check_chain(state))[KMS]
+    assert link.status != PASS, link
+    assert OTHER_KEY in link.detail
+
+    state.requested_keys[requested_key_entry(OTHER_KEY, state.buckets[BUCKET])] = OTHER_KEY
+    state.key_policies[OTHER_KEY] = document(ROOT_STATEMENT, ADMIN_STATEMENT, key_users_statement([ROLE]))
+    state.key_states[OTHER_KEY] = "Enabled"
+    state.key_policies[KEY] = NOBODY
+    assert by_name(check_chain(state))[KMS].status == PASS
+
+    s3a = healthy_state()
+    s3a.release_label = "emr-7.10.0"
+    s3a.cluster_configurations = [{"Classification": "emrfs-site", "Properties": site}]
+    assert requested_encryption(s3a, BUCKET) == ("aws:kms", OTHER_KEY)

@@ -135,6 +135,20 @@ def test_an_s3a_setting_the_verifier_reads_set_for_spark_jobs_is_not_checked(nam
         ("core-site", "fs.s3a.requester.pays.enabled", "true"),
         ("core-site", "fs.s3a.acl.default", "BucketOwnerFullControl"),
         ("core-site", "fs.s3a.encryption.algorithm", "SSE-KMS"),
+        # Read since the migration guide's table was followed further (contexts.py).
+        ("emrfs-site", "fs.s3.storageClass", "GLACIER"),
+        ("emrfs-site", "fs.s3.serverSideEncryption.kms.customEncryptionContext", "project=exports"),
+        ("emrfs-site", "fs.s3n.ssl.enabled", "false"),
+        ("emrfs-site", "fs.s3n.endpoint", "s3.eu-west-1.amazonaws.com"),
+        (
+            "emrfs-site",
+            "fs.s3.bucket.partner-results-b.serverSideEncryption.kms.keyId",
+            "arn:aws:kms:eu-west-1:2:key/k",
+        ),
+        ("core-site", "fs.s3a.create.storage.class", "glacier"),
+        ("core-site", "fs.s3a.encryption.context", "project=exports"),
+        ("core-site", "fs.s3a.connection.ssl.enabled", "false"),
+        ("core-site", "fs.s3a.bucket.partner-results-b.endpoint", "s3.eu-west-1.amazonaws.com"),
     ],
 )
 def test_each_setting_is_compared_with_the_site_file_the_checks_read_it_from(

@@ -42,7 +42,7 @@ _ABSENT_ALWAYS = frozenset(
         "s3:x-amz-grant-read-acp",
         "s3:x-amz-grant-write",
         "s3:x-amz-grant-write-acp",
-        "s3:x-amz-storage-class",
+        "s3:x-amz-storage-class",  # on an upload, unless the cluster's settings may ask for one (upload_storage_class)
         "s3:x-amz-website-redirect-location",
         "s3:object-lock-mode",
         "s3:object-lock-retain-until-date",
@@ -85,8 +85,8 @@ def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, st
     entry for ``bucket``, if any, wins over its own mode and key (Amazon EMR Management Guide, "Create a
     security configuration", the example where "encryption exceptions are applied to individual S3
     buckets": ``Overrides`` of ``BucketName``, ``EncryptionMode``, ``AwsKmsKey``); else from ``emrfs-site``
-    (``fs.s3.enableServerSideEncryption``, ``fs.s3.serverSideEncryption.kms.keyId``; AWS documents no
-    per-bucket form of these). A client-side mode (``CSE-KMS``, ``CSE-Custom``) sends no server-side
+    (``fs.s3.enableServerSideEncryption``, ``fs.s3.serverSideEncryption.kms.keyId``, the key's bucket-specific
+    ``fs.s3.bucket.BUCKET.serverSideEncryption.kms.keyId`` winning for its bucket: :func:`emrfs_kms_key`). A client-side mode (``CSE-KMS``, ``CSE-Custom``) sends no server-side
     header; its own key is not checked. ``(None, None)``: no header, the bucket's default applies; ``None``: not
     known (no cluster read). S3 applies the bucket's default only to a request that "doesn't specify any
     server-side encryption" (S3 API Reference, ServerSideEncryptionRule, ApplyServerSideEncryptionByDefault).
@@ -109,9 +109,27 @@ def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, st
     if state.cluster_configurations is None:
         return None
     if str(site_property(state, "emrfs-site", "fs.s3.enableServerSideEncryption")).lower() == "true":
-        key = site_property(state, "emrfs-site", "fs.s3.serverSideEncryption.kms.keyId")
+        key = emrfs_kms_key(state, bucket)
         return ("aws:kms", key) if key else ("AES256", None)
     return None, None
+
+
+#: EMRFS's ``emrfs-site`` KMS key of SSE-KMS uploads.
+EMRFS_KMS_KEY = "fs.s3.serverSideEncryption.kms.keyId"
+
+
+def emrfs_kms_key(state: ChainState, bucket: str) -> str | None:
+    """
+    The ``emrfs-site`` KMS key EMRFS's SSE-KMS uploads to ``bucket`` name: the bucket-specific
+    ``fs.s3.bucket.BUCKET.serverSideEncryption.kms.keyId`` when set, else ``fs.s3.serverSideEncryption.kms.keyId``.
+
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": "when you configure a bucket-specific
+    encryption setting in EMRFS using 'fs.s3.bucket.amzn-s3-demo-bucket1.serverSideEncryption.kms.keyId' with a value
+    of "XYZ", the system automatically maps this to the equivalent S3A configuration by setting 'fs.s3a.encryption.key'
+    to "XYZ" for the specified bucket amzn-s3-demo-bucket1" (so S3A, where it serves ``s3://``, reads it the same way).
+    """
+    per_bucket = site_property(state, "emrfs-site", f"fs.s3.bucket.{bucket}.{EMRFS_KMS_KEY.removeprefix('fs.s3.')}")
+    return per_bucket if per_bucket is not None else site_property(state, "emrfs-site", EMRFS_KMS_KEY)
 
 
 def _at_rest_s3_encryption(state: ChainState, bucket: str) -> dict[str, str] | None:
@@ -189,14 +207,34 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
     documented, and S3A may read them from a credential provider too. So a cluster that sets one is not checked, as
     is one whose release (so the connector) is unknown. Nor is one whose ``core-site``
     ``fs.s3a.emrfs.compatibility.enable`` false turns off that translation while the security configuration or
-    ``emrfs-site`` asks for encryption: what then reaches S3A's uploads is not documented.
+    ``emrfs-site`` asks for encryption: what then reaches S3A's uploads is not documented. Nor, whatever the cluster's
+    settings (read or not), one whose security configuration has at-rest S3 encryption for ``bucket``: the guide's
+    mapping table carries ``emrfs-site``'s encryption properties to S3A, and AWS documents no way for the security
+    configuration's to reach S3A's uploads.
     """
-    if state.cluster_configurations is None or not s3a_may_serve_s3(state):
+    if not s3a_may_serve_s3(state):
+        return ""
+    uses = f"{state.release_label} uses" if state.release_label else "the unknown release may use"
+    at_rest = _at_rest_s3_encryption(state, bucket)
+    if at_rest is not None:
+        # The guide's "EMRFS to S3A Configuration Mapping" table maps emrfs-site's encryption properties
+        # (fs.s3.enableServerSideEncryption to fs.s3a.encryption.algorithm, fs.s3.serverSideEncryption.kms.keyId to
+        # fs.s3a.encryption.key), and says nothing of the security configuration's at-rest S3 encryption.
+        return (
+            f"{uses} S3A for s3://, and the security configuration's at-rest S3 encryption asks for "
+            f"{at_rest.get('EncryptionMode')}: whether it reaches S3A's uploads is not documented (AWS's migration "
+            "guide maps emrfs-site's encryption properties to S3A, not the security configuration's"
+            + (
+                f"; core-site {EMRFS_COMPATIBILITY_PROPERTY}=false even turns that translation off)"
+                if translation_off(state)
+                else ")"
+            )
+        )
+    if state.cluster_configurations is None:
         return ""
     for option in S3A_ENCRYPTION_OPTIONS:
         for name in (f"fs.s3a.{option}", f"fs.s3a.bucket.{bucket}.{option}"):
             if str(site_property(state, "core-site", name) or "").strip():
-                uses = f"{state.release_label} uses" if state.release_label else "the unknown release may use"
                 return (
                     f"{uses} S3A for s3://, and core-site {name} sets the encryption S3A's uploads "
                     "ask for, which the verifier does not read (nor how it combines with the security configuration)"
@@ -205,7 +243,6 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
         asked = [
             source
             for source, set_here in (
-                ("the security configuration's at-rest S3 encryption", _at_rest_s3_encryption(state, bucket)),
                 *(
                     (f"emrfs-site {name}", str(site_property(state, "emrfs-site", name)).strip().lower() == "true")
                     for name in ("fs.s3.enableServerSideEncryption", "fs.s3.cse.enabled")
@@ -221,6 +258,116 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
                 "S3A's uploads is not documented"
             )
     return ""
+
+
+#: EMRFS's ``emrfs-site`` storage class of uploads, and S3A's ``core-site`` one (Amazon EMR Release Guide, "Migration
+#: guide: EMRFS to S3A filesystem", "EMRFS to S3A Configuration Mapping": ``fs.s3.storageClass`` to
+#: ``fs.s3a.create.storage.class``).
+EMRFS_STORAGE_CLASS = "fs.s3.storageClass"
+S3A_STORAGE_CLASS = "fs.s3a.create.storage.class"
+
+
+def upload_storage_class(state: ChainState, bucket: str) -> bool | None:
+    """
+    Whether uploads to ``bucket`` may carry ``x-amz-storage-class`` (the ``s3:x-amz-storage-class`` condition key):
+    ``False`` only when the cluster's settings were read and neither connector that may serve ``s3://`` sets a
+    storage class for the bucket (EMRFS's ``fs.s3.storageClass``; S3A's ``fs.s3a.create.storage.class``, per bucket
+    too, or the EMRFS one as EMR translates it: :func:`s3a_reading`); ``None``: not known (settings unread).
+
+    A class set is taken as sent, its value not modelled: a condition on the key is then "not checked".
+    """
+    if state.cluster_configurations is None:
+        return None
+    emrfs = site_property(state, "emrfs-site", EMRFS_STORAGE_CLASS) if not serves_s3_with_s3a(state) else None
+    s3a = s3a_reading(state, EMRFS_STORAGE_CLASS, S3A_STORAGE_CLASS, bucket) if s3a_may_serve_s3(state) else None
+    return any(str(value).strip() for value in (emrfs, s3a) if value is not None)
+
+
+#: EMRFS's ``emrfs-site`` custom encryption context of SSE-KMS uploads, and S3A's ``core-site`` one (Amazon EMR Release
+#: Guide, "Migration guide: EMRFS to S3A filesystem", "EMRFS to S3A Configuration Mapping":
+#: ``fs.s3.serverSideEncryption.kms.customEncryptionContext`` to ``fs.s3a.encryption.context``).
+EMRFS_ENCRYPTION_CONTEXT = "fs.s3.serverSideEncryption.kms.customEncryptionContext"
+S3A_ENCRYPTION_CONTEXT = "fs.s3a.encryption.context"
+
+
+def custom_encryption_context(state: ChainState, bucket: str) -> str:
+    """
+    The setting that gives SSE-KMS uploads to ``bucket`` an encryption context of the cluster's own (``""``: none
+    set, or the cluster's settings not read): EMRFS's ``emrfs-site`` one, or where S3A serves (or may serve) ``s3://``
+    S3A's ``fs.s3a.encryption.context`` (per bucket too, or the EMRFS one as EMR translates it: :func:`s3a_reading`).
+
+    S3 then calls KMS with more than ``aws:s3:arn`` in the encryption context: its other pairs are not modelled, so
+    ``kms:EncryptionContextKeys`` is not known and a grant's encryption-context constraint is not judged.
+    """
+    if state.cluster_configurations is None:
+        return ""
+    if (
+        not serves_s3_with_s3a(state)
+        and str(site_property(state, "emrfs-site", EMRFS_ENCRYPTION_CONTEXT) or "").strip()
+    ):
+        return f"emrfs-site {EMRFS_ENCRYPTION_CONTEXT}"
+    if (
+        s3a_may_serve_s3(state)
+        and str(s3a_reading(state, EMRFS_ENCRYPTION_CONTEXT, S3A_ENCRYPTION_CONTEXT, bucket) or "").strip()
+    ):
+        own = s3a_setting_name(state, S3A_ENCRYPTION_CONTEXT, bucket)
+        return f"core-site {own}" if own else f"emrfs-site {EMRFS_ENCRYPTION_CONTEXT} (translated for S3A)"
+    return ""
+
+
+#: The switch of TLS on the connector's requests: EMRFS's ``fs.s3n.ssl.enabled`` (an EMRFS configuration name in the
+#: migration guide's "EMRFS to S3A Configuration Mapping"), which EMR maps to S3A's ``fs.s3a.connection.ssl.enabled``
+#: ("Enables or disables SSL connections to AWS services": Apache Hadoop, ``core-default.xml``).
+EMRFS_SSL = "fs.s3n.ssl.enabled"
+S3A_SSL = "fs.s3a.connection.ssl.enabled"
+
+
+def tls_turned_off(state: ChainState, bucket: str) -> str:
+    """
+    The setting that turns TLS off for requests to ``bucket`` of a connector that may serve ``s3://`` (``""``: none,
+    or the cluster's settings not read): set ``false`` as Hadoop's ``Configuration.getBoolean`` reads it (trimmed,
+    any case). Such requests may go over plain HTTP, so ``aws:SecureTransport`` is not known (a bucket policy's
+    usual Deny on it is then not checked, not passed).
+    """
+    if state.cluster_configurations is None:
+        return ""
+    settings: list[tuple[str, str | None]] = []
+    if not serves_s3_with_s3a(state):
+        settings.append((f"emrfs-site {EMRFS_SSL}", site_property(state, "emrfs-site", EMRFS_SSL)))
+    if s3a_may_serve_s3(state):
+        own = s3a_setting_name(state, S3A_SSL, bucket)
+        name = f"core-site {own}" if own else f"emrfs-site {EMRFS_SSL} (translated for S3A)"
+        settings.append((name, s3a_reading(state, EMRFS_SSL, S3A_SSL, bucket)))
+    return next((name for name, value in settings if str(value).strip().lower() == "false"), "")
+
+
+#: The S3 endpoint a connector is pointed at: EMRFS's ``fs.s3n.endpoint`` (an EMRFS configuration name in the
+#: migration guide's "EMRFS to S3A Configuration Mapping"), which EMR maps to S3A's ``fs.s3a.endpoint``.
+EMRFS_ENDPOINT = "fs.s3n.endpoint"
+S3A_ENDPOINT = "fs.s3a.endpoint"
+
+
+def s3_endpoint_setting(state: ChainState, bucket: str) -> str:
+    """
+    The setting, with its value, that points a connector that may serve ``s3://`` at an S3 endpoint of its own for
+    ``bucket`` (``""``: none, or the cluster's settings not read). The route the subnet's facts show is the one to S3's
+    Regional name; the way to another endpoint is not read.
+    """
+    if state.cluster_configurations is None:
+        return ""
+    settings: list[tuple[str, str | None]] = []
+    if not serves_s3_with_s3a(state):
+        settings.append((f"emrfs-site {EMRFS_ENDPOINT}", site_property(state, "emrfs-site", EMRFS_ENDPOINT)))
+    if s3a_may_serve_s3(state):
+        own = s3a_setting_name(state, S3A_ENDPOINT, bucket)
+        name = f"core-site {own}" if own else f"emrfs-site {EMRFS_ENDPOINT} (translated for S3A)"
+        settings.append((name, s3a_reading(state, EMRFS_ENDPOINT, S3A_ENDPOINT, bucket)))
+    return next((f"{name}={value.strip()}" for name, value in settings if value and value.strip()), "")
+
+
+def bucket_of_s3_arn(arn: str) -> str:
+    """The bucket of an S3 bucket or object ARN (``arn:aws:s3:::bucket/key``)."""
+    return arn.split(":::", 1)[-1].split("/", 1)[0]
 
 
 #: The ``emrfs-site`` setting that makes EMRFS send ``x-amz-request-payer: requester``.
@@ -398,6 +545,8 @@ def s3_request(
         # its own Region (a request sent elsewhere is answered with the bucket's Region to send it to), so
         # it is the bucket's, not the destination connection's; when not known, a condition on it is "not checked".
         context["aws:RequestedRegion"] = bucket.region
+    if tls_turned_off(state, bucket_name):
+        del context["aws:SecureTransport"]  # may be plain HTTP: not known
     if not _add_listing(call, stem, context, absent):
         return None
     _add_upload_headers(state, call, bucket_name, context, absent)
@@ -444,6 +593,8 @@ def _add_upload_headers(
             {"s3:x-amz-acl", "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id"}
         )
         return
+    if upload_storage_class(state, bucket) is not False:
+        absent.discard("s3:x-amz-storage-class")  # sent, or may be: a condition on it is not checked
     headers = _upload_headers(state, bucket)
     if headers is None:
         return
@@ -479,8 +630,9 @@ def kms_request(state: ChainState, role: RoleState, action: str, key: tuple[str,
         # the object's ARN, or the bucket's with an S3 Bucket Key (which the bucket's setting turns on for
         # uploads that ask for SSE-KMS too: "Configuring an S3 Bucket Key at the object level").
         "kms:EncryptionContext:aws:s3:arn": resource_arn,
-        "kms:EncryptionContextKeys": ["aws:s3:arn"],
     }
+    if not custom_encryption_context(state, bucket_of_s3_arn(resource_arn)):
+        context["kms:EncryptionContextKeys"] = ["aws:s3:arn"]  # else more keys: not known
     if dns_suffix(region) == "amazonaws.com":
         # KMS Developer Guide, "kms:ViaService": S3 calls KMS as s3.<region>.amazonaws.com. Where endpoints
         # end otherwise (aws-cn: amazonaws.com.cn; the ISO partitions) the value is not documented: left

@@ -94,10 +94,13 @@ PRINCIPAL_LINK = "job runs as the mapped user or group"
 BYPASS_LINK = "writes go through the role mappings"
 #: The link of a bucket with an Object Lock default retention (``checks/object_lock.py``).
 OBJECT_LOCK_LINK = "uploads meet Object Lock default retention"
+#: The link of a cluster whose ``s3://`` is S3A: its requests are not the EMRFS ones the links judge (``checks/release.py``).
+S3A_REQUESTS_LINK = "S3A's requests"
 #: "Not checked" links a passing live probe does not settle: its step writes with no runtime role and as a Hadoop
 #: user AWS does not document, so it shows neither a user's route nor what a runtime role or Lake Formation does;
-#: and it writes one small object in one PutObject, not the multipart uploads of a job's large files.
-NOT_SETTLED_BY_PROBE = (PRINCIPAL_LINK, BYPASS_LINK, OBJECT_LOCK_LINK)
+#: and it writes one small object in one PutObject, not the multipart uploads of a job's large files (nor S3A's
+#: committers' requests).
+NOT_SETTLED_BY_PROBE = (PRINCIPAL_LINK, BYPASS_LINK, OBJECT_LOCK_LINK, S3A_REQUESTS_LINK)
 
 
 def exercised(mapping: int | None, prefix: str, routes: Mapping[str, int | None]) -> bool:

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.bucket_policy import refuse_unusable_bucket_key
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    bucket_of_s3_arn,
     client_side_encryption,
+    custom_encryption_context,
     identity_side,
     kms_request,
     requested_encryption,
@@ -192,6 +194,16 @@ def _through_grants(
     # server-side encryption with AWS KMS keys (SSE-KMS)", "Encryption context").
     context = {"aws:s3:arn": str(request.context["kms:EncryptionContext:aws:s3:arn"])}
     match = match_grants(grants, role.arn, key_arn, request.action, context)
+    extra = custom_encryption_context(state, bucket_of_s3_arn(context["aws:s3:arn"]))
+    constrained = match.constrained if match.allowing is None else (match.allowing,)
+    if extra and any(grant.get("Constraints") for grant in constrained):
+        return replace(
+            refused,
+            status=UNKNOWN,
+            detail=f"{refused.detail}; a grant on the key constrains the encryption context, and the uploads add one "
+            f"of the cluster's own ({extra}), which the verifier does not model",
+            fix=PROBE_FIX,
+        )
     if match.allowing is None and match.unsettled:
         return replace(refused, status=UNKNOWN, detail=f"{refused.detail}; but {match.unsettled}", fix=PROBE_FIX)
     if match.allowing is None:

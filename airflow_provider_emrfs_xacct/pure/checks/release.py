@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import keeps_emrfs, site_property
-from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, WARN, Link
+from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, S3A_REQUESTS_LINK, UNKNOWN, WARN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
     ROLE_MAPPINGS_SINCE,
@@ -113,7 +113,31 @@ def audit(state: ChainState) -> list[Link]:
                     f"{state.release_label} uses S3A for s3://; EMR translates the EMRFS role mappings to S3A",
                 )
             )
+            links.append(_s3a_requests(state.release_label))
     return links
+
+
+def _s3a_requests(label: str) -> Link:
+    """
+    The "not checked" link of a cluster whose ``s3://`` is S3A: the write links judge EMRFS's requests.
+
+    AWS documents which EMRFS settings reach S3A (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A
+    filesystem") and that S3A supports role mappings by user, group or S3 prefix (Amazon EMR 7.7.0 - Hadoop release
+    notes, a "New Feature"), but no list of the requests S3A and its committers send (their ``__magic`` paths,
+    multipart uploads, ``/`` directory markers: the same guide, "directories created using S3A file system end
+    with a '/' suffix"), nor how S3A matches an ``s3a://`` URI against the mappings' ``s3://`` prefix identifiers.
+    The live probe writes one object through ``s3://``: it does not settle the committers' requests.
+    """
+    return Link(
+        None,
+        S3A_REQUESTS_LINK,
+        UNKNOWN,
+        f"{label} uses S3A for s3://: the write links judge EMRFS's requests (docs/stand_in.md); AWS documents no "
+        "list of the requests S3A and its committers send (__magic paths, multipart uploads, '/' directory markers), "
+        "nor how S3A matches an s3a:// URI against the mappings' s3:// prefixes",
+        fix="keep EMRFS for s3:// (core-site fs.s3.impl=com.amazon.ws.emr.hadoop.fs.EmrFileSystem; "
+        "LaunchClusterWithSecConfigOperator keep_emrfs=True) and write through s3://",
+    )
 
 
 def _imds_links(state: ChainState, label: str, version: tuple[int, int, int]) -> list[Link]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.checks.contexts import s3_endpoint_setting
+from airflow_provider_emrfs_xacct.pure.checks.findings import PASS, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, OtherOwner, Unreadable
 from airflow_provider_emrfs_xacct.pure.checks.sts_route import LINK_STATUS
 from airflow_provider_emrfs_xacct.pure.network import s3_route_check
@@ -32,5 +33,18 @@ def audit(state: ChainState) -> list[Link]:
         elif read is not None and not isinstance(read, OtherOwner):
             region = read.region if isinstance(read, BucketState) else None
             found = s3_route_check(bucket, region, facts)
-            links.append(Link(None, name, LINK_STATUS[found.status], found.detail, fix=found.fix, prefix=prefix))
+            link = Link(None, name, LINK_STATUS[found.status], found.detail, fix=found.fix, prefix=prefix)
+            endpoint = s3_endpoint_setting(state, bucket)
+            if endpoint and link.status == PASS:
+                # The facts show the way to S3's Regional name; a connector pointed elsewhere may go another way.
+                link = Link(
+                    None,
+                    name,
+                    UNKNOWN,
+                    f"{found.detail}; but the connector is pointed at an S3 endpoint of its own ({endpoint}), "
+                    "the way to which is not read",
+                    fix="remove the endpoint setting, or run the live probe (probe=True)",
+                    prefix=prefix,
+                )
+            links.append(link)
     return links

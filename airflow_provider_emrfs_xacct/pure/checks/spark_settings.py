@@ -36,7 +36,14 @@ READ_SETTINGS = (
     ("core-site", "fs.s3a.emrfs.compatibility.enable"),
     ("emrfs-site", "fs.s3.sts.endpoint"),
     ("emrfs-site", "fs.s3.sts.sessionDurationSeconds"),
+    ("emrfs-site", "fs.s3.storageClass"),
+    ("emrfs-site", "fs.s3.serverSideEncryption.kms.customEncryptionContext"),
+    ("emrfs-site", "fs.s3n.ssl.enabled"),
+    ("emrfs-site", "fs.s3n.endpoint"),
 )
+#: The ``emrfs-site`` options the checks read per bucket, as ``fs.s3.bucket.BUCKET.<option>``
+#: (:func:`.contexts.emrfs_kms_key`).
+EMRFS_BUCKET_OPTIONS_READ = ("serverSideEncryption.kms.keyId",)
 #: The S3A options the checks read, base and per bucket (``fs.s3a.bucket.BUCKET.<option>``: :func:`.contexts.s3a_setting`,
 #: :mod:`.sts_route`, :mod:`.session_duration`).
 S3A_OPTIONS_READ = (
@@ -45,6 +52,10 @@ S3A_OPTIONS_READ = (
     *S3A_ENCRYPTION_OPTIONS,
     "assumed.role.sts.endpoint",
     "assumed.role.session.duration",
+    "create.storage.class",
+    "encryption.context",
+    "connection.ssl.enabled",
+    "endpoint",
 )
 
 
@@ -61,6 +72,11 @@ def read_settings(state: ChainState) -> list[tuple[str, str]]:
     buckets = sorted(state.buckets)
     return [
         *READ_SETTINGS,
+        *(
+            ("emrfs-site", f"fs.s3.bucket.{bucket}.{option}")
+            for option in EMRFS_BUCKET_OPTIONS_READ
+            for bucket in buckets
+        ),
         *(
             ("core-site", name)
             for option in S3A_OPTIONS_READ
