@@ -73,13 +73,25 @@ def read_subnet_facts(
     tables = _every(ec2, "describe_route_tables", "RouteTables", [("association.subnet-id", subnet_id)])
     if not tables:  # no explicit association: the VPC's main route table applies
         tables = _every(ec2, "describe_route_tables", "RouteTables", [("vpc-id", vpc_id), ("association.main", "true")])
-    default_routes = [
-        route
-        for table in tables
+    # One read of the VPC's endpoints serves both the STS endpoint and the S3 endpoints (:func:`_s3_endpoints`).
+    endpoints = _every(ec2, "describe_vpc_endpoints", "VpcEndpoints", [("vpc-id", vpc_id)])
+    # Read whatever the default route: the gateway endpoint's prefix-list route wins over 0.0.0.0/0 for S3 of this
+    # Region (Amazon VPC User Guide, "How route priority works": the most specific route), so its policy applies.
+    s3_endpoints = _s3_endpoints(ec2, endpoints, region, tables)
+    gateway_endpoints = {
+        *(str(endpoint["VpcEndpointId"]) for endpoint in endpoints if endpoint.get("VpcEndpointType") == "Gateway"),
+        *(policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]),  # only the route table shows them
+    }
+    judged_tables, prefix_lists_unread = _with_prefix_list_entries(ec2, tables, gateway_endpoints)
+    judged_tables, default_routes = _default_routes(judged_tables)
+    # Every NAT gateway a route goes to, not only the default route's: a narrower route to a private one takes its
+    # range away from a public NAT gateway's default route (the most specific route decides).
+    nat_gateways = [
+        str(route["NatGatewayId"])
+        for table in judged_tables
         for route in table.get("Routes", [])
-        if route.get("DestinationCidrBlock") == "0.0.0.0/0" and route.get("State", "active") == "active"
+        if route.get("NatGatewayId")
     ]
-    nat_gateways = [str(route["NatGatewayId"]) for route in default_routes if route.get("NatGatewayId")]
     private_nats = _private_or_unseen_nat_gateways(ec2, nat_gateways)
     nat = any(
         (route.get("NatGatewayId") and route["NatGatewayId"] not in private_nats) or route.get("InstanceId")
@@ -87,8 +99,6 @@ def read_subnet_facts(
     )
     igw = any(str(route.get("GatewayId", "")).startswith("igw-") for route in default_routes)
     other = next((target for route in default_routes if (target := _other_target(route, private_nats))), "")
-    # One read of the VPC's endpoints serves both the STS endpoint and the S3 endpoints (:func:`_s3_endpoints`).
-    endpoints = _every(ec2, "describe_vpc_endpoints", "VpcEndpoints", [("vpc-id", vpc_id)])
     sts_services = sts_endpoint_services(region)
     sts_endpoints = [
         endpoint
@@ -99,14 +109,6 @@ def read_subnet_facts(
         and str(endpoint.get("State", "")).lower() == "available"
     ]
     public_ip = bool(subnet.get("MapPublicIpOnLaunch"))
-    # Read whatever the default route: the gateway endpoint's prefix-list route wins over 0.0.0.0/0 for S3 of this
-    # Region (Amazon VPC User Guide, "How route priority works": the most specific route), so its policy applies.
-    s3_endpoints = _s3_endpoints(ec2, endpoints, region, tables)
-    gateway_endpoints = {
-        *(str(endpoint["VpcEndpointId"]) for endpoint in endpoints if endpoint.get("VpcEndpointType") == "Gateway"),
-        *(policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]),  # only the route table shows them
-    }
-    judged_tables, prefix_lists_unread = _with_prefix_list_entries(ec2, tables, gateway_endpoints)
     s3_gateways = {policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]}
     bypass: tuple[str, ...] = ()
     if s3_gateways and not (nat or (igw and public_ip)):  # without the internet, the gateway endpoint is S3's way
@@ -141,6 +143,48 @@ def read_subnet_facts(
         **through_endpoint,
         **s3_endpoints,
     )
+
+
+def _default_routes(tables: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """
+    The subnet's default routes: its active static ``0.0.0.0/0`` routes; without one, the entries ``0.0.0.0/0`` of
+    prefix lists (:func:`_with_prefix_list_entries`) when they all go to one target; and the tables with those entries
+    read as that default route (no longer named as public routes).
+
+    A prefix list's entries are routed as CIDR routes, a static route before a prefix-list route of the same prefix
+    (Amazon VPC User Guide, "How route priority works"): a list holding ``0.0.0.0/0`` is the default route where no
+    static one is. Two prefix-list routes of ``0.0.0.0/0`` to different targets (or one of them a blackhole): which one
+    AWS takes is not documented, so none is read as the default route, and each stays named (:func:`_public_routes`).
+    """
+    static = [
+        route
+        for table in tables
+        for route in table.get("Routes", [])
+        if route.get("DestinationCidrBlock") == "0.0.0.0/0" and not route.get(PREFIX_LIST_ENTRY)
+    ]
+    if static:
+        return tables, [route for route in static if route.get("State", "active") == "active"]
+    listed = [
+        route
+        for table in tables
+        for route in table.get("Routes", [])
+        if route.get("DestinationCidrBlock") == "0.0.0.0/0" and route.get(PREFIX_LIST_ENTRY)
+    ]
+    one_target = len({_target_name(route, {}) for route in listed}) == 1
+    if not listed or not one_target or any(route.get("State", "active") != "active" for route in listed):
+        return tables, []
+    as_default = [{key: value for key, value in route.items() if key != PREFIX_LIST_ENTRY} for route in listed]
+    judged = [
+        {
+            **table,
+            "Routes": [
+                {key: value for key, value in route.items() if key != PREFIX_LIST_ENTRY} if route in listed else route
+                for route in table.get("Routes", [])
+            ],
+        }
+        for table in tables
+    ]
+    return judged, as_default
 
 
 def _public_routes(

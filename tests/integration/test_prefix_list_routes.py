@@ -278,3 +278,73 @@ def test_an_ipv6_prefix_list_routes_no_ipv4_request(ec2: Any) -> None:
 
     assert [result.status for result in links(facts)] == [PASS, PASS]
     assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}) is None
+
+
+def private_nat(ec2: Any, vpc: str, network: str) -> str:
+    """A private NAT gateway in a subnet of its own (it reaches other networks, never the internet)."""
+    where = ec2.create_subnet(VpcId=vpc, CidrBlock=f"{network}.5.0/24")["Subnet"]["SubnetId"]
+    return str(ec2.create_nat_gateway(SubnetId=where, ConnectivityType="private")["NatGateway"]["NatGatewayId"])
+
+
+def test_a_prefix_list_holding_0_0_0_0_0_to_a_nat_gateway_is_the_default_route(ec2: Any) -> None:
+    """
+    A prefix list's entries are routed as CIDR routes (Amazon VPC User Guide, "How route priority works"), so an entry
+    ``0.0.0.0/0`` to a public NAT gateway, with no static ``0.0.0.0/0``, is the subnet's default route: both links
+    PASS, as the judge finds. A second list holding ``0.0.0.0/0`` to a transit gateway makes two prefix-list routes of
+    the same prefix to different targets, and which one AWS takes is not documented: not checked, the judge cannot
+    tell.
+    """
+    vpc, subnet = private_subnet(ec2, "10.71")
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.71.2.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    table = default_route_table(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=prefix_list(ec2, "0.0.0.0/0"), NatGatewayId=nat)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert facts.nat_route
+    assert facts.public_routes == ()
+    assert [result.status for result in links(facts)] == [PASS, PASS]
+    assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}) is None
+    assert s3_unreachable(EMR_ACCOUNT, REGION, subnet, "prefix-listed") is None
+
+    target, _ = to_transit_gateway(ec2, vpc, subnet)
+    other = prefix_list(ec2, "0.0.0.0/0")
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=other, **target)
+    either = read_subnet_facts(ec2, subnet)
+
+    for result in links(either):
+        assert result.status == NOT_CHECKED, result
+        assert f"0.0.0.0/0 (prefix list {other})" in result.detail
+    judged = sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {})
+    assert judged is not None
+    assert judged.startswith(CANNOT_TELL)
+
+
+@pytest.mark.parametrize("destination", ["cidr", "prefix-list"])
+def test_a_narrower_route_to_a_private_nat_gateway_is_no_way_to_the_internet(ec2: Any, destination: str) -> None:
+    """
+    Beside ``0.0.0.0/0`` to a public NAT gateway, public ranges (``0.0.0.0/1`` + ``128.0.0.0/1``, or a prefix list) to
+    a private NAT gateway, which "cannot" reach the internet (Amazon VPC User Guide, "NAT gateways"): the more specific
+    routes take the public addresses away from the public NAT. Each NAT gateway of the table is described, not only the
+    default route's: not checked (never the PASS of a way to the internet); the judge cannot tell.
+    """
+    network = "10.72" if destination == "cidr" else "10.73"
+    vpc, subnet, table = nat_subnet(ec2, network)
+    private = private_nat(ec2, vpc, network)
+    if destination == "cidr":
+        for cidr in ("0.0.0.0/1", "128.0.0.0/1"):
+            ec2.create_route(RouteTableId=table, DestinationCidrBlock=cidr, NatGatewayId=private)
+    else:
+        ec2.create_route(RouteTableId=table, DestinationPrefixListId=prefix_list(ec2, *PUBLIC), NatGatewayId=private)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert facts.nat_route
+    for result in links(facts):
+        assert result.status == NOT_CHECKED, result
+        assert f"private NAT gateway {private}" in result.detail
+    judged = sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {})
+    assert judged is not None
+    assert judged.startswith(CANNOT_TELL)
