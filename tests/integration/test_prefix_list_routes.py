@@ -16,6 +16,7 @@ import ipaddress
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
 from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, PASS, s3_route_check, sts_endpoint_check
@@ -348,3 +349,46 @@ def test_a_narrower_route_to_a_private_nat_gateway_is_no_way_to_the_internet(ec2
     judged = sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {})
     assert judged is not None
     assert judged.startswith(CANNOT_TELL)
+
+
+def entries_read_by(ec2: Any, other: Any) -> None:
+    """
+    Sign ``ec2``'s ``GetManagedPrefixListEntries`` with the credentials of ``other`` (a client of another account),
+    its other requests with its own: a participant of a shared subnet sees the owner's route table (moto models no AWS
+    RAM sharing) but reads prefix lists as its own account, which holds none of the owner's lists.
+    """
+    own, theirs = ec2._request_signer._credentials, other._request_signer._credentials
+
+    def sign_as(operation_name: str, request_signer: Any, **_: Any) -> None:
+        request_signer._credentials = theirs if operation_name == "GetManagedPrefixListEntries" else own
+
+    ec2.meta.events.register("before-sign.ec2", sign_as)
+
+
+def test_a_prefix_list_the_caller_cannot_read_is_not_an_empty_one(moto_url: str, ec2: Any) -> None:
+    """
+    Another account's list, not shared with the caller, is no list of the caller's: EC2 answers
+    ``InvalidPrefixListID.NotFound`` (Amazon EC2 API Reference, "Error codes for the Amazon EC2 API"), which the stand-in
+    plays (moto answered an empty entry list: the verifier read "routes nothing" and PASSED). A shared subnet's route
+    to the owner's list of public ranges to a transit gateway beside the NAT route: not checked, naming the list.
+    """
+    vpc, subnet, table = nat_subnet(ec2, "10.74")
+    target, name = to_transit_gateway(ec2, vpc, subnet)
+    listed = prefix_list(ec2, *PUBLIC)
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, **target)
+    participant = client(moto_url, DESTINATION_ACCOUNT, "ec2")
+
+    for read in (
+        lambda: participant.get_managed_prefix_list_entries(PrefixListId=listed),
+        lambda: participant.describe_managed_prefix_lists(PrefixListIds=[listed]),
+    ):
+        with pytest.raises(ClientError) as refused:
+            read()
+        assert refused.value.response["Error"]["Code"] == "InvalidPrefixListID.NotFound"
+    entries_read_by(ec2, participant)
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert facts.prefix_lists_unread[0].startswith(f"{listed} to {name}: its entries could not be read")
+    for result in links(facts):
+        assert result.status == NOT_CHECKED, result
+        assert listed in result.detail
