@@ -14,6 +14,7 @@ from airflow_provider_emrfs_xacct.pure.network import (
     DNS_SUPPORT,
     S3_SERVICE,
     SubnetFacts,
+    dynamodb_endpoint_services,
     s3_endpoint_services,
     sts_endpoint_services,
 )
@@ -81,6 +82,7 @@ def read_subnet_facts(
     gateway_endpoints = {
         *(str(endpoint["VpcEndpointId"]) for endpoint in endpoints if endpoint.get("VpcEndpointType") == "Gateway"),
         *(policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]),  # only the route table shows them
+        *s3_endpoints.pop("dynamodb_gateways"),  # likewise
     }
     judged_tables, prefix_lists_unread = _with_prefix_list_entries(ec2, tables, gateway_endpoints)
     judged_tables, default_routes = _default_routes(judged_tables)
@@ -385,7 +387,10 @@ def _s3_endpoints(ec2: Any, every: list[dict[str, Any]], region: str, tables: li
     still shows as its route on the table: to the service's prefix list (``DestinationPrefixListId``), through the
     endpoint (``GatewayId`` ``vpce-…``; AWS PrivateLink Guide, "Gateway endpoints": "Each subnet route table must
     have a route that sends traffic destined for the service to the gateway endpoint using the prefix list for the
-    service"). :func:`_gateway_routes` reads those.
+    service"). :func:`_gateway_routes` reads those. So do DynamoDB's (``dynamodb_gateways``, not a SubnetFacts field):
+    its route to DynamoDB's AWS-managed list (``com.amazonaws.REGION.dynamodb``, Amazon VPC User Guide, "AWS-managed
+    prefix lists") sends only traffic destined for DynamoDB, as a described DynamoDB gateway endpoint's, and is no
+    route elsewhere for STS or S3 (:func:`_with_prefix_list_entries` leaves it out).
     """
     table_ids = {str(table["RouteTableId"]) for table in tables}
     endpoints = [
@@ -418,6 +423,7 @@ def _s3_endpoints(ec2: Any, every: list[dict[str, Any]], region: str, tables: li
     )
     described = {str(endpoint["VpcEndpointId"]) for endpoint in every}  # in whatever state: judged above
     unseen, unread = _gateway_routes(ec2, tables, described, own)
+    dynamodb, _ = _gateway_routes(ec2, tables, described, dynamodb_endpoint_services(region))
     policies = (
         *(_policy(endpoint) for endpoint in gateways),
         *(EndpointPolicy(endpoint_id, GATEWAY) for endpoint_id in unseen),  # its policy not seen: undetermined
@@ -427,6 +433,7 @@ def _s3_endpoints(ec2: Any, every: list[dict[str, Any]], region: str, tables: li
         "s3_interface_endpoints": tuple(interface),
         "s3_gateway_policies": policies,
         "s3_private_dns_endpoints": tuple(private_dns),
+        "dynamodb_gateways": dynamodb,
     }
 
 

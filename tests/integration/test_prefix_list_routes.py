@@ -24,6 +24,7 @@ from devstack.aws_network import CANNOT_TELL, s3_unreachable, sts_unreachable
 from devstack.aws_pages import short_pages
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, REGION, client
 from tests.integration.test_network_facts import (
+    as_a_participant,
     add_s3_gateway_endpoint,
     default_route_table,
     private_subnet,
@@ -392,3 +393,32 @@ def test_a_prefix_list_the_caller_cannot_read_is_not_an_empty_one(moto_url: str,
     for result in links(facts):
         assert result.status == NOT_CHECKED, result
         assert listed in result.detail
+
+
+def test_a_hidden_dynamodb_gateway_endpoint_s_route_is_no_route_elsewhere(ec2: Any) -> None:
+    """
+    In a subnet shared by another account the owner's DynamoDB gateway endpoint is not described, but its route shows:
+    to ``pl-…`` through ``vpce-…``. ``DescribePrefixLists`` names the list ``com.amazonaws.REGION.dynamodb``,
+    DynamoDB's AWS-managed list (Amazon VPC User Guide, "AWS-managed prefix lists"): the route sends "traffic destined
+    for the service" (AWS PrivateLink Guide, "Gateway endpoints"), as a described DynamoDB gateway endpoint's does, and
+    takes nothing from the internet gateway route. EMRFS of a release calling STS's global endpoint (no interface
+    endpoint serves it) on instances with public addresses reaches STS: PASS, as the judge finds (it lost its PASS to
+    the list's entries read as routes to a Gateway Load Balancer endpoint).
+    """
+    vpc, subnet = private_subnet(ec2, "10.75")
+    ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    table = default_route_table(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+    ec2.create_vpc_endpoint(
+        VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.dynamodb", VpcEndpointType="Gateway", RouteTableIds=[table]
+    )
+    as_a_participant(ec2)
+
+    facts = read_subnet_facts(ec2, subnet, account_id="999999999999")
+
+    assert facts.shared_by == EMR_ACCOUNT
+    assert facts.public_routes_elsewhere == ()
+    assert sts_endpoint_check("emr-5.30.0", facts).status == PASS
+    assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-5.30.0", {}) is None
