@@ -24,8 +24,8 @@ from devstack.aws_network import CANNOT_TELL, s3_unreachable, sts_unreachable
 from devstack.aws_pages import short_pages
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, REGION, client
 from tests.integration.test_network_facts import (
-    as_a_participant,
     add_s3_gateway_endpoint,
+    as_a_participant,
     default_route_table,
     private_subnet,
     read_with_auth,

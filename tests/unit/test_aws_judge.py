@@ -10,8 +10,8 @@ Reference, HeadObject ("Permissions": 404 only with s3:ListBucket).
 
 from __future__ import annotations
 
-import dataclasses
 import ast
+import dataclasses
 import pathlib
 import subprocess
 import sys

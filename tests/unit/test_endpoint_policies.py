@@ -576,7 +576,10 @@ def test_endpoints_whose_policies_disagree_leave_the_link_not_checked() -> None:
     ("exempted", "outcome"),
     [
         ((DESTINATION_ACCOUNT, ROLE), "explicitly denied by the VPC endpoint policy of vpce-0a"),
-        ((DESTINATION_ACCOUNT, ROLE, f"arn:aws:sts::{DESTINATION_ACCOUNT}:assumed-role/partner-writer/x"), UNDETERMINED),
+        (
+            (DESTINATION_ACCOUNT, ROLE, f"arn:aws:sts::{DESTINATION_ACCOUNT}:assumed-role/partner-writer/x"),
+            UNDETERMINED,
+        ),
         (("*",), "allowed"),
     ],
     ids=["account-and-role", "a-session-of-the-role", "everyone"],
