@@ -422,8 +422,9 @@ def _s3_endpoints(ec2: Any, every: list[dict[str, Any]], region: str, tables: li
         }
     )
     described = {str(endpoint["VpcEndpointId"]) for endpoint in every}  # in whatever state: judged above
-    unseen, unread = _gateway_routes(ec2, tables, described, own)
-    dynamodb, _ = _gateway_routes(ec2, tables, described, dynamodb_endpoint_services(region))
+    hidden, unread = _gateway_routes(ec2, tables, described)
+    unseen = sorted({endpoint for name in own for endpoint in hidden.get(name, ())})
+    dynamodb = sorted({endpoint for name in dynamodb_endpoint_services(region) for endpoint in hidden.get(name, ())})
     policies = (
         *(_policy(endpoint) for endpoint in gateways),
         *(EndpointPolicy(endpoint_id, GATEWAY) for endpoint_id in unseen),  # its policy not seen: undetermined
@@ -437,12 +438,10 @@ def _s3_endpoints(ec2: Any, every: list[dict[str, Any]], region: str, tables: li
     }
 
 
-def _gateway_routes(
-    ec2: Any, tables: list[dict[str, Any]], described: set[str], services: list[str]
-) -> tuple[list[str], bool]:
+def _gateway_routes(ec2: Any, tables: list[dict[str, Any]], described: set[str]) -> tuple[dict[str, set[str]], bool]:
     """
-    The gateway endpoints of ``services`` that only the route table shows (their ids), and whether some prefix list
-    of such a route could not be read.
+    The gateway endpoints that only the route table shows (their ids), by the name of their route's prefix list, and
+    whether some prefix list of such a route could not be read.
 
     ``DescribePrefixLists`` names an AWS-managed prefix list by its service (``PrefixListName``
     ``com.amazonaws.REGION.s3``, Amazon EC2 API Reference, "PrefixList"). A refused or failed read leaves the route
@@ -458,7 +457,7 @@ def _gateway_routes(
         and route.get("State", "active") == "active"
     }
     if not routes:
-        return [], False
+        return {}, False
     try:
         pages = ec2.get_paginator("describe_prefix_lists").paginate(PrefixListIds=sorted(routes))
         names = {
@@ -469,9 +468,11 @@ def _gateway_routes(
     except ClientError as error:
         if is_access_denied(error):
             note_refusal("ec2:DescribePrefixLists", ", ".join(sorted(routes)))
-        return [], True
-    unseen = sorted({routes[prefix_list] for prefix_list, name in names.items() if name in services})
-    return unseen, len(names) < len(routes)
+        return {}, True
+    hidden: dict[str, set[str]] = {}
+    for prefix_list, name in names.items():
+        hidden.setdefault(name, set()).add(routes[prefix_list])
+    return hidden, len(names) < len(routes)
 
 
 def _policy(endpoint: dict[str, Any]) -> EndpointPolicy:
