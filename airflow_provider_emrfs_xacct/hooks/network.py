@@ -53,7 +53,7 @@ def read_subnet_facts(
 
     Calls ``DescribeSubnets``, ``DescribeRouteTables`` (the subnet's own table, else the VPC's main
     table, as EC2 routes it) and ``DescribeVpcEndpoints``, the last two to their last page (:func:`_every`),
-    and ``DescribeNatGateways`` for the NAT gateways of default routes: a private one, or one the caller cannot
+    and ``DescribeNatGateways`` for the NAT gateways its routes go to: a private one, or one the caller cannot
     describe, is egress not seen. With an STS or S3 interface endpoint with private DNS, which takes the service's
     Regional name whatever the routes, ``DescribeVpcAttribute`` reads the VPC's ``enableDnsSupport`` and
     ``enableDnsHostnames``, which that private DNS needs (:func:`_vpc_dns`; once for both), and, for STS,
