@@ -2687,8 +2687,8 @@ MUTATIONS = [
     m(
         "R19",
         "hooks/network.py",
-        '        if route.get("DestinationCidrBlock") == "0.0.0.0/0" and route.get("State", "active") == "active"',
-        '        if route.get("DestinationCidrBlock") == "0.0.0.0/0"',
+        '        return tables, [route for route in static if route.get("State", "active") == "active"]',
+        "        return tables, static",
         "a blackhole default route (its NAT gateway deleted) counted as a way out",
         UNIT_NETWORK,
         INT_NETWORK,

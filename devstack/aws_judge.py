@@ -626,9 +626,11 @@ def endpoint_policy_allows(
     for a gateway endpoint only a grant to everyone (``*``) counts here, the stricter side. The request context is the
     one :func:`authorize` builds; a key the stand-in does not model (``aws:ResourceOrgID``, ``aws:PrincipalOrgID``:
     moto's accounts belong to no organization, and "this key is not included in the request context" then: IAM User
-    Guide, "AWS global condition context keys") is absent.
+    Guide, "AWS global condition context keys") is absent. A ``Deny`` with ``NotPrincipal`` exempts the session only as
+    it does in a bucket policy (:func:`_not_principal_resolved`: the account, the role and the session named), not as
+    principalmapper reads it (the role or the account).
     """
-    statements = _statements(policy)
+    statements = _statements(_not_principal_resolved(policy, principal))
     if gateway:
         statements = [
             statement

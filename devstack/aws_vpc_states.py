@@ -1,5 +1,5 @@
 """
-Two things EC2 answers about a VPC that moto does not, played in the stand-in: :func:`install`.
+Three things EC2 answers about a VPC that moto does not, played in the stand-in: :func:`install`.
 
 A route's ``State`` (Amazon EC2 API Reference, "Route": "The blackhole state indicates that the route's target
 isn't available (for example, the specified gateway isn't attached to the VPC, or the specified NAT instance has
@@ -15,13 +15,21 @@ request gave (``DnsRecordIpType``, ``PrivateDnsOnlyForInboundResolverEndpoint``:
 from the VPC to the gateway endpoint and traffic that originates from on-premises to the interface endpoint",
 "DnsOptionsSpecification") on moto's endpoint, where ``DescribeVpcEndpoints`` serves it. What AWS answers when the
 request names none is not documented: the endpoint then has none, as in moto.
+
+A managed prefix list the caller's account does not hold (an unknown id, another account's list not shared with it,
+or a deleted one): ``GetManagedPrefixListEntries`` and ``DescribeManagedPrefixLists`` by id answer the client error
+``InvalidPrefixListID.NotFound`` (Amazon EC2 API Reference, "Error codes for the Amazon EC2 API"; the message as EC2
+words it: "The prefix list ID 'pl-…' does not exist"), where moto answers an empty entry list, or no list: the
+caller must not take an unread list for an empty one.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.models.route_tables import Route
+from moto.ec2.responses import EC2Response
 from moto.ec2.responses.vpcs import VPCs
 
 from devstack import backend_judges
@@ -87,11 +95,41 @@ def modify_vpc_endpoint(self: Any) -> Any:
     return answer
 
 
-_JUDGES: dict[type, tuple[Any, ...]] = {VPCs: (create_vpc_endpoint, modify_vpc_endpoint)}
+class PrefixListNotFound(EC2ClientError):
+    """EC2's answer for a prefix list id the caller's account does not hold (see the module)."""
+
+    def __init__(self, prefix_list_id: str) -> None:
+        super().__init__("InvalidPrefixListID.NotFound", f"The prefix list ID '{prefix_list_id}' does not exist")
+
+
+def _held(backend: Any, prefix_list_id: str) -> None:
+    """Raise :class:`PrefixListNotFound` unless the caller's account (its Region's backend) holds the list."""
+    listed = backend.managed_prefix_lists.get(prefix_list_id)
+    if listed is None or str(getattr(listed, "state", "")) == "delete-complete":
+        raise PrefixListNotFound(prefix_list_id)
+
+
+def get_managed_prefix_list_entries(self: Any) -> Any:
+    _held(self.ec2_backend, str(self._get_param("PrefixListId")))
+    return _moto["get_managed_prefix_list_entries"](self)
+
+
+def describe_managed_prefix_lists(self: Any) -> Any:
+    for prefix_list_id in self._get_param("PrefixListIds", []) or []:
+        _held(self.ec2_backend, str(prefix_list_id))
+    return _moto["describe_managed_prefix_lists"](self)
+
+
+#: The prefix-list judges stand in front of ``EC2Response``, where the paging judge (``devstack/aws_pages.py``) stands
+#: too: on ``VPCs`` that one would call moto's own method past them.
+_JUDGES: dict[type, tuple[Any, ...]] = {
+    VPCs: (create_vpc_endpoint, modify_vpc_endpoint),
+    EC2Response: (get_managed_prefix_list_entries, describe_managed_prefix_lists),
+}
 
 
 def install() -> None:
-    """Answer routes' states and keep endpoints' DNS options (once per process)."""
+    """Answer routes' states, keep endpoints' DNS options, refuse unknown prefix lists (once per process)."""
     backend_judges.install(_JUDGES, _moto)
     if not getattr(Route.__dict__["state"].fget, "judged", False):
         route_state.judged = True  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from airflow_provider_emrfs_xacct.pure.network import (
     DNS_SUPPORT,
     S3_SERVICE,
     SubnetFacts,
+    dynamodb_endpoint_services,
     s3_endpoint_services,
     sts_endpoint_services,
 )
@@ -52,7 +53,7 @@ def read_subnet_facts(
 
     Calls ``DescribeSubnets``, ``DescribeRouteTables`` (the subnet's own table, else the VPC's main
     table, as EC2 routes it) and ``DescribeVpcEndpoints``, the last two to their last page (:func:`_every`),
-    and ``DescribeNatGateways`` for the NAT gateways of default routes: a private one, or one the caller cannot
+    and ``DescribeNatGateways`` for the NAT gateways its routes go to: a private one, or one the caller cannot
     describe, is egress not seen. With an STS or S3 interface endpoint with private DNS, which takes the service's
     Regional name whatever the routes, ``DescribeVpcAttribute`` reads the VPC's ``enableDnsSupport`` and
     ``enableDnsHostnames``, which that private DNS needs (:func:`_vpc_dns`; once for both), and, for STS,
@@ -73,13 +74,26 @@ def read_subnet_facts(
     tables = _every(ec2, "describe_route_tables", "RouteTables", [("association.subnet-id", subnet_id)])
     if not tables:  # no explicit association: the VPC's main route table applies
         tables = _every(ec2, "describe_route_tables", "RouteTables", [("vpc-id", vpc_id), ("association.main", "true")])
-    default_routes = [
-        route
-        for table in tables
+    # One read of the VPC's endpoints serves both the STS endpoint and the S3 endpoints (:func:`_s3_endpoints`).
+    endpoints = _every(ec2, "describe_vpc_endpoints", "VpcEndpoints", [("vpc-id", vpc_id)])
+    # Read whatever the default route: the gateway endpoint's prefix-list route wins over 0.0.0.0/0 for S3 of this
+    # Region (Amazon VPC User Guide, "How route priority works": the most specific route), so its policy applies.
+    s3_endpoints = _s3_endpoints(ec2, endpoints, region, tables)
+    gateway_endpoints = {
+        *(str(endpoint["VpcEndpointId"]) for endpoint in endpoints if endpoint.get("VpcEndpointType") == "Gateway"),
+        *(policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]),  # only the route table shows them
+        *s3_endpoints.pop("dynamodb_gateways"),  # likewise
+    }
+    judged_tables, prefix_lists_unread = _with_prefix_list_entries(ec2, tables, gateway_endpoints)
+    judged_tables, default_routes = _default_routes(judged_tables)
+    # Every NAT gateway a route goes to, not only the default route's: a narrower route to a private one takes its
+    # range away from a public NAT gateway's default route (the most specific route decides).
+    nat_gateways = [
+        str(route["NatGatewayId"])
+        for table in judged_tables
         for route in table.get("Routes", [])
-        if route.get("DestinationCidrBlock") == "0.0.0.0/0" and route.get("State", "active") == "active"
+        if route.get("NatGatewayId")
     ]
-    nat_gateways = [str(route["NatGatewayId"]) for route in default_routes if route.get("NatGatewayId")]
     private_nats = _private_or_unseen_nat_gateways(ec2, nat_gateways)
     nat = any(
         (route.get("NatGatewayId") and route["NatGatewayId"] not in private_nats) or route.get("InstanceId")
@@ -87,8 +101,6 @@ def read_subnet_facts(
     )
     igw = any(str(route.get("GatewayId", "")).startswith("igw-") for route in default_routes)
     other = next((target for route in default_routes if (target := _other_target(route, private_nats))), "")
-    # One read of the VPC's endpoints serves both the STS endpoint and the S3 endpoints (:func:`_s3_endpoints`).
-    endpoints = _every(ec2, "describe_vpc_endpoints", "VpcEndpoints", [("vpc-id", vpc_id)])
     sts_services = sts_endpoint_services(region)
     sts_endpoints = [
         endpoint
@@ -99,14 +111,6 @@ def read_subnet_facts(
         and str(endpoint.get("State", "")).lower() == "available"
     ]
     public_ip = bool(subnet.get("MapPublicIpOnLaunch"))
-    # Read whatever the default route: the gateway endpoint's prefix-list route wins over 0.0.0.0/0 for S3 of this
-    # Region (Amazon VPC User Guide, "How route priority works": the most specific route), so its policy applies.
-    s3_endpoints = _s3_endpoints(ec2, endpoints, region, tables)
-    gateway_endpoints = {
-        *(str(endpoint["VpcEndpointId"]) for endpoint in endpoints if endpoint.get("VpcEndpointType") == "Gateway"),
-        *(policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]),  # only the route table shows them
-    }
-    judged_tables, prefix_lists_unread = _with_prefix_list_entries(ec2, tables, gateway_endpoints)
     s3_gateways = {policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]}
     bypass: tuple[str, ...] = ()
     if s3_gateways and not (nat or (igw and public_ip)):  # without the internet, the gateway endpoint is S3's way
@@ -141,6 +145,48 @@ def read_subnet_facts(
         **through_endpoint,
         **s3_endpoints,
     )
+
+
+def _default_routes(tables: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """
+    The subnet's default routes: its active static ``0.0.0.0/0`` routes; without one, the entries ``0.0.0.0/0`` of
+    prefix lists (:func:`_with_prefix_list_entries`) when they all go to one target; and the tables with those entries
+    read as that default route (no longer named as public routes).
+
+    A prefix list's entries are routed as CIDR routes, a static route before a prefix-list route of the same prefix
+    (Amazon VPC User Guide, "How route priority works"): a list holding ``0.0.0.0/0`` is the default route where no
+    static one is. Two prefix-list routes of ``0.0.0.0/0`` to different targets (or one of them a blackhole): which one
+    AWS takes is not documented, so none is read as the default route, and each stays named (:func:`_public_routes`).
+    """
+    static = [
+        route
+        for table in tables
+        for route in table.get("Routes", [])
+        if route.get("DestinationCidrBlock") == "0.0.0.0/0" and not route.get(PREFIX_LIST_ENTRY)
+    ]
+    if static:
+        return tables, [route for route in static if route.get("State", "active") == "active"]
+    listed = [
+        route
+        for table in tables
+        for route in table.get("Routes", [])
+        if route.get("DestinationCidrBlock") == "0.0.0.0/0" and route.get(PREFIX_LIST_ENTRY)
+    ]
+    one_target = len({_target_name(route, {}) for route in listed}) == 1
+    if not listed or not one_target or any(route.get("State", "active") != "active" for route in listed):
+        return tables, []
+    as_default = [{key: value for key, value in route.items() if key != PREFIX_LIST_ENTRY} for route in listed]
+    judged = [
+        {
+            **table,
+            "Routes": [
+                {key: value for key, value in route.items() if key != PREFIX_LIST_ENTRY} if route in listed else route
+                for route in table.get("Routes", [])
+            ],
+        }
+        for table in tables
+    ]
+    return judged, as_default
 
 
 def _public_routes(
@@ -341,7 +387,10 @@ def _s3_endpoints(ec2: Any, every: list[dict[str, Any]], region: str, tables: li
     still shows as its route on the table: to the service's prefix list (``DestinationPrefixListId``), through the
     endpoint (``GatewayId`` ``vpce-…``; AWS PrivateLink Guide, "Gateway endpoints": "Each subnet route table must
     have a route that sends traffic destined for the service to the gateway endpoint using the prefix list for the
-    service"). :func:`_gateway_routes` reads those.
+    service"). :func:`_gateway_routes` reads those. So do DynamoDB's (``dynamodb_gateways``, not a SubnetFacts field):
+    its route to DynamoDB's AWS-managed list (``com.amazonaws.REGION.dynamodb``, Amazon VPC User Guide, "AWS-managed
+    prefix lists") sends only traffic destined for DynamoDB, as a described DynamoDB gateway endpoint's, and is no
+    route elsewhere for STS or S3 (:func:`_with_prefix_list_entries` leaves it out).
     """
     table_ids = {str(table["RouteTableId"]) for table in tables}
     endpoints = [
@@ -373,7 +422,9 @@ def _s3_endpoints(ec2: Any, every: list[dict[str, Any]], region: str, tables: li
         }
     )
     described = {str(endpoint["VpcEndpointId"]) for endpoint in every}  # in whatever state: judged above
-    unseen, unread = _gateway_routes(ec2, tables, described, own)
+    hidden, unread = _gateway_routes(ec2, tables, described)
+    unseen = sorted({endpoint for name in own for endpoint in hidden.get(name, ())})
+    dynamodb = sorted({endpoint for name in dynamodb_endpoint_services(region) for endpoint in hidden.get(name, ())})
     policies = (
         *(_policy(endpoint) for endpoint in gateways),
         *(EndpointPolicy(endpoint_id, GATEWAY) for endpoint_id in unseen),  # its policy not seen: undetermined
@@ -383,15 +434,14 @@ def _s3_endpoints(ec2: Any, every: list[dict[str, Any]], region: str, tables: li
         "s3_interface_endpoints": tuple(interface),
         "s3_gateway_policies": policies,
         "s3_private_dns_endpoints": tuple(private_dns),
+        "dynamodb_gateways": dynamodb,
     }
 
 
-def _gateway_routes(
-    ec2: Any, tables: list[dict[str, Any]], described: set[str], services: list[str]
-) -> tuple[list[str], bool]:
+def _gateway_routes(ec2: Any, tables: list[dict[str, Any]], described: set[str]) -> tuple[dict[str, set[str]], bool]:
     """
-    The gateway endpoints of ``services`` that only the route table shows (their ids), and whether some prefix list
-    of such a route could not be read.
+    The gateway endpoints that only the route table shows (their ids), by the name of their route's prefix list, and
+    whether some prefix list of such a route could not be read.
 
     ``DescribePrefixLists`` names an AWS-managed prefix list by its service (``PrefixListName``
     ``com.amazonaws.REGION.s3``, Amazon EC2 API Reference, "PrefixList"). A refused or failed read leaves the route
@@ -407,7 +457,7 @@ def _gateway_routes(
         and route.get("State", "active") == "active"
     }
     if not routes:
-        return [], False
+        return {}, False
     try:
         pages = ec2.get_paginator("describe_prefix_lists").paginate(PrefixListIds=sorted(routes))
         names = {
@@ -418,9 +468,11 @@ def _gateway_routes(
     except ClientError as error:
         if is_access_denied(error):
             note_refusal("ec2:DescribePrefixLists", ", ".join(sorted(routes)))
-        return [], True
-    unseen = sorted({routes[prefix_list] for prefix_list, name in names.items() if name in services})
-    return unseen, len(names) < len(routes)
+        return {}, True
+    hidden: dict[str, set[str]] = {}
+    for prefix_list, name in names.items():
+        hidden.setdefault(name, set()).add(routes[prefix_list])
+    return hidden, len(names) < len(routes)
 
 
 def _policy(endpoint: dict[str, Any]) -> EndpointPolicy:

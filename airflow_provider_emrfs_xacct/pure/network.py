@@ -497,6 +497,15 @@ def s3_endpoint_services(region: str) -> list[str]:
     return _endpoint_services(region, "s3")
 
 
+def dynamodb_endpoint_services(region: str) -> list[str]:
+    """
+    Return the names DynamoDB's gateway endpoint service, and its AWS-managed prefix list, may have in ``region``
+    (``com.amazonaws.REGION.dynamodb``: Amazon VPC User Guide, "AWS-managed prefix lists"), as
+    :func:`s3_endpoint_services`.
+    """
+    return _endpoint_services(region, "dynamodb")
+
+
 def uses_regional_sts(release_label: str) -> bool:
     """Return whether EMRFS on this release calls the Regional STS endpoint by default."""
     version = parse_release_label(release_label, "release_label")

@@ -6,7 +6,8 @@ and endpoint links are never compared with an independent judge there. This stud
 layout from a seed: the subnet's own route table or the VPC's main one; a default route to an internet gateway, a
 public or private NAT gateway, a transit gateway, a peering connection, nothing, or the same split in
 ``0.0.0.0/1`` + ``128.0.0.0/1``; sometimes a route to a customer-managed prefix list of public or private ranges
-to a transit gateway beside it; ``MapPublicIpOnLaunch``; an S3 gateway endpoint on the subnet's table, on another
+to a transit gateway, of ``0.0.0.0/0`` to a public NAT gateway or of public ranges to a private one, or a DynamoDB
+gateway endpoint, beside it; ``MapPublicIpOnLaunch``; an S3 gateway endpoint on the subnet's table, on another
 table or none; S3 and STS interface endpoints with or without private DNS, their security groups open to the
 subnet on HTTPS or not; the VPC's DNS attributes; endpoint policies allowing everything, or refusing the bucket, the
 role or another account's resources; the bucket in the cluster's Region or another; a release before or after
@@ -52,11 +53,28 @@ RELEASES = ("emr-5.30.0", "emr-6.0.0", "emr-5.31.0", "emr-6.1.0", "emr-6.15.0", 
 ENDPOINT_STATES = ("none", "private-dns", "no-private-dns")
 GATEWAY_STATES = ("none", "on-table", "off-table")
 POLICIES = ("none", "allow-all", "deny-bucket", "deny-role", "own-account-only")
-#: A route to a customer-managed prefix list beside the default route: none, or public or private ranges to a transit
-#: gateway (a prefix list's entries are routed as CIDR routes: Amazon VPC User Guide, "How route priority works").
-PREFIX_LIST_ROUTES = ("none", "none", "none", "none", "public-transit-gateway", "private-transit-gateway")
-#: The prefix lists' entries: public ranges (the kind AWS endpoints' addresses are in), and a private one.
-PREFIX_LIST_ENTRIES = {"public": ("52.94.0.0/16", "3.5.0.0/19"), "private": ("172.16.0.0/12",)}
+#: A route to a customer-managed prefix list beside the default route: none; public or private ranges to a transit
+#: gateway (a prefix list's entries are routed as CIDR routes: Amazon VPC User Guide, "How route priority works");
+#: ``0.0.0.0/0`` to a public NAT gateway (the default route where no static one is); public ranges to a private NAT
+#: gateway (no way to the internet: "NAT gateways"). Or a DynamoDB gateway endpoint on the table, whose route to
+#: DynamoDB's AWS-managed list carries only DynamoDB's traffic.
+PREFIX_LIST_ROUTES = (
+    "none",
+    "none",
+    "none",
+    "none",
+    "public-transit-gateway",
+    "private-transit-gateway",
+    "default-nat-gateway",
+    "public-private-nat-gateway",
+    "dynamodb-gateway",
+)
+#: The prefix lists' entries: public ranges (the kind AWS endpoints' addresses are in), a private one, everything.
+PREFIX_LIST_ENTRIES = {
+    "public": ("52.94.0.0/16", "3.5.0.0/19"),
+    "private": ("172.16.0.0/12",),
+    "default": ("0.0.0.0/0",),
+}
 
 
 @dataclass
@@ -171,13 +189,7 @@ def build_network(url: str, layout: Layout, case: Case) -> Network:
         table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
         ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
     _default_route(ec2, layout.default_route, vpc, subnet, table)
-    if layout.prefix_list != "none":
-        entries = [{"Cidr": cidr} for cidr in PREFIX_LIST_ENTRIES[layout.prefix_list.split("-", 1)[0]]]
-        listed = ec2.create_managed_prefix_list(
-            PrefixListName=f"egress-{layout.number}", MaxEntries=len(entries), AddressFamily="IPv4", Entries=entries
-        )["PrefixList"]["PrefixListId"]
-        gateway = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
-        ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, TransitGatewayId=gateway)
+    _prefix_list_route(ec2, layout, subnet, vpc, table)
     if layout.s3_gateway != "none":
         elsewhere = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
         extra = {"PolicyDocument": policy} if (policy := _policy(layout.s3_gateway_policy, case, "s3")) else {}
@@ -213,6 +225,32 @@ def build_network(url: str, layout: Layout, case: Case) -> Network:
             **extra,
         )
     return Network(vpc, subnet)
+
+
+def _prefix_list_route(ec2: Any, layout: Layout, subnet: str, vpc: str, table: str) -> None:
+    """Add the layout's route to a customer-managed prefix list (:data:`PREFIX_LIST_ROUTES`), or its DynamoDB gateway
+    endpoint."""
+    kind = layout.prefix_list
+    if kind == "none":
+        return
+    if kind == "dynamodb-gateway":
+        ec2.create_vpc_endpoint(
+            VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.dynamodb", VpcEndpointType="Gateway", RouteTableIds=[table]
+        )
+        return
+    entries = [{"Cidr": cidr} for cidr in PREFIX_LIST_ENTRIES[kind.split("-", 1)[0]]]
+    listed = ec2.create_managed_prefix_list(
+        PrefixListName=f"egress-{layout.number}", MaxEntries=len(entries), AddressFamily="IPv4", Entries=entries
+    )["PrefixList"]["PrefixListId"]
+    target: dict[str, str]
+    if kind.endswith("transit-gateway"):
+        target = {"TransitGatewayId": ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]}
+    else:
+        private = kind.endswith("private-nat-gateway")
+        extra = {} if private else {"AllocationId": ec2.allocate_address(Domain="vpc")["AllocationId"]}
+        nat = ec2.create_nat_gateway(SubnetId=subnet, ConnectivityType="private" if private else "public", **extra)
+        target = {"NatGatewayId": nat["NatGateway"]["NatGatewayId"]}
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, **target)
 
 
 def _default_route(ec2: Any, kind: str, vpc: str, subnet: str, table: str) -> None:

@@ -16,6 +16,7 @@ import ipaddress
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
 from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, PASS, s3_route_check, sts_endpoint_check
@@ -24,6 +25,7 @@ from devstack.aws_pages import short_pages
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, REGION, client
 from tests.integration.test_network_facts import (
     add_s3_gateway_endpoint,
+    as_a_participant,
     default_route_table,
     private_subnet,
     read_with_auth,
@@ -278,3 +280,145 @@ def test_an_ipv6_prefix_list_routes_no_ipv4_request(ec2: Any) -> None:
 
     assert [result.status for result in links(facts)] == [PASS, PASS]
     assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}) is None
+
+
+def private_nat(ec2: Any, vpc: str, network: str) -> str:
+    """A private NAT gateway in a subnet of its own (it reaches other networks, never the internet)."""
+    where = ec2.create_subnet(VpcId=vpc, CidrBlock=f"{network}.5.0/24")["Subnet"]["SubnetId"]
+    return str(ec2.create_nat_gateway(SubnetId=where, ConnectivityType="private")["NatGateway"]["NatGatewayId"])
+
+
+def test_a_prefix_list_holding_0_0_0_0_0_to_a_nat_gateway_is_the_default_route(ec2: Any) -> None:
+    """
+    A prefix list's entries are routed as CIDR routes (Amazon VPC User Guide, "How route priority works"), so an entry
+    ``0.0.0.0/0`` to a public NAT gateway, with no static ``0.0.0.0/0``, is the subnet's default route: both links
+    PASS, as the judge finds. A second list holding ``0.0.0.0/0`` to a transit gateway makes two prefix-list routes of
+    the same prefix to different targets, and which one AWS takes is not documented: not checked, the judge cannot
+    tell.
+    """
+    vpc, subnet = private_subnet(ec2, "10.71")
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.71.2.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    table = default_route_table(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=prefix_list(ec2, "0.0.0.0/0"), NatGatewayId=nat)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert facts.nat_route
+    assert facts.public_routes == ()
+    assert [result.status for result in links(facts)] == [PASS, PASS]
+    assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}) is None
+    assert s3_unreachable(EMR_ACCOUNT, REGION, subnet, "prefix-listed") is None
+
+    target, _ = to_transit_gateway(ec2, vpc, subnet)
+    other = prefix_list(ec2, "0.0.0.0/0")
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=other, **target)
+    either = read_subnet_facts(ec2, subnet)
+
+    for result in links(either):
+        assert result.status == NOT_CHECKED, result
+        assert f"0.0.0.0/0 (prefix list {other})" in result.detail
+    judged = sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {})
+    assert judged is not None
+    assert judged.startswith(CANNOT_TELL)
+
+
+@pytest.mark.parametrize("destination", ["cidr", "prefix-list"])
+def test_a_narrower_route_to_a_private_nat_gateway_is_no_way_to_the_internet(ec2: Any, destination: str) -> None:
+    """
+    Beside ``0.0.0.0/0`` to a public NAT gateway, public ranges (``0.0.0.0/1`` + ``128.0.0.0/1``, or a prefix list) to
+    a private NAT gateway, which "cannot" reach the internet (Amazon VPC User Guide, "NAT gateways"): the more specific
+    routes take the public addresses away from the public NAT. Each NAT gateway of the table is described, not only the
+    default route's: not checked (never the PASS of a way to the internet); the judge cannot tell.
+    """
+    network = "10.72" if destination == "cidr" else "10.73"
+    vpc, subnet, table = nat_subnet(ec2, network)
+    private = private_nat(ec2, vpc, network)
+    if destination == "cidr":
+        for cidr in ("0.0.0.0/1", "128.0.0.0/1"):
+            ec2.create_route(RouteTableId=table, DestinationCidrBlock=cidr, NatGatewayId=private)
+    else:
+        ec2.create_route(RouteTableId=table, DestinationPrefixListId=prefix_list(ec2, *PUBLIC), NatGatewayId=private)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert facts.nat_route
+    for result in links(facts):
+        assert result.status == NOT_CHECKED, result
+        assert f"private NAT gateway {private}" in result.detail
+    judged = sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {})
+    assert judged is not None
+    assert judged.startswith(CANNOT_TELL)
+
+
+def entries_read_by(ec2: Any, other: Any) -> None:
+    """
+    Sign ``ec2``'s ``GetManagedPrefixListEntries`` with the credentials of ``other`` (a client of another account),
+    its other requests with its own: a participant of a shared subnet sees the owner's route table (moto models no AWS
+    RAM sharing) but reads prefix lists as its own account, which holds none of the owner's lists.
+    """
+    own, theirs = ec2._request_signer._credentials, other._request_signer._credentials
+
+    def sign_as(operation_name: str, request_signer: Any, **_: Any) -> None:
+        request_signer._credentials = theirs if operation_name == "GetManagedPrefixListEntries" else own
+
+    ec2.meta.events.register("before-sign.ec2", sign_as)
+
+
+def test_a_prefix_list_the_caller_cannot_read_is_not_an_empty_one(moto_url: str, ec2: Any) -> None:
+    """
+    Another account's list, not shared with the caller, is no list of the caller's: EC2 answers
+    ``InvalidPrefixListID.NotFound`` (Amazon EC2 API Reference, "Error codes for the Amazon EC2 API"), which the stand-in
+    plays (moto answered an empty entry list: the verifier read "routes nothing" and PASSED). A shared subnet's route
+    to the owner's list of public ranges to a transit gateway beside the NAT route: not checked, naming the list.
+    """
+    vpc, subnet, table = nat_subnet(ec2, "10.74")
+    target, name = to_transit_gateway(ec2, vpc, subnet)
+    listed = prefix_list(ec2, *PUBLIC)
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, **target)
+    participant = client(moto_url, DESTINATION_ACCOUNT, "ec2")
+
+    for read in (
+        lambda: participant.get_managed_prefix_list_entries(PrefixListId=listed),
+        lambda: participant.describe_managed_prefix_lists(PrefixListIds=[listed]),
+    ):
+        with pytest.raises(ClientError) as refused:
+            read()
+        assert refused.value.response["Error"]["Code"] == "InvalidPrefixListID.NotFound"
+    entries_read_by(ec2, participant)
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert facts.prefix_lists_unread[0].startswith(f"{listed} to {name}: its entries could not be read")
+    for result in links(facts):
+        assert result.status == NOT_CHECKED, result
+        assert listed in result.detail
+
+
+def test_a_hidden_dynamodb_gateway_endpoint_s_route_is_no_route_elsewhere(ec2: Any) -> None:
+    """
+    In a subnet shared by another account the owner's DynamoDB gateway endpoint is not described, but its route shows:
+    to ``pl-…`` through ``vpce-…``. ``DescribePrefixLists`` names the list ``com.amazonaws.REGION.dynamodb``,
+    DynamoDB's AWS-managed list (Amazon VPC User Guide, "AWS-managed prefix lists"): the route sends "traffic destined
+    for the service" (AWS PrivateLink Guide, "Gateway endpoints"), as a described DynamoDB gateway endpoint's does, and
+    takes nothing from the internet gateway route. EMRFS of a release calling STS's global endpoint (no interface
+    endpoint serves it) on instances with public addresses reaches STS: PASS, as the judge finds (it lost its PASS to
+    the list's entries read as routes to a Gateway Load Balancer endpoint).
+    """
+    vpc, subnet = private_subnet(ec2, "10.75")
+    ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    table = default_route_table(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+    ec2.create_vpc_endpoint(
+        VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.dynamodb", VpcEndpointType="Gateway", RouteTableIds=[table]
+    )
+    as_a_participant(ec2)
+
+    facts = read_subnet_facts(ec2, subnet, account_id="999999999999")
+
+    assert facts.shared_by == EMR_ACCOUNT
+    assert facts.public_routes_elsewhere == ()
+    assert sts_endpoint_check("emr-5.30.0", facts).status == PASS
+    assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-5.30.0", {}) is None

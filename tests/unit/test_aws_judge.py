@@ -11,6 +11,7 @@ Reference, HeadObject ("Permissions": 404 only with s3:ListBucket).
 from __future__ import annotations
 
 import ast
+import dataclasses
 import pathlib
 import subprocess
 import sys
@@ -977,3 +978,47 @@ def test_the_writer_asks_for_each_operations_documented_permissions(operation: s
     from devstack.emrfs_writer import _ACTIONS
 
     assert _ACTIONS[operation] == needs
+
+
+@pytest.mark.parametrize("gateway", [True, False])
+@pytest.mark.parametrize(
+    ("exempted", "allowed"),
+    [
+        (("222222222222", "arn:aws:iam::222222222222:role/partner-writer"), False),
+        (
+            (
+                "222222222222",
+                "arn:aws:iam::222222222222:role/partner-writer",
+                "arn:aws:sts::222222222222:assumed-role/partner-writer/emrfs",
+            ),
+            True,
+        ),
+    ],
+    ids=["account-and-role", "account-role-and-session"],
+)
+def test_an_endpoint_policy_deny_with_not_principal_exempts_a_session_only_when_it_names_it(
+    gateway: bool, exempted: tuple[str, ...], allowed: bool
+) -> None:
+    """
+    IAM User Guide, "AWS JSON policy elements: NotPrincipal": with ``Deny``, AWS "might validate the account first, then
+    the role, and then the assumed-role user", so a role session is exempt only when the element names all three. The
+    endpoint policy judge read it as principalmapper does (the role or the account named: exempt), which let the write
+    through where the bucket policy judge (``_not_principal_resolved``) and the verifier refuse it.
+    """
+    writer = dataclasses.replace(_WRITER, session="emrfs")
+    statements = [
+        {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "NotPrincipal": {"AWS": list(exempted)}, "Action": "*", "Resource": "*"},
+    ]
+
+    decision = aws_judge.endpoint_policy_allows(
+        writer,
+        "s3:PutObject",
+        "arn:aws:s3:::partner-results-b/exports/part-00000",
+        endpoint_id="vpce-0a",
+        gateway=gateway,
+        policy={"Statement": statements},
+        resource_owner="222222222222",
+    )
+
+    assert decision.allowed is allowed, decision

@@ -570,3 +570,37 @@ def test_endpoints_whose_policies_disagree_leave_the_link_not_checked() -> None:
 
     assert link.status == UNKNOWN
     assert "which of the VPC's endpoints the request takes" in link.detail
+
+
+@pytest.mark.parametrize(
+    ("exempted", "outcome"),
+    [
+        ((DESTINATION_ACCOUNT, ROLE), "explicitly denied by the VPC endpoint policy of vpce-0a"),
+        (
+            (DESTINATION_ACCOUNT, ROLE, f"arn:aws:sts::{DESTINATION_ACCOUNT}:assumed-role/partner-writer/x"),
+            UNDETERMINED,
+        ),
+        (("*",), "allowed"),
+    ],
+    ids=["account-and-role", "a-session-of-the-role", "everyone"],
+)
+def test_a_gateway_endpoint_deny_with_not_principal_is_never_a_pass_it_cannot_stand_behind(
+    exempted: tuple[str, ...], outcome: str
+) -> None:
+    """
+    IAM User Guide, "AWS JSON policy elements: NotPrincipal": a role session is exempt from such a ``Deny`` only when
+    the account, the role and the session are all named. Naming the account and the role: denied (a FAIL, as the
+    stand-in's judge finds). Naming a session: EMRFS chooses the session name, so whether it is the one named is not
+    known: undetermined, never a PASS. ``*``: no one is denied.
+    """
+    document = {
+        "Statement": [
+            FULL_ACCESS["Statement"][0],
+            {"Effect": "Deny", "NotPrincipal": {"AWS": list(exempted)}, "Action": "*", "Resource": "*"},
+        ]
+    }
+
+    decision = endpoint_decision(EndpointPolicy("vpce-0a", GATEWAY, document), request())
+
+    assert decision.reason == outcome
+    assert decision.allowed is (outcome == "allowed")
