@@ -18,9 +18,11 @@ request names none is not documented: the endpoint then has none, as in moto.
 
 A managed prefix list the caller's account does not hold (an unknown id, another account's list not shared with it,
 or a deleted one): ``GetManagedPrefixListEntries`` and ``DescribeManagedPrefixLists`` by id answer the client error
-``InvalidPrefixListID.NotFound`` (Amazon EC2 API Reference, "Error codes for the Amazon EC2 API"; the message as EC2
-words it: "The prefix list ID 'pl-…' does not exist"), where moto answers an empty entry list, or no list: the
-caller must not take an unread list for an empty one.
+``InvalidPrefixListID.NotFound`` with "The prefix list ID 'pl-…' does not exist", where moto answers an empty entry
+list, or no list: the caller must not take an unread list for an empty one. The message is EC2's as a user reported it
+(aws-cloudformation/rain issue 308, a 400 from EC2); the code's row in the Amazon EC2 API Reference, "Error codes for
+the Amazon EC2 API", could not be read here, so the code is the form EC2's other ``Invalid<Resource>ID.NotFound``
+codes take. The verifier takes any error there as "entries not read", so it does not depend on the code.
 """
 
 from __future__ import annotations

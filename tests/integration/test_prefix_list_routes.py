@@ -368,9 +368,10 @@ def entries_read_by(ec2: Any, other: Any) -> None:
 
 def test_a_prefix_list_the_caller_cannot_read_is_not_an_empty_one(moto_url: str, ec2: Any) -> None:
     """
-    Another account's list, not shared with the caller, is no list of the caller's: EC2 answers
-    ``InvalidPrefixListID.NotFound`` (Amazon EC2 API Reference, "Error codes for the Amazon EC2 API"), which the stand-in
-    plays (moto answered an empty entry list: the verifier read "routes nothing" and PASSED). A shared subnet's route
+    Another account's list, not shared with the caller, is no list of the caller's: EC2 answers an error ("The prefix
+    list ID 'pl-…' does not exist", as reported in aws-cloudformation/rain issue 308; the code is the stand-in's, see
+    devstack/aws_vpc_states.py), which the stand-in plays (moto answered an empty entry list: the verifier read "routes
+    nothing" and PASSED). A shared subnet's route
     to the owner's list of public ranges to a transit gateway beside the NAT route: not checked, naming the list.
     """
     vpc, subnet, table = nat_subnet(ec2, "10.74")
