@@ -17,7 +17,6 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import requests
 from botocore.exceptions import BotoCoreError, ClientError
 
 from airflow_provider_emrfs_xacct.hooks.emr import ACTIVE_CLUSTER_STATES, IDEMPOTENCY_TAG
@@ -38,7 +37,6 @@ from devstack.moto_stack import (
     BUCKET,
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
-    EC2_ONLY_TRUST,
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
@@ -49,7 +47,16 @@ from devstack.moto_stack import (
     client,
     seed,
 )
-from devstack.testing import CallRecorder, RecordingTaskInstance, answer_denials_like_aws, run_operator, small_cluster
+from devstack.testing import (
+    CallRecorder,
+    RecordingTaskInstance,
+    answer_denials_like_aws,
+    moto_authorization,
+    moto_authorization_switch,
+    provisioner_roles,
+    run_operator,
+    small_cluster,
+)
 from tests.conftest import reset_moto
 
 if TYPE_CHECKING:
@@ -817,7 +824,7 @@ def test_s3_operation_aborted_is_waited_out(aws: Seeded, monkeypatch: pytest.Mon
 EXPLAINING_READS = {"PutKeyPolicy": ["DescribeKey"]}
 
 #: What the connections' identity may do while authorization is on: read, never write.
-READ_ONLY = {
+READ_ONLY: dict[str, Any] = {
     "Version": "2012-10-17",
     "Statement": [
         {
@@ -851,21 +858,8 @@ def read_only_identity(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator
     (HTTP 400): the moto server runs in this process, so make it answer that way here.
     """
     answer_denials_like_aws(monkeypatch)
-    for account in (EMR_ACCOUNT, DESTINATION_ACCOUNT):
-        iam = client(aws.url, account, "iam")
-        iam.create_role(
-            RoleName=PROVISIONER_ROLE,
-            AssumeRolePolicyDocument=EC2_ONLY_TRUST,
-        )
-        iam.put_role_policy(RoleName=PROVISIONER_ROLE, PolicyName="read-only", PolicyDocument=json.dumps(READ_ONLY))
-
-    def authorize(unchecked: str) -> None:
-        requests.post(f"{aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
-
-    try:
-        yield lambda: authorize("0")
-    finally:
-        authorize("inf")
+    provisioner_roles(aws.url, None, {}, allowed=READ_ONLY["Statement"])
+    yield from moto_authorization_switch(aws.url)
 
 
 def denied_operators(aws: Seeded) -> dict[str, tuple[Any, str, str, str]]:
@@ -997,7 +991,7 @@ def test_access_denied_fails_fast_and_names_what_to_grant(aws: Seeded, read_only
     assert resource in message
     assert f"account {account}" in message
     # Nothing was written.
-    requests.post(f"{aws.url}/moto-api/reset-auth", data="inf", timeout=10).raise_for_status()
+    moto_authorization(aws.url, "inf")
     assert (
         client(aws.url, DESTINATION_ACCOUNT, "kms").get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")[
             "Policy"

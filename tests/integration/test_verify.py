@@ -14,7 +14,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import requests
 from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
 from airflow.providers.common.compat.sdk import TaskDeferred
 from botocore.exceptions import ClientError
@@ -35,18 +34,25 @@ from devstack.emrfs_writer import put_like_emrfs
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
-    EC2_ONLY_TRUST,
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
     KEY_ADMIN_ARN,
-    PROVISIONER_ROLE,
     REGION,
     Seeded,
     client,
     create_principals,
 )
-from devstack.testing import CallRecorder, RecordingTaskInstance, answer_denials_like_aws, run_operator, small_cluster
+from devstack.testing import (
+    CallRecorder,
+    RecordingTaskInstance,
+    answer_denials_like_aws,
+    moto_authorization,
+    moto_authorization_switch,
+    provisioner_roles,
+    run_operator,
+    small_cluster,
+)
 from tests.integration.partners import (
     create_security_configuration,
     ensure_destination_role,
@@ -869,26 +875,8 @@ def kms_describe_denied(partner: Partner, monkeypatch: pytest.MonkeyPatch) -> An
     test_faults.py does).
     """
     answer_denials_like_aws(monkeypatch)
-    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
-    for account, statements in (
-        (EMR_ACCOUNT, [everything]),
-        (DESTINATION_ACCOUNT, [everything, {"Effect": "Deny", "Action": "kms:DescribeKey", "Resource": "*"}]),
-    ):
-        iam = client(partner.aws.url, account, "iam")
-        iam.create_role(RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=EC2_ONLY_TRUST)
-        iam.put_role_policy(
-            RoleName=PROVISIONER_ROLE,
-            PolicyName="verifier",
-            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
-        )
-
-    def authorize(unchecked: str) -> None:
-        requests.post(f"{partner.aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
-
-    try:
-        yield lambda: authorize("0")
-    finally:
-        authorize("inf")
+    provisioner_roles(partner.aws.url, None, {DESTINATION_ACCOUNT: "kms:DescribeKey"})
+    yield from moto_authorization_switch(partner.aws.url)
 
 
 def test_a_refused_read_is_not_checked_and_the_report_is_pushed(partner: Partner, kms_describe_denied: Any) -> None:
@@ -1396,26 +1384,8 @@ def test_a_grant_whose_encryption_context_s3_does_not_send_fails(partner: Partne
 def list_grants_denied(partner: Partner, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The destination connection may do everything but ``kms:ListGrants`` (see :func:`kms_describe_denied`)."""
     answer_denials_like_aws(monkeypatch)
-    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
-    for account, statements in (
-        (EMR_ACCOUNT, [everything]),
-        (DESTINATION_ACCOUNT, [everything, {"Effect": "Deny", "Action": "kms:ListGrants", "Resource": "*"}]),
-    ):
-        iam = client(partner.aws.url, account, "iam")
-        iam.create_role(RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=EC2_ONLY_TRUST)
-        iam.put_role_policy(
-            RoleName=PROVISIONER_ROLE,
-            PolicyName="verifier",
-            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
-        )
-
-    def authorize(unchecked: str) -> None:
-        requests.post(f"{partner.aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
-
-    try:
-        yield lambda: authorize("0")
-    finally:
-        authorize("inf")
+    provisioner_roles(partner.aws.url, None, {DESTINATION_ACCOUNT: "kms:ListGrants"})
+    yield from moto_authorization_switch(partner.aws.url)
 
 
 @pytest.fixture
@@ -1426,29 +1396,16 @@ def destination_read_denied(partner: Partner, monkeypatch: pytest.MonkeyPatch) -
     :func:`kms_describe_denied`.
     """
     answer_denials_like_aws(monkeypatch)
-    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
-
-    def authorize(unchecked: str) -> None:
-        requests.post(f"{partner.aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
+    url = partner.aws.url
 
     def deny(action: str) -> Callable[[], None]:
-        for account, statements in (
-            (EMR_ACCOUNT, [everything]),
-            (DESTINATION_ACCOUNT, [everything, {"Effect": "Deny", "Action": action, "Resource": "*"}]),
-        ):
-            iam = client(partner.aws.url, account, "iam")
-            iam.create_role(RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=EC2_ONLY_TRUST)
-            iam.put_role_policy(
-                RoleName=PROVISIONER_ROLE,
-                PolicyName="verifier",
-                PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
-            )
-        return lambda: authorize("0")
+        provisioner_roles(url, None, {DESTINATION_ACCOUNT: action})
+        return lambda: moto_authorization(url, "0")
 
     try:
         yield deny
     finally:
-        authorize("inf")
+        moto_authorization(url, "inf")
 
 
 def _with_sessions(operator: VerifyCrossAccountAccessOperator) -> VerifyCrossAccountAccessOperator:
