@@ -12,6 +12,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_IMPL,
     S3A_DEFAULT_SINCE,
     parse_release_label,
+    s3a_bucket_setting,
 )
 from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
@@ -194,7 +195,7 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
     if state.cluster_configurations is None or not s3a_may_serve_s3(state):
         return ""
     for option in S3A_ENCRYPTION_OPTIONS:
-        for name in (f"fs.s3a.{option}", f"fs.s3a.bucket.{bucket}.{option}"):
+        for name in (f"fs.s3a.{option}", s3a_bucket_setting(f"fs.s3a.{option}", bucket)):
             if str(site_property(state, "core-site", name) or "").strip():
                 uses = f"{state.release_label} uses" if state.release_label else "the unknown release may use"
                 return (
@@ -308,7 +309,7 @@ def s3a_setting_name(state: ChainState, name: str, bucket: str) -> str | None:
     set of unmodifiable values (currently fs.s3a.impl) can be set on a per-bucket basis", and "When connecting to a
     bucket, all options explicitly set for that bucket will override the base fs.s3a. values".
     """
-    per_bucket = f"fs.s3a.bucket.{bucket}.{name.removeprefix('fs.s3a.')}"
+    per_bucket = s3a_bucket_setting(name, bucket)
     return next((each for each in (per_bucket, name) if site_property(state, "core-site", each) is not None), None)
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from airflow_provider_emrfs_xacct.pure.checks.contexts import S3A_ENCRYPTION_OPTIONS, site_property
 from airflow_provider_emrfs_xacct.pure.checks.credential_settings import SPARK_HADOOP
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.cluster_config import s3a_bucket_setting
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
@@ -55,7 +56,7 @@ def read_settings(state: ChainState) -> list[tuple[str, str]]:
         *(
             ("core-site", name)
             for option in S3A_OPTIONS_READ
-            for name in (f"fs.s3a.{option}", *(f"fs.s3a.bucket.{bucket}.{option}" for bucket in buckets))
+            for name in (f"fs.s3a.{option}", *(s3a_bucket_setting(f"fs.s3a.{option}", bucket) for bucket in buckets))
         ),
     ]
 
