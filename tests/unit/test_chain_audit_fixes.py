@@ -6,6 +6,7 @@ security configuration and instance profile. The state is :func:`tests.unit.test
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -1651,6 +1652,41 @@ def test_a_mapped_role_session_with_the_release_unknown_is_judged_only_where_bot
         assert ("EMRFS pass (no setting)" in links[0].detail) == ("emrfs-site" not in sites)
         assert ("S3A fail" in links[0].detail) == ("emrfs-site" not in sites)
         assert ("EMRFS fail" in links[0].detail) == ("emrfs-site" in sites)
+
+
+def test_a_failing_session_duration_names_the_buckets_whose_writes_it_fails() -> None:
+    """
+    A bucket's own fs.s3a.bucket.BUCKET.assumed.role.session.duration serves that bucket alone (Apache Hadoop,
+    "Hadoop-AWS module", per-bucket configuration: "all options explicitly set for that bucket will override the base
+    fs.s3a. values"): its FAIL names that bucket, not "every mapped write", while the base 45m another bucket takes
+    passes. EMRFS's one setting serves every bucket: its FAIL names them all.
+    """
+    state = s3a_cluster(
+        healthy_state(),
+        **{
+            "core-site": {
+                f"fs.s3a.bucket.{BUCKET}.assumed.role.session.duration": "90m",
+                "fs.s3a.assumed.role.session.duration": "45m",
+            }
+        },
+    )
+    state.release_label = "emr-7.10.0"
+    state.buckets["other-bucket"] = copy.deepcopy(state.buckets[BUCKET])
+
+    links = {link.status: link for link in check_chain(state).links if link.link == "role session duration"}
+
+    assert sorted(links) == [FAIL, PASS], links
+    assert links[FAIL].detail.endswith(f"so every mapped write to bucket {BUCKET} fails"), links[FAIL]
+    assert "other-bucket" not in links[FAIL].detail
+
+    state = s3a_cluster(state, **{"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "7200"}})
+    state.release_label = "emr-6.15.0"
+
+    (emrfs,) = [link for link in check_chain(state).links if link.link == "role session duration"]
+
+    assert emrfs.detail.endswith(
+        f"so every mapped write to buckets {', '.join(sorted([BUCKET, 'other-bucket']))} fails"
+    )
 
 
 def test_without_the_clusters_settings_the_report_lists_the_session_duration_as_not_seen() -> None:
