@@ -192,6 +192,7 @@ def test_a_buckets_own_s3a_session_duration_is_the_one_its_mapped_role_gets(aws:
     )
     duration = link(report, "role session duration")
     assert duration["status"] == "pass", duration
+    assert "release_label given is the cluster's" not in {each["link"] for each in report["links"]}  # the same
     result = write(aws, configuration, cluster_id=cluster_id, files=1)
     assert result.success, result.summary()
 
@@ -213,6 +214,10 @@ def test_the_clusters_own_release_is_judged_not_a_release_label_given_beside_it(
 
     assert report["verdict"] == "FAIL", report
     assert link(report, "role session duration")["status"] == "fail"
+    given = link(report, "release_label given is the cluster's")  # not dropped without a word: a WARN naming both
+    assert given["status"] == "warn", given
+    assert "'emr-6.15.0'" in given["detail"]
+    assert "runs emr-7.10.0" in given["detail"]
     refused = write(aws, configuration, cluster_id=cluster_id, files=1).first_failure
     assert refused is not None
     assert refused.operation == "AssumeRole", refused

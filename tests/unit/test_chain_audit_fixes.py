@@ -1689,6 +1689,25 @@ def test_a_failing_session_duration_names_the_buckets_whose_writes_it_fails() ->
     )
 
 
+def test_a_release_label_that_is_not_the_clusters_is_a_warn_naming_both() -> None:
+    """
+    The cluster's own release is judged (its connector and settings); a different release_label given beside it was
+    dropped without a word, so a stale or mistyped one went unnoticed. Advice, not a failure: the verdict holds.
+    """
+    state = healthy_state()
+    state.release_label = "emr-6.15.0"
+    assert not [link for link in check_chain(state).links if link.status == WARN]
+    state.ignored_release_label = "emr-7.10.0"
+
+    report = check_chain(state)
+
+    (given,) = [link for link in report.links if link.link == "release_label given is the cluster's"]
+    assert given.status == WARN
+    assert "'emr-7.10.0'" in given.detail
+    assert "runs emr-6.15.0" in given.detail
+    assert report.verdict == "PASS"
+
+
 def test_without_the_clusters_settings_the_report_lists_the_session_duration_as_not_seen() -> None:
     """
     The link "role session duration" needs the cluster's Configurations; without them the report lists the
