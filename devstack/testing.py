@@ -6,7 +6,10 @@ The support the tests, the benchmarks and the demo share (one of each).
   still goes to moto over HTTP.
 - :class:`RecordingTaskInstance`, :func:`execute_as_task` and :func:`run_operator`: an operator's
   ``execute`` without Airflow's metadata database, XComs kept in a dict.
-- :func:`small_cluster`: ``job_flow_overrides`` for a small cluster of the seeded EMR account.
+- :func:`small_cluster`: ``job_flow_overrides`` for a small cluster of the seeded EMR account; :func:`launch_cluster`
+  launches one.
+- :func:`moto_user`, :func:`sign_connections_as_moto_user`, :func:`provisioner_roles`, :func:`moto_authorization`
+  (and its block and switch): moto's IAM authorization on, with identities it checks.
 - :func:`airflow_env`, :func:`partner_export_conf`, :func:`run_dag`, :func:`count_changes`,
   :func:`show_plans`, :func:`provisioned_state`: the example DAGs run with ``airflow dags test`` and
   what they changed.
@@ -390,6 +393,20 @@ def small_cluster(name: str = "partner-export", release_label: str = "emr-6.15.0
         "ServiceRole": EMR_SERVICE_ROLE,
         **changes,
     }
+
+
+def launch_cluster(
+    seeded: Seeded, security_configuration: str, *, instances: dict[str, Any] | None = None, **changes: Any
+) -> str:
+    """
+    Launch a :func:`small_cluster` (``changes`` as there: ``name``, ``release_label`` or top-level arguments) in the
+    seeded EMR account with ``security_configuration``; ``instances`` are added to its ``Instances`` (``Ec2SubnetId``
+    ...). Return its id.
+    """
+    arguments = small_cluster(**changes)
+    arguments["Instances"] = {**arguments["Instances"], **(instances or {})}
+    emr = client(seeded.url, EMR_ACCOUNT, "emr")
+    return str(emr.run_job_flow(**arguments, SecurityConfiguration=security_configuration)["JobFlowId"])
 
 
 # The example DAGs with ``airflow dags test`` -----------------------------------------------------

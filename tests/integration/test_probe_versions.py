@@ -21,8 +21,8 @@ import pytest
 from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY
 from airflow_provider_emrfs_xacct.verify import PUT_TEMPORARY_SUFFIX, check_probe_object, probe_key
 from devstack.moto_stack import DESTINATION_ACCOUNT, Seeded, client
-from devstack.testing import moto_authorization_switch, provisioner_roles, run_operator
-from tests.integration.test_verify import PREFIX, head, launch_cluster, partner, s3_hook, verifier
+from devstack.testing import launch_cluster, moto_authorization_switch, provisioner_roles, run_operator
+from tests.integration.test_verify import PREFIX, head, partner, s3_hook, verifier
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

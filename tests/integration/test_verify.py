@@ -47,11 +47,11 @@ from devstack.testing import (
     CallRecorder,
     RecordingTaskInstance,
     answer_denials_like_aws,
+    launch_cluster,
     moto_authorization,
     moto_authorization_switch,
     provisioner_roles,
     run_operator,
-    small_cluster,
 )
 from tests.integration.partners import (
     create_security_configuration,
@@ -584,17 +584,6 @@ def test_check_probe_object_reports_a_missing_object(aws: Seeded) -> None:
     assert outcome == {"exists": False, "ok": False, "problems": [f"{uri} was not written"]}
 
 
-def launch_cluster(aws: Seeded, configuration: str) -> str:
-    """A cluster of the EMR account with the security configuration; moto keeps it WAITING."""
-    emr = client(aws.url, EMR_ACCOUNT, "emr")
-    return str(
-        emr.run_job_flow(
-            **small_cluster("partner-export", RELEASE),
-            SecurityConfiguration=configuration,
-        )["JobFlowId"]
-    )
-
-
 def test_the_operator_probe_adds_the_step_checks_the_object_and_deletes_it(
     partner: Partner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -919,11 +908,9 @@ def test_a_cluster_in_a_private_subnet_without_an_sts_endpoint_fails_and_an_endp
     """
     ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
     vpc, subnet = private_subnet(ec2, "10.7")
-    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
-    cluster_id = emr.run_job_flow(
-        **small_cluster("private-export", RELEASE, Instances={**small_cluster()["Instances"], "Ec2SubnetId": subnet}),
-        SecurityConfiguration=partner.configuration,
-    )["JobFlowId"]
+    cluster_id = launch_cluster(
+        partner.aws, partner.configuration, name="private-export", instances={"Ec2SubnetId": subnet}
+    )
 
     report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
 
@@ -947,11 +934,9 @@ def test_a_cluster_in_a_private_subnet_without_a_way_to_the_bucket_s_s3_fails(pa
     ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
     vpc, subnet = private_subnet(ec2, "10.9")
     add_sts_interface_endpoint(ec2, vpc, subnet)
-    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
-    cluster_id = emr.run_job_flow(
-        **small_cluster("private-export", RELEASE, Instances={**small_cluster()["Instances"], "Ec2SubnetId": subnet}),
-        SecurityConfiguration=partner.configuration,
-    )["JobFlowId"]
+    cluster_id = launch_cluster(
+        partner.aws, partner.configuration, name="private-export", instances={"Ec2SubnetId": subnet}
+    )
     s3_link = f"cluster reaches s3://{partner.aws.bucket}"
 
     report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
@@ -979,15 +964,11 @@ def test_an_sts_endpoint_open_to_the_cluster_s_security_group_passes(partner: Pa
     allow_https(ec2, endpoint_group, SourceGroup=core)
     add_sts_interface_endpoint(ec2, vpc, subnet, endpoint_group)
     instances = {
-        **small_cluster()["Instances"],
         "Ec2SubnetId": subnet,
         "EmrManagedMasterSecurityGroup": primary,
         "EmrManagedSlaveSecurityGroup": core,
     }
-    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
-    cluster_id = emr.run_job_flow(
-        **small_cluster("private-export", RELEASE, Instances=instances), SecurityConfiguration=partner.configuration
-    )["JobFlowId"]
+    cluster_id = launch_cluster(partner.aws, partner.configuration, name="private-export", instances=instances)
 
     report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
 

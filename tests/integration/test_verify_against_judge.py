@@ -28,7 +28,7 @@ from devstack.moto_stack import (
     client,
     s3control_client,
 )
-from devstack.testing import CallRecorder, run_operator, small_cluster
+from devstack.testing import CallRecorder, launch_cluster, run_operator
 from tests.integration.partners import (
     create_security_configuration,
     ensure_destination_role,
@@ -53,12 +53,6 @@ def write(aws: Seeded, configuration: str, **kwargs: Any) -> WriteResult:
         output_uri=PREFIX,
         **kwargs,
     )
-
-
-def launch_cluster(aws: Seeded, configuration: str, **changes: Any) -> str:
-    """A cluster of the EMR account with the security configuration; moto keeps it WAITING."""
-    emr = client(aws.url, EMR_ACCOUNT, "emr")
-    return str(emr.run_job_flow(**small_cluster(**changes), SecurityConfiguration=configuration)["JobFlowId"])
 
 
 def set_default_encryption(aws: Seeded, **default: str) -> None:
