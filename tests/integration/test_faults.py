@@ -648,6 +648,33 @@ def test_lost_create_role_answer_then_lagging_iam(aws: Seeded, monkeypatch: pyte
 # IAM's ConcurrentModification: another request changes the same entity ---------------------------
 
 
+def create_role(aws: Seeded, partner: str, settle_seconds: float = 0) -> str:
+    """Run EnsureDestinationRoleOperator for ``partner`` (trusting the seeded EMR EC2 role); return the role ARN."""
+    arn, _, _ = run_operator(
+        EnsureDestinationRoleOperator(
+            task_id="create",
+            aws_conn_id=DESTINATION_CONN_ID,
+            role_name=role_name(partner),
+            trusted_role_arns=[aws.emr_ec2_role_arn],
+            s3_prefixes=[prefix(partner)],
+            settle_seconds=settle_seconds,
+        )
+    )
+    return str(arn)
+
+
+def revoke_deleting_role(arn: str, settle_seconds: float = 0) -> RevokePartnerAccessOperator:
+    """The revoke of the partner whose destination role is ``arn``, deleting that role."""
+    return RevokePartnerAccessOperator(
+        task_id="revoke",
+        aws_conn_id=EMR_CONN_ID,
+        destination_aws_conn_id=DESTINATION_CONN_ID,
+        destination_role_arn=arn,
+        delete_destination_role=True,
+        settle_seconds=settle_seconds,
+    )
+
+
 def test_iam_concurrent_modification_is_waited_out(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
     """
     IAM refuses a write with ``ConcurrentModification`` (409) while another request changes the same entity.
@@ -668,16 +695,7 @@ def test_iam_concurrent_modification_is_waited_out(aws: Seeded, monkeypatch: pyt
     )
     partner = "partner-busy"
     with through(proxy, aws, monkeypatch):
-        arn, _, _ = run_operator(
-            EnsureDestinationRoleOperator(
-                task_id="create",
-                aws_conn_id=DESTINATION_CONN_ID,
-                role_name=role_name(partner),
-                trusted_role_arns=[aws.emr_ec2_role_arn],
-                s3_prefixes=[prefix(partner)],
-                settle_seconds=SETTLE_SECONDS,
-            )
-        )
+        arn = create_role(aws, partner, SETTLE_SECONDS)
         run_operator(
             AttachAssumeRolePolicyOperator(
                 task_id="attach", aws_conn_id=EMR_CONN_ID, destination_role_arns=[arn], settle_seconds=SETTLE_SECONDS
@@ -690,16 +708,7 @@ def test_iam_concurrent_modification_is_waited_out(aws: Seeded, monkeypatch: pyt
         trust = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=role_name(partner))["Role"]
         trusted = as_list(statement(trust["AssumeRolePolicyDocument"], documents.TRUST_SID)["Principal"]["AWS"])
         assert trusted == [aws.emr_ec2_role_arn]
-        run_operator(
-            RevokePartnerAccessOperator(
-                task_id="revoke",
-                aws_conn_id=EMR_CONN_ID,
-                destination_aws_conn_id=DESTINATION_CONN_ID,
-                destination_role_arn=arn,
-                delete_destination_role=True,
-                settle_seconds=SETTLE_SECONDS,
-            )
-        )
+        run_operator(revoke_deleting_role(arn, SETTLE_SECONDS))
 
     assert proxy.stats["conflict"] == 5, proxy.stats
     assert not any(proxy.conflicts.values()), proxy.conflicts  # every conflict was answered
@@ -721,28 +730,10 @@ def test_role_deletion_waits_for_iam_to_see_its_policies_gone(aws: Seeded, monke
     answers that, as hashicorp/terraform-provider-aws does (``internal/service/iam/role.go``, ``deleteRole``).
     """
     partner = "partner-leaving"
-    arn, _, _ = run_operator(
-        EnsureDestinationRoleOperator(
-            task_id="create",
-            aws_conn_id=DESTINATION_CONN_ID,
-            role_name=role_name(partner),
-            trusted_role_arns=[aws.emr_ec2_role_arn],
-            s3_prefixes=[prefix(partner)],
-            settle_seconds=0,
-        )
-    )
+    arn = create_role(aws, partner)
     proxy = FaultProxy(aws.url, delete_lag=2)
     with through(proxy, aws, monkeypatch):
-        run_operator(
-            RevokePartnerAccessOperator(
-                task_id="revoke",
-                aws_conn_id=EMR_CONN_ID,
-                destination_aws_conn_id=DESTINATION_CONN_ID,
-                destination_role_arn=arn,
-                delete_destination_role=True,
-                settle_seconds=0,
-            )
-        )
+        run_operator(revoke_deleting_role(arn))
 
     assert proxy.stats["consistency"] == 2, proxy.stats  # two DeleteRole refused while IAM lagged
     assert proxy.requests["DeleteRole"] == 3
@@ -1158,28 +1149,10 @@ def test_a_lost_answer_to_a_role_delete_is_taken_as_done(
     finish, not fail after its writes.
     """
     partner = "partner-leaving"
-    arn, _, _ = run_operator(
-        EnsureDestinationRoleOperator(
-            task_id="create",
-            aws_conn_id=DESTINATION_CONN_ID,
-            role_name=role_name(partner),
-            trusted_role_arns=[aws.emr_ec2_role_arn],
-            s3_prefixes=[prefix(partner)],
-            settle_seconds=0,
-        )
-    )
+    arn = create_role(aws, partner)
     proxy = FaultProxy(aws.url, drop_answers={lost: 1})
     with through(proxy, aws, monkeypatch):
-        result, _, _ = run_operator(
-            RevokePartnerAccessOperator(
-                task_id="revoke",
-                aws_conn_id=EMR_CONN_ID,
-                destination_aws_conn_id=DESTINATION_CONN_ID,
-                destination_role_arn=arn,
-                delete_destination_role=True,
-                settle_seconds=0,
-            )
-        )
+        result, _, _ = run_operator(revoke_deleting_role(arn))
 
     assert proxy.stats["dropped-answer"] == 1
     assert proxy.requests[lost] == 2  # sent again by botocore
