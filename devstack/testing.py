@@ -227,8 +227,12 @@ def moto_authorization_switch(url: str) -> Iterator[Callable[[], None]]:
     For a fixture (``yield from``): yield a switch that turns moto's IAM authorization on (see
     :func:`moto_authorization`); off again however the test ends.
     """
+
+    def switch_on() -> None:
+        moto_authorization(url, "0")
+
     try:
-        yield lambda: moto_authorization(url, "0")
+        yield switch_on
     finally:
         moto_authorization(url, "inf")
 
