@@ -349,6 +349,7 @@ def _read_chain_state(
         key_policies=key_policies,
         key_states=key_states,
         release_label=cluster.release_label,
+        ignored_release_label=cluster.ignored_release_label,
         cluster_configurations=cluster.configurations,
         prefixes_for_principal_mappings=extra,
         region=region,
@@ -429,6 +430,8 @@ class _ClusterFacts:
     """What the checks take from a running cluster: its release, configurations and route to STS."""
 
     release_label: str | None
+    #: A ``release_label`` given beside the cluster that is not its own release (the checks judge the cluster's).
+    ignored_release_label: str | None = None
     configurations: list[dict[str, Any]] | None = None
     unreadable: str = ""
     sts: StsReachability | Unreadable | None = None
@@ -467,7 +470,11 @@ def _read_cluster(
     )
     # The release the cluster runs decides its connector and settings, not a release_label given beside it (which
     # is for a check without a cluster: a stale one would judge EMRFS's settings on an S3A cluster).
-    facts.release_label = cluster.get("ReleaseLabel") or release_label
+    # Said in the report (a WARN naming both), not silently dropped: the caller's label may be stale or a typo.
+    own = cluster.get("ReleaseLabel")
+    if own and release_label is not None and str(release_label).strip() != own:
+        facts.ignored_release_label = release_label
+    facts.release_label = own or release_label
     facts.configurations = cluster.get("Configurations", [])
     instances = cluster.get("Ec2InstanceAttributes") or {}
     subnet = instances.get("Ec2SubnetId")

@@ -1127,7 +1127,7 @@ MUTATIONS = [
     m(
         "G06",
         "pure/checks/credential_settings.py",
-        '            s3a_names = [f"fs.s3a.{option}", *(f"fs.s3a.bucket.{bucket}.{option}" for bucket in buckets)]',
+        '            s3a_names = [f"fs.s3a.{option}", *(s3a_bucket_setting(f"fs.s3a.{option}", bucket) for bucket in buckets)]',
         '            s3a_names = [f"fs.s3a.{option}"]',
         "per-bucket S3A credentials not reported",
         UNIT_SETTINGS,

@@ -6,7 +6,10 @@ The support the tests, the benchmarks and the demo share (one of each).
   still goes to moto over HTTP.
 - :class:`RecordingTaskInstance`, :func:`execute_as_task` and :func:`run_operator`: an operator's
   ``execute`` without Airflow's metadata database, XComs kept in a dict.
-- :func:`small_cluster`: ``job_flow_overrides`` for a small cluster of the seeded EMR account.
+- :func:`small_cluster`: ``job_flow_overrides`` for a small cluster of the seeded EMR account; :func:`launch_cluster`
+  launches one.
+- :func:`moto_user`, :func:`sign_connections_as_moto_user`, :func:`provisioner_roles`, :func:`moto_authorization`
+  (and its block and switch): moto's IAM authorization on, with identities it checks.
 - :func:`airflow_env`, :func:`partner_export_conf`, :func:`run_dag`, :func:`count_changes`,
   :func:`show_plans`, :func:`provisioned_state`: the example DAGs run with ``airflow dags test`` and
   what they changed.
@@ -33,6 +36,7 @@ import requests
 from airflow_provider_emrfs_xacct.cli import _TaskInstance
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
+    EC2_ONLY_TRUST,
     EMR_ACCOUNT,
     EMR_EC2_ROLE,
     EMR_SERVICE_ROLE,
@@ -43,7 +47,7 @@ from devstack.moto_stack import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The example DAG the demo runs.
@@ -197,12 +201,57 @@ class RecordingTaskInstance(_TaskInstance):
 ALLOW_EVERYTHING = {"Effect": "Allow", "Action": "*", "Resource": "*"}
 
 
-def moto_authorization(url: str, unchecked: str) -> None:
+def moto_authorization(url: str, unchecked: str) -> str:
     """
     Turn moto's IAM authorization on or off: ``/moto-api/reset-auth`` takes how many more requests go unchecked
     (``"0"``: check the identity policies of the credentials moto issued from the next request; ``"inf"``: never).
+    Return the threshold it replaced (``"inf"`` when authorization was off).
     """
-    requests.post(f"{url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
+    response = requests.post(f"{url}/moto-api/reset-auth", data=unchecked, timeout=10)
+    response.raise_for_status()
+    return str(response.json()["PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT"])
+
+
+@contextlib.contextmanager
+def moto_authorization_checked(url: str) -> Iterator[None]:
+    """Check moto's IAM authorization inside the block (from its first request); off again however it ends."""
+    moto_authorization(url, "0")
+    try:
+        yield
+    finally:
+        moto_authorization(url, "inf")
+
+
+def moto_authorization_switch(url: str) -> Iterator[Callable[[], None]]:
+    """
+    For a fixture (``yield from``): yield a switch that turns moto's IAM authorization on (see
+    :func:`moto_authorization`); off again however the test ends.
+    """
+
+    def switch_on() -> None:
+        moto_authorization(url, "0")
+
+    try:
+        yield switch_on
+    finally:
+        moto_authorization(url, "inf")
+
+
+def moto_user(
+    url: str, name: str, statements: Sequence[dict[str, Any]] = (ALLOW_EVERYTHING,), account: str = EMR_ACCOUNT
+) -> tuple[str, dict[str, Any]]:
+    """
+    Make an IAM user of ``account`` whose identity policy allows ``statements`` (everything unless given); return its
+    ARN and an access key of it (``AccessKeyId``, ``SecretAccessKey``): moto checks only the credentials it issued.
+    """
+    iam = client(url, account, "iam")
+    user = str(iam.create_user(UserName=name)["User"]["Arn"])
+    iam.put_user_policy(
+        UserName=name,
+        PolicyName="identity",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": list(statements)}),
+    )
+    return user, iam.create_access_key(UserName=name)["AccessKey"]
 
 
 def sign_connections_as_moto_user(url: str, monkeypatch: Any) -> str:
@@ -210,14 +259,7 @@ def sign_connections_as_moto_user(url: str, monkeypatch: Any) -> str:
     Make every Airflow connection sign as an IAM user moto issued (``airflow`` in the EMR account, allowed
     everything): moto checks only the credentials it issued. Return the user's ARN.
     """
-    iam = client(url, EMR_ACCOUNT, "iam")
-    user = str(iam.create_user(UserName="airflow")["User"]["Arn"])
-    iam.put_user_policy(
-        UserName="airflow",
-        PolicyName="all",
-        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [ALLOW_EVERYTHING]}),
-    )
-    key = iam.create_access_key(UserName="airflow")["AccessKey"]
+    user, key = moto_user(url, "airflow")
     for name, value in airflow_environment(url).items():
         if name.startswith("AIRFLOW_CONN_"):
             connection = json.loads(value)
@@ -226,21 +268,29 @@ def sign_connections_as_moto_user(url: str, monkeypatch: Any) -> str:
     return user
 
 
-def provisioner_roles(url: str, user: str, denied: dict[str, str]) -> None:
+def provisioner_roles(
+    url: str,
+    user: str | None,
+    denied: dict[str, str],
+    allowed: Sequence[dict[str, Any]] = (ALLOW_EVERYTHING,),
+) -> None:
     """
-    Make ``PROVISIONER_ROLE``, which the connections assume, in each account: trusting ``user``, allowed everything
-    but the action ``denied`` names for that account.
+    Make ``PROVISIONER_ROLE``, which the connections assume, in each account: allowed ``allowed`` (everything unless
+    given) but the action ``denied`` names for that account. It trusts ``user`` (the connections' signer, see
+    :func:`sign_connections_as_moto_user`), or with ``None`` EC2 only, as the seeded roles: moto does not check the
+    trust of a cross-account ``AssumeRole``, and the connections' static ``testing`` keys are then not checked.
     """
-    trust = {"Effect": "Allow", "Principal": {"AWS": user}, "Action": "sts:AssumeRole"}
+    if user is None:
+        trust_policy = EC2_ONLY_TRUST
+    else:
+        trust = {"Effect": "Allow", "Principal": {"AWS": user}, "Action": "sts:AssumeRole"}
+        trust_policy = json.dumps({"Version": "2012-10-17", "Statement": [trust]})
     for account in (EMR_ACCOUNT, DESTINATION_ACCOUNT):
-        statements = [ALLOW_EVERYTHING]
+        statements = list(allowed)
         if account in denied:
             statements.append({"Effect": "Deny", "Action": denied[account], "Resource": "*"})
         iam = client(url, account, "iam")
-        iam.create_role(
-            RoleName=PROVISIONER_ROLE,
-            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}),
-        )
+        iam.create_role(RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=trust_policy)
         iam.put_role_policy(
             RoleName=PROVISIONER_ROLE,
             PolicyName="provisioner",
@@ -347,6 +397,20 @@ def small_cluster(name: str = "partner-export", release_label: str = "emr-6.15.0
         "ServiceRole": EMR_SERVICE_ROLE,
         **changes,
     }
+
+
+def launch_cluster(
+    seeded: Seeded, security_configuration: str, *, instances: dict[str, Any] | None = None, **changes: Any
+) -> str:
+    """
+    Launch a :func:`small_cluster` (``changes`` as there: ``name``, ``release_label`` or top-level arguments) in the
+    seeded EMR account with ``security_configuration``; ``instances`` are added to its ``Instances`` (``Ec2SubnetId``
+    ...). Return its id.
+    """
+    arguments = small_cluster(**changes)
+    arguments["Instances"] = {**arguments["Instances"], **(instances or {})}
+    emr = client(seeded.url, EMR_ACCOUNT, "emr")
+    return str(emr.run_job_flow(**arguments, SecurityConfiguration=security_configuration)["JobFlowId"])
 
 
 # The example DAGs with ``airflow dags test`` -----------------------------------------------------

@@ -68,7 +68,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     :param cluster_id: a cluster to read the release label and configurations from; its security
         configuration and instance profile's role must be the verified ones. (templated)
     :param release_label: the release to check when no cluster is given, e.g. ``emr-7.10.0``; with
-        neither, the release link is not checked. (templated)
+        neither, the release link is not checked. Beside ``cluster_id`` the cluster's own release is judged, and
+        a different one given here is a WARN naming both. (templated)
     :param s3_prefixes: prefixes to check for ``User``/``Group`` mappings, which name none; without them
         those mappings' access is not checked. (templated)
     :param probe: also write a small object through the cluster's ``s3://`` file system (an EMR step;

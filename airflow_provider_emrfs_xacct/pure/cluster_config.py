@@ -665,6 +665,22 @@ def check_session_duration(properties: dict[str, Any], field: str) -> None:
         )
 
 
+def s3a_bucket_setting(name: str, bucket: str) -> str:
+    """
+    The per-bucket form ``fs.s3a.bucket.BUCKET.OPTION`` of the S3A setting ``name`` (``fs.s3a.OPTION``): Apache Hadoop,
+    "Hadoop-AWS module", "Configuring different S3 buckets with Per-Bucket Configuration".
+    """
+    return f"fs.s3a.bucket.{bucket}.{name.removeprefix('fs.s3a.')}"
+
+
+def s3a_setting_bucket(setting: str, name: str) -> str | None:
+    """The bucket whose per-bucket form of ``name`` (:func:`s3a_bucket_setting`) ``setting`` is (``None``: it is not one)."""
+    option = f".{name.removeprefix('fs.s3a.')}"
+    if not (setting.startswith("fs.s3a.bucket.") and setting.endswith(option)):
+        return None
+    return setting[len("fs.s3a.bucket.") : -len(option)]
+
+
 def check_s3a_session_duration(
     properties: dict[str, Any],
     field: str,
@@ -684,17 +700,17 @@ def check_s3a_session_duration(
     ``AssumedRoleCredentialProvider`` of IAM user keys is no role chaining and may ask up to the role's maximum),
     and the base one is no mapped role's when every bucket a mapping takes has its own in ``core_site``.
     """
-    per_bucket = f".{S3A_SESSION_DURATION_PROPERTY[len('fs.s3a.') :]}"
     overridden = {
-        name[len("fs.s3a.bucket.") : -len(per_bucket)]
+        bucket
         for name in (core_site if core_site is not None else properties)
-        if name.startswith("fs.s3a.bucket.") and name.endswith(per_bucket)
+        if (bucket := s3a_setting_bucket(name, S3A_SESSION_DURATION_PROPERTY)) is not None
     }
     for name, value in properties.items():
+        bucket = s3a_setting_bucket(name, S3A_SESSION_DURATION_PROPERTY)
         if name == S3A_SESSION_DURATION_PROPERTY:
             reaches = _base_duration_reaches_mappings(mapped_buckets, overridden)
-        elif name.startswith("fs.s3a.bucket.") and name.endswith(per_bucket):
-            reaches = bucket_mapped(name[len("fs.s3a.bucket.") : -len(per_bucket)], mapped_buckets)
+        elif bucket is not None:
+            reaches = bucket_mapped(bucket, mapped_buckets)
         else:
             continue
         seconds = hadoop_duration_seconds(value)

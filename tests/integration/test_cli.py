@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import requests
 import yaml
 from botocore.exceptions import ClientError
 
@@ -31,7 +30,7 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from devstack.testing import CallRecorder, answer_denials_like_aws
+from devstack.testing import CallRecorder, answer_denials_like_aws, moto_authorization, moto_user, provisioner_roles
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -796,43 +795,18 @@ def denied(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[s
     ``AccessDeniedException`` in JSON: the server runs in this process, so make it answer as AWS does.
     """
     answer_denials_like_aws(monkeypatch)
-    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
-    iam = client(aws.url, EMR_ACCOUNT, "iam")
-    user = iam.create_user(UserName="laptop")["User"]["Arn"]
-    iam.put_user_policy(
-        UserName="laptop",
-        PolicyName="all",
-        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [everything]}),
-    )
-    key = iam.create_access_key(UserName="laptop")["AccessKey"]
+    user, key = moto_user(aws.url, "laptop")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
-    trust = {"Effect": "Allow", "Principal": {"AWS": user}, "Action": "sts:AssumeRole"}
 
     def deny(action: str) -> None:
-        for account, statements in (
-            (EMR_ACCOUNT, [everything]),
-            (DESTINATION_ACCOUNT, [everything, {"Effect": "Deny", "Action": action, "Resource": "*"}]),
-        ):
-            iam = client(aws.url, account, "iam")
-            iam.create_role(
-                RoleName=PROVISIONER_ROLE,
-                AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}),
-            )
-            iam.put_role_policy(
-                RoleName=PROVISIONER_ROLE,
-                PolicyName="provisioner",
-                PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
-            )
-        authorize("0")
-
-    def authorize(unchecked: str) -> None:
-        requests.post(f"{aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
+        provisioner_roles(aws.url, user, {DESTINATION_ACCOUNT: action})
+        moto_authorization(aws.url, "0")
 
     try:
         yield deny
     finally:
-        authorize("inf")
+        moto_authorization(aws.url, "inf")
 
 
 def test_apply_failing_after_changes_exits_4_with_what_was_applied(
@@ -845,7 +819,7 @@ def test_apply_failing_after_changes_exits_4_with_what_was_applied(
 
     assert emrfs_xacct("apply", partner_file, aws) == cli.PARTIALLY_APPLIED
 
-    requests.post(f"{aws.url}/moto-api/reset-auth", data="inf", timeout=10).raise_for_status()
+    moto_authorization(aws.url, "inf")
     after = state(aws, partner["destination"]["role_name"])
     assert after["role"] == role_arn
     assert role_arn in json.dumps(after["assume"])
@@ -873,7 +847,7 @@ def test_a_read_aws_denies_while_planning_exits_3_and_changes_nothing(
     with CallRecorder().everywhere() as calls:
         assert emrfs_xacct("apply", partner_file, aws) == 3
 
-    requests.post(f"{aws.url}/moto-api/reset-auth", data="inf", timeout=10).raise_for_status()
+    moto_authorization(aws.url, "inf")
     assert calls.mutating == []
     assert state(aws, partner["destination"]["role_name"]) == before
     captured = capsys.readouterr()
@@ -893,7 +867,7 @@ def test_revoke_failing_after_a_change_exits_4(
 
     assert emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration") == cli.PARTIALLY_APPLIED
 
-    requests.post(f"{aws.url}/moto-api/reset-auth", data="inf", timeout=10).raise_for_status()
+    moto_authorization(aws.url, "inf")
     after = state(aws, partner["destination"]["role_name"])
     assert after["assume"] is None  # removed before the denied write
     assert cli.destination_role_arn(partner) in json.dumps(after["key_policy"])

@@ -31,9 +31,9 @@ from airflow.sdk.exceptions import TaskDeferralTimeout, TaskDeferred
 from airflow_provider_emrfs_xacct.triggers import TRIGGERER_CALLS_ON_KILL, LaunchWaitTrigger
 from devstack import moto_stack
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, client, run_held_probe_steps
-from devstack.testing import RecordingTaskInstance, run_operator
+from devstack.testing import RecordingTaskInstance, launch_cluster, run_operator
 from tests.integration.test_deferrable import launch_operator, security_configuration
-from tests.integration.test_verify import head, launch_cluster, partner, put, verifier
+from tests.integration.test_verify import head, partner, put, verifier
 
 if TYPE_CHECKING:
     from collections.abc import Callable

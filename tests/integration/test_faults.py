@@ -17,7 +17,6 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import requests
 from botocore.exceptions import BotoCoreError, ClientError
 
 from airflow_provider_emrfs_xacct.hooks.emr import ACTIVE_CLUSTER_STATES, IDEMPOTENCY_TAG
@@ -38,7 +37,6 @@ from devstack.moto_stack import (
     BUCKET,
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
-    EC2_ONLY_TRUST,
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
@@ -49,7 +47,16 @@ from devstack.moto_stack import (
     client,
     seed,
 )
-from devstack.testing import CallRecorder, RecordingTaskInstance, answer_denials_like_aws, run_operator, small_cluster
+from devstack.testing import (
+    CallRecorder,
+    RecordingTaskInstance,
+    answer_denials_like_aws,
+    moto_authorization,
+    moto_authorization_switch,
+    provisioner_roles,
+    run_operator,
+    small_cluster,
+)
 from tests.conftest import reset_moto
 
 if TYPE_CHECKING:
@@ -641,6 +648,33 @@ def test_lost_create_role_answer_then_lagging_iam(aws: Seeded, monkeypatch: pyte
 # IAM's ConcurrentModification: another request changes the same entity ---------------------------
 
 
+def create_role(aws: Seeded, partner: str, settle_seconds: float = 0) -> str:
+    """Run EnsureDestinationRoleOperator for ``partner`` (trusting the seeded EMR EC2 role); return the role ARN."""
+    arn, _, _ = run_operator(
+        EnsureDestinationRoleOperator(
+            task_id="create",
+            aws_conn_id=DESTINATION_CONN_ID,
+            role_name=role_name(partner),
+            trusted_role_arns=[aws.emr_ec2_role_arn],
+            s3_prefixes=[prefix(partner)],
+            settle_seconds=settle_seconds,
+        )
+    )
+    return str(arn)
+
+
+def revoke_deleting_role(arn: str, settle_seconds: float = 0) -> RevokePartnerAccessOperator:
+    """The revoke of the partner whose destination role is ``arn``, deleting that role."""
+    return RevokePartnerAccessOperator(
+        task_id="revoke",
+        aws_conn_id=EMR_CONN_ID,
+        destination_aws_conn_id=DESTINATION_CONN_ID,
+        destination_role_arn=arn,
+        delete_destination_role=True,
+        settle_seconds=settle_seconds,
+    )
+
+
 def test_iam_concurrent_modification_is_waited_out(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
     """
     IAM refuses a write with ``ConcurrentModification`` (409) while another request changes the same entity.
@@ -661,16 +695,7 @@ def test_iam_concurrent_modification_is_waited_out(aws: Seeded, monkeypatch: pyt
     )
     partner = "partner-busy"
     with through(proxy, aws, monkeypatch):
-        arn, _, _ = run_operator(
-            EnsureDestinationRoleOperator(
-                task_id="create",
-                aws_conn_id=DESTINATION_CONN_ID,
-                role_name=role_name(partner),
-                trusted_role_arns=[aws.emr_ec2_role_arn],
-                s3_prefixes=[prefix(partner)],
-                settle_seconds=SETTLE_SECONDS,
-            )
-        )
+        arn = create_role(aws, partner, SETTLE_SECONDS)
         run_operator(
             AttachAssumeRolePolicyOperator(
                 task_id="attach", aws_conn_id=EMR_CONN_ID, destination_role_arns=[arn], settle_seconds=SETTLE_SECONDS
@@ -683,16 +708,7 @@ def test_iam_concurrent_modification_is_waited_out(aws: Seeded, monkeypatch: pyt
         trust = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=role_name(partner))["Role"]
         trusted = as_list(statement(trust["AssumeRolePolicyDocument"], documents.TRUST_SID)["Principal"]["AWS"])
         assert trusted == [aws.emr_ec2_role_arn]
-        run_operator(
-            RevokePartnerAccessOperator(
-                task_id="revoke",
-                aws_conn_id=EMR_CONN_ID,
-                destination_aws_conn_id=DESTINATION_CONN_ID,
-                destination_role_arn=arn,
-                delete_destination_role=True,
-                settle_seconds=SETTLE_SECONDS,
-            )
-        )
+        run_operator(revoke_deleting_role(arn, SETTLE_SECONDS))
 
     assert proxy.stats["conflict"] == 5, proxy.stats
     assert not any(proxy.conflicts.values()), proxy.conflicts  # every conflict was answered
@@ -714,28 +730,10 @@ def test_role_deletion_waits_for_iam_to_see_its_policies_gone(aws: Seeded, monke
     answers that, as hashicorp/terraform-provider-aws does (``internal/service/iam/role.go``, ``deleteRole``).
     """
     partner = "partner-leaving"
-    arn, _, _ = run_operator(
-        EnsureDestinationRoleOperator(
-            task_id="create",
-            aws_conn_id=DESTINATION_CONN_ID,
-            role_name=role_name(partner),
-            trusted_role_arns=[aws.emr_ec2_role_arn],
-            s3_prefixes=[prefix(partner)],
-            settle_seconds=0,
-        )
-    )
+    arn = create_role(aws, partner)
     proxy = FaultProxy(aws.url, delete_lag=2)
     with through(proxy, aws, monkeypatch):
-        run_operator(
-            RevokePartnerAccessOperator(
-                task_id="revoke",
-                aws_conn_id=EMR_CONN_ID,
-                destination_aws_conn_id=DESTINATION_CONN_ID,
-                destination_role_arn=arn,
-                delete_destination_role=True,
-                settle_seconds=0,
-            )
-        )
+        run_operator(revoke_deleting_role(arn))
 
     assert proxy.stats["consistency"] == 2, proxy.stats  # two DeleteRole refused while IAM lagged
     assert proxy.requests["DeleteRole"] == 3
@@ -817,7 +815,7 @@ def test_s3_operation_aborted_is_waited_out(aws: Seeded, monkeypatch: pytest.Mon
 EXPLAINING_READS = {"PutKeyPolicy": ["DescribeKey"]}
 
 #: What the connections' identity may do while authorization is on: read, never write.
-READ_ONLY = {
+READ_ONLY: dict[str, Any] = {
     "Version": "2012-10-17",
     "Statement": [
         {
@@ -851,21 +849,8 @@ def read_only_identity(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator
     (HTTP 400): the moto server runs in this process, so make it answer that way here.
     """
     answer_denials_like_aws(monkeypatch)
-    for account in (EMR_ACCOUNT, DESTINATION_ACCOUNT):
-        iam = client(aws.url, account, "iam")
-        iam.create_role(
-            RoleName=PROVISIONER_ROLE,
-            AssumeRolePolicyDocument=EC2_ONLY_TRUST,
-        )
-        iam.put_role_policy(RoleName=PROVISIONER_ROLE, PolicyName="read-only", PolicyDocument=json.dumps(READ_ONLY))
-
-    def authorize(unchecked: str) -> None:
-        requests.post(f"{aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
-
-    try:
-        yield lambda: authorize("0")
-    finally:
-        authorize("inf")
+    provisioner_roles(aws.url, None, {}, allowed=READ_ONLY["Statement"])
+    yield from moto_authorization_switch(aws.url)
 
 
 def denied_operators(aws: Seeded) -> dict[str, tuple[Any, str, str, str]]:
@@ -997,7 +982,7 @@ def test_access_denied_fails_fast_and_names_what_to_grant(aws: Seeded, read_only
     assert resource in message
     assert f"account {account}" in message
     # Nothing was written.
-    requests.post(f"{aws.url}/moto-api/reset-auth", data="inf", timeout=10).raise_for_status()
+    moto_authorization(aws.url, "inf")
     assert (
         client(aws.url, DESTINATION_ACCOUNT, "kms").get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")[
             "Policy"
@@ -1164,28 +1149,10 @@ def test_a_lost_answer_to_a_role_delete_is_taken_as_done(
     finish, not fail after its writes.
     """
     partner = "partner-leaving"
-    arn, _, _ = run_operator(
-        EnsureDestinationRoleOperator(
-            task_id="create",
-            aws_conn_id=DESTINATION_CONN_ID,
-            role_name=role_name(partner),
-            trusted_role_arns=[aws.emr_ec2_role_arn],
-            s3_prefixes=[prefix(partner)],
-            settle_seconds=0,
-        )
-    )
+    arn = create_role(aws, partner)
     proxy = FaultProxy(aws.url, drop_answers={lost: 1})
     with through(proxy, aws, monkeypatch):
-        result, _, _ = run_operator(
-            RevokePartnerAccessOperator(
-                task_id="revoke",
-                aws_conn_id=EMR_CONN_ID,
-                destination_aws_conn_id=DESTINATION_CONN_ID,
-                destination_role_arn=arn,
-                delete_destination_role=True,
-                settle_seconds=0,
-            )
-        )
+        result, _, _ = run_operator(revoke_deleting_role(arn))
 
     assert proxy.stats["dropped-answer"] == 1
     assert proxy.requests[lost] == 2  # sent again by botocore

@@ -21,12 +21,10 @@ The operators themselves run with authentication off: their connections sign wit
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
-import requests
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
@@ -39,7 +37,7 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
-from devstack.testing import run_operator
+from devstack.testing import moto_authorization, moto_authorization_checked, run_operator
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -51,29 +49,13 @@ OTHER_ROLE_ARN = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-b-writer"
 PREFIX_KEY = "exports/partner-a/"
 
 
-def set_auth_threshold(url: str, value: str) -> str:
-    """Set moto's ``INITIAL_NO_AUTH_ACTION_COUNT`` and reset its counter; return the previous threshold."""
-    response = requests.post(f"{url}/moto-api/reset-auth", data=value.encode(), timeout=10)
-    response.raise_for_status()
-    return str(response.json()["PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT"])
-
-
 @pytest.fixture
 def enforced(aws: Seeded) -> Iterator[Callable[[], AbstractContextManager[None]]]:
     """A context manager that enforces IAM in moto inside its block; off again afterwards, whatever happens."""
-
-    @contextmanager
-    def block() -> Iterator[None]:
-        set_auth_threshold(aws.url, "0")
-        try:
-            yield
-        finally:
-            set_auth_threshold(aws.url, "inf")
-
     try:
-        yield block
+        yield lambda: moto_authorization_checked(aws.url)
     finally:
-        assert set_auth_threshold(aws.url, "inf") == "inf"  # every block switched it off
+        assert moto_authorization(aws.url, "inf") == "inf"  # every block switched it off
 
 
 def session_from(credentials: dict[str, Any]) -> boto3.Session:

@@ -7,13 +7,12 @@ from typing import Any
 
 import boto3
 import pytest
-import requests
 
 from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
 from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, s3_route_check, sts_endpoint_check
 from devstack.aws_pages import short_pages
 from devstack.moto_stack import EMR_ACCOUNT, REGION, client
-from devstack.testing import CallRecorder
+from devstack.testing import CallRecorder, moto_authorization_checked, moto_user
 
 
 @pytest.fixture
@@ -230,31 +229,7 @@ def test_a_refused_endpoint_read_leaves_the_sts_route_not_checked(
     """
     vpc, subnet = private_subnet(ec2)
     add_sts_interface_endpoint(ec2, vpc, subnet)
-    iam = client(moto_url, EMR_ACCOUNT, "iam")
-    iam.create_user(UserName="network-reader")
-    statements = [
-        {"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"},
-        {"Effect": "Deny", "Action": denied, "Resource": "*"},
-    ]
-    iam.put_user_policy(
-        UserName="network-reader",
-        PolicyName="read",
-        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
-    )
-    key = iam.create_access_key(UserName="network-reader")["AccessKey"]
-    reader = boto3.client(
-        "ec2",
-        endpoint_url=moto_url,
-        region_name=REGION,
-        aws_access_key_id=key["AccessKeyId"],
-        aws_secret_access_key=key["SecretAccessKey"],
-    )
-
-    requests.post(f"{moto_url}/moto-api/reset-auth", data=b"0", timeout=10).raise_for_status()
-    try:
-        facts = read_subnet_facts(reader, subnet)
-    finally:
-        requests.post(f"{moto_url}/moto-api/reset-auth", data=b"inf", timeout=10).raise_for_status()
+    facts = read_with_auth(moto_url, reader_denied(moto_url, denied), subnet)
     result = sts_endpoint_check("emr-6.15.0", facts)
 
     assert facts.sts_interface_endpoint
@@ -531,17 +506,11 @@ def test_a_participant_s_gateway_endpoint_route_is_not_read_as_no_route(ec2: Any
 
 def reader_denied(moto_url: str, action: str) -> Any:
     """An EC2 client of a moto IAM user allowed ``ec2:Describe*`` but ``action`` (enforced once auth is on)."""
-    iam = client(moto_url, EMR_ACCOUNT, "iam")
-    name = "reader-denied-" + action.split(":")[1].lower()
-    iam.create_user(UserName=name)
     statements = [
         {"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"},
         {"Effect": "Deny", "Action": action, "Resource": "*"},
     ]
-    iam.put_user_policy(
-        UserName=name, PolicyName="read", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements})
-    )
-    key = iam.create_access_key(UserName=name)["AccessKey"]
+    _, key = moto_user(moto_url, "reader-denied-" + action.split(":")[1].lower(), statements)
     return boto3.client(
         "ec2",
         endpoint_url=moto_url,
@@ -553,11 +522,8 @@ def reader_denied(moto_url: str, action: str) -> Any:
 
 def read_with_auth(moto_url: str, reader: Any, subnet: str, **kwargs: Any) -> Any:
     """``read_subnet_facts`` with moto's IAM authorization on (``/moto-api/reset-auth`` ``0``), then off again."""
-    requests.post(f"{moto_url}/moto-api/reset-auth", data=b"0", timeout=10).raise_for_status()
-    try:
+    with moto_authorization_checked(moto_url):
         return read_subnet_facts(reader, subnet, **kwargs)
-    finally:
-        requests.post(f"{moto_url}/moto-api/reset-auth", data=b"inf", timeout=10).raise_for_status()
 
 
 def test_a_participant_refused_describe_prefix_lists_leaves_the_way_to_s3_not_checked(moto_url: str, ec2: Any) -> None:
@@ -726,32 +692,11 @@ def test_a_refused_describe_vpc_endpoints_is_named_as_the_call_refused(moto_url:
     from airflow_provider_emrfs_xacct.verify import read
 
     _, subnet = private_subnet(ec2)
-    iam = client(moto_url, EMR_ACCOUNT, "iam")
-    iam.create_user(UserName="subnet-reader")
-    statements = [
-        {"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"},
-        {"Effect": "Deny", "Action": "ec2:DescribeVpcEndpoints", "Resource": "*"},
-    ]
-    iam.put_user_policy(
-        UserName="subnet-reader",
-        PolicyName="read",
-        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
-    )
-    key = iam.create_access_key(UserName="subnet-reader")["AccessKey"]
-    reader = boto3.client(
-        "ec2",
-        endpoint_url=moto_url,
-        region_name=REGION,
-        aws_access_key_id=key["AccessKeyId"],
-        aws_secret_access_key=key["SecretAccessKey"],
-    )
+    reader = reader_denied(moto_url, "ec2:DescribeVpcEndpoints")
     hook = SimpleNamespace(aws_conn_id="aws_emr_account")  # account_of: "(unknown)" for it, as for any failed read
 
-    requests.post(f"{moto_url}/moto-api/reset-auth", data=b"0", timeout=10).raise_for_status()
-    try:
+    with moto_authorization_checked(moto_url):
         facts = read(hook, "ec2:DescribeSubnets", f"SubnetId={subnet}", lambda: read_subnet_facts(reader, subnet))
-    finally:
-        requests.post(f"{moto_url}/moto-api/reset-auth", data=b"inf", timeout=10).raise_for_status()
 
     assert isinstance(facts, Unreadable)
     assert facts.detail.startswith("ec2:DescribeVpcEndpoints on "), facts.detail

@@ -25,11 +25,11 @@ from airflow_provider_emrfs_xacct.operators.verify import PROBE_STEPS_XCOM_KEY, 
 from devstack import moto_stack
 from devstack.fault_proxy import FaultProxy
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, client, run_held_probe_steps
-from devstack.testing import RecordingTaskInstance, execute_with_airflows_timeout, run_operator
+from devstack.testing import RecordingTaskInstance, execute_with_airflows_timeout, launch_cluster, run_operator
 from tests.integration.test_deferrable import run_trigger
 from tests.integration.test_faults import through
 from tests.integration.test_probe_step import remove_assume_permission
-from tests.integration.test_verify import PREFIX, head, launch_cluster, partner, verifier
+from tests.integration.test_verify import PREFIX, head, partner, verifier
 
 if TYPE_CHECKING:
     from tests.integration.test_verify import Partner

@@ -25,7 +25,7 @@ from airflow_provider_emrfs_xacct.verify import probe_key, probe_step
 from devstack import aws_network
 from devstack.emrfs_writer import put_like_emrfs
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, REGION, client, probe_uri
-from devstack.testing import RecordingTaskInstance, run_operator, small_cluster
+from devstack.testing import RecordingTaskInstance, launch_cluster, run_operator
 from tests.integration.test_deferrable import run_trigger
 from tests.integration.test_network_facts import add_s3_gateway_endpoint, add_sts_interface_endpoint, private_subnet
 from tests.integration.test_verify import (
@@ -34,7 +34,6 @@ from tests.integration.test_verify import (
     Partner,
     hand_made_configuration,
     head,
-    launch_cluster,
     partner,
     verifier,
 )
@@ -79,11 +78,8 @@ def test_a_probe_whose_credentials_the_stand_in_cannot_tell_fails_rather_than_co
     A custom EMRFS credentials provider: whose credentials the write gets is not documented
     (devstack/aws_cluster_settings.py), so the stand-in's step runner must not report the probe's write as done.
     """
-    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
     provider = {"Classification": "emrfs-site", "Properties": {"fs.s3.customAWSCredentialsProvider": "com.x.P"}}
-    cluster_id = emr.run_job_flow(
-        **small_cluster("partner-export"), SecurityConfiguration=partner.configuration, Configurations=[provider]
-    )["JobFlowId"]
+    cluster_id = launch_cluster(partner.aws, partner.configuration, Configurations=[provider])
     uri = probe_key(PREFIX)
 
     step = add_probe_step(partner, cluster_id, uri)
@@ -297,13 +293,9 @@ def test_a_probe_step_in_a_private_subnet_reaches_the_bucket_only_through_an_s3_
     ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
     vpc, subnet = private_subnet(ec2, "10.11")
     add_sts_interface_endpoint(ec2, vpc, subnet)
-    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
-    cluster_id = emr.run_job_flow(
-        **small_cluster(
-            "private-export", "emr-6.15.0", Instances={**small_cluster()["Instances"], "Ec2SubnetId": subnet}
-        ),
-        SecurityConfiguration=partner.configuration,
-    )["JobFlowId"]
+    cluster_id = launch_cluster(
+        partner.aws, partner.configuration, name="private-export", instances={"Ec2SubnetId": subnet}
+    )
     uri = probe_key(PREFIX)
 
     refused = add_probe_step(partner, cluster_id, uri)
@@ -349,13 +341,9 @@ def test_an_s3_gateway_endpoint_policy_of_the_own_account_only_refuses_the_probe
     ec2.modify_vpc_endpoint(
         VpcEndpointId=endpoint["VpcEndpointId"], PolicyDocument=json.dumps({"Statement": [own_buckets]})
     )
-    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
-    cluster_id = emr.run_job_flow(
-        **small_cluster(
-            "private-export", "emr-6.15.0", Instances={**small_cluster()["Instances"], "Ec2SubnetId": subnet}
-        ),
-        SecurityConfiguration=partner.configuration,
-    )["JobFlowId"]
+    cluster_id = launch_cluster(
+        partner.aws, partner.configuration, name="private-export", instances={"Ec2SubnetId": subnet}
+    )
     uri = probe_key(PREFIX)
 
     refused = add_probe_step(partner, cluster_id, uri)
@@ -410,13 +398,9 @@ def test_an_sts_endpoint_policy_of_the_own_account_s_roles_refuses_the_assume_ro
     ec2.modify_vpc_endpoint(
         VpcEndpointId=endpoint["VpcEndpointId"], PolicyDocument=json.dumps({"Statement": [own_roles]})
     )
-    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
-    cluster_id = emr.run_job_flow(
-        **small_cluster(
-            "private-export", "emr-6.15.0", Instances={**small_cluster()["Instances"], "Ec2SubnetId": subnet}
-        ),
-        SecurityConfiguration=partner.configuration,
-    )["JobFlowId"]
+    cluster_id = launch_cluster(
+        partner.aws, partner.configuration, name="private-export", instances={"Ec2SubnetId": subnet}
+    )
 
     refused = add_probe_step(partner, cluster_id, probe_key(PREFIX))
     report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
@@ -555,13 +539,9 @@ def test_a_probe_step_whose_subnet_cannot_reach_sts_fails_at_the_mapped_role_s_a
     ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
     vpc, subnet = private_subnet(ec2, "10.16")
     add_s3_gateway_endpoint(ec2, vpc, subnet)
-    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
-    cluster_id = emr.run_job_flow(
-        **small_cluster(
-            "private-export", "emr-6.15.0", Instances={**small_cluster()["Instances"], "Ec2SubnetId": subnet}
-        ),
-        SecurityConfiguration=partner.configuration,
-    )["JobFlowId"]
+    cluster_id = launch_cluster(
+        partner.aws, partner.configuration, name="private-export", instances={"Ec2SubnetId": subnet}
+    )
     uri = probe_key(PREFIX)
 
     refused = add_probe_step(partner, cluster_id, uri)

@@ -14,17 +14,15 @@ cleanup works there, not that it is needed (the stand-in does not play that yet)
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import requests
 
 from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY
 from airflow_provider_emrfs_xacct.verify import PUT_TEMPORARY_SUFFIX, check_probe_object, probe_key
-from devstack.moto_stack import DESTINATION_ACCOUNT, EC2_ONLY_TRUST, EMR_ACCOUNT, PROVISIONER_ROLE, Seeded, client
-from devstack.testing import run_operator
-from tests.integration.test_verify import PREFIX, head, launch_cluster, partner, s3_hook, verifier
+from devstack.moto_stack import DESTINATION_ACCOUNT, Seeded, client
+from devstack.testing import launch_cluster, moto_authorization_switch, provisioner_roles, run_operator
+from tests.integration.test_verify import PREFIX, head, partner, s3_hook, verifier
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -83,26 +81,8 @@ def destination_denied(aws: Seeded, action: str) -> Iterator[Callable[[], None]]
     ``DeleteObject`` with a version id and ``s3:ListBucketVersions`` of ``ListObjectVersions``, as the Service
     Authorization Reference ("Actions, resources, and condition keys for Amazon S3") does.
     """
-    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
-    for account, statements in (
-        (EMR_ACCOUNT, [everything]),
-        (DESTINATION_ACCOUNT, [everything, {"Effect": "Deny", "Action": action, "Resource": "*"}]),
-    ):
-        iam = client(aws.url, account, "iam")
-        iam.create_role(RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=EC2_ONLY_TRUST)
-        iam.put_role_policy(
-            RoleName=PROVISIONER_ROLE,
-            PolicyName="verifier",
-            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
-        )
-
-    def authorize(unchecked: str) -> None:
-        requests.post(f"{aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
-
-    try:
-        yield lambda: authorize("0")
-    finally:
-        authorize("inf")
+    provisioner_roles(aws.url, None, {DESTINATION_ACCOUNT: action})
+    yield from moto_authorization_switch(aws.url)
 
 
 @pytest.fixture

@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import requests
 
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
 from airflow_provider_emrfs_xacct.verify import verify_chain
@@ -48,7 +47,7 @@ from devstack.moto_stack import (
     client,
     connection_uri_json,
 )
-from devstack.testing import answer_denials_like_aws, run_operator, small_cluster
+from devstack.testing import answer_denials_like_aws, moto_authorization_checked, moto_user, run_operator, small_cluster
 from tests.integration.partners import (
     create_security_configuration,
     ensure_destination_role,
@@ -275,10 +274,6 @@ def judge_report(report: Report, refused: set[tuple[str, str]], setup: SetUp) ->
     return problems
 
 
-def authorize(url: str, unchecked: str) -> None:
-    requests.post(f"{url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
-
-
 def sign_as_users(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
     """
     Each connection signs with the keys of an IAM user of its account, who may only assume the connection's role.
@@ -291,17 +286,13 @@ def sign_as_users(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
         "Statement": [{"Effect": "Allow", "Principal": {"AWS": ""}, "Action": "sts:AssumeRole"}],
     }
     for account, conn_id in ((EMR_ACCOUNT, EMR_CONN_ID), (DESTINATION_ACCOUNT, DESTINATION_CONN_ID)):
-        iam = client(aws.url, account, "iam")
-        user = iam.create_user(UserName=SIGNER)["User"]["Arn"]
-        trust["Statement"][0]["Principal"]["AWS"] = user
-        iam.create_role(RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
         role = f"arn:aws:iam::{account}:role/{PROVISIONER_ROLE}"
-        assume = {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role}],
-        }
-        iam.put_user_policy(UserName=SIGNER, PolicyName="assume", PolicyDocument=json.dumps(assume))
-        key = iam.create_access_key(UserName=SIGNER)["AccessKey"]
+        assume = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role}
+        user, key = moto_user(aws.url, SIGNER, [assume], account)
+        trust["Statement"][0]["Principal"]["AWS"] = user
+        client(aws.url, account, "iam").create_role(
+            RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=json.dumps(trust)
+        )
         connection = json.loads(connection_uri_json(aws.url, account))
         connection.update(login=key["AccessKeyId"], password=key["SecretAccessKey"])
         monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(connection))
@@ -414,14 +405,13 @@ def run_case(aws: Seeded, setups: list[SetUp], seen: Authorized, number: int, po
     outcome = Outcome(number, setup.name, denied)
     deny(aws, denied)
     seen.refused.clear()
-    authorize(aws.url, "0")
     try:
-        report, _ = verify_chain(readers(), simulate=False, **setup.arguments)
+        with moto_authorization_checked(aws.url):
+            report, _ = verify_chain(readers(), simulate=False, **setup.arguments)
     except Exception as error:  # the claim: nothing escapes
         outcome.problems.append(f"escaped: {type(error).__name__}: {error}")
         return outcome
     finally:
-        authorize(aws.url, "inf")
         outcome.refused = set(seen.refused)
     outcome.verdict = report.verdict
     outcome.problems = judge_report(report, outcome.refused, setup)
@@ -435,11 +425,8 @@ def study(aws: Seeded, monkeypatch: pytest.MonkeyPatch, seen: Authorized, cases:
     # it was authorized for is one docs/permissions.md lists (the connections' own sts:AssumeRole aside).
     deny(aws, [])
     for setup in setups:
-        authorize(aws.url, "0")
-        try:
+        with moto_authorization_checked(aws.url):
             report, _ = verify_chain(readers(), simulate=False, **setup.arguments)
-        finally:
-            authorize(aws.url, "inf")
         assert report.verdict == "PASS", [(link.link, link.status, link.detail) for link in report.links]
     pool = candidates()
     unlisted = {read for read in seen.asked if read[1] != "sts:AssumeRole"} - set(pool)
@@ -495,11 +482,8 @@ def test_every_refused_part_of_a_role_is_named(
     setup = build(aws)[0]
     sign_as_users(aws, monkeypatch)
     deny(aws, [("EMR", "iam:GetRolePolicy"), ("EMR", "iam:ListRoleTags")])
-    authorize(aws.url, "0")
-    try:
+    with moto_authorization_checked(aws.url):
         report, _ = verify_chain(readers(), simulate=False, **setup.arguments)
-    finally:
-        authorize(aws.url, "inf")
 
     assert authorized.refused == {("EMR", "iam:GetRolePolicy"), ("EMR", "iam:ListRoleTags")}
     role = next(link for link in report.links if link.link == "EMR EC2 role")
@@ -517,11 +501,8 @@ def test_every_refused_read_is_listed_once_in_the_report(
     setup = build(aws)[0]
     sign_as_users(aws, monkeypatch)
     deny(aws, [("destination", "iam:GetRole"), ("destination", "s3:GetBucketPolicy")])
-    authorize(aws.url, "0")
-    try:
+    with moto_authorization_checked(aws.url):
         report, _ = verify_chain(readers(), simulate=False, **setup.arguments)
-    finally:
-        authorize(aws.url, "inf")
 
     assert authorized.refused == {("destination", "iam:GetRole"), ("destination", "s3:GetBucketPolicy")}
     listed = report.to_dict()["refused_reads"]

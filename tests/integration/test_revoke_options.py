@@ -13,7 +13,6 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import requests
 
 from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID, as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, ConflictError, InvalidParameterError
@@ -73,17 +72,14 @@ def deny_in_destination(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterato
     answer_denials_like_aws(monkeypatch)
     user = sign_connections_as_moto_user(aws.url, monkeypatch)
 
-    def authorize(unchecked: str) -> None:
-        moto_authorization(aws.url, unchecked)
-
     def deny(action: str, in_account: str = DESTINATION_ACCOUNT) -> None:
         provisioner_roles(aws.url, user, {in_account: action})
-        authorize("0")
+        moto_authorization(aws.url, "0")
 
     try:
         yield deny
     finally:
-        authorize("inf")
+        moto_authorization(aws.url, "inf")
 
 
 @pytest.mark.parametrize("action", ["iam:GetRole", "iam:UpdateAssumeRolePolicy"])
@@ -98,9 +94,9 @@ def test_a_denied_trust_step_changes_nothing_and_names_the_argument_that_revokes
     provision_partner(aws, PARTNER_1, PREFIX_1)
     trust = trust_policy(aws, PARTNER_1)
     deny_in_destination(action)
-    requests.post(f"{aws.url}/moto-api/reset-auth", data="inf", timeout=10).raise_for_status()
+    moto_authorization(aws.url, "inf")
     before = snapshot(aws)
-    requests.post(f"{aws.url}/moto-api/reset-auth", data="0", timeout=10).raise_for_status()
+    moto_authorization(aws.url, "0")
 
     with pytest.raises(AccessDeniedError) as refused:
         run_operator(revoker(aws, PARTNER_1))
@@ -109,13 +105,13 @@ def test_a_denied_trust_step_changes_nothing_and_names_the_argument_that_revokes
     assert action in message
     assert "Nothing was changed in either account" in message
     assert WAY_OUT in message
-    requests.post(f"{aws.url}/moto-api/reset-auth", data="inf", timeout=10).raise_for_status()
+    moto_authorization(aws.url, "inf")
     assert changes(before, snapshot(aws)) == {}
 
-    requests.post(f"{aws.url}/moto-api/reset-auth", data="0", timeout=10).raise_for_status()
+    moto_authorization(aws.url, "0")
     run_operator(revoker(aws, PARTNER_1, remove_destination_trust="False"))  # templated: rendered text
 
-    requests.post(f"{aws.url}/moto-api/reset-auth", data="inf", timeout=10).raise_for_status()
+    moto_authorization(aws.url, "inf")
     assert assumable(aws) is None
     assert key_users(aws) is None
     assert trust_policy(aws, PARTNER_1) == trust  # the destination trust, left as it was
@@ -249,7 +245,7 @@ def test_a_later_step_refused_after_the_trust_went_leaves_less_access_says_no_no
 
     assert "kms:PutKeyPolicy" in str(refused.value)
     assert "Nothing was changed" not in str(refused.value)
-    requests.post(f"{aws.url}/moto-api/reset-auth", data="inf", timeout=10).raise_for_status()
+    moto_authorization(aws.url, "inf")
     assert not [arn for arn in trusted_by_us(aws, PARTNER_1) if arn.startswith(emr_role)]
     assert assumable(aws) is None
     assert key_users(aws) is not None  # the step refused

@@ -14,7 +14,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import requests
 from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
 from airflow.providers.common.compat.sdk import TaskDeferred
 from botocore.exceptions import ClientError
@@ -35,18 +34,25 @@ from devstack.emrfs_writer import put_like_emrfs
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
-    EC2_ONLY_TRUST,
     EMR_ACCOUNT,
     EMR_CONN_ID,
     EMR_EC2_ROLE,
     KEY_ADMIN_ARN,
-    PROVISIONER_ROLE,
     REGION,
     Seeded,
     client,
     create_principals,
 )
-from devstack.testing import CallRecorder, RecordingTaskInstance, answer_denials_like_aws, run_operator, small_cluster
+from devstack.testing import (
+    CallRecorder,
+    RecordingTaskInstance,
+    answer_denials_like_aws,
+    launch_cluster,
+    moto_authorization,
+    moto_authorization_switch,
+    provisioner_roles,
+    run_operator,
+)
 from tests.integration.partners import (
     create_security_configuration,
     ensure_destination_role,
@@ -578,17 +584,6 @@ def test_check_probe_object_reports_a_missing_object(aws: Seeded) -> None:
     assert outcome == {"exists": False, "ok": False, "problems": [f"{uri} was not written"]}
 
 
-def launch_cluster(aws: Seeded, configuration: str) -> str:
-    """A cluster of the EMR account with the security configuration; moto keeps it WAITING."""
-    emr = client(aws.url, EMR_ACCOUNT, "emr")
-    return str(
-        emr.run_job_flow(
-            **small_cluster("partner-export", RELEASE),
-            SecurityConfiguration=configuration,
-        )["JobFlowId"]
-    )
-
-
 def test_the_operator_probe_adds_the_step_checks_the_object_and_deletes_it(
     partner: Partner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -869,26 +864,8 @@ def kms_describe_denied(partner: Partner, monkeypatch: pytest.MonkeyPatch) -> An
     test_faults.py does).
     """
     answer_denials_like_aws(monkeypatch)
-    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
-    for account, statements in (
-        (EMR_ACCOUNT, [everything]),
-        (DESTINATION_ACCOUNT, [everything, {"Effect": "Deny", "Action": "kms:DescribeKey", "Resource": "*"}]),
-    ):
-        iam = client(partner.aws.url, account, "iam")
-        iam.create_role(RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=EC2_ONLY_TRUST)
-        iam.put_role_policy(
-            RoleName=PROVISIONER_ROLE,
-            PolicyName="verifier",
-            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
-        )
-
-    def authorize(unchecked: str) -> None:
-        requests.post(f"{partner.aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
-
-    try:
-        yield lambda: authorize("0")
-    finally:
-        authorize("inf")
+    provisioner_roles(partner.aws.url, None, {DESTINATION_ACCOUNT: "kms:DescribeKey"})
+    yield from moto_authorization_switch(partner.aws.url)
 
 
 def test_a_refused_read_is_not_checked_and_the_report_is_pushed(partner: Partner, kms_describe_denied: Any) -> None:
@@ -931,11 +908,9 @@ def test_a_cluster_in_a_private_subnet_without_an_sts_endpoint_fails_and_an_endp
     """
     ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
     vpc, subnet = private_subnet(ec2, "10.7")
-    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
-    cluster_id = emr.run_job_flow(
-        **small_cluster("private-export", RELEASE, Instances={**small_cluster()["Instances"], "Ec2SubnetId": subnet}),
-        SecurityConfiguration=partner.configuration,
-    )["JobFlowId"]
+    cluster_id = launch_cluster(
+        partner.aws, partner.configuration, name="private-export", instances={"Ec2SubnetId": subnet}
+    )
 
     report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
 
@@ -959,11 +934,9 @@ def test_a_cluster_in_a_private_subnet_without_a_way_to_the_bucket_s_s3_fails(pa
     ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
     vpc, subnet = private_subnet(ec2, "10.9")
     add_sts_interface_endpoint(ec2, vpc, subnet)
-    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
-    cluster_id = emr.run_job_flow(
-        **small_cluster("private-export", RELEASE, Instances={**small_cluster()["Instances"], "Ec2SubnetId": subnet}),
-        SecurityConfiguration=partner.configuration,
-    )["JobFlowId"]
+    cluster_id = launch_cluster(
+        partner.aws, partner.configuration, name="private-export", instances={"Ec2SubnetId": subnet}
+    )
     s3_link = f"cluster reaches s3://{partner.aws.bucket}"
 
     report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
@@ -991,15 +964,11 @@ def test_an_sts_endpoint_open_to_the_cluster_s_security_group_passes(partner: Pa
     allow_https(ec2, endpoint_group, SourceGroup=core)
     add_sts_interface_endpoint(ec2, vpc, subnet, endpoint_group)
     instances = {
-        **small_cluster()["Instances"],
         "Ec2SubnetId": subnet,
         "EmrManagedMasterSecurityGroup": primary,
         "EmrManagedSlaveSecurityGroup": core,
     }
-    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
-    cluster_id = emr.run_job_flow(
-        **small_cluster("private-export", RELEASE, Instances=instances), SecurityConfiguration=partner.configuration
-    )["JobFlowId"]
+    cluster_id = launch_cluster(partner.aws, partner.configuration, name="private-export", instances=instances)
 
     report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
 
@@ -1396,26 +1365,8 @@ def test_a_grant_whose_encryption_context_s3_does_not_send_fails(partner: Partne
 def list_grants_denied(partner: Partner, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The destination connection may do everything but ``kms:ListGrants`` (see :func:`kms_describe_denied`)."""
     answer_denials_like_aws(monkeypatch)
-    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
-    for account, statements in (
-        (EMR_ACCOUNT, [everything]),
-        (DESTINATION_ACCOUNT, [everything, {"Effect": "Deny", "Action": "kms:ListGrants", "Resource": "*"}]),
-    ):
-        iam = client(partner.aws.url, account, "iam")
-        iam.create_role(RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=EC2_ONLY_TRUST)
-        iam.put_role_policy(
-            RoleName=PROVISIONER_ROLE,
-            PolicyName="verifier",
-            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
-        )
-
-    def authorize(unchecked: str) -> None:
-        requests.post(f"{partner.aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
-
-    try:
-        yield lambda: authorize("0")
-    finally:
-        authorize("inf")
+    provisioner_roles(partner.aws.url, None, {DESTINATION_ACCOUNT: "kms:ListGrants"})
+    yield from moto_authorization_switch(partner.aws.url)
 
 
 @pytest.fixture
@@ -1426,29 +1377,16 @@ def destination_read_denied(partner: Partner, monkeypatch: pytest.MonkeyPatch) -
     :func:`kms_describe_denied`.
     """
     answer_denials_like_aws(monkeypatch)
-    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
-
-    def authorize(unchecked: str) -> None:
-        requests.post(f"{partner.aws.url}/moto-api/reset-auth", data=unchecked, timeout=10).raise_for_status()
+    url = partner.aws.url
 
     def deny(action: str) -> Callable[[], None]:
-        for account, statements in (
-            (EMR_ACCOUNT, [everything]),
-            (DESTINATION_ACCOUNT, [everything, {"Effect": "Deny", "Action": action, "Resource": "*"}]),
-        ):
-            iam = client(partner.aws.url, account, "iam")
-            iam.create_role(RoleName=PROVISIONER_ROLE, AssumeRolePolicyDocument=EC2_ONLY_TRUST)
-            iam.put_role_policy(
-                RoleName=PROVISIONER_ROLE,
-                PolicyName="verifier",
-                PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
-            )
-        return lambda: authorize("0")
+        provisioner_roles(url, None, {DESTINATION_ACCOUNT: action})
+        return lambda: moto_authorization(url, "0")
 
     try:
         yield deny
     finally:
-        authorize("inf")
+        moto_authorization(url, "inf")
 
 
 def _with_sessions(operator: VerifyCrossAccountAccessOperator) -> VerifyCrossAccountAccessOperator:

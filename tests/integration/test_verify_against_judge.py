@@ -28,7 +28,7 @@ from devstack.moto_stack import (
     client,
     s3control_client,
 )
-from devstack.testing import CallRecorder, run_operator, small_cluster
+from devstack.testing import CallRecorder, launch_cluster, run_operator
 from tests.integration.partners import (
     create_security_configuration,
     ensure_destination_role,
@@ -53,12 +53,6 @@ def write(aws: Seeded, configuration: str, **kwargs: Any) -> WriteResult:
         output_uri=PREFIX,
         **kwargs,
     )
-
-
-def launch_cluster(aws: Seeded, configuration: str, **changes: Any) -> str:
-    """A cluster of the EMR account with the security configuration; moto keeps it WAITING."""
-    emr = client(aws.url, EMR_ACCOUNT, "emr")
-    return str(emr.run_job_flow(**small_cluster(**changes), SecurityConfiguration=configuration)["JobFlowId"])
 
 
 def set_default_encryption(aws: Seeded, **default: str) -> None:
@@ -192,6 +186,7 @@ def test_a_buckets_own_s3a_session_duration_is_the_one_its_mapped_role_gets(aws:
     )
     duration = link(report, "role session duration")
     assert duration["status"] == "pass", duration
+    assert "release_label given is the cluster's" not in {each["link"] for each in report["links"]}  # the same
     result = write(aws, configuration, cluster_id=cluster_id, files=1)
     assert result.success, result.summary()
 
@@ -250,6 +245,10 @@ def test_the_clusters_own_release_is_judged_not_a_release_label_given_beside_it(
 
     assert report["verdict"] == "FAIL", report
     assert link(report, "role session duration")["status"] == "fail"
+    given = link(report, "release_label given is the cluster's")  # not dropped without a word: a WARN naming both
+    assert given["status"] == "warn", given
+    assert "'emr-6.15.0'" in given["detail"]
+    assert "runs emr-7.10.0" in given["detail"]
     refused = write(aws, configuration, cluster_id=cluster_id, files=1).first_failure
     assert refused is not None
     assert refused.operation == "AssumeRole", refused

@@ -6,6 +6,7 @@ security configuration and instance profile. The state is :func:`tests.unit.test
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -1701,6 +1702,61 @@ def test_the_session_duration_of_a_bucket_no_role_mapping_takes_is_not_judged() 
     assert [(link.status, link.detail.split("=", 1)[0]) for link in links] == [
         (PASS, f"core-site fs.s3a.bucket.{BUCKET}.assumed.role.session.duration")
     ]
+
+
+def test_a_failing_session_duration_names_the_buckets_whose_writes_it_fails() -> None:
+    """
+    A bucket's own fs.s3a.bucket.BUCKET.assumed.role.session.duration serves that bucket alone (Apache Hadoop,
+    "Hadoop-AWS module", per-bucket configuration: "all options explicitly set for that bucket will override the base
+    fs.s3a. values"): its FAIL names that bucket, not "every mapped write", while the base 45m another bucket takes
+    passes. EMRFS's one setting serves every bucket: its FAIL names them all.
+    """
+    state = s3a_cluster(
+        healthy_state(),
+        **{
+            "core-site": {
+                f"fs.s3a.bucket.{BUCKET}.assumed.role.session.duration": "90m",
+                "fs.s3a.assumed.role.session.duration": "45m",
+            }
+        },
+    )
+    state.release_label = "emr-7.10.0"
+    state.buckets["other-bucket"] = copy.deepcopy(state.buckets[BUCKET])
+    state.security_configuration = mappings((ROLE, "Prefix", [PREFIX, "s3://other-bucket/exports/"]))
+
+    links = {link.status: link for link in check_chain(state).links if link.link == "role session duration"}
+
+    assert sorted(links) == [FAIL, PASS], links
+    assert links[FAIL].detail.endswith(f"so every mapped write to bucket {BUCKET} fails"), links[FAIL]
+    assert "other-bucket" not in links[FAIL].detail
+
+    state = s3a_cluster(state, **{"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "7200"}})
+    state.release_label = "emr-6.15.0"
+
+    (emrfs,) = [link for link in check_chain(state).links if link.link == "role session duration"]
+
+    assert emrfs.detail.endswith(
+        f"so every mapped write to buckets {', '.join(sorted([BUCKET, 'other-bucket']))} fails"
+    )
+
+
+def test_a_release_label_that_is_not_the_clusters_is_a_warn_naming_both() -> None:
+    """
+    The cluster's own release is judged (its connector and settings); a different release_label given beside it was
+    dropped without a word, so a stale or mistyped one went unnoticed. Advice, not a failure: the verdict holds.
+    """
+    state = healthy_state()
+    state.release_label = "emr-6.15.0"
+    assert not [link for link in check_chain(state).links if link.status == WARN]
+    state.ignored_release_label = "emr-7.10.0"
+
+    report = check_chain(state)
+
+    (given,) = [link for link in report.links if link.link == "release_label given is the cluster's"]
+    assert given.status == WARN
+    assert "'emr-7.10.0'" in given.detail
+    assert "runs emr-6.15.0" in given.detail
+    assert report.verdict == "PASS"
 
 
 def test_without_the_clusters_settings_the_report_lists_the_session_duration_as_not_seen() -> None:

@@ -12,6 +12,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_IMPL,
     S3A_DEFAULT_SINCE,
     parse_release_label,
+    s3a_bucket_setting,
 )
 from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
@@ -233,7 +234,7 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
     if state.cluster_configurations is None:
         return ""
     for option in S3A_ENCRYPTION_OPTIONS:
-        for name in (f"fs.s3a.{option}", f"fs.s3a.bucket.{bucket}.{option}"):
+        for name in (f"fs.s3a.{option}", s3a_bucket_setting(f"fs.s3a.{option}", bucket)):
             if str(site_property(state, "core-site", name) or "").strip():
                 return (
                     f"{uses} S3A for s3://, and core-site {name} sets the encryption S3A's uploads "
@@ -455,7 +456,7 @@ def s3a_setting_name(state: ChainState, name: str, bucket: str) -> str | None:
     set of unmodifiable values (currently fs.s3a.impl) can be set on a per-bucket basis", and "When connecting to a
     bucket, all options explicitly set for that bucket will override the base fs.s3a. values".
     """
-    per_bucket = f"fs.s3a.bucket.{bucket}.{name.removeprefix('fs.s3a.')}"
+    per_bucket = s3a_bucket_setting(name, bucket)
     return next((each for each in (per_bucket, name) if site_property(state, "core-site", each) is not None), None)
 
 

@@ -34,6 +34,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import keeps_emrfs, s3a_m
 from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_PROVIDER_PROPERTY,
+    s3a_bucket_setting,
 )
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def audit(state: ChainState) -> list[Link]:
     if s3a:
         buckets = sorted(state.buckets)
         for option in S3A_CREDENTIAL_OPTIONS:
-            s3a_names = [f"fs.s3a.{option}", *(f"fs.s3a.bucket.{bucket}.{option}" for bucket in buckets)]
+            s3a_names = [f"fs.s3a.{option}", *(s3a_bucket_setting(f"fs.s3a.{option}", bucket) for bucket in buckets)]
             found.extend(
                 f"core-site {name}" for name in s3a_names if site_property(state, "core-site", name) is not None
             )

@@ -27,8 +27,34 @@ if TYPE_CHECKING:
 IMDS_LINK = "release calls IMDSv2"
 
 
+#: The link of a ``release_label`` given beside ``cluster_id`` that is not the cluster's release.
+GIVEN_RELEASE_LINK = "release_label given is the cluster's"
+
+
 def audit(state: ChainState) -> list[Link]:
-    """Check the release label against the first release with role mappings, and the S3A default."""
+    """
+    Check the release label against the first release with role mappings, and the S3A default; WARN of a
+    ``release_label`` given beside the cluster that is not the cluster's own (which is the one judged).
+    """
+    return [*_ignored_release_link(state), *_release_links(state)]
+
+
+def _ignored_release_link(state: ChainState) -> list[Link]:
+    if state.ignored_release_label is None:
+        return []
+    return [
+        Link(
+            None,
+            GIVEN_RELEASE_LINK,
+            WARN,
+            f"release_label {state.ignored_release_label!r} was given, but the cluster (cluster_id) runs "
+            f"{state.release_label}: the checks judge {state.release_label}, the cluster's own release",
+            fix="remove release_label (it is for a check without a cluster) or give the cluster's release",
+        )
+    ]
+
+
+def _release_links(state: ChainState) -> list[Link]:
     if state.release_label is None:
         # Not checked: a release before 5.10.0 ignores the role mappings, and 7.10.0 on may serve s3:// by S3A.
         detail = state.cluster_unreadable or "release label unknown (no cluster given)"

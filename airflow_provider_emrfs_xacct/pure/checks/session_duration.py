@@ -72,25 +72,27 @@ def _emrfs_links(state: ChainState) -> list[Link]:
     value = site_property(state, "emrfs-site", SESSION_DURATION_PROPERTY)
     text = str(value).strip()
     seconds = int(text) if text.isascii() and text.isdigit() else None
-    return [] if value is None else [_link(f"emrfs-site {SESSION_DURATION_PROPERTY}", value, seconds)]
+    if value is None:
+        return []
+    return [_link(f"emrfs-site {SESSION_DURATION_PROPERTY}", value, seconds, sorted(state.buckets))]
 
 
 def _s3a_links(state: ChainState) -> list[Link]:
     """
-    S3A's setting for each destination bucket a role mapping may take, read as a Hadoop duration: a bucket no mapping
-    takes (one only ``s3_prefixes`` names, beside ``Prefix`` mappings of other buckets) has no mapped role's session,
-    and its per-bucket setting, or the base one it reads, is no chained session's (the launch's rule:
-    :func:`~.cluster_config.check_s3a_session_duration`).
+    S3A's setting for each destination bucket a role mapping may take, read as a Hadoop duration, a link a setting
+    naming its buckets: a bucket no mapping takes (one only ``s3_prefixes`` names, beside ``Prefix`` mappings of other
+    buckets) has no mapped role's session, and its per-bucket setting, or the base one it reads, is no chained
+    session's (the launch's rule: :func:`~.cluster_config.check_s3a_session_duration`).
     """
     mapped = mapped_bucket_prefixes(state.security_configuration)
-    settings = {
-        setting
-        for bucket in state.buckets
-        if bucket_mapped(bucket, mapped) and (setting := _s3a_setting(state, bucket)) is not None
-    }
+    buckets: dict[tuple[str, str, str], list[str]] = {}
+    for bucket in sorted(state.buckets):
+        setting = _s3a_setting(state, bucket) if bucket_mapped(bucket, mapped) else None
+        if setting is not None:
+            buckets.setdefault(setting, []).append(bucket)
     return [
-        _link(f"{classification} {name}", value, hadoop_duration_seconds(value))
-        for classification, name, value in sorted(settings)
+        _link(f"{classification} {name}", value, hadoop_duration_seconds(value), buckets[(classification, name, value)])
+        for classification, name, value in sorted(buckets)
     ]
 
 
@@ -113,7 +115,8 @@ def _s3a_setting(state: ChainState, bucket: str) -> tuple[str, str, str] | None:
     return None if translated is None else ("emrfs-site", SESSION_DURATION_PROPERTY, str(translated))
 
 
-def _link(setting: str, value: object, seconds: int | None) -> Link:
+def _link(setting: str, value: object, seconds: int | None, buckets: list[str]) -> Link:
+    """The link of one setting, judged for the destination ``buckets`` it serves (named in a FAIL)."""
     bounds = f"{MIN_SESSION_SECONDS}-{MAX_CHAINED_SESSION_SECONDS} seconds"
     if seconds is None:
         return Link(
@@ -128,6 +131,14 @@ def _link(setting: str, value: object, seconds: int | None) -> Link:
         LINK,
         FAIL,
         f"{setting}={value!r} asks STS for a {seconds}-second session of the mapped role, which the instance "
-        f"profile's role session assumes by role chaining: STS refuses outside {bounds}, so every mapped write fails",
+        f"profile's role session assumes by role chaining: STS refuses outside {bounds}, so every mapped write"
+        f"{_to(buckets)} fails",
         fix=f"set {setting.split(' ', 1)[1]} to {MAX_CHAINED_SESSION_SECONDS} or less (and {MIN_SESSION_SECONDS} or more)",
     )
+
+
+def _to(buckets: list[str]) -> str:
+    """Where the writes a setting fails go: the destination buckets it was judged for (none: say nothing)."""
+    if not buckets:
+        return ""
+    return f" to bucket {buckets[0]}" if len(buckets) == 1 else f" to buckets {', '.join(buckets)}"

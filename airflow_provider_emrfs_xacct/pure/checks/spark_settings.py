@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from airflow_provider_emrfs_xacct.pure.checks.contexts import S3A_ENCRYPTION_OPTIONS, site_property
 from airflow_provider_emrfs_xacct.pure.checks.credential_settings import SPARK_HADOOP
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.cluster_config import s3a_bucket_setting
 from airflow_provider_emrfs_xacct.pure.security_config import bucket_mapped, mapped_bucket_prefixes
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ def read_settings(state: ChainState) -> list[tuple[str, str]]:
             for name in (
                 f"fs.s3a.{option}",
                 *(
-                    f"fs.s3a.bucket.{bucket}.{option}"
+                    s3a_bucket_setting(f"fs.s3a.{option}", bucket)
                     for bucket in buckets
                     if option not in MAPPED_ROLE_OPTIONS or bucket_mapped(bucket, mapped)
                 ),

@@ -123,6 +123,9 @@ class ChainState:
     #: keys whose policies do not allow a writer's KMS call (``verify.verify_chain``); a key not here: not read.
     key_grants: dict[str, list[dict[str, Any]] | Unreadable] = field(default_factory=dict)
     release_label: str | None = None
+    #: A ``release_label`` given beside ``cluster_id`` that is not the cluster's own release (``release_label``
+    #: above, which the checks judge); ``None``: none given, or the same.
+    ignored_release_label: str | None = None
     cluster_configurations: list[dict[str, Any]] | None = None
     #: Prefixes to check for ``User``/``Group`` mappings, which name no prefix themselves.
     prefixes_for_principal_mappings: list[str] = field(default_factory=list)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from airflow_provider_emrfs_xacct.pure.checks.contexts import serves_s3_with_s3a, site_property, translation_off
+from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    s3a_setting_name,
+    serves_s3_with_s3a,
+    site_property,
+    translation_off,
+)
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, Unreadable
 from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, S3A_STS_ENDPOINT_PROPERTY, STS_ENDPOINT_PROPERTY
@@ -53,9 +58,11 @@ def _per_bucket_endpoints(state: ChainState) -> list[Link]:
     links = []
     mapped = mapped_bucket_prefixes(state.security_configuration)
     for bucket in sorted(bucket for bucket in state.buckets if bucket_mapped(bucket, mapped)):
-        name = f"fs.s3a.bucket.{bucket}.{S3A_STS_ENDPOINT_PROPERTY.removeprefix('fs.s3a.')}"
+        name = s3a_setting_name(state, S3A_STS_ENDPOINT_PROPERTY, bucket)
+        if name in (None, S3A_STS_ENDPOINT_PROPERTY):  # the bucket has no own setting: S3A reads the cluster's
+            continue
         own = site_property(state, "core-site", name)
-        if own is not None and str(own).strip() != str(base or "").strip():
+        if str(own).strip() != str(base or "").strip():
             links.append(
                 Link(
                     None,
