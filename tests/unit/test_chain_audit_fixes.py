@@ -1622,6 +1622,9 @@ def test_a_mapped_role_session_over_an_hour_fails(release: str, sites: dict[str,
     links = [link for link in check_chain(state).links if link.link == "role session duration"]
 
     assert [link.status for link in links] == ([] if status is None else [status]), links
+    # The detail names the setting read as the cluster's Configurations hold it: its classification and name.
+    written = {f"{site} {name}" for site, properties in sites.items() for name in properties}
+    assert all(link.detail.split("=", 1)[0] in written for link in links), links
     if status == FAIL:
         assert "role chaining" in links[0].detail
         assert "3600" in links[0].fix
