@@ -740,10 +740,11 @@ class TestSessionDuration:
             "role chaining",
         )
 
-    # S3A reads its options from Hadoop's configuration, core-site (Apache Hadoop, "Hadoop-AWS module": "The
-    # configuration options ... in core-site.xml"); Spark passes only spark.hadoop.* to Hadoop (Spark
-    # documentation, "Configuration", "Custom Hadoop/Hive Configuration"): a per-bucket duration written elsewhere
-    # is no bucket's own, and another per-bucket option is not its duration.
+    # S3A reads its options from Hadoop's configuration, whose site file is core-site.xml (Apache Hadoop, "Hadoop-AWS
+    # module", where every fs.s3a option is set there); Spark passes only spark.hadoop.* on to Hadoop ("adding
+    # configuration spark.hadoop.abc.def=xyz represents adding hadoop property abc.def=xyz": Spark documentation,
+    # "Configuration", "Custom Hadoop/Hive Configuration"): a per-bucket duration written elsewhere is no bucket's
+    # own, and another per-bucket option is not its duration.
     @pytest.mark.parametrize(
         "elsewhere",
         [
