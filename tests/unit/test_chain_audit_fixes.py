@@ -1814,3 +1814,20 @@ def test_without_the_clusters_settings_the_report_lists_the_session_duration_as_
 
     assert "fs.s3.sts.sessionDurationSeconds" in unseen
     assert "fs.s3a.assumed.role.session.duration" in unseen
+
+
+@pytest.mark.parametrize(
+    ("buckets", "said"),
+    [([], "so every mapped write fails"), ([BUCKET], f"so every mapped write to bucket {BUCKET} fails")],
+)
+def test_the_session_duration_fail_names_the_buckets_it_judged_or_none(buckets: list[str], said: str) -> None:
+    from airflow_provider_emrfs_xacct.pure.checks import session_duration
+
+    state = s3a_cluster(healthy_state(), **{"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "7200"}})
+    state.release_label = "emr-6.15.0"
+    state.buckets = {bucket: state.buckets[bucket] for bucket in buckets}
+
+    [link] = session_duration.audit(state)
+
+    assert link.status == FAIL
+    assert link.detail.endswith(said), link.detail

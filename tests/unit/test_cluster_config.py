@@ -767,8 +767,22 @@ class TestSessionDuration:
             "role chaining",
         )
 
-    def test_other_per_bucket_options_are_not_read_as_a_duration(self) -> None:
-        properties = {"fs.s3a.bucket.partner-bucket.acl.default": "BucketOwnerFullControl"}
+    @pytest.mark.parametrize(
+        "properties",
+        [
+            {"fs.s3a.bucket.partner-bucket.acl.default": "BucketOwnerFullControl"},
+            # beside a bucket's own duration, before or after it
+            {
+                "fs.s3a.acl.default": "BucketOwnerFullControl",
+                "fs.s3a.bucket.partner-bucket.assumed.role.session.duration": "1h",
+            },
+            {
+                "fs.s3a.bucket.partner-bucket.assumed.role.session.duration": "1h",
+                "fs.s3a.acl.default": "BucketOwnerFullControl",
+            },
+        ],
+    )
+    def test_other_per_bucket_options_are_not_read_as_a_duration(self, properties: dict[str, str]) -> None:
         user = [{"Classification": "core-site", "Properties": properties}]
         plan = plan_launch(overrides("emr-7.10.0", Configurations=user), keep_emrfs=False)
         assert plan.overrides["Configurations"][0]["Properties"] == properties

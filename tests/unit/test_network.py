@@ -19,7 +19,9 @@ from airflow_provider_emrfs_xacct.pure.network import (
     SubnetFacts,
     cluster_sts_check,
     dns_suffix,
+    dynamodb_endpoint_services,
     in_aws_partition,
+    s3_endpoint_services,
     s3_route_check,
     s3a_default_sts,
     sts_endpoint_check,
@@ -898,3 +900,14 @@ def test_no_default_route_beside_prefix_lists_not_read_is_not_checked_rather_tha
     for result in (sts_endpoint_check("emr-6.15.0", subnet), s3_route_check("partner-b", "us-east-1", subnet)):
         assert result.status == NOT_CHECKED, result
         assert UNREAD_LIST in result.detail
+
+
+def test_dynamodb_gateway_endpoint_service_names_are_its_prefix_lists() -> None:
+    """
+    The AWS-managed prefix list of DynamoDB's gateway endpoint is com.amazonaws.REGION.dynamodb (Amazon VPC User
+    Guide, "AWS-managed prefix lists"): its route is no route elsewhere. In China Regions, named as S3's are.
+    """
+    assert dynamodb_endpoint_services("eu-west-1") == ["com.amazonaws.eu-west-1.dynamodb"]
+    assert dynamodb_endpoint_services("cn-north-1") == [
+        name.removesuffix(".s3") + ".dynamodb" for name in s3_endpoint_services("cn-north-1")
+    ]
