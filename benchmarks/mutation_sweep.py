@@ -3760,7 +3760,7 @@ MUTATIONS = [
     m(
         "NS02",
         "verify.py",
-        "            action = refused_action(action, error)\n",
+        "        action = refused_action(action, error)\n",
         "",
         "a read of several calls names its first call's action, not the refused one's",
         INT_REFUSED_ACTION,

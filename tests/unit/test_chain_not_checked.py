@@ -25,7 +25,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     still_not_checked,
 )
 from airflow_provider_emrfs_xacct.pure.checks.principal import LINK as PRINCIPAL
-from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, RoleState, Unreadable
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, RefusedRead, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
 from tests.unit.test_chain import BUCKET, OWNER, PREFIX, ROLE, healthy_state, mappings
@@ -237,29 +237,35 @@ def test_the_rcp_item_names_the_destination_role_and_who_can_list_them() -> None
     assert "a member account cannot" in how
 
 
-def _denied(action: str, resource: str, conn_id: str) -> str:
-    """A refused read's explanation, as the verifier writes it (hooks/errors.py, ``denial_message``)."""
-    error = ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, action.split(":")[1])
-    return denial_message(error, action=action, resource=resource, account="222222222222", conn_id=conn_id)
+def _denied(state: ChainState, action: str, resource: str, conn_id: str) -> str:
+    """
+    A refused read's explanation, as the verifier writes it (hooks/errors.py, ``denial_message``), and the refusal
+    recorded beside it as ``verify.read`` records it.
+    """
+    operation = action.split(":")[1].split(" ")[0]
+    error = ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, operation)
+    why = denial_message(error, action=action, resource=resource, account="222222222222", conn_id=conn_id)
+    state.refused_reads.append(RefusedRead(action, conn_id, "222222222222", resource, operation, why))
+    return why
 
 
 def _refused_bucket_policy(state: ChainState) -> str:
     bucket = state.buckets[BUCKET]
     assert isinstance(bucket, BucketState)
-    bucket.unreadable["policy"] = _denied("s3:GetBucketPolicy", f"Bucket={BUCKET}", "aws_destination_account")
+    bucket.unreadable["policy"] = _denied(state, "s3:GetBucketPolicy", f"Bucket={BUCKET}", "aws_destination_account")
     return "s3:GetBucketPolicy to the connection 'aws_destination_account'"
 
 
 def _refused_head_bucket(state: ChainState) -> str:
     """The verifier labels HeadBucket's read with its action and the call (S3's actions are not its operations)."""
-    state.buckets[BUCKET] = Unreadable(_denied("s3:ListBucket (HeadBucket)", f"Bucket={BUCKET}", "aws_dest"))
+    state.buckets[BUCKET] = Unreadable(_denied(state, "s3:ListBucket (HeadBucket)", f"Bucket={BUCKET}", "aws_dest"))
     return "s3:ListBucket (HeadBucket) to the connection 'aws_dest'"
 
 
 def _refused_role_policy(state: ChainState) -> str:
     role = state.destination_roles[ROLE]
     assert isinstance(role, RoleState)
-    role.unreadable = "its policies could not be read: " + _denied("iam:GetRolePolicy", "RoleName=r", "aws_dest")
+    role.unreadable = "its policies could not be read: " + _denied(state, "iam:GetRolePolicy", "RoleName=r", "aws_dest")
     return "iam:GetRolePolicy to the connection 'aws_dest'"
 
 
@@ -294,7 +300,7 @@ def test_a_link_not_checked_for_a_refused_read_names_the_action_to_grant_in_its_
 def test_a_fix_that_names_the_refused_action_already_is_kept() -> None:
     state = healthy_state()
     state.account_restrict_public_buckets = Unreadable(
-        _denied("s3:GetAccountPublicAccessBlock", "account", "aws_destination_account")
+        _denied(state, "s3:GetAccountPublicAccessBlock", "account", "aws_destination_account")
     )
 
     links = [link for link in check_chain(state).links if link.link == "account-level Block Public Access"]
