@@ -306,3 +306,42 @@ def test_a_fix_that_names_the_refused_action_already_is_kept() -> None:
     links = [link for link in check_chain(state).links if link.link == "account-level Block Public Access"]
 
     assert [link.fix for link in links] == ["allow s3:GetAccountPublicAccessBlock to the destination connection"]
+
+
+def test_each_link_carries_the_refused_reads_behind_it_and_no_other() -> None:
+    """
+    Two refusals feeding different links: each link carries, and its fix names, its own only; a refusal the hook read
+    past without a word in any detail (``ec2:DescribeNatGateways``) is in the report's list, behind no link.
+    """
+    state = healthy_state()
+    _refused_role_policy(state)
+    state.account_restrict_public_buckets = Unreadable(
+        _denied(state, "s3:GetAccountPublicAccessBlock", "AccountId=222222222222", "aws_destination_account")
+    )
+    state.refused_reads.append(
+        RefusedRead("ec2:DescribeNatGateways", "aws_emr", "111111111111", "nat-1", "DescribeNatGateways")
+    )
+
+    report = check_chain(state)
+
+    behind = {link.link: [item.action for item in link.refused_reads] for link in report.links if link.refused_reads}
+    assert behind == {
+        "destination role": ["iam:GetRolePolicy"],
+        "account-level Block Public Access": ["s3:GetAccountPublicAccessBlock"],
+    }
+    role = next(link for link in report.links if link.link == "destination role")
+    assert "s3:GetAccountPublicAccessBlock" not in role.fix
+    assert [item.action for item in report.refused_reads] == [
+        "iam:GetRolePolicy",
+        "s3:GetAccountPublicAccessBlock",
+        "ec2:DescribeNatGateways",
+    ]
+    assert next(link for link in report.to_dict()["links"] if link["link"] == "destination role")["refused_reads"] == [
+        {
+            "action": "iam:GetRolePolicy",
+            "connection": "aws_dest",
+            "account": "222222222222",
+            "resource": "RoleName=r",
+            "call": "GetRolePolicy",
+        }
+    ]
