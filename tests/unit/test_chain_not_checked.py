@@ -22,6 +22,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     UNKNOWN,
     VERDICT_NOT_CHECKED,
     VERDICT_PASS,
+    once_each,
     still_not_checked,
 )
 from airflow_provider_emrfs_xacct.pure.checks.principal import LINK as PRINCIPAL
@@ -345,3 +346,12 @@ def test_each_link_carries_the_refused_reads_behind_it_and_no_other() -> None:
             "call": "GetRolePolicy",
         }
     ]
+
+
+def test_the_report_lists_a_read_refused_twice_once_where_it_was_first_refused() -> None:
+    """The same read refused again (another call, another message) is one grant: listed once, in its first place."""
+    first = RefusedRead("kms:DescribeKey", "aws_dest", "222222222222", "alias/a", "DescribeKey", "refused once")
+    other = RefusedRead("iam:GetRole", "aws_dest", "222222222222", "RoleName=r", "GetRole", "refused")
+    again = RefusedRead("kms:DescribeKey", "aws_dest", "222222222222", "alias/a", "DescribeKey", "refused again")
+
+    assert once_each([first, other, again]) == [first, other]

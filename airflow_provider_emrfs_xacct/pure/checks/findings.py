@@ -331,7 +331,10 @@ def cite(decision: Decision) -> str:
 
 def once_each(refused: list[RefusedRead]) -> list[RefusedRead]:
     """The refused reads, each read (:attr:`~.state.RefusedRead.key`) once, in the order they were made."""
-    return list({item.key: item for item in reversed(refused)}.values())[::-1]
+    first: dict[tuple[str, str | None, str, str], RefusedRead] = {}
+    for item in refused:
+        first.setdefault(item.key, item)
+    return list(first.values())
 
 
 def name_refused_reads(links: list[Link], refused: list[RefusedRead]) -> list[Link]:
