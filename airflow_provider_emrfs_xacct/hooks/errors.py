@@ -17,19 +17,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: The error codes that mean AWS refused the caller, by the services the provider calls:
-#: - ``AccessDenied``: S3 ("AccessDenied", 403 Forbidden: Amazon S3 API Reference, "Error responses", "List of error
-#:   codes") and S3 Control, whose denial format has no page of its own: the same page's REST error responses, whose
-#:   list also holds S3 Control's codes (Storage Lens, Access Grants), are taken as its, and nothing wider. IAM and
-#:   STS (query protocol) answer it too ("User: … is not authorized to perform: iam:…"), which their API References
-#:   do not list as a code: their "Common Errors" name ``AccessDeniedException``, kept for them as well;
-#: - ``AccessDeniedException``: KMS and EMR (JSON protocol: "You do not have sufficient access to perform this
-#:   action", AWS KMS API Reference and Amazon EMR API Reference, "Common Errors");
-#: - ``UnauthorizedOperation``: EC2 (Amazon EC2 API Reference, "Troubleshooting API request errors", "Unauthorized
-#:   operation": "the request returns the following error: Client.UnauthorizedOperation").
-#: A HEAD request (HeadBucket) has no error body: botocore gives its status as the code (``403``), read where it
-#: is sent (``EmrfsS3Hook.bucket_region``). "Forbidden" is no code any of these services documents (it is the
-#: HTTP reason botocore puts in the *message* of such an answer), so it is not taken as a refusal.
+# The error codes that mean AWS refused the caller, by the services the provider calls:
+# - ``AccessDenied``: S3 ("AccessDenied", 403 Forbidden: Amazon S3 API Reference, "Error responses", "List of error
+#   codes") and S3 Control, whose denial format has no page of its own: the same page's REST error responses, whose
+#   list also holds S3 Control's codes (Storage Lens, Access Grants), are taken as its, and nothing wider. IAM and
+#   STS (query protocol) answer it too ("User: … is not authorized to perform: iam:…"), which their API References
+#   do not list as a code: their "Common Errors" name ``AccessDeniedException``, kept for them as well;
+# - ``AccessDeniedException``: KMS and EMR (JSON protocol: "You do not have sufficient access to perform this
+#   action", AWS KMS API Reference and Amazon EMR API Reference, "Common Errors");
+# - ``UnauthorizedOperation``: EC2 (Amazon EC2 API Reference, "Troubleshooting API request errors", "Unauthorized
+#   operation": "the request returns the following error: Client.UnauthorizedOperation").
+# A HEAD request (HeadBucket) has no error body: botocore gives its status as the code (``403``), read where it
+# is sent (``EmrfsS3Hook.bucket_region``). "Forbidden" is no code any of these services documents (it is the
+# HTTP reason botocore puts in the *message* of such an answer), so it is not taken as a refusal.
 ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
 #: The codes a write is refused with, changing nothing, while another request changes the same resource
 #: (HTTP 409): IAM's ``ConcurrentModification`` ("The request was rejected because multiple requests to
