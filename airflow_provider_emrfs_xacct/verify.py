@@ -26,7 +26,6 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
     denial_message,
     error_code,
     is_access_denied,
-    noting_refusals,
 )
 from airflow_provider_emrfs_xacct.hooks.iam_managed import MANAGED_VERSION_REREAD_WAITS
 from airflow_provider_emrfs_xacct.pure.bucket_policy import AWS_MANAGED_S3_ALIAS
@@ -96,13 +95,14 @@ def refused_action(action: str, error: ClientError) -> str:
     return f"{service}:{operation}"
 
 
-#: Where :func:`read` records each refusal while :func:`recording_refusals` runs (``None``: not recorded).
+#: Where :func:`read` records each refusal while :func:`recording_refusals` runs (``None``: not recorded). The one
+#: piece of state beside the reads' answers: the helpers that call :func:`read` need not pass a list down.
 _REFUSALS: ContextVar[list[RefusedRead] | None] = ContextVar("emrfs_xacct_refusals", default=None)
 
 
 @contextmanager
 def recording_refusals(into: list[RefusedRead]) -> Iterator[None]:
-    """Record in ``into`` every read refused in the block (:func:`read`), each once."""
+    """Record in ``into`` every read refused in the block (:func:`read`), each with its explanation once."""
     token = _REFUSALS.set(into)
     try:
         yield
@@ -118,30 +118,25 @@ def _record(refused: RefusedRead) -> None:
 
 def read(hook: Any, action: str, resource: str, call: Callable[[], T]) -> T | Unreadable:
     """
-    Run one read; a refusal or a failure becomes :class:`Unreadable` with who was refused what, where. A refusal,
-    and each one the hook answered around (:func:`~airflow_provider_emrfs_xacct.hooks.errors.note_refusal`), is also
-    recorded for the report's list of refused reads (:func:`recording_refusals`).
+    Run one read; a refusal or a failure becomes :class:`Unreadable` with who was refused what, where. A refusal is
+    also recorded, with that explanation, for the links it leaves not checked and the report's list of refused reads
+    (:func:`recording_refusals`).
 
     :param action: the IAM action of the read's call; of its first call when it makes several (the refused one is
         named then: :func:`refused_action`).
     """
-    with noting_refusals() as noted:
-        try:
-            return call()
-        except ClientError as error:
-            account = account_of(hook)
-            action = refused_action(action, error)
-            if is_access_denied(error):
-                _record(RefusedRead(action, hook.aws_conn_id, account, resource))
-                return Unreadable(
-                    denial_message(error, action=action, resource=resource, account=account, conn_id=hook.aws_conn_id)
-                )
-            return Unreadable(f"{action} on {resource} failed in account {account}: {error_code(error)} {error}")
-        except (BotoCoreError, EmrfsXacctError) as error:
-            return Unreadable(f"{action} on {resource} failed: {error}")
-        finally:
-            for noted_action, noted_resource in noted:
-                _record(RefusedRead(noted_action, hook.aws_conn_id, account_of(hook), noted_resource))
+    try:
+        return call()
+    except ClientError as error:
+        account = account_of(hook)
+        action = refused_action(action, error)
+        if is_access_denied(error):
+            why = denial_message(error, action=action, resource=resource, account=account, conn_id=hook.aws_conn_id)
+            _record(RefusedRead(action, hook.aws_conn_id, account, resource, error.operation_name, why))
+            return Unreadable(why)
+        return Unreadable(f"{action} on {resource} failed in account {account}: {error_code(error)} {error}")
+    except (BotoCoreError, EmrfsXacctError) as error:
+        return Unreadable(f"{action} on {resource} failed: {error}")
 
 
 def _also(unreadable: str, another: str) -> str:
@@ -480,7 +475,12 @@ def _read_cluster(
     subnet = instances.get("Ec2SubnetId")
     if subnet and facts.release_label:
         groups = _instance_security_groups(instances)
-        subnet_facts = read(emr, "ec2:DescribeSubnets", f"SubnetId={subnet}", partial(emr.subnet_facts, subnet, groups))
+        answered_around: list[RefusedRead] = []  # the refusals the hook reads past (ec2:DescribeNatGateways …)
+        subnet_facts = read(
+            emr, "ec2:DescribeSubnets", f"SubnetId={subnet}", partial(emr.subnet_facts, subnet, groups, answered_around)
+        )
+        for refused in answered_around:
+            _record(refused)
         facts.subnet = subnet_facts
         facts.sts = (
             subnet_facts

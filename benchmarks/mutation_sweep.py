@@ -3760,7 +3760,7 @@ MUTATIONS = [
     m(
         "NS02",
         "verify.py",
-        "            action = refused_action(action, error)\n",
+        "        action = refused_action(action, error)\n",
         "",
         "a read of several calls names its first call's action, not the refused one's",
         INT_REFUSED_ACTION,
@@ -3902,6 +3902,23 @@ MUTATIONS = [
         "                if network.version == 4:\n",
         "a route of private addresses counted as a way (or a doubt) to public endpoints",
         STAND_IN_NETWORK,
+    ),
+    # pure/checks/findings.py name_refused_reads: the refused reads behind each link, as data
+    m(
+        "RR01",
+        "pure/checks/findings.py",
+        "[item for item in refused if item.explanation and item.explanation in link.detail]",
+        "[item for item in refused if item.explanation]",
+        "every refused read put behind every link not checked, not only those its detail gives",
+        UNIT_CHECKS,
+    ),
+    m(
+        "RR02",
+        "pure/checks/findings.py",
+        "[item for item in refused if item.explanation and item.explanation in link.detail]",
+        "[item for item in refused if item.explanation in link.detail]",
+        "a refusal read past without a word (no explanation) put behind every link not checked",
+        UNIT_CHECKS,
     ),
 ]
 

@@ -29,6 +29,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
 
 import botocore.client
 import requests
@@ -55,6 +56,8 @@ DAG_ID = "emrfs_xacct_partner_export"
 #: Operation names that only read (``Simulate``: IAM's policy simulator evaluates, it changes nothing;
 #: IAM API Reference, SimulatePrincipalPolicy).
 READ_PREFIXES = ("Get", "List", "Describe", "Head", "Simulate")
+#: The path of every S3 Control request (S3 Control API Reference: ``GET /v20180820/configuration/publicAccessBlock``).
+S3_CONTROL_PATH = "/v20180820/"
 
 # Call recording ----------------------------------------------------------------------------------
 
@@ -300,12 +303,17 @@ def provisioner_roles(
 
 def answer_denials_like_aws(monkeypatch: Any) -> None:
     """
-    Make the in-process moto server answer a denied JSON-protocol request (KMS, EMR) as AWS does.
+    Make the in-process moto server answer a denied JSON-protocol request (KMS, EMR) and a denied S3 Control
+    request as AWS does.
 
     moto answers a denial in XML whatever the protocol (its authorization has service-specific errors
     only for IAM, S3 and EC2, getmoto/moto#2300), so botocore would read a KMS or EMR denial as error
-    code ``403``; AWS answers ``AccessDeniedException`` in JSON (HTTP 400). Query-protocol denials
-    (IAM) are left as moto writes them, which is AWS's form. ``monkeypatch`` undoes it after the test.
+    code ``403``; AWS answers ``AccessDeniedException`` in JSON (HTTP 400). moto's XML is the query protocol's
+    (``ErrorResponse``/``Errors``/``Error``), in which botocore finds no code for S3 Control (REST-XML); AWS answers
+    S3's REST error, ``Error`` with ``Code`` ``AccessDenied``, 403 (Amazon S3 API Reference, "Error responses":
+    "REST error responses", whose list of codes also holds S3 Control's, such as Storage Lens's and Access Grants').
+    Query-protocol denials (IAM) are left as moto writes them, which is AWS's form. ``monkeypatch`` undoes it
+    after the test.
     """
     from moto.core.authorization import ActionAuthenticatorMixin
     from moto.core.exceptions import AccessDeniedError as MotoAccessDenied
@@ -317,9 +325,21 @@ def answer_denials_like_aws(monkeypatch: Any) -> None:
         try:
             authorize_action(self, resource)
         except MotoAccessDenied as denial:
+            if str(getattr(self, "raw_path", "")).startswith(S3_CONTROL_PATH):
+                raise S3StyleDenial(denial.message) from denial
             if not self.headers.get("X-Amz-Target"):  # query protocol (IAM): moto's XML is AWS's
                 raise
             raise JsonRESTError("AccessDeniedException", denial.message) from denial
+
+    class S3StyleDenial(JsonRESTError):
+        """S3's REST error document (``<Error><Code>AccessDenied</Code>…``), HTTP 403."""
+
+        code = 403
+
+        def __init__(self, message: str) -> None:
+            super().__init__("AccessDenied", message)
+            self.description = f"<Error><Code>AccessDenied</Code><Message>{escape(message)}</Message></Error>"
+            self.content_type = "application/xml"
 
     monkeypatch.setattr(ActionAuthenticatorMixin, "_authenticate_and_authorize_normal_action", deny_like_aws)
 

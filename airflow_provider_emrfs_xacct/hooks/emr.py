@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from mypy_boto3_emr import EMRClient
     from mypy_boto3_emr.literals import ClusterStateType
 
+    from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
     from airflow_provider_emrfs_xacct.pure.network import SubnetFacts
 
 #: Cluster states in which a launched cluster counts as "already there" for a retried task.
@@ -516,7 +517,9 @@ class EmrfsEmrHook(EmrHook):
         """
         self.conn.set_termination_protection(JobFlowIds=[cluster_id], TerminationProtected=False)
 
-    def subnet_facts(self, subnet_id: str, instance_groups: Collection[str] = ()) -> SubnetFacts:
+    def subnet_facts(
+        self, subnet_id: str, instance_groups: Collection[str] = (), refused: list[RefusedRead] | None = None
+    ) -> SubnetFacts:
         """
         Read whether a cluster's subnet reaches STS: its routes and its VPC's STS interface endpoint.
 
@@ -526,6 +529,7 @@ class EmrfsEmrHook(EmrHook):
         tells a subnet shared with it by another account (AWS RAM).
 
         :param instance_groups: the security groups of the cluster's instances.
+        :param refused: where each read AWS refused and the facts answer around is added (``read_subnet_facts``).
         """
         from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
@@ -539,7 +543,14 @@ class EmrfsEmrHook(EmrHook):
             client_type="ec2",
         ).conn
         account = account_of(self)
-        return read_subnet_facts(ec2, subnet_id, instance_groups, account if account.isdigit() else "")
+        return read_subnet_facts(
+            ec2,
+            subnet_id,
+            instance_groups,
+            account if account.isdigit() else "",
+            conn_id=self.aws_conn_id,
+            refused=refused,
+        )
 
 
 def _launched(cluster_id: str) -> dict[str, Any]:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.pure.checks.findings import GRANT_SENTENCE
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, PrincipalNotFoundError
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
 
@@ -19,7 +17,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Forbidden"})
+# The error codes that mean AWS refused the caller, by the services the provider calls:
+# - ``AccessDenied``: S3 ("AccessDenied", 403 Forbidden: Amazon S3 API Reference, "Error responses", "List of error
+#   codes") and S3 Control, whose denial format has no page of its own: the same page's REST error responses, whose
+#   list also holds S3 Control's codes (Storage Lens, Access Grants), are taken as its, and nothing wider. IAM and
+#   STS (query protocol) answer it too ("User: … is not authorized to perform: iam:…"), which their API References
+#   do not list as a code: their "Common Errors" name ``AccessDeniedException``, kept for them as well;
+# - ``AccessDeniedException``: KMS and EMR (JSON protocol: "You do not have sufficient access to perform this
+#   action", AWS KMS API Reference and Amazon EMR API Reference, "Common Errors");
+# - ``UnauthorizedOperation``: EC2 (Amazon EC2 API Reference, "Troubleshooting API request errors", "Unauthorized
+#   operation": "the request returns the following error: Client.UnauthorizedOperation").
+# A HEAD request (HeadBucket) has no error body: botocore gives its status as the code (``403``), read where it
+# is sent (``EmrfsS3Hook.bucket_region``). "Forbidden" is no code any of these services documents (it is the
+# HTTP reason botocore puts in the *message* of such an answer), so it is not taken as a refusal.
+ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
 #: The codes a write is refused with, changing nothing, while another request changes the same resource
 #: (HTTP 409): IAM's ``ConcurrentModification`` ("The request was rejected because multiple requests to
 #: change this object were submitted simultaneously. Wait a few minutes and submit your request again.",
@@ -117,31 +128,6 @@ def retry_concurrent_writes(call: Callable[..., Any], **arguments: Any) -> Any:
     return send_again_while(is_concurrent_write, call, **arguments)
 
 
-#: The refusals a hook answered around in the read in progress (:func:`noting_refusals`), as (action, resource).
-_NOTED_REFUSALS: ContextVar[list[tuple[str, str]] | None] = ContextVar("emrfs_xacct_noted_refusals", default=None)
-
-
-def note_refusal(action: str, resource: str) -> None:
-    """
-    Note a refusal a hook answers around instead of raising it (e.g. the EC2 reads of a subnet's routes), so
-    the verifier's report still names it (``verify.read``); nothing is noted outside :func:`noting_refusals`.
-    """
-    noted = _NOTED_REFUSALS.get()
-    if noted is not None:
-        noted.append((action, resource))
-
-
-@contextmanager
-def noting_refusals() -> Iterator[list[tuple[str, str]]]:
-    """Collect what :func:`note_refusal` notes in the block."""
-    noted: list[tuple[str, str]] = []
-    token = _NOTED_REFUSALS.set(noted)
-    try:
-        yield noted
-    finally:
-        _NOTED_REFUSALS.reset(token)
-
-
 def is_access_denied(error: BaseException) -> bool:
     """Return whether an error is AWS refusing the caller (as opposed to a missing resource or a fault)."""
     return isinstance(error, ClientError) and error_code(error) in ACCESS_DENIED_CODES
@@ -154,7 +140,7 @@ def denial_message(error: ClientError, *, action: str, resource: str, account: s
     """
     return (
         f"{action} on {resource} was denied in account {account} (connection {conn_id!r}): "
-        f"{error.response.get('Error', {}).get('Message', '')}. {GRANT_SENTENCE.format(action=action)}"
+        f"{error_message(error)}. Grant {action} on that resource to the connection's identity."
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied, note_refusal
+from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
+from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import GATEWAY, EndpointPolicy
 from airflow_provider_emrfs_xacct.pure.network import (
     DNS_HOSTNAMES,
@@ -46,7 +48,13 @@ OTHER_GATEWAYS = (("vpce-", "Gateway Load Balancer endpoint"), ("vgw-", "virtual
 
 
 def read_subnet_facts(
-    ec2: Any, subnet_id: str, instance_groups: Collection[str] = (), account_id: str = ""
+    ec2: Any,
+    subnet_id: str,
+    instance_groups: Collection[str] = (),
+    account_id: str = "",
+    *,
+    conn_id: str | None = None,
+    refused: list[RefusedRead] | None = None,
 ) -> SubnetFacts:
     """
     Read a subnet's routes and its VPC's STS interface endpoint with an EC2 client of the EMR account.
@@ -67,7 +75,21 @@ def read_subnet_facts(
     :param instance_groups: the security groups of the cluster's instances (a rule naming one lets them in).
     :param account_id: the caller's account: a subnet another account owns is shared with it (AWS RAM), and that
         account's interface endpoints are not visible (``SubnetFacts.shared_by``); empty when not known.
+    :param conn_id: the connection of ``ec2``, which each refused read names.
+    :param refused: where each read AWS refused and these facts answer around (e.g. ``ec2:DescribeSecurityGroups``)
+        is added, also when a later call fails: the verifier's report lists them.
     """
+    noted: list[RefusedRead] = []
+    try:
+        return _read_subnet_facts(ec2, subnet_id, instance_groups, account_id, noted)
+    finally:
+        if refused is not None:
+            refused.extend(replace(item, connection=conn_id, account=account_id) for item in noted)
+
+
+def _read_subnet_facts(
+    ec2: Any, subnet_id: str, instance_groups: Collection[str], account_id: str, refused: list[RefusedRead]
+) -> SubnetFacts:
     region = ec2.meta.region_name
     subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
     vpc_id = subnet["VpcId"]
@@ -78,13 +100,13 @@ def read_subnet_facts(
     endpoints = _every(ec2, "describe_vpc_endpoints", "VpcEndpoints", [("vpc-id", vpc_id)])
     # Read whatever the default route: the gateway endpoint's prefix-list route wins over 0.0.0.0/0 for S3 of this
     # Region (Amazon VPC User Guide, "How route priority works": the most specific route), so its policy applies.
-    s3_endpoints = _s3_endpoints(ec2, endpoints, region, tables)
+    s3_endpoints = _s3_endpoints(ec2, endpoints, region, tables, refused)
     gateway_endpoints = {
         *(str(endpoint["VpcEndpointId"]) for endpoint in endpoints if endpoint.get("VpcEndpointType") == "Gateway"),
         *(policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]),  # only the route table shows them
         *s3_endpoints.pop("dynamodb_gateways"),  # likewise
     }
-    judged_tables, prefix_lists_unread = _with_prefix_list_entries(ec2, tables, gateway_endpoints)
+    judged_tables, prefix_lists_unread = _with_prefix_list_entries(ec2, tables, gateway_endpoints, refused)
     judged_tables, default_routes = _default_routes(judged_tables)
     # Every NAT gateway a route goes to, not only the default route's: a narrower route to a private one takes its
     # range away from a public NAT gateway's default route (the most specific route decides).
@@ -94,7 +116,7 @@ def read_subnet_facts(
         for route in table.get("Routes", [])
         if route.get("NatGatewayId")
     ]
-    private_nats = _private_or_unseen_nat_gateways(ec2, nat_gateways)
+    private_nats = _private_or_unseen_nat_gateways(ec2, nat_gateways, refused)
     nat = any(
         (route.get("NatGatewayId") and route["NatGatewayId"] not in private_nats) or route.get("InstanceId")
         for route in default_routes
@@ -114,14 +136,14 @@ def read_subnet_facts(
     s3_gateways = {policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]}
     bypass: tuple[str, ...] = ()
     if s3_gateways and not (nat or (igw and public_ip)):  # without the internet, the gateway endpoint is S3's way
-        bypass = _gateway_endpoint_bypass(ec2, tables, judged_tables, s3_gateways, private_nats, public_ip)
+        bypass = _gateway_endpoint_bypass(ec2, tables, judged_tables, s3_gateways, private_nats, public_ip, refused)
     through_endpoint: dict[str, Any] = {}
     # An STS or S3 interface endpoint's private DNS takes the service's Regional name whatever the routes, while the
     # VPC's DNS attributes are on (``pure/network.py``): one read of them serves both.
     if sts_endpoints or s3_endpoints["s3_private_dns_endpoints"]:
-        through_endpoint = _vpc_dns_facts(ec2, vpc_id)
+        through_endpoint = _vpc_dns_facts(ec2, vpc_id, refused)
     if sts_endpoints:
-        through_endpoint.update(_endpoint_facts(ec2, sts_endpoints))
+        through_endpoint.update(_endpoint_facts(ec2, sts_endpoints, refused))
     if nat or (igw and public_ip):  # through the internet S3 of every Region is reached: only the policies count
         s3_endpoints = {key: s3_endpoints[key] for key in ("s3_gateway_policies", "s3_private_dns_endpoints")}
     return SubnetFacts(
@@ -187,6 +209,15 @@ def _default_routes(tables: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
         for table in tables
     ]
     return judged, as_default
+
+
+def _refused(refused: list[RefusedRead], action: str, resource: str, error: ClientError, explanation: str = "") -> str:
+    """
+    Add a read refused and answered around to ``refused`` (its connection and account are set in
+    :func:`read_subnet_facts`); return ``explanation``: what the facts say of it, when they say anything.
+    """
+    refused.append(RefusedRead(action, None, "", resource, error.operation_name, explanation))
+    return explanation
 
 
 def _public_routes(
@@ -268,6 +299,7 @@ def _gateway_endpoint_bypass(
     gateway_ids: set[str],
     private_nats: dict[str, str],
     public_ip: bool,
+    refused: list[RefusedRead],
 ) -> tuple[str, ...]:
     """
     The routes elsewhere than the internet that may take S3's addresses from the S3 gateway endpoints ``gateway_ids``.
@@ -287,7 +319,7 @@ def _gateway_endpoint_bypass(
             if route.get("GatewayId") in gateway_ids and route.get("DestinationPrefixListId")
         }
     ):
-        found = _prefix_list_entries(ec2, prefix_list)
+        found = _prefix_list_entries(ec2, prefix_list, refused)
         if isinstance(found, str):  # S3's ranges not known: any route elsewhere may hold some
             return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip)
         ranges += [ipaddress.ip_network(cidr, strict=False) for cidr in found]
@@ -295,7 +327,7 @@ def _gateway_endpoint_bypass(
 
 
 def _with_prefix_list_entries(
-    ec2: Any, tables: list[dict[str, Any]], gateway_endpoints: set[str]
+    ec2: Any, tables: list[dict[str, Any]], gateway_endpoints: set[str], refused: list[RefusedRead]
 ) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
     """
     The route tables with each route to a prefix list (``DestinationPrefixListId``) other than a gateway endpoint's
@@ -321,7 +353,7 @@ def _with_prefix_list_entries(
                 routes.append(route)
                 continue
             if prefix_list not in entries:
-                entries[prefix_list] = _prefix_list_entries(ec2, prefix_list)
+                entries[prefix_list] = _prefix_list_entries(ec2, prefix_list, refused)
             found = entries[prefix_list]
             if isinstance(found, str):
                 unread.append(f"{prefix_list} to {_target_name(route, {})}: {found}")
@@ -331,7 +363,7 @@ def _with_prefix_list_entries(
     return judged, tuple(unread)
 
 
-def _prefix_list_entries(ec2: Any, prefix_list_id: str) -> list[str] | str:
+def _prefix_list_entries(ec2: Any, prefix_list_id: str, refused: list[RefusedRead]) -> list[str] | str:
     """
     The CIDRs of a managed prefix list's current version (``GetManagedPrefixListEntries``: "The version of the prefix
     list for which to return the entries. The default is the current version"; paged by ``NextToken``, Amazon EC2 API
@@ -342,8 +374,8 @@ def _prefix_list_entries(ec2: Any, prefix_list_id: str) -> list[str] | str:
         return [str(entry["Cidr"]) for page in pages for entry in page.get("Entries", []) if entry.get("Cidr")]
     except ClientError as error:
         if is_access_denied(error):
-            note_refusal(ENTRIES_ACTION, prefix_list_id)
-            return f"{ENTRIES_ACTION} on {prefix_list_id} was denied: {error}"
+            why = f"{ENTRIES_ACTION} on {prefix_list_id} was denied: {error}"
+            return _refused(refused, ENTRIES_ACTION, prefix_list_id, error, why)
         return f"its entries could not be read ({ENTRIES_ACTION}): {error}"
 
 
@@ -375,7 +407,9 @@ def _shared_by(subnet: dict[str, Any], account_id: str) -> str:
     return owner if account_id and owner and owner != account_id else ""
 
 
-def _s3_endpoints(ec2: Any, every: list[dict[str, Any]], region: str, tables: list[dict[str, Any]]) -> dict[str, Any]:
+def _s3_endpoints(
+    ec2: Any, every: list[dict[str, Any]], region: str, tables: list[dict[str, Any]], refused: list[RefusedRead]
+) -> dict[str, Any]:
     """
     The VPC's available S3 endpoints among ``every`` endpoint of the VPC, as SubnetFacts fields: whether a gateway
     endpoint of the cluster's Region is on one of the subnet's route tables (``RouteTableIds``: "(Gateway endpoint)
@@ -422,7 +456,7 @@ def _s3_endpoints(ec2: Any, every: list[dict[str, Any]], region: str, tables: li
         }
     )
     described = {str(endpoint["VpcEndpointId"]) for endpoint in every}  # in whatever state: judged above
-    hidden, unread = _gateway_routes(ec2, tables, described)
+    hidden, unread = _gateway_routes(ec2, tables, described, refused)
     unseen = sorted({endpoint for name in own for endpoint in hidden.get(name, ())})
     dynamodb = sorted({endpoint for name in dynamodb_endpoint_services(region) for endpoint in hidden.get(name, ())})
     policies = (
@@ -438,7 +472,9 @@ def _s3_endpoints(ec2: Any, every: list[dict[str, Any]], region: str, tables: li
     }
 
 
-def _gateway_routes(ec2: Any, tables: list[dict[str, Any]], described: set[str]) -> tuple[dict[str, set[str]], bool]:
+def _gateway_routes(
+    ec2: Any, tables: list[dict[str, Any]], described: set[str], refused: list[RefusedRead]
+) -> tuple[dict[str, set[str]], bool]:
     """
     The gateway endpoints that only the route table shows (their ids), by the name of their route's prefix list, and
     whether some prefix list of such a route could not be read.
@@ -467,7 +503,7 @@ def _gateway_routes(ec2: Any, tables: list[dict[str, Any]], described: set[str])
         }
     except ClientError as error:
         if is_access_denied(error):
-            note_refusal("ec2:DescribePrefixLists", ", ".join(sorted(routes)))
+            _refused(refused, "ec2:DescribePrefixLists", ", ".join(sorted(routes)), error)
         return {}, True
     hidden: dict[str, set[str]] = {}
     for prefix_list, name in names.items():
@@ -483,16 +519,16 @@ def _policy(endpoint: dict[str, Any]) -> EndpointPolicy:
     )
 
 
-def _vpc_dns_facts(ec2: Any, vpc_id: str) -> dict[str, Any]:
+def _vpc_dns_facts(ec2: Any, vpc_id: str, refused: list[RefusedRead]) -> dict[str, Any]:
     """The VPC's DNS attributes (:func:`_vpc_dns`), as SubnetFacts fields."""
-    dns, dns_unread = _vpc_dns(ec2, vpc_id)
+    dns, dns_unread = _vpc_dns(ec2, vpc_id, refused)
     return {"dns_support": dns[DNS_SUPPORT], "dns_hostnames": dns[DNS_HOSTNAMES], "dns_unread": dns_unread}
 
 
-def _endpoint_facts(ec2: Any, sts_endpoints: list[dict[str, Any]]) -> dict[str, Any]:
+def _endpoint_facts(ec2: Any, sts_endpoints: list[dict[str, Any]], refused: list[RefusedRead]) -> dict[str, Any]:
     """The STS endpoints' security groups' inbound rules, as SubnetFacts fields."""
     groups = sorted({str(group["GroupId"]) for endpoint in sts_endpoints for group in endpoint.get("Groups", [])})
-    ingress, ingress_unread = _ingress(ec2, groups)
+    ingress, ingress_unread = _ingress(ec2, groups, refused)
     return {
         "endpoint_groups": tuple(groups),
         "endpoint_ingress": ingress,
@@ -500,7 +536,7 @@ def _endpoint_facts(ec2: Any, sts_endpoints: list[dict[str, Any]]) -> dict[str, 
     }
 
 
-def _ingress(ec2: Any, group_ids: list[str]) -> tuple[tuple[IngressRule, ...] | None, str]:
+def _ingress(ec2: Any, group_ids: list[str], refused: list[RefusedRead]) -> tuple[tuple[IngressRule, ...] | None, str]:
     """
     Read the inbound rules of these security groups (``DescribeSecurityGroups``, to its last page).
 
@@ -515,8 +551,9 @@ def _ingress(ec2: Any, group_ids: list[str]) -> tuple[tuple[IngressRule, ...] | 
     except ClientError as error:
         if not is_access_denied(error):
             raise
-        note_refusal("ec2:DescribeSecurityGroups", ", ".join(group_ids))
-        return None, f"ec2:DescribeSecurityGroups on {', '.join(group_ids)} was denied: {error}"
+        groups = ", ".join(group_ids)
+        why = f"ec2:DescribeSecurityGroups on {groups} was denied: {error}"
+        return None, _refused(refused, "ec2:DescribeSecurityGroups", groups, error, why)
     return tuple(
         IngressRule(
             protocol=str(permission.get("IpProtocol", "")),
@@ -537,7 +574,7 @@ def _ingress(ec2: Any, group_ids: list[str]) -> tuple[tuple[IngressRule, ...] | 
     ), ""
 
 
-def _vpc_dns(ec2: Any, vpc_id: str) -> tuple[dict[str, bool | None], str]:
+def _vpc_dns(ec2: Any, vpc_id: str, refused: list[RefusedRead]) -> tuple[dict[str, bool | None], str]:
     """
     Read the VPC's ``enableDnsSupport`` and ``enableDnsHostnames`` (one ``DescribeVpcAttribute`` each).
 
@@ -552,8 +589,8 @@ def _vpc_dns(ec2: Any, vpc_id: str) -> tuple[dict[str, bool | None], str]:
         except ClientError as error:
             if not is_access_denied(error):
                 raise
-            note_refusal("ec2:DescribeVpcAttribute", f"VpcId={vpc_id}")
-            return values, f"ec2:DescribeVpcAttribute ({attribute}) on {vpc_id} was denied: {error}"
+            why = f"ec2:DescribeVpcAttribute ({attribute}) on {vpc_id} was denied: {error}"
+            return values, _refused(refused, "ec2:DescribeVpcAttribute", f"VpcId={vpc_id}", error, why)
         key = attribute[0].upper() + attribute[1:]
         values[attribute] = bool(answer[key]["Value"])
     return values, ""
@@ -572,7 +609,7 @@ def _every(ec2: Any, operation: str, key: str, filters: list[tuple[str, str | li
     return [item for page in ec2.get_paginator(operation).paginate(Filters=arguments) for item in page[key]]
 
 
-def _private_or_unseen_nat_gateways(ec2: Any, nat_gateway_ids: list[str]) -> dict[str, str]:
+def _private_or_unseen_nat_gateways(ec2: Any, nat_gateway_ids: list[str], refused: list[RefusedRead]) -> dict[str, str]:
     """
     Name those of these NAT gateways that are private or not described (``DescribeNatGateways`` ``ConnectivityType``).
 
@@ -589,7 +626,7 @@ def _private_or_unseen_nat_gateways(ec2: Any, nat_gateway_ids: list[str]) -> dic
         pages = list(ec2.get_paginator("describe_nat_gateways").paginate(NatGatewayIds=wanted))
     except ClientError as error:
         if is_access_denied(error):
-            note_refusal("ec2:DescribeNatGateways", ", ".join(wanted))
+            _refused(refused, "ec2:DescribeNatGateways", ", ".join(wanted), error)
         pages = []
     kinds = {
         str(gateway["NatGatewayId"]): gateway.get("ConnectivityType")

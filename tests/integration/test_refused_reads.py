@@ -260,14 +260,13 @@ def judge_report(report: Report, refused: set[tuple[str, str]], setup: SetUp) ->
     if unnamed and len(bearing) == 1:  # alone, nothing else it feeds can be not checked for another reason
         problems.append(f"the refused {unnamed[0]} is named in no fix")
     # Every refused read is in the report's list, with its connection: however many were refused, one run tells
-    # what to grant (a link's fix names only the refusal that left it not checked first). The local stand-in's S3
-    # Control denial is XML botocore reads with no error code (moto's generic ErrorResponse/Errors form, not S3's
-    # Error), so there the account's Block Public Access read is a failure, not a refusal: its WARN link's fix names it.
+    # what to grant (a link's fix names only the refusal that left it not checked first). The stand-in answers an
+    # S3 Control denial as AWS does (devstack/testing.py, answer_denials_like_aws), so the account's Block Public
+    # Access read refused is listed too.
     listed = {(CONNECTION_IDS.get(item.connection), item.action.split(" ")[0]) for item in report.refused_reads}
     problems += [
         f"the refused {connection} {action} is named nowhere in the report"
         for connection, action in sorted(refused - listed)
-        if not (action == "s3:GetAccountPublicAccessBlock" and action in fixes)
     ]
     if any(link.status == "not checked" for link in links) and report.verdict == "PASS":
         problems.append("the verdict is PASS with links not checked")
@@ -519,3 +518,27 @@ def test_every_refused_read_is_listed_once_in_the_report(
     assert role.status == "not checked"
     assert "iam:GetRole" in role.fix
     assert not any("s3:GetBucketPolicy" in link.fix for link in report.links)
+
+
+def test_a_refused_account_block_public_access_read_is_a_refused_read(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, authorized: Authorized
+) -> None:
+    """
+    S3 Control refuses as S3 does, ``AccessDenied`` in an ``Error`` element (Amazon S3 API Reference, "Error
+    responses": "REST error responses", whose list also holds S3 Control's own codes, e.g. Storage Lens and Access
+    Grants; "AccessDenied", 403 Forbidden): the account's Block Public Access read refused is a refused read, listed
+    with its connection and call, and its WARN link carries it.
+    """
+    setup = build(aws)[0]
+    sign_as_users(aws, monkeypatch)
+    deny(aws, [("destination", "s3:GetAccountPublicAccessBlock")])
+    with moto_authorization_checked(aws.url):
+        report, _ = verify_chain(readers(), simulate=False, **setup.arguments)
+
+    assert authorized.refused == {("destination", "s3:GetAccountPublicAccessBlock")}
+    listed = report.to_dict()["refused_reads"]
+    assert [(item["action"], item["connection"], item["call"]) for item in listed] == [
+        ("s3:GetAccountPublicAccessBlock", DESTINATION_CONN_ID, "GetPublicAccessBlock")
+    ]
+    link = next(link for link in report.links if link.link == "account-level Block Public Access")
+    assert link.refused_reads == report.refused_reads

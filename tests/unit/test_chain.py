@@ -231,7 +231,16 @@ def test_passing_report_as_dict_and_table() -> None:
     assert as_dict["healthy"] is True
     assert as_dict["verdict"] == "PASS"
     assert [link["link"] for link in as_dict["links"]] == [link.link for link in report.links]
-    assert set(as_dict["links"][0]) == {"mapping", "link", "status", "detail", "statement", "fix", "prefix"}
+    assert set(as_dict["links"][0]) == {
+        "mapping",
+        "link",
+        "status",
+        "detail",
+        "statement",
+        "fix",
+        "prefix",
+        "refused_reads",
+    }
     assert len(as_dict["not_checked"]) == len(OUTSIDE_POLICIES) + 2  # and the route to STS, S3 Block Public Access
 
     table = report.table()
@@ -2039,6 +2048,7 @@ def test_the_report_as_a_dict_is_exactly_its_fields_and_verdict() -> None:
                 "statement": "",
                 "fix": "",
                 "prefix": "",
+                "refused_reads": [],
             },
             {
                 "mapping": 0,
@@ -2048,6 +2058,7 @@ def test_the_report_as_a_dict_is_exactly_its_fields_and_verdict() -> None:
                 "statement": "bucket policy: Sid S",
                 "fix": "do it",
                 "prefix": "",
+                "refused_reads": [],
             },
         ],
         "not_checked": [{"what": "SCPs", "how": "run the probe"}],
@@ -2070,12 +2081,14 @@ def test_the_report_lists_every_refused_read_of_its_state_in_the_dict_and_under_
             "connection": "aws_destination_account",
             "account": "222222222222",
             "resource": "RoleName=partner-a-writer",
+            "call": "",
         },
         {
             "action": "s3:GetBucketPolicy",
             "connection": "aws_destination_account",
             "account": "222222222222",
             "resource": "Bucket=partner-exports",
+            "call": "",
         },
     ]
     assert report.table().splitlines()[-3:] == [

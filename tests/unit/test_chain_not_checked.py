@@ -27,10 +27,11 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     WARN,
     Link,
     name_refused_reads,
+    once_each,
     still_not_checked,
 )
 from airflow_provider_emrfs_xacct.pure.checks.principal import LINK as PRINCIPAL
-from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, RoleState, Unreadable
+from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, RefusedRead, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
 from tests.unit.test_chain import BUCKET, OWNER, PREFIX, ROLE, healthy_state, mappings
@@ -242,29 +243,35 @@ def test_the_rcp_item_names_the_destination_role_and_who_can_list_them() -> None
     assert "a member account cannot" in how
 
 
-def _denied(action: str, resource: str, conn_id: str) -> str:
-    """A refused read's explanation, as the verifier writes it (hooks/errors.py, ``denial_message``)."""
-    error = ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, action.split(":")[1])
-    return denial_message(error, action=action, resource=resource, account="222222222222", conn_id=conn_id)
+def _denied(state: ChainState, action: str, resource: str, conn_id: str) -> str:
+    """
+    A refused read's explanation, as the verifier writes it (hooks/errors.py, ``denial_message``), and the refusal
+    recorded beside it as ``verify.read`` records it.
+    """
+    operation = action.split(":")[1].split(" ")[0]
+    error = ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, operation)
+    why = denial_message(error, action=action, resource=resource, account="222222222222", conn_id=conn_id)
+    state.refused_reads.append(RefusedRead(action, conn_id, "222222222222", resource, operation, why))
+    return why
 
 
 def _refused_bucket_policy(state: ChainState) -> str:
     bucket = state.buckets[BUCKET]
     assert isinstance(bucket, BucketState)
-    bucket.unreadable["policy"] = _denied("s3:GetBucketPolicy", f"Bucket={BUCKET}", "aws_destination_account")
+    bucket.unreadable["policy"] = _denied(state, "s3:GetBucketPolicy", f"Bucket={BUCKET}", "aws_destination_account")
     return "s3:GetBucketPolicy to the connection 'aws_destination_account'"
 
 
 def _refused_head_bucket(state: ChainState) -> str:
     """The verifier labels HeadBucket's read with its action and the call (S3's actions are not its operations)."""
-    state.buckets[BUCKET] = Unreadable(_denied("s3:ListBucket (HeadBucket)", f"Bucket={BUCKET}", "aws_dest"))
+    state.buckets[BUCKET] = Unreadable(_denied(state, "s3:ListBucket (HeadBucket)", f"Bucket={BUCKET}", "aws_dest"))
     return "s3:ListBucket (HeadBucket) to the connection 'aws_dest'"
 
 
 def _refused_role_policy(state: ChainState) -> str:
     role = state.destination_roles[ROLE]
     assert isinstance(role, RoleState)
-    role.unreadable = "its policies could not be read: " + _denied("iam:GetRolePolicy", "RoleName=r", "aws_dest")
+    role.unreadable = "its policies could not be read: " + _denied(state, "iam:GetRolePolicy", "RoleName=r", "aws_dest")
     return "iam:GetRolePolicy to the connection 'aws_dest'"
 
 
@@ -299,7 +306,7 @@ def test_a_link_not_checked_for_a_refused_read_names_the_action_to_grant_in_its_
 def test_a_fix_that_names_the_refused_action_already_is_kept() -> None:
     state = healthy_state()
     state.account_restrict_public_buckets = Unreadable(
-        _denied("s3:GetAccountPublicAccessBlock", "account", "aws_destination_account")
+        _denied(state, "s3:GetAccountPublicAccessBlock", "account", "aws_destination_account")
     )
 
     links = [link for link in check_chain(state).links if link.link == "account-level Block Public Access"]
@@ -307,45 +314,101 @@ def test_a_fix_that_names_the_refused_action_already_is_kept() -> None:
     assert [link.fix for link in links] == ["allow s3:GetAccountPublicAccessBlock to the destination connection"]
 
 
+def _refusal(action: str, resource: str, conn_id: str) -> RefusedRead:
+    """A refused read as ``verify.read`` records it, its explanation as ``denial_message`` writes it."""
+    state = healthy_state()
+    _denied(state, action, resource, conn_id)
+    return state.refused_reads[-1]
+
+
 def test_a_detail_naming_several_refused_reads_names_each_in_the_fix() -> None:
     """
     One link may be left not checked by several refused reads (a role whose trust policy and policies were both
-    refused): each is granted, with its own connection, in the order the detail names them, and the probe is kept.
+    refused): each is granted, with its own connection, in the order they were refused, and the probe is kept.
     """
-    detail = (
-        "its trust policy could not be read: "
-        + _denied("iam:GetRole", "RoleName=r", "aws_dest")
-        + "; its policies could not be read: "
-        + _denied("iam:ListRolePolicies", "RoleName=r", "aws_source")
-    )
+    trust = _refusal("iam:GetRole", "RoleName=r", "aws_dest")
+    policies = _refusal("iam:ListRolePolicies", "RoleName=r", "aws_source")
+    detail = f"its trust policy could not be read: {trust.explanation}; its policies could not be read: "
+    detail += policies.explanation
 
-    (link,) = name_refused_reads([Link(None, "destination role", UNKNOWN, detail, fix=PROBE_FIX)])
+    (link,) = name_refused_reads([Link(None, "destination role", UNKNOWN, detail, fix=PROBE_FIX)], [trust, policies])
 
     assert link.fix == (
         "allow iam:GetRole to the connection 'aws_dest', iam:ListRolePolicies to the connection 'aws_source' "
         "(refused: see the detail) and verify again; or run the live probe (probe=True)"
     )
+    assert link.refused_reads == [trust, policies]
 
 
 def test_a_link_without_a_fix_of_its_own_gets_the_grant_alone() -> None:
-    detail = "the role could not be read: " + _denied("iam:GetRole", "RoleName=r", "aws_dest")
+    refused = _refusal("iam:GetRole", "RoleName=r", "aws_dest")
 
-    (link,) = name_refused_reads([Link(None, "destination role", UNKNOWN, detail)])
+    (link,) = name_refused_reads(
+        [Link(None, "destination role", UNKNOWN, f"the role could not be read: {refused.explanation}")], [refused]
+    )
 
     assert link.fix == "allow iam:GetRole to the connection 'aws_dest' (refused: see the detail) and verify again"
 
 
 def test_a_refused_read_names_its_action_in_warnings_but_not_in_a_verdict_it_did_not_leave_open() -> None:
-    refused = _denied("s3:GetBucketOwnershipControls", f"Bucket={BUCKET}", "aws_dest")
+    refused = _refusal("s3:GetBucketOwnershipControls", f"Bucket={BUCKET}", "aws_dest")
     links = [
-        Link(None, "object ownership", WARN, refused, fix="set BucketOwnerEnforced"),
-        Link(None, "object ownership", FAIL, refused, fix="set BucketOwnerEnforced"),
+        Link(None, "object ownership", WARN, refused.explanation, fix="set BucketOwnerEnforced"),
+        Link(None, "object ownership", FAIL, refused.explanation, fix="set BucketOwnerEnforced"),
     ]
 
-    warned, failed = name_refused_reads(links)
+    warned, failed = name_refused_reads(links, [refused])
 
     assert warned.fix == (
         "allow s3:GetBucketOwnershipControls to the connection 'aws_dest' (refused: see the detail) and verify "
         "again; set BucketOwnerEnforced"
     )
     assert failed == links[1]
+
+
+def test_each_link_carries_the_refused_reads_behind_it_and_no_other() -> None:
+    """
+    Two refusals feeding different links: each link carries, and its fix names, its own only; a refusal the hook read
+    past without a word in any detail (``ec2:DescribeNatGateways``) is in the report's list, behind no link.
+    """
+    state = healthy_state()
+    _refused_role_policy(state)
+    state.account_restrict_public_buckets = Unreadable(
+        _denied(state, "s3:GetAccountPublicAccessBlock", "AccountId=222222222222", "aws_destination_account")
+    )
+    state.refused_reads.append(
+        RefusedRead("ec2:DescribeNatGateways", "aws_emr", "111111111111", "nat-1", "DescribeNatGateways")
+    )
+
+    report = check_chain(state)
+
+    behind = {link.link: [item.action for item in link.refused_reads] for link in report.links if link.refused_reads}
+    assert behind == {
+        "destination role": ["iam:GetRolePolicy"],
+        "account-level Block Public Access": ["s3:GetAccountPublicAccessBlock"],
+    }
+    role = next(link for link in report.links if link.link == "destination role")
+    assert "s3:GetAccountPublicAccessBlock" not in role.fix
+    assert [item.action for item in report.refused_reads] == [
+        "iam:GetRolePolicy",
+        "s3:GetAccountPublicAccessBlock",
+        "ec2:DescribeNatGateways",
+    ]
+    assert next(link for link in report.to_dict()["links"] if link["link"] == "destination role")["refused_reads"] == [
+        {
+            "action": "iam:GetRolePolicy",
+            "connection": "aws_dest",
+            "account": "222222222222",
+            "resource": "RoleName=r",
+            "call": "GetRolePolicy",
+        }
+    ]
+
+
+def test_the_report_lists_a_read_refused_twice_once_where_it_was_first_refused() -> None:
+    """The same read refused again (another call, another message) is one grant: listed once, in its first place."""
+    first = RefusedRead("kms:DescribeKey", "aws_dest", "222222222222", "alias/a", "DescribeKey", "refused once")
+    other = RefusedRead("iam:GetRole", "aws_dest", "222222222222", "RoleName=r", "GetRole", "refused")
+    again = RefusedRead("kms:DescribeKey", "aws_dest", "222222222222", "alias/a", "DescribeKey", "refused again")
+
+    assert once_each([first, other, again]) == [first, other]

@@ -49,6 +49,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Link,
     Report,
     name_refused_reads,
+    once_each,
 )
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
@@ -62,12 +63,16 @@ def check_chain(state: ChainState) -> Report:
     links: list[Link] = []
     evaluated: list[Evaluated] = []
     report = Report(
-        state.security_configuration_name, links, _outside(state), evaluated, refused_reads=list(state.refused_reads)
+        state.security_configuration_name,
+        links,
+        _outside(state),
+        evaluated,
+        refused_reads=once_each(state.refused_reads),
     )
     links.extend(configuration.audit(state))
     if isinstance(state.security_configuration, dict):
         _all_links(state, role_mappings_of(state.security_configuration), report)
-    links[:] = name_refused_reads(links)
+    links[:] = name_refused_reads(links, state.refused_reads)
     return report
 
 

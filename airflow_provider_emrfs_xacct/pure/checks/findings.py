@@ -10,7 +10,6 @@ write that works on AWS either way; what the write depends on but was not read o
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -26,14 +25,6 @@ PASS, WARN, FAIL, UNKNOWN = "pass", "warn", "fail", "not checked"
 VERDICT_PASS, VERDICT_FAIL, VERDICT_NOT_CHECKED = "PASS", "FAIL", "NOT_CHECKED"
 #: The fix of a link whose answer depends on what only the job knows.
 PROBE_FIX = "the answer is only known when the job runs: run the live probe (probe=True)"
-
-#: How every refused read's explanation ends (:func:`~airflow_provider_emrfs_xacct.hooks.errors.denial_message`).
-GRANT_SENTENCE = "Grant {action} on that resource to the connection's identity."
-#: A refused read in a link's detail: the connection refused and the action to grant it.
-_REFUSED_READ = re.compile(
-    r"\(connection (?:'([^']*)'|None)\): .*?" + re.escape(GRANT_SENTENCE).replace(re.escape("{action}"), r"(.+?)"),
-    re.DOTALL,
-)
 
 #: The VPC endpoint policies, while no cluster subnet was read (then :data:`ENDPOINT_POLICIES_NOT_JUDGED`).
 ENDPOINT_POLICIES: tuple[str, str] = (
@@ -231,6 +222,26 @@ class Link:
     fix: str = ""
     #: The prefix the link is about (``""``: the mapping's role, or no mapping): what a probe must write under to settle it.
     prefix: str = ""
+    #: The reads AWS refused that left this link not checked (or warned), each once (:func:`name_refused_reads`).
+    refused_reads: list[RefusedRead] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The link as the report's dict gives it (its refused reads as :func:`refused_read_dict` gives them)."""
+        return {
+            **{key: value for key, value in asdict(self).items() if key != "refused_reads"},
+            "refused_reads": [refused_read_dict(refused) for refused in self.refused_reads],
+        }
+
+
+def refused_read_dict(refused: RefusedRead) -> dict[str, Any]:
+    """A refused read in the report's dict: what to grant to whom, on what, and the call AWS refused."""
+    return {
+        "action": refused.action,
+        "connection": refused.connection,
+        "account": refused.account,
+        "resource": refused.resource,
+        "call": refused.call,
+    }
 
 
 @dataclass(frozen=True)
@@ -281,9 +292,9 @@ class Report:
             "security_configuration": self.security_configuration,
             "verdict": self.verdict,
             "healthy": self.healthy,
-            "links": [asdict(link) for link in self.links],
+            "links": [link.to_dict() for link in self.links],
             "not_checked": list(self.not_checked),
-            "refused_reads": [asdict(refused) for refused in self.refused_reads],
+            "refused_reads": [refused_read_dict(refused) for refused in self.refused_reads],
         }
 
     def table(self) -> str:
@@ -318,21 +329,37 @@ def cite(decision: Decision) -> str:
     return f"{decision.source}: {text}"
 
 
-def name_refused_reads(links: list[Link]) -> list[Link]:
-    """
-    Make the fix of each link not checked (or warned) for a refused read name the action to grant, and to whom.
+def once_each(refused: list[RefusedRead]) -> list[RefusedRead]:
+    """The refused reads, each read (:attr:`~.state.RefusedRead.key`) once, in the order they were made."""
+    first: dict[tuple[str, str | None, str, str], RefusedRead] = {}
+    for item in refused:
+        first.setdefault(item.key, item)
+    return list(first.values())
 
-    Such a link's answer is known once the read is allowed, not only when the job runs: :data:`PROBE_FIX` alone
-    would say otherwise. The refusal is the detail's (:data:`GRANT_SENTENCE`); a fix that names it already is kept.
+
+def name_refused_reads(links: list[Link], refused: list[RefusedRead]) -> list[Link]:
+    """
+    Give each link not checked (or warned) the refused reads behind it, and make its fix name each action to grant,
+    and to whom.
+
+    A read is behind a link when the link's detail holds the explanation written where the refusal was caught
+    (:attr:`~.state.RefusedRead.explanation`): the part it left unread is the reason the link gives. Such a link's
+    answer is known once the read is allowed, not only when the job runs: :data:`PROBE_FIX` alone would say
+    otherwise. A fix that names the action already is kept.
     """
     named = []
     for link in links:
-        refused = [] if link.status not in (UNKNOWN, WARN) else _REFUSED_READ.findall(link.detail)
+        behind = once_each(
+            [item for item in refused if item.explanation and item.explanation in link.detail]
+            if link.status in (UNKNOWN, WARN)
+            else []
+        )
+        link = replace(link, refused_reads=behind)
         grants = list(
             dict.fromkeys(
-                f"{action} to the connection {connection!r}" if connection else action
-                for connection, action in refused
-                if action not in link.fix
+                f"{item.action} to the connection {item.connection!r}" if item.connection else item.action
+                for item in behind
+                if item.action not in link.fix
             )
         )
         if not grants:

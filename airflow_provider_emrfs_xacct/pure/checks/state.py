@@ -21,13 +21,28 @@ class Unreadable:
 
 @dataclass(frozen=True)
 class RefusedRead:
-    """A read AWS refused the verifier: the action to grant, to which connection (of which account), and for what."""
+    """
+    A read AWS refused the verifier: the action to grant, to which connection (of which account), and for what.
+
+    Made where the refusal is caught (``verify.read``, or the hook that answered around it), never recovered from
+    a message: the links whose detail holds its :attr:`explanation` carry it (``findings.name_refused_reads``).
+    """
 
     action: str
     connection: str | None
     account: str
     #: What was being read (``RoleName=…``, ``Bucket=…``, a key's ARN).
     resource: str
+    #: The API operation AWS refused (``GetRole``, ``HeadBucket``); ``""``: not known.
+    call: str = ""
+    #: The sentence the verifier wrote for it where it was caught, as it stands in the details of the parts it left
+    #: unread (``""``: none of them says it, e.g. a refusal the hook answered around without a word).
+    explanation: str = ""
+
+    @property
+    def key(self) -> tuple[str, str | None, str, str]:
+        """What to grant, to whom, on what: the same read refused again (another message, another call) is one."""
+        return (self.action, self.connection, self.account, self.resource)
 
 
 @dataclass(frozen=True)
@@ -151,8 +166,9 @@ class ChainState:
     sts_reachability: StsReachability | Unreadable | None = None
     #: The cluster's subnet's routes and S3 endpoints, for the route to each bucket's S3 (``None``: not read).
     subnet: SubnetFacts | Unreadable | None = None
-    #: Every read AWS refused in this run, once each, in the order they were made: a link shows the refusal that
-    #: left it not checked first, and the report lists them all (another refused read may hide behind that one).
+    #: Every read AWS refused in this run, in the order they were made (the same read refused again with another
+    #: explanation too: each part it left unread says its own): a link names the refusals behind it, and the report
+    #: lists each read once (another refused read may hide behind a link's).
     refused_reads: list[RefusedRead] = field(default_factory=list)
 
 
