@@ -146,6 +146,13 @@ TARGETS["checks/s3_route"] = [
     *_CHECK_TESTS,
 ]
 TARGETS["checks/spark_settings"] = [_U + "test_spark_job_settings.py", *_CHECK_TESTS]
+TARGETS["checks/session_duration"] = [
+    _U + "test_spark_job_settings.py",
+    _U + "test_aws_cluster_settings.py",
+    *_CHECK_TESTS,
+]
+# name_refused_reads' tests build refusals as the hooks word them (hooks/errors.py), in test_chain_not_checked.py.
+TARGETS["checks/findings"] = [_U + "test_chain_not_checked.py", *_CHECK_TESTS]
 
 _COMPARE_SWAPS: dict[type, type] = {
     ast.Lt: ast.LtE,

@@ -1469,6 +1469,44 @@ def test_the_sts_endpoint_of_a_bucket_no_role_mapping_takes_is_not_a_mapped_role
     assert [link.status for link in links] == [PASS], links
 
 
+STS_SETTING = "fs.s3.sts.endpoint"
+OWN_STS = f"fs.s3a.bucket.{BUCKET}.assumed.role.sts.endpoint"
+REGIONAL_STS = "https://sts.eu-west-1.amazonaws.com"
+
+
+@pytest.mark.parametrize(
+    ("release", "sites", "statuses"),
+    [
+        # EMR fills fs.s3a.assumed.role.sts.endpoint from fs.s3.sts.endpoint when S3A's is not set (Amazon EMR
+        # Release Guide, "Migration guide: EMRFS to S3A filesystem"): the bucket's own equals the cluster's.
+        ("emr-7.10.0", {"emrfs-site": {STS_SETTING: REGIONAL_STS}, "core-site": {OWN_STS: REGIONAL_STS}}, [PASS]),
+        # With the translation off (fs.s3a.emrfs.compatibility.enable=false, same guide) the EMRFS one is not S3A's.
+        (
+            "emr-7.10.0",
+            {
+                "emrfs-site": {STS_SETTING: REGIONAL_STS},
+                "core-site": {OWN_STS: REGIONAL_STS, "fs.s3a.emrfs.compatibility.enable": "false"},
+            },
+            [PASS, UNKNOWN],
+        ),
+        # EMRFS serves s3:// before 7.10.0 and reads no fs.s3a.* setting.
+        ("emr-6.15.0", {"core-site": {OWN_STS: "https://sts.amazonaws.com"}}, [PASS]),
+    ],
+)
+def test_a_partner_buckets_own_sts_endpoint_is_compared_with_the_one_s3a_reads_for_the_cluster(
+    release: str, sites: dict[str, dict[str, str]], statuses: list[str]
+) -> None:
+    from airflow_provider_emrfs_xacct.pure.network import StsReachability
+
+    state = s3a_cluster(healthy_state(), **sites)
+    state.release_label = release
+    state.sts_reachability = StsReachability("PASS", REGIONAL_STS, "through its endpoint")
+
+    links = [link for link in check_chain(state).links if link.link == "cluster reaches STS"]
+
+    assert [link.status for link in links] == statuses, links
+
+
 # Role names and case --------------------------------------------------------------------------
 
 
@@ -1661,6 +1699,9 @@ def test_a_mapped_role_session_over_an_hour_fails(release: str, sites: dict[str,
     links = [link for link in check_chain(state).links if link.link == "role session duration"]
 
     assert [link.status for link in links] == ([] if status is None else [status]), links
+    # The detail names the setting read as the cluster's Configurations hold it: its classification and name.
+    written = {f"{site} {name}" for site, properties in sites.items() for name in properties}
+    assert all(link.detail.split("=", 1)[0] in written for link in links), links
     if status == FAIL:
         assert "role chaining" in links[0].detail
         assert "3600" in links[0].fix
@@ -1812,3 +1853,20 @@ def test_without_the_clusters_settings_the_report_lists_the_session_duration_as_
 
     assert "fs.s3.sts.sessionDurationSeconds" in unseen
     assert "fs.s3a.assumed.role.session.duration" in unseen
+
+
+@pytest.mark.parametrize(
+    ("buckets", "said"),
+    [([], "so every mapped write fails"), ([BUCKET], f"so every mapped write to bucket {BUCKET} fails")],
+)
+def test_the_session_duration_fail_names_the_buckets_it_judged_or_none(buckets: list[str], said: str) -> None:
+    from airflow_provider_emrfs_xacct.pure.checks import session_duration
+
+    state = s3a_cluster(healthy_state(), **{"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "7200"}})
+    state.release_label = "emr-6.15.0"
+    state.buckets = {bucket: state.buckets[bucket] for bucket in buckets}
+
+    [link] = session_duration.audit(state)
+
+    assert link.status == FAIL
+    assert link.detail.endswith(said), link.detail

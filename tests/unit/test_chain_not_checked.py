@@ -16,12 +16,17 @@ from botocore.exceptions import ClientError
 from airflow_provider_emrfs_xacct.hooks.errors import denial_message
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
+    FAIL,
     OBJECT_LOCK_LINK,
     OUTSIDE_POLICIES,
+    PROBE_FIX,
     STS_ROUTE,
     UNKNOWN,
     VERDICT_NOT_CHECKED,
     VERDICT_PASS,
+    WARN,
+    Link,
+    name_refused_reads,
     still_not_checked,
 )
 from airflow_provider_emrfs_xacct.pure.checks.principal import LINK as PRINCIPAL
@@ -300,3 +305,47 @@ def test_a_fix_that_names_the_refused_action_already_is_kept() -> None:
     links = [link for link in check_chain(state).links if link.link == "account-level Block Public Access"]
 
     assert [link.fix for link in links] == ["allow s3:GetAccountPublicAccessBlock to the destination connection"]
+
+
+def test_a_detail_naming_several_refused_reads_names_each_in_the_fix() -> None:
+    """
+    One link may be left not checked by several refused reads (a role whose trust policy and policies were both
+    refused): each is granted, with its own connection, in the order the detail names them, and the probe is kept.
+    """
+    detail = (
+        "its trust policy could not be read: "
+        + _denied("iam:GetRole", "RoleName=r", "aws_dest")
+        + "; its policies could not be read: "
+        + _denied("iam:ListRolePolicies", "RoleName=r", "aws_source")
+    )
+
+    (link,) = name_refused_reads([Link(None, "destination role", UNKNOWN, detail, fix=PROBE_FIX)])
+
+    assert link.fix == (
+        "allow iam:GetRole to the connection 'aws_dest', iam:ListRolePolicies to the connection 'aws_source' "
+        "(refused: see the detail) and verify again; or run the live probe (probe=True)"
+    )
+
+
+def test_a_link_without_a_fix_of_its_own_gets_the_grant_alone() -> None:
+    detail = "the role could not be read: " + _denied("iam:GetRole", "RoleName=r", "aws_dest")
+
+    (link,) = name_refused_reads([Link(None, "destination role", UNKNOWN, detail)])
+
+    assert link.fix == "allow iam:GetRole to the connection 'aws_dest' (refused: see the detail) and verify again"
+
+
+def test_a_refused_read_names_its_action_in_warnings_but_not_in_a_verdict_it_did_not_leave_open() -> None:
+    refused = _denied("s3:GetBucketOwnershipControls", f"Bucket={BUCKET}", "aws_dest")
+    links = [
+        Link(None, "object ownership", WARN, refused, fix="set BucketOwnerEnforced"),
+        Link(None, "object ownership", FAIL, refused, fix="set BucketOwnerEnforced"),
+    ]
+
+    warned, failed = name_refused_reads(links)
+
+    assert warned.fix == (
+        "allow s3:GetBucketOwnershipControls to the connection 'aws_dest' (refused: see the detail) and verify "
+        "again; set BucketOwnerEnforced"
+    )
+    assert failed == links[1]

@@ -725,6 +725,7 @@ class TestSessionDuration:
             None,
             ("a/", "b/"),  # b has no own setting: the base one is its mapped role's
             ("a",),  # s3://a takes ab/... too, which has no own setting
+            ("ab",),  # s3://ab takes ab/..., which has no own setting (a's is not ab's)
         ],
     )
     def test_the_base_duration_is_refused_when_a_mapped_bucket_reads_it(self, mapped: tuple[str, ...] | None) -> None:
@@ -738,6 +739,61 @@ class TestSessionDuration:
             f"{CONFIGURATIONS}[0].Properties.fs.s3a.assumed.role.session.duration",
             "role chaining",
         )
+
+    # S3A reads its options from Hadoop's configuration, whose site file is core-site.xml (Apache Hadoop, "Hadoop-AWS
+    # module", where every fs.s3a option is set there); Spark passes only spark.hadoop.* on to Hadoop ("adding
+    # configuration spark.hadoop.abc.def=xyz represents adding hadoop property abc.def=xyz": Spark documentation,
+    # "Configuration", "Custom Hadoop/Hive Configuration"): a per-bucket duration written elsewhere is no bucket's
+    # own, and another per-bucket option is not its duration.
+    @pytest.mark.parametrize(
+        "elsewhere",
+        [
+            {"Classification": "spark-defaults", "Properties": {"fs.s3a.bucket.a.assumed.role.session.duration": "1h"}},
+            {"Classification": "core-site", "Properties": {"fs.s3a.bucket.a.acl.default": "BucketOwnerFullControl"}},
+            # an option of 29 characters: the bucket's name cut from it as if it were the duration's would be "a"
+            {"Classification": "core-site", "Properties": {"fs.s3a.bucket.a.downgrade.syncable.exceptions": "true"}},
+        ],
+    )
+    def test_the_base_duration_is_refused_when_only_other_settings_name_the_bucket(
+        self, elsewhere: dict[str, Any]
+    ) -> None:
+        user = [
+            {"Classification": "core-site", "Properties": {"fs.s3a.assumed.role.session.duration": "2h"}},
+            elsewhere,
+        ]
+        refused(
+            lambda: plan_launch(overrides("emr-7.10.0", Configurations=user), mapped_buckets=("a/",)),
+            f"{CONFIGURATIONS}[0].Properties.fs.s3a.assumed.role.session.duration",
+            "role chaining",
+        )
+
+    @pytest.mark.parametrize(
+        "properties",
+        [
+            {"fs.s3a.bucket.partner-bucket.acl.default": "BucketOwnerFullControl"},
+            # beside a bucket's own duration, before or after it
+            {
+                "fs.s3a.acl.default": "BucketOwnerFullControl",
+                "fs.s3a.bucket.partner-bucket.assumed.role.session.duration": "1h",
+            },
+            {
+                "fs.s3a.bucket.partner-bucket.assumed.role.session.duration": "1h",
+                "fs.s3a.acl.default": "BucketOwnerFullControl",
+            },
+        ],
+    )
+    def test_other_per_bucket_options_are_not_read_as_a_duration(self, properties: dict[str, str]) -> None:
+        user = [{"Classification": "core-site", "Properties": properties}]
+        plan = plan_launch(overrides("emr-7.10.0", Configurations=user), keep_emrfs=False)
+        assert plan.overrides["Configurations"][0]["Properties"] == properties
+
+    # Amazon EMR API Reference, "Configuration": Properties is optional (Required: No); a classification that holds
+    # only nested Configurations has none.
+    @pytest.mark.parametrize("classification", ["emrfs-site", "core-site"])
+    def test_a_classification_without_properties_is_taken(self, classification: str) -> None:
+        user = [{"Classification": classification, "Configurations": []}]
+        plan = plan_launch(overrides("emr-7.10.0", Configurations=user), keep_emrfs=False)
+        assert {"Classification": classification, "Configurations": []} in plan.overrides["Configurations"]
 
     def test_other_classifications_are_not_read_for_it(self) -> None:
         user = [{"Classification": "spark-defaults", "Properties": {"fs.s3.sts.sessionDurationSeconds": "7200"}}]

@@ -231,6 +231,13 @@ def test_a_tag_without_a_value_is_taken() -> None:
     validate_cluster_tags({"Tags": [{"Key": "cost-center"}, {"Key": "run", "Value": ""}]}, "job_flow_overrides.Tags")
 
 
+def test_a_tag_at_emrs_length_limits_is_taken() -> None:
+    # Amazon EMR Management Guide, "Restrictions that apply to tagging resources in Amazon EMR": "Restrictions that
+    # apply to Amazon EC2 resources apply to Amazon EMR as well"; Amazon EC2 User Guide, "Tag restrictions": a key of
+    # at most 128 Unicode characters, a value of at most 256.
+    validate_cluster_tags({"Tags": [{"Key": "k" * 128, "Value": "v" * 256}]}, "job_flow_overrides.Tags")
+
+
 def test_a_tag_value_rendered_as_a_number_says_why_and_what_to_write() -> None:
     # The Amazon provider's job_flow_overrides in a DAG that renders templates as native objects: "{{ params.year }}"
     # of "2026" is the number 2026, which botocore refuses for a tag (EMR's Tag Value is a String: Amazon EMR API

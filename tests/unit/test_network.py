@@ -19,7 +19,9 @@ from airflow_provider_emrfs_xacct.pure.network import (
     SubnetFacts,
     cluster_sts_check,
     dns_suffix,
+    dynamodb_endpoint_services,
     in_aws_partition,
+    s3_endpoint_services,
     s3_route_check,
     s3a_default_sts,
     sts_endpoint_check,
@@ -824,3 +826,88 @@ def test_a_private_subnet_s_s3_route_not_checked_names_what_was_not_read() -> No
         "subnet subnet-0a has no route to the internet, and its S3 gateway endpoints could not be read"
     )
     assert unknown_region.fix == gateways_unread.fix == "the live probe (probe=True) proves it"
+
+
+#: A route of the subnet's table to a prefix list whose entries could not be read, as the hook names it.
+UNREAD_LIST = "pl-0b to tgw-0a: ec2:GetManagedPrefixListEntries was refused"
+
+
+@pytest.mark.parametrize(
+    ("changes", "via"),
+    [
+        ({"nat_route": True}, "a NAT gateway"),
+        ({"internet_gateway_route": True, "public_ip_on_launch": True}, "an internet gateway and public IP addresses"),
+    ],
+)
+def test_a_default_route_beside_prefix_lists_not_read_leaves_sts_and_s3_not_checked(
+    changes: dict[str, bool], via: str
+) -> None:
+    """
+    A prefix list's entries route like CIDR routes and the most specific route that matches decides (Amazon VPC User
+    Guide, "How route priority works"): entries not read may take STS's and S3's addresses from the default route.
+    """
+    subnet = facts(**changes, prefix_lists_unread=(UNREAD_LIST,))
+
+    for result in (sts_endpoint_check("emr-6.15.0", subnet), s3_route_check("partner-b", "us-east-1", subnet)):
+        assert result.status == NOT_CHECKED, result
+        assert f"has a default route through {via}, but" in result.detail
+        assert UNREAD_LIST in result.detail
+        assert result.fix.startswith("allow ec2:GetManagedPrefixListEntries on the prefix lists")
+
+
+def test_an_s3_gateway_endpoint_beside_prefix_lists_not_read_leaves_s3_not_checked() -> None:
+    """
+    The gateway endpoint's route is to S3's prefix list; another prefix list's entry of the same range or more
+    specific may win ("How route priority works"), and which of two prefix lists wins is not documented.
+    """
+    subnet = facts(s3_gateway_endpoint=True, prefix_lists_unread=(UNREAD_LIST,))
+
+    result = s3_route_check("partner-b", "eu-west-1", subnet)
+
+    assert result.status == NOT_CHECKED, result
+    assert "has an S3 gateway endpoint on its route table" in result.detail
+    assert UNREAD_LIST in result.detail
+    assert "ec2:GetManagedPrefixListEntries" in result.fix
+
+
+def test_an_s3_gateway_endpoint_beside_a_route_taking_s3s_addresses_leaves_s3_not_checked() -> None:
+    """A CIDR route inside an entry of S3's prefix list is more specific and wins ("How route priority works")."""
+    subnet = facts(s3_gateway_endpoint=True, s3_gateway_bypass=("52.218.0.0/18 to tgw-0a",))
+
+    result = s3_route_check("partner-b", "eu-west-1", subnet)
+
+    assert result.status == NOT_CHECKED, result
+    assert "52.218.0.0/18 to tgw-0a" in result.detail
+    assert result.fix.startswith("the live probe (probe=True) proves it")
+    assert s3_route_check("partner-b", "eu-west-1", facts(s3_gateway_endpoint=True)).status == "PASS"
+
+
+@pytest.mark.parametrize("label", ["emr-7.10", "emr-7.10.0-custom"])
+def test_a_release_label_that_is_no_release_is_refused_not_taken_for_s3a(label: str) -> None:
+    assert not s3a_default_sts(label, [])
+    with pytest.raises(InvalidParameterError, match="release_label"):
+        cluster_sts_check(label, facts(), [])
+
+
+def test_no_default_route_beside_prefix_lists_not_read_is_not_checked_rather_than_a_fail() -> None:
+    """
+    Without a way out the links fail; a prefix list whose entries were not read may route the endpoint's addresses
+    elsewhere (a transit gateway that reaches them), so the answer is not known: not checked, naming the list.
+    """
+    subnet = facts(s3_gateway_endpoint=True, prefix_lists_unread=(UNREAD_LIST,))
+
+    assert sts_endpoint_check("emr-6.15.0", facts()).status == "FAIL"
+    for result in (sts_endpoint_check("emr-6.15.0", subnet), s3_route_check("partner-b", "us-east-1", subnet)):
+        assert result.status == NOT_CHECKED, result
+        assert UNREAD_LIST in result.detail
+
+
+def test_dynamodb_gateway_endpoint_service_names_are_its_prefix_lists() -> None:
+    """
+    The AWS-managed prefix list of DynamoDB's gateway endpoint is com.amazonaws.REGION.dynamodb (Amazon VPC User
+    Guide, "AWS-managed prefix lists"): its route is no route elsewhere. In China Regions, named as S3's are.
+    """
+    assert dynamodb_endpoint_services("eu-west-1") == ["com.amazonaws.eu-west-1.dynamodb"]
+    assert dynamodb_endpoint_services("cn-north-1") == [
+        name.removesuffix(".s3") + ".dynamodb" for name in s3_endpoint_services("cn-north-1")
+    ]

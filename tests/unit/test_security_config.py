@@ -631,6 +631,10 @@ ROLE = "arn:aws:iam::111122223333:role/writer"
         ([{"Role": ROLE, "IdentifierType": "Group", "Identifiers": ["hadoop"]}], "b", True),
         ([{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": ["a/out"]}], "b", True),  # not read
         ([{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": "s3://a/out"}], "b", True),  # not the shape
+        # how EMRFS matches a prefix not spelt s3://BUCKET/... is not documented: any bucket
+        ([{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": ["s3a://a/out"]}], "b", True),
+        ([{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": ["S3://a/out"]}], "b", True),
+        ([{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": ["s3:/a/out"]}], "b", True),
     ],
 )
 def test_which_buckets_the_role_mappings_may_take(mappings: list[Any], bucket: str, taken: bool) -> None:

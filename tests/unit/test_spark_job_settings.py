@@ -149,6 +149,10 @@ def test_an_s3a_setting_the_verifier_reads_set_for_spark_jobs_is_not_checked(nam
         ("core-site", "fs.s3a.encryption.context", "project=exports"),
         ("core-site", "fs.s3a.connection.ssl.enabled", "false"),
         ("core-site", "fs.s3a.bucket.partner-results-b.endpoint", "s3.eu-west-1.amazonaws.com"),
+        ("emrfs-site", "fs.s3.sts.endpoint", "https://sts.eu-west-1.amazonaws.com"),
+        ("emrfs-site", "fs.s3.sts.sessionDurationSeconds", "3600"),
+        ("core-site", "fs.s3a.assumed.role.sts.endpoint", "https://sts.eu-west-1.amazonaws.com"),
+        ("core-site", "fs.s3a.assumed.role.session.duration", "1h"),
     ],
 )
 def test_each_setting_is_compared_with_the_site_file_the_checks_read_it_from(
