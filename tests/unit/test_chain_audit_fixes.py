@@ -1480,14 +1480,15 @@ REGIONAL_STS = "https://sts.eu-west-1.amazonaws.com"
         # EMR fills fs.s3a.assumed.role.sts.endpoint from fs.s3.sts.endpoint when S3A's is not set (Amazon EMR
         # Release Guide, "Migration guide: EMRFS to S3A filesystem"): the bucket's own equals the cluster's.
         ("emr-7.10.0", {"emrfs-site": {STS_SETTING: REGIONAL_STS}, "core-site": {OWN_STS: REGIONAL_STS}}, [PASS]),
-        # With the translation off (fs.s3a.emrfs.compatibility.enable=false, same guide) the EMRFS one is not S3A's.
+        # With the translation off (fs.s3a.emrfs.compatibility.enable=false, same guide) the EMRFS one is not S3A's:
+        # the bucket's own differs from the cluster's, and the only mapped bucket's, the cluster's is not judged.
         (
             "emr-7.10.0",
             {
                 "emrfs-site": {STS_SETTING: REGIONAL_STS},
                 "core-site": {OWN_STS: REGIONAL_STS, "fs.s3a.emrfs.compatibility.enable": "false"},
             },
-            [PASS, UNKNOWN],
+            [UNKNOWN],
         ),
         # EMRFS serves s3:// before 7.10.0 and reads no fs.s3a.* setting.
         ("emr-6.15.0", {"core-site": {OWN_STS: "https://sts.amazonaws.com"}}, [PASS]),
