@@ -440,7 +440,8 @@ def _read_cluster(
 ) -> _ClusterFacts:
     """
     DescribeCluster (when a cluster is named): its release, configurations, security configuration and
-    instance profile's role (iam:GetInstanceProfile in the EMR account) and, with a subnet, its route to STS.
+    instance profile's role (iam:GetInstanceProfile in the EMR account) and, with a subnet, its route to STS. With
+    the cluster not read, its release is unknown (a ``release_label`` given beside it is named, not judged).
     """
     facts = _ClusterFacts(release_label)
     if cluster_id is None:
@@ -452,7 +453,11 @@ def _read_cluster(
         lambda: emr.describe_cluster(cluster_id),
     )
     if isinstance(cluster, Unreadable):
-        facts.unreadable = cluster.detail
+        # The cluster's release is unknown, not the release_label given beside it (for a check without a cluster, and
+        # maybe stale: judged, an old one FAILed the release link): the links that depend on it are not checked.
+        facts.release_label = None
+        hint = f" (release_label {release_label!r} was given; the cluster's own release was not read)"
+        facts.unreadable = cluster.detail + (hint if release_label is not None else "")
         facts.identity = cluster
         return facts
     profile = (cluster.get("Ec2InstanceAttributes") or {}).get("IamInstanceProfile")

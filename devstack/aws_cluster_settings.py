@@ -146,6 +146,38 @@ def credentials_of(
     return _emrfs_credentials(version, configurations)
 
 
+def sts_endpoint_site(label: str | None, configurations: list[dict[str, Any]], bucket: str) -> dict[str, str]:
+    """
+    The cluster's ``emrfs-site``, its ``fs.s3.sts.endpoint`` being the STS endpoint the ``s3://`` connector calls for
+    the mapped roles of ``bucket`` (what :func:`devstack.aws_network.sts_unreachable` judges).
+
+    EMRFS reads ``emrfs-site`` ``fs.s3.sts.endpoint`` (Amazon EMR Release Guide, "Managing the default AWS Security
+    Token Service endpoint"). Where S3A serves ``s3://`` (7.10.0 on, unless ``core-site`` ``fs.s3.impl`` keeps EMRFS)
+    it reads ``core-site`` ``fs.s3a.bucket.BUCKET.assumed.role.sts.endpoint`` for that bucket ("When connecting to a
+    bucket, all options explicitly set for that bucket will override the base fs.s3a. values": Apache Hadoop,
+    "Hadoop-AWS module", "Configuring different S3 buckets with Per-Bucket Configuration"), else
+    ``fs.s3a.assumed.role.sts.endpoint``, which EMR fills from the EMRFS one when it is not set, unless
+    ``fs.s3a.emrfs.compatibility.enable=false`` (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A
+    filesystem", "EMRFS to S3A Configuration Mapping").
+    """
+    emrfs = site(configurations, "emrfs-site")
+    core = site(configurations, "core-site")
+    version = release(label)
+    if version is None or version < (7, 10, 0) or core.get("fs.s3.impl", "").strip() == EMRFS_IMPL:
+        return emrfs
+    chosen = {name: value for name, value in emrfs.items() if name != "fs.s3.sts.endpoint"}
+    translated = None if flag(core, "fs.s3a.emrfs.compatibility.enable") is False else emrfs.get("fs.s3.sts.endpoint")
+    for endpoint in (
+        core.get(f"fs.s3a.bucket.{bucket}.assumed.role.sts.endpoint"),
+        core.get("fs.s3a.assumed.role.sts.endpoint"),
+        translated,
+    ):
+        if endpoint:
+            chosen["fs.s3.sts.endpoint"] = endpoint
+            break
+    return chosen
+
+
 #: The settings the writer follows, by the site file it reads them from.
 FOLLOWED = (
     ("emrfs-site", "fs.s3.canned.acl"),

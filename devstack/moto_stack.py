@@ -168,7 +168,8 @@ def _run_probe(cluster: Cluster, step: Any, uri: str) -> None:
     failure: str | None
     backend = cluster.emr_backend
     bucket = uri.removeprefix("s3://").split("/", 1)[0]
-    site = aws_cluster_settings.site(cluster.configurations, "emrfs-site")
+    # The STS endpoint the s3:// connector calls for this bucket's mapped roles (EMRFS's, or S3A's per-bucket one).
+    site = aws_cluster_settings.sts_endpoint_site(cluster.release_label, cluster.configurations, bucket)
     unreachable = s3_unreachable(backend.account_id, backend.region_name, cluster.ec2_subnet_id, bucket)
     if url is None:
         failure = "the stand-in's step runner has no server URL (start the server through MotoStack)"

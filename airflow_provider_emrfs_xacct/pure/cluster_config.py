@@ -708,7 +708,7 @@ def check_s3a_session_duration(
     for name, value in properties.items():
         bucket = s3a_setting_bucket(name, S3A_SESSION_DURATION_PROPERTY)
         if name == S3A_SESSION_DURATION_PROPERTY:
-            reaches = _base_duration_reaches_mappings(mapped_buckets, overridden)
+            reaches = base_setting_reaches_mappings(mapped_buckets, overridden)
         elif bucket is not None:
             reaches = bucket_mapped(bucket, mapped_buckets)
         else:
@@ -723,8 +723,13 @@ def check_s3a_session_duration(
             )
 
 
-def _base_duration_reaches_mappings(mapped_buckets: tuple[str, ...] | None, overridden: set[str]) -> bool:
-    """Whether S3A's base session duration is some mapped role's: a bucket a mapping may take has no own one."""
+def base_setting_reaches_mappings(mapped_buckets: tuple[str, ...] | None, overridden: set[str]) -> bool:
+    """
+    Whether S3A's base ``fs.s3a.OPTION`` is read for some mapped role: a bucket a role mapping may take
+    (``mapped_buckets``: :func:`~.security_config.mapped_bucket_prefixes`) is not among the ``overridden`` buckets,
+    those whose own ``fs.s3a.bucket.BUCKET.OPTION`` S3A reads instead (Apache Hadoop, "Hadoop-AWS module",
+    "Configuring different S3 buckets with Per-Bucket Configuration").
+    """
     if mapped_buckets is None:
         return True
     # "bucket/" names one bucket; a prefix without the slash may be the start of many names, not all overridden.

@@ -344,6 +344,36 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
         ),
     )
     assert verified["probe"]["ok"] is True  # the probe step wrote, the operator checked and deleted
+    # A mapped role the provider did not make, with no tags: GetRole shows none, so the verifier reads them with
+    # ListRoleTags (its tags are aws:PrincipalTag values; IAM API Reference, GetRole: the Role's "Tags").
+    untagged = destination_iam.create_role(
+        RoleName="hand-made-untagged-writer",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Principal": {"AWS": emr_role}, "Action": "sts:AssumeRole"}],
+            }
+        ),
+    )["Role"]["Arn"]
+    hand_made = {"Role": untagged, "IdentifierType": "Prefix", "Identifiers": ["s3://partner-results-b/hand-made/"]}
+    client(aws.url, EMR_ACCOUNT, "emr").create_security_configuration(
+        Name="hand-made-untagged",
+        SecurityConfiguration=json.dumps(
+            {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": [hand_made]}}}
+        ),
+    )
+    record(
+        "VerifyCrossAccountAccessOperator",
+        VerifyCrossAccountAccessOperator(
+            task_id="v2",
+            aws_conn_id=EMR_CONN_ID,
+            destination_aws_conn_id=DESTINATION_CONN_ID,
+            security_configuration="hand-made-untagged",
+            release_label="emr-6.15.0",
+            fail_on_broken=False,
+        ),
+    )
+    assert "iam:ListRoleTags" in recorded["VerifyCrossAccountAccessOperator"]["destination"]
     emr_iam.detach_role_policy(RoleName=emr_role.rsplit("/", 1)[-1], PolicyArn=instance_policy["Policy"]["Arn"])
     destination_iam.delete_role_permissions_boundary(RoleName=ROLE)
     # Option (a): an ObjectWriter bucket switched to BucketOwnerEnforced (ACL read first), its SSE-KMS key described.

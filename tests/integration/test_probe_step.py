@@ -559,6 +559,56 @@ def test_a_probe_step_whose_subnet_cannot_reach_sts_fails_at_the_mapped_role_s_a
     assert written["Status"]["State"] == "COMPLETED", written["Status"]
 
 
+@pytest.mark.parametrize(
+    ("base", "own", "step_state"),
+    [
+        ("https://sts.amazonaws.com", f"https://sts.{REGION}.amazonaws.com", "COMPLETED"),
+        (f"https://sts.{REGION}.amazonaws.com", "https://sts.amazonaws.com", "FAILED"),
+    ],
+    ids=["own-reached", "own-not-reached"],
+)
+def test_an_s3a_buckets_own_sts_endpoint_is_the_one_its_mapped_roles_call(
+    partner: Partner, base: str, own: str, step_state: str
+) -> None:
+    """
+    Where S3A serves s3:// (7.10.0: Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"), a bucket's
+    own fs.s3a.bucket.BUCKET.assumed.role.sts.endpoint overrides the base one for it ("When connecting to a bucket,
+    all options explicitly set for that bucket will override the base fs.s3a. values": Apache Hadoop, "Hadoop-AWS
+    module", "Configuring different S3 buckets with Per-Bucket Configuration"). The only mapped bucket overrides it:
+    the base endpoint is no mapped role's. In a private subnet whose STS interface endpoint answers the Regional name
+    only (the global endpoint has none: AWS General Reference, "AWS Security Token Service endpoints and quotas"), the
+    verifier FAILed the unreachable base endpoint of a cluster that writes, and the stand-in judged EMRFS's endpoint
+    (the Regional default) for an S3A bucket sent to the global one.
+    """
+    ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
+    vpc, subnet = private_subnet(ec2, "10.17")
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    add_sts_interface_endpoint(ec2, vpc, subnet)
+    core = {
+        "fs.s3a.assumed.role.sts.endpoint": base,
+        f"fs.s3a.bucket.{partner.aws.bucket}.assumed.role.sts.endpoint": own,
+    }
+    cluster_id = launch_cluster(
+        partner.aws,
+        partner.configuration,
+        release_label="emr-7.10.0",
+        instances={"Ec2SubnetId": subnet},
+        Configurations=[{"Classification": "core-site", "Properties": core}],
+    )
+
+    report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
+    step = add_probe_step(partner, cluster_id, probe_key(PREFIX))
+
+    sts = [link for link in report["links"] if link["link"] == "cluster reaches STS"]
+    assert [link["status"] for link in sts] == ["not checked"], sts  # the bucket's own endpoint, not the base one
+    assert own in sts[0]["detail"]
+    assert step["Status"]["State"] == step_state, step["Status"]
+    if step_state == "FAILED":
+        message = step["Status"]["FailureDetails"]["Message"]
+        assert message.startswith("0 AssumeRole"), message
+        assert "sts.amazonaws.com" in message
+
+
 def test_a_write_with_the_instance_profile_s_credentials_calls_no_sts(partner: Partner) -> None:
     """
     The instance profile's credentials come from the instance metadata, with no AssumeRole (Amazon EC2 User Guide,

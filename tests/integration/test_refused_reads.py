@@ -148,8 +148,9 @@ DEPENDS: list[tuple[str, set[tuple[str, str]]]] = [
     ("cluster runs the security configuration", _CLUSTER),
     ("cluster's instance profile role", _CLUSTER | {("EMR", "iam:GetInstanceProfile")}),
     ("cluster accepts jobs", _CLUSTER),
-    # With a cluster its release is the cluster's (DescribeCluster); without, the release given (no read).
-    ("release supports role mappings", set()),
+    # With a cluster its release is the cluster's (DescribeCluster; refused, unknown, whatever release_label says);
+    # without, the release given (no read, so nothing to refuse).
+    ("release supports role mappings", _CLUSTER),
     # "with a cluster_id in a VPC subnet (the routes to STS and S3)": the routes, the endpoints (their policies
     # judge the assume), the VPC's DNS attributes and the endpoint's security groups (private DNS).
     (

@@ -925,6 +925,23 @@ def test_a_cluster_in_a_private_subnet_without_an_sts_endpoint_fails_and_an_endp
     assert [link["status"] for link in sts] == ["pass"], sts
 
 
+def test_a_cluster_not_described_leaves_its_release_unknown_whatever_release_label_says(partner: Partner) -> None:
+    """
+    ``release_label`` beside ``cluster_id`` is not the cluster's release (the cluster's own ``ReleaseLabel`` is judged:
+    Amazon EMR API Reference, "DescribeCluster"). With DescribeCluster failing, the given label was judged: an old
+    one FAILed the release link of a cluster whose release was never read. Its release is unknown: not checked, the
+    detail naming the label given.
+    """
+    report, _, _ = run_operator(
+        verifier(partner.configuration, cluster_id="j-NOTACLUSTER01", release_label="emr-5.9.0", fail_on_broken=False)
+    )
+
+    release = next(item for item in report["links"] if item["link"] == "release supports role mappings")
+    assert release["status"] == "not checked", release
+    assert "DescribeCluster" in release["detail"]
+    assert "'emr-5.9.0'" in release["detail"]
+
+
 def test_a_cluster_in_a_private_subnet_without_a_way_to_the_bucket_s_s3_fails(partner: Partner) -> None:
     """
     STS is reached (its interface endpoint), but the writes go to S3 of the bucket's Region: without a route to the

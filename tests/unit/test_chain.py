@@ -615,7 +615,8 @@ def test_a_refused_cluster_read_is_the_release_links_detail() -> None:
     release = by_name(check_chain(state))[RELEASE]
 
     assert (release.status, release.detail) == (UNKNOWN, "emr:DescribeCluster on j-1 denied")
-    assert release.fix == "pass release_label or cluster_id to check it"
+    # Not "pass release_label": beside cluster_id that is not the cluster's release, and it is not judged.
+    assert "elasticmapreduce:DescribeCluster" in release.fix
 
 
 def test_a_release_label_that_cannot_be_parsed_leaves_the_release_not_checked() -> None:

@@ -1399,13 +1399,52 @@ def test_an_s3a_partner_buckets_own_sts_endpoint_is_not_checked() -> None:
 
     own = f"fs.s3a.bucket.{BUCKET}.assumed.role.sts.endpoint"
     links = sts_links(**{own: "https://sts.amazonaws.com"})
-    assert [link.status for link in links] == [PASS, UNKNOWN], links
-    assert own in links[1].detail
+    # The only mapped bucket overrides the cluster's endpoint: that one is no mapped role's, not judged.
+    assert [link.status for link in links] == [UNKNOWN], links
+    assert own in links[0].detail
     same = "sts.eu-west-1.amazonaws.com"
     base_and_own = {"fs.s3a.assumed.role.sts.endpoint": same, own: same}
     assert [link.status for link in sts_links(**base_and_own)] == [PASS]  # the cluster's own: judged
     other_bucket = {"fs.s3a.bucket.another-bucket.assumed.role.sts.endpoint": "https://sts.amazonaws.com"}
     assert [link.status for link in sts_links(**other_bucket)] == [PASS]
+
+
+def test_the_clusters_sts_endpoint_is_not_judged_when_every_mapped_bucket_names_its_own() -> None:
+    """
+    Where S3A serves s3://, a bucket's own fs.s3a.bucket.BUCKET.assumed.role.sts.endpoint overrides the base one
+    (Apache Hadoop, "Hadoop-AWS module", "Configuring different S3 buckets with Per-Bucket Configuration": "all
+    options explicitly set for that bucket will override the base fs.s3a. values"). With every bucket a role mapping
+    takes overriding it, no mapped role's AssumeRole goes to the base endpoint: a base endpoint the subnet does not
+    reach FAILed a cluster that works. EMRFS has no per-bucket STS endpoint, and with the release unknown EMRFS may
+    serve s3://: the base endpoint is judged there, as for a mapping of a bucket-name prefix (many buckets).
+    """
+    from airflow_provider_emrfs_xacct.pure.network import StsReachability
+
+    regional = "https://sts.eu-west-1.amazonaws.com"
+    core = {
+        "fs.s3a.assumed.role.sts.endpoint": "https://sts.amazonaws.com",
+        f"fs.s3a.bucket.{BUCKET}.assumed.role.sts.endpoint": regional,
+    }
+
+    def sts_links(state: ChainState) -> list[Any]:
+        state.sts_reachability = StsReachability("FAIL", "https://sts.amazonaws.com", "no way to it")
+        return [link for link in check_chain(state).links if link.link == "cluster reaches STS"]
+
+    links = sts_links(s3a_cluster(healthy_state(), **{"core-site": core}))
+    assert [link.status for link in links] == [UNKNOWN], links
+    assert regional in links[0].detail
+    # The same endpoint as the base one: the base judgement is that bucket's.
+    same = {**core, f"fs.s3a.bucket.{BUCKET}.assumed.role.sts.endpoint": "https://sts.amazonaws.com"}
+    assert [link.status for link in sts_links(s3a_cluster(healthy_state(), **{"core-site": same}))] == [FAIL]
+    kept = {**core, "fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"}
+    assert [link.status for link in sts_links(s3a_cluster(healthy_state(), **{"core-site": kept}))] == [FAIL]
+    unknown_release = s3a_cluster(healthy_state(), **{"core-site": core})
+    unknown_release.release_label = None
+    assert FAIL in [link.status for link in sts_links(unknown_release)]
+    many = s3a_cluster(healthy_state(), **{"core-site": core})
+    mapping = many.security_configuration["AuthorizationConfiguration"]["EmrFsConfiguration"]["RoleMappings"][0]
+    mapping["Identifiers"] = [f"s3://{BUCKET}"]  # every bucket whose name starts so: not all override it
+    assert FAIL in [link.status for link in sts_links(many)]
 
 
 def test_the_sts_endpoint_of_a_bucket_no_role_mapping_takes_is_not_a_mapped_roles() -> None:
@@ -1441,14 +1480,15 @@ REGIONAL_STS = "https://sts.eu-west-1.amazonaws.com"
         # EMR fills fs.s3a.assumed.role.sts.endpoint from fs.s3.sts.endpoint when S3A's is not set (Amazon EMR
         # Release Guide, "Migration guide: EMRFS to S3A filesystem"): the bucket's own equals the cluster's.
         ("emr-7.10.0", {"emrfs-site": {STS_SETTING: REGIONAL_STS}, "core-site": {OWN_STS: REGIONAL_STS}}, [PASS]),
-        # With the translation off (fs.s3a.emrfs.compatibility.enable=false, same guide) the EMRFS one is not S3A's.
+        # With the translation off (fs.s3a.emrfs.compatibility.enable=false, same guide) the EMRFS one is not S3A's:
+        # the bucket's own differs from the cluster's, and the only mapped bucket's, the cluster's is not judged.
         (
             "emr-7.10.0",
             {
                 "emrfs-site": {STS_SETTING: REGIONAL_STS},
                 "core-site": {OWN_STS: REGIONAL_STS, "fs.s3a.emrfs.compatibility.enable": "false"},
             },
-            [PASS, UNKNOWN],
+            [UNKNOWN],
         ),
         # EMRFS serves s3:// before 7.10.0 and reads no fs.s3a.* setting.
         ("emr-6.15.0", {"core-site": {OWN_STS: "https://sts.amazonaws.com"}}, [PASS]),

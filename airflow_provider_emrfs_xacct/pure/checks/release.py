@@ -64,7 +64,9 @@ def _release_links(state: ChainState) -> list[Link]:
                 "release supports role mappings",
                 UNKNOWN,
                 detail,
-                fix="pass release_label or cluster_id to check it",
+                fix="check cluster_id, and that the EMR connection may describe it (elasticmapreduce:DescribeCluster)"
+                if state.cluster_unreadable
+                else "pass release_label or cluster_id to check it",
             )
         ]
     try:

@@ -10,6 +10,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
 )
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, Unreadable
+from airflow_provider_emrfs_xacct.pure.cluster_config import base_setting_reaches_mappings, s3a_setting_bucket
 from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, S3A_STS_ENDPOINT_PROPERTY, STS_ENDPOINT_PROPERTY
 from airflow_provider_emrfs_xacct.pure.security_config import bucket_mapped, mapped_bucket_prefixes
 
@@ -27,7 +28,8 @@ def audit(state: ChainState) -> list[Link]:
     Gateway Load Balancer endpoint and the like is egress not seen: not checked (``pure/network.py``). An STS
     interface endpoint counts only while the VPC's DNS attributes its private DNS needs are on and its security
     groups let the cluster in on HTTPS; unread, or a source the check cannot tie to the cluster, the link is
-    not checked.
+    not checked. Where S3A serves ``s3://`` and every bucket a role mapping may take has its own STS endpoint
+    (:func:`_base_endpoint_reaches_mappings`), the cluster's endpoint is no mapped role's: not judged.
     """
     found = state.sts_reachability
     if found is None:
@@ -35,10 +37,45 @@ def audit(state: ChainState) -> list[Link]:
     if isinstance(found, Unreadable):
         return [Link(None, "cluster reaches STS", UNKNOWN, found.detail, fix="allow ec2:Describe* to check it")]
     status = LINK_STATUS[found.status]
-    return [
-        Link(None, "cluster reaches STS", status, f"{found.endpoint}: {found.detail}", fix=found.fix),
-        *_per_bucket_endpoints(state),
-    ]
+    base = Link(None, "cluster reaches STS", status, f"{found.endpoint}: {found.detail}", fix=found.fix)
+    return [*([base] if _base_endpoint_reaches_mappings(state) else []), *_per_bucket_endpoints(state)]
+
+
+def _base_endpoint(state: ChainState) -> str | None:
+    """The cluster's STS endpoint as S3A reads it: ``core-site``'s, else the ``emrfs-site`` one EMR translates."""
+    base = site_property(state, "core-site", S3A_STS_ENDPOINT_PROPERTY)
+    if base is None and not translation_off(state):
+        base = site_property(state, "emrfs-site", STS_ENDPOINT_PROPERTY)  # translated (Migration guide: EMRFS to S3A)
+    return base
+
+
+def _base_endpoint_reaches_mappings(state: ChainState) -> bool:
+    """
+    Whether some mapped role's ``AssumeRole`` goes to the cluster's STS endpoint (the one the route check judged).
+
+    EMRFS has no per-bucket STS endpoint: always (and with the release unknown EMRFS may serve ``s3://``). Where S3A
+    serves it, a bucket's own ``fs.s3a.bucket.BUCKET.assumed.role.sts.endpoint`` overrides the base one for that
+    bucket ("When connecting to a bucket, all options explicitly set for that bucket will override the base fs.s3a.
+    values": Apache Hadoop, "Hadoop-AWS module", "Configuring different S3 buckets with Per-Bucket Configuration"):
+    not when every bucket a role mapping may take names another endpoint of its own (the rule of the role session
+    duration, :func:`~.cluster_config.check_s3a_session_duration`).
+    """
+    if state.cluster_configurations is None or not serves_s3_with_s3a(state):
+        return True
+    base = str(_base_endpoint(state) or "").strip()
+    names = {
+        name
+        for configuration in state.cluster_configurations
+        if configuration.get("Classification") == "core-site"
+        for name in configuration.get("Properties") or {}
+    }
+    overridden = {
+        bucket
+        for name in names
+        if (bucket := s3a_setting_bucket(name, S3A_STS_ENDPOINT_PROPERTY)) is not None
+        and str(site_property(state, "core-site", name)).strip() != base
+    }
+    return base_setting_reaches_mappings(mapped_bucket_prefixes(state.security_configuration), overridden)
 
 
 def _per_bucket_endpoints(state: ChainState) -> list[Link]:
@@ -52,9 +89,7 @@ def _per_bucket_endpoints(state: ChainState) -> list[Link]:
     """
     if state.cluster_configurations is None or not serves_s3_with_s3a(state):
         return []
-    base = site_property(state, "core-site", S3A_STS_ENDPOINT_PROPERTY)
-    if base is None and not translation_off(state):
-        base = site_property(state, "emrfs-site", STS_ENDPOINT_PROPERTY)  # translated (Migration guide: EMRFS to S3A)
+    base = _base_endpoint(state)
     links = []
     mapped = mapped_bucket_prefixes(state.security_configuration)
     for bucket in sorted(bucket for bucket in state.buckets if bucket_mapped(bucket, mapped)):
