@@ -698,3 +698,47 @@ def test_a_cluster_turning_tls_off_leaves_secure_transport_not_known(
     assert upload.context["aws:SecureTransport"] == "true"
     not_checked = [link.link for link in check_chain(state).links if link.status == UNKNOWN]
     assert not_checked in ([], ["S3A's requests"])  # on 7.10.0, S3A's own requests are not checked (checks/release.py)
+
+
+@pytest.mark.parametrize(
+    ("release", "classification", "setting"),
+    [
+        ("emr-6.15.0", "emrfs-site", "fs.s3n.endpoint"),
+        ("emr-7.10.0", "emrfs-site", "fs.s3n.endpoint"),  # translated to S3A's fs.s3a.endpoint
+        ("emr-7.10.0", "core-site", f"fs.s3a.bucket.{BUCKET}.endpoint"),
+    ],
+)
+def test_a_connector_pointed_at_an_s3_endpoint_of_its_own_leaves_the_requested_region_not_known(
+    release: str, classification: str, setting: str
+) -> None:
+    """
+    IAM User Guide, ``aws:RequestedRegion``: the Region the request is made to. The verifier takes it as the bucket's
+    Region because the connector calls S3's Regional endpoint of the bucket; pointed at an S3 endpoint of its own
+    (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": ``fs.s3n.endpoint`` maps to
+    ``fs.s3a.endpoint``, per bucket too), the Region called is that endpoint's, which the verifier does not read: a
+    bucket-policy Deny outside the bucket's Region is not checked rather than passed (it was).
+    """
+    deny_elsewhere = {
+        "Sid": "DenyOtherRegions",
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": "s3:*",
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": _bucket(healthy_state()).region}},
+    }
+    state = healthy_state()
+    state.release_label = release
+    state.cluster_configurations = [{"Classification": classification, "Properties": {}}]
+    _in_bucket_policy(deny_elsewhere)(state)
+    assert by_name(check_chain(state))[f"write files {PREFIX}"].status == PASS
+
+    state.cluster_configurations = [
+        {"Classification": classification, "Properties": {setting: "s3.ap-south-1.amazonaws.com"}}
+    ]
+    upload = s3_request(state, _role(state), _call("CreateMultipartUpload"), _bucket(state), BUCKET, "exports")
+    assert upload is not None
+    assert "aws:RequestedRegion" not in upload.context
+    assert "aws:RequestedRegion" not in upload.known_absent
+    link = by_name(check_chain(state))[f"write files {PREFIX}"]
+    assert link.status == UNKNOWN, link
+    assert "aws:RequestedRegion" in link.detail

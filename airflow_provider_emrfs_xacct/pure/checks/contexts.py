@@ -541,10 +541,12 @@ def s3_request(
         "aws:SecureTransport": "true",
         "aws:ViaAWSService": "false",
     }
-    if bucket.region:
+    if bucket.region and not s3_endpoint_setting(state, bucket_name):
         # IAM User Guide, aws:RequestedRegion: the Region the request is made to. S3 serves a bucket only in
         # its own Region (a request sent elsewhere is answered with the bucket's Region to send it to), so
         # it is the bucket's, not the destination connection's; when not known, a condition on it is "not checked".
+        # A connector pointed at an S3 endpoint of its own sends its requests to that endpoint's Region, which the
+        # verifier does not read from the setting: not known either.
         context["aws:RequestedRegion"] = bucket.region
     if tls_turned_off(state, bucket_name):
         del context["aws:SecureTransport"]  # may be plain HTTP: not known
