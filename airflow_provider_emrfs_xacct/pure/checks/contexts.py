@@ -109,12 +109,15 @@ def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, st
             return None, None
     if state.cluster_configurations is None:
         return None
-    if str(site_property(state, "emrfs-site", "fs.s3.enableServerSideEncryption")).lower() == "true":
+    if str(site_property(state, "emrfs-site", EMRFS_SSE)).lower() == "true":
         key = emrfs_kms_key(state, bucket)
         return ("aws:kms", key) if key else ("AES256", None)
     return None, None
 
 
+#: EMRFS's ``emrfs-site`` switch of server-side encryption (Amazon EMR Release Guide, "Specifying Amazon S3 encryption
+#: using EMRFS properties").
+EMRFS_SSE = "fs.s3.enableServerSideEncryption"
 #: EMRFS's ``emrfs-site`` KMS key of SSE-KMS uploads.
 EMRFS_KMS_KEY = "fs.s3.serverSideEncryption.kms.keyId"
 
@@ -208,7 +211,9 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
     documented, and S3A may read them from a credential provider too. So a cluster that sets one is not checked, as
     is one whose release (so the connector) is unknown. Nor is one whose ``core-site``
     ``fs.s3a.emrfs.compatibility.enable`` false turns off that translation while the security configuration or
-    ``emrfs-site`` asks for encryption: what then reaches S3A's uploads is not documented. Nor, whatever the cluster's
+    ``emrfs-site`` asks for encryption: what then reaches S3A's uploads is not documented; nor, with the translation
+    on, one whose ``emrfs-site`` ``fs.s3.enableServerSideEncryption`` is true: the guide maps it to
+    ``fs.s3a.encryption.algorithm`` without saying to which algorithm. Nor, whatever the cluster's
     settings (read or not), one whose security configuration has at-rest S3 encryption for ``bucket``: the guide's
     mapping table carries ``emrfs-site``'s encryption properties to S3A, and AWS documents no way for the security
     configuration's to reach S3A's uploads.
@@ -240,6 +245,15 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
                     f"{uses} S3A for s3://, and core-site {name} sets the encryption S3A's uploads "
                     "ask for, which the verifier does not read (nor how it combines with the security configuration)"
                 )
+    if not translation_off(state) and str(site_property(state, "emrfs-site", EMRFS_SSE)).strip().lower() == "true":
+        # The guide's mapping table carries fs.s3.enableServerSideEncryption to fs.s3a.encryption.algorithm but
+        # gives no value for it (EMRFS's "true" is no S3A algorithm: Apache Hadoop, "Working with Encrypted S3
+        # Data", names AES256, SSE-KMS, DSSE-KMS, SSE-C, CSE-KMS...): SSE-S3 or SSE-KMS is not known.
+        return (
+            f"{uses} S3A for s3://, and emrfs-site {EMRFS_SSE}=true, which EMR maps to S3A's "
+            "fs.s3a.encryption.algorithm with a value AWS's migration guide does not give: whether S3A's uploads ask "
+            "for SSE-S3 or SSE-KMS (and with which key) is not known"
+        )
     if translation_off(state):
         asked = [
             source
