@@ -486,7 +486,9 @@ def test_emrfs_sse_switch_under_s3a_is_not_read_as_an_algorithm(release: str | N
     assert "fs.s3a.encryption.algorithm" in link.detail
     assert report.verdict != "PASS"
 
-    state.cluster_configurations.append({"Classification": "core-site", "Properties": {"fs.s3.impl": emrfs_writer_impl()}})
+    state.cluster_configurations.append(
+        {"Classification": "core-site", "Properties": {"fs.s3.impl": emrfs_writer_impl()}}
+    )
     state.release_label = "emr-7.10.0"
     assert requested_encryption(state, BUCKET) == ("aws:kms", OTHER_KEY)
     assert by_name(check_chain(state))[KMS].status == PASS

@@ -132,8 +132,55 @@ def emrfs_kms_key(state: ChainState, bucket: str) -> str | None:
     of "XYZ", the system automatically maps this to the equivalent S3A configuration by setting 'fs.s3a.encryption.key'
     to "XYZ" for the specified bucket amzn-s3-demo-bucket1" (so S3A, where it serves ``s3://``, reads it the same way).
     """
-    per_bucket = site_property(state, "emrfs-site", f"fs.s3.bucket.{bucket}.{EMRFS_KMS_KEY.removeprefix('fs.s3.')}")
-    return per_bucket if per_bucket is not None else site_property(state, "emrfs-site", EMRFS_KMS_KEY)
+    return emrfs_setting(state, EMRFS_KMS_KEY, bucket)
+
+
+def emrfs_bucket_setting(name: str, bucket: str) -> str | None:
+    """
+    The bucket-level form ``fs.s3.bucket.BUCKET.OPTION`` of the ``emrfs-site`` setting ``name`` (``fs.s3.OPTION``);
+    ``None`` for a name of another stem (``fs.s3n.…``), of which AWS shows no bucket-level form.
+
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": the mapping of EMRFS settings to S3A's
+    "extends to bucket-level configurations", its example ``fs.s3.bucket.amzn-s3-demo-bucket1.serverSideEncryption.
+    kms.keyId`` mapped to S3A's ``fs.s3a.encryption.key`` "for the specified bucket".
+    """
+    return f"fs.s3.bucket.{bucket}.{name.removeprefix('fs.s3.')}" if name.startswith("fs.s3.") else None
+
+
+def emrfs_setting_name(state: ChainState, name: str, bucket: str) -> str | None:
+    """Which ``emrfs-site`` setting gives ``name`` for ``bucket``: its bucket-level form when set, else ``name`` when set."""
+    return next(
+        (
+            each
+            for each in (emrfs_bucket_setting(name, bucket), name)
+            if each and site_property(state, "emrfs-site", each) is not None
+        ),
+        None,
+    )
+
+
+def emrfs_setting(state: ChainState, name: str, bucket: str) -> str | None:
+    """The ``emrfs-site`` setting ``name`` for ``bucket``, its bucket-level form winning (:func:`emrfs_setting_name`)."""
+    read_from = emrfs_setting_name(state, name, bucket)
+    return None if read_from is None else site_property(state, "emrfs-site", read_from)
+
+
+def emrfs_readings(state: ChainState, name: str, bucket: str) -> tuple[str | None, ...]:
+    """
+    The values EMRFS itself may read for ``name`` and ``bucket``: the ``emrfs-site`` setting, and its bucket-level form
+    when set. AWS documents EMRFS's bucket-level form of the SSE-KMS key only (:func:`emrfs_kms_key`): whether EMRFS
+    reads that of another option is not documented, so both are possible.
+    """
+    per_bucket = emrfs_bucket_setting(name, bucket)
+    values = [site_property(state, "emrfs-site", name)]
+    if per_bucket and site_property(state, "emrfs-site", per_bucket) is not None:
+        values.append(site_property(state, "emrfs-site", per_bucket))
+    return tuple(values)
+
+
+def translated_name(state: ChainState, emrfs_name: str, bucket: str) -> str:
+    """The ``emrfs-site`` setting EMR translates for S3A's reading of ``emrfs_name`` for ``bucket``, for messages."""
+    return f"emrfs-site {emrfs_setting_name(state, emrfs_name, bucket) or emrfs_name} (translated for S3A)"
 
 
 def _at_rest_s3_encryption(state: ChainState, bucket: str) -> dict[str, str] | None:
@@ -293,9 +340,9 @@ def upload_storage_class(state: ChainState, bucket: str) -> bool | None:
     """
     if state.cluster_configurations is None:
         return None
-    emrfs = site_property(state, "emrfs-site", EMRFS_STORAGE_CLASS) if not serves_s3_with_s3a(state) else None
+    emrfs = emrfs_readings(state, EMRFS_STORAGE_CLASS, bucket) if not serves_s3_with_s3a(state) else ()
     s3a = s3a_reading(state, EMRFS_STORAGE_CLASS, S3A_STORAGE_CLASS, bucket) if s3a_may_serve_s3(state) else None
-    return any(str(value).strip() for value in (emrfs, s3a) if value is not None)
+    return any(str(value).strip() for value in (*emrfs, s3a) if value is not None)
 
 
 #: EMRFS's ``emrfs-site`` custom encryption context of SSE-KMS uploads, and S3A's ``core-site`` one (Amazon EMR Release
@@ -316,17 +363,17 @@ def custom_encryption_context(state: ChainState, bucket: str) -> str:
     """
     if state.cluster_configurations is None:
         return ""
-    if (
-        not serves_s3_with_s3a(state)
-        and str(site_property(state, "emrfs-site", EMRFS_ENCRYPTION_CONTEXT) or "").strip()
-    ):
-        return f"emrfs-site {EMRFS_ENCRYPTION_CONTEXT}"
+    if not serves_s3_with_s3a(state):
+        # EMRFS's bucket-level form too: whether EMRFS reads it is not documented (emrfs_readings).
+        for name in (EMRFS_ENCRYPTION_CONTEXT, emrfs_bucket_setting(EMRFS_ENCRYPTION_CONTEXT, bucket)):
+            if name and str(site_property(state, "emrfs-site", name) or "").strip():
+                return f"emrfs-site {name}"
     if (
         s3a_may_serve_s3(state)
         and str(s3a_reading(state, EMRFS_ENCRYPTION_CONTEXT, S3A_ENCRYPTION_CONTEXT, bucket) or "").strip()
     ):
         own = s3a_setting_name(state, S3A_ENCRYPTION_CONTEXT, bucket)
-        return f"core-site {own}" if own else f"emrfs-site {EMRFS_ENCRYPTION_CONTEXT} (translated for S3A)"
+        return f"core-site {own}" if own else translated_name(state, EMRFS_ENCRYPTION_CONTEXT, bucket)
     return ""
 
 
@@ -413,21 +460,31 @@ def canned_acl_setting(state: ChainState, bucket: str) -> str:
     The setting the ``s3://`` connector takes the canned ACL of uploads to ``bucket`` from (:func:`canned_acl`), for
     messages: S3A's own per-bucket or base one when set, else ``emrfs-site`` ``fs.s3.canned.acl`` (translated for S3A).
     """
-    read_from = s3a_setting_name(state, S3A_CANNED_ACL, bucket) if serves_s3_with_s3a(state) else None
-    return f"core-site {read_from}" if read_from else "emrfs-site fs.s3.canned.acl"
+    if not serves_s3_with_s3a(state):
+        return "emrfs-site fs.s3.canned.acl"
+    read_from = s3a_setting_name(state, S3A_CANNED_ACL, bucket)
+    return (
+        f"core-site {read_from}"
+        if read_from
+        else f"emrfs-site {emrfs_setting_name(state, 'fs.s3.canned.acl', bucket) or 'fs.s3.canned.acl'}"
+    )
 
 
 def possible_canned_acls(state: ChainState, bucket: str) -> tuple[str | None, ...]:
     """
     The ``x-amz-acl`` headers uploads to ``bucket`` may carry: :func:`canned_acl` when the ``s3://`` connector is known;
     with the release unknown (so the connector: EMRFS before 7.10.0, S3A from it), EMRFS's and S3A's when they differ.
+    Where EMRFS may serve ``s3://``, an ``emrfs-site`` ``fs.s3.bucket.BUCKET.canned.acl`` adds its header: whether
+    EMRFS reads that bucket-level form is not documented (:func:`emrfs_readings`).
     """
-    if state.cluster_configurations is not None and s3a_may_serve_s3(state) and not serves_s3_with_s3a(state):
-        emrfs = _acl_header(site_property(state, "emrfs-site", "fs.s3.canned.acl"))
-        s3a = _acl_header(s3a_reading(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket))
-        if emrfs != s3a:
-            return emrfs, s3a
-    return (canned_acl(state, bucket),)
+    if state.cluster_configurations is None:
+        return (canned_acl(state, bucket),)
+    possible: list[str | None] = []
+    if not serves_s3_with_s3a(state):
+        possible.extend(_acl_header(value) for value in emrfs_readings(state, "fs.s3.canned.acl", bucket))
+    if s3a_may_serve_s3(state):
+        possible.append(_acl_header(s3a_reading(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket)))
+    return tuple(dict.fromkeys(possible))
 
 
 def _acl_header(setting: str | None) -> str | None:
@@ -454,12 +511,14 @@ def s3a_reading(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) 
     EMRFS to S3A filesystem", "EMRFS to S3A Configuration Mapping" (``fs.s3.canned.acl`` to ``fs.s3a.acl.default``,
     ``fs.s3.useRequesterPaysHeader`` to ``fs.s3a.requester.pays.enabled``, ...): "The mapping process automatically
     occurs when S3A configurations are undefined while corresponding EMRFS configurations are present", unless
-    ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` is false.
+    ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` is false; EMRFS's bucket-level form for ``bucket`` first.
     """
     s3a = s3a_setting(state, s3a_name, bucket)
     if s3a is not None:
         return s3a
-    return None if translation_off(state) else site_property(state, "emrfs-site", emrfs_name)
+    # The translation "extends to bucket-level configurations" (same guide): EMRFS's fs.s3.bucket.BUCKET.OPTION
+    # becomes S3A's setting for that bucket, which wins over the base one (:func:`emrfs_setting`).
+    return None if translation_off(state) else emrfs_setting(state, emrfs_name, bucket)
 
 
 def s3a_setting_name(state: ChainState, name: str, bucket: str) -> str | None:
@@ -513,8 +572,16 @@ def sends_requester_pays_header(state: ChainState, bucket: str) -> bool | str:
         return f"the cluster's emrfs-site {REQUESTER_PAYS_HEADER} was not read (pass cluster_id)"
     emrfs = site_flag(state, "emrfs-site", REQUESTER_PAYS_HEADER)
     own = s3a_setting(state, S3A_REQUESTER_PAYS, bucket)  # per bucket too
-    translated = emrfs and not translation_off(state)
-    s3a = str(own).strip().lower() == "true" if own is not None else translated  # as site_flag reads it
+    translated = _true(emrfs_setting(state, REQUESTER_PAYS_HEADER, bucket)) and not translation_off(state)
+    s3a = _true(own) if own is not None else translated
+    if (
+        not serves_s3_with_s3a(state)
+        and len({_true(value) for value in emrfs_readings(state, REQUESTER_PAYS_HEADER, bucket)}) > 1
+    ):
+        return (
+            f"emrfs-site {emrfs_bucket_setting(REQUESTER_PAYS_HEADER, bucket)} and {REQUESTER_PAYS_HEADER} disagree, and "
+            "whether EMRFS reads the bucket-level form of this setting is not documented"
+        )
     if cluster_release(state) is not None:
         return s3a if serves_s3_with_s3a(state) else emrfs  # EMRFS reads no fs.s3a.* setting
     if s3a == emrfs:
@@ -715,6 +782,11 @@ def keeps_emrfs(state: ChainState) -> bool:
     which trims it.
     """
     return str(site_property(state, "core-site", "fs.s3.impl")).strip() == EMRFS_IMPL  # "None": not set
+
+
+def _true(value: str | None) -> bool:
+    """Whether a boolean setting's value is true as Hadoop's ``Configuration.getBoolean`` reads it (trimmed, any case)."""
+    return str(value).strip().lower() == "true"
 
 
 def site_flag(state: ChainState, classification: str, name: str) -> bool:
