@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    emrfs_setting_name,
     s3a_may_serve_s3,
     s3a_setting_name,
     serves_s3_with_s3a,
@@ -111,8 +112,12 @@ def _s3a_setting(state: ChainState, bucket: str) -> tuple[str, str, str] | None:
     name = s3a_setting_name(state, S3A_SESSION_DURATION_PROPERTY, bucket)
     if name is not None:
         return "core-site", name, str(site_property(state, "core-site", name))
-    translated = None if translation_off(state) else site_property(state, "emrfs-site", SESSION_DURATION_PROPERTY)
-    return None if translated is None else ("emrfs-site", SESSION_DURATION_PROPERTY, str(translated))
+    # EMR translates EMRFS's setting, its bucket-level fs.s3.bucket.BUCKET.sts.sessionDurationSeconds first (the
+    # migration guide: the mapping "extends to bucket-level configurations").
+    translated = None if translation_off(state) else emrfs_setting_name(state, SESSION_DURATION_PROPERTY, bucket)
+    if translated is None:
+        return None
+    return "emrfs-site", translated, str(site_property(state, "emrfs-site", translated))
 
 
 def _link(setting: str, value: object, seconds: int | None, buckets: list[str]) -> Link:
