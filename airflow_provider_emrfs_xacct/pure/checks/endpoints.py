@@ -46,7 +46,7 @@ def s3_endpoint_decision(state: ChainState, bucket: BucketState, request: Reques
         "take S3's name)"
     )
     override = s3_endpoint_setting(state, bucket_of_s3_arn(request.resource))
-    if override:
+    if override and found != ():  # a bucket of another Region passes no gateway endpoint here, whatever the endpoint
         found = None
         maybe = f"whether the request takes the gateway endpoint (the connector is pointed at {override})"
     return _judge(facts.s3_gateway_policies if found is None else found, found is not None, request, maybe)
