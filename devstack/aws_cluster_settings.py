@@ -134,7 +134,7 @@ def credentials_of(
         return Credentials(REFUSED, f"{label}'s EMR components call IMDSv1, which the security configuration turns off")
     if version < (5, 10, 0):
         return Credentials(INSTANCE_ROLE, f"{label} has no EMRFS role mappings")
-    differing = _spark_differs(configurations)
+    differing = _spark_differs(configurations, bucket)
     if differing:
         return Credentials(UNKNOWN, f"spark-defaults sets {differing} for Spark jobs, unlike the cluster's site file")
     section = _routing_section(document)
@@ -184,18 +184,36 @@ FOLLOWED = (
     ("emrfs-site", "fs.s3.useRequesterPaysHeader"),
     ("emrfs-site", "fs.s3.enableServerSideEncryption"),
     ("emrfs-site", "fs.s3.serverSideEncryption.kms.keyId"),
+    ("emrfs-site", "fs.s3.storageClass"),
+    ("emrfs-site", "fs.s3n.ssl.enabled"),
     ("core-site", "fs.s3.impl"),
     ("core-site", "fs.s3a.emrfs.compatibility.enable"),
 )
+#: The settings the writer follows for the bucket it writes to, ``{bucket}`` standing for it: EMRFS's bucket-specific
+#: SSE-KMS key (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": "a bucket-specific encryption
+#: setting in EMRFS using 'fs.s3.bucket.amzn-s3-demo-bucket1.serverSideEncryption.kms.keyId'").
+FOLLOWED_PER_BUCKET = (("emrfs-site", "fs.s3.bucket.{bucket}.serverSideEncryption.kms.keyId"),)
 
 
-def _spark_differs(configurations: list[dict[str, Any]]) -> str:
+def _spark_differs(configurations: list[dict[str, Any]], bucket: str | None = None) -> str:
     """
     A followed setting that ``spark-defaults`` gives Spark jobs (``spark.hadoop.<name>``) another value of than its
-    site file, or ``""``: which of the two the job's connector follows is not documented.
+    site file, or ``""``: which of the two the job's connector follows is not documented. ``bucket`` ``None``: any
+    bucket's (every ``spark.hadoop.`` bucket-specific one counts).
     """
     spark = site(configurations, "spark-defaults")
-    for classification, name in FOLLOWED:
+    per_bucket: list[tuple[str, str]] = []
+    for classification, pattern in FOLLOWED_PER_BUCKET:
+        if bucket is not None:
+            per_bucket.append((classification, pattern.format(bucket=bucket)))
+            continue
+        head, tail = pattern.split("{bucket}")
+        per_bucket.extend(
+            (classification, name.removeprefix("spark.hadoop."))
+            for name in spark
+            if name.startswith(f"spark.hadoop.{head}") and name.endswith(tail)
+        )
+    for classification, name in (*FOLLOWED, *per_bucket):
         job, own = spark.get(f"spark.hadoop.{name}"), site(configurations, classification).get(name)
         if job is not None and (own is None or job.strip() != own.strip()):
             return name

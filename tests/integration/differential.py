@@ -459,6 +459,20 @@ def _requester_pays(cluster: Cluster, rng: random.Random) -> str:
     return f"Requester Pays bucket, header {f'on in {classification}' if header else 'off'}"
 
 
+def _storage_class(cluster: Cluster, rng: random.Random) -> str:
+    """EMRFS's storage class of uploads (migration guide's table: fs.s3.storageClass), which the writer sends."""
+    storage_class = rng.choice(["STANDARD_IA", "INTELLIGENT_TIERING", " STANDARD "])
+    cluster.site("emrfs-site")["fs.s3.storageClass"] = storage_class
+    return f"storage class {storage_class!r}"
+
+
+def _tls_off(cluster: Cluster, rng: random.Random) -> str:
+    """EMRFS's TLS switch (migration guide's table: fs.s3n.ssl.enabled): the writer's aws:SecureTransport."""
+    value = rng.choice(["false", " FALSE", "true"])
+    cluster.site("emrfs-site")["fs.s3n.ssl.enabled"] = value
+    return f"fs.s3n.ssl.enabled {value!r}"
+
+
 def _imds_v2(cluster: Cluster, rng: random.Random) -> str:
     version = rng.choice([1, 2, 2])
     cluster.security["InstanceMetadataServiceConfiguration"] = {
@@ -503,6 +517,8 @@ CLUSTER_SETTINGS: dict[str, Callable[[Cluster, random.Random], str]] = {
     "imds": _imds_v2,
     "routing-section": _routing_section,
     "s3a-translation-off": _s3a_translation_off,
+    "storage-class": _storage_class,
+    "tls-off": _tls_off,
 }
 #: Settings that act from a release on: drawn with such a release more often (Access Grants from 6.15.0, S3A's
 #: translation from 7.10.0).

@@ -789,3 +789,60 @@ def test_a_key_policy_pinned_to_an_encryption_context_is_judged_as_s3_fills_it(
         assert result.first_failure is not None
         assert result.first_failure.role_arn == role_arn
         assert "kms:" in result.first_failure.reason
+
+
+# Storage class and plain HTTP (emrfs-site fs.s3.storageClass, fs.s3n.ssl.enabled) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("site", "deny"),
+    [
+        (
+            # S3 API Reference, CreateMultipartUpload/PutObject: x-amz-storage-class, the s3:x-amz-storage-class key.
+            {"fs.s3.storageClass": "STANDARD_IA"},
+            {
+                "Sid": "OnlyStandard",
+                "Action": "s3:PutObject",
+                "Condition": {"Null": {"s3:x-amz-storage-class": "false"}},
+            },
+        ),
+        (
+            # IAM User Guide, aws:SecureTransport: whether the request was sent with TLS.
+            {"fs.s3n.ssl.enabled": "false"},
+            {"Sid": "DenyInsecureTransport", "Action": "s3:*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        ),
+    ],
+    ids=["storage-class", "plain-http"],
+)
+def test_a_cluster_setting_the_verifier_cannot_value_is_not_a_pass_where_the_judge_refuses(
+    aws: Seeded, site: dict[str, str], deny: dict[str, Any]
+) -> None:
+    """
+    EMRFS settings of the migration guide's table (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A
+    filesystem"): a storage class on uploads, TLS turned off. The writer now sends them (it sent neither), so the
+    judge refuses the uploads a bucket policy denies on them; the verifier, which takes such a key as not known, says
+    "not checked", never PASS. Without the setting both pass.
+    """
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    client(aws.url, DESTINATION_ACCOUNT, "iam").put_role_policy(
+        RoleName=ROLE_NAME,
+        PolicyName="deny-on-the-setting",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Resource": "*", **deny}]}
+        ),
+    )
+    plain = launch_cluster(aws, configuration, Configurations=[{"Classification": "emrfs-site", "Properties": {}}])
+    assert run_operator(verifier(configuration, cluster_id=plain))[0]["verdict"] == "PASS"
+    assert write(aws, configuration, cluster_id=plain).success
+
+    cluster_id = launch_cluster(
+        aws, configuration, Configurations=[{"Classification": "emrfs-site", "Properties": site}]
+    )
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
+    assert report["verdict"] == "NOT_CHECKED", report
+    assert link(report, f"write files {PREFIX}")["status"] == "not checked"
+    refused = write(aws, configuration, cluster_id=cluster_id).first_failure
+    assert refused is not None
+    assert refused.status == 403
+    assert deny["Sid"] in refused.reason or "denied" in refused.reason

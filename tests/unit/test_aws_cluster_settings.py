@@ -164,6 +164,25 @@ def test_a_followed_setting_given_spark_jobs_another_value_is_unknown(
     assert credentials_of("emr-6.15.0", configurations, MAPPED).kind == kind
 
 
+@pytest.mark.parametrize(
+    ("name", "bucket", "kind"),
+    [
+        # The writer follows the bucket-specific SSE-KMS key (Amazon EMR Release Guide, "Migration guide: EMRFS to
+        # S3A filesystem": "a bucket-specific encryption setting in EMRFS"), the storage class and TLS switch.
+        ("fs.s3.bucket.b.serverSideEncryption.kms.keyId", "b", UNKNOWN),
+        ("fs.s3.bucket.b.serverSideEncryption.kms.keyId", None, UNKNOWN),  # any bucket
+        ("fs.s3.bucket.logs.serverSideEncryption.kms.keyId", "b", MAPPINGS),  # another bucket's
+        ("fs.s3.storageClass", "b", UNKNOWN),
+        ("fs.s3n.ssl.enabled", "b", UNKNOWN),
+    ],
+)
+def test_the_settings_the_writer_now_follows_given_spark_jobs_another_value_are_unknown(
+    name: str, bucket: str | None, kind: str
+) -> None:
+    configurations = [site("spark-defaults", **{f"spark.hadoop.{name}": "x"})]
+    assert credentials_of("emr-6.15.0", configurations, MAPPED, bucket).kind == kind
+
+
 # S3A's per-bucket option is that bucket's filesystem's alone (Apache Hadoop, "Working with IAM Assumed Roles": "By
 # using per-filesystem configuration, it is possible to use different assumed roles for different buckets"), and EMR
 # fills the base option from fs.s3.sts.sessionDurationSeconds when it is not set (Amazon EMR Release Guide, "Migration

@@ -1064,7 +1064,9 @@ def test_a_connector_pointed_at_an_s3_endpoint_of_its_own_leaves_the_route_not_c
     ``fs.s3n.endpoint`` (EMRFS) maps to ``fs.s3a.endpoint`` (S3A), the S3 endpoint the connector calls. The subnet's
     facts show the way to S3's Regional name (here a NAT route: PASS); with the connector pointed elsewhere (an
     interface endpoint's own name, another Region) that way is not the one read: not checked, naming the setting
-    (it passed). A route that does not pass stays as it was.
+    (it passed). Nor is a subnet with no way out to S3's Regional name a FAIL then (it was): an interface endpoint's
+    own DNS name reaches that endpoint with no route out (Amazon S3 User Guide, "AWS PrivateLink for Amazon S3",
+    "Accessing Amazon S3 interface endpoints").
     """
     state = healthy_state()
     state.release_label = release
@@ -1079,10 +1081,13 @@ def test_a_connector_pointed_at_an_s3_endpoint_of_its_own_leaves_the_route_not_c
     assert f"={value}" in link.detail
     assert (setting if classification == "core-site" else "fs.s3n.endpoint") in link.detail
 
-    state.subnet = SubnetFacts("subnet-1", "eu-west-1", False, False, False, False)  # no way out: as without it
+    state.subnet = SubnetFacts("subnet-1", "eu-west-1", False, False, False, False, s3_gateway_endpoint=False)
     unset = copy.deepcopy(state)
     unset.cluster_configurations = []
-    assert by_name(check_chain(state))[name].status == by_name(check_chain(unset))[name].status != PASS
+    assert by_name(check_chain(unset))[name].status == FAIL
+    link = by_name(check_chain(state))[name]
+    assert link.status == UNKNOWN, link
+    assert f"={value}" in link.detail
 
 
 def test_a_bucket_another_account_owns_gets_no_route_link_beside_its_own_fail() -> None:

@@ -1675,6 +1675,18 @@ def test_a_bucket_whose_object_lock_configuration_was_not_read_blocks_the_probe(
         ("emr-7.10.0", {"core-site": {f"fs.s3a.bucket.{BUCKET}.assumed.role.session.duration": "90m"}}, FAIL),
         ("emr-7.10.0", {"core-site": {"fs.s3a.assumed.role.session.duration": "45m"}}, PASS),
         ("emr-7.10.0", {"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "7200"}}, FAIL),  # translated
+        # EMRFS's bucket-level form, translated for its bucket ("extends to bucket-level configurations": same guide).
+        ("emr-7.10.0", {"emrfs-site": {f"fs.s3.bucket.{BUCKET}.sts.sessionDurationSeconds": "7200"}}, FAIL),
+        (
+            "emr-7.10.0",
+            {
+                "emrfs-site": {
+                    "fs.s3.sts.sessionDurationSeconds": "7200",
+                    f"fs.s3.bucket.{BUCKET}.sts.sessionDurationSeconds": "3600",  # the bucket's own wins there
+                }
+            },
+            PASS,
+        ),
         (
             "emr-7.10.0",
             {
@@ -1684,6 +1696,8 @@ def test_a_bucket_whose_object_lock_configuration_was_not_read_blocks_the_probe(
             PASS,
         ),
         ("emr-7.10.0", {}, None),
+        # For EMRFS itself the bucket-level form is not documented: not checked (it passed on the base, unset).
+        ("emr-6.15.0", {"emrfs-site": {f"fs.s3.bucket.{BUCKET}.sts.sessionDurationSeconds": "7200"}}, UNKNOWN),
     ],
 )
 def test_a_mapped_role_session_over_an_hour_fails(release: str, sites: dict[str, Any], status: str | None) -> None:

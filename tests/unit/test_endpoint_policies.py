@@ -604,3 +604,36 @@ def test_a_gateway_endpoint_deny_with_not_principal_is_never_a_pass_it_cannot_st
 
     assert decision.reason == outcome
     assert decision.allowed is (outcome == "allowed")
+
+
+@pytest.mark.parametrize(
+    ("release", "classification", "setting"),
+    [
+        ("emr-6.15.0", "emrfs-site", "fs.s3n.endpoint"),
+        ("emr-7.10.0", "emrfs-site", "fs.s3n.endpoint"),  # translated to S3A's fs.s3a.endpoint
+        ("emr-7.10.0", "core-site", f"fs.s3a.bucket.{BUCKET}.endpoint"),
+    ],
+)
+def test_a_connector_pointed_at_an_s3_endpoint_of_its_own_may_not_pass_the_gateway_endpoint(
+    release: str, classification: str, setting: str
+) -> None:
+    """
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": ``fs.s3n.endpoint`` maps to
+    ``fs.s3a.endpoint`` (per bucket too). Pointed at an S3 interface endpoint's own DNS name, the requests go to that
+    interface endpoint (Amazon S3 User Guide, "AWS PrivateLink for Amazon S3", "Accessing Amazon S3 interface
+    endpoints"), not through the gateway endpoint on the route table: its refusal is not known to apply, so the write
+    is not checked, naming the setting (it was a FAIL).
+    """
+    facts = private_subnet(s3_gateway_policies=(EndpointPolicy("vpce-s3", GATEWAY, OWN_ACCOUNT_ONLY),))
+    state = with_subnet(facts)
+    state.release_label = release
+    state.cluster_configurations = [{"Classification": classification, "Properties": {}}]
+    assert by_name(check_chain(state))[f"write files {PREFIX}"].status == FAIL
+
+    value = "https://bucket.vpce-0a1b2c3d-4e5f6a7b.s3.us-east-1.vpce.amazonaws.com"
+    state.cluster_configurations = [{"Classification": classification, "Properties": {setting: value}}]
+    link = by_name(check_chain(state))[f"write files {PREFIX}"]
+
+    assert link.status == UNKNOWN, link
+    assert value in link.detail
+    assert "vpce-s3" in link.detail

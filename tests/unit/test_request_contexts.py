@@ -17,6 +17,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     kms_request,
     requested_encryption,
     s3_request,
+    sends_requester_pays_header,
     site_property,
 )
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, VERDICT_PASS
@@ -698,3 +699,132 @@ def test_a_cluster_turning_tls_off_leaves_secure_transport_not_known(
     assert upload.context["aws:SecureTransport"] == "true"
     not_checked = [link.link for link in check_chain(state).links if link.status == UNKNOWN]
     assert not_checked in ([], ["S3A's requests"])  # on 7.10.0, S3A's own requests are not checked (checks/release.py)
+
+
+@pytest.mark.parametrize(
+    ("release", "classification", "setting"),
+    [
+        ("emr-6.15.0", "emrfs-site", "fs.s3n.endpoint"),
+        ("emr-7.10.0", "emrfs-site", "fs.s3n.endpoint"),  # translated to S3A's fs.s3a.endpoint
+        ("emr-7.10.0", "core-site", f"fs.s3a.bucket.{BUCKET}.endpoint"),
+    ],
+)
+def test_a_connector_pointed_at_an_s3_endpoint_of_its_own_leaves_the_requested_region_not_known(
+    release: str, classification: str, setting: str
+) -> None:
+    """
+    IAM User Guide, ``aws:RequestedRegion``: the Region the request is made to. The verifier takes it as the bucket's
+    Region because the connector calls S3's Regional endpoint of the bucket; pointed at an S3 endpoint of its own
+    (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": ``fs.s3n.endpoint`` maps to
+    ``fs.s3a.endpoint``, per bucket too), the Region called is that endpoint's, which the verifier does not read: a
+    bucket-policy Deny outside the bucket's Region is not checked rather than passed (it was).
+    """
+    deny_elsewhere = {
+        "Sid": "DenyOtherRegions",
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": "s3:*",
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": _bucket(healthy_state()).region}},
+    }
+    state = healthy_state()
+    state.release_label = release
+    state.cluster_configurations = [{"Classification": classification, "Properties": {}}]
+    _in_bucket_policy(deny_elsewhere)(state)
+    assert by_name(check_chain(state))[f"write files {PREFIX}"].status == PASS
+
+    state.cluster_configurations = [
+        {"Classification": classification, "Properties": {setting: "s3.ap-south-1.amazonaws.com"}}
+    ]
+    upload = s3_request(state, _role(state), _call("CreateMultipartUpload"), _bucket(state), BUCKET, "exports")
+    assert upload is not None
+    assert "aws:RequestedRegion" not in upload.context
+    assert "aws:RequestedRegion" not in upload.known_absent
+    link = by_name(check_chain(state))[f"write files {PREFIX}"]
+    assert link.status == UNKNOWN, link
+    assert "aws:RequestedRegion" in link.detail
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "key", "header"),
+    [
+        ("canned.acl", "BucketOwnerFullControl", "s3:x-amz-acl", "bucket-owner-full-control"),
+        ("storageClass", "STANDARD_IA", "s3:x-amz-storage-class", None),
+    ],
+)
+def test_emrfs_bucket_level_settings_reach_s3a_for_their_bucket(
+    option: str, value: str, key: str, header: str | None
+) -> None:
+    """
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": the mapping of EMRFS settings to S3A's
+    "extends to bucket-level configurations" (its example: ``fs.s3.bucket.amzn-s3-demo-bucket1.serverSideEncryption.
+    kms.keyId`` becomes ``fs.s3a.encryption.key`` "for the specified bucket"). So under S3A (7.10.0) an ``emrfs-site``
+    ``fs.s3.bucket.BUCKET.<option>`` is that bucket's setting: read (it was ignored, the base setting, unset, read as
+    no header). Another bucket's bucket-level setting changes nothing here.
+    """
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [
+        {"Classification": "emrfs-site", "Properties": {f"fs.s3.bucket.some-other-bucket.{option}": value}}
+    ]
+    upload = s3_request(state, _role(state), _call("CreateMultipartUpload"), _bucket(state), BUCKET, "exports")
+    assert upload is not None
+    assert key in upload.known_absent
+
+    state.cluster_configurations = [
+        {"Classification": "emrfs-site", "Properties": {f"fs.s3.bucket.{BUCKET}.{option}": value}}
+    ]
+    upload = s3_request(state, _role(state), _call("CreateMultipartUpload"), _bucket(state), BUCKET, "exports")
+    assert upload is not None
+    assert key not in upload.known_absent
+    if header is not None:
+        assert upload.context[key] == header
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "key"),
+    [
+        ("canned.acl", "PublicRead", "s3:x-amz-acl"),
+        ("storageClass", "STANDARD_IA", "s3:x-amz-storage-class"),
+    ],
+)
+def test_emrfs_bucket_level_settings_of_emrfs_itself_leave_their_key_not_known(
+    option: str, value: str, key: str
+) -> None:
+    """
+    AWS documents EMRFS's bucket-level form of the SSE-KMS key only (same guide); whether EMRFS itself (6.15.0, or
+    7.10.0 keeping it) reads ``fs.s3.bucket.BUCKET.<option>`` of another option is not documented. So a bucket-level
+    canned ACL or storage class leaves its condition key not known, rather than read as the base setting (unset:
+    known absent, which passed a policy on it).
+    """
+    state = healthy_state()
+    state.release_label = "emr-6.15.0"
+    state.cluster_configurations = [
+        {"Classification": "emrfs-site", "Properties": {f"fs.s3.bucket.{BUCKET}.{option}": value}}
+    ]
+
+    upload = s3_request(state, _role(state), _call("CreateMultipartUpload"), _bucket(state), BUCKET, "exports")
+    assert upload is not None
+    assert key not in upload.context
+    assert key not in upload.known_absent
+
+
+def test_an_emrfs_bucket_level_requester_pays_setting_is_read_for_s3a_and_left_unknown_for_emrfs() -> None:
+    """
+    The same guide's bucket-level mapping: under S3A, ``fs.s3.bucket.BUCKET.useRequesterPaysHeader=true`` is the
+    bucket's ``x-amz-request-payer`` (it was read as the base setting, unset: no header). For EMRFS itself the
+    bucket-level form is not documented: where it disagrees with the base setting the header is not known.
+    """
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [
+        {"Classification": "emrfs-site", "Properties": {f"fs.s3.bucket.{BUCKET}.useRequesterPaysHeader": "true"}}
+    ]
+    assert sends_requester_pays_header(state, BUCKET) is True
+    assert sends_requester_pays_header(state, "some-other-bucket") is False
+
+    state.release_label = "emr-6.15.0"
+    unknown = sends_requester_pays_header(state, BUCKET)
+    assert isinstance(unknown, str)
+    assert f"fs.s3.bucket.{BUCKET}.useRequesterPaysHeader" in unknown
+    assert sends_requester_pays_header(state, "some-other-bucket") is False

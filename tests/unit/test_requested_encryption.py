@@ -428,8 +428,9 @@ def test_an_emrfs_bucket_specific_kms_key_is_the_one_its_uploads_ask_for() -> No
     EMRFS using 'fs.s3.bucket.amzn-s3-demo-bucket1.serverSideEncryption.kms.keyId'", mapped to S3A's
     ``fs.s3a.encryption.key`` "for the specified bucket". The uploads to that bucket ask for that key, not the base
     ``fs.s3.serverSideEncryption.kms.keyId``: judged on it (it was judged on the base key), by the verifier and the
-    stand-in's writer alike; another bucket's setting changes nothing here. Under S3A (7.10.0) the translated
-    per-bucket key is the same.
+    stand-in's writer alike; another bucket's setting changes nothing here. Under S3A (7.10.0) the key is translated
+    the same way, but the algorithm ``fs.s3.enableServerSideEncryption`` maps to is not given: not known there
+    (:func:`test_emrfs_sse_switch_under_s3a_is_not_read_as_an_algorithm`).
     """
     site = {
         "fs.s3.enableServerSideEncryption": "true",
@@ -458,4 +459,36 @@ def test_an_emrfs_bucket_specific_kms_key_is_the_one_its_uploads_ask_for() -> No
     s3a = healthy_state()
     s3a.release_label = "emr-7.10.0"
     s3a.cluster_configurations = [{"Classification": "emrfs-site", "Properties": site}]
-    assert requested_encryption(s3a, BUCKET) == ("aws:kms", OTHER_KEY)
+    assert requested_encryption(s3a, BUCKET) is None
+
+
+@pytest.mark.parametrize("release", ["emr-7.10.0", None])
+def test_emrfs_sse_switch_under_s3a_is_not_read_as_an_algorithm(release: str | None) -> None:
+    """
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem", "EMRFS to S3A Configuration Mapping":
+    ``fs.s3.enableServerSideEncryption`` maps to ``fs.s3a.encryption.algorithm``, and the key to
+    ``fs.s3a.encryption.key``; the guide does not say which algorithm ``true`` becomes (EMRFS's SSE-KMS with a key,
+    SSE-S3 without: "Specifying Amazon S3 encryption using EMRFS properties"). Where S3A serves (or, the release
+    unknown, may serve) ``s3://``, what the uploads ask for is not known: the KMS link is not checked naming the
+    setting, rather than a PASS on EMRFS's reading (it passed). With EMRFS kept, EMRFS's reading stands.
+    """
+    site = {"fs.s3.enableServerSideEncryption": "true", "fs.s3.serverSideEncryption.kms.keyId": OTHER_KEY}
+    state = asking_for_other_key(healthy_state(), users=[ROLE])
+    state.security_configuration = healthy_state().security_configuration  # no at-rest S3 encryption there
+    state.release_label = release
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": site}]
+
+    assert requested_encryption(state, BUCKET) is None
+    report = check_chain(state)
+    link = by_name(report)[KMS]
+    assert link.status == UNKNOWN, link
+    assert "fs.s3.enableServerSideEncryption=true" in link.detail
+    assert "fs.s3a.encryption.algorithm" in link.detail
+    assert report.verdict != "PASS"
+
+    state.cluster_configurations.append(
+        {"Classification": "core-site", "Properties": {"fs.s3.impl": emrfs_writer_impl()}}
+    )
+    state.release_label = "emr-7.10.0"
+    assert requested_encryption(state, BUCKET) == ("aws:kms", OTHER_KEY)
+    assert by_name(check_chain(state))[KMS].status == PASS

@@ -145,6 +145,11 @@ def test_an_s3a_setting_the_verifier_reads_set_for_spark_jobs_is_not_checked(nam
             "fs.s3.bucket.partner-results-b.serverSideEncryption.kms.keyId",
             "arn:aws:kms:eu-west-1:2:key/k",
         ),
+        # EMRFS's bucket-level forms, which EMR's translation carries to S3A for their bucket (contexts.emrfs_setting).
+        ("emrfs-site", "fs.s3.bucket.partner-results-b.canned.acl", "BucketOwnerFullControl"),
+        ("emrfs-site", "fs.s3.bucket.partner-results-b.useRequesterPaysHeader", "true"),
+        ("emrfs-site", "fs.s3.bucket.partner-results-b.storageClass", "GLACIER"),
+        ("emrfs-site", "fs.s3.bucket.partner-results-b.serverSideEncryption.kms.customEncryptionContext", "p=e"),
         ("core-site", "fs.s3a.create.storage.class", "glacier"),
         ("core-site", "fs.s3a.encryption.context", "project=exports"),
         ("core-site", "fs.s3a.connection.ssl.enabled", "false"),

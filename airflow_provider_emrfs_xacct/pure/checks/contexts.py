@@ -109,12 +109,15 @@ def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, st
             return None, None
     if state.cluster_configurations is None:
         return None
-    if str(site_property(state, "emrfs-site", "fs.s3.enableServerSideEncryption")).lower() == "true":
+    if str(site_property(state, "emrfs-site", EMRFS_SSE)).lower() == "true":
         key = emrfs_kms_key(state, bucket)
         return ("aws:kms", key) if key else ("AES256", None)
     return None, None
 
 
+#: EMRFS's ``emrfs-site`` switch of server-side encryption (Amazon EMR Release Guide, "Specifying Amazon S3 encryption
+#: using EMRFS properties").
+EMRFS_SSE = "fs.s3.enableServerSideEncryption"
 #: EMRFS's ``emrfs-site`` KMS key of SSE-KMS uploads.
 EMRFS_KMS_KEY = "fs.s3.serverSideEncryption.kms.keyId"
 
@@ -129,8 +132,55 @@ def emrfs_kms_key(state: ChainState, bucket: str) -> str | None:
     of "XYZ", the system automatically maps this to the equivalent S3A configuration by setting 'fs.s3a.encryption.key'
     to "XYZ" for the specified bucket amzn-s3-demo-bucket1" (so S3A, where it serves ``s3://``, reads it the same way).
     """
-    per_bucket = site_property(state, "emrfs-site", f"fs.s3.bucket.{bucket}.{EMRFS_KMS_KEY.removeprefix('fs.s3.')}")
-    return per_bucket if per_bucket is not None else site_property(state, "emrfs-site", EMRFS_KMS_KEY)
+    return emrfs_setting(state, EMRFS_KMS_KEY, bucket)
+
+
+def emrfs_bucket_setting(name: str, bucket: str) -> str | None:
+    """
+    The bucket-level form ``fs.s3.bucket.BUCKET.OPTION`` of the ``emrfs-site`` setting ``name`` (``fs.s3.OPTION``);
+    ``None`` for a name of another stem (``fs.s3n.…``), of which AWS shows no bucket-level form.
+
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": the mapping of EMRFS settings to S3A's
+    "extends to bucket-level configurations", its example ``fs.s3.bucket.amzn-s3-demo-bucket1.serverSideEncryption.
+    kms.keyId`` mapped to S3A's ``fs.s3a.encryption.key`` "for the specified bucket".
+    """
+    return f"fs.s3.bucket.{bucket}.{name.removeprefix('fs.s3.')}" if name.startswith("fs.s3.") else None
+
+
+def emrfs_setting_name(state: ChainState, name: str, bucket: str) -> str | None:
+    """Which ``emrfs-site`` setting gives ``name`` for ``bucket``: its bucket-level form when set, else ``name`` when set."""
+    return next(
+        (
+            each
+            for each in (emrfs_bucket_setting(name, bucket), name)
+            if each and site_property(state, "emrfs-site", each) is not None
+        ),
+        None,
+    )
+
+
+def emrfs_setting(state: ChainState, name: str, bucket: str) -> str | None:
+    """The ``emrfs-site`` setting ``name`` for ``bucket``, its bucket-level form winning (:func:`emrfs_setting_name`)."""
+    read_from = emrfs_setting_name(state, name, bucket)
+    return None if read_from is None else site_property(state, "emrfs-site", read_from)
+
+
+def emrfs_readings(state: ChainState, name: str, bucket: str) -> tuple[str | None, ...]:
+    """
+    The values EMRFS itself may read for ``name`` and ``bucket``: the ``emrfs-site`` setting, and its bucket-level form
+    when set. AWS documents EMRFS's bucket-level form of the SSE-KMS key only (:func:`emrfs_kms_key`): whether EMRFS
+    reads that of another option is not documented, so both are possible.
+    """
+    per_bucket = emrfs_bucket_setting(name, bucket)
+    values = [site_property(state, "emrfs-site", name)]
+    if per_bucket and site_property(state, "emrfs-site", per_bucket) is not None:
+        values.append(site_property(state, "emrfs-site", per_bucket))
+    return tuple(values)
+
+
+def translated_name(state: ChainState, emrfs_name: str, bucket: str) -> str:
+    """The ``emrfs-site`` setting EMR translates for S3A's reading of ``emrfs_name`` for ``bucket``, for messages."""
+    return f"emrfs-site {emrfs_setting_name(state, emrfs_name, bucket) or emrfs_name} (translated for S3A)"
 
 
 def _at_rest_s3_encryption(state: ChainState, bucket: str) -> dict[str, str] | None:
@@ -208,7 +258,9 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
     documented, and S3A may read them from a credential provider too. So a cluster that sets one is not checked, as
     is one whose release (so the connector) is unknown. Nor is one whose ``core-site``
     ``fs.s3a.emrfs.compatibility.enable`` false turns off that translation while the security configuration or
-    ``emrfs-site`` asks for encryption: what then reaches S3A's uploads is not documented. Nor, whatever the cluster's
+    ``emrfs-site`` asks for encryption: what then reaches S3A's uploads is not documented; nor, with the translation
+    on, one whose ``emrfs-site`` ``fs.s3.enableServerSideEncryption`` is true: the guide maps it to
+    ``fs.s3a.encryption.algorithm`` without saying to which algorithm. Nor, whatever the cluster's
     settings (read or not), one whose security configuration has at-rest S3 encryption for ``bucket``: the guide's
     mapping table carries ``emrfs-site``'s encryption properties to S3A, and AWS documents no way for the security
     configuration's to reach S3A's uploads.
@@ -240,6 +292,15 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
                     f"{uses} S3A for s3://, and core-site {name} sets the encryption S3A's uploads "
                     "ask for, which the verifier does not read (nor how it combines with the security configuration)"
                 )
+    if not translation_off(state) and str(site_property(state, "emrfs-site", EMRFS_SSE)).strip().lower() == "true":
+        # The guide's mapping table carries fs.s3.enableServerSideEncryption to fs.s3a.encryption.algorithm but
+        # gives no value for it (EMRFS's "true" is no S3A algorithm: Apache Hadoop, "Working with Encrypted S3
+        # Data", names AES256, SSE-KMS, DSSE-KMS, SSE-C, CSE-KMS...): SSE-S3 or SSE-KMS is not known.
+        return (
+            f"{uses} S3A for s3://, and emrfs-site {EMRFS_SSE}=true, which EMR maps to S3A's "
+            "fs.s3a.encryption.algorithm with a value AWS's migration guide does not give: whether S3A's uploads ask "
+            "for SSE-S3 or SSE-KMS (and with which key) is not known"
+        )
     if translation_off(state):
         asked = [
             source
@@ -279,9 +340,9 @@ def upload_storage_class(state: ChainState, bucket: str) -> bool | None:
     """
     if state.cluster_configurations is None:
         return None
-    emrfs = site_property(state, "emrfs-site", EMRFS_STORAGE_CLASS) if not serves_s3_with_s3a(state) else None
+    emrfs = emrfs_readings(state, EMRFS_STORAGE_CLASS, bucket) if not serves_s3_with_s3a(state) else ()
     s3a = s3a_reading(state, EMRFS_STORAGE_CLASS, S3A_STORAGE_CLASS, bucket) if s3a_may_serve_s3(state) else None
-    return any(str(value).strip() for value in (emrfs, s3a) if value is not None)
+    return any(str(value).strip() for value in (*emrfs, s3a) if value is not None)
 
 
 #: EMRFS's ``emrfs-site`` custom encryption context of SSE-KMS uploads, and S3A's ``core-site`` one (Amazon EMR Release
@@ -302,17 +363,17 @@ def custom_encryption_context(state: ChainState, bucket: str) -> str:
     """
     if state.cluster_configurations is None:
         return ""
-    if (
-        not serves_s3_with_s3a(state)
-        and str(site_property(state, "emrfs-site", EMRFS_ENCRYPTION_CONTEXT) or "").strip()
-    ):
-        return f"emrfs-site {EMRFS_ENCRYPTION_CONTEXT}"
+    if not serves_s3_with_s3a(state):
+        # EMRFS's bucket-level form too: whether EMRFS reads it is not documented (emrfs_readings).
+        for name in (EMRFS_ENCRYPTION_CONTEXT, emrfs_bucket_setting(EMRFS_ENCRYPTION_CONTEXT, bucket)):
+            if name and str(site_property(state, "emrfs-site", name) or "").strip():
+                return f"emrfs-site {name}"
     if (
         s3a_may_serve_s3(state)
         and str(s3a_reading(state, EMRFS_ENCRYPTION_CONTEXT, S3A_ENCRYPTION_CONTEXT, bucket) or "").strip()
     ):
         own = s3a_setting_name(state, S3A_ENCRYPTION_CONTEXT, bucket)
-        return f"core-site {own}" if own else f"emrfs-site {EMRFS_ENCRYPTION_CONTEXT} (translated for S3A)"
+        return f"core-site {own}" if own else translated_name(state, EMRFS_ENCRYPTION_CONTEXT, bucket)
     return ""
 
 
@@ -399,21 +460,31 @@ def canned_acl_setting(state: ChainState, bucket: str) -> str:
     The setting the ``s3://`` connector takes the canned ACL of uploads to ``bucket`` from (:func:`canned_acl`), for
     messages: S3A's own per-bucket or base one when set, else ``emrfs-site`` ``fs.s3.canned.acl`` (translated for S3A).
     """
-    read_from = s3a_setting_name(state, S3A_CANNED_ACL, bucket) if serves_s3_with_s3a(state) else None
-    return f"core-site {read_from}" if read_from else "emrfs-site fs.s3.canned.acl"
+    if not serves_s3_with_s3a(state):
+        return "emrfs-site fs.s3.canned.acl"
+    read_from = s3a_setting_name(state, S3A_CANNED_ACL, bucket)
+    return (
+        f"core-site {read_from}"
+        if read_from
+        else f"emrfs-site {emrfs_setting_name(state, 'fs.s3.canned.acl', bucket) or 'fs.s3.canned.acl'}"
+    )
 
 
 def possible_canned_acls(state: ChainState, bucket: str) -> tuple[str | None, ...]:
     """
     The ``x-amz-acl`` headers uploads to ``bucket`` may carry: :func:`canned_acl` when the ``s3://`` connector is known;
     with the release unknown (so the connector: EMRFS before 7.10.0, S3A from it), EMRFS's and S3A's when they differ.
+    Where EMRFS may serve ``s3://``, an ``emrfs-site`` ``fs.s3.bucket.BUCKET.canned.acl`` adds its header: whether
+    EMRFS reads that bucket-level form is not documented (:func:`emrfs_readings`).
     """
-    if state.cluster_configurations is not None and s3a_may_serve_s3(state) and not serves_s3_with_s3a(state):
-        emrfs = _acl_header(site_property(state, "emrfs-site", "fs.s3.canned.acl"))
-        s3a = _acl_header(s3a_reading(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket))
-        if emrfs != s3a:
-            return emrfs, s3a
-    return (canned_acl(state, bucket),)
+    if state.cluster_configurations is None:
+        return (canned_acl(state, bucket),)
+    possible: list[str | None] = []
+    if not serves_s3_with_s3a(state):
+        possible.extend(_acl_header(value) for value in emrfs_readings(state, "fs.s3.canned.acl", bucket))
+    if s3a_may_serve_s3(state):
+        possible.append(_acl_header(s3a_reading(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket)))
+    return tuple(dict.fromkeys(possible))
 
 
 def _acl_header(setting: str | None) -> str | None:
@@ -440,12 +511,14 @@ def s3a_reading(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) 
     EMRFS to S3A filesystem", "EMRFS to S3A Configuration Mapping" (``fs.s3.canned.acl`` to ``fs.s3a.acl.default``,
     ``fs.s3.useRequesterPaysHeader`` to ``fs.s3a.requester.pays.enabled``, ...): "The mapping process automatically
     occurs when S3A configurations are undefined while corresponding EMRFS configurations are present", unless
-    ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` is false.
+    ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` is false; EMRFS's bucket-level form for ``bucket`` first.
     """
     s3a = s3a_setting(state, s3a_name, bucket)
     if s3a is not None:
         return s3a
-    return None if translation_off(state) else site_property(state, "emrfs-site", emrfs_name)
+    # The translation "extends to bucket-level configurations" (same guide): EMRFS's fs.s3.bucket.BUCKET.OPTION
+    # becomes S3A's setting for that bucket, which wins over the base one (:func:`emrfs_setting`).
+    return None if translation_off(state) else emrfs_setting(state, emrfs_name, bucket)
 
 
 def s3a_setting_name(state: ChainState, name: str, bucket: str) -> str | None:
@@ -499,8 +572,16 @@ def sends_requester_pays_header(state: ChainState, bucket: str) -> bool | str:
         return f"the cluster's emrfs-site {REQUESTER_PAYS_HEADER} was not read (pass cluster_id)"
     emrfs = site_flag(state, "emrfs-site", REQUESTER_PAYS_HEADER)
     own = s3a_setting(state, S3A_REQUESTER_PAYS, bucket)  # per bucket too
-    translated = emrfs and not translation_off(state)
-    s3a = str(own).strip().lower() == "true" if own is not None else translated  # as site_flag reads it
+    translated = _true(emrfs_setting(state, REQUESTER_PAYS_HEADER, bucket)) and not translation_off(state)
+    s3a = _true(own) if own is not None else translated
+    if (
+        not serves_s3_with_s3a(state)
+        and len({_true(value) for value in emrfs_readings(state, REQUESTER_PAYS_HEADER, bucket)}) > 1
+    ):
+        return (
+            f"emrfs-site {emrfs_bucket_setting(REQUESTER_PAYS_HEADER, bucket)} and {REQUESTER_PAYS_HEADER} disagree, and "
+            "whether EMRFS reads the bucket-level form of this setting is not documented"
+        )
     if cluster_release(state) is not None:
         return s3a if serves_s3_with_s3a(state) else emrfs  # EMRFS reads no fs.s3a.* setting
     if s3a == emrfs:
@@ -541,10 +622,12 @@ def s3_request(
         "aws:SecureTransport": "true",
         "aws:ViaAWSService": "false",
     }
-    if bucket.region:
+    if bucket.region and not s3_endpoint_setting(state, bucket_name):
         # IAM User Guide, aws:RequestedRegion: the Region the request is made to. S3 serves a bucket only in
         # its own Region (a request sent elsewhere is answered with the bucket's Region to send it to), so
         # it is the bucket's, not the destination connection's; when not known, a condition on it is "not checked".
+        # A connector pointed at an S3 endpoint of its own sends its requests to that endpoint's Region, which the
+        # verifier does not read from the setting: not known either.
         context["aws:RequestedRegion"] = bucket.region
     if tls_turned_off(state, bucket_name):
         del context["aws:SecureTransport"]  # may be plain HTTP: not known
@@ -699,6 +782,11 @@ def keeps_emrfs(state: ChainState) -> bool:
     which trims it.
     """
     return str(site_property(state, "core-site", "fs.s3.impl")).strip() == EMRFS_IMPL  # "None": not set
+
+
+def _true(value: str | None) -> bool:
+    """Whether a boolean setting's value is true as Hadoop's ``Configuration.getBoolean`` reads it (trimmed, any case)."""
+    return str(value).strip().lower() == "true"
 
 
 def site_flag(state: ChainState, classification: str, name: str) -> bool:

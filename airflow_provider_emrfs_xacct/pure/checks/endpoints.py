@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from airflow_provider_emrfs_xacct.pure.checks.contexts import bucket_of_s3_arn, s3_endpoint_setting
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import endpoint_decision
 from airflow_provider_emrfs_xacct.pure.evaluator import UNDETERMINED, Decision, Request
 from airflow_provider_emrfs_xacct.pure.network import (
@@ -26,7 +27,14 @@ if TYPE_CHECKING:
 
 
 def s3_endpoint_decision(state: ChainState, bucket: BucketState, request: Request) -> Decision | None:
-    """The decision of the S3 gateway endpoint a request to ``bucket`` passes; ``None`` when it passes none."""
+    """
+    The decision of the S3 gateway endpoint a request to ``bucket`` passes; ``None`` when it passes none.
+
+    A connector pointed at an S3 endpoint of its own (:func:`~.contexts.s3_endpoint_setting`) may not pass it: an
+    interface endpoint's own DNS name (``bucket.vpce-….s3.REGION.vpce.amazonaws.com``) takes the request to that
+    interface endpoint (Amazon S3 User Guide, "AWS PrivateLink for Amazon S3", "Accessing Amazon S3 interface
+    endpoints"), so the gateway endpoint's refusal is then not known to apply.
+    """
     facts = state.subnet
     if not isinstance(facts, SubnetFacts):
         return None
@@ -37,6 +45,10 @@ def s3_endpoint_decision(state: ChainState, bucket: BucketState, request: Reques
         else "whether the request takes the gateway endpoint (the VPC's S3 interface endpoint with private DNS may "
         "take S3's name)"
     )
+    override = s3_endpoint_setting(state, bucket_of_s3_arn(request.resource))
+    if override and found != ():  # a bucket of another Region passes no gateway endpoint here, whatever the endpoint
+        found = None
+        maybe = f"whether the request takes the gateway endpoint (the connector is pointed at {override})"
     return _judge(facts.s3_gateway_policies if found is None else found, found is not None, request, maybe)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import s3_endpoint_setting
-from airflow_provider_emrfs_xacct.pure.checks.findings import PASS, UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, OtherOwner, Unreadable
 from airflow_provider_emrfs_xacct.pure.checks.sts_route import LINK_STATUS
 from airflow_provider_emrfs_xacct.pure.network import s3_route_check
@@ -35,8 +35,12 @@ def audit(state: ChainState) -> list[Link]:
             found = s3_route_check(bucket, region, facts)
             link = Link(None, name, LINK_STATUS[found.status], found.detail, fix=found.fix, prefix=prefix)
             endpoint = s3_endpoint_setting(state, bucket)
-            if endpoint and link.status == PASS:
-                # The facts show the way to S3's Regional name; a connector pointed elsewhere may go another way.
+            if endpoint and link.status != UNKNOWN:
+                # The facts show the way to S3's Regional name; a connector pointed elsewhere may go another way, a
+                # PASS or a FAIL alike: an interface endpoint's own DNS name (bucket.vpce-….s3.REGION.vpce.amazonaws.com)
+                # reaches that endpoint without any route out (Amazon S3 User Guide, "AWS PrivateLink for Amazon S3",
+                # "Accessing Amazon S3 interface endpoints"), and one of another VPC or Region may be reached through
+                # peering.
                 link = Link(
                     None,
                     name,

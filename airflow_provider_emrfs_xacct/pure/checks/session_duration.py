@@ -20,6 +20,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    emrfs_bucket_setting,
+    emrfs_setting_name,
     s3a_may_serve_s3,
     s3a_setting_name,
     serves_s3_with_s3a,
@@ -68,13 +70,40 @@ def audit(state: ChainState) -> list[Link]:
 
 
 def _emrfs_links(state: ChainState) -> list[Link]:
-    """EMRFS's ``emrfs-site`` setting, in whole seconds as the launch takes it."""
+    """
+    EMRFS's ``emrfs-site`` setting, in whole seconds as the launch takes it. A bucket-level
+    ``fs.s3.bucket.BUCKET.sts.sessionDurationSeconds`` of a bucket a mapping takes leaves it not checked: AWS documents
+    EMRFS's bucket-level form of the SSE-KMS key only (:func:`~.contexts.emrfs_readings`).
+    """
     value = site_property(state, "emrfs-site", SESSION_DURATION_PROPERTY)
     text = str(value).strip()
     seconds = int(text) if text.isascii() and text.isdigit() else None
-    if value is None:
-        return []
-    return [_link(f"emrfs-site {SESSION_DURATION_PROPERTY}", value, seconds, sorted(state.buckets))]
+    mapped = mapped_bucket_prefixes(state.security_configuration)
+    bucket_level = [
+        name
+        for bucket in sorted(state.buckets)
+        if bucket_mapped(bucket, mapped)
+        for name in [emrfs_bucket_setting(SESSION_DURATION_PROPERTY, bucket)]
+        if name and site_property(state, "emrfs-site", name) is not None
+    ]
+    links = (
+        []
+        if value is None
+        else [_link(f"emrfs-site {SESSION_DURATION_PROPERTY}", value, seconds, sorted(state.buckets))]
+    )
+    if bucket_level and not any(link.status == FAIL for link in links):
+        links.append(
+            Link(
+                None,
+                LINK,
+                UNKNOWN,
+                f"emrfs-site {', '.join(bucket_level)} is set: whether EMRFS reads a bucket-level form of "
+                f"{SESSION_DURATION_PROPERTY} is not documented (AWS shows one for the SSE-KMS key only)",
+                fix=f"set emrfs-site {SESSION_DURATION_PROPERTY} to {MIN_SESSION_SECONDS}-{MAX_CHAINED_SESSION_SECONDS} "
+                "seconds and drop the bucket-level form",
+            )
+        )
+    return links
 
 
 def _s3a_links(state: ChainState) -> list[Link]:
@@ -111,8 +140,12 @@ def _s3a_setting(state: ChainState, bucket: str) -> tuple[str, str, str] | None:
     name = s3a_setting_name(state, S3A_SESSION_DURATION_PROPERTY, bucket)
     if name is not None:
         return "core-site", name, str(site_property(state, "core-site", name))
-    translated = None if translation_off(state) else site_property(state, "emrfs-site", SESSION_DURATION_PROPERTY)
-    return None if translated is None else ("emrfs-site", SESSION_DURATION_PROPERTY, str(translated))
+    # EMR translates EMRFS's setting, its bucket-level fs.s3.bucket.BUCKET.sts.sessionDurationSeconds first (the
+    # migration guide: the mapping "extends to bucket-level configurations").
+    translated = None if translation_off(state) else emrfs_setting_name(state, SESSION_DURATION_PROPERTY, bucket)
+    if translated is None:
+        return None
+    return "emrfs-site", translated, str(site_property(state, "emrfs-site", translated))
 
 
 def _link(setting: str, value: object, seconds: int | None, buckets: list[str]) -> Link:

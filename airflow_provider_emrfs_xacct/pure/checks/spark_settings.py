@@ -43,8 +43,14 @@ READ_SETTINGS = (
     ("emrfs-site", "fs.s3n.endpoint"),
 )
 #: The ``emrfs-site`` options the checks read per bucket, as ``fs.s3.bucket.BUCKET.<option>``
-#: (:func:`.contexts.emrfs_kms_key`).
-EMRFS_BUCKET_OPTIONS_READ = ("serverSideEncryption.kms.keyId",)
+#: (:func:`.contexts.emrfs_setting`, :func:`.contexts.emrfs_readings`).
+EMRFS_BUCKET_OPTIONS_READ = (
+    "serverSideEncryption.kms.keyId",
+    "canned.acl",
+    "useRequesterPaysHeader",
+    "storageClass",
+    "serverSideEncryption.kms.customEncryptionContext",
+)
 #: The S3A options the checks read, base and per bucket (``fs.s3a.bucket.BUCKET.<option>``: :func:`.contexts.s3a_setting`,
 #: :mod:`.sts_route`, :mod:`.session_duration`).
 S3A_OPTIONS_READ = (
