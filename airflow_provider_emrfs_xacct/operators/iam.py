@@ -61,6 +61,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         "object_acl",
         *SAFETY_TEMPLATE_FIELDS,
     )
+    template_fields_renderers = {"trusted_role_arns": "json", "s3_prefixes": "json", "kms_key_arns": "json"}
     ui_color = "#e7d4f5"
     operator_extra_links = (DestinationRoleLink(), DestinationPrefixLink())
 
@@ -205,6 +206,7 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     template_fields: Sequence[str] = aws_template_fields(
         "emr_ec2_role_name", "destination_role_arns", "policy_name", *SAFETY_TEMPLATE_FIELDS
     )
+    template_fields_renderers = {"destination_role_arns": "json"}
     ui_color = "#e7d4f5"
 
     def __init__(

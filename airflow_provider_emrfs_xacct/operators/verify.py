@@ -114,6 +114,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         "waiter_max_attempts",
         *SAFETY_TEMPLATE_FIELDS,
     )
+    template_fields_renderers = {"s3_prefixes": "json"}
     ui_color = "#d4f5d9"
 
     def __init__(
