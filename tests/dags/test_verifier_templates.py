@@ -1,7 +1,7 @@
 """
-Template fields a DAG author expects templated as in the Amazon provider, run with ``airflow dags test`` against moto.
+Templates a DAG author writes as for the Amazon provider, run with ``airflow dags test`` against moto.
 
-The DAG is ``template_dags/emrfs_xacct_verifier_templates.py``.
+The DAGs are in ``template_dags/``.
 """
 
 from __future__ import annotations
@@ -9,15 +9,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, client
+from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
 from devstack.testing import airflow_env, launch_cluster
-from tests.dags.template_dags.emrfs_xacct_verifier_templates import DAG_ID
 from tests.dags.test_airflow_native import dags_test, last_run, query
 from tests.integration.test_verify import Partner, head, partner
 
 __all__ = ["partner"]  # the fixture, imported for the test below
 
 TEMPLATE_DAGS = Path(__file__).resolve().parent / "template_dags"
+# The DAG files' ids (not imported: a DAG file that fails to parse fails its own run, not this module).
+DAG_ID = "emrfs_xacct_verifier_templates"
+ROLE_ARN_DAG_ID = "emrfs_xacct_role_arn_template"
 
 
 def test_the_verifier_s_probe_waits_render_from_templates_as_the_amazon_provider_s_emr_waits(
@@ -45,3 +48,27 @@ def test_the_verifier_s_probe_waits_render_from_templates_as_the_amazon_provider
     assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None  # checked, then deleted
     [step] = client(partner.aws.url, EMR_ACCOUNT, "emr").list_steps(ClusterId=cluster_id)["Steps"]
     assert step["Status"]["State"] == "COMPLETED"
+
+
+def test_partner_access_takes_the_emr_ec2_role_arn_from_one_template(
+    aws: Seeded, airflow_home: Path, tmp_path: Path
+) -> None:
+    # "{{ params.emr_ec2_role_arn }}" (or a Variable's) has no "/" before it renders: partner_access cut the role
+    # name from the template's text and refused the DAG file as it was parsed.
+    env = {**airflow_env(aws.url, airflow_home), "AIRFLOW__CORE__DAGS_FOLDER": str(TEMPLATE_DAGS)}
+    conf = {
+        "emr_ec2_role_arn": aws.emr_ec2_role_arn,
+        "destination_prefix": f"s3://{aws.bucket}/acme/",
+        "kms_key_arn": aws.kms_key_arn,
+    }
+
+    output = dags_test(env, ROLE_ARN_DAG_ID, conf, tmp_path / "role-arn-template.log")
+
+    run, states = last_run(env, ROLE_ARN_DAG_ID)
+    assert run.state == "success", output[-4000:]
+    assert set(states.values()) == {"success"}, states
+    # The EMR EC2 role (its name cut from the rendered ARN) may assume the partner's role.
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    role_name = aws.emr_ec2_role_arn.rsplit("/", 1)[1]
+    document = iam.get_role_policy(RoleName=role_name, PolicyName=ASSUME_POLICY_NAME)["PolicyDocument"]
+    assert "emrfs-acme-writer" in json.dumps(document)
