@@ -104,12 +104,17 @@ def test_templates_are_passed_through() -> None:
 @pytest.mark.parametrize(
     ("template", "params"),
     [
-        ("arn:aws:iam::{{ params.account }}:role/{{ params.name }}", {"account": "111111111111", "name": "EMR_EC2_Role"}),
+        (
+            "arn:aws:iam::{{ params.account }}:role/{{ params.name }}",
+            {"account": "111111111111", "name": "EMR_EC2_Role"},
+        ),
         ("{{ params.arn }}", {"arn": "arn:aws:iam::111111111111:role/EMR_EC2_Role"}),
         ("arn:aws:iam::111111111111:role/{{ params.path }}EMR_EC2_Role", {"path": "service-role/"}),
     ],
 )
-def test_the_emr_ec2_role_name_is_cut_from_the_rendered_arn(template: str, params: dict[str, Any], native: bool) -> None:
+def test_the_emr_ec2_role_name_is_cut_from_the_rendered_arn(
+    template: str, params: dict[str, Any], native: bool
+) -> None:
     # A template's "/" may come from what it renders (a Variable holding the whole ARN, a role path): the name is
     # cut once rendered, as text or as objects, by the tasks that take it (the assume grant, the verifier).
     with DAG(dag_id="factory", schedule=None, render_template_as_native_obj=native) as dag:
