@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
@@ -21,6 +24,7 @@ TEMPLATE_DAGS = Path(__file__).resolve().parent / "template_dags"
 # The DAG files' ids (not imported: a DAG file that fails to parse fails its own run, not this module).
 DAG_ID = "emrfs_xacct_verifier_templates"
 ROLE_ARN_DAG_ID = "emrfs_xacct_role_arn_template"
+LAUNCH_DAG_ID = "emrfs_xacct_launch_waits"
 
 
 def test_the_verifier_s_probe_waits_render_from_templates_as_the_amazon_provider_s_emr_waits(
@@ -72,3 +76,26 @@ def test_partner_access_takes_the_emr_ec2_role_arn_from_one_template(
     role_name = aws.emr_ec2_role_arn.rsplit("/", 1)[1]
     document = iam.get_role_policy(RoleName=role_name, PolicyName=ASSUME_POLICY_NAME)["PolicyDocument"]
     assert "emrfs-acme-writer" in json.dumps(document)
+
+
+@pytest.mark.parametrize(("delay", "launched"), [(1, True), ("soon", False)])
+def test_a_launch_s_templated_waits_render_as_text_and_a_bad_one_is_refused_before_run_job_flow(
+    aws: Seeded, airflow_home: Path, tmp_path: Path, delay: Any, launched: bool
+) -> None:
+    # The Amazon provider's EmrCreateJobFlowOperator templates its waits but multiplies them as rendered: "1" * "5"
+    # failed the deferred launch after RunJobFlow, with its cluster running (and every retry likewise).
+    env = {**airflow_env(aws.url, airflow_home), "AIRFLOW__CORE__DAGS_FOLDER": str(TEMPLATE_DAGS)}
+
+    output = dags_test(env, LAUNCH_DAG_ID, {"delay": delay, "attempts": 5}, tmp_path / "launch-waits.log")
+
+    run, states = last_run(env, LAUNCH_DAG_ID)
+    clusters = client(aws.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]
+    if launched:
+        assert states[("launch_cluster", -1)] == "success", output[-4000:]
+        assert run.state == "success"
+        [cluster] = clusters
+        assert cluster["Status"]["State"] in ("TERMINATING", "TERMINATED")  # by the teardown
+    else:
+        assert states[("launch_cluster", -1)] == "failed"
+        assert "waiter_delay: must be a whole number" in output
+        assert clusters == []
