@@ -25,6 +25,7 @@ TEMPLATE_DAGS = Path(__file__).resolve().parent / "template_dags"
 DAG_ID = "emrfs_xacct_verifier_templates"
 ROLE_ARN_DAG_ID = "emrfs_xacct_role_arn_template"
 LAUNCH_DAG_ID = "emrfs_xacct_launch_waits"
+DESCRIPTION_DAG_ID = "emrfs_xacct_role_description"
 
 
 def test_the_verifier_s_probe_waits_render_from_templates_as_the_amazon_provider_s_emr_waits(
@@ -99,3 +100,23 @@ def test_a_launch_s_templated_waits_render_as_text_and_a_bad_one_is_refused_befo
         assert states[("launch_cluster", -1)] == "failed"
         assert "waiter_delay: must be a whole number" in output
         assert clusters == []
+
+
+def test_the_destination_role_s_description_renders_as_its_other_fields(
+    aws: Seeded, airflow_home: Path, tmp_path: Path
+) -> None:
+    # role_name and role_path were templated, role_description was not: the template's text was written to IAM.
+    env = {**airflow_env(aws.url, airflow_home), "AIRFLOW__CORE__DAGS_FOLDER": str(TEMPLATE_DAGS)}
+    conf = {
+        "partner": "acme",
+        "emr_ec2_role_arn": aws.emr_ec2_role_arn,
+        "destination_prefix": f"s3://{aws.bucket}/acme/",
+        "kms_key_arn": aws.kms_key_arn,
+    }
+
+    output = dags_test(env, DESCRIPTION_DAG_ID, conf, tmp_path / "role-description.log")
+
+    run, _ = last_run(env, DESCRIPTION_DAG_ID)
+    assert run.state == "success", output[-4000:]
+    role = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName="emrfs-acme-writer")["Role"]
+    assert role["Description"] == "EMRFS writer for partner acme"
