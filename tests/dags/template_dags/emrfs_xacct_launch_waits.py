@@ -1,7 +1,7 @@
 """
 A deferred launch whose waits come from the run's params, rendered as text (Airflow's default rendering).
 
-Run by ``tests/dags/test_verifier_templates.py`` (``airflow dags test``).
+Run by ``tests/dags/test_dag_templates.py`` (``airflow dags test``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """
 ``partner_access`` with the EMR EC2 role's whole ARN from one template, as a DAG author keeps it in a Variable.
 
-Run by ``tests/dags/test_verifier_templates.py`` (``airflow dags test``); the ARN, prefix and key are the run's
+Run by ``tests/dags/test_dag_templates.py`` (``airflow dags test``); the ARN, prefix and key are the run's
 params (the Variable's place), rendered as text.
 """
 

@@ -1,7 +1,7 @@
 """
 A destination role described from the run's params, as a DAG author templates its other fields.
 
-Run by ``tests/dags/test_verifier_templates.py`` (``airflow dags test``).
+Run by ``tests/dags/test_dag_templates.py`` (``airflow dags test``).
 """
 
 from __future__ import annotations

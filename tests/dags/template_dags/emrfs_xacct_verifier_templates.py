@@ -1,7 +1,7 @@
 """
 A verifier whose probe waits are templated, as a DAG author templates the Amazon provider's EMR waits.
 
-Run by ``tests/dags/test_verifier_templates.py`` (``airflow dags test``): the security configuration,
+Run by ``tests/dags/test_dag_templates.py`` (``airflow dags test``): the security configuration,
 cluster and waits come from the run's params, rendered as text (Airflow's default rendering).
 """
 
