@@ -81,6 +81,18 @@ def _known(value: Any) -> bool:
     return not (isinstance(value, str) and ("{{" in value or "{%" in value))
 
 
+def role_name_of(role_arn: str) -> str:
+    """
+    The role name of ``role_arn``, the part after its last ``/``; of a template, a template that renders to it.
+
+    A template's ``/`` may come from what it renders (``"{{ var.value.emr_ec2_role_arn }}"``, a role path in a
+    param), so its name is cut from the rendered ARN, in the task: ``{% set %}`` captures the rendering.
+    """
+    if _known(role_arn):
+        return role_arn.rsplit("/", 1)[1]
+    return "{% set emr_ec2_role_arn %}" + role_arn + "{% endset %}{{ emr_ec2_role_arn.rsplit('/', 1)[-1] }}"
+
+
 def _check_known_arguments(arguments: dict[str, Any]) -> None:
     """
     Check each argument known when the DAG is parsed with its task's own rule, naming the argument.
@@ -238,7 +250,8 @@ def partner_access(
 
     :param destination_prefix: ``s3://bucket/prefix/`` in the destination account. (templated)
     :param emr_ec2_role_arn: ARN of the EMR EC2 instance-profile role (the cluster's
-        ``JobFlowRole``); a string or template, whose last ``/`` part is the role name.
+        ``JobFlowRole``); a string or a template (``"{{ var.value.emr_ec2_role_arn }}"``), whose last ``/`` part,
+        once rendered, is the role name.
     :param kms_key_arn: the destination bucket's customer-managed key, or ``None`` (also when it
         resolves to ``None`` at run time). (templated)
     :param partner: short partner name (a plain string): the defaults of ``role_name``
@@ -302,12 +315,12 @@ def partner_access(
             "verify_access": verify_access,
         }
     )
-    if not isinstance(emr_ec2_role_arn, str) or "/" not in emr_ec2_role_arn:
+    if not isinstance(emr_ec2_role_arn, str) or (_known(emr_ec2_role_arn) and "/" not in emr_ec2_role_arn):
         raise InvalidParameterError(
             argument("emr_ec2_role_arn"),
             f"must be a role ARN string (or template) ending in /<role name>, got {emr_ec2_role_arn!r}",
         )
-    emr_ec2_role_name = emr_ec2_role_arn.rsplit("/", 1)[1]
+    emr_ec2_role_name = role_name_of(emr_ec2_role_arn)
     if shared_documents_pool is not None and (
         not isinstance(shared_documents_pool, str) or not shared_documents_pool.strip() or "{{" in shared_documents_pool
     ):

@@ -274,6 +274,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
 
         self.validate_safety()
         self.validate_emr_conn_id()
+        self.validate_waits()
         hook = cast("EmrfsEmrHook", self.hook)
         name, provider, site = arguments.validate_launch_arguments(
             self.security_configuration,
@@ -338,6 +339,20 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             self.region_name = hook.conn_region_name
         self._launch_key = key
         return self._launch(context, hook, name)
+
+    def validate_waits(self) -> None:
+        """
+        Take ``waiter_delay`` and ``waiter_max_attempts`` as whole numbers, or their rendered text, before any call.
+
+        The upstream operator templates them but uses them as they render: a DAG that renders templates as text
+        (Airflow's default) gave it ``"30"``, which failed the task only after ``RunJobFlow`` (deferred: the
+        deferral's ``timeout`` multiplies them; in the worker: botocore's waiter sleeps ``Delay`` seconds), with its
+        cluster running. botocore's waiter takes whole numbers (``WaiterConfig``).
+        """
+        from airflow_provider_emrfs_xacct.pure.validation import validate_whole_number
+
+        self.waiter_delay = validate_whole_number(self.waiter_delay, "waiter_delay", minimum=0)
+        self.waiter_max_attempts = validate_whole_number(self.waiter_max_attempts, "waiter_max_attempts", minimum=1)
 
     def validate_emr_conn_id(self) -> None:
         """

@@ -36,7 +36,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         ``x-amz-acl`` and also needs ``s3:PutObjectAcl``: grant it on the prefixes' objects. A run without
         it removes it. (templated, default: False)
     :param role_path: IAM path of the role when created. (templated, default: ``/``)
-    :param role_description: description of the role when created.
+    :param role_description: description of the role when created. (templated)
     :param max_session_duration: maximum session duration in seconds when created (role chaining caps
         EMRFS sessions at one hour anyway). (default: 3600)
     :param dry_run: only log the plan and return the ARN the role has, or will have. (templated, default: False)
@@ -58,9 +58,11 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         "s3_prefixes",
         "kms_key_arns",
         "role_path",
+        "role_description",
         "object_acl",
         *SAFETY_TEMPLATE_FIELDS,
     )
+    template_fields_renderers = {"trusted_role_arns": "json", "s3_prefixes": "json", "kms_key_arns": "json"}
     ui_color = "#e7d4f5"
     operator_extra_links = (DestinationRoleLink(), DestinationPrefixLink())
 
@@ -205,6 +207,7 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     template_fields: Sequence[str] = aws_template_fields(
         "emr_ec2_role_name", "destination_role_arns", "policy_name", *SAFETY_TEMPLATE_FIELDS
     )
+    template_fields_renderers = {"destination_role_arns": "json"}
     ui_color = "#e7d4f5"
 
     def __init__(

@@ -46,6 +46,7 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.kms.EmrfsKmsHook")
     template_fields: Sequence[str] = aws_template_fields("key_arn", "principal_arns", *SAFETY_TEMPLATE_FIELDS)
+    template_fields_renderers = {"principal_arns": "json"}
     ui_color = "#f5e3c4"
     operator_extra_links = (KmsKeyLink(),)
 

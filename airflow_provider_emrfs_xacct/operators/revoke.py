@@ -124,6 +124,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         "remove_destination_trust",
         *SAFETY_TEMPLATE_FIELDS,
     )
+    template_fields_renderers = {"kms_key_arns": "json"}
     ui_color = "#f5d4d4"
 
     def __init__(

@@ -64,6 +64,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     template_fields: Sequence[str] = aws_template_fields(
         "s3_prefixes", "principal_arns", "enforce_bucket_owner", *SAFETY_TEMPLATE_FIELDS
     )
+    template_fields_renderers = {"s3_prefixes": "json", "principal_arns": "json"}
     ui_color = "#c9e7f5"
     operator_extra_links = (DestinationPrefixLink(),)
 
@@ -276,6 +277,7 @@ class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.s3.EmrfsS3Hook")
     template_fields: Sequence[str] = aws_template_fields("bucket", "principal_arns", *SAFETY_TEMPLATE_FIELDS)
+    template_fields_renderers = {"principal_arns": "json"}
     ui_color = "#c9e7f5"
 
     def __init__(self, *, bucket: str, principal_arns: list[str] | str, **kwargs: Any) -> None:

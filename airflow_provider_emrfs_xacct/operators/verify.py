@@ -76,8 +76,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         needs ``cluster_id``), check from the destination account that it exists with the bucket's key
         (resolved through DescribeKey) and owner, and delete it. Not run unless the cluster runs
         ``security_configuration`` and its instance profile's role is ``emr_ec2_role_name``. (default: False)
-    :param waiter_delay: seconds between checks of the probe step. (default: 30)
-    :param waiter_max_attempts: checks of the probe step before giving up. (default: 60)
+    :param waiter_delay: seconds between checks of the probe step, a whole number. (templated, default: 30)
+    :param waiter_max_attempts: checks of the probe step before giving up, a whole number from 1. (templated,
+        default: 60)
     :param deferrable: wait for the probe step in the triggerer. (default: the
         ``operators.default_deferrable`` setting)
     :param second_opinion: ask ``iam:SimulatePrincipalPolicy`` about the identity side of every
@@ -108,8 +109,12 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         "release_label",
         "s3_prefixes",
         "expected_destination_account_id",
+        # Templated as the Amazon provider's EMR operators template them (EmrCreateJobFlowOperator, EmrAddStepsOperator).
+        "waiter_delay",
+        "waiter_max_attempts",
         *SAFETY_TEMPLATE_FIELDS,
     )
+    template_fields_renderers = {"s3_prefixes": "json"}
     ui_color = "#d4f5d9"
 
     def __init__(
@@ -176,15 +181,15 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         """Check ``cluster_id`` (EMR's constraint on it) and the probe's arguments (no AWS call)."""
         from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_id
         from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-        from airflow_provider_emrfs_xacct.pure.validation import validate_positive_number
+        from airflow_provider_emrfs_xacct.pure.validation import validate_whole_number
 
         if self.probe and not self.cluster_id:
             raise InvalidParameterError("cluster_id", "is needed for probe=True (the probe runs as a step on it)")
         if self.cluster_id is not None:  # "" too: a template or variable that rendered empty is not "no cluster"
             self.cluster_id = validate_cluster_id(self.cluster_id, "cluster_id")
-        if self.probe:
-            validate_positive_number(self.waiter_delay, "waiter_delay")
-            validate_positive_number(self.waiter_max_attempts, "waiter_max_attempts")
+        if self.probe:  # rendered by now: a whole number, or its text (a DAG that renders templates as text)
+            self.waiter_delay = validate_whole_number(self.waiter_delay, "waiter_delay", minimum=0)
+            self.waiter_max_attempts = validate_whole_number(self.waiter_max_attempts, "waiter_max_attempts", minimum=1)
 
     def _refuse_two_partitions(self) -> None:
         """

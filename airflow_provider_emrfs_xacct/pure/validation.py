@@ -414,6 +414,21 @@ def validate_positive_number(value: Any, field: str) -> float:
     return float(value)
 
 
+def validate_whole_number(value: Any, field: str, minimum: int) -> int:
+    """
+    Validate a whole number from ``minimum`` to :data:`MAX_SECONDS`, or its text as a template renders it (``"30"``).
+
+    For a waiter's ``waiter_delay`` (seconds) and ``waiter_max_attempts``: botocore's waiter takes whole
+    numbers (``WaiterConfig`` ``Delay``, ``MaxAttempts``), so ``2.5`` is refused rather than cut to ``2``.
+    """
+    number = int(value.strip()) if isinstance(value, str) and value.strip().isdigit() else value
+    if isinstance(number, bool) or not isinstance(number, int) or not minimum <= number <= MAX_SECONDS:
+        raise InvalidParameterError(
+            field, f"must be a whole number from {minimum} to {MAX_SECONDS:,}, got {type(value).__name__} {value!r}"
+        )
+    return number
+
+
 def validate_bool(value: Any, field: str) -> bool:
     """
     Validate a flag that may arrive rendered by a template: a bool, or ``"true"``/``"false"`` in any case.

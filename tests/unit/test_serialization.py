@@ -10,7 +10,9 @@ reading the URL the task runner stored under each link's ``xcom_key`` when the t
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +134,49 @@ def test_the_provider_links_survive_with_the_keys_the_task_runner_writes() -> No
     assert names["bucket"] == {"S3 Destination Prefix": "_link_DestinationPrefixLink"}
     # Every link the provider registers is on some operator, under a name of its own.
     assert {link.name for link in ALL_LINKS} <= {name for links in names.values() for name in links}
+
+
+def takes_a_list_or_dict(operator_class: type, field: str) -> bool:
+    """Whether the operator's own ``__init__`` declares ``field`` as a list or a dict (its annotation's text)."""
+    for cls in operator_class.__mro__:
+        parameter = inspect.signature(cls.__init__).parameters.get(field) if "__init__" in vars(cls) else None
+        if parameter is not None:
+            return bool(re.search(r"\b(list|dict|Sequence|Mapping)\[", str(parameter.annotation)))
+    return False
+
+
+def test_every_list_or_dict_template_field_is_shown_as_json_in_the_rendered_template_view() -> None:
+    # As the Amazon provider declares its EMR operators' (EmrCreateJobFlowOperator: job_flow_overrides, EmrAddStepsOperator:
+    # steps): without a renderer the UI shows the Python repr of a rendered list of ARNs or prefixes on one line.
+    back = round_trip(every_operator_mapped())
+
+    missing = [
+        (task_id, field)
+        for task_id, task in back.task_dict.items()
+        for field in task.template_fields
+        if takes_a_list_or_dict(dag_operator_class(task), field) and task.template_fields_renderers.get(field) != "json"
+    ]
+    assert missing == []
+
+
+def dag_operator_class(task: Any) -> type:
+    """The operator class a serialized task (mapped or not) was built from."""
+    return next(
+        cls
+        for cls in (
+            EnsureDestinationRoleOperator,
+            AttachAssumeRolePolicyOperator,
+            GrantKmsKeyUserOperator,
+            CreateEmrfsSecurityConfigOperator,
+            LaunchClusterWithSecConfigOperator,
+            TerminateClusterOperator,
+            GrantBucketAccessOperator,
+            GrantEmrRoleBucketAccessOperator,
+            RevokeBucketAccessOperator,
+            RevokePartnerAccessOperator,
+            DeleteUnusedSecurityConfigsOperator,
+            VerifyCrossAccountAccessOperator,
+            PublishPartnerPrefixOperator,
+        )
+        if cls.__name__ == task.task_type
+    )

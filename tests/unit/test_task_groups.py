@@ -97,7 +97,32 @@ def test_templates_are_passed_through() -> None:
         emr_ec2_role_arn="arn:aws:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}",
     )
     assert dag.get_task("templated.ensure_destination_role").role_name == "emrfs-{{ params.partner }}-writer"
-    assert dag.get_task("templated.allow_emr_role_to_assume").emr_ec2_role_name == "{{ params.emr_ec2_role_name }}"
+    assert "{{ params.emr_ec2_role_name }}" in dag.get_task("templated.allow_emr_role_to_assume").emr_ec2_role_name
+
+
+@pytest.mark.parametrize("native", [False, True])
+@pytest.mark.parametrize(
+    ("template", "params"),
+    [
+        (
+            "arn:aws:iam::{{ params.account }}:role/{{ params.name }}",
+            {"account": "111111111111", "name": "EMR_EC2_Role"},
+        ),
+        ("{{ params.arn }}", {"arn": "arn:aws:iam::111111111111:role/EMR_EC2_Role"}),
+        ("arn:aws:iam::111111111111:role/{{ params.path }}EMR_EC2_Role", {"path": "service-role/"}),
+    ],
+)
+def test_the_emr_ec2_role_name_is_cut_from_the_rendered_arn(
+    template: str, params: dict[str, Any], native: bool
+) -> None:
+    # A template's "/" may come from what it renders (a Variable holding the whole ARN, a role path): the name is
+    # cut once rendered, as text or as objects, by the tasks that take it (the assume grant, the verifier).
+    with DAG(dag_id="factory", schedule=None, render_template_as_native_obj=native) as dag:
+        partner_access(partner="acme", destination_prefix=PREFIX, emr_ec2_role_arn=template)
+    for task_id in ("partner_acme.allow_emr_role_to_assume", "partner_acme.verify_access"):
+        task = dag.get_task(task_id)
+        rendered = task.render_template(task.emr_ec2_role_name, {"params": params}, jinja_env=dag.get_template_env())
+        assert rendered == "EMR_EC2_Role", task_id
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,7 @@ from airflow_provider_emrfs_xacct.pure.validation import (
     validate_role_arn,
     validate_role_description,
     validate_role_name,
+    validate_whole_number,
 )
 
 ACCOUNT = "111122223333"
@@ -483,6 +484,20 @@ class TestPositiveNumber:
     @pytest.mark.parametrize("value", [-1, -0.5, True, False, "1", None, float("nan"), float("inf"), float("-inf")])
     def test_refuses(self, value):
         refused(validate_positive_number, value, "settle_seconds", "must be a finite number >= 0")
+
+
+class TestWholeNumber:
+    # A waiter's Delay and MaxAttempts (botocore WaiterConfig) are whole numbers; a template renders them as text.
+    @pytest.mark.parametrize(("value", "expected"), [(0, 0), (30, 30), ("30", 30), (" 5 ", 5)])
+    def test_accepts_a_number_or_its_rendered_text(self, value, expected):
+        assert validate_whole_number(value, "waiter_delay", minimum=0) == expected
+
+    @pytest.mark.parametrize("value", [-1, 2.5, "2.5", "", "{{ params.delay }}", True, None, 10**9 + 1])
+    def test_refuses(self, value):
+        refused(validate_whole_number, value, "waiter_delay", "must be a whole number from 0", minimum=0)
+
+    def test_refuses_below_the_minimum(self):
+        refused(validate_whole_number, 0, "waiter_max_attempts", "from 1", minimum=1)
 
 
 class TestMaxSessionDuration:

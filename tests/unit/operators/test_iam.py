@@ -34,6 +34,7 @@ def test_ensure_destination_role_template_fields():
         "s3_prefixes",
         "kms_key_arns",
         "role_path",
+        "role_description",
         "object_acl",
         *SAFETY_FIELDS,
         *AWS_FIELDS,

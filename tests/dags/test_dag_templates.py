@@ -1,0 +1,122 @@
+"""
+Templates a DAG author writes as for the Amazon provider, run with ``airflow dags test`` against moto.
+
+The DAGs are in ``template_dags/``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
+from devstack.testing import airflow_env, launch_cluster
+from tests.dags.test_airflow_native import dags_test, last_run, query
+from tests.integration.test_verify import Partner, head, partner
+
+__all__ = ["partner"]  # the fixture, imported for the test below
+
+TEMPLATE_DAGS = Path(__file__).resolve().parent / "template_dags"
+# The DAG files' ids (not imported: a DAG file that fails to parse fails its own run, not this module).
+DAG_ID = "emrfs_xacct_verifier_templates"
+ROLE_ARN_DAG_ID = "emrfs_xacct_role_arn_template"
+LAUNCH_DAG_ID = "emrfs_xacct_launch_waits"
+DESCRIPTION_DAG_ID = "emrfs_xacct_role_description"
+
+
+def test_the_verifier_s_probe_waits_render_from_templates_as_the_amazon_provider_s_emr_waits(
+    partner: Partner, airflow_home: Path, tmp_path: Path
+) -> None:
+    # EmrCreateJobFlowOperator and EmrAddStepsOperator template waiter_delay and waiter_max_attempts; the verifier
+    # took the same names untemplated: "{{ params.delay }}" reached its check as written and failed the task.
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    env = {**airflow_env(partner.aws.url, airflow_home), "AIRFLOW__CORE__DAGS_FOLDER": str(TEMPLATE_DAGS)}
+    conf = {"security_configuration": partner.configuration, "cluster_id": cluster_id, "delay": 1, "attempts": 5}
+
+    output = dags_test(env, DAG_ID, conf, tmp_path / "verifier-templates.log")
+
+    run, states = last_run(env, DAG_ID)
+    assert states[("verify_access", -1)] == "success", output[-4000:]
+    assert run.state == "success"
+    [(value,)] = query(
+        env,
+        "SELECT value FROM xcom WHERE run_id = :r AND task_id = 'verify_access' AND key = 'return_value'",
+        r=run.run_id,
+    )
+    report = json.loads(value)
+    assert report["probe"]["ok"] is True, report["probe"]
+    [uri] = report["probe"]["objects"]
+    assert head(client(partner.aws.url, DESTINATION_ACCOUNT, "s3"), uri) is None  # checked, then deleted
+    [step] = client(partner.aws.url, EMR_ACCOUNT, "emr").list_steps(ClusterId=cluster_id)["Steps"]
+    assert step["Status"]["State"] == "COMPLETED"
+
+
+def test_partner_access_takes_the_emr_ec2_role_arn_from_one_template(
+    aws: Seeded, airflow_home: Path, tmp_path: Path
+) -> None:
+    # "{{ params.emr_ec2_role_arn }}" (or a Variable's) has no "/" before it renders: partner_access cut the role
+    # name from the template's text and refused the DAG file as it was parsed.
+    env = {**airflow_env(aws.url, airflow_home), "AIRFLOW__CORE__DAGS_FOLDER": str(TEMPLATE_DAGS)}
+    conf = {
+        "emr_ec2_role_arn": aws.emr_ec2_role_arn,
+        "destination_prefix": f"s3://{aws.bucket}/acme/",
+        "kms_key_arn": aws.kms_key_arn,
+    }
+
+    output = dags_test(env, ROLE_ARN_DAG_ID, conf, tmp_path / "role-arn-template.log")
+
+    run, states = last_run(env, ROLE_ARN_DAG_ID)
+    assert run.state == "success", output[-4000:]
+    assert set(states.values()) == {"success"}, states
+    # The EMR EC2 role (its name cut from the rendered ARN) may assume the partner's role.
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    role_name = aws.emr_ec2_role_arn.rsplit("/", 1)[1]
+    document = iam.get_role_policy(RoleName=role_name, PolicyName=ASSUME_POLICY_NAME)["PolicyDocument"]
+    assert "emrfs-acme-writer" in json.dumps(document)
+
+
+@pytest.mark.parametrize(("delay", "launched"), [(1, True), ("soon", False)])
+def test_a_launch_s_templated_waits_render_as_text_and_a_bad_one_is_refused_before_run_job_flow(
+    aws: Seeded, airflow_home: Path, tmp_path: Path, delay: Any, launched: bool
+) -> None:
+    # The Amazon provider's EmrCreateJobFlowOperator templates its waits but multiplies them as rendered: "1" * "5"
+    # failed the deferred launch after RunJobFlow, with its cluster running (and every retry likewise).
+    env = {**airflow_env(aws.url, airflow_home), "AIRFLOW__CORE__DAGS_FOLDER": str(TEMPLATE_DAGS)}
+
+    output = dags_test(env, LAUNCH_DAG_ID, {"delay": delay, "attempts": 5}, tmp_path / "launch-waits.log")
+
+    run, states = last_run(env, LAUNCH_DAG_ID)
+    clusters = client(aws.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]
+    if launched:
+        assert states[("launch_cluster", -1)] == "success", output[-4000:]
+        assert run.state == "success"
+        [cluster] = clusters
+        assert cluster["Status"]["State"] in ("TERMINATING", "TERMINATED")  # by the teardown
+    else:
+        assert states[("launch_cluster", -1)] == "failed"
+        assert "waiter_delay: must be a whole number" in output
+        assert clusters == []
+
+
+def test_the_destination_role_s_description_renders_as_its_other_fields(
+    aws: Seeded, airflow_home: Path, tmp_path: Path
+) -> None:
+    # role_name and role_path were templated, role_description was not: the template's text was written to IAM.
+    env = {**airflow_env(aws.url, airflow_home), "AIRFLOW__CORE__DAGS_FOLDER": str(TEMPLATE_DAGS)}
+    conf = {
+        "partner": "acme",
+        "emr_ec2_role_arn": aws.emr_ec2_role_arn,
+        "destination_prefix": f"s3://{aws.bucket}/acme/",
+        "kms_key_arn": aws.kms_key_arn,
+    }
+
+    output = dags_test(env, DESCRIPTION_DAG_ID, conf, tmp_path / "role-description.log")
+
+    run, _ = last_run(env, DESCRIPTION_DAG_ID)
+    assert run.state == "success", output[-4000:]
+    role = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName="emrfs-acme-writer")["Role"]
+    assert role["Description"] == "EMRFS writer for partner acme"
