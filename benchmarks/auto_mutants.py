@@ -151,6 +151,9 @@ TARGETS["checks/session_duration"] = [
     _U + "test_aws_cluster_settings.py",
     *_CHECK_TESTS,
 ]
+# s3a2's custom encryption context (contexts.custom_encryption_context, key_user's grants) is tested with grants.
+TARGETS["checks/contexts"] = [*_CHECK_TESTS, _U + "test_kms_grants.py", _U + "test_spark_job_settings.py"]
+TARGETS["checks/key_user"] = [*_CHECK_TESTS, _U + "test_kms_grants.py"]
 # name_refused_reads' tests build refusals as the hooks word them (hooks/errors.py), in test_chain_not_checked.py.
 TARGETS["checks/findings"] = [_U + "test_chain_not_checked.py", *_CHECK_TESTS]
 

@@ -389,6 +389,48 @@ def test_with_the_translation_off_the_security_configurations_encryption_is_not_
     assert requested_encryption(on_s3a(healthy_state(), **off), BUCKET) == (None, None)  # nothing asked anywhere
 
 
+@pytest.mark.parametrize(
+    ("emrfs_site", "named"),
+    [
+        (
+            {"fs.s3.enableServerSideEncryption": "True", "fs.s3.serverSideEncryption.kms.keyId": OTHER_KEY},
+            "emrfs-site fs.s3.enableServerSideEncryption",
+        ),
+        ({"fs.s3.cse.enabled": "true"}, "emrfs-site fs.s3.cse.enabled"),
+    ],
+)
+def test_with_the_translation_off_emrfs_sites_encryption_is_not_read_for_s3a(
+    emrfs_site: dict[str, str], named: str
+) -> None:
+    """
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": EMR translates the EMRFS settings of its
+    mapping table (``fs.s3.enableServerSideEncryption``, ``fs.s3.serverSideEncryption.kms.keyId``, ...) to S3A's, and
+    "To disable this automatic translation" core-site ``fs.s3a.emrfs.compatibility.enable`` is ``false``. With it
+    off, whether emrfs-site's encryption still reaches S3A's uploads is not documented: the KMS link is not checked,
+    naming the emrfs-site setting (in any case), rather than judged on
+    the emrfs-site key. With the translation on, S3A asks for that key; with it off and nothing asked, no header.
+    """
+    state = on_s3a(asking_for_other_key(healthy_state(), users=[ROLE]))
+    assert isinstance(state.security_configuration, dict)
+    del state.security_configuration["EncryptionConfiguration"]  # the key is asked for by emrfs-site alone
+    off = {"Classification": "core-site", "Properties": {"fs.s3a.emrfs.compatibility.enable": "false"}}
+    state.cluster_configurations = [off, {"Classification": "emrfs-site", "Properties": emrfs_site}]
+
+    assert requested_encryption(state, BUCKET) is None
+    link = by_name(check_chain(state))[KMS]
+    assert link.status == UNKNOWN, link
+    assert f"whether {named} still reaches S3A's uploads is not documented" in link.detail
+    assert "emr-7.10.0 uses S3A for s3://" in link.detail
+
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": emrfs_site}]  # translation on
+    if "fs.s3.enableServerSideEncryption" in emrfs_site:
+        assert requested_encryption(state, BUCKET) == ("aws:kms", OTHER_KEY)
+
+    quiet = {name: "false" for name in emrfs_site if name.endswith(("Encryption", "enabled"))}
+    state.cluster_configurations = [off, {"Classification": "emrfs-site", "Properties": quiet}]
+    assert requested_encryption(state, BUCKET) == (None, None)  # nothing asked for: the bucket's default
+
+
 @pytest.mark.parametrize("settings_read", [True, False])
 def test_the_security_configurations_encryption_is_not_read_as_what_s3as_uploads_ask_for(settings_read: bool) -> None:
     """
