@@ -353,23 +353,54 @@ def _chained_session_refused(core: dict[str, str], emrfs: dict[str, str], bucket
     different buckets"), else S3A's ``fs.s3a.assumed.role.session.duration`` (a Hadoop duration, seconds without a
     suffix: Apache Hadoop, "Working with IAM Assumed Roles"), else ``emrfs-site`` ``fs.s3.sts.sessionDurationSeconds``,
     which EMR maps to it when it is not set (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem",
-    "EMRFS to S3A Configuration Mapping"). ``bucket`` ``None``: every one of these settings counts. ``UNKNOWN`` for
-    a value the writer cannot read.
+    "EMRFS to S3A Configuration Mapping"), whose mapping "extends to bucket-level configurations" (same guide): the
+    bucket's ``emrfs-site`` ``fs.s3.bucket.BUCKET.sts.sessionDurationSeconds`` before the base one. Whether S3A's
+    own base setting or that bucket-level one wins is not documented: both set and faring differently, ``UNKNOWN``.
+    ``bucket`` ``None``: every one of these settings counts. ``UNKNOWN`` for a value the writer cannot read.
     """
     base = "fs.s3a.assumed.role.session.duration"
-    own = {
-        name: value
-        for name, value in core.items()
-        if name.startswith("fs.s3a.bucket.")
-        and name.endswith(".assumed.role.session.duration")
-        and (bucket is None or name == f"fs.s3a.bucket.{bucket}.assumed.role.session.duration")
-    }
-    if bucket is None or not own:
+    emrfs_base = "fs.s3.sts.sessionDurationSeconds"
+
+    def per_bucket(properties: dict[str, str], stem: str, option: str) -> dict[str, str]:
+        return {
+            name: value
+            for name, value in properties.items()
+            if name.startswith(stem)
+            and name.endswith(option)
+            and len(name) > len(stem + option)
+            and (bucket is None or name == f"{stem}{bucket}{option}")
+        }
+
+    own = per_bucket(core, "fs.s3a.bucket.", ".assumed.role.session.duration")
+    translated = per_bucket(emrfs, "fs.s3.bucket.", ".sts.sessionDurationSeconds")  # the translation is on
+    if bucket is None:
         own.update({name: value for name, value in core.items() if name == base})
-    if base not in own and (bucket is None or not own):  # the translation is on (the caller's case)
-        own.update({name: value for name, value in emrfs.items() if name == "fs.s3.sts.sessionDurationSeconds"})
+        own.update(translated)
+        if base not in core:
+            own.update({name: value for name, value in emrfs.items() if name == emrfs_base})
+        return _worst_session(own)
+    if own:
+        return _worst_session(own)
+    if base in core and translated:
+        outcomes = [_worst_session({base: core[base]}), _worst_session(translated)]
+        if (outcomes[0] and outcomes[0].kind) != (outcomes[1] and outcomes[1].kind):
+            return Credentials(
+                UNKNOWN,
+                f"{base} and {', '.join(translated)} differ, and which one S3A reads for bucket {bucket} is not "
+                "documented",
+            )
+        return outcomes[0]
+    if base in core:
+        return _worst_session({base: core[base]})
+    if translated:
+        return _worst_session(translated)
+    return _worst_session({name: value for name, value in emrfs.items() if name == emrfs_base})
+
+
+def _worst_session(settings: dict[str, str]) -> Credentials | None:
+    """The first of ``settings`` (duration settings) the writer cannot read or STS refuses, as ``Credentials``."""
     low, high = CHAINED_SESSION_SECONDS
-    for name, value in own.items():
+    for name, value in settings.items():
         found = re.fullmatch(r"([+-]?\d+)(ns|us|ms|s|m|h|d)?", value.strip().lower())  # Long.parseLong takes a sign
         if found is None:
             return Credentials(UNKNOWN, f"{name}={value!r} is not a duration this writer reads")
