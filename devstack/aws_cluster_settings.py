@@ -158,7 +158,9 @@ def sts_endpoint_site(label: str | None, configurations: list[dict[str, Any]], b
     "Hadoop-AWS module", "Configuring different S3 buckets with Per-Bucket Configuration"), else
     ``fs.s3a.assumed.role.sts.endpoint``, which EMR fills from the EMRFS one when it is not set, unless
     ``fs.s3a.emrfs.compatibility.enable=false`` (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A
-    filesystem", "EMRFS to S3A Configuration Mapping").
+    filesystem", "EMRFS to S3A Configuration Mapping"); EMRFS's bucket-level ``fs.s3.bucket.BUCKET.sts.endpoint``,
+    translated for that bucket, before the base ones, but beside S3A's own base one an endpoint not told (which of
+    the two S3A reads is not documented).
     """
     emrfs = site(configurations, "emrfs-site")
     core = site(configurations, "core-site")
@@ -166,12 +168,21 @@ def sts_endpoint_site(label: str | None, configurations: list[dict[str, Any]], b
     if version is None or version < (7, 10, 0) or core.get("fs.s3.impl", "").strip() == EMRFS_IMPL:
         return emrfs
     chosen = {name: value for name, value in emrfs.items() if name != "fs.s3.sts.endpoint"}
-    translated = None if flag(core, "fs.s3a.emrfs.compatibility.enable") is False else emrfs.get("fs.s3.sts.endpoint")
-    for endpoint in (
+    translating = flag(core, "fs.s3a.emrfs.compatibility.enable") is not False
+    translated = emrfs.get("fs.s3.sts.endpoint") if translating else None
+    bucket_level = emrfs.get(f"fs.s3.bucket.{bucket}.sts.endpoint") if translating else None
+    own, base = (
         core.get(f"fs.s3a.bucket.{bucket}.assumed.role.sts.endpoint"),
         core.get("fs.s3a.assumed.role.sts.endpoint"),
-        translated,
-    ):
+    )
+    if not own and bucket_level and base and bucket_level.strip() != base.strip():
+        # Whether S3A's own base setting keeps EMRFS's bucket-level one from being translated is not documented (the
+        # guide's mapping occurs "when S3A configurations are undefined"): an endpoint the judge cannot tell.
+        chosen["fs.s3.sts.endpoint"] = f"{base} or {bucket_level} (which one S3A reads is not documented)"
+        return chosen
+    # The translation "extends to bucket-level configurations" (same guide): EMRFS's fs.s3.bucket.BUCKET.sts.endpoint
+    # is S3A's setting for that bucket, which wins over the base one (Hadoop's per-bucket rule).
+    for endpoint in (own, bucket_level, base, translated):
         if endpoint:
             chosen["fs.s3.sts.endpoint"] = endpoint
             break

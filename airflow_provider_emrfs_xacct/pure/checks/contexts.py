@@ -533,6 +533,40 @@ def s3a_setting_name(state: ChainState, name: str, bucket: str) -> str | None:
     return next((each for each in (per_bucket, name) if site_property(state, "core-site", each) is not None), None)
 
 
+def translated_bucket_setting(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) -> str | None:
+    """
+    The ``emrfs-site`` bucket-level setting ``fs.s3.bucket.BUCKET.OPTION`` of ``emrfs_name`` that EMR translates into
+    S3A's setting ``s3a_name`` for ``bucket``, when set and translated: the translation is on and S3A's own per-bucket
+    ``fs.s3a.bucket.BUCKET.OPTION`` is not set (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem":
+    the mapping "extends to bucket-level configurations" and "automatically occurs when S3A configurations are
+    undefined while corresponding EMRFS configurations are present").
+    """
+    name = emrfs_bucket_setting(emrfs_name, bucket)
+    if name is None or translation_off(state) or site_property(state, "emrfs-site", name) is None:
+        return None
+    return None if site_property(state, "core-site", s3a_bucket_setting(s3a_name, bucket)) is not None else name
+
+
+def undocumented_precedence(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) -> str | None:
+    """
+    Why S3A's reading of ``s3a_name`` for ``bucket`` is not known, or ``None``: S3A's own base ``s3a_name`` and EMRFS's
+    translated bucket-level form (:func:`translated_bucket_setting`) are both set, to different values. The migration
+    guide does not say whether S3A's defined base setting keeps the bucket-level EMRFS one from being translated
+    (its rule: the mapping occurs "when S3A configurations are undefined"), nor which one wins if it is.
+    """
+    translated = translated_bucket_setting(state, emrfs_name, s3a_name, bucket)
+    base = site_property(state, "core-site", s3a_name)
+    if translated is None or base is None:
+        return None
+    value = site_property(state, "emrfs-site", translated)
+    if str(value).strip() == str(base).strip():
+        return None
+    return (
+        f"core-site {s3a_name}={base!r} and emrfs-site {translated}={value!r} (which EMR translates for S3A) differ, "
+        f"and which one S3A reads for bucket {bucket} is not documented"
+    )
+
+
 def s3a_setting(state: ChainState, name: str, bucket: str) -> str | None:
     """The ``core-site`` S3A setting ``name`` as S3A reads it for ``bucket`` (:func:`s3a_setting_name`)."""
     read_from = s3a_setting_name(state, name, bucket)
