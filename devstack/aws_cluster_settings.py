@@ -137,6 +137,11 @@ def credentials_of(
     differing = _spark_differs(configurations, bucket)
     if differing:
         return Credentials(UNKNOWN, f"spark-defaults sets {differing} for Spark jobs, unlike the cluster's site file")
+    unreadable = _unreadable_flag(configurations)
+    if unreadable:
+        return Credentials(
+            UNKNOWN, f"{unreadable} is neither true nor false: how the connector reads it is not documented"
+        )
     section = _routing_section(document)
     if section:
         return Credentials(UNKNOWN, f"the security configuration's {section} hands writes to other credentials")
@@ -204,6 +209,24 @@ FOLLOWED = (
 #: SSE-KMS key (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": "a bucket-specific encryption
 #: setting in EMRFS using 'fs.s3.bucket.amzn-s3-demo-bucket1.serverSideEncryption.kms.keyId'").
 FOLLOWED_PER_BUCKET = (("emrfs-site", "fs.s3.bucket.{bucket}.serverSideEncryption.kms.keyId"),)
+
+
+#: The boolean settings the writer follows (or that change what it would replay: client-side encryption).
+FOLLOWED_FLAGS = (
+    ("emrfs-site", "fs.s3.useRequesterPaysHeader"),
+    ("emrfs-site", "fs.s3.enableServerSideEncryption"),
+    ("emrfs-site", "fs.s3.cse.enabled"),
+    ("emrfs-site", "fs.s3n.ssl.enabled"),
+)
+
+
+def _unreadable_flag(configurations: list[dict[str, Any]]) -> str:
+    """A followed boolean setting (:data:`FOLLOWED_FLAGS`) set to neither ``true`` nor ``false`` (:func:`flag`), or ``""``."""
+    for classification, name in FOLLOWED_FLAGS:
+        properties = site(configurations, classification)
+        if name in properties and flag(properties, name) is None:
+            return f"{classification} {name}={properties[name]!r}"
+    return ""
 
 
 def _spark_differs(configurations: list[dict[str, Any]], bucket: str | None = None) -> str:

@@ -828,3 +828,35 @@ def test_an_emrfs_bucket_level_requester_pays_setting_is_read_for_s3a_and_left_u
     assert isinstance(unknown, str)
     assert f"fs.s3.bucket.{BUCKET}.useRequesterPaysHeader" in unknown
     assert sends_requester_pays_header(state, "some-other-bucket") is False
+
+
+@pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.10.0"])
+@pytest.mark.parametrize(
+    ("site_file", "name"),
+    [
+        ("emrfs-site", "fs.s3.useRequesterPaysHeader"),
+        ("emrfs-site", f"fs.s3.bucket.{BUCKET}.useRequesterPaysHeader"),
+        ("core-site", "fs.s3a.requester.pays.enabled"),
+    ],
+)
+def test_a_flag_neither_true_nor_false_is_not_known(release: str, site_file: str, name: str) -> None:
+    """
+    Hadoop's Configuration.getBoolean takes a trimmed "true"/"false" in any case and gives the caller's default for
+    anything else, which AWS does not document for these settings: "yes" is not read as off (it was: no header).
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.contexts import tls_turned_off
+
+    state = healthy_state()
+    state.release_label = release
+    state.cluster_configurations = [{"Classification": site_file, "Properties": {name: "yes"}}]
+    unknown = sends_requester_pays_header(state, BUCKET)
+    if site_file == "core-site" and release == "emr-6.15.0":
+        assert unknown is False  # EMRFS reads no fs.s3a.* setting
+    else:
+        assert isinstance(unknown, str)
+        assert f"{name}='yes'" in unknown
+
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": {"fs.s3n.ssl.enabled": "no"}}]
+    assert "fs.s3n.ssl.enabled" in tls_turned_off(state, BUCKET)  # TLS possibly off: aws:SecureTransport not known
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": {"fs.s3n.ssl.enabled": " TRUE "}}]
+    assert tls_turned_off(state, BUCKET) == ""
