@@ -860,3 +860,29 @@ def test_a_flag_neither_true_nor_false_is_not_known(release: str, site_file: str
     assert "fs.s3n.ssl.enabled" in tls_turned_off(state, BUCKET)  # TLS possibly off: aws:SecureTransport not known
     state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": {"fs.s3n.ssl.enabled": " TRUE "}}]
     assert tls_turned_off(state, BUCKET) == ""
+
+
+def test_s3as_own_base_setting_beside_an_emrfs_bucket_level_one_leaves_both_possible() -> None:
+    """
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": the mapping "extends to bucket-level
+    configurations" and occurs "when S3A configurations are undefined"; whether S3A's defined base setting keeps
+    EMRFS's bucket-level one from being translated is not documented: both values are possible (the base one alone
+    was read).
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.contexts import possible_canned_acls, upload_storage_class
+
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [
+        {"Classification": "core-site", "Properties": {"fs.s3a.acl.default": "BucketOwnerFullControl"}},
+        {"Classification": "emrfs-site", "Properties": {f"fs.s3.bucket.{BUCKET}.canned.acl": "PublicRead"}},
+    ]
+    assert set(possible_canned_acls(state, BUCKET)) == {"bucket-owner-full-control", "public-read"}
+    assert possible_canned_acls(state, "some-other-bucket") == ("bucket-owner-full-control",)
+
+    state.cluster_configurations = [
+        {"Classification": "core-site", "Properties": {"fs.s3a.create.storage.class": ""}},
+        {"Classification": "emrfs-site", "Properties": {f"fs.s3.bucket.{BUCKET}.storageClass": "GLACIER"}},
+    ]
+    assert upload_storage_class(state, BUCKET) is True
+    assert upload_storage_class(state, "some-other-bucket") is False

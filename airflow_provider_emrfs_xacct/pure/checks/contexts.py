@@ -366,8 +366,8 @@ def upload_storage_class(state: ChainState, bucket: str) -> bool | None:
     if state.cluster_configurations is None:
         return None
     emrfs = emrfs_readings(state, EMRFS_STORAGE_CLASS, bucket) if not serves_s3_with_s3a(state) else ()
-    s3a = s3a_reading(state, EMRFS_STORAGE_CLASS, S3A_STORAGE_CLASS, bucket) if s3a_may_serve_s3(state) else None
-    return any(str(value).strip() for value in (*emrfs, s3a) if value is not None)
+    s3a = s3a_readings(state, EMRFS_STORAGE_CLASS, S3A_STORAGE_CLASS, bucket) if s3a_may_serve_s3(state) else ()
+    return any(str(value).strip() for value in (*emrfs, *s3a) if value is not None)
 
 
 #: EMRFS's ``emrfs-site`` custom encryption context of SSE-KMS uploads, and S3A's ``core-site`` one (Amazon EMR Release
@@ -393,9 +393,9 @@ def custom_encryption_context(state: ChainState, bucket: str) -> str:
         for name in (EMRFS_ENCRYPTION_CONTEXT, emrfs_bucket_setting(EMRFS_ENCRYPTION_CONTEXT, bucket)):
             if name and str(site_property(state, "emrfs-site", name) or "").strip():
                 return f"emrfs-site {name}"
-    if (
-        s3a_may_serve_s3(state)
-        and str(s3a_reading(state, EMRFS_ENCRYPTION_CONTEXT, S3A_ENCRYPTION_CONTEXT, bucket) or "").strip()
+    if s3a_may_serve_s3(state) and any(
+        str(value or "").strip()
+        for value in s3a_readings(state, EMRFS_ENCRYPTION_CONTEXT, S3A_ENCRYPTION_CONTEXT, bucket)
     ):
         own = s3a_setting_name(state, S3A_ENCRYPTION_CONTEXT, bucket)
         return f"core-site {own}" if own else translated_name(state, EMRFS_ENCRYPTION_CONTEXT, bucket)
@@ -509,7 +509,7 @@ def possible_canned_acls(state: ChainState, bucket: str) -> tuple[str | None, ..
     if not serves_s3_with_s3a(state):
         possible.extend(_acl_header(value) for value in emrfs_readings(state, "fs.s3.canned.acl", bucket))
     if s3a_may_serve_s3(state):
-        possible.append(_acl_header(s3a_reading(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket)))
+        possible.extend(_acl_header(value) for value in s3a_readings(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket))
     return tuple(dict.fromkeys(possible))
 
 
@@ -545,6 +545,19 @@ def s3a_reading(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) 
     # The translation "extends to bucket-level configurations" (same guide): EMRFS's fs.s3.bucket.BUCKET.OPTION
     # becomes S3A's setting for that bucket, which wins over the base one (:func:`emrfs_setting`).
     return None if translation_off(state) else emrfs_setting(state, emrfs_name, bucket)
+
+
+def s3a_readings(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) -> tuple[str | None, ...]:
+    """
+    The values S3A may read for ``bucket``: :func:`s3a_reading`, and EMRFS's translated bucket-level one too where
+    S3A's own base setting differs from it and which of the two S3A reads is not documented
+    (:func:`undocumented_precedence`).
+    """
+    reading = s3a_reading(state, emrfs_name, s3a_name, bucket)
+    translated = translated_bucket_setting(state, emrfs_name, s3a_name, bucket)
+    if translated is None or not undocumented_precedence(state, emrfs_name, s3a_name, bucket):
+        return (reading,)
+    return reading, site_property(state, "emrfs-site", translated)
 
 
 def s3a_setting_name(state: ChainState, name: str, bucket: str) -> str | None:
