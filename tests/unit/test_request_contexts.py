@@ -886,3 +886,17 @@ def test_s3as_own_base_setting_beside_an_emrfs_bucket_level_one_leaves_both_poss
     ]
     assert upload_storage_class(state, BUCKET) is True
     assert upload_storage_class(state, "some-other-bucket") is False
+
+
+def test_s3as_own_requester_pays_beside_an_emrfs_bucket_level_one_is_not_known() -> None:
+    """The same undocumented precedence: S3A's base ``false`` and EMRFS's bucket-level ``true`` (was: no header)."""
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [
+        {"Classification": "core-site", "Properties": {"fs.s3a.requester.pays.enabled": "false"}},
+        {"Classification": "emrfs-site", "Properties": {f"fs.s3.bucket.{BUCKET}.useRequesterPaysHeader": "true"}},
+    ]
+    unknown = sends_requester_pays_header(state, BUCKET)
+    assert isinstance(unknown, str)
+    assert "not documented" in unknown
+    assert sends_requester_pays_header(state, "some-other-bucket") is False

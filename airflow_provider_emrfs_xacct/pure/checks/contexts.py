@@ -661,6 +661,13 @@ def sends_requester_pays_header(state: ChainState, bucket: str) -> bool | str:
         )
     translated = _true(emrfs_setting(state, REQUESTER_PAYS_HEADER, bucket)) and not translation_off(state)
     s3a = _true(own) if own is not None else translated
+    doubt = undocumented_precedence(state, REQUESTER_PAYS_HEADER, S3A_REQUESTER_PAYS, bucket)
+    if (
+        doubt
+        and s3a_may_serve_s3(state)
+        and len({_true(value) for value in s3a_readings(state, REQUESTER_PAYS_HEADER, S3A_REQUESTER_PAYS, bucket)}) > 1
+    ):
+        return doubt
     if (
         not serves_s3_with_s3a(state)
         and len({_true(value) for value in emrfs_readings(state, REQUESTER_PAYS_HEADER, bucket)}) > 1
