@@ -255,7 +255,9 @@ def requested_encryption(
             return "aws:kms", s3.get("AwsKmsKey")
         if str(s3.get("EncryptionMode", "")).startswith("CSE-"):
             return None, None  # client-side, and "SSE and CSE are mutually exclusive" (same Release Guide page)
-    if str(emrfs_site.get("fs.s3.enableServerSideEncryption", "false")).lower() == "true":
+    # Hadoop's reading of a flag, trimmed and in any case (aws_cluster_settings.flag); another value makes the
+    # cluster's credentials UNKNOWN (aws_cluster_settings.credentials_of), so it is never judged.
+    if aws_cluster_settings.flag(dict(emrfs_site), "fs.s3.enableServerSideEncryption") is True:
         # The bucket-specific key wins for its bucket (EMR Release Guide, "Migration guide: EMRFS to S3A
         # filesystem": "a bucket-specific encryption setting in EMRFS using
         # 'fs.s3.bucket.amzn-s3-demo-bucket1.serverSideEncryption.kms.keyId'").

@@ -278,6 +278,8 @@ def plan_launch(
     # the duration S3A's own setting names when it is defined.
     s3a_mappings = uses_role_mappings and translation_off is None and (version is None or version >= S3A_DEFAULT_SINCE)
     _check_site_session_durations(configurations, s3a_mappings, mapped_buckets)
+    if s3a_mappings:
+        check_translated_bucket_durations(emrfs_site, "emrfs_site_properties", mapped_buckets, site_of(configurations))
     connector = s3_connector(version, keep_emrfs)
     core_site: dict[str, str] = {}
     if credentials_provider is not None:
@@ -630,10 +632,7 @@ def _check_site_session_durations(
     configurations: list[dict[str, Any]], s3a_mappings: bool, mapped_buckets: tuple[str, ...] | None
 ) -> None:
     """Check the role session durations of the ``emrfs-site`` classifications, and of ``core-site`` for S3A's mappings."""
-    core_site: dict[str, Any] = {}
-    for configuration in configurations:
-        if configuration.get("Classification") == "core-site" and isinstance(configuration.get("Properties"), dict):
-            core_site.update(configuration["Properties"])
+    core_site = site_of(configurations)
     for index, configuration in enumerate(configurations):
         properties = configuration.get("Properties")
         if not isinstance(properties, dict):
@@ -641,6 +640,8 @@ def _check_site_session_durations(
         field = f"job_flow_overrides.Configurations[{index}].Properties"
         if configuration.get("Classification") == "emrfs-site":
             check_session_duration(properties, field)
+            if s3a_mappings:
+                check_translated_bucket_durations(properties, field, mapped_buckets, core_site)
         elif configuration.get("Classification") == "core-site" and s3a_mappings:
             check_s3a_session_duration(properties, field, mapped_buckets, core_site)
 
@@ -663,6 +664,56 @@ def check_session_duration(properties: dict[str, Any], field: str) -> None:
             f"must be whole seconds from {MIN_SESSION_SECONDS} to {MAX_CHAINED_SESSION_SECONDS}, got {value!r}: "
             "EMRFS assumes the mapped role by role chaining, which STS caps at one hour",
         )
+
+
+def site_of(configurations: list[dict[str, Any]], classification: str = "core-site") -> dict[str, Any]:
+    """The properties of every ``classification`` of ``configurations``, later ones winning."""
+    merged: dict[str, Any] = {}
+    for configuration in configurations:
+        if configuration.get("Classification") == classification and isinstance(configuration.get("Properties"), dict):
+            merged.update(configuration["Properties"])
+    return merged
+
+
+def emrfs_setting_bucket(setting: str, name: str) -> str | None:
+    """
+    The bucket whose ``emrfs-site`` bucket-level form ``fs.s3.bucket.BUCKET.OPTION`` of ``name`` (``fs.s3.OPTION``)
+    ``setting`` is (``None``: it is not one).
+    """
+    option = f".{name.removeprefix('fs.s3.')}"
+    if not (setting.startswith("fs.s3.bucket.") and setting.endswith(option)):
+        return None
+    return setting[len("fs.s3.bucket.") : -len(option)] or None
+
+
+def check_translated_bucket_durations(
+    properties: dict[str, Any], field: str, mapped_buckets: tuple[str, ...] | None, core_site: dict[str, Any]
+) -> None:
+    """
+    Refuse an ``emrfs-site`` ``fs.s3.bucket.BUCKET.sts.sessionDurationSeconds`` outside 900-3600 seconds where EMR
+    translates it for S3A's mapped role of ``BUCKET``: a bucket a role mapping may take (``mapped_buckets``) whose own
+    ``core-site`` ``fs.s3a.bucket.BUCKET.assumed.role.session.duration`` is not set (a defined S3A setting wins).
+
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": the mapping of EMRFS settings to S3A's
+    "extends to bucket-level configurations", ``fs.s3.sts.sessionDurationSeconds`` mapped to
+    ``fs.s3a.assumed.role.session.duration``. Whether S3A's own base ``fs.s3a.assumed.role.session.duration`` keeps
+    the bucket-level one from being translated is not documented, so it may reach the mapped role either way. Read as
+    S3A reads the translated value (:func:`hadoop_duration_seconds`), capped as every chained session is.
+    """
+    for name, value in properties.items():
+        bucket = emrfs_setting_bucket(name, SESSION_DURATION_PROPERTY)
+        if bucket is None or not bucket_mapped(bucket, mapped_buckets):
+            continue
+        if s3a_bucket_setting(S3A_SESSION_DURATION_PROPERTY, bucket) in core_site:
+            continue
+        seconds = hadoop_duration_seconds(value)
+        if seconds is None or not MIN_SESSION_SECONDS <= seconds <= MAX_CHAINED_SESSION_SECONDS:
+            raise InvalidParameterError(
+                f"{field}.{name}",
+                f"must be a duration from {MIN_SESSION_SECONDS} to {MAX_CHAINED_SESSION_SECONDS} seconds, got "
+                f"{value!r}: EMR translates it for S3A's mapped role of bucket {bucket}, which S3A assumes by role chaining, "
+                "which STS caps at one hour",
+            )
 
 
 def s3a_bucket_setting(name: str, bucket: str) -> str:

@@ -553,7 +553,9 @@ def sts_endpoint_settings(release_label: str, configurations: list[dict[str, Any
     ``fs.s3.impl`` keeps EMRFS) it is ``core-site`` ``fs.s3a.assumed.role.sts.endpoint``, which EMR fills from the
     EMRFS one only when it is not set itself: "The mapping process automatically occurs when S3A configurations are
     undefined while corresponding EMRFS configurations are present", and not at all with ``core-site``
-    ``fs.s3a.emrfs.compatibility.enable`` false (same guide).
+    ``fs.s3a.emrfs.compatibility.enable`` false (same guide). This is the cluster's endpoint: a bucket's own (S3A's
+    ``fs.s3a.bucket.BUCKET.assumed.role.sts.endpoint``, or EMRFS's bucket-level ``fs.s3.bucket.BUCKET.sts.endpoint``
+    EMR translates for it) is the verifier's ``checks/sts_route.py``'s, which names it "not checked".
     """
     sites: dict[str, dict[str, Any]] = {}
     for item in configurations:

@@ -164,6 +164,35 @@ def test_a_session_over_an_hour_fails_the_mapped_assume_role_only(aws: Seeded, r
     assert "AssumeRole" not in {record.operation for record in unmapped.requests}
 
 
+def test_an_emrfs_bucket_level_session_duration_is_s3as_for_that_bucket(aws: Seeded) -> None:
+    """
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": the mapping of EMRFS settings to S3A's
+    "extends to bucket-level configurations": emrfs-site fs.s3.bucket.BUCKET.sts.sessionDurationSeconds is the
+    bucket's S3A session (fs.s3a.assumed.role.session.duration). Two hours there fail its mapped writes (STS refuses
+    a chained session over one hour) whatever the base one says: the verifier fails it, the judge refuses the
+    AssumeRole, and the launch refuses it before RunJobFlow (tests/unit/test_cluster_config.py).
+    """
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    properties = {
+        "fs.s3.sts.sessionDurationSeconds": "3600",
+        f"fs.s3.bucket.{aws.bucket}.sts.sessionDurationSeconds": "7200",
+    }
+    site = {"Classification": "emrfs-site", "Properties": properties}
+    cluster_id = launch_cluster(aws, configuration, ReleaseLabel="emr-7.10.0", Configurations=[site])
+
+    report, _, _ = run_operator(
+        verifier(configuration, cluster_id=cluster_id, release_label="emr-7.10.0", fail_on_broken=False)
+    )
+    duration = link(report, "role session duration")
+    assert duration["status"] == "fail", duration
+    assert f"fs.s3.bucket.{aws.bucket}.sts.sessionDurationSeconds" in duration["detail"]
+    refused = write(aws, configuration, cluster_id=cluster_id, files=1).first_failure
+    assert refused is not None
+    assert refused.operation == "AssumeRole", refused
+    assert "900-3600 seconds" in refused.reason, refused.reason
+
+
 def test_a_buckets_own_s3a_session_duration_is_the_one_its_mapped_role_gets(aws: Seeded) -> None:
     """
     S3A's per-bucket option wins over the base one for that bucket alone (Apache Hadoop, "Working with IAM Assumed

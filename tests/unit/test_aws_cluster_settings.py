@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from devstack.aws_cluster_settings import INSTANCE_ROLE, MAPPINGS, REFUSED, UNKNOWN, credentials_of
+from devstack.aws_cluster_settings import INSTANCE_ROLE, MAPPINGS, REFUSED, UNKNOWN, credentials_of, sts_endpoint_site
 
 #: The role mappings route the writes, and STS refuses every AssumeRole of a mapped role (the session's duration).
 SESSION_REFUSED = "mappings, each AssumeRole refused"
@@ -214,12 +214,63 @@ def test_the_settings_the_writer_now_follows_given_spark_jobs_another_value_are_
             True,
         ),
         ({"fs.s3a.bucket.b.assumed.role.session.duration": "1h"}, {"fs.s3.sts.sessionDurationSeconds": "7200"}, False),
+        # EMRFS's bucket-level form, translated for S3A's b ("extends to bucket-level configurations": Amazon EMR
+        # Release Guide, "Migration guide: EMRFS to S3A filesystem"), before the base one; another bucket's is not b's.
+        ({}, {"fs.s3.bucket.b.sts.sessionDurationSeconds": "7200"}, True),
+        ({}, {"fs.s3.bucket.b.sts.sessionDurationSeconds": "7200", "fs.s3.sts.sessionDurationSeconds": "3600"}, True),
+        ({}, {"fs.s3.bucket.b.sts.sessionDurationSeconds": "3600", "fs.s3.sts.sessionDurationSeconds": "7200"}, False),
+        ({}, {"fs.s3.bucket.bb.sts.sessionDurationSeconds": "7200"}, False),
+        (
+            {"fs.s3a.bucket.b.assumed.role.session.duration": "1h"},
+            {"fs.s3.bucket.b.sts.sessionDurationSeconds": "7200"},
+            False,
+        ),
+        ({"fs.s3a.assumed.role.session.duration": "2h"}, {"fs.s3.bucket.b.sts.sessionDurationSeconds": "1800"}, None),
+        ({"fs.s3a.assumed.role.session.duration": "2h"}, {"fs.s3.bucket.b.sts.sessionDurationSeconds": "7200"}, True),
     ],
 )
 def test_the_session_duration_s3a_reads_for_the_written_bucket(
-    core: dict[str, str], emrfs: dict[str, str], refused: bool
+    core: dict[str, str], emrfs: dict[str, str], refused: bool | None
 ) -> None:
     configurations = [site("core-site", **core), site("emrfs-site", **emrfs)]
     credentials = credentials_of("emr-7.10.0", configurations, MAPPED, "b")
+    if refused is None:  # S3A's own base one or EMRFS's bucket-level one, not documented which
+        assert credentials.kind == UNKNOWN, credentials
+        assert "not documented" in credentials.reason
+        return
     assert credentials.kind == MAPPINGS, credentials.reason
     assert bool(credentials.session_refused) is refused, credentials.session_refused
+
+
+@pytest.mark.parametrize(
+    ("release", "core", "emrfs", "endpoint"),
+    [
+        # EMRFS's bucket-level fs.s3.bucket.BUCKET.sts.endpoint, translated for S3A's b (Amazon EMR Release Guide,
+        # "Migration guide: EMRFS to S3A filesystem": the mapping "extends to bucket-level configurations"), wins over
+        # the translated base one for b (Hadoop's per-bucket rule); another bucket's is not b's.
+        ("emr-7.10.0", {}, {"fs.s3.sts.endpoint": "r", "fs.s3.bucket.b.sts.endpoint": "g"}, "g"),
+        ("emr-7.10.0", {}, {"fs.s3.sts.endpoint": "r", "fs.s3.bucket.bb.sts.endpoint": "g"}, "r"),
+        ("emr-7.10.0", {"fs.s3a.bucket.b.assumed.role.sts.endpoint": "o"}, {"fs.s3.bucket.b.sts.endpoint": "g"}, "o"),
+        ("emr-7.10.0", {"fs.s3a.emrfs.compatibility.enable": "false"}, {"fs.s3.bucket.b.sts.endpoint": "g"}, None),
+        ("emr-7.10.0", {"fs.s3a.assumed.role.sts.endpoint": "g"}, {"fs.s3.bucket.b.sts.endpoint": "g"}, "g"),
+        # EMRFS serving s3://: its base setting (a bucket-level one it is not documented to read).
+        ("emr-6.15.0", {}, {"fs.s3.sts.endpoint": "r", "fs.s3.bucket.b.sts.endpoint": "g"}, "r"),
+    ],
+)
+def test_the_sts_endpoint_s3a_calls_for_the_written_bucket(
+    release: str, core: dict[str, str], emrfs: dict[str, str], endpoint: str | None
+) -> None:
+    configurations = [site("core-site", **core), site("emrfs-site", **emrfs)]
+    assert sts_endpoint_site(release, configurations, "b").get("fs.s3.sts.endpoint") == endpoint
+
+
+def test_the_sts_endpoint_beside_s3a_own_base_one_is_not_told() -> None:
+    """Whether S3A's own base setting keeps EMRFS's bucket-level one from being translated is not documented."""
+    configurations = [
+        site("core-site", **{"fs.s3a.assumed.role.sts.endpoint": "https://sts.eu-west-1.amazonaws.com"}),
+        site("emrfs-site", **{"fs.s3.bucket.b.sts.endpoint": "https://sts.amazonaws.com"}),
+    ]
+    endpoint = sts_endpoint_site("emr-7.10.0", configurations, "b")["fs.s3.sts.endpoint"]
+    assert "not documented" in endpoint
+    assert "https://sts.amazonaws.com" in endpoint
+    assert "sts.eu-west-1" in endpoint

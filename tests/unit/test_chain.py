@@ -2250,3 +2250,34 @@ def test_a_conditional_deny_for_everyone_beside_other_statements_is_not_reported
     assert link.fix == "a Deny in trust policy blocks it: change that statement", link.fix
     state.destination_roles[ROLE].trust_policy = document(deny)  # type: ignore[union-attr]
     assert "access was revoked" in by_name(check_chain(state))[ASSUME].fix
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "fs.s3.enableServerSideEncryption",  # the KMS link is judged on the bucket's default key
+        "fs.s3.cse.enabled",
+        "fs.s3a.encryption.algorithm",
+        "fs.s3.serverSideEncryption.kms.customEncryptionContext",  # kms:EncryptionContext taken as not set
+        "fs.s3a.encryption.context",
+        "fs.s3n.ssl.enabled",  # aws:SecureTransport taken as true
+        "fs.s3a.connection.ssl.enabled",
+        "fs.s3n.endpoint",  # the route to S3 and aws:RequestedRegion judged as without an override
+        "fs.s3a.endpoint",
+        "fs.s3.storageClass",  # x-amz-storage-class not known
+        "fs.s3.canned.acl",
+        "fs.s3.sts.sessionDurationSeconds",
+    ],
+)
+def test_every_unread_cluster_setting_taken_as_not_set_is_named_in_the_not_seen_list(setting: str) -> None:
+    """
+    Not read (no cluster_id), a setting that could change a PASS is not assumed absent silently: the not-seen list
+    names it (the encryption, the encryption context, TLS and an endpoint override are taken as not set).
+    """
+    state = healthy_state()
+    state.cluster_configurations = None
+
+    unseen = [item for item in check_chain(state).not_checked if item["how"] == CLUSTER_SETTINGS[1]]
+
+    assert len(unseen) == 1
+    assert setting in unseen[0]["what"]

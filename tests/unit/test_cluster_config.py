@@ -800,6 +800,65 @@ class TestSessionDuration:
         plan = plan_launch(overrides(Configurations=user))
         assert plan.overrides["Configurations"] == user
 
+    # Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": the mapping of EMRFS settings to S3A's
+    # "extends to bucket-level configurations", fs.s3.sts.sessionDurationSeconds mapped to S3A's
+    # fs.s3a.assumed.role.session.duration: fs.s3.bucket.BUCKET.sts.sessionDurationSeconds is that bucket's S3A
+    # session, capped at one hour as every chained one (AWS STS API Reference, AssumeRole, DurationSeconds).
+    BUCKET_LEVEL = "fs.s3.bucket.partner-bucket.sts.sessionDurationSeconds"
+
+    @pytest.mark.parametrize("mapped", [None, ("partner-bucket/",), ("partner",)])
+    @pytest.mark.parametrize("value", ["7200", "3601", "899", "soon"])
+    def test_a_bucket_level_emrfs_duration_of_a_mapped_bucket_is_refused_on_s3a_releases(
+        self, mapped: tuple[str, ...] | None, value: str
+    ) -> None:
+        user = [{"Classification": "emrfs-site", "Properties": {self.BUCKET_LEVEL: value}}]
+        refused(
+            lambda: plan_launch(overrides("emr-7.10.0", Configurations=user), mapped_buckets=mapped),
+            f"{CONFIGURATIONS}[0].Properties.{self.BUCKET_LEVEL}",
+            "partner-bucket",
+            "role chaining",
+        )
+
+    def test_a_bucket_level_emrfs_duration_given_as_emrfs_site_properties_is_refused(self) -> None:
+        refused(
+            lambda: plan_launch(overrides(None), emrfs_site_properties={self.BUCKET_LEVEL: "7200"}),
+            f"emrfs_site_properties.{self.BUCKET_LEVEL}",
+            "role chaining",
+        )
+
+    def test_a_bucket_level_emrfs_duration_is_refused_beside_s3a_own_base_setting(self) -> None:
+        # Whether S3A's defined base setting keeps the bucket-level one from being translated is not documented.
+        user = [
+            {"Classification": "core-site", "Properties": {"fs.s3a.assumed.role.session.duration": "1h"}},
+            {"Classification": "emrfs-site", "Properties": {self.BUCKET_LEVEL: "7200"}},
+        ]
+        refused(
+            lambda: plan_launch(overrides("emr-7.10.0", Configurations=user), keep_emrfs=False),
+            f"{CONFIGURATIONS}[1].Properties.{self.BUCKET_LEVEL}",
+        )
+
+    @pytest.mark.parametrize(
+        ("release", "core", "mapped"),
+        [
+            ("emr-7.10.0", {}, ("other/",)),  # a bucket no role mapping takes
+            ("emr-7.10.0", {"fs.s3a.bucket.partner-bucket.assumed.role.session.duration": "1h"}, None),  # S3A's own
+            ("emr-7.10.0", {"fs.s3a.emrfs.compatibility.enable": "false"}, None),  # not translated
+            ("emr-7.9.0", {}, None),  # EMRFS everywhere, whose bucket-level reading is not documented
+        ],
+    )
+    def test_a_bucket_level_emrfs_duration_s3a_does_not_take_is_kept(
+        self, release: str, core: dict[str, str], mapped: tuple[str, ...] | None
+    ) -> None:
+        user = [
+            {"Classification": "core-site", "Properties": core},
+            {
+                "Classification": "emrfs-site",
+                "Properties": {self.BUCKET_LEVEL: "7200", "fs.s3.sts.sessionDurationSeconds": "3600"},
+            },
+        ]
+        plan = plan_launch(overrides(release, Configurations=user), mapped_buckets=mapped)
+        assert plan.overrides["Configurations"][1]["Properties"][self.BUCKET_LEVEL] == "7200"
+
 
 @pytest.mark.parametrize("protected", [True, "true", "True"])
 def test_termination_protection_is_a_warning_naming_the_teardown_opt_in(protected: Any) -> None:

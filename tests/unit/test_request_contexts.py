@@ -828,3 +828,75 @@ def test_an_emrfs_bucket_level_requester_pays_setting_is_read_for_s3a_and_left_u
     assert isinstance(unknown, str)
     assert f"fs.s3.bucket.{BUCKET}.useRequesterPaysHeader" in unknown
     assert sends_requester_pays_header(state, "some-other-bucket") is False
+
+
+@pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.10.0"])
+@pytest.mark.parametrize(
+    ("site_file", "name"),
+    [
+        ("emrfs-site", "fs.s3.useRequesterPaysHeader"),
+        ("emrfs-site", f"fs.s3.bucket.{BUCKET}.useRequesterPaysHeader"),
+        ("core-site", "fs.s3a.requester.pays.enabled"),
+    ],
+)
+def test_a_flag_neither_true_nor_false_is_not_known(release: str, site_file: str, name: str) -> None:
+    """
+    Hadoop's Configuration.getBoolean takes a trimmed "true"/"false" in any case and gives the caller's default for
+    anything else, which AWS does not document for these settings: "yes" is not read as off (it was: no header).
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.contexts import tls_turned_off
+
+    state = healthy_state()
+    state.release_label = release
+    state.cluster_configurations = [{"Classification": site_file, "Properties": {name: "yes"}}]
+    unknown = sends_requester_pays_header(state, BUCKET)
+    if site_file == "core-site" and release == "emr-6.15.0":
+        assert unknown is False  # EMRFS reads no fs.s3a.* setting
+    else:
+        assert isinstance(unknown, str)
+        assert f"{name}='yes'" in unknown
+
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": {"fs.s3n.ssl.enabled": "no"}}]
+    assert "fs.s3n.ssl.enabled" in tls_turned_off(state, BUCKET)  # TLS possibly off: aws:SecureTransport not known
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": {"fs.s3n.ssl.enabled": " TRUE "}}]
+    assert tls_turned_off(state, BUCKET) == ""
+
+
+def test_s3as_own_base_setting_beside_an_emrfs_bucket_level_one_leaves_both_possible() -> None:
+    """
+    Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": the mapping "extends to bucket-level
+    configurations" and occurs "when S3A configurations are undefined"; whether S3A's defined base setting keeps
+    EMRFS's bucket-level one from being translated is not documented: both values are possible (the base one alone
+    was read).
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.contexts import possible_canned_acls, upload_storage_class
+
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [
+        {"Classification": "core-site", "Properties": {"fs.s3a.acl.default": "BucketOwnerFullControl"}},
+        {"Classification": "emrfs-site", "Properties": {f"fs.s3.bucket.{BUCKET}.canned.acl": "PublicRead"}},
+    ]
+    assert set(possible_canned_acls(state, BUCKET)) == {"bucket-owner-full-control", "public-read"}
+    assert possible_canned_acls(state, "some-other-bucket") == ("bucket-owner-full-control",)
+
+    state.cluster_configurations = [
+        {"Classification": "core-site", "Properties": {"fs.s3a.create.storage.class": ""}},
+        {"Classification": "emrfs-site", "Properties": {f"fs.s3.bucket.{BUCKET}.storageClass": "GLACIER"}},
+    ]
+    assert upload_storage_class(state, BUCKET) is True
+    assert upload_storage_class(state, "some-other-bucket") is False
+
+
+def test_s3as_own_requester_pays_beside_an_emrfs_bucket_level_one_is_not_known() -> None:
+    """The same undocumented precedence: S3A's base ``false`` and EMRFS's bucket-level ``true`` (was: no header)."""
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [
+        {"Classification": "core-site", "Properties": {"fs.s3a.requester.pays.enabled": "false"}},
+        {"Classification": "emrfs-site", "Properties": {f"fs.s3.bucket.{BUCKET}.useRequesterPaysHeader": "true"}},
+    ]
+    unknown = sends_requester_pays_header(state, BUCKET)
+    assert isinstance(unknown, str)
+    assert "not documented" in unknown
+    assert sends_requester_pays_header(state, "some-other-bucket") is False

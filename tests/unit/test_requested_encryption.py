@@ -538,3 +538,42 @@ def test_emrfs_sse_switch_under_s3a_is_not_read_as_an_algorithm(release: str | N
     state.release_label = "emr-7.10.0"
     assert requested_encryption(state, BUCKET) == ("aws:kms", OTHER_KEY)
     assert by_name(check_chain(state))[KMS].status == PASS
+
+
+# Apache Hadoop's org.apache.hadoop.conf.Configuration.getBoolean reads a flag with getTrimmed and equalsIgnoreCase
+# "true"/"false" (its source, as vendored in apache/flink's flink-fs-hadoop-shaded); any other value gets the caller's
+# default, which AWS does not document for EMRFS's switches. One reading everywhere: trimmed, any case; another
+# value is not known (never read as off).
+@pytest.mark.parametrize("value", [" true", "TRUE ", "\ttrue\n"])
+def test_the_encryption_switches_are_read_trimmed_in_any_case(value: str) -> None:
+    site = {"fs.s3.enableServerSideEncryption": value, "fs.s3.serverSideEncryption.kms.keyId": OTHER_KEY}
+    state = healthy_state()
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": site}]
+
+    assert requested_encryption(state, BUCKET) == ("aws:kms", OTHER_KEY)  # was (None, None): untrimmed " true"
+    assert emrfs_writer.requested_encryption({}, site, BUCKET) == ("aws:kms", OTHER_KEY)
+
+    cse = healthy_state()
+    cse.cluster_configurations = [{"Classification": "emrfs-site", "Properties": {"fs.s3.cse.enabled": value}}]
+    link = by_name(check_chain(cse))[KMS]
+    assert link.status == UNKNOWN, link
+    assert "fs.s3.cse.enabled" in link.detail
+
+
+@pytest.mark.parametrize("name", ["fs.s3.enableServerSideEncryption", "fs.s3.cse.enabled"])
+@pytest.mark.parametrize("value", ["yes", "1", "on", "", "tru e"])
+def test_an_encryption_switch_neither_true_nor_false_is_not_known(name: str, value: str) -> None:
+    state = healthy_state()
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": {name: value}}]
+
+    assert requested_encryption(state, BUCKET) is None
+    link = by_name(check_chain(state))[KMS]
+    assert link.status == UNKNOWN, link
+    assert f"{name}={value!r}" in link.detail
+    # The stand-in's judge does not decide such a cluster either (devstack/aws_cluster_settings.py).
+    from devstack.aws_cluster_settings import UNKNOWN as STAND_IN_UNKNOWN
+    from devstack.aws_cluster_settings import credentials_of
+
+    mapped = state.security_configuration
+    assert isinstance(mapped, dict)
+    assert credentials_of("emr-6.15.0", state.cluster_configurations, mapped, BUCKET).kind == STAND_IN_UNKNOWN

@@ -91,9 +91,10 @@ def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, st
     header; its own key is not checked. ``(None, None)``: no header, the bucket's default applies; ``None``: not
     known (no cluster read). S3 applies the bucket's default only to a request that "doesn't specify any
     server-side encryption" (S3 API Reference, ServerSideEncryptionRule, ApplyServerSideEncryptionByDefault).
-    Also ``None`` where S3A serves ``s3://`` and what its uploads ask for is not read (:func:`s3a_encryption_setting`).
+    Also ``None`` where S3A serves ``s3://`` and what its uploads ask for is not read, or an ``emrfs-site`` switch is
+    neither true nor false (:func:`encryption_not_known`).
     """
-    if s3a_encryption_setting(state, bucket):
+    if encryption_not_known(state, bucket):
         return None
     s3 = _at_rest_s3_encryption(state, bucket)
     if s3 is not None:
@@ -109,7 +110,7 @@ def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, st
             return None, None
     if state.cluster_configurations is None:
         return None
-    if str(site_property(state, "emrfs-site", EMRFS_SSE)).lower() == "true":
+    if hadoop_boolean(site_property(state, "emrfs-site", EMRFS_SSE)):
         key = emrfs_kms_key(state, bucket)
         return ("aws:kms", key) if key else ("AES256", None)
     return None, None
@@ -118,8 +119,31 @@ def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, st
 #: EMRFS's ``emrfs-site`` switch of server-side encryption (Amazon EMR Release Guide, "Specifying Amazon S3 encryption
 #: using EMRFS properties").
 EMRFS_SSE = "fs.s3.enableServerSideEncryption"
+#: EMRFS's ``emrfs-site`` switch of client-side encryption (same page).
+EMRFS_CSE = "fs.s3.cse.enabled"
 #: EMRFS's ``emrfs-site`` KMS key of SSE-KMS uploads.
 EMRFS_KMS_KEY = "fs.s3.serverSideEncryption.kms.keyId"
+
+
+def encryption_not_known(state: ChainState, bucket: str) -> str:
+    """
+    Why the encryption uploads to ``bucket`` ask for is not known (``""``: it is): S3A's own settings or the
+    translation (:func:`s3a_encryption_setting`), or, without the security configuration's at-rest S3 encryption
+    (which overrides ``emrfs-site``), an ``emrfs-site`` switch ``fs.s3.enableServerSideEncryption`` or
+    ``fs.s3.cse.enabled`` set to neither true nor false as Hadoop reads a flag (:func:`hadoop_boolean`): how the
+    connector reads such a value is not documented.
+    """
+    unread = s3a_encryption_setting(state, bucket)
+    if unread or state.cluster_configurations is None or _at_rest_s3_encryption(state, bucket) is not None:
+        return unread
+    for name in (EMRFS_SSE, EMRFS_CSE):
+        value = site_property(state, "emrfs-site", name)
+        if value is not None and hadoop_boolean(value) is None:
+            return (
+                f"emrfs-site {name}={value!r} is neither true nor false (trimmed, in any case): how the connector "
+                "reads it, so whether uploads are encrypted, is not documented"
+            )
+    return ""
 
 
 def emrfs_kms_key(state: ChainState, bucket: str) -> str | None:
@@ -210,7 +234,7 @@ def client_side_encryption(state: ChainState, bucket: str) -> str:
             return ""
         key = s3.get("AwsKmsKey") or s3.get("EncryptionKeyProviderClass")
         return f"{mode} with {key} (the security configuration)" if key else f"{mode} (the security configuration)"
-    if str(site_property(state, "emrfs-site", "fs.s3.cse.enabled")).lower() != "true":
+    if not hadoop_boolean(site_property(state, "emrfs-site", EMRFS_CSE)):
         return ""
     key = site_property(state, "emrfs-site", "fs.s3.cse.kms.keyId")
     return f"client-side encryption{f' with {key}' if key else ''} (emrfs-site fs.s3.cse.enabled)"
@@ -222,16 +246,17 @@ def _upload_headers(state: ChainState, bucket: str) -> dict[str, str | None] | N
     ``s3:x-amz-server-side-encryption``, ``s3:x-amz-server-side-encryption-aws-kms-key-id``).
 
     ``None`` when the cluster's settings are not known; a ``None`` value: the header is not sent; a header left
-    out: not known (S3A's own encryption settings, :func:`s3a_encryption_setting`; the canned ACL where the release,
+    out: not known (S3A's own encryption settings or an unreadable switch, :func:`encryption_not_known`; the canned ACL where the release,
     so the connector, is unknown and EMRFS's and S3A's differ, :func:`possible_canned_acls`).
     """
     if state.cluster_configurations is None:
         return None
     acls = possible_canned_acls(state, bucket)
     headers: dict[str, str | None] = {"s3:x-amz-acl": acls[0]} if len(acls) == 1 else {}
-    if s3a_encryption_setting(state, bucket):
+    requested = requested_encryption(state, bucket)
+    if requested is None:  # not known (encryption_not_known)
         return headers
-    sse, key = requested_encryption(state, bucket) or (None, None)
+    sse, key = requested
     headers["s3:x-amz-server-side-encryption"] = sse
     headers["s3:x-amz-server-side-encryption-aws-kms-key-id"] = key if sse == "aws:kms" else None
     return headers
@@ -292,7 +317,7 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
                     f"{uses} S3A for s3://, and core-site {name} sets the encryption S3A's uploads "
                     "ask for, which the verifier does not read (nor how it combines with the security configuration)"
                 )
-    if not translation_off(state) and str(site_property(state, "emrfs-site", EMRFS_SSE)).strip().lower() == "true":
+    if not translation_off(state) and hadoop_boolean(site_property(state, "emrfs-site", EMRFS_SSE)):
         # The guide's mapping table carries fs.s3.enableServerSideEncryption to fs.s3a.encryption.algorithm but
         # gives no value for it (EMRFS's "true" is no S3A algorithm: Apache Hadoop, "Working with Encrypted S3
         # Data", names AES256, SSE-KMS, DSSE-KMS, SSE-C, CSE-KMS...): SSE-S3 or SSE-KMS is not known.
@@ -306,8 +331,8 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
             source
             for source, set_here in (
                 *(
-                    (f"emrfs-site {name}", str(site_property(state, "emrfs-site", name)).strip().lower() == "true")
-                    for name in ("fs.s3.enableServerSideEncryption", "fs.s3.cse.enabled")
+                    (f"emrfs-site {name}", hadoop_boolean(site_property(state, "emrfs-site", name)) is True)
+                    for name in (EMRFS_SSE, EMRFS_CSE)
                 ),
             )
             if set_here
@@ -341,8 +366,8 @@ def upload_storage_class(state: ChainState, bucket: str) -> bool | None:
     if state.cluster_configurations is None:
         return None
     emrfs = emrfs_readings(state, EMRFS_STORAGE_CLASS, bucket) if not serves_s3_with_s3a(state) else ()
-    s3a = s3a_reading(state, EMRFS_STORAGE_CLASS, S3A_STORAGE_CLASS, bucket) if s3a_may_serve_s3(state) else None
-    return any(str(value).strip() for value in (*emrfs, s3a) if value is not None)
+    s3a = s3a_readings(state, EMRFS_STORAGE_CLASS, S3A_STORAGE_CLASS, bucket) if s3a_may_serve_s3(state) else ()
+    return any(str(value).strip() for value in (*emrfs, *s3a) if value is not None)
 
 
 #: EMRFS's ``emrfs-site`` custom encryption context of SSE-KMS uploads, and S3A's ``core-site`` one (Amazon EMR Release
@@ -368,9 +393,9 @@ def custom_encryption_context(state: ChainState, bucket: str) -> str:
         for name in (EMRFS_ENCRYPTION_CONTEXT, emrfs_bucket_setting(EMRFS_ENCRYPTION_CONTEXT, bucket)):
             if name and str(site_property(state, "emrfs-site", name) or "").strip():
                 return f"emrfs-site {name}"
-    if (
-        s3a_may_serve_s3(state)
-        and str(s3a_reading(state, EMRFS_ENCRYPTION_CONTEXT, S3A_ENCRYPTION_CONTEXT, bucket) or "").strip()
+    if s3a_may_serve_s3(state) and any(
+        str(value or "").strip()
+        for value in s3a_readings(state, EMRFS_ENCRYPTION_CONTEXT, S3A_ENCRYPTION_CONTEXT, bucket)
     ):
         own = s3a_setting_name(state, S3A_ENCRYPTION_CONTEXT, bucket)
         return f"core-site {own}" if own else translated_name(state, EMRFS_ENCRYPTION_CONTEXT, bucket)
@@ -400,7 +425,8 @@ def tls_turned_off(state: ChainState, bucket: str) -> str:
         own = s3a_setting_name(state, S3A_SSL, bucket)
         name = f"core-site {own}" if own else f"emrfs-site {EMRFS_SSL} (translated for S3A)"
         settings.append((name, s3a_reading(state, EMRFS_SSL, S3A_SSL, bucket)))
-    return next((name for name, value in settings if str(value).strip().lower() == "false"), "")
+    # A value neither true nor false (hadoop_boolean): how the connector reads it is not documented, so TLS may be off.
+    return next((name for name, value in settings if value is not None and hadoop_boolean(value) is not True), "")
 
 
 #: The S3 endpoint a connector is pointed at: EMRFS's ``fs.s3n.endpoint`` (an EMRFS configuration name in the
@@ -483,7 +509,7 @@ def possible_canned_acls(state: ChainState, bucket: str) -> tuple[str | None, ..
     if not serves_s3_with_s3a(state):
         possible.extend(_acl_header(value) for value in emrfs_readings(state, "fs.s3.canned.acl", bucket))
     if s3a_may_serve_s3(state):
-        possible.append(_acl_header(s3a_reading(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket)))
+        possible.extend(_acl_header(value) for value in s3a_readings(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket))
     return tuple(dict.fromkeys(possible))
 
 
@@ -521,6 +547,19 @@ def s3a_reading(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) 
     return None if translation_off(state) else emrfs_setting(state, emrfs_name, bucket)
 
 
+def s3a_readings(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) -> tuple[str | None, ...]:
+    """
+    The values S3A may read for ``bucket``: :func:`s3a_reading`, and EMRFS's translated bucket-level one too where
+    S3A's own base setting differs from it and which of the two S3A reads is not documented
+    (:func:`undocumented_precedence`).
+    """
+    reading = s3a_reading(state, emrfs_name, s3a_name, bucket)
+    translated = translated_bucket_setting(state, emrfs_name, s3a_name, bucket)
+    if translated is None or not undocumented_precedence(state, emrfs_name, s3a_name, bucket):
+        return (reading,)
+    return reading, site_property(state, "emrfs-site", translated)
+
+
 def s3a_setting_name(state: ChainState, name: str, bucket: str) -> str | None:
     """
     Which ``core-site`` setting S3A reads ``name`` (``fs.s3a.OPTION``) from for ``bucket``: its per-bucket form
@@ -531,6 +570,40 @@ def s3a_setting_name(state: ChainState, name: str, bucket: str) -> str | None:
     """
     per_bucket = s3a_bucket_setting(name, bucket)
     return next((each for each in (per_bucket, name) if site_property(state, "core-site", each) is not None), None)
+
+
+def translated_bucket_setting(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) -> str | None:
+    """
+    The ``emrfs-site`` bucket-level setting ``fs.s3.bucket.BUCKET.OPTION`` of ``emrfs_name`` that EMR translates into
+    S3A's setting ``s3a_name`` for ``bucket``, when set and translated: the translation is on and S3A's own per-bucket
+    ``fs.s3a.bucket.BUCKET.OPTION`` is not set (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem":
+    the mapping "extends to bucket-level configurations" and "automatically occurs when S3A configurations are
+    undefined while corresponding EMRFS configurations are present").
+    """
+    name = emrfs_bucket_setting(emrfs_name, bucket)
+    if name is None or translation_off(state) or site_property(state, "emrfs-site", name) is None:
+        return None
+    return None if site_property(state, "core-site", s3a_bucket_setting(s3a_name, bucket)) is not None else name
+
+
+def undocumented_precedence(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) -> str | None:
+    """
+    Why S3A's reading of ``s3a_name`` for ``bucket`` is not known, or ``None``: S3A's own base ``s3a_name`` and EMRFS's
+    translated bucket-level form (:func:`translated_bucket_setting`) are both set, to different values. The migration
+    guide does not say whether S3A's defined base setting keeps the bucket-level EMRFS one from being translated
+    (its rule: the mapping occurs "when S3A configurations are undefined"), nor which one wins if it is.
+    """
+    translated = translated_bucket_setting(state, emrfs_name, s3a_name, bucket)
+    base = site_property(state, "core-site", s3a_name)
+    if translated is None or base is None:
+        return None
+    value = site_property(state, "emrfs-site", translated)
+    if str(value).strip() == str(base).strip():
+        return None
+    return (
+        f"core-site {s3a_name}={base!r} and emrfs-site {translated}={value!r} (which EMR translates for S3A) differ, "
+        f"and which one S3A reads for bucket {bucket} is not documented"
+    )
 
 
 def s3a_setting(state: ChainState, name: str, bucket: str) -> str | None:
@@ -572,8 +645,29 @@ def sends_requester_pays_header(state: ChainState, bucket: str) -> bool | str:
         return f"the cluster's emrfs-site {REQUESTER_PAYS_HEADER} was not read (pass cluster_id)"
     emrfs = site_flag(state, "emrfs-site", REQUESTER_PAYS_HEADER)
     own = s3a_setting(state, S3A_REQUESTER_PAYS, bucket)  # per bucket too
+    unreadable = [
+        f"{site_file} {name}={value!r}"
+        for site_file, name in (
+            ("emrfs-site", REQUESTER_PAYS_HEADER),
+            ("emrfs-site", emrfs_bucket_setting(REQUESTER_PAYS_HEADER, bucket)),
+            ("core-site", s3a_setting_name(state, S3A_REQUESTER_PAYS, bucket) if s3a_may_serve_s3(state) else None),
+        )
+        if name and (value := site_property(state, site_file, name)) is not None and hadoop_boolean(value) is None
+    ]
+    if unreadable:
+        return (
+            f"{', '.join(unreadable)} is neither true nor false (trimmed, in any case): how the connector reads it is "
+            "not documented"
+        )
     translated = _true(emrfs_setting(state, REQUESTER_PAYS_HEADER, bucket)) and not translation_off(state)
     s3a = _true(own) if own is not None else translated
+    doubt = undocumented_precedence(state, REQUESTER_PAYS_HEADER, S3A_REQUESTER_PAYS, bucket)
+    if (
+        doubt
+        and s3a_may_serve_s3(state)
+        and len({_true(value) for value in s3a_readings(state, REQUESTER_PAYS_HEADER, S3A_REQUESTER_PAYS, bucket)}) > 1
+    ):
+        return doubt
     if (
         not serves_s3_with_s3a(state)
         and len({_true(value) for value in emrfs_readings(state, REQUESTER_PAYS_HEADER, bucket)}) > 1
@@ -784,14 +878,25 @@ def keeps_emrfs(state: ChainState) -> bool:
     return str(site_property(state, "core-site", "fs.s3.impl")).strip() == EMRFS_IMPL  # "None": not set
 
 
+def hadoop_boolean(value: object) -> bool | None:
+    """
+    A boolean setting's value as Hadoop's ``Configuration.getBoolean`` reads it: trimmed, ``true`` or ``false`` in
+    any case (Apache Hadoop, ``org.apache.hadoop.conf.Configuration``: ``getBoolean`` takes ``getTrimmed(name)`` and
+    compares it with ``equalsIgnoreCase``); ``None`` when unset or another value, which ``getBoolean`` answers with
+    the caller's default (not documented for EMRFS's or S3A's settings): every reader here takes it as not known.
+    """
+    text = None if value is None else str(value).strip().lower()
+    return True if text == "true" else False if text == "false" else None
+
+
 def _true(value: str | None) -> bool:
-    """Whether a boolean setting's value is true as Hadoop's ``Configuration.getBoolean`` reads it (trimmed, any case)."""
-    return str(value).strip().lower() == "true"
+    """Whether a boolean setting's value is true as Hadoop reads it (:func:`hadoop_boolean`)."""
+    return hadoop_boolean(value) is True
 
 
 def site_flag(state: ChainState, classification: str, name: str) -> bool:
-    """Whether a boolean cluster setting is true as Hadoop's ``Configuration.getBoolean`` reads it (trimmed, any case)."""
-    return str(site_property(state, classification, name)).strip().lower() == "true"
+    """Whether a boolean cluster setting is true as Hadoop reads it (:func:`hadoop_boolean`)."""
+    return hadoop_boolean(site_property(state, classification, name)) is True
 
 
 def identity_side(request: Request, role: RoleState) -> bool | None:

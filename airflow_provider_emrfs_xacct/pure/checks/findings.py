@@ -184,9 +184,24 @@ BLOCK_PUBLIC_ACCESS: tuple[str, str] = (
     "s3control:GetPublicAccessBlock for the destination account (it matters only while s3:GetBucketPolicyStatus "
     "says the bucket policy is public); the live probe writes through the mapped role only and does not cover it",
 )
-#: Listed when no cluster was read: what the cluster's settings change (the upload headers).
+#: Listed when no cluster was read: what the cluster's settings change. The upload headers they set (x-amz-acl,
+#: x-amz-server-side-encryption and its key, x-amz-storage-class) are then not known (a condition on them is not
+#: checked); every other setting that could change a PASS is taken as not set (TLS on) and named here: the
+#: encryption the uploads ask for (the key link is judged on the bucket's default key), a custom encryption context
+#: (kms:EncryptionContext), TLS turned off (aws:SecureTransport), an S3 endpoint override (the route to S3 and
+#: aws:RequestedRegion), the session duration, the credentials and S3 Access Grants settings.
 CLUSTER_SETTINGS: tuple[str, str] = (
-    "the cluster's emrfs-site settings: with fs.s3.canned.acl every upload carries x-amz-acl, which also needs "
+    "the cluster's emrfs-site and core-site settings, taken as not set (TLS on): the encryption the uploads ask "
+    "for (emrfs-site fs.s3.enableServerSideEncryption with fs.s3.serverSideEncryption.kms.keyId or its "
+    "bucket-level fs.s3.bucket.BUCKET.serverSideEncryption.kms.keyId, fs.s3.cse.enabled, or S3A's own "
+    "fs.s3a.encryption.algorithm and fs.s3a.encryption.key) decides the KMS key S3 uses, judged here on the "
+    "bucket's default key; a custom encryption context (fs.s3.serverSideEncryption.kms.customEncryptionContext, "
+    "fs.s3a.encryption.context) is the kms:EncryptionContext a key policy or grant may test; fs.s3n.ssl.enabled "
+    "or fs.s3a.connection.ssl.enabled false sends plain HTTP (aws:SecureTransport false); an S3 endpoint "
+    "override (fs.s3n.endpoint, fs.s3a.endpoint) changes the route to S3 and aws:RequestedRegion; the upload "
+    "headers they set (x-amz-acl, x-amz-server-side-encryption, x-amz-storage-class from fs.s3.storageClass or "
+    "fs.s3a.create.storage.class) are not known, a condition on them not checked; "
+    "with fs.s3.canned.acl every upload carries x-amz-acl, which also needs "
     "s3:PutObjectAcl where ACLs are enabled, and a BucketOwnerEnforced bucket refuses any ACL but bucket-owner-full-control; on a "
     "Requester Pays bucket a writer of another account needs fs.s3.useRequesterPaysHeader=true; with "
     "fs.s3.s3AccessGrants.enabled (6.15.0 on) a Spark job's writes that a grant covers get S3 Access Grants' "

@@ -10,10 +10,10 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     bucket_of_s3_arn,
     client_side_encryption,
     custom_encryption_context,
+    encryption_not_known,
     identity_side,
     kms_request,
     requested_encryption,
-    s3a_encryption_setting,
 )
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     FAIL,
@@ -340,7 +340,7 @@ def _requested_key(
     encryption"): its ARN, policy and name as asked; the link when it is not to be checked or cannot be
     used; ``None`` when the bucket's default key is the one to check.
     """
-    unread = s3a_encryption_setting(state, location.bucket)
+    unread = encryption_not_known(state, location.bucket)
     if unread:
         return Link(index, name, UNKNOWN, unread, fix=PROBE_FIX)
     requested = requested_encryption(state, location.bucket)

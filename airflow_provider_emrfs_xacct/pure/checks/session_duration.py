@@ -26,7 +26,9 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     s3a_setting_name,
     serves_s3_with_s3a,
     site_property,
+    translated_bucket_setting,
     translation_off,
+    undocumented_precedence,
 )
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
@@ -115,13 +117,39 @@ def _s3a_links(state: ChainState) -> list[Link]:
     """
     mapped = mapped_bucket_prefixes(state.security_configuration)
     buckets: dict[tuple[str, str, str], list[str]] = {}
+    unknown: list[Link] = []
     for bucket in sorted(state.buckets):
         setting = _s3a_setting(state, bucket) if bucket_mapped(bucket, mapped) else None
+        doubt = undocumented_precedence(state, SESSION_DURATION_PROPERTY, S3A_SESSION_DURATION_PROPERTY, bucket)
+        translated = translated_bucket_setting(state, SESSION_DURATION_PROPERTY, S3A_SESSION_DURATION_PROPERTY, bucket)
+        if setting is not None and doubt and translated is not None:
+            # S3A's own base setting (setting) or EMRFS's translated bucket-level one: judged where both fare alike.
+            other = str(site_property(state, "emrfs-site", translated))
+            if _status(setting[2]) != _status(other):
+                unknown.append(
+                    Link(
+                        None,
+                        LINK,
+                        UNKNOWN,
+                        f"{doubt}: one is within a chained role session's {MIN_SESSION_SECONDS}-"
+                        f"{MAX_CHAINED_SESSION_SECONDS} seconds, the other is not",
+                        fix=f"give both {MIN_SESSION_SECONDS}-{MAX_CHAINED_SESSION_SECONDS} seconds, or set one only",
+                    )
+                )
+                continue
         if setting is not None:
             buckets.setdefault(setting, []).append(bucket)
     return [
-        _link(f"{classification} {name}", value, hadoop_duration_seconds(value), buckets[(classification, name, value)])
-        for classification, name, value in sorted(buckets)
+        *(
+            _link(
+                f"{classification} {name}",
+                value,
+                hadoop_duration_seconds(value),
+                buckets[(classification, name, value)],
+            )
+            for classification, name, value in sorted(buckets)
+        ),
+        *unknown,
     ]
 
 
@@ -141,7 +169,8 @@ def _s3a_setting(state: ChainState, bucket: str) -> tuple[str, str, str] | None:
     if name is not None:
         return "core-site", name, str(site_property(state, "core-site", name))
     # EMR translates EMRFS's setting, its bucket-level fs.s3.bucket.BUCKET.sts.sessionDurationSeconds first (the
-    # migration guide: the mapping "extends to bucket-level configurations").
+    # migration guide: the mapping "extends to bucket-level configurations"); beside S3A's own base one, which of the
+    # two S3A reads is not documented (_s3a_links).
     translated = None if translation_off(state) else emrfs_setting_name(state, SESSION_DURATION_PROPERTY, bucket)
     if translated is None:
         return None
@@ -168,6 +197,11 @@ def _link(setting: str, value: object, seconds: int | None, buckets: list[str]) 
         f"{_to(buckets)} fails",
         fix=f"set {setting.split(' ', 1)[1]} to {MAX_CHAINED_SESSION_SECONDS} or less (and {MIN_SESSION_SECONDS} or more)",
     )
+
+
+def _status(value: object) -> str:
+    """How a duration setting of ``value`` fares (:func:`_link`)."""
+    return _link("setting value", value, hadoop_duration_seconds(value), []).status
 
 
 def _to(buckets: list[str]) -> str:

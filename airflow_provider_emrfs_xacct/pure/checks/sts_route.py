@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    emrfs_bucket_setting,
     s3a_setting_name,
     serves_s3_with_s3a,
     site_property,
+    translated_bucket_setting,
     translation_off,
+    undocumented_precedence,
 )
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, Unreadable
-from airflow_provider_emrfs_xacct.pure.cluster_config import base_setting_reaches_mappings, s3a_setting_bucket
+from airflow_provider_emrfs_xacct.pure.cluster_config import (
+    base_setting_reaches_mappings,
+    emrfs_setting_bucket,
+    s3a_setting_bucket,
+)
 from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, S3A_STS_ENDPOINT_PROPERTY, STS_ENDPOINT_PROPERTY
 from airflow_provider_emrfs_xacct.pure.security_config import bucket_mapped, mapped_bucket_prefixes
 
@@ -63,49 +70,116 @@ def _base_endpoint_reaches_mappings(state: ChainState) -> bool:
     if state.cluster_configurations is None or not serves_s3_with_s3a(state):
         return True
     base = str(_base_endpoint(state) or "").strip()
-    names = {
-        name
+    buckets = {
+        bucket
         for configuration in state.cluster_configurations
-        if configuration.get("Classification") == "core-site"
         for name in configuration.get("Properties") or {}
+        for bucket in (
+            s3a_setting_bucket(name, S3A_STS_ENDPOINT_PROPERTY)
+            if configuration.get("Classification") == "core-site"
+            else emrfs_setting_bucket(name, STS_ENDPOINT_PROPERTY)
+            if configuration.get("Classification") == "emrfs-site"
+            else None,
+        )
+        if bucket is not None
     }
+    # A bucket whose endpoint is not known (undocumented_precedence) may call the base one: not overridden.
     overridden = {
         bucket
-        for name in names
-        if (bucket := s3a_setting_bucket(name, S3A_STS_ENDPOINT_PROPERTY)) is not None
-        and str(site_property(state, "core-site", name)).strip() != base
+        for bucket in buckets
+        if (own := _bucket_endpoint(state, bucket)) is not None and str(own[1]).strip() != base
     }
     return base_setting_reaches_mappings(mapped_bucket_prefixes(state.security_configuration), overridden)
 
 
+def _bucket_endpoint(state: ChainState, bucket: str) -> tuple[str, object] | None:
+    """
+    The setting S3A takes ``bucket``'s own STS endpoint from, with its value; ``None``: it reads the cluster's (or it is
+    not known: :func:`~.contexts.undocumented_precedence`).
+
+    Its ``core-site`` ``fs.s3a.bucket.BUCKET.assumed.role.sts.endpoint`` (Hadoop's per-bucket rule: "When connecting
+    to a bucket, all options explicitly set for that bucket will override the base fs.s3a. values"), else the
+    ``emrfs-site`` ``fs.s3.bucket.BUCKET.sts.endpoint`` EMR translates for that bucket (Amazon EMR Release Guide,
+    "Migration guide: EMRFS to S3A filesystem": the mapping "extends to bucket-level configurations"), unless S3A's own
+    base setting is set too: which of the two S3A reads then is not documented.
+    """
+    name = s3a_setting_name(state, S3A_STS_ENDPOINT_PROPERTY, bucket)
+    if name not in (None, S3A_STS_ENDPOINT_PROPERTY):
+        return f"core-site {name}", site_property(state, "core-site", name)
+    translated = translated_bucket_setting(state, STS_ENDPOINT_PROPERTY, S3A_STS_ENDPOINT_PROPERTY, bucket)
+    if translated is None or undocumented_precedence(state, STS_ENDPOINT_PROPERTY, S3A_STS_ENDPOINT_PROPERTY, bucket):
+        return None
+    return f"emrfs-site {translated} (translated for S3A)", site_property(state, "emrfs-site", translated)
+
+
 def _per_bucket_endpoints(state: ChainState) -> list[Link]:
     """
-    Where S3A serves ``s3://``, a partner bucket's own ``fs.s3a.bucket.BUCKET.assumed.role.sts.endpoint`` other than the
-    cluster's: S3A reads it for that bucket ("When connecting to a bucket, all options explicitly set for that bucket
+    Where S3A serves ``s3://``, a partner bucket's own STS endpoint other than the cluster's (:func:`_bucket_endpoint`:
+    ``fs.s3a.bucket.BUCKET.assumed.role.sts.endpoint``, or EMRFS's translated ``fs.s3.bucket.BUCKET.sts.endpoint``,
+    which of the latter and S3A's own base one S3A reads being not documented): S3A reads it for that bucket ("When connecting to a bucket, all options explicitly set for that bucket
     will override the base fs.s3a. values": Apache Hadoop, "Hadoop-AWS module", per-bucket configuration), and the
     route check above judged only the cluster's endpoint (``pure/network.py``, :func:`sts_endpoint_settings`). Only
     a bucket a role mapping may take: no mapped role's credentials are asked for another's (one only ``s3_prefixes``
     names beside ``Prefix`` mappings of other buckets).
     """
-    if state.cluster_configurations is None or not serves_s3_with_s3a(state):
+    if state.cluster_configurations is None:
         return []
+    mapped = mapped_bucket_prefixes(state.security_configuration)
+    if not serves_s3_with_s3a(state):
+        return _emrfs_bucket_endpoints(state, mapped)
     base = _base_endpoint(state)
     links = []
-    mapped = mapped_bucket_prefixes(state.security_configuration)
     for bucket in sorted(bucket for bucket in state.buckets if bucket_mapped(bucket, mapped)):
-        name = s3a_setting_name(state, S3A_STS_ENDPOINT_PROPERTY, bucket)
-        if name in (None, S3A_STS_ENDPOINT_PROPERTY):  # the bucket has no own setting: S3A reads the cluster's
+        unknown = undocumented_precedence(state, STS_ENDPOINT_PROPERTY, S3A_STS_ENDPOINT_PROPERTY, bucket)
+        if unknown:
+            links.append(
+                Link(
+                    None,
+                    "cluster reaches STS",
+                    UNKNOWN,
+                    f"{unknown}: the STS endpoint S3A calls for its mapped roles is not checked",
+                    fix="set one of the two only (or both to the same endpoint); the live probe (probe=True) proves it",
+                )
+            )
             continue
-        own = site_property(state, "core-site", name)
+        found = _bucket_endpoint(state, bucket)
+        if found is None:  # the bucket has no own setting: S3A reads the cluster's
+            continue
+        setting, own = found
         if str(own).strip() != str(base or "").strip():
             links.append(
                 Link(
                     None,
                     "cluster reaches STS",
                     UNKNOWN,
-                    f"core-site {name}={own!r}: S3A calls that STS endpoint for bucket {bucket}'s mapped roles, and "
+                    f"{setting}={own!r}: S3A calls that STS endpoint for bucket {bucket}'s mapped roles, and "
                     "whether the cluster's subnet reaches it is not checked",
                     fix="the live probe (probe=True) proves it; or remove the per-bucket setting",
+                )
+            )
+    return links
+
+
+def _emrfs_bucket_endpoints(state: ChainState, mapped: tuple[str, ...] | None) -> list[Link]:
+    """
+    Where EMRFS may serve ``s3://``, a mapped bucket's ``emrfs-site`` ``fs.s3.bucket.BUCKET.sts.endpoint`` other than
+    the cluster's ``fs.s3.sts.endpoint``: whether EMRFS itself reads a bucket-level form is not documented (AWS shows
+    one for the SSE-KMS key only: :func:`~.contexts.emrfs_readings`), so the endpoint it calls is not checked.
+    """
+    base = str(site_property(state, "emrfs-site", STS_ENDPOINT_PROPERTY) or "").strip()
+    links = []
+    for bucket in sorted(bucket for bucket in state.buckets if bucket_mapped(bucket, mapped)):
+        name = emrfs_bucket_setting(STS_ENDPOINT_PROPERTY, bucket)
+        own = site_property(state, "emrfs-site", name) if name else None
+        if own is not None and str(own).strip() != base:
+            links.append(
+                Link(
+                    None,
+                    "cluster reaches STS",
+                    UNKNOWN,
+                    f"emrfs-site {name}={own!r}: whether EMRFS reads this bucket-level form of {STS_ENDPOINT_PROPERTY} "
+                    f"(so calls that STS endpoint for bucket {bucket}'s mapped roles) is not documented",
+                    fix=f"set emrfs-site {STS_ENDPOINT_PROPERTY} only; the live probe (probe=True) proves the route",
                 )
             )
     return links
