@@ -465,6 +465,7 @@ def _s3_endpoints(
     )
     return {
         "s3_gateway_endpoint": True if gateways or unseen else (None if unread else False),
+        "s3_gateway_unread": "" if gateways or unseen else unread,
         "s3_interface_endpoints": tuple(interface),
         "s3_gateway_policies": policies,
         "s3_private_dns_endpoints": tuple(private_dns),
@@ -474,10 +475,10 @@ def _s3_endpoints(
 
 def _gateway_routes(
     ec2: Any, tables: list[dict[str, Any]], described: set[str], refused: list[RefusedRead]
-) -> tuple[dict[str, set[str]], bool]:
+) -> tuple[dict[str, set[str]], str]:
     """
     The gateway endpoints that only the route table shows (their ids), by the name of their route's prefix list, and
-    whether some prefix list of such a route could not be read.
+    why some prefix list of such a route could not be read (``""``: each was).
 
     ``DescribePrefixLists`` names an AWS-managed prefix list by its service (``PrefixListName``
     ``com.amazonaws.REGION.s3``, Amazon EC2 API Reference, "PrefixList"). A refused or failed read leaves the route
@@ -493,7 +494,8 @@ def _gateway_routes(
         and route.get("State", "active") == "active"
     }
     if not routes:
-        return {}, False
+        return {}, ""
+    asked = ", ".join(sorted(routes))
     try:
         pages = ec2.get_paginator("describe_prefix_lists").paginate(PrefixListIds=sorted(routes))
         names = {
@@ -502,13 +504,15 @@ def _gateway_routes(
             for item in page["PrefixLists"]
         }
     except ClientError as error:
-        if is_access_denied(error):
-            _refused(refused, "ec2:DescribePrefixLists", ", ".join(sorted(routes)), error)
-        return {}, True
+        if is_access_denied(error):  # said in the S3 route's detail, so the link it leaves open grants it
+            why = f"ec2:DescribePrefixLists on {asked} was denied: {error}"
+            return {}, _refused(refused, "ec2:DescribePrefixLists", asked, error, why)
+        return {}, f"ec2:DescribePrefixLists on {asked} failed: {error}"
     hidden: dict[str, set[str]] = {}
     for prefix_list, name in names.items():
         hidden.setdefault(name, set()).add(routes[prefix_list])
-    return hidden, len(names) < len(routes)
+    missing = sorted(set(routes) - set(names))
+    return hidden, f"ec2:DescribePrefixLists did not describe {', '.join(missing)}" if missing else ""
 
 
 def _policy(endpoint: dict[str, Any]) -> EndpointPolicy:
@@ -622,11 +626,13 @@ def _private_or_unseen_nat_gateways(ec2: Any, nat_gateway_ids: list[str], refuse
     if not nat_gateway_ids:
         return {}
     wanted = sorted(set(nat_gateway_ids))
+    unseen = "public or private not seen"
     try:
         pages = list(ec2.get_paginator("describe_nat_gateways").paginate(NatGatewayIds=wanted))
     except ClientError as error:
-        if is_access_denied(error):
-            _refused(refused, "ec2:DescribeNatGateways", ", ".join(wanted), error)
+        if is_access_denied(error):  # said where the NAT gateway is named, so the link it leaves open grants it
+            why = f"ec2:DescribeNatGateways on {', '.join(wanted)} was denied: {error}"
+            unseen += ": " + _refused(refused, "ec2:DescribeNatGateways", ", ".join(wanted), error, why)
         pages = []
     kinds = {
         str(gateway["NatGatewayId"]): gateway.get("ConnectivityType")
@@ -636,7 +642,7 @@ def _private_or_unseen_nat_gateways(ec2: Any, nat_gateway_ids: list[str], refuse
     return {
         nat: f"private NAT gateway {nat}"
         if nat in kinds
-        else f"NAT gateway {nat} (not described: public or private not seen)"
+        else f"NAT gateway {nat} (not described, {unseen})"
         for nat in wanted
         if kinds.get(nat, "private") == "private"
     }

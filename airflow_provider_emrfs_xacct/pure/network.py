@@ -184,6 +184,8 @@ class SubnetFacts:
     :param s3_gateway_endpoint: an available S3 gateway endpoint of the cluster's Region
         (``com.amazonaws.REGION.s3``) is associated with the subnet's route table; read only without a route to
         the internet, else ``None``.
+    :param s3_gateway_unread: why the routes to gateway endpoints only the route table shows could not be told
+        (``s3_gateway_endpoint`` ``None``), e.g. ``ec2:DescribePrefixLists`` refused.
     :param s3_interface_endpoints: the service names of the VPC's available S3 interface endpoints (of any
         Region); read only without a route to the internet.
     :param s3_gateway_policies: the available S3 gateway endpoints of the cluster's Region on the subnet's route
@@ -228,6 +230,7 @@ class SubnetFacts:
     endpoint_ingress: tuple[IngressRule, ...] | None = None
     ingress_unread: str = ""
     s3_gateway_endpoint: bool | None = None
+    s3_gateway_unread: str = ""
     s3_interface_endpoints: tuple[str, ...] = ()
     s3_gateway_policies: tuple[EndpointPolicy, ...] = ()
     sts_endpoint_policies: tuple[EndpointPolicy, ...] = ()
@@ -349,7 +352,8 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
             endpoint,
             f"subnet {facts.subnet_id} has no route to the internet, and "
             + ("the Region of bucket " + bucket if bucket_region is None else "its S3 gateway endpoints")
-            + " could not be read",
+            + " could not be read"
+            + (f" ({facts.s3_gateway_unread})" if bucket_region is not None and facts.s3_gateway_unread else ""),
             "the live probe (probe=True) proves it",
         )
     gateway = (

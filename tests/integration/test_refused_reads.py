@@ -86,9 +86,9 @@ NOT_READ_HERE = frozenset(
     }
 )
 
-#: Refusals docs/permissions.md says the verifier tolerates without naming them: ``ec2:DescribeNatGateways``
-#: ("refused or not described, egress not seen": an egress not seen can only make the STS and S3 links fail or not
-#: checked, never pass on its account). (``s3:GetAccountPublicAccessBlock``, "refused: a warning", is a WARN
+#: Refusals docs/permissions.md says the verifier tolerates: ``ec2:DescribeNatGateways`` ("refused or not described,
+#: egress not seen": an egress not seen can only make the STS and S3 links fail or not checked, never pass on its
+#: account; a link it leaves not checked names it, test_network_facts.py). (``s3:GetAccountPublicAccessBlock``, "refused: a warning", is a WARN
 #: link whose fix names it.)
 TOLERATED = frozenset({("EMR", "ec2:DescribeNatGateways")})
 
