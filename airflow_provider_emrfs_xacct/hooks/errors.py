@@ -136,10 +136,13 @@ def is_access_denied(error: BaseException) -> bool:
 def denial_message(error: ClientError, *, action: str, resource: str, account: str, conn_id: str | None) -> str:
     """
     The one way access denials are explained: who (account, connection) was refused what action on
-    which resource, AWS's message, and what to grant.
+    which resource, AWS's message, and what to grant. The refused call follows an action not named after it
+    (``s3:ListBucket (HeadBucket)``: S3's actions are not its operations).
     """
+    operation = getattr(error, "operation_name", "") or ""
+    called = f" ({operation})" if operation and action.partition(":")[2] != operation else ""
     return (
-        f"{action} on {resource} was denied in account {account} (connection {conn_id!r}): "
+        f"{action}{called} on {resource} was denied in account {account} (connection {conn_id!r}): "
         f"{error_message(error)}. Grant {action} on that resource to the connection's identity."
     )
 

@@ -264,7 +264,7 @@ def judge_report(report: Report, refused: set[tuple[str, str]], setup: SetUp) ->
     # what to grant (a link's fix names only the refusal that left it not checked first). The stand-in answers an
     # S3 Control denial as AWS does (devstack/testing.py, answer_denials_like_aws), so the account's Block Public
     # Access read refused is listed too.
-    listed = {(CONNECTION_IDS.get(item.connection), item.action.split(" ")[0]) for item in report.refused_reads}
+    listed = {(CONNECTION_IDS.get(item.connection), item.action) for item in report.refused_reads}
     problems += [
         f"the refused {connection} {action} is named nowhere in the report"
         for connection, action in sorted(refused - listed)

@@ -243,12 +243,12 @@ def test_the_rcp_item_names_the_destination_role_and_who_can_list_them() -> None
     assert "a member account cannot" in how
 
 
-def _denied(state: ChainState, action: str, resource: str, conn_id: str) -> str:
+def _denied(state: ChainState, action: str, resource: str, conn_id: str, operation: str = "") -> str:
     """
     A refused read's explanation, as the verifier writes it (hooks/errors.py, ``denial_message``), and the refusal
-    recorded beside it as ``verify.read`` records it.
+    recorded beside it as ``verify.read`` records it; ``operation``: the call refused, when not named as ``action``.
     """
-    operation = action.split(":")[1].split(" ")[0]
+    operation = operation or action.split(":")[1]
     error = ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, operation)
     why = denial_message(error, action=action, resource=resource, account="222222222222", conn_id=conn_id)
     state.refused_reads.append(RefusedRead(action, conn_id, "222222222222", resource, operation, why))
@@ -264,8 +264,8 @@ def _refused_bucket_policy(state: ChainState) -> str:
 
 def _refused_head_bucket(state: ChainState) -> str:
     """The verifier labels HeadBucket's read with its action and the call (S3's actions are not its operations)."""
-    state.buckets[BUCKET] = Unreadable(_denied(state, "s3:ListBucket (HeadBucket)", f"Bucket={BUCKET}", "aws_dest"))
-    return "s3:ListBucket (HeadBucket) to the connection 'aws_dest'"
+    state.buckets[BUCKET] = Unreadable(_denied(state, "s3:ListBucket", f"Bucket={BUCKET}", "aws_dest", "HeadBucket"))
+    return "s3:ListBucket to the connection 'aws_dest'"
 
 
 def _refused_role_policy(state: ChainState) -> str:
