@@ -211,10 +211,11 @@ def _default_routes(tables: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
     return judged, as_default
 
 
-def _refused(refused: list[RefusedRead], action: str, resource: str, error: ClientError, explanation: str = "") -> str:
+def _refused(refused: list[RefusedRead], action: str, resource: str, error: ClientError, explanation: str) -> str:
     """
     Add a read refused and answered around to ``refused`` (its connection and account are set in
-    :func:`read_subnet_facts`); return ``explanation``: what the facts say of it, when they say anything.
+    :func:`read_subnet_facts`); return ``explanation``: what the facts say of it, in the detail of the link it leaves
+    not checked (so that link names the action to allow).
     """
     refused.append(RefusedRead(action, None, "", resource, error.operation_name, explanation))
     return explanation
