@@ -135,8 +135,11 @@ def _read_subnet_facts(
     public_ip = bool(subnet.get("MapPublicIpOnLaunch"))
     s3_gateways = {policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]}
     bypass: tuple[str, ...] = ()
+    s3_entries_unread = ""
     if s3_gateways and not (nat or (igw and public_ip)):  # without the internet, the gateway endpoint is S3's way
-        bypass = _gateway_endpoint_bypass(ec2, tables, judged_tables, s3_gateways, private_nats, public_ip, refused)
+        bypass, s3_entries_unread = _gateway_endpoint_bypass(
+            ec2, tables, judged_tables, s3_gateways, private_nats, public_ip, refused
+        )
     through_endpoint: dict[str, Any] = {}
     # An STS or S3 interface endpoint's private DNS takes the service's Regional name whatever the routes, while the
     # VPC's DNS attributes are on (``pure/network.py``): one read of them serves both.
@@ -164,6 +167,7 @@ def _read_subnet_facts(
         public_routes_elsewhere=_public_routes(judged_tables, private_nats, besides_the_internet=public_ip),
         prefix_lists_unread=prefix_lists_unread,
         s3_gateway_bypass=bypass,
+        s3_prefix_list_unread=s3_entries_unread if bypass else "",
         **through_endpoint,
         **s3_endpoints,
     )
@@ -301,9 +305,10 @@ def _gateway_endpoint_bypass(
     private_nats: dict[str, str],
     public_ip: bool,
     refused: list[RefusedRead],
-) -> tuple[str, ...]:
+) -> tuple[tuple[str, ...], str]:
     """
-    The routes elsewhere than the internet that may take S3's addresses from the S3 gateway endpoints ``gateway_ids``.
+    The routes elsewhere than the internet that may take S3's addresses from the S3 gateway endpoints ``gateway_ids``,
+    and why S3's prefix list's entries were not read (``""``: they were).
 
     A gateway endpoint's route is to its service's prefix list (AWS PrivateLink Guide, "Gateway endpoints"). A route
     more specific than one of the list's entries wins over it, and so does a static route of the same prefix (Amazon
@@ -322,9 +327,9 @@ def _gateway_endpoint_bypass(
     ):
         found = _prefix_list_entries(ec2, prefix_list, refused)
         if isinstance(found, str):  # S3's ranges not known: any route elsewhere may hold some
-            return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip)
+            return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip), found
         ranges += [ipaddress.ip_network(cidr, strict=False) for cidr in found]
-    return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip, within=ranges)
+    return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip, within=ranges), ""
 
 
 def _with_prefix_list_entries(

@@ -208,6 +208,8 @@ class SubnetFacts:
     :param s3_gateway_bypass: without a route to the internet, the routes elsewhere that may take S3's addresses from
         the S3 gateway endpoint's prefix-list route: to a range overlapping an entry of S3's prefix list, as specific or
         more (the longest prefix wins, a static route wins on the same prefix, and of two prefix lists AWS picks one).
+    :param s3_prefix_list_unread: why the entries of the S3 gateway endpoint's prefix list were not read (e.g.
+        ``ec2:GetManagedPrefixListEntries`` refused): then ``s3_gateway_bypass`` is every public route elsewhere.
     :param s3_private_dns_endpoints: the service names of the VPC's available S3 interface endpoints whose private
         DNS answers in the VPC (``PrivateDnsEnabled``, not only for inbound resolver endpoints): read whatever the
         routes, since S3's Regional name then resolves to them.
@@ -241,6 +243,7 @@ class SubnetFacts:
     s3_private_dns_endpoints: tuple[str, ...] = ()
     prefix_lists_unread: tuple[str, ...] = ()
     s3_gateway_bypass: tuple[str, ...] = ()
+    s3_prefix_list_unread: str = ""
 
     @property
     def internet(self) -> bool:
@@ -335,9 +338,14 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
             NOT_CHECKED,
             endpoint,
             f"subnet {facts.subnet_id} has an S3 gateway endpoint on its route table, but routes public addresses "
-            f"overlapping S3's prefix list elsewhere ({', '.join(facts.s3_gateway_bypass)}): a more specific route, or "
-            "a static route of the same prefix, wins over the gateway endpoint's prefix-list route; which of S3's "
-            "addresses EMRFS uses is not checked",
+            + (
+                f"elsewhere ({', '.join(facts.s3_gateway_bypass)}), and the entries of S3's prefix list were not read "
+                f"({facts.s3_prefix_list_unread})"
+                if facts.s3_prefix_list_unread
+                else f"overlapping S3's prefix list elsewhere ({', '.join(facts.s3_gateway_bypass)})"
+            )
+            + ": a more specific route, or a static route of the same prefix, wins over the gateway endpoint's "
+            "prefix-list route; which of S3's addresses EMRFS uses is not checked",
             "the live probe (probe=True) proves it; or check that those ranges hold none of S3's addresses",
         )
     if same_region and facts.s3_gateway_endpoint:
