@@ -646,9 +646,7 @@ def _private_or_unseen_nat_gateways(ec2: Any, nat_gateway_ids: list[str], refuse
         for gateway in page["NatGateways"]
     }
     return {
-        nat: f"private NAT gateway {nat}"
-        if nat in kinds
-        else f"NAT gateway {nat} (not described, {unseen})"
+        nat: f"private NAT gateway {nat}" if nat in kinds else f"NAT gateway {nat} (not described, {unseen})"
         for nat in wanted
         if kinds.get(nat, "private") == "private"
     }

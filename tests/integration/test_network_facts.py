@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
 
 from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
 from airflow_provider_emrfs_xacct.pure.checks.findings import PROBE_FIX, UNKNOWN, Link, name_refused_reads
-from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
 from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, s3_route_check, sts_endpoint_check
 from devstack.aws_pages import short_pages
 from devstack.moto_stack import EMR_ACCOUNT, REGION, client
 from devstack.testing import CallRecorder, moto_authorization_checked, moto_user
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
 
 
 @pytest.fixture

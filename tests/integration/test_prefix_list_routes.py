@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link, name_refused_reads
-from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
 from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, PASS, s3_route_check, sts_endpoint_check
 from devstack.aws_network import CANNOT_TELL, s3_unreachable, sts_unreachable
 from devstack.aws_pages import short_pages
@@ -34,6 +33,9 @@ from tests.integration.test_network_facts import (
     reader_denied,
     to_transit_gateway,
 )
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
 
 #: Public ranges (of the kind AWS services' addresses are in) and a private one.
 PUBLIC = ("52.94.0.0/16", "3.5.0.0/19")
