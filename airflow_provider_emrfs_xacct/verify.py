@@ -235,7 +235,7 @@ def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unr
     resolving its key through
     DescribeKey. A bucket another account owns (:func:`pin_bucket_owner`) is not read: :class:`OtherOwner`.
     """
-    region = read(s3, "s3:ListBucket (HeadBucket)", f"Bucket={bucket}", partial(_bucket_region, s3, bucket))
+    region = read(s3, "s3:ListBucket", f"Bucket={bucket}", partial(_bucket_region, s3, bucket))
     if isinstance(region, (Unreadable, OtherOwner)):
         return region
     if region is None:

@@ -51,6 +51,25 @@ CONCURRENT_WRITE_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0, 8.0, 8.0)
 RESOURCE_PARAMETERS = ("KeyId", "RoleName", "Name", "ClusterId", "JobFlowId", "JobFlowIds", "Bucket")
 
 
+#: The IAM actions of the S3 operations the provider sends whose action is not named after them (Service
+#: Authorization Reference, "Actions, resources, and condition keys for Amazon S3"; S3 API Reference, each
+#: operation's "Permissions", e.g. HeadBucket: "you must have permissions to perform the s3:ListBucket action").
+S3_ACTIONS = {
+    "HeadBucket": "s3:ListBucket",
+    "HeadObject": "s3:GetObject",
+    "ListObjectsV2": "s3:ListBucket",
+    "ListObjectVersions": "s3:ListBucketVersions",
+    "GetBucketEncryption": "s3:GetEncryptionConfiguration",
+    "GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+    "GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
+}
+
+
+def iam_action(service: str, operation: str) -> str:
+    """The IAM action of one API operation of ``service`` (its signing name): ``s3:ListBucket`` for HeadBucket."""
+    return S3_ACTIONS.get(operation, f"s3:{operation}") if service == "s3" else f"{service}:{operation}"
+
+
 def error_code(error: ClientError) -> str:
     """Return the AWS error code of a botocore ``ClientError``."""
     return str(error.response.get("Error", {}).get("Code", ""))
@@ -136,10 +155,13 @@ def is_access_denied(error: BaseException) -> bool:
 def denial_message(error: ClientError, *, action: str, resource: str, account: str, conn_id: str | None) -> str:
     """
     The one way access denials are explained: who (account, connection) was refused what action on
-    which resource, AWS's message, and what to grant.
+    which resource, AWS's message, and what to grant. The refused call follows an action not named after it
+    (``s3:ListBucket (HeadBucket)``: S3's actions are not its operations).
     """
+    operation = getattr(error, "operation_name", "") or ""
+    called = f" ({operation})" if operation and action.partition(":")[2] != operation else ""
     return (
-        f"{action} on {resource} was denied in account {account} (connection {conn_id!r}): "
+        f"{action}{called} on {resource} was denied in account {account} (connection {conn_id!r}): "
         f"{error_message(error)}. Grant {action} on that resource to the connection's identity."
     )
 
@@ -172,7 +194,7 @@ def explain_access_denied(hook: Any, *other_clients: Any) -> Iterator[None]:
     except ClientError as error:
         if error_code(error) not in ACCESS_DENIED_CODES:
             raise
-        action = f"{client.meta.service_model.signing_name}:{error.operation_name}"
+        action = iam_action(client.meta.service_model.signing_name, error.operation_name)
         params = last.get(error.operation_name, {})
         resource = next((f"{key}={params[key]}" for key in RESOURCE_PARAMETERS if key in params), "(unknown)")
         raise AccessDeniedError(

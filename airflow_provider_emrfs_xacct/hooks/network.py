@@ -135,8 +135,11 @@ def _read_subnet_facts(
     public_ip = bool(subnet.get("MapPublicIpOnLaunch"))
     s3_gateways = {policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]}
     bypass: tuple[str, ...] = ()
+    s3_entries_unread = ""
     if s3_gateways and not (nat or (igw and public_ip)):  # without the internet, the gateway endpoint is S3's way
-        bypass = _gateway_endpoint_bypass(ec2, tables, judged_tables, s3_gateways, private_nats, public_ip, refused)
+        bypass, s3_entries_unread = _gateway_endpoint_bypass(
+            ec2, tables, judged_tables, s3_gateways, private_nats, public_ip, refused
+        )
     through_endpoint: dict[str, Any] = {}
     # An STS or S3 interface endpoint's private DNS takes the service's Regional name whatever the routes, while the
     # VPC's DNS attributes are on (``pure/network.py``): one read of them serves both.
@@ -164,6 +167,7 @@ def _read_subnet_facts(
         public_routes_elsewhere=_public_routes(judged_tables, private_nats, besides_the_internet=public_ip),
         prefix_lists_unread=prefix_lists_unread,
         s3_gateway_bypass=bypass,
+        s3_prefix_list_unread=s3_entries_unread if bypass else "",
         **through_endpoint,
         **s3_endpoints,
     )
@@ -211,10 +215,11 @@ def _default_routes(tables: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
     return judged, as_default
 
 
-def _refused(refused: list[RefusedRead], action: str, resource: str, error: ClientError, explanation: str = "") -> str:
+def _refused(refused: list[RefusedRead], action: str, resource: str, error: ClientError, explanation: str) -> str:
     """
     Add a read refused and answered around to ``refused`` (its connection and account are set in
-    :func:`read_subnet_facts`); return ``explanation``: what the facts say of it, when they say anything.
+    :func:`read_subnet_facts`); return ``explanation``: what the facts say of it, in the detail of the link it leaves
+    not checked (so that link names the action to allow).
     """
     refused.append(RefusedRead(action, None, "", resource, error.operation_name, explanation))
     return explanation
@@ -300,9 +305,10 @@ def _gateway_endpoint_bypass(
     private_nats: dict[str, str],
     public_ip: bool,
     refused: list[RefusedRead],
-) -> tuple[str, ...]:
+) -> tuple[tuple[str, ...], str]:
     """
-    The routes elsewhere than the internet that may take S3's addresses from the S3 gateway endpoints ``gateway_ids``.
+    The routes elsewhere than the internet that may take S3's addresses from the S3 gateway endpoints ``gateway_ids``,
+    and why S3's prefix list's entries were not read (``""``: they were).
 
     A gateway endpoint's route is to its service's prefix list (AWS PrivateLink Guide, "Gateway endpoints"). A route
     more specific than one of the list's entries wins over it, and so does a static route of the same prefix (Amazon
@@ -321,9 +327,9 @@ def _gateway_endpoint_bypass(
     ):
         found = _prefix_list_entries(ec2, prefix_list, refused)
         if isinstance(found, str):  # S3's ranges not known: any route elsewhere may hold some
-            return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip)
+            return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip), found
         ranges += [ipaddress.ip_network(cidr, strict=False) for cidr in found]
-    return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip, within=ranges)
+    return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip, within=ranges), ""
 
 
 def _with_prefix_list_entries(
@@ -465,6 +471,7 @@ def _s3_endpoints(
     )
     return {
         "s3_gateway_endpoint": True if gateways or unseen else (None if unread else False),
+        "s3_gateway_unread": "" if gateways or unseen else unread,
         "s3_interface_endpoints": tuple(interface),
         "s3_gateway_policies": policies,
         "s3_private_dns_endpoints": tuple(private_dns),
@@ -474,10 +481,10 @@ def _s3_endpoints(
 
 def _gateway_routes(
     ec2: Any, tables: list[dict[str, Any]], described: set[str], refused: list[RefusedRead]
-) -> tuple[dict[str, set[str]], bool]:
+) -> tuple[dict[str, set[str]], str]:
     """
     The gateway endpoints that only the route table shows (their ids), by the name of their route's prefix list, and
-    whether some prefix list of such a route could not be read.
+    why some prefix list of such a route could not be read (``""``: each was).
 
     ``DescribePrefixLists`` names an AWS-managed prefix list by its service (``PrefixListName``
     ``com.amazonaws.REGION.s3``, Amazon EC2 API Reference, "PrefixList"). A refused or failed read leaves the route
@@ -493,7 +500,8 @@ def _gateway_routes(
         and route.get("State", "active") == "active"
     }
     if not routes:
-        return {}, False
+        return {}, ""
+    asked = ", ".join(sorted(routes))
     try:
         pages = ec2.get_paginator("describe_prefix_lists").paginate(PrefixListIds=sorted(routes))
         names = {
@@ -502,13 +510,15 @@ def _gateway_routes(
             for item in page["PrefixLists"]
         }
     except ClientError as error:
-        if is_access_denied(error):
-            _refused(refused, "ec2:DescribePrefixLists", ", ".join(sorted(routes)), error)
-        return {}, True
+        if is_access_denied(error):  # said in the S3 route's detail, so the link it leaves open grants it
+            why = f"ec2:DescribePrefixLists on {asked} was denied: {error}"
+            return {}, _refused(refused, "ec2:DescribePrefixLists", asked, error, why)
+        return {}, f"ec2:DescribePrefixLists on {asked} failed: {error}"
     hidden: dict[str, set[str]] = {}
     for prefix_list, name in names.items():
         hidden.setdefault(name, set()).add(routes[prefix_list])
-    return hidden, len(names) < len(routes)
+    missing = sorted(set(routes) - set(names))
+    return hidden, f"ec2:DescribePrefixLists did not describe {', '.join(missing)}" if missing else ""
 
 
 def _policy(endpoint: dict[str, Any]) -> EndpointPolicy:
@@ -622,11 +632,13 @@ def _private_or_unseen_nat_gateways(ec2: Any, nat_gateway_ids: list[str], refuse
     if not nat_gateway_ids:
         return {}
     wanted = sorted(set(nat_gateway_ids))
+    unseen = "public or private not seen"
     try:
         pages = list(ec2.get_paginator("describe_nat_gateways").paginate(NatGatewayIds=wanted))
     except ClientError as error:
-        if is_access_denied(error):
-            _refused(refused, "ec2:DescribeNatGateways", ", ".join(wanted), error)
+        if is_access_denied(error):  # said where the NAT gateway is named, so the link it leaves open grants it
+            why = f"ec2:DescribeNatGateways on {', '.join(wanted)} was denied: {error}"
+            unseen += ": " + _refused(refused, "ec2:DescribeNatGateways", ", ".join(wanted), error, why)
         pages = []
     kinds = {
         str(gateway["NatGatewayId"]): gateway.get("ConnectivityType")
@@ -634,9 +646,7 @@ def _private_or_unseen_nat_gateways(ec2: Any, nat_gateway_ids: list[str], refuse
         for gateway in page["NatGateways"]
     }
     return {
-        nat: f"private NAT gateway {nat}"
-        if nat in kinds
-        else f"NAT gateway {nat} (not described: public or private not seen)"
+        nat: f"private NAT gateway {nat}" if nat in kinds else f"NAT gateway {nat} (not described, {unseen})"
         for nat in wanted
         if kinds.get(nat, "private") == "private"
     }

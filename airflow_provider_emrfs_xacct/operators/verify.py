@@ -570,7 +570,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         # Resolved with KMS of the bucket's Region, where S3 resolves it (EmrfsKmsHook.in_region).
         region = read(
             self.readers.s3,
-            "s3:ListBucket (HeadBucket)",
+            "s3:ListBucket",
             f"Bucket={location.bucket}",
             partial(self.readers.s3.bucket_region, location.bucket),
         )

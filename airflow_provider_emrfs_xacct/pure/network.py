@@ -184,6 +184,8 @@ class SubnetFacts:
     :param s3_gateway_endpoint: an available S3 gateway endpoint of the cluster's Region
         (``com.amazonaws.REGION.s3``) is associated with the subnet's route table; read only without a route to
         the internet, else ``None``.
+    :param s3_gateway_unread: why the routes to gateway endpoints only the route table shows could not be told
+        (``s3_gateway_endpoint`` ``None``), e.g. ``ec2:DescribePrefixLists`` refused.
     :param s3_interface_endpoints: the service names of the VPC's available S3 interface endpoints (of any
         Region); read only without a route to the internet.
     :param s3_gateway_policies: the available S3 gateway endpoints of the cluster's Region on the subnet's route
@@ -206,6 +208,8 @@ class SubnetFacts:
     :param s3_gateway_bypass: without a route to the internet, the routes elsewhere that may take S3's addresses from
         the S3 gateway endpoint's prefix-list route: to a range overlapping an entry of S3's prefix list, as specific or
         more (the longest prefix wins, a static route wins on the same prefix, and of two prefix lists AWS picks one).
+    :param s3_prefix_list_unread: why the entries of the S3 gateway endpoint's prefix list were not read (e.g.
+        ``ec2:GetManagedPrefixListEntries`` refused): then ``s3_gateway_bypass`` is every public route elsewhere.
     :param s3_private_dns_endpoints: the service names of the VPC's available S3 interface endpoints whose private
         DNS answers in the VPC (``PrivateDnsEnabled``, not only for inbound resolver endpoints): read whatever the
         routes, since S3's Regional name then resolves to them.
@@ -228,6 +232,7 @@ class SubnetFacts:
     endpoint_ingress: tuple[IngressRule, ...] | None = None
     ingress_unread: str = ""
     s3_gateway_endpoint: bool | None = None
+    s3_gateway_unread: str = ""
     s3_interface_endpoints: tuple[str, ...] = ()
     s3_gateway_policies: tuple[EndpointPolicy, ...] = ()
     sts_endpoint_policies: tuple[EndpointPolicy, ...] = ()
@@ -238,6 +243,7 @@ class SubnetFacts:
     s3_private_dns_endpoints: tuple[str, ...] = ()
     prefix_lists_unread: tuple[str, ...] = ()
     s3_gateway_bypass: tuple[str, ...] = ()
+    s3_prefix_list_unread: str = ""
 
     @property
     def internet(self) -> bool:
@@ -332,9 +338,14 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
             NOT_CHECKED,
             endpoint,
             f"subnet {facts.subnet_id} has an S3 gateway endpoint on its route table, but routes public addresses "
-            f"overlapping S3's prefix list elsewhere ({', '.join(facts.s3_gateway_bypass)}): a more specific route, or "
-            "a static route of the same prefix, wins over the gateway endpoint's prefix-list route; which of S3's "
-            "addresses EMRFS uses is not checked",
+            + (
+                f"elsewhere ({', '.join(facts.s3_gateway_bypass)}), and the entries of S3's prefix list were not read "
+                f"({facts.s3_prefix_list_unread})"
+                if facts.s3_prefix_list_unread
+                else f"overlapping S3's prefix list elsewhere ({', '.join(facts.s3_gateway_bypass)})"
+            )
+            + ": a more specific route, or a static route of the same prefix, wins over the gateway endpoint's "
+            "prefix-list route; which of S3's addresses EMRFS uses is not checked",
             "the live probe (probe=True) proves it; or check that those ranges hold none of S3's addresses",
         )
     if same_region and facts.s3_gateway_endpoint:
@@ -349,7 +360,8 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
             endpoint,
             f"subnet {facts.subnet_id} has no route to the internet, and "
             + ("the Region of bucket " + bucket if bucket_region is None else "its S3 gateway endpoints")
-            + " could not be read",
+            + " could not be read"
+            + (f" ({facts.s3_gateway_unread})" if bucket_region is not None and facts.s3_gateway_unread else ""),
             "the live probe (probe=True) proves it",
         )
     gateway = (

@@ -421,7 +421,8 @@ def validate_whole_number(value: Any, field: str, minimum: int) -> int:
     For a waiter's ``waiter_delay`` (seconds) and ``waiter_max_attempts``: botocore's waiter takes whole
     numbers (``WaiterConfig`` ``Delay``, ``MaxAttempts``), so ``2.5`` is refused rather than cut to ``2``.
     """
-    number = int(value.strip()) if isinstance(value, str) and value.strip().isdigit() else value
+    # isdecimal, not isdigit: a superscript ("²") is a digit that int() refuses (a ValueError naming no field).
+    number = int(value.strip()) if isinstance(value, str) and value.strip().isdecimal() else value
     if isinstance(number, bool) or not isinstance(number, int) or not minimum <= number <= MAX_SECONDS:
         raise InvalidParameterError(
             field, f"must be a whole number from {minimum} to {MAX_SECONDS:,}, got {type(value).__name__} {value!r}"

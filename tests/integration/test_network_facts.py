@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
 
 from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
+from airflow_provider_emrfs_xacct.pure.checks.findings import PROBE_FIX, UNKNOWN, Link, name_refused_reads
 from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, s3_route_check, sts_endpoint_check
 from devstack.aws_pages import short_pages
 from devstack.moto_stack import EMR_ACCOUNT, REGION, client
 from devstack.testing import CallRecorder, moto_authorization_checked, moto_user
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
 
 
 @pytest.fixture
@@ -558,6 +562,48 @@ def test_a_refused_describe_nat_gateways_is_egress_not_seen(moto_url: str, ec2: 
     assert not facts.nat_route
     assert nat in facts.other_default_route
     assert sts_endpoint_check("emr-6.15.0", facts).status == NOT_CHECKED
+
+
+def _grants(detail: str, refused: list[RefusedRead]) -> str:
+    """The fix ``findings.name_refused_reads`` gives a link not checked with this detail."""
+    (link,) = name_refused_reads([Link(None, "route", UNKNOWN, detail, fix=PROBE_FIX)], refused)
+    return link.fix
+
+
+def test_a_refused_network_read_is_granted_by_the_links_it_leaves_not_checked(moto_url: str, ec2: Any) -> None:
+    """
+    A NAT gateway the reader may not describe leaves the STS route not checked, and a participant refused
+    ``DescribePrefixLists`` the way to S3: each link's detail says the refusal, so its fix names the action to allow
+    (the answer is known once the read is allowed), not only the live probe.
+    """
+    vpc, subnet = private_subnet(ec2, "10.26")
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.26.2.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    ec2.create_route(
+        RouteTableId=default_route_table(ec2, vpc, subnet), DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat
+    )
+    refused: list[RefusedRead] = []
+    facts = read_with_auth(moto_url, reader_denied(moto_url, "ec2:DescribeNatGateways"), subnet, refused=refused)
+
+    sts = sts_endpoint_check("emr-6.15.0", facts)
+
+    assert [item.action for item in refused] == ["ec2:DescribeNatGateways"]
+    assert sts.status == NOT_CHECKED
+    assert "allow ec2:DescribeNatGateways" in _grants(sts.detail, refused), sts.detail
+
+    vpc, subnet = private_subnet(ec2, "10.27")
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    reader = reader_denied(moto_url, "ec2:DescribePrefixLists")
+    as_a_participant(reader)
+    refused = []
+    facts = read_with_auth(moto_url, reader, subnet, account_id="999999999999", refused=refused)
+
+    s3 = s3_route_check("b", REGION, facts)
+
+    assert "ec2:DescribePrefixLists" in [item.action for item in refused], refused
+    assert s3.status == NOT_CHECKED
+    assert "allow ec2:DescribePrefixLists" in _grants(s3.detail, refused), s3.detail
 
 
 def test_a_participant_s_nat_gateway_not_described_is_egress_not_seen(ec2: Any) -> None:

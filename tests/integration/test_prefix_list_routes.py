@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
+from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link, name_refused_reads
 from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, PASS, s3_route_check, sts_endpoint_check
 from devstack.aws_network import CANNOT_TELL, s3_unreachable, sts_unreachable
 from devstack.aws_pages import short_pages
@@ -32,6 +33,9 @@ from tests.integration.test_network_facts import (
     reader_denied,
     to_transit_gateway,
 )
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
 
 #: Public ranges (of the kind AWS services' addresses are in) and a private one.
 PUBLIC = ("52.94.0.0/16", "3.5.0.0/19")
@@ -423,3 +427,28 @@ def test_a_hidden_dynamodb_gateway_endpoint_s_route_is_no_route_elsewhere(ec2: A
     assert facts.public_routes_elsewhere == ()
     assert sts_endpoint_check("emr-5.30.0", facts).status == PASS
     assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-5.30.0", {}) is None
+
+
+def test_a_refused_read_of_s3_s_own_prefix_list_names_the_action_in_the_s3_link(moto_url: str, ec2: Any) -> None:
+    """
+    Without a way to the internet, S3's prefix list's entries decide whether a route elsewhere (here a wider one,
+    ``0.0.0.0/1``, which its entries beat when read) takes S3's addresses from the gateway endpoint: refused, the S3
+    link is not checked, its detail says the refusal, and its fix names ec2:GetManagedPrefixListEntries to allow.
+    """
+    vpc, subnet = private_subnet(ec2, "10.73")
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    table = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]["RouteTableId"]
+    target, _ = to_transit_gateway(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/1", **target)
+    refused: list[RefusedRead] = []
+
+    facts = read_with_auth(
+        moto_url, reader_denied(moto_url, "ec2:GetManagedPrefixListEntries"), subnet, refused=refused
+    )
+
+    result = s3_route_check("b", REGION, facts)
+    assert result.status == NOT_CHECKED, result
+    assert [item.action for item in refused] == ["ec2:GetManagedPrefixListEntries"]
+    assert "overlapping" not in result.detail  # the entries were not read: no overlap was seen
+    (link,) = name_refused_reads([Link(None, "route", UNKNOWN, result.detail, fix=result.fix)], refused)
+    assert "allow ec2:GetManagedPrefixListEntries" in link.fix, result.detail

@@ -86,9 +86,9 @@ NOT_READ_HERE = frozenset(
     }
 )
 
-#: Refusals docs/permissions.md says the verifier tolerates without naming them: ``ec2:DescribeNatGateways``
-#: ("refused or not described, egress not seen": an egress not seen can only make the STS and S3 links fail or not
-#: checked, never pass on its account). (``s3:GetAccountPublicAccessBlock``, "refused: a warning", is a WARN
+#: Refusals docs/permissions.md says the verifier tolerates: ``ec2:DescribeNatGateways`` ("refused or not described,
+#: egress not seen": an egress not seen can only make the STS and S3 links fail or not checked, never pass on its
+#: account; a link it leaves not checked names it, test_network_facts.py). (``s3:GetAccountPublicAccessBlock``, "refused: a warning", is a WARN
 #: link whose fix names it.)
 TOLERATED = frozenset({("EMR", "ec2:DescribeNatGateways")})
 
@@ -264,7 +264,7 @@ def judge_report(report: Report, refused: set[tuple[str, str]], setup: SetUp) ->
     # what to grant (a link's fix names only the refusal that left it not checked first). The stand-in answers an
     # S3 Control denial as AWS does (devstack/testing.py, answer_denials_like_aws), so the account's Block Public
     # Access read refused is listed too.
-    listed = {(CONNECTION_IDS.get(item.connection), item.action.split(" ")[0]) for item in report.refused_reads}
+    listed = {(CONNECTION_IDS.get(item.connection), item.action) for item in report.refused_reads}
     problems += [
         f"the refused {connection} {action} is named nowhere in the report"
         for connection, action in sorted(refused - listed)

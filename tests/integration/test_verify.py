@@ -1087,6 +1087,10 @@ def test_a_refused_head_bucket_of_the_destinations_own_bucket_stays_not_checked(
     found = next(item for item in report["links"] if item["link"] == f"bucket {partner.aws.bucket}")
     assert found["status"] == "not checked", found
     assert "s3:ListBucket (HeadBucket)" in found["detail"]
+    # The action to grant is the IAM action (S3 API Reference, HeadBucket: "you must have permissions to perform the
+    # s3:ListBucket action"); the call AWS refused is beside it.
+    assert [(item["action"], item["call"]) for item in found["refused_reads"]] == [("s3:ListBucket", "HeadBucket")]
+    assert "allow s3:ListBucket to the connection" in found["fix"]
 
 
 def test_every_s3_call_of_the_verifier_and_its_probe_carries_the_expected_bucket_owner(partner: Partner) -> None:

@@ -34,7 +34,7 @@ from airflow_provider_emrfs_xacct.pure.checks.principal import LINK as PRINCIPAL
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, RefusedRead, RoleState, Unreadable
 from airflow_provider_emrfs_xacct.pure.network import SubnetFacts, sts_endpoint_check
 from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
-from tests.unit.test_chain import BUCKET, OWNER, PREFIX, ROLE, healthy_state, mappings
+from tests.unit.test_chain import BUCKET, OWNER, PREFIX, ROLE, by_name, healthy_state, mappings
 from tests.unit.test_chain_audit_fixes import MKDIRS, emr_role_writes_unmapped_keys, public_policy_under
 
 if TYPE_CHECKING:
@@ -243,12 +243,12 @@ def test_the_rcp_item_names_the_destination_role_and_who_can_list_them() -> None
     assert "a member account cannot" in how
 
 
-def _denied(state: ChainState, action: str, resource: str, conn_id: str) -> str:
+def _denied(state: ChainState, action: str, resource: str, conn_id: str, operation: str = "") -> str:
     """
     A refused read's explanation, as the verifier writes it (hooks/errors.py, ``denial_message``), and the refusal
-    recorded beside it as ``verify.read`` records it.
+    recorded beside it as ``verify.read`` records it; ``operation``: the call refused, when not named as ``action``.
     """
-    operation = action.split(":")[1].split(" ")[0]
+    operation = operation or action.split(":")[1]
     error = ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, operation)
     why = denial_message(error, action=action, resource=resource, account="222222222222", conn_id=conn_id)
     state.refused_reads.append(RefusedRead(action, conn_id, "222222222222", resource, operation, why))
@@ -264,8 +264,8 @@ def _refused_bucket_policy(state: ChainState) -> str:
 
 def _refused_head_bucket(state: ChainState) -> str:
     """The verifier labels HeadBucket's read with its action and the call (S3's actions are not its operations)."""
-    state.buckets[BUCKET] = Unreadable(_denied(state, "s3:ListBucket (HeadBucket)", f"Bucket={BUCKET}", "aws_dest"))
-    return "s3:ListBucket (HeadBucket) to the connection 'aws_dest'"
+    state.buckets[BUCKET] = Unreadable(_denied(state, "s3:ListBucket", f"Bucket={BUCKET}", "aws_dest", "HeadBucket"))
+    return "s3:ListBucket to the connection 'aws_dest'"
 
 
 def _refused_role_policy(state: ChainState) -> str:
@@ -412,3 +412,39 @@ def test_the_report_lists_a_read_refused_twice_once_where_it_was_first_refused()
     again = RefusedRead("kms:DescribeKey", "aws_dest", "222222222222", "alias/a", "DescribeKey", "refused again")
 
     assert once_each([first, other, again]) == [first, other]
+
+
+@pytest.mark.parametrize(
+    ("refused", "behind"),
+    [
+        (
+            ("public access block", "policy status", "account"),
+            ["s3:GetBucketPublicAccessBlock", "s3:GetBucketPolicyStatus", "s3:GetAccountPublicAccessBlock"],
+        ),
+        (("public access block", "account"), ["s3:GetBucketPublicAccessBlock", "s3:GetAccountPublicAccessBlock"]),
+        (("public access block", "policy status"), ["s3:GetBucketPublicAccessBlock", "s3:GetBucketPolicyStatus"]),
+    ],
+)
+def test_a_write_left_not_checked_by_block_public_access_carries_every_refused_read_behind_it(
+    refused: tuple[str, ...], behind: list[str]
+) -> None:
+    """
+    A request of another account to a bucket whose policy S3 calls public (or whose status is unread) depends on the
+    bucket's and the account's RestrictPublicBuckets ("the most restrictive combination", S3 API Reference,
+    GetPublicAccessBlock): each of those reads refused is behind the link, not only the first.
+    """
+    state = public_policy_under(emr_role_writes_unmapped_keys(healthy_state()), restrict=False)
+    bucket = state.buckets[BUCKET]
+    assert isinstance(bucket, BucketState)
+    actions = {"public access block": "s3:GetBucketPublicAccessBlock", "policy status": "s3:GetBucketPolicyStatus"}
+    for part in refused:
+        if part == "account":
+            why = _denied(state, "s3:GetAccountPublicAccessBlock", "AccountId=222222222222", "aws_dest")
+            state.account_restrict_public_buckets = Unreadable(why)
+        else:
+            bucket.unreadable[part] = _denied(state, actions[part], f"Bucket={BUCKET}", "aws_dest")
+
+    link = by_name(check_chain(state))[MKDIRS]
+
+    assert link.status == UNKNOWN, link
+    assert [item.action for item in link.refused_reads] == behind

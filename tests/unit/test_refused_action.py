@@ -30,7 +30,7 @@ def refused(operation: str) -> ClientError:
         ("iam:ListRolePolicies/GetRolePolicy/ListAttachedRolePolicies/GetPolicyVersion", "GetPolicy", "iam:GetPolicy"),
         # S3's are not: HeadBucket needs s3:ListBucket (S3 API Reference, "HeadBucket"), GetBucketEncryption
         # s3:GetEncryptionConfiguration (S3 API Reference, "GetBucketEncryption"). The read's own action stays.
-        ("s3:ListBucket (HeadBucket)", "HeadBucket", "s3:ListBucket (HeadBucket)"),
+        ("s3:ListBucket", "HeadBucket", "s3:ListBucket"),
         ("s3:GetEncryptionConfiguration", "GetBucketEncryption", "s3:GetEncryptionConfiguration"),
     ],
 )

@@ -492,7 +492,7 @@ class TestWholeNumber:
     def test_accepts_a_number_or_its_rendered_text(self, value, expected):
         assert validate_whole_number(value, "waiter_delay", minimum=0) == expected
 
-    @pytest.mark.parametrize("value", [-1, 2.5, "2.5", "", "{{ params.delay }}", True, None, 10**9 + 1])
+    @pytest.mark.parametrize("value", [-1, 2.5, "2.5", "", "{{ params.delay }}", True, None, 10**9 + 1, "²", "3²"])
     def test_refuses(self, value):
         refused(validate_whole_number, value, "waiter_delay", "must be a whole number from 0", minimum=0)
 

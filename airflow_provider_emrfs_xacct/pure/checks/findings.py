@@ -324,7 +324,8 @@ class Report:
         outside = [f"  - {item['what']}: {item['how']}" for item in self.not_checked]
         tail = ["Not checked by reading policies:", *outside] if outside else []
         refused = [
-            f"  - {item.action} on {item.resource} to the connection {item.connection!r} (account {item.account})"
+            f"  - {item.action}{_called(item)} on {item.resource} to the connection {item.connection!r} "
+            f"(account {item.account})"
             for item in self.refused_reads
         ]
         if refused:
@@ -333,6 +334,11 @@ class Report:
         return f"Cross-account EMRFS chain for {self.security_configuration}: {self.verdict}\n" + "\n".join(
             lines + tail
         )
+
+
+def _called(refused: RefusedRead) -> str:
+    """The call AWS refused, after an action not named after it (``s3:ListBucket (HeadBucket)``), else ``""``."""
+    return f" ({refused.call})" if refused.call and refused.action.partition(":")[2] != refused.call else ""
 
 
 def cite(decision: Decision) -> str:

@@ -154,6 +154,29 @@ def public_policy_restricted(bucket: BucketState, account_restricts: bool | None
     return False if restrict is False and account_restricts is False else None
 
 
+def block_public_access_unread(bucket: BucketState, account: bool | Unreadable | None) -> list[str]:
+    """
+    Why each Block Public Access read that leaves :func:`public_policy_restricted` unknown is missing: every one of
+    them, so the link names each read to allow (one refused beside another is no less needed).
+
+    :param account: the destination account's RestrictPublicBuckets as read (``ChainState``).
+    """
+    restrict = None if "public access block" in bucket.unreadable else bucket.restrict_public_buckets
+    account_restricts = account if isinstance(account, bool) else None
+    unread = []
+    if "public access block" in bucket.unreadable and not account_restricts:
+        unread.append(bucket.unreadable["public access block"])
+    if "policy status" in bucket.unreadable:
+        unread.append(bucket.unreadable["policy status"])
+    if not isinstance(account, bool) and not restrict:
+        public = " with a bucket policy S3 calls public" if "policy status" not in bucket.unreadable else ""
+        unread.append(
+            f"the destination account's setting (s3:GetAccountPublicAccessBlock){public}: "
+            f"{account.detail if isinstance(account, Unreadable) else 'not read'}"
+        )
+    return unread
+
+
 def restricted_where(bucket: BucketState, account_restricts: bool | None) -> str:
     """Where RestrictPublicBuckets is on: ``the bucket``, ``the destination account`` or both."""
     places = [("the bucket", bucket.restrict_public_buckets), ("the destination account", account_restricts)]
@@ -195,12 +218,7 @@ class _Prefix:
         )
         where = restricted_where(self.bucket, account_restricts) if restricted else ""
         if restricted is None:
-            unread = (
-                self.bucket.unreadable.get("public access block")
-                or self.bucket.unreadable.get("policy status")
-                or f"the destination account's setting (s3:GetAccountPublicAccessBlock), with a bucket policy S3 "
-                f"calls public: {account.detail if isinstance(account, Unreadable) else 'not read'}"
-            )
+            unread = "; ".join(block_public_access_unread(self.bucket, account))
             # The live probe writes through the mapped role only: these reads alone decide it.
             return (
                 f"{call.operation} {uri} as {role.arn} (another account): Block Public Access unread: {unread}",
