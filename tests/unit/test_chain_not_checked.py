@@ -448,3 +448,19 @@ def test_a_write_left_not_checked_by_block_public_access_carries_every_refused_r
 
     assert link.status == UNKNOWN, link
     assert [item.action for item in link.refused_reads] == behind
+
+
+def test_a_fix_naming_a_longer_action_does_not_name_the_refused_one() -> None:
+    """
+    A fix that names ``s3:ListBucketMultipartUploads`` (or ``iam:GetPolicyVersion``) does not grant the refused
+    ``s3:ListBucket`` (``iam:GetPolicy``): the grant is still added; a fix naming the action itself is kept as it is.
+    """
+    refused = _refusal("s3:ListBucket", f"Bucket={BUCKET}", "aws_dest")
+    longer = Link(None, "destination role", UNKNOWN, refused.explanation, fix="grant s3:ListBucketMultipartUploads")
+    named = Link(None, "destination role", UNKNOWN, refused.explanation, fix="grant s3:ListBucket on the bucket")
+
+    widened, kept = name_refused_reads([longer, named], [refused])
+
+    assert widened.fix.startswith("allow s3:ListBucket to the connection 'aws_dest' (refused: see the detail)")
+    assert widened.fix.endswith("; grant s3:ListBucketMultipartUploads")
+    assert kept.fix == named.fix

@@ -10,6 +10,7 @@ write that works on AWS either way; what the write depends on but was not read o
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -358,6 +359,11 @@ def once_each(refused: list[RefusedRead]) -> list[RefusedRead]:
     return list(first.values())
 
 
+def names_action(text: str, action: str) -> bool:
+    """Whether ``text`` names ``action`` as a whole word (``s3:ListBucket`` is not named by ``s3:ListBucketVersions``)."""
+    return re.search(rf"(?<![\w:]){re.escape(action)}(?![\w*])", text) is not None
+
+
 def name_refused_reads(links: list[Link], refused: list[RefusedRead]) -> list[Link]:
     """
     Give each link not checked (or warned) the refused reads behind it, and make its fix name each action to grant,
@@ -380,7 +386,7 @@ def name_refused_reads(links: list[Link], refused: list[RefusedRead]) -> list[Li
             dict.fromkeys(
                 f"{item.action} to the connection {item.connection!r}" if item.connection else item.action
                 for item in behind
-                if item.action not in link.fix
+                if not names_action(link.fix, item.action)
             )
         )
         if not grants:
