@@ -409,6 +409,22 @@ EMRFS_SSL = "fs.s3n.ssl.enabled"
 S3A_SSL = "fs.s3a.connection.ssl.enabled"
 
 
+def connector_settings(state: ChainState, emrfs: str, s3a: str, bucket: str) -> list[tuple[str, str | None]]:
+    """
+    The setting each connector that may serve ``s3://`` reads for ``bucket``, named as the cluster's Configurations
+    hold it, with its value: EMRFS's ``emrfs-site`` ``emrfs``, and S3A's ``s3a`` (its per-bucket form first, else
+    EMRFS's translated for S3A: :func:`s3a_reading`).
+    """
+    settings: list[tuple[str, str | None]] = []
+    if not serves_s3_with_s3a(state):
+        settings.append((f"emrfs-site {emrfs}", site_property(state, "emrfs-site", emrfs)))
+    if s3a_may_serve_s3(state):
+        own = s3a_setting_name(state, s3a, bucket)
+        name = f"core-site {own}" if own else f"emrfs-site {emrfs} (translated for S3A)"
+        settings.append((name, s3a_reading(state, emrfs, s3a, bucket)))
+    return settings
+
+
 def tls_turned_off(state: ChainState, bucket: str) -> str:
     """
     The setting that turns TLS off for requests to ``bucket`` of a connector that may serve ``s3://`` (``""``: none,
@@ -418,13 +434,7 @@ def tls_turned_off(state: ChainState, bucket: str) -> str:
     """
     if state.cluster_configurations is None:
         return ""
-    settings: list[tuple[str, str | None]] = []
-    if not serves_s3_with_s3a(state):
-        settings.append((f"emrfs-site {EMRFS_SSL}", site_property(state, "emrfs-site", EMRFS_SSL)))
-    if s3a_may_serve_s3(state):
-        own = s3a_setting_name(state, S3A_SSL, bucket)
-        name = f"core-site {own}" if own else f"emrfs-site {EMRFS_SSL} (translated for S3A)"
-        settings.append((name, s3a_reading(state, EMRFS_SSL, S3A_SSL, bucket)))
+    settings = connector_settings(state, EMRFS_SSL, S3A_SSL, bucket)
     # A value neither true nor false (hadoop_boolean): how the connector reads it is not documented, so TLS may be off.
     return next((name for name, value in settings if value is not None and hadoop_boolean(value) is not True), "")
 
@@ -443,13 +453,7 @@ def s3_endpoint_setting(state: ChainState, bucket: str) -> str:
     """
     if state.cluster_configurations is None:
         return ""
-    settings: list[tuple[str, str | None]] = []
-    if not serves_s3_with_s3a(state):
-        settings.append((f"emrfs-site {EMRFS_ENDPOINT}", site_property(state, "emrfs-site", EMRFS_ENDPOINT)))
-    if s3a_may_serve_s3(state):
-        own = s3a_setting_name(state, S3A_ENDPOINT, bucket)
-        name = f"core-site {own}" if own else f"emrfs-site {EMRFS_ENDPOINT} (translated for S3A)"
-        settings.append((name, s3a_reading(state, EMRFS_ENDPOINT, S3A_ENDPOINT, bucket)))
+    settings = connector_settings(state, EMRFS_ENDPOINT, S3A_ENDPOINT, bucket)
     return next((f"{name}={value.strip()}" for name, value in settings if value and value.strip()), "")
 
 
