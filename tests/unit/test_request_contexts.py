@@ -900,3 +900,31 @@ def test_s3as_own_requester_pays_beside_an_emrfs_bucket_level_one_is_not_known()
     assert isinstance(unknown, str)
     assert "not documented" in unknown
     assert sends_requester_pays_header(state, "some-other-bucket") is False
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u2003", "\u3000", "\x85"])
+def test_a_flag_padded_with_what_java_does_not_trim_is_not_known(space: str) -> None:
+    """
+    Hadoop's Configuration.getTrimmed is Java's String.trim, which removes only characters up to U+0020 (Java SE API,
+    String.trim): "true" followed by a no-break or ideographic space is no "true" to getBoolean, which then gives the
+    caller's default. Python's str.strip also removes those, so it was read as true (the header taken as sent).
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.contexts import hadoop_boolean, tls_turned_off
+
+    assert hadoop_boolean(f"true{space}") is None
+    assert hadoop_boolean(f"{space}FALSE") is None
+    assert hadoop_boolean("\x00\x1f true \t\r\n") is True  # Java trims every control character too
+
+    state = healthy_state()
+    state.release_label = "emr-6.15.0"
+    state.cluster_configurations = [
+        {"Classification": "emrfs-site", "Properties": {"fs.s3.useRequesterPaysHeader": f"true{space}"}}
+    ]
+    unknown = sends_requester_pays_header(state, BUCKET)
+    assert isinstance(unknown, str)
+    assert "fs.s3.useRequesterPaysHeader" in unknown
+
+    state.cluster_configurations = [
+        {"Classification": "emrfs-site", "Properties": {"fs.s3n.ssl.enabled": f"true{space}"}}
+    ]
+    assert "fs.s3n.ssl.enabled" in tls_turned_off(state, BUCKET)

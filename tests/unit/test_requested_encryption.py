@@ -577,3 +577,19 @@ def test_an_encryption_switch_neither_true_nor_false_is_not_known(name: str, val
     mapped = state.security_configuration
     assert isinstance(mapped, dict)
     assert credentials_of("emr-6.15.0", state.cluster_configurations, mapped, BUCKET).kind == STAND_IN_UNKNOWN
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u2003"])
+def test_an_encryption_switch_padded_with_what_java_does_not_trim_is_not_known(space: str) -> None:
+    """
+    Java's String.trim (Hadoop's getTrimmed) removes only characters up to U+0020: "true" and a no-break space is
+    neither true nor false to getBoolean. It was read as true, and the KMS link judged on the requested key.
+    """
+    site = {"fs.s3.enableServerSideEncryption": f"true{space}", "fs.s3.serverSideEncryption.kms.keyId": OTHER_KEY}
+    state = healthy_state()
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": site}]
+
+    assert requested_encryption(state, BUCKET) is None
+    link = by_name(check_chain(state))[KMS]
+    assert link.status == UNKNOWN, link
+    assert "fs.s3.enableServerSideEncryption" in link.detail

@@ -882,14 +882,21 @@ def keeps_emrfs(state: ChainState) -> bool:
     return str(site_property(state, "core-site", "fs.s3.impl")).strip() == EMRFS_IMPL  # "None": not set
 
 
+#: What Hadoop's ``getTrimmed`` removes from each end of a value: Java's ``String.trim`` removes "any character whose
+#: codepoint is less than or equal to 'U+0020'" and no other (Java SE API, ``String.trim``); Python's ``str.strip``
+#: also removes a no-break space (U+00A0), U+2003, U+3000, U+0085..., which Java keeps.
+JAVA_TRIMMED = "".join(map(chr, range(0x21)))
+
+
 def hadoop_boolean(value: object) -> bool | None:
     """
     A boolean setting's value as Hadoop's ``Configuration.getBoolean`` reads it: trimmed, ``true`` or ``false`` in
-    any case (Apache Hadoop, ``org.apache.hadoop.conf.Configuration``: ``getBoolean`` takes ``getTrimmed(name)`` and
-    compares it with ``equalsIgnoreCase``); ``None`` when unset or another value, which ``getBoolean`` answers with
-    the caller's default (not documented for EMRFS's or S3A's settings): every reader here takes it as not known.
+    any case (Apache Hadoop, ``org.apache.hadoop.conf.Configuration``: ``getBoolean`` takes ``getTrimmed(name)``, that
+    is Java's ``String.trim`` (:data:`JAVA_TRIMMED`), and compares it with ``equalsIgnoreCase``); ``None`` when unset
+    or another value, which ``getBoolean`` answers with the caller's default (not documented for EMRFS's or S3A's
+    settings): every reader here takes it as not known.
     """
-    text = None if value is None else str(value).strip().lower()
+    text = None if value is None else str(value).strip(JAVA_TRIMMED).lower()
     return True if text == "true" else False if text == "false" else None
 
 
