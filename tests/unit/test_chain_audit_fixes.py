@@ -1896,6 +1896,24 @@ def test_a_failing_session_duration_names_the_buckets_whose_writes_it_fails() ->
     )
 
 
+def test_an_emrfs_session_duration_fail_names_no_bucket_no_mapping_takes() -> None:
+    """
+    A bucket only ``s3_prefixes`` names, beside the ``Prefix`` mapping of another bucket, gets no mapped role: its
+    writes go with the instance profile's credentials, no AssumeRole (review24's rule, ``security_config.bucket_mapped``),
+    so EMRFS's 2-hour session fails no write to it, and the FAIL said it failed "every mapped write" to it too.
+    """
+    other = "other-bucket-c"
+    state = s3a_cluster(healthy_state(), **{"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "7200"}})
+    state.release_label = "emr-6.15.0"
+    state.buckets[other] = copy.deepcopy(state.buckets[BUCKET])
+    state.prefixes_for_principal_mappings = [f"s3://{other}/out/"]
+
+    (link,) = [link for link in check_chain(state).links if link.link == "role session duration"]
+
+    assert link.status == FAIL
+    assert link.detail.endswith(f"so every mapped write to bucket {BUCKET} fails"), link.detail
+
+
 def test_a_release_label_that_is_not_the_clusters_is_a_warn_naming_both() -> None:
     """
     The cluster's own release is judged (its connector and settings); a different release_label given beside it was
