@@ -274,3 +274,24 @@ def test_the_sts_endpoint_beside_s3a_own_base_one_is_not_told() -> None:
     assert "not documented" in endpoint
     assert "https://sts.amazonaws.com" in endpoint
     assert "sts.eu-west-1" in endpoint
+
+
+@pytest.mark.parametrize(
+    ("label", "name"),
+    [
+        # S3A: EMR maps these to S3A's options, and the mapping "extends to bucket-level configurations" (Amazon EMR
+        # Release Guide, "Migration guide: EMRFS to S3A filesystem"); the writer does not know their effect.
+        ("emr-7.10.0", "fs.s3.bucket.b.credentialsResolverClass"),
+        ("emr-7.10.0", "fs.s3.bucket.b.canned.acl"),
+        # EMRFS: whether it reads a bucket-level form of these is not documented.
+        ("emr-6.15.0", "fs.s3.bucket.b.customAWSCredentialsProvider"),
+        ("emr-6.15.0", "fs.s3.bucket.b.credentialsResolverClass"),
+    ],
+)
+def test_an_emrfs_bucket_level_credentials_setting_of_the_written_bucket_is_unknown(label: str, name: str) -> None:
+    configurations = [site("emrfs-site", **{name: "com.x.C"})]
+
+    assert credentials_of(label, configurations, MAPPED, "b").kind == UNKNOWN
+    # Another bucket's (a dotted name ending alike too): the written bucket's writes are not concerned.
+    other = [site("emrfs-site", **{name.replace(".b.", ".x.b."): "com.x.C"})]
+    assert credentials_of(label, other, MAPPED, "b").kind == MAPPINGS
