@@ -227,6 +227,9 @@ def test_the_settings_the_writer_now_follows_given_spark_jobs_another_value_are_
         ),
         ({"fs.s3a.assumed.role.session.duration": "2h"}, {"fs.s3.bucket.b.sts.sessionDurationSeconds": "1800"}, None),
         ({"fs.s3a.assumed.role.session.duration": "2h"}, {"fs.s3.bucket.b.sts.sessionDurationSeconds": "7200"}, True),
+        # review25's: another bucket's alone; S3A's own base hour beside b's two hours, not documented which is read.
+        ({}, {"fs.s3.bucket.logs.sts.sessionDurationSeconds": "7200"}, False),
+        ({"fs.s3a.assumed.role.session.duration": "1h"}, {"fs.s3.bucket.b.sts.sessionDurationSeconds": "7200"}, None),
     ],
 )
 def test_the_session_duration_s3a_reads_for_the_written_bucket(
@@ -250,6 +253,13 @@ def test_the_session_duration_s3a_reads_for_the_written_bucket(
         # the translated base one for b (Hadoop's per-bucket rule); another bucket's is not b's.
         ("emr-7.10.0", {}, {"fs.s3.sts.endpoint": "r", "fs.s3.bucket.b.sts.endpoint": "g"}, "g"),
         ("emr-7.10.0", {}, {"fs.s3.sts.endpoint": "r", "fs.s3.bucket.bb.sts.endpoint": "g"}, "r"),
+        ("emr-7.10.0", {}, {"fs.s3.bucket.logs.sts.endpoint": "g"}, None),
+        (
+            "emr-7.10.0",
+            {},
+            {"fs.s3.sts.endpoint": "https://sts.eu-west-1.amazonaws.com"},
+            "https://sts.eu-west-1.amazonaws.com",
+        ),
         ("emr-7.10.0", {"fs.s3a.bucket.b.assumed.role.sts.endpoint": "o"}, {"fs.s3.bucket.b.sts.endpoint": "g"}, "o"),
         ("emr-7.10.0", {"fs.s3a.emrfs.compatibility.enable": "false"}, {"fs.s3.bucket.b.sts.endpoint": "g"}, None),
         ("emr-7.10.0", {"fs.s3a.assumed.role.sts.endpoint": "g"}, {"fs.s3.bucket.b.sts.endpoint": "g"}, "g"),
