@@ -66,7 +66,10 @@ def sts_endpoint_decision(state: ChainState, request: Request) -> Decision | Non
         # A mapped bucket's own endpoint: its mapped roles' AssumeRole may go elsewhere than the cluster's (the global
         # endpoint passes no VPC endpoint: IAM User Guide, "Create a VPC endpoint for AWS STS", "you must use the
         # matching regional endpoint"); which mapping's role goes where is not told apart here.
-        maybe = f"which STS endpoint the mapped role's AssumeRole calls (bucket {own[0].bucket} names its own: {own[0].setting})"
+        maybe = (
+            f"which STS endpoint the mapped role's AssumeRole calls (bucket {own[0].bucket} names its own: "
+            f"{own[0].setting})"
+        )
         return _judge(facts.sts_endpoint_policies, False, request, maybe)
     found = sts_endpoints_in_path(facts, reached.endpoint)
     maybe = "whether STS's Regional name resolves to the endpoint (the VPC's DNS attributes were not read)"
