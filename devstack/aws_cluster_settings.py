@@ -148,7 +148,25 @@ def credentials_of(
     core = site(configurations, "core-site")
     if version >= (7, 10, 0) and core.get("fs.s3.impl", "").strip() != EMRFS_IMPL:  # Hadoop reads core-site's
         return _s3a_credentials(label, configurations, bucket)
-    return _emrfs_credentials(version, configurations)
+    return _emrfs_credentials(version, configurations, bucket)
+
+
+def _with_bucket_level(properties: dict[str, str], names: tuple[str, ...], bucket: str | None) -> list[str]:
+    """
+    Which of the ``fs.s3.<option>`` ``names`` ``properties`` sets, or their bucket-level ``fs.s3.bucket.BUCKET.<option>``
+    for ``bucket`` (``None``: any bucket). EMR's translation to S3A "extends to bucket-level configurations" (Amazon EMR
+    Release Guide, "Migration guide: EMRFS to S3A filesystem"), and AWS shows EMRFS's own bucket-level form of the
+    SSE-KMS key only: what a bucket-level form of another option does is not documented.
+    """
+    found = []
+    for name in properties:
+        for option in names:
+            tail = option.removeprefix("fs.s3.")
+            bucket_level = name.startswith("fs.s3.bucket.") and name.endswith(f".{tail}")
+            if name == option or (bucket_level and (bucket is None or name == f"fs.s3.bucket.{bucket}.{tail}")):
+                found.append(name)
+                break
+    return found
 
 
 def sts_endpoint_site(label: str | None, configurations: list[dict[str, Any]], bucket: str) -> dict[str, str]:
@@ -268,12 +286,20 @@ def _routing_section(document: dict[str, Any]) -> str:
     return ""
 
 
-def _emrfs_credentials(version: tuple[int, int, int], configurations: list[dict[str, Any]]) -> Credentials:
-    """Where EMRFS serves ``s3://``: a credentials class of the customer's, or S3 Access Grants, or the mappings."""
+def _emrfs_credentials(
+    version: tuple[int, int, int], configurations: list[dict[str, Any]], bucket: str | None = None
+) -> Credentials:
+    """
+    Where EMRFS serves ``s3://``: a credentials class of the customer's (its bucket-level form for ``bucket`` too,
+    :func:`_with_bucket_level`), or S3 Access Grants, or the mappings.
+    """
     emrfs = site(configurations, "emrfs-site")
     spark = site(configurations, "spark-defaults")
-    for name in ("fs.s3.customAWSCredentialsProvider", "fs.s3.credentialsResolverClass"):
-        if name in emrfs or f"spark.hadoop.{name}" in spark:
+    job = {name.removeprefix("spark.hadoop."): value for name, value in spark.items()}
+    for properties in (emrfs, job):
+        for name in _with_bucket_level(
+            properties, ("fs.s3.customAWSCredentialsProvider", "fs.s3.credentialsResolverClass"), bucket
+        ):
             return Credentials(UNKNOWN, f"{name} gives EMRFS credentials of a class of its own")
     session_refused = ""
     duration = emrfs.get("fs.s3.sts.sessionDurationSeconds")
@@ -354,7 +380,7 @@ def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]], bu
         for name, properties in (("fs.s3a.access.grants.enabled", core), ("fs.s3.s3AccessGrants.enabled", emrfs))
         if flag(properties, name)
     ]
-    other = [name for name in emrfs if name in _S3A_UNKNOWN_TRANSLATION]
+    other = _with_bucket_level(emrfs, _S3A_UNKNOWN_TRANSLATION, bucket)
     found = [*own, *grants, *other]
     if found:
         return Credentials(UNKNOWN, f"{label} serves s3:// by S3A with {', '.join(found)}")

@@ -609,6 +609,41 @@ def test_an_s3a_buckets_own_sts_endpoint_is_the_one_its_mapped_roles_call(
         assert "sts.amazonaws.com" in message
 
 
+def test_an_emrfs_bucket_level_sts_endpoint_is_the_one_s3a_calls_for_its_bucket(partner: Partner) -> None:
+    """
+    EMR translates emrfs-site fs.s3.sts.endpoint to S3A's fs.s3a.assumed.role.sts.endpoint, and the translation
+    "extends to bucket-level configurations" (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"):
+    the bucket's fs.s3.bucket.BUCKET.sts.endpoint, the global endpoint, is the one its mapped roles call. In a private
+    subnet whose STS interface endpoint answers the Regional name only (the global endpoint has none: AWS General
+    Reference, "AWS Security Token Service endpoints and quotas"), the verifier passed the Regional base endpoint and
+    the stand-in's step judged it too, while the write goes to the global one.
+    """
+    ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
+    vpc, subnet = private_subnet(ec2, "10.18")
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    add_sts_interface_endpoint(ec2, vpc, subnet)
+    own = f"fs.s3.bucket.{partner.aws.bucket}.sts.endpoint"
+    emrfs = {"fs.s3.sts.endpoint": f"https://sts.{REGION}.amazonaws.com", own: "https://sts.amazonaws.com"}
+    cluster_id = launch_cluster(
+        partner.aws,
+        partner.configuration,
+        release_label="emr-7.10.0",
+        instances={"Ec2SubnetId": subnet},
+        Configurations=[{"Classification": "emrfs-site", "Properties": emrfs}],
+    )
+
+    report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
+    step = add_probe_step(partner, cluster_id, probe_key(PREFIX))
+
+    sts = [link for link in report["links"] if link["link"] == "cluster reaches STS"]
+    assert [link["status"] for link in sts] == ["not checked"], sts
+    assert own in sts[0]["detail"]
+    assert step["Status"]["State"] == "FAILED", step["Status"]
+    message = step["Status"]["FailureDetails"]["Message"]
+    assert message.startswith("0 AssumeRole"), message
+    assert "sts.amazonaws.com" in message
+
+
 def test_a_write_with_the_instance_profile_s_credentials_calls_no_sts(partner: Partner) -> None:
     """
     The instance profile's credentials come from the instance metadata, with no AssumeRole (Amazon EC2 User Guide,

@@ -220,6 +220,34 @@ def test_a_buckets_own_s3a_session_duration_is_the_one_its_mapped_role_gets(aws:
     assert result.success, result.summary()
 
 
+@pytest.mark.parametrize(("duration", "fails"), [("7200", True), ("3600", False)])
+def test_an_emrfs_bucket_level_session_duration_is_s3as_for_its_bucket(aws: Seeded, duration: str, fails: bool) -> None:
+    """
+    EMR translates emrfs-site fs.s3.sts.sessionDurationSeconds to S3A's fs.s3a.assumed.role.session.duration, and the
+    translation "extends to bucket-level configurations" (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A
+    filesystem"): the bucket's own 2h asks STS for a chained session it refuses (AWS STS API Reference, AssumeRole,
+    DurationSeconds), whatever the base one says. The verifier FAILed it while the judge wrote with the base hour.
+    """
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    properties = {
+        "fs.s3.sts.sessionDurationSeconds": "3600",
+        f"fs.s3.bucket.{aws.bucket}.sts.sessionDurationSeconds": duration,
+    }
+    site = {"Classification": "emrfs-site", "Properties": properties}
+    cluster_id = launch_cluster(aws, configuration, ReleaseLabel="emr-7.10.0", Configurations=[site])
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
+    result = write(aws, configuration, cluster_id=cluster_id, files=1)
+
+    statuses = {item["status"] for item in report["links"] if item["link"] == "role session duration"}
+    assert statuses == ({"fail"} if fails else {"pass"}), report["links"]
+    assert result.success is not fails, result.summary()
+    if fails:
+        assert result.first_failure is not None
+        assert result.first_failure.operation == "AssumeRole", result.first_failure
+
+
 def test_the_session_duration_of_a_bucket_no_mapping_takes_fails_nothing(aws: Seeded) -> None:
     """
     A bucket only ``s3_prefixes`` names, beside the mapping of another bucket, has no mapped role: its writes go with

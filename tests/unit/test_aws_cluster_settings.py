@@ -227,6 +227,9 @@ def test_the_settings_the_writer_now_follows_given_spark_jobs_another_value_are_
         ),
         ({"fs.s3a.assumed.role.session.duration": "2h"}, {"fs.s3.bucket.b.sts.sessionDurationSeconds": "1800"}, None),
         ({"fs.s3a.assumed.role.session.duration": "2h"}, {"fs.s3.bucket.b.sts.sessionDurationSeconds": "7200"}, True),
+        # review25's: another bucket's alone; S3A's own base hour beside b's two hours, not documented which is read.
+        ({}, {"fs.s3.bucket.logs.sts.sessionDurationSeconds": "7200"}, False),
+        ({"fs.s3a.assumed.role.session.duration": "1h"}, {"fs.s3.bucket.b.sts.sessionDurationSeconds": "7200"}, None),
     ],
 )
 def test_the_session_duration_s3a_reads_for_the_written_bucket(
@@ -250,6 +253,13 @@ def test_the_session_duration_s3a_reads_for_the_written_bucket(
         # the translated base one for b (Hadoop's per-bucket rule); another bucket's is not b's.
         ("emr-7.10.0", {}, {"fs.s3.sts.endpoint": "r", "fs.s3.bucket.b.sts.endpoint": "g"}, "g"),
         ("emr-7.10.0", {}, {"fs.s3.sts.endpoint": "r", "fs.s3.bucket.bb.sts.endpoint": "g"}, "r"),
+        ("emr-7.10.0", {}, {"fs.s3.bucket.logs.sts.endpoint": "g"}, None),
+        (
+            "emr-7.10.0",
+            {},
+            {"fs.s3.sts.endpoint": "https://sts.eu-west-1.amazonaws.com"},
+            "https://sts.eu-west-1.amazonaws.com",
+        ),
         ("emr-7.10.0", {"fs.s3a.bucket.b.assumed.role.sts.endpoint": "o"}, {"fs.s3.bucket.b.sts.endpoint": "g"}, "o"),
         ("emr-7.10.0", {"fs.s3a.emrfs.compatibility.enable": "false"}, {"fs.s3.bucket.b.sts.endpoint": "g"}, None),
         ("emr-7.10.0", {"fs.s3a.assumed.role.sts.endpoint": "g"}, {"fs.s3.bucket.b.sts.endpoint": "g"}, "g"),
@@ -274,3 +284,24 @@ def test_the_sts_endpoint_beside_s3a_own_base_one_is_not_told() -> None:
     assert "not documented" in endpoint
     assert "https://sts.amazonaws.com" in endpoint
     assert "sts.eu-west-1" in endpoint
+
+
+@pytest.mark.parametrize(
+    ("label", "name"),
+    [
+        # S3A: EMR maps these to S3A's options, and the mapping "extends to bucket-level configurations" (Amazon EMR
+        # Release Guide, "Migration guide: EMRFS to S3A filesystem"); the writer does not know their effect.
+        ("emr-7.10.0", "fs.s3.bucket.b.credentialsResolverClass"),
+        ("emr-7.10.0", "fs.s3.bucket.b.canned.acl"),
+        # EMRFS: whether it reads a bucket-level form of these is not documented.
+        ("emr-6.15.0", "fs.s3.bucket.b.customAWSCredentialsProvider"),
+        ("emr-6.15.0", "fs.s3.bucket.b.credentialsResolverClass"),
+    ],
+)
+def test_an_emrfs_bucket_level_credentials_setting_of_the_written_bucket_is_unknown(label: str, name: str) -> None:
+    configurations = [site("emrfs-site", **{name: "com.x.C"})]
+
+    assert credentials_of(label, configurations, MAPPED, "b").kind == UNKNOWN
+    # Another bucket's (a dotted name ending alike too): the written bucket's writes are not concerned.
+    other = [site("emrfs-site", **{name.replace(".b.", ".x.b."): "com.x.C"})]
+    assert credentials_of(label, other, MAPPED, "b").kind == MAPPINGS

@@ -1556,6 +1556,85 @@ def test_a_partner_buckets_own_sts_endpoint_is_compared_with_the_one_s3a_reads_f
     assert [link.status for link in links] == statuses, links
 
 
+EMRFS_OWN_STS = f"fs.s3.bucket.{BUCKET}.sts.endpoint"
+
+
+@pytest.mark.parametrize(
+    ("release", "sites", "statuses", "named"),
+    [
+        # S3A: EMR translates emrfs-site settings to S3A's, and the translation "extends to bucket-level
+        # configurations" (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"): the bucket's mapped
+        # roles call the global endpoint, the only mapped bucket's, so the cluster's Regional one is not judged.
+        ("emr-7.10.0", {"emrfs-site": {EMRFS_OWN_STS: "https://sts.amazonaws.com"}}, [UNKNOWN], EMRFS_OWN_STS),
+        # The same endpoint as the cluster's: the route judged is that bucket's.
+        ("emr-7.10.0", {"emrfs-site": {STS_SETTING: REGIONAL_STS, EMRFS_OWN_STS: REGIONAL_STS}}, [PASS], ""),
+        # S3A's own base setting is defined: "The mapping process automatically occurs when S3A configurations are
+        # undefined" (same guide), and whether a defined base one keeps the bucket-level EMRFS one from being
+        # translated is not documented: the bucket's endpoint is not known, the cluster's judged (S3A may read it).
+        (
+            "emr-7.10.0",
+            {
+                "emrfs-site": {EMRFS_OWN_STS: "https://sts.amazonaws.com"},
+                "core-site": {"fs.s3a.assumed.role.sts.endpoint": REGIONAL_STS},
+            },
+            [PASS, UNKNOWN],
+            EMRFS_OWN_STS,
+        ),
+        # The translation off: S3A reads no emrfs-site setting.
+        (
+            "emr-7.10.0",
+            {
+                "emrfs-site": {EMRFS_OWN_STS: "https://sts.amazonaws.com"},
+                "core-site": {"fs.s3a.emrfs.compatibility.enable": "false"},
+            },
+            [PASS],
+            "",
+        ),
+        # EMRFS: AWS shows EMRFS's bucket-level form of the SSE-KMS key only; whether EMRFS reads this one is not
+        # documented, so the bucket's endpoint is not known (the cluster's is judged too: EMRFS may read it).
+        ("emr-6.15.0", {"emrfs-site": {EMRFS_OWN_STS: "https://sts.amazonaws.com"}}, [PASS, UNKNOWN], EMRFS_OWN_STS),
+    ],
+    ids=["s3a-translated", "s3a-same", "s3a-own-base-beside-it", "translation-off", "emrfs-not-documented"],
+)
+def test_an_emrfs_bucket_level_sts_endpoint_is_read_as_the_mapped_roles_endpoint_for_that_bucket(
+    release: str, sites: dict[str, dict[str, str]], statuses: list[str], named: str
+) -> None:
+    """
+    emrfs-site fs.s3.bucket.BUCKET.sts.endpoint: S3A (7.10.0 on) reads it for BUCKET as it reads the bucket-level
+    SSE-KMS key and session duration (fs.s3.sts.endpoint maps to fs.s3a.assumed.role.sts.endpoint: Amazon EMR Release
+    Guide, "Migration guide: EMRFS to S3A filesystem"). The verifier judged only the cluster's endpoint: a PASS where
+    the bucket's mapped roles call another one the subnet may not reach.
+    """
+    from airflow_provider_emrfs_xacct.pure.network import StsReachability
+
+    state = s3a_cluster(healthy_state(), **sites)
+    state.release_label = release
+    state.sts_reachability = StsReachability("PASS", REGIONAL_STS, "through its endpoint")
+
+    links = [link for link in check_chain(state).links if link.link == "cluster reaches STS"]
+
+    assert [link.status for link in links] == statuses, links
+    if named:
+        assert named in links[-1].detail, links[-1]
+
+
+def test_the_clusters_sts_endpoint_is_not_judged_when_the_only_mapped_bucket_has_an_emrfs_bucket_level_one() -> None:
+    """
+    The translated emrfs-site fs.s3.bucket.BUCKET.sts.endpoint is S3A's endpoint for BUCKET (Amazon EMR Release Guide,
+    "Migration guide: EMRFS to S3A filesystem": the mapping "extends to bucket-level configurations"): with the only
+    mapped bucket overriding it, an unreachable cluster endpoint is no mapped role's (stsbase's rule), not a FAIL.
+    """
+    from airflow_provider_emrfs_xacct.pure.network import StsReachability
+
+    state = s3a_cluster(healthy_state(), **{"emrfs-site": {EMRFS_OWN_STS: REGIONAL_STS}})
+    state.sts_reachability = StsReachability("FAIL", "https://sts.amazonaws.com", "no way to it")
+
+    links = [link for link in check_chain(state).links if link.link == "cluster reaches STS"]
+
+    assert [link.status for link in links] == [UNKNOWN], links
+    assert EMRFS_OWN_STS in links[0].detail
+
+
 # Role names and case --------------------------------------------------------------------------
 
 
@@ -1894,6 +1973,24 @@ def test_a_failing_session_duration_names_the_buckets_whose_writes_it_fails() ->
     assert emrfs.detail.endswith(
         f"so every mapped write to buckets {', '.join(sorted([BUCKET, 'other-bucket']))} fails"
     )
+
+
+def test_an_emrfs_session_duration_fail_names_no_bucket_no_mapping_takes() -> None:
+    """
+    A bucket only ``s3_prefixes`` names, beside the ``Prefix`` mapping of another bucket, gets no mapped role: its
+    writes go with the instance profile's credentials, no AssumeRole (review24's rule, ``security_config.bucket_mapped``),
+    so EMRFS's 2-hour session fails no write to it, and the FAIL said it failed "every mapped write" to it too.
+    """
+    other = "other-bucket-c"
+    state = s3a_cluster(healthy_state(), **{"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "7200"}})
+    state.release_label = "emr-6.15.0"
+    state.buckets[other] = copy.deepcopy(state.buckets[BUCKET])
+    state.prefixes_for_principal_mappings = [f"s3://{other}/out/"]
+
+    (link,) = [link for link in check_chain(state).links if link.link == "role session duration"]
+
+    assert link.status == FAIL
+    assert link.detail.endswith(f"so every mapped write to bucket {BUCKET} fails"), link.detail
 
 
 def test_a_release_label_that_is_not_the_clusters_is_a_warn_naming_both() -> None:

@@ -69,6 +69,30 @@ def test_s3a_credential_settings_are_not_checked_where_s3a_serves_s3(name: str) 
     assert bypasses("emr-6.15.0", setting) == []  # EMRFS serves s3://
 
 
+@pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.10.0", None])
+def test_an_emrfs_bucket_level_credentials_resolver_is_not_checked(release: str | None) -> None:
+    """
+    S3A: EMR maps fs.s3.credentialsResolverClass to fs.s3a.credentials.resolver, and the mapping "extends to
+    bucket-level configurations" (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"): the bucket's
+    writes get the class's credentials, as with the base one. EMRFS: whether it reads the bucket-level form is not
+    documented. Either way not a PASS of "writes go through the role mappings"; another bucket's changes nothing.
+    """
+    name = f"fs.s3.bucket.{BUCKET}.credentialsResolverClass"
+    resolver = {"Classification": "emrfs-site", "Properties": {name: "com.x.R"}}
+
+    assert [name in detail for detail in bypasses(release, resolver)] == [True]
+    other = {"Classification": "emrfs-site", "Properties": {"fs.s3.bucket.someone-else.credentialsResolverClass": "R"}}
+    assert bypasses(release, other) == []
+
+
+def test_an_emrfs_bucket_level_credentials_provider_is_not_checked_where_emrfs_serves_s3() -> None:
+    name = f"fs.s3.bucket.{BUCKET}.customAWSCredentialsProvider"
+    provider = {"Classification": "emrfs-site", "Properties": {name: "com.x.P"}}
+
+    assert [name in detail for detail in bypasses("emr-6.15.0", provider)] == [True]
+    assert bypasses("emr-7.10.0", provider) == []  # not taken over by S3A, as the base one
+
+
 def test_another_bucket_s_s3a_settings_change_nothing() -> None:
     other = {"Classification": "core-site", "Properties": {"fs.s3a.bucket.someone-else.access.key": "x"}}
 

@@ -424,6 +424,62 @@ def test_where_s3as_sts_endpoint_is_not_known_a_refusing_sts_endpoint_leaves_the
     assert "which STS endpoint it calls is not documented" in link.detail
 
 
+@pytest.mark.parametrize(
+    "sites",
+    [
+        {
+            "core-site": {
+                "fs.s3a.assumed.role.sts.endpoint": "https://sts.us-east-1.amazonaws.com",
+                "fs.s3a.bucket.{bucket}.assumed.role.sts.endpoint": "https://sts.amazonaws.com",
+            }
+        },
+        # S3A sets neither: EMR translates the EMRFS ones, the bucket-level one for its bucket.
+        {
+            "emrfs-site": {
+                "fs.s3.sts.endpoint": "https://sts.us-east-1.amazonaws.com",
+                "fs.s3.bucket.{bucket}.sts.endpoint": "https://sts.amazonaws.com",
+            }
+        },
+        # S3A's own base one beside EMRFS's translated bucket-level one: which S3A reads is not documented
+        # (contexts.undocumented_precedence), so the bucket's roles may call the global endpoint too.
+        {
+            "core-site": {"fs.s3a.assumed.role.sts.endpoint": "https://sts.us-east-1.amazonaws.com"},
+            "emrfs-site": {"fs.s3.bucket.{bucket}.sts.endpoint": "https://sts.amazonaws.com"},
+        },
+    ],
+    ids=["s3a-per-bucket", "emrfs-bucket-level-translated", "precedence-not-documented"],
+)
+def test_a_mapped_buckets_own_sts_endpoint_leaves_the_base_endpoints_refusal_not_checked(
+    sites: dict[str, dict[str, str]],
+) -> None:
+    """
+    Where S3A serves s3://, a bucket's own STS endpoint overrides the cluster's for that bucket (Apache Hadoop,
+    "Hadoop-AWS module", "Configuring different S3 buckets with Per-Bucket Configuration"; emrfs-site's bucket-level
+    one translated: Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"). Its mapped role's AssumeRole
+    then goes to the global endpoint, which no VPC endpoint serves (IAM User Guide, "Create a VPC endpoint for AWS
+    STS": "you must use the matching regional endpoint"): the Regional endpoint's policy refusing the role FAILed a
+    cluster whose AssumeRole never passes it.
+    """
+    from tests.unit.test_chain import BUCKET
+
+    facts = private_subnet(
+        nat_route=True, sts_endpoint_policies=(EndpointPolicy("vpce-sts", INTERFACE, ASSUME_ONLY_OWN_ROLES),)
+    )
+    state = with_subnet(facts)
+    configurations = [
+        {"Classification": site, "Properties": {name.format(bucket=BUCKET): value for name, value in props.items()}}
+        for site, props in sites.items()
+    ]
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = configurations
+    state.sts_reachability = cluster_sts_check("emr-7.10.0", facts, configurations)
+
+    (link,) = [link for link in check_chain(state).links if link.link == ASSUME]  # "reaches STS" may repeat
+
+    assert link.status == UNKNOWN, link
+    assert "names its own" in link.detail, link.detail
+
+
 def test_unread_dns_attributes_leave_a_refusing_sts_endpoint_not_checked() -> None:
     facts = private_subnet(
         nat_route=True,

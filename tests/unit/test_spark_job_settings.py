@@ -191,6 +191,10 @@ def test_unread_cluster_settings_make_no_spark_link() -> None:
         ("emr-7.10.0", "fs.s3a.assumed.role.session.duration", "2h"),
         ("emr-7.10.0", f"fs.s3a.bucket.{BUCKET}.assumed.role.session.duration", "2h"),
         ("emr-7.10.0", f"fs.s3a.bucket.{BUCKET}.assumed.role.sts.endpoint", "sts.us-east-1.amazonaws.com"),
+        # EMRFS's bucket-level forms, which S3A reads translated for the bucket (Amazon EMR Release Guide, "Migration
+        # guide: EMRFS to S3A filesystem": the mapping "extends to bucket-level configurations").
+        ("emr-7.10.0", f"fs.s3.bucket.{BUCKET}.sts.sessionDurationSeconds", "7200"),
+        ("emr-7.10.0", f"fs.s3.bucket.{BUCKET}.sts.endpoint", "sts.us-east-1.amazonaws.com"),
     ],
 )
 def test_the_session_settings_the_verifier_reads_set_for_spark_jobs_are_not_checked(
@@ -213,7 +217,15 @@ def test_the_session_settings_the_verifier_reads_set_for_spark_jobs_are_not_chec
     assert report.verdict == VERDICT_NOT_CHECKED
 
 
-@pytest.mark.parametrize("option", ["assumed.role.session.duration", "assumed.role.sts.endpoint"])
+@pytest.mark.parametrize(
+    "option",
+    [
+        "fs.s3a.bucket.{}.assumed.role.session.duration",
+        "fs.s3a.bucket.{}.assumed.role.sts.endpoint",
+        "fs.s3.bucket.{}.sts.sessionDurationSeconds",
+        "fs.s3.bucket.{}.sts.endpoint",
+    ],
+)
 def test_a_mapped_role_setting_of_a_bucket_no_mapping_takes_changes_nothing(option: str) -> None:
     """
     A bucket only ``s3_prefixes`` names, beside the ``Prefix`` mapping of another bucket, gets no mapped role: the
@@ -223,7 +235,7 @@ def test_a_mapped_role_setting_of_a_bucket_no_mapping_takes_changes_nothing(opti
     other = "other-bucket-c"
     state = healthy_state()
     state.release_label = "emr-7.10.0"
-    state.cluster_configurations = [spark(f"fs.s3a.bucket.{other}.{option}", "2h")]
+    state.cluster_configurations = [spark(option.format(other), "2h")]
     state.buckets[other] = state.buckets[BUCKET]
     state.prefixes_for_principal_mappings = [f"s3://{other}/out/"]
 

@@ -11,6 +11,9 @@ makes the link "writes go through the role mappings" not checked:
   Guide, "Migration guide: EMRFS to S3A filesystem").
 - ``emrfs-site`` ``fs.s3.credentialsResolverClass``, which that migration guide maps to S3A's
   ``fs.s3a.credentials.resolver``: a class that resolves EMRFS's credentials, not otherwise documented.
+- The bucket-level forms of these two, ``fs.s3.bucket.BUCKET.<option>``, for a destination bucket: the guide's
+  mapping "extends to bucket-level configurations", and whether EMRFS itself reads them is not documented
+  (:func:`~.contexts.emrfs_readings`).
 - Where S3A serves ``s3://`` (7.10.0 on without EMRFS kept, or the release unknown), ``core-site``
   ``fs.s3a.aws.credentials.provider``, ``fs.s3a.access.key``, ``fs.s3a.session.token``,
   ``fs.s3a.assumed.role.arn`` and ``fs.s3a.credentials.resolver`` (Apache Hadoop, "Hadoop-AWS module", "Authenticating with S3"; "Working with IAM
@@ -30,7 +33,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_emrfs_xacct.pure.checks.contexts import keeps_emrfs, s3a_may_serve_s3, site_property
+from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    emrfs_bucket_setting,
+    keeps_emrfs,
+    s3a_may_serve_s3,
+    site_property,
+)
 from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_PROVIDER_PROPERTY,
@@ -61,7 +69,12 @@ def audit(state: ChainState) -> list[Link]:
         return []
     s3a = s3a_may_serve_s3(state)
     emrfs = keeps_emrfs(state) or not s3a or state.release_label is None
-    names = [EMRFS_PROVIDER_PROPERTY, EMRFS_RESOLVER_PROPERTY] if emrfs else [EMRFS_RESOLVER_PROPERTY]
+    base = [EMRFS_PROVIDER_PROPERTY, EMRFS_RESOLVER_PROPERTY] if emrfs else [EMRFS_RESOLVER_PROPERTY]
+    # Their bucket-level forms too: S3A reads them translated for the bucket, EMRFS may (emrfs_readings).
+    names = [
+        *base,
+        *(each for name in base for bucket in sorted(state.buckets) if (each := emrfs_bucket_setting(name, bucket))),
+    ]
     found = [f"emrfs-site {name}" for name in names if site_property(state, "emrfs-site", name) is not None]
     if s3a:
         buckets = sorted(state.buckets)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import bucket_of_s3_arn, s3_endpoint_setting
+from airflow_provider_emrfs_xacct.pure.checks.sts_route import own_endpoints
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import endpoint_decision
 from airflow_provider_emrfs_xacct.pure.evaluator import UNDETERMINED, Decision, Request
 from airflow_provider_emrfs_xacct.pure.network import (
@@ -59,6 +60,16 @@ def sts_endpoint_decision(state: ChainState, request: Request) -> Decision | Non
         return None
     if reached.endpoint == S3A_DEFAULT_STS:  # which endpoint S3A calls is not known: any of them may be passed
         maybe = "whether S3A's AssumeRole passes the VPC's STS endpoint (which STS endpoint it calls is not documented)"
+        return _judge(facts.sts_endpoint_policies, False, request, maybe)
+    own = own_endpoints(state)
+    if own:
+        # A mapped bucket's own endpoint: its mapped roles' AssumeRole may go elsewhere than the cluster's (the global
+        # endpoint passes no VPC endpoint: IAM User Guide, "Create a VPC endpoint for AWS STS", "you must use the
+        # matching regional endpoint"); which mapping's role goes where is not told apart here.
+        maybe = (
+            f"which STS endpoint the mapped role's AssumeRole calls (bucket {own[0].bucket} names its own: "
+            f"{own[0].setting})"
+        )
         return _judge(facts.sts_endpoint_policies, False, request, maybe)
     found = sts_endpoints_in_path(facts, reached.endpoint)
     maybe = "whether STS's Regional name resolves to the endpoint (the VPC's DNS attributes were not read)"

@@ -81,18 +81,15 @@ def _emrfs_links(state: ChainState) -> list[Link]:
     text = str(value).strip()
     seconds = int(text) if text.isascii() and text.isdigit() else None
     mapped = mapped_bucket_prefixes(state.security_configuration)
+    # Only the buckets a role mapping may take: another's writes go as the instance profile, with no session asked.
+    buckets = [bucket for bucket in sorted(state.buckets) if bucket_mapped(bucket, mapped)]
     bucket_level = [
         name
-        for bucket in sorted(state.buckets)
-        if bucket_mapped(bucket, mapped)
+        for bucket in buckets
         for name in [emrfs_bucket_setting(SESSION_DURATION_PROPERTY, bucket)]
         if name and site_property(state, "emrfs-site", name) is not None
     ]
-    links = (
-        []
-        if value is None
-        else [_link(f"emrfs-site {SESSION_DURATION_PROPERTY}", value, seconds, sorted(state.buckets))]
-    )
+    links = [] if value is None else [_link(f"emrfs-site {SESSION_DURATION_PROPERTY}", value, seconds, buckets)]
     if bucket_level and not any(link.status == FAIL for link in links):
         links.append(
             Link(

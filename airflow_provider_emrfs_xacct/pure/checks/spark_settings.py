@@ -50,6 +50,8 @@ EMRFS_BUCKET_OPTIONS_READ = (
     "useRequesterPaysHeader",
     "storageClass",
     "serverSideEncryption.kms.customEncryptionContext",
+    "sts.sessionDurationSeconds",
+    "sts.endpoint",
 )
 #: The S3A options the checks read, base and per bucket (``fs.s3a.bucket.BUCKET.<option>``: :func:`.contexts.s3a_setting`,
 #: :mod:`.sts_route`, :mod:`.session_duration`).
@@ -68,6 +70,8 @@ S3A_OPTIONS_READ = (
 
 #: The S3A options only a mapped role's session reads: per bucket, read for a bucket a role mapping takes only.
 MAPPED_ROLE_OPTIONS = ("assumed.role.sts.endpoint", "assumed.role.session.duration")
+#: EMRFS's, the same (:mod:`.sts_route`, :mod:`.session_duration`).
+EMRFS_MAPPED_ROLE_OPTIONS = ("sts.sessionDurationSeconds", "sts.endpoint")
 
 
 def read_settings(state: ChainState) -> list[tuple[str, str]]:
@@ -83,6 +87,7 @@ def read_settings(state: ChainState) -> list[tuple[str, str]]:
             ("emrfs-site", f"fs.s3.bucket.{bucket}.{option}")
             for option in EMRFS_BUCKET_OPTIONS_READ
             for bucket in buckets
+            if option not in EMRFS_MAPPED_ROLE_OPTIONS or bucket_mapped(bucket, mapped)
         ),
         *(
             ("core-site", name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     emrfs_bucket_setting,
     s3a_setting_name,
@@ -112,13 +114,28 @@ def _bucket_endpoint(state: ChainState, bucket: str) -> tuple[str, object] | Non
     return f"emrfs-site {translated} (translated for S3A)", site_property(state, "emrfs-site", translated)
 
 
-def _per_bucket_endpoints(state: ChainState) -> list[Link]:
+@dataclass(frozen=True)
+class OwnEndpoint:
+    """A mapped bucket's own STS endpoint, other than the cluster's, that its mapped roles' ``AssumeRole`` may call."""
+
+    bucket: str
+    #: The setting and its value (or the two settings S3A may take it from).
+    setting: str
+    detail: str
+    fix: str
+
+
+def own_endpoints(state: ChainState) -> list[OwnEndpoint]:
     """
-    Where S3A serves ``s3://``, a partner bucket's own STS endpoint other than the cluster's (:func:`_bucket_endpoint`:
+    Each bucket a role mapping may take whose mapped roles may call an STS endpoint other than the cluster's: the route
+    check and the STS interface endpoint's policy (:func:`~.endpoints.sts_endpoint_decision`) judge only the cluster's
+    (``pure/network.py``, :func:`sts_endpoint_settings`).
+
+    Where S3A serves ``s3://``, a partner bucket's own STS endpoint (:func:`_bucket_endpoint`:
     ``fs.s3a.bucket.BUCKET.assumed.role.sts.endpoint``, or EMRFS's translated ``fs.s3.bucket.BUCKET.sts.endpoint``,
-    which of the latter and S3A's own base one S3A reads being not documented): S3A reads it for that bucket ("When connecting to a bucket, all options explicitly set for that bucket
-    will override the base fs.s3a. values": Apache Hadoop, "Hadoop-AWS module", per-bucket configuration), and the
-    route check above judged only the cluster's endpoint (``pure/network.py``, :func:`sts_endpoint_settings`). Only
+    which of the latter and S3A's own base one S3A reads being not documented): S3A reads it for that bucket ("When
+    connecting to a bucket, all options explicitly set for that bucket will override the base fs.s3a. values": Apache
+    Hadoop, "Hadoop-AWS module", per-bucket configuration). Where EMRFS may, :func:`_emrfs_bucket_endpoints`. Only
     a bucket a role mapping may take: no mapped role's credentials are asked for another's (one only ``s3_prefixes``
     names beside ``Prefix`` mappings of other buckets).
     """
@@ -128,58 +145,60 @@ def _per_bucket_endpoints(state: ChainState) -> list[Link]:
     if not serves_s3_with_s3a(state):
         return _emrfs_bucket_endpoints(state, mapped)
     base = _base_endpoint(state)
-    links = []
+    found = []
     for bucket in sorted(bucket for bucket in state.buckets if bucket_mapped(bucket, mapped)):
         unknown = undocumented_precedence(state, STS_ENDPOINT_PROPERTY, S3A_STS_ENDPOINT_PROPERTY, bucket)
         if unknown:
-            links.append(
-                Link(
-                    None,
-                    "cluster reaches STS",
-                    UNKNOWN,
+            found.append(
+                OwnEndpoint(
+                    bucket,
+                    unknown,
                     f"{unknown}: the STS endpoint S3A calls for its mapped roles is not checked",
                     fix="set one of the two only (or both to the same endpoint); the live probe (probe=True) proves it",
                 )
             )
             continue
-        found = _bucket_endpoint(state, bucket)
-        if found is None:  # the bucket has no own setting: S3A reads the cluster's
+        own = _bucket_endpoint(state, bucket)
+        if own is None:  # the bucket has no own setting: S3A reads the cluster's
             continue
-        setting, own = found
-        if str(own).strip() != str(base or "").strip():
-            links.append(
-                Link(
-                    None,
-                    "cluster reaches STS",
-                    UNKNOWN,
-                    f"{setting}={own!r}: S3A calls that STS endpoint for bucket {bucket}'s mapped roles, and "
+        setting, value = own
+        if str(value).strip() != str(base or "").strip():
+            found.append(
+                OwnEndpoint(
+                    bucket,
+                    f"{setting}={value!r}",
+                    f"{setting}={value!r}: S3A calls that STS endpoint for bucket {bucket}'s mapped roles, and "
                     "whether the cluster's subnet reaches it is not checked",
                     fix="the live probe (probe=True) proves it; or remove the per-bucket setting",
                 )
             )
-    return links
+    return found
 
 
-def _emrfs_bucket_endpoints(state: ChainState, mapped: tuple[str, ...] | None) -> list[Link]:
+def _per_bucket_endpoints(state: ChainState) -> list[Link]:
+    """A "not checked" link for each mapped bucket's own STS endpoint (:func:`own_endpoints`)."""
+    return [Link(None, "cluster reaches STS", UNKNOWN, own.detail, fix=own.fix) for own in own_endpoints(state)]
+
+
+def _emrfs_bucket_endpoints(state: ChainState, mapped: tuple[str, ...] | None) -> list[OwnEndpoint]:
     """
     Where EMRFS may serve ``s3://``, a mapped bucket's ``emrfs-site`` ``fs.s3.bucket.BUCKET.sts.endpoint`` other than
     the cluster's ``fs.s3.sts.endpoint``: whether EMRFS itself reads a bucket-level form is not documented (AWS shows
     one for the SSE-KMS key only: :func:`~.contexts.emrfs_readings`), so the endpoint it calls is not checked.
     """
     base = str(site_property(state, "emrfs-site", STS_ENDPOINT_PROPERTY) or "").strip()
-    links = []
+    found = []
     for bucket in sorted(bucket for bucket in state.buckets if bucket_mapped(bucket, mapped)):
         name = emrfs_bucket_setting(STS_ENDPOINT_PROPERTY, bucket)
         own = site_property(state, "emrfs-site", name) if name else None
         if own is not None and str(own).strip() != base:
-            links.append(
-                Link(
-                    None,
-                    "cluster reaches STS",
-                    UNKNOWN,
+            found.append(
+                OwnEndpoint(
+                    bucket,
+                    f"emrfs-site {name}={own!r}",
                     f"emrfs-site {name}={own!r}: whether EMRFS reads this bucket-level form of {STS_ENDPOINT_PROPERTY} "
                     f"(so calls that STS endpoint for bucket {bucket}'s mapped roles) is not documented",
                     fix=f"set emrfs-site {STS_ENDPOINT_PROPERTY} only; the live probe (probe=True) proves the route",
                 )
             )
-    return links
+    return found
