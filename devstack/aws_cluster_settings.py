@@ -105,10 +105,20 @@ def site(configurations: list[dict[str, Any]], classification: str) -> dict[str,
     return properties
 
 
+#: What Hadoop's ``Configuration.getTrimmed`` removes from each end of a value: Java's ``String.trim`` removes "any
+#: character whose codepoint is less than or equal to 'U+0020'" and no other (Java SE API, ``String.trim``), unlike
+#: Python's ``str.strip``, which also removes U+00A0, U+3000 and other Unicode spaces.
+JAVA_TRIMMED = "".join(map(chr, range(0x21)))
+
+
 def flag(properties: dict[str, str], name: str) -> bool | None:
-    """A Hadoop boolean: ``True``/``False``, or ``None`` when unset or neither."""
+    """
+    A Hadoop boolean as ``Configuration.getBoolean`` reads it (Apache Hadoop, ``org.apache.hadoop.conf.Configuration``:
+    ``getTrimmed``, then ``equalsIgnoreCase`` with true/false): ``True``/``False``, or ``None`` when unset or neither
+    (``getBoolean`` then takes its caller's default, not documented for these settings).
+    """
     value = properties.get(name)
-    text = None if value is None else value.strip().lower()
+    text = None if value is None else str(value).strip(JAVA_TRIMMED).lower()
     return True if text == "true" else False if text == "false" else None
 
 
