@@ -334,6 +334,12 @@ def _emrfs_route(version: tuple[int, int, int], emrfs: dict[str, str], spark: di
         return Credentials(MAPPINGS)
     if flag(spark, "spark.hadoop.fs.s3.s3AccessGrants.enabled"):
         return Credentials(UNKNOWN, "spark-defaults turns on S3 Access Grants for the job")
+    for properties, name in (
+        (spark, "spark.hadoop.fs.s3.s3AccessGrants.enabled"),
+        (emrfs, "fs.s3.s3AccessGrants.enabled"),
+    ):
+        if name in properties and flag(properties, name) is None:
+            return Credentials(UNKNOWN, f"{name}={properties[name]!r} is neither true nor false: not documented")
     if not flag(emrfs, "fs.s3.s3AccessGrants.enabled"):
         return Credentials(MAPPINGS)
     fallback = flag(emrfs, "fs.s3.s3AccessGrants.fallbackToIAM")
@@ -374,7 +380,10 @@ def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]], bu
     job = {name: value for name, value in job.items() if name.startswith("fs.s3")}  # a Spark job's, as above
     core = site(configurations, "core-site")
     emrfs = {**site(configurations, "emrfs-site"), **job}
-    if flag(core, "fs.s3a.emrfs.compatibility.enable") is False:
+    translation = flag(core, "fs.s3a.emrfs.compatibility.enable")
+    if translation is None and "fs.s3a.emrfs.compatibility.enable" in core:
+        return Credentials(UNKNOWN, "core-site fs.s3a.emrfs.compatibility.enable is neither true nor false")
+    if translation is False:
         return Credentials(INSTANCE_ROLE, f"{label} serves s3:// by S3A, with the role mappings' translation off")
     core = {**core, **job}
     session = _chained_session_refused(core, emrfs, bucket)
@@ -388,7 +397,7 @@ def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]], bu
     grants = [
         name
         for name, properties in (("fs.s3a.access.grants.enabled", core), ("fs.s3.s3AccessGrants.enabled", emrfs))
-        if flag(properties, name)
+        if name in properties and flag(properties, name) is not False  # neither true nor false: not known either
     ]
     other = _with_bucket_level(emrfs, _S3A_UNKNOWN_TRANSLATION, bucket)
     found = [*own, *grants, *other]

@@ -321,3 +321,20 @@ def test_a_flag_is_read_after_javas_trim() -> None:
 
     assert flag({"x": "\x00\x1f TRUE \t\r\n"}, "x") is True
     assert flag({"x": "false\u00a0"}, "x") is None
+
+
+@pytest.mark.parametrize(
+    ("label", "configuration"),
+    [
+        ("emr-6.15.0", grants(enabled="true\u00a0", fallbackToIAM="false")),
+        ("emr-6.15.0", site("spark-defaults", **{"spark.hadoop.fs.s3.s3AccessGrants.enabled": "yes"})),
+        ("emr-7.10.0", site("core-site", **{"fs.s3a.emrfs.compatibility.enable": "false\u00a0"})),
+        ("emr-7.10.0", site("core-site", **{"fs.s3a.access.grants.enabled": "\u3000true"})),
+        ("emr-7.10.0", grants(enabled="on")),
+    ],
+)
+def test_a_switch_neither_true_nor_false_leaves_the_route_unknown(label: str, configuration: dict[str, Any]) -> None:
+    # Hadoop's getBoolean: Java's String.trim, true/false in any case; another value: the caller's default, which
+    # AWS does not document for these switches.
+    credentials = credentials_of(label, [configuration], MAPPED)
+    assert credentials.kind == UNKNOWN, credentials.reason
