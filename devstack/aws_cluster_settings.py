@@ -105,10 +105,20 @@ def site(configurations: list[dict[str, Any]], classification: str) -> dict[str,
     return properties
 
 
+#: What Hadoop's ``Configuration.getTrimmed`` removes from each end of a value: Java's ``String.trim`` removes "any
+#: character whose codepoint is less than or equal to 'U+0020'" and no other (Java SE API, ``String.trim``), unlike
+#: Python's ``str.strip``, which also removes U+00A0, U+3000 and other Unicode spaces.
+JAVA_TRIMMED = "".join(map(chr, range(0x21)))
+
+
 def flag(properties: dict[str, str], name: str) -> bool | None:
-    """A Hadoop boolean: ``True``/``False``, or ``None`` when unset or neither."""
+    """
+    A Hadoop boolean as ``Configuration.getBoolean`` reads it (Apache Hadoop, ``org.apache.hadoop.conf.Configuration``:
+    ``getTrimmed``, then ``equalsIgnoreCase`` with true/false): ``True``/``False``, or ``None`` when unset or neither
+    (``getBoolean`` then takes its caller's default, not documented for these settings).
+    """
     value = properties.get(name)
-    text = None if value is None else value.strip().lower()
+    text = None if value is None else str(value).strip(JAVA_TRIMMED).lower()
     return True if text == "true" else False if text == "false" else None
 
 
@@ -324,6 +334,12 @@ def _emrfs_route(version: tuple[int, int, int], emrfs: dict[str, str], spark: di
         return Credentials(MAPPINGS)
     if flag(spark, "spark.hadoop.fs.s3.s3AccessGrants.enabled"):
         return Credentials(UNKNOWN, "spark-defaults turns on S3 Access Grants for the job")
+    for properties, name in (
+        (spark, "spark.hadoop.fs.s3.s3AccessGrants.enabled"),
+        (emrfs, "fs.s3.s3AccessGrants.enabled"),
+    ):
+        if name in properties and flag(properties, name) is None:
+            return Credentials(UNKNOWN, f"{name}={properties[name]!r} is neither true nor false: not documented")
     if not flag(emrfs, "fs.s3.s3AccessGrants.enabled"):
         return Credentials(MAPPINGS)
     fallback = flag(emrfs, "fs.s3.s3AccessGrants.fallbackToIAM")
@@ -364,7 +380,10 @@ def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]], bu
     job = {name: value for name, value in job.items() if name.startswith("fs.s3")}  # a Spark job's, as above
     core = site(configurations, "core-site")
     emrfs = {**site(configurations, "emrfs-site"), **job}
-    if flag(core, "fs.s3a.emrfs.compatibility.enable") is False:
+    translation = flag(core, "fs.s3a.emrfs.compatibility.enable")
+    if translation is None and "fs.s3a.emrfs.compatibility.enable" in core:
+        return Credentials(UNKNOWN, "core-site fs.s3a.emrfs.compatibility.enable is neither true nor false")
+    if translation is False:
         return Credentials(INSTANCE_ROLE, f"{label} serves s3:// by S3A, with the role mappings' translation off")
     core = {**core, **job}
     session = _chained_session_refused(core, emrfs, bucket)
@@ -378,7 +397,7 @@ def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]], bu
     grants = [
         name
         for name, properties in (("fs.s3a.access.grants.enabled", core), ("fs.s3.s3AccessGrants.enabled", emrfs))
-        if flag(properties, name)
+        if name in properties and flag(properties, name) is not False  # neither true nor false: not known either
     ]
     other = _with_bucket_level(emrfs, _S3A_UNKNOWN_TRANSLATION, bucket)
     found = [*own, *grants, *other]

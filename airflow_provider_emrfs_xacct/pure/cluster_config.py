@@ -492,11 +492,28 @@ class AccessGrants:
         return self.classification == "emrfs-site" and self.fallback == "false" and not self.spark_also
 
 
-def access_grants(configurations: list[dict[str, Any]], classifications: tuple[str, ...]) -> AccessGrants | None:
+#: What Hadoop's ``getTrimmed`` removes from each end of a value: Java's ``String.trim`` removes "any character whose
+#: codepoint is less than or equal to 'U+0020'" and no other (Java SE API, ``String.trim``); Python's ``str.strip``
+#: also removes a no-break space (U+00A0), U+2003, U+3000, U+0085..., which Java keeps.
+JAVA_TRIMMED = "".join(map(chr, range(0x21)))
+
+
+def hadoop_boolean(value: object) -> bool | None:
     """
-    S3 Access Grants as the configurations turn them on in one of ``classifications`` (the last value of each
-    setting wins, trimmed and in any case as Hadoop's ``Configuration.getBoolean`` reads it), or ``None``.
+    A boolean setting's value as Hadoop's ``Configuration.getBoolean`` reads it: trimmed, ``true`` or ``false`` in
+    any case (Apache Hadoop, ``org.apache.hadoop.conf.Configuration``: ``getBoolean`` takes ``getTrimmed(name)``, that
+    is Java's ``String.trim`` (:data:`JAVA_TRIMMED`), and compares it with ``equalsIgnoreCase``); ``None`` when unset
+    or another value, which ``getBoolean`` answers with the caller's default (not documented for EMRFS's or S3A's
+    settings): every reader here takes it as not known.
     """
+    text = None if value is None else str(value).strip(JAVA_TRIMMED).lower()
+    return True if text == "true" else False if text == "false" else None
+
+
+def _access_grants_values(
+    configurations: list[dict[str, Any]], classifications: tuple[str, ...]
+) -> dict[str, dict[str, str]]:
+    """The Access Grants settings of each of ``classifications``, the last value of each winning as EMR merges them."""
     values: dict[str, dict[str, str]] = {}
     for classification in classifications:
         names = ACCESS_GRANTS_PROPERTIES[classification]
@@ -505,16 +522,40 @@ def access_grants(configurations: list[dict[str, Any]], classifications: tuple[s
             properties = configuration.get("Properties")
             if configuration.get("Classification") == classification and isinstance(properties, dict):
                 values[classification].update({name: str(properties[name]) for name in names if name in properties})
+    return values
+
+
+def access_grants(configurations: list[dict[str, Any]], classifications: tuple[str, ...]) -> AccessGrants | None:
+    """
+    S3 Access Grants as the configurations turn them on in one of ``classifications`` (the last value of each
+    setting wins, read as Hadoop's ``Configuration.getBoolean`` reads a flag: :func:`hadoop_boolean`), or ``None``.
+    """
+    values = _access_grants_values(configurations, classifications)
     for classification in classifications:
         enabled, fallback = ACCESS_GRANTS_PROPERTIES[classification]
-        if values[classification].get(enabled, "").strip().lower() == "true":
+        if hadoop_boolean(values[classification].get(enabled)) is True:
             set_fallback = values[classification].get(fallback)
             return AccessGrants(
                 classification,
-                None if set_fallback is None else set_fallback.strip().lower(),
+                None if set_fallback is None else set_fallback.strip(JAVA_TRIMMED).lower(),
                 spark_also=classification != "spark-defaults" and bool(values.get("spark-defaults")),
             )
     return None
+
+
+def unreadable_access_grants(configurations: list[dict[str, Any]], classifications: tuple[str, ...]) -> str:
+    """
+    The first of ``classifications`` whose Access Grants switch is set to neither true nor false as Hadoop reads a
+    flag (:func:`hadoop_boolean`), as ``"CLASSIFICATION NAME='VALUE'"``, or ``""``: whether Access Grants are on is
+    then not documented.
+    """
+    values = _access_grants_values(configurations, classifications)
+    for classification in classifications:
+        enabled = ACCESS_GRANTS_PROPERTIES[classification][0]
+        value = values[classification].get(enabled)
+        if value is not None and hadoop_boolean(value) is None:
+            return f"{classification} {enabled}={value!r}"
+    return ""
 
 
 def _refuse_access_grants(
@@ -529,9 +570,23 @@ def _refuse_access_grants(
     """
     if not mapped_emrfs or version is None or version < ACCESS_GRANTS_SINCE:  # before 6.15.0: no Access Grants
         return
-    found = access_grants(
-        [*configurations, {"Classification": "emrfs-site", "Properties": emrfs_site}], ("emrfs-site", "spark-defaults")
-    )
+    merged = [*configurations, {"Classification": "emrfs-site", "Properties": emrfs_site}]
+    unreadable = unreadable_access_grants(merged, ("emrfs-site", "spark-defaults"))
+    if unreadable:
+        classification, setting = unreadable.split(" ", 1)
+        name = setting.split("=", 1)[0]
+        where = (
+            "emrfs_site_properties"
+            if classification == "emrfs-site" and name in emrfs_site
+            else f"job_flow_overrides.Configurations[{classification}].Properties"
+        )
+        raise InvalidParameterError(
+            f"{where}.{name}",
+            f"is {setting.split('=', 1)[1]}, neither true nor false as Hadoop's Configuration.getBoolean reads it "
+            "(trimmed of characters up to U+0020, in any case): whether S3 Access Grants, which take a Spark job's "
+            "writes from the role mappings, are on is not documented. Set it to true or false",
+        )
+    found = access_grants(merged, ("emrfs-site", "spark-defaults"))
     if found is None or not found.replaces_mappings:
         return
     enabled = ACCESS_GRANTS_PROPERTIES["emrfs-site"][0]
@@ -548,12 +603,26 @@ def _refuse_access_grants(
 
 
 def emrfs_translation_off(configurations: list[dict[str, Any]]) -> int | None:
-    """Return the index of the ``core-site`` that sets ``fs.s3a.emrfs.compatibility.enable`` to false (any case), or ``None``."""
+    """
+    Return the index of the ``core-site`` that sets ``fs.s3a.emrfs.compatibility.enable`` to false as Hadoop reads
+    a flag (:func:`hadoop_boolean`), or ``None``; refuse a value that is neither true nor false, with which whether
+    EMR translates the role mappings to S3A is not documented.
+    """
     for index, configuration in enumerate(configurations):
         properties = configuration.get("Properties")
         if configuration.get("Classification") == "core-site" and isinstance(properties, dict):
             value = properties.get(EMRFS_COMPATIBILITY_PROPERTY)
-            if value is not None and str(value).strip().lower() == "false":
+            if value is None:
+                continue
+            reading = hadoop_boolean(value)
+            if reading is None:
+                raise InvalidParameterError(
+                    f"job_flow_overrides.Configurations[{index}].Properties.{EMRFS_COMPATIBILITY_PROPERTY}",
+                    f"is {value!r}, neither true nor false as Hadoop's Configuration.getBoolean reads it (trimmed of "
+                    "characters up to U+0020, in any case): whether EMR then translates the role mappings to S3A is "
+                    "not documented. Set it to true or false",
+                )
+            if reading is False:
                 return index
     return None
 

@@ -76,6 +76,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
     EMRFS_IMPL,
     S3A_DEFAULT_SINCE,
+    hadoop_boolean,
     parse_release_label,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
@@ -582,7 +583,7 @@ def sts_endpoint_settings(release_label: str, configurations: list[dict[str, Any
     chosen = {key: value for key, value in emrfs.items() if key != STS_ENDPOINT_PROPERTY}
     if core.get(S3A_STS_ENDPOINT_PROPERTY):
         chosen[STS_ENDPOINT_PROPERTY] = core[S3A_STS_ENDPOINT_PROPERTY]
-    elif str(core.get(EMRFS_COMPATIBILITY_PROPERTY)).strip().lower() != "false" and STS_ENDPOINT_PROPERTY in emrfs:
+    elif hadoop_boolean(core.get(EMRFS_COMPATIBILITY_PROPERTY)) is not False and STS_ENDPOINT_PROPERTY in emrfs:
         chosen[STS_ENDPOINT_PROPERTY] = emrfs[STS_ENDPOINT_PROPERTY]
     return chosen
 

@@ -165,3 +165,22 @@ def test_unread_cluster_settings_make_no_access_grants_link() -> None:
     state = healthy_state()
     state.cluster_configurations = None
     assert [link for link in check_chain(state).links if link.link == BYPASS_LINK] == []
+
+
+@pytest.mark.parametrize("value", ["true\u00a0", "\u3000TRUE", "yes"])
+def test_an_access_grants_switch_neither_true_nor_false_is_not_checked_and_refused_at_launch(value: str) -> None:
+    # Hadoop's Configuration.getBoolean trims with Java's String.trim (characters up to U+0020 only) and compares
+    # with true/false ignoring case; another value takes the caller's default, not documented here.
+    [(status, detail)] = grants_links("emr-6.15.0", emrfs_site(**{ENABLED: value, FALLBACK: "false"}))
+    assert status == UNKNOWN
+    assert "neither true nor false" in detail
+
+    with pytest.raises(InvalidParameterError) as caught:
+        plan_launch(overrides("emr-6.15.0"), emrfs_site_properties={ENABLED: value, FALLBACK: "false"})
+    assert caught.value.field == f"emrfs_site_properties.{ENABLED}"
+
+
+def test_a_fallback_with_a_space_java_keeps_is_not_read_as_false() -> None:
+    [(status, _)] = grants_links("emr-6.15.0", emrfs_site(**{ENABLED: "true", FALLBACK: "false\u00a0"}))
+    assert status == UNKNOWN  # not FAIL: "false\u00a0" is not false to Hadoop
+    plan_launch(overrides("emr-6.15.0"), emrfs_site_properties={ENABLED: "true", FALLBACK: "false\u00a0"})

@@ -305,3 +305,36 @@ def test_an_emrfs_bucket_level_credentials_setting_of_the_written_bucket_is_unkn
     # Another bucket's (a dotted name ending alike too): the written bucket's writes are not concerned.
     other = [site("emrfs-site", **{name.replace(".b.", ".x.b."): "com.x.C"})]
     assert credentials_of(label, other, MAPPED, "b").kind == MAPPINGS
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u3000", "\u2003", "\u0085"])
+def test_a_followed_flag_with_a_space_java_keeps_is_unknown(space: str) -> None:
+    # Hadoop's getBoolean trims with Java's String.trim (only up to U+0020): "true\u00a0" is neither true nor false.
+    configurations = [site("emrfs-site", **{"fs.s3.enableServerSideEncryption": f"true{space}"})]
+    credentials = credentials_of("emr-6.15.0", configurations, MAPPED)
+    assert credentials.kind == UNKNOWN, credentials.reason
+    assert "neither true nor false" in credentials.reason
+
+
+def test_a_flag_is_read_after_javas_trim() -> None:
+    from devstack.aws_cluster_settings import flag
+
+    assert flag({"x": "\x00\x1f TRUE \t\r\n"}, "x") is True
+    assert flag({"x": "false\u00a0"}, "x") is None
+
+
+@pytest.mark.parametrize(
+    ("label", "configuration"),
+    [
+        ("emr-6.15.0", grants(enabled="true\u00a0", fallbackToIAM="false")),
+        ("emr-6.15.0", site("spark-defaults", **{"spark.hadoop.fs.s3.s3AccessGrants.enabled": "yes"})),
+        ("emr-7.10.0", site("core-site", **{"fs.s3a.emrfs.compatibility.enable": "false\u00a0"})),
+        ("emr-7.10.0", site("core-site", **{"fs.s3a.access.grants.enabled": "\u3000true"})),
+        ("emr-7.10.0", grants(enabled="on")),
+    ],
+)
+def test_a_switch_neither_true_nor_false_leaves_the_route_unknown(label: str, configuration: dict[str, Any]) -> None:
+    # Hadoop's getBoolean: Java's String.trim, true/false in any case; another value: the caller's default, which
+    # AWS does not document for these switches.
+    credentials = credentials_of(label, [configuration], MAPPED)
+    assert credentials.kind == UNKNOWN, credentials.reason

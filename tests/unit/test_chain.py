@@ -795,6 +795,24 @@ def test_the_emrfs_translation_switch_matters_only_when_off_on_s3a(
     assert "s3a:// connector" not in links
 
 
+@pytest.mark.parametrize("value", ["false\u00a0", "\u2003FALSE", "no"])
+@pytest.mark.parametrize("keep", [False, True])
+def test_an_emrfs_translation_switch_neither_true_nor_false_is_not_checked(value: str, keep: bool) -> None:
+    # Hadoop's Configuration.getBoolean trims with Java's String.trim (up to U+0020 only), true/false in any case;
+    # another value takes the caller's default, which the migration guide does not document: not a FAIL, not a PASS.
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    properties = {"fs.s3a.emrfs.compatibility.enable": value, **({"fs.s3.impl": EMRFS_IMPL} if keep else {})}
+    state.cluster_configurations = [{"Classification": "core-site", "Properties": properties}]
+
+    links = by_name(check_chain(state))
+
+    unknown = links["s3a:// connector" if keep else CONNECTOR]
+    assert unknown.status == UNKNOWN
+    assert "neither true nor false" in unknown.detail
+    assert links[CONNECTOR].status == (PASS if keep else UNKNOWN)
+
+
 def test_a_user_mapping_before_a_prefix_mapping_warns_in_the_verifier() -> None:
     # AWS, EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon S3": mappings are
     # tried top-down across all types; the first match wins.

@@ -1057,6 +1057,19 @@ class TestEmrfsTranslationSwitch:
         assert plan.warnings == []
         assert "so the role mappings apply" in plan.notes[0]
 
+    @pytest.mark.parametrize("value", ["false\u00a0", "\u3000FALSE", "off"])
+    @pytest.mark.parametrize("keep_emrfs", [True, False])
+    def test_a_switch_neither_true_nor_false_is_refused(self, value: str, keep_emrfs: bool) -> None:
+        # Hadoop's Configuration.getBoolean trims with Java's String.trim (up to U+0020 only), true/false in any
+        # case; another value takes the caller's default, which the migration guide does not document.
+        arguments = overrides("emr-7.10.0", Configurations=self.configurations(value))
+
+        with pytest.raises(InvalidParameterError) as caught:
+            plan_launch(arguments, uses_role_mappings=True, keep_emrfs=keep_emrfs)
+
+        assert caught.value.field == f"{CONFIGURATIONS}[1].Properties.{self.PROPERTY}"
+        assert "neither true nor false" in caught.value.problem
+
     @pytest.mark.parametrize("release", ["emr-7.9.0", "emr-6.15.0"])
     def test_releases_before_s3a_are_unaffected(self, release: str) -> None:
         plan = plan_launch(overrides(release, Configurations=self.configurations("false")), keep_emrfs=False)

@@ -23,6 +23,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     ACCESS_GRANTS_SINCE,
     S3A_DEFAULT_SINCE,
     access_grants,
+    unreadable_access_grants,
 )
 
 if TYPE_CHECKING:
@@ -40,6 +41,18 @@ def audit(state: ChainState) -> list[Link]:
         return []
     s3a = version is not None and version >= S3A_DEFAULT_SINCE and not keeps_emrfs(state)
     classifications = ("emrfs-site", "spark-defaults", *(("core-site",) if s3a else ()))
+    unreadable = unreadable_access_grants(state.cluster_configurations, classifications)
+    if unreadable:
+        return [
+            Link(
+                None,
+                BYPASS_LINK,
+                UNKNOWN,
+                f"{unreadable} is neither true nor false as Hadoop reads a flag: whether S3 Access Grants take a Spark "
+                "job's writes from the role mappings is not documented",
+                fix=FIX,
+            )
+        ]
     found = access_grants(state.cluster_configurations, classifications)
     if found is None:
         return []

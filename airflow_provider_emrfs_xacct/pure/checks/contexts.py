@@ -11,6 +11,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
     EMRFS_IMPL,
     S3A_DEFAULT_SINCE,
+    hadoop_boolean,
     parse_release_label,
     s3a_bucket_setting,
 )
@@ -629,7 +630,21 @@ def s3a_may_serve_s3(state: ChainState) -> bool:
 
 def translation_off(state: ChainState) -> bool:
     """Whether ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` turns off EMR's translation of EMRFS settings."""
-    return str(site_property(state, "core-site", EMRFS_COMPATIBILITY_PROPERTY)).strip().lower() == "false"
+    return hadoop_boolean(site_property(state, "core-site", EMRFS_COMPATIBILITY_PROPERTY)) is False
+
+
+def translation_unreadable(state: ChainState) -> str:
+    """
+    ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` set to neither true nor false as Hadoop reads it
+    (:func:`hadoop_boolean`), as ``"core-site NAME='VALUE'"``, or ``""``: whether EMR translates the EMRFS settings
+    is then not documented.
+    """
+    value = site_property(state, "core-site", EMRFS_COMPATIBILITY_PROPERTY)
+    return (
+        ""
+        if value is None or hadoop_boolean(value) is not None
+        else f"core-site {EMRFS_COMPATIBILITY_PROPERTY}={value!r}"
+    )
 
 
 def sends_requester_pays_header(state: ChainState, bucket: str) -> bool | str:
@@ -880,24 +895,6 @@ def keeps_emrfs(state: ChainState) -> bool:
     which trims it.
     """
     return str(site_property(state, "core-site", "fs.s3.impl")).strip() == EMRFS_IMPL  # "None": not set
-
-
-#: What Hadoop's ``getTrimmed`` removes from each end of a value: Java's ``String.trim`` removes "any character whose
-#: codepoint is less than or equal to 'U+0020'" and no other (Java SE API, ``String.trim``); Python's ``str.strip``
-#: also removes a no-break space (U+00A0), U+2003, U+3000, U+0085..., which Java keeps.
-JAVA_TRIMMED = "".join(map(chr, range(0x21)))
-
-
-def hadoop_boolean(value: object) -> bool | None:
-    """
-    A boolean setting's value as Hadoop's ``Configuration.getBoolean`` reads it: trimmed, ``true`` or ``false`` in
-    any case (Apache Hadoop, ``org.apache.hadoop.conf.Configuration``: ``getBoolean`` takes ``getTrimmed(name)``, that
-    is Java's ``String.trim`` (:data:`JAVA_TRIMMED`), and compares it with ``equalsIgnoreCase``); ``None`` when unset
-    or another value, which ``getBoolean`` answers with the caller's default (not documented for EMRFS's or S3A's
-    settings): every reader here takes it as not known.
-    """
-    text = None if value is None else str(value).strip(JAVA_TRIMMED).lower()
-    return True if text == "true" else False if text == "false" else None
 
 
 def _true(value: str | None) -> bool:

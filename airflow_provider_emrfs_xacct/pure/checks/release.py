@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_emrfs_xacct.pure.checks.contexts import keeps_emrfs, site_property
+from airflow_provider_emrfs_xacct.pure.checks.contexts import keeps_emrfs, translation_off, translation_unreadable
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, S3A_REQUESTS_LINK, UNKNOWN, WARN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
@@ -86,62 +86,77 @@ def _release_links(state: ChainState) -> list[Link]:
     links = [Link(None, "release supports role mappings", PASS, f"{state.release_label} supports role mappings")]
     links.extend(_imds_links(state, state.release_label, version))
     if version >= S3A_DEFAULT_SINCE:
-        # Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": core-site
-        # fs.s3a.emrfs.compatibility.enable=false disables the translation of the EMRFS settings
-        # (fs.s3.authorization.roleMapping among them) to S3A.
-        compatibility = site_property(state, "core-site", EMRFS_COMPATIBILITY_PROPERTY)
-        translation_off = compatibility is not None and str(compatibility).strip().lower() == "false"
-        off = f"core-site {EMRFS_COMPATIBILITY_PROPERTY}=false turns off EMR's translation of the role mappings to S3A"
-        if keeps_emrfs(state):
-            links.append(
-                Link(None, "s3:// connector", PASS, f"{state.release_label} defaults to S3A; fs.s3.impl keeps EMRFS")
-            )
-            if translation_off:
-                links.append(
-                    Link(
-                        None,
-                        "s3a:// connector",
-                        WARN,
-                        f"{off}: s3a:// URIs (always S3A) get no role mapping and go out as the EC2 instance profile",
-                        fix=f"write through s3:// only, or remove {EMRFS_COMPATIBILITY_PROPERTY}=false",
-                    )
-                )
-        elif translation_off:
-            links.append(
-                Link(
-                    None,
-                    "s3:// connector",
-                    FAIL,
-                    f"{state.release_label} uses S3A for s3:// and {off}: no write gets the mapped role "
-                    "(they go out as the EC2 instance profile)",
-                    fix=f"launch without {EMRFS_COMPATIBILITY_PROPERTY}=false, or keep EMRFS for s3:// "
-                    "(LaunchClusterWithSecConfigOperator keep_emrfs=True)",
-                )
-            )
-        elif state.cluster_configurations is None:
+        links.extend(_connector_links(state, state.release_label))
+    return links
+
+
+def _connector_links(state: ChainState, label: str) -> list[Link]:
+    """The links of which connector serves ``s3://`` (and ``s3a://``) on a release that defaults to S3A."""
+    links: list[Link] = []
+    # Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": core-site
+    # fs.s3a.emrfs.compatibility.enable=false disables the translation of the EMRFS settings
+    # (fs.s3.authorization.roleMapping among them) to S3A.
+    # A value neither true nor false as Hadoop reads a flag: whether EMR translates is not documented.
+    unreadable = translation_unreadable(state)
+    not_known = (
+        f"{unreadable} is neither true nor false as Hadoop reads a flag: whether EMR translates the role mappings "
+        "to S3A is not documented"
+    )
+    not_known_fix = f"set core-site {EMRFS_COMPATIBILITY_PROPERTY} to true or false"
+    off_translation = translation_off(state)
+    off = f"core-site {EMRFS_COMPATIBILITY_PROPERTY}=false turns off EMR's translation of the role mappings to S3A"
+    if keeps_emrfs(state):
+        links.append(Link(None, "s3:// connector", PASS, f"{label} defaults to S3A; fs.s3.impl keeps EMRFS"))
+        if off_translation:
             links.append(
                 Link(
                     None,
-                    "s3:// connector",
-                    UNKNOWN,
-                    f"{state.release_label} defaults to S3A for s3://; whether the cluster turns off EMR's translation "
-                    f"of the role mappings to S3A (core-site {EMRFS_COMPATIBILITY_PROPERTY}) is unknown: no cluster "
-                    "settings were read",
-                    fix="pass cluster_id to check it (or launch with LaunchClusterWithSecConfigOperator keep_emrfs=True)",
+                    "s3a:// connector",
+                    WARN,
+                    f"{off}: s3a:// URIs (always S3A) get no role mapping and go out as the EC2 instance profile",
+                    fix=f"write through s3:// only, or remove {EMRFS_COMPATIBILITY_PROPERTY}=false",
                 )
             )
-        else:
-            links.append(
-                Link(
-                    None,
-                    "s3:// connector",
-                    PASS,
-                    # Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": EMR translates
-                    # fs.s3.authorization.roleMapping to fs.s3a.authorization.roleMapping.
-                    f"{state.release_label} uses S3A for s3://; EMR translates the EMRFS role mappings to S3A",
-                )
+        elif unreadable:
+            links.append(Link(None, "s3a:// connector", UNKNOWN, not_known, fix=not_known_fix))
+    elif unreadable:
+        links.append(Link(None, "s3:// connector", UNKNOWN, not_known, fix=not_known_fix))
+    elif off_translation:
+        links.append(
+            Link(
+                None,
+                "s3:// connector",
+                FAIL,
+                f"{label} uses S3A for s3:// and {off}: no write gets the mapped role "
+                "(they go out as the EC2 instance profile)",
+                fix=f"launch without {EMRFS_COMPATIBILITY_PROPERTY}=false, or keep EMRFS for s3:// "
+                "(LaunchClusterWithSecConfigOperator keep_emrfs=True)",
             )
-            links.append(_s3a_requests(state.release_label))
+        )
+    elif state.cluster_configurations is None:
+        links.append(
+            Link(
+                None,
+                "s3:// connector",
+                UNKNOWN,
+                f"{label} defaults to S3A for s3://; whether the cluster turns off EMR's translation "
+                f"of the role mappings to S3A (core-site {EMRFS_COMPATIBILITY_PROPERTY}) is unknown: no cluster "
+                "settings were read",
+                fix="pass cluster_id to check it (or launch with LaunchClusterWithSecConfigOperator keep_emrfs=True)",
+            )
+        )
+    else:
+        links.append(
+            Link(
+                None,
+                "s3:// connector",
+                PASS,
+                # Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": EMR translates
+                # fs.s3.authorization.roleMapping to fs.s3a.authorization.roleMapping.
+                f"{label} uses S3A for s3://; EMR translates the EMRFS role mappings to S3A",
+            )
+        )
+        links.append(_s3a_requests(label))
     return links
 
 
