@@ -184,43 +184,37 @@ def _default_routes(tables: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
     static one is. Two prefix-list routes of ``0.0.0.0/0`` to different targets (or one of them a blackhole): which one
     AWS takes is not documented, so none is read as the default route, and each stays named (:func:`_public_routes`).
     """
-    static = [
+    default = [
         route
         for table in tables
         for route in table.get("Routes", [])
-        if route.get("DestinationCidrBlock") == "0.0.0.0/0" and not route.get(PREFIX_LIST_ENTRY)
+        if route.get("DestinationCidrBlock") == "0.0.0.0/0"
     ]
+    static = [route for route in default if not route.get(PREFIX_LIST_ENTRY)]
     if static:
         return tables, [route for route in static if route.get("State", "active") == "active"]
-    listed = [
-        route
-        for table in tables
-        for route in table.get("Routes", [])
-        if route.get("DestinationCidrBlock") == "0.0.0.0/0" and route.get(PREFIX_LIST_ENTRY)
-    ]
+    listed = [route for route in default if route.get(PREFIX_LIST_ENTRY)]
     one_target = len({_target_name(route, {}) for route in listed}) == 1
     if not listed or not one_target or any(route.get("State", "active") != "active" for route in listed):
         return tables, []
-    as_default = [{key: value for key, value in route.items() if key != PREFIX_LIST_ENTRY} for route in listed]
+
+    def as_static(route: dict[str, Any]) -> dict[str, Any]:
+        return {key: value for key, value in route.items() if key != PREFIX_LIST_ENTRY}
+
     judged = [
-        {
-            **table,
-            "Routes": [
-                {key: value for key, value in route.items() if key != PREFIX_LIST_ENTRY} if route in listed else route
-                for route in table.get("Routes", [])
-            ],
-        }
+        {**table, "Routes": [as_static(route) if route in listed else route for route in table.get("Routes", [])]}
         for table in tables
     ]
-    return judged, as_default
+    return judged, [as_static(route) for route in listed]
 
 
-def _refused(refused: list[RefusedRead], action: str, resource: str, error: ClientError, explanation: str) -> str:
+def _refused(refused: list[RefusedRead], action: str, resource: str, error: ClientError, explanation: str = "") -> str:
     """
     Add a read refused and answered around to ``refused`` (its connection and account are set in
-    :func:`read_subnet_facts`); return ``explanation``: what the facts say of it, in the detail of the link it leaves
-    not checked (so that link names the action to allow).
+    :func:`read_subnet_facts`); return ``explanation`` (by default "ACTION on RESOURCE was denied: ERROR"): what the
+    facts say of it, in the detail of the link it leaves not checked (so that link names the action to allow).
     """
+    explanation = explanation or f"{action} on {resource} was denied: {error}"
     refused.append(RefusedRead(action, None, "", resource, error.operation_name, explanation))
     return explanation
 
@@ -380,8 +374,7 @@ def _prefix_list_entries(ec2: Any, prefix_list_id: str, refused: list[RefusedRea
         return [str(entry["Cidr"]) for page in pages for entry in page.get("Entries", []) if entry.get("Cidr")]
     except ClientError as error:
         if is_access_denied(error):
-            why = f"{ENTRIES_ACTION} on {prefix_list_id} was denied: {error}"
-            return _refused(refused, ENTRIES_ACTION, prefix_list_id, error, why)
+            return _refused(refused, ENTRIES_ACTION, prefix_list_id, error)
         return f"its entries could not be read ({ENTRIES_ACTION}): {error}"
 
 
@@ -511,8 +504,7 @@ def _gateway_routes(
         }
     except ClientError as error:
         if is_access_denied(error):  # said in the S3 route's detail, so the link it leaves open grants it
-            why = f"ec2:DescribePrefixLists on {asked} was denied: {error}"
-            return {}, _refused(refused, "ec2:DescribePrefixLists", asked, error, why)
+            return {}, _refused(refused, "ec2:DescribePrefixLists", asked, error)
         return {}, f"ec2:DescribePrefixLists on {asked} failed: {error}"
     hidden: dict[str, set[str]] = {}
     for prefix_list, name in names.items():
@@ -561,9 +553,7 @@ def _ingress(ec2: Any, group_ids: list[str], refused: list[RefusedRead]) -> tupl
     except ClientError as error:
         if not is_access_denied(error):
             raise
-        groups = ", ".join(group_ids)
-        why = f"ec2:DescribeSecurityGroups on {groups} was denied: {error}"
-        return None, _refused(refused, "ec2:DescribeSecurityGroups", groups, error, why)
+        return None, _refused(refused, "ec2:DescribeSecurityGroups", ", ".join(group_ids), error)
     return tuple(
         IngressRule(
             protocol=str(permission.get("IpProtocol", "")),
@@ -637,8 +627,7 @@ def _private_or_unseen_nat_gateways(ec2: Any, nat_gateway_ids: list[str], refuse
         pages = list(ec2.get_paginator("describe_nat_gateways").paginate(NatGatewayIds=wanted))
     except ClientError as error:
         if is_access_denied(error):  # said where the NAT gateway is named, so the link it leaves open grants it
-            why = f"ec2:DescribeNatGateways on {', '.join(wanted)} was denied: {error}"
-            unseen += ": " + _refused(refused, "ec2:DescribeNatGateways", ", ".join(wanted), error, why)
+            unseen += ": " + _refused(refused, "ec2:DescribeNatGateways", ", ".join(wanted), error)
         pages = []
     kinds = {
         str(gateway["NatGatewayId"]): gateway.get("ConnectivityType")
