@@ -174,20 +174,22 @@ def emrfs_bucket_setting(name: str, bucket: str) -> str | None:
 
 def emrfs_setting_name(state: ChainState, name: str, bucket: str) -> str | None:
     """Which ``emrfs-site`` setting gives ``name`` for ``bucket``: its bucket-level form when set, else ``name`` when set."""
-    return next(
-        (
-            each
-            for each in (emrfs_bucket_setting(name, bucket), name)
-            if each and site_property(state, "emrfs-site", each) is not None
-        ),
-        None,
-    )
+    return _first_set(state, "emrfs-site", (emrfs_bucket_setting(name, bucket), name))
 
 
 def emrfs_setting(state: ChainState, name: str, bucket: str) -> str | None:
     """The ``emrfs-site`` setting ``name`` for ``bucket``, its bucket-level form winning (:func:`emrfs_setting_name`)."""
-    read_from = emrfs_setting_name(state, name, bucket)
-    return None if read_from is None else site_property(state, "emrfs-site", read_from)
+    return _value_of(state, "emrfs-site", emrfs_setting_name(state, name, bucket))
+
+
+def _first_set(state: ChainState, classification: str, names: tuple[str | None, ...]) -> str | None:
+    """The first of ``names`` the cluster sets in ``classification`` (``None``: none of them)."""
+    return next((each for each in names if each and site_property(state, classification, each) is not None), None)
+
+
+def _value_of(state: ChainState, classification: str, name: str | None) -> str | None:
+    """The value of ``classification`` property ``name`` (``None`` for no name)."""
+    return None if name is None else site_property(state, classification, name)
 
 
 def emrfs_readings(state: ChainState, name: str, bucket: str) -> tuple[str | None, ...]:
@@ -573,8 +575,7 @@ def s3a_setting_name(state: ChainState, name: str, bucket: str) -> str | None:
     set of unmodifiable values (currently fs.s3a.impl) can be set on a per-bucket basis", and "When connecting to a
     bucket, all options explicitly set for that bucket will override the base fs.s3a. values".
     """
-    per_bucket = s3a_bucket_setting(name, bucket)
-    return next((each for each in (per_bucket, name) if site_property(state, "core-site", each) is not None), None)
+    return _first_set(state, "core-site", (s3a_bucket_setting(name, bucket), name))
 
 
 def translated_bucket_setting(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) -> str | None:
@@ -613,8 +614,7 @@ def undocumented_precedence(state: ChainState, emrfs_name: str, s3a_name: str, b
 
 def s3a_setting(state: ChainState, name: str, bucket: str) -> str | None:
     """The ``core-site`` S3A setting ``name`` as S3A reads it for ``bucket`` (:func:`s3a_setting_name`)."""
-    read_from = s3a_setting_name(state, name, bucket)
-    return None if read_from is None else site_property(state, "core-site", read_from)
+    return _value_of(state, "core-site", s3a_setting_name(state, name, bucket))
 
 
 def serves_s3_with_s3a(state: ChainState) -> bool:
