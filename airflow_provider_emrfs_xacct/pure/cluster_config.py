@@ -273,7 +273,7 @@ def plan_launch(
     version = _release_version(label, uses_role_mappings, notes, imds_v2_required=imds_v2_required)
     emrfs_site = dict(emrfs_site_properties or {})
     check_session_duration(emrfs_site, "emrfs_site_properties")
-    translation_off = emrfs_translation_off(configurations) if uses_role_mappings else None
+    translation_off = emrfs_translation_off(configurations, version) if uses_role_mappings else None
     # s3a:// (and s3:// without keep_emrfs) is S3A from 7.10.0, whose translated role mappings assume the role for
     # the duration S3A's own setting names when it is defined.
     s3a_mappings = uses_role_mappings and translation_off is None and (version is None or version >= S3A_DEFAULT_SINCE)
@@ -602,12 +602,19 @@ def _refuse_access_grants(
     )
 
 
-def emrfs_translation_off(configurations: list[dict[str, Any]]) -> int | None:
+def emrfs_translation_off(
+    configurations: list[dict[str, Any]], version: tuple[int, int, int] | None = None
+) -> int | None:
     """
     Return the index of the ``core-site`` that sets ``fs.s3a.emrfs.compatibility.enable`` to false as Hadoop reads
     a flag (:func:`hadoop_boolean`), or ``None``; refuse a value that is neither true nor false, with which whether
-    EMR translates the role mappings to S3A is not documented.
+    EMR translates the role mappings to S3A is not documented, on a release ``version`` that translates them (7.10.0
+    on, or ``None``: not known). Before 7.10.0 the switch is no part of the launch (nor of the verifier's
+    ``checks/release.py``): the translation is 7.10.0's (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A
+    filesystem").
     """
+    if version is not None and version < S3A_DEFAULT_SINCE:
+        return None
     for index, configuration in enumerate(configurations):
         properties = configuration.get("Properties")
         if configuration.get("Classification") == "core-site" and isinstance(properties, dict):

@@ -1077,6 +1077,20 @@ class TestEmrfsTranslationSwitch:
         assert plan.notes == [f"{release} uses EMRFS for s3://."]
         assert plan.warnings == []
 
+    @pytest.mark.parametrize("release", ["emr-7.9.0", "emr-6.15.0"])
+    def test_a_switch_neither_true_nor_false_before_s3a_is_unaffected(self, release: str) -> None:
+        # The translation is 7.10.0's (the migration guide); before it the verifier reads no switch either
+        # (checks/release.py): refusing it here refused a cluster the verifier passes.
+        plan = plan_launch(overrides(release, Configurations=self.configurations("off")), keep_emrfs=False)
+
+        assert plan.notes == [f"{release} uses EMRFS for s3://."]
+
+    def test_a_switch_neither_true_nor_false_is_refused_with_the_release_unknown(self) -> None:
+        arguments = overrides(None, Configurations=self.configurations("off"))
+        with pytest.raises(InvalidParameterError) as caught:
+            plan_launch(arguments, uses_role_mappings=True, keep_emrfs=True)
+        assert caught.value.field == f"{CONFIGURATIONS}[1].Properties.{self.PROPERTY}"
+
     def test_without_role_mappings_the_switch_is_the_user_s_business(self) -> None:
         arguments = overrides("emr-7.10.0", Configurations=self.configurations("false"))
         plan = plan_launch(arguments, uses_role_mappings=False, keep_emrfs=False)
