@@ -325,10 +325,10 @@ def _emrfs_credentials(
     session_refused = ""
     duration = emrfs.get("fs.s3.sts.sessionDurationSeconds")
     if duration is not None:  # whole seconds: how EMRFS reads any other spelling is not documented
-        if not re.fullmatch(r"\d+", duration.strip()):
+        if not re.fullmatch(r"\d+", duration.strip(JAVA_TRIMMED)):  # Java's trim, as Hadoop's getters
             return Credentials(UNKNOWN, f"fs.s3.sts.sessionDurationSeconds={duration!r} is not whole seconds")
         low, high = CHAINED_SESSION_SECONDS
-        if not low <= int(duration) <= high:
+        if not low <= int(duration.strip(JAVA_TRIMMED)) <= high:
             session_refused = (
                 f"fs.s3.sts.sessionDurationSeconds={duration!r} asks STS for a chained role session outside "
                 f"{low}-{high} seconds"
@@ -491,7 +491,8 @@ def _worst_session(settings: dict[str, str]) -> Credentials | None:
     """The first of ``settings`` (duration settings) the writer cannot read or STS refuses, as ``Credentials``."""
     low, high = CHAINED_SESSION_SECONDS
     for name, value in settings.items():
-        found = re.fullmatch(r"([+-]?\d+)(ns|us|ms|s|m|h|d)?", value.strip().lower())  # Long.parseLong takes a sign
+        # Configuration.getTimeDuration: Java's String.trim, then Long.parseLong (which takes a sign).
+        found = re.fullmatch(r"([+-]?\d+)(ns|us|ms|s|m|h|d)?", value.strip(JAVA_TRIMMED).lower())
         if found is None:
             return Credentials(UNKNOWN, f"{name}={value!r} is not a duration this writer reads")
         seconds = int(int(found[1]) * _SECONDS_PER[found[2] or "s"])

@@ -732,7 +732,8 @@ def check_session_duration(properties: dict[str, Any], field: str) -> None:
     if SESSION_DURATION_PROPERTY not in properties:
         return
     value = properties[SESSION_DURATION_PROPERTY]
-    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    text = str(value).strip(JAVA_TRIMMED) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    # Java's String.trim (:data:`JAVA_TRIMMED`), as Hadoop's getters trim: "1800\u00a0" is no number to them.
     # ASCII digits only: str.isdigit() also holds for "²" (int() then raises ValueError) and other scripts' digits.
     if not (text.isascii() and text.isdigit()) or not MIN_SESSION_SECONDS <= int(text) <= MAX_CHAINED_SESSION_SECONDS:
         raise InvalidParameterError(
@@ -864,10 +865,16 @@ def base_setting_reaches_mappings(mapped_buckets: tuple[str, ...] | None, overri
 
 
 def hadoop_duration_seconds(value: Any) -> int | None:
-    """A Hadoop time duration whose unit defaults to seconds, in whole seconds; ``None`` if Hadoop cannot parse it."""
+    """
+    A Hadoop time duration whose unit defaults to seconds, in whole seconds; ``None`` if Hadoop cannot parse it.
+
+    Apache Hadoop, ``org.apache.hadoop.conf.Configuration.getTimeDuration``: the value trimmed with Java's
+    ``String.trim`` (:data:`JAVA_TRIMMED`, not Python's ``strip``: a no-break space stays), its unit suffix taken off,
+    the rest read by ``Long.parseLong``.
+    """
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return None
-    text = str(value).strip().lower()
+    text = str(value).strip(JAVA_TRIMMED).lower()
     suffix, numerator, denominator = next(
         (unit for unit in HADOOP_DURATION_SUFFIXES if text.endswith(unit[0])), ("", 1, 1)
     )

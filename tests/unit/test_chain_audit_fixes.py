@@ -2140,3 +2140,28 @@ def test_an_unreadable_translation_switch_leaves_a_bucket_level_sts_endpoint_not
     assert [link.status for link in links] == [PASS, UNKNOWN], links
     assert "fs.s3a.emrfs.compatibility.enable='no'" in links[1].detail
     assert BUCKET_STS in links[1].detail
+
+
+@pytest.mark.parametrize(
+    ("release", "classification", "name"),
+    [
+        ("emr-7.10.0", "core-site", "fs.s3a.assumed.role.session.duration"),
+        ("emr-7.10.0", "emrfs-site", "fs.s3.sts.sessionDurationSeconds"),  # translated
+        ("emr-6.15.0", "emrfs-site", "fs.s3.sts.sessionDurationSeconds"),
+    ],
+)
+def test_a_session_duration_padded_with_a_space_java_keeps_is_not_read_as_its_number(
+    release: str, classification: str, name: str
+) -> None:
+    """
+    Hadoop's Configuration.getTimeDuration trims with Java's String.trim (characters up to U+0020 only), then
+    Long.parseLong, which refuses "1800\u00a0" (Apache Hadoop, org.apache.hadoop.conf.Configuration): it was a PASS
+    (Python's strip took the no-break space off), now "not checked" naming the setting, as the trims merge reads flags.
+    """
+    state = s3a_cluster(healthy_state(), **{classification: {name: "1800\u00a0"}})
+    state.release_label = release
+
+    links = [link for link in check_chain(state).links if link.link == "role session duration"]
+
+    assert [link.status for link in links] == [UNKNOWN], links
+    assert name in links[0].detail
