@@ -201,13 +201,24 @@ def sts_endpoint_site(label: str | None, configurations: list[dict[str, Any]], b
     if version is None or version < (7, 10, 0) or core.get("fs.s3.impl", "").strip() == EMRFS_IMPL:
         return emrfs
     chosen = {name: value for name, value in emrfs.items() if name != "fs.s3.sts.endpoint"}
-    translating = flag(core, "fs.s3a.emrfs.compatibility.enable") is not False
+    switch = flag(core, "fs.s3a.emrfs.compatibility.enable")
+    translating = switch is not False
     translated = emrfs.get("fs.s3.sts.endpoint") if translating else None
     bucket_level = emrfs.get(f"fs.s3.bucket.{bucket}.sts.endpoint") if translating else None
     own, base = (
         core.get(f"fs.s3a.bucket.{bucket}.assumed.role.sts.endpoint"),
         core.get("fs.s3a.assumed.role.sts.endpoint"),
     )
+    if switch is None and "fs.s3a.emrfs.compatibility.enable" in core and not own and not base:
+        # Neither true nor false (Hadoop's getBoolean then takes its caller's default, which the guide does not
+        # give): whether EMR translates the EMRFS endpoint is not documented, so S3A calls it or its own default.
+        emrfs_endpoint = bucket_level or translated
+        if emrfs_endpoint:
+            chosen["fs.s3.sts.endpoint"] = (
+                f"{emrfs_endpoint} or S3A's default (whether EMR translates it is not documented: "
+                "core-site fs.s3a.emrfs.compatibility.enable is neither true nor false)"
+            )
+            return chosen
     if not own and bucket_level and base and bucket_level.strip() != base.strip():
         # Whether S3A's own base setting keeps EMRFS's bucket-level one from being translated is not documented (the
         # guide's mapping occurs "when S3A configurations are undefined"): an endpoint the judge cannot tell.
@@ -314,10 +325,10 @@ def _emrfs_credentials(
     session_refused = ""
     duration = emrfs.get("fs.s3.sts.sessionDurationSeconds")
     if duration is not None:  # whole seconds: how EMRFS reads any other spelling is not documented
-        if not re.fullmatch(r"\d+", duration.strip()):
+        if not re.fullmatch(r"\d+", duration.strip(JAVA_TRIMMED)):  # Java's trim, as Hadoop's getters
             return Credentials(UNKNOWN, f"fs.s3.sts.sessionDurationSeconds={duration!r} is not whole seconds")
         low, high = CHAINED_SESSION_SECONDS
-        if not low <= int(duration) <= high:
+        if not low <= int(duration.strip(JAVA_TRIMMED)) <= high:
             session_refused = (
                 f"fs.s3.sts.sessionDurationSeconds={duration!r} asks STS for a chained role session outside "
                 f"{low}-{high} seconds"
@@ -480,7 +491,8 @@ def _worst_session(settings: dict[str, str]) -> Credentials | None:
     """The first of ``settings`` (duration settings) the writer cannot read or STS refuses, as ``Credentials``."""
     low, high = CHAINED_SESSION_SECONDS
     for name, value in settings.items():
-        found = re.fullmatch(r"([+-]?\d+)(ns|us|ms|s|m|h|d)?", value.strip().lower())  # Long.parseLong takes a sign
+        # Configuration.getTimeDuration: Java's String.trim, then Long.parseLong (which takes a sign).
+        found = re.fullmatch(r"([+-]?\d+)(ns|us|ms|s|m|h|d)?", value.strip(JAVA_TRIMMED).lower())
         if found is None:
             return Credentials(UNKNOWN, f"{name}={value!r} is not a duration this writer reads")
         seconds = int(int(found[1]) * _SECONDS_PER[found[2] or "s"])

@@ -273,7 +273,7 @@ def plan_launch(
     version = _release_version(label, uses_role_mappings, notes, imds_v2_required=imds_v2_required)
     emrfs_site = dict(emrfs_site_properties or {})
     check_session_duration(emrfs_site, "emrfs_site_properties")
-    translation_off = emrfs_translation_off(configurations) if uses_role_mappings else None
+    translation_off = emrfs_translation_off(configurations, version) if uses_role_mappings else None
     # s3a:// (and s3:// without keep_emrfs) is S3A from 7.10.0, whose translated role mappings assume the role for
     # the duration S3A's own setting names when it is defined.
     s3a_mappings = uses_role_mappings and translation_off is None and (version is None or version >= S3A_DEFAULT_SINCE)
@@ -602,12 +602,19 @@ def _refuse_access_grants(
     )
 
 
-def emrfs_translation_off(configurations: list[dict[str, Any]]) -> int | None:
+def emrfs_translation_off(
+    configurations: list[dict[str, Any]], version: tuple[int, int, int] | None = None
+) -> int | None:
     """
     Return the index of the ``core-site`` that sets ``fs.s3a.emrfs.compatibility.enable`` to false as Hadoop reads
     a flag (:func:`hadoop_boolean`), or ``None``; refuse a value that is neither true nor false, with which whether
-    EMR translates the role mappings to S3A is not documented.
+    EMR translates the role mappings to S3A is not documented, on a release ``version`` that translates them (7.10.0
+    on, or ``None``: not known). Before 7.10.0 the switch is no part of the launch (nor of the verifier's
+    ``checks/release.py``): the translation is 7.10.0's (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A
+    filesystem").
     """
+    if version is not None and version < S3A_DEFAULT_SINCE:
+        return None
     for index, configuration in enumerate(configurations):
         properties = configuration.get("Properties")
         if configuration.get("Classification") == "core-site" and isinstance(properties, dict):
@@ -725,7 +732,8 @@ def check_session_duration(properties: dict[str, Any], field: str) -> None:
     if SESSION_DURATION_PROPERTY not in properties:
         return
     value = properties[SESSION_DURATION_PROPERTY]
-    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    text = str(value).strip(JAVA_TRIMMED) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    # Java's String.trim (:data:`JAVA_TRIMMED`), as Hadoop's getters trim: "1800\u00a0" is no number to them.
     # ASCII digits only: str.isdigit() also holds for "²" (int() then raises ValueError) and other scripts' digits.
     if not (text.isascii() and text.isdigit()) or not MIN_SESSION_SECONDS <= int(text) <= MAX_CHAINED_SESSION_SECONDS:
         raise InvalidParameterError(
@@ -857,10 +865,16 @@ def base_setting_reaches_mappings(mapped_buckets: tuple[str, ...] | None, overri
 
 
 def hadoop_duration_seconds(value: Any) -> int | None:
-    """A Hadoop time duration whose unit defaults to seconds, in whole seconds; ``None`` if Hadoop cannot parse it."""
+    """
+    A Hadoop time duration whose unit defaults to seconds, in whole seconds; ``None`` if Hadoop cannot parse it.
+
+    Apache Hadoop, ``org.apache.hadoop.conf.Configuration.getTimeDuration``: the value trimmed with Java's
+    ``String.trim`` (:data:`JAVA_TRIMMED`, not Python's ``strip``: a no-break space stays), its unit suffix taken off,
+    the rest read by ``Long.parseLong``.
+    """
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return None
-    text = str(value).strip().lower()
+    text = str(value).strip(JAVA_TRIMMED).lower()
     suffix, numerator, denominator = next(
         (unit for unit in HADOOP_DURATION_SUFFIXES if text.endswith(unit[0])), ("", 1, 1)
     )

@@ -545,17 +545,17 @@ def s3a_default_sts(release_label: str, configurations: list[dict[str, Any]]) ->
     Whether S3A serves the cluster's ``s3://`` and calls STS at its own, undocumented, default: no ``core-site``
     ``fs.s3a.assumed.role.sts.endpoint``, and no ``emrfs-site`` ``fs.s3.sts.endpoint`` that EMR translates to it.
     """
-    try:
-        version = parse_release_label(release_label, "release_label")
-    except EmrfsXacctError:
-        return False
-    core: dict[str, Any] = {}
-    for item in configurations:
-        if item.get("Classification") == "core-site":
-            core.update(item.get("Properties") or {})
-    if version < S3A_DEFAULT_SINCE or str(core.get("fs.s3.impl")).strip() == EMRFS_IMPL:
+    if not _s3a_serves(release_label, _sites(configurations).get("core-site", {})):
         return False
     return not sts_endpoint_settings(release_label, configurations).get(STS_ENDPOINT_PROPERTY)
+
+
+def _sites(configurations: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The properties of each classification of ``configurations`` (a later entry's value wins)."""
+    sites: dict[str, dict[str, Any]] = {}
+    for item in configurations:
+        sites.setdefault(str(item.get("Classification")), {}).update(item.get("Properties") or {})
+    return sites
 
 
 def sts_endpoint_settings(release_label: str, configurations: list[dict[str, Any]]) -> dict[str, Any]:
@@ -570,15 +570,9 @@ def sts_endpoint_settings(release_label: str, configurations: list[dict[str, Any
     ``fs.s3a.bucket.BUCKET.assumed.role.sts.endpoint``, or EMRFS's bucket-level ``fs.s3.bucket.BUCKET.sts.endpoint``
     EMR translates for it) is the verifier's ``checks/sts_route.py``'s, which names it "not checked".
     """
-    sites: dict[str, dict[str, Any]] = {}
-    for item in configurations:
-        sites.setdefault(str(item.get("Classification")), {}).update(item.get("Properties") or {})
+    sites = _sites(configurations)
     emrfs, core = sites.get("emrfs-site", {}), sites.get("core-site", {})
-    try:
-        version = parse_release_label(release_label, "release_label")
-    except EmrfsXacctError:
-        return emrfs  # sts_endpoint_check names the field
-    if version < S3A_DEFAULT_SINCE or str(core.get("fs.s3.impl")).strip() == EMRFS_IMPL:
+    if not _s3a_serves(release_label, core):  # a label that is no release: sts_endpoint_check names the field
         return emrfs
     chosen = {key: value for key, value in emrfs.items() if key != STS_ENDPOINT_PROPERTY}
     if core.get(S3A_STS_ENDPOINT_PROPERTY):
@@ -586,6 +580,46 @@ def sts_endpoint_settings(release_label: str, configurations: list[dict[str, Any
     elif hadoop_boolean(core.get(EMRFS_COMPATIBILITY_PROPERTY)) is not False and STS_ENDPOINT_PROPERTY in emrfs:
         chosen[STS_ENDPOINT_PROPERTY] = emrfs[STS_ENDPOINT_PROPERTY]
     return chosen
+
+
+#: What :func:`cluster_sts_check` names as the endpoint where S3A serves ``s3://``, S3A's own setting names none and
+#: whether EMR translates the ``emrfs-site`` one is not known (:func:`sts_translation_doubt`).
+S3A_UNTRANSLATED_STS = "the STS endpoint S3A calls: emrfs-site's if EMR translates it, else its default"
+
+#: The endpoints :func:`cluster_sts_check` names when which STS endpoint S3A calls is not known.
+UNKNOWN_STS_ENDPOINTS = (S3A_DEFAULT_STS, S3A_UNTRANSLATED_STS)
+
+
+def sts_translation_doubt(release_label: str, configurations: list[dict[str, Any]]) -> str:
+    """
+    Why the cluster's STS endpoint S3A calls is not known for want of a readable translation switch (``""``: it is):
+    S3A serves ``s3://``, ``core-site`` ``fs.s3a.assumed.role.sts.endpoint`` is not set, ``emrfs-site``
+    ``fs.s3.sts.endpoint`` is, and ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` is neither true nor false as
+    Hadoop's ``Configuration.getBoolean`` reads it (:func:`~.cluster_config.hadoop_boolean`). The migration guide
+    names ``false`` the value that turns the translation off; ``getBoolean`` answers another with its caller's default,
+    which AWS does not give: S3A calls the ``emrfs-site`` endpoint, or its own default.
+    """
+    sites = _sites(configurations)
+    core, emrfs = sites.get("core-site", {}), sites.get("emrfs-site", {})
+    switch = core.get(EMRFS_COMPATIBILITY_PROPERTY)
+    if switch is None or hadoop_boolean(switch) is not None or core.get(S3A_STS_ENDPOINT_PROPERTY):
+        return ""
+    if not emrfs.get(STS_ENDPOINT_PROPERTY) or not _s3a_serves(release_label, core):
+        return ""
+    return (
+        f"core-site {EMRFS_COMPATIBILITY_PROPERTY}={switch!r} is neither true nor false as Hadoop reads a flag: "
+        f"whether EMR translates emrfs-site {STS_ENDPOINT_PROPERTY}={emrfs[STS_ENDPOINT_PROPERTY]!r} to S3A's "
+        f"{S3A_STS_ENDPOINT_PROPERTY} (so whether S3A calls it, or its own default) is not documented"
+    )
+
+
+def _s3a_serves(release_label: str, core: dict[str, Any]) -> bool:
+    """Whether S3A serves ``s3://`` on ``release_label`` with these ``core-site`` settings (7.10.0 on, EMRFS not kept)."""
+    try:
+        version = parse_release_label(release_label, "release_label")
+    except EmrfsXacctError:
+        return False
+    return version >= S3A_DEFAULT_SINCE and str(core.get("fs.s3.impl")).strip() != EMRFS_IMPL
 
 
 def cluster_sts_check(
@@ -596,9 +630,18 @@ def cluster_sts_check(
     reads (:func:`sts_endpoint_settings`), and not checked where S3A serves ``s3://`` and no setting names its
     endpoint (:func:`s3a_default_sts`): which one it then calls is not documented (:data:`S3A_DEFAULT_STS`).
     """
+    region = facts.region if facts else "REGION"
+    untranslated = sts_translation_doubt(release_label, configurations)
+    if untranslated:
+        return StsReachability(
+            NOT_CHECKED,
+            S3A_UNTRANSLATED_STS,
+            f"{release_label} serves s3:// with S3A, and {untranslated}",
+            f"set core-site {EMRFS_COMPATIBILITY_PROPERTY} to true or false, or core-site {S3A_STS_ENDPOINT_PROPERTY} "
+            f"(e.g. to {regional_sts_endpoint(region)}), to have it checked; the live probe (probe=True) proves the route",
+        )
     if not s3a_default_sts(release_label, configurations):
         return sts_endpoint_check(release_label, facts, sts_endpoint_settings(release_label, configurations))
-    region = facts.region if facts else "REGION"
     return StsReachability(
         NOT_CHECKED,
         S3A_DEFAULT_STS,

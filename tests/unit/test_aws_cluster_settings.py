@@ -338,3 +338,32 @@ def test_a_switch_neither_true_nor_false_leaves_the_route_unknown(label: str, co
     # AWS does not document for these switches.
     credentials = credentials_of(label, [configuration], MAPPED)
     assert credentials.kind == UNKNOWN, credentials.reason
+
+
+def test_with_the_translation_switch_unreadable_the_translated_sts_endpoint_is_not_told() -> None:
+    # "no" is neither true nor false (Hadoop's getBoolean): whether EMR translates emrfs-site fs.s3.sts.endpoint for
+    # S3A is not documented, so the judge names no endpoint it could decide on (it read the translated one).
+    core = site("core-site", **{"fs.s3a.emrfs.compatibility.enable": "no"})
+    emrfs = site("emrfs-site", **{"fs.s3.sts.endpoint": "https://sts.amazonaws.com"})
+    endpoint = sts_endpoint_site("emr-7.10.0", [core, emrfs], "b").get("fs.s3.sts.endpoint")
+    assert endpoint not in ("https://sts.amazonaws.com", None)
+    assert "not documented" in str(endpoint)
+    # S3A's own setting is read either way.
+    own = site("core-site", **{"fs.s3a.assumed.role.sts.endpoint": "https://sts.eu-west-1.amazonaws.com"})
+    chosen = sts_endpoint_site("emr-7.10.0", [core, own, emrfs], "b")
+    assert chosen.get("fs.s3.sts.endpoint") == "https://sts.eu-west-1.amazonaws.com"
+
+
+@pytest.mark.parametrize(
+    ("label", "classification", "name"),
+    [
+        ("emr-7.10.0", "core-site", "fs.s3a.assumed.role.session.duration"),
+        ("emr-7.10.0", "emrfs-site", "fs.s3.sts.sessionDurationSeconds"),
+        ("emr-6.15.0", "emrfs-site", "fs.s3.sts.sessionDurationSeconds"),
+    ],
+)
+def test_a_session_duration_with_a_space_java_keeps_is_unknown(label: str, classification: str, name: str) -> None:
+    # Hadoop's getTimeDuration: Java's String.trim (up to U+0020 only), then Long.parseLong, which refuses
+    # "1800\u00a0"; EMRFS's whole seconds likewise. The judge read it as 1800 (Python's strip).
+    credentials = credentials_of(label, [site(classification, **{name: "1800\u00a0"})], MAPPED)
+    assert credentials.kind == UNKNOWN, credentials

@@ -663,6 +663,24 @@ class TestSessionDuration:
         plan = plan_launch(overrides("emr-7.11.0", Configurations=user), keep_emrfs=False)
         assert plan.overrides["Configurations"][0]["Properties"]["fs.s3a.assumed.role.session.duration"] == value
 
+    @pytest.mark.parametrize("space", ["\u00a0", "\u3000", "\u2003"])
+    @pytest.mark.parametrize(
+        ("classification", "name"),
+        [("core-site", "fs.s3a.assumed.role.session.duration"), ("emrfs-site", "fs.s3.sts.sessionDurationSeconds")],
+    )
+    def test_a_duration_padded_with_a_space_java_keeps_is_refused(
+        self, space: str, classification: str, name: str
+    ) -> None:
+        # Hadoop's Configuration.getTimeDuration trims with Java's String.trim (up to U+0020 only) before
+        # Long.parseLong, which refuses "1800\u00a0": not 1800 seconds (it was accepted, Python's strip taking the
+        # space off). EMRFS's whole seconds: how it reads them is not documented, so only ASCII digits after Java's trim.
+        user = [{"Classification": classification, "Properties": {name: f"1800{space}"}}]
+        refused(
+            lambda: plan_launch(overrides("emr-7.10.0", Configurations=user)),
+            f"{CONFIGURATIONS}[0].Properties.{name}",
+            "role chaining",
+        )
+
     def test_s3a_own_duration_is_checked_when_the_release_is_unknown(self) -> None:
         user = [{"Classification": "core-site", "Properties": {"fs.s3a.assumed.role.session.duration": "2h"}}]
         refused(
@@ -1076,6 +1094,20 @@ class TestEmrfsTranslationSwitch:
 
         assert plan.notes == [f"{release} uses EMRFS for s3://."]
         assert plan.warnings == []
+
+    @pytest.mark.parametrize("release", ["emr-7.9.0", "emr-6.15.0"])
+    def test_a_switch_neither_true_nor_false_before_s3a_is_unaffected(self, release: str) -> None:
+        # The translation is 7.10.0's (the migration guide); before it the verifier reads no switch either
+        # (checks/release.py): refusing it here refused a cluster the verifier passes.
+        plan = plan_launch(overrides(release, Configurations=self.configurations("off")), keep_emrfs=False)
+
+        assert plan.notes == [f"{release} uses EMRFS for s3://."]
+
+    def test_a_switch_neither_true_nor_false_is_refused_with_the_release_unknown(self) -> None:
+        arguments = overrides(None, Configurations=self.configurations("off"))
+        with pytest.raises(InvalidParameterError) as caught:
+            plan_launch(arguments, uses_role_mappings=True, keep_emrfs=True)
+        assert caught.value.field == f"{CONFIGURATIONS}[1].Properties.{self.PROPERTY}"
 
     def test_without_role_mappings_the_switch_is_the_user_s_business(self) -> None:
         arguments = overrides("emr-7.10.0", Configurations=self.configurations("false"))

@@ -424,6 +424,31 @@ def test_where_s3as_sts_endpoint_is_not_known_a_refusing_sts_endpoint_leaves_the
     assert "which STS endpoint it calls is not documented" in link.detail
 
 
+def test_with_the_translation_switch_unreadable_a_refusing_sts_endpoint_leaves_the_assume_role_not_checked() -> None:
+    """
+    core-site fs.s3a.emrfs.compatibility.enable "no" is neither true nor false as Hadoop's getBoolean reads it, and
+    the migration guide documents only "false" turning the translation off: whether S3A calls emrfs-site's
+    fs.s3.sts.endpoint (the Regional one, through the VPC's STS endpoint, whose policy refuses) or its own default is
+    not known (``pure/network.py`` ``sts_translation_doubt``). Was a FAIL, read as translated.
+    """
+    facts = private_subnet(
+        nat_route=True, sts_endpoint_policies=(EndpointPolicy("vpce-sts", INTERFACE, ASSUME_ONLY_OWN_ROLES),)
+    )
+    state = with_subnet(facts)
+    configurations = [
+        {"Classification": "core-site", "Properties": {"fs.s3a.emrfs.compatibility.enable": "no"}},
+        {
+            "Classification": "emrfs-site",
+            "Properties": {"fs.s3.sts.endpoint": f"https://sts.{facts.region}.amazonaws.com"},
+        },
+    ]
+    state.sts_reachability = cluster_sts_check("emr-7.10.0", facts, configurations)
+
+    link = by_name(check_chain(state))[ASSUME]
+
+    assert link.status == UNKNOWN, link
+
+
 @pytest.mark.parametrize(
     "sites",
     [

@@ -911,3 +911,31 @@ def test_dynamodb_gateway_endpoint_service_names_are_its_prefix_lists() -> None:
     assert dynamodb_endpoint_services("cn-north-1") == [
         name.removesuffix(".s3") + ".dynamodb" for name in s3_endpoint_services("cn-north-1")
     ]
+
+
+@pytest.mark.parametrize("endpoint", ["https://sts.eu-west-1.amazonaws.com", "https://sts.amazonaws.com"])
+def test_with_the_translation_switch_unreadable_a_translated_sts_endpoint_is_not_checked(endpoint: str) -> None:
+    """
+    "To disable this automatic translation" core-site fs.s3a.emrfs.compatibility.enable = false (Amazon EMR Release
+    Guide, "Migration guide: EMRFS to S3A filesystem"); "no" is neither true nor false as Hadoop's getBoolean reads
+    it, so whether S3A calls emrfs-site's fs.s3.sts.endpoint or its own default is not documented (was PASS or FAIL).
+    """
+    configurations = [
+        {"Classification": "core-site", "Properties": {"fs.s3a.emrfs.compatibility.enable": "no"}},
+        {"Classification": "emrfs-site", "Properties": {"fs.s3.sts.endpoint": endpoint}},
+    ]
+    result = cluster_sts_check("emr-7.10.0", facts(sts_interface_endpoint=True), configurations)
+    assert result.status == NOT_CHECKED
+    assert "fs.s3a.emrfs.compatibility.enable='no'" in result.detail
+    assert "fs.s3.sts.endpoint" in result.detail
+    # S3A's own setting is read either way; EMRFS kept for s3:// reads no switch.
+    own = [
+        *configurations,
+        {"Classification": "core-site", "Properties": {"fs.s3a.assumed.role.sts.endpoint": endpoint}},
+    ]
+    assert cluster_sts_check("emr-7.10.0", facts(sts_interface_endpoint=True), own).status != NOT_CHECKED
+    kept = [*configurations, {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL_NAME}}]
+    assert cluster_sts_check("emr-7.10.0", facts(sts_interface_endpoint=True), kept).status != NOT_CHECKED
+
+
+EMRFS_IMPL_NAME = "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"

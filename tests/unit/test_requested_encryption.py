@@ -593,3 +593,24 @@ def test_an_encryption_switch_padded_with_what_java_does_not_trim_is_not_known(s
     link = by_name(check_chain(state))[KMS]
     assert link.status == UNKNOWN, link
     assert "fs.s3.enableServerSideEncryption" in link.detail
+
+
+def test_with_the_translation_switch_unreadable_emrfs_sites_client_side_encryption_is_not_read_for_s3a() -> None:
+    """
+    With the switch off, whether emrfs-site's fs.s3.cse.enabled reaches S3A's uploads is not documented (above); on,
+    the uploads ask for no server-side encryption. Set to "no", neither true nor false as Hadoop's getBoolean reads
+    it, which of the two holds is not documented either: not known, naming the switch (was read as on: no header).
+    """
+    state = on_s3a(asking_for_other_key(healthy_state(), users=[ROLE]))
+    assert isinstance(state.security_configuration, dict)
+    del state.security_configuration["EncryptionConfiguration"]
+    state.cluster_configurations = [
+        {"Classification": "core-site", "Properties": {"fs.s3a.emrfs.compatibility.enable": "no"}},
+        {"Classification": "emrfs-site", "Properties": {"fs.s3.cse.enabled": "true"}},
+    ]
+
+    assert requested_encryption(state, BUCKET) is None
+    link = by_name(check_chain(state))[KMS]
+    assert link.status == UNKNOWN, link
+    assert "fs.s3a.emrfs.compatibility.enable='no'" in link.detail
+    assert "emrfs-site fs.s3.cse.enabled" in link.detail

@@ -33,7 +33,11 @@ from airflow_provider_emrfs_xacct.pure.checks import (
     spark_settings,
     sts_route,
 )
-from airflow_provider_emrfs_xacct.pure.checks.contexts import canned_acl_setting, possible_canned_acls
+from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    canned_acl_doubts,
+    canned_acl_setting,
+    possible_canned_acls,
+)
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     BLOCK_PUBLIC_ACCESS,
     CLUSTER_SETTINGS,
@@ -244,11 +248,15 @@ def _ownership(
     if len({link.status for link in links}) == 1:
         return links[0]
     sent = " or ".join(f"x-amz-acl {acl}" if acl else "no ACL" for acl in acls)
+    doubts = canned_acl_doubts(state, location.bucket)
     return Link(
         index,
         links[0].link,
         UNKNOWN,
-        f"the cluster's release, so its s3:// connector (EMRFS before 7.10.0, S3A from it), is unknown, and the uploads "
-        f"carry {sent} ({'; '.join(link.detail for link in links)})",
-        fix="pass release_label to check it",
+        f"{'; '.join(doubts)}: the uploads to bucket {location.bucket} carry {sent} "
+        f"({'; '.join(link.detail for link in links)})",
+        fix="pass release_label to check it"
+        if state.release_label is None
+        else "set one canned ACL setting the connector reads for the bucket (core-site fs.s3a.acl.default for S3A), "
+        "or core-site fs.s3a.emrfs.compatibility.enable to true or false",
     )

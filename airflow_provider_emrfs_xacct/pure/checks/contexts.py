@@ -285,8 +285,9 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
     guide: EMRFS to S3A filesystem"); how they combine with the security configuration's at-rest encryption is not
     documented, and S3A may read them from a credential provider too. So a cluster that sets one is not checked, as
     is one whose release (so the connector) is unknown. Nor is one whose ``core-site``
-    ``fs.s3a.emrfs.compatibility.enable`` false turns off that translation while the security configuration or
-    ``emrfs-site`` asks for encryption: what then reaches S3A's uploads is not documented; nor, with the translation
+    ``fs.s3a.emrfs.compatibility.enable`` false turns off that translation (or, neither true nor false as Hadoop
+    reads a flag, may: :func:`translation_unreadable`) while the security configuration or ``emrfs-site`` asks for
+    encryption: what then reaches S3A's uploads is not documented; nor, with the translation
     on, one whose ``emrfs-site`` ``fs.s3.enableServerSideEncryption`` is true: the guide maps it to
     ``fs.s3a.encryption.algorithm`` without saying to which algorithm. Nor, whatever the cluster's
     settings (read or not), one whose security configuration has at-rest S3 encryption for ``bucket``: the guide's
@@ -329,7 +330,8 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
             "fs.s3a.encryption.algorithm with a value AWS's migration guide does not give: whether S3A's uploads ask "
             "for SSE-S3 or SSE-KMS (and with which key) is not known"
         )
-    if translation_off(state):
+    unreadable = translation_unreadable(state)
+    if translation_off(state) or unreadable:
         asked = [
             source
             for source, set_here in (
@@ -340,12 +342,16 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
             )
             if set_here
         ]
+        switch = (
+            f"{unreadable} is neither true nor false as Hadoop reads a flag (whether EMR translates the EMRFS settings "
+            "to S3A is not documented)"
+            if unreadable
+            else f"core-site {EMRFS_COMPATIBILITY_PROPERTY}=false turns off EMR's translation of the EMRFS settings to S3A"
+        )
         if asked:
             return (
-                f"{state.release_label or 'the unknown release'} uses S3A for s3://, and core-site "
-                f"{EMRFS_COMPATIBILITY_PROPERTY}=false turns "
-                f"off EMR's translation of the EMRFS settings to S3A: whether {' and '.join(asked)} still reaches "
-                "S3A's uploads is not documented"
+                f"{state.release_label or 'the unknown release'} uses S3A for s3://, and {switch}: whether "
+                f"{' and '.join(asked)} still reaches S3A's uploads is not documented"
             )
     return ""
 
@@ -520,6 +526,29 @@ def possible_canned_acls(state: ChainState, bucket: str) -> tuple[str | None, ..
     return tuple(dict.fromkeys(possible))
 
 
+def canned_acl_doubts(state: ChainState, bucket: str) -> list[str]:
+    """
+    Why the canned ACL uploads to ``bucket`` carry is not known where :func:`possible_canned_acls` has more than one:
+    the release (so the connector) unknown; S3A's reading not known (:func:`undocumented_precedence`,
+    :func:`translation_doubt`); EMRFS's bucket-level form beside its base one (:func:`emrfs_readings`).
+    """
+    doubts = []
+    if cluster_release(state) is None:
+        doubts.append("the cluster's release, so its s3:// connector (EMRFS before 7.10.0, S3A from it), is unknown")
+    if s3a_may_serve_s3(state):
+        doubt = undocumented_precedence(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket) or translation_doubt(
+            state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket
+        )
+        doubts.extend([doubt] if doubt else [])
+    emrfs = emrfs_readings(state, "fs.s3.canned.acl", bucket) if not serves_s3_with_s3a(state) else ()
+    if len({_acl_header(value) for value in emrfs}) > 1:
+        doubts.append(
+            f"emrfs-site {emrfs_bucket_setting('fs.s3.canned.acl', bucket)} and fs.s3.canned.acl differ, and whether "
+            "EMRFS reads the bucket-level form of this setting is not documented"
+        )
+    return doubts
+
+
 def _acl_header(setting: str | None) -> str | None:
     """The ``x-amz-acl`` header a canned ACL setting sends (``None``: none)."""
     acl = str(setting).strip() if setting is not None else ""
@@ -561,10 +590,34 @@ def s3a_readings(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str)
     (:func:`undocumented_precedence`).
     """
     reading = s3a_reading(state, emrfs_name, s3a_name, bucket)
+    if translation_doubt(state, emrfs_name, s3a_name, bucket):
+        return reading, None  # translated, or not (S3A's own setting is not set)
     translated = translated_bucket_setting(state, emrfs_name, s3a_name, bucket)
     if translated is None or not undocumented_precedence(state, emrfs_name, s3a_name, bucket):
         return (reading,)
     return reading, site_property(state, "emrfs-site", translated)
+
+
+def translation_doubt(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) -> str:
+    """
+    Why S3A's reading of ``s3a_name`` for ``bucket`` is not known for want of a readable translation switch (``""``:
+    it is known): S3A may serve ``s3://``, ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` is neither true nor
+    false (:func:`translation_unreadable`), S3A sets ``s3a_name`` for ``bucket`` neither per bucket nor as its base
+    setting, and ``emrfs-site`` sets ``emrfs_name`` (or its bucket-level form). The migration guide names ``false``
+    the switch that turns the translation off; Hadoop's ``Configuration.getBoolean`` answers another value with its
+    caller's default, which AWS does not give: S3A reads the EMRFS value, or nothing.
+    """
+    unreadable = translation_unreadable(state)
+    if not unreadable or not s3a_may_serve_s3(state) or s3a_setting_name(state, s3a_name, bucket) is not None:
+        return ""
+    name = emrfs_setting_name(state, emrfs_name, bucket)
+    if name is None:
+        return ""
+    return (
+        f"{unreadable} is neither true nor false as Hadoop reads a flag: whether EMR translates emrfs-site "
+        f"{name}={site_property(state, 'emrfs-site', name)!r} to S3A's {s3a_name} for bucket {bucket} is not "
+        "documented"
+    )
 
 
 def s3a_setting_name(state: ChainState, name: str, bucket: str) -> str | None:
@@ -680,7 +733,9 @@ def sends_requester_pays_header(state: ChainState, bucket: str) -> bool | str:
         )
     translated = _true(emrfs_setting(state, REQUESTER_PAYS_HEADER, bucket)) and not translation_off(state)
     s3a = _true(own) if own is not None else translated
-    doubt = undocumented_precedence(state, REQUESTER_PAYS_HEADER, S3A_REQUESTER_PAYS, bucket)
+    doubt = undocumented_precedence(state, REQUESTER_PAYS_HEADER, S3A_REQUESTER_PAYS, bucket) or translation_doubt(
+        state, REQUESTER_PAYS_HEADER, S3A_REQUESTER_PAYS, bucket
+    )
     if (
         doubt
         and s3a_may_serve_s3(state)

@@ -15,7 +15,7 @@ from airflow_provider_emrfs_xacct.pure.checks.sts_route import own_endpoints
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import endpoint_decision
 from airflow_provider_emrfs_xacct.pure.evaluator import UNDETERMINED, Decision, Request
 from airflow_provider_emrfs_xacct.pure.network import (
-    S3A_DEFAULT_STS,
+    UNKNOWN_STS_ENDPOINTS,
     StsReachability,
     SubnetFacts,
     s3_endpoints_in_path,
@@ -58,7 +58,7 @@ def sts_endpoint_decision(state: ChainState, request: Request) -> Decision | Non
     facts, reached = state.subnet, state.sts_reachability
     if not isinstance(facts, SubnetFacts) or not isinstance(reached, StsReachability):
         return None
-    if reached.endpoint == S3A_DEFAULT_STS:  # which endpoint S3A calls is not known: any of them may be passed
+    if reached.endpoint in UNKNOWN_STS_ENDPOINTS:  # which endpoint S3A calls is not known: any of them may be passed
         maybe = "whether S3A's AssumeRole passes the VPC's STS endpoint (which STS endpoint it calls is not documented)"
         return _judge(facts.sts_endpoint_policies, False, request, maybe)
     own = own_endpoints(state)

@@ -27,11 +27,14 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     serves_s3_with_s3a,
     site_property,
     translated_bucket_setting,
+    translation_doubt,
     translation_off,
     undocumented_precedence,
 )
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
+    EMRFS_COMPATIBILITY_PROPERTY,
+    JAVA_TRIMMED,
     MAX_CHAINED_SESSION_SECONDS,
     MIN_SESSION_SECONDS,
     S3A_SESSION_DURATION_PROPERTY,
@@ -78,7 +81,7 @@ def _emrfs_links(state: ChainState) -> list[Link]:
     EMRFS's bucket-level form of the SSE-KMS key only (:func:`~.contexts.emrfs_readings`).
     """
     value = site_property(state, "emrfs-site", SESSION_DURATION_PROPERTY)
-    text = str(value).strip()
+    text = str(value).strip(JAVA_TRIMMED)  # as the launch reads it (check_session_duration)
     seconds = int(text) if text.isascii() and text.isdigit() else None
     mapped = mapped_bucket_prefixes(state.security_configuration)
     # Only the buckets a role mapping may take: another's writes go as the instance profile, with no session asked.
@@ -134,6 +137,27 @@ def _s3a_links(state: ChainState) -> list[Link]:
                     )
                 )
                 continue
+        untranslated = (
+            translation_doubt(state, SESSION_DURATION_PROPERTY, S3A_SESSION_DURATION_PROPERTY, bucket)
+            if setting
+            else ""
+        )
+        if setting is not None and untranslated and _status(setting[2]) != PASS:
+            # Translated, S3A asks for this duration; not, it asks for its own default, not documented to exceed an
+            # hour (no link, as with no setting): judged only where both fare alike.
+            unknown.append(
+                Link(
+                    None,
+                    LINK,
+                    UNKNOWN,
+                    f"{untranslated}: translated, the mapped role's session for bucket {bucket} is not within a "
+                    f"chained role session's {MIN_SESSION_SECONDS}-{MAX_CHAINED_SESSION_SECONDS} seconds; not, S3A "
+                    "asks for its default",
+                    fix=f"set core-site {EMRFS_COMPATIBILITY_PROPERTY} to true or false, and emrfs-site "
+                    f"{setting[1]} to {MIN_SESSION_SECONDS}-{MAX_CHAINED_SESSION_SECONDS} seconds",
+                )
+            )
+            continue
         if setting is not None:
             buckets.setdefault(setting, []).append(bucket)
     return [

@@ -10,6 +10,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     serves_s3_with_s3a,
     site_property,
     translated_bucket_setting,
+    translation_doubt,
     translation_off,
     undocumented_precedence,
 )
@@ -109,9 +110,24 @@ def _bucket_endpoint(state: ChainState, bucket: str) -> tuple[str, object] | Non
     if name not in (None, S3A_STS_ENDPOINT_PROPERTY):
         return f"core-site {name}", site_property(state, "core-site", name)
     translated = translated_bucket_setting(state, STS_ENDPOINT_PROPERTY, S3A_STS_ENDPOINT_PROPERTY, bucket)
-    if translated is None or undocumented_precedence(state, STS_ENDPOINT_PROPERTY, S3A_STS_ENDPOINT_PROPERTY, bucket):
+    if translated is None or _endpoint_doubt(state, bucket):
         return None
     return f"emrfs-site {translated} (translated for S3A)", site_property(state, "emrfs-site", translated)
+
+
+def _endpoint_doubt(state: ChainState, bucket: str) -> str | None:
+    """
+    Why the STS endpoint S3A calls for ``bucket``'s mapped roles is not known, where ``emrfs-site``'s bucket-level
+    ``fs.s3.bucket.BUCKET.sts.endpoint`` may be translated for it: S3A's own base setting beside it
+    (:func:`~.contexts.undocumented_precedence`), or a translation switch neither true nor false
+    (:func:`~.contexts.translation_doubt`; the cluster's own endpoint is then ``pure/network.py``'s
+    ``sts_translation_doubt``).
+    """
+    if translated_bucket_setting(state, STS_ENDPOINT_PROPERTY, S3A_STS_ENDPOINT_PROPERTY, bucket) is None:
+        return None
+    return undocumented_precedence(state, STS_ENDPOINT_PROPERTY, S3A_STS_ENDPOINT_PROPERTY, bucket) or (
+        translation_doubt(state, STS_ENDPOINT_PROPERTY, S3A_STS_ENDPOINT_PROPERTY, bucket) or None
+    )
 
 
 @dataclass(frozen=True)
@@ -147,7 +163,7 @@ def own_endpoints(state: ChainState) -> list[OwnEndpoint]:
     base = _base_endpoint(state)
     found = []
     for bucket in sorted(bucket for bucket in state.buckets if bucket_mapped(bucket, mapped)):
-        unknown = undocumented_precedence(state, STS_ENDPOINT_PROPERTY, S3A_STS_ENDPOINT_PROPERTY, bucket)
+        unknown = _endpoint_doubt(state, bucket)
         if unknown:
             found.append(
                 OwnEndpoint(
