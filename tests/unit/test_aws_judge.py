@@ -460,6 +460,11 @@ SSE_KEY_ID = "s3:x-amz-server-side-encryption-aws-kms-key-id"
         ({"StringNotLike": {SSE_KEY_ID.upper(): "arn:aws:kms:*"}}, None, False),  # keys: any case
         ({"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}, None, False),
         ({"NotIpAddress": {"aws:SourceIp": "192.0.2.0/24"}}, None, False),
+        # Every negated operator, not only those the page names ("This logic applies to all condition operators
+        # except ...IfExists and Null check"): each on a key the request does not carry.
+        ({"StringNotEqualsIgnoreCase": {"aws:SourceVpce": "vpce-1a2b3c4d"}}, None, False),
+        ({"NumericNotEquals": {"s3:max-keys": "10"}}, None, False),
+        ({"DateNotEquals": {"s3:object-lock-retain-until-date": "2026-01-01T00:00:00Z"}}, None, False),
         # ...IfExists: true when the key is absent, else the operator without IfExists.
         ({"IpAddressIfExists": {"aws:SourceIp": "192.0.2.0/24"}}, {"aws:SourceIp": "198.51.100.7"}, True),
         ({"IpAddressIfExists": {"aws:SourceIp": "192.0.2.0/24"}}, {"aws:SourceIp": "192.0.2.7"}, False),
