@@ -9,10 +9,10 @@ Part 1, growth. Partners are added one after another, each by its DAG's chain::
     EnsureDestinationRoleOperator -> AttachAssumeRolePolicyOperator -> GrantKmsKeyUserOperator
 
 All partners share the EMR account's ``EMR_EC2_DefaultRole`` (its assume-role grants pass the inline
-policies' 10,240-character wall at about 170 partners and spill into provider-owned managed policies).
+policies' 10,240-character wall at about 187 partners and spill into provider-owned managed policies).
 In production each partner has its own bucket and key; the stand-in has one destination account, so
 each group of 100 partners has a bucket whose default key is the group's (a key policy holds about
-530 key users, KMS's 32 KB), and one security configuration (its role mappings; created once the
+600 key users, KMS's 32 KB), and one security configuration (its role mappings; created once the
 group is in).
 Then every chain runs again (the steady state: 0 mutating calls expected), and the EMRFS-like writer
 (``devstack.emrfs_writer.write_like_emrfs``) writes as every partner. Calls are counted per partner;

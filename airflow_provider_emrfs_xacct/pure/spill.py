@@ -1,9 +1,9 @@
 """
 Where the EMR EC2 role's ``sts:AssumeRole`` grants go once its inline policies are full.
 
-Pure: standard library only. A role's inline policies share 10,240 characters (about 170 destination
-role ARNs); past that, the provider puts the ARNs that do not fit into customer managed policies of
-its own (6,144 characters each, about 100 ARNs), named ``<policy_name>-<role_name>-2``, ``-3`` … (:func:`spill_name`)
+Pure: standard library only. A role's inline policies share 10,240 characters (about 190 destination
+role ARNs of 50 characters); past that, the provider puts the ARNs that do not fit into customer managed policies of
+its own (6,144 characters each, about 110 ARNs), named ``<policy_name>-<role_name>-2``, ``-3`` … (:func:`spill_name`)
 under the path :data:`SPILL_PATH` and attached to the role, as many as the role's managed-policy quota
 leaves free (10 by default, counting the policies others attached). Each document keeps the provider's
 one statement (:data:`~.documents.ASSUME_SID`) listing exact role ARNs, never ``*``.

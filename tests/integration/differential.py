@@ -729,6 +729,8 @@ class Outcome:
     mappings: list[dict[str, Any]] = field(default_factory=list)
     #: Why the writer cannot tell whether the write succeeds (the cluster's settings), else "".
     writer_unknown: str = ""
+    #: The failing links that name no fix (README: the verifier "says which one is broken and how to fix it").
+    failing_without_fix: list[str] = field(default_factory=list)
 
     def unreachable_for_the_writer(self, index: int | None) -> bool:
         """
@@ -813,4 +815,5 @@ def judge(url: str, readers: Readers, number: int, seed: int, region: str = REGI
         [link.mapping for link in report.links if link.status == "fail"],
         world.mappings,
         written.unknown,
+        [link.link for link in report.links if link.status == "fail" and not link.fix.strip()],
     )

@@ -265,6 +265,25 @@ def own_connection_operators(conn_id: str) -> list[Any]:
     ]
 
 
+def test_the_connection_checks_cover_every_operator(connections: None) -> None:
+    """docs/safety.md, "Connections", says "every operator": the lists above hold one of each."""
+    import airflow_provider_emrfs_xacct.operators.emr as emr
+    import airflow_provider_emrfs_xacct.operators.iam as iam
+    import airflow_provider_emrfs_xacct.operators.kms as kms
+    import airflow_provider_emrfs_xacct.operators.revoke as revoke_module
+    import airflow_provider_emrfs_xacct.operators.s3 as s3
+    import airflow_provider_emrfs_xacct.operators.verify as verify
+
+    every = {
+        name
+        for module in (emr, iam, kms, revoke_module, s3, verify)
+        for name, value in vars(module).items()
+        if name.endswith("Operator") and getattr(value, "__module__", "") == module.__name__
+    }
+    tried = [*own_connection_operators("aws_default"), verifier(), revoke()]
+    assert sorted(type(op).__name__ for op in tried) == sorted(every)
+
+
 def test_an_operators_connection_airflow_does_not_have_is_refused_before_any_call(
     aws: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:

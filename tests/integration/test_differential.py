@@ -90,6 +90,11 @@ def summary(outcomes: list[Outcome]) -> str:
 
 
 def check(outcomes: list[Outcome]) -> None:
+    # Every failing link says how to fix it (README, "Why this provider").
+    without_fix = [
+        f"{outcome.line()}: {outcome.failing_without_fix}" for outcome in outcomes if outcome.failing_without_fix
+    ]
+    assert without_fix == [], "\n".join(without_fix)
     # A PASS where the writer cannot tell (the cluster's settings leave whose credentials the writes get
     # unknown) claims more than is known: it counts as a false PASS too.
     false_pass = [

@@ -39,8 +39,10 @@ from airflow_provider_emrfs_xacct.operators.s3 import (
 from airflow_provider_emrfs_xacct.pure.bucket_policy import EMR_ROLE_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.documents import (
     ASSUME_POLICY_NAME,
+    ASSUME_SID,
     DESTINATION_POLICY_NAME,
     KEY_USERS_SID,
+    OBJECTS_SID,
     TRUST_SID,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, EmrfsXacctError, InvalidParameterError
@@ -491,8 +493,9 @@ def test_what_a_person_adds_to_restrict_provider_statements_survives_the_next_ch
     provision_partner(aws, PARTNER, PREFIX)
     iam_a, iam_b = client(aws.url, EMR_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "iam")
     kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
-    # A person restricts the trust statement and the key-users statement, and adds a Deny to the
-    # destination role's inline policy and to the assume-role policy.
+    # A person restricts the trust statement, the key-users statement, the destination role's object statement
+    # and the assume-role statement, and adds a Deny to the destination role's inline policy and to the
+    # assume-role policy (docs/safety.md, "The rule for the statements the provider owns": each of them).
     trust = _edit_statement(iam_b.get_role(RoleName=PARTNER)["Role"]["AssumeRolePolicyDocument"], TRUST_SID)
     trust = _edit_statement(trust, TRUST_SID, Condition=RESTRICTION)
     iam_b.update_assume_role_policy(RoleName=PARTNER, PolicyDocument=json.dumps(trust))
@@ -502,7 +505,13 @@ def test_what_a_person_adds_to_restrict_provider_statements_survives_the_next_ch
     deny = {"Sid": "NoDeletes", "Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}
     access = iam_b.get_role_policy(RoleName=PARTNER, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
     access["Statement"].append(deny)
+    access = _edit_statement(access, OBJECTS_SID, Condition=RESTRICTION)
     iam_b.put_role_policy(RoleName=PARTNER, PolicyName=DESTINATION_POLICY_NAME, PolicyDocument=json.dumps(access))
+    assume = iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)["PolicyDocument"]
+    assume = _edit_statement(assume, ASSUME_SID, Condition=RESTRICTION)
+    assume_deny = {"Sid": "NoProdRoles", "Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}
+    assume["Statement"].append(assume_deny)
+    iam_a.put_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME, PolicyDocument=json.dumps(assume))
 
     # The next runs change each document (a second EMR role, a second prefix, a second key user).
     second_emr_role = f"arn:aws:iam::{EMR_ACCOUNT}:role/JobFlowRole"
@@ -512,6 +521,10 @@ def test_what_a_person_adds_to_restrict_provider_statements_survives_the_next_ch
     )
     assert recorder.mutating == ["UpdateAssumeRolePolicy", "PutRolePolicy"]
     grant_key_users(aws, [role_arn("partner-2-writer")])
+    attach = operators(aws)["attach"]
+    attach.destination_role_arns = [role_arn(PARTNER), role_arn("partner-2-writer")]
+    _, recorder, _ = run_operator(attach)
+    assert recorder.mutating == ["PutRolePolicy"]
 
     trust = iam_b.get_role(RoleName=PARTNER)["Role"]["AssumeRolePolicyDocument"]
     [ours] = [statement for statement in trust["Statement"] if statement.get("Sid") == TRUST_SID]
@@ -519,11 +532,18 @@ def test_what_a_person_adds_to_restrict_provider_statements_survives_the_next_ch
     assert sorted(ours["Principal"]["AWS"]) == sorted([aws.emr_ec2_role_arn, second_emr_role])
     access = iam_b.get_role_policy(RoleName=PARTNER, PolicyName=DESTINATION_POLICY_NAME)["PolicyDocument"]
     assert deny in access["Statement"]
+    [objects] = [statement for statement in access["Statement"] if statement.get("Sid") == OBJECTS_SID]
+    assert objects["Condition"] == RESTRICTION
+    assert any("partner-1/more/" in resource for resource in objects["Resource"])  # the change was written
     key_policy = json.loads(kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"])
     [users] = [statement for statement in key_policy["Statement"] if statement.get("Sid") == KEY_USERS_SID]
     assert users["Condition"] == RESTRICTION
     assert role_arn("partner-2-writer") in users["Principal"]["AWS"]
-    assert iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)  # untouched, still there
+    assume = iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)["PolicyDocument"]
+    [ours] = [statement for statement in assume["Statement"] if statement.get("Sid") == ASSUME_SID]
+    assert ours["Condition"] == RESTRICTION
+    assert sorted(ours["Resource"]) == sorted([role_arn(PARTNER), role_arn("partner-2-writer")])
+    assert assume_deny in assume["Statement"]
 
 
 @pytest.mark.parametrize(
@@ -599,7 +619,8 @@ def test_a_wildcard_someone_put_into_a_provider_statement_is_refused_not_written
 # Validate and plan everything before the first write ---------------------------------------------
 
 
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), "1"])
+# The safety table: "not a finite number >= 0 (nan, inf, text), or above 10^9 s".
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), "1", -1, 10**9 + 1])
 def test_settle_seconds_that_is_not_a_finite_number_is_refused_by_every_operator_before_any_call(
     connections: None, value: Any
 ) -> None:

@@ -10,12 +10,23 @@ Both sides are tried: the owner's own account id is accepted.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
+
+#: The bucket's policy before each call, and a statement a wrong-owner PutBucketPolicy would write.
+SEEDED = {
+    "Sid": "NoVersioningChanges",
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:PutBucketVersioning",
+    "Resource": "arn:aws:s3:::partner-results-b",
+}
+OPEN = {"Sid": "Open", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::x/*"}
 
 
 def status_of(call: Any, **params: Any) -> tuple[int, str]:
@@ -35,6 +46,11 @@ def status_of(call: Any, **params: Any) -> tuple[int, str]:
         ("put_object", {"Key": "acme/x", "Body": b"x"}),
         ("head_object", {"Key": "seeded"}),
         ("delete_object", {"Key": "seeded"}),
+        # The bucket-policy calls GrantBucketAccess and RevokeBucketAccess send (docs/safety.md: "S3 answers 403").
+        ("get_bucket_policy", {}),
+        ("put_bucket_policy", {"Policy": json.dumps({"Version": "2012-10-17", "Statement": [OPEN]})}),
+        ("delete_bucket_policy", {}),
+        ("put_bucket_ownership_controls", {"OwnershipControls": {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}}),
     ],
 )
 def test_another_expected_owner_is_refused_with_403_and_the_owner_is_accepted(
@@ -42,6 +58,9 @@ def test_another_expected_owner_is_refused_with_403_and_the_owner_is_accepted(
 ) -> None:
     s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
     s3.put_object(Bucket=aws.bucket, Key="seeded", Body=b"kept")
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [SEEDED]}))
+    policy = s3.get_bucket_policy(Bucket=aws.bucket)["Policy"]
+    ownership = s3.get_bucket_ownership_controls(Bucket=aws.bucket)["OwnershipControls"]
     call = getattr(s3, operation)
 
     status, code = status_of(call, Bucket=aws.bucket, ExpectedBucketOwner=EMR_ACCOUNT, **params)
@@ -50,6 +69,8 @@ def test_another_expected_owner_is_refused_with_403_and_the_owner_is_accepted(
     assert code in ("AccessDenied", "403")  # a HEAD answer has no body: botocore names it by its status
     assert s3.get_object(Bucket=aws.bucket, Key="seeded")["Body"].read() == b"kept"  # nothing deleted
     assert s3.list_objects_v2(Bucket=aws.bucket, Prefix="acme/").get("KeyCount") == 0  # nothing written
+    assert s3.get_bucket_policy(Bucket=aws.bucket)["Policy"] == policy  # the policy neither changed nor deleted
+    assert s3.get_bucket_ownership_controls(Bucket=aws.bucket)["OwnershipControls"] == ownership
     assert status_of(call, Bucket=aws.bucket, ExpectedBucketOwner=DESTINATION_ACCOUNT, **params)[0] in (200, 204)
 
 

@@ -112,9 +112,11 @@ def test_a_trust_policy_stops_at_2048_characters_or_at_the_raised_quota(aws: See
     assert "wide-trust" not in [role["RoleName"] for role in iam.list_roles()["Roles"]]
 
     iam.create_role(RoleName="wide-trust", AssumeRolePolicyDocument=json.dumps(padded(EC2_TRUST, 2048), indent=4))
+    saved = iam.get_role(RoleName="wide-trust")["Role"]["AssumeRolePolicyDocument"]
     refused_as_aws_does(
         iam.update_assume_role_policy, RoleName="wide-trust", PolicyDocument=json.dumps(padded(EC2_TRUST, 2049))
     )
+    assert iam.get_role(RoleName="wide-trust")["Role"]["AssumeRolePolicyDocument"] == saved  # changing nothing
 
     raise_iam_quota(DESTINATION_ACCOUNT, "AssumeRolePolicySizeQuota", 4096)
     assert iam.get_account_summary()["SummaryMap"]["AssumeRolePolicySizeQuota"] == 4096
@@ -159,7 +161,9 @@ def test_a_key_policy_stops_at_32768_bytes(aws: Seeded) -> None:
     assert len(too_long.encode()) == 32769
     refused_as_aws_does(kms.put_key_policy, KeyId=key_id, PolicyName="default", Policy=too_long)
     assert "PPPP" not in kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]
+    keys = kms.list_keys()["Keys"]
     refused_as_aws_does(kms.create_key, Policy=too_long)
+    assert kms.list_keys()["Keys"] == keys  # no key made
 
     kms.put_key_policy(
         KeyId=key_id, PolicyName="default", Policy=json.dumps(padded(root, 32768), separators=(",", ":"))

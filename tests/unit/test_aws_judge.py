@@ -311,6 +311,38 @@ def test_the_writers_kms_call_through_s3_carries_kms_via_service(via_service: st
     assert decision.allowed is allowed, decision.reason
 
 
+@pytest.mark.parametrize(
+    ("state", "allowed"),
+    [
+        ("Enabled", True),
+        ("Updating", True),  # a multi-Region key changing its primary Region still encrypts
+        ("Disabled", False),
+        ("PendingDeletion", False),
+        ("Unavailable", False),  # "you cannot use them in cryptographic operations" (same page)
+    ],
+)
+def test_the_writers_kms_call_needs_a_key_that_can_encrypt(state: str, allowed: bool) -> None:
+    """
+    docs/stand_in.md: "a key that is not Enabled is refused ..., except a multi-Region key Updating its primary
+    Region" (AWS KMS Developer Guide, "Key states of AWS KMS keys"; "Change the primary key in a set of
+    multi-Region keys"). The key policy and the caller's policy allow the call: only the state decides.
+    """
+    from devstack.emrfs_writer import _judge_key, _Key
+
+    caller = Principal(DEST, policies=(("p", policy(allow("kms:GenerateDataKey", KEY))),))
+    key_policy = policy(
+        {"Effect": "Allow", "Principal": {"AWS": DEST}, "Action": "kms:GenerateDataKey", "Resource": "*"}
+    )
+
+    decision = _judge_key(
+        caller, "kms:GenerateDataKey", _Key(KEY, key_policy, state), aws_judge.Decision(True, "s3 ok"), f"{BUCKET}/p/x"
+    )
+
+    assert decision.allowed is allowed, decision.reason
+    if not allowed:
+        assert f"the key is {state}" in decision.reason
+
+
 # -- KMS grants: the judge allows through a grant the key policy does not give ---------------------------------
 
 OBJECT = f"{BUCKET}/p/x"
@@ -460,6 +492,11 @@ SSE_KEY_ID = "s3:x-amz-server-side-encryption-aws-kms-key-id"
         ({"StringNotLike": {SSE_KEY_ID.upper(): "arn:aws:kms:*"}}, None, False),  # keys: any case
         ({"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}, None, False),
         ({"NotIpAddress": {"aws:SourceIp": "192.0.2.0/24"}}, None, False),
+        # Every negated operator, not only those the page names ("This logic applies to all condition operators
+        # except ...IfExists and Null check"): each on a key the request does not carry.
+        ({"StringNotEqualsIgnoreCase": {"aws:SourceVpce": "vpce-1a2b3c4d"}}, None, False),
+        ({"NumericNotEquals": {"s3:max-keys": "10"}}, None, False),
+        ({"DateNotEquals": {"s3:object-lock-retain-until-date": "2026-01-01T00:00:00Z"}}, None, False),
         # ...IfExists: true when the key is absent, else the operator without IfExists.
         ({"IpAddressIfExists": {"aws:SourceIp": "192.0.2.0/24"}}, {"aws:SourceIp": "198.51.100.7"}, True),
         ({"IpAddressIfExists": {"aws:SourceIp": "192.0.2.0/24"}}, {"aws:SourceIp": "192.0.2.7"}, False),
