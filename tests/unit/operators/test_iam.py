@@ -36,6 +36,7 @@ def test_ensure_destination_role_template_fields():
         "role_path",
         "role_description",
         "object_acl",
+        "max_session_duration",
         *SAFETY_FIELDS,
         *AWS_FIELDS,
     }
@@ -67,7 +68,9 @@ def test_ensure_destination_role_xcom_shape(moto_url):
 def test_attach_assume_role_policy_template_fields_and_defaults():
     operator = AttachAssumeRolePolicyOperator(task_id="a", destination_role_arns=["x"])
     validate_template_fields(operator)
-    assert {"emr_ec2_role_name", "destination_role_arns", "policy_name"} <= set(operator.template_fields)
+    assert {"emr_ec2_role_name", "destination_role_arns", "policy_name", "managed_policies_per_role"} <= set(
+        operator.template_fields
+    )
     assert operator.emr_ec2_role_name == "EMR_EC2_DefaultRole"
     assert operator.policy_name == ASSUME_POLICY_NAME == "emrfs-xacct-assume-destination-roles"
 
