@@ -274,9 +274,10 @@ def partner_access(
     argument (``partner_access(emr_ec2_role_arn=...)``): when the DAG is parsed if it is known then,
     else by the first task that uses it, before any AWS call that changes anything.
 
-    A key known only at run time (an XComArg, a mapped argument, a template) may resolve to ``None``
-    (a partner whose bucket uses SSE-S3): the role then gets no key actions and ``grant_kms_key_user``
-    skips. The task after it (``verify_access``, or ``create_security_configuration`` without the
+    A key known only at run time (an XComArg, a mapped argument, a template of a DAG rendering native
+    objects) may resolve to ``None`` (a partner whose bucket uses SSE-S3): the role then gets no key actions
+    and ``grant_kms_key_user`` skips. Rendered as text (Airflow's default), a template gives ``"None"`` or
+    ``""``, which is refused naming ``kms_key_arn``, not read as no key. The task after it (``verify_access``, or ``create_security_configuration`` without the
     verifier) runs when none of its upstream tasks failed and one succeeded
     (``none_failed_min_one_success``), so the skip does not skip the launch.
 

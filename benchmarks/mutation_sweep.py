@@ -532,8 +532,8 @@ MUTATIONS = [
     m(
         "V08",
         "pure/validation.py",
-        "not 3600 <= value <= 43200",
-        "not 3600 <= value",
+        "not 3600 <= number <= 43200",
+        "not 3600 <= number",
         "max_session_duration over 12 h accepted",
         UNIT_VALIDATION,
     ),
@@ -1868,8 +1868,8 @@ MUTATIONS = [
     m(
         "Y09",
         "pure/validation.py",
-        "        or not 0 <= value <= MAX_SECONDS\n",
-        "        or not 0 <= value\n",
+        "        or not 0 <= number <= MAX_SECONDS\n",
+        "        or not 0 <= number\n",
         "durations above 10**9 seconds accepted (OverflowError after a write)",
         UNIT_VALIDATION,
         ["tests/unit/test_field_properties.py"],
