@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
-from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, DestinationRoleLink
+from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, DestinationRoleLink, EmrEc2RoleLink
 from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.pure.names import ASSUME_POLICY_NAME
 
@@ -216,6 +216,7 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     )
     template_fields_renderers = {"destination_role_arns": "json"}
     ui_color = "#e7d4f5"
+    operator_extra_links = (EmrEc2RoleLink(),)
 
     def __init__(
         self,
@@ -234,6 +235,7 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
     def execute(self, context: Context) -> str:
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.links.console import persist_links
         from airflow_provider_emrfs_xacct.pure import validation
         from airflow_provider_emrfs_xacct.pure.quotas import MANAGED_POLICIES_PER_ROLE, require_valid_limit
 
@@ -264,6 +266,7 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     "a destination role must be in another account than the EMR EC2 role (are the two "
                     "connections swapped?)",
                 )
+            persist_links(context, self, emr_ec2_role_name=role_name)
             self.hook.role_field = "emr_ec2_role_name"
             changes = self.hook.ensure_assume_role_policy(
                 role_name,
