@@ -85,5 +85,6 @@ def get_provider_info() -> dict[str, Any]:
             "airflow_provider_emrfs_xacct.links.console.KmsKeyLink",
             "airflow_provider_emrfs_xacct.links.console.SecurityConfigurationLink",
             "airflow_provider_emrfs_xacct.links.console.DestinationPrefixLink",
+            "airflow_provider_emrfs_xacct.links.console.EmrEc2RoleLink",
         ],
     }

@@ -19,10 +19,13 @@ and the verifier that reads both accounts back. It returns what the launch needs
     )
     access.task_group >> cluster
 
-Every argument may be a Jinja template, and those the operators take as template fields may also be
-an ``XComArg`` or, inside a mapped task group (``@task_group(...).expand_kwargs(...)``), the
-group's mapped arguments: one call then provisions one partner per map index (see
-``dags/emrfs_xacct_many_partners.py``).
+The arguments the operators take as template fields (the prefix, the key, the EMR EC2 role's ARN, the
+names, the connections, the release, the account pins, ``dry_run``) may be a Jinja template, an
+``XComArg`` (an upstream task's output, e.g. the EMR EC2 role's ARN) or, inside a mapped task group
+(``@task_group(...).expand_kwargs(...)``), the group's mapped arguments: one call then provisions one
+partner per map index (see ``dags/emrfs_xacct_many_partners.py``). Those that shape the DAG
+(``partner``, ``group_id``, ``verify_access``, ``shared_documents_pool``) and ``settle_seconds`` must be
+known when the DAG is parsed, and are refused otherwise, naming the argument.
 """
 
 from __future__ import annotations
@@ -93,6 +96,24 @@ def role_name_of(role_arn: str) -> str:
     return "{% set emr_ec2_role_arn %}" + role_arn + "{% endset %}{{ emr_ec2_role_arn.rsplit('/', 1)[-1] }}"
 
 
+def _emr_ec2_role_name(role_arn: Any) -> Any:
+    """
+    What the tasks that take the EMR EC2 role by name get for ``role_arn``: its name, or what resolves to it or its ARN.
+
+    An upstream task's output or a mapped argument is given as it is: those tasks take the role's ARN too and check
+    it once resolved (its name cut from it, its account their connection's), naming ``emr_ec2_role_arn``.
+    """
+    if isinstance(role_arn, ResolveMixin):
+        return role_arn
+    if isinstance(role_arn, str) and (not _known(role_arn) or "/" in role_arn):
+        return role_name_of(role_arn)
+    raise InvalidParameterError(
+        argument("emr_ec2_role_arn"),
+        "must be a role ARN ending in /<role name>: a string, a template, or an upstream task's output "
+        f"(XComArg), got {role_arn!r}",
+    )
+
+
 def _check_known_arguments(arguments: dict[str, Any]) -> None:
     """
     Check each argument known when the DAG is parsed with its task's own rule, naming the argument.
@@ -136,6 +157,12 @@ def _check_known_arguments(arguments: dict[str, Any]) -> None:
         # do not grant across partitions; "ARNs for Amazon Web Services in China": arn:aws-cn:…).
         where = f"{argument('emr_ec2_role_arn')} ({role!r})"
         validation.require_partition(key, validation.partition_of_arn(role), argument("kms_key_arn"), where)
+    if arguments["settle_seconds"] is not None and not _known(arguments["settle_seconds"]):
+        raise InvalidParameterError(
+            argument("settle_seconds"),
+            "must be a number known when the DAG is parsed (the tasks do not template it), not a template or an "
+            f"upstream task's output: got {arguments['settle_seconds']!r}",
+        )
     if not isinstance(arguments["verify_access"], bool):
         raise InvalidParameterError(
             argument("verify_access"), f"must be True or False, got {arguments['verify_access']!r}"
@@ -201,6 +228,11 @@ def _partner_group(group_id: str, partner: str | None) -> TaskGroup:
     :param partner: the partner whose name made ``group_id`` (``None``: the caller gave it): a group id
         already in use is then refused naming ``partner``.
     """
+    if not isinstance(group_id, str) or not _known(group_id):
+        raise InvalidParameterError(
+            argument("group_id"),
+            f"must be a plain string (it names the tasks when the DAG is parsed), got {group_id!r}",
+        )
     try:
         return TaskGroup(group_id=group_id, tooltip="Cross-account EMRFS access")
     except DuplicateTaskIdFound:
@@ -242,16 +274,18 @@ def partner_access(
     argument (``partner_access(emr_ec2_role_arn=...)``): when the DAG is parsed if it is known then,
     else by the first task that uses it, before any AWS call that changes anything.
 
-    A key known only at run time (an XComArg, a mapped argument, a template) may resolve to ``None``
-    (a partner whose bucket uses SSE-S3): the role then gets no key actions and ``grant_kms_key_user``
-    skips. The task after it (``verify_access``, or ``create_security_configuration`` without the
+    A key known only at run time (an XComArg, a mapped argument, a template of a DAG rendering native
+    objects) may resolve to ``None`` (a partner whose bucket uses SSE-S3): the role then gets no key actions
+    and ``grant_kms_key_user`` skips. Rendered as text (Airflow's default), a template gives ``"None"`` or
+    ``""``, which is refused naming ``kms_key_arn``, not read as no key. The task after it (``verify_access``, or ``create_security_configuration`` without the
     verifier) runs when none of its upstream tasks failed and one succeeded
     (``none_failed_min_one_success``), so the skip does not skip the launch.
 
     :param destination_prefix: ``s3://bucket/prefix/`` in the destination account. (templated)
     :param emr_ec2_role_arn: ARN of the EMR EC2 instance-profile role (the cluster's
-        ``JobFlowRole``); a string or a template (``"{{ var.value.emr_ec2_role_arn }}"``), whose last ``/`` part,
-        once rendered, is the role name.
+        ``JobFlowRole``); a string, a template (``"{{ var.value.emr_ec2_role_arn }}"``), an upstream task's
+        output (``XComArg``) or a mapped argument: its last ``/`` part, once resolved, is the role name, and
+        its account must be ``emr_aws_conn_id``'s.
     :param kms_key_arn: the destination bucket's customer-managed key, or ``None`` (also when it
         resolves to ``None`` at run time). (templated)
     :param partner: short partner name (a plain string): the defaults of ``role_name``
@@ -267,8 +301,9 @@ def partner_access(
     :param release_label: the EMR release to check the mappings against, e.g. ``emr-7.5.0``. (templated)
     :param verify_access: add the verifier, which fails when a link of the chain is broken, so that
         nothing downstream (the launch) runs. (default: True)
-    :param settle_seconds: the convergence wait of the operators that write shared documents. (default: the
-        tasks' own, e.g. from ``default_args``, else 1.0)
+    :param settle_seconds: the convergence wait of the operators that write shared documents, a number known
+        when the DAG is parsed (not a template field of theirs). (default: the tasks' own, e.g. from
+        ``default_args``, else 1.0)
     :param emr_account_id: the EMR account: each task on ``emr_aws_conn_id`` gets it as
         ``expected_account_id`` and refuses another account before any change. (templated)
     :param destination_account_id: the same for the tasks on ``destination_aws_conn_id``, and the
@@ -315,12 +350,7 @@ def partner_access(
             "verify_access": verify_access,
         }
     )
-    if not isinstance(emr_ec2_role_arn, str) or (_known(emr_ec2_role_arn) and "/" not in emr_ec2_role_arn):
-        raise InvalidParameterError(
-            argument("emr_ec2_role_arn"),
-            f"must be a role ARN string (or template) ending in /<role name>, got {emr_ec2_role_arn!r}",
-        )
-    emr_ec2_role_name = role_name_of(emr_ec2_role_arn)
+    emr_ec2_role_name = _emr_ec2_role_name(emr_ec2_role_arn)
     if shared_documents_pool is not None and (
         not isinstance(shared_documents_pool, str) or not shared_documents_pool.strip() or "{{" in shared_documents_pool
     ):

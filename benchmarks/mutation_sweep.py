@@ -532,8 +532,8 @@ MUTATIONS = [
     m(
         "V08",
         "pure/validation.py",
-        "not 3600 <= value <= 43200",
-        "not 3600 <= value",
+        "not 3600 <= number <= 43200",
+        "not 3600 <= number",
         "max_session_duration over 12 h accepted",
         UNIT_VALIDATION,
     ),
@@ -1868,8 +1868,8 @@ MUTATIONS = [
     m(
         "Y09",
         "pure/validation.py",
-        "        or not 0 <= value <= MAX_SECONDS\n",
-        "        or not 0 <= value\n",
+        "        or not 0 <= number <= MAX_SECONDS\n",
+        "        or not 0 <= number\n",
         "durations above 10**9 seconds accepted (OverflowError after a write)",
         UNIT_VALIDATION,
         ["tests/unit/test_field_properties.py"],
@@ -3919,6 +3919,39 @@ MUTATIONS = [
         "[item for item in refused if item.explanation in link.detail]",
         "a refusal read past without a word (no explanation) put behind every link not checked",
         UNIT_CHECKS,
+    ),
+    # Templated arguments taken as Airflow renders them (airflow5), and the EMR EC2 role by its ARN.
+    m(
+        "AN01",
+        "operators/verify.py",
+        "            setattr(self, flag, validate_bool(getattr(self, flag), flag))\n",
+        "            pass\n",
+        "the verifier's rendered flags used as text ('false' true to Python: a probe that writes)",
+        ["tests/unit/operators/test_verify.py"],
+    ),
+    m(
+        "AN02",
+        "operators/iam.py",
+        "            if role_account is not None:  # by ARN",
+        "            if False:  # by ARN",
+        "the assume grant takes an EMR EC2 role ARN of another account as the role of that name here",
+        ["tests/integration/test_bad_input_table.py"],
+    ),
+    m(
+        "AN03",
+        "operators/emr.py",
+        '        self.keep_emrfs = validate_bool(self.keep_emrfs, "keep_emrfs")\n',
+        "",
+        "the launch's rendered keep_emrfs refused as text (not taken as Airflow renders it)",
+        ["tests/unit/test_cluster_config.py", "tests/integration/test_bad_input_table.py"],
+    ),
+    m(
+        "AN04",
+        "task_groups.py",
+        '    if arguments["settle_seconds"] is not None and not _known(arguments["settle_seconds"]):',
+        "    if False:",
+        "a settle_seconds known only at run time passed to tasks that never render it",
+        ["tests/unit/test_task_groups.py"],
     ),
 ]
 

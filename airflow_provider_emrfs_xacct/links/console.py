@@ -50,6 +50,13 @@ class DestinationRoleLink(_QuotingLink):
     quoted = ("role_name",)
 
 
+class EmrEc2RoleLink(DestinationRoleLink):
+    """The EMR EC2 instance-profile role (in the EMR account) in the IAM console, as the destination role's link."""
+
+    name = "IAM EMR EC2 Role"
+    key = "emrfs_xacct_emr_ec2_role"
+
+
 class KmsKeyLink(_QuotingLink):
     """The customer-managed KMS key in the KMS console, in the key's own region."""
 
@@ -83,7 +90,7 @@ class DestinationPrefixLink(_QuotingLink):
 
 
 #: Every link class, for the provider metadata's ``extra-links``.
-ALL_LINKS = (DestinationRoleLink, KmsKeyLink, SecurityConfigurationLink, DestinationPrefixLink)
+ALL_LINKS = (DestinationRoleLink, KmsKeyLink, SecurityConfigurationLink, DestinationPrefixLink, EmrEc2RoleLink)
 
 
 def persist_links(
@@ -94,6 +101,7 @@ def persist_links(
     location: S3Location | None = None,
     key_arn: str | None = None,
     security_configuration: str | None = None,
+    emr_ec2_role_name: str | None = None,
 ) -> None:
     """
     Persist the console links for what the operator works on (validated values only).
@@ -113,5 +121,7 @@ def persist_links(
         # arn:partition:kms:region:account:key/id, validated by the operator.
         _, _, _, key_region, _, resource = key_arn.split(":", 5)
         KmsKeyLink.persist(**where, region_name=key_region, key_id=resource.split("/", 1)[-1])
+    if emr_ec2_role_name is not None:
+        EmrEc2RoleLink.persist(**where, region_name=region, role_name=emr_ec2_role_name)
     if security_configuration is not None:
         SecurityConfigurationLink.persist(**where, region_name=region, security_configuration=security_configuration)

@@ -184,7 +184,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         inferred from the release and ``keep_emrfs``; a mismatch is refused. (templated)
     :param emrfs_site_properties: more ``emrfs-site`` properties, e.g. ``{"fs.s3.canned.acl":
         "BucketOwnerFullControl"}`` from :class:`GrantBucketAccessOperator`. (templated)
-    :param keep_emrfs: on 7.10.0 and later, keep EMRFS for ``s3://`` and ``s3n://``. (default: True)
+    :param keep_emrfs: on 7.10.0 and later, keep EMRFS for ``s3://`` and ``s3n://``; ``True``/``False`` or their
+        rendered text. (templated, default: True)
     :param dry_run: only read (the security configuration, an active cluster already launched for
         this task instance) and log the plan: the ``RunJobFlow`` arguments; launch nothing. A cluster
         id cannot be known before ``RunJobFlow``, so a dry run returns the id of the cluster this task
@@ -203,6 +204,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         "security_configuration_document",
         "emrfs_credentials_provider",
         "emrfs_site_properties",
+        "keep_emrfs",
         *SAFETY_TEMPLATE_FIELDS,
     )
     # The UI's Rendered Template view shows the dict fields as JSON, as the upstream job_flow_overrides.
@@ -221,7 +223,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         security_configuration_document: dict[str, Any] | None = None,
         emrfs_credentials_provider: dict[str, str] | None = None,
         emrfs_site_properties: dict[str, str] | None = None,
-        keep_emrfs: bool = True,
+        keep_emrfs: bool | str = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -271,10 +273,12 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         from airflow_provider_emrfs_xacct.links.console import persist_links
         from airflow_provider_emrfs_xacct.pure import launch_arguments as arguments
         from airflow_provider_emrfs_xacct.pure.cluster_config import plan_launch
+        from airflow_provider_emrfs_xacct.pure.validation import validate_bool
 
         self.validate_safety()
         self.validate_emr_conn_id()
         self.validate_waits()
+        self.keep_emrfs = validate_bool(self.keep_emrfs, "keep_emrfs")
         hook = cast("EmrfsEmrHook", self.hook)
         name, provider, site = arguments.validate_launch_arguments(
             self.security_configuration,
@@ -752,7 +756,8 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
         protected, turn protection off (``SetTerminationProtection``) and terminate it; only for a
         cluster this provider launched (it carries the idempotency tag, of ``launch_task_id``'s task
         instance when that is known, in whichever deployment or start date of the run: a finished run
-        cleared has a new one). (default: False: fail and leave the cluster protected)
+        cleared has a new one); ``True``/``False`` or their rendered text. (templated, default: False: fail and
+        leave the cluster protected)
     :param dry_run: find the cluster and log the plan (its termination); terminate nothing. (templated,
         default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
@@ -761,14 +766,18 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
-    template_fields: Sequence[str] = (*EmrTerminateJobFlowOperator.template_fields, *SAFETY_TEMPLATE_FIELDS)
+    template_fields: Sequence[str] = (
+        *EmrTerminateJobFlowOperator.template_fields,
+        "disable_termination_protection",
+        *SAFETY_TEMPLATE_FIELDS,
+    )
 
     def __init__(
         self,
         *,
         job_flow_id: str | None = None,
         launch_task_id: str | None = None,
-        disable_termination_protection: bool = False,
+        disable_termination_protection: bool | str = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(job_flow_id=job_flow_id, **kwargs)
@@ -789,16 +798,15 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     def execute(self, context: Context) -> None:
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_id
-        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
         from airflow_provider_emrfs_xacct.pure.plan import DELETE, Change
+        from airflow_provider_emrfs_xacct.pure.validation import validate_bool
 
         self.validate_safety()
         if self.job_flow_id:  # empty: the launch returned none (looked up by its tag below, or skipped)
             self.job_flow_id = validate_cluster_id(self.job_flow_id, "job_flow_id")
-        if not isinstance(self.disable_termination_protection, bool):
-            raise InvalidParameterError(
-                "disable_termination_protection", f"must be True or False, got {self.disable_termination_protection!r}"
-            )
+        self.disable_termination_protection = validate_bool(
+            self.disable_termination_protection, "disable_termination_protection"
+        )
         if self.expected_account_id is not None:
             with explain_access_denied(self.hook):
                 self.connection_account(self.hook)

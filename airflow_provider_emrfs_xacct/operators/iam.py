@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
-from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, DestinationRoleLink
+from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, DestinationRoleLink, EmrEc2RoleLink
 from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.pure.names import ASSUME_POLICY_NAME
 
@@ -38,7 +38,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param role_path: IAM path of the role when created. (templated, default: ``/``)
     :param role_description: description of the role when created. (templated)
     :param max_session_duration: maximum session duration in seconds when created (role chaining caps
-        EMRFS sessions at one hour anyway). (default: 3600)
+        EMRFS sessions at one hour anyway); a whole number from 3600 to 43200, or its rendered text.
+        (templated, default: 3600)
     :param dry_run: only log the plan and return the ARN the role has, or will have. (templated, default: False)
     :param expected_account_id: the destination account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the destination account. (templated)
@@ -60,6 +61,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         "role_path",
         "role_description",
         "object_acl",
+        "max_session_duration",
         *SAFETY_TEMPLATE_FIELDS,
     )
     template_fields_renderers = {"trusted_role_arns": "json", "s3_prefixes": "json", "kms_key_arns": "json"}
@@ -76,7 +78,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         object_acl: bool | str = False,
         role_path: str = "/",
         role_description: str = "EMRFS cross-account destination role (managed by airflow-provider-emrfs-xacct)",
-        max_session_duration: int = 3600,
+        max_session_duration: int | str = 3600,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -185,12 +187,13 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     Keeps one provider-owned inline policy on the role that allows ``sts:AssumeRole`` on exactly the
     listed role ARNs plus those already there (other partners' DAGs share the role); never ``*``.
 
-    :param emr_ec2_role_name: the EMR EC2 instance-profile role (the cluster's ``JobFlowRole``). (templated)
+    :param emr_ec2_role_name: the EMR EC2 instance-profile role (the cluster's ``JobFlowRole``): its name, or its
+        ARN (e.g. an upstream task's output), which must be in the connection's account. (templated)
     :param destination_role_arns: ARNs of the destination roles to allow. (templated)
     :param policy_name: name of the inline policy. (templated, default: ``emrfs-xacct-assume-destination-roles``)
     :param managed_policies_per_role: the role's "managed policies per role" quota in force; roles that no
-        longer fit the inline policies go into provider-owned managed policies up to it (default: 10, AWS's
-        default; at most 20). See docs/scale.md.
+        longer fit the inline policies go into provider-owned managed policies up to it; a whole number, or its
+        rendered text. (templated, default: 10, AWS's default; at most 20). See docs/scale.md.
     :param dry_run: only log the plan. (templated, default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the EMR account. (templated)
@@ -205,10 +208,15 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.iam.EmrfsIamHook")
     template_fields: Sequence[str] = aws_template_fields(
-        "emr_ec2_role_name", "destination_role_arns", "policy_name", *SAFETY_TEMPLATE_FIELDS
+        "emr_ec2_role_name",
+        "destination_role_arns",
+        "policy_name",
+        "managed_policies_per_role",
+        *SAFETY_TEMPLATE_FIELDS,
     )
     template_fields_renderers = {"destination_role_arns": "json"}
     ui_color = "#e7d4f5"
+    operator_extra_links = (EmrEc2RoleLink(),)
 
     def __init__(
         self,
@@ -216,7 +224,7 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         destination_role_arns: list[str] | str,
         emr_ec2_role_name: str = "EMR_EC2_DefaultRole",
         policy_name: str = ASSUME_POLICY_NAME,
-        managed_policies_per_role: int = 10,
+        managed_policies_per_role: int | str = 10,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -227,10 +235,17 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
     def execute(self, context: Context) -> str:
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+        from airflow_provider_emrfs_xacct.links.console import persist_links
         from airflow_provider_emrfs_xacct.pure import validation
+        from airflow_provider_emrfs_xacct.pure.quotas import MANAGED_POLICIES_PER_ROLE, require_valid_limit
 
         self.validate_safety()
-        role_name = validation.validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
+        role_name, role_account = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
+        managed_policies_per_role = require_valid_limit(
+            MANAGED_POLICIES_PER_ROLE,
+            validation.whole_number_of(self.managed_policies_per_role),
+            "managed_policies_per_role",
+        )
         arns = validation.require_list(
             self.destination_role_arns, "destination_role_arns", validation.validate_role_arn
         )
@@ -240,6 +255,8 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         validation.require_partitions(arns, self.hook.conn_partition, "destination_role_arns", where)
         with explain_access_denied(self.hook):
             account = self.connection_account(self.hook)
+            if role_account is not None:  # by ARN: a role of another account would be another role of that name here
+                validation.require_account(self.emr_ec2_role_name, account, "emr_ec2_role_name", where)
             for index, arn in enumerate(arns):
                 validation.refuse_account(
                     arn,
@@ -249,6 +266,7 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     "a destination role must be in another account than the EMR EC2 role (are the two "
                     "connections swapped?)",
                 )
+            persist_links(context, self, emr_ec2_role_name=role_name)
             self.hook.role_field = "emr_ec2_role_name"
             changes = self.hook.ensure_assume_role_policy(
                 role_name,
@@ -256,7 +274,7 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 policy_name=policy_name,
                 settings=settings,
                 dry_run=self.dry_run,
-                managed_policies_per_role=self.managed_policies_per_role,
+                managed_policies_per_role=managed_policies_per_role,
             )
         self.report(context, changes)
         return policy_name

@@ -89,7 +89,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param name_prefix: name prefix of the rebuilt configuration. (templated)
     :param delete_destination_role: also delete the role (see above); only the role with
         ``destination_role_arn``'s partition, account and path, and its name in any case (IAM names are not
-        distinguished by case). Not with ``remove_destination_trust=False``. (default: False)
+        distinguished by case). Not with ``remove_destination_trust=False``. (templated, default: False)
     :param remove_destination_trust: take the EMR EC2 role out of the destination role's trust policy.
         ``False`` leaves the destination account's trust as it is (when its connection may not change it, or a
         statement there must be fixed by hand first): the EMR side alone then ends the access, as long as
@@ -122,6 +122,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         "name_prefix",
         "expected_destination_account_id",
         "remove_destination_trust",
+        "delete_destination_role",
         *SAFETY_TEMPLATE_FIELDS,
     )
     template_fields_renderers = {"kms_key_arns": "json"}
@@ -173,10 +174,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             # An existing configuration, maybe not made by this provider: EMR's constraint, as the launch checks it.
             configuration = validate_security_configuration_name(self.security_configuration, "security_configuration")
             validation.validate_name_prefix(self.name_prefix, "name_prefix")
-        if not isinstance(self.delete_destination_role, bool):
-            raise InvalidParameterError(
-                "delete_destination_role", f"must be True or False, got {self.delete_destination_role!r}"
-            )
+        self.delete_destination_role = validation.validate_bool(self.delete_destination_role, "delete_destination_role")
         self.remove_destination_trust = validation.validate_bool(
             self.remove_destination_trust, "remove_destination_trust"
         )
@@ -595,7 +593,8 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
     interval between a pipeline's launches.
 
     :param name_prefix: the prefix given to CreateEmrfsSecurityConfigOperator. (templated)
-    :param min_age_seconds: keep configurations created, or used by a cluster created, within this. (default: one day)
+    :param min_age_seconds: keep configurations created, or used by a cluster created, within this; a number of
+        seconds, or its rendered text. (templated, default: one day)
     :param dry_run: only log what would be deleted. (templated, default: False)
     :param expected_account_id: the EMR account; the connection must act in it. (templated)
     :param aws_conn_id: connection that acts in the EMR account. (templated)
@@ -609,10 +608,10 @@ class DeleteUnusedSecurityConfigsOperator(EmrfsXacctBaseOperator["EmrfsEmrHook"]
     """
 
     aws_hook_class = LazyHookClass("airflow_provider_emrfs_xacct.hooks.emr.EmrfsEmrHook")
-    template_fields: Sequence[str] = aws_template_fields("name_prefix", *SAFETY_TEMPLATE_FIELDS)
+    template_fields: Sequence[str] = aws_template_fields("name_prefix", "min_age_seconds", *SAFETY_TEMPLATE_FIELDS)
     ui_color = "#f5d4d4"
 
-    def __init__(self, *, name_prefix: str, min_age_seconds: float = 86400, **kwargs: Any) -> None:
+    def __init__(self, *, name_prefix: str, min_age_seconds: float | str = 86400, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.name_prefix = name_prefix
         self.min_age_seconds = min_age_seconds

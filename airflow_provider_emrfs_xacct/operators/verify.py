@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 # The hooks, the verifier (evaluator, chain checks) and the trigger are imported when the task runs,
 # not when a DAG file is parsed (tests/unit/test_parse_cost.py).
 
+#: The verifier's flags, templated and taken as ``True``/``False`` or their rendered text.
+FLAGS = ("probe", "second_opinion", "fail_on_broken", "fail_on_not_checked")
 #: XCom key of the report (pushed before the task fails, and before it defers).
 REPORT_XCOM_KEY = "report"
 #: The probe steps a deferred verifier waits for (``{probe uri: step id}``), for the cleanup of a failed deferral.
@@ -64,7 +66,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         ``.output`` (or mapped over a mapped create task's) with no ``cluster_id``, a configuration deleted since that task ran is checked as the
         document it pushed (which the launch creates again), with a WARN. (templated)
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)
-    :param emr_ec2_role_name: the EMR EC2 instance-profile role. (templated, default: ``EMR_EC2_DefaultRole``)
+    :param emr_ec2_role_name: the EMR EC2 instance-profile role: its name, or its ARN (e.g. an upstream task's
+        output), which must be in ``aws_conn_id``'s account. (templated, default: ``EMR_EC2_DefaultRole``)
     :param cluster_id: a cluster to read the release label and configurations from; its security
         configuration and instance profile's role must be the verified ones. (templated)
     :param release_label: the release to check when no cluster is given, e.g. ``emr-7.10.0``; with
@@ -75,16 +78,17 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
     :param probe: also write a small object through the cluster's ``s3://`` file system (an EMR step;
         needs ``cluster_id``), check from the destination account that it exists with the bucket's key
         (resolved through DescribeKey) and owner, and delete it. Not run unless the cluster runs
-        ``security_configuration`` and its instance profile's role is ``emr_ec2_role_name``. (default: False)
+        ``security_configuration`` and its instance profile's role is ``emr_ec2_role_name``. (templated,
+        default: False)
     :param waiter_delay: seconds between checks of the probe step, a whole number. (templated, default: 30)
     :param waiter_max_attempts: checks of the probe step before giving up, a whole number from 1. (templated,
         default: 60)
     :param deferrable: wait for the probe step in the triggerer. (default: the
         ``operators.default_deferrable`` setting)
     :param second_opinion: ask ``iam:SimulatePrincipalPolicy`` about the identity side of every
-        request, where the connections may, and report disagreements. (default: True)
-    :param fail_on_broken: fail the task when a link fails. (default: True)
-    :param fail_on_not_checked: also fail the task when a link could not be checked. (default: False)
+        request, where the connections may, and report disagreements. (templated, default: True)
+    :param fail_on_broken: fail the task when a link fails. (templated, default: True)
+    :param fail_on_not_checked: also fail the task when a link could not be checked. (templated, default: False)
     :param dry_run: the verifier only reads, except for the probe: a dry run reads and reports as
         usual but does not run the probe (which writes an object). (templated, default: False)
     :param expected_account_id: the EMR account; ``aws_conn_id`` must act in it. (templated)
@@ -112,6 +116,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         # Templated as the Amazon provider's EMR operators template them (EmrCreateJobFlowOperator, EmrAddStepsOperator).
         "waiter_delay",
         "waiter_max_attempts",
+        # Flags a DAG param may set (a strict run, a run with the probe): True/False or their rendered text.
+        *FLAGS,
         *SAFETY_TEMPLATE_FIELDS,
     )
     template_fields_renderers = {"s3_prefixes": "json"}
@@ -126,13 +132,13 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         cluster_id: str | None = None,
         release_label: str | None = None,
         s3_prefixes: list[str] | str | None = None,
-        probe: bool = False,
+        probe: bool | str = False,
         waiter_delay: int = 30,
         waiter_max_attempts: int = 60,
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
-        second_opinion: bool = True,
-        fail_on_broken: bool = True,
-        fail_on_not_checked: bool = False,
+        second_opinion: bool | str = True,
+        fail_on_broken: bool | str = True,
+        fail_on_not_checked: bool | str = False,
         expected_destination_account_id: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -177,6 +183,20 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             kms=self.other_hook(EmrfsKmsHook, destination),
         )
 
+    def validate_safety(self) -> None:
+        """
+        Check the contract (:meth:`EmrfsXacctOperatorMixin.validate_safety`) and turn the rendered flags into bools.
+
+        A flag rendered as text (``"false"``, Airflow's default rendering) is true to Python: ``probe="false"`` would
+        write to the partner's bucket, ``fail_on_broken="false"`` fail the task. Called first by :meth:`execute` and
+        by the resume after a deferral (a new operator, rendered again), before anything is read.
+        """
+        from airflow_provider_emrfs_xacct.pure.validation import validate_bool
+
+        super().validate_safety()
+        for flag in FLAGS:
+            setattr(self, flag, validate_bool(getattr(self, flag), flag))
+
     def _validate_cluster_and_probe(self) -> None:
         """Check ``cluster_id`` (EMR's constraint on it) and the probe's arguments (no AWS call)."""
         from airflow_provider_emrfs_xacct.pure.cluster_config import validate_cluster_id
@@ -217,7 +237,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         self.validate_safety()
         # An existing configuration, maybe not made by this provider: EMR's constraint, as the launch checks it.
         name = validate_security_configuration_name(self.security_configuration, "security_configuration")
-        role_name = validation.validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
+        role_name, role_account = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
         if self.release_label is not None:  # the launch's rule, before anything is read
             validation.parse_release_label(self.release_label, "release_label")
         destination_conn_id(self.destination_aws_conn_id, self.expected_destination_account_id)
@@ -234,13 +254,16 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         destination_pin = pinned_account(self.expected_destination_account_id, "expected_destination_account_id")
         require_defined_connection(self.readers.iam.aws_conn_id, "destination_aws_conn_id")
         self._refuse_two_partitions()
-        if self.expected_account_id is not None:
-            self.connection_account(self.hook)
+        if self.expected_account_id is not None or role_account is not None:
+            account = self.connection_account(self.hook)
+            if role_account is not None:  # by ARN: a role of another account would be another role of that name here
+                where = f"connection {self.aws_conn_id!r}"
+                validation.require_account(self.emr_ec2_role_name, account, "emr_ec2_role_name", where)
         if destination_pin is not None:  # before anything is read there
             pinned_destination_account(self.readers.iam, self.destination_aws_conn_id, destination_pin, "read")
         report, state = verify_chain(
             self.readers,
-            simulate=self.second_opinion,
+            simulate=self.second_opinion is True,  # a bool by now (validate_safety)
             security_configuration=name,
             emr_ec2_role_name=role_name,
             cluster_id=self.cluster_id,

@@ -351,11 +351,28 @@ def require_region(arn: str, region: str | None, field: str, where: str) -> str:
     return arn
 
 
+def validate_role_name_or_arn(value: Any, field: str) -> tuple[str, str | None]:
+    """
+    Validate a role given by its name, or by its ARN (an upstream task's output): return the name and the ARN's account.
+
+    A role name holds no ``/`` (IAM API Reference, "CreateRole", ``RoleName``: "upper and lowercase alphanumeric
+    characters with no spaces. You can also include any of the following characters: _+=,.@-"), so the name is the
+    ARN's last ``/`` part, after any path. The account is ``None`` for a name: the caller checks an ARN's against its connection's.
+    """
+    if isinstance(value, str) and value.startswith("arn:"):
+        arn = validate_role_arn(value, field)
+        return arn.rsplit("/", 1)[1], account_of_arn(arn)
+    return validate_role_name(value, field), None
+
+
 def validate_max_session_duration(value: Any, field: str) -> int:
-    """Validate an IAM role's maximum session duration: whole seconds from 3600 to 43200."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 3600 <= value <= 43200:
-        raise InvalidParameterError(field, f"must be a whole number of seconds from 3600 to 43200, got {value!r}")
-    return value
+    """Validate an IAM role's maximum session duration: whole seconds from 3600 to 43200, or their rendered text."""
+    number = whole_number_of(value)
+    if isinstance(number, bool) or not isinstance(number, int) or not 3600 <= number <= 43200:
+        raise InvalidParameterError(
+            field, f"must be a whole number of seconds from 3600 to 43200, got {type(value).__name__} {value!r}"
+        )
+    return number
 
 
 def validate_role_description(value: Any, field: str) -> str:
@@ -400,18 +417,35 @@ def validate_name_prefix(value: Any, field: str, *, max_length: int = 200) -> st
 MAX_SECONDS = 10**9
 
 
+def whole_number_of(value: Any) -> Any:
+    """
+    A whole number's text as a template renders it (``"3600"``, Airflow's default rendering) as the number; else ``value``.
+
+    Only decimal digits, with surrounding whitespace: isdecimal, not isdigit, since a superscript (``"²"``) is a
+    digit that ``int()`` refuses (a ValueError naming no field). Anything else is left to the caller to refuse.
+    """
+    return int(value.strip()) if isinstance(value, str) and value.strip().isdecimal() else value
+
+
 def validate_positive_number(value: Any, field: str) -> float:
-    """Validate a finite number from zero to :data:`MAX_SECONDS` (``nan`` and ``inf`` are refused)."""
+    """
+    Validate a finite number from zero to :data:`MAX_SECONDS` (``nan`` and ``inf`` are refused).
+
+    Its text as a template renders it (``"86400"``, ``"0.5"``) is taken as the number; other text is refused.
+    """
+    number = value
+    if isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)?", value.strip(), flags=re.ASCII):
+        number = float(value.strip())
     if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or not 0 <= value <= MAX_SECONDS
+        isinstance(number, bool)
+        or not isinstance(number, (int, float))
+        or not math.isfinite(number)
+        or not 0 <= number <= MAX_SECONDS
     ):
         raise InvalidParameterError(
             field, f"must be a finite number >= 0 and at most {MAX_SECONDS:,} seconds, got {value!r}"
         )
-    return float(value)
+    return float(number)
 
 
 def validate_whole_number(value: Any, field: str, minimum: int) -> int:
@@ -421,8 +455,7 @@ def validate_whole_number(value: Any, field: str, minimum: int) -> int:
     For a waiter's ``waiter_delay`` (seconds) and ``waiter_max_attempts``: botocore's waiter takes whole
     numbers (``WaiterConfig`` ``Delay``, ``MaxAttempts``), so ``2.5`` is refused rather than cut to ``2``.
     """
-    # isdecimal, not isdigit: a superscript ("²") is a digit that int() refuses (a ValueError naming no field).
-    number = int(value.strip()) if isinstance(value, str) and value.strip().isdecimal() else value
+    number = whole_number_of(value)
     if isinstance(number, bool) or not isinstance(number, int) or not minimum <= number <= MAX_SECONDS:
         raise InvalidParameterError(
             field, f"must be a whole number from {minimum} to {MAX_SECONDS:,}, got {type(value).__name__} {value!r}"

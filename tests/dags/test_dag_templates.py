@@ -26,6 +26,7 @@ DAG_ID = "emrfs_xacct_verifier_templates"
 ROLE_ARN_DAG_ID = "emrfs_xacct_role_arn_template"
 LAUNCH_DAG_ID = "emrfs_xacct_launch_waits"
 DESCRIPTION_DAG_ID = "emrfs_xacct_role_description"
+XCOM_DAG_ID = "emrfs_xacct_xcom_role_and_settings"
 
 
 def test_the_verifier_s_probe_waits_render_from_templates_as_the_amazon_provider_s_emr_waits(
@@ -120,3 +121,38 @@ def test_the_destination_role_s_description_renders_as_its_other_fields(
     assert run.state == "success", output[-4000:]
     role = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName="emrfs-acme-writer")["Role"]
     assert role["Description"] == "EMRFS writer for partner acme"
+
+
+def test_an_upstream_task_s_emr_ec2_role_arn_and_settings_rendered_as_text_reach_aws_as_meant(
+    aws: Seeded, airflow_home: Path, tmp_path: Path
+) -> None:
+    # partner_access refused an XComArg for emr_ec2_role_arn as the DAG was parsed; EnsureDestinationRoleOperator's
+    # max_session_duration and the launch's keep_emrfs were not templated: "{{ params.... }}" was refused as written.
+    env = {**airflow_env(aws.url, airflow_home), "AIRFLOW__CORE__DAGS_FOLDER": str(TEMPLATE_DAGS)}
+    conf = {
+        "emr_ec2_role_arn": aws.emr_ec2_role_arn,
+        "destination_prefix": f"s3://{aws.bucket}/acme/",
+        "kms_key_arn": aws.kms_key_arn,
+        "max_session_duration": 7200,
+        "keep_emrfs": False,
+    }
+
+    output = dags_test(env, XCOM_DAG_ID, conf, tmp_path / "xcom-role-and-settings.log")
+
+    run, states = last_run(env, XCOM_DAG_ID)
+    assert run.state == "success", output[-4000:]
+    assert set(states.values()) == {"success"}, states
+    # The EMR EC2 role, by its name cut from the upstream task's ARN, may assume the partner's role.
+    role_name = aws.emr_ec2_role_arn.rsplit("/", 1)[1]
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    document = iam.get_role_policy(RoleName=role_name, PolicyName=ASSUME_POLICY_NAME)["PolicyDocument"]
+    assert "emrfs-acme-writer" in json.dumps(document)
+    # "7200" rendered as text became IAM's whole number of seconds.
+    reader = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName="emrfs-acme-reader")["Role"]
+    assert reader["MaxSessionDuration"] == 7200
+    assert reader["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["AWS"] == [aws.emr_ec2_role_arn]
+    # "False" rendered as text is False (text is true to Python): s3:// left to S3A on 7.10.0, no fs.s3.impl.
+    [cluster] = client(aws.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"]
+    described = client(aws.url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster["Id"])["Cluster"]
+    assert described["SecurityConfiguration"].startswith("emrfs-xacct-acme-")
+    assert not described.get("Configurations"), described.get("Configurations")

@@ -327,12 +327,28 @@ def factory_check(name: str) -> FieldCheck:
     return check
 
 
+def role_name_or_arn(value: Any, field: str) -> Any:
+    """``validate_role_name_or_arn``: the name it gives is the ARN's last ``/`` part (or the name given), unchanged."""
+    name, account = validation.validate_role_name_or_arn(value, field)
+    assert name == value.rsplit("/", 1)[-1]
+    assert (account is None) == (not value.startswith("arn:"))
+    return value
+
+
 #: (operator, field) -> (the check the operator applies, AWS's rule, values to draw, accepted iff valid).
 FIELD_CHECKS: dict[tuple[str, str], tuple[FieldCheck, Callable[[Any], bool], st.SearchStrategy[Any], bool]] = {
     ("EnsureDestinationRoleOperator", "role_name"): (validate_role_name, aws_role_name, ROLE_NAMES, True),
-    ("AttachAssumeRolePolicyOperator", "emr_ec2_role_name"): (validate_role_name, aws_role_name, ROLE_NAMES, True),
     ("RevokePartnerAccessOperator", "emr_ec2_role_name"): (validate_role_name, aws_role_name, ROLE_NAMES, True),
-    ("VerifyCrossAccountAccessOperator", "emr_ec2_role_name"): (validate_role_name, aws_role_name, ROLE_NAMES, True),
+    # A role name or its ARN (partner_access passes an upstream task's output): every valid name accepted.
+    **{
+        (operator, "emr_ec2_role_name"): (
+            role_name_or_arn,
+            lambda value: aws_role_name(value) or aws_role_arn(value),
+            st.one_of(ROLE_NAMES, role_arns()),
+            False,
+        )
+        for operator in ("AttachAssumeRolePolicyOperator", "VerifyCrossAccountAccessOperator")
+    },
     ("EnsureDestinationRoleOperator", "role_path"): (validate_iam_path, aws_iam_path, IAM_PATHS, False),
     ("RevokePartnerAccessOperator", "destination_role_arn"): (validate_role_arn, aws_role_arn, role_arns(), False),
     ("GrantKmsKeyUserOperator", "key_arn"): (validate_kms_key_arn, aws_key_arn, key_arns(), True),

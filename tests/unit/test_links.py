@@ -12,6 +12,7 @@ from airflow_provider_emrfs_xacct.links.console import (
     ALL_LINKS,
     DestinationPrefixLink,
     DestinationRoleLink,
+    EmrEc2RoleLink,
     KmsKeyLink,
     SecurityConfigurationLink,
     persist_links,
@@ -33,6 +34,11 @@ def fields(partition: str = "aws", region: str = "eu-west-1", **kwargs: Any) -> 
             DestinationRoleLink(),
             fields(role_name="emrfs-acme-writer"),
             "https://console.aws.amazon.com/iam/home#/roles/details/emrfs-acme-writer",
+        ),
+        (
+            EmrEc2RoleLink(),
+            fields(role_name="EMR_EC2_DefaultRole"),
+            "https://console.aws.amazon.com/iam/home#/roles/details/EMR_EC2_DefaultRole",
         ),
         (
             KmsKeyLink(),
@@ -106,6 +112,7 @@ def test_persist_links_stores_the_fields_each_link_reads() -> None:
         location=S3Location("partner-results", "acme/out/"),
         key_arn=f"arn:aws:kms:us-west-2:222222222222:key/{KEY_ID}",
         security_configuration="emrfs-xacct-acme-0123456789ab",
+        emr_ec2_role_name="EMR_EC2_DefaultRole",
     )
     urls = {link.name: link().format_link(**ti.xcoms[link.key]) for link in ALL_LINKS}
     assert urls == {
@@ -115,6 +122,8 @@ def test_persist_links_stores_the_fields_each_link_reads() -> None:
         "EMR Security Configurations": "https://console.aws.amazon.com/emr/home?region=eu-west-1#/securityConfigs",
         "S3 Destination Prefix": "https://console.aws.amazon.com/s3/buckets/partner-results?region=eu-west-1"
         "&prefix=acme/out/&showversions=false",
+        # The assume grant's role, in the EMR account (the console opens in the account signed in to).
+        "IAM EMR EC2 Role": "https://console.aws.amazon.com/iam/home#/roles/details/EMR_EC2_DefaultRole",
     }
 
 

@@ -136,6 +136,9 @@ def test_the_emr_ec2_role_name_is_cut_from_the_rendered_arn(
         ({"emr_ec2_role_arn": "EMR_EC2_DefaultRole"}, "emr_ec2_role_arn"),
         ({"shared_documents_pool": " "}, "shared_documents_pool"),
         ({"shared_documents_pool": "{{ params.pool }}"}, "shared_documents_pool"),
+        # Airflow refused it too, naming no argument ("The key '{{ params.g }}' has to be made of alphanumeric ...").
+        ({"group_id": "{{ params.group }}"}, "group_id"),
+        ({"group_id": 7}, "group_id"),
     ],
 )
 def test_refuses_missing_or_unusable_arguments(kwargs: dict[str, Any], field: str) -> None:
@@ -381,3 +384,76 @@ def test_a_key_of_another_partition_than_the_emr_role_is_refused_naming_both() -
     # Both in aws-cn: accepted; a role known only at run time leaves the comparison to the tasks.
     build(kms_key_arn=china_key, emr_ec2_role_arn=EMR_EC2_ROLE_ARN.replace(":aws:", ":aws-cn:"))
     build(kms_key_arn=china_key, emr_ec2_role_arn="arn:{{ aws_partition('aws_emr_account') }}:iam::1:role/R")
+
+
+def test_the_emr_ec2_role_arn_may_be_an_upstream_task_s_output() -> None:
+    # An XComArg was refused as the DAG was parsed ("must be a role ARN string (or template)"): the ARN of a role a
+    # previous task created or looked up could not be given. The tasks that take the role by name now take the
+    # resolved ARN (cutting its name, checking its account) and wait for that task.
+    from airflow.sdk import task
+
+    with DAG(dag_id="factory", schedule=None) as dag:
+
+        @task
+        def emr_ec2_role() -> str:
+            return EMR_EC2_ROLE_ARN
+
+        role = emr_ec2_role()
+        partner_access(partner="acme", destination_prefix=PREFIX, kms_key_arn=KEY_ARN, emr_ec2_role_arn=role)
+
+    for task_id in ("allow_emr_role_to_assume", "verify_access"):
+        got = dag.get_task(f"partner_acme.{task_id}")
+        assert got.emr_ec2_role_name is role, task_id
+        assert "emr_ec2_role" in got.upstream_task_ids, task_id
+        assert got.argument_names["emr_ec2_role_name"] == "partner_access(emr_ec2_role_arn=...)"
+    ensure = dag.get_task("partner_acme.ensure_destination_role")
+    assert ensure.trusted_role_arns == [role]
+    assert "emr_ec2_role" in ensure.upstream_task_ids
+
+
+def test_the_emr_ec2_role_arn_may_be_a_mapped_argument_of_a_task_group() -> None:
+    # One EMR EC2 role per partner, mapped over with the group (docs/airflow.md said it was not taken).
+    from airflow.sdk import task_group
+
+    with DAG(dag_id="factory", schedule=None) as dag:
+
+        @task_group
+        def export(destination_prefix: str, emr_ec2_role_arn: str) -> None:
+            partner_access(
+                role_name="emrfs-partner-writer",
+                name_prefix="emrfs-xacct-partner",
+                destination_prefix=destination_prefix,
+                emr_ec2_role_arn=emr_ec2_role_arn,
+            )
+
+        export.expand_kwargs([{"destination_prefix": PREFIX, "emr_ec2_role_arn": EMR_EC2_ROLE_ARN}])
+
+    assert any(task_id.endswith("allow_emr_role_to_assume") for task_id in dag.task_ids)
+
+
+@pytest.mark.parametrize("value", [42, None, ["arn:aws:iam::111111111111:role/R"]])
+def test_an_emr_ec2_role_arn_of_another_kind_is_still_refused_naming_it(value: Any) -> None:
+    with pytest.raises(InvalidParameterError) as refused:
+        build(emr_ec2_role_arn=value)
+    assert refused.value.field == "partner_access(emr_ec2_role_arn=...)"
+
+
+def test_settle_seconds_known_only_at_run_time_is_refused_as_the_dag_is_parsed() -> None:
+    # The tasks do not template settle_seconds: a template or XComArg reached them as written and failed each run.
+    from airflow.sdk import task
+
+    with pytest.raises(InvalidParameterError) as refused:
+        build(settle_seconds="{{ params.settle }}")
+    assert refused.value.field == "partner_access(settle_seconds=...)"
+    assert "known when the DAG is parsed" in refused.value.problem
+    with DAG(dag_id="factory", schedule=None):
+
+        @task
+        def settle() -> float:
+            return 1.0
+
+        upstream = settle()
+        with pytest.raises(InvalidParameterError, match="settle_seconds"):
+            partner_access(
+                partner="acme", destination_prefix=PREFIX, emr_ec2_role_arn=EMR_EC2_ROLE_ARN, settle_seconds=upstream
+            )

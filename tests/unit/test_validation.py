@@ -31,6 +31,7 @@ from airflow_provider_emrfs_xacct.pure.validation import (
     validate_role_arn,
     validate_role_description,
     validate_role_name,
+    validate_role_name_or_arn,
     validate_whole_number,
 )
 
@@ -475,13 +476,38 @@ class TestNamePrefix:
 
 
 class TestPositiveNumber:
-    @pytest.mark.parametrize(("value", "expected"), [(0, 0.0), (1, 1.0), (2.5, 2.5)])
+    # A templated min_age_seconds arrives as its text ("86400") in a DAG rendering templates as text (the default).
+    @pytest.mark.parametrize(
+        ("value", "expected"), [(0, 0.0), (1, 1.0), (2.5, 2.5), ("86400", 86400.0), (" 0.5 ", 0.5)]
+    )
     def test_accepts(self, value, expected):
         result = validate_positive_number(value, "settle_seconds")
         assert result == expected
         assert isinstance(result, float)
 
-    @pytest.mark.parametrize("value", [-1, -0.5, True, False, "1", None, float("nan"), float("inf"), float("-inf")])
+    @pytest.mark.parametrize(
+        "value",
+        [
+            -1,
+            -0.5,
+            True,
+            False,
+            "-1",
+            "1e3",
+            "nan",
+            "inf",
+            "1.",
+            "",
+            "a day",
+            "²",
+            "\u0661",
+            None,
+            str(10**9 + 1),
+            float("nan"),
+            float("inf"),
+            float("-inf"),
+        ],
+    )
     def test_refuses(self, value):
         refused(validate_positive_number, value, "settle_seconds", "must be a finite number >= 0")
 
@@ -507,9 +533,44 @@ class TestMaxSessionDuration:
     def test_accepts_the_bounds(self, value):
         assert validate_max_session_duration(value, "max_session_duration") == value
 
-    @pytest.mark.parametrize("value", [3599, 43201, 86400, True, 3600.0, "3600"])
+    @pytest.mark.parametrize(("value", "expected"), [("7200", 7200), (" 3600 ", 3600)])
+    def test_accepts_its_rendered_text(self, value, expected):
+        # Templated: "{{ params.max_session_duration }}" renders as text unless the DAG renders native objects.
+        assert validate_max_session_duration(value, "max_session_duration") == expected
+
+    @pytest.mark.parametrize("value", [3599, 43201, 86400, True, 3600.0, "3600.0", "1h", "3599", "", None])
     def test_refuses(self, value):
         refused(validate_max_session_duration, value, "max_session_duration", "from 3600 to 43200")
+
+
+class TestRoleNameOrArn:
+    # A role name holds no "/" (IAM API Reference, CreateRole, RoleName): an ARN's last "/" part is its name.
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            ("EMR_EC2_DefaultRole", ("EMR_EC2_DefaultRole", None)),
+            ("arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole", ("EMR_EC2_DefaultRole", "111111111111")),
+            ("arn:aws-cn:iam::111111111111:role/service-role/emr-ec2", ("emr-ec2", "111111111111")),
+        ],
+    )
+    def test_accepts_a_name_or_a_role_arn(self, value, expected):
+        assert validate_role_name_or_arn(value, "emr_ec2_role_name") == expected
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "arn:aws:iam::111111111111:user/EMR_EC2_DefaultRole",
+            "arn:aws:iam::111111111111:role/EMR EC2",
+            "arn:aws:iam::1111:role/EMR_EC2_DefaultRole",
+            "service-role/EMR_EC2_DefaultRole",
+            "",
+            None,
+        ],
+    )
+    def test_refuses_anything_else_naming_the_field(self, value):
+        with pytest.raises(InvalidParameterError) as caught:
+            validate_role_name_or_arn(value, "emr_ec2_role_name")
+        assert caught.value.field == "emr_ec2_role_name"
 
 
 @pytest.mark.parametrize(

@@ -68,9 +68,13 @@ def test_launch_template_fields_and_defaults():
     operator = LaunchClusterWithSecConfigOperator(task_id="launch", security_configuration="c")
     validate_template_fields(operator)
     assert set(EmrCreateJobFlowOperator.template_fields) < set(operator.template_fields)
-    assert {"security_configuration", "emrfs_credentials_provider", "emrfs_site_properties", *SAFETY_FIELDS} <= set(
-        operator.template_fields
-    )
+    assert {
+        "security_configuration",
+        "emrfs_credentials_provider",
+        "emrfs_site_properties",
+        "keep_emrfs",
+        *SAFETY_FIELDS,
+    } <= set(operator.template_fields)
     assert operator.keep_emrfs is True
     assert operator.emrfs_credentials_provider is None
     assert operator.emrfs_site_properties is None
@@ -90,6 +94,7 @@ def test_terminate_template_fields_and_defaults():
     operator = TerminateClusterOperator(task_id="terminate")
     validate_template_fields(operator)
     assert set(EmrTerminateJobFlowOperator.template_fields) < set(operator.template_fields)
+    assert "disable_termination_protection" in operator.template_fields
     assert operator.job_flow_id is None
     assert operator.launch_task_id is None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, DestinationRoleLink
+from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, DestinationRoleLink, EmrEc2RoleLink
 from airflow_provider_emrfs_xacct.operators.base import DEFAULT_BOTOCORE_CONFIG, PLAN_XCOM_KEY
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
@@ -36,6 +36,7 @@ def test_ensure_destination_role_template_fields():
         "role_path",
         "role_description",
         "object_acl",
+        "max_session_duration",
         *SAFETY_FIELDS,
         *AWS_FIELDS,
     }
@@ -67,7 +68,9 @@ def test_ensure_destination_role_xcom_shape(moto_url):
 def test_attach_assume_role_policy_template_fields_and_defaults():
     operator = AttachAssumeRolePolicyOperator(task_id="a", destination_role_arns=["x"])
     validate_template_fields(operator)
-    assert {"emr_ec2_role_name", "destination_role_arns", "policy_name"} <= set(operator.template_fields)
+    assert {"emr_ec2_role_name", "destination_role_arns", "policy_name", "managed_policies_per_role"} <= set(
+        operator.template_fields
+    )
     assert operator.emr_ec2_role_name == "EMR_EC2_DefaultRole"
     assert operator.policy_name == ASSUME_POLICY_NAME == "emrfs-xacct-assume-destination-roles"
 
@@ -82,6 +85,9 @@ def test_attach_assume_role_policy_xcom_shape(aws):
     name, recorder, ti = run_operator(operator)
     assert name == ASSUME_POLICY_NAME
     assert operator.dry_run is True
+    # The EMR EC2 role's console link, as the destination role operator has its role's (it had none).
+    assert [type(link) for link in operator.operator_extra_links] == [EmrEc2RoleLink]
+    assert ti.xcoms[EmrEc2RoleLink.key]["role_name"] == "EMR_EC2_DefaultRole"
     assert [entry["resource"] for entry in ti.xcoms[PLAN_XCOM_KEY]] == [
         f"iam role EMR_EC2_DefaultRole inline policy {ASSUME_POLICY_NAME}"
     ]

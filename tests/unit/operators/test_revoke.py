@@ -23,9 +23,13 @@ def test_revoke_partner_access_template_fields_and_defaults():
         destination_aws_conn_id="aws_destination_account",
     )
     validate_template_fields(operator)
-    assert {"destination_role_arn", "destination_aws_conn_id", "kms_key_arns", *SAFETY_FIELDS} <= set(
-        operator.template_fields
-    )
+    assert {
+        "destination_role_arn",
+        "destination_aws_conn_id",
+        "kms_key_arns",
+        "delete_destination_role",
+        *SAFETY_FIELDS,
+    } <= set(operator.template_fields)
     assert operator.emr_ec2_role_name == "EMR_EC2_DefaultRole"
     assert operator.delete_destination_role is False
     assert operator.security_configuration is None
@@ -34,7 +38,7 @@ def test_revoke_partner_access_template_fields_and_defaults():
 def test_delete_unused_template_fields_and_defaults():
     operator = DeleteUnusedSecurityConfigsOperator(task_id="d", name_prefix="p")
     validate_template_fields(operator)
-    assert {"name_prefix", *SAFETY_FIELDS} <= set(operator.template_fields)
+    assert {"name_prefix", "min_age_seconds", *SAFETY_FIELDS} <= set(operator.template_fields)
     assert operator.min_age_seconds == 86400
 
 

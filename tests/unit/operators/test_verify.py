@@ -105,3 +105,35 @@ def test_a_passing_probe_does_not_settle_a_mapping_it_did_not_write_through():
     unknown_route = report_with(("use bucket key for s3://b/p/", "not checked"), probe_ok=True, routes={})
     with pytest.raises(EmrfsXacctError, match="1 link"):
         operator._finish(unknown_route)
+
+
+def test_the_flags_are_templated_and_taken_as_they_render(aws) -> None:
+    # probe, second_opinion, fail_on_broken and fail_on_not_checked were not templated: "{{ params.strict }}" stayed
+    # as written, and any text (the rendered "false" too) was true to Python: a probe that writes, a verdict that fails.
+    assert {"probe", "second_opinion", "fail_on_broken", "fail_on_not_checked"} <= set(verifier().template_fields)
+    operator = verifier(probe="false", second_opinion="False", fail_on_broken="false", fail_on_not_checked="TRUE")
+    operator.validate_safety()  # the first thing execute does, and the resume after a deferral
+    flags = (operator.probe, operator.second_opinion, operator.fail_on_broken, operator.fail_on_not_checked)
+    assert flags == (False, False, False, True)
+
+
+@pytest.mark.parametrize("flag", ["probe", "second_opinion", "fail_on_broken", "fail_on_not_checked"])
+def test_a_flag_neither_true_nor_false_is_refused_naming_it_before_any_call(aws, flag):
+    from devstack.testing import CallRecorder
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(verifier(**{flag: "yes"}))
+    assert refused.value.field == flag
+    assert calls.every == []
+
+
+def test_the_emr_ec2_role_may_be_given_by_its_arn_in_the_emr_account_only(aws):
+    # partner_access passes an upstream task's output (the role's ARN) as emr_ec2_role_name: the role of that name
+    # is read in aws_conn_id's account, so an ARN of another account would judge another role.
+    report, _, _ = run_operator(verifier(fail_on_broken=False, emr_ec2_role_name=aws.emr_ec2_role_arn))
+    assert report["verdict"] == "FAIL"  # no security configuration: judged, not refused
+    other = aws.emr_ec2_role_arn.replace(f":{EMR_ACCOUNT}:", ":222222222222:")
+    with pytest.raises(InvalidParameterError) as refused:
+        run_operator(verifier(emr_ec2_role_name=other))
+    assert refused.value.field == "emr_ec2_role_name"
+    assert "is in account 222222222222" in refused.value.problem
