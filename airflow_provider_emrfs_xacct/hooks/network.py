@@ -18,6 +18,7 @@ from airflow_provider_emrfs_xacct.pure.network import (
     SubnetFacts,
     dynamodb_endpoint_services,
     s3_endpoint_services,
+    s3express_endpoint_services,
     sts_endpoint_services,
 )
 from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
@@ -43,6 +44,11 @@ PRIVATE_RANGES = tuple(
 PREFIX_LIST_ENTRY = "PrefixListEntryOf"
 #: The IAM action of ``GetManagedPrefixListEntries`` (Service Authorization Reference, Amazon EC2).
 ENTRIES_ACTION = "ec2:GetManagedPrefixListEntries"
+#: The IAM action of ``DescribeManagedPrefixLists``, which tells an empty list from one not read (:func:`_empty_answer`).
+DESCRIBE_LISTS_ACTION = "ec2:DescribeManagedPrefixLists"
+#: How every AWS-managed prefix list's name starts, and no customer-managed one's ("The name cannot start with
+#: com.amazonaws", Amazon EC2 API Reference, "CreateManagedPrefixList").
+AWS_MANAGED = "com.amazonaws."
 #: ``GatewayId`` prefixes: a Gateway Load Balancer (Network Firewall) endpoint, a virtual private gateway.
 OTHER_GATEWAYS = (("vpce-", "Gateway Load Balancer endpoint"), ("vgw-", "virtual private gateway"))
 
@@ -68,7 +74,8 @@ def read_subnet_facts(
     ``DescribeSecurityGroups`` the inbound rules of the endpoint's security groups (:func:`_ingress`). The same
     ``DescribeVpcEndpoints`` answer gives the VPC's S3 endpoints, and the route table's own gateway endpoint routes
     stand for those it does not show (:func:`_s3_endpoints`). ``GetManagedPrefixListEntries`` reads the entries of the
-    other prefix lists routes go to, which are judged as CIDR routes (:func:`_with_prefix_list_entries`).
+    other prefix lists routes go to, which are judged as CIDR routes (:func:`_with_prefix_list_entries`), and
+    ``DescribeManagedPrefixLists`` tells a list answered with no entries from one not read (:func:`_empty_answer`).
 
     :param ec2: a boto3 EC2 client in the cluster's account and Region.
     :param subnet_id: the cluster's ``Ec2InstanceAttributes.Ec2SubnetId``.
@@ -104,7 +111,7 @@ def _read_subnet_facts(
     gateway_endpoints = {
         *(str(endpoint["VpcEndpointId"]) for endpoint in endpoints if endpoint.get("VpcEndpointType") == "Gateway"),
         *(policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]),  # only the route table shows them
-        *s3_endpoints.pop("dynamodb_gateways"),  # likewise
+        *s3_endpoints.pop("other_service_gateways"),  # likewise
     }
     judged_tables, prefix_lists_unread = _with_prefix_list_entries(ec2, tables, gateway_endpoints, refused)
     judged_tables, default_routes = _default_routes(judged_tables)
@@ -371,11 +378,50 @@ def _prefix_list_entries(ec2: Any, prefix_list_id: str, refused: list[RefusedRea
     """
     try:
         pages = ec2.get_paginator("get_managed_prefix_list_entries").paginate(PrefixListId=prefix_list_id)
-        return [str(entry["Cidr"]) for page in pages for entry in page.get("Entries", []) if entry.get("Cidr")]
+        found = [str(entry["Cidr"]) for page in pages for entry in page.get("Entries", []) if entry.get("Cidr")]
     except ClientError as error:
         if is_access_denied(error):
             return _refused(refused, ENTRIES_ACTION, prefix_list_id, error)
         return f"its entries could not be read ({ENTRIES_ACTION}): {error}"
+    return found or _empty_answer(ec2, prefix_list_id, refused)
+
+
+def _empty_answer(ec2: Any, prefix_list_id: str, refused: list[RefusedRead]) -> list[str] | str:
+    """
+    ``[]`` when an answer of no entries is the list's truth, else why not.
+
+    A customer-managed list may be empty (``CreateManagedPrefixList``: "Minimum number of 0 items" of ``Entry.N``), and
+    one the caller owns, or one shared with it ("Consumers can view the entries in a shared prefix list", Amazon VPC
+    User Guide, "Shared prefix list permissions"), ``DescribeManagedPrefixLists`` shows it: then it routes nothing. A
+    list that read does not show (another account's, not shared: a participant of a shared subnet reads its owner's
+    route table, not its owner's lists), or an AWS-managed one (named ``com.amazonaws…``, a name a customer's list
+    cannot take: Amazon EC2 API Reference, "CreateManagedPrefixList"), which holds its service's IP address ranges
+    (Amazon VPC User Guide, "AWS-managed prefix lists"), answered empty is not read: what EC2 answers a caller who may
+    not read a list is not documented.
+    """
+    why = f"{ENTRIES_ACTION} answered no entries for {prefix_list_id}"
+    try:
+        pages = ec2.get_paginator("describe_managed_prefix_lists").paginate(PrefixListIds=[prefix_list_id])
+        described = [item for page in pages for item in page.get("PrefixLists", [])]
+    except ClientError as error:
+        if is_access_denied(error):
+            return _refused(
+                refused,
+                DESCRIBE_LISTS_ACTION,
+                prefix_list_id,
+                error,
+                f"{why}, and {DESCRIBE_LISTS_ACTION} was denied "
+                f"(whether the list is one the caller may read is not known): {error}",
+            )
+        return f"{why}, and {DESCRIBE_LISTS_ACTION} did not describe it (none the caller may read): {error}"
+    names = [str(item.get("PrefixListName", "")) for item in described if item.get("PrefixListId") == prefix_list_id]
+    if not names:
+        return f"{why}, and {DESCRIBE_LISTS_ACTION} did not describe it (none the caller may read)"
+    if names[0].startswith(AWS_MANAGED):
+        return (
+            f"{why}, AWS-managed ({names[0]}): AWS keeps its service's IP address ranges there, so they were not read"
+        )
+    return []
 
 
 def _to_the_internet(route: dict[str, Any], private_nats: dict[str, str], public_ip: bool) -> bool:
@@ -420,10 +466,13 @@ def _s3_endpoints(
     still shows as its route on the table: to the service's prefix list (``DestinationPrefixListId``), through the
     endpoint (``GatewayId`` ``vpce-…``; AWS PrivateLink Guide, "Gateway endpoints": "Each subnet route table must
     have a route that sends traffic destined for the service to the gateway endpoint using the prefix list for the
-    service"). :func:`_gateway_routes` reads those. So do DynamoDB's (``dynamodb_gateways``, not a SubnetFacts field):
-    its route to DynamoDB's AWS-managed list (``com.amazonaws.REGION.dynamodb``, Amazon VPC User Guide, "AWS-managed
-    prefix lists") sends only traffic destined for DynamoDB, as a described DynamoDB gateway endpoint's, and is no
-    route elsewhere for STS or S3 (:func:`_with_prefix_list_entries` leaves it out).
+    service"). :func:`_gateway_routes` reads those. So do DynamoDB's and S3 Express One Zone's
+    (``other_service_gateways``, not a SubnetFacts field): a route to DynamoDB's or S3 Express One Zone's AWS-managed
+    list (``com.amazonaws.REGION.dynamodb``, ``com.amazonaws.REGION.s3express``, Amazon VPC User Guide, "AWS-managed
+    prefix lists") sends only traffic destined for that service, as a described gateway endpoint's does, and is no
+    route elsewhere for STS or S3 (:func:`_with_prefix_list_entries` leaves it out). Nor is S3 Express One Zone's S3's
+    gateway endpoint: its endpoints "are different from standard Amazon S3 endpoints" (Amazon S3 User Guide, "Step 1:
+    Configure a gateway VPC endpoint to reach S3 Express One Zone directory buckets").
     """
     table_ids = {str(table["RouteTableId"]) for table in tables}
     endpoints = [
@@ -457,7 +506,8 @@ def _s3_endpoints(
     described = {str(endpoint["VpcEndpointId"]) for endpoint in every}  # in whatever state: judged above
     hidden, unread = _gateway_routes(ec2, tables, described, refused)
     unseen = sorted({endpoint for name in own for endpoint in hidden.get(name, ())})
-    dynamodb = sorted({endpoint for name in dynamodb_endpoint_services(region) for endpoint in hidden.get(name, ())})
+    services = (*dynamodb_endpoint_services(region), *s3express_endpoint_services(region))
+    other_services = sorted({endpoint for name in services for endpoint in hidden.get(name, ())})
     policies = (
         *(_policy(endpoint) for endpoint in gateways),
         *(EndpointPolicy(endpoint_id, GATEWAY) for endpoint_id in unseen),  # its policy not seen: undetermined
@@ -468,7 +518,7 @@ def _s3_endpoints(
         "s3_interface_endpoints": tuple(interface),
         "s3_gateway_policies": policies,
         "s3_private_dns_endpoints": tuple(private_dns),
-        "dynamodb_gateways": dynamodb,
+        "other_service_gateways": other_services,
     }
 
 

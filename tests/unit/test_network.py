@@ -23,6 +23,7 @@ from airflow_provider_emrfs_xacct.pure.network import (
     in_aws_partition,
     s3_endpoint_services,
     s3_route_check,
+    s3express_endpoint_services,
     s3a_default_sts,
     sts_endpoint_check,
     sts_endpoint_settings,
@@ -911,3 +912,9 @@ def test_dynamodb_gateway_endpoint_service_names_are_its_prefix_lists() -> None:
     assert dynamodb_endpoint_services("cn-north-1") == [
         name.removesuffix(".s3") + ".dynamodb" for name in s3_endpoint_services("cn-north-1")
     ]
+
+
+def test_s3_express_one_zone_s_gateway_service_names_are_its_prefix_lists_and_not_s3_s() -> None:
+    """``com.amazonaws.REGION.s3express`` (Amazon VPC User Guide, "AWS-managed prefix lists"), never S3's own."""
+    assert s3express_endpoint_services("eu-west-1") == ["com.amazonaws.eu-west-1.s3express"]
+    assert not set(s3express_endpoint_services("eu-west-1")) & set(s3_endpoint_services("eu-west-1"))
