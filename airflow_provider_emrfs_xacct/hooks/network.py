@@ -113,7 +113,9 @@ def _read_subnet_facts(
         *(policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]),  # only the route table shows them
         *s3_endpoints.pop("other_service_gateways"),  # likewise
     }
-    judged_tables, prefix_lists_unread = _with_prefix_list_entries(ec2, tables, gateway_endpoints, refused)
+    judged_tables, prefix_lists_unread = _with_prefix_list_entries(
+        ec2, tables, gateway_endpoints, s3_endpoints.pop("unnamed_gateways"), refused
+    )
     judged_tables, default_routes = _default_routes(judged_tables)
     # Every NAT gateway a route goes to, not only the default route's: a narrower route to a private one takes its
     # range away from a public NAT gateway's default route (the most specific route decides).
@@ -334,7 +336,11 @@ def _gateway_endpoint_bypass(
 
 
 def _with_prefix_list_entries(
-    ec2: Any, tables: list[dict[str, Any]], gateway_endpoints: set[str], refused: list[RefusedRead]
+    ec2: Any,
+    tables: list[dict[str, Any]],
+    gateway_endpoints: set[str],
+    unnamed: dict[str, str],
+    refused: list[RefusedRead],
 ) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
     """
     The route tables with each route to a prefix list (``DestinationPrefixListId``) other than a gateway endpoint's
@@ -347,7 +353,9 @@ def _with_prefix_list_entries(
     priority works": "Longest prefix", "Static routes", "Prefix list routes"). So a list of public ranges to a transit
     gateway beside ``0.0.0.0/0`` to a NAT gateway takes its ranges away from the NAT gateway: the Regional STS and S3
     addresses may be among them. A gateway endpoint's own route (to its service's prefix list) is judged apart
-    (:func:`_s3_endpoints`). Entries not read leave the routes not checked, never a PASS.
+    (:func:`_s3_endpoints`). Entries not read leave the routes not checked, never a PASS; so does a route to a
+    ``vpce-…`` not described whose list was not named (``unnamed``, :func:`_gateway_routes`): a gateway endpoint's, or
+    another endpoint's carrying the list's ranges.
     """
     entries: dict[str, list[str] | str] = {}
     unread: list[str] = []
@@ -358,6 +366,10 @@ def _with_prefix_list_entries(
             prefix_list = str(route.get("DestinationPrefixListId", ""))
             if not prefix_list or route.get("GatewayId") in gateway_endpoints:
                 routes.append(route)
+                continue
+            if route.get("GatewayId") in unnamed:
+                gateway = route["GatewayId"]
+                unread.append(f"{prefix_list} to VPC endpoint {gateway} (not described): {unnamed[gateway]}")
                 continue
             if prefix_list not in entries:
                 entries[prefix_list] = _prefix_list_entries(ec2, prefix_list, refused)
@@ -504,7 +516,7 @@ def _s3_endpoints(
         }
     )
     described = {str(endpoint["VpcEndpointId"]) for endpoint in every}  # in whatever state: judged above
-    hidden, unread = _gateway_routes(ec2, tables, described, refused)
+    hidden, unread, unnamed = _gateway_routes(ec2, tables, described, refused)
     unseen = sorted({endpoint for name in own for endpoint in hidden.get(name, ())})
     services = (*dynamodb_endpoint_services(region), *s3express_endpoint_services(region))
     other_services = sorted({endpoint for name in services for endpoint in hidden.get(name, ())})
@@ -519,15 +531,19 @@ def _s3_endpoints(
         "s3_gateway_policies": policies,
         "s3_private_dns_endpoints": tuple(private_dns),
         "other_service_gateways": other_services,
+        "unnamed_gateways": unnamed,
     }
 
 
 def _gateway_routes(
     ec2: Any, tables: list[dict[str, Any]], described: set[str], refused: list[RefusedRead]
-) -> tuple[dict[str, set[str]], str]:
+) -> tuple[dict[str, set[str]], str, dict[str, str]]:
     """
-    The gateway endpoints that only the route table shows (their ids), by the name of their route's prefix list, and
-    why some prefix list of such a route could not be read (``""``: each was).
+    The gateway endpoints that only the route table shows (their ids), by the name of their route's prefix list; why
+    some prefix list of such a route could not be read (``""``: each was); and, when ``DescribePrefixLists`` failed,
+    each such route's ``vpce-…`` with why: a gateway endpoint carrying only its service's traffic, or a Gateway Load
+    Balancer endpoint carrying the list's ranges, is not known (:func:`_with_prefix_list_entries`). A list it does not
+    describe is no AWS-managed one, so no gateway endpoint's: its route is a route elsewhere, its entries read.
 
     ``DescribePrefixLists`` names an AWS-managed prefix list by its service (``PrefixListName``
     ``com.amazonaws.REGION.s3``, Amazon EC2 API Reference, "PrefixList"). A refused or failed read leaves the route
@@ -543,7 +559,7 @@ def _gateway_routes(
         and route.get("State", "active") == "active"
     }
     if not routes:
-        return {}, ""
+        return {}, "", {}
     asked = ", ".join(sorted(routes))
     try:
         pages = ec2.get_paginator("describe_prefix_lists").paginate(PrefixListIds=sorted(routes))
@@ -554,13 +570,15 @@ def _gateway_routes(
         }
     except ClientError as error:
         if is_access_denied(error):  # said in the S3 route's detail, so the link it leaves open grants it
-            return {}, _refused(refused, "ec2:DescribePrefixLists", asked, error)
-        return {}, f"ec2:DescribePrefixLists on {asked} failed: {error}"
+            why = _refused(refused, "ec2:DescribePrefixLists", asked, error)
+        else:
+            why = f"ec2:DescribePrefixLists on {asked} failed: {error}"
+        return {}, why, dict.fromkeys(routes.values(), why)
     hidden: dict[str, set[str]] = {}
     for prefix_list, name in names.items():
         hidden.setdefault(name, set()).add(routes[prefix_list])
     missing = sorted(set(routes) - set(names))
-    return hidden, f"ec2:DescribePrefixLists did not describe {', '.join(missing)}" if missing else ""
+    return hidden, f"ec2:DescribePrefixLists did not describe {', '.join(missing)}" if missing else "", {}
 
 
 def _policy(endpoint: dict[str, Any]) -> EndpointPolicy:

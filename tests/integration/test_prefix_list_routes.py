@@ -31,8 +31,8 @@ from tests.integration.test_network_facts import (
     as_a_participant,
     default_route_table,
     private_subnet,
-    read_with_auth,
     reader_denied,
+    read_with_auth,
     to_transit_gateway,
 )
 
@@ -634,3 +634,35 @@ def test_a_refused_describe_managed_prefix_lists_behind_an_empty_answer_is_named
     assert [item.action for item in refused] == ["ec2:DescribeManagedPrefixLists"]
     (link,) = name_refused_reads([Link(None, "route", UNKNOWN, result.detail, fix=result.fix)], refused)
     assert "allow ec2:DescribeManagedPrefixLists" in link.fix, result.detail
+
+
+def test_a_hidden_gateway_endpoint_whose_list_was_not_named_is_unread_not_a_load_balancer_route(
+    moto_url: str, ec2: Any
+) -> None:
+    """
+    In a shared subnet the owner's S3 gateway endpoint shows only as its route (``pl-…`` to a ``vpce-…`` not described),
+    and ``DescribePrefixLists``, which names its list, is refused: what the route is, a gateway endpoint carrying only
+    its service's traffic (AWS PrivateLink Guide, "Gateway endpoints") or a Gateway Load Balancer endpoint carrying the
+    list's ranges, is not known. Beside an internet gateway route with public addresses, STS's global endpoint is not
+    checked, the detail saying the refusal, so the link's fix names ec2:DescribePrefixLists to allow (the list's
+    entries were read as routes to a Gateway Load Balancer endpoint, and the fix named nothing to allow).
+    """
+    vpc, subnet = private_subnet(ec2, "10.80")
+    ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
+    table = default_route_table(ec2, vpc, subnet)
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    reader = reader_denied(moto_url, "ec2:DescribePrefixLists")
+    as_a_participant(reader)
+    refused: list[RefusedRead] = []
+
+    facts = read_with_auth(moto_url, reader, subnet, account_id="999999999999", refused=refused)
+
+    result = sts_endpoint_check("emr-5.30.0", facts)
+    assert result.status == NOT_CHECKED, result
+    assert "Gateway Load Balancer" not in result.detail
+    assert [item.action for item in refused] == ["ec2:DescribePrefixLists"]
+    (link,) = name_refused_reads([Link(None, "route", UNKNOWN, result.detail, fix=result.fix)], refused)
+    assert "allow ec2:DescribePrefixLists" in link.fix, result.detail
