@@ -31,8 +31,8 @@ from tests.integration.test_network_facts import (
     as_a_participant,
     default_route_table,
     private_subnet,
-    reader_denied,
     read_with_auth,
+    reader_denied,
     to_transit_gateway,
 )
 
