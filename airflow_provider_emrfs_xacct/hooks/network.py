@@ -47,8 +47,10 @@ ENTRIES_ACTION = "ec2:GetManagedPrefixListEntries"
 #: The IAM action of ``DescribeManagedPrefixLists``, which tells an empty list from one not read (:func:`_empty_answer`).
 DESCRIBE_LISTS_ACTION = "ec2:DescribeManagedPrefixLists"
 #: How every AWS-managed prefix list's name starts, and no customer-managed one's ("The name cannot start with
-#: com.amazonaws", Amazon EC2 API Reference, "CreateManagedPrefixList").
-AWS_MANAGED = "com.amazonaws."
+#: com.amazonaws", Amazon EC2 API Reference, "CreateManagedPrefixList"); in the China Regions, where services may be
+#: named ``cn.com.amazonaws.REGION.SERVICE`` (:func:`~.pure.network.s3_endpoint_services`), that form too: an empty
+#: answer for a list so named is then not read, never taken to route nothing.
+AWS_MANAGED = ("com.amazonaws.", "cn.com.amazonaws.")
 #: ``GatewayId`` prefixes: a Gateway Load Balancer (Network Firewall) endpoint, a virtual private gateway.
 OTHER_GATEWAYS = (("vpce-", "Gateway Load Balancer endpoint"), ("vgw-", "virtual private gateway"))
 
