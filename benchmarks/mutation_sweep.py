@@ -86,6 +86,7 @@ INT_CLI = ["tests/integration/test_cli.py"]
 UNIT_CLI = ["tests/unit/test_cli_exit_statuses.py"]
 UNIT_NETWORK = ["tests/unit/test_network.py", "tests/unit/test_endpoint_policies.py"]
 INT_NETWORK = ["tests/integration/test_network_facts.py"]
+INT_PREFIX_LISTS = ["tests/integration/test_prefix_list_routes.py"]
 UNIT_LOCK = ["tests/unit/test_chain_not_checked.py", "tests/unit/test_chain_audit_fixes.py"]
 UNIT_ENDPOINTS = ["tests/unit/test_endpoint_policies.py"]
 INT_DEFERRED_KILL = ["tests/integration/test_deferred_kill.py"]
@@ -2719,6 +2720,30 @@ MUTATIONS = [
         "an S3 interface endpoint whose private DNS serves only the inbound resolver taken to take the S3 names",
         UNIT_NETWORK,
         INT_NETWORK,
+    ),
+    m(
+        "R23",
+        "hooks/network.py",
+        "    return found or _empty_answer(ec2, prefix_list_id, refused)\n",
+        "    return found\n",
+        "a prefix list answered with no entries taken to route nothing, another account's or S3's own alike",
+        INT_PREFIX_LISTS,
+    ),
+    m(
+        "R24",
+        "hooks/network.py",
+        "    services = (*dynamodb_endpoint_services(region), *s3express_endpoint_services(region))\n",
+        "    services = (*dynamodb_endpoint_services(region),)\n",
+        "a hidden S3 Express One Zone gateway endpoint's route read as a route elsewhere",
+        INT_PREFIX_LISTS,
+    ),
+    m(
+        "R25",
+        "hooks/network.py",
+        '            if route.get("GatewayId") in unnamed:\n',
+        "            if False:\n",
+        "a hidden vpce- route whose prefix list DescribePrefixLists could not name read as a Load Balancer route",
+        INT_PREFIX_LISTS,
     ),
     # pure/plan.py, pure/requests.py: the dry run's plan, the write's requests
     m(

@@ -97,7 +97,9 @@ def _taken_from_the_gateway_endpoint(tables: list[Any], endpoint: Any, subnet: A
     The routes that may take S3's addresses away from the gateway endpoint's route to S3's prefix list: one to a
     range of public addresses elsewhere than the internet (or a blackhole) as specific as an entry of S3's list, or
     more, that overlaps it. The longest prefix wins; on the same prefix a static route wins over a prefix-list route
-    (Amazon VPC User Guide, "How route priority works"); of two prefix lists, either may. Empty when none.
+    (Amazon VPC User Guide, "How route priority works"); of two prefix lists, either may. Empty when none. S3's list
+    holding no entry in moto's model is no list of no addresses: AWS keeps S3's IP address ranges in it (Amazon VPC
+    User Guide, "AWS-managed prefix lists"), so any such route may take some.
     """
     s3_ranges = [
         ipaddress.ip_network(entry["Cidr"])
@@ -110,12 +112,18 @@ def _taken_from_the_gateway_endpoint(tables: list[Any], endpoint: Any, subnet: A
         f"{route if isinstance(route, _Listed) else route.destination_cidr_block} to {_target(route)}"
         for route, network in _public_range_routes(tables)
         if (route.state == "blackhole" or not _to_the_internet(route, subnet))
-        and any(
-            network.version == s3.version and network.overlaps(s3) and network.prefixlen >= s3.prefixlen
-            for s3 in s3_ranges
+        and (
+            not s3_ranges
+            or any(
+                network.version == s3.version and network.overlaps(s3) and network.prefixlen >= s3.prefixlen
+                for s3 in s3_ranges
+            )
         )
     ]
-    return f"S3's addresses may be routed to {', '.join(taking)} before the gateway endpoint" if taking else ""
+    if not taking:
+        return ""
+    unknown = "" if s3_ranges else " (S3's prefix list shows no entries: its ranges are not known)"
+    return f"S3's addresses may be routed to {', '.join(taking)} before the gateway endpoint{unknown}"
 
 
 def _tables_of(ec2: Any, subnet: Any) -> list[Any]:

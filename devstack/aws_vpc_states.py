@@ -1,5 +1,5 @@
 """
-Three things EC2 answers about a VPC that moto does not, played in the stand-in: :func:`install`.
+Four things EC2 answers about a VPC that moto does not, played in the stand-in: :func:`install`.
 
 A route's ``State`` (Amazon EC2 API Reference, "Route": "The blackhole state indicates that the route's target
 isn't available (for example, the specified gateway isn't attached to the VPC, or the specified NAT instance has
@@ -23,6 +23,15 @@ list, or no list: the caller must not take an unread list for an empty one. The 
 (aws-cloudformation/rain issue 308, a 400 from EC2); the code's row in the Amazon EC2 API Reference, "Error codes for
 the Amazon EC2 API", could not be read here, so the code is the form EC2's other ``Invalid<Resource>ID.NotFound``
 codes take. The verifier takes any error there as "entries not read", so it does not depend on the code.
+
+S3 Express One Zone's AWS-managed prefix list, ``com.amazonaws.REGION.s3express`` (Amazon VPC User Guide, "AWS-managed
+prefix lists", beside ``com.amazonaws.REGION.s3`` and ``.dynamodb``), which moto lacks: without it a gateway endpoint
+of ``com.amazonaws.REGION.s3express`` gets no route (moto routes a gateway endpoint to the list of its service's
+name), where AWS routes "traffic destined for the service to the gateway endpoint using the prefix list for the
+service" (AWS PrivateLink Guide, "Gateway endpoints"; S3 Express One Zone takes gateway endpoints: Amazon S3 User Guide,
+"Networking for directory buckets"). Its entry is the stand-in's own
+(:data:`S3EXPRESS_RANGES`, apart from moto's S3 and DynamoDB ranges), as moto's lists' are; AWS publishes the real
+ones in the list itself.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from __future__ import annotations
 from typing import Any
 
 from moto.ec2.exceptions import EC2ClientError
+from moto.ec2.models.managed_prefixes import ManagedPrefixListBackend
 from moto.ec2.models.route_tables import Route
 from moto.ec2.responses import EC2Response
 from moto.ec2.responses.vpcs import VPCs
@@ -41,6 +51,8 @@ NAT_GATEWAY_GONE = ("deleting", "deleted", "failed")
 #: The states of an instance that is no target any more ("Route": "the specified NAT instance has been terminated").
 INSTANCE_GONE = ("shutting-down", "terminated")
 BLACKHOLE, ACTIVE = "blackhole", "active"
+#: The stand-in's entries of ``com.amazonaws.REGION.s3express`` (public, apart from moto's S3 and DynamoDB ranges).
+S3EXPRESS_RANGES = ("18.97.0.0/16",)
 
 #: moto's own methods (or the judges installed before this one), by name.
 _moto: dict[str, Any] = {}
@@ -122,16 +134,28 @@ def describe_managed_prefix_lists(self: Any) -> Any:
     return _moto["describe_managed_prefix_lists"](self)
 
 
+def create_default_pls(self: Any) -> None:
+    """moto's AWS-managed prefix lists, and S3 Express One Zone's (see the module)."""
+    _moto["create_default_pls"](self)
+    self._create_aws_managed_prefix_list(
+        name=f"com.amazonaws.{self.region_name}.s3express",
+        address_family="IPv4",
+        entries=[{"Cidr": cidr, "Description": "default"} for cidr in S3EXPRESS_RANGES],
+    )
+
+
 #: The prefix-list judges stand in front of ``EC2Response``, where the paging judge (``devstack/aws_pages.py``) stands
 #: too: on ``VPCs`` that one would call moto's own method past them.
 _JUDGES: dict[type, tuple[Any, ...]] = {
     VPCs: (create_vpc_endpoint, modify_vpc_endpoint),
     EC2Response: (get_managed_prefix_list_entries, describe_managed_prefix_lists),
+    ManagedPrefixListBackend: (create_default_pls,),
 }
 
 
 def install() -> None:
-    """Answer routes' states, keep endpoints' DNS options, refuse unknown prefix lists (once per process)."""
+    """Answer routes' states, keep endpoints' DNS options, refuse unknown prefix lists, hold S3 Express One Zone's
+    prefix list (once per process)."""
     backend_judges.install(_JUDGES, _moto)
     if not getattr(Route.__dict__["state"].fget, "judged", False):
         route_state.judged = True  # type: ignore[attr-defined]

@@ -524,8 +524,8 @@ class EmrfsEmrHook(EmrHook):
         Read whether a cluster's subnet reaches STS: its routes and its VPC's STS interface endpoint.
 
         Calls EC2 ``DescribeSubnets``, ``DescribeRouteTables``, ``DescribeVpcEndpoints``, ``DescribeNatGateways``,
-        ``DescribePrefixLists``, ``GetManagedPrefixListEntries``, ``DescribeVpcAttribute`` and
-        ``DescribeSecurityGroups`` in the EMR account, whose id
+        ``DescribePrefixLists``, ``GetManagedPrefixListEntries``, ``DescribeManagedPrefixLists``,
+        ``DescribeVpcAttribute`` and ``DescribeSecurityGroups`` in the EMR account, whose id
         tells a subnet shared with it by another account (AWS RAM).
 
         :param instance_groups: the security groups of the cluster's instances.

@@ -18,6 +18,7 @@ from airflow_provider_emrfs_xacct.pure.network import (
     SubnetFacts,
     dynamodb_endpoint_services,
     s3_endpoint_services,
+    s3express_endpoint_services,
     sts_endpoint_services,
 )
 from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
@@ -43,6 +44,13 @@ PRIVATE_RANGES = tuple(
 PREFIX_LIST_ENTRY = "PrefixListEntryOf"
 #: The IAM action of ``GetManagedPrefixListEntries`` (Service Authorization Reference, Amazon EC2).
 ENTRIES_ACTION = "ec2:GetManagedPrefixListEntries"
+#: The IAM action of ``DescribeManagedPrefixLists``, which tells an empty list from one not read (:func:`_empty_answer`).
+DESCRIBE_LISTS_ACTION = "ec2:DescribeManagedPrefixLists"
+#: How every AWS-managed prefix list's name starts, and no customer-managed one's ("The name cannot start with
+#: com.amazonaws", Amazon EC2 API Reference, "CreateManagedPrefixList"); in the China Regions, where services may be
+#: named ``cn.com.amazonaws.REGION.SERVICE`` (:func:`~.pure.network.s3_endpoint_services`), that form too: an empty
+#: answer for a list so named is then not read, never taken to route nothing.
+AWS_MANAGED = ("com.amazonaws.", "cn.com.amazonaws.")
 #: ``GatewayId`` prefixes: a Gateway Load Balancer (Network Firewall) endpoint, a virtual private gateway.
 OTHER_GATEWAYS = (("vpce-", "Gateway Load Balancer endpoint"), ("vgw-", "virtual private gateway"))
 
@@ -68,7 +76,8 @@ def read_subnet_facts(
     ``DescribeSecurityGroups`` the inbound rules of the endpoint's security groups (:func:`_ingress`). The same
     ``DescribeVpcEndpoints`` answer gives the VPC's S3 endpoints, and the route table's own gateway endpoint routes
     stand for those it does not show (:func:`_s3_endpoints`). ``GetManagedPrefixListEntries`` reads the entries of the
-    other prefix lists routes go to, which are judged as CIDR routes (:func:`_with_prefix_list_entries`).
+    other prefix lists routes go to, which are judged as CIDR routes (:func:`_with_prefix_list_entries`), and
+    ``DescribeManagedPrefixLists`` tells a list answered with no entries from one not read (:func:`_empty_answer`).
 
     :param ec2: a boto3 EC2 client in the cluster's account and Region.
     :param subnet_id: the cluster's ``Ec2InstanceAttributes.Ec2SubnetId``.
@@ -104,9 +113,11 @@ def _read_subnet_facts(
     gateway_endpoints = {
         *(str(endpoint["VpcEndpointId"]) for endpoint in endpoints if endpoint.get("VpcEndpointType") == "Gateway"),
         *(policy.endpoint_id for policy in s3_endpoints["s3_gateway_policies"]),  # only the route table shows them
-        *s3_endpoints.pop("dynamodb_gateways"),  # likewise
+        *s3_endpoints.pop("other_service_gateways"),  # likewise
     }
-    judged_tables, prefix_lists_unread = _with_prefix_list_entries(ec2, tables, gateway_endpoints, refused)
+    judged_tables, prefix_lists_unread = _with_prefix_list_entries(
+        ec2, tables, gateway_endpoints, s3_endpoints.pop("unnamed_gateways"), refused
+    )
     judged_tables, default_routes = _default_routes(judged_tables)
     # Every NAT gateway a route goes to, not only the default route's: a narrower route to a private one takes its
     # range away from a public NAT gateway's default route (the most specific route decides).
@@ -327,7 +338,11 @@ def _gateway_endpoint_bypass(
 
 
 def _with_prefix_list_entries(
-    ec2: Any, tables: list[dict[str, Any]], gateway_endpoints: set[str], refused: list[RefusedRead]
+    ec2: Any,
+    tables: list[dict[str, Any]],
+    gateway_endpoints: set[str],
+    unnamed: dict[str, str],
+    refused: list[RefusedRead],
 ) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
     """
     The route tables with each route to a prefix list (``DestinationPrefixListId``) other than a gateway endpoint's
@@ -340,7 +355,9 @@ def _with_prefix_list_entries(
     priority works": "Longest prefix", "Static routes", "Prefix list routes"). So a list of public ranges to a transit
     gateway beside ``0.0.0.0/0`` to a NAT gateway takes its ranges away from the NAT gateway: the Regional STS and S3
     addresses may be among them. A gateway endpoint's own route (to its service's prefix list) is judged apart
-    (:func:`_s3_endpoints`). Entries not read leave the routes not checked, never a PASS.
+    (:func:`_s3_endpoints`). Entries not read leave the routes not checked, never a PASS; so does a route to a
+    ``vpce-…`` not described whose list was not named (``unnamed``, :func:`_gateway_routes`): a gateway endpoint's, or
+    another endpoint's carrying the list's ranges.
     """
     entries: dict[str, list[str] | str] = {}
     unread: list[str] = []
@@ -351,6 +368,10 @@ def _with_prefix_list_entries(
             prefix_list = str(route.get("DestinationPrefixListId", ""))
             if not prefix_list or route.get("GatewayId") in gateway_endpoints:
                 routes.append(route)
+                continue
+            if route.get("GatewayId") in unnamed:
+                gateway = route["GatewayId"]
+                unread.append(f"{prefix_list} to VPC endpoint {gateway} (not described): {unnamed[gateway]}")
                 continue
             if prefix_list not in entries:
                 entries[prefix_list] = _prefix_list_entries(ec2, prefix_list, refused)
@@ -371,11 +392,50 @@ def _prefix_list_entries(ec2: Any, prefix_list_id: str, refused: list[RefusedRea
     """
     try:
         pages = ec2.get_paginator("get_managed_prefix_list_entries").paginate(PrefixListId=prefix_list_id)
-        return [str(entry["Cidr"]) for page in pages for entry in page.get("Entries", []) if entry.get("Cidr")]
+        found = [str(entry["Cidr"]) for page in pages for entry in page.get("Entries", []) if entry.get("Cidr")]
     except ClientError as error:
         if is_access_denied(error):
             return _refused(refused, ENTRIES_ACTION, prefix_list_id, error)
         return f"its entries could not be read ({ENTRIES_ACTION}): {error}"
+    return found or _empty_answer(ec2, prefix_list_id, refused)
+
+
+def _empty_answer(ec2: Any, prefix_list_id: str, refused: list[RefusedRead]) -> list[str] | str:
+    """
+    ``[]`` when an answer of no entries is the list's truth, else why not.
+
+    A customer-managed list may be empty (``CreateManagedPrefixList``: "Minimum number of 0 items" of ``Entry.N``), and
+    one the caller owns, or one shared with it ("Consumers can view the entries in a shared prefix list", Amazon VPC
+    User Guide, "Shared prefix list permissions"), ``DescribeManagedPrefixLists`` shows it: then it routes nothing. A
+    list that read does not show (another account's, not shared: a participant of a shared subnet reads its owner's
+    route table, not its owner's lists), or an AWS-managed one (named ``com.amazonaws…``, a name a customer's list
+    cannot take: Amazon EC2 API Reference, "CreateManagedPrefixList"), which holds its service's IP address ranges
+    (Amazon VPC User Guide, "AWS-managed prefix lists"), answered empty is not read: what EC2 answers a caller who may
+    not read a list is not documented.
+    """
+    why = f"{ENTRIES_ACTION} answered no entries for {prefix_list_id}"
+    try:
+        pages = ec2.get_paginator("describe_managed_prefix_lists").paginate(PrefixListIds=[prefix_list_id])
+        described = [item for page in pages for item in page.get("PrefixLists", [])]
+    except ClientError as error:
+        if is_access_denied(error):
+            return _refused(
+                refused,
+                DESCRIBE_LISTS_ACTION,
+                prefix_list_id,
+                error,
+                f"{why}, and {DESCRIBE_LISTS_ACTION} was denied "
+                f"(whether the list is one the caller may read is not known): {error}",
+            )
+        return f"{why}, and {DESCRIBE_LISTS_ACTION} did not describe it (none the caller may read): {error}"
+    names = [str(item.get("PrefixListName", "")) for item in described if item.get("PrefixListId") == prefix_list_id]
+    if not names:
+        return f"{why}, and {DESCRIBE_LISTS_ACTION} did not describe it (none the caller may read)"
+    if names[0].startswith(AWS_MANAGED):
+        return (
+            f"{why}, AWS-managed ({names[0]}): AWS keeps its service's IP address ranges there, so they were not read"
+        )
+    return []
 
 
 def _to_the_internet(route: dict[str, Any], private_nats: dict[str, str], public_ip: bool) -> bool:
@@ -420,10 +480,13 @@ def _s3_endpoints(
     still shows as its route on the table: to the service's prefix list (``DestinationPrefixListId``), through the
     endpoint (``GatewayId`` ``vpce-…``; AWS PrivateLink Guide, "Gateway endpoints": "Each subnet route table must
     have a route that sends traffic destined for the service to the gateway endpoint using the prefix list for the
-    service"). :func:`_gateway_routes` reads those. So do DynamoDB's (``dynamodb_gateways``, not a SubnetFacts field):
-    its route to DynamoDB's AWS-managed list (``com.amazonaws.REGION.dynamodb``, Amazon VPC User Guide, "AWS-managed
-    prefix lists") sends only traffic destined for DynamoDB, as a described DynamoDB gateway endpoint's, and is no
-    route elsewhere for STS or S3 (:func:`_with_prefix_list_entries` leaves it out).
+    service"). :func:`_gateway_routes` reads those. So do DynamoDB's and S3 Express One Zone's
+    (``other_service_gateways``, not a SubnetFacts field): a route to DynamoDB's or S3 Express One Zone's AWS-managed
+    list (``com.amazonaws.REGION.dynamodb``, ``com.amazonaws.REGION.s3express``, Amazon VPC User Guide, "AWS-managed
+    prefix lists") sends only traffic destined for that service, as a described gateway endpoint's does, and is no
+    route elsewhere for STS or S3 (:func:`_with_prefix_list_entries` leaves it out). Nor is S3 Express One Zone's S3's
+    gateway endpoint: its endpoints "are different from standard Amazon S3 endpoints" (Amazon S3 User Guide, "Step 1:
+    Configure a gateway VPC endpoint to reach S3 Express One Zone directory buckets").
     """
     table_ids = {str(table["RouteTableId"]) for table in tables}
     endpoints = [
@@ -455,9 +518,10 @@ def _s3_endpoints(
         }
     )
     described = {str(endpoint["VpcEndpointId"]) for endpoint in every}  # in whatever state: judged above
-    hidden, unread = _gateway_routes(ec2, tables, described, refused)
+    hidden, unread, unnamed = _gateway_routes(ec2, tables, described, refused)
     unseen = sorted({endpoint for name in own for endpoint in hidden.get(name, ())})
-    dynamodb = sorted({endpoint for name in dynamodb_endpoint_services(region) for endpoint in hidden.get(name, ())})
+    services = (*dynamodb_endpoint_services(region), *s3express_endpoint_services(region))
+    other_services = sorted({endpoint for name in services for endpoint in hidden.get(name, ())})
     policies = (
         *(_policy(endpoint) for endpoint in gateways),
         *(EndpointPolicy(endpoint_id, GATEWAY) for endpoint_id in unseen),  # its policy not seen: undetermined
@@ -468,16 +532,20 @@ def _s3_endpoints(
         "s3_interface_endpoints": tuple(interface),
         "s3_gateway_policies": policies,
         "s3_private_dns_endpoints": tuple(private_dns),
-        "dynamodb_gateways": dynamodb,
+        "other_service_gateways": other_services,
+        "unnamed_gateways": unnamed,
     }
 
 
 def _gateway_routes(
     ec2: Any, tables: list[dict[str, Any]], described: set[str], refused: list[RefusedRead]
-) -> tuple[dict[str, set[str]], str]:
+) -> tuple[dict[str, set[str]], str, dict[str, str]]:
     """
-    The gateway endpoints that only the route table shows (their ids), by the name of their route's prefix list, and
-    why some prefix list of such a route could not be read (``""``: each was).
+    The gateway endpoints that only the route table shows (their ids), by the name of their route's prefix list; why
+    some prefix list of such a route could not be read (``""``: each was); and, when ``DescribePrefixLists`` failed,
+    each such route's ``vpce-…`` with why: a gateway endpoint carrying only its service's traffic, or a Gateway Load
+    Balancer endpoint carrying the list's ranges, is not known (:func:`_with_prefix_list_entries`). A list it does not
+    describe is no AWS-managed one, so no gateway endpoint's: its route is a route elsewhere, its entries read.
 
     ``DescribePrefixLists`` names an AWS-managed prefix list by its service (``PrefixListName``
     ``com.amazonaws.REGION.s3``, Amazon EC2 API Reference, "PrefixList"). A refused or failed read leaves the route
@@ -493,7 +561,7 @@ def _gateway_routes(
         and route.get("State", "active") == "active"
     }
     if not routes:
-        return {}, ""
+        return {}, "", {}
     asked = ", ".join(sorted(routes))
     try:
         pages = ec2.get_paginator("describe_prefix_lists").paginate(PrefixListIds=sorted(routes))
@@ -504,13 +572,15 @@ def _gateway_routes(
         }
     except ClientError as error:
         if is_access_denied(error):  # said in the S3 route's detail, so the link it leaves open grants it
-            return {}, _refused(refused, "ec2:DescribePrefixLists", asked, error)
-        return {}, f"ec2:DescribePrefixLists on {asked} failed: {error}"
+            why = _refused(refused, "ec2:DescribePrefixLists", asked, error)
+        else:
+            why = f"ec2:DescribePrefixLists on {asked} failed: {error}"
+        return {}, why, dict.fromkeys(routes.values(), why)
     hidden: dict[str, set[str]] = {}
     for prefix_list, name in names.items():
         hidden.setdefault(name, set()).add(routes[prefix_list])
     missing = sorted(set(routes) - set(names))
-    return hidden, f"ec2:DescribePrefixLists did not describe {', '.join(missing)}" if missing else ""
+    return hidden, f"ec2:DescribePrefixLists did not describe {', '.join(missing)}" if missing else "", {}
 
 
 def _policy(endpoint: dict[str, Any]) -> EndpointPolicy:

@@ -519,6 +519,16 @@ def dynamodb_endpoint_services(region: str) -> list[str]:
     return _endpoint_services(region, "dynamodb")
 
 
+def s3express_endpoint_services(region: str) -> list[str]:
+    """
+    Return the names S3 Express One Zone's gateway endpoint service, and its AWS-managed prefix list, may have in
+    ``region`` (``com.amazonaws.REGION.s3express``: Amazon VPC User Guide, "AWS-managed prefix lists"), as
+    :func:`s3_endpoint_services`. Not S3's: its endpoints "are different from standard Amazon S3 endpoints" (Amazon S3
+    User Guide, "Step 1: Configure a gateway VPC endpoint to reach S3 Express One Zone directory buckets").
+    """
+    return _endpoint_services(region, "s3express")
+
+
 def uses_regional_sts(release_label: str) -> bool:
     """Return whether EMRFS on this release calls the Regional STS endpoint by default."""
     version = parse_release_label(release_label, "release_label")

@@ -5,9 +5,9 @@ The differential study (``differential.py``) builds no VPC: its clusters run in 
 and endpoint links are never compared with an independent judge there. This study does. :func:`generate` draws a
 layout from a seed: the subnet's own route table or the VPC's main one; a default route to an internet gateway, a
 public or private NAT gateway, a transit gateway, a peering connection, nothing, or the same split in
-``0.0.0.0/1`` + ``128.0.0.0/1``; sometimes a route to a customer-managed prefix list of public or private ranges
-to a transit gateway, of ``0.0.0.0/0`` to a public NAT gateway or of public ranges to a private one, or a DynamoDB
-gateway endpoint, beside it; ``MapPublicIpOnLaunch``; an S3 gateway endpoint on the subnet's table, on another
+``0.0.0.0/1`` + ``128.0.0.0/1``; sometimes a route to a customer-managed prefix list of public, private or no
+ranges to a transit gateway, of ``0.0.0.0/0`` to a public NAT gateway or of public ranges to a private one, or a
+DynamoDB or S3 Express One Zone gateway endpoint, beside it; ``MapPublicIpOnLaunch``; an S3 gateway endpoint on the subnet's table, on another
 table or none; S3 and STS interface endpoints with or without private DNS, their security groups open to the
 subnet on HTTPS or not; the VPC's DNS attributes; endpoint policies allowing everything, or refusing the bucket, the
 role or another account's resources; the bucket in the cluster's Region or another; a release before or after
@@ -56,8 +56,10 @@ POLICIES = ("none", "allow-all", "deny-bucket", "deny-role", "own-account-only")
 #: A route to a customer-managed prefix list beside the default route: none; public or private ranges to a transit
 #: gateway (a prefix list's entries are routed as CIDR routes: Amazon VPC User Guide, "How route priority works");
 #: ``0.0.0.0/0`` to a public NAT gateway (the default route where no static one is); public ranges to a private NAT
-#: gateway (no way to the internet: "NAT gateways"). Or a DynamoDB gateway endpoint on the table, whose route to
-#: DynamoDB's AWS-managed list carries only DynamoDB's traffic.
+#: gateway (no way to the internet: "NAT gateways"); an empty list to a transit gateway (it routes nothing: a customer
+#: list may hold no entry, "CreateManagedPrefixList"). Or a DynamoDB or an S3 Express One Zone gateway endpoint on the
+#: table, whose route to its service's AWS-managed list carries only that service's traffic (the S3 Express one is
+#: not S3's gateway endpoint).
 PREFIX_LIST_ROUTES = (
     "none",
     "none",
@@ -68,12 +70,15 @@ PREFIX_LIST_ROUTES = (
     "default-nat-gateway",
     "public-private-nat-gateway",
     "dynamodb-gateway",
+    "s3express-gateway",
+    "empty-transit-gateway",
 )
 #: The prefix lists' entries: public ranges (the kind AWS endpoints' addresses are in), a private one, everything.
 PREFIX_LIST_ENTRIES = {
     "public": ("52.94.0.0/16", "3.5.0.0/19"),
     "private": ("172.16.0.0/12",),
     "default": ("0.0.0.0/0",),
+    "empty": (),
 }
 
 
@@ -233,14 +238,15 @@ def _prefix_list_route(ec2: Any, layout: Layout, subnet: str, vpc: str, table: s
     kind = layout.prefix_list
     if kind == "none":
         return
-    if kind == "dynamodb-gateway":
+    if kind.endswith("-gateway") and kind.split("-", 1)[0] in ("dynamodb", "s3express"):
+        service = kind.split("-", 1)[0]
         ec2.create_vpc_endpoint(
-            VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.dynamodb", VpcEndpointType="Gateway", RouteTableIds=[table]
+            VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.{service}", VpcEndpointType="Gateway", RouteTableIds=[table]
         )
         return
     entries = [{"Cidr": cidr} for cidr in PREFIX_LIST_ENTRIES[kind.split("-", 1)[0]]]
     listed = ec2.create_managed_prefix_list(
-        PrefixListName=f"egress-{layout.number}", MaxEntries=len(entries), AddressFamily="IPv4", Entries=entries
+        PrefixListName=f"egress-{layout.number}", MaxEntries=max(len(entries), 1), AddressFamily="IPv4", Entries=entries
     )["PrefixList"]["PrefixListId"]
     target: dict[str, str]
     if kind.endswith("transit-gateway"):

@@ -124,7 +124,8 @@ SOMETIMES = {
     # Only for a cluster in a VPC subnet (test_verify.py's private-subnet test exercises them); DescribeNatGateways
     # only when its default route goes to a NAT gateway, DescribeVpcAttribute and DescribeSecurityGroups only when the
     # VPC has an STS interface endpoint with private DNS, DescribePrefixLists only for a gateway endpoint route whose
-    # endpoint is not described, GetManagedPrefixListEntries only for a route to another prefix list
+    # endpoint is not described, GetManagedPrefixListEntries only for a route to another prefix list,
+    # DescribeManagedPrefixLists only for a list answered with no entries
     # (test_network_facts.py, test_prefix_list_routes.py and test_verify.py exercise them).
     # CancelSteps only for probe steps still running when the probe's wait ended, ListSteps only after an
     # AddJobFlowSteps whose answer was lost (test_probe_leftovers.py exercises both).
@@ -144,6 +145,7 @@ SOMETIMES = {
             "ec2:DescribeSecurityGroups",
             "ec2:DescribePrefixLists",
             "ec2:GetManagedPrefixListEntries",
+            "ec2:DescribeManagedPrefixLists",
         },
     },
 }

@@ -15,15 +15,17 @@ import dataclasses
 import ipaddress
 from typing import TYPE_CHECKING, Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link, name_refused_reads
-from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, PASS, s3_route_check, sts_endpoint_check
+from airflow_provider_emrfs_xacct.pure.network import FAIL, NOT_CHECKED, PASS, s3_route_check, sts_endpoint_check
 from devstack.aws_network import CANNOT_TELL, s3_unreachable, sts_unreachable
 from devstack.aws_pages import short_pages
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, REGION, client
+from devstack.testing import moto_user
 from tests.integration.test_network_facts import (
     add_s3_gateway_endpoint,
     as_a_participant,
@@ -452,3 +454,215 @@ def test_a_refused_read_of_s3_s_own_prefix_list_names_the_action_in_the_s3_link(
     assert "overlapping" not in result.detail  # the entries were not read: no overlap was seen
     (link,) = name_refused_reads([Link(None, "route", UNKNOWN, result.detail, fix=result.fix)], refused)
     assert "allow ec2:GetManagedPrefixListEntries" in link.fix, result.detail
+
+
+def test_a_hidden_s3_express_gateway_endpoint_s_route_is_neither_s3_s_gateway_nor_a_route_elsewhere(
+    moto_url: str, ec2: Any
+) -> None:
+    """
+    A subnet shared by another account, its route table holding the owner's S3 Express One Zone gateway endpoint's
+    route (``pl-…`` to a ``vpce-…`` not described), which ``DescribePrefixLists`` names
+    ``com.amazonaws.REGION.s3express`` (Amazon VPC User Guide, "AWS-managed prefix lists"). A gateway endpoint's route
+    sends "traffic destined for the service" (AWS PrivateLink Guide, "Gateway endpoints"), and S3 Express One Zone's
+    endpoints "are different from standard Amazon S3 endpoints" (Amazon S3 User Guide, "Step 1: Configure a gateway
+    VPC endpoint to reach S3 Express One Zone directory buckets"): it carries neither S3's nor STS's requests. Without a
+    way out and with no S3 gateway endpoint, S3 is not reached: the S3 Express endpoint is not taken for S3's gateway
+    endpoint, nor its list's entries for routes to a Gateway Load Balancer endpoint (as they were); the owner, who sees
+    every endpoint, gets the judge's FAIL. Beside an internet gateway route with public addresses, STS's global endpoint is reached (PASS, as the
+    judge finds: it was not checked).
+    """
+    vpc, subnet = private_subnet(ec2, "10.76")
+    table = default_route_table(ec2, vpc, subnet)
+    ec2.create_vpc_endpoint(
+        VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.s3express", VpcEndpointType="Gateway", RouteTableIds=[table]
+    )
+    express = ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
+    assert any(route.get("DestinationPrefixListId") for route in express)  # the stand-in routes it (aws_vpc_states)
+    as_a_participant(ec2)
+
+    facts = read_subnet_facts(ec2, subnet, account_id="999999999999")
+
+    assert facts.shared_by == EMR_ACCOUNT
+    assert (facts.public_routes, facts.prefix_lists_unread) == ((), ())
+    assert facts.s3_gateway_endpoint is False
+    result = s3_route_check("prefix-listed", REGION, facts)
+    # Not the FAIL of the judge, which sees every endpoint: the owner's interface endpoints are hidden (AWS RAM).
+    assert result.status == NOT_CHECKED, result
+    assert "no S3 gateway endpoint" in result.detail
+    assert "routes public addresses" not in result.detail
+    judged = s3_unreachable(EMR_ACCOUNT, REGION, subnet, "prefix-listed")
+    assert judged is not None
+    assert not judged.startswith(CANNOT_TELL)
+    own = read_subnet_facts(client(moto_url, EMR_ACCOUNT, "ec2"), subnet)  # the owner sees its endpoint: no S3's
+    assert own.s3_gateway_endpoint is False
+    assert s3_route_check("prefix-listed", REGION, own).status == FAIL
+
+    ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+
+    facts = read_subnet_facts(ec2, subnet, account_id="999999999999")
+
+    assert facts.public_routes_elsewhere == ()
+    assert sts_endpoint_check("emr-5.30.0", facts).status == PASS
+    assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-5.30.0", {}) is None
+
+
+def s3_list_answered_empty(region: str = REGION) -> str:
+    """Empty the cluster account's S3 prefix list in moto's model, as a participant's or a quirk's answer would be;
+    return the list's id (moto is reset before each test)."""
+    from moto.ec2.models import ec2_backends
+
+    backend = ec2_backends[EMR_ACCOUNT][region]
+    listed = next(
+        item for item in backend.managed_prefix_lists.values() if item.prefix_list_name == f"com.amazonaws.{region}.s3"
+    )
+    listed.entries = {key: [] for key in listed.entries}
+    return str(listed.id)
+
+
+def test_s3_s_own_prefix_list_answered_empty_is_no_list_that_routes_nothing(ec2: Any) -> None:
+    """
+    The S3 gateway endpoint's route is to S3's AWS-managed prefix list, one of the "sets of IP address ranges for AWS
+    services" that AWS maintains (Amazon VPC User Guide, "AWS-managed prefix lists"). Answered with no entries, S3's
+    ranges are not known, not absent: a route elsewhere (here ``52.216.0.0/16``, inside an S3 range of moto's list, to
+    a transit gateway) may take S3's addresses from the endpoint. Not checked, naming the empty answer (it PASSED: no
+    entry, no overlap); the judge cannot tell either. Without such a route the gateway endpoint still is the way.
+    """
+    vpc, subnet = private_subnet(ec2, "10.77")
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    listed = s3_list_answered_empty()
+    assert ec2.get_managed_prefix_list_entries(PrefixListId=listed)["Entries"] == []
+
+    assert s3_route_check("prefix-listed", REGION, read_subnet_facts(ec2, subnet)).status == PASS
+    assert s3_unreachable(EMR_ACCOUNT, REGION, subnet, "prefix-listed") is None
+
+    table = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]["RouteTableId"]
+    target, name = to_transit_gateway(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="52.216.0.0/16", **target)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    result = s3_route_check("prefix-listed", REGION, facts)
+    assert result.status == NOT_CHECKED, result
+    assert f"52.216.0.0/16 to {name}" in result.detail
+    assert f"{listed}" in result.detail
+    assert "no entries" in result.detail
+    judged = s3_unreachable(EMR_ACCOUNT, REGION, subnet, "prefix-listed")
+    assert judged is not None
+    assert judged.startswith(CANNOT_TELL)
+
+
+def test_another_account_s_list_answered_empty_is_not_taken_for_an_empty_list(moto_url: str, ec2: Any) -> None:
+    """
+    A participant's read of the owner's customer-managed list may answer no entries rather than an error (what EC2
+    answers there is not documented: devstack/aws_vpc_states.py). An empty answer is the list's truth only for a list
+    ``DescribeManagedPrefixLists`` shows the caller, not named ``com.amazonaws…`` ("The name cannot start with
+    com.amazonaws", Amazon EC2 API Reference, "CreateManagedPrefixList"): its own, or one shared with it ("Consumers can
+    view the entries in a shared prefix list", Amazon VPC User Guide, "Shared prefix list permissions"). Here that read
+    answers the list is none of the caller's: not checked, naming it (it PASSED through the NAT gateway: the list
+    "routed nothing"). The caller's own empty list routes nothing: PASS, as the judge finds.
+    """
+    vpc, subnet, table = nat_subnet(ec2, "10.78")
+    target, name = to_transit_gateway(ec2, vpc, subnet)
+    listed = prefix_list(ec2, *PUBLIC)
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, **target)
+    participant = client(moto_url, DESTINATION_ACCOUNT, "ec2")
+
+    def answered_empty(parsed: dict[str, Any], **_: Any) -> None:
+        parsed["Entries"] = []
+
+    reader = client(moto_url, EMR_ACCOUNT, "ec2")
+    reader.meta.events.register("after-call.ec2.GetManagedPrefixListEntries", answered_empty)
+    own, theirs = reader._request_signer._credentials, participant._request_signer._credentials
+
+    def sign_as(operation_name: str, request_signer: Any, **_: Any) -> None:
+        request_signer._credentials = theirs if operation_name == "DescribeManagedPrefixLists" else own
+
+    reader.meta.events.register("before-sign.ec2", sign_as)
+
+    facts = read_subnet_facts(reader, subnet)
+
+    assert facts.prefix_lists_unread[0].startswith(f"{listed} to {name}: "), facts.prefix_lists_unread
+    for result in links(facts):
+        assert result.status == NOT_CHECKED, result
+        assert listed in result.detail
+
+    empty = ec2.create_managed_prefix_list(PrefixListName="nothing-yet", MaxEntries=1, AddressFamily="IPv4")
+    ec2.delete_route(RouteTableId=table, DestinationPrefixListId=listed)
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=empty["PrefixList"]["PrefixListId"], **target)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert facts.prefix_lists_unread == ()
+    assert [result.status for result in links(facts)] == [PASS, PASS]
+    assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}) is None
+
+
+def test_a_refused_describe_managed_prefix_lists_behind_an_empty_answer_is_named_in_the_s3_link(
+    moto_url: str, ec2: Any
+) -> None:
+    """
+    S3's list answered empty, and ``DescribeManagedPrefixLists`` (which tells an empty list from one not read) refused:
+    the S3 link is not checked, its detail says the refusal, and its fix names ec2:DescribeManagedPrefixLists to allow.
+    """
+    vpc, subnet = private_subnet(ec2, "10.79")
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    s3_list_answered_empty()
+    table = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]["RouteTableId"]
+    target, _ = to_transit_gateway(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="52.216.0.0/16", **target)
+    statements = [
+        {"Effect": "Allow", "Action": ["ec2:Describe*", "ec2:GetManagedPrefixListEntries"], "Resource": "*"},
+        {"Effect": "Deny", "Action": "ec2:DescribeManagedPrefixLists", "Resource": "*"},
+    ]
+    _, key = moto_user(moto_url, "reader-denied-describemanagedprefixlists", statements)
+    reader = boto3.client(
+        "ec2",
+        endpoint_url=moto_url,
+        region_name=REGION,
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+    )
+    refused: list[RefusedRead] = []
+
+    facts = read_with_auth(moto_url, reader, subnet, refused=refused)
+
+    result = s3_route_check("b", REGION, facts)
+    assert result.status == NOT_CHECKED, result
+    assert [item.action for item in refused] == ["ec2:DescribeManagedPrefixLists"]
+    (link,) = name_refused_reads([Link(None, "route", UNKNOWN, result.detail, fix=result.fix)], refused)
+    assert "allow ec2:DescribeManagedPrefixLists" in link.fix, result.detail
+
+
+def test_a_hidden_gateway_endpoint_whose_list_was_not_named_is_unread_not_a_load_balancer_route(
+    moto_url: str, ec2: Any
+) -> None:
+    """
+    In a shared subnet the owner's S3 gateway endpoint shows only as its route (``pl-…`` to a ``vpce-…`` not described),
+    and ``DescribePrefixLists``, which names its list, is refused: what the route is, a gateway endpoint carrying only
+    its service's traffic (AWS PrivateLink Guide, "Gateway endpoints") or a Gateway Load Balancer endpoint carrying the
+    list's ranges, is not known. Beside an internet gateway route with public addresses, STS's global endpoint is not
+    checked, the detail saying the refusal, so the link's fix names ec2:DescribePrefixLists to allow (the list's
+    entries were read as routes to a Gateway Load Balancer endpoint, and the fix named nothing to allow).
+    """
+    vpc, subnet = private_subnet(ec2, "10.80")
+    ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
+    table = default_route_table(ec2, vpc, subnet)
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    reader = reader_denied(moto_url, "ec2:DescribePrefixLists")
+    as_a_participant(reader)
+    refused: list[RefusedRead] = []
+
+    facts = read_with_auth(moto_url, reader, subnet, account_id="999999999999", refused=refused)
+
+    result = sts_endpoint_check("emr-5.30.0", facts)
+    assert result.status == NOT_CHECKED, result
+    assert "Gateway Load Balancer" not in result.detail
+    assert [item.action for item in refused] == ["ec2:DescribePrefixLists"]
+    (link,) = name_refused_reads([Link(None, "route", UNKNOWN, result.detail, fix=result.fix)], refused)
+    assert "allow ec2:DescribePrefixLists" in link.fix, result.detail

@@ -24,6 +24,7 @@ from airflow_provider_emrfs_xacct.pure.network import (
     s3_endpoint_services,
     s3_route_check,
     s3a_default_sts,
+    s3express_endpoint_services,
     sts_endpoint_check,
     sts_endpoint_settings,
     uses_regional_sts,
@@ -939,3 +940,9 @@ def test_with_the_translation_switch_unreadable_a_translated_sts_endpoint_is_not
 
 
 EMRFS_IMPL_NAME = "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"
+
+
+def test_s3_express_one_zone_s_gateway_service_names_are_its_prefix_lists_and_not_s3_s() -> None:
+    """``com.amazonaws.REGION.s3express`` (Amazon VPC User Guide, "AWS-managed prefix lists"), never S3's own."""
+    assert s3express_endpoint_services("eu-west-1") == ["com.amazonaws.eu-west-1.s3express"]
+    assert not set(s3express_endpoint_services("eu-west-1")) & set(s3_endpoint_services("eu-west-1"))
