@@ -198,3 +198,10 @@ def test_a_switch_neither_true_nor_false_in_the_configurations_is_refused_naming
         plan_launch(given)
     assert caught.value.field == f"job_flow_overrides.Configurations[emrfs-site].Properties.{ENABLED}"
     assert repr(value) in str(caught.value)
+
+
+def test_access_grants_without_fallback_in_the_configurations_are_refused_naming_that_field() -> None:
+    given = overrides("emr-7.1.0", Configurations=[emrfs_site(**{ENABLED: "TRUE", FALLBACK: "false"})])
+    with pytest.raises(InvalidParameterError) as caught:
+        plan_launch(given)
+    assert caught.value.field == f"job_flow_overrides.Configurations[emrfs-site].Properties.{ENABLED}"
