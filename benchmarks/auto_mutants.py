@@ -75,7 +75,17 @@ TARGETS: dict[str, list[str]] = {
     "spill": [_U + "test_quotas.py", _U + "test_chain.py", _U + "test_chain_audit_fixes.py"],
     "validation": [_U + "test_validation.py", _U + "test_documents.py", _U + "test_safety_rules.py"],
     "evaluator": [_U + "test_evaluator.py", *_CHECK_TESTS],
-    "cluster_config": [_U + "test_cluster_config.py", _U + "test_safety_rules.py", _U + "test_chain.py"],
+    # hadoop_boolean, the translation and Access Grants switches are also tested through the verifier.
+    "cluster_config": [
+        _U + "test_cluster_config.py",
+        _U + "test_access_grants.py",
+        _U + "test_credential_settings.py",
+        _U + "test_request_contexts.py",
+        _U + "test_safety_rules.py",
+        _U + "test_chain.py",
+        _U + "test_chain_audit_fixes.py",
+        _U + "test_hand_made_configurations.py",
+    ],
     "converge": [
         _U + "test_converge.py",
         _U + "test_converge_lag.py",
@@ -152,7 +162,23 @@ TARGETS["checks/session_duration"] = [
     *_CHECK_TESTS,
 ]
 # s3a2's custom encryption context (contexts.custom_encryption_context, key_user's grants) is tested with grants.
-TARGETS["checks/contexts"] = [*_CHECK_TESTS, _U + "test_kms_grants.py", _U + "test_spark_job_settings.py"]
+# The bucket-level readings (s3a4, port25) are tested with the settings they leave not checked and the credentials'.
+TARGETS["checks/contexts"] = [
+    *_CHECK_TESTS,
+    _U + "test_kms_grants.py",
+    _U + "test_spark_job_settings.py",
+    _U + "test_chain_not_checked.py",
+    _U + "test_credential_settings.py",
+    _U + "test_access_grants.py",
+]
+# A mapped bucket's own STS endpoint and the STS VPC endpoint policy (port25) are tested with the endpoints' policies.
+TARGETS["checks/sts_route"] = [
+    *_CHECK_TESTS,
+    _U + "test_endpoint_policies.py",
+    _U + "test_spark_job_settings.py",
+    _U + "test_chain_not_checked.py",
+]
+TARGETS["checks/release"] = [*_CHECK_TESTS, _U + "test_spark_job_settings.py", _U + "test_access_grants.py"]
 TARGETS["checks/key_user"] = [*_CHECK_TESTS, _U + "test_kms_grants.py"]
 # name_refused_reads' tests build refusals as the hooks word them (hooks/errors.py), in test_chain_not_checked.py.
 TARGETS["checks/findings"] = [_U + "test_chain_not_checked.py", *_CHECK_TESTS]

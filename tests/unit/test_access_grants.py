@@ -184,3 +184,24 @@ def test_a_fallback_with_a_space_java_keeps_is_not_read_as_false() -> None:
     [(status, _)] = grants_links("emr-6.15.0", emrfs_site(**{ENABLED: "true", FALLBACK: "false\u00a0"}))
     assert status == UNKNOWN  # not FAIL: "false\u00a0" is not false to Hadoop
     plan_launch(overrides("emr-6.15.0"), emrfs_site_properties={ENABLED: "true", FALLBACK: "false\u00a0"})
+
+
+@pytest.mark.parametrize("value", ["on demand", "t rue"])
+def test_a_switch_neither_true_nor_false_in_the_configurations_is_refused_naming_its_field(value: str) -> None:
+    """
+    A value with a space inside (Java's String.trim keeps it: neither true nor false to Configuration.getBoolean) set
+    in job_flow_overrides' emrfs-site, not in emrfs_site_properties, is refused naming that Configurations field, with
+    the value as written.
+    """
+    given = overrides("emr-6.15.0", Configurations=[emrfs_site(**{ENABLED: value, FALLBACK: "false"})])
+    with pytest.raises(InvalidParameterError) as caught:
+        plan_launch(given)
+    assert caught.value.field == f"job_flow_overrides.Configurations[emrfs-site].Properties.{ENABLED}"
+    assert repr(value) in str(caught.value)
+
+
+def test_access_grants_without_fallback_in_the_configurations_are_refused_naming_that_field() -> None:
+    given = overrides("emr-7.1.0", Configurations=[emrfs_site(**{ENABLED: "TRUE", FALLBACK: "false"})])
+    with pytest.raises(InvalidParameterError) as caught:
+        plan_launch(given)
+    assert caught.value.field == f"job_flow_overrides.Configurations[emrfs-site].Properties.{ENABLED}"

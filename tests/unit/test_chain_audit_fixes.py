@@ -1448,6 +1448,25 @@ def test_the_clusters_sts_endpoint_is_not_judged_when_every_mapped_bucket_names_
     assert FAIL in [link.status for link in sts_links(many)]
 
 
+def test_with_the_cluster_settings_unread_the_sts_link_is_the_route_checks() -> None:
+    """
+    Without the cluster's Configurations (not read), no setting names a bucket's own STS endpoint: the link is the
+    route check's judgement of the cluster's endpoint, as for the other settings then taken as not set (named in the
+    report's not-seen list), on an S3A release and on an EMRFS one alike.
+    """
+    from airflow_provider_emrfs_xacct.pure.network import StsReachability
+
+    for release in ("emr-7.10.0", "emr-6.15.0"):
+        state = healthy_state()
+        state.release_label = release
+        state.cluster_configurations = None
+        state.sts_reachability = StsReachability("FAIL", "https://sts.eu-west-1.amazonaws.com", "no way to it")
+
+        links = [link for link in check_chain(state).links if link.link == "cluster reaches STS"]
+
+        assert [link.status for link in links] == [FAIL], links
+
+
 def test_the_sts_endpoint_of_a_bucket_no_role_mapping_takes_is_not_a_mapped_roles() -> None:
     """
     A bucket only ``s3_prefixes`` names, beside a ``Prefix`` mapping of another bucket, gets no mapped role, so S3A

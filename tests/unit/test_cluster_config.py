@@ -1123,3 +1123,18 @@ class TestClusterName:
 
     def test_257_characters_are_refused(self) -> None:
         refused(lambda: validate_cluster_name("n" * 257, "job_flow_overrides.Name"), "job_flow_overrides.Name", "256")
+
+
+@pytest.mark.parametrize("neighbour", ["!", "X"])
+def test_a_flag_is_trimmed_of_characters_up_to_u0020_only(neighbour: str) -> None:
+    """
+    Hadoop's Configuration.getBoolean compares getTrimmed(name), Java's String.trim, with "true"/"false" ignoring
+    case; String.trim removes "any character whose codepoint is less than or equal to 'U+0020' (the space character)"
+    and no other (Java SE API, String.trim). "!" (U+0021, the first character above) and a letter are kept, so
+    "true!" is neither true nor false: getBoolean gives the caller's default, not known here.
+    """
+    from airflow_provider_emrfs_xacct.pure.cluster_config import hadoop_boolean
+
+    assert hadoop_boolean("\x00\x20TRUE\x20\x00") is True
+    assert hadoop_boolean(f"true{neighbour}") is None
+    assert hadoop_boolean(f"{neighbour}false") is None

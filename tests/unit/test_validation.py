@@ -514,7 +514,10 @@ class TestPositiveNumber:
 
 class TestWholeNumber:
     # A waiter's Delay and MaxAttempts (botocore WaiterConfig) are whole numbers; a template renders them as text.
-    @pytest.mark.parametrize(("value", "expected"), [(0, 0), (30, 30), ("30", 30), (" 5 ", 5)])
+    # "from 0 to 1,000,000,000" as the message says: both ends taken.
+    @pytest.mark.parametrize(
+        ("value", "expected"), [(0, 0), (30, 30), ("30", 30), (" 5 ", 5), (10**9, 10**9), (str(10**9), 10**9)]
+    )
     def test_accepts_a_number_or_its_rendered_text(self, value, expected):
         assert validate_whole_number(value, "waiter_delay", minimum=0) == expected
 
