@@ -1516,9 +1516,9 @@ MUTATIONS = [
     m(
         "T08",
         "pure/merge.py",
-        "    others = other_principals(ours)\n    if others:",
-        "    others = other_principals(ours)\n    if False:",
-        "the trust statement removed with a service principal someone added to it",
+        "    others = other_principals(statement)\n    if others:",
+        "    others = other_principals(statement)\n    if False:",
+        "the provider's trust (or key-users) statement removed with a service principal someone added to it",
         UNIT_MERGE,
         INT_REVOKE,
     ),
