@@ -1625,6 +1625,22 @@ MUTATIONS = [
         INT_REVOKE_OPTIONS,
         ["tests/unit/test_principal_spelling.py"],
     ),
+    m(
+        "T20",
+        "pure/merge.py",
+        "        if shape is not None:\n            _refuse_widening(item, shape, f\"statement {sid!r}\", set())",
+        "        if False:\n            _refuse_widening(item, shape, f\"statement {sid!r}\", set())",
+        "a provider statement a run drops goes with what someone added to it (EmrfsXacctObjectAcl)",
+        INT_TRUST,
+    ),
+    m(
+        "T21",
+        "hooks/iam.py",
+        "                refuse_ending_others(\n                    find_statement(current, documents.TRUST_SID),",
+        "                (lambda *_, **__: None)(\n                    find_statement(current, documents.TRUST_SID),",
+        "a grant removes its trust statement of deleted roles with a service someone added to it",
+        INT_TRUST,
+    ),
     # connections Airflow does not have
     m(
         "N01",
