@@ -1628,8 +1628,8 @@ MUTATIONS = [
     m(
         "T20",
         "pure/merge.py",
-        "        if shape is not None:\n            _refuse_widening(item, shape, f\"statement {sid!r}\", set())",
-        "        if False:\n            _refuse_widening(item, shape, f\"statement {sid!r}\", set())",
+        '        if shape is not None:\n            _refuse_widening(item, shape, f"statement {sid!r}", set())',
+        '        if False:\n            _refuse_widening(item, shape, f"statement {sid!r}", set())',
         "a provider statement a run drops goes with what someone added to it (EmrfsXacctObjectAcl)",
         INT_TRUST,
     ),
