@@ -49,6 +49,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     merged_resources,
     names_any,
     parse_document,
+    refuse_ending_others,
     refuse_orphaned_ids,
     remove_statement,
     require_iam_policy_length,
@@ -317,6 +318,13 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                     desired, MAX_TRUST_POLICY_CHARS, "trusted_role_arns", f"the trust policy of role {role_name}"
                 )
             else:  # other statements trust every role asked for; ours, if there, held only deleted roles
+                # A service or "*" someone put beside them would lose its trust with the statement: refused.
+                refuse_ending_others(
+                    find_statement(current, documents.TRUST_SID),
+                    documents.TRUST_SID,
+                    why="(it names only deleted roles, and other statements trust every role asked for)",
+                    then="run again",
+                )
                 desired = remove_statement(current, documents.TRUST_SID)
             _refuse_orphaned_trust(current, desired, role_name)
             return desired
@@ -413,10 +421,11 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
             documents.refuse_restricted_legacy_statements(current)
             held_locations, held_keys = documents.locations_in_permissions_policy(current)
-            ours = documents.destination_permissions_policy(
-                partition, held_locations | wanted_locations, held_keys | wanted_keys, object_acl=object_acl
-            )
-            return merge_owned_statements(current, ours, documents.is_owned_destination_sid)
+            locations, keys = held_locations | wanted_locations, held_keys | wanted_keys
+            ours = documents.destination_permissions_policy(partition, locations, keys, object_acl=object_acl)
+            # Without object_acl its statement goes: only as the provider writes it (widest), not with what was added.
+            widest = documents.destination_permissions_policy(partition, locations, keys, object_acl=True)
+            return merge_owned_statements(current, ours, documents.is_owned_destination_sid, widest=widest)
 
         return self._ensure_inline_policy(
             role_name,

@@ -21,16 +21,16 @@ from airflow_provider_emrfs_xacct.pure.converge import (
     guard_writes,
     read_modify_write,
 )
-from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, PreconditionError
+from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
 from airflow_provider_emrfs_xacct.pure.merge import (
     aws_principals,
     document_size,
     find_statement,
     live_principals,
     merged_principals,
-    other_principals,
     parse_document,
     policy_text,
+    refuse_ending_others,
     refuse_orphaned_ids,
     remove_statement,
     same_meaning,
@@ -238,14 +238,13 @@ class EmrfsKmsHook(AwsGenericHook["KMSClient"]):
                 )
             # Principals of one statement are alternatives (IAM User Guide, "AWS JSON policy elements:
             # Principal"): one the provider never writes (a service, "*") would lose the key with the statement.
-            others = other_principals(ours)
-            if others:
-                raise ConflictError(
-                    f"the key policy of {key_arn}: statement {documents.KEY_USERS_SID!r} also grants "
-                    f"{', '.join(others)}, which the provider does not write; removing the statement with its last "
-                    "role would end their use of the key: move them into a statement of your own, then revoke again",
-                    document=f"the key policy of {key_arn}",
-                )
+            refuse_ending_others(
+                ours,
+                documents.KEY_USERS_SID,
+                verb="grants",
+                loss="their use of the key",
+                what=f"the key policy of {key_arn}",
+            )
             return remove_statement(current, documents.KEY_USERS_SID)
 
         return self._converge_key_policy(key_arn, desire, settings=settings, dry_run=dry_run)

@@ -44,7 +44,9 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
     :param s3_prefixes: ``s3://bucket/prefix/`` locations, all in one bucket. (templated)
     :param principal_arns: the EMR account's role ARNs (the EMR EC2 role). (templated)
     :param enforce_bucket_owner: switch an ``ObjectWriter`` or ``BucketOwnerPreferred`` bucket to
-        ``BucketOwnerEnforced``. (templated, default: False)
+        ``BucketOwnerEnforced``; what the objects' ACLs grant, and another account's ownership of what it
+        wrote, then no longer count (only the bucket ACL is checked: review the objects first). (templated,
+        default: False)
     :param dry_run: only log the plan; the report says what ownership the bucket has now. (templated,
         default: False)
     :param expected_account_id: the bucket's account; the connection must act in it. (templated)

@@ -210,16 +210,29 @@ def upsert_statement(
 
 
 def merge_owned_statements(
-    document: dict[str, Any] | None, desired: dict[str, Any], owns: Callable[[str], bool]
+    document: dict[str, Any] | None,
+    desired: dict[str, Any],
+    owns: Callable[[str], bool],
+    *,
+    widest: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """
     Return ``document`` with the provider's statements of ``desired`` in it; every other statement kept.
 
     The provider's statements (those whose ``Sid`` ``owns``) that ``desired`` no longer has are
     dropped; a statement someone else wrote into the same document (a ``Deny``, say) stays in place.
+
+    :param widest: the provider's statements as it writes them at their widest (those ``desired`` may leave
+        out): one about to be dropped that holds more than its form there (an action or resource someone added)
+        is refused as its write would be (:func:`owned_statement`), not dropped with what was added.
     """
     result = copy.deepcopy(document) if document else {"Version": desired.get("Version", VERSION), "Statement": []}
     wanted = {statement["Sid"] for statement in desired["Statement"]}
+    for item in as_list(result.get("Statement")):
+        sid = item.get("Sid") if isinstance(item, dict) else None
+        shape = find_statement(widest, sid) if isinstance(sid, str) and owns(sid) and sid not in wanted else None
+        if shape is not None:
+            _refuse_widening(item, shape, f"statement {sid!r}", set())
     result["Statement"] = [
         item
         for item in as_list(result.get("Statement"))
@@ -379,6 +392,35 @@ def other_principals(statement: dict[str, Any] | None) -> list[str]:
     ]
 
 
+def refuse_ending_others(
+    statement: dict[str, Any] | None,
+    sid: str,
+    *,
+    verb: str = "trusts",
+    why: str = "with its last role",
+    loss: str = "their access",
+    then: str = "revoke again",
+    what: str | None = None,
+) -> None:
+    """
+    Refuse to remove the provider's ``statement`` while it holds a principal the provider never writes.
+
+    Principals of one statement are alternatives (IAM User Guide, "AWS JSON policy elements: Principal"): a
+    service's or ``"*"`` someone put into the provider's statement would lose what it grants with the statement.
+
+    :param what: names the document (its ``ConflictError`` names it too).
+    :raises ConflictError: naming the statement and those principals.
+    """
+    others = other_principals(statement)
+    if others:
+        raise ConflictError(
+            f"{what + ': ' if what else ''}statement {sid!r} also {verb} {', '.join(others)}, which the provider does "
+            f"not write; removing the statement {why} would end {loss}: move them into a statement of your own, "
+            f"then {then}",
+            document=what,
+        )
+
+
 def live_principals(principals: Iterable[str]) -> list[str]:
     """Drop unique ids (``AROA…``) that IAM shows in place of principals that were deleted."""
     return [value for value in principals if not _UNIQUE_ID.match(value)]
@@ -473,13 +515,7 @@ def trust_without_role(trust: dict[str, Any] | None, account: str, role_name: st
         return upsert_statement(
             trust, trust_statement(remaining), dropping={value for value in held if value not in remaining}
         )
-    others = other_principals(ours)
-    if others:
-        raise ConflictError(
-            f"statement {TRUST_SID!r} also trusts {', '.join(others)}, which the provider does not write; removing "
-            f"the statement with its last role would end their access: move them into a statement of your own, "
-            "then revoke again"
-        )
+    refuse_ending_others(ours, TRUST_SID)
     result = remove_statement(trust, TRUST_SID)
     if not result["Statement"]:
         nobody = copy.deepcopy(TRUST_NOBODY_STATEMENT)

@@ -632,3 +632,72 @@ def test_a_trusted_role_named_in_another_spelling_is_held_already(aws: Seeded) -
     assert recorder.mutating == []
     [trusted] = trust_policy(client(aws.url, DESTINATION_ACCOUNT, "iam"))["Statement"]
     assert as_list(trusted["Principal"]["AWS"]) == [aws.emr_ec2_role_arn]
+
+
+def test_a_service_principal_beside_only_deleted_roles_in_the_providers_trust_statement_is_not_dropped(
+    aws: Seeded,
+) -> None:
+    """
+    The provider's trust statement holds only a deleted role (shown as its unique ID, IAM User Guide, "AWS JSON
+    policy elements: Principal") and a service someone added; another statement already trusts the EMR EC2 role
+    unconditionally. The grant has nothing to add and used to drop its statement whole, and with it the service's
+    trust (principals of one statement are alternatives: IAM User Guide, "AWS JSON policy elements: Principal").
+    It is refused instead, as the revoke refuses it (``trust_without_role``), with nothing written.
+    """
+    iam_a, iam_b = client(aws.url, EMR_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "iam")
+    gone = iam_a.create_role(RoleName="EMR_EC2_Retired", AssumeRolePolicyDocument=EC2_ONLY_TRUST)["Role"]
+    run_operator(make_operator(aws, trusted_role_arns=[gone["Arn"]]))
+    trust = trust_policy(iam_b)
+    statement(trust, TRUST_SID)["Principal"]["Service"] = "ec2.amazonaws.com"
+    by_hand = {
+        "Sid": "ByHand",
+        "Effect": "Allow",
+        "Principal": {"AWS": aws.emr_ec2_role_arn},
+        "Action": "sts:AssumeRole",
+    }
+    trust["Statement"].append(by_hand)
+    iam_b.update_assume_role_policy(RoleName=ROLE_NAME, PolicyDocument=json.dumps(trust))
+    iam_a.delete_role(RoleName="EMR_EC2_Retired")
+    before = trust_policy(iam_b)
+    assert as_list(statement(before, TRUST_SID)["Principal"]["AWS"]) == [gone["RoleId"]]  # shown as its ID
+
+    with (
+        CallRecorder().everywhere() as calls,
+        pytest.raises(
+            ConflictError, match=rf"statement '{TRUST_SID}' also trusts Service principal 'ec2\.amazonaws\.com'"
+        ),
+    ):
+        run_operator(make_operator(aws))
+
+    assert calls.mutating == []
+    assert trust_policy(iam_b) == before
+
+
+def test_a_resource_someone_added_to_the_object_acl_statement_is_not_dropped_by_a_run_without_object_acl(
+    aws: Seeded,
+) -> None:
+    """
+    A run without ``object_acl`` drops the provider's ``s3:PutObjectAcl`` statement. Someone put another bucket's
+    objects into it: a run *with* ``object_acl`` refuses to write that back (``owned_statement``), and the run
+    without it used to drop the statement and that grant with it, silently. Refused the same way now.
+    """
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    run_operator(make_operator(aws, object_acl=True))
+    policy = permissions_policy(iam)
+    statement(policy, "EmrfsXacctObjectAcl")["Resource"] = [
+        *as_list(statement(policy, "EmrfsXacctObjectAcl")["Resource"]),
+        "arn:aws:s3:::reference-data/*",
+    ]
+    iam.put_role_policy(RoleName=ROLE_NAME, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(policy))
+    before = permissions_policy(iam)
+
+    with (
+        CallRecorder().everywhere() as calls,
+        pytest.raises(
+            ConflictError, match=r"'EmrfsXacctObjectAcl' holds the wildcard resource 'arn:aws:s3:::reference-data/\*'"
+        ),
+    ):
+        run_operator(make_operator(aws))
+
+    assert calls.mutating == []
+    assert permissions_policy(iam) == before
