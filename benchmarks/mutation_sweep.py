@@ -1095,7 +1095,7 @@ MUTATIONS = [
     m(
         "G02",
         "pure/checks/access_grants.py",
-        "    if found.replaces_mappings and not s3a and version is not None:",
+        "    if found.replaces_mappings and not s3a and not doubt and version is not None:",
         "    if found.replaces_mappings and version is not None:",
         "Access Grants on S3A a FAIL, not not-checked",
         UNIT_SETTINGS,
@@ -1103,8 +1103,8 @@ MUTATIONS = [
     m(
         "G03",
         "pure/checks/access_grants.py",
-        '    classifications = ("emrfs-site", "spark-defaults", *(("core-site",) if s3a else ()))',
-        '    classifications = ("emrfs-site", *(("core-site",) if s3a else ()))',
+        '    classifications = ("emrfs-site", "spark-defaults", *(("core-site",) if s3a or doubt else ()))',
+        '    classifications = ("emrfs-site", *(("core-site",) if s3a or doubt else ()))',
         "spark-defaults Access Grants not read",
         UNIT_SETTINGS,
     ),
@@ -1119,8 +1119,8 @@ MUTATIONS = [
     m(
         "G05",
         "pure/checks/credential_settings.py",
-        "    emrfs = keeps_emrfs(state) or not s3a or state.release_label is None",
-        "    emrfs = keeps_emrfs(state) or not s3a",
+        "    emrfs = not serves_s3_with_s3a(state)",
+        "    emrfs = not s3a_may_serve_s3(state)",
         "fs.s3.customAWSCredentialsProvider not reported when the release is unknown",
         UNIT_SETTINGS,
     ),
@@ -1143,9 +1143,9 @@ MUTATIONS = [
     ),
     m(
         "G08",
-        "pure/checks/contexts.py",
-        'return str(site_property(state, "core-site", "fs.s3.impl")).strip() == EMRFS_IMPL',
-        'return str(site_property(state, "core-site", "fs.s3.impl")) == EMRFS_IMPL',
+        "pure/cluster_config.py",
+        "    text = str(value).strip(JAVA_TRIMMED)\n    if text == EMRFS_IMPL:",
+        "    text = str(value)\n    if text == EMRFS_IMPL:",
         "fs.s3.impl naming EMRFS with spaces not trimmed",
         UNIT_SETTINGS,
     ),

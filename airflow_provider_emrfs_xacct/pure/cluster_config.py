@@ -510,6 +510,26 @@ def hadoop_boolean(value: object) -> bool | None:
     return True if text == "true" else False if text == "false" else None
 
 
+def emrfs_kept(value: object) -> bool | None:
+    """
+    Whether a ``core-site`` ``fs.s3.impl`` of ``value`` keeps EMRFS for ``s3://`` (Amazon EMR Release Guide,
+    "Migration guide: EMRFS to S3A filesystem": from 7.10.0 S3A serves ``s3://`` unless it names
+    :data:`EMRFS_IMPL`), read as Hadoop reads it: ``FileSystem.getFileSystemClass`` takes
+    ``Configuration.getClass("fs." + scheme + ".impl", null)``, which trims the value with ``getTrimmed`` (Java's
+    ``String.trim``, :data:`JAVA_TRIMMED`) and loads it with ``getClassByName``, throwing when no class has that name.
+
+    ``True``: EMRFS's class name; ``False``: unset or another class name (S3A serves ``s3://`` from 7.10.0);
+    ``None``: no Java class name once trimmed (``EMRFS_IMPL`` padded with a no-break space, say, or empty), which
+    Hadoop fails to load: what then serves ``s3://`` AWS does not document, so it is not known.
+    """
+    if value is None:
+        return False
+    text = str(value).strip(JAVA_TRIMMED)
+    if text == EMRFS_IMPL:
+        return True
+    return False if _JAVA_CLASS.match(text) else None
+
+
 def _access_grants_values(
     configurations: list[dict[str, Any]], classifications: tuple[str, ...]
 ) -> dict[str, dict[str, str]]:

@@ -939,3 +939,22 @@ def test_with_the_translation_switch_unreadable_a_translated_sts_endpoint_is_not
 
 
 EMRFS_IMPL_NAME = "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"
+
+
+def test_with_fs_s3_impl_no_class_name_as_hadoop_reads_it_the_sts_endpoint_is_not_checked() -> None:
+    """
+    Hadoop's Configuration.getClass trims fs.s3.impl with Java's String.trim, which keeps a no-break space: no class
+    of that name loads, so which connector serves s3:// (and which STS endpoint it calls) is not known. Python's strip
+    read EMRFS kept, and judged EMRFS's endpoint (a FAIL here: the global endpoint with no internet route).
+    """
+    configurations = [
+        {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL_NAME + "\u00a0"}},
+        {"Classification": "emrfs-site", "Properties": {"fs.s3.sts.endpoint": "https://sts.amazonaws.com"}},
+    ]
+    result = cluster_sts_check("emr-7.10.0", facts(sts_interface_endpoint=True), configurations)
+    assert result.status == NOT_CHECKED
+    assert f"fs.s3.impl={EMRFS_IMPL_NAME + chr(0xA0)!r}" in result.detail
+    assert "fs.s3.impl" in result.fix
+    # Trimmed as Java trims (ASCII spaces), EMRFS is kept and its endpoint judged.
+    kept = [{**configurations[0], "Properties": {"fs.s3.impl": f" {EMRFS_IMPL_NAME}\n"}}, configurations[1]]
+    assert cluster_sts_check("emr-7.10.0", facts(sts_interface_endpoint=True), kept).status != NOT_CHECKED

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    connector_doubt,
     emrfs_bucket_setting,
     emrfs_setting_name,
     s3a_may_serve_s3,
@@ -66,7 +67,7 @@ def audit(state: ChainState) -> list[Link]:
             None,
             LINK,
             UNKNOWN,
-            "the cluster's release is not known, so neither is its s3:// connector, and the two would fare "
+            f"{connector_doubt(state)}, so neither is its s3:// connector, and the two would fare "
             f"differently: EMRFS {_outcome(emrfs)} ({_details(emrfs)}), S3A {_outcome(s3a)} ({_details(s3a)})",
             fix=f"give both connectors a duration of {MIN_SESSION_SECONDS}-{MAX_CHAINED_SESSION_SECONDS} seconds "
             f"(emrfs-site {SESSION_DURATION_PROPERTY}, core-site {S3A_SESSION_DURATION_PROPERTY})",
