@@ -271,6 +271,8 @@ def plan_launch(
         raise InvalidParameterError("keep_emrfs", f"must be True or False, got {keep_emrfs!r}")
     label = result.get("ReleaseLabel")
     version = _release_version(label, uses_role_mappings, notes, imds_v2_required=imds_v2_required)
+    if keep_emrfs:
+        _check_filesystem_classes(configurations)
     emrfs_site = dict(emrfs_site_properties or {})
     check_session_duration(emrfs_site, "emrfs_site_properties")
     translation_off = emrfs_translation_off(configurations, version) if uses_role_mappings else None
@@ -316,6 +318,27 @@ def plan_launch(
     if configurations:
         result["Configurations"] = configurations
     return LaunchPlan(result, notes, warnings)
+
+
+def _check_filesystem_classes(configurations: list[dict[str, Any]]) -> None:
+    """
+    With ``keep_emrfs``, refuse a ``core-site`` ``fs.s3.impl`` or ``fs.s3n.impl`` that names no class as Hadoop
+    reads it (:func:`emrfs_kept` is ``None``: EMRFS's name padded with a no-break space, say): EMRFS is asked for,
+    and ``Configuration.getClass`` would load no class for ``s3://`` on any release. On 7.10.0 and later the launch
+    writes EMRFS's name there itself, and any other value conflicts (:func:`merge_classification`).
+    """
+    for index, configuration in enumerate(configurations):
+        properties = configuration.get("Properties")
+        if configuration.get("Classification") != "core-site" or not isinstance(properties, dict):
+            continue
+        for name in KEEP_EMRFS_PROPERTIES:
+            if name in properties and emrfs_kept(properties[name]) is None:
+                raise InvalidParameterError(
+                    f"job_flow_overrides.Configurations[{index}].Properties.{name}",
+                    f"is {properties[name]!r}, no class name once Hadoop trims it (Java's String.trim removes "
+                    f"characters up to U+0020 only), so no filesystem class would load; keep_emrfs=True needs "
+                    f"{EMRFS_IMPL!r}",
+                )
 
 
 def _termination_warnings(overrides: dict[str, Any]) -> list[str]:
