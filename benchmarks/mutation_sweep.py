@@ -1911,8 +1911,8 @@ MUTATIONS = [
     m(
         "Y12",
         "pure/checks/spark_settings.py",
-        "        if job is None or (site is not None and str(job).strip() == str(site).strip()):",
-        "        if job is None or site is None or str(job).strip() == str(site).strip():",
+        "        if job is None or (site is not None and java_trim(job) == java_trim(site)):",
+        "        if job is None or site is None or java_trim(job) == java_trim(site):",
         "a spark.hadoop.* connector setting with no site value not reported 'not checked'",
         ["tests/unit/test_spark_job_settings.py"],
     ),

@@ -521,6 +521,11 @@ class AccessGrants:
 JAVA_TRIMMED = "".join(map(chr, range(0x21)))
 
 
+def java_trim(value: object) -> str:
+    """A setting's value as Hadoop's ``Configuration.getTrimmed`` gives it: Java's ``String.trim`` (:data:`JAVA_TRIMMED`)."""
+    return str(value).strip(JAVA_TRIMMED)
+
+
 def hadoop_boolean(value: object) -> bool | None:
     """
     A boolean setting's value as Hadoop's ``Configuration.getBoolean`` reads it: trimmed, ``true`` or ``false`` in

@@ -78,6 +78,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     S3A_DEFAULT_SINCE,
     emrfs_kept,
     hadoop_boolean,
+    java_trim,
     parse_release_label,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
@@ -961,4 +962,4 @@ def _authority(endpoint: str) -> str:
     ``https://STS.eu-west-1.amazonaws.com/`` is ``sts.eu-west-1.amazonaws.com``: DNS names are
     case-insensitive (RFC 4343); ``:443``, HTTPS's default port, names the same endpoint.
     """
-    return endpoint.strip().split("://", 1)[-1].split("/", 1)[0].lower()
+    return java_trim(endpoint).split("://", 1)[-1].split("/", 1)[0].lower()

@@ -1089,6 +1089,22 @@ def test_a_bucket_another_account_owns_fails_and_names_the_expected_owner() -> N
     assert not report.healthy
 
 
+def test_an_s3_endpoint_setting_of_a_space_java_keeps_is_a_setting() -> None:
+    """
+    Hadoop's Configuration.getTrimmed is Java's String.trim (characters up to U+0020 only): a no-break space is an
+    endpoint value to it, not an unset one; Python's strip emptied it and the route to S3's Regional name passed.
+    """
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.subnet = SubnetFacts("subnet-1", "eu-west-1", True, False, False, False)
+    state.cluster_configurations = [{"Classification": "core-site", "Properties": {"fs.s3a.endpoint": "\u00a0"}}]
+
+    link = by_name(check_chain(state))[f"cluster reaches s3://{BUCKET}"]
+
+    assert link.status == UNKNOWN, link
+    assert "fs.s3a.endpoint" in link.detail
+
+
 @pytest.mark.parametrize(
     ("release", "classification", "setting"),
     [

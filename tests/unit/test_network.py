@@ -958,3 +958,17 @@ def test_with_fs_s3_impl_no_class_name_as_hadoop_reads_it_the_sts_endpoint_is_no
     # Trimmed as Java trims (ASCII spaces), EMRFS is kept and its endpoint judged.
     kept = [{**configurations[0], "Properties": {"fs.s3.impl": f" {EMRFS_IMPL_NAME}\n"}}, configurations[1]]
     assert cluster_sts_check("emr-7.10.0", facts(sts_interface_endpoint=True), kept).status != NOT_CHECKED
+
+
+def test_an_sts_endpoint_padded_with_a_space_java_keeps_is_not_the_regional_one() -> None:
+    """
+    Java's String.trim (Hadoop's getTrimmed) keeps a no-break space: "https://sts.eu-west-1.amazonaws.com" followed
+    by one names no host STS answers as written, so the route is not checked, naming it; Python's strip read it as the
+    Regional endpoint (a PASS through the STS interface endpoint).
+    """
+    padded = {"fs.s3.sts.endpoint": "https://sts.eu-west-1.amazonaws.com\u00a0"}
+    result = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True), padded)
+    assert result.status == NOT_CHECKED
+    assert repr("sts.eu-west-1.amazonaws.com\u00a0") in result.detail
+    trimmed = {"fs.s3.sts.endpoint": " https://sts.eu-west-1.amazonaws.com\n"}
+    assert sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True), trimmed).status == "PASS"

@@ -12,6 +12,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     S3A_DEFAULT_SINCE,
     emrfs_kept,
     hadoop_boolean,
+    java_trim,
     parse_release_label,
     s3a_bucket_setting,
 )
@@ -316,7 +317,7 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
         return ""
     for option in S3A_ENCRYPTION_OPTIONS:
         for name in (f"fs.s3a.{option}", s3a_bucket_setting(f"fs.s3a.{option}", bucket)):
-            if str(site_property(state, "core-site", name) or "").strip():
+            if java_trim(site_property(state, "core-site", name) or ""):
                 return (
                     f"{uses} S3A for s3://, and core-site {name} sets the encryption S3A's uploads "
                     "ask for, which the verifier does not read (nor how it combines with the security configuration)"
@@ -376,7 +377,7 @@ def upload_storage_class(state: ChainState, bucket: str) -> bool | None:
         return None
     emrfs = emrfs_readings(state, EMRFS_STORAGE_CLASS, bucket) if not serves_s3_with_s3a(state) else ()
     s3a = s3a_readings(state, EMRFS_STORAGE_CLASS, S3A_STORAGE_CLASS, bucket) if s3a_may_serve_s3(state) else ()
-    return any(str(value).strip() for value in (*emrfs, *s3a) if value is not None)
+    return any(java_trim(value) for value in (*emrfs, *s3a) if value is not None)
 
 
 #: EMRFS's ``emrfs-site`` custom encryption context of SSE-KMS uploads, and S3A's ``core-site`` one (Amazon EMR Release
@@ -400,10 +401,10 @@ def custom_encryption_context(state: ChainState, bucket: str) -> str:
     if not serves_s3_with_s3a(state):
         # EMRFS's bucket-level form too: whether EMRFS reads it is not documented (emrfs_readings).
         for name in (EMRFS_ENCRYPTION_CONTEXT, emrfs_bucket_setting(EMRFS_ENCRYPTION_CONTEXT, bucket)):
-            if name and str(site_property(state, "emrfs-site", name) or "").strip():
+            if name and java_trim(site_property(state, "emrfs-site", name) or ""):
                 return f"emrfs-site {name}"
     if s3a_may_serve_s3(state) and any(
-        str(value or "").strip()
+        java_trim(value or "")
         for value in s3a_readings(state, EMRFS_ENCRYPTION_CONTEXT, S3A_ENCRYPTION_CONTEXT, bucket)
     ):
         own = s3a_setting_name(state, S3A_ENCRYPTION_CONTEXT, bucket)
@@ -463,7 +464,7 @@ def s3_endpoint_setting(state: ChainState, bucket: str) -> str:
     if state.cluster_configurations is None:
         return ""
     settings = connector_settings(state, EMRFS_ENDPOINT, S3A_ENDPOINT, bucket)
-    return next((f"{name}={value.strip()}" for name, value in settings if value and value.strip()), "")
+    return next((f"{name}={java_trim(value)}" for name, value in settings if value and java_trim(value)), "")
 
 
 def bucket_of_s3_arn(arn: str) -> str:
@@ -659,7 +660,7 @@ def undocumented_precedence(state: ChainState, emrfs_name: str, s3a_name: str, b
     if translated is None or base is None:
         return None
     value = site_property(state, "emrfs-site", translated)
-    if str(value).strip() == str(base).strip():
+    if java_trim(value) == java_trim(base):
         return None
     return (
         f"core-site {s3a_name}={base!r} and emrfs-site {translated}={value!r} (which EMR translates for S3A) differ, "
