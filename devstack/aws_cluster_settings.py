@@ -319,7 +319,7 @@ def _spark_differs(configurations: list[dict[str, Any]], bucket: str | None = No
         )
     for classification, name in (*FOLLOWED, *per_bucket):
         job, own = spark.get(f"spark.hadoop.{name}"), site(configurations, classification).get(name)
-        if job is not None and (own is None or job.strip() != own.strip()):
+        if job is not None and (own is None or job.strip(JAVA_TRIMMED) != own.strip(JAVA_TRIMMED)):
             return name
     return ""
 
