@@ -558,6 +558,14 @@ def emrfs_kept(value: object) -> bool | None:
     return False if _JAVA_CLASS.match(text) else None
 
 
+def emrfs_impl_doubt(value: object) -> str:
+    """Why ``core-site`` ``fs.s3.impl`` of ``value`` leaves the ``s3://`` connector not known (:func:`emrfs_kept`)."""
+    return (
+        f"core-site fs.s3.impl={value!r} is no class name as Hadoop reads it (Configuration.getClass trims with "
+        "Java's String.trim, which keeps a no-break space)"
+    )
+
+
 def _access_grants_values(
     configurations: list[dict[str, Any]], classifications: tuple[str, ...]
 ) -> dict[str, dict[str, str]]:

@@ -76,6 +76,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
     EMRFS_IMPL,
     S3A_DEFAULT_SINCE,
+    emrfs_impl_doubt,
     emrfs_kept,
     hadoop_boolean,
     java_trim,
@@ -648,9 +649,8 @@ def cluster_sts_check(
         return StsReachability(
             NOT_CHECKED,
             UNKNOWN_CONNECTOR_STS,
-            f"{release_label} defaults to S3A, and core-site fs.s3.impl={impl!r} is no class name as Hadoop reads it "
-            "(Configuration.getClass trims with Java's String.trim, which keeps a no-break space): which connector "
-            "serves s3://, so which STS endpoint it calls, is not known",
+            f"{release_label} defaults to S3A, and {emrfs_impl_doubt(impl)}: which connector serves s3://, so which "
+            "STS endpoint it calls, is not known",
             f"set core-site fs.s3.impl to {EMRFS_IMPL} exactly, or remove it, to have it checked; the live probe "
             "(probe=True) proves the route",
         )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
     S3A_DEFAULT_SINCE,
+    emrfs_impl_doubt,
     emrfs_kept,
     hadoop_boolean,
     java_trim,
@@ -967,10 +968,7 @@ def connector_doubt(state: ChainState) -> str:
     if version is None:
         return "the cluster's release is not known"
     if version >= S3A_DEFAULT_SINCE and keeps_emrfs(state) is None:
-        return (
-            f"core-site fs.s3.impl={site_property(state, 'core-site', 'fs.s3.impl')!r} is no class name as Hadoop "
-            "reads it (Configuration.getClass trims with Java's String.trim, which keeps a no-break space)"
-        )
+        return emrfs_impl_doubt(site_property(state, "core-site", "fs.s3.impl"))
     return ""
 
 
