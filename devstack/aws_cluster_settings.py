@@ -122,6 +122,26 @@ def flag(properties: dict[str, str], name: str) -> bool | None:
     return True if text == "true" else False if text == "false" else None
 
 
+def emrfs_kept(core: dict[str, str]) -> bool | None:
+    """
+    Whether ``core-site`` ``fs.s3.impl`` keeps EMRFS as Hadoop loads it: ``Configuration.getClass`` takes the value
+    through ``getTrimmed`` (Java's trim) to ``getClassByName``, which throws for no such class. ``None`` when the
+    trimmed value is no dotted Java name (EMRFS's padded with a no-break space, say): Hadoop loads no class, and what
+    EMR then serves ``s3://`` with is not documented.
+    """
+    value = core.get("fs.s3.impl")
+    if value is None:
+        return False
+    name = value.strip(JAVA_TRIMMED)
+    if name == EMRFS_IMPL:
+        return True
+    parts = name.split(".")
+    dotted = len(parts) > 1 and all(
+        part and not part[0].isdigit() and (part.replace("$", "_")).isidentifier() for part in parts
+    )
+    return False if dotted else None
+
+
 def _imds_v2(version: tuple[int, int, int]) -> bool:
     major, minor, patch = version
     if major == 5:
@@ -156,7 +176,13 @@ def credentials_of(
     if section:
         return Credentials(UNKNOWN, f"the security configuration's {section} hands writes to other credentials")
     core = site(configurations, "core-site")
-    if version >= (7, 10, 0) and core.get("fs.s3.impl", "").strip() != EMRFS_IMPL:  # Hadoop reads core-site's
+    kept = emrfs_kept(core)  # Hadoop reads core-site's
+    if version >= (7, 10, 0) and kept is None:
+        return Credentials(
+            UNKNOWN,
+            f"core-site fs.s3.impl={core['fs.s3.impl']!r} names no class Hadoop loads: the connector is unknown",
+        )
+    if version >= (7, 10, 0) and not kept:
         return _s3a_credentials(label, configurations, bucket)
     return _emrfs_credentials(version, configurations, bucket)
 
@@ -198,9 +224,14 @@ def sts_endpoint_site(label: str | None, configurations: list[dict[str, Any]], b
     emrfs = site(configurations, "emrfs-site")
     core = site(configurations, "core-site")
     version = release(label)
-    if version is None or version < (7, 10, 0) or core.get("fs.s3.impl", "").strip() == EMRFS_IMPL:
+    if version is None or version < (7, 10, 0) or emrfs_kept(core):
         return emrfs
     chosen = {name: value for name, value in emrfs.items() if name != "fs.s3.sts.endpoint"}
+    if emrfs_kept(core) is None:
+        chosen["fs.s3.sts.endpoint"] = (
+            f"EMRFS's or S3A's (core-site fs.s3.impl={core['fs.s3.impl']!r} names no class Hadoop loads)"
+        )
+        return chosen
     switch = flag(core, "fs.s3a.emrfs.compatibility.enable")
     translating = switch is not False
     translated = emrfs.get("fs.s3.sts.endpoint") if translating else None
@@ -219,7 +250,7 @@ def sts_endpoint_site(label: str | None, configurations: list[dict[str, Any]], b
                 "core-site fs.s3a.emrfs.compatibility.enable is neither true nor false)"
             )
             return chosen
-    if not own and bucket_level and base and bucket_level.strip() != base.strip():
+    if not own and bucket_level and base and bucket_level.strip(JAVA_TRIMMED) != base.strip(JAVA_TRIMMED):
         # Whether S3A's own base setting keeps EMRFS's bucket-level one from being translated is not documented (the
         # guide's mapping occurs "when S3A configurations are undefined"): an endpoint the judge cannot tell.
         chosen["fs.s3.sts.endpoint"] = f"{base} or {bucket_level} (which one S3A reads is not documented)"
@@ -288,7 +319,7 @@ def _spark_differs(configurations: list[dict[str, Any]], bucket: str | None = No
         )
     for classification, name in (*FOLLOWED, *per_bucket):
         job, own = spark.get(f"spark.hadoop.{name}"), site(configurations, classification).get(name)
-        if job is not None and (own is None or job.strip() != own.strip()):
+        if job is not None and (own is None or job.strip(JAVA_TRIMMED) != own.strip(JAVA_TRIMMED)):
             return name
     return ""
 

@@ -271,6 +271,8 @@ def plan_launch(
         raise InvalidParameterError("keep_emrfs", f"must be True or False, got {keep_emrfs!r}")
     label = result.get("ReleaseLabel")
     version = _release_version(label, uses_role_mappings, notes, imds_v2_required=imds_v2_required)
+    if keep_emrfs:
+        _check_filesystem_classes(configurations)
     emrfs_site = dict(emrfs_site_properties or {})
     check_session_duration(emrfs_site, "emrfs_site_properties")
     translation_off = emrfs_translation_off(configurations, version) if uses_role_mappings else None
@@ -316,6 +318,27 @@ def plan_launch(
     if configurations:
         result["Configurations"] = configurations
     return LaunchPlan(result, notes, warnings)
+
+
+def _check_filesystem_classes(configurations: list[dict[str, Any]]) -> None:
+    """
+    With ``keep_emrfs``, refuse a ``core-site`` ``fs.s3.impl`` or ``fs.s3n.impl`` that names no class as Hadoop
+    reads it (:func:`emrfs_kept` is ``None``: EMRFS's name padded with a no-break space, say): EMRFS is asked for,
+    and ``Configuration.getClass`` would load no class for ``s3://`` on any release. On 7.10.0 and later the launch
+    writes EMRFS's name there itself, and any other value conflicts (:func:`merge_classification`).
+    """
+    for index, configuration in enumerate(configurations):
+        properties = configuration.get("Properties")
+        if configuration.get("Classification") != "core-site" or not isinstance(properties, dict):
+            continue
+        for name in KEEP_EMRFS_PROPERTIES:
+            if name in properties and emrfs_kept(properties[name]) is None:
+                raise InvalidParameterError(
+                    f"job_flow_overrides.Configurations[{index}].Properties.{name}",
+                    f"is {properties[name]!r}, no class name once Hadoop trims it (Java's String.trim removes "
+                    f"characters up to U+0020 only), so no filesystem class would load; keep_emrfs=True needs "
+                    f"{EMRFS_IMPL!r}",
+                )
 
 
 def _termination_warnings(overrides: dict[str, Any]) -> list[str]:
@@ -498,6 +521,11 @@ class AccessGrants:
 JAVA_TRIMMED = "".join(map(chr, range(0x21)))
 
 
+def java_trim(value: object) -> str:
+    """A setting's value as Hadoop's ``Configuration.getTrimmed`` gives it: Java's ``String.trim`` (:data:`JAVA_TRIMMED`)."""
+    return str(value).strip(JAVA_TRIMMED)
+
+
 def hadoop_boolean(value: object) -> bool | None:
     """
     A boolean setting's value as Hadoop's ``Configuration.getBoolean`` reads it: trimmed, ``true`` or ``false`` in
@@ -508,6 +536,34 @@ def hadoop_boolean(value: object) -> bool | None:
     """
     text = None if value is None else str(value).strip(JAVA_TRIMMED).lower()
     return True if text == "true" else False if text == "false" else None
+
+
+def emrfs_kept(value: object) -> bool | None:
+    """
+    Whether a ``core-site`` ``fs.s3.impl`` of ``value`` keeps EMRFS for ``s3://`` (Amazon EMR Release Guide,
+    "Migration guide: EMRFS to S3A filesystem": from 7.10.0 S3A serves ``s3://`` unless it names
+    :data:`EMRFS_IMPL`), read as Hadoop reads it: ``FileSystem.getFileSystemClass`` takes
+    ``Configuration.getClass("fs." + scheme + ".impl", null)``, which trims the value with ``getTrimmed`` (Java's
+    ``String.trim``, :data:`JAVA_TRIMMED`) and loads it with ``getClassByName``, throwing when no class has that name.
+
+    ``True``: EMRFS's class name; ``False``: unset or another class name (S3A serves ``s3://`` from 7.10.0);
+    ``None``: no Java class name once trimmed (``EMRFS_IMPL`` padded with a no-break space, say, or empty), which
+    Hadoop fails to load: what then serves ``s3://`` AWS does not document, so it is not known.
+    """
+    if value is None:
+        return False
+    text = str(value).strip(JAVA_TRIMMED)
+    if text == EMRFS_IMPL:
+        return True
+    return False if _JAVA_CLASS.match(text) else None
+
+
+def emrfs_impl_doubt(value: object) -> str:
+    """Why ``core-site`` ``fs.s3.impl`` of ``value`` leaves the ``s3://`` connector not known (:func:`emrfs_kept`)."""
+    return (
+        f"core-site fs.s3.impl={value!r} is no class name as Hadoop reads it (Configuration.getClass trims with "
+        "Java's String.trim, which keeps a no-break space)"
+    )
 
 
 def _access_grants_values(

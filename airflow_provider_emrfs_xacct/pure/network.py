@@ -76,7 +76,10 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
     EMRFS_IMPL,
     S3A_DEFAULT_SINCE,
+    emrfs_impl_doubt,
+    emrfs_kept,
     hadoop_boolean,
+    java_trim,
     parse_release_label,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
@@ -596,8 +599,11 @@ def sts_endpoint_settings(release_label: str, configurations: list[dict[str, Any
 #: whether EMR translates the ``emrfs-site`` one is not known (:func:`sts_translation_doubt`).
 S3A_UNTRANSLATED_STS = "the STS endpoint S3A calls: emrfs-site's if EMR translates it, else its default"
 
+#: What :func:`cluster_sts_check` names as the endpoint where which connector serves ``s3://`` is not known.
+UNKNOWN_CONNECTOR_STS = "the STS endpoint the s3:// connector calls (EMRFS's or S3A's)"
+
 #: The endpoints :func:`cluster_sts_check` names when which STS endpoint S3A calls is not known.
-UNKNOWN_STS_ENDPOINTS = (S3A_DEFAULT_STS, S3A_UNTRANSLATED_STS)
+UNKNOWN_STS_ENDPOINTS = (S3A_DEFAULT_STS, S3A_UNTRANSLATED_STS, UNKNOWN_CONNECTOR_STS)
 
 
 def sts_translation_doubt(release_label: str, configurations: list[dict[str, Any]]) -> str:
@@ -623,13 +629,20 @@ def sts_translation_doubt(release_label: str, configurations: list[dict[str, Any
     )
 
 
-def _s3a_serves(release_label: str, core: dict[str, Any]) -> bool:
-    """Whether S3A serves ``s3://`` on ``release_label`` with these ``core-site`` settings (7.10.0 on, EMRFS not kept)."""
+def _s3a_serves(release_label: str, core: dict[str, Any]) -> bool | None:
+    """
+    Whether S3A serves ``s3://`` on ``release_label`` with these ``core-site`` settings (7.10.0 on, EMRFS not kept as
+    Hadoop reads ``fs.s3.impl``: :func:`~.cluster_config.emrfs_kept`); ``None``: not known (7.10.0 on, and
+    ``fs.s3.impl`` no class name once Java trims it).
+    """
     try:
         version = parse_release_label(release_label, "release_label")
     except EmrfsXacctError:
         return False
-    return version >= S3A_DEFAULT_SINCE and str(core.get("fs.s3.impl")).strip() != EMRFS_IMPL
+    if version < S3A_DEFAULT_SINCE:
+        return False
+    kept = emrfs_kept(core.get("fs.s3.impl"))
+    return None if kept is None else not kept
 
 
 def cluster_sts_check(
@@ -641,6 +654,16 @@ def cluster_sts_check(
     endpoint (:func:`s3a_default_sts`): which one it then calls is not documented (:data:`S3A_DEFAULT_STS`).
     """
     region = facts.region if facts else "REGION"
+    impl = _sites(configurations).get("core-site", {}).get("fs.s3.impl")
+    if _s3a_serves(release_label, _sites(configurations).get("core-site", {})) is None:
+        return StsReachability(
+            NOT_CHECKED,
+            UNKNOWN_CONNECTOR_STS,
+            f"{release_label} defaults to S3A, and {emrfs_impl_doubt(impl)}: which connector serves s3://, so which "
+            "STS endpoint it calls, is not known",
+            f"set core-site fs.s3.impl to {EMRFS_IMPL} exactly, or remove it, to have it checked; the live probe "
+            "(probe=True) proves the route",
+        )
     untranslated = sts_translation_doubt(release_label, configurations)
     if untranslated:
         return StsReachability(
@@ -949,4 +972,4 @@ def _authority(endpoint: str) -> str:
     ``https://STS.eu-west-1.amazonaws.com/`` is ``sts.eu-west-1.amazonaws.com``: DNS names are
     case-insensitive (RFC 4343); ``:443``, HTTPS's default port, names the same endpoint.
     """
-    return endpoint.strip().split("://", 1)[-1].split("/", 1)[0].lower()
+    return java_trim(endpoint).split("://", 1)[-1].split("/", 1)[0].lower()

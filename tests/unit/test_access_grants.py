@@ -69,6 +69,16 @@ def test_on_s3a_the_core_site_setting_is_read_and_not_checked() -> None:
     assert grants_links("emr-7.10.0", core, kept) == []  # EMRFS serves s3://; core-site's is for s3a://
 
 
+def test_with_fs_s3_impl_no_class_hadoop_loads_the_connector_is_not_known() -> None:
+    # Hadoop's Configuration.getClass trims fs.s3.impl with Java's String.trim, which keeps a no-break space: no class
+    # loads, so whether EMRFS (Access Grants documented to replace the mappings: a FAIL) or S3A (not supported with
+    # Access Grants) serves s3:// is not known. Python's strip read EMRFS kept: a FAIL on a guess.
+    padded = {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL + "\u00a0"}}
+    [(status, detail)] = grants_links("emr-7.10.0", emrfs_site(**{ENABLED: "true", FALLBACK: "false"}), padded)
+    assert status == UNKNOWN
+    assert "fs.s3.impl" in detail
+
+
 def test_the_probe_is_not_run_with_access_grants_on() -> None:
     state = healthy_state()
     state.cluster = ClusterState("j-1", CONFIGURATION, "EMR_EC2_DefaultRole", EMR_ROLE.rsplit("/", 1)[1])

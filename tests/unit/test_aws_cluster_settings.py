@@ -92,6 +92,19 @@ def grants(**properties: str) -> dict[str, Any]:
             MAPPED,
             MAPPINGS,
         ),
+        # Java's trim keeps a no-break space: Hadoop's Configuration.getClass loads no such class (was MAPPINGS).
+        (
+            "emr-7.10.0",
+            [site("core-site", **{"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem\u00a0"})],
+            MAPPED,
+            UNKNOWN,
+        ),
+        (
+            "emr-7.10.0",
+            [site("core-site", **{"fs.s3.impl": " com.amazon.ws.emr.hadoop.fs.EmrFileSystem\n"})],
+            MAPPED,
+            MAPPINGS,
+        ),
         ("emr-6.15.0", [], {"AuthorizationConfiguration": {"RangerConfiguration": {}}}, UNKNOWN),
         ("emr-6.15.0", [], {"AuthorizationConfiguration": {"LakeFormationConfiguration": {}}}, UNKNOWN),
         (
@@ -272,6 +285,17 @@ def test_the_sts_endpoint_s3a_calls_for_the_written_bucket(
 ) -> None:
     configurations = [site("core-site", **core), site("emrfs-site", **emrfs)]
     assert sts_endpoint_site(release, configurations, "b").get("fs.s3.sts.endpoint") == endpoint
+
+
+def test_the_sts_endpoint_with_fs_s3_impl_no_class_hadoop_loads_is_not_told() -> None:
+    """EMRFS's class name padded with a no-break space (which Java's trim keeps) loads no class: connector unknown."""
+    configurations = [
+        site("core-site", **{"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem\u00a0"}),
+        site("emrfs-site", **{"fs.s3.sts.endpoint": "https://sts.amazonaws.com"}),
+    ]
+    endpoint = sts_endpoint_site("emr-7.10.0", configurations, "b")["fs.s3.sts.endpoint"]
+    assert "fs.s3.impl" in endpoint
+    assert endpoint != "https://sts.amazonaws.com"
 
 
 def test_the_sts_endpoint_beside_s3a_own_base_one_is_not_told() -> None:

@@ -690,6 +690,24 @@ def test_fs_s3_impl_is_read_trimmed_as_hadoop_reads_it() -> None:
     assert links["s3a:// connector"].status == WARN
 
 
+@pytest.mark.parametrize("padding", ["\u00a0", "\u3000", "\u2003"])
+def test_fs_s3_impl_padded_with_a_space_java_keeps_is_not_known(padding: str) -> None:
+    # Java's String.trim removes only characters up to U+0020 (Java SE API, String.trim): Configuration.getClass
+    # (getTrimmed, then getClassByName) finds no class of this name, so s3:// is not EMRFS as the value reads.
+    # Python's str.strip removed the padding and read it as EMRFS kept (a PASS); now "not checked", naming it.
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [{"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL + padding}}]
+
+    report = check_chain(state)
+
+    connector = by_name(report)[CONNECTOR]
+    assert connector.status == UNKNOWN
+    assert f"fs.s3.impl={EMRFS_IMPL + padding!r}" in connector.detail
+    assert "fs.s3.impl" in connector.fix
+    assert report.verdict == VERDICT_NOT_CHECKED
+
+
 def test_s3a_release_without_fs_s3_impl_passes() -> None:
     # AWS, Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": EMR translates
     # fs.s3.authorization.roleMapping to the S3A setting, so role mappings apply under S3A too.
@@ -1069,6 +1087,22 @@ def test_a_bucket_another_account_owns_fails_and_names_the_expected_owner() -> N
     assert "another account took" in link.fix
     assert OWNER not in by_name(report)  # nothing else of that bucket is judged
     assert not report.healthy
+
+
+def test_an_s3_endpoint_setting_of_a_space_java_keeps_is_a_setting() -> None:
+    """
+    Hadoop's Configuration.getTrimmed is Java's String.trim (characters up to U+0020 only): a no-break space is an
+    endpoint value to it, not an unset one; Python's strip emptied it and the route to S3's Regional name passed.
+    """
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.subnet = SubnetFacts("subnet-1", "eu-west-1", True, False, False, False)
+    state.cluster_configurations = [{"Classification": "core-site", "Properties": {"fs.s3a.endpoint": "\u00a0"}}]
+
+    link = by_name(check_chain(state))[f"cluster reaches s3://{BUCKET}"]
+
+    assert link.status == UNKNOWN, link
+    assert "fs.s3a.endpoint" in link.detail
 
 
 @pytest.mark.parametrize(

@@ -1930,6 +1930,32 @@ def test_a_mapped_role_session_with_the_release_unknown_is_judged_only_where_bot
         assert ("EMRFS fail" in links[0].detail) == ("emrfs-site" in sites)
 
 
+@pytest.mark.parametrize("release", ["emr-7.10.0", None])
+def test_with_the_translation_off_s3a_own_session_duration_is_not_judged(release: str | None) -> None:
+    """
+    core-site fs.s3a.emrfs.compatibility.enable=false turns off EMR's translation of the EMRFS settings, role mappings
+    included (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"): S3A then assumes no mapped role,
+    so its own session duration asks STS for no mapped role's session. The s3:// connector link's FAIL says so; a
+    second FAIL (or, with the release unknown, a "not checked") on S3A's duration judged what does not matter.
+    """
+    state = s3a_cluster(
+        healthy_state(),
+        **{
+            "core-site": {
+                "fs.s3a.emrfs.compatibility.enable": "false",
+                "fs.s3a.assumed.role.session.duration": "2h",
+            }
+        },
+    )
+    state.release_label = release
+
+    report = check_chain(state)
+
+    assert [link for link in report.links if link.link == "role session duration"] == []
+    if release:
+        assert [link.status for link in report.links if link.link == "s3:// connector"] == [FAIL]
+
+
 def test_the_session_duration_of_a_bucket_no_role_mapping_takes_is_not_judged() -> None:
     """
     A bucket only ``s3_prefixes`` names, beside a ``Prefix`` mapping of another bucket, gets no mapped role: its writes

@@ -176,6 +176,26 @@ class TestReleaseBoundaries:
             EMRFS_IMPL,
         )
 
+    @pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.9.0", None])
+    @pytest.mark.parametrize("name", ["fs.s3.impl", "fs.s3n.impl"])
+    def test_keep_emrfs_refuses_a_filesystem_class_hadoop_cannot_load(self, release: str | None, name: str) -> None:
+        # Hadoop's Configuration.getClass takes getTrimmed (Java's String.trim: characters up to U+0020 only), then
+        # getClassByName: EMRFS's name padded with a no-break space loads no class, on any release. Before 7.10.0
+        # (or with the release not given) the launch writes no fs.s3.impl, so nothing refused it.
+        user = [{"Classification": "core-site", "Properties": {name: EMRFS_IMPL + "\u00a0"}}]
+        refused(
+            lambda: plan_launch(overrides(release, Configurations=user), keep_emrfs=True),
+            f"{CONFIGURATIONS}[0].Properties.{name}",
+            "String.trim",
+            EMRFS_IMPL,
+        )
+        # Java trims ASCII spaces: EMRFS's name, kept as the user wrote it.
+        trimmed = [{"Classification": "core-site", "Properties": {name: f" {EMRFS_IMPL}\n"}}]
+        assert (
+            plan_launch(overrides(release, Configurations=trimmed), keep_emrfs=True).overrides["Configurations"]
+            == trimmed
+        )
+
     def test_notes_name_the_credentials_provider(self) -> None:
         plan = plan_launch(overrides("emr-7.10.0"), credentials_provider=PROVIDER)
         assert any(

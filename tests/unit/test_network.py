@@ -946,3 +946,36 @@ def test_s3_express_one_zone_s_gateway_service_names_are_its_prefix_lists_and_no
     """``com.amazonaws.REGION.s3express`` (Amazon VPC User Guide, "AWS-managed prefix lists"), never S3's own."""
     assert s3express_endpoint_services("eu-west-1") == ["com.amazonaws.eu-west-1.s3express"]
     assert not set(s3express_endpoint_services("eu-west-1")) & set(s3_endpoint_services("eu-west-1"))
+
+
+def test_with_fs_s3_impl_no_class_name_as_hadoop_reads_it_the_sts_endpoint_is_not_checked() -> None:
+    """
+    Hadoop's Configuration.getClass trims fs.s3.impl with Java's String.trim, which keeps a no-break space: no class
+    of that name loads, so which connector serves s3:// (and which STS endpoint it calls) is not known. Python's strip
+    read EMRFS kept, and judged EMRFS's endpoint (a FAIL here: the global endpoint with no internet route).
+    """
+    configurations = [
+        {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL_NAME + "\u00a0"}},
+        {"Classification": "emrfs-site", "Properties": {"fs.s3.sts.endpoint": "https://sts.amazonaws.com"}},
+    ]
+    result = cluster_sts_check("emr-7.10.0", facts(sts_interface_endpoint=True), configurations)
+    assert result.status == NOT_CHECKED
+    assert f"fs.s3.impl={EMRFS_IMPL_NAME + chr(0xA0)!r}" in result.detail
+    assert "fs.s3.impl" in result.fix
+    # Trimmed as Java trims (ASCII spaces), EMRFS is kept and its endpoint judged.
+    kept = [{**configurations[0], "Properties": {"fs.s3.impl": f" {EMRFS_IMPL_NAME}\n"}}, configurations[1]]
+    assert cluster_sts_check("emr-7.10.0", facts(sts_interface_endpoint=True), kept).status != NOT_CHECKED
+
+
+def test_an_sts_endpoint_padded_with_a_space_java_keeps_is_not_the_regional_one() -> None:
+    """
+    Java's String.trim (Hadoop's getTrimmed) keeps a no-break space: "https://sts.eu-west-1.amazonaws.com" followed
+    by one names no host STS answers as written, so the route is not checked, naming it; Python's strip read it as the
+    Regional endpoint (a PASS through the STS interface endpoint).
+    """
+    padded = {"fs.s3.sts.endpoint": "https://sts.eu-west-1.amazonaws.com\u00a0"}
+    result = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True), padded)
+    assert result.status == NOT_CHECKED
+    assert repr("sts.eu-west-1.amazonaws.com\u00a0") in result.detail
+    trimmed = {"fs.s3.sts.endpoint": " https://sts.eu-west-1.amazonaws.com\n"}
+    assert sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True), trimmed).status == "PASS"

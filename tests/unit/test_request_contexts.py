@@ -928,3 +928,33 @@ def test_a_flag_padded_with_what_java_does_not_trim_is_not_known(space: str) -> 
         {"Classification": "emrfs-site", "Properties": {"fs.s3n.ssl.enabled": f"true{space}"}}
     ]
     assert "fs.s3n.ssl.enabled" in tls_turned_off(state, BUCKET)
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        (None, False),
+        ("com.amazon.ws.emr.hadoop.fs.EmrFileSystem", True),
+        ("\t com.amazon.ws.emr.hadoop.fs.EmrFileSystem\r\n", True),  # Java's trim: every character up to U+0020
+        ("org.apache.hadoop.fs.s3a.S3AFileSystem", False),
+        ("com.amazon.ws.emr.hadoop.fs.EmrFileSystem\u00a0", None),  # Java keeps U+00A0: no class of that name loads
+        ("\u3000com.amazon.ws.emr.hadoop.fs.EmrFileSystem", None),
+        ("", None),  # getTrimmed gives "", which getClassByName cannot load
+    ],
+)
+def test_fs_s3_impl_is_read_three_ways_as_hadoop_loads_it(value: str | None, kept: bool | None) -> None:
+    """
+    Hadoop's FileSystem.getFileSystemClass reads fs.s3.impl with Configuration.getClass: getTrimmed (Java's
+    String.trim), then getClassByName, which throws for no such class. Python's strip read a padded EMRFS name as
+    EMRFS kept (True); it is not known (None): every reader then takes either connector as possible.
+    """
+    from airflow_provider_emrfs_xacct.pure.checks.contexts import keeps_emrfs, s3a_may_serve_s3, serves_s3_with_s3a
+
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = (
+        [] if value is None else [{"Classification": "core-site", "Properties": {"fs.s3.impl": value}}]
+    )
+    assert keeps_emrfs(state) is kept
+    assert serves_s3_with_s3a(state) is (kept is False)
+    assert s3a_may_serve_s3(state) is (kept is not True)

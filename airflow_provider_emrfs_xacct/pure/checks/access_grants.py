@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_emrfs_xacct.pure.checks.contexts import cluster_release, keeps_emrfs
+from airflow_provider_emrfs_xacct.pure.checks.contexts import cluster_release, connector_doubt, serves_s3_with_s3a
 from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, FAIL, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     ACCESS_GRANTS_SINCE,
-    S3A_DEFAULT_SINCE,
     access_grants,
     unreadable_access_grants,
 )
@@ -39,8 +38,10 @@ def audit(state: ChainState) -> list[Link]:
     version = cluster_release(state)
     if version is not None and version < ACCESS_GRANTS_SINCE:
         return []
-    s3a = version is not None and version >= S3A_DEFAULT_SINCE and not keeps_emrfs(state)
-    classifications = ("emrfs-site", "spark-defaults", *(("core-site",) if s3a else ()))
+    s3a = serves_s3_with_s3a(state)
+    # From 7.10.0 with fs.s3.impl no class name as Hadoop reads it, the connector is not known: S3A's too.
+    doubt = connector_doubt(state) if version is not None else ""
+    classifications = ("emrfs-site", "spark-defaults", *(("core-site",) if s3a or doubt else ()))
     unreadable = unreadable_access_grants(state.cluster_configurations, classifications)
     if unreadable:
         return [
@@ -56,7 +57,7 @@ def audit(state: ChainState) -> list[Link]:
     found = access_grants(state.cluster_configurations, classifications)
     if found is None:
         return []
-    if found.replaces_mappings and not s3a and version is not None:
+    if found.replaces_mappings and not s3a and not doubt and version is not None:
         return [
             Link(
                 None,
@@ -71,6 +72,8 @@ def audit(state: ChainState) -> list[Link]:
     why = (
         "the release is unknown"
         if version is None
+        else f"{doubt}: which connector serves s3:// is not known"
+        if doubt
         else "s3:// is served by S3A, which AWS lists as not supported with Access Grants"
         if s3a
         else "a write with no grant falls back to the IAM role 'specified for job execution', which AWS does not "

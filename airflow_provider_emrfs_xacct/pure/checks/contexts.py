@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
-    EMRFS_IMPL,
     S3A_DEFAULT_SINCE,
+    emrfs_impl_doubt,
+    emrfs_kept,
     hadoop_boolean,
+    java_trim,
     parse_release_label,
     s3a_bucket_setting,
 )
@@ -316,7 +318,7 @@ def s3a_encryption_setting(state: ChainState, bucket: str) -> str:
         return ""
     for option in S3A_ENCRYPTION_OPTIONS:
         for name in (f"fs.s3a.{option}", s3a_bucket_setting(f"fs.s3a.{option}", bucket)):
-            if str(site_property(state, "core-site", name) or "").strip():
+            if java_trim(site_property(state, "core-site", name) or ""):
                 return (
                     f"{uses} S3A for s3://, and core-site {name} sets the encryption S3A's uploads "
                     "ask for, which the verifier does not read (nor how it combines with the security configuration)"
@@ -376,7 +378,7 @@ def upload_storage_class(state: ChainState, bucket: str) -> bool | None:
         return None
     emrfs = emrfs_readings(state, EMRFS_STORAGE_CLASS, bucket) if not serves_s3_with_s3a(state) else ()
     s3a = s3a_readings(state, EMRFS_STORAGE_CLASS, S3A_STORAGE_CLASS, bucket) if s3a_may_serve_s3(state) else ()
-    return any(str(value).strip() for value in (*emrfs, *s3a) if value is not None)
+    return any(java_trim(value) for value in (*emrfs, *s3a) if value is not None)
 
 
 #: EMRFS's ``emrfs-site`` custom encryption context of SSE-KMS uploads, and S3A's ``core-site`` one (Amazon EMR Release
@@ -400,10 +402,10 @@ def custom_encryption_context(state: ChainState, bucket: str) -> str:
     if not serves_s3_with_s3a(state):
         # EMRFS's bucket-level form too: whether EMRFS reads it is not documented (emrfs_readings).
         for name in (EMRFS_ENCRYPTION_CONTEXT, emrfs_bucket_setting(EMRFS_ENCRYPTION_CONTEXT, bucket)):
-            if name and str(site_property(state, "emrfs-site", name) or "").strip():
+            if name and java_trim(site_property(state, "emrfs-site", name) or ""):
                 return f"emrfs-site {name}"
     if s3a_may_serve_s3(state) and any(
-        str(value or "").strip()
+        java_trim(value or "")
         for value in s3a_readings(state, EMRFS_ENCRYPTION_CONTEXT, S3A_ENCRYPTION_CONTEXT, bucket)
     ):
         own = s3a_setting_name(state, S3A_ENCRYPTION_CONTEXT, bucket)
@@ -463,7 +465,7 @@ def s3_endpoint_setting(state: ChainState, bucket: str) -> str:
     if state.cluster_configurations is None:
         return ""
     settings = connector_settings(state, EMRFS_ENDPOINT, S3A_ENDPOINT, bucket)
-    return next((f"{name}={value.strip()}" for name, value in settings if value and value.strip()), "")
+    return next((f"{name}={java_trim(value)}" for name, value in settings if value and java_trim(value)), "")
 
 
 def bucket_of_s3_arn(arn: str) -> str:
@@ -535,6 +537,8 @@ def canned_acl_doubts(state: ChainState, bucket: str) -> list[str]:
     doubts = []
     if cluster_release(state) is None:
         doubts.append("the cluster's release, so its s3:// connector (EMRFS before 7.10.0, S3A from it), is unknown")
+    elif connector_doubt(state):
+        doubts.append(f"{connector_doubt(state)}, so its s3:// connector (EMRFS or S3A) is unknown")
     if s3a_may_serve_s3(state):
         doubt = undocumented_precedence(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket) or translation_doubt(
             state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket
@@ -657,7 +661,7 @@ def undocumented_precedence(state: ChainState, emrfs_name: str, s3a_name: str, b
     if translated is None or base is None:
         return None
     value = site_property(state, "emrfs-site", translated)
-    if str(value).strip() == str(base).strip():
+    if java_trim(value) == java_trim(base):
         return None
     return (
         f"core-site {s3a_name}={base!r} and emrfs-site {translated}={value!r} (which EMR translates for S3A) differ, "
@@ -673,12 +677,16 @@ def s3a_setting(state: ChainState, name: str, bucket: str) -> str | None:
 def serves_s3_with_s3a(state: ChainState) -> bool:
     """Whether S3A serves the cluster's ``s3://``: release 7.10.0 or later, and ``fs.s3.impl`` does not keep EMRFS."""
     version = cluster_release(state)
-    return version is not None and version >= S3A_DEFAULT_SINCE and not keeps_emrfs(state)
+    return version is not None and version >= S3A_DEFAULT_SINCE and keeps_emrfs(state) is False
 
 
 def s3a_may_serve_s3(state: ChainState) -> bool:
-    """Whether S3A serves, or may serve, the cluster's ``s3://``: :func:`serves_s3_with_s3a`, or the release unknown."""
-    return serves_s3_with_s3a(state) or (cluster_release(state) is None and not keeps_emrfs(state))
+    """
+    Whether S3A serves, or may serve, the cluster's ``s3://``: :func:`serves_s3_with_s3a`, or the release unknown, or
+    whether ``fs.s3.impl`` keeps EMRFS not known (:func:`connector_doubt`).
+    """
+    version = cluster_release(state)
+    return keeps_emrfs(state) is not True and (version is None or version >= S3A_DEFAULT_SINCE)
 
 
 def translation_off(state: ChainState) -> bool:
@@ -750,13 +758,14 @@ def sends_requester_pays_header(state: ChainState, bucket: str) -> bool | str:
             f"emrfs-site {emrfs_bucket_setting(REQUESTER_PAYS_HEADER, bucket)} and {REQUESTER_PAYS_HEADER} disagree, and "
             "whether EMRFS reads the bucket-level form of this setting is not documented"
         )
-    if cluster_release(state) is not None:
+    unknown = connector_doubt(state)
+    if not unknown:
         return s3a if serves_s3_with_s3a(state) else emrfs  # EMRFS reads no fs.s3a.* setting
     if s3a == emrfs:
         return emrfs
     return (
         f"emrfs-site {REQUESTER_PAYS_HEADER} and core-site {S3A_REQUESTER_PAYS} disagree for the two connectors, and "
-        "the release (so the s3:// connector) is unknown"
+        f"{unknown} (so the s3:// connector is not known)"
     )
 
 
@@ -942,14 +951,25 @@ def cluster_release(state: ChainState) -> tuple[int, int, int] | None:
         return None
 
 
-def keeps_emrfs(state: ChainState) -> bool:
+def keeps_emrfs(state: ChainState) -> bool | None:
     """
-    Whether ``core-site`` ``fs.s3.impl`` names EMRFS (from 7.10.0 ``s3://`` is S3A otherwise).
+    Whether ``core-site`` ``fs.s3.impl`` keeps EMRFS (from 7.10.0 ``s3://`` is S3A otherwise), as Hadoop reads it
+    (:func:`~.cluster_config.emrfs_kept`): ``None`` when not known (no class name once Java trims it).
+    """
+    return emrfs_kept(site_property(state, "core-site", "fs.s3.impl"))
 
-    Hadoop's ``FileSystem.getFileSystemClass`` reads ``fs.<scheme>.impl`` with ``Configuration.getClass``,
-    which trims it.
+
+def connector_doubt(state: ChainState) -> str:
     """
-    return str(site_property(state, "core-site", "fs.s3.impl")).strip() == EMRFS_IMPL  # "None": not set
+    Why the cluster's ``s3://`` connector is not known (``""``: it is, or no cluster settings were read): its release
+    is not known, or, from 7.10.0, ``core-site`` ``fs.s3.impl`` is no class name as Hadoop reads it (:func:`keeps_emrfs`).
+    """
+    version = cluster_release(state)
+    if version is None:
+        return "the cluster's release is not known"
+    if version >= S3A_DEFAULT_SINCE and keeps_emrfs(state) is None:
+        return emrfs_impl_doubt(site_property(state, "core-site", "fs.s3.impl"))
+    return ""
 
 
 def _true(value: str | None) -> bool:

@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     emrfs_bucket_setting,
-    keeps_emrfs,
     s3a_may_serve_s3,
+    serves_s3_with_s3a,
     site_property,
 )
 from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, UNKNOWN, Link
@@ -68,7 +68,7 @@ def audit(state: ChainState) -> list[Link]:
     if state.cluster_configurations is None:  # listed among the unseen cluster settings (findings.CLUSTER_SETTINGS)
         return []
     s3a = s3a_may_serve_s3(state)
-    emrfs = keeps_emrfs(state) or not s3a or state.release_label is None
+    emrfs = not serves_s3_with_s3a(state)  # EMRFS serves s3://, or may (the release or fs.s3.impl not known)
     base = [EMRFS_PROVIDER_PROPERTY, EMRFS_RESOLVER_PROPERTY] if emrfs else [EMRFS_RESOLVER_PROPERTY]
     # Their bucket-level forms too: S3A reads them translated for the bucket, EMRFS may (emrfs_readings).
     names = [

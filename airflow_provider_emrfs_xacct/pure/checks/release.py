@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_emrfs_xacct.pure.checks.contexts import keeps_emrfs, translation_off, translation_unreadable
+from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    connector_doubt,
+    keeps_emrfs,
+    translation_off,
+    translation_unreadable,
+)
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, S3A_REQUESTS_LINK, UNKNOWN, WARN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
+    EMRFS_IMPL,
     ROLE_MAPPINGS_SINCE,
     S3A_DEFAULT_SINCE,
     imds_v2_problem,
@@ -105,7 +111,20 @@ def _connector_links(state: ChainState, label: str) -> list[Link]:
     not_known_fix = f"set core-site {EMRFS_COMPATIBILITY_PROPERTY} to true or false"
     off_translation = translation_off(state)
     off = f"core-site {EMRFS_COMPATIBILITY_PROPERTY}=false turns off EMR's translation of the role mappings to S3A"
-    if keeps_emrfs(state):
+    kept = keeps_emrfs(state)
+    if kept is None:
+        # Hadoop's Configuration.getClass cannot load it; what EMR then serves s3:// with AWS does not document.
+        links.append(
+            Link(
+                None,
+                "s3:// connector",
+                UNKNOWN,
+                f"{label} defaults to S3A; {connector_doubt(state)}: which connector serves s3:// is not known",
+                fix=f"set core-site fs.s3.impl to {EMRFS_IMPL} exactly (LaunchClusterWithSecConfigOperator "
+                "keep_emrfs=True), or remove it",
+            )
+        )
+    elif kept:
         links.append(Link(None, "s3:// connector", PASS, f"{label} defaults to S3A; fs.s3.impl keeps EMRFS"))
         if off_translation:
             links.append(

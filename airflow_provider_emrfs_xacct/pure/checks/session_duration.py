@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    connector_doubt,
     emrfs_bucket_setting,
     emrfs_setting_name,
     s3a_may_serve_s3,
@@ -66,7 +67,7 @@ def audit(state: ChainState) -> list[Link]:
             None,
             LINK,
             UNKNOWN,
-            "the cluster's release is not known, so neither is its s3:// connector, and the two would fare "
+            f"{connector_doubt(state)}, so neither is its s3:// connector, and the two would fare "
             f"differently: EMRFS {_outcome(emrfs)} ({_details(emrfs)}), S3A {_outcome(s3a)} ({_details(s3a)})",
             fix=f"give both connectors a duration of {MIN_SESSION_SECONDS}-{MAX_CHAINED_SESSION_SECONDS} seconds "
             f"(emrfs-site {SESSION_DURATION_PROPERTY}, core-site {S3A_SESSION_DURATION_PROPERTY})",
@@ -110,11 +111,15 @@ def _emrfs_links(state: ChainState) -> list[Link]:
 
 def _s3a_links(state: ChainState) -> list[Link]:
     """
-    S3A's setting for each destination bucket a role mapping may take, read as a Hadoop duration, a link a setting
+    None with the translation off (S3A then gets no role mapping); else S3A's setting for each destination bucket a role mapping may take, read as a Hadoop duration, a link a setting
     naming its buckets: a bucket no mapping takes (one only ``s3_prefixes`` names, beside ``Prefix`` mappings of other
     buckets) has no mapped role's session, and its per-bucket setting, or the base one it reads, is no chained
     session's (the launch's rule: :func:`~.cluster_config.check_s3a_session_duration`).
     """
+    if translation_off(state):
+        # core-site fs.s3a.emrfs.compatibility.enable=false: EMR translates no role mapping to S3A (the migration
+        # guide), so S3A assumes no mapped role and asks for no such session (the s3:// connector link says so).
+        return []
     mapped = mapped_bucket_prefixes(state.security_configuration)
     buckets: dict[tuple[str, str, str], list[str]] = {}
     unknown: list[Link] = []
@@ -192,7 +197,7 @@ def _s3a_setting(state: ChainState, bucket: str) -> tuple[str, str, str] | None:
     # EMR translates EMRFS's setting, its bucket-level fs.s3.bucket.BUCKET.sts.sessionDurationSeconds first (the
     # migration guide: the mapping "extends to bucket-level configurations"); beside S3A's own base one, which of the
     # two S3A reads is not documented (_s3a_links).
-    translated = None if translation_off(state) else emrfs_setting_name(state, SESSION_DURATION_PROPERTY, bucket)
+    translated = emrfs_setting_name(state, SESSION_DURATION_PROPERTY, bucket)  # translation on (_s3a_links)
     if translated is None:
         return None
     return "emrfs-site", translated, str(site_property(state, "emrfs-site", translated))

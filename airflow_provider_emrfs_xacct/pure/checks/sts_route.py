@@ -19,6 +19,7 @@ from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, Unreadabl
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     base_setting_reaches_mappings,
     emrfs_setting_bucket,
+    java_trim,
     s3a_setting_bucket,
 )
 from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, S3A_STS_ENDPOINT_PROPERTY, STS_ENDPOINT_PROPERTY
@@ -72,7 +73,7 @@ def _base_endpoint_reaches_mappings(state: ChainState) -> bool:
     """
     if state.cluster_configurations is None or not serves_s3_with_s3a(state):
         return True
-    base = str(_base_endpoint(state) or "").strip()
+    base = java_trim(_base_endpoint(state) or "")
     buckets = {
         bucket
         for configuration in state.cluster_configurations
@@ -90,7 +91,7 @@ def _base_endpoint_reaches_mappings(state: ChainState) -> bool:
     overridden = {
         bucket
         for bucket in buckets
-        if (own := _bucket_endpoint(state, bucket)) is not None and str(own[1]).strip() != base
+        if (own := _bucket_endpoint(state, bucket)) is not None and java_trim(own[1]) != base
     }
     return base_setting_reaches_mappings(mapped_bucket_prefixes(state.security_configuration), overridden)
 
@@ -178,7 +179,7 @@ def own_endpoints(state: ChainState) -> list[OwnEndpoint]:
         if own is None:  # the bucket has no own setting: S3A reads the cluster's
             continue
         setting, value = own
-        if str(value).strip() != str(base or "").strip():
+        if java_trim(value) != java_trim(base or ""):
             found.append(
                 OwnEndpoint(
                     bucket,
@@ -202,12 +203,12 @@ def _emrfs_bucket_endpoints(state: ChainState, mapped: tuple[str, ...] | None) -
     the cluster's ``fs.s3.sts.endpoint``: whether EMRFS itself reads a bucket-level form is not documented (AWS shows
     one for the SSE-KMS key only: :func:`~.contexts.emrfs_readings`), so the endpoint it calls is not checked.
     """
-    base = str(site_property(state, "emrfs-site", STS_ENDPOINT_PROPERTY) or "").strip()
+    base = java_trim(site_property(state, "emrfs-site", STS_ENDPOINT_PROPERTY) or "")
     found = []
     for bucket in sorted(bucket for bucket in state.buckets if bucket_mapped(bucket, mapped)):
         name = emrfs_bucket_setting(STS_ENDPOINT_PROPERTY, bucket)
         own = site_property(state, "emrfs-site", name) if name else None
-        if own is not None and str(own).strip() != base:
+        if own is not None and java_trim(own) != base:
             found.append(
                 OwnEndpoint(
                     bucket,
