@@ -84,29 +84,17 @@ def _known(value: Any) -> bool:
     return not (isinstance(value, str) and ("{{" in value or "{%" in value))
 
 
-def role_name_of(role_arn: str) -> str:
-    """
-    The role name of ``role_arn``, the part after its last ``/``; of a template, a template that renders to it.
-
-    A template's ``/`` may come from what it renders (``"{{ var.value.emr_ec2_role_arn }}"``, a role path in a
-    param), so its name is cut from the rendered ARN, in the task: ``{% set %}`` captures the rendering.
-    """
-    if _known(role_arn):
-        return role_arn.rsplit("/", 1)[1]
-    return "{% set emr_ec2_role_arn %}" + role_arn + "{% endset %}{{ emr_ec2_role_arn.rsplit('/', 1)[-1] }}"
-
-
 def _emr_ec2_role_name(role_arn: Any) -> Any:
     """
-    What the tasks that take the EMR EC2 role by name get for ``role_arn``: its name, or what resolves to it or its ARN.
+    What the tasks that take the EMR EC2 role (the assume grant, the verifier) get for ``role_arn``: the ARN itself.
 
-    An upstream task's output or a mapped argument is given as it is: those tasks take the role's ARN too and check
-    it once resolved (its name cut from it, its account their connection's), naming ``emr_ec2_role_arn``.
+    A string, a template, an upstream task's output or a mapped argument: those tasks take a role's name or its ARN,
+    cut its name once resolved and refuse an ARN outside their connection's partition or account, naming
+    ``emr_ec2_role_arn``. Cut to its name here, a string or template ARN of another account or partition reached
+    them unchecked: the role of that name in the EMR account got the grant.
     """
-    if isinstance(role_arn, ResolveMixin):
+    if isinstance(role_arn, ResolveMixin) or (isinstance(role_arn, str) and (not _known(role_arn) or "/" in role_arn)):
         return role_arn
-    if isinstance(role_arn, str) and (not _known(role_arn) or "/" in role_arn):
-        return role_name_of(role_arn)
     raise InvalidParameterError(
         argument("emr_ec2_role_arn"),
         "must be a role ARN ending in /<role name>: a string, a template, or an upstream task's output "
@@ -157,6 +145,11 @@ def _check_known_arguments(arguments: dict[str, Any]) -> None:
         # do not grant across partitions; "ARNs for Amazon Web Services in China": arn:aws-cn:…).
         where = f"{argument('emr_ec2_role_arn')} ({role!r})"
         validation.require_partition(key, validation.partition_of_arn(role), argument("kms_key_arn"), where)
+    emr_pin = arguments["emr_account_id"]
+    if emr_pin is not None and _known(role) and _known(emr_pin):
+        # The destination role, whose task runs first, would trust a role of another account than the EMR one's.
+        where = f"{argument('emr_account_id')} ({emr_pin!r})"
+        validation.require_account(role, emr_pin, argument("emr_ec2_role_arn"), where)
     if arguments["settle_seconds"] is not None and not _known(arguments["settle_seconds"]):
         raise InvalidParameterError(
             argument("settle_seconds"),
@@ -285,7 +278,8 @@ def partner_access(
     :param emr_ec2_role_arn: ARN of the EMR EC2 instance-profile role (the cluster's
         ``JobFlowRole``); a string, a template (``"{{ var.value.emr_ec2_role_arn }}"``), an upstream task's
         output (``XComArg``) or a mapped argument: its last ``/`` part, once resolved, is the role name, and
-        its account must be ``emr_aws_conn_id``'s.
+        its partition and account must be ``emr_aws_conn_id``'s (and ``emr_account_id``, when both are known
+        as the DAG is parsed), refused by the assume grant and the verifier before they change anything.
     :param kms_key_arn: the destination bucket's customer-managed key, or ``None`` (also when it
         resolves to ``None`` at run time). (templated)
     :param partner: short partner name (a plain string): the defaults of ``role_name``

@@ -3973,8 +3973,8 @@ MUTATIONS = [
     m(
         "AN02",
         "operators/iam.py",
-        "            if role_account is not None:  # by ARN",
-        "            if False:  # by ARN",
+        "            validation.require_role_here(\n",
+        "            (lambda *_: None)(\n",
         "the assume grant takes an EMR EC2 role ARN of another account as the role of that name here",
         ["tests/integration/test_bad_input_table.py"],
     ),
@@ -3992,6 +3992,23 @@ MUTATIONS = [
         '    if arguments["settle_seconds"] is not None and not _known(arguments["settle_seconds"]):',
         "    if False:",
         "a settle_seconds known only at run time passed to tasks that never render it",
+        ["tests/unit/test_task_groups.py"],
+    ),
+    # review29: the EMR EC2 role's ARN checked against the connection's partition too, and reaching the tasks as given.
+    m(
+        "RV01",
+        "pure/validation.py",
+        "        require_partition(value, partition, field, where)\n        require_account(value, account, field, where)\n",
+        "        require_account(value, account, field, where)\n",
+        "an EMR EC2 role ARN of another partition with the connection's account id taken as the role of that name",
+        ["tests/integration/test_emr_role_by_arn.py"],
+    ),
+    m(
+        "RV02",
+        "task_groups.py",
+        "        return role_arn\n",
+        "        return role_arn.rsplit('/', 1)[-1] if _known(role_arn) else role_arn\n",
+        "partner_access's string ARN cut to its name: another account's role unchecked by the assume grant",
         ["tests/unit/test_task_groups.py"],
     ),
 ]

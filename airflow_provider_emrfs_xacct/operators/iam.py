@@ -188,7 +188,7 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     listed role ARNs plus those already there (other partners' DAGs share the role); never ``*``.
 
     :param emr_ec2_role_name: the EMR EC2 instance-profile role (the cluster's ``JobFlowRole``): its name, or its
-        ARN (e.g. an upstream task's output), which must be in the connection's account. (templated)
+        ARN (e.g. an upstream task's output), which must be in the connection's partition and account. (templated)
     :param destination_role_arns: ARNs of the destination roles to allow. (templated)
     :param policy_name: name of the inline policy. (templated, default: ``emrfs-xacct-assume-destination-roles``)
     :param managed_policies_per_role: the role's "managed policies per role" quota in force; roles that no
@@ -240,7 +240,7 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.pure.quotas import MANAGED_POLICIES_PER_ROLE, require_valid_limit
 
         self.validate_safety()
-        role_name, role_account = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
+        role_name, _ = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
         managed_policies_per_role = require_valid_limit(
             MANAGED_POLICIES_PER_ROLE,
             validation.whole_number_of(self.managed_policies_per_role),
@@ -255,8 +255,10 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         validation.require_partitions(arns, self.hook.conn_partition, "destination_role_arns", where)
         with explain_access_denied(self.hook):
             account = self.connection_account(self.hook)
-            if role_account is not None:  # by ARN: a role of another account would be another role of that name here
-                validation.require_account(self.emr_ec2_role_name, account, "emr_ec2_role_name", where)
+            # By ARN: a role of another account or partition would be another role of that name here.
+            validation.require_role_here(
+                self.emr_ec2_role_name, account, self.hook.conn_partition, "emr_ec2_role_name", where
+            )
             for index, arn in enumerate(arns):
                 validation.refuse_account(
                     arn,

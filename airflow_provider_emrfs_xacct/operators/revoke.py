@@ -81,7 +81,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
     :param destination_role_arn: the partner's destination role. (templated)
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)
-    :param emr_ec2_role_name: the EMR EC2 role. (templated, default: ``EMR_EC2_DefaultRole``)
+    :param emr_ec2_role_name: the EMR EC2 role: its name, or its ARN (as ``partner_access`` and the assume grant take
+        it), which must be in ``aws_conn_id``'s partition and account. (templated, default: ``EMR_EC2_DefaultRole``)
     :param kms_key_arns: keys whose key-users statement holds the role; with ``delete_destination_role=True``
         also every key the role's provider policy grants (a key the destination connection cannot change is
         refused then, before any write). (templated)
@@ -166,7 +167,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.validate_safety()
         dry_run = self.dry_run
         role_arn = validation.validate_role_arn(self.destination_role_arn, "destination_role_arn")
-        emr_role = validation.validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
+        emr_role, _ = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
         destination_conn_id(self.destination_aws_conn_id, self.expected_destination_account_id)
         keys = validation.validate_kms_key_arns(self.kms_key_arns, "kms_key_arns")
         configuration = None
@@ -207,6 +208,10 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         # 2. The accounts: the role and keys must be in the destination connection's, not in the EMR one's.
         with explain_access_denied(self.hook):
             emr_account = self.connection_account(self.hook)
+        # By ARN: a role of another account or partition would be another role of that name there.
+        validation.require_role_here(
+            self.emr_ec2_role_name, emr_account, self.hook.conn_partition, "emr_ec2_role_name", emr_side
+        )
         destination_account = self._destination_account(destination_iam)
         validation.require_account(role_arn, destination_account, "destination_role_arn", destination)
         validation.refuse_account(

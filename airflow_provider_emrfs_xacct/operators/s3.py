@@ -182,7 +182,8 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     keys, and ``s3:PutObjectAcl`` when writes carry a canned ACL. What it held before is kept (other
     partners' runs share the role).
 
-    :param emr_ec2_role_name: the EMR EC2 instance-profile role (the cluster's ``JobFlowRole``). (templated)
+    :param emr_ec2_role_name: the EMR EC2 instance-profile role (the cluster's ``JobFlowRole``): its name, or its
+        ARN (e.g. an upstream task's output), which must be in the connection's partition and account. (templated)
     :param s3_prefixes: the partner's ``s3://bucket/prefix/`` locations. (templated)
     :param kms_key_arns: the bucket's customer managed key(s), e.g. ``kms_key_arn`` of
         :class:`GrantBucketAccessOperator`'s result. (templated)
@@ -229,7 +230,7 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         from airflow_provider_emrfs_xacct.pure.merge import MAX_ROLE_INLINE_POLICIES_CHARS, require_iam_policy_length
 
         self.validate_safety()
-        role_name = validation.validate_role_name(self.emr_ec2_role_name, "emr_ec2_role_name")
+        role_name, _ = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
         locations = validation.require_list(self.s3_prefixes, "s3_prefixes", validation.parse_s3_location)
         keys = validation.validate_kms_key_arns(self.kms_key_arns, "kms_key_arns")
         # A templated flag: a DAG that renders templates as text (Airflow's default) gives "True"/"False".
@@ -243,7 +244,10 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             f"the inline policy {EMR_ROLE_POLICY_NAME} of role {role_name}",
         )
         with explain_access_denied(self.hook):
-            self.connection_account(self.hook)  # the EMR EC2 role is in this connection's account
+            account = self.connection_account(self.hook)  # the EMR EC2 role is in this connection's account
+            # By ARN: a role of another account or partition would be another role of that name here.
+            where = f"connection {self.aws_conn_id!r}"
+            validation.require_role_here(self.emr_ec2_role_name, account, partition, "emr_ec2_role_name", where)
             self.hook.role_field = "emr_ec2_role_name"
             changes = self.hook.ensure_emr_role_bucket_access(
                 role_name,

@@ -67,7 +67,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         document it pushed (which the launch creates again), with a WARN. (templated)
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)
     :param emr_ec2_role_name: the EMR EC2 instance-profile role: its name, or its ARN (e.g. an upstream task's
-        output), which must be in ``aws_conn_id``'s account. (templated, default: ``EMR_EC2_DefaultRole``)
+        output), which must be in ``aws_conn_id``'s partition and account. (templated, default: ``EMR_EC2_DefaultRole``)
     :param cluster_id: a cluster to read the release label and configurations from; its security
         configuration and instance profile's role must be the verified ones. (templated)
     :param release_label: the release to check when no cluster is given, e.g. ``emr-7.10.0``; with
@@ -256,9 +256,11 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         self._refuse_two_partitions()
         if self.expected_account_id is not None or role_account is not None:
             account = self.connection_account(self.hook)
-            if role_account is not None:  # by ARN: a role of another account would be another role of that name here
-                where = f"connection {self.aws_conn_id!r}"
-                validation.require_account(self.emr_ec2_role_name, account, "emr_ec2_role_name", where)
+            # By ARN: a role of another account or partition would be another role of that name here.
+            where = f"connection {self.aws_conn_id!r}"
+            validation.require_role_here(
+                self.emr_ec2_role_name, account, self.hook.conn_partition, "emr_ec2_role_name", where
+            )
         if destination_pin is not None:  # before anything is read there
             pinned_destination_account(self.readers.iam, self.destination_aws_conn_id, destination_pin, "read")
         report, state = verify_chain(

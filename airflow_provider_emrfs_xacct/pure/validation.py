@@ -365,6 +365,20 @@ def validate_role_name_or_arn(value: Any, field: str) -> tuple[str, str | None]:
     return validate_role_name(value, field), None
 
 
+def require_role_here(value: Any, account: str, partition: str, field: str, where: str) -> None:
+    """
+    Refuse a role given by its ARN (:func:`validate_role_name_or_arn`) outside ``where``'s partition or account.
+
+    The role is acted on, or read, by its name in ``where``'s account: "IAM user, group, role, and policy names must be
+    unique within the account" (IAM API Reference, "CreateRole", ``RoleName``), whatever their path, so a role of that
+    name there is the ARN's only if the ARN's partition and account are ``where``'s (a role of another partition is
+    another role: :func:`require_partition`). A name is taken as it is.
+    """
+    if isinstance(value, str) and value.startswith("arn:"):
+        require_partition(value, partition, field, where)
+        require_account(value, account, field, where)
+
+
 def validate_max_session_duration(value: Any, field: str) -> int:
     """Validate an IAM role's maximum session duration: whole seconds from 3600 to 43200, or their rendered text."""
     number = whole_number_of(value)

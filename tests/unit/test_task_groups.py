@@ -62,7 +62,7 @@ def test_one_call_builds_the_chain_and_returns_what_the_launch_needs() -> None:
     assert role.kms_key_arns == KEY_ARN  # one key (a string stands for a one-element list)
     assert role.aws_conn_id == "aws_destination_account"
     assume = dag.get_task(f"{group}.allow_emr_role_to_assume")
-    assert assume.emr_ec2_role_name == "EMR_EC2_DefaultRole"
+    assert assume.emr_ec2_role_name == EMR_EC2_ROLE_ARN  # the ARN itself: its account is checked by the task
     assert assume.aws_conn_id == "aws_emr_account"
     configuration = dag.get_task(f"{group}.create_security_configuration")
     assert configuration.name_prefix == "emrfs-xacct-acme"
@@ -117,12 +117,14 @@ def test_the_emr_ec2_role_name_is_cut_from_the_rendered_arn(
 ) -> None:
     # A template's "/" may come from what it renders (a Variable holding the whole ARN, a role path): the name is
     # cut once rendered, as text or as objects, by the tasks that take it (the assume grant, the verifier).
+    from airflow_provider_emrfs_xacct.pure.validation import validate_role_name_or_arn
+
     with DAG(dag_id="factory", schedule=None, render_template_as_native_obj=native) as dag:
         partner_access(partner="acme", destination_prefix=PREFIX, emr_ec2_role_arn=template)
     for task_id in ("partner_acme.allow_emr_role_to_assume", "partner_acme.verify_access"):
         task = dag.get_task(task_id)
         rendered = task.render_template(task.emr_ec2_role_name, {"params": params}, jinja_env=dag.get_template_env())
-        assert rendered == "EMR_EC2_Role", task_id
+        assert validate_role_name_or_arn(rendered, "emr_ec2_role_name") == ("EMR_EC2_Role", "111111111111"), task_id
 
 
 @pytest.mark.parametrize(
@@ -457,3 +459,44 @@ def test_settle_seconds_known_only_at_run_time_is_refused_as_the_dag_is_parsed()
             partner_access(
                 partner="acme", destination_prefix=PREFIX, emr_ec2_role_arn=EMR_EC2_ROLE_ARN, settle_seconds=upstream
             )
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "arn:aws:iam::333333333333:role/EMR_EC2_DefaultRole",
+        "arn:aws:iam::{{ params.account }}:role/EMR_EC2_DefaultRole",
+        "arn:aws-cn:iam::111111111111:role/EMR_EC2_DefaultRole",
+    ],
+    ids=["string", "template", "partition"],
+)
+def test_an_emr_ec2_role_arn_outside_the_emr_connection_is_refused_by_the_assume_grant_before_any_change(
+    aws: Any, given: str
+) -> None:
+    # A string or template ARN reached the assume grant and the verifier as its name only: another account's role
+    # (or another partition's) got the grant on the EMR account's role of that name, unchecked, while an upstream
+    # task's ARN was refused. Now each takes the ARN as given, as for an XComArg.
+    from devstack.testing import CallRecorder, run_operator
+
+    with DAG(dag_id="factory", schedule=None, params={"account": "333333333333"}) as dag:
+        kwargs = {"kms_key_arn": None} if ":aws-cn:" in given else {}
+        partner_access(partner="acme", destination_prefix=PREFIX, emr_ec2_role_arn=given, **kwargs)
+    for task_id in ("partner_acme.allow_emr_role_to_assume", "partner_acme.verify_access"):
+        task = dag.get_task(task_id)
+        if task_id.endswith("assume"):  # the upstream tasks' outputs, as they resolve
+            task.destination_role_arns = ["arn:aws:iam::222222222222:role/emrfs-acme-writer"]
+        else:
+            task.security_configuration = "emrfs-xacct-acme-0123456789ab"
+        task.render_template_fields({"params": dag.params}, jinja_env=dag.get_template_env())
+        with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+            run_operator(task)
+        assert refused.value.field == "partner_access(emr_ec2_role_arn=...)", task_id
+        assert calls.mutating == [], task_id
+
+
+def test_an_emr_ec2_role_arn_outside_emr_account_id_is_refused_when_the_dag_is_parsed() -> None:
+    # Both known when the DAG is parsed: before, the destination role trusted the other account's role at run time.
+    with pytest.raises(InvalidParameterError) as refused:
+        build(emr_account_id="333333333333")
+    assert refused.value.field == "partner_access(emr_ec2_role_arn=...)"
+    assert "is in account 111111111111" in refused.value.problem
