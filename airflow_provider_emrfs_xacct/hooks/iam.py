@@ -462,8 +462,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         the role's inline policies (IAM's 10,240 characters for all of them together) go into the
         provider's managed policies ``<policy_name>-<role_name>-2``, ``-3`` … attached to this role alone (see
         :mod:`~airflow_provider_emrfs_xacct.pure.spill`); past the managed-policy quota, or when a spill
-        policy to write is attached to another role too (``ConflictError``), the request is refused before
-        any write.
+        policy to write or attach lacks the provider's tag or is attached to another role too
+        (``ConflictError``), the request is refused before any write.
 
         :param managed_policies_per_role: the role's managed-policy quota in force (10 by default, up to 20).
         """
