@@ -2828,6 +2828,14 @@ MUTATIONS = [
         UNIT_IAM_MANAGED,
     ),
     m(
+        "Q45",
+        "hooks/iam_managed.py",
+        "        if MANAGED_BY_TAG not in tags:\n            raise ConflictError(",
+        "        if False:\n            raise ConflictError(",
+        "a policy of a spill name without the provider's tag written into, attached and shrunk (only the shared check)",
+        ["tests/integration/test_spill_ownership.py"],
+    ),
+    m(
         "Q31",
         "pure/checks/ownership.py",
         '    if bucket.object_ownership == "BucketOwnerPreferred" and acl == OWNER_FULL_CONTROL:',

@@ -462,8 +462,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         the role's inline policies (IAM's 10,240 characters for all of them together) go into the
         provider's managed policies ``<policy_name>-<role_name>-2``, ``-3`` … attached to this role alone (see
         :mod:`~airflow_provider_emrfs_xacct.pure.spill`); past the managed-policy quota, or when a spill
-        policy to write is attached to another role too (``ConflictError``), the request is refused before
-        any write.
+        policy to write or attach lacks the provider's tag or is attached to another role too
+        (``ConflictError``), the request is refused before any write.
 
         :param managed_policies_per_role: the role's managed-policy quota in force (10 by default, up to 20).
         """
@@ -545,9 +545,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             new.append(
                 (name, f"arn:{self.conn_partition}:iam::{acting_account(self)}:policy{spill.SPILL_PATH}{name}", arns)
             )
-        # Before any write: every spill policy about to be written is this role's alone.
+        # Before any write: every spill policy about to be written or attached is the provider's and this role's alone.
         for arn in [ours[name] for name in placement.managed] + [arn for _, arn, _ in new]:
-            self._refuse_shared_spill_policy(arn, role_name)
+            self.refuse_foreign_spill_policy(arn, role_name)
         if placement.inline:
             changes += self._ensure_inline_policy(
                 role_name,
@@ -781,8 +781,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             for arn, name in attached + self._detached_spill_policies(role_name, policy_name, {a for a, _ in attached})
             if names_any(spill.held(self.read_managed_policy(arn)), unwanted)
         ]
-        for arn, _name in spilled:  # before any write: only this role's spill policies are changed
-            self._refuse_shared_spill_policy(arn, role_name)
+        for arn, _name in spilled:  # before any write: only the provider's spill policies of this role are changed
+            self.refuse_foreign_spill_policy(arn, role_name)
         changes = self._ensure_inline_policy(
             role_name, policy_name, desire, "destination_role_arns", settings=settings, dry_run=dry_run
         )

@@ -186,6 +186,8 @@ class ManagedPolicyBaseHook(AwsGenericHook["IAMClient"]):
             on_create=lambda: created.append(True),
         )
         if not attached or created:
+            if not created:
+                self.refuse_foreign_spill_policy(policy_arn, role_name)  # one made since the check before the writes
             changes.append(
                 Change(CREATE, f"iam role {role_name} attached policy {name}", None, {"PolicyArn": policy_arn})
             )
@@ -243,6 +245,7 @@ class ManagedPolicyBaseHook(AwsGenericHook["IAMClient"]):
             if desired is None:
                 self._prepare_spill_policy_delete(policy_arn, role_name)
             elif current is not None:
+                self.refuse_foreign_spill_policy(policy_arn, role_name)  # one made since the check before the writes
                 self._make_version_room(policy_arn)
 
         def write(current: Any, desired: dict[str, Any] | None) -> bool:
@@ -364,6 +367,47 @@ class ManagedPolicyBaseHook(AwsGenericHook["IAMClient"]):
                 document=policy_arn,
             )
 
+    @cached_property
+    def _spill_policies_checked(self) -> set[str]:
+        """The spill policies :meth:`refuse_foreign_spill_policy` found the provider's and this role's alone."""
+        return set()
+
+    def refuse_foreign_spill_policy(self, policy_arn: str, role_name: str, *, again: bool = False) -> None:
+        """
+        Refuse to write to, attach or delete a spill-named policy that is not the provider's, or not ``role_name``'s alone.
+
+        A new version replaces what the policy grants to everything it is attached to (IAM API Reference,
+        "CreatePolicyVersion": "The default version is the version that is in effect for the IAM users,
+        groups, and roles to which the policy is attached"), so a policy of a spill name that a person or
+        another tool made is never written, attached nor deleted: the provider's carry its tag
+        (:data:`MANAGED_BY_TAG`, given to ``CreatePolicy``; read with ``ListPolicyTags``: "Lists the tags that
+        are attached to the specified IAM customer managed policy"). One attached to anything else too is
+        refused as well (:meth:`_refuse_shared_spill_policy`). A policy missing passes: it is to be created,
+        and if another writer makes it first, the write's preparation checks it (a policy found once
+        is not checked again in this run, unless ``again``).
+
+        :raises ConflictError: naming the policy, what is wrong and what to do, before any write.
+        """
+        if policy_arn in self._spill_policies_checked and not again:
+            return
+        try:
+            tags = self._every("list_policy_tags", "Tags", PolicyArn=policy_arn)
+        except ClientError as error:
+            if error_code(error) == "NoSuchEntity":
+                return  # to be created (CreatePolicy tags it)
+            raise
+        if MANAGED_BY_TAG not in tags:
+            raise ConflictError(
+                f"emr_ec2_role_name: managed policy {policy_arn} has a name of role {role_name}'s spill policies "
+                f"but not the tag {MANAGED_BY_TAG['Key']}={MANAGED_BY_TAG['Value']}: this provider did not create "
+                "it, and a new version would replace what it grants to everything it is attached to; not writing, "
+                "attaching or deleting it: rename or delete it, or, if it is this provider's, tag it so "
+                "(iam tag-policy)",
+                document=policy_arn,
+            )
+        self._refuse_shared_spill_policy(policy_arn, role_name)
+        self._spill_policies_checked.add(policy_arn)
+
     def _delete_spill_policy(self, policy_arn: str, role_name: str) -> None:
         """Detach an emptied managed policy from ``role_name`` and delete it: only the provider's, attached to no other."""
         self._prepare_spill_policy_delete(policy_arn, role_name)
@@ -377,14 +421,7 @@ class ManagedPolicyBaseHook(AwsGenericHook["IAMClient"]):
 
         :raises ConflictError: the policy is not the provider's, or is attached to something but ``role_name``.
         """
-        tags = self._every("list_policy_tags", "Tags", PolicyArn=policy_arn)
-        if MANAGED_BY_TAG not in tags:
-            raise ConflictError(
-                f"managed policy {policy_arn} has no {MANAGED_BY_TAG['Key']} tag: this provider did not create it; "
-                "not deleting it (remove its last statement by hand)",
-                document=policy_arn,
-            )
-        self._refuse_shared_spill_policy(policy_arn, role_name)
+        self.refuse_foreign_spill_policy(policy_arn, role_name, again=True)
         self._delete_other_versions(policy_arn)
 
     def _delete_other_versions(self, policy_arn: str) -> None:

@@ -11,8 +11,9 @@ one statement (:data:`~.documents.ASSUME_SID`) listing exact role ARNs, never ``
 Each spill policy belongs to one role: IAM policy names are unique in an account whatever their path
 (IAM API Reference, "CreatePolicy": "IAM user, group, role, and policy names must be unique within the
 account"), so the role is in the name. Policies of the earlier, shared names ``<policy_name>-2`` …
-(:func:`is_legacy_spill_name`) are still recognised; the hook writes to any of them only while it is
-attached to this role alone (``ListEntitiesForPolicy``).
+(:func:`is_legacy_spill_name`) are still recognised; the hook writes to, attaches or deletes any of them
+only while it carries the provider's tag (``ListPolicyTags``) and is attached to this role alone
+(``ListEntitiesForPolicy``).
 
 :func:`place` decides, before any write, which document takes which new ARN, and refuses with the
 quota and the remedy when they all would not fit.

@@ -102,7 +102,14 @@ SPILL_CALLS = {
 }
 SOMETIMES = {
     "AttachAssumeRolePolicyOperator": {
-        "EMR": SPILL_CALLS | {"iam:CreatePolicy", "iam:TagPolicy", "iam:AttachRolePolicy", "iam:ListEntitiesForPolicy"}
+        "EMR": SPILL_CALLS
+        | {
+            "iam:CreatePolicy",
+            "iam:TagPolicy",
+            "iam:AttachRolePolicy",
+            "iam:ListEntitiesForPolicy",
+            "iam:ListPolicyTags",
+        }
     },
     "RevokePartnerAccessOperator": {
         "destination": {"iam:ListRoleTags"},
