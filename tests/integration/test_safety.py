@@ -619,8 +619,9 @@ def test_a_wildcard_someone_put_into_a_provider_statement_is_refused_not_written
 # Validate and plan everything before the first write ---------------------------------------------
 
 
-# The safety table: "not a finite number >= 0 (nan, inf, text), or above 10^9 s".
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), "1", -1, 10**9 + 1])
+# The safety table: "not a finite number >= 0 (nan, inf, text that is no number), or above 10^9 s" (a number's
+# text, "1" as a template renders it, is the number: validation.validate_positive_number).
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), "one second", "1s", -1, 10**9 + 1])
 def test_settle_seconds_that_is_not_a_finite_number_is_refused_by_every_operator_before_any_call(
     connections: None, value: Any
 ) -> None:
