@@ -224,7 +224,7 @@ def test_a_grant_whose_spill_policy_a_concurrent_revoke_deleted_attaches_the_one
             concurrent_revoke._delete_spill_policy(SPILL_ARN, EMR_EC2_ROLE)
 
     grant.conn.meta.events.register("after-call.iam.CreatePolicyVersion", revoke_lands)
-    grant.ensure_assume_role_policy(EMR_EC2_ROLE, [granted_now], settings=ConvergeSettings(settle_seconds=0.2))
+    grant.ensure_assume_role_policy(EMR_EC2_ROLE, [granted_now], settings=ConvergeSettings(settle_seconds=1.0))
 
     assert deleted == [SPILL_ARN]
     assert spill_policies(iam) == {SPILL_2: {granted_now}}
@@ -258,7 +258,7 @@ def test_a_grant_written_between_a_revokes_read_and_its_delete_is_not_left_in_a_
             )
 
     revoke_hook.conn.meta.events.register("before-call.iam.DetachRolePolicy", grant_lands)
-    revoke_hook.revoke_assume_role(EMR_EC2_ROLE, [revoked], settings=ConvergeSettings(settle_seconds=0.2))
+    revoke_hook.revoke_assume_role(EMR_EC2_ROLE, [revoked], settings=ConvergeSettings(settle_seconds=1.0))
 
     assert raced == [SPILL_ARN]
     assert SPILL_2 not in {policy["PolicyName"] for policy in iam.list_policies(Scope="Local")["Policies"]}
