@@ -534,7 +534,7 @@ def hadoop_boolean(value: object) -> bool | None:
     or another value, which ``getBoolean`` answers with the caller's default (not documented for EMRFS's or S3A's
     settings): every reader here takes it as not known.
     """
-    text = None if value is None else str(value).strip(JAVA_TRIMMED).lower()
+    text = None if value is None else java_trim(value).lower()
     return True if text == "true" else False if text == "false" else None
 
 
@@ -552,7 +552,7 @@ def emrfs_kept(value: object) -> bool | None:
     """
     if value is None:
         return False
-    text = str(value).strip(JAVA_TRIMMED)
+    text = java_trim(value)
     if text == EMRFS_IMPL:
         return True
     return False if _JAVA_CLASS.match(text) else None
@@ -593,7 +593,7 @@ def access_grants(configurations: list[dict[str, Any]], classifications: tuple[s
             set_fallback = values[classification].get(fallback)
             return AccessGrants(
                 classification,
-                None if set_fallback is None else set_fallback.strip(JAVA_TRIMMED).lower(),
+                None if set_fallback is None else java_trim(set_fallback).lower(),
                 spark_also=classification != "spark-defaults" and bool(values.get("spark-defaults")),
             )
     return None
@@ -788,7 +788,7 @@ def check_session_duration(properties: dict[str, Any], field: str) -> None:
     if SESSION_DURATION_PROPERTY not in properties:
         return
     value = properties[SESSION_DURATION_PROPERTY]
-    text = str(value).strip(JAVA_TRIMMED) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    text = java_trim(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
     # Java's String.trim (:data:`JAVA_TRIMMED`), as Hadoop's getters trim: "1800\u00a0" is no number to them.
     # ASCII digits only: str.isdigit() also holds for "²" (int() then raises ValueError) and other scripts' digits.
     if not (text.isascii() and text.isdigit()) or not MIN_SESSION_SECONDS <= int(text) <= MAX_CHAINED_SESSION_SECONDS:
@@ -930,7 +930,7 @@ def hadoop_duration_seconds(value: Any) -> int | None:
     """
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return None
-    text = str(value).strip(JAVA_TRIMMED).lower()
+    text = java_trim(value).lower()
     suffix, numerator, denominator = next(
         (unit for unit in HADOOP_DURATION_SUFFIXES if text.endswith(unit[0])), ("", 1, 1)
     )

@@ -35,12 +35,12 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
-    JAVA_TRIMMED,
     MAX_CHAINED_SESSION_SECONDS,
     MIN_SESSION_SECONDS,
     S3A_SESSION_DURATION_PROPERTY,
     SESSION_DURATION_PROPERTY,
     hadoop_duration_seconds,
+    java_trim,
 )
 from airflow_provider_emrfs_xacct.pure.security_config import bucket_mapped, mapped_bucket_prefixes
 
@@ -82,7 +82,7 @@ def _emrfs_links(state: ChainState) -> list[Link]:
     EMRFS's bucket-level form of the SSE-KMS key only (:func:`~.contexts.emrfs_readings`).
     """
     value = site_property(state, "emrfs-site", SESSION_DURATION_PROPERTY)
-    text = str(value).strip(JAVA_TRIMMED)  # as the launch reads it (check_session_duration)
+    text = java_trim(value)  # as the launch reads it (check_session_duration)
     seconds = int(text) if text.isascii() and text.isdigit() else None
     mapped = mapped_bucket_prefixes(state.security_configuration)
     # Only the buckets a role mapping may take: another's writes go as the instance profile, with no session asked.
