@@ -37,6 +37,7 @@ import yaml
 from airflow_provider_emrfs_xacct import __version__
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, EmrfsXacctError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.plan import Change, Summary, render_changes
+from airflow_provider_emrfs_xacct.session_scope import shared_sessions
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -361,14 +362,14 @@ def _read_role_arn(
     quiet_if_missing: bool = False,
 ) -> str | None:
     """``iam:GetRole`` of ``role_name`` through ``conn_id``: its ARN, or ``None`` (the fallback used, said on ``err``)."""
-    from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
     from botocore.exceptions import ClientError
 
     from airflow_provider_emrfs_xacct.hooks.errors import error_code, is_access_denied
+    from airflow_provider_emrfs_xacct.hooks.generic import EmrfsAwsHook
 
     where = f"reading the {which} role's ARN (iam:GetRole on RoleName={role_name}) through {connection} connection"
     try:
-        iam: Any = AwsBaseHook(aws_conn_id=conn_id, client_type="iam").conn
+        iam: Any = EmrfsAwsHook(aws_conn_id=conn_id, client_type="iam").conn
         return str(iam.get_role(RoleName=role_name)["Role"]["Arn"])
     except ClientError as error:
         # IAM API Reference, GetRole, Errors: "NoSuchEntity: The request was rejected because it referenced
@@ -719,15 +720,14 @@ def check_accounts(partner: dict[str, Any]) -> str:
     from one partition to interact with resources in a different partition" (AWS Fault Isolation
     Boundaries, "Partitions"), so both connections must act in the same one.
     """
-    from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
-
+    from airflow_provider_emrfs_xacct.hooks.generic import EmrfsAwsHook
     from airflow_provider_emrfs_xacct.pure.validation import partition_of_arn, region_of_arn
 
     partitions: dict[str, str] = {}
     regions: dict[str, str | None] = {}
     for section, label, conn_id in (("emr", "EMR", EMR_CONN), ("destination", "destination", DESTINATION_CONN)):
         expected = partner[section].get("expected_account_id") or partner[section]["account_id"]
-        hook = AwsBaseHook(aws_conn_id=conn_id, client_type="sts")
+        hook = EmrfsAwsHook(aws_conn_id=conn_id, client_type="sts")
         with _credentials_of(label, section):
             sts: Any = hook.conn
             regions[label] = hook.conn_region_name
@@ -1309,7 +1309,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     with _quiet(err, verbose=args.verbose):
         try:
-            return run(args, out, err)
+            with shared_sessions():  # one session per connection and Region for the whole command
+                return run(args, out, err)
         except (Exception, KeyboardInterrupt) as error:
             if args.debug:  # where it failed, for a bug report: the message and the status stay the same
                 traceback.print_exception(error, file=err)

@@ -50,6 +50,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_emrfs_xacct.hooks.kms",
                     "airflow_provider_emrfs_xacct.hooks.emr",
                     "airflow_provider_emrfs_xacct.hooks.s3",
+                    "airflow_provider_emrfs_xacct.hooks.generic",
                 ],
             }
         ],

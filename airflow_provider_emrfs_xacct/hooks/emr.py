@@ -27,6 +27,7 @@ from airflow_provider_emrfs_xacct.pure.merge import parse_document
 from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG as IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.security_config import canonical_json
+from airflow_provider_emrfs_xacct.session_scope import SharedSessionHookMixin
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterator
@@ -83,7 +84,7 @@ class LaunchCancelledError(Exception):
     """The task was killed while its launch waited to send ``RunJobFlow`` again."""
 
 
-class EmrfsEmrHook(EmrHook):
+class EmrfsEmrHook(SharedSessionHookMixin, EmrHook):
     """
     Interact with Amazon EMR: security configurations by content, and launches that a retry does not repeat.
 
@@ -531,11 +532,10 @@ class EmrfsEmrHook(EmrHook):
         :param instance_groups: the security groups of the cluster's instances.
         :param refused: where each read AWS refused and the facts answer around is added (``read_subnet_facts``).
         """
-        from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
-
+        from airflow_provider_emrfs_xacct.hooks.generic import EmrfsAwsHook
         from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
 
-        ec2 = AwsBaseHook(
+        ec2 = EmrfsAwsHook(
             aws_conn_id=self.aws_conn_id,
             region_name=self.region_name,
             verify=self.verify,

@@ -31,6 +31,7 @@ from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
 from airflow_provider_emrfs_xacct.pure.merge import MAX_MANAGED_POLICY_CHARS, iam_policy_length, parse_document
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.quotas import MANAGED_POLICIES_PER_ROLE, POLICY_VERSIONS, QuotaRefusedByAwsError
+from airflow_provider_emrfs_xacct.session_scope import SharedSessionHookMixin
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -75,7 +76,7 @@ def adding_roles(role_arns: list[str], room: int, what: str) -> Any:
     return desire
 
 
-class ManagedPolicyBaseHook(AwsGenericHook["IAMClient"]):
+class ManagedPolicyBaseHook(SharedSessionHookMixin, AwsGenericHook["IAMClient"]):
     """
     Read IAM managed policies, and keep the provider's spill policies; the base of :class:`EmrfsIamHook`.
 

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from airflow.providers.amazon.aws.utils.mixins import AwsBaseHookMixin, AwsHookParams, AwsHookType
 from airflow.sdk import BaseOperator
 
-from airflow_provider_emrfs_xacct.operators.failures import FailsWithoutRetryMixin
+from airflow_provider_emrfs_xacct.operators.failures import TASK_ENTRY_METHODS, FailsWithoutRetryMixin
+from airflow_provider_emrfs_xacct.session_scope import in_shared_sessions
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -247,7 +248,22 @@ def take_contract_arguments(kwargs: dict[str, Any], defaults: dict[str, Any]) ->
     return {name: kwargs.pop(name, default_args.get(name, default)) for name, default in defaults.items()}
 
 
-class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, _OperatorBase):
+class SharedSessionsMixin:
+    """
+    Run the task entry methods every subclass defines with one boto3 session per connection and Region.
+
+    See :mod:`~airflow_provider_emrfs_xacct.session_scope`: the Amazon provider assumes a connection's
+    role again for every client it builds.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in TASK_ENTRY_METHODS:
+            if name in vars(cls):
+                setattr(cls, name, in_shared_sessions(vars(cls)[name]))
+
+
+class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, SharedSessionsMixin, _OperatorBase):
     """
     The provider's operator contract, mixed in before an Amazon-provider operator class.
 
@@ -256,7 +272,8 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, _OperatorBase):
     :class:`EmrfsXacctBaseOperator` for the provisioning operators). It gives them the botocore
     retry default, the dry-run flag, the account pin, the plan pushed under ``plan``, one way to
     build a hook of another connection, and no Airflow retries for an error a retry cannot mend
-    (:mod:`~airflow_provider_emrfs_xacct.operators.failures`).
+    (:mod:`~airflow_provider_emrfs_xacct.operators.failures`); its hooks of one connection and Region share
+    one session while the task runs (:class:`SharedSessionsMixin`).
 
     It is a plain mixin, not a ``BaseOperator``: Airflow wraps the ``__init__`` of every operator
     class in the hierarchy, and each wrapped level deep-copies the DAG's params again
