@@ -378,6 +378,9 @@ def partner_access(
             aws_conn_id=destination_aws_conn_id,
             role_name=role_name,
             trusted_role_arns=[emr_ec2_role_arn],
+            # Its account checked before the trust is written, where either is known only at run time: the assume
+            # grant, which refuses it too, runs after this task.
+            trusted_account_id=emr_account_id,
             s3_prefixes=[destination_prefix],
             kms_key_arns=kms_key_arn,  # one key; None (also at run time): none
             **common,
@@ -389,6 +392,7 @@ def partner_access(
                 **destination_side,
                 "role_name": "role_name",
                 "trusted_role_arns": "emr_ec2_role_arn",
+                "trusted_account_id": "emr_account_id" if emr_account_id is not None else None,
                 "s3_prefixes": "destination_prefix",
                 "kms_key_arns": "kms_key_arn",
             },
