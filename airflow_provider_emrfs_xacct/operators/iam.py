@@ -127,10 +127,11 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         where = f"connection {self.aws_conn_id!r}"
         validation.require_partitions(trusted, partition, "trusted_role_arns", where)
         trusted_account = pinned_account(self.trusted_account_id, "trusted_account_id")
-        for index, arn in enumerate(trusted if trusted_account else []):
+        if trusted_account is not None:
             # The role trusted must be the EMR account's: another account's would be let assume this role.
             where_emr = "the EMR account (trusted_account_id; partner_access's emr_account_id)"
-            validation.require_account(arn, trusted_account, f"trusted_role_arns[{index}]", where_emr)
+            for index, arn in enumerate(trusted):
+                validation.require_account(arn, trusted_account, f"trusted_role_arns[{index}]", where_emr)
         validation.require_partitions(keys, partition, "kms_key_arns", where)
         # What was asked must fit on its own (what is there only adds to it): refuse before touching the role.
         require_iam_policy_length(
