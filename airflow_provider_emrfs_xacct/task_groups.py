@@ -278,8 +278,9 @@ def partner_access(
     :param emr_ec2_role_arn: ARN of the EMR EC2 instance-profile role (the cluster's
         ``JobFlowRole``); a string, a template (``"{{ var.value.emr_ec2_role_arn }}"``), an upstream task's
         output (``XComArg``) or a mapped argument: its last ``/`` part, once resolved, is the role name, and
-        its partition and account must be ``emr_aws_conn_id``'s (and ``emr_account_id``, when both are known
-        as the DAG is parsed), refused by the assume grant and the verifier before they change anything.
+        its partition and account must be ``emr_aws_conn_id``'s, refused by the assume grant and the verifier
+        before they change anything, and ``emr_account_id``'s when it is given: refused when the DAG is parsed
+        if both are known then, else by the destination role's task before it trusts the ARN.
     :param kms_key_arn: the destination bucket's customer-managed key, or ``None`` (also when it
         resolves to ``None`` at run time). (templated)
     :param partner: short partner name (a plain string): the defaults of ``role_name``
@@ -299,7 +300,9 @@ def partner_access(
         when the DAG is parsed (not a template field of theirs). (default: the tasks' own, e.g. from
         ``default_args``, else 1.0)
     :param emr_account_id: the EMR account: each task on ``emr_aws_conn_id`` gets it as
-        ``expected_account_id`` and refuses another account before any change. (templated)
+        ``expected_account_id`` and refuses another account before any change, and the destination role's
+        task gets it as ``trusted_account_id``: an ``emr_ec2_role_arn`` of another account is refused before
+        the destination role trusts it, also when either is known only at run time. (templated)
     :param destination_account_id: the same for the tasks on ``destination_aws_conn_id``, and the
         verifier's ``expected_destination_account_id``. (templated)
     :param dry_run: passed to every task: plan every change, make none (the verifier then reads what
@@ -378,6 +381,9 @@ def partner_access(
             aws_conn_id=destination_aws_conn_id,
             role_name=role_name,
             trusted_role_arns=[emr_ec2_role_arn],
+            # Its account checked before the trust is written, where either is known only at run time: the assume
+            # grant, which refuses it too, runs after this task.
+            trusted_account_id=emr_account_id,
             s3_prefixes=[destination_prefix],
             kms_key_arns=kms_key_arn,  # one key; None (also at run time): none
             **common,
@@ -389,6 +395,7 @@ def partner_access(
                 **destination_side,
                 "role_name": "role_name",
                 "trusted_role_arns": "emr_ec2_role_arn",
+                "trusted_account_id": "emr_account_id" if emr_account_id is not None else None,
                 "s3_prefixes": "destination_prefix",
                 "kms_key_arns": "kms_key_arn",
             },

@@ -1143,6 +1143,14 @@ MUTATIONS = [
         UNIT_RELEASE,
     ),
     m(
+        "G09",
+        "pure/cluster_config.py",
+        '    kept = emrfs_kept(impl)\n    return "EMRFS" if kept else "S3A" if kept is False else None',
+        '    return "S3A"',
+        "the launch's connector from keep_emrfs alone: the configurations' own fs.s3.impl keeping EMRFS not read",
+        UNIT_SETTINGS,
+    ),
+    m(
         "G08",
         "pure/cluster_config.py",
         "    text = java_trim(value)\n    if text == EMRFS_IMPL:",

@@ -147,7 +147,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
     the cluster's own tags may be 49 at most: EMR allows 50). On EMR 7.10.0 and later ``s3://`` goes
     through S3A by default; EMR translates the role mappings for S3A, so they apply on either connector,
     unless ``core-site`` ``fs.s3a.emrfs.compatibility.enable`` is false (then
-    ``keep_emrfs=False`` is refused). With ``keep_emrfs=True`` (the default) it sets ``fs.s3.impl`` and ``fs.s3n.impl``, as AWS's S3A migration guide does, so that ``s3://`` and
+    ``keep_emrfs=False`` is refused, unless the configurations' own ``core-site`` ``fs.s3.impl`` keeps EMRFS). With ``keep_emrfs=True`` (the default) it sets ``fs.s3.impl`` and ``fs.s3n.impl``, as AWS's S3A migration guide does, so that ``s3://`` and
     ``s3n://`` stay on EMRFS (``s3a://`` URIs always use S3A). ``Instances.TerminationProtected: true``
     is logged as a warning: EMR then refuses to terminate the cluster, so its teardown
     (:class:`TerminateClusterOperator`) fails unless it sets ``disable_termination_protection``.
@@ -185,7 +185,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
     :param emrfs_site_properties: more ``emrfs-site`` properties, e.g. ``{"fs.s3.canned.acl":
         "BucketOwnerFullControl"}`` from :class:`GrantBucketAccessOperator`. (templated)
     :param keep_emrfs: on 7.10.0 and later, keep EMRFS for ``s3://`` and ``s3n://``; ``True``/``False`` or their
-        rendered text. (templated, default: True)
+        rendered text. With ``False``, a ``core-site`` ``fs.s3.impl`` of the configurations naming EMRFS keeps it
+        all the same, and the launch judges the cluster as EMRFS's. (templated, default: True)
     :param dry_run: only read (the security configuration, an active cluster already launched for
         this task instance) and log the plan: the ``RunJobFlow`` arguments; launch nothing. A cluster
         id cannot be known before ``RunJobFlow``, so a dry run returns the id of the cluster this task

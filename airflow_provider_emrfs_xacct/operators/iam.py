@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
 from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, DestinationRoleLink, EmrEc2RoleLink
-from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
+from airflow_provider_emrfs_xacct.operators.base import (
+    SAFETY_TEMPLATE_FIELDS,
+    EmrfsXacctBaseOperator,
+    LazyHookClass,
+    pinned_account,
+)
 from airflow_provider_emrfs_xacct.pure.names import ASSUME_POLICY_NAME
 
 if TYPE_CHECKING:
@@ -30,6 +35,9 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
     :param role_name: name of the destination role. (templated)
     :param trusted_role_arns: ARNs of the EMR EC2 instance-profile roles allowed to assume it. (templated)
+    :param trusted_account_id: the EMR account the trusted roles must be in: a role ARN of another account is
+        refused before any AWS call (``partner_access`` passes its ``emr_account_id``, which the role ARN may be
+        known against only at run time). (templated, default: not checked)
     :param s3_prefixes: ``s3://bucket/prefix/`` locations the role may read, write and delete under. (templated)
     :param kms_key_arns: ARNs of the customer-managed keys of the destination bucket(s). (templated)
     :param object_acl: the cluster sets ``emrfs-site`` ``fs.s3.canned.acl``, so every upload carries
@@ -56,6 +64,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     template_fields: Sequence[str] = aws_template_fields(
         "role_name",
         "trusted_role_arns",
+        "trusted_account_id",
         "s3_prefixes",
         "kms_key_arns",
         "role_path",
@@ -79,11 +88,13 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         role_path: str = "/",
         role_description: str = "EMRFS cross-account destination role (managed by airflow-provider-emrfs-xacct)",
         max_session_duration: int | str = 3600,
+        trusted_account_id: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.role_name = role_name
         self.trusted_role_arns = trusted_role_arns
+        self.trusted_account_id = trusted_account_id
         self.s3_prefixes = s3_prefixes
         self.kms_key_arns = kms_key_arns
         self.object_acl = object_acl
@@ -115,6 +126,12 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         partition = self.hook.conn_partition
         where = f"connection {self.aws_conn_id!r}"
         validation.require_partitions(trusted, partition, "trusted_role_arns", where)
+        trusted_account = pinned_account(self.trusted_account_id, "trusted_account_id")
+        if trusted_account is not None:
+            # The role trusted must be the EMR account's: another account's would be let assume this role.
+            where_emr = "the EMR account (trusted_account_id; partner_access's emr_account_id)"
+            for index, arn in enumerate(trusted):
+                validation.require_account(arn, trusted_account, f"trusted_role_arns[{index}]", where_emr)
         validation.require_partitions(keys, partition, "kms_key_arns", where)
         # What was asked must fit on its own (what is there only adds to it): refuse before touching the role.
         require_iam_policy_length(

@@ -271,8 +271,7 @@ def plan_launch(
         raise InvalidParameterError("keep_emrfs", f"must be True or False, got {keep_emrfs!r}")
     label = result.get("ReleaseLabel")
     version = _release_version(label, uses_role_mappings, notes, imds_v2_required=imds_v2_required)
-    if keep_emrfs:
-        _check_filesystem_classes(configurations)
+    _check_filesystem_classes(configurations, keep_emrfs)
     emrfs_site = dict(emrfs_site_properties or {})
     check_session_duration(emrfs_site, "emrfs_site_properties")
     translation_off = emrfs_translation_off(configurations, version) if uses_role_mappings else None
@@ -282,7 +281,7 @@ def plan_launch(
     _check_site_session_durations(configurations, s3a_mappings, mapped_buckets)
     if s3a_mappings:
         check_translated_bucket_durations(emrfs_site, "emrfs_site_properties", mapped_buckets, site_of(configurations))
-    connector = s3_connector(version, keep_emrfs)
+    connector = s3_connector(version, keep_emrfs, site_of(configurations).get("fs.s3.impl"))
     core_site: dict[str, str] = {}
     if credentials_provider is not None:
         interface = provider_interface(credentials_provider, connector, label, keep_emrfs)
@@ -296,16 +295,19 @@ def plan_launch(
             f"{connector or 'The S3 connector'} loads credentials provider {credentials_provider.class_name} "
             f"({PROVIDER_INTERFACES[interface]}) from {credentials_provider.jar}."
         )
-    if translation_off is not None and version is not None and version >= S3A_DEFAULT_SINCE and not keep_emrfs:
+    if translation_off is not None and version is not None and version >= S3A_DEFAULT_SINCE and connector == "S3A":
         raise InvalidParameterError(
             f"job_flow_overrides.Configurations[{translation_off}].Properties.{EMRFS_COMPATIBILITY_PROPERTY}",
             f"is false, which turns off EMR's translation of the EMRFS settings to S3A, role mappings included "
-            f"(fs.s3.authorization.roleMapping); with keep_emrfs=False {label} serves s3:// with S3A, so the "
+            f"(fs.s3.authorization.roleMapping); with keep_emrfs=False and no core-site fs.s3.impl keeping EMRFS, "
+            f"{label} serves s3:// with S3A, so the "
             "security configuration's role mappings would not apply to any write (they would go out as the EC2 "
             "instance profile). Remove the property, or keep EMRFS for s3:// (keep_emrfs=True)",
         )
     _refuse_access_grants(uses_role_mappings and connector == "EMRFS", version, configurations, emrfs_site)
-    connector_notes = _connector_notes(version, label, keep_emrfs, core_site, translation_off is not None)
+    connector_notes = _connector_notes(
+        version, label, keep_emrfs, core_site, translation_off is not None, connector == "EMRFS" and not keep_emrfs
+    )
     notes.extend(connector_notes)
     warnings = _termination_warnings(result)
     if translation_off is not None and version is not None and version >= S3A_DEFAULT_SINCE:
@@ -320,12 +322,13 @@ def plan_launch(
     return LaunchPlan(result, notes, warnings)
 
 
-def _check_filesystem_classes(configurations: list[dict[str, Any]]) -> None:
+def _check_filesystem_classes(configurations: list[dict[str, Any]], keep_emrfs: bool = True) -> None:
     """
-    With ``keep_emrfs``, refuse a ``core-site`` ``fs.s3.impl`` or ``fs.s3n.impl`` that names no class as Hadoop
-    reads it (:func:`emrfs_kept` is ``None``: EMRFS's name padded with a no-break space, say): EMRFS is asked for,
-    and ``Configuration.getClass`` would load no class for ``s3://`` on any release. On 7.10.0 and later the launch
-    writes EMRFS's name there itself, and any other value conflicts (:func:`merge_classification`).
+    Refuse a ``core-site`` ``fs.s3.impl`` or ``fs.s3n.impl`` that names no class as Hadoop reads it
+    (:func:`emrfs_kept` is ``None``: EMRFS's name padded with a no-break space, say): ``Configuration.getClass``
+    would load no class for ``s3://`` on any release, and which connector then serves it is not documented (the
+    verifier says "not known"). With ``keep_emrfs`` on 7.10.0 and later the launch writes EMRFS's name there itself,
+    and any other value conflicts (:func:`merge_classification`).
     """
     for index, configuration in enumerate(configurations):
         properties = configuration.get("Properties")
@@ -336,8 +339,8 @@ def _check_filesystem_classes(configurations: list[dict[str, Any]]) -> None:
                 raise InvalidParameterError(
                     f"job_flow_overrides.Configurations[{index}].Properties.{name}",
                     f"is {properties[name]!r}, no class name once Hadoop trims it (Java's String.trim removes "
-                    f"characters up to U+0020 only), so no filesystem class would load; keep_emrfs=True needs "
-                    f"{EMRFS_IMPL!r}",
+                    f"characters up to U+0020 only), so no filesystem class would load; "
+                    + (f"keep_emrfs=True needs {EMRFS_IMPL!r}" if keep_emrfs else f"set {EMRFS_IMPL!r} or remove it"),
                 )
 
 
@@ -696,35 +699,52 @@ def _connector_notes(
     keep_emrfs: bool,
     core_site: dict[str, str],
     translation_off: bool = False,
+    kept_by_configurations: bool = False,
 ) -> list[str]:
-    """Say which connector serves ``s3://``; on S3A releases with ``keep_emrfs``, add the settings that keep EMRFS."""
+    """
+    Say which connector serves ``s3://``; on S3A releases with ``keep_emrfs``, add the settings that keep EMRFS
+    (``kept_by_configurations``: the configurations' own ``fs.s3.impl`` keeps it, :func:`s3_connector`).
+    """
     if version is None:
         return []
     if version < S3A_DEFAULT_SINCE:
         return [f"{label} uses EMRFS for s3://."]
-    if keep_emrfs:
-        core_site.update(KEEP_EMRFS_PROPERTIES)
+    if keep_emrfs or kept_by_configurations:
+        if keep_emrfs:
+            core_site.update(KEEP_EMRFS_PROPERTIES)
         applies = (
             f"The role mappings apply to s3:// and s3n:// only: {EMRFS_COMPATIBILITY_PROPERTY}=false turns off "
             "their translation to S3A, so s3a:// URIs get no role mapping (they go out as the EC2 instance profile)."
             if translation_off
             else "The role mappings apply on both connectors."
         )
-        return [
-            f"{label} uses S3A for s3:// by default; fs.s3.impl and fs.s3n.impl keep EMRFS for s3:// and s3n:// "
-            f"(s3a:// URIs stay on S3A). {applies}"
-        ]
+        kept = (
+            "fs.s3.impl and fs.s3n.impl keep EMRFS for s3:// and s3n://"
+            if keep_emrfs
+            else "the configurations' core-site fs.s3.impl keeps EMRFS for s3://"
+        )
+        return [f"{label} uses S3A for s3:// by default; {kept} (s3a:// URIs stay on S3A). {applies}"]
     return [
         f"{label} uses S3A for s3://; EMR translates the role mappings (fs.s3.authorization.roleMapping) "
         "and the other EMRFS settings for it, so the role mappings apply."
     ]
 
 
-def s3_connector(version: tuple[int, int, int] | None, keep_emrfs: bool) -> str | None:
-    """Return which connector serves ``s3://``: ``"EMRFS"``, ``"S3A"``, or ``None`` when the release is unknown."""
+def s3_connector(version: tuple[int, int, int] | None, keep_emrfs: bool, impl: object = None) -> str | None:
+    """
+    Return which connector serves ``s3://``: ``"EMRFS"``, ``"S3A"``, or ``None`` when the release is unknown.
+
+    ``impl`` is the ``core-site`` ``fs.s3.impl`` the configurations set themselves: from 7.10.0 S3A serves ``s3://``
+    unless it names EMRFS (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"), read as Hadoop reads
+    it (:func:`emrfs_kept`), as the verifier reads the cluster's: EMRFS kept by the DAG's own setting with
+    ``keep_emrfs=False`` is EMRFS's (``None`` for a value that names no class: :func:`_check_filesystem_classes`).
+    """
     if keep_emrfs or (version is not None and version < S3A_DEFAULT_SINCE):
         return "EMRFS"
-    return "S3A" if version is not None else None
+    if version is None:
+        return None
+    kept = emrfs_kept(impl)
+    return "EMRFS" if kept else "S3A" if kept is False else None
 
 
 def provider_interface(provider: CredentialsProvider, connector: str | None, label: Any, keep_emrfs: bool) -> str:

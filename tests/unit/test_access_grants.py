@@ -215,3 +215,15 @@ def test_access_grants_without_fallback_in_the_configurations_are_refused_naming
     with pytest.raises(InvalidParameterError) as caught:
         plan_launch(given)
     assert caught.value.field == f"job_flow_overrides.Configurations[emrfs-site].Properties.{ENABLED}"
+
+
+def test_the_launch_reads_an_fs_s3_impl_the_dag_sets_itself_as_the_verifier_does() -> None:
+    # keep_emrfs=False on 7.10.0, but the DAG's own core-site fs.s3.impl keeps EMRFS for s3:// (Hadoop reads it:
+    # Configuration.getClass). The verifier then FAILs Access Grants without fallback; the launch, which took the
+    # connector from keep_emrfs alone (S3A), accepted the cluster (failed before the fix).
+    kept = {"Classification": "core-site", "Properties": {"fs.s3.impl": f" {EMRFS_IMPL}\t"}}
+    grants = emrfs_site(**{ENABLED: "true", FALLBACK: "false"})
+    [(status, _)] = grants_links("emr-7.10.0", grants, kept)
+    assert status == FAIL
+    with pytest.raises(InvalidParameterError, match="S3 Access Grants"):
+        plan_launch(overrides("emr-7.10.0", Configurations=[grants, kept]), keep_emrfs=False)

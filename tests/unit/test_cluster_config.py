@@ -196,6 +196,41 @@ class TestReleaseBoundaries:
             == trimmed
         )
 
+    @pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.10.0", None])
+    def test_without_keep_emrfs_a_filesystem_class_hadoop_cannot_load_is_refused_too(self, release: str | None) -> None:
+        # With keep_emrfs=False the padded name was accepted, and the verifier then named the connector not known
+        # (checks/contexts.py, connector_doubt) on the cluster the launch made (failed before the fix).
+        user = [{"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL + "\u00a0"}}]
+        refused(
+            lambda: plan_launch(overrides(release, Configurations=user), keep_emrfs=False),
+            f"{CONFIGURATIONS}[0].Properties.fs.s3.impl",
+            "String.trim",
+            EMRFS_IMPL,
+        )
+
+    def test_without_keep_emrfs_the_configurations_own_fs_s3_impl_keeping_emrfs_is_emrfs(self) -> None:
+        # From 7.10.0 S3A serves s3:// unless core-site fs.s3.impl names EMRFS (Amazon EMR Release Guide, "Migration
+        # guide: EMRFS to S3A filesystem"), whoever sets it: the launch took S3A from keep_emrfs=False alone, so it
+        # refused the translation switched off (the mappings do apply to s3://) and took an SDK v2 provider class
+        # EMRFS cannot load, while the verifier reads the cluster's EMRFS (failed before the fix).
+        kept = {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}
+        off = {"Classification": "core-site", "Properties": {"fs.s3a.emrfs.compatibility.enable": "false"}}
+        plan = plan_launch(overrides("emr-7.10.0", Configurations=[kept, off]), keep_emrfs=False)
+        (note,) = plan.notes
+        assert "core-site fs.s3.impl keeps EMRFS for s3://" in note
+        assert "s3a:// URIs get no role mapping" in note
+        assert note in plan.warnings
+        assert plan.overrides["Configurations"] == [kept, off]  # nothing written by the launch
+        refused(
+            lambda: plan_launch(
+                overrides("emr-7.10.0", Configurations=[kept]),
+                keep_emrfs=False,
+                credentials_provider=TestCredentialsProviderInterface.V2,
+            ),
+            "emrfs_credentials_provider.interface",
+            "EMRFS",
+        )
+
     def test_notes_name_the_credentials_provider(self) -> None:
         plan = plan_launch(overrides("emr-7.10.0"), credentials_provider=PROVIDER)
         assert any(

@@ -500,3 +500,30 @@ def test_an_emr_ec2_role_arn_outside_emr_account_id_is_refused_when_the_dag_is_p
         build(emr_account_id="333333333333")
     assert refused.value.field == "partner_access(emr_ec2_role_arn=...)"
     assert "is in account 111111111111" in refused.value.problem
+
+
+@pytest.mark.parametrize("pin", ["111111111111", "{{ params.emr_account }}"], ids=["pin", "template-pin"])
+def test_an_emr_ec2_role_arn_outside_emr_account_id_known_at_run_time_is_refused_before_the_trust_is_written(
+    aws: Any, pin: str
+) -> None:
+    # The role ARN (or the pin) known only at run time: the destination role, whose task runs first, wrote a trust of
+    # the other account's role, and only the assume grant refused it after (failed before the fix: the trust written).
+    from devstack.testing import CallRecorder, run_operator
+
+    params = {"account": "333333333333", "emr_account": "111111111111"}
+    with DAG(dag_id="factory", schedule=None, params=params) as dag:
+        partner_access(
+            partner="acme",
+            destination_prefix=PREFIX,
+            emr_ec2_role_arn="arn:aws:iam::{{ params.account }}:role/EMR_EC2_DefaultRole",
+            kms_key_arn=None,
+            emr_account_id=pin,
+        )
+    task = dag.get_task("partner_acme.ensure_destination_role")
+    task.render_template_fields({"params": dag.params}, jinja_env=dag.get_template_env())
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(task)
+    assert refused.value.field == "partner_access(emr_ec2_role_arn=...)"
+    assert "is in account 333333333333" in refused.value.problem
+    assert "111111111111" in refused.value.problem
+    assert calls.mutating == []

@@ -31,6 +31,7 @@ def test_ensure_destination_role_template_fields():
     assert set(operator.template_fields) == {
         "role_name",
         "trusted_role_arns",
+        "trusted_account_id",
         "s3_prefixes",
         "kms_key_arns",
         "role_path",
