@@ -21,7 +21,10 @@ The rules, each with its page:
   and "When you specify that IMDSv2 must be used, IMDSv1 no longer works" (Amazon EMR Management Guide, "Create a
   security configuration", metadata service requests): EMRFS gets no instance credentials, so assumes no role.
 - From 7.10.0 ``s3://`` is S3A unless ``core-site`` ``fs.s3.impl`` keeps EMRFS (Amazon EMR Release Guide,
-  "Migration guide: EMRFS to S3A filesystem"): see :func:`_s3a_credentials`.
+  "Migration guide: EMRFS to S3A filesystem"): see :func:`_s3a_credentials`. A ``fs.s3.impl`` naming neither EMRFS's
+  class nor S3A's (a class of the customer's): ``UNKNOWN`` (:func:`emrfs_kept`).
+- ``emrfs-site`` ``fs.s3.canned.acl`` or ``fs.s3.storageClass`` not exactly a name the writer knows: what EMRFS puts on
+  the uploads is not documented, ``UNKNOWN`` (:func:`_unknown_upload_setting`).
 - A mapped role's session outside 900-3600 seconds: the instance profile's role session assumes it, which is role
   chaining, and "if you assume a role using role chaining and provide a DurationSeconds parameter value greater than
   one hour, the operation fails" (AWS STS API Reference, AssumeRole, DurationSeconds): ``MAPPINGS`` whose every
@@ -55,6 +58,7 @@ Hadoop reads a boolean setting trimmed and in any case, ``true`` or ``false`` (`
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -222,11 +226,12 @@ def _unknown_upload_setting(emrfs: dict[str, str]) -> str:
     return ""
 
 
+@functools.cache
 def storage_classes() -> tuple[str, ...]:
     """S3's ``StorageClass`` values (botocore's model of the S3 API)."""
     import botocore.session
 
-    return tuple(botocore.session.get_session().get_service_model("s3").shape_for("StorageClass").enum)
+    return tuple(botocore.session.get_session().get_service_model("s3").shape_for("StorageClass").metadata["enum"])
 
 
 def _with_bucket_level(properties: dict[str, str], names: tuple[str, ...], bucket: str | None) -> list[str]:

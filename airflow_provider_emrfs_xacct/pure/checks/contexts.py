@@ -983,7 +983,7 @@ def cluster_release(state: ChainState) -> tuple[int, int, int] | None:
 def keeps_emrfs(state: ChainState) -> bool | None:
     """
     Whether ``core-site`` ``fs.s3.impl`` keeps EMRFS (from 7.10.0 ``s3://`` is S3A otherwise), as Hadoop reads it
-    (:func:`~.cluster_config.emrfs_kept`): ``None`` when not known (no class name once Java trims it).
+    (:func:`~.cluster_config.emrfs_kept`): ``None`` when not known (a class neither EMRFS's nor S3A's once Java trims it, or none).
     """
     return emrfs_kept(site_property(state, "core-site", "fs.s3.impl"))
 
@@ -991,7 +991,7 @@ def keeps_emrfs(state: ChainState) -> bool | None:
 def connector_doubt(state: ChainState) -> str:
     """
     Why the cluster's ``s3://`` connector is not known (``""``: it is, or no cluster settings were read): its release
-    is not known, or, from 7.10.0, ``core-site`` ``fs.s3.impl`` is no class name as Hadoop reads it (:func:`keeps_emrfs`).
+    is not known, or, from 7.10.0, ``core-site`` ``fs.s3.impl`` names neither EMRFS's nor S3A's class as Hadoop reads it (:func:`keeps_emrfs`).
     """
     version = cluster_release(state)
     if version is None:
