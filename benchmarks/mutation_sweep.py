@@ -1153,8 +1153,8 @@ MUTATIONS = [
     m(
         "G08",
         "pure/cluster_config.py",
-        "    text = java_trim(value)\n    if text == EMRFS_IMPL:",
-        "    text = str(value)\n    if text == EMRFS_IMPL:",
+        "    text = java_trim(value)\n    return True if text == EMRFS_IMPL",
+        "    text = str(value)\n    return True if text == EMRFS_IMPL",
         "fs.s3.impl naming EMRFS with spaces not trimmed",
         UNIT_SETTINGS,
     ),

@@ -21,7 +21,10 @@ The rules, each with its page:
   and "When you specify that IMDSv2 must be used, IMDSv1 no longer works" (Amazon EMR Management Guide, "Create a
   security configuration", metadata service requests): EMRFS gets no instance credentials, so assumes no role.
 - From 7.10.0 ``s3://`` is S3A unless ``core-site`` ``fs.s3.impl`` keeps EMRFS (Amazon EMR Release Guide,
-  "Migration guide: EMRFS to S3A filesystem"): see :func:`_s3a_credentials`.
+  "Migration guide: EMRFS to S3A filesystem"): see :func:`_s3a_credentials`. A ``fs.s3.impl`` naming neither EMRFS's
+  class nor S3A's (a class of the customer's): ``UNKNOWN`` (:func:`emrfs_kept`).
+- ``emrfs-site`` ``fs.s3.canned.acl`` or ``fs.s3.storageClass`` not exactly a name the writer knows: what EMRFS puts on
+  the uploads is not documented, ``UNKNOWN`` (:func:`_unknown_upload_setting`).
 - A mapped role's session outside 900-3600 seconds: the instance profile's role session assumes it, which is role
   chaining, and "if you assume a role using role chaining and provide a DurationSeconds parameter value greater than
   one hour, the operation fails" (AWS STS API Reference, AssumeRole, DurationSeconds): ``MAPPINGS`` whose every
@@ -55,6 +58,7 @@ Hadoop reads a boolean setting trimmed and in any case, ``true`` or ``false`` (`
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +69,8 @@ REFUSED = "refused"
 UNKNOWN = "unknown"
 
 EMRFS_IMPL = "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"
+#: S3A's class (Apache Hadoop, ``core-default.xml``: ``fs.s3a.impl``, "The implementation class of the S3A Filesystem").
+S3A_IMPL = "org.apache.hadoop.fs.s3a.S3AFileSystem"
 #: emrfs-site's canned ACL names and the ``x-amz-acl`` header each sends (Hadoop's ``CannedAccessControlList``
 #: names, as the Amazon EMR Release Guide's ``fs.s3.canned.acl`` example ``BucketOwnerFullControl`` shows).
 CANNED_ACLS = {
@@ -111,35 +117,49 @@ def site(configurations: list[dict[str, Any]], classification: str) -> dict[str,
 JAVA_TRIMMED = "".join(map(chr, range(0x21)))
 
 
+def _same_ignoring_case(text: str, word: str) -> bool:
+    """
+    Java's ``String.equalsIgnoreCase`` (Java SE API): the same length, and each pair of characters equal, or equal once
+    ``Character.toUpperCase`` maps each, or once ``Character.toLowerCase`` does; one character to one (a Python
+    mapping to more than one character, as ``"ß".upper()``, leaves the character as it is). ``"falſe"`` (U+017F)
+    is ``"false"``.
+    """
+    if len(text) != len(word):
+        return False
+    for mine, theirs in zip(text, word, strict=True):
+        ups = [c.upper() if len(c.upper()) == 1 else c for c in (mine, theirs)]
+        lows = [c.lower() if len(c.lower()) == 1 else c for c in (mine, theirs)]
+        if mine != theirs and ups[0] != ups[1] and lows[0] != lows[1]:
+            return False
+    return True
+
+
 def flag(properties: dict[str, str], name: str) -> bool | None:
     """
     A Hadoop boolean as ``Configuration.getBoolean`` reads it (Apache Hadoop, ``org.apache.hadoop.conf.Configuration``:
-    ``getTrimmed``, then ``equalsIgnoreCase`` with true/false): ``True``/``False``, or ``None`` when unset or neither
-    (``getBoolean`` then takes its caller's default, not documented for these settings).
+    ``getTrimmed``, then ``StringUtils.equalsIgnoreCase``, Java's ``String.equalsIgnoreCase``, with true/false):
+    ``True``/``False``, or ``None`` when unset or neither (``getBoolean`` then takes its caller's default, not
+    documented for these settings).
     """
     value = properties.get(name)
-    text = None if value is None else str(value).strip(JAVA_TRIMMED).lower()
-    return True if text == "true" else False if text == "false" else None
+    if value is None:
+        return None
+    text = str(value).strip(JAVA_TRIMMED)
+    return True if _same_ignoring_case(text, "true") else False if _same_ignoring_case(text, "false") else None
 
 
 def emrfs_kept(core: dict[str, str]) -> bool | None:
     """
     Whether ``core-site`` ``fs.s3.impl`` keeps EMRFS as Hadoop loads it: ``Configuration.getClass`` takes the value
-    through ``getTrimmed`` (Java's trim) to ``getClassByName``, which throws for no such class. ``None`` when the
-    trimmed value is no dotted Java name (EMRFS's padded with a no-break space, say): Hadoop loads no class, and what
-    EMR then serves ``s3://`` with is not documented.
+    through ``getTrimmed`` (Java's trim) to ``getClassByName``. ``True``: EMRFS's class; ``False``: unset or S3A's
+    class; ``None``: anything else, a class of the customer's (a subclass or wrapper) or no class at all (EMRFS's
+    name padded with a no-break space, say): what EMR then serves ``s3://`` with is not documented.
     """
     value = core.get("fs.s3.impl")
     if value is None:
         return False
     name = value.strip(JAVA_TRIMMED)
-    if name == EMRFS_IMPL:
-        return True
-    parts = name.split(".")
-    dotted = len(parts) > 1 and all(
-        part and not part[0].isdigit() and (part.replace("$", "_")).isidentifier() for part in parts
-    )
-    return False if dotted else None
+    return True if name == EMRFS_IMPL else False if name == S3A_IMPL else None
 
 
 def _imds_v2(version: tuple[int, int, int]) -> bool:
@@ -162,6 +182,9 @@ def credentials_of(
     imds = document.get("InstanceMetadataServiceConfiguration") or {}
     if str(imds.get("MinimumInstanceMetadataServiceVersion", "")).strip() == "2" and not _imds_v2(version):
         return Credentials(REFUSED, f"{label}'s EMR components call IMDSv1, which the security configuration turns off")
+    odd = _unknown_upload_setting(site(configurations, "emrfs-site"))
+    if odd:
+        return Credentials(UNKNOWN, odd)
     if version < (5, 10, 0):
         return Credentials(INSTANCE_ROLE, f"{label} has no EMRFS role mappings")
     differing = _spark_differs(configurations, bucket)
@@ -180,11 +203,35 @@ def credentials_of(
     if version >= (7, 10, 0) and kept is None:
         return Credentials(
             UNKNOWN,
-            f"core-site fs.s3.impl={core['fs.s3.impl']!r} names no class Hadoop loads: the connector is unknown",
+            f"core-site fs.s3.impl={core['fs.s3.impl']!r} names neither EMRFS's nor S3A's class: the connector is unknown",
         )
     if version >= (7, 10, 0) and not kept:
         return _s3a_credentials(label, configurations, bucket)
     return _emrfs_credentials(version, configurations, bucket)
+
+
+def _unknown_upload_setting(emrfs: dict[str, str]) -> str:
+    """
+    ``emrfs-site`` ``fs.s3.canned.acl`` or ``fs.s3.storageClass`` set to a value that is not exactly one of the names
+    the writer knows (:data:`CANNED_ACLS`; S3's own ``StorageClass`` values, from botocore's model of PutObject), as
+    ``"NAME='VALUE' ..."``, or ``""``: what EMRFS puts on the uploads for another spelling (padded, in another case)
+    is not documented, so whether they succeed is not known.
+    """
+    acl = emrfs.get("fs.s3.canned.acl")
+    if acl and acl not in CANNED_ACLS:
+        return f"fs.s3.canned.acl={acl!r} is no canned ACL name EMRFS documents: what the uploads carry is unknown"
+    storage = emrfs.get("fs.s3.storageClass")
+    if storage and storage not in storage_classes():
+        return f"fs.s3.storageClass={storage!r} is no S3 storage class: what the uploads carry is unknown"
+    return ""
+
+
+@functools.cache
+def storage_classes() -> tuple[str, ...]:
+    """S3's ``StorageClass`` values (botocore's model of the S3 API)."""
+    import botocore.session
+
+    return tuple(botocore.session.get_session().get_service_model("s3").shape_for("StorageClass").metadata["enum"])
 
 
 def _with_bucket_level(properties: dict[str, str], names: tuple[str, ...], bucket: str | None) -> list[str]:
@@ -229,7 +276,7 @@ def sts_endpoint_site(label: str | None, configurations: list[dict[str, Any]], b
     chosen = {name: value for name, value in emrfs.items() if name != "fs.s3.sts.endpoint"}
     if emrfs_kept(core) is None:
         chosen["fs.s3.sts.endpoint"] = (
-            f"EMRFS's or S3A's (core-site fs.s3.impl={core['fs.s3.impl']!r} names no class Hadoop loads)"
+            f"EMRFS's or S3A's (core-site fs.s3.impl={core['fs.s3.impl']!r} names neither EMRFS's nor S3A's class)"
         )
         return chosen
     switch = flag(core, "fs.s3a.emrfs.compatibility.enable")

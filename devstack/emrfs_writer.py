@@ -1188,9 +1188,9 @@ def _writer_for(
     writer = _Writer(url, instance_role_arn, mappings, bucket, user, tuple(groups))
     writer.encryption = requested_encryption(document, site, bucket_name)
     writer.requester_pays_header = aws_cluster_settings.flag(site, "fs.s3.useRequesterPaysHeader") is True
-    acl = site.get("fs.s3.canned.acl")
-    writer.canned_acl = aws_cluster_settings.CANNED_ACLS.get(acl.strip(), acl.strip()) if acl else None
-    writer.storage_class = (site.get("fs.s3.storageClass") or "").strip() or None
+    # Exactly as named (aws_cluster_settings.credentials_of: another spelling is UNKNOWN, so nothing is written).
+    writer.canned_acl = aws_cluster_settings.CANNED_ACLS.get(site.get("fs.s3.canned.acl") or "")
+    writer.storage_class = site.get("fs.s3.storageClass") or None
     # fs.s3n.ssl.enabled, an EMRFS setting of the migration guide's "EMRFS to S3A Configuration Mapping" (mapped to
     # S3A's fs.s3a.connection.ssl.enabled, "Enables or disables SSL connections": Apache Hadoop, core-default.xml).
     writer.secure_transport = aws_cluster_settings.flag(site, "fs.s3n.ssl.enabled") is not False

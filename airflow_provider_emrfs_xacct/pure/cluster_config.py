@@ -31,6 +31,9 @@ ROLE_MAPPINGS_SINCE = (5, 10, 0)
 #: both connectors (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem").
 S3A_DEFAULT_SINCE = (7, 10, 0)
 EMRFS_IMPL = "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"
+#: S3A's filesystem class: Apache Hadoop, ``core-default.xml``, ``fs.s3a.impl`` ``org.apache.hadoop.fs.s3a.S3AFileSystem``,
+#: "The implementation class of the S3A Filesystem", the connector EMR serves ``s3://`` with from 7.10.0 (same guide).
+S3A_IMPL = "org.apache.hadoop.fs.s3a.S3AFileSystem"
 #: ``core-site`` switch of that translation. Same guide: "By default, this configuration mapping feature
 #: is automatically activated. To disable this automatic translation, add the following property to
 #: core-site.xml: fs.s3a.emrfs.compatibility.enable = false". Off, S3A gets no role mappings.
@@ -271,7 +274,7 @@ def plan_launch(
         raise InvalidParameterError("keep_emrfs", f"must be True or False, got {keep_emrfs!r}")
     label = result.get("ReleaseLabel")
     version = _release_version(label, uses_role_mappings, notes, imds_v2_required=imds_v2_required)
-    _check_filesystem_classes(configurations, keep_emrfs)
+    _check_filesystem_classes(configurations, keep_emrfs, version)
     emrfs_site = dict(emrfs_site_properties or {})
     check_session_duration(emrfs_site, "emrfs_site_properties")
     translation_off = emrfs_translation_off(configurations, version) if uses_role_mappings else None
@@ -322,26 +325,42 @@ def plan_launch(
     return LaunchPlan(result, notes, warnings)
 
 
-def _check_filesystem_classes(configurations: list[dict[str, Any]], keep_emrfs: bool = True) -> None:
+def _check_filesystem_classes(
+    configurations: list[dict[str, Any]], keep_emrfs: bool, version: tuple[int, int, int] | None
+) -> None:
     """
-    Refuse a ``core-site`` ``fs.s3.impl`` or ``fs.s3n.impl`` that names no class as Hadoop reads it
-    (:func:`emrfs_kept` is ``None``: EMRFS's name padded with a no-break space, say): ``Configuration.getClass``
-    would load no class for ``s3://`` on any release, and which connector then serves it is not documented (the
-    verifier says "not known"). With ``keep_emrfs`` on 7.10.0 and later the launch writes EMRFS's name there itself,
-    and any other value conflicts (:func:`merge_classification`).
+    Refuse a ``core-site`` ``fs.s3.impl`` or ``fs.s3n.impl`` with which the ``s3://`` connector is not known
+    (:func:`emrfs_kept` ``None``) where that decides what the launch promises.
+
+    A value that is no class name as Hadoop reads it (EMRFS's name padded with a no-break space, say) is refused on
+    any release: ``Configuration.getClass`` would load no class for ``s3://`` (the verifier says "not known"). A class
+    neither EMRFS's nor S3A's: with ``keep_emrfs`` EMRFS is asked for, on any release, and another class serves
+    ``s3://`` instead; without it, from 7.10.0 (or the release not known) the launch would take S3A as serving
+    ``s3://`` (the role mappings translated, an SDK v2 credentials provider) where AWS does not document what that
+    class does. On 7.10.0 and later ``keep_emrfs`` writes EMRFS's name there itself, and S3A's conflicts
+    (:func:`merge_classification`).
     """
+    before_s3a = version is not None and version < S3A_DEFAULT_SINCE
     for index, configuration in enumerate(configurations):
         properties = configuration.get("Properties")
         if configuration.get("Classification") != "core-site" or not isinstance(properties, dict):
             continue
         for name in KEEP_EMRFS_PROPERTIES:
-            if name in properties and emrfs_kept(properties[name]) is None:
-                raise InvalidParameterError(
-                    f"job_flow_overrides.Configurations[{index}].Properties.{name}",
-                    f"is {properties[name]!r}, no class name once Hadoop trims it (Java's String.trim removes "
-                    f"characters up to U+0020 only), so no filesystem class would load; "
-                    + (f"keep_emrfs=True needs {EMRFS_IMPL!r}" if keep_emrfs else f"set {EMRFS_IMPL!r} or remove it"),
-                )
+            if name not in properties or emrfs_kept(properties[name]) is not None:
+                continue
+            names_a_class = bool(_JAVA_CLASS.match(java_trim(properties[name])))
+            if names_a_class and not keep_emrfs and (name != "fs.s3.impl" or before_s3a):
+                continue
+            if keep_emrfs:
+                fix = f"keep_emrfs=True needs {EMRFS_IMPL!r}"
+            elif before_s3a:
+                fix = f"set {EMRFS_IMPL!r} or remove it"
+            else:
+                fix = f"set it to {S3A_IMPL!r} or remove it (S3A), or keep EMRFS (keep_emrfs=True)"
+            raise InvalidParameterError(
+                f"job_flow_overrides.Configurations[{index}].Properties.{name}",
+                f"is not known to serve s3:// with EMRFS or S3A: {emrfs_impl_doubt(properties[name], name)}; {fix}",
+            )
 
 
 def _termination_warnings(overrides: dict[str, Any]) -> list[str]:
@@ -529,16 +548,40 @@ def java_trim(value: object) -> str:
     return str(value).strip(JAVA_TRIMMED)
 
 
+def java_equals_ignore_case(text: str, other: str) -> bool:
+    """
+    Java's ``String.equalsIgnoreCase`` (Java SE API): "Two strings are considered equal ignoring case if they are of
+    the same length and corresponding characters in the two strings are equal ignoring case", two characters being
+    the same if "The two characters are the same (as compared by the == operator)", or "Applying the method
+    Character.toUpperCase(char) to each character produces the same result", or likewise ``Character.toLowerCase``.
+
+    Per character, unlike Python's ``lower()`` of the whole: ``"falſe"`` (U+017F, long s, whose upper case is ``S``)
+    equals ``"false"``. ``Character`` maps one character to one (Unicode's simple case mapping): a character whose
+    Python mapping has more than one character (``"ß".upper()`` is ``"SS"``) is taken as unmapped.
+    """
+
+    def one(char: str, mapped: str) -> str:
+        return mapped if len(mapped) == 1 else char
+
+    return len(text) == len(other) and all(
+        a == b or one(a, a.upper()) == one(b, b.upper()) or one(a, a.lower()) == one(b, b.lower())
+        for a, b in zip(text, other, strict=True)
+    )
+
+
 def hadoop_boolean(value: object) -> bool | None:
     """
     A boolean setting's value as Hadoop's ``Configuration.getBoolean`` reads it: trimmed, ``true`` or ``false`` in
     any case (Apache Hadoop, ``org.apache.hadoop.conf.Configuration``: ``getBoolean`` takes ``getTrimmed(name)``, that
-    is Java's ``String.trim`` (:data:`JAVA_TRIMMED`), and compares it with ``equalsIgnoreCase``); ``None`` when unset
+    is Java's ``String.trim`` (:data:`JAVA_TRIMMED`), and compares it with ``StringUtils.equalsIgnoreCase``, which is
+    Java's ``String.equalsIgnoreCase``: :func:`java_equals_ignore_case`, so ``"falſe"`` is false); ``None`` when unset
     or another value, which ``getBoolean`` answers with the caller's default (not documented for EMRFS's or S3A's
     settings): every reader here takes it as not known.
     """
-    text = None if value is None else java_trim(value).lower()
-    return True if text == "true" else False if text == "false" else None
+    if value is None:
+        return None
+    text = java_trim(value)
+    return True if java_equals_ignore_case(text, "true") else False if java_equals_ignore_case(text, "false") else None
 
 
 def emrfs_kept(value: object) -> bool | None:
@@ -547,24 +590,29 @@ def emrfs_kept(value: object) -> bool | None:
     "Migration guide: EMRFS to S3A filesystem": from 7.10.0 S3A serves ``s3://`` unless it names
     :data:`EMRFS_IMPL`), read as Hadoop reads it: ``FileSystem.getFileSystemClass`` takes
     ``Configuration.getClass("fs." + scheme + ".impl", null)``, which trims the value with ``getTrimmed`` (Java's
-    ``String.trim``, :data:`JAVA_TRIMMED`) and loads it with ``getClassByName``, throwing when no class has that name.
+    ``String.trim``, :data:`JAVA_TRIMMED`) and loads the class of that name.
 
-    ``True``: EMRFS's class name; ``False``: unset or another class name (S3A serves ``s3://`` from 7.10.0);
-    ``None``: no Java class name once trimmed (``EMRFS_IMPL`` padded with a no-break space, say, or empty), which
-    Hadoop fails to load: what then serves ``s3://`` AWS does not document, so it is not known.
+    ``True``: EMRFS's class; ``False``: unset, or S3A's own class (:data:`S3A_IMPL`); ``None``: any other value, which
+    AWS's documentation does not relate to either connector: a class of the customer's (a subclass or wrapper of
+    either), or no Java class name once trimmed (``EMRFS_IMPL`` padded with a no-break space, say, which Hadoop fails
+    to load). What then serves ``s3://`` is not known.
     """
     if value is None:
         return False
     text = java_trim(value)
-    if text == EMRFS_IMPL:
-        return True
-    return False if _JAVA_CLASS.match(text) else None
+    return True if text == EMRFS_IMPL else False if text == S3A_IMPL else None
 
 
-def emrfs_impl_doubt(value: object) -> str:
-    """Why ``core-site`` ``fs.s3.impl`` of ``value`` leaves the ``s3://`` connector not known (:func:`emrfs_kept`)."""
+def emrfs_impl_doubt(value: object, name: str = "fs.s3.impl") -> str:
+    """Why ``core-site`` ``name`` (``fs.s3.impl``) of ``value`` leaves the ``s3://`` connector not known (:func:`emrfs_kept`)."""
+    if _JAVA_CLASS.match(java_trim(value)):
+        return (
+            f"core-site {name}={value!r} names a class that is neither EMRFS's ({EMRFS_IMPL}) nor S3A's ({S3A_IMPL}): "
+            "what serves s3:// through it (EMRFS's role mappings, S3A's translated ones, or neither) AWS does not "
+            "document"
+        )
     return (
-        f"core-site fs.s3.impl={value!r} is no class name as Hadoop reads it (Configuration.getClass trims with "
+        f"core-site {name}={value!r} is no class name as Hadoop reads it (Configuration.getClass trims with "
         "Java's String.trim, which keeps a no-break space)"
     )
 

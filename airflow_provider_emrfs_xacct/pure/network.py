@@ -633,7 +633,7 @@ def _s3a_serves(release_label: str, core: dict[str, Any]) -> bool | None:
     """
     Whether S3A serves ``s3://`` on ``release_label`` with these ``core-site`` settings (7.10.0 on, EMRFS not kept as
     Hadoop reads ``fs.s3.impl``: :func:`~.cluster_config.emrfs_kept`); ``None``: not known (7.10.0 on, and
-    ``fs.s3.impl`` no class name once Java trims it).
+    ``fs.s3.impl`` neither EMRFS's nor S3A's class once Java trims it).
     """
     try:
         version = parse_release_label(release_label, "release_label")

@@ -391,3 +391,44 @@ def test_a_session_duration_with_a_space_java_keeps_is_unknown(label: str, class
     # "1800\u00a0"; EMRFS's whole seconds likewise. The judge read it as 1800 (Python's strip).
     credentials = credentials_of(label, [site(classification, **{name: "1800\u00a0"})], MAPPED)
     assert credentials.kind == UNKNOWN, credentials
+
+
+@pytest.mark.parametrize("value", ["FALſE", "falſe"])
+def test_a_flag_is_compared_as_javas_equals_ignore_case(value: str) -> None:
+    # Java's String.equalsIgnoreCase compares character by character through Character.toUpperCase: U+017F (long s)
+    # is "S", so Hadoop reads "falſe" as false; Python's lower() left it neither (UNKNOWN).
+    from devstack.aws_cluster_settings import flag
+
+    assert flag({"x": value}, "x") is False
+    configurations = [site("core-site", **{"fs.s3a.emrfs.compatibility.enable": value})]
+    assert credentials_of("emr-7.10.0", configurations, MAPPED).kind == INSTANCE_ROLE
+
+
+@pytest.mark.parametrize(
+    "impl", ["com.example.fs.WrappedEmrFileSystem", "com.amazon.ws.emr.hadoop.fs.EmrFileSystem$Sub"]
+)
+def test_another_filesystem_class_leaves_the_connector_unknown(impl: str) -> None:
+    # Was MAPPINGS by S3A's translated role mappings: what serves s3:// through a customer's class is not documented.
+    credentials = credentials_of("emr-7.10.0", [site("core-site", **{"fs.s3.impl": impl})], MAPPED)
+    assert credentials.kind == UNKNOWN
+    assert impl in credentials.reason
+    s3a = [site("core-site", **{"fs.s3.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem"})]
+    assert credentials_of("emr-7.10.0", s3a, MAPPED).kind == MAPPINGS
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("fs.s3.canned.acl", "bucket-owner-full-control"),
+        ("fs.s3.canned.acl", "BucketOwnerFullControl\u00a0"),
+        ("fs.s3.storageClass", "STANDARD_IA\u00a0"),
+        ("fs.s3.storageClass", "standard_ia"),
+    ],
+)
+def test_an_upload_setting_of_no_known_name_is_unknown(name: str, value: str) -> None:
+    # The writer sent Python's strip() of it (or the unknown name itself) as the header: what EMRFS sends is not known.
+    credentials = credentials_of("emr-6.15.0", [site("emrfs-site", **{name: value})], MAPPED)
+    assert credentials.kind == UNKNOWN
+    assert name in credentials.reason
+    known = {"fs.s3.canned.acl": "BucketOwnerFullControl", "fs.s3.storageClass": "STANDARD_IA"}[name]
+    assert credentials_of("emr-6.15.0", [site("emrfs-site", **{name: known})], MAPPED).kind == MAPPINGS

@@ -708,6 +708,40 @@ def test_fs_s3_impl_padded_with_a_space_java_keeps_is_not_known(padding: str) ->
     assert report.verdict == VERDICT_NOT_CHECKED
 
 
+@pytest.mark.parametrize(
+    "impl", ["com.example.fs.WrappedEmrFileSystem", "com.amazon.ws.emr.hadoop.fs.EmrFileSystem$Sub", "S3AFileSystem"]
+)
+def test_fs_s3_impl_naming_another_class_leaves_the_connector_not_known(impl: str) -> None:
+    # A class neither EMRFS's nor S3A's (a customer's class, a subclass, a wrapper) was read as "not EMRFS", so S3A
+    # with its translated role mappings, and the connector link passed: AWS documents what neither class does.
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [{"Classification": "core-site", "Properties": {"fs.s3.impl": impl}}]
+
+    report = check_chain(state)
+
+    connector = by_name(report)[CONNECTOR]
+    assert connector.status == UNKNOWN, connector
+    assert f"fs.s3.impl={impl!r}" in connector.detail
+    assert "fs.s3.impl" in connector.fix
+    assert report.verdict == VERDICT_NOT_CHECKED
+
+
+def test_fs_s3_impl_naming_s3a_is_s3a() -> None:
+    # Apache Hadoop, core-default.xml: fs.s3a.impl org.apache.hadoop.fs.s3a.S3AFileSystem, "The implementation class
+    # of the S3A Filesystem": S3A, as the release's default is, its role mappings translated.
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [
+        {"Classification": "core-site", "Properties": {"fs.s3.impl": " org.apache.hadoop.fs.s3a.S3AFileSystem\n"}}
+    ]
+
+    connector = by_name(check_chain(state))[CONNECTOR]
+
+    assert connector.status == PASS
+    assert "translates" in connector.detail
+
+
 def test_s3a_release_without_fs_s3_impl_passes() -> None:
     # AWS, Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": EMR translates
     # fs.s3.authorization.roleMapping to the S3A setting, so role mappings apply under S3A too.

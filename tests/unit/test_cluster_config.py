@@ -1193,3 +1193,62 @@ def test_a_flag_is_trimmed_of_characters_up_to_u0020_only(neighbour: str) -> Non
     assert hadoop_boolean("\x00\x20TRUE\x20\x00") is True
     assert hadoop_boolean(f"true{neighbour}") is None
     assert hadoop_boolean(f"{neighbour}false") is None
+
+
+@pytest.mark.parametrize(("value", "reading"), [("FALſE", False), ("falſe", False), ("TrUe", True), ("ſ", None)])
+def test_a_flag_is_compared_as_javas_equals_ignore_case(value: str, reading: bool | None) -> None:
+    """
+    Hadoop's Configuration.getBoolean compares with StringUtils.equalsIgnoreCase, Java's String.equalsIgnoreCase:
+    characters are the same if "Applying the method Character.toUpperCase(char) to each character produces the same
+    result" (Java SE API), so U+017F (long s, upper case S) matches "s": "falſe" is false (Python's lower() kept it).
+    """
+    from airflow_provider_emrfs_xacct.pure.cluster_config import hadoop_boolean, java_equals_ignore_case
+
+    assert hadoop_boolean(value) is reading
+    assert java_equals_ignore_case("straße", "STRASSE") is False  # one character to one, not Python's "SS"
+    assert java_equals_ignore_case("ı", "I") is True  # U+0131's upper case is I
+
+
+def test_the_translation_switch_read_as_java_reads_it_refuses_s3a_without_mappings() -> None:
+    # "falſe" is false to Hadoop: EMR's translation is off, so keep_emrfs=False would leave s3:// unmapped (it was
+    # refused as "neither true nor false", which misread it).
+    user = [{"Classification": "core-site", "Properties": {"fs.s3a.emrfs.compatibility.enable": "falſe"}}]
+    refused(
+        lambda: plan_launch(overrides("emr-7.10.0", Configurations=user), keep_emrfs=False),
+        f"{CONFIGURATIONS}[0].Properties.fs.s3a.emrfs.compatibility.enable",
+        "turns off EMR's translation",
+    )
+
+
+CUSTOM_FILESYSTEMS = ["com.example.fs.WrappedEmrFileSystem", "com.amazon.ws.emr.hadoop.fs.EmrFileSystem$Sub"]
+
+
+@pytest.mark.parametrize("impl", CUSTOM_FILESYSTEMS)
+@pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.10.0", None])
+def test_keep_emrfs_refuses_another_filesystem_class(impl: str, release: str | None) -> None:
+    # A class of the customer's serves s3:// instead of EMRFS (Hadoop's FileSystem loads fs.s3.impl): keep_emrfs=True
+    # asks for EMRFS. Before 7.10.0 (or without a release) nothing refused it.
+    user = [{"Classification": "core-site", "Properties": {"fs.s3.impl": impl}}]
+    refused(
+        lambda: plan_launch(overrides(release, Configurations=user), keep_emrfs=True),
+        f"{CONFIGURATIONS}[0].Properties.fs.s3.impl",
+        "neither EMRFS's",
+        EMRFS_IMPL,
+    )
+
+
+@pytest.mark.parametrize("impl", CUSTOM_FILESYSTEMS)
+@pytest.mark.parametrize("release", ["emr-7.10.0", None])
+def test_s3a_launch_refuses_another_filesystem_class(impl: str, release: str | None) -> None:
+    # keep_emrfs=False took S3A (translated role mappings, an SDK v2 provider) as serving s3://: with a class neither
+    # EMRFS's nor S3A's, what serves it AWS does not document.
+    user = [{"Classification": "core-site", "Properties": {"fs.s3.impl": impl}}]
+    refused(
+        lambda: plan_launch(overrides(release, Configurations=user), keep_emrfs=False),
+        f"{CONFIGURATIONS}[0].Properties.fs.s3.impl",
+        "neither EMRFS's",
+        "org.apache.hadoop.fs.s3a.S3AFileSystem",
+    )
+    # Before 7.10.0 keep_emrfs=False reads no fs.s3.impl (EMRFS is the release's connector): launched as given.
+    before = plan_launch(overrides("emr-7.9.0", Configurations=user), keep_emrfs=False)
+    assert before.overrides["Configurations"] == user

@@ -19,6 +19,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     s3_request,
     sends_requester_pays_header,
     site_property,
+    unknown_canned_acl,
 )
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, VERDICT_PASS
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState, Unreadable
@@ -466,7 +467,6 @@ def test_the_last_setting_of_a_classification_wins() -> None:
         ("BucketOwnerRead", "bucket-owner-read"),
         ("BucketOwnerFullControl", "bucket-owner-full-control"),
         ("AwsExecRead", "aws-exec-read"),
-        ("bucket-owner-full-control", "bucket-owner-full-control"),
     ],
 )
 def test_each_canned_acl_setting_sends_its_header(setting: str, header: str) -> None:
@@ -477,6 +477,30 @@ def test_each_canned_acl_setting_sends_its_header(setting: str, header: str) -> 
 
     assert request is not None
     assert request.context["s3:x-amz-acl"] == header
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "bucket-owner-full-control",  # the header's own spelling: whether EMRFS takes it AWS does not document
+        "bucketownerfullcontrol",
+        "BucketOwnerFullControl\u00a0",  # Python's strip() took the no-break space (was bucket-owner-full-control)
+        " BucketOwnerFullControl",  # S3A reads fs.s3a.acl.default untrimmed (S3AFileSystem.initCannedAcls)
+        "\u3000",
+    ],
+)
+def test_a_canned_acl_setting_of_no_known_name_sends_no_known_header(setting: str) -> None:
+    state = healthy_state()
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": setting}}]
+
+    request = s3_request(state, _role(state), _call("PutObject", "job commit"), _bucket(state), BUCKET, "exports")
+
+    assert request is not None
+    assert "s3:x-amz-acl" not in request.context  # not known: a condition on it is not checked
+    assert request.known_absent is not None
+    assert "s3:x-amz-acl" not in request.known_absent
+    assert "fs.s3.canned.acl" in unknown_canned_acl(state, BUCKET)
+    assert repr(setting) in unknown_canned_acl(state, BUCKET)
 
 
 def test_requested_encryption_tells_no_header_from_not_known() -> None:

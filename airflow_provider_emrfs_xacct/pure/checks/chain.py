@@ -34,9 +34,11 @@ from airflow_provider_emrfs_xacct.pure.checks import (
     sts_route,
 )
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    CANNED_ACL_NAMES,
     canned_acl_doubts,
     canned_acl_setting,
     possible_canned_acls,
+    unknown_canned_acl,
 )
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     BLOCK_PUBLIC_ACCESS,
@@ -232,6 +234,16 @@ def _ownership(
     connector, unknown and EMRFS's and S3A's settings differing: :func:`possible_canned_acls`), the answer both
     give, else not checked.
     """
+    unknown = unknown_canned_acl(state, location.bucket)
+    if unknown:
+        return Link(
+            index,
+            f"owner of objects in {location.uri}",
+            UNKNOWN,
+            unknown,
+            fix=f"set {canned_acl_setting(state, location.bucket)} to one of {', '.join(CANNED_ACL_NAMES)} exactly, "
+            "or remove it",
+        )
     acls = possible_canned_acls(state, location.bucket)
     links = [
         ownership.audit(

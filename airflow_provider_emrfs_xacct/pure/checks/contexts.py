@@ -67,7 +67,13 @@ _ABSENT_ALWAYS = frozenset(
     }
 )
 
-#: emrfs-site's canned ACL names and the x-amz-acl header EMRFS sends for them.
+#: emrfs-site's canned ACL names and the x-amz-acl header EMRFS sends for them: the names Hadoop's ``core-default.xml``
+#: gives for S3A's ``fs.s3a.acl.default`` ("Value may be Private, PublicRead, PublicReadWrite, AuthenticatedRead,
+#: LogDeliveryWrite, BucketOwnerRead, or BucketOwnerFullControl"), the Amazon EMR Release Guide's ``fs.s3.canned.acl``
+#: example being ``BucketOwnerFullControl``; ``AwsExecRead``, the SDK's name of ``aws-exec-read``. Exactly: S3A reads
+#: the setting with ``Configuration.get``, untrimmed, and takes the ACL by its enum name (Apache Hadoop,
+#: ``S3AFileSystem.initCannedAcls``: ``conf.get(CANNED_ACL, DEFAULT_CANNED_ACL)``, then ``valueOf``); how EMRFS reads
+#: another spelling (padded, another case, the header's own ``bucket-owner-full-control``) AWS does not document.
 _CANNED_ACLS = {
     "Private": "private",
     "PublicRead": "public-read",
@@ -78,6 +84,8 @@ _CANNED_ACLS = {
     "BucketOwnerFullControl": "bucket-owner-full-control",
     "AwsExecRead": "aws-exec-read",
 }
+#: The canned ACL names a canned ACL setting is read with (:func:`unknown_canned_acl`).
+CANNED_ACL_NAMES = tuple(_CANNED_ACLS)
 
 
 def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, str | None] | None:
@@ -257,7 +265,8 @@ def _upload_headers(state: ChainState, bucket: str) -> dict[str, str | None] | N
     if state.cluster_configurations is None:
         return None
     acls = possible_canned_acls(state, bucket)
-    headers: dict[str, str | None] = {"s3:x-amz-acl": acls[0]} if len(acls) == 1 else {}
+    known = len(acls) == 1 and not unknown_canned_acl(state, bucket)
+    headers: dict[str, str | None] = {"s3:x-amz-acl": acls[0]} if known else {}
     requested = requested_encryption(state, bucket)
     if requested is None:  # not known (encryption_not_known)
         return headers
@@ -553,10 +562,30 @@ def canned_acl_doubts(state: ChainState, bucket: str) -> list[str]:
     return doubts
 
 
+def unknown_canned_acl(state: ChainState, bucket: str) -> str:
+    """
+    Why the canned ACL of uploads to ``bucket`` is not known for a value no canned ACL name of :data:`_CANNED_ACLS`
+    (``""``: every value the connector may read is one, or empty, or unset): which ACL, if any, the connector then
+    sends, or whether it starts at all, AWS does not document.
+    """
+    if state.cluster_configurations is None:
+        return ""
+    values = [*(emrfs_readings(state, "fs.s3.canned.acl", bucket) if not serves_s3_with_s3a(state) else ())]
+    if s3a_may_serve_s3(state):
+        values.extend(s3a_readings(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket))
+    odd = [value for value in values if value and value not in _CANNED_ACLS]
+    if not odd:
+        return ""
+    return (
+        f"the canned ACL setting the connector reads for bucket {bucket} ({canned_acl_setting(state, bucket)}) holds "
+        f"{odd[0]!r}, which is no canned ACL name AWS documents ({', '.join(_CANNED_ACLS)}, exactly: S3A reads "
+        "fs.s3a.acl.default untrimmed): which x-amz-acl the uploads carry is not known"
+    )
+
+
 def _acl_header(setting: str | None) -> str | None:
-    """The ``x-amz-acl`` header a canned ACL setting sends (``None``: none)."""
-    acl = str(setting).strip() if setting is not None else ""
-    return _CANNED_ACLS.get(acl, acl) if acl else None
+    """The ``x-amz-acl`` header a canned ACL setting sends (``None``: none); another value stays as it is (not known)."""
+    return _CANNED_ACLS.get(setting, setting) if setting else None
 
 
 def connector_setting(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) -> str | None:
@@ -954,7 +983,7 @@ def cluster_release(state: ChainState) -> tuple[int, int, int] | None:
 def keeps_emrfs(state: ChainState) -> bool | None:
     """
     Whether ``core-site`` ``fs.s3.impl`` keeps EMRFS (from 7.10.0 ``s3://`` is S3A otherwise), as Hadoop reads it
-    (:func:`~.cluster_config.emrfs_kept`): ``None`` when not known (no class name once Java trims it).
+    (:func:`~.cluster_config.emrfs_kept`): ``None`` when not known (a class neither EMRFS's nor S3A's once Java trims it, or none).
     """
     return emrfs_kept(site_property(state, "core-site", "fs.s3.impl"))
 
@@ -962,7 +991,7 @@ def keeps_emrfs(state: ChainState) -> bool | None:
 def connector_doubt(state: ChainState) -> str:
     """
     Why the cluster's ``s3://`` connector is not known (``""``: it is, or no cluster settings were read): its release
-    is not known, or, from 7.10.0, ``core-site`` ``fs.s3.impl`` is no class name as Hadoop reads it (:func:`keeps_emrfs`).
+    is not known, or, from 7.10.0, ``core-site`` ``fs.s3.impl`` names neither EMRFS's nor S3A's class as Hadoop reads it (:func:`keeps_emrfs`).
     """
     version = cluster_release(state)
     if version is None:

@@ -113,7 +113,7 @@ def _connector_links(state: ChainState, label: str) -> list[Link]:
     off = f"core-site {EMRFS_COMPATIBILITY_PROPERTY}=false turns off EMR's translation of the role mappings to S3A"
     kept = keeps_emrfs(state)
     if kept is None:
-        # Hadoop's Configuration.getClass cannot load it; what EMR then serves s3:// with AWS does not document.
+        # A class neither EMRFS's nor S3A's (or none Hadoop loads): what then serves s3:// AWS does not document.
         links.append(
             Link(
                 None,
