@@ -8,21 +8,26 @@ with ``EMRFS_XACCT_REVOKE_STUDY_CASES=12,57``.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import Counter
 
 import pytest
 
 from tests.conftest import reset_moto
-from tests.integration.revoke_study import Outcome, run
+from tests.integration.revoke_study import Case, Outcome, run
 
 SEED = 20261201
-SAMPLE = 20
-#: Cases the first SAMPLE miss: 152 deletes the role without its key in kms_key_arns (no unique ID may be left)
-#: while its policy also grants a key KMS deleted since. (31, sampled before, is refused before any deletion: another
-#: EMR EC2 role is trusted on the role; 15, the first SAMPLE's deletion before, is refused by another role's trust.)
-ALSO_SAMPLED = (152,)
+#: Cases 0-9 revoke (1-4, 7-9), refuse (0, 6: a deletion refused, another EMR EC2 role trusted on the role) and
+#: still write (5: the documented exception); the first 20, run until 2026-12-02, took about 160 s of `make test`.
+SAMPLE = 10
+#: Cases the first SAMPLE miss: 10 and 19 draw the options 0-9 do not (a bucket policy naming the partner's role,
+#: a chained role); 152 deletes the role without its key in kms_key_arns (no unique ID may be left) while its policy
+#: also grants a key KMS deleted since: the sample's one deletion that goes through.
+ALSO_SAMPLED = (10, 19, 152)
 STUDY = 300
+#: The options a case draws (its fields other than its number).
+OPTIONS = {field.name for field in dataclasses.fields(Case) if field.name != "number"}
 
 
 def summary(outcomes: list[Outcome]) -> str:
@@ -49,6 +54,8 @@ def test_a_fixed_sample_of_revokes(moto_url: str) -> None:
     # The sample revokes, refuses, and meets the documented exception: it is not trivially one kind; and it deletes
     # a role (the claims of a deletion are not all met by refusals).
     assert {"revoked", "refused", "still-writes"} <= {outcome.result for outcome in outcomes}
+    # Every option of the study is drawn in the sample.
+    assert {option.split("=")[0] for outcome in outcomes for option in outcome.case.options().split(",")} >= OPTIONS
     assert any(outcome.case.delete_destination_role and outcome.result == "revoked" for outcome in outcomes)
 
 
