@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from airflow_provider_emrfs_xacct.hooks.errors import account_of, error_code
+from airflow_provider_emrfs_xacct.hooks.generic import EmrfsHookMixin
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.launch_arguments import MAX_CLUSTER_TAGS as MAX_CLUSTER_TAGS
 from airflow_provider_emrfs_xacct.pure.launch_arguments import (
@@ -27,7 +28,6 @@ from airflow_provider_emrfs_xacct.pure.merge import parse_document
 from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG as IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.security_config import canonical_json
-from airflow_provider_emrfs_xacct.session_scope import SharedSessionHookMixin
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterator
@@ -84,7 +84,7 @@ class LaunchCancelledError(Exception):
     """The task was killed while its launch waited to send ``RunJobFlow`` again."""
 
 
-class EmrfsEmrHook(SharedSessionHookMixin, EmrHook):
+class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
     """
     Interact with Amazon EMR: security configurations by content, and launches that a retry does not repeat.
 

@@ -25,13 +25,13 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
     retry_concurrent_writes,
     unless_gone,
 )
+from airflow_provider_emrfs_xacct.hooks.generic import EmrfsHookMixin
 from airflow_provider_emrfs_xacct.pure import spill
 from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings, guard_writes, lift_deadline, read_modify_write
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
 from airflow_provider_emrfs_xacct.pure.merge import MAX_MANAGED_POLICY_CHARS, iam_policy_length, parse_document
 from airflow_provider_emrfs_xacct.pure.plan import CREATE, Change
 from airflow_provider_emrfs_xacct.pure.quotas import MANAGED_POLICIES_PER_ROLE, POLICY_VERSIONS, QuotaRefusedByAwsError
-from airflow_provider_emrfs_xacct.session_scope import SharedSessionHookMixin
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -76,7 +76,7 @@ def adding_roles(role_arns: list[str], room: int, what: str) -> Any:
     return desire
 
 
-class ManagedPolicyBaseHook(SharedSessionHookMixin, AwsGenericHook["IAMClient"]):
+class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
     """
     Read IAM managed policies, and keep the provider's spill policies; the base of :class:`EmrfsIamHook`.
 

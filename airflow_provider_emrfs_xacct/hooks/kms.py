@@ -14,6 +14,7 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
     naming_missing_principals,
     refuses_a_principal,
 )
+from airflow_provider_emrfs_xacct.hooks.generic import EmrfsHookMixin
 from airflow_provider_emrfs_xacct.pure import documents
 from airflow_provider_emrfs_xacct.pure.converge import (
     DEFAULT_SETTINGS,
@@ -38,7 +39,6 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     without_identities,
 )
 from airflow_provider_emrfs_xacct.pure.quotas import KEY_POLICY_BYTES, require_within
-from airflow_provider_emrfs_xacct.session_scope import SharedSessionHookMixin
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -65,7 +65,7 @@ def is_invalid_principal(error: Exception) -> bool:
     return refuses_a_principal(error, "MalformedPolicyDocumentException")
 
 
-class EmrfsKmsHook(SharedSessionHookMixin, AwsGenericHook["KMSClient"]):
+class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
     """
     Interact with AWS KMS key policies, keeping every statement the provider did not write.
 

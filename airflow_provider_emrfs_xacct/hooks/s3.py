@@ -16,6 +16,7 @@ from airflow_provider_emrfs_xacct.hooks.errors import (
     refuses_a_principal,
     retry_concurrent_writes,
 )
+from airflow_provider_emrfs_xacct.hooks.generic import EmrfsHookMixin
 from airflow_provider_emrfs_xacct.pure import bucket_policy
 from airflow_provider_emrfs_xacct.pure.converge import (
     DEFAULT_SETTINGS,
@@ -26,7 +27,6 @@ from airflow_provider_emrfs_xacct.pure.converge import (
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
 from airflow_provider_emrfs_xacct.pure.merge import document_size, parse_document, policy_text
 from airflow_provider_emrfs_xacct.pure.plan import UPDATE, Change
-from airflow_provider_emrfs_xacct.session_scope import SharedSessionHookMixin
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -55,7 +55,7 @@ def is_invalid_principal(error: Exception) -> bool:
     return refuses_a_principal(error, "MalformedPolicy")
 
 
-class EmrfsS3Hook(SharedSessionHookMixin, AwsGenericHook["S3Client"]):
+class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
     """
     Interact with the destination bucket's policy and ownership controls, keeping what others wrote.
 
