@@ -168,6 +168,18 @@ def _safety(dry_run: Any, account_id: Any) -> dict[str, Any]:
     return {name: value for name, value in given.items() if value is not None}
 
 
+def _trusted_account(emr_account_id: Any, emr_aws_conn_id: Any) -> dict[str, Any]:
+    """
+    What the destination role's task checks the EMR EC2 role's ARN against, once resolved: the pin, else the connection.
+
+    That task runs first: an ARN of another account (a template, an XComArg) reached IAM as that role's trust before
+    the assume grant refused it. With the pin the task needs no call; without it, it reads the account the EMR
+    connection acts in (no write). ``emr_aws_conn_id=None`` (boto3's default chain) and no pin: not checked there.
+    """
+    given = {"trusted_account_id": emr_account_id, "trusted_aws_conn_id": emr_aws_conn_id}
+    return {name: value for name, value in given.items() if value is not None}
+
+
 def _validate_name_prefix(value: Any, field: str) -> str:
     """A security configuration's name prefix, as ``CreateEmrfsSecurityConfigOperator`` checks it."""
     from airflow_provider_emrfs_xacct.pure.security_config import HASH_LENGTH, MAX_NAME_LENGTH
@@ -380,6 +392,8 @@ def partner_access(
             trusted_role_arns=[emr_ec2_role_arn],
             s3_prefixes=[destination_prefix],
             kms_key_arns=kms_key_arn,  # one key; None (also at run time): none
+            # The EMR EC2 role's account, checked before this task (the first) writes anything in either account.
+            **_trusted_account(emr_account_id, emr_aws_conn_id),
             **common,
             **in_destination,
         )
@@ -391,6 +405,8 @@ def partner_access(
                 "trusted_role_arns": "emr_ec2_role_arn",
                 "s3_prefixes": "destination_prefix",
                 "kms_key_arns": "kms_key_arn",
+                "trusted_account_id": "emr_account_id",
+                "trusted_aws_conn_id": "emr_aws_conn_id",
             },
         )
         grants: list[BaseOperator] = [
