@@ -164,7 +164,11 @@ OTHER_ACCOUNT = "333333333333"
 
 @pytest.mark.parametrize(
     "dag_id",
-    ["emrfs_xacct_foreign_emr_role_template", "emrfs_xacct_foreign_emr_role_xcom", "emrfs_xacct_foreign_emr_role_pinned"],
+    [
+        "emrfs_xacct_foreign_emr_role_template",
+        "emrfs_xacct_foreign_emr_role_xcom",
+        "emrfs_xacct_foreign_emr_role_pinned",
+    ],
 )
 def test_another_account_s_emr_ec2_role_arn_known_at_run_time_is_refused_before_any_write(
     aws: Seeded, airflow_home: Path, tmp_path: Path, dag_id: str
