@@ -33,6 +33,8 @@ def test_ensure_destination_role_template_fields():
         "trusted_role_arns",
         "s3_prefixes",
         "kms_key_arns",
+        "trusted_account_id",
+        "trusted_aws_conn_id",
         "role_path",
         "role_description",
         "object_acl",
