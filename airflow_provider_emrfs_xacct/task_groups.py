@@ -291,7 +291,9 @@ def partner_access(
         ``JobFlowRole``); a string, a template (``"{{ var.value.emr_ec2_role_arn }}"``), an upstream task's
         output (``XComArg``) or a mapped argument: its last ``/`` part, once resolved, is the role name, and
         its partition and account must be ``emr_aws_conn_id``'s (and ``emr_account_id``, when both are known
-        as the DAG is parsed), refused by the assume grant and the verifier before they change anything.
+        as the DAG is parsed), refused by the assume grant and the verifier before they change anything, and by
+        ``ensure_destination_role`` (the first task) before anything is written in either account: against
+        ``emr_account_id`` once resolved, else against the account ``emr_aws_conn_id`` acts in.
     :param kms_key_arn: the destination bucket's customer-managed key, or ``None`` (also when it
         resolves to ``None`` at run time). (templated)
     :param partner: short partner name (a plain string): the defaults of ``role_name``
