@@ -67,7 +67,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "emr": {
         "account_id": Key(True, "the EMR account (12 digits)"),
         "expected_account_id": Key(help="pin: the EMR connection must act in this account (default: account_id)"),
-        "ec2_role_name": Key(help=f"the EMR EC2 instance-profile role (default: {DEFAULT_EC2_ROLE})"),
+        "ec2_role_name": Key(
+            help=f"the EMR EC2 instance-profile role, its name or its ARN (default: {DEFAULT_EC2_ROLE})"
+        ),
         "release_label": Key(help="the clusters' release, e.g. emr-7.5.0 (verify)"),
     },
     "destination": {
@@ -228,7 +230,7 @@ def validate_partner(partner: dict[str, Any]) -> None:
         raise InvalidParameterError(
             "destination.account_id", f"is emr.account_id too ({emr['account_id']}): the destination is another account"
         )
-    validate_role_name(emr.get("ec2_role_name", DEFAULT_EC2_ROLE), "emr.ec2_role_name")
+    ec2_role_name(partner)
     if emr.get("release_label") is not None:
         parse_release_label(emr["release_label"], "emr.release_label")
     validate_role_name(destination["role_name"], "destination.role_name")
@@ -272,6 +274,34 @@ def _validate_accounts(name: str, section: dict[str, Any]) -> None:
             )
 
 
+def ec2_role_name(partner: dict[str, Any]) -> str:
+    """
+    The EMR EC2 role's name: ``emr.ec2_role_name`` given as a name, or as an ARN (cut after its last ``/``).
+
+    An ARN is checked against ``emr.account_id`` and the connections' partition by :func:`require_ec2_role_here`,
+    as the operators check theirs (``require_role_here``).
+    """
+    from airflow_provider_emrfs_xacct.pure.validation import validate_role_name_or_arn
+
+    return validate_role_name_or_arn(partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE), "emr.ec2_role_name")[0]
+
+
+def require_ec2_role_here(partner: dict[str, Any]) -> None:
+    """
+    Refuse an ``emr.ec2_role_name`` ARN outside ``emr.account_id`` or the connections' partition (no write before it).
+
+    The steps act on the role by its name in the EMR account (a role of another account or partition would be
+    another role of that name there), and the destination role would trust the ARN.
+    """
+    from airflow_provider_emrfs_xacct.pure.validation import require_role_here
+
+    emr = partner["emr"]
+    where = f"the EMR account (emr.account_id {emr['account_id']}, partition {partition(partner)!r})"
+    require_role_here(
+        emr.get("ec2_role_name", DEFAULT_EC2_ROLE), emr["account_id"], partition(partner), "emr.ec2_role_name", where
+    )
+
+
 def kms_key_arns(partner: dict[str, Any]) -> list[str]:
     """The destination's keys, validated: none when not given (or ``[]``); a string stands for one key."""
     from airflow_provider_emrfs_xacct.pure.validation import validate_kms_key_arns
@@ -300,7 +330,10 @@ def emr_role_arn(partner: dict[str, Any]) -> str:
     resolved = partner.get(EMR_ROLE_ARN_KEY)
     if resolved:
         return str(resolved)
-    return f"arn:{partition(partner)}:iam::{emr['account_id']}:role/{emr.get('ec2_role_name', DEFAULT_EC2_ROLE)}"
+    given = str(emr.get("ec2_role_name", DEFAULT_EC2_ROLE))
+    if given.startswith("arn:"):  # its path too; checked by require_ec2_role_here
+        return given
+    return f"arn:{partition(partner)}:iam::{emr['account_id']}:role/{given}"
 
 
 def resolve_emr_role_arn(partner: dict[str, Any], err: TextIO) -> str | None:
@@ -318,7 +351,7 @@ def resolve_emr_role_arn(partner: dict[str, Any], err: TextIO) -> str | None:
     AWS refuses as expired or not valid, else 3 (throttled past botocore's retries, an endpoint that does not
     answer): the ARN built from the name would otherwise go into the trust unannounced.
     """
-    role_name = partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE)
+    role_name = ec2_role_name(partner)
     fallback = emr_role_arn({**partner, EMR_ROLE_ARN_KEY: None})
     return _read_role_arn(
         EMR_CONN, "the EMR", "EMR EC2", role_name, fallback, err, "the destination role's trust names"
@@ -590,7 +623,7 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
         AttachAssumeRolePolicyOperator(
             task_id="allow_emr_role_to_assume",
             aws_conn_id=EMR_CONN,
-            emr_ec2_role_name=emr.get("ec2_role_name", DEFAULT_EC2_ROLE),
+            emr_ec2_role_name=ec2_role_name(partner),
             destination_role_arns=[role_arn],
             **_pinned(emr),
             **common,
@@ -629,7 +662,7 @@ def revoke_operator(partner: dict[str, Any], args: argparse.Namespace, *, dry_ru
         aws_conn_id=EMR_CONN,
         destination_aws_conn_id=DESTINATION_CONN,
         destination_role_arn=destination_role_arn(partner),
-        emr_ec2_role_name=partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE),
+        emr_ec2_role_name=ec2_role_name(partner),
         kms_key_arns=kms_key_arns(partner),
         security_configuration=None if args.keep_security_configuration else args.security_configuration,
         name_prefix=partner["security_configuration"]["name_prefix"],
@@ -651,7 +684,7 @@ def verify_operator(partner: dict[str, Any], args: argparse.Namespace) -> Any:
         aws_conn_id=EMR_CONN,
         destination_aws_conn_id=DESTINATION_CONN,
         security_configuration=args.security_configuration or _current_configuration(partner),
-        emr_ec2_role_name=partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE),
+        emr_ec2_role_name=ec2_role_name(partner),
         release_label=partner["emr"].get("release_label"),
         cluster_id=args.cluster_id,
         fail_on_broken=False,
@@ -1032,6 +1065,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     validate_options(args, partner)
     configure_connections(args)
     partner[PARTITION_KEY] = check_accounts(partner)
+    require_ec2_role_here(partner)
 
     def refused(operator: Any, error: EmrfsXacctError, *, applying: bool = False) -> EmrfsXacctError:
         return step_failed(operator, error, partner, args, applying=applying)

@@ -168,6 +168,18 @@ def _safety(dry_run: Any, account_id: Any) -> dict[str, Any]:
     return {name: value for name, value in given.items() if value is not None}
 
 
+def _trusted_account(emr_account_id: Any, emr_aws_conn_id: Any) -> dict[str, Any]:
+    """
+    What the destination role's task checks the EMR EC2 role's ARN against, once resolved: the pin, else the connection.
+
+    That task runs first: an ARN of another account (a template, an XComArg) reached IAM as that role's trust before
+    the assume grant refused it. With the pin the task needs no call; without it, it reads the account the EMR
+    connection acts in (no write). ``emr_aws_conn_id=None`` (boto3's default chain) and no pin: not checked there.
+    """
+    given = {"trusted_account_id": emr_account_id, "trusted_aws_conn_id": emr_aws_conn_id}
+    return {name: value for name, value in given.items() if value is not None}
+
+
 def _validate_name_prefix(value: Any, field: str) -> str:
     """A security configuration's name prefix, as ``CreateEmrfsSecurityConfigOperator`` checks it."""
     from airflow_provider_emrfs_xacct.pure.security_config import HASH_LENGTH, MAX_NAME_LENGTH
@@ -278,9 +290,10 @@ def partner_access(
     :param emr_ec2_role_arn: ARN of the EMR EC2 instance-profile role (the cluster's
         ``JobFlowRole``); a string, a template (``"{{ var.value.emr_ec2_role_arn }}"``), an upstream task's
         output (``XComArg``) or a mapped argument: its last ``/`` part, once resolved, is the role name, and
-        its partition and account must be ``emr_aws_conn_id``'s, refused by the assume grant and the verifier
-        before they change anything, and ``emr_account_id``'s when it is given: refused when the DAG is parsed
-        if both are known then, else by the destination role's task before it trusts the ARN.
+        its partition and account must be ``emr_aws_conn_id``'s (and ``emr_account_id``, when both are known
+        as the DAG is parsed), refused by the assume grant and the verifier before they change anything, and by
+        ``ensure_destination_role`` (the first task) before anything is written in either account: against
+        ``emr_account_id`` once resolved, else against the account ``emr_aws_conn_id`` acts in.
     :param kms_key_arn: the destination bucket's customer-managed key, or ``None`` (also when it
         resolves to ``None`` at run time). (templated)
     :param partner: short partner name (a plain string): the defaults of ``role_name``
@@ -381,11 +394,10 @@ def partner_access(
             aws_conn_id=destination_aws_conn_id,
             role_name=role_name,
             trusted_role_arns=[emr_ec2_role_arn],
-            # Its account checked before the trust is written, where either is known only at run time: the assume
-            # grant, which refuses it too, runs after this task.
-            trusted_account_id=emr_account_id,
             s3_prefixes=[destination_prefix],
             kms_key_arns=kms_key_arn,  # one key; None (also at run time): none
+            # The EMR EC2 role's account, checked before this task (the first) writes anything in either account.
+            **_trusted_account(emr_account_id, emr_aws_conn_id),
             **common,
             **in_destination,
         )
@@ -395,9 +407,10 @@ def partner_access(
                 **destination_side,
                 "role_name": "role_name",
                 "trusted_role_arns": "emr_ec2_role_arn",
-                "trusted_account_id": "emr_account_id" if emr_account_id is not None else None,
                 "s3_prefixes": "destination_prefix",
                 "kms_key_arns": "kms_key_arn",
+                "trusted_account_id": "emr_account_id",
+                "trusted_aws_conn_id": "emr_aws_conn_id",
             },
         )
         grants: list[BaseOperator] = [

@@ -51,7 +51,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     parse_document,
     refuse_ending_others,
     refuse_orphaned_ids,
-    remove_statement,
+    remove_owned_statement,
     require_iam_policy_length,
     same_identity,
     same_meaning,
@@ -325,7 +325,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                     why="(it names only deleted roles, and other statements trust every role asked for)",
                     then="run again",
                 )
-                desired = remove_statement(current, documents.TRUST_SID)
+                # An action someone added to it goes with it no more (remove_owned_statement).
+                desired = remove_owned_statement(current, documents.trust_statement([]))
             _refuse_orphaned_trust(current, desired, role_name)
             return desired
 
@@ -768,7 +769,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                     documents.assume_role_policy(remaining)["Statement"][0],
                     dropping=set(held) - set(remaining),
                 )
-            policy = remove_statement(current, documents.ASSUME_SID)
+            # What someone added to the statement (an action, a resource) is refused, not removed with it.
+            policy = remove_owned_statement(current, documents.assume_role_policy(held)["Statement"][0])
             return policy if policy.get("Statement") else None
 
         attached = [
@@ -783,6 +785,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         ]
         for arn, _name in spilled:  # before any write: only the provider's spill policies of this role are changed
             self.refuse_foreign_spill_policy(arn, role_name)
+            spill.without_roles(self.read_managed_policy(arn), unwanted)  # refuses dropping what others added
         changes = self._ensure_inline_policy(
             role_name, policy_name, desire, "destination_role_arns", settings=settings, dry_run=dry_run
         )

@@ -33,7 +33,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     policy_text,
     refuse_ending_others,
     refuse_orphaned_ids,
-    remove_statement,
+    remove_owned_statement,
     same_meaning,
     upsert_statement,
     without_identities,
@@ -246,7 +246,8 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
                 loss="their use of the key",
                 what=f"the key policy of {key_arn}",
             )
-            return remove_statement(current, documents.KEY_USERS_SID)
+            # An action someone added (kms:CreateGrant, say) is refused, not removed with the statement.
+            return remove_owned_statement(current, documents.key_users_statement(held))
 
         return self._converge_key_policy(key_arn, desire, settings=settings, dry_run=dry_run)
 

@@ -7,12 +7,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 
 from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, DestinationRoleLink, EmrEc2RoleLink
-from airflow_provider_emrfs_xacct.operators.base import (
-    SAFETY_TEMPLATE_FIELDS,
-    EmrfsXacctBaseOperator,
-    LazyHookClass,
-    pinned_account,
-)
+from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
 from airflow_provider_emrfs_xacct.pure.names import ASSUME_POLICY_NAME
 
 if TYPE_CHECKING:
@@ -35,9 +30,11 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
     :param role_name: name of the destination role. (templated)
     :param trusted_role_arns: ARNs of the EMR EC2 instance-profile roles allowed to assume it. (templated)
-    :param trusted_account_id: the EMR account the trusted roles must be in: a role ARN of another account is
-        refused before any AWS call (``partner_access`` passes its ``emr_account_id``, which the role ARN may be
-        known against only at run time). (templated, default: not checked)
+    :param trusted_account_id: the account of the trusted roles (the EMR account): an ARN of another account is
+        refused before any call. (templated)
+    :param trusted_aws_conn_id: a connection that acts in the account of the trusted roles (the EMR account):
+        without ``trusted_account_id``, an ARN outside its account or partition is refused before anything is
+        written (its account is read from its ``role_arn``, else with ``sts:GetCallerIdentity``, a read). (templated)
     :param s3_prefixes: ``s3://bucket/prefix/`` locations the role may read, write and delete under. (templated)
     :param kms_key_arns: ARNs of the customer-managed keys of the destination bucket(s). (templated)
     :param object_acl: the cluster sets ``emrfs-site`` ``fs.s3.canned.acl``, so every upload carries
@@ -64,13 +61,14 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     template_fields: Sequence[str] = aws_template_fields(
         "role_name",
         "trusted_role_arns",
-        "trusted_account_id",
         "s3_prefixes",
         "kms_key_arns",
         "role_path",
         "role_description",
         "object_acl",
         "max_session_duration",
+        "trusted_account_id",
+        "trusted_aws_conn_id",
         *SAFETY_TEMPLATE_FIELDS,
     )
     template_fields_renderers = {"trusted_role_arns": "json", "s3_prefixes": "json", "kms_key_arns": "json"}
@@ -89,12 +87,14 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         role_description: str = "EMRFS cross-account destination role (managed by airflow-provider-emrfs-xacct)",
         max_session_duration: int | str = 3600,
         trusted_account_id: str | None = None,
+        trusted_aws_conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.role_name = role_name
-        self.trusted_role_arns = trusted_role_arns
         self.trusted_account_id = trusted_account_id
+        self.trusted_aws_conn_id = trusted_aws_conn_id
+        self.trusted_role_arns = trusted_role_arns
         self.s3_prefixes = s3_prefixes
         self.kms_key_arns = kms_key_arns
         self.object_acl = object_acl
@@ -126,13 +126,10 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         partition = self.hook.conn_partition
         where = f"connection {self.aws_conn_id!r}"
         validation.require_partitions(trusted, partition, "trusted_role_arns", where)
-        trusted_account = pinned_account(self.trusted_account_id, "trusted_account_id")
-        if trusted_account is not None:
-            # The role trusted must be the EMR account's: another account's would be let assume this role.
-            where_emr = "the EMR account (trusted_account_id; partner_access's emr_account_id)"
-            for index, arn in enumerate(trusted):
-                validation.require_account(arn, trusted_account, f"trusted_role_arns[{index}]", where_emr)
         validation.require_partitions(keys, partition, "kms_key_arns", where)
+        # Before anything is written in either account: the trust would otherwise name a role of an account other
+        # than the EMR one's, which the assume grant (run after this task) refuses only once this role trusts it.
+        self.require_trusted_here(trusted, partition)
         # What was asked must fit on its own (what is there only adds to it): refuse before touching the role.
         require_iam_policy_length(
             destination_permissions_policy(partition, locations, keys, object_acl=object_acl),
@@ -195,6 +192,33 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 changes += self.hook.ensure_destination_access(role_name, locations, keys, **access)
         self.report(context, changes)
         return role_arn
+
+    def require_trusted_here(self, trusted: list[str], partition: str) -> None:
+        """
+        Refuse a trusted role outside ``trusted_account_id``, else outside ``trusted_aws_conn_id``'s account and partition.
+
+        No write: the pin needs no call; the connection's account is read from its ``role_arn``, else with
+        ``sts:GetCallerIdentity``, which "No permissions are required to perform this operation" (STS API Reference,
+        "GetCallerIdentity"). Neither given: not checked (the roles may be of several accounts).
+        """
+        from airflow_provider_emrfs_xacct.hooks.errors import acting_account, explain_access_denied
+        from airflow_provider_emrfs_xacct.operators.base import pinned_account, require_defined_connection
+        from airflow_provider_emrfs_xacct.pure import validation
+
+        pin = pinned_account(self.trusted_account_id, "trusted_account_id")
+        if pin is not None:
+            account, where = pin, f"trusted_account_id ({pin})"
+        elif self.trusted_aws_conn_id is not None:
+            conn_id = validation.validate_conn_id(self.trusted_aws_conn_id, "trusted_aws_conn_id", default_chain=False)
+            require_defined_connection(conn_id, "trusted_aws_conn_id")
+            hook = self.other_hook(self.aws_hook_class, conn_id)
+            with explain_access_denied(hook):
+                account = acting_account(hook)
+            partition, where = hook.conn_partition, f"connection {conn_id!r} (trusted_aws_conn_id)"
+        else:
+            return
+        for index, arn in enumerate(trusted):
+            validation.require_role_here(arn, account, partition, f"trusted_role_arns[{index}]", where)
 
 
 class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):

@@ -35,7 +35,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     identity_key,
     is_wildcard,
     live_principals,
-    remove_statement,
+    remove_owned_statement,
     upsert_statement,
     without_identities,
 )
@@ -178,14 +178,46 @@ def revoke(policy: dict[str, Any] | None, principal_arn: str) -> dict[str, Any] 
     for sid in sorted(sids):  # every spelling of the role's name (see _held_as)
         statement = find_statement(policy, sid)
         remaining = _principal_without(statement, principal_arn)
-        if statement is None or not remaining:
-            policy = remove_statement(policy, sid)
+        if statement is None:
+            continue
+        if not remaining:  # what someone added (an action, a resource) is refused, not removed with the statement
+            written = _as_written(policy, sid, partition_of_arn(principal_arn), statement)
+            policy = remove_owned_statement(policy, written, dropping=aws_principals(statement))
             continue
         policy = copy.deepcopy(policy)
         statements = as_list(policy["Statement"])
         statements[statements.index(statement)] = {**copy.deepcopy(statement), "Principal": remaining}
         policy["Statement"] = statements
     return policy if policy.get("Statement") else None
+
+
+def _as_written(policy: dict[str, Any], sid: str, partition: str, statement: dict[str, Any]) -> dict[str, Any]:
+    """
+    The principal's statement ``sid`` as :func:`grant` writes it at its widest (with ``s3:PutObjectAcl``).
+
+    Its resources are those of the locations its objects statement grants; with no location to read them from,
+    those the statement holds (its actions are still checked).
+    """
+    objects_sid = f"{_OBJECTS_PREFIX}{sid[-12:]}"
+    locations = object_locations(find_statement(policy, objects_sid))
+    if locations:
+        written = as_list(
+            grant(None, partition, "arn:aws:iam::000000000000:role/shape", locations, object_acl=True)["Statement"]
+        )
+        shape = written[0] if sid == objects_sid else written[1]
+        return {**shape, "Sid": sid, "Principal": statement.get("Principal")}
+    actions = (
+        sorted([*OBJECT_ACTIONS, OBJECT_ACL_ACTION])
+        if sid == objects_sid
+        else [*BUCKET_ACTIONS, BUCKET_LOCATION_ACTION]
+    )
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": statement.get("Principal"),
+        "Action": actions,
+        "Resource": statement.get("Resource"),
+    }
 
 
 def _principal_without(statement: dict[str, Any] | None, principal_arn: str) -> dict[str, Any]:

@@ -296,18 +296,40 @@ def owned_statement(
     return result
 
 
-def _refuse_widening(current: dict[str, Any], statement: dict[str, Any], name: str, dropped: set[Any]) -> None:
-    """Raise :class:`ConflictError` when ``current`` is wider than the provider's ``statement`` (see :func:`owned_statement`)."""
-    fix = "move it into a statement of your own, or restrict the provider's with a Condition or a Deny beside it"
+#: What the refusals of :func:`_refuse_widening` say is not done, and the way out: on a write, on a removal.
+_WRITING = (
+    "not writing it back",
+    "move it into a statement of your own, or restrict the provider's with a Condition or a Deny beside it",
+)
+_REMOVING = (
+    "removing the statement with the last of its principals or resources would drop it",
+    "move it into a statement of your own, then revoke again",
+)
+
+
+def _refuse_widening(
+    current: dict[str, Any],
+    statement: dict[str, Any],
+    name: str,
+    dropped: set[Any],
+    *,
+    outcome: tuple[str, str] = _WRITING,
+) -> None:
+    """
+    Raise :class:`ConflictError` when ``current`` is wider than the provider's ``statement`` (see :func:`owned_statement`).
+
+    :param outcome: what is not done and the way out, for the message (:data:`_WRITING`, :data:`_REMOVING`).
+    """
+    not_done, fix = outcome
     if current.get("Effect") != statement.get("Effect"):
         raise ConflictError(
             f"{name} has Effect {current.get('Effect')!r}, the provider writes {statement.get('Effect')!r}; "
-            "not writing it back: fix it by hand"
+            f"{not_done}: fix it by hand"
         )
     for key in _INVERTED_KEYS:
         if key in current:
-            raise ConflictError(f"{name} has {key} {current[key]!r}, which widens it; not writing it back: {fix}")
-    _refuse_wider_principals(current, statement, name, fix)
+            raise ConflictError(f"{name} has {key} {current[key]!r}, which widens it; {not_done}: {fix}")
+    _refuse_wider_principals(current, statement, name, f"{not_done}: {fix}")
     _refuse_dropped_principals(current, statement, name, dropped)
     for key in ("Action", "Resource"):
         allowed = {json.dumps(value) for value in as_list(statement.get(key))} | {
@@ -317,12 +339,12 @@ def _refuse_widening(current: dict[str, Any], statement: dict[str, Any], name: s
             if json.dumps(value) not in allowed:
                 kind = "wildcard " if is_wildcard(value) else ""
                 raise ConflictError(
-                    f"{name} holds the {kind}{key.lower()} {value!r}, which the provider does not write; not "
-                    f"writing it back: {fix}"
+                    f"{name} holds the {kind}{key.lower()} {value!r}, which the provider does not write; "
+                    f"{not_done}: {fix}"
                 )
 
 
-def _refuse_wider_principals(current: dict[str, Any], statement: dict[str, Any], name: str, fix: str) -> None:
+def _refuse_wider_principals(current: dict[str, Any], statement: dict[str, Any], name: str, refusal: str) -> None:
     """
     Refuse a wildcard or whole-account principal, or a principal of a type the provider does not write.
 
@@ -334,13 +356,13 @@ def _refuse_wider_principals(current: dict[str, Any], statement: dict[str, Any],
         if kind != "*" and kind not in written:
             raise ConflictError(
                 f"{name} holds the {kind} principal {values[0] if len(values) == 1 else values!r}, which the "
-                f"provider does not write and which widens it; not writing it back: {fix}"
+                f"provider does not write and which widens it; {refusal}"
             )
         for value in values:
             if kind == "*" or widens_principal(value):
                 raise ConflictError(
-                    f"{name} holds the wildcard principal {value!r}; the provider never writes a wildcard or "
-                    f"whole-account principal back: {fix}"
+                    f"{name} holds the wildcard principal {value!r}, which the provider never writes (a wildcard or "
+                    f"whole-account principal); {refusal}"
                 )
 
 
@@ -363,6 +385,25 @@ def _refuse_dropped_principals(
                     f"{name} holds the principal {value!r}, which the provider did not write; writing the "
                     "statement without it would take its access away: move it into a statement of your own"
                 )
+
+
+def remove_owned_statement(
+    document: dict[str, Any], written: dict[str, Any], *, dropping: Iterable[Any] = ()
+) -> dict[str, Any]:
+    """
+    Return a copy of ``document`` without the provider's statement ``written["Sid"]``, refusing to drop what others added.
+
+    ``written`` is the statement as the provider writes it for what the current one holds. A grant, or a revoke
+    that leaves something in the statement, refuses to write it back without an action, resource or principal
+    someone added to it (:func:`owned_statement`); removing the statement with its last role or resource drops
+    them as surely, so the same rule applies here, before any write: anything the current statement holds beyond
+    ``written`` (and ``dropping``, what the caller removes on purpose) is a :class:`ConflictError` naming it. Its
+    ``Condition`` goes with it: it only narrowed what is removed.
+    """
+    current = find_statement(document, written["Sid"])
+    if current is not None:
+        _refuse_widening(current, written, f"statement {written['Sid']!r}", set(dropping), outcome=_REMOVING)
+    return remove_statement(document, written["Sid"])
 
 
 def remove_statement(document: dict[str, Any], sid: str) -> dict[str, Any]:
@@ -516,7 +557,7 @@ def trust_without_role(trust: dict[str, Any] | None, account: str, role_name: st
             trust, trust_statement(remaining), dropping={value for value in held if value not in remaining}
         )
     refuse_ending_others(ours, TRUST_SID)
-    result = remove_statement(trust, TRUST_SID)
+    result = remove_owned_statement(trust, trust_statement(live_principals(held)))
     if not result["Statement"]:
         nobody = copy.deepcopy(TRUST_NOBODY_STATEMENT)
         if isinstance(ours.get("Condition"), dict) and ours["Condition"]:

@@ -32,6 +32,7 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     find_statement,
     iam_policy_length,
     merged_resources,
+    remove_owned_statement,
     upsert_statement,
     without_identities,
 )
@@ -197,9 +198,6 @@ def without_roles(document: dict[str, Any] | None, unwanted: set[str]) -> dict[s
     if remaining:
         [statement] = documents.assume_role_policy(remaining)["Statement"]
         return upsert_statement(document, statement, dropping=holds - set(remaining))
-    statements = [
-        item
-        for item in documents.as_list(document.get("Statement"))
-        if not (isinstance(item, dict) and item.get("Sid") == documents.ASSUME_SID)
-    ]
-    return {**document, "Statement": statements} if statements else None
+    # What someone added to the statement (an action, a resource) is refused, not removed with it.
+    result = remove_owned_statement(document, documents.assume_role_policy(holds)["Statement"][0])
+    return result if result["Statement"] else None

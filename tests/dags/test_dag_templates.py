@@ -16,6 +16,7 @@ from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
 from devstack.testing import airflow_env, launch_cluster
 from tests.dags.test_airflow_native import dags_test, last_run, query
+from tests.integration.state import changes, snapshot
 from tests.integration.test_verify import Partner, head, partner
 
 __all__ = ["partner"]  # the fixture, imported for the test below
@@ -156,3 +157,42 @@ def test_an_upstream_task_s_emr_ec2_role_arn_and_settings_rendered_as_text_reach
     described = client(aws.url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster["Id"])["Cluster"]
     assert described["SecurityConfiguration"].startswith("emrfs-xacct-acme-")
     assert not described.get("Configurations"), described.get("Configurations")
+
+
+OTHER_ACCOUNT = "333333333333"
+
+
+@pytest.mark.parametrize(
+    "dag_id",
+    [
+        "emrfs_xacct_foreign_emr_role_template",
+        "emrfs_xacct_foreign_emr_role_xcom",
+        "emrfs_xacct_foreign_emr_role_pinned",
+    ],
+)
+def test_another_account_s_emr_ec2_role_arn_known_at_run_time_is_refused_before_any_write(
+    aws: Seeded, airflow_home: Path, tmp_path: Path, dag_id: str
+) -> None:
+    # The destination role's task runs first and trusted the ARN as rendered (or as the upstream task returned it):
+    # the partner's role trusted another account's role before the assume grant refused that ARN.
+    other = client(aws.url, OTHER_ACCOUNT, "iam")  # a role that exists: IAM saves a trust naming it
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}}]}
+    trust["Statement"][0]["Action"] = "sts:AssumeRole"
+    foreign = other.create_role(RoleName="EMR_EC2_DefaultRole", AssumeRolePolicyDocument=json.dumps(trust))
+    env = {**airflow_env(aws.url, airflow_home), "AIRFLOW__CORE__DAGS_FOLDER": str(TEMPLATE_DAGS)}
+    conf = {
+        "emr_ec2_role_arn": foreign["Role"]["Arn"],
+        "destination_prefix": f"s3://{aws.bucket}/acme/",
+        "kms_key_arn": aws.kms_key_arn,
+        "emr_account_id": EMR_ACCOUNT,
+    }
+    before = snapshot(aws)
+
+    output = dags_test(env, dag_id, conf, tmp_path / f"{dag_id}.log")
+
+    run, states = last_run(env, dag_id)
+    assert run.state == "failed"
+    assert states[("partner_acme.ensure_destination_role", -1)] == "failed", states
+    where = "trusted_account_id" if dag_id.endswith("pinned") else "connection 'aws_emr_account'"
+    assert f"partner_access(emr_ec2_role_arn=...): is in account {OTHER_ACCOUNT}, but {where}" in output
+    assert changes(before, snapshot(aws)) == {}  # nothing written in either account

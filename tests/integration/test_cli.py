@@ -1633,3 +1633,52 @@ def test_the_config_files_max_attempts_reaches_the_command_lines_own_reads_not_t
     with FaultProxy(aws.url, intercept=first_key_policy) as proxy:
         assert emrfs_xacct("plan", partner_file, dataclasses.replace(aws, url=proxy.url)) == 0
     assert proxy.requests["GetKeyPolicy"] >= 2  # the step sent it again
+
+
+def test_emr_ec2_role_name_takes_the_role_s_arn_as_the_operators_do(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The operators take the EMR EC2 role by its name or its ARN; the partner file took a name only: an ARN was
+    # refused as a name ("emr.ec2_role_name: ...").
+    arn = f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}"
+    partner = yaml.safe_load(partner_file.read_text())
+    partner["emr"]["ec2_role_name"] = arn
+    partner_file.write_text(yaml.safe_dump(partner))
+
+    assert emrfs_xacct("apply", partner_file, aws) == 0, capsys.readouterr().err
+
+    role = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=partner["destination"]["role_name"])["Role"]
+    principals = [statement["Principal"]["AWS"] for statement in role["AssumeRolePolicyDocument"]["Statement"]]
+    assert principals in ([arn], [[arn]])
+    assert partner["destination"]["role_name"] in json.dumps(state(aws, partner["destination"]["role_name"])["assume"])
+
+
+@pytest.mark.parametrize(
+    ("arn", "message"),
+    [
+        (
+            f"arn:aws:iam::333333333333:role/{EMR_EC2_ROLE}",
+            "emr.ec2_role_name: is in account 333333333333, but the EMR account (emr.account_id 111111111111",
+        ),
+        (
+            f"arn:aws-cn:iam::{EMR_ACCOUNT}:role/{EMR_EC2_ROLE}",
+            "emr.ec2_role_name: is in partition 'aws-cn', but the EMR account (emr.account_id 111111111111, "
+            "partition 'aws') is in partition 'aws'",
+        ),
+    ],
+    ids=["another-account", "another-partition"],
+)
+def test_an_emr_ec2_role_arn_outside_the_emr_account_or_partition_is_refused_before_any_write(
+    aws: Seeded, partner_file: Path, arn: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    partner = yaml.safe_load(partner_file.read_text())
+    partner["emr"]["ec2_role_name"] = arn
+    partner_file.write_text(yaml.safe_dump(partner))
+
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("apply", partner_file, aws) == 2
+
+    assert calls.mutating == []
+    err = capsys.readouterr().err
+    assert message in err, err
+    assert "Traceback" not in err

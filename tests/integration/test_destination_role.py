@@ -19,6 +19,7 @@ from devstack.moto_stack import (
     DESTINATION_CONN_ID,
     EC2_ONLY_TRUST,
     EMR_ACCOUNT,
+    EMR_CONN_ID,
     Seeded,
     client,
     connection_uri_json,
@@ -701,3 +702,40 @@ def test_a_resource_someone_added_to_the_object_acl_statement_is_not_dropped_by_
 
     assert calls.mutating == []
     assert permissions_policy(iam) == before
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"trusted_account_id": EMR_ACCOUNT}, f"but trusted_account_id ({EMR_ACCOUNT}) acts in account {EMR_ACCOUNT}"),
+        ({"trusted_aws_conn_id": EMR_CONN_ID}, f"but connection {EMR_CONN_ID!r} (trusted_aws_conn_id) acts in account"),
+        ({"trusted_account_id": "12345"}, "trusted_account_id: "),
+        (
+            {"trusted_aws_conn_id": "no_such_connection"},
+            "trusted_aws_conn_id: names the connection 'no_such_connection'",
+        ),
+    ],
+    ids=["pinned", "by-connection", "bad-pin", "unknown-connection"],
+)
+def test_a_trusted_role_outside_the_emr_account_is_refused_before_any_write(
+    aws: Seeded, overrides: dict[str, Any], message: str
+) -> None:
+    # Trusted as given: a role of another account than the EMR one's was written into the trust (partner_access's
+    # task runs first; the assume grant after it refused that ARN only then).
+    foreign = "arn:aws:iam::333333333333:role/EMR_EC2_DefaultRole"
+    operator = make_operator(aws, trusted_role_arns=[foreign], **overrides)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(operator)
+
+    assert message in str(refused.value)
+    assert calls.mutating == []
+    with pytest.raises(ClientError):
+        client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=ROLE_NAME)
+
+
+def test_a_trusted_role_of_the_emr_account_passes_the_check(aws: Seeded) -> None:
+    run_operator(make_operator(aws, trusted_aws_conn_id=EMR_CONN_ID, trusted_account_id=EMR_ACCOUNT))
+
+    role = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=ROLE_NAME)["Role"]
+    assert aws.emr_ec2_role_arn in json.dumps(role["AssumeRolePolicyDocument"])

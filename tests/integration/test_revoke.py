@@ -1196,3 +1196,56 @@ def test_a_condition_lost_with_the_statement_beside_others_is_named_in_a_warning
     assert trust_policy(aws, PARTNER_1)["Statement"] == [AUDITOR_STATEMENT]
     output = capfd.readouterr().out + caplog.text
     assert f'Condition {{"StringEquals": {{"aws:PrincipalAccount": "{EMR_ACCOUNT}"}}}}' in output
+
+
+def _add_action(document: dict[str, Any], sid: str, action: str) -> dict[str, Any]:
+    for item in as_list(document["Statement"]):
+        if item.get("Sid") == sid:
+            item["Action"] = sorted({*as_list(item["Action"]), action})
+    return document
+
+
+def _assume_with(aws: Seeded, action: str) -> None:
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    policy = _add_action(assume_policy(aws) or {}, ASSUME_SID, action)
+    iam.put_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME, PolicyDocument=json.dumps(policy))
+
+
+def _trust_with(aws: Seeded, action: str) -> None:
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    document = iam.get_role(RoleName=PARTNER_1)["Role"]["AssumeRolePolicyDocument"]
+    trust = _add_action(json.loads(document) if isinstance(document, str) else document, TRUST_SID, action)
+    iam.update_assume_role_policy(RoleName=PARTNER_1, PolicyDocument=json.dumps(trust))
+
+
+def _key_users_with(aws: Seeded, action: str) -> None:
+    policy = _add_action(key_policy(aws), KEY_USERS_SID, action)
+    client(aws.url, DESTINATION_ACCOUNT, "kms").put_key_policy(
+        KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(policy)
+    )
+
+
+@pytest.mark.parametrize(
+    ("add", "action"),
+    [(_assume_with, "sts:TagSession"), (_trust_with, "sts:SetSourceIdentity"), (_key_users_with, "kms:CreateGrant")],
+    ids=["assume-role policy", "trust policy", "key users"],
+)
+def test_revoking_the_last_role_refuses_an_action_someone_added_to_the_provider_s_statement(
+    aws: Seeded, add: Any, action: str
+) -> None:
+    """
+    Someone added an action to the provider's statement; revoking the last role removed the statement, and the
+    action with it: the revoke covers the roles it revokes only. A revoke that leaves a role in the statement (or a
+    grant) refuses to write it back without the action; removing it is refused alike, before any write.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    add(aws, action)
+    before = snapshot(aws)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
+        run_operator(revoker(aws, PARTNER_1, remove_destination_trust=True))
+
+    assert f"holds the action {action!r}" in str(refused.value)
+    assert "revoke again" in str(refused.value)
+    assert calls.mutating == []
+    assert changes(before, snapshot(aws)) == {}

@@ -34,6 +34,7 @@ def test_ensure_destination_role_template_fields():
         "trusted_account_id",
         "s3_prefixes",
         "kms_key_arns",
+        "trusted_aws_conn_id",
         "role_path",
         "role_description",
         "object_acl",

@@ -1,0 +1,98 @@
+"""
+A revoke that removes a provider statement with its last role keeps what someone added to it, or refuses.
+
+A grant, and a revoke that leaves a role in the statement, refuse to write the statement back without an action,
+resource or principal someone added (``owned_statement``); removing the statement with its last role dropped them
+silently. Each pure removal path: the trust policy, a spill policy, the bucket policy.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure import bucket_policy, documents, merge, spill
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
+from airflow_provider_emrfs_xacct.pure.validation import S3Location
+
+EMR_ROLE = "arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole"
+PARTNER = "arn:aws:iam::222222222222:role/partner-1"
+LOCATION = S3Location("partner-bucket", "results/")
+
+
+def with_added(document: dict[str, Any], sid: str, key: str, value: str) -> dict[str, Any]:
+    document = copy.deepcopy(document)
+    for item in documents.as_list(document["Statement"]):
+        if item.get("Sid") == sid:
+            item[key] = [*documents.as_list(item[key]), value]
+    return document
+
+
+def trust() -> dict[str, Any]:
+    audit = {
+        "Sid": "Audit",
+        "Effect": "Allow",
+        "Principal": {"Service": "ec2.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }
+    return {"Version": "2012-10-17", "Statement": [documents.trust_statement([EMR_ROLE]), audit]}
+
+
+def spilled() -> dict[str, Any]:
+    return documents.assume_role_policy([PARTNER])
+
+
+def bucket() -> dict[str, Any]:
+    return bucket_policy.grant(None, "aws", EMR_ROLE, {LOCATION})
+
+
+REVOKES = {
+    "trust": (
+        trust,
+        documents.TRUST_SID,
+        lambda document: merge.trust_without_role(document, *EMR_ROLE.split(":")[4:5], "EMR_EC2_DefaultRole"),
+    ),
+    "spill": (spilled, documents.ASSUME_SID, lambda document: spill.without_roles(document, {PARTNER})),
+    "bucket objects": (
+        bucket,
+        bucket_policy.principal_sids(EMR_ROLE)[0],
+        lambda document: bucket_policy.revoke(document, EMR_ROLE),
+    ),
+    "bucket list": (
+        bucket,
+        bucket_policy.principal_sids(EMR_ROLE)[1],
+        lambda document: bucket_policy.revoke(document, EMR_ROLE),
+    ),
+}
+ADDED = {
+    "trust": [("Action", "sts:TagSession")],
+    "spill": [("Action", "sts:TagSession")],  # another role ARN added is a role the revoke keeps
+    "bucket objects": [("Action", "s3:GetObjectTagging"), ("Resource", "arn:aws:s3:::partner-bucket/shared/readme")],
+    "bucket list": [("Action", "s3:GetBucketTagging"), ("Resource", "arn:aws:s3:::other-bucket")],
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "value"), [(kind, key, value) for kind, added in ADDED.items() for key, value in added]
+)
+def test_removing_the_provider_s_statement_with_its_last_role_refuses_what_someone_added(
+    kind: str, key: str, value: str
+) -> None:
+    build, sid, revoke = REVOKES[kind]
+    document = with_added(build(), sid, key, value)
+
+    with pytest.raises(ConflictError, match=rf"holds the {key.lower()} '{value}'.*revoke again"):
+        revoke(document)
+
+
+@pytest.mark.parametrize("kind", list(REVOKES))
+def test_a_statement_holding_only_what_the_provider_wrote_goes_with_its_last_role(kind: str) -> None:
+    build, sid, revoke = REVOKES[kind]
+    document = build()
+
+    result = revoke(document)
+
+    kept = [item for item in documents.as_list((result or {}).get("Statement")) if item.get("Sid") == sid]
+    assert kept == [] or kept == [documents.TRUST_NOBODY_STATEMENT]
