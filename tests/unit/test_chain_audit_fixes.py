@@ -1882,6 +1882,44 @@ def test_a_mapped_role_session_over_an_hour_fails(release: str, sites: dict[str,
 
 
 @pytest.mark.parametrize(
+    ("base", "bucket_level", "statuses"),
+    [
+        ("3600", "7200", [PASS, UNKNOWN]),  # the base passes: the bucket-level form left not checked beside it
+        ("7200", "7200", [FAIL]),  # the base fails, and so would the bucket-level form: FAIL, nothing more to learn
+        ("7200", "3600", [UNKNOWN]),  # the base fails only if EMRFS does not read the bucket's own form
+        ("7200", "899", [FAIL]),  # under STS's least: the bucket's own form fails too
+    ],
+)
+def test_emrfs_bucket_level_session_duration_beside_its_base_one(
+    base: str, bucket_level: str, statuses: list[str]
+) -> None:
+    """
+    EMRFS (before 7.10.0): AWS documents EMRFS's bucket-level form of the SSE-KMS key only, so whether EMRFS reads
+    ``fs.s3.bucket.BUCKET.sts.sessionDurationSeconds`` is not known; beside a base setting that passes the link is
+    also "not checked", beside one that fails (STS refuses a chained session over an hour: AWS STS API Reference,
+    AssumeRole, DurationSeconds) the FAIL stands alone where the bucket's own form would fail too. Beside a bucket's
+    own form that passes, the base's FAIL was a guess (that EMRFS ignores the form): now "not checked"
+    (mutants13: the guard was untested both ways, and the FAIL named the bucket whatever its own form said).
+    """
+    sites = {
+        "emrfs-site": {
+            "fs.s3.sts.sessionDurationSeconds": base,
+            f"fs.s3.bucket.{BUCKET}.sts.sessionDurationSeconds": bucket_level,
+        }
+    }
+    state = s3a_cluster(healthy_state(), **sites)
+    state.release_label = "emr-6.15.0"
+
+    links = [link for link in check_chain(state).links if link.link == "role session duration"]
+
+    assert [link.status for link in links] == statuses, links
+    assert all(
+        f"fs.s3.bucket.{BUCKET}.sts.sessionDurationSeconds" in link.detail for link in links if link.status == UNKNOWN
+    ), links
+    assert all(BUCKET in link.detail for link in links if link.status == FAIL), links
+
+
+@pytest.mark.parametrize(
     ("sites", "statuses"),
     [
         ({"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": "7200"}}, [FAIL]),  # EMRFS's, and S3A's translated: one
