@@ -1599,6 +1599,17 @@ EMRFS_OWN_STS = f"fs.s3.bucket.{BUCKET}.sts.endpoint"
             [PASS, UNKNOWN],
             EMRFS_OWN_STS,
         ),
+        # The same endpoint in both (as Java's trim reads it): whichever S3A reads, the route is the one judged
+        # (mutants13, contexts #400/#401: the equal values were never tried).
+        (
+            "emr-7.10.0",
+            {
+                "emrfs-site": {EMRFS_OWN_STS: f" {REGIONAL_STS}"},
+                "core-site": {"fs.s3a.assumed.role.sts.endpoint": REGIONAL_STS},
+            },
+            [PASS],
+            "",
+        ),
         # The translation off: S3A reads no emrfs-site setting.
         (
             "emr-7.10.0",
@@ -1613,7 +1624,14 @@ EMRFS_OWN_STS = f"fs.s3.bucket.{BUCKET}.sts.endpoint"
         # documented, so the bucket's endpoint is not known (the cluster's is judged too: EMRFS may read it).
         ("emr-6.15.0", {"emrfs-site": {EMRFS_OWN_STS: "https://sts.amazonaws.com"}}, [PASS, UNKNOWN], EMRFS_OWN_STS),
     ],
-    ids=["s3a-translated", "s3a-same", "s3a-own-base-beside-it", "translation-off", "emrfs-not-documented"],
+    ids=[
+        "s3a-translated",
+        "s3a-same",
+        "s3a-own-base-beside-it",
+        "s3a-own-base-equal",
+        "translation-off",
+        "emrfs-not-documented",
+    ],
 )
 def test_an_emrfs_bucket_level_sts_endpoint_is_read_as_the_mapped_roles_endpoint_for_that_bucket(
     release: str, sites: dict[str, dict[str, str]], statuses: list[str], named: str
@@ -1853,6 +1871,21 @@ def test_a_bucket_whose_object_lock_configuration_was_not_read_blocks_the_probe(
                 status,
             )
             for base, bucket_level, status in (("1h", "7200", UNKNOWN), ("2h", "7200", FAIL), ("1h", "1800", PASS))
+        ),
+        # S3A's own per-bucket setting is defined: EMRFS's bucket-level one is not translated over it (the guide: the
+        # mapping occurs "when S3A configurations are undefined"), and it wins over S3A's base (Apache Hadoop,
+        # "Hadoop-AWS module", per-bucket configuration: "all options explicitly set for that bucket will override
+        # the base fs.s3a. values"): no doubt between the base and EMRFS's form (mutants13, contexts #391).
+        (
+            "emr-7.10.0",
+            {
+                "core-site": {
+                    f"fs.s3a.bucket.{BUCKET}.assumed.role.session.duration": "1h",
+                    "fs.s3a.assumed.role.session.duration": "2h",
+                },
+                "emrfs-site": {f"fs.s3.bucket.{BUCKET}.sts.sessionDurationSeconds": "7200"},
+            },
+            PASS,
         ),
         ("emr-7.10.0", {}, None),
         # For EMRFS itself the bucket-level form is not documented: not checked (it passed on the base, unset).
