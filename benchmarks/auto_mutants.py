@@ -73,7 +73,13 @@ TARGETS: dict[str, list[str]] = {
         _U + "test_chain_audit_fixes.py",
     ],
     "spill": [_U + "test_quotas.py", _U + "test_chain.py", _U + "test_chain_audit_fixes.py"],
-    "validation": [_U + "test_validation.py", _U + "test_documents.py", _U + "test_safety_rules.py"],
+    # validate_bool (airflow5) is tested with the templated operator fields.
+    "validation": [
+        _U + "test_validation.py",
+        _U + "test_documents.py",
+        _U + "test_safety_rules.py",
+        _U + "test_field_properties.py",
+    ],
     "evaluator": [_U + "test_evaluator.py", *_CHECK_TESTS],
     # hadoop_boolean, the translation and Access Grants switches are also tested through the verifier.
     "cluster_config": [

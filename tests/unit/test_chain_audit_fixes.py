@@ -1625,6 +1625,17 @@ EMRFS_OWN_STS = f"fs.s3.bucket.{BUCKET}.sts.endpoint"
             [PASS, UNKNOWN],
             EMRFS_OWN_STS,
         ),
+        # The same endpoint in both (as Java's trim reads it): whichever S3A reads, the route is the one judged
+        # (mutants13, contexts #400/#401: the equal values were never tried).
+        (
+            "emr-7.10.0",
+            {
+                "emrfs-site": {EMRFS_OWN_STS: f" {REGIONAL_STS}"},
+                "core-site": {"fs.s3a.assumed.role.sts.endpoint": REGIONAL_STS},
+            },
+            [PASS],
+            "",
+        ),
         # The translation off: S3A reads no emrfs-site setting.
         (
             "emr-7.10.0",
@@ -1639,7 +1650,14 @@ EMRFS_OWN_STS = f"fs.s3.bucket.{BUCKET}.sts.endpoint"
         # documented, so the bucket's endpoint is not known (the cluster's is judged too: EMRFS may read it).
         ("emr-6.15.0", {"emrfs-site": {EMRFS_OWN_STS: "https://sts.amazonaws.com"}}, [PASS, UNKNOWN], EMRFS_OWN_STS),
     ],
-    ids=["s3a-translated", "s3a-same", "s3a-own-base-beside-it", "translation-off", "emrfs-not-documented"],
+    ids=[
+        "s3a-translated",
+        "s3a-same",
+        "s3a-own-base-beside-it",
+        "s3a-own-base-equal",
+        "translation-off",
+        "emrfs-not-documented",
+    ],
 )
 def test_an_emrfs_bucket_level_sts_endpoint_is_read_as_the_mapped_roles_endpoint_for_that_bucket(
     release: str, sites: dict[str, dict[str, str]], statuses: list[str], named: str
@@ -1880,6 +1898,21 @@ def test_a_bucket_whose_object_lock_configuration_was_not_read_blocks_the_probe(
             )
             for base, bucket_level, status in (("1h", "7200", UNKNOWN), ("2h", "7200", FAIL), ("1h", "1800", PASS))
         ),
+        # S3A's own per-bucket setting is defined: EMRFS's bucket-level one is not translated over it (the guide: the
+        # mapping occurs "when S3A configurations are undefined"), and it wins over S3A's base (Apache Hadoop,
+        # "Hadoop-AWS module", per-bucket configuration: "all options explicitly set for that bucket will override
+        # the base fs.s3a. values"): no doubt between the base and EMRFS's form (mutants13, contexts #391).
+        (
+            "emr-7.10.0",
+            {
+                "core-site": {
+                    f"fs.s3a.bucket.{BUCKET}.assumed.role.session.duration": "1h",
+                    "fs.s3a.assumed.role.session.duration": "2h",
+                },
+                "emrfs-site": {f"fs.s3.bucket.{BUCKET}.sts.sessionDurationSeconds": "7200"},
+            },
+            PASS,
+        ),
         ("emr-7.10.0", {}, None),
         # For EMRFS itself the bucket-level form is not documented: not checked (it passed on the base, unset).
         ("emr-6.15.0", {"emrfs-site": {f"fs.s3.bucket.{BUCKET}.sts.sessionDurationSeconds": "7200"}}, UNKNOWN),
@@ -1905,6 +1938,44 @@ def test_a_mapped_role_session_over_an_hour_fails(release: str, sites: dict[str,
     if status == FAIL:
         assert "role chaining" in links[0].detail
         assert "3600" in links[0].fix
+
+
+@pytest.mark.parametrize(
+    ("base", "bucket_level", "statuses"),
+    [
+        ("3600", "7200", [PASS, UNKNOWN]),  # the base passes: the bucket-level form left not checked beside it
+        ("7200", "7200", [FAIL]),  # the base fails, and so would the bucket-level form: FAIL, nothing more to learn
+        ("7200", "3600", [UNKNOWN]),  # the base fails only if EMRFS does not read the bucket's own form
+        ("7200", "899", [FAIL]),  # under STS's least: the bucket's own form fails too
+    ],
+)
+def test_emrfs_bucket_level_session_duration_beside_its_base_one(
+    base: str, bucket_level: str, statuses: list[str]
+) -> None:
+    """
+    EMRFS (before 7.10.0): AWS documents EMRFS's bucket-level form of the SSE-KMS key only, so whether EMRFS reads
+    ``fs.s3.bucket.BUCKET.sts.sessionDurationSeconds`` is not known; beside a base setting that passes the link is
+    also "not checked", beside one that fails (STS refuses a chained session over an hour: AWS STS API Reference,
+    AssumeRole, DurationSeconds) the FAIL stands alone where the bucket's own form would fail too. Beside a bucket's
+    own form that passes, the base's FAIL was a guess (that EMRFS ignores the form): now "not checked"
+    (mutants13: the guard was untested both ways, and the FAIL named the bucket whatever its own form said).
+    """
+    sites = {
+        "emrfs-site": {
+            "fs.s3.sts.sessionDurationSeconds": base,
+            f"fs.s3.bucket.{BUCKET}.sts.sessionDurationSeconds": bucket_level,
+        }
+    }
+    state = s3a_cluster(healthy_state(), **sites)
+    state.release_label = "emr-6.15.0"
+
+    links = [link for link in check_chain(state).links if link.link == "role session duration"]
+
+    assert [link.status for link in links] == statuses, links
+    assert all(
+        f"fs.s3.bucket.{BUCKET}.sts.sessionDurationSeconds" in link.detail for link in links if link.status == UNKNOWN
+    ), links
+    assert all(BUCKET in link.detail for link in links if link.status == FAIL), links
 
 
 @pytest.mark.parametrize(

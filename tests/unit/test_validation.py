@@ -478,7 +478,9 @@ class TestNamePrefix:
 class TestPositiveNumber:
     # A templated min_age_seconds arrives as its text ("86400") in a DAG rendering templates as text (the default).
     @pytest.mark.parametrize(
-        ("value", "expected"), [(0, 0.0), (1, 1.0), (2.5, 2.5), ("86400", 86400.0), (" 0.5 ", 0.5)]
+        ("value", "expected"),
+        # 10**9, the upper end the message names ("at most 1,000,000,000 seconds"), is taken (mutants13, #373).
+        [(0, 0.0), (1, 1.0), (2.5, 2.5), ("86400", 86400.0), (" 0.5 ", 0.5), (10**9, 1e9), (str(10**9), 1e9)],
     )
     def test_accepts(self, value, expected):
         result = validate_positive_number(value, "settle_seconds")

@@ -79,11 +79,11 @@ def _emrfs_links(state: ChainState) -> list[Link]:
     """
     EMRFS's ``emrfs-site`` setting, in whole seconds as the launch takes it. A bucket-level
     ``fs.s3.bucket.BUCKET.sts.sessionDurationSeconds`` of a bucket a mapping takes leaves it not checked: AWS documents
-    EMRFS's bucket-level form of the SSE-KMS key only (:func:`~.contexts.emrfs_readings`).
+    EMRFS's bucket-level form of the SSE-KMS key only (:func:`~.contexts.emrfs_readings`); a base that fails fails
+    only the buckets without that form or with one that fails too.
     """
     value = site_property(state, "emrfs-site", SESSION_DURATION_PROPERTY)
-    text = java_trim(value)  # as the launch reads it (check_session_duration)
-    seconds = int(text) if text.isascii() and text.isdigit() else None
+    seconds = _emrfs_seconds(value)
     mapped = mapped_bucket_prefixes(state.security_configuration)
     # Only the buckets a role mapping may take: another's writes go as the instance profile, with no session asked.
     buckets = [bucket for bucket in sorted(state.buckets) if bucket_mapped(bucket, mapped)]
@@ -94,6 +94,11 @@ def _emrfs_links(state: ChainState) -> list[Link]:
         if name and site_property(state, "emrfs-site", name) is not None
     ]
     links = [] if value is None else [_link(f"emrfs-site {SESSION_DURATION_PROPERTY}", value, seconds, buckets)]
+    if bucket_level and links[:1] and links[0].status == FAIL:
+        # The base fails for sure only for the buckets without a bucket-level form or with one that fails too: for
+        # the others it holds only if EMRFS does not read that form, which is not documented.
+        sure = [bucket for bucket in buckets if _bucket_level_status(state, bucket) in (None, FAIL)]
+        links = [_link(f"emrfs-site {SESSION_DURATION_PROPERTY}", value, seconds, sure)] if sure else []
     if bucket_level and not any(link.status == FAIL for link in links):
         links.append(
             Link(
@@ -107,6 +112,19 @@ def _emrfs_links(state: ChainState) -> list[Link]:
             )
         )
     return links
+
+
+def _emrfs_seconds(value: object) -> int | None:
+    """An EMRFS duration in whole seconds, as the launch reads it (:func:`~.cluster_config.check_session_duration`)."""
+    text = java_trim(value)
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def _bucket_level_status(state: ChainState, bucket: str) -> str | None:
+    """How EMRFS's bucket-level duration of ``bucket`` would fare if EMRFS read it (``None``: not set)."""
+    name = emrfs_bucket_setting(SESSION_DURATION_PROPERTY, bucket)
+    value = site_property(state, "emrfs-site", name) if name else None
+    return None if value is None else _link("setting value", value, _emrfs_seconds(value), []).status
 
 
 def _s3a_links(state: ChainState) -> list[Link]:
