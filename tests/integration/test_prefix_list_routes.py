@@ -15,7 +15,6 @@ import dataclasses
 import ipaddress
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -25,7 +24,6 @@ from airflow_provider_emrfs_xacct.pure.network import FAIL, NOT_CHECKED, PASS, s
 from devstack.aws_network import CANNOT_TELL, s3_unreachable, sts_unreachable
 from devstack.aws_pages import short_pages
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, REGION, client
-from devstack.testing import moto_user
 from tests.integration.test_network_facts import (
     add_s3_gateway_endpoint,
     as_a_participant,
@@ -619,18 +617,7 @@ def test_a_refused_describe_managed_prefix_lists_behind_an_empty_answer_is_named
     table = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]["RouteTableId"]
     target, _ = to_transit_gateway(ec2, vpc, subnet)
     ec2.create_route(RouteTableId=table, DestinationCidrBlock="52.216.0.0/16", **target)
-    statements = [
-        {"Effect": "Allow", "Action": ["ec2:Describe*", "ec2:GetManagedPrefixListEntries"], "Resource": "*"},
-        {"Effect": "Deny", "Action": "ec2:DescribeManagedPrefixLists", "Resource": "*"},
-    ]
-    _, key = moto_user(moto_url, "reader-denied-describemanagedprefixlists", statements)
-    reader = boto3.client(
-        "ec2",
-        endpoint_url=moto_url,
-        region_name=REGION,
-        aws_access_key_id=key["AccessKeyId"],
-        aws_secret_access_key=key["SecretAccessKey"],
-    )
+    reader = reader_denied(moto_url, "ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixListEntries")
     refused: list[RefusedRead] = []
 
     facts = read_with_auth(moto_url, reader, subnet, refused=refused)
@@ -687,18 +674,7 @@ def test_a_route_s_list_answered_empty_with_describe_refused_names_that_action_a
     target, name = to_transit_gateway(ec2, vpc, subnet)
     listed = prefix_list(ec2, *PUBLIC)
     ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, **target)
-    statements = [
-        {"Effect": "Allow", "Action": ["ec2:Describe*", "ec2:GetManagedPrefixListEntries"], "Resource": "*"},
-        {"Effect": "Deny", "Action": "ec2:DescribeManagedPrefixLists", "Resource": "*"},
-    ]
-    _, key = moto_user(moto_url, "reader-denied-describe-lists-81", statements)
-    reader = boto3.client(
-        "ec2",
-        endpoint_url=moto_url,
-        region_name=REGION,
-        aws_access_key_id=key["AccessKeyId"],
-        aws_secret_access_key=key["SecretAccessKey"],
-    )
+    reader = reader_denied(moto_url, "ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixListEntries")
 
     def answered_empty(parsed: dict[str, Any], **_: Any) -> None:
         parsed["Entries"] = []
