@@ -362,10 +362,11 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         others = self._attached_elsewhere(policy_arn, role_name)
         if others:
             raise ConflictError(
-                f"emr_ec2_role_name: managed policy {policy_arn} is attached to {', '.join(others)}, not to role "
+                f"managed policy {policy_arn} is attached to {', '.join(others)}, not to role "
                 f"{role_name} alone: a spill policy must belong to one EMR EC2 role, or each role may assume the "
                 'others\' destination roles; not writing to it (see docs/scale.md, "Spill policies shared by several roles")',
                 document=policy_arn,
+                field="emr_ec2_role_name",
             )
 
     @cached_property
@@ -399,12 +400,13 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
             raise
         if MANAGED_BY_TAG not in tags:
             raise ConflictError(
-                f"emr_ec2_role_name: managed policy {policy_arn} has a name of role {role_name}'s spill policies "
+                f"managed policy {policy_arn} has a name of role {role_name}'s spill policies "
                 f"but not the tag {MANAGED_BY_TAG['Key']}={MANAGED_BY_TAG['Value']}: this provider did not create "
                 "it, and a new version would replace what it grants to everything it is attached to; not writing, "
                 "attaching or deleting it: rename or delete it, or, if it is this provider's, tag it so "
                 "(iam tag-policy)",
                 document=policy_arn,
+                field="emr_ec2_role_name",
             )
         self._refuse_shared_spill_policy(policy_arn, role_name)
         self._spill_policies_checked.add(policy_arn)

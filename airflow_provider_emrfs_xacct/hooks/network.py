@@ -8,14 +8,21 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
+from airflow_provider_emrfs_xacct.hooks.errors import error_code, is_access_denied
 from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
 from airflow_provider_emrfs_xacct.pure.endpoint_policy import GATEWAY, EndpointPolicy
 from airflow_provider_emrfs_xacct.pure.network import (
+    AWS_MANAGED_EMPTY,
+    DESCRIBE_REFUSED,
     DNS_HOSTNAMES,
     DNS_SUPPORT,
+    ENTRIES_REFUSED,
+    NAMES_REFUSED,
+    NOT_SHOWN,
+    READ_FAILED,
     S3_SERVICE,
     SubnetFacts,
+    UnreadPrefixList,
     dynamodb_endpoint_services,
     s3_endpoint_services,
     s3express_endpoint_services,
@@ -331,8 +338,8 @@ def _gateway_endpoint_bypass(
         }
     ):
         found = _prefix_list_entries(ec2, prefix_list, refused)
-        if isinstance(found, str):  # S3's ranges not known: any route elsewhere may hold some
-            return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip), found
+        if isinstance(found, UnreadPrefixList):  # S3's ranges not known: any route elsewhere may hold some
+            return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip), found.why
         ranges += [ipaddress.ip_network(cidr, strict=False) for cidr in found]
     return _public_routes(judged_tables, private_nats, besides_the_internet=public_ip, within=ranges), ""
 
@@ -341,13 +348,13 @@ def _with_prefix_list_entries(
     ec2: Any,
     tables: list[dict[str, Any]],
     gateway_endpoints: set[str],
-    unnamed: dict[str, str],
+    unnamed: dict[str, UnreadPrefixList],
     refused: list[RefusedRead],
-) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+) -> tuple[list[dict[str, Any]], tuple[UnreadPrefixList, ...]]:
     """
     The route tables with each route to a prefix list (``DestinationPrefixListId``) other than a gateway endpoint's
     read as one route an entry of the list (``GetManagedPrefixListEntries``, to its last page), and the routes whose
-    entries could not be read, each as ``"pl-… to TARGET: why"``.
+    entries could not be read (:class:`~.pure.network.UnreadPrefixList`, ``"pl-… to TARGET: why"``).
 
     A customer-managed prefix list, or an AWS-managed one, may be a route's destination to any target (Amazon VPC User
     Guide, "Prefix list references" of route tables): its entries are routed as CIDR routes would be, the longest
@@ -359,8 +366,8 @@ def _with_prefix_list_entries(
     ``vpce-…`` not described whose list was not named (``unnamed``, :func:`_gateway_routes`): a gateway endpoint's, or
     another endpoint's carrying the list's ranges.
     """
-    entries: dict[str, list[str] | str] = {}
-    unread: list[str] = []
+    entries: dict[str, list[str] | UnreadPrefixList] = {}
+    unread: list[UnreadPrefixList] = []
     judged = []
     for table in tables:
         routes = []
@@ -371,36 +378,52 @@ def _with_prefix_list_entries(
                 continue
             if route.get("GatewayId") in unnamed:
                 gateway = route["GatewayId"]
-                unread.append(f"{prefix_list} to VPC endpoint {gateway} (not described): {unnamed[gateway]}")
+                target = f"VPC endpoint {gateway} (not described)"
+                unread.append(replace(unnamed[gateway], prefix_list=prefix_list, target=target))
                 continue
             if prefix_list not in entries:
                 entries[prefix_list] = _prefix_list_entries(ec2, prefix_list, refused)
             found = entries[prefix_list]
-            if isinstance(found, str):
-                unread.append(f"{prefix_list} to {_target_name(route, {})}: {found}")
+            if isinstance(found, UnreadPrefixList):
+                unread.append(replace(found, target=_target_name(route, {})))
                 continue
             routes += [{**route, "DestinationCidrBlock": cidr, PREFIX_LIST_ENTRY: prefix_list} for cidr in found]
         judged.append({**table, "Routes": routes})
     return judged, tuple(unread)
 
 
-def _prefix_list_entries(ec2: Any, prefix_list_id: str, refused: list[RefusedRead]) -> list[str] | str:
+def _prefix_list_entries(ec2: Any, prefix_list_id: str, refused: list[RefusedRead]) -> list[str] | UnreadPrefixList:
     """
     The CIDRs of a managed prefix list's current version (``GetManagedPrefixListEntries``: "The version of the prefix
     list for which to return the entries. The default is the current version"; paged by ``NextToken``, Amazon EC2 API
-    Reference); why not, when the read fails: refused (the IAM action to allow), or a list the caller cannot read.
+    Reference); why not, when the read fails: refused (the IAM action to allow), a list the caller cannot read (it
+    does not exist for the caller: another account's, not shared with it), or another failure.
     """
     try:
         pages = ec2.get_paginator("get_managed_prefix_list_entries").paginate(PrefixListId=prefix_list_id)
         found = [str(entry["Cidr"]) for page in pages for entry in page.get("Entries", []) if entry.get("Cidr")]
     except ClientError as error:
         if is_access_denied(error):
-            return _refused(refused, ENTRIES_ACTION, prefix_list_id, error)
-        return f"its entries could not be read ({ENTRIES_ACTION}): {error}"
+            return _unread(prefix_list_id, _refused(refused, ENTRIES_ACTION, prefix_list_id, error), ENTRIES_REFUSED)
+        why = f"its entries could not be read ({ENTRIES_ACTION}): {error}"
+        return _unread(prefix_list_id, why, NOT_SHOWN if _not_found(error) else READ_FAILED)
     return found or _empty_answer(ec2, prefix_list_id, refused)
 
 
-def _empty_answer(ec2: Any, prefix_list_id: str, refused: list[RefusedRead]) -> list[str] | str:
+def _unread(prefix_list_id: str, why: str, reason: str) -> UnreadPrefixList:
+    """A prefix list not read (its route's target is set where the route is read: :func:`_with_prefix_list_entries`)."""
+    return UnreadPrefixList(prefix_list_id, why, reason)
+
+
+def _not_found(error: ClientError) -> bool:
+    """
+    EC2 answered the list does not exist for the caller (``InvalidPrefixListID.NotFound``, as another account's list
+    not shared is answered: aws-cloudformation/rain issue 308, devstack/aws_vpc_states.py).
+    """
+    return error_code(error).endswith(".NotFound")
+
+
+def _empty_answer(ec2: Any, prefix_list_id: str, refused: list[RefusedRead]) -> list[str] | UnreadPrefixList:
     """
     ``[]`` when an answer of no entries is the list's truth, else why not.
 
@@ -419,7 +442,7 @@ def _empty_answer(ec2: Any, prefix_list_id: str, refused: list[RefusedRead]) -> 
         described = [item for page in pages for item in page.get("PrefixLists", [])]
     except ClientError as error:
         if is_access_denied(error):
-            return _refused(
+            explanation = _refused(
                 refused,
                 DESCRIBE_LISTS_ACTION,
                 prefix_list_id,
@@ -427,13 +450,24 @@ def _empty_answer(ec2: Any, prefix_list_id: str, refused: list[RefusedRead]) -> 
                 f"{why}, and {DESCRIBE_LISTS_ACTION} was denied "
                 f"(whether the list is one the caller may read is not known): {error}",
             )
-        return f"{why}, and {DESCRIBE_LISTS_ACTION} did not describe it (none the caller may read): {error}"
+            return _unread(prefix_list_id, explanation, DESCRIBE_REFUSED)
+        return _unread(
+            prefix_list_id,
+            f"{why}, and {DESCRIBE_LISTS_ACTION} did not describe it (none the caller may read): {error}",
+            NOT_SHOWN if _not_found(error) else READ_FAILED,
+        )
     names = [str(item.get("PrefixListName", "")) for item in described if item.get("PrefixListId") == prefix_list_id]
     if not names:
-        return f"{why}, and {DESCRIBE_LISTS_ACTION} did not describe it (none the caller may read)"
+        return _unread(
+            prefix_list_id,
+            f"{why}, and {DESCRIBE_LISTS_ACTION} did not describe it (none the caller may read)",
+            NOT_SHOWN,
+        )
     if names[0].startswith(AWS_MANAGED):
-        return (
-            f"{why}, AWS-managed ({names[0]}): AWS keeps its service's IP address ranges there, so they were not read"
+        return _unread(
+            prefix_list_id,
+            f"{why}, AWS-managed ({names[0]}): AWS keeps its service's IP address ranges there, so they were not read",
+            AWS_MANAGED_EMPTY,
         )
     return []
 
@@ -539,7 +573,7 @@ def _s3_endpoints(
 
 def _gateway_routes(
     ec2: Any, tables: list[dict[str, Any]], described: set[str], refused: list[RefusedRead]
-) -> tuple[dict[str, set[str]], str, dict[str, str]]:
+) -> tuple[dict[str, set[str]], str, dict[str, UnreadPrefixList]]:
     """
     The gateway endpoints that only the route table shows (their ids), by the name of their route's prefix list; why
     some prefix list of such a route could not be read (``""``: each was); and, when ``DescribePrefixLists`` failed,
@@ -572,10 +606,10 @@ def _gateway_routes(
         }
     except ClientError as error:
         if is_access_denied(error):  # said in the S3 route's detail, so the link it leaves open grants it
-            why = _refused(refused, "ec2:DescribePrefixLists", asked, error)
+            why, reason = _refused(refused, "ec2:DescribePrefixLists", asked, error), NAMES_REFUSED
         else:
-            why = f"ec2:DescribePrefixLists on {asked} failed: {error}"
-        return {}, why, dict.fromkeys(routes.values(), why)
+            why, reason = f"ec2:DescribePrefixLists on {asked} failed: {error}", READ_FAILED
+        return {}, why, {gateway: _unread(prefix_list, why, reason) for prefix_list, gateway in routes.items()}
     hidden: dict[str, set[str]] = {}
     for prefix_list, name in names.items():
         hidden.setdefault(name, set()).add(routes[prefix_list])

@@ -57,13 +57,17 @@ class ConflictError(EmrfsXacctError):
     :param message: what is wrong and how to fix it.
     :param document: the AWS document it is about (``iam role r trust policy``), when the message names it;
         else the document's read-modify-write names it (:meth:`naming`).
+    :param field: the parameter whose value met the conflict (``emr_ec2_role_name``): the message starts with it, as
+        an :class:`InvalidParameterError`'s does, so that a task refusing it names the argument the DAG author wrote
+        (``operators/failures.py``, ``name_the_argument``).
     """
 
     retriable = False
 
-    def __init__(self, message: str, document: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, document: str | None = None, *, field: str | None = None) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
         self.document = document
+        self.field = field
 
     def naming(self, document: str) -> None:
         """Start the message with ``document`` unless it names one already."""

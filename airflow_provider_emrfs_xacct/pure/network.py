@@ -158,6 +158,83 @@ def _endpoint_services(region: str, service: str) -> list[str]:
     return [*names, f"cn.com.amazonaws.{region}.{service}"] if region.startswith("cn-") else names
 
 
+#: Why a prefix list's entries were not read (:attr:`UnreadPrefixList.reason`), each with its own remedy
+#: (:func:`prefix_lists_fix`). ``GetManagedPrefixListEntries`` ("Gets information about the entries for a specified
+#: managed prefix list", Amazon EC2 API Reference) refused: allowing it reads them.
+ENTRIES_REFUSED = "entries refused"
+#: ``DescribeManagedPrefixLists`` ("Describes your managed prefix lists and any AWS-managed prefix lists", Amazon EC2
+#: API Reference), which tells a list answered with no entries from one not read, refused: allowing it tells them.
+DESCRIBE_REFUSED = "describe refused"
+#: A list the caller may not read: another account's, not shared with it (``GetManagedPrefixListEntries`` answered
+#: it does not exist, or ``DescribeManagedPrefixLists`` does not show it). No permission of the caller's reads it;
+#: its owner sharing it does ("Consumers can view the entries in a shared prefix list", Amazon VPC User Guide,
+#: "Shared prefix list permissions"; "To share a prefix list, you must add it to a resource share", "Work with shared
+#: prefix lists").
+NOT_SHOWN = "not shown"
+#: An AWS-managed list (``com.amazonaws…``) answered with no entries: AWS keeps its service's ranges there ("These
+#: prefix lists are maintained by Amazon Web Services", Amazon VPC User Guide, "AWS-managed prefix lists"); nothing the
+#: user grants or shares reads them.
+AWS_MANAGED_EMPTY = "AWS-managed, answered empty"
+#: A route to a ``vpce-…`` not described (the VPC owner's, in a shared subnet) whose list ``DescribePrefixLists`` was
+#: refused to name: a gateway endpoint's or another endpoint's, not known. Allowing it names the list.
+NAMES_REFUSED = "names refused"
+#: A read that failed otherwise (throttled, an error not documented for this case): nothing to grant.
+READ_FAILED = "read failed"
+#: The action each refused read's fix names (``pure/checks/findings.py`` ``names_action``: a refused read's fix
+#: names its action, so the report does not name it twice).
+REFUSED_ACTIONS = {
+    ENTRIES_REFUSED: "ec2:GetManagedPrefixListEntries",
+    DESCRIBE_REFUSED: "ec2:DescribeManagedPrefixLists",
+    NAMES_REFUSED: "ec2:DescribePrefixLists",
+}
+
+
+@dataclass(frozen=True)
+class UnreadPrefixList:
+    """
+    A route of the subnet's table to a prefix list whose entries were not read: the list, the route's target, why (as
+    the detail says it, a refused read's explanation included), and the kind of reason, which picks the fix.
+    """
+
+    prefix_list: str
+    why: str
+    reason: str
+    target: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.prefix_list} to {self.target}: {self.why}"
+
+
+def prefix_lists_fix(unread: tuple[UnreadPrefixList, ...]) -> str:
+    """
+    How to have the entries of ``unread`` checked, by the reason each was not read: the action to allow for a refused
+    read, the owner's sharing for another account's list, nothing but the live probe for an AWS-managed list answered
+    empty or a read that failed; the live probe always proves it.
+    """
+    by_reason: dict[str, list[str]] = {}
+    for item in unread:
+        lists = by_reason.setdefault(item.reason, [])
+        if item.prefix_list not in lists:
+            lists.append(item.prefix_list)
+    remedies, notes = [], []
+    for reason, lists in by_reason.items():
+        named = ", ".join(lists)
+        if reason in REFUSED_ACTIONS:
+            remedies.append(f"allow {REFUSED_ACTIONS[reason]} on {named}")
+        elif reason == NOT_SHOWN:
+            remedies.append(
+                f"have the owner of {named} share it with this account through AWS RAM (another account's list is "
+                "read once shared with this one: no permission of this account reads it before)"
+            )
+        elif reason == AWS_MANAGED_EMPTY:
+            notes.append(f"{named}: AWS-managed, answered with no entries; nothing to allow or share reads its ranges")
+        else:
+            notes.append(f"{named}: the read failed; verify again once it answers")
+    probe = "run the live probe (probe=True)" if remedies else "the live probe (probe=True) proves it"
+    fix = f"{'; '.join(remedies)} to check them, or {probe}" if remedies else probe
+    return fix + (f" ({'; '.join(notes)})" if notes else "")
+
+
 @dataclass(frozen=True)
 class SubnetFacts:
     """
@@ -207,8 +284,8 @@ class SubnetFacts:
     :param shared_by: the VPC owner's account when the subnet is shared with the caller's account through AWS RAM
         (``DescribeSubnets`` ``OwnerId`` is not the caller's): the owner's interface endpoints are not visible.
     :param prefix_lists_unread: routes of the subnet's table to a prefix list other than a gateway endpoint's whose
-        entries could not be read (``"pl-… to TARGET: why"``): the STS and S3 addresses may be among them, and the
-        most specific route decides, so no link that a route decides is a PASS or a FAIL.
+        entries could not be read (:class:`UnreadPrefixList`, ``"pl-… to TARGET: why"``): the STS and S3 addresses may
+        be among them, and the most specific route decides, so no link that a route decides is a PASS or a FAIL.
     :param s3_gateway_bypass: without a route to the internet, the routes elsewhere that may take S3's addresses from
         the S3 gateway endpoint's prefix-list route: to a range overlapping an entry of S3's prefix list, as specific or
         more (the longest prefix wins, a static route wins on the same prefix, and of two prefix lists AWS picks one).
@@ -245,7 +322,7 @@ class SubnetFacts:
     public_routes: tuple[str, ...] = ()
     public_routes_elsewhere: tuple[str, ...] = ()
     s3_private_dns_endpoints: tuple[str, ...] = ()
-    prefix_lists_unread: tuple[str, ...] = ()
+    prefix_lists_unread: tuple[UnreadPrefixList, ...] = ()
     s3_gateway_bypass: tuple[str, ...] = ()
     s3_prefix_list_unread: str = ""
 
@@ -333,7 +410,7 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
             NOT_CHECKED,
             endpoint,
             f"subnet {facts.subnet_id} has an S3 gateway endpoint on its route table, but {_prefix_lists_unread(facts)}",
-            PREFIX_LISTS_FIX,
+            prefix_lists_fix(facts.prefix_lists_unread),
         )
     if same_region and facts.s3_gateway_endpoint and facts.s3_gateway_bypass:
         # The gateway endpoint's route is to S3's prefix list: a CIDR route or another list's entry more specific than
@@ -389,7 +466,7 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
             NOT_CHECKED,
             endpoint,
             f"{'; '.join(unseen)}; {gateway}",
-            f"the live probe (probe=True) proves it; or check that the way out reaches {endpoint}",
+            _unseen_fix(facts, endpoint),
         )
     return Reachability(
         FAIL,
@@ -426,7 +503,7 @@ def _through_the_internet(facts: SubnetFacts, endpoint: str, *, interface_endpoi
             NOT_CHECKED,
             endpoint,
             f"subnet {facts.subnet_id} has a default route through {via}, but {_prefix_lists_unread(facts)}",
-            PREFIX_LISTS_FIX,
+            prefix_lists_fix(facts.prefix_lists_unread),
         )
     if facts.public_routes_elsewhere:  # the most specific route decides ("How route priority works")
         return Reachability(
@@ -451,12 +528,6 @@ def _through_the_internet(facts: SubnetFacts, endpoint: str, *, interface_endpoi
     return Reachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
 
 
-#: How to let the check read the entries of prefix lists routes go to.
-PREFIX_LISTS_FIX = (
-    "allow ec2:GetManagedPrefixListEntries on the prefix lists to check them, or run the live probe (probe=True)"
-)
-
-
 def _prefix_lists_unread(facts: SubnetFacts) -> str:
     """
     The routes to prefix lists whose entries were not read: they may hold the endpoint's addresses, and the most
@@ -464,7 +535,8 @@ def _prefix_lists_unread(facts: SubnetFacts) -> str:
     priority works").
     """
     return (
-        f"subnet {facts.subnet_id} routes prefix lists whose entries were not read ({'; '.join(facts.prefix_lists_unread)})"
+        f"subnet {facts.subnet_id} routes prefix lists whose entries were not read "
+        f"({'; '.join(map(str, facts.prefix_lists_unread))})"
         ": whether the endpoint's addresses are among them is not checked"
     )
 
@@ -735,7 +807,7 @@ def sts_endpoint_check(
             NOT_CHECKED,
             endpoint,
             f"{'; '.join(unseen)}; {endpoints}{ignored}",
-            "the live probe (probe=True) proves it; or check that the way out reaches " + endpoint,
+            _unseen_fix(facts, endpoint),
         )
     return StsReachability(
         FAIL,
@@ -855,6 +927,14 @@ def _unseen_ways(facts: SubnetFacts, *, interface_endpoints: bool) -> list[str]:
             "endpoints serve the cluster but are not visible to this one"
         )
     return unseen
+
+
+def _unseen_fix(facts: SubnetFacts, endpoint: str) -> str:
+    """The fix of a link :func:`_unseen_ways` leaves not checked: the prefix lists' own remedy first, if any are unread."""
+    check = f"check that the way out reaches {endpoint}"
+    if facts.prefix_lists_unread:
+        return f"{prefix_lists_fix(facts.prefix_lists_unread)}; or {check}"
+    return f"the live probe (probe=True) proves it; or {check}"
 
 
 def _through_sts_interface_endpoint(facts: SubnetFacts, endpoint: str) -> StsReachability:

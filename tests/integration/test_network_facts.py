@@ -508,10 +508,10 @@ def test_a_participant_s_gateway_endpoint_route_is_not_read_as_no_route(ec2: Any
     assert sts_endpoint_check("emr-6.15.0", participant).status == NOT_CHECKED
 
 
-def reader_denied(moto_url: str, action: str) -> Any:
-    """An EC2 client of a moto IAM user allowed ``ec2:Describe*`` but ``action`` (enforced once auth is on)."""
+def reader_denied(moto_url: str, action: str, *also: str) -> Any:
+    """An EC2 client of a moto IAM user allowed ``ec2:Describe*`` (and ``also``) but ``action`` (enforced once auth is on)."""
     statements = [
-        {"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"},
+        {"Effect": "Allow", "Action": ["ec2:Describe*", *also], "Resource": "*"},
         {"Effect": "Deny", "Action": action, "Resource": "*"},
     ]
     _, key = moto_user(moto_url, "reader-denied-" + action.split(":")[1].lower(), statements)

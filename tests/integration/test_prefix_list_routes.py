@@ -15,7 +15,6 @@ import dataclasses
 import ipaddress
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -25,7 +24,6 @@ from airflow_provider_emrfs_xacct.pure.network import FAIL, NOT_CHECKED, PASS, s
 from devstack.aws_network import CANNOT_TELL, s3_unreachable, sts_unreachable
 from devstack.aws_pages import short_pages
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, REGION, client
-from devstack.testing import moto_user
 from tests.integration.test_network_facts import (
     add_s3_gateway_endpoint,
     as_a_participant,
@@ -162,11 +160,12 @@ def test_a_refused_entries_read_leaves_the_links_not_checked_naming_the_action(m
     without_nat = dataclasses.replace(facts, nat_route=False, s3_gateway_endpoint=True)  # the gateway endpoint alone
 
     assert len(facts.prefix_lists_unread) == 1
-    assert facts.prefix_lists_unread[0].startswith(f"{listed} to {name}: ec2:GetManagedPrefixListEntries")
+    assert str(facts.prefix_lists_unread[0]).startswith(f"{listed} to {name}: ec2:GetManagedPrefixListEntries")
     for result in (*links(facts), s3_route_check("b", REGION, without_nat)):
         assert result.status == NOT_CHECKED, result
         assert listed in result.detail
-        assert "ec2:GetManagedPrefixListEntries" in result.fix
+        assert result.fix.startswith(f"allow ec2:GetManagedPrefixListEntries on {listed} to check them"), result.fix
+        assert "AWS RAM" not in result.fix
 
 
 def test_the_s3_gateway_endpoint_s_own_prefix_list_route_is_judged_as_before(ec2: Any) -> None:
@@ -396,10 +395,13 @@ def test_a_prefix_list_the_caller_cannot_read_is_not_an_empty_one(moto_url: str,
     entries_read_by(ec2, participant)
     facts = read_subnet_facts(ec2, subnet)
 
-    assert facts.prefix_lists_unread[0].startswith(f"{listed} to {name}: its entries could not be read")
+    assert str(facts.prefix_lists_unread[0]).startswith(f"{listed} to {name}: its entries could not be read")
     for result in links(facts):
         assert result.status == NOT_CHECKED, result
         assert listed in result.detail
+        # Its owner sharing it is the remedy; no permission of the caller's reads another account's list.
+        assert f"have the owner of {listed} share it with this account through AWS RAM" in result.fix, result.fix
+        assert "ec2:GetManagedPrefixListEntries" not in result.fix
 
 
 def test_a_hidden_dynamodb_gateway_endpoint_s_route_is_no_route_elsewhere(ec2: Any) -> None:
@@ -584,10 +586,12 @@ def test_another_account_s_list_answered_empty_is_not_taken_for_an_empty_list(mo
 
     facts = read_subnet_facts(reader, subnet)
 
-    assert facts.prefix_lists_unread[0].startswith(f"{listed} to {name}: "), facts.prefix_lists_unread
+    assert str(facts.prefix_lists_unread[0]).startswith(f"{listed} to {name}: "), facts.prefix_lists_unread
     for result in links(facts):
         assert result.status == NOT_CHECKED, result
         assert listed in result.detail
+        assert f"have the owner of {listed} share it with this account through AWS RAM" in result.fix, result.fix
+        assert "ec2:GetManagedPrefixListEntries" not in result.fix
 
     empty = ec2.create_managed_prefix_list(PrefixListName="nothing-yet", MaxEntries=1, AddressFamily="IPv4")
     ec2.delete_route(RouteTableId=table, DestinationPrefixListId=listed)
@@ -613,18 +617,7 @@ def test_a_refused_describe_managed_prefix_lists_behind_an_empty_answer_is_named
     table = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]["RouteTableId"]
     target, _ = to_transit_gateway(ec2, vpc, subnet)
     ec2.create_route(RouteTableId=table, DestinationCidrBlock="52.216.0.0/16", **target)
-    statements = [
-        {"Effect": "Allow", "Action": ["ec2:Describe*", "ec2:GetManagedPrefixListEntries"], "Resource": "*"},
-        {"Effect": "Deny", "Action": "ec2:DescribeManagedPrefixLists", "Resource": "*"},
-    ]
-    _, key = moto_user(moto_url, "reader-denied-describemanagedprefixlists", statements)
-    reader = boto3.client(
-        "ec2",
-        endpoint_url=moto_url,
-        region_name=REGION,
-        aws_access_key_id=key["AccessKeyId"],
-        aws_secret_access_key=key["SecretAccessKey"],
-    )
+    reader = reader_denied(moto_url, "ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixListEntries")
     refused: list[RefusedRead] = []
 
     facts = read_with_auth(moto_url, reader, subnet, refused=refused)
@@ -664,5 +657,64 @@ def test_a_hidden_gateway_endpoint_whose_list_was_not_named_is_unread_not_a_load
     assert result.status == NOT_CHECKED, result
     assert "Gateway Load Balancer" not in result.detail
     assert [item.action for item in refused] == ["ec2:DescribePrefixLists"]
+    assert result.fix.startswith("allow ec2:DescribePrefixLists on pl-"), result.fix  # the refused read, no other
+    assert "ec2:GetManagedPrefixListEntries" not in result.fix
     (link,) = name_refused_reads([Link(None, "route", UNKNOWN, result.detail, fix=result.fix)], refused)
     assert "allow ec2:DescribePrefixLists" in link.fix, result.detail
+
+
+def test_a_route_s_list_answered_empty_with_describe_refused_names_that_action_alone(moto_url: str, ec2: Any) -> None:
+    """
+    A customer list routed to a transit gateway beside the NAT route, answered with no entries (as another account's
+    may be: devstack/aws_vpc_states.py), and ``DescribeManagedPrefixLists``, which tells an empty list from one not
+    read, refused: the links are not checked, and their fix names ec2:DescribeManagedPrefixLists, the refused read, not
+    ec2:GetManagedPrefixListEntries, which was allowed and answered (the fix named it whatever the reason).
+    """
+    vpc, subnet, table = nat_subnet(ec2, "10.81")
+    target, name = to_transit_gateway(ec2, vpc, subnet)
+    listed = prefix_list(ec2, *PUBLIC)
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, **target)
+    reader = reader_denied(moto_url, "ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixListEntries")
+
+    def answered_empty(parsed: dict[str, Any], **_: Any) -> None:
+        parsed["Entries"] = []
+
+    reader.meta.events.register("after-call.ec2.GetManagedPrefixListEntries", answered_empty)
+    refused: list[RefusedRead] = []
+
+    facts = read_with_auth(moto_url, reader, subnet, refused=refused)
+
+    assert [item.action for item in refused] == ["ec2:DescribeManagedPrefixLists"]
+    assert str(facts.prefix_lists_unread[0]).startswith(f"{listed} to {name}: "), facts.prefix_lists_unread
+    for result in links(facts):
+        assert result.status == NOT_CHECKED, result
+        assert result.fix.startswith(f"allow ec2:DescribeManagedPrefixLists on {listed} to check them"), result.fix
+        assert "ec2:GetManagedPrefixListEntries" not in result.fix
+        (link,) = name_refused_reads([Link(None, "route", UNKNOWN, result.detail, fix=result.fix)], refused)
+        assert link.refused_reads == refused  # the detail holds the refusal: the report lists it with the link
+        assert link.fix == result.fix  # which the fix names already
+
+
+def test_an_aws_managed_list_answered_empty_as_a_route_s_destination_has_only_the_live_probe_for_a_fix(
+    ec2: Any,
+) -> None:
+    """
+    S3's AWS-managed list routed to a transit gateway beside the NAT route (a route may go to an AWS-managed list, to
+    any target: Amazon VPC User Guide, "Prefix list references"), answered with no entries: AWS maintains its ranges
+    (Amazon VPC User Guide, "AWS-managed prefix lists"), and nothing the user allows or shares reads them. The links
+    are not checked and the fix is the live probe, naming why (it told the user to allow
+    ec2:GetManagedPrefixListEntries, which was allowed and answered).
+    """
+    vpc, subnet, table = nat_subnet(ec2, "10.82")
+    target, name = to_transit_gateway(ec2, vpc, subnet)
+    listed = s3_list_answered_empty()
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, **target)
+
+    facts = read_subnet_facts(ec2, subnet)
+
+    assert str(facts.prefix_lists_unread[0]).startswith(f"{listed} to {name}: "), facts.prefix_lists_unread
+    for result in links(facts):
+        assert result.status == NOT_CHECKED, result
+        assert result.fix.startswith("the live probe (probe=True) proves it"), result.fix
+        assert f"{listed}: AWS-managed, answered with no entries" in result.fix
+        assert "ec2:" not in result.fix  # no action to allow

@@ -87,6 +87,29 @@ def test_the_refusal_names_the_policy_and_the_remedy(aws: Seeded) -> None:
     assert "tag it" in message
 
 
+@pytest.mark.parametrize("elsewhere", [False, True], ids=["untagged", "tagged-attached-to-another-role"])
+def test_under_partner_access_the_refusal_names_the_argument_the_dag_author_wrote(aws: Seeded, elsewhere: bool) -> None:
+    """
+    ``partner_access`` gives the grant's task ``argument_names`` (``emr_ec2_role_name`` from ``emr_ec2_role_arn``):
+    the spill policy's refusal names that argument, as every refusal of a field does (``name_the_argument``). It
+    started with a hard-coded "emr_ec2_role_name:" and carried no field, so it named an argument the author never wrote.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    hand_made(iam, [], tags=[MANAGED_BY_TAG] if elsewhere else None)
+    if elsewhere:
+        create_role_b(iam)
+        iam.attach_role_policy(RoleName=ROLE_B, PolicyArn=SPILL_ARN)
+    operator = attach(destination_role_arns=partners(FULL, 5))
+    operator.argument_names = {"emr_ec2_role_name": "partner_access(emr_ec2_role_arn=...)"}
+
+    message = refused(operator)
+
+    assert message.startswith(f"partner_access(emr_ec2_role_arn=...): managed policy {SPILL_ARN} "), message
+    assert "emr_ec2_role_name" not in message
+    assert f"role {ROLE_B}" in message if elsewhere else MANAGED_BY_TAG["Key"] in message
+
+
 def test_an_untagged_policy_already_holding_the_grants_is_not_attached(aws: Seeded) -> None:
     """No version to write: the grant would only attach it, granting the role what else it holds."""
     iam = client(aws.url, EMR_ACCOUNT, "iam")

@@ -12,15 +12,25 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_emrfs_xacct.pure.checks.findings import names_action
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.network import (
+    AWS_MANAGED_EMPTY,
+    DESCRIBE_REFUSED,
+    ENTRIES_REFUSED,
+    NAMES_REFUSED,
     NOT_CHECKED,
+    NOT_SHOWN,
+    READ_FAILED,
+    REFUSED_ACTIONS,
     S3A_DEFAULT_STS,
     SubnetFacts,
+    UnreadPrefixList,
     cluster_sts_check,
     dns_suffix,
     dynamodb_endpoint_services,
     in_aws_partition,
+    prefix_lists_fix,
     s3_endpoint_services,
     s3_route_check,
     s3a_default_sts,
@@ -830,7 +840,7 @@ def test_a_private_subnet_s_s3_route_not_checked_names_what_was_not_read() -> No
 
 
 #: A route of the subnet's table to a prefix list whose entries could not be read, as the hook names it.
-UNREAD_LIST = "pl-0b to tgw-0a: ec2:GetManagedPrefixListEntries was refused"
+UNREAD_LIST = UnreadPrefixList("pl-0b", "ec2:GetManagedPrefixListEntries was refused", ENTRIES_REFUSED, "tgw-0a")
 
 
 @pytest.mark.parametrize(
@@ -852,8 +862,8 @@ def test_a_default_route_beside_prefix_lists_not_read_leaves_sts_and_s3_not_chec
     for result in (sts_endpoint_check("emr-6.15.0", subnet), s3_route_check("partner-b", "us-east-1", subnet)):
         assert result.status == NOT_CHECKED, result
         assert f"has a default route through {via}, but" in result.detail
-        assert UNREAD_LIST in result.detail
-        assert result.fix.startswith("allow ec2:GetManagedPrefixListEntries on the prefix lists")
+        assert str(UNREAD_LIST) in result.detail
+        assert result.fix.startswith("allow ec2:GetManagedPrefixListEntries on pl-0b")
 
 
 def test_an_s3_gateway_endpoint_beside_prefix_lists_not_read_leaves_s3_not_checked() -> None:
@@ -867,8 +877,67 @@ def test_an_s3_gateway_endpoint_beside_prefix_lists_not_read_leaves_s3_not_check
 
     assert result.status == NOT_CHECKED, result
     assert "has an S3 gateway endpoint on its route table" in result.detail
-    assert UNREAD_LIST in result.detail
+    assert str(UNREAD_LIST) in result.detail
     assert "ec2:GetManagedPrefixListEntries" in result.fix
+
+
+#: Each reason a prefix list's entries are left unread, and what the link's fix must say: the action of a refused read
+#: (and no other), the owner's sharing through AWS RAM for another account's list, nothing but the live probe for an
+#: AWS-managed list answered empty or a read that failed.
+FIX_BY_REASON = [
+    (ENTRIES_REFUSED, "allow ec2:GetManagedPrefixListEntries on pl-0b to check them, or run the live probe"),
+    (DESCRIBE_REFUSED, "allow ec2:DescribeManagedPrefixLists on pl-0b to check them, or run the live probe"),
+    (NAMES_REFUSED, "allow ec2:DescribePrefixLists on pl-0b to check them, or run the live probe"),
+    (NOT_SHOWN, "have the owner of pl-0b share it with this account through AWS RAM"),
+    (AWS_MANAGED_EMPTY, "the live probe (probe=True) proves it (pl-0b: AWS-managed, answered with no entries"),
+    (READ_FAILED, "the live probe (probe=True) proves it (pl-0b: the read failed"),
+]
+
+
+@pytest.mark.parametrize(("reason", "fix"), FIX_BY_REASON, ids=[reason for reason, _ in FIX_BY_REASON])
+@pytest.mark.parametrize("layout", ["NAT route", "S3 gateway endpoint", "no way out"])
+def test_the_fix_of_a_prefix_list_not_read_names_the_reason_s_remedy(reason: str, fix: str, layout: str) -> None:
+    """
+    The entries are left unread for several reasons, each with its own remedy: a refused read's fix names its action
+    (``findings.names_action``; the verifier then names no other), another account's list not shown to the caller is
+    read once its owner shares it ("Consumers can view the entries in a shared prefix list", Amazon VPC User Guide,
+    "Shared prefix list permissions"), no permission of the caller's reads it; an AWS-managed list answered empty has
+    nothing to grant. The fix named ec2:GetManagedPrefixListEntries whatever the reason.
+    """
+    unread = UnreadPrefixList("pl-0b", "why", reason, "tgw-0a")
+    changes: dict[str, Any] = {
+        "NAT route": {"nat_route": True},
+        "S3 gateway endpoint": {"s3_gateway_endpoint": True},
+        "no way out": {"s3_gateway_endpoint": False},
+    }[layout]
+    subnet = facts(**changes, prefix_lists_unread=(unread,))
+    results = [s3_route_check("partner-b", "eu-west-1", subnet)]  # the cluster's Region: its gateway endpoint serves it
+    assert "has an S3 gateway endpoint on its route table, but" in results[0].detail or layout != "S3 gateway endpoint"
+    if layout != "S3 gateway endpoint":
+        results.append(sts_endpoint_check("emr-6.15.0", subnet))
+
+    for result in results:
+        assert result.status == NOT_CHECKED, result
+        assert fix in result.fix, result.fix
+        assert "probe=True" in result.fix
+        for action in REFUSED_ACTIONS.values():
+            assert names_action(result.fix, action) == (REFUSED_ACTIONS.get(reason) == action), (action, result.fix)
+        assert ("AWS RAM" in result.fix) == (reason == NOT_SHOWN)
+
+
+def test_prefix_lists_unread_for_several_reasons_name_each_remedy_once() -> None:
+    unread = (
+        UnreadPrefixList("pl-0a", "refused", ENTRIES_REFUSED, "tgw-0a"),
+        UnreadPrefixList("pl-0b", "not shown", NOT_SHOWN, "tgw-0a"),
+        UnreadPrefixList("pl-0c", "refused", ENTRIES_REFUSED, "pcx-0a"),
+        UnreadPrefixList("pl-0a", "refused", ENTRIES_REFUSED, "pcx-0a"),
+    )
+
+    assert prefix_lists_fix(unread) == (
+        "allow ec2:GetManagedPrefixListEntries on pl-0a, pl-0c; have the owner of pl-0b share it with this account "
+        "through AWS RAM (another account's list is read once shared with this one: no permission of this account "
+        "reads it before) to check them, or run the live probe (probe=True)"
+    )
 
 
 def test_an_s3_gateway_endpoint_beside_a_route_taking_s3s_addresses_leaves_s3_not_checked() -> None:
@@ -900,7 +969,7 @@ def test_no_default_route_beside_prefix_lists_not_read_is_not_checked_rather_tha
     assert sts_endpoint_check("emr-6.15.0", facts()).status == "FAIL"
     for result in (sts_endpoint_check("emr-6.15.0", subnet), s3_route_check("partner-b", "us-east-1", subnet)):
         assert result.status == NOT_CHECKED, result
-        assert UNREAD_LIST in result.detail
+        assert str(UNREAD_LIST) in result.detail
 
 
 def test_dynamodb_gateway_endpoint_service_names_are_its_prefix_lists() -> None:

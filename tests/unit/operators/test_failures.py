@@ -134,6 +134,7 @@ def errors_of_every_class() -> list[EmrfsXacctError]:
         QuotaExceededError("s3_prefixes", MANAGED_POLICIES_PER_ROLE, 21, "the policies of the role"),
         QuotaRefusedByAwsError("trusted_role_arns", MANAGED_POLICIES_PER_ROLE, "the write", "LimitExceeded"),
         ConflictError("statement 'x' holds the wildcard principal '*'", "iam role r trust policy"),
+        ConflictError("managed policy p is attached to user u too", "p", field="s3_prefixes"),  # renamed, pickled
         PreconditionError("key_arn: an AWS managed key", retriable=True),
         principal_not_found(60),
         principal_not_found(0),
