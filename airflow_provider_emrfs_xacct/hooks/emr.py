@@ -229,10 +229,11 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
             found = cluster.get("SecurityConfiguration")
             if check and found != security_configuration:
                 raise ConflictError(
-                    f"security_configuration: cluster {summary['Id']} ({summary.get('Name')!r}), active, was "
+                    f"cluster {summary['Id']} ({summary.get('Name')!r}), active, was "
                     f"launched by this task instance with security configuration {found!r}, not "
                     f"{security_configuration!r}; it still has the access of {found!r}. Terminate it, or "
-                    "clear the task in a new DAG run, to launch with the new configuration"
+                    "clear the task in a new DAG run, to launch with the new configuration",
+                    field="security_configuration",
                 )
             return str(summary["Id"])
         if namesakes:

@@ -581,9 +581,10 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             # A role another task or tool created seconds ago may not be visible yet (IAM User Guide,
             # "Changes that I make are not always immediately visible"): the task keeps its retries.
             raise PreconditionError(
-                f"{self.role_field}: IAM role {role_name!r} does not exist in account {acting_account(self)} "
+                f"IAM role {role_name!r} does not exist in account {acting_account(self)} "
                 f"(connection {self.aws_conn_id!r}): check the role's name, or create it first",
                 retriable=True,
+                field=self.role_field,
             ) from error
 
     def _other_inline_chars(self, role_name: str, policy_name: str, *, missing_ok: bool = False) -> int:
@@ -823,8 +824,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                 return None
             if not same_identity(role["Arn"], role_arn):
                 raise ConflictError(
-                    f"destination_role_arn: the role named {role_name} that connection {self.aws_conn_id!r} sees is "
-                    f"{role['Arn']}, not {role_arn}; not changing its trust policy"
+                    f"the role named {role_name} that connection {self.aws_conn_id!r} sees is "
+                    f"{role['Arn']}, not {role_arn}; not changing its trust policy",
+                    field="destination_role_arn",
                 )
             return parse_document(role["AssumeRolePolicyDocument"])
 
@@ -916,8 +918,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             return []
         if not same_identity(role["Arn"], role_arn):
             raise ConflictError(
-                f"destination_role_arn: the role named {role_name} that connection {self.aws_conn_id!r} sees is "
-                f"{role['Arn']}, not {role_arn}; not deleting it"
+                f"the role named {role_name} that connection {self.aws_conn_id!r} sees is "
+                f"{role['Arn']}, not {role_arn}; not deleting it",
+                field="destination_role_arn",
             )
         # GetRole answers the role's tags ("Tags: A list of tags that are attached to the role", IAM API
         # Reference, "Role"); get_role_tags lists them only when it did not.

@@ -124,10 +124,11 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
                 # deny a permission just granted (AWS KMS Developer Guide, "AWS KMS eventual consistency"). So the
                 # task keeps its retries (operators/failures.py).
                 raise PreconditionError(
-                    f"key_arn: kms:GetKeyPolicy on {key_arn} failed for connection {self.aws_conn_id!r} "
+                    f"kms:GetKeyPolicy on {key_arn} failed for connection {self.aws_conn_id!r} "
                     f"({error_code(error)}: {error_message(error)}); the key must exist in the connection's own "
                     f"account: {fix}",
                     retriable=True,
+                    field="key_arn",
                 ) from error
             raise
         document = parse_document(response["Policy"], f"the key policy of {key_arn}", "key policy")
@@ -204,8 +205,9 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
             denied_write = is_access_denied(error) and error.operation_name == "PutKeyPolicy"
             if denied_write and self.get_key_manager(key_arn) == "AWS":
                 raise PreconditionError(
-                    f"key_arn: {key_arn} is an AWS managed key: its key policy cannot be changed, and it "
-                    "cannot be used from another account; encrypt the bucket with a customer managed key"
+                    f"{key_arn} is an AWS managed key: its key policy cannot be changed, and it "
+                    "cannot be used from another account; encrypt the bucket with a customer managed key",
+                    field="key_arn",
                 ) from error
             raise
 

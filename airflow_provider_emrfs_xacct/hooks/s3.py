@@ -311,9 +311,10 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
             others.append(f"{grant.get('Permission')} to {who}")
         if others:
             raise PreconditionError(
-                f"enforce_bucket_owner: the ACL of bucket {bucket} grants {', '.join(others)}; S3 refuses "
+                f"the ACL of bucket {bucket} grants {', '.join(others)}; S3 refuses "
                 "BucketOwnerEnforced while the bucket ACL grants anyone but the owner. Move those grants into the "
-                "bucket policy, reset the ACL (PutBucketAcl with ACL=private), then run again. Nothing was changed"
+                "bucket policy, reset the ACL (PutBucketAcl with ACL=private), then run again. Nothing was changed",
+                field="enforce_bucket_owner",
             )
 
     def ensure_bucket_access(

@@ -278,12 +278,13 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         ]
         if unreachable:
             raise ConflictError(
-                f"delete_destination_role: the policy {documents.DESTINATION_POLICY_NAME} of role {role_name} grants "
+                f"the policy {documents.DESTINATION_POLICY_NAME} of role {role_name} grants "
                 f"key {', '.join(unreachable)}, which connection {self.destination_aws_conn_id!r} cannot change "
                 f"(account {account}, Region {kms.conn_region_name}): a key policy naming the role would show its "
                 "unique ID once the role is deleted, and KMS refuses to save a policy keeping it. Not deleting "
                 f"{role_arn}: take the role out of those key policies, then delete it by hand, or revoke without "
-                "deleting it (delete_destination_role=False)"
+                "deleting it (delete_destination_role=False)",
+                field="delete_destination_role",
             )
         policies = {key: kms.get_key_policy(key) for key in keys}
         for key in missing:
@@ -311,10 +312,11 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             foreign = statements_naming(policy, role_arn, besides=documents.KEY_USERS_SID)
             if foreign:
                 raise ConflictError(
-                    f"delete_destination_role: the key policy of {key} names {role_arn} in statement "
+                    f"the key policy of {key} names {role_arn} in statement "
                     f"{', '.join(foreign)}, which this provider did not write: deleting the role would leave its unique "
                     "ID there, and KMS refuses to save a key policy keeping it. Not deleting the role: take it out of "
-                    "that statement, or revoke without deleting it (delete_destination_role=False)"
+                    "that statement, or revoke without deleting it (delete_destination_role=False)",
+                    field="delete_destination_role",
                 )
         return [*keys, *missing]
 
@@ -373,11 +375,12 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         ]
         if naming:
             raise ConflictError(
-                f"delete_destination_role: {'; '.join(naming)} names {role_arn}: deleting the role would leave its "
+                f"{'; '.join(naming)} names {role_arn}: deleting the role would leave its "
                 'unique ID there, and S3 and IAM refuse to save a policy keeping it ("Invalid principal in policy"), '
                 "so the owners' next edit would fail. Not deleting the role: take it out of those statements first "
                 "(RevokeBucketAccessOperator for a bucket policy statement this provider wrote), or revoke without "
-                "deleting it (delete_destination_role=False)"
+                "deleting it (delete_destination_role=False)",
+                field="delete_destination_role",
             )
         if unchecked:
             self.log.warning(

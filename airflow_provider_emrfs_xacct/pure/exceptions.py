@@ -85,13 +85,16 @@ class PreconditionError(EmrfsXacctError):
     Something the step depends on is missing or set otherwise in AWS (fixed by hand, not by a retry).
 
     :param retriable: a retry may see it (a key or role made seconds ago that eventual consistency hides).
+    :param field: the parameter whose value it is about (``key_arn``): the message starts with it, as
+        :class:`ConflictError`'s does.
     """
 
     retriable = False
 
-    def __init__(self, message: str, *, retriable: bool = False) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, retriable: bool = False, field: str | None = None) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
         self.retriable = retriable
+        self.field = field
 
 
 class AccessDeniedError(EmrfsXacctError):

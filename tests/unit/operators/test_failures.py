@@ -135,7 +135,7 @@ def errors_of_every_class() -> list[EmrfsXacctError]:
         QuotaRefusedByAwsError("trusted_role_arns", MANAGED_POLICIES_PER_ROLE, "the write", "LimitExceeded"),
         ConflictError("statement 'x' holds the wildcard principal '*'", "iam role r trust policy"),
         ConflictError("managed policy p is attached to user u too", "p", field="s3_prefixes"),  # renamed, pickled
-        PreconditionError("key_arn: an AWS managed key", retriable=True),
+        PreconditionError("an AWS managed key", retriable=True, field="s3_prefixes"),  # renamed, pickled
         principal_not_found(60),
         principal_not_found(0),
         AccessDeniedError("account 1 denied iam:GetRole"),
@@ -177,3 +177,20 @@ def test_every_error_survives_pickling_and_copying(error: EmrfsXacctError, witho
         assert type(again) is type(error)
         assert (again.args, comparable(vars(again))) == (error.args, comparable(vars(error)))
         assert isinstance(again, AirflowFailException) is isinstance(error, AirflowFailException)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        PreconditionError("arn:aws:kms:eu-west-1:1:key/k is an AWS managed key", field="key_arn"),
+        ConflictError("the role named r that connection 'c' sees is arn:aws:iam::1:role/x/r", field="key_arn"),
+    ],
+    ids=lambda value: type(value).__name__,
+)
+def test_a_refusal_about_a_hooks_field_names_the_argument_the_dag_author_wrote(error: EmrfsXacctError) -> None:
+    from airflow_provider_emrfs_xacct.operators.failures import name_the_argument
+
+    assert str(error).startswith("key_arn: ")
+    name_the_argument(error, {"key_arn": "partner_access(kms_key_arn=...)"})
+    assert str(error).startswith("partner_access(kms_key_arn=...): ")
+    assert error.field == "partner_access(kms_key_arn=...)"  # type: ignore[attr-defined]
