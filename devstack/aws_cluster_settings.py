@@ -400,21 +400,37 @@ def _emrfs_credentials(
             properties, ("fs.s3.customAWSCredentialsProvider", "fs.s3.credentialsResolverClass"), bucket
         ):
             return Credentials(UNKNOWN, f"{name} gives EMRFS credentials of a class of its own")
-    session_refused = ""
-    duration = emrfs.get("fs.s3.sts.sessionDurationSeconds")
-    if duration is not None:  # whole seconds: how EMRFS reads any other spelling is not documented
-        if not re.fullmatch(r"\d+", duration.strip(JAVA_TRIMMED)):  # Java's trim, as Hadoop's getters
-            return Credentials(UNKNOWN, f"fs.s3.sts.sessionDurationSeconds={duration!r} is not whole seconds")
-        low, high = CHAINED_SESSION_SECONDS
-        if not low <= int(duration.strip(JAVA_TRIMMED)) <= high:
-            session_refused = (
-                f"fs.s3.sts.sessionDurationSeconds={duration!r} asks STS for a chained role session outside "
-                f"{low}-{high} seconds"
-            )
+    name = "fs.s3.sts.sessionDurationSeconds"
+    refused = {setting: _session_refused(setting, emrfs[setting]) for setting in (name,) if setting in emrfs}
+    # EMRFS's bucket-level form of the duration: whether EMRFS reads it AWS does not document (it shows that form for
+    # the SSE-KMS key only); where it and the base one would fare differently, the writes are not known.
+    bucket_name = f"fs.s3.bucket.{bucket}.sts.sessionDurationSeconds" if bucket else None
+    if bucket_name in emrfs:
+        refused[bucket_name] = _session_refused(bucket_name, emrfs[bucket_name])
+    for setting, answer in refused.items():
+        if answer is None:
+            return Credentials(UNKNOWN, f"{setting}={emrfs[setting]!r} is not whole seconds")
+    if bucket_name in refused and bool(refused[bucket_name]) != bool(refused.get(name, "")):
+        return Credentials(
+            UNKNOWN,
+            f"{bucket_name} and {name} would fare differently, and whether EMRFS reads the first is not documented",
+        )
+    session_refused = refused.get(name) or refused.get(bucket_name or "", "") or ""
     credentials = _emrfs_route(version, emrfs, spark)
     if credentials.kind == MAPPINGS and session_refused:
         return Credentials(MAPPINGS, session_refused=session_refused)
     return credentials
+
+
+def _session_refused(setting: str, duration: str) -> str | None:
+    """Why STS refuses an EMRFS session duration (``""``: it does not; ``None``: not whole seconds, how EMRFS reads
+    any other spelling is not documented), trimmed as Java trims (Hadoop's getters)."""
+    if not re.fullmatch(r"\d+", duration.strip(JAVA_TRIMMED)):
+        return None
+    low, high = CHAINED_SESSION_SECONDS
+    if low <= int(duration.strip(JAVA_TRIMMED)) <= high:
+        return ""
+    return f"{setting}={duration!r} asks STS for a chained role session outside {low}-{high} seconds"
 
 
 def _emrfs_route(version: tuple[int, int, int], emrfs: dict[str, str], spark: dict[str, str]) -> Credentials:

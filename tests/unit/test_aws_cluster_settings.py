@@ -126,6 +126,32 @@ def test_whose_credentials_the_writes_get(
     assert not credentials.session_refused or credentials.kind == MAPPINGS
 
 
+BASE_DURATION = {"fs.s3.sts.sessionDurationSeconds": "7200"}
+
+
+@pytest.mark.parametrize(
+    ("properties", "kind"),
+    [
+        ({**BASE_DURATION, "fs.s3.bucket.b.sts.sessionDurationSeconds": "3600"}, UNKNOWN),
+        ({"fs.s3.bucket.b.sts.sessionDurationSeconds": "7200"}, UNKNOWN),
+        ({"fs.s3.bucket.b.sts.sessionDurationSeconds": "1h"}, UNKNOWN),
+        ({**BASE_DURATION, "fs.s3.bucket.b.sts.sessionDurationSeconds": "7200"}, SESSION_REFUSED),
+        ({"fs.s3.bucket.c.sts.sessionDurationSeconds": "7200"}, MAPPINGS),  # another bucket's
+        (BASE_DURATION, SESSION_REFUSED),
+    ],
+)
+def test_emrfs_bucket_level_session_duration_is_unknown_where_it_would_decide(
+    properties: dict[str, str], kind: str
+) -> None:
+    """
+    Whether EMRFS reads ``fs.s3.bucket.BUCKET.sts.sessionDurationSeconds`` AWS does not document (it shows EMRFS's
+    bucket-level form for the SSE-KMS key only): where it and the base one would fare differently the writes to that
+    bucket are not known, as the verifier says "not checked" there (``checks/session_duration.py``).
+    """
+    credentials = credentials_of("emr-6.15.0", [site("emrfs-site", **properties)], MAPPED, "b")
+    assert (SESSION_REFUSED if credentials.session_refused else credentials.kind) == kind, credentials.reason
+
+
 @pytest.mark.parametrize(
     ("label", "name", "kind"),
     [
