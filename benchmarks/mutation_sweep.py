@@ -1445,8 +1445,8 @@ MUTATIONS = [
     m(
         "F04",
         "hooks/kms.py",
-        "                    retriable=True,\n                ) from error",
-        "                    retriable=False,\n                ) from error",
+        '                    retriable=True,\n                    field="key_arn",\n                ) from error',
+        '                    retriable=False,\n                    field="key_arn",\n                ) from error',
         "a key not found fails without retries",
         UNIT_FAILURES,
         INT_KMS,
@@ -1619,8 +1619,8 @@ MUTATIONS = [
     m(
         "T18",
         "hooks/iam.py",
-        '            if not same_identity(role["Arn"], role_arn):\n                raise ConflictError(\n                    f"destination_role_arn: the role named {role_name} that connection {self.aws_conn_id!r} sees is "\n                    f"{role[\'Arn\']}, not {role_arn}; not changing its trust policy"',
-        '            if False:\n                raise ConflictError(\n                    f"destination_role_arn: the role named {role_name} that connection {self.aws_conn_id!r} sees is "\n                    f"{role[\'Arn\']}, not {role_arn}; not changing its trust policy"',
+        '            if not same_identity(role["Arn"], role_arn):\n                raise ConflictError(\n                    f"the role named {role_name} that connection {self.aws_conn_id!r} sees is "\n                    f"{role[\'Arn\']}, not {role_arn}; not changing its trust policy"',
+        '            if False:\n                raise ConflictError(\n                    f"the role named {role_name} that connection {self.aws_conn_id!r} sees is "\n                    f"{role[\'Arn\']}, not {role_arn}; not changing its trust policy"',
         "the revoke changes the trust of a same-named role at another path",
         INT_REVOKE_OPTIONS,
     ),
