@@ -9,8 +9,9 @@ STS clients on two connections, so it assumed the same two roles seven times. Wi
 :func:`shared_sessions` (every provider task's ``execute`` and ``execute_complete``, and each command
 of the command line) the hooks of one connection, Region and kind (deferrable or not) share one
 session: its assumed-role credentials refresh themselves before they expire (the Amazon provider
-builds them as botocore's ``RefreshableCredentials``, refreshed by assuming the role again), and each client keeps its own botocore config and TLS setting, which
-``get_client_type`` passes to the client, not to the session. Sessions are not to be shared between
+builds them as botocore's ``RefreshableCredentials``, refreshed by assuming the role again), and each
+client keeps its own botocore config and TLS setting, which ``get_client_type`` passes to the client,
+not to the session. Sessions are not to be shared between
 threads (boto3 User Guide, "Session": "Session objects are not thread safe and should not be shared
 across threads and processes"): the scope is a context variable, which a new thread does not inherit,
 so threads a task starts build their own sessions, as before. Outside a scope (a trigger's async hooks, a
