@@ -975,7 +975,19 @@ def run_emrfs_xacct(
     script = str(Path(sys.executable).with_name("emrfs-xacct"))
     argv = cli_arguments(command, path, aws, *extra)
     environment = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", **(env or {})}
-    return subprocess.Popen([script, *argv], env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command = [sys.executable, "-c", AS_A_TERMINAL_STARTS_IT, script, *argv]
+    return subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+#: Run ``sys.argv[1:]`` with SIGINT neither ignored nor blocked, as a terminal's shell starts a command.
+#: A process inherits both from the one that starts it (signal(7): dispositions set to ignore and the
+#: signal mask are kept across execve): started from a test process that a background job began (which
+#: ignores SIGINT) or that in-process Airflow code left ignoring or blocking it, the command line would
+#: ignore the test's Ctrl-C and wait for the held request until the test's timeout.
+AS_A_TERMINAL_STARTS_IT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); os.execv(sys.argv[1], sys.argv[1:])"
+)
 
 
 @pytest.mark.parametrize(
