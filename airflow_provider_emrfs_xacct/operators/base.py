@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from airflow.providers.amazon.aws.utils.mixins import AwsBaseHookMixin, AwsHookParams, AwsHookType
 from airflow.sdk import BaseOperator
 
-from airflow_provider_emrfs_xacct.operators.failures import TASK_ENTRY_METHODS, FailsWithoutRetryMixin
+from airflow_provider_emrfs_xacct.operators.failures import FailsWithoutRetryMixin, wrap_task_entry_methods
 from airflow_provider_emrfs_xacct.session_scope import in_shared_sessions
 
 if TYPE_CHECKING:
@@ -258,9 +258,7 @@ class SharedSessionsMixin:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        for name in TASK_ENTRY_METHODS:
-            if name in vars(cls):
-                setattr(cls, name, in_shared_sessions(vars(cls)[name]))
+        wrap_task_entry_methods(cls, in_shared_sessions)
 
 
 class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, SharedSessionsMixin, _OperatorBase):

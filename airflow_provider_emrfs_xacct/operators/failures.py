@@ -112,11 +112,16 @@ def failing_without_retry(method: CallableT) -> CallableT:
     return wrapper  # type: ignore[return-value]
 
 
+def wrap_task_entry_methods(cls: type, decorator: Callable[[Any], Any]) -> None:
+    """Decorate each of the :data:`TASK_ENTRY_METHODS` that ``cls`` itself defines with ``decorator``."""
+    for name in TASK_ENTRY_METHODS:
+        if name in vars(cls):
+            setattr(cls, name, decorator(vars(cls)[name]))
+
+
 class FailsWithoutRetryMixin:
     """Decorate the task entry methods every subclass defines with :func:`failing_without_retry`."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        for name in TASK_ENTRY_METHODS:
-            if name in vars(cls):
-                setattr(cls, name, failing_without_retry(vars(cls)[name]))
+        wrap_task_entry_methods(cls, failing_without_retry)
