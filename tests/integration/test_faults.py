@@ -259,7 +259,17 @@ def through(proxy: FaultProxy, aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> 
 PARTNERS = ["partner-a", "partner-b", "partner-c", "partner-d"]
 
 
+def skip_backoffs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """
+    Make botocore's standard retry mode try again at once: the attempts are real requests, through the
+    proxy's faults, as many as before; only botocore's sleeps between them (random, doubling up to 20 s)
+    are skipped. The provider's own waits (settle, consistency) are unchanged.
+    """
+    monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda self, context: 0.0)
+
+
 def test_chain_completes_through_faults_with_default_retries(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    skip_backoffs(monkeypatch)
     proxy = FaultProxy(aws.url, fault_rate=0.4, kinds=FAULT_KINDS, seed=20260301)
 
     outcomes: dict[str, dict[str, Any]] = {}
@@ -384,9 +394,7 @@ def test_attempts_per_call_counted_at_the_proxy(
     aws: Seeded, monkeypatch: pytest.MonkeyPatch, botocore_config: dict[str, Any] | None, attempts: int
 ) -> None:
     """An IAM that answers every request with HTTP 503: the proxy counts the attempts of one call."""
-    # The attempts are real requests; only the waits between them are skipped (ten backoffs of up
-    # to 20 s each would be most of a minute of sleeping).
-    monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda self, context: 0.0)
+    skip_backoffs(monkeypatch)  # ten backoffs of up to 20 s each would be most of a minute of sleeping
     proxy = FaultProxy(aws.url, fault_rate=1.0, kinds=("http503",), services=("iam",), seed=1)
     with through(proxy, aws, monkeypatch):
         operator = EnsureDestinationRoleOperator(
@@ -411,6 +419,7 @@ TWO_ATTEMPTS = {"retries": {"mode": "standard", "total_max_attempts": 2}, "conne
 
 
 def test_default_retries_survive_bursts_that_two_attempts_do_not(aws: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    skip_backoffs(monkeypatch)
     proxy = FaultProxy(aws.url, **BURSTS)  # type: ignore[arg-type]
     outcomes: dict[str, dict[str, Any]] = {}
     with through(proxy, aws, monkeypatch):
