@@ -478,6 +478,67 @@ def airflow_cli() -> str:
     return str(Path(sys.executable).with_name("airflow"))
 
 
+#: Run :func:`airflow_command`'s commands in forks of a warm Airflow process (``devstack/airflow_zygote.py``)
+#: instead of the ``airflow`` executable: the tests set it (``tests/conftest.py``; ``EMRFS_XACCT_AIRFLOW_FORKS=0``
+#: runs them with the executable again); the demo keeps the executable.
+AIRFLOW_IN_FORKS = False
+#: The warm processes, by the environment they were started with (the newest last; two at most).
+_ZYGOTES: dict[tuple[tuple[str, str], ...], subprocess.Popen[str]] = {}
+
+
+def _zygote(env: dict[str, str]) -> subprocess.Popen[str]:
+    """The warm Airflow process started with ``env`` (pytest's per-test variable aside), started if need be."""
+    key = tuple(sorted((name, value) for name, value in env.items() if name != "PYTEST_CURRENT_TEST"))
+    if key in _ZYGOTES and _ZYGOTES[key].poll() is None:
+        return _ZYGOTES[key]
+    while len(_ZYGOTES) >= 2:
+        _close_zygote(_ZYGOTES.pop(next(iter(_ZYGOTES))))
+    script = str(Path(__file__).with_name("airflow_zygote.py"))
+    _ZYGOTES[key] = subprocess.Popen(
+        [sys.executable, script], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    return _ZYGOTES[key]
+
+
+def _close_zygote(zygote: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(OSError):
+        assert zygote.stdin is not None
+        zygote.stdin.close()
+    try:
+        zygote.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        zygote.kill()
+
+
+def close_zygotes() -> None:
+    """Stop the warm Airflow processes (at the end of a test session)."""
+    while _ZYGOTES:
+        _close_zygote(_ZYGOTES.popitem()[1])
+
+
+def airflow_command(argv: list[str], env: dict[str, str], scratch: Path) -> subprocess.CompletedProcess[str]:
+    """
+    Run ``airflow *argv`` with ``env``: in a fork of a warm Airflow process when :data:`AIRFLOW_IN_FORKS`
+    (its output through files in ``scratch``), else (or with ``EMRFS_XACCT_AIRFLOW_FORKS=0`` in ``env`` or this
+    process's environment) with the ``airflow`` executable.
+    """
+    if not AIRFLOW_IN_FORKS or env.get("EMRFS_XACCT_AIRFLOW_FORKS", os.environ.get("EMRFS_XACCT_AIRFLOW_FORKS")) == "0":
+        return subprocess.run([airflow_cli(), *argv], env=env, capture_output=True, text=True, check=False)
+    zygote = _zygote(env)
+    assert zygote.stdin is not None
+    assert zygote.stdout is not None
+    scratch.mkdir(parents=True, exist_ok=True)
+    stdout, stderr = scratch / "airflow.stdout", scratch / "airflow.stderr"
+    request = {"argv": argv, "env": env, "stdout": str(stdout), "stderr": str(stderr)}
+    zygote.stdin.write(json.dumps(request) + "\n")
+    zygote.stdin.flush()
+    answer = zygote.stdout.readline()
+    if not answer:
+        raise RuntimeError(f"the warm Airflow process exited ({zygote.wait()}) before answering airflow {argv}")
+    returncode = json.loads(answer)["returncode"]
+    return subprocess.CompletedProcess([airflow_cli(), *argv], returncode, stdout.read_text(), stderr.read_text())
+
+
 def run_dag(
     env: dict[str, str], conf: dict[str, Any], log_file: Path, logical_date: str | None, dag_id: str = DAG_ID
 ) -> str:
@@ -487,8 +548,7 @@ def run_dag(
     Without ``logical_date`` the command is given none (``airflow dags test`` then uses the current time).
     """
     date = [logical_date] if logical_date else []
-    command = [airflow_cli(), "dags", "test", dag_id, *date, "--conf", json.dumps(conf)]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    result = airflow_command(["dags", "test", dag_id, *date, "--conf", json.dumps(conf)], env, log_file.parent)
     output = result.stdout + result.stderr
     log_file.write_text(output)
     if result.returncode != 0 or "state=failed" in output or "DagRunState.FAILED" in output:
@@ -515,6 +575,13 @@ def task_plans(output: str) -> list[tuple[str, str]]:
         task_id = next((task for position, task in reversed(starts) if position < match.start()), "?")
         plans.append((task_id, match["message"].rstrip()))
     return plans
+
+
+def task_logs(output: str) -> dict[str, str]:
+    """Return each task's part of ``airflow dags test`` output (it runs one task at a time), by task id."""
+    starts = [(match.start(), match["task_id"]) for match in _TASK_START.finditer(output)]
+    ends = [position for position, _ in starts[1:]] + [len(output)]
+    return {task_id: output[start:end] for (start, task_id), end in zip(starts, ends, strict=True)}
 
 
 def count_changes(output: str) -> int:

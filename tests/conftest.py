@@ -30,7 +30,7 @@ import requests
 from hypothesis import settings
 
 import devstack.shared_botocore_loader  # noqa: F401  (every boto3 session of the tests shares one loader)
-from devstack import aws_shapes
+from devstack import aws_shapes, testing
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     DESTINATION_CONN_ID,
@@ -51,6 +51,7 @@ from devstack.testing import RecordingTaskInstance as RecordingTaskInstance
 from devstack.testing import (
     airflow_cli,
     airflow_env,
+    close_zygotes,
     install_call_recording,
     partner_export_conf,
     provisioned_state,
@@ -67,6 +68,7 @@ settings.register_profile("explore", derandomize=False, database=None, deadline=
 settings.load_profile(os.environ.get("EMRFS_XACCT_HYPOTHESIS", "fixed"))
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 #: Test files that use a costly session fixture of another file (``example_dag_runs``: two ``airflow
@@ -87,6 +89,19 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             return RUN_WITH.get(path, path)
 
     return JoinedFileScheduling(config, log)
+
+
+# The tests' ``airflow dags test`` runs (devstack.testing.airflow_command) are forks of a process that
+# imported Airflow once (devstack/airflow_zygote.py): Airflow's own command line, without its 13 s of
+# imports and Execution API set-up per run. EMRFS_XACCT_AIRFLOW_FORKS=0 runs the executable instead.
+testing.AIRFLOW_IN_FORKS = True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_airflow_processes() -> Iterator[None]:
+    """Stop the warm Airflow processes the session started."""
+    yield
+    close_zygotes()
 
 
 @pytest.fixture(scope="session")
@@ -226,6 +241,8 @@ def example_dag_runs(
     secret = f"Pw-{uuid.uuid4().hex}-do-not-leak"
     env = {
         **airflow_env(moto_stack.url, home),
+        # The example DAG's runs, as the README's main job runs them: with the ``airflow`` executable itself.
+        "EMRFS_XACCT_AIRFLOW_FORKS": "0",
         f"AIRFLOW_CONN_{EMR_CONN_ID.upper()}": connection_with_password(moto_stack.url, EMR_ACCOUNT, secret),
         f"AIRFLOW_CONN_{DESTINATION_CONN_ID.upper()}": connection_with_password(
             moto_stack.url, DESTINATION_ACCOUNT, secret

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -21,9 +20,8 @@ from airflow.sdk import Asset
 from sqlalchemy.pool import NullPool
 
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
-from devstack.testing import ROOT, airflow_cli, airflow_env, execute_as_task, partner_export_conf
+from devstack.testing import ROOT, airflow_command, airflow_env, execute_as_task, partner_export_conf
 
-AIRFLOW = airflow_cli()
 #: Context values a run without a logical date lacks (Airflow 3: API-triggered and asset-triggered runs).
 LOGICAL_DATE_VALUES = (
     "ds",
@@ -42,9 +40,7 @@ LOGICAL_DATE_VALUES = (
 
 def dags_test(env: dict[str, str], dag_id: str, conf: dict[str, Any], log_file: Path) -> str:
     """``airflow dags test`` without a logical date; return the output (the run may fail)."""
-    result = subprocess.run(
-        [AIRFLOW, "dags", "test", dag_id, "--conf", json.dumps(conf)], env=env, capture_output=True, text=True
-    )
+    result = airflow_command(["dags", "test", dag_id, "--conf", json.dumps(conf)], env, log_file.parent)
     output = result.stdout + result.stderr
     log_file.write_text(output)
     return output

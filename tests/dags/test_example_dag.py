@@ -12,7 +12,6 @@ from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
 from devstack.testing import (
     DAG_ID,
     ROOT,
-    airflow_cli,
     airflow_env,
     count_changes,
     partner_export_conf,
@@ -23,8 +22,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from tests.conftest import ExampleDagRuns
-
-AIRFLOW = airflow_cli()
 
 
 def test_example_dag_parses_with_the_chain_in_order() -> None:

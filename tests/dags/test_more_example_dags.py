@@ -16,12 +16,10 @@ from airflow_provider_emrfs_xacct.pure.bucket_policy import principal_sids
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL
 from airflow_provider_emrfs_xacct.pure.documents import KEY_USERS_SID, OBJECT_ACTIONS
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
-from devstack.testing import airflow_cli, airflow_env, count_changes, run_dag
+from devstack.testing import airflow_env, count_changes, run_dag
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-AIRFLOW = airflow_cli()
 
 
 def clusters(url: str) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ import pytest
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, KEY_USERS_SID
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_CONN_ID, EMR_EC2_ROLE, Seeded, client
-from devstack.testing import airflow_cli, airflow_env, count_changes, run_dag, run_operator
+from devstack.testing import airflow_env, count_changes, run_dag, run_operator
 from tests.integration.partners import (
     NAME_PREFIX,
     create_security_configuration,
@@ -22,7 +22,6 @@ from tests.integration.partners import (
 if TYPE_CHECKING:
     from pathlib import Path
 
-AIRFLOW = airflow_cli()
 DAG_ID = "emrfs_xacct_offboard_partner"
 
 

@@ -7,11 +7,10 @@ denied while IAM's lag lasts) is retried. The DAG is ``retry_dags/emrfs_xacct_re
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from devstack.testing import airflow_cli, airflow_env
+from devstack.testing import airflow_command, airflow_env
 from tests.dags.test_airflow_native import query
 
 if TYPE_CHECKING:
@@ -24,9 +23,7 @@ def test_a_bad_field_fails_at_once_and_a_denial_is_retried(
     moto_stack: MotoStack, airflow_home: Path, tmp_path: Path
 ) -> None:
     env = {**airflow_env(moto_stack.url, airflow_home), "AIRFLOW__CORE__DAGS_FOLDER": str(RETRY_DAGS)}
-    result = subprocess.run(
-        [airflow_cli(), "dags", "test", "emrfs_xacct_retries"], env=env, capture_output=True, text=True
-    )
+    result = airflow_command(["dags", "test", "emrfs_xacct_retries"], env, tmp_path)
     output = result.stdout + result.stderr
     (tmp_path / "retries.log").write_text(output)
 
@@ -60,7 +57,7 @@ def test_a_retried_launch_returns_its_cluster_and_the_teardown_finds_it(
     dag_id = "emrfs_xacct_launch_retry"
     env = {**airflow_env(moto_url, airflow_home), "AIRFLOW__CORE__DAGS_FOLDER": str(RETRY_DAGS)}
     env.pop("AIRFLOW__EMRFS_XACCT__DEPLOYMENT_NAME", None)
-    result = subprocess.run([airflow_cli(), "dags", "test", dag_id], env=env, capture_output=True, text=True)
+    result = airflow_command(["dags", "test", dag_id], env, tmp_path)
     output = result.stdout + result.stderr
     (tmp_path / "launch_retry.log").write_text(output)
 

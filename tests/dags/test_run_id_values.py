@@ -11,7 +11,6 @@ resources in Amazon EMR": letters, numbers, white space and ``_ . : / = + - @`` 
 
 from __future__ import annotations
 
-import subprocess
 import textwrap
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from devstack.moto_stack import EMR_ACCOUNT, client
-from devstack.testing import airflow_cli, airflow_env
+from devstack.testing import airflow_command, airflow_env
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -63,9 +62,8 @@ def run_launch(moto_url: str, airflow_home: Path, dags: Path, run_id: str) -> st
     env = {**airflow_env(moto_url, airflow_home), "AIRFLOW__CORE__DAGS_FOLDER": str(dags)}
     # The run as a user triggers it (``airflow dags trigger --run-id``, Airflow's own DagRun), then its launch.
     for command in (["dags", "reserialize"], ["dags", "trigger", DAG_ID, "--run-id", run_id]):
-        subprocess.run([airflow_cli(), *command], env=env, capture_output=True, text=True, check=True, timeout=300)
-    command = [airflow_cli(), "tasks", "test", DAG_ID, "launch_cluster", run_id]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False, timeout=300)
+        airflow_command(command, env, dags.parent).check_returncode()
+    result = airflow_command(["tasks", "test", DAG_ID, "launch_cluster", run_id], env, dags.parent)
     return result.stdout + result.stderr
 
 

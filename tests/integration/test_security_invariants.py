@@ -35,14 +35,12 @@ from devstack.testing import (
     DAG_ID,
     CallRecorder,
     RecordingTaskInstance,
-    airflow_cli,
     small_cluster,
 )
 
 if TYPE_CHECKING:
     from tests.conftest import ExampleDagRuns
 
-AIRFLOW = airflow_cli()
 #: Request parameters that carry a policy document.
 DOCUMENT_PARAMETERS = ("PolicyDocument", "AssumeRolePolicyDocument", "Policy")
 ASSUME_ACTIONS = ("sts:AssumeRole", "sts:*", "*")
