@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
+from airflow_provider_emrfs_xacct.task_groups import partner_group_id
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
-from devstack.testing import airflow_env, launch_cluster
+from devstack.testing import airflow_env, launch_cluster, task_logs
 from tests.dags.test_airflow_native import dags_test, last_run, query
 from tests.integration.state import changes, snapshot
 from tests.integration.test_verify import Partner, head, partner
@@ -162,16 +163,18 @@ def test_an_upstream_task_s_emr_ec2_role_arn_and_settings_rendered_as_text_reach
 OTHER_ACCOUNT = "333333333333"
 
 
-@pytest.mark.parametrize(
-    "dag_id",
-    [
-        "emrfs_xacct_foreign_emr_role_template",
-        "emrfs_xacct_foreign_emr_role_xcom",
-        "emrfs_xacct_foreign_emr_role_pinned",
-    ],
-)
+#: The partners of ``emrfs_xacct_foreign_emr_role``, by the way the EMR EC2 role's ARN (and pin) arrive, and what
+#: the refusal names as the account's source.
+FOREIGN_ROLE_DAG_ID = "emrfs_xacct_foreign_emr_role"
+FOREIGN_ROLE_PARTNERS = {
+    "via-template": "connection 'aws_emr_account'",
+    "via-xcom": "connection 'aws_emr_account'",
+    "pinned": "trusted_account_id",
+}
+
+
 def test_another_account_s_emr_ec2_role_arn_known_at_run_time_is_refused_before_any_write(
-    aws: Seeded, airflow_home: Path, tmp_path: Path, dag_id: str
+    aws: Seeded, airflow_home: Path, tmp_path: Path
 ) -> None:
     # The destination role's task runs first and trusted the ARN as rendered (or as the upstream task returned it):
     # the partner's role trusted another account's role before the assume grant refused that ARN.
@@ -188,11 +191,14 @@ def test_another_account_s_emr_ec2_role_arn_known_at_run_time_is_refused_before_
     }
     before = snapshot(aws)
 
-    output = dags_test(env, dag_id, conf, tmp_path / f"{dag_id}.log")
+    output = dags_test(env, FOREIGN_ROLE_DAG_ID, conf, tmp_path / "foreign-emr-role.log")
 
-    run, states = last_run(env, dag_id)
+    run, states = last_run(env, FOREIGN_ROLE_DAG_ID)
     assert run.state == "failed"
-    assert states[("partner_acme.ensure_destination_role", -1)] == "failed", states
-    where = "trusted_account_id" if dag_id.endswith("pinned") else "connection 'aws_emr_account'"
-    assert f"partner_access(emr_ec2_role_arn=...): is in account {OTHER_ACCOUNT}, but {where}" in output
+    logs = task_logs(output)
+    for name, where in FOREIGN_ROLE_PARTNERS.items():
+        task_id = f"{partner_group_id(name)}.ensure_destination_role"
+        assert states[(task_id, -1)] == "failed", states
+        refusal = f"partner_access(emr_ec2_role_arn=...): is in account {OTHER_ACCOUNT}, but {where}"
+        assert refusal in logs[task_id], logs.get(task_id, output[-4000:])
     assert changes(before, snapshot(aws)) == {}  # nothing written in either account
