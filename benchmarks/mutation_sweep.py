@@ -1145,10 +1145,19 @@ MUTATIONS = [
     m(
         "G09",
         "pure/cluster_config.py",
-        '    kept = emrfs_kept(impl)\n    return "EMRFS" if kept else "S3A" if kept is False else None',
-        '    return "S3A"',
+        "    return impl_connector(version, impl)\n",
+        "    return impl_connector(version, None)\n",
         "the launch's connector from keep_emrfs alone: the configurations' own fs.s3.impl keeping EMRFS not read",
         UNIT_SETTINGS,
+    ),
+    m(
+        "G10",
+        "pure/cluster_config.py",
+        '        return "EMRFS" if impl is None else None\n',
+        '        return "EMRFS"\n',
+        "before 7.10.0 core-site fs.s3.impl not read: EMRFS's role mappings taken whatever class serves s3://",
+        UNIT_SETTINGS,
+        ["tests/unit/test_fs_s3_impl_before_s3a.py"],
     ),
     m(
         "G08",

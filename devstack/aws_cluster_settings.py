@@ -22,7 +22,11 @@ The rules, each with its page:
   security configuration", metadata service requests): EMRFS gets no instance credentials, so assumes no role.
 - From 7.10.0 ``s3://`` is S3A unless ``core-site`` ``fs.s3.impl`` keeps EMRFS (Amazon EMR Release Guide,
   "Migration guide: EMRFS to S3A filesystem"): see :func:`_s3a_credentials`. A ``fs.s3.impl`` naming neither EMRFS's
-  class nor S3A's (a class of the customer's): ``UNKNOWN`` (:func:`emrfs_kept`).
+  class nor S3A's (a class of the customer's): ``UNKNOWN`` (:func:`emrfs_kept`). Before 7.10.0 a ``fs.s3.impl`` that is
+  not EMRFS's, S3A's too: ``UNKNOWN``. A configuration classification overrides the defaults ("To override the
+  default configuration for an application, you specify custom values in a configuration classification": Amazon EMR
+  Release Guide, "Configure applications when you create a cluster"), so Hadoop serves ``s3://`` with that class,
+  and the same guide documents the role mappings' translation to S3A from 7.10.0 only.
 - ``emrfs-site`` ``fs.s3.canned.acl`` or ``fs.s3.storageClass`` not exactly a name the writer knows: what EMRFS puts on
   the uploads is not documented, ``UNKNOWN`` (:func:`_unknown_upload_setting`).
 - A mapped role's session outside 900-3600 seconds: the instance profile's role session assumes it, which is role
@@ -198,12 +202,27 @@ def credentials_of(
     section = _routing_section(document)
     if section:
         return Credentials(UNKNOWN, f"the security configuration's {section} hands writes to other credentials")
+    return _connector_credentials(label, version, configurations, bucket)
+
+
+def _connector_credentials(
+    label: str | None, version: tuple[int, int, int], configurations: list[dict[str, Any]], bucket: str | None
+) -> Credentials:
+    """Whose credentials the writes get through the connector ``core-site`` ``fs.s3.impl`` makes serve ``s3://``."""
     core = site(configurations, "core-site")
     kept = emrfs_kept(core)  # Hadoop reads core-site's
     if version >= (7, 10, 0) and kept is None:
         return Credentials(
             UNKNOWN,
             f"core-site fs.s3.impl={core['fs.s3.impl']!r} names neither EMRFS's nor S3A's class: the connector is unknown",
+        )
+    if version < (7, 10, 0) and "fs.s3.impl" in core and not kept:
+        # Hadoop serves s3:// with that class on any release; AWS documents the role mappings' translation to S3A
+        # from 7.10.0 only, and nothing of a customer's class.
+        return Credentials(
+            UNKNOWN,
+            f"core-site fs.s3.impl={core['fs.s3.impl']!r} is not EMRFS's class on {label}, before 7.10.0: whether the "
+            "role mappings reach what then serves s3:// is not documented",
         )
     if version >= (7, 10, 0) and not kept:
         return _s3a_credentials(label, configurations, bucket)
