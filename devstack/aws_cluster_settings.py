@@ -419,6 +419,13 @@ def _emrfs_credentials(
             properties, ("fs.s3.customAWSCredentialsProvider", "fs.s3.credentialsResolverClass"), bucket
         ):
             return Credentials(UNKNOWN, f"{name} gives EMRFS credentials of a class of its own")
+    differing = _bucket_level_upload_setting(emrfs, bucket)
+    if differing:
+        return Credentials(
+            UNKNOWN,
+            f"emrfs-site {differing} is set unlike the base setting, and whether EMRFS reads that bucket-level form is "
+            "not documented: what the uploads carry is unknown",
+        )
     name = "fs.s3.sts.sessionDurationSeconds"
     refused = {setting: _session_refused(setting, emrfs[setting]) for setting in (name,) if setting in emrfs}
     # EMRFS's bucket-level form of the duration: whether EMRFS reads it AWS does not document (it shows that form for
@@ -439,6 +446,30 @@ def _emrfs_credentials(
     if credentials.kind == MAPPINGS and session_refused:
         return Credentials(MAPPINGS, session_refused=session_refused)
     return credentials
+
+
+#: EMRFS's settings of what its uploads carry that the writer follows in their base form (``emrfs-site``).
+EMRFS_UPLOAD_OPTIONS = ("fs.s3.canned.acl", "fs.s3.storageClass", "fs.s3.useRequesterPaysHeader")
+
+
+def _bucket_level_upload_setting(emrfs: dict[str, str], bucket: str | None) -> str:
+    """
+    The first ``fs.s3.bucket.BUCKET.<option>`` of :data:`EMRFS_UPLOAD_OPTIONS` set for ``bucket`` (``None``: any) to
+    another value than the base ``fs.s3.<option>`` (a flag as Hadoop reads it, the rest trimmed as Java trims), or
+    ``""``. AWS shows EMRFS's bucket-level form of the SSE-KMS key only (Amazon EMR Release Guide, "Migration guide:
+    EMRFS to S3A filesystem"): whether EMRFS reads one of these is not documented, so the headers are not known.
+    """
+    for name in _with_bucket_level(emrfs, EMRFS_UPLOAD_OPTIONS, bucket):
+        option = next(option for option in EMRFS_UPLOAD_OPTIONS if name.endswith("." + option.removeprefix("fs.s3.")))
+        if name == option:
+            continue
+        if option == "fs.s3.useRequesterPaysHeader":
+            same = flag(emrfs, name) is not None and flag(emrfs, name) == (flag(emrfs, option) or False)
+        else:
+            same = option in emrfs and emrfs[name].strip(JAVA_TRIMMED) == emrfs[option].strip(JAVA_TRIMMED)
+        if not same:
+            return name
+    return ""
 
 
 def _session_refused(setting: str, duration: str) -> str | None:
@@ -516,7 +547,8 @@ def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]], bu
     own = [
         name
         for name in core
-        if name.startswith("fs.s3a.") and name.endswith(S3A_CREDENTIAL_OPTIONS + S3A_ENCRYPTION_OPTIONS)
+        if name.startswith("fs.s3a.")
+        and name.endswith(S3A_CREDENTIAL_OPTIONS + S3A_ENCRYPTION_OPTIONS + S3A_UPLOAD_OPTIONS)
     ]
     grants = [
         name
@@ -537,6 +569,17 @@ S3A_ENCRYPTION_OPTIONS = (
     "encryption.key",
     "server-side-encryption-algorithm",
     "server-side-encryption.key",
+)
+
+#: S3A's own options of what its requests carry: the canned ACL (``fs.s3a.acl.default``), the storage class
+#: (``fs.s3a.create.storage.class``) and the Requester Pays header (``fs.s3a.requester.pays.enabled``) (Apache Hadoop,
+#: "Hadoop-AWS module"), also per bucket ("all options explicitly set for that bucket will override the base fs.s3a.
+#: values": same page, per-bucket configuration). The verifier reads them (its ``checks/contexts.py``); this writer
+#: sends none of them, so where one is set the uploads' headers are not the writer's: ``UNKNOWN``.
+S3A_UPLOAD_OPTIONS = (
+    "acl.default",
+    "create.storage.class",
+    "requester.pays.enabled",
 )
 
 #: STS's bounds of a role session got by role chaining, as the mapped role's is (the instance profile's role session
