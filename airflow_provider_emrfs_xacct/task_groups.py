@@ -174,9 +174,12 @@ def _trusted_account(emr_account_id: Any, emr_aws_conn_id: Any) -> dict[str, Any
 
     That task runs first: an ARN of another account (a template, an XComArg) reached IAM as that role's trust before
     the assume grant refused it. With the pin the task needs no call; without it, it reads the account the EMR
-    connection acts in (no write). ``emr_aws_conn_id=None`` (boto3's default chain) and no pin: not checked there.
+    connection acts in (no write); with ``emr_aws_conn_id=None``, the one boto3's default chain acts in, as the EMR
+    side's tasks then do (``trusted_default_chain``).
     """
     given = {"trusted_account_id": emr_account_id, "trusted_aws_conn_id": emr_aws_conn_id}
+    if emr_account_id is None and emr_aws_conn_id is None:
+        return {"trusted_default_chain": True}
     return {name: value for name, value in given.items() if value is not None}
 
 
@@ -411,6 +414,7 @@ def partner_access(
                 "kms_key_arns": "kms_key_arn",
                 "trusted_account_id": "emr_account_id",
                 "trusted_aws_conn_id": "emr_aws_conn_id",
+                "trusted_default_chain": "emr_aws_conn_id",
             },
         )
         grants: list[BaseOperator] = [
