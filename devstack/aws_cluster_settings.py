@@ -290,12 +290,15 @@ def sts_endpoint_site(label: str | None, configurations: list[dict[str, Any]], b
     emrfs = site(configurations, "emrfs-site")
     core = site(configurations, "core-site")
     version = release(label)
-    if version is None or version < (7, 10, 0) or emrfs_kept(core):
+    before_s3a = version is not None and version < (7, 10, 0)
+    if version is None or emrfs_kept(core) or (before_s3a and "fs.s3.impl" not in core):
         return emrfs
     chosen = {name: value for name, value in emrfs.items() if name != "fs.s3.sts.endpoint"}
-    if emrfs_kept(core) is None:
+    if emrfs_kept(core) is None or before_s3a:  # before 7.10.0: credentials_of's unknown connector too
         chosen["fs.s3.sts.endpoint"] = (
-            f"EMRFS's or S3A's (core-site fs.s3.impl={core['fs.s3.impl']!r} names neither EMRFS's nor S3A's class)"
+            f"EMRFS's or another's (core-site fs.s3.impl={core['fs.s3.impl']!r} is not EMRFS's class on {label})"
+            if before_s3a
+            else f"EMRFS's or S3A's (core-site fs.s3.impl={core['fs.s3.impl']!r} names neither EMRFS's nor S3A's class)"
         )
         return chosen
     switch = flag(core, "fs.s3a.emrfs.compatibility.enable")

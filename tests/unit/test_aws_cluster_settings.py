@@ -507,3 +507,16 @@ def test_emrfs_s_bucket_level_upload_setting_unlike_the_base_one_is_unknown(
     assert credentials_of("emr-6.15.0", [site("emrfs-site", **properties)], MAPPED, "other-bucket").kind == MAPPINGS
     same = {f"fs.s3.{option}": bucket_level, f"fs.s3.bucket.partner-results-b.{option}": bucket_level}
     assert credentials_of("emr-6.15.0", [site("emrfs-site", **same)], MAPPED, "partner-results-b").kind == MAPPINGS
+
+
+@pytest.mark.parametrize("impl", ["org.apache.hadoop.fs.s3a.S3AFileSystem", "com.example.fs.WrappedEmrFileSystem"])
+def test_before_7_10_the_sts_endpoint_with_fs_s3_impl_not_emrfs_s_is_not_told(impl: str) -> None:
+    # As the verifier's STS route is "not checked" there (pure/network.py): was EMRFS's endpoint, judged as such.
+    configurations = [
+        site("core-site", **{"fs.s3.impl": impl}),
+        site("emrfs-site", **{"fs.s3.sts.endpoint": "https://sts.amazonaws.com"}),
+    ]
+    endpoint = sts_endpoint_site("emr-6.15.0", configurations, "b")["fs.s3.sts.endpoint"]
+    assert impl in endpoint
+    kept = [site("core-site", **{"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"}), configurations[1]]
+    assert sts_endpoint_site("emr-6.15.0", kept, "b")["fs.s3.sts.endpoint"] == "https://sts.amazonaws.com"
