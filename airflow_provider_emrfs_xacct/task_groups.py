@@ -296,7 +296,8 @@ def partner_access(
         its partition and account must be ``emr_aws_conn_id``'s (and ``emr_account_id``, when both are known
         as the DAG is parsed), refused by the assume grant and the verifier before they change anything, and by
         ``ensure_destination_role`` (the first task) before anything is written in either account: against
-        ``emr_account_id`` once resolved, else against the account ``emr_aws_conn_id`` acts in.
+        ``emr_account_id`` once resolved, else against the account ``emr_aws_conn_id`` acts in (``None``: the one
+        boto3's default chain acts in, as the EMR side's tasks then do).
     :param kms_key_arn: the destination bucket's customer-managed key, or ``None`` (also when it
         resolves to ``None`` at run time). (templated)
     :param partner: short partner name (a plain string): the defaults of ``role_name``
