@@ -315,7 +315,10 @@ def plan_launch(
     warnings = _termination_warnings(result)
     if translation_off is not None and version is not None and version >= S3A_DEFAULT_SINCE:
         warnings.extend(connector_notes)  # keep_emrfs: s3a:// URIs get no role mapping
-    for classification, properties in (("core-site", core_site), ("emrfs-site", emrfs_site)):
+    for classification, properties in (
+        ("core-site", _not_kept_yet(core_site, configurations)),
+        ("emrfs-site", emrfs_site),
+    ):
         if properties:
             configurations = merge_classification(
                 configurations, classification, properties, "job_flow_overrides.Configurations"
@@ -323,6 +326,20 @@ def plan_launch(
     if configurations:
         result["Configurations"] = configurations
     return LaunchPlan(result, notes, warnings)
+
+
+def _not_kept_yet(core_site: dict[str, str], configurations: list[dict[str, Any]]) -> dict[str, str]:
+    """
+    ``core_site`` without the :data:`KEEP_EMRFS_PROPERTIES` the configurations already set to EMRFS's class as Hadoop
+    reads it (trimmed: :func:`emrfs_kept`), which are kept as written: " EmrFileSystem\n" keeps EMRFS as the verifier
+    reads it, and conflicted with the value ``keep_emrfs`` writes.
+    """
+    existing = site_of(configurations)
+    return {
+        name: value
+        for name, value in core_site.items()
+        if name not in KEEP_EMRFS_PROPERTIES or not emrfs_kept(existing.get(name))
+    }
 
 
 def _check_filesystem_classes(

@@ -101,3 +101,16 @@ def test_the_stand_in_does_not_count_the_writes_before_7_10(release: str, impl: 
     assert impl in credentials.reason
     kept = [{"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}]
     assert credentials_of(release, kept, MAPPED).kind == MAPPINGS
+
+
+@pytest.mark.parametrize("name", ["fs.s3.impl", "fs.s3n.impl"])
+def test_keep_emrfs_takes_emrfs_s_class_as_hadoop_reads_it_on_7_10(name: str) -> None:
+    # Hadoop trims the value (Configuration.getClass: getTrimmed), and the verifier passes " EmrFileSystem\n" as
+    # keeping EMRFS (tests/unit/test_chain.py); keep_emrfs=True (the default) refused it as a conflict with the value
+    # it writes (failed before). Kept as written, the other property added.
+    padded = f" {EMRFS_IMPL}\n"
+    configurations = [{"Classification": "core-site", "Properties": {name: padded}}]
+    overrides = {**_overrides("emr-7.10.0", EMRFS_IMPL), "Configurations": configurations}
+    plan = plan_launch(overrides, uses_role_mappings=True, keep_emrfs=True)
+    (core,) = [c for c in plan.overrides["Configurations"] if c["Classification"] == "core-site"]
+    assert core["Properties"] == {"fs.s3.impl": EMRFS_IMPL, "fs.s3n.impl": EMRFS_IMPL, name: padded}
