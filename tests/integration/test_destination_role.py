@@ -25,7 +25,14 @@ from devstack.moto_stack import (
     connection_uri_json,
     create_principals,
 )
-from devstack.testing import AFTER_CALL, READ_PREFIXES, CallRecorder, RecordingTaskInstance, run_operator
+from devstack.testing import (
+    AFTER_CALL,
+    READ_PREFIXES,
+    CallRecorder,
+    RecordingTaskInstance,
+    run_operator,
+    use_workers_own_credentials,
+)
 from tests.integration.partners import AUDITOR_STATEMENT, create_auditor
 
 ROLE_NAME = "partner-a-writer"
@@ -747,9 +754,7 @@ def test_with_the_emr_side_on_the_default_chain_a_trusted_role_of_another_accoun
     # partner_access(emr_aws_conn_id=None) and no emr_account_id: the EMR side acts with boto3's default chain (the
     # worker's own credentials), and nothing checked the trusted role's account before the trust was written (the
     # assume grant, on that chain, refused the ARN only afterwards). The worker's chain acts in moto's default account.
-    monkeypatch.setenv("AWS_ENDPOINT_URL", aws.url)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "worker")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "worker")
+    use_workers_own_credentials(aws.url, monkeypatch)
     operator = make_operator(aws, trusted_default_chain=True)  # aws.emr_ec2_role_arn: the EMR account's
 
     with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
