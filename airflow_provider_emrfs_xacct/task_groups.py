@@ -174,9 +174,12 @@ def _trusted_account(emr_account_id: Any, emr_aws_conn_id: Any) -> dict[str, Any
 
     That task runs first: an ARN of another account (a template, an XComArg) reached IAM as that role's trust before
     the assume grant refused it. With the pin the task needs no call; without it, it reads the account the EMR
-    connection acts in (no write). ``emr_aws_conn_id=None`` (boto3's default chain) and no pin: not checked there.
+    connection acts in (no write); with ``emr_aws_conn_id=None``, the one boto3's default chain acts in, as the EMR
+    side's tasks then do (``trusted_default_chain``).
     """
     given = {"trusted_account_id": emr_account_id, "trusted_aws_conn_id": emr_aws_conn_id}
+    if emr_account_id is None and emr_aws_conn_id is None:
+        return {"trusted_default_chain": True}
     return {name: value for name, value in given.items() if value is not None}
 
 
@@ -293,7 +296,8 @@ def partner_access(
         its partition and account must be ``emr_aws_conn_id``'s (and ``emr_account_id``, when both are known
         as the DAG is parsed), refused by the assume grant and the verifier before they change anything, and by
         ``ensure_destination_role`` (the first task) before anything is written in either account: against
-        ``emr_account_id`` once resolved, else against the account ``emr_aws_conn_id`` acts in.
+        ``emr_account_id`` once resolved, else against the account ``emr_aws_conn_id`` acts in (``None``: the one
+        boto3's default chain acts in, as the EMR side's tasks then do).
     :param kms_key_arn: the destination bucket's customer-managed key, or ``None`` (also when it
         resolves to ``None`` at run time). (templated)
     :param partner: short partner name (a plain string): the defaults of ``role_name``
@@ -411,6 +415,7 @@ def partner_access(
                 "kms_key_arns": "kms_key_arn",
                 "trusted_account_id": "emr_account_id",
                 "trusted_aws_conn_id": "emr_aws_conn_id",
+                "trusted_default_chain": "emr_aws_conn_id",
             },
         )
         grants: list[BaseOperator] = [

@@ -1145,10 +1145,19 @@ MUTATIONS = [
     m(
         "G09",
         "pure/cluster_config.py",
-        '    kept = emrfs_kept(impl)\n    return "EMRFS" if kept else "S3A" if kept is False else None',
-        '    return "S3A"',
+        "    return impl_connector(version, impl)\n",
+        "    return impl_connector(version, None)\n",
         "the launch's connector from keep_emrfs alone: the configurations' own fs.s3.impl keeping EMRFS not read",
         UNIT_SETTINGS,
+    ),
+    m(
+        "G10",
+        "pure/cluster_config.py",
+        '        return "EMRFS" if impl is None else None\n',
+        '        return "EMRFS"\n',
+        "before 7.10.0 core-site fs.s3.impl not read: EMRFS's role mappings taken whatever class serves s3://",
+        UNIT_SETTINGS,
+        ["tests/unit/test_fs_s3_impl_before_s3a.py"],
     ),
     m(
         "G08",
@@ -4026,6 +4035,30 @@ MUTATIONS = [
         "        return role_arn.rsplit('/', 1)[-1] if _known(role_arn) else role_arn\n",
         "partner_access's string ARN cut to its name: another account's role unchecked by the assume grant",
         ["tests/unit/test_task_groups.py"],
+    ),
+    m(
+        "AN05",
+        "operators/iam.py",
+        "        elif self.trusted_aws_conn_id is not None or validation.validate_bool(\n",
+        "        elif self.trusted_aws_conn_id is not None or False and validation.validate_bool(\n",
+        "EMR side on boto3's default chain: the destination role's trusted roles not checked before the trust is written",
+        ["tests/integration/test_destination_role.py"],
+    ),
+    j(
+        "SJ29",
+        "aws_cluster_settings.py",
+        "        and name.endswith(S3A_CREDENTIAL_OPTIONS + S3A_ENCRYPTION_OPTIONS + S3A_UPLOAD_OPTIONS)\n",
+        "        and name.endswith(S3A_CREDENTIAL_OPTIONS + S3A_ENCRYPTION_OPTIONS)\n",
+        "S3A's own canned ACL, storage class and Requester Pays settings ignored by the writer, the writes counted",
+        ["tests/unit/test_aws_cluster_settings.py"],
+    ),
+    j(
+        "SJ30",
+        "aws_cluster_settings.py",
+        "    differing = _bucket_level_upload_setting(emrfs, bucket)\n",
+        '    differing = ""\n',
+        "EMRFS's bucket-level canned ACL, storage class or Requester Pays setting ignored beside the base one",
+        ["tests/unit/test_aws_cluster_settings.py"],
     ),
 ]
 

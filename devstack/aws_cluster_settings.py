@@ -22,7 +22,11 @@ The rules, each with its page:
   security configuration", metadata service requests): EMRFS gets no instance credentials, so assumes no role.
 - From 7.10.0 ``s3://`` is S3A unless ``core-site`` ``fs.s3.impl`` keeps EMRFS (Amazon EMR Release Guide,
   "Migration guide: EMRFS to S3A filesystem"): see :func:`_s3a_credentials`. A ``fs.s3.impl`` naming neither EMRFS's
-  class nor S3A's (a class of the customer's): ``UNKNOWN`` (:func:`emrfs_kept`).
+  class nor S3A's (a class of the customer's): ``UNKNOWN`` (:func:`emrfs_kept`). Before 7.10.0 a ``fs.s3.impl`` that is
+  not EMRFS's, S3A's too: ``UNKNOWN``. A configuration classification overrides the defaults ("To override the
+  default configuration for an application, you specify custom values in a configuration classification": Amazon EMR
+  Release Guide, "Configure applications when you create a cluster"), so Hadoop serves ``s3://`` with that class,
+  and the same guide documents the role mappings' translation to S3A from 7.10.0 only.
 - ``emrfs-site`` ``fs.s3.canned.acl`` or ``fs.s3.storageClass`` not exactly a name the writer knows: what EMRFS puts on
   the uploads is not documented, ``UNKNOWN`` (:func:`_unknown_upload_setting`).
 - A mapped role's session outside 900-3600 seconds: the instance profile's role session assumes it, which is role
@@ -198,12 +202,27 @@ def credentials_of(
     section = _routing_section(document)
     if section:
         return Credentials(UNKNOWN, f"the security configuration's {section} hands writes to other credentials")
+    return _connector_credentials(label, version, configurations, bucket)
+
+
+def _connector_credentials(
+    label: str | None, version: tuple[int, int, int], configurations: list[dict[str, Any]], bucket: str | None
+) -> Credentials:
+    """Whose credentials the writes get through the connector ``core-site`` ``fs.s3.impl`` makes serve ``s3://``."""
     core = site(configurations, "core-site")
     kept = emrfs_kept(core)  # Hadoop reads core-site's
     if version >= (7, 10, 0) and kept is None:
         return Credentials(
             UNKNOWN,
             f"core-site fs.s3.impl={core['fs.s3.impl']!r} names neither EMRFS's nor S3A's class: the connector is unknown",
+        )
+    if version < (7, 10, 0) and "fs.s3.impl" in core and not kept:
+        # Hadoop serves s3:// with that class on any release; AWS documents the role mappings' translation to S3A
+        # from 7.10.0 only, and nothing of a customer's class.
+        return Credentials(
+            UNKNOWN,
+            f"core-site fs.s3.impl={core['fs.s3.impl']!r} is not EMRFS's class on {label}, before 7.10.0: whether the "
+            "role mappings reach what then serves s3:// is not documented",
         )
     if version >= (7, 10, 0) and not kept:
         return _s3a_credentials(label, configurations, bucket)
@@ -271,12 +290,15 @@ def sts_endpoint_site(label: str | None, configurations: list[dict[str, Any]], b
     emrfs = site(configurations, "emrfs-site")
     core = site(configurations, "core-site")
     version = release(label)
-    if version is None or version < (7, 10, 0) or emrfs_kept(core):
+    before_s3a = version is not None and version < (7, 10, 0)
+    if version is None or emrfs_kept(core) or (before_s3a and "fs.s3.impl" not in core):
         return emrfs
     chosen = {name: value for name, value in emrfs.items() if name != "fs.s3.sts.endpoint"}
-    if emrfs_kept(core) is None:
+    if emrfs_kept(core) is None or before_s3a:  # before 7.10.0: credentials_of's unknown connector too
         chosen["fs.s3.sts.endpoint"] = (
-            f"EMRFS's or S3A's (core-site fs.s3.impl={core['fs.s3.impl']!r} names neither EMRFS's nor S3A's class)"
+            f"EMRFS's or another's (core-site fs.s3.impl={core['fs.s3.impl']!r} is not EMRFS's class on {label})"
+            if before_s3a
+            else f"EMRFS's or S3A's (core-site fs.s3.impl={core['fs.s3.impl']!r} names neither EMRFS's nor S3A's class)"
         )
         return chosen
     switch = flag(core, "fs.s3a.emrfs.compatibility.enable")
@@ -400,6 +422,13 @@ def _emrfs_credentials(
             properties, ("fs.s3.customAWSCredentialsProvider", "fs.s3.credentialsResolverClass"), bucket
         ):
             return Credentials(UNKNOWN, f"{name} gives EMRFS credentials of a class of its own")
+    differing = _bucket_level_upload_setting(emrfs, bucket)
+    if differing:
+        return Credentials(
+            UNKNOWN,
+            f"emrfs-site {differing} is set unlike the base setting, and whether EMRFS reads that bucket-level form is "
+            "not documented: what the uploads carry is unknown",
+        )
     name = "fs.s3.sts.sessionDurationSeconds"
     refused = {setting: _session_refused(setting, emrfs[setting]) for setting in (name,) if setting in emrfs}
     # EMRFS's bucket-level form of the duration: whether EMRFS reads it AWS does not document (it shows that form for
@@ -420,6 +449,30 @@ def _emrfs_credentials(
     if credentials.kind == MAPPINGS and session_refused:
         return Credentials(MAPPINGS, session_refused=session_refused)
     return credentials
+
+
+#: EMRFS's settings of what its uploads carry that the writer follows in their base form (``emrfs-site``).
+EMRFS_UPLOAD_OPTIONS = ("fs.s3.canned.acl", "fs.s3.storageClass", "fs.s3.useRequesterPaysHeader")
+
+
+def _bucket_level_upload_setting(emrfs: dict[str, str], bucket: str | None) -> str:
+    """
+    The first ``fs.s3.bucket.BUCKET.<option>`` of :data:`EMRFS_UPLOAD_OPTIONS` set for ``bucket`` (``None``: any) to
+    another value than the base ``fs.s3.<option>`` (a flag as Hadoop reads it, the rest trimmed as Java trims), or
+    ``""``. AWS shows EMRFS's bucket-level form of the SSE-KMS key only (Amazon EMR Release Guide, "Migration guide:
+    EMRFS to S3A filesystem"): whether EMRFS reads one of these is not documented, so the headers are not known.
+    """
+    for name in _with_bucket_level(emrfs, EMRFS_UPLOAD_OPTIONS, bucket):
+        option = next(option for option in EMRFS_UPLOAD_OPTIONS if name.endswith("." + option.removeprefix("fs.s3.")))
+        if name == option:
+            continue
+        if option == "fs.s3.useRequesterPaysHeader":
+            same = flag(emrfs, name) is not None and flag(emrfs, name) == (flag(emrfs, option) or False)
+        else:
+            same = option in emrfs and emrfs[name].strip(JAVA_TRIMMED) == emrfs[option].strip(JAVA_TRIMMED)
+        if not same:
+            return name
+    return ""
 
 
 def _session_refused(setting: str, duration: str) -> str | None:
@@ -497,7 +550,8 @@ def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]], bu
     own = [
         name
         for name in core
-        if name.startswith("fs.s3a.") and name.endswith(S3A_CREDENTIAL_OPTIONS + S3A_ENCRYPTION_OPTIONS)
+        if name.startswith("fs.s3a.")
+        and name.endswith(S3A_CREDENTIAL_OPTIONS + S3A_ENCRYPTION_OPTIONS + S3A_UPLOAD_OPTIONS)
     ]
     grants = [
         name
@@ -518,6 +572,17 @@ S3A_ENCRYPTION_OPTIONS = (
     "encryption.key",
     "server-side-encryption-algorithm",
     "server-side-encryption.key",
+)
+
+#: S3A's own options of what its requests carry: the canned ACL (``fs.s3a.acl.default``), the storage class
+#: (``fs.s3a.create.storage.class``) and the Requester Pays header (``fs.s3a.requester.pays.enabled``) (Apache Hadoop,
+#: "Hadoop-AWS module"), also per bucket ("all options explicitly set for that bucket will override the base fs.s3a.
+#: values": same page, per-bucket configuration). The verifier reads them (its ``checks/contexts.py``); this writer
+#: sends none of them, so where one is set the uploads' headers are not the writer's: ``UNKNOWN``.
+S3A_UPLOAD_OPTIONS = (
+    "acl.default",
+    "create.storage.class",
+    "requester.pays.enabled",
 )
 
 #: STS's bounds of a role session got by role chaining, as the mapped role's is (the instance profile's role session

@@ -301,6 +301,13 @@ def provisioner_roles(
         )
 
 
+def use_workers_own_credentials(url: str, monkeypatch: Any) -> None:
+    """Point boto3's default credential chain (``aws_conn_id=None``: the worker's own) at the server: moto's default account."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "worker")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "worker")
+
+
 def answer_denials_like_aws(monkeypatch: Any) -> None:
     """
     Make the in-process moto server answer a denied JSON-protocol request (KMS, EMR) and a denied S3 Control

@@ -186,7 +186,9 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         "BucketOwnerFullControl"}`` from :class:`GrantBucketAccessOperator`. (templated)
     :param keep_emrfs: on 7.10.0 and later, keep EMRFS for ``s3://`` and ``s3n://``; ``True``/``False`` or their
         rendered text. With ``False``, a ``core-site`` ``fs.s3.impl`` of the configurations naming EMRFS keeps it
-        all the same, and the launch judges the cluster as EMRFS's. (templated, default: True)
+        all the same, and the launch judges the cluster as EMRFS's. Before 7.10.0 a ``core-site`` ``fs.s3.impl``
+        naming another class (S3A's too) is refused either way: Hadoop would serve ``s3://`` with it, and whether the
+        role mappings reach it is not documented. (templated, default: True)
     :param dry_run: only read (the security configuration, an active cluster already launched for
         this task instance) and log the plan: the ``RunJobFlow`` arguments; launch nothing. A cluster
         id cannot be known before ``RunJobFlow``, so a dry run returns the id of the cluster this task

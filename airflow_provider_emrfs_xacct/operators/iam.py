@@ -35,6 +35,9 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param trusted_aws_conn_id: a connection that acts in the account of the trusted roles (the EMR account):
         without ``trusted_account_id``, an ARN outside its account or partition is refused before anything is
         written (its account is read from its ``role_arn``, else with ``sts:GetCallerIdentity``, a read). (templated)
+    :param trusted_default_chain: with neither of those, check the trusted roles the same way against the account
+        boto3's default credential chain acts in (the worker's own credentials: the EMR side's connection is
+        ``None``). (default: False)
     :param s3_prefixes: ``s3://bucket/prefix/`` locations the role may read, write and delete under. (templated)
     :param kms_key_arns: ARNs of the customer-managed keys of the destination bucket(s). (templated)
     :param object_acl: the cluster sets ``emrfs-site`` ``fs.s3.canned.acl``, so every upload carries
@@ -88,12 +91,14 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         max_session_duration: int | str = 3600,
         trusted_account_id: str | None = None,
         trusted_aws_conn_id: str | None = None,
+        trusted_default_chain: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.role_name = role_name
         self.trusted_account_id = trusted_account_id
         self.trusted_aws_conn_id = trusted_aws_conn_id
+        self.trusted_default_chain = trusted_default_chain
         self.trusted_role_arns = trusted_role_arns
         self.s3_prefixes = s3_prefixes
         self.kms_key_arns = kms_key_arns
@@ -199,7 +204,9 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
         No write: the pin needs no call; the connection's account is read from its ``role_arn``, else with
         ``sts:GetCallerIdentity``, which "No permissions are required to perform this operation" (STS API Reference,
-        "GetCallerIdentity"). Neither given: not checked (the roles may be of several accounts).
+        "GetCallerIdentity"). With ``trusted_default_chain`` and neither given, the account boto3's default credential chain acts in (the
+        worker's own credentials, as an EMR side with ``aws_conn_id=None`` acts), read the same way. None of these:
+        not checked (the roles may be of several accounts).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import acting_account, explain_access_denied
         from airflow_provider_emrfs_xacct.operators.base import pinned_account, require_defined_connection
@@ -208,13 +215,22 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         pin = pinned_account(self.trusted_account_id, "trusted_account_id")
         if pin is not None:
             account, where = pin, f"trusted_account_id ({pin})"
-        elif self.trusted_aws_conn_id is not None:
-            conn_id = validation.validate_conn_id(self.trusted_aws_conn_id, "trusted_aws_conn_id", default_chain=False)
+        elif self.trusted_aws_conn_id is not None or validation.validate_bool(
+            self.trusted_default_chain, "trusted_default_chain"
+        ):
+            conn_id = validation.validate_conn_id(
+                self.trusted_aws_conn_id, "trusted_aws_conn_id", default_chain=self.trusted_aws_conn_id is None
+            )
             require_defined_connection(conn_id, "trusted_aws_conn_id")
             hook = self.other_hook(self.aws_hook_class, conn_id)
             with explain_access_denied(hook):
                 account = acting_account(hook)
-            partition, where = hook.conn_partition, f"connection {conn_id!r} (trusted_aws_conn_id)"
+            where = (
+                f"connection {conn_id!r} (trusted_aws_conn_id)"
+                if conn_id is not None
+                else "boto3's default credential chain, the worker's own credentials (trusted_default_chain)"
+            )
+            partition = hook.conn_partition
         else:
             return
         for index, arn in enumerate(trusted):

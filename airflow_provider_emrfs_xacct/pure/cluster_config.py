@@ -315,7 +315,10 @@ def plan_launch(
     warnings = _termination_warnings(result)
     if translation_off is not None and version is not None and version >= S3A_DEFAULT_SINCE:
         warnings.extend(connector_notes)  # keep_emrfs: s3a:// URIs get no role mapping
-    for classification, properties in (("core-site", core_site), ("emrfs-site", emrfs_site)):
+    for classification, properties in (
+        ("core-site", _not_kept_yet(core_site, configurations)),
+        ("emrfs-site", emrfs_site),
+    ):
         if properties:
             configurations = merge_classification(
                 configurations, classification, properties, "job_flow_overrides.Configurations"
@@ -325,20 +328,36 @@ def plan_launch(
     return LaunchPlan(result, notes, warnings)
 
 
+def _not_kept_yet(core_site: dict[str, str], configurations: list[dict[str, Any]]) -> dict[str, str]:
+    """
+    ``core_site`` without the :data:`KEEP_EMRFS_PROPERTIES` the configurations already set to EMRFS's class as Hadoop
+    reads it (trimmed: :func:`emrfs_kept`), which are kept as written: " EmrFileSystem\n" keeps EMRFS as the verifier
+    reads it, and conflicted with the value ``keep_emrfs`` writes.
+    """
+    existing = site_of(configurations)
+    return {
+        name: value
+        for name, value in core_site.items()
+        if name not in KEEP_EMRFS_PROPERTIES or not emrfs_kept(existing.get(name))
+    }
+
+
 def _check_filesystem_classes(
     configurations: list[dict[str, Any]], keep_emrfs: bool, version: tuple[int, int, int] | None
 ) -> None:
     """
     Refuse a ``core-site`` ``fs.s3.impl`` or ``fs.s3n.impl`` with which the ``s3://`` connector is not known
-    (:func:`emrfs_kept` ``None``) where that decides what the launch promises.
+    (:func:`impl_connector` ``None``) where that decides what the launch promises.
 
     A value that is no class name as Hadoop reads it (EMRFS's name padded with a no-break space, say) is refused on
     any release: ``Configuration.getClass`` would load no class for ``s3://`` (the verifier says "not known"). A class
     neither EMRFS's nor S3A's: with ``keep_emrfs`` EMRFS is asked for, on any release, and another class serves
     ``s3://`` instead; without it, from 7.10.0 (or the release not known) the launch would take S3A as serving
     ``s3://`` (the role mappings translated, an SDK v2 credentials provider) where AWS does not document what that
-    class does. On 7.10.0 and later ``keep_emrfs`` writes EMRFS's name there itself, and S3A's conflicts
-    (:func:`merge_classification`).
+    class does. Before 7.10.0 any ``fs.s3.impl`` but EMRFS's, S3A's too: Hadoop loads that class for ``s3://``, and
+    whether the role mappings reach it is not documented (:func:`impl_doubt`). On 7.10.0 and later ``keep_emrfs``
+    writes EMRFS's name there itself, and S3A's conflicts (:func:`merge_classification`); with the release not known
+    it writes nothing, so S3A's is refused here.
     """
     before_s3a = version is not None and version < S3A_DEFAULT_SINCE
     for index, configuration in enumerate(configurations):
@@ -346,11 +365,16 @@ def _check_filesystem_classes(
         if configuration.get("Classification") != "core-site" or not isinstance(properties, dict):
             continue
         for name in KEEP_EMRFS_PROPERTIES:
-            if name not in properties or emrfs_kept(properties[name]) is not None:
+            if name not in properties:
                 continue
-            names_a_class = bool(_JAVA_CLASS.match(java_trim(properties[name])))
-            if names_a_class and not keep_emrfs and (name != "fs.s3.impl" or before_s3a):
-                continue
+            kept = emrfs_kept(properties[name])
+            if name == "fs.s3.impl":
+                # EMRFS's own class; S3A's from 7.10.0 without keep_emrfs (with it, a conflict with what it writes).
+                s3a_allowed = kept is False and not before_s3a and (not keep_emrfs or version is not None)
+                if kept or s3a_allowed:
+                    continue
+            elif kept is not None or (_JAVA_CLASS.match(java_trim(properties[name])) and not keep_emrfs):
+                continue  # fs.s3n.impl: s3n:// only
             if keep_emrfs:
                 fix = f"keep_emrfs=True needs {EMRFS_IMPL!r}"
             elif before_s3a:
@@ -359,7 +383,8 @@ def _check_filesystem_classes(
                 fix = f"set it to {S3A_IMPL!r} or remove it (S3A), or keep EMRFS (keep_emrfs=True)"
             raise InvalidParameterError(
                 f"job_flow_overrides.Configurations[{index}].Properties.{name}",
-                f"is not known to serve s3:// with EMRFS or S3A: {emrfs_impl_doubt(properties[name], name)}; {fix}",
+                f"is not known to serve s3:// with EMRFS's role mappings: {impl_doubt(version, properties[name], name)}; "
+                f"{fix}",
             )
 
 
@@ -617,6 +642,43 @@ def emrfs_impl_doubt(value: object, name: str = "fs.s3.impl") -> str:
     )
 
 
+def impl_connector(version: tuple[int, int, int] | None, impl: object) -> str | None:
+    """
+    Which connector serves ``s3://`` on release ``version`` (``None``: not known) with ``core-site`` ``fs.s3.impl``
+    ``impl`` (``None``: unset): ``"EMRFS"``, ``"S3A"``, or ``None`` when AWS does not document it.
+
+    A configuration classification overrides the application's defaults ("To override the default configuration for
+    an application, you specify custom values in a configuration classification": Amazon EMR Release Guide,
+    "Configure applications when you create a cluster"), and Hadoop serves ``s3://`` with the class ``fs.s3.impl``
+    names (:func:`emrfs_kept`), on any release. EMRFS's class: EMRFS. Unset: the release's own connector, EMRFS
+    before 7.10.0, S3A from it (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"). S3A's class:
+    S3A from 7.10.0, with the role mappings translated (same guide); before 7.10.0 the guide's translation is not
+    documented (the 7.7.0 and 7.9.0 Hadoop release notes name S3A role mapping support and an automatic EMRFS to
+    S3A configuration mapping, without saying that a security configuration's role mappings reach it): ``None``.
+    Any other class: ``None`` on every release.
+    """
+    kept = emrfs_kept(impl)
+    if kept:
+        return "EMRFS"
+    if version is None:
+        return None
+    if version < S3A_DEFAULT_SINCE:
+        return "EMRFS" if impl is None else None
+    return "S3A" if kept is False else None
+
+
+def impl_doubt(version: tuple[int, int, int] | None, impl: object, name: str = "fs.s3.impl") -> str:
+    """Why ``core-site`` ``name`` of ``impl`` on release ``version`` leaves the ``s3://`` connector not known (:func:`impl_connector`)."""
+    if version is not None and version < S3A_DEFAULT_SINCE and emrfs_kept(impl) is False and impl is not None:
+        return (
+            f"core-site {name}={impl!r} has Hadoop serve s3:// with S3A on {release_text(version)}, before "
+            f"{release_text(S3A_DEFAULT_SINCE)}: AWS documents EMR's translation of the role mappings to S3A from "
+            f'{release_text(S3A_DEFAULT_SINCE)} only (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A '
+            "filesystem\"), so whether the security configuration's role mappings reach these writes is not documented"
+        )
+    return emrfs_impl_doubt(impl, name)
+
+
 def _access_grants_values(
     configurations: list[dict[str, Any]], classifications: tuple[str, ...]
 ) -> dict[str, dict[str, str]]:
@@ -784,15 +846,12 @@ def s3_connector(version: tuple[int, int, int] | None, keep_emrfs: bool, impl: o
 
     ``impl`` is the ``core-site`` ``fs.s3.impl`` the configurations set themselves: from 7.10.0 S3A serves ``s3://``
     unless it names EMRFS (Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem"), read as Hadoop reads
-    it (:func:`emrfs_kept`), as the verifier reads the cluster's: EMRFS kept by the DAG's own setting with
+    it (:func:`impl_connector`), as the verifier reads the cluster's: EMRFS kept by the DAG's own setting with
     ``keep_emrfs=False`` is EMRFS's (``None`` for a value that names no class: :func:`_check_filesystem_classes`).
     """
-    if keep_emrfs or (version is not None and version < S3A_DEFAULT_SINCE):
+    if keep_emrfs:  # another fs.s3.impl is refused with it (:func:`_check_filesystem_classes`)
         return "EMRFS"
-    if version is None:
-        return None
-    kept = emrfs_kept(impl)
-    return "EMRFS" if kept else "S3A" if kept is False else None
+    return impl_connector(version, impl)
 
 
 def provider_interface(provider: CredentialsProvider, connector: str | None, label: Any, keep_emrfs: bool) -> str:

@@ -75,10 +75,9 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
     EMRFS_IMPL,
-    S3A_DEFAULT_SINCE,
-    emrfs_impl_doubt,
-    emrfs_kept,
     hadoop_boolean,
+    impl_connector,
+    impl_doubt,
     java_trim,
     parse_release_label,
 )
@@ -704,17 +703,15 @@ def sts_translation_doubt(release_label: str, configurations: list[dict[str, Any
 def _s3a_serves(release_label: str, core: dict[str, Any]) -> bool | None:
     """
     Whether S3A serves ``s3://`` on ``release_label`` with these ``core-site`` settings (7.10.0 on, EMRFS not kept as
-    Hadoop reads ``fs.s3.impl``: :func:`~.cluster_config.emrfs_kept`); ``None``: not known (7.10.0 on, and
-    ``fs.s3.impl`` neither EMRFS's nor S3A's class once Java trims it).
+    Hadoop reads ``fs.s3.impl``); ``None``: not known (:func:`~.cluster_config.impl_connector`: a class neither
+    EMRFS's nor S3A's once Java trims it, or before 7.10.0 any but EMRFS's).
     """
     try:
         version = parse_release_label(release_label, "release_label")
     except EmrfsXacctError:
         return False
-    if version < S3A_DEFAULT_SINCE:
-        return False
-    kept = emrfs_kept(core.get("fs.s3.impl"))
-    return None if kept is None else not kept
+    connector = impl_connector(version, core.get("fs.s3.impl"))
+    return None if connector is None else connector == "S3A"
 
 
 def cluster_sts_check(
@@ -731,7 +728,7 @@ def cluster_sts_check(
         return StsReachability(
             NOT_CHECKED,
             UNKNOWN_CONNECTOR_STS,
-            f"{release_label} defaults to S3A, and {emrfs_impl_doubt(impl)}: which connector serves s3://, so which "
+            f"{impl_doubt(parse_release_label(release_label), impl)}: which connector serves s3://, so which "
             "STS endpoint it calls, is not known",
             f"set core-site fs.s3.impl to {EMRFS_IMPL} exactly, or remove it, to have it checked; the live probe "
             "(probe=True) proves the route",

@@ -20,7 +20,7 @@ from airflow_provider_emrfs_xacct.operators.revoke import RevokePartnerAccessOpe
 from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from devstack.moto_stack import DESTINATION_ACCOUNT, DESTINATION_CONN_ID, EMR_CONN_ID, Seeded
-from devstack.testing import CallRecorder, RecordingTaskInstance, small_cluster
+from devstack.testing import CallRecorder, RecordingTaskInstance, small_cluster, use_workers_own_credentials
 
 DEST_ROLE_ARN = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/partner-b-writer"
 CONFIGURATION = "emrfs-xacct-partner-0123456789ab"
@@ -77,9 +77,7 @@ def test_with_the_destination_account_pinned_none_is_checked_against_the_pin(
     aws: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The worker's own credentials (boto3's default chain) act in moto's default account, not the destination.
-    monkeypatch.setenv("AWS_ENDPOINT_URL", aws.url)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "worker")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "worker")
+    use_workers_own_credentials(aws.url, monkeypatch)
     for build in (verifier, revoke):
         op = build(destination_aws_conn_id=None, expected_destination_account_id=DESTINATION_ACCOUNT)
         recorder, error = execute_recorded(op)
@@ -289,9 +287,7 @@ def test_an_operators_connection_airflow_does_not_have_is_refused_before_any_cal
 ) -> None:
     # The Amazon hook would log "Unable to find AWS Connection ID ..., switching to empty" and act with the
     # worker's own credentials (here moto's default account): an unpinned operator would write there.
-    monkeypatch.setenv("AWS_ENDPOINT_URL", aws.url)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "worker")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "worker")
+    use_workers_own_credentials(aws.url, monkeypatch)
     acting_in_both = [
         verifier(aws_conn_id="aws_emr_acount"),
         revoke(aws_conn_id="aws_emr_acount"),

@@ -25,7 +25,14 @@ from devstack.moto_stack import (
     connection_uri_json,
     create_principals,
 )
-from devstack.testing import AFTER_CALL, READ_PREFIXES, CallRecorder, RecordingTaskInstance, run_operator
+from devstack.testing import (
+    AFTER_CALL,
+    READ_PREFIXES,
+    CallRecorder,
+    RecordingTaskInstance,
+    run_operator,
+    use_workers_own_credentials,
+)
 from tests.integration.partners import AUDITOR_STATEMENT, create_auditor
 
 ROLE_NAME = "partner-a-writer"
@@ -739,3 +746,29 @@ def test_a_trusted_role_of_the_emr_account_passes_the_check(aws: Seeded) -> None
 
     role = client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=ROLE_NAME)["Role"]
     assert aws.emr_ec2_role_arn in json.dumps(role["AssumeRolePolicyDocument"])
+
+
+def test_with_the_emr_side_on_the_default_chain_a_trusted_role_of_another_account_is_refused_before_any_write(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # partner_access(emr_aws_conn_id=None) and no emr_account_id: the EMR side acts with boto3's default chain (the
+    # worker's own credentials), and nothing checked the trusted role's account before the trust was written (the
+    # assume grant, on that chain, refused the ARN only afterwards). The worker's chain acts in moto's default account.
+    use_workers_own_credentials(aws.url, monkeypatch)
+    operator = make_operator(aws, trusted_default_chain=True)  # aws.emr_ec2_role_arn: the EMR account's
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(operator)
+
+    assert refused.value.field == "trusted_role_arns[0]"
+    assert "default credential chain" in str(refused.value)
+    assert calls.mutating == []
+    with pytest.raises(ClientError):
+        client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=ROLE_NAME)
+    # A role of the account that chain acts in passes the check (a dry run: that account holds no such role).
+    worker_role = "arn:aws:iam::123456789012:role/EMR_EC2_DefaultRole"
+    result, calls, _ = run_operator(
+        make_operator(aws, trusted_role_arns=[worker_role], trusted_default_chain=True, dry_run=True)
+    )
+    assert result == ROLE_ARN
+    assert calls.mutating == []

@@ -903,3 +903,28 @@ def test_a_cluster_setting_the_verifier_cannot_value_is_not_a_pass_where_the_jud
     assert refused is not None
     assert refused.status == 403
     assert deny["Sid"] in refused.reason or "denied" in refused.reason
+
+
+# core-site fs.s3.impl before 7.10.0 --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("impl", ["org.apache.hadoop.fs.s3a.S3AFileSystem", "com.example.fs.WrappedEmrFileSystem"])
+def test_before_7_10_a_filesystem_class_not_emrfs_s_is_not_a_pass_and_the_writes_are_not_counted(
+    aws: Seeded, impl: str
+) -> None:
+    """
+    A configuration classification overrides the defaults (Amazon EMR Release Guide, "Configure applications when you
+    create a cluster") and Hadoop serves s3:// with the class fs.s3.impl names, on any release; AWS documents the role
+    mappings' translation to S3A from 7.10.0 only. The verifier passed such a 6.15.0 cluster and the writer routed
+    EMRFS's mappings (both read fs.s3.impl from 7.10.0 only); now "not checked" and unknown. EMRFS's own class: PASS.
+    """
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    for value, verdict in ((impl, "NOT_CHECKED"), ("com.amazon.ws.emr.hadoop.fs.EmrFileSystem", "PASS")):
+        site = {"Classification": "core-site", "Properties": {"fs.s3.impl": value}}
+        cluster_id = launch_cluster(aws, configuration, ReleaseLabel="emr-6.15.0", Configurations=[site])
+        report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
+        assert report["verdict"] == verdict, report
+        result = write(aws, configuration, cluster_id=cluster_id)
+        assert bool(result.unknown) == (verdict == "NOT_CHECKED"), result.unknown
+        assert result.success == (verdict == "PASS")

@@ -458,3 +458,65 @@ def test_an_upload_setting_of_no_known_name_is_unknown(name: str, value: str) ->
     assert name in credentials.reason
     known = {"fs.s3.canned.acl": "BucketOwnerFullControl", "fs.s3.storageClass": "STANDARD_IA"}[name]
     assert credentials_of("emr-6.15.0", [site("emrfs-site", **{name: known})], MAPPED).kind == MAPPINGS
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("fs.s3a.acl.default", "BucketOwnerFullControl"),
+        ("fs.s3a.bucket.partner-results-b.acl.default", "BucketOwnerFullControl"),
+        ("fs.s3a.create.storage.class", "standard_ia"),
+        ("fs.s3a.bucket.partner-results-b.requester.pays.enabled", "true"),
+        ("fs.s3a.requester.pays.enabled", "true"),
+    ],
+)
+def test_s3a_s_own_upload_settings_are_not_modelled_so_the_writes_are_unknown(name: str, value: str) -> None:
+    # S3A reads its own core-site settings, per bucket first (Apache Hadoop, "Hadoop-AWS module", per-bucket
+    # configuration), as the verifier does (checks/contexts.py, s3a_readings); the writer sent no ACL, storage class or
+    # Requester Pays header for them and counted the outcome (MAPPINGS before the fix).
+    configurations = [site("core-site", **{name: value})]
+    credentials = credentials_of("emr-7.10.0", configurations, MAPPED, "partner-results-b")
+    assert credentials.kind == UNKNOWN
+    assert name in credentials.reason
+    # Kept EMRFS reads no fs.s3a.* setting.
+    kept = [site("core-site", **{name: value, "fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"})]
+    assert credentials_of("emr-7.10.0", kept, MAPPED, "partner-results-b").kind == MAPPINGS
+
+
+@pytest.mark.parametrize(
+    ("option", "base", "bucket_level"),
+    [
+        ("canned.acl", "BucketOwnerFullControl", "Private"),
+        ("canned.acl", None, "BucketOwnerFullControl"),
+        ("storageClass", None, "STANDARD_IA"),
+        ("useRequesterPaysHeader", "false", "true"),
+    ],
+)
+def test_emrfs_s_bucket_level_upload_setting_unlike_the_base_one_is_unknown(
+    option: str, base: str | None, bucket_level: str
+) -> None:
+    # Whether EMRFS reads fs.s3.bucket.BUCKET.<option> AWS documents for the SSE-KMS key only: the verifier takes both
+    # readings (checks/contexts.py, emrfs_readings), while the writer followed the base one alone (MAPPINGS before).
+    properties = {f"fs.s3.bucket.partner-results-b.{option}": bucket_level}
+    if base is not None:
+        properties[f"fs.s3.{option}"] = base
+    credentials = credentials_of("emr-6.15.0", [site("emrfs-site", **properties)], MAPPED, "partner-results-b")
+    assert credentials.kind == UNKNOWN
+    assert f"fs.s3.bucket.partner-results-b.{option}" in credentials.reason
+    # Another bucket's, or the same value as the base one: the writes are judged.
+    assert credentials_of("emr-6.15.0", [site("emrfs-site", **properties)], MAPPED, "other-bucket").kind == MAPPINGS
+    same = {f"fs.s3.{option}": bucket_level, f"fs.s3.bucket.partner-results-b.{option}": bucket_level}
+    assert credentials_of("emr-6.15.0", [site("emrfs-site", **same)], MAPPED, "partner-results-b").kind == MAPPINGS
+
+
+@pytest.mark.parametrize("impl", ["org.apache.hadoop.fs.s3a.S3AFileSystem", "com.example.fs.WrappedEmrFileSystem"])
+def test_before_7_10_the_sts_endpoint_with_fs_s3_impl_not_emrfs_s_is_not_told(impl: str) -> None:
+    # As the verifier's STS route is "not checked" there (pure/network.py): was EMRFS's endpoint, judged as such.
+    configurations = [
+        site("core-site", **{"fs.s3.impl": impl}),
+        site("emrfs-site", **{"fs.s3.sts.endpoint": "https://sts.amazonaws.com"}),
+    ]
+    endpoint = sts_endpoint_site("emr-6.15.0", configurations, "b")["fs.s3.sts.endpoint"]
+    assert impl in endpoint
+    kept = [site("core-site", **{"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"}), configurations[1]]
+    assert sts_endpoint_site("emr-6.15.0", kept, "b")["fs.s3.sts.endpoint"] == "https://sts.amazonaws.com"

@@ -1249,6 +1249,11 @@ def test_s3a_launch_refuses_another_filesystem_class(impl: str, release: str | N
         "neither EMRFS's",
         "org.apache.hadoop.fs.s3a.S3AFileSystem",
     )
-    # Before 7.10.0 keep_emrfs=False reads no fs.s3.impl (EMRFS is the release's connector): launched as given.
-    before = plan_launch(overrides("emr-7.9.0", Configurations=user), keep_emrfs=False)
-    assert before.overrides["Configurations"] == user
+    # Before 7.10.0 too: Hadoop serves s3:// with the class fs.s3.impl names on any release (it was launched as given,
+    # as "EMRFS": tests/unit/test_fs_s3_impl_before_s3a.py).
+    refused(
+        lambda: plan_launch(overrides("emr-7.9.0", Configurations=user), keep_emrfs=False),
+        f"{CONFIGURATIONS}[0].Properties.fs.s3.impl",
+        "neither EMRFS's",
+        EMRFS_IMPL,
+    )

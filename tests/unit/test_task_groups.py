@@ -527,3 +527,23 @@ def test_an_emr_ec2_role_arn_outside_emr_account_id_known_at_run_time_is_refused
     assert "is in account 333333333333" in refused.value.problem
     assert "111111111111" in refused.value.problem
     assert calls.mutating == []
+
+
+@pytest.mark.parametrize(
+    ("given", "checked"),
+    [
+        ({}, (None, "aws_emr_account", False)),
+        ({"emr_aws_conn_id": None}, (None, None, True)),
+        ({"emr_aws_conn_id": None, "emr_account_id": "111111111111"}, ("111111111111", None, False)),
+    ],
+)
+def test_the_destination_role_checks_the_trusted_role_against_the_emr_side_however_it_acts(
+    given: dict[str, Any], checked: tuple[Any, ...]
+) -> None:
+    # emr_aws_conn_id=None without emr_account_id left the trusted role's account unchecked before its trust was written
+    # (the EMR side then acts with boto3's default chain, whose account only the assume grant, after it, compared).
+    dag, _ = build(**given)
+    role = dag.get_task("partner_acme.ensure_destination_role")
+    assert (role.trusted_account_id, role.trusted_aws_conn_id, role.trusted_default_chain) == checked
+    if checked[2]:
+        assert role.argument_names["trusted_default_chain"] == "partner_access(emr_aws_conn_id=...)"

@@ -39,7 +39,7 @@ def audit(state: ChainState) -> list[Link]:
     if version is not None and version < ACCESS_GRANTS_SINCE:
         return []
     s3a = serves_s3_with_s3a(state)
-    # From 7.10.0 with fs.s3.impl neither EMRFS's nor S3A's class as Hadoop reads it, the connector is not known: S3A's too.
+    # With fs.s3.impl leaving the connector not known (connector_doubt; before 7.10.0 any class but EMRFS's): S3A's too.
     doubt = connector_doubt(state) if version is not None else ""
     classifications = ("emrfs-site", "spark-defaults", *(("core-site",) if s3a or doubt else ()))
     unreadable = unreadable_access_grants(state.cluster_configurations, classifications)

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
-    S3A_DEFAULT_SINCE,
-    emrfs_impl_doubt,
     emrfs_kept,
     hadoop_boolean,
+    impl_connector,
+    impl_doubt,
     java_trim,
     parse_release_label,
     s3a_bucket_setting,
@@ -703,19 +703,25 @@ def s3a_setting(state: ChainState, name: str, bucket: str) -> str | None:
     return _value_of(state, "core-site", s3a_setting_name(state, name, bucket))
 
 
+def s3_connector_of(state: ChainState) -> str | None:
+    """
+    The cluster's ``s3://`` connector, ``"EMRFS"`` or ``"S3A"``, from its release and ``core-site`` ``fs.s3.impl``, as
+    the launch reads them (:func:`~.cluster_config.impl_connector`); ``None``: not known.
+    """
+    return impl_connector(cluster_release(state), site_property(state, "core-site", "fs.s3.impl"))
+
+
 def serves_s3_with_s3a(state: ChainState) -> bool:
     """Whether S3A serves the cluster's ``s3://``: release 7.10.0 or later, and ``fs.s3.impl`` does not keep EMRFS."""
-    version = cluster_release(state)
-    return version is not None and version >= S3A_DEFAULT_SINCE and keeps_emrfs(state) is False
+    return s3_connector_of(state) == "S3A"
 
 
 def s3a_may_serve_s3(state: ChainState) -> bool:
     """
     Whether S3A serves, or may serve, the cluster's ``s3://``: :func:`serves_s3_with_s3a`, or the release unknown, or
-    whether ``fs.s3.impl`` keeps EMRFS not known (:func:`connector_doubt`).
+    the class ``fs.s3.impl`` names not known to serve it with EMRFS or S3A (:func:`connector_doubt`).
     """
-    version = cluster_release(state)
-    return keeps_emrfs(state) is not True and (version is None or version >= S3A_DEFAULT_SINCE)
+    return s3_connector_of(state) != "EMRFS"
 
 
 def translation_off(state: ChainState) -> bool:
@@ -991,13 +997,14 @@ def keeps_emrfs(state: ChainState) -> bool | None:
 def connector_doubt(state: ChainState) -> str:
     """
     Why the cluster's ``s3://`` connector is not known (``""``: it is, or no cluster settings were read): its release
-    is not known, or, from 7.10.0, ``core-site`` ``fs.s3.impl`` names neither EMRFS's nor S3A's class as Hadoop reads it (:func:`keeps_emrfs`).
+    is not known, or ``core-site`` ``fs.s3.impl`` names a class not known to serve it with EMRFS or S3A there: neither
+    EMRFS's nor S3A's as Hadoop reads it, or, before 7.10.0, any but EMRFS's (:func:`s3_connector_of`).
     """
     version = cluster_release(state)
     if version is None:
         return "the cluster's release is not known"
-    if version >= S3A_DEFAULT_SINCE and keeps_emrfs(state) is None:
-        return emrfs_impl_doubt(site_property(state, "core-site", "fs.s3.impl"))
+    if s3_connector_of(state) is None:
+        return impl_doubt(version, site_property(state, "core-site", "fs.s3.impl"))
     return ""
 
 
