@@ -164,15 +164,20 @@ def test_the_dag_processor_sampler_loads_a_dag_file_as_airflow_does_and_times_it
         in_forked_child(lambda: 1 / 0)
 
 
+@pytest.fixture(scope="module")
+def preloaded() -> set[str]:
+    """What the preload imports, in a fresh interpreter."""
+    return modules_loaded_by(
+        "from airflow_provider_emrfs_xacct.preload import import_parse_time_modules\nimport_parse_time_modules()"
+    )
+
+
 @pytest.mark.parametrize("dag_file", sorted(path.name for path in (ROOT / "dags").glob("*.py")))
-def test_the_preload_has_every_provider_module_an_example_dag_loads(dag_file):
+def test_the_preload_has_every_provider_module_an_example_dag_loads(dag_file, preloaded):
     # airflow_provider_emrfs_xacct.preload is for the modules DAG files import from the provider: one it lacks is
     # imported again by every parse (the example DAGs' user_defined_macros, macros.aws_partition, for one).
     from airflow_provider_emrfs_xacct.preload import parse_time_modules
 
-    preloaded = modules_loaded_by(
-        "from airflow_provider_emrfs_xacct.preload import import_parse_time_modules\nimport_parse_time_modules()"
-    )
     loaded = modules_loaded_by(f"import runpy\nrunpy.run_path('dags/{dag_file}', run_name='__dag__')")
     provider = {name for name in loaded if name.startswith("airflow_provider_emrfs_xacct")}
     assert sorted(provider - preloaded) == [], parse_time_modules()
