@@ -493,9 +493,19 @@ AIRFLOW_IN_FORKS = False
 _ZYGOTES: dict[tuple[tuple[str, str], ...], subprocess.Popen[str]] = {}
 
 
+def _zygote_key(env: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((name, value) for name, value in env.items() if name != "PYTEST_CURRENT_TEST"))
+
+
+def warm_process(env: dict[str, str]) -> subprocess.Popen[str] | None:
+    """The running warm Airflow process of ``env`` (pytest's per-test variable aside), if there is one."""
+    zygote = _ZYGOTES.get(_zygote_key(env))
+    return zygote if zygote is not None and zygote.poll() is None else None
+
+
 def _zygote(env: dict[str, str]) -> subprocess.Popen[str]:
     """The warm Airflow process started with ``env`` (pytest's per-test variable aside), started if need be."""
-    key = tuple(sorted((name, value) for name, value in env.items() if name != "PYTEST_CURRENT_TEST"))
+    key = _zygote_key(env)
     if key in _ZYGOTES and _ZYGOTES[key].poll() is None:
         return _ZYGOTES[key]
     while len(_ZYGOTES) >= 2:
@@ -515,6 +525,13 @@ def _close_zygote(zygote: subprocess.Popen[str]) -> None:
         zygote.wait(timeout=30)
     except subprocess.TimeoutExpired:
         zygote.kill()
+
+
+def _disable_forks(reason: str) -> None:
+    """Run this session's later commands with the ``airflow`` executable, saying why."""
+    global AIRFLOW_IN_FORKS
+    AIRFLOW_IN_FORKS = False
+    sys.stderr.write(f"{reason}: the airflow executable runs the commands from now on\n")
 
 
 def close_zygotes() -> None:
@@ -537,11 +554,15 @@ def airflow_command(argv: list[str], env: dict[str, str], scratch: Path) -> subp
     scratch.mkdir(parents=True, exist_ok=True)
     stdout, stderr = scratch / "airflow.stdout", scratch / "airflow.stderr"
     request = {"argv": argv, "env": env, "stdout": str(stdout), "stderr": str(stderr)}
-    zygote.stdin.write(json.dumps(request) + "\n")
-    zygote.stdin.flush()
-    answer = zygote.stdout.readline()
-    if not answer:
-        raise RuntimeError(f"the warm Airflow process exited ({zygote.wait()}) before answering airflow {argv}")
+    try:
+        zygote.stdin.write(json.dumps(request) + "\n")
+        zygote.stdin.flush()
+        answer = zygote.stdout.readline()
+    except OSError:
+        answer = ""
+    if not answer:  # it could not start (its own message is on stderr): it forked nothing, the executable runs
+        _disable_forks(f"the warm Airflow process exited ({zygote.wait()}) before answering airflow {argv}")
+        return subprocess.run([airflow_cli(), *argv], env=env, capture_output=True, text=True, check=False)
     returncode = json.loads(answer)["returncode"]
     return subprocess.CompletedProcess([airflow_cli(), *argv], returncode, stdout.read_text(), stderr.read_text())
 

@@ -19,6 +19,7 @@ import sqlalchemy
 from airflow.sdk import Asset
 from sqlalchemy.pool import NullPool
 
+from devstack import testing
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, Seeded, client
 from devstack.testing import ROOT, airflow_command, airflow_env, execute_as_task, partner_export_conf
 
@@ -421,3 +422,38 @@ def test_many_partners_one_call_and_one_cluster_each(aws: Seeded, airflow_home: 
         (prefixes[name], "export_partner.publish_results", index) for index, name in enumerate(names)
     ]
     assert [event.uri for event in events] == [Asset(prefixes[name]).uri for name in names]
+
+
+# The tests' airflow commands: forks of a warm Airflow process (devstack/airflow_zygote.py) ------------------------
+
+
+def test_a_command_in_a_fork_of_the_warm_airflow_answers_as_the_executable_does(
+    aws: Seeded, airflow_home: Path, tmp_path: Path
+) -> None:
+    env = airflow_env(aws.url, airflow_home)
+    forked = airflow_command(["version"], env, tmp_path / "forked")
+    zygote = testing.warm_process(env)
+    assert zygote is not None  # the command went through it
+    executable = airflow_command(["version"], {**env, "EMRFS_XACCT_AIRFLOW_FORKS": "0"}, tmp_path / "executable")
+    assert executable.returncode == 0
+    assert executable.stdout.strip()
+    assert (forked.returncode, forked.stdout) == (executable.returncode, executable.stdout)
+
+    # Another test's command of the same environment: the same warm process, a failing command's status kept.
+    missing = airflow_command(
+        ["dags", "test", "emrfs_xacct_no_such_dag"], {**env, "PYTEST_CURRENT_TEST": "another"}, tmp_path / "missing"
+    )
+    assert missing.returncode != 0
+    assert "emrfs_xacct_no_such_dag" in missing.stdout + missing.stderr
+    assert testing.warm_process(env) is zygote
+
+
+def test_a_warm_process_that_cannot_start_leaves_the_commands_to_the_executable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(testing, "AIRFLOW_IN_FORKS", True)
+    env = {**airflow_env("http://127.0.0.1:9", tmp_path), "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "no-such-scheme://"}
+    result = airflow_command(["version"], env, tmp_path)
+    assert testing.AIRFLOW_IN_FORKS is False  # the session's later commands run with the executable
+    assert result.args[0] == testing.airflow_cli()
+    assert result.returncode != 0  # the executable fails on that database as well
