@@ -505,9 +505,10 @@ def warm_process(env: dict[str, str]) -> subprocess.Popen[str] | None:
 
 def _zygote(env: dict[str, str]) -> subprocess.Popen[str]:
     """The warm Airflow process started with ``env`` (pytest's per-test variable aside), started if need be."""
+    running = warm_process(env)
+    if running is not None:
+        return running
     key = _zygote_key(env)
-    if key in _ZYGOTES and _ZYGOTES[key].poll() is None:
-        return _ZYGOTES[key]
     while len(_ZYGOTES) >= 2:
         _close_zygote(_ZYGOTES.pop(next(iter(_ZYGOTES))))
     script = str(Path(__file__).with_name("airflow_zygote.py"))
@@ -546,8 +547,9 @@ def airflow_command(argv: list[str], env: dict[str, str], scratch: Path) -> subp
     (its output through files in ``scratch``), else (or with ``EMRFS_XACCT_AIRFLOW_FORKS=0`` in ``env`` or this
     process's environment) with the ``airflow`` executable.
     """
+    executable = [airflow_cli(), *argv]
     if not AIRFLOW_IN_FORKS or env.get("EMRFS_XACCT_AIRFLOW_FORKS", os.environ.get("EMRFS_XACCT_AIRFLOW_FORKS")) == "0":
-        return subprocess.run([airflow_cli(), *argv], env=env, capture_output=True, text=True, check=False)
+        return subprocess.run(executable, env=env, capture_output=True, text=True, check=False)
     zygote = _zygote(env)
     assert zygote.stdin is not None
     assert zygote.stdout is not None
@@ -562,9 +564,9 @@ def airflow_command(argv: list[str], env: dict[str, str], scratch: Path) -> subp
         answer = ""
     if not answer:  # it could not start (its own message is on stderr): it forked nothing, the executable runs
         _disable_forks(f"the warm Airflow process exited ({zygote.wait()}) before answering airflow {argv}")
-        return subprocess.run([airflow_cli(), *argv], env=env, capture_output=True, text=True, check=False)
+        return subprocess.run(executable, env=env, capture_output=True, text=True, check=False)
     returncode = json.loads(answer)["returncode"]
-    return subprocess.CompletedProcess([airflow_cli(), *argv], returncode, stdout.read_text(), stderr.read_text())
+    return subprocess.CompletedProcess(executable, returncode, stdout.read_text(), stderr.read_text())
 
 
 def run_dag(

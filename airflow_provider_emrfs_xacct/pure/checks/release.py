@@ -93,14 +93,14 @@ def _release_links(state: ChainState) -> list[Link]:
     links.extend(_imds_links(state, state.release_label, version))
     if version >= S3A_DEFAULT_SINCE:
         links.extend(_connector_links(state, state.release_label))
-    elif connector_doubt(state):
+    elif doubt := connector_doubt(state):
         # Before 7.10.0 too, Hadoop serves s3:// with the class core-site fs.s3.impl names (checks EMRFS's otherwise).
         links.append(
             Link(
                 None,
                 "s3:// connector",
                 UNKNOWN,
-                f"{state.release_label} serves s3:// with EMRFS by default; {connector_doubt(state)}: which connector "
+                f"{state.release_label} serves s3:// with EMRFS by default; {doubt}: which connector "
                 "serves s3://, and whether the role mappings apply there, is not known",
                 fix=f"set core-site fs.s3.impl to {EMRFS_IMPL} exactly, or remove it",
             )
