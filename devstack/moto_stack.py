@@ -51,6 +51,7 @@ import boto3
 import botocore.exceptions
 import moto.backends
 import moto.kms.models
+import moto.moto_api._internal.models
 from moto.core.responses import ActionResult, BaseResponse
 from moto.emr.models import Cluster, Step
 from moto.emr.responses import ElasticMapReduceResponse
@@ -404,6 +405,27 @@ def _moto_modules_listed_once() -> None:
     moto.backends.list_of_moto_modules = lambda: listed
 
 
+#: The URLs of the moto servers this process serves (:class:`MotoStack`).
+_SERVED_HERE: set[str] = set()
+#: Role credentials :func:`account_session` got from a moto server of this process, by URL, account, role and
+#: Region; emptied whenever such a server resets (its STS forgets what it issued then).
+_ROLE_CREDENTIALS: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+
+
+def _role_credentials_until_reset() -> None:
+    """Forget :data:`_ROLE_CREDENTIALS` when a moto server of this process resets (``/moto-api/reset``)."""
+    original = moto.moto_api._internal.models.MotoAPIBackend.reset
+    if getattr(original, "forgets_role_credentials", False):
+        return
+
+    def reset(self: Any) -> None:
+        _ROLE_CREDENTIALS.clear()
+        original(self)
+
+    reset.forgets_role_credentials = True  # type: ignore[attr-defined]
+    moto.moto_api._internal.models.MotoAPIBackend.reset = reset  # type: ignore[method-assign]
+
+
 class MotoStack:
     """A moto server on a free loopback port (or ``host``/``port``), in this process."""
 
@@ -427,6 +449,7 @@ class MotoStack:
         aws_s3_actions.install()
         _private_keys_on_first_use()
         _moto_modules_listed_once()
+        _role_credentials_until_reset()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
         self.url = ""
@@ -436,11 +459,13 @@ class MotoStack:
         _, port = self._server.get_host_and_port()
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
+        _SERVED_HERE.add(self.url)
         global _step_runner_url
         _step_runner_url = self.url
         return self
 
     def stop(self) -> None:
+        _SERVED_HERE.discard(self.url)
         self._server.stop()
 
     def __enter__(self) -> MotoStack:
@@ -454,16 +479,25 @@ def account_session(url: str, account: str, role: str = PROVISIONER_ROLE, region
     """
     Return a boto3 session acting in ``account`` of ``region``'s partition (by assuming ``role`` there through
     moto's STS; moto serves IAM, S3 and STS of each partition apart, by the Region a request is signed for).
+
+    A moto server of this process issues the role's credentials once until it resets (each test resets it and
+    builds many clients): moto judges each request by the role's policies as they are then, not as they were
+    when the role was assumed.
     """
-    sts = boto3.client(
-        "sts",
-        endpoint_url=url,
-        region_name=region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    role_arn = f"arn:{partition_of(region)}:iam::{account}:role/{role}"
-    credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="devstack")["Credentials"]
+    cached = url in _SERVED_HERE
+    credentials: dict[str, Any] | None = _ROLE_CREDENTIALS.get((url, account, role, region)) if cached else None
+    if credentials is None:
+        sts = boto3.client(
+            "sts",
+            endpoint_url=url,
+            region_name=region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        role_arn = f"arn:{partition_of(region)}:iam::{account}:role/{role}"
+        credentials = dict(sts.assume_role(RoleArn=role_arn, RoleSessionName="devstack")["Credentials"])
+        if cached:
+            _ROLE_CREDENTIALS[(url, account, role, region)] = credentials
     return boto3.Session(
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
