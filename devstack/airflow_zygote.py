@@ -12,8 +12,8 @@ parser and the task runner are Airflow's own (``airflow.__main__.main``).
 
 Protocol (one JSON object per line): the request ``{"argv": [...], "env": {...}, "stdout": path, "stderr":
 path}`` on stdin; the answer ``{"returncode": n}`` on stdout once the child has exited. The child takes the
-request's environment whole. Standard library and Airflow only: it runs as a script, without ``devstack``
-on ``sys.path``. ``devstack.testing.airflow_command`` starts and talks to it.
+request's environment whole. Standard library, Airflow, boto3 and the provider only: it runs as a script,
+without ``devstack`` on ``sys.path``. ``devstack.testing.airflow_command`` starts and talks to it.
 """
 
 from __future__ import annotations
@@ -38,9 +38,30 @@ def warm() -> None:
     app = in_process_api_server().app
     if not app._cadwyn_initialized:
         app._cadwyn_initialize()
+    preload()
     others = [thread.name for thread in threading.enumerate() if thread is not threading.main_thread()]
     if others:
         raise SystemExit(f"airflow_zygote: threads running before the first fork (unsafe to fork): {others}")
+
+
+def preload() -> None:
+    """
+    Load, once, what every test run loads before its first AWS call: the provider's parse-time modules (as a
+    deployment following ``airflow_provider_emrfs_xacct.preload`` does), the Amazon provider's AWS hook and EMR
+    operators, and botocore's models of the services the provider calls (read through the one loader that
+    ``airflow_local_settings`` shares, when the Airflow home has the tests' copy). What a task imports when it runs
+    is still imported by the child.
+    """
+    import boto3
+    from airflow.providers.amazon.aws.hooks import base_aws  # noqa: F401
+    from airflow.providers.amazon.aws.operators import emr  # noqa: F401
+
+    from airflow_provider_emrfs_xacct.preload import import_parse_time_modules
+
+    import_parse_time_modules()
+    session = boto3.Session(aws_access_key_id="warm", aws_secret_access_key="warm", region_name="us-east-1")
+    for service in ("ec2", "emr", "iam", "kms", "s3", "s3control", "sts"):
+        session.client(service)  # builds its endpoint rules and service model; sends nothing
 
 
 def run_child(request: dict) -> None:
