@@ -19,8 +19,8 @@ import pytest
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import unknown_canned_acl
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, S3A_IMPL, plan_launch
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from tests.unit.test_chain import BUCKET, healthy_state
+from tests.unit.test_cluster_config import refused
 
 KEEP_ALIVE = {"KeepJobFlowAliveWhenNoSteps": True}
 
@@ -40,15 +40,6 @@ def spark(**properties: str) -> dict[str, Any]:
 
 def site(classification: str, **properties: str) -> dict[str, Any]:
     return {"Classification": classification, "Properties": properties}
-
-
-def refused(call: Any, field: str, *needles: str) -> InvalidParameterError:
-    with pytest.raises(InvalidParameterError) as caught:
-        call()
-    assert caught.value.field == field
-    for needle in needles:
-        assert needle in caught.value.problem, f"{needle!r} not in {caught.value.problem!r}"
-    return caught.value
 
 
 @pytest.mark.parametrize(
