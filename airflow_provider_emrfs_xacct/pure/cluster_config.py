@@ -105,6 +105,11 @@ CANNED_ACLS = {
     "BucketOwnerFullControl": "bucket-owner-full-control",
     "AwsExecRead": "aws-exec-read",
 }
+#: The names of :data:`CANNED_ACLS` S3A may not hold: Apache Hadoop's S3A on the AWS SDK v2 takes the ACL by
+#: ``AWSCannedACL.valueOf``, an enum (Apache Hadoop, ``org.apache.hadoop.fs.s3a.AWSCannedACL``, "Enum to map AWS SDK V1
+#: Acl values to SDK V2") with no ``LogDeliveryWrite``, whose ``aws-exec-read`` is ``AwsExecRead`` in one version and
+#: ``AWS_EXEC_READ`` in another; which Hadoop EMR's S3A is built on AWS does not document.
+S3A_DOUBTFUL_ACLS = ("LogDeliveryWrite", "AwsExecRead")
 #: The canned ACL settings by the site file each is read from (their per-bucket forms too: :func:`canned_acl_setting`).
 EMRFS_CANNED_ACL = "fs.s3.canned.acl"
 S3A_CANNED_ACL = "fs.s3a.acl.default"
@@ -339,6 +344,8 @@ def plan_launch(
             "security configuration's role mappings would not apply to any write (they would go out as the EC2 "
             "instance profile). Remove the property, or keep EMRFS for s3:// (keep_emrfs=True)",
         )
+    if connector != "EMRFS" and (version is None or version >= S3A_DEFAULT_SINCE):  # S3A serves s3://, or may
+        _refuse_s3a_doubtful_acls(configurations, emrfs_site)
     _refuse_access_grants(uses_role_mappings and connector == "EMRFS", version, configurations, emrfs_site)
     connector_notes = _connector_notes(
         version, label, keep_emrfs, core_site, translation_off is not None, connector == "EMRFS" and not keep_emrfs
@@ -1142,6 +1149,36 @@ def _check_site_canned_acls(configurations: list[dict[str, Any]]) -> None:
         classification = configuration.get("Classification")
         if classification in ("emrfs-site", "core-site") and isinstance(properties, dict):
             check_canned_acls(properties, f"job_flow_overrides.Configurations[{index}].Properties", str(classification))
+
+
+def s3a_acl_doubt(value: object) -> str:
+    """Why S3A may not read canned ACL name ``value`` (:data:`S3A_DOUBTFUL_ACLS`), or ``""``."""
+    if value not in S3A_DOUBTFUL_ACLS:
+        return ""
+    return (
+        f"S3A takes the ACL by Hadoop's AWSCannedACL.valueOf (on the AWS SDK v2), whose enum holds no LogDeliveryWrite "
+        f"and names aws-exec-read AwsExecRead or AWS_EXEC_READ depending on the Hadoop version, which AWS does not "
+        f"document for EMR's S3A: whether S3A reads {value!r} at all is not known"
+    )
+
+
+def _refuse_s3a_doubtful_acls(configurations: list[dict[str, Any]], emrfs_site: dict[str, str]) -> None:
+    """Refuse a canned ACL setting S3A reads (its own, or EMRFS's translated) naming :data:`S3A_DOUBTFUL_ACLS`."""
+    given = [("emrfs_site_properties", "emrfs-site", emrfs_site)]
+    for index, configuration in enumerate(configurations):
+        properties = configuration.get("Properties")
+        if configuration.get("Classification") in ("emrfs-site", "core-site") and isinstance(properties, dict):
+            field = f"job_flow_overrides.Configurations[{index}].Properties"
+            given.append((field, str(configuration["Classification"]), properties))
+    for field, classification, properties in given:
+        for name, value in properties.items():
+            doubt = s3a_acl_doubt(value) if canned_acl_setting(name, classification) else ""
+            if doubt:
+                raise InvalidParameterError(
+                    f"{field}.{name}",
+                    f"is {value!r}, and S3A serves s3:// on this cluster: {doubt}. Use another canned ACL (such as "
+                    "BucketOwnerFullControl), or keep EMRFS for s3:// (keep_emrfs=True)",
+                )
 
 
 #: The settings the launch reads from a site file (the ``s3://`` connector, the role mappings' translation, the

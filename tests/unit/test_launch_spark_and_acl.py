@@ -18,6 +18,7 @@ import pytest
 
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import unknown_canned_acl
+from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, S3A_IMPL, plan_launch
 from tests.unit.test_chain import BUCKET, healthy_state
 from tests.unit.test_cluster_config import refused
@@ -143,3 +144,38 @@ def test_a_bucket_level_canned_acl_the_verifier_does_not_know_is_refused() -> No
         f"job_flow_overrides.Configurations[0].Properties.{name}",
         "BucketOwnerFullControl",
     )
+
+
+@pytest.mark.parametrize("value", ["LogDeliveryWrite", "AwsExecRead"])
+@pytest.mark.parametrize("where", ["emrfs_site_properties", "core-site"])
+def test_a_canned_acl_name_s3a_may_not_hold_is_refused_where_s3a_serves_s3(where: str, value: str) -> None:
+    # Apache Hadoop's S3A on the AWS SDK v2 takes the ACL by AWSCannedACL.valueOf, an enum without LogDeliveryWrite and
+    # whose aws-exec-read is AwsExecRead or AWS_EXEC_READ depending on the version: which Hadoop EMR's S3A builds on AWS
+    # does not document. Accepted before, and the verifier read the S3 header of the name (a guess).
+    name = "fs.s3a.acl.default" if where == "core-site" else "fs.s3.canned.acl"
+    if where == "core-site":
+        call = lambda: plan_launch(overrides("emr-7.10.0", site(where, **{name: value})), keep_emrfs=False)  # noqa: E731
+        field = f"job_flow_overrides.Configurations[0].Properties.{name}"
+    else:
+        call = lambda: plan_launch(overrides("emr-7.10.0"), keep_emrfs=False, emrfs_site_properties={name: value})  # noqa: E731
+        field = f"emrfs_site_properties.{name}"
+    refused(call, field, "S3A", "AWSCannedACL")
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [site("core-site" if where == "core-site" else "emrfs-site", **{name: value})]
+    assert "AWSCannedACL" in unknown_canned_acl(state, BUCKET)
+    # Where EMRFS serves s3:// (keep_emrfs), EMRFS's SDK v1 names hold both: kept, and known to the verifier.
+    if where != "core-site":
+        plan = plan_launch(overrides("emr-7.10.0"), keep_emrfs=True, emrfs_site_properties={name: value})
+        state.cluster_configurations = plan.overrides["Configurations"]
+        assert unknown_canned_acl(state, BUCKET) == ""
+
+
+def test_the_verifiers_fix_names_only_the_acls_s3a_reads() -> None:
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [site("core-site", **{"fs.s3a.acl.default": "LogDeliveryWrite"})]
+    [link] = [link for link in check_chain(state).links if link.link.startswith("owner of objects")]
+    assert link.status == UNKNOWN
+    assert "BucketOwnerFullControl" in link.fix
+    assert "LogDeliveryWrite" not in link.fix

@@ -17,6 +17,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     impl_doubt,
     java_trim,
     parse_release_label,
+    s3a_acl_doubt,
     s3a_bucket_setting,
 )
 from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate_access
@@ -68,9 +69,6 @@ _ABSENT_ALWAYS = frozenset(
         "kms:MacAlgorithm",
     }
 )
-
-#: The canned ACL names a canned ACL setting is read with (:func:`unknown_canned_acl`; the launch takes these only).
-CANNED_ACL_NAMES = tuple(CANNED_ACLS)
 
 
 def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, str | None] | None:
@@ -550,9 +548,15 @@ def unknown_canned_acl(state: ChainState, bucket: str) -> str:
     if state.cluster_configurations is None:
         return ""
     values = [*(emrfs_readings(state, "fs.s3.canned.acl", bucket) if not serves_s3_with_s3a(state) else ())]
-    if s3a_may_serve_s3(state):
-        values.extend(s3a_readings(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket))
+    s3a = s3a_readings(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket) if s3a_may_serve_s3(state) else ()
+    values.extend(s3a)
     odd = [value for value in values if value and value not in CANNED_ACLS]
+    doubt = next((s3a_acl_doubt(value) for value in s3a if s3a_acl_doubt(value)), "")
+    if not odd and doubt:
+        return (
+            f"the canned ACL setting S3A reads for bucket {bucket} ({canned_acl_setting(state, bucket)}) holds a name "
+            f"S3A may not read: {doubt}, so which x-amz-acl the uploads carry is not known"
+        )
     if not odd:
         return ""
     return (
@@ -560,6 +564,11 @@ def unknown_canned_acl(state: ChainState, bucket: str) -> str:
         f"{odd[0]!r}, which is no canned ACL name AWS documents ({', '.join(CANNED_ACLS)}, exactly: S3A reads "
         "fs.s3a.acl.default untrimmed): which x-amz-acl the uploads carry is not known"
     )
+
+
+def readable_canned_acl_names(state: ChainState) -> tuple[str, ...]:
+    """The canned ACL names the ``s3://`` connector is known to read: :data:`S3A_DOUBTFUL_ACLS` left out where S3A may."""
+    return tuple(name for name in CANNED_ACLS if not (s3a_may_serve_s3(state) and s3a_acl_doubt(name)))
 
 
 def _acl_header(setting: str | None) -> str | None:
