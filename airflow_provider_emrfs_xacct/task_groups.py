@@ -175,12 +175,15 @@ def _trusted_account(emr_account_id: Any, emr_aws_conn_id: Any) -> dict[str, Any
     That task runs first: an ARN of another account (a template, an XComArg) reached IAM as that role's trust before
     the assume grant refused it. With the pin the task needs no call; without it, it reads the account the EMR
     connection acts in (no write); with ``emr_aws_conn_id=None``, the one boto3's default chain acts in, as the EMR
-    side's tasks then do (``trusted_default_chain``).
+    side's tasks then do (``trusted_default_chain``); also beside a pin not known when the DAG is parsed (a template,
+    an upstream task's output), which may resolve to ``None``: the role is then checked as without the pin, never
+    trusted unchecked.
     """
     given = {"trusted_account_id": emr_account_id, "trusted_aws_conn_id": emr_aws_conn_id}
-    if emr_account_id is None and emr_aws_conn_id is None:
-        return {"trusted_default_chain": True}
-    return {name: value for name, value in given.items() if value is not None}
+    chosen: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
+    if emr_aws_conn_id is None and (emr_account_id is None or not _known(emr_account_id)):
+        chosen["trusted_default_chain"] = True
+    return chosen
 
 
 def _validate_name_prefix(value: Any, field: str) -> str:

@@ -476,9 +476,10 @@ def _bucket_level_upload_setting(emrfs: dict[str, str], bucket: str | None) -> s
 
 
 def _session_refused(setting: str, duration: str) -> str | None:
-    """Why STS refuses an EMRFS session duration (``""``: it does not; ``None``: not whole seconds, how EMRFS reads
-    any other spelling is not documented), trimmed as Java trims (Hadoop's getters)."""
-    if not re.fullmatch(r"\d+", duration.strip(JAVA_TRIMMED)):
+    """Why STS refuses an EMRFS session duration (``""``: it does not; ``None``: not whole seconds in ASCII digits, how
+    EMRFS reads any other spelling, other scripts' digits too, is not documented), trimmed as Java trims (Hadoop's
+    getters)."""
+    if not re.fullmatch(r"[0-9]+", duration.strip(JAVA_TRIMMED)):
         return None
     low, high = CHAINED_SESSION_SECONDS
     if low <= int(duration.strip(JAVA_TRIMMED)) <= high:

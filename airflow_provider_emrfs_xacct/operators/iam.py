@@ -31,7 +31,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param role_name: name of the destination role. (templated)
     :param trusted_role_arns: ARNs of the EMR EC2 instance-profile roles allowed to assume it. (templated)
     :param trusted_account_id: the account of the trusted roles (the EMR account): an ARN of another account is
-        refused before any call. (templated)
+        refused before any call. Given but resolved to ``None`` (a template, an upstream task's output), it is refused
+        unless ``trusted_aws_conn_id`` or ``trusted_default_chain`` checks the roles instead. (templated)
     :param trusted_aws_conn_id: a connection that acts in the account of the trusted roles (the EMR account):
         without ``trusted_account_id``, an ARN outside its account or partition is refused before anything is
         written (its account is read from its ``role_arn``, else with ``sts:GetCallerIdentity``, a read). (templated)
@@ -97,6 +98,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         super().__init__(**kwargs)
         self.role_name = role_name
         self.trusted_account_id = trusted_account_id
+        #: Whether a pin was given (a template or an upstream task's output may resolve to ``None``).
+        self._trusted_account_given = trusted_account_id is not None
         self.trusted_aws_conn_id = trusted_aws_conn_id
         self.trusted_default_chain = trusted_default_chain
         self.trusted_role_arns = trusted_role_arns
@@ -205,12 +208,14 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         No write: the pin needs no call; the connection's account is read from its ``role_arn``, else with
         ``sts:GetCallerIdentity``, which "No permissions are required to perform this operation" (STS API Reference,
         "GetCallerIdentity"). With ``trusted_default_chain`` and neither given, the account boto3's default credential chain acts in (the
-        worker's own credentials, as an EMR side with ``aws_conn_id=None`` acts), read the same way. None of these:
-        not checked (the roles may be of several accounts).
+        worker's own credentials, as an EMR side with ``aws_conn_id=None`` acts), read the same way. A
+        ``trusted_account_id`` given that resolved to ``None`` (a template, an upstream task's output) with neither of
+        the others: refused. None of these: not checked (the roles may be of several accounts).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import acting_account, explain_access_denied
         from airflow_provider_emrfs_xacct.operators.base import pinned_account, require_defined_connection
         from airflow_provider_emrfs_xacct.pure import validation
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 
         pin = pinned_account(self.trusted_account_id, "trusted_account_id")
         if pin is not None:
@@ -231,6 +236,13 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 else "boto3's default credential chain, the worker's own credentials (trusted_default_chain)"
             )
             partition = hook.conn_partition
+        elif self._trusted_account_given:
+            # Given, but resolved to None: a check was asked for, and nothing else would make it.
+            raise InvalidParameterError(
+                "trusted_account_id",
+                f"resolved to {self.trusted_account_id!r}: the trusted roles' account would go unchecked before their "
+                "trust is written. Give the EMR account's id, or trusted_aws_conn_id",
+            )
         else:
             return
         for index, arn in enumerate(trusted):

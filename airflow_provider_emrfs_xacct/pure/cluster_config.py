@@ -82,6 +82,37 @@ PROVIDER_INTERFACES = {
 #: Where each connector is told which custom credentials provider to use.
 EMRFS_PROVIDER_PROPERTY = "fs.s3.customAWSCredentialsProvider"
 S3A_PROVIDER_PROPERTY = "fs.s3a.aws.credentials.provider"
+#: ``spark-defaults`` ``spark.hadoop.<name>`` sets Hadoop property ``<name>`` for every Spark job ("spark.hadoop.abc.def=
+#: xyz represents adding hadoop property abc.def=xyz": Spark, "Configuration", "Custom Hadoop/Hive Configuration").
+SPARK_HADOOP = "spark.hadoop."
+#: The canned ACL names EMRFS's ``emrfs-site`` ``fs.s3.canned.acl`` and S3A's ``core-site`` ``fs.s3a.acl.default`` are
+#: read with, and the ``x-amz-acl`` header each sends: the names Hadoop's ``core-default.xml`` gives for
+#: ``fs.s3a.acl.default`` ("Value may be Private, PublicRead, PublicReadWrite, AuthenticatedRead, LogDeliveryWrite,
+#: BucketOwnerRead, or BucketOwnerFullControl"), the Amazon EMR Release Guide's ``fs.s3.canned.acl`` example being
+#: ``BucketOwnerFullControl``; ``AwsExecRead``, the SDK's name of ``aws-exec-read``. Exactly: S3A reads the setting with
+#: ``Configuration.get``, untrimmed, and takes the ACL by its enum name (Apache Hadoop, ``S3AFileSystem.initCannedAcls``:
+#: ``conf.get(CANNED_ACL, DEFAULT_CANNED_ACL)``, then ``AWSCannedACL.valueOf``, which throws for any other spelling);
+#: how EMRFS reads another spelling (padded, another case, the header's own ``bucket-owner-full-control``) AWS does not
+#: document. The verifier knows these only (``checks/contexts.py``), and the launch takes these only
+#: (:func:`check_canned_acls`).
+CANNED_ACLS = {
+    "Private": "private",
+    "PublicRead": "public-read",
+    "PublicReadWrite": "public-read-write",
+    "AuthenticatedRead": "authenticated-read",
+    "LogDeliveryWrite": "log-delivery-write",
+    "BucketOwnerRead": "bucket-owner-read",
+    "BucketOwnerFullControl": "bucket-owner-full-control",
+    "AwsExecRead": "aws-exec-read",
+}
+#: The names of :data:`CANNED_ACLS` S3A may not hold: Apache Hadoop's S3A on the AWS SDK v2 takes the ACL by
+#: ``AWSCannedACL.valueOf``, an enum (Apache Hadoop, ``org.apache.hadoop.fs.s3a.AWSCannedACL``, "Enum to map AWS SDK V1
+#: Acl values to SDK V2") with no ``LogDeliveryWrite``, whose ``aws-exec-read`` is ``AwsExecRead`` in one version and
+#: ``AWS_EXEC_READ`` in another; which Hadoop EMR's S3A is built on AWS does not document.
+S3A_DOUBTFUL_ACLS = ("LogDeliveryWrite", "AwsExecRead")
+#: The canned ACL settings by the site file each is read from (their per-bucket forms too: :func:`canned_acl_setting`).
+EMRFS_CANNED_ACL = "fs.s3.canned.acl"
+S3A_CANNED_ACL = "fs.s3a.acl.default"
 #: Where EMRFS loads extra JARs (custom credentials providers) from.
 EMRFS_AUXLIB = "/usr/share/aws/emr/emrfs/auxlib/"
 CREDENTIALS_PROVIDER_ACTION = "emrfs-xacct-install-credentials-provider"
@@ -256,6 +287,10 @@ def plan_launch(
         is refused, and with ``keep_emrfs=True`` ``s3a://`` URIs (always S3A) get no mapping.
     :param credentials_provider: option (b) of the article: a custom credentials provider. Its
         interface must match the connector: SDK v1 for EMRFS, SDK v2 for S3A.
+    A canned ACL setting that is no canned ACL name (:func:`check_canned_acls`), and a ``spark-defaults``
+    ``spark.hadoop.<name>`` giving Spark jobs another value of a setting the launch reads from a site file
+    (:func:`_refuse_spark_overrides`), are refused.
+
     :param emrfs_site_properties: more ``emrfs-site`` settings, e.g. ``fs.s3.canned.acl``. A role session
         duration over one hour (the role-chaining cap) is refused there, in an ``emrfs-site`` classification, and,
         where S3A's translated mappings apply (7.10.0 on, or the release unknown), as ``core-site``
@@ -277,6 +312,8 @@ def plan_launch(
     _check_filesystem_classes(configurations, keep_emrfs, version)
     emrfs_site = dict(emrfs_site_properties or {})
     check_session_duration(emrfs_site, "emrfs_site_properties")
+    check_canned_acls(emrfs_site, "emrfs_site_properties", "emrfs-site")
+    _check_site_canned_acls(configurations)
     translation_off = emrfs_translation_off(configurations, version) if uses_role_mappings else None
     # s3a:// (and s3:// without keep_emrfs) is S3A from 7.10.0, whose translated role mappings assume the role for
     # the duration S3A's own setting names when it is defined.
@@ -307,6 +344,8 @@ def plan_launch(
             "security configuration's role mappings would not apply to any write (they would go out as the EC2 "
             "instance profile). Remove the property, or keep EMRFS for s3:// (keep_emrfs=True)",
         )
+    if connector != "EMRFS" and (version is None or version >= S3A_DEFAULT_SINCE):  # S3A serves s3://, or may
+        _refuse_s3a_doubtful_acls(configurations, emrfs_site)
     _refuse_access_grants(uses_role_mappings and connector == "EMRFS", version, configurations, emrfs_site)
     connector_notes = _connector_notes(
         version, label, keep_emrfs, core_site, translation_off is not None, connector == "EMRFS" and not keep_emrfs
@@ -323,6 +362,7 @@ def plan_launch(
             configurations = merge_classification(
                 configurations, classification, properties, "job_flow_overrides.Configurations"
             )
+    _refuse_spark_overrides(configurations)
     if configurations:
         result["Configurations"] = configurations
     return LaunchPlan(result, notes, warnings)
@@ -1066,3 +1106,132 @@ def hadoop_duration_seconds(value: Any) -> int | None:
     if not re.fullmatch(r"[+-]?\d+", text):
         return None
     return int(text) * numerator // denominator
+
+
+def canned_acl_setting(name: str, classification: str) -> bool:
+    """
+    Whether ``name`` in ``classification`` is a canned ACL setting: ``emrfs-site`` ``fs.s3.canned.acl`` or its
+    bucket-level form ``fs.s3.bucket.BUCKET.canned.acl`` (which EMR translates for S3A, and EMRFS may read: the
+    verifier reads both), ``core-site`` ``fs.s3a.acl.default`` or its per-bucket form.
+    """
+    if classification == "emrfs-site":
+        return name == EMRFS_CANNED_ACL or emrfs_setting_bucket(name, EMRFS_CANNED_ACL) is not None
+    if classification == "core-site":
+        return name == S3A_CANNED_ACL or bool(s3a_setting_bucket(name, S3A_CANNED_ACL))
+    return False
+
+
+def check_canned_acls(properties: dict[str, Any], field: str, classification: str) -> None:
+    """
+    Refuse a canned ACL setting (:func:`canned_acl_setting`) that is not exactly one of :data:`CANNED_ACLS`' names (or
+    empty: no ACL). S3A takes the ACL by its enum name and fails on another spelling; what EMRFS sends for one AWS does
+    not document, so the verifier could not tell which ACL, if any, the uploads carry (which decides who owns them).
+    """
+    for name, value in properties.items():
+        if not canned_acl_setting(name, classification) or (isinstance(value, str) and value in ("", *CANNED_ACLS)):
+            continue
+        text = java_trim(value).lower() if isinstance(value, str) else ""
+        meant = next((acl for acl, header in CANNED_ACLS.items() if text in (header, acl.lower())), None)
+        hint = f"; for {value!r} set {meant!r}" if meant else ""
+        raise InvalidParameterError(
+            f"{field}.{name}",
+            f"is {value!r}, which is no canned ACL name: EMRFS and S3A take the ACL by its enum name, exactly one of "
+            f"{', '.join(CANNED_ACLS)} (S3A reads it untrimmed and refuses any other spelling: Apache Hadoop, "
+            "S3AFileSystem.initCannedAcls; what EMRFS sends for one AWS does not document, so which ACL the uploads "
+            f"carry, and so who owns them, could not be checked){hint}",
+        )
+
+
+def _check_site_canned_acls(configurations: list[dict[str, Any]]) -> None:
+    """:func:`check_canned_acls` of every ``emrfs-site`` and ``core-site`` classification of ``configurations``."""
+    for index, configuration in enumerate(configurations):
+        properties = configuration.get("Properties")
+        classification = configuration.get("Classification")
+        if classification in ("emrfs-site", "core-site") and isinstance(properties, dict):
+            check_canned_acls(properties, f"job_flow_overrides.Configurations[{index}].Properties", str(classification))
+
+
+def s3a_acl_doubt(value: object) -> str:
+    """Why S3A may not read canned ACL name ``value`` (:data:`S3A_DOUBTFUL_ACLS`), or ``""``."""
+    if value not in S3A_DOUBTFUL_ACLS:
+        return ""
+    return (
+        f"S3A takes the ACL by Hadoop's AWSCannedACL.valueOf (on the AWS SDK v2), whose enum holds no LogDeliveryWrite "
+        f"and names aws-exec-read AwsExecRead or AWS_EXEC_READ depending on the Hadoop version, which AWS does not "
+        f"document for EMR's S3A: whether S3A reads {value!r} at all is not known"
+    )
+
+
+def _refuse_s3a_doubtful_acls(configurations: list[dict[str, Any]], emrfs_site: dict[str, str]) -> None:
+    """Refuse a canned ACL setting S3A reads (its own, or EMRFS's translated) naming :data:`S3A_DOUBTFUL_ACLS`."""
+    given = [("emrfs_site_properties", "emrfs-site", emrfs_site)]
+    for index, configuration in enumerate(configurations):
+        properties = configuration.get("Properties")
+        if configuration.get("Classification") in ("emrfs-site", "core-site") and isinstance(properties, dict):
+            field = f"job_flow_overrides.Configurations[{index}].Properties"
+            given.append((field, str(configuration["Classification"]), properties))
+    for field, classification, properties in given:
+        for name, value in properties.items():
+            doubt = s3a_acl_doubt(value) if canned_acl_setting(name, classification) else ""
+            if doubt:
+                raise InvalidParameterError(
+                    f"{field}.{name}",
+                    f"is {value!r}, and S3A serves s3:// on this cluster: {doubt}. Use another canned ACL (such as "
+                    "BucketOwnerFullControl), or keep EMRFS for s3:// (keep_emrfs=True)",
+                )
+
+
+#: The settings the launch reads from a site file (the ``s3://`` connector, the role mappings' translation, the
+#: credentials providers, the mapped roles' session duration, the canned ACL), by that file; per-bucket forms too
+#: (:func:`launch_site_file`).
+LAUNCH_SITE_SETTINGS = {
+    "fs.s3.impl": "core-site",
+    EMRFS_COMPATIBILITY_PROPERTY: "core-site",
+    EMRFS_PROVIDER_PROPERTY: "emrfs-site",
+    S3A_PROVIDER_PROPERTY: "core-site",
+    SESSION_DURATION_PROPERTY: "emrfs-site",
+    S3A_SESSION_DURATION_PROPERTY: "core-site",
+    EMRFS_CANNED_ACL: "emrfs-site",
+    S3A_CANNED_ACL: "core-site",
+}
+
+
+def launch_site_file(name: str) -> str | None:
+    """The site file the launch reads Hadoop property ``name`` from (:data:`LAUNCH_SITE_SETTINGS`), or ``None``."""
+    if name in LAUNCH_SITE_SETTINGS:
+        return LAUNCH_SITE_SETTINGS[name]
+    if emrfs_setting_bucket(name, SESSION_DURATION_PROPERTY) or emrfs_setting_bucket(name, EMRFS_CANNED_ACL):
+        return "emrfs-site"
+    if s3a_setting_bucket(name, S3A_SESSION_DURATION_PROPERTY) or s3a_setting_bucket(name, S3A_CANNED_ACL):
+        return "core-site"
+    return None
+
+
+def _refuse_spark_overrides(configurations: list[dict[str, Any]]) -> None:
+    """
+    Refuse a ``spark-defaults`` ``spark.hadoop.<name>`` of a setting the launch reads from a site file
+    (:func:`launch_site_file`) set to another value than that file's (both trimmed as Java trims): Spark adds it to
+    every Spark job's Hadoop configuration (:data:`SPARK_HADOOP`), where it wins over the site file's, so a Spark job
+    would get a connector, credentials, session or ACL that neither the launch nor the verifier checked (the verifier
+    leaves such a setting "not checked": ``checks/spark_settings.py``).
+    """
+    sites = {classification: site_of(configurations, classification) for classification in ("core-site", "emrfs-site")}
+    for index, configuration in enumerate(configurations):
+        properties = configuration.get("Properties")
+        if configuration.get("Classification") != "spark-defaults" or not isinstance(properties, dict):
+            continue
+        for key, value in properties.items():
+            name = str(key).removeprefix(SPARK_HADOOP)
+            classification = launch_site_file(name) if str(key).startswith(SPARK_HADOOP) else None
+            own = sites[classification].get(name) if classification else None
+            if classification is None or (own is not None and java_trim(value) == java_trim(own)):
+                continue
+            shown = f"is {own!r}" if own is not None else "is not set"
+            raise InvalidParameterError(
+                f"job_flow_overrides.Configurations[{index}].Properties.{key}",
+                f"is {value!r} for every Spark job, but {classification} {name} {shown}: Spark adds spark.hadoop.* "
+                'properties to its jobs\' Hadoop configuration (Spark, "Custom Hadoop/Hive Configuration"), so a Spark '
+                f"job would not follow the {classification} value the launch and the verifier read (its s3:// "
+                "connector, credentials, role session or canned ACL would go unchecked). Set "
+                f"{name} in {classification} only, or the same value in both",
+            )

@@ -772,3 +772,25 @@ def test_with_the_emr_side_on_the_default_chain_a_trusted_role_of_another_accoun
     )
     assert result == ROLE_ARN
     assert calls.mutating == []
+
+
+def test_a_trusted_account_id_that_renders_to_none_is_refused_before_any_write(aws: Seeded) -> None:
+    # trusted_account_id given (a template, an upstream task's output) and resolved to None, with neither
+    # trusted_aws_conn_id nor trusted_default_chain: the role of another account was trusted unchecked (failed before
+    # the fix: the trust written). A pin asked for and not there is refused, naming the field.
+    from airflow.sdk import DAG
+
+    foreign = "arn:aws:iam::333333333333:role/EMR_EC2_DefaultRole"
+    with DAG(dag_id="pin", schedule=None, params={"emr_account": None}, render_template_as_native_obj=True) as dag:
+        operator = make_operator(aws, trusted_role_arns=[foreign], trusted_account_id="{{ params.emr_account }}")
+    operator.render_template_fields({"params": dag.params}, jinja_env=dag.get_template_env())
+    assert operator.trusted_account_id is None
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(operator)
+
+    assert refused.value.field == "trusted_account_id"
+    assert "None" in refused.value.problem
+    assert calls.mutating == []
+    with pytest.raises(ClientError):
+        client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=ROLE_NAME)

@@ -18,7 +18,12 @@ import pytest
 
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
 from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator
-from airflow_provider_emrfs_xacct.pure.cluster_config import CREDENTIALS_PROVIDER_ACTION, EMRFS_AUXLIB, EMRFS_IMPL
+from airflow_provider_emrfs_xacct.pure.cluster_config import (
+    CREDENTIALS_PROVIDER_ACTION,
+    EMRFS_AUXLIB,
+    EMRFS_IMPL,
+    S3A_IMPL,
+)
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.names import IDEMPOTENCY_TAG
 from devstack.moto_stack import (
@@ -524,3 +529,37 @@ def test_the_default_emr_connection_undefined_or_none_launches_from_the_override
     cluster_id = launch.run()
 
     assert launched(emr, cluster_id)["Name"] == "launch-options"
+
+
+@pytest.mark.parametrize(
+    ("configurations", "emrfs_site_properties", "field"),
+    [
+        # Spark adds spark.hadoop.* to every Spark job's Hadoop configuration (Spark, "Custom Hadoop/Hive
+        # Configuration"): Spark jobs would write through S3A while keep_emrfs promised EMRFS (launched before, the
+        # verifier saying "not checked").
+        (
+            [{"Classification": "spark-defaults", "Properties": {"spark.hadoop.fs.s3.impl": S3A_IMPL}}],
+            None,
+            "job_flow_overrides.Configurations[0].Properties.spark.hadoop.fs.s3.impl",
+        ),
+        # The S3 header's spelling, which S3A's AWSCannedACL.valueOf refuses and the verifier calls "not known".
+        ([], {"fs.s3.canned.acl": "bucket-owner-full-control"}, "emrfs_site_properties.fs.s3.canned.acl"),
+    ],
+    ids=["spark-jobs-own-connector", "canned-acl-header-spelling"],
+)
+def test_settings_the_verifier_could_not_judge_are_refused_before_run_job_flow(
+    emr: Any, configurations: list[dict[str, Any]], emrfs_site_properties: dict[str, str] | None, field: str
+) -> None:
+    launch = Launch(
+        make_operator(
+            job_flow_overrides=overrides(ReleaseLabel="emr-7.10.0", Configurations=configurations),
+            emrfs_site_properties=emrfs_site_properties,
+        )
+    )
+
+    with pytest.raises(InvalidParameterError) as caught:
+        launch.run()
+
+    assert caught.value.field == field
+    assert launch.recorder.mutating == []
+    assert emr.list_clusters()["Clusters"] == []

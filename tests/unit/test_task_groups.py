@@ -547,3 +547,33 @@ def test_the_destination_role_checks_the_trusted_role_against_the_emr_side_howev
     assert (role.trusted_account_id, role.trusted_aws_conn_id, role.trusted_default_chain) == checked
     if checked[2]:
         assert role.argument_names["trusted_default_chain"] == "partner_access(emr_aws_conn_id=...)"
+
+
+def test_an_emr_account_id_template_rendering_to_none_still_checks_the_trusted_role_before_the_trust_is_written(
+    aws: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # emr_aws_conn_id=None and emr_account_id a template that renders to None (a native render of an unset param):
+    # the destination role's task got the pin only, which rendered to None, and wrote the trust of another account's
+    # role unchecked (failed before the fix: no refusal, the trust written). Now the default chain's account checks it,
+    # as without the pin (the EMR side's tasks act in that account then).
+    from devstack.testing import CallRecorder, run_operator, use_workers_own_credentials
+
+    use_workers_own_credentials(aws.url, monkeypatch)  # moto's default account, 123456789012
+    params = {"emr_account": None}
+    with DAG(dag_id="factory", schedule=None, params=params, render_template_as_native_obj=True) as dag:
+        partner_access(
+            partner="acme",
+            destination_prefix=PREFIX,
+            emr_ec2_role_arn="arn:aws:iam::333333333333:role/EMR_EC2_DefaultRole",
+            kms_key_arn=None,
+            emr_aws_conn_id=None,
+            emr_account_id="{{ params.emr_account }}",
+        )
+    task = dag.get_task("partner_acme.ensure_destination_role")
+    task.render_template_fields({"params": dag.params}, jinja_env=dag.get_template_env())
+    assert task.trusted_account_id is None  # as rendered
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(task)
+    assert refused.value.field == "partner_access(emr_ec2_role_arn=...)"
+    assert "default credential chain" in refused.value.problem
+    assert calls.mutating == []

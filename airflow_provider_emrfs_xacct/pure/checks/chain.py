@@ -34,10 +34,10 @@ from airflow_provider_emrfs_xacct.pure.checks import (
     sts_route,
 )
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
-    CANNED_ACL_NAMES,
     canned_acl_doubts,
     canned_acl_setting,
     possible_canned_acls,
+    readable_canned_acl_names,
     unknown_canned_acl,
 )
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
@@ -241,7 +241,8 @@ def _ownership(
             f"owner of objects in {location.uri}",
             UNKNOWN,
             unknown,
-            fix=f"set {canned_acl_setting(state, location.bucket)} to one of {', '.join(CANNED_ACL_NAMES)} exactly, "
+            fix=f"set {canned_acl_setting(state, location.bucket)} to one of "
+            f"{', '.join(readable_canned_acl_names(state))} exactly, "
             "or remove it",
         )
     acls = possible_canned_acls(state, location.bucket)

@@ -8,13 +8,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
+    CANNED_ACLS,
     EMRFS_COMPATIBILITY_PROPERTY,
+    S3A_CANNED_ACL,
     emrfs_kept,
     hadoop_boolean,
     impl_connector,
     impl_doubt,
     java_trim,
     parse_release_label,
+    s3a_acl_doubt,
     s3a_bucket_setting,
 )
 from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate_access
@@ -66,26 +69,6 @@ _ABSENT_ALWAYS = frozenset(
         "kms:MacAlgorithm",
     }
 )
-
-#: emrfs-site's canned ACL names and the x-amz-acl header EMRFS sends for them: the names Hadoop's ``core-default.xml``
-#: gives for S3A's ``fs.s3a.acl.default`` ("Value may be Private, PublicRead, PublicReadWrite, AuthenticatedRead,
-#: LogDeliveryWrite, BucketOwnerRead, or BucketOwnerFullControl"), the Amazon EMR Release Guide's ``fs.s3.canned.acl``
-#: example being ``BucketOwnerFullControl``; ``AwsExecRead``, the SDK's name of ``aws-exec-read``. Exactly: S3A reads
-#: the setting with ``Configuration.get``, untrimmed, and takes the ACL by its enum name (Apache Hadoop,
-#: ``S3AFileSystem.initCannedAcls``: ``conf.get(CANNED_ACL, DEFAULT_CANNED_ACL)``, then ``valueOf``); how EMRFS reads
-#: another spelling (padded, another case, the header's own ``bucket-owner-full-control``) AWS does not document.
-_CANNED_ACLS = {
-    "Private": "private",
-    "PublicRead": "public-read",
-    "PublicReadWrite": "public-read-write",
-    "AuthenticatedRead": "authenticated-read",
-    "LogDeliveryWrite": "log-delivery-write",
-    "BucketOwnerRead": "bucket-owner-read",
-    "BucketOwnerFullControl": "bucket-owner-full-control",
-    "AwsExecRead": "aws-exec-read",
-}
-#: The canned ACL names a canned ACL setting is read with (:func:`unknown_canned_acl`).
-CANNED_ACL_NAMES = tuple(_CANNED_ACLS)
 
 
 def requested_encryption(state: ChainState, bucket: str) -> tuple[str | None, str | None] | None:
@@ -488,12 +471,6 @@ REQUESTER_PAYS_HEADER = "fs.s3.useRequesterPaysHeader"
 S3A_REQUESTER_PAYS = "fs.s3a.requester.pays.enabled"
 
 
-#: The ``core-site`` setting that gives S3A's uploads a canned ACL: "Set a canned ACL for newly created and copied
-#: objects. Value may be Private, PublicRead, PublicReadWrite, AuthenticatedRead, LogDeliveryWrite, BucketOwnerRead,
-#: or BucketOwnerFullControl" (Apache Hadoop, ``core-default.xml``), the names ``fs.s3.canned.acl`` takes.
-S3A_CANNED_ACL = "fs.s3a.acl.default"
-
-
 def canned_acl(state: ChainState, bucket: str) -> str | None:
     """
     The ``x-amz-acl`` header the ``s3://`` connector puts on uploads to ``bucket``, or ``None``.
@@ -564,28 +541,39 @@ def canned_acl_doubts(state: ChainState, bucket: str) -> list[str]:
 
 def unknown_canned_acl(state: ChainState, bucket: str) -> str:
     """
-    Why the canned ACL of uploads to ``bucket`` is not known for a value no canned ACL name of :data:`_CANNED_ACLS`
+    Why the canned ACL of uploads to ``bucket`` is not known for a value no canned ACL name of :data:`CANNED_ACLS`
     (``""``: every value the connector may read is one, or empty, or unset): which ACL, if any, the connector then
     sends, or whether it starts at all, AWS does not document.
     """
     if state.cluster_configurations is None:
         return ""
     values = [*(emrfs_readings(state, "fs.s3.canned.acl", bucket) if not serves_s3_with_s3a(state) else ())]
-    if s3a_may_serve_s3(state):
-        values.extend(s3a_readings(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket))
-    odd = [value for value in values if value and value not in _CANNED_ACLS]
+    s3a = s3a_readings(state, "fs.s3.canned.acl", S3A_CANNED_ACL, bucket) if s3a_may_serve_s3(state) else ()
+    values.extend(s3a)
+    odd = [value for value in values if value and value not in CANNED_ACLS]
+    doubt = next((s3a_acl_doubt(value) for value in s3a if s3a_acl_doubt(value)), "")
+    if not odd and doubt:
+        return (
+            f"the canned ACL setting S3A reads for bucket {bucket} ({canned_acl_setting(state, bucket)}) holds a name "
+            f"S3A may not read: {doubt}, so which x-amz-acl the uploads carry is not known"
+        )
     if not odd:
         return ""
     return (
         f"the canned ACL setting the connector reads for bucket {bucket} ({canned_acl_setting(state, bucket)}) holds "
-        f"{odd[0]!r}, which is no canned ACL name AWS documents ({', '.join(_CANNED_ACLS)}, exactly: S3A reads "
+        f"{odd[0]!r}, which is no canned ACL name AWS documents ({', '.join(CANNED_ACLS)}, exactly: S3A reads "
         "fs.s3a.acl.default untrimmed): which x-amz-acl the uploads carry is not known"
     )
 
 
+def readable_canned_acl_names(state: ChainState) -> tuple[str, ...]:
+    """The canned ACL names the ``s3://`` connector is known to read: :data:`S3A_DOUBTFUL_ACLS` left out where S3A may."""
+    return tuple(name for name in CANNED_ACLS if not (s3a_may_serve_s3(state) and s3a_acl_doubt(name)))
+
+
 def _acl_header(setting: str | None) -> str | None:
     """The ``x-amz-acl`` header a canned ACL setting sends (``None``: none); another value stays as it is (not known)."""
-    return _CANNED_ACLS.get(setting, setting) if setting else None
+    return CANNED_ACLS.get(setting, setting) if setting else None
 
 
 def connector_setting(state: ChainState, emrfs_name: str, s3a_name: str, bucket: str) -> str | None:

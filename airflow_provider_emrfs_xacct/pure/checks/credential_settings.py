@@ -42,6 +42,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
 from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_PROVIDER_PROPERTY,
+    SPARK_HADOOP,
     s3a_bucket_setting,
 )
 
@@ -58,9 +59,6 @@ S3A_CREDENTIAL_OPTIONS = (
 )
 #: EMRFS's credential resolver class, which EMR maps to S3A's ``fs.s3a.credentials.resolver``.
 EMRFS_RESOLVER_PROPERTY = "fs.s3.credentialsResolverClass"
-#: ``spark-defaults`` ``spark.hadoop.<name>`` sets Hadoop property ``<name>`` for every Spark job (Spark, "Configuration",
-#: "Custom Hadoop/Hive Configuration").
-SPARK_HADOOP = "spark.hadoop."
 
 
 def audit(state: ChainState) -> list[Link]:
