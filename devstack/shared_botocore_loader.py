@@ -25,11 +25,12 @@ botocore.session.create_loader = functools.lru_cache(maxsize=None)(botocore.load
 
 #: The aliased event names, by the aliases they were worked out with.
 _ALIASED_NAMES: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
-_aliaser_init = botocore.hooks.EventAliaser.__init__
+#: botocore's own ``EventAliaser.__init__`` (a table per session and per client), for measurements that undo the sharing.
+botocore_aliaser_init = botocore.hooks.EventAliaser.__init__
 
 
 def _aliaser_sharing_names(self, event_emitter, event_aliases=None):
-    _aliaser_init(self, event_emitter, event_aliases)
+    botocore_aliaser_init(self, event_emitter, event_aliases)
     aliases = tuple(self._event_aliases.items())
     self._alias_name_cache = _ALIASED_NAMES.setdefault(aliases, self._alias_name_cache)
 

@@ -13,6 +13,7 @@ import logging
 import os
 from typing import TYPE_CHECKING
 
+import botocore.hooks
 import botocore.loaders
 import botocore.session
 import pytest
@@ -21,6 +22,7 @@ from benchmarks.api_economy import checks
 from benchmarks.api_economy.measuring import run
 from benchmarks.api_economy.report import report
 from benchmarks.api_economy.scenario import SIZES
+from devstack import shared_botocore_loader
 
 if TYPE_CHECKING:
     from benchmarks.api_economy.measuring import Figures, LaunchFigures
@@ -33,9 +35,10 @@ def measured() -> tuple[list[Figures], LaunchFigures]:
     sizes = [int(size) for size in os.environ.get("EMRFS_XACCT_BENCH_SIZES", "").split()] or list(SIZES)
     rounds = int(os.environ.get("EMRFS_XACCT_BENCH_ROUNDS", "0")) or None
     with pytest.MonkeyPatch.context() as patch:
-        # As ``python -m benchmarks.api_economy`` measures: every session loads its own service models
-        # (tests/conftest.py shares one loader), and the plans are not logged.
+        # As ``python -m benchmarks.api_economy`` measures: every session loads its own service models and
+        # works out its own event names (tests/conftest.py shares both), and the plans are not logged.
         patch.setattr(botocore.session, "create_loader", botocore.loaders.create_loader)
+        patch.setattr(botocore.hooks.EventAliaser, "__init__", shared_botocore_loader.botocore_aliaser_init)
         logging.disable(logging.WARNING)
         try:
             figures, launch = run(sizes, rounds)
