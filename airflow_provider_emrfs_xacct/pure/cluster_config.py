@@ -1207,10 +1207,29 @@ def launch_site_file(name: str) -> str | None:
     return None
 
 
+def hadoop_reading(name: str, value: object) -> object:
+    """
+    Hadoop property ``name``'s ``value`` as the launch and the verifier read it, to tell whether two spellings are the
+    same setting (a ``spark-defaults`` ``spark.hadoop.<name>`` and the site file's): the S3A translation switch as
+    Hadoop reads a flag (:func:`hadoop_boolean`: ``TRUE`` is ``true``), S3A's role session duration, base or per
+    bucket, as a Hadoop duration (:func:`hadoop_duration_seconds`: ``1h`` is ``3600``; Apache Hadoop,
+    ``AssumedRoleCredentialProvider``: ``conf.getTimeDuration(ASSUMED_ROLE_SESSION_DURATION, ..., TimeUnit.SECONDS)``);
+    else, or a value neither
+    reads, the value trimmed as Java trims (:func:`java_trim`).
+    """
+    reading: object = None
+    if name == EMRFS_COMPATIBILITY_PROPERTY:
+        reading = hadoop_boolean(value)
+    elif name == S3A_SESSION_DURATION_PROPERTY or s3a_setting_bucket(name, S3A_SESSION_DURATION_PROPERTY):
+        reading = hadoop_duration_seconds(value)
+    return java_trim(value) if reading is None else reading
+
+
 def _refuse_spark_overrides(configurations: list[dict[str, Any]]) -> None:
     """
     Refuse a ``spark-defaults`` ``spark.hadoop.<name>`` of a setting the launch reads from a site file
-    (:func:`launch_site_file`) set to another value than that file's (both trimmed as Java trims): Spark adds it to
+    (:func:`launch_site_file`) set to another value than that file's (both read as Hadoop reads them:
+    :func:`hadoop_reading`): Spark adds it to
     every Spark job's Hadoop configuration (:data:`SPARK_HADOOP`), where it wins over the site file's, so a Spark job
     would get a connector, credentials, session or ACL that neither the launch nor the verifier checked (the verifier
     leaves such a setting "not checked": ``checks/spark_settings.py``).
@@ -1224,7 +1243,7 @@ def _refuse_spark_overrides(configurations: list[dict[str, Any]]) -> None:
             name = str(key).removeprefix(SPARK_HADOOP)
             classification = launch_site_file(name) if str(key).startswith(SPARK_HADOOP) else None
             own = sites[classification].get(name) if classification else None
-            if classification is None or (own is not None and java_trim(value) == java_trim(own)):
+            if classification is None or (own is not None and hadoop_reading(name, value) == hadoop_reading(name, own)):
                 continue
             shown = f"is {own!r}" if own is not None else "is not set"
             raise InvalidParameterError(

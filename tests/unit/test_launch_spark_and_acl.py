@@ -19,6 +19,7 @@ import pytest
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import unknown_canned_acl
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN
+from airflow_provider_emrfs_xacct.pure.checks.spark_settings import SPARK_LINK
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, S3A_IMPL, plan_launch
 from tests.unit.test_chain import BUCKET, healthy_state
 from tests.unit.test_cluster_config import refused
@@ -179,3 +180,31 @@ def test_the_verifiers_fix_names_only_the_acls_s3a_reads() -> None:
     assert link.status == UNKNOWN
     assert "BucketOwnerFullControl" in link.fix
     assert "LogDeliveryWrite" not in link.fix
+
+
+@pytest.mark.parametrize(
+    ("name", "own", "job"),
+    [
+        # Hadoop reads a flag with Configuration.getBoolean, in any case, and S3A its session duration with
+        # Configuration.getTimeDuration ("1h" is 3600 seconds): the same setting for Spark jobs as core-site's.
+        ("fs.s3a.emrfs.compatibility.enable", "true", "TRUE"),
+        ("fs.s3a.assumed.role.session.duration", "3600", "1h"),
+        (f"fs.s3a.bucket.{BUCKET}.assumed.role.session.duration", "30m", "1800"),
+    ],
+)
+def test_a_spark_jobs_setting_hadoop_reads_as_the_site_files_is_kept_and_judged(name: str, own: str, job: str) -> None:
+    # Refused before: the launch and the verifier compared the spellings, not the values Hadoop reads.
+    configurations = [site("core-site", **{name: own}), spark(**{name: job})]
+    plan = plan_launch(overrides("emr-7.10.0", *configurations), keep_emrfs=False)
+    assert plan.overrides["Configurations"] == configurations
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = plan.overrides["Configurations"]
+    assert not [link for link in check_chain(state).links if link.link == SPARK_LINK]
+    # Another value for Spark jobs stays refused.
+    other = {"true": "false", "3600": "2h", "30m": "1200"}[own]
+    refused(
+        lambda: plan_launch(overrides("emr-7.10.0", site("core-site", **{name: own}), spark(**{name: other}))),
+        f"job_flow_overrides.Configurations[1].Properties.spark.hadoop.{name}",
+        "Spark job",
+    )
