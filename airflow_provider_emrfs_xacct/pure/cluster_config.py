@@ -344,8 +344,15 @@ def plan_launch(
             "security configuration's role mappings would not apply to any write (they would go out as the EC2 "
             "instance profile). Remove the property, or keep EMRFS for s3:// (keep_emrfs=True)",
         )
-    if connector != "EMRFS" and (version is None or version >= S3A_DEFAULT_SINCE):  # S3A serves s3://, or may
-        _refuse_s3a_doubtful_acls(configurations, emrfs_site)
+    # S3A serves s3://, or may: unless EMRFS's class is written (keep_emrfs writes it where the release is known, from
+    # 7.10.0: _connector_notes) or the release's own connector is EMRFS's, as the verifier reads the cluster.
+    if (
+        impl_connector(
+            version, EMRFS_IMPL if keep_emrfs and version is not None else site_of(configurations).get("fs.s3.impl")
+        )
+        != "EMRFS"
+    ):
+        _refuse_s3a_doubtful_acls(configurations, emrfs_site, version is None)
     _refuse_access_grants(uses_role_mappings and connector == "EMRFS", version, configurations, emrfs_site)
     connector_notes = _connector_notes(
         version, label, keep_emrfs, core_site, translation_off is not None, connector == "EMRFS" and not keep_emrfs
@@ -1162,8 +1169,25 @@ def s3a_acl_doubt(value: object) -> str:
     )
 
 
-def _refuse_s3a_doubtful_acls(configurations: list[dict[str, Any]], emrfs_site: dict[str, str]) -> None:
-    """Refuse a canned ACL setting S3A reads (its own, or EMRFS's translated) naming :data:`S3A_DOUBTFUL_ACLS`."""
+def _refuse_s3a_doubtful_acls(
+    configurations: list[dict[str, Any]], emrfs_site: dict[str, str], release_unknown: bool = False
+) -> None:
+    """
+    Refuse a canned ACL setting S3A reads (its own, or EMRFS's translated) naming :data:`S3A_DOUBTFUL_ACLS`.
+    ``release_unknown``: no ``ReleaseLabel`` given, so S3A may serve ``s3://`` (the EMR connection's release may be
+    7.10.0 or later, where ``keep_emrfs`` writes nothing).
+    """
+    where = (
+        "S3A may serve s3:// on this cluster (no ReleaseLabel given: the EMR connection's release may be 7.10.0 or "
+        "later, and nothing the launch writes keeps EMRFS then)"
+        if release_unknown
+        else "S3A serves s3:// on this cluster"
+    )
+    keep = (
+        "give the ReleaseLabel with keep_emrfs=True, or set core-site fs.s3.impl to EMRFS's class"
+        if release_unknown
+        else "keep EMRFS for s3:// (keep_emrfs=True)"
+    )
     given = [("emrfs_site_properties", "emrfs-site", emrfs_site)]
     for index, configuration in enumerate(configurations):
         properties = configuration.get("Properties")
@@ -1176,8 +1200,8 @@ def _refuse_s3a_doubtful_acls(configurations: list[dict[str, Any]], emrfs_site: 
             if doubt:
                 raise InvalidParameterError(
                     f"{field}.{name}",
-                    f"is {value!r}, and S3A serves s3:// on this cluster: {doubt}. Use another canned ACL (such as "
-                    "BucketOwnerFullControl), or keep EMRFS for s3:// (keep_emrfs=True)",
+                    f"is {value!r}, and {where}: {doubt}. Use another canned ACL (such as BucketOwnerFullControl), "
+                    f"or {keep}",
                 )
 
 

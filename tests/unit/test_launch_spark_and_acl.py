@@ -208,3 +208,26 @@ def test_a_spark_jobs_setting_hadoop_reads_as_the_site_files_is_kept_and_judged(
         f"job_flow_overrides.Configurations[1].Properties.spark.hadoop.{name}",
         "Spark job",
     )
+
+
+@pytest.mark.parametrize("value", ["LogDeliveryWrite", "AwsExecRead"])
+def test_a_canned_acl_name_s3a_may_not_hold_is_refused_with_keep_emrfs_and_no_release(value: str) -> None:
+    # No ReleaseLabel (the release comes from the EMR connection): keep_emrfs=True writes no fs.s3.impl, so on 7.10.0
+    # or later S3A serves s3:// and its AWSCannedACL.valueOf may not hold the name (Apache Hadoop, AWSCannedACL: no
+    # LogDeliveryWrite), while the verifier says "not known". Accepted before (taken as EMRFS's).
+    given = {"Name": "partner-export", "Instances": {"InstanceCount": 1, **KEEP_ALIVE}}
+    refused(
+        lambda: plan_launch(given, keep_emrfs=True, emrfs_site_properties={"fs.s3.canned.acl": value}),
+        "emrfs_site_properties.fs.s3.canned.acl",
+        "ReleaseLabel",
+        "AWSCannedACL",
+    )
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [site("emrfs-site", **{"fs.s3.canned.acl": value})]
+    assert "AWSCannedACL" in unknown_canned_acl(state, BUCKET)
+    # The configurations' own fs.s3.impl of EMRFS's class keeps EMRFS on any release: kept, and known.
+    kept = {**given, "Configurations": [site("core-site", **{"fs.s3.impl": EMRFS_IMPL})]}
+    plan = plan_launch(kept, keep_emrfs=True, emrfs_site_properties={"fs.s3.canned.acl": value})
+    state.cluster_configurations = plan.overrides["Configurations"]
+    assert unknown_canned_acl(state, BUCKET) == ""
