@@ -1174,12 +1174,12 @@ def _refuse_s3a_doubtful_acls(
 ) -> None:
     """
     Refuse a canned ACL setting S3A reads (its own, or EMRFS's translated) naming :data:`S3A_DOUBTFUL_ACLS`.
-    ``release_unknown``: no ``ReleaseLabel`` given, so S3A may serve ``s3://`` (the EMR connection's release may be
-    7.10.0 or later, where ``keep_emrfs`` writes nothing).
+    ``release_unknown``: no ``ReleaseLabel`` given, so S3A may serve ``s3://`` (the release may be 7.10.0 or later,
+    and ``keep_emrfs`` then writes nothing).
     """
     where = (
-        "S3A may serve s3:// on this cluster (no ReleaseLabel given: the EMR connection's release may be 7.10.0 or "
-        "later, and nothing the launch writes keeps EMRFS then)"
+        "S3A may serve s3:// on this cluster (no ReleaseLabel given, in job_flow_overrides or the EMR connection: "
+        "the release EMR runs may be 7.10.0 or later, and nothing the launch writes keeps EMRFS then)"
         if release_unknown
         else "S3A serves s3:// on this cluster"
     )

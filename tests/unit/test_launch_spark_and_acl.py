@@ -212,7 +212,7 @@ def test_a_spark_jobs_setting_hadoop_reads_as_the_site_files_is_kept_and_judged(
 
 @pytest.mark.parametrize("value", ["LogDeliveryWrite", "AwsExecRead"])
 def test_a_canned_acl_name_s3a_may_not_hold_is_refused_with_keep_emrfs_and_no_release(value: str) -> None:
-    # No ReleaseLabel (the release comes from the EMR connection): keep_emrfs=True writes no fs.s3.impl, so on 7.10.0
+    # No ReleaseLabel (in the overrides or the EMR connection): keep_emrfs=True writes no fs.s3.impl, so on 7.10.0
     # or later S3A serves s3:// and its AWSCannedACL.valueOf may not hold the name (Apache Hadoop, AWSCannedACL: no
     # LogDeliveryWrite), while the verifier says "not known". Accepted before (taken as EMRFS's).
     given = {"Name": "partner-export", "Instances": {"InstanceCount": 1, **KEEP_ALIVE}}
