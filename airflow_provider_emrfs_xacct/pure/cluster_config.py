@@ -369,7 +369,7 @@ def plan_launch(
             configurations = merge_classification(
                 configurations, classification, properties, "job_flow_overrides.Configurations"
             )
-    _refuse_spark_overrides(configurations)
+    _refuse_spark_overrides(configurations, mapped_buckets)
     if configurations:
         result["Configurations"] = configurations
     return LaunchPlan(result, notes, warnings)
@@ -1249,14 +1249,29 @@ def hadoop_reading(name: str, value: object) -> object:
     return java_trim(value) if reading is None else reading
 
 
-def _refuse_spark_overrides(configurations: list[dict[str, Any]]) -> None:
+def _setting_bucket(name: str) -> str | None:
+    """The bucket of a per-bucket form (:func:`launch_site_file`) of a setting the launch reads, or ``None``."""
+    for base in (SESSION_DURATION_PROPERTY, EMRFS_CANNED_ACL):
+        if bucket := emrfs_setting_bucket(name, base):
+            return bucket
+    for base in (S3A_SESSION_DURATION_PROPERTY, S3A_CANNED_ACL):
+        if bucket := s3a_setting_bucket(name, base):
+            return bucket
+    return None
+
+
+def _refuse_spark_overrides(
+    configurations: list[dict[str, Any]], mapped_buckets: tuple[str, ...] | None = None
+) -> None:
     """
     Refuse a ``spark-defaults`` ``spark.hadoop.<name>`` of a setting the launch reads from a site file
     (:func:`launch_site_file`) set to another value than that file's (both read as Hadoop reads them:
     :func:`hadoop_reading`): Spark adds it to
     every Spark job's Hadoop configuration (:data:`SPARK_HADOOP`), where it wins over the site file's, so a Spark job
     would get a connector, credentials, session or ACL that neither the launch nor the verifier checked (the verifier
-    leaves such a setting "not checked": ``checks/spark_settings.py``).
+    leaves such a setting "not checked": ``checks/spark_settings.py``). A per-bucket form of a bucket no role mapping
+    takes (``mapped_buckets``: :func:`~.security_config.mapped_bucket_prefixes`; ``None``: any bucket) is no mapped
+    write's, and is kept.
     """
     sites = {classification: site_of(configurations, classification) for classification in ("core-site", "emrfs-site")}
     for index, configuration in enumerate(configurations):
@@ -1267,6 +1282,9 @@ def _refuse_spark_overrides(configurations: list[dict[str, Any]]) -> None:
             name = str(key).removeprefix(SPARK_HADOOP)
             classification = launch_site_file(name) if str(key).startswith(SPARK_HADOOP) else None
             own = sites[classification].get(name) if classification else None
+            bucket = _setting_bucket(name) if classification else None
+            if bucket is not None and not bucket_mapped(bucket, mapped_buckets):
+                continue
             if classification is None or (own is not None and hadoop_reading(name, value) == hadoop_reading(name, own)):
                 continue
             shown = f"is {own!r}" if own is not None else "is not set"

@@ -231,3 +231,32 @@ def test_a_canned_acl_name_s3a_may_not_hold_is_refused_with_keep_emrfs_and_no_re
     plan = plan_launch(kept, keep_emrfs=True, emrfs_site_properties={"fs.s3.canned.acl": value})
     state.cluster_configurations = plan.overrides["Configurations"]
     assert unknown_canned_acl(state, BUCKET) == ""
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("fs.s3a.bucket.{bucket}.acl.default", "Private"),
+        ("fs.s3a.bucket.{bucket}.assumed.role.session.duration", "2h"),
+        ("fs.s3.bucket.{bucket}.canned.acl", "Private"),
+        ("fs.s3.bucket.{bucket}.sts.sessionDurationSeconds", "7200"),
+    ],
+)
+def test_a_spark_jobs_per_bucket_setting_of_a_bucket_no_role_mapping_takes_is_kept(option: str, value: str) -> None:
+    # The verifier judges no other bucket's per-bucket setting (test_spark_job_settings: another bucket's changes
+    # nothing), and a bucket no role mapping takes is no mapped write's: refused before, though nothing checked reads it.
+    mapped = (f"{BUCKET}/",)
+    other = spark(**{option.format(bucket="logs"): value})
+    plan = plan_launch(overrides("emr-7.10.0", other), keep_emrfs=False, mapped_buckets=mapped)
+    assert plan.overrides["Configurations"] == [other]
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = plan.overrides["Configurations"]
+    assert not [link for link in check_chain(state).links if link.link == SPARK_LINK]
+    # The mapped bucket's stays refused.
+    name = option.format(bucket=BUCKET)
+    refused(
+        lambda: plan_launch(overrides("emr-7.10.0", spark(**{name: value})), keep_emrfs=False, mapped_buckets=mapped),
+        f"job_flow_overrides.Configurations[0].Properties.spark.hadoop.{name}",
+        "Spark job",
+    )
