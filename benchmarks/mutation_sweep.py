@@ -1945,8 +1945,8 @@ MUTATIONS = [
     m(
         "Y12",
         "pure/checks/spark_settings.py",
-        "        if job is None or (site is not None and java_trim(job) == java_trim(site)):",
-        "        if job is None or site is None or java_trim(job) == java_trim(site):",
+        "        if job is None or (site is not None and hadoop_reading(name, job) == hadoop_reading(name, site)):",
+        "        if job is None or site is None or hadoop_reading(name, job) == hadoop_reading(name, site):",
         "a spark.hadoop.* connector setting with no site value not reported 'not checked'",
         ["tests/unit/test_spark_job_settings.py"],
     ),

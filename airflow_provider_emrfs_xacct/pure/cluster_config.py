@@ -344,8 +344,15 @@ def plan_launch(
             "security configuration's role mappings would not apply to any write (they would go out as the EC2 "
             "instance profile). Remove the property, or keep EMRFS for s3:// (keep_emrfs=True)",
         )
-    if connector != "EMRFS" and (version is None or version >= S3A_DEFAULT_SINCE):  # S3A serves s3://, or may
-        _refuse_s3a_doubtful_acls(configurations, emrfs_site)
+    # S3A serves s3://, or may: unless EMRFS's class is written (keep_emrfs writes it where the release is known, from
+    # 7.10.0: _connector_notes) or the release's own connector is EMRFS's, as the verifier reads the cluster.
+    if (
+        impl_connector(
+            version, EMRFS_IMPL if keep_emrfs and version is not None else site_of(configurations).get("fs.s3.impl")
+        )
+        != "EMRFS"
+    ):
+        _refuse_s3a_doubtful_acls(configurations, emrfs_site, version is None)
     _refuse_access_grants(uses_role_mappings and connector == "EMRFS", version, configurations, emrfs_site)
     connector_notes = _connector_notes(
         version, label, keep_emrfs, core_site, translation_off is not None, connector == "EMRFS" and not keep_emrfs
@@ -362,7 +369,7 @@ def plan_launch(
             configurations = merge_classification(
                 configurations, classification, properties, "job_flow_overrides.Configurations"
             )
-    _refuse_spark_overrides(configurations)
+    _refuse_spark_overrides(configurations, mapped_buckets)
     if configurations:
         result["Configurations"] = configurations
     return LaunchPlan(result, notes, warnings)
@@ -1162,8 +1169,25 @@ def s3a_acl_doubt(value: object) -> str:
     )
 
 
-def _refuse_s3a_doubtful_acls(configurations: list[dict[str, Any]], emrfs_site: dict[str, str]) -> None:
-    """Refuse a canned ACL setting S3A reads (its own, or EMRFS's translated) naming :data:`S3A_DOUBTFUL_ACLS`."""
+def _refuse_s3a_doubtful_acls(
+    configurations: list[dict[str, Any]], emrfs_site: dict[str, str], release_unknown: bool = False
+) -> None:
+    """
+    Refuse a canned ACL setting S3A reads (its own, or EMRFS's translated) naming :data:`S3A_DOUBTFUL_ACLS`.
+    ``release_unknown``: no ``ReleaseLabel`` given, so S3A may serve ``s3://`` (the release may be 7.10.0 or later,
+    and ``keep_emrfs`` then writes nothing).
+    """
+    where = (
+        "S3A may serve s3:// on this cluster (no ReleaseLabel given, in job_flow_overrides or the EMR connection: "
+        "the release EMR runs may be 7.10.0 or later, and nothing the launch writes keeps EMRFS then)"
+        if release_unknown
+        else "S3A serves s3:// on this cluster"
+    )
+    keep = (
+        "give the ReleaseLabel with keep_emrfs=True, or set core-site fs.s3.impl to EMRFS's class"
+        if release_unknown
+        else "keep EMRFS for s3:// (keep_emrfs=True)"
+    )
     given = [("emrfs_site_properties", "emrfs-site", emrfs_site)]
     for index, configuration in enumerate(configurations):
         properties = configuration.get("Properties")
@@ -1176,8 +1200,8 @@ def _refuse_s3a_doubtful_acls(configurations: list[dict[str, Any]], emrfs_site: 
             if doubt:
                 raise InvalidParameterError(
                     f"{field}.{name}",
-                    f"is {value!r}, and S3A serves s3:// on this cluster: {doubt}. Use another canned ACL (such as "
-                    "BucketOwnerFullControl), or keep EMRFS for s3:// (keep_emrfs=True)",
+                    f"is {value!r}, and {where}: {doubt}. Use another canned ACL (such as BucketOwnerFullControl), "
+                    f"or {keep}",
                 )
 
 
@@ -1207,13 +1231,47 @@ def launch_site_file(name: str) -> str | None:
     return None
 
 
-def _refuse_spark_overrides(configurations: list[dict[str, Any]]) -> None:
+def hadoop_reading(name: str, value: object) -> object:
+    """
+    Hadoop property ``name``'s ``value`` as the launch and the verifier read it, to tell whether two spellings are the
+    same setting (a ``spark-defaults`` ``spark.hadoop.<name>`` and the site file's): the S3A translation switch as
+    Hadoop reads a flag (:func:`hadoop_boolean`: ``TRUE`` is ``true``), S3A's role session duration, base or per
+    bucket, as a Hadoop duration (:func:`hadoop_duration_seconds`: ``1h`` is ``3600``; Apache Hadoop,
+    ``AssumedRoleCredentialProvider``: ``conf.getTimeDuration(ASSUMED_ROLE_SESSION_DURATION, ..., TimeUnit.SECONDS)``);
+    else, or a value neither
+    reads, the value trimmed as Java trims (:func:`java_trim`).
+    """
+    reading: object = None
+    if name == EMRFS_COMPATIBILITY_PROPERTY:
+        reading = hadoop_boolean(value)
+    elif name == S3A_SESSION_DURATION_PROPERTY or s3a_setting_bucket(name, S3A_SESSION_DURATION_PROPERTY):
+        reading = hadoop_duration_seconds(value)
+    return java_trim(value) if reading is None else reading
+
+
+def _setting_bucket(name: str) -> str | None:
+    """The bucket of a per-bucket form (:func:`launch_site_file`) of a setting the launch reads, or ``None``."""
+    for base in (SESSION_DURATION_PROPERTY, EMRFS_CANNED_ACL):
+        if bucket := emrfs_setting_bucket(name, base):
+            return bucket
+    for base in (S3A_SESSION_DURATION_PROPERTY, S3A_CANNED_ACL):
+        if bucket := s3a_setting_bucket(name, base):
+            return bucket
+    return None
+
+
+def _refuse_spark_overrides(
+    configurations: list[dict[str, Any]], mapped_buckets: tuple[str, ...] | None = None
+) -> None:
     """
     Refuse a ``spark-defaults`` ``spark.hadoop.<name>`` of a setting the launch reads from a site file
-    (:func:`launch_site_file`) set to another value than that file's (both trimmed as Java trims): Spark adds it to
+    (:func:`launch_site_file`) set to another value than that file's (both read as Hadoop reads them:
+    :func:`hadoop_reading`): Spark adds it to
     every Spark job's Hadoop configuration (:data:`SPARK_HADOOP`), where it wins over the site file's, so a Spark job
     would get a connector, credentials, session or ACL that neither the launch nor the verifier checked (the verifier
-    leaves such a setting "not checked": ``checks/spark_settings.py``).
+    leaves such a setting "not checked": ``checks/spark_settings.py``). A per-bucket form of a bucket no role mapping
+    takes (``mapped_buckets``: :func:`~.security_config.mapped_bucket_prefixes`; ``None``: any bucket) is no mapped
+    write's, and is kept.
     """
     sites = {classification: site_of(configurations, classification) for classification in ("core-site", "emrfs-site")}
     for index, configuration in enumerate(configurations):
@@ -1224,7 +1282,10 @@ def _refuse_spark_overrides(configurations: list[dict[str, Any]]) -> None:
             name = str(key).removeprefix(SPARK_HADOOP)
             classification = launch_site_file(name) if str(key).startswith(SPARK_HADOOP) else None
             own = sites[classification].get(name) if classification else None
-            if classification is None or (own is not None and java_trim(value) == java_trim(own)):
+            bucket = _setting_bucket(name) if classification else None
+            if bucket is not None and not bucket_mapped(bucket, mapped_buckets):
+                continue
+            if classification is None or (own is not None and hadoop_reading(name, value) == hadoop_reading(name, own)):
                 continue
             shown = f"is {own!r}" if own is not None else "is not set"
             raise InvalidParameterError(

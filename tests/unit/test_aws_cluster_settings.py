@@ -531,3 +531,14 @@ def test_before_7_10_the_sts_endpoint_with_fs_s3_impl_not_emrfs_s_is_not_told(im
     assert impl in endpoint
     kept = [site("core-site", **{"fs.s3.impl": "com.amazon.ws.emr.hadoop.fs.EmrFileSystem"}), configurations[1]]
     assert sts_endpoint_site("emr-6.15.0", kept, "b")["fs.s3.sts.endpoint"] == "https://sts.amazonaws.com"
+
+
+@pytest.mark.parametrize(("job", "kind"), [("TRUE", MAPPINGS), (" True\n", MAPPINGS), ("false", UNKNOWN)])
+def test_the_translation_switch_given_spark_jobs_in_another_case_is_the_same_setting(job: str, kind: str) -> None:
+    # Hadoop reads the switch with Configuration.getBoolean, in any case (Apache Hadoop, Configuration): TRUE for Spark
+    # jobs is core-site's true, which the launch accepts and the verifier judges. UNKNOWN before.
+    configurations = [
+        site("core-site", **{"fs.s3a.emrfs.compatibility.enable": "true"}),
+        site("spark-defaults", **{"spark.hadoop.fs.s3a.emrfs.compatibility.enable": job}),
+    ]
+    assert credentials_of("emr-7.10.0", configurations, MAPPED).kind == kind

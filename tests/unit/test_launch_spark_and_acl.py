@@ -19,6 +19,7 @@ import pytest
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import unknown_canned_acl
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN
+from airflow_provider_emrfs_xacct.pure.checks.spark_settings import SPARK_LINK
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, S3A_IMPL, plan_launch
 from tests.unit.test_chain import BUCKET, healthy_state
 from tests.unit.test_cluster_config import refused
@@ -179,3 +180,83 @@ def test_the_verifiers_fix_names_only_the_acls_s3a_reads() -> None:
     assert link.status == UNKNOWN
     assert "BucketOwnerFullControl" in link.fix
     assert "LogDeliveryWrite" not in link.fix
+
+
+@pytest.mark.parametrize(
+    ("name", "own", "job"),
+    [
+        # Hadoop reads a flag with Configuration.getBoolean, in any case, and S3A its session duration with
+        # Configuration.getTimeDuration ("1h" is 3600 seconds): the same setting for Spark jobs as core-site's.
+        ("fs.s3a.emrfs.compatibility.enable", "true", "TRUE"),
+        ("fs.s3a.assumed.role.session.duration", "3600", "1h"),
+        (f"fs.s3a.bucket.{BUCKET}.assumed.role.session.duration", "30m", "1800"),
+    ],
+)
+def test_a_spark_jobs_setting_hadoop_reads_as_the_site_files_is_kept_and_judged(name: str, own: str, job: str) -> None:
+    # Refused before: the launch and the verifier compared the spellings, not the values Hadoop reads.
+    configurations = [site("core-site", **{name: own}), spark(**{name: job})]
+    plan = plan_launch(overrides("emr-7.10.0", *configurations), keep_emrfs=False)
+    assert plan.overrides["Configurations"] == configurations
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = plan.overrides["Configurations"]
+    assert not [link for link in check_chain(state).links if link.link == SPARK_LINK]
+    # Another value for Spark jobs stays refused.
+    other = {"true": "false", "3600": "2h", "30m": "1200"}[own]
+    refused(
+        lambda: plan_launch(overrides("emr-7.10.0", site("core-site", **{name: own}), spark(**{name: other}))),
+        f"job_flow_overrides.Configurations[1].Properties.spark.hadoop.{name}",
+        "Spark job",
+    )
+
+
+@pytest.mark.parametrize("value", ["LogDeliveryWrite", "AwsExecRead"])
+def test_a_canned_acl_name_s3a_may_not_hold_is_refused_with_keep_emrfs_and_no_release(value: str) -> None:
+    # No ReleaseLabel (in the overrides or the EMR connection): keep_emrfs=True writes no fs.s3.impl, so on 7.10.0
+    # or later S3A serves s3:// and its AWSCannedACL.valueOf may not hold the name (Apache Hadoop, AWSCannedACL: no
+    # LogDeliveryWrite), while the verifier says "not known". Accepted before (taken as EMRFS's).
+    given = {"Name": "partner-export", "Instances": {"InstanceCount": 1, **KEEP_ALIVE}}
+    refused(
+        lambda: plan_launch(given, keep_emrfs=True, emrfs_site_properties={"fs.s3.canned.acl": value}),
+        "emrfs_site_properties.fs.s3.canned.acl",
+        "ReleaseLabel",
+        "AWSCannedACL",
+    )
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = [site("emrfs-site", **{"fs.s3.canned.acl": value})]
+    assert "AWSCannedACL" in unknown_canned_acl(state, BUCKET)
+    # The configurations' own fs.s3.impl of EMRFS's class keeps EMRFS on any release: kept, and known.
+    kept = {**given, "Configurations": [site("core-site", **{"fs.s3.impl": EMRFS_IMPL})]}
+    plan = plan_launch(kept, keep_emrfs=True, emrfs_site_properties={"fs.s3.canned.acl": value})
+    state.cluster_configurations = plan.overrides["Configurations"]
+    assert unknown_canned_acl(state, BUCKET) == ""
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("fs.s3a.bucket.{bucket}.acl.default", "Private"),
+        ("fs.s3a.bucket.{bucket}.assumed.role.session.duration", "2h"),
+        ("fs.s3.bucket.{bucket}.canned.acl", "Private"),
+        ("fs.s3.bucket.{bucket}.sts.sessionDurationSeconds", "7200"),
+    ],
+)
+def test_a_spark_jobs_per_bucket_setting_of_a_bucket_no_role_mapping_takes_is_kept(option: str, value: str) -> None:
+    # The verifier judges no other bucket's per-bucket setting (test_spark_job_settings: another bucket's changes
+    # nothing), and a bucket no role mapping takes is no mapped write's: refused before, though nothing checked reads it.
+    mapped = (f"{BUCKET}/",)
+    other = spark(**{option.format(bucket="logs"): value})
+    plan = plan_launch(overrides("emr-7.10.0", other), keep_emrfs=False, mapped_buckets=mapped)
+    assert plan.overrides["Configurations"] == [other]
+    state = healthy_state()
+    state.release_label = "emr-7.10.0"
+    state.cluster_configurations = plan.overrides["Configurations"]
+    assert not [link for link in check_chain(state).links if link.link == SPARK_LINK]
+    # The mapped bucket's stays refused.
+    name = option.format(bucket=BUCKET)
+    refused(
+        lambda: plan_launch(overrides("emr-7.10.0", spark(**{name: value})), keep_emrfs=False, mapped_buckets=mapped),
+        f"job_flow_overrides.Configurations[0].Properties.spark.hadoop.{name}",
+        "Spark job",
+    )

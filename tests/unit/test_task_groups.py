@@ -577,3 +577,39 @@ def test_an_emr_account_id_template_rendering_to_none_still_checks_the_trusted_r
     assert refused.value.field == "partner_access(emr_ec2_role_arn=...)"
     assert "default credential chain" in refused.value.problem
     assert calls.mutating == []
+
+
+@pytest.mark.parametrize(("pin", "refused_too"), [("111111111111", False), ("444444444444", True)])
+def test_an_emr_account_id_template_rendering_to_an_account_is_the_check_not_the_default_chain(
+    aws: Any, monkeypatch: pytest.MonkeyPatch, pin: str, refused_too: bool
+) -> None:
+    # emr_aws_conn_id=None beside a templated pin: the task also gets trusted_default_chain, for a pin that renders to
+    # None. A pin that renders to an account is the check, not the account the worker's own credentials act in (here
+    # moto's 123456789012, another account): a role of the pinned account is trusted, another is refused naming it.
+    from devstack.testing import CallRecorder, run_operator, use_workers_own_credentials
+
+    use_workers_own_credentials(aws.url, monkeypatch)  # moto's default account, 123456789012
+    with DAG(dag_id="factory", schedule=None, params={"emr_account": pin}) as dag:
+        partner_access(
+            partner="acme",
+            destination_prefix=PREFIX,
+            emr_ec2_role_arn=EMR_EC2_ROLE_ARN,
+            kms_key_arn=None,
+            emr_aws_conn_id=None,
+            emr_account_id="{{ params.emr_account }}",
+        )
+    task = dag.get_task("partner_acme.ensure_destination_role")
+    assert task.trusted_default_chain is True
+    task.render_template_fields({"params": dag.params}, jinja_env=dag.get_template_env())
+    assert task.trusted_account_id == pin
+    if refused_too:
+        with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+            run_operator(task)
+        assert refused.value.field == "partner_access(emr_ec2_role_arn=...)"
+        assert pin in refused.value.problem
+        assert "123456789012" not in refused.value.problem
+        assert calls.mutating == []
+    else:
+        result, recorder, _ = run_operator(task)
+        assert result.endswith(":role/emrfs-acme-writer")  # the pinned account's role trusted
+        assert not [call for call in recorder.sts_calls if "GetCallerIdentity" in str(call)]  # no default chain read

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from airflow_provider_emrfs_xacct.pure.checks.contexts import S3A_ENCRYPTION_OPTIONS, site_property
 from airflow_provider_emrfs_xacct.pure.checks.credential_settings import SPARK_HADOOP
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
-from airflow_provider_emrfs_xacct.pure.cluster_config import java_trim, s3a_bucket_setting
+from airflow_provider_emrfs_xacct.pure.cluster_config import hadoop_reading, s3a_bucket_setting
 from airflow_provider_emrfs_xacct.pure.security_config import bucket_mapped, mapped_bucket_prefixes
 
 if TYPE_CHECKING:
@@ -112,7 +112,8 @@ def audit(state: ChainState) -> list[Link]:
     for classification, name in read_settings(state):
         job = site_property(state, "spark-defaults", SPARK_HADOOP + name)
         site = site_property(state, classification, name)
-        if job is None or (site is not None and java_trim(job) == java_trim(site)):
+        # The same value as Hadoop reads it (TRUE and true, 1h and 3600), as the launch compares them.
+        if job is None or (site is not None and hadoop_reading(name, job) == hadoop_reading(name, site)):
             continue
         judged = f"{classification}'s {site!r}" if site is not None else f"no {classification} value"
         links.append(
