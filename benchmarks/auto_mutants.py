@@ -59,6 +59,7 @@ TARGETS: dict[str, list[str]] = {
         _U + "test_safety_rules.py",
         _U + "test_properties.py",
         _U + "test_quotas.py",
+        _U + "test_revoke_keeps_additions.py",
     ],
     "security_config": [
         _U + "test_security_config.py",
@@ -71,6 +72,7 @@ TARGETS: dict[str, list[str]] = {
         _U + "test_option_a_documents.py",
         _U + "test_safety_rules.py",
         _U + "test_chain_audit_fixes.py",
+        _U + "test_revoke_keeps_additions.py",
     ],
     "spill": [_U + "test_quotas.py", _U + "test_chain.py", _U + "test_chain_audit_fixes.py"],
     # validate_bool (airflow5) is tested with the templated operator fields.
@@ -91,6 +93,8 @@ TARGETS: dict[str, list[str]] = {
         _U + "test_chain.py",
         _U + "test_chain_audit_fixes.py",
         _U + "test_hand_made_configurations.py",
+        _U + "test_fs_s3_impl_before_s3a.py",
+        _U + "test_imds_release.py",
     ],
     "converge": [
         _U + "test_converge.py",
@@ -176,6 +180,7 @@ TARGETS["checks/contexts"] = [
     _U + "test_chain_not_checked.py",
     _U + "test_credential_settings.py",
     _U + "test_access_grants.py",
+    _U + "test_fs_s3_impl_before_s3a.py",
 ]
 # A mapped bucket's own STS endpoint and the STS VPC endpoint policy (port25) are tested with the endpoints' policies.
 TARGETS["checks/sts_route"] = [
@@ -184,7 +189,14 @@ TARGETS["checks/sts_route"] = [
     _U + "test_spark_job_settings.py",
     _U + "test_chain_not_checked.py",
 ]
-TARGETS["checks/release"] = [*_CHECK_TESTS, _U + "test_spark_job_settings.py", _U + "test_access_grants.py"]
+# The IMDS links and fs.s3.impl before 7.10.0 (fsimpl) are tested in files of their own.
+TARGETS["checks/release"] = [
+    *_CHECK_TESTS,
+    _U + "test_spark_job_settings.py",
+    _U + "test_access_grants.py",
+    _U + "test_imds_release.py",
+    _U + "test_fs_s3_impl_before_s3a.py",
+]
 TARGETS["checks/key_user"] = [*_CHECK_TESTS, _U + "test_kms_grants.py"]
 # name_refused_reads' tests build refusals as the hooks word them (hooks/errors.py), in test_chain_not_checked.py.
 TARGETS["checks/findings"] = [_U + "test_chain_not_checked.py", *_CHECK_TESTS]

@@ -428,10 +428,16 @@ def _check_filesystem_classes(
                 fix = f"set {EMRFS_IMPL!r} or remove it"
             else:
                 fix = f"set it to {S3A_IMPL!r} or remove it (S3A), or keep EMRFS (keep_emrfs=True)"
+            # S3A's own class is no doubt: with the release not known, keep_emrfs writes nothing over it.
+            why = (
+                f"core-site {name}={properties[name]!r} is S3A's class, which Hadoop loads for s3://, and with no "
+                "ReleaseLabel keep_emrfs=True writes nothing there"
+                if kept is False and version is None
+                else impl_doubt(version, properties[name], name)
+            )
             raise InvalidParameterError(
                 f"job_flow_overrides.Configurations[{index}].Properties.{name}",
-                f"is not known to serve s3:// with EMRFS's role mappings: {impl_doubt(version, properties[name], name)}; "
-                f"{fix}",
+                f"is not known to serve s3:// with EMRFS's role mappings: {why}; {fix}",
             )
 
 

@@ -208,6 +208,26 @@ class TestReleaseBoundaries:
             EMRFS_IMPL,
         )
 
+    @pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.10.0", None])
+    def test_fs_s3n_impl_naming_another_class_is_refused_only_with_keep_emrfs(self, release: str | None) -> None:
+        # fs.s3n.impl serves s3n:// only (Hadoop loads "fs." + scheme + ".impl"): another class there leaves s3:// alone,
+        # unless keep_emrfs, which asks EMRFS for s3n:// too (the migration guide's two settings). Untested both ways.
+        user = [{"Classification": "core-site", "Properties": {"fs.s3n.impl": "com.example.fs.Other"}}]
+        plan = plan_launch(overrides(release, Configurations=user), keep_emrfs=False)
+        assert plan.overrides["Configurations"] == user
+        refused(
+            lambda: plan_launch(overrides(release, Configurations=user), keep_emrfs=True),
+            f"{CONFIGURATIONS}[0].Properties.fs.s3n.impl",
+            EMRFS_IMPL,
+        )
+        # No class name at all once Java trims it: refused without keep_emrfs too, as fs.s3.impl is.
+        padded = [{"Classification": "core-site", "Properties": {"fs.s3n.impl": EMRFS_IMPL + "\u00a0"}}]
+        refused(
+            lambda: plan_launch(overrides(release, Configurations=padded), keep_emrfs=False),
+            f"{CONFIGURATIONS}[0].Properties.fs.s3n.impl",
+            "String.trim",
+        )
+
     def test_without_keep_emrfs_the_configurations_own_fs_s3_impl_keeping_emrfs_is_emrfs(self) -> None:
         # From 7.10.0 S3A serves s3:// unless core-site fs.s3.impl names EMRFS (Amazon EMR Release Guide, "Migration
         # guide: EMRFS to S3A filesystem"), whoever sets it: the launch took S3A from keep_emrfs=False alone, so it

@@ -47,6 +47,11 @@ def test_the_launch_refuses_fs_s3_impl_not_emrfs_before_7_10(release: str, impl:
         plan_launch(_overrides(release, impl), uses_role_mappings=True, keep_emrfs=keep_emrfs)
     assert raised.value.field == "job_flow_overrides.Configurations[0].Properties.fs.s3.impl"
     assert EMRFS_IMPL in str(raised.value)
+    # Why, by the class: S3A's, whose role mappings AWS documents from 7.10.0 only; another, which AWS relates to neither.
+    if impl == S3A_IMPL:
+        assert f"has Hadoop serve s3:// with S3A on {release}, before emr-7.10.0" in str(raised.value)
+    else:
+        assert "names a class that is neither EMRFS's" in str(raised.value)
 
 
 def test_keep_emrfs_without_a_release_refuses_s3a_s_class() -> None:
@@ -54,6 +59,17 @@ def test_keep_emrfs_without_a_release_refuses_s3a_s_class() -> None:
     with pytest.raises(InvalidParameterError) as raised:
         plan_launch(_overrides(None, S3A_IMPL), uses_role_mappings=True, keep_emrfs=True)
     assert raised.value.field == "job_flow_overrides.Configurations[0].Properties.fs.s3.impl"
+    # Named as S3A's class (it said "a class that is neither EMRFS's nor S3A's" of S3A's own class).
+    assert "is S3A's class" in str(raised.value)
+    assert "neither EMRFS's nor S3A's" not in str(raised.value)
+
+
+def test_without_keep_emrfs_or_a_release_s3a_s_class_is_launched_as_given() -> None:
+    # As with fs.s3.impl unset, the release the EMR connection gives decides the connector (the launch's note says
+    # so, the verifier reads it): S3A's class from 7.10.0 is S3A, as unset is. No test said so (auto_mutants: refusing it passed).
+    plan = plan_launch(_overrides(None, S3A_IMPL), uses_role_mappings=True, keep_emrfs=False)
+    assert plan.overrides["Configurations"] == _overrides(None, S3A_IMPL)["Configurations"]
+    assert any("comes from the EMR connection" in note for note in plan.notes)
 
 
 @pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.9.0"])

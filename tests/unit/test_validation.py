@@ -18,6 +18,7 @@ from airflow_provider_emrfs_xacct.pure.validation import (
     require_list,
     require_partition,
     require_region,
+    require_role_here,
     require_str,
     role_name_from_arn,
     validate_account_id,
@@ -556,6 +557,8 @@ class TestRoleNameOrArn:
             ("EMR_EC2_DefaultRole", ("EMR_EC2_DefaultRole", None)),
             ("arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole", ("EMR_EC2_DefaultRole", "111111111111")),
             ("arn:aws-cn:iam::111111111111:role/service-role/emr-ec2", ("emr-ec2", "111111111111")),
+            # A name may begin with "arn" (CreateRole's RoleName allows letters): only "arn:" starts an ARN.
+            ("arnold", ("arnold", None)),
         ],
     )
     def test_accepts_a_name_or_a_role_arn(self, value, expected):
@@ -576,6 +579,36 @@ class TestRoleNameOrArn:
         with pytest.raises(InvalidParameterError) as caught:
             validate_role_name_or_arn(value, "emr_ec2_role_name")
         assert caught.value.field == "emr_ec2_role_name"
+
+
+class TestRequireRoleHere:
+    # IAM API Reference, "CreateRole", RoleName: "IAM user, group, role, and policy names must be unique within the
+    # account": a role acted on by its name in the connection's account is the ARN's only in that account and partition.
+    @pytest.mark.parametrize(
+        "value",
+        ["arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole", "arn:aws:iam::111111111111:role/path/r", "arnold", "r"],
+    )
+    def test_takes_an_arn_here_or_a_name(self, value):
+        assert require_role_here(value, "111111111111", "aws", "emr_ec2_role_name", "the EMR connection") is None
+
+    @pytest.mark.parametrize(
+        ("value", "said"),
+        [
+            (
+                "arn:aws:iam::222222222222:role/EMR_EC2_DefaultRole",
+                "is in account 222222222222, but the EMR connection",
+            ),
+            (
+                "arn:aws-cn:iam::111111111111:role/EMR_EC2_DefaultRole",
+                "is in partition 'aws-cn', but the EMR connection",
+            ),
+        ],
+    )
+    def test_refuses_an_arn_of_another_account_or_partition_naming_the_field(self, value, said):
+        with pytest.raises(InvalidParameterError) as caught:
+            require_role_here(value, "111111111111", "aws", "emr_ec2_role_name", "the EMR connection")
+        assert caught.value.field == "emr_ec2_role_name"
+        assert said in str(caught.value)
 
 
 @pytest.mark.parametrize(
