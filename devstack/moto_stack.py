@@ -407,9 +407,9 @@ def _moto_modules_listed_once() -> None:
 
 #: The URLs of the moto servers this process serves (:class:`MotoStack`).
 _SERVED_HERE: set[str] = set()
-#: Role credentials :func:`account_session` got from a moto server of this process, by URL, account, role and
-#: Region; emptied whenever such a server resets (its STS forgets what it issued then).
-_ROLE_CREDENTIALS: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+#: Role credentials :func:`account_session` got from a moto server of this process, by URL, account, role, Region
+#: and session name; emptied whenever such a server resets (its STS forgets what it issued then).
+_ROLE_CREDENTIALS: dict[tuple[str, str, str, str, str], dict[str, Any]] = {}
 
 
 def _role_credentials_until_reset() -> None:
@@ -475,17 +475,21 @@ class MotoStack:
         self.stop()
 
 
-def account_session(url: str, account: str, role: str = PROVISIONER_ROLE, region: str = REGION) -> boto3.Session:
+def account_session(
+    url: str, account: str, role: str = PROVISIONER_ROLE, region: str = REGION, session_name: str = "devstack"
+) -> boto3.Session:
     """
     Return a boto3 session acting in ``account`` of ``region``'s partition (by assuming ``role`` there through
     moto's STS; moto serves IAM, S3 and STS of each partition apart, by the Region a request is signed for).
 
     A moto server of this process issues the role's credentials once until it resets (each test resets it and
     builds many clients): moto judges each request by the role's policies as they are then, not as they were
-    when the role was assumed.
+    when the role was assumed. Another ``session_name`` is another role session, with credentials of its own.
     """
     cached = url in _SERVED_HERE
-    credentials: dict[str, Any] | None = _ROLE_CREDENTIALS.get((url, account, role, region)) if cached else None
+    credentials: dict[str, Any] | None = (
+        _ROLE_CREDENTIALS.get((url, account, role, region, session_name)) if cached else None
+    )
     if credentials is None:
         sts = boto3.client(
             "sts",
@@ -495,9 +499,9 @@ def account_session(url: str, account: str, role: str = PROVISIONER_ROLE, region
             aws_secret_access_key="testing",
         )
         role_arn = f"arn:{partition_of(region)}:iam::{account}:role/{role}"
-        credentials = dict(sts.assume_role(RoleArn=role_arn, RoleSessionName="devstack")["Credentials"])
+        credentials = dict(sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name)["Credentials"])
         if cached:
-            _ROLE_CREDENTIALS[(url, account, role, region)] = credentials
+            _ROLE_CREDENTIALS[(url, account, role, region, session_name)] = credentials
     return boto3.Session(
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],

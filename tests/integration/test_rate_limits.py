@@ -53,7 +53,8 @@ def test_sessions_of_one_account_share_its_buckets_and_the_other_account_has_its
     # A tenth of a token is left after the burst: the next request must come before nine tenths come
     # back, over a second even on a busy machine running two test workers.
     assert 0.9 / (figure.rate * scale) > 1.0
-    first, second = account_session(moto_url, EMR_ACCOUNT), account_session(moto_url, EMR_ACCOUNT)
+    first = account_session(moto_url, EMR_ACCOUNT, session_name="first")
+    second = account_session(moto_url, EMR_ACCOUNT, session_name="second")
     other = account_session(moto_url, DESTINATION_ACCOUNT)
     keys = [session.get_credentials().access_key for session in (first, second, other)]
     assert len(set(keys)) == 3

@@ -14,6 +14,8 @@ def test_each_role_is_assumed_once_until_the_stand_in_resets(moto_url: str) -> N
     first = access_key(moto_url, EMR_ACCOUNT)
     assert access_key(moto_url, EMR_ACCOUNT) == first
     assert access_key(moto_url, DESTINATION_ACCOUNT) != first  # another account's role, its own credentials
+    other_session = account_session(moto_url, EMR_ACCOUNT, session_name="another").get_credentials().access_key
+    assert other_session != first  # another role session of the same role, its own credentials
 
     reset_moto(moto_url)  # moto's STS forgets what it issued; so must the sessions
 
