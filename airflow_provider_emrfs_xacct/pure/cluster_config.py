@@ -11,7 +11,7 @@ import copy
 import re
 import shlex
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.security_config import bucket_mapped, validate_emr_name
@@ -22,6 +22,9 @@ from airflow_provider_emrfs_xacct.pure.validation import (
     require_dicts,
     require_str,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 #: Role mappings in security configurations need this release or later.
 ROLE_MAPPINGS_SINCE = (5, 10, 0)
@@ -945,17 +948,22 @@ def _check_site_session_durations(
 ) -> None:
     """Check the role session durations of the ``emrfs-site`` classifications, and of ``core-site`` for S3A's mappings."""
     core_site = site_of(configurations)
+    for place, classification, properties in site_classifications(configurations):
+        if classification == "emrfs-site":
+            check_session_duration(properties, place)
+            if s3a_mappings:
+                check_translated_bucket_durations(properties, place, mapped_buckets, core_site)
+        elif s3a_mappings:
+            check_s3a_session_duration(properties, place, mapped_buckets, core_site)
+
+
+def site_classifications(configurations: list[dict[str, Any]]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Each ``emrfs-site`` and ``core-site`` classification of ``configurations`` with properties: its field, name, properties."""
     for index, configuration in enumerate(configurations):
         properties = configuration.get("Properties")
-        if not isinstance(properties, dict):
-            continue
-        field = f"job_flow_overrides.Configurations[{index}].Properties"
-        if configuration.get("Classification") == "emrfs-site":
-            check_session_duration(properties, field)
-            if s3a_mappings:
-                check_translated_bucket_durations(properties, field, mapped_buckets, core_site)
-        elif configuration.get("Classification") == "core-site" and s3a_mappings:
-            check_s3a_session_duration(properties, field, mapped_buckets, core_site)
+        classification = configuration.get("Classification")
+        if classification in ("emrfs-site", "core-site") and isinstance(properties, dict):
+            yield f"job_flow_overrides.Configurations[{index}].Properties", str(classification), properties
 
 
 def check_session_duration(properties: dict[str, Any], field: str) -> None:
@@ -1157,11 +1165,8 @@ def check_canned_acls(properties: dict[str, Any], field: str, classification: st
 
 def _check_site_canned_acls(configurations: list[dict[str, Any]]) -> None:
     """:func:`check_canned_acls` of every ``emrfs-site`` and ``core-site`` classification of ``configurations``."""
-    for index, configuration in enumerate(configurations):
-        properties = configuration.get("Properties")
-        classification = configuration.get("Classification")
-        if classification in ("emrfs-site", "core-site") and isinstance(properties, dict):
-            check_canned_acls(properties, f"job_flow_overrides.Configurations[{index}].Properties", str(classification))
+    for place, classification, properties in site_classifications(configurations):
+        check_canned_acls(properties, place, classification)
 
 
 def s3a_acl_doubt(value: object) -> str:
@@ -1194,18 +1199,13 @@ def _refuse_s3a_doubtful_acls(
         if release_unknown
         else "keep EMRFS for s3:// (keep_emrfs=True)"
     )
-    given = [("emrfs_site_properties", "emrfs-site", emrfs_site)]
-    for index, configuration in enumerate(configurations):
-        properties = configuration.get("Properties")
-        if configuration.get("Classification") in ("emrfs-site", "core-site") and isinstance(properties, dict):
-            field = f"job_flow_overrides.Configurations[{index}].Properties"
-            given.append((field, str(configuration["Classification"]), properties))
-    for field, classification, properties in given:
+    given = [("emrfs_site_properties", "emrfs-site", emrfs_site), *site_classifications(configurations)]
+    for place, classification, properties in given:
         for name, value in properties.items():
             doubt = s3a_acl_doubt(value) if canned_acl_setting(name, classification) else ""
             if doubt:
                 raise InvalidParameterError(
-                    f"{field}.{name}",
+                    f"{place}.{name}",
                     f"is {value!r}, and {where}: {doubt}. Use another canned ACL (such as BucketOwnerFullControl), "
                     f"or {keep}",
                 )
@@ -1226,15 +1226,30 @@ LAUNCH_SITE_SETTINGS = {
 }
 
 
+#: The per-bucket forms of :data:`LAUNCH_SITE_SETTINGS` the launch reads: how a form names its bucket, of which
+#: setting, in which site file.
+_PER_BUCKET_SETTINGS = (
+    (emrfs_setting_bucket, SESSION_DURATION_PROPERTY, "emrfs-site"),
+    (emrfs_setting_bucket, EMRFS_CANNED_ACL, "emrfs-site"),
+    (s3a_setting_bucket, S3A_SESSION_DURATION_PROPERTY, "core-site"),
+    (s3a_setting_bucket, S3A_CANNED_ACL, "core-site"),
+)
+
+
+def _per_bucket_form(name: str) -> tuple[str, str] | None:
+    """The site file and bucket of ``name`` when it is a per-bucket form of :data:`_PER_BUCKET_SETTINGS`, or ``None``."""
+    for setting_bucket, base, site_file in _PER_BUCKET_SETTINGS:
+        if bucket := setting_bucket(name, base):
+            return site_file, bucket
+    return None
+
+
 def launch_site_file(name: str) -> str | None:
     """The site file the launch reads Hadoop property ``name`` from (:data:`LAUNCH_SITE_SETTINGS`), or ``None``."""
     if name in LAUNCH_SITE_SETTINGS:
         return LAUNCH_SITE_SETTINGS[name]
-    if emrfs_setting_bucket(name, SESSION_DURATION_PROPERTY) or emrfs_setting_bucket(name, EMRFS_CANNED_ACL):
-        return "emrfs-site"
-    if s3a_setting_bucket(name, S3A_SESSION_DURATION_PROPERTY) or s3a_setting_bucket(name, S3A_CANNED_ACL):
-        return "core-site"
-    return None
+    form = _per_bucket_form(name)
+    return form[0] if form else None
 
 
 def hadoop_reading(name: str, value: object) -> object:
@@ -1253,17 +1268,6 @@ def hadoop_reading(name: str, value: object) -> object:
     elif name == S3A_SESSION_DURATION_PROPERTY or s3a_setting_bucket(name, S3A_SESSION_DURATION_PROPERTY):
         reading = hadoop_duration_seconds(value)
     return java_trim(value) if reading is None else reading
-
-
-def _setting_bucket(name: str) -> str | None:
-    """The bucket of a per-bucket form (:func:`launch_site_file`) of a setting the launch reads, or ``None``."""
-    for base in (SESSION_DURATION_PROPERTY, EMRFS_CANNED_ACL):
-        if bucket := emrfs_setting_bucket(name, base):
-            return bucket
-    for base in (S3A_SESSION_DURATION_PROPERTY, S3A_CANNED_ACL):
-        if bucket := s3a_setting_bucket(name, base):
-            return bucket
-    return None
 
 
 def _refuse_spark_overrides(
@@ -1288,8 +1292,8 @@ def _refuse_spark_overrides(
             name = str(key).removeprefix(SPARK_HADOOP)
             classification = launch_site_file(name) if str(key).startswith(SPARK_HADOOP) else None
             own = sites[classification].get(name) if classification else None
-            bucket = _setting_bucket(name) if classification else None
-            if bucket is not None and not bucket_mapped(bucket, mapped_buckets):
+            form = _per_bucket_form(name) if classification else None
+            if form is not None and not bucket_mapped(form[1], mapped_buckets):
                 continue
             if classification is None or (own is not None and hadoop_reading(name, value) == hadoop_reading(name, own)):
                 continue

@@ -16,9 +16,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import S3A_ENCRYPTION_OPTIONS, site_property
-from airflow_provider_emrfs_xacct.pure.checks.credential_settings import SPARK_HADOOP
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
-from airflow_provider_emrfs_xacct.pure.cluster_config import hadoop_reading, s3a_bucket_setting
+from airflow_provider_emrfs_xacct.pure.cluster_config import SPARK_HADOOP, hadoop_reading, s3a_bucket_setting
 from airflow_provider_emrfs_xacct.pure.security_config import bucket_mapped, mapped_bucket_prefixes
 
 if TYPE_CHECKING:
