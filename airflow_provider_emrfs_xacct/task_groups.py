@@ -173,15 +173,14 @@ def _trusted_account(emr_account_id: Any, emr_aws_conn_id: Any) -> dict[str, Any
     What the destination role's task checks the EMR EC2 role's ARN against, once resolved: the pin, else the connection.
 
     That task runs first: an ARN of another account (a template, an XComArg) reached IAM as that role's trust before
-    the assume grant refused it. With the pin the task needs no call; without it, it reads the account the EMR
-    connection acts in (no write); with ``emr_aws_conn_id=None``, the one boto3's default chain acts in, as the EMR
-    side's tasks then do (``trusted_default_chain``); also beside a pin not known when the DAG is parsed (a template,
-    an upstream task's output), which may resolve to ``None``: the role is then checked as without the pin, never
-    trusted unchecked.
+    the assume grant refused it. With the pin the task needs no call (a pin that resolves to ``None`` is refused
+    there, as by the EMR side's tasks, before any write); without it, it reads the account the EMR connection acts
+    in (no write); with ``emr_aws_conn_id=None``, the one boto3's default chain acts in, as the EMR side's tasks then
+    do (``trusted_default_chain``).
     """
     given = {"trusted_account_id": emr_account_id, "trusted_aws_conn_id": emr_aws_conn_id}
     chosen: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
-    if emr_aws_conn_id is None and (emr_account_id is None or not _known(emr_account_id)):
+    if emr_aws_conn_id is None and emr_account_id is None:
         chosen["trusted_default_chain"] = True
     return chosen
 

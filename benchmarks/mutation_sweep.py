@@ -1714,11 +1714,29 @@ MUTATIONS = [
     m(
         "N07",
         "operators/base.py",
-        '    pinned = pinned_account(pin, "expected_destination_account_id") is not None',
+        '    pinned = pinned_account(pin, "expected_destination_account_id", asked) is not None',
         "    pinned = True",
         "destination_aws_conn_id=None accepted without a pinned destination account",
         INT_CONNS,
         ["tests/unit/test_task_groups.py", "tests/unit/test_field_properties.py"],
+    ),
+    m(
+        "N08",
+        "operators/base.py",
+        "        if asked:\n            raise InvalidParameterError(",
+        "        if False:\n            raise InvalidParameterError(",
+        "an account pin given that resolves to None is taken as no pin",
+        ["tests/integration/test_safety.py"],
+        INT_CONNS,
+    ),
+    m(
+        "N09",
+        "operators/base.py",
+        '    return value is not None or (passed and bool(getattr(operator, "_BaseOperator__from_mapped", False)))',
+        "    return value is not None",
+        "a mapped task's pin given as None (an expanded value Airflow resolved) is taken as no pin",
+        ["tests/integration/test_safety.py"],
+        INT_CONNS,
     ),
     # partner_access at parse time
     m(

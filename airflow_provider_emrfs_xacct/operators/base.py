@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from airflow.providers.amazon.aws.utils.mixins import AwsBaseHookMixin, AwsHookParams, AwsHookType
 from airflow.sdk import BaseOperator
+from airflow.sdk.definitions._internal.types import ArgNotSet
 
 from airflow_provider_emrfs_xacct.operators.failures import FailsWithoutRetryMixin, wrap_task_entry_methods
 from airflow_provider_emrfs_xacct.session_scope import in_shared_sessions
@@ -114,18 +115,19 @@ def created_document(task: Any, document_xcom: Any, context: Context, name: str)
     return next((document for document in documents if names_content(name, document)), None)
 
 
-def pinned_destination_account(hook: Any, conn_id: str | None, pin: Any, nothing: str) -> str:
+def pinned_destination_account(hook: Any, conn_id: str | None, pin: Any, nothing: str, asked: bool = False) -> str:
     """
     Return the account ``hook`` (on ``conn_id``) acts in, refusing it if ``pin`` (``expected_destination_account_id``) names another.
 
     :param nothing: what the refusal says was not done, e.g. ``"changed"`` or ``"read"``.
+    :param asked: whether the pin was asked for (:func:`take_pin`): one that resolved to ``None`` is refused.
     """
     from airflow_provider_emrfs_xacct.hooks.errors import acting_account, explain_access_denied
     from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 
     with explain_access_denied(hook):
         account = acting_account(hook)
-    pinned = pinned_account(pin, "expected_destination_account_id")
+    pinned = pinned_account(pin, "expected_destination_account_id", asked)
     if pinned is not None and account != pinned:
         raise InvalidParameterError(
             "expected_destination_account_id",
@@ -134,7 +136,7 @@ def pinned_destination_account(hook: Any, conn_id: str | None, pin: Any, nothing
     return account
 
 
-def destination_conn_id(conn_id: Any, pin: Any) -> str | None:
+def destination_conn_id(conn_id: Any, pin: Any, asked: bool = False) -> str | None:
     """
     Return the validated ``destination_aws_conn_id``, refusing ``None`` unless ``pin`` names the account.
 
@@ -142,11 +144,11 @@ def destination_conn_id(conn_id: Any, pin: Any) -> str | None:
     "If this is None or empty then the default boto3 behaviour is used"): the worker's own credentials,
     in whatever account they are. For the destination account that is accepted only when
     ``expected_destination_account_id`` (``pin``) makes it checked before anything is read or changed.
-    No AWS call.
+    A pin ``asked`` for that resolved to ``None`` is refused (:func:`pinned_account`). No AWS call.
     """
     from airflow_provider_emrfs_xacct.pure.validation import validate_conn_id
 
-    pinned = pinned_account(pin, "expected_destination_account_id") is not None
+    pinned = pinned_account(pin, "expected_destination_account_id", asked) is not None
     return validate_conn_id(conn_id, "destination_aws_conn_id", default_chain=pinned)
 
 
@@ -183,16 +185,47 @@ def require_defined_connection(conn_id: str | None, field: str, without_it: str 
         ) from None
 
 
-def pinned_account(value: Any, field: str) -> str | None:
+def pin_asked(operator: Any, value: Any, passed: bool) -> bool:
+    """
+    Whether the DAG asked for an account pin such as ``expected_account_id``, as ``operator`` is built.
+
+    A value other than ``None`` (an id, a template, an upstream task's output, a mapped argument) asks for one,
+    whatever it resolves to. A mapped task's instance is built from the values Airflow has already resolved
+    (``MappedOperator.unmap``), so there a pin ``passed`` as ``None`` was asked for too.
+    """
+    return value is not None or (passed and bool(getattr(operator, "_BaseOperator__from_mapped", False)))
+
+
+def take_pin(operator: Any, value: Any) -> tuple[Any, bool]:
+    """
+    Return a pin argument whose default is :data:`NOTSET` (``None`` when not given) and whether it was asked for.
+
+    The sentinel tells a mapped task's ``None``, given, from an argument left out (:func:`pin_asked`).
+    """
+    passed = not isinstance(value, ArgNotSet)
+    value = value if passed else None
+    return value, pin_asked(operator, value, passed)
+
+
+def pinned_account(value: Any, field: str, asked: bool = False) -> str | None:
     """
     Return the validated account id of a pin such as ``expected_account_id`` (``None`` when not pinned).
 
-    A DAG rendering templates as native objects turns ``"012345678901"`` into the number
-    12345678901: a whole number below 10**12 is read back as the 12-digit id it came from.
+    A pin ``asked`` for (:func:`pin_asked`) that resolved to ``None`` is refused: the check would be gone
+    unseen (as text, ``"None"`` is no 12-digit id either). A DAG rendering templates as native objects
+    turns ``"012345678901"`` into the number 12345678901: a whole number below 10**12 is read back as the
+    12-digit id it came from.
     """
+    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
     from airflow_provider_emrfs_xacct.pure.validation import validate_account_id
 
     if value is None:
+        if asked:
+            raise InvalidParameterError(
+                field,
+                "resolved to None (a template, an upstream task's output or a mapped value): the account it pins "
+                "would go unchecked; give the 12-digit account id, or leave the argument out",
+            )
         return None
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**12:
         value = f"{value:012d}"
@@ -306,6 +339,7 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, SharedSessionsMixin, _Oper
     last_plan: list[dict[str, Any]] | None
 
     def __init__(self, **kwargs: Any) -> None:
+        passed = "expected_account_id" in kwargs
         contract = take_contract_arguments(kwargs, EmrfsXacctOperatorMixin.contract_parameters)
         botocore_config = contract.pop("botocore_config")
         super().__init__(
@@ -313,6 +347,7 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, SharedSessionsMixin, _Oper
         )
         self.dry_run = contract["dry_run"]
         self.expected_account_id = contract["expected_account_id"]
+        self._expected_account_asked = pin_asked(self, self.expected_account_id, passed)
         self.last_plan = None
 
     def validate_attributes(self) -> None:
@@ -340,7 +375,7 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, SharedSessionsMixin, _Oper
 
     def expected_account(self) -> str | None:
         """Return the validated ``expected_account_id`` (``None`` when not pinned; see :func:`pinned_account`)."""
-        return pinned_account(self.expected_account_id, "expected_account_id")
+        return pinned_account(self.expected_account_id, "expected_account_id", self._expected_account_asked)
 
     def connection_account(self, hook: Any, conn_id: str | None = None) -> str:
         """

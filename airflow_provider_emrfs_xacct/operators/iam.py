@@ -5,9 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
+from airflow.sdk.definitions._internal.types import NOTSET, ArgNotSet
 
 from airflow_provider_emrfs_xacct.links.console import DestinationPrefixLink, DestinationRoleLink, EmrEc2RoleLink
-from airflow_provider_emrfs_xacct.operators.base import SAFETY_TEMPLATE_FIELDS, EmrfsXacctBaseOperator, LazyHookClass
+from airflow_provider_emrfs_xacct.operators.base import (
+    SAFETY_TEMPLATE_FIELDS,
+    EmrfsXacctBaseOperator,
+    LazyHookClass,
+    take_pin,
+)
 from airflow_provider_emrfs_xacct.pure.names import ASSUME_POLICY_NAME
 
 if TYPE_CHECKING:
@@ -90,16 +96,15 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         role_path: str = "/",
         role_description: str = "EMRFS cross-account destination role (managed by airflow-provider-emrfs-xacct)",
         max_session_duration: int | str = 3600,
-        trusted_account_id: str | None = None,
+        trusted_account_id: str | ArgNotSet | None = NOTSET,
         trusted_aws_conn_id: str | None = None,
         trusted_default_chain: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.role_name = role_name
-        self.trusted_account_id = trusted_account_id
-        #: Whether a pin was given (a template or an upstream task's output may resolve to ``None``).
-        self._trusted_account_given = trusted_account_id is not None
+        #: Whether a pin was asked for (a template or an upstream task's output may resolve to ``None``).
+        self.trusted_account_id, self._trusted_account_asked = take_pin(self, trusted_account_id)
         self.trusted_aws_conn_id = trusted_aws_conn_id
         self.trusted_default_chain = trusted_default_chain
         self.trusted_role_arns = trusted_role_arns
@@ -209,15 +214,15 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         ``sts:GetCallerIdentity``, which "No permissions are required to perform this operation" (STS API Reference,
         "GetCallerIdentity"). With ``trusted_default_chain`` and neither given, the account boto3's default credential chain acts in (the
         worker's own credentials, as an EMR side with ``aws_conn_id=None`` acts), read the same way. A
-        ``trusted_account_id`` given that resolved to ``None`` (a template, an upstream task's output) with neither of
-        the others: refused. None of these: not checked (the roles may be of several accounts).
+        ``trusted_account_id`` given that resolved to ``None`` (a template, an upstream task's output, a mapped
+        value): refused (:func:`~airflow_provider_emrfs_xacct.operators.base.pinned_account`), as every account pin
+        is. None of these: not checked (the roles may be of several accounts).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import acting_account, explain_access_denied
         from airflow_provider_emrfs_xacct.operators.base import pinned_account, require_defined_connection
         from airflow_provider_emrfs_xacct.pure import validation
-        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 
-        pin = pinned_account(self.trusted_account_id, "trusted_account_id")
+        pin = pinned_account(self.trusted_account_id, "trusted_account_id", self._trusted_account_asked)
         if pin is not None:
             account, where = pin, f"trusted_account_id ({pin})"
         elif self.trusted_aws_conn_id is not None or validation.validate_bool(
@@ -236,13 +241,6 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 else "boto3's default credential chain, the worker's own credentials (trusted_default_chain)"
             )
             partition = hook.conn_partition
-        elif self._trusted_account_given:
-            # Given, but resolved to None: a check was asked for, and nothing else would make it.
-            raise InvalidParameterError(
-                "trusted_account_id",
-                f"resolved to {self.trusted_account_id!r}: the trusted roles' account would go unchecked before their "
-                "trust is written. Give the EMR account's id, or trusted_aws_conn_id",
-            )
         else:
             return
         for index, arn in enumerate(trusted):

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
+from airflow.sdk.definitions._internal.types import NOTSET, ArgNotSet
 
 from airflow_provider_emrfs_xacct.operators.base import (
     SAFETY_TEMPLATE_FIELDS,
@@ -14,6 +15,7 @@ from airflow_provider_emrfs_xacct.operators.base import (
     destination_conn_id,
     pinned_destination_account,
     require_defined_connection,
+    take_pin,
 )
 
 if TYPE_CHECKING:
@@ -140,11 +142,13 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         name_prefix: str | None = None,
         delete_destination_role: bool = False,
         remove_destination_trust: bool = True,
-        expected_destination_account_id: str | None = None,
+        expected_destination_account_id: str | ArgNotSet | None = NOTSET,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.expected_destination_account_id = expected_destination_account_id
+        self.expected_destination_account_id, self._destination_pin_asked = take_pin(
+            self, expected_destination_account_id
+        )
         self.destination_role_arn = destination_role_arn
         self.destination_aws_conn_id = destination_aws_conn_id
         self.emr_ec2_role_name = emr_ec2_role_name
@@ -168,7 +172,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         dry_run = self.dry_run
         role_arn = validation.validate_role_arn(self.destination_role_arn, "destination_role_arn")
         emr_role, _ = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
-        destination_conn_id(self.destination_aws_conn_id, self.expected_destination_account_id)
+        destination_conn_id(
+            self.destination_aws_conn_id, self.expected_destination_account_id, self._destination_pin_asked
+        )
         keys = validation.validate_kms_key_arns(self.kms_key_arns, "kms_key_arns")
         configuration = None
         if self.security_configuration is not None:
@@ -537,7 +543,11 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     def _destination_account(self, destination_iam: EmrfsIamHook) -> str:
         """Return the account ``destination_aws_conn_id`` acts in, refusing it if ``expected_destination_account_id`` pins another."""
         return pinned_destination_account(
-            destination_iam, self.destination_aws_conn_id, self.expected_destination_account_id, "changed"
+            destination_iam,
+            self.destination_aws_conn_id,
+            self.expected_destination_account_id,
+            "changed",
+            self._destination_pin_asked,
         )
 
     def _rebuild_configuration(

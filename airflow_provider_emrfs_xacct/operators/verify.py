@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
 from airflow.providers.common.compat.sdk import conf
+from airflow.sdk.definitions._internal.types import NOTSET, ArgNotSet
 
 from airflow_provider_emrfs_xacct.operators.base import (
     SAFETY_TEMPLATE_FIELDS,
@@ -19,6 +20,7 @@ from airflow_provider_emrfs_xacct.operators.base import (
     pinned_account,
     pinned_destination_account,
     require_defined_connection,
+    take_pin,
 )
 
 if TYPE_CHECKING:
@@ -139,11 +141,13 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         second_opinion: bool | str = True,
         fail_on_broken: bool | str = True,
         fail_on_not_checked: bool | str = False,
-        expected_destination_account_id: str | None = None,
+        expected_destination_account_id: str | ArgNotSet | None = NOTSET,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.expected_destination_account_id = expected_destination_account_id
+        self.expected_destination_account_id, self._destination_pin_asked = take_pin(
+            self, expected_destination_account_id
+        )
         self.security_configuration = security_configuration
         # ``security_configuration=create.output``: a configuration deleted since is checked as that task's document.
         self._document_xcom = document_xcom_of(security_configuration)
@@ -240,7 +244,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         role_name, role_account = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
         if self.release_label is not None:  # the launch's rule, before anything is read
             validation.parse_release_label(self.release_label, "release_label")
-        destination_conn_id(self.destination_aws_conn_id, self.expected_destination_account_id)
+        destination_conn_id(
+            self.destination_aws_conn_id, self.expected_destination_account_id, self._destination_pin_asked
+        )
         prefixes = [
             location.uri
             for location in validation.require_list(
@@ -251,7 +257,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             )
         ]
         self._validate_cluster_and_probe()
-        destination_pin = pinned_account(self.expected_destination_account_id, "expected_destination_account_id")
+        destination_pin = pinned_account(
+            self.expected_destination_account_id, "expected_destination_account_id", self._destination_pin_asked
+        )
         require_defined_connection(self.readers.iam.aws_conn_id, "destination_aws_conn_id")
         self._refuse_two_partitions()
         if self.expected_account_id is not None or role_account is not None:

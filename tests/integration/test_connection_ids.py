@@ -87,6 +87,38 @@ def test_with_the_destination_account_pinned_none_is_checked_against_the_pin(
         assert recorder.mutating == [], recorder.mutating
 
 
+@pytest.mark.parametrize("build", [verifier, revoke], ids=["verify", "revoke"])
+def test_a_destination_pin_that_resolves_to_none_is_refused_before_any_call(aws: Seeded, build: Any) -> None:
+    # A template rendered as a native None, and a mapped task given None (Airflow resolves an expanded value before it
+    # builds the instance): the destination connection's account went unchecked (failed before: the verifier and the
+    # revoke read and acted in whatever account the connection is in). Left out, or a plain None: no pin, as before.
+    from airflow.sdk import DAG
+
+    with DAG(dag_id="pin", schedule=None, params={"pin": None}, render_template_as_native_obj=True) as dag:
+        templated = build(expected_destination_account_id="{{ params.pin }}")
+    templated.render_template_fields({"params": dag.params}, jinja_env=dag.get_template_env())
+    operator_class = type(templated)
+    with DAG(dag_id="mapped_pin", schedule=None):
+        arguments = {key: getattr(templated, key) for key in ("aws_conn_id", "destination_aws_conn_id")}
+        target = (
+            {"security_configuration": CONFIGURATION} if build is verifier else {"destination_role_arn": DEST_ROLE_ARN}
+        )
+        mapped = operator_class.partial(task_id=templated.task_id, **arguments, **target).expand(
+            expected_destination_account_id=[None]
+        )
+    for op in (templated, mapped.unmap({"expected_destination_account_id": None})):
+        assert op.expected_destination_account_id is None
+        recorder, error = execute_recorded(op)
+        assert isinstance(error, InvalidParameterError), error
+        assert error.field == "expected_destination_account_id", error
+        assert "resolved to None" in str(error)
+        assert recorder.calls == [], recorder.calls
+    for op in (build(), build(expected_destination_account_id=None)):
+        recorder, error = execute_recorded(op)
+        assert not (isinstance(error, InvalidParameterError) and error.field == "expected_destination_account_id")
+        assert recorder.calls, op  # it read the accounts
+
+
 @pytest.mark.parametrize("conn_id", ["", "  ", "aws default", 7], ids=repr)
 def test_an_empty_or_malformed_aws_conn_id_is_refused_before_any_call(aws: Seeded, conn_id: Any) -> None:
     """Every operator (docs/safety.md, "Connections"), the ones acting through both connections too."""

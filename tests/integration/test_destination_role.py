@@ -794,3 +794,31 @@ def test_a_trusted_account_id_that_renders_to_none_is_refused_before_any_write(a
     assert calls.mutating == []
     with pytest.raises(ClientError):
         client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=ROLE_NAME)
+
+
+def test_a_trusted_account_id_a_mapped_task_is_given_as_none_is_refused_before_any_write(aws: Seeded) -> None:
+    # .partial(...).expand(trusted_account_id=<an upstream task's list>): Airflow resolves the mapped value before it
+    # builds the task's instance (MappedOperator.unmap); the instance saw a plain None, read as "not pinned", and
+    # trusted the role of another account unchecked (failed before: the trust written).
+    from airflow.sdk import DAG
+
+    foreign = "arn:aws:iam::333333333333:role/EMR_EC2_DefaultRole"
+    with DAG(dag_id="mapped_pin", schedule=None):
+        mapped = EnsureDestinationRoleOperator.partial(
+            task_id="ensure_destination_role",
+            aws_conn_id=DESTINATION_CONN_ID,
+            role_name=ROLE_NAME,
+            trusted_role_arns=[foreign],
+            s3_prefixes=[PREFIX],
+            settle_seconds=0,
+        ).expand(trusted_account_id=[None])
+    operator = mapped.unmap({"trusted_account_id": None})
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(operator)
+
+    assert refused.value.field == "trusted_account_id"
+    assert "resolved to None" in refused.value.problem
+    assert calls.mutating == []
+    with pytest.raises(ClientError):
+        client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=ROLE_NAME)

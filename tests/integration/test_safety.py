@@ -385,6 +385,48 @@ def test_revoke_refuses_a_destination_role_of_another_partition_than_the_emr_con
     assert aws.emr_ec2_role_arn in json.dumps(trust)
 
 
+def test_an_expected_account_that_resolves_to_none_is_refused_by_every_operator_before_any_change(aws: Seeded) -> None:
+    # A pin given as a template (here an unset param, rendered as a native object) that resolves to None: every
+    # operator acted with whatever account its connection is in, the check asked for silently gone (failed before:
+    # the operators ran their writes). As rendered as text ("None", not 12 digits), it is refused, naming the field.
+    from airflow.sdk import DAG
+
+    with DAG(dag_id="pin", schedule=None, params={"pin": None}, render_template_as_native_obj=True) as dag:
+        built = operators(aws, expected_account_id="{{ params.pin }}")
+    for name, operator in built.items():
+        operator.render_template_fields({"params": dag.params}, jinja_env=dag.get_template_env())
+        assert operator.expected_account_id is None, name
+        error, recorder = refused(operator, InvalidParameterError)
+
+        assert error.field == "expected_account_id", name
+        assert "resolved to None" in error.problem, name
+        assert recorder.mutating == [], name
+    # Not given at all: no pin, and the operator acts (as before).
+    _, recorder, _ = run_operator(operators(aws)["attach"])
+    assert recorder.mutating
+
+
+def test_an_expected_account_a_mapped_task_is_given_as_none_is_refused_before_any_change(aws: Seeded) -> None:
+    # .partial(...).expand(expected_account_id=<an upstream task's list>): Airflow resolves the mapped value before it
+    # builds the task's instance (MappedOperator.unmap), so the instance saw a plain None, read as "not pinned"
+    # (failed before: the grant was written with the pin gone).
+    from airflow.sdk import DAG
+
+    with DAG(dag_id="mapped_pin", schedule=None):
+        mapped = AttachAssumeRolePolicyOperator.partial(
+            task_id="attach", aws_conn_id=EMR_CONN_ID, destination_role_arns=[role_arn(PARTNER)], settle_seconds=0
+        ).expand(expected_account_id=[EMR_ACCOUNT, None])
+    for account, refused_too in [(EMR_ACCOUNT, False), (None, True)]:
+        operator = mapped.unmap({"expected_account_id": account})
+        if refused_too:
+            error, recorder = refused(operator, InvalidParameterError)
+            assert error.field == "expected_account_id"
+            assert recorder.mutating == []
+        else:
+            _, recorder, _ = run_operator(operator)
+            assert recorder.mutating
+
+
 def test_terminate_refuses_an_expected_account_that_is_not_the_connections_and_leaves_the_cluster(
     aws: Seeded,
 ) -> None:

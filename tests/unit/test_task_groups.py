@@ -549,13 +549,13 @@ def test_the_destination_role_checks_the_trusted_role_against_the_emr_side_howev
         assert role.argument_names["trusted_default_chain"] == "partner_access(emr_aws_conn_id=...)"
 
 
-def test_an_emr_account_id_template_rendering_to_none_still_checks_the_trusted_role_before_the_trust_is_written(
+def test_an_emr_account_id_template_rendering_to_none_is_refused_before_the_trust_is_written(
     aws: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # emr_aws_conn_id=None and emr_account_id a template that renders to None (a native render of an unset param):
     # the destination role's task got the pin only, which rendered to None, and wrote the trust of another account's
-    # role unchecked (failed before the fix: no refusal, the trust written). Now the default chain's account checks it,
-    # as without the pin (the EMR side's tasks act in that account then).
+    # role unchecked (failed before review32's fix). The pin asked for is refused, naming the argument, before any
+    # write, as the EMR side's tasks refuse their expected_account_id then (as text, "None" is refused too).
     from devstack.testing import CallRecorder, run_operator, use_workers_own_credentials
 
     use_workers_own_credentials(aws.url, monkeypatch)  # moto's default account, 123456789012
@@ -569,13 +569,12 @@ def test_an_emr_account_id_template_rendering_to_none_still_checks_the_trusted_r
             emr_aws_conn_id=None,
             emr_account_id="{{ params.emr_account }}",
         )
-    task = dag.get_task("partner_acme.ensure_destination_role")
+    task = dag.get_task("partner_acme.ensure_destination_role")  # the group's first task
     task.render_template_fields({"params": dag.params}, jinja_env=dag.get_template_env())
-    assert task.trusted_account_id is None  # as rendered
     with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
         run_operator(task)
-    assert refused.value.field == "partner_access(emr_ec2_role_arn=...)"
-    assert "default credential chain" in refused.value.problem
+    assert refused.value.field == "partner_access(emr_account_id=...)"
+    assert "resolved to None" in refused.value.problem
     assert calls.mutating == []
 
 
@@ -583,9 +582,9 @@ def test_an_emr_account_id_template_rendering_to_none_still_checks_the_trusted_r
 def test_an_emr_account_id_template_rendering_to_an_account_is_the_check_not_the_default_chain(
     aws: Any, monkeypatch: pytest.MonkeyPatch, pin: str, refused_too: bool
 ) -> None:
-    # emr_aws_conn_id=None beside a templated pin: the task also gets trusted_default_chain, for a pin that renders to
-    # None. A pin that renders to an account is the check, not the account the worker's own credentials act in (here
-    # moto's 123456789012, another account): a role of the pinned account is trusted, another is refused naming it.
+    # emr_aws_conn_id=None beside a templated pin: a pin that renders to an account is the check, not the account the
+    # worker's own credentials act in (here moto's 123456789012, another account): a role of the pinned account is
+    # trusted, another is refused naming it; the default chain is not asked for beside a pin.
     from devstack.testing import CallRecorder, run_operator, use_workers_own_credentials
 
     use_workers_own_credentials(aws.url, monkeypatch)  # moto's default account, 123456789012
@@ -599,7 +598,7 @@ def test_an_emr_account_id_template_rendering_to_an_account_is_the_check_not_the
             emr_account_id="{{ params.emr_account }}",
         )
     task = dag.get_task("partner_acme.ensure_destination_role")
-    assert task.trusted_default_chain is True
+    assert task.trusted_default_chain is False
     task.render_template_fields({"params": dag.params}, jinja_env=dag.get_template_env())
     assert task.trusted_account_id == pin
     if refused_too:
