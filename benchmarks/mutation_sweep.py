@@ -4057,9 +4057,17 @@ MUTATIONS = [
     m(
         "AN05",
         "operators/iam.py",
-        "        elif self.trusted_aws_conn_id is not None or validation.validate_bool(\n",
-        "        elif self.trusted_aws_conn_id is not None or False and validation.validate_bool(\n",
+        "        elif self._trusted_connection_asked or validation.validate_bool(\n",
+        "        elif self._trusted_connection_asked or False and validation.validate_bool(\n",
         "EMR side on boto3's default chain: the destination role's trusted roles not checked before the trust is written",
+        ["tests/integration/test_destination_role.py"],
+    ),
+    m(
+        "AN06",
+        "operators/iam.py",
+        "        elif self._trusted_connection_asked or validation.validate_bool(\n",
+        "        elif self.trusted_aws_conn_id is not None or validation.validate_bool(\n",
+        "a trusted_aws_conn_id given that renders to None: the destination role's trusted roles not checked",
         ["tests/integration/test_destination_role.py"],
     ),
     j(

@@ -37,11 +37,13 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param role_name: name of the destination role. (templated)
     :param trusted_role_arns: ARNs of the EMR EC2 instance-profile roles allowed to assume it. (templated)
     :param trusted_account_id: the account of the trusted roles (the EMR account): an ARN of another account is
-        refused before any call. Given but resolved to ``None`` (a template, an upstream task's output), it is refused
-        unless ``trusted_aws_conn_id`` or ``trusted_default_chain`` checks the roles instead. (templated)
+        refused before any call. Given but resolved to ``None`` (a template, an upstream task's output, a mapped
+        value), it is refused. (templated)
     :param trusted_aws_conn_id: a connection that acts in the account of the trusted roles (the EMR account):
         without ``trusted_account_id``, an ARN outside its account or partition is refused before anything is
-        written (its account is read from its ``role_arn``, else with ``sts:GetCallerIdentity``, a read). (templated)
+        written (its account is read from its ``role_arn``, else with ``sts:GetCallerIdentity``, a read). Given but
+        resolved to ``None``: boto3's default credential chain, as the Amazon provider reads a connection id of
+        ``None``, is that connection. (templated)
     :param trusted_default_chain: with neither of those, check the trusted roles the same way against the account
         boto3's default credential chain acts in (the worker's own credentials: the EMR side's connection is
         ``None``). (default: False)
@@ -97,7 +99,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         role_description: str = "EMRFS cross-account destination role (managed by airflow-provider-emrfs-xacct)",
         max_session_duration: int | str = 3600,
         trusted_account_id: str | ArgNotSet | None = NOTSET,
-        trusted_aws_conn_id: str | None = None,
+        trusted_aws_conn_id: str | ArgNotSet | None = NOTSET,
         trusted_default_chain: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -105,7 +107,8 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.role_name = role_name
         #: Whether a pin was asked for (a template or an upstream task's output may resolve to ``None``).
         self.trusted_account_id, self._trusted_account_asked = take_pin(self, trusted_account_id)
-        self.trusted_aws_conn_id = trusted_aws_conn_id
+        #: Given and resolved to ``None``: the default chain, as the Amazon provider reads it (not "not checked").
+        self.trusted_aws_conn_id, self._trusted_connection_asked = take_pin(self, trusted_aws_conn_id)
         self.trusted_default_chain = trusted_default_chain
         self.trusted_role_arns = trusted_role_arns
         self.s3_prefixes = s3_prefixes
@@ -212,8 +215,9 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
 
         No write: the pin needs no call; the connection's account is read from its ``role_arn``, else with
         ``sts:GetCallerIdentity``, which "No permissions are required to perform this operation" (STS API Reference,
-        "GetCallerIdentity"). With ``trusted_default_chain`` and neither given, the account boto3's default credential chain acts in (the
-        worker's own credentials, as an EMR side with ``aws_conn_id=None`` acts), read the same way. A
+        "GetCallerIdentity"). With ``trusted_default_chain`` and neither given, or a ``trusted_aws_conn_id`` given that
+        resolved to ``None``, the account boto3's default credential chain acts in (the worker's own credentials, as an
+        EMR side with ``aws_conn_id=None`` acts), read the same way. A
         ``trusted_account_id`` given that resolved to ``None`` (a template, an upstream task's output, a mapped
         value): refused (:func:`~airflow_provider_emrfs_xacct.operators.base.pinned_account`), as every account pin
         is. None of these: not checked (the roles may be of several accounts).
@@ -225,7 +229,7 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         pin = pinned_account(self.trusted_account_id, "trusted_account_id", self._trusted_account_asked)
         if pin is not None:
             account, where = pin, f"trusted_account_id ({pin})"
-        elif self.trusted_aws_conn_id is not None or validation.validate_bool(
+        elif self._trusted_connection_asked or validation.validate_bool(
             self.trusted_default_chain, "trusted_default_chain"
         ):
             conn_id = validation.validate_conn_id(
@@ -235,10 +239,13 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             hook = self.other_hook(self.aws_hook_class, conn_id)
             with explain_access_denied(hook):
                 account = acting_account(hook)
+            chain = (
+                "trusted_aws_conn_id resolved to None" if self._trusted_connection_asked else "trusted_default_chain"
+            )
             where = (
                 f"connection {conn_id!r} (trusted_aws_conn_id)"
                 if conn_id is not None
-                else "boto3's default credential chain, the worker's own credentials (trusted_default_chain)"
+                else f"boto3's default credential chain, the worker's own credentials ({chain})"
             )
             partition = hook.conn_partition
         else:

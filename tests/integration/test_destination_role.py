@@ -822,3 +822,29 @@ def test_a_trusted_account_id_a_mapped_task_is_given_as_none_is_refused_before_a
     assert calls.mutating == []
     with pytest.raises(ClientError):
         client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=ROLE_NAME)
+
+
+def test_a_trusted_connection_that_renders_to_none_checks_the_roles_against_the_default_chain(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # trusted_aws_conn_id given as a template that renders to None (a native render of an unset param or Variable):
+    # the roles were trusted unchecked (failed before: the trust of another account's role written). The Amazon
+    # provider reads a connection id of None as boto3's default credential chain ("If this is None or empty then the
+    # default boto3 behaviour is used", AwsGenericHook), as the EMR side's tasks given the same template then act:
+    # the roles are checked against the account that chain acts in (here moto's default, 123456789012).
+    from airflow.sdk import DAG
+
+    use_workers_own_credentials(aws.url, monkeypatch)
+    with DAG(dag_id="conn", schedule=None, params={"conn": None}, render_template_as_native_obj=True) as dag:
+        operator = make_operator(aws, trusted_aws_conn_id="{{ params.conn }}")  # aws.emr_ec2_role_arn: another account
+    operator.render_template_fields({"params": dag.params}, jinja_env=dag.get_template_env())
+    assert operator.trusted_aws_conn_id is None
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(operator)
+
+    assert refused.value.field == "trusted_role_arns[0]"
+    assert "trusted_aws_conn_id resolved to None" in str(refused.value)
+    assert calls.mutating == []
+    with pytest.raises(ClientError):
+        client(aws.url, DESTINATION_ACCOUNT, "iam").get_role(RoleName=ROLE_NAME)
