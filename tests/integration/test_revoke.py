@@ -882,11 +882,13 @@ def test_only_the_providers_unused_configurations_are_deleted(aws: Seeded) -> No
     everything = {in_use, used_by_terminated, unused} | by_hand
     assert names(emr) == everything
 
-    # With the default minimum age (a day), nothing this fresh is deleted.
-    deleted, recorder, _ = run_operator(cleaner())
-    assert deleted == []
-    assert recorder.mutating == []
-    assert names(emr) == everything
+    # With the default minimum age (a day), nothing this fresh is deleted; nor with a day as a template renders it
+    # (min_age_seconds is templated: docs/howto/revoke.md, "a number of seconds or its rendered text").
+    for arguments in ({}, {"min_age_seconds": "86400"}):
+        deleted, recorder, _ = run_operator(cleaner(**arguments))
+        assert deleted == []
+        assert recorder.mutating == []
+        assert names(emr) == everything
 
     # Without it, the provider's configurations no active cluster uses go; the one in use stays.
     deleted, recorder, ti = run_operator(cleaner(min_age_seconds=0))
