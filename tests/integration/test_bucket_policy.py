@@ -298,13 +298,16 @@ def test_bucket_owner_preferred_returns_the_canned_acl_setting(aws: Seeded, s3: 
     assert ownership_of(s3, aws.bucket) == "BucketOwnerPreferred"
 
 
+# enforce_bucket_owner is templated: rendered as text, Airflow's default, "false" is true to Python; read as the flag
+# it leaves the ownership alone (the switch would end what object ACLs grant: docs/safety.md).
+@pytest.mark.parametrize("flag", [{}, {"enforce_bucket_owner": "false"}], ids=["default", "rendered-false"])
 @pytest.mark.parametrize("ownership", [None, "ObjectWriter"], ids=["no-controls", "object-writer"])
 def test_object_writer_warns_that_the_writer_owns_the_objects(
-    aws: Seeded, s3: Any, capfd: pytest.CaptureFixture[str], ownership: str | None
+    aws: Seeded, s3: Any, capfd: pytest.CaptureFixture[str], ownership: str | None, flag: dict[str, str]
 ) -> None:
     set_ownership(s3, aws.bucket, ownership)
 
-    result, recorder, _ = run_operator(grant(aws))
+    result, recorder, _ = run_operator(grant(aws, **flag))
 
     assert result == {
         "bucket": aws.bucket,

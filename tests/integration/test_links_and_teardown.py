@@ -222,14 +222,22 @@ def test_a_protected_launch_warns_that_its_teardown_cannot_end_it(
     assert protection_of(moto_url, cluster_id)
 
 
+# disable_termination_protection is templated (docs/airflow.md): rendered as text, Airflow's default, "false" is true
+# to Python; read as the flag it leaves the protection alone.
+@pytest.mark.parametrize("flag", [{}, {"disable_termination_protection": "false"}], ids=["default", "rendered-false"])
 def test_terminating_a_protected_cluster_fails_naming_the_cluster_and_the_setting(
-    moto_url: str, security_configuration: str
+    moto_url: str, security_configuration: str, flag: dict[str, str]
 ) -> None:
     cluster_id = launch(
         security_configuration, RecordingTaskInstance(task_id="launch_cluster", run_id=RUN_ID), protected=True
     )
     ti = RecordingTaskInstance(task_id="terminate_cluster", run_id=RUN_ID)
-    operator = TerminateClusterOperator(task_id=ti.task_id, aws_conn_id=EMR_CONN_ID, job_flow_id=cluster_id)
+    operator = TerminateClusterOperator(
+        task_id=ti.task_id,
+        aws_conn_id=EMR_CONN_ID,
+        job_flow_id=cluster_id,
+        **flag,  # type: ignore[arg-type]
+    )
     recorder = CallRecorder().attach(operator.hook.conn)
 
     with pytest.raises(PreconditionError) as caught:
@@ -245,9 +253,9 @@ def test_terminating_a_protected_cluster_fails_naming_the_cluster_and_the_settin
     assert protection_of(moto_url, cluster_id)
 
 
-@pytest.mark.parametrize("launch_task_id", [None, "launch_cluster"])
+@pytest.mark.parametrize(("launch_task_id", "flag"), [(None, True), ("launch_cluster", True), (None, " True ")])
 def test_disable_termination_protection_terminates_the_provider_s_protected_cluster(
-    moto_url: str, security_configuration: str, launch_task_id: str | None
+    moto_url: str, security_configuration: str, launch_task_id: str | None, flag: bool | str
 ) -> None:
     cluster_id = launch(
         security_configuration, RecordingTaskInstance(task_id="launch_cluster", run_id=RUN_ID), protected=True
@@ -258,7 +266,7 @@ def test_disable_termination_protection_terminates_the_provider_s_protected_clus
         aws_conn_id=EMR_CONN_ID,
         job_flow_id=cluster_id,
         launch_task_id=launch_task_id,
-        disable_termination_protection=True,
+        disable_termination_protection=flag,  # type: ignore[arg-type]
     )
     recorder = CallRecorder().attach(operator.hook.conn)
 

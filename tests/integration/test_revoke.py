@@ -415,6 +415,23 @@ def test_delete_destination_role_deletes_a_role_the_provider_created(aws: Seeded
     assert again["plan"] == []
 
 
+@pytest.mark.parametrize(("rendered", "deleted"), [("false", False), (" False ", False), ("true", True)])
+def test_delete_destination_role_rendered_as_text_is_read_as_the_flag(
+    aws: Seeded, rendered: str, deleted: bool
+) -> None:
+    """
+    ``delete_destination_role`` is templated (docs/airflow.md): a DAG rendering templates as text, Airflow's default,
+    gives ``"false"``, which is true to Python. Read as the flag: ``"false"`` keeps the role (a revoke that deleted it
+    would end the partner's role for good), ``"true"`` deletes it.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+
+    run_operator(revoker(aws, PARTNER_1, delete_destination_role=rendered))
+
+    assert role_exists(aws, PARTNER_1) is not deleted
+    assert assume_policy(aws) is None
+
+
 def test_delete_destination_role_takes_the_role_out_of_the_keys_its_policy_grants_not_only_those_given(
     aws: Seeded,
 ) -> None:
@@ -865,11 +882,13 @@ def test_only_the_providers_unused_configurations_are_deleted(aws: Seeded) -> No
     everything = {in_use, used_by_terminated, unused} | by_hand
     assert names(emr) == everything
 
-    # With the default minimum age (a day), nothing this fresh is deleted.
-    deleted, recorder, _ = run_operator(cleaner())
-    assert deleted == []
-    assert recorder.mutating == []
-    assert names(emr) == everything
+    # With the default minimum age (a day), nothing this fresh is deleted; nor with a day as a template renders it
+    # (min_age_seconds is templated: docs/howto/revoke.md, "a number of seconds or its rendered text").
+    for arguments in ({}, {"min_age_seconds": "86400"}):
+        deleted, recorder, _ = run_operator(cleaner(**arguments))
+        assert deleted == []
+        assert recorder.mutating == []
+        assert names(emr) == everything
 
     # Without it, the provider's configurations no active cluster uses go; the one in use stays.
     deleted, recorder, ti = run_operator(cleaner(min_age_seconds=0))

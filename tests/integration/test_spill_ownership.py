@@ -172,3 +172,37 @@ def test_the_provider_s_own_tagged_policy_still_converges(aws: Seeded) -> None:
     statements = managed_document(iam, SPILL_ARN)["Statement"]
     assert THEIRS in statements
     assert attached_to(iam, SPILL_ARN) == [EMR_EC2_ROLE]
+
+
+def test_an_untagged_policy_made_after_the_check_is_refused_at_the_write(aws: Seeded) -> None:
+    """
+    Missing at the check before the writes (``ListPolicyTags`` answers ``NoSuchEntity``: to be created), then made
+    by hand before the write: the write's preparation checks it again and refuses it (safety.md: "Checked again when
+    the write finds a policy that was missing at the check"), writing no version into it and not attaching it.
+    """
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    fill_inline(iam, FULL)
+    operator = attach(destination_role_arns=partners(FULL, 5))
+    asked: list[str] = []
+    made: list[dict[str, Any]] = []
+
+    def note(params: dict[str, Any], **_: Any) -> None:
+        asked.append(params.get("PolicyArn", ""))
+
+    def make_it_meanwhile(parsed: dict[str, Any], **_: Any) -> None:
+        missing = parsed.get("Error", {}).get("Code") == "NoSuchEntity"
+        if asked[-1] == SPILL_ARN and missing and not made:
+            made.append(hand_made(iam, []))
+
+    operator.hook.conn.meta.events.register("before-parameter-build.iam.ListPolicyTags", note)
+    operator.hook.conn.meta.events.register("after-call.iam.ListPolicyTags", make_it_meanwhile)
+
+    with pytest.raises(ConflictError) as error:
+        operator.execute({"ti": None})
+
+    assert made, "the check never looked for the spill policy"
+    assert SPILL_ARN in str(error.value)
+    assert MANAGED_BY_TAG["Key"] in str(error.value)
+    assert managed_document(iam, SPILL_ARN) == made[0]
+    assert versions(iam) == ["v1"]
+    assert attached_to(iam, SPILL_ARN) == []

@@ -2399,18 +2399,34 @@ def test_an_unreadable_translation_switch_leaves_a_bucket_level_sts_endpoint_not
         ("emr-6.15.0", "emrfs-site", "fs.s3.sts.sessionDurationSeconds"),
     ],
 )
+@pytest.mark.parametrize("value", ["1800\u00a0", "0x708", "-0x708"])
 def test_a_session_duration_padded_with_a_space_java_keeps_is_not_read_as_its_number(
-    release: str, classification: str, name: str
+    release: str, classification: str, name: str, value: str
 ) -> None:
     """
     Hadoop's Configuration.getTimeDuration trims with Java's String.trim (characters up to U+0020 only), then
     Long.parseLong, which refuses "1800\u00a0" (Apache Hadoop, org.apache.hadoop.conf.Configuration): it was a PASS
     (Python's strip took the no-break space off), now "not checked" naming the setting, as the trims merge reads flags.
     """
-    state = s3a_cluster(healthy_state(), **{classification: {name: "1800\u00a0"}})
+    state = s3a_cluster(healthy_state(), **{classification: {name: value}})
     state.release_label = release
 
     links = [link for link in check_chain(state).links if link.link == "role session duration"]
 
     assert [link.status for link in links] == [UNKNOWN], links
     assert name in links[0].detail
+
+
+def test_an_emrfs_session_duration_in_other_digits_than_ascii_is_not_read_as_its_number() -> None:
+    """
+    EMRFS serving s3://: its fs.s3.sts.sessionDurationSeconds is read as whole ASCII decimal seconds only (EMRFS's code
+    is not public; limits.md: "so are digits of another script than ASCII, such as ١٨٠٠"): "not checked", not a PASS.
+    """
+    value = "\u0661\u0668\u0660\u0660"
+    state = s3a_cluster(healthy_state(), **{"emrfs-site": {"fs.s3.sts.sessionDurationSeconds": value}})
+    state.release_label = "emr-6.15.0"
+
+    links = [link for link in check_chain(state).links if link.link == "role session duration"]
+
+    assert [link.status for link in links] == [UNKNOWN], links
+    assert "fs.s3.sts.sessionDurationSeconds" in links[0].detail

@@ -693,7 +693,9 @@ class TestSessionDuration:
 
     # "3600²" and "٣٦٠٠" pass str.isdigit(); the first made int() raise a bare ValueError naming no field.
     @pytest.mark.parametrize(
-        "value", ["3601", "7200", 43200, "899", "0", "-5", "1h", "", None, True, 3600.0, "3600²", "٣٦٠٠"]
+        "value",
+        # "0x708": Hadoop's getInt/getLong would read it as hexadecimal 1800; how EMRFS reads it is not documented.
+        ["3601", "7200", 43200, "899", "0", "-5", "1h", "", None, True, 3600.0, "3600²", "٣٦٠٠", "0x708", "0X708"],
     )
     def test_emrfs_site_properties_outside_900_3600_are_refused(self, value: Any) -> None:
         refused(
@@ -719,7 +721,10 @@ class TestSessionDuration:
     @pytest.mark.parametrize(
         "name", ["fs.s3a.assumed.role.session.duration", "fs.s3a.bucket.partner-bucket.assumed.role.session.duration"]
     )
-    @pytest.mark.parametrize("value", ["2h", "3601", "7200s", "61m", "1d", "14m", "899", "1 h", "", "soon", True])
+    # "0x708": Long.parseLong reads no hexadecimal (limits.md: "never read as 1800").
+    @pytest.mark.parametrize(
+        "value", ["2h", "3601", "7200s", "61m", "1d", "14m", "899", "1 h", "", "soon", True, "0x708", "-0x708"]
+    )
     @pytest.mark.parametrize("keep_emrfs", [False, True])  # s3a:// URIs are S3A either way
     def test_s3a_own_duration_over_an_hour_is_refused_on_s3a_releases(
         self, name: str, value: Any, keep_emrfs: bool

@@ -81,6 +81,8 @@ def test_a_spark_jobs_filesystem_class_the_same_as_core_sites_is_kept() -> None:
         (f"fs.s3.bucket.{BUCKET}.sts.sessionDurationSeconds", "7200"),
         ("fs.s3.customAWSCredentialsProvider", "com.example.Other"),
         ("fs.s3a.aws.credentials.provider", "com.example.Other"),
+        ("fs.s3.canned.acl", "Private"),  # the uploads' ACL for Spark jobs, which the verifier leaves not checked
+        ("fs.s3a.acl.default", "Private"),
     ],
 )
 def test_a_spark_jobs_own_setting_the_launch_reads_from_the_site_file_is_refused(name: str, value: str) -> None:

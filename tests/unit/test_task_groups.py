@@ -141,6 +141,9 @@ def test_the_emr_ec2_role_name_is_cut_from_the_rendered_arn(
         # Airflow refused it too, naming no argument ("The key '{{ params.g }}' has to be made of alphanumeric ...").
         ({"group_id": "{{ params.group }}"}, "group_id"),
         ({"group_id": 7}, "group_id"),
+        # It decides whether the verifier's task exists (docs/airflow.md: refused as a template or an XComArg).
+        ({"verify_access": "{{ params.verify }}"}, "verify_access"),
+        ({"verify_access": "false"}, "verify_access"),
     ],
 )
 def test_refuses_missing_or_unusable_arguments(kwargs: dict[str, Any], field: str) -> None:
