@@ -11,19 +11,24 @@ names to remove it removes exactly that and leaves the chain the user now asks f
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+import yaml
 
 from airflow_provider_emrfs_xacct.operators.iam import EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME, DESTINATION_POLICY_NAME, KEY_USERS_SID
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from devstack.moto_stack import DESTINATION_ACCOUNT, DESTINATION_CONN_ID, EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client
-from devstack.testing import RecordingTaskInstance, run_operator
+from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
 from tests.integration.partners import create_security_configuration, grant_key_users, mapping, provision_partner
+from tests.integration.test_cli import emrfs_xacct, partner_file  # noqa: F401 (a fixture)
 from tests.integration.test_custom_ec2_role import PIPELINE_ROLE, create_pipeline_role
 from tests.integration.test_revoke import revoker
 from tests.integration.test_verify import verifier
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ROLE = "partner-b-writer"
 KEPT_LINK = "access beyond this configuration"
@@ -200,3 +205,54 @@ def ensure_destination_role_with(aws: Seeded, prefix: str, keys: list[str]) -> s
         )
     )
     return str(arn)
+
+
+def test_two_partners_on_one_emr_ec2_role_revoking_one_on_the_command_line_leaves_the_other_whole(
+    aws: Seeded,
+    partner_file: Path,  # noqa: F811 (test_cli's fixture)
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Dry run first, then the revoke; the other partner's grant, trust, key use and configuration stay, and it passes."""
+    other = yaml.safe_load(partner_file.read_text())
+    other.update(partner="partner-c")
+    other["destination"].update(role_name="emrfs-partner-c-writer", s3_prefixes=[f"s3://{aws.bucket}/partner-c/"])
+    other["security_configuration"]["name_prefix"] = "emrfs-xacct-partner-c"
+    other_file = tmp_path / "partner-c.yaml"
+    other_file.write_text(yaml.safe_dump(other))
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    capsys.readouterr()
+    assert emrfs_xacct("apply", other_file, aws) == 0
+    other_configuration = json.loads(capsys.readouterr().out)["values"]["create_security_configuration"]
+    iam_a, iam_b = client(aws.url, EMR_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "iam")
+    other_trust = iam_b.get_role(RoleName="emrfs-partner-c-writer")["Role"]["AssumeRolePolicyDocument"]
+    other_policy = iam_b.get_role_policy(RoleName="emrfs-partner-c-writer", PolicyName=DESTINATION_POLICY_NAME)[
+        "PolicyDocument"
+    ]
+
+    revoke = ("--keep-security-configuration",)
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("revoke", partner_file, aws, *revoke, "--dry-run") == 0
+    assert calls.mutating == []
+    planned = json.loads(capsys.readouterr().out)["plan"]["revoke"]
+    assert emrfs_xacct("revoke", partner_file, aws, *revoke) == 0
+    assert json.loads(capsys.readouterr().out)["applied"]["revoke"] == planned
+
+    other_arn = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/emrfs-partner-c-writer"
+    assume = iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)["PolicyDocument"]
+    assert [statement["Resource"] for statement in assume["Statement"]] in ([[other_arn]], [other_arn])
+    key_policy = json.loads(
+        client(aws.url, DESTINATION_ACCOUNT, "kms").get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")[
+            "Policy"
+        ]
+    )
+    (users,) = [statement for statement in key_policy["Statement"] if statement.get("Sid") == KEY_USERS_SID]
+    assert users["Principal"]["AWS"] in (other_arn, [other_arn])
+    assert iam_b.get_role(RoleName="emrfs-partner-c-writer")["Role"]["AssumeRolePolicyDocument"] == other_trust
+    policy = iam_b.get_role_policy(RoleName="emrfs-partner-c-writer", PolicyName=DESTINATION_POLICY_NAME)
+    assert policy["PolicyDocument"] == other_policy
+    assert emrfs_xacct("verify", other_file, aws) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["verdict"] == "PASS"
+    assert KEPT_LINK not in statuses(report)
+    assert report["security_configuration"] == other_configuration
