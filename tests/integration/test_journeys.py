@@ -71,17 +71,7 @@ def test_a_partner_moving_to_another_prefix_is_told_the_old_prefix_stays(
 
     # A run that asks for the same again: the same warning, no change.
     kept_warnings(capfd)
-    _, calls, _ = run_operator(
-        EnsureDestinationRoleOperator(
-            task_id="ensure_destination_role",
-            aws_conn_id=DESTINATION_CONN_ID,
-            role_name=ROLE,
-            trusted_role_arns=[aws.emr_ec2_role_arn],
-            s3_prefixes=[NEW_PREFIX],
-            kms_key_arns=[aws.kms_key_arn],
-            settle_seconds=0,
-        )
-    )
+    _, calls = ensure_destination_role_with(aws, NEW_PREFIX, [aws.kms_key_arn])
     assert calls.mutating == []
     assert len(kept_warnings(capfd)) == 1
 
@@ -183,7 +173,7 @@ def test_a_partner_rotating_its_key_is_told_the_old_key_stays(aws: Seeded, capfd
         report_of(configuration)
 
     kept_warnings(capfd)
-    role_arn = ensure_destination_role_with(aws, OLD_PREFIX, [new_key])
+    role_arn, _ = ensure_destination_role_with(aws, OLD_PREFIX, [new_key])
     grant_key_users(aws, [role_arn], new_key)
     (warning,) = kept_warnings(capfd)
     assert f"KMS keys {aws.kms_key_arn}" in warning
@@ -192,8 +182,9 @@ def test_a_partner_rotating_its_key_is_told_the_old_key_stays(aws: Seeded, capfd
     assert report_of(configuration)["verdict"] == "PASS"
 
 
-def ensure_destination_role_with(aws: Seeded, prefix: str, keys: list[str]) -> str:
-    arn, _, _ = run_operator(
+def ensure_destination_role_with(aws: Seeded, prefix: str, keys: list[str]) -> tuple[str, CallRecorder]:
+    """Run EnsureDestinationRoleOperator for the partner's role with ``prefix`` and ``keys``; return its ARN and calls."""
+    arn, calls, _ = run_operator(
         EnsureDestinationRoleOperator(
             task_id="ensure_destination_role",
             aws_conn_id=DESTINATION_CONN_ID,
@@ -204,7 +195,7 @@ def ensure_destination_role_with(aws: Seeded, prefix: str, keys: list[str]) -> s
             settle_seconds=0,
         )
     )
-    return str(arn)
+    return str(arn), calls
 
 
 def test_two_partners_on_one_emr_ec2_role_revoking_one_on_the_command_line_leaves_the_other_whole(
