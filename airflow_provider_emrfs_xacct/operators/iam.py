@@ -206,8 +206,33 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                     role_name, trusted, **trust, settings=settings, role=read_role, account_id=account
                 )
                 changes += self.hook.ensure_destination_access(role_name, locations, keys, **access)
+        if role is not None:
+            self.warn_kept(role_name, role, inline.document, locations, keys, trusted)
         self.report(context, changes)
         return role_arn
+
+    def warn_kept(
+        self,
+        role_name: str,
+        role: dict[str, Any],
+        policy: dict[str, Any] | None,
+        locations: list[Any],
+        keys: list[str],
+        trusted: list[str],
+    ) -> None:
+        """Log what the role's provider statements grant that this run did not ask for (kept: the provider only adds)."""
+        from airflow_provider_emrfs_xacct.pure.merge import KEPT_REMOVAL, kept_beyond_asked, parse_document
+
+        trust = parse_document(role.get("AssumeRolePolicyDocument"))
+        kept = kept_beyond_asked(policy, trust, locations, keys, trusted)
+        if kept:
+            self.log.warning(
+                "Role %s keeps access this run did not ask for: %s. The ensure operators only add (another pipeline "
+                "or partner_access call may share the role and need it). If nothing needs it any more, remove it: %s",
+                role_name,
+                "; ".join(kept),
+                KEPT_REMOVAL,
+            )
 
     def require_trusted_here(self, trusted: list[str], partition: str) -> None:
         """

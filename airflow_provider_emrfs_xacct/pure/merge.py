@@ -14,11 +14,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from airflow_provider_emrfs_xacct.pure.documents import (
+    DESTINATION_POLICY_NAME,
+    KEY_USERS_SID,
     TRUST_NOBODY_STATEMENT,
     TRUST_SID,
     VERSION,
     as_list,
     is_trust_nobody,
+    locations_in_permissions_policy,
     trust_statement,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
@@ -31,6 +34,8 @@ from airflow_provider_emrfs_xacct.pure.quotas import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+
+    from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 _LIST_ELEMENTS = ("Action", "NotAction", "Resource", "NotResource")
 # Unique ids IAM shows in place of a principal that was deleted (roles AROA…, users AIDA…).
@@ -771,3 +776,45 @@ def require_iam_policy_length(document: dict[str, Any], limit: int, field: str, 
     """Refuse (naming ``field``, the IAM quota and the remedy) a policy document that IAM would refuse as too long."""
     require_within(_SIZE_QUOTAS[limit], iam_policy_length(document), field, what, limit=limit)
     return document
+
+
+#: How to remove what :func:`kept_beyond_asked` names, once nothing needs it (the warning's and the verifier's fix).
+KEPT_REMOVAL = (
+    "a trusted EMR EC2 role with RevokePartnerAccessOperator(emr_ec2_role_name=<that role>, kms_key_arns=None, "
+    "security_configuration=None) (command line: revoke with that emr.ec2_role_name, kms_key_arns: [] and "
+    "--keep-security-configuration), which also removes that role's assume-role grant; a prefix or a key by hand, "
+    f"from the destination role's inline policy {DESTINATION_POLICY_NAME} (the next run keeps what is left), and "
+    f"the role from that key's key-policy statement {KEY_USERS_SID}"
+)
+
+
+def kept_beyond_asked(
+    policy: dict[str, Any] | None,
+    trust: dict[str, Any] | None,
+    locations: Iterable[S3Location],
+    keys: Iterable[str],
+    trusted: Iterable[str],
+) -> list[str]:
+    """
+    Return, for a warning, what the provider's statements of a destination role grant that a run did not ask for.
+
+    The ``ensure`` operators only add (another pipeline may share the role), so a prefix, a key or a trusted EMR EC2
+    role an earlier run asked for stays when a run asks for another: one item per kind, ``[]`` when nothing else is
+    held. Read from the provider's inline policy (``policy``, as :func:`locations_in_permissions_policy` reads it)
+    and its trust statement (``EmrfsXacctTrustEmrRoles`` of ``trust``, an ``Allow``; the unique IDs of deleted roles
+    are left out: the next write drops them); statements the provider did not write are not the provider's to name.
+    """
+    held_locations, held_keys = locations_in_permissions_policy(policy)
+    items = []
+    prefixes = sorted(location.uri for location in held_locations - set(locations))
+    if prefixes:
+        items.append("prefixes " + ", ".join(prefixes))
+    other_keys = sorted(held_keys - set(keys))
+    if other_keys:
+        items.append("KMS keys " + ", ".join(other_keys))
+    statement = find_statement(trust, TRUST_SID)
+    if statement is not None and statement.get("Effect") == "Allow":
+        roles = sorted(set(without_identities(live_principals(aws_principals(statement)), trusted)))
+        if roles:
+            items.append("trusted EMR EC2 roles " + ", ".join(roles))
+    return items

@@ -20,6 +20,7 @@ from airflow_provider_emrfs_xacct.pure.checks import (
     cross_type,
     destination_role,
     emr_role,
+    kept_access,
     key_user,
     object_lock,
     ownership,
@@ -98,6 +99,7 @@ def _all_links(state: ChainState, mappings: list[Any], report: Report) -> None:
     links.extend(_account_block_public_access(state))
     for index, mapping in enumerate(mappings):
         links.extend(_mapping_links(state, index, mapping, mappings, evaluated, report.grants_wanted))
+    links.extend(kept_access.audit(state, mappings))
     links.extend(second_opinion.audit(state, evaluated))
 
 

@@ -1,0 +1,85 @@
+"""
+The verifier's "access beyond this configuration" (journeys: a partner that moved, a key replaced, a new EMR EC2 role).
+
+Advice only (WARN): the chain checked works either way; the link names what the provider's own statements of a mapped
+role grant beyond it, and only what it can judge.
+"""
+
+from __future__ import annotations
+
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.findings import WARN
+from airflow_provider_emrfs_xacct.pure.checks.kept_access import LINK
+from airflow_provider_emrfs_xacct.pure.documents import TRUST_NOBODY_STATEMENT, trust_statement
+from tests.unit.test_chain import (
+    BUCKET,
+    EMR_ROLE,
+    IDENTIFIER,
+    KEY,
+    PREFIX,
+    ROLE,
+    by_name,
+    destination_role,
+    document,
+    healthy_state,
+    mappings,
+)
+
+OLD_IDENTIFIER = f"s3://{BUCKET}/old-exports"
+OLD_KEY = KEY.replace("1234abcd", "9999abcd")
+OLD_EMR_ROLE = EMR_ROLE.replace("EMR_EC2_DefaultRole", "emr/old-pipeline")
+
+
+def test_nothing_beyond_the_chain_adds_no_link() -> None:
+    report = check_chain(healthy_state())
+    assert LINK not in by_name(report)
+    assert report.verdict == "PASS"
+
+
+def test_an_old_prefix_key_and_emr_role_are_named_as_advice() -> None:
+    state = healthy_state()
+    role = destination_role(prefixes=(IDENTIFIER, OLD_IDENTIFIER), keys=(KEY, OLD_KEY))
+    role.trust_policy = document(trust_statement([EMR_ROLE, OLD_EMR_ROLE]))
+    state.destination_roles[ROLE] = role
+    report = check_chain(state)
+    link = by_name(report)[LINK]
+    assert link.status == WARN
+    assert link.mapping == 0
+    assert f"prefixes s3://{BUCKET}/old-exports/" in link.detail
+    assert f"KMS keys {OLD_KEY}" in link.detail
+    assert f"trusted EMR EC2 roles {OLD_EMR_ROLE}" in link.detail
+    assert PREFIX not in link.detail
+    assert "RevokePartnerAccessOperator" in link.fix
+    assert report.verdict == "PASS"
+
+
+def test_keys_are_not_judged_without_the_cluster_settings() -> None:
+    """emrfs-site may ask for any key (fs.s3.serverSideEncryption.kms.keyId): unread, no key is named."""
+    state = healthy_state()
+    state.cluster_configurations = None
+    state.destination_roles[ROLE] = destination_role(keys=(KEY, OLD_KEY))
+    assert LINK not in by_name(check_chain(state))
+
+
+def test_prefixes_are_not_judged_for_a_group_mapping_without_prefixes() -> None:
+    state = healthy_state()
+    state.security_configuration = mappings((ROLE, "Group", "analysts"))
+    state.destination_roles[ROLE] = destination_role(prefixes=(IDENTIFIER, OLD_IDENTIFIER))
+    assert LINK not in by_name(check_chain(state))
+    state.prefixes_for_principal_mappings = [PREFIX]
+    assert "old-exports" in by_name(check_chain(state))[LINK].detail
+
+
+def test_a_role_mapped_twice_is_judged_on_all_its_prefixes_once() -> None:
+    state = healthy_state()
+    state.security_configuration = mappings((ROLE, "Prefix", IDENTIFIER), (ROLE, "Prefix", OLD_IDENTIFIER))
+    state.destination_roles[ROLE] = destination_role(prefixes=(IDENTIFIER, OLD_IDENTIFIER))
+    assert LINK not in [link.link for link in check_chain(state).links]
+    state.destination_roles[ROLE].trust_policy = document(trust_statement([EMR_ROLE, OLD_EMR_ROLE]))
+    assert [link.mapping for link in check_chain(state).links if link.link == LINK] == [0]
+
+
+def test_a_revoked_trust_names_no_role() -> None:
+    state = healthy_state()
+    state.destination_roles[ROLE].trust_policy = document(dict(TRUST_NOBODY_STATEMENT))
+    assert LINK not in by_name(check_chain(state))
