@@ -83,9 +83,13 @@ TARGETS: dict[str, list[str]] = {
         _U + "test_field_properties.py",
     ],
     "evaluator": [_U + "test_evaluator.py", *_CHECK_TESTS],
-    # hadoop_boolean, the translation and Access Grants switches are also tested through the verifier.
+    # hadoop_boolean, the translation and Access Grants switches are also tested through the verifier; the canned
+    # ACL and spark.hadoop.* refusals (review32, review33) with the launch's Spark/ACL tests, hadoop_reading also
+    # through the verifier's Spark comparison.
     "cluster_config": [
         _U + "test_cluster_config.py",
+        _U + "test_launch_spark_and_acl.py",
+        _U + "test_spark_job_settings.py",
         _U + "test_access_grants.py",
         _U + "test_credential_settings.py",
         _U + "test_request_contexts.py",
@@ -165,7 +169,12 @@ TARGETS["checks/s3_route"] = [
     _U + "test_probe_coverage.py",
     *_CHECK_TESTS,
 ]
-TARGETS["checks/spark_settings"] = [_U + "test_spark_job_settings.py", *_CHECK_TESTS]
+# The launch's Spark/ACL tests read the chain's Spark link too (a value Hadoop reads as the site file's is no link).
+TARGETS["checks/spark_settings"] = [
+    _U + "test_spark_job_settings.py",
+    *_CHECK_TESTS,
+    _U + "test_launch_spark_and_acl.py",
+]
 TARGETS["checks/session_duration"] = [
     _U + "test_spark_job_settings.py",
     _U + "test_aws_cluster_settings.py",
@@ -181,6 +190,7 @@ TARGETS["checks/contexts"] = [
     _U + "test_credential_settings.py",
     _U + "test_access_grants.py",
     _U + "test_fs_s3_impl_before_s3a.py",
+    _U + "test_launch_spark_and_acl.py",
 ]
 # A mapped bucket's own STS endpoint and the STS VPC endpoint policy (port25) are tested with the endpoints' policies.
 TARGETS["checks/sts_route"] = [
