@@ -60,6 +60,9 @@ TARGETS: dict[str, list[str]] = {
         _U + "test_properties.py",
         _U + "test_quotas.py",
         _U + "test_revoke_keeps_additions.py",
+        # merge's and bucket_policy's refusals are tested on the provider's documents in these two as well.
+        _U + "test_foreign_statements_kept.py",
+        _U + "test_principal_spelling.py",
     ],
     "security_config": [
         _U + "test_security_config.py",
@@ -73,6 +76,8 @@ TARGETS: dict[str, list[str]] = {
         _U + "test_safety_rules.py",
         _U + "test_chain_audit_fixes.py",
         _U + "test_revoke_keeps_additions.py",
+        _U + "test_foreign_statements_kept.py",
+        _U + "test_principal_spelling.py",
     ],
     "spill": [_U + "test_quotas.py", _U + "test_chain.py", _U + "test_chain_audit_fixes.py"],
     # validate_bool (airflow5) is tested with the templated operator fields.
