@@ -60,6 +60,9 @@ TARGETS: dict[str, list[str]] = {
         _U + "test_properties.py",
         _U + "test_quotas.py",
         _U + "test_revoke_keeps_additions.py",
+        # merge's and bucket_policy's refusals are tested on the provider's documents in these two as well.
+        _U + "test_foreign_statements_kept.py",
+        _U + "test_principal_spelling.py",
     ],
     "security_config": [
         _U + "test_security_config.py",
@@ -73,6 +76,8 @@ TARGETS: dict[str, list[str]] = {
         _U + "test_safety_rules.py",
         _U + "test_chain_audit_fixes.py",
         _U + "test_revoke_keeps_additions.py",
+        _U + "test_foreign_statements_kept.py",
+        _U + "test_principal_spelling.py",
     ],
     "spill": [_U + "test_quotas.py", _U + "test_chain.py", _U + "test_chain_audit_fixes.py"],
     # validate_bool (airflow5) is tested with the templated operator fields.
@@ -83,9 +88,13 @@ TARGETS: dict[str, list[str]] = {
         _U + "test_field_properties.py",
     ],
     "evaluator": [_U + "test_evaluator.py", *_CHECK_TESTS],
-    # hadoop_boolean, the translation and Access Grants switches are also tested through the verifier.
+    # hadoop_boolean, the translation and Access Grants switches are also tested through the verifier; the canned
+    # ACL and spark.hadoop.* refusals (review32, review33) with the launch's Spark/ACL tests, hadoop_reading also
+    # through the verifier's Spark comparison.
     "cluster_config": [
         _U + "test_cluster_config.py",
+        _U + "test_launch_spark_and_acl.py",
+        _U + "test_spark_job_settings.py",
         _U + "test_access_grants.py",
         _U + "test_credential_settings.py",
         _U + "test_request_contexts.py",
@@ -165,7 +174,12 @@ TARGETS["checks/s3_route"] = [
     _U + "test_probe_coverage.py",
     *_CHECK_TESTS,
 ]
-TARGETS["checks/spark_settings"] = [_U + "test_spark_job_settings.py", *_CHECK_TESTS]
+# The launch's Spark/ACL tests read the chain's Spark link too (a value Hadoop reads as the site file's is no link).
+TARGETS["checks/spark_settings"] = [
+    _U + "test_spark_job_settings.py",
+    *_CHECK_TESTS,
+    _U + "test_launch_spark_and_acl.py",
+]
 TARGETS["checks/session_duration"] = [
     _U + "test_spark_job_settings.py",
     _U + "test_aws_cluster_settings.py",
@@ -181,6 +195,7 @@ TARGETS["checks/contexts"] = [
     _U + "test_credential_settings.py",
     _U + "test_access_grants.py",
     _U + "test_fs_s3_impl_before_s3a.py",
+    _U + "test_launch_spark_and_acl.py",
 ]
 # A mapped bucket's own STS endpoint and the STS VPC endpoint policy (port25) are tested with the endpoints' policies.
 TARGETS["checks/sts_route"] = [

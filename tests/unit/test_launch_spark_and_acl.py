@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
-from airflow_provider_emrfs_xacct.pure.checks.contexts import unknown_canned_acl
+from airflow_provider_emrfs_xacct.pure.checks.contexts import canned_acl, unknown_canned_acl
 from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN
 from airflow_provider_emrfs_xacct.pure.checks.spark_settings import SPARK_LINK
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, S3A_IMPL, plan_launch
@@ -262,3 +262,66 @@ def test_a_spark_jobs_per_bucket_setting_of_a_bucket_no_role_mapping_takes_is_ke
         f"job_flow_overrides.Configurations[0].Properties.spark.hadoop.{name}",
         "Spark job",
     )
+
+
+@pytest.mark.parametrize(
+    ("classification", "name"),
+    [("emrfs-site", "fs.s3.canned.acl"), ("core-site", "fs.s3a.acl.default")],
+)
+def test_a_spark_jobs_own_canned_acl_is_compared_with_the_site_files(classification: str, name: str) -> None:
+    # The canned ACL decides who owns the uploads; a Spark job's spark.hadoop.<name> is its Hadoop property <name>
+    # (Spark, "Custom Hadoop/Hive Configuration"), which the verifier compares with the site file's (spark_settings).
+    own = site(classification, **{name: "BucketOwnerFullControl"})
+    kept = [own, spark(**{name: "BucketOwnerFullControl"})]
+    assert plan_launch(overrides("emr-7.10.0", *kept), keep_emrfs=False).overrides["Configurations"] == kept
+    refused(
+        lambda: plan_launch(overrides("emr-7.10.0", own, spark(**{name: "PublicRead"})), keep_emrfs=False),
+        f"job_flow_overrides.Configurations[1].Properties.spark.hadoop.{name}",
+        f"{classification} {name} is 'BucketOwnerFullControl'",
+    )
+    refused(
+        lambda: plan_launch(overrides("emr-7.10.0", spark(**{name: "PublicRead"})), keep_emrfs=False),
+        f"job_flow_overrides.Configurations[0].Properties.spark.hadoop.{name}",
+        f"{classification} {name} is not set",
+    )
+
+
+def test_a_spark_defaults_classification_without_properties_is_kept() -> None:
+    # Properties is optional in a Configuration (Amazon EMR API Reference, "Configuration"); nothing to compare.
+    configurations = [{"Classification": "spark-defaults", "Configurations": []}]
+    plan = plan_launch(overrides("emr-7.10.0", *configurations), keep_emrfs=False)
+    assert plan.overrides["Configurations"] == configurations
+
+
+@pytest.mark.parametrize("where", ["emrfs_site_properties", "core-site"])
+def test_an_empty_canned_acl_is_kept_and_sends_none(where: str) -> None:
+    # S3A: an empty fs.s3a.acl.default is no ACL ("if (!cannedACLName.isEmpty()) ... else cannedACL = null": Apache
+    # Hadoop, S3AFileSystem.initCannedAcls); the verifier reads an empty setting as none, EMRFS's too.
+    if where == "core-site":
+        plan = plan_launch(overrides("emr-7.10.0", site("core-site", **{"fs.s3a.acl.default": ""})), keep_emrfs=False)
+    else:
+        plan = plan_launch(overrides("emr-6.15.0"), emrfs_site_properties={"fs.s3.canned.acl": ""})
+    state = healthy_state()
+    state.release_label = "emr-7.10.0" if where == "core-site" else "emr-6.15.0"
+    state.cluster_configurations = plan.overrides["Configurations"]
+    assert unknown_canned_acl(state, BUCKET) == ""
+    assert canned_acl(state, BUCKET) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "meant"),
+    [("bucket-owner-full-control", "BucketOwnerFullControl"), (" private", "Private"), ("PUBLICREAD", "PublicRead")],
+)
+def test_a_canned_acl_in_another_spelling_is_refused_naming_the_name_meant(value: str, meant: str) -> None:
+    problem = refused(
+        lambda: plan_launch(overrides("emr-6.15.0"), emrfs_site_properties={"fs.s3.canned.acl": value}),
+        "emrfs_site_properties.fs.s3.canned.acl",
+    ).problem
+    assert problem.endswith(f"; for {value!r} set {meant!r}")
+    # A value that is no spelling of any name gets no such hint.
+    other = refused(
+        lambda: plan_launch(overrides("emr-6.15.0"), emrfs_site_properties={"fs.s3.canned.acl": "none"}),
+        "emrfs_site_properties.fs.s3.canned.acl",
+    ).problem
+    assert "; for" not in other
+    assert other.endswith("could not be checked)")

@@ -96,3 +96,41 @@ def test_a_statement_holding_only_what_the_provider_wrote_goes_with_its_last_rol
 
     kept = [item for item in documents.as_list((result or {}).get("Statement")) if item.get("Sid") == sid]
     assert kept == [] or kept == [documents.TRUST_NOBODY_STATEMENT]
+
+
+def test_the_bucket_objects_statement_granted_with_the_acl_action_goes_with_its_last_role() -> None:
+    # grant(object_acl=True) writes s3:PutObjectAcl (writes carrying a canned ACL need it): the provider's own action,
+    # which the revoke removes with the statement, not refuses as someone's addition.
+    document = bucket_policy.grant(None, "aws", EMR_ROLE, {LOCATION}, object_acl=True)
+    [objects] = [s for s in documents.as_list(document["Statement"]) if s["Sid"] == REVOKES["bucket objects"][1]]
+    assert "s3:PutObjectAcl" in objects["Action"]
+
+    assert bucket_policy.revoke(document, EMR_ROLE) is None
+
+
+def _without_objects_prefixes(document: dict[str, Any], keep: str) -> dict[str, Any]:
+    """The bucket policy with its objects statement gone (``keep="list"``) or holding its folder markers only."""
+    document = copy.deepcopy(document)
+    objects_sid = REVOKES["bucket objects"][1]
+    statements = documents.as_list(document["Statement"])
+    if keep == "list":
+        document["Statement"] = [s for s in statements if s["Sid"] != objects_sid]
+    else:
+        [objects] = [s for s in statements if s["Sid"] == objects_sid]
+        objects["Resource"] = [r for r in documents.as_list(objects["Resource"]) if not r.endswith("/*")]
+        assert objects["Resource"]  # the folder markers
+    return document
+
+
+@pytest.mark.parametrize("keep", ["list", "objects"])
+def test_a_statement_with_no_prefix_to_read_goes_with_its_last_role_or_refuses_what_was_added(keep: str) -> None:
+    # No location to read the statement's shape from (someone removed the objects statement, or its prefixes): the
+    # statement as grant writes it is judged by its own actions, the list's or the objects' (with s3:PutObjectAcl).
+    document = _without_objects_prefixes(bucket_policy.grant(None, "aws", EMR_ROLE, {LOCATION}, object_acl=True), keep)
+
+    assert bucket_policy.revoke(document, EMR_ROLE) is None
+
+    sid = REVOKES["bucket list" if keep == "list" else "bucket objects"][1]
+    added = "s3:GetBucketTagging" if keep == "list" else "s3:GetObjectTagging"
+    with pytest.raises(ConflictError, match=rf"holds the action '{added}'.*revoke again"):
+        bucket_policy.revoke(with_added(document, sid, "Action", added), EMR_ROLE)
