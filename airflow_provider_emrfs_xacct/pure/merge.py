@@ -779,12 +779,19 @@ def require_iam_policy_length(document: dict[str, Any], limit: int, field: str, 
 
 
 #: How to remove what :func:`kept_beyond_asked` names, once nothing needs it (the warning's and the verifier's fix).
+#: A replaced key may still be needed: a bucket's default encryption is "the default server-side encryption to apply
+#: to new objects in the bucket" (S3 API Reference, "ServerSideEncryptionRule"; changing it leaves the objects already
+#: there as they were: S3 User Guide, "Specifying server-side encryption with Amazon S3 managed keys (SSE-S3)"), and
+#: reading an SSE-KMS object needs ``kms:Decrypt`` on its key (S3 User Guide, "Using server-side encryption with AWS
+#: KMS keys"; ``pure/requests.py``).
 KEPT_REMOVAL = (
     "a trusted EMR EC2 role with RevokePartnerAccessOperator(emr_ec2_role_name=<that role>, kms_key_arns=None, "
     "security_configuration=None) (command line: revoke with that emr.ec2_role_name, kms_key_arns: [] and "
     "--keep-security-configuration), which also removes that role's assume-role grant; a prefix or a key by hand, "
     f"from the destination role's inline policy {DESTINATION_POLICY_NAME} (the next run keeps what is left), and "
-    f"the role from that key's key-policy statement {KEY_USERS_SID}"
+    f"the role from that key's key-policy statement {KEY_USERS_SID}; a replaced key only once nothing reads the "
+    "objects written with it any more (S3 does not re-encrypt them when the bucket's default key changes, and reading "
+    "one needs kms:Decrypt on its own key)"
 )
 
 

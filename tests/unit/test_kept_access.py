@@ -50,6 +50,9 @@ def test_an_old_prefix_key_and_emr_role_are_named_as_advice() -> None:
     assert f"trusted EMR EC2 roles {OLD_EMR_ROLE}" in link.detail
     assert PREFIX not in link.detail
     assert "RevokePartnerAccessOperator" in link.fix
+    # A replaced key is not "unused": the objects written with it keep it, and reading them needs kms:Decrypt on it.
+    assert "objects already written with a replaced key still needs that key" in link.detail
+    assert "a replaced key only once nothing reads the objects written with it" in link.fix
     assert report.verdict == "PASS"
 
 

@@ -60,10 +60,11 @@ def _role_link(state: ChainState, arn: str, index: int, prefixes: list[str] | No
         index,
         LINK,
         WARN,
-        f"{arn} also has, from the provider's statements, {'; '.join(kept)}, which this configuration's mappings "
-        "and the EMR EC2 role checked do not use. The ensure operators only add, so an earlier run's grant (a prefix "
-        "or bucket the partner left, a key it replaced, an EMR EC2 role the pipeline no longer uses) stays until "
-        "removed; another pipeline sharing the role may still need it",
+        f"{arn} also has, from the provider's statements, {'; '.join(kept)}, which this configuration's writes "
+        "(its mappings, the EMR EC2 role checked) do not ask for. The ensure operators only add, so an earlier run's "
+        "grant (a prefix or bucket the partner left, a key it replaced, an EMR EC2 role the pipeline no longer uses) "
+        "stays until removed; another pipeline sharing the role may still need it, and reading the objects already "
+        "written with a replaced key still needs that key",
         fix=f"if nothing needs it any more, remove it: {KEPT_REMOVAL}",
     )
 
