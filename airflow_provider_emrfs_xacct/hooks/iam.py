@@ -214,7 +214,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         writer is read again, as :meth:`read_managed_policy` reads it (the policy exists: it is attached).
         """
         policies = [
-            (f"inline policy {name}", self.get_inline_policy(role_name, name))
+            (documents.inline_policy_label(name), self.get_inline_policy(role_name, name))
             for name in self.inline_policy_names(role_name)
         ]
         for attached in self._every("list_attached_role_policies", "AttachedPolicies", RoleName=role_name):

@@ -69,6 +69,11 @@ BUCKET_ACTIONS = (
 BUCKET_LOCATION_ACTION = "s3:GetBucketLocation"
 
 
+def inline_policy_label(name: str) -> str:
+    """How a role's inline policy ``name`` is labelled among its identity policies (the verifier's state, messages)."""
+    return f"inline policy {name}"
+
+
 def s3_arn(partition: str, bucket: str, key: str | None = None) -> str:
     """Return the ARN of a bucket, or of ``key`` inside it."""
     return f"arn:{partition}:s3:::{bucket}" if key is None else f"arn:{partition}:s3:::{bucket}/{key}"

@@ -12,7 +12,11 @@ from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.checks.findings import WARN, Link
 from airflow_provider_emrfs_xacct.pure.checks.state import BucketState, ChainState, RoleState
-from airflow_provider_emrfs_xacct.pure.documents import DESTINATION_POLICY_NAME, locations_in_permissions_policy
+from airflow_provider_emrfs_xacct.pure.documents import (
+    DESTINATION_POLICY_NAME,
+    inline_policy_label,
+    locations_in_permissions_policy,
+)
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 from airflow_provider_emrfs_xacct.pure.merge import KEPT_REMOVAL, kept_beyond_asked
 from airflow_provider_emrfs_xacct.pure.security_config import read_mapping
@@ -42,7 +46,7 @@ def _role_link(state: ChainState, arn: str, index: int, prefixes: list[str] | No
     role = state.destination_roles.get(arn)
     if not isinstance(role, RoleState) or role.unreadable:
         return None  # its own link says why
-    found = dict(role.policies).get(f"inline policy {DESTINATION_POLICY_NAME}")  # as verify.read_role names it
+    found = dict(role.policies).get(inline_policy_label(DESTINATION_POLICY_NAME))
     policy = found if isinstance(found, dict) else None
     try:
         held_locations, held_keys = locations_in_permissions_policy(policy)
