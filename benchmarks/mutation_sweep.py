@@ -1714,8 +1714,8 @@ MUTATIONS = [
     m(
         "N07",
         "operators/base.py",
-        '    pinned = pinned_account(pin, "expected_destination_account_id", asked) is not None',
-        "    pinned = True",
+        '    return validate_conn_id(conn_id, "destination_aws_conn_id", default_chain=pinned is not None)',
+        '    return validate_conn_id(conn_id, "destination_aws_conn_id", default_chain=True)',
         "destination_aws_conn_id=None accepted without a pinned destination account",
         INT_CONNS,
         ["tests/unit/test_task_groups.py", "tests/unit/test_field_properties.py"],

@@ -115,19 +115,28 @@ def created_document(task: Any, document_xcom: Any, context: Context, name: str)
     return next((document for document in documents if names_content(name, document)), None)
 
 
-def pinned_destination_account(hook: Any, conn_id: str | None, pin: Any, nothing: str, asked: bool = False) -> str:
+def destination_account_pin(operator: Any) -> str | None:
     """
-    Return the account ``hook`` (on ``conn_id``) acts in, refusing it if ``pin`` (``expected_destination_account_id``) names another.
+    Return the validated ``expected_destination_account_id`` of the verifier or the revoke (``None``: not pinned).
+
+    Taken with :func:`take_pin`: one asked for that resolved to ``None`` is refused (:func:`pinned_account`).
+    """
+    return pinned_account(
+        operator.expected_destination_account_id, "expected_destination_account_id", operator._destination_pin_asked
+    )
+
+
+def pinned_destination_account(hook: Any, conn_id: str | None, pinned: str | None, nothing: str) -> str:
+    """
+    Return the account ``hook`` (on ``conn_id``) acts in, refusing it if ``pinned`` (:func:`destination_account_pin`) names another.
 
     :param nothing: what the refusal says was not done, e.g. ``"changed"`` or ``"read"``.
-    :param asked: whether the pin was asked for (:func:`take_pin`): one that resolved to ``None`` is refused.
     """
     from airflow_provider_emrfs_xacct.hooks.errors import acting_account, explain_access_denied
     from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 
     with explain_access_denied(hook):
         account = acting_account(hook)
-    pinned = pinned_account(pin, "expected_destination_account_id", asked)
     if pinned is not None and account != pinned:
         raise InvalidParameterError(
             "expected_destination_account_id",
@@ -136,20 +145,19 @@ def pinned_destination_account(hook: Any, conn_id: str | None, pin: Any, nothing
     return account
 
 
-def destination_conn_id(conn_id: Any, pin: Any, asked: bool = False) -> str | None:
+def destination_conn_id(conn_id: Any, pinned: str | None) -> str | None:
     """
-    Return the validated ``destination_aws_conn_id``, refusing ``None`` unless ``pin`` names the account.
+    Return the validated ``destination_aws_conn_id``, refusing ``None`` unless ``pinned`` names the account.
 
     The Amazon provider reads ``aws_conn_id=None`` as boto3's default credential chain (``AwsGenericHook``:
     "If this is None or empty then the default boto3 behaviour is used"): the worker's own credentials,
     in whatever account they are. For the destination account that is accepted only when
-    ``expected_destination_account_id`` (``pin``) makes it checked before anything is read or changed.
-    A pin ``asked`` for that resolved to ``None`` is refused (:func:`pinned_account`). No AWS call.
+    ``expected_destination_account_id`` (``pinned``, :func:`destination_account_pin`) makes it checked before
+    anything is read or changed. No AWS call.
     """
     from airflow_provider_emrfs_xacct.pure.validation import validate_conn_id
 
-    pinned = pinned_account(pin, "expected_destination_account_id", asked) is not None
-    return validate_conn_id(conn_id, "destination_aws_conn_id", default_chain=pinned)
+    return validate_conn_id(conn_id, "destination_aws_conn_id", default_chain=pinned is not None)
 
 
 #: What the Amazon provider does instead of using an AWS connection Airflow does not have.

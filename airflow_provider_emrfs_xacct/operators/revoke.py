@@ -12,6 +12,7 @@ from airflow_provider_emrfs_xacct.operators.base import (
     SAFETY_TEMPLATE_FIELDS,
     EmrfsXacctBaseOperator,
     LazyHookClass,
+    destination_account_pin,
     destination_conn_id,
     pinned_destination_account,
     require_defined_connection,
@@ -172,9 +173,8 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         dry_run = self.dry_run
         role_arn = validation.validate_role_arn(self.destination_role_arn, "destination_role_arn")
         emr_role, _ = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
-        destination_conn_id(
-            self.destination_aws_conn_id, self.expected_destination_account_id, self._destination_pin_asked
-        )
+        destination_pin = destination_account_pin(self)
+        destination_conn_id(self.destination_aws_conn_id, destination_pin)
         keys = validation.validate_kms_key_arns(self.kms_key_arns, "kms_key_arns")
         configuration = None
         if self.security_configuration is not None:
@@ -218,7 +218,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         validation.require_role_here(
             self.emr_ec2_role_name, emr_account, self.hook.conn_partition, "emr_ec2_role_name", emr_side
         )
-        destination_account = self._destination_account(destination_iam)
+        destination_account = self._destination_account(destination_iam, destination_pin)
         validation.require_account(role_arn, destination_account, "destination_role_arn", destination)
         validation.refuse_account(
             role_arn,
@@ -540,15 +540,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             error.args = (f"{error.args[0]}. {TRUST_NOT_REMOVED}", *error.args[1:])
             raise
 
-    def _destination_account(self, destination_iam: EmrfsIamHook) -> str:
-        """Return the account ``destination_aws_conn_id`` acts in, refusing it if ``expected_destination_account_id`` pins another."""
-        return pinned_destination_account(
-            destination_iam,
-            self.destination_aws_conn_id,
-            self.expected_destination_account_id,
-            "changed",
-            self._destination_pin_asked,
-        )
+    def _destination_account(self, destination_iam: EmrfsIamHook, pinned: str | None) -> str:
+        """Return the account ``destination_aws_conn_id`` acts in, refusing it if ``pinned`` (the validated pin) is another."""
+        return pinned_destination_account(destination_iam, self.destination_aws_conn_id, pinned, "changed")
 
     def _rebuild_configuration(
         self, hook: EmrfsEmrHook, name: str, role_arn: str, *, dry_run: bool

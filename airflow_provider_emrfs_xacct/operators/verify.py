@@ -14,10 +14,10 @@ from airflow_provider_emrfs_xacct.operators.base import (
     EmrfsXacctAwsBaseOperator,
     LazyHookClass,
     created_document,
+    destination_account_pin,
     destination_conn_id,
     document_xcom_of,
     knows_create_task,
-    pinned_account,
     pinned_destination_account,
     require_defined_connection,
     take_pin,
@@ -244,9 +244,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         role_name, role_account = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
         if self.release_label is not None:  # the launch's rule, before anything is read
             validation.parse_release_label(self.release_label, "release_label")
-        destination_conn_id(
-            self.destination_aws_conn_id, self.expected_destination_account_id, self._destination_pin_asked
-        )
+        destination_pin = destination_account_pin(self)
+        destination_conn_id(self.destination_aws_conn_id, destination_pin)
         prefixes = [
             location.uri
             for location in validation.require_list(
@@ -257,9 +256,6 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             )
         ]
         self._validate_cluster_and_probe()
-        destination_pin = pinned_account(
-            self.expected_destination_account_id, "expected_destination_account_id", self._destination_pin_asked
-        )
         require_defined_connection(self.readers.iam.aws_conn_id, "destination_aws_conn_id")
         self._refuse_two_partitions()
         if self.expected_account_id is not None or role_account is not None:
