@@ -925,6 +925,15 @@ def test_before_7_10_a_filesystem_class_not_emrfs_s_is_not_a_pass_and_the_writes
         cluster_id = launch_cluster(aws, configuration, ReleaseLabel="emr-6.15.0", Configurations=[site])
         report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
         assert report["verdict"] == verdict, report
+        # docs/limits.md: the verifier's "s3:// connector" link is "not checked" naming the setting and the fix.
+        connector = [link for link in report["links"] if link["link"] == "s3:// connector"]
+        if verdict == "NOT_CHECKED":
+            [link] = connector
+            assert link["status"] == "not checked", link
+            assert f"fs.s3.impl={value!r}" in link["detail"], link
+            assert "com.amazon.ws.emr.hadoop.fs.EmrFileSystem" in link["fix"], link
+        else:
+            assert connector == [], connector
         result = write(aws, configuration, cluster_id=cluster_id)
         assert bool(result.unknown) == (verdict == "NOT_CHECKED"), result.unknown
         assert result.success == (verdict == "PASS")
