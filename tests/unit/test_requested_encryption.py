@@ -498,7 +498,8 @@ def test_an_emrfs_bucket_specific_kms_key_is_the_one_its_uploads_ask_for() -> No
     # The verifier judges the bucket-specific key: unread, the link is not checked rather than passed on KEY.
     link = by_name(check_chain(state))[KMS]
     assert link.status == UNKNOWN, link
-    assert OTHER_KEY in link.detail
+    assert f"asks for SSE-KMS with {OTHER_KEY}" in link.detail
+    assert "the key was not read" in link.detail
 
     state.requested_keys[requested_key_entry(OTHER_KEY, state.buckets[BUCKET])] = OTHER_KEY
     state.key_policies[OTHER_KEY] = document(ROOT_STATEMENT, ADMIN_STATEMENT, key_users_statement([ROLE]))
