@@ -673,6 +673,32 @@ def asking_for(aws: Seeded, how: str, key_arn: str) -> tuple[str, str | None]:
 
 
 @pytest.mark.parametrize("how", ASK_FOR_KEY)
+def test_uploads_asking_for_a_key_of_another_account_leave_the_key_not_checked(aws: Seeded, how: str) -> None:
+    """
+    docs/howto/verify.md: the key the uploads ask for "is \"not checked\", with the reason, when the key is in another
+    account than the destination connection's": that connection cannot read its policy (AWS KMS API Reference,
+    GetKeyPolicy: "Cross-account use: No. You cannot perform this operation on a KMS key in a different AWS
+    account."), so neither PASS nor a FAIL on a policy never read (DescribeKey in the destination account finds no
+    such key: "no such key" would be a false alarm).
+    """
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    region = aws.kms_key_arn.split(":")[3]
+    key_arn = f"arn:aws:kms:{region}:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    configuration, cluster_id = asking_for(aws, how, key_arn)
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    key = link(report, KMS)
+    assert key["status"] == "not checked", key
+    assert f"every upload asks for SSE-KMS with {key_arn}" in key["detail"]
+    assert (
+        f"the key is in account 333333333333; the destination connection acts in account {DESTINATION_ACCOUNT} "
+        "and cannot read it"
+    ) in key["detail"]
+    assert report["verdict"] == "NOT_CHECKED", report["links"]
+
+
+@pytest.mark.parametrize("how", ASK_FOR_KEY)
 def test_uploads_asking_for_another_key_are_judged_on_it_as_aws_does(aws: Seeded, how: str) -> None:
     """
     S3 encrypts with the key the upload names (S3 API Reference, ServerSideEncryptionRule: the default applies
