@@ -672,6 +672,47 @@ def asking_for(aws: Seeded, how: str, key_arn: str) -> tuple[str, str | None]:
     )
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("EncryptionMode", "sse-kms"), ("EnableAtRestEncryption", "yes")],
+    ids=["mode-sse-kms", "switch-yes"],
+)
+def test_an_encryption_configuration_of_another_shape_is_not_judged_on_the_bucket_s_default_key(
+    aws: Seeded, field: str, value: str
+) -> None:
+    """
+    A security configuration made by hand (EMR stores the JSON it is given) whose at-rest S3 encryption is not of the
+    Amazon EMR Management Guide's shape ("Create a security configuration": ``EncryptionMode`` one of ``SSE-S3``,
+    ``SSE-KMS``, ``CSE-KMS``, ``CSE-Custom``; ``EnableAtRestEncryption`` true or false): what EMRFS asks for on
+    uploads with it is not documented. The bucket's default key allows the role, the key named nobody: the
+    verifier's key link is "not checked", naming the field (it passed, judged on the default key), and the
+    stand-in's writer cannot tell either (it wrote as if no encryption were asked for).
+    """
+    provision_partner(aws, ROLE_NAME, PREFIX)  # a key user of the bucket's default key only
+    configuration, _ = asking_for(aws, "security configuration", other_key(aws))
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    document = json.loads(emr.describe_security_configuration(Name=configuration)["SecurityConfiguration"])
+    encryption = document["EncryptionConfiguration"]
+    if field == "EncryptionMode":
+        encryption["AtRestEncryptionConfiguration"]["S3EncryptionConfiguration"][field] = value
+    else:
+        encryption[field] = value
+    name = f"hand-made-{field}"
+    emr.create_security_configuration(Name=name, SecurityConfiguration=json.dumps(document))
+    cluster_id = launch_cluster(aws, name)
+
+    report, _, _ = run_operator(verifier(name, cluster_id=cluster_id, fail_on_broken=False))
+
+    key = link(report, KMS)
+    assert key["status"] == "not checked", key
+    assert f'{field} is "{value}"' in key["detail"], key
+    assert link(report, "encryption settings readable")["status"] == "not checked"
+    assert report["verdict"] == "NOT_CHECKED", report["links"]
+    result = write(aws, name, cluster_id=cluster_id, files=1)
+    assert result.unknown, (result.first_failure, result.success)
+    assert f"{field} {value!r}" in result.unknown, result.unknown
+
+
 @pytest.mark.parametrize("how", ASK_FOR_KEY)
 def test_uploads_asking_for_a_key_of_another_account_leave_the_key_not_checked(aws: Seeded, how: str) -> None:
     """
