@@ -226,6 +226,32 @@ def route(
     return Route(instance_role_arn, INSTANCE_ROLE, None)
 
 
+#: The at-rest S3 encryption modes the Amazon EMR Management Guide lists ("Create a security configuration").
+ENCRYPTION_MODES = ("SSE-S3", "SSE-KMS", "CSE-KMS", "CSE-Custom")
+
+
+def encryption_not_known(configuration: dict[str, Any]) -> str:
+    """
+    Why what EMRFS asks for on uploads is not known from the security configuration (``""``: it is): an
+    ``EnableAtRestEncryption`` other than true or false (or their text, as AWS's own CSE-Custom example writes
+    them), or an ``EncryptionMode`` (its own or an ``Overrides`` entry's) the Amazon EMR Management Guide does not
+    list ("Create a security configuration"). EMR stores such a document as given; how EMRFS reads it is not
+    documented, so the stand-in does not guess (neither no encryption nor the mode it resembles).
+    """
+    encryption = configuration.get("EncryptionConfiguration") or {}
+    enabled = encryption.get("EnableAtRestEncryption") if isinstance(encryption, dict) else None
+    if enabled not in (None, True, False, "true", "false"):
+        return f"the security configuration's EnableAtRestEncryption {enabled!r} is neither true nor false"
+    if enabled is not True and enabled != "true":
+        return ""
+    s3 = (encryption.get("AtRestEncryptionConfiguration") or {}).get("S3EncryptionConfiguration") or {}
+    for entry in [s3, *(s3.get("Overrides") or [])]:
+        mode = entry.get("EncryptionMode")
+        if mode is not None and mode not in ENCRYPTION_MODES:
+            return f"the security configuration's EncryptionMode {mode!r} is not one the Management Guide lists"
+    return ""
+
+
 def requested_encryption(
     configuration: dict[str, Any], emrfs_site: Mapping[str, str], bucket: str
 ) -> tuple[str | None, str | None]:
@@ -661,6 +687,8 @@ class _Writer:
         #: What every upload asks for: (x-amz-server-side-encryption, its KMS key id), see
         #: :func:`requested_encryption`.
         self.encryption: tuple[str | None, str | None] = (None, None)
+        #: Why :attr:`encryption` is not known (:func:`encryption_not_known`); then nothing is sent.
+        self.encryption_unknown = ""
         #: Every request carries ``x-amz-request-payer: requester`` (``emrfs-site`` ``fs.s3.useRequesterPaysHeader``).
         self.requester_pays_header = False
         #: The ``x-amz-storage-class`` every upload carries (``emrfs-site`` ``fs.s3.storageClass``); ``None``: none.
@@ -687,6 +715,9 @@ class _Writer:
             return False
         if self.credentials.kind == aws_cluster_settings.UNKNOWN:
             self.result.unknown = self.credentials.reason
+            return False
+        if self.encryption_unknown:
+            self.result.unknown = self.encryption_unknown
             return False
         return True
 
@@ -1187,6 +1218,7 @@ def _writer_for(
     bucket = _read_bucket(url, bucket_name, owner, region)
     writer = _Writer(url, instance_role_arn, mappings, bucket, user, tuple(groups))
     writer.encryption = requested_encryption(document, site, bucket_name)
+    writer.encryption_unknown = encryption_not_known(document)
     writer.requester_pays_header = aws_cluster_settings.flag(site, "fs.s3.useRequesterPaysHeader") is True
     # Exactly as named (aws_cluster_settings.credentials_of: another spelling is UNKNOWN, so nothing is written).
     writer.canned_acl = aws_cluster_settings.CANNED_ACLS.get(site.get("fs.s3.canned.acl") or "")

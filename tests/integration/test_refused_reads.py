@@ -462,8 +462,9 @@ def test_the_table_s_dependencies_are_the_verifier_s_reads() -> None:
 def test_a_fixed_sample_of_refused_reads(aws: Seeded, monkeypatch: pytest.MonkeyPatch, authorized: Authorized) -> None:
     outcomes = study(aws, monkeypatch, authorized, SAMPLE)
     check(outcomes)
-    # The sample refuses reads that matter: some case is not PASS, and moto refused what was denied.
-    assert any(outcome.verdict != "PASS" for outcome in outcomes)
+    # The sample refuses reads that matter: some case is NOT_CHECKED (none FAILs: check), and moto refused what was
+    # denied.
+    assert any(outcome.verdict == "NOT_CHECKED" for outcome in outcomes)
     assert sum(len(outcome.refused) for outcome in outcomes) >= SAMPLE // 2
 
 
@@ -543,3 +544,26 @@ def test_a_refused_account_block_public_access_read_is_a_refused_read(
     ]
     link = next(link for link in report.links if link.link == "account-level Block Public Access")
     assert link.refused_reads == report.refused_reads
+
+
+def test_a_cluster_that_cannot_be_described_leaves_the_release_label_given_beside_it_not_judged(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, authorized: Authorized
+) -> None:
+    """
+    docs/howto/verify.md: "a cluster that cannot be described has an unknown release: the links that depend on it are
+    \"not checked\", their detail naming the ``release_label`` given, which is not judged". Here the label given
+    predates role mappings (5.10.0: Amazon EMR Management Guide, "Configure IAM roles for EMRFS requests to Amazon
+    S3"): judged, it would FAIL the release link, while the cluster's own release (emr-6.15.0) supports them.
+    """
+    setup = build(aws)[2]  # the cluster
+    sign_as_users(aws, monkeypatch)
+    deny(aws, [("EMR", "elasticmapreduce:DescribeCluster")])
+    with moto_authorization_checked(aws.url):
+        report, _ = verify_chain(readers(), simulate=False, **setup.arguments, release_label="emr-5.9.0")
+
+    assert authorized.refused == {("EMR", "elasticmapreduce:DescribeCluster")}
+    release = next(link for link in report.links if link.link == "release supports role mappings")
+    assert release.status == "not checked", release
+    assert "release_label 'emr-5.9.0' was given; the cluster's own release was not read" in release.detail
+    assert "elasticmapreduce:DescribeCluster" in release.fix
+    assert report.verdict == "NOT_CHECKED", report.table()

@@ -672,6 +672,73 @@ def asking_for(aws: Seeded, how: str, key_arn: str) -> tuple[str, str | None]:
     )
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("EncryptionMode", "sse-kms"), ("EnableAtRestEncryption", "yes")],
+    ids=["mode-sse-kms", "switch-yes"],
+)
+def test_an_encryption_configuration_of_another_shape_is_not_judged_on_the_bucket_s_default_key(
+    aws: Seeded, field: str, value: str
+) -> None:
+    """
+    A security configuration made by hand (EMR stores the JSON it is given) whose at-rest S3 encryption is not of the
+    Amazon EMR Management Guide's shape ("Create a security configuration": ``EncryptionMode`` one of ``SSE-S3``,
+    ``SSE-KMS``, ``CSE-KMS``, ``CSE-Custom``; ``EnableAtRestEncryption`` true or false): what EMRFS asks for on
+    uploads with it is not documented. The bucket's default key allows the role, the key named nobody: the
+    verifier's key link is "not checked", naming the field (it passed, judged on the default key), and the
+    stand-in's writer cannot tell either (it wrote as if no encryption were asked for).
+    """
+    provision_partner(aws, ROLE_NAME, PREFIX)  # a key user of the bucket's default key only
+    configuration, _ = asking_for(aws, "security configuration", other_key(aws))
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    document = json.loads(emr.describe_security_configuration(Name=configuration)["SecurityConfiguration"])
+    encryption = document["EncryptionConfiguration"]
+    if field == "EncryptionMode":
+        encryption["AtRestEncryptionConfiguration"]["S3EncryptionConfiguration"][field] = value
+    else:
+        encryption[field] = value
+    name = f"hand-made-{field}"
+    emr.create_security_configuration(Name=name, SecurityConfiguration=json.dumps(document))
+    cluster_id = launch_cluster(aws, name)
+
+    report, _, _ = run_operator(verifier(name, cluster_id=cluster_id, fail_on_broken=False))
+
+    key = link(report, KMS)
+    assert key["status"] == "not checked", key
+    assert f'{field} is "{value}"' in key["detail"], key
+    assert link(report, "encryption settings readable")["status"] == "not checked"
+    assert report["verdict"] == "NOT_CHECKED", report["links"]
+    result = write(aws, name, cluster_id=cluster_id, files=1)
+    assert result.unknown, (result.first_failure, result.success)
+    assert f"{field} {value!r}" in result.unknown, result.unknown
+
+
+@pytest.mark.parametrize("how", ASK_FOR_KEY)
+def test_uploads_asking_for_a_key_of_another_account_leave_the_key_not_checked(aws: Seeded, how: str) -> None:
+    """
+    docs/howto/verify.md: the key the uploads ask for "is \"not checked\", with the reason, when the key is in another
+    account than the destination connection's": that connection cannot read its policy (AWS KMS API Reference,
+    GetKeyPolicy: "Cross-account use: No. You cannot perform this operation on a KMS key in a different AWS
+    account."), so neither PASS nor a FAIL on a policy never read (DescribeKey in the destination account finds no
+    such key: "no such key" would be a false alarm).
+    """
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    region = aws.kms_key_arn.split(":")[3]
+    key_arn = f"arn:aws:kms:{region}:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    configuration, cluster_id = asking_for(aws, how, key_arn)
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    key = link(report, KMS)
+    assert key["status"] == "not checked", key
+    assert f"every upload asks for SSE-KMS with {key_arn}" in key["detail"]
+    assert (
+        f"the key is in account 333333333333; the destination connection acts in account {DESTINATION_ACCOUNT} "
+        "and cannot read it"
+    ) in key["detail"]
+    assert report["verdict"] == "NOT_CHECKED", report["links"]
+
+
 @pytest.mark.parametrize("how", ASK_FOR_KEY)
 def test_uploads_asking_for_another_key_are_judged_on_it_as_aws_does(aws: Seeded, how: str) -> None:
     """
@@ -925,6 +992,15 @@ def test_before_7_10_a_filesystem_class_not_emrfs_s_is_not_a_pass_and_the_writes
         cluster_id = launch_cluster(aws, configuration, ReleaseLabel="emr-6.15.0", Configurations=[site])
         report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
         assert report["verdict"] == verdict, report
+        # docs/limits.md: the verifier's "s3:// connector" link is "not checked" naming the setting and the fix.
+        connector = [link for link in report["links"] if link["link"] == "s3:// connector"]
+        if verdict == "NOT_CHECKED":
+            [link] = connector
+            assert link["status"] == "not checked", link
+            assert f"fs.s3.impl={value!r}" in link["detail"], link
+            assert "com.amazon.ws.emr.hadoop.fs.EmrFileSystem" in link["fix"], link
+        else:
+            assert connector == [], connector
         result = write(aws, configuration, cluster_id=cluster_id)
         assert bool(result.unknown) == (verdict == "NOT_CHECKED"), result.unknown
         assert result.success == (verdict == "PASS")

@@ -259,7 +259,7 @@ def test_a_canned_acl_of_no_known_name_is_not_known_never_pass(acl: str) -> None
     assert repr(acl) in owner.detail
     assert "emrfs-site fs.s3.canned.acl" in owner.detail
     assert "BucketOwnerFullControl" in owner.fix
-    assert report.verdict != "PASS"
+    assert report.verdict == "NOT_CHECKED", report.table()
 
 
 @pytest.mark.parametrize(
@@ -285,7 +285,7 @@ def test_a_canned_acl_of_no_known_name_that_s3a_reads_is_not_known_never_pass(
     assert owner.status == UNKNOWN, owner
     assert f"({classification} {name}) holds {acl!r}" in owner.detail
     assert owner.fix.startswith(f"set {classification} {name} to one of ")
-    assert report.verdict != "PASS"
+    assert report.verdict == "NOT_CHECKED", report.table()
 
 
 UPLOADS = f": the uploads to bucket {BUCKET} carry "
@@ -395,7 +395,7 @@ def test_put_object_acl_refused_is_not_checked_where_acls_may_be_disabled(owners
         assert "s3:PutObjectAcl" in links[step].detail
         assert "ACLs disabled" in links[step].detail
         assert "EnsureDestinationRoleOperator object_acl=True" in links[step].fix
-    assert report.verdict != "FAIL"
+    assert report.verdict == "NOT_CHECKED", report.table()
 
 
 @pytest.mark.parametrize(("acl", "status"), [("BucketOwnerRead", FAIL), ("BucketOwnerFullControl", PASS)])

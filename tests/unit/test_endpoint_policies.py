@@ -27,6 +27,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     UNKNOWN,
     VERDICT_FAIL,
     VERDICT_NOT_CHECKED,
+    VERDICT_PASS,
     covered_by_probe,
 )
 from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
@@ -51,6 +52,7 @@ from tests.unit.test_chain import (
     by_name,
     healthy_state,
 )
+from tests.unit.test_chain_audit_fixes import bucket_of, with_canned_acl
 
 FULL_ACCESS = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
 #: A data perimeter: only the own organization's buckets (AWS, "Data perimeters on AWS", resource perimeter).
@@ -718,3 +720,44 @@ def test_a_connector_pointed_at_an_s3_endpoint_of_its_own_may_not_pass_the_gatew
     assert link.status == UNKNOWN, link
     assert value in link.detail
     assert "vpce-s3" in link.detail
+
+
+def test_an_endpoint_refusing_only_the_acl_of_uploads_leaves_them_not_checked() -> None:
+    """
+    docs/limits.md, "VPC endpoint policies": a refusal of "a permission S3 checks for another request (... the
+    s3:PutObjectAcl of an upload with x-amz-acl: whether the endpoint's policy is asked is not documented)" leaves the
+    link not checked, never a FAIL. S3 asks for s3:PutObjectAcl on a PutObject that sets an ACL (S3 API Reference,
+    PutObject, "Permissions"); the endpoint allows the object writes but not that action.
+    """
+    writes_only = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": [
+                    "s3:GetObject",
+                    "s3:PutObject",
+                    "s3:DeleteObject",
+                    "s3:AbortMultipartUpload",
+                    "s3:ListMultipartUploadParts",
+                    "s3:ListBucket",
+                    "s3:ListBucketMultipartUploads",
+                ],
+                "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
+            },
+        ]
+    }
+    state = with_subnet(private_subnet(s3_gateway_policies=(EndpointPolicy("vpce-s3", GATEWAY, writes_only),)))
+    bucket_of(state).object_ownership = "BucketOwnerPreferred"  # ACLs enabled: the role's s3:PutObjectAcl counts
+    report = check_chain(with_canned_acl(state, "BucketOwnerFullControl", object_acl_allowed=True))
+
+    links = by_name(report)
+    write = links[f"write files {PREFIX}"]
+    assert write.status == UNKNOWN, write
+    assert "with x-amz-acl bucket-owner-full-control" in write.detail
+    assert "VPC endpoint policy of vpce-s3, which refuses it, to this implied check (undocumented)" in write.detail
+    assert report.verdict == VERDICT_NOT_CHECKED, report.table()
+
+    full = with_subnet(private_subnet(s3_gateway_policies=(EndpointPolicy("vpce-s3", GATEWAY, FULL_ACCESS),)))
+    bucket_of(full).object_ownership = "BucketOwnerPreferred"
+    assert check_chain(with_canned_acl(full, "BucketOwnerFullControl", object_acl_allowed=True)).verdict == VERDICT_PASS

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from airflow_provider_emrfs_xacct.pure.checks import principal, shadowing
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import client_side_encryption, requested_encryption
-from airflow_provider_emrfs_xacct.pure.checks.findings import PASS, UNKNOWN, VERDICT_PASS
+from airflow_provider_emrfs_xacct.pure.checks.findings import PASS, UNKNOWN, VERDICT_NOT_CHECKED, VERDICT_PASS
 from airflow_provider_emrfs_xacct.pure.checks.routing import probe_routes, route
 from airflow_provider_emrfs_xacct.pure.cluster_config import requires_imds_v2
 from airflow_provider_emrfs_xacct.pure.security_config import (
@@ -226,27 +226,45 @@ def test_an_unreadable_mapping_before_the_partners_makes_its_links_not_checked()
         report = check_chain(dataclasses.replace(healthy_state(), security_configuration=document))
 
         links = {(link.mapping, link.link): link for link in report.links}
-        assert field in links[0, "mapping has identifiers" if "Identifiers" in field else "mapping readable"].detail
+        unread = links[0, "mapping has identifiers" if "Identifiers" in field else "mapping readable"]
+        assert (unread.status, field in unread.detail) == (UNKNOWN, True), unread
+        # docs/howto/verify.md: "the partner's links after it are \"not checked\"" (not FAIL: a guess).
         write = links[1, f"write files {PREFIX}"]
-        assert write.status != PASS, write
+        assert write.status == UNKNOWN, write
         assert "mapping 0 comes first and could not be read" in write.detail
-        assert links[1, "mapping not shadowed"].status != PASS
+        assert links[1, "mapping not shadowed"].status == UNKNOWN
         assert probe_routes([unreadable, partner], [f"{PREFIX}part-0000"]) == {f"{PREFIX}part-0000": None}
-    for document, field in [
-        ({"AuthorizationConfiguration": "x"}, 'AuthorizationConfiguration is "x", not an object'),
-        ({"AuthorizationConfiguration": {"EmrFsConfiguration": []}}, "EmrFsConfiguration is [], not an object"),
-        ({"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": "x"}}}, 'RoleMappings is "x"'),
+    # docs/howto/verify.md: a RoleMappings of another shape, or a section above it that is not an object, is read as
+    # no mapping "with the \"not checked\" link \"role mappings\""; an EncryptionConfiguration of another shape gets
+    # "encryption settings readable", and the key link is not checked: what EMRFS asks for is not known. None fails
+    # on the shape.
+    key = f"use bucket key for {PREFIX}"
+    for document, field, names in [
+        ({"AuthorizationConfiguration": "x"}, 'AuthorizationConfiguration is "x", not an object', ["role mappings"]),
+        (
+            {"AuthorizationConfiguration": {"EmrFsConfiguration": []}},
+            "EmrFsConfiguration is [], not an object",
+            ["role mappings"],
+        ),
+        (
+            {"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": "x"}}},
+            'RoleMappings is "x"',
+            ["role mappings"],
+        ),
         (
             {
                 "AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": [partner]}},
                 "EncryptionConfiguration": [],
             },
             "EncryptionConfiguration is [], not an object",
+            ["encryption settings readable", key],
         ),
     ]:
         report = check_chain(dataclasses.replace(healthy_state(), security_configuration=document))
-        assert report.verdict != VERDICT_PASS
-        assert any(field in link.detail for link in report.links if link.mapping is None), report.links
+        not_passed = [(link.link, link.status) for link in report.links if link.status != PASS]
+        assert not_passed == [(name, UNKNOWN) for name in names], report.table()
+        assert all(field in link.detail for link in report.links if link.status != PASS), report.table()
+        assert report.verdict == VERDICT_NOT_CHECKED
 
 
 def test_an_unreadable_imds_setting_on_a_release_without_imdsv2_is_not_checked() -> None:

@@ -667,7 +667,12 @@ def test_an_upload_of_a_cluster_setting_a_storage_class_may_carry_it(
     assert part is not None
     assert "s3:x-amz-storage-class" not in upload.known_absent
     assert "s3:x-amz-storage-class" in part.known_absent
-    assert check_chain(state).verdict == VERDICT_NOT_CHECKED  # not a FAIL on a guessed value either
+    report = check_chain(state)
+    assert report.verdict == VERDICT_NOT_CHECKED  # not a FAIL on a guessed value either
+    # docs/limits.md: "a policy condition on `s3:x-amz-storage-class` is then \"not checked\"": the upload links.
+    write = by_name(report)[f"write files {PREFIX}"]
+    assert write.status == UNKNOWN, write
+    assert "depends on condition StringEquals on s3:x-amz-storage-class" in write.detail
 
     state.cluster_configurations = [{"Classification": classification, "Properties": {}}]
     upload = s3_request(state, _role(state), _call("CreateMultipartUpload"), _bucket(state), BUCKET, "exports")

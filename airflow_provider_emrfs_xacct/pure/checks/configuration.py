@@ -50,9 +50,9 @@ def audit(state: ChainState) -> list[Link]:
                 None,
                 "encryption settings readable",
                 UNKNOWN,
-                f"{encryption}: what encryption EMRFS asks for on uploads is not known, and the key and policy links "
-                'assume none from the security configuration (Amazon EMR Management Guide, "Create a security '
-                'configuration")',
+                f"{encryption}: what encryption EMRFS asks for on uploads is not known, so the key links and policy "
+                "conditions on the uploads' encryption headers are not checked (Amazon EMR Management Guide, "
+                '"Create a security configuration")',
                 fix="create a new security configuration with EncryptionConfiguration as that page shows it",
             )
         )

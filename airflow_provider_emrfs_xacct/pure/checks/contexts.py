@@ -121,12 +121,20 @@ EMRFS_KMS_KEY = "fs.s3.serverSideEncryption.kms.keyId"
 
 def encryption_not_known(state: ChainState, bucket: str) -> str:
     """
-    Why the encryption uploads to ``bucket`` ask for is not known (``""``: it is): S3A's own settings or the
-    translation (:func:`s3a_encryption_setting`), or, without the security configuration's at-rest S3 encryption
-    (which overrides ``emrfs-site``), an ``emrfs-site`` switch ``fs.s3.enableServerSideEncryption`` or
-    ``fs.s3.cse.enabled`` set to neither true nor false as Hadoop reads a flag (:func:`hadoop_boolean`): how the
-    connector reads such a value is not documented.
+    Why the encryption uploads to ``bucket`` ask for is not known (``""``: it is): a security configuration whose
+    ``EncryptionConfiguration`` is not of the Amazon EMR Management Guide's shape ("Create a security configuration":
+    an ``EncryptionMode`` it does not list, say), which EMRFS may read as it likes, so neither as no encryption nor as
+    the mode it resembles; S3A's own settings or the translation (:func:`s3a_encryption_setting`); or, without the
+    security configuration's at-rest S3 encryption (which overrides ``emrfs-site``), an ``emrfs-site`` switch
+    ``fs.s3.enableServerSideEncryption`` or ``fs.s3.cse.enabled`` set to neither true nor false as Hadoop reads a flag
+    (:func:`hadoop_boolean`): how the connector reads such a value is not documented.
     """
+    _, misshapen = at_rest_s3_encryption(state.security_configuration, bucket)
+    if misshapen:
+        return (
+            f"the security configuration's {misshapen}: what encryption EMRFS asks for on uploads with it is not "
+            'documented (Amazon EMR Management Guide, "Create a security configuration")'
+        )
     unread = s3a_encryption_setting(state, bucket)
     if unread or state.cluster_configurations is None or _at_rest_s3_encryption(state, bucket) is not None:
         return unread

@@ -132,6 +132,8 @@ def test_the_emr_ec2_role_may_be_given_by_its_arn_in_the_emr_account_only(aws):
     # is read in aws_conn_id's account, so an ARN of another account would judge another role.
     report, _, _ = run_operator(verifier(fail_on_broken=False, emr_ec2_role_name=aws.emr_ec2_role_arn))
     assert report["verdict"] == "FAIL"  # no security configuration: judged, not refused
+    failed = [(link["link"], link["status"]) for link in report["links"] if link["status"] != "pass"]
+    assert failed == [("security configuration exists", "fail")], report["links"]
     other = aws.emr_ec2_role_arn.replace(f":{EMR_ACCOUNT}:", ":222222222222:")
     with pytest.raises(InvalidParameterError) as refused:
         run_operator(verifier(emr_ec2_role_name=other))
