@@ -368,14 +368,32 @@ def unmet_condition(decision: Decision, context: Mapping[str, Any]) -> str:
     """
     if decision.unmet is None:
         return ""
-    condition = decision.unmet.get("Condition") or {}
+    condition, carried = _condition_and_values(decision.unmet, context)
+    return (
+        f"; {decision.unmet_source} {_statement_name(decision.unmet)} allows it only under its Condition "
+        f"{condition}, and the request carries {carried}"
+    )
+
+
+def denying_condition(decision: Decision, context: Mapping[str, Any]) -> str:
+    """
+    For a request a conditional ``Deny`` refuses: its ``Condition`` and the request's values of the keys it tests (``""``:
+    no such statement), such as a guard rail on an encryption header the upload does not send.
+    """
+    statement = decision.statement
+    if statement is None or statement.get("Effect") != "Deny" or not statement.get("Condition"):
+        return ""
+    condition, carried = _condition_and_values(statement, context)
+    return f"; its Condition {condition} holds: the request carries {carried}"
+
+
+def _condition_and_values(statement: dict[str, Any], context: Mapping[str, Any]) -> tuple[str, str]:
+    """A statement's ``Condition`` as JSON, and the request's value of each key it tests ("no KEY": not carried)."""
+    condition = statement.get("Condition") or {}
     keys = sorted({key for pairs in condition.values() if isinstance(pairs, dict) for key in pairs})
     lowered = {name.lower(): value for name, value in context.items()}
     carried = ", ".join(f"{key}={lowered[key.lower()]}" if key.lower() in lowered else f"no {key}" for key in keys)
-    return (
-        f"; {decision.unmet_source} {_statement_name(decision.unmet)} allows it only under its Condition "
-        f"{json.dumps(condition, sort_keys=True)}, and the request carries {carried}"
-    )
+    return json.dumps(condition, sort_keys=True), carried
 
 
 def unmet_fix(decision: Decision) -> str:

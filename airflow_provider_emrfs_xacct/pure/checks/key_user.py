@@ -23,6 +23,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Evaluated,
     Link,
     cite,
+    denying_condition,
     unmet_condition,
     unmet_fix,
 )
@@ -456,5 +457,6 @@ def _refused(
         fix = f"a Deny in the {decision.source} blocks it: change that statement"
     else:
         fix = unmet_fix(decision) or "GrantKmsKeyUserOperator with the destination role"
-    detail = f"{what} {decision.reason}{unmet_condition(decision, context or {})}"
+    shown = unmet_condition(decision, context or {}) or denying_condition(decision, context or {})
+    detail = f"{what} {decision.reason}{shown}"
     return Link(index, name, FAIL, detail, cite(decision), fix)
