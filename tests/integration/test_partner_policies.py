@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
-from devstack.emrfs_writer import WriteResult, write_like_emrfs
-from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, Seeded, client
+from devstack.aws_network import endpoints_on_the_way
+from devstack.emrfs_writer import WriteResult, put_like_emrfs, write_like_emrfs
+from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, REGION, Seeded, client
 from devstack.testing import launch_cluster, run_operator
 from tests.integration.partners import (
     create_security_configuration,
@@ -30,6 +31,7 @@ from tests.integration.partners import (
     provision_partner,
     set_permissions_boundary,
 )
+from tests.integration.test_network_facts import add_s3_gateway_endpoint, private_subnet
 from tests.integration.test_verify import KMS, PREFIX, ROLE_NAME, WRITE, verifier
 
 BUCKET_ARN = "arn:aws:s3:::partner-results-b"
@@ -223,6 +225,43 @@ def test_a_guard_on_the_partners_own_vpc_is_not_checked_and_names_the_statement(
             assert item["statement"] == "bucket policy: Sid PartnerNetworkOnly"
             assert key in item["detail"]
     assert "bucket policy denies it" in refused_by_the_judge(written).reason
+
+
+@pytest.mark.parametrize("named", ["its-endpoint", "its-vpc", "another-endpoint"])
+def test_the_stand_ins_write_through_an_s3_gateway_endpoint_carries_its_id_and_vpc(aws: Seeded, named: str) -> None:
+    """
+    A request through a VPC endpoint carries aws:SourceVpce and aws:SourceVpc, one over the internet neither (IAM User
+    Guide, "Use VPC condition keys to control federated access", "VPC condition key availability by network path").
+    The probe's write from a subnet whose S3 traffic takes a gateway endpoint passes a guard naming that endpoint or its
+    VPC (the judge used to see neither key and refuse it), and is refused by one naming another endpoint. The verifier
+    does not read the way against the policy: "not checked" (above).
+    """
+    configuration = chain(aws)
+    ec2 = client(aws.url, EMR_ACCOUNT, "ec2")
+    vpc, subnet = private_subnet(ec2, "10.9")
+    add_s3_gateway_endpoint(ec2, vpc, subnet)
+    [endpoint] = ec2.describe_vpc_endpoints()["VpcEndpoints"]
+    key, value = {
+        "its-endpoint": ("aws:SourceVpce", endpoint["VpcEndpointId"]),
+        "its-vpc": ("aws:SourceVpc", vpc),
+        "another-endpoint": ("aws:SourceVpce", "vpce-0another000000000"),
+    }[named]
+    guard(aws, "ThroughOurNetwork", "s3:*", {"StringNotEquals": {key: value}})
+
+    written = put_like_emrfs(
+        aws.url,
+        emr_account=EMR_ACCOUNT,
+        instance_role=EMR_EC2_ROLE,
+        security_configuration=configuration,
+        uri=f"{PREFIX}probe",
+        body=b"probe\n",
+        endpoints=endpoints_on_the_way(EMR_ACCOUNT, REGION, subnet, aws.bucket, "emr-6.15.0", {}),
+    )
+
+    if named == "another-endpoint":
+        assert "bucket policy denies it" in refused_by_the_judge(written).reason
+    else:
+        assert written.success, written.summary()
 
 
 # 3. The classic cross-account ACL rule, with the partner's own role writing -------------------------------------------
