@@ -3375,7 +3375,7 @@ MUTATIONS = [
     j(
         "SN05",
         "aws_network.py",
-        '            found.setdefault("s3", EndpointOnTheWay(endpoint.id, True, policy))',
+        '            found.setdefault("s3", EndpointOnTheWay(endpoint.id, True, policy, endpoint.vpc_id))',
         "            pass",
         "the S3 gateway endpoint's policy is not on the way",
         PROBE_INT,

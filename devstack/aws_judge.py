@@ -553,12 +553,18 @@ def s3_kms_context(key_arn: str, caller_account: str) -> dict[str, str]:
 
 
 def missing_key_status(
-    principal: Principal, bucket_arn: str, *, bucket_policy: dict[str, Any] | None, bucket_owner: str
+    principal: Principal,
+    bucket_arn: str,
+    *,
+    bucket_policy: dict[str, Any] | None,
+    bucket_owner: str,
+    context: dict[str, str] | None = None,
 ) -> tuple[int, Decision]:
     """
     Return the status S3 answers to a HEAD/GET of a missing key: 404 with ``s3:ListBucket``, else 403.
 
-    A HEAD carries no ``s3:prefix``: the ListBucket check runs with an empty request context.
+    A HEAD carries no ``s3:prefix``: the ListBucket check runs without the listing keys, with the keys the HEAD itself
+    carries from the way it was sent (``context``: ``aws:SecureTransport``, ``aws:SourceVpce``...), which were left out.
     """
     decision = authorize(
         principal,
@@ -566,7 +572,7 @@ def missing_key_status(
         bucket_arn,
         resource_policy=bucket_policy,
         resource_owner=bucket_owner,
-        context={},
+        context={key: value for key, value in (context or {}).items() if key not in LISTING_KEYS},
         resource_policy_name="bucket policy",
     )
     return (404 if decision.allowed else 403), decision

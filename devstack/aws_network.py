@@ -135,11 +135,12 @@ def _tables_of(ec2: Any, subnet: Any) -> list[Any]:
 
 @dataclass(frozen=True)
 class EndpointOnTheWay:
-    """A VPC endpoint a request of the probe passes: its id, whether it is a gateway endpoint, its policy."""
+    """A VPC endpoint a request of the probe passes: its id, whether it is a gateway endpoint, its policy, its VPC."""
 
     endpoint_id: str
     gateway: bool
     policy: dict[str, Any]
+    vpc_id: str = ""
 
 
 def endpoints_on_the_way(
@@ -157,7 +158,9 @@ def endpoints_on_the_way(
     table_ids = {table.id for table in _tables_of(ec2, subnet)}
     found: dict[str, EndpointOnTheWay] = {}
     for endpoint in _s3_private_dns_endpoints(ec2, subnet, region, bucket_region):  # they take S3's name
-        found.setdefault("s3", EndpointOnTheWay(endpoint.id, False, json.loads(endpoint.policy_document)))
+        found.setdefault(
+            "s3", EndpointOnTheWay(endpoint.id, False, json.loads(endpoint.policy_document), endpoint.vpc_id)
+        )
     for endpoint in sorted(ec2.vpc_end_points.values(), key=lambda endpoint: endpoint.id):
         if endpoint.vpc_id != subnet.vpc_id or endpoint.state != "available":
             continue
@@ -168,7 +171,7 @@ def endpoints_on_the_way(
             and table_ids & set(endpoint.route_table_ids or [])
             and bucket_region == region
         ):
-            found.setdefault("s3", EndpointOnTheWay(endpoint.id, True, policy))
+            found.setdefault("s3", EndpointOnTheWay(endpoint.id, True, policy, endpoint.vpc_id))
         if (
             endpoint.vpc_endpoint_type == "Interface"
             and endpoint.service_name.endswith(f"com.amazonaws.{region}.sts")
@@ -176,7 +179,7 @@ def endpoints_on_the_way(
             and _private_dns_answers(ec2.get_vpc(subnet.vpc_id))
             and _calls_regional_sts(release_label, emrfs_site)
         ):
-            found.setdefault("sts", EndpointOnTheWay(endpoint.id, False, policy))
+            found.setdefault("sts", EndpointOnTheWay(endpoint.id, False, policy, endpoint.vpc_id))
     return found
 
 

@@ -13,6 +13,16 @@ The judge hands moto the statements that apply to the caller only: ``Principal``
 ``*``, the caller's role ARN or a session of it, its account's root or its account id. Where the caller is not a role session moto
 issued (an IAM user's key, an unsigned request) or a statement has ``NotPrincipal``, moto's own answer stands (it
 refuses more, never less).
+
+Nor does moto hand its policy check the request's condition keys (``get_permission`` passes none), and a condition with
+no value to test holds for it (``TrustCondition.verify_condition`` loops over none): every ``Deny`` with a
+``Condition`` refused whatever the request carried, so a partner's guard rail (``Bool`` ``aws:SecureTransport``
+``false``, ``StringNotEquals`` on the upload's ``x-amz-server-side-encryption-aws-kms-key-id``) refused the
+EMRFS-like writer's requests that meet it, which AWS allows ("If the key that you specify in a policy condition is not
+present in the request context, the values do not match and the condition is false": IAM User Guide, "IAM JSON policy
+elements: Condition operators"; a condition on a key the request carries holds only when its values match). A
+role session's statements with a ``Condition`` are therefore left to the writer's judge (``devstack/aws_judge.py``),
+which decides them with the request's keys before the writer sends it; moto sees the others.
 """
 
 from __future__ import annotations
@@ -55,10 +65,20 @@ def applies_to(statement: dict[str, Any], role_arn: str, account: str) -> bool:
 
 
 def policy_for(policy: dict[str, Any], role_arn: str, account: str) -> dict[str, Any]:
-    """``policy`` with only the statements that apply to a session of ``role_arn``."""
+    """
+    ``policy`` with only the statements that apply to a session of ``role_arn`` and that moto can judge: none with a
+    ``Condition`` (see the module's docstring).
+    """
     statements = policy.get("Statement", [])
     statements = [statements] if isinstance(statements, dict) else statements
-    return {**policy, "Statement": [s for s in statements if applies_to(s, role_arn, account)]}
+    return {
+        **policy,
+        "Statement": [
+            s
+            for s in statements
+            if applies_to(s, role_arn, account) and not (isinstance(s, dict) and s.get("Condition"))
+        ],
+    }
 
 
 def _caller(response: S3Response) -> tuple[str, str] | None:

@@ -813,11 +813,23 @@ class _Writer:
             )
         )
 
-    def judge(self, operation: str, key: str | None, target: Route, context: dict[str, str]) -> Decision:
+    def network_keys(self) -> dict[str, str]:
+        """The condition keys every S3 request of this writer carries from the way it is sent."""
+        keys: dict[str, str] = {}
         if not self.secure_transport:
             # Plain HTTP: aws:SecureTransport is false (IAM User Guide, "AWS global condition context keys": whether
             # the request was sent with TLS); the judge takes "true" otherwise.
-            context = {**context, "aws:SecureTransport": "false"}
+            keys["aws:SecureTransport"] = "false"
+        endpoint = self.endpoints.get("s3")
+        if endpoint is not None:
+            # A request through a VPC endpoint carries aws:SourceVpce (the endpoint's id) and aws:SourceVpc (its VPC);
+            # one over the internet carries neither (IAM User Guide, "Use VPC condition keys to control federated
+            # access", "VPC condition key availability by network path"; "AWS global condition context keys").
+            keys.update({"aws:SourceVpce": endpoint.endpoint_id, "aws:SourceVpc": endpoint.vpc_id})
+        return keys
+
+    def judge(self, operation: str, key: str | None, target: Route, context: dict[str, str]) -> Decision:
+        context = {**context, **self.network_keys()}
         principal = self.principal(target.role_arn)
         if principal is None:
             return Decision(False, f"denied: role {target.role_arn} does not exist")
@@ -1007,6 +1019,7 @@ class _Writer:
                     self.bucket.arn,
                     bucket_policy=self.bucket.policy_for(principal.account)[0],
                     bucket_owner=self.bucket.owner,
+                    context=self.network_keys(),
                 )
                 if status == 403:
                     reason = f"denied: missing key answers 403 without s3:ListBucket ({list_decision.reason})"

@@ -79,6 +79,10 @@ class Decision:
     source: str | None = None
     #: For an undetermined decision: what could not be known.
     unknown: str = ""
+    #: For a request no statement allows: the first ``Allow`` that names it (action, resource, principal) but whose
+    #: ``Condition`` the request does not meet, and its policy's name; ``None``: none.
+    unmet: dict[str, Any] | None = None
+    unmet_source: str | None = None
 
     @property
     def undetermined(self) -> bool:
@@ -499,6 +503,13 @@ class _Scan:
     #: By principal kind (identity policies: all under ROLE): the first statement that allows, certainly or maybe.
     allow: dict[str, Decision] = field(default_factory=dict)
     maybe_allow: dict[str, Decision] = field(default_factory=dict)
+    #: The first ``Allow`` that would apply but for its ``Condition``, which the request does not meet.
+    unmet: tuple[dict[str, Any], str] | None = None
+
+    def denied(self, source: str | None) -> Decision:
+        """No statement allows: name the one whose condition is not met, if any."""
+        statement, name = self.unmet if self.unmet is not None else (None, None)
+        return Decision(False, IMPLICIT_DENY, source=source, unmet=statement, unmet_source=name)
 
     def allows(self, *kinds: str) -> Tri:
         if any(kind in self.allow for kind in kinds):
@@ -542,12 +553,24 @@ def _scan_statement(
 ) -> None:
     target, why = _target_applies(statement, request)
     if target is False:
+        if scan.unmet is None and _only_condition_unmet(statement, request, resource_policy=resource_policy):
+            scan.unmet = (statement, name)
         return
     kinds = _principal_applies(statement, request) if resource_policy else {ROLE: True}
     for kind, principal in kinds.items():
         applies = _and(target, principal)
         if applies is not False:
             scan.record(kind, applies, statement, name, why if target is None else "the name of the role session")
+
+
+def _only_condition_unmet(statement: dict[str, Any], request: Request, *, resource_policy: bool) -> bool:
+    """Whether an ``Allow`` would apply to the request (action, resource, principal) but for its ``Condition``."""
+    if statement.get("Effect") != "Allow" or not statement.get("Condition"):
+        return False
+    unconditioned = {key: value for key, value in statement.items() if key != "Condition"}
+    if _target_applies(unconditioned, request)[0] is not True:
+        return False
+    return not resource_policy or any(_principal_applies(statement, request).values())
 
 
 def evaluate(
@@ -571,7 +594,7 @@ def evaluate(
         return scan.deny
     allowed = scan.allows(*kinds)
     if allowed is False:
-        return Decision(False, IMPLICIT_DENY)
+        return scan.denied(None)
     if scan.maybe_deny is not None:
         return scan.maybe_deny
     decision = scan.first(*kinds)
@@ -632,10 +655,11 @@ def evaluate_access(
     if result is False:
         # Name the side that did not allow.
         if resource_ok is False and (resource_policy_required or not same_account):
-            return Decision(False, IMPLICIT_DENY, source="resource")
+            return resource.denied("resource")
         if boundary_ok is False and (identity_ok is not False or by_role is not False):
-            return Decision(False, IMPLICIT_DENY, source="permissions boundary")
-        return Decision(False, IMPLICIT_DENY, source="identity")
+            assert bound is not None
+            return bound.denied("permissions boundary")
+        return (identity if identity.unmet is not None else resource).denied("identity")
     maybe_deny = next((scan.maybe_deny for scan in sources if scan.maybe_deny is not None), None)
     if maybe_deny is not None:
         return maybe_deny

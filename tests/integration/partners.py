@@ -117,9 +117,9 @@ def create_security_configuration(mappings: list[dict[str, Any]], name_prefix: s
     return str(name)
 
 
-def set_permissions_boundary(aws: Seeded, role_name: str, policy_name: str, action: str) -> Any:
+def set_permissions_boundary(aws: Seeded, role_name: str, policy_name: str, action: str | list[str]) -> Any:
     """
-    Create a managed policy allowing only ``action`` and set it as the destination role's permissions boundary.
+    Create a managed policy allowing only ``action`` (one or a list) and set it as the destination role's permissions boundary.
 
     Return the destination account's IAM client.
     """

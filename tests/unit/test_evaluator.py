@@ -1737,3 +1737,47 @@ def test_a_principal_naming_the_role_in_another_case_is_undetermined(
     )
 
     assert decision.undetermined, decision
+
+
+# The Allow whose Condition the request does not meet -------------------------------------------------------------
+
+
+def test_a_request_refused_for_want_of_a_condition_names_the_statement_that_would_allow_it() -> None:
+    """
+    A key policy naming the role under a ``kms:ViaService`` of another Region: no statement allows S3's call, and the
+    decision names the one that would but for its Condition (so the verifier's fix is that Condition, not a grant the
+    statement already holds). A statement of another action or principal is never named.
+    """
+    users = {
+        "Sid": "KeyUsers",
+        "Effect": "Allow",
+        "Principal": {"AWS": ROLE},
+        "Action": "kms:GenerateDataKey*",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}},
+    }
+    other = {**users, "Sid": "Other", "Principal": {"AWS": OTHER_ROLE}}
+    decrypt = {**users, "Sid": "Decrypt", "Action": "kms:Decrypt"}
+    request = Request("kms:GenerateDataKey", KEY, ROLE, {"kms:ViaService": "s3.us-east-1.amazonaws.com"})
+
+    decision = evaluate_access(
+        request,
+        identity_policies=[],
+        resource_policies=[("key policy", policy(other, decrypt, users))],
+        resource_account=ACCOUNT_B,
+        resource_policy_required=True,
+    )
+
+    assert (decision.allowed, decision.reason, decision.statement) == (False, IMPLICIT_DENY, None)
+    assert (decision.unmet, decision.unmet_source) == (users, "key policy")
+    unconditioned = {key: value for key, value in users.items() if key != "Condition"}
+    allowed = evaluate_access(
+        request,
+        identity_policies=[],
+        resource_policies=[("key policy", policy(unconditioned))],
+        resource_account=ACCOUNT_B,
+        resource_policy_required=True,
+    )
+    assert allowed.allowed
+    assert allowed.unmet is None
+    assert evaluate([("key policy", policy(other, decrypt))], request, resource_policy=True).unmet is None

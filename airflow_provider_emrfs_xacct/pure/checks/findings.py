@@ -343,12 +343,67 @@ def _called(refused: RefusedRead) -> str:
 
 
 def cite(decision: Decision) -> str:
-    """The statement that decided ``decision``, as "source: Sid name" (or its start), or ``""``."""
+    """
+    The statement that decided ``decision``, as "source: Sid name" (or its start), or ``""``; for a request no statement
+    allows, the ``Allow`` whose ``Condition`` it does not meet (:attr:`~.evaluator.Decision.unmet`), if any.
+    """
     if decision.statement is None:
+        if decision.unmet is None:
+            return ""
+        return f"{decision.unmet_source}: {_statement_name(decision.unmet)} (Condition not met)"
+    return f"{decision.source}: {_statement_name(decision.statement)}"
+
+
+def _statement_name(statement: dict[str, Any]) -> str:
+    sid = statement.get("Sid")
+    return f"Sid {sid}" if sid else json.dumps(statement, sort_keys=True)[:120]
+
+
+def unmet_condition(decision: Decision, context: Mapping[str, Any]) -> str:
+    """
+    Why the ``Allow`` that names the request does not apply (``""``: no such statement): its ``Condition`` and the
+    request's values of the keys it tests. A key the request does not carry is absent, and a condition on it is false
+    but for negated operators, ``...IfExists`` and ``Null`` (IAM User Guide, "IAM JSON policy elements: Condition
+    operators").
+    """
+    if decision.unmet is None:
         return ""
-    sid = decision.statement.get("Sid")
-    text = f"Sid {sid}" if sid else json.dumps(decision.statement, sort_keys=True)[:120]
-    return f"{decision.source}: {text}"
+    condition, carried = _condition_and_values(decision.unmet, context)
+    return (
+        f"; {decision.unmet_source} {_statement_name(decision.unmet)} allows it only under its Condition "
+        f"{condition}, and the request carries {carried}"
+    )
+
+
+def denying_condition(decision: Decision, context: Mapping[str, Any]) -> str:
+    """
+    For a request a conditional ``Deny`` refuses: its ``Condition`` and the request's values of the keys it tests (``""``:
+    no such statement), such as a guard rail on an encryption header the upload does not send.
+    """
+    statement = decision.statement
+    if statement is None or statement.get("Effect") != "Deny" or not statement.get("Condition"):
+        return ""
+    condition, carried = _condition_and_values(statement, context)
+    return f"; its Condition {condition} holds: the request carries {carried}"
+
+
+def _condition_and_values(statement: dict[str, Any], context: Mapping[str, Any]) -> tuple[str, str]:
+    """A statement's ``Condition`` as JSON, and the request's value of each key it tests ("no KEY": not carried)."""
+    condition = statement.get("Condition") or {}
+    keys = sorted({key for pairs in condition.values() if isinstance(pairs, dict) for key in pairs})
+    lowered = {name.lower(): value for name, value in context.items()}
+    carried = ", ".join(f"{key}={lowered[key.lower()]}" if key.lower() in lowered else f"no {key}" for key in keys)
+    return json.dumps(condition, sort_keys=True), carried
+
+
+def unmet_fix(decision: Decision) -> str:
+    """The fix of a refusal by an ``Allow`` whose ``Condition`` the request does not meet (``""``: none such)."""
+    if decision.unmet is None:
+        return ""
+    return (
+        f"{decision.unmet_source} {_statement_name(decision.unmet)} names this request but its Condition does not "
+        "hold for it: change that Condition to what AWS sends (shown in the detail)"
+    )
 
 
 def once_each(refused: list[RefusedRead]) -> list[RefusedRead]:

@@ -23,6 +23,9 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Evaluated,
     Link,
     cite,
+    denying_condition,
+    unmet_condition,
+    unmet_fix,
 )
 from airflow_provider_emrfs_xacct.pure.checks.state import (
     BucketState,
@@ -37,6 +40,8 @@ from airflow_provider_emrfs_xacct.pure.kms_grants import describe_grant, match_g
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn, region_of_arn
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 
@@ -119,7 +124,7 @@ def _server_side(
             boundary=role.boundary,
         )
         evaluated.append(Evaluated(role.arn, action, key_arn, dict(request.context), identity_side(request, role)))
-        refused = _refused(index, name, f"{action} on {key_arn} as {role.arn}", decision)
+        refused = _refused(index, name, f"{action} on {key_arn} as {role.arn}", decision, request.context)
         if refused is not None and refused.status == FAIL and decision.statement is None:
             through = _through_grants(state, refused, key_arn, role, request, grants_wanted)
             if isinstance(through, Link):
@@ -432,8 +437,16 @@ def _enable_fix(key_state: str) -> str:
     return 'the key must be Enabled to encrypt and decrypt (AWS KMS Developer Guide, "Key states of AWS KMS keys")'
 
 
-def _refused(index: int, name: str, what: str, decision: Decision) -> Link | None:
-    """The link of a KMS call that is not allowed (or depends on the job), or ``None``."""
+def _refused(
+    index: int, name: str, what: str, decision: Decision, context: Mapping[str, Any] | None = None
+) -> Link | None:
+    """
+    The link of a KMS call that is not allowed (or depends on the job), or ``None``.
+
+    A key policy statement naming the role whose ``Condition`` S3's call does not meet (a ``kms:ViaService`` of another
+    Region, ``kms:EncryptionContext:aws:s3:arn`` pinned to object ARNs while an S3 Bucket Key makes it the bucket's) is
+    named, with the values S3 sends: ``GrantKmsKeyUserOperator`` would not change it.
+    """
     if decision.undetermined:
         return Link(index, name, UNKNOWN, f"{what} depends on {decision.unknown}", cite(decision), PROBE_FIX)
     if decision.allowed:
@@ -443,5 +456,7 @@ def _refused(index: int, name: str, what: str, decision: Decision) -> Link | Non
     elif decision.statement is not None:
         fix = f"a Deny in the {decision.source} blocks it: change that statement"
     else:
-        fix = "GrantKmsKeyUserOperator with the destination role"
-    return Link(index, name, FAIL, f"{what} {decision.reason}", cite(decision), fix)
+        fix = unmet_fix(decision) or "GrantKmsKeyUserOperator with the destination role"
+    shown = unmet_condition(decision, context or {}) or denying_condition(decision, context or {})
+    detail = f"{what} {decision.reason}{shown}"
+    return Link(index, name, FAIL, detail, cite(decision), fix)

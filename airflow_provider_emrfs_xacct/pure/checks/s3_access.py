@@ -29,6 +29,9 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Evaluated,
     Link,
     cite,
+    denying_condition,
+    unmet_condition,
+    unmet_fix,
 )
 from airflow_provider_emrfs_xacct.pure.checks.routing import routed_role
 from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
@@ -91,6 +94,8 @@ class _Outcome:
     restricted: str = ""
     #: The ``s3:ListBucket`` S3 checks before a 404 for a HEAD of a missing key (not a listing the job sends).
     for_404: bool = False
+    #: The request's condition keys (to show what an ``Allow`` whose ``Condition`` is not met was set against).
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 #: The source of a refusal for want of ``x-amz-request-payer``.
@@ -330,7 +335,14 @@ class _Prefix:
         decision = through_endpoint(decision, endpoint)
         refused_by_bucket = not decision.allowed and decision.source == "resource" and decision.statement is None
         return _Outcome(
-            what, request.action, decision, role.arn, required, why, restricted if refused_by_bucket else ""
+            what,
+            request.action,
+            decision,
+            role.arn,
+            required,
+            why,
+            restricted if refused_by_bucket else "",
+            context=dict(request.context),
         )
 
 
@@ -361,6 +373,7 @@ def _step_link(index: int, name: str, outcomes: list[_Outcome], blocked: str, bl
             name,
             FAIL,
             f"{first.call} as {first.role} ({first.why_role}): {first.action} {first.decision.reason}"
+            + (unmet_condition(first.decision, first.context) or denying_condition(first.decision, first.context))
             + (f" ({restricted_reason(first.restricted)})" if first.restricted else "")
             + (f" ({len(hard)} requests refused)" if len(hard) > 1 else ""),
             cite(first.decision),
@@ -449,6 +462,7 @@ def _policy_fix(outcome: _Outcome) -> str:
         return "the role's permissions boundary does not allow it: widen the boundary"
     if outcome.for_404:
         return "allow s3:ListBucket on the bucket without an s3:prefix condition (a HEAD carries none)"
+    unmet = f"{unmet_fix(decision)}; or " if decision.unmet is not None else ""
     if decision.source == "resource" and decision.reason == IMPLICIT_DENY:
-        return "the bucket policy must allow this role (it is in another account)"
-    return "EnsureDestinationRoleOperator with this prefix in s3_prefixes"
+        return f"{unmet}the bucket policy must allow this role (it is in another account)"
+    return f"{unmet}EnsureDestinationRoleOperator with this prefix in s3_prefixes"
