@@ -67,6 +67,7 @@ UNIT_SETTINGS = [
 ]
 UNIT_KMS = [
     "tests/unit/test_kms_grants.py",
+    "tests/unit/test_kms_keys.py",
     "tests/unit/test_chain.py",
     "tests/unit/test_chain_audit_fixes.py",
     "tests/unit/test_requested_encryption.py",
@@ -1194,10 +1195,26 @@ MUTATIONS = [
     ),
     m(
         "K09",
-        "pure/checks/key_user.py",
+        "pure/kms_keys.py",
         'USABLE_KEY_STATES = frozenset({"Enabled", "Updating"})',
         'USABLE_KEY_STATES = frozenset({"Enabled"})',
         "a multi-Region key Updating taken as unusable",
+        UNIT_KMS,
+    ),
+    m(
+        "K09b",
+        "pure/kms_keys.py",
+        '            f"{enable_fix(state)}; or encrypt the bucket with another key and grant that one",\n            refuse=True,',
+        '            f"{enable_fix(state)}; or encrypt the bucket with another key and grant that one",\n            refuse=False,',
+        "a key pending deletion granted with a warning instead of refused",
+        UNIT_KMS,
+    ),
+    m(
+        "K09c",
+        "pure/kms_keys.py",
+        "    if (spec is not None and spec != S3_KEY_SPEC) or (usage is not None and usage != S3_KEY_USAGE):",
+        "    if usage is not None and usage != S3_KEY_USAGE:",
+        "an asymmetric encryption key (RSA, ENCRYPT_DECRYPT) taken as one S3 encrypts with",
         UNIT_KMS,
     ),
     m(
@@ -3269,7 +3286,7 @@ MUTATIONS = [
     j(
         "SW07",
         "emrfs_writer.py",
-        "        if not self.bucket.key_named_by_arn and principal.account != self.bucket.owner:",
+        "        if not bucket.key_named_by_arn and principal.account != bucket.owner:",
         "        if False:",
         "a default key named by alias found from another account",
         WRITER_UNIT,
