@@ -44,6 +44,7 @@ UNIT_SECCONF = [
 INT_TRUST = ["tests/integration/test_destination_role.py", "tests/integration/test_safety.py"]
 INT_ASSUME = ["tests/integration/test_assume_role_policy.py"]
 INT_KMS = ["tests/integration/test_kms_key_users.py"]
+INT_OPTION_A_MOVES = ["tests/integration/test_option_a_moves.py"]
 INT_S3 = ["tests/integration/test_bucket_policy.py"]
 INT_REVOKE = ["tests/integration/test_revoke.py"]
 INT_DRY = ["tests/integration/test_dry_run.py"]
@@ -1084,6 +1085,22 @@ MUTATIONS = [
         "    if False:",
         "an unreadable IMDS setting on an old release not reported",
         UNIT_RELEASE,
+    ),
+    m(
+        "B14",
+        "hooks/s3.py",
+        "                    kept[principal] = beyond_asked(bucket_policy.granted_locations(current, principal), wanted)",
+        "                    kept[principal] = []",
+        "a prefix the bucket policy keeps for a partner that moved not warned",
+        INT_OPTION_A_MOVES,
+    ),
+    m(
+        "B15",
+        "hooks/iam.py",
+        "                same_buckets = {location for location in held_locations if location.bucket in buckets}",
+        "                same_buckets = set(held_locations)",
+        "the EMR role's option (a) warning names other partners' buckets",
+        INT_OPTION_A_MOVES,
     ),
     # S3 Access Grants and credential settings
     m(
