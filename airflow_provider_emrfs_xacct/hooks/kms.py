@@ -102,8 +102,13 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
         ``None`` when this connection may not describe the key (another account's key whose policy does
         not allow it, or a key that does not exist); the caller then decides from the ARN alone.
         """
+        metadata = self.readable_key(key_arn)
+        return None if metadata is None else str(metadata["KeyManager"])
+
+    def readable_key(self, key_arn: str) -> dict[str, Any] | None:
+        """Return ``DescribeKey``'s ``KeyMetadata``, or ``None`` when the key is not there or may not be described."""
         try:
-            return str(self.conn.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyManager"])
+            return dict(self.conn.describe_key(KeyId=key_arn)["KeyMetadata"])
         except ClientError as error:
             if error_code(error) in ("AccessDeniedException", "NotFoundException"):
                 return None

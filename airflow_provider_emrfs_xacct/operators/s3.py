@@ -168,17 +168,30 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
                 )
 
     def _check_bucket_key(self, bucket: str, algorithm: str | None, key_id: str | None) -> str | None:
-        """Refuse a default key no other account can use; return the key's ARN (``None`` without SSE-KMS)."""
+        """
+        Refuse a default key no other account can use, or S3 cannot encrypt with whatever the grants (its kind, its
+        deletion: :func:`~airflow_provider_emrfs_xacct.pure.kms_keys.key_problem`, as the key grant judges it); warn
+        about one S3 cannot use until someone changes it (disabled, say). Return the key's ARN (``None`` without
+        SSE-KMS).
+        """
         from airflow_provider_emrfs_xacct.pure.bucket_policy import refuse_unusable_bucket_key
+        from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+        from airflow_provider_emrfs_xacct.pure.kms_keys import key_problem
         from airflow_provider_emrfs_xacct.pure.validation import region_of_arn
 
         if algorithm not in ("aws:kms", "aws:kms:dsse"):
             return None
-        manager = None
+        metadata = None
         if key_id is not None and key_id.startswith("arn:") and ":key/" in key_id:
             # Described in the key's own Region (the bucket's): KMS of another Region does not know it.
-            manager = self.kms_hook.in_region(region_of_arn(key_id)).get_key_manager(key_id)
-        refuse_unusable_bucket_key(bucket, algorithm, key_id, manager)
+            metadata = self.kms_hook.in_region(region_of_arn(key_id)).readable_key(key_id)
+        refuse_unusable_bucket_key(bucket, algorithm, key_id, None if metadata is None else metadata.get("KeyManager"))
+        problem = None if metadata is None else key_problem(metadata)
+        if problem is not None:
+            said = f"bucket {bucket} is encrypted by default with {key_id}, which {problem.problem}"
+            if problem.refuse:
+                raise PreconditionError(f"{said}; no grant makes writes to it work: {problem.fix}", field="s3_prefixes")
+            self.log.warning("%s: every write fails until then; %s", said, problem.fix)
         return key_id
 
     @cached_property

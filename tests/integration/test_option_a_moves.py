@@ -7,9 +7,7 @@ The revoke then takes out the role's statements, every prefix, and keeps everyth
 from __future__ import annotations
 
 import json
-from typing import Any
-
-import pytest
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_emrfs_xacct.operators.s3 import (
     GrantBucketAccessOperator,
@@ -19,6 +17,9 @@ from airflow_provider_emrfs_xacct.operators.s3 import (
 from airflow_provider_emrfs_xacct.pure.bucket_policy import granted_locations
 from devstack.moto_stack import DESTINATION_ACCOUNT, DESTINATION_CONN_ID, EMR_CONN_ID, EMR_EC2_ROLE, Seeded, client
 from devstack.testing import run_operator
+
+if TYPE_CHECKING:
+    import pytest
 
 OLD, NEW = "s3://partner-results-b/exports/", "s3://partner-results-b/exports-2026/"
 KEPT = "keeps access this run did not ask for"
@@ -36,7 +37,11 @@ def grant(aws: Seeded, prefix: str) -> GrantBucketAccessOperator:
 
 def emr_role_access(prefix: str, **kwargs: Any) -> GrantEmrRoleBucketAccessOperator:
     return GrantEmrRoleBucketAccessOperator(
-        task_id="grant_emr_role_bucket_access", aws_conn_id=EMR_CONN_ID, s3_prefixes=[prefix], settle_seconds=0, **kwargs
+        task_id="grant_emr_role_bucket_access",
+        aws_conn_id=EMR_CONN_ID,
+        s3_prefixes=[prefix],
+        settle_seconds=0,
+        **kwargs,
     )
 
 
