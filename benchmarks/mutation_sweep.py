@@ -45,6 +45,7 @@ INT_TRUST = ["tests/integration/test_destination_role.py", "tests/integration/te
 INT_ASSUME = ["tests/integration/test_assume_role_policy.py"]
 INT_KMS = ["tests/integration/test_kms_key_users.py"]
 INT_OPTION_A_MOVES = ["tests/integration/test_option_a_moves.py"]
+INT_OPTION_A_CHAIN = ["tests/integration/test_option_a_chain.py"]
 INT_S3 = ["tests/integration/test_bucket_policy.py"]
 INT_REVOKE = ["tests/integration/test_revoke.py"]
 INT_DRY = ["tests/integration/test_dry_run.py"]
@@ -1101,6 +1102,14 @@ MUTATIONS = [
         "                same_buckets = set(held_locations)",
         "the EMR role's option (a) warning names other partners' buckets",
         INT_OPTION_A_MOVES,
+    ),
+    m(
+        "B16",
+        "operators/s3.py",
+        "        problem = None if metadata is None else key_problem(metadata)",
+        "        problem = None",
+        "option (a) writes the bucket policy for a default key S3 cannot encrypt with",
+        INT_OPTION_A_CHAIN,
     ),
     # S3 Access Grants and credential settings
     m(
