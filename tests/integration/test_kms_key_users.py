@@ -411,3 +411,25 @@ def test_an_enabled_symmetric_key_is_granted_without_a_warning(aws: Seeded, capf
     run_operator(make_operator(aws.kms_key_arn))
 
     assert "S3 cannot encrypt" not in capfd.readouterr().out
+
+
+def test_a_describe_key_the_connection_may_not_make_is_said_and_the_grant_goes_on(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A connection without kms:DescribeKey granted before keeps working: the check is skipped, and said to be."""
+    from devstack.fault_proxy import FaultProxy
+    from tests.conftest import use_connections
+
+    create_roles(aws, "partner-a-writer")
+    denied = (400, "AccessDeniedException", "User is not authorized to perform: kms:DescribeKey")
+    with FaultProxy(aws.url, intercept=lambda operation: denied if operation == "DescribeKey" else None) as proxy:
+        use_connections(monkeypatch, proxy.url)
+        capfd.readouterr()
+        result, recorder, _ = run_operator(make_operator(aws.kms_key_arn))
+
+    assert result == aws.kms_key_arn
+    assert recorder.mutating == ["PutKeyPolicy"]
+    assert proxy.requests["DescribeKey"] == 1
+    logged = capfd.readouterr().out
+    assert f"kms:DescribeKey on {aws.kms_key_arn} was denied" in logged
+    assert "is not checked" in logged
