@@ -332,9 +332,10 @@ def _read_chain_state(
     account_restrict = _read_account_restrict(readers.s3, destination_account) if buckets else None
     key_policies: dict[str, dict[str, Any] | Unreadable | None] = {}
     key_states: dict[str, str] = {}
+    key_kinds: dict[str, dict[str, str]] = {}
     for bucket in buckets.values():
         if isinstance(bucket, BucketState):
-            _read_bucket_key(readers.kms, bucket, destination_account, key_policies, key_states)
+            _read_bucket_key(readers.kms, bucket, destination_account, key_policies, (key_states, key_kinds))
     state = ChainState(
         emr_role=emr_role,
         security_configuration_name=security_configuration,
@@ -343,6 +344,7 @@ def _read_chain_state(
         buckets=buckets,
         key_policies=key_policies,
         key_states=key_states,
+        key_kinds=key_kinds,
         release_label=cluster.release_label,
         ignored_release_label=cluster.ignored_release_label,
         cluster_configurations=cluster.configurations,
@@ -393,7 +395,7 @@ def _read_requested_key(
         state.requested_keys[entry] = described
         return
     state.requested_keys[entry] = _read_described_key(
-        kms, described, destination_account, state.key_policies, state.key_states
+        kms, described, destination_account, state.key_policies, (state.key_states, state.key_kinds)
     )
 
 
@@ -545,10 +547,11 @@ def _read_bucket_key(
     bucket: BucketState,
     destination_account: str,
     key_policies: dict[str, dict[str, Any] | Unreadable | None],
-    key_states: dict[str, str],
+    described_as: tuple[dict[str, str], dict[str, dict[str, str]]],
 ) -> None:
     """
-    Resolve the bucket's default KMS key and read its policy into ``key_policies`` (its state into ``key_states``),
+    Resolve the bucket's default KMS key and read its policy into ``key_policies`` (its state and kind into
+    ``described_as``: :func:`_read_described_key`),
     with KMS of the bucket's Region: S3 uses a key of the bucket's own Region only (Amazon S3 User Guide, "Using
     server-side encryption with AWS KMS keys (SSE-KMS)"), and ``alias/aws/s3`` or a key id names a key of the
     Region the request is sent to (AWS KMS Developer Guide, "AWS managed keys": one per service and Region).
@@ -576,7 +579,7 @@ def _read_bucket_key(
     if key.get("KeyManager") == "AWS":
         bucket.aws_managed_key_arn = str(key["Arn"])  # aws/s3: its policy is AWS's own (checks/key_user.py)
         return
-    bucket.kms_key_arn = _read_described_key(kms, key, destination_account, key_policies, key_states)
+    bucket.kms_key_arn = _read_described_key(kms, key, destination_account, key_policies, described_as)
 
 
 def _read_described_key(
@@ -584,14 +587,17 @@ def _read_described_key(
     described: dict[str, Any],
     destination_account: str,
     key_policies: dict[str, dict[str, Any] | Unreadable | None],
-    key_states: dict[str, str],
+    described_as: tuple[dict[str, str], dict[str, dict[str, str]]],
 ) -> str:
     """
-    Record a key DescribeKey returned (its state into ``key_states``) and read its policy once into
+    Record a key DescribeKey returned (its state and kind into ``described_as``: :attr:`ChainState.key_states`,
+    :attr:`ChainState.key_kinds`) and read its policy once into
     ``key_policies`` (a key of another account than the destination connection's cannot be read); return its ARN.
     """
     arn = str(described["Arn"])
+    key_states, key_kinds = described_as
     key_states[arn] = str(described.get("KeyState", "Enabled"))
+    key_kinds[arn] = {field: str(described[field]) for field in ("KeySpec", "KeyUsage") if described.get(field)}
     if account_of_arn(arn) != destination_account:
         key_policies[arn] = Unreadable(
             f"the key is in account {account_of_arn(arn)}; the destination connection acts in account "

@@ -44,6 +44,8 @@ UNIT_SECCONF = [
 INT_TRUST = ["tests/integration/test_destination_role.py", "tests/integration/test_safety.py"]
 INT_ASSUME = ["tests/integration/test_assume_role_policy.py"]
 INT_KMS = ["tests/integration/test_kms_key_users.py"]
+INT_OPTION_A_MOVES = ["tests/integration/test_option_a_moves.py"]
+INT_OPTION_A_CHAIN = ["tests/integration/test_option_a_chain.py"]
 INT_S3 = ["tests/integration/test_bucket_policy.py"]
 INT_REVOKE = ["tests/integration/test_revoke.py"]
 INT_DRY = ["tests/integration/test_dry_run.py"]
@@ -67,6 +69,7 @@ UNIT_SETTINGS = [
 ]
 UNIT_KMS = [
     "tests/unit/test_kms_grants.py",
+    "tests/unit/test_kms_keys.py",
     "tests/unit/test_chain.py",
     "tests/unit/test_chain_audit_fixes.py",
     "tests/unit/test_requested_encryption.py",
@@ -1084,6 +1087,30 @@ MUTATIONS = [
         "an unreadable IMDS setting on an old release not reported",
         UNIT_RELEASE,
     ),
+    m(
+        "B14",
+        "hooks/s3.py",
+        "                    kept[principal] = beyond_asked(bucket_policy.granted_locations(current, principal), wanted)",
+        "                    kept[principal] = []",
+        "a prefix the bucket policy keeps for a partner that moved not warned",
+        INT_OPTION_A_MOVES,
+    ),
+    m(
+        "B15",
+        "hooks/iam.py",
+        "                same_buckets = {location for location in held_locations if location.bucket in buckets}",
+        "                same_buckets = set(held_locations)",
+        "the EMR role's option (a) warning names other partners' buckets",
+        INT_OPTION_A_MOVES,
+    ),
+    m(
+        "B16",
+        "operators/s3.py",
+        "        problem = None if metadata is None else key_problem(metadata)",
+        "        problem = None",
+        "option (a) writes the bucket policy for a default key S3 cannot encrypt with",
+        INT_OPTION_A_CHAIN,
+    ),
     # S3 Access Grants and credential settings
     m(
         "G01",
@@ -1194,10 +1221,26 @@ MUTATIONS = [
     ),
     m(
         "K09",
-        "pure/checks/key_user.py",
+        "pure/kms_keys.py",
         'USABLE_KEY_STATES = frozenset({"Enabled", "Updating"})',
         'USABLE_KEY_STATES = frozenset({"Enabled"})',
         "a multi-Region key Updating taken as unusable",
+        UNIT_KMS,
+    ),
+    m(
+        "K09b",
+        "pure/kms_keys.py",
+        '            f"{enable_fix(state)}; or encrypt the bucket with another key and grant that one",\n            refuse=True,',
+        '            f"{enable_fix(state)}; or encrypt the bucket with another key and grant that one",\n            refuse=False,',
+        "a key pending deletion granted with a warning instead of refused",
+        UNIT_KMS,
+    ),
+    m(
+        "K09c",
+        "pure/kms_keys.py",
+        "    if (spec is not None and spec != S3_KEY_SPEC) or (usage is not None and usage != S3_KEY_USAGE):",
+        "    if usage is not None and usage != S3_KEY_USAGE:",
+        "an asymmetric encryption key (RSA, ENCRYPT_DECRYPT) taken as one S3 encrypts with",
         UNIT_KMS,
     ),
     m(
@@ -3269,7 +3312,7 @@ MUTATIONS = [
     j(
         "SW07",
         "emrfs_writer.py",
-        "        if not self.bucket.key_named_by_arn and principal.account != self.bucket.owner:",
+        "        if not bucket.key_named_by_arn and principal.account != bucket.owner:",
         "        if False:",
         "a default key named by alias found from another account",
         WRITER_UNIT,

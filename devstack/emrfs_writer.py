@@ -407,6 +407,10 @@ def _trust_policy(url: str, role_arn: str) -> tuple[dict[str, Any] | None, str |
     return (json.loads(document) if isinstance(document, str) else dict(document)), str(role["Arn"])
 
 
+#: The one key spec S3 encrypts with (its own judge: not the package's pure/kms_keys.py).
+SYMMETRIC_KEY_SPEC = "SYMMETRIC_DEFAULT"
+
+
 @dataclass(frozen=True)
 class _Bucket:
     name: str
@@ -432,6 +436,8 @@ class _Bucket:
     key_grants: tuple[dict[str, Any], ...] = ()
     #: The bucket's Region, where the writer acts: its partition is that of every ARN (IAM's, S3's, KMS's).
     region: str = REGION
+    #: DescribeKey's KeySpec of the default key.
+    key_spec: str = SYMMETRIC_KEY_SPEC
 
     def policy_for(self, caller_account: str) -> tuple[dict[str, Any] | None, str]:
         """The bucket policy S3 applies to a caller of this account, and its name for the reasons."""
@@ -471,6 +477,7 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
     key_policy: dict[str, Any] | None = None
     aws_managed = False
     key_state = "Enabled"
+    key_spec = SYMMETRIC_KEY_SPEC
     key_grants: tuple[dict[str, Any], ...] = ()
     try:
         rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
@@ -494,6 +501,7 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
             key_arn = metadata["Arn"]
             aws_managed = metadata.get("KeyManager") == "AWS"
             key_state = str(metadata.get("KeyState", "Enabled"))
+            key_spec = str(metadata.get("KeySpec") or SYMMETRIC_KEY_SPEC)
             key_policy = json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
             key_grants = _grants(kms, key_arn)
     named_by_arn = str(default.get("KMSMasterKeyID") or "").startswith("arn:")
@@ -526,6 +534,7 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
         bucket_key_enabled,
         key_grants,
         region,
+        key_spec,
     )
 
 
@@ -542,6 +551,7 @@ class _Key:
     policy: dict[str, Any] | None
     state: str = "Enabled"
     grants: tuple[dict[str, Any], ...] = ()
+    spec: str = SYMMETRIC_KEY_SPEC
 
 
 def _resolve_key(url: str, key_id: str, requester_account: str, region: str) -> _Key | Decision:
@@ -564,7 +574,13 @@ def _resolve_key(url: str, key_id: str, requester_account: str, region: str) -> 
             "in the requester's account, a key ARN in the key's)",
         )
     policy = json.loads(kms.get_key_policy(KeyId=metadata["Arn"], PolicyName="default")["Policy"])
-    return _Key(metadata["Arn"], policy, str(metadata.get("KeyState", "Enabled")), _grants(kms, metadata["Arn"]))
+    return _Key(
+        metadata["Arn"],
+        policy,
+        str(metadata.get("KeyState", "Enabled")),
+        _grants(kms, metadata["Arn"]),
+        str(metadata.get("KeySpec") or SYMMETRIC_KEY_SPEC),
+    )
 
 
 def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decision, context_arn: str) -> Decision:
@@ -580,6 +596,13 @@ def _judge_key(principal: Principal, kms_action: str, key: _Key, decision: Decis
     # "Change the primary key in a set of multi-Region keys").
     if key.state not in ("Enabled", "Updating"):
         return Decision(False, f"denied: {kms_action} on {key.arn}: KMSInvalidStateException, the key is {key.state}")
+    # "Amazon S3 only supports symmetric encryption KMS keys" (Amazon S3 API Reference, "Encryption"); KMS refuses a
+    # data key of another key spec: "you can only use symmetric encryption KMS keys to generate symmetric data keys"
+    # (AWS KMS Developer Guide, "Key type reference"). What error S3 relays is not documented: the reason says which.
+    if key.spec != SYMMETRIC_KEY_SPEC:
+        return Decision(
+            False, f"denied: {kms_action} on {key.arn}: the key's KeySpec is {key.spec}, not {SYMMETRIC_KEY_SPEC}"
+        )
     context = {**aws_judge.s3_kms_context(key.arn, principal.account), "kms:EncryptionContext:aws:s3:arn": context_arn}
     key_decision = aws_judge.authorize(
         principal,
@@ -941,15 +964,16 @@ class _Writer:
                     f"{principal.account} (AWS managed keys cannot be used across accounts)",
                 )
             return decision
-        if self.bucket.kms_key_arn is None:
+        bucket = self.bucket
+        if bucket.kms_key_arn is None:
             return decision
-        if not self.bucket.key_named_by_arn and principal.account != self.bucket.owner:
+        if not bucket.key_named_by_arn and principal.account != bucket.owner:
             return Decision(
                 False,
                 f"denied: the bucket names its key by alias or key id, which S3 resolves in the requester's "
                 f"account {principal.account}, where no such key is (a key ARN is needed across accounts)",
             )
-        default = _Key(self.bucket.kms_key_arn, self.bucket.key_policy, self.bucket.key_state, self.bucket.key_grants)
+        default = _Key(bucket.kms_key_arn, bucket.key_policy, bucket.key_state, bucket.key_grants, bucket.key_spec)
         return _judge_key(principal, kms_action, default, decision, context_arn)
 
     def requested_key(self, key_id: str, requester_account: str) -> _Key | Decision:

@@ -41,6 +41,7 @@ from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, NotConve
 from airflow_provider_emrfs_xacct.pure.merge import (
     MAX_ROLE_INLINE_POLICIES_CHARS,
     MAX_TRUST_POLICY_CHARS,
+    beyond_asked,
     find_statement,
     granted_trust_statement,
     iam_policy_length,
@@ -633,6 +634,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         partition: str | None = None,
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
+        kept: list[str] | None = None,
     ) -> list[Change]:
         """
         Keep the EMR EC2 role's provider-owned inline policy for option (a): the partner bucket and its key.
@@ -642,13 +644,20 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         say) or onto the provider's (a ``Condition``); revoking is a separate step.
 
         :param partition: of the policy's ARNs (``arn:aws-cn:s3:::…`` in China); default: the connection's.
+        :param kept: filled with the prefixes the policy held, as last read, in the buckets of ``locations`` beyond
+            them (:func:`~airflow_provider_emrfs_xacct.pure.merge.beyond_asked`). Other buckets' prefixes and the keys
+            are not named: partners share the EMR EC2 role, and which partner a bucket or key is for is not known.
         """
         wanted_locations, wanted_keys = set(locations), set(kms_key_arns)
         partition = partition or self.conn_partition
+        buckets = {location.bucket for location in wanted_locations}
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
             documents.refuse_restricted_legacy_statements(current)
             held_locations, held_keys, held_acl = bucket_policy.emr_role_policy_holds(current)
+            if kept is not None:
+                same_buckets = {location for location in held_locations if location.bucket in buckets}
+                kept[:] = beyond_asked(same_buckets, wanted_locations)
             ours = bucket_policy.emr_role_bucket_policy(
                 partition, held_locations | wanted_locations, held_keys | wanted_keys, object_acl=object_acl or held_acl
             )

@@ -23,6 +23,7 @@ from airflow_provider_emrfs_xacct.pure.converge import (
     read_modify_write,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+from airflow_provider_emrfs_xacct.pure.kms_keys import key_problem
 from airflow_provider_emrfs_xacct.pure.merge import (
     aws_principals,
     document_size,
@@ -101,8 +102,13 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
         ``None`` when this connection may not describe the key (another account's key whose policy does
         not allow it, or a key that does not exist); the caller then decides from the ARN alone.
         """
+        metadata = self.readable_key(key_arn)
+        return None if metadata is None else str(metadata["KeyManager"])
+
+    def readable_key(self, key_arn: str) -> dict[str, Any] | None:
+        """Return ``DescribeKey``'s ``KeyMetadata``, or ``None`` when the key is not there or may not be described."""
         try:
-            return str(self.conn.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyManager"])
+            return dict(self.conn.describe_key(KeyId=key_arn)["KeyMetadata"])
         except ClientError as error:
             if error_code(error) in ("AccessDeniedException", "NotFoundException"):
                 return None
@@ -143,6 +149,40 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
             if error_code(error) == "NotFoundException":
                 return None
             raise
+
+    def check_key_usable(self, key_arn: str) -> str:
+        """
+        Refuse a key no key-user grant makes S3 writes work with; return a warning for one S3 cannot use now.
+
+        Read with ``DescribeKey`` before any write and judged by
+        :func:`~airflow_provider_emrfs_xacct.pure.kms_keys.key_problem`, as the verifier judges it: an asymmetric or
+        HMAC key, or a key scheduled for deletion, is a :class:`PreconditionError` naming ``key_arn``; a key disabled,
+        waiting for its key material or in a disconnected custom key store is granted (the grant is right once
+        someone enables it) with a warning naming the fix. ``""``: nothing to say, also when the key does not exist
+        (``GetKeyPolicy`` then says so, naming the fix). A denied ``DescribeKey`` is said in the warning: the key's
+        kind and state are then not checked.
+        """
+        try:
+            metadata = self.describe_key(key_arn)
+        except ClientError as error:
+            if not is_access_denied(error):
+                raise
+            return (
+                f"kms:DescribeKey on {key_arn} was denied to connection {self.aws_conn_id!r}, so whether S3 can "
+                "encrypt with the key (its kind and state) is not checked; allow kms:DescribeKey to check it"
+            )
+        problem = None if metadata is None else key_problem(metadata)
+        if problem is None:
+            return ""
+        if problem.refuse:
+            raise PreconditionError(
+                f"{key_arn} {problem.problem}; a key-user grant cannot make writes to the bucket work: {problem.fix}",
+                field="key_arn",
+            )
+        return (
+            f"{key_arn} {problem.problem}: the principals are made key users, but every write to a bucket encrypted "
+            f"with it fails until then; {problem.fix}"
+        )
 
     def read_key_policy(self, key_arn: str) -> dict[str, Any] | None:
         """Return the ``default`` key policy, ``None`` if the key does not exist; other errors are raised as they are."""

@@ -25,7 +25,7 @@ from airflow_provider_emrfs_xacct.pure.converge import (
     read_modify_write,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
-from airflow_provider_emrfs_xacct.pure.merge import document_size, parse_document, policy_text
+from airflow_provider_emrfs_xacct.pure.merge import beyond_asked, document_size, parse_document, policy_text
 from airflow_provider_emrfs_xacct.pure.plan import UPDATE, Change
 
 if TYPE_CHECKING:
@@ -327,17 +327,23 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         object_acl: bool = False,
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
+        kept: dict[str, list[str]] | None = None,
     ) -> list[Change]:
         """
         Grant each principal access to the locations through its own bucket-policy statements.
 
         :param partition: of the statements' ARNs (``arn:aws-cn:s3:::…`` in China); default: the connection's.
         :param object_acl: also grant ``s3:PutObjectAcl`` (the writes carry a canned ACL).
+        :param kept: filled with what each principal's statements held, as last read, beyond ``locations``
+            (:func:`~airflow_provider_emrfs_xacct.pure.merge.beyond_asked`): kept, since the grant only adds.
         """
         wanted, principals = set(locations), list(principal_arns)
         partition = partition or self.conn_partition
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
+            if kept is not None:
+                for principal in principals:
+                    kept[principal] = beyond_asked(bucket_policy.granted_locations(current, principal), wanted)
             policy = current
             for principal in principals:
                 policy = bucket_policy.grant(policy, partition, principal, wanted, object_acl=object_acl)

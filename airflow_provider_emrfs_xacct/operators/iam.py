@@ -221,18 +221,18 @@ class EnsureDestinationRoleOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         trusted: list[str],
     ) -> None:
         """Log what the role's provider statements grant that this run did not ask for (kept: the provider only adds)."""
-        from airflow_provider_emrfs_xacct.pure.merge import KEPT_REMOVAL, kept_beyond_asked, parse_document
+        from airflow_provider_emrfs_xacct.pure.merge import (
+            KEPT_REMOVAL,
+            kept_beyond_asked,
+            kept_warning,
+            parse_document,
+        )
 
         trust = parse_document(role.get("AssumeRolePolicyDocument"))
         kept = kept_beyond_asked(policy, trust, locations, keys, trusted)
         if kept:
-            self.log.warning(
-                "Role %s keeps access this run did not ask for: %s. The ensure operators only add (another pipeline "
-                "or partner_access call may share the role and need it). If nothing needs it any more, remove it: %s",
-                role_name,
-                "; ".join(kept),
-                KEPT_REMOVAL,
-            )
+            sharers = "another pipeline or partner_access call may share the role and need it"
+            self.log.warning("%s", kept_warning(f"Role {role_name}", kept, sharers, KEPT_REMOVAL))
 
     def require_trusted_here(self, trusted: list[str], partition: str) -> None:
         """

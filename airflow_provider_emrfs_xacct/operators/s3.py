@@ -124,6 +124,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         key_arn = self._check_bucket_key(bucket, encryption.get("SSEAlgorithm"), encryption.get("KMSMasterKeyID"))
         # BucketOwnerPreferred: EMRFS sends the canned ACL, so the writer needs s3:PutObjectAcl too.
         object_acl = not switch and ownership == "BucketOwnerPreferred"
+        kept: dict[str, list[str]] = {}
         with explain_access_denied(self.hook):
             changes = self.hook.ensure_bucket_access(
                 bucket,
@@ -133,6 +134,7 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
                 object_acl=object_acl,
                 settings=settings,
                 dry_run=self.dry_run,
+                kept=kept,
             )
             if switch:
                 changes += self.hook.ensure_bucket_owner_enforced(bucket, current=ownership, dry_run=self.dry_run)
@@ -145,21 +147,51 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
                 bucket,
             )
         self.log.info("Objects written to %s will be owned by the %s", bucket, report["objects_owned_by"])
+        self.warn_kept(bucket, kept)
         self.report(context, changes)
         return report
 
+    def warn_kept(self, bucket: str, kept: dict[str, list[str]]) -> None:
+        """Log, per principal, the prefixes its statements keep that this run did not ask for (the grant only adds)."""
+        from airflow_provider_emrfs_xacct.pure.merge import kept_warning
+
+        for principal, items in kept.items():
+            if items:
+                removal = (
+                    f"RevokeBucketAccessOperator(bucket={bucket!r}, principal_arns=[{principal!r}]) removes the "
+                    "role's statements in this bucket (every prefix), then this operator with the prefixes still "
+                    "wanted writes them again (run both while the role writes nothing there)"
+                )
+                sharers = "another partner or pipeline using the role may write there"
+                self.log.warning(
+                    "%s", kept_warning(f"The policy of bucket {bucket} for {principal}", items, sharers, removal)
+                )
+
     def _check_bucket_key(self, bucket: str, algorithm: str | None, key_id: str | None) -> str | None:
-        """Refuse a default key no other account can use; return the key's ARN (``None`` without SSE-KMS)."""
+        """
+        Refuse a default key no other account can use, or S3 cannot encrypt with whatever the grants (its kind, its
+        deletion: :func:`~airflow_provider_emrfs_xacct.pure.kms_keys.key_problem`, as the key grant judges it); warn
+        about one S3 cannot use until someone changes it (disabled, say). Return the key's ARN (``None`` without
+        SSE-KMS).
+        """
         from airflow_provider_emrfs_xacct.pure.bucket_policy import refuse_unusable_bucket_key
+        from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+        from airflow_provider_emrfs_xacct.pure.kms_keys import key_problem
         from airflow_provider_emrfs_xacct.pure.validation import region_of_arn
 
         if algorithm not in ("aws:kms", "aws:kms:dsse"):
             return None
-        manager = None
+        metadata = None
         if key_id is not None and key_id.startswith("arn:") and ":key/" in key_id:
             # Described in the key's own Region (the bucket's): KMS of another Region does not know it.
-            manager = self.kms_hook.in_region(region_of_arn(key_id)).get_key_manager(key_id)
-        refuse_unusable_bucket_key(bucket, algorithm, key_id, manager)
+            metadata = self.kms_hook.in_region(region_of_arn(key_id)).readable_key(key_id)
+        refuse_unusable_bucket_key(bucket, algorithm, key_id, None if metadata is None else metadata.get("KeyManager"))
+        problem = None if metadata is None else key_problem(metadata)
+        if problem is not None:
+            said = f"bucket {bucket} is encrypted by default with {key_id}, which {problem.problem}"
+            if problem.refuse:
+                raise PreconditionError(f"{said}; no grant makes writes to it work: {problem.fix}", field="s3_prefixes")
+            self.log.warning("%s: every write fails until then; %s", said, problem.fix)
         return key_id
 
     @cached_property
@@ -249,6 +281,7 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             where = f"connection {self.aws_conn_id!r}"
             validation.require_role_here(self.emr_ec2_role_name, account, partition, "emr_ec2_role_name", where)
             self.hook.role_field = "emr_ec2_role_name"
+            kept: list[str] = []
             changes = self.hook.ensure_emr_role_bucket_access(
                 role_name,
                 locations,
@@ -257,7 +290,18 @@ class GrantEmrRoleBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 partition=partition,
                 settings=self.converge_settings,
                 dry_run=self.dry_run,
+                kept=kept,
             )
+        if kept:
+            from airflow_provider_emrfs_xacct.pure.merge import kept_warning
+
+            removal = (
+                f"by hand, from the role's inline policy {EMR_ROLE_POLICY_NAME} (the next run keeps what is left), and "
+                "from the bucket policy with RevokeBucketAccessOperator (then GrantBucketAccessOperator with the "
+                "prefixes still wanted)"
+            )
+            sharers = "partners share the EMR EC2 role, and another may write there"
+            self.log.warning("%s", kept_warning(f"Role {role_name}", kept, sharers, removal))
         self.report(context, changes)
         return EMR_ROLE_POLICY_NAME  # in a dry run too: the plan is under the XCom key "plan"
 

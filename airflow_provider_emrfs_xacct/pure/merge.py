@@ -812,16 +812,45 @@ def kept_beyond_asked(
     are left out: the next write drops them); statements the provider did not write are not the provider's to name.
     """
     held_locations, held_keys = locations_in_permissions_policy(policy)
-    items = []
-    prefixes = sorted(location.uri for location in held_locations - set(locations))
-    if prefixes:
-        items.append("prefixes " + ", ".join(prefixes))
-    other_keys = sorted(held_keys - set(keys))
-    if other_keys:
-        items.append("KMS keys " + ", ".join(other_keys))
+    items = beyond_asked(held_locations, locations, held_keys, keys)
     statement = find_statement(trust, TRUST_SID)
     if statement is not None and statement.get("Effect") == "Allow":
         roles = sorted(set(without_identities(live_principals(aws_principals(statement)), trusted)))
         if roles:
             items.append("trusted EMR EC2 roles " + ", ".join(roles))
     return items
+
+
+def beyond_asked(
+    held_locations: Iterable[S3Location],
+    locations: Iterable[S3Location],
+    held_keys: Iterable[str] = (),
+    keys: Iterable[str] = (),
+) -> list[str]:
+    """
+    Return the prefixes and keys a provider grant holds that a run did not ask for: one item per kind, ``[]`` when
+    none. The rule every route's warning shares (the destination role's :func:`kept_beyond_asked`, the bucket
+    policy's statements of a principal, the EMR EC2 role's option (a) policy): the ``ensure`` operators only add.
+    """
+    items = []
+    prefixes = sorted(location.uri for location in set(held_locations) - set(locations))
+    if prefixes:
+        items.append("prefixes " + ", ".join(prefixes))
+    other_keys = sorted(set(held_keys) - set(keys))
+    if other_keys:
+        items.append("KMS keys " + ", ".join(other_keys))
+    return items
+
+
+def kept_warning(holder: str, kept: list[str], sharers: str, removal: str) -> str:
+    """
+    The WARNING a run logs for what a provider grant keeps that it did not ask for (:func:`beyond_asked`).
+
+    :param holder: what holds it (``Role emrfs-acme-writer``, ``The policy of bucket b for role …``).
+    :param sharers: who else may need it (the ensure operators only add for them).
+    :param removal: how to remove it once nothing needs it.
+    """
+    return (
+        f"{holder} keeps access this run did not ask for: {'; '.join(kept)}. The ensure operators only add "
+        f"({sharers}). If nothing needs it any more, remove it: {removal}"
+    )

@@ -54,6 +54,8 @@ def resource_of(service: str, operation: str, params: dict[str, Any]) -> str:
     if service == "iam":
         role, policy = params.get("RoleName"), params.get("PolicyName")
         return f"iam role {role} inline policy {policy}" if policy else f"iam role {role} trust policy"
+    if service == "kms" and operation == "DescribeKey":
+        return f"kms key {params.get('KeyId')} metadata"
     if service == "kms":
         return f"kms key {params.get('KeyId')} key policy"
     if service == "emr" and operation.endswith("SecurityConfiguration"):

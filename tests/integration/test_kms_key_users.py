@@ -84,7 +84,8 @@ def test_first_run_adds_the_key_user_statement_and_a_second_run_changes_nothing(
     second, recorder, ti = run_operator(make_operator(aws.kms_key_arn))
     assert second == aws.kms_key_arn
     assert recorder.mutating == []
-    assert recorder.reads == ["GetKeyPolicy"]
+    # DescribeKey: the key's kind and state, judged before any write (pure/kms_keys.py).
+    assert recorder.reads == ["DescribeKey", "GetKeyPolicy"]
     assert ti.xcoms["plan"] == []
     assert key_policy(kms, aws.kms_key_arn) == policy
 
@@ -143,7 +144,7 @@ def test_unknown_key_is_a_precondition_error_without_a_write(aws: Seeded) -> Non
     assert str(excinfo.value).startswith(f"key_arn: kms:GetKeyPolicy on {SOME_KEY_ARN} failed for connection ")
     assert "(NotFoundException: " in str(excinfo.value)
     assert str(excinfo.value).endswith("check the key's id and region, or create the key first")
-    assert recorder.calls == ["GetKeyPolicy"]
+    assert recorder.calls == ["DescribeKey", "GetKeyPolicy"]  # DescribeKey finds no key: GetKeyPolicy says so
     # KMS is eventually consistent: a key created seconds ago may answer NotFoundException for a while (AWS KMS
     # Developer Guide, "AWS KMS eventual consistency"), so the task keeps its Airflow retries.
     assert not isinstance(excinfo.value, AirflowFailException)
@@ -328,3 +329,107 @@ def test_a_key_policy_that_fits_as_sent_is_not_refused_for_the_spaces_of_another
     with CallRecorder().everywhere() as recorder, pytest.raises(QuotaExceededError, match="32768"):
         operator.execute({"ti": ti, "task_instance": ti})
     assert recorder.mutating == []
+
+
+def _key_of_kind(aws: Seeded, kind: str) -> str:
+    """A key of the destination account, with the seeded key's policy, that S3 cannot encrypt with as it is."""
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    arguments: dict[str, Any] = {"Policy": json.dumps(aws.key_policy)}
+    if kind == "RSA_2048":
+        arguments.update(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")
+    elif kind == "HMAC_256":
+        arguments.update(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")
+    metadata = kms.create_key(**arguments)["KeyMetadata"]
+    # moto's ScheduleKeyDeletion and DisableKey take no ARN (HTTP 500): the key id.
+    if kind == "PendingDeletion":
+        kms.schedule_key_deletion(KeyId=metadata["KeyId"], PendingWindowInDays=7)
+    elif kind == "Disabled":
+        kms.disable_key(KeyId=metadata["KeyId"])
+    return str(metadata["Arn"])
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        # Amazon S3 API Reference, "Encryption": "Amazon S3 only supports symmetric encryption KMS keys".
+        (
+            "RSA_2048",
+            "has KeySpec RSA_2048 and KeyUsage ENCRYPT_DECRYPT, and S3 encrypts only with symmetric encryption keys",
+        ),
+        (
+            "HMAC_256",
+            "has KeySpec HMAC_256 and KeyUsage GENERATE_VERIFY_MAC, and S3 encrypts only with symmetric encryption keys",
+        ),
+        # AWS KMS API Reference, ScheduleKeyDeletion / CancelKeyDeletion: deleted at the end of its waiting period.
+        ("PendingDeletion", "is PendingDeletion: KMS deletes it when its waiting period ends"),
+    ],
+)
+def test_a_key_s3_cannot_encrypt_with_is_refused_before_any_write(aws: Seeded, kind: str, said: str) -> None:
+    """No grant makes writes work with such a key: refused naming ``key_arn``, the key and the fix; nothing written."""
+    create_roles(aws, "partner-a-writer")
+    key_arn = _key_of_kind(aws, kind)
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    before = key_policy(kms, key_arn)
+
+    with CallRecorder().everywhere() as recorder, pytest.raises(PreconditionError) as caught:
+        run_operator(make_operator(key_arn))
+
+    assert str(caught.value).startswith(f"key_arn: {key_arn} {said}")
+    assert ("kms:CancelKeyDeletion" if kind == "PendingDeletion" else "SYMMETRIC_DEFAULT") in str(caught.value)
+    assert recorder.mutating == []
+    assert key_policy(kms, key_arn) == before
+    assert not caught.value.retriable  # a person changes the key or the bucket; a retry sees the same
+
+
+def test_a_disabled_key_is_granted_with_a_warning_naming_the_fix(
+    aws: Seeded, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A disabled key may be enabled again (AWS KMS API Reference, EnableKey): the grant is right then, so it is made;
+    the writes fail until then, which the task log says (and the verifier fails, naming the same fix).
+    """
+    create_roles(aws, "partner-a-writer")
+    key_arn = _key_of_kind(aws, "Disabled")
+
+    capfd.readouterr()
+    result, recorder, _ti = run_operator(make_operator(key_arn))
+    logged = capfd.readouterr().out  # the task's log (Airflow's structured logger writes to stdout)
+
+    assert result == key_arn
+    assert recorder.mutating == ["PutKeyPolicy"]
+    users = key_policy(client(aws.url, DESTINATION_ACCOUNT, "kms"), key_arn)["Statement"][-1]
+    assert as_list(users["Principal"]["AWS"]) == [PARTNER_A_ROLE]
+    warned = [line for line in logged.splitlines() if "warning" in line.lower() and f"{key_arn} is Disabled" in line]
+    assert warned, logged
+    assert "kms:EnableKey" in warned[0]
+
+
+def test_an_enabled_symmetric_key_is_granted_without_a_warning(aws: Seeded, capfd: pytest.CaptureFixture[str]) -> None:
+    create_roles(aws, "partner-a-writer")
+
+    capfd.readouterr()
+    run_operator(make_operator(aws.kms_key_arn))
+
+    assert "S3 cannot encrypt" not in capfd.readouterr().out
+
+
+def test_a_describe_key_the_connection_may_not_make_is_said_and_the_grant_goes_on(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A connection without kms:DescribeKey granted before keeps working: the check is skipped, and said to be."""
+    from devstack.fault_proxy import FaultProxy
+    from tests.conftest import use_connections
+
+    create_roles(aws, "partner-a-writer")
+    denied = (400, "AccessDeniedException", "User is not authorized to perform: kms:DescribeKey")
+    with FaultProxy(aws.url, intercept=lambda operation: denied if operation == "DescribeKey" else None) as proxy:
+        use_connections(monkeypatch, proxy.url)
+        capfd.readouterr()
+        result, recorder, _ = run_operator(make_operator(aws.kms_key_arn))
+
+    assert result == aws.kms_key_arn
+    assert recorder.mutating == ["PutKeyPolicy"]
+    assert proxy.requests["DescribeKey"] == 1
+    logged = capfd.readouterr().out
+    assert f"kms:DescribeKey on {aws.kms_key_arn} was denied" in logged
+    assert "is not checked" in logged

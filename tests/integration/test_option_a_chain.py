@@ -392,3 +392,54 @@ def test_every_s3_action_the_emr_role_policy_grants_is_allowed_by_the_bucket_pol
     ]
 
     assert refused == []
+
+
+def _encrypt_bucket_with_new_key(aws: Seeded, kind: str) -> str:
+    """Make the bucket's default encryption a new key of the destination account, of ``kind``; return its ARN."""
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    arguments: dict[str, Any] = {"Policy": json.dumps(aws.key_policy)}
+    if kind == "RSA_2048":
+        arguments.update(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")
+    metadata = kms.create_key(**arguments)["KeyMetadata"]
+    if kind == "PendingDeletion":  # moto's ScheduleKeyDeletion and DisableKey take the key id, not its ARN
+        kms.schedule_key_deletion(KeyId=metadata["KeyId"], PendingWindowInDays=7)
+    elif kind == "Disabled":
+        kms.disable_key(KeyId=metadata["KeyId"])
+    default = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": metadata["Arn"]}
+    client(aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_encryption(
+        Bucket=aws.bucket,
+        ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": default}]},
+    )
+    return str(metadata["Arn"])
+
+
+@pytest.mark.parametrize(
+    ("kind", "needle"),
+    [("RSA_2048", "has KeySpec RSA_2048"), ("PendingDeletion", "is PendingDeletion")],
+)
+def test_a_default_key_s3_cannot_encrypt_with_is_refused_before_any_write(aws: Seeded, kind: str, needle: str) -> None:
+    """
+    The bucket policy cannot make writes work with a bucket key S3 cannot encrypt with (pure/kms_keys.py: "Amazon
+    S3 only supports symmetric encryption KMS keys", Amazon S3 API Reference, "Encryption"; a key pending deletion):
+    refused as GrantKmsKeyUserOperator refuses it, before any write, naming the bucket and the fix.
+    """
+    key_arn = _encrypt_bucket_with_new_key(aws, kind)
+
+    error, recorder = failing(grant(), PreconditionError)
+
+    assert str(error).startswith(f"s3_prefixes: bucket {aws.bucket} is encrypted by default with {key_arn}, which")
+    assert needle in str(error)
+    assert recorder.mutating == []
+
+
+def test_a_disabled_default_key_is_granted_with_a_warning(aws: Seeded, capfd: pytest.CaptureFixture[str]) -> None:
+    key_arn = _encrypt_bucket_with_new_key(aws, "Disabled")
+    capfd.readouterr()
+
+    report, recorder, _ = run_operator(grant())
+
+    assert report["kms_key_arn"] == key_arn
+    assert recorder.mutating == ["PutBucketPolicy"]
+    warned = [line for line in capfd.readouterr().out.splitlines() if f"{key_arn}, which is Disabled" in line]
+    assert warned
+    assert "kms:EnableKey" in warned[0]

@@ -1004,3 +1004,30 @@ def test_before_7_10_a_filesystem_class_not_emrfs_s_is_not_a_pass_and_the_writes
         result = write(aws, configuration, cluster_id=cluster_id)
         assert bool(result.unknown) == (verdict == "NOT_CHECKED"), result.unknown
         assert result.success == (verdict == "PASS")
+
+
+def test_uploads_asking_for_an_asymmetric_key_fail_as_aws_refuses_them(aws: Seeded) -> None:
+    """
+    "Amazon S3 only supports symmetric encryption KMS keys" (Amazon S3 API Reference, "Encryption"): a key policy
+    naming the role does not make an RSA key usable, so the verifier fails it naming the key's kind (as the grant
+    refuses it), and the stand-in's writer refuses the upload.
+    """
+    role_arn = provision_partner(aws, ROLE_NAME, PREFIX)
+    users = {"Sid": "EmrfsXacctKeyUsers", "Effect": "Allow", "Principal": {"AWS": role_arn}}
+    policy = {
+        **aws.key_policy,
+        "Statement": [*aws.key_policy["Statement"], {**users, "Action": "kms:*", "Resource": "*"}],
+    }
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    created = kms.create_key(Policy=json.dumps(policy), KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")
+    key_arn = str(created["KeyMetadata"]["Arn"])
+    configuration, _ = asking_for(aws, "security configuration", key_arn)
+
+    report, _, _ = run_operator(verifier(configuration, fail_on_broken=False))
+    key = link(report, KMS)
+    assert key["status"] == "fail", key
+    assert f"the key {key_arn} has KeySpec RSA_2048" in key["detail"]
+    assert "SYMMETRIC_DEFAULT" in key["fix"]
+    refused = write(aws, configuration, files=1).first_failure
+    assert refused is not None
+    assert "RSA_2048" in refused.reason

@@ -573,6 +573,32 @@ def test_a_key_not_enabled_fails_with_the_fix_for_its_state(key_state: str, fix:
     assert link.fix.startswith(fix)
 
 
+@pytest.mark.parametrize(
+    ("spec", "usage"),
+    [("RSA_2048", "ENCRYPT_DECRYPT"), ("HMAC_256", "GENERATE_VERIFY_MAC"), ("ECC_NIST_P256", "SIGN_VERIFY")],
+)
+def test_a_bucket_key_s3_cannot_encrypt_with_fails_naming_its_kind(spec: str, usage: str) -> None:
+    """
+    "Amazon S3 only supports symmetric encryption KMS keys" (Amazon S3 API Reference, "Encryption"): whatever its
+    policy allows, such a key fails, as GrantKmsKeyUserOperator refuses it (one judgement: pure/kms_keys.py).
+    """
+    state = healthy_state()
+    state.key_kinds[KEY] = {"KeySpec": spec, "KeyUsage": usage}
+
+    link = by_name(check_chain(state))[f"use bucket key for {PREFIX}"]
+
+    assert link.status == FAIL, link
+    assert f"the key {KEY} has KeySpec {spec} and KeyUsage {usage}" in link.detail
+    assert "SYMMETRIC_DEFAULT" in link.fix
+
+
+def test_a_symmetric_encryption_bucket_key_is_judged_by_its_policy() -> None:
+    state = healthy_state()
+    state.key_kinds[KEY] = {"KeySpec": "SYMMETRIC_DEFAULT", "KeyUsage": "ENCRYPT_DECRYPT"}
+
+    assert by_name(check_chain(state))[f"use bucket key for {PREFIX}"].status == PASS
+
+
 def test_a_boundary_without_kms_fails_the_key_with_the_boundary_fix() -> None:
     # IAM User Guide, "Permissions boundaries for IAM entities": the effective permissions are the
     # intersection of the identity policies and the boundary (the key policy naming the role aside).

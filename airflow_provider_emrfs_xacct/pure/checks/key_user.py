@@ -37,6 +37,7 @@ from airflow_provider_emrfs_xacct.pure.checks.state import (
 from airflow_provider_emrfs_xacct.pure.evaluator import Decision, Request, evaluate_access
 from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
 from airflow_provider_emrfs_xacct.pure.kms_grants import describe_grant, match_grants
+from airflow_provider_emrfs_xacct.pure.kms_keys import KeyProblem, key_problem
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn, region_of_arn
 
 if TYPE_CHECKING:
@@ -292,9 +293,9 @@ def _key(state: ChainState, index: int, name: str, bucket: BucketState) -> Link 
             f"the key {key_arn} of the bucket's default encryption does not exist",
             fix="check the bucket's default encryption",
         )
-    key_state = state.key_states.get(key_arn, "Enabled")
-    if key_state not in USABLE_KEY_STATES:
-        return Link(index, name, FAIL, f"the key {key_arn} is {key_state}", fix=_enable_fix(key_state))
+    unusable = _unusable(state, key_arn)
+    if unusable is not None:
+        return Link(index, name, FAIL, f"the key {key_arn} {unusable.problem}", fix=unusable.fix)
     return key_arn, key_policy
 
 
@@ -404,37 +405,20 @@ def _resolved_key(
         return Link(index, name, UNKNOWN, f"{asked}: key policy of {resolved}: {key_policy.detail}", fix=PROBE_FIX)
     if key_policy is None:
         return Link(index, name, FAIL, f"{asked}: the key {resolved} does not exist", fix=missing)
-    key_state = state.key_states.get(resolved, "Enabled")
-    if key_state not in USABLE_KEY_STATES:
-        return Link(index, name, FAIL, f"{asked}: the key {resolved} is {key_state}", fix=_enable_fix(key_state))
+    unusable = _unusable(state, resolved)
+    if unusable is not None:
+        return Link(index, name, FAIL, f"{asked}: the key {resolved} {unusable.problem}", fix=unusable.fix)
     return resolved, key_policy, key
 
 
-#: The key states in which KMS encrypts and decrypts: ``Enabled``, and ``Updating``, the few seconds a multi-Region
-#: key takes to change its primary Region: "While the key state is Updating, you can use the keys in cryptographic
-#: operations" (AWS KMS Developer Guide, "Change the primary key in a set of multi-Region keys").
-USABLE_KEY_STATES = frozenset({"Enabled", "Updating"})
-
-
-def _enable_fix(key_state: str) -> str:
+def _unusable(state: ChainState, key_arn: str) -> KeyProblem | None:
     """
-    How to make the key usable again. A key pending deletion cannot be enabled: cancelling its deletion
-    leaves it Disabled, then it must be enabled (AWS KMS Developer Guide, "Cancel key deletion"; AWS KMS API
-    Reference, CancelKeyDeletion: "the key state of the KMS key is Disabled. To enable the KMS key, use
-    EnableKey").
+    Why S3 cannot encrypt with the key as DescribeKey described it (its kind, its state), or ``None``: the same
+    judgement as the grant's (:func:`~airflow_provider_emrfs_xacct.pure.kms_keys.key_problem`). A key the grant
+    refuses fails here; a key it only warns about (disabled, say) fails too, since the writes fail until someone
+    changes the key, naming what to change.
     """
-    if key_state == "PendingDeletion":
-        return "cancel the key's deletion (kms:CancelKeyDeletion; it is then Disabled), then enable it (kms:EnableKey)"
-    if key_state == "Disabled":
-        return "enable the key (kms:EnableKey)"
-    # AWS KMS Developer Guide, "Key states of AWS KMS keys": a key with imported key material is PendingImport
-    # once that material is deleted or expires; a key of a custom key store is Unavailable while the store is
-    # disconnected.
-    if key_state == "PendingImport":
-        return "import the key's material again (kms:GetParametersForImport, kms:ImportKeyMaterial)"
-    if key_state == "Unavailable":
-        return "connect the key's custom key store (kms:ConnectCustomKeyStore)"
-    return 'the key must be Enabled to encrypt and decrypt (AWS KMS Developer Guide, "Key states of AWS KMS keys")'
+    return key_problem({**state.key_kinds.get(key_arn, {}), "KeyState": state.key_states.get(key_arn, "Enabled")})
 
 
 def _refused(

@@ -1,0 +1,90 @@
+"""
+Whether S3 can encrypt with a KMS key as ``DescribeKey`` describes it: one judgement for the grant and the verifier.
+
+A key user's grant makes writes work only with a key S3 can use. S3 uses symmetric encryption keys only: "Amazon S3
+only supports symmetric encryption KMS keys" (Amazon S3 API Reference, Encryption, ``KMSKeyId``; the same words for
+``ServerSideEncryptionByDefault``'s ``KMSMasterKeyID``: "Amazon S3 only supports symmetric KMS keys and not asymmetric
+KMS keys"), and "you can only use symmetric encryption KMS keys to generate symmetric data keys" (AWS KMS Developer
+Guide, "Key type reference"), which is what S3 asks KMS for (``GenerateDataKey``). A key is used in cryptographic
+operations only while ``Enabled`` (AWS KMS Developer Guide, "Key states of AWS KMS keys"), or ``Updating`` (below).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+#: The key states in which KMS encrypts and decrypts: ``Enabled``, and ``Updating``, the few seconds a multi-Region
+#: key takes to change its primary Region: "While the key state is Updating, you can use the keys in cryptographic
+#: operations" (AWS KMS Developer Guide, "Change the primary key in a set of multi-Region keys").
+USABLE_KEY_STATES = frozenset({"Enabled", "Updating"})
+#: The key states of a key scheduled for deletion: ``PendingDeletion``, and ``PendingReplicaDeletion``, a multi-Region
+#: primary key scheduled for deletion while its replicas are (AWS KMS Developer Guide, "Key states of AWS KMS keys").
+#: Once the waiting period ends KMS deletes the key, and what it encrypted cannot be decrypted any more (AWS KMS API
+#: Reference, ScheduleKeyDeletion): a grant on it is refused rather than written for a key about to go.
+SCHEDULED_FOR_DELETION = frozenset({"PendingDeletion", "PendingReplicaDeletion"})
+#: The only key spec and key usage S3 can encrypt with (module docstring).
+S3_KEY_SPEC, S3_KEY_USAGE = "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"
+
+
+@dataclass(frozen=True)
+class KeyProblem:
+    """Why S3 cannot encrypt with a key now, how to fix it, and whether a grant could still be right (``refuse``)."""
+
+    problem: str
+    fix: str
+    #: ``True``: a grant cannot make the writes work (the key's kind, or its deletion), so the grant refuses it.
+    #: ``False``: the writes fail until someone changes the key (enables it, imports its material, connects its
+    #: store), and the grant is still right then: the grant warns; the verifier fails it, naming the fix.
+    refuse: bool
+
+
+def enable_fix(key_state: str) -> str:
+    """
+    How to make the key usable again. A key pending deletion cannot be enabled: cancelling its deletion
+    leaves it Disabled, then it must be enabled (AWS KMS Developer Guide, "Cancel key deletion"; AWS KMS API
+    Reference, CancelKeyDeletion: "the key state of the KMS key is Disabled. To enable the KMS key, use
+    EnableKey").
+    """
+    if key_state in SCHEDULED_FOR_DELETION:
+        return "cancel the key's deletion (kms:CancelKeyDeletion; it is then Disabled), then enable it (kms:EnableKey)"
+    if key_state == "Disabled":
+        return "enable the key (kms:EnableKey)"
+    # AWS KMS Developer Guide, "Key states of AWS KMS keys": a key with imported key material is PendingImport
+    # once that material is deleted or expires; a key of a custom key store is Unavailable while the store is
+    # disconnected ("You can view and manage unavailable KMS keys, but you cannot use them in cryptographic
+    # operations").
+    if key_state == "PendingImport":
+        return "import the key's material again (kms:GetParametersForImport, kms:ImportKeyMaterial)"
+    if key_state == "Unavailable":
+        return "connect the key's custom key store (kms:ConnectCustomKeyStore)"
+    return 'the key must be Enabled to encrypt and decrypt (AWS KMS Developer Guide, "Key states of AWS KMS keys")'
+
+
+def key_problem(metadata: dict[str, Any]) -> KeyProblem | None:
+    """
+    What keeps S3 from encrypting with the key ``DescribeKey`` returned (``KeyMetadata``), or ``None``.
+
+    Its kind first (no change of state makes an asymmetric or HMAC key usable by S3), then its state. A field
+    ``DescribeKey`` did not return is not judged.
+    """
+    spec = metadata.get("KeySpec") or metadata.get("CustomerMasterKeySpec")
+    usage = metadata.get("KeyUsage")
+    if (spec is not None and spec != S3_KEY_SPEC) or (usage is not None and usage != S3_KEY_USAGE):
+        return KeyProblem(
+            f"has KeySpec {spec or 'not read'} and KeyUsage {usage or 'not read'}, and S3 encrypts only with symmetric "
+            f'encryption keys ({S3_KEY_SPEC}, {S3_KEY_USAGE}: Amazon S3 API Reference, "Encryption")',
+            "encrypt the bucket with a symmetric encryption customer managed key (KeySpec SYMMETRIC_DEFAULT) and "
+            "grant that key",
+            refuse=True,
+        )
+    state = str(metadata.get("KeyState") or "Enabled")
+    if state in USABLE_KEY_STATES:
+        return None
+    if state in SCHEDULED_FOR_DELETION:
+        return KeyProblem(
+            f"is {state}: KMS deletes it when its waiting period ends, and S3 cannot encrypt with it meanwhile",
+            f"{enable_fix(state)}; or encrypt the bucket with another key and grant that one",
+            refuse=True,
+        )
+    return KeyProblem(f"is {state}: S3 cannot encrypt with it until it is Enabled", enable_fix(state), refuse=False)
