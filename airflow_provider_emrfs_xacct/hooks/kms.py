@@ -216,14 +216,27 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
         """
         Make the principals key users through the provider's own key-policy statement.
 
-        :raises PreconditionError: the key is an AWS managed key, whose ``PutKeyPolicy`` KMS denied.
+        The key's kind and state are read (:meth:`check_key_usable`) once a change is planned, before it is
+        written (in a dry run too): a key S3 cannot encrypt with is refused, one it cannot use until someone
+        enables it is granted with a warning. A key policy that already holds the principals is not described
+        again, so a rerun costs no more reads than before the check (the verifier judges the key on every run).
+
+        :raises PreconditionError: the key is one S3 cannot encrypt with (asymmetric, HMAC, scheduled for
+            deletion), or an AWS managed key, whose ``PutKeyPolicy`` KMS denied.
         """
         wanted = list(principal_arns)
+        described = False
 
         def desire(current: dict[str, Any]) -> dict[str, Any]:
+            nonlocal described
             principals = merged_principals(current, documents.KEY_USERS_SID, wanted)
             desired = upsert_statement(current, documents.key_users_statement(principals))
             require_within(KEY_POLICY_BYTES, document_size(desired), "principal_arns", f"the key policy of {key_arn}")
+            if not described and not same_meaning(desired, current):
+                described = True
+                warning = self.check_key_usable(key_arn)
+                if warning:
+                    self.log.warning("%s", warning)
             return desired
 
         # Still refused after the bounded wait: a principal that does not exist.

@@ -27,9 +27,10 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
     that share the key do not lose one another's principals.
 
     :param key_arn: ARN of the key (not an alias: ``PutKeyPolicy`` takes "the key ID or key ARN of the KMS key",
-        AWS KMS API Reference, PutKeyPolicy, and a key policy belongs to the key). Read with ``DescribeKey`` before
-        any write: a key S3 cannot encrypt with whatever the grant (asymmetric, HMAC, scheduled for deletion) is
-        refused; a key S3 cannot use until someone changes it (disabled, waiting for imported key material, in a
+        AWS KMS API Reference, PutKeyPolicy, and a key policy belongs to the key). Read with ``DescribeKey`` once
+        the grant would change its policy, before the write (in a dry run too; a rerun that changes nothing
+        does not read it): a key S3 cannot encrypt with whatever the grant (asymmetric, HMAC, scheduled for
+        deletion) is refused; a key S3 cannot use until someone changes it (disabled, waiting for imported key material, in a
         disconnected custom key store) is granted with a warning. (templated)
     :param principal_arns: role ARNs to make key users. (templated)
     :param skip_without_key: skip the task (``AirflowSkipException``) when ``key_arn`` resolves to ``None``,
@@ -87,9 +88,6 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
             validation.require_account(key_arn, self.connection_account(self.hook), "key_arn", where)
             # A key S3 cannot encrypt with (its kind, its deletion) is refused before the write; one it cannot use
             # until someone enables it is granted with a warning (the verifier fails both, naming the fix).
-            warning = self.hook.check_key_usable(key_arn)
-            if warning:
-                self.log.warning("%s", warning)
             changes = self.hook.ensure_key_users(key_arn, principals, settings=settings, dry_run=self.dry_run)
         self.report(context, changes)
         return key_arn

@@ -84,8 +84,8 @@ def test_first_run_adds_the_key_user_statement_and_a_second_run_changes_nothing(
     second, recorder, ti = run_operator(make_operator(aws.kms_key_arn))
     assert second == aws.kms_key_arn
     assert recorder.mutating == []
-    # DescribeKey: the key's kind and state, judged before any write (pure/kms_keys.py).
-    assert recorder.reads == ["DescribeKey", "GetKeyPolicy"]
+    # The key's kind and state are read only when the grant would change the policy: a rerun reads it once.
+    assert recorder.reads == ["GetKeyPolicy"]
     assert ti.xcoms["plan"] == []
     assert key_policy(kms, aws.kms_key_arn) == policy
 
@@ -144,7 +144,7 @@ def test_unknown_key_is_a_precondition_error_without_a_write(aws: Seeded) -> Non
     assert str(excinfo.value).startswith(f"key_arn: kms:GetKeyPolicy on {SOME_KEY_ARN} failed for connection ")
     assert "(NotFoundException: " in str(excinfo.value)
     assert str(excinfo.value).endswith("check the key's id and region, or create the key first")
-    assert recorder.calls == ["DescribeKey", "GetKeyPolicy"]  # DescribeKey finds no key: GetKeyPolicy says so
+    assert recorder.calls == ["GetKeyPolicy"]
     # KMS is eventually consistent: a key created seconds ago may answer NotFoundException for a while (AWS KMS
     # Developer Guide, "AWS KMS eventual consistency"), so the task keeps its Airflow retries.
     assert not isinstance(excinfo.value, AirflowFailException)
@@ -379,6 +379,35 @@ def test_a_key_s3_cannot_encrypt_with_is_refused_before_any_write(aws: Seeded, k
     assert recorder.mutating == []
     assert key_policy(kms, key_arn) == before
     assert not caught.value.retriable  # a person changes the key or the bucket; a retry sees the same
+
+
+def test_a_dry_run_that_would_grant_a_key_scheduled_for_deletion_refuses_it(aws: Seeded) -> None:
+    """The key is judged when a change is planned, so a dry run shows the refusal the real run would meet."""
+    create_roles(aws, "partner-a-writer")
+    key_arn = _key_of_kind(aws, "PendingDeletion")
+
+    with CallRecorder().everywhere() as recorder, pytest.raises(PreconditionError) as caught:
+        run_operator(make_operator(key_arn, dry_run=True))
+
+    assert str(caught.value).startswith(f"key_arn: {key_arn} is PendingDeletion")
+    assert recorder.calls == ["GetKeyPolicy", "DescribeKey"]
+
+
+def test_a_key_granted_before_it_was_scheduled_for_deletion_is_not_described_again(aws: Seeded) -> None:
+    """
+    A rerun that changes nothing reads the key policy only (no write to guard); the verifier, which describes the
+    key on every run, fails the key link of a key scheduled for deletion, naming the fix.
+    """
+    create_roles(aws, "partner-a-writer")
+    run_operator(make_operator(aws.kms_key_arn))
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    kms.schedule_key_deletion(KeyId=aws.kms_key_arn.rsplit("/", 1)[1], PendingWindowInDays=7)
+
+    result, recorder, ti = run_operator(make_operator(aws.kms_key_arn))
+
+    assert result == aws.kms_key_arn
+    assert recorder.calls == ["GetKeyPolicy"]
+    assert ti.xcoms["plan"] == []
 
 
 def test_a_disabled_key_is_granted_with_a_warning_naming_the_fix(
