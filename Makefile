@@ -31,10 +31,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The tests run in TEST_WORKERS processes (pytest-xdist), a test file per work unit (--dist loadfile:
+# The tests run in TEST_WORKERS processes (pytest-xdist; three on two cores: the suite waits a good part of the
+# time, docs/development.md), a test file per work unit (--dist loadfile:
 # a file's module fixtures are built once); --no-loadscope-reorder keeps the collection order, which
 # starts with the longest files (tests/dags). `make test TEST_WORKERS=0` runs them in this one process.
-TEST_WORKERS ?= 2
+TEST_WORKERS ?= 3
 
 test: lint typecheck
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
