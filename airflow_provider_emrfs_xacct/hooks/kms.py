@@ -106,11 +106,11 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
         return None if metadata is None else str(metadata["KeyManager"])
 
     def readable_key(self, key_arn: str) -> dict[str, Any] | None:
-        """Return ``DescribeKey``'s ``KeyMetadata``, or ``None`` when the key is not there or may not be described."""
+        """:meth:`describe_key`, ``None`` also when this connection may not describe the key."""
         try:
-            return dict(self.conn.describe_key(KeyId=key_arn)["KeyMetadata"])
+            return self.describe_key(key_arn)
         except ClientError as error:
-            if error_code(error) in ("AccessDeniedException", "NotFoundException"):
+            if error_code(error) == "AccessDeniedException":
                 return None
             raise
 
