@@ -359,6 +359,15 @@ def _statement_name(statement: dict[str, Any]) -> str:
     return f"Sid {sid}" if sid else json.dumps(statement, sort_keys=True)[:120]
 
 
+def condition_shown(decision: Decision, context: Mapping[str, Any]) -> str:
+    """
+    The Condition behind a refusal and what the request carries for it (``""``: none): the ``Allow`` whose Condition
+    the request does not meet (:func:`unmet_condition`), else the conditional ``Deny`` that refuses it
+    (:func:`denying_condition`).
+    """
+    return unmet_condition(decision, context) or denying_condition(decision, context)
+
+
 def unmet_condition(decision: Decision, context: Mapping[str, Any]) -> str:
     """
     Why the ``Allow`` that names the request does not apply (``""``: no such statement): its ``Condition`` and the

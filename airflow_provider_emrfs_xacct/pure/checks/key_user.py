@@ -23,8 +23,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Evaluated,
     Link,
     cite,
-    denying_condition,
-    unmet_condition,
+    condition_shown,
     unmet_fix,
 )
 from airflow_provider_emrfs_xacct.pure.checks.state import (
@@ -441,6 +440,5 @@ def _refused(
         fix = f"a Deny in the {decision.source} blocks it: change that statement"
     else:
         fix = unmet_fix(decision) or "GrantKmsKeyUserOperator with the destination role"
-    shown = unmet_condition(decision, context or {}) or denying_condition(decision, context or {})
-    detail = f"{what} {decision.reason}{shown}"
+    detail = f"{what} {decision.reason}{condition_shown(decision, context or {})}"
     return Link(index, name, FAIL, detail, cite(decision), fix)

@@ -29,8 +29,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Evaluated,
     Link,
     cite,
-    denying_condition,
-    unmet_condition,
+    condition_shown,
     unmet_fix,
 )
 from airflow_provider_emrfs_xacct.pure.checks.routing import routed_role
@@ -373,7 +372,7 @@ def _step_link(index: int, name: str, outcomes: list[_Outcome], blocked: str, bl
             name,
             FAIL,
             f"{first.call} as {first.role} ({first.why_role}): {first.action} {first.decision.reason}"
-            + (unmet_condition(first.decision, first.context) or denying_condition(first.decision, first.context))
+            + condition_shown(first.decision, first.context)
             + (f" ({restricted_reason(first.restricted)})" if first.restricted else "")
             + (f" ({len(hard)} requests refused)" if len(hard) > 1 else ""),
             cite(first.decision),
