@@ -604,6 +604,14 @@ MUTATIONS = [
         ["tests/integration/test_bad_input_table.py"],
     ),
     m(
+        "K04b",
+        "hooks/kms.py",
+        '        if metadata is not None and metadata.get("KeyManager") == "AWS":\n',
+        "        if False:\n",
+        "an AWS managed key planned for a key policy write KMS must deny",
+        INT_KMS,
+    ),
+    m(
         "K05",
         "hooks/kms.py",
         '    return refuses_a_principal(error, "MalformedPolicyDocumentException")\n',

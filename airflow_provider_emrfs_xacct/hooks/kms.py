@@ -95,16 +95,6 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
             return self
         return EmrfsKmsHook(aws_conn_id=self.aws_conn_id, region_name=region, verify=self.verify, config=self.config)
 
-    def get_key_manager(self, key_arn: str) -> str | None:
-        """
-        Return ``DescribeKey``'s ``KeyManager`` (``AWS`` or ``CUSTOMER``), or ``None`` if it cannot be read.
-
-        ``None`` when this connection may not describe the key (another account's key whose policy does
-        not allow it, or a key that does not exist); the caller then decides from the ARN alone.
-        """
-        metadata = self.readable_key(key_arn)
-        return None if metadata is None else str(metadata["KeyManager"])
-
     def readable_key(self, key_arn: str) -> dict[str, Any] | None:
         """:meth:`describe_key`, ``None`` also when this connection may not describe the key."""
         try:
@@ -159,8 +149,10 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
         HMAC key, or a key scheduled for deletion, is a :class:`PreconditionError` naming ``key_arn``; a key disabled,
         waiting for its key material or in a disconnected custom key store is granted (the grant is right once
         someone enables it) with a warning naming the fix. ``""``: nothing to say, also when the key does not exist
-        (``GetKeyPolicy`` then says so, naming the fix). A denied ``DescribeKey`` is said in the warning: the key's
-        kind and state are then not checked.
+        (``GetKeyPolicy`` then says so, naming the fix). An AWS managed key is refused too: "you can only change
+        the key policy for a customer managed key" (AWS KMS Developer Guide, "Change a key policy"), so no
+        permission lets its ``PutKeyPolicy`` through. A denied ``DescribeKey`` is said in the warning: the key's
+        manager, kind and state are then not checked.
         """
         try:
             metadata = self.describe_key(key_arn)
@@ -170,6 +162,12 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
             return (
                 f"kms:DescribeKey on {key_arn} was denied to connection {self.aws_conn_id!r}, so whether S3 can "
                 "encrypt with the key (its kind and state) is not checked; allow kms:DescribeKey to check it"
+            )
+        if metadata is not None and metadata.get("KeyManager") == "AWS":
+            raise PreconditionError(
+                f"{key_arn} is an AWS managed key: its key policy cannot be changed, and it cannot be used from "
+                "another account; encrypt the bucket with a customer managed key",
+                field="key_arn",
             )
         problem = None if metadata is None else key_problem(metadata)
         if problem is None:
@@ -222,7 +220,7 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
         again, so a rerun costs no more reads than before the check (the verifier judges the key on every run).
 
         :raises PreconditionError: the key is one S3 cannot encrypt with (asymmetric, HMAC, scheduled for
-            deletion), or an AWS managed key, whose ``PutKeyPolicy`` KMS denied.
+            deletion), or an AWS managed key, whose key policy cannot be changed.
         """
         wanted = list(principal_arns)
         described = False
@@ -247,22 +245,8 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
             wanted,
             settings.consistency_wait_seconds,
         )
-        try:
-            with refusal:
-                return self._converge_key_policy(key_arn, desire, settings=settings, dry_run=dry_run)
-        except ClientError as error:
-            # An AWS managed key's policy can be read but not changed: "you can only change the key policy
-            # for a customer managed key" (AWS KMS Developer Guide, "Change a key policy"). No permission
-            # lets PutKeyPolicy through, so say which key it is rather than what to grant. Described only
-            # after such a denial (DescribeKey's KeyManager; a key it cannot describe keeps the denial).
-            denied_write = is_access_denied(error) and error.operation_name == "PutKeyPolicy"
-            if denied_write and self.get_key_manager(key_arn) == "AWS":
-                raise PreconditionError(
-                    f"{key_arn} is an AWS managed key: its key policy cannot be changed, and it "
-                    "cannot be used from another account; encrypt the bucket with a customer managed key",
-                    field="key_arn",
-                ) from error
-            raise
+        with refusal:
+            return self._converge_key_policy(key_arn, desire, settings=settings, dry_run=dry_run)
 
     def revoke_key_users(
         self,

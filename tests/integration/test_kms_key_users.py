@@ -227,12 +227,14 @@ def test_a_key_user_named_in_another_spelling_is_held_already(aws: Seeded) -> No
     assert as_list(users["Principal"]["AWS"]) == [PARTNER_A_ROLE]
 
 
-def test_an_aws_managed_key_is_refused_naming_the_key_not_a_permission_to_grant(aws: Seeded) -> None:
+@pytest.mark.parametrize("dry_run", [False, True], ids=["run", "dry-run"])
+def test_an_aws_managed_key_is_refused_before_any_write_naming_the_key(aws: Seeded, dry_run: bool) -> None:
     """
     The key policy of an AWS managed key cannot be changed: "You can view the key policy for an AWS managed
     key or a customer managed key, but you can only change the key policy for a customer managed key" (AWS
     KMS Developer Guide, "Change a key policy"). Its ``PutKeyPolicy`` is denied whatever the caller's
-    permissions, so the error must name the key, not ask for ``kms:PutKeyPolicy``; nothing is written.
+    permissions, so the error names the key, not a permission to grant; it is told by ``DescribeKey``'s
+    ``KeyManager`` before any write, so a dry run refuses it too instead of planning a write that must fail.
     """
     create_roles(aws, "partner-a-writer")
     kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
@@ -240,11 +242,11 @@ def test_an_aws_managed_key_is_refused_naming_the_key_not_a_permission_to_grant(
     before = key_policy(kms, managed)
 
     with CallRecorder().everywhere() as recorder, pytest.raises(PreconditionError, match="AWS managed key") as caught:
-        run_operator(make_operator(managed))
+        run_operator(make_operator(managed, dry_run=dry_run))
 
     assert "key_arn" in str(caught.value)
-    assert "Grant kms:PutKeyPolicy" not in str(caught.value)
-    assert recorder.of("kms").count("PutKeyPolicy") == 1  # the one KMS denied, not retried
+    assert "kms:PutKeyPolicy" not in str(caught.value)
+    assert recorder.of("kms") == ["GetKeyPolicy", "DescribeKey"]
     assert key_policy(kms, managed) == before
 
 

@@ -123,8 +123,6 @@ SOMETIMES = {
         },
     },
     "RevokeBucketAccessOperator": {"destination": {"s3:PutBucketPolicy"}},
-    # Only after KMS denied PutKeyPolicy, to name an AWS managed key (test_kms_key_users.py exercises it).
-    "GrantKmsKeyUserOperator": {"destination": {"kms:DescribeKey"}},
     # Only for a termination-protected cluster with disable_termination_protection=True
     # (test_links_and_teardown.py exercises it).
     "TerminateClusterOperator": {"EMR": {"elasticmapreduce:SetTerminationProtection"}},
