@@ -712,6 +712,14 @@ MUTATIONS = [
         INT_ASSUME,
     ),
     m(
+        "I12",
+        "hooks/iam.py",
+        '            kind = "boolean" if key.lower() in BOOLEAN_CONTEXT_KEYS else "string"\n',
+        '            kind = "string"\n',
+        "the simulator told a Boolean context key's value is a string",
+        INT_VERIFY,
+    ),
+    m(
         "S01",
         "hooks/s3.py",
         "            if document_size(policy) > bucket_policy.MAX_BUCKET_POLICY_BYTES:",

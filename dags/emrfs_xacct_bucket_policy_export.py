@@ -108,6 +108,8 @@ with DAG(
             },
             "JobFlowRole": "{{ params.emr_ec2_role_name }}",
             "ServiceRole": "EMR_DefaultRole",
+            # Asked by the service role's scoped policy AmazonEMRServicePolicy_v2 (see emrfs_xacct_partner_export).
+            "Tags": [{"Key": "for-use-with-amazon-emr-managed-policies", "Value": "true"}],
         },
         wait_for_completion=True,
         waiter_delay=30,

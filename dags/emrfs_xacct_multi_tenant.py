@@ -97,6 +97,8 @@ with DAG(
             },
             "JobFlowRole": "EMR_EC2_DefaultRole",
             "ServiceRole": "EMR_DefaultRole",
+            # Asked by the service role's scoped policy AmazonEMRServicePolicy_v2 (see emrfs_xacct_partner_export).
+            "Tags": [{"Key": "for-use-with-amazon-emr-managed-policies", "Value": "true"}],
         },
     )
 

@@ -166,7 +166,15 @@ with DAG(
             # tojson: rendered as native objects, a partner named "123" would be the number 123, which is
             # refused as a tag's value (a String: Amazon EMR API Reference, "Tag"); its JSON text "123" is read
             # back as the string.
-            "Tags": [{"Key": "partner", "Value": "{{ params.partner | tojson }}"}],
+            # The scoped (v2) managed policy of EMR's service role, AmazonEMRServicePolicy_v2 (that of
+            # EMR_DefaultRole_V2, AWS's default now), provisions only clusters with this tag (Amazon EMR Management
+            # Guide, "Service role for Amazon EMR (EMR role)"; its subnet and security groups not made by EMR need it
+            # too); without it the cluster ends TERMINATED_WITH_ERRORS. A service role with the deprecated policy
+            # ignores it.
+            "Tags": [
+                {"Key": "partner", "Value": "{{ params.partner | tojson }}"},
+                {"Key": "for-use-with-amazon-emr-managed-policies", "Value": "true"},
+            ],
         },
         wait_for_completion=True,
         waiter_delay=30,

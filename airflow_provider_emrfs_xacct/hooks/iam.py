@@ -84,6 +84,11 @@ log = logging.getLogger(__name__)
 
 #: ``ListRoles``' largest ``MaxItems`` (IAM API Reference, "ListRoles": valid range 1 to 1000; 100 when left out).
 LIST_ROLES_PAGE_SIZE = 1000
+#: The context keys the verifier sends the simulator whose data type is Boolean (IAM User Guide, "AWS global
+#: condition context keys": aws:SecureTransport, aws:ViaAWSService, aws:PrincipalIsAWSService, "Data type: Boolean");
+#: a ``ContextEntry``'s ``ContextKeyType`` is "the data type of the value (or values)" (IAM API Reference,
+#: "ContextEntry"). Every other key the verifier sends is a String (an ARN's is too).
+BOOLEAN_CONTEXT_KEYS = frozenset({"aws:securetransport", "aws:viaawsservice", "aws:principalisawsservice"})
 
 
 def is_eventually_consistent(error: Exception) -> bool:
@@ -265,7 +270,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         entries = []
         for key, value in context.items():
             values = [str(item) for item in value] if isinstance(value, list) else [str(value)]
-            kind = "stringList" if isinstance(value, list) else "string"
+            kind = "boolean" if key.lower() in BOOLEAN_CONTEXT_KEYS else "string"
+            kind += "List" if isinstance(value, list) else ""
             entries.append({"ContextKeyName": key, "ContextKeyValues": values, "ContextKeyType": kind})
         response = self.single_attempt_client.simulate_principal_policy(
             PolicySourceArn=principal_arn, ActionNames=[action], ResourceArns=[resource], ContextEntries=entries

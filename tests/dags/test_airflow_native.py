@@ -268,7 +268,10 @@ def test_the_partner_tag_is_the_partners_name_as_text_whatever_the_name(partner:
 
     task.render_template_fields(context)
 
-    assert task.job_flow_overrides["Tags"] == [{"Key": "partner", "Value": partner}]
+    assert task.job_flow_overrides["Tags"] == [
+        {"Key": "partner", "Value": partner},
+        {"Key": "for-use-with-amazon-emr-managed-policies", "Value": "true"},  # a string, as EMR asks
+    ]
     assert re.fullmatch(rf"export-{partner}-20260301T000000-[0-9a-f]{{10}}", task.job_flow_overrides["Name"])
 
 

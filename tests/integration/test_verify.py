@@ -200,6 +200,22 @@ def test_the_simulator_is_asked_once_without_retries(
     assert "is not available to this connection (NotImplemented)" in output
 
 
+def test_the_simulator_is_told_each_context_keys_data_type(partner: Partner) -> None:
+    """
+    A ``ContextEntry``'s ``ContextKeyType`` is "the data type of the value (or values)" (IAM API Reference,
+    "ContextEntry"): Boolean for aws:SecureTransport and aws:ViaAWSService (IAM User Guide, "AWS global condition
+    context keys"), which were sent as ``string``; the others the verifier sends are Strings.
+    """
+    _, calls, _ = run_operator(verifier(partner.configuration))
+
+    (sent,) = calls.params_of("SimulatePrincipalPolicy")
+    kinds = {entry["ContextKeyName"]: entry["ContextKeyType"] for entry in sent["ContextEntries"]}
+    assert kinds["aws:SecureTransport"] == kinds["aws:ViaAWSService"] == kinds["aws:PrincipalIsAWSService"] == "boolean"
+    assert kinds["aws:PrincipalArn"] == kinds["aws:ResourceAccount"] == "string"
+    booleans = [entry["ContextKeyValues"] for entry in sent["ContextEntries"] if entry["ContextKeyType"] == "boolean"]
+    assert all(values in (["true"], ["false"]) for values in booleans)
+
+
 @pytest.mark.parametrize("first", ["emr role", "destination role"])
 def test_the_simulator_is_asked_about_each_role_in_its_own_account(
     partner: Partner, monkeypatch: pytest.MonkeyPatch, first: str

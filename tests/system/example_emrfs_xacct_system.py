@@ -214,7 +214,12 @@ with DAG(
             "Instances": instances,
             "JobFlowRole": NAME,
             "ServiceRole": "EMR_DefaultRole",
-            "Tags": [{"Key": "emrfs-xacct", "Value": NAME}],
+            # The second tag: asked by a service role with AmazonEMRServicePolicy_v2 (Amazon EMR Management Guide,
+            # "Service role for Amazon EMR (EMR role)").
+            "Tags": [
+                {"Key": "emrfs-xacct", "Value": NAME},
+                {"Key": "for-use-with-amazon-emr-managed-policies", "Value": "true"},
+            ],
         },
         wait_for_completion=True,
         waiter_delay=15,
