@@ -19,7 +19,7 @@ Who owns the written objects depends on the bucket's object ownership setting:
 into the launch operator's ``emrfs_site_properties``.
 
 Connections: ``aws_emr_account`` (account A) and ``aws_destination_account`` (account B), as in
-``emrfs_xacct_partner_export``.
+``emrfs_xacct_partner_export``; each operator gets the account id it must act in (``expected_account_id``).
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ with DAG(
         # No defaults for what names real resources: a run must be given them.
         "partner": Param(type="string", pattern=r"^[a-z0-9-]{1,40}$"),
         "emr_account_id": Param(type="string", pattern=r"^[0-9]{12}$"),
+        "destination_account_id": Param(type="string", pattern=r"^[0-9]{12}$"),
         "emr_ec2_role_name": Param("EMR_EC2_DefaultRole", type="string"),
         "destination_prefix": Param(type="string"),
         "enforce_bucket_owner": Param(
@@ -61,6 +62,8 @@ with DAG(
     },
 ) as dag:
     emr_ec2_role_arn = "arn:{{ aws_partition('aws_emr_account') }}:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
+    in_emr_account = {"expected_account_id": "{{ params.emr_account_id }}"}
+    in_destination_account = {"expected_account_id": "{{ params.destination_account_id }}"}
 
     # [START howto_operator_grant_bucket_access]
     bucket_access = GrantBucketAccessOperator(
@@ -69,6 +72,7 @@ with DAG(
         s3_prefixes=["{{ params.destination_prefix }}"],
         principal_arns=[emr_ec2_role_arn],
         enforce_bucket_owner="{{ params.enforce_bucket_owner }}",
+        **in_destination_account,
     )
     # [END howto_operator_grant_bucket_access]
 
@@ -78,6 +82,7 @@ with DAG(
         aws_conn_id=DESTINATION_CONN_ID,
         key_arn="{{ ti.xcom_pull(task_ids='grant_bucket_access')['kms_key_arn'] }}",
         principal_arns=[emr_ec2_role_arn],
+        **in_destination_account,
     )
 
     emr_role_access = GrantEmrRoleBucketAccessOperator(
@@ -87,6 +92,7 @@ with DAG(
         s3_prefixes=["{{ params.destination_prefix }}"],
         kms_key_arns="{{ ti.xcom_pull(task_ids='grant_bucket_access')['kms_key_arn'] or [] }}",
         canned_acl="{{ ti.xcom_pull(task_ids='grant_bucket_access')['emrfs_site_properties'] | length > 0 }}",
+        **in_emr_account,
     )
 
     # [START howto_operator_launch_cluster_bucket_policy]
@@ -113,6 +119,7 @@ with DAG(
         },
         wait_for_completion=True,
         waiter_delay=30,
+        **in_emr_account,
     )
     # [END howto_operator_launch_cluster_bucket_policy]
 
@@ -154,7 +161,7 @@ with DAG(
     # protected) fails the run instead of leaving a green run and a billing cluster. A failed write
     # still fails the run: publish_results, not the teardown, is the leaf after the work.
     terminate = TerminateClusterOperator(
-        task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster.output
+        task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=cluster.output, **in_emr_account
     )
 
     bucket_access >> [grant_key, emr_role_access] >> cluster

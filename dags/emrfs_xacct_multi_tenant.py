@@ -9,7 +9,8 @@ an identifier already covered by an earlier mapping, which would never apply. A 
 matches nothing uses the EC2 instance-profile role.
 
 Connections: ``aws_emr_account`` (the EMR account) and one connection per destination account;
-this example uses ``aws_destination_account`` for all three destination roles to stay short.
+this example uses ``aws_destination_account`` for all three destination roles to stay short. Each
+operator gets the account id it must act in (``expected_account_id``), as in ``emrfs_xacct_partner_export``.
 """
 
 from __future__ import annotations
@@ -42,10 +43,14 @@ with DAG(
     params={
         # No defaults for what names real resources: a run must be given them.
         "emr_account_id": Param(type="string", pattern=r"^[0-9]{12}$"),
+        "destination_account_id": Param(type="string", pattern=r"^[0-9]{12}$"),
         "bucket": Param(type="string"),
         "release_label": Param("emr-7.10.0", type="string"),
     },
 ) as dag:
+    in_emr_account = {"expected_account_id": "{{ params.emr_account_id }}"}
+    in_destination_account = {"expected_account_id": "{{ params.destination_account_id }}"}
+
     roles = {
         tenant: EnsureDestinationRoleOperator(
             task_id=f"ensure_{tenant}_role",
@@ -53,6 +58,7 @@ with DAG(
             role_name=f"emrfs-{tenant}-writer",
             trusted_role_arns=[EMR_EC2_ROLE_ARN],
             s3_prefixes=[f"s3://{{{{ params.bucket }}}}/{tenant}/"],
+            **in_destination_account,
         )
         for tenant in ("partner-b", "finance", "partner-c")
     }
@@ -61,6 +67,7 @@ with DAG(
         task_id="allow_emr_role_to_assume",
         aws_conn_id=EMR_CONN_ID,
         destination_role_arns=[role.output for role in roles.values()],
+        **in_emr_account,
     )
 
     # [START howto_operator_role_mappings_user_group]
@@ -77,6 +84,7 @@ with DAG(
                 "Identifiers": ["s3://{{ params.bucket }}/partner-c/"],
             },
         ],
+        **in_emr_account,
     )
     # [END howto_operator_role_mappings_user_group]
 
@@ -100,6 +108,7 @@ with DAG(
             # Asked by the service role's scoped policy AmazonEMRServicePolicy_v2 (see emrfs_xacct_partner_export).
             "Tags": [{"Key": "for-use-with-amazon-emr-managed-policies", "Value": "true"}],
         },
+        **in_emr_account,
     )
 
     allow_assume >> cluster

@@ -247,6 +247,7 @@ with DAG(
         task_id="terminate_cluster",
         aws_conn_id=EMR_CONN_ID,
         job_flow_id=cluster.output,
+        expected_account_id="{{ params.emr_account_id }}",
     )
 
     [allow_assume, grant_key] >> cluster

@@ -121,8 +121,8 @@ REQUIRED = {
         "destination_prefix",
         "kms_key_arn",
     },
-    "emrfs_xacct_bucket_policy_export": {"partner", "emr_account_id", "destination_prefix"},
-    "emrfs_xacct_multi_tenant": {"emr_account_id", "bucket"},
+    "emrfs_xacct_bucket_policy_export": {"partner", "emr_account_id", "destination_account_id", "destination_prefix"},
+    "emrfs_xacct_multi_tenant": {"emr_account_id", "destination_account_id", "bucket"},
     "emrfs_xacct_many_partners": {"emr_account_id", "destination_account_id", "partners"},
     "emrfs_xacct_offboard_partner": {
         "emr_account_id",
@@ -148,6 +148,39 @@ def test_every_example_dag_is_safe_to_unpause() -> None:
             assert defaults[name] is None, (dag_id, name)  # no placeholder that a run could write
         for name, value in defaults.items():  # and no other default names an account, an ARN or a bucket
             assert not (isinstance(value, str) and ("arn:" in value or "s3://" in value)), (dag_id, name)
+
+
+#: The account param each example connection acts in, and the pin that names it for each connection argument.
+ACCOUNT_PARAM = {"aws_emr_account": "emr_account_id", "aws_destination_account": "destination_account_id"}
+PINS = {"aws_conn_id": "expected_account_id", "destination_aws_conn_id": "expected_destination_account_id"}
+
+
+def test_every_example_task_is_pinned_to_the_account_of_its_connection() -> None:
+    """
+    A copied example keeps the guard against swapped or mistyped connections: each provider task that acts
+    through a connection is given the account it must act in, from the param of that connection's account.
+    """
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    assert bag.import_errors == {}
+    checked = 0
+    for dag_id in REQUIRED:
+        for task in bag.dags[dag_id].tasks:
+            partial = getattr(task, "partial_kwargs", None)  # a mapped task's arguments
+            operator_class = task.operator_class if partial is not None else type(task)
+            if not operator_class.__module__.startswith("airflow_provider_emrfs_xacct."):
+                continue
+            for conn_argument, pin in PINS.items():
+                conn_id = partial.get(conn_argument) if partial is not None else getattr(task, conn_argument, None)
+                if conn_id is None:
+                    continue
+                value = partial.get(pin) if partial is not None else getattr(task, pin)
+                where = (dag_id, task.task_id, pin)
+                assert value == f"{{{{ params.{ACCOUNT_PARAM[conn_id]} }}}}", where
+                assert ACCOUNT_PARAM[conn_id] in REQUIRED[dag_id], where  # a param every run must give
+                checked += 1
+    assert checked >= 25, checked  # every example's tasks were seen, mapped ones too
 
 
 def test_a_run_without_the_required_params_is_refused() -> None:

@@ -30,7 +30,12 @@ def clusters(url: str) -> list[dict[str, Any]]:
 def test_bucket_policy_export_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
     env = airflow_env(aws.url, airflow_home)
     prefix = f"s3://{aws.bucket}/acme/out/"
-    conf = {"partner": "acme", "emr_account_id": EMR_ACCOUNT, "destination_prefix": prefix}
+    conf = {
+        "partner": "acme",
+        "emr_account_id": EMR_ACCOUNT,
+        "destination_account_id": DESTINATION_ACCOUNT,
+        "destination_prefix": prefix,
+    }
 
     output = run_dag(env, conf, tmp_path / "bucket-policy.log", "2026-03-01", dag_id="emrfs_xacct_bucket_policy_export")
 
@@ -78,7 +83,7 @@ def test_multi_tenant_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -> No
 
     output = run_dag(
         env,
-        {"bucket": aws.bucket, "emr_account_id": EMR_ACCOUNT},
+        {"bucket": aws.bucket, "emr_account_id": EMR_ACCOUNT, "destination_account_id": DESTINATION_ACCOUNT},
         tmp_path / "multi-tenant.log",
         "2026-03-01",
         dag_id="emrfs_xacct_multi_tenant",
