@@ -612,6 +612,22 @@ MUTATIONS = [
         INT_KMS,
     ),
     m(
+        "K04c",
+        "hooks/kms.py",
+        "                if account_of_arn(principal) != key_account:\n",
+        "                if False:\n",
+        "an AWS managed key taken as usable by a principal of another account",
+        INT_KMS,
+    ),
+    m(
+        "K04d",
+        "hooks/kms.py",
+        "            return current if check is not None and not check.grant_needed else desired\n",
+        "            return desired\n",
+        "a grant written to an AWS managed key its own account may use already",
+        INT_KMS,
+    ),
+    m(
         "K05",
         "hooks/kms.py",
         '    return refuses_a_principal(error, "MalformedPolicyDocumentException")\n',

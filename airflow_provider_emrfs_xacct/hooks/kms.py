@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
 from botocore.exceptions import ClientError
@@ -40,13 +40,22 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     without_identities,
 )
 from airflow_provider_emrfs_xacct.pure.quotas import KEY_POLICY_BYTES, require_within
+from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from mypy_boto3_kms import KMSClient  # noqa: F401 (the hook's client type, named as a string below)
 
     from airflow_provider_emrfs_xacct.pure.plan import Change
+
+
+class KeyCheck(NamedTuple):
+    """What :meth:`EmrfsKmsHook.check_key_usable` found: a warning to log, and whether a grant is needed at all."""
+
+    warning: str = ""
+    grant_needed: bool = True
+
 
 #: KMS's limit on the size of a key policy (see :data:`~airflow_provider_emrfs_xacct.pure.quotas.KEY_POLICY_BYTES`).
 MAX_KEY_POLICY_BYTES = int(KEY_POLICY_BYTES.value or 0)
@@ -140,44 +149,53 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
                 return None
             raise
 
-    def check_key_usable(self, key_arn: str) -> str:
+    def check_key_usable(self, key_arn: str, principal_arns: Sequence[str]) -> KeyCheck:
         """
-        Refuse a key no key-user grant makes S3 writes work with; return a warning for one S3 cannot use now.
+        Refuse a key no key-user grant makes S3 writes work with; warn about one S3 cannot use now.
 
         Read with ``DescribeKey`` before any write and judged by
         :func:`~airflow_provider_emrfs_xacct.pure.kms_keys.key_problem`, as the verifier judges it: an asymmetric or
         HMAC key, or a key scheduled for deletion, is a :class:`PreconditionError` naming ``key_arn``; a key disabled,
         waiting for its key material or in a disconnected custom key store is granted (the grant is right once
-        someone enables it) with a warning naming the fix. ``""``: nothing to say, also when the key does not exist
-        (``GetKeyPolicy`` then says so, naming the fix). An AWS managed key is refused too: "you can only change
-        the key policy for a customer managed key" (AWS KMS Developer Guide, "Change a key policy"), so no
-        permission lets its ``PutKeyPolicy`` through. A denied ``DescribeKey`` is said in the warning: the key's
+        someone enables it) with a warning naming the fix. Nothing to say, also when the key does not exist
+        (``GetKeyPolicy`` then says so, naming the fix). A denied ``DescribeKey`` is said in the warning: the key's
         manager, kind and state are then not checked.
+
+        An AWS managed key needs no grant, and can have none: "you can only change the key policy for a customer
+        managed key" (AWS KMS Developer Guide, "Change a key policy"), and the policy AWS gives it lets every
+        principal of its account use it through the AWS service, nobody else (AWS KMS Developer Guide,
+        "kms:CallerAccount"; the verifier judges it so). Principals of its account need nothing
+        (``grant_needed`` False); one of another account is refused naming it.
         """
         try:
             metadata = self.describe_key(key_arn)
         except ClientError as error:
             if not is_access_denied(error):
                 raise
-            return (
+            return KeyCheck(
                 f"kms:DescribeKey on {key_arn} was denied to connection {self.aws_conn_id!r}, so whether S3 can "
-                "encrypt with the key (its kind and state) is not checked; allow kms:DescribeKey to check it"
+                "encrypt with the key (its manager, kind and state) is not checked; allow kms:DescribeKey to check it"
             )
         if metadata is not None and metadata.get("KeyManager") == "AWS":
-            raise PreconditionError(
-                f"{key_arn} is an AWS managed key: its key policy cannot be changed, and it cannot be used from "
-                "another account; encrypt the bucket with a customer managed key",
-                field="key_arn",
-            )
+            key_account = account_of_arn(key_arn)
+            for index, principal in enumerate(principal_arns):
+                if account_of_arn(principal) != key_account:
+                    raise PreconditionError(
+                        f"{principal} is in account {account_of_arn(principal)}, but {key_arn} is an AWS managed "
+                        f"key: only principals of its account {key_account} may use it, and its key policy cannot "
+                        "be changed; encrypt the bucket with a customer managed key and grant that one",
+                        field=f"principal_arns[{index}]",
+                    )
+            return KeyCheck(grant_needed=False)
         problem = None if metadata is None else key_problem(metadata)
         if problem is None:
-            return ""
+            return KeyCheck()
         if problem.refuse:
             raise PreconditionError(
                 f"{key_arn} {problem.problem}; a key-user grant cannot make writes to the bucket work: {problem.fix}",
                 field="key_arn",
             )
-        return (
+        return KeyCheck(
             f"{key_arn} {problem.problem}: the principals are made key users, but every write to a bucket encrypted "
             f"with it fails until then; {problem.fix}"
         )
@@ -219,23 +237,30 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
         enables it is granted with a warning. A key policy that already holds the principals is not described
         again, so a rerun costs no more reads than before the check (the verifier judges the key on every run).
 
+        An AWS managed key is left as it is for principals of its account, which may use it already.
+
         :raises PreconditionError: the key is one S3 cannot encrypt with (asymmetric, HMAC, scheduled for
-            deletion), or an AWS managed key, whose key policy cannot be changed.
+            deletion), or an AWS managed key and a principal of another account, which may never use it.
         """
         wanted = list(principal_arns)
-        described = False
+        check: KeyCheck | None = None
 
         def desire(current: dict[str, Any]) -> dict[str, Any]:
-            nonlocal described
+            nonlocal check
             principals = merged_principals(current, documents.KEY_USERS_SID, wanted)
             desired = upsert_statement(current, documents.key_users_statement(principals))
             require_within(KEY_POLICY_BYTES, document_size(desired), "principal_arns", f"the key policy of {key_arn}")
-            if not described and not same_meaning(desired, current):
-                described = True
-                warning = self.check_key_usable(key_arn)
-                if warning:
-                    self.log.warning("%s", warning)
-            return desired
+            if check is None and not same_meaning(desired, current):
+                check = self.check_key_usable(key_arn, wanted)
+                if check.warning:
+                    self.log.warning("%s", check.warning)
+                if not check.grant_needed:
+                    self.log.info(
+                        "%s is an AWS managed key: its own key policy lets every principal of its account use it "
+                        "through S3, so nothing is granted",
+                        key_arn,
+                    )
+            return current if check is not None and not check.grant_needed else desired
 
         # Still refused after the bounded wait: a principal that does not exist.
         refusal = naming_missing_principals(
