@@ -31,7 +31,9 @@ class GrantKmsKeyUserOperator(EmrfsXacctBaseOperator["EmrfsKmsHook"]):
         the grant would change its policy, before the write (in a dry run too; a rerun that changes nothing
         does not read it): a key S3 cannot encrypt with whatever the grant (asymmetric, HMAC, scheduled for
         deletion) is refused; a key S3 cannot use until someone changes it (disabled, waiting for imported key material, in a
-        disconnected custom key store) is granted with a warning. (templated)
+        disconnected custom key store) is granted with a warning. An AWS managed key (``aws/s3``), whose policy
+        nobody may change, already lets the principals of its account use it through S3: nothing is granted; a
+        principal of another account is refused. (templated)
     :param principal_arns: role ARNs to make key users. (templated)
     :param skip_without_key: skip the task (``AirflowSkipException``) when ``key_arn`` resolves to ``None``,
         e.g. an XCom or mapped argument of a partner whose bucket has no customer-managed key; otherwise
