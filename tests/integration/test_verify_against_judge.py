@@ -106,6 +106,29 @@ def test_the_aws_managed_key_fails_a_writer_of_another_account_as_aws_refuses_it
     assert write(aws, configuration).success
 
 
+def test_option_b_writes_to_an_aws_managed_key_bucket_with_the_key_grant_changing_nothing(aws: Seeded) -> None:
+    """
+    The destination role is of the bucket's own account, which the policy of the AWS managed key aws/s3 lets
+    use it through S3 (AWS KMS Developer Guide, "kms:CallerAccount"): the key grant on aws/s3 changes nothing
+    (it cannot, and need not), the verifier passes, and the judge lets the write through.
+    """
+    set_default_encryption(aws, SSEAlgorithm="aws:kms")  # no KMSMasterKeyID: the AWS managed key aws/s3
+    role_arn = provision_partner(aws, ROLE_NAME, PREFIX)
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    managed = kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["Arn"]
+    before = kms.get_key_policy(KeyId=managed, PolicyName="default")["Policy"]
+
+    grant_key_users(aws, [role_arn], key_arn=managed)
+
+    assert kms.get_key_policy(KeyId=managed, PolicyName="default")["Policy"] == before
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    report, _, _ = run_operator(verifier(configuration))
+    assert report["verdict"] == "PASS", report
+    assert link(report, KMS)["status"] == "pass"
+    result = write(aws, configuration)
+    assert result.success, result.first_failure
+
+
 def test_a_key_named_by_alias_fails_a_writer_of_another_account_as_aws_refuses_it(aws: Seeded) -> None:
     """S3 resolves an alias in the requester's account (S3 API Reference, ServerSideEncryptionByDefault)."""
     configuration = emr_role_writes_unmapped_keys(aws)
