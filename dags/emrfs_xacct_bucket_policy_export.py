@@ -20,6 +20,7 @@ into the launch operator's ``emrfs_site_properties``.
 
 Connections: ``aws_emr_account`` (account A) and ``aws_destination_account`` (account B), as in
 ``emrfs_xacct_partner_export``; each operator gets the account id it must act in (``expected_account_id``).
+Trigger with ``{"dry_run": true}`` to plan the three grants and the launch without changing anything, as there.
 """
 
 from __future__ import annotations
@@ -59,11 +60,15 @@ with DAG(
             False, type="boolean", description="Switch an ObjectWriter bucket to BucketOwnerEnforced"
         ),
         "release_label": Param("emr-7.5.0", type="string"),
+        "dry_run": Param(False, type="boolean", description="Plan every change, make none"),
     },
 ) as dag:
     emr_ec2_role_arn = "arn:{{ aws_partition('aws_emr_account') }}:iam::{{ params.emr_account_id }}:role/{{ params.emr_ec2_role_name }}"
-    in_emr_account = {"expected_account_id": "{{ params.emr_account_id }}"}
-    in_destination_account = {"expected_account_id": "{{ params.destination_account_id }}"}
+    in_emr_account = {"expected_account_id": "{{ params.emr_account_id }}", "dry_run": "{{ params.dry_run }}"}
+    in_destination_account = {
+        "expected_account_id": "{{ params.destination_account_id }}",
+        "dry_run": "{{ params.dry_run }}",
+    }
 
     # [START howto_operator_grant_bucket_access]
     bucket_access = GrantBucketAccessOperator(

@@ -10,7 +10,8 @@ matches nothing uses the EC2 instance-profile role.
 
 Connections: ``aws_emr_account`` (the EMR account) and one connection per destination account;
 this example uses ``aws_destination_account`` for all three destination roles to stay short. Each
-operator gets the account id it must act in (``expected_account_id``), as in ``emrfs_xacct_partner_export``.
+operator gets the account id it must act in (``expected_account_id``), as in ``emrfs_xacct_partner_export``;
+``{"dry_run": true}`` plans every change and makes none.
 """
 
 from __future__ import annotations
@@ -46,10 +47,14 @@ with DAG(
         "destination_account_id": Param(type="string", pattern=r"^[0-9]{12}$"),
         "bucket": Param(type="string"),
         "release_label": Param("emr-7.10.0", type="string"),
+        "dry_run": Param(False, type="boolean", description="Plan every change, make none"),
     },
 ) as dag:
-    in_emr_account = {"expected_account_id": "{{ params.emr_account_id }}"}
-    in_destination_account = {"expected_account_id": "{{ params.destination_account_id }}"}
+    in_emr_account = {"expected_account_id": "{{ params.emr_account_id }}", "dry_run": "{{ params.dry_run }}"}
+    in_destination_account = {
+        "expected_account_id": "{{ params.destination_account_id }}",
+        "dry_run": "{{ params.dry_run }}",
+    }
 
     roles = {
         tenant: EnsureDestinationRoleOperator(

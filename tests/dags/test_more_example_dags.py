@@ -11,6 +11,9 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+import pytest
+from botocore.exceptions import ClientError
+
 from airflow_provider_emrfs_xacct.hooks.emr import IDEMPOTENCY_TAG
 from airflow_provider_emrfs_xacct.pure.bucket_policy import principal_sids
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL
@@ -78,6 +81,38 @@ def test_bucket_policy_export_dag(aws: Seeded, airflow_home: Path, tmp_path: Pat
     assert "will be owned by the bucket owner (ACLs are disabled)" in output
 
 
+def test_bucket_policy_export_dag_as_a_dry_run_plans_every_grant_and_changes_nothing(
+    aws: Seeded, airflow_home: Path, tmp_path: Path
+) -> None:
+    env = airflow_env(aws.url, airflow_home)
+    conf = {
+        "partner": "acme",
+        "emr_account_id": EMR_ACCOUNT,
+        "destination_account_id": DESTINATION_ACCOUNT,
+        "destination_prefix": f"s3://{aws.bucket}/acme/out/",
+        "dry_run": True,
+    }
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    key_policy_before = kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"]
+    role_policies_before = iam.list_role_policies(RoleName="EMR_EC2_DefaultRole")["PolicyNames"]
+
+    output = run_dag(
+        env, conf, tmp_path / "bucket-policy-dry-run.log", "2026-03-02", dag_id="emrfs_xacct_bucket_policy_export"
+    )
+
+    assert count_changes(output) == 0
+    # The three grants and the launch each logged a plan; the grants' results flowed on as in a real run.
+    assert output.count("Dry run, nothing changed. Plan:") == 4
+    assert "state=failed" not in output
+    assert clusters(aws.url) == []
+    with pytest.raises(ClientError, match="NoSuchBucketPolicy"):
+        s3.get_bucket_policy(Bucket=aws.bucket)
+    assert kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"] == key_policy_before
+    assert iam.list_role_policies(RoleName="EMR_EC2_DefaultRole")["PolicyNames"] == role_policies_before
+
+
 def test_multi_tenant_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
     env = airflow_env(aws.url, airflow_home)
 
@@ -114,3 +149,30 @@ def test_multi_tenant_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -> No
     iam = client(aws.url, EMR_ACCOUNT, "iam")
     assume = iam.get_role_policy(RoleName="EMR_EC2_DefaultRole", PolicyName="emrfs-xacct-assume-destination-roles")
     assert sorted(assume["PolicyDocument"]["Statement"][0]["Resource"]) == sorted(role.values())
+
+
+def test_multi_tenant_dag_as_a_dry_run_plans_every_step_and_changes_nothing(
+    aws: Seeded, airflow_home: Path, tmp_path: Path
+) -> None:
+    env = airflow_env(aws.url, airflow_home)
+    conf = {
+        "bucket": aws.bucket,
+        "emr_account_id": EMR_ACCOUNT,
+        "destination_account_id": DESTINATION_ACCOUNT,
+        "dry_run": True,
+    }
+    iam_a = client(aws.url, EMR_ACCOUNT, "iam")
+    role_policies_before = iam_a.list_role_policies(RoleName="EMR_EC2_DefaultRole")["PolicyNames"]
+
+    output = run_dag(env, conf, tmp_path / "multi-tenant-dry-run.log", "2026-03-02", dag_id="emrfs_xacct_multi_tenant")
+
+    assert count_changes(output) == 0
+    # Three roles, the assume-role grant, the security configuration and the launch each logged a plan.
+    assert output.count("Dry run, nothing changed. Plan:") == 6
+    assert "state=failed" not in output
+    roles = {role["RoleName"] for role in client(aws.url, DESTINATION_ACCOUNT, "iam").list_roles()["Roles"]}
+    assert not {name for name in roles if name.startswith("emrfs-") and name.endswith("-writer")}
+    assert iam_a.list_role_policies(RoleName="EMR_EC2_DefaultRole")["PolicyNames"] == role_policies_before
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    assert emr.list_security_configurations()["SecurityConfigurations"] == []
+    assert clusters(aws.url) == []
