@@ -325,7 +325,8 @@ def partner_access(
     :param destination_account_id: the same for the tasks on ``destination_aws_conn_id``, and the
         verifier's ``expected_destination_account_id``. (templated)
     :param dry_run: passed to every task: plan every change, make none (the verifier then reads what
-        is there now). (templated; default: the tasks' own, e.g. from ``default_args``)
+        is there now, and warns instead of failing on it). (templated; default: the tasks' own, e.g. from
+        ``default_args``)
     :param shared_documents_pool: an Airflow pool (created beforehand, e.g. ``airflow pools set
         emrfs_xacct_shared_documents 1 "..."``) for the two tasks that write documents every partner
         shares: ``allow_emr_role_to_assume`` (the EMR EC2 role's policies) and ``grant_kms_key_user``

@@ -874,6 +874,14 @@ MUTATIONS = [
         INT_DRY,
     ),
     m(
+        "O05b",
+        "operators/verify.py",
+        "        if self.dry_run:\n            # The chain read is the one before",
+        "        if False:\n            # The chain read is the one before",
+        "a dry-run verifier fails the plan on the chain as it was before the planned changes",
+        INT_VERIFY,
+    ),
+    m(
         "O06",
         "operators/revoke.py",
         "                if not self.dry_run and not self.hook.delete_security_configuration(name):",

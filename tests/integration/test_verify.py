@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import structlog
 from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
 from airflow.providers.common.compat.sdk import TaskDeferred
 from botocore.exceptions import ClientError
@@ -442,6 +443,28 @@ def test_fail_on_broken_false_returns_the_report(partner: Partner) -> None:
     assert result["verdict"] == "FAIL"
     assert failing(result) == [(0, ASSUME)]
     assert ti.xcoms["report"] == result
+
+
+def test_a_dry_run_reports_a_broken_chain_without_failing_the_task(partner: Partner) -> None:
+    """
+    In a dry run the chain read is the one before the changes the run only planned (the destination role of a new
+    partner is not there yet): the verifier reports it, warns, and does not fail the plan (docs/concepts.md).
+    """
+    _delete_assume_policy(partner.aws)
+
+    with structlog.testing.capture_logs() as logs:
+        result, recorder, ti = run_operator(verifier(partner.configuration, dry_run=True))
+
+    assert result["verdict"] == "FAIL"
+    assert failing(result) == [(0, ASSUME)]
+    assert ti.xcoms["report"] == result
+    assert recorder.mutating == []
+    [warning] = [entry for entry in logs if entry["log_level"] == "warning" and "Dry run" in str(entry["event"])]
+    assert "before the changes this run only planned" in str(warning["event"])
+    assert "FAIL" in str(warning)
+    # Outside a dry run the same chain fails the task.
+    with pytest.raises(EmrfsXacctError, match="broken link"):
+        run_operator(verifier(partner.configuration))
 
 
 def test_a_missing_security_configuration_is_reported(partner: Partner) -> None:
