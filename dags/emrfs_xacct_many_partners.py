@@ -14,7 +14,8 @@ Partners share the EMR EC2 role's assume-role policy and, here, one KMS key: the
 write those documents at the same time, which the operators' convergence protocol is made for. A
 partner whose bucket has no customer-managed key (SSE-S3) leaves ``kms_key_arn`` out: its key grant
 skips. Every provider task is pinned to its account (``emr_account_id``, ``destination_account_id``),
-so swapped connections are refused before any change.
+so swapped connections are refused before any change. ``{"dry_run": true}`` plans every partner's chain
+and launch and changes nothing (the verifier reports the chain as it is, before the planned changes).
 
 Connections: ``aws_emr_account`` (the EMR account) and ``aws_destination_account`` (the partners'
 account, which holds their bucket and its key; use one DAG per destination account, or per-partner
@@ -61,6 +62,7 @@ with DAG(
             "kms_key_arn (optional: none for an SSE-S3 bucket)",
         ),
         "release_label": Param("emr-7.5.0", type="string"),
+        "dry_run": Param(False, type="boolean", description="Plan every change, make none"),
     },
 ) as dag:
 
@@ -149,6 +151,7 @@ with DAG(
             destination_aws_conn_id=DESTINATION_CONN_ID,
             emr_account_id="{{ params.emr_account_id }}",
             destination_account_id="{{ params.destination_account_id }}",
+            dry_run="{{ params.dry_run }}",
         )
         stamp = "{{ run_stamp(dag_run) }}"  # the macro, rendered in the task (the DAG's user_defined_macros)
         cluster = LaunchClusterWithSecConfigOperator(
@@ -161,6 +164,7 @@ with DAG(
             waiter_delay=30,
             waiter_max_attempts=60,
             expected_account_id="{{ params.emr_account_id }}",
+            dry_run="{{ params.dry_run }}",  # the launch logs its plan and is skipped, and so are the tasks after it
         )
         access.task_group >> cluster
         write_results = EmrAddStepsOperator(

@@ -351,6 +351,47 @@ def test_no_example_dag_names_a_run_by_its_time_alone() -> None:
             assert "run_stamp(dag_run)" in source, dag_file.name
 
 
+def test_many_partners_as_a_dry_run_plans_every_partner_and_changes_nothing(
+    aws: Seeded, airflow_home: Path, tmp_path: Path
+) -> None:
+    """New partners: every chain and launch is planned; the verifier reports the chain before the plan, not failing."""
+    env = airflow_env(aws.url, airflow_home)
+    conf = {
+        "emr_account_id": EMR_ACCOUNT,
+        "destination_account_id": DESTINATION_ACCOUNT,
+        "partners": [
+            {"name": "acme", "destination_prefix": f"s3://{aws.bucket}/acme/", "kms_key_arn": aws.kms_key_arn},
+            {"name": "globex", "destination_prefix": f"s3://{aws.bucket}/globex/"},
+        ],
+        "dry_run": True,
+    }
+    key_policy_before = client(aws.url, DESTINATION_ACCOUNT, "kms").get_key_policy(
+        KeyId=aws.kms_key_arn, PolicyName="default"
+    )["Policy"]
+
+    dags_test(env, "emrfs_xacct_many_partners", conf, tmp_path / "many-partners-dry-run.log")
+
+    run, states = last_run(env, "emrfs_xacct_many_partners")
+    assert run.state == "success"
+    for index in range(2):
+        for task_id in ("access.ensure_destination_role", "access.allow_emr_role_to_assume", "access.verify_access"):
+            assert states[(f"export_partner.{task_id}", index)] == "success", (task_id, index)
+        # The launch logs its plan and is skipped, and so are the tasks after it.
+        assert states[("export_partner.launch_cluster", index)] == "skipped"
+        assert states[("export_partner.write_results", index)] == "skipped"
+    roles = {role["RoleName"] for role in client(aws.url, DESTINATION_ACCOUNT, "iam").list_roles()["Roles"]}
+    assert not {"emrfs-acme-writer", "emrfs-globex-writer"} & roles
+    assert (
+        client(aws.url, DESTINATION_ACCOUNT, "kms").get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")[
+            "Policy"
+        ]
+        == key_policy_before
+    )
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    assert emr.list_security_configurations()["SecurityConfigurations"] == []
+    assert clusters(aws.url) == []
+
+
 def test_many_partners_one_call_and_one_cluster_each(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
     """Two partners, pinned to their accounts; globex's bucket has no customer-managed key (SSE-S3)."""
     env = airflow_env(aws.url, airflow_home)
