@@ -14,6 +14,8 @@ whose bucket uses SSE-S3 (no key to revoke).
    (configurations cannot change: the new name, if any mapping is left, is its return value).
 3. ``delete_unused_security_configurations`` deletes this prefix's configurations that no active
    cluster uses and that are older than a day.
+
+Trigger with ``{"dry_run": true}`` to see what the revoke and the cleanup would remove, removing nothing.
 """
 
 from __future__ import annotations
@@ -57,9 +59,10 @@ with DAG(
             type="boolean",
             description="take the EMR EC2 role out of the destination role's trust; false leaves it as it is",
         ),
+        "dry_run": Param(False, type="boolean", description="Plan every removal, make none"),
     },
 ) as dag:
-    in_emr_account = {"expected_account_id": "{{ params.emr_account_id }}"}
+    in_emr_account = {"expected_account_id": "{{ params.emr_account_id }}", "dry_run": "{{ params.dry_run }}"}
 
     # [START howto_operator_verify_cross_account_access]
     verify = VerifyCrossAccountAccessOperator(

@@ -67,6 +67,38 @@ def test_offboard_partner_dag(aws: Seeded, airflow_home: Path, tmp_path: Path) -
     assert names == [configuration]
 
 
+def test_offboard_partner_dag_as_a_dry_run_plans_the_removals_and_removes_nothing(
+    aws: Seeded, airflow_home: Path, tmp_path: Path
+) -> None:
+    prefix = f"s3://{aws.bucket}/acme/"
+    role_arn = provision_partner(aws, "emrfs-acme-writer", prefix)
+    configuration = create_security_configuration([mapping("emrfs-acme-writer", prefix)])
+    conf = offboard_conf(role_arn, configuration, kms_key_arn=aws.kms_key_arn, dry_run=True)
+    iam_a, iam_b = client(aws.url, EMR_ACCOUNT, "iam"), client(aws.url, DESTINATION_ACCOUNT, "iam")
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    assume_before = iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)["PolicyDocument"]
+    key_policy_before = kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"]
+    trust_before = iam_b.get_role(RoleName="emrfs-acme-writer")["Role"]["AssumeRolePolicyDocument"]
+
+    output = run_dag(
+        airflow_env(aws.url, airflow_home), conf, tmp_path / "offboard-dry-run.log", "2026-04-02", dag_id=DAG_ID
+    )
+
+    assert count_changes(output) == 0
+    assert "Dry run, nothing changed. Plan:" in output  # the revoke's three removals, planned
+    assert "state=failed" not in output
+    assert (
+        iam_a.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=ASSUME_POLICY_NAME)["PolicyDocument"] == assume_before
+    )
+    assert kms.get_key_policy(KeyId=aws.kms_key_arn, PolicyName="default")["Policy"] == key_policy_before
+    assert iam_b.get_role(RoleName="emrfs-acme-writer")["Role"]["AssumeRolePolicyDocument"] == trust_before
+    names = [
+        item["Name"]
+        for item in client(aws.url, EMR_ACCOUNT, "emr").list_security_configurations()["SecurityConfigurations"]
+    ]
+    assert names == [configuration]
+
+
 def test_offboard_a_partner_without_a_kms_key(aws: Seeded, airflow_home: Path, tmp_path: Path) -> None:
     """An SSE-S3 partner: no kms_key_arn (the param's default, empty) revokes with no key and no KMS call."""
     prefix = f"s3://{aws.bucket}/keyless/"
