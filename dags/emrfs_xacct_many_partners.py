@@ -182,6 +182,7 @@ with DAG(
             aws_conn_id=EMR_CONN_ID,
             job_flow_id=cluster.output,
             expected_account_id="{{ params.emr_account_id }}",
+            dry_run="{{ params.dry_run }}",
         )
         # A cluster the teardown could not terminate fails the run; publish_results stays the leaf
         # after the write, so a failed write fails it too.

@@ -247,7 +247,7 @@ with DAG(
         task_id="terminate_cluster",
         aws_conn_id=EMR_CONN_ID,
         job_flow_id=cluster.output,
-        expected_account_id="{{ params.emr_account_id }}",
+        **in_emr_account,  # a dry run plans the termination of a cluster the launch found, terminating nothing
     )
 
     [allow_assume, grant_key] >> cluster

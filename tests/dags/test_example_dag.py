@@ -183,6 +183,32 @@ def test_every_example_task_is_pinned_to_the_account_of_its_connection() -> None
     assert checked >= 25, checked  # every example's tasks were seen, mapped ones too
 
 
+def test_every_example_dag_runs_as_a_plan_with_its_dry_run_param() -> None:
+    """
+    Each example DAG takes ``dry_run`` (default False) and gives it to every provider task that changes AWS, the
+    teardown included: a dry run of a task instance whose launch finds the cluster it already launched would
+    otherwise terminate it.
+    """
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    checked = 0
+    for dag_id in REQUIRED:
+        dag = bag.dags[dag_id]
+        assert dag.params.dump()["dry_run"] is False, dag_id
+        for task in dag.tasks:
+            partial = getattr(task, "partial_kwargs", None)
+            operator_class = task.operator_class if partial is not None else type(task)
+            if not operator_class.__module__.startswith("airflow_provider_emrfs_xacct.") or not hasattr(
+                operator_class, "validate_safety"
+            ):
+                continue
+            value = partial.get("dry_run") if partial is not None else task.dry_run
+            assert value == "{{ params.dry_run }}", (dag_id, task.task_id)
+            checked += 1
+    assert checked >= 25, checked
+
+
 def test_a_run_without_the_required_params_is_refused() -> None:
     """
     Airflow creates no run whose params fail validation: ``create_dagrun`` (``airflow dags test``, the
