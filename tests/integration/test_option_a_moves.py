@@ -91,6 +91,15 @@ def test_the_emr_role_warning_does_not_name_another_buckets_prefixes(
     assert warnings_of(capfd) == []
 
 
+def test_the_emr_role_warning_does_not_name_a_replaced_key(aws: Seeded, capfd: pytest.CaptureFixture[str]) -> None:
+    """docs/howto/bucket_policy.md: nor keys (which partner a key of the shared role is for is not known there)."""
+    replaced = aws.kms_key_arn.rsplit("/", 1)[0] + "/0b7c9f2e-1111-4222-8333-444455556666"
+    run_operator(emr_role_access(OLD, kms_key_arns=[replaced]))
+    run_operator(emr_role_access(OLD, kms_key_arns=[aws.kms_key_arn]))
+
+    assert warnings_of(capfd) == []
+
+
 def test_the_revoke_after_a_move_takes_every_prefix_of_the_role_and_keeps_the_rest_exactly(aws: Seeded) -> None:
     run_operator(grant(aws, OLD))
     s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
