@@ -1151,6 +1151,22 @@ MUTATIONS = [
         "option (a) writes the bucket policy for a default key S3 cannot encrypt with",
         INT_OPTION_A_CHAIN,
     ),
+    m(
+        "B17",
+        "hooks/kms.py",
+        '            if error_code(error) == "AccessDeniedException":\n                return None',
+        '            if error_code(error) == "":\n                return None',
+        "option (a)'s bucket grant fails when kms:DescribeKey of the bucket's key is refused",
+        INT_OPTION_A_CHAIN,
+    ),
+    m(
+        "B18",
+        "hooks/iam.py",
+        "                kept[:] = beyond_asked(same_buckets, wanted_locations)",
+        "                kept[:] = beyond_asked(same_buckets, wanted_locations, held_keys, wanted_keys)",
+        "the EMR role's option (a) warning names a key other partners may use",
+        INT_OPTION_A_MOVES,
+    ),
     # S3 Access Grants and credential settings
     m(
         "G01",

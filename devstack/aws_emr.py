@@ -30,9 +30,9 @@ user tag ``for-use-with-amazon-emr-managed-policies = true`` when provisioning t
 automatically propagate those tags" (Amazon EMR Management Guide, "Service role for Amazon EMR (EMR role)", whose
 default role, ``EMR_DefaultRole_V2``, has that policy; the policy's ``ec2:RunInstances`` statements are conditioned
 on ``aws:ResourceTag/for-use-with-amazon-emr-managed-policies`` being ``true``: AWS Managed Policy Reference,
-"AmazonEMRServicePolicy_v2"). EMR accepts the request and the instances are then refused, so the stand-in launches
-the cluster and ends it ``TERMINATED_WITH_ERRORS``; the reason's code and message are not documented (the message
-here is the stand-in's). Not played: the same tag on the subnet and on security groups EMR did not create, which
+"AmazonEMRServicePolicy_v2"). Whether EMR refuses such a request itself or accepts it and fails the cluster is not
+in those pages; the stand-in accepts it and ends the cluster ``TERMINATED_WITH_ERRORS``, with a reason
+of its own. Not played: the same tag on the subnet and on security groups EMR did not create, which
 that page also asks for.
 """
 

@@ -233,7 +233,9 @@ def aws_managed_key(aws: Seeded) -> str:
 
 
 @pytest.mark.parametrize("dry_run", [False, True], ids=["run", "dry-run"])
-def test_an_aws_managed_key_needs_no_grant_for_a_principal_of_its_account(aws: Seeded, dry_run: bool) -> None:
+def test_an_aws_managed_key_needs_no_grant_for_a_principal_of_its_account(
+    aws: Seeded, dry_run: bool, capfd: pytest.CaptureFixture[str]
+) -> None:
     """
     The policy AWS gives its managed keys lets every principal of the key's account use it through the service
     (AWS KMS Developer Guide, "kms:CallerAccount"), and nobody may change it: "you can only change the key policy
@@ -246,13 +248,18 @@ def test_an_aws_managed_key_needs_no_grant_for_a_principal_of_its_account(aws: S
     managed = aws_managed_key(aws)
     before = key_policy(kms, managed)
 
+    capfd.readouterr()
     result, recorder, ti = run_operator(make_operator(managed, dry_run=dry_run))
+    logged = capfd.readouterr().out  # the task's log (Airflow's structured logger writes to stdout)
 
     assert result == managed
     assert recorder.mutating == []
     assert recorder.of("kms") == ["GetKeyPolicy", "DescribeKey"]  # told by DescribeKey's KeyManager
     assert ti.xcoms["plan"] == []
     assert key_policy(kms, managed) == before
+    # docs/howto/kms_key_user.md: the task "says why in its log".
+    assert f"{managed} is an AWS managed key" in logged, logged
+    assert "nothing is granted" in logged
 
 
 @pytest.mark.parametrize("dry_run", [False, True], ids=["run", "dry-run"])

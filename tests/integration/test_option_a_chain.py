@@ -4,9 +4,9 @@ Option (a) as a complete chain on an SSE-KMS bucket, against the two-account mot
 A cross-account write needs the resource side (the bucket policy; the key policy) *and* the caller's
 identity policy (IAM User Guide, "Cross-account policy evaluation logic"; KMS Developer Guide,
 "Allowing users in other accounts to use a KMS key"). The AWS managed key ``aws/s3`` cannot be used
-across accounts (its key policy cannot be changed); moto does not model that (it describes
-``alias/aws/s3`` as a customer managed key), so ``KeyManager == "AWS"`` is shown by the unit test of
-``refuse_unusable_bucket_key``, and the bucket settings S3 stores are shown here.
+across accounts (its key policy cannot be changed); the stand-in describes the key of ``alias/aws/s3`` as AWS
+managed (``tests/integration/test_stand_in_managed_keys.py``), so its refusal is shown here end to end, and each
+``KeyManager`` on the pure ``refuse_unusable_bucket_key``; the bucket settings S3 stores are shown here.
 """
 
 from __future__ import annotations
@@ -443,3 +443,25 @@ def test_a_disabled_default_key_is_granted_with_a_warning(aws: Seeded, capfd: py
     warned = [line for line in capfd.readouterr().out.splitlines() if f"{key_arn}, which is Disabled" in line]
     assert warned
     assert "kms:EnableKey" in warned[0]
+
+
+def test_a_default_key_the_connection_may_not_describe_is_judged_by_its_arn_alone(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    docs/permissions.md: ``kms:DescribeKey`` refused to the grant's connection, the bucket's key "is judged by its ARN
+    alone": the grant goes on (a connection granted before the check keeps working), and a key it would have refused
+    from DescribeKey (here pending deletion) is not told apart; the verifier, which describes the key, fails it.
+    """
+    from devstack.fault_proxy import FaultProxy
+    from tests.conftest import use_connections
+
+    key_arn = _encrypt_bucket_with_new_key(aws, "PendingDeletion")
+    denied = (400, "AccessDeniedException", "User is not authorized to perform: kms:DescribeKey")
+    with FaultProxy(aws.url, intercept=lambda operation: denied if operation == "DescribeKey" else None) as proxy:
+        use_connections(monkeypatch, proxy.url)
+        report, recorder, _ = run_operator(grant())
+
+    assert proxy.requests["DescribeKey"] == 1
+    assert report["kms_key_arn"] == key_arn
+    assert recorder.mutating == ["PutBucketPolicy"]

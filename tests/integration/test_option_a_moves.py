@@ -15,7 +15,16 @@ from airflow_provider_emrfs_xacct.operators.s3 import (
     RevokeBucketAccessOperator,
 )
 from airflow_provider_emrfs_xacct.pure.bucket_policy import granted_locations
-from devstack.moto_stack import DESTINATION_ACCOUNT, DESTINATION_CONN_ID, EMR_CONN_ID, EMR_EC2_ROLE, Seeded, client
+from devstack.moto_stack import (
+    DESTINATION_ACCOUNT,
+    DESTINATION_CONN_ID,
+    EMR_ACCOUNT,
+    EMR_CONN_ID,
+    EMR_EC2_ROLE,
+    EMR_SERVICE_ROLE,
+    Seeded,
+    client,
+)
 from devstack.testing import run_operator
 
 if TYPE_CHECKING:
@@ -25,12 +34,12 @@ OLD, NEW = "s3://partner-results-b/exports/", "s3://partner-results-b/exports-20
 KEPT = "keeps access this run did not ask for"
 
 
-def grant(aws: Seeded, prefix: str) -> GrantBucketAccessOperator:
+def grant(aws: Seeded, prefix: str, *others: str) -> GrantBucketAccessOperator:
     return GrantBucketAccessOperator(
         task_id="grant_bucket_access",
         aws_conn_id=DESTINATION_CONN_ID,
         s3_prefixes=[prefix],
-        principal_arns=[aws.emr_ec2_role_arn],
+        principal_arns=[aws.emr_ec2_role_arn, *others],
         settle_seconds=0,
     )
 
@@ -82,6 +91,15 @@ def test_the_emr_role_warning_does_not_name_another_buckets_prefixes(
     assert warnings_of(capfd) == []
 
 
+def test_the_emr_role_warning_does_not_name_a_replaced_key(aws: Seeded, capfd: pytest.CaptureFixture[str]) -> None:
+    """docs/howto/bucket_policy.md: nor keys (which partner a key of the shared role is for is not known there)."""
+    replaced = aws.kms_key_arn.rsplit("/", 1)[0] + "/0b7c9f2e-1111-4222-8333-444455556666"
+    run_operator(emr_role_access(OLD, kms_key_arns=[replaced]))
+    run_operator(emr_role_access(OLD, kms_key_arns=[aws.kms_key_arn]))
+
+    assert warnings_of(capfd) == []
+
+
 def test_the_revoke_after_a_move_takes_every_prefix_of_the_role_and_keeps_the_rest_exactly(aws: Seeded) -> None:
     run_operator(grant(aws, OLD))
     s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
@@ -94,7 +112,11 @@ def test_the_revoke_after_a_move_takes_every_prefix_of_the_role_and_keeps_the_re
     }
     policy = bucket_policy(aws)
     s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps({**policy, "Statement": [theirs, *policy["Statement"]]}))
-    run_operator(grant(aws, NEW))
+    # Another principal the provider granted (a second EMR role sharing the bucket): not the revoke's to take.
+    other = f"arn:aws:iam::{EMR_ACCOUNT}:role/{EMR_SERVICE_ROLE}"
+    run_operator(grant(aws, NEW, other))
+    others = [statement for statement in bucket_policy(aws)["Statement"] if other in json.dumps(statement)]
+    assert others
 
     run_operator(
         RevokeBucketAccessOperator(
@@ -106,4 +128,5 @@ def test_the_revoke_after_a_move_takes_every_prefix_of_the_role_and_keeps_the_re
         )
     )
 
-    assert bucket_policy(aws)["Statement"] == [theirs]
+    assert bucket_policy(aws)["Statement"] == [theirs, *others]
+    assert {location.uri for location in granted_locations(bucket_policy(aws), other)} == {NEW}

@@ -65,3 +65,14 @@ def test_example_dags_launch_clusters_a_scoped_service_role_provisions(aws: Seed
     tags = [tag for tag in overrides.get("Tags", []) if "{{" not in tag["Value"]]
     give_the_service_role_the_scoped_policy(aws)
     assert launched_state(aws, tags)["State"] == "WAITING"
+
+
+def test_the_many_partners_dag_launches_clusters_a_scoped_service_role_provisions(aws: Seeded) -> None:
+    """Its launches take their overrides from a task (one per partner): that task's tags, as the launch is given them."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(ROOT / "dags" / "emrfs_xacct_many_partners.py"))
+    overrides = bag.dags["emrfs_xacct_many_partners"].get_task("export_partner.cluster_overrides")
+    tags = overrides.python_callable("partner-a-cluster", "emr-7.0.0", "20261203T000000")["Tags"]
+    give_the_service_role_the_scoped_policy(aws)
+    assert launched_state(aws, tags)["State"] == "WAITING"

@@ -1559,3 +1559,32 @@ def test_a_hand_made_configuration_with_one_string_identifier_probes_that_prefix
     assert f" {PREFIX}{PROBE_KEY}/" in step["Config"]["Args"][-1]
     [link] = [link for link in result["links"] if link["link"] == "mapping has identifiers"]
     assert (link["mapping"], link["status"]) == (0, "not checked")
+
+
+def test_a_bucket_default_naming_a_key_of_another_region_is_never_passed(partner: Partner) -> None:
+    """
+    docs/limits.md: S3 "does not validate the KMS key ID provided in PutBucketEncryption requests" (Amazon S3 API
+    Reference, PutBucketEncryption), so a bucket's default may name a key of another Region, and what S3 answers then is
+    not documented. The verifier describes the key with KMS of the bucket's Region, which knows only that Region's keys
+    (AWS KMS Developer Guide, "AWS KMS keys"): the key link names the key and is never PASS, however its policy reads.
+    """
+    from devstack.moto_stack import account_session
+
+    kms = account_session(partner.aws.url, DESTINATION_ACCOUNT).client(
+        "kms", endpoint_url=partner.aws.url, region_name="eu-west-1"
+    )
+    users = {"Effect": "Allow", "Principal": {"AWS": partner.role_arn}, "Action": "kms:*", "Resource": "*"}
+    policy = {**partner.aws.key_policy, "Statement": [*partner.aws.key_policy["Statement"], users]}
+    eu_key = str(kms.create_key(Policy=json.dumps(policy))["KeyMetadata"]["Arn"])
+    client(partner.aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_encryption(
+        Bucket=partner.aws.bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": eu_key}}]
+        },
+    )
+
+    result, _, _ = run_operator(verifier(partner.configuration, fail_on_broken=False))
+
+    [key] = [item for item in result["links"] if item["link"] == KMS]
+    assert key["status"] in ("fail", "not checked"), key
+    assert eu_key in key["detail"]
