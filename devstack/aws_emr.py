@@ -32,8 +32,12 @@ default role, ``EMR_DefaultRole_V2``, has that policy; the policy's ``ec2:RunIns
 on ``aws:ResourceTag/for-use-with-amazon-emr-managed-policies`` being ``true``: AWS Managed Policy Reference,
 "AmazonEMRServicePolicy_v2"). Whether EMR refuses such a request itself or accepts it and fails the cluster is not
 in those pages; the stand-in accepts it and ends the cluster ``TERMINATED_WITH_ERRORS``, with a reason
-of its own. Not played: the same tag on the subnet and on security groups EMR did not create, which
-that page also asks for.
+of its own. So does a cluster whose ``Instances`` name a subnet or a security group without the tag: "You must
+manually tag EC2 security groups and EC2 subnets with the Amazon EMR managed policy tag" (Amazon EMR Management Guide,
+"Tagging resources to use managed policies"; the policy's ``CreateInTaggedNetwork`` statement allows
+``ec2:RunInstances`` on ``subnet/*`` and ``security-group/*`` only so tagged). Not played: the default subnet of a
+cluster given none, the VPC's tag for the security groups EMR creates, and a service role's other policies that
+could allow what the scoped one does not (the stand-in fails the cluster whatever they are).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+import moto.ec2.models
 import moto.emr.models
 import moto.iam.models
 from moto.emr.exceptions import ValidationException
@@ -82,18 +87,55 @@ def run_job_flow(self: Any, **kwargs: Any) -> Any:
     return _moto["run_job_flow"](self, **kwargs)
 
 
-def scoped_policy_refusal(account: str, partition: str, service_role: Any, tags: dict[str, Any]) -> str | None:
-    """Why a cluster with this service role and these tags cannot be provisioned (``None``: it can, as far as the tag goes)."""
+def scoped_policy_refusal(
+    account: str, partition: str, region: str, service_role: Any, tags: dict[str, Any], instances: dict[str, Any]
+) -> str | None:
+    """Why a cluster with this service role, these tags and this network cannot be provisioned (``None``: it can)."""
     backend = dict.get(dict.get(moto.iam.models.iam_backends, account) or {}, partition)
     name = str(service_role or "").rsplit("/", 1)[-1].lower()
     roles = [role for role in (backend.roles.values() if backend else ()) if role.name.lower() == name]
     scoped = any(arn.endswith(f":iam::aws:{SCOPED_SERVICE_POLICY}") for role in roles for arn in role.managed_policies)
-    if not scoped or str(tags.get(MANAGED_POLICIES_TAG)) == "true":
+    if not scoped:
         return None
-    return (
-        f"The service role {service_role} has AmazonEMRServicePolicy_v2, which may provision only resources tagged "
-        f"{MANAGED_POLICIES_TAG}=true; the cluster was launched without that tag."
-    )
+    if str(tags.get(MANAGED_POLICIES_TAG)) != "true":
+        return (
+            f"The service role {service_role} has AmazonEMRServicePolicy_v2, which may provision only resources tagged "
+            f"{MANAGED_POLICIES_TAG}=true; the cluster was launched without that tag."
+        )
+    untagged = [resource for resource in _network_of(instances) if _tag_of(account, region, resource) != "true"]
+    if untagged:
+        return (
+            f"The service role {service_role} has AmazonEMRServicePolicy_v2, which may launch instances only in "
+            f"subnets and security groups tagged {MANAGED_POLICIES_TAG}=true; {', '.join(untagged)} not tagged."
+        )
+    return None
+
+
+#: Where ``RunJobFlow``'s ``Instances`` names subnets and security groups (listed apart from the provider's own).
+_NETWORK_KEYS = (
+    "Ec2SubnetId",
+    "Ec2SubnetIds",
+    "EmrManagedMasterSecurityGroup",
+    "EmrManagedSlaveSecurityGroup",
+    "ServiceAccessSecurityGroup",
+    "AdditionalMasterSecurityGroups",
+    "AdditionalSlaveSecurityGroups",
+)
+
+
+def _network_of(instances: dict[str, Any]) -> list[str]:
+    """The subnet and security group ids in ``instances`` (each of :data:`_NETWORK_KEYS`: an id, a list of them or None)."""
+    ids: list[str] = []
+    for value in instances.values():
+        ids += [value] if isinstance(value, str) else [item for item in value or [] if isinstance(item, str)]
+    return ids
+
+
+def _tag_of(account: str, region: str, resource_id: str) -> str | None:
+    """The value of the managed-policies tag on an EC2 resource of the account (``None``: no tag, or no such resource)."""
+    ec2 = moto.ec2.models.ec2_backends[account][region]
+    found = ec2.describe_tags(filters={"resource-id": [resource_id], "key": [MANAGED_POLICIES_TAG]})
+    return str(found[0]["value"]) if found else None
 
 
 class _Handlers:
@@ -115,7 +157,14 @@ class _Handlers:
             tag.get("Key", tag.get("key")): tag.get("Value", tag.get("value"))
             for tag in self._get_param("Tags", []) or []
         }
-        problem = scoped_policy_refusal(self.current_account, self.partition, self._get_param("ServiceRole"), tags)
+        problem = scoped_policy_refusal(
+            self.current_account,
+            self.partition,
+            self.region,
+            self._get_param("ServiceRole"),
+            tags,
+            {key: self._get_param(f"Instances.{key}") for key in _NETWORK_KEYS},
+        )
         if problem:
             cluster = self.backend.clusters[answer.result["JobFlowId"]]
             cluster.state, cluster.last_state_change_reason = "TERMINATED_WITH_ERRORS", problem
