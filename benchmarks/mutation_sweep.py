@@ -46,6 +46,7 @@ INT_ASSUME = ["tests/integration/test_assume_role_policy.py"]
 INT_KMS = ["tests/integration/test_kms_key_users.py"]
 INT_OPTION_A_MOVES = ["tests/integration/test_option_a_moves.py"]
 INT_OPTION_A_CHAIN = ["tests/integration/test_option_a_chain.py"]
+INT_SCOPED_SERVICE_ROLE = ["tests/integration/test_scoped_service_role.py"]
 INT_S3 = ["tests/integration/test_bucket_policy.py"]
 INT_REVOKE = ["tests/integration/test_revoke.py"]
 INT_DRY = ["tests/integration/test_dry_run.py"]
@@ -1166,6 +1167,39 @@ MUTATIONS = [
         "                kept[:] = beyond_asked(same_buckets, wanted_locations, held_keys, wanted_keys)",
         "the EMR role's option (a) warning names a key other partners may use",
         INT_OPTION_A_MOVES,
+    ),
+    # The launch's check of what a service role with AmazonEMRServicePolicy_v2 needs tagged (pure/scoped_service_role.py)
+    m(
+        "SR01",
+        "pure/scoped_service_role.py",
+        '    return any(tag.get("Key") == MANAGED_POLICIES_TAG and tag.get("Value") == "true" for tag in tags)',
+        '    return any(tag.get("Key") == MANAGED_POLICIES_TAG for tag in tags)',
+        "the scoped policy's tag is taken whatever its value ('True' passes; StringEquals is case-sensitive)",
+        INT_SCOPED_SERVICE_ROLE,
+    ),
+    m(
+        "SR02",
+        "pure/scoped_service_role.py",
+        '    for kind, keys in (("subnet", _SUBNET_KEYS), ("security group", _SECURITY_GROUP_KEYS)):',
+        '    for kind, keys in (("subnet", _SUBNET_KEYS),):',
+        "the security groups the cluster is given are not checked",
+        INT_SCOPED_SERVICE_ROLE,
+    ),
+    m(
+        "SR03",
+        "operators/emr.py",
+        "        if policies.others:\n",
+        "        if True:\n",
+        "a scoped service role with no other policy is only warned about: the launch goes on to a cluster EMR fails",
+        INT_SCOPED_SERVICE_ROLE,
+    ),
+    m(
+        "SR04",
+        "hooks/emr.py",
+        "                return ServiceRolePolicies(scoped=False, others=())",
+        "                return ServiceRolePolicies(scoped=True, others=())",
+        "a service role without the scoped policy is taken as scoped: its untagged clusters refused",
+        INT_SCOPED_SERVICE_ROLE,
     ),
     # S3 Access Grants and credential settings
     m(
@@ -4184,6 +4218,14 @@ MUTATIONS = [
         '    differing = ""\n',
         "EMRFS's bucket-level canned ACL, storage class or Requester Pays setting ignored beside the base one",
         ["tests/unit/test_aws_cluster_settings.py"],
+    ),
+    j(
+        "SJ31",
+        "aws_emr.py",
+        "    untagged = [resource for resource in _network_of(instances) if _tag_of(account, region, resource) != \"true\"]",
+        "    untagged: list[str] = []",
+        "the stand-in provisions a scoped service role's cluster in an untagged subnet or security group",
+        INT_SCOPED_SERVICE_ROLE,
     ),
 ]
 

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
     from airflow_provider_emrfs_xacct.pure.network import SubnetFacts
+    from airflow_provider_emrfs_xacct.pure.scoped_service_role import NetworkResource, ServiceRolePolicies
 
 #: Cluster states in which a launched cluster counts as "already there" for a retried task.
 ACTIVE_CLUSTER_STATES: tuple[ClusterStateType, ...] = ("STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING")
@@ -519,6 +520,86 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         """
         self.conn.set_termination_protection(JobFlowIds=[cluster_id], TerminationProtected=False)
 
+    def emr_account_client(self, client_type: str) -> Any:
+        """A client of ``client_type`` with this hook's connection, region and settings (the EMR account's)."""
+        from airflow_provider_emrfs_xacct.hooks.generic import EmrfsAwsHook
+
+        return EmrfsAwsHook(
+            aws_conn_id=self.aws_conn_id,
+            region_name=self.region_name,
+            verify=self.verify,
+            config=self.config,
+            client_type=client_type,
+        ).conn
+
+    def service_role_policies(self, service_role: str) -> ServiceRolePolicies | None:
+        """
+        Read whether the service role has ``AmazonEMRServicePolicy_v2`` attached, and its other policies.
+
+        Calls IAM ``ListAttachedRolePolicies`` and, for a role with the scoped policy, ``ListRolePolicies`` (its
+        inline policies). ``None``, logged, where IAM refused or does not know the role: not checked (``RunJobFlow``
+        answers for a role that does not exist).
+        """
+        from airflow_provider_emrfs_xacct.pure.scoped_service_role import (
+            ServiceRolePolicies,
+            is_scoped_service_policy,
+            role_name,
+        )
+
+        iam = self.emr_account_client("iam")
+        name = role_name(service_role)
+        try:
+            attached = [
+                policy["PolicyArn"]
+                for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=name)
+                for policy in page["AttachedPolicies"]
+            ]
+            if not any(map(is_scoped_service_policy, attached)):
+                return ServiceRolePolicies(scoped=False, others=())
+            inline = [
+                policy
+                for page in iam.get_paginator("list_role_policies").paginate(RoleName=name)
+                for policy in page["PolicyNames"]
+            ]
+        except ClientError as error:
+            self.log.warning(
+                "The service role %s's policies were not read (%s): whether it needs the cluster, its subnets and "
+                "security groups tagged for AmazonEMRServicePolicy_v2 is not checked",
+                service_role,
+                error_code(error),
+            )
+            return None
+        others = [arn.rsplit("/", 1)[-1] for arn in attached if not is_scoped_service_policy(arn)]
+        return ServiceRolePolicies(scoped=True, others=(*others, *(f"{policy} (inline)" for policy in inline)))
+
+    def network_resource_tags(self, resources: Collection[NetworkResource]) -> dict[str, list[dict[str, Any]]]:
+        """
+        Read the tags of the subnets and security groups named (EC2 ``DescribeSubnets``, ``DescribeSecurityGroups``).
+
+        A read refused or failed (an id EC2 does not know) leaves its resources out, logged: not checked.
+        """
+        ec2 = self.emr_account_client("ec2")
+        tags: dict[str, list[dict[str, Any]]] = {}
+        for kind, operation, parameter, answer, id_key in (
+            ("subnet", "describe_subnets", "SubnetIds", "Subnets", "SubnetId"),
+            ("security group", "describe_security_groups", "GroupIds", "SecurityGroups", "GroupId"),
+        ):
+            ids = list(dict.fromkeys(resource.resource_id for resource in resources if resource.kind == kind))
+            if not ids:
+                continue
+            try:
+                for page in ec2.get_paginator(operation).paginate(**{parameter: ids}):
+                    tags.update({item[id_key]: item.get("Tags", []) for item in page[answer]})
+            except ClientError as error:
+                self.log.warning(
+                    "The tags of %s %s were not read (%s): whether AmazonEMRServicePolicy_v2 may use them is not "
+                    "checked",
+                    kind,
+                    ", ".join(ids),
+                    error_code(error),
+                )
+        return tags
+
     def subnet_facts(
         self, subnet_id: str, instance_groups: Collection[str] = (), refused: list[RefusedRead] | None = None
     ) -> SubnetFacts:
@@ -533,16 +614,9 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         :param instance_groups: the security groups of the cluster's instances.
         :param refused: where each read AWS refused and the facts answer around is added (``read_subnet_facts``).
         """
-        from airflow_provider_emrfs_xacct.hooks.generic import EmrfsAwsHook
         from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
 
-        ec2 = EmrfsAwsHook(
-            aws_conn_id=self.aws_conn_id,
-            region_name=self.region_name,
-            verify=self.verify,
-            config=self.config,
-            client_type="ec2",
-        ).conn
+        ec2 = self.emr_account_client("ec2")
         account = account_of(self)
         return read_subnet_facts(
             ec2,

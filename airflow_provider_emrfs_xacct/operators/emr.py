@@ -330,6 +330,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         hook.launch_created_after = launch_search_bound(context)
         self.job_flow_overrides = arguments.with_idempotency_tag(launch.overrides, key)
         hook.validate_run_job_flow_arguments(self.job_flow_overrides)
+        instances_field = "job_flow_overrides.Instances" if "Instances" in overrides else f"{extra_field} Instances"
+        self._check_scoped_service_role(hook, self.job_flow_overrides, tags_field, instances_field)
         if self.dry_run:
             return self._dry_run_launch(context, hook, key)
         if name is not None and deleted is not None:
@@ -346,6 +348,50 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             self.region_name = hook.conn_region_name
         self._launch_key = key
         return self._launch(context, hook, name)
+
+    def _check_scoped_service_role(
+        self, hook: EmrfsEmrHook, config: dict[str, Any], tags_field: str, instances_field: str
+    ) -> None:
+        """
+        Refuse, before any write, a launch that a service role with ``AmazonEMRServicePolicy_v2`` cannot provision.
+
+        The cluster must carry ``for-use-with-amazon-emr-managed-policies=true``, and so must the subnets and security
+        groups it is given (``pure/scoped_service_role.py``). A role with other policies besides, which may allow
+        it, gets a warning instead; a read refused, a log line, and the launch goes on.
+        """
+        from airflow_provider_emrfs_xacct.pure import scoped_service_role as scoped
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
+
+        service_role = config.get("ServiceRole")
+        resources = scoped.network_resources(config.get("Instances"), instances_field)
+        tags = config.get("Tags") or []
+        if not isinstance(service_role, str) or not service_role:
+            return
+        if scoped.carries_managed_policies_tag(tags) and not resources:
+            return  # nothing the scoped policy could refuse: no read
+        policies = hook.service_role_policies(service_role)
+        if policies is None or not policies.scoped:
+            return
+        refusals: list[InvalidParameterError | PreconditionError] = []
+        missing = scoped.missing_cluster_tag(tags, service_role)
+        if missing is not None:
+            refusals.append(InvalidParameterError(tags_field, missing))
+        untagged = scoped.untagged_resources(resources, hook.network_resource_tags(resources)) if resources else []
+        if untagged:
+            problem = scoped.untagged_network_problem(untagged, service_role)
+            refusals.append(PreconditionError(problem, field=untagged[0].field))
+        if policies.others:
+            for refusal in refusals:
+                self.log.warning(
+                    "%s. The role's other policies (%s) may allow it: not evaluated",
+                    refusal,
+                    ", ".join(policies.others),
+                )
+            return
+        for refusal in refusals[1:]:
+            self.log.error("%s", refusal)
+        if refusals:
+            raise refusals[0]
 
     def validate_waits(self) -> None:
         """

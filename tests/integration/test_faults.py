@@ -32,6 +32,7 @@ from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator,
 from airflow_provider_emrfs_xacct.pure import documents
 from airflow_provider_emrfs_xacct.pure.documents import as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError
+from airflow_provider_emrfs_xacct.session_scope import shared_sessions
 from devstack.fault_proxy import FAULT_KINDS, FaultProxy
 from devstack.moto_stack import (
     BUCKET,
@@ -952,28 +953,31 @@ def test_access_denied_fails_fast_and_names_what_to_grant(aws: Seeded, read_only
         SecurityConfiguration=json.dumps({"AuthorizationConfiguration": {"EmrFsConfiguration": {"RoleMappings": []}}}),
     )
     operator, action, resource, account = denied_operators(aws)[case]
-    clients = [operator.hook.conn]
-    if hasattr(operator.hook, "launch_client"):
-        clients.append(operator.hook.launch_client)
-    # Building the clients assumed the connection's role (the hook fetches credentials eagerly), while
-    # moto still let the base credentials through: from now on only the role's own policy counts.
-    # The account check's GetCallerIdentity builds one more session (so one more AssumeRole with the
-    # base credentials): learn the account now too. (GetCallerIdentity itself needs no permission.)
-    operator.hook.account_id  # noqa: B018
-    calls, attempts = CallRecorder(), AttemptCounter()
-    for client_ in clients:
-        calls.attach(client_)
-        attempts.attach(client_)
-    key_policy_before = client(aws.url, DESTINATION_ACCOUNT, "kms").get_key_policy(
-        KeyId=aws.kms_key_arn, PolicyName="default"
-    )["Policy"]
-    ti = task_instance("partner-a", operator.task_id)
+    # One session per connection and Region for the whole case, as within a task (session_scope.py): the clients
+    # the operator builds while it runs (the launch's IAM and EC2 reads) come from the role assumed before the denial.
+    with shared_sessions():
+        clients = [operator.hook.conn]
+        if hasattr(operator.hook, "launch_client"):
+            clients.append(operator.hook.launch_client)
+        # Building the clients assumed the connection's role (the hook fetches credentials eagerly), while
+        # moto still let the base credentials through: from now on only the role's own policy counts.
+        # The account check's GetCallerIdentity builds one more session (so one more AssumeRole with the
+        # base credentials): learn the account now too. (GetCallerIdentity itself needs no permission.)
+        operator.hook.account_id  # noqa: B018
+        calls, attempts = CallRecorder(), AttemptCounter()
+        for client_ in clients:
+            calls.attach(client_)
+            attempts.attach(client_)
+        key_policy_before = client(aws.url, DESTINATION_ACCOUNT, "kms").get_key_policy(
+            KeyId=aws.kms_key_arn, PolicyName="default"
+        )["Policy"]
+        ti = task_instance("partner-a", operator.task_id)
 
-    read_only_identity()
-    started = time.monotonic()
-    with pytest.raises(AccessDeniedError) as caught:
-        operator.execute({"ti": ti, "task_instance": ti})
-    elapsed = time.monotonic() - started
+        read_only_identity()
+        started = time.monotonic()
+        with pytest.raises(AccessDeniedError) as caught:
+            operator.execute({"ti": ti, "task_instance": ti})
+        elapsed = time.monotonic() - started
 
     denied = action.split(":")[1]
     # Exactly one attempt at the denied call, and no call was retried at all.

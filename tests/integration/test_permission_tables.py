@@ -59,6 +59,12 @@ from devstack.moto_stack import (
     client,
 )
 from devstack.testing import CallRecorder, RecordingTaskInstance, small_cluster
+from tests.integration.test_scoped_service_role import (
+    MANAGED_POLICIES_TAG,
+    SCOPED_POLICY,
+    give_the_service_role_the_scoped_policy,
+    network,
+)
 
 if TYPE_CHECKING:
     import pytest
@@ -326,6 +332,24 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
     # A configuration deleted since its create task ran (the clean-up): the launch creates it again from its
     # document (docs/howto/launch_cluster.md), so it needs CreateSecurityConfiguration too.
     record("LaunchClusterWithSecConfigOperator", launch_with_a_deleted_configuration(aws, mappings[0]))
+    # A service role with AmazonEMRServicePolicy_v2 and a cluster given a subnet and a security group: the launch reads
+    # the role's inline policies and the network's tags (docs/howto/launch_cluster.md); the policy detached after.
+    give_the_service_role_the_scoped_policy(aws)
+    scoped = small_cluster("perm-scoped", Tags=[{"Key": MANAGED_POLICIES_TAG, "Value": "true"}])
+    scoped["Instances"] = {**scoped["Instances"], **network(aws, subnet_tagged=True, group_tagged=True)}
+    record(
+        "LaunchClusterWithSecConfigOperator",
+        LaunchClusterWithSecConfigOperator(
+            task_id="l-scoped",
+            aws_conn_id=EMR_CONN_ID,
+            emr_conn_id=None,
+            security_configuration=configuration,
+            job_flow_overrides=scoped,
+        ),
+    )
+    client(aws.url, EMR_ACCOUNT, "iam").detach_role_policy(
+        RoleName=EMR_SERVICE_ROLE, PolicyArn=f"arn:aws:iam::aws:policy/service-role/{SCOPED_POLICY}"
+    )
     # The verifier with the live probe: the stand-in runs the probe step (devstack/moto_stack.py), writing
     # the object through EMRFS's routing with the cluster's roles; the operator then checks and deletes it.
     writer = client(aws.url, DESTINATION_ACCOUNT, "s3")

@@ -12,10 +12,11 @@ import json
 from typing import Any
 
 import pytest
+import structlog
 
 from devstack.aws_emr import MANAGED_POLICIES_TAG
-from devstack.moto_stack import EMR_ACCOUNT, EMR_SERVICE_ROLE, Seeded, client
-from devstack.testing import ROOT, small_cluster
+from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, EMR_SERVICE_ROLE, Seeded, client
+from devstack.testing import ROOT, run_operator, small_cluster
 
 SCOPED_POLICY = "AmazonEMRServicePolicy_v2"
 
@@ -76,3 +77,189 @@ def test_the_many_partners_dag_launches_clusters_a_scoped_service_role_provision
     tags = overrides.python_callable("partner-a-cluster", "emr-7.0.0", "20261203T000000")["Tags"]
     give_the_service_role_the_scoped_policy(aws)
     assert launched_state(aws, tags)["State"] == "WAITING"
+
+
+# The launch's own check, before RunJobFlow. The stand-in above is its judge: what the launch lets through, the
+# stand-in provisions, and what it refuses, the stand-in fails.
+
+
+def network(seeded: Seeded, *, subnet_tagged: bool, group_tagged: bool) -> dict[str, str]:
+    """A subnet and a security group of the EMR account, each tagged for the scoped policy or not; ``Instances`` keys."""
+    ec2 = client(seeded.url, EMR_ACCOUNT, "ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.40.1.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName="emr-primary", Description="EMR primary", VpcId=vpc)["GroupId"]
+    for resource, tagged in ((subnet, subnet_tagged), (group, group_tagged)):
+        if tagged:
+            ec2.create_tags(Resources=[resource], Tags=[{"Key": MANAGED_POLICIES_TAG, "Value": "true"}])
+    return {"Ec2SubnetId": subnet, "EmrManagedMasterSecurityGroup": group}
+
+
+def launch(tags: list[dict[str, str]], instances: dict[str, str] | None = None, **kwargs: Any) -> Any:
+    from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
+
+    overrides = small_cluster(ServiceRole=EMR_SERVICE_ROLE, Tags=tags)
+    overrides["Instances"] = {**overrides["Instances"], **(instances or {})}
+    return LaunchClusterWithSecConfigOperator(
+        task_id="launch_cluster",
+        aws_conn_id=EMR_CONN_ID,
+        emr_conn_id=None,
+        security_configuration=None,
+        job_flow_overrides=overrides,
+        wait_for_completion=False,
+        **kwargs,
+    )
+
+
+def warnings(logs: list[dict[str, Any]]) -> list[str]:
+    """The warnings logged, each as its event with its arguments (``%s`` ones are kept apart)."""
+    return [str(entry) for entry in logs if entry["log_level"] == "warning"]
+
+
+def clusters(seeded: Seeded) -> list[dict[str, Any]]:
+    return list(client(seeded.url, EMR_ACCOUNT, "emr").list_clusters()["Clusters"])
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["run", "dry-run"])
+@pytest.mark.parametrize(
+    "tags",
+    [[], [{"Key": MANAGED_POLICIES_TAG, "Value": "True"}], [{"Key": "team", "Value": "data"}]],
+    ids=["no-tags", "True", "other-tag"],
+)
+def test_the_launch_refuses_a_cluster_without_the_tag_before_run_job_flow(
+    aws: Seeded, tags: list[dict[str, str]], dry_run: bool
+) -> None:
+    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+    give_the_service_role_the_scoped_policy(aws)
+
+    with pytest.raises(InvalidParameterError) as refused:
+        run_operator(launch(tags, dry_run=dry_run))
+
+    assert refused.value.field == "job_flow_overrides.Tags"
+    assert SCOPED_POLICY in str(refused.value)
+    assert EMR_SERVICE_ROLE in str(refused.value)
+    assert f"'Key': '{MANAGED_POLICIES_TAG}', 'Value': 'true'" in str(refused.value)
+    assert clusters(aws) == []
+    # The stand-in, judging apart, fails the same cluster launched by hand.
+    assert launched_state(aws, tags)["State"] == "TERMINATED_WITH_ERRORS"
+
+
+@pytest.mark.parametrize(
+    ("subnet_tagged", "group_tagged", "field", "untagged"),
+    [
+        (False, True, "job_flow_overrides.Instances.Ec2SubnetId", ["Ec2SubnetId"]),
+        (True, False, "job_flow_overrides.Instances.EmrManagedMasterSecurityGroup", ["EmrManagedMasterSecurityGroup"]),
+        (False, False, "job_flow_overrides.Instances.Ec2SubnetId", ["Ec2SubnetId", "EmrManagedMasterSecurityGroup"]),
+    ],
+    ids=["subnet", "security-group", "both"],
+)
+def test_the_launch_refuses_an_untagged_subnet_or_security_group_naming_each(
+    aws: Seeded, subnet_tagged: bool, group_tagged: bool, field: str, untagged: list[str]
+) -> None:
+    from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
+
+    give_the_service_role_the_scoped_policy(aws)
+    instances = network(aws, subnet_tagged=subnet_tagged, group_tagged=group_tagged)
+    tags = [{"Key": MANAGED_POLICIES_TAG, "Value": "true"}]
+
+    with pytest.raises(PreconditionError) as refused:
+        run_operator(launch(tags, instances))
+
+    assert refused.value.field == field
+    message = str(refused.value)
+    for key in instances:
+        assert (instances[key] in message) == (key in untagged)
+    assert f"aws ec2 create-tags --resources {' '.join(instances[key] for key in untagged)} " in message
+    assert clusters(aws) == []
+    # The stand-in fails the cluster for the same resources.
+    emr = client(aws.url, EMR_ACCOUNT, "emr")
+    arguments = small_cluster(ServiceRole=EMR_SERVICE_ROLE, Tags=tags)
+    arguments["Instances"] = {**arguments["Instances"], **instances}
+    cluster = emr.describe_cluster(ClusterId=emr.run_job_flow(**arguments)["JobFlowId"])["Cluster"]
+    assert cluster["Status"]["State"] == "TERMINATED_WITH_ERRORS"
+    for key in instances:
+        assert (instances[key] in cluster["Status"]["StateChangeReason"]["Message"]) == (key in untagged)
+
+
+def test_a_tagged_cluster_in_a_tagged_network_is_launched_and_provisioned(aws: Seeded) -> None:
+    give_the_service_role_the_scoped_policy(aws)
+    instances = network(aws, subnet_tagged=True, group_tagged=True)
+
+    cluster_id, recorder, _ = run_operator(launch([{"Key": MANAGED_POLICIES_TAG, "Value": "true"}], instances))
+
+    state = client(aws.url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
+    assert state == "WAITING"
+    for call in ("ListAttachedRolePolicies", "ListRolePolicies", "DescribeSubnets", "DescribeSecurityGroups"):
+        assert call in recorder.calls
+    assert recorder.calls.index("DescribeSecurityGroups") < recorder.calls.index("RunJobFlow")
+
+
+def test_a_service_role_without_the_scoped_policy_is_launched_as_it_was(aws: Seeded) -> None:
+    """The deprecated policy (or none): no tag asked, and only the role's attached policies are read."""
+    cluster_id, recorder, _ = run_operator(launch([{"Key": "team", "Value": "data"}]))
+
+    assert cluster_id.startswith("j-")
+    assert "ListAttachedRolePolicies" in recorder.calls
+    assert "ListRolePolicies" not in recorder.calls
+
+
+def test_a_tagged_cluster_without_a_named_network_reads_nothing_more(aws: Seeded) -> None:
+    give_the_service_role_the_scoped_policy(aws)
+
+    _, recorder, _ = run_operator(launch([{"Key": MANAGED_POLICIES_TAG, "Value": "true"}]))
+
+    assert not {"ListAttachedRolePolicies", "DescribeSubnets", "DescribeSecurityGroups"} & set(recorder.calls)
+
+
+@pytest.mark.parametrize("other", ["managed", "inline"])
+def test_a_scoped_role_with_other_policies_is_warned_not_refused(aws: Seeded, other: str) -> None:
+    """Its other policies may allow what the scoped one does not: not evaluated, so the launch warns and goes on."""
+    give_the_service_role_the_scoped_policy(aws)
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    broad = json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]}
+    )
+    if other == "managed":
+        arn = iam.create_policy(PolicyName="emr-service-ec2", PolicyDocument=broad)["Policy"]["Arn"]
+        iam.attach_role_policy(RoleName=EMR_SERVICE_ROLE, PolicyArn=arn)
+    else:
+        iam.put_role_policy(RoleName=EMR_SERVICE_ROLE, PolicyName="emr-service-ec2", PolicyDocument=broad)
+
+    with structlog.testing.capture_logs() as logs:
+        cluster_id, recorder, _ = run_operator(launch([]))
+
+    assert cluster_id.startswith("j-")
+    assert "RunJobFlow" in recorder.calls
+    warned = warnings(logs)
+    assert any(
+        "job_flow_overrides.Tags" in message and "emr-service-ec2" in message and "not evaluated" in message
+        for message in warned
+    )
+
+
+def test_a_refused_read_of_the_service_role_leaves_it_unchecked_and_launches(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from devstack.testing import (
+        answer_denials_like_aws,
+        moto_authorization,
+        provisioner_roles,
+        sign_connections_as_moto_user,
+    )
+
+    give_the_service_role_the_scoped_policy(aws)
+    answer_denials_like_aws(monkeypatch)
+    user = sign_connections_as_moto_user(aws.url, monkeypatch)
+    provisioner_roles(aws.url, user, {EMR_ACCOUNT: "iam:ListAttachedRolePolicies"})
+    moto_authorization(aws.url, "0")
+    try:
+        with structlog.testing.capture_logs() as logs:
+            cluster_id, recorder, _ = run_operator(launch([]))
+    finally:
+        moto_authorization(aws.url, "inf")
+
+    assert cluster_id.startswith("j-")
+    assert recorder.calls.index("ListAttachedRolePolicies") < recorder.calls.index("RunJobFlow")
+    warned = warnings(logs)
+    assert any(EMR_SERVICE_ROLE in message and "not checked" in message for message in warned)

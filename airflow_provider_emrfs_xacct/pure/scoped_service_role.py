@@ -1,0 +1,134 @@
+"""
+What a cluster launched with AWS's scoped EMR service policy needs tagged, checked before ``RunJobFlow``.
+
+``AmazonEMRServicePolicy_v2``, the policy of AWS's default service role ``EMR_DefaultRole_V2``, "depends on scoped
+down access to resources that Amazon EMR provisions or uses. When you use this policy, you need to pass the user tag
+``for-use-with-amazon-emr-managed-policies = true`` when provisioning the cluster" (Amazon EMR Management Guide,
+"Service role for Amazon EMR (EMR role)"); and "You must manually tag EC2 security groups and EC2 subnets with the
+Amazon EMR managed policy tag" ("Tagging resources to use managed policies": EMR tags the security groups it
+creates itself). The policy's ``CreateInTaggedNetwork`` statement allows ``ec2:RunInstances`` on
+``subnet/*`` and ``security-group/*`` only under ``StringEquals`` ``aws:ResourceTag/for-use-with-amazon-emr-managed-
+policies`` ``true`` (AWS Managed Policy Reference, "AmazonEMRServicePolicy_v2"). Without them the cluster is not
+provisioned, minutes and a bill after the run's other tasks changed both accounts.
+
+A role's identity policies add up: another policy of the service role (the deprecated ``AmazonElasticMapReduceRole``,
+an inline one) may allow what the scoped one does not. Such a role is not evaluated here: the launch warns instead
+of refusing.
+
+Pure: standard library only. ``hooks/emr.py`` reads the role's policies and the network's tags.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+#: The tag AWS's scoped (v2) EMR managed policies ask on the cluster, its subnets and the security groups it is given.
+MANAGED_POLICIES_TAG = "for-use-with-amazon-emr-managed-policies"
+SCOPED_SERVICE_POLICY = "AmazonEMRServicePolicy_v2"
+#: The ARN of the AWS managed policy, in any partition (``arn:aws-cn:...`` in China).
+_SCOPED_POLICY_ARN = re.compile(rf"arn:aws(-[a-z-]+)?:iam::aws:policy/service-role/{SCOPED_SERVICE_POLICY}")
+#: Where ``RunJobFlow``'s ``Instances`` names a subnet or a security group (``Ec2SubnetIds``: instance fleets).
+_SUBNET_KEYS = ("Ec2SubnetId", "Ec2SubnetIds")
+_SECURITY_GROUP_KEYS = (
+    "EmrManagedMasterSecurityGroup",
+    "EmrManagedSlaveSecurityGroup",
+    "ServiceAccessSecurityGroup",
+    "AdditionalMasterSecurityGroups",
+    "AdditionalSlaveSecurityGroups",
+)
+TAGGING_PAGE = 'Amazon EMR Management Guide, "Tagging resources to use managed policies"'
+
+
+@dataclass(frozen=True)
+class NetworkResource:
+    """A subnet or security group the launch names: where (``job_flow_overrides.Instances.Ec2SubnetId``), what, which."""
+
+    field: str
+    kind: str
+    resource_id: str
+
+
+@dataclass(frozen=True)
+class ServiceRolePolicies:
+    """
+    The service role's policies as read: whether the scoped one is attached, and the names of its others.
+
+    :param others: the role's other attached policies and its inline ones, which may allow what the scoped one does not.
+    """
+
+    scoped: bool
+    others: tuple[str, ...]
+
+
+def is_scoped_service_policy(policy_arn: str) -> bool:
+    """Whether ``policy_arn`` is AWS's ``AmazonEMRServicePolicy_v2`` (a customer policy of that name is not)."""
+    return _SCOPED_POLICY_ARN.fullmatch(policy_arn) is not None
+
+
+def role_name(service_role: str) -> str:
+    """The role name in ``ServiceRole`` (a name, or an ARN whose path is dropped: ``ListAttachedRolePolicies`` takes the name)."""
+    return service_role.rsplit("/", 1)[-1] if service_role.startswith("arn:") else service_role
+
+
+def carries_managed_policies_tag(tags: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether ``tags`` hold ``for-use-with-amazon-emr-managed-policies`` ``true`` (``StringEquals``: case counts)."""
+    return any(tag.get("Key") == MANAGED_POLICIES_TAG and tag.get("Value") == "true" for tag in tags)
+
+
+def network_resources(instances: Any, field: str) -> list[NetworkResource]:
+    """The subnets and security groups ``RunJobFlow``'s ``Instances`` (at ``field``) names, each with where it is."""
+    if not isinstance(instances, Mapping):
+        return []
+    found: list[NetworkResource] = []
+    for kind, keys in (("subnet", _SUBNET_KEYS), ("security group", _SECURITY_GROUP_KEYS)):
+        for key in keys:
+            value = instances.get(key)
+            if isinstance(value, str) and value:
+                found.append(NetworkResource(f"{field}.{key}", kind, value))
+            elif isinstance(value, list):
+                found += [
+                    NetworkResource(f"{field}.{key}[{index}]", kind, item)
+                    for index, item in enumerate(value)
+                    if isinstance(item, str) and item
+                ]
+    return found
+
+
+def missing_cluster_tag(tags: Iterable[Mapping[str, Any]], service_role: str) -> str | None:
+    """What is wrong with the cluster's tags for a service role with the scoped policy (``None``: nothing)."""
+    tags = list(tags)
+    if carries_managed_policies_tag(tags):
+        return None
+    given = [tag.get("Value") for tag in tags if tag.get("Key") == MANAGED_POLICIES_TAG]
+    has = f"has {MANAGED_POLICIES_TAG}={given[0]!r}" if given else f"has no tag {MANAGED_POLICIES_TAG}"
+    return (
+        f"{has}, but the service role {service_role} has {SCOPED_SERVICE_POLICY}, which provisions only clusters that "
+        f'pass that tag with the value "true" (Amazon EMR Management Guide, "Service role for Amazon EMR (EMR role)"); '
+        f"add {{'Key': '{MANAGED_POLICIES_TAG}', 'Value': 'true'}} to the cluster's Tags"
+    )
+
+
+def untagged_resources(
+    resources: Iterable[NetworkResource], tags_by_id: Mapping[str, Iterable[Mapping[str, Any]]]
+) -> list[NetworkResource]:
+    """The resources read (in ``tags_by_id``) that do not carry the tag; one not read is not judged."""
+    return [
+        resource
+        for resource in resources
+        if resource.resource_id in tags_by_id and not carries_managed_policies_tag(tags_by_id[resource.resource_id])
+    ]
+
+
+def untagged_network_problem(untagged: list[NetworkResource], service_role: str) -> str:
+    """What to say of the subnets and security groups without the tag, and the command that tags them."""
+    names = ", ".join(f"{resource.kind} {resource.resource_id} ({resource.field})" for resource in untagged)
+    ids = " ".join(dict.fromkeys(resource.resource_id for resource in untagged))
+    return (
+        f"{names} not tagged {MANAGED_POLICIES_TAG}=true, which the service role {service_role}'s "
+        f"{SCOPED_SERVICE_POLICY} needs on the subnets and security groups of a cluster ({TAGGING_PAGE}): EMR could "
+        f"not provision it. Tag them: aws ec2 create-tags --resources {ids} "
+        f"--tags Key={MANAGED_POLICIES_TAG},Value=true"
+    )
