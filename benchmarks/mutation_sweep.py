@@ -4222,7 +4222,7 @@ MUTATIONS = [
     j(
         "SJ31",
         "aws_emr.py",
-        "    untagged = [resource for resource in _network_of(instances) if _tag_of(account, region, resource) != \"true\"]",
+        '    untagged = [resource for resource in _network_of(instances) if _tag_of(account, region, resource) != "true"]',
         "    untagged: list[str] = []",
         "the stand-in provisions a scoped service role's cluster in an untagged subnet or security group",
         INT_SCOPED_SERVICE_ROLE,
