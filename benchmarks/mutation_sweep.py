@@ -47,6 +47,7 @@ INT_KMS = ["tests/integration/test_kms_key_users.py"]
 INT_OPTION_A_MOVES = ["tests/integration/test_option_a_moves.py"]
 INT_OPTION_A_CHAIN = ["tests/integration/test_option_a_chain.py"]
 INT_SCOPED_SERVICE_ROLE = ["tests/integration/test_scoped_service_role.py"]
+INT_LAUNCH_ROLES = ["tests/integration/test_launch_roles.py"]
 INT_S3 = ["tests/integration/test_bucket_policy.py"]
 INT_REVOKE = ["tests/integration/test_revoke.py"]
 INT_DRY = ["tests/integration/test_dry_run.py"]
@@ -1199,6 +1200,30 @@ MUTATIONS = [
         "                return ServiceRolePolicies(scoped=False, others=())",
         "                return ServiceRolePolicies(scoped=True, others=())",
         "a service role without the scoped policy is taken as scoped: its untagged clusters refused",
+        INT_SCOPED_SERVICE_ROLE,
+    ),
+    m(
+        "SR05",
+        "pure/launch_arguments.py",
+        "    if name == profile:\n        return None",
+        "    if True:\n        return None",
+        "an instance profile holding a role of another name is launched (EMR: 'invalid instance profile')",
+        INT_LAUNCH_ROLES,
+    ),
+    m(
+        "SR06",
+        "pure/scoped_service_role.py",
+        '    if role.get("RoleName") == PASSABLE_EC2_ROLE and role.get("Path", "/") == "/":',
+        '    if role.get("RoleName") == PASSABLE_EC2_ROLE:',
+        "EMR_EC2_DefaultRole on a path taken as one the scoped policy may pass (its resource names no path)",
+        ["tests/unit/test_scoped_service_role.py"],
+    ),
+    m(
+        "SR07",
+        "operators/emr.py",
+        "            profile_role = roles[0] if roles else None",
+        "            profile_role = None",
+        "the scoped service role's PassRole to the instance profile's role is not checked",
         INT_SCOPED_SERVICE_ROLE,
     ),
     # S3 Access Grants and credential settings
@@ -4225,6 +4250,22 @@ MUTATIONS = [
         '    untagged = [resource for resource in _network_of(instances) if _tag_of(account, region, resource) != "true"]',
         "    untagged: list[str] = []",
         "the stand-in provisions a scoped service role's cluster in an untagged subnet or security group",
+        INT_SCOPED_SERVICE_ROLE,
+    ),
+    j(
+        "SJ32",
+        "aws_emr.py",
+        '    if roles and roles[0].name != str(profile).rsplit("/", 1)[-1]:',
+        "    if False:",
+        "the stand-in launches with an instance profile holding a role of another name",
+        INT_LAUNCH_ROLES,
+    ),
+    j(
+        "SJ33",
+        "aws_emr.py",
+        '    if passed and (passed[0].name != PASSABLE_EC2_ROLE or passed[0].path != "/"):',
+        "    if False:",
+        "the stand-in lets a scoped service role pass any EC2 role",
         INT_SCOPED_SERVICE_ROLE,
     ),
 ]

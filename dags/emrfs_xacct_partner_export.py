@@ -77,11 +77,6 @@ with DAG(
             type="string",
             description="The cluster's EC2 role; one per pipeline or partner keeps partners apart",
         ),
-        "emr_instance_profile": Param(
-            "",
-            type="string",
-            description="Instance profile holding that role (the cluster's JobFlowRole); empty: same name as the role",
-        ),
         "destination_prefix": Param(type="string", description="s3://bucket/prefix/ in the partner account"),
         "kms_key_arn": Param(type="string", description="The partner bucket's customer-managed KMS key"),
         "release_label": Param("emr-7.5.0", type="string"),
@@ -161,7 +156,9 @@ with DAG(
                 ],
                 "KeepJobFlowAliveWhenNoSteps": True,
             },
-            "JobFlowRole": "{{ params.emr_instance_profile or params.emr_ec2_role_name }}",
+            # The instance profile of the role's own name: EMR supports no other (Amazon EMR Management Guide,
+            # "Customize IAM roles with Amazon EMR"); the launch refuses one that holds another role.
+            "JobFlowRole": "{{ params.emr_ec2_role_name }}",
             "ServiceRole": "EMR_DefaultRole",
             # tojson: rendered as native objects, a partner named "123" would be the number 123, which is
             # refused as a tag's value (a String: Amazon EMR API Reference, "Tag"); its JSON text "123" is read

@@ -37,7 +37,15 @@ manually tag EC2 security groups and EC2 subnets with the Amazon EMR managed pol
 "Tagging resources to use managed policies"; the policy's ``CreateInTaggedNetwork`` statement allows
 ``ec2:RunInstances`` on ``subnet/*`` and ``security-group/*`` only so tagged). Not played: the default subnet of a
 cluster given none, the VPC's tag for the security groups EMR creates, and a service role's other policies that
-could allow what the scoped one does not (the stand-in fails the cluster whatever they are).
+could allow what the scoped one does not (the stand-in fails the cluster whatever they are). The same policy may pass
+only ``EMR_EC2_DefaultRole`` to EC2 (its ``PassRoleForEC2`` statement names that role, no path): a cluster whose
+instance profile holds another role is failed too.
+
+Whatever the service role, a ``RunJobFlow`` whose instance profile holds a role of another name is refused: "Amazon
+EC2 allows you to create instance profiles and roles with different names, but Amazon EMR does not support this
+configuration, and it results in an 'invalid instance profile' error when you create the cluster" (Amazon EMR
+Management Guide, "Customize IAM roles with Amazon EMR"); its code (``ValidationException``) and message are the
+stand-in's. A profile that does not exist is launched, as moto does (not played).
 """
 
 from __future__ import annotations
@@ -88,7 +96,13 @@ def run_job_flow(self: Any, **kwargs: Any) -> Any:
 
 
 def scoped_policy_refusal(
-    account: str, partition: str, region: str, service_role: Any, tags: dict[str, Any], instances: dict[str, Any]
+    account: str,
+    partition: str,
+    region: str,
+    service_role: Any,
+    tags: dict[str, Any],
+    instances: dict[str, Any],
+    profile: Any = None,
 ) -> str | None:
     """Why a cluster with this service role, these tags and this network cannot be provisioned (``None``: it can)."""
     backend = dict.get(dict.get(moto.iam.models.iam_backends, account) or {}, partition)
@@ -101,6 +115,12 @@ def scoped_policy_refusal(
         return (
             f"The service role {service_role} has AmazonEMRServicePolicy_v2, which may provision only resources tagged "
             f"{MANAGED_POLICIES_TAG}=true; the cluster was launched without that tag."
+        )
+    passed = _profile_roles(account, partition, profile) or []
+    if passed and (passed[0].name != PASSABLE_EC2_ROLE or passed[0].path != "/"):
+        return (
+            f"The service role {service_role} has AmazonEMRServicePolicy_v2, which may pass only the role "
+            f"{PASSABLE_EC2_ROLE} to EC2; the instance profile {profile} holds {passed[0].arn}."
         )
     untagged = [resource for resource in _network_of(instances) if _tag_of(account, region, resource) != "true"]
     if untagged:
@@ -138,6 +158,25 @@ def _tag_of(account: str, region: str, resource_id: str) -> str | None:
     return str(found[0]["value"]) if found else None
 
 
+#: The only EC2 role ``AmazonEMRServicePolicy_v2`` may pass (its ``PassRoleForEC2`` statement names no path).
+PASSABLE_EC2_ROLE = "EMR_EC2_DefaultRole"
+
+
+def _profile_roles(account: str, partition: str, profile: Any) -> list[Any] | None:
+    """The roles of the instance profile ``profile`` of the account (``None``: no such profile)."""
+    backend = dict.get(dict.get(moto.iam.models.iam_backends, account) or {}, partition)
+    found = backend.instance_profiles.get(str(profile or "").rsplit("/", 1)[-1]) if backend else None
+    return None if found is None else list(found.roles)
+
+
+def profile_refusal(account: str, partition: str, profile: Any) -> str | None:
+    """Why EMR refuses ``RunJobFlow`` for this instance profile (``None``: it does not, or the profile is unknown)."""
+    roles = _profile_roles(account, partition, profile)
+    if roles and roles[0].name != str(profile).rsplit("/", 1)[-1]:
+        return f"Invalid InstanceProfile: {profile} holds the role {roles[0].name}, of another name."
+    return None
+
+
 class _Handlers:
     """The judges in front of moto's EMR response handlers (named as the handlers)."""
 
@@ -152,6 +191,9 @@ class _Handlers:
             problem = tag_refusal(key, value)
             if problem:
                 raise ValidationException(f"Invalid tag {key!r}: {problem}.")
+        refused = profile_refusal(self.current_account, self.partition, self._get_param("JobFlowRole"))
+        if refused:
+            raise ValidationException(refused)
         answer = _moto_handlers["run_job_flow"](self)
         tags = {
             tag.get("Key", tag.get("key")): tag.get("Value", tag.get("value"))
@@ -164,6 +206,7 @@ class _Handlers:
             self._get_param("ServiceRole"),
             tags,
             {key: self._get_param(f"Instances.{key}") for key in _NETWORK_KEYS},
+            self._get_param("JobFlowRole"),
         )
         if problem:
             cluster = self.backend.clusters[answer.result["JobFlowId"]]

@@ -572,6 +572,24 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         others = [arn.rsplit("/", 1)[-1] for arn in attached if not is_scoped_service_policy(arn)]
         return ServiceRolePolicies(scoped=True, others=(*others, *(f"{policy} (inline)" for policy in inline)))
 
+    def instance_profile_roles(self, profile: str) -> list[dict[str, Any]] | None:
+        """
+        Read the roles of the launch's instance profile (IAM ``GetInstanceProfile``).
+
+        ``None``, logged, where IAM refused the read or does not know the profile (a profile made seconds ago may
+        not be seen yet: IAM is eventually consistent; ``RunJobFlow`` answers for one that does not exist).
+        """
+        try:
+            answer = self.emr_account_client("iam").get_instance_profile(InstanceProfileName=profile.rsplit("/", 1)[-1])
+        except ClientError as error:
+            self.log.warning(
+                "Instance profile %s was not read (%s): whether EMR can launch with it is not checked",
+                profile,
+                error_code(error),
+            )
+            return None
+        return [dict(role) for role in answer["InstanceProfile"]["Roles"]]
+
     def network_resource_tags(self, resources: Collection[NetworkResource]) -> dict[str, list[dict[str, Any]]]:
         """
         Read the tags of the subnets and security groups named (EC2 ``DescribeSubnets``, ``DescribeSecurityGroups``).

@@ -330,8 +330,11 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         hook.launch_created_after = launch_search_bound(context)
         self.job_flow_overrides = arguments.with_idempotency_tag(launch.overrides, key)
         hook.validate_run_job_flow_arguments(self.job_flow_overrides)
-        instances_field = "job_flow_overrides.Instances" if "Instances" in overrides else f"{extra_field} Instances"
-        self._check_scoped_service_role(hook, self.job_flow_overrides, tags_field, instances_field)
+        fields = {
+            key: f"job_flow_overrides.{key}" if key in overrides else f"{extra_field} {key}"
+            for key in ("JobFlowRole", "Tags", "Instances")
+        }
+        self._check_launch_roles(hook, self.job_flow_overrides, fields)
         if self.dry_run:
             return self._dry_run_launch(context, hook, key)
         if name is not None and deleted is not None:
@@ -349,37 +352,48 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         self._launch_key = key
         return self._launch(context, hook, name)
 
-    def _check_scoped_service_role(
-        self, hook: EmrfsEmrHook, config: dict[str, Any], tags_field: str, instances_field: str
-    ) -> None:
+    def _check_launch_roles(self, hook: EmrfsEmrHook, config: dict[str, Any], fields: dict[str, str]) -> None:
         """
-        Refuse, before any write, a launch that a service role with ``AmazonEMRServicePolicy_v2`` cannot provision.
+        Refuse, before any write, a launch whose roles EMR cannot launch with, as IAM and EC2 answer them.
 
-        The cluster must carry ``for-use-with-amazon-emr-managed-policies=true``, and so must the subnets and security
-        groups it is given (``pure/scoped_service_role.py``). A role with other policies besides, which may allow
-        it, gets a warning instead; a read refused, a log line, and the launch goes on.
+        The instance profile (``JobFlowRole``) must hold a role of its own name. A service role with
+        ``AmazonEMRServicePolicy_v2`` provisions only a cluster tagged ``for-use-with-amazon-emr-managed-policies=true``
+        in subnets and security groups so tagged, and passes only ``EMR_EC2_DefaultRole`` to EC2
+        (``pure/scoped_service_role.py``); a service role with other policies besides, which may allow what the
+        scoped one does not, gets a warning instead. A read refused is logged, and the launch goes on.
+
+        :param fields: how a refusal names ``JobFlowRole``, ``Tags`` and ``Instances`` (the overrides', or the
+            connection extra's).
         """
         from airflow_provider_emrfs_xacct.pure import scoped_service_role as scoped
-        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+        from airflow_provider_emrfs_xacct.pure.launch_arguments import instance_profile_problem
 
-        service_role = config.get("ServiceRole")
-        resources = scoped.network_resources(config.get("Instances"), instances_field)
-        tags = config.get("Tags") or []
+        profile, service_role = config.get("JobFlowRole"), config.get("ServiceRole")
+        profile_role = None
+        if isinstance(profile, str) and profile:
+            roles = hook.instance_profile_roles(profile)
+            problem = None if roles is None else instance_profile_problem(profile, roles)
+            if problem is not None:
+                raise InvalidParameterError(fields["JobFlowRole"], problem)
+            profile_role = roles[0] if roles else None
         if not isinstance(service_role, str) or not service_role:
             return
-        if scoped.carries_managed_policies_tag(tags) and not resources:
+        resources = scoped.network_resources(config.get("Instances"), fields["Instances"])
+        tags = config.get("Tags") or []
+        passable = profile_role is None or scoped.unpassable_ec2_role(profile_role, "", "") is None
+        if scoped.carries_managed_policies_tag(tags) and not resources and passable:
             return  # nothing the scoped policy could refuse: no read
         policies = hook.service_role_policies(service_role)
         if policies is None or not policies.scoped:
             return
-        refusals: list[InvalidParameterError | PreconditionError] = []
-        missing = scoped.missing_cluster_tag(tags, service_role)
-        if missing is not None:
-            refusals.append(InvalidParameterError(tags_field, missing))
-        untagged = scoped.untagged_resources(resources, hook.network_resource_tags(resources)) if resources else []
-        if untagged:
-            problem = scoped.untagged_network_problem(untagged, service_role)
-            refusals.append(PreconditionError(problem, field=untagged[0].field))
+        network_tags = hook.network_resource_tags(resources) if resources else {}
+        refusals = scoped.refusals(
+            service_role,
+            (tags, fields["Tags"]),
+            (resources, network_tags),
+            (str(profile), profile_role, fields["JobFlowRole"]),
+        )
         if policies.others:
             for refusal in refusals:
                 self.log.warning(

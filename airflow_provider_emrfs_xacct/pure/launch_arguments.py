@@ -199,6 +199,32 @@ def validate_cluster_tags(config: dict[str, Any], field: str) -> None:
                 )
 
 
+def instance_profile_problem(profile: str, roles: list[dict[str, Any]]) -> str | None:
+    """
+    What EMR refuses in the launch's instance profile (``JobFlowRole``), as IAM answers it (``None``: nothing).
+
+    "Amazon EC2 allows you to create instance profiles and roles with different names, but Amazon EMR does not
+    support this configuration, and it results in an 'invalid instance profile' error when you create the cluster"
+    (Amazon EMR Management Guide, "Customize IAM roles with Amazon EMR"). A profile without a role gives the
+    instances no credentials: EMRFS would have no role to assume the mapped roles with.
+    """
+    if not roles:
+        return (
+            f"instance profile {profile} holds no role: add the EMR EC2 role of the same name "
+            f"(aws iam add-role-to-instance-profile --instance-profile-name {profile} --role-name {profile})"
+        )
+    name = roles[0].get("RoleName")
+    if name == profile:
+        return None
+    return (
+        f"instance profile {profile} holds the role {name}, of another name, which EMR does not support (Amazon EMR "
+        'Management Guide, "Customize IAM roles with Amazon EMR": an "invalid instance profile" error when the '
+        f"cluster is created); launch with an instance profile named {name} that holds it (aws iam "
+        f"create-instance-profile --instance-profile-name {name}; aws iam add-role-to-instance-profile "
+        f"--instance-profile-name {name} --role-name {name})"
+    )
+
+
 def launch_security_configuration(config: dict[str, Any], name: str | None) -> str | None:
     """Return the configuration to launch with: ``security_configuration``, else the arguments' own (they must agree)."""
     given = config.get("SecurityConfiguration")

@@ -25,6 +25,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
+
 #: The tag AWS's scoped (v2) EMR managed policies ask on the cluster, its subnets and the security groups it is given.
 MANAGED_POLICIES_TAG = "for-use-with-amazon-emr-managed-policies"
 SCOPED_SERVICE_POLICY = "AmazonEMRServicePolicy_v2"
@@ -111,6 +113,25 @@ def missing_cluster_tag(tags: Iterable[Mapping[str, Any]], service_role: str) ->
     )
 
 
+#: The only EC2 role the scoped policy may pass to EC2: its ``PassRoleForEC2`` statement allows ``iam:PassRole`` on
+#: ``arn:aws:iam::*:role/EMR_EC2_DefaultRole`` alone (no path), ``iam:PassedToService`` ``ec2.amazonaws.com*``.
+PASSABLE_EC2_ROLE = "EMR_EC2_DefaultRole"
+
+
+def unpassable_ec2_role(role: Mapping[str, Any], profile: str, service_role: str) -> str | None:
+    """What is wrong with the instance profile's role for a service role with the scoped policy (``None``: nothing)."""
+    if role.get("RoleName") == PASSABLE_EC2_ROLE and role.get("Path", "/") == "/":
+        return None
+    arn = role.get("Arn", role.get("RoleName"))
+    return (
+        f"names instance profile {profile}, whose role is {arn}, but the service role {service_role}'s "
+        f"{SCOPED_SERVICE_POLICY} may pass only the role {PASSABLE_EC2_ROLE} (path /) to EC2 (its PassRoleForEC2 "
+        'statement: AWS Managed Policy Reference, "AmazonEMRServicePolicy_v2"): EMR could not start the instances. '
+        f"Give the service role iam:PassRole on {arn} with the condition iam:PassedToService ec2.amazonaws.com, "
+        "or launch with another service role"
+    )
+
+
 def untagged_resources(
     resources: Iterable[NetworkResource], tags_by_id: Mapping[str, Iterable[Mapping[str, Any]]]
 ) -> list[NetworkResource]:
@@ -132,3 +153,30 @@ def untagged_network_problem(untagged: list[NetworkResource], service_role: str)
         f"not provision it. Tag them: aws ec2 create-tags --resources {ids} "
         f"--tags Key={MANAGED_POLICIES_TAG},Value=true"
     )
+
+
+def refusals(
+    service_role: str,
+    tags: tuple[Iterable[Mapping[str, Any]], str],
+    network: tuple[list[NetworkResource], Mapping[str, Iterable[Mapping[str, Any]]]],
+    profile: tuple[str, Mapping[str, Any] | None, str],
+) -> list[InvalidParameterError | PreconditionError]:
+    """
+    What a service role with the scoped policy cannot provision, each naming its field; empty: nothing.
+
+    :param tags: the cluster's tags and their field.
+    :param network: the subnets and security groups named, and the tags of those read (by id).
+    :param profile: the instance profile's name, its role as IAM answers it (``None``: not read) and its field.
+    """
+    found: list[InvalidParameterError | PreconditionError] = []
+    missing = missing_cluster_tag(tags[0], service_role)
+    if missing is not None:
+        found.append(InvalidParameterError(tags[1], missing))
+    untagged = untagged_resources(*network)
+    if untagged:
+        found.append(PreconditionError(untagged_network_problem(untagged, service_role), field=untagged[0].field))
+    name, role, field = profile
+    unpassable = None if role is None else unpassable_ec2_role(role, name, service_role)
+    if unpassable is not None:
+        found.append(InvalidParameterError(field, unpassable))
+    return found

@@ -254,7 +254,6 @@ def test_the_partner_tag_is_the_partners_name_as_text_whatever_the_name(partner:
         "partner": partner,
         "release_label": "emr-7.5.0",
         "emr_ec2_role_name": "EMR_EC2_DefaultRole",
-        "emr_instance_profile": "",
         "emr_account_id": "111111111111",
         "dry_run": False,
     }
@@ -293,7 +292,6 @@ def rendered_run_names(dag_file: str, dag_id: str, dag_run: Any) -> list[str]:
         "partner": "acme",
         "release_label": "emr-7.5.0",
         "emr_ec2_role_name": "EMR_EC2_DefaultRole",
-        "emr_instance_profile": "",
         "emr_account_id": "111111111111",
         "destination_prefix": "s3://bucket/acme/out/",
         "bucket": "bucket",

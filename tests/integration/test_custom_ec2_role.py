@@ -5,7 +5,9 @@ AWS (Amazon EMR Management Guide, "Configure IAM roles for EMRFS requests to Ama
 mappings isolate applications, not hosts; anyone on a cluster can assume every role its instance
 profile's role may assume. With a shared EC2 role every cluster of the EMR account can write into
 every partner's bucket; with one role per partner only that partner's clusters can. The provider
-must work the same with such a role, whose instance profile may have another name.
+must work the same with such a role, on a path of its own. Its instance profile has its name: "Amazon EMR does
+not support" a profile named otherwise than its role (Amazon EMR Management Guide, "Customize IAM roles with Amazon
+EMR"); the launch refuses one (``tests/integration/test_launch_roles.py``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from devstack.testing import run_operator, small_cluster
 from tests.integration.partners import create_security_configuration, mapping, provision_partner
 
 PIPELINE_ROLE = "emr-ec2-partner-b"
-PIPELINE_PROFILE = "emr-ec2-partner-b-profile"
+PIPELINE_PROFILE = PIPELINE_ROLE
 PREFIX = "s3://partner-results-b/partner-b/"
 
 

@@ -88,10 +88,11 @@ def test_launch_sets_security_configuration_and_idempotency_tag(emr: Any) -> Non
     cluster_id, recorder, ti = run_operator(make_operator(), ti)
 
     assert cluster_id.startswith("j-")
-    # Check the configuration, whether the service role asks the cluster a tag it lacks (its attached policies), look
-    # for a cluster of this task instance, launch, read the log URI for the link.
+    # Check the configuration, the instance profile's role, whether the service role asks the cluster a tag it lacks
+    # (its attached policies), look for a cluster of this task instance, launch, read the log URI for the link.
     assert recorder.calls == [
         "DescribeSecurityConfiguration",
+        "GetInstanceProfile",
         "ListAttachedRolePolicies",
         "ListClusters",
         "RunJobFlow",
@@ -327,9 +328,10 @@ def test_retry_with_wait_for_completion_waits_on_existing_cluster(emr: Any) -> N
     assert second_id == first_id
     assert "RunJobFlow" not in recorder.calls
     assert recorder.mutating == []
-    # the service role's policies, find the cluster (list + describe), the logs link, the waiter's poll
+    # the instance profile, the service role's policies, find the cluster (list + describe), the logs link, the poll
     assert recorder.calls == [
         "DescribeSecurityConfiguration",
+        "GetInstanceProfile",
         "ListAttachedRolePolicies",
         "ListClusters",
         "DescribeCluster",

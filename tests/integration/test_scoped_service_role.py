@@ -263,3 +263,73 @@ def test_a_refused_read_of_the_service_role_leaves_it_unchecked_and_launches(
     assert recorder.calls.index("ListAttachedRolePolicies") < recorder.calls.index("RunJobFlow")
     warned = warnings(logs)
     assert any(EMR_SERVICE_ROLE in message and "not checked" in message for message in warned)
+
+
+def pipeline_profile(seeded: Seeded, name: str, path: str = "/") -> str:
+    """An EC2 role and its instance profile of the same name (as EMR needs), on ``path``; return the role's ARN."""
+    from devstack.moto_stack import EC2_ONLY_TRUST
+
+    iam = client(seeded.url, EMR_ACCOUNT, "iam")
+    arn = iam.create_role(RoleName=name, Path=path, AssumeRolePolicyDocument=EC2_ONLY_TRUST)["Role"]["Arn"]
+    iam.create_instance_profile(InstanceProfileName=name)
+    iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
+    return str(arn)
+
+
+def test_a_scoped_service_role_cannot_pass_another_ec2_role_and_the_launch_says_so(aws: Seeded) -> None:
+    """``AmazonEMRServicePolicy_v2`` may pass only ``arn:aws:iam::*:role/EMR_EC2_DefaultRole`` (``PassRoleForEC2``)."""
+    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+    seeded, moto_url, name = aws, aws.url, "emr-ec2-partner-b"
+    give_the_service_role_the_scoped_policy(seeded)
+    arn = pipeline_profile(seeded, name)
+    tags = [{"Key": MANAGED_POLICIES_TAG, "Value": "true"}]
+    operator = launch(tags)
+    operator.job_flow_overrides["JobFlowRole"] = name
+
+    with pytest.raises(InvalidParameterError) as refused:
+        run_operator(operator)
+
+    assert refused.value.field == "job_flow_overrides.JobFlowRole"
+    message = str(refused.value)
+    assert f"whose role is {arn}" in message
+    assert "may pass only the role EMR_EC2_DefaultRole" in message
+    assert f"iam:PassRole on {arn}" in message
+    assert clusters(seeded) == []
+    # The stand-in fails the same cluster launched by hand.
+    emr = client(moto_url, EMR_ACCOUNT, "emr")
+    cluster_id = emr.run_job_flow(**small_cluster(ServiceRole=EMR_SERVICE_ROLE, Tags=tags, JobFlowRole=name))[
+        "JobFlowId"
+    ]
+    status = emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]
+    assert status["State"] == "TERMINATED_WITH_ERRORS"
+    assert arn in status["StateChangeReason"]["Message"]
+
+
+def test_a_scoped_service_role_given_pass_role_is_warned_about_and_launches(aws: Seeded) -> None:
+    """The fix the refusal names, an inline policy allowing iam:PassRole on the pipeline role: not evaluated, warned."""
+    give_the_service_role_the_scoped_policy(aws)
+    arn = pipeline_profile(aws, "emr-ec2-partner-b")
+    statement = {
+        "Effect": "Allow",
+        "Action": "iam:PassRole",
+        "Resource": arn,
+        "Condition": {"StringLike": {"iam:PassedToService": "ec2.amazonaws.com*"}},
+    }
+    client(aws.url, EMR_ACCOUNT, "iam").put_role_policy(
+        RoleName=EMR_SERVICE_ROLE,
+        PolicyName="pass-pipeline-role",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+    )
+    operator = launch([{"Key": MANAGED_POLICIES_TAG, "Value": "true"}])
+    operator.job_flow_overrides["JobFlowRole"] = "emr-ec2-partner-b"
+
+    with structlog.testing.capture_logs() as logs:
+        cluster_id, recorder, _ = run_operator(operator)
+
+    assert cluster_id.startswith("j-")
+    assert "RunJobFlow" in recorder.calls
+    assert any(
+        "job_flow_overrides.JobFlowRole" in message and "pass-pipeline-role (inline)" in message
+        for message in warnings(logs)
+    )

@@ -478,9 +478,9 @@ def test_a_cluster_with_another_instance_profile_role_fails(aws: Seeded) -> None
     configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
     iam = client(aws.url, EMR_ACCOUNT, "iam")
     iam.create_role(RoleName="OtherJobFlowRole", AssumeRolePolicyDocument=EC2_ONLY_TRUST)
-    iam.create_instance_profile(InstanceProfileName="OtherJobFlowProfile")
-    iam.add_role_to_instance_profile(InstanceProfileName="OtherJobFlowProfile", RoleName="OtherJobFlowRole")
-    cluster_id = launch_cluster(aws, configuration, JobFlowRole="OtherJobFlowProfile")
+    iam.create_instance_profile(InstanceProfileName="OtherJobFlowRole")  # EMR: a profile named as its role
+    iam.add_role_to_instance_profile(InstanceProfileName="OtherJobFlowRole", RoleName="OtherJobFlowRole")
+    cluster_id = launch_cluster(aws, configuration, JobFlowRole="OtherJobFlowRole")
 
     report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
 

@@ -1,0 +1,87 @@
+"""The scoped EMR service policy's rules on the launch's arguments (``pure/scoped_service_role.py``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure.scoped_service_role import (
+    NetworkResource,
+    is_scoped_service_policy,
+    network_resources,
+    role_name,
+    unpassable_ec2_role,
+)
+
+
+@pytest.mark.parametrize(
+    ("arn", "scoped"),
+    [
+        ("arn:aws:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2", True),
+        ("arn:aws-cn:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2", True),
+        ("arn:aws-us-gov:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2", True),
+        # A customer policy of that name is the customer's: not AWS's, whatever it holds.
+        ("arn:aws:iam::111111111111:policy/service-role/AmazonEMRServicePolicy_v2", False),
+        ("arn:aws:iam::aws:policy/service-role/AmazonElasticMapReduceRole", False),
+        ("arn:aws:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2x", False),
+    ],
+)
+def test_only_aws_s_scoped_policy_in_any_partition_is_scoped(arn: str, scoped: bool) -> None:
+    assert is_scoped_service_policy(arn) is scoped
+
+
+@pytest.mark.parametrize(
+    ("service_role", "name"),
+    [
+        ("EMR_DefaultRole_V2", "EMR_DefaultRole_V2"),
+        ("arn:aws:iam::111111111111:role/service/emr-service", "emr-service"),
+    ],
+)
+def test_the_role_name_of_a_name_or_an_arn_with_a_path(service_role: str, name: str) -> None:
+    assert role_name(service_role) == name
+
+
+def test_every_subnet_and_security_group_of_the_instances_is_named_by_its_field() -> None:
+    instances = {
+        "Ec2SubnetIds": ["subnet-1", "subnet-2"],
+        "EmrManagedMasterSecurityGroup": "sg-m",
+        "EmrManagedSlaveSecurityGroup": "sg-s",
+        "ServiceAccessSecurityGroup": "sg-a",
+        "AdditionalMasterSecurityGroups": ["sg-x"],
+        "AdditionalSlaveSecurityGroups": ["sg-y", ""],
+        "Ec2KeyName": "not-a-network-resource",
+    }
+
+    found = network_resources(instances, "job_flow_overrides.Instances")
+
+    assert found == [
+        NetworkResource("job_flow_overrides.Instances.Ec2SubnetIds[0]", "subnet", "subnet-1"),
+        NetworkResource("job_flow_overrides.Instances.Ec2SubnetIds[1]", "subnet", "subnet-2"),
+        NetworkResource("job_flow_overrides.Instances.EmrManagedMasterSecurityGroup", "security group", "sg-m"),
+        NetworkResource("job_flow_overrides.Instances.EmrManagedSlaveSecurityGroup", "security group", "sg-s"),
+        NetworkResource("job_flow_overrides.Instances.ServiceAccessSecurityGroup", "security group", "sg-a"),
+        NetworkResource("job_flow_overrides.Instances.AdditionalMasterSecurityGroups[0]", "security group", "sg-x"),
+        NetworkResource("job_flow_overrides.Instances.AdditionalSlaveSecurityGroups[0]", "security group", "sg-y"),
+    ]
+    assert network_resources(None, "job_flow_overrides.Instances") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "passable"),
+    [
+        ("EMR_EC2_DefaultRole", "/", True),
+        # The statement's resource is arn:aws:iam::*:role/EMR_EC2_DefaultRole: a path is part of a role's ARN.
+        ("EMR_EC2_DefaultRole", "/emr/", False),
+        ("emr_ec2_defaultrole", "/", False),
+        ("emr-ec2-partner-b", "/", False),
+    ],
+)
+def test_the_scoped_policy_passes_only_emr_ec2_default_role_without_a_path(
+    name: str, path: str, passable: bool
+) -> None:
+    role = {"RoleName": name, "Path": path, "Arn": f"arn:aws:iam::111111111111:role{path}{name}"}
+
+    problem = unpassable_ec2_role(role, name, "EMR_DefaultRole_V2")
+
+    assert (problem is None) is passable
+    if problem is not None:
+        assert f"whose role is arn:aws:iam::111111111111:role{path}{name}" in problem
