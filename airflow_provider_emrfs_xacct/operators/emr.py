@@ -373,7 +373,8 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         profile_role = None
         if isinstance(profile, str) and profile:
             roles = hook.instance_profile_roles(profile)
-            problem = None if roles is None else instance_profile_problem(profile, roles)
+            # By its name, also when given as an instance profile's ARN (``...:instance-profile/path/name``).
+            problem = None if roles is None else instance_profile_problem(profile.rsplit("/", 1)[-1], roles)
             if problem is not None:
                 raise InvalidParameterError(fields["JobFlowRole"], problem)
             profile_role = roles[0] if roles else None

@@ -16,6 +16,7 @@ from typing import Any
 import botocore.exceptions
 import pytest
 import structlog
+from airflow.sdk.exceptions import AirflowSkipException
 
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
@@ -122,3 +123,14 @@ def test_a_profile_iam_does_not_know_is_not_checked_and_launched(aws: Seeded) ->
     assert recorder.calls.index("GetInstanceProfile") < recorder.calls.index("RunJobFlow")
     warned = [str(entry) for entry in logs if entry["log_level"] == "warning"]
     assert any("NoSuchProfile" in message and "not checked" in message for message in warned)
+
+
+def test_a_profile_given_by_its_arn_is_judged_by_its_name(aws: Seeded) -> None:
+    profile(aws, ROLE, ROLE)
+    arn = f"arn:aws:iam::{EMR_ACCOUNT}:instance-profile/{ROLE}"
+
+    with CallRecorder().everywhere() as calls, pytest.raises(AirflowSkipException):  # a dry run's launch skips
+        run_operator(launch(arn, dry_run=True))
+
+    assert "GetInstanceProfile" in calls.calls
+    assert calls.mutating == []
