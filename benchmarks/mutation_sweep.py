@@ -1189,9 +1189,25 @@ MUTATIONS = [
     m(
         "SR03",
         "operators/emr.py",
-        "        if policies.others:\n",
-        "        if True:\n",
-        "a scoped service role with no other policy is only warned about: the launch goes on to a cluster EMR fails",
+        "        if not policies.others:\n            return True",
+        "        if not policies.others:\n            return False",
+        "a scoped service role with no other policy never refuses: the launch goes on to a cluster EMR fails",
+        INT_SCOPED_SERVICE_ROLE,
+    ),
+    m(
+        "SR08",
+        "operators/emr.py",
+        '        judged = judge(refusal, documents) if documents is not None else ""',
+        '        judged = ""',
+        "a scoped role's other policies are never judged: only warned about, whether they allow it or not",
+        INT_SCOPED_SERVICE_ROLE,
+    ),
+    m(
+        "SR09",
+        "pure/scoped_service_role.py",
+        "        elif not decision.allowed:\n            return refusal",
+        "        elif not decision.allowed:\n            continue",
+        "a request the role's policies do not allow is taken as allowed: the refusal dropped",
         INT_SCOPED_SERVICE_ROLE,
     ),
     m(
@@ -4247,8 +4263,8 @@ MUTATIONS = [
     j(
         "SJ31",
         "aws_emr.py",
-        '    untagged = [resource for resource in _network_of(instances) if _tag_of(account, region, resource) != "true"]',
-        "    untagged: list[str] = []",
+        "            untagged.append(resource)",
+        "            pass",
         "the stand-in provisions a scoped service role's cluster in an untagged subnet or security group",
         INT_SCOPED_SERVICE_ROLE,
     ),
@@ -4263,9 +4279,17 @@ MUTATIONS = [
     j(
         "SJ33",
         "aws_emr.py",
-        '    if passed and (passed[0].name != PASSABLE_EC2_ROLE or passed[0].path != "/"):',
+        '    if passed and not _allowed(principal, "iam:PassRole", passed[0].arn, pass_to_ec2, account):',
         "    if False:",
         "the stand-in lets a scoped service role pass any EC2 role",
+        INT_SCOPED_SERVICE_ROLE,
+    ),
+    j(
+        "SJ34",
+        "aws_emr.py",
+        '        return "identity=True" in decision.checks',
+        "        return decision.allowed",
+        "the stand-in takes principalmapper's full verdict on iam:PassRole (the role as a resource of no policy)",
         INT_SCOPED_SERVICE_ROLE,
     ),
 ]

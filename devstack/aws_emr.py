@@ -36,10 +36,10 @@ of its own. So does a cluster whose ``Instances`` name a subnet or a security gr
 manually tag EC2 security groups and EC2 subnets with the Amazon EMR managed policy tag" (Amazon EMR Management Guide,
 "Tagging resources to use managed policies"; the policy's ``CreateInTaggedNetwork`` statement allows
 ``ec2:RunInstances`` on ``subnet/*`` and ``security-group/*`` only so tagged). Not played: the default subnet of a
-cluster given none, the VPC's tag for the security groups EMR creates, and a service role's other policies that
-could allow what the scoped one does not (the stand-in fails the cluster whatever they are). The same policy may pass
-only ``EMR_EC2_DefaultRole`` to EC2 (its ``PassRoleForEC2`` statement names that role, no path): a cluster whose
-instance profile holds another role is failed too.
+cluster given none and the VPC's tag for the security groups EMR creates. The same policy may pass only
+``EMR_EC2_DefaultRole`` to EC2 (its ``PassRoleForEC2`` statement names that role, no path): a cluster whose instance
+profile holds another role is failed too. Each of these is the judge's decision (``devstack/aws_judge.py``) over all
+the service role's policies, so another policy of the role can allow what the scoped one does not.
 
 Whatever the service role, a ``RunJobFlow`` whose instance profile holds a role of another name is refused: "Amazon
 EC2 allows you to create instance profiles and roles with different names, but Amazon EMR does not support this
@@ -50,7 +50,9 @@ stand-in's. A profile that does not exist is launched, as moto does (not played)
 
 from __future__ import annotations
 
+import json
 import unicodedata
+import urllib.parse
 from typing import Any
 
 import moto.ec2.models
@@ -104,31 +106,89 @@ def scoped_policy_refusal(
     instances: dict[str, Any],
     profile: Any = None,
 ) -> str | None:
-    """Why a cluster with this service role, these tags and this network cannot be provisioned (``None``: it can)."""
+    """
+    Why a cluster with this service role, these tags, this network and this instance profile cannot be provisioned
+    (``None``: it can). Played for a service role with ``AmazonEMRServicePolicy_v2`` only: what EMR's service role
+    then asks (EC2's ``RunInstances`` with the cluster's tag, in each subnet and security group, ``iam:PassRole`` of
+    the profile's role to EC2) is decided by the judge (``devstack/aws_judge.py``) over all the role's policies, so
+    another policy of the role may allow what the scoped one does not.
+    """
     backend = dict.get(dict.get(moto.iam.models.iam_backends, account) or {}, partition)
     name = str(service_role or "").rsplit("/", 1)[-1].lower()
     roles = [role for role in (backend.roles.values() if backend else ()) if role.name.lower() == name]
-    scoped = any(arn.endswith(f":iam::aws:{SCOPED_SERVICE_POLICY}") for role in roles for arn in role.managed_policies)
-    if not scoped:
+    if not any(arn.endswith(f":iam::aws:{SCOPED_SERVICE_POLICY}") for role in roles for arn in role.managed_policies):
         return None
-    if str(tags.get(MANAGED_POLICIES_TAG)) != "true":
+    principal = _principal_of(roles[0])
+    ec2 = f"arn:{partition}:ec2:{region}:{account}"
+    tag = tags.get(MANAGED_POLICIES_TAG)
+    request_tags = {} if tag is None else {f"aws:RequestTag/{MANAGED_POLICIES_TAG}": str(tag)}
+    if not _allowed(principal, "ec2:RunInstances", f"{ec2}:instance/*", request_tags, account):
         return (
             f"The service role {service_role} has AmazonEMRServicePolicy_v2, which may provision only resources tagged "
             f"{MANAGED_POLICIES_TAG}=true; the cluster was launched without that tag."
         )
     passed = _profile_roles(account, partition, profile) or []
-    if passed and (passed[0].name != PASSABLE_EC2_ROLE or passed[0].path != "/"):
+    pass_to_ec2 = {"iam:PassedToService": "ec2.amazonaws.com"}
+    if passed and not _allowed(principal, "iam:PassRole", passed[0].arn, pass_to_ec2, account):
         return (
             f"The service role {service_role} has AmazonEMRServicePolicy_v2, which may pass only the role "
             f"{PASSABLE_EC2_ROLE} to EC2; the instance profile {profile} holds {passed[0].arn}."
         )
-    untagged = [resource for resource in _network_of(instances) if _tag_of(account, region, resource) != "true"]
+    untagged: list[str] = []
+    for resource in _network_of(instances):
+        kind = "subnet" if resource.startswith("subnet-") else "security-group"
+        value = _tag_of(account, region, resource)
+        context = {} if value is None else {f"aws:ResourceTag/{MANAGED_POLICIES_TAG}": value}
+        if not _allowed(principal, "ec2:RunInstances", f"{ec2}:{kind}/{resource}", context, account):
+            untagged.append(resource)
     if untagged:
         return (
             f"The service role {service_role} has AmazonEMRServicePolicy_v2, which may launch instances only in "
             f"subnets and security groups tagged {MANAGED_POLICIES_TAG}=true; {', '.join(untagged)} not tagged."
         )
     return None
+
+
+def _principal_of(role: Any) -> Any:
+    """The role as the judge sees it: its inline and attached policies, as moto keeps them, and its boundary."""
+    from devstack import aws_judge
+
+    def default_document(policy: Any) -> dict[str, Any]:
+        return _loaded(next(version for version in policy.versions if version.is_default).document)
+
+    policies = [(name, _loaded(document)) for name, document in role.policies.items()]
+    policies += [(policy.name, default_document(policy)) for policy in role.managed_policies.values()]
+    boundary = None
+    if role.permissions_boundary_arn:
+        backend = moto.iam.models.iam_backends[role.account_id][role.partition]
+        found = backend.managed_policies.get(role.permissions_boundary_arn)
+        boundary = None if found is None else default_document(found)
+    return aws_judge.Principal(role.arn, role.id, tuple(policies), boundary)
+
+
+def _loaded(document: Any) -> dict[str, Any]:
+    """A policy document as moto keeps it (JSON text, at times URL-encoded), as a dict."""
+    if isinstance(document, dict):
+        return document
+    text = str(document)
+    return dict(json.loads(text if text.lstrip().startswith("{") else urllib.parse.unquote(text)))
+
+
+def _allowed(principal: Any, action: str, resource: str, context: dict[str, str], account: str) -> bool:
+    """Whether the judge lets the service role make this request in its own account (no resource policy)."""
+    from devstack import aws_judge
+
+    decision = aws_judge.authorize(
+        principal, action, resource, resource_policy=None, resource_owner=account, context=context
+    )
+    if action == "iam:PassRole":
+        # Passing a role is authorized by the passer's identity policies ("To pass a role ... to an AWS service, you
+        # must have permission to pass the role to the service": IAM User Guide, "Grant a user permissions to pass a
+        # role to an AWS service"); the role's trust policy governs who assumes it, not who passes it.
+        # principalmapper's full check takes the role as a resource of no policy and refuses: its identity verdict
+        # (boundary and denies included) is the one that counts.
+        return "identity=True" in decision.checks
+    return decision.allowed
 
 
 #: Where ``RunJobFlow``'s ``Instances`` names subnets and security groups (listed apart from the provider's own).

@@ -569,8 +569,33 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
                 error_code(error),
             )
             return None
-        others = [arn.rsplit("/", 1)[-1] for arn in attached if not is_scoped_service_policy(arn)]
-        return ServiceRolePolicies(scoped=True, others=(*others, *(f"{policy} (inline)" for policy in inline)))
+        others = (
+            *(arn.rsplit("/", 1)[-1] for arn in attached if not is_scoped_service_policy(arn)),
+            *(f"{policy} (inline)" for policy in inline),
+        )
+        return ServiceRolePolicies(scoped=True, others=others)
+
+    def role_documents(self, service_role: str) -> tuple[tuple[str, Any], ...] | None:
+        """
+        Every identity policy of the role, inline and managed, as ``(name, document)`` (``GetRolePolicy``, ``GetPolicy``,
+        ``GetPolicyVersion``), to judge what its other policies allow; ``None``, logged, if IAM refused a read.
+        """
+        from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
+        from airflow_provider_emrfs_xacct.pure.scoped_service_role import role_name
+
+        name = role_name(service_role)
+        iam = EmrfsIamHook(
+            aws_conn_id=self.aws_conn_id, region_name=self.region_name, verify=self.verify, config=self.config
+        )
+        try:
+            return tuple(iam.get_role_policies(name))
+        except ClientError as error:
+            self.log.warning(
+                "The policies of the service role %s were not read (%s): what its other policies allow is not judged",
+                service_role,
+                error_code(error),
+            )
+            return None
 
     def instance_profile_roles(self, profile: str) -> list[dict[str, Any]] | None:
         """

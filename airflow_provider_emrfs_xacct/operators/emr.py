@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+    from airflow_provider_emrfs_xacct.pure.scoped_service_role import Refusal, ServiceRolePolicies
 
 
 #: The error codes EMR answers invalid input with (Amazon EMR API Reference, "Common Errors";
@@ -359,25 +360,19 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         The instance profile (``JobFlowRole``) must hold a role of its own name. A service role with
         ``AmazonEMRServicePolicy_v2`` provisions only a cluster tagged ``for-use-with-amazon-emr-managed-policies=true``
         in subnets and security groups so tagged, and passes only ``EMR_EC2_DefaultRole`` to EC2
-        (``pure/scoped_service_role.py``); a service role with other policies besides, which may allow what the
-        scoped one does not, gets a warning instead. A read refused is logged, and the launch goes on.
+        (``pure/scoped_service_role.py``). A service role with other policies besides is judged by all its policies
+        together: a refusal holds only where they do not allow what EMR would ask, and a warning replaces it where
+        that cannot be decided (a read refused, a condition not settled). A read refused is logged, and the launch
+        goes on.
 
         :param fields: how a refusal names ``JobFlowRole``, ``Tags`` and ``Instances`` (the overrides', or the
             connection extra's).
         """
+        from airflow_provider_emrfs_xacct.hooks.errors import account_of
         from airflow_provider_emrfs_xacct.pure import scoped_service_role as scoped
-        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-        from airflow_provider_emrfs_xacct.pure.launch_arguments import instance_profile_problem
 
         profile, service_role = config.get("JobFlowRole"), config.get("ServiceRole")
-        profile_role = None
-        if isinstance(profile, str) and profile:
-            roles = hook.instance_profile_roles(profile)
-            # By its name, also when given as an instance profile's ARN (``...:instance-profile/path/name``).
-            problem = None if roles is None else instance_profile_problem(profile.rsplit("/", 1)[-1], roles)
-            if problem is not None:
-                raise InvalidParameterError(fields["JobFlowRole"], problem)
-            profile_role = roles[0] if roles else None
+        profile_role = self._instance_profile_role(hook, profile, fields["JobFlowRole"])
         if not isinstance(service_role, str) or not service_role:
             return
         resources = scoped.network_resources(config.get("Instances"), fields["Instances"])
@@ -388,25 +383,57 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         policies = hook.service_role_policies(service_role)
         if policies is None or not policies.scoped:
             return
-        network_tags = hook.network_resource_tags(resources) if resources else {}
+        account = account_of(hook)
         refusals = scoped.refusals(
             service_role,
             (tags, fields["Tags"]),
-            (resources, network_tags),
+            (resources, hook.network_resource_tags(resources) if resources else {}),
             (str(profile), profile_role, fields["JobFlowRole"]),
+            (hook.conn_partition, str(hook.conn_region_name), account),
         )
-        if policies.others:
-            for refusal in refusals:
-                self.log.warning(
-                    "%s. The role's other policies (%s) may allow it: not evaluated",
-                    refusal,
-                    ", ".join(policies.others),
-                )
-            return
-        for refusal in refusals[1:]:
+        documents = hook.role_documents(service_role) if refusals and policies.others and account.isdigit() else None
+        held = [refusal.error for refusal in refusals if self._holds(refusal, policies, documents)]
+        for refusal in held[1:]:
             self.log.error("%s", refusal)
-        if refusals:
-            raise refusals[0]
+        if held:
+            raise held[0]
+
+    def _instance_profile_role(self, hook: EmrfsEmrHook, profile: Any, field: str) -> dict[str, Any] | None:
+        """The role of the launch's instance profile, refused when EMR does not support it; ``None``: not read."""
+        from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+        from airflow_provider_emrfs_xacct.pure.launch_arguments import instance_profile_problem
+
+        if not isinstance(profile, str) or not profile:
+            return None
+        roles = hook.instance_profile_roles(profile)
+        # By its name, also when given as an instance profile's ARN (``...:instance-profile/path/name``).
+        problem = None if roles is None else instance_profile_problem(profile.rsplit("/", 1)[-1], roles)
+        if problem is not None:
+            raise InvalidParameterError(field, problem)
+        return roles[0] if roles else None
+
+    def _holds(
+        self, refusal: Refusal, policies: ServiceRolePolicies, documents: Sequence[tuple[str, Any]] | None
+    ) -> bool:
+        """
+        Whether a refusal of the scoped policy holds for the service role, all its policies (``documents``: ``None``
+        when not read) judged; warn where that is not known.
+        """
+        from airflow_provider_emrfs_xacct.pure.scoped_service_role import judge
+
+        if not policies.others:
+            return True
+        judged = judge(refusal, documents) if documents is not None else ""
+        if judged is refusal:
+            return True
+        if judged is not None:
+            self.log.warning(
+                "%s. The role's other policies (%s) may allow it: not judged%s",
+                refusal.error,
+                ", ".join(policies.others),
+                f" ({judged})" if judged else "",
+            )
+        return False
 
     def validate_waits(self) -> None:
         """

@@ -12,10 +12,11 @@ policies`` ``true`` (AWS Managed Policy Reference, "AmazonEMRServicePolicy_v2").
 provisioned, minutes and a bill after the run's other tasks changed both accounts.
 
 A role's identity policies add up: another policy of the service role (the deprecated ``AmazonElasticMapReduceRole``,
-an inline one) may allow what the scoped one does not. Such a role is not evaluated here: the launch warns instead
-of refusing.
+an inline one) may allow what the scoped one does not. For such a role each refusal carries the requests EMR's service
+role would send for it (:class:`Refusal`), and :func:`judge` evaluates them with all the role's policies: the refusal
+holds only where they do not allow one.
 
-Pure: standard library only. ``hooks/emr.py`` reads the role's policies and the network's tags.
+Pure: no boto3, no Airflow. ``hooks/emr.py`` reads the role's policies and the network's tags.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_provider_emrfs_xacct.pure.evaluator import Request
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
 
 #: The tag AWS's scoped (v2) EMR managed policies ask on the cluster, its subnets and the security groups it is given.
@@ -155,28 +157,96 @@ def untagged_network_problem(untagged: list[NetworkResource], service_role: str)
     )
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """
+    What the scoped policy cannot provision, and the request EMR's service role would send for it.
+
+    With the scoped policy alone the refusal holds; with other policies besides, it holds only where the role's
+    policies together do not allow one of ``requests`` (:func:`~airflow_provider_emrfs_xacct.pure.evaluator.evaluate`).
+    """
+
+    error: InvalidParameterError | PreconditionError
+    #: One per resource the refusal names (every untagged subnet and security group): it holds if one is not allowed.
+    requests: tuple[Request, ...]
+
+
 def refusals(
     service_role: str,
     tags: tuple[Iterable[Mapping[str, Any]], str],
     network: tuple[list[NetworkResource], Mapping[str, Iterable[Mapping[str, Any]]]],
     profile: tuple[str, Mapping[str, Any] | None, str],
-) -> list[InvalidParameterError | PreconditionError]:
+    where: tuple[str, str, str],
+) -> list[Refusal]:
     """
     What a service role with the scoped policy cannot provision, each naming its field; empty: nothing.
 
     :param tags: the cluster's tags and their field.
     :param network: the subnets and security groups named, and the tags of those read (by id).
     :param profile: the instance profile's name, its role as IAM answers it (``None``: not read) and its field.
+    :param where: the partition, Region and account the cluster is launched in (the requests' ARNs).
     """
-    found: list[InvalidParameterError | PreconditionError] = []
-    missing = missing_cluster_tag(tags[0], service_role)
+    partition, region, account = where
+    ec2 = f"arn:{partition}:ec2:{region}:{account}"
+    found: list[Refusal] = []
+    given = list(tags[0])
+    missing = missing_cluster_tag(given, service_role)
     if missing is not None:
-        found.append(InvalidParameterError(tags[1], missing))
-    untagged = untagged_resources(*network)
+        # EMR tags the instances it starts with the cluster's tags: RunInstances carries them as aws:RequestTag.
+        request = Request("ec2:RunInstances", f"{ec2}:instance/*", **_tag_context("aws:RequestTag", given))
+        found.append(Refusal(InvalidParameterError(tags[1], missing), (request,)))
+    resources, tags_by_id = network
+    untagged = untagged_resources(resources, tags_by_id)
     if untagged:
-        found.append(PreconditionError(untagged_network_problem(untagged, service_role), field=untagged[0].field))
+        requests = tuple(
+            Request(
+                "ec2:RunInstances",
+                f"{ec2}:{'subnet' if resource.kind == 'subnet' else 'security-group'}/{resource.resource_id}",
+                **_tag_context("aws:ResourceTag", tags_by_id[resource.resource_id]),
+            )
+            for resource in untagged
+        )
+        problem = untagged_network_problem(untagged, service_role)
+        found.append(Refusal(PreconditionError(problem, field=untagged[0].field), requests))
     name, role, field = profile
     unpassable = None if role is None else unpassable_ec2_role(role, name, service_role)
-    if unpassable is not None:
-        found.append(InvalidParameterError(field, unpassable))
+    if unpassable is not None and role is not None:
+        request = Request(
+            "iam:PassRole",
+            str(role.get("Arn")),
+            context={"iam:PassedToService": "ec2.amazonaws.com"},
+            known_absent=frozenset(),
+        )
+        found.append(Refusal(InvalidParameterError(field, unpassable), (request,)))
     return found
+
+
+def _tag_context(key: str, tags: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """
+    The request's context as far as it is known: ``<key>/for-use-with-amazon-emr-managed-policies``, its value or its
+    absence. Every other key EC2 sends (the instance type, the other tags ...) is not known: a condition on one leaves
+    the decision undetermined (a warning), never a refusal.
+    """
+    name = f"{key}/{MANAGED_POLICIES_TAG}"
+    values = [str(tag.get("Value")) for tag in tags if tag.get("Key") == MANAGED_POLICIES_TAG]
+    if values:
+        return {"context": {name: values[0]}, "known_absent": frozenset()}
+    return {"context": {}, "known_absent": frozenset({name})}
+
+
+def judge(refusal: Refusal, policies: Iterable[tuple[str, Any]]) -> Refusal | str | None:
+    """
+    Judge a refusal by all the role's identity policies: the refusal where they do not allow a request of it, ``None``
+    where they allow every one, or what could not be decided (a condition the evaluator cannot settle).
+    """
+    from airflow_provider_emrfs_xacct.pure.evaluator import evaluate
+
+    policies = list(policies)
+    unknown = ""
+    for request in refusal.requests:
+        decision = evaluate(policies, request)
+        if decision.undetermined:
+            unknown = unknown or f"{request.action} on {request.resource}: {decision.unknown}"
+        elif not decision.allowed:
+            return refusal
+    return unknown or None

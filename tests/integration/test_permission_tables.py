@@ -347,7 +347,23 @@ def test_the_permission_tables_list_every_call_of_every_operator(aws: Seeded) ->
             job_flow_overrides=scoped,
         ),
     )
-    client(aws.url, EMR_ACCOUNT, "iam").detach_role_policy(
+    # With another policy besides, which allows what the scoped one does not (an untagged cluster): the launch reads
+    # every policy of the role to judge it.
+    broad = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]}
+    iam_emr = client(aws.url, EMR_ACCOUNT, "iam")
+    iam_emr.put_role_policy(RoleName=EMR_SERVICE_ROLE, PolicyName="perm-ec2", PolicyDocument=json.dumps(broad))
+    record(
+        "LaunchClusterWithSecConfigOperator",
+        LaunchClusterWithSecConfigOperator(
+            task_id="l-scoped-judged",
+            aws_conn_id=EMR_CONN_ID,
+            emr_conn_id=None,
+            security_configuration=configuration,
+            job_flow_overrides=small_cluster("perm-judged"),
+        ),
+    )
+    iam_emr.delete_role_policy(RoleName=EMR_SERVICE_ROLE, PolicyName="perm-ec2")
+    iam_emr.detach_role_policy(
         RoleName=EMR_SERVICE_ROLE, PolicyArn=f"arn:aws:iam::aws:policy/service-role/{SCOPED_POLICY}"
     )
     # The verifier with the live probe: the stand-in runs the probe step (devstack/moto_stack.py), writing

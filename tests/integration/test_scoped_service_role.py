@@ -212,30 +212,66 @@ def test_a_tagged_cluster_without_a_named_network_reads_nothing_more(aws: Seeded
     assert not {"ListAttachedRolePolicies", "DescribeSubnets", "DescribeSecurityGroups"} & set(recorder.calls)
 
 
-@pytest.mark.parametrize("other", ["managed", "inline"])
-def test_a_scoped_role_with_other_policies_is_warned_not_refused(aws: Seeded, other: str) -> None:
-    """Its other policies may allow what the scoped one does not: not evaluated, so the launch warns and goes on."""
+BROAD_EC2 = {"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}
+UNRELATED = {"Effect": "Allow", "Action": "cloudwatch:*", "Resource": "*"}
+#: A condition on a key the launch cannot know (EC2 sends the instance type; the provider's request does not carry it).
+BY_INSTANCE_TYPE = {
+    "Effect": "Allow",
+    "Action": "ec2:RunInstances",
+    "Resource": "*",
+    "Condition": {"StringEquals": {"ec2:InstanceType": "m5.xlarge"}},
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "statement", "outcome"),
+    [
+        ("managed", BROAD_EC2, "launched"),
+        ("inline", BROAD_EC2, "launched"),
+        ("inline", UNRELATED, "refused"),
+        ("inline", BY_INSTANCE_TYPE, "warned"),
+    ],
+    ids=["managed-ec2", "inline-ec2", "inline-unrelated", "inline-undecided"],
+)
+def test_other_policies_of_a_scoped_role_are_judged_with_it(
+    aws: Seeded, kind: str, statement: dict[str, Any], outcome: str
+) -> None:
+    """
+    A role's identity policies add up: with another policy besides the scoped one, the launch judges what EMR would
+    ask (``ec2:RunInstances`` of untagged instances here) by all of them: allowed, launched without a word; not allowed,
+    refused; not decidable (a condition on a key it cannot know), warned and launched. The stand-in's judge agrees.
+    """
+    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
     give_the_service_role_the_scoped_policy(aws)
     iam = client(aws.url, EMR_ACCOUNT, "iam")
-    broad = json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]}
-    )
-    if other == "managed":
-        arn = iam.create_policy(PolicyName="emr-service-ec2", PolicyDocument=broad)["Policy"]["Arn"]
+    document = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    if kind == "managed":
+        arn = iam.create_policy(PolicyName="emr-service-more", PolicyDocument=document)["Policy"]["Arn"]
         iam.attach_role_policy(RoleName=EMR_SERVICE_ROLE, PolicyArn=arn)
     else:
-        iam.put_role_policy(RoleName=EMR_SERVICE_ROLE, PolicyName="emr-service-ec2", PolicyDocument=broad)
+        iam.put_role_policy(RoleName=EMR_SERVICE_ROLE, PolicyName="emr-service-more", PolicyDocument=document)
 
     with structlog.testing.capture_logs() as logs:
+        if outcome == "refused":
+            with pytest.raises(InvalidParameterError) as refused:
+                run_operator(launch([]))
+            assert refused.value.field == "job_flow_overrides.Tags"
+            assert clusters(aws) == []
+            assert launched_state(aws, [])["State"] == "TERMINATED_WITH_ERRORS"
+            return
         cluster_id, recorder, _ = run_operator(launch([]))
 
-    assert cluster_id.startswith("j-")
-    assert "RunJobFlow" in recorder.calls
-    warned = warnings(logs)
-    assert any(
-        "job_flow_overrides.Tags" in message and "emr-service-ec2" in message and "not evaluated" in message
-        for message in warned
-    )
+    assert {"GetRolePolicy", "GetPolicyVersion"} & set(recorder.calls)  # the other policy was read
+    state = client(aws.url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
+    about_the_tag = [message for message in warnings(logs) if "job_flow_overrides.Tags" in message]
+    if outcome == "launched":
+        assert about_the_tag == []
+        assert state == "WAITING"  # the stand-in's judge lets the role provision it too
+    else:
+        [warning] = about_the_tag
+        assert "not judged" in warning
+        assert "ec2:InstanceType" in warning
 
 
 def test_a_refused_read_of_the_service_role_leaves_it_unchecked_and_launches(
@@ -306,8 +342,8 @@ def test_a_scoped_service_role_cannot_pass_another_ec2_role_and_the_launch_says_
     assert arn in status["StateChangeReason"]["Message"]
 
 
-def test_a_scoped_service_role_given_pass_role_is_warned_about_and_launches(aws: Seeded) -> None:
-    """The fix the refusal names, an inline policy allowing iam:PassRole on the pipeline role: not evaluated, warned."""
+def test_a_scoped_service_role_given_pass_role_launches_the_pipeline_role(aws: Seeded) -> None:
+    """The fix the refusal names, an inline policy allowing iam:PassRole on the pipeline role: judged, and launched."""
     give_the_service_role_the_scoped_policy(aws)
     arn = pipeline_profile(aws, "emr-ec2-partner-b")
     statement = {
@@ -327,9 +363,7 @@ def test_a_scoped_service_role_given_pass_role_is_warned_about_and_launches(aws:
     with structlog.testing.capture_logs() as logs:
         cluster_id, recorder, _ = run_operator(operator)
 
-    assert cluster_id.startswith("j-")
     assert "RunJobFlow" in recorder.calls
-    assert any(
-        "job_flow_overrides.JobFlowRole" in message and "pass-pipeline-role (inline)" in message
-        for message in warnings(logs)
-    )
+    assert [message for message in warnings(logs) if "JobFlowRole" in message] == []
+    state = client(aws.url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
+    assert state == "WAITING"

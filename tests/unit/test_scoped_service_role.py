@@ -7,10 +7,14 @@ import pytest
 from airflow_provider_emrfs_xacct.pure.scoped_service_role import (
     NetworkResource,
     is_scoped_service_policy,
+    judge,
     network_resources,
+    refusals,
     role_name,
     unpassable_ec2_role,
 )
+
+TAG = {"Key": "for-use-with-amazon-emr-managed-policies", "Value": "true"}
 
 
 @pytest.mark.parametrize(
@@ -85,3 +89,46 @@ def test_the_scoped_policy_passes_only_emr_ec2_default_role_without_a_path(
     assert (problem is None) is passable
     if problem is not None:
         assert f"whose role is arn:aws:iam::111111111111:role{path}{name}" in problem
+
+
+def scoped_policy_text() -> dict[str, object]:
+    """``AmazonEMRServicePolicy_v2`` as AWS publishes it (moto's copy of AWS's managed policies)."""
+    import json
+
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    document: dict[str, object] = json.loads(aws_managed_policies_data)["AmazonEMRServicePolicy_v2"]["Document"]
+    return document
+
+
+@pytest.mark.parametrize(
+    ("tags", "subnet_tags", "role", "refused"),
+    [
+        ([{"Key": "for-use-with-amazon-emr-managed-policies", "Value": "true"}], [TAG], "EMR_EC2_DefaultRole", []),
+        ([], [TAG], "EMR_EC2_DefaultRole", ["Tags"]),
+        (
+            [{"Key": "for-use-with-amazon-emr-managed-policies", "Value": "True"}],
+            [TAG],
+            "EMR_EC2_DefaultRole",
+            ["Tags"],
+        ),
+        ([TAG], [], "EMR_EC2_DefaultRole", ["Instances.Ec2SubnetId"]),
+        ([TAG], [TAG], "emr-ec2-partner-b", ["JobFlowRole"]),
+    ],
+    ids=["all-tagged", "no-cluster-tag", "True", "untagged-subnet", "other-ec2-role"],
+)
+def test_the_rules_agree_with_the_scoped_policy_s_own_text(
+    tags: list[dict[str, str]], subnet_tags: list[dict[str, str]], role: str, refused: list[str]
+) -> None:
+    """Each refusal the rules make is one the policy's own text, evaluated, does not allow."""
+    found = refusals(
+        "EMR_DefaultRole_V2",
+        (tags, "Tags"),
+        ([NetworkResource("Instances.Ec2SubnetId", "subnet", "subnet-1")], {"subnet-1": subnet_tags}),
+        ("p", {"RoleName": role, "Path": "/", "Arn": f"arn:aws:iam::111111111111:role/{role}"}, "JobFlowRole"),
+        ("aws", "us-east-1", "111111111111"),
+    )
+
+    assert [refusal.error.field for refusal in found] == refused
+    for refusal in found:
+        assert judge(refusal, [("AmazonEMRServicePolicy_v2", scoped_policy_text())]) is refusal
