@@ -1237,8 +1237,8 @@ MUTATIONS = [
     m(
         "SR07",
         "operators/emr.py",
-        "            profile_role = roles[0] if roles else None",
-        "            profile_role = None",
+        "        return roles[0] if roles else None",
+        "        return None",
         "the scoped service role's PassRole to the instance profile's role is not checked",
         INT_SCOPED_SERVICE_ROLE,
     ),
