@@ -1211,6 +1211,14 @@ MUTATIONS = [
         INT_SCOPED_SERVICE_ROLE,
     ),
     m(
+        "SR10",
+        "pure/scoped_service_role.py",
+        "    sides = [list(role.policies)] + ([[role.boundary]] if role.boundary is not None else [])",
+        "    sides = [list(role.policies)]",
+        "the service role's permissions boundary is left out of the judgement: a refusal it keeps is lifted",
+        INT_SCOPED_SERVICE_ROLE,
+    ),
+    m(
         "SR04",
         "hooks/emr.py",
         "                return ServiceRolePolicies(scoped=False, others=())",

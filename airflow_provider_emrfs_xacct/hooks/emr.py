@@ -38,7 +38,11 @@ if TYPE_CHECKING:
 
     from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
     from airflow_provider_emrfs_xacct.pure.network import SubnetFacts
-    from airflow_provider_emrfs_xacct.pure.scoped_service_role import NetworkResource, ServiceRolePolicies
+    from airflow_provider_emrfs_xacct.pure.scoped_service_role import (
+        NetworkResource,
+        RoleDocuments,
+        ServiceRolePolicies,
+    )
 
 #: Cluster states in which a launched cluster counts as "already there" for a retried task.
 ACTIVE_CLUSTER_STATES: tuple[ClusterStateType, ...] = ("STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING")
@@ -575,20 +579,26 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         )
         return ServiceRolePolicies(scoped=True, others=others)
 
-    def role_documents(self, service_role: str) -> tuple[tuple[str, Any], ...] | None:
+    def role_documents(self, service_role: str) -> RoleDocuments | None:
         """
-        Every identity policy of the role, inline and managed, as ``(name, document)`` (``GetRolePolicy``, ``GetPolicy``,
-        ``GetPolicyVersion``), to judge what its other policies allow; ``None``, logged, if IAM refused a read.
+        Every identity policy of the role, inline and managed, and its permissions boundary (``GetRole``,
+        ``GetRolePolicy``, ``GetPolicy``, ``GetPolicyVersion``), to judge what its other policies allow; ``None``,
+        logged, if IAM refused a read.
         """
-        from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
-        from airflow_provider_emrfs_xacct.pure.scoped_service_role import role_name
+        from airflow_provider_emrfs_xacct.hooks.iam import MANAGED_VERSION_REREAD_WAITS, EmrfsIamHook
+        from airflow_provider_emrfs_xacct.pure.scoped_service_role import RoleDocuments, role_name
 
         name = role_name(service_role)
         iam = EmrfsIamHook(
             aws_conn_id=self.aws_conn_id, region_name=self.region_name, verify=self.verify, config=self.config
         )
         try:
-            return tuple(iam.get_role_policies(name))
+            boundary_arn = ((iam.get_role(name) or {}).get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+            boundary = None
+            if boundary_arn:
+                document = iam.get_managed_policy(boundary_arn, reread_waits=MANAGED_VERSION_REREAD_WAITS)
+                boundary = (f"permissions boundary {boundary_arn.rsplit('/', 1)[-1]}", document)
+            return RoleDocuments(tuple(iam.get_role_policies(name)), boundary)
         except ClientError as error:
             self.log.warning(
                 "The policies of the service role %s were not read (%s): what its other policies allow is not judged",

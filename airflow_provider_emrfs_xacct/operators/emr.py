@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
-    from airflow_provider_emrfs_xacct.pure.scoped_service_role import Refusal, ServiceRolePolicies
+    from airflow_provider_emrfs_xacct.pure.scoped_service_role import Refusal, RoleDocuments, ServiceRolePolicies
 
 
 #: The error codes EMR answers invalid input with (Amazon EMR API Reference, "Common Errors";
@@ -412,9 +412,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             raise InvalidParameterError(field, problem)
         return roles[0] if roles else None
 
-    def _holds(
-        self, refusal: Refusal, policies: ServiceRolePolicies, documents: Sequence[tuple[str, Any]] | None
-    ) -> bool:
+    def _holds(self, refusal: Refusal, policies: ServiceRolePolicies, documents: RoleDocuments | None) -> bool:
         """
         Whether a refusal of the scoped policy holds for the service role, all its policies (``documents``: ``None``
         when not read) judged; warn where that is not known.

@@ -158,6 +158,14 @@ def untagged_network_problem(untagged: list[NetworkResource], service_role: str)
 
 
 @dataclass(frozen=True)
+class RoleDocuments:
+    """A role's identity policies as ``(name, document)``, and its permissions boundary (``None``: it has none)."""
+
+    policies: tuple[tuple[str, Any], ...]
+    boundary: tuple[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class Refusal:
     """
     What the scoped policy cannot provision, and the request EMR's service role would send for it.
@@ -234,19 +242,23 @@ def _tag_context(key: str, tags: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     return {"context": {}, "known_absent": frozenset({name})}
 
 
-def judge(refusal: Refusal, policies: Iterable[tuple[str, Any]]) -> Refusal | str | None:
+def judge(refusal: Refusal, role: RoleDocuments) -> Refusal | str | None:
     """
-    Judge a refusal by all the role's identity policies: the refusal where they do not allow a request of it, ``None``
-    where they allow every one, or what could not be decided (a condition the evaluator cannot settle).
+    Judge a refusal by all the role's identity policies, within its permissions boundary ("An entity's permissions
+    boundary allows it to perform only the actions that are allowed by both its identity-based policies and its
+    permissions boundaries": IAM User Guide, "Permissions boundaries for IAM entities"): the refusal where they do not
+    allow a request of it, ``None`` where they allow every one, or what could not be decided (a condition the
+    evaluator cannot settle).
     """
     from airflow_provider_emrfs_xacct.pure.evaluator import evaluate
 
-    policies = list(policies)
+    sides = [list(role.policies)] + ([[role.boundary]] if role.boundary is not None else [])
     unknown = ""
     for request in refusal.requests:
-        decision = evaluate(policies, request)
-        if decision.undetermined:
-            unknown = unknown or f"{request.action} on {request.resource}: {decision.unknown}"
-        elif not decision.allowed:
-            return refusal
+        for policies in sides:
+            decision = evaluate(policies, request)
+            if decision.undetermined:
+                unknown = unknown or f"{request.action} on {request.resource}: {decision.unknown}"
+            elif not decision.allowed:
+                return refusal
     return unknown or None

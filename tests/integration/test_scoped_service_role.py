@@ -16,7 +16,7 @@ import structlog
 
 from devstack.aws_emr import MANAGED_POLICIES_TAG
 from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, EMR_SERVICE_ROLE, Seeded, client
-from devstack.testing import ROOT, run_operator, small_cluster
+from devstack.testing import ROOT, CallRecorder, run_operator, small_cluster
 
 SCOPED_POLICY = "AmazonEMRServicePolicy_v2"
 
@@ -367,3 +367,27 @@ def test_a_scoped_service_role_given_pass_role_launches_the_pipeline_role(aws: S
     assert [message for message in warnings(logs) if "JobFlowRole" in message] == []
     state = client(aws.url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
     assert state == "WAITING"
+
+
+def test_a_permissions_boundary_keeps_the_refusal_another_policy_would_lift(aws: Seeded) -> None:
+    """Within its boundary only (IAM User Guide, "Permissions boundaries for IAM entities"): read and judged too."""
+    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+    give_the_service_role_the_scoped_policy(aws)
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    iam.put_role_policy(
+        RoleName=EMR_SERVICE_ROLE,
+        PolicyName="emr-service-more",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [BROAD_EC2]}),
+    )
+    narrow = json.dumps({"Version": "2012-10-17", "Statement": [UNRELATED]})
+    boundary = iam.create_policy(PolicyName="emr-service-boundary", PolicyDocument=narrow)["Policy"]["Arn"]
+    iam.put_role_permissions_boundary(RoleName=EMR_SERVICE_ROLE, PermissionsBoundary=boundary)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(launch([]))
+
+    assert refused.value.field == "job_flow_overrides.Tags"
+    assert "GetRole" in calls.calls
+    assert clusters(aws) == []
+    assert launched_state(aws, [])["State"] == "TERMINATED_WITH_ERRORS"  # the stand-in's judge, boundary and all

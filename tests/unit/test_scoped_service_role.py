@@ -6,6 +6,7 @@ import pytest
 
 from airflow_provider_emrfs_xacct.pure.scoped_service_role import (
     NetworkResource,
+    RoleDocuments,
     is_scoped_service_policy,
     judge,
     network_resources,
@@ -131,4 +132,22 @@ def test_the_rules_agree_with_the_scoped_policy_s_own_text(
 
     assert [refusal.error.field for refusal in found] == refused
     for refusal in found:
-        assert judge(refusal, [("AmazonEMRServicePolicy_v2", scoped_policy_text())]) is refusal
+        assert judge(refusal, RoleDocuments((("AmazonEMRServicePolicy_v2", scoped_policy_text()),))) is refusal
+
+
+def test_a_permissions_boundary_keeps_a_refusal_the_role_s_other_policies_would_lift() -> None:
+    """A boundary allows only what both it and the identity policies allow (IAM User Guide, "Permissions boundaries")."""
+    [refusal] = refusals(
+        "EMR_DefaultRole_V2",
+        ([], "Tags"),
+        ([], {}),
+        ("p", None, "JobFlowRole"),
+        ("aws", "us-east-1", "111111111111"),
+    )
+    broad = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]}
+    narrow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "cloudwatch:*", "Resource": "*"}]}
+    policies = (("AmazonEMRServicePolicy_v2", scoped_policy_text()), ("more", broad))
+
+    assert judge(refusal, RoleDocuments(policies)) is None
+    assert judge(refusal, RoleDocuments(policies, ("permissions boundary narrow", narrow))) is refusal
+    assert judge(refusal, RoleDocuments(policies, ("permissions boundary broad", broad))) is None
