@@ -1205,8 +1205,8 @@ MUTATIONS = [
     m(
         "SR09",
         "pure/scoped_service_role.py",
-        "        elif not decision.allowed:\n            return refusal",
-        "        elif not decision.allowed:\n            continue",
+        "            elif not decision.allowed:\n                return refusal",
+        "            elif not decision.allowed:\n                continue",
         "a request the role's policies do not allow is taken as allowed: the refusal dropped",
         INT_SCOPED_SERVICE_ROLE,
     ),
