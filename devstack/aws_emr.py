@@ -113,7 +113,7 @@ def scoped_policy_refusal(
     the profile's role to EC2) is decided by the judge (``devstack/aws_judge.py``) over all the role's policies, so
     another policy of the role may allow what the scoped one does not.
     """
-    backend = dict.get(dict.get(moto.iam.models.iam_backends, account) or {}, partition)
+    backend = _iam_backend(account, partition)
     name = str(service_role or "").rsplit("/", 1)[-1].lower()
     roles = [role for role in (backend.roles.values() if backend else ()) if role.name.lower() == name]
     if not any(arn.endswith(f":iam::aws:{SCOPED_SERVICE_POLICY}") for role in roles for arn in role.managed_policies):
@@ -160,8 +160,7 @@ def _principal_of(role: Any) -> Any:
     policies += [(policy.name, default_document(policy)) for policy in role.managed_policies.values()]
     boundary = None
     if role.permissions_boundary_arn:
-        backend = moto.iam.models.iam_backends[role.account_id][role.partition]
-        found = backend.managed_policies.get(role.permissions_boundary_arn)
+        found = _iam_backend(role.account_id, role.partition).managed_policies.get(role.permissions_boundary_arn)
         boundary = None if found is None else default_document(found)
     return aws_judge.Principal(role.arn, role.id, tuple(policies), boundary)
 
@@ -222,9 +221,14 @@ def _tag_of(account: str, region: str, resource_id: str) -> str | None:
 PASSABLE_EC2_ROLE = "EMR_EC2_DefaultRole"
 
 
+def _iam_backend(account: str, partition: str) -> Any:
+    """moto's IAM of the account in the partition (``None``: none made yet)."""
+    return dict.get(dict.get(moto.iam.models.iam_backends, account) or {}, partition)
+
+
 def _profile_roles(account: str, partition: str, profile: Any) -> list[Any] | None:
     """The roles of the instance profile ``profile`` of the account (``None``: no such profile)."""
-    backend = dict.get(dict.get(moto.iam.models.iam_backends, account) or {}, partition)
+    backend = _iam_backend(account, partition)
     found = backend.instance_profiles.get(str(profile or "").rsplit("/", 1)[-1]) if backend else None
     return None if found is None else list(found.roles)
 

@@ -525,16 +525,22 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         self.conn.set_termination_protection(JobFlowIds=[cluster_id], TerminationProtected=False)
 
     def emr_account_client(self, client_type: str) -> Any:
-        """A client of ``client_type`` with this hook's connection, region and settings (the EMR account's)."""
+        """
+        A client of ``client_type`` with this hook's connection, region and settings (the EMR account's), built once
+        per hook and kind, as the hook's own ``conn`` is (a launch reads IAM for its instance profile and service role).
+        """
         from airflow_provider_emrfs_xacct.hooks.generic import EmrfsAwsHook
 
-        return EmrfsAwsHook(
-            aws_conn_id=self.aws_conn_id,
-            region_name=self.region_name,
-            verify=self.verify,
-            config=self.config,
-            client_type=client_type,
-        ).conn
+        clients: dict[str, Any] = self.__dict__.setdefault("_emr_account_clients", {})
+        if client_type not in clients:
+            clients[client_type] = EmrfsAwsHook(
+                aws_conn_id=self.aws_conn_id,
+                region_name=self.region_name,
+                verify=self.verify,
+                config=self.config,
+                client_type=client_type,
+            ).conn
+        return clients[client_type]
 
     def service_role_policies(self, service_role: str) -> ServiceRolePolicies | None:
         """
@@ -609,13 +615,13 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
 
     def instance_profile_roles(self, profile: str) -> list[dict[str, Any]] | None:
         """
-        Read the roles of the launch's instance profile (IAM ``GetInstanceProfile``).
+        Read the roles of the instance profile named ``profile`` (IAM ``GetInstanceProfile``).
 
         ``None``, logged, where IAM refused the read or does not know the profile (a profile made seconds ago may
         not be seen yet: IAM is eventually consistent; ``RunJobFlow`` answers for one that does not exist).
         """
         try:
-            answer = self.emr_account_client("iam").get_instance_profile(InstanceProfileName=profile.rsplit("/", 1)[-1])
+            answer = self.emr_account_client("iam").get_instance_profile(InstanceProfileName=profile)
         except ClientError as error:
             self.log.warning(
                 "Instance profile %s was not read (%s): whether EMR can launch with it is not checked",

@@ -298,9 +298,13 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         overrides = arguments.parse_job_flow_overrides(self.job_flow_overrides)
         arguments.validate_run_job_flow_names(extra, overrides, extra_field)
         config = {**extra, **overrides}
-        tags_field = "job_flow_overrides.Tags" if "Tags" in overrides else f"{extra_field} Tags"
-        arguments.refuse_too_many_tags(config, tags_field)
-        arguments.validate_cluster_tags(config, tags_field)
+        # How a refusal names a top-level argument: the overrides', or the connection extra's.
+        fields = {
+            key: f"job_flow_overrides.{key}" if key in overrides else f"{extra_field} {key}"
+            for key in ("JobFlowRole", "Tags", "Instances")
+        }
+        arguments.refuse_too_many_tags(config, fields["Tags"])
+        arguments.validate_cluster_tags(config, fields["Tags"])
         name = arguments.launch_security_configuration(config, name)
         arguments.validate_configuration_document(name, self.security_configuration_document)
         if self.expected_account_id is not None:
@@ -331,10 +335,6 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         hook.launch_created_after = launch_search_bound(context)
         self.job_flow_overrides = arguments.with_idempotency_tag(launch.overrides, key)
         hook.validate_run_job_flow_arguments(self.job_flow_overrides)
-        fields = {
-            key: f"job_flow_overrides.{key}" if key in overrides else f"{extra_field} {key}"
-            for key in ("JobFlowRole", "Tags", "Instances")
-        }
         self._check_launch_roles(hook, self.job_flow_overrides, fields)
         if self.dry_run:
             return self._dry_run_launch(context, hook, key)
@@ -377,7 +377,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             return
         resources = scoped.network_resources(config.get("Instances"), fields["Instances"])
         tags = config.get("Tags") or []
-        passable = profile_role is None or scoped.unpassable_ec2_role(profile_role, "", "") is None
+        passable = profile_role is None or scoped.passable_ec2_role(profile_role)
         if scoped.carries_managed_policies_tag(tags) and not resources and passable:
             return  # nothing the scoped policy could refuse: no read
         policies = hook.service_role_policies(service_role)
@@ -405,9 +405,10 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
 
         if not isinstance(profile, str) or not profile:
             return None
-        roles = hook.instance_profile_roles(profile)
         # By its name, also when given as an instance profile's ARN (``...:instance-profile/path/name``).
-        problem = None if roles is None else instance_profile_problem(profile.rsplit("/", 1)[-1], roles)
+        name = profile.rsplit("/", 1)[-1]
+        roles = hook.instance_profile_roles(name)
+        problem = None if roles is None else instance_profile_problem(name, roles)
         if problem is not None:
             raise InvalidParameterError(field, problem)
         return roles[0] if roles else None

@@ -120,9 +120,14 @@ def missing_cluster_tag(tags: Iterable[Mapping[str, Any]], service_role: str) ->
 PASSABLE_EC2_ROLE = "EMR_EC2_DefaultRole"
 
 
+def passable_ec2_role(role: Mapping[str, Any]) -> bool:
+    """Whether the scoped policy may pass ``role`` (as IAM answers it) to EC2: ``EMR_EC2_DefaultRole``, path ``/``."""
+    return role.get("RoleName") == PASSABLE_EC2_ROLE and role.get("Path", "/") == "/"
+
+
 def unpassable_ec2_role(role: Mapping[str, Any], profile: str, service_role: str) -> str | None:
     """What is wrong with the instance profile's role for a service role with the scoped policy (``None``: nothing)."""
-    if role.get("RoleName") == PASSABLE_EC2_ROLE and role.get("Path", "/") == "/":
+    if passable_ec2_role(role):
         return None
     arn = role.get("Arn", role.get("RoleName"))
     return (
@@ -196,12 +201,14 @@ def refusals(
     """
     partition, region, account = where
     ec2 = f"arn:{partition}:ec2:{region}:{account}"
+    # The caller: the service role, in the account it acts in (its path does not matter to its own policies).
+    caller = f"arn:{partition}:iam::{account}:role/{role_name(service_role)}"
     found: list[Refusal] = []
     given = list(tags[0])
     missing = missing_cluster_tag(given, service_role)
     if missing is not None:
         # EMR tags the instances it starts with the cluster's tags: RunInstances carries them as aws:RequestTag.
-        request = Request("ec2:RunInstances", f"{ec2}:instance/*", **_tag_context("aws:RequestTag", given))
+        request = Request("ec2:RunInstances", f"{ec2}:instance/*", caller, **_tag_context("aws:RequestTag", given))
         found.append(Refusal(InvalidParameterError(tags[1], missing), (request,)))
     resources, tags_by_id = network
     untagged = untagged_resources(resources, tags_by_id)
@@ -210,6 +217,7 @@ def refusals(
             Request(
                 "ec2:RunInstances",
                 f"{ec2}:{'subnet' if resource.kind == 'subnet' else 'security-group'}/{resource.resource_id}",
+                caller,
                 **_tag_context("aws:ResourceTag", tags_by_id[resource.resource_id]),
             )
             for resource in untagged
@@ -222,6 +230,7 @@ def refusals(
         request = Request(
             "iam:PassRole",
             str(role.get("Arn")),
+            caller,
             context={"iam:PassedToService": "ec2.amazonaws.com"},
             known_absent=frozenset(),
         )
@@ -250,15 +259,20 @@ def judge(refusal: Refusal, role: RoleDocuments) -> Refusal | str | None:
     allow a request of it, ``None`` where they allow every one, or what could not be decided (a condition the
     evaluator cannot settle).
     """
-    from airflow_provider_emrfs_xacct.pure.evaluator import evaluate
+    from airflow_provider_emrfs_xacct.pure.evaluator import evaluate_access
+    from airflow_provider_emrfs_xacct.pure.validation import account_of_arn
 
-    sides = [list(role.policies)] + ([[role.boundary]] if role.boundary is not None else [])
     unknown = ""
     for request in refusal.requests:
-        for policies in sides:
-            decision = evaluate(policies, request)
-            if decision.undetermined:
-                unknown = unknown or f"{request.action} on {request.resource}: {decision.unknown}"
-            elif not decision.allowed:
-                return refusal
+        # In the caller's own account, with no resource policy: its identity policies, within its boundary.
+        decision = evaluate_access(
+            request,
+            identity_policies=role.policies,
+            resource_account=account_of_arn(request.principal),
+            boundary=role.boundary,
+        )
+        if decision.undetermined:
+            unknown = unknown or f"{request.action} on {request.resource}: {decision.unknown}"
+        elif not decision.allowed:
+            return refusal
     return unknown or None
