@@ -188,6 +188,23 @@ def find_statement(document: dict[str, Any] | None, sid: str) -> dict[str, Any] 
     return None
 
 
+def refuse_repeated_sid(document: dict[str, Any] | None, sid: str) -> None:
+    """
+    Refuse a policy holding several statements with the provider's ``sid``: which one is the provider's is not known.
+
+    IAM asks that a ``Sid`` be unique within a policy (IAM User Guide, "IAM JSON policy elements: Sid"), but a key
+    policy's ``Sid`` is an optional "arbitrary string" (AWS KMS Developer Guide, "Key policy format"): a person may
+    have written a statement of their own under the provider's ``Sid``. Writing or removing "the" statement would
+    replace or drop theirs with it.
+    """
+    sids = [item.get("Sid") for item in as_list((document or {}).get("Statement")) if isinstance(item, dict)]
+    if sids.count(sid) > 1:
+        raise ConflictError(
+            f"the policy holds several statements with Sid {sid!r}, the provider's; one of them is not the provider's "
+            "and which one is not known: give the others another Sid by hand"
+        )
+
+
 def upsert_statement(
     document: dict[str, Any] | None, statement: dict[str, Any], *, dropping: Iterable[str] = ()
 ) -> dict[str, Any]:
@@ -203,8 +220,7 @@ def upsert_statement(
     result = copy.deepcopy(document) if document else {"Version": VERSION, "Statement": []}
     statements = as_list(result.get("Statement"))
     sids = [item.get("Sid") if isinstance(item, dict) else None for item in statements]
-    if sids.count(statement["Sid"]) > 1:
-        raise ConflictError(f"the policy holds several statements with Sid {statement['Sid']!r}; fix it by hand")
+    refuse_repeated_sid(result, statement["Sid"])
     statement = owned_statement(document, statement, dropping=dropping)
     if statement["Sid"] in sids:
         statements[sids.index(statement["Sid"])] = statement
@@ -235,6 +251,8 @@ def merge_owned_statements(
     wanted = {statement["Sid"] for statement in desired["Statement"]}
     for item in as_list(result.get("Statement")):
         sid = item.get("Sid") if isinstance(item, dict) else None
+        if isinstance(sid, str) and owns(sid):
+            refuse_repeated_sid(result, sid)  # the ones dropped too: every statement of the Sid would go
         shape = find_statement(widest, sid) if isinstance(sid, str) and owns(sid) and sid not in wanted else None
         if shape is not None:
             _refuse_widening(item, shape, f"statement {sid!r}", set())
@@ -405,6 +423,7 @@ def remove_owned_statement(
     ``written`` (and ``dropping``, what the caller removes on purpose) is a :class:`ConflictError` naming it. Its
     ``Condition`` goes with it: it only narrowed what is removed.
     """
+    refuse_repeated_sid(document, written["Sid"])
     current = find_statement(document, written["Sid"])
     if current is not None:
         _refuse_widening(current, written, f"statement {written['Sid']!r}", set(dropping), outcome=_REMOVING)

@@ -839,6 +839,35 @@ def test_revoking_the_last_key_user_refuses_a_principal_someone_else_put_in_the_
     assert assumable(aws) == [role_arn(PARTNER_1)]
 
 
+def test_revoking_the_last_key_user_refuses_a_statement_of_someone_else_under_the_provider_s_sid(aws: Seeded) -> None:
+    """
+    The key policy holds, beside the provider's key-users statement, one someone wrote under the same ``Sid`` (a
+    key policy's ``Sid`` is an optional "arbitrary string": AWS KMS Developer Guide, "Key policy format"; only IAM
+    asks it to be unique). Removing the provider's emptied statement by its ``Sid`` removed theirs too, and their role
+    lost the key: refused before any write, as a grant refuses such a policy.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    policy = key_policy(aws)
+    theirs = {
+        "Sid": KEY_USERS_SID,
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{DESTINATION_ACCOUNT}:root"},
+        "Action": "kms:Decrypt",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}},
+    }
+    policy["Statement"].append(theirs)
+    kms.put_key_policy(KeyId=aws.kms_key_arn, PolicyName="default", Policy=json.dumps(policy))
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError, match="several statements with Sid"):
+        run_operator(revoker(aws, PARTNER_1))
+
+    assert calls.mutating == []
+    assert key_policy(aws) == policy
+    assert assumable(aws) == [role_arn(PARTNER_1)]
+
+
 # --- DeleteUnusedSecurityConfigsOperator --------------------------------------------------------------
 
 

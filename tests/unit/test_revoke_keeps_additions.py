@@ -134,3 +134,37 @@ def test_a_statement_with_no_prefix_to_read_goes_with_its_last_role_or_refuses_w
     added = "s3:GetBucketTagging" if keep == "list" else "s3:GetObjectTagging"
     with pytest.raises(ConflictError, match=rf"holds the action '{added}'.*revoke again"):
         bucket_policy.revoke(with_added(document, sid, "Action", added), EMR_ROLE)
+
+
+@pytest.mark.parametrize("kind", list(REVOKES))
+def test_removing_the_provider_s_statement_refuses_another_statement_under_its_sid(kind: str) -> None:
+    # Removing "the" statement by its Sid removed every statement of that Sid, someone's own with it (a key or bucket
+    # policy's Sid need not be unique: only IAM asks it, IAM User Guide, "IAM JSON policy elements: Sid").
+    build, sid, revoke = REVOKES[kind]
+    document = build()
+    theirs = {"Sid": sid, "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::333333333333:root"}, "Action": "x:Y"}
+    document["Statement"] = [*documents.as_list(document["Statement"]), theirs]
+
+    with pytest.raises(ConflictError, match=rf"several statements with Sid '{sid}'"):
+        revoke(document)
+
+
+def test_removing_the_key_users_statement_refuses_another_statement_under_its_sid() -> None:
+    written = documents.key_users_statement([PARTNER])
+    theirs = {**written, "Principal": {"AWS": "arn:aws:iam::222222222222:role/analytics"}, "Action": "kms:Decrypt"}
+    document = {"Version": "2012-10-17", "Statement": [written, theirs]}
+
+    with pytest.raises(ConflictError, match="several statements with Sid"):
+        merge.remove_owned_statement(document, written)
+    assert merge.remove_owned_statement({**document, "Statement": [written]}, written)["Statement"] == []
+
+
+def test_merging_the_provider_s_statements_refuses_a_statement_of_someone_else_under_one_of_their_sids() -> None:
+    # The destination role's policy: the provider's statements it no longer wants are dropped by Sid; one of someone
+    # else under such a Sid would go with them.
+    owned = documents.trust_statement([EMR_ROLE])
+    document = {"Version": "2012-10-17", "Statement": [owned, {**owned, "Principal": {"AWS": PARTNER}}]}
+    desired = {"Version": "2012-10-17", "Statement": []}
+
+    with pytest.raises(ConflictError, match="several statements with Sid"):
+        merge.merge_owned_statements(document, desired, lambda sid: sid == documents.TRUST_SID)
