@@ -193,7 +193,7 @@ def refuse_repeated_sid(document: dict[str, Any] | None, sid: str) -> None:
     Refuse a policy holding several statements with the provider's ``sid``: which one is the provider's is not known.
 
     IAM asks that a ``Sid`` be unique within a policy (IAM User Guide, "IAM JSON policy elements: Sid"), but a key
-    policy's ``Sid`` is an optional "arbitrary string" (AWS KMS Developer Guide, "Key policy format"): a person may
+    policy's ``Sid`` is an optional "arbitrary string" (AWS KMS Developer Guide, "Create a key policy", "Elements in a key policy"): a person may
     have written a statement of their own under the provider's ``Sid``. Writing or removing "the" statement would
     replace or drop theirs with it.
     """
@@ -760,7 +760,7 @@ def policy_text(document: dict[str, Any]) -> str:
     """
     Return the text a key or bucket policy is sent as: JSON without the spaces after ``,`` and ``:``.
 
-    KMS and S3 limit the policy they are sent in bytes (AWS KMS Developer Guide, "Key policy format": "Up to
+    KMS and S3 limit the policy they are sent in bytes (AWS KMS Developer Guide, "Create a key policy", "Elements in a key policy": "Up to
     32 kilobytes (32,768 bytes)"; Amazon S3 User Guide, "Bucket policies and user policies": "limited to 20 KB in size"), and document
     no exception for white space as IAM does ("IAM doesn't count white space"): every space sent counts.
     Non-ASCII characters are escaped (``\\u00e9``), which every service takes.

@@ -842,7 +842,7 @@ def test_revoking_the_last_key_user_refuses_a_principal_someone_else_put_in_the_
 def test_revoking_the_last_key_user_refuses_a_statement_of_someone_else_under_the_provider_s_sid(aws: Seeded) -> None:
     """
     The key policy holds, beside the provider's key-users statement, one someone wrote under the same ``Sid`` (a
-    key policy's ``Sid`` is an optional "arbitrary string": AWS KMS Developer Guide, "Key policy format"; only IAM
+    key policy's ``Sid`` is an optional "arbitrary string": AWS KMS Developer Guide, "Create a key policy", "Elements in a key policy"; only IAM
     asks it to be unique). Removing the provider's emptied statement by its ``Sid`` removed theirs too, and their role
     lost the key: refused before any write, as a grant refuses such a policy.
     """

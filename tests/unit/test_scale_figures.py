@@ -5,7 +5,7 @@ Each figure is the most role ARNs the provider's own documents hold within AWS's
 the stand-in's quota judge counts (``devstack/aws_quotas.py``: IAM's characters without whitespace, a key
 policy's bytes as sent), with AWS's figures written here: a role's inline policies together 10,240
 characters and a managed policy 6,144 (IAM User Guide, "IAM and AWS STS quotas"), a trust policy 2,048
-(4,096 raised, same page), a key policy 32,768 bytes (AWS KMS Developer Guide, "Key policy format").
+(4,096 raised, same page), a key policy 32,768 bytes (AWS KMS Developer Guide, "Create a key policy", "Elements in a key policy").
 ARNs of 50 characters (``arn:aws:iam::123456789012:role/partner-0001-writer``), in brackets 80. Before
 this test the key-policy figure (530) and the trust-policy figure (30) were an earlier estimate; the
 provider's documents hold 604 and 36.
