@@ -180,10 +180,11 @@ MUTATIONS = [
     m(
         "M01",
         "pure/merge.py",
-        'if sids.count(statement["Sid"]) > 1:',
+        "if sids.count(sid) > 1:",
         "if False:",
-        "duplicate-Sid guard dropped",
+        "duplicate-Sid guard dropped (a write, a removal, a merge's drop)",
         UNIT_MERGE,
+        ["tests/unit/test_revoke_keeps_additions.py"],
     ),
     m(
         "M02",
@@ -321,8 +322,8 @@ MUTATIONS = [
     m(
         "M18",
         "pure/merge.py",
-        'or statement.get("Sid") == own_sid:',
-        "or False:",
+        '(own_sid is not None and statement.get("Sid") == own_sid):',
+        "False:",
         "orphan check also on the provider's statement",
         UNIT_MERGE,
         INT_KMS,
@@ -396,6 +397,14 @@ MUTATIONS = [
         "        pass",
         "IAM's URL-encoded documents not decoded",
         UNIT_MERGE,
+    ),
+    m(
+        "M27",
+        "hooks/s3.py",
+        "    if desired is not None and not same_meaning(desired, current):",
+        "    if False:",
+        "a bucket policy naming a deleted principal's unique ID written (S3 refuses it, blamed on principal_arns)",
+        INT_S3,
     ),
     # pure/converge.py: the read-modify-write protocol.
     m(

@@ -25,7 +25,14 @@ from airflow_provider_emrfs_xacct.pure.converge import (
     read_modify_write,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError, PreconditionError
-from airflow_provider_emrfs_xacct.pure.merge import beyond_asked, document_size, parse_document, policy_text
+from airflow_provider_emrfs_xacct.pure.merge import (
+    beyond_asked,
+    document_size,
+    parse_document,
+    policy_text,
+    refuse_orphaned_ids,
+    same_meaning,
+)
 from airflow_provider_emrfs_xacct.pure.plan import UPDATE, Change
 
 if TYPE_CHECKING:
@@ -42,6 +49,22 @@ def _drop_account_label(params: dict[str, Any], **_: Any) -> None:
     label = f"{params.get('headers', {}).get('x-amz-account-id', '')}."
     if label != "." and parts.netloc.startswith(label):
         params["url"] = urlunsplit(parts._replace(netloc=parts.netloc[len(label) :]))
+
+
+def refuse_orphaned_writes(current: dict[str, Any] | None, desired: dict[str, Any] | None, bucket: str) -> None:
+    """
+    Refuse to write a bucket policy that still names a deleted principal's unique ID (``AROA…``), before the write.
+
+    S3 refuses such a policy whole ("Invalid principal in policy": AWS Knowledge Center,
+    s3-invalid-principal-in-policy-error) without saying which principal: the write would be retried as a grant's
+    principal not visible yet, then blamed on ``principal_arns``. The revoked or granted principal's own statements
+    have dropped theirs (:func:`~airflow_provider_emrfs_xacct.pure.bucket_policy.revoke`); any other is named here.
+    A policy left as it is (nothing to write, or deleted) is not judged.
+    """
+    if desired is not None and not same_meaning(desired, current):
+        refuse_orphaned_ids(
+            desired, None, f"the policy of bucket {bucket}", refused_by="S3 refuses every bucket policy"
+        )
 
 
 class _ExpectedOwner(TypedDict, total=False):
@@ -352,14 +375,15 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
                 raise InvalidParameterError(
                     "principal_arns", f"the policy of bucket {bucket} would exceed S3's 20 KB limit for bucket policies"
                 )
+            refuse_orphaned_writes(current, policy, bucket)
             return policy
 
         # S3 refuses a bucket policy naming a principal that is not valid, or a deleted user or role, with
         # MalformedPolicy "Invalid principal in policy" (AWS Knowledge Center, s3-invalid-principal-in-policy-error).
         # A role created seconds ago may not be visible yet (IAM User Guide, "Changes that I make are not always
         # immediately visible"): waited out for a bounded time, as IAM's and KMS's refusals are; still refused
-        # then, raised naming the field. (A deleted principal's unique ID in a statement of others would be
-        # refused the same way: S3 does not say which principal it refused.)
+        # then, raised naming the field. (A deleted principal's unique ID in a statement of others is refused the
+        # same way, and S3 does not say which principal it refused: refuse_orphaned_writes names it first.)
         with naming_missing_principals(
             is_invalid_principal,
             "principal_arns",
@@ -390,6 +414,7 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
             policy = current
             for principal in principals:
                 policy = bucket_policy.revoke(policy, principal)
+            refuse_orphaned_writes(current, policy, bucket)
             return policy
 
         return self._converge_policy(bucket, desire, settings=settings, dry_run=dry_run)

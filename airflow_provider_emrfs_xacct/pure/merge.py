@@ -16,6 +16,7 @@ from urllib.parse import unquote
 from airflow_provider_emrfs_xacct.pure.documents import (
     DESTINATION_POLICY_NAME,
     KEY_USERS_SID,
+    SID_PREFIX,
     TRUST_NOBODY_STATEMENT,
     TRUST_SID,
     VERSION,
@@ -492,10 +493,14 @@ def live_principals(principals: Iterable[str]) -> list[str]:
 
 
 def refuse_orphaned_ids(
-    document: dict[str, Any] | None, own_sid: str, what: str, *, refused_by: str = "KMS refuses every key policy"
+    document: dict[str, Any] | None,
+    own_sid: str | None,
+    what: str,
+    *,
+    refused_by: str = "KMS refuses every key policy",
 ) -> None:
     """
-    Refuse a key or trust policy whose statements, other than the provider's, name a deleted principal's unique ID.
+    Refuse a key, trust or bucket policy whose statements, other than the provider's, name a deleted principal's ID.
 
     KMS refuses every key policy that still names one ("Policy contains a statement with one or more
     invalid principals"; AWS Knowledge Center, kms-policy-error-invalid-principals), IAM every trust
@@ -504,10 +509,15 @@ def refuse_orphaned_ids(
     is refused too: AWS documents the transformation for ``Principal``, and ``NotPrincipal`` names principals the
     same way (IAM User Guide, "AWS JSON policy elements: NotPrincipal"); an ID shown there is one AWS stored.
 
+    S3 refuses a bucket policy naming a deleted role or user as well ("Invalid principal in policy"; AWS Knowledge
+    Center, s3-invalid-principal-in-policy-error).
+
+    :param own_sid: the provider's statement, whose deleted principals the caller drops; ``None``: every statement
+        is judged (a bucket policy as it is about to be written).
     :param refused_by: who refuses what, for the message.
     """
     for index, statement in enumerate(as_list((document or {}).get("Statement"))):
-        if not isinstance(statement, dict) or statement.get("Sid") == own_sid:
+        if not isinstance(statement, dict) or (own_sid is not None and statement.get("Sid") == own_sid):
             continue
         for element in ("Principal", "NotPrincipal"):
             orphaned = [
@@ -516,11 +526,18 @@ def refuse_orphaned_ids(
                 if isinstance(value, str) and _UNIQUE_ID.match(value)
             ]
             if orphaned:
-                name = f"statement {statement['Sid']!r}" if statement.get("Sid") else f"statement [{index}] (no Sid)"
+                sid = statement.get("Sid")
+                name = f"statement {sid!r}" if sid else f"statement [{index}] (no Sid)"
+                advice = (
+                    "it is the provider's statement of a principal deleted since: revoke that principal's access "
+                    "(its ARN), or remove the statement by hand, then run again"
+                    if isinstance(sid, str) and sid.startswith(SID_PREFIX)
+                    else f"the provider does not edit statements it did not write: remove {orphaned[0]!r} from that "
+                    "statement by hand, then run again"
+                )
                 raise ConflictError(
                     f"{what}: {name} names {orphaned[0]!r}, the unique ID AWS shows for a deleted principal; "
-                    f"{refused_by} that still names it, and the provider does not edit statements "
-                    f"it did not write: remove {orphaned[0]!r} from that statement by hand, then run again",
+                    f"{refused_by} that still names it, and {advice}",
                     document=what,
                 )
 

@@ -14,7 +14,7 @@ from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator,
 from airflow_provider_emrfs_xacct.pure.bucket_policy import principal_sids
 from airflow_provider_emrfs_xacct.pure.converge import ConvergeSettings
 from airflow_provider_emrfs_xacct.pure.documents import OBJECT_ACTIONS
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
@@ -284,6 +284,60 @@ def test_revoke_deletes_a_policy_left_empty(aws: Seeded) -> None:
     assert recorder.mutating == ["DeleteBucketPolicy"]
     assert policy_of(s3, aws.bucket) is None
     assert [change["action"] for change in plan] == ["delete"]
+
+
+def delete_role(aws: Seeded, arn: str) -> str:
+    """Delete a role of the EMR account; the stand-in shows it in every bucket policy as its unique ID, as AWS does."""
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    name = arn.rsplit("/", 1)[-1]
+    role_id = iam.get_role(RoleName=name)["Role"]["RoleId"]
+    iam.delete_role(RoleName=name)
+    return role_id
+
+
+def test_a_deleted_role_in_a_statement_not_ours_is_named_before_any_write(aws: Seeded, s3: Any) -> None:
+    """
+    Someone's statement names a role deleted since, which the policy shows as its unique ID: S3 refuses every bucket
+    policy that still names it ("Invalid principal in policy", AWS Knowledge Center,
+    s3-invalid-principal-in-policy-error) without saying which. The grant waited it out as a principal of its own not
+    visible yet, then blamed principal_arns; it is now refused before the write, naming the statement and the ID.
+    """
+    theirs = {**ANALYTICS_READ, "Sid": "BatchRead", "Principal": {"AWS": OTHER_EMR_ROLE}}
+    s3.put_bucket_policy(
+        Bucket=aws.bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [DENY_INSECURE, theirs]})
+    )
+    role_id = delete_role(aws, OTHER_EMR_ROLE)
+    before = policy_of(s3, aws.bucket)
+    assert by_sid(before)["BatchRead"]["Principal"] == {"AWS": role_id}
+
+    started = time.monotonic()
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError) as refused:
+        run_operator(grant(aws))
+
+    assert f"statement 'BatchRead' names '{role_id}'" in str(refused.value)
+    assert "by hand" in str(refused.value)
+    assert calls.mutating == []
+    assert time.monotonic() - started < 10  # not waited out as a principal not visible yet
+    assert policy_of(s3, aws.bucket) == before
+
+
+def test_the_provider_s_statement_of_a_deleted_role_is_named_and_its_revoke_clears_it(aws: Seeded, s3: Any) -> None:
+    """
+    The provider's own statements for a role deleted since hold only its unique ID: a grant for another role is
+    refused before the write, saying to revoke that role; the revoke by its ARN takes the statements out (S3 accepts
+    the policy then) and the grant goes through.
+    """
+    run_operator(grant(aws, [OTHER_EMR_ROLE]))
+    role_id = delete_role(aws, OTHER_EMR_ROLE)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(ConflictError, match=f"names '{role_id}'.*revoke"):
+        run_operator(grant(aws))
+    assert calls.mutating == []
+
+    run_operator(revoke(aws, [OTHER_EMR_ROLE]))
+    assert set(by_sid(policy_of(s3, aws.bucket))) == {DENY_INSECURE["Sid"], ANALYTICS_READ["Sid"]}
+    run_operator(grant(aws))
+    assert set(principal_sids(aws.emr_ec2_role_arn)) <= set(by_sid(policy_of(s3, aws.bucket)))
 
 
 def test_bucket_owner_preferred_returns_the_canned_acl_setting(aws: Seeded, s3: Any) -> None:
