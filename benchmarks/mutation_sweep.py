@@ -399,6 +399,15 @@ MUTATIONS = [
         UNIT_MERGE,
     ),
     m(
+        "M28",
+        "pure/documents.py",
+        "if not _bucket_of(resource) or (len(resources) > 1 and _bucket_of(resource) not in buckets)",
+        "if False",
+        "an earlier version's EmrfsXacctList<n> dropped with a bucket someone added to it",
+        UNIT_MERGE,
+        INT_TRUST,
+    ),
+    m(
         "M27",
         "hooks/s3.py",
         "    if desired is not None and not same_meaning(desired, current):",

@@ -427,9 +427,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         partition = partition or self.conn_partition
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
-            documents.refuse_restricted_legacy_statements(current)
             held_locations, held_keys = documents.locations_in_permissions_policy(current)
             locations, keys = held_locations | wanted_locations, held_keys | wanted_keys
+            documents.refuse_restricted_legacy_statements(current, {location.bucket for location in locations})
             ours = documents.destination_permissions_policy(partition, locations, keys, object_acl=object_acl)
             # Without object_acl its statement goes: only as the provider writes it (widest), not with what was added.
             widest = documents.destination_permissions_policy(partition, locations, keys, object_acl=True)
@@ -659,8 +659,10 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         buckets = {location.bucket for location in wanted_locations}
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any]:
-            documents.refuse_restricted_legacy_statements(current)
             held_locations, held_keys, held_acl = bucket_policy.emr_role_policy_holds(current)
+            documents.refuse_restricted_legacy_statements(
+                current, {location.bucket for location in held_locations | wanted_locations}
+            )
             if kept is not None:
                 same_buckets = {location for location in held_locations if location.bucket in buckets}
                 kept[:] = beyond_asked(same_buckets, wanted_locations)

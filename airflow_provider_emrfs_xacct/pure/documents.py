@@ -16,7 +16,7 @@ from airflow_provider_emrfs_xacct.pure.names import DESTINATION_POLICY_NAME as D
 from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Collection, Iterable
 
 VERSION = "2012-10-17"
 SID_PREFIX = "EmrfsXacct"
@@ -225,13 +225,21 @@ def statements_not_owned(policy: dict[str, Any] | None, owns: Callable[[str], bo
     ]
 
 
-def refuse_restricted_legacy_statements(policy: dict[str, Any] | None) -> None:
+#: What an older version's ``EmrfsXacctList<n>`` statement could hold: these actions on one bucket's ARN.
+_LEGACY_LIST_ACTIONS = frozenset({*BUCKET_ACTIONS, BUCKET_LOCATION_ACTION})
+
+
+def refuse_restricted_legacy_statements(policy: dict[str, Any] | None, buckets: Collection[str]) -> None:
     """
-    Refuse to replace an old per-bucket ``EmrfsXacctList<n>`` statement that someone restricted.
+    Refuse to replace an old per-bucket ``EmrfsXacctList<n>`` statement that someone restricted or widened.
 
     The provider now writes one :data:`LIST_SID` statement for all buckets and drops the old ones.
     Dropping one that carries a ``Condition``, a changed ``Effect`` or any other key a person added
-    would widen the grant, so it is a :class:`ConflictError` naming the statement instead.
+    would widen the grant; dropping one that holds an action or a resource someone added (another bucket,
+    ``s3:GetObject``) would take that away: each is a :class:`ConflictError` naming the statement instead.
+
+    :param buckets: the buckets the new :data:`LIST_SID` statement lists (those of the locations the policy grants):
+        a bucket someone added to an old statement is kept there, not lost.
     """
     for statement in as_list((policy or {}).get("Statement")):
         if not isinstance(statement, dict) or not is_legacy_list_sid(str(statement.get("Sid"))):
@@ -244,6 +252,28 @@ def refuse_restricted_legacy_statements(policy: dict[str, Any] | None) -> None:
                 f"it now writes one statement {LIST_SID!r} for all buckets and would drop this one: move the "
                 "restriction into a statement of your own (a Deny beside it), then remove the statement"
             )
+        foreign = [str(action) for action in as_list(statement.get("Action")) if action not in _LEGACY_LIST_ACTIONS]
+        resources = [str(resource) for resource in as_list(statement.get("Resource"))]
+        # An older version wrote one bucket's ARN; a second one is someone's, lost unless the new statement lists it.
+        foreign += [
+            resource
+            for resource in resources
+            if not _bucket_of(resource) or (len(resources) > 1 and _bucket_of(resource) not in buckets)
+        ]
+        if foreign:
+            raise ConflictError(
+                f"statement {statement['Sid']!r} (written by an older version of the provider) holds "
+                f"{', '.join(repr(value) for value in foreign)}, which the provider did not write; it now writes one "
+                f"statement {LIST_SID!r} for all buckets and would drop this one with it: move it into a statement "
+                "of your own, then run again"
+            )
+
+
+def _bucket_of(resource: str) -> str:
+    """The bucket whose ARN (any partition) ``resource`` is, as an older version wrote it; ``""``: not a bucket's ARN."""
+    prefix, separator, bucket = resource.partition(":::")
+    plain = separator and prefix.startswith("arn:") and prefix.endswith(":s3") and bucket
+    return bucket if plain and not any(char in bucket for char in "/*?") else ""
 
 
 def object_locations(statement: dict[str, Any] | None) -> set[S3Location]:

@@ -407,6 +407,38 @@ def test_a_policy_in_the_numbered_form_of_earlier_versions_converges(aws: Seeded
     assert again.mutating == []
 
 
+@pytest.mark.parametrize(
+    ("key", "added"),
+    [("Resource", "arn:aws:s3:::partner-archive"), ("Action", "s3:GetObject")],
+    ids=["another-bucket", "another-action"],
+)
+def test_an_earlier_version_s_numbered_statement_holding_what_someone_added_is_refused_not_dropped(
+    aws: Seeded, key: str, added: str
+) -> None:
+    """
+    An ``EmrfsXacctList<n>`` statement of an earlier version goes when the run writes the one ``EmrfsXacctList``
+    statement; someone had added a bucket (or an action) to it, and that access went with it silently. Refused
+    before any write, as an addition to a statement the provider writes now is (docs/safety.md).
+    """
+    iam = client(aws.url, DESTINATION_ACCOUNT, "iam")
+    run_operator(make_operator(aws))
+    legacy = permissions_policy(iam)
+    legacy["Statement"] = [item for item in legacy["Statement"] if item["Sid"] != "EmrfsXacctList"]
+    numbered = {"Sid": "EmrfsXacctList1", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": []}
+    numbered["Resource"] = [f"arn:aws:s3:::{BUCKET}"]
+    numbered[key] = [*numbered[key], added]
+    legacy["Statement"].append(numbered)
+    iam.put_role_policy(RoleName=ROLE_NAME, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(legacy))
+    trust = trust_policy(iam)
+
+    with CallRecorder().everywhere() as recorder, pytest.raises(ConflictError, match=rf"EmrfsXacctList1.*'{added}'"):
+        run_operator(make_operator(aws))
+
+    assert recorder.mutating == []
+    assert permissions_policy(iam) == legacy
+    assert trust_policy(iam) == trust
+
+
 def test_the_roles_inline_policies_together_past_the_quota_are_refused_before_any_write(aws: Seeded) -> None:
     """
     IAM counts all inline policies of a role together against 10,240 characters ("IAM and AWS STS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 
 import pytest
@@ -401,8 +402,8 @@ class TestKeyUsersStatement:
 
 def _merged(current: dict[str, Any] | None, locations: list[S3Location]) -> dict[str, Any]:
     """What the destination hook writes: ``locations`` plus what ``current`` grants, merged into ``current``."""
-    refuse_restricted_legacy_statements(current)
     held, keys = locations_in_permissions_policy(current)
+    refuse_restricted_legacy_statements(current, {location.bucket for location in held | set(locations)})
     ours = destination_permissions_policy("aws", held | set(locations), keys)
     return merge_owned_statements(current, ours, is_owned_destination_sid)
 
@@ -575,3 +576,29 @@ def test_statements_not_owned_names_every_statement_the_provider_does_not_write(
     ]
     assert statements_not_owned({"Version": VERSION, "Statement": ours}, is_owned_destination_sid) == []
     assert statements_not_owned(None, is_owned_destination_sid) == []
+
+
+@pytest.mark.parametrize(
+    ("statement", "refused"),
+    [
+        ({"Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b"}, None),
+        ({"Action": ["s3:ListBucket", "s3:ListBucketMultipartUploads"], "Resource": "arn:aws-cn:s3:::b"}, None),
+        ({"Action": "s3:ListBucket", "Resource": "arn:aws:s3:::gone"}, None),  # as written, for a bucket left since
+        ({"Action": "s3:ListBucket", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::archive"]}, "arn:aws:s3:::archive"),
+        ({"Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b/*"}, "arn:aws:s3:::b/*"),
+        ({"Action": "s3:ListBucket", "Resource": "arn:aws:s3:::*"}, "arn:aws:s3:::*"),
+        ({"Action": ["s3:ListBucket", "s3:GetObject"], "Resource": "arn:aws:s3:::b"}, "s3:GetObject"),
+        ({"Action": "s3:*", "Resource": "arn:aws:s3:::b"}, "s3:*"),
+    ],
+)
+def test_an_earlier_version_s_numbered_statement_is_dropped_only_as_it_was_written(
+    statement: dict[str, Any], refused: str | None
+) -> None:
+    # The run replaces EmrfsXacctList<n> (one bucket's ARN, the bucket actions) by EmrfsXacctList over `buckets`:
+    # anything else someone added to it would go with it.
+    policy = {"Version": "2012-10-17", "Statement": [{"Sid": "EmrfsXacctList2", "Effect": "Allow", **statement}]}
+    if refused is None:
+        refuse_restricted_legacy_statements(policy, {"b"})
+    else:
+        with pytest.raises(ConflictError, match=re.escape(repr(refused))):
+            refuse_restricted_legacy_statements(policy, {"b"})
