@@ -599,6 +599,24 @@ def test_the_same_user_mapped_twice_is_shadowed() -> None:
     assert {link.status for link in report.links if link.link == "access to prefixes"} == {UNKNOWN}
 
 
+@pytest.mark.parametrize(
+    ("kind", "earlier", "later"),
+    [("Prefix", f"s3://{BUCKET}/", IDENTIFIER), ("User", "etl", ["hadoop", "etl"])],
+    ids=["prefix-under-prefix", "user-twice"],
+)
+def test_an_earlier_mapping_to_the_same_role_shadows_harmlessly(kind: str, earlier: str, later: Any) -> None:
+    """EMRFS uses the first mapping that matches (EMR Management Guide, "Configure IAM roles for EMRFS requests to
+    Amazon S3"): when both map to one role (any spelling of its name), the request goes as that role either way."""
+    state = healthy_state()
+    same_role = ROLE.replace(ROLE.rsplit("/", 1)[1], ROLE.rsplit("/", 1)[1].upper())
+    state.security_configuration = mappings((same_role, kind, earlier), (ROLE, kind, later))
+
+    shadow = [link for link in check_chain(state).links if link.link == SHADOW]
+
+    assert [link.status for link in shadow] == [PASS, PASS]
+    assert "same role" in shadow[1].detail
+
+
 def test_of_several_shadowed_identifiers_the_earliest_shadowing_mapping_is_named() -> None:
     state = healthy_state()
     state.security_configuration = mappings(

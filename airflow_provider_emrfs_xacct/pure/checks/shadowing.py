@@ -6,12 +6,17 @@ from typing import Any
 
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.checks.routing import unread_before
+from airflow_provider_emrfs_xacct.pure.merge import names_any
 from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, shadowed_by
 
 
 def audit(index: int, mappings: list[Any]) -> Link:
     """
     Fail the mapping ``index`` when an earlier mapping of its type matches one of its identifiers first.
+
+    An earlier mapping to the same role, in any spelling of its name (:func:`~.merge.identity_key`), is no
+    failure: whichever of the two EMRFS picks, the request goes as that role (as :func:`~.cross_type_shadowing`
+    reads pairs of different types).
 
     :param index: the mapping checked.
     :param mappings: all role mappings of the security configuration, in order.
@@ -22,12 +27,23 @@ def audit(index: int, mappings: list[Any]) -> Link:
         for identifier in mapping.identifiers
         if (shadow := shadowed_by(mappings[:index], mapping.kind, identifier)) is not None
     ]
+    same_role = [hit for hit in hits if names_any([read_mapping(mappings[hit[0][0]]).role], [mapping.role])]
+    hits = [hit for hit in hits if hit not in same_role]
     unread = unread_before(mappings, index, index)
     if not hits and (mapping.kind is None or unread):
         # An earlier mapping EMRFS may read otherwise than here, or this one's type unread: not known either way.
         what = "its IdentifierType is not read" if mapping.kind is None else f"mapping {unread[0][0]} is not read"
         return Link(
             index, "mapping not shadowed", UNKNOWN, f"{what}: whether an earlier mapping matches first is not known"
+        )
+    if not hits and same_role:
+        (earlier_index, earlier_identifier), identifier = min(same_role, key=lambda hit: hit[0][0])
+        return Link(
+            index,
+            "mapping not shadowed",
+            PASS,
+            f"{identifier} is matched first by mapping {earlier_index} ({earlier_identifier}), which maps to the "
+            "same role: the request goes as that role either way",
         )
     if not hits:
         return Link(index, "mapping not shadowed", PASS, "no earlier mapping matches its identifiers first")
