@@ -182,6 +182,10 @@ def _named(principal: Any, caller: str, session_known: bool) -> dict[str, Tri]:
     """Return, for each kind, whether the ``Principal`` element names the caller that way."""
     found: dict[str, Tri] = {}
     values = ["*"] if principal == "*" else as_list(principal.get("AWS")) if isinstance(principal, dict) else []
+    if isinstance(principal, dict) and as_list(principal.get("CanonicalUser")):
+        # S3 User Guide, "Principals": a canonical user ID is "an obfuscated form of the AWS account ID"; which
+        # account it names is not known here (no read maps one to the other): the caller's account maybe.
+        found[ACCOUNT] = None
     for value in values:
         kind = _principal_kind(str(value), caller, session_known)
         if kind is None and caller and identity_key(str(value)) == identity_key(caller):
@@ -548,6 +552,15 @@ def _scan(policies: Sequence[tuple[str, Any]], request: Request, *, resource_pol
     return scan
 
 
+#: Why a statement whose action and resource match may or may not name the caller, by the way it would name it.
+_PRINCIPAL_UNKNOWN = {
+    SESSION: "the name of the role session",
+    ROLE: "whether the statement's principal is the caller's role (another spelling of its name, or NotPrincipal)",
+    ACCOUNT: "which account the statement's canonical user ID names",
+    ANYONE: "whether the statement's principal is the caller",
+}
+
+
 def _scan_statement(
     scan: _Scan, name: str, statement: dict[str, Any], request: Request, *, resource_policy: bool
 ) -> None:
@@ -560,7 +573,7 @@ def _scan_statement(
     for kind, principal in kinds.items():
         applies = _and(target, principal)
         if applies is not False:
-            scan.record(kind, applies, statement, name, why if target is None else "the name of the role session")
+            scan.record(kind, applies, statement, name, why if target is None else _PRINCIPAL_UNKNOWN[kind])
 
 
 def _only_condition_unmet(statement: dict[str, Any], request: Request, *, resource_policy: bool) -> bool:

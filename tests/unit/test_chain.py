@@ -286,6 +286,25 @@ def test_root_delegation_with_the_role_policy_is_enough() -> None:
     assert link.statement == "key policy: Sid Enable IAM User Permissions"
 
 
+def test_a_bucket_policy_deny_by_canonical_user_is_not_passed() -> None:
+    """S3 User Guide, "Principals": ``CanonicalUser`` names an account, by an ID not mapped to it here."""
+    state = healthy_state()
+    state.buckets[BUCKET].policy = document(  # type: ignore[union-attr]
+        {
+            "Sid": "DenyAnAccount",
+            "Effect": "Deny",
+            "Principal": {"CanonicalUser": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},
+            "Action": "s3:PutObject",
+            "Resource": f"arn:aws:s3:::{BUCKET}/*",
+        }
+    )
+
+    report = check_chain(state)
+
+    assert report.verdict == VERDICT_NOT_CHECKED, report.table()
+    assert any("canonical user ID" in link.detail for link in report.links if link.status == UNKNOWN), report.table()
+
+
 def test_a_deny_on_plain_http_does_not_break_the_chain() -> None:
     state = healthy_state()
     state.buckets[BUCKET].policy = document(  # type: ignore[union-attr]

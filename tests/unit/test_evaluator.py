@@ -1739,6 +1739,33 @@ def test_a_principal_naming_the_role_in_another_case_is_undetermined(
     assert decision.undetermined, decision
 
 
+CANONICAL_ID = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"
+
+
+@pytest.mark.parametrize(
+    ("resource_statement", "resource_account"),
+    [
+        (deny("s3:GetObject", Principal={"CanonicalUser": CANONICAL_ID}), ACCOUNT_B),
+        (allow("s3:GetObject", Principal={"CanonicalUser": [CANONICAL_ID]}), ACCOUNT_A),
+    ],
+    ids=["deny-in-the-caller-s-account", "allow-from-another-account"],
+)
+def test_a_canonical_user_principal_is_undetermined(resource_statement: dict[str, Any], resource_account: str) -> None:
+    """
+    S3 User Guide, "Principals": a canonical user ID is "an obfuscated form of the AWS account ID"; which account
+    it names is not read. A Deny by one may refuse the caller; an Allow by one, in another account's bucket, may be
+    the grant the caller's own allow needs. Neither a pass nor a fail.
+    """
+    decision = evaluate_access(
+        request("s3:GetObject"),
+        identity_policies=[("inline policy p", policy(allow("s3:GetObject")))],
+        resource_policies=[("bucket policy", policy(resource_statement))],
+        resource_account=resource_account,
+    )
+
+    assert decision.undetermined, decision
+
+
 # The Allow whose Condition the request does not meet -------------------------------------------------------------
 
 
