@@ -417,11 +417,14 @@ def test_a_link_broken_in_aws_fails_the_task_and_its_fix_repairs_it(partner: Par
 
 
 def test_a_shadowing_mapping_in_another_configuration_is_reported(partner: Partner) -> None:
-    # The provider refuses to create such a configuration; someone made it by hand.
+    # The provider refuses to create such a configuration; someone made it by hand. The earlier mapping sends
+    # the narrower prefix as another role, which can write there too: the later mapping never applies.
+    other_role = "partner-b-archiver"
+    provision_partner(partner.aws, other_role, PREFIX)
     shadowed = hand_made_configuration(
         partner.aws,
         "hand-made-shadowed",
-        [mapping(ROLE_NAME, IDENTIFIER), mapping(ROLE_NAME, f"{PREFIX}daily/")],
+        [mapping(other_role, IDENTIFIER), mapping(ROLE_NAME, f"{PREFIX}daily/")],
     )
 
     message, report = expect_broken(shadowed)
@@ -432,6 +435,23 @@ def test_a_shadowing_mapping_in_another_configuration_is_reported(partner: Partn
     # The other configuration is untouched and still passes.
     result, _, _ = run_operator(verifier(partner.configuration))
     assert result["verdict"] == "PASS"
+
+
+def test_an_earlier_mapping_to_the_same_role_is_no_shadowing_failure(partner: Partner) -> None:
+    # Whichever of the two mappings EMRFS picks, the request goes as the same role (docs/howto/verify.md).
+    configuration = hand_made_configuration(
+        partner.aws,
+        "hand-made-same-role",
+        [mapping(ROLE_NAME, IDENTIFIER), mapping(ROLE_NAME, f"{PREFIX}daily/")],
+    )
+
+    result, _, _ = run_operator(verifier(configuration))
+
+    assert result["verdict"] == "PASS"
+    [link] = [link for link in result["links"] if (link["mapping"], link["link"]) == (1, SHADOW)]
+    assert link["status"] == "pass"
+    assert "matched first by mapping 0" in link["detail"]
+    assert "same role" in link["detail"]
 
 
 def test_fail_on_broken_false_returns_the_report(partner: Partner) -> None:
