@@ -36,6 +36,7 @@ import yaml
 
 from airflow_provider_emrfs_xacct import __version__
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, EmrfsXacctError, InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.names import ASSUME_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.plan import Change, Summary, render_changes
 from airflow_provider_emrfs_xacct.session_scope import shared_sessions
 
@@ -71,6 +72,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
             help=f"the EMR EC2 instance-profile role, its name or its ARN (default: {DEFAULT_EC2_ROLE})"
         ),
         "release_label": Key(help="the clusters' release, e.g. emr-7.5.0 (verify)"),
+        "assume_policy_name": Key(
+            help="the EMR EC2 role's inline policy that allows it to assume the destination role "
+            f"(default: {ASSUME_POLICY_NAME}); apply writes it, revoke takes the role out of it"
+        ),
     },
     "destination": {
         "account_id": Key(True, "the destination account (12 digits)"),
@@ -231,6 +236,7 @@ def validate_partner(partner: dict[str, Any]) -> None:
             "destination.account_id", f"is emr.account_id too ({emr['account_id']}): the destination is another account"
         )
     ec2_role_name(partner)
+    assume_policy_name(partner)
     if emr.get("release_label") is not None:
         parse_release_label(emr["release_label"], "emr.release_label")
     validate_role_name(destination["role_name"], "destination.role_name")
@@ -284,6 +290,14 @@ def ec2_role_name(partner: dict[str, Any]) -> str:
     from airflow_provider_emrfs_xacct.pure.validation import validate_role_name_or_arn
 
     return validate_role_name_or_arn(partner["emr"].get("ec2_role_name", DEFAULT_EC2_ROLE), "emr.ec2_role_name")[0]
+
+
+def assume_policy_name(partner: dict[str, Any]) -> str:
+    """The EMR EC2 role's inline policy for the assume grant: ``emr.assume_policy_name``, or the operators' default."""
+    from airflow_provider_emrfs_xacct.pure.validation import validate_name_prefix
+
+    name = partner["emr"].get("assume_policy_name", ASSUME_POLICY_NAME)
+    return validate_name_prefix(name, "emr.assume_policy_name", max_length=128)
 
 
 def require_ec2_role_here(partner: dict[str, Any]) -> None:
@@ -625,6 +639,7 @@ def provisioning_operators(partner: dict[str, Any], *, dry_run: bool) -> list[An
             aws_conn_id=EMR_CONN,
             emr_ec2_role_name=ec2_role_name(partner),
             destination_role_arns=[role_arn],
+            policy_name=assume_policy_name(partner),
             **_pinned(emr),
             **common,
         ),
@@ -663,6 +678,7 @@ def revoke_operator(partner: dict[str, Any], args: argparse.Namespace, *, dry_ru
         destination_aws_conn_id=DESTINATION_CONN,
         destination_role_arn=destination_role_arn(partner),
         emr_ec2_role_name=ec2_role_name(partner),
+        policy_name=assume_policy_name(partner),
         kms_key_arns=kms_key_arns(partner),
         security_configuration=None if args.keep_security_configuration else args.security_configuration,
         name_prefix=partner["security_configuration"]["name_prefix"],

@@ -2476,9 +2476,9 @@ MUTATIONS = [
     m(
         "U01",
         "operators/revoke.py",
-        "        if not self.remove_destination_trust:\n            with explain_access_denied(self.hook):",
-        "        if False:\n            with explain_access_denied(self.hook):",
-        "no warning when a revoke keeping the trust leaves another grant of sts:AssumeRole",
+        "            self._warn_if_still_granted(request, emr_role[1], boundary_arn, policy_name, trusted, trust is None)",
+        "            pass",
+        "no warning when the revoke leaves another grant of sts:AssumeRole and the trust still trusts the role",
         INT_REVOKE_OPTIONS,
     ),
     m(
@@ -2492,8 +2492,8 @@ MUTATIONS = [
     m(
         "U03",
         "operators/revoke.py",
-        "            (policy, None if document is None else remove_statement(document, ASSUME_SID))",
-        "            (policy, document)",
+        "        decision = evaluate(spill.as_revoked(read_policies, policy_name, name, {role_arn}), request)",
+        "        decision = evaluate(read_policies, request)",
         "the provider's own assume statement (which the revoke removes) counted as a grant still letting in",
         INT_REVOKE_OPTIONS,
     ),
@@ -2502,10 +2502,8 @@ MUTATIONS = [
         "operators/revoke.py",
         '            principal = str(role["Arn"])\n',
         "",
-        "the still-assumable check's principal without the role's path",
+        "the still-assumable check's principal without the role's path (a trust statement naming it by its ARN missed)",
         INT_REVOKE_OPTIONS,
-        equivalent="the check evaluates identity policies and the boundary only, which name no Principal: the request's "
-        "principal counts only through its account, which a path does not change",
     ),
     m(
         "U05",
@@ -2540,6 +2538,30 @@ MUTATIONS = [
         "the Condition a revoke kept is dropped by the next grant",
         UNIT_MERGE,
         INT_REVOKE_OPTIONS,
+    ),
+    m(
+        "U09",
+        "operators/revoke.py",
+        "                emr_role[1], [role_arn], policy_name=policy_name, settings=settings, dry_run=dry_run",
+        "                emr_role[1], [role_arn], settings=settings, dry_run=dry_run",
+        "the revoke takes the role out of the default inline policy, not the grant's policy_name",
+        INT_REVOKE_OPTIONS,
+    ),
+    m(
+        "U10",
+        "operators/revoke.py",
+        "        if not (by_trust.allowed or by_trust.undetermined):\n            return None",
+        "        if True:\n            return None",
+        "a trust statement someone else wrote that still trusts the EMR EC2 role not named (nor the access checked)",
+        INT_REVOKE_OPTIONS,
+    ),
+    m(
+        "U11",
+        "cli.py",
+        "        policy_name=assume_policy_name(partner),\n        kms_key_arns",
+        "        kms_key_arns",
+        "the command line's revoke ignores emr.assume_policy_name (the grant stays in that policy)",
+        INT_CLI,
     ),
     # partitions, pickling, the security configuration, the CLI
     m(
@@ -3993,8 +4015,8 @@ MUTATIONS = [
     m(
         "RD12",
         "operators/revoke.py",
-        "                role_arn,\n            )\n            return\n        policies = [",
-        "                role_arn,\n            )\n        policies = [",
+        "                otherwise,\n            )\n            return\n        decision = evaluate(",
+        "                otherwise,\n            )\n        decision = evaluate(",
         "a refused read of the EMR role's policies fails the revoke after its writes",
         INT_REVOKE_OPTIONS,
     ),

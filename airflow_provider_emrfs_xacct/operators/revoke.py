@@ -18,6 +18,7 @@ from airflow_provider_emrfs_xacct.operators.base import (
     require_defined_connection,
     take_pin,
 )
+from airflow_provider_emrfs_xacct.pure.names import ASSUME_POLICY_NAME
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
     from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
     from airflow_provider_emrfs_xacct.hooks.kms import EmrfsKmsHook
+    from airflow_provider_emrfs_xacct.pure.evaluator import Request
     from airflow_provider_emrfs_xacct.pure.plan import Change
 
 
@@ -86,6 +88,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
     :param destination_aws_conn_id: connection that acts in the destination account. (templated)
     :param emr_ec2_role_name: the EMR EC2 role: its name, or its ARN (as ``partner_access`` and the assume grant take
         it), which must be in ``aws_conn_id``'s partition and account. (templated, default: ``EMR_EC2_DefaultRole``)
+    :param policy_name: the EMR EC2 role's inline policy the grant wrote, as ``AttachAssumeRolePolicyOperator``'s
+        ``policy_name``: the role goes from its statement and from its managed policies for more roles. (templated,
+        default: ``emrfs-xacct-assume-destination-roles``)
     :param kms_key_arns: keys whose key-users statement holds the role; with ``delete_destination_role=True``
         also every key the role's provider policy grants (a key the destination connection cannot change is
         refused then, before any write). (templated)
@@ -121,6 +126,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         "destination_role_arn",
         "destination_aws_conn_id",
         "emr_ec2_role_name",
+        "policy_name",
         "kms_key_arns",
         "security_configuration",
         "name_prefix",
@@ -138,6 +144,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         destination_role_arn: str,
         destination_aws_conn_id: str,
         emr_ec2_role_name: str = "EMR_EC2_DefaultRole",
+        policy_name: str = ASSUME_POLICY_NAME,
         kms_key_arns: list[str] | str | None = None,
         security_configuration: str | None = None,
         name_prefix: str | None = None,
@@ -153,6 +160,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         self.destination_role_arn = destination_role_arn
         self.destination_aws_conn_id = destination_aws_conn_id
         self.emr_ec2_role_name = emr_ec2_role_name
+        self.policy_name = policy_name
         self.kms_key_arns = kms_key_arns
         self.security_configuration = security_configuration
         self.name_prefix = name_prefix
@@ -173,6 +181,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         dry_run = self.dry_run
         role_arn = validation.validate_role_arn(self.destination_role_arn, "destination_role_arn")
         emr_role, _ = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
+        policy_name = validation.validate_name_prefix(self.policy_name, "policy_name", max_length=128)
         destination_pin = destination_account_pin(self)
         destination_conn_id(self.destination_aws_conn_id, destination_pin)
         keys = validation.validate_kms_key_arns(self.kms_key_arns, "kms_key_arns")
@@ -237,13 +246,15 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         # 3. Plan every document: each refusal (a role that is not ours, a key policy KMS would refuse or
         # that someone widened) comes before the first write, in either account.
         emr_ec2_role = (emr_account, emr_role)
-        new_configuration, changes = self._revoke(hooks, emr_ec2_role, role_arn, keys, configuration, dry_run=True)
+        new_configuration, changes = self._revoke(
+            hooks, emr_ec2_role, role_arn, keys, configuration, policy_name=policy_name, dry_run=True
+        )
         # 4. Apply.
         if not dry_run and changes:
-            new_configuration, changes = self._revoke(hooks, emr_ec2_role, role_arn, keys, configuration, dry_run=False)
-        if not self.remove_destination_trust:
-            with explain_access_denied(self.hook):
-                self._warn_if_still_assumable(emr_ec2_role, role_arn)
+            new_configuration, changes = self._revoke(
+                hooks, emr_ec2_role, role_arn, keys, configuration, policy_name=policy_name, dry_run=False
+            )
+        self._warn_if_not_ended(destination_iam, emr_ec2_role, role_arn, policy_name)
         plan = self.report(context, changes)
         return {"security_configuration": new_configuration, "plan": plan}
 
@@ -397,36 +408,165 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 "; ".join(unchecked),
             )
 
-    def _warn_if_still_assumable(self, emr_role: tuple[str, str], role_arn: str) -> None:
+    def _warn_if_not_ended(
+        self, destination_iam: EmrfsIamHook, emr_role: tuple[str, str], role_arn: str, policy_name: str
+    ) -> None:
         """
-        With the trust left, warn by name of each other grant that still lets the EMR EC2 role assume the role.
+        Warn, by name, of what still lets the EMR EC2 role assume the role once the revoke is done (or, planned, would be).
 
-        Cross-account ``sts:AssumeRole`` needs the caller's identity policies and the role's trust policy to allow
-        (IAM User Guide, "Cross-account policy evaluation logic"): the trust still does, so any statement of the EMR
-        EC2 role's policies allowing ``sts:AssumeRole`` on the role (the source article's ``"Resource": "*"``)
-        keeps the access. The provider's own statement is left out: the revoke takes the role out of it. A permissions
-        boundary of the EMR EC2 role that does not allow it ends the access all the same (IAM User Guide, "Permissions
-        boundaries for IAM entities": the effective permissions are where the identity policies and the boundary both
-        allow), and the role's ARN carries its path (``GetRole``; refused, the ARN built from its name, no boundary).
+        Cross-account ``sts:AssumeRole`` needs both the caller's identity policies and the role's trust policy to
+        allow it (IAM User Guide, "Cross-account policy evaluation logic"). With ``remove_destination_trust=False``
+        the trust still allows it; otherwise the trust policy is read again, as the revoke leaves it
+        (:func:`~airflow_provider_emrfs_xacct.pure.merge.trust_without_role`): a statement the provider did not write
+        that still trusts the EMR EC2 role, its account or everyone is kept byte for byte and named in a warning, and
+        then the EMR EC2 role's own grants decide. A deleted role needs no check.
+        """
+        from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
+
+        if self.delete_destination_role:
+            return
+        trust: dict[str, Any] | None = None
+        if self.remove_destination_trust:
+            trust = self._trust_after_revoke(destination_iam, emr_role, role_arn)
+            if trust is None:
+                return
+        with explain_access_denied(self.hook):
+            request, boundary_arn = self._assume_request(emr_role, role_arn)
+            if trust is None:
+                trusted = "its trust policy still trusts the role (remove_destination_trust=False)"
+            elif (trusted_by := self._still_trusted(request, emr_role[1], trust)) is not None:
+                trusted = f"its trust policy still trusts the role (statement {trusted_by})"
+            else:
+                return
+            self._warn_if_still_granted(request, emr_role[1], boundary_arn, policy_name, trusted, trust is None)
+
+    def _trust_after_revoke(
+        self, destination_iam: EmrfsIamHook, emr_role: tuple[str, str], role_arn: str
+    ) -> dict[str, Any] | None:
+        """
+        Return the role's trust policy as the revoke leaves it when a statement still allows anyone; else ``None``.
+
+        Read again after the writes (``GetRole``) and taken through the revoke's own change, which changes nothing
+        once written: so a dry run, and a read IAM answers from before the write, give the same document.
         """
         from botocore.exceptions import ClientError
 
         from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
-        from airflow_provider_emrfs_xacct.pure.documents import ASSUME_SID
-        from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate
-        from airflow_provider_emrfs_xacct.pure.merge import remove_statement
+        from airflow_provider_emrfs_xacct.pure.merge import as_list, parse_document, trust_without_role
+
+        try:
+            role = destination_iam.get_role(role_arn.rsplit("/", 1)[1])
+        except ClientError as error:
+            # Read after the writes: a refusal must not fail a revoke that is done (its plan unreported).
+            if not is_access_denied(error):
+                raise
+            self.log.warning(
+                "Whether another statement of the trust policy of %s still trusts role %s is NOT checked (iam:%s "
+                "refused: %s)",
+                role_arn,
+                emr_role[1],
+                error.operation_name,
+                error,
+            )
+            return None
+        if role is None:
+            return None
+        trust = trust_without_role(parse_document(role["AssumeRolePolicyDocument"]), *emr_role)
+        statements = as_list((trust or {}).get("Statement"))
+        if not any(isinstance(statement, dict) and statement.get("Effect") == "Allow" for statement in statements):
+            return None  # nobody is trusted: the access is ended, whatever the EMR EC2 role's policies allow
+        return trust
+
+    def _assume_request(self, emr_role: tuple[str, str], role_arn: str) -> tuple[Request, str | None]:
+        """
+        Return the EMR EC2 role's ``sts:AssumeRole`` request on the role, and the ARN of its permissions boundary.
+
+        The role's ARN carries its path (``GetRole``; refused, the ARN is built from its name, and no boundary).
+        Unknown condition keys leave a statement undetermined rather than false (``known_absent`` empty).
+        """
+        from airflow_provider_emrfs_xacct.pure.evaluator import Request
         from airflow_provider_emrfs_xacct.pure.validation import partition_of_arn
 
         account, name = emr_role
+        principal, boundary_arn = f"arn:{partition_of_arn(role_arn)}:iam::{account}:role/{name}", None
+        role = self._unless_denied(lambda: self.hook.get_role(name))
+        if role is not None:
+            principal = str(role["Arn"])
+            boundary_arn = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+        request = Request(
+            "sts:AssumeRole", role_arn, principal, known_absent=frozenset(), has_boundary=bool(boundary_arn)
+        )
+        return request, boundary_arn
 
-        def unless_denied(read: Callable[[], Any]) -> Any:  # refused: not known, the warning errs on the safe side
-            try:
-                return read()
-            except ClientError as error:
-                if not is_access_denied(error):
-                    raise
-                return None
+    def _unless_denied(self, read: Callable[[], Any]) -> Any:
+        """Return ``read()``; ``None`` when AWS refuses it (not known: the warnings err on the safe side)."""
+        from botocore.exceptions import ClientError
 
+        from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
+
+        try:
+            return read()
+        except ClientError as error:
+            if not is_access_denied(error):
+                raise
+            return None
+
+    def _still_trusted(self, request: Request, name: str, trust: dict[str, Any]) -> str | None:
+        """
+        Return the statement (as JSON) by which ``trust`` still trusts the EMR EC2 role, warning of it; else ``None``.
+
+        The revoke took the role out of the provider's statement, so such a statement is one the provider did not
+        write (the role, its account, everyone): kept as it is, and named.
+        """
+        from airflow_provider_emrfs_xacct.pure.evaluator import evaluate
+
+        by_trust = evaluate([("trust policy", trust)], request, resource_policy=True)
+        if not (by_trust.allowed or by_trust.undetermined):
+            return None
+        statement = json.dumps(by_trust.statement, sort_keys=True)
+        self.log.warning(
+            "The trust policy of %s %s role %s in a statement this provider did not write, kept as it is: %s. The "
+            "access ends only while none of that role's policies allows sts:AssumeRole on %s: remove that statement, "
+            "or the role from it, by hand",
+            request.resource,
+            "still trusts" if by_trust.allowed else "may still trust (its condition is not known before a request)",
+            name,
+            statement,
+            request.resource,
+        )
+        return statement
+
+    def _warn_if_still_granted(
+        self,
+        request: Request,
+        name: str,
+        boundary_arn: str | None,
+        policy_name: str,
+        trusted: str,
+        trust_kept: bool,
+    ) -> None:
+        """
+        Warn by name of a grant of the EMR EC2 role ``name`` that still allows ``request`` (its trust still does).
+
+        Any statement of the role's policies allowing ``sts:AssumeRole`` on the role (the source article's
+        ``"Resource": "*"``) keeps the access. The provider's own statement is left out only in ``policy_name`` and its
+        managed policies for more roles (:func:`~airflow_provider_emrfs_xacct.pure.spill.as_revoked`), which the
+        revoke takes the role out of: the same statement in another policy (a grant under another ``policy_name``)
+        still counts. A permissions boundary that does not allow it ends the access all the same (IAM User Guide,
+        "Permissions boundaries for IAM entities": the effective permissions are where the identity policies and the
+        boundary both allow).
+
+        :param trusted: how the trust policy still trusts the role, for the warning.
+        :param trust_kept: ``remove_destination_trust=False``: the warning says a revoke with it would end the access.
+        """
+        from botocore.exceptions import ClientError
+
+        from airflow_provider_emrfs_xacct.hooks.errors import is_access_denied
+        from airflow_provider_emrfs_xacct.pure import spill
+        from airflow_provider_emrfs_xacct.pure.evaluator import evaluate
+
+        role_arn = request.resource
+        otherwise = ", or revoke again with remove_destination_trust=True" if trust_kept else ""
         try:
             read_policies = self.hook.get_role_policies(name)
         except ClientError as error:
@@ -435,44 +575,33 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
                 raise
             self.log.warning(
                 "The access may NOT be ended: the policies of role %s could not be read (iam:%s refused: %s), so "
-                "whether another of its grants allows sts:AssumeRole on %s is not checked, and its trust policy still "
-                "trusts the role (remove_destination_trust=False). Check that role's policies, or revoke again with "
-                "remove_destination_trust=True",
+                "whether another of its grants allows sts:AssumeRole on %s is not checked, and %s. Check that role's "
+                "policies%s",
                 name,
                 error.operation_name,
                 error,
                 role_arn,
+                trusted,
+                otherwise,
             )
             return
-        policies = [
-            (policy, None if document is None else remove_statement(document, ASSUME_SID))
-            for policy, document in read_policies
-        ]
-        principal, boundary_arn = f"arn:{partition_of_arn(role_arn)}:iam::{account}:role/{name}", None
-        role = unless_denied(lambda: self.hook.get_role(name))
-        if role is not None:
-            principal = str(role["Arn"])
-            boundary_arn = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
-        # Unknown condition keys leave a statement undetermined rather than false: warn about those too.
-        request = Request(
-            "sts:AssumeRole", role_arn, principal, known_absent=frozenset(), has_boundary=bool(boundary_arn)
-        )
-        decision = evaluate(policies, request)
+        decision = evaluate(spill.as_revoked(read_policies, policy_name, name, {role_arn}), request)
         if boundary_arn and (decision.allowed or decision.undetermined):
-            document = unless_denied(lambda: self.hook.get_managed_policy(boundary_arn))
+            document = self._unless_denied(lambda: self.hook.get_managed_policy(boundary_arn))
             boundary = evaluate([("permissions boundary", document)], request)
             if document is not None and not (boundary.allowed or boundary.undetermined):
                 return  # the boundary ends it (an explicit deny there too)
         if decision.allowed or decision.undetermined:
             self.log.warning(
-                "The access is NOT ended: %s of role %s %s sts:AssumeRole on %s (statement %s), and its trust policy "
-                "still trusts the role (remove_destination_trust=False). Remove that grant, or revoke again with "
-                "remove_destination_trust=True",
+                "The access is NOT ended: %s of role %s %s sts:AssumeRole on %s (statement %s), and %s. Remove that "
+                "grant%s",
                 decision.source,
                 name,
                 "allows" if decision.allowed else "may allow (its condition is not known before a request)",
                 role_arn,
                 json.dumps(decision.statement, sort_keys=True),
+                trusted,
+                otherwise,
             )
 
     def _revoke(
@@ -483,12 +612,14 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         keys: list[str],
         configuration: str | None,
         *,
+        policy_name: str,
         dry_run: bool,
     ) -> tuple[str | None, list[Change]]:
         """
         Revoke ``role_arn`` from every document (or, with ``dry_run``, only plan it); return the configuration and the changes.
 
         :param emr_role: ``(account, name)`` of the EMR EC2 role.
+        :param policy_name: its inline policy the grant wrote (``AttachAssumeRolePolicyOperator``'s).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
 
@@ -501,7 +632,9 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
             changes += self._revoke_trust(destination_iam, emr_role, role_arn, dry_run=dry_run)
         with explain_access_denied(self.hook):
             self.hook.role_field = "emr_ec2_role_name"
-            changes += self.hook.revoke_assume_role(emr_role[1], [role_arn], settings=settings, dry_run=dry_run)
+            changes += self.hook.revoke_assume_role(
+                emr_role[1], [role_arn], policy_name=policy_name, settings=settings, dry_run=dry_run
+            )
         with explain_access_denied(kms):
             for key in keys:
                 changes += kms.revoke_key_users(key, [role_arn], settings=settings, dry_run=dry_run)

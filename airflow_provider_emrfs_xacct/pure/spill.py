@@ -201,3 +201,33 @@ def without_roles(document: dict[str, Any] | None, unwanted: set[str]) -> dict[s
     # What someone added to the statement (an action, a resource) is refused, not removed with it.
     result = remove_owned_statement(document, documents.assume_role_policy(holds)["Statement"][0])
     return result if result["Statement"] else None
+
+
+def as_revoked(
+    policies: Iterable[tuple[str, dict[str, Any] | None]], policy_name: str, role_name: str, unwanted: set[str]
+) -> list[tuple[str, dict[str, Any] | None]]:
+    """
+    Return a role's identity policies, ``(label, document)`` as the IAM hook reads them, as a revoke leaves them.
+
+    The revoke takes ``unwanted`` out of the provider's statement in the inline policy ``policy_name`` and in the
+    role's managed policies for more roles (:func:`is_own_spill_name`, :func:`is_legacy_spill_name`) only: the
+    same statement in another policy (a grant under another ``policy_name``) is not the revoke's, and stays.
+    """
+    revoked = {documents.inline_policy_label(policy_name)}
+    managed = "managed policy "
+    return [
+        (
+            label,
+            without_roles(document, unwanted)
+            if label in revoked
+            or (
+                label.startswith(managed)
+                and (
+                    is_own_spill_name(label.removeprefix(managed), policy_name, role_name)
+                    or is_legacy_spill_name(label.removeprefix(managed), policy_name)
+                )
+            )
+            else document,
+        )
+        for label, document in policies
+    ]

@@ -994,6 +994,7 @@ CASES: list[Case] = [
     ),
     c("revoke-emr-role-name", "revoke", "emr_ec2_role_name", "EMR role", "emr_ec2_role_name", NOT_ROLE_NAME),
     c("revoke-key-not-arn", "revoke", "kms_key_arns", ["alias/partner"], K0, NOT_ARN),
+    c("revoke-policy-name-space", "revoke", "policy_name", "assume role", "policy_name", "must be 1-128"),
     c(
         "revoke-key-other-region",
         "revoke",

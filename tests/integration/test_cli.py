@@ -270,7 +270,7 @@ REFUSED = [
     (
         "typo-in-emr",
         lambda p: p["emr"].update(ec2_rolename="JobFlowRole"),
-        "emr.ec2_rolename: unknown key (known keys: account_id, ec2_role_name, expected_account_id, release_label)"
+        "emr.ec2_rolename: unknown key (known keys: account_id, assume_policy_name, ec2_role_name, expected_account_id, release_label)"
         "; did you mean 'ec2_role_name'?",
     ),
     (
@@ -1694,3 +1694,35 @@ def test_an_emr_ec2_role_arn_outside_the_emr_account_or_partition_is_refused_bef
     err = capsys.readouterr().err
     assert message in err, err
     assert "Traceback" not in err
+
+
+def test_the_partner_files_assume_policy_name_is_written_by_apply_and_emptied_by_revoke(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    ``emr.assume_policy_name``: the EMR EC2 role's inline policy the grant writes, and the one the revoke takes the
+    role out of (``AttachAssumeRolePolicyOperator`` and ``RevokePartnerAccessOperator``'s ``policy_name``): a revoke
+    reading the default name would leave the grant there.
+    """
+    _edited(partner_file, lambda p: p["emr"].update(assume_policy_name="pipeline-assume-partners"))
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+
+    assert emrfs_xacct("apply", partner_file, aws) == 0
+    assert iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"].count("pipeline-assume-partners") == 1
+    assert state(aws, "emrfs-partner-b-writer")["assume"] is None  # nothing under the default name
+    assert emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration", "--keep-destination-trust") == 0
+
+    assert "pipeline-assume-partners" not in iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
+    assert "NOT ended" not in capsys.readouterr().err
+
+
+def test_a_bad_assume_policy_name_in_the_partner_file_exits_2_naming_it(
+    aws: Seeded, partner_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _edited(partner_file, lambda p: p["emr"].update(assume_policy_name="no spaces allowed"))
+
+    with CallRecorder().everywhere() as calls:
+        assert emrfs_xacct("revoke", partner_file, aws, "--keep-security-configuration") == 2
+
+    assert calls.mutating == []
+    assert "emr.assume_policy_name: must be 1-128 letters" in capsys.readouterr().err

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator
 from airflow_provider_emrfs_xacct.pure.documents import TRUST_SID, as_list
 from airflow_provider_emrfs_xacct.pure.exceptions import AccessDeniedError, ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.merge import same_identity
@@ -21,6 +22,7 @@ from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
     EC2_ONLY_TRUST,
     EMR_ACCOUNT,
+    EMR_CONN_ID,
     EMR_EC2_ROLE,
     Seeded,
     client,
@@ -33,8 +35,16 @@ from devstack.testing import (
     run_operator,
     sign_connections_as_moto_user,
 )
-from tests.integration.partners import provision_partner, role_arn
+from tests.integration.partners import (
+    AUDITOR_STATEMENT,
+    create_auditor,
+    ensure_destination_role,
+    grant_key_users,
+    provision_partner,
+    role_arn,
+)
 from tests.integration.state import changes, snapshot
+from tests.integration.test_custom_ec2_role import PIPELINE_ROLE, create_pipeline_role
 from tests.integration.test_revoke import (
     PARTNER_1,
     PREFIX_1,
@@ -475,3 +485,186 @@ def test_a_refused_read_of_the_other_grants_fails_nothing_the_revoke_did(
     output = capfd.readouterr().out + caplog.text
     assert "The access may NOT be ended" in output
     assert action in output
+
+
+# --- Trust statements the provider did not write -------------------------------------------------------------------
+
+#: Named in the warning that a trust statement the provider did not write still trusts the EMR EC2 role.
+KEPT = "in a statement this provider did not write, kept as it is"
+
+
+def trust_statement_of_someone_else(aws: Seeded, principal: str) -> dict[str, Any]:
+    """Put a statement of someone's own first in the trust policy of ``PARTNER_1``; return it as IAM holds it."""
+    statement = {"Sid": "EmrAccountOps", "Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+    trust = trust_policy(aws, PARTNER_1)
+    client(aws.url, DESTINATION_ACCOUNT, "iam").update_assume_role_policy(
+        RoleName=PARTNER_1, PolicyDocument=json.dumps({**trust, "Statement": [statement, *trust["Statement"]]})
+    )
+    return trust_policy(aws, PARTNER_1)["Statement"][0]
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["run", "dry-run"])
+@pytest.mark.parametrize("principal", ["account", "role"])
+def test_a_trust_statement_of_someone_else_still_trusting_the_emr_role_is_kept_and_named(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str], principal: str, dry_run: bool
+) -> None:
+    """
+    Cross-account sts:AssumeRole needs the identity side and the trust (IAM User Guide, "Cross-account policy
+    evaluation logic"). A statement someone wrote that trusts the EMR account (delegating to its identity policies:
+    "How to use trust policies with IAM roles") or the EMR EC2 role itself is not the provider's to remove: it stays
+    byte for byte, and with the source article's ``"Resource": "*"`` grant on the EMR EC2 role the access goes on (the
+    judge says so). The revoke said nothing of it: it now names that statement, and says the access is not ended.
+    """
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    trusted = f"arn:aws:iam::{EMR_ACCOUNT}:root" if principal == "account" else aws.emr_ec2_role_arn
+    foreign = trust_statement_of_someone_else(aws, trusted)
+    allow_assuming_any_role(aws)
+    before = snapshot(aws)
+
+    with caplog.at_level("WARNING"):
+        result, _, _ = run_operator(revoker(aws, PARTNER_1, dry_run=dry_run))
+
+    output = capfd.readouterr().out + caplog.text
+    assert KEPT in output
+    assert '"Sid": "EmrAccountOps"' in output
+    assert "The access is NOT ended: inline policy assume-any-role" in output
+    assert json.dumps(trust_policy(aws, PARTNER_1)["Statement"][0]) == json.dumps(foreign)
+    assert may_assume(aws, PARTNER_1).allowed
+    if dry_run:
+        assert changes(before, snapshot(aws)) == {}
+    else:
+        assert result["plan"], result
+        # The provider's statement went with its last role (beside another statement: docs/howto/revoke.md).
+        assert [statement.get("Sid") for statement in trust_policy(aws, PARTNER_1)["Statement"]] == ["EmrAccountOps"]
+        assert assumable(aws) is None
+
+
+def test_a_trust_statement_of_someone_else_without_another_grant_is_named_and_the_access_ends(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The EMR side alone ends the access then (the judge says so): the statement is named, no 'NOT ended'."""
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    trust_statement_of_someone_else(aws, f"arn:aws:iam::{EMR_ACCOUNT}:root")
+
+    with caplog.at_level("WARNING"):
+        run_operator(revoker(aws, PARTNER_1))
+
+    decision = may_assume(aws, PARTNER_1)
+    assert not decision.allowed, decision.reason
+    output = capfd.readouterr().out + caplog.text
+    assert KEPT in output
+    assert "NOT ended" not in output
+
+
+def test_a_trust_statement_for_another_account_is_not_named(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A statement trusting someone else (a partner's auditor) lets no EMR EC2 role in: nothing to warn of."""
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    create_auditor(aws)
+    trust = trust_policy(aws, PARTNER_1)
+    client(aws.url, DESTINATION_ACCOUNT, "iam").update_assume_role_policy(
+        RoleName=PARTNER_1, PolicyDocument=json.dumps({**trust, "Statement": [AUDITOR_STATEMENT, *trust["Statement"]]})
+    )
+    allow_assuming_any_role(aws)
+
+    with caplog.at_level("WARNING"):
+        run_operator(revoker(aws, PARTNER_1))
+
+    decision = may_assume(aws, PARTNER_1)
+    assert not decision.allowed, decision.reason
+    output = capfd.readouterr().out + caplog.text
+    assert KEPT not in output
+    assert "NOT ended" not in output
+
+
+# --- A grant under another policy_name -----------------------------------------------------------------------------
+
+PIPELINE_POLICY = "pipeline-assume-partners"
+
+
+def provision_under_another_policy_name(aws: Seeded) -> None:
+    """Provision ``PARTNER_1`` with its assume grant in the EMR EC2 role's inline policy :data:`PIPELINE_POLICY`."""
+    arn = ensure_destination_role(aws, PARTNER_1, PREFIX_1, aws.emr_ec2_role_arn)
+    run_operator(
+        AttachAssumeRolePolicyOperator(
+            task_id="allow_emr_role_to_assume",
+            aws_conn_id=EMR_CONN_ID,
+            destination_role_arns=[arn],
+            policy_name=PIPELINE_POLICY,
+            settle_seconds=0,
+        )
+    )
+    grant_key_users(aws, [arn])
+    assert may_assume(aws, PARTNER_1).allowed
+
+
+def inline_policy_names(aws: Seeded) -> list[str]:
+    return client(aws.url, EMR_ACCOUNT, "iam").list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
+
+
+def test_a_grant_under_another_policy_name_is_revoked_given_that_name(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The grant's ``policy_name`` given to the revoke: the EMR side goes, so keeping the trust ends the access."""
+    provision_under_another_policy_name(aws)
+    assert PIPELINE_POLICY in inline_policy_names(aws)
+
+    with caplog.at_level("WARNING"):
+        result, _, _ = run_operator(
+            revoker(aws, PARTNER_1, policy_name=PIPELINE_POLICY, remove_destination_trust=False)
+        )
+
+    assert PIPELINE_POLICY not in inline_policy_names(aws)
+    assert f"iam role {EMR_EC2_ROLE} inline policy {PIPELINE_POLICY}" in [c["resource"] for c in result["plan"]]
+    decision = may_assume(aws, PARTNER_1)
+    assert not decision.allowed, decision.reason
+    assert "NOT ended" not in capfd.readouterr().out + caplog.text
+
+
+def test_a_grant_under_another_policy_name_is_named_when_the_revoke_is_given_the_default(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The revoke takes the role out of its ``policy_name`` only: the provider's statement in another policy is a grant
+    it leaves, which with the trust kept still reaches the role (the judge says so). The warning named no grant
+    (it left the provider's statement out wherever it was); it names that policy now.
+    """
+    provision_under_another_policy_name(aws)
+
+    with caplog.at_level("WARNING"):
+        run_operator(revoker(aws, PARTNER_1, remove_destination_trust=False))
+
+    assert PIPELINE_POLICY in inline_policy_names(aws)
+    assert may_assume(aws, PARTNER_1).allowed
+    assert f"The access is NOT ended: inline policy {PIPELINE_POLICY}" in capfd.readouterr().out + caplog.text
+
+
+@pytest.mark.parametrize("policy_name", ["", "-starts-with-a-dash", "has space", "x" * 129, 42])
+def test_a_bad_policy_name_is_refused_naming_it_before_any_change(aws: Seeded, policy_name: Any) -> None:
+    provision_partner(aws, PARTNER_1, PREFIX_1)
+    before = snapshot(aws)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError, match="policy_name"):
+        run_operator(revoker(aws, PARTNER_1, policy_name=policy_name))
+
+    assert calls.mutating == []
+    assert changes(before, snapshot(aws)) == {}
+
+
+def test_a_trust_statement_naming_an_emr_ec2_role_on_a_path_is_named(
+    aws: Seeded, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A role's ARN carries its path (IAM User Guide, "IAM identifiers"), and a trust policy names the role by it: the
+    statement is matched against the EMR EC2 role's ARN as ``GetRole`` answers it, not one built from its name.
+    """
+    pipeline_role_arn = create_pipeline_role(aws.url)
+    provision_partner(aws, PARTNER_1, PREFIX_1, emr_ec2_role=(PIPELINE_ROLE, pipeline_role_arn))
+    foreign = trust_statement_of_someone_else(aws, pipeline_role_arn)
+
+    with caplog.at_level("WARNING"):
+        run_operator(revoker(aws, PARTNER_1, emr_ec2_role_name=PIPELINE_ROLE))
+
+    assert KEPT in capfd.readouterr().out + caplog.text
+    assert json.dumps(trust_policy(aws, PARTNER_1)["Statement"][0]) == json.dumps(foreign)

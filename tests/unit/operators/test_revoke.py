@@ -28,9 +28,11 @@ def test_revoke_partner_access_template_fields_and_defaults():
         "destination_aws_conn_id",
         "kms_key_arns",
         "delete_destination_role",
+        "policy_name",
         *SAFETY_FIELDS,
     } <= set(operator.template_fields)
     assert operator.emr_ec2_role_name == "EMR_EC2_DefaultRole"
+    assert operator.policy_name == "emrfs-xacct-assume-destination-roles"  # the grant's default
     assert operator.delete_destination_role is False
     assert operator.security_configuration is None
 
