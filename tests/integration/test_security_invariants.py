@@ -1,8 +1,8 @@
 """
 Security invariants of what the provider actually sends and leaves behind, against the moto stack.
 
-(a) Every AWS call of a full chain of the five operators is recorded with its parameters: no
-    ``PutKeyPolicy`` bypasses the lockout safety check, and no document the provider sent trusts
+(a) Every AWS call of a full chain of the five operators, and of the revokes, is recorded with its
+    parameters: no ``PutKeyPolicy`` bypasses the lockout safety check, and no document the provider sent trusts
     ``"*"`` or grants ``sts:AssumeRole`` on ``"*"``.
 (b) The example DAG run with ``airflow dags test`` leaks no secret: neither the connections' password
     nor any credential moto issued to the Airflow process appears in the command's output, in any
@@ -23,6 +23,7 @@ from airflow_provider_emrfs_xacct.operators.emr import (
 )
 from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOperator, EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.operators.kms import GrantKmsKeyUserOperator
+from airflow_provider_emrfs_xacct.operators.revoke import RevokePartnerAccessOperator
 from airflow_provider_emrfs_xacct.pure.documents import as_list
 from devstack.moto_stack import (
     DESTINATION_ACCOUNT,
@@ -37,6 +38,7 @@ from devstack.testing import (
     RecordingTaskInstance,
     small_cluster,
 )
+from tests.integration.partners import provision_partner
 
 if TYPE_CHECKING:
     from tests.conftest import ExampleDagRuns
@@ -75,9 +77,11 @@ def service_calls(recorder: CallRecorder) -> list[tuple[str, dict[str, Any]]]:
 
 
 def wildcard_grants(document: dict[str, Any]) -> list[str]:
-    """Return what in a policy document trusts ``*`` or allows ``sts:AssumeRole`` on ``*``."""
+    """Return what in a policy document trusts ``*`` or allows ``sts:AssumeRole`` on ``*`` (a Deny grants nothing)."""
     problems = []
     for statement in as_list(document.get("Statement")):
+        if statement.get("Effect") == "Deny":
+            continue  # e.g. the revoke's trust policy of a role nobody may assume any more
         principal = statement.get("Principal")
         principals = [principal] if isinstance(principal, str) else list(principal.values()) if principal else []
         if any("*" in as_list(value) for value in principals):
@@ -185,12 +189,54 @@ def test_full_chain_sends_no_lockout_bypass_and_no_wildcard_trust(aws: Seeded) -
     assert [m["Role"] for m in mappings] == [role_arn]
 
 
+def test_the_revokes_send_no_lockout_bypass_and_no_wildcard_trust(aws: Seeded) -> None:
+    """The revoke writes the key policy and the trust policy too: kept and deleted role alike."""
+    kept = provision_partner(aws, "partner-1-writer", f"s3://{aws.bucket}/partner-1/")
+    deleted = provision_partner(aws, "partner-2-writer", f"s3://{aws.bucket}/partner-2/")
+    recorder = CallRecorder()
+    for arn, delete in ((kept, False), (deleted, True)):
+        run_recorded(
+            RevokePartnerAccessOperator(
+                task_id="revoke_partner",
+                aws_conn_id=EMR_CONN_ID,
+                destination_aws_conn_id=DESTINATION_CONN_ID,
+                destination_role_arn=arn,
+                emr_ec2_role_name=EMR_EC2_ROLE,
+                kms_key_arns=[aws.kms_key_arn],
+                delete_destination_role=delete,
+                settle_seconds=0,
+            ),
+            recorder,
+        )
+
+    calls = service_calls(recorder)
+    operations = [operation for operation, _ in calls]
+    # Each revoke wrote the key policy; the kept role's trust and the EMR role's assume policy were written.
+    assert operations.count("PutKeyPolicy") == 2, operations
+    for operation in ("UpdateAssumeRolePolicy", "PutRolePolicy", "DeleteRole"):
+        assert operation in operations, operations
+    for params in recorder.params_of("PutKeyPolicy"):
+        assert "BypassPolicyLockoutSafetyCheck" not in params, params
+    documents = [
+        (operation, json.loads(params[key]))
+        for operation, params in calls
+        for key in DOCUMENT_PARAMETERS
+        if key in params
+    ]
+    assert {operation for operation, _ in documents} >= {"UpdateAssumeRolePolicy", "PutKeyPolicy"}
+    for operation, document in documents:
+        assert wildcard_grants(document) == [], (operation, document)
+
+
 def test_the_wildcard_check_finds_what_it_looks_for() -> None:
     """The check above must be able to fail."""
     assert wildcard_grants({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt"}]})
     assert wildcard_grants({"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["a", "*"]}, "Action": "x"}]})
     assert wildcard_grants({"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]})
     assert not wildcard_grants({"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": ["arn"]}]})
+    assert not wildcard_grants(
+        {"Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
+    )
 
 
 # --- (b) no secret in the output, the task logs, XCom or the metadata DB of a DAG run --------------------
