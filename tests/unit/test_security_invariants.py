@@ -26,6 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from airflow_provider_emrfs_xacct.pure import spill
 from airflow_provider_emrfs_xacct.pure.documents import (
     KEY_USERS_SID,
     SID_PREFIX,
@@ -469,6 +470,13 @@ IDENTITY_POLICIES = {
     ),
     "permissions, aws-cn partition": destination_permissions_policy(
         "aws-cn", [RESULTS], ["arn:aws-cn:kms:cn-north-1:222222222222:key/0123abcd-0123-4567-89ab-0123456789ab"]
+    ),
+    "permissions, canned ACL on writes (object_acl)": destination_permissions_policy(
+        "aws", [RESULTS], [KEY], object_acl=True
+    ),
+    "spill policy, roles in two accounts with paths": spill.with_roles(
+        None,
+        ["arn:aws:iam::222222222222:role/emrfs-partner-writer", "arn:aws:iam::333333333333:role/partners/b/writer"],
     ),
     "assume-role, one role": assume_role_policy(["arn:aws:iam::222222222222:role/emrfs-partner-writer"]),
     "assume-role, roles in two accounts with paths": assume_role_policy(
