@@ -133,8 +133,17 @@ def _check_known_arguments(arguments: dict[str, Any]) -> None:
         "emr_account_id": pinned_account,
         "destination_account_id": pinned_account,
         "dry_run": validation.validate_bool,
+        "assume_policy_name": _validate_policy_name,
     }
-    optional = {"kms_key_arn", "release_label", "settle_seconds", "emr_account_id", "destination_account_id", "dry_run"}
+    optional = {
+        "kms_key_arn",
+        "release_label",
+        "settle_seconds",
+        "emr_account_id",
+        "destination_account_id",
+        "dry_run",
+        "assume_policy_name",
+    }
     for name, check in checks.items():
         value = arguments[name]
         if _known(value) and not (value is None and name in optional):
@@ -191,6 +200,13 @@ def _validate_name_prefix(value: Any, field: str) -> str:
     from airflow_provider_emrfs_xacct.pure.validation import validate_name_prefix
 
     return validate_name_prefix(value, field, max_length=MAX_NAME_LENGTH - HASH_LENGTH - 1)
+
+
+def _validate_policy_name(value: Any, field: str) -> str:
+    """An inline policy's name, as ``AttachAssumeRolePolicyOperator`` checks its ``policy_name``."""
+    from airflow_provider_emrfs_xacct.pure.validation import validate_name_prefix
+
+    return validate_name_prefix(value, field, max_length=128)
 
 
 def _named(task: BaseOperator, fields: dict[str, str | None]) -> None:
@@ -274,6 +290,7 @@ def partner_access(
     destination_account_id: Any = None,
     dry_run: Any = None,
     shared_documents_pool: str | None = None,
+    assume_policy_name: Any = None,
 ) -> PartnerAccess:
     """
     Build the provisioning chain of one partner in a TaskGroup and return what the launch needs.
@@ -334,6 +351,9 @@ def partner_access(
         grant while IAM and KMS reads lag behind writes by less than ``settle_seconds`` (about four times
         what concurrent writers bear; see the docs' "Safe under backfills").
         (default: none)
+    :param assume_policy_name: the name of the EMR EC2 role's inline policy that lets it assume the destination
+        roles (``AttachAssumeRolePolicyOperator``'s ``policy_name``); give the revoke the same name. (templated;
+        default: ``emrfs-xacct-assume-destination-roles``)
     :return: a :class:`PartnerAccess`.
     """
     derived_group_id = False
@@ -365,6 +385,7 @@ def partner_access(
             "destination_account_id": destination_account_id,
             "dry_run": dry_run,
             "verify_access": verify_access,
+            "assume_policy_name": assume_policy_name,
         }
     )
     emr_ec2_role_name = _emr_ec2_role_name(emr_ec2_role_arn)
@@ -379,6 +400,7 @@ def partner_access(
     # Given only when given: Airflow's default_args (of the DAG, an enclosing group) then apply, as to any task.
     common: dict[str, Any] = {"settle_seconds": settle_seconds} if settle_seconds is not None else {}
     shared: dict[str, Any] = {"pool": shared_documents_pool} if shared_documents_pool is not None else {}
+    named_policy: dict[str, Any] = {"policy_name": assume_policy_name} if assume_policy_name is not None else {}
 
     # A value known only at run time is refused by the task naming the argument it came from, as above.
     contract = {
@@ -427,12 +449,13 @@ def partner_access(
                 aws_conn_id=emr_aws_conn_id,
                 emr_ec2_role_name=emr_ec2_role_name,
                 destination_role_arns=[role.output],  # type: ignore[list-item]
+                **named_policy,
                 **common,
                 **shared,
                 **in_emr,
             )
         ]
-        _named(grants[0], {**emr_side, "emr_ec2_role_name": "emr_ec2_role_arn"})
+        _named(grants[0], {**emr_side, "emr_ec2_role_name": "emr_ec2_role_arn", "policy_name": "assume_policy_name"})
         if kms_key_arn is not None:
             grants.append(
                 GrantKmsKeyUserOperator(

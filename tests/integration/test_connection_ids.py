@@ -181,6 +181,7 @@ RUN_TIME_REFUSALS = [
     ("destination_account_id", "{{ params.bad }}", "2222", ["ensure_destination_role", "verify_access"]),
     ("emr_account_id", "{{ params.bad }}", "1111", ["allow_emr_role_to_assume", "create_security_configuration"]),
     ("dry_run", "{{ params.bad }}", "yes", ["ensure_destination_role", "verify_access"]),
+    ("assume_policy_name", "{{ params.bad }}", "assume roles", ["allow_emr_role_to_assume"]),
     (
         "destination_aws_conn_id",
         "{{ params.bad }}",

@@ -9,6 +9,7 @@ from airflow.sdk import DAG
 
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from airflow_provider_emrfs_xacct.pure.names import ASSUME_POLICY_NAME
 from airflow_provider_emrfs_xacct.task_groups import partner_access
 
 EMR_EC2_ROLE_ARN = "arn:aws:iam::111111111111:role/EMR_EC2_DefaultRole"
@@ -342,6 +343,10 @@ def test_the_same_partner_twice_in_one_dag_and_inside_another_group() -> None:
         ({"destination_account_id": "2222-2222-2222"}, "destination_account_id"),
         ({"dry_run": "yes"}, "dry_run"),
         ({"verify_access": "false"}, "verify_access"),
+        # IAM's policy names: 1 to 128 of [\w+=,.@-] (IAM API Reference, "PutRolePolicy", PolicyName).
+        ({"assume_policy_name": "assume roles"}, "assume_policy_name"),
+        ({"assume_policy_name": "x" * 129}, "assume_policy_name"),
+        ({"assume_policy_name": ""}, "assume_policy_name"),
         ({"emr_aws_conn_id": ""}, "emr_aws_conn_id"),
         ({"destination_aws_conn_id": " aws_destination_account"}, "destination_aws_conn_id"),
         ({"destination_aws_conn_id": None}, "destination_aws_conn_id"),
@@ -359,6 +364,18 @@ def test_a_bad_argument_known_when_the_dag_is_parsed_is_refused_then_naming_the_
     with pytest.raises(InvalidParameterError) as refused:
         build(**kwargs)
     assert refused.value.field == f"partner_access({name}=...)"
+
+
+def test_the_assume_grant_takes_the_policy_name_given_and_keeps_its_own_default_otherwise() -> None:
+    dag, _ = build(assume_policy_name="team-emr-assume-partners")
+    default, _ = build()
+    templated, _ = build(assume_policy_name="{{ params.assume_policy_name }}")
+
+    grant = dag.get_task("partner_acme.allow_emr_role_to_assume")
+    assert grant.policy_name == "team-emr-assume-partners"
+    assert grant.argument_names["policy_name"] == "partner_access(assume_policy_name=...)"
+    assert default.get_task("partner_acme.allow_emr_role_to_assume").policy_name == ASSUME_POLICY_NAME
+    assert templated.get_task("partner_acme.allow_emr_role_to_assume").policy_name == "{{ params.assume_policy_name }}"
 
 
 def test_the_default_credential_chain_for_the_destination_only_with_its_account_pinned() -> None:
