@@ -31,6 +31,7 @@ from airflow_provider_emrfs_xacct.hooks.iam_managed import MANAGED_VERSION_REREA
 from airflow_provider_emrfs_xacct.pure.bucket_policy import AWS_MANAGED_S3_ALIAS
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
+from airflow_provider_emrfs_xacct.pure.checks.key_user import NOT_CREATED_YET
 from airflow_provider_emrfs_xacct.pure.checks.state import (
     PROBE_KEY,
     BucketState,
@@ -559,27 +560,50 @@ def _read_bucket_key(
     if bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse"):
         return  # no KMS key
     kms = kms.in_region(bucket.region)
-    if not bucket.kms_key_id:
+    configured = bucket.kms_key_id
+    alias = predefined_aws_alias(configured) if configured else AWS_MANAGED_S3_ALIAS
+    if not configured or alias is not None:
         # The AWS managed key aws/s3: its ARN, for judging the writers' own policies on it (checks/key_user.py).
-        # AWS KMS API Reference, DescribeKey: on a predefined AWS alias with no key yet, KMS creates the AWS
-        # managed key and returns its ARN.
-        managed = resolve_key(kms, AWS_MANAGED_S3_ALIAS)
-        bucket.aws_managed_key_arn = (
-            str(managed["Arn"])
-            if isinstance(managed, dict)
-            else managed or Unreadable(f"kms:DescribeKey found no {AWS_MANAGED_S3_ALIAS}")
+        bucket.aws_managed_key_arn = _aws_managed_key_arn(
+            kms, alias or AWS_MANAGED_S3_ALIAS, bucket, destination_account
         )
+        if configured:
+            bucket.kms_key_manager = "AWS"
         return
-    key = resolve_key(kms, bucket.kms_key_id)
+    key = resolve_key(kms, configured)
     if key is None or isinstance(key, Unreadable):
-        bucket.kms_key_arn = bucket.kms_key_id
-        key_policies[bucket.kms_key_id] = key
+        bucket.kms_key_arn = configured
+        key_policies[configured] = key
         return
     bucket.kms_key_manager = key.get("KeyManager")
     if key.get("KeyManager") == "AWS":
         bucket.aws_managed_key_arn = str(key["Arn"])  # aws/s3: its policy is AWS's own (checks/key_user.py)
         return
     bucket.kms_key_arn = _read_described_key(kms, key, destination_account, key_policies, described_as)
+
+
+def predefined_aws_alias(key_id: str) -> str | None:
+    """The predefined AWS alias (``alias/aws/s3``) ``key_id`` names, by name or by ARN; ``None`` for anything else."""
+    name = key_id.split(":", 5)[5] if key_id.startswith("arn:") and key_id.count(":") >= 5 else key_id
+    return name if name.startswith("alias/aws/") else None
+
+
+def _aws_managed_key_arn(kms: EmrfsKmsHook, alias: str, bucket: BucketState, account: str) -> str | Unreadable:
+    """
+    The ARN of the AWS managed key a predefined alias names, without creating it.
+
+    Read with ``ListAliases`` (:meth:`EmrfsKmsHook.alias_target`), not ``DescribeKey``, which on a predefined alias
+    with no key yet makes KMS create the key (AWS KMS API Reference, "DescribeKey"): a change in the partner's
+    account that a verifier, and a dry run, must not make. Not created yet, S3 has KMS create it on the first write
+    encrypted with it, and its policy is AWS's own whatever its id: the writers' policies are judged on
+    :data:`~airflow_provider_emrfs_xacct.pure.checks.key_user.NOT_CREATED_YET` in its place, which a statement
+    naming the account's keys by wildcard matches and one naming a key by its id cannot.
+    """
+    target = read(kms, "kms:ListAliases", alias, lambda: kms.alias_target(alias))
+    if isinstance(target, Unreadable):
+        return target
+    region = bucket.region or kms.conn_region_name
+    return f"arn:{kms.conn_partition}:kms:{region}:{account}:key/{target or NOT_CREATED_YET}"
 
 
 def _read_described_key(

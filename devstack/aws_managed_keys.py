@@ -14,13 +14,20 @@ AWS managed keys are created and managed by the AWS service that created the KMS
 (AWS KMS Developer Guide, "Change a key policy"). moto writes it; here ``PutKeyPolicy`` is refused with
 ``AccessDeniedException`` (the policy AWS writes for such a key grants ``kms:PutKeyPolicy`` to nobody; the
 code for this case is not documented), changing nothing.
+
+Nor does ``ListAliases`` name a key for a predefined alias before KMS created it: "The response might also include
+aliases that have no TargetKeyId field. These are predefined aliases that AWS has created but has not yet
+associated with a KMS key" (AWS KMS API Reference, "ListAliases"). moto lists them with made-up key ids; here they
+have none until ``DescribeKey`` (or a use) creates the key.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import moto.kms.models
+import moto.kms.responses
 from moto.core.exceptions import JsonRESTError
 
 from devstack import backend_judges
@@ -46,7 +53,19 @@ def put_key_policy(self: Any, key_id: str, policy: str) -> None:
     _moto["put_key_policy"](self, key_id, policy)
 
 
-_JUDGES: dict[type, tuple[Any, ...]] = {moto.kms.models.KmsBackend: (_generate_default_keys, put_key_policy)}
+def list_aliases(self: Any) -> str:
+    answer = json.loads(_moto["list_aliases"](self))
+    keys = self.kms_backend.keys
+    for alias in answer["Aliases"]:
+        if alias["AliasName"] in moto.kms.responses.RESERVED_ALIASES and alias.get("TargetKeyId") not in keys:
+            alias.pop("TargetKeyId", None)  # predefined, not associated with a key yet
+    return json.dumps(answer)
+
+
+_JUDGES: dict[type, tuple[Any, ...]] = {
+    moto.kms.models.KmsBackend: (_generate_default_keys, put_key_policy),
+    moto.kms.responses.KmsResponse: (list_aliases,),
+}
 
 
 def install() -> None:

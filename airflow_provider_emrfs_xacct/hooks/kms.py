@@ -149,6 +149,21 @@ class EmrfsKmsHook(EmrfsHookMixin, AwsGenericHook["KMSClient"]):
                 return None
             raise
 
+    def alias_target(self, alias_name: str) -> str | None:
+        """
+        Return the key id ``alias_name`` (``alias/aws/s3``) points to, read with ``ListAliases``; ``None`` for none.
+
+        A read that creates nothing: ``DescribeKey`` on a predefined AWS alias with no key yet makes KMS create the
+        AWS managed key (AWS KMS API Reference, "DescribeKey", ``KeyId``), while ``ListAliases`` shows such an alias
+        without ``TargetKeyId``: "predefined aliases that AWS has created but has not yet associated with a KMS key"
+        ("ListAliases").
+        """
+        for page in self.conn.get_paginator("list_aliases").paginate():
+            for alias in page["Aliases"]:
+                if alias.get("AliasName") == alias_name:
+                    return alias.get("TargetKeyId")
+        return None
+
     def check_key_usable(self, key_arn: str, principal_arns: Sequence[str]) -> KeyCheck:
         """
         Refuse a key no key-user grant makes S3 writes work with; warn about one S3 cannot use now.

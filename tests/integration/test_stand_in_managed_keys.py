@@ -52,3 +52,21 @@ def test_the_key_policy_of_an_aws_managed_key_cannot_be_changed_and_a_created_ke
     created = kms.create_key()["KeyMetadata"]["Arn"]
     kms.put_key_policy(KeyId=created, PolicyName="default", Policy=policy)
     assert json.loads(kms.get_key_policy(KeyId=created, PolicyName="default")["Policy"]) == json.loads(policy)
+
+
+def test_list_aliases_names_no_key_for_a_predefined_alias_until_kms_creates_it(aws: Seeded) -> None:
+    """
+    AWS KMS API Reference, "ListAliases": "The response might also include aliases that have no TargetKeyId field.
+    These are predefined aliases that AWS has created but has not yet associated with a KMS key." moto lists them
+    with made-up key ids; the stand-in does not, and names the key once ``DescribeKey`` created it.
+    """
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+
+    def target() -> str | None:
+        [alias] = [alias for alias in kms.list_aliases()["Aliases"] if alias["AliasName"] == "alias/aws/s3"]
+        return alias.get("TargetKeyId")
+
+    assert target() is None
+    created = kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]
+    assert target() == created["KeyId"]
+    assert kms.describe_key(KeyId=target())["KeyMetadata"]["KeyManager"] == "AWS"

@@ -1302,6 +1302,70 @@ def test_the_aws_managed_key_is_judged_with_the_writers_own_policies(partner: Pa
     assert key["statement"] == "inline policy only-approved-keys: Sid OnlyApprovedKeys"
 
 
+def _aws_s3_alias_target(url: str) -> str | None:
+    aliases = client(url, DESTINATION_ACCOUNT, "kms").list_aliases()["Aliases"]
+    [alias] = [alias for alias in aliases if alias["AliasName"] == "alias/aws/s3"]
+    return alias.get("TargetKeyId")
+
+
+@pytest.mark.parametrize(
+    "configured", [None, "alias/aws/s3", f"arn:aws:kms:us-east-1:{DESTINATION_ACCOUNT}:alias/aws/s3"]
+)
+def test_the_verifier_does_not_create_the_aws_managed_key_it_judges(partner: Partner, configured: str | None) -> None:
+    """
+    A bucket encrypting with aws/s3 before KMS created the key (no SSE-KMS write yet). DescribeKey on the predefined
+    alias would make KMS create it in the partner's account (AWS KMS API Reference, "DescribeKey", ``KeyId``); the
+    verifier, and its dry run, read ``ListAliases`` instead, which shows the alias without a key ("ListAliases"), and
+    judge the writers' policies on the key S3 will have created: the same verdicts, and no key made.
+    """
+    kms = client(partner.aws.url, DESTINATION_ACCOUNT, "kms")
+    default = {"SSEAlgorithm": "aws:kms", **({"KMSMasterKeyID": configured} if configured else {})}
+    client(partner.aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_encryption(
+        Bucket=partner.aws.bucket,
+        ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": default}]},
+    )
+    keys = kms.list_keys()["Keys"]
+    assert _aws_s3_alias_target(partner.aws.url) is None  # not created yet
+
+    result, _, _ = run_operator(verifier(partner.configuration))
+    dry, _, _ = run_operator(verifier(partner.configuration, dry_run=True))
+
+    assert kms.list_keys()["Keys"] == keys
+    assert _aws_s3_alias_target(partner.aws.url) is None
+    assert result["verdict"] == dry["verdict"] == "PASS", result
+    key = next(item for item in result["links"] if item["link"] == KMS)
+    assert "not-created-yet" in json.dumps(key), key
+    # A Deny of every key but the partner's refuses the one S3 will create too (its id cannot be named before).
+    client(partner.aws.url, DESTINATION_ACCOUNT, "iam").put_role_policy(
+        RoleName=ROLE_NAME,
+        PolicyName="only-approved-keys",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "OnlyApprovedKeys",
+                        "Effect": "Deny",
+                        "Action": "kms:*",
+                        "NotResource": [partner.aws.kms_key_arn],
+                    }
+                ],
+            }
+        ),
+    )
+    report, _, _ = run_operator(verifier(partner.configuration, fail_on_broken=False))
+    key = next(item for item in report["links"] if item["link"] == KMS)
+    assert key["status"] == "fail", key
+    assert kms.list_keys()["Keys"] == keys
+    # Once created (here by DescribeKey, on AWS by S3's first write), the key is judged by its own ARN.
+    created = kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]
+    assert _aws_s3_alias_target(partner.aws.url) == created["KeyId"]
+    report, _, _ = run_operator(verifier(partner.configuration, fail_on_broken=False))
+    key = next(item for item in report["links"] if item["link"] == KMS)
+    assert key["status"] == "fail", key
+    assert created["Arn"] in json.dumps(key), key
+
+
 def test_a_bucket_key_is_read_in_the_buckets_own_region(partner: Partner) -> None:
     """
     A bucket of another Region than the destination connection's, encrypting with aws/s3: DescribeKey on the
@@ -1324,8 +1388,11 @@ def test_a_bucket_key_is_read_in_the_buckets_own_region(partner: Partner) -> Non
 
     verify_module._read_bucket_key(kms, bucket, DESTINATION_ACCOUNT, {}, {})
 
-    assert isinstance(bucket.aws_managed_key_arn, str)
-    assert bucket.aws_managed_key_arn.startswith(f"arn:aws:kms:eu-west-1:{DESTINATION_ACCOUNT}:key/")
+    assert bucket.aws_managed_key_arn == f"arn:aws:kms:eu-west-1:{DESTINATION_ACCOUNT}:key/not-created-yet"
+    managed = client(partner.aws.url, DESTINATION_ACCOUNT, "kms", region="eu-west-1").describe_key(KeyId="alias/aws/s3")
+    verify_module._read_bucket_key(kms, bucket, DESTINATION_ACCOUNT, {}, {})
+    assert bucket.aws_managed_key_arn == managed["KeyMetadata"]["Arn"]
+    assert managed["KeyMetadata"]["Arn"].startswith(f"arn:aws:kms:eu-west-1:{DESTINATION_ACCOUNT}:key/")
 
 
 def test_the_probe_expects_the_key_of_the_buckets_own_region(partner: Partner) -> None:

@@ -268,6 +268,11 @@ def _foreign_writers(
     return None
 
 
+#: The key id judged for the AWS managed key ``aws/s3`` before KMS created it (S3 has it created on the first write
+#: encrypted with it): its policy is AWS's own whatever its id (:func:`aws_managed_key_policy`).
+NOT_CREATED_YET = "not-created-yet"
+
+
 def _key(state: ChainState, index: int, name: str, bucket: BucketState) -> Link | tuple[str, dict[str, Any]]:
     """Return the key's ARN and policy, or the link when no customer managed key is there to check."""
     if "encryption" in bucket.unreadable:
