@@ -141,10 +141,11 @@ SOMETIMES = {
     # CancelSteps only for probe steps still running when the probe's wait ended, ListSteps only after an
     # AddJobFlowSteps whose answer was lost (test_probe_leftovers.py exercises both).
     # ListGrants only when the key's policies do not allow a writer's KMS call (test_verify.py's grant tests).
+    # ListAliases only for a bucket encrypting with the AWS managed key aws/s3 (test_verify.py's aws/s3 tests).
     # ListObjectVersions and DeleteObject of a version id only for a probe in a bucket whose versioning is enabled or
     # suspended (test_probe_versions.py exercises them).
     "VerifyCrossAccountAccessOperator": {
-        "destination": {"kms:ListGrants", "s3:ListBucketVersions", "s3:DeleteObjectVersion"},
+        "destination": {"kms:ListGrants", "kms:ListAliases", "s3:ListBucketVersions", "s3:DeleteObjectVersion"},
         "EMR": {
             "elasticmapreduce:CancelSteps",
             "elasticmapreduce:ListSteps",
