@@ -95,6 +95,15 @@ ASSUME_ANY_ROLE = {
 }
 #: A restriction people add to the provider's statements; the EMR EC2 role meets it (the judge evaluates it).
 IN_EMR_ACCOUNT = {"StringEquals": {"aws:PrincipalAccount": EMR_ACCOUNT}}
+#: Someone's trust statement on P for the whole EMR account: it hands the decision to the account's identity policies
+#: (IAM User Guide, "How to use trust policies with IAM roles"), so a revoke that keeps it ends the access only when
+#: no other grant of the EMR EC2 role lets it in.
+EMR_ACCOUNT_STATEMENT = {
+    "Sid": "EmrAccountAdmins",
+    "Effect": "Allow",
+    "Principal": {"AWS": f"arn:aws:iam::{EMR_ACCOUNT}:root"},
+    "Action": "sts:AssumeRole",
+}
 OTHER_KEY_USERS = {
     "Sid": "TeamKeyUsers",
     "Effect": "Allow",
@@ -139,6 +148,7 @@ class Case:
     chained_role: bool  # another role's trust policy names P
     deleted_key: bool  # P's policy grants a key KMS deleted since
     deny_assume_read: bool  # iam:ListRolePolicies refused to the EMR connection (remove_destination_trust=False)
+    emr_account_trusted: bool  # someone's statement in P's trust trusts the EMR account (its root), kept by the revoke
 
     @property
     def emr_role(self) -> str:
@@ -189,6 +199,7 @@ def generate(number: int, seed_value: int) -> Case:
         chained_role=rng.random() < 0.2,
         deleted_key=rng.random() < 0.25,
         deny_assume_read=rng.random() < 0.4 and not remove_trust,
+        emr_account_trusted=rng.random() < 0.2,
     )
 
 
@@ -321,6 +332,8 @@ def _edit_by_hand(aws: Seeded, case: Case) -> None:
     if case.auditor:
         create_auditor(aws)
         _put_trust(aws, P, lambda trust: trust["Statement"].insert(0, dict(AUDITOR_STATEMENT)))
+    if case.emr_account_trusted:
+        _put_trust(aws, P, lambda trust: trust["Statement"].append(dict(EMR_ACCOUNT_STATEMENT)))
     if case.trust_condition:
         _put_trust(aws, P, lambda trust: _ours(trust, TRUST_SID).update(Condition=IN_EMR_ACCOUNT))
     if case.assume_condition:
@@ -594,7 +607,9 @@ def _access(
     case, problems = outcome.case, []
     p_writes = write(aws, case, configuration, PREFIX_P)
     outcome.result = "still-writes" if p_writes else "revoked"
-    if p_writes and not (not case.remove_destination_trust and case.assume_any):  # documented
+    # Documented: a grant to any role, with a trust the revoke leaves (asked to, or someone's statement for the account).
+    trust_left = not case.remove_destination_trust or case.emr_account_trusted
+    if p_writes and not (trust_left and case.assume_any):
         problems.append("P still writes after the revoke")
     said = "The access may NOT be ended" if case.deny_assume_read else "The access is NOT ended"
     if p_writes and not any(said in message for message in warnings):
@@ -660,7 +675,7 @@ def _is_nobody(name: str, values: list[Any]) -> bool:
 
 def _others_in_trust(case: Case) -> bool:
     """Whether P's trust policy has statements besides the provider's (its statement then goes with its condition)."""
-    return case.auditor
+    return case.auditor or case.emr_account_trusted
 
 
 @contextlib.contextmanager
@@ -682,7 +697,8 @@ def _named_elsewhere(case: Case) -> list[str]:
     statement in its trust, the bucket owner's statement, another role's trust (the stand-in's judge would show
     P's unique ID there once deleted, and refuse its owner's next edit).
     """
-    return [what for what in ("nightly", "auditor", "bucket_names_p", "chained_role") if getattr(case, what)]
+    named = ("nightly", "auditor", "emr_account_trusted", "bucket_names_p", "chained_role")
+    return [what for what in named if getattr(case, what)]
 
 
 def _deny_list_role_policies(aws: Seeded, patch: pytest.MonkeyPatch) -> Callable[[str], None]:

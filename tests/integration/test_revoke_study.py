@@ -23,8 +23,10 @@ SEED = 20261201
 SAMPLE = 10
 #: Cases the first SAMPLE miss: 10 and 19 draw the options 0-9 do not (a bucket policy naming the partner's role,
 #: a chained role); 152 deletes the role without its key in kms_key_arns (no unique ID may be left) while its policy
-#: also grants a key KMS deleted since: the sample's one deletion that goes through.
-ALSO_SAMPLED = (10, 19, 152)
+#: also grants a key KMS deleted since: the sample's one deletion that goes through; 22 revokes with
+#: remove_destination_trust while someone's trust statement for the EMR account stays, and the article's
+#: "Resource": "*" grant lets P in: the documented "access is NOT ended" through a statement the revoke keeps.
+ALSO_SAMPLED = (10, 19, 22, 152)
 STUDY = 300
 #: The options a case draws (its fields other than its number).
 OPTIONS = {field.name for field in dataclasses.fields(Case) if field.name != "number"}
