@@ -341,17 +341,24 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         Guide, "IAM and AWS STS quotas").
         """
         others: list[str] = []
+        here = False
         try:
             for page in self.conn.get_paginator("list_entities_for_policy").paginate(PolicyArn=policy_arn):
-                others += [
-                    f"role {r['RoleName']}" for r in page["PolicyRoles"] if r["RoleName"].lower() != role_name.lower()
-                ]
+                roles = [r["RoleName"] for r in page["PolicyRoles"]]
+                here = here or any(name.lower() == role_name.lower() for name in roles)
+                others += [f"role {name}" for name in roles if name.lower() != role_name.lower()]
                 others += [f"user {u['UserName']}" for u in page["PolicyUsers"]]
                 others += [f"group {g['GroupName']}" for g in page["PolicyGroups"]]
         except ClientError as error:
             if error_code(error) != "NoSuchEntity":
                 raise
+        self._attached_to_role[policy_arn] = here
         return others
+
+    @cached_property
+    def _attached_to_role(self) -> dict[str, bool]:
+        """Whether each spill policy was attached to its role when :meth:`_attached_elsewhere` last read it."""
+        return {}
 
     def _refuse_shared_spill_policy(self, policy_arn: str, role_name: str) -> None:
         """
@@ -443,11 +450,15 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
         read goes with it; that grant's read-back then finds no policy, and creates and attaches it again
         (left detached with the grant in it, the read-back would take the grant as held).
         """
-        try:
-            self.conn.detach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
-        except ClientError as error:
-            if error_code(error) != "NoSuchEntity":  # not attached (a policy just made for a refused attach)
-                raise
+        # Not attached when the preparation read it (a retry of a revoke killed after its detach, a policy made for
+        # a refused attach): no detach, so a retry sends only what the dead try did not. One a grant attached since
+        # makes DeletePolicy answer DeleteConflict, which reads again and prepares again (is_lingering_subordinate).
+        if self._attached_to_role.get(policy_arn, True):
+            try:
+                self.conn.detach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
+            except ClientError as error:
+                if error_code(error) != "NoSuchEntity":  # not attached (a lagging read showed it attached)
+                    raise
         lift_deadline()
         self._delete_other_versions(policy_arn)
         self.conn.delete_policy(PolicyArn=policy_arn)

@@ -3,11 +3,17 @@ The whole state of both accounts of the local AWS stand-in, read back from moto 
 
 A refused input, a dry run or a retry must leave what it did not mean to change as it was: tests take
 a :func:`snapshot` before and after and compare. It reads, in both accounts, every IAM role (path,
-description, session duration, tags, attached and inline policies, trust policy by statement), the
-instance profiles, every KMS key's metadata and policy (by statement), every bucket's encryption,
-ownership controls and policy, every security configuration and every cluster. Policies are compared
-by meaning (a one-element list and its string are the same; order does not matter), and what differs
-between two seedings (the key's random id, cluster ids) is replaced by placeholders.
+description, session duration, tags, permissions boundary, attached policies one entry each, inline
+policies, trust policy by statement), the instance profiles, every customer managed policy (``Scope=Local``:
+path, description, tags, its versions' ids and which is the default, what it is attached to, and its
+default version's document by statement; a spill policy leaked or half written shows), every KMS key's
+metadata and policy (by statement), every bucket's encryption, ownership controls and policy, every
+security configuration and every cluster. Policies are compared by meaning (a one-element list and its
+string are the same; order does not matter), and what differs between two seedings (the key's random id,
+cluster ids) is replaced by placeholders. Managed policies are named by ARN (account, path and name:
+the same in every seeding) and versions by id (``v1``, ``v2`` … in the order made, never reused: IAM
+User Guide, "Versioning IAM policies"), so they need no placeholder; their random ``PolicyId`` and dates
+are not read.
 
 It uses its own botocore clients: call it outside any block that records calls (``CallRecorder``),
 or its reads are recorded too.
@@ -89,10 +95,12 @@ def iam_state(iam: Any, account: str) -> dict[str, Any]:
             "Description": detail.get("Description"),
             "MaxSessionDuration": detail.get("MaxSessionDuration"),
             "Tags": normalize(detail.get("Tags", [])),
-            "Attached": sorted(
-                p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
-            ),
+            "PermissionsBoundary": detail.get("PermissionsBoundary"),
         }
+        # One entry per attachment: a test can own the attachment of its policy without owning the role.
+        for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=name):
+            for attached in page["AttachedPolicies"]:
+                state[f"{path}/attached/{attached['PolicyArn']}"] = attached["PolicyName"]
         state.update(statements(f"{path}/trust", detail["AssumeRolePolicyDocument"]))
         for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
             document = iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
@@ -103,7 +111,57 @@ def iam_state(iam: Any, account: str) -> dict[str, Any]:
         state[f"{account}/iam/instance-profile/{profile['InstanceProfileName']}"] = sorted(
             role["RoleName"] for role in profile["Roles"]
         )
+    state.update(managed_policy_state(iam, account))
     return state
+
+
+def managed_policy_state(iam: Any, account: str) -> dict[str, Any]:
+    """
+    Every customer managed policy of the account (``ListPolicies`` with ``Scope=Local``, every page).
+
+    Per policy: path, description, tags, its versions (ids) and the default one, the users, groups and
+    roles it is attached to (``ListEntitiesForPolicy``), and its default version's document by statement,
+    under ``<account>/iam/policy<path><name>``.
+    """
+    state: dict[str, Any] = {}
+    for page in iam.get_paginator("list_policies").paginate(Scope="Local"):
+        for policy in page["Policies"]:
+            arn = policy["Arn"]
+            path = f"{account}/iam/policy{policy['Path']}{policy['PolicyName']}"
+            detail = iam.get_policy(PolicyArn=arn)["Policy"]
+            versions = [
+                version
+                for versions_page in iam.get_paginator("list_policy_versions").paginate(PolicyArn=arn)
+                for version in versions_page["Versions"]
+            ]
+            entities: list[str] = []
+            for entities_page in iam.get_paginator("list_entities_for_policy").paginate(PolicyArn=arn):
+                entities += [f"role/{item['RoleName']}" for item in entities_page.get("PolicyRoles", [])]
+                entities += [f"user/{item['UserName']}" for item in entities_page.get("PolicyUsers", [])]
+                entities += [f"group/{item['GroupName']}" for item in entities_page.get("PolicyGroups", [])]
+            tags = [
+                tag
+                for tags_page in iam.get_paginator("list_policy_tags").paginate(PolicyArn=arn)
+                for tag in tags_page["Tags"]
+            ]
+            default = detail["DefaultVersionId"]
+            state[path] = {
+                "Arn": arn,
+                "Description": detail.get("Description"),
+                "Tags": normalize(tags),
+                "DefaultVersionId": default,
+                "Versions": sorted((version["VersionId"] for version in versions), key=_version_number),
+                "AttachedTo": sorted(entities),
+            }
+            document = iam.get_policy_version(PolicyArn=arn, VersionId=default)["PolicyVersion"]["Document"]
+            state.update(statements(f"{path}/default", document))
+    return state
+
+
+def _version_number(version_id: str) -> tuple[int, str]:
+    """``v10`` after ``v9``."""
+    number = re.match(r"v(\d+)", version_id)
+    return (int(number.group(1)) if number else 0, version_id)
 
 
 def kms_state(kms: Any, account: str) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from airflow_provider_emrfs_xacct.operators.s3 import (
     GrantEmrRoleBucketAccessOperator,
     RevokeBucketAccessOperator,
 )
-from airflow_provider_emrfs_xacct.pure import documents
+from airflow_provider_emrfs_xacct.pure import documents, spill
 from airflow_provider_emrfs_xacct.pure.bucket_policy import EMR_ROLE_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.security_config import security_configuration_name
 from devstack.moto_stack import (
@@ -60,12 +60,16 @@ from tests.integration.partners import (
     provision_partner,
 )
 from tests.integration.state import client, snapshot, without_ids
+from tests.integration.test_scale import FULL, fill_inline
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 ROLE_NAME = "partner-a-writer"
 ROLE_ARN = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{ROLE_NAME}"
+#: The EMR EC2 role's first spill policy (docs/scale.md): where its grants go once its inline policy is full.
+SPILL_NAME = spill.spill_name(documents.ASSUME_POLICY_NAME, EMR_EC2_ROLE, 2)
+SPILL_ARN = f"arn:aws:iam::{EMR_ACCOUNT}:policy{spill.SPILL_PATH}{SPILL_NAME}"
 PREFIX = f"s3://{BUCKET}/exports/partner-a/"
 CONFIG_PREFIX = "emrfs-xacct-partner-a"
 #: A security configuration the launch names (made by an earlier task; not the launch's to change).
@@ -106,6 +110,9 @@ OWNED_PATTERNS = (
     f"emr/security-configuration/{CONFIG_PREFIX}-",
     f"emr/cluster/tagged/{IDEMPOTENCY_TAG}",
     f"/s3/{BUCKET}/policy/statement/{documents.SID_PREFIX}",
+    # The provider's spill policies (docs/scale.md), and their attachments to the EMR EC2 role.
+    f"/iam/policy{spill.SPILL_PATH}",
+    f"/attached/arn:aws:iam::{EMR_ACCOUNT}:policy{spill.SPILL_PATH}",
 )
 
 
@@ -351,6 +358,43 @@ def two_partners(aws: Seeded) -> None:
     )
 
 
+def past_the_inline_wall(aws: Seeded) -> None:
+    """The EMR EC2 role's inline policy full (earlier grants): its next grant goes into a spill policy (docs/scale.md)."""
+    foreign_security_configuration(aws)
+    fill_inline(client(aws.url, EMR_ACCOUNT, "iam"), FULL)
+
+
+def more_spill_versions(aws: Seeded, count: int, *role_arns: str) -> None:
+    """``count`` more versions of the spill policy, each holding ``role_arns`` (earlier writes of the same grants)."""
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    for _ in range(count):
+        iam.create_policy_version(
+            PolicyArn=SPILL_ARN,
+            PolicyDocument=json.dumps(documents.assume_role_policy(list(role_arns))),
+            SetAsDefault=True,
+        )
+
+
+def spill_policy_at_five_versions(aws: Seeded) -> None:
+    """Past the wall, the spill policy holds partner b, at IAM's five versions: the next write deletes one first."""
+    past_the_inline_wall(aws)
+    other = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/{OTHER_ROLE_NAME}"
+    run_operator(build("assume-role-policy", aws, destination_role_arns=[other]))
+    more_spill_versions(aws, 4, other)
+
+
+def partner_in_a_spill_policy(aws: Seeded) -> None:
+    """
+    Partner a provisioned past the wall: its grant alone in the spill policy, which has three versions.
+
+    Revoked, the policy is emptied: its other versions, then the policy itself are deleted, once detached
+    (IAM API Reference, "DeletePolicy").
+    """
+    past_the_inline_wall(aws)
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    more_spill_versions(aws, 2, ROLE_ARN)
+
+
 def unused_configurations(aws: Seeded) -> None:
     """Two of the provider's configurations nobody uses, one a running cluster uses, and a foreign one."""
     foreign_security_configuration(aws)
@@ -411,6 +455,18 @@ CASES = {
     ),
     # The destination role the provider created (tagged as such) is the revoke's to delete.
     "revoke-partner": Case("revoke-partner", two_partners, owns=(f"{DESTINATION_ACCOUNT}/iam/role/{ROLE_NAME}",)),
+    # The default revoke: the role is kept, the EMR EC2 role goes from its trust (UpdateAssumeRolePolicy).
+    "revoke-partner-keep-role": Case("revoke-partner", two_partners, changes=(("delete_destination_role", False),)),
+    # Past the inline wall (docs/scale.md): the grant creates the spill policy and attaches it ...
+    "assume-role-policy-spill": Case("assume-role-policy", past_the_inline_wall),
+    # ... or, the policy at five versions, deletes the oldest and writes a new default one.
+    "assume-role-policy-spill-versions": Case("assume-role-policy", spill_policy_at_five_versions),
+    # The revoke empties the spill policy: its other versions go, then it is detached and deleted.
+    "revoke-partner-spill": Case(
+        "revoke-partner",
+        partner_in_a_spill_policy,
+        changes=(("delete_destination_role", False), ("security_configuration", None)),
+    ),
     # It returns the names this try deleted: the state shows that the retry deleted the rest.
     "delete-unused-configurations": Case("delete-unused", unused_configurations, comparable=lambda _names: "<names>"),
 }
@@ -434,6 +490,17 @@ KILLS = [
     ("revoke-partner", "CreateSecurityConfiguration"),
     ("revoke-partner", "DeleteRolePolicy"),
     ("revoke-partner", "DeleteRole"),
+    ("revoke-partner-keep-role", "UpdateAssumeRolePolicy"),
+    ("revoke-partner-keep-role", "PutRolePolicy"),
+    ("revoke-partner-keep-role", "PutKeyPolicy"),
+    ("revoke-partner-keep-role", "CreateSecurityConfiguration"),
+    ("assume-role-policy-spill", "CreatePolicy"),
+    ("assume-role-policy-spill", "AttachRolePolicy"),
+    ("assume-role-policy-spill-versions", "DeletePolicyVersion"),
+    ("assume-role-policy-spill-versions", "CreatePolicyVersion"),
+    ("revoke-partner-spill", "DeletePolicyVersion"),
+    ("revoke-partner-spill", "DetachRolePolicy"),
+    ("revoke-partner-spill", "DeletePolicy"),
     ("delete-unused-configurations", "DeleteSecurityConfiguration"),
 ]
 
@@ -537,6 +604,8 @@ def test_every_operator_that_changes_anything_is_retried() -> None:
 
     assert {cls.__name__ for cls, _ in OPERATORS.values()} == {case.id for case in DRY_RUNS}
     assert {CASES[case].operator for case, _ in KILLS} == set(OPERATORS)
+    assert {case for case, _ in KILLS} == set(CASES)  # a case no kill lands in is a reference for nothing
+    assert len(set(KILLS)) == len(KILLS)
 
 
 @pytest.mark.parametrize(("case_name", "operation"), [pytest.param(*kill, id="-".join(kill)) for kill in KILLS])
@@ -584,6 +653,24 @@ def test_retry_after_worker_died_after_mutating_call(aws: Seeded, case_name: str
             )
         ]
         assert ours == [launched]
+
+
+def test_every_kind_of_mutating_call_of_each_case_is_a_kill_point(aws: Seeded) -> None:
+    """
+    "Killed right after each kind of mutating call": every operation a case's undisturbed run sends (from
+    any client) is a kill point of that case or of another case of the same operator, so a new write in
+    an operator (a spill policy's attach, a trust update) cannot go untested. After the kill tests the
+    undisturbed runs are known already (made once per case); run alone, this makes them.
+    """
+    kill_points: dict[str, set[str]] = {}
+    for case_name, operation in KILLS:
+        kill_points.setdefault(CASES[case_name].operator, set()).add(operation)
+    missing: dict[str, list[str]] = {}
+    for case_name, case in CASES.items():
+        reference, aws = reference_run(case_name, aws)
+        if gaps := set(reference.mutating) - kill_points[case.operator]:
+            missing[case_name] = sorted(gaps)
+    assert missing == {}, f"mutating calls no worker is killed after: {missing}"
 
 
 @pytest.mark.parametrize("case_name", list(CASES))
