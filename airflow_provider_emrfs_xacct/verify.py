@@ -248,6 +248,8 @@ def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unr
             state.unreadable[label] = value.detail
         else:
             setattr(state, attribute, value)
+    if "public access block" not in state.unreadable:  # the same answer, kept by the hook: no second call
+        state.block_public_acls = s3.blocks_public_acls(bucket)
     encryption = read(
         s3, "s3:GetEncryptionConfiguration", f"Bucket={bucket}", lambda: s3.get_default_encryption(bucket)
     )
@@ -331,6 +333,12 @@ def _read_chain_state(
     prefixes = {prefix for mapping in mappings if mapping.kind == "Prefix" for prefix in mapping.identifiers}
     buckets = _read_buckets(readers.s3, sorted(prefixes | set(extra)), destination_account)
     account_restrict = _read_account_restrict(readers.s3, destination_account) if buckets else None
+    # The same answer, kept by the hook: no second call.
+    account_block_acls = (
+        readers.s3.account_blocks_public_acls(destination_account)
+        if isinstance(account_restrict, bool)
+        else account_restrict
+    )
     key_policies: dict[str, dict[str, Any] | Unreadable | None] = {}
     key_states: dict[str, str] = {}
     key_kinds: dict[str, dict[str, str]] = {}
@@ -357,6 +365,7 @@ def _read_chain_state(
         cluster=cluster.identity,
         emr_ec2_role_name=emr_ec2_role_name,
         account_restrict_public_buckets=account_restrict,
+        account_block_public_acls=account_block_acls,
         security_configuration_from_create_task=from_create_task,
     )
     for name, bucket in buckets.items():

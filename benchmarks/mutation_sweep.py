@@ -3079,8 +3079,8 @@ MUTATIONS = [
     m(
         "Q30",
         "hooks/iam_managed.py",
-        '                    f"role {r[\'RoleName\']}" for r in page["PolicyRoles"] if r["RoleName"].lower() != role_name.lower()',
-        '                    f"role {r[\'RoleName\']}" for r in page["PolicyRoles"] if r["RoleName"] != role_name',
+        '                others += [f"role {name}" for name in roles if name.lower() != role_name.lower()]',
+        '                others += [f"role {name}" for name in roles if name != role_name]',
         "the spill policy's own role, named in another case, counted as another role it is attached to",
         UNIT_IAM_MANAGED,
     ),

@@ -588,6 +588,22 @@ def acl_refusal(object_ownership: str, acl: str | None) -> Decision | None:
     return None
 
 
+#: Canned ACLs that grant AllUsers or AuthenticatedUsers, which S3 calls public (S3 User Guide, "Access control list
+#: (ACL) overview", "Canned ACL"; "Blocking public access to your Amazon S3 storage", "The meaning of 'public'").
+PUBLIC_CANNED_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
+
+
+def public_acl_refusal(block_public_acls: bool, acl: str | None) -> Decision | None:
+    """
+    Return S3's refusal of an upload carrying a public canned ACL where Block Public Access ``BlockPublicAcls`` is on
+    (bucket or account level): "PUT Object calls fail if the request includes a public ACL" (S3 API Reference,
+    "PublicAccessBlockConfiguration"); ``None`` when S3 accepts it.
+    """
+    if block_public_acls and acl in PUBLIC_CANNED_ACLS:
+        return Decision(False, f"403 AccessDenied: Block Public Access BlockPublicAcls is on, x-amz-acl {acl}")
+    return None
+
+
 def bucket_policy_in_force(
     policy: dict[str, Any] | None,
     *,

@@ -324,8 +324,8 @@ def _check_admin(url: str, account: str, region: str = REGION) -> None:
         _ADMIN_SESSIONS.pop((url, account, region), None)
 
 
-def _account_restricts_public_buckets(url: str, account: str, region: str) -> bool:
-    """The account-level Block Public Access RestrictPublicBuckets of ``account`` (S3 Control GetPublicAccessBlock)."""
+def _account_public_access_block(url: str, account: str, region: str) -> dict[str, Any]:
+    """The account-level Block Public Access settings of ``account`` (S3 Control GetPublicAccessBlock)."""
     control = _admin(url, account, "s3control", region)
     if not getattr(control, "same_host", False):
         control.meta.events.register("before-call.s3-control", s3control_on_one_host)
@@ -333,8 +333,8 @@ def _account_restricts_public_buckets(url: str, account: str, region: str) -> bo
     try:
         answer = control.get_public_access_block(AccountId=account)
     except botocore.exceptions.ClientError:  # NoSuchPublicAccessBlockConfiguration: no account-level setting
-        return False
-    return bool(answer["PublicAccessBlockConfiguration"].get("RestrictPublicBuckets"))
+        return {}
+    return dict(answer["PublicAccessBlockConfiguration"])
 
 
 def _role_client(url: str, credentials: Mapping[str, Any], service: Service, region: str) -> Any:
@@ -438,6 +438,8 @@ class _Bucket:
     region: str = REGION
     #: DescribeKey's KeySpec of the default key.
     key_spec: str = SYMMETRIC_KEY_SPEC
+    #: Block Public Access BlockPublicAcls, of the bucket or its owner's account.
+    block_public_acls: bool = False
 
     def policy_for(self, caller_account: str) -> tuple[dict[str, Any] | None, str]:
         """The bucket policy S3 applies to a caller of this account, and its name for the reasons."""
@@ -506,14 +508,14 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
             key_grants = _grants(kms, key_arn)
     named_by_arn = str(default.get("KMSMasterKeyID") or "").startswith("arn:")
     try:
-        restrict = bool(
-            s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"]
-        )
+        block = dict(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"])
     except botocore.exceptions.ClientError:  # NoSuchPublicAccessBlockConfiguration: no bucket-level setting
-        restrict = False
+        block = {}
     # S3 applies "the most restrictive combination of the bucket-level and account-level settings" (S3 API
     # Reference, GetPublicAccessBlock): the bucket owner's account setting counts too.
-    restrict = restrict or _account_restricts_public_buckets(url, owner, region)
+    account_block = _account_public_access_block(url, owner, region)
+    restrict = bool(block.get("RestrictPublicBuckets") or account_block.get("RestrictPublicBuckets"))
+    block_public_acls = bool(block.get("BlockPublicAcls") or account_block.get("BlockPublicAcls"))
     try:
         public = bool(s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]["IsPublic"])
     except botocore.exceptions.ClientError:  # NoSuchBucketPolicy
@@ -535,6 +537,7 @@ def _read_bucket(url: str, bucket: str, owner: str, region: str) -> _Bucket:
         key_grants,
         region,
         key_spec,
+        block_public_acls,
     )
 
 
@@ -1003,6 +1006,14 @@ class _Writer:
             context["s3:x-amz-server-side-encryption-aws-kms-key-id"] = key_id
         return params, context
 
+    def _acl_refusal(self, acl: str | None) -> tuple[Decision, int] | None:
+        """S3's refusal of an upload's canned ACL and its status: Object Ownership's 400, Block Public Access's 403."""
+        refusal = aws_judge.acl_refusal(self.bucket.ownership, acl)
+        if refusal is not None:
+            return refusal, 400
+        refusal = aws_judge.public_acl_refusal(self.bucket.block_public_acls, acl)
+        return None if refusal is None else (refusal, 403)
+
     def request(
         self,
         step: str,
@@ -1021,9 +1032,9 @@ class _Writer:
         if not decision.allowed:
             self._record(step, operation, uri, target, decision, 403)
             raise _Stop
-        refusal = aws_judge.acl_refusal(self.bucket.ownership, params.get("ACL"))
+        refusal = self._acl_refusal(params.get("ACL"))
         if refusal is not None:
-            self._record(step, operation, uri, target, refusal, 400)
+            self._record(step, operation, uri, target, *refusal)
             raise _Stop
         method = getattr(s3, _snake(operation))
         call = dict(params, Bucket=self.bucket.name)

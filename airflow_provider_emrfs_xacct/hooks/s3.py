@@ -122,21 +122,36 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
             raise
         return str(rules[0]["ObjectOwnership"])
 
-    def restricts_public_buckets(self, bucket: str, *, owner: str | None = None) -> bool:
+    def public_access_block(self, bucket: str, *, owner: str | None = None) -> dict[str, Any]:
         """
-        Return the bucket-level Block Public Access setting ``RestrictPublicBuckets`` (``False`` without one).
+        Return the bucket-level Block Public Access settings (``{}`` without a configuration), read once per bucket.
 
         :param owner: the account expected to own the bucket (sent as ``ExpectedBucketOwner``).
         """
         # S3 API Reference, GetPublicAccessBlock (s3:GetBucketPublicAccessBlock); a bucket without a
         # configuration answers NoSuchPublicAccessBlockConfiguration.
-        try:
-            answer = self.conn.get_public_access_block(Bucket=bucket, **self._owner(owner))
-        except ClientError as error:
-            if error_code(error) == "NoSuchPublicAccessBlockConfiguration":
-                return False
-            raise
-        return bool(answer["PublicAccessBlockConfiguration"].get("RestrictPublicBuckets"))
+        if (bucket, owner) not in self._public_access_blocks:
+            try:
+                answer = self.conn.get_public_access_block(Bucket=bucket, **self._owner(owner))
+                settings = dict(answer["PublicAccessBlockConfiguration"])
+            except ClientError as error:
+                if error_code(error) != "NoSuchPublicAccessBlockConfiguration":
+                    raise
+                settings = {}
+            self._public_access_blocks[(bucket, owner)] = settings
+        return self._public_access_blocks[(bucket, owner)]
+
+    @cached_property
+    def _public_access_blocks(self) -> dict[tuple[str, str | None], dict[str, Any]]:
+        return {}
+
+    def restricts_public_buckets(self, bucket: str, *, owner: str | None = None) -> bool:
+        """Return the bucket-level Block Public Access setting ``RestrictPublicBuckets`` (``False`` without one)."""
+        return bool(self.public_access_block(bucket, owner=owner).get("RestrictPublicBuckets"))
+
+    def blocks_public_acls(self, bucket: str, *, owner: str | None = None) -> bool:
+        """Return the bucket-level Block Public Access setting ``BlockPublicAcls`` (``False`` without one)."""
+        return bool(self.public_access_block(bucket, owner=owner).get("BlockPublicAcls"))
 
     def bucket_policy_is_public(self, bucket: str, *, owner: str | None = None) -> bool:
         """
@@ -204,20 +219,35 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
             client.meta.events.register("before-call.s3-control", _drop_account_label)
         return client
 
-    def account_restricts_public_buckets(self, account: str) -> bool:
+    def account_public_access_block(self, account: str) -> dict[str, Any]:
         """
-        Return the account-level Block Public Access setting ``RestrictPublicBuckets`` (``False`` without one).
+        Return the account-level Block Public Access settings (``{}`` without a configuration), read once.
 
         S3 Control API Reference, GetPublicAccessBlock (``s3:GetAccountPublicAccessBlock``): "the effective
         account-level configuration"; an account without one answers NoSuchPublicAccessBlockConfiguration.
         """
-        try:
-            answer = self.control.get_public_access_block(AccountId=account)
-        except ClientError as error:
-            if error_code(error) == "NoSuchPublicAccessBlockConfiguration":
-                return False
-            raise
-        return bool(answer["PublicAccessBlockConfiguration"].get("RestrictPublicBuckets"))
+        if account not in self._account_public_access_blocks:
+            try:
+                answer = self.control.get_public_access_block(AccountId=account)
+                settings = dict(answer["PublicAccessBlockConfiguration"])
+            except ClientError as error:
+                if error_code(error) != "NoSuchPublicAccessBlockConfiguration":
+                    raise
+                settings = {}
+            self._account_public_access_blocks[account] = settings
+        return self._account_public_access_blocks[account]
+
+    @cached_property
+    def _account_public_access_blocks(self) -> dict[str, dict[str, Any]]:
+        return {}
+
+    def account_restricts_public_buckets(self, account: str) -> bool:
+        """Return the account-level Block Public Access setting ``RestrictPublicBuckets`` (``False`` without one)."""
+        return bool(self.account_public_access_block(account).get("RestrictPublicBuckets"))
+
+    def account_blocks_public_acls(self, account: str) -> bool:
+        """Return the account-level Block Public Access setting ``BlockPublicAcls`` (``False`` without one)."""
+        return bool(self.account_public_access_block(account).get("BlockPublicAcls"))
 
     def bucket_region(self, bucket: str, *, any_owner: bool = False) -> str | None:
         """

@@ -416,6 +416,48 @@ def test_ensure_destination_role_object_acl_lets_canned_acl_uploads_through_as_a
     assert "s3:PutObjectAcl" in refused.reason
 
 
+@pytest.mark.parametrize("level", ["bucket", "account"])
+def test_block_public_acls_refuses_a_public_canned_acl_as_aws_does(aws: Seeded, level: str) -> None:
+    """
+    S3 API Reference, "PublicAccessBlockConfiguration", BlockPublicAcls: "PUT Object calls fail if the request
+    includes a public ACL", whatever the policies allow; S3 applies the bucket's and the account's settings
+    ("GetPublicAccessBlock"). The verifier fails the upload steps; the stand-in's writer is refused (403).
+    """
+    provision_partner(aws, ROLE_NAME, PREFIX)
+    ensure_destination_role(aws, ROLE_NAME, PREFIX, object_acl=True)
+    configuration = create_security_configuration([mapping(ROLE_NAME, PREFIX)])
+    set_ownership(aws, "BucketOwnerPreferred")
+    cluster_id = cluster_with_canned_acl(aws, configuration, "PublicRead")
+    settings = {"BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": False}
+    if level == "bucket":
+        client(aws.url, DESTINATION_ACCOUNT, "s3").put_public_access_block(
+            Bucket=aws.bucket, PublicAccessBlockConfiguration={**settings, "RestrictPublicBuckets": False}
+        )
+    else:
+        s3control_client(aws.url, DESTINATION_ACCOUNT).put_public_access_block(
+            AccountId=DESTINATION_ACCOUNT, PublicAccessBlockConfiguration={**settings, "RestrictPublicBuckets": False}
+        )
+
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id, fail_on_broken=False))
+
+    assert report["verdict"] == "FAIL", report
+    mkdirs = link(report, f"mkdirs {PREFIX}")
+    assert mkdirs["status"] == "fail", mkdirs
+    assert "BlockPublicAcls" in mkdirs["detail"]
+    assert f"the {'bucket' if level == 'bucket' else 'destination account'}" in mkdirs["detail"]
+    assert "fs.s3.canned.acl" in mkdirs["fix"]
+    refused = write(aws, configuration, canned_acl="public-read").first_failure
+    assert refused is not None
+    assert "BlockPublicAcls" in refused.reason
+
+    # A canned ACL that is not public goes through.
+    cluster_id = cluster_with_canned_acl(aws, configuration, "BucketOwnerFullControl")
+    report, _, _ = run_operator(verifier(configuration, cluster_id=cluster_id))
+    assert report["verdict"] == "PASS", report
+    result = write(aws, configuration, canned_acl="bucket-owner-full-control")
+    assert result.success, result.summary()
+
+
 def test_on_a_bucket_owner_enforced_bucket_the_stand_in_still_asks_for_put_object_acl(aws: Seeded) -> None:
     """
     Whether S3 asks for s3:PutObjectAcl on an upload with x-amz-acl to a bucket with ACLs disabled is not

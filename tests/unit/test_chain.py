@@ -2410,3 +2410,37 @@ def test_every_unread_cluster_setting_taken_as_not_set_is_named_in_the_not_seen_
 
     assert len(unseen) == 1
     assert setting in unseen[0]["what"]
+
+
+@pytest.mark.parametrize(
+    ("bucket_blocks", "account_blocks", "acl", "status"),
+    [
+        (True, False, "PublicRead", FAIL),
+        (False, True, "AuthenticatedRead", FAIL),
+        (False, None, "PublicReadWrite", UNKNOWN),  # the account's setting not read: not checked
+        (False, False, "PublicRead", PASS),
+        (True, True, "BucketOwnerFullControl", PASS),  # not a public ACL
+    ],
+)
+def test_block_public_acls_decides_an_upload_with_a_public_canned_acl(
+    bucket_blocks: bool, account_blocks: bool | None, acl: str, status: str
+) -> None:
+    """S3 API Reference, "PublicAccessBlockConfiguration", BlockPublicAcls: a PUT with a public ACL fails."""
+    state = healthy_state()
+    location = parse_s3_location(IDENTIFIER, "prefix", allow_bucket_root=True)
+    policy = destination_permissions_policy("aws", [location], (KEY,), object_acl=True)
+    state.destination_roles[ROLE] = RoleState(
+        ROLE, document(trust_statement([EMR_ROLE])), [("inline policy p", policy)]
+    )
+    state.buckets[BUCKET].object_ownership = "BucketOwnerPreferred"
+    state.buckets[BUCKET].block_public_acls = bucket_blocks
+    state.account_block_public_acls = account_blocks
+    state.account_restrict_public_buckets = False
+    state.cluster_configurations = [{"Classification": "emrfs-site", "Properties": {"fs.s3.canned.acl": acl}}]
+
+    report = check_chain(state)
+
+    mkdirs = next(link for link in report.links if link.link.startswith("mkdirs"))
+    assert mkdirs.status == status, mkdirs
+    if status != PASS:
+        assert "BlockPublicAcls" in mkdirs.detail

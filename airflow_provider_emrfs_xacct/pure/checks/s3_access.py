@@ -158,6 +158,47 @@ def public_policy_restricted(bucket: BucketState, account_restricts: bool | None
     return False if restrict is False and account_restricts is False else None
 
 
+#: The source of a refusal of a public canned ACL by Block Public Access.
+BLOCK_PUBLIC_ACLS = "Block Public Access BlockPublicAcls"
+#: The canned ACLs S3 calls public: they grant to AllUsers or AuthenticatedUsers (S3 User Guide, "Blocking public
+#: access to your Amazon S3 storage", "The meaning of 'public'"; "Access control list (ACL) overview", "Canned ACL").
+PUBLIC_CANNED_ACLS = ("public-read", "public-read-write", "authenticated-read")
+
+
+def public_acl_refused(state: ChainState, bucket: BucketState, acl: Any) -> Decision | Unreadable | None:
+    """
+    S3's refusal of an upload carrying a public canned ACL: the refusal, ``None`` when there is none,
+    :class:`Unreadable` when the settings that decide it were not read.
+
+    With BlockPublicAcls on for the bucket or its account, "PUT Object calls fail if the request includes a public
+    ACL" (S3 API Reference, "PublicAccessBlockConfiguration", ``BlockPublicAcls``; S3 applies the most restrictive
+    of the bucket's and the account's settings, "GetPublicAccessBlock"), whoever sends them and whatever the
+    policies allow.
+    """
+    if str(acl).lower() not in PUBLIC_CANNED_ACLS:
+        return None
+    account = state.account_block_public_acls
+    settings = [
+        ("the bucket", None if "public access block" in bucket.unreadable else bucket.block_public_acls),
+        ("the destination account", account if isinstance(account, bool) else None),
+    ]
+    on = [place for place, value in settings if value]
+    if on:
+        return Decision(
+            False,
+            f"refused with 403: Block Public Access BlockPublicAcls is on for {' and '.join(on)}, and the upload "
+            f"carries the public canned ACL {acl} (emrfs-site fs.s3.canned.acl)",
+            source=BLOCK_PUBLIC_ACLS,
+        )
+    unread = [place for place, value in settings if value is None]
+    if unread:
+        return Unreadable(
+            f"the upload carries the public canned ACL {acl}, and Block Public Access BlockPublicAcls of "
+            f"{' and '.join(unread)} was not read (s3:GetBucketPublicAccessBlock, s3:GetAccountPublicAccessBlock)"
+        )
+    return None
+
+
 def block_public_access_unread(bucket: BucketState, account: bool | Unreadable | None) -> list[str]:
     """
     Why each Block Public Access read that leaves :func:`public_policy_restricted` unknown is missing: every one of
@@ -215,29 +256,21 @@ class _Prefix:
         stopped = self._before_policies(call, uri, role, why_role, outcomes)
         if stopped is not None:
             return stopped, PROBE_FIX
-        account = self.state.account_restrict_public_buckets
-        account_restricts = account if isinstance(account, bool) else None
-        restricted = account_of_arn(role.arn) != self.bucket.account and public_policy_restricted(
-            self.bucket, account_restricts
-        )
-        where = restricted_where(self.bucket, account_restricts) if restricted else ""
-        if restricted is None:
-            unread = "; ".join(block_public_access_unread(self.bucket, account))
-            # The live probe writes through the mapped role only: these reads alone decide it.
-            return (
-                f"{call.operation} {uri} as {role.arn} (another account): Block Public Access unread: {unread}",
-                "allow s3:GetBucketPolicyStatus, s3:GetBucketPublicAccessBlock and s3:GetAccountPublicAccessBlock "
-                "to the destination connection",
-            )
+        where, unread = self._restricted_where(call, uri, role)
+        if unread is not None:
+            return unread
         request = s3_request(self.state, role, call, self.bucket, bucket, self.stem)
         if request is None:
             return "", ""
-        requests = [(request, f"{call.operation} {uri}")]
         acl = request.context.get("s3:x-amz-acl")
-        if acl is not None:
-            requests.append(
-                (replace(request, action=OBJECT_ACL_ACTION), f"{call.operation} {uri} with x-amz-acl {acl}")
-            )
+        refused_acl = self._public_acl(call, uri, acl, role, why_role, outcomes)
+        if refused_acl is not None:
+            return refused_acl
+        requests = [(request, f"{call.operation} {uri}")]
+        # An upload with x-amz-acl needs s3:PutObjectAcl too (S3 API Reference, PutObject, "Permissions").
+        requests += [(replace(request, action=OBJECT_ACL_ACTION), f"{call.operation} {uri} with x-amz-acl {acl}")] * (
+            acl is not None
+        )
         for sent, what in requests:
             implied = sent.action == OBJECT_ACL_ACTION
             outcome = self._evaluate(role, sent, what, call.required, why_role, where, implied=implied)
@@ -269,6 +302,41 @@ class _Prefix:
         if payer is not None:  # S3 refuses it before any policy is evaluated
             outcomes.append(_Outcome(f"{call.operation} {uri}", call.action, payer, role.arn, call.required, why_role))
             return ""
+        return None
+
+    def _restricted_where(self, call: S3Call, uri: str, role: RoleState) -> tuple[str, tuple[str, str] | None]:
+        """
+        Where RestrictPublicBuckets voids the bucket policy's grants to this role (``""``: nowhere), or why that
+        is not known and how to know it.
+        """
+        account = self.state.account_restrict_public_buckets
+        account_restricts = account if isinstance(account, bool) else None
+        restricted = account_of_arn(role.arn) != self.bucket.account and public_policy_restricted(
+            self.bucket, account_restricts
+        )
+        if restricted is None:
+            unread = "; ".join(block_public_access_unread(self.bucket, account))
+            # The live probe writes through the mapped role only: these reads alone decide it.
+            return "", (
+                f"{call.operation} {uri} as {role.arn} (another account): Block Public Access unread: {unread}",
+                "allow s3:GetBucketPolicyStatus, s3:GetBucketPublicAccessBlock and s3:GetAccountPublicAccessBlock "
+                "to the destination connection",
+            )
+        return (restricted_where(self.bucket, account_restricts) if restricted else ""), None
+
+    def _public_acl(
+        self, call: S3Call, uri: str, acl: Any, role: RoleState, why_role: str, outcomes: list[_Outcome]
+    ) -> tuple[str, str] | None:
+        """An upload's public canned ACL that Block Public Access refuses (recorded) or leaves unknown; else ``None``."""
+        blocked = public_acl_refused(self.state, self.bucket, acl)
+        if isinstance(blocked, Unreadable):
+            return f"{call.operation} {uri}: {blocked.detail}", (
+                "allow s3:GetBucketPublicAccessBlock and s3:GetAccountPublicAccessBlock to the destination connection"
+            )
+        if blocked is not None:  # S3 refuses it before any policy is evaluated
+            outcome = _Outcome(f"{call.operation} {uri}", call.action, blocked, role.arn, call.required, why_role)
+            outcomes.append(outcome)
+            return "", ""
         return None
 
     def _acl_unsettled(self, outcome: _Outcome) -> _Outcome:
@@ -424,14 +492,24 @@ def _s3_fix(outcome: _Outcome) -> str:
     return _policy_fix(outcome)
 
 
+#: The fix of a refusal S3 makes before any policy is evaluated, by its source.
+_GATE_FIXES = {
+    REQUESTER_PAYS: (
+        f"set emrfs-site {REQUESTER_PAYS_HEADER}=true on the cluster (core-site {S3A_REQUESTER_PAYS}=true where "
+        "s3:// is S3A; the connector then sends x-amz-request-payer: requester, and the requester's account pays "
+        "for its requests); or map this key to the destination role (the bucket's account needs no header)"
+    ),
+    BLOCK_PUBLIC_ACLS: (
+        "drop the public canned ACL: set emrfs-site fs.s3.canned.acl to BucketOwnerFullControl (or unset it), "
+        "which the partner's Block Public Access lets through; or the bucket's owner turns BlockPublicAcls off"
+    ),
+}
+
+
 def _policy_fix(outcome: _Outcome) -> str:
     decision = outcome.decision
-    if decision.source == REQUESTER_PAYS:
-        return (
-            f"set emrfs-site {REQUESTER_PAYS_HEADER}=true on the cluster (core-site {S3A_REQUESTER_PAYS}=true where "
-            "s3:// is S3A; the connector then sends x-amz-request-payer: requester, and the requester's account pays "
-            "for its requests); or map this key to the destination role (the bucket's account needs no header)"
-        )
+    if decision.source in _GATE_FIXES:
+        return _GATE_FIXES[str(decision.source)]
     if outcome.restricted:
         return (
             "make the bucket policy non-public (remove or condition its statements that allow everyone, see "

@@ -93,6 +93,8 @@ class BucketState:
     bucket_key_enabled: bool = False
     #: The bucket-level Block Public Access setting RestrictPublicBuckets (GetPublicAccessBlock; none: False).
     restrict_public_buckets: bool = False
+    #: The bucket-level Block Public Access setting BlockPublicAcls (the same read; none: False).
+    block_public_acls: bool = False
     #: S3's own answer whether the bucket policy is public (GetBucketPolicyStatus ``IsPublic``).
     policy_is_public: bool = False
     #: Who pays for its requests (GetBucketRequestPayment ``Payer``): ``BucketOwner`` or ``Requester``.
@@ -162,6 +164,8 @@ class ChainState:
     #: The destination account's Block Public Access RestrictPublicBuckets (s3control GetPublicAccessBlock, the
     #: effective account-level setting; none: False). ``None``: not read, listed as unseen.
     account_restrict_public_buckets: bool | Unreadable | None = None
+    #: The destination account's Block Public Access BlockPublicAcls (the same read as the one above).
+    account_block_public_acls: bool | Unreadable | None = None
     #: The configuration was gone and ``security_configuration`` is its create task's document instead (no
     #: cluster named): the launch creates it again from that document, same name and content.
     security_configuration_from_create_task: bool = False
