@@ -250,6 +250,12 @@ def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unr
             setattr(state, attribute, value)
     if "public access block" not in state.unreadable:  # the same answer, kept by the hook: no second call
         state.block_public_acls = s3.blocks_public_acls(bucket)
+    if state.object_ownership != "BucketOwnerEnforced":  # ACLs enabled, or not known: the ACL may grant access
+        grants = read(s3, "s3:GetBucketAcl", f"Bucket={bucket}", lambda: s3.bucket_acl_grants_to_others(bucket))
+        if isinstance(grants, Unreadable):
+            state.unreadable["acl"] = grants.detail
+        else:
+            state.acl_grants = tuple(grants)
     encryption = read(
         s3, "s3:GetEncryptionConfiguration", f"Bucket={bucket}", lambda: s3.get_default_encryption(bucket)
     )

@@ -345,14 +345,8 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
             ]
         return found
 
-    def refuse_acl_grants_to_others(self, bucket: str) -> None:
-        """
-        Refuse to switch a bucket to ``BucketOwnerEnforced`` while its ACL grants anyone but its owner.
-
-        S3 refuses that switch (``InvalidBucketAclWithObjectOwnership``): the grants must move to the
-        bucket policy and the ACL be reset to private first (Amazon S3 User Guide, "Prerequisites for
-        disabling ACLs"). Checked before anything is written, so the bucket policy is not changed either.
-        """
+    def bucket_acl_grants_to_others(self, bucket: str) -> list[tuple[str, str]]:
+        """Return ``(grantee, permission)`` of each grant of the bucket's ACL to anyone but its owner (GetBucketAcl)."""
         acl = self.conn.get_bucket_acl(Bucket=bucket, **self._owner())
         owner = (acl.get("Owner") or {}).get("ID")
         others = []
@@ -361,7 +355,18 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
             if grantee.get("Type") == "CanonicalUser" and grantee.get("ID") == owner:
                 continue
             who = grantee.get("URI") or grantee.get("EmailAddress") or grantee.get("ID") or str(grantee)
-            others.append(f"{grant.get('Permission')} to {who}")
+            others.append((str(who), str(grant.get("Permission"))))
+        return others
+
+    def refuse_acl_grants_to_others(self, bucket: str) -> None:
+        """
+        Refuse to switch a bucket to ``BucketOwnerEnforced`` while its ACL grants anyone but its owner.
+
+        S3 refuses that switch (``InvalidBucketAclWithObjectOwnership``): the grants must move to the
+        bucket policy and the ACL be reset to private first (Amazon S3 User Guide, "Prerequisites for
+        disabling ACLs"). Checked before anything is written, so the bucket policy is not changed either.
+        """
+        others = [f"{permission} to {who}" for who, permission in self.bucket_acl_grants_to_others(bucket)]
         if others:
             raise PreconditionError(
                 f"the ACL of bucket {bucket} grants {', '.join(others)}; S3 refuses "

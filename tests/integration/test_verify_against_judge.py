@@ -76,6 +76,53 @@ def emr_role_writes_unmapped_keys(aws: Seeded) -> str:
     )
 
 
+def test_a_bucket_acl_grant_leaves_a_write_no_bucket_policy_allows_not_checked(aws: Seeded) -> None:
+    """
+    With ACLs enabled, S3 allows a request on the bucket policy or the bucket ACL (S3 User Guide, "Access control
+    list (ACL) overview": WRITE on a bucket lets its grantee create objects in it). The verifier failed the EMR EC2
+    role's writes that no bucket policy statement allows though the ACL may grant its account WRITE; an ACL names
+    accounts by canonical ID, which it does not map, so they are now "not checked", naming the grant.
+    """
+    role_arn = provision_partner(aws, ROLE_NAME, PREFIX)
+    grant_key_users(aws, [aws.emr_ec2_role_arn])
+    run_operator(emr_role_access(kms_key_arns=[aws.kms_key_arn]))  # its identity side; the bucket policy: none
+    configuration = hand_made_configuration(
+        aws, "hand-made-trailing-slash", [{"Role": role_arn, "IdentifierType": "Prefix", "Identifiers": [PREFIX]}]
+    )
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    set_ownership(aws, "ObjectWriter")
+
+    report, _, _ = run_operator(verifier(configuration, fail_on_broken=False))
+    assert link(report, f"mkdirs {PREFIX}")["status"] == "fail", report
+
+    owner = s3.get_bucket_acl(Bucket=aws.bucket)["Owner"]
+    other = "0f" * 32  # another account's canonical user ID
+    s3.put_bucket_acl(
+        Bucket=aws.bucket,
+        AccessControlPolicy={
+            "Owner": owner,
+            "Grants": [
+                {"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"]}, "Permission": "FULL_CONTROL"},
+                {"Grantee": {"Type": "CanonicalUser", "ID": other}, "Permission": "WRITE"},
+            ],
+        },
+    )
+    with CallRecorder().everywhere() as calls:
+        report, _, _ = run_operator(verifier(configuration, fail_on_broken=False))
+
+    mkdirs = link(report, f"mkdirs {PREFIX}")
+    assert mkdirs["status"] == "not checked", mkdirs
+    assert f"the bucket ACL, which grants WRITE to {other}" in mkdirs["detail"]
+    assert "GetBucketAcl" in calls.calls
+    # ACLs disabled (S3 refuses it while the ACL grants others): the ACL no longer counts, and is not read.
+    s3.put_bucket_acl(Bucket=aws.bucket, ACL="private")
+    set_ownership(aws, "BucketOwnerEnforced")
+    with CallRecorder().everywhere() as calls:
+        report, _, _ = run_operator(verifier(configuration, fail_on_broken=False))
+    assert link(report, f"mkdirs {PREFIX}")["status"] == "fail", report
+    assert "GetBucketAcl" not in calls.calls
+
+
 def test_the_aws_managed_key_fails_a_writer_of_another_account_as_aws_refuses_it(aws: Seeded) -> None:
     """
     aws/s3 is usable only within its account (S3 User Guide, "Using server-side encryption with AWS KMS

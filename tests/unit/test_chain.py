@@ -2444,3 +2444,41 @@ def test_block_public_acls_decides_an_upload_with_a_public_canned_acl(
     assert mkdirs.status == status, mkdirs
     if status != PASS:
         assert "BlockPublicAcls" in mkdirs.detail
+
+
+@pytest.mark.parametrize(
+    ("ownership", "grants", "unread", "status"),
+    [
+        ("ObjectWriter", (("another-canonical-id", "WRITE"),), False, UNKNOWN),
+        ("BucketOwnerPreferred", (("another-canonical-id", "FULL_CONTROL"),), False, UNKNOWN),
+        ("ObjectWriter", (), True, UNKNOWN),  # ACLs enabled, the ACL not read
+        ("ObjectWriter", (("another-canonical-id", "READ"),), False, FAIL),  # READ does not let it write
+        ("ObjectWriter", (), False, FAIL),
+        ("BucketOwnerEnforced", (("another-canonical-id", "WRITE"),), False, FAIL),  # ACLs disabled: no effect
+    ],
+)
+def test_a_bucket_acl_grant_leaves_a_write_no_bucket_policy_allows_not_checked(
+    ownership: str, grants: tuple[tuple[str, str], ...], unread: bool, status: str
+) -> None:
+    """
+    S3 User Guide, "Access control list (ACL) overview": with ACLs enabled, a bucket ACL's WRITE lets its grantee
+    create objects there, whatever the bucket policy says; the grantee is a canonical ID the verifier cannot map.
+    """
+    state = healthy_state()
+    state.security_configuration = mappings((ROLE, "Prefix", PREFIX))  # "…_$folder$" goes as the EMR EC2 role
+    state.emr_role.policies.append(
+        ("inline emr-s3", document({"Effect": "Allow", "Action": "s3:*", "Resource": [f"arn:aws:s3:::{BUCKET}/*"]}))
+    )
+    bucket = state.buckets[BUCKET]
+    bucket.object_ownership = ownership
+    bucket.acl_grants = grants
+    if unread:
+        bucket.unreadable["acl"] = "s3:GetBucketAcl refused"
+    state.account_restrict_public_buckets = False
+
+    report = check_chain(state)
+
+    mkdirs = next(link for link in report.links if link.link.startswith("mkdirs"))
+    assert mkdirs.status == status, mkdirs
+    if status == UNKNOWN:
+        assert "bucket ACL" in mkdirs.detail

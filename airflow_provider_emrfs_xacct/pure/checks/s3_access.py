@@ -324,6 +324,33 @@ class _Prefix:
             )
         return (restricted_where(self.bucket, account_restricts) if restricted else ""), None
 
+    def _through_bucket_acl(self, action: str, refused: Decision) -> Decision:
+        """
+        A request of another account that no bucket policy statement allows, on a bucket whose ACL may allow it:
+        not checked, naming the grant (``refused`` when no grant could allow it).
+
+        With ACLs enabled, S3 allows a request in the bucket's context on its bucket policy *or* its ACL (S3 User
+        Guide, "Access control list (ACL) overview": WRITE on a bucket lets the grantee create objects in it, READ
+        list them; FULL_CONTROL both). An ACL names an account by its canonical user ID, which the verifier does
+        not map to an account, so a grant to anyone but the owner may be to this role's account.
+        """
+        permissions = _ACL_PERMISSIONS.get(action)
+        if permissions is None or self.bucket.object_ownership == "BucketOwnerEnforced":
+            return refused
+        if "acl" in self.bucket.unreadable:
+            unknown = f"the bucket ACL (ACLs are enabled), which was not read: {self.bucket.unreadable['acl']}"
+        else:
+            grants = [
+                f"{permission} to {who}" for who, permission in self.bucket.acl_grants if permission in permissions
+            ]
+            if not grants:
+                return refused
+            unknown = (
+                f"the bucket ACL, which grants {', '.join(grants)}: S3 allows the request on it where no bucket "
+                "policy statement does, and an ACL names an account by canonical ID, which the verifier does not map"
+            )
+        return Decision(False, UNDETERMINED, None, "bucket ACL", unknown)
+
     def _public_acl(
         self, call: S3Call, uri: str, acl: Any, role: RoleState, why_role: str, outcomes: list[_Outcome]
     ) -> tuple[str, str] | None:
@@ -401,6 +428,8 @@ class _Prefix:
             endpoint = Decision(False, UNDETERMINED, endpoint.statement, endpoint.source, unknown)
         decision = through_endpoint(decision, endpoint)
         refused_by_bucket = not decision.allowed and decision.source == "resource" and decision.statement is None
+        if refused_by_bucket and not decision.undetermined:
+            decision = self._through_bucket_acl(request.action, decision)
         return _Outcome(
             what,
             request.action,
@@ -491,6 +520,17 @@ def _s3_fix(outcome: _Outcome) -> str:
         )
     return _policy_fix(outcome)
 
+
+#: The bucket ACL permissions that may allow each request of the steps (S3 User Guide, "Access control list (ACL)
+#: overview", "Permissions you can grant": on a bucket, READ lists its objects, WRITE creates (and, for their
+#: owner, overwrites and deletes) objects in it, FULL_CONTROL is every one of them).
+_ACL_PERMISSIONS = {
+    "s3:ListBucket": ("READ", "FULL_CONTROL"),
+    "s3:ListBucketMultipartUploads": ("READ", "FULL_CONTROL"),
+    "s3:PutObject": ("WRITE", "FULL_CONTROL"),
+    "s3:DeleteObject": ("WRITE", "FULL_CONTROL"),
+    "s3:AbortMultipartUpload": ("WRITE", "FULL_CONTROL"),
+}
 
 #: The fix of a refusal S3 makes before any policy is evaluated, by its source.
 _GATE_FIXES = {

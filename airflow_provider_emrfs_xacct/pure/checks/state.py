@@ -95,6 +95,9 @@ class BucketState:
     restrict_public_buckets: bool = False
     #: The bucket-level Block Public Access setting BlockPublicAcls (the same read; none: False).
     block_public_acls: bool = False
+    #: ``(grantee, permission)`` of each grant of the bucket's ACL to anyone but its owner (GetBucketAcl), read
+    #: where ACLs are enabled (Object Ownership not ``BucketOwnerEnforced``); a refused read is in ``unreadable``.
+    acl_grants: tuple[tuple[str, str], ...] = ()
     #: S3's own answer whether the bucket policy is public (GetBucketPolicyStatus ``IsPublic``).
     policy_is_public: bool = False
     #: Who pays for its requests (GetBucketRequestPayment ``Payer``): ``BucketOwner`` or ``Requester``.
