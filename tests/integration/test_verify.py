@@ -1262,23 +1262,8 @@ def test_the_bucket_region_is_read_and_a_region_guard_is_judged_with_it(partner:
     assert result["verdict"] == "PASS", result
 
 
-def test_the_aws_managed_key_is_judged_with_the_writers_own_policies(partner: Partner) -> None:
-    """
-    A bucket encrypting with aws/s3 (SSE-KMS, no key id): the verifier resolves the key (AWS KMS API Reference,
-    DescribeKey on the predefined alias) and judges the writers' policies with the policy AWS gives it; an
-    explicit Deny on KMS in the destination role's own policy refuses it (IAM User Guide, "Policy evaluation
-    logic"), as it does on AWS.
-    """
-    client(partner.aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_encryption(
-        Bucket=partner.aws.bucket,
-        ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
-        },
-    )
-    result, _, _ = run_operator(verifier(partner.configuration))
-    assert result["verdict"] == "PASS", result
-    assert "alias/aws/s3" not in json.dumps(result["links"])  # the key is named by its ARN
-
+def deny_every_key_but_the_partners(partner: Partner) -> None:
+    """A Deny of KMS on every key but the partner's, in the destination role's own policy."""
     client(partner.aws.url, DESTINATION_ACCOUNT, "iam").put_role_policy(
         RoleName=ROLE_NAME,
         PolicyName="only-approved-keys",
@@ -1296,6 +1281,26 @@ def test_the_aws_managed_key_is_judged_with_the_writers_own_policies(partner: Pa
             }
         ),
     )
+
+
+def test_the_aws_managed_key_is_judged_with_the_writers_own_policies(partner: Partner) -> None:
+    """
+    A bucket encrypting with aws/s3 (SSE-KMS, no key id): the verifier resolves the key (AWS KMS API Reference,
+    DescribeKey on the predefined alias) and judges the writers' policies with the policy AWS gives it; an
+    explicit Deny on KMS in the destination role's own policy refuses it (IAM User Guide, "Policy evaluation
+    logic"), as it does on AWS.
+    """
+    client(partner.aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_encryption(
+        Bucket=partner.aws.bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
+        },
+    )
+    result, _, _ = run_operator(verifier(partner.configuration))
+    assert result["verdict"] == "PASS", result
+    assert "alias/aws/s3" not in json.dumps(result["links"])  # the key is named by its ARN
+
+    deny_every_key_but_the_partners(partner)
     report, _, _ = run_operator(verifier(partner.configuration, fail_on_broken=False))
     key = next(item for item in report["links"] if item["link"] == KMS)
     assert key["status"] == "fail", key
@@ -1336,23 +1341,7 @@ def test_the_verifier_does_not_create_the_aws_managed_key_it_judges(partner: Par
     key = next(item for item in result["links"] if item["link"] == KMS)
     assert "not-created-yet" in json.dumps(key), key
     # A Deny of every key but the partner's refuses the one S3 will create too (its id cannot be named before).
-    client(partner.aws.url, DESTINATION_ACCOUNT, "iam").put_role_policy(
-        RoleName=ROLE_NAME,
-        PolicyName="only-approved-keys",
-        PolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "OnlyApprovedKeys",
-                        "Effect": "Deny",
-                        "Action": "kms:*",
-                        "NotResource": [partner.aws.kms_key_arn],
-                    }
-                ],
-            }
-        ),
-    )
+    deny_every_key_but_the_partners(partner)
     report, _, _ = run_operator(verifier(partner.configuration, fail_on_broken=False))
     key = next(item for item in report["links"] if item["link"] == KMS)
     assert key["status"] == "fail", key
