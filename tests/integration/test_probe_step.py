@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from airflow.sdk.exceptions import TaskDeferred
 
-from airflow_provider_emrfs_xacct.pure.checks.findings import OUTSIDE_POLICIES
+from airflow_provider_emrfs_xacct.pure.checks.findings import NOT_THE_MULTIPART_REQUESTS, OUTSIDE_POLICIES
 from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY
 from airflow_provider_emrfs_xacct.pure.documents import ASSUME_POLICY_NAME
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
@@ -100,7 +100,9 @@ def test_the_verifier_probe_passes_with_the_chain(partner: Partner) -> None:
     assert result["probe"]["objects"][uri]["owner_is_bucket_owner"] is True
     # What no policy read shows is now covered by the probe.
     unseen = {item["what"]: item["how"] for item in result["not_checked"]}
-    assert {unseen[what] for what, _ in OUTSIDE_POLICIES} == {"covered by the live probe, which passed"}
+    assert {unseen[what] for what, _ in OUTSIDE_POLICIES} == {
+        f"covered by the live probe, which passed, {NOT_THE_MULTIPART_REQUESTS}"
+    }
     assert ti.xcoms["report"] == result
     emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
     [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]

@@ -22,6 +22,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     CLUSTER_SETTINGS,
     FAIL,
     NOT_SETTLED_BY_PROBE,
+    NOT_THE_MULTIPART_REQUESTS,
     OUTSIDE_POLICIES,
     PASS,
     PROBE_FIX,
@@ -1998,7 +1999,10 @@ def test_a_passing_probe_covers_what_policies_cannot_show() -> None:
     unseen = {item["what"]: item["how"] for item in after}
     covered = dict((*OUTSIDE_POLICIES, STS_ROUTE))  # the probe also assumed the mapped role through STS
     assert STS_ROUTE[0] in unseen  # no subnet was read
-    assert {unseen[what] for what in covered} == {"covered by the live probe, which passed"}
+    assert {unseen[what] for what, _ in OUTSIDE_POLICIES} == {
+        f"covered by the live probe, which passed, {NOT_THE_MULTIPART_REQUESTS}"
+    }
+    assert unseen[STS_ROUTE[0]] == "covered by the live probe, which passed"  # one AssumeRole shows the route
     assert [item["what"] for item in after] == [item["what"] for item in before]
     assert [item for item in after if item["what"] not in covered] == [
         item for item in before if item["what"] not in covered

@@ -23,6 +23,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     ENDPOINT_POLICIES_NOT_JUDGED,
     ENDPOINT_POLICIES_OF_THE_OWNER,
     FAIL,
+    NOT_THE_MULTIPART_REQUESTS,
     PASS,
     UNKNOWN,
     VERDICT_FAIL,
@@ -624,7 +625,7 @@ def test_a_passing_probe_covers_the_endpoint_policies_of_a_shared_subnets_owner(
         item["what"]: item["how"] for item in covered_by_probe(check_chain(with_subnet(facts)).not_checked, [], {})
     }
 
-    assert unseen[ENDPOINT_POLICIES_OF_THE_OWNER[0]] == COVERED_BY_PROBE
+    assert unseen[ENDPOINT_POLICIES_OF_THE_OWNER[0]] == f"{COVERED_BY_PROBE}, {NOT_THE_MULTIPART_REQUESTS}"
 
 
 def test_a_subnet_that_could_not_be_read_leaves_every_endpoint_policy_unseen() -> None:

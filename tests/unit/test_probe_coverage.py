@@ -14,6 +14,7 @@ from dataclasses import asdict
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.findings import (
     COVERED_BY_PROBE,
+    NOT_THE_MULTIPART_REQUESTS,
     OUTSIDE_POLICIES,
     STS_ROUTE,
     UNKNOWN,
@@ -97,6 +98,7 @@ def test_what_no_policy_shows_is_covered_only_for_the_routes_written_through() -
 
     for what, how in OUTSIDE_POLICIES:
         assert unseen[what].startswith(COVERED_BY_PROBE)
+        assert NOT_THE_MULTIPART_REQUESTS in unseen[what]  # one small upload: no UploadPart
         assert "not for mapping 1" in unseen[what]
         assert unseen[what].endswith(how)  # how to check it for the other role, kept
     # The route from the subnet to STS is the same for every role: one write through it covers it.
@@ -110,7 +112,7 @@ def test_with_every_route_written_through_what_no_policy_shows_is_covered() -> N
 
     unseen = {item["what"]: item["how"] for item in covered_by_probe(not_checked, links, routes)}
 
-    assert {unseen[what] for what, _ in OUTSIDE_POLICIES} == {COVERED_BY_PROBE}
+    assert {unseen[what] for what, _ in OUTSIDE_POLICIES} == {f"{COVERED_BY_PROBE}, {NOT_THE_MULTIPART_REQUESTS}"}
 
 
 def test_every_bucket_read_fills_a_field_of_the_bucket_state_through_a_method_of_the_s3_hook() -> None:

@@ -80,6 +80,12 @@ ENDPOINT_POLICIES_OF_THE_OWNER: tuple[str, str] = (
 )
 #: How an item of :data:`OUTSIDE_POLICIES` reads once the live probe passed.
 COVERED_BY_PROBE = "covered by the live probe, which passed"
+#: What a passing probe leaves unseen of the policies no read shows: it sends one small upload, not a multipart one.
+NOT_THE_MULTIPART_REQUESTS = (
+    "for the requests of its one small upload only: not for the multipart uploads (CreateMultipartUpload, "
+    "UploadPart, CompleteMultipartUpload) of a job's larger files, whose requests carry other headers (UploadPart "
+    "none of the encryption and ACL ones), which a policy's conditions may treat otherwise"
+)
 #: The link of a ``User``/``Group`` mapping: whom the job runs as (``checks/principal.py``).
 PRINCIPAL_LINK = "job runs as the mapped user or group"
 #: The link of a section that takes writes away from the role mappings (``checks/configuration.py``).
@@ -150,7 +156,8 @@ def covered_by_probe(
 ) -> list[dict[str, str]]:
     """
     The report's unseen items after a passing live probe: its writes went through what no policy read shows
-    (:data:`OUTSIDE_POLICIES`) for the mappings and prefixes they were sent as (``routes``), and one assumed a
+    (:data:`OUTSIDE_POLICIES`) for the mappings and prefixes they were sent as (``routes``), for the requests of
+    one small upload (:data:`NOT_THE_MULTIPART_REQUESTS`), and one assumed a
     mapped role through STS (:data:`STS_ROUTE`, the same route for every role); the other items stay as they are.
     Where the report checked a mapping or prefix no probe write went through (``links``), the items of
     :data:`OUTSIDE_POLICIES` say so: an SCP, RCP or endpoint policy may name that role or prefix alone.
@@ -162,13 +169,15 @@ def covered_by_probe(
     }
     covered = []
     for item in not_checked:
-        if item["what"] == STS_ROUTE[0] or (item["what"] in outside and not missed):
+        if item["what"] == STS_ROUTE[0]:
             item = {**item, "how": COVERED_BY_PROBE}
+        elif item["what"] in outside and not missed:
+            item = {**item, "how": f"{COVERED_BY_PROBE}, {NOT_THE_MULTIPART_REQUESTS}"}
         elif item["what"] in outside:
             item = {
                 **item,
-                "how": f"{COVERED_BY_PROBE}, for the mappings and prefixes it wrote through only; not for "
-                f"{'; '.join(missed)}: {item['how']}",
+                "how": f"{COVERED_BY_PROBE}, for the mappings and prefixes it wrote through only "
+                f"({NOT_THE_MULTIPART_REQUESTS}); not for {'; '.join(missed)}: {item['how']}",
             }
         covered.append(item)
     return covered
