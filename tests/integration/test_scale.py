@@ -30,6 +30,7 @@ from devstack.moto_stack import (
     Seeded,
     client,
 )
+from devstack.testing import RecordingTaskInstance, execute_as_task
 from tests.conftest import CallRecorder, run_operator
 
 POLICY = documents.ASSUME_POLICY_NAME
@@ -240,3 +241,137 @@ def test_revoke_removes_a_partner_from_the_managed_policy_and_deletes_it_once_em
     assert SPILL_2 not in grants  # emptied, detached and deleted (the provider created it)
     assert not any(policy["PolicyName"] == SPILL_2 for policy in iam.list_policies(Scope="Local")["Policies"])
     assert len(grants["inline"]) == FULL
+
+
+# The whole EMR EC2 role, run at README's figures ------------------------------------------------------------------
+#
+# README.md ("How far it grows") and docs/scale.md ("Managed policies on the EMR EC2 role"): one EMR EC2 role holds
+# 770 to 1,200 partners by ARN length, its inline policy (beside the seeded role's other one) and 9 provider-owned
+# managed policies, the 10th slot being AWS's AmazonElasticMapReduceforEC2Role: 187 + 9 x 113 = 1,204 with ARNs of 50
+# characters, 119 + 9 x 72 = 767 with 80. The figures are README's, written here, not computed with the provider's
+# placement (pure/spill.py), which is the code under test; the judge is the stand-in's (devstack/aws_quotas.py), which
+# counts by itself and refuses as IAM does at AWS's figures (IAM User Guide, "IAM and AWS STS quotas": a role's inline
+# policies together 10,240 characters, a managed policy 6,144, whitespace not counted; 10 managed policies per role by
+# default). What the run leaves is measured here a third way (compact JSON), and each document must be full: no room
+# for one more ARN of that length, so no placement of the provider's statement could hold more on this role.
+
+#: README's partners per role, by destination role ARN length.
+CLAIMED = {50: 1_204, 80: 767}
+#: docs/scale.md, "How many partners each document holds": the inline policy beside the seeded role's other one, and
+#: each managed policy.
+CLAIMED_PER_DOCUMENT = {50: (187, 113), 80: (119, 72)}
+#: The managed policy the default EMR EC2 role has attached (Amazon EMR Management Guide, "Service role for cluster
+#: EC2 instances (EC2 instance profile)").
+EMR_FOR_EC2_NAME = "AmazonElasticMapReduceforEC2Role"
+EMR_FOR_EC2 = f"arn:aws:iam::aws:policy/service-role/{EMR_FOR_EC2_NAME}"
+ROLE_INLINE_CHARS, MANAGED_CHARS, POLICIES_PER_ROLE = 10_240, 6_144, 10
+
+
+def attach_aws_emr_for_ec2_policy(seeded: Seeded) -> None:
+    """Attach AWS's ``AmazonElasticMapReduceforEC2Role`` to the EMR EC2 role (moto loads no AWS managed policy: added
+    here from moto's copy of AWS's, as ``tests/integration/test_scoped_service_role.py`` does)."""
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+    from moto.iam.models import AWSManagedPolicy, iam_backends
+
+    data = json.loads(aws_managed_policies_data)[EMR_FOR_EC2_NAME]
+    policy = AWSManagedPolicy.from_data(EMR_FOR_EC2_NAME, EMR_ACCOUNT, "us-east-1", data)
+    iam_backends[EMR_ACCOUNT]["aws"].managed_policies[policy.arn] = policy
+    assert policy.arn == EMR_FOR_EC2
+    client(seeded.url, EMR_ACCOUNT, "iam").attach_role_policy(RoleName=EMR_EC2_ROLE, PolicyArn=policy.arn)
+
+
+def partners_of_length(length: int, count: int) -> list[str]:
+    """``count`` destination role ARNs in the destination account, each exactly ``length`` characters."""
+    stem = f"arn:aws:iam::{DESTINATION_ACCOUNT}:role/"
+    arns = [f"{stem}partner-{index:04d}-".ljust(length, "w") for index in range(count)]
+    assert {len(arn) for arn in arns} == {length}
+    return arns
+
+
+def compact_length(document: dict[str, Any]) -> int:
+    """IAM's count of a document read back: its JSON without whitespace (no string here holds any)."""
+    return len(json.dumps(document, separators=(",", ":")))
+
+
+def role_documents(iam: Any) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], list[str]]:
+    """The role's inline policies and its attached customer managed policies (default versions), by name; every ARN."""
+    inline = {
+        name: iam.get_role_policy(RoleName=EMR_EC2_ROLE, PolicyName=name)["PolicyDocument"]
+        for name in iam.list_role_policies(RoleName=EMR_EC2_ROLE)["PolicyNames"]
+    }
+    attached = iam.list_attached_role_policies(RoleName=EMR_EC2_ROLE)["AttachedPolicies"]
+    managed = {}
+    for item in attached:
+        if item["PolicyArn"] == EMR_FOR_EC2:
+            continue
+        version = iam.get_policy(PolicyArn=item["PolicyArn"])["Policy"]["DefaultVersionId"]
+        managed[item["PolicyName"]] = iam.get_policy_version(PolicyArn=item["PolicyArn"], VersionId=version)[
+            "PolicyVersion"
+        ]["Document"]
+    return inline, managed, [item["PolicyArn"] for item in attached]
+
+
+def assumable(document: dict[str, Any]) -> set[str]:
+    """The resources of every statement allowing ``sts:AssumeRole``."""
+    result: set[str] = set()
+    for statement in document["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        if statement["Effect"] == "Allow" and "sts:AssumeRole" in actions:
+            resources = statement["Resource"]
+            result |= set(resources if isinstance(resources, list) else [resources])
+    return result
+
+
+def refused_with_no_write(operator: AttachAssumeRolePolicyOperator) -> QuotaExceededError:
+    recorder = CallRecorder()
+    ti = RecordingTaskInstance(task_id=operator.task_id)
+    with recorder.everything(), pytest.raises(QuotaExceededError) as refused:
+        execute_as_task(operator, {"ti": ti, "task_instance": ti})
+    assert recorder.mutating == []
+    assert "ListAttachedRolePolicies" in recorder.reads  # it read what is there before deciding
+    assert refused.value.field == "destination_role_arns"
+    assert refused.value.quota.name == "Managed policies attached to an IAM role"
+    assert refused.value.amount == POLICIES_PER_ROLE + 1
+    return refused.value
+
+
+@pytest.mark.parametrize("length", sorted(CLAIMED))
+def test_the_emr_ec2_role_holds_the_partners_the_readme_says_and_refuses_one_more_before_any_write(
+    aws: Seeded, length: int
+) -> None:
+    iam = client(aws.url, EMR_ACCOUNT, "iam")
+    # The stand-in judges at AWS's default figures (GetAccountSummary, "in non-whitespace characters").
+    summary = iam.get_account_summary()["SummaryMap"]
+    assert summary["RolePolicySizeQuota"] == ROLE_INLINE_CHARS
+    assert summary["PolicySizeQuota"] == MANAGED_CHARS
+    assert summary["AttachedPoliciesPerRoleQuota"] == POLICIES_PER_ROLE
+    attach_aws_emr_for_ec2_policy(aws)
+    seeded = role_documents(iam)
+    claimed = CLAIMED[length]
+    arns = partners_of_length(length, claimed + 1)
+
+    # One more than the claim, at once: refused, nothing written.
+    refused_with_no_write(attach(destination_role_arns=arns))
+    assert role_documents(iam) == seeded
+
+    # The claim: every partner held, in the inline policy and 9 managed policies beside AWS's.
+    run_operator(attach(destination_role_arns=arns[:claimed]))
+    inline, managed, attached = role_documents(iam)
+    assert len(attached) == POLICIES_PER_ROLE
+    assert EMR_FOR_EC2 in attached
+    assert len(managed) == POLICIES_PER_ROLE - 1
+    assert set(inline) == {POLICY, *seeded[0]}
+    assert set().union(*map(assumable, [*inline.values(), *managed.values()])) == set(arns[:claimed])
+    in_inline, in_each_managed = CLAIMED_PER_DOCUMENT[length]
+    assert len(assumable(inline[POLICY])) == in_inline
+    counts = sorted(len(assumable(document)) for document in managed.values())
+    assert counts == [in_each_managed] * (POLICIES_PER_ROLE - 1)
+    # Within AWS's figures, counted here, and full: one more ARN (quoted, and a comma) would not fit any document.
+    room = [ROLE_INLINE_CHARS - sum(map(compact_length, inline.values()))]
+    room += [MANAGED_CHARS - compact_length(document) for document in managed.values()]
+    assert all(0 <= left < length + 3 for left in room), (room, counts)
+
+    # And the next partner: refused, nothing written.
+    error = refused_with_no_write(attach(destination_role_arns=arns))
+    assert "instance-profile role" in str(error)
+    assert role_documents(iam) == (inline, managed, attached)

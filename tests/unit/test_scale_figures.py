@@ -138,12 +138,6 @@ def test_the_provider_places_as_many_assume_role_grants_as_the_docs_say(wall: st
     assert len(placed) == most(inline_fits(room), length) == expected
 
 
-def test_one_role_holds_the_partners_the_readme_says() -> None:
-    """README, "Managed policies per role": inline + 9 managed policies, 770 to 1,200 by ARN length."""
-    assert 187 + 9 * 113 == 1_204
-    assert 119 + 9 * 72 == 767
-
-
 @pytest.mark.parametrize(("length", "expected"), [(50, 604), (80, 386)])
 def test_a_key_policy_holds_the_key_users_the_docs_say(length: int, expected: int) -> None:
     """README and docs/scale.md: "about 600 key users" on one key (32,768 bytes, spaces counted)."""
