@@ -294,10 +294,10 @@ def ec2_role_name(partner: dict[str, Any]) -> str:
 
 def assume_policy_name(partner: dict[str, Any]) -> str:
     """The EMR EC2 role's inline policy for the assume grant: ``emr.assume_policy_name``, or the operators' default."""
-    from airflow_provider_emrfs_xacct.pure.validation import validate_name_prefix
+    from airflow_provider_emrfs_xacct.pure.validation import validate_policy_name
 
     name = partner["emr"].get("assume_policy_name", ASSUME_POLICY_NAME)
-    return validate_name_prefix(name, "emr.assume_policy_name", max_length=128)
+    return validate_policy_name(name, "emr.assume_policy_name")
 
 
 def require_ec2_role_here(partner: dict[str, Any]) -> None:

@@ -133,7 +133,7 @@ def _check_known_arguments(arguments: dict[str, Any]) -> None:
         "emr_account_id": pinned_account,
         "destination_account_id": pinned_account,
         "dry_run": validation.validate_bool,
-        "assume_policy_name": _validate_policy_name,
+        "assume_policy_name": validation.validate_policy_name,
     }
     optional = {
         "kms_key_arn",
@@ -200,13 +200,6 @@ def _validate_name_prefix(value: Any, field: str) -> str:
     from airflow_provider_emrfs_xacct.pure.validation import validate_name_prefix
 
     return validate_name_prefix(value, field, max_length=MAX_NAME_LENGTH - HASH_LENGTH - 1)
-
-
-def _validate_policy_name(value: Any, field: str) -> str:
-    """An inline policy's name, as ``AttachAssumeRolePolicyOperator`` checks its ``policy_name``."""
-    from airflow_provider_emrfs_xacct.pure.validation import validate_name_prefix
-
-    return validate_name_prefix(value, field, max_length=128)
 
 
 def _named(task: BaseOperator, fields: dict[str, str | None]) -> None:

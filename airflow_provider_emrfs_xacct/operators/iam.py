@@ -348,7 +348,7 @@ class AttachAssumeRolePolicyOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         arns = validation.require_list(
             self.destination_role_arns, "destination_role_arns", validation.validate_role_arn
         )
-        policy_name = validation.validate_name_prefix(self.policy_name, "policy_name", max_length=128)
+        policy_name = validation.validate_policy_name(self.policy_name, "policy_name")
         settings = self.converge_settings
         where = f"connection {self.aws_conn_id!r}"
         validation.require_partitions(arns, self.hook.conn_partition, "destination_role_arns", where)

@@ -181,7 +181,7 @@ class RevokePartnerAccessOperator(EmrfsXacctBaseOperator["EmrfsIamHook"]):
         dry_run = self.dry_run
         role_arn = validation.validate_role_arn(self.destination_role_arn, "destination_role_arn")
         emr_role, _ = validation.validate_role_name_or_arn(self.emr_ec2_role_name, "emr_ec2_role_name")
-        policy_name = validation.validate_name_prefix(self.policy_name, "policy_name", max_length=128)
+        policy_name = validation.validate_policy_name(self.policy_name, "policy_name")
         destination_pin = destination_account_pin(self)
         destination_conn_id(self.destination_aws_conn_id, destination_pin)
         keys = validation.validate_kms_key_arns(self.kms_key_arns, "kms_key_arns")

@@ -425,6 +425,15 @@ def validate_name_prefix(value: Any, field: str, *, max_length: int = 200) -> st
     return value
 
 
+#: The longest name of an IAM inline policy (IAM API Reference, "PutRolePolicy", ``PolicyName``: 1-128 characters).
+MAX_POLICY_NAME_LENGTH = 128
+
+
+def validate_policy_name(value: Any, field: str) -> str:
+    """Validate the name of an inline policy the provider writes: a name prefix of at most 128 characters."""
+    return validate_name_prefix(value, field, max_length=MAX_POLICY_NAME_LENGTH)
+
+
 #: The most seconds a duration parameter may hold: what ``time.sleep`` (a C ``time_t``, 32 bits on some
 #: platforms) and ``datetime.timedelta`` take everywhere; a larger number fails there with
 #: ``OverflowError``, after a write for ``settle_seconds``. About 31 years.
