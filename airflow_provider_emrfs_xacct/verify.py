@@ -575,14 +575,12 @@ def _read_bucket_key(
     if bucket.sse_algorithm not in ("aws:kms", "aws:kms:dsse"):
         return  # no KMS key
     kms = kms.in_region(bucket.region)
-    configured = bucket.kms_key_id
-    alias = predefined_aws_alias(configured) if configured else AWS_MANAGED_S3_ALIAS
-    if not configured or alias is not None:
+    configured = bucket.kms_key_id or AWS_MANAGED_S3_ALIAS  # none named: S3 uses aws/s3
+    alias = predefined_aws_alias(configured)
+    if alias is not None:
         # The AWS managed key aws/s3: its ARN, for judging the writers' own policies on it (checks/key_user.py).
-        bucket.aws_managed_key_arn = _aws_managed_key_arn(
-            kms, alias or AWS_MANAGED_S3_ALIAS, bucket, destination_account
-        )
-        if configured:
+        bucket.aws_managed_key_arn = _aws_managed_key_arn(kms, alias, bucket, destination_account)
+        if bucket.kms_key_id:
             bucket.kms_key_manager = "AWS"
         return
     key = resolve_key(kms, configured)

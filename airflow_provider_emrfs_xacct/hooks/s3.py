@@ -78,6 +78,16 @@ def is_invalid_principal(error: Exception) -> bool:
     return refuses_a_principal(error, "MalformedPolicy")
 
 
+def _public_access_settings(get_public_access_block: Callable[[], Any]) -> dict[str, Any]:
+    """The Block Public Access settings a ``GetPublicAccessBlock`` (S3's or S3 Control's) answers; ``{}`` for none."""
+    try:
+        return dict(get_public_access_block()["PublicAccessBlockConfiguration"])
+    except ClientError as error:
+        if error_code(error) != "NoSuchPublicAccessBlockConfiguration":
+            raise
+        return {}
+
+
 class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
     """
     Interact with the destination bucket's policy and ownership controls, keeping what others wrote.
@@ -131,14 +141,9 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         # S3 API Reference, GetPublicAccessBlock (s3:GetBucketPublicAccessBlock); a bucket without a
         # configuration answers NoSuchPublicAccessBlockConfiguration.
         if (bucket, owner) not in self._public_access_blocks:
-            try:
-                answer = self.conn.get_public_access_block(Bucket=bucket, **self._owner(owner))
-                settings = dict(answer["PublicAccessBlockConfiguration"])
-            except ClientError as error:
-                if error_code(error) != "NoSuchPublicAccessBlockConfiguration":
-                    raise
-                settings = {}
-            self._public_access_blocks[(bucket, owner)] = settings
+            self._public_access_blocks[(bucket, owner)] = _public_access_settings(
+                lambda: self.conn.get_public_access_block(Bucket=bucket, **self._owner(owner))
+            )
         return self._public_access_blocks[(bucket, owner)]
 
     @cached_property
@@ -227,14 +232,9 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         account-level configuration"; an account without one answers NoSuchPublicAccessBlockConfiguration.
         """
         if account not in self._account_public_access_blocks:
-            try:
-                answer = self.control.get_public_access_block(AccountId=account)
-                settings = dict(answer["PublicAccessBlockConfiguration"])
-            except ClientError as error:
-                if error_code(error) != "NoSuchPublicAccessBlockConfiguration":
-                    raise
-                settings = {}
-            self._account_public_access_blocks[account] = settings
+            self._account_public_access_blocks[account] = _public_access_settings(
+                lambda: self.control.get_public_access_block(AccountId=account)
+            )
         return self._account_public_access_blocks[account]
 
     @cached_property
