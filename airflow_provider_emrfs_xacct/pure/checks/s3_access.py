@@ -267,17 +267,11 @@ class _Prefix:
         if refused_acl is not None:
             return refused_acl
         requests = [(request, f"{call.operation} {uri}")]
-        # An upload with x-amz-acl needs s3:PutObjectAcl too (S3 API Reference, PutObject, "Permissions").
-        requests += [(replace(request, action=OBJECT_ACL_ACTION), f"{call.operation} {uri} with x-amz-acl {acl}")] * (
-            acl is not None
-        )
-        for sent, what in requests:
-            implied = sent.action == OBJECT_ACL_ACTION
-            outcome = self._evaluate(role, sent, what, call.required, why_role, where, implied=implied)
-            outcomes.append(self._acl_unsettled(outcome) if sent.action == OBJECT_ACL_ACTION else outcome)
-            self.evaluated.append(
-                Evaluated(role.arn, sent.action, sent.resource, dict(sent.context), identity_side(sent, role))
+        if acl is not None:  # an upload with x-amz-acl needs s3:PutObjectAcl too (S3 API Reference, PutObject)
+            requests.append(
+                (replace(request, action=OBJECT_ACL_ACTION), f"{call.operation} {uri} with x-amz-acl {acl}")
             )
+        self._evaluate_sent(requests, role, call.required, why_role, where, outcomes)
         if call.missing:
             what = f"404 (not 403) for HEAD of missing {uri}: s3:ListBucket without s3:prefix"
             outcome = self._evaluate(role, _listing(request, role, bucket), what, True, why_role, where, implied=True)
@@ -303,6 +297,24 @@ class _Prefix:
             outcomes.append(_Outcome(f"{call.operation} {uri}", call.action, payer, role.arn, call.required, why_role))
             return ""
         return None
+
+    def _evaluate_sent(
+        self,
+        requests: list[tuple[Request, str]],
+        role: RoleState,
+        required: bool,
+        why_role: str,
+        where: str,
+        outcomes: list[_Outcome],
+    ) -> None:
+        """Evaluate the requests one call sends (the ``s3:PutObjectAcl`` of its ACL among them) into ``outcomes``."""
+        for sent, what in requests:
+            implied = sent.action == OBJECT_ACL_ACTION
+            outcome = self._evaluate(role, sent, what, required, why_role, where, implied=implied)
+            outcomes.append(self._acl_unsettled(outcome) if implied else outcome)
+            self.evaluated.append(
+                Evaluated(role.arn, sent.action, sent.resource, dict(sent.context), identity_side(sent, role))
+            )
 
     def _restricted_where(self, call: S3Call, uri: str, role: RoleState) -> tuple[str, tuple[str, str] | None]:
         """
