@@ -10,6 +10,12 @@ that message, every trigger no longer assigned to it, also one another triggerer
 copy resumed (:meth:`CleanUpOnKillMixin.task_was_killed`). The trigger then cleans up only when the task instance's
 state, read through the Task SDK API (a trigger cannot reach the metadata database in Airflow 3), is one a kill
 leaves it in (``pure.deferred_kill``).
+
+The probe's and the launch's triggers (:class:`ProbeStepsTrigger`, :class:`LaunchWaitTrigger`) and the teardown's
+(:class:`TerminateWaitTrigger`, in place of the Amazon provider's) build their hooks with the deferring operator's
+botocore settings as its own hooks have them
+(:class:`OperatorBotocoreSettingsMixin`): the connection's ``config_kwargs`` over the provider's default, or the
+operator's own ``botocore_config``.
 """
 
 from __future__ import annotations
@@ -18,7 +24,11 @@ import asyncio
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger, EmrCreateJobFlowTrigger
+from airflow.providers.amazon.aws.triggers.emr import (
+    EmrAddStepsTrigger,
+    EmrCreateJobFlowTrigger,
+    EmrTerminateJobFlowTrigger,
+)
 from airflow.triggers.base import BaseTrigger
 from asgiref.sync import sync_to_async
 
@@ -130,7 +140,97 @@ class CleanUpOnKillMixin:
         return False
 
 
-class ProbeStepsTrigger(CleanUpOnKillMixin, EmrAddStepsTrigger):
+class OperatorBotocoreSettingsMixin:
+    """
+    The trigger's hooks with the deferring operator's botocore settings, as ``operators.base.build_hook`` gives them.
+
+    ``botocore_config`` is serialised as the operator had it, a plain dict; ``botocore_config_is_default`` (serialised
+    too) says whether that is the provider's default (the operator was given none), beneath the connection's
+    ``config_kwargs``, which the hooks read from the connection in the triggerer. Otherwise (a trigger built by
+    hand, or serialised before the field was) ``botocore_config`` replaces them, as for the Amazon provider's triggers.
+    """
+
+    aws_hook_class: Any
+    aws_conn_id: str | None
+    region_name: str | None
+    verify: bool | str | None
+    botocore_config: dict[str, Any] | None
+    serialized_fields: dict[str, Any]
+    #: The hook :meth:`run` built before the wait (the connection read in a thread, not in the event loop).
+    _built_hook: Any = None
+
+    def __init__(self, *, botocore_config_is_default: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.botocore_config_is_default = botocore_config_is_default
+
+    @property
+    def botocore_config_is_default(self) -> bool:
+        """Whether ``botocore_config`` is the provider's default, beneath the connection's ``config_kwargs``."""
+        return bool(self.serialized_fields.get("botocore_config_is_default", False))
+
+    @botocore_config_is_default.setter
+    def botocore_config_is_default(self, value: bool) -> None:
+        self.serialized_fields["botocore_config_is_default"] = bool(value)
+
+    def aws_hook(self, hook_class: Any, conn_id: str | None, region_name: str | None) -> Any:
+        """A hook of ``hook_class`` on ``conn_id`` in ``region_name`` with the trigger's TLS and botocore settings."""
+        from airflow_provider_emrfs_xacct.operators.base import build_hook
+
+        return build_hook(
+            hook_class,
+            aws_conn_id=conn_id,
+            region_name=region_name,
+            verify=self.verify,
+            config=self.botocore_config,
+            config_is_default=self.botocore_config_is_default,
+        )
+
+    def hook(self) -> Any:
+        """The hook the trigger waits with (``aws_hook_class`` on its connection and region)."""
+        if self._built_hook is not None:
+            return self._built_hook
+        return self.aws_hook(self.aws_hook_class, self.aws_conn_id, self.region_name)
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        if self.botocore_config_is_default:
+            # build_hook reads the connection's config_kwargs when it builds the hook: in a thread, as the Amazon
+            # provider reads the connection when it builds its client (``AwsGenericHook.get_async_conn``).
+            self._built_hook = await sync_to_async(self.aws_hook)(
+                self.aws_hook_class, self.aws_conn_id, self.region_name
+            )
+        async for event in super().run():  # type: ignore[misc]
+            yield event
+
+
+class TerminateWaitTrigger(OperatorBotocoreSettingsMixin, EmrTerminateJobFlowTrigger):
+    """
+    The teardown's wait for its cluster to terminate, with the operator's botocore settings (:class:`OperatorBotocoreSettingsMixin`).
+
+    Parameters: as :class:`~airflow.providers.amazon.aws.triggers.emr.EmrTerminateJobFlowTrigger`.
+    """
+
+
+#: The Amazon provider's triggers the provider's operators defer to, and the provider's own each becomes.
+PROVIDER_TRIGGERS: dict[type, type[OperatorBotocoreSettingsMixin]] = {EmrTerminateJobFlowTrigger: TerminateWaitTrigger}
+
+
+def trigger_for(trigger: Any, *, botocore_config_is_default: bool) -> Any:
+    """
+    The trigger an operator defers to in place of ``trigger``, told whether its ``botocore_config`` is the provider's default.
+
+    One of :data:`PROVIDER_TRIGGERS` (the teardown's, built by the Amazon provider's operator) becomes the provider's own,
+    from its serialised arguments, as the triggerer rebuilds it. Another trigger is returned as it is.
+    """
+    provider_class = PROVIDER_TRIGGERS.get(type(trigger))
+    if provider_class is not None:
+        _, arguments = trigger.serialize()
+        trigger = provider_class(**arguments)
+    if isinstance(trigger, OperatorBotocoreSettingsMixin):
+        trigger.botocore_config_is_default = botocore_config_is_default
+    return trigger
+
+
+class ProbeStepsTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrAddStepsTrigger):
     """
     Wait for the verifier's probe steps; when the deferred verifier is killed, cancel them and delete their objects.
 
@@ -140,7 +240,8 @@ class ProbeStepsTrigger(CleanUpOnKillMixin, EmrAddStepsTrigger):
     :param expected_bucket_owner: the destination account, sent as ``ExpectedBucketOwner`` with every S3 call.
 
     Other parameters: as :class:`~airflow.providers.amazon.aws.triggers.emr.EmrAddStepsTrigger`; ``verify`` and
-    ``botocore_config`` apply to both connections.
+    ``botocore_config`` apply to both connections (each with its own ``config_kwargs``, see
+    :class:`OperatorBotocoreSettingsMixin`).
     """
 
     def __init__(
@@ -175,15 +276,8 @@ class ProbeStepsTrigger(CleanUpOnKillMixin, EmrAddStepsTrigger):
 
         cluster_id = self.serialized_fields["job_flow_id"]
         self.log.warning("The deferred verifier was killed: cancelling its probe steps on cluster %s", cluster_id)
-        emr = EmrfsEmrHook(
-            aws_conn_id=self.aws_conn_id, region_name=self.region_name, verify=self.verify, config=self.botocore_config
-        )
-        s3 = EmrfsS3Hook(
-            aws_conn_id=self.destination_aws_conn_id,
-            region_name=self.destination_region_name,
-            verify=self.verify,
-            config=self.botocore_config,
-        )
+        emr = self.aws_hook(EmrfsEmrHook, self.aws_conn_id, self.region_name)
+        s3 = self.aws_hook(EmrfsS3Hook, self.destination_aws_conn_id, self.destination_region_name)
         s3.expected_bucket_owner = self.expected_bucket_owner
         abandoned = abandon_probe(emr, s3, cluster_id, self.probe_steps)
         for uri, outcome in abandoned["steps"].items():
@@ -192,12 +286,13 @@ class ProbeStepsTrigger(CleanUpOnKillMixin, EmrAddStepsTrigger):
             self.log.error("%s", problem)
 
 
-class LaunchWaitTrigger(CleanUpOnKillMixin, EmrCreateJobFlowTrigger):
+class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCreateJobFlowTrigger):
     """
     Wait for a launched cluster; when the deferred launch is killed, terminate the cluster (as the launch's ``on_kill``).
 
     Parameters: as :class:`~airflow.providers.amazon.aws.triggers.emr.EmrCreateJobFlowTrigger`, whose ``waiter_name``
-    is serialised here too (the upstream trigger drops it: a ``wait_policy`` waiter would come back as the default).
+    is serialised here too (the upstream trigger drops it: a ``wait_policy`` waiter would come back as the default);
+    ``botocore_config_is_default`` as :class:`OperatorBotocoreSettingsMixin`.
     """
 
     def __init__(self, *, waiter_name: str = "job_flow_waiting", **kwargs: Any) -> None:
@@ -223,9 +318,7 @@ class LaunchWaitTrigger(CleanUpOnKillMixin, EmrCreateJobFlowTrigger):
         from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
 
         cluster_id = self.serialized_fields["job_flow_id"]
-        hook = EmrfsEmrHook(
-            aws_conn_id=self.aws_conn_id, region_name=self.region_name, verify=self.verify, config=self.botocore_config
-        )
+        hook = self.aws_hook(EmrfsEmrHook, self.aws_conn_id, self.region_name)
         try:
             state = hook.describe_cluster(cluster_id)["Status"]["State"]
             if state in self.states_the_wait_ends_on(hook):

@@ -9,9 +9,10 @@ the methods that use them (``tests/unit/test_parse_cost.py``).
 from __future__ import annotations
 
 import copy
+from functools import cached_property
 from importlib import import_module
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
 from airflow.providers.amazon.aws.utils.mixins import AwsBaseHookMixin, AwsHookParams, AwsHookType
 from airflow.sdk import BaseOperator
@@ -22,6 +23,7 @@ from airflow_provider_emrfs_xacct.session_scope import in_shared_sessions
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from datetime import timedelta
 
     from airflow.providers.amazon.aws.operators.base_aws import AwsBaseOperator
     from airflow.sdk import Context
@@ -30,7 +32,8 @@ if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.plan import Change
 
 #: botocore settings used when the operator is given none: standard retries (throttling, 5xx and
-#: dropped connections are retried with exponential backoff), up to 10 attempts per call.
+#: dropped connections are retried with exponential backoff), up to 10 attempts per call. Each setting the
+#: connection's extra sets in ``config_kwargs`` wins over this one (:func:`build_hook`).
 DEFAULT_BOTOCORE_CONFIG: dict[str, Any] = {
     "retries": {"mode": "standard", "max_attempts": 10},
     "connect_timeout": 10,
@@ -253,6 +256,31 @@ def default_botocore_config() -> dict[str, Any]:
     return copy.deepcopy(DEFAULT_BOTOCORE_CONFIG)
 
 
+def build_hook(hook_class: type[HookT], *, config: Any, config_is_default: bool, **parameters: Any) -> HookT:
+    """
+    Build ``hook_class`` with an operator's botocore settings ``config`` (or its trigger's) and ``parameters``.
+
+    The Amazon provider builds a client's ``Config`` from the connection's extra, ``config_kwargs``, only when the
+    hook is given no ``config`` (``AwsConnectionWrapper``: ``if not self.botocore_config and config_kwargs``): a
+    ``config`` the operator was given replaces them all, as for the Amazon provider's own operators. When
+    ``config_is_default`` (the operator was given none, so ``config`` is :data:`DEFAULT_BOTOCORE_CONFIG`), the
+    hook is built without it and gets it beneath the connection's ``config_kwargs``, setting by setting
+    (``botocore.config.Config.merge``): a connection's ``use_fips_endpoint``, ``proxies``, timeouts or S3
+    addressing style apply, and the provider's retries and timeouts fill in what it does not set. That reads
+    the connection now (once: the hook keeps it), not at the first client: not in an event loop.
+    """
+    if not config_is_default:
+        return hook_class(config=config, **parameters)  # type: ignore[call-arg]
+    from botocore.config import Config
+
+    hook = hook_class(config=None, **parameters)  # type: ignore[call-arg]
+    connection = hook.conn_config  # type: ignore[attr-defined]
+    default = Config(**copy.deepcopy(config))  # botocore rewrites the retries dict a client is built with
+    given = connection.botocore_config  # the connection's config_kwargs, as a Config; None without them
+    connection.botocore_config = default if given is None else default.merge(given)
+    return hook
+
+
 class LazyHookClass:
     """
     The ``aws_hook_class`` of an operator, named by import path and imported on first use.
@@ -328,7 +356,9 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, SharedSessionsMixin, _Oper
     :param dry_run: only read the current state and log the plan; change nothing. (templated; default: False)
     :param expected_account_id: the account the connection must act in; anything else is refused
         before any change. (templated)
-    :param botocore_config: as for every AWS operator; defaults to :data:`DEFAULT_BOTOCORE_CONFIG`.
+    :param botocore_config: as for every AWS operator: replaces the connection's ``config_kwargs``. Not given:
+        :data:`DEFAULT_BOTOCORE_CONFIG` beneath the connection's ``config_kwargs`` (:func:`build_hook`), in the
+        operator's hooks and in the triggers it defers to.
     """
 
     #: The contract's parameters and their defaults (``None``: :data:`DEFAULT_BOTOCORE_CONFIG`).
@@ -353,6 +383,8 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, SharedSessionsMixin, _Oper
         super().__init__(
             botocore_config=default_botocore_config() if botocore_config is None else botocore_config, **kwargs
         )
+        #: ``botocore_config`` is the provider's default: the connection's ``config_kwargs`` win over it (:func:`build_hook`).
+        self.botocore_config_is_default = botocore_config is None
         self.dry_run = contract["dry_run"]
         self.expected_account_id = contract["expected_account_id"]
         self._expected_account_asked = pin_asked(self, self.expected_account_id, passed)
@@ -427,11 +459,45 @@ class EmrfsXacctOperatorMixin(FailsWithoutRetryMixin, SharedSessionsMixin, _Oper
         self.push_xcom(context, PLAN_XCOM_KEY, plan)
         return plan
 
+    @cached_property  # type: ignore[misc]  # final in AwsBaseHookMixin: here the hook is built by build_hook
+    def hook(self) -> Any:
+        """The operator's hook (``aws_hook_class``), with its botocore settings as :func:`build_hook` gives them."""
+        parameters = dict(self._hook_parameters)
+        config = parameters.pop("config")
+        return build_hook(
+            self.aws_hook_class, config=config, config_is_default=self.botocore_config_is_default, **parameters
+        )
+
     def other_hook(self, hook_class: type[HookT], conn_id: str | None) -> HookT:
         """A hook of ``hook_class`` on another connection (or service), with this operator's region, TLS and botocore settings."""
-        return hook_class(  # type: ignore[call-arg]
-            aws_conn_id=conn_id, region_name=self.region_name, verify=self.verify, config=self.botocore_config
+        return build_hook(
+            hook_class,
+            aws_conn_id=conn_id,
+            region_name=self.region_name,
+            verify=self.verify,
+            config=self.botocore_config,
+            config_is_default=self.botocore_config_is_default,
         )
+
+    def defer(
+        self,
+        *,
+        trigger: Any,
+        method_name: str,
+        kwargs: dict[str, Any] | None = None,
+        timeout: timedelta | float | None = None,
+    ) -> NoReturn:
+        """
+        Defer to ``trigger`` with the operator's botocore settings as its hooks have them (``triggers.trigger_for``).
+
+        A trigger is serialised, so it carries ``botocore_config`` as given (a plain dict) and whether that is the
+        provider's default, not the connection's ``config_kwargs``: its hooks read them from the connection in the
+        triggerer, as the operator's did.
+        """
+        from airflow_provider_emrfs_xacct.triggers import trigger_for
+
+        trigger = trigger_for(trigger, botocore_config_is_default=self.botocore_config_is_default)
+        super().defer(trigger=trigger, method_name=method_name, kwargs=kwargs, timeout=timeout)
 
 
 class AwsConnectionMixin(_AwsHookMixinBase):
@@ -497,7 +563,8 @@ class EmrfsXacctBaseOperator(SettleSecondsMixin, EmrfsXacctAwsBaseOperator[AwsHo
     :param settle_seconds: after writing a document that other runs may write too, wait this long
         before reading it back to confirm the change held (see ``converge``); a finite number from 0 to 10**9.
         (default: 1.0)
-    :param botocore_config: as for every AWS operator; defaults to :data:`DEFAULT_BOTOCORE_CONFIG`.
+    :param botocore_config: as for every AWS operator: replaces the connection's ``config_kwargs``. Not given:
+        :data:`DEFAULT_BOTOCORE_CONFIG` beneath the connection's ``config_kwargs`` (:func:`build_hook`).
     """
 
     @property

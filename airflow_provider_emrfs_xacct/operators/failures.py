@@ -6,14 +6,15 @@ Airflow retries a failed task ``retries`` times, ``retry_delay`` apart, unless i
 conflict to fix by hand or a missing precondition fails every try the same way: with the
 ``retries=3, retry_delay=timedelta(minutes=5)`` of many ETL DAGs, a typo cost four tries and
 15 minutes before anyone was told. Such an error (``EmrfsXacctError.retriable`` false) becomes, as
-it leaves ``execute``, an instance of a class that is both its own class and
-``AirflowFailException``: ``except InvalidParameterError`` still catches it, with the same
-message and attributes. What may pass on its own (IAM's lag, a concurrent writer, an access
-denied) keeps its retries.
+it leaves ``execute`` (after a deferral, ``resume_execution`` or ``execute_complete``), an instance of
+a class that is both its own class and ``AirflowFailException``: ``except InvalidParameterError``
+still catches it, with the same message and attributes. What may pass on its own (IAM's lag, a
+concurrent writer, an access denied) keeps its retries.
 """
 
 from __future__ import annotations
 
+import contextvars
 import functools
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -25,8 +26,17 @@ from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
 CallableT = TypeVar("CallableT", bound=Callable[..., Any])
 
 #: The methods through which the task runner enters an operator: ``execute``, and after a deferral
-#: the method the trigger names (``execute_complete``).
+#: the method the trigger names (``execute_complete``), which it calls through :data:`RESUME_METHOD`.
 TASK_ENTRY_METHODS = ("execute", "execute_complete")
+#: How the task runner resumes a deferred task: ``task.resume_execution(next_method, next_kwargs, context)``
+#: (``airflow/sdk/execution_time/task_runner.py``). ``BaseOperator``'s calls the method the trigger names; the
+#: verifier's and the launch's check the connections or clean up first, and what they raise leaves the task there.
+RESUME_METHOD = "resume_execution"
+
+#: The operators (by ``id``) one of whose task entry methods is running in this context: an entry method it calls
+#: in turn (``resume_execution`` calling ``execute_complete``, ``execute`` calling ``execute_complete``, a subclass's
+#: ``execute`` its parent's) leaves a provider error to the outermost, which converts it once.
+_ENTERED: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar("emrfs_xacct_entered", default=frozenset())
 
 _WITHOUT_RETRY: dict[type[EmrfsXacctError], type[EmrfsXacctError]] = {}
 
@@ -95,26 +105,33 @@ def failing_without_retry(method: CallableT) -> CallableT:
     """
     Decorate a task entry method: a provider error a retry cannot mend leaves it as :func:`fail_without_retry`
     makes it, naming the argument its value came from (:func:`name_the_argument`, the task's ``argument_names``).
+    Once per error: within another entry method of the same operator the error is left to that one.
     """
     if getattr(method, "_fails_without_retry", False):
         return method
 
     @functools.wraps(method)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        entered, operator = _ENTERED.get(), id(args[0]) if args else 0
+        if operator in entered:
+            return method(*args, **kwargs)
+        token = _ENTERED.set(entered | {operator})
         try:
             return method(*args, **kwargs)
         except EmrfsXacctError as error:
             name_the_argument(error, getattr(args[0], "argument_names", None) if args else None)
             fail_without_retry(error)
             raise
+        finally:
+            _ENTERED.reset(token)
 
     wrapper._fails_without_retry = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
 
 
 def wrap_task_entry_methods(cls: type, decorator: Callable[[Any], Any]) -> None:
-    """Decorate each of the :data:`TASK_ENTRY_METHODS` that ``cls`` itself defines with ``decorator``."""
-    for name in TASK_ENTRY_METHODS:
+    """Decorate each of the :data:`TASK_ENTRY_METHODS` and :data:`RESUME_METHOD` that ``cls`` itself defines with ``decorator``."""
+    for name in (*TASK_ENTRY_METHODS, RESUME_METHOD):
         if name in vars(cls):
             setattr(cls, name, decorator(vars(cls)[name]))
 

@@ -15,6 +15,7 @@ from airflow.providers.common.compat.sdk import AirflowFailException
 
 from airflow_provider_emrfs_xacct.operators.assets import PublishPartnerPrefixOperator
 from airflow_provider_emrfs_xacct.operators.failures import TASK_ENTRY_METHODS, fail_without_retry
+from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAccessOperator
 from airflow_provider_emrfs_xacct.pure.converge import StaleReadError
 from airflow_provider_emrfs_xacct.pure.exceptions import (
     AccessDeniedError,
@@ -117,9 +118,83 @@ def test_a_deferred_task_s_resume_fails_without_retry_too():
 
 @pytest.mark.parametrize("operator_class", [*OPERATORS, PublishPartnerPrefixOperator], ids=lambda cls: cls.__name__)
 def test_every_resume_method_of_the_provider_is_covered(operator_class: type[BaseOperator]):
-    """``execute_complete`` named here, not through ``TASK_ENTRY_METHODS``: dropping it there must show."""
-    if "execute_complete" in vars(operator_class):
-        assert getattr(vars(operator_class)["execute_complete"], "_fails_without_retry", False)
+    """``execute_complete`` and ``resume_execution`` named here, not through the constants: dropping one there must show."""
+    for name in ("execute_complete", "resume_execution"):
+        if name in vars(operator_class):
+            assert getattr(vars(operator_class)[name], "_fails_without_retry", False), name
+
+
+def test_the_provider_overrides_resume_execution_where_it_checks_or_cleans_up_first():
+    """The verifier (the connections) and the launch (a failed deferral's cluster): covered by the test above."""
+    overriding = [cls.__name__ for cls in OPERATORS if "resume_execution" in vars(cls)]
+    assert overriding == ["LaunchClusterWithSecConfigOperator", "VerifyCrossAccountAccessOperator"]
+
+
+@pytest.mark.parametrize("missing", ["aws_conn_id", "destination_aws_conn_id"])
+def test_a_resume_refused_before_execute_complete_fails_without_retry(
+    missing: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    The verifier's ``resume_execution`` checks both connections before ``execute_complete`` (a new worker may lack
+    them): a connection Airflow does not have fails the resumed task at once, as it fails ``execute`` (docs/airflow.md,
+    "Retries: only where a retry can help"), not after its ``retries``.
+    """
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_EMR_HERE", '{"conn_type": "aws"}')
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_DESTINATION_HERE", '{"conn_type": "aws"}')
+    connections = {"aws_conn_id": "aws_emr_here", "destination_aws_conn_id": "aws_destination_here"}
+    operator = build(VerifyCrossAccountAccessOperator, **{**connections, missing: "aws_not_in_airflow"})
+
+    with pytest.raises(InvalidParameterError) as raised:
+        operator.resume_execution("execute_complete", {"event": {"status": "success"}}, {})  # type: ignore[arg-type]
+
+    assert raised.value.field == missing
+    assert "'aws_not_in_airflow'" in str(raised.value)
+    assert isinstance(raised.value, AirflowFailException)
+
+
+class Nested(PublishPartnerPrefixOperator):
+    """Entry methods that call one another, as the verifier's do (``execute`` → ``execute_complete``) and a resume."""
+
+    def execute(self, context):
+        return self.execute_complete(context)
+
+    def execute_complete(self, context, event=None):
+        raise InvalidParameterError("s3_prefix", "must end with /")
+
+    def resume_execution(self, next_method, next_kwargs, context):
+        return super().resume_execution(next_method, next_kwargs, context)
+
+
+@pytest.mark.parametrize(
+    "enter",
+    [
+        lambda operator: execute_as_task(operator, {}),
+        lambda operator: operator.resume_execution("execute_complete", {}, {}),
+    ],
+    ids=["execute", "resume_execution"],
+)
+def test_an_error_through_nested_entry_methods_is_converted_once(enter: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Renamed once: an argument's name that is also a field's would be renamed again by the outer entry method."""
+    from airflow_provider_emrfs_xacct.operators import failures
+
+    named: list[str] = []
+    name_the_argument = failures.name_the_argument
+
+    def counted(error: BaseException, argument_names: Any) -> None:
+        named.append(getattr(error, "field", ""))
+        name_the_argument(error, argument_names)
+
+    monkeypatch.setattr(failures, "name_the_argument", counted)
+    operator = Nested(task_id="t", s3_prefix="s3://b/p/")
+    operator.argument_names = {"s3_prefix": "prefix", "prefix": "partner_access(prefix=...)"}
+
+    with pytest.raises(InvalidParameterError) as raised:
+        enter(operator)
+
+    assert named == ["s3_prefix"]
+    assert raised.value.field == "prefix"
+    assert isinstance(raised.value, AirflowFailException)
+    assert getattr(Nested.resume_execution, "_fails_without_retry", False)
 
 
 def errors_of_every_class() -> list[EmrfsXacctError]:
