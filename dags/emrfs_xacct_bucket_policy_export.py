@@ -21,6 +21,17 @@ into the launch operator's ``emrfs_site_properties``.
 Connections: ``aws_emr_account`` (account A) and ``aws_destination_account`` (account B), as in
 ``emrfs_xacct_partner_export``; each operator gets the account id it must act in (``expected_account_id``).
 Trigger with ``{"dry_run": true}`` to plan the three grants and the launch without changing anything, as there.
+
+The three grants write documents other runs and partners share (the bucket policy, the key's policy, the
+EMR EC2 role's policy): they take the pool :data:`SHARED_DOCUMENTS_POOL` of one slot, so that they write
+one at a time, as ``emrfs_xacct_partner_export`` explains. Create it before the first run, or they are
+never scheduled (Airflow schedules no task whose pool does not exist)::
+
+    airflow pools set emrfs_xacct_shared_documents 1 "Writers of IAM and KMS documents partners share"
+
+The job's step is waited for in the triggerer (``deferrable=True``), not in a worker slot: run
+``airflow triggerer`` with the Amazon provider's ``aiobotocore`` extra (``pip install
+'airflow-provider-emrfs-xacct[deferrable]'``).
 """
 
 from __future__ import annotations
@@ -38,6 +49,8 @@ from airflow_provider_emrfs_xacct.operators.s3 import GrantBucketAccessOperator,
 
 EMR_CONN_ID = "aws_emr_account"
 DESTINATION_CONN_ID = "aws_destination_account"
+#: The Airflow pool of one slot for the tasks that write documents partners share (create it first: above).
+SHARED_DOCUMENTS_POOL = "emrfs_xacct_shared_documents"
 
 with DAG(
     dag_id="emrfs_xacct_bucket_policy_export",
@@ -77,6 +90,7 @@ with DAG(
         s3_prefixes=["{{ params.destination_prefix }}"],
         principal_arns=[emr_ec2_role_arn],
         enforce_bucket_owner="{{ params.enforce_bucket_owner }}",
+        pool=SHARED_DOCUMENTS_POOL,  # the bucket policy: runs of partners sharing the bucket write it
         **in_destination_account,
     )
     # [END howto_operator_grant_bucket_access]
@@ -87,6 +101,7 @@ with DAG(
         aws_conn_id=DESTINATION_CONN_ID,
         key_arn="{{ ti.xcom_pull(task_ids='grant_bucket_access')['kms_key_arn'] }}",
         principal_arns=[emr_ec2_role_arn],
+        pool=SHARED_DOCUMENTS_POOL,  # the key's policy
         **in_destination_account,
     )
 
@@ -97,6 +112,7 @@ with DAG(
         s3_prefixes=["{{ params.destination_prefix }}"],
         kms_key_arns="{{ ti.xcom_pull(task_ids='grant_bucket_access')['kms_key_arn'] or [] }}",
         canned_acl="{{ ti.xcom_pull(task_ids='grant_bucket_access')['emrfs_site_properties'] | length > 0 }}",
+        pool=SHARED_DOCUMENTS_POOL,  # the EMR EC2 role's policy
         **in_emr_account,
     )
 
@@ -148,12 +164,17 @@ with DAG(
         ],
     )
 
+    # Waits in the triggerer, not in a worker slot, checking every 30 s for up to 6 h (max_attempts; a deferred
+    # sensor's limit is max_attempts x poke_interval, its timeout is for the worker's poke mode).
     wait_for_results = EmrStepSensor(
         task_id="wait_for_results",
         aws_conn_id=EMR_CONN_ID,
         job_flow_id=cluster.output,
         step_id="{{ ti.xcom_pull(task_ids='write_results')[0] }}",
+        deferrable=True,
         poke_interval=30,
+        max_attempts=6 * 60 * 2,
+        timeout=6 * 60 * 60,
     )
 
     # Downstream DAGs can be scheduled on the partner prefix: Asset("s3://bucket/prefix/").

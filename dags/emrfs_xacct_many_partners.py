@@ -10,16 +10,31 @@ configuration and the verifier); then a cluster is launched with that partner's 
 configuration, a step writes under the partner prefix, the prefix is published as an Airflow
 Asset, and the cluster is terminated by the launch's teardown.
 
-Partners share the EMR EC2 role's assume-role policy and, here, one KMS key: their map indexes
-write those documents at the same time, which the operators' convergence protocol is made for. A
-partner whose bucket has no customer-managed key (SSE-S3) leaves ``kms_key_arn`` out: its key grant
-skips. Every provider task is pinned to its account (``emr_account_id``, ``destination_account_id``),
-so swapped connections are refused before any change. ``{"dry_run": true}`` plans every partner's chain
+Partners share the EMR EC2 role's assume-role policy and, here, one KMS key, and their map indexes
+run at the same time. The operators re-read each shared document after writing and merge again what a
+concurrent writer overwrote, but IAM and KMS reads may lag behind writes, and concurrent writers keep
+every change only while reads lag less than about 0.2 s, which AWS does not promise (``docs/safety.md``,
+"Reads that lag behind writes"): so the two tasks of each partner that write them
+(``allow_emr_role_to_assume`` and ``grant_kms_key_user``) take the pool :data:`SHARED_DOCUMENTS_POOL`
+of one slot (``partner_access(shared_documents_pool=...)``) and write one partner at a time. Create
+it before the first run, or those tasks are never scheduled (Airflow schedules no task whose pool does
+not exist)::
+
+    airflow pools set emrfs_xacct_shared_documents 1 "Writers of IAM and KMS documents partners share"
+
+Use the same pool in every DAG that writes these documents. A partner whose bucket has no
+customer-managed key (SSE-S3) leaves ``kms_key_arn`` out: its key grant skips. Every provider task
+is pinned to its account (``emr_account_id``, ``destination_account_id``), so swapped connections
+are refused before any change. ``{"dry_run": true}`` plans every partner's chain
 and launch and changes nothing (the verifier reports the chain as it is, before the planned changes).
 
 Connections: ``aws_emr_account`` (the EMR account) and ``aws_destination_account`` (the partners'
 account, which holds their bucket and its key; use one DAG per destination account, or per-partner
 connection ids in ``partner_settings``).
+
+Each partner's step is waited for in the triggerer (``deferrable=True``), not in a worker slot: run
+``airflow triggerer`` with the Amazon provider's ``aiobotocore`` extra (``pip install
+'airflow-provider-emrfs-xacct[deferrable]'``).
 """
 
 from __future__ import annotations
@@ -37,6 +52,8 @@ from airflow_provider_emrfs_xacct.task_groups import partner_access, partner_nam
 
 EMR_CONN_ID = "aws_emr_account"
 DESTINATION_CONN_ID = "aws_destination_account"
+#: The Airflow pool of one slot for the tasks that write documents partners share (create it first: above).
+SHARED_DOCUMENTS_POOL = "emrfs_xacct_shared_documents"
 #: In the EMR connection's partition (``aws_partition``, a macro of this DAG): arn:aws-cn:… in China.
 EMR_EC2_ROLE_ARN = (
     "arn:{{ aws_partition('aws_emr_account') }}:iam::{{ params.emr_account_id }}:role/EMR_EC2_DefaultRole"
@@ -152,6 +169,7 @@ with DAG(
             emr_account_id="{{ params.emr_account_id }}",
             destination_account_id="{{ params.destination_account_id }}",
             dry_run="{{ params.dry_run }}",
+            shared_documents_pool=SHARED_DOCUMENTS_POOL,  # one partner at a time writes the shared documents
         )
         stamp = "{{ run_stamp(dag_run) }}"  # the macro, rendered in the task (the DAG's user_defined_macros)
         cluster = LaunchClusterWithSecConfigOperator(
@@ -173,6 +191,7 @@ with DAG(
             job_flow_id=cluster.output,
             steps=write_steps(destination_prefix, stamp),
             wait_for_completion=True,
+            deferrable=True,  # waits in the triggerer, not in a worker slot: every 30 s, up to 6 h
             waiter_delay=30,
             waiter_max_attempts=720,
         )

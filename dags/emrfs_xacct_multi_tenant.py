@@ -12,6 +12,13 @@ Connections: ``aws_emr_account`` (the EMR account) and one connection per destin
 this example uses ``aws_destination_account`` for all three destination roles to stay short. Each
 operator gets the account id it must act in (``expected_account_id``), as in ``emrfs_xacct_partner_export``;
 ``{"dry_run": true}`` plans every change and makes none.
+
+``allow_emr_role_to_assume`` writes the EMR EC2 role's assume-role policy, which every partner's runs
+write too: it takes the pool :data:`SHARED_DOCUMENTS_POOL` of one slot, so that they write it one at a
+time, as ``emrfs_xacct_partner_export`` explains. Create it before the first run, or the task is never
+scheduled (Airflow schedules no task whose pool does not exist)::
+
+    airflow pools set emrfs_xacct_shared_documents 1 "Writers of IAM and KMS documents partners share"
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ from airflow_provider_emrfs_xacct.operators.iam import AttachAssumeRolePolicyOpe
 
 EMR_CONN_ID = "aws_emr_account"
 DESTINATION_CONN_ID = "aws_destination_account"
+#: The Airflow pool of one slot for the tasks that write documents partners share (create it first: above).
+SHARED_DOCUMENTS_POOL = "emrfs_xacct_shared_documents"
 #: In the EMR connection's partition (``aws_partition``, a macro of this DAG): arn:aws-cn:… in China.
 EMR_EC2_ROLE_ARN = (
     "arn:{{ aws_partition('aws_emr_account') }}:iam::{{ params.emr_account_id }}:role/EMR_EC2_DefaultRole"
@@ -72,6 +81,7 @@ with DAG(
         task_id="allow_emr_role_to_assume",
         aws_conn_id=EMR_CONN_ID,
         destination_role_arns=[role.output for role in roles.values()],
+        pool=SHARED_DOCUMENTS_POOL,  # the EMR EC2 role's policies: every partner's runs write them
         **in_emr_account,
     )
 

@@ -16,6 +16,14 @@ whose bucket uses SSE-S3 (no key to revoke).
    cluster uses and that are older than a day.
 
 Trigger with ``{"dry_run": true}`` to see what the revoke and the cleanup would remove, removing nothing.
+
+The revoke writes documents every partner's runs write too (the EMR EC2 role's assume-role policy, the
+key's policy): it takes the pool :data:`SHARED_DOCUMENTS_POOL` of one slot, as the grants of the other
+example DAGs do, so that a grant and the revoke write one at a time (``docs/safety.md``, "A grant and a
+revoke of the same partner at once"). Create it before the first run, or the revoke is never scheduled
+(Airflow schedules no task whose pool does not exist)::
+
+    airflow pools set emrfs_xacct_shared_documents 1 "Writers of IAM and KMS documents partners share"
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAcce
 
 EMR_CONN_ID = "aws_emr_account"
 DESTINATION_CONN_ID = "aws_destination_account"
+#: The Airflow pool of one slot for the tasks that write documents partners share (create it first: above).
+SHARED_DOCUMENTS_POOL = "emrfs_xacct_shared_documents"
 
 with DAG(
     dag_id="emrfs_xacct_offboard_partner",
@@ -92,6 +102,7 @@ with DAG(
         # False leaves the destination trust as it is (a destination connection that may not change it)
         remove_destination_trust="{{ params.remove_destination_trust }}",
         expected_destination_account_id="{{ params.destination_account_id }}",
+        pool=SHARED_DOCUMENTS_POOL,  # the shared documents, in the grants' pool
         **in_emr_account,
     )
     # [END howto_operator_revoke_partner_access]

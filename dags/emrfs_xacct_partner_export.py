@@ -27,6 +27,22 @@ changes nothing, and a retried launch returns the cluster it already started. Be
 the verifier proves the chain: it reads every link in both accounts, then writes a probe object
 through the cluster (``probe=True``); a broken link fails the run before any result is written, and
 the cluster is still terminated (its teardown).
+
+Create the pool :data:`SHARED_DOCUMENTS_POOL` (one slot) before the first run, or its two tasks are never
+scheduled (Airflow schedules no task whose pool does not exist)::
+
+    airflow pools set emrfs_xacct_shared_documents 1 "Writers of IAM and KMS documents partners share"
+
+Every run, of this DAG or of another (up to ``max_active_runs`` at once, and backfills beside them), writes the
+EMR EC2 role's assume-role policy and the key's policy, which partners share. The provider re-reads each after
+writing and merges again what a concurrent writer overwrote, but IAM and KMS reads may lag behind writes, and
+concurrent writers keep every change only while they lag less than about 0.2 s (AWS promises no bound): the
+two tasks that write them take the pool, so that they write one at a time (``docs/safety.md``, "Reads that lag
+behind writes"). Use the same pool in every DAG that writes these documents.
+
+The job's step is waited for in the triggerer (``deferrable=True``), not in a worker slot: run
+``airflow triggerer`` with the Amazon provider's ``aiobotocore`` extra (``pip install
+'airflow-provider-emrfs-xacct[deferrable]'``).
 """
 
 from __future__ import annotations
@@ -49,6 +65,8 @@ from airflow_provider_emrfs_xacct.operators.verify import VerifyCrossAccountAcce
 
 EMR_CONN_ID = "aws_emr_account"
 DESTINATION_CONN_ID = "aws_destination_account"
+#: The Airflow pool of one slot for the tasks that write documents partners share (create it first: above).
+SHARED_DOCUMENTS_POOL = "emrfs_xacct_shared_documents"
 
 with DAG(
     dag_id="emrfs_xacct_partner_export",
@@ -109,6 +127,7 @@ with DAG(
         aws_conn_id=EMR_CONN_ID,
         emr_ec2_role_name="{{ params.emr_ec2_role_name }}",
         destination_role_arns=[destination_role.output],
+        pool=SHARED_DOCUMENTS_POOL,  # the EMR EC2 role's policies: every partner's runs write them
         **in_emr_account,
     )
     # [END howto_operator_attach_assume_role_policy]
@@ -119,6 +138,7 @@ with DAG(
         aws_conn_id=DESTINATION_CONN_ID,
         key_arn="{{ params.kms_key_arn }}",
         principal_arns=[destination_role.output],
+        pool=SHARED_DOCUMENTS_POOL,  # the key's policy: every run of a partner using this key writes it
         **in_destination_account,
     )
     # [END howto_operator_grant_kms_key_user]
@@ -220,12 +240,16 @@ with DAG(
         ],
     )
 
+    # Waits in the triggerer, not in a worker slot, checking every 30 s for up to 6 h (max_attempts; a deferred
+    # sensor's limit is max_attempts x poke_interval, its timeout is for the worker's poke mode).
     wait_for_results = EmrStepSensor(
         task_id="wait_for_results",
         aws_conn_id=EMR_CONN_ID,
         job_flow_id=cluster.output,
         step_id="{{ ti.xcom_pull(task_ids='write_results')[0] }}",
+        deferrable=True,
         poke_interval=30,
+        max_attempts=6 * 60 * 2,
         timeout=6 * 60 * 60,
     )
 

@@ -827,7 +827,9 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
     (``launch_search_bound``), and skips when there is none (the launch never produced a cluster). That search relies on ``ListClusters``
     showing a cluster launched seconds before, which AWS does not promise: after a launch that failed
     right after ``RunJobFlow``, a cluster the search missed keeps running (find it by its
-    ``emrfs-xacct:idempotency-key`` tag). ``TerminateJobFlows`` is asynchronous
+    ``emrfs-xacct:idempotency-key`` tag). Mapped (``.partial(...).expand(...)``), ``as_teardown`` does the same,
+    each instance looking for the cluster of the launch instance of its own map index (see ``partial``; a teardown
+    mapped over its mapped launch's output is refused). ``TerminateJobFlows`` is asynchronous
     (AWS, Amazon EMR API Reference, "TerminateJobFlows"): the cluster goes through ``TERMINATING``,
     which the search by tag does not count as active.
 
@@ -880,10 +882,104 @@ class TerminateClusterOperator(EmrfsXacctOperatorMixin, EmrTerminateJobFlowOpera
         super().as_teardown(setups=setups, on_failure_fail_dagrun=on_failure_fail_dagrun)
         # Airflow's teardown rule (all_done_setup_success) would not run it after a failed launch.
         self.trigger_rule = TriggerRule.ALL_DONE
-        launches = list(setups) if isinstance(setups, (list, tuple, set)) else [setups] if setups is not None else []
-        if self.launch_task_id is None and len(launches) == 1:
-            self.launch_task_id = launches[0].task_id
+        if self.launch_task_id is None:
+            self.launch_task_id = self._launch_task_id_of(setups)
         return self
+
+    @staticmethod
+    def _launches_of(setups: Any) -> list[Any]:
+        """The tasks ``as_teardown`` was given as ``setups`` (an ``XComArg`` as its task)."""
+        launches = list(setups) if isinstance(setups, (list, tuple, set)) else [setups] if setups is not None else []
+        return [getattr(launch, "operator", launch) for launch in launches]
+
+    @classmethod
+    def _launch_task_id_of(cls, setups: Any) -> str | None:
+        """The launch's task id when ``setups`` is one task, else ``None`` (which launch's tag to look for is unknown)."""
+        launches = cls._launches_of(setups)
+        return str(launches[0].task_id) if len(launches) == 1 else None
+
+    @classmethod
+    def partial(cls, **kwargs: Any) -> Any:
+        """
+        Give the mapped task (``.partial(...).expand(...)``) this class's ``as_teardown``, not Airflow's.
+
+        Airflow builds a mapped task as its own ``MappedOperator``, whose ``as_teardown`` is Airflow's: the mapped
+        teardown kept Airflow's rule (``all_done_setup_success``: skipped once every launch instance failed, also
+        after ``RunJobFlow``) and no ``launch_task_id`` (an instance without a cluster id skipped instead of
+        looking for its launch's cluster by its tag), so such a cluster kept running. Mapped, ``as_teardown`` now
+        sets both as for a task that is not mapped (``launch_task_id`` unless given); each instance looks for the
+        cluster of the launch instance of its own map index. It refuses a teardown mapped over the output of a
+        mapped launch (``.expand(job_flow_id=launch.output)``): Airflow makes an instance for each launch that
+        returned a cluster id only, so a launch that failed after ``RunJobFlow`` has no teardown instance.
+        """
+        partial = super().partial(**kwargs)
+        partial.__class__ = cls._TeardownPartial  # no attribute of its own (``__slots__ = ()``): the same layout
+        return partial
+
+    # Airflow's mapped-task classes (loaded with the Amazon provider's operators above), subclassed for ``partial``.
+    from airflow.sdk.definitions.mappedoperator import MappedOperator as _MappedOperator
+    from airflow.sdk.definitions.mappedoperator import OperatorPartial as _OperatorPartial
+
+    class _MappedTeardown(_MappedOperator):
+        """A mapped :class:`TerminateClusterOperator`: ``as_teardown`` as the class's (``TerminateClusterOperator.partial``)."""
+
+        __slots__ = ()
+
+        def as_teardown(self, *, setups: Any = None, on_failure_fail_dagrun: bool | None = None) -> Any:
+            from airflow.sdk.definitions.mappedoperator import MappedOperator
+            from airflow.sdk.definitions.xcom_arg import XComArg
+
+            from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+
+            expand_input = self._get_specified_expand_input().value
+            launches = TerminateClusterOperator._launches_of(setups)
+            mapped_launches = [launch.task_id for launch in launches if isinstance(launch, MappedOperator)]
+            over = sorted({ref.task_id for ref, _ in XComArg.iter_xcom_references(expand_input)} & set(mapped_launches))
+            if over:
+                launch = over[0]
+                arguments = [
+                    name
+                    for name, value in (expand_input.items() if isinstance(expand_input, dict) else [])
+                    if any(ref.task_id == launch for ref, _ in XComArg.iter_xcom_references(value))
+                ]
+                mapping = f".expand({arguments[0]}=...)" if arguments else ".expand_kwargs(...)"
+                raise InvalidParameterError(
+                    f"{self.task_id}: {mapping}",
+                    f"a teardown mapped over the output of the mapped launch {launch!r} gets an instance only for each "
+                    "launch instance that returned a cluster id: one that failed after RunJobFlow (e.g. while waiting "
+                    "for the cluster) returns none, and its cluster would keep running. Put the launch and its teardown "
+                    "in a mapped task group (@task_group, then .expand or .expand_kwargs, as "
+                    "dags/emrfs_xacct_many_partners.py does), or map the teardown over a list as long as the launch's "
+                    "(its map indexes are then the launch's) and give .partial() "
+                    f"job_flow_id=\"{{{{ ti.xcom_pull(task_ids='{launch}', map_indexes=ti.map_index, default='') }}}}\": "
+                    "an instance whose launch returned no cluster id finds its cluster by its tag",
+                )
+            super().as_teardown(setups=setups, on_failure_fail_dagrun=on_failure_fail_dagrun)
+            # As TerminateClusterOperator.as_teardown: Airflow's rule would not run it after failed launches.
+            self.trigger_rule = TriggerRule.ALL_DONE
+            mapped_names = set(expand_input) if isinstance(expand_input, dict) else set()
+            if isinstance(expand_input, (list, tuple)):
+                mapped_names = {name for kwargs in expand_input if isinstance(kwargs, dict) for name in kwargs}
+            launch_task_id = TerminateClusterOperator._launch_task_id_of(setups)
+            if (
+                self.partial_kwargs.get("launch_task_id") is None
+                and "launch_task_id" not in mapped_names
+                and launch_task_id is not None
+            ):
+                self.partial_kwargs["launch_task_id"] = launch_task_id
+            return self
+
+    class _TeardownPartial(_OperatorPartial):
+        """``TerminateClusterOperator.partial(...)``: its ``.expand`` and ``.expand_kwargs`` make a ``_MappedTeardown``."""
+
+        __slots__ = ()
+
+        def _expand(self, expand_input: Any, *, strict: bool) -> Any:
+            mapped = super()._expand(expand_input, strict=strict)
+            mapped.__class__ = TerminateClusterOperator._MappedTeardown  # the same layout, as for the partial
+            return mapped
+
+    del _MappedOperator, _OperatorPartial
 
     def execute(self, context: Context) -> None:
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied

@@ -183,6 +183,79 @@ def test_every_example_task_is_pinned_to_the_account_of_its_connection() -> None
     assert checked >= 25, checked  # every example's tasks were seen, mapped ones too
 
 
+#: The operators that write documents partners share, and the pool of one slot they take in the example DAGs
+#: (docs/safety.md, "Reads that lag behind writes").
+SHARED_DOCUMENT_WRITERS = {
+    "AttachAssumeRolePolicyOperator",
+    "GrantKmsKeyUserOperator",
+    "GrantEmrRoleBucketAccessOperator",
+    "GrantBucketAccessOperator",
+    "RevokePartnerAccessOperator",
+}
+SHARED_DOCUMENTS_POOL = "emrfs_xacct_shared_documents"
+
+
+def test_every_example_task_that_writes_a_shared_document_takes_the_one_slot_pool() -> None:
+    """
+    The project's rule (docs/safety.md): runs that share a key or an EMR EC2 role (a mapped group, concurrent runs,
+    a backfill) serialise the writers of the shared documents with a pool of one slot. The examples wrote them
+    concurrently (the many-partners group, up to 8 runs of the partner export); each now gives its writers the
+    pool and says how to create it (a task whose pool does not exist is never scheduled).
+    """
+    from pathlib import Path
+
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    assert bag.import_errors == {}
+    create = f"airflow pools set {SHARED_DOCUMENTS_POOL} 1 "
+    assert create in (ROOT / "docs" / "safety.md").read_text()
+    writers: dict[str, int] = {}
+    for dag_id in REQUIRED:
+        dag = bag.dags[dag_id]
+        for task in dag.tasks:
+            if task.task_type in SHARED_DOCUMENT_WRITERS:
+                assert task.pool == SHARED_DOCUMENTS_POOL, (dag_id, task.task_id)
+                writers[dag_id] = writers.get(dag_id, 0) + 1
+            else:
+                assert task.pool == "default_pool", (dag_id, task.task_id)  # only the writers wait for one another
+        assert create in Path(dag.fileloc).read_text(), dag_id  # its docstring says how to create the pool
+    assert writers == {
+        "emrfs_xacct_partner_export": 2,
+        "emrfs_xacct_bucket_policy_export": 3,
+        "emrfs_xacct_multi_tenant": 1,
+        "emrfs_xacct_many_partners": 2,
+        "emrfs_xacct_offboard_partner": 1,
+    }
+
+
+def test_every_example_wait_for_a_step_is_deferred_to_the_triggerer() -> None:
+    """
+    A step's wait (hours) holds no worker slot: the step sensors and a step operator that waits defer to the
+    triggerer, as the Amazon provider recommends; a deferred sensor's limit is ``max_attempts`` x ``poke_interval``
+    (its ``timeout`` applies to poke mode only), here the 6 h the partner export's sensor allowed.
+    """
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    waits = []
+    for dag_id in REQUIRED:
+        for task in bag.dags[dag_id].tasks:
+            if task.task_type == "EmrStepSensor":
+                assert task.deferrable is True, (dag_id, task.task_id)
+                assert task.max_attempts * task.poke_interval == 6 * 60 * 60, (dag_id, task.task_id)
+                waits.append((dag_id, task.task_id))
+            elif task.task_type == "EmrAddStepsOperator" and (task.wait_for_completion or task.deferrable):
+                assert task.deferrable is True, (dag_id, task.task_id)
+                assert task.waiter_max_attempts * task.waiter_delay == 6 * 60 * 60, (dag_id, task.task_id)
+                waits.append((dag_id, task.task_id))
+    assert sorted(waits) == [
+        ("emrfs_xacct_bucket_policy_export", "wait_for_results"),
+        ("emrfs_xacct_many_partners", "export_partner.write_results"),
+        ("emrfs_xacct_partner_export", "wait_for_results"),
+    ]
+
+
 def test_every_example_dag_runs_as_a_plan_with_its_dry_run_param() -> None:
     """
     Each example DAG takes ``dry_run`` (default False) and gives it to every provider task that changes AWS, the

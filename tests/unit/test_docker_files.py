@@ -208,7 +208,14 @@ def test_airflow_services_wait_for_database_moto_and_migration(services: dict[st
         assert needs.get("postgres") == "service_healthy", name
         assert needs.get("moto") == "service_healthy", name
         assert needs.get("airflow-init") == "service_completed_successfully", name
-    assert services["airflow-init"]["command"] == ["db", "migrate"]
+    bash, flag, script = services["airflow-init"]["command"]
+    assert (bash, flag) == ("bash", "-c")
+    assert script.startswith("airflow db migrate && ")
+    # The example DAGs' one-slot pool for writers of shared documents: the scheduler runs no task of a missing pool.
+    pool = re.search(r"airflow pools set (\S+) 1 ", script)
+    assert pool, script
+    dag = (ROOT / "dags" / "emrfs_xacct_partner_export.py").read_text()
+    assert f'SHARED_DOCUMENTS_POOL = "{pool.group(1)}"' in dag
 
 
 @pytest.mark.parametrize("profile", sorted(PROFILE_VARIABLES, key=str))
