@@ -14,7 +14,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from airflow_provider_emrfs_xacct.hooks.errors import account_of, error_code
+from airflow_provider_emrfs_xacct.hooks.errors import account_of, error_code, error_message, is_access_denied
 from airflow_provider_emrfs_xacct.hooks.generic import EmrfsHookMixin
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError, InvalidParameterError
 from airflow_provider_emrfs_xacct.pure.launch_arguments import MAX_CLUSTER_TAGS as MAX_CLUSTER_TAGS
@@ -205,7 +205,11 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         ``ListClusters`` has no tags, so each active cluster listed is described (``DescribeCluster``)
         until one carries the key. A cluster this hook has already described and found tagged with another key is not
         described again (:attr:`idempotency_tags_read`): a launch searches again after each failed ``RunJobFlow``
-        attempt, and a throttled one would otherwise describe every sibling cluster of its run each time.
+        attempt, and a throttled one would otherwise describe every sibling cluster of its run each time. A cluster
+        whose ``DescribeCluster`` is refused (another team's, under a tag-based policy) is skipped with a warning
+        (:meth:`_cluster_if_tagged`), unless it has the ``name`` a launch searches for: it may be this task's own,
+        and launching again would start a second cluster, so the refusal is raised; any other error of a
+        ``DescribeCluster`` is raised.
 
         :param security_configuration: the configuration the caller launches with (``None``: none).
         :param check: refuse (:class:`ConflictError`) an active cluster of this key that uses another
@@ -224,9 +228,10 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         paginator = self.conn.get_paginator("list_clusters")
         summaries = [summary for page in paginator.paginate(**arguments) for summary in page["Clusters"]]
         summaries.sort(key=lambda summary: name is None or summary.get("Name") != name)  # stable: an order only
-        namesakes = []
+        namesakes: list[str] = []
+        refused: list[tuple[str, ClientError]] = []
         for summary in summaries:
-            cluster, value = self._cluster_if_tagged(str(summary["Id"]), idempotency_key)
+            cluster, value = self._cluster_if_tagged(str(summary["Id"]), idempotency_key, refused)
             if cluster is None:
                 if value is not None and same_task_instance(value, idempotency_key):
                     namesakes.append(str(summary["Id"]))
@@ -241,6 +246,23 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
                     field="security_configuration",
                 )
             return str(summary["Id"])
+        if name is not None:
+            names = {str(summary["Id"]): summary.get("Name") for summary in summaries}
+            for cluster_id, error in refused:
+                if names[cluster_id] == name:
+                    self.log.error(
+                        "DescribeCluster was refused for active cluster %s, named %r as this launch's cluster: it may "
+                        "be the one this task instance launched, so no other is launched; grant "
+                        "elasticmapreduce:DescribeCluster on it",
+                        cluster_id,
+                        name,
+                    )
+                    raise error
+        self._warn_of_clusters_not_taken(idempotency_key, namesakes, [cluster_id for cluster_id, _ in refused])
+        return None
+
+    def _warn_of_clusters_not_taken(self, idempotency_key: str, namesakes: list[str], refused: list[str]) -> None:
+        """Log the clusters a search for ``idempotency_key`` did not take: of its task instance under another key, not described."""
         if namesakes:
             self.log.warning(
                 "Active cluster(s) %s carry the %s tag of this task instance under another key than %s: launched "
@@ -252,18 +274,50 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
                 IDEMPOTENCY_TAG,
                 idempotency_key,
             )
-        return None
+        if refused:
+            self.log.warning(
+                "DescribeCluster was refused (access denied) for active cluster(s) %s: skipped by the search for "
+                "idempotency key %s. In an account shared under tag-based policies (Amazon EMR Management Guide, "
+                '"IAM policies for tag-based access to clusters and EMR notebooks") these are other teams\' '
+                "clusters; a cluster this provider launched carries the launch's own tags (its Tags and the %s "
+                "tag), which a tag-based policy that grants the launch covers, so it is not among them. If this "
+                "connection may not describe the clusters it launches, grant it elasticmapreduce:DescribeCluster on "
+                "them: a retry could not find its cluster and would launch another, and the teardown would leave "
+                "it running",
+                ", ".join(refused),
+                idempotency_key,
+                IDEMPOTENCY_TAG,
+            )
 
-    def _cluster_if_tagged(self, cluster_id: str, idempotency_key: str) -> tuple[dict[str, Any] | None, str | None]:
+    def _cluster_if_tagged(
+        self, cluster_id: str, idempotency_key: str, refused: list[tuple[str, ClientError]]
+    ) -> tuple[dict[str, Any] | None, str | None]:
         """
         Return ``(the cluster, key)`` if it carries the key, else ``(None, its idempotency tag's value)``.
 
-        Described (``DescribeCluster``) unless :attr:`idempotency_tags_read` already holds it with another value.
+        Described (``DescribeCluster``) unless :attr:`idempotency_tags_read` already holds it with another value. A
+        ``DescribeCluster`` refused (access denied) adds the cluster to ``refused`` and gives ``(None, None)``: EMR
+        lets identity policies allow its actions by cluster tag (Amazon EMR Management Guide, "IAM policies for
+        tag-based access to clusters and EMR notebooks": "You can use conditions in your identity-based policy to
+        control access to clusters and EMR notebooks based on tags", with the ``elasticmapreduce:ResourceTag/``
+        condition keys), so in an account shared by teams the caller may not describe another team's active cluster,
+        and one such cluster failed every launch, teardown and clean-up that searched. Every other error is raised. A
+        refused cluster is not kept in :attr:`idempotency_tags_read`: a cluster's tags may show late (see there), and
+        so may what a policy on them allows; the next search describes it again.
         """
         value = self.idempotency_tags_read.get(cluster_id, idempotency_key)
         if value != idempotency_key:
             return None, value
-        cluster = self.conn.describe_cluster(ClusterId=cluster_id)["Cluster"]
+        try:
+            cluster = self.conn.describe_cluster(ClusterId=cluster_id)["Cluster"]
+        except ClientError as error:
+            # Another team's cluster under a tag-based policy (Amazon EMR Management Guide, "IAM policies for
+            # tag-based access to clusters and EMR notebooks"): skipped, named in the search's warning. Only a denial.
+            if not is_access_denied(error):
+                raise
+            self.log.info("DescribeCluster of %s was refused: %s", cluster_id, error_message(error))
+            refused.append((cluster_id, error))
+            return None, None
         if has_idempotency_tag(cluster.get("Tags", []), idempotency_key):
             return cast("dict[str, Any]", cluster), idempotency_key
         other = idempotency_tag_value(cluster.get("Tags", []))

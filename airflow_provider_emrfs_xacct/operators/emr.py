@@ -311,9 +311,13 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             with explain_access_denied(hook):
                 self.connection_account(hook)
         uses_role_mappings, deleted, imds_v2_required, mapped_buckets = False, None, False, None
-        if name is not None:
+        # A Kerberos configuration and the cluster's KerberosAttributes come together or not at all.
+        kerberos = (config, arguments.run_job_flow_field("KerberosAttributes", overrides, extra, extra_field))
+        if name is None:
+            arguments.refuse_unpaired_kerberos(None, None, *kerberos)
+        else:
             uses_role_mappings, deleted, imds_v2_required, mapped_buckets = self._read_configuration(
-                context, hook, name
+                context, hook, name, kerberos
             )
             config["SecurityConfiguration"] = name
             persist_links(context, self, security_configuration=name)
@@ -657,47 +661,53 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         return True
 
     def _read_configuration(
-        self, context: Context, hook: EmrfsEmrHook, name: str
+        self, context: Context, hook: EmrfsEmrHook, name: str, kerberos: tuple[dict[str, Any], str]
     ) -> tuple[bool, dict[str, Any] | None, bool, tuple[str, ...] | None]:
         """
         Read the security configuration ``name``; refuse it when it does not exist and cannot be created again.
 
-        In a dry run a configuration that does not exist yet is planned with its create task's document.
+        In a dry run a configuration that does not exist yet is planned with its create task's document. A
+        configuration whose Kerberos section and the launch's ``KerberosAttributes`` do not come together is refused
+        (:func:`~.launch_arguments.refuse_unpaired_kerberos`), before any write; not in a dry run whose document is
+        not known.
 
+        :param kerberos: the ``RunJobFlow`` arguments and how a refusal names their ``KerberosAttributes``.
         :return: whether it has role mappings, the document to create it again from when it was
             deleted (``None`` when it exists), whether it requires IMDSv2, and the buckets its role mappings
             may take (:func:`~.security_config.mapped_bucket_prefixes`; ``None``: any).
         """
         from airflow_provider_emrfs_xacct.hooks.errors import explain_access_denied
         from airflow_provider_emrfs_xacct.pure.cluster_config import requires_imds_v2
+        from airflow_provider_emrfs_xacct.pure.launch_arguments import refuse_unpaired_kerberos
         from airflow_provider_emrfs_xacct.pure.security_config import mapped_bucket_prefixes
 
         with explain_access_denied(hook):
             document = hook.describe_security_configuration(name)
+        deleted = None
         if document is None and self.dry_run:
             # A dry run of the whole chain: the configuration is only planned upstream (the create task's
             # plan has it). Plan the launch with its create task's document, else as if it had role
             # mappings (the stricter case for the release).
-            known = self._known_document(context, name)
+            document = self._known_document(context, name)
             self.log.warning(
                 "Security configuration %s does not exist (yet): planning the launch %s",
                 name,
-                "with its create task's document" if known is not None else "as if it had role mappings",
+                "with its create task's document" if document is not None else "as if it had role mappings",
             )
-            if known is None:
+            if document is None:
                 return True, None, False, None
-            return _uses_role_mappings(known, name), None, requires_imds_v2(known), mapped_bucket_prefixes(known)
-        if document is not None:
-            return (
-                _uses_role_mappings(document, name),
-                None,
-                requires_imds_v2(document),
-                mapped_bucket_prefixes(document),
-            )
-        deleted = self._known_document(context, name)
-        if deleted is None:
-            raise self._missing_configuration(hook, name)
-        return _uses_role_mappings(deleted, name), deleted, requires_imds_v2(deleted), mapped_bucket_prefixes(deleted)
+        elif document is None:
+            deleted = self._known_document(context, name)
+            if deleted is None:
+                raise self._missing_configuration(hook, name)
+            document = deleted
+        refuse_unpaired_kerberos(document, name, *kerberos)
+        return (
+            _uses_role_mappings(document, name),
+            deleted,
+            requires_imds_v2(document),
+            mapped_bucket_prefixes(document),
+        )
 
     def _dry_run_launch(self, context: Context, hook: EmrfsEmrHook, key: str) -> str:
         """Return the cluster this task instance launched already; else log and push the launch it would make, and skip."""

@@ -47,6 +47,20 @@ NATIVE_RENDERING_HINT = (
 )
 
 
+#: The members of ``RunJobFlow``'s ``KerberosAttributes`` marked "Required: Yes" (Amazon EMR API Reference,
+#: "KerberosAttributes": ``KdcAdminPassword``, "The password used within the cluster for the kadmin service on the
+#: cluster-dedicated KDC", and ``Realm``, "The name of the Kerberos realm to which all nodes in a cluster belong").
+KERBEROS_REQUIRED_ATTRIBUTES = ("Realm", "KdcAdminPassword")
+#: Why a Kerberos security configuration and ``KerberosAttributes`` go together: "When you create a Kerberized
+#: cluster, you specify the security configuration together with Kerberos attributes that are specific to the
+#: cluster. You can't specify one set without the other, or an error occurs." (Amazon EMR Management Guide,
+#: "Security configuration and cluster settings for Kerberos on Amazon EMR").
+KERBEROS_TOGETHER = (
+    "EMR launches a Kerberized cluster only with both (\"You can't specify one set without the other, or an error "
+    'occurs": Amazon EMR Management Guide, "Security configuration and cluster settings for Kerberos on Amazon EMR")'
+)
+
+
 def connection_extra_field(emr_conn_id: str | None) -> str:
     """Return how a refusal names the ``emr_conn_id`` extra (``emr_conn_id 'emr_default' extra``)."""
     return f"emr_conn_id {emr_conn_id!r} extra"
@@ -197,6 +211,75 @@ def validate_cluster_tags(config: dict[str, Any], field: str) -> None:
                 raise InvalidParameterError(
                     where, f"starts with {text[:4]!r}, a prefix reserved for AWS (got {text!r})"
                 )
+
+
+def run_job_flow_field(key: str, overrides: Mapping[str, Any], extra: Mapping[str, Any], extra_field: str) -> str:
+    """
+    How a refusal names the top-level ``RunJobFlow`` argument ``key``: the connection extra's (``<extra_field> <key>``)
+    when only the extra has it (the overrides replace the extra key by key), else ``job_flow_overrides.<key>``, also
+    when neither has it: where a DAG author would add it.
+    """
+    return f"{extra_field} {key}" if key in extra and key not in overrides else f"{OVERRIDES_FIELD}.{key}"
+
+
+def kerberos_configuration(document: Mapping[str, Any]) -> Any:
+    """A security configuration's ``AuthenticationConfiguration.KerberosConfiguration`` (``None``: it has none)."""
+    authentication = document.get("AuthenticationConfiguration")
+    return authentication.get("KerberosConfiguration") if isinstance(authentication, dict) else None
+
+
+def refuse_unpaired_kerberos(
+    document: Mapping[str, Any] | None, name: str | None, config: Mapping[str, Any], field: str
+) -> None:
+    """
+    Refuse a launch whose security configuration and ``KerberosAttributes`` do not come together, before any write.
+
+    A security configuration with ``AuthenticationConfiguration.KerberosConfiguration`` needs the cluster's
+    ``KerberosAttributes`` with ``Realm`` and ``KdcAdminPassword`` strings, and ``KerberosAttributes`` need such a
+    configuration (:data:`KERBEROS_TOGETHER`, :data:`KERBEROS_REQUIRED_ATTRIBUTES`): EMR refuses either alone only
+    at ``RunJobFlow``, after the run's provisioning tasks (and a re-created configuration) changed AWS. No value of
+    the attributes is shown: ``KdcAdminPassword`` is a secret.
+
+    :param document: the security configuration's document; ``None``: the launch has no security configuration (a
+        dry run whose configuration is not known yet does not call this).
+    :param name: the security configuration's name, for messages.
+    :param config: the ``RunJobFlow`` arguments (``job_flow_overrides`` over the ``emr_conn_id`` extra).
+    :param field: how a refusal names ``KerberosAttributes`` (:func:`run_job_flow_field`).
+    """
+    kerberized = document is not None and kerberos_configuration(document) is not None
+    attributes = config.get("KerberosAttributes")
+    if attributes is None:
+        if kerberized:
+            raise InvalidParameterError(
+                field,
+                f"is missing, but security configuration {name!r} has AuthenticationConfiguration."
+                f"KerberosConfiguration: {KERBEROS_TOGETHER}; give KerberosAttributes with Realm and KdcAdminPassword "
+                '(Amazon EMR API Reference, "KerberosAttributes"), or launch with a configuration without Kerberos',
+            )
+        return
+    if not kerberized:
+        configuration = (
+            "the launch has no security configuration"
+            if document is None
+            else f"security configuration {name!r} has no AuthenticationConfiguration.KerberosConfiguration"
+        )
+        raise InvalidParameterError(
+            field,
+            f"is given, but {configuration}: {KERBEROS_TOGETHER}; remove KerberosAttributes, or launch with a "
+            "security configuration that has a KerberosConfiguration",
+        )
+    if not isinstance(attributes, dict):
+        raise InvalidParameterError(
+            field, f"must be a dict with Realm and KdcAdminPassword strings, got {kind_of(attributes)}"
+        )
+    for key in KERBEROS_REQUIRED_ATTRIBUTES:
+        if not isinstance(attributes.get(key), str):
+            got = "none" if attributes.get(key) is None else kind_of(attributes[key])
+            raise InvalidParameterError(
+                f"{field}.{key}",
+                f"must be a string with security configuration {name!r}, which has a KerberosConfiguration "
+                f'(Amazon EMR API Reference, "KerberosAttributes": {key} is "Required: Yes"); got {got}',
+            )
 
 
 def instance_profile_problem(profile: str, roles: list[dict[str, Any]]) -> str | None:

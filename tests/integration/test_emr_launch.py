@@ -674,25 +674,167 @@ def test_a_wrong_type_value_holding_a_secret_beneath_is_refused_without_showing_
 
 def test_botocores_report_of_a_value_holding_a_secret_beneath_does_not_show_it(emr: Any) -> None:
     """
-    An instance group's ``Configurations`` given as one classification, not a list: botocore's report shows that
-    dict, the Hive metastore password in it, under a path (``Instances.InstanceGroups[0].Configurations``) that
-    names nothing sensitive. The password is masked; the rest of the value and its type are still shown.
+    A classification's nested ``Configurations`` given as one classification, not a list: botocore's report shows
+    that dict, the Hive metastore password in it, under a path (``Configurations[0].Configurations``) that names
+    nothing sensitive. The password is masked; the rest of the value and its type are still shown.
     """
     secret = "hunter2-metastore"
     hive_site = {
         "Classification": "hive-site",
         "Properties": {"javax.jdo.option.ConnectionUserName": "hive", "javax.jdo.option.ConnectionPassword": secret},
     }
-    group = {"InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1, "Configurations": hive_site}
-    instances = {"InstanceGroups": [group], "KeepJobFlowAliveWhenNoSteps": True}
+    hive = {"Classification": "hive", "Properties": {}, "Configurations": hive_site}
 
     with pytest.raises(InvalidParameterError) as refused:
-        run_operator(make_operator(job_flow_overrides=overrides(Instances=instances)))
+        run_operator(make_operator(job_flow_overrides=overrides(Configurations=[hive])))
 
     assert refused.value.field == "job_flow_overrides"
-    assert "Invalid type for parameter Instances.InstanceGroups[0].Configurations, value: " in str(refused.value)
+    assert "Invalid type for parameter Configurations[0].Configurations, value: " in str(refused.value)
     assert secret not in str(refused.value)
     assert "'javax.jdo.option.ConnectionPassword': '***'" in str(refused.value)
     assert "'javax.jdo.option.ConnectionUserName': 'hive'" in str(refused.value)
     assert "type: <class 'dict'>" in str(refused.value)
     assert active_clusters(emr) == []
+
+
+#: A Kerberos section, as AWS's examples write one (Amazon EMR Management Guide, Kerberos "Configuration examples").
+KERBEROS_SECTION = {
+    "AuthenticationConfiguration": {
+        "KerberosConfiguration": {
+            "Provider": "ClusterDedicatedKdc",
+            "ClusterDedicatedKdcConfiguration": {"TicketLifetimeInHours": 24},
+        }
+    }
+}
+KDC_ADMIN_PASSWORD = "kdc-admin-Pa55-4f1e9b"
+KERBEROS_ATTRIBUTES = {"Realm": "EC2.INTERNAL", "KdcAdminPassword": KDC_ADMIN_PASSWORD}
+
+
+def kerberos_configuration(emr: Any, *, create: bool = True) -> tuple[str, dict[str, Any]]:
+    """The launch's role mappings with a Kerberos section, named by its content (created unless ``create=False``)."""
+    mappings = json.loads(emr.describe_security_configuration(Name=SECURITY_CONFIGURATION)["SecurityConfiguration"])
+    document = {**mappings, **KERBEROS_SECTION}
+    name = security_configuration_name("emrfs-xacct-kerberos", document)
+    if create:
+        emr.create_security_configuration(Name=name, SecurityConfiguration=json.dumps(document))
+    return name, document
+
+
+def kerberos_connection(monkeypatch: pytest.MonkeyPatch) -> str:
+    """An EMR connection whose extra holds the cluster's ``KerberosAttributes``; its id."""
+    extra = {"KerberosAttributes": KERBEROS_ATTRIBUTES}
+    monkeypatch.setenv("AIRFLOW_CONN_EMR_KERBEROS", json.dumps({"conn_type": "emr", "extra": extra}))
+    return "emr_kerberos"
+
+
+@pytest.mark.parametrize(
+    ("configuration", "attributes", "field"),
+    [
+        ("kerberos", None, "job_flow_overrides.KerberosAttributes"),
+        ("kerberos", {"Realm": "EC2.INTERNAL"}, "job_flow_overrides.KerberosAttributes.KdcAdminPassword"),
+        ("role mappings", KERBEROS_ATTRIBUTES, "job_flow_overrides.KerberosAttributes"),
+        ("none", KERBEROS_ATTRIBUTES, "job_flow_overrides.KerberosAttributes"),
+        ("role mappings", "connection", "emr_conn_id 'emr_kerberos' extra KerberosAttributes"),
+    ],
+    ids=["configuration-alone", "no-password", "attributes-alone", "no-configuration", "attributes-of-the-connection"],
+)
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_kerberos_configuration_or_kerberos_attributes_alone_is_refused_before_any_write(
+    emr: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+    configuration: str,
+    attributes: Any,
+    field: str,
+    dry_run: bool,
+) -> None:
+    """
+    "When you create a Kerberized cluster, you specify the security configuration together with Kerberos attributes
+    that are specific to the cluster. You can't specify one set without the other, or an error occurs" (Amazon EMR
+    Management Guide, "Security configuration and cluster settings for Kerberos on Amazon EMR"); ``Realm`` and
+    ``KdcAdminPassword`` are "Required: Yes" (Amazon EMR API Reference, "KerberosAttributes"). moto launches either
+    alone: the launch refuses it, naming where it came from, without the password. A dry run too, its document known.
+    """
+    name = {"kerberos": kerberos_configuration(emr)[0], "role mappings": SECURITY_CONFIGURATION, "none": None}
+    arguments = overrides()
+    emr_conn_id = None
+    if attributes == "connection":
+        emr_conn_id = kerberos_connection(monkeypatch)
+    elif attributes is not None:
+        arguments["KerberosAttributes"] = attributes
+    operator = make_operator(
+        security_configuration=name[configuration],
+        job_flow_overrides=arguments,
+        emr_conn_id=emr_conn_id,
+        dry_run=dry_run,
+    )
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(operator)
+
+    assert refused.value.field == field
+    assert "KerberosConfiguration" in refused.value.problem
+    assert calls.mutating == []
+    assert KDC_ADMIN_PASSWORD not in str(refused.value) + capfd.readouterr().out
+    assert emr.list_clusters()["Clusters"] == []
+
+
+def test_a_deleted_kerberos_configuration_without_kerberos_attributes_is_not_created_again(emr: Any) -> None:
+    """The refusal comes before the launch creates a deleted configuration again from its document."""
+    name, document = kerberos_configuration(emr, create=False)
+    operator = make_operator(security_configuration=name, security_configuration_document=document)
+
+    with CallRecorder().everywhere() as calls, pytest.raises(InvalidParameterError) as refused:
+        run_operator(operator)
+
+    assert refused.value.field == "job_flow_overrides.KerberosAttributes"
+    assert calls.mutating == []
+    assert name not in [item["Name"] for item in emr.list_security_configurations()["SecurityConfigurations"]]
+    assert emr.list_clusters()["Clusters"] == []
+
+
+@pytest.mark.parametrize("where", ["job_flow_overrides", "emr_conn_id extra"])
+def test_a_kerberos_configuration_with_its_kerberos_attributes_is_launched(
+    emr: Any, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    name, _ = kerberos_configuration(emr)
+    if where == "job_flow_overrides":
+        operator = make_operator(
+            security_configuration=name, job_flow_overrides=overrides(KerberosAttributes=KERBEROS_ATTRIBUTES)
+        )
+    else:
+        operator = make_operator(security_configuration=name, emr_conn_id=kerberos_connection(monkeypatch))
+    sent: list[dict[str, Any]] = []
+    operator.hook.launch_client.meta.events.register(
+        "provide-client-params.emr.RunJobFlow", lambda params, **_: sent.append(dict(params))
+    )
+
+    cluster_id, calls, _ = run_operator(operator)
+
+    assert calls.mutating == ["RunJobFlow"]
+    assert [arguments["KerberosAttributes"] for arguments in sent] == [KERBEROS_ATTRIBUTES]
+    assert emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["SecurityConfiguration"] == name
+
+
+def test_a_dry_run_whose_configuration_is_not_known_yet_does_not_judge_kerberos(
+    emr: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A dry run of the whole chain: the configuration does not exist yet and its document is not known here, so
+    whether it is Kerberized is not known either; the launch is planned (and its password masked in the plan).
+    """
+    from airflow.providers.common.compat.sdk import AirflowSkipException
+
+    name, _ = kerberos_configuration(emr, create=False)
+    ti = RecordingTaskInstance(task_id="launch_cluster")
+    operator = make_operator(
+        security_configuration=name, job_flow_overrides=overrides(KerberosAttributes=KERBEROS_ATTRIBUTES), dry_run=True
+    )
+
+    with pytest.raises(AirflowSkipException):
+        run_operator(operator, ti)
+
+    (change,) = ti.xcoms["plan"]
+    assert change["after"]["KerberosAttributes"]["Realm"] == "EC2.INTERNAL"
+    assert KDC_ADMIN_PASSWORD not in json.dumps(ti.xcoms["plan"]) + capfd.readouterr().out
+    assert emr.list_clusters()["Clusters"] == []

@@ -14,8 +14,9 @@ clusters launched hours before, still running.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from airflow.sdk.api.datamodels._generated import DagRun, DagRunState, DagRunType
@@ -29,6 +30,9 @@ from airflow_provider_emrfs_xacct.operators.emr import (
 from devstack.aws_pages import short_pages
 from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, REGION, client
 from devstack.testing import CallRecorder, RecordingTaskInstance, execute_as_task, run_operator, small_cluster
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 SECURITY_CONFIGURATION = "emrfs-xacct-search-0123456789ab"
 RUN_ID = "scheduled__2026-01-02T00:00:00+00:00"
@@ -289,3 +293,154 @@ def test_a_cluster_described_without_the_tag_is_described_again_by_the_next_sear
 
     assert before is None
     assert hook.find_launched_cluster(key, config) == ours
+
+
+def describe_cluster_resource(self: Any) -> str:
+    """
+    The resource moto's IAM authorization checks a request against: a ``DescribeCluster``'s cluster ARN, else ``*``.
+
+    moto authorizes EMR actions on ``*`` only (``BaseResponse.call_action``: ``_determine_resource`` when the response
+    class has one, which EMR's has not); EMR authorizes ``DescribeCluster`` on the cluster (Service Authorization
+    Reference, "Actions, resources, and condition keys for Amazon EMR": resource type ``cluster``,
+    ``arn:${Partition}:elasticmapreduce:${Region}:${Account}:cluster/${ClusterId}``).
+    """
+    if self._get_action() != "DescribeCluster":
+        return "*"
+    cluster_id = json.loads(self.body or "{}").get("ClusterId", "*")
+    return f"arn:aws:elasticmapreduce:{self.region}:{self.current_account}:cluster/{cluster_id}"
+
+
+@contextmanager
+def describe_cluster_refused(url: str, monkeypatch: pytest.MonkeyPatch, cluster_arns: list[str]) -> Iterator[None]:
+    """
+    Inside the block, the connections' role may do everything but ``DescribeCluster`` on ``cluster_arns``.
+
+    It stands for a tag-based policy in an account shared by teams (Amazon EMR Management Guide, "IAM policies for
+    tag-based access to clusters and EMR notebooks"): allowed on the clusters of its team's tag, and on no other
+    team's. moto does not evaluate ``elasticmapreduce:ResourceTag`` conditions, so the other team's clusters are
+    denied by their ARNs: the same answer, ``AccessDeniedException``, from moto's own authorization over HTTP (the
+    connections sign as an IAM user moto issued, then assume the provisioner role, whose policy is checked).
+    """
+    from moto.emr.responses import ElasticMapReduceResponse
+
+    from devstack.testing import (
+        ALLOW_EVERYTHING,
+        answer_denials_like_aws,
+        moto_authorization_checked,
+        provisioner_roles,
+        sign_connections_as_moto_user,
+    )
+
+    monkeypatch.setattr(ElasticMapReduceResponse, "_determine_resource", describe_cluster_resource, raising=False)
+    answer_denials_like_aws(monkeypatch)
+    user = sign_connections_as_moto_user(url, monkeypatch)
+    other_teams = {"Effect": "Deny", "Action": "elasticmapreduce:DescribeCluster", "Resource": cluster_arns}
+    provisioner_roles(url, user, {}, allowed=[ALLOW_EVERYTHING, other_teams])
+    with moto_authorization_checked(url):
+        yield
+
+
+def another_teams_cluster(emr: Any, name: str = "analytics-daily") -> tuple[str, str]:
+    """An active cluster of another team, launched in the run's window (listed by its search); its id and ARN."""
+    tags = [{"Key": "department", "Value": "analytics"}]
+    cluster_id = emr.run_job_flow(**small_cluster(name, Tags=tags))["JobFlowId"]
+    return cluster_id, emr.describe_cluster(ClusterId=cluster_id)["Cluster"]["ClusterArn"]
+
+
+@pytest.mark.parametrize("search", ["retry", "teardown", "failed deferral"])
+def test_a_cluster_the_connection_may_not_describe_is_skipped_by_every_search(
+    moto_url: str,
+    emr: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    search: str,
+) -> None:
+    """
+    Another team's active cluster, in the launch's run's window, answers ``DescribeCluster`` with
+    ``AccessDeniedException``: the launch, its retry, the teardown and the failed deferral's clean-up skip it, name it
+    in a warning, and find the launch's own cluster (before, each failed on it: the launch with an AccessDeniedError).
+    """
+    from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR, TriggerFailureReason
+    from airflow.sdk.exceptions import TaskDeferralTimeout
+
+    run = dag_run(run_after=datetime.now(timezone.utc) - timedelta(minutes=5))
+    theirs, their_arn = another_teams_cluster(emr)
+    teardown = TerminateClusterOperator(
+        task_id="terminate_cluster", aws_conn_id=EMR_CONN_ID, job_flow_id=None, launch_task_id="launch_cluster"
+    )
+
+    with describe_cluster_refused(moto_url, monkeypatch, [their_arn]):
+        ours, first_calls = launch(run)
+        if search == "retry":
+            again, calls = launch(run, try_number=2)
+            assert again == ours
+            assert calls.count("RunJobFlow") == 0
+        elif search == "teardown":
+            _, calls = run_in(teardown, run)
+            assert "TerminateJobFlows" in calls
+        else:
+            ti = RecordingTaskInstance(task_id="launch_cluster", run_id=RUN_ID, try_number=1)
+            with pytest.raises(TaskDeferralTimeout):
+                launch_operator().resume_execution(
+                    TRIGGER_FAIL_REPR,
+                    {"error": TriggerFailureReason.TRIGGER_TIMEOUT},
+                    {"ti": ti, "task_instance": ti, "dag_run": run},  # type: ignore[typeddict-item]
+                )
+
+    assert ours != theirs
+    assert first_calls.count("RunJobFlow") == 1
+    logged = capfd.readouterr().out + caplog.text
+    assert f"DescribeCluster was refused (access denied) for active cluster(s) {theirs}: skipped" in logged
+    state = emr.describe_cluster(ClusterId=ours)["Cluster"]["Status"]["State"]
+    assert (state in ("TERMINATING", "TERMINATED")) is (search != "retry"), state
+    assert emr.describe_cluster(ClusterId=theirs)["Cluster"]["Status"]["State"] == "WAITING"  # left alone
+
+
+def test_a_cluster_not_described_of_the_launchs_own_name_stops_a_retry_from_launching_another(
+    moto_url: str, emr: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    A refused ``DescribeCluster`` of an active cluster named as the launch's may be the one the first try launched
+    (a connection that may not describe its own clusters): the retry is refused with the denial before
+    ``RunJobFlow``, rather than start a second cluster (skipped, it launched one).
+    """
+    from airflow_provider_emrfs_xacct.hooks.errors import AccessDeniedError
+
+    run = dag_run(run_after=datetime.now(timezone.utc) - timedelta(minutes=5))
+    ours, _ = launch(run)
+    our_arn = emr.describe_cluster(ClusterId=ours)["Cluster"]["ClusterArn"]
+
+    with describe_cluster_refused(moto_url, monkeypatch, [our_arn]), pytest.raises(AccessDeniedError) as refused:
+        launch(run, try_number=2)
+
+    assert "DescribeCluster" in str(refused.value)
+    young = emr.list_clusters(CreatedAfter=datetime.now(timezone.utc) - timedelta(hours=1))["Clusters"]
+    assert [cluster["Id"] for cluster in young] == [ours]  # no second cluster
+
+
+def test_another_error_of_a_clusters_description_still_fails_the_search(
+    moto_url: str, emr: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a denial is skipped: EMR's ``InvalidRequestException`` to a ``DescribeCluster`` fails the launch before ``RunJobFlow``."""
+    from botocore.exceptions import ClientError
+
+    from devstack.fault_proxy import FaultProxy
+    from devstack.moto_stack import airflow_environment
+
+    run = dag_run(run_after=datetime.now(timezone.utc) - timedelta(minutes=5))
+    theirs, _ = another_teams_cluster(emr)
+
+    def refuse_descriptions(operation: str) -> tuple[int, str, str] | None:
+        return (400, "InvalidRequestException", "not a denial") if operation == "DescribeCluster" else None
+
+    with FaultProxy(moto_url, intercept=refuse_descriptions) as proxy, monkeypatch.context() as patch:
+        for name, value in airflow_environment(proxy.url).items():
+            patch.setenv(name, value)
+        with pytest.raises(ClientError) as caught:
+            launch(run)
+
+    assert caught.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert caught.value.operation_name == "DescribeCluster"
+    listed = emr.list_clusters(CreatedAfter=run.run_after - timedelta(hours=1))["Clusters"]
+    assert [cluster["Id"] for cluster in listed] == [theirs]  # no RunJobFlow was sent

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
@@ -16,6 +18,8 @@ from airflow_provider_emrfs_xacct.pure.launch_arguments import (
     launch_security_configuration,
     parse_job_flow_overrides,
     refuse_too_many_tags,
+    refuse_unpaired_kerberos,
+    run_job_flow_field,
     same_task_instance,
     task_instance_key,
     validate_cluster_tags,
@@ -265,3 +269,123 @@ def test_a_tag_value_rendered_as_a_number_says_why_and_what_to_write() -> None:
 def test_a_tag_emr_refuses_is_refused_before_any_call_naming_it(tag: dict[str, object], problem: str) -> None:
     with pytest.raises(InvalidParameterError, match=rf"^job_flow_overrides\.Tags{problem}"):
         validate_cluster_tags({"Tags": [tag]}, "job_flow_overrides.Tags")
+
+
+KERBEROS_DOCUMENT = {
+    "AuthenticationConfiguration": {
+        "KerberosConfiguration": {
+            "Provider": "ClusterDedicatedKdc",
+            "ClusterDedicatedKdcConfiguration": {"TicketLifetimeInHours": 24},
+        }
+    }
+}
+ENCRYPTION_DOCUMENT = {"EncryptionConfiguration": {"EnableInTransitEncryption": False}}
+SECRET = "kdc-admin-secret-Pa55"
+ATTRIBUTES = {"Realm": "EC2.INTERNAL", "KdcAdminPassword": SECRET}
+KERBEROS_FIELD = "job_flow_overrides.KerberosAttributes"
+
+
+@pytest.mark.parametrize(
+    ("document", "config"),
+    [
+        (KERBEROS_DOCUMENT, {"KerberosAttributes": ATTRIBUTES}),
+        # Beside them, the optional cross-realm members (Amazon EMR API Reference, "KerberosAttributes").
+        (KERBEROS_DOCUMENT, {"KerberosAttributes": {**ATTRIBUTES, "CrossRealmTrustPrincipalPassword": "x"}}),
+        (ENCRYPTION_DOCUMENT, {}),
+        (ENCRYPTION_DOCUMENT, {"KerberosAttributes": None}),
+        (None, {}),
+        # A document with an AuthenticationConfiguration but no Kerberos in it.
+        ({"AuthenticationConfiguration": {}}, {}),
+    ],
+    ids=["both", "both-cross-realm", "neither", "attributes-null", "no-configuration", "no-kerberos-section"],
+)
+def test_a_kerberos_configuration_and_kerberos_attributes_together_or_neither_are_taken(
+    document: dict[str, object] | None, config: dict[str, object]
+) -> None:
+    refuse_unpaired_kerberos(document, "sc", config, KERBEROS_FIELD)
+
+
+@pytest.mark.parametrize(
+    ("document", "config", "field", "problem"),
+    [
+        (
+            KERBEROS_DOCUMENT,
+            {},
+            KERBEROS_FIELD,
+            r"is missing, but security configuration 'sc' has .*KerberosConfiguration",
+        ),
+        (
+            ENCRYPTION_DOCUMENT,
+            {"KerberosAttributes": ATTRIBUTES},
+            KERBEROS_FIELD,
+            r"is given, but security configuration 'sc' has no",
+        ),
+        (
+            None,
+            {"KerberosAttributes": ATTRIBUTES},
+            KERBEROS_FIELD,
+            r"is given, but the launch has no security configuration",
+        ),
+        (
+            KERBEROS_DOCUMENT,
+            {"KerberosAttributes": "EC2.INTERNAL"},
+            KERBEROS_FIELD,
+            r"must be a dict .*got str \(length 12\)",
+        ),
+        (
+            KERBEROS_DOCUMENT,
+            {"KerberosAttributes": {"Realm": "EC2.INTERNAL"}},
+            f"{KERBEROS_FIELD}.KdcAdminPassword",
+            "got none",
+        ),
+        (
+            KERBEROS_DOCUMENT,
+            {"KerberosAttributes": {"KdcAdminPassword": SECRET}},
+            f"{KERBEROS_FIELD}.Realm",
+            "got none",
+        ),
+        (
+            KERBEROS_DOCUMENT,
+            {"KerberosAttributes": {"Realm": "EC2.INTERNAL", "KdcAdminPassword": 12345678}},
+            f"{KERBEROS_FIELD}.KdcAdminPassword",
+            r'"Required: Yes"\); got int$',
+        ),
+    ],
+    ids=[
+        "configuration-alone",
+        "attributes-alone",
+        "attributes-without-configuration",
+        "attributes-not-a-dict",
+        "no-password",
+        "no-realm",
+        "password-not-a-string",
+    ],
+)
+def test_a_kerberos_configuration_or_kerberos_attributes_alone_is_refused_naming_the_field(
+    document: dict[str, object] | None, config: dict[str, object], field: str, problem: str
+) -> None:
+    with pytest.raises(InvalidParameterError) as refused:
+        refuse_unpaired_kerberos(document, "sc", config, KERBEROS_FIELD)
+
+    assert refused.value.field == field
+    assert re.search(problem, refused.value.problem), refused.value.problem
+    assert SECRET not in str(refused.value)
+    assert "12345678" not in str(refused.value)
+    # AWS's reason, quoted with its page, when one comes without the other.
+    if "is missing" in problem or "is given" in problem:
+        assert "You can't specify one set without the other" in refused.value.problem
+
+
+def test_kerberos_attributes_are_named_where_they_came_from() -> None:
+    extra_field = connection_extra_field("emr_kerberos")
+    attributes = {"KerberosAttributes": ATTRIBUTES}
+
+    assert run_job_flow_field("KerberosAttributes", {}, attributes, extra_field) == f"{extra_field} KerberosAttributes"
+    assert run_job_flow_field("KerberosAttributes", attributes, attributes, extra_field) == KERBEROS_FIELD
+    assert run_job_flow_field("KerberosAttributes", attributes, {}, extra_field) == KERBEROS_FIELD
+    assert run_job_flow_field("KerberosAttributes", {}, {}, extra_field) == KERBEROS_FIELD  # where to add it
+    with pytest.raises(InvalidParameterError) as refused:
+        refuse_unpaired_kerberos(
+            ENCRYPTION_DOCUMENT, "sc", attributes, run_job_flow_field("KerberosAttributes", {}, attributes, extra_field)
+        )
+    assert refused.value.field == "emr_conn_id 'emr_kerberos' extra KerberosAttributes"
