@@ -363,6 +363,7 @@ def _read_chain_state(
         release_label=cluster.release_label,
         ignored_release_label=cluster.ignored_release_label,
         cluster_configurations=cluster.configurations,
+        instance_configurations=cluster.instance_configurations,
         prefixes_for_principal_mappings=extra,
         region=region,
         cluster_unreadable=cluster.unreadable,
@@ -446,6 +447,8 @@ class _ClusterFacts:
     #: A ``release_label`` given beside the cluster that is not its own release (the checks judge the cluster's).
     ignored_release_label: str | None = None
     configurations: list[dict[str, Any]] | None = None
+    #: Each instance group's or fleet instance type's own configurations, named (``None``: no cluster read).
+    instance_configurations: list[tuple[str, list[dict[str, Any]]]] | Unreadable | None = None
     unreadable: str = ""
     sts: StsReachability | Unreadable | None = None
     #: The cluster's subnet's routes and endpoints (``None``: no cluster subnet read), for the route to S3.
@@ -494,6 +497,13 @@ def _read_cluster(
         facts.ignored_release_label = release_label
     facts.release_label = own or release_label
     facts.configurations = cluster.get("Configurations", [])
+    fleets = cluster.get("InstanceCollectionType") == "INSTANCE_FLEET"
+    facts.instance_configurations = read(
+        emr,
+        f"elasticmapreduce:{'ListInstanceFleets' if fleets else 'ListInstanceGroups'}",
+        f"ClusterId={cluster_id}",
+        lambda: emr.instance_configurations(cluster_id, fleets),
+    )
     instances = cluster.get("Ec2InstanceAttributes") or {}
     subnet = instances.get("Ec2SubnetId")
     if subnet and facts.release_label:

@@ -282,7 +282,23 @@ _JUDGES: dict[type, tuple[Any, ...]] = {moto.emr.models.ElasticMapReduceBackend:
 _HANDLER_JUDGES: dict[type, tuple[Any, ...]] = {ElasticMapReduceResponse: (_Handlers.run_job_flow,)}
 
 
+_moto_instance_group_init = moto.emr.models.InstanceGroup.__init__
+
+
+def _instance_group_init(
+    self: Any, *args: Any, configurations: list[dict[str, Any]] | None = None, **kwargs: Any
+) -> None:
+    """
+    Keep an instance group's own ``Configurations``, which moto refuses (a ``TypeError``: an internal error) and EMR
+    takes: "You can specify a separate configuration for each instance group (master, core, and task)" (Amazon EMR API
+    Reference, ``InstanceGroupConfig``); ``ListInstanceGroups`` answers them (``InstanceGroup``, ``Configurations``).
+    """
+    _moto_instance_group_init(self, *args, **kwargs)
+    self.configurations = configurations or []
+
+
 def install() -> None:
     """Put the judge in front of moto's EMR backend (once per process)."""
     backend_judges.install(_JUDGES, _moto)
     backend_judges.install(_HANDLER_JUDGES, _moto_handlers)
+    moto.emr.models.InstanceGroup.__init__ = _instance_group_init  # type: ignore[method-assign]

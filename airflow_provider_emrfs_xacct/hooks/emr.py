@@ -142,6 +142,33 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         """Return the cluster as ``DescribeCluster`` describes it."""
         return dict(self.conn.describe_cluster(ClusterId=cluster_id)["Cluster"])
 
+    def instance_configurations(self, cluster_id: str, fleets: bool) -> list[tuple[str, list[dict[str, Any]]]]:
+        """
+        The own ``Configurations`` of each instance group (``ListInstanceGroups``: as last asked for, and as last
+        applied when that differs) or, with ``fleets``, of each fleet's instance types (``ListInstanceFleets``), each
+        named for a report: what EMR applies to those instances over the cluster's ``Configurations``.
+        """
+        if fleets:
+            pages = self.conn.get_paginator("list_instance_fleets").paginate(ClusterId=cluster_id)
+            return [
+                (f"instance fleet {fleet.get('Name') or fleet['Id']} ({fleet['Id']}) type {spec['InstanceType']}", own)
+                for page in pages
+                for fleet in page["InstanceFleets"]
+                for spec in fleet.get("InstanceTypeSpecifications", [])
+                if (own := [dict(item) for item in spec.get("Configurations", [])])
+            ]
+        found: list[tuple[str, list[dict[str, Any]]]] = []
+        for page in self.conn.get_paginator("list_instance_groups").paginate(ClusterId=cluster_id):
+            for group in page["InstanceGroups"]:
+                name = f"instance group {group.get('Name') or group['Id']} ({group['Id']}, {group.get('InstanceGroupType')})"
+                asked = [dict(item) for item in group.get("Configurations", [])]
+                applied = [dict(item) for item in group.get("LastSuccessfullyAppliedConfigurations", [])]
+                if asked:
+                    found.append((name, asked))
+                if applied and applied != asked:
+                    found.append((f"{name}, as last applied", applied))
+        return found
+
     def ensure_security_configuration(
         self, name: str, document: dict[str, Any], *, dry_run: bool = False
     ) -> list[Change]:

@@ -329,6 +329,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             emrfs_site_properties=site,
             imds_v2_required=imds_v2_required,
             mapped_buckets=mapped_buckets,
+            instances_field=fields["Instances"],
         )
         for note in launch.notes:
             if note not in launch.warnings:

@@ -272,6 +272,7 @@ def plan_launch(
     emrfs_site_properties: dict[str, str] | None = None,
     imds_v2_required: bool = False,
     mapped_buckets: tuple[str, ...] | None = None,
+    instances_field: str = "job_flow_overrides.Instances",
 ) -> LaunchPlan:
     """
     Add what cross-account access needs to ``RunJobFlow`` arguments, checking the release label.
@@ -303,6 +304,9 @@ def plan_launch(
         mappings, a release whose EMR components still call IMDSv1 is refused (:func:`speaks_imds_v2`).
     :param mapped_buckets: the buckets the role mappings may take requests for
         (:func:`~.security_config.mapped_bucket_prefixes`); ``None``: any bucket.
+    :param instances_field: how a refusal names ``Instances`` (the overrides', or the ``emr_conn_id`` extra's), where
+        an instance group's or fleet instance type's own S3 connector setting other than the cluster's is refused
+        (:func:`instance_overrides`).
     """
     notes: list[str] = []
     result = copy.deepcopy(overrides)
@@ -373,6 +377,7 @@ def plan_launch(
                 configurations, classification, properties, "job_flow_overrides.Configurations"
             )
     _refuse_spark_overrides(configurations, mapped_buckets)
+    _refuse_instance_overrides(result.get("Instances"), configurations, instances_field)
     if configurations:
         result["Configurations"] = configurations
     return LaunchPlan(result, notes, warnings)
@@ -1305,4 +1310,90 @@ def _refuse_spark_overrides(
                 f"job would not follow the {classification} value the launch and the verifier read (its s3:// "
                 "connector, credentials, role session or canned ACL would go unchecked). Set "
                 f"{name} in {classification} only, or the same value in both",
+            )
+
+
+#: The classifications whose S3 connector settings (:func:`connector_setting`) an instance group's or fleet instance
+#: type's own ``Configurations`` may not give another value than the cluster's.
+INSTANCE_CHECKED_CLASSIFICATIONS = ("core-site", "emrfs-site", "spark-defaults")
+
+
+def connector_setting(classification: str, name: str) -> bool:
+    """
+    Whether ``name`` of ``classification`` is an S3 connector setting: a ``core-site`` or ``emrfs-site`` property
+    ``fs.s3…`` (EMRFS's and S3A's, ``s3n://``'s, per bucket too), or its ``spark-defaults`` ``spark.hadoop.`` form.
+    """
+    if classification == "spark-defaults":
+        if not name.startswith(SPARK_HADOOP):
+            return False
+        name = name.removeprefix(SPARK_HADOOP)
+    return classification in INSTANCE_CHECKED_CLASSIFICATIONS and name.startswith("fs.s3")
+
+
+def instance_overrides(
+    cluster_configurations: list[dict[str, Any]], own_configurations: list[dict[str, Any]]
+) -> Iterator[tuple[int, str, str, Any, Any]]:
+    """
+    Each S3 connector setting (:func:`connector_setting`) that an instance group's or fleet instance type's own
+    ``own_configurations`` give another value than the cluster's ``cluster_configurations`` (both read as Hadoop reads
+    them: :func:`hadoop_reading`), or that the cluster's do not set: its classification's index in
+    ``own_configurations``, the classification, the setting, its value there and the cluster's (``None``: not set).
+
+    EMR applies them to that group's instances over the cluster's: "You can specify a separate configuration for each
+    instance group (master, core, and task)" (Amazon EMR API Reference, ``InstanceGroupConfig``, ``Configurations``;
+    ``InstanceTypeConfig`` for a fleet's instance types, and ``ModifyInstanceGroups`` for a running cluster's), so the
+    jobs' tasks there use a connector, role mappings, credentials, session, encryption or ACL that the launch and the
+    verifier, which read the cluster's settings, did not judge.
+    """
+    for index, configuration in enumerate(own_configurations):
+        classification = configuration.get("Classification")
+        properties = configuration.get("Properties")
+        if classification not in INSTANCE_CHECKED_CLASSIFICATIONS or not isinstance(properties, dict):
+            continue
+        cluster = site_of(cluster_configurations, str(classification))
+        for key, value in properties.items():
+            name = str(key)
+            if not connector_setting(str(classification), name):
+                continue
+            theirs = cluster.get(name)
+            hadoop_name = name.removeprefix(SPARK_HADOOP)
+            if theirs is not None and hadoop_reading(hadoop_name, value) == hadoop_reading(hadoop_name, theirs):
+                continue
+            yield index, str(classification), name, value, theirs
+
+
+def launch_instance_configurations(instances: Any, field: str) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """
+    The own ``Configurations`` of each instance group and each fleet instance type of ``RunJobFlow``'s ``Instances``
+    (named ``field``), with their field, refusing a shape that is no list of classifications.
+    """
+    if not isinstance(instances, dict):
+        return
+    groups = instances.get("InstanceGroups")
+    for index, group in enumerate(groups if isinstance(groups, list) else []):
+        if isinstance(group, dict) and group.get("Configurations") is not None:
+            place = f"{field}.InstanceGroups[{index}].Configurations"
+            yield place, require_dicts(group["Configurations"], place, "classifications")
+    fleets = instances.get("InstanceFleets")
+    for index, fleet in enumerate(fleets if isinstance(fleets, list) else []):
+        types = fleet.get("InstanceTypeConfigs") if isinstance(fleet, dict) else None
+        for number, instance_type in enumerate(types if isinstance(types, list) else []):
+            if isinstance(instance_type, dict) and instance_type.get("Configurations") is not None:
+                place = f"{field}.InstanceFleets[{index}].InstanceTypeConfigs[{number}].Configurations"
+                yield place, require_dicts(instance_type["Configurations"], place, "classifications")
+
+
+def _refuse_instance_overrides(instances: Any, configurations: list[dict[str, Any]], field: str) -> None:
+    """Refuse an instance group's or fleet instance type's own S3 connector setting (:func:`instance_overrides`)."""
+    for place, own in launch_instance_configurations(instances, field):
+        for index, classification, name, value, theirs in instance_overrides(configurations, own):
+            shown = f"is {theirs!r}" if theirs is not None else "does not set it"
+            raise InvalidParameterError(
+                f"{place}[{index}].Properties.{name}",
+                f"is {value!r} on these instances, where the cluster's {classification} {shown}: EMR applies an "
+                "instance group's (or fleet instance type's) own Configurations to its instances over the cluster's "
+                '(Amazon EMR API Reference, InstanceGroupConfig: "You can specify a separate configuration for each '
+                'instance group"), so the tasks there would write through an S3 connector setting neither the '
+                "launch nor the verifier checks (its connector, role mappings, credentials, session, encryption or "
+                f"ACL). Set it in job_flow_overrides.Configurations for the whole cluster, or the same value here",
             )

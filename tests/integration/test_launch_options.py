@@ -563,3 +563,98 @@ def test_settings_the_verifier_could_not_judge_are_refused_before_run_job_flow(
     assert caught.value.field == field
     assert launch.recorder.mutating == []
     assert emr.list_clusters()["Clusters"] == []
+
+
+def instance_groups(core_configurations: list[dict[str, Any]]) -> dict[str, Any]:
+    """``Instances`` with a primary and a core group, the core group's own ``Configurations`` given."""
+    return {
+        "InstanceGroups": [
+            {"InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1},
+            {
+                "InstanceRole": "CORE",
+                "InstanceType": "m5.xlarge",
+                "InstanceCount": 2,
+                "Configurations": core_configurations,
+            },
+        ],
+        "KeepJobFlowAliveWhenNoSteps": True,
+    }
+
+
+@pytest.mark.parametrize(
+    ("core_configurations", "field"),
+    [
+        # S3A for s3:// with the translation off: the core nodes' writes would get no role mapping, while the
+        # cluster's own configurations (keep_emrfs's EMRFS) pass every check.
+        (
+            [
+                {
+                    "Classification": "core-site",
+                    "Properties": {"fs.s3.impl": S3A_IMPL, "fs.s3a.emrfs.compatibility.enable": "false"},
+                }
+            ],
+            "job_flow_overrides.Instances.InstanceGroups[1].Configurations[0].Properties.fs.s3.impl",
+        ),
+        # Over the role-chaining cap of one hour, which the cluster-wide emrfs-site refuses.
+        (
+            [{"Classification": "emrfs-site", "Properties": {"fs.s3.sts.sessionDurationSeconds": "43200"}}],
+            "job_flow_overrides.Instances.InstanceGroups[1].Configurations[0].Properties.fs.s3.sts.sessionDurationSeconds",
+        ),
+        (
+            [{"Classification": "spark-defaults", "Properties": {"spark.hadoop.fs.s3.canned.acl": "PublicRead"}}],
+            "job_flow_overrides.Instances.InstanceGroups[1].Configurations[0].Properties.spark.hadoop.fs.s3.canned.acl",
+        ),
+    ],
+    ids=["s3a-without-mappings", "session-over-the-cap", "spark-canned-acl"],
+)
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_an_instance_groups_own_connector_setting_is_refused_before_any_write(
+    emr: Any, core_configurations: list[dict[str, Any]], field: str, dry_run: bool
+) -> None:
+    arguments = overrides(ReleaseLabel="emr-7.10.0", Instances=instance_groups(core_configurations))
+    launch = Launch(make_operator(job_flow_overrides=arguments, dry_run=dry_run))
+
+    with pytest.raises(InvalidParameterError) as caught:
+        launch.run()
+
+    assert caught.value.field == field
+    assert "InstanceGroupConfig" in str(caught.value)
+    assert launch.recorder.mutating == []
+    assert emr.list_clusters()["Clusters"] == []
+
+
+def test_an_instance_groups_own_settings_that_agree_with_the_cluster_are_launched_and_listed(emr: Any) -> None:
+    core = [
+        # What keep_emrfs writes cluster-wide, spelt as Hadoop reads it the same; and a setting no check reads.
+        {"Classification": "core-site", "Properties": {"fs.s3.impl": f" {EMRFS_IMPL}\n"}},
+        {"Classification": "yarn-site", "Properties": {"yarn.nodemanager.vmem-check-enabled": "false"}},
+    ]
+    launch = Launch(
+        make_operator(job_flow_overrides=overrides(ReleaseLabel="emr-7.10.0", Instances=instance_groups(core)))
+    )
+
+    cluster_id = launch.run()
+
+    listed = {
+        group["InstanceGroupType"]: group for group in emr.list_instance_groups(ClusterId=cluster_id)["InstanceGroups"]
+    }
+    assert listed["CORE"]["Configurations"] == core
+    assert launch.sent[0]["Instances"]["InstanceGroups"][1]["Configurations"] == core
+
+
+def test_an_instance_groups_own_setting_from_the_connection_extra_is_refused_naming_the_extra(
+    emr: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    core = [{"Classification": "core-site", "Properties": {"fs.s3.impl": S3A_IMPL}}]
+    set_emr_connection(monkeypatch, "emr_groups", {"Instances": instance_groups(core)})
+    arguments = overrides(ReleaseLabel="emr-7.10.0")
+    del arguments["Instances"]
+    launch = Launch(make_operator(emr_conn_id="emr_groups", job_flow_overrides=arguments))
+
+    with pytest.raises(InvalidParameterError) as caught:
+        launch.run()
+
+    assert caught.value.field == (
+        "emr_conn_id 'emr_groups' extra Instances.InstanceGroups[1].Configurations[0].Properties.fs.s3.impl"
+    )
+    assert launch.recorder.mutating == []

@@ -83,6 +83,8 @@ NOT_READ_HERE = frozenset(
         "s3:ListBucketVersions",
         "s3:DeleteObjectVersion",
         "iam:SimulatePrincipalPolicy",
+        # A cluster of instance fleets' (the set-ups' clusters are of instance groups: ListInstanceGroups).
+        "elasticmapreduce:ListInstanceFleets",
     }
 )
 
@@ -148,6 +150,8 @@ DEPENDS: list[tuple[str, set[tuple[str, str]]]] = [
     ("cluster runs the security configuration", _CLUSTER),
     ("cluster's instance profile role", _CLUSTER | {("EMR", "iam:GetInstanceProfile")}),
     ("cluster accepts jobs", _CLUSTER),
+    # Each instance group's own configurations, over the cluster's (ListInstanceGroups).
+    ("instance groups' connector settings", _CLUSTER | {("EMR", "elasticmapreduce:ListInstanceGroups")}),
     # With a cluster its release is the cluster's (DescribeCluster; refused, unknown, whatever release_label says);
     # without, the release given (no read, so nothing to refuse).
     ("release supports role mappings", _CLUSTER),

@@ -20,6 +20,7 @@ from airflow_provider_emrfs_xacct.pure.checks import (
     cross_type,
     destination_role,
     emr_role,
+    instance_settings,
     kept_access,
     key_user,
     object_lock,
@@ -93,6 +94,7 @@ def _all_links(state: ChainState, mappings: list[Any], report: Report) -> None:
     links.extend(credential_settings.audit(state))
     links.extend(session_duration.audit(state))
     links.extend(spark_settings.audit(state))
+    links.extend(instance_settings.audit(state))
     links.extend(sts_route.audit(state))
     links.extend(s3_route.audit(state))
     links.extend(object_lock.audit(state))

@@ -150,6 +150,9 @@ class ChainState:
     #: above, which the checks judge); ``None``: none given, or the same.
     ignored_release_label: str | None = None
     cluster_configurations: list[dict[str, Any]] | None = None
+    #: Each instance group's or fleet instance type's own configurations, named (ListInstanceGroups,
+    #: ListInstanceFleets), or why they were not read; ``None``: no cluster read.
+    instance_configurations: list[tuple[str, list[dict[str, Any]]]] | Unreadable | None = None
     #: Prefixes to check for ``User``/``Group`` mappings, which name no prefix themselves.
     prefixes_for_principal_mappings: list[str] = field(default_factory=list)
     region: str = "us-east-1"

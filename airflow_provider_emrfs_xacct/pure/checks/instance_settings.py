@@ -1,0 +1,48 @@
+"""
+An instance group's or fleet instance type's own S3 connector settings.
+
+EMR applies an instance group's own ``Configurations`` to its instances over the cluster's: "You can specify a separate
+configuration for each instance group (master, core, and task)" (Amazon EMR API Reference, ``InstanceGroupConfig``;
+``InstanceTypeConfig`` for a fleet's instance types; ``ModifyInstanceGroups`` changes a running cluster's). The links
+judge the cluster's settings (``DescribeCluster``'s ``Configurations``); where a group gives an S3 connector setting
+another value (:func:`~.cluster_config.instance_overrides`), the tasks that run there write through a connector, role
+mappings, credentials, session, encryption or ACL no link judged, so each such setting is "not checked".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN, Link
+from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
+from airflow_provider_emrfs_xacct.pure.cluster_config import instance_overrides
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.checks.state import ChainState
+
+INSTANCE_LINK = "instance groups' connector settings"
+
+
+def audit(state: ChainState) -> list[Link]:
+    """One "not checked" link per S3 connector setting an instance group or fleet instance type sets otherwise."""
+    found = state.instance_configurations
+    if found is None or state.cluster_configurations is None:  # no cluster read: listed among the unseen settings
+        return []
+    if isinstance(found, Unreadable):
+        return [Link(None, INSTANCE_LINK, UNKNOWN, f"{found.detail}; the links judge the cluster's settings only")]
+    links = []
+    for where, own in found:
+        for _, classification, name, value, theirs in instance_overrides(state.cluster_configurations, own):
+            judged = f"the cluster's {theirs!r}" if theirs is not None else f"no cluster-wide {classification} value"
+            links.append(
+                Link(
+                    None,
+                    INSTANCE_LINK,
+                    UNKNOWN,
+                    f"{where} sets {classification} {name}={value!r} for its instances, over the cluster's "
+                    f"configurations; the links judge {judged}, so the tasks that run there are not judged",
+                    fix=f"set {name} in the cluster's {classification} only, or the same value in both (a running "
+                    "cluster's instance group: aws emr modify-instance-groups with its Configurations)",
+                )
+            )
+    return links

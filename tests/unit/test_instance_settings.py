@@ -1,0 +1,160 @@
+"""
+An instance group's or fleet instance type's own S3 connector settings.
+
+EMR applies them to that group's instances over the cluster's ("You can specify a separate configuration for each
+instance group (master, core, and task)": Amazon EMR API Reference, ``InstanceGroupConfig``, ``Configurations``), so the
+launch, which checks the cluster's, refuses one that differs, and the verifier, which judges the cluster's, leaves it
+"not checked".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
+from airflow_provider_emrfs_xacct.pure.checks.findings import UNKNOWN
+from airflow_provider_emrfs_xacct.pure.checks.instance_settings import INSTANCE_LINK
+from airflow_provider_emrfs_xacct.pure.checks.state import Unreadable
+from airflow_provider_emrfs_xacct.pure.cluster_config import (
+    EMRFS_IMPL,
+    S3A_IMPL,
+    instance_overrides,
+    launch_instance_configurations,
+    plan_launch,
+)
+from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+from tests.unit.test_chain import healthy_state, statuses
+
+CLUSTER = [{"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}]
+
+
+def site(classification: str, **properties: str) -> list[dict[str, Any]]:
+    return [{"Classification": classification, "Properties": {k.replace("_", "."): v for k, v in properties.items()}}]
+
+
+@pytest.mark.parametrize(
+    ("own", "expected"),
+    [
+        # The cluster's value, spelt as Hadoop reads it the same (trimmed), is no override.
+        (site("core-site", fs_s3_impl=f"\t{EMRFS_IMPL} "), []),
+        (site("core-site", fs_s3_impl=S3A_IMPL), [("core-site", "fs.s3.impl", S3A_IMPL, EMRFS_IMPL)]),
+        # A setting the cluster does not give: the group's is the only one its instances read.
+        (
+            site("emrfs-site", fs_s3_canned_acl="BucketOwnerFullControl"),
+            [("emrfs-site", "fs.s3.canned.acl", "BucketOwnerFullControl", None)],
+        ),
+        # S3A's and s3n://'s settings, and a Spark job's spark.hadoop. form, are connector settings too.
+        (
+            site("core-site", fs_s3a_assumed_role_session_duration="12h"),
+            [("core-site", "fs.s3a.assumed.role.session.duration", "12h", None)],
+        ),
+        (
+            [{"Classification": "spark-defaults", "Properties": {"spark.hadoop.fs.s3.impl": S3A_IMPL}}],
+            [("spark-defaults", "spark.hadoop.fs.s3.impl", S3A_IMPL, None)],
+        ),
+        # Not connector settings: a Spark job's own memory, YARN's, an unrelated Hadoop property.
+        ([{"Classification": "spark-defaults", "Properties": {"spark.executor.memory": "4g"}}], []),
+        (site("yarn-site", fs_s3_impl=S3A_IMPL), []),
+        (site("core-site", hadoop_tmp_dir="/mnt/tmp"), []),
+    ],
+    ids=["same-as-hadoop-reads", "s3a", "not-set-cluster-wide", "s3a-option", "spark-hadoop", "spark", "yarn", "other"],
+)
+def test_instance_overrides(own: list[dict[str, Any]], expected: list[tuple[str, str, str, str | None]]) -> None:
+    found = [
+        (classification, name, value, theirs)
+        for _, classification, name, value, theirs in instance_overrides(CLUSTER, own)
+    ]
+
+    assert found == expected
+
+
+def test_the_configurations_of_groups_and_fleet_instance_types_are_each_named() -> None:
+    instances = {
+        "InstanceGroups": [{"InstanceRole": "MASTER"}, {"InstanceRole": "CORE", "Configurations": CLUSTER}],
+        "InstanceFleets": [{"InstanceTypeConfigs": [{"InstanceType": "m5.xlarge"}, {"Configurations": []}]}],
+    }
+
+    places = [place for place, _ in launch_instance_configurations(instances, "extra Instances")]
+
+    assert places == [
+        "extra Instances.InstanceGroups[1].Configurations",
+        "extra Instances.InstanceFleets[0].InstanceTypeConfigs[1].Configurations",
+    ]
+
+
+def test_a_fleet_instance_types_configurations_that_are_no_list_are_refused() -> None:
+    instances = {"InstanceFleets": [{"InstanceTypeConfigs": [{"Configurations": {"Classification": "core-site"}}]}]}
+
+    with pytest.raises(InvalidParameterError) as caught:
+        list(launch_instance_configurations(instances, "job_flow_overrides.Instances"))
+
+    assert caught.value.field == "job_flow_overrides.Instances.InstanceFleets[0].InstanceTypeConfigs[0].Configurations"
+
+
+def test_the_launch_refuses_a_fleet_instance_types_own_connector_setting_naming_where_instances_came_from() -> None:
+    overrides = {
+        "ReleaseLabel": "emr-7.10.0",
+        "Instances": {
+            "KeepJobFlowAliveWhenNoSteps": True,
+            "InstanceFleets": [
+                {"InstanceFleetType": "MASTER", "InstanceTypeConfigs": [{"InstanceType": "m5.xlarge"}]},
+                {
+                    "InstanceFleetType": "CORE",
+                    "InstanceTypeConfigs": [
+                        {"InstanceType": "m5.xlarge"},
+                        {"InstanceType": "r5.xlarge", "Configurations": site("core-site", fs_s3_impl=S3A_IMPL)},
+                    ],
+                },
+            ],
+        },
+    }
+
+    with pytest.raises(InvalidParameterError) as caught:
+        plan_launch(overrides, instances_field="emr_conn_id 'emr_default' extra Instances")
+
+    assert caught.value.field == (
+        "emr_conn_id 'emr_default' extra Instances.InstanceFleets[1].InstanceTypeConfigs[1].Configurations[0]"
+        ".Properties.fs.s3.impl"
+    )
+    assert repr(EMRFS_IMPL) in str(caught.value)  # the cluster's, which keep_emrfs writes
+
+
+def test_the_verifier_leaves_an_instance_groups_own_connector_setting_not_checked() -> None:
+    state = healthy_state()
+    state.cluster_configurations = CLUSTER
+    before = statuses(check_chain(state))
+    state.instance_configurations = [
+        ("instance group core (ig-1, CORE)", site("core-site", fs_s3_impl=S3A_IMPL)),
+        ("instance group task (ig-2, TASK)", site("yarn-site", yarn_x="1")),
+    ]
+
+    report = check_chain(state)
+
+    [link] = [link for link in report.links if link.link == INSTANCE_LINK]
+    assert link.status == UNKNOWN
+    assert "instance group core (ig-1, CORE) sets core-site fs.s3.impl" in link.detail
+    assert repr(EMRFS_IMPL) in link.detail
+    assert INSTANCE_LINK not in before
+    # Only the new link: the others still judge the cluster's settings.
+    assert {name: status for name, status in statuses(report).items() if name != INSTANCE_LINK} == before
+
+
+@pytest.mark.parametrize("found", [[], [("instance group core (ig-1, CORE)", CLUSTER)]], ids=["none", "the-same"])
+def test_the_verifier_adds_nothing_for_groups_that_agree_with_the_cluster(found: list[Any]) -> None:
+    state = healthy_state()
+    state.cluster_configurations = CLUSTER
+    state.instance_configurations = found
+
+    assert INSTANCE_LINK not in statuses(check_chain(state))
+
+
+def test_the_verifier_names_an_unread_groups_list() -> None:
+    state = healthy_state()
+    state.instance_configurations = Unreadable("elasticmapreduce:ListInstanceGroups was refused")
+
+    [link] = [link for link in check_chain(state).links if link.link == INSTANCE_LINK]
+
+    assert link.status == UNKNOWN
+    assert link.detail.startswith("elasticmapreduce:ListInstanceGroups was refused")
