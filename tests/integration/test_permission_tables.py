@@ -144,11 +144,14 @@ SOMETIMES = {
     # ListAliases only for a bucket encrypting with the AWS managed key aws/s3 (test_verify.py's aws/s3 tests).
     # ListObjectVersions and DeleteObject of a version id only for a probe in a bucket whose versioning is enabled or
     # suspended (test_probe_versions.py exercises them).
+    # ListInstanceFleets only for a cluster of instance fleets, which moto does not launch (it has no ListInstanceFleets;
+    # tests/unit/test_instance_settings.py reads a botocore-validated answer).
     "VerifyCrossAccountAccessOperator": {
         "destination": {"kms:ListGrants", "kms:ListAliases", "s3:ListBucketVersions", "s3:DeleteObjectVersion"},
         "EMR": {
             "elasticmapreduce:CancelSteps",
             "elasticmapreduce:ListSteps",
+            "elasticmapreduce:ListInstanceFleets",
             "ec2:DescribeSubnets",
             "ec2:DescribeRouteTables",
             "ec2:DescribeVpcEndpoints",

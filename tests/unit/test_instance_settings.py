@@ -158,3 +158,59 @@ def test_the_verifier_names_an_unread_groups_list() -> None:
 
     assert link.status == UNKNOWN
     assert link.detail.startswith("elasticmapreduce:ListInstanceGroups was refused")
+
+
+def test_the_hook_reads_each_fleet_instance_types_and_each_groups_own_configurations() -> None:
+    """
+    moto launches no instance fleets (it has no ``ListInstanceFleets``): the answers here are botocore's, checked
+    against the EMR model by its ``Stubber`` (``InstanceFleet.InstanceTypeSpecifications[].Configurations``;
+    ``InstanceGroup.Configurations`` and ``LastSuccessfullyAppliedConfigurations``: Amazon EMR API Reference).
+    """
+    from botocore.stub import Stubber
+
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+
+    hook = EmrfsEmrHook(aws_conn_id=None, region_name="us-east-1")
+    s3a = site("core-site", fs_s3_impl=S3A_IMPL)
+    with Stubber(hook.conn) as stub:
+        stub.add_response(
+            "list_instance_fleets",
+            {
+                "InstanceFleets": [
+                    {
+                        "Id": "if-1",
+                        "Name": "core",
+                        "InstanceTypeSpecifications": [
+                            {"InstanceType": "m5.xlarge"},
+                            {"InstanceType": "r5.xlarge", "Configurations": s3a},
+                        ],
+                    }
+                ]
+            },
+            {"ClusterId": "j-1"},
+        )
+        stub.add_response(
+            "list_instance_groups",
+            {
+                "InstanceGroups": [
+                    {"Id": "ig-1", "Name": "primary", "InstanceGroupType": "MASTER"},
+                    {
+                        "Id": "ig-2",
+                        "Name": "core",
+                        "InstanceGroupType": "CORE",
+                        "Configurations": s3a,
+                        "LastSuccessfullyAppliedConfigurations": CLUSTER,
+                    },
+                ]
+            },
+            {"ClusterId": "j-1"},
+        )
+
+        fleets = hook.instance_configurations("j-1", fleets=True)
+        groups = hook.instance_configurations("j-1", fleets=False)
+
+    assert fleets == [("instance fleet core (if-1) type r5.xlarge", s3a)]
+    assert groups == [
+        ("instance group core (ig-2, CORE)", s3a),
+        ("instance group core (ig-2, CORE), as last applied", CLUSTER),
+    ]
