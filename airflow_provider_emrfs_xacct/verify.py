@@ -51,6 +51,7 @@ from airflow_provider_emrfs_xacct.pure.network import (
     cluster_sts_check,
 )
 from airflow_provider_emrfs_xacct.pure.security_config import read_mapping, role_mappings_of
+from airflow_provider_emrfs_xacct.pure.security_groups import NodeGroups
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, parse_s3_location, region_of_arn
 
 if TYPE_CHECKING:
@@ -523,17 +524,26 @@ def _read_cluster(
     return facts
 
 
-def _instance_security_groups(instances: dict[str, Any]) -> list[str]:
+def _instance_security_groups(instances: dict[str, Any]) -> NodeGroups:
     """
-    The security groups of a cluster's instances (EMR API Reference, "Ec2InstanceAttributes": the managed and
-    additional groups of the primary and the core/task nodes; the service access group is EMR's, not theirs).
+    The security groups of a cluster's instances by side (EMR API Reference, "Ec2InstanceAttributes":
+    ``EmrManagedMasterSecurityGroup`` "for the master node" and ``AdditionalMasterSecurityGroups``;
+    ``EmrManagedSlaveSecurityGroup`` "for the core and task nodes" and ``AdditionalSlaveSecurityGroups``; the service
+    access group is EMR's, not theirs): an endpoint's rule naming one side's group lets in only that side's nodes.
     """
-    managed = [instances.get(key) for key in ("EmrManagedMasterSecurityGroup", "EmrManagedSlaveSecurityGroup")]
-    additional = [
+
+    primary = (
+        instances.get("EmrManagedMasterSecurityGroup"),
         *instances.get("AdditionalMasterSecurityGroups", []),
+    )
+    core_and_task = (
+        instances.get("EmrManagedSlaveSecurityGroup"),
         *instances.get("AdditionalSlaveSecurityGroups", []),
-    ]
-    return sorted({str(group) for group in (*managed, *additional) if group})
+    )
+    return NodeGroups(
+        primary=tuple(sorted({str(group) for group in primary if group})),
+        core_and_task=tuple(sorted({str(group) for group in core_and_task if group})),
+    )
 
 
 def _profile_role(iam: EmrfsIamHook, profile: str | None) -> str | Unreadable | None:

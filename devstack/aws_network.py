@@ -43,10 +43,18 @@ CANNOT_TELL = "the stand-in cannot tell whether the cluster's subnet reaches"
 def s3_unreachable(account: str, region: str, subnet_id: str | None, bucket: str) -> str | None:
     """
     Why a cluster in ``subnet_id`` (``account``, ``region``) cannot reach S3 for ``bucket``; ``None`` when it can or
-    there is no subnet; a sentence starting with :data:`CANNOT_TELL` when the stand-in cannot decide.
+    there is no subnet; a sentence starting with :data:`CANNOT_TELL` when the stand-in cannot decide (also for the
+    name's resolution and the other networks the subnet routes to: :func:`_beyond_the_model`).
     """
     if not subnet_id or bucket not in s3_backends.bucket_accounts:
         return None
+    ec2 = ec2_backends[account][region]
+    verdict = _s3_unreachable(account, region, subnet_id, bucket)
+    return _beyond_the_model(ec2, ec2.get_subnet(subnet_id), verdict, f"S3 for bucket {bucket}", "s3")
+
+
+def _s3_unreachable(account: str, region: str, subnet_id: str, bucket: str) -> str | None:
+    """:func:`s3_unreachable` by the routes and endpoints of moto's model alone."""
     partition, owner = s3_backends.bucket_accounts[bucket]
     bucket_region = s3_backends[owner][partition].buckets[bucket].region_name
     ec2 = ec2_backends[account][region]
@@ -230,10 +238,13 @@ def _egress(tables: list[Any], subnet: Any) -> str:
             if network.prefixlen:  # but may still be the most specific route for its range
                 blackholes.append(f"{cidr} to {_target(route)} (blackhole)")
             continue
-        if _to_the_internet(route, subnet):
+        way = _way(route, subnet)
+        if way == NOWHERE:  # its NAT gateway's subnet has no route out: it carries nothing, as a blackhole route
+            blackholes += [f"{cidr} to {_target(route)} (its subnet has no route out)"] * bool(network.prefixlen)
+        elif way == INTERNET:
             internet.append(network)
         else:
-            other.append(f"{cidr} to {_target(route)}")
+            other.append(f"{cidr} to {way}")
     if other:
         return f"{CANNOT_TELL} public addresses: they are routed to {', '.join(other)}"
     if not internet:
@@ -303,12 +314,127 @@ class _Listed:
 
 
 def _to_the_internet(route: Any, subnet: Any) -> bool:
+    """
+    A route's target takes public addresses to the internet: an internet gateway for instances with public IPv4
+    addresses ("Internet gateways"), or a public NAT gateway whose own subnet does (:func:`_nat_way`). An instance
+    (a NAT instance, or a firewall appliance behind its network interface) is a way on the stand-in does not model.
+    """
     if route.instance is not None:
-        return True
+        return False
     if route.nat_gateway is not None:
-        return str(getattr(route.nat_gateway, "connectivity_type", "public") or "public") == "public"
+        return _public_nat(route) and _nat_way(route) == INTERNET
     gateway_id = str(getattr(route.gateway, "id", "") or "")
     return gateway_id.startswith("igw-") and str(subnet.map_public_ip_on_launch).lower() == "true"
+
+
+def _public_nat(route: Any) -> bool:
+    """The route goes to a public NAT gateway (Amazon VPC User Guide, "NAT gateways": a private one never reaches the
+    internet)."""
+    if route.nat_gateway is not None:
+        return str(getattr(route.nat_gateway, "connectivity_type", "public") or "public") == "public"
+    return False
+
+
+#: What :func:`_nat_way` finds when a NAT gateway's own subnet routes no public address out of the VPC.
+NOWHERE = "nowhere"
+
+
+def _nat_way(route: Any) -> str:
+    """
+    Where a public NAT gateway's requests go, by its own subnet's route table in moto's model (the subnet's own, else
+    the VPC's main one): :data:`INTERNET` when it is available and sends ``0.0.0.0/0`` to an internet gateway and
+    nothing narrower elsewhere; :data:`NOWHERE` when no route takes public addresses out; else a sentence (a default
+    route to a transit gateway, a virtual private gateway, a peering connection...: a way on not modelled). Amazon VPC
+    User Guide, "NAT gateways": "You create a public NAT gateway in a public subnet ... You route traffic from the NAT
+    gateway to the internet gateway for the VPC. Alternatively, you can use a public NAT gateway to connect to other
+    VPCs or your on-premises network ... through a transit gateway or a virtual private gateway". A route to a prefix
+    list there (a gateway endpoint's too) leaves it untold: its requests may meet that endpoint and its policy.
+    """
+    nat = route.nat_gateway
+    if str(getattr(nat, "state", "available")) != "available":
+        return f"NAT gateway {nat.id} is {nat.state}"
+    backend = nat.ec2_backend
+    defaults, elsewhere = _routes_out(_tables_of(backend, backend.get_subnet(nat.subnet_id)))
+    if elsewhere:
+        return f"NAT gateway {nat.id}'s subnet routes public addresses to {', '.join(elsewhere)}"
+    live = [own for own in defaults if own.state != "blackhole"]
+    if not live:
+        return NOWHERE
+    if all(str(getattr(own.gateway, "id", "") or "").startswith("igw-") for own in live):
+        return INTERNET
+    return f"NAT gateway {nat.id}'s subnet sends 0.0.0.0/0 to {', '.join(_target(own) for own in live)}"
+
+
+def _routes_out(tables: list[Any]) -> tuple[list[Any], list[str]]:
+    """The ``0.0.0.0/0`` routes of ``tables``, and their other routes of public addresses or to a prefix list, named."""
+    defaults, elsewhere = [], []
+    for table in tables:
+        for own in table.routes:
+            if own.local:
+                continue
+            if own.destination_prefix_list is not None:
+                elsewhere.append(f"prefix list {own.destination_prefix_list.id} to {_target(own)}")
+            elif own.destination_cidr_block == "0.0.0.0/0":
+                defaults.append(own)
+            elif own.destination_cidr_block:
+                network = ipaddress.ip_network(own.destination_cidr_block, strict=False)
+                if isinstance(network, ipaddress.IPv4Network) and not any(map(network.subnet_of, _PRIVATE)):
+                    elsewhere.append(f"{own.destination_cidr_block} to {_target(own)}")
+    return defaults, elsewhere
+
+
+def _way(route: Any, subnet: Any) -> str:
+    """Where a live route takes public addresses: :data:`INTERNET`, :data:`NOWHERE`, or its target named."""
+    if _public_nat(route):
+        way = _nat_way(route)
+        return way if way in (INTERNET, NOWHERE) else f"{_target(route)} ({way})"
+    return INTERNET if _to_the_internet(route, subnet) else _target(route)
+
+
+def _beyond_the_model(ec2: Any, subnet: Any, verdict: str | None, what: str, service: str | None) -> str | None:
+    """
+    ``verdict`` of the routes and endpoints, unless what the stand-in does not model may change it: then a sentence
+    starting with :data:`CANNOT_TELL`.
+
+    - The name's resolution: with the VPC's DNS support off "the Amazon provided DNS service in the VPC that resolves
+      public DNS hostnames to IP addresses is not enabled" (Amazon EC2 API Reference, "ModifyVpcAttribute",
+      ``EnableDnsSupport``); DNS servers of a custom DHCP option set may resolve it, or name an interface endpoint of
+      the VPC: a way found, or an endpoint there, is not told.
+    - Another VPC's interface endpoint (``service``: the VPC endpoint service the request could take; ``None`` for
+      STS's global endpoint, which none serves): a route to a transit gateway, a peering connection or a virtual
+      private gateway may reach one in a hub VPC, named through a Route 53 private hosted zone (AWS whitepaper
+      "Building a Scalable and Secure Multi-VPC AWS Network Infrastructure", "Centralized access to VPC private
+      endpoints").
+    """
+    if verdict is not None and verdict.startswith(CANNOT_TELL):
+        return verdict
+    vpc = ec2.get_vpc(subnet.vpc_id)
+    if str(vpc.enable_dns_support).lower() != "true":
+        own = service is not None and any(
+            endpoint.vpc_id == subnet.vpc_id
+            and endpoint.vpc_endpoint_type == "Interface"
+            and endpoint.service_name.endswith(f".{service}")
+            for endpoint in ec2.vpc_end_points.values()
+        )
+        if verdict is None or own:
+            return f"{CANNOT_TELL} {what}: the VPC's DNS support is off (DHCP options' DNS servers are not modelled)"
+    if verdict is not None and service is not None:
+        hubs = [
+            f"{route.destination_cidr_block} to {_target(route)}"
+            for table in _tables_of(ec2, subnet)
+            for route in table.routes
+            if not route.local
+            and route.destination_cidr_block not in (None, "0.0.0.0/0")
+            and route.state != "blackhole"
+            and (
+                route.transit_gateway is not None
+                or route.vpc_pcx is not None
+                or str(getattr(route.gateway, "id", "") or "").startswith("vgw-")
+            )
+        ]
+        if hubs:
+            return f"{CANNOT_TELL} {what}: an endpoint in another VPC may be reached ({', '.join(hubs)})"
+    return verdict
 
 
 def _target(route: Any) -> str:
@@ -340,6 +466,19 @@ def sts_unreachable(
     """
     if not subnet_id:
         return None
+    ec2 = ec2_backends[account][region]
+    verdict = _sts_unreachable(account, region, subnet_id, release_label, emrfs_site)
+    override = emrfs_site.get("fs.s3.sts.endpoint") if _uses_the_override(release_label) else None
+    regional = _calls_regional_sts(release_label, emrfs_site) or (
+        override is not None and override.rstrip("/").lower().endswith(f"sts.{region}.amazonaws.com")
+    )
+    return _beyond_the_model(ec2, ec2.get_subnet(subnet_id), verdict, "STS", "sts" if regional else None)
+
+
+def _sts_unreachable(
+    account: str, region: str, subnet_id: str, release_label: str | None, emrfs_site: dict[str, str]
+) -> str | None:
+    """:func:`sts_unreachable` by the routes and endpoints of moto's model alone."""
     ec2 = ec2_backends[account][region]
     subnet = ec2.get_subnet(subnet_id)
     override = emrfs_site.get("fs.s3.sts.endpoint") if _uses_the_override(release_label) else None

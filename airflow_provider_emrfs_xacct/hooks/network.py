@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -28,7 +28,7 @@ from airflow_provider_emrfs_xacct.pure.network import (
     s3express_endpoint_services,
     sts_endpoint_services,
 )
-from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule
+from airflow_provider_emrfs_xacct.pure.security_groups import IngressRule, NodeGroups
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -40,6 +40,7 @@ OTHER_TARGETS = (
     ("CoreNetworkArn", "Cloud WAN core network"),
     ("VpcPeeringConnectionId", "VPC peering connection"),
     ("NetworkInterfaceId", "network interface"),
+    ("InstanceId", "instance"),
     ("LocalGatewayId", "local gateway"),
     ("CarrierGatewayId", "carrier gateway"),
 )
@@ -76,10 +77,12 @@ def read_subnet_facts(
 
     Calls ``DescribeSubnets``, ``DescribeRouteTables`` (the subnet's own table, else the VPC's main
     table, as EC2 routes it) and ``DescribeVpcEndpoints``, the last two to their last page (:func:`_every`),
-    and ``DescribeNatGateways`` for the NAT gateways its routes go to: a private one, or one the caller cannot
-    describe, is egress not seen. With an STS or S3 interface endpoint with private DNS, which takes the service's
-    Regional name whatever the routes, ``DescribeVpcAttribute`` reads the VPC's ``enableDnsSupport`` and
-    ``enableDnsHostnames``, which that private DNS needs (:func:`_vpc_dns`; once for both), and, for STS,
+    and ``DescribeNatGateways`` for the NAT gateways its routes go to, with ``DescribeRouteTables`` of each public
+    one's own subnet (:func:`_nat_gateways`): a private one, one the caller cannot describe, or one whose subnet routes
+    elsewhere than an internet gateway, is egress not seen; one whose subnet has no route out, no way out.
+    ``DescribeVpcAttribute`` reads the VPC's ``enableDnsSupport``, without which the Amazon-provided DNS server resolves
+    no name for any way, and ``enableDnsHostnames``, which an STS or S3 interface endpoint's private DNS needs too
+    (:func:`_vpc_dns`), and, with an STS interface endpoint,
     ``DescribeSecurityGroups`` the inbound rules of the endpoint's security groups (:func:`_ingress`). The same
     ``DescribeVpcEndpoints`` answer gives the VPC's S3 endpoints, and the route table's own gateway endpoint routes
     stand for those it does not show (:func:`_s3_endpoints`). ``GetManagedPrefixListEntries`` reads the entries of the
@@ -88,7 +91,9 @@ def read_subnet_facts(
 
     :param ec2: a boto3 EC2 client in the cluster's account and Region.
     :param subnet_id: the cluster's ``Ec2InstanceAttributes.Ec2SubnetId``.
-    :param instance_groups: the security groups of the cluster's instances (a rule naming one lets them in).
+    :param instance_groups: the security groups of the cluster's instances: a
+        :class:`~.pure.security_groups.NodeGroups` (the primary node's apart from the core and task nodes'), or groups
+        every instance holds (a rule naming one lets them all in).
     :param account_id: the caller's account: a subnet another account owns is shared with it (AWS RAM), and that
         account's interface endpoints are not visible (``SubnetFacts.shared_by``); empty when not known.
     :param conn_id: the connection of ``ec2``, which each refused read names.
@@ -125,7 +130,6 @@ def _read_subnet_facts(
     judged_tables, prefix_lists_unread = _with_prefix_list_entries(
         ec2, tables, gateway_endpoints, s3_endpoints.pop("unnamed_gateways"), refused
     )
-    judged_tables, default_routes = _default_routes(judged_tables)
     # Every NAT gateway a route goes to, not only the default route's: a narrower route to a private one takes its
     # range away from a public NAT gateway's default route (the most specific route decides).
     nat_gateways = [
@@ -134,11 +138,15 @@ def _read_subnet_facts(
         for route in table.get("Routes", [])
         if route.get("NatGatewayId")
     ]
-    private_nats = _private_or_unseen_nat_gateways(ec2, nat_gateways, refused)
-    nat = any(
-        (route.get("NatGatewayId") and route["NatGatewayId"] not in private_nats) or route.get("InstanceId")
-        for route in default_routes
-    )
+    nat_ways = _nat_gateways(ec2, nat_gateways, vpc_id, endpoints, region, refused)
+    private_nats = nat_ways.unseen
+    # A route to a NAT gateway whose own subnet has no route out carries nothing out of the VPC, as a blackhole route.
+    judged_tables = _dead_ends(judged_tables, nat_ways.no_way_out)
+    judged_tables, default_routes = _default_routes(judged_tables)
+    # Only a public NAT gateway that reaches an internet gateway is a way to the internet; a route to an instance or a
+    # network interface (a firewall appliance, say: DescribeRouteTables names the instance beside its interface) is
+    # egress not seen (:func:`_other_target`).
+    nat = any(route.get("NatGatewayId") and route["NatGatewayId"] not in private_nats for route in default_routes)
     igw = any(str(route.get("GatewayId", "")).startswith("igw-") for route in default_routes)
     other = next((target for route in default_routes if (target := _other_target(route, private_nats))), "")
     sts_services = sts_endpoint_services(region)
@@ -158,11 +166,11 @@ def _read_subnet_facts(
         bypass, s3_entries_unread = _gateway_endpoint_bypass(
             ec2, tables, judged_tables, s3_gateways, private_nats, public_ip, refused
         )
-    through_endpoint: dict[str, Any] = {}
-    # An STS or S3 interface endpoint's private DNS takes the service's Regional name whatever the routes, while the
-    # VPC's DNS attributes are on (``pure/network.py``): one read of them serves both.
-    if sts_endpoints or s3_endpoints["s3_private_dns_endpoints"]:
-        through_endpoint = _vpc_dns_facts(ec2, vpc_id, refused)
+    # Read whatever the endpoints: every way to STS or S3 needs the VPC's DNS support, through which the Amazon-provided
+    # DNS server resolves their names (ModifyVpcAttribute, EnableDnsSupport: "If disabled, the Amazon provided DNS
+    # service in the VPC that resolves public DNS hostnames to IP addresses is not enabled"); an STS or S3 interface
+    # endpoint's private DNS, which takes the service's Regional name whatever the routes, needs DNS hostnames too.
+    through_endpoint: dict[str, Any] = _vpc_dns_facts(ec2, vpc_id, refused)
     if sts_endpoints:
         through_endpoint.update(_endpoint_facts(ec2, sts_endpoints, refused))
     if nat or (igw and public_ip):  # through the internet S3 of every Region is reached: only the policies count
@@ -178,7 +186,7 @@ def _read_subnet_facts(
         other_default_route=other,
         vpc_id=vpc_id,
         subnet_cidr=str(subnet.get("CidrBlock", "")),
-        instance_groups=tuple(instance_groups),
+        instance_groups=instance_groups if isinstance(instance_groups, NodeGroups) else tuple(instance_groups),
         shared_by=_shared_by(subnet, account_id),
         route_table_unseen=not tables,
         public_routes=_public_routes(judged_tables, private_nats),
@@ -186,6 +194,9 @@ def _read_subnet_facts(
         prefix_lists_unread=prefix_lists_unread,
         s3_gateway_bypass=bypass,
         s3_prefix_list_unread=s3_entries_unread if bypass else "",
+        nat_no_way_out=tuple(nat_ways.no_way_out.values()),
+        nat_s3_gateway_endpoints=nat_ways.s3_gateway_endpoints if nat else (),
+        routes_to_other_networks=_routes_to_other_networks(judged_tables),
         **through_endpoint,
         **s3_endpoints,
     )
@@ -283,7 +294,8 @@ def _public_routes(
             if route.get(PREFIX_LIST_ENTRY):
                 cidr = f"{cidr} (prefix list {route[PREFIX_LIST_ENTRY]})"
             if blackhole:  # still the most specific route for its range: the default route does not take it
-                found.append(f"{cidr} to {_target_name(route, private_nats)} (blackhole)")
+                label = "" if route.get(NO_WAY_OUT) else " (blackhole)"  # its NAT gateway's own subnet has no way out
+                found.append(f"{cidr} to {_target_name(route, private_nats)}{label}")
                 continue
             if besides_the_internet is not None and _to_the_internet(route, private_nats, besides_the_internet):
                 continue
@@ -473,21 +485,18 @@ def _empty_answer(ec2: Any, prefix_list_id: str, refused: list[RefusedRead]) -> 
 
 
 def _to_the_internet(route: dict[str, Any], private_nats: dict[str, str], public_ip: bool) -> bool:
-    """Whether a route's target takes requests to the internet: a public NAT gateway, a NAT instance, or an internet
-    gateway for instances with public IPv4 addresses."""
+    """Whether a route's target takes requests to the internet: a public NAT gateway that reaches an internet gateway
+    (:func:`_nat_gateways`), or an internet gateway for instances with public IPv4 addresses. An instance or network
+    interface (a NAT instance or a firewall appliance: which, is not seen) is not known to."""
     if route.get("NatGatewayId"):
-        return route["NatGatewayId"] not in private_nats
-    if route.get("InstanceId"):
-        return True
+        return route["NatGatewayId"] not in private_nats and not route.get(NO_WAY_OUT)
     return public_ip and str(route.get("GatewayId", "")).startswith("igw-")
 
 
 def _target_name(route: dict[str, Any], private_nats: dict[str, str]) -> str:
-    """Name a route's target: a NAT gateway, an instance, an internet gateway, or another (:func:`_other_target`)."""
-    if route.get("NatGatewayId") and route["NatGatewayId"] not in private_nats:
+    """Name a route's target: a NAT gateway, an internet gateway, or another (:func:`_other_target`)."""
+    if route.get("NatGatewayId") and route["NatGatewayId"] not in private_nats and not route.get(NO_WAY_OUT):
         return f"NAT gateway {route['NatGatewayId']}"
-    if route.get("InstanceId"):
-        return f"instance {route['InstanceId']}"
     gateway = str(route.get("GatewayId", ""))
     if gateway.startswith("igw-"):
         return f"internet gateway {gateway}"
@@ -691,8 +700,8 @@ def _vpc_dns(ec2: Any, vpc_id: str, refused: list[RefusedRead]) -> tuple[dict[st
         try:
             answer = ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)
         except ClientError as error:
-            if not is_access_denied(error):
-                raise
+            if not is_access_denied(error):  # e.g. a VPC another account shares, not answered: not read, not raised
+                return values, f"ec2:DescribeVpcAttribute ({attribute}) on {vpc_id} failed: {error}"
             why = f"ec2:DescribeVpcAttribute ({attribute}) on {vpc_id} was denied: {error}"
             return values, _refused(refused, "ec2:DescribeVpcAttribute", f"VpcId={vpc_id}", error, why)
         key = attribute[0].upper() + attribute[1:]
@@ -713,43 +722,250 @@ def _every(ec2: Any, operation: str, key: str, filters: list[tuple[str, str | li
     return [item for page in ec2.get_paginator(operation).paginate(Filters=arguments) for item in page[key]]
 
 
-def _private_or_unseen_nat_gateways(ec2: Any, nat_gateway_ids: list[str], refused: list[RefusedRead]) -> dict[str, str]:
+@dataclass(frozen=True)
+class NatWays:
     """
-    Name those of these NAT gateways that are private or not described (``DescribeNatGateways`` ``ConnectivityType``).
+    What the NAT gateways the subnet's routes go to reach (:func:`_nat_gateways`): those whose way on is not seen
+    (private, not described, not available, or whose own subnet routes elsewhere than an internet gateway), by id with
+    their description; those whose own subnet has no route out at all; and the S3 gateway endpoints of the cluster's
+    Region on the route table of a NAT gateway that reaches the internet.
+    """
+
+    unseen: dict[str, str] = field(default_factory=dict)
+    no_way_out: dict[str, str] = field(default_factory=dict)
+    s3_gateway_endpoints: tuple[str, ...] = ()
+
+
+def _nat_gateways(
+    ec2: Any,
+    nat_gateway_ids: list[str],
+    vpc_id: str,
+    endpoints: list[dict[str, Any]],
+    region: str,
+    refused: list[RefusedRead],
+) -> NatWays:
+    """
+    Judge the NAT gateways the subnet's routes go to from ``DescribeNatGateways`` (``ConnectivityType``, ``State``,
+    ``SubnetId``) and the route table of each one's own subnet (``DescribeRouteTables``: the subnet's own table, else
+    its VPC's main one, as for the cluster's subnet).
 
     A private NAT gateway reaches other VPCs and on-premises networks through a transit gateway or a virtual
     private gateway, never the internet (Amazon VPC User Guide, "NAT gateways": "if you route traffic from the
-    private NAT gateway to the internet gateway, the internet gateway drops the traffic"). One the caller cannot
-    describe (the VPC owner's, in a subnet shared with the caller: Amazon VPC User Guide, "Share your VPC subnets
-    with other accounts"; or a refused read) may be either: egress not seen, as a private one.
+    private NAT gateway to the internet gateway, the internet gateway drops the traffic"). A public one reaches the
+    internet only through its own subnet's route to an internet gateway ("You create a public NAT gateway in a public
+    subnet ... You route traffic from the NAT gateway to the internet gateway for the VPC. Alternatively, you can use a
+    public NAT gateway to connect to other VPCs or your on-premises network ... through a transit gateway or a virtual
+    private gateway", same page). So it is a way to the internet only while ``available`` with an active ``0.0.0.0/0``
+    route to an ``igw-`` on its subnet's table and no route there to a narrower public range or a prefix list (the most
+    specific route decides: "How route priority works"; a gateway endpoint's route carries only its service's traffic,
+    AWS PrivateLink Guide, "Gateway endpoints", and an S3 one of the cluster's Region is noted: its policy would meet
+    the requests to that Region's buckets). A default route there to anything else, or such a narrower route, is egress
+    not seen; no route out at all (no active default route, nothing narrower to a public range) is no way out, as a
+    blackhole route. One the caller cannot describe (the VPC owner's, in a subnet shared with the caller: Amazon VPC
+    User Guide, "Share your VPC subnets with other accounts"; or a refused read), or whose subnet's route table cannot
+    be read, may be either: egress not seen, naming the refused read.
     """
     if not nat_gateway_ids:
-        return {}
+        return NatWays()
     wanted = sorted(set(nat_gateway_ids))
-    unseen = "public or private not seen"
+    unseen_why = "public or private not seen"
     try:
         pages = list(ec2.get_paginator("describe_nat_gateways").paginate(NatGatewayIds=wanted))
     except ClientError as error:
         if is_access_denied(error):  # said where the NAT gateway is named, so the link it leaves open grants it
-            unseen += ": " + _refused(refused, "ec2:DescribeNatGateways", ", ".join(wanted), error)
+            unseen_why += ": " + _refused(refused, "ec2:DescribeNatGateways", ", ".join(wanted), error)
         pages = []
-    kinds = {
-        str(gateway["NatGatewayId"]): gateway.get("ConnectivityType")
-        for page in pages
-        for gateway in page["NatGateways"]
-    }
-    return {
-        nat: f"private NAT gateway {nat}" if nat in kinds else f"NAT gateway {nat} (not described, {unseen})"
-        for nat in wanted
-        if kinds.get(nat, "private") == "private"
-    }
+    described = {str(gateway["NatGatewayId"]): gateway for page in pages for gateway in page["NatGateways"]}
+    ways = NatWays()
+    s3_gateways: set[str] = set()
+    for nat in wanted:
+        gateway = described.get(nat)
+        if gateway is None:
+            ways.unseen[nat] = f"NAT gateway {nat} (not described, {unseen_why})"
+            continue
+        if gateway.get("ConnectivityType") == "private":
+            ways.unseen[nat] = f"private NAT gateway {nat}"
+            continue
+        state = str(gateway.get("State", ""))
+        if state.lower() != "available":
+            ways.unseen[nat] = f"NAT gateway {nat} ({state or 'state not shown'}, not available)"
+            continue
+        kind, why, found = _nat_way_out(ec2, gateway, vpc_id, endpoints, region, refused)
+        if kind == NAT_INTERNET:
+            s3_gateways.update(found)
+        elif kind == NAT_NO_WAY_OUT:
+            ways.no_way_out[nat] = why
+        else:
+            ways.unseen[nat] = why
+    return replace(ways, s3_gateway_endpoints=tuple(sorted(s3_gateways)))
+
+
+#: What :func:`_nat_way_out` finds of a public NAT gateway's own subnet: a way to the internet, none, or not seen.
+NAT_INTERNET, NAT_NO_WAY_OUT, NAT_UNSEEN = "internet", "no way out", "unseen"
+
+
+def _nat_way_out(
+    ec2: Any,
+    gateway: dict[str, Any],
+    vpc_id: str,
+    endpoints: list[dict[str, Any]],
+    region: str,
+    refused: list[RefusedRead],
+) -> tuple[str, str, set[str]]:
+    """
+    Where an available public NAT gateway's own subnet routes public addresses (:func:`_nat_gateways`): the kind
+    (:data:`NAT_INTERNET`, :data:`NAT_NO_WAY_OUT`, :data:`NAT_UNSEEN`), the NAT gateway's description, and the S3
+    gateway endpoints of ``region`` on its subnet's route table.
+    """
+    nat, subnet = str(gateway["NatGatewayId"]), str(gateway.get("SubnetId") or "")
+    if not subnet:
+        return NAT_UNSEEN, f"NAT gateway {nat} (its subnet not shown: where it routes is not seen)", set()
+    try:
+        tables = _every(ec2, "describe_route_tables", "RouteTables", [("association.subnet-id", subnet)])
+        if not tables:  # no explicit association: the VPC's main route table applies
+            main: list[tuple[str, str | list[str]]] = [
+                ("vpc-id", str(gateway.get("VpcId") or vpc_id)),
+                ("association.main", "true"),
+            ]
+            tables = _every(ec2, "describe_route_tables", "RouteTables", main)
+    except ClientError as error:
+        if not is_access_denied(error):
+            raise
+        why = _refused(refused, "ec2:DescribeRouteTables", f"association.subnet-id={subnet}", error)
+        return NAT_UNSEEN, f"NAT gateway {nat} (the route table of its subnet {subnet} was not read: {why})", set()
+    if not tables:
+        return NAT_UNSEEN, f"NAT gateway {nat} (no route table of its subnet {subnet} is visible to the caller)", set()
+    default, narrower, s3_gateways = _nat_subnet_routes(tables, endpoints, region)
+    where = f"NAT gateway {nat}, whose subnet {subnet}"
+    if narrower:
+        return NAT_UNSEEN, f"{where} routes public addresses to {', '.join(narrower)}: egress not seen", set()
+    active = [route for route in default if route.get("State", "active") == "active"]
+    if not active:
+        table_ids = ", ".join(str(table.get("RouteTableId", "")) for table in tables)
+        return NAT_NO_WAY_OUT, f"{where} has no route out of the VPC (route table {table_ids})", set()
+    if all(str(route.get("GatewayId", "")).startswith("igw-") for route in active):
+        return NAT_INTERNET, f"NAT gateway {nat}", s3_gateways
+    targets = ", ".join(_target_name(route, {}) for route in active)
+    return NAT_UNSEEN, f"{where} sends 0.0.0.0/0 to {targets}: egress not seen", set()
+
+
+def _nat_subnet_routes(
+    tables: list[dict[str, Any]], endpoints: list[dict[str, Any]], region: str
+) -> tuple[list[dict[str, Any]], list[str], set[str]]:
+    """
+    A NAT gateway's subnet's routes (:func:`_nat_way_out`): its ``0.0.0.0/0`` routes; its routes to a narrower public
+    range or to a prefix list other than a gateway endpoint's, named; and the S3 gateway endpoints of ``region`` there.
+    """
+    by_id = {str(endpoint.get("VpcEndpointId")): endpoint for endpoint in endpoints}
+    own_s3 = set(s3_endpoint_services(region))
+    s3_gateways: set[str] = set()
+    default: list[dict[str, Any]] = []
+    narrower: list[str] = []
+    for route in (route for table in tables for route in table.get("Routes", [])):
+        if route.get("GatewayId") == "local":
+            continue
+        target = _target_name(route, {})
+        if route.get("DestinationPrefixListId"):
+            endpoint = by_id.get(str(route.get("GatewayId", "")))
+            if endpoint is not None and endpoint.get("VpcEndpointType") == "Gateway":
+                if endpoint.get("ServiceName") in own_s3:  # its service's traffic only: S3's of this Region
+                    s3_gateways.add(str(endpoint["VpcEndpointId"]))
+                continue
+            narrower.append(f"prefix list {route['DestinationPrefixListId']} to {target}")
+            continue
+        cidr = str(route.get("DestinationCidrBlock", ""))
+        if cidr == "0.0.0.0/0":
+            default.append(route)
+            continue
+        network = _ipv4(cidr)
+        if network is not None and not any(network.subnet_of(private) for private in PRIVATE_RANGES):
+            narrower.append(
+                f"{cidr} to {target}" + ("" if route.get("State", "active") == "active" else " (blackhole)")
+            )
+    return default, narrower, s3_gateways
+
+
+def _ipv4(cidr: str) -> ipaddress.IPv4Network | None:
+    """An IPv4 CIDR as a network; ``None`` for an IPv6 one or none."""
+    if not cidr:
+        return None
+    network = ipaddress.ip_network(cidr, strict=False)
+    return network if isinstance(network, ipaddress.IPv4Network) else None
+
+
+#: The key marking a route to a NAT gateway whose own subnet has no route out (:func:`_dead_ends`): its description.
+NO_WAY_OUT = "NoWayOutOf"
+
+
+def _dead_ends(tables: list[dict[str, Any]], no_way_out: dict[str, str]) -> list[dict[str, Any]]:
+    """
+    The tables with each route to a NAT gateway of ``no_way_out`` read as a blackhole route: it carries nothing out of
+    the VPC, yet is still the most specific route for its range (Amazon VPC User Guide, "How route priority works").
+    """
+    if not no_way_out:
+        return tables
+    return [
+        {
+            **table,
+            "Routes": [
+                {**route, "State": "blackhole", NO_WAY_OUT: no_way_out[route["NatGatewayId"]]}
+                if route.get("NatGatewayId") in no_way_out
+                else route
+                for route in table.get("Routes", [])
+            ],
+        }
+        for table in tables
+    ]
+
+
+#: ``DescribeRouteTables`` route targets that lead to another VPC or network, where an interface endpoint may serve
+#: the cluster (AWS whitepaper "Building a Scalable and Secure Multi-VPC AWS Network Infrastructure", "Centralized
+#: access to VPC private endpoints": spokes reach a hub VPC's interface endpoints over a transit gateway, their names
+#: resolved through a Route 53 private hosted zone).
+OTHER_NETWORKS = (
+    ("TransitGatewayId", "transit gateway"),
+    ("CoreNetworkArn", "Cloud WAN core network"),
+    ("VpcPeeringConnectionId", "VPC peering connection"),
+)
+
+
+def _routes_to_other_networks(tables: list[dict[str, Any]]) -> tuple[str, ...]:
+    """
+    The active routes (other than ``0.0.0.0/0``, judged apart as the default route) to a transit gateway, a Cloud WAN
+    core network, a peering connection or a virtual private gateway, as ``"CIDR to TARGET"``: an interface endpoint in
+    another VPC or network may be reached that way, private ranges included, which the verifier does not see.
+    """
+    found = []
+    for table in tables:
+        for route in table.get("Routes", []):
+            cidr = str(route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock") or "")
+            if not cidr or cidr == "0.0.0.0/0" or route.get("State", "active") != "active":
+                continue
+            target = next((f"{kind} {route[key]}" for key, kind in OTHER_NETWORKS if route.get(key)), "")
+            if not target and str(route.get("GatewayId", "")).startswith("vgw-"):
+                target = f"virtual private gateway {route['GatewayId']}"
+            if target:
+                listed = f" (prefix list {route[PREFIX_LIST_ENTRY]})" if route.get(PREFIX_LIST_ENTRY) else ""
+                found.append(f"{cidr}{listed} to {target}")
+    return tuple(found)
 
 
 def _other_target(route: dict[str, Any], private_nats: dict[str, str] | None = None) -> str:
-    """Name a route's target when it is neither a public NAT nor an internet gateway (empty otherwise)."""
+    """
+    Name a route's target when it is neither a public NAT nor an internet gateway (empty otherwise).
+
+    A route to a network interface attached to an instance (a firewall appliance, say) shows both its
+    ``NetworkInterfaceId`` and the instance's ``InstanceId`` (Amazon EC2 API Reference, "Route": ``InstanceId``, "The
+    ID of a NAT instance in your VPC", and ``NetworkInterfaceId``): whether the instance translates addresses to the
+    internet is not seen, so it is egress not seen either way.
+    """
     private_nats = private_nats or {}
     if route.get("NatGatewayId") in private_nats:
         return private_nats[route["NatGatewayId"]]
+    if route.get(NO_WAY_OUT):
+        return str(route[NO_WAY_OUT])
+    if route.get("NetworkInterfaceId") and route.get("InstanceId"):
+        return f"network interface {route['NetworkInterfaceId']} of instance {route['InstanceId']}"
     for key, kind in OTHER_TARGETS:
         if route.get(key):
             return f"{kind} {route[key]}"

@@ -82,7 +82,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     parse_release_label,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
-from airflow_provider_emrfs_xacct.pure.security_groups import ALLOWED, BLOCKED, IngressRule, https_access
+from airflow_provider_emrfs_xacct.pure.security_groups import ALLOWED, BLOCKED, IngressRule, NodeGroups, https_access
 
 if TYPE_CHECKING:
     from airflow_provider_emrfs_xacct.pure.endpoint_policy import EndpointPolicy
@@ -241,7 +241,9 @@ class SubnetFacts:
 
     :param subnet_id: the cluster's subnet (``Ec2InstanceAttributes.Ec2SubnetId``).
     :param region: the cluster's Region.
-    :param nat_route: the subnet's route table sends ``0.0.0.0/0`` to a public NAT gateway or a NAT instance.
+    :param nat_route: the subnet's route table sends ``0.0.0.0/0`` to an available public NAT gateway whose own
+        subnet sends ``0.0.0.0/0`` to an internet gateway (``hooks/network.py`` ``_nat_gateways``). A route to an
+        instance or a network interface is egress not seen (``other_default_route``).
     :param internet_gateway_route: it sends ``0.0.0.0/0`` to an internet gateway (the instances need a
         public IP address to use it).
     :param public_ip_on_launch: the subnet gives instances a public IPv4 address.
@@ -250,13 +252,14 @@ class SubnetFacts:
     :param other_default_route: the target of a ``0.0.0.0/0`` route to neither a NAT nor an internet
         gateway (e.g. ``"transit gateway tgw-0abc"``): egress this check cannot see past; empty if none.
     :param vpc_id: the subnet's VPC.
-    :param dns_support: the VPC's ``enableDnsSupport`` (``DescribeVpcAttribute``), which an interface endpoint's
-        private DNS needs; ``None`` when not read (read only when the VPC has an STS interface endpoint or an S3
-        interface endpoint with private DNS).
+    :param dns_support: the VPC's ``enableDnsSupport`` (``DescribeVpcAttribute``), without which the
+        Amazon-provided DNS server resolves no name (every way needs it) and an interface endpoint's private DNS does
+        not answer; ``None`` when not read.
     :param dns_hostnames: the VPC's ``enableDnsHostnames``, likewise.
     :param dns_unread: why they could not be read (e.g. ``ec2:DescribeVpcAttribute`` refused).
     :param subnet_cidr: the subnet's IPv4 CIDR.
-    :param instance_groups: the security groups of the cluster's instances (``Ec2InstanceAttributes``).
+    :param instance_groups: the security groups of the cluster's instances (``Ec2InstanceAttributes``), by side
+        (:class:`~.security_groups.NodeGroups`), or groups every instance holds.
     :param endpoint_groups: the security groups of the STS interface endpoint.
     :param endpoint_ingress: their inbound rules (``DescribeSecurityGroups``); ``None`` when not read (read
         only when that endpoint is the way to STS).
@@ -290,6 +293,14 @@ class SubnetFacts:
         more (the longest prefix wins, a static route wins on the same prefix, and of two prefix lists AWS picks one).
     :param s3_prefix_list_unread: why the entries of the S3 gateway endpoint's prefix list were not read (e.g.
         ``ec2:GetManagedPrefixListEntries`` refused): then ``s3_gateway_bypass`` is every public route elsewhere.
+    :param nat_no_way_out: the public NAT gateways a route goes to whose own subnet has no route out of the VPC,
+        described: a route to one carries nothing out, as a blackhole route.
+    :param nat_s3_gateway_endpoints: the S3 gateway endpoints of the cluster's Region on the route table of the
+        subnet of the NAT gateway the default route goes to: requests to that Region's buckets through the NAT gateway
+        may meet them there, their policies not judged.
+    :param routes_to_other_networks: routes (other than ``0.0.0.0/0``) to a transit gateway, a Cloud WAN core network,
+        a peering connection or a virtual private gateway, as ``"CIDR to TARGET"``: an interface endpoint of another
+        VPC, named through a Route 53 private hosted zone, may be reached that way (not seen).
     :param s3_private_dns_endpoints: the service names of the VPC's available S3 interface endpoints whose private
         DNS answers in the VPC (``PrivateDnsEnabled``, not only for inbound resolver endpoints): read whatever the
         routes, since S3's Regional name then resolves to them.
@@ -307,7 +318,7 @@ class SubnetFacts:
     dns_hostnames: bool | None = None
     dns_unread: str = ""
     subnet_cidr: str = ""
-    instance_groups: tuple[str, ...] = ()
+    instance_groups: tuple[str, ...] | NodeGroups = ()
     endpoint_groups: tuple[str, ...] = ()
     endpoint_ingress: tuple[IngressRule, ...] | None = None
     ingress_unread: str = ""
@@ -324,6 +335,9 @@ class SubnetFacts:
     prefix_lists_unread: tuple[UnreadPrefixList, ...] = ()
     s3_gateway_bypass: tuple[str, ...] = ()
     s3_prefix_list_unread: str = ""
+    nat_no_way_out: tuple[str, ...] = ()
+    nat_s3_gateway_endpoints: tuple[str, ...] = ()
+    routes_to_other_networks: tuple[str, ...] = ()
 
     @property
     def internet(self) -> bool:
@@ -399,9 +413,9 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
             "the live probe (probe=True) proves it; or check that the endpoint's security groups allow TCP 443 from "
             "the subnet",
         )
-    if facts.internet:
-        return _through_the_internet(facts, endpoint, interface_endpoints=True)
     same_region = bucket_region == facts.region
+    if facts.internet:
+        return _s3_through_the_internet(facts, endpoint, same_region=same_region)
     if same_region and facts.s3_gateway_endpoint and facts.prefix_lists_unread:
         # An entry more specific than the gateway endpoint's wins ("How route priority works": longest prefix first);
         # which of two prefix lists with the same range to different targets wins is not taken as known.
@@ -429,11 +443,7 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
             "the live probe (probe=True) proves it; or check that those ranges hold none of S3's addresses",
         )
     if same_region and facts.s3_gateway_endpoint:
-        return Reachability(
-            PASS,
-            endpoint,
-            f"subnet {facts.subnet_id} reaches bucket {bucket} through the S3 gateway endpoint on its route table",
-        )
+        return _through_the_gateway_endpoint(facts, endpoint, bucket)
     if bucket_region is None or facts.s3_gateway_endpoint is None:
         return Reachability(
             NOT_CHECKED,
@@ -470,9 +480,10 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
     return Reachability(
         FAIL,
         endpoint,
-        f"subnet {facts.subnet_id} has no default route (0.0.0.0/0) out of the VPC"
+        f"subnet {facts.subnet_id} has no default route (0.0.0.0/0) out of the VPC{_nat_no_way_out(facts)}"
         + f" and {gateway}: every request of a write to bucket {bucket} fails",
-        (
+        _nat_fix(facts)
+        + (
             f"add a NAT gateway route to subnet {facts.subnet_id}, or an S3 interface endpoint of {bucket_region} "
             f"(cross-Region AWS PrivateLink), or use a bucket in {facts.region}"
             if not same_region
@@ -482,9 +493,55 @@ def s3_route_check(bucket: str, bucket_region: str | None, facts: SubnetFacts) -
     )
 
 
-def _through_the_internet(facts: SubnetFacts, endpoint: str, *, interface_endpoints: bool) -> Reachability:
+def _through_the_gateway_endpoint(facts: SubnetFacts, endpoint: str, bucket: str) -> Reachability:
+    """PASS through the S3 gateway endpoint on the subnet's route table, once S3's name resolves (:func:`_dns_doubt`)."""
+    doubt = _dns_doubt(facts, endpoint)
+    if doubt:
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"subnet {facts.subnet_id} has an S3 gateway endpoint on its route table, but {doubt}",
+            _dns_fix(facts),
+        )
+    return Reachability(
+        PASS,
+        endpoint,
+        f"subnet {facts.subnet_id} reaches bucket {bucket} through the S3 gateway endpoint on its route table",
+    )
+
+
+def _s3_through_the_internet(facts: SubnetFacts, endpoint: str, *, same_region: bool) -> Reachability:
     """
-    PASS: the subnet reaches ``endpoint`` through a NAT gateway, or an internet gateway and public IP addresses.
+    S3 through the subnet's route to the internet (:func:`_through_the_internet`), by the S3 gateway endpoint on its
+    route table for a bucket of the cluster's Region; not checked when the NAT gateway's own subnet has one and the
+    subnet has none (the requests may meet it there, its policy not judged).
+    """
+    gateway_endpoint = same_region and bool(facts.s3_gateway_policies)
+    if same_region and facts.nat_s3_gateway_endpoints and not gateway_endpoint:
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"subnet {facts.subnet_id} reaches {endpoint} through a NAT gateway whose own subnet's route table "
+            f"sends S3's prefix list to the S3 gateway endpoints {', '.join(facts.nat_s3_gateway_endpoints)} (a "
+            "gateway endpoint's route is more specific than the default route: Amazon VPC User Guide, \"How route "
+            'priority works"): whether the requests meet them there, and what their policies say, is not checked',
+            "the live probe (probe=True) proves it; or add that gateway endpoint to the route table of subnet "
+            f"{facts.subnet_id}, whose policy the verifier then judges",
+        )
+    if not gateway_endpoint:
+        return _through_the_internet(facts, endpoint, interface_endpoints=True)
+    return _through_the_internet(facts, endpoint, interface_endpoints=True, gateway_endpoint=True)
+
+
+def _through_the_internet(
+    facts: SubnetFacts, endpoint: str, *, interface_endpoints: bool, gateway_endpoint: bool = False
+) -> Reachability:
+    """
+    PASS: the subnet reaches ``endpoint`` through a NAT gateway, or an internet gateway and public IP addresses; or,
+    for S3 of the cluster's Region (``gateway_endpoint``), through the S3 gateway endpoint on its route table, whose
+    prefix-list route is more specific than the default route (Amazon VPC User Guide, "How route priority works").
+
+    Not checked while the VPC's DNS support is off or not read (:func:`_dns_doubt`): every way needs the name resolved.
 
     Not checked when a route to a public range narrower than the default route goes elsewhere than the internet
     (``public_routes_elsewhere``): EC2 routes by the most specific route that matches (Amazon VPC User Guide, "How
@@ -497,6 +554,14 @@ def _through_the_internet(facts: SubnetFacts, endpoint: str, *, interface_endpoi
     the whole VPC whatever the routes (:func:`sts_endpoint_check`): its security groups and policy decide then.
     """
     via = "a NAT gateway" if facts.nat_route else "an internet gateway and public IP addresses"
+    doubt = _dns_doubt(facts, endpoint)
+    if doubt:
+        return Reachability(
+            NOT_CHECKED,
+            endpoint,
+            f"subnet {facts.subnet_id} has a default route through {via}, but {doubt}",
+            _dns_fix(facts),
+        )
     if facts.prefix_lists_unread:  # their entries may be more specific than the default route
         return Reachability(
             NOT_CHECKED,
@@ -524,7 +589,64 @@ def _through_the_internet(facts: SubnetFacts, endpoint: str, *, interface_endpoi
             f"the live probe (probe=True) proves it; or check in account {facts.shared_by} whether the VPC has such "
             "an endpoint, and that its security groups and policy let the cluster through",
         )
+    if gateway_endpoint:  # its prefix-list route wins over the default route for S3 of its Region
+        via = (
+            "the S3 gateway endpoint on its route table (its prefix-list route is more specific than the default route "
+            f"through {via})"
+        )
     return Reachability(PASS, endpoint, f"subnet {facts.subnet_id} reaches {endpoint} through {via}")
+
+
+def _dns_doubt(facts: SubnetFacts, endpoint: str) -> str:
+    """
+    Why ``endpoint``'s name may not resolve in the VPC (``""``: the VPC's ``enableDnsSupport`` was read as on).
+
+    Every way to STS or S3 starts with resolving the endpoint's name. With DNS support off, "the Amazon provided DNS
+    service in the VPC that resolves public DNS hostnames to IP addresses is not enabled" (Amazon EC2 API Reference,
+    "ModifyVpcAttribute", ``EnableDnsSupport``): the name then resolves only through DNS servers a custom DHCP option
+    set names, which the verifier does not read (``DescribeDhcpOptions``), so the link is not checked, never PASS.
+    """
+    if facts.dns_support is True:
+        return ""
+    if facts.dns_support is False:
+        return (
+            f"the VPC's {DNS_SUPPORT} is off: the Amazon-provided DNS server does not resolve {endpoint}'s name there, "
+            "and whether DNS servers of a custom DHCP option set do is not checked (the VPC's DHCP options are not read)"
+        )
+    return (
+        f"the VPC's {DNS_SUPPORT}, without which no name resolves through the Amazon-provided DNS server, was not read"
+        + (f" ({facts.dns_unread})" if facts.dns_unread else "")
+    )
+
+
+def _dns_fix(facts: SubnetFacts) -> str:
+    """The fix of a link :func:`_dns_doubt` leaves not checked."""
+    vpc = facts.vpc_id or "VPC_ID"
+    if facts.dns_support is False:
+        return (
+            f"aws ec2 modify-vpc-attribute --vpc-id {vpc} --{_kebab(DNS_SUPPORT)} '{{\"Value\":true}}' (the "
+            "Amazon-provided DNS server then answers); or the live probe (probe=True) proves the custom DNS servers"
+        )
+    return (
+        f"allow ec2:DescribeVpcAttribute on {facts.vpc_id or 'the VPC'} to check it, or run the live probe (probe=True)"
+    )
+
+
+def _nat_no_way_out(facts: SubnetFacts) -> str:
+    """The routes to NAT gateways whose own subnet has no route out, named for a FAIL's detail (``""``: none)."""
+    if not facts.nat_no_way_out:
+        return ""
+    return (
+        f" (its route to {'; '.join(facts.nat_no_way_out)} carries nothing out: a public NAT gateway reaches the "
+        'internet through its own subnet\'s route to an internet gateway, Amazon VPC User Guide, "NAT gateways")'
+    )
+
+
+def _nat_fix(facts: SubnetFacts) -> str:
+    """The first fix of a FAIL whose NAT gateway has no way out (``""``: none)."""
+    if not facts.nat_no_way_out:
+        return ""
+    return "add a route 0.0.0.0/0 to the VPC's internet gateway on the route table of the NAT gateway's subnet; or "
 
 
 def _prefix_lists_unread(facts: SubnetFacts) -> str:
@@ -797,6 +919,17 @@ def sts_endpoint_check(
             return _through_sts_interface_endpoint(facts, endpoint)
     if facts.internet:
         return _through_the_internet(facts, endpoint, interface_endpoints=regional)
+    return _no_way_seen(facts, endpoint, regional=regional, dns_off=dns_off, ignored=ignored)
+
+
+def _no_way_seen(
+    facts: SubnetFacts, endpoint: str, *, regional: bool, dns_off: list[str], ignored: str
+) -> StsReachability:
+    """
+    STS without a route to the internet or an STS interface endpoint that answers: not checked for a way the check
+    cannot judge (:func:`_unseen_ways`) or, with the VPC's DNS support off, for the endpoint DNS servers of a custom
+    DHCP option set may name; else a FAIL.
+    """
     endpoints = _endpoints_detail(endpoint, regional, dns_off)
     unseen = _unseen_ways(facts, interface_endpoints=regional)
     if unseen:
@@ -806,13 +939,21 @@ def sts_endpoint_check(
             f"{'; '.join(unseen)}; {endpoints}{ignored}",
             _unseen_fix(facts, endpoint),
         )
+    if DNS_SUPPORT in dns_off:  # the endpoint is there: DNS servers of a custom DHCP option set may name it
+        return StsReachability(
+            NOT_CHECKED,
+            endpoint,
+            f"subnet {facts.subnet_id} has no default route (0.0.0.0/0) out of the VPC{_nat_no_way_out(facts)}, and "
+            f"{endpoints}; {_dns_doubt(facts, endpoint)}{ignored}",
+            _fix(facts, regional, dns_off) + "; or the live probe (probe=True) proves it",
+        )
     return StsReachability(
         FAIL,
         endpoint,
-        f"subnet {facts.subnet_id} has no default route (0.0.0.0/0) out of the VPC"
+        f"subnet {facts.subnet_id} has no default route (0.0.0.0/0) out of the VPC{_nat_no_way_out(facts)}"
         + f" and no way to {endpoint} ({endpoints}): every AssumeRole of a role mapping, and so every mapped "
         "S3 request, fails" + ignored,
-        _fix(facts, regional, dns_off),
+        _nat_fix(facts) + _fix(facts, regional, dns_off),
     )
 
 
@@ -923,6 +1064,15 @@ def _unseen_ways(facts: SubnetFacts, *, interface_endpoints: bool) -> list[str]:
             f"subnet {facts.subnet_id} is shared by account {facts.shared_by} (AWS RAM): that account's interface "
             "endpoints serve the cluster but are not visible to this one"
         )
+    if facts.routes_to_other_networks and interface_endpoints:
+        # AWS whitepaper "Building a Scalable and Secure Multi-VPC AWS Network Infrastructure", "Centralized access to
+        # VPC private endpoints": spokes reach a hub VPC's interface endpoints over a transit gateway, the service's
+        # name resolved to them through a Route 53 private hosted zone associated with the spoke VPC.
+        unseen.append(
+            f"subnet {facts.subnet_id} routes {', '.join(facts.routes_to_other_networks)}: an endpoint in another VPC "
+            "is not seen (a hub VPC's interface endpoint, reached that way and named through a Route 53 private "
+            "hosted zone, may serve the cluster)"
+        )
     return unseen
 
 
@@ -941,7 +1091,9 @@ def _through_sts_interface_endpoint(facts: SubnetFacts, endpoint: str) -> StsRea
     cluster in (either way it arrives).
     """
     if not facts.dns_attributes_read:
-        if facts.internet and _endpoint_security_groups(facts, endpoint).status == PASS:
+        # DNS support read as on (hostnames not read): the name resolves, to the endpoint or to the public endpoint.
+        either = facts.dns_support is True and not _through_the_internet(facts, endpoint, interface_endpoints=True).fix
+        if facts.internet and either and _endpoint_security_groups(facts, endpoint).status == PASS:
             return StsReachability(
                 PASS,
                 endpoint,
@@ -1022,7 +1174,12 @@ def _endpoints_detail(endpoint: str, regional: bool, dns_off: list[str]) -> str:
     return (
         f"the VPC's STS interface endpoint does not answer for {endpoint}: its private DNS needs {DNS_SUPPORT} "
         f"and {DNS_HOSTNAMES} true, and {' and '.join(dns_off)} {'are' if len(dns_off) > 1 else 'is'} off, so "
-        "the name resolves to the public endpoint (or, without DNS support, not at all)"
+        "the name does not resolve to it"
+        + (
+            " (through the Amazon-provided DNS server, which then answers for the public endpoint)"
+            if DNS_SUPPORT not in dns_off
+            else ""
+        )
     )
 
 

@@ -11,12 +11,22 @@ members of that group. A security group allows, never denies (Amazon VPC User Gu
 the endpoint is refused whatever the source. A rule proves the cluster's instances in only when its source
 is a CIDR holding the whole subnet or one of the instances' security groups; a prefix list, an IPv6 range, a
 part of the subnet or another group may or may not: unsure.
+
+EMR gives the primary node and the core and task nodes groups of their own (EMR API Reference,
+"Ec2InstanceAttributes": ``EmrManagedMasterSecurityGroup``, "The identifier of the Amazon EC2 security group for the
+master node", ``EmrManagedSlaveSecurityGroup``, "... for the core and task nodes", and likewise
+``AdditionalMasterSecurityGroups`` and ``AdditionalSlaveSecurityGroups``), and EMRFS calls STS from every node: a
+rule naming a group lets in only the nodes that hold it, so each side must be let in (:class:`NodeGroups`).
 """
 
 from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator
 
 HTTPS_PORT = 443
 ALLOWED, BLOCKED, UNSURE = "allowed", "blocked", "unsure"
@@ -51,9 +61,58 @@ class IngressRule:
         return self.from_port <= HTTPS_PORT <= self.to_port
 
 
-def https_access(rules: tuple[IngressRule, ...], subnet_cidr: str, instance_groups: tuple[str, ...]) -> tuple[str, str]:
+@dataclass(frozen=True)
+class NodeGroups:
+    """
+    The security groups of a cluster's instances by side (``Ec2InstanceAttributes``): the primary node's (its managed
+    and additional groups), and the core and task nodes'. Every node of a side holds each group of that side. As a
+    collection, every group of either side (sorted).
+    """
+
+    primary: tuple[str, ...] = ()
+    core_and_task: tuple[str, ...] = ()
+
+    def sides(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Each side, named, with its groups."""
+        return (
+            (f"the primary node ({', '.join(self.primary) or 'security groups not known'})", self.primary),
+            (
+                f"the core and task nodes ({', '.join(self.core_and_task) or 'security groups not known'})",
+                self.core_and_task,
+            ),
+        )
+
+    def _all(self) -> list[str]:
+        return sorted({*self.primary, *self.core_and_task})
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __contains__(self, group: object) -> bool:
+        return group in self.primary or group in self.core_and_task
+
+
+def _sides(instance_groups: Collection[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """
+    The sides of the cluster each to be let in, with their groups: the primary node and the core and task nodes of
+    :class:`NodeGroups`; for a plain collection, which instance holds which group is not known, so each group alone
+    (every instance holds one of them: a rule naming each lets them all in).
+    """
+    if isinstance(instance_groups, NodeGroups):
+        return instance_groups.sides()
+    return tuple((f"the instances holding {group}", (group,)) for group in sorted(set(instance_groups)))
+
+
+def https_access(rules: tuple[IngressRule, ...], subnet_cidr: str, instance_groups: Collection[str]) -> tuple[str, str]:
     """
     Say whether these inbound rules admit HTTPS from every instance of a subnet: (allowed/blocked/unsure, why).
+
+    A CIDR rule holding the subnet lets every instance in. Otherwise each side of :class:`NodeGroups` must be let in
+    by a rule naming one of its groups: a rule naming only the primary node's group leaves the core and task nodes
+    out. Of groups given as a plain collection, which instance holds which is not known: each must be let in.
 
     :param rules: the inbound rules of every security group of the endpoint.
     :param subnet_cidr: the cluster's subnet's IPv4 CIDR (empty if unknown).
@@ -67,12 +126,19 @@ def https_access(rules: tuple[IngressRule, ...], subnet_cidr: str, instance_grou
         for cidr in rule.cidrs:
             if subnet is not None and subnet.subnet_of(ipaddress.ip_network(cidr, strict=False)):  # type: ignore[arg-type]
                 return ALLOWED, f"an inbound rule allows TCP 443 from {cidr}, which holds subnet {subnet_cidr}"
-        for group in rule.groups:
-            if group in instance_groups:
-                return ALLOWED, f"an inbound rule allows TCP 443 from {group}, a security group of the cluster"
+    named = {group for rule in https for group in rule.groups}
+    sides = _sides(instance_groups)
+    let_in = [(side, groups, sorted(named & set(groups))) for side, groups in sides]
+    everyone = ", ".join(sorted(instance_groups)) or "unknown"
+    if let_in and all(found for _, _, found in let_in):
+        by_side = "; ".join(f"from {', '.join(found)} for {side}" for side, _, found in let_in)
+        return ALLOWED, f"inbound rules allow TCP 443 {by_side}"
+    left_out = [side for side, _, found in let_in if not found] or [
+        "the cluster's instances (security groups not known)"
+    ]
     sources = sorted({source for rule in https for source in (*rule.cidrs, *rule.groups, *rule.other_sources)})
     return UNSURE, (
-        f"TCP 443 is allowed only from {', '.join(sources) or 'no source'}, which this check does not match to the "
-        f"cluster's instances (subnet {subnet_cidr or 'unknown'}, security groups "
-        f"{', '.join(instance_groups) or 'unknown'})"
+        f"TCP 443 is allowed only from {', '.join(sources) or 'no source'}, which this check does not match to "
+        f"{' and '.join(left_out)} (subnet {subnet_cidr or 'unknown'}, security groups {everyone}): EMRFS calls STS "
+        "from every node"
     )

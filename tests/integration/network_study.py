@@ -11,7 +11,11 @@ DynamoDB or S3 Express One Zone gateway endpoint, beside it; ``MapPublicIpOnLaun
 table or none; S3 and STS interface endpoints with or without private DNS, their security groups open to the
 subnet on HTTPS or not; the VPC's DNS attributes; endpoint policies allowing everything, or refusing the bucket, the
 role or another account's resources; the bucket in the cluster's Region or another; a release before or after
-Regional STS (5.31.0, 6.1.0), sometimes ``fs.s3.sts.endpoint``.
+Regional STS (5.31.0, 6.1.0), sometimes ``fs.s3.sts.endpoint``; where a public NAT gateway's own subnet sends its
+traffic (an internet gateway, nothing, a transit gateway: Amazon VPC User Guide, "NAT gateways", "You route traffic
+from the NAT gateway to the internet gateway for the VPC"); and sometimes a route of private ranges to a transit
+gateway, the way to a hub VPC's endpoints (AWS whitepaper "Building a Scalable and Secure Multi-VPC AWS Network
+Infrastructure", "Centralized access to VPC private endpoints").
 
 :func:`judge` builds the partner as the differential study does (no breakage: the IAM, KMS and bucket side is
 sound), launches the cluster in the layout's subnet, runs ``verify_chain`` (no probe) and reads its links
@@ -80,6 +84,9 @@ PREFIX_LIST_ENTRIES = {
     "default": ("0.0.0.0/0",),
     "empty": (),
 }
+#: Where a public NAT gateway's own subnet sends ``0.0.0.0/0``: the internet gateway (most often, as real set-ups do),
+#: nowhere (no route out), or a transit gateway (its way on not seen).
+NAT_SUBNETS = ("internet", "internet", "internet", "no-route", "transit-gateway")
 
 
 @dataclass
@@ -102,6 +109,8 @@ class Layout:
     release: str
     sts_override: str | None
     prefix_list: str = "none"
+    nat_subnet: str = "internet"
+    hub_route: bool = False
 
     def line(self) -> str:
         return (
@@ -111,6 +120,8 @@ class Layout:
             f"{'open' if self.endpoints_open else 'closed'}, bucket in {self.bucket_region}, {self.release}"
             + (f", fs.s3.sts.endpoint {self.sts_override}" if self.sts_override else "")
             + (f", prefix list {self.prefix_list}" if self.prefix_list != "none" else "")
+            + (f", NAT subnet {self.nat_subnet}" if self.nat_subnet != "internet" else "")
+            + (", 172.16.0.0/12 to a hub's transit gateway" if self.hub_route else "")
         )
 
 
@@ -138,7 +149,9 @@ def generate(number: int, seed: int) -> Layout:
         bucket_region=REGION if rng.random() < 0.6 else OTHER_REGION,
         release=release,
         sts_override=override,
-        prefix_list=rng.choice(PREFIX_LIST_ROUTES),  # drawn last: the layouts' other settings stay as they were
+        prefix_list=rng.choice(PREFIX_LIST_ROUTES),  # drawn after the others: their settings stay as they were
+        nat_subnet=rng.choice(NAT_SUBNETS),
+        hub_route=rng.random() < 0.15,
     )
 
 
@@ -193,8 +206,11 @@ def build_network(url: str, layout: Layout, case: Case) -> Network:
     if layout.own_table:
         table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
         ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
-    _default_route(ec2, layout.default_route, vpc, subnet, table)
-    _prefix_list_route(ec2, layout, subnet, vpc, table)
+    _default_route(ec2, layout, vpc, table)
+    _prefix_list_route(ec2, layout, vpc, table)
+    if layout.hub_route:
+        hub = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock="172.16.0.0/12", TransitGatewayId=hub)
     if layout.s3_gateway != "none":
         elsewhere = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
         extra = {"PolicyDocument": policy} if (policy := _policy(layout.s3_gateway_policy, case, "s3")) else {}
@@ -232,7 +248,36 @@ def build_network(url: str, layout: Layout, case: Case) -> Network:
     return Network(vpc, subnet)
 
 
-def _prefix_list_route(ec2: Any, layout: Layout, subnet: str, vpc: str, table: str) -> None:
+def _internet_gateway(ec2: Any, vpc: str) -> str:
+    """The VPC's internet gateway, attached on first use (a VPC has one at most)."""
+    attached = [{"Name": "attachment.vpc-id", "Values": [vpc]}]
+    gateways = ec2.describe_internet_gateways(Filters=attached)["InternetGateways"]
+    if gateways:
+        return str(gateways[0]["InternetGatewayId"])
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    return str(gateway)
+
+
+def _nat_gateway(ec2: Any, vpc: str, cidr: str, *, private: bool, nat_subnet: str) -> str:
+    """
+    A NAT gateway in a subnet of its own (``cidr``) whose route table sends ``0.0.0.0/0`` where ``nat_subnet`` says
+    (:data:`NAT_SUBNETS`; a private NAT gateway's subnet is left with its local route).
+    """
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr)["Subnet"]["SubnetId"]
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    if not private and nat_subnet == "internet":
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=_internet_gateway(ec2, vpc))
+    elif not private and nat_subnet == "transit-gateway":
+        gateway = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", TransitGatewayId=gateway)
+    extra = {} if private else {"AllocationId": ec2.allocate_address(Domain="vpc")["AllocationId"]}
+    nat = ec2.create_nat_gateway(SubnetId=subnet, ConnectivityType="private" if private else "public", **extra)
+    return str(nat["NatGateway"]["NatGatewayId"])
+
+
+def _prefix_list_route(ec2: Any, layout: Layout, vpc: str, table: str) -> None:
     """Add the layout's route to a customer-managed prefix list (:data:`PREFIX_LIST_ROUTES`), or its DynamoDB gateway
     endpoint."""
     kind = layout.prefix_list
@@ -253,27 +298,23 @@ def _prefix_list_route(ec2: Any, layout: Layout, subnet: str, vpc: str, table: s
         target = {"TransitGatewayId": ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]}
     else:
         private = kind.endswith("private-nat-gateway")
-        extra = {} if private else {"AllocationId": ec2.allocate_address(Domain="vpc")["AllocationId"]}
-        nat = ec2.create_nat_gateway(SubnetId=subnet, ConnectivityType="private" if private else "public", **extra)
-        target = {"NatGatewayId": nat["NatGateway"]["NatGatewayId"]}
+        nat = _nat_gateway(ec2, vpc, "10.0.3.0/24", private=private, nat_subnet="internet")
+        target = {"NatGatewayId": nat}
     ec2.create_route(RouteTableId=table, DestinationPrefixListId=listed, **target)
 
 
-def _default_route(ec2: Any, kind: str, vpc: str, subnet: str, table: str) -> None:
-    """Route public addresses of ``table`` to the target ``kind`` names (:data:`DEFAULT_ROUTES`)."""
+def _default_route(ec2: Any, layout: Layout, vpc: str, table: str) -> None:
+    """Route public addresses of ``table`` to the target the layout's default route names (:data:`DEFAULT_ROUTES`)."""
+    kind = layout.default_route
     if kind == "none":
         return
     split = kind.startswith("split-")
     target: dict[str, str]
     if kind.endswith("internet-gateway"):
-        gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
-        ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
-        target = {"GatewayId": gateway}
+        target = {"GatewayId": _internet_gateway(ec2, vpc)}
     elif kind.endswith("nat-gateway"):
         private = kind == "private-nat-gateway"
-        extra = {} if private else {"AllocationId": ec2.allocate_address(Domain="vpc")["AllocationId"]}
-        nat = ec2.create_nat_gateway(SubnetId=subnet, ConnectivityType="private" if private else "public", **extra)
-        target = {"NatGatewayId": nat["NatGateway"]["NatGatewayId"]}
+        target = {"NatGatewayId": _nat_gateway(ec2, vpc, "10.0.2.0/24", private=private, nat_subnet=layout.nat_subnet)}
     elif kind == "transit-gateway":
         gateway = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
         target = {"TransitGatewayId": gateway}

@@ -31,6 +31,26 @@ def private_subnet(ec2: Any, network: str = "10.0") -> tuple[str, str]:
     return vpc, subnet
 
 
+def public_subnet(ec2: Any, vpc: str, cidr: str) -> str:
+    """
+    A subnet of its own route table with ``0.0.0.0/0`` to the VPC's internet gateway (attached once), where a public NAT
+    gateway reaches the internet (Amazon VPC User Guide, "NAT gateways": "You create a public NAT gateway in a public
+    subnet ... You route traffic from the NAT gateway to the internet gateway for the VPC").
+    """
+    attached = [{"Name": "attachment.vpc-id", "Values": [vpc]}]
+    gateways = ec2.describe_internet_gateways(Filters=attached)["InternetGateways"]
+    if gateways:
+        gateway = gateways[0]["InternetGatewayId"]
+    else:
+        gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    subnet = str(ec2.create_subnet(VpcId=vpc, CidrBlock=cidr)["Subnet"]["SubnetId"])
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+    return subnet
+
+
 def add_sts_interface_endpoint(
     ec2: Any, vpc: str, subnet: str, security_group: str | None = None, region: str = REGION
 ) -> str:
@@ -167,7 +187,9 @@ def test_the_sts_endpoint_s_private_dns_needs_the_vpc_dns_attributes(ec2: Any, a
     """
     "To use a private hosted zone, you must set the following VPC attributes to true: enableDnsHostnames and
     enableDnsSupport" (Amazon EC2 API Reference, "CreateVpcEndpoint", ``PrivateDnsEnabled``). Turned off after
-    the endpoint was made, the Regional STS name no longer resolves to it: a private subnet has no way to STS.
+    the endpoint was made, the Regional STS name no longer resolves to it: a private subnet has no way to STS. With
+    DNS support off no name resolves through the Amazon-provided DNS server at all ("ModifyVpcAttribute",
+    ``EnableDnsSupport``): DNS servers of a custom DHCP option set (not read) may still name the endpoint: not checked.
     """
     vpc, subnet = private_subnet(ec2)
     add_sts_interface_endpoint(ec2, vpc, subnet)
@@ -181,17 +203,43 @@ def test_the_sts_endpoint_s_private_dns_needs_the_vpc_dns_attributes(ec2: Any, a
     assert sts_endpoint_check("emr-6.15.0", before).status == "PASS"
     assert facts.sts_interface_endpoint
     assert facts.dns_attributes_off == [attribute[0].lower() + attribute[1:]]
-    assert result.status == "FAIL"
-    assert result.fix == f"aws ec2 modify-vpc-attribute --vpc-id {vpc} --{option} '{{\"Value\":true}}'"
+    command = f"aws ec2 modify-vpc-attribute --vpc-id {vpc} --{option} '{{\"Value\":true}}'"
+    if attribute == "EnableDnsSupport":
+        assert result.status == NOT_CHECKED
+        assert "custom DHCP option set" in result.detail
+        assert result.fix == f"{command}; or the live probe (probe=True) proves it"
+    else:
+        assert result.status == "FAIL"
+        assert result.fix == command
 
 
-def test_the_vpc_dns_attributes_are_read_only_when_an_sts_endpoint_may_take_the_name(ec2: Any) -> None:
-    _, subnet = private_subnet(ec2)
+def test_the_vpc_dns_support_is_read_for_every_way_and_turned_off_passes_none(ec2: Any) -> None:
+    """
+    Every way to STS or S3 starts with the name resolved, which the Amazon-provided DNS server does only with the
+    VPC's ``enableDnsSupport`` on ("If disabled, the Amazon provided DNS service in the VPC that resolves public DNS
+    hostnames to IP addresses is not enabled", Amazon EC2 API Reference, "ModifyVpcAttribute"): the attribute is read
+    for a NAT route too, and off, the NAT route is not checked, never PASS.
+    """
+    vpc, subnet = private_subnet(ec2, "10.91")
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public_subnet(ec2, vpc, "10.91.2.0/24"), AllocationId=allocation)
+    ec2.create_route(
+        RouteTableId=default_route_table(ec2, vpc, subnet),
+        DestinationCidrBlock="0.0.0.0/0",
+        NatGatewayId=nat["NatGateway"]["NatGatewayId"],
+    )
     recorder = CallRecorder().attach(ec2)
-    read_subnet_facts(ec2, subnet)  # no endpoint: FAIL whatever the attributes
+    on = read_subnet_facts(ec2, subnet)
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": False})
+    off = read_subnet_facts(ec2, subnet)
 
-    assert "DescribeSubnets" in recorder.calls  # the recorder sees this client's calls
-    assert "DescribeVpcAttribute" not in recorder.calls
+    assert "DescribeVpcAttribute" in recorder.calls
+    assert (on.dns_support, off.dns_support) == (True, False)
+    assert sts_endpoint_check("emr-6.15.0", on).status == "PASS"
+    assert s3_route_check("b", REGION, on).status == "PASS"
+    for result in (sts_endpoint_check("emr-6.15.0", off), s3_route_check("b", REGION, off)):
+        assert result.status == NOT_CHECKED, result.detail
+        assert "enableDnsSupport is off" in result.detail
 
 
 def test_beside_a_nat_route_the_sts_endpoint_s_security_groups_decide(ec2: Any) -> None:
@@ -202,7 +250,7 @@ def test_beside_a_nat_route_the_sts_endpoint_s_security_groups_decide(ec2: Any) 
     AssumeRole, and the NAT route does not make it PASS.
     """
     vpc, subnet = private_subnet(ec2)
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24")["Subnet"]["SubnetId"]
+    public = public_subnet(ec2, vpc, "10.0.2.0/24")
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
     table = default_route_table(ec2, vpc, subnet)
@@ -315,7 +363,7 @@ def test_an_endpoint_for_another_service_does_not_count(ec2: Any) -> None:
 
 def test_nat_route_in_the_subnets_own_table(ec2: Any) -> None:
     vpc, subnet = private_subnet(ec2)
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24")["Subnet"]["SubnetId"]
+    public = public_subnet(ec2, vpc, "10.0.2.0/24")
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
     table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
@@ -324,6 +372,45 @@ def test_nat_route_in_the_subnets_own_table(ec2: Any) -> None:
     facts = read_subnet_facts(ec2, subnet)
     assert facts.nat_route
     assert sts_endpoint_check("emr-5.30.0", facts).status == "PASS"
+
+
+def test_a_nat_gateway_reaches_the_internet_only_through_its_own_subnet_s_route(ec2: Any) -> None:
+    """
+    Amazon VPC User Guide, "NAT gateways": "You create a public NAT gateway in a public subnet ... You route traffic
+    from the NAT gateway to the internet gateway for the VPC. Alternatively, you can use a public NAT gateway to connect
+    to other VPCs or your on-premises network ... through a transit gateway or a virtual private gateway". A NAT gateway
+    in a subnet of the VPC's main table with no route out is no way out (FAIL); one whose subnet sends 0.0.0.0/0 to a
+    transit gateway is egress not seen; one whose subnet sends it to the internet gateway reaches the internet.
+    """
+    vpc, subnet = private_subnet(ec2, "10.92")
+    table = default_route_table(ec2, vpc, subnet)
+    stranded = ec2.create_subnet(VpcId=vpc, CidrBlock="10.92.2.0/24")["Subnet"]["SubnetId"]  # the main table's
+    nat = ec2.create_nat_gateway(SubnetId=stranded, AllocationId=ec2.allocate_address(Domain="vpc")["AllocationId"])
+    nat_id = nat["NatGateway"]["NatGatewayId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat_id)
+
+    nowhere = read_subnet_facts(ec2, subnet)
+    main = ec2.describe_route_tables(
+        Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "association.main", "Values": ["true"]}]
+    )["RouteTables"][0]["RouteTableId"]
+    route, _ = to_transit_gateway(ec2, vpc, subnet)
+    ec2.create_route(RouteTableId=main, DestinationCidrBlock="0.0.0.0/0", **route)
+    beyond = read_subnet_facts(ec2, subnet)
+    ec2.delete_route(RouteTableId=main, DestinationCidrBlock="0.0.0.0/0")
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    ec2.create_route(RouteTableId=main, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+    internet = read_subnet_facts(ec2, subnet)
+
+    assert not nowhere.nat_route
+    for result in (sts_endpoint_check("emr-6.15.0", nowhere), s3_route_check("b", REGION, nowhere)):
+        assert result.status == "FAIL", result.detail
+        assert f"{nat_id}, whose subnet {stranded} has no route out of the VPC" in result.detail
+    for result in (sts_endpoint_check("emr-6.15.0", beyond), s3_route_check("b", REGION, beyond)):
+        assert result.status == NOT_CHECKED, result.detail
+        assert f"sends 0.0.0.0/0 to transit gateway {route['TransitGatewayId']}: egress not seen" in result.detail
+    assert internet.nat_route
+    assert sts_endpoint_check("emr-6.15.0", internet).status == "PASS"
 
 
 def test_internet_gateway_in_the_main_table_needs_public_ips(ec2: Any) -> None:
@@ -399,7 +486,14 @@ def test_a_default_route_past_the_vpc_is_egress_not_seen(ec2: Any, target: Any) 
     assert "none in this VPC (one shared through Route 53 from another VPC is not checked)" in result.detail
 
 
-def test_a_transit_gateway_route_that_is_not_the_default_route_is_no_egress(ec2: Any) -> None:
+def test_a_transit_gateway_route_that_is_not_the_default_route_is_no_egress_but_may_reach_a_hub_s_endpoint(
+    ec2: Any,
+) -> None:
+    """
+    A spoke VPC reaches a hub VPC's interface endpoints over a transit gateway, their names resolved through a Route 53
+    private hosted zone (AWS whitepaper "Building a Scalable and Secure Multi-VPC AWS Network Infrastructure",
+    "Centralized access to VPC private endpoints"): no egress, but not a FAIL of the Regional endpoints either.
+    """
     vpc, subnet = private_subnet(ec2)
     table = default_route_table(ec2, vpc, subnet)
     route, _ = to_transit_gateway(ec2, vpc, subnet)
@@ -408,7 +502,11 @@ def test_a_transit_gateway_route_that_is_not_the_default_route_is_no_egress(ec2:
     facts = read_subnet_facts(ec2, subnet)
 
     assert facts.other_default_route == ""
-    assert sts_endpoint_check("emr-6.15.0", facts).status == "FAIL"
+    for result in (sts_endpoint_check("emr-6.15.0", facts), s3_route_check("b", REGION, facts)):
+        assert result.status == NOT_CHECKED, result.detail
+        assert f"172.16.0.0/12 to transit gateway {route['TransitGatewayId']}" in result.detail
+        assert "an endpoint in another VPC is not seen" in result.detail
+    assert sts_endpoint_check("emr-5.30.0", facts).status == "FAIL"  # the global endpoint has no VPC endpoint
 
 
 def test_a_private_nat_gateway_is_egress_not_seen(ec2: Any) -> None:
@@ -439,7 +537,7 @@ def test_the_endpoint_policies_on_the_way_are_read_beside_a_nat_route(ec2: Any) 
     still goes through it; another VPC's endpoint is not read.
     """
     vpc, subnet = private_subnet(ec2, "10.13")
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.13.2.0/24")["Subnet"]["SubnetId"]
+    public = public_subnet(ec2, vpc, "10.13.2.0/24")
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
     table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
@@ -550,7 +648,7 @@ def test_a_participant_refused_describe_prefix_lists_leaves_the_way_to_s3_not_ch
 def test_a_refused_describe_nat_gateways_is_egress_not_seen(moto_url: str, ec2: Any) -> None:
     """A NAT gateway the reader may not describe may be private: egress not seen, not checked, no error raised."""
     vpc, subnet = private_subnet(ec2, "10.25")
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.25.2.0/24")["Subnet"]["SubnetId"]
+    public = public_subnet(ec2, vpc, "10.25.2.0/24")
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
     ec2.create_route(
@@ -577,7 +675,7 @@ def test_a_refused_network_read_is_granted_by_the_links_it_leaves_not_checked(mo
     (the answer is known once the read is allowed), not only the live probe.
     """
     vpc, subnet = private_subnet(ec2, "10.26")
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.26.2.0/24")["Subnet"]["SubnetId"]
+    public = public_subnet(ec2, vpc, "10.26.2.0/24")
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
     ec2.create_route(
@@ -610,7 +708,7 @@ def test_a_participant_s_nat_gateway_not_described_is_egress_not_seen(ec2: Any) 
     """The owner's NAT gateway, which the participant cannot describe, may be private: not a PASS, nor a FAIL."""
     vpc, subnet = private_subnet(ec2, "10.22")
     as_a_participant(ec2)
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.22.2.0/24")["Subnet"]["SubnetId"]
+    public = public_subnet(ec2, vpc, "10.22.2.0/24")
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
     table = default_route_table(ec2, vpc, subnet)
@@ -648,7 +746,7 @@ def test_a_default_route_split_in_two_halves_is_not_read_as_no_route(ec2: Any) -
     private range (RFC 1918) holds no AWS public endpoint and changes nothing.
     """
     vpc, subnet = private_subnet(ec2, "10.24")
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.24.2.0/24")["Subnet"]["SubnetId"]
+    public = public_subnet(ec2, vpc, "10.24.2.0/24")
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
     table = default_route_table(ec2, vpc, subnet)
@@ -673,7 +771,7 @@ def test_the_usual_layouts_pass_both_links(ec2: Any) -> None:
     an S3 gateway endpoint and no STS endpoint; and a public subnet (internet gateway, MapPublicIpOnLaunch true).
     """
     vpc, subnet = private_subnet(ec2, "10.31")
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.31.2.0/24")["Subnet"]["SubnetId"]
+    public = public_subnet(ec2, vpc, "10.31.2.0/24")
     ec2.modify_subnet_attribute(SubnetId=public, MapPublicIpOnLaunch={"Value": True})
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
@@ -701,7 +799,7 @@ def test_an_s3_interface_endpoint_with_private_dns_is_read_beside_a_nat_route(ec
     security groups decide); without private DNS the NAT route is the way: PASS.
     """
     vpc, subnet = private_subnet(ec2, "10.32")
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.32.2.0/24")["Subnet"]["SubnetId"]
+    public = public_subnet(ec2, vpc, "10.32.2.0/24")
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
     table = default_route_table(ec2, vpc, subnet)
@@ -798,7 +896,7 @@ def test_a_narrower_public_route_elsewhere_takes_its_range_from_the_default_nat_
     narrower route to the same NAT gateway changes nothing.
     """
     vpc, subnet = private_subnet(ec2, "10.25")
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.25.2.0/24")["Subnet"]["SubnetId"]
+    public = public_subnet(ec2, vpc, "10.25.2.0/24")
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
     table = default_route_table(ec2, vpc, subnet)
@@ -828,7 +926,7 @@ def test_a_narrower_blackhole_route_takes_its_range_from_the_default_nat_route(e
     from devstack.aws_network import CANNOT_TELL, sts_unreachable
 
     vpc, subnet = private_subnet(ec2, "10.43")
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.43.2.0/24")["Subnet"]["SubnetId"]
+    public = public_subnet(ec2, vpc, "10.43.2.0/24")
     nats = [
         ec2.create_nat_gateway(SubnetId=public, AllocationId=ec2.allocate_address(Domain="vpc")["AllocationId"])[
             "NatGateway"
@@ -867,7 +965,7 @@ def test_a_blackhole_default_route_is_no_way_out(ec2: Any, gone: str) -> None:
     table = default_route_table(ec2, vpc, subnet)
     ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
     if gone == "nat-gateway-deleted":
-        public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.42.2.0/24")["Subnet"]["SubnetId"]
+        public = public_subnet(ec2, vpc, "10.42.2.0/24")
         allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
         nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
         ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)

@@ -63,6 +63,12 @@ def why_not_checked(outcome: Outcome, link: str) -> str:
         and layout.dns == (True, True)
     ):
         return "an S3 interface endpoint with private DNS takes S3's name (its security groups are not read)"
+    if layout.hub_route and layout.default_route == "none":
+        return "a route of private ranges to a transit gateway: an endpoint in another VPC is not seen"
+    if not layout.dns[0]:
+        return "the VPC's DNS support off: DNS servers of a custom DHCP option set are not read"
+    if layout.default_route.endswith("nat-gateway") and layout.nat_subnet != "internet":
+        return "the NAT gateway's own subnet routes elsewhere than an internet gateway (or nowhere)"
     if layout.prefix_list.startswith("public-"):
         return "public ranges of a prefix list routed to a transit gateway (hooks/network.py _with_prefix_list_entries)"
     if layout.default_route.startswith("split-"):
@@ -96,7 +102,9 @@ def sample() -> list[int]:
     or global); and, in a subnet with no way out, of each S3 gateway endpoint place and bucket Region (no S3 interface
     endpoint), of each STS interface endpoint kind and STS endpoint kind, and, for Regional STS through an STS interface
     endpoint with private DNS, of each setting of the VPC's DNS attributes and of the endpoint's security group; and of
-    each prefix-list route beside a NAT gateway default route or none.
+    each prefix-list route beside a NAT gateway default route or none; of each place a NAT gateway's own subnet sends its
+    traffic, with the VPC's DNS support on and off; and, with no way out, with and without a route to a hub's transit
+    gateway.
     """
     chosen: dict[tuple[object, ...], int] = {}
     for number in range(STUDY):
@@ -105,6 +113,10 @@ def sample() -> list[int]:
         chosen.setdefault(("route", layout.default_route, layout.public_ip, regional), number)
         if layout.default_route in ("nat-gateway", "none"):
             chosen.setdefault(("prefix-list", layout.prefix_list, layout.default_route), number)
+        if layout.default_route in ("nat-gateway", "split-nat-gateway"):
+            chosen.setdefault(("nat-subnet", layout.nat_subnet, layout.dns[0]), number)
+        if layout.default_route == "none":
+            chosen.setdefault(("hub", layout.hub_route), number)
         if layout.default_route == "none" and layout.s3_interface == "none":
             chosen.setdefault(("s3", layout.s3_gateway, layout.bucket_region == REGION), number)
         if layout.default_route == "none" and not layout.sts_override:

@@ -29,6 +29,7 @@ from tests.integration.test_network_facts import (
     as_a_participant,
     default_route_table,
     private_subnet,
+    public_subnet,
     read_with_auth,
     reader_denied,
     to_transit_gateway,
@@ -50,7 +51,7 @@ def ec2(moto_url: str) -> Any:
 def nat_subnet(ec2: Any, network: str) -> tuple[str, str, str]:
     """A subnet of its own route table with ``0.0.0.0/0`` to a public NAT gateway; return the VPC, subnet, table."""
     vpc, subnet = private_subnet(ec2, network)
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock=f"{network}.2.0/24")["Subnet"]["SubnetId"]
+    public = public_subnet(ec2, vpc, f"{network}.2.0/24")
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
     table = default_route_table(ec2, vpc, subnet)
@@ -186,7 +187,7 @@ def test_a_prefix_list_route_is_no_default_route_but_is_not_no_route_either(ec2:
     """A private subnet whose only way out is a prefix list of public ranges to a NAT gateway: part of the public
     addresses leave, the rest do not; not checked (never the FAIL of "no route"), and the judge cannot tell."""
     vpc, subnet = private_subnet(ec2, "10.66")
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.66.2.0/24")["Subnet"]["SubnetId"]
+    public = public_subnet(ec2, vpc, "10.66.2.0/24")
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
     table = default_route_table(ec2, vpc, subnet)
@@ -302,7 +303,7 @@ def test_a_prefix_list_holding_0_0_0_0_0_to_a_nat_gateway_is_the_default_route(e
     tell.
     """
     vpc, subnet = private_subnet(ec2, "10.71")
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.71.2.0/24")["Subnet"]["SubnetId"]
+    public = public_subnet(ec2, vpc, "10.71.2.0/24")
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
     table = default_route_table(ec2, vpc, subnet)

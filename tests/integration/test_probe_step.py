@@ -27,7 +27,12 @@ from devstack.emrfs_writer import put_like_emrfs
 from devstack.moto_stack import DESTINATION_ACCOUNT, EMR_ACCOUNT, EMR_EC2_ROLE, REGION, client, probe_uri
 from devstack.testing import RecordingTaskInstance, launch_cluster, run_operator
 from tests.integration.test_deferrable import run_trigger
-from tests.integration.test_network_facts import add_s3_gateway_endpoint, add_sts_interface_endpoint, private_subnet
+from tests.integration.test_network_facts import (
+    add_s3_gateway_endpoint,
+    add_sts_interface_endpoint,
+    private_subnet,
+    public_subnet,
+)
 from tests.integration.test_verify import (
     IDENTIFIER,
     PREFIX,
@@ -480,11 +485,13 @@ def test_only_a_public_nat_gateway_reaches_s3(partner: Partner, connectivity: st
     """
     Amazon VPC User Guide, "NAT gateways", connectivity types: instances in private subnets reach the internet
     through a public NAT gateway; a private NAT gateway connects them only to other VPCs or an on-premises network
-    (what lies past it the stand-in cannot tell).
+    (what lies past it the stand-in cannot tell). Either is in a public subnet, routed to the internet gateway ("You
+    route traffic from the NAT gateway to the internet gateway for the VPC").
     """
     ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
     vpc, subnet = private_subnet(ec2, "10.13")
-    nat = ec2.create_nat_gateway(SubnetId=subnet, ConnectivityType=connectivity)["NatGateway"]["NatGatewayId"]
+    public = public_subnet(ec2, vpc, "10.13.2.0/24")
+    nat = ec2.create_nat_gateway(SubnetId=public, ConnectivityType=connectivity)["NatGateway"]["NatGatewayId"]
     _default_route(ec2, vpc, subnet, NatGatewayId=nat)
 
     verdict = aws_network.s3_unreachable(EMR_ACCOUNT, REGION, subnet, partner.aws.bucket)
@@ -521,7 +528,8 @@ def test_a_subnet_is_routed_by_its_own_route_table_not_a_neighbours(partner: Par
     ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
     vpc, subnet = private_subnet(ec2, "10.15")
     neighbour = ec2.create_subnet(VpcId=vpc, CidrBlock="10.15.2.0/24")["Subnet"]["SubnetId"]
-    nat = ec2.create_nat_gateway(SubnetId=neighbour, ConnectivityType="public")["NatGateway"]["NatGatewayId"]
+    public = public_subnet(ec2, vpc, "10.15.3.0/24")  # the NAT gateway's, routed to the internet gateway
+    nat = ec2.create_nat_gateway(SubnetId=public, ConnectivityType="public")["NatGateway"]["NatGatewayId"]
     _default_route(ec2, vpc, neighbour, NatGatewayId=nat)
 
     assert aws_network.s3_unreachable(EMR_ACCOUNT, REGION, neighbour, partner.aws.bucket) is None

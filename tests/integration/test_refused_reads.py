@@ -161,8 +161,12 @@ DEPENDS: list[tuple[str, set[tuple[str, str]]]] = [
         "cluster reaches STS",
         _CLUSTER | _ROUTES | {("EMR", "ec2:DescribeVpcAttribute"), ("EMR", "ec2:DescribeSecurityGroups")},
     ),
-    # The S3 route: the routes and endpoints, and the bucket's Region (an S3 gateway endpoint serves its own).
-    ("cluster reaches s3://", _CLUSTER | _ROUTES | {("destination", "s3:ListBucket")}),
+    # The S3 route: the routes and endpoints, the bucket's Region (an S3 gateway endpoint serves its own), and the
+    # VPC's DNS support, without which no way resolves S3's name ("read once for every link").
+    (
+        "cluster reaches s3://",
+        _CLUSTER | _ROUTES | {("destination", "s3:ListBucket"), ("EMR", "ec2:DescribeVpcAttribute")},
+    ),
     ("security configuration exists", _CONFIGURATION),
     ("EMR EC2 role", _EMR_ROLE),
     ("mapping not shadowed", _CONFIGURATION),

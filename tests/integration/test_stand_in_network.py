@@ -17,6 +17,7 @@ from tests.integration.test_network_facts import (
     default_route_table,
     endpoint_security_group,
     private_subnet,
+    public_subnet,
 )
 
 
@@ -27,7 +28,8 @@ def ec2(moto_url: str) -> Any:
 
 
 def nat_gateway(ec2: Any, vpc: str, cidr: str) -> str:
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr)["Subnet"]["SubnetId"]
+    """A public NAT gateway in a subnet of ``cidr`` routed to the VPC's internet gateway (as real set-ups are)."""
+    public = public_subnet(ec2, vpc, cidr)
     allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
     return str(ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"])
 
@@ -178,3 +180,57 @@ def test_a_route_of_private_addresses_is_no_way_to_the_public_endpoints(ec2: Any
 
     assert s3_unreachable(EMR_ACCOUNT, REGION, subnet, "judged") is None
     assert sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}) is None
+
+
+def test_a_nat_gateway_reaches_the_internet_only_through_its_own_subnet_s_internet_gateway(ec2: Any) -> None:
+    """
+    Amazon VPC User Guide, "NAT gateways": "You create a public NAT gateway in a public subnet ... You route traffic
+    from the NAT gateway to the internet gateway for the VPC. Alternatively, you can use a public NAT gateway to connect
+    to other VPCs or your on-premises network ... through a transit gateway or a virtual private gateway". The judge
+    reads the NAT gateway's own subnet's table: no route out is no way; a transit gateway there, it cannot tell.
+    """
+    vpc, subnet = private_subnet(ec2, "10.37")
+    stranded = ec2.create_subnet(VpcId=vpc, CidrBlock="10.37.2.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=stranded, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    ec2.create_route(
+        RouteTableId=default_route_table(ec2, vpc, subnet), DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat
+    )
+    nowhere = s3_unreachable(EMR_ACCOUNT, REGION, subnet, "judged")
+    table = default_route_table(ec2, vpc, stranded)
+    tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", TransitGatewayId=tgw)
+
+    assert nowhere is not None
+    assert not nowhere.startswith(CANNOT_TELL), nowhere
+    assert (s3_unreachable(EMR_ACCOUNT, REGION, subnet, "judged") or "").startswith(CANNOT_TELL)
+    assert (sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}) or "").startswith(CANNOT_TELL)
+
+
+def test_without_dns_support_or_with_a_route_to_a_hub_the_judge_cannot_tell(ec2: Any) -> None:
+    """
+    Without the VPC's DNS support "the Amazon provided DNS service in the VPC that resolves public DNS hostnames to IP
+    addresses is not enabled" (Amazon EC2 API Reference, "ModifyVpcAttribute"): a NAT route's way is not told. A
+    private range routed to a transit gateway may reach a hub VPC's interface endpoints ("Centralized access to VPC
+    private endpoints"): a subnet with no way out otherwise is not told either, save for STS's global endpoint.
+    """
+    vpc, subnet = private_subnet(ec2, "10.38")
+    table = default_route_table(ec2, vpc, subnet)
+    ec2.create_route(
+        RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat_gateway(ec2, vpc, "10.38.2.0/24")
+    )
+    reached = s3_unreachable(EMR_ACCOUNT, REGION, subnet, "judged")
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": False})
+    no_dns = s3_unreachable(EMR_ACCOUNT, REGION, subnet, "judged")
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
+    ec2.delete_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0")
+    tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="172.16.0.0/12", TransitGatewayId=tgw)
+
+    assert reached is None
+    assert (no_dns or "").startswith(CANNOT_TELL), no_dns
+    assert (s3_unreachable(EMR_ACCOUNT, REGION, subnet, "judged") or "").startswith(CANNOT_TELL)
+    assert (sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-6.15.0", {}) or "").startswith(CANNOT_TELL)
+    global_ = sts_unreachable(EMR_ACCOUNT, REGION, subnet, "emr-5.30.0", {})
+    assert global_ is not None
+    assert not global_.startswith(CANNOT_TELL), global_

@@ -1031,10 +1031,14 @@ def test_a_cluster_in_a_private_subnet_without_a_way_to_the_bucket_s_s3_fails(pa
     assert report["verdict"] == "PASS", report["links"]
 
 
-def test_an_sts_endpoint_open_to_the_cluster_s_security_group_passes(partner: Partner) -> None:
+def test_an_sts_endpoint_open_to_the_cluster_s_security_groups_passes_only_with_every_node_let_in(
+    partner: Partner,
+) -> None:
     """
     The endpoint's security group lets in HTTPS from the cluster's core nodes' group only: the verifier takes the
-    instances' groups from DescribeCluster (EMR API Reference, "Ec2InstanceAttributes") and matches the rule.
+    instances' groups from DescribeCluster (EMR API Reference, "Ec2InstanceAttributes": EmrManagedMasterSecurityGroup
+    "for the master node", EmrManagedSlaveSecurityGroup "for the core and task nodes") and matches the rule. EMRFS
+    calls STS from every node: the primary node is not let in (not checked) until a rule names its group too.
     """
     ec2 = client(partner.aws.url, EMR_ACCOUNT, "ec2")
     vpc, subnet = private_subnet(ec2, "10.8")
@@ -1051,10 +1055,16 @@ def test_an_sts_endpoint_open_to_the_cluster_s_security_group_passes(partner: Pa
     cluster_id = launch_cluster(partner.aws, partner.configuration, name="private-export", instances=instances)
 
     report, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
+    allow_https(ec2, endpoint_group, SourceGroup=primary)
+    after, _, _ = run_operator(verifier(partner.configuration, cluster_id=cluster_id, fail_on_broken=False))
 
     sts = [link for link in report["links"] if link["link"] == "cluster reaches STS"]
+    assert [link["status"] for link in sts] == ["not checked"], sts
+    assert f"the primary node ({primary})" in sts[0]["detail"]
+    sts = [link for link in after["links"] if link["link"] == "cluster reaches STS"]
     assert [link["status"] for link in sts] == ["pass"], sts
     assert core in sts[0]["detail"]
+    assert primary in sts[0]["detail"]
 
 
 def test_a_bucket_with_an_object_lock_default_retention_is_not_checked(partner: Partner) -> None:

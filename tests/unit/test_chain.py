@@ -963,7 +963,7 @@ OPEN_STS_ENDPOINT = {
     [
         (SubnetFacts("subnet-1", "eu-west-1", False, False, False, False), FAIL),
         (SubnetFacts("subnet-1", "eu-west-1", False, False, False, True, **OPEN_STS_ENDPOINT), PASS),  # type: ignore[arg-type]
-        (SubnetFacts("subnet-1", "eu-west-1", True, False, False, False), PASS),
+        (SubnetFacts("subnet-1", "eu-west-1", True, False, False, False, dns_support=True), PASS),
     ],
     ids=["private-no-endpoint", "sts-interface-endpoint", "nat-route"],
 )
@@ -1174,7 +1174,7 @@ def test_an_s3_endpoint_setting_of_a_space_java_keeps_is_a_setting() -> None:
     """
     state = healthy_state()
     state.release_label = "emr-7.10.0"
-    state.subnet = SubnetFacts("subnet-1", "eu-west-1", True, False, False, False)
+    state.subnet = SubnetFacts("subnet-1", "eu-west-1", True, False, False, False, dns_support=True)
     state.cluster_configurations = [{"Classification": "core-site", "Properties": {"fs.s3a.endpoint": "\u00a0"}}]
 
     link = by_name(check_chain(state))[f"cluster reaches s3://{BUCKET}"]
@@ -1205,7 +1205,7 @@ def test_a_connector_pointed_at_an_s3_endpoint_of_its_own_leaves_the_route_not_c
     """
     state = healthy_state()
     state.release_label = release
-    state.subnet = SubnetFacts("subnet-1", "eu-west-1", True, False, False, False)
+    state.subnet = SubnetFacts("subnet-1", "eu-west-1", True, False, False, False, dns_support=True)
     name = f"cluster reaches s3://{BUCKET}"
     assert by_name(check_chain(state))[name].status == PASS
 

@@ -99,20 +99,29 @@ def test_private_subnet_with_sts_interface_endpoint_passes_on_regional_releases(
 # The endpoint's private DNS needs the VPC's enableDnsSupport and enableDnsHostnames true (Amazon EC2 API
 # Reference, "CreateVpcEndpoint", PrivateDnsEnabled: "To use a private hosted zone, you must set the following
 # VPC attributes to true: enableDnsHostnames and enableDnsSupport"); with either off the Regional STS name
-# does not resolve to the endpoint, and a private subnet has no way to STS.
+# does not resolve to the endpoint, and a private subnet has no way to STS. With enableDnsSupport off, though, no name
+# resolves through the Amazon-provided DNS server at all ("ModifyVpcAttribute", EnableDnsSupport: "If disabled, the
+# Amazon provided DNS service in the VPC that resolves public DNS hostnames to IP addresses is not enabled"): DNS
+# servers of a custom DHCP option set, not read, may still name the endpoint: not checked, never FAIL.
 @pytest.mark.parametrize(
-    ("changes", "off"),
+    ("changes", "off", "status"),
     [
-        ({"dns_support": False}, ["enableDnsSupport"]),
-        ({"dns_hostnames": False}, ["enableDnsHostnames"]),
-        ({"dns_support": False, "dns_hostnames": False}, ["enableDnsSupport", "enableDnsHostnames"]),
-        ({"dns_support": None, "dns_hostnames": False}, ["enableDnsHostnames"]),  # one read off is enough
+        ({"dns_support": False}, ["enableDnsSupport"], NOT_CHECKED),
+        ({"dns_hostnames": False}, ["enableDnsHostnames"], "FAIL"),
+        ({"dns_support": False, "dns_hostnames": False}, ["enableDnsSupport", "enableDnsHostnames"], NOT_CHECKED),
+        ({"dns_support": None, "dns_hostnames": False}, ["enableDnsHostnames"], "FAIL"),  # one read off is enough
     ],
 )
-def test_the_sts_endpoint_s_private_dns_needs_both_vpc_dns_attributes(changes: dict[str, bool], off: list[str]) -> None:
+def test_the_sts_endpoint_s_private_dns_needs_both_vpc_dns_attributes(
+    changes: dict[str, bool], off: list[str], status: str
+) -> None:
     result = sts_endpoint_check("emr-6.15.0", facts(sts_interface_endpoint=True, **changes))
 
-    assert result.status == "FAIL"
+    assert result.status == status
+    if status == NOT_CHECKED:
+        assert "custom DHCP option set" in result.detail
+        assert result.fix.endswith("the live probe (probe=True) proves it")
+        result = dataclasses.replace(result, fix=result.fix.removesuffix("; or the live probe (probe=True) proves it"))
     assert all(name in result.detail for name in off)
     assert "none in this VPC" not in result.detail  # the endpoint is there; its DNS is what is missing
     commands = [
@@ -142,12 +151,43 @@ def test_unread_vpc_dns_attributes_leave_the_sts_endpoint_not_checked(changes: d
     assert "ec2:DescribeVpcAttribute on vpc-0a" in result.fix
 
 
-def test_vpc_dns_attributes_do_not_matter_to_a_nat_route_or_other_egress() -> None:
-    off = {"sts_interface_endpoint": True, "dns_support": False, "dns_hostnames": None}
-    assert sts_endpoint_check("emr-6.15.0", facts(nat_route=True, **off)).status == "PASS"
-    egress = sts_endpoint_check("emr-6.15.0", facts(other_default_route="transit gateway tgw-0abc", **off))
+def test_without_vpc_dns_support_no_way_passes() -> None:
+    """
+    Every way to STS or S3 starts with the endpoint's name resolved. With ``enableDnsSupport`` off, "the Amazon provided
+    DNS service in the VPC that resolves public DNS hostnames to IP addresses is not enabled" (Amazon EC2 API Reference,
+    "ModifyVpcAttribute", ``EnableDnsSupport``): a NAT route, an internet gateway or an S3 gateway endpoint is then
+    not checked (DNS servers of a custom DHCP option set, not read, may resolve it), never PASS; unread, likewise.
+    """
+    ways = (
+        {"nat_route": True},
+        {"internet_gateway_route": True, "public_ip_on_launch": True},
+        {"nat_route": True, "sts_interface_endpoint": True},
+    )
+    for way in ways:
+        for release in ("emr-6.15.0", "emr-5.30.0"):
+            result = sts_endpoint_check(release, facts(**way, dns_support=False, dns_hostnames=None))
+            assert result.status == NOT_CHECKED, result.detail
+            assert "enableDnsSupport is off" in result.detail
+            assert "custom DHCP option set" in result.detail
+            assert "--enable-dns-support" in result.fix
+        assert s3_route_check("b", "us-east-1", facts(**way, dns_support=False)).status == NOT_CHECKED
+        unread = facts(**way, dns_support=None, dns_hostnames=None, dns_unread="ec2:DescribeVpcAttribute was denied")
+        assert sts_endpoint_check("emr-5.30.0", unread).status == NOT_CHECKED
+        assert "ec2:DescribeVpcAttribute" in sts_endpoint_check("emr-5.30.0", unread).fix
+        assert s3_route_check("b", "us-east-1", unread).status == NOT_CHECKED
+        assert sts_endpoint_check(release, facts(**way)).status == "PASS"  # read as on: the routes decide
+    gateway = facts(s3_gateway_endpoint=True, dns_support=False)
+    assert s3_route_check("b", "eu-west-1", gateway).status == NOT_CHECKED
+    assert s3_route_check("b", "eu-west-1", dataclasses.replace(gateway, dns_support=True)).status == "PASS"
+    # No way at all stays a FAIL whatever resolves the name: there is nothing to reach.
+    assert sts_endpoint_check("emr-6.15.0", facts(dns_support=False)).status == "FAIL"
+    assert s3_route_check("b", "eu-west-1", facts(dns_support=False, s3_gateway_endpoint=False)).status == "FAIL"
+    egress = sts_endpoint_check(
+        "emr-6.15.0",
+        facts(other_default_route="transit gateway tgw-0abc", sts_interface_endpoint=True, dns_support=False),
+    )
     assert egress.status == NOT_CHECKED  # egress not seen decides the route: not checked, not advice
-    assert "enableDnsSupport is off" in egress.detail
+    assert "enableDnsSupport" in egress.detail
 
 
 # The endpoint's security groups "control the traffic to the endpoint network interface from resources in your
@@ -610,9 +650,11 @@ def test_with_private_dns_the_sts_endpoint_decides_whatever_the_route_to_the_int
 def test_with_the_dns_attributes_unread_a_route_to_the_internet_passes_only_if_the_endpoint_lets_the_cluster_in() -> (
     None
 ):
-    unread = {"sts_interface_endpoint": True, "dns_support": None, "dns_hostnames": None, "nat_route": True}
+    unread = {"sts_interface_endpoint": True, "dns_support": True, "dns_hostnames": None, "nat_route": True}
 
     assert sts_endpoint_check("emr-6.15.0", facts(**unread)).status == "PASS"  # either way it arrives
+    # DNS support not read either: neither way is known to resolve (no name resolves without it).
+    assert sts_endpoint_check("emr-6.15.0", facts(**{**unread, "dns_support": None})).status == NOT_CHECKED
     assert sts_endpoint_check("emr-6.15.0", facts(endpoint_ingress=(), **unread)).status == NOT_CHECKED
     assert sts_endpoint_check("emr-6.15.0", facts(endpoint_ingress=None, **unread)).status == NOT_CHECKED
 
@@ -754,6 +796,9 @@ def test_a_narrower_public_route_elsewhere_is_no_pass_through_the_default_route(
 def test_with_a_vpc_dns_attribute_off_an_s3_interface_endpoint_s_private_dns_takes_no_name(
     changes: dict[str, object], status: str, off: str
 ) -> None:
+    # Without DNS support no name resolves through the Amazon-provided DNS server at all: no way passes
+    # (test_without_vpc_dns_support_no_way_passes).
+    status = NOT_CHECKED if off == "dns_support" else status
     """
     Private DNS answers only while the VPC's ``enableDnsSupport`` and ``enableDnsHostnames`` are both true (Amazon EC2
     API Reference, "CreateVpcEndpoint", ``PrivateDnsEnabled``: "To use a private hosted zone, you must set the

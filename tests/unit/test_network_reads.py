@@ -1,0 +1,281 @@
+"""
+``read_subnet_facts`` with a stand-in EC2 client answering AWS-shaped data, then the STS and S3 route checks.
+
+The shapes are the Amazon EC2 API Reference's (``DescribeRouteTables`` "Route", ``DescribeNatGateways``
+"NatGateway", ``DescribeVpcAttribute``). What the reads make of them, by AWS's documented rules:
+
+- a public NAT gateway reaches the internet only through its own subnet's route to an internet gateway (Amazon VPC
+  User Guide, "NAT gateways": "You create a public NAT gateway in a public subnet ... You route traffic from the NAT
+  gateway to the internet gateway for the VPC. Alternatively, you can use a public NAT gateway to connect to other
+  VPCs or your on-premises network ... through a transit gateway or a virtual private gateway");
+- a route to a network interface attached to an instance shows the instance's ``InstanceId`` beside it: no NAT is
+  proven by it;
+- without ``enableDnsSupport`` "the Amazon provided DNS service in the VPC that resolves public DNS hostnames to IP
+  addresses is not enabled" (Amazon EC2 API Reference, "ModifyVpcAttribute");
+- spokes reach a hub VPC's interface endpoints over a transit gateway, named through a Route 53 private hosted zone
+  (AWS whitepaper "Building a Scalable and Secure Multi-VPC AWS Network Infrastructure", "Centralized access to VPC
+  private endpoints").
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from airflow_provider_emrfs_xacct.hooks.network import read_subnet_facts
+from airflow_provider_emrfs_xacct.pure.network import NOT_CHECKED, s3_route_check, sts_endpoint_check
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.pure.checks.state import RefusedRead
+
+VPC, REGION, ACCOUNT = "vpc-1", "eu-west-1", "111111111111"
+LOCAL = {"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local", "State": "active"}
+TO_THE_NAT = {"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-1", "State": "active"}
+TO_THE_IGW = {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-1", "State": "active"}
+S3_GATEWAY = {
+    "VpcEndpointId": "vpce-s3",
+    "VpcEndpointType": "Gateway",
+    "ServiceName": f"com.amazonaws.{REGION}.s3",
+    "State": "available",
+    "RouteTableIds": [],
+}
+S3_ROUTE = {"DestinationPrefixListId": "pl-s3", "GatewayId": "vpce-s3", "State": "active"}
+
+
+def denied(operation: str) -> ClientError:
+    return ClientError({"Error": {"Code": "UnauthorizedOperation", "Message": "denied"}}, operation)
+
+
+class _Pages:
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+
+    def paginate(self, **kwargs: Any) -> Any:
+        yield self.answer(**kwargs)
+
+
+class FakeEC2:
+    """Answers the reads of ``read_subnet_facts`` from fixed data; ``refuse`` names operations answered AccessDenied."""
+
+    def __init__(
+        self,
+        tables: list[dict[str, Any]],
+        *,
+        nat: dict[str, Any] | None = None,
+        endpoints: tuple[dict[str, Any], ...] = (),
+        dns_support: bool = True,
+        refuse: tuple[str, ...] = (),
+    ) -> None:
+        self.meta = SimpleNamespace(region_name=REGION)
+        self.tables, self.endpoints, self.dns_support, self.refuse = tables, list(endpoints), dns_support, refuse
+        self.nats = [nat] if nat else []
+
+    def describe_subnets(self, SubnetIds: list[str]) -> dict[str, Any]:
+        return {"Subnets": [{"SubnetId": SubnetIds[0], "VpcId": VPC, "CidrBlock": "10.0.1.0/24", "OwnerId": ACCOUNT}]}
+
+    def describe_vpc_attribute(self, VpcId: str, Attribute: str) -> dict[str, Any]:
+        if "DescribeVpcAttribute" in self.refuse:
+            raise denied("DescribeVpcAttribute")
+        value = self.dns_support if Attribute == "enableDnsSupport" else True
+        return {Attribute[0].upper() + Attribute[1:]: {"Value": value}}
+
+    def get_paginator(self, operation: str) -> _Pages:
+        return _Pages(getattr(self, "_" + operation))
+
+    def _describe_route_tables(self, Filters: list[dict[str, Any]]) -> dict[str, Any]:
+        wanted = {item["Name"]: item["Values"][0] for item in Filters}
+        subnet = wanted.get("association.subnet-id")
+        if subnet == "subnet-nat" and "DescribeRouteTables" in self.refuse:
+            raise denied("DescribeRouteTables")
+        found = [
+            table
+            for table in self.tables
+            if any(
+                association.get("SubnetId") == subnet if subnet else association.get("Main")
+                for association in table["Associations"]
+            )
+        ]
+        return {"RouteTables": found}
+
+    def _describe_vpc_endpoints(self, Filters: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"VpcEndpoints": self.endpoints}
+
+    def _describe_nat_gateways(self, NatGatewayIds: list[str]) -> dict[str, Any]:
+        return {"NatGateways": [nat for nat in self.nats if nat["NatGatewayId"] in NatGatewayIds]}
+
+    def _get_managed_prefix_list_entries(self, PrefixListId: str) -> dict[str, Any]:
+        return {"Entries": [{"Cidr": "52.218.0.0/17"}]}
+
+
+def table(name: str, subnet: str | None, *routes: dict[str, Any]) -> dict[str, Any]:
+    association = {"SubnetId": subnet} if subnet else {"Main": True}
+    return {"RouteTableId": name, "VpcId": VPC, "Associations": [association], "Routes": [LOCAL, *routes]}
+
+
+def nat(state: str = "available", connectivity: str = "public") -> dict[str, Any]:
+    return {
+        "NatGatewayId": "nat-1",
+        "SubnetId": "subnet-nat",
+        "VpcId": VPC,
+        "State": state,
+        "ConnectivityType": connectivity,
+    }
+
+
+def links(ec2: FakeEC2, bucket_region: str = "us-east-1", **kwargs: Any) -> tuple[Any, Any]:
+    facts = read_subnet_facts(ec2, "subnet-emr", ("sg-0emr",), ACCOUNT, **kwargs)
+    return sts_endpoint_check("emr-6.15.0", facts), s3_route_check("partner-b", bucket_region, facts)
+
+
+def behind_a_nat(*nat_subnet_routes: dict[str, Any], **kwargs: Any) -> FakeEC2:
+    """The cluster's subnet sends 0.0.0.0/0 to nat-1, which is in subnet-nat with these routes (its own table)."""
+    tables = [table("rtb-emr", "subnet-emr", TO_THE_NAT), table("rtb-nat", "subnet-nat", *nat_subnet_routes)]
+    return FakeEC2(tables, **{"nat": nat(), **kwargs})
+
+
+def test_a_nat_gateway_reaches_the_internet_only_through_its_own_subnet_s_internet_gateway_route() -> None:
+    sts, s3 = links(behind_a_nat(TO_THE_IGW))
+    assert (sts.status, s3.status) == ("PASS", "PASS")
+    assert "through a NAT gateway" in sts.detail
+
+
+def test_a_nat_gateway_whose_subnet_has_no_route_out_is_no_way_out() -> None:
+    """Its own subnet's table (here the VPC's main one: no association of its own) holds only the local route."""
+    tables = [table("rtb-emr", "subnet-emr", TO_THE_NAT), table("rtb-main", None)]
+    sts, s3 = links(FakeEC2(tables, nat=nat()))
+
+    for result in (sts, s3):
+        assert result.status == "FAIL", result.detail
+        assert "nat-1, whose subnet subnet-nat has no route out of the VPC (route table rtb-main)" in result.detail
+        assert result.fix.startswith("add a route 0.0.0.0/0 to the VPC's internet gateway on the route table of the")
+
+
+@pytest.mark.parametrize(
+    ("route", "named"),
+    [
+        ({"TransitGatewayId": "tgw-egress"}, "transit gateway tgw-egress"),
+        ({"GatewayId": "vgw-onprem"}, "virtual private gateway vgw-onprem"),
+        ({"VpcPeeringConnectionId": "pcx-1"}, "VPC peering connection pcx-1"),
+        ({"NetworkInterfaceId": "eni-fw", "InstanceId": "i-fw"}, "network interface eni-fw of instance i-fw"),
+    ],
+)
+def test_a_nat_gateway_whose_subnet_sends_its_traffic_elsewhere_is_egress_not_seen(
+    route: dict[str, str], named: str
+) -> None:
+    sts, s3 = links(behind_a_nat({"DestinationCidrBlock": "0.0.0.0/0", "State": "active", **route}))
+    for result in (sts, s3):
+        assert result.status == NOT_CHECKED, result.detail
+        assert f"sends 0.0.0.0/0 to {named}: egress not seen" in result.detail
+
+
+def test_a_nat_gateway_whose_subnet_routes_public_ranges_elsewhere_is_egress_not_seen() -> None:
+    elsewhere = {"DestinationCidrBlock": "52.94.0.0/16", "TransitGatewayId": "tgw-1", "State": "active"}
+    sts, _ = links(behind_a_nat(TO_THE_IGW, elsewhere))
+    assert sts.status == NOT_CHECKED
+    assert "52.94.0.0/16 to transit gateway tgw-1" in sts.detail
+
+
+@pytest.mark.parametrize("state", ["pending", "failed", "deleting"])
+def test_a_nat_gateway_not_available_is_not_a_way_to_the_internet(state: str) -> None:
+    sts, s3 = links(behind_a_nat(TO_THE_IGW, nat=nat(state)))
+    assert (sts.status, s3.status) == (NOT_CHECKED, NOT_CHECKED)
+    assert f"({state}, not available)" in sts.detail
+
+
+def test_a_nat_gateway_whose_subnet_s_table_cannot_be_read_is_not_checked_naming_the_refused_read() -> None:
+    refused: list[RefusedRead] = []
+    sts, s3 = links(behind_a_nat(TO_THE_IGW, refuse=("DescribeRouteTables",)), refused=refused)
+
+    assert (sts.status, s3.status) == (NOT_CHECKED, NOT_CHECKED)
+    assert "ec2:DescribeRouteTables on association.subnet-id=subnet-nat was denied" in sts.detail
+    assert [item.action for item in refused] == ["ec2:DescribeRouteTables"]
+
+
+def test_an_s3_gateway_endpoint_in_the_nat_gateway_s_subnet_leaves_same_region_writes_not_checked() -> None:
+    """
+    The gateway endpoint's route carries only S3's traffic (AWS PrivateLink Guide, "Gateway endpoints"): STS passes
+    through the NAT gateway, a bucket of another Region too; one of the cluster's Region may meet that endpoint, whose
+    policy the verifier does not judge there.
+    """
+    ec2 = behind_a_nat(TO_THE_IGW, S3_ROUTE, endpoints=({**S3_GATEWAY, "RouteTableIds": ["rtb-nat"]},))
+    sts, other_region = links(ec2)
+    _, same_region = links(ec2, REGION)
+
+    assert (sts.status, other_region.status) == ("PASS", "PASS")
+    assert same_region.status == NOT_CHECKED
+    assert "vpce-s3" in same_region.detail
+
+
+def test_a_default_route_to_an_instance_is_egress_not_seen_not_a_nat() -> None:
+    """``DescribeRouteTables`` answers ``InstanceId`` for a route to an instance's network interface (a firewall, say)."""
+    for route in ({"InstanceId": "i-fw"}, {"NetworkInterfaceId": "eni-fw", "InstanceId": "i-fw"}):
+        default = {"DestinationCidrBlock": "0.0.0.0/0", "State": "active", "InstanceOwnerId": ACCOUNT, **route}
+        sts, s3 = links(FakeEC2([table("rtb-emr", "subnet-emr", default)]))
+        for result in (sts, s3):
+            assert result.status == NOT_CHECKED, result.detail
+            assert "egress not seen" in result.detail
+            assert "i-fw" in result.detail
+            assert "NAT gateway" not in result.detail
+
+
+def test_the_vpc_dns_support_is_read_for_every_way_and_off_or_unread_passes_none() -> None:
+    refused: list[RefusedRead] = []
+    off = links(behind_a_nat(TO_THE_IGW, dns_support=False))
+    unread = links(behind_a_nat(TO_THE_IGW, refuse=("DescribeVpcAttribute",)), refused=refused)
+
+    for result in off:
+        assert result.status == NOT_CHECKED, result.detail
+        assert "enableDnsSupport is off" in result.detail
+        assert "custom DHCP option set" in result.detail
+    for result in unread:
+        assert result.status == NOT_CHECKED, result.detail
+        assert "ec2:DescribeVpcAttribute" in result.detail
+    assert [item.action for item in refused] == ["ec2:DescribeVpcAttribute"]
+    gateway = FakeEC2(
+        [table("rtb-emr", "subnet-emr", S3_ROUTE)], endpoints=({**S3_GATEWAY, "RouteTableIds": ["rtb-emr"]},)
+    )
+    assert links(gateway, REGION)[1].status == "PASS"
+    gateway.dns_support = False
+    assert links(gateway, REGION)[1].status == NOT_CHECKED
+
+
+@pytest.mark.parametrize(
+    ("route", "named"),
+    [
+        ({"TransitGatewayId": "tgw-hub"}, "10.0.0.0/8 to transit gateway tgw-hub"),
+        ({"VpcPeeringConnectionId": "pcx-hub"}, "10.0.0.0/8 to VPC peering connection pcx-hub"),
+        ({"GatewayId": "vgw-1"}, "10.0.0.0/8 to virtual private gateway vgw-1"),
+    ],
+)
+def test_routes_to_another_vpc_leave_the_links_not_checked_not_failed(route: dict[str, str], named: str) -> None:
+    """A spoke subnet with no default route, private ranges to a hub: the hub's endpoints are not seen here."""
+    hub = {"DestinationCidrBlock": "10.0.0.0/8", "State": "active", **route}
+    sts, s3 = links(FakeEC2([table("rtb-emr", "subnet-emr", hub)]))
+    for result in (sts, s3):
+        assert result.status == NOT_CHECKED, result.detail
+        assert named in result.detail
+        assert "an endpoint in another VPC is not seen" in result.detail
+    alone = links(FakeEC2([table("rtb-emr", "subnet-emr")]))
+    assert [result.status for result in alone] == ["FAIL", "FAIL"]
+    # STS's global endpoint has no VPC endpoint anywhere: a route to a hub's private ranges does not reach it.
+    facts = read_subnet_facts(FakeEC2([table("rtb-emr", "subnet-emr", hub)]), "subnet-emr", (), ACCOUNT)
+    assert sts_endpoint_check("emr-5.30.0", facts).status == "FAIL"
+
+
+def test_the_pass_names_the_way_the_requests_take() -> None:
+    """
+    For a bucket of the cluster's Region the gateway endpoint's prefix-list route is more specific than the default
+    route (Amazon VPC User Guide, "How route priority works"): the PASS names it, not the NAT gateway.
+    """
+    ec2 = behind_a_nat(TO_THE_IGW, endpoints=({**S3_GATEWAY, "RouteTableIds": ["rtb-emr"]},))
+    ec2.tables[0]["Routes"].append(S3_ROUTE)
+
+    _, same_region = links(ec2, REGION)
+    _, other_region = links(ec2)
+
+    assert same_region.status == "PASS"
+    assert "through the S3 gateway endpoint on its route table" in same_region.detail
+    assert other_region.detail.endswith("through a NAT gateway")
