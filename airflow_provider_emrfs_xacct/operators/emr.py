@@ -301,7 +301,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
         # How a refusal names a top-level argument: the overrides', or the connection extra's.
         fields = {
             key: f"job_flow_overrides.{key}" if key in overrides else f"{extra_field} {key}"
-            for key in ("JobFlowRole", "Tags", "Instances")
+            for key in ("JobFlowRole", "Tags", "Instances", "ReleaseLabel")
         }
         arguments.refuse_too_many_tags(config, fields["Tags"])
         arguments.validate_cluster_tags(config, fields["Tags"])
@@ -330,6 +330,7 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
             imds_v2_required=imds_v2_required,
             mapped_buckets=mapped_buckets,
             instances_field=fields["Instances"],
+            release_field=fields["ReleaseLabel"],
         )
         for note in launch.notes:
             if note not in launch.warnings:

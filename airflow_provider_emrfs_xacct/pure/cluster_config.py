@@ -273,6 +273,7 @@ def plan_launch(
     imds_v2_required: bool = False,
     mapped_buckets: tuple[str, ...] | None = None,
     instances_field: str = "job_flow_overrides.Instances",
+    release_field: str = "job_flow_overrides.ReleaseLabel",
 ) -> LaunchPlan:
     """
     Add what cross-account access needs to ``RunJobFlow`` arguments, checking the release label.
@@ -307,6 +308,7 @@ def plan_launch(
     :param instances_field: how a refusal names ``Instances`` (the overrides', or the ``emr_conn_id`` extra's), where
         an instance group's or fleet instance type's own S3 connector setting other than the cluster's is refused
         (:func:`instance_overrides`).
+    :param release_field: how a refusal names ``ReleaseLabel`` (the overrides', or the ``emr_conn_id`` extra's).
     """
     notes: list[str] = []
     result = copy.deepcopy(overrides)
@@ -315,7 +317,7 @@ def plan_launch(
     if not isinstance(keep_emrfs, bool):
         raise InvalidParameterError("keep_emrfs", f"must be True or False, got {keep_emrfs!r}")
     label = result.get("ReleaseLabel")
-    version = _release_version(label, uses_role_mappings, notes, imds_v2_required=imds_v2_required)
+    version = _release_version(label, uses_role_mappings, notes, imds_v2_required=imds_v2_required, field=release_field)
     _check_filesystem_classes(configurations, keep_emrfs, version)
     emrfs_site = dict(emrfs_site_properties or {})
     check_session_duration(emrfs_site, "emrfs_site_properties")
@@ -503,23 +505,31 @@ def _launch_lists(overrides: dict[str, Any]) -> tuple[list[dict[str, Any]], list
 
 
 def _release_version(
-    label: Any, uses_role_mappings: bool, notes: list[str], *, imds_v2_required: bool = False
+    label: Any,
+    uses_role_mappings: bool,
+    notes: list[str],
+    *,
+    imds_v2_required: bool = False,
+    field: str = "job_flow_overrides.ReleaseLabel",
 ) -> tuple[int, int, int] | None:
     """
     Parse the release label (``None``: not given), refusing a release without role mappings when they are used,
     and one whose EMR components cannot call IMDSv2 when the security configuration requires it.
     """
-    version = parse_release_label(label) if label is not None else None
+    version = parse_release_label(label, field) if label is not None else None
     if version is None:
-        notes.append("No ReleaseLabel given: the release (and so the S3 connector) comes from the EMR connection.")
+        notes.append(
+            "No ReleaseLabel given (neither in job_flow_overrides nor in the emr_conn_id extra): the release, and so the "
+            "S3 connector, is not known to the launch's checks."
+        )
     elif uses_role_mappings and version < ROLE_MAPPINGS_SINCE:
         raise InvalidParameterError(
-            "job_flow_overrides.ReleaseLabel",
+            field,
             f"{label} does not support EMRFS role mappings; they need {release_text(ROLE_MAPPINGS_SINCE)} or later",
         )
     elif uses_role_mappings and imds_v2_required and not speaks_imds_v2(version):
         raise InvalidParameterError(
-            "job_flow_overrides.ReleaseLabel",
+            field,
             f"{imds_v2_problem(str(label))}. Use a later release, or a configuration without that setting",
         )
     return version

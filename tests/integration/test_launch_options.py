@@ -379,7 +379,7 @@ def test_release_from_connection_extra_is_checked(emr: Any, monkeypatch: pytest.
     with pytest.raises(InvalidParameterError) as caught:
         launch.run()
 
-    assert caught.value.field == "job_flow_overrides.ReleaseLabel"
+    assert caught.value.field == "emr_conn_id 'emr_old_release' extra ReleaseLabel"  # where the value came from
     assert "RunJobFlow" not in launch.recorder.calls
     assert emr.list_clusters()["Clusters"] == []
 
