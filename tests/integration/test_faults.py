@@ -1126,21 +1126,21 @@ def test_a_lost_answer_to_create_security_configuration_is_reported_as_created(
     )
     proxy = FaultProxy(aws.url, drop_answers={"CreateSecurityConfiguration": 1 if lost else 0})
     emr = client(aws.url, EMR_ACCOUNT, "emr")
-    if not lost:
-        document = build_security_configuration(validate_role_mappings(mappings, "role_mappings"))
-        read = operator.hook.describe_security_configuration
-        reads: list[str] = []
-
-        def created_after_the_first_read(name: str) -> Any:
-            reads.append(name)
-            if len(reads) == 1:
-                emr.create_security_configuration(Name=name, SecurityConfiguration=json.dumps(document))
-                return None
-            return read(name)
-
-        monkeypatch.setattr(operator.hook, "describe_security_configuration", created_after_the_first_read)
     ti = task_instance("partner-a", operator.task_id)
     with through(proxy, aws, monkeypatch):
+        if not lost:  # the operator's hook reads its connection when first built: through the proxy
+            document = build_security_configuration(validate_role_mappings(mappings, "role_mappings"))
+            read = operator.hook.describe_security_configuration
+            reads: list[str] = []
+
+            def created_after_the_first_read(name: str) -> Any:
+                reads.append(name)
+                if len(reads) == 1:
+                    emr.create_security_configuration(Name=name, SecurityConfiguration=json.dumps(document))
+                    return None
+                return read(name)
+
+            monkeypatch.setattr(operator.hook, "describe_security_configuration", created_after_the_first_read)
         name, _, _ = run_operator(operator, ti)
 
     assert proxy.requests["CreateSecurityConfiguration"] == (2 if lost else 1)
