@@ -69,7 +69,7 @@ def test_without_keep_emrfs_or_a_release_s3a_s_class_is_launched_as_given() -> N
     # so, the verifier reads it): S3A's class from 7.10.0 is S3A, as unset is. No test said so (auto_mutants: refusing it passed).
     plan = plan_launch(_overrides(None, S3A_IMPL), uses_role_mappings=True, keep_emrfs=False)
     assert plan.overrides["Configurations"] == _overrides(None, S3A_IMPL)["Configurations"]
-    assert any("comes from the EMR connection" in note for note in plan.notes)
+    assert any("is not known to the launch's checks" in note for note in plan.notes)
 
 
 @pytest.mark.parametrize("release", ["emr-6.15.0", "emr-7.9.0"])
