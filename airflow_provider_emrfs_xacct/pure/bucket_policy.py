@@ -66,7 +66,8 @@ AWS_MANAGED_S3_ALIAS = "alias/aws/s3"
 
 
 _OBJECTS_PREFIX = f"{SID_PREFIX}Objects"
-_OBJECTS_SID = re.compile(rf"{_OBJECTS_PREFIX}[0-9a-f]{{12}}", re.ASCII)
+#: The ``Sid`` of either statement of a principal's pair; group 1: the objects statement's, group 2: the digest.
+_PAIR_SID = re.compile(rf"{SID_PREFIX}(Objects|List)([0-9a-f]{{12}})", re.ASCII)
 
 
 def principal_sids(principal_arn: str) -> tuple[str, str]:
@@ -87,23 +88,50 @@ def _held_as(policy: dict[str, Any] | None, principal_arn: str) -> list[tuple[st
     :func:`~.merge.identity_key`): ``…:role/emr_ec2_defaultrole`` finds the statements written for
     ``…:role/EMR_EC2_DefaultRole``, whose ``Sid`` comes from that spelling, also when someone added other
     principals to them (a revoke must still take the role out).
+
+    The ``Sid`` is the hash of the spelling the grant was given, which the policy need not show: a role
+    principal is saved as the role's unique ID and shown as the role's own ARN when the policy is displayed
+    (IAM User Guide, "AWS JSON policy elements: Principal", IAM role principals). A hash cannot be undone, so a
+    statement of the provider's listing the role is the role's own unless its ``Sid`` is the hash of another
+    principal it lists (as listed, or with its name in lower case): that principal's statement, which someone
+    added the role to, is not this role's. The statements whose ``Sid`` is the hash of the role's name (as
+    listed, as given, or in lower case), or that list no one else, come first: a grant extends those. A statement
+    of another principal whose grant was given a spelling neither listed nor in lower case cannot be told from
+    the role's own; a revoke takes only the role out of it (the others keep it), so no access of the role is left
+    in the provider's statements and nobody else's is taken. The list statement is judged the same way, for a pair
+    whose objects statement someone took the role out of (ranked after every objects statement found).
     """
-    found = []
+    # By rank: the objects statement found, then only the list statement (someone took the role out of the
+    # objects one); each first where its Sid is the hash of the role's name or it lists no one else.
+    ranked: list[tuple[int, int, str, str]] = []
     wanted = identity_key(principal_arn)
-    for statement in as_list((policy or {}).get("Statement")):
-        sid = statement.get("Sid") if isinstance(statement, dict) else None
-        if not (isinstance(sid, str) and _OBJECTS_SID.fullmatch(sid)):
+    for index, statement in enumerate(as_list((policy or {}).get("Statement"))):
+        match = _PAIR_SID.fullmatch(str(statement.get("Sid"))) if isinstance(statement, dict) else None
+        if match is None:
             continue
         principals = aws_principals(statement)
         spelling = next((held for held in principals if identity_key(held) == wanted), None)
-        # The role's own statement, alone in it or beside principals someone added (its Sid made from its name):
-        # not another role's statement someone added this role to.
-        if spelling is not None and (
-            len(principals) == 1 or sid in (_objects_sid(spelling), _objects_sid(principal_arn))
-        ):
-            digest = sid[len(_OBJECTS_PREFIX) :]
-            found.append((spelling, (sid, f"{SID_PREFIX}List{digest}")))
-    return found
+        others = [held for held in principals if identity_key(held) != wanted]
+        digest = match.group(2)
+        if spelling is None or digest in _digests(*others):  # not listing the role, or another's statement
+            continue
+        sure = not others or digest in _digests(spelling, principal_arn)
+        ranked.append((2 * (match.group(1) == "List") + (not sure), index, spelling, digest))
+    found: dict[str, str] = {}
+    for _, _, spelling, digest in sorted(ranked):
+        found.setdefault(digest, spelling)
+    return [
+        (spelling, (f"{_OBJECTS_PREFIX}{digest}", f"{SID_PREFIX}List{digest}")) for digest, spelling in found.items()
+    ]
+
+
+def _digests(*principal_arns: str) -> set[str]:
+    """The ``Sid`` digests of these principals as spelled and with their names in lower case (:func:`~.merge.identity_key`)."""
+    return {
+        _objects_sid(str(spelling))[len(_OBJECTS_PREFIX) :]
+        for arn in principal_arns
+        for spelling in (arn, identity_key(arn))
+    }
 
 
 def granted_locations(policy: dict[str, Any] | None, principal_arn: str) -> set[S3Location]:
