@@ -1854,8 +1854,8 @@ MUTATIONS = [
     m(
         "T21",
         "hooks/iam.py",
-        "                refuse_ending_others(\n                    find_statement(current, documents.TRUST_SID),",
-        "                (lambda *_, **__: None)(\n                    find_statement(current, documents.TRUST_SID),",
+        "                refuse_ending_others(\n                    find_statement(base, documents.TRUST_SID),",
+        "                (lambda *_, **__: None)(\n                    find_statement(base, documents.TRUST_SID),",
         "a grant removes its trust statement of deleted roles with a service someone added to it",
         INT_TRUST,
     ),

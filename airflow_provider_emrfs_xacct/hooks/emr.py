@@ -670,7 +670,7 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
         """
         Every identity policy of the role, inline and managed, and its permissions boundary (``GetRole``,
         ``GetRolePolicy``, ``GetPolicy``, ``GetPolicyVersion``), to judge what its other policies allow; ``None``,
-        logged, if IAM refused a read.
+        logged, if IAM refused a read or a document names a key twice.
         """
         from airflow_provider_emrfs_xacct.hooks.iam import MANAGED_VERSION_REREAD_WAITS, EmrfsIamHook
         from airflow_provider_emrfs_xacct.pure.scoped_service_role import RoleDocuments, role_name
@@ -686,11 +686,11 @@ class EmrfsEmrHook(EmrfsHookMixin, EmrHook):
                 document = iam.get_managed_policy(boundary_arn, reread_waits=MANAGED_VERSION_REREAD_WAITS)
                 boundary = (f"permissions boundary {boundary_arn.rsplit('/', 1)[-1]}", document)
             return RoleDocuments(tuple(iam.get_role_policies(name)), boundary)
-        except ClientError as error:
+        except (ClientError, ConflictError) as error:  # ConflictError: a document naming a key twice (parse_document)
             self.log.warning(
                 "The policies of the service role %s were not read (%s): what its other policies allow is not judged",
                 service_role,
-                error_code(error),
+                error_code(error) if isinstance(error, ClientError) else error,
             )
             return None
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 from functools import cache, cached_property
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -27,6 +28,7 @@ from airflow_provider_emrfs_xacct.hooks.iam_managed import (
     ManagedPolicyBaseHook,
     NoRoomError,
     adding_roles,
+    iam_document,
     is_lingering_subordinate,
 )
 from airflow_provider_emrfs_xacct.pure import bucket_policy, documents, spill
@@ -49,7 +51,6 @@ from airflow_provider_emrfs_xacct.pure.merge import (
     merged_principals,
     merged_resources,
     names_any,
-    parse_document,
     refuse_ending_others,
     refuse_orphaned_ids,
     remove_owned_statement,
@@ -108,6 +109,11 @@ def is_eventually_consistent(error: Exception) -> bool:
     if error_code(error) == "MalformedPolicyDocument":
         return refuses_a_principal(error, "MalformedPolicyDocument")
     return error_code(error) == "NoSuchEntity"
+
+
+def _url_decoded(document: Any) -> Any:
+    """IAM's URL-encoded document text decoded as botocore decodes it (``urllib.parse.unquote``); anything else as it is."""
+    return unquote(document) if isinstance(document, str) else document
 
 
 def _deleted_role(role: dict[str, Any], inline: list[str], tags: dict[str, str]) -> dict[str, Any]:
@@ -193,13 +199,24 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         return role
 
     def get_role(self, role_name: str) -> dict[str, Any] | None:
-        """Return the role as ``GetRole`` describes it, or ``None`` if there is none."""
+        """
+        Return the role as ``GetRole`` describes it, or ``None`` if there is none.
+
+        Its ``AssumeRolePolicyDocument`` is parsed from the text IAM sent (:func:`~.iam_managed.iam_document`).
+
+        :raises ConflictError: the trust policy gives a name twice in one JSON object, naming it (before any write).
+        """
         try:
-            return dict(self.conn.get_role(RoleName=role_name)["Role"])
+            role = dict(self.conn.get_role(RoleName=role_name)["Role"])
         except ClientError as error:
             if error_code(error) == "NoSuchEntity":
                 return None
             raise
+        if "AssumeRolePolicyDocument" in role:
+            role["AssumeRolePolicyDocument"] = iam_document(
+                role["AssumeRolePolicyDocument"], f"the trust policy of role {role_name}", "trust policy"
+            )
+        return role
 
     def get_inline_policy(self, role_name: str, policy_name: str) -> dict[str, Any] | None:
         """Return an inline policy document of the role, or ``None`` if it has none by that name."""
@@ -209,8 +226,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             if error_code(error) == "NoSuchEntity":
                 return None
             raise
-        # The stubs type the document as text or a TypedDict; parse_document takes either.
-        return parse_document(cast("str | dict[str, Any]", response["PolicyDocument"]))
+        return iam_document(
+            response["PolicyDocument"], f"inline policy {policy_name} of role {role_name}", "inline policy"
+        )
 
     def get_role_policies(self, role_name: str) -> list[tuple[str, dict[str, Any] | None]]:
         """
@@ -238,7 +256,11 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
 
     def trust_policies(self) -> list[tuple[str, Any]]:
         """
-        Return ``(role ARN, trust policy as IAM answers it)`` of every role of the account (``ListRoles``, all pages).
+        Return ``(role ARN, trust policy text)`` of every role of the account (``ListRoles``, all pages).
+
+        The text is IAM's, URL-decoded (:func:`~.iam_managed.iam_document`): the caller parses each document with
+        :func:`~.merge.parse_document`, whose refusal of a name given twice in one JSON object is then that
+        document's alone.
 
         ``ListRoles`` answers each role's ``AssumeRolePolicyDocument``; it leaves out only ``PermissionsBoundary``,
         ``RoleLastUsed`` and ``Tags`` (IAM API Reference, "ListRoles").
@@ -249,7 +271,7 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
         cut a page short (``IsTruncated``): every page is read.
         """
         roles = self._every("list_roles", "Roles", PaginationConfig={"PageSize": LIST_ROLES_PAGE_SIZE})
-        return [(str(role["Arn"]), role.get("AssumeRolePolicyDocument")) for role in roles]
+        return [(str(role["Arn"]), _url_decoded(role.get("AssumeRolePolicyDocument"))) for role in roles]
 
     def get_role_tags(self, role: dict[str, Any]) -> dict[str, str]:
         """Return the role's tags (``GetRole`` includes them; else ``ListRoleTags``)."""
@@ -313,7 +335,8 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
 
         def trust_of(found: dict[str, Any] | None) -> dict[str, Any] | None:
             seen["role"] = self._known_if_found(role_name, found)
-            return None if seen["role"] is None else parse_document(seen["role"]["AssumeRolePolicyDocument"])
+            document = None if seen["role"] is None else seen["role"]["AssumeRolePolicyDocument"]
+            return iam_document(document, f"the trust policy of role {role_name}", "trust policy")
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
             base = without_trust_nobody(current)  # a revoke's statement for nobody: ours takes its place
@@ -325,15 +348,18 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                     desired, MAX_TRUST_POLICY_CHARS, "trusted_role_arns", f"the trust policy of role {role_name}"
                 )
             else:  # other statements trust every role asked for; ours, if there, held only deleted roles
+                # Judged on ``base``, which a revoke's statement for nobody has left already: it allows nobody, and
+                # its Deny would override the other statements' Allow (IAM User Guide, "The difference between
+                # explicit and implicit denies": "the Deny statement trumps the Allow statement").
                 # A service or "*" someone put beside them would lose its trust with the statement: refused.
                 refuse_ending_others(
-                    find_statement(current, documents.TRUST_SID),
+                    find_statement(base, documents.TRUST_SID),
                     documents.TRUST_SID,
                     why="(it names only deleted roles, and other statements trust every role asked for)",
                     then="run again",
                 )
                 # An action someone added to it goes with it no more (remove_owned_statement).
-                desired = remove_owned_statement(current, documents.trust_statement([]))
+                desired = remove_owned_statement(base or {}, documents.trust_statement([]))
             _refuse_orphaned_trust(current, desired, role_name)
             return desired
 
@@ -845,7 +871,9 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
                     f"{role['Arn']}, not {role_arn}; not changing its trust policy",
                     field="destination_role_arn",
                 )
-            return parse_document(role["AssumeRolePolicyDocument"])
+            return iam_document(
+                role["AssumeRolePolicyDocument"], f"the trust policy of role {role_name}", "trust policy"
+            )
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
             desired = trust_without_role(current, *emr_role)
@@ -960,7 +988,10 @@ class EmrfsIamHook(ManagedPolicyBaseHook):
             )
         # Deleting the role ends the access of everyone its trust policy lets assume it: another pipeline's
         # EMR EC2 role (trusted_role_arns of its own EnsureDestinationRoleOperator), a statement someone added.
-        others = trusted_besides(parse_document(role.get("AssumeRolePolicyDocument")), documents.TRUST_SID, *emr_role)
+        trust = iam_document(
+            role.get("AssumeRolePolicyDocument"), f"the trust policy of role {role_name}", "trust policy"
+        )
+        others = trusted_besides(trust, documents.TRUST_SID, *emr_role)
         if others:
             raise self._not_deleting(
                 role_arn,

@@ -14,9 +14,11 @@ import json
 import time
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import unquote
 
 from airflow.providers.amazon.aws.hooks.base_aws import AwsGenericHook
 from botocore.exceptions import ClientError
+from botocore.handlers import json_decode_policies
 
 from airflow_provider_emrfs_xacct.hooks.errors import (
     error_code,
@@ -36,6 +38,7 @@ from airflow_provider_emrfs_xacct.pure.quotas import MANAGED_POLICIES_PER_ROLE, 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from botocore.config import Config
     from mypy_boto3_iam import IAMClient  # noqa: F401 (the hook's client type, named as a string below)
     from mypy_boto3_iam.type_defs import TagTypeDef
 
@@ -58,6 +61,26 @@ def is_lingering_subordinate(error: Exception) -> bool:
     out for a bounded time, then raised as IAM said it. Another request changing it (:func:`is_concurrent_write`) too.
     """
     return is_concurrent_write(error) or (isinstance(error, ClientError) and error_code(error) == "DeleteConflict")
+
+
+def iam_document(answer: Any, what: str, kind: str = "policy") -> dict[str, Any] | None:
+    """
+    Return a policy document of an IAM answer, parsed from the text IAM sent.
+
+    IAM answers a document as URL-encoded JSON text (IAM API Reference, "GetRolePolicy", "GetPolicyVersion":
+    "Policies returned by this operation are URL-encoded compliant with RFC 3986"; the ``Role`` data type's
+    ``AssumeRolePolicyDocument`` likewise). botocore's ``json_decode_policies`` handler (``after-call.iam``,
+    ``botocore/handlers.py``) would decode it with a plain ``json.loads``, which keeps the last of a name given
+    twice in one JSON object (two ``StringEquals`` in one ``Condition``, say): a document written back would lose
+    the other without anyone seeing it. The provider's IAM clients go without that handler
+    (:meth:`ManagedPolicyBaseHook.get_client_type`); the text is URL-decoded as botocore does
+    (``urllib.parse.unquote``) and parsed by :func:`~.merge.parse_document`, which refuses such a name with a
+    ``ConflictError`` naming ``what``, as for KMS and S3 texts. A dict (decoded by another client) is taken as it is.
+
+    :param what: names the document in the refusal ("the trust policy of role dest", …).
+    :param kind: a key of :data:`~.merge.REPEATED_NAME_ADVICE`: what the refusal advises.
+    """
+    return parse_document(unquote(answer) if isinstance(answer, str) else answer, what, kind)
 
 
 class NoRoomError(Exception):
@@ -83,6 +106,21 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
     .. seealso::
         - :class:`airflow.providers.amazon.aws.hooks.base_aws.AwsGenericHook`
     """
+
+    def get_client_type(
+        self, region_name: str | None = None, config: Config | None = None, deferrable: bool = False
+    ) -> Any:
+        """
+        An IAM client that answers policy documents as the text IAM sent (URL-encoded JSON), not decoded.
+
+        botocore registers ``json_decode_policies`` on ``after-call.iam`` for every IAM client
+        (``botocore/handlers.py``, ``BUILTIN_HANDLERS``); each client has its own copy of the session's event
+        handlers, so unregistering it here leaves every other client as it was. The hook reads documents with
+        :func:`iam_document`, which refuses a name given twice in one JSON object instead of keeping one.
+        """
+        client: Any = super().get_client_type(region_name=region_name, config=config, deferrable=deferrable)
+        client.meta.events.unregister("after-call.iam", json_decode_policies)
+        return client
 
     def _every(self, operation: str, key: str, **arguments: Any) -> list[Any]:
         """
@@ -128,7 +166,11 @@ class ManagedPolicyBaseHook(EmrfsHookMixin, AwsGenericHook["IAMClient"]):
                 self.log.info("%s: default version %s not found; reading the policy again", policy_arn, version)
                 time.sleep(reread_waits[attempt])
                 continue
-            document = parse_document(cast("str | dict[str, Any]", answer["PolicyVersion"]["Document"]))
+            document = iam_document(
+                answer["PolicyVersion"]["Document"],
+                f"managed policy {policy_arn} (version {version})",
+                "managed policy",
+            )
             if policy.get("PolicyId") and document is not None:
                 self._version_documents[(policy["PolicyId"], version)] = copy.deepcopy(document)
             return document

@@ -54,6 +54,17 @@ _INVERTED_KEYS = ("NotPrincipal", "NotAction", "NotResource")
 #: What to do about a name given twice in one JSON object, by the kind of document it is in.
 REPEATED_NAME_ADVICE = {
     "policy": "merge them by hand into one",
+    # IAM API Reference, "UpdateAssumeRolePolicy", "PutRolePolicy", "CreatePolicyVersion" (SetAsDefault): each
+    # replaces the document (a managed policy's by a new default version).
+    "trust policy": (
+        "merge them by hand into one and put the trust policy back (UpdateAssumeRolePolicy: aws iam "
+        "update-assume-role-policy)"
+    ),
+    "inline policy": "merge them by hand into one and put the policy back (PutRolePolicy: aws iam put-role-policy)",
+    "managed policy": (
+        "merge them by hand into one and make that the default version (CreatePolicyVersion with SetAsDefault: aws "
+        "iam create-policy-version --set-as-default)"
+    ),
     # AWS KMS API Reference, "PutKeyPolicy"; Amazon S3 API Reference, "PutBucketPolicy": each replaces the policy.
     "key policy": "merge them by hand into one and put the key policy back (PutKeyPolicy: aws kms put-key-policy)",
     "bucket policy": (
@@ -79,8 +90,10 @@ def parse_document(
     :param kind: the kind of document (a key of :data:`REPEATED_NAME_ADVICE`): what a refusal advises.
     :raises ConflictError: a name appears twice in one JSON object (two ``StringEquals`` in one ``Condition``,
         say). KMS and S3 keep a policy as the text they were sent (AWS KMS API Reference, GetKeyPolicy;
-        Amazon S3 API Reference, GetBucketPolicy), and AWS does not document which of the two it applies; a
-        parser keeps one, so a document written back would lose the other without anyone seeing it.
+        Amazon S3 API Reference, GetBucketPolicy), IAM answers its documents as URL-encoded text (IAM API
+        Reference, "GetRolePolicy", "GetPolicyVersion"; read as text by ``hooks.iam_managed.iam_document``), and
+        AWS does not document which of the two it applies; a parser keeps one, so a document written back would
+        lose the other without anyone seeing it. Given a dict, there is no text left to judge: pass the text.
     """
     if document is None or isinstance(document, dict):
         return document
