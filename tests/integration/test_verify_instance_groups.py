@@ -18,6 +18,7 @@ from airflow_provider_emrfs_xacct.pure.checks.instance_settings import INSTANCE_
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, S3A_IMPL
 from devstack.moto_stack import EMR_ACCOUNT, client
 from devstack.testing import run_operator, small_cluster
+from tests.integration.test_launch_options import instance_groups
 from tests.integration.test_verify import Partner, partner, verifier
 
 __all__ = ["partner"]  # the fixture, imported for the tests below
@@ -32,19 +33,9 @@ S3A_WITHOUT_MAPPINGS = [
 
 
 def launch_with_core_group(partner: Partner, core_configurations: list[dict[str, Any]]) -> str:
-    arguments = small_cluster("instance-groups", "emr-7.10.0", Configurations=CLUSTER_WIDE)
-    arguments["Instances"] = {
-        "InstanceGroups": [
-            {"InstanceRole": "MASTER", "InstanceType": "m5.xlarge", "InstanceCount": 1},
-            {
-                "InstanceRole": "CORE",
-                "InstanceType": "m5.xlarge",
-                "InstanceCount": 2,
-                "Configurations": core_configurations,
-            },
-        ],
-        "KeepJobFlowAliveWhenNoSteps": True,
-    }
+    arguments = small_cluster(
+        "instance-groups", "emr-7.10.0", Configurations=CLUSTER_WIDE, Instances=instance_groups(core_configurations)
+    )
     emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
     return str(emr.run_job_flow(**arguments, SecurityConfiguration=partner.configuration)["JobFlowId"])
 
