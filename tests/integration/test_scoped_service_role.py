@@ -274,6 +274,33 @@ def test_other_policies_of_a_scoped_role_are_judged_with_it(
         assert "ec2:InstanceType" in warning
 
 
+def test_a_service_role_policy_naming_a_key_twice_is_not_judged_and_the_launch_goes_on(aws: Seeded) -> None:
+    """
+    IAM keeps a policy as the text it was sent (read as text: ``hooks.iam_managed.iam_document``); one whose
+    ``Condition`` names ``StringEquals`` twice has no one reading (AWS does not document which it applies). The
+    launch's check of the service role's other policies, optional, leaves it not judged and goes on, as for a refused
+    read; it failed the launch with the ConflictError before.
+    """
+    give_the_service_role_the_scoped_policy(aws)
+    twice = (
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*", '
+        '"Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}, '
+        '"StringEquals": {"aws:PrincipalAccount": "111111111111"}}}]}'
+    )
+    client(aws.url, EMR_ACCOUNT, "iam").put_role_policy(
+        RoleName=EMR_SERVICE_ROLE, PolicyName="emr-service-more", PolicyDocument=twice
+    )
+
+    with structlog.testing.capture_logs() as logs:
+        cluster_id, recorder, _ = run_operator(launch([]))
+
+    assert cluster_id.startswith("j-")
+    assert "GetRolePolicy" in recorder.calls
+    warned = warnings(logs)
+    assert any("were not read" in message and "appears twice" in message for message in warned), warned
+    assert any("job_flow_overrides.Tags" in message and "not judged" in message for message in warned), warned
+
+
 def test_a_refused_read_of_the_service_role_leaves_it_unchecked_and_launches(
     aws: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
