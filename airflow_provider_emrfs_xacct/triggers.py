@@ -158,6 +158,8 @@ class OperatorBotocoreSettingsMixin:
     serialized_fields: dict[str, Any]
     #: The hook :meth:`run` built before the wait (the connection read in a thread, not in the event loop).
     _built_hook: Any = None
+    #: The upstream trigger's attributes its ``serialize`` drops, which :func:`trigger_for` carries over.
+    not_serialised_upstream: tuple[str, ...] = ()
 
     def __init__(self, *, botocore_config_is_default: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -210,21 +212,19 @@ class TerminateWaitTrigger(OperatorBotocoreSettingsMixin, EmrTerminateJobFlowTri
     """
 
 
-#: The Amazon provider's triggers the provider's operators defer to, and the provider's own each becomes.
-PROVIDER_TRIGGERS: dict[type, type[OperatorBotocoreSettingsMixin]] = {EmrTerminateJobFlowTrigger: TerminateWaitTrigger}
-
-
 def trigger_for(trigger: Any, *, botocore_config_is_default: bool) -> Any:
     """
     The trigger an operator defers to in place of ``trigger``, told whether its ``botocore_config`` is the provider's default.
 
-    One of :data:`PROVIDER_TRIGGERS` (the teardown's, built by the Amazon provider's operator) becomes the provider's own,
-    from its serialised arguments, as the triggerer rebuilds it. Another trigger is returned as it is.
+    One of :data:`PROVIDER_TRIGGERS` (the launch's and the teardown's, built by the Amazon provider's operators) becomes
+    the provider's own, from its serialised arguments, as the triggerer rebuilds it, and the attributes upstream does not
+    serialise (:attr:`OperatorBotocoreSettingsMixin.not_serialised_upstream`). Another trigger is returned as it is.
     """
     provider_class = PROVIDER_TRIGGERS.get(type(trigger))
     if provider_class is not None:
         _, arguments = trigger.serialize()
-        trigger = provider_class(**arguments)
+        dropped = {name: getattr(trigger, name) for name in provider_class.not_serialised_upstream}
+        trigger = provider_class(**arguments, **dropped)
     if isinstance(trigger, OperatorBotocoreSettingsMixin):
         trigger.botocore_config_is_default = botocore_config_is_default
     return trigger
@@ -295,6 +295,8 @@ class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCr
     ``botocore_config_is_default`` as :class:`OperatorBotocoreSettingsMixin`.
     """
 
+    not_serialised_upstream = ("waiter_name",)
+
     def __init__(self, *, waiter_name: str = "job_flow_waiting", **kwargs: Any) -> None:
         super().__init__(waiter_name=waiter_name, **kwargs)
         self.serialized_fields["waiter_name"] = waiter_name
@@ -342,3 +344,12 @@ class LaunchWaitTrigger(CleanUpOnKillMixin, OperatorBotocoreSettingsMixin, EmrCr
             for acceptor in acceptors
             if acceptor.state == "success" and acceptor.argument == "Cluster.Status.State"
         }
+
+
+#: The Amazon provider's triggers the provider's operators defer to, and the provider's own each becomes
+#: (:func:`trigger_for`): the launch's wait, which terminates its cluster when the deferred launch is killed (a deferred
+#: task has no worker to run ``on_kill``), and the teardown's.
+PROVIDER_TRIGGERS: dict[type, type[OperatorBotocoreSettingsMixin]] = {
+    EmrCreateJobFlowTrigger: LaunchWaitTrigger,
+    EmrTerminateJobFlowTrigger: TerminateWaitTrigger,
+}

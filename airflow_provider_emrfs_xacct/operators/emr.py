@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, NoReturn, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator, EmrTerminateJobFlowOperator
 from airflow.providers.amazon.aws.utils.mixins import aws_template_fields
@@ -591,29 +591,6 @@ class LaunchClusterWithSecConfigOperator(EmrfsXacctOperatorMixin, EmrCreateJobFl
                 IDEMPOTENCY_TAG,
                 self._launch_key,
             )
-
-    def defer(
-        self,
-        *,
-        trigger: Any,
-        method_name: str,
-        kwargs: dict[str, Any] | None = None,
-        timeout: timedelta | float | None = None,
-    ) -> NoReturn:
-        """
-        Defer as the upstream operator does, to a trigger that terminates the cluster if the deferred task is killed.
-
-        A deferred launch has no worker, so :meth:`on_kill` does not run when it is marked failed or cleared in the
-        triggerer: its trigger (``triggers.LaunchWaitTrigger``) terminates the cluster then.
-        """
-        from airflow.providers.amazon.aws.triggers.emr import EmrCreateJobFlowTrigger
-
-        from airflow_provider_emrfs_xacct.triggers import LaunchWaitTrigger
-
-        if type(trigger) is EmrCreateJobFlowTrigger:
-            _, arguments = trigger.serialize()
-            trigger = LaunchWaitTrigger(**{**arguments, "waiter_name": trigger.waiter_name})
-        super().defer(trigger=trigger, method_name=method_name, kwargs=kwargs, timeout=timeout)
 
     def _launch(self, context: Context, hook: EmrfsEmrHook, name: str | None) -> str | None:
         """Launch (the upstream operator's ``execute``); once more if the configuration was deleted meanwhile."""
