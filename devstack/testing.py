@@ -394,6 +394,22 @@ def execute_with_airflows_timeout(operator: Any, ti: RecordingTaskInstance) -> A
         os.environ.update(environ)
 
 
+@contextlib.contextmanager
+def captured_logs() -> Iterator[list[dict[str, Any]]]:
+    """
+    ``structlog.testing.capture_logs`` that holds: Airflow is imported first.
+
+    Importing ``airflow`` configures structlog (``settings.initialize``), which puts Airflow's processors back in
+    place of the capture; a test whose operator is the first thing to import Airflow captured nothing, and one
+    asserting that no warning was logged passed on an empty list.
+    """
+    import airflow.settings  # noqa: F401  (its import configures logging)
+    import structlog.testing
+
+    with structlog.testing.capture_logs() as logs:
+        yield logs
+
+
 def run_operator(
     operator: Any, ti: RecordingTaskInstance | None = None
 ) -> tuple[Any, CallRecorder, RecordingTaskInstance]:

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import structlog.testing
 from botocore.exceptions import ClientError
 
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
@@ -66,6 +65,7 @@ from devstack.moto_stack import (
 )
 from devstack.testing import (
     CallRecorder,
+    captured_logs,
     moto_authorization,
     provisioner_roles,
     run_operator,
@@ -567,7 +567,7 @@ def run_case(aws: Seeded, case: Case) -> Outcome:
                 if changes(whole, snapshot(aws)):
                     problems.append("the dry run changed something")
             # Airflow's task loggers are structlog's.
-            with structlog.testing.capture_logs() as logged, _authorized(authorize):
+            with captured_logs() as logged, _authorized(authorize):
                 result, _, _ = run_operator(_revoker(aws, case, configuration))
             warnings = [str(entry.get("event")) for entry in logged if entry.get("log_level") == "warning"]
         except ConflictError as error:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import structlog.testing
 from airflow.providers.common.compat.sdk import AirflowSkipException
 from botocore.exceptions import ClientError
 
@@ -51,7 +50,7 @@ from devstack.moto_stack import (
     client,
     seed,
 )
-from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator, small_cluster
+from devstack.testing import CallRecorder, RecordingTaskInstance, captured_logs, run_operator, small_cluster
 from tests.conftest import reset_moto, use_connections
 from tests.integration.partners import (
     NAME_PREFIX,
@@ -342,7 +341,7 @@ def test_dry_run_plans_logs_a_diff_and_changes_nothing(world: World, case: DryRu
 
     ti = RecordingTaskInstance(task_id=operator.task_id)
     result = None
-    with structlog.testing.capture_logs() as logs, CallRecorder().everywhere() as calls:
+    with captured_logs() as logs, CallRecorder().everywhere() as calls:
         if case.skips:
             with pytest.raises(AirflowSkipException):
                 run_operator(operator, ti)

@@ -15,13 +15,12 @@ from typing import Any
 
 import botocore.exceptions
 import pytest
-import structlog
 from airflow.sdk.exceptions import AirflowSkipException
 
 from airflow_provider_emrfs_xacct.operators.emr import LaunchClusterWithSecConfigOperator
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from devstack.moto_stack import EC2_ONLY_TRUST, EMR_ACCOUNT, EMR_CONN_ID, Seeded, client
-from devstack.testing import CallRecorder, run_operator, small_cluster
+from devstack.testing import CallRecorder, captured_logs, run_operator, small_cluster
 
 ROLE = "emr-ec2-partner-b"
 
@@ -116,7 +115,7 @@ def test_a_profile_named_as_its_role_on_a_path_is_launched(aws: Seeded) -> None:
 
 def test_a_profile_iam_does_not_know_is_not_checked_and_launched(aws: Seeded) -> None:
     """IAM is eventually consistent (a profile made seconds ago): RunJobFlow answers for one that does not exist."""
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         cluster_id, recorder, _ = run_operator(launch("NoSuchProfile"))
 
     assert cluster_id.startswith("j-")  # moto does not check it

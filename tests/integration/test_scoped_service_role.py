@@ -12,11 +12,10 @@ import json
 from typing import Any
 
 import pytest
-import structlog
 
 from devstack.aws_emr import MANAGED_POLICIES_TAG
 from devstack.moto_stack import EMR_ACCOUNT, EMR_CONN_ID, EMR_SERVICE_ROLE, Seeded, client
-from devstack.testing import ROOT, CallRecorder, run_operator, small_cluster
+from devstack.testing import ROOT, CallRecorder, captured_logs, run_operator, small_cluster
 
 SCOPED_POLICY = "AmazonEMRServicePolicy_v2"
 
@@ -252,7 +251,7 @@ def test_other_policies_of_a_scoped_role_are_judged_with_it(
     else:
         iam.put_role_policy(RoleName=EMR_SERVICE_ROLE, PolicyName="emr-service-more", PolicyDocument=document)
 
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         if outcome == "refused":
             with pytest.raises(InvalidParameterError) as refused:
                 run_operator(launch([]))
@@ -291,7 +290,7 @@ def test_a_service_role_policy_naming_a_key_twice_is_not_judged_and_the_launch_g
         RoleName=EMR_SERVICE_ROLE, PolicyName="emr-service-more", PolicyDocument=twice
     )
 
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         cluster_id, recorder, _ = run_operator(launch([]))
 
     assert cluster_id.startswith("j-")
@@ -317,7 +316,7 @@ def test_a_refused_read_of_the_service_role_leaves_it_unchecked_and_launches(
     provisioner_roles(aws.url, user, {EMR_ACCOUNT: "iam:ListAttachedRolePolicies"})
     moto_authorization(aws.url, "0")
     try:
-        with structlog.testing.capture_logs() as logs:
+        with captured_logs() as logs:
             cluster_id, recorder, _ = run_operator(launch([]))
     finally:
         moto_authorization(aws.url, "inf")
@@ -387,10 +386,11 @@ def test_a_scoped_service_role_given_pass_role_launches_the_pipeline_role(aws: S
     operator = launch([{"Key": MANAGED_POLICIES_TAG, "Value": "true"}])
     operator.job_flow_overrides["JobFlowRole"] = "emr-ec2-partner-b"
 
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         cluster_id, recorder, _ = run_operator(operator)
 
     assert "RunJobFlow" in recorder.calls
+    assert any("Launching with security configuration" in str(entry) for entry in logs)  # the capture holds
     assert [message for message in warnings(logs) if "JobFlowRole" in message] == []
     state = client(aws.url, EMR_ACCOUNT, "emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
     assert state == "WAITING"

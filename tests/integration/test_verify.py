@@ -14,7 +14,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import structlog
 from airflow.providers.amazon.aws.triggers.emr import EmrAddStepsTrigger
 from airflow.providers.common.compat.sdk import TaskDeferred
 from botocore.exceptions import ClientError
@@ -48,6 +47,7 @@ from devstack.testing import (
     CallRecorder,
     RecordingTaskInstance,
     answer_denials_like_aws,
+    captured_logs,
     launch_cluster,
     moto_authorization,
     moto_authorization_switch,
@@ -472,7 +472,7 @@ def test_a_dry_run_reports_a_broken_chain_without_failing_the_task(partner: Part
     """
     _delete_assume_policy(partner.aws)
 
-    with structlog.testing.capture_logs() as logs:
+    with captured_logs() as logs:
         result, recorder, ti = run_operator(verifier(partner.configuration, dry_run=True))
 
     assert result["verdict"] == "FAIL"
