@@ -29,7 +29,7 @@ never scheduled (Airflow schedules no task whose pool does not exist)::
 
     airflow pools set emrfs_xacct_shared_documents 1 "Writers of IAM and KMS documents partners share"
 
-The job's step is waited for in the triggerer (``deferrable=True``), not in a worker slot: run
+The cluster's start and the job's step are waited for in the triggerer (``deferrable=True``), not in a worker slot: run
 ``airflow triggerer`` with the Amazon provider's ``aiobotocore`` extra (``pip install
 'airflow-provider-emrfs-xacct[deferrable]'``).
 """
@@ -139,7 +139,9 @@ with DAG(
             "Tags": [{"Key": "for-use-with-amazon-emr-managed-policies", "Value": "true"}],
         },
         wait_for_completion=True,
+        deferrable=True,  # the cluster's start is waited for in the triggerer: every 30 s, up to 30 min
         waiter_delay=30,
+        waiter_max_attempts=60,
         **in_emr_account,
     )
     # [END howto_operator_launch_cluster_bucket_policy]

@@ -32,7 +32,7 @@ Connections: ``aws_emr_account`` (the EMR account) and ``aws_destination_account
 account, which holds their bucket and its key; use one DAG per destination account, or per-partner
 connection ids in ``partner_settings``).
 
-Each partner's step is waited for in the triggerer (``deferrable=True``), not in a worker slot: run
+Each partner's cluster start and step are waited for in the triggerer (``deferrable=True``), not in a worker slot: run
 ``airflow triggerer`` with the Amazon provider's ``aiobotocore`` extra (``pip install
 'airflow-provider-emrfs-xacct[deferrable]'``).
 """
@@ -179,6 +179,7 @@ with DAG(
             security_configuration=access.security_configuration,
             job_flow_overrides=cluster_overrides(cluster_name, release_label, stamp),
             wait_for_completion=True,
+            deferrable=True,  # the cluster's start is waited for in the triggerer: every 30 s, up to 30 min
             waiter_delay=30,
             waiter_max_attempts=60,
             expected_account_id="{{ params.emr_account_id }}",

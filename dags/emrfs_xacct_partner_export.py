@@ -40,7 +40,8 @@ concurrent writers keep every change only while they lag less than about 0.2 s (
 two tasks that write them take the pool, so that they write one at a time (``docs/safety.md``, "Reads that lag
 behind writes"). Use the same pool in every DAG that writes these documents.
 
-The job's step is waited for in the triggerer (``deferrable=True``), not in a worker slot: run
+The cluster's start, the verifier's probe step and the job's step are waited for in the triggerer
+(``deferrable=True``), not in a worker slot: run
 ``airflow triggerer`` with the Amazon provider's ``aiobotocore`` extra (``pip install
 'airflow-provider-emrfs-xacct[deferrable]'``).
 """
@@ -194,6 +195,7 @@ with DAG(
             ],
         },
         wait_for_completion=True,
+        deferrable=True,  # the cluster's start (minutes) is waited for in the triggerer: every 30 s, up to 30 min
         waiter_delay=30,
         waiter_max_attempts=60,
         **in_emr_account,
@@ -211,6 +213,7 @@ with DAG(
         emr_ec2_role_name="{{ params.emr_ec2_role_name }}",
         cluster_id=cluster.output,
         probe=True,
+        deferrable=True,  # the probe step is waited for in the triggerer: every 30 s, up to 30 min
         waiter_delay=30,
         waiter_max_attempts=60,
         expected_destination_account_id="{{ params.destination_account_id }}",

@@ -256,6 +256,31 @@ def test_every_example_wait_for_a_step_is_deferred_to_the_triggerer() -> None:
     ]
 
 
+def test_every_example_wait_for_a_cluster_or_a_probe_is_deferred_to_the_triggerer() -> None:
+    """
+    The cluster's start and the verifier's probe step (minutes) hold no worker slot either: the launches and the
+    verifier that probes defer, checking every 30 s for up to 30 min.
+    """
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    waits = []
+    for dag_id in REQUIRED:
+        for task in bag.dags[dag_id].tasks:
+            launches = task.task_type == "LaunchClusterWithSecConfigOperator" and task.wait_for_completion
+            probes = task.task_type == "VerifyCrossAccountAccessOperator" and task.probe
+            if launches or probes:
+                assert task.deferrable is True, (dag_id, task.task_id)
+                assert task.waiter_max_attempts * task.waiter_delay == 30 * 60, (dag_id, task.task_id)
+                waits.append((dag_id, task.task_id))
+    assert sorted(waits) == [
+        ("emrfs_xacct_bucket_policy_export", "launch_cluster"),
+        ("emrfs_xacct_many_partners", "export_partner.launch_cluster"),
+        ("emrfs_xacct_partner_export", "launch_cluster"),
+        ("emrfs_xacct_partner_export", "verify_cross_account_access"),
+    ]
+
+
 def test_every_example_dag_runs_as_a_plan_with_its_dry_run_param() -> None:
     """
     Each example DAG takes ``dry_run`` (default False) and gives it to every provider task that changes AWS, the
