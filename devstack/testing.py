@@ -48,7 +48,7 @@ from devstack.moto_stack import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterator, MutableMapping, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The example DAG the demo runs.
@@ -395,7 +395,7 @@ def execute_with_airflows_timeout(operator: Any, ti: RecordingTaskInstance) -> A
 
 
 @contextlib.contextmanager
-def captured_logs() -> Iterator[list[dict[str, Any]]]:
+def captured_logs() -> Iterator[list[MutableMapping[str, Any]]]:
     """
     ``structlog.testing.capture_logs`` that holds: Airflow is imported first.
 

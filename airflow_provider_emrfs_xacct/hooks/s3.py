@@ -441,18 +441,25 @@ class EmrfsS3Hook(EmrfsHookMixin, AwsGenericHook["S3Client"]):
         *,
         settings: ConvergeSettings = DEFAULT_SETTINGS,
         dry_run: bool = False,
-    ) -> list[Change]:
-        """Remove the principals' statements; every other statement stays."""
+    ) -> tuple[list[Change], dict[str, Any] | None, dict[str, Any] | None]:
+        """
+        Remove the principals' statements; every other statement stays.
+
+        :return: the changes, the policy as first read, and as the revoke leaves it (or, planned, would).
+        """
         principals = list(principal_arns)
+        seen: list[tuple[dict[str, Any] | None, dict[str, Any] | None]] = []
 
         def desire(current: dict[str, Any] | None) -> dict[str, Any] | None:
             policy = current
             for principal in principals:
                 policy = bucket_policy.revoke(policy, principal)
             refuse_orphaned_writes(current, policy, bucket)
+            seen.append((current, policy))
             return policy
 
-        return self._converge_policy(bucket, desire, settings=settings, dry_run=dry_run)
+        changes = self._converge_policy(bucket, desire, settings=settings, dry_run=dry_run)
+        return changes, seen[0][0], seen[-1][1]
 
     def ensure_bucket_owner_enforced(
         self, bucket: str, *, current: str | None = None, dry_run: bool = False

@@ -352,5 +352,44 @@ class RevokeBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         require_partitions(principals, self.hook.conn_partition, "principal_arns", f"connection {self.aws_conn_id!r}")
         with explain_access_denied(self.hook):
             self.hook.expected_bucket_owner = self.connection_account(self.hook)
-            changes = self.hook.revoke_bucket_access(bucket, principals, settings=settings, dry_run=self.dry_run)
+            changes, before, after = self.hook.revoke_bucket_access(
+                bucket, principals, settings=settings, dry_run=self.dry_run
+            )
+        self._warn_if_not_ended(bucket, principals, before, after)
         return self.report(context, changes)
+
+    def _warn_if_not_ended(
+        self, bucket: str, principals: list[str], before: dict[str, Any] | None, after: dict[str, Any] | None
+    ) -> None:
+        """
+        Warn, by statement, of what still lets a principal write to the bucket once the revoke is done.
+
+        A statement the provider did not write, naming the role, its account or everyone, is kept as it is
+        (:func:`~airflow_provider_emrfs_xacct.pure.bucket_policy.kept_writes`): the revoke says so instead of
+        reporting the access ended.
+        """
+        import json
+
+        from airflow_provider_emrfs_xacct.pure.bucket_policy import granted_locations, kept_writes
+
+        for principal in principals:
+            by_statement: dict[str, list[str]] = {}
+            undetermined: set[str] = set()
+            for kept in kept_writes(after, principal, bucket, granted_locations(before, principal)):
+                statement = json.dumps(kept.statement, sort_keys=True)
+                by_statement.setdefault(statement, []).append(kept.resource)
+                if not kept.certain:
+                    undetermined.add(statement)
+            for statement, resources in by_statement.items():
+                self.log.warning(
+                    "The access is NOT ended: a statement of the bucket policy of %s this provider did not write, "
+                    "kept as it is, %s %s s3:PutObject on %s: %s. The writes end only while none of that role's own "
+                    "policies allows them: remove that statement, or the principal from it, by hand",
+                    bucket,
+                    "may still allow (a condition is not known before a request)"
+                    if statement in undetermined
+                    else "still allows",
+                    principal,
+                    ", ".join(resources),
+                    statement,
+                )

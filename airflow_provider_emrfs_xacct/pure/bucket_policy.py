@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow_provider_emrfs_xacct.pure.documents import (
     BUCKET_ACTIONS,
@@ -42,6 +42,8 @@ from airflow_provider_emrfs_xacct.pure.merge import (
 from airflow_provider_emrfs_xacct.pure.validation import account_of_arn, partition_of_arn
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from airflow_provider_emrfs_xacct.pure.validation import S3Location
 
 #: S3's limit on the size of a bucket policy.
@@ -217,6 +219,56 @@ def revoke(policy: dict[str, Any] | None, principal_arn: str) -> dict[str, Any] 
         statements[statements.index(statement)] = {**copy.deepcopy(statement), "Principal": remaining}
         policy["Statement"] = statements
     return policy if policy.get("Statement") else None
+
+
+#: The object the revoke's after-check asks about under each location (any key: a statement names prefixes).
+KEPT_ACCESS_SAMPLE_KEY = "part-00000"
+
+
+class KeptWrite(NamedTuple):
+    """An object a kept statement still lets the principal write: the statement, and whether it surely does."""
+
+    resource: str
+    statement: dict[str, Any]
+    certain: bool
+
+
+def kept_writes(
+    policy: dict[str, Any] | None, principal_arn: str, bucket: str, locations: Iterable[S3Location]
+) -> list[KeptWrite]:
+    """
+    Return each object of ``bucket`` the policy still lets the principal write, with the ``Allow`` that does.
+
+    Asked of the policy a revoke leaves: an object under each of ``locations`` (those the principal's statements
+    granted), one at the bucket's root and one each ``Resource`` of the policy names in the bucket (its wildcards
+    filled in), as ``s3:PutObject``. A statement the provider did not write (naming the role, its account or
+    everyone) keeps the access while the role's own policies allow it too (IAM User Guide, "Cross-account policy
+    evaluation logic"). An explicit ``Deny`` ends it ("An explicit deny in any policy overrides any allows"); a
+    condition, of the ``Allow`` or of a ``Deny``, is not known before a request: not ``certain``.
+    """
+    from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate
+
+    if policy is None:
+        return []
+    base = f"{s3_arn(partition_of_arn(principal_arn), bucket)}/"
+    resources = {f"{base}{location.prefix}{KEPT_ACCESS_SAMPLE_KEY}" for location in locations}
+    resources.add(f"{base}{KEPT_ACCESS_SAMPLE_KEY}")
+    statements = [statement for statement in as_list(policy.get("Statement")) if isinstance(statement, dict)]
+    for statement in statements:
+        for pattern in as_list(statement.get("Resource")):
+            if isinstance(pattern, str) and pattern.startswith(base) and "${" not in pattern:
+                resources.add(pattern.replace("*", "x").replace("?", "x"))
+    allows = {**policy, "Statement": [statement for statement in statements if statement.get("Effect") == "Allow"]}
+    kept = []
+    for resource in sorted(resources):
+        request = Request("s3:PutObject", resource, principal_arn, known_absent=frozenset())
+        granting = evaluate([("bucket policy", allows)], request, resource_policy=True)
+        if not (granting.allowed or granting.undetermined) or granting.statement is None:
+            continue
+        decision = evaluate([("bucket policy", policy)], request, resource_policy=True)
+        if decision.allowed or decision.undetermined:
+            kept.append(KeptWrite(resource, granting.statement, decision.allowed and granting.allowed))
+    return kept
 
 
 def _as_written(policy: dict[str, Any], sid: str, partition: str, statement: dict[str, Any]) -> dict[str, Any]:

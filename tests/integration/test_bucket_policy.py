@@ -26,7 +26,7 @@ from devstack.moto_stack import (
     client,
     create_principals,
 )
-from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
+from devstack.testing import CallRecorder, RecordingTaskInstance, captured_logs, run_operator
 from tests.conftest import use_connections
 
 OTHER_EMR_ROLE = f"arn:aws:iam::{EMR_ACCOUNT}:role/emr-ec2-batch"
@@ -508,3 +508,66 @@ def test_a_bucket_policy_write_held_back_past_its_deadline_is_read_again_and_los
     statements = json.loads(s3.get_bucket_policy(Bucket=aws.bucket)["Policy"])["Statement"]
     assert {"DenyInsecureTransport", "AnalyticsRead", "AuditRead"} <= {statement.get("Sid") for statement in statements}
     assert any(OTHER_EMR_ROLE in json.dumps(statement) for statement in statements)
+
+
+NOT_ENDED = "The access is NOT ended: a statement of the bucket policy of"
+
+
+def test_a_revoke_names_a_hand_written_statement_that_still_lets_the_role_write(aws: Seeded, s3: Any) -> None:
+    """
+    The revoke takes out the provider's statements only: one someone else wrote for the role (here on another prefix)
+    is kept as it is and named, in the dry run's plan too, instead of the access being reported ended.
+    """
+    run_operator(grant(aws))
+    legacy = {
+        "Sid": "LegacyArchiveWrites",
+        "Effect": "Allow",
+        "Principal": {"AWS": aws.emr_ec2_role_arn},
+        "Action": ["s3:PutObject", "s3:GetObject"],
+        "Resource": f"arn:aws:s3:::{aws.bucket}/archive/*",
+    }
+    policy = policy_of(s3, aws.bucket)
+    assert policy is not None
+    s3.put_bucket_policy(Bucket=aws.bucket, Policy=json.dumps({**policy, "Statement": [*policy["Statement"], legacy]}))
+
+    for dry_run in (True, False):
+        with captured_logs() as logs:
+            run_operator(revoke(aws, [aws.emr_ec2_role_arn], dry_run=dry_run))
+        warned = [entry for entry in logs if entry["log_level"] == "warning" and NOT_ENDED in str(entry)]
+        [warning] = warned
+        assert f"arn:aws:s3:::{aws.bucket}/archive/x" in str(warning)
+        assert "LegacyArchiveWrites" in str(warning)
+        # The seeded policy's Deny of plain HTTP (aws:SecureTransport false) is not known before a request.
+        assert "may still allow (a condition is not known before a request)" in str(warning)
+    assert legacy in (policy_of(s3, aws.bucket) or {})["Statement"]  # kept as it was
+
+
+def test_a_revoke_that_ends_the_access_names_no_statement(aws: Seeded, s3: Any) -> None:
+    """The seeded policy's own statements (a conditional Deny, another account's read) keep no write of the role."""
+    run_operator(grant(aws))
+    with captured_logs() as logs:
+        plan, _, _ = run_operator(revoke(aws, [aws.emr_ec2_role_arn]))
+    assert plan  # the provider's statements were taken out: the check had something to look at
+    assert any("Changes made" in str(entry) for entry in logs)  # the capture holds
+    assert [entry for entry in logs if NOT_ENDED in str(entry)] == []
+
+
+def test_an_explicit_deny_of_the_role_s_writes_ends_what_a_kept_statement_allows(aws: Seeded, s3: Any) -> None:
+    run_operator(grant(aws))
+    everyone = {"Sid": "Everyone", "Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "*"}
+    deny = {
+        "Sid": "NoWritesByTheEmrRole",
+        "Effect": "Deny",
+        "Principal": {"AWS": aws.emr_ec2_role_arn},
+        "Action": "s3:PutObject",
+        "Resource": f"arn:aws:s3:::{aws.bucket}/*",
+    }
+    policy = policy_of(s3, aws.bucket)
+    assert policy is not None
+    s3.put_bucket_policy(
+        Bucket=aws.bucket, Policy=json.dumps({**policy, "Statement": [*policy["Statement"], everyone, deny]})
+    )
+    with captured_logs() as logs:
+        run_operator(revoke(aws, [aws.emr_ec2_role_arn]))
+    assert any("Changes made" in str(entry) for entry in logs)
+    assert [entry for entry in logs if NOT_ENDED in str(entry)] == []
