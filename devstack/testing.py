@@ -56,6 +56,21 @@ DAG_ID = "emrfs_xacct_partner_export"
 #: Operation names that only read (``Simulate``: IAM's policy simulator evaluates, it changes nothing;
 #: IAM API Reference, SimulatePrincipalPolicy).
 READ_PREFIXES = ("Get", "List", "Describe", "Head", "Simulate")
+#: Marks a read that changes something: ``DescribeKey`` on a predefined AWS alias (``alias/aws/s3``) with no key yet
+#: makes KMS create the AWS managed key (AWS KMS API Reference, "DescribeKey", ``KeyId``: "If you specify a predefined
+#: AWS alias (an AWS alias with no key ID), KMS associates the alias with an AWS managed key"). Recorded as
+#: ``DescribeKey`` + this, it is counted in :attr:`CallRecorder.mutating`, whether or not the key existed.
+CREATES_AWS_MANAGED_KEY = " (predefined AWS alias: may create the AWS managed key)"
+
+
+def recorded_name(operation: str, params: Any) -> str:
+    """The name a recorder keeps for a call: the operation's, marked when a read may create something."""
+    key_id = params.get("KeyId") if isinstance(params, dict) else None
+    if operation == "DescribeKey" and isinstance(key_id, str) and re.search(r"(^|:)alias/aws/", key_id):
+        return operation + CREATES_AWS_MANAGED_KEY
+    return operation
+
+
 #: The path of every S3 Control request (S3 Control API Reference: ``GET /v20180820/configuration/publicAccessBlock``).
 S3_CONTROL_PATH = "/v20180820/"
 
@@ -156,19 +171,24 @@ class CallRecorder:
         self.params.append(params or {})
         if self.record_signers:
             self.signers.append(signer)
-        (self.sts_calls if service == "sts" else self.calls).append(operation)
+        (self.sts_calls if service == "sts" else self.calls).append(recorded_name(operation, params))
 
-    def _record(self, model: Any, **_: Any) -> None:
-        self.calls.append(model.name)
+    def _record(self, model: Any, params: Any = None, **_: Any) -> None:
+        body = params.get("body") if isinstance(params, dict) else None  # the request as sent: JSON for KMS
+        try:
+            sent = json.loads(body) if isinstance(body, (bytes, str)) and body else body
+        except ValueError:
+            sent = None
+        self.calls.append(recorded_name(model.name, sent))
 
     @property
     def mutating(self) -> list[str]:
         """Operations that may change something; STS (the connections assuming their roles) excluded."""
-        return [name for name in self.calls if not name.startswith(READ_PREFIXES)]
+        return [name for name in self.calls if not name.startswith(READ_PREFIXES) or CREATES_AWS_MANAGED_KEY in name]
 
     @property
     def reads(self) -> list[str]:
-        return [name for name in self.calls if name.startswith(READ_PREFIXES)]
+        return [name for name in self.calls if name.startswith(READ_PREFIXES) and CREATES_AWS_MANAGED_KEY not in name]
 
     def of(self, service: str) -> list[str]:
         """The operations sent to ``service``, in order (not for ``attach``)."""
