@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -445,8 +446,27 @@ def _is_of_type(value: Any, kind: str) -> bool:
     return isinstance(value, str)
 
 
-#: The ``App`` of the Ranger EMRFS S3 plugin in ``RangerConfiguration.ApplicationConfigurations``.
+#: Where a Ranger security configuration lists its plugins, each an object with its ``App``, and the ``App`` of the
+#: EMRFS S3 plugin, as AWS spells them: ``"RangerPluginConfigurations": [{"App": "Spark", ...}, {"App": "Hive", ...},
+#: {"App": "EMRFS-S3", "ClientSecretARN": ..., "PolicyRepositoryName": ...}]`` (Amazon EMR Management Guide, "Create
+#: the EMR security configuration" for Apache Ranger,
+#: https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-ranger-security-config.html). The guide gives no other
+#: spelling, nor says whether EMR reads ``App`` regardless of case: only ``EMRFS-S3`` itself is read as the plugin.
+RANGER_PLUGINS_KEY = "RangerPluginConfigurations"
 RANGER_EMRFS_APP = "EMRFS-S3"
+#: The keys of ``RangerConfiguration`` in that example. Another key is not read as a plugin list: the botocore
+#: model passes the document as an opaque string (``CreateSecurityConfigurationInput.SecurityConfiguration``:
+#: ``String``), and what EMR makes of a key its guide does not name is not documented (a user's report shows it
+#: refusing one elsewhere in the document, ``New-EMRSecurityConfiguration``: "Invalid security configuration; object
+#: has invalid properties: [LocalDiskEncryptionKeyProvider]", awsdocs/amazon-emr-management-guide pull request 23).
+RANGER_KEYS = (
+    "AdminServerURL",
+    "RoleForRangerPluginsARN",
+    "RoleForOtherAWSServicesARN",
+    "AdminServerSecretARN",
+    RANGER_PLUGINS_KEY,
+    "AuditConfiguration",
+)
 
 
 @dataclass(frozen=True)
@@ -486,12 +506,15 @@ def routing_bypasses(document: Any) -> list[RoutingBypass]:
       table location registered in Lake Formation "the data access path goes through Lake Formation stored
       credentials regardless of the IAM permission of the EMR job runtime role" (Amazon EMR Management
       Guide, "Considerations for Amazon EMR with Lake Formation").
-    - The Ranger EMRFS S3 plugin (``RangerConfiguration.ApplicationConfigurations`` with ``App``
-      ``EMRFS-S3``): "EMRFS sends a request for credentials to the Secret Agent process ... the Secret Agent
-      assumes the IAM role for Apache Ranger Engines" (Amazon EMR Management Guide, "EMRFS S3 plugin").
+    - The Ranger EMRFS S3 plugin (an entry of ``RangerConfiguration.RangerPluginConfigurations`` with ``App``
+      ``EMRFS-S3``, :data:`RANGER_PLUGINS_KEY`): "EMRFS sends a request for credentials to the Secret Agent
+      process ... the Secret Agent assumes the IAM role for Apache Ranger Engines" (Amazon EMR Management Guide,
+      "EMRFS S3 plugin").
     - Ranger without that plugin: AWS does not document how the role mappings combine with Ranger's engine
       role and its "IAM role for other AWS services" (Amazon EMR Management Guide, "IAM roles for native
-      integration with Apache Ranger"): not certain either way.
+      integration with Apache Ranger"): not certain either way. So too a plugin list not as AWS spells it (an
+      ``App`` such as ``emrfs-s3``, a key other than :data:`RANGER_KEYS`): not read as the plugin, nor as its
+      absence; its problem names what is off (:func:`_ranger_oddities`).
 
     Kerberos (``AuthenticationConfiguration``), encryption (``EncryptionConfiguration``) and
     ``InstanceMetadataServiceConfiguration`` change no route (the last needs a release that speaks IMDSv2:
@@ -525,11 +548,11 @@ def routing_bypasses(document: Any) -> list[RoutingBypass]:
         )
     ranger = authorization.get("RangerConfiguration")
     if ranger is not None:
-        applications = ranger.get("ApplicationConfigurations") if isinstance(ranger, dict) else None
+        plugins = ranger.get(RANGER_PLUGINS_KEY) if isinstance(ranger, dict) else None
         emrfs_app = next(
             (
                 index
-                for index, application in enumerate(applications if isinstance(applications, list) else [])
+                for index, application in enumerate(plugins if isinstance(plugins, list) else [])
                 if isinstance(application, dict) and application.get("App") == RANGER_EMRFS_APP
             ),
             None,
@@ -537,7 +560,7 @@ def routing_bypasses(document: Any) -> list[RoutingBypass]:
         if emrfs_app is not None:
             found.append(
                 RoutingBypass(
-                    f"AuthorizationConfiguration.RangerConfiguration.ApplicationConfigurations[{emrfs_app}]",
+                    f"AuthorizationConfiguration.RangerConfiguration.{RANGER_PLUGINS_KEY}[{emrfs_app}]",
                     f"turns on the Ranger {RANGER_EMRFS_APP} plugin: EMRFS then gets its credentials from the "
                     "Secret Agent, which assumes the IAM role for Apache Ranger Engines, not a mapped role (Amazon "
                     'EMR Management Guide, "EMRFS S3 plugin")',
@@ -545,12 +568,18 @@ def routing_bypasses(document: Any) -> list[RoutingBypass]:
                 )
             )
         else:
+            oddities = _ranger_oddities(ranger)
             found.append(
                 RoutingBypass(
                     "AuthorizationConfiguration.RangerConfiguration",
                     "turns on Apache Ranger; AWS does not document how EMRFS role mappings combine with Ranger's "
                     'engine role and its role for other AWS services (Amazon EMR Management Guide, "IAM roles for '
-                    'native integration with Apache Ranger")',
+                    'native integration with Apache Ranger")'
+                    + (
+                        f"; and whether it turns on the {RANGER_EMRFS_APP} plugin is not known: {', '.join(oddities)}"
+                        if oddities
+                        else ""
+                    ),
                     certain=False,
                     documented=False,
                 )
@@ -558,12 +587,39 @@ def routing_bypasses(document: Any) -> list[RoutingBypass]:
     return found
 
 
+def _ranger_oddities(ranger: Any) -> list[str]:
+    """
+    What in a ``RangerConfiguration`` without the ``EMRFS-S3`` plugin is not as AWS's example spells it, so might be
+    that plugin: a key other than :data:`RANGER_KEYS`, a plugin list that is not a list of objects, an ``App`` that
+    is not a string or reads as ``EMRFS-S3`` but for case, spaces or punctuation (``emrfs-s3``, ``EMRFS_S3``).
+    """
+    if not isinstance(ranger, dict):
+        return [f"RangerConfiguration is not an object ({_json(ranger)})"]
+    oddities = [
+        f"{key} is not a key of AWS's example, which lists the plugins under {RANGER_PLUGINS_KEY}"
+        for key in ranger
+        if key not in RANGER_KEYS
+    ]
+    plugins = ranger.get(RANGER_PLUGINS_KEY)
+    if plugins is not None and not isinstance(plugins, list):
+        oddities.append(f"{RANGER_PLUGINS_KEY} is not a list ({_json(plugins)})")
+    for index, plugin in enumerate(plugins if isinstance(plugins, list) else []):
+        app = plugin.get("App") if isinstance(plugin, dict) else None
+        near = isinstance(app, str) and any(part in re.sub(r"[^a-z0-9]", "", app.lower()) for part in ("emrfs", "s3"))
+        if not isinstance(plugin, dict):
+            oddities.append(f"{RANGER_PLUGINS_KEY}[{index}] is not an object ({_json(plugin)})")
+        elif not isinstance(app, str) or near:
+            oddities.append(f"{RANGER_PLUGINS_KEY}[{index}].App {app!r} is not {RANGER_EMRFS_APP!r} as AWS spells it")
+    return oddities
+
+
 def refuse_routing_bypasses(document: dict[str, Any], field: str) -> None:
     """
     Refuse a security configuration with a section AWS documents to take writes away from the role mappings.
 
-    Ranger without its EMRFS S3 plugin, undocumented either way, is let through (the verifier reports it
-    "not checked").
+    Ranger without its EMRFS S3 plugin (``RangerPluginConfigurations`` without ``"App": "EMRFS-S3"``), undocumented
+    either way, is let through (the verifier reports it "not checked"); so is one whose plugins are not spelled as
+    AWS's example, which AWS neither documents as the plugin nor as its absence.
 
     :param field: how the document is named in errors (``base_configuration``).
     """

@@ -495,14 +495,21 @@ def _routing_section(cluster: Cluster, rng: random.Random) -> str:
             "LakeFormationConfiguration": {"AuthorizedSessionTagValue": "Amazon EMR"},
         }
     else:
-        app = "EMRFS-S3" if choice == "Ranger EMRFS-S3" else "Spark"
+        # AWS's shape (Amazon EMR Management Guide, "Create the EMR security configuration" for Apache Ranger): the
+        # plugins under RangerPluginConfigurations, each an App with its ClientSecretARN and PolicyRepositoryName.
+        secret = f"arn:{partition_of(cluster.region)}:secretsmanager:{cluster.region}:{EMR_ACCOUNT}:secret"
+        plugins = [{"App": "Spark", "ClientSecretARN": f"{secret}:spark", "PolicyRepositoryName": "amazon-emr-spark"}]
+        if choice == "Ranger EMRFS-S3":
+            plugins.append(
+                {"App": "EMRFS-S3", "ClientSecretARN": f"{secret}:emrfs", "PolicyRepositoryName": "amazon-emr-emrfs"}
+            )
         section = {
             "RangerConfiguration": {
                 "AdminServerURL": "https://ranger.example.internal:6182",
                 "RoleForRangerPluginsARN": role,
                 "RoleForOtherAWSServicesARN": role,
-                "AdminServerSecretARN": f"arn:{partition_of(cluster.region)}:secretsmanager:{cluster.region}:{EMR_ACCOUNT}:secret:admin",
-                "ApplicationConfigurations": [{"App": app, "ServiceName": "amazonemr"}],
+                "AdminServerSecretARN": f"{secret}:admin",
+                "RangerPluginConfigurations": plugins,
             }
         }
     cluster.security.setdefault("AuthorizationConfiguration", {}).update(section)

@@ -21,7 +21,13 @@ from hypothesis import strategies as st
 from airflow_provider_emrfs_xacct.pure.checks import principal, shadowing
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import client_side_encryption, requested_encryption
-from airflow_provider_emrfs_xacct.pure.checks.findings import PASS, UNKNOWN, VERDICT_NOT_CHECKED, VERDICT_PASS
+from airflow_provider_emrfs_xacct.pure.checks.findings import (
+    PASS,
+    UNKNOWN,
+    VERDICT_FAIL,
+    VERDICT_NOT_CHECKED,
+    VERDICT_PASS,
+)
 from airflow_provider_emrfs_xacct.pure.checks.routing import probe_routes, route
 from airflow_provider_emrfs_xacct.pure.cluster_config import requires_imds_v2
 from airflow_provider_emrfs_xacct.pure.security_config import (
@@ -33,6 +39,7 @@ from airflow_provider_emrfs_xacct.pure.security_config import (
     shadowed_by,
 )
 from tests.unit.test_chain import BUCKET, IDENTIFIER, KEY, PREFIX, ROLE, healthy_state
+from tests.unit.test_routing_bypasses import AWS_RANGER_DOCUMENT
 
 #: Fixed and small: part of ``make test`` (derandomized there by tests/conftest.py's profile).
 FUZZ_SETTINGS = settings(max_examples=200, deadline=None, database=None)
@@ -76,6 +83,12 @@ WITH_PARTNER = st.builds(
 )
 ROLE_MAPPINGS = or_wrong(st.one_of(WITH_PARTNER, st.lists(MAPPING, max_size=4), MAPPING))
 EMRFS = or_wrong(st.fixed_dictionaries({"RoleMappings": ROLE_MAPPINGS}))
+RANGER_PLUGIN = st.one_of(
+    st.sampled_from(
+        AWS_RANGER_DOCUMENT["AuthorizationConfiguration"]["RangerConfiguration"]["RangerPluginConfigurations"]
+    ),
+    st.fixed_dictionaries({"App": or_wrong(st.sampled_from(["emrfs-s3", "EMRFS_S3", "EMRFS-S3 ", "Trino"]))}),
+)
 AUTHORIZATION = or_wrong(
     st.fixed_dictionaries(
         {"EmrFsConfiguration": EMRFS},
@@ -83,9 +96,13 @@ AUTHORIZATION = or_wrong(
             "IAMConfiguration": or_wrong(
                 st.fixed_dictionaries({"EnableApplicationScopedIAMRole": or_wrong(st.booleans())})
             ),
+            # AWS's shape (tests/unit/test_routing_bypasses.py, AWS_RANGER_DOCUMENT): its plugins, and their App
+            # spelled otherwise or under a key AWS does not give, which only an exact "EMRFS-S3" under
+            # RangerPluginConfigurations turns into a FAIL.
             "RangerConfiguration": or_wrong(
                 st.fixed_dictionaries(
-                    {"ApplicationConfigurations": or_wrong(st.lists(or_wrong(st.just({"App": "EMRFS-S3"}))))}
+                    {"RangerPluginConfigurations": or_wrong(st.lists(or_wrong(RANGER_PLUGIN), max_size=4))},
+                    optional={"ApplicationConfigurations": or_wrong(st.lists(or_wrong(RANGER_PLUGIN), max_size=2))},
                 )
             ),
             "LakeFormationConfiguration": WRONG,
@@ -208,6 +225,30 @@ def test_the_readers_answer_for_every_shape(document: dict[str, Any]) -> None:
         shadowing.audit(index, mappings)
         principal.audit(index, mapping)
         route(mappings, f"{PREFIX}part-0000", index)
+
+
+def aws_emrfs_plugin_on(document: dict[str, Any]) -> bool:
+    """This file's own reading: ``RangerPluginConfigurations`` lists an object whose ``App`` is exactly ``EMRFS-S3``."""
+    authorization = document.get("AuthorizationConfiguration")
+    ranger = authorization.get("RangerConfiguration") if isinstance(authorization, dict) else None
+    plugins = ranger.get("RangerPluginConfigurations") if isinstance(ranger, dict) else None
+    return isinstance(plugins, list) and any(
+        isinstance(plugin, dict) and plugin.get("App") == "EMRFS-S3" for plugin in plugins
+    )
+
+
+@FUZZ_SETTINGS
+@given(DOCUMENTS)
+def test_ranger_is_never_pass_and_aws_emrfs_s3_plugin_always_fails(document: dict[str, Any]) -> None:
+    authorization = document.get("AuthorizationConfiguration")
+    ranger_on = isinstance(authorization, dict) and authorization.get("RangerConfiguration") is not None
+
+    report = check_chain(dataclasses.replace(healthy_state(), security_configuration=document))
+
+    if aws_emrfs_plugin_on(document):
+        assert report.verdict == VERDICT_FAIL, [(link.link, link.status) for link in report.links]
+    elif ranger_on:
+        assert report.verdict != VERDICT_PASS, [(link.link, link.status) for link in report.links]
 
 
 def test_an_unreadable_mapping_before_the_partners_makes_its_links_not_checked() -> None:

@@ -13,6 +13,7 @@ does the probe run for mappings of users or groups only, whose route depends on 
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -24,22 +25,85 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, UNKNOWN
 from airflow_provider_emrfs_xacct.pure.checks.principal import LINK as PRINCIPAL
 from airflow_provider_emrfs_xacct.pure.checks.state import ChainState, ClusterState
 from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
-from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration
+from airflow_provider_emrfs_xacct.pure.security_config import build_security_configuration, routing_bypasses
 from tests.unit.test_chain import CONFIGURATION, IDENTIFIER, ROLE, healthy_state, mappings
 
 MAPPINGS = [{"Role": ROLE, "IdentifierType": "Prefix", "Identifiers": [IDENTIFIER]}]
 RUNTIME_ROLES = {"IAMConfiguration": {"EnableApplicationScopedIAMRole": True}}
 LAKE_FORMATION = {"LakeFormationConfiguration": {"AuthorizedSessionTagValue": "Amazon EMR"}}
-RANGER_APPS = [
-    {"App": "SPARK", "ClientSecretARN": "arn:aws:secretsmanager:us-east-1:111111111111:secret:spark"},
-    {"App": "EMRFS-S3", "ClientSecretARN": "arn:aws:secretsmanager:us-east-1:111111111111:secret:emrfs"},
-]
-RANGER_EMRFS = {
-    "RangerConfiguration": {"AdminServerURL": "https://ranger:6182", "ApplicationConfigurations": RANGER_APPS}
+#: The Ranger security configuration exactly as the Amazon EMR Management Guide gives it ("Create the EMR security
+#: configuration", CLI; https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-ranger-security-config.html):
+#: the plugins are listed under ``RangerPluginConfigurations``, each with its ``App`` ("Spark", "Hive", "EMRFS-S3").
+AWS_RANGER_DOCUMENT: dict[str, Any] = json.loads(
+    r"""
+{
+    "AuthenticationConfiguration": {
+        "KerberosConfiguration": {
+            "Provider": "ClusterDedicatedKdc",
+            "ClusterDedicatedKdcConfiguration": {
+                "TicketLifetimeInHours": 24
+            }
+        }
+    },
+    "AuthorizationConfiguration":{
+      "RangerConfiguration":{
+         "AdminServerURL":"https://_<RANGER ADMIN SERVER IP>_:6182",
+         "RoleForRangerPluginsARN":"arn:aws:iam::_<ACCOUNT ID>_:role/_<RANGER PLUGIN DATA ACCESS ROLE NAME>_",
+         "RoleForOtherAWSServicesARN":"arn:aws:iam::_<ACCOUNT ID>_:role/_<USER ACCESS ROLE NAME>_",
+         "AdminServerSecretARN":"arn:aws:secretsmanager:_<REGION>_:_<ACCOUNT ID>_:secret:_<SECRET NAME THAT PROVIDES ADMIN SERVERS PUBLIC TLS CERTICATE WITHOUT VERSION>_",
+         "RangerPluginConfigurations":[
+            {
+               "App":"Spark",
+               "ClientSecretARN":"arn:aws:secretsmanager:_<REGION>_:_<ACCOUNT ID>_:secret:_<SECRET NAME THAT PROVIDES SPARK PLUGIN PRIVATE TLS CERTICATE WITHOUT VERSION>_",
+               "PolicyRepositoryName":"<SPARK SERVICE NAME eg. amazon-emr-spark>"
+            },
+            {
+               "App":"Hive",
+               "ClientSecretARN":"arn:aws:secretsmanager:_<REGION>_:_<ACCOUNT ID>_:secret:_<SECRET NAME THAT PROVIDES Hive PLUGIN PRIVATE TLS CERTICATE WITHOUT VERSION>_",
+               "PolicyRepositoryName":"<HIVE SERVICE NAME eg. Hivedev>"
+            },
+            {
+               "App":"EMRFS-S3",
+               "ClientSecretARN":"arn:aws:secretsmanager:_<REGION>_:_<ACCOUNT ID>_:secret:_<SECRET NAME THAT PROVIDES EMRFS S3 PLUGIN PRIVATE TLS CERTICATE WITHOUT VERSION>_",
+               "PolicyRepositoryName":"<EMRFS S3 SERVICE NAME eg amazon-emr-emrfs>"
+            }
+         ],
+         "AuditConfiguration":{
+            "Destinations":{
+               "AmazonCloudWatchLogs":{
+                  "CloudWatchLogGroup":"arn:aws:logs:<REGION>:_<ACCOUNT ID>_:log-group:_<LOG GROUP NAME FOR AUDIT EVENTS>_"
+               }
+            }
+         }
+      }
+   }
 }
-RANGER_SPARK_ONLY = {
-    "RangerConfiguration": {"AdminServerURL": "https://ranger:6182", "ApplicationConfigurations": RANGER_APPS[:1]}
+"""
+)
+#: Where AWS's example lists its EMRFS S3 plugin (the third plugin).
+AWS_EMRFS_PLUGIN = "AuthorizationConfiguration.RangerConfiguration.RangerPluginConfigurations[2]"
+RANGER_EMRFS: dict[str, Any] = AWS_RANGER_DOCUMENT["AuthorizationConfiguration"]
+RANGER_SPARK_ONLY: dict[str, Any] = {
+    "RangerConfiguration": {
+        **RANGER_EMRFS["RangerConfiguration"],
+        "RangerPluginConfigurations": RANGER_EMRFS["RangerConfiguration"]["RangerPluginConfigurations"][:2],
+    }
 }
+
+
+def ranger_with(**changes: Any) -> dict[str, Any]:
+    """AWS's ``AuthorizationConfiguration`` with its ``RangerConfiguration`` changed (a key set to ``None`` removed)."""
+    ranger = {**copy.deepcopy(RANGER_EMRFS["RangerConfiguration"]), **changes}
+    return {"RangerConfiguration": {key: value for key, value in ranger.items() if value is not None}}
+
+
+def with_emrfs_app(app: Any) -> dict[str, Any]:
+    """AWS's ``AuthorizationConfiguration`` with its EMRFS S3 plugin's ``App`` spelled ``app``."""
+    plugins = copy.deepcopy(RANGER_EMRFS["RangerConfiguration"]["RangerPluginConfigurations"])
+    plugins[2]["App"] = app
+    return ranger_with(RangerPluginConfigurations=plugins)
+
+
 KERBEROS = {
     "AuthenticationConfiguration": {
         "KerberosConfiguration": {
@@ -69,7 +133,7 @@ IMDS = {
         (LAKE_FORMATION, "base_configuration.AuthorizationConfiguration.LakeFormationConfiguration", "Lake Formation"),
         (
             RANGER_EMRFS,
-            "base_configuration.AuthorizationConfiguration.RangerConfiguration.ApplicationConfigurations[1]",
+            f"base_configuration.{AWS_EMRFS_PLUGIN}",
             "Secret Agent",
         ),
     ],
@@ -137,6 +201,108 @@ def test_a_plain_configuration_has_no_bypass_link() -> None:
 
     assert BYPASS_LINK not in {link.link for link in report.links}
     assert report.verdict == "PASS"
+
+
+def with_aws_ranger(state: ChainState, authorization: dict[str, Any] = RANGER_EMRFS) -> ChainState:
+    """The state's configuration as AWS's Ranger example (its Kerberos too) around the state's own role mappings."""
+    assert isinstance(state.security_configuration, dict)
+    document = copy.deepcopy(AWS_RANGER_DOCUMENT)
+    document["AuthorizationConfiguration"] = {
+        **copy.deepcopy(authorization),
+        "EmrFsConfiguration": state.security_configuration["AuthorizationConfiguration"]["EmrFsConfiguration"],
+    }
+    state.security_configuration = document
+    return state
+
+
+def test_aws_ranger_example_turns_on_the_emrfs_s3_plugin_for_certain() -> None:
+    bypasses = routing_bypasses(AWS_RANGER_DOCUMENT)
+
+    assert [(bypass.field, bypass.certain, bypass.documented) for bypass in bypasses] == [
+        (AWS_EMRFS_PLUGIN, True, True)
+    ]
+    assert "Secret Agent, which assumes the IAM role for Apache Ranger Engines" in bypasses[0].problem
+
+
+def test_the_provider_refuses_aws_ranger_example_as_base_naming_its_emrfs_s3_plugin() -> None:
+    with pytest.raises(InvalidParameterError) as excinfo:
+        build_security_configuration(MAPPINGS, copy.deepcopy(AWS_RANGER_DOCUMENT))
+
+    assert excinfo.value.field == f"base_configuration.{AWS_EMRFS_PLUGIN}"
+    assert "turns on the Ranger EMRFS-S3 plugin" in excinfo.value.problem
+
+
+def test_the_verifier_fails_aws_ranger_example_beside_the_mappings() -> None:
+    report = check_chain(with_aws_ranger(healthy_state()))
+
+    links = [link for link in report.links if link.link == BYPASS_LINK]
+    assert [(link.status, link.detail.split(" ", 1)[0]) for link in links] == [(FAIL, AWS_EMRFS_PLUGIN)]
+    assert "does not document" not in links[0].detail
+    assert links[0].fix == (
+        f"launch the cluster that writes to the partner with a security configuration without {AWS_EMRFS_PLUGIN}"
+    )
+    assert report.verdict == "FAIL"
+
+
+def test_the_launch_refuses_aws_ranger_example_made_by_hand_beside_mappings() -> None:
+    from airflow_provider_emrfs_xacct.operators.emr import _uses_role_mappings
+
+    document = copy.deepcopy(AWS_RANGER_DOCUMENT)
+    with pytest.raises(InvalidParameterError) as excinfo:
+        _uses_role_mappings(
+            {
+                **document,
+                "AuthorizationConfiguration": {**RANGER_EMRFS, "EmrFsConfiguration": {"RoleMappings": MAPPINGS}},
+            },
+            "ranger-by-hand",
+        )
+
+    assert excinfo.value.field == f"security_configuration 'ranger-by-hand'.{AWS_EMRFS_PLUGIN}"
+    assert _uses_role_mappings(document, "ranger-by-hand") is False  # no mappings: nothing to refuse
+
+
+@pytest.mark.parametrize(
+    ("authorization", "words"),
+    [
+        # AWS spells the plugin "EMRFS-S3" and says nothing of other spellings: not read as it, nor as its absence.
+        (with_emrfs_app("emrfs-s3"), "RangerPluginConfigurations[2].App 'emrfs-s3'"),
+        (with_emrfs_app("EMRFS_S3"), "RangerPluginConfigurations[2].App 'EMRFS_S3'"),
+        (with_emrfs_app(" EMRFS-S3"), "RangerPluginConfigurations[2].App ' EMRFS-S3'"),
+        (with_emrfs_app(3), "RangerPluginConfigurations[2].App 3"),
+        (with_emrfs_app(None), "RangerPluginConfigurations[2].App None"),
+        (ranger_with(RangerPluginConfigurations={"App": "EMRFS-S3"}), "RangerPluginConfigurations is not a list"),
+        (ranger_with(RangerPluginConfigurations=[["EMRFS-S3"]]), "RangerPluginConfigurations[0] is not an object"),
+        # A key AWS does not document there (this provider once read its plugins under it): not a plugin list.
+        (
+            ranger_with(RangerPluginConfigurations=None, ApplicationConfigurations=[{"App": "EMRFS-S3"}]),
+            "ApplicationConfigurations",
+        ),
+    ],
+)
+def test_a_ranger_plugin_list_not_as_aws_spells_it_is_not_checked_never_passed(
+    authorization: dict[str, Any], words: str
+) -> None:
+    bypasses = routing_bypasses({"AuthorizationConfiguration": authorization})
+    report = check_chain(with_aws_ranger(healthy_state(), authorization))
+
+    assert [(bypass.field, bypass.certain, bypass.documented) for bypass in bypasses] == [
+        ("AuthorizationConfiguration.RangerConfiguration", False, False)
+    ]
+    assert words in bypasses[0].problem
+    assert [link.status for link in report.links if link.link == BYPASS_LINK] == [UNKNOWN]
+    assert report.verdict == "NOT_CHECKED"
+
+
+def test_aws_ranger_example_without_its_emrfs_s3_plugin_is_not_checked() -> None:
+    bypasses = routing_bypasses({"AuthorizationConfiguration": RANGER_SPARK_ONLY})
+    report = check_chain(with_aws_ranger(healthy_state(), RANGER_SPARK_ONLY))
+
+    assert [(bypass.field, bypass.certain, bypass.documented) for bypass in bypasses] == [
+        ("AuthorizationConfiguration.RangerConfiguration", False, False)
+    ]
+    assert "AWS does not document how EMRFS role mappings combine with Ranger" in bypasses[0].problem
+    assert [link.status for link in report.links if link.link == BYPASS_LINK] == [UNKNOWN]
+    assert report.verdict == "NOT_CHECKED"
 
 
 def on_cluster(state: ChainState) -> ChainState:
