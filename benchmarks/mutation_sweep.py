@@ -1312,8 +1312,8 @@ MUTATIONS = [
     m(
         "G06",
         "pure/checks/credential_settings.py",
-        '            s3a_names = [f"fs.s3a.{option}", *(s3a_bucket_setting(f"fs.s3a.{option}", bucket) for bucket in buckets)]',
-        '            s3a_names = [f"fs.s3a.{option}"]',
+        "    return [name, *(s3a_bucket_setting(name, bucket) for bucket in sorted(state.buckets))]",
+        "    return [name]",
         "per-bucket S3A credentials not reported",
         UNIT_SETTINGS,
     ),

@@ -85,6 +85,23 @@ PROVIDER_INTERFACES = {
 #: Where each connector is told which custom credentials provider to use.
 EMRFS_PROVIDER_PROPERTY = "fs.s3.customAWSCredentialsProvider"
 S3A_PROVIDER_PROPERTY = "fs.s3a.aws.credentials.provider"
+#: The Hadoop properties of the role mappings themselves. The security configuration's role mappings reach EMRFS as
+#: ``fs.s3.authorization.roleMapping``, and the Amazon EMR Release Guide's "Migration Guide: EMRFS to S3A Filesystem"
+#: ("EMRFS to S3A Configuration Mapping") maps it, and ``fs.s3.authorization.ugi.groupName.enabled``, to S3A's
+#: ``fs.s3a.authorization.roleMapping`` and ``fs.s3a.authorization.ugi.groupName.enabled``: "The mapping process
+#: automatically occurs when S3A configurations are undefined while corresponding EMRFS configurations are present",
+#: and "extends to bucket-level configurations". A cluster or job that sets one itself replaces or changes the
+#: mappings the partner's writes go by (:func:`role_mapping_setting`): the verifier fails or leaves them not checked
+#: (``checks/credential_settings.py``, ``checks/release.py``), the launch refuses them (:func:`_refuse_role_mapping_settings`).
+EMRFS_ROLE_MAPPING_PROPERTY = "fs.s3.authorization.roleMapping"
+S3A_ROLE_MAPPING_PROPERTY = "fs.s3a.authorization.roleMapping"
+EMRFS_GROUP_NAME_PROPERTY = "fs.s3.authorization.ugi.groupName.enabled"
+S3A_GROUP_NAME_PROPERTY = "fs.s3a.authorization.ugi.groupName.enabled"
+#: Each EMRFS role mapping property with the S3A one EMR translates it to (same guide, same table).
+ROLE_MAPPING_PROPERTIES = {
+    EMRFS_ROLE_MAPPING_PROPERTY: S3A_ROLE_MAPPING_PROPERTY,
+    EMRFS_GROUP_NAME_PROPERTY: S3A_GROUP_NAME_PROPERTY,
+}
 #: ``spark-defaults`` ``spark.hadoop.<name>`` sets Hadoop property ``<name>`` for every Spark job ("spark.hadoop.abc.def=
 #: xyz represents adding hadoop property abc.def=xyz": Spark, "Configuration", "Custom Hadoop/Hive Configuration").
 SPARK_HADOOP = "spark.hadoop."
@@ -292,6 +309,11 @@ def plan_launch(
         is refused, and with ``keep_emrfs=True`` ``s3a://`` URIs (always S3A) get no mapping.
     :param credentials_provider: option (b) of the article: a custom credentials provider. Its
         interface must match the connector: SDK v1 for EMRFS, SDK v2 for S3A.
+    With role mappings, a setting of the role mappings themselves (:func:`role_mapping_setting`: ``emrfs-site``
+    ``fs.s3.authorization.roleMapping``, ``core-site`` ``fs.s3a.authorization.roleMapping``, their
+    ``ugi.groupName.enabled`` twins, bucket-level forms for a bucket a role mapping may take, ``spark-defaults``
+    ``spark.hadoop.`` forms, ``emrfs_site_properties``, an instance group's own) is refused before anything is
+    written (:func:`_refuse_role_mapping_settings`): it would replace or change the security configuration's.
     A canned ACL setting that is no canned ACL name (:func:`check_canned_acls`), and a ``spark-defaults``
     ``spark.hadoop.<name>`` giving Spark jobs another value of a setting the launch reads from a site file
     (:func:`_refuse_spark_overrides`), are refused.
@@ -320,6 +342,7 @@ def plan_launch(
     version = _release_version(label, uses_role_mappings, notes, imds_v2_required=imds_v2_required, field=release_field)
     _check_filesystem_classes(configurations, keep_emrfs, version)
     emrfs_site = dict(emrfs_site_properties or {})
+    _refuse_role_mapping_settings(configurations, emrfs_site, mapped_buckets, uses_role_mappings=uses_role_mappings)
     check_session_duration(emrfs_site, "emrfs_site_properties")
     check_canned_acls(emrfs_site, "emrfs_site_properties", "emrfs-site")
     _check_site_canned_acls(configurations)
@@ -379,7 +402,9 @@ def plan_launch(
                 configurations, classification, properties, "job_flow_overrides.Configurations"
             )
     _refuse_spark_overrides(configurations, mapped_buckets)
-    _refuse_instance_overrides(result.get("Instances"), configurations, instances_field)
+    _refuse_instance_overrides(
+        result.get("Instances"), configurations, instances_field, uses_role_mappings, mapped_buckets
+    )
     if configurations:
         result["Configurations"] = configurations
     return LaunchPlan(result, notes, warnings)
@@ -1323,6 +1348,116 @@ def _refuse_spark_overrides(
             )
 
 
+#: The classifications the role mapping settings (:func:`role_mapping_setting`) are read from: ``emrfs-site`` (EMRFS's),
+#: ``core-site`` (Hadoop's, which every file system's configuration loads, EMRFS's too) and ``spark-defaults`` as a Spark
+#: job's ``spark.hadoop.<name>`` (:data:`SPARK_HADOOP`), as the verifier reads them (``checks/credential_settings.py``).
+#: S3A's in ``emrfs-site`` too: EMR's S3A reads the EMRFS settings it translates, from where AWS does not document.
+ROLE_MAPPING_CLASSIFICATIONS = ("emrfs-site", "core-site", "spark-defaults")
+
+
+def role_mapping_setting(name: str) -> tuple[str, str | None] | None:
+    """
+    ``(property, bucket)`` when Hadoop property ``name`` sets role mappings (:data:`ROLE_MAPPING_PROPERTIES`): the
+    property itself (``bucket`` ``None``), or a bucket-level form, EMRFS's ``fs.s3.bucket.BUCKET.authorization.…``
+    (:func:`emrfs_setting_bucket`: the translation to S3A "extends to bucket-level configurations", Amazon EMR Release
+    Guide, "Migration Guide: EMRFS to S3A Filesystem") or S3A's ``fs.s3a.bucket.BUCKET.authorization.…``
+    (:func:`s3a_setting_bucket`: S3A reads it over the base one for ``BUCKET``); ``None``: no role mapping setting.
+    """
+    for emrfs, s3a in ROLE_MAPPING_PROPERTIES.items():
+        if name in (emrfs, s3a):
+            return name, None
+        if bucket := emrfs_setting_bucket(name, emrfs) or s3a_setting_bucket(name, s3a):
+            return emrfs if name.startswith("fs.s3.") else s3a, bucket
+    return None
+
+
+def role_mapping_settings(
+    configurations: list[dict[str, Any]],
+) -> Iterator[tuple[int, str, str, Any, str, str | None]]:
+    """
+    Each role mapping setting (:func:`role_mapping_setting`) of ``configurations``' :data:`ROLE_MAPPING_CLASSIFICATIONS`:
+    its classification's index, the classification, the key as written (``spark.hadoop.`` included), its value, the
+    property it sets and its bucket (``None``: every bucket's).
+    """
+    for index, configuration in enumerate(configurations):
+        classification = configuration.get("Classification")
+        properties = configuration.get("Properties")
+        if classification not in ROLE_MAPPING_CLASSIFICATIONS or not isinstance(properties, dict):
+            continue
+        for key, value in properties.items():
+            name = str(key)
+            if classification == "spark-defaults":
+                if not name.startswith(SPARK_HADOOP):
+                    continue
+                name = name.removeprefix(SPARK_HADOOP)
+            found = role_mapping_setting(name)
+            if found is not None:
+                yield index, str(classification), str(key), value, *found
+
+
+def role_mapping_problem(setting: str, prop: str) -> str:
+    """
+    Why ``setting`` (``"CLASSIFICATION KEY"``), which sets role mapping property ``prop``, leaves the partner's writes on
+    mappings the security configuration did not give, for the launch's refusal and the verifier's links.
+    """
+    guide = 'Amazon EMR Release Guide, "Migration Guide: EMRFS to S3A Filesystem"'
+    if prop == S3A_ROLE_MAPPING_PROPERTY:
+        return (
+            f"{setting} sets S3A's role mappings themselves ({prop}), which S3A then reads instead of the security "
+            "configuration's: EMR translates those (EMRFS's fs.s3.authorization.roleMapping) to S3A only where S3A's "
+            'are undefined ("The mapping process automatically occurs when S3A configurations are undefined while '
+            f'corresponding EMRFS configurations are present": {guide})'
+        )
+    if prop == EMRFS_ROLE_MAPPING_PROPERTY:
+        return (
+            f"{setting} sets the role mappings themselves ({prop}), the property the security configuration's role "
+            f"mappings reach EMRFS as (and S3A, translated to {S3A_ROLE_MAPPING_PROPERTY}: {guide}); which of the two "
+            "the connector follows AWS does not say"
+        )
+    return (
+        f"{setting} sets {prop}, a setting of the role mappings' own (the guide's table maps "
+        f"{EMRFS_GROUP_NAME_PROPERTY} to {S3A_GROUP_NAME_PROPERTY} beside the role mappings: {guide}), whose effect "
+        "on which mapping a request matches AWS does not document"
+    )
+
+
+def _refuse_role_mapping_settings(
+    configurations: list[dict[str, Any]],
+    emrfs_site: dict[str, Any],
+    mapped_buckets: tuple[str, ...] | None,
+    field: str = "job_flow_overrides.Configurations",
+    *,
+    uses_role_mappings: bool = True,
+) -> None:
+    """
+    Refuse a role mapping setting (:func:`role_mapping_setting`) in ``configurations`` (named ``field``) or
+    ``emrfs_site`` (``emrfs_site_properties``) of a cluster that ``uses_role_mappings``: the partner's writes would go
+    by role mappings that are not the security configuration's, or not only (:func:`role_mapping_problem`). A
+    bucket-level form of a bucket no role mapping takes (``mapped_buckets``:
+    :func:`~.security_config.mapped_bucket_prefixes`; ``None``: any bucket) is no mapped write's, and is kept.
+    """
+    if not uses_role_mappings:  # the cluster's own mappings are then the only ones, as it asked
+        return
+    found = [
+        (f"emrfs_site_properties.{name}", f"emrfs_site_properties {name}", value, *read)
+        for name, value in emrfs_site.items()
+        if (read := role_mapping_setting(str(name))) is not None
+    ]
+    found.extend(
+        (f"{field}[{index}].Properties.{key}", f"{classification} {key}", value, prop, bucket)
+        for index, classification, key, value, prop, bucket in role_mapping_settings(configurations)
+    )
+    for place, setting, value, prop, bucket in found:
+        if bucket is not None and not bucket_mapped(bucket, mapped_buckets):
+            continue
+        raise InvalidParameterError(
+            place,
+            f"is {value!r}: {role_mapping_problem(setting, prop)}. The partner's writes would go by role mappings "
+            "neither the launch nor the verifier checks. Remove it: the role mappings belong in the security "
+            "configuration (security_configuration)",
+        )
+
+
 #: The classifications whose S3 connector settings (:func:`connector_setting`) an instance group's or fleet instance
 #: type's own ``Configurations`` may not give another value than the cluster's.
 INSTANCE_CHECKED_CLASSIFICATIONS = ("core-site", "emrfs-site", "spark-defaults")
@@ -1393,9 +1528,19 @@ def launch_instance_configurations(instances: Any, field: str) -> Iterator[tuple
                 yield place, require_dicts(instance_type["Configurations"], place, "classifications")
 
 
-def _refuse_instance_overrides(instances: Any, configurations: list[dict[str, Any]], field: str) -> None:
-    """Refuse an instance group's or fleet instance type's own S3 connector setting (:func:`instance_overrides`)."""
+def _refuse_instance_overrides(
+    instances: Any,
+    configurations: list[dict[str, Any]],
+    field: str,
+    role_mappings: bool = False,
+    mapped_buckets: tuple[str, ...] | None = None,
+) -> None:
+    """
+    Refuse an instance group's or fleet instance type's own S3 connector setting (:func:`instance_overrides`); with
+    ``role_mappings``, first its own role mapping setting, as the cluster's (:func:`_refuse_role_mapping_settings`).
+    """
     for place, own in launch_instance_configurations(instances, field):
+        _refuse_role_mapping_settings(own, {}, mapped_buckets, place, uses_role_mappings=role_mappings)
         for index, classification, name, value, theirs in instance_overrides(configurations, own):
             shown = f"is {theirs!r}" if theirs is not None else "does not set it"
             raise InvalidParameterError(

@@ -565,6 +565,79 @@ def test_settings_the_verifier_could_not_judge_are_refused_before_run_job_flow(
     assert emr.list_clusters()["Clusters"] == []
 
 
+# The security configuration's role mappings reach EMRFS as fs.s3.authorization.roleMapping, which EMR translates to
+# S3A's fs.s3a.authorization.roleMapping "when S3A configurations are undefined while corresponding EMRFS
+# configurations are present" (Amazon EMR Release Guide, "Migration Guide: EMRFS to S3A Filesystem"): a cluster that
+# sets either itself writes to the partner by mappings that are not (only) the security configuration's. Launched
+# before, the S3A one with the note "so the role mappings apply".
+@pytest.mark.parametrize(
+    ("release", "keep_emrfs", "configurations", "field"),
+    [
+        (
+            "emr-6.15.0",
+            True,
+            [{"Classification": "emrfs-site", "Properties": {"fs.s3.authorization.roleMapping": "x"}}],
+            "job_flow_overrides.Configurations[0].Properties.fs.s3.authorization.roleMapping",
+        ),
+        (
+            "emr-7.10.0",
+            False,
+            [{"Classification": "core-site", "Properties": {"fs.s3a.authorization.roleMapping": ""}}],
+            "job_flow_overrides.Configurations[0].Properties.fs.s3a.authorization.roleMapping",
+        ),
+        (
+            "emr-7.10.0",
+            False,
+            [
+                {"Classification": "spark-defaults", "Properties": {"spark.executor.memory": "4g"}},
+                {
+                    "Classification": "spark-defaults",
+                    "Properties": {"spark.hadoop.fs.s3a.bucket.partner-results-b.authorization.roleMapping": "x"},
+                },
+            ],
+            "job_flow_overrides.Configurations[1].Properties.spark.hadoop.fs.s3a.bucket.partner-results-b."
+            "authorization.roleMapping",
+        ),
+    ],
+    ids=["emrfs-site", "s3a-core-site-empty", "spark-jobs-per-bucket"],
+)
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_clusters_own_role_mappings_are_refused_before_any_write(
+    emr: Any, release: str, keep_emrfs: bool, configurations: list[dict[str, Any]], field: str, dry_run: bool
+) -> None:
+    launch = Launch(
+        make_operator(
+            keep_emrfs=keep_emrfs,
+            dry_run=dry_run,
+            job_flow_overrides=overrides(ReleaseLabel=release, Configurations=configurations),
+        )
+    )
+
+    with pytest.raises(InvalidParameterError) as caught:
+        launch.run()
+
+    assert caught.value.field == field
+    assert "Remove it" in str(caught.value)
+    assert launch.recorder.mutating == []
+    assert emr.list_clusters()["Clusters"] == []
+
+
+def test_a_role_mapping_of_a_bucket_no_mapping_takes_is_launched(emr: Any) -> None:
+    # WITH_MAPPINGS maps s3://partner-results-b/daily/ only: S3A's own mappings of another bucket are no partner write's.
+    configurations = [
+        {"Classification": "core-site", "Properties": {"fs.s3a.bucket.raw-logs-a.authorization.roleMapping": "x"}}
+    ]
+    launch = Launch(
+        make_operator(
+            keep_emrfs=False, job_flow_overrides=overrides(ReleaseLabel="emr-7.10.0", Configurations=configurations)
+        )
+    )
+
+    cluster_id = launch.run()
+
+    assert launched(emr, cluster_id)["Configurations"] == configurations
+
+
 def instance_groups(core_configurations: list[dict[str, Any]]) -> dict[str, Any]:
     """``Instances`` with a primary and a core group, the core group's own ``Configurations`` given."""
     return {

@@ -27,6 +27,26 @@ makes the link "writes go through the role mappings" not checked:
   the connector reads its settings from the job's Hadoop configuration (AWS Knowledge Center, "Access Amazon S3
   Requester Pays buckets from AWS Glue, Amazon EMR, or Amazon Athena", sets EMRFS's ``fs.s3.useRequesterPaysHeader``
   with ``hadoopConfiguration().set``; AWS shows S3 Access Grants turned on as ``spark.hadoop.fs.s3.s3AccessGrants.*``).
+
+The role mappings' own Hadoop properties (:data:`~.cluster_config.ROLE_MAPPING_PROPERTIES`) are found the same way
+(:func:`role_mapping_audit`). The security configuration's role mappings reach EMRFS as ``fs.s3.authorization.roleMapping``,
+which EMR translates, with ``fs.s3.authorization.ugi.groupName.enabled``, to S3A's ``fs.s3a.authorization.roleMapping``
+and ``fs.s3a.authorization.ugi.groupName.enabled`` (Amazon EMR Release Guide, "Migration Guide: EMRFS to S3A
+Filesystem", "EMRFS to S3A Configuration Mapping"). A cluster or job that sets one itself:
+
+- ``emrfs-site`` (or ``core-site``, which every Hadoop file system's configuration loads) ``fs.s3.authorization.roleMapping``,
+  its bucket-level form for a destination bucket, or ``fs.s3.authorization.ugi.groupName.enabled``: which of the
+  cluster's and the security configuration's EMRFS (or S3A, translated) follows AWS does not say: not checked.
+- ``core-site`` ``fs.s3a.authorization.roleMapping`` or its per-bucket form for a destination bucket, where S3A serves
+  ``s3://``: "The mapping process automatically occurs when S3A configurations are undefined while corresponding
+  EMRFS configurations are present" (same guide), so S3A reads the cluster's and not the security configuration's:
+  a FAIL of the link "s3:// connector" (``checks/release.py``, :func:`s3a_role_mappings`); where S3A may serve
+  ``s3://`` (the release or ``fs.s3.impl`` not known), not checked. Its ``ugi.groupName.enabled`` twin, whose effect
+  AWS does not document: not checked.
+- S3A's in ``emrfs-site``, where S3A serves or may serve ``s3://``: EMR's S3A reads the EMRFS settings it translates,
+  and whether it reads its own from there AWS does not document: not checked.
+- Each as a Spark job's ``spark.hadoop.<name>``: which of it and the site files' a Spark job's connector follows
+  AWS does not say: not checked.
 """
 
 from __future__ import annotations
@@ -34,15 +54,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from airflow_provider_emrfs_xacct.pure.checks.contexts import (
+    connector_doubt,
     emrfs_bucket_setting,
     s3a_may_serve_s3,
+    s3a_setting_name,
     serves_s3_with_s3a,
     site_property,
+    translation_off,
 )
 from airflow_provider_emrfs_xacct.pure.checks.findings import BYPASS_LINK, UNKNOWN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_PROVIDER_PROPERTY,
+    ROLE_MAPPING_PROPERTIES,
+    S3A_ROLE_MAPPING_PROPERTY,
     SPARK_HADOOP,
+    role_mapping_problem,
+    role_mapping_setting,
     s3a_bucket_setting,
 )
 
@@ -62,41 +89,144 @@ EMRFS_RESOLVER_PROPERTY = "fs.s3.credentialsResolverClass"
 
 
 def audit(state: ChainState) -> list[Link]:
-    """One "not checked" link per credential setting of the connector that serves ``s3://`` on the cluster."""
+    """
+    One "not checked" link per credential setting of the connector that serves ``s3://`` on the cluster, and per role
+    mapping setting the links do not judge otherwise (:func:`role_mapping_audit`).
+    """
     if state.cluster_configurations is None:  # listed among the unseen cluster settings (findings.CLUSTER_SETTINGS)
         return []
     s3a = s3a_may_serve_s3(state)
     emrfs = not serves_s3_with_s3a(state)  # EMRFS serves s3://, or may (the release or fs.s3.impl not known)
     base = [EMRFS_PROVIDER_PROPERTY, EMRFS_RESOLVER_PROPERTY] if emrfs else [EMRFS_RESOLVER_PROPERTY]
-    # Their bucket-level forms too: S3A reads them translated for the bucket, EMRFS may (emrfs_readings).
-    names = [
-        *base,
-        *(each for name in base for bucket in sorted(state.buckets) if (each := emrfs_bucket_setting(name, bucket))),
-    ]
-    found = [f"emrfs-site {name}" for name in names if site_property(state, "emrfs-site", name) is not None]
-    if s3a:
-        buckets = sorted(state.buckets)
-        for option in S3A_CREDENTIAL_OPTIONS:
-            s3a_names = [f"fs.s3a.{option}", *(s3a_bucket_setting(f"fs.s3a.{option}", bucket) for bucket in buckets)]
-            found.extend(
-                f"core-site {name}" for name in s3a_names if site_property(state, "core-site", name) is not None
+    s3a_names = (
+        [name for option in S3A_CREDENTIAL_OPTIONS for name in s3a_forms(state, f"fs.s3a.{option}")] if s3a else []
+    )
+    found = settings_found(state, (("emrfs-site", emrfs_forms(state, base)), ("core-site", s3a_names)))
+    return [
+        *(
+            Link(
+                None,
+                BYPASS_LINK,
+                UNKNOWN,
+                f"{setting} is set: it gives the s3:// connector credentials of its own, and AWS does not document "
+                "whether the role mappings or it decide a write's credentials",
+                fix=f"launch the cluster that writes to the partner without {setting.split(' ', 1)[1]}, or run the "
+                "live probe and check the writer in CloudTrail",
             )
-            names.extend(s3a_names)
-    # The same settings as a Spark job's Hadoop properties (spark-defaults spark.hadoop.<name>).
+            for setting in found
+        ),
+        *role_mapping_audit(state),
+    ]
+
+
+def emrfs_forms(state: ChainState, names: list[str]) -> list[str]:
+    """
+    ``names`` (``emrfs-site`` settings) with their bucket-level forms for the destination buckets: S3A reads them
+    translated for the bucket, EMRFS may (:func:`~.contexts.emrfs_readings`).
+    """
+    buckets = sorted(state.buckets)
+    return [*names, *(each for name in names for bucket in buckets if (each := emrfs_bucket_setting(name, bucket)))]
+
+
+def s3a_forms(state: ChainState, name: str) -> list[str]:
+    """S3A setting ``name`` and its per-bucket forms for the destination buckets (:func:`~.cluster_config.s3a_bucket_setting`)."""
+    return [name, *(s3a_bucket_setting(name, bucket) for bucket in sorted(state.buckets))]
+
+
+def settings_found(state: ChainState, names: tuple[tuple[str, list[str]], ...]) -> list[str]:
+    """
+    Which of ``names`` (each classification with the Hadoop properties read from it) the cluster sets, as
+    ``"CLASSIFICATION NAME"``: in that classification, and each as a Spark job's Hadoop property (``spark-defaults``
+    ``spark.hadoop.<name>``).
+    """
+    found = [
+        f"{classification} {name}"
+        for classification, listed in names
+        for name in listed
+        if site_property(state, classification, name) is not None
+    ]
+    spark = dict.fromkeys(name for _, listed in names for name in listed)  # once each, in order
     found.extend(
         f"spark-defaults {SPARK_HADOOP}{name}"
-        for name in names
+        for name in spark
         if site_property(state, "spark-defaults", SPARK_HADOOP + name) is not None
     )
+    return found
+
+
+def s3a_role_mappings(state: ChainState) -> list[tuple[str, str]]:
+    """
+    The ``core-site`` S3A role mappings the cluster sets itself for the destination buckets, as
+    ``("core-site NAME", value)``: ``fs.s3a.authorization.roleMapping``, or a bucket's own per-bucket form, which S3A
+    reads over it for that bucket (:func:`~.contexts.s3a_setting_name`). Where S3A serves ``s3://`` it reads these, not
+    the security configuration's, which EMR translates to S3A only where they are undefined (Amazon EMR Release Guide,
+    "Migration Guide: EMRFS to S3A Filesystem"): ``checks/release.py`` judges them. Without a bucket, the base one.
+    """
+    if state.cluster_configurations is None:
+        return []
+    names = [s3a_setting_name(state, S3A_ROLE_MAPPING_PROPERTY, bucket) for bucket in sorted(state.buckets)]
+    if not state.buckets:
+        names = [s3a_setting_name(state, S3A_ROLE_MAPPING_PROPERTY, "")]
     return [
-        Link(
-            None,
-            BYPASS_LINK,
-            UNKNOWN,
-            f"{setting} is set: it gives the s3:// connector credentials of its own, and AWS does not document "
-            "whether the role mappings or it decide a write's credentials",
-            fix=f"launch the cluster that writes to the partner without {setting.split(' ', 1)[1]}, or run the "
-            "live probe and check the writer in CloudTrail",
-        )
-        for setting in found
+        (f"core-site {name}", str(site_property(state, "core-site", name)))
+        for name in dict.fromkeys(names)
+        if name is not None
     ]
+
+
+def role_mapping_audit(state: ChainState) -> list[Link]:
+    """
+    One "not checked" link per role mapping setting (:func:`~.cluster_config.role_mapping_setting`) the connector that
+    serves, or may serve, ``s3://`` reads for a destination bucket, but those ``checks/release.py`` judges
+    (:func:`s3a_role_mappings`, where S3A serves ``s3://``).
+
+    EMRFS's: where EMRFS serves (or may serve) ``s3://``, and where S3A does unless ``core-site``
+    ``fs.s3a.emrfs.compatibility.enable`` false turns the translation off (the link "s3:// connector" fails that).
+    S3A's: where S3A serves or may serve ``s3://`` (with EMRFS kept, ``s3a://`` URIs only: the release's WARN).
+    """
+    if state.cluster_configurations is None:
+        return []
+    s3a_serves = serves_s3_with_s3a(state)
+    emrfs_names = (
+        emrfs_forms(state, list(ROLE_MAPPING_PROPERTIES)) if not (s3a_serves and translation_off(state)) else []
+    )
+    s3a_names = (
+        [name for prop in ROLE_MAPPING_PROPERTIES.values() for name in s3a_forms(state, prop)]
+        if s3a_may_serve_s3(state)
+        else []
+    )
+    judged = {setting for setting, _ in s3a_role_mappings(state)} if s3a_serves else set()
+    # core-site: Hadoop's, which every file system's configuration loads, EMRFS's too; S3A's in emrfs-site: EMR's S3A
+    # reads the EMRFS settings it translates, from where AWS does not document.
+    every = [*emrfs_names, *s3a_names]
+    found = settings_found(state, (("emrfs-site", every), ("core-site", every)))
+    doubt = connector_doubt(state)
+    links = []
+    for setting in found:
+        if setting in judged:
+            continue
+        classification, key = setting.split(" ", 1)
+        name = key.removeprefix(SPARK_HADOOP) if classification == "spark-defaults" else key
+        prop = (role_mapping_setting(name) or (name, None))[0]
+        why = ""
+        if classification == "spark-defaults":
+            why = (
+                "; it is every Spark job's own Hadoop property, and which of it and the site files' a Spark job's "
+                "connector follows AWS does not say"
+            )
+        elif prop in ROLE_MAPPING_PROPERTIES.values() and classification == "emrfs-site":
+            why = "; whether S3A reads its own settings from emrfs-site AWS does not document"
+        elif prop == S3A_ROLE_MAPPING_PROPERTY and doubt:
+            why = f"; whether S3A serves s3:// here is not known ({doubt})"
+        links.append(
+            Link(
+                None,
+                BYPASS_LINK,
+                UNKNOWN,
+                f"{role_mapping_problem(setting, prop)}{why}: the partner's writes may not go by the security "
+                "configuration's role mappings",
+                fix=f"remove {key} from the cluster's {classification} configuration (the role mappings belong in "
+                "the security configuration), or run the live probe and check the writer in CloudTrail",
+            )
+        )
+    return links

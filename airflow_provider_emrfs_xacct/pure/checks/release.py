@@ -10,6 +10,7 @@ from airflow_provider_emrfs_xacct.pure.checks.contexts import (
     translation_off,
     translation_unreadable,
 )
+from airflow_provider_emrfs_xacct.pure.checks.credential_settings import s3a_role_mappings
 from airflow_provider_emrfs_xacct.pure.checks.findings import FAIL, PASS, S3A_REQUESTS_LINK, UNKNOWN, WARN, Link
 from airflow_provider_emrfs_xacct.pure.cluster_config import (
     EMRFS_COMPATIBILITY_PROPERTY,
@@ -17,6 +18,7 @@ from airflow_provider_emrfs_xacct.pure.cluster_config import (
     ROLE_MAPPINGS_SINCE,
     S3A_DEFAULT_SINCE,
     imds_v2_problem,
+    java_trim,
     parse_release_label,
     release_text,
     requires_imds_v2,
@@ -116,13 +118,7 @@ def _connector_links(state: ChainState, label: str) -> list[Link]:
     # (fs.s3.authorization.roleMapping among them) to S3A.
     # A value neither true nor false as Hadoop reads a flag: whether EMR translates is not documented.
     unreadable = translation_unreadable(state)
-    not_known = (
-        f"{unreadable} is neither true nor false as Hadoop reads a flag: whether EMR translates the role mappings "
-        "to S3A is not documented"
-    )
-    not_known_fix = f"set core-site {EMRFS_COMPATIBILITY_PROPERTY} to true or false"
     off_translation = translation_off(state)
-    off = f"core-site {EMRFS_COMPATIBILITY_PROPERTY}=false turns off EMR's translation of the role mappings to S3A"
     kept = keeps_emrfs(state)
     if kept is None:
         # A class neither EMRFS's nor S3A's (or none Hadoop loads): what then serves s3:// AWS does not document.
@@ -138,27 +134,18 @@ def _connector_links(state: ChainState, label: str) -> list[Link]:
         )
     elif kept:
         links.append(Link(None, "s3:// connector", PASS, f"{label} defaults to S3A; fs.s3.impl keeps EMRFS"))
-        if off_translation:
-            links.append(
-                Link(
-                    None,
-                    "s3a:// connector",
-                    WARN,
-                    f"{off}: s3a:// URIs (always S3A) get no role mapping and go out as the EC2 instance profile",
-                    fix=f"write through s3:// only, or remove {EMRFS_COMPATIBILITY_PROPERTY}=false",
-                )
-            )
-        elif unreadable:
-            links.append(Link(None, "s3a:// connector", UNKNOWN, not_known, fix=not_known_fix))
+        links.extend(_s3a_uri_links(state))
+    elif own_fails := _s3a_own_role_mappings(state, label):
+        links.append(own_fails)
     elif unreadable:
-        links.append(Link(None, "s3:// connector", UNKNOWN, not_known, fix=not_known_fix))
+        links.append(Link(None, "s3:// connector", UNKNOWN, _not_known(unreadable), fix=_NOT_KNOWN_FIX))
     elif off_translation:
         links.append(
             Link(
                 None,
                 "s3:// connector",
                 FAIL,
-                f"{label} uses S3A for s3:// and {off}: no write gets the mapped role "
+                f"{label} uses S3A for s3:// and {_OFF}: no write gets the mapped role "
                 "(they go out as the EC2 instance profile)",
                 fix=f"launch without {EMRFS_COMPATIBILITY_PROPERTY}=false, or keep EMRFS for s3:// "
                 "(LaunchClusterWithSecConfigOperator keep_emrfs=True)",
@@ -177,18 +164,108 @@ def _connector_links(state: ChainState, label: str) -> list[Link]:
             )
         )
     else:
+        links.extend((_translated_link(state, label), _s3a_requests(label)))
+    return links
+
+
+_OFF = f"core-site {EMRFS_COMPATIBILITY_PROPERTY}=false turns off EMR's translation of the role mappings to S3A"
+_NOT_KNOWN_FIX = f"set core-site {EMRFS_COMPATIBILITY_PROPERTY} to true or false"
+
+
+def _not_known(unreadable: str) -> str:
+    return (
+        f"{unreadable} is neither true nor false as Hadoop reads a flag: whether EMR translates the role mappings "
+        "to S3A is not documented"
+    )
+
+
+def _s3a_uri_links(state: ChainState) -> list[Link]:
+    """The links of ``s3a://`` URIs (always S3A) on a 7.10.0+ cluster whose ``s3://`` EMRFS serves."""
+    links = []
+    if own := s3a_role_mappings(state):
+        names = ", ".join(setting for setting, _ in own)
         links.append(
             Link(
                 None,
-                "s3:// connector",
-                PASS,
-                # Amazon EMR Release Guide, "Migration guide: EMRFS to S3A filesystem": EMR translates
-                # fs.s3.authorization.roleMapping to fs.s3a.authorization.roleMapping.
-                f"{label} uses S3A for s3://; EMR translates the EMRFS role mappings to S3A",
+                "s3a:// connector",
+                WARN,
+                f"{names} set S3A's own role mappings: s3a:// URIs (always S3A) go by them, not by the security "
+                "configuration's, which EMR translates to S3A only where S3A's are undefined (Amazon EMR Release "
+                'Guide, "Migration Guide: EMRFS to S3A Filesystem")',
+                fix=f"write through s3:// only, or remove {names.replace('core-site ', '')}",
             )
         )
-        links.append(_s3a_requests(label))
+    if translation_off(state):
+        links.append(
+            Link(
+                None,
+                "s3a:// connector",
+                WARN,
+                f"{_OFF}: s3a:// URIs (always S3A) get no role mapping and go out as the EC2 instance profile",
+                fix=f"write through s3:// only, or remove {EMRFS_COMPATIBILITY_PROPERTY}=false",
+            )
+        )
+    elif unreadable := translation_unreadable(state):
+        links.append(Link(None, "s3a:// connector", UNKNOWN, _not_known(unreadable), fix=_NOT_KNOWN_FIX))
     return links
+
+
+def _translated_link(state: ChainState, label: str) -> Link:
+    """
+    The link "s3:// connector" of a cluster whose ``s3://`` S3A serves with the translation on: a PASS where S3A has no
+    role mappings of its own for a destination bucket (:func:`~.credential_settings.s3a_role_mappings`); an empty one
+    (those not empty fail: :func:`_s3a_own_role_mappings`) is not checked.
+    """
+    if own := s3a_role_mappings(state):
+        names = ", ".join(setting for setting, _ in own)
+        return Link(
+            None,
+            "s3:// connector",
+            UNKNOWN,
+            f"{label} uses S3A for s3://, and {names} is set but empty: EMR translates the security "
+            "configuration's role mappings to S3A only where S3A's are undefined (Amazon EMR Release Guide, "
+            '"Migration Guide: EMRFS to S3A Filesystem"), and whether an empty value counts as undefined AWS '
+            "does not say",
+            fix=f"remove {names.replace('core-site ', '')} from the cluster's core-site configuration",
+        )
+    return Link(
+        None,
+        "s3:// connector",
+        PASS,
+        # Amazon EMR Release Guide, "Migration Guide: EMRFS to S3A Filesystem": EMR translates
+        # fs.s3.authorization.roleMapping to fs.s3a.authorization.roleMapping, "when S3A configurations are
+        # undefined while corresponding EMRFS configurations are present": S3A's own is not set here
+        # (s3a_role_mappings: neither fs.s3a.authorization.roleMapping nor a destination bucket's own).
+        f"{label} uses S3A for s3://; EMR translates the EMRFS role mappings to S3A (S3A sets none of its own)",
+    )
+
+
+def _s3a_own_role_mappings(state: ChainState, label: str) -> Link | None:
+    """
+    The FAIL of a cluster whose S3A, serving ``s3://``, has role mappings of its own for a destination bucket (not
+    empty once trimmed), or ``None``.
+
+    Amazon EMR Release Guide, "Migration Guide: EMRFS to S3A Filesystem": EMR maps ``fs.s3.authorization.roleMapping``
+    (the security configuration's mappings) to ``fs.s3a.authorization.roleMapping``, and "The mapping process
+    automatically occurs when S3A configurations are undefined while corresponding EMRFS configurations are present":
+    with S3A's own defined, whatever the translation switch says, S3A reads the cluster's mappings, not the security
+    configuration's.
+    """
+    own = [setting for setting, value in s3a_role_mappings(state) if java_trim(value)]
+    if not own:
+        return None
+    names = ", ".join(own)
+    return Link(
+        None,
+        "s3:// connector",
+        FAIL,
+        f"{label} uses S3A for s3://, and {names} sets S3A's own role mappings: EMR translates the security "
+        'configuration\'s role mappings to S3A only "when S3A configurations are undefined" (Amazon EMR Release '
+        'Guide, "Migration Guide: EMRFS to S3A Filesystem"), so the writes to the partner go by the cluster\'s '
+        "mappings, not the security configuration's",
+        fix=f"remove {names.replace('core-site ', '')} from the cluster's core-site configuration (the role mappings "
+        "belong in the security configuration)",
+    )
 
 
 def _s3a_requests(label: str) -> Link:

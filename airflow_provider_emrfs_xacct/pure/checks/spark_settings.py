@@ -7,8 +7,10 @@ the ``s3://`` connector reads its settings from the job's Hadoop configuration (
 S3 Requester Pays buckets from AWS Glue, Amazon EMR, or Amazon Athena", sets EMRFS's ``fs.s3.useRequesterPaysHeader``
 with ``hadoopConfiguration().set``). The checks read these settings from ``emrfs-site`` or ``core-site``
 (:mod:`.contexts`, :mod:`.release`); where ``spark-defaults`` gives one another value, AWS does not say which the
-job's writes follow, so each such setting is "not checked". Credential settings and S3 Access Grants have links of
-their own (:mod:`.credential_settings`, :mod:`.access_grants`).
+job's writes follow, so each such setting is "not checked". Credential settings, the role mappings' own settings
+(``spark.hadoop.fs.s3.authorization.roleMapping``, ``spark.hadoop.fs.s3a.authorization.roleMapping``, their
+``ugi.groupName.enabled`` twins and bucket-level forms: set at all, whatever the site files say, they are not checked)
+and S3 Access Grants have links of their own (:mod:`.credential_settings`, :mod:`.access_grants`).
 """
 
 from __future__ import annotations
