@@ -31,7 +31,7 @@ from airflow_provider_emrfs_xacct.hooks.iam_managed import MANAGED_VERSION_REREA
 from airflow_provider_emrfs_xacct.pure.bucket_policy import AWS_MANAGED_S3_ALIAS
 from airflow_provider_emrfs_xacct.pure.checks.chain import check_chain
 from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
-from airflow_provider_emrfs_xacct.pure.checks.key_user import NOT_CREATED_YET
+from airflow_provider_emrfs_xacct.pure.checks.key_user import NOT_CREATED_YET, aws_managed_key_policy
 from airflow_provider_emrfs_xacct.pure.checks.state import (
     PROBE_KEY,
     BucketState,
@@ -270,7 +270,10 @@ def read_bucket(s3: EmrfsS3Hook, bucket: str, account: str) -> BucketState | Unr
 
 
 def resolve_key(kms: EmrfsKmsHook, configured: str) -> dict[str, Any] | Unreadable | None:
-    """DescribeKey on the key the bucket names (an id, an ARN or an alias): its ARN, manager and state."""
+    """
+    DescribeKey on the key the bucket names (an id, an ARN or an alias): its ARN, manager and state. Never on a
+    predefined AWS alias, which would make KMS create the key: :func:`aws_managed_key_arn` first.
+    """
     return read(kms, "kms:DescribeKey", configured, lambda: kms.describe_key(configured))
 
 
@@ -393,7 +396,9 @@ def _read_requested_key(
     KMS API Reference, DescribeKey, KeyId). A key ARN or alias ARN of another account than the destination
     connection's is not read; an alias or key id is resolved here in the destination account and the bucket's
     Region, which is where S3 resolves it for writers of that account (S3 API Reference, PutObject,
-    x-amz-server-side-encryption-aws-kms-key-id); the check says when writers are in another account.
+    x-amz-server-side-encryption-aws-kms-key-id); the check says when writers are in another account. The AWS
+    managed key named by its predefined alias (``alias/aws/s3``, by name or ARN) is read without DescribeKey, which
+    would create it (:func:`aws_managed_key_arn`), and judged with the policy AWS gives it, as the bucket's.
     """
     sse, key = requested_encryption(state, bucket_name) or (None, None)
     if sse != "aws:kms" or not key or key in (bucket.kms_key_arn, bucket.kms_key_id):
@@ -408,6 +413,16 @@ def _read_requested_key(
         )
         return
     kms = kms.in_region(bucket.region)  # S3 of the bucket's Region resolves and uses it (_read_bucket_key)
+    managed = aws_managed_key_arn(kms, key, destination_account, bucket.region)
+    if managed is not None:
+        state.requested_keys[entry] = managed
+        if isinstance(managed, str):
+            # Judged as the bucket's aws/s3 is (checks/key_user.py): with the policy AWS gives it, which nobody can
+            # change; one not created yet has no grants either (none to read: ListGrants would find no key).
+            state.key_policies.setdefault(managed, aws_managed_key_policy(destination_account, managed))
+            if managed.endswith(f":key/{NOT_CREATED_YET}"):
+                state.key_grants.setdefault(managed, [])
+        return
     described = resolve_key(kms, key)
     if not isinstance(described, dict):
         state.requested_keys[entry] = described
@@ -596,10 +611,10 @@ def _read_bucket_key(
         return  # no KMS key
     kms = kms.in_region(bucket.region)
     configured = bucket.kms_key_id or AWS_MANAGED_S3_ALIAS  # none named: S3 uses aws/s3
-    alias = predefined_aws_alias(configured)
-    if alias is not None:
+    managed = aws_managed_key_arn(kms, configured, destination_account, bucket.region)
+    if managed is not None:
         # The AWS managed key aws/s3: its ARN, for judging the writers' own policies on it (checks/key_user.py).
-        bucket.aws_managed_key_arn = _aws_managed_key_arn(kms, alias, bucket, destination_account)
+        bucket.aws_managed_key_arn = managed
         if bucket.kms_key_id:
             bucket.kms_key_manager = "AWS"
         return
@@ -621,9 +636,18 @@ def predefined_aws_alias(key_id: str) -> str | None:
     return name if name.startswith("alias/aws/") else None
 
 
-def _aws_managed_key_arn(kms: EmrfsKmsHook, alias: str, bucket: BucketState, account: str) -> str | Unreadable:
+def aws_managed_key_arn(
+    kms: EmrfsKmsHook, key_id: str, account: str | None = None, region: str | None = None
+) -> str | Unreadable | None:
     """
-    The ARN of the AWS managed key a predefined alias names, without creating it.
+    The ARN of the AWS managed key ``key_id`` names when it is a predefined AWS alias (:func:`predefined_aws_alias`),
+    without creating it; ``None`` when it is not one (:func:`resolve_key` then describes it). Every key the verifier
+    and the probe resolve goes through here first: the bucket's default key, the key the uploads ask for, the key
+    the probe object must be under.
+
+    :param kms: KMS of the Region the alias is resolved in (the bucket's: :meth:`EmrfsKmsHook.in_region`).
+    :param account: the destination account, whose key it is (``None``: the alias ARN's, else the hook's).
+    :param region: the key's Region in its ARN (``None``: the hook's).
 
     Read with ``ListAliases`` (:meth:`EmrfsKmsHook.alias_target`), not ``DescribeKey``, which on a predefined alias
     with no key yet makes KMS create the key (AWS KMS API Reference, "DescribeKey"): a change in the partner's
@@ -632,10 +656,15 @@ def _aws_managed_key_arn(kms: EmrfsKmsHook, alias: str, bucket: BucketState, acc
     :data:`~airflow_provider_emrfs_xacct.pure.checks.key_user.NOT_CREATED_YET` in its place, which a statement
     naming the account's keys by wildcard matches and one naming a key by its id cannot.
     """
+    alias = predefined_aws_alias(key_id)
+    if alias is None:
+        return None
     target = read(kms, "kms:ListAliases", alias, lambda: kms.alias_target(alias))
     if isinstance(target, Unreadable):
         return target
-    region = bucket.region or kms.conn_region_name
+    if account is None:
+        account = account_of_arn(key_id) if key_id.startswith("arn:") else account_of(kms)
+    region = region or kms.conn_region_name
     return f"arn:{kms.conn_partition}:kms:{region}:{account}:key/{target or NOT_CREATED_YET}"
 
 
@@ -765,9 +794,15 @@ def probe_step(probe_uri: str) -> dict[str, Any]:
 
 
 def expected_key_arn(kms: EmrfsKmsHook, configured: str | None) -> str | None:
-    """The ARN of the key the bucket's default encryption names (an alias or id resolved through DescribeKey)."""
+    """
+    The ARN of the key the bucket's default encryption names (an alias or id resolved through DescribeKey; the AWS
+    managed key's predefined alias through ListAliases, which creates nothing: :func:`aws_managed_key_arn`).
+    """
     if not configured:
         return None
+    managed = aws_managed_key_arn(kms, configured)
+    if managed is not None:
+        return managed if isinstance(managed, str) else configured
     key = resolve_key(kms, configured)
     if isinstance(key, dict):
         return str(key["Arn"])

@@ -1369,6 +1369,128 @@ def test_the_verifier_does_not_create_the_aws_managed_key_it_judges(partner: Par
     assert created["Arn"] in json.dumps(key), key
 
 
+#: The predefined alias of the AWS managed key aws/s3, as the uploads may ask for it: by name and by alias ARN.
+ASKED_AWS_S3 = ["alias/aws/s3", f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:alias/aws/s3"]
+
+
+def _aws_managed_keys(url: str) -> list[str]:
+    """The ARNs of the AWS managed keys of the destination account (DescribeKey by key id creates nothing)."""
+    kms = client(url, DESTINATION_ACCOUNT, "kms")
+    described = [kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"] for key in kms.list_keys()["Keys"]]
+    return [str(key["Arn"]) for key in described if key["KeyManager"] == "AWS"]
+
+
+def _judged_without_creating_the_aws_managed_key(partner: Partner, configuration: str, **arguments: Any) -> None:
+    """
+    The verifier, and its dry run, judge uploads asking for aws/s3 (not created yet) on the key S3 will have created:
+    no DescribeKey on the predefined alias, which would make KMS create the key in the partner's account (AWS KMS API
+    Reference, "DescribeKey", ``KeyId``), and no key made; once the key exists, it is judged by its own ARN.
+    """
+    kms = client(partner.aws.url, DESTINATION_ACCOUNT, "kms")
+    keys = kms.list_keys()["Keys"]
+    assert _aws_s3_alias_target(partner.aws.url) is None  # not created yet
+    assert _aws_managed_keys(partner.aws.url) == []
+
+    with CallRecorder().everywhere() as calls:
+        result, _, _ = run_operator(verifier(configuration, **arguments))
+        dry, _, _ = run_operator(verifier(configuration, dry_run=True, **arguments))
+
+    described = [params["KeyId"] for params in calls.params_of("DescribeKey")]
+    assert not [key_id for key_id in described if "alias/aws/" in key_id], described
+    assert "ListAliases" in calls.of("kms")
+    assert calls.mutating == []
+    assert kms.list_keys()["Keys"] == keys
+    assert _aws_managed_keys(partner.aws.url) == []
+    assert _aws_s3_alias_target(partner.aws.url) is None
+    assert result["verdict"] == dry["verdict"] == "PASS", result
+    not_created = f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:key/not-created-yet"
+    key = next(item for item in result["links"] if item["link"] == KMS)
+    assert (key["status"], key["detail"], key["statement"]) == (
+        "pass",
+        f"{partner.role_arn} may use {not_created} (the key every upload asks for) through S3 "
+        "(kms:Decrypt, kms:GenerateDataKey)",
+        "key policy: Sid Allow access through S3 for all principals in the account that are authorized to use S3",
+    ), key
+    assert key == next(item for item in dry["links"] if item["link"] == KMS)
+    # Once created (here by DescribeKey, on AWS by S3's first write encrypted with it), it is judged by its own ARN.
+    created = kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["Arn"]
+    report, _, _ = run_operator(verifier(configuration, **arguments))
+    key = next(item for item in report["links"] if item["link"] == KMS)
+    assert (key["status"], key["detail"]) == (
+        "pass",
+        f"{partner.role_arn} may use {created} (the key every upload asks for) through S3 "
+        "(kms:Decrypt, kms:GenerateDataKey)",
+    ), key
+
+
+@pytest.mark.parametrize("asked", ASKED_AWS_S3)
+def test_uploads_asking_for_aws_s3_in_the_security_configuration_do_not_create_it(partner: Partner, asked: str) -> None:
+    """
+    At-rest SSE-KMS with ``AwsKmsKey`` the predefined alias of aws/s3 (Amazon EMR Management Guide, "Create a security
+    configuration"): every upload asks for that key instead of the bucket's default (the partner's own key).
+    """
+    at_rest_sse_kms = {
+        "EncryptionConfiguration": {
+            "EnableInTransitEncryption": False,
+            "EnableAtRestEncryption": True,
+            "AtRestEncryptionConfiguration": {
+                "S3EncryptionConfiguration": {"EncryptionMode": "SSE-KMS", "AwsKmsKey": asked}
+            },
+        }
+    }
+    name, _, _ = run_operator(
+        CreateEmrfsSecurityConfigOperator(
+            task_id="create_security_configuration",
+            aws_conn_id=EMR_CONN_ID,
+            name_prefix="emrfs-xacct-sse-kms-aws-s3",
+            role_mappings=[mapping(ROLE_NAME, PREFIX)],
+            base_configuration=at_rest_sse_kms,
+        )
+    )
+
+    _judged_without_creating_the_aws_managed_key(partner, name)
+
+
+@pytest.mark.parametrize("asked", ASKED_AWS_S3)
+def test_uploads_asking_for_aws_s3_in_emrfs_site_do_not_create_it(partner: Partner, asked: str) -> None:
+    """
+    emrfs-site ``fs.s3.enableServerSideEncryption=true`` with ``fs.s3.serverSideEncryption.kms.keyId`` the predefined
+    alias of aws/s3 (Amazon EMR Release Guide, "Specifying Amazon S3 encryption using EMRFS properties"): every upload
+    of the cluster asks for that key instead of the bucket's default.
+    """
+    site = {"fs.s3.enableServerSideEncryption": "true", "fs.s3.serverSideEncryption.kms.keyId": asked}
+    cluster_id = launch_cluster(
+        partner.aws, partner.configuration, Configurations=[{"Classification": "emrfs-site", "Properties": site}]
+    )
+
+    _judged_without_creating_the_aws_managed_key(partner, partner.configuration, cluster_id=cluster_id)
+
+
+@pytest.mark.parametrize("configured", ASKED_AWS_S3)
+def test_the_probe_expects_aws_s3_without_creating_it(partner: Partner, configured: str) -> None:
+    """
+    The probe object of a bucket whose default encryption names aws/s3 by its predefined alias: the key the object
+    must be under is read with ListAliases, not DescribeKey (which would create the key, e.g. after a probe whose
+    write was refused); once S3 created it, its own ARN.
+    """
+    client(partner.aws.url, DESTINATION_ACCOUNT, "s3").put_bucket_encryption(
+        Bucket=partner.aws.bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": configured}}]
+        },
+    )
+    operator = verifier(partner.configuration)
+
+    with CallRecorder().everywhere() as calls:
+        expected = operator._expected_encryption(f"{PREFIX}probe", [None, None])
+
+    assert "DescribeKey" not in calls.of("kms"), calls.params_of("DescribeKey")
+    assert expected == {"expected_key_arn": f"arn:aws:kms:{REGION}:{DESTINATION_ACCOUNT}:key/not-created-yet"}
+    assert _aws_managed_keys(partner.aws.url) == []
+    created = client(partner.aws.url, DESTINATION_ACCOUNT, "kms").describe_key(KeyId="alias/aws/s3")["KeyMetadata"]
+    assert operator._expected_encryption(f"{PREFIX}probe", [None, None]) == {"expected_key_arn": created["Arn"]}
+
+
 def test_a_bucket_key_is_read_in_the_buckets_own_region(partner: Partner) -> None:
     """
     A bucket of another Region than the destination connection's, encrypting with aws/s3: DescribeKey on the
