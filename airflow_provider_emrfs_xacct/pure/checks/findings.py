@@ -216,7 +216,9 @@ CLUSTER_SETTINGS: tuple[str, str] = (
     "Requester Pays bucket a writer of another account needs fs.s3.useRequesterPaysHeader=true; with "
     "fs.s3.s3AccessGrants.enabled (6.15.0 on) a Spark job's writes that a grant covers get S3 Access Grants' "
     "credentials, not a mapped role; a custom credentials provider (fs.s3.customAWSCredentialsProvider) or S3A's "
-    "own credential options may decide a write's credentials instead of the role mappings; a mapped role session "
+    "own credential options may decide a write's credentials instead of the role mappings, and the cluster's own "
+    "fs.s3.authorization.roleMapping or fs.s3a.authorization.roleMapping (S3A's defined, the security "
+    "configuration's mappings are not translated) replaces them; a mapped role session "
     "outside 900-3600 seconds (fs.s3.sts.sessionDurationSeconds, or S3A's fs.s3a.assumed.role.session.duration or "
     "its per-bucket form) fails every mapped write it serves, as STS refuses a chained session over one hour",
     "pass cluster_id (the verifier reads the cluster's configurations)",
