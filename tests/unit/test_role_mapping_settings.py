@@ -30,8 +30,8 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
     Link,
 )
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, S3A_IMPL, plan_launch
-from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
 from tests.unit.test_chain import BUCKET, CONNECTOR, healthy_state
+from tests.unit.test_cluster_config import refused
 
 ROLE_MAPPING = "arn:aws:iam::111111111111:role/other:Prefix:s3://"
 KEEP_EMRFS = {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}
@@ -220,15 +220,6 @@ def overrides(release: str | None = "emr-6.15.0", **changes: Any) -> dict[str, A
         arguments["ReleaseLabel"] = release
     arguments.update(changes)
     return arguments
-
-
-def refused(call: Any, field: str, *needles: str) -> InvalidParameterError:
-    with pytest.raises(InvalidParameterError) as caught:
-        call()
-    assert caught.value.field == field
-    for needle in needles:
-        assert needle in caught.value.problem, f"{needle!r} not in {caught.value.problem!r}"
-    return caught.value
 
 
 @pytest.mark.parametrize(
