@@ -53,9 +53,22 @@ The rules, each with its page:
   grant, so with ``fs.s3.s3AccessGrants.fallbackToIAM=false`` the write is refused; with ``true`` a request without
   a grant falls back to an IAM role the page does not relate to the mappings, and unset the page gives no default:
   both ``UNKNOWN``. The same settings under ``spark-defaults`` (``spark.hadoop.``) also reach a Spark job: ``UNKNOWN``.
+- The role mappings' own settings set by the cluster (:func:`_role_mapping_settings`): the security configuration's
+  mappings reach EMRFS as ``fs.s3.authorization.roleMapping``, which EMR maps, with
+  ``fs.s3.authorization.ugi.groupName.enabled``, to S3A's ``fs.s3a.authorization.roleMapping`` and
+  ``fs.s3a.authorization.ugi.groupName.enabled``, and "The mapping process automatically occurs when S3A
+  configurations are undefined while corresponding EMRFS configurations are present" (Amazon EMR Release Guide,
+  "Migration guide: EMRFS to S3A filesystem"). Where S3A serves ``s3://``, S3A's own (``core-site``, or the written
+  bucket's ``fs.s3a.bucket.BUCKET.`` form) keeps the security configuration's from being translated, translation
+  switch on or off, and AWS documents no format of S3A's mappings; set but empty, whether EMR takes it as undefined
+  is not documented; in ``emrfs-site``, whether S3A reads it there is not documented: ``UNKNOWN``. EMRFS's (``emrfs-site`` or ``core-site``, or the ``fs.s3.bucket.BUCKET.`` form)
+  beside the security configuration's: which one EMRFS, or S3A translating it, follows is not documented:
+  ``UNKNOWN``. The ``ugi.groupName.enabled`` twins, whose effect is not documented: ``UNKNOWN``.
 
 A setting the writer follows that ``spark-defaults`` sets for Spark jobs (``spark.hadoop.<name>``) to another value
-than its site file: which of the two the job's connector follows is not documented (``UNKNOWN``).
+than its site file: which of the two the job's connector follows is not documented (``UNKNOWN``). A role mapping
+setting's ``spark.hadoop.`` form is ``UNKNOWN`` whatever the site files say: unlike theirs, by that rule; like it, the
+site's own is set.
 
 Hadoop reads a boolean setting trimmed and in any case, ``true`` or ``false`` (``Configuration.getBoolean``).
 """
@@ -271,6 +284,36 @@ def _with_bucket_level(properties: dict[str, str], names: tuple[str, ...], bucke
     return found
 
 
+#: The role mappings' own options, after ``fs.s3.`` (EMRFS) or ``fs.s3a.`` (S3A), each connector's name of them in the
+#: table of the Amazon EMR Release Guide's "Migration guide: EMRFS to S3A filesystem".
+ROLE_MAPPING_OPTIONS = ("authorization.roleMapping", "authorization.ugi.groupName.enabled")
+
+
+def _role_mapping_settings(configurations: list[dict[str, Any]], scheme: str, bucket: str | None) -> dict[str, str]:
+    """
+    The role mappings' own settings of ``scheme`` (``"s3"``: EMRFS's ``fs.s3.<option>``; ``"s3a"``: S3A's
+    ``fs.s3a.<option>``) the cluster sets, base or for ``bucket`` (``fs.s3.bucket.BUCKET.<option>``, EMRFS's form that
+    the translation "extends to"; ``fs.s3a.bucket.BUCKET.<option>``, Hadoop's per-bucket one; ``None``: any bucket), in
+    ``emrfs-site``, ``core-site`` (which every Hadoop file system's configuration loads) or as a Spark job's
+    ``spark-defaults`` ``spark.hadoop.<name>``, as ``{"SITE NAME": value}``.
+    """
+    found: dict[str, str] = {}
+    for classification in ("emrfs-site", "core-site", "spark-defaults"):
+        prefix = "spark.hadoop." if classification == "spark-defaults" else ""
+        for name, value in site(configurations, classification).items():
+            option = name[len(prefix) :] if name.startswith(prefix) else ""
+            stem = f"fs.{scheme}.bucket."
+            for tail in ROLE_MAPPING_OPTIONS:
+                bucket_level = (
+                    option.startswith(stem) and option.endswith(f".{tail}") and len(option) > len(stem + tail) + 1
+                )
+                if option == f"fs.{scheme}.{tail}" or (
+                    bucket_level and (bucket is None or option == f"{stem}{bucket}.{tail}")
+                ):
+                    found[f"{classification} {name}"] = value
+    return found
+
+
 def sts_endpoint_site(label: str | None, configurations: list[dict[str, Any]], bucket: str) -> dict[str, str]:
     """
     The cluster's ``emrfs-site``, its ``fs.s3.sts.endpoint`` being the STS endpoint the ``s3://`` connector calls for
@@ -419,7 +462,8 @@ def _emrfs_credentials(
 ) -> Credentials:
     """
     Where EMRFS serves ``s3://``: a credentials class of the customer's (its bucket-level form for ``bucket`` too,
-    :func:`_with_bucket_level`), or S3 Access Grants, or the mappings.
+    :func:`_with_bucket_level`), the role mappings' own EMRFS settings (:func:`_role_mapping_settings`), or S3 Access
+    Grants, or the mappings.
     """
     emrfs = site(configurations, "emrfs-site")
     spark = site(configurations, "spark-defaults")
@@ -429,6 +473,13 @@ def _emrfs_credentials(
             properties, ("fs.s3.customAWSCredentialsProvider", "fs.s3.credentialsResolverClass"), bucket
         ):
             return Credentials(UNKNOWN, f"{name} gives EMRFS credentials of a class of its own")
+    own = _role_mapping_settings(configurations, "s3", bucket)
+    if own:
+        return Credentials(
+            UNKNOWN,
+            f"{', '.join(own)} set beside the security configuration's role mappings: which EMRFS follows is not "
+            "documented",
+        )
     differing = _bucket_level_upload_setting(emrfs, bucket)
     if differing:
         return Credentials(
@@ -538,7 +589,8 @@ def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]], bu
     ``fs.s3a.credentials.resolver``), S3 Access Grants ("S3 access through the open-source S3A protocol" is not
     supported: Amazon EMR Management Guide, "Using Amazon S3 Access Grants with Amazon EMR") and the emrfs-site
     canned ACL and Requester Pays header (whose translation this writer does not know), S3A's own encryption
-    options: ``UNKNOWN``. A role session duration outside STS's bounds of a chained session: every ``AssumeRole`` of a
+    options, the role mappings' own settings (S3A's whatever the switch says, EMRFS's translated:
+    :func:`_role_mapping_settings`): ``UNKNOWN``. A role session duration outside STS's bounds of a chained session: every ``AssumeRole`` of a
     mapped role refused (:func:`_chained_session_refused`, ``Credentials.session_refused``). The request list replayed is EMRFS's (the writer does not model S3A's own
     committer).
     """
@@ -546,11 +598,28 @@ def _s3a_credentials(label: str | None, configurations: list[dict[str, Any]], bu
     job = {name: value for name, value in job.items() if name.startswith("fs.s3")}  # a Spark job's, as above
     core = site(configurations, "core-site")
     emrfs = {**site(configurations, "emrfs-site"), **job}
+    s3a_own = _role_mapping_settings(configurations, "s3a", bucket)
+    if s3a_own:
+        empty = [name for name, value in s3a_own.items() if not value.strip(JAVA_TRIMMED)]
+        return Credentials(
+            UNKNOWN,
+            f"{', '.join(empty)} set but empty: whether EMR takes it as undefined is not documented"
+            if empty
+            else f"{label} serves s3:// by S3A with {', '.join(s3a_own)}: EMR translates the security configuration's "
+            "only where S3A's are undefined, and AWS documents no format or effect of S3A's own",
+        )
     translation = flag(core, "fs.s3a.emrfs.compatibility.enable")
     if translation is None and "fs.s3a.emrfs.compatibility.enable" in core:
         return Credentials(UNKNOWN, "core-site fs.s3a.emrfs.compatibility.enable is neither true nor false")
     if translation is False:
         return Credentials(INSTANCE_ROLE, f"{label} serves s3:// by S3A, with the role mappings' translation off")
+    translated = _role_mapping_settings(configurations, "s3", bucket)
+    if translated:
+        return Credentials(
+            UNKNOWN,
+            f"{', '.join(translated)} set beside the security configuration's role mappings: which one EMR translates "
+            "to S3A is not documented",
+        )
     core = {**core, **job}
     session = _chained_session_refused(core, emrfs, bucket)
     if session is not None and session.kind == UNKNOWN:
