@@ -793,27 +793,64 @@ def probe_step(probe_uri: str) -> dict[str, Any]:
     }
 
 
+def is_key_arn(key: str | None) -> bool:
+    """
+    Whether ``key`` is a KMS key ARN (``arn:PARTITION:kms:REGION:ACCOUNT:key/ID``), the only form HeadObject's
+    ``SSEKMSKeyId`` takes; an alias name or alias ARN (``…:alias/NAME``) or a bare key id names a key without being
+    its ARN (AWS KMS Developer Guide, "Key identifiers (KeyId)"): compared with it, a correct write would FAIL.
+    """
+    if not key or not key.startswith("arn:"):
+        return False
+    parts = key.split(":", 5)
+    return len(parts) == 6 and parts[2] == "kms" and parts[5].startswith("key/")
+
+
 def expected_key_arn(kms: EmrfsKmsHook, configured: str | None) -> str | None:
     """
     The ARN of the key the bucket's default encryption names (an alias or id resolved through DescribeKey; the AWS
     managed key's predefined alias through ListAliases, which creates nothing: :func:`aws_managed_key_arn`).
+    ``None`` (the key is not compared) when it could not be resolved to a key ARN (:func:`is_key_arn`): a key ARN
+    names its key even unread, an alias or key id unresolved does not match HeadObject's key ARN.
     """
     if not configured:
         return None
     managed = aws_managed_key_arn(kms, configured)
     if managed is not None:
-        return managed if isinstance(managed, str) else configured
-    key = resolve_key(kms, configured)
-    if isinstance(key, dict):
-        return str(key["Arn"])
-    return configured
+        resolved = managed if isinstance(managed, str) else None
+    else:
+        key = resolve_key(kms, configured)
+        resolved = str(key["Arn"]) if isinstance(key, dict) else configured
+    return resolved if is_key_arn(resolved) else None
+
+
+def probe_encryption(state: ChainState, bucket: str) -> list[str | None] | None:
+    """
+    ``[x-amz-server-side-encryption, key]`` the uploads to ``bucket`` ask for (:func:`requested_encryption`), the key
+    as the chain check resolved it (:attr:`ChainState.requested_keys`, or the bucket's default key it names) when it
+    did: the probe compares HeadObject's key ARN with a key ARN only (:func:`is_key_arn`). ``None``: not known.
+    """
+    asked = requested_encryption(state, bucket)
+    if asked is None:
+        return None
+    sse, key = asked
+    if key is None or is_key_arn(key):
+        return [sse, key]
+    read = state.buckets.get(bucket)
+    if isinstance(read, BucketState):
+        if key in (read.kms_key_arn, read.kms_key_id) and is_key_arn(read.kms_key_arn):
+            return [sse, read.kms_key_arn]
+        resolved = state.requested_keys.get(requested_key_entry(key, read))
+        if isinstance(resolved, str) and is_key_arn(resolved):
+            return [sse, resolved]
+    return [sse, key]  # not resolved: not compared (the operator says so)
 
 
 def check_probe_object(
     s3: EmrfsS3Hook, probe_uri: str, *, expected_key_arn: str | None, expected_sse: str | None = None
 ) -> dict[str, Any]:
     """
-    Check, from the destination account, the object the probe step wrote; then delete what it wrote.
+    Check, from the destination account, the object the probe step wrote; then delete what it wrote, whatever the
+    check found: a read the check needs refused or failed is a problem of the outcome (``ok`` false), not raised.
 
     :param expected_key_arn: the ARN of the key the object must be encrypted with (the bucket's default key,
         or the one the uploads ask for), already resolved; ``None``: no key to compare.
@@ -824,6 +861,34 @@ def check_probe_object(
         what the cleanup could not delete, where and why (:func:`delete_probe_writes`).
     """
     bucket, _, key = probe_uri.removeprefix("s3://").partition("/")
+    try:
+        outcome = _check_probe_object(s3, bucket, key, probe_uri, expected_key_arn, expected_sse)
+    except (ClientError, BotoCoreError) as error:
+        # A read refused (an ObjectWriter bucket where the write went as the EMR account: the destination's own
+        # permissions "don't apply to objects that are owned by other AWS accounts", Amazon S3 User Guide, "Bucket
+        # policies for Amazon S3"), throttled or failed: not a pass, and the object is still deleted below.
+        outcome = {"exists": None, "ok": False, "problems": [f"{probe_uri} could not be checked: {error}"]}
+    finally:
+        # Whatever the check did, what the probe wrote is deleted; what stays is said, with the delete's own error.
+        left = _cleanup(s3, bucket, key)
+    return {**outcome, "left": left}
+
+
+def _cleanup(s3: EmrfsS3Hook, bucket: str, key: str) -> list[str]:
+    """:func:`delete_probe_writes`, its own failure said as what stays (``left``) instead of raised."""
+    try:
+        return list(delete_probe_writes(s3, bucket, key)["left"])
+    except (ClientError, BotoCoreError) as error:
+        return [
+            f"s3://{bucket}/{key} (or {PUT_TEMPORARY_SUFFIX}) may still be there: it could not be looked at or "
+            f"deleted: {error}; delete it by hand"
+        ]
+
+
+def _check_probe_object(
+    s3: EmrfsS3Hook, bucket: str, key: str, probe_uri: str, expected_key_arn: str | None, expected_sse: str | None
+) -> dict[str, Any]:
+    """The checks of :func:`check_probe_object`, without its cleanup."""
     head = s3.head_object(bucket, key)
     if head is None:
         return {"exists": False, "ok": False, "problems": [f"{probe_uri} was not written"]}
@@ -848,7 +913,6 @@ def check_probe_object(
         "owner_is_bucket_owner": owned,
         "ok": not problems,
         "problems": problems,
-        "left": delete_probe_writes(s3, bucket, key)["left"],
     }
 
 
@@ -867,11 +931,13 @@ def delete_probe_writes(s3: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any
     marker, and the data stays as a noncurrent version; ``DeleteObject`` with ``VersionId`` deletes that version, or
     that delete marker, for good (Amazon S3 User Guide, "Deleting object versions from a versioning-enabled bucket";
     S3 API Reference, "DeleteObject"). The put's rename is a copy and a delete, so ``._COPYING_`` leaves a version and a
-    delete marker there too. So in such a bucket every version and delete marker of exactly these two keys
+    delete marker there too, and so does a put cut short (Hadoop deletes its ``._COPYING_`` without a version id):
+    then neither key is current, and their versions are still listed. So in such a bucket every version and delete marker of exactly these two keys
     (``ListObjectVersions``) is deleted by its id: they are all the probe's, whose key ends in a fresh ``uuid4`` under
     the probe's folder that nobody else writes. ``HeadObject`` answers a version id (``x-amz-version-id``) only in such
-    a bucket, and ``DeleteObject``'s answer says when it added a marker: an unversioned bucket needs no permission
-    beyond ``s3:GetObject`` and ``s3:DeleteObject``. What cannot be deleted (``s3:ListBucketVersions`` or
+    a bucket, and ``DeleteObject``'s answer says when it added a marker: an unversioned bucket where the probe wrote
+    needs no permission beyond ``s3:GetObject`` and ``s3:DeleteObject`` (where neither key is there, also
+    ``s3:ListBucketVersions``; refused, what may stay is said). What cannot be deleted (``s3:ListBucketVersions`` or
     ``s3:DeleteObjectVersion`` refused, an Object Lock retention) is said by key and version; an object whose version
     could not be deleted is still hidden behind a delete marker, and that is said too.
 
@@ -881,15 +947,30 @@ def delete_probe_writes(s3: EmrfsS3Hook, bucket: str, key: str) -> dict[str, Any
     heads = {name: s3.head_object(bucket, name) for name in keys}
     present = [name for name, head in heads.items() if head is not None]
     versioned = any((heads[name] or {}).get("VersionId") for name in present)
-    if not versioned:
+    if present and not versioned:
         # DeleteMarker in the answer: versioning was enabled since the write; the data stays under it, cleaned below.
         versioned = any([bool(s3.delete_object(bucket, name).get("DeleteMarker")) for name in present])
         if not versioned:
-            return {"deleted": bool(present), "left": []}
+            return {"deleted": True, "left": []}
     where = f"s3://{bucket}/{key}"
     try:
+        # Neither key current (a put cut short, whose ._COPYING_ Hadoop deleted without a version id): no HEAD tells
+        # whether the bucket keeps versions, and in one that does "a simple DELETE request ... doesn't specify a
+        # version ID ... the object is not deleted" but hidden behind a delete marker (Amazon S3 User Guide,
+        # "Working with delete markers"). So the two exact keys' versions and markers are listed then too; an
+        # unversioned bucket lists none of keys that are not there.
         entries = s3.versions_of(bucket, key, keys)
     except (ClientError, BotoCoreError) as error:
+        if not present:
+            return {
+                "deleted": False,
+                "left": [
+                    f"{where} (and {PUT_TEMPORARY_SUFFIX}): neither is there, and their versions could not be "
+                    f"listed (ListObjectVersions needs s3:ListBucketVersions: {error}): if the bucket keeps object "
+                    "versions, a write cut short left its data there as noncurrent versions under delete markers; "
+                    "delete those two keys' versions by version id"
+                ],
+            }
         left = [
             f"{where} (and {PUT_TEMPORARY_SUFFIX}): the bucket keeps object versions, and they could not be listed "
             f"(ListObjectVersions needs s3:ListBucketVersions: {error}): the probe's data stays there as noncurrent "

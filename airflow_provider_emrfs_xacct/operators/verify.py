@@ -216,6 +216,16 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         if self.probe:  # rendered by now: a whole number, or its text (a DAG that renders templates as text)
             self.waiter_delay = validate_whole_number(self.waiter_delay, "waiter_delay", minimum=0)
             self.waiter_max_attempts = validate_whole_number(self.waiter_max_attempts, "waiter_max_attempts", minimum=1)
+        if self.probe and self.deferrable and not self.do_xcom_push:
+            # A deferral that fails (timed out, its trigger crashed) resumes with Airflow's failure in place of the
+            # deferral's kwargs (next_kwargs replaced by {"error": ...}); the trigger's are not passed to the task
+            # either. The probe steps to cancel are then known from XCom only (PROBE_STEPS_XCOM_KEY): without it a
+            # PENDING probe step would write in the partner's bucket later, never deleted.
+            raise InvalidParameterError(
+                "do_xcom_push",
+                "must be true with deferrable=True and probe=True: a failed deferral finds the probe steps to cancel "
+                "in XCom only (set do_xcom_push=True, or deferrable=False)",
+            )
 
     def _refuse_two_partitions(self) -> None:
         """
@@ -236,9 +246,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_emrfs_xacct.pure import validation
-        from airflow_provider_emrfs_xacct.pure.checks.contexts import requested_encryption
         from airflow_provider_emrfs_xacct.pure.security_config import validate_security_configuration_name
-        from airflow_provider_emrfs_xacct.verify import verify_chain
+        from airflow_provider_emrfs_xacct.verify import probe_encryption, verify_chain
 
         self.validate_safety()
         # An existing configuration, maybe not made by this provider: EMR's constraint, as the launch checks it.
@@ -310,8 +319,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             # The encryption the uploads to each bucket ask for (security configuration, emrfs-site), which S3
             # applies instead of the bucket's default (S3 API Reference, ServerSideEncryptionRule); None: not known
             # (S3A's own settings, or no cluster settings read), and then not compared.
-            asked = {uri: requested_encryption(state, uri.removeprefix("s3://").split("/", 1)[0]) for uri in uris}
-            encryption = {uri: None if pair is None else list(pair) for uri, pair in asked.items()}
+            # The key as the chain check resolved it (an alias or key id to its key ARN), which HeadObject answers.
+            encryption = {uri: probe_encryption(state, uri.removeprefix("s3://").split("/", 1)[0]) for uri in uris}
             if uris and self.deferrable:
                 from datetime import timedelta
 
@@ -488,6 +497,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         return {"result": result, "uris": uris, **probe_context}
 
     def _abandon_deferred_probe(self, context: Context) -> None:
+        from airflow_provider_emrfs_xacct.pure.checks.state import PROBE_KEY
         from airflow_provider_emrfs_xacct.verify import abandon_probe, pin_bucket_owner
 
         ti = context.get("ti")
@@ -496,6 +506,13 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         # This instance's own (without map_indexes, Airflow returns every instance's of a mapped task).
         uris = ti.xcom_pull(task_ids=ti.task_id, key=PROBE_STEPS_XCOM_KEY, map_indexes=ti.map_index)
         if not uris:
+            # Refused with do_xcom_push=False (_validate_cluster_and_probe); an XCom lost otherwise is said.
+            self.log.warning(
+                "The probe's deferral failed and its steps are not in XCom: a probe step on cluster %s may still "
+                "write its %s object; look for it (ListSteps, name emrfs-xacct-probe) and delete what it writes",
+                self.cluster_id,
+                PROBE_KEY,
+            )
             return
         pin_bucket_owner(self.readers)
         abandoned = abandon_probe(self.hook, self.readers.s3, str(self.cluster_id), uris)
@@ -529,7 +546,7 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         from botocore.exceptions import BotoCoreError, ClientError
 
         from airflow_provider_emrfs_xacct.pure.checks.findings import covered_by_probe
-        from airflow_provider_emrfs_xacct.verify import abandon_probe, check_probe_object, pin_bucket_owner
+        from airflow_provider_emrfs_xacct.verify import abandon_probe, check_probe_object, is_key_arn, pin_bucket_owner
 
         routes = {uri: (routes or {}).get(uri) for uri in uris}
         probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}, "routes": routes}
@@ -547,14 +564,13 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             }
         else:
             for uri in uris:
+                asked = (encryption or {}).get(uri, [None, None])
                 try:
-                    outcome = check_probe_object(
-                        self.readers.s3,
-                        uri,
-                        **self._expected_encryption(uri, (encryption or {}).get(uri, [None, None])),
-                    )
+                    outcome = check_probe_object(self.readers.s3, uri, **self._expected_encryption(uri, asked))
                 except (ClientError, BotoCoreError) as error:
                     outcome = {"exists": None, "ok": False, "problems": [f"{uri} could not be checked: {error}"]}
+                if asked and asked[0] is not None and asked[1] and not is_key_arn(asked[1]):
+                    outcome["key_not_compared"] = f"{asked[1]} was not resolved to a key ARN"
                 probe["objects"][uri] = outcome
                 for leftover in outcome.get("left", []):
                     # The access was probed; what the cleanup could not delete is said, not failed on.
@@ -578,16 +594,20 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         nothing when what they ask for is not known (``encryption`` ``None``).
         """
         from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
-        from airflow_provider_emrfs_xacct.verify import expected_key_arn, read
+        from airflow_provider_emrfs_xacct.verify import expected_key_arn, is_key_arn, read
 
         if encryption is None:
             self.log.info("The encryption the uploads to %s ask for is not known: the probe does not compare it", uri)
             return {"expected_key_arn": None}
         sse, key = encryption
         if sse is not None:
-            # A key ARN is compared as it is; an alias or key id is resolved by S3 in the writer's account,
-            # which a DescribeKey here (the destination account) would not do: the key is then not compared.
-            return {"expected_sse": sse, "expected_key_arn": key if key and key.startswith("arn:") else None}
+            # HeadObject's SSEKMSKeyId is the key's ARN: only a key ARN is compared with it, as asked or as the
+            # chain check resolved it (verify.probe_encryption); an alias (name or ARN) or key id it did not resolve
+            # is not a key ARN (AWS KMS Developer Guide, "Key identifiers (KeyId)"), and is not compared.
+            if key and not is_key_arn(key):
+                self.log.info("The probe does not compare the key of %s: %s was not resolved to a key ARN", uri, key)
+                return {"expected_sse": sse, "expected_key_arn": None}
+            return {"expected_sse": sse, "expected_key_arn": key}
         location = parse_s3_location(uri.rsplit("/", 2)[0] + "/", "probe_uri", allow_bucket_root=True)
         default = read(
             self.readers.s3,
@@ -606,7 +626,10 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
             partial(self.readers.s3.bucket_region, location.bucket),
         )
         kms = self.readers.kms.in_region(region if isinstance(region, str) else None)
-        return {"expected_key_arn": expected_key_arn(kms, configured)}
+        expected = expected_key_arn(kms, configured)
+        if expected is None:  # an alias or key id not resolved (a refused read): no key ARN to compare with
+            self.log.info("The probe does not compare the key of %s: %s was not resolved to a key ARN", uri, configured)
+        return {"expected_key_arn": expected}
 
     def _finish(self, result: dict[str, Any]) -> dict[str, Any]:
         from airflow_provider_emrfs_xacct.pure.checks.findings import (

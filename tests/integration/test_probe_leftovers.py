@@ -522,3 +522,108 @@ def test_a_kill_while_the_probe_steps_are_added_cancels_them_once_they_are_added
     [step] = emr.list_steps(ClusterId=cluster_id)["Steps"]
     assert step["Status"]["State"] == "CANCELLED"
     assert run_held_probe_steps() == []  # nothing written after the kill
+
+
+def refused(operation: str) -> Any:
+    """A read that AWS refuses (AccessDenied), as an EmrfsS3Hook method."""
+    from botocore.exceptions import ClientError
+
+    def refuse(*_: Any, **__: Any) -> Any:
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": f"refused {operation}"}}, operation)
+
+    return refuse
+
+
+@pytest.mark.parametrize(
+    ("method", "operation"), [("bucket_owner_id", "GetBucketAcl"), ("object_owner_id", "ListObjectsV2")]
+)
+def test_a_refused_probe_check_still_deletes_the_probe_object(
+    partner: Partner, monkeypatch: pytest.MonkeyPatch, method: str, operation: str
+) -> None:
+    """
+    A read of the probe's check refused (or throttled, a 5xx) after its HEAD: the object is deleted all the same,
+    and the check says it could not be done (not a pass).
+    """
+    from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+    from airflow_provider_emrfs_xacct.verify import check_probe_object, probe_key
+    from tests.integration.test_verify import s3_hook
+
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    uri = probe_key(PREFIX)
+    s3.put_object(Bucket=partner.aws.bucket, Key=uri.removeprefix(f"s3://{partner.aws.bucket}/"), Body=b"probe\n")
+    monkeypatch.setattr(EmrfsS3Hook, method, refused(operation))
+
+    outcome = check_probe_object(s3_hook(), uri, expected_key_arn=None)
+
+    assert head(s3, uri) is None, outcome
+    assert outcome["ok"] is False
+    assert any(operation in problem and "could not be checked" in problem for problem in outcome["problems"])
+    assert outcome["left"] == []
+
+
+def test_a_probe_object_that_cannot_be_read_or_deleted_is_reported_as_left(
+    partner: Partner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    The object was written as the EMR account in an ObjectWriter bucket: the destination's HEAD is refused
+    (Amazon S3 User Guide, "Bucket policies for Amazon S3": permissions "don't apply to objects that are owned by
+    other AWS accounts"), and its delete too here: the report says what stays and the delete's own error.
+    """
+    from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+    from airflow_provider_emrfs_xacct.verify import check_probe_object, probe_key
+    from tests.integration.test_verify import s3_hook
+
+    uri = probe_key(PREFIX)
+    monkeypatch.setattr(EmrfsS3Hook, "head_object", refused("HeadObject"))
+
+    outcome = check_probe_object(s3_hook(), uri, expected_key_arn=None)
+
+    assert outcome["ok"] is False
+    left = "\n".join(outcome["left"])
+    assert uri in left
+    assert "refused HeadObject" in left
+
+
+def test_the_verifier_reports_the_probe_object_a_refused_check_left(
+    partner: Partner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """End to end: the owner read refused, the verifier deletes the probe object anyway; what stays is reported."""
+    from airflow_provider_emrfs_xacct.hooks.s3 import EmrfsS3Hook
+
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    monkeypatch.setattr(EmrfsS3Hook, "bucket_owner_id", refused("GetBucketAcl"))
+
+    result, _, _ = run_operator(
+        verifier(partner.configuration, cluster_id=cluster_id, probe=True, fail_on_broken=False)
+    )
+
+    probe = result["probe"]
+    assert probe["ok"] is False
+    assert any("could not be checked" in problem for problem in probe["problems"]), probe
+    (uri,) = probe["objects"]
+    assert head(s3, uri) is None, probe
+
+
+def test_a_deferred_probe_without_xcom_is_refused_before_any_call(partner: Partner) -> None:
+    """
+    ``deferrable=True`` with ``do_xcom_push=False``: a failed deferral resumes without the deferral's kwargs (Airflow
+    replaces them with the failure), and without the XComs the resume could not find the probe steps to cancel:
+    the step would write later, never deleted. The combination is refused before anything is sent, naming the fields.
+    """
+    from airflow_provider_emrfs_xacct.pure.exceptions import InvalidParameterError
+    from devstack.testing import CallRecorder
+
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    operator = verifier(
+        partner.configuration, cluster_id=cluster_id, probe=True, deferrable=True, waiter_delay=1, do_xcom_push=False
+    )
+    ti = RecordingTaskInstance(task_id="verify_cross_account_access")
+
+    with CallRecorder().everything() as calls, pytest.raises(InvalidParameterError, match="do_xcom_push") as refused:
+        run_operator(operator, ti)
+
+    assert "deferrable" in str(refused.value)
+    assert calls.calls == [], calls.calls
+    emr = client(partner.aws.url, EMR_ACCOUNT, "emr")
+    assert [s for s in emr.list_steps(ClusterId=cluster_id)["Steps"] if s["Name"] == "emrfs-xacct-probe"] == []

@@ -172,3 +172,79 @@ def test_the_verifier_probe_leaves_no_version_in_a_versioned_bucket(partner: Any
     assert "left" not in result["probe"]
     probe_folder = PREFIX.removeprefix(f"s3://{partner.aws.bucket}/") + PROBE_KEY + "/"
     assert versions(s3, partner.aws.bucket, probe_folder) == []
+
+
+def test_a_put_cut_short_leaves_no_version_of_its_temporary_key(aws: Seeded) -> None:
+    """
+    The step's ``hadoop fs -put`` failed mid-way: Hadoop deleted its ``<key>._COPYING_`` without a version id, which
+    in a versioned bucket leaves the data as a noncurrent version under a delete marker (Amazon S3 User Guide,
+    "Working with delete markers"). Neither key is current, yet the cleanup finds and deletes both by version id,
+    and nobody else's key (one beginning like the probe's) is touched.
+    """
+    from airflow_provider_emrfs_xacct.verify import delete_probe_writes
+
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.put_bucket_versioning(Bucket=aws.bucket, VersioningConfiguration={"Status": "Enabled"})
+    uri = probe_key(PREFIX)
+    key = uri.removeprefix(f"s3://{aws.bucket}/")
+    someone_elses = key + PUT_TEMPORARY_SUFFIX + "-theirs"
+    s3.put_object(Bucket=aws.bucket, Key=someone_elses, Body=b"theirs")
+    s3.put_object(Bucket=aws.bucket, Key=key + PUT_TEMPORARY_SUFFIX, Body=BODY)
+    s3.delete_object(Bucket=aws.bucket, Key=key + PUT_TEMPORARY_SUFFIX)  # the FileSystem's deleteOnExit
+    assert (key + PUT_TEMPORARY_SUFFIX, "marker") in versions(s3, aws.bucket, key)
+
+    outcome = delete_probe_writes(s3_hook(), aws.bucket, key)
+
+    assert outcome == {"deleted": False, "left": []}
+    assert versions(s3, aws.bucket, key) == [(someone_elses, "version")]
+
+
+def test_a_put_cut_short_with_versions_unlisted_is_reported(
+    aws: Seeded, version_listing_denied: Callable[[], None]
+) -> None:
+    """Neither key current and ``ListObjectVersions`` refused: what may stay is said (``left``), with the error."""
+    from airflow_provider_emrfs_xacct.verify import delete_probe_writes
+
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.put_bucket_versioning(Bucket=aws.bucket, VersioningConfiguration={"Status": "Enabled"})
+    uri = probe_key(PREFIX)
+    key = uri.removeprefix(f"s3://{aws.bucket}/")
+    s3.put_object(Bucket=aws.bucket, Key=key + PUT_TEMPORARY_SUFFIX, Body=BODY)
+    s3.delete_object(Bucket=aws.bucket, Key=key + PUT_TEMPORARY_SUFFIX)
+    hook = s3_hook()
+    assert hook.conn is not None
+    version_listing_denied()
+
+    outcome = delete_probe_writes(hook, aws.bucket, key)
+
+    assert outcome["deleted"] is False
+    left = "\n".join(outcome["left"])
+    assert f"s3://{aws.bucket}/{key}" in left
+    assert "s3:ListBucketVersions" in left
+
+
+def test_the_abandoned_probe_deletes_the_versions_of_a_put_cut_short(
+    partner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``abandon_probe`` (a failed step, a wait run out): the cut-short put's version and marker are deleted."""
+    from airflow_provider_emrfs_xacct.hooks.emr import EmrfsEmrHook
+    from airflow_provider_emrfs_xacct.verify import abandon_probe, probe_step
+    from devstack import moto_stack
+    from devstack.moto_stack import EMR_CONN_ID, REGION
+
+    monkeypatch.setattr(moto_stack, "hold_probe_steps", True)  # the step stays PENDING: it writes nothing itself
+
+    s3 = client(partner.aws.url, DESTINATION_ACCOUNT, "s3")
+    s3.put_bucket_versioning(Bucket=partner.aws.bucket, VersioningConfiguration={"Status": "Enabled"})
+    cluster_id = launch_cluster(partner.aws, partner.configuration)
+    uri = probe_key(PREFIX)
+    key = uri.removeprefix(f"s3://{partner.aws.bucket}/")
+    emr = EmrfsEmrHook(aws_conn_id=EMR_CONN_ID, region_name=REGION)
+    (step_id,) = emr.conn.add_job_flow_steps(JobFlowId=cluster_id, Steps=[probe_step(uri)])["StepIds"]
+    s3.put_object(Bucket=partner.aws.bucket, Key=key + PUT_TEMPORARY_SUFFIX, Body=BODY)
+    s3.delete_object(Bucket=partner.aws.bucket, Key=key + PUT_TEMPORARY_SUFFIX)
+
+    abandoned = abandon_probe(emr, s3_hook(), cluster_id, {uri: step_id})
+
+    assert abandoned["steps"][uri]["state"] == "CANCELLED", abandoned
+    assert versions(s3, partner.aws.bucket, key) == [], abandoned

@@ -635,12 +635,74 @@ def test_check_probe_object_expects_the_encryption_the_uploads_ask_for(aws: Seed
     assert asked_kms_got_s3["problems"] == ["expected SSE-KMS (as the uploads ask), got AES256"]
 
 
+def _alias_arn(key_arn: str, alias: str) -> str:
+    return key_arn.split(":key/")[0] + ":" + alias
+
+
+def test_the_probe_does_not_compare_an_alias_the_key_read_could_not_resolve(
+    aws: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    HeadObject answers the key ARN (``SSEKMSKeyId``); a bucket default naming an alias that DescribeKey (refused) did
+    not resolve is not that ARN (AWS KMS Developer Guide, "Key identifiers (KeyId)"): the key is not compared, and
+    an object correctly encrypted under the aliased key is not a FAIL.
+    """
+    from botocore.exceptions import ClientError as Refused
+
+    kms = client(aws.url, DESTINATION_ACCOUNT, "kms")
+    kms.create_alias(AliasName="alias/partner-key", TargetKeyId=aws.kms_key_arn)
+
+    def refused(*_: Any, **__: Any) -> Any:
+        raise Refused({"Error": {"Code": "AccessDeniedException", "Message": "no kms:DescribeKey"}}, "DescribeKey")
+
+    monkeypatch.setattr(EmrfsKmsHook, "describe_key", refused)
+    hook = EmrfsKmsHook(aws_conn_id=DESTINATION_CONN_ID)
+    for configured in ("alias/partner-key", _alias_arn(aws.kms_key_arn, "alias/partner-key"), "1234abcd-not-read"):
+        assert expected_key_arn(hook, configured) is None, configured
+    assert expected_key_arn(hook, aws.kms_key_arn) == aws.kms_key_arn  # a key ARN names its key, read or not
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    uri = probe_key(PREFIX)
+    put(s3, uri, ServerSideEncryption="aws:kms", SSEKMSKeyId=aws.kms_key_arn)
+
+    outcome = check_probe_object(s3_hook(), uri, expected_key_arn=expected_key_arn(hook, "alias/partner-key"))
+
+    assert outcome["ok"] is True, outcome["problems"]
+
+
+def test_the_probe_compares_uploads_asking_for_an_alias_arn_only_by_its_key_arn(aws: Seeded) -> None:
+    """
+    Uploads asking for SSE-KMS under an alias ARN (PutObject takes a key id, key ARN or alias): S3 encrypts under the
+    aliased key and HeadObject answers the key's ARN. Unresolved, the alias ARN is not compared (not a FAIL); resolved
+    by the chain check (``ChainState.requested_keys``), the key ARN is.
+    """
+    alias_arn = _alias_arn(aws.kms_key_arn, "alias/partner-key")
+    client(aws.url, DESTINATION_ACCOUNT, "kms").create_alias(AliasName="alias/partner-key", TargetKeyId=aws.kms_key_arn)
+    s3 = client(aws.url, DESTINATION_ACCOUNT, "s3")
+    uri = probe_key(PREFIX)
+    operator = VerifyCrossAccountAccessOperator(
+        task_id="verify",
+        aws_conn_id=EMR_CONN_ID,
+        destination_aws_conn_id=DESTINATION_CONN_ID,
+        security_configuration="partner",
+    )
+
+    unresolved = operator._expected_encryption(uri, ["aws:kms", alias_arn])
+    resolved = operator._expected_encryption(uri, ["aws:kms", aws.kms_key_arn])
+
+    assert unresolved["expected_key_arn"] is None
+    assert unresolved["expected_sse"] == "aws:kms"
+    assert resolved == {"expected_sse": "aws:kms", "expected_key_arn": aws.kms_key_arn}
+    put(s3, uri, ServerSideEncryption="aws:kms", SSEKMSKeyId=aws.kms_key_arn)
+    assert check_probe_object(s3_hook(), uri, **unresolved)["ok"] is True
+
+
 def test_check_probe_object_reports_a_missing_object(aws: Seeded) -> None:
     uri = probe_key(PREFIX)
 
     outcome = check_probe_object(s3_hook(), uri, expected_key_arn=aws.kms_key_arn)
 
-    assert outcome == {"exists": False, "ok": False, "problems": [f"{uri} was not written"]}
+    # Cleaned up all the same (a put cut short leaves its ._COPYING_ and, in a versioned bucket, versions): none here.
+    assert outcome == {"exists": False, "ok": False, "problems": [f"{uri} was not written"], "left": []}
 
 
 def test_the_operator_probe_adds_the_step_checks_the_object_and_deletes_it(
