@@ -31,7 +31,7 @@ from airflow_provider_emrfs_xacct.pure.checks.findings import (
 )
 from airflow_provider_emrfs_xacct.pure.cluster_config import EMRFS_IMPL, S3A_IMPL, plan_launch
 from tests.unit.test_chain import BUCKET, CONNECTOR, healthy_state
-from tests.unit.test_cluster_config import refused
+from tests.unit.test_cluster_config import KEEP_ALIVE, overrides, refused
 
 ROLE_MAPPING = "arn:aws:iam::111111111111:role/other:Prefix:s3://"
 KEEP_EMRFS = {"Classification": "core-site", "Properties": {"fs.s3.impl": EMRFS_IMPL}}
@@ -210,16 +210,6 @@ def test_s3as_own_role_mapping_with_emrfs_kept_warns_for_s3a_uris_only() -> None
 
 
 # --- The launch ---------------------------------------------------------------------------------------------------
-
-KEEP_ALIVE = {"KeepJobFlowAliveWhenNoSteps": True}
-
-
-def overrides(release: str | None = "emr-6.15.0", **changes: Any) -> dict[str, Any]:
-    arguments: dict[str, Any] = {"Name": "partner-export", "Instances": {"InstanceCount": 1, **KEEP_ALIVE}}
-    if release is not None:
-        arguments["ReleaseLabel"] = release
-    arguments.update(changes)
-    return arguments
 
 
 @pytest.mark.parametrize(
