@@ -247,9 +247,8 @@ def test_the_launch_refuses_every_form_of_a_role_mapping_setting(
     )
 
 
-def test_the_reviewers_launch_is_refused_naming_the_field() -> None:
-    # /tmp/review-secconfig/launch_rolemapping.py: it was launched, and keep_emrfs=False said "so the role mappings
-    # apply" with S3A's own set to ''.
+def test_a_launch_with_its_own_role_mapping_is_refused_naming_the_field() -> None:
+    # Before, it was launched, and with S3A's own set to '' keep_emrfs=False said "so the role mappings apply".
     emrfs = [{"Classification": "emrfs-site", "Properties": {"fs.s3.authorization.roleMapping": ROLE_MAPPING}}]
     refused(
         lambda: plan_launch(overrides("emr-6.15.0", Configurations=emrfs)),
