@@ -83,7 +83,7 @@ def test_an_emrfs_role_mapping_setting_is_not_checked_on_either_connector(
     """
     EMRFS reads it where it serves ``s3://``, and EMR translates it for S3A where S3A does: which of it and the
     security configuration's mappings (which reach EMRFS as ``fs.s3.authorization.roleMapping``) wins, AWS does not
-    say. Never a PASS (the reviewer's reproduction: PASS on emr-6.15.0).
+    say. Never a PASS (it was PASS on emr-6.15.0).
     """
     verdict, links = chain(release, setting(classification, name))
 
