@@ -44,6 +44,7 @@ from airflow_provider_emrfs_xacct.pure.checks.state import (
     requested_key_entry,
 )
 from airflow_provider_emrfs_xacct.pure.exceptions import EmrfsXacctError
+from airflow_provider_emrfs_xacct.pure.kms_keys import is_key_arn
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
 from airflow_provider_emrfs_xacct.pure.network import (
     StsReachability,
@@ -791,18 +792,6 @@ def probe_step(probe_uri: str) -> dict[str, Any]:
             "Args": ["bash", "-c", f"echo emrfs-xacct-probe | hadoop fs -put -f - {shlex.quote(probe_uri)}"],
         },
     }
-
-
-def is_key_arn(key: str | None) -> bool:
-    """
-    Whether ``key`` is a KMS key ARN (``arn:PARTITION:kms:REGION:ACCOUNT:key/ID``), the only form HeadObject's
-    ``SSEKMSKeyId`` takes; an alias name or alias ARN (``…:alias/NAME``) or a bare key id names a key without being
-    its ARN (AWS KMS Developer Guide, "Key identifiers (KeyId)"): compared with it, a correct write would FAIL.
-    """
-    if not key or not key.startswith("arn:"):
-        return False
-    parts = key.split(":", 5)
-    return len(parts) == 6 and parts[2] == "kms" and parts[5].startswith("key/")
 
 
 def expected_key_arn(kms: EmrfsKmsHook, configured: str | None) -> str | None:

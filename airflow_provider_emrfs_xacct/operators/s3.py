@@ -176,13 +176,13 @@ class GrantBucketAccessOperator(EmrfsXacctBaseOperator["EmrfsS3Hook"]):
         """
         from airflow_provider_emrfs_xacct.pure.bucket_policy import refuse_unusable_bucket_key
         from airflow_provider_emrfs_xacct.pure.exceptions import PreconditionError
-        from airflow_provider_emrfs_xacct.pure.kms_keys import key_problem
+        from airflow_provider_emrfs_xacct.pure.kms_keys import is_key_arn, key_problem
         from airflow_provider_emrfs_xacct.pure.validation import region_of_arn
 
         if algorithm not in ("aws:kms", "aws:kms:dsse"):
             return None
         metadata = None
-        if key_id is not None and key_id.startswith("arn:") and ":key/" in key_id:
+        if is_key_arn(key_id):
             # Described in the key's own Region (the bucket's): KMS of another Region does not know it.
             metadata = self.kms_hook.in_region(region_of_arn(key_id)).readable_key(key_id)
         refuse_unusable_bucket_key(bucket, algorithm, key_id, None if metadata is None else metadata.get("KeyManager"))

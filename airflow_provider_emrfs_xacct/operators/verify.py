@@ -546,7 +546,8 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         from botocore.exceptions import BotoCoreError, ClientError
 
         from airflow_provider_emrfs_xacct.pure.checks.findings import covered_by_probe
-        from airflow_provider_emrfs_xacct.verify import abandon_probe, check_probe_object, is_key_arn, pin_bucket_owner
+        from airflow_provider_emrfs_xacct.pure.kms_keys import is_key_arn
+        from airflow_provider_emrfs_xacct.verify import abandon_probe, check_probe_object, pin_bucket_owner
 
         routes = {uri: (routes or {}).get(uri) for uri in uris}
         probe: dict[str, Any] = {"ok": True, "problems": [], "objects": {}, "routes": routes}
@@ -593,8 +594,9 @@ class VerifyCrossAccountAccessOperator(EmrfsXacctAwsBaseOperator["EmrfsEmrHook"]
         What the probe object must be encrypted with: what the uploads ask for, else the bucket's default key;
         nothing when what they ask for is not known (``encryption`` ``None``).
         """
+        from airflow_provider_emrfs_xacct.pure.kms_keys import is_key_arn
         from airflow_provider_emrfs_xacct.pure.validation import parse_s3_location
-        from airflow_provider_emrfs_xacct.verify import expected_key_arn, is_key_arn, read
+        from airflow_provider_emrfs_xacct.verify import expected_key_arn, read
 
         if encryption is None:
             self.log.info("The encryption the uploads to %s ask for is not known: the probe does not compare it", uri)

@@ -12,7 +12,7 @@ operations only while ``Enabled`` (AWS KMS Developer Guide, "Key states of AWS K
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 #: The key states in which KMS encrypts and decrypts: ``Enabled``, and ``Updating``, the few seconds a multi-Region
 #: key takes to change its primary Region: "While the key state is Updating, you can use the keys in cryptographic
@@ -88,3 +88,15 @@ def key_problem(metadata: dict[str, Any]) -> KeyProblem | None:
             refuse=True,
         )
     return KeyProblem(f"is {state}: S3 cannot encrypt with it until it is Enabled", enable_fix(state), refuse=False)
+
+
+def is_key_arn(key: str | None) -> TypeGuard[str]:
+    """
+    Whether ``key`` is a KMS key ARN (``arn:PARTITION:kms:REGION:ACCOUNT:key/ID``), the only form HeadObject's
+    ``SSEKMSKeyId`` takes; an alias name or alias ARN (``…:alias/NAME``) or a bare key id names a key without being
+    its ARN (AWS KMS Developer Guide, "Key identifiers (KeyId)"): compared with it, a correct write would FAIL.
+    """
+    if not key or not key.startswith("arn:"):
+        return False
+    parts = key.split(":", 5)
+    return len(parts) == 6 and parts[2] == "kms" and parts[5].startswith("key/")
