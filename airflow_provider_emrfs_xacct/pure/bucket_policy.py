@@ -221,10 +221,6 @@ def revoke(policy: dict[str, Any] | None, principal_arn: str) -> dict[str, Any] 
     return policy if policy.get("Statement") else None
 
 
-#: The object the revoke's after-check asks about under each location (any key: a statement names prefixes).
-KEPT_ACCESS_SAMPLE_KEY = "part-00000"
-
-
 class KeptWrite(NamedTuple):
     """An object a kept statement still lets the principal write: the statement, and whether it surely does."""
 
@@ -247,12 +243,13 @@ def kept_writes(
     condition, of the ``Allow`` or of a ``Deny``, is not known before a request: not ``certain``.
     """
     from airflow_provider_emrfs_xacct.pure.evaluator import Request, evaluate
+    from airflow_provider_emrfs_xacct.pure.requests import PART  # "a file under the prefix", as the verifier asks
 
     if policy is None:
         return []
     base = f"{s3_arn(partition_of_arn(principal_arn), bucket)}/"
-    resources = {f"{base}{location.prefix}{KEPT_ACCESS_SAMPLE_KEY}" for location in locations}
-    resources.add(f"{base}{KEPT_ACCESS_SAMPLE_KEY}")
+    resources = {f"{base}{location.prefix}{PART}" for location in locations}
+    resources.add(f"{base}{PART}")
     statements = [statement for statement in as_list(policy.get("Statement")) if isinstance(statement, dict)]
     for statement in statements:
         for pattern in as_list(statement.get("Resource")):
