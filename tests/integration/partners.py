@@ -49,22 +49,31 @@ def mapping(role_name: str, prefix: str) -> dict[str, Any]:
     return {"Role": role_arn(role_name), "IdentifierType": "Prefix", "Identifiers": [prefix]}
 
 
+def destination_role_operator(
+    aws: Seeded, role_name: str, prefix: str, **overrides: Any
+) -> EnsureDestinationRoleOperator:
+    """
+    EnsureDestinationRoleOperator for ``role_name`` under ``prefix``, trusting the seeded EMR EC2 role with the seeded
+    key; ``overrides`` replace or add arguments.
+    """
+    arguments: dict[str, Any] = {
+        "task_id": "ensure_destination_role",
+        "aws_conn_id": DESTINATION_CONN_ID,
+        "role_name": role_name,
+        "trusted_role_arns": [aws.emr_ec2_role_arn],
+        "s3_prefixes": [prefix],
+        "kms_key_arns": [aws.kms_key_arn],
+        "settle_seconds": 0,
+    }
+    return EnsureDestinationRoleOperator(**{**arguments, **overrides})
+
+
 def ensure_destination_role(
     aws: Seeded, role_name: str, prefix: str, trusted_role_arn: str | None = None, **extra: Any
 ) -> str:
     """Run EnsureDestinationRoleOperator (trusting the seeded EMR EC2 role unless told); return the role ARN."""
-    arn, _, _ = run_operator(
-        EnsureDestinationRoleOperator(
-            task_id="ensure_destination_role",
-            aws_conn_id=DESTINATION_CONN_ID,
-            role_name=role_name,
-            trusted_role_arns=[trusted_role_arn or aws.emr_ec2_role_arn],
-            s3_prefixes=[prefix],
-            kms_key_arns=[aws.kms_key_arn],
-            settle_seconds=0,
-            **extra,
-        )
-    )
+    trusted = [trusted_role_arn or aws.emr_ec2_role_arn]
+    arn, _, _ = run_operator(destination_role_operator(aws, role_name, prefix, trusted_role_arns=trusted, **extra))
     return str(arn)
 
 

@@ -12,20 +12,22 @@ The stand-in keeps the text as it was sent, so each document here holds such a n
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 import pytest
 from botocore.handlers import json_decode_policies
 
 from airflow_provider_emrfs_xacct.hooks.iam import EmrfsIamHook
-from airflow_provider_emrfs_xacct.operators.iam import EnsureDestinationRoleOperator
 from airflow_provider_emrfs_xacct.pure.exceptions import ConflictError
 from airflow_provider_emrfs_xacct.pure.merge import parse_document
 from airflow_provider_emrfs_xacct.verify import read_role
 from devstack.moto_stack import DESTINATION_ACCOUNT, DESTINATION_CONN_ID, Seeded, client
 from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
-from tests.integration.partners import AUDITOR_ARN, create_auditor
+from tests.integration.partners import AUDITOR_ARN, create_auditor, destination_role_operator
+
+if TYPE_CHECKING:
+    from airflow_provider_emrfs_xacct.operators.iam import EnsureDestinationRoleOperator
 
 ROLE_NAME = "partner-a-writer"
 PREFIX = "s3://partner-results-b/exports/partner-a/"
@@ -54,17 +56,7 @@ def trust_text(aws: Seeded) -> str:
 
 
 def operator(aws: Seeded, **overrides: Any) -> EnsureDestinationRoleOperator:
-    arguments: dict[str, Any] = {
-        "task_id": "ensure_destination_role",
-        "aws_conn_id": DESTINATION_CONN_ID,
-        "role_name": ROLE_NAME,
-        "trusted_role_arns": [aws.emr_ec2_role_arn],
-        "s3_prefixes": [PREFIX],
-        "kms_key_arns": [aws.kms_key_arn],
-        "settle_seconds": 0,
-    }
-    arguments.update(overrides)
-    return EnsureDestinationRoleOperator(**arguments)
+    return destination_role_operator(aws, ROLE_NAME, PREFIX, **overrides)
 
 
 def refused(task: EnsureDestinationRoleOperator) -> tuple[ConflictError, CallRecorder]:

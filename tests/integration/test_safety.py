@@ -62,6 +62,7 @@ from devstack.moto_stack import (
 from devstack.testing import CallRecorder, RecordingTaskInstance, run_operator
 from tests.integration.partners import (
     create_security_configuration,
+    destination_role_operator,
     grant_key_users,
     mapping,
     provision_partner,
@@ -82,16 +83,7 @@ def refused(operator: Any, error: type[Exception] = EmrfsXacctError) -> tuple[Ex
 
 
 def ensure(aws: Seeded, **kwargs: Any) -> EnsureDestinationRoleOperator:
-    arguments: dict[str, Any] = {
-        "task_id": "ensure_destination_role",
-        "aws_conn_id": DESTINATION_CONN_ID,
-        "role_name": PARTNER,
-        "trusted_role_arns": [aws.emr_ec2_role_arn],
-        "s3_prefixes": [PREFIX],
-        "kms_key_arns": [aws.kms_key_arn],
-        "settle_seconds": 0,
-    }
-    return EnsureDestinationRoleOperator(**{**arguments, **kwargs})
+    return destination_role_operator(aws, PARTNER, PREFIX, **kwargs)
 
 
 def operators(aws: Seeded, **kwargs: Any) -> dict[str, Any]:
